@@ -1,0 +1,868 @@
+//! [`CoalitionDoc`]: one coalition's Automerge document and every edit a member can make to it.
+//!
+//! Every edit is one Automerge change, authored by the node's key (the document's actor id),
+//! committed with a message naming the edit and the caller's timestamp. An edit first validates
+//! against the current state and writes nothing when it refuses.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
+use autosurgeon::{hydrate, reconcile_prop};
+
+use crate::error::{DocError, EditError};
+use crate::ids::{
+    CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId, resolve_prefix,
+};
+use crate::schema::{
+    Charter, CharterVersion, Coalition, Evidence, Goal, Issue, LedgerEntry, Meeting, Member, Pool,
+    PositionRecord, Progress, Proposal, Prose, Roles, Rules, SCHEMA_VERSION,
+};
+use crate::tally::Outcome;
+use crate::values::{
+    Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, NodeKey, PoolKind, Rank, Stance,
+    Timestamp, normalize_tag,
+};
+
+/// Longest short text (names, titles, units, notes), in characters.
+pub const MAX_SHORT: usize = 200;
+/// Longest long text (frames, descriptions, minutes), in characters.
+pub const MAX_LONG: usize = 20_000;
+/// Most entries in a list given in one edit (tags, values, agenda items...).
+pub const MAX_LIST: usize = 50;
+
+fn short(field: &'static str, value: &str) -> Result<String, EditError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(EditError::Empty { field });
+    }
+    optional_short(field, v)
+}
+
+fn optional_short(field: &'static str, value: &str) -> Result<String, EditError> {
+    let v = value.trim();
+    let len = v.chars().count();
+    if len > MAX_SHORT {
+        return Err(EditError::TooLong { field, len, max: MAX_SHORT });
+    }
+    Ok(v.to_owned())
+}
+
+fn long(field: &'static str, value: &str) -> Result<String, EditError> {
+    let len = value.chars().count();
+    if len > MAX_LONG {
+        return Err(EditError::TooLong { field, len, max: MAX_LONG });
+    }
+    Ok(value.trim().to_owned())
+}
+
+fn short_list(field: &'static str, items: &[String]) -> Result<Vec<String>, EditError> {
+    if items.len() > MAX_LIST {
+        return Err(EditError::TooMany { field, len: items.len(), max: MAX_LIST });
+    }
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let v = short(field, item)?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// A new member organization's profile.
+#[derive(Debug, Clone, Default)]
+pub struct MemberProfile {
+    /// Organization name.
+    pub name: String,
+    /// Communities it represents.
+    pub communities: Vec<String>,
+    /// Languages it works in.
+    pub languages: Vec<String>,
+    /// Accessibility needs.
+    pub accessibility: Vec<String>,
+    /// How to reach it.
+    pub contact: String,
+}
+
+/// What a coalition is founded with.
+#[derive(Debug, Clone)]
+pub struct Founding {
+    /// The coalition's id.
+    pub id: CoalitionId,
+    /// Its name.
+    pub name: String,
+    /// Its unifying frame.
+    pub frame: String,
+    /// Core values.
+    pub values: Vec<String>,
+    /// Non-negotiable commitments.
+    pub commitments: Vec<String>,
+    /// The founding member's id.
+    pub founder_id: MemberId,
+    /// The founding member's profile.
+    pub founder: MemberProfile,
+    /// When it was founded.
+    pub at: Timestamp,
+}
+
+/// A new issue.
+#[derive(Debug, Clone)]
+pub struct NewIssue {
+    /// Its id.
+    pub id: IssueId,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Identity tags.
+    pub tags: Vec<String>,
+    /// Lead member (default: the member raising it).
+    pub lead: Option<MemberId>,
+}
+
+/// Changes to an issue's shared record; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IssueEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New status.
+    pub status: Option<IssueStatus>,
+    /// New lead member.
+    pub lead: Option<MemberId>,
+    /// Tags to add.
+    pub add_tags: Vec<String>,
+}
+
+/// A new meeting record.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    /// Its id.
+    pub id: MeetingId,
+    /// The day it was held.
+    pub day: Day,
+    /// Facilitator.
+    pub facilitator: MemberId,
+    /// Members present.
+    pub attendance: Vec<MemberId>,
+    /// Agenda items.
+    pub agenda: Vec<String>,
+    /// Minutes.
+    pub minutes: String,
+    /// Proposals decided.
+    pub decisions: Vec<ProposalId>,
+}
+
+/// A new proposal.
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    /// Its id.
+    pub id: ProposalId,
+    /// Kind of decision.
+    pub kind: DecisionKind,
+    /// Title.
+    pub title: String,
+    /// Full text.
+    pub text: String,
+    /// When positions stop counting.
+    pub closes_at: Option<Timestamp>,
+}
+
+/// One coalition's document, opened for reading and editing as one node (actor).
+#[derive(Debug)]
+pub struct CoalitionDoc {
+    doc: AutoCommit,
+    id: CoalitionId,
+}
+
+impl CoalitionDoc {
+    /// Founds a coalition: the charter with the founding rules (version 1) and the founder as
+    /// first member, holding `key`.
+    pub fn found(key: NodeKey, founding: Founding) -> Result<Self, EditError> {
+        let name = short("coalition name", &founding.name)?;
+        let frame = long("frame", &founding.frame)?;
+        let values = short_list("values", &founding.values)?;
+        let commitments = short_list("commitments", &founding.commitments)?;
+        let founder = member_record(&founding.founder_id, &founding.founder, key, founding.at)?;
+        let charter = Charter {
+            name,
+            frame: Prose(frame),
+            values,
+            commitments,
+            rules: Rules::founding(),
+            roles: Roles {
+                facilitator_rotation: vec![founder.id.clone()],
+                spokespeople: vec![founder.id.clone()],
+                statement_signoff: vec![founder.id.clone()],
+            },
+            equity_threshold: Fraction::HALF,
+            goals: BTreeMap::new(),
+            version: 1,
+        };
+        let version = version_of(&charter, founding.at, None, vec![founder.id.clone()]);
+        let coalition = Coalition {
+            schema: SCHEMA_VERSION,
+            id: founding.id.to_string(),
+            created_at: founding.at,
+            charter,
+            charter_versions: BTreeMap::from([(version_key(1), version)]),
+            members: BTreeMap::from([(founder.id.clone(), founder)]),
+            issues: BTreeMap::new(),
+            pools: BTreeMap::new(),
+            proposals: BTreeMap::new(),
+            meetings: BTreeMap::new(),
+        };
+        let mut doc = AutoCommit::new().with_actor(key.actor());
+        autosurgeon::reconcile(&mut doc, &coalition)?;
+        doc.commit_with(commit_options("found coalition", founding.at));
+        Ok(Self { doc, id: founding.id })
+    }
+
+    /// Loads a document from saved bytes (a whole document, or one followed by changes), to be
+    /// edited as `key`.
+    pub fn load(bytes: &[u8], key: NodeKey) -> Result<Self, DocError> {
+        let doc = AutoCommit::load(bytes)?.with_actor(key.actor());
+        Self::from_automerge(doc)
+    }
+
+    /// Wraps a document already in memory, checking that it is a coalition this program reads.
+    pub fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+        let schema: u64 = autosurgeon::hydrate_prop(&doc, ROOT, "schema")?;
+        if schema > SCHEMA_VERSION {
+            return Err(DocError::NewerSchema { found: schema, supported: SCHEMA_VERSION });
+        }
+        let id: String = autosurgeon::hydrate_prop(&doc, ROOT, "id")?;
+        let id = id.parse().map_err(|e: crate::ids::IdError| {
+            DocError::Shape(autosurgeon::HydrateError::unexpected("a coalition id", e.given))
+        })?;
+        Ok(Self { doc, id })
+    }
+
+    /// The coalition id.
+    pub fn id(&self) -> &CoalitionId {
+        &self.id
+    }
+
+    /// The typed state of the whole coalition.
+    pub fn read(&self) -> Result<Coalition, DocError> {
+        Ok(hydrate(&self.doc)?)
+    }
+
+    /// The underlying Automerge document.
+    pub fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// The whole document in Automerge's standard compressed format.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The heads of the document's change graph.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// Changes made since `heads`, oldest first.
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Change> {
+        self.doc.get_changes(heads)
+    }
+
+    /// Merges changes made elsewhere (another node's edits).
+    pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
+        self.doc.apply_changes(changes)?;
+        Ok(())
+    }
+
+    /// Merges every change of `other` into this document.
+    pub fn merge(&mut self, other: &mut CoalitionDoc) -> Result<(), DocError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// A copy of this document that edits as `key` (another device or node).
+    pub fn fork_as(&mut self, key: NodeKey) -> CoalitionDoc {
+        CoalitionDoc { doc: self.doc.fork().with_actor(key.actor()), id: self.id.clone() }
+    }
+
+    /// The member whose node keys include `key`.
+    pub fn member_for_key(&self, key: NodeKey) -> Result<MemberId, EditError> {
+        let state = self.read()?;
+        state
+            .members
+            .values()
+            .find(|m| m.keys.contains(&key))
+            .and_then(|m| m.id.parse().ok())
+            .ok_or_else(|| EditError::NotAMember { coalition: self.id.to_string() })
+    }
+
+    /// Runs `f` as one change; rolls back everything it wrote if it fails.
+    fn edit<T>(
+        &mut self,
+        by: &MemberId,
+        message: &str,
+        at: Timestamp,
+        f: impl FnOnce(&mut AutoCommit, &Coalition) -> Result<T, EditError>,
+    ) -> Result<T, EditError> {
+        let state = self.read()?;
+        if !state.members.contains_key(by.as_str()) {
+            return Err(EditError::NotAMember { coalition: self.id.to_string() });
+        }
+        match f(&mut self.doc, &state) {
+            Ok(v) => {
+                self.doc.commit_with(commit_options(message, at));
+                Ok(v)
+            }
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Admits a new member organization with its first node key.
+    pub fn admit_member(
+        &mut self,
+        by: &MemberId,
+        id: &MemberId,
+        profile: &MemberProfile,
+        key: NodeKey,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let record = member_record(id, profile, key, at)?;
+        self.edit(by, "admit member", at, |doc, state| {
+            if state.members.contains_key(id.as_str()) {
+                return Err(EditError::Exists { what: "member", id: id.to_string() });
+            }
+            if state.members.values().any(|m| m.keys.contains(&key)) {
+                return Err(EditError::Exists { what: "member with node key", id: key.to_string() });
+            }
+            let members = map_at(doc, &["members"])?;
+            reconcile_prop(doc, &members, id.as_str(), &record)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a shared goal with a measurable benchmark.
+    pub fn add_goal(
+        &mut self,
+        by: &MemberId,
+        id: &GoalId,
+        title: &str,
+        target: Amount,
+        unit: &str,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let goal = Goal {
+            id: id.to_string(),
+            title: short("goal title", title)?,
+            target,
+            unit: short("unit", unit)?,
+            progress: Vec::new(),
+            added_by: by.to_string(),
+        };
+        self.edit(by, "add goal", at, |doc, state| {
+            if state.charter.goals.contains_key(id.as_str()) {
+                return Err(EditError::Exists { what: "goal", id: id.to_string() });
+            }
+            let goals = map_at(doc, &["charter", "goals"])?;
+            reconcile_prop(doc, &goals, id.as_str(), &goal)?;
+            Ok(())
+        })
+    }
+
+    /// Records dated progress towards a goal.
+    pub fn record_progress(
+        &mut self,
+        by: &MemberId,
+        goal: &str,
+        day: Day,
+        value: Amount,
+        note: &str,
+        at: Timestamp,
+    ) -> Result<GoalId, EditError> {
+        let note = optional_short("note", note)?;
+        self.edit(by, "record goal progress", at, |doc, state| {
+            let goal = resolve(goal, "goal", state.charter.goals.keys())?;
+            let progress = list_at(doc, &["charter", "goals", goal.as_str(), "progress"])?;
+            let len = doc.length(&progress);
+            autosurgeon::reconcile_insert(doc, progress, len, Progress { day, value, note, by: by.to_string() })?;
+            Ok(goal.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Raises an issue; the member raising it shares it at rank 1 unless it ranks it later.
+    pub fn add_issue(&mut self, by: &MemberId, new: NewIssue, at: Timestamp) -> Result<(), EditError> {
+        let title = short("issue title", &new.title)?;
+        let description = long("description", &new.description)?;
+        let tags = tag_list(&new.tags)?;
+        self.edit(by, "raise issue", at, |doc, state| {
+            if state.issues.contains_key(new.id.as_str()) {
+                return Err(EditError::Exists { what: "issue", id: new.id.to_string() });
+            }
+            let lead = match &new.lead {
+                Some(lead) => known_member(state, lead.as_str())?,
+                None => by.to_string(),
+            };
+            let issue = Issue {
+                id: new.id.to_string(),
+                title,
+                description: Prose(description),
+                raised_by: by.to_string(),
+                lead,
+                tags,
+                evidence: Vec::new(),
+                status: IssueStatus::Raised,
+                ranks: BTreeMap::new(),
+                created_at: at,
+            };
+            let issues = map_at(doc, &["issues"])?;
+            reconcile_prop(doc, &issues, new.id.as_str(), &issue)?;
+            Ok(())
+        })
+    }
+
+    /// Edits an issue's shared record: only the fields given are written.
+    pub fn edit_issue(&mut self, by: &MemberId, issue: &str, edit: IssueEdit, at: Timestamp) -> Result<IssueId, EditError> {
+        let title = edit.title.as_deref().map(|t| short("issue title", t)).transpose()?;
+        let description = edit.description.as_deref().map(|d| long("description", d)).transpose()?;
+        let add_tags = tag_list(&edit.add_tags)?;
+        self.edit(by, "edit issue", at, |doc, state| {
+            let id = resolve(issue, "issue", state.issues.keys())?;
+            let obj = map_at(doc, &["issues", id.as_str()])?;
+            if let Some(title) = title {
+                doc.put(&obj, "title", title)?;
+            }
+            if let Some(description) = description {
+                let text = text_at(doc, &obj, "description")?;
+                doc.update_text(&text, description)?;
+            }
+            if let Some(status) = edit.status {
+                doc.put(&obj, "status", status.as_str())?;
+            }
+            if let Some(lead) = &edit.lead {
+                let lead = known_member(state, lead.as_str())?;
+                doc.put(&obj, "lead", lead)?;
+            }
+            if !add_tags.is_empty() {
+                let existing = &state.issues[&id].tags;
+                let tags = list_at(doc, &["issues", id.as_str(), "tags"])?;
+                for tag in add_tags.into_iter().filter(|t| !existing.contains(t)) {
+                    let len = doc.length(&tags);
+                    doc.insert(&tags, len, tag)?;
+                }
+            }
+            Ok(id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Adds evidence to an issue.
+    pub fn add_evidence(
+        &mut self,
+        by: &MemberId,
+        issue: &str,
+        source: &str,
+        figure: &str,
+        disaggregation: &str,
+        at: Timestamp,
+    ) -> Result<IssueId, EditError> {
+        let evidence = Evidence {
+            source: short("evidence source", source)?,
+            figure: short("evidence figure", figure)?,
+            disaggregation: optional_short("disaggregation note", disaggregation)?,
+            added_by: by.to_string(),
+        };
+        self.edit(by, "add evidence", at, |doc, state| {
+            let id = resolve(issue, "issue", state.issues.keys())?;
+            let list = list_at(doc, &["issues", id.as_str(), "evidence"])?;
+            let len = doc.length(&list);
+            autosurgeon::reconcile_insert(doc, list, len, &evidence)?;
+            Ok(id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Marks an issue as shared by the acting member, with its priority rank.
+    pub fn share_issue(&mut self, by: &MemberId, issue: &str, rank: Rank, at: Timestamp) -> Result<IssueId, EditError> {
+        self.edit(by, "share issue", at, |doc, state| {
+            let id = resolve(issue, "issue", state.issues.keys())?;
+            let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
+            reconcile_prop(doc, &ranks, by.as_str(), rank)?;
+            Ok(id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Withdraws the acting member's share of an issue.
+    pub fn unshare_issue(&mut self, by: &MemberId, issue: &str, at: Timestamp) -> Result<IssueId, EditError> {
+        self.edit(by, "unshare issue", at, |doc, state| {
+            let id = resolve(issue, "issue", state.issues.keys())?;
+            let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
+            doc.delete(&ranks, by.as_str())?;
+            Ok(id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Creates a resource pool.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_pool(
+        &mut self,
+        by: &MemberId,
+        id: &PoolId,
+        name: &str,
+        kind: PoolKind,
+        unit: &str,
+        description: &str,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let pool = Pool {
+            id: id.to_string(),
+            name: short("pool name", name)?,
+            kind,
+            unit: short("unit", unit)?,
+            description: Prose(long("description", description)?),
+            created_by: by.to_string(),
+            created_at: at,
+            ledger: BTreeMap::new(),
+        };
+        self.edit(by, "create pool", at, |doc, state| {
+            if state.pools.contains_key(id.as_str()) {
+                return Err(EditError::Exists { what: "pool", id: id.to_string() });
+            }
+            let pools = map_at(doc, &["pools"])?;
+            reconcile_prop(doc, &pools, id.as_str(), &pool)?;
+            Ok(())
+        })
+    }
+
+    /// Appends a pledge or contribution by the acting member to a pool's ledger.
+    pub fn give(
+        &mut self,
+        by: &MemberId,
+        pool: &str,
+        entry: &EntryId,
+        kind: EntryKind,
+        amount: Amount,
+        note: &str,
+        at: Timestamp,
+    ) -> Result<PoolId, EditError> {
+        if amount.is_zero() {
+            return Err(EditError::ZeroAmount);
+        }
+        let note = optional_short("note", note)?;
+        let message = match kind {
+            EntryKind::Pledge => "pledge",
+            EntryKind::Contribution => "contribute",
+            EntryKind::Request => "request allocation",
+        };
+        self.edit(by, message, at, |doc, state| {
+            let pool_id = resolve(pool, "pool", state.pools.keys())?;
+            if kind == EntryKind::Request {
+                return Err(EditError::Unknown { what: "kind of gift", id: kind.to_string() });
+            }
+            let record = LedgerEntry {
+                id: entry.to_string(),
+                kind,
+                member: by.to_string(),
+                amount,
+                note,
+                at,
+                proposal: None,
+            };
+            append_entry(doc, state, &pool_id, &record)?;
+            Ok(pool_id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Requests an allocation from a pool for the acting member; opens the allocation
+    /// proposal that decides it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_allocation(
+        &mut self,
+        by: &MemberId,
+        pool: &str,
+        entry: &EntryId,
+        proposal: &ProposalId,
+        amount: Amount,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<PoolId, EditError> {
+        if amount.is_zero() {
+            return Err(EditError::ZeroAmount);
+        }
+        let reason = short("reason", reason)?;
+        self.edit(by, "request allocation", at, |doc, state| {
+            let pool_id = resolve(pool, "pool", state.pools.keys())?;
+            let p = &state.pools[&pool_id];
+            let balance = crate::reports::pool_balance(state, p, at);
+            if i128::from(amount.hundredths()) > balance {
+                return Err(EditError::InsufficientBalance {
+                    pool: pool_id.clone(),
+                    available: Amount::format_total(balance),
+                    requested: amount.to_string(),
+                    unit: p.unit.clone(),
+                });
+            }
+            let record = LedgerEntry {
+                id: entry.to_string(),
+                kind: EntryKind::Request,
+                member: by.to_string(),
+                amount,
+                note: reason.clone(),
+                at,
+                proposal: Some(proposal.to_string()),
+            };
+            append_entry(doc, state, &pool_id, &record)?;
+            let title = format!("Allocate {amount} {} from {} to {}", p.unit, p.name, member_name(state, by.as_str()));
+            let new = NewProposal {
+                id: proposal.clone(),
+                kind: DecisionKind::Allocation,
+                title,
+                text: reason,
+                closes_at: None,
+            };
+            open_proposal(doc, state, by, &new, Some(format!("{pool_id}/{entry}")), at)?;
+            Ok(pool_id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Opens a proposal; the electorate is the membership now, the rule the charter's rule
+    /// for its kind now.
+    pub fn new_proposal(&mut self, by: &MemberId, new: NewProposal, at: Timestamp) -> Result<(), EditError> {
+        self.edit(by, "open proposal", at, |doc, state| open_proposal(doc, state, by, &new, None, at))
+    }
+
+    /// Records (or changes) the acting member's position on an open proposal.
+    pub fn take_position(
+        &mut self,
+        by: &MemberId,
+        proposal: &str,
+        stance: Stance,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<ProposalId, EditError> {
+        let reason = optional_short("reason", reason)?;
+        if stance == Stance::Block && reason.is_empty() {
+            return Err(EditError::BlockWithoutReason);
+        }
+        self.edit(by, "take position", at, |doc, state| {
+            let id = resolve(proposal, "proposal", state.proposals.keys())?;
+            let p = &state.proposals[&id];
+            if !p.electorate.iter().any(|m| m == by.as_str()) {
+                return Err(EditError::NotInElectorate { id, member: by.to_string() });
+            }
+            let outcome = crate::reports::proposal_tally(p, at).outcome;
+            if outcome != Outcome::Open {
+                return Err(EditError::ProposalDecided { id, outcome });
+            }
+            let positions = map_at(doc, &["proposals", id.as_str(), "positions"])?;
+            reconcile_prop(doc, &positions, by.as_str(), PositionRecord { stance, reason, at })?;
+            Ok(id.parse().map_err(EditError::from_id)?)
+        })
+    }
+
+    /// Records a meeting.
+    pub fn add_meeting(&mut self, by: &MemberId, new: NewMeeting, at: Timestamp) -> Result<(), EditError> {
+        let agenda = short_list("agenda items", &new.agenda)?;
+        let minutes = long("minutes", &new.minutes)?;
+        if new.attendance.len() > 1000 {
+            return Err(EditError::TooMany { field: "attendees", len: new.attendance.len(), max: 1000 });
+        }
+        self.edit(by, "record meeting", at, |doc, state| {
+            if state.meetings.contains_key(new.id.as_str()) {
+                return Err(EditError::Exists { what: "meeting", id: new.id.to_string() });
+            }
+            let facilitator = known_member(state, new.facilitator.as_str())?;
+            let mut attendance = Vec::new();
+            for m in &new.attendance {
+                let m = known_member(state, m.as_str())?;
+                if !attendance.contains(&m) {
+                    attendance.push(m);
+                }
+            }
+            let mut decisions = Vec::new();
+            for p in &new.decisions {
+                if !state.proposals.contains_key(p.as_str()) {
+                    return Err(EditError::Unknown { what: "proposal", id: p.to_string() });
+                }
+                decisions.push(p.to_string());
+            }
+            let meeting = Meeting {
+                id: new.id.to_string(),
+                day: new.day,
+                facilitator,
+                attendance,
+                agenda,
+                minutes: Prose(minutes),
+                decisions,
+                recorded_by: by.to_string(),
+            };
+            let meetings = map_at(doc, &["meetings"])?;
+            reconcile_prop(doc, &meetings, new.id.as_str(), &meeting)?;
+            Ok(())
+        })
+    }
+}
+
+impl EditError {
+    fn from_id(e: crate::ids::IdError) -> Self {
+        EditError::Unknown { what: e.what, id: e.given }
+    }
+}
+
+fn commit_options(message: &str, at: Timestamp) -> CommitOptions {
+    CommitOptions::default().with_message(message.to_owned()).with_time(at.as_secs())
+}
+
+fn version_key(n: u64) -> String {
+    format!("{n:06}")
+}
+
+fn version_of(charter: &Charter, at: Timestamp, proposal: Option<String>, agreed_by: Vec<String>) -> CharterVersion {
+    CharterVersion {
+        number: charter.version,
+        ratified_at: at,
+        proposal,
+        agreed_by,
+        name: charter.name.clone(),
+        frame: charter.frame.0.clone(),
+        values: charter.values.clone(),
+        commitments: charter.commitments.clone(),
+        rules: charter.rules.clone(),
+        roles: charter.roles.clone(),
+        equity_threshold: charter.equity_threshold,
+    }
+}
+
+fn member_record(id: &MemberId, p: &MemberProfile, key: NodeKey, at: Timestamp) -> Result<Member, EditError> {
+    Ok(Member {
+        id: id.to_string(),
+        name: short("organization name", &p.name)?,
+        communities: short_list("communities", &p.communities)?,
+        languages: short_list("languages", &p.languages)?,
+        accessibility: short_list("accessibility needs", &p.accessibility)?,
+        contact: optional_short("contact", &p.contact)?,
+        keys: vec![key],
+        joined_at: at,
+    })
+}
+
+fn tag_list(tags: &[String]) -> Result<Vec<String>, EditError> {
+    if tags.len() > MAX_LIST {
+        return Err(EditError::TooMany { field: "tags", len: tags.len(), max: MAX_LIST });
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = normalize_tag(t)?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+fn resolve<'a>(prefix: &str, what: &'static str, keys: impl IntoIterator<Item = &'a String>) -> Result<String, EditError> {
+    Ok(resolve_prefix(prefix, what, keys.into_iter().map(String::as_str))?.to_owned())
+}
+
+fn known_member(state: &Coalition, member: &str) -> Result<String, EditError> {
+    if let Ok(id) = resolve(member, "member", state.members.keys()) {
+        return Ok(id);
+    }
+    // Also accept an organization's exact name, as people know each other by name.
+    let by_name: Vec<&Member> = state.members.values().filter(|m| m.name.eq_ignore_ascii_case(member.trim())).collect();
+    match by_name.as_slice() {
+        [m] => Ok(m.id.clone()),
+        _ => resolve(member, "member", state.members.keys()),
+    }
+}
+
+fn member_name(state: &Coalition, id: &str) -> String {
+    state.members.get(id).map_or_else(|| id.to_owned(), |m| m.name.clone())
+}
+
+fn append_entry(doc: &mut AutoCommit, state: &Coalition, pool: &str, record: &LedgerEntry) -> Result<(), EditError> {
+    if state.pools[pool].ledger.contains_key(&record.id) {
+        return Err(EditError::Exists { what: "ledger entry", id: record.id.clone() });
+    }
+    let ledger = map_at(doc, &["pools", pool, "ledger"])?;
+    reconcile_prop(doc, &ledger, record.id.as_str(), record)?;
+    Ok(())
+}
+
+fn open_proposal(
+    doc: &mut AutoCommit,
+    state: &Coalition,
+    by: &MemberId,
+    new: &NewProposal,
+    subject: Option<String>,
+    at: Timestamp,
+) -> Result<(), EditError> {
+    if state.proposals.contains_key(new.id.as_str()) {
+        return Err(EditError::Exists { what: "proposal", id: new.id.to_string() });
+    }
+    if let Some(closes) = new.closes_at
+        && closes <= at
+    {
+        return Err(EditError::Value(crate::values::ValueError {
+            what: "closing time",
+            given: closes.to_string(),
+            expected: "a moment in the future".to_owned(),
+        }));
+    }
+    let proposal = Proposal {
+        id: new.id.to_string(),
+        kind: new.kind,
+        title: short("proposal title", &new.title)?,
+        text: Prose(long("proposal text", &new.text)?),
+        author: by.to_string(),
+        created_at: at,
+        closes_at: new.closes_at,
+        rule: state.charter.rules.for_kind(new.kind),
+        electorate: state.members.keys().cloned().collect(),
+        positions: BTreeMap::new(),
+        subject,
+    };
+    let proposals = map_at(doc, &["proposals"])?;
+    reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;
+    Ok(())
+}
+
+/// The object at `path` (map keys from the root), which must be a map.
+fn map_at(doc: &AutoCommit, path: &[&str]) -> Result<ObjId, EditError> {
+    obj_at(doc, path, ObjType::Map)
+}
+
+/// The object at `path`, which must be a list.
+fn list_at(doc: &AutoCommit, path: &[&str]) -> Result<ObjId, EditError> {
+    obj_at(doc, path, ObjType::List)
+}
+
+fn obj_at(doc: &AutoCommit, path: &[&str], want: ObjType) -> Result<ObjId, EditError> {
+    let mut obj = ROOT;
+    for key in path {
+        match doc.get(&obj, *key)? {
+            Some((automerge::Value::Object(_), id)) => obj = id,
+            _ => return Err(shape_error(path)),
+        }
+    }
+    if doc.object_type(&obj)? != want {
+        return Err(shape_error(path));
+    }
+    Ok(obj)
+}
+
+/// The text object at `key` of `obj`; a plain string there is converted to text first.
+fn text_at(doc: &mut AutoCommit, obj: &ObjId, key: &str) -> Result<ObjId, EditError> {
+    match doc.get(obj, key)? {
+        Some((automerge::Value::Object(ObjType::Text), id)) => Ok(id),
+        _ => Ok(doc.put_object(obj, key, ObjType::Text)?),
+    }
+}
+
+fn shape_error(path: &[&str]) -> EditError {
+    EditError::Doc(DocError::Shape(autosurgeon::HydrateError::unexpected(
+        "an object",
+        format!("nothing usable at {}", path.join("/")),
+    )))
+}

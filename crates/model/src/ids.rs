@@ -1,0 +1,215 @@
+//! Identifiers of coalitions, members, and the records inside a coalition.
+//!
+//! Every id is 32 lowercase hex digits (128 bits). The model never invents ids: callers
+//! (the replica) draw them from a random or seeded source and pass them in, so that the
+//! model stays deterministic.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// Number of hex digits in every record id.
+pub const ID_LEN: usize = 32;
+
+/// An id string was not 32 lowercase hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{given}` is not a valid {what} id (expected {ID_LEN} hex digits)")]
+pub struct IdError {
+    /// The kind of id that was expected, e.g. "issue".
+    pub what: &'static str,
+    /// What was given.
+    pub given: String,
+}
+
+/// Whether `s` has the shape of an id: [`ID_LEN`] lowercase hex digits.
+pub fn is_id(s: &str) -> bool {
+    s.len() == ID_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Formats 16 bytes as an id string.
+pub fn id_from_bytes(bytes: [u8; 16]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Builds the id from 16 random (or seeded) bytes.
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(id_from_bytes(bytes))
+            }
+
+            /// The id as a string of hex digits.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The first eight digits, for tables meant for people.
+            pub fn short(&self) -> &str {
+                &self.0[..8]
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                if is_id(s) {
+                    Ok(Self(s.to_owned()))
+                } else {
+                    Err(IdError { what: $what, given: s.to_owned() })
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A coalition, and the Automerge document that holds it.
+    CoalitionId, "coalition"
+);
+id_type!(
+    /// A member organization within one coalition.
+    MemberId, "member"
+);
+id_type!(
+    /// An issue in the joint inventory.
+    IssueId, "issue"
+);
+id_type!(
+    /// A resource pool.
+    PoolId, "pool"
+);
+id_type!(
+    /// An entry in a pool's ledger (pledge, contribution, allocation request).
+    EntryId, "ledger entry"
+);
+id_type!(
+    /// A proposal.
+    ProposalId, "proposal"
+);
+id_type!(
+    /// A meeting record.
+    MeetingId, "meeting"
+);
+id_type!(
+    /// A shared goal in the charter.
+    GoalId, "goal"
+);
+
+/// Resolves a unique prefix of an id among `candidates`.
+///
+/// An exact match wins; otherwise exactly one candidate must start with `prefix`.
+///
+/// ```
+/// let ids = ["abc1", "abd2", "ff00"];
+/// assert_eq!(model::resolve_prefix("ab", "issue", ids.iter().copied()).unwrap_err().to_string(),
+///            "`ab` matches 2 issues: abc1, abd2");
+/// assert_eq!(model::resolve_prefix("f", "issue", ids.iter().copied()).unwrap(), "ff00");
+/// ```
+pub fn resolve_prefix<'a>(
+    prefix: &str,
+    what: &'static str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Result<&'a str, PrefixError> {
+    let prefix_lower = prefix.to_ascii_lowercase();
+    if prefix_lower.is_empty() {
+        return Err(PrefixError::Empty { what });
+    }
+    let mut matches: Vec<&'a str> = Vec::new();
+    for candidate in candidates {
+        if candidate == prefix_lower {
+            return Ok(candidate);
+        }
+        if candidate.starts_with(&prefix_lower) {
+            matches.push(candidate);
+        }
+    }
+    match matches.len() {
+        0 => Err(PrefixError::NotFound { what, given: prefix.to_owned() }),
+        1 => Ok(matches[0]),
+        n => {
+            matches.sort_unstable();
+            Err(PrefixError::Ambiguous {
+                what,
+                given: prefix.to_owned(),
+                count: n,
+                examples: matches.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+            })
+        }
+    }
+}
+
+/// A prefix did not name exactly one record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrefixError {
+    /// No record starts with the prefix.
+    #[error("no {what} with id `{given}`")]
+    NotFound {
+        /// Kind of record.
+        what: &'static str,
+        /// The prefix given.
+        given: String,
+    },
+    /// Several records start with the prefix.
+    #[error("`{given}` matches {count} {what}s: {examples}")]
+    Ambiguous {
+        /// Kind of record.
+        what: &'static str,
+        /// The prefix given.
+        given: String,
+        /// How many matched.
+        count: usize,
+        /// Up to five of them.
+        examples: String,
+    },
+    /// The prefix was empty.
+    #[error("an empty {what} id was given")]
+    Empty {
+        /// Kind of record.
+        what: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_refuse_bad_shapes() {
+        let id = IssueId::from_bytes([0xab; 16]);
+        assert_eq!(id.as_str().len(), ID_LEN);
+        assert_eq!(id.as_str().parse::<IssueId>().unwrap(), id);
+        assert!("ABAB".parse::<IssueId>().is_err());
+        assert!("zz".repeat(16).parse::<IssueId>().is_err());
+        assert_eq!(id.short(), "abababab");
+    }
+
+    #[test]
+    fn prefix_resolution_names_the_problem() {
+        let ids = ["aaaa", "aabb", "bbbb"];
+        assert_eq!(resolve_prefix("b", "pool", ids).unwrap(), "bbbb");
+        assert!(matches!(resolve_prefix("a", "pool", ids), Err(PrefixError::Ambiguous { count: 2, .. })));
+        assert!(matches!(resolve_prefix("c", "pool", ids), Err(PrefixError::NotFound { .. })));
+        assert!(matches!(resolve_prefix("", "pool", ids), Err(PrefixError::Empty { .. })));
+        assert_eq!(resolve_prefix("AABB", "pool", ids).unwrap(), "aabb");
+    }
+}

@@ -1,0 +1,319 @@
+//! Reports computed from a coalition's state: issue overlap, pool ledgers and balances,
+//! resource equity, proposal tallies. Pure functions of the state (and the caller's clock
+//! for closing dates), so every node computes the same report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::schema::{Coalition, Pool, Proposal};
+use crate::tally::{Outcome, Tally, tally};
+use crate::values::{Amount, EntryKind, Fraction, IssueStatus, Rank, Timestamp};
+
+/// The tally of a proposal at `now` (closed once `now` reaches its closing time).
+pub fn proposal_tally(p: &Proposal, now: Timestamp) -> Tally {
+    let closed = p.closes_at.is_some_and(|c| now >= c);
+    let positions = p
+        .positions
+        .iter()
+        .filter(|(_, pos)| p.closes_at.is_none_or(|c| pos.at < c))
+        .map(|(m, pos)| (m.clone(), pos.stance))
+        .collect();
+    tally(p.rule, &p.electorate, &positions, closed)
+}
+
+/// Whether the allocation proposal `proposal` (if any) has passed at `now`.
+fn passed(state: &Coalition, proposal: Option<&String>, now: Timestamp) -> bool {
+    proposal
+        .and_then(|id| state.proposals.get(id))
+        .is_some_and(|p| proposal_tally(p, now).outcome == Outcome::Passed)
+}
+
+/// A pool's balance in hundredths: contributions minus allocations whose proposal passed.
+pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
+    pool.ledger.values().fold(0i128, |acc, e| match e.kind {
+        EntryKind::Contribution => acc + i128::from(e.amount.hundredths()),
+        EntryKind::Request if passed(state, e.proposal.as_ref(), now) => acc - i128::from(e.amount.hundredths()),
+        _ => acc,
+    })
+}
+
+/// One issue in the overlap report.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverlapRow {
+    /// Issue id.
+    pub issue: String,
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: IssueStatus,
+    /// Lead member id.
+    pub lead: String,
+    /// How many members share it.
+    pub members_sharing: usize,
+    /// Sum of the sharers' rank weights (rank 1 weighs 10, rank 10 weighs 1).
+    pub score: u64,
+    /// Who shares it, highest priority first.
+    pub shared_by: Vec<Sharer>,
+}
+
+/// A member sharing an issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sharer {
+    /// Member id.
+    pub member: String,
+    /// Organization name.
+    pub name: String,
+    /// Its rank for the issue.
+    pub rank: Rank,
+}
+
+/// Issues ranked by how many members share them and how high they rank them.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverlapReport {
+    /// Issues, most shared first; ties by score, then title.
+    pub issues: Vec<OverlapRow>,
+    /// For each member, the issues it shares.
+    pub members: BTreeMap<String, Vec<String>>,
+}
+
+/// The overlap report. Dropped issues are left out.
+pub fn overlap(state: &Coalition) -> OverlapReport {
+    let mut rows: Vec<OverlapRow> = state
+        .issues
+        .values()
+        .filter(|i| i.status != IssueStatus::Dropped)
+        .map(|i| {
+            let mut shared_by: Vec<Sharer> = i
+                .ranks
+                .iter()
+                .filter(|(m, _)| state.members.contains_key(*m))
+                .map(|(m, r)| Sharer { member: m.clone(), name: state.members[m].name.clone(), rank: *r })
+                .collect();
+            shared_by.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(&b.name)));
+            OverlapRow {
+                issue: i.id.clone(),
+                title: i.title.clone(),
+                status: i.status,
+                lead: i.lead.clone(),
+                members_sharing: shared_by.len(),
+                score: shared_by.iter().map(|s| s.rank.weight()).sum(),
+                shared_by,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.members_sharing
+            .cmp(&a.members_sharing)
+            .then(b.score.cmp(&a.score))
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.issue.cmp(&b.issue))
+    });
+    let mut members: BTreeMap<String, Vec<String>> = state.members.keys().map(|m| (m.clone(), Vec::new())).collect();
+    for row in &rows {
+        for s in &row.shared_by {
+            members.entry(s.member.clone()).or_default().push(row.issue.clone());
+        }
+    }
+    OverlapReport { issues: rows, members }
+}
+
+/// One line of a pool's ledger with its effect on the balance.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerLine {
+    /// Entry id.
+    pub entry: String,
+    /// When it was written.
+    pub at: Timestamp,
+    /// Pledge, contribution or request.
+    pub kind: EntryKind,
+    /// Member id.
+    pub member: String,
+    /// Organization name.
+    pub name: String,
+    /// Amount.
+    pub amount: Amount,
+    /// Note or reason.
+    pub note: String,
+    /// For a request: the deciding proposal's outcome.
+    pub decision: Option<Outcome>,
+    /// Balance after this line, in the pool's unit.
+    pub balance: String,
+}
+
+/// A pool's ledger, oldest first, with running balance and totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerReport {
+    /// Pool id.
+    pub pool: String,
+    /// Pool name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Lines, oldest first.
+    pub entries: Vec<LedgerLine>,
+    /// Total pledged.
+    pub pledged: String,
+    /// Total contributed.
+    pub contributed: String,
+    /// Total allocated by passed requests.
+    pub allocated: String,
+    /// Balance now.
+    pub balance: String,
+}
+
+/// The ledger of `pool` at `now`.
+pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
+    let mut entries: Vec<_> = pool.ledger.values().collect();
+    entries.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let (mut balance, mut pledged, mut contributed, mut allocated) = (0i128, 0i128, 0i128, 0i128);
+    let lines = entries
+        .into_iter()
+        .map(|e| {
+            let amount = i128::from(e.amount.hundredths());
+            let mut decision = None;
+            match e.kind {
+                EntryKind::Pledge => pledged += amount,
+                EntryKind::Contribution => {
+                    contributed += amount;
+                    balance += amount;
+                }
+                EntryKind::Request => {
+                    let outcome = e
+                        .proposal
+                        .as_ref()
+                        .and_then(|p| state.proposals.get(p))
+                        .map_or(Outcome::Failed, |p| proposal_tally(p, now).outcome);
+                    if outcome == Outcome::Passed {
+                        allocated += amount;
+                        balance -= amount;
+                    }
+                    decision = Some(outcome);
+                }
+            }
+            LedgerLine {
+                entry: e.id.clone(),
+                at: e.at,
+                kind: e.kind,
+                member: e.member.clone(),
+                name: state.members.get(&e.member).map_or_else(|| e.member.clone(), |m| m.name.clone()),
+                amount: e.amount,
+                note: e.note.clone(),
+                decision,
+                balance: Amount::format_total(balance),
+            }
+        })
+        .collect();
+    LedgerReport {
+        pool: pool.id.clone(),
+        name: pool.name.clone(),
+        unit: pool.unit.clone(),
+        entries: lines,
+        pledged: Amount::format_total(pledged),
+        contributed: Amount::format_total(contributed),
+        allocated: Amount::format_total(allocated),
+        balance: Amount::format_total(balance),
+    }
+}
+
+/// One member's giving and receiving in one pool.
+#[derive(Debug, Clone, Serialize)]
+pub struct EquityRow {
+    /// Member id.
+    pub member: String,
+    /// Organization name.
+    pub name: String,
+    /// Pledged.
+    pub pledged: String,
+    /// Contributed.
+    pub given: String,
+    /// Received through passed allocations.
+    pub received: String,
+    /// Share of all contributions, in percent (one decimal).
+    pub share_given: f64,
+    /// Share of all allocations, in percent (one decimal).
+    pub share_received: f64,
+    /// Whether its share received exceeds the charter's threshold.
+    pub flagged: bool,
+}
+
+/// Equity in one pool.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolEquity {
+    /// Pool id.
+    pub pool: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// One row per member.
+    pub members: Vec<EquityRow>,
+}
+
+/// Per pool and member: share given versus share received, flagging capture.
+#[derive(Debug, Clone, Serialize)]
+pub struct EquityReport {
+    /// The share of a pool's allocations above which a member is flagged.
+    pub threshold: Fraction,
+    /// Pools.
+    pub pools: Vec<PoolEquity>,
+    /// Members flagged in any pool.
+    pub flagged: Vec<String>,
+}
+
+fn percent(part: i128, whole: i128) -> f64 {
+    if whole <= 0 {
+        return 0.0;
+    }
+    // Rounded to one decimal in integer arithmetic so every node prints the same figure.
+    let tenths = (part * 1000 + whole / 2) / whole;
+    tenths as f64 / 10.0
+}
+
+/// The equity report at `now`.
+pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
+    let threshold = state.charter.equity_threshold;
+    let mut pools = Vec::new();
+    let mut flagged: Vec<String> = Vec::new();
+    let mut all_pools: Vec<&Pool> = state.pools.values().collect();
+    all_pools.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    for pool in all_pools {
+        let mut per: BTreeMap<&str, [i128; 3]> = state.members.keys().map(|m| (m.as_str(), [0; 3])).collect();
+        for e in pool.ledger.values() {
+            let slot = per.entry(e.member.as_str()).or_insert([0; 3]);
+            let amount = i128::from(e.amount.hundredths());
+            match e.kind {
+                EntryKind::Pledge => slot[0] += amount,
+                EntryKind::Contribution => slot[1] += amount,
+                EntryKind::Request if passed(state, e.proposal.as_ref(), now) => slot[2] += amount,
+                EntryKind::Request => {}
+            }
+        }
+        let total_given: i128 = per.values().map(|s| s[1]).sum();
+        let total_received: i128 = per.values().map(|s| s[2]).sum();
+        let receivers = per.values().filter(|s| s[2] > 0).count();
+        let members = per
+            .iter()
+            .map(|(m, s)| {
+                let is_flagged = state.members.len() > 1
+                    && receivers > 0
+                    && threshold.exceeded_by(s[2] as u128, total_received as u128);
+                if is_flagged && !flagged.iter().any(|f| f == m) {
+                    flagged.push((*m).to_owned());
+                }
+                EquityRow {
+                    member: (*m).to_owned(),
+                    name: state.members.get(*m).map_or_else(|| (*m).to_owned(), |x| x.name.clone()),
+                    pledged: Amount::format_total(s[0]),
+                    given: Amount::format_total(s[1]),
+                    received: Amount::format_total(s[2]),
+                    share_given: percent(s[1], total_given),
+                    share_received: percent(s[2], total_received),
+                    flagged: is_flagged,
+                }
+            })
+            .collect();
+        pools.push(PoolEquity { pool: pool.id.clone(), name: pool.name.clone(), unit: pool.unit.clone(), members });
+    }
+    EquityReport { threshold, pools, flagged }
+}

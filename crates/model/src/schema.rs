@@ -1,0 +1,423 @@
+//! The shape of a coalition's Automerge document, as typed Rust values.
+//!
+//! One Automerge document holds one coalition: charter, members, issues, pools (with their
+//! ledgers), proposals and meetings, each record in a map keyed by its id so that concurrent
+//! additions on different nodes never collide. These types are hydrated from the document for
+//! reading; writes go through [`crate::CoalitionDoc`], which touches only the fields an edit
+//! changes so that concurrent edits to different fields merge instead of overwriting each other.
+//!
+//! The same types serialize to the JSON printed by `--json`; `schema` in the root names the
+//! document layout version.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::reconcile::NoKey;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::{Serialize, Serializer};
+
+use crate::tally::{Method, Rule};
+use crate::values::{
+    Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
+    Rank, Stance, Timestamp,
+};
+
+/// Version of the document layout written by this code.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Longer text that several members may edit at once: stored as an Automerge text object so
+/// that concurrent edits merge character by character. Reads also accept a plain string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Prose(pub String);
+
+impl Prose {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Prose {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl Reconcile for Prose {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        use autosurgeon::reconcile::TextReconciler;
+        let mut t = r.text()?;
+        t.update(&self.0)?;
+        Ok(())
+    }
+}
+
+impl Hydrate for Prose {
+    fn hydrate_text<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        Ok(Prose(doc.text(obj)?))
+    }
+    fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
+        Ok(Prose(s.to_owned()))
+    }
+}
+
+/// The root of a coalition document.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Coalition {
+    /// Layout version, [`SCHEMA_VERSION`].
+    pub schema: u64,
+    /// The coalition id (also the document id).
+    pub id: String,
+    /// When the coalition was founded.
+    pub created_at: Timestamp,
+    /// The charter in force.
+    pub charter: Charter,
+    /// Every ratified charter version, keyed by its number written with 6 digits.
+    pub charter_versions: BTreeMap<String, CharterVersion>,
+    /// Member organizations by member id.
+    pub members: BTreeMap<String, Member>,
+    /// The joint issue inventory by issue id.
+    pub issues: BTreeMap<String, Issue>,
+    /// Resource pools by pool id.
+    pub pools: BTreeMap<String, Pool>,
+    /// Proposals by proposal id.
+    pub proposals: BTreeMap<String, Proposal>,
+    /// Meeting records by meeting id.
+    pub meetings: BTreeMap<String, Meeting>,
+}
+
+/// The charter in force.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Charter {
+    /// The coalition's name.
+    pub name: String,
+    /// The unifying frame (mission).
+    pub frame: Prose,
+    /// Core values.
+    pub values: Vec<String>,
+    /// Non-negotiable commitments.
+    pub commitments: Vec<String>,
+    /// Decision rules per kind of decision.
+    pub rules: Rules,
+    /// Roles.
+    pub roles: Roles,
+    /// The share of a pool's allocations above which one member receiving it is flagged.
+    pub equity_threshold: Fraction,
+    /// Shared goals by goal id.
+    pub goals: BTreeMap<String, Goal>,
+    /// Number of the ratified version this charter is.
+    pub version: u64,
+}
+
+/// A charter as ratified, kept forever.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct CharterVersion {
+    /// 1 for the founding charter, then one more per passed amendment.
+    pub number: u64,
+    /// When it was ratified.
+    pub ratified_at: Timestamp,
+    /// The amendment proposal that passed it; none for the founding charter.
+    pub proposal: Option<String>,
+    /// Members whose agreement ratified it (the founder for version 1).
+    pub agreed_by: Vec<String>,
+    /// Name at that version.
+    pub name: String,
+    /// Frame at that version.
+    pub frame: String,
+    /// Values at that version.
+    pub values: Vec<String>,
+    /// Commitments at that version.
+    pub commitments: Vec<String>,
+    /// Rules at that version.
+    pub rules: Rules,
+    /// Roles at that version.
+    pub roles: Roles,
+    /// Equity threshold at that version.
+    pub equity_threshold: Fraction,
+}
+
+/// The decision rule for each kind of decision.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+pub struct Rules {
+    /// Charter amendments.
+    pub amendment: Rule,
+    /// Admitting and removing members.
+    pub membership: Rule,
+    /// Allocations from pools.
+    pub allocation: Rule,
+    /// Public statement sign-off.
+    pub public_statement: Rule,
+    /// General proposals.
+    pub general: Rule,
+}
+
+impl Rules {
+    /// The founding defaults: amendments and membership by consensus, the rest by simple
+    /// majority, quorum one half.
+    pub fn founding() -> Self {
+        let consensus = Rule::new(Method::Consensus, Fraction::HALF);
+        let majority = Rule::new(Method::Majority, Fraction::HALF);
+        Self {
+            amendment: consensus,
+            membership: consensus,
+            allocation: majority,
+            public_statement: majority,
+            general: majority,
+        }
+    }
+
+    /// The rule for one kind of decision.
+    pub fn for_kind(&self, kind: DecisionKind) -> Rule {
+        match kind {
+            DecisionKind::Amendment => self.amendment,
+            DecisionKind::Membership => self.membership,
+            DecisionKind::Allocation => self.allocation,
+            DecisionKind::PublicStatement => self.public_statement,
+            DecisionKind::General => self.general,
+        }
+    }
+}
+
+#[derive(Reconcile, Hydrate)]
+struct RuleRecord {
+    method: MethodName,
+    fraction: Option<Fraction>,
+    quorum: Fraction,
+}
+
+impl Reconcile for Rule {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, r: R) -> Result<(), R::Error> {
+        let (method, fraction) = match self.method() {
+            Method::Consensus => (MethodName::Consensus, None),
+            Method::Consent => (MethodName::Consent, None),
+            Method::Majority => (MethodName::Majority, None),
+            Method::SuperMajority(f) => (MethodName::SuperMajority, Some(f)),
+        };
+        RuleRecord { method, fraction, quorum: self.quorum() }.reconcile(r)
+    }
+}
+
+impl Hydrate for Rule {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        let rec = RuleRecord::hydrate_map(doc, obj)?;
+        let method = match (rec.method, rec.fraction) {
+            (MethodName::Consensus, _) => Method::Consensus,
+            (MethodName::Consent, _) => Method::Consent,
+            (MethodName::Majority, _) => Method::Majority,
+            (MethodName::SuperMajority, Some(f)) => Method::SuperMajority(f),
+            (MethodName::SuperMajority, None) => {
+                return Err(HydrateError::unexpected(
+                    "a super-majority rule with a fraction",
+                    "a rule without one".to_owned(),
+                ));
+            }
+        };
+        Ok(Rule::new(method, rec.quorum))
+    }
+}
+
+/// Roles the charter assigns.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+pub struct Roles {
+    /// Members in the order facilitation rotates through them.
+    pub facilitator_rotation: Vec<String>,
+    /// Members who may speak publicly for the coalition.
+    pub spokespeople: Vec<String>,
+    /// Members who sign off public statements.
+    pub statement_signoff: Vec<String>,
+}
+
+/// A shared goal with a measurable benchmark.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Goal {
+    /// Goal id.
+    pub id: String,
+    /// What the coalition wants.
+    pub title: String,
+    /// The benchmark's target figure.
+    pub target: Amount,
+    /// Unit of the target (percent, households, USD...).
+    pub unit: String,
+    /// Dated progress entries, oldest first.
+    pub progress: Vec<Progress>,
+    /// Member that added the goal.
+    pub added_by: String,
+}
+
+/// A dated measurement of progress towards a goal.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Progress {
+    /// Day of the measurement.
+    pub day: Day,
+    /// The figure reached.
+    pub value: Amount,
+    /// How it was measured.
+    pub note: String,
+    /// Member that recorded it.
+    pub by: String,
+}
+
+/// A member organization.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Member {
+    /// Member id.
+    pub id: String,
+    /// Organization name.
+    pub name: String,
+    /// Communities the organization represents.
+    pub communities: Vec<String>,
+    /// Languages it works in.
+    pub languages: Vec<String>,
+    /// Accessibility needs to plan for.
+    pub accessibility: Vec<String>,
+    /// How to reach it.
+    pub contact: String,
+    /// Keys of the nodes that act for it.
+    pub keys: Vec<NodeKey>,
+    /// When it joined.
+    pub joined_at: Timestamp,
+}
+
+/// An issue in the joint inventory.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Issue {
+    /// Issue id.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Longer description.
+    pub description: Prose,
+    /// Member that raised it.
+    pub raised_by: String,
+    /// Lead member (often the most affected community).
+    pub lead: String,
+    /// Identity tags it touches.
+    pub tags: Vec<String>,
+    /// Evidence supporting it.
+    pub evidence: Vec<Evidence>,
+    /// Where it stands.
+    pub status: IssueStatus,
+    /// Each sharing member's priority rank (1 highest), by member id.
+    pub ranks: BTreeMap<String, Rank>,
+    /// When it was raised.
+    pub created_at: Timestamp,
+}
+
+/// One piece of evidence for an issue.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Evidence {
+    /// Where it comes from.
+    pub source: String,
+    /// The figure or finding.
+    pub figure: String,
+    /// How the data is disaggregated (by race, gender, language...).
+    pub disaggregation: String,
+    /// Member that added it.
+    pub added_by: String,
+}
+
+/// A resource pool with its append-only ledger.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Pool {
+    /// Pool id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// What it holds.
+    pub kind: PoolKind,
+    /// Unit of its amounts (USD, hours, rooms...).
+    pub unit: String,
+    /// What it is for.
+    pub description: Prose,
+    /// Member that created it.
+    pub created_by: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Ledger entries by entry id; never modified once written.
+    pub ledger: BTreeMap<String, LedgerEntry>,
+}
+
+/// An entry in a pool's ledger.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct LedgerEntry {
+    /// Entry id.
+    pub id: String,
+    /// Pledge, contribution or request.
+    pub kind: EntryKind,
+    /// The member giving (pledge, contribution) or asking to receive (request).
+    pub member: String,
+    /// How much.
+    pub amount: Amount,
+    /// Why, or a note.
+    pub note: String,
+    /// When it was written.
+    pub at: Timestamp,
+    /// For a request, the allocation proposal that decides it.
+    pub proposal: Option<String>,
+}
+
+/// A proposal and the positions members took on it.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Proposal {
+    /// Proposal id.
+    pub id: String,
+    /// Kind of decision.
+    pub kind: DecisionKind,
+    /// Short title.
+    pub title: String,
+    /// Full text.
+    pub text: Prose,
+    /// Member that proposed it.
+    pub author: String,
+    /// When it opened.
+    pub created_at: Timestamp,
+    /// After this moment positions no longer count, and the outcome is final.
+    pub closes_at: Option<Timestamp>,
+    /// The rule in force for its kind when it opened.
+    pub rule: Rule,
+    /// Members entitled to take a position: the membership when it opened.
+    pub electorate: Vec<String>,
+    /// Positions by member id.
+    pub positions: BTreeMap<String, PositionRecord>,
+    /// The ledger entry an allocation proposal decides, as `pool/entry`.
+    pub subject: Option<String>,
+}
+
+/// One member's position on a proposal.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct PositionRecord {
+    /// Agree, abstain, disagree or block.
+    pub stance: Stance,
+    /// Why (required for a block).
+    pub reason: String,
+    /// When it was recorded.
+    pub at: Timestamp,
+}
+
+/// The record of a meeting.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+pub struct Meeting {
+    /// Meeting id.
+    pub id: String,
+    /// The day it was held.
+    pub day: Day,
+    /// Member that facilitated.
+    pub facilitator: String,
+    /// Members present.
+    pub attendance: Vec<String>,
+    /// Agenda items.
+    pub agenda: Vec<String>,
+    /// Minutes.
+    pub minutes: Prose,
+    /// Proposals decided or discussed.
+    pub decisions: Vec<String>,
+    /// Member that recorded it.
+    pub recorded_by: String,
+}

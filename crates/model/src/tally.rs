@@ -1,0 +1,332 @@
+//! Decision rules and the tally of positions on a proposal.
+//!
+//! The tally is a pure function of the rule, the electorate, the recorded positions and whether
+//! the proposal has closed, so every node computes the same outcome whatever order the positions
+//! arrived in. An outcome other than [`Outcome::Open`] is *final*: no position still missing can
+//! change it (checked by property tests).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::values::{Fraction, Stance};
+
+/// How a decision is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Passes when nobody disagrees or blocks and at least one agrees.
+    Consensus,
+    /// Passes when nobody blocks and at least one agrees.
+    Consent,
+    /// Passes when more agree than disagree (a block counts as disagreeing).
+    Majority,
+    /// Passes when at least this fraction of those taking sides agree.
+    SuperMajority(Fraction),
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::Consensus => f.write_str("consensus"),
+            Method::Consent => f.write_str("consent"),
+            Method::Majority => f.write_str("majority"),
+            Method::SuperMajority(fr) => write!(f, "super-majority:{fr}"),
+        }
+    }
+}
+
+/// A decision rule: a method and a quorum (the fraction of the electorate that must take a
+/// position, abstentions included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rule {
+    method: Method,
+    quorum: Fraction,
+}
+
+impl Rule {
+    /// A rule; every method and quorum combination is valid.
+    pub fn new(method: Method, quorum: Fraction) -> Self {
+        Self { method, quorum }
+    }
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+    /// The quorum.
+    pub fn quorum(&self) -> Fraction {
+        self.quorum
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.method, self.quorum)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Not decided yet: missing positions could still change the result.
+    Open,
+    /// Passed.
+    Passed,
+    /// Failed (not enough agreement, disagreement under consensus, or no quorum at closing).
+    Failed,
+    /// Blocked by at least one member under consensus or consent.
+    Blocked,
+}
+
+impl Outcome {
+    /// The name printed and used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Blocked => "blocked",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Counts of positions and the outcome they give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Members entitled to take a position.
+    pub electorate: u64,
+    /// Agree positions.
+    pub agree: u64,
+    /// Abstentions.
+    pub abstain: u64,
+    /// Disagreements.
+    pub disagree: u64,
+    /// Blocks.
+    pub block: u64,
+    /// Members of the electorate with no position yet.
+    pub pending: u64,
+    /// Positions needed to reach quorum.
+    pub quorum_needed: u64,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    agree: u64,
+    abstain: u64,
+    disagree: u64,
+    block: u64,
+}
+
+impl Counts {
+    fn taken(&self) -> u64 {
+        self.agree + self.abstain + self.disagree + self.block
+    }
+}
+
+/// The decision `counts` give under `rule` if nobody else takes a position.
+fn evaluate(rule: Rule, c: Counts, electorate: u64) -> Outcome {
+    let quorum_met = rule.quorum.reached_by(c.taken(), electorate);
+    let verdict = |passes: bool| if passes { Outcome::Passed } else { Outcome::Failed };
+    match rule.method {
+        Method::Consensus if c.block > 0 => Outcome::Blocked,
+        Method::Consensus => verdict(quorum_met && c.disagree == 0 && c.agree > 0),
+        Method::Consent if c.block > 0 => Outcome::Blocked,
+        Method::Consent => verdict(quorum_met && c.agree > 0),
+        Method::Majority => verdict(quorum_met && c.agree > c.disagree + c.block),
+        Method::SuperMajority(f) => {
+            let sides = c.agree + c.disagree + c.block;
+            verdict(quorum_met && c.agree > 0 && f.reached_by(c.agree, sides))
+        }
+    }
+}
+
+/// Tallies `positions` (member id → stance) for a proposal under `rule`.
+///
+/// Positions of members outside `electorate` are ignored. With `closed`, missing positions are
+/// counted as absent and the outcome is final; otherwise the outcome is [`Outcome::Open`] until
+/// no missing position could change it.
+///
+/// ```
+/// use model::{tally, Fraction, Method, Outcome, Rule, Stance};
+/// use std::collections::BTreeMap;
+/// let rule = Rule::new(Method::Majority, Fraction::HALF);
+/// let electorate = ["a", "b", "c"];
+/// let positions = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Agree)]);
+/// assert_eq!(tally(rule, &electorate, &positions, false).outcome, Outcome::Passed);
+/// ```
+pub fn tally<M: AsRef<str> + Ord>(
+    rule: Rule,
+    electorate: &[M],
+    positions: &BTreeMap<M, Stance>,
+    closed: bool,
+) -> Tally {
+    let mut electorate_ids: Vec<&str> = electorate.iter().map(AsRef::as_ref).collect();
+    electorate_ids.sort_unstable();
+    electorate_ids.dedup();
+    let n = electorate_ids.len() as u64;
+    let mut c = Counts { agree: 0, abstain: 0, disagree: 0, block: 0 };
+    for (member, stance) in positions {
+        if electorate_ids.binary_search(&member.as_ref()).is_err() {
+            continue;
+        }
+        match stance {
+            Stance::Agree => c.agree += 1,
+            Stance::Abstain => c.abstain += 1,
+            Stance::Disagree => c.disagree += 1,
+            Stance::Block => c.block += 1,
+        }
+    }
+    let pending = n - c.taken();
+    let best = evaluate(rule, Counts { agree: c.agree + pending, ..c }, n);
+    let if_absent = evaluate(rule, c, n);
+    let if_blocked = evaluate(rule, Counts { block: c.block + pending, ..c }, n);
+    let if_disagree = evaluate(rule, Counts { disagree: c.disagree + pending, ..c }, n);
+    let outcome = if best != Outcome::Passed {
+        // Even if everyone missing agreed it would not pass: final. (A block arriving later
+        // can still turn `failed` into `blocked`; neither passes.)
+        if_absent
+    } else if [if_absent, if_blocked, if_disagree].iter().all(|o| *o == Outcome::Passed) {
+        Outcome::Passed
+    } else if closed {
+        if_absent
+    } else {
+        Outcome::Open
+    };
+    let quorum_needed = (0..=n).find(|k| rule.quorum.reached_by(*k, n)).unwrap_or(n);
+    Tally {
+        electorate: n,
+        agree: c.agree,
+        abstain: c.abstain,
+        disagree: c.disagree,
+        block: c.block,
+        pending,
+        quorum_needed,
+        outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn stance() -> impl Strategy<Value = Option<Stance>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Stance::Agree)),
+            Just(Some(Stance::Abstain)),
+            Just(Some(Stance::Disagree)),
+            Just(Some(Stance::Block)),
+        ]
+    }
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let fraction = (0u32..=6, 1u32..=6)
+            .prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
+        let method = prop_oneof![
+            Just(Method::Consensus),
+            Just(Method::Consent),
+            Just(Method::Majority),
+            fraction.clone().prop_map(Method::SuperMajority),
+        ];
+        (method, fraction).prop_map(|(m, q)| Rule::new(m, q))
+    }
+
+    fn positions(members: &[String], stances: &[Option<Stance>]) -> BTreeMap<String, Stance> {
+        members
+            .iter()
+            .zip(stances)
+            .filter_map(|(m, s)| s.map(|s| (m.clone(), s)))
+            .collect()
+    }
+
+    proptest! {
+        /// A decided outcome is final: every way of filling in the missing positions, and
+        /// closing, gives the same outcome.
+        #[test]
+        fn decided_outcomes_are_final(rule in rule(), stances in proptest::collection::vec(stance(), 1..7), fill in proptest::collection::vec(stance(), 7)) {
+            let members: Vec<String> = (0..stances.len()).map(|i| format!("m{i}")).collect();
+            let partial = positions(&members, &stances);
+            let open = tally(rule, &members, &partial, false);
+            if open.outcome != Outcome::Open {
+                let completed: Vec<Option<Stance>> = stances.iter().zip(&fill).map(|(s, f)| s.or(*f)).collect();
+                let full = positions(&members, &completed);
+                for closed in [true, false] {
+                    let later = tally(rule, &members, &full, closed).outcome;
+                    match open.outcome {
+                        Outcome::Passed | Outcome::Blocked => prop_assert_eq!(later, open.outcome),
+                        _ => prop_assert!(matches!(later, Outcome::Failed | Outcome::Blocked), "{later:?}"),
+                    }
+                }
+            }
+        }
+
+        /// Closing never leaves a proposal open, and an open proposal has someone missing.
+        #[test]
+        fn closing_decides(rule in rule(), stances in proptest::collection::vec(stance(), 1..7)) {
+            let members: Vec<String> = (0..stances.len()).map(|i| format!("m{i}")).collect();
+            let p = positions(&members, &stances);
+            prop_assert_ne!(tally(rule, &members, &p, true).outcome, Outcome::Open);
+            let t = tally(rule, &members, &p, false);
+            if t.outcome == Outcome::Open {
+                prop_assert!(t.pending > 0);
+            }
+        }
+
+        /// Positions of non-members never count.
+        #[test]
+        fn outsiders_do_not_count(rule in rule(), stances in proptest::collection::vec(stance(), 1..7), outsider in stance()) {
+            let members: Vec<String> = (0..stances.len()).map(|i| format!("m{i}")).collect();
+            let mut p = positions(&members, &stances);
+            let before = tally(rule, &members, &p, false);
+            if let Some(s) = outsider {
+                p.insert("outsider".to_owned(), s);
+            }
+            prop_assert_eq!(tally(rule, &members, &p, false), before);
+        }
+    }
+
+    #[test]
+    fn consensus_is_blocked_by_one_block() {
+        let rule = Rule::new(Method::Consensus, Fraction::HALF);
+        let members = ["a", "b", "c"];
+        let p = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Block)]);
+        assert_eq!(tally(rule, &members, &p, false).outcome, Outcome::Blocked);
+        let p = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Agree)]);
+        assert_eq!(tally(rule, &members, &p, false).outcome, Outcome::Open);
+        assert_eq!(tally(rule, &members, &p, true).outcome, Outcome::Passed);
+    }
+
+    #[test]
+    fn majority_without_quorum_fails_at_close() {
+        let rule = Rule::new(Method::Majority, Fraction::new(3, 4).unwrap());
+        let members = ["a", "b", "c", "d"];
+        let p = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Agree)]);
+        let t = tally(rule, &members, &p, false);
+        assert_eq!((t.outcome, t.quorum_needed), (Outcome::Open, 3));
+        assert_eq!(tally(rule, &members, &p, true).outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn super_majority_counts_sides_only() {
+        let rule = Rule::new(Method::SuperMajority(Fraction::TWO_THIRDS), Fraction::HALF);
+        let members = ["a", "b", "c", "d"];
+        let p = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Agree), ("c", Stance::Disagree), ("d", Stance::Abstain)]);
+        assert_eq!(tally(rule, &members, &p, false).outcome, Outcome::Passed);
+    }
+}
