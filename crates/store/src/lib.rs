@@ -1,0 +1,379 @@
+//! Durable storage of documents as a snapshot plus the changes made since (redb).
+//!
+//! The store knows nothing of Automerge or coalitions: a document is a name, an optional
+//! snapshot (bytes) and an ordered list of change records (bytes). Its promises:
+//!
+//! - [`Store::append`] returns only after the changes are on disk (redb commits with fsync);
+//!   a crash at any moment loses nothing that was reported written, and the file opens
+//!   cleanly afterwards.
+//! - [`Store::compact`] replaces a prefix of the changes by a snapshot in one transaction:
+//!   after a crash either the old changes or the new snapshot are there, never neither.
+//! - One process holds a store at a time; a second gets [`OpenError::Locked`].
+//! - A file that is not a Coalesce store, is damaged, or was written by a newer format gets a
+//!   clear [`OpenError`], never a panic.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = store::Store::open(&dir.path().join("store.redb")).unwrap();
+//! store.append("doc", &[b"change one".as_slice()]).unwrap();
+//! let stored = store.load("doc").unwrap().unwrap();
+//! assert_eq!(stored.changes, vec![b"change one".to_vec()]);
+//! ```
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+/// Format version of the store file written by this code.
+pub const FORMAT_VERSION: u64 = 1;
+/// Largest change record accepted, in bytes.
+pub const MAX_CHANGE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest snapshot accepted, in bytes.
+pub const MAX_SNAPSHOT_BYTES: usize = 1024 * 1024 * 1024;
+/// Longest document name, in bytes.
+pub const MAX_NAME_BYTES: usize = 256;
+
+const MAGIC: &[u8] = b"coalesce-store";
+
+/// Key → value: `magic`, `version` and other store-wide settings.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Document name → sequence number the next appended change gets.
+const DOCS: TableDefinition<&str, u64> = TableDefinition::new("docs");
+/// (document name, sequence number) → change record.
+const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("changes");
+/// Document name → (first sequence number not covered, snapshot bytes).
+const SNAPSHOTS: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("snapshots");
+
+/// The store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// Another process holds the store.
+    #[error("the store {path} is in use by another process (is coalesce-node running on this home?)")]
+    Locked {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The file is not a Coalesce store.
+    #[error("{path} is not a Coalesce store: {detail}")]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What was found.
+        detail: String,
+    },
+    /// The file is a store but is damaged.
+    #[error("the store {path} is damaged and cannot be opened safely: {detail}; restore it from a backup")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What redb reported.
+        detail: String,
+    },
+    /// The file was written by a newer format.
+    #[error("the store {path} uses format {found}, newer than this program's {supported}; upgrade Coalesce to open it")]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Format in the file.
+        found: u64,
+        /// Format this program writes.
+        supported: u64,
+    },
+    /// The file could not be read or created.
+    #[error("could not open the store {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Setting up a new store failed.
+    #[error("could not initialize the store {path}: {source}")]
+    Init {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: StoreError,
+    },
+}
+
+/// A read or write failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The storage engine failed (disk error, full disk...).
+    #[error("storage failure: {0}")]
+    Storage(#[from] redb::Error),
+    /// A record was larger than allowed.
+    #[error("a {what} of {len} bytes is larger than the limit of {max} bytes")]
+    TooLarge {
+        /// What kind of record.
+        what: &'static str,
+        /// Its size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A document name was empty or too long.
+    #[error("invalid document name `{0}`")]
+    BadName(String),
+}
+
+macro_rules! storage_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Storage(e.into())
+            }
+        }
+    )*};
+}
+storage_error!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// A document as stored: the latest snapshot, if any, and the changes after it, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoredDoc {
+    /// The snapshot, if one was written.
+    pub snapshot: Option<Vec<u8>>,
+    /// Change records written after the snapshot, oldest first.
+    pub changes: Vec<Vec<u8>>,
+    /// Sequence number the next change will get; pass it to [`Store::compact`].
+    pub next_seq: u64,
+}
+
+impl StoredDoc {
+    /// Snapshot and changes concatenated: the bytes an Automerge `load` takes.
+    pub fn concatenated(&self) -> Vec<u8> {
+        let len = self.snapshot.as_ref().map_or(0, Vec::len) + self.changes.iter().map(Vec::len).sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        if let Some(s) = &self.snapshot {
+            out.extend_from_slice(s);
+        }
+        for c in &self.changes {
+            out.extend_from_slice(c);
+        }
+        out
+    }
+}
+
+/// An open store file, held exclusively by this process.
+#[derive(Debug)]
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+fn check_name(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() || name.len() > MAX_NAME_BYTES {
+        return Err(StoreError::BadName(name.chars().take(64).collect()));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it if there is no file there.
+    pub fn open(path: &Path) -> Result<Self, OpenError> {
+        let existed = path.exists();
+        let db = Database::builder()
+            .set_check_integrity_on_open(true)
+            .create(path)
+            .map_err(|e| classify_open_error(path, existed, e))?;
+        let store = Store { db, path: path.to_owned() };
+        store.check_or_init(existed)?;
+        tracing::debug!(path = %path.display(), "store opened");
+        Ok(store)
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn check_or_init(&self, existed: bool) -> Result<(), OpenError> {
+        let init = |source: StoreError| OpenError::Init { path: self.path.clone(), source };
+        let read = self.db.begin_read().map_err(|e| init(e.into()))?;
+        let meta = match read.open_table(META) {
+            Ok(t) => Some(t),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(init(e.into())),
+        };
+        let magic = meta.as_ref().map(|m| m.get("magic")).transpose().map_err(|e| init(e.into()))?.flatten();
+        match magic {
+            Some(m) if m.value() == MAGIC => {}
+            Some(_) => {
+                return Err(OpenError::Foreign { path: self.path.clone(), detail: "a redb database of another program".into() });
+            }
+            None if existed && read.list_tables().map_err(|e| init(e.into()))?.next().is_some() => {
+                return Err(OpenError::Foreign { path: self.path.clone(), detail: "a redb database of another program".into() });
+            }
+            None => {
+                drop(read);
+                return self.init().map_err(init);
+            }
+        }
+        let version = meta
+            .as_ref()
+            .map(|m| m.get("version"))
+            .transpose()
+            .map_err(|e| init(e.into()))?
+            .flatten()
+            .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+            .map(u64::from_le_bytes)
+            .unwrap_or(0);
+        if version > FORMAT_VERSION {
+            return Err(OpenError::Newer { path: self.path.clone(), found: version, supported: FORMAT_VERSION });
+        }
+        if version == 0 {
+            return Err(OpenError::Corrupt { path: self.path.clone(), detail: "the format version is missing".into() });
+        }
+        Ok(())
+    }
+
+    fn init(&self) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut meta = tx.open_table(META)?;
+            meta.insert("magic", MAGIC)?;
+            meta.insert("version", FORMAT_VERSION.to_le_bytes().as_slice())?;
+            tx.open_table(DOCS)?;
+            tx.open_table(CHANGES)?;
+            tx.open_table(SNAPSHOTS)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Names of every stored document, sorted.
+    pub fn doc_names(&self) -> Result<Vec<String>, StoreError> {
+        let read = self.db.begin_read()?;
+        let docs = read.open_table(DOCS)?;
+        let mut names = Vec::new();
+        for row in docs.iter()? {
+            names.push(row?.0.value().to_owned());
+        }
+        Ok(names)
+    }
+
+    /// Appends change records to `doc` (creating it), durably: when this returns `Ok`, the
+    /// changes survive a crash or power loss.
+    pub fn append(&self, doc: &str, changes: &[&[u8]]) -> Result<u64, StoreError> {
+        check_name(doc)?;
+        if let Some(big) = changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
+            return Err(StoreError::TooLarge { what: "change", len: big.len(), max: MAX_CHANGE_BYTES });
+        }
+        let tx = self.db.begin_write()?;
+        let next = {
+            let mut docs = tx.open_table(DOCS)?;
+            let mut table = tx.open_table(CHANGES)?;
+            let mut seq = docs.get(doc)?.map_or(0, |v| v.value());
+            for change in changes {
+                table.insert((doc, seq), *change)?;
+                seq += 1;
+            }
+            docs.insert(doc, seq)?;
+            seq
+        };
+        tx.commit()?;
+        Ok(next)
+    }
+
+    /// The stored snapshot and changes of `doc`, or `None` if it was never written.
+    pub fn load(&self, doc: &str) -> Result<Option<StoredDoc>, StoreError> {
+        let read = self.db.begin_read()?;
+        let docs = read.open_table(DOCS)?;
+        let Some(next_seq) = docs.get(doc)?.map(|v| v.value()) else {
+            return Ok(None);
+        };
+        let snapshots = read.open_table(SNAPSHOTS)?;
+        let (from, snapshot) = match snapshots.get(doc)? {
+            Some(v) => {
+                let (from, bytes) = v.value();
+                (from, Some(bytes.to_vec()))
+            }
+            None => (0, None),
+        };
+        let table = read.open_table(CHANGES)?;
+        let mut changes = Vec::new();
+        for row in table.range((doc, from)..(doc, u64::MAX))? {
+            changes.push(row?.1.value().to_vec());
+        }
+        Ok(Some(StoredDoc { snapshot, changes, next_seq }))
+    }
+
+    /// Replaces every change of `doc` before `upto` (a [`StoredDoc::next_seq`] read earlier)
+    /// by `snapshot`, which must contain them all. Atomic: a crash leaves either the old
+    /// changes or the new snapshot.
+    pub fn compact(&self, doc: &str, snapshot: &[u8], upto: u64) -> Result<(), StoreError> {
+        check_name(doc)?;
+        if snapshot.len() > MAX_SNAPSHOT_BYTES {
+            return Err(StoreError::TooLarge { what: "snapshot", len: snapshot.len(), max: MAX_SNAPSHOT_BYTES });
+        }
+        let tx = self.db.begin_write()?;
+        {
+            let mut snapshots = tx.open_table(SNAPSHOTS)?;
+            let mut table = tx.open_table(CHANGES)?;
+            let mut docs = tx.open_table(DOCS)?;
+            let next = docs.get(doc)?.map_or(0, |v| v.value());
+            if upto > next {
+                return Err(StoreError::BadName(format!("{doc}: compaction beyond the last change")));
+            }
+            snapshots.insert(doc, (upto, snapshot))?;
+            table.retain_in((doc, 0)..(doc, upto), |_, _| false)?;
+            docs.insert(doc, next)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Size of the store file in bytes.
+    pub fn file_size(&self) -> std::io::Result<u64> {
+        Ok(std::fs::metadata(&self.path)?.len())
+    }
+}
+
+fn classify_open_error(path: &Path, existed: bool, e: redb::DatabaseError) -> OpenError {
+    let path = path.to_owned();
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => OpenError::Locked { path },
+        redb::DatabaseError::Storage(redb::StorageError::Io(source)) => {
+            if existed && source.kind() == std::io::ErrorKind::InvalidData {
+                OpenError::Foreign { path, detail: source.to_string() }
+            } else {
+                OpenError::Io { path, source }
+            }
+        }
+        redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
+            if looks_foreign(&path) {
+                OpenError::Foreign { path, detail: "no store header".into() }
+            } else {
+                OpenError::Corrupt { path, detail }
+            }
+        }
+        other => {
+            if existed && looks_foreign(&path) {
+                OpenError::Foreign { path, detail: "no store header".into() }
+            } else {
+                OpenError::Corrupt { path, detail: other.to_string() }
+            }
+        }
+    }
+}
+
+/// Whether the file lacks redb's magic number (so it is some other kind of file).
+fn looks_foreign(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 9];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head != b"redb\x1A\x0A\xA9\x0D\x0A",
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,184 @@
+//! Store behaviour on real redb files in temporary directories.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use store::{OpenError, Store, StoreError};
+
+fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.redb");
+    (dir, path)
+}
+
+#[test]
+fn appended_changes_survive_reopen_in_order() {
+    let (_dir, path) = temp();
+    {
+        let s = Store::open(&path).unwrap();
+        s.append("a", &[b"1".as_slice(), b"2"]).unwrap();
+        s.append("b", &[b"x".as_slice()]).unwrap();
+        s.append("a", &[b"3".as_slice()]).unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.doc_names().unwrap(), ["a", "b"]);
+    let a = s.load("a").unwrap().unwrap();
+    assert_eq!(a.changes, [b"1".to_vec(), b"2".to_vec(), b"3".to_vec()]);
+    assert_eq!(a.next_seq, 3);
+    assert_eq!(s.load("missing").unwrap(), None);
+}
+
+#[test]
+fn compaction_replaces_a_prefix_with_a_snapshot() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    s.append("a", &[b"1".as_slice(), b"2"]).unwrap();
+    let before = s.load("a").unwrap().unwrap();
+    s.append("a", &[b"3".as_slice()]).unwrap();
+    s.compact("a", b"snap(1,2)", before.next_seq).unwrap();
+    let after = s.load("a").unwrap().unwrap();
+    assert_eq!(after.snapshot.as_deref(), Some(b"snap(1,2)".as_slice()));
+    assert_eq!(after.changes, [b"3".to_vec()]);
+    assert_eq!(after.concatenated(), b"snap(1,2)3");
+    assert!(s.compact("a", b"s", 99).is_err());
+}
+
+#[test]
+fn a_second_open_is_refused_with_a_clear_message() {
+    let (_dir, path) = temp();
+    let _held = Store::open(&path).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, OpenError::Locked { .. }), "{e}");
+    assert!(e.to_string().contains("in use by another process"), "{e}");
+}
+
+#[test]
+fn a_foreign_file_is_named_as_such() {
+    let (_dir, path) = temp();
+    std::fs::write(&path, "these are someone's meeting notes, not a store\n".repeat(200)).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, OpenError::Foreign { .. }), "{e}");
+    // The file is left as it was.
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("these are"));
+}
+
+#[test]
+fn another_programs_redb_file_is_foreign() {
+    let (_dir, path) = temp();
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let mut t = tx.open_table(redb::TableDefinition::<&str, u64>::new("theirs")).unwrap();
+            t.insert("k", 1).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    assert!(matches!(Store::open(&path).unwrap_err(), OpenError::Foreign { .. }));
+}
+
+#[test]
+fn a_store_from_a_newer_format_is_refused() {
+    let (_dir, path) = temp();
+    drop(Store::open(&path).unwrap());
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let mut t = tx.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta")).unwrap();
+            t.insert("version", 99u64.to_le_bytes().as_slice()).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, OpenError::Newer { found: 99, .. }), "{e}");
+}
+
+fn open_never_panics(path: &Path) -> Result<(), String> {
+    let p = path.to_owned();
+    match std::panic::catch_unwind(move || Store::open(&p).map(|s| s.load("a").map(|_| ()))) {
+        Ok(_) => Ok(()),
+        Err(_) => Err("opening a damaged store panicked".into()),
+    }
+}
+
+#[test]
+fn damaged_stores_give_errors_not_panics() {
+    let (_dir, path) = temp();
+    {
+        let s = Store::open(&path).unwrap();
+        for i in 0..200u32 {
+            s.append("a", &[format!("change number {i}").as_bytes()]).unwrap();
+        }
+    }
+    let pristine = std::fs::read(&path).unwrap();
+    let len = pristine.len();
+    for pos in [0, 9, 100, 600, len / 3, len / 2, len - 10] {
+        let mut damaged = pristine.clone();
+        damaged[pos] ^= 0xff;
+        std::fs::write(&path, &damaged).unwrap();
+        open_never_panics(&path).unwrap();
+    }
+    std::fs::write(&path, &pristine[..len / 2]).unwrap();
+    open_never_panics(&path).unwrap();
+}
+
+#[test]
+fn oversized_records_and_bad_names_are_refused() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    let big = vec![0u8; store::MAX_CHANGE_BYTES + 1];
+    assert!(matches!(s.append("a", &[big.as_slice()]), Err(StoreError::TooLarge { .. })));
+    assert!(matches!(s.append("", &[b"x".as_slice()]), Err(StoreError::BadName(_))));
+    assert_eq!(s.load("a").unwrap(), None, "a refused append writes nothing");
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Append(u8, Vec<Vec<u8>>),
+    Compact(u8),
+    Reopen,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0u8..3, proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..20), 0..4)).prop_map(|(d, c)| Step::Append(d, c)),
+        1 => (0u8..3).prop_map(Step::Compact),
+        1 => Just(Step::Reopen),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Whatever mix of appends, compactions and reopenings, loading a document gives its
+    /// snapshot followed by the later changes: all bytes ever appended, in order.
+    #[test]
+    fn load_returns_everything_appended(steps in proptest::collection::vec(step(), 1..30)) {
+        let (_dir, path) = temp();
+        let mut s = Store::open(&path).unwrap();
+        let mut expected: [Vec<u8>; 3] = Default::default();
+        for st in steps {
+            match st {
+                Step::Append(d, changes) => {
+                    let refs: Vec<&[u8]> = changes.iter().map(Vec::as_slice).collect();
+                    s.append(&format!("d{d}"), &refs).unwrap();
+                    for c in changes { expected[d as usize].extend(c); }
+                }
+                Step::Compact(d) => {
+                    if let Some(doc) = s.load(&format!("d{d}")).unwrap() {
+                        s.compact(&format!("d{d}"), &doc.concatenated(), doc.next_seq).unwrap();
+                    }
+                }
+                Step::Reopen => {
+                    drop(s);
+                    s = Store::open(&path).unwrap();
+                }
+            }
+        }
+        for (d, bytes) in expected.iter().enumerate() {
+            let got = s.load(&format!("d{d}")).unwrap().map(|doc| doc.concatenated()).unwrap_or_default();
+            prop_assert_eq!(&got, bytes);
+        }
+    }
+}
