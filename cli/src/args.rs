@@ -1,0 +1,451 @@
+//! The command-line grammar: `coalesce NOUN VERB [ARGS]`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use model::{Amount, DecisionKind, IssueStatus, PoolKind, Rank, Stance};
+
+/// Keep a coalition's charter, joint issues, resource pools and decisions on your own node.
+///
+/// Every command works on the node in --home (or $COALESCE_HOME). Commands that create
+/// something print its id alone on standard output; messages go to standard error. Ids can be
+/// shortened to any unique prefix.
+#[derive(Debug, Parser)]
+#[command(name = "coalesce", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The node's data folder [default: the user's data directory]
+    #[arg(long, global = true, env = "COALESCE_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up this node: a node key for your organization and an empty store; prints the node id
+    Init {
+        /// Your organization's name, as other members will see it
+        #[arg(long)]
+        org: String,
+    },
+    /// Found and list coalitions
+    #[command(subcommand)]
+    Coalition(CoalitionCmd),
+    /// Read the charter and add shared goals
+    #[command(subcommand)]
+    Charter(CharterCmd),
+    /// List member organizations
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// The joint issue inventory
+    #[command(subcommand)]
+    Issue(IssueCmd),
+    /// Resource pools: pledges, contributions, requests, ledger and equity
+    #[command(subcommand)]
+    Pool(PoolCmd),
+    /// Proposals and positions
+    #[command(subcommand)]
+    Proposal(ProposalCmd),
+    /// Meeting records
+    #[command(subcommand)]
+    Meeting(MeetingCmd),
+    /// Write a coalition as a standard .automerge file plus readable JSON
+    Export {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Folder to write into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Tools for testing the node itself
+    #[command(subcommand, hide = true)]
+    Debug(DebugCmd),
+}
+
+/// Which coalition a command acts on.
+#[derive(Debug, Args)]
+pub struct CoalitionArg {
+    /// Coalition id or unique prefix
+    #[arg(long = "coalition", env = "COALESCE_COALITION", value_name = "ID")]
+    pub id: String,
+}
+
+/// `--json` for listings.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct Format {
+    /// Print JSON for scripts instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CoalitionCmd {
+    /// Found a coalition with your organization as first member; prints its id
+    Create {
+        /// The coalition's name
+        name: String,
+        /// The unifying frame: what brings the members together
+        #[arg(long, default_value = "")]
+        frame: String,
+        /// A core value (repeat for several)
+        #[arg(long = "value", value_name = "TEXT")]
+        values: Vec<String>,
+        /// A non-negotiable commitment, e.g. nonviolence (repeat for several)
+        #[arg(long = "commitment", value_name = "TEXT")]
+        commitments: Vec<String>,
+    },
+    /// List the coalitions this node holds
+    List {
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CharterCmd {
+    /// Show the charter in force
+    Show {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// List ratified charter versions and who agreed to each
+    Versions {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Shared goals with measurable benchmarks
+    #[command(subcommand)]
+    Goal(GoalCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCmd {
+    /// Add a shared goal; prints its id
+    Add {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// What the coalition wants to achieve
+        title: String,
+        /// The benchmark's target figure
+        #[arg(long, allow_negative_numbers = true)]
+        target: Amount,
+        /// Unit of the target (percent, households, USD...)
+        #[arg(long)]
+        unit: String,
+    },
+    /// Record progress towards a goal
+    Progress {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Goal id or unique prefix
+        goal: String,
+        /// The figure reached
+        #[arg(long, allow_negative_numbers = true)]
+        value: Amount,
+        /// Day of the measurement, YYYY-MM-DD [default: today]
+        #[arg(long)]
+        date: Option<model::Day>,
+        /// How it was measured
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// List member organizations
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IssueCmd {
+    /// Raise an issue; prints its id
+    Add {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Short title
+        title: String,
+        /// Longer description
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Identity tag it touches, e.g. race, gender, disability, language,
+        /// immigration-status, class (repeat for several; any tag is accepted)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Lead member (id, prefix or exact name) [default: your organization]
+        #[arg(long, value_name = "MEMBER")]
+        lead: Option<String>,
+    },
+    /// Edit an issue's shared record
+    Edit {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Issue id or unique prefix
+        issue: String,
+        /// New title
+        #[arg(long)]
+        title: Option<String>,
+        /// New description
+        #[arg(long)]
+        description: Option<String>,
+        /// New status: raised, adopted, parallel-campaign, won, dropped
+        #[arg(long)]
+        status: Option<IssueStatus>,
+        /// New lead member
+        #[arg(long, value_name = "MEMBER")]
+        lead: Option<String>,
+        /// Tag to add (repeat for several)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+    },
+    /// Add evidence to an issue
+    Evidence {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Issue id or unique prefix
+        issue: String,
+        /// Where it comes from
+        #[arg(long)]
+        source: String,
+        /// The figure or finding
+        #[arg(long)]
+        figure: String,
+        /// How the data is disaggregated (by race, gender, language...)
+        #[arg(long, default_value = "")]
+        disaggregation: String,
+    },
+    /// Mark an issue as shared by your organization, with its priority (1 = highest, 10 = lowest)
+    Share {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Issue id or unique prefix
+        issue: String,
+        /// Your priority for it: 1 (highest) to 10
+        #[arg(long)]
+        rank: Rank,
+    },
+    /// Withdraw your organization's share of an issue
+    Unshare {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Issue id or unique prefix
+        issue: String,
+    },
+    /// List issues
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Only issues with this tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only issues with this status
+        #[arg(long)]
+        status: Option<IssueStatus>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Show one issue in full
+    Show {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Issue id or unique prefix
+        issue: String,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Rank issues by how many members share them and how high they rank them
+    Overlap {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCmd {
+    /// Create a resource pool; prints its id
+    Create {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Pool name
+        name: String,
+        /// What it holds: funds, volunteer-hours, space, equipment
+        #[arg(long)]
+        kind: PoolKind,
+        /// Unit of its amounts (USD, hours, rooms...)
+        #[arg(long)]
+        unit: String,
+        /// What the pool is for
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Pledge to a pool; prints the ledger entry id
+    Pledge {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Pool id or unique prefix
+        pool: String,
+        /// Amount, e.g. 500 or 12.50
+        #[arg(allow_negative_numbers = true)]
+        amount: Amount,
+        /// A note for the ledger
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a contribution actually given; prints the ledger entry id
+    Contribute {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Pool id or unique prefix
+        pool: String,
+        /// Amount, e.g. 500 or 12.50
+        #[arg(allow_negative_numbers = true)]
+        amount: Amount,
+        /// A note for the ledger
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Request an allocation for your organization; opens the allocation proposal that decides
+    /// it and prints the proposal's id
+    Request {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Pool id or unique prefix
+        pool: String,
+        /// Amount, e.g. 500 or 12.50
+        #[arg(allow_negative_numbers = true)]
+        amount: Amount,
+        /// Why it is needed
+        #[arg(long)]
+        reason: String,
+    },
+    /// List pools with their balances
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// A pool's append-only ledger with running balance
+    Ledger {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Pool id or unique prefix
+        pool: String,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Per member and pool: share given versus share received, flagging capture
+    Equity {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalCmd {
+    /// Open a proposal; prints its id
+    New {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Kind of decision: amendment, membership, allocation, public-statement, general
+        #[arg(long)]
+        kind: DecisionKind,
+        /// Short title
+        title: String,
+        /// Full text
+        #[arg(long, default_value = "")]
+        text: String,
+        /// When positions stop counting: a day (YYYY-MM-DD, end of that day UTC) or a
+        /// duration from now (7d, 48h)
+        #[arg(long, value_name = "WHEN")]
+        closes: Option<String>,
+    },
+    /// Take (or change) your organization's position on an open proposal
+    Vote {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Proposal id or unique prefix
+        proposal: String,
+        /// agree, abstain, disagree or block
+        stance: Stance,
+        /// Why (required for a block)
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Show a proposal, its positions and its outcome
+    Show {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Proposal id or unique prefix
+        proposal: String,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// List proposals with their outcomes
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCmd {
+    /// Record a meeting; prints its id
+    Add {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Day it was held, YYYY-MM-DD
+        #[arg(long)]
+        date: model::Day,
+        /// Facilitating member (id, prefix or exact name)
+        #[arg(long, value_name = "MEMBER")]
+        facilitator: String,
+        /// A member present (repeat for several)
+        #[arg(long = "attend", value_name = "MEMBER")]
+        attendance: Vec<String>,
+        /// An agenda item (repeat for several)
+        #[arg(long = "agenda", value_name = "ITEM")]
+        agenda: Vec<String>,
+        /// Minutes
+        #[arg(long, default_value = "")]
+        minutes: String,
+        /// A proposal decided at the meeting (repeat for several)
+        #[arg(long = "decision", value_name = "PROPOSAL")]
+        decisions: Vec<String>,
+    },
+    /// List meetings, newest first
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCmd {
+    /// Raise COUNT issues one by one, printing each id once it is durably stored
+    WriteLoop {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// How many issues to raise
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+    },
+}

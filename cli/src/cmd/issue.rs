@@ -1,0 +1,182 @@
+//! `issue` commands and the hidden `debug write-loop`.
+
+use std::path::Path;
+
+use anyhow::Result;
+use model::{IssueEdit, IssueId, MemberId, NewIssue, reports};
+use serde::Serialize;
+
+use super::{Ctx, day, name_of, short};
+use crate::args::{DebugCmd, IssueCmd};
+use crate::output::{Out, note};
+
+pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
+    match cmd {
+        IssueCmd::Add { c, title, description, tags, lead } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
+            let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
+            let new = NewIssue { id: id.clone(), title, description, tags, lead };
+            ctx.replica.edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
+            out.id(id)
+        }
+        IssueCmd::Edit { c, issue, title, description, status, lead, tags } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
+            let edit = IssueEdit { title, description, status, lead, add_tags: tags };
+            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.edit_issue(&a.member, &issue, edit, a.now))?;
+            note(&format!("Issue {} updated.", id.short()));
+            Ok(())
+        }
+        IssueCmd::Evidence { c, issue, source, figure, disaggregation } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let id = ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.add_evidence(&a.member, &issue, &source, &figure, &disaggregation, a.now)
+            })?;
+            note(&format!("Evidence added to issue {}.", id.short()));
+            Ok(())
+        }
+        IssueCmd::Share { c, issue, rank } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.share_issue(&a.member, &issue, rank, a.now))?;
+            note(&format!("Your organization shares issue {} at rank {rank}.", id.short()));
+            Ok(())
+        }
+        IssueCmd::Unshare { c, issue } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.unshare_issue(&a.member, &issue, a.now))?;
+            note(&format!("Your organization no longer shares issue {}.", id.short()));
+            Ok(())
+        }
+        IssueCmd::List { c, tag, status, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let tag = tag.map(|t| model::normalize_tag(&t)).transpose()?;
+            let mut issues: Vec<_> = state
+                .issues
+                .values()
+                .filter(|i| tag.as_ref().is_none_or(|t| i.tags.contains(t)))
+                .filter(|i| status.is_none_or(|s| i.status == s))
+                .collect();
+            issues.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+            if format.json {
+                return out.json(&issues);
+            }
+            let rows = issues
+                .iter()
+                .map(|i| {
+                    vec![
+                        short(&i.id).to_owned(),
+                        i.title.clone(),
+                        i.status.to_string(),
+                        name_of(&state, &i.lead),
+                        i.tags.join(", "),
+                        i.ranks.len().to_string(),
+                        day(i.created_at),
+                    ]
+                })
+                .collect();
+            out.table(
+                &["ID", "TITLE", "STATUS", "LEAD", "TAGS", "SHARED BY", "RAISED"],
+                rows,
+                "No issues yet. Raise one with `coalesce issue add`.",
+            )
+        }
+        IssueCmd::Show { c, issue, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let id = model::resolve_prefix(&issue, "issue", state.issues.keys().map(String::as_str))?;
+            let i = &state.issues[id];
+            if format.json {
+                return out.json(i);
+            }
+            let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
+            s += &format!("Raised by {} on {}; lead: {}\n", name_of(&state, &i.raised_by), day(i.created_at), name_of(&state, &i.lead));
+            if !i.tags.is_empty() {
+                s += &format!("Tags: {}\n", i.tags.join(", "));
+            }
+            if !i.description.as_str().is_empty() {
+                s += &format!("\n{}\n", i.description.as_str());
+            }
+            if !i.evidence.is_empty() {
+                s += "\nEvidence:\n";
+                for e in &i.evidence {
+                    let note = if e.disaggregation.is_empty() { String::new() } else { format!(" ({})", e.disaggregation) };
+                    s += &format!("  - {} — {}{note}\n", e.figure, e.source);
+                }
+            }
+            if !i.ranks.is_empty() {
+                s += "\nShared by:\n";
+                let mut ranks: Vec<_> = i.ranks.iter().collect();
+                ranks.sort_by_key(|(_, r)| **r);
+                for (m, r) in ranks {
+                    s += &format!("  {} (rank {r})\n", name_of(&state, m));
+                }
+            }
+            out.text(&s)
+        }
+        IssueCmd::Overlap { c, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let report = reports::overlap(&state);
+            if format.json {
+                return out.json(&report);
+            }
+            let rows = report
+                .issues
+                .iter()
+                .enumerate()
+                .map(|(n, row)| {
+                    vec![
+                        (n + 1).to_string(),
+                        short(&row.issue).to_owned(),
+                        row.title.clone(),
+                        format!("{}/{}", row.members_sharing, state.members.len()),
+                        row.score.to_string(),
+                        row.shared_by.iter().map(|s| format!("{} (#{})", s.name, s.rank)).collect::<Vec<_>>().join(", "),
+                    ]
+                })
+                .collect();
+            out.table(&["#", "ID", "ISSUE", "SHARED", "SCORE", "SHARED BY (RANK)"], rows, "No issues to compare yet.")
+        }
+    }
+}
+
+/// A member named on the command line, by id prefix or exact name.
+fn member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
+    let by_name: Vec<_> = state.members.values().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
+    let id = match by_name.as_slice() {
+        [m] => m.id.as_str(),
+        _ => model::resolve_prefix(given, "member", state.members.keys().map(String::as_str))?,
+    };
+    Ok(id.parse()?)
+}
+
+pub(super) fn members_arg(state: &model::Coalition, given: &[String]) -> Result<Vec<MemberId>> {
+    given.iter().map(|g| member_arg(state, g)).collect()
+}
+
+pub(super) fn one_member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
+    member_arg(state, given)
+}
+
+#[derive(Serialize)]
+struct Written<'a> {
+    n: u64,
+    id: &'a str,
+}
+
+pub fn debug(home: &Path, cmd: DebugCmd, out: &Out) -> Result<()> {
+    let DebugCmd::WriteLoop { c, count } = cmd;
+    let mut ctx = Ctx::open(home, &c)?;
+    for n in 0..count {
+        let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
+        let new = NewIssue { id: id.clone(), title: format!("Issue {n}"), description: String::new(), tags: vec![], lead: None };
+        ctx.replica.edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
+        // Printed only after the change is durable: the crash test relies on it.
+        out.text(&serde_json::to_string(&Written { n, id: id.as_str() })?)?;
+    }
+    Ok(())
+}

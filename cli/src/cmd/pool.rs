@@ -1,0 +1,177 @@
+//! `pool` commands.
+
+use std::path::Path;
+
+use anyhow::Result;
+use model::{EntryId, EntryKind, PoolId, ProposalId, reports};
+use serde::Serialize;
+
+use super::{Ctx, day, short};
+use crate::args::PoolCmd;
+use crate::output::{Out, note};
+
+#[derive(Serialize)]
+struct PoolLine<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: model::PoolKind,
+    unit: &'a str,
+    pledged: String,
+    contributed: String,
+    allocated: String,
+    balance: String,
+}
+
+pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
+    match cmd {
+        PoolCmd::Create { c, name, kind, unit, description } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let id = PoolId::from_bytes(replica::fresh_id_bytes()?);
+            ctx.replica.edit(&ctx.id, |doc, a| doc.create_pool(&a.member, &id, &name, kind, &unit, &description, a.now))?;
+            out.id(id)
+        }
+        PoolCmd::Pledge { c, pool, amount, note: text } => give(home, &c, &pool, EntryKind::Pledge, amount, &text, out),
+        PoolCmd::Contribute { c, pool, amount, note: text } => {
+            give(home, &c, &pool, EntryKind::Contribution, amount, &text, out)
+        }
+        PoolCmd::Request { c, pool, amount, reason } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
+            let proposal = ProposalId::from_bytes(replica::fresh_id_bytes()?);
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.request_allocation(&a.member, &pool, &entry, &proposal, amount, &reason, a.now)
+            })?;
+            note("Allocation requested; members decide it on the proposal below.");
+            out.id(proposal)
+        }
+        PoolCmd::List { c, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let now = replica::now();
+            let mut pools: Vec<_> = state.pools.values().collect();
+            pools.sort_by(|a, b| a.name.cmp(&b.name));
+            let lines: Vec<PoolLine> = pools
+                .iter()
+                .map(|p| {
+                    let l = reports::ledger(&state, p, now);
+                    PoolLine {
+                        id: &p.id,
+                        name: &p.name,
+                        kind: p.kind,
+                        unit: &p.unit,
+                        pledged: l.pledged,
+                        contributed: l.contributed,
+                        allocated: l.allocated,
+                        balance: l.balance,
+                    }
+                })
+                .collect();
+            if format.json {
+                return out.json(&lines);
+            }
+            let rows = lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        short(l.id).to_owned(),
+                        l.name.to_owned(),
+                        l.kind.to_string(),
+                        l.unit.to_owned(),
+                        l.pledged.clone(),
+                        l.contributed.clone(),
+                        l.allocated.clone(),
+                        l.balance.clone(),
+                    ]
+                })
+                .collect();
+            out.table(
+                &["ID", "NAME", "KIND", "UNIT", "PLEDGED", "CONTRIBUTED", "ALLOCATED", "BALANCE"],
+                rows,
+                "No pools yet. Create one with `coalesce pool create`.",
+            )
+        }
+        PoolCmd::Ledger { c, pool, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(String::as_str))?;
+            let report = reports::ledger(&state, &state.pools[id], replica::now());
+            if format.json {
+                return out.json(&report);
+            }
+            let rows = report
+                .entries
+                .iter()
+                .map(|e| {
+                    let kind = match e.decision {
+                        Some(o) => format!("{} ({o})", e.kind),
+                        None => e.kind.to_string(),
+                    };
+                    vec![day(e.at), short(&e.entry).to_owned(), kind, e.name.clone(), e.amount.to_string(), e.balance.clone(), e.note.clone()]
+                })
+                .collect();
+            out.table(&["DATE", "ENTRY", "KIND", "MEMBER", "AMOUNT", "BALANCE", "NOTE"], rows, "The ledger is empty.")?;
+            if !report.entries.is_empty() {
+                note(&format!(
+                    "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
+                    report.name,
+                    p = report.pledged,
+                    c = report.contributed,
+                    a = report.allocated,
+                    b = report.balance,
+                    u = report.unit
+                ));
+            }
+            Ok(())
+        }
+        PoolCmd::Equity { c, format } => {
+            let mut ctx = Ctx::open(home, &c)?;
+            let state = ctx.read()?;
+            let report = reports::equity(&state, replica::now());
+            if format.json {
+                return out.json(&report);
+            }
+            let mut rows = Vec::new();
+            for p in &report.pools {
+                for m in &p.members {
+                    rows.push(vec![
+                        p.name.clone(),
+                        m.name.clone(),
+                        format!("{} {}", m.pledged, p.unit),
+                        format!("{} {}", m.given, p.unit),
+                        format!("{} {}", m.received, p.unit),
+                        format!("{:.1}%", m.share_given),
+                        format!("{:.1}%", m.share_received),
+                        if m.flagged { "FLAG".into() } else { String::new() },
+                    ]);
+                }
+            }
+            out.table(
+                &["POOL", "MEMBER", "PLEDGED", "GIVEN", "RECEIVED", "SHARE GIVEN", "SHARE RECEIVED", "FLAG"],
+                rows,
+                "No pools yet.",
+            )?;
+            if !report.flagged.is_empty() {
+                note(&format!(
+                    "Flagged: a member received more than {} of a pool's allocations.",
+                    report.threshold
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn give(
+    home: &Path,
+    c: &crate::args::CoalitionArg,
+    pool: &str,
+    kind: EntryKind,
+    amount: model::Amount,
+    text: &str,
+    out: &Out,
+) -> Result<()> {
+    let mut ctx = Ctx::open(home, c)?;
+    let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
+    ctx.replica.edit(&ctx.id, |doc, a| doc.give(&a.member, pool, &entry, kind, amount, text, a.now))?;
+    out.id(entry)
+}

@@ -1,0 +1,359 @@
+//! A node's local copy of its coalitions.
+//!
+//! [`Replica`] opens a home folder (identity and store), loads coalition documents, turns an
+//! edit into an Automerge change authored by the node's key, and persists that change durably
+//! before reporting success. Both the daemon and the offline command line go through it; nothing
+//! else opens the store.
+//!
+//! Home folder layout:
+//!
+//! - `identity.json`: organization name and node key (owner-only permissions);
+//! - `store.redb`: every coalition document as snapshot plus changes.
+//!
+//! ```
+//! let home = tempfile::tempdir().unwrap();
+//! replica::Replica::init(home.path(), "Northside Tenants Union").unwrap();
+//! let mut node = replica::Replica::open(home.path()).unwrap();
+//! let id = node.found_coalition(replica::NewCoalition {
+//!     name: "Transit Justice".into(), frame: "Fare-free buses".into(), ..Default::default()
+//! }).unwrap();
+//! assert_eq!(node.coalitions().unwrap()[0].id, id);
+//! ```
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod identity;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use model::{Coalition, CoalitionDoc, CoalitionId, DocError, EditError, MemberId, MemberProfile, NodeKey, Timestamp};
+use store::{OpenError, Store, StoreError};
+use tracing::{debug, info, instrument};
+
+pub use identity::{Identity, MAX_IDENTITY_BYTES};
+
+/// File name of the identity in a home folder.
+pub const IDENTITY_FILE: &str = "identity.json";
+/// File name of the store in a home folder.
+pub const STORE_FILE: &str = "store.redb";
+/// After this many changes stored since the last snapshot, a document is compacted.
+pub const COMPACT_AFTER: usize = 1000;
+
+/// Something a replica could not do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplicaError {
+    /// The home folder has no identity yet.
+    #[error("no Coalesce node is set up in {home}; run `coalesce init --org NAME` first")]
+    NotInitialized {
+        /// The home folder.
+        home: PathBuf,
+    },
+    /// The home folder already has an identity.
+    #[error("a Coalesce node is already set up in {home}")]
+    AlreadyInitialized {
+        /// The home folder.
+        home: PathBuf,
+    },
+    /// The identity file is unreadable.
+    #[error("the identity file {path} is not valid: {detail}")]
+    Identity {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The system's random source failed.
+    #[error("the system random number generator failed: {0}")]
+    Random(String),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The coalition named does not exist here.
+    #[error(transparent)]
+    Coalition(#[from] model::PrefixError),
+    /// A stored coalition document could not be read.
+    #[error("coalition {coalition}: {source}")]
+    Doc {
+        /// The coalition.
+        coalition: String,
+        /// The cause.
+        source: DocError,
+    },
+    /// The edit was refused.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+}
+
+/// What a new coalition is founded with.
+#[derive(Debug, Clone, Default)]
+pub struct NewCoalition {
+    /// Name.
+    pub name: String,
+    /// Unifying frame.
+    pub frame: String,
+    /// Core values.
+    pub values: Vec<String>,
+    /// Non-negotiable commitments.
+    pub commitments: Vec<String>,
+}
+
+/// One line of the coalition list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CoalitionSummary {
+    /// Coalition id.
+    pub id: CoalitionId,
+    /// Name.
+    pub name: String,
+    /// Number of members.
+    pub members: usize,
+    /// Number of issues.
+    pub issues: usize,
+    /// Number of pools.
+    pub pools: usize,
+    /// Number of proposals.
+    pub proposals: usize,
+    /// This node's member id in it.
+    pub me: Option<String>,
+}
+
+/// Context handed to an edit: who is acting and when.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The acting member (the organization this node belongs to).
+    pub member: MemberId,
+    /// Now.
+    pub now: Timestamp,
+}
+
+struct Loaded {
+    doc: CoalitionDoc,
+    /// Changes stored since the last snapshot.
+    since_snapshot: usize,
+}
+
+/// A node's local copy of its coalitions, opened exclusively.
+pub struct Replica {
+    home: PathBuf,
+    identity: Identity,
+    store: Store,
+    docs: HashMap<CoalitionId, Loaded>,
+}
+
+impl std::fmt::Debug for Replica {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replica").field("home", &self.home).field("identity", &self.identity).finish_non_exhaustive()
+    }
+}
+
+/// Milliseconds since the epoch now.
+pub fn now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+/// 16 fresh random bytes for a new record id.
+pub fn fresh_id_bytes() -> Result<[u8; 16], ReplicaError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| ReplicaError::Random(e.to_string()))?;
+    Ok(b)
+}
+
+impl Replica {
+    /// Sets up a new node in `home` (created if missing): identity and empty store.
+    /// Returns the node key.
+    pub fn init(home: &Path, org: &str) -> Result<NodeKey, ReplicaError> {
+        if org.trim().is_empty() {
+            return Err(EditError::Empty { field: "organization name" }.into());
+        }
+        if org.trim().chars().count() > model::MAX_SHORT {
+            return Err(EditError::TooLong { field: "organization name", len: org.trim().chars().count(), max: model::MAX_SHORT }.into());
+        }
+        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
+        let id_path = home.join(IDENTITY_FILE);
+        if id_path.exists() {
+            return Err(ReplicaError::AlreadyInitialized { home: home.to_owned() });
+        }
+        // Create the store first: if another process holds it, nothing is written.
+        drop(Store::open(&home.join(STORE_FILE))?);
+        let identity = Identity::generate(org)?;
+        identity.write_new(&id_path)?;
+        info!(home = %home.display(), node = %identity.node_key(), "node initialized");
+        Ok(identity.node_key())
+    }
+
+    /// Opens the node in `home`.
+    pub fn open(home: &Path) -> Result<Self, ReplicaError> {
+        let id_path = home.join(IDENTITY_FILE);
+        if !id_path.exists() {
+            return Err(ReplicaError::NotInitialized { home: home.to_owned() });
+        }
+        let identity = Identity::read(&id_path)?;
+        let store = Store::open(&home.join(STORE_FILE))?;
+        Ok(Self { home: home.to_owned(), identity, store, docs: HashMap::new() })
+    }
+
+    /// The home folder.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// The node's identity.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The underlying store (for status reports).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Ids of every coalition held here.
+    pub fn coalition_ids(&self) -> Result<Vec<CoalitionId>, ReplicaError> {
+        Ok(self.store.doc_names()?.into_iter().filter_map(|n| n.parse().ok()).collect())
+    }
+
+    /// Resolves a coalition id or unique prefix.
+    pub fn resolve(&self, prefix: &str) -> Result<CoalitionId, ReplicaError> {
+        let names = self.store.doc_names()?;
+        let found = model::resolve_prefix(prefix, "coalition", names.iter().map(String::as_str))?;
+        found.parse().map_err(|e: model::IdError| {
+            ReplicaError::Coalition(model::PrefixError::NotFound { what: "coalition", given: e.given })
+        })
+    }
+
+    /// A summary of every coalition held here, by name.
+    pub fn coalitions(&mut self) -> Result<Vec<CoalitionSummary>, ReplicaError> {
+        let key = self.identity.node_key();
+        let mut out = Vec::new();
+        for id in self.coalition_ids()? {
+            let c = self.read(&id)?;
+            out.push(CoalitionSummary {
+                me: c.members.values().find(|m| m.keys.contains(&key)).map(|m| m.id.clone()),
+                id,
+                name: c.charter.name,
+                members: c.members.len(),
+                issues: c.issues.len(),
+                pools: c.pools.len(),
+                proposals: c.proposals.len(),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// Founds a new coalition with this node's organization as first member.
+    #[instrument(skip_all, fields(coalition))]
+    pub fn found_coalition(&mut self, new: NewCoalition) -> Result<CoalitionId, ReplicaError> {
+        let id = CoalitionId::from_bytes(fresh_id_bytes()?);
+        tracing::Span::current().record("coalition", tracing::field::display(&id));
+        let founding = model::Founding {
+            id: id.clone(),
+            name: new.name,
+            frame: new.frame,
+            values: new.values,
+            commitments: new.commitments,
+            founder_id: MemberId::from_bytes(fresh_id_bytes()?),
+            founder: MemberProfile { name: self.identity.org().to_owned(), ..Default::default() },
+            at: now(),
+        };
+        let mut doc = CoalitionDoc::found(self.identity.node_key(), founding)?;
+        let changes = doc.changes_since(&[]);
+        let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
+        self.store.append(id.as_str(), &raw)?;
+        info!("coalition founded");
+        self.docs.insert(id.clone(), Loaded { doc, since_snapshot: raw.len() });
+        Ok(id)
+    }
+
+    fn loaded(&mut self, id: &CoalitionId) -> Result<&mut Loaded, ReplicaError> {
+        if !self.docs.contains_key(id) {
+            let stored = self
+                .store
+                .load(id.as_str())?
+                .ok_or_else(|| model::PrefixError::NotFound { what: "coalition", given: id.to_string() })?;
+            let doc = CoalitionDoc::load(&stored.concatenated(), self.identity.node_key())
+                .map_err(|source| ReplicaError::Doc { coalition: id.to_string(), source })?;
+            debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
+            let mut loaded = Loaded { doc, since_snapshot: stored.changes.len() };
+            if loaded.since_snapshot >= COMPACT_AFTER {
+                compact(&self.store, id, &mut loaded, stored.next_seq)?;
+            }
+            self.docs.insert(id.clone(), loaded);
+        }
+        // Inserted just above when missing.
+        self.docs.get_mut(id).ok_or_else(|| model::PrefixError::NotFound { what: "coalition", given: id.to_string() }.into())
+    }
+
+    /// The whole state of a coalition.
+    pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {
+        let loaded = self.loaded(id)?;
+        loaded.doc.read().map_err(|source| ReplicaError::Doc { coalition: id.to_string(), source })
+    }
+
+    /// The member this node acts for in a coalition.
+    pub fn me(&mut self, id: &CoalitionId) -> Result<MemberId, ReplicaError> {
+        let key = self.identity.node_key();
+        Ok(self.loaded(id)?.doc.member_for_key(key)?)
+    }
+
+    /// Runs an edit as this node's member and stores the resulting change durably before
+    /// returning. If storing fails, the in-memory copy is dropped so it cannot run ahead of
+    /// the store.
+    #[instrument(skip_all, fields(coalition = %id))]
+    pub fn edit<T>(
+        &mut self,
+        id: &CoalitionId,
+        f: impl FnOnce(&mut CoalitionDoc, &Actor) -> Result<T, EditError>,
+    ) -> Result<T, ReplicaError> {
+        let member = self.me(id)?;
+        let actor = Actor { member, now: now() };
+        let loaded = self.loaded(id)?;
+        let before = loaded.doc.heads();
+        let value = f(&mut loaded.doc, &actor)?;
+        let changes = loaded.doc.changes_since(&before);
+        let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
+        match self.store.append(id.as_str(), &raw) {
+            Ok(next_seq) => {
+                debug!(changes = raw.len(), "edit stored");
+                if let Some(loaded) = self.docs.get_mut(id) {
+                    loaded.since_snapshot += raw.len();
+                    if loaded.since_snapshot >= COMPACT_AFTER {
+                        compact(&self.store, id, loaded, next_seq)?;
+                    }
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                self.docs.remove(id);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The coalition's document in Automerge's standard format.
+    pub fn save(&mut self, id: &CoalitionId) -> Result<Vec<u8>, ReplicaError> {
+        Ok(self.loaded(id)?.doc.save())
+    }
+}
+
+fn compact(store: &Store, id: &CoalitionId, loaded: &mut Loaded, upto: u64) -> Result<(), ReplicaError> {
+    let snapshot = loaded.doc.save();
+    store.compact(id.as_str(), &snapshot, upto)?;
+    info!(coalition = %id, changes = loaded.since_snapshot, bytes = snapshot.len(), "document compacted");
+    loaded.since_snapshot = 0;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Helpers for driving the real binaries in end-to-end tests.
