@@ -11,7 +11,12 @@ use model::{Amount, DecisionKind, IssueStatus, PoolKind, Rank, Stance};
 /// something print its id alone on standard output; messages go to standard error. Ids can be
 /// shortened to any unique prefix.
 #[derive(Debug, Parser)]
-#[command(name = "coalesce", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "coalesce",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The node's data folder [default: the user's data directory]
     #[arg(long, global = true, env = "COALESCE_HOME", value_name = "DIR")]

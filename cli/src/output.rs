@@ -14,7 +14,10 @@ pub struct Out;
 impl Out {
     fn write(&self, text: &str) -> Result<()> {
         let mut stdout = std::io::stdout().lock();
-        match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
             Ok(()) => Ok(()),
             // A closed pipe (`coalesce issue list | head`) is not an error.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -29,7 +32,11 @@ impl Out {
 
     /// Lines of text.
     pub fn text(&self, text: &str) -> Result<()> {
-        if text.ends_with('\n') { self.write(text) } else { self.write(&format!("{text}\n")) }
+        if text.ends_with('\n') {
+            self.write(text)
+        } else {
+            self.write(&format!("{text}\n"))
+        }
     }
 
     /// A value as pretty JSON.
@@ -45,7 +52,9 @@ impl Out {
             return Ok(());
         }
         let mut t = Table::new();
-        t.load_style(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled).set_header(header);
+        t.load_style(presets::ASCII_MARKDOWN)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(header);
         for row in rows {
             t.add_row(row);
         }

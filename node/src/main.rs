@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use replica::{ReplicaError, Replica};
+use replica::{Replica, ReplicaError};
 use tracing::{info, warn};
 
 /// Run a Coalesce node: keeps this organization's copy of its coalitions.
@@ -29,8 +29,12 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -56,34 +60,62 @@ fn run(args: Args) -> Result<()> {
         other => other?,
     };
     let coalitions = replica.coalitions()?;
-    info!(
-        home = %home.display(),
-        node = %replica.identity().node_key(),
-        org = %replica.identity().org(),
-        coalitions = coalitions.len(),
-        "node running; stop with Ctrl-C or SIGTERM"
-    );
     for c in &coalitions {
         info!(coalition = %c.id, name = %c.name, members = c.members, issues = c.issues, "holding coalition");
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("could not start the async runtime")?;
-    runtime.block_on(shutdown_signal())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async {
+        let stop = ShutdownSignal::install()?;
+        info!(
+            home = %home.display(),
+            node = %replica.identity().node_key(),
+            org = %replica.identity().org(),
+            coalitions = coalitions.len(),
+            "node running; stop with Ctrl-C or SIGTERM"
+        );
+        stop.wait().await
+    })?;
     info!("shutting down; every change was stored when it was made");
     drop(replica);
     Ok(())
 }
 
-async fn shutdown_signal() -> Result<()> {
+/// SIGINT and SIGTERM, listened for from the moment of [`ShutdownSignal::install`], so that a
+/// signal arriving right after the node says it is running is not missed.
+struct ShutdownSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).context("could not listen for SIGTERM")?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.context("could not listen for Ctrl-C")?,
-            _ = term.recv() => {}
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    fn install() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate()).context("could not listen for SIGTERM")?,
+                int: signal(SignalKind::interrupt()).context("could not listen for SIGINT")?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await.context("could not listen for Ctrl-C")?;
-    Ok(())
+
+    async fn wait(mut self) -> Result<()> {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c()
+            .await
+            .context("could not listen for Ctrl-C")?;
+        Ok(())
+    }
 }

@@ -12,15 +12,29 @@ use crate::output::{Out, note};
 
 pub fn init(home: &Path, org: &str, out: &Out) -> Result<()> {
     let key = Replica::init(home, org)?;
-    note(&format!("Node set up for {} in {}", org.trim(), home.display()));
+    note(&format!(
+        "Node set up for {} in {}",
+        org.trim(),
+        home.display()
+    ));
     out.id(key)
 }
 
 pub fn coalition(home: &Path, cmd: CoalitionCmd, out: &Out) -> Result<()> {
     match cmd {
-        CoalitionCmd::Create { name, frame, values, commitments } => {
+        CoalitionCmd::Create {
+            name,
+            frame,
+            values,
+            commitments,
+        } => {
             let mut r = open(home)?;
-            let id = r.found_coalition(NewCoalition { name, frame, values, commitments })?;
+            let id = r.found_coalition(NewCoalition {
+                name,
+                frame,
+                values,
+                commitments,
+            })?;
             note("Coalition founded; your organization is its first member.");
             out.id(id)
         }
@@ -61,7 +75,13 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
         if items.is_empty() {
             String::new()
         } else {
-            format!("{title}:\n{}\n", items.iter().map(|i| format!("  - {i}\n")).collect::<String>())
+            format!(
+                "{title}:\n{}\n",
+                items
+                    .iter()
+                    .map(|i| format!("  - {i}\n"))
+                    .collect::<String>()
+            )
         }
     };
     s += &list("Values", &ch.values);
@@ -76,19 +96,36 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
     ] {
         s += &format!("  {kind:<17} {rule}\n");
     }
-    let names = |ids: &[String]| ids.iter().map(|m| name_of(c, m)).collect::<Vec<_>>().join(", ");
+    let names = |ids: &[String]| {
+        ids.iter()
+            .map(|m| name_of(c, m))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     s += &format!(
         "\nRoles:\n  facilitator rotation: {}\n  spokespeople:         {}\n  statement sign-off:   {}\n",
         names(&ch.roles.facilitator_rotation),
         names(&ch.roles.spokespeople),
         names(&ch.roles.statement_signoff)
     );
-    s += &format!("\nEquity flag above: {} of a pool's allocations to one member\n", ch.equity_threshold);
+    s += &format!(
+        "\nEquity flag above: {} of a pool's allocations to one member\n",
+        ch.equity_threshold
+    );
     if !ch.goals.is_empty() {
         s += "\nShared goals:\n";
         for g in ch.goals.values() {
-            let latest = g.progress.last().map_or_else(|| "no progress recorded".to_owned(), |p| format!("{} {} on {}", p.value, g.unit, p.day));
-            s += &format!("  {}  {} — target {} {} ({latest})\n", short(&g.id), g.title, g.target, g.unit);
+            let latest = g.progress.last().map_or_else(
+                || "no progress recorded".to_owned(),
+                |p| format!("{} {} on {}", p.value, g.unit, p.day),
+            );
+            s += &format!(
+                "  {}  {} — target {} {} ({latest})\n",
+                short(&g.id),
+                g.title,
+                g.target,
+                g.unit
+            );
         }
     }
     s
@@ -118,25 +155,49 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
                         v.number.to_string(),
                         day(v.ratified_at),
                         v.proposal.as_deref().map_or("founding", short).to_owned(),
-                        v.agreed_by.iter().map(|m| name_of(&state, m)).collect::<Vec<_>>().join(", "),
+                        v.agreed_by
+                            .iter()
+                            .map(|m| name_of(&state, m))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     ]
                 })
                 .collect();
-            out.table(&["VERSION", "RATIFIED", "PROPOSAL", "AGREED BY"], rows, "No charter versions.")
+            out.table(
+                &["VERSION", "RATIFIED", "PROPOSAL", "AGREED BY"],
+                rows,
+                "No charter versions.",
+            )
         }
-        CharterCmd::Goal(GoalCmd::Add { c, title, target, unit }) => {
+        CharterCmd::Goal(GoalCmd::Add {
+            c,
+            title,
+            target,
+            unit,
+        }) => {
             let mut ctx = Ctx::open(home, &c)?;
             let id = GoalId::from_bytes(replica::fresh_id_bytes()?);
-            ctx.replica.edit(&ctx.id, |doc, a| doc.add_goal(&a.member, &id, &title, target, &unit, a.now))?;
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.add_goal(&a.member, &id, &title, target, &unit, a.now)
+            })?;
             out.id(id)
         }
-        CharterCmd::Goal(GoalCmd::Progress { c, goal, value, date, note: text }) => {
+        CharterCmd::Goal(GoalCmd::Progress {
+            c,
+            goal,
+            value,
+            date,
+            note: text,
+        }) => {
             let mut ctx = Ctx::open(home, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 let day = date.unwrap_or_else(|| model::Day::of(a.now));
                 doc.record_progress(&a.member, &goal, day, value, &text, a.now)
             })?;
-            note(&format!("Progress recorded for goal {}.", short(id.as_str())));
+            note(&format!(
+                "Progress recorded for goal {}.",
+                short(id.as_str())
+            ));
             Ok(())
         }
     }
@@ -164,7 +225,11 @@ pub fn member(home: &Path, cmd: MemberCmd, out: &Out) -> Result<()> {
             ]
         })
         .collect();
-    out.table(&["ID", "NAME", "COMMUNITIES", "LANGUAGES", "JOINED", "NODES"], rows, "No members.")
+    out.table(
+        &["ID", "NAME", "COMMUNITIES", "LANGUAGES", "JOINED", "NODES"],
+        rows,
+        "No members.",
+    )
 }
 
 pub fn export(home: &Path, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
@@ -175,9 +240,14 @@ pub fn export(home: &Path, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()
     let am = dir.join(format!("{}.automerge", ctx.id));
     let json = dir.join(format!("{}.json", ctx.id));
     write_atomically(&am, &bytes)?;
-    let text = serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
+    let text =
+        serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
     write_atomically(&json, &text)?;
-    note(&format!("Exported {} ({} bytes of Automerge, readable by any Automerge implementation).", state.charter.name, bytes.len()));
+    note(&format!(
+        "Exported {} ({} bytes of Automerge, readable by any Automerge implementation).",
+        state.charter.name,
+        bytes.len()
+    ));
     out.text(&format!("{}\n{}", am.display(), json.display()))
 }
 

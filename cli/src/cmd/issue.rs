@@ -12,25 +12,60 @@ use crate::output::{Out, note};
 
 pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
-        IssueCmd::Add { c, title, description, tags, lead } => {
+        IssueCmd::Add {
+            c,
+            title,
+            description,
+            tags,
+            lead,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
             let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
-            let new = NewIssue { id: id.clone(), title, description, tags, lead };
-            ctx.replica.edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
+            let new = NewIssue {
+                id: id.clone(),
+                title,
+                description,
+                tags,
+                lead,
+            };
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
             out.id(id)
         }
-        IssueCmd::Edit { c, issue, title, description, status, lead, tags } => {
+        IssueCmd::Edit {
+            c,
+            issue,
+            title,
+            description,
+            status,
+            lead,
+            tags,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
-            let edit = IssueEdit { title, description, status, lead, add_tags: tags };
-            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.edit_issue(&a.member, &issue, edit, a.now))?;
+            let edit = IssueEdit {
+                title,
+                description,
+                status,
+                lead,
+                add_tags: tags,
+            };
+            let id = ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.edit_issue(&a.member, &issue, edit, a.now)
+            })?;
             note(&format!("Issue {} updated.", id.short()));
             Ok(())
         }
-        IssueCmd::Evidence { c, issue, source, figure, disaggregation } => {
+        IssueCmd::Evidence {
+            c,
+            issue,
+            source,
+            figure,
+            disaggregation,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.add_evidence(&a.member, &issue, &source, &figure, &disaggregation, a.now)
@@ -40,17 +75,32 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
         }
         IssueCmd::Share { c, issue, rank } => {
             let mut ctx = Ctx::open(home, &c)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.share_issue(&a.member, &issue, rank, a.now))?;
-            note(&format!("Your organization shares issue {} at rank {rank}.", id.short()));
+            let id = ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.share_issue(&a.member, &issue, rank, a.now)
+            })?;
+            note(&format!(
+                "Your organization shares issue {} at rank {rank}.",
+                id.short()
+            ));
             Ok(())
         }
         IssueCmd::Unshare { c, issue } => {
             let mut ctx = Ctx::open(home, &c)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.unshare_issue(&a.member, &issue, a.now))?;
-            note(&format!("Your organization no longer shares issue {}.", id.short()));
+            let id = ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.unshare_issue(&a.member, &issue, a.now)
+            })?;
+            note(&format!(
+                "Your organization no longer shares issue {}.",
+                id.short()
+            ));
             Ok(())
         }
-        IssueCmd::List { c, tag, status, format } => {
+        IssueCmd::List {
+            c,
+            tag,
+            status,
+            format,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
             let tag = tag.map(|t| model::normalize_tag(&t)).transpose()?;
@@ -60,7 +110,11 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
                 .filter(|i| tag.as_ref().is_none_or(|t| i.tags.contains(t)))
                 .filter(|i| status.is_none_or(|s| i.status == s))
                 .collect();
-            issues.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+            issues.sort_by(|a, b| {
+                a.created_at
+                    .cmp(&b.created_at)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
             if format.json {
                 return out.json(&issues);
             }
@@ -79,7 +133,15 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
                 })
                 .collect();
             out.table(
-                &["ID", "TITLE", "STATUS", "LEAD", "TAGS", "SHARED BY", "RAISED"],
+                &[
+                    "ID",
+                    "TITLE",
+                    "STATUS",
+                    "LEAD",
+                    "TAGS",
+                    "SHARED BY",
+                    "RAISED",
+                ],
                 rows,
                 "No issues yet. Raise one with `coalesce issue add`.",
             )
@@ -87,13 +149,19 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
         IssueCmd::Show { c, issue, format } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
-            let id = model::resolve_prefix(&issue, "issue", state.issues.keys().map(String::as_str))?;
+            let id =
+                model::resolve_prefix(&issue, "issue", state.issues.keys().map(String::as_str))?;
             let i = &state.issues[id];
             if format.json {
                 return out.json(i);
             }
             let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
-            s += &format!("Raised by {} on {}; lead: {}\n", name_of(&state, &i.raised_by), day(i.created_at), name_of(&state, &i.lead));
+            s += &format!(
+                "Raised by {} on {}; lead: {}\n",
+                name_of(&state, &i.raised_by),
+                day(i.created_at),
+                name_of(&state, &i.lead)
+            );
             if !i.tags.is_empty() {
                 s += &format!("Tags: {}\n", i.tags.join(", "));
             }
@@ -103,7 +171,11 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             if !i.evidence.is_empty() {
                 s += "\nEvidence:\n";
                 for e in &i.evidence {
-                    let note = if e.disaggregation.is_empty() { String::new() } else { format!(" ({})", e.disaggregation) };
+                    let note = if e.disaggregation.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.disaggregation)
+                    };
                     s += &format!("  - {} — {}{note}\n", e.figure, e.source);
                 }
             }
@@ -135,18 +207,30 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
                         row.title.clone(),
                         format!("{}/{}", row.members_sharing, state.members.len()),
                         row.score.to_string(),
-                        row.shared_by.iter().map(|s| format!("{} (#{})", s.name, s.rank)).collect::<Vec<_>>().join(", "),
+                        row.shared_by
+                            .iter()
+                            .map(|s| format!("{} (#{})", s.name, s.rank))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     ]
                 })
                 .collect();
-            out.table(&["#", "ID", "ISSUE", "SHARED", "SCORE", "SHARED BY (RANK)"], rows, "No issues to compare yet.")
+            out.table(
+                &["#", "ID", "ISSUE", "SHARED", "SCORE", "SHARED BY (RANK)"],
+                rows,
+                "No issues to compare yet.",
+            )
         }
     }
 }
 
 /// A member named on the command line, by id prefix or exact name.
 fn member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
-    let by_name: Vec<_> = state.members.values().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
+    let by_name: Vec<_> = state
+        .members
+        .values()
+        .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
+        .collect();
     let id = match by_name.as_slice() {
         [m] => m.id.as_str(),
         _ => model::resolve_prefix(given, "member", state.members.keys().map(String::as_str))?,
@@ -173,8 +257,15 @@ pub fn debug(home: &Path, cmd: DebugCmd, out: &Out) -> Result<()> {
     let mut ctx = Ctx::open(home, &c)?;
     for n in 0..count {
         let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
-        let new = NewIssue { id: id.clone(), title: format!("Issue {n}"), description: String::new(), tags: vec![], lead: None };
-        ctx.replica.edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
+        let new = NewIssue {
+            id: id.clone(),
+            title: format!("Issue {n}"),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        };
+        ctx.replica
+            .edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
         // Printed only after the change is durable: the crash test relies on it.
         out.text(&serde_json::to_string(&Written { n, id: id.as_str() })?)?;
     }

@@ -44,7 +44,9 @@ impl Ctx {
     }
 
     pub fn read(&mut self) -> Result<Coalition> {
-        self.replica.read(&self.id).with_context(|| format!("could not read coalition {}", self.id))
+        self.replica
+            .read(&self.id)
+            .with_context(|| format!("could not read coalition {}", self.id))
     }
 }
 
@@ -54,7 +56,9 @@ pub fn open(home: &Path) -> Result<Replica> {
 
 /// A member's name for tables, or the id if the member is unknown.
 pub fn name_of(c: &Coalition, member: &str) -> String {
-    c.members.get(member).map_or_else(|| short(member).to_owned(), |m| m.name.clone())
+    c.members
+        .get(member)
+        .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
 }
 
 /// The first eight characters of an id.

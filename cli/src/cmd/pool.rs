@@ -24,22 +24,55 @@ struct PoolLine<'a> {
 
 pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
-        PoolCmd::Create { c, name, kind, unit, description } => {
+        PoolCmd::Create {
+            c,
+            name,
+            kind,
+            unit,
+            description,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let id = PoolId::from_bytes(replica::fresh_id_bytes()?);
-            ctx.replica.edit(&ctx.id, |doc, a| doc.create_pool(&a.member, &id, &name, kind, &unit, &description, a.now))?;
+            let new = model::NewPool {
+                id: id.clone(),
+                name,
+                kind,
+                unit,
+                description,
+            };
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.create_pool(&a.member, new, a.now))?;
             out.id(id)
         }
-        PoolCmd::Pledge { c, pool, amount, note: text } => give(home, &c, &pool, EntryKind::Pledge, amount, &text, out),
-        PoolCmd::Contribute { c, pool, amount, note: text } => {
-            give(home, &c, &pool, EntryKind::Contribution, amount, &text, out)
-        }
-        PoolCmd::Request { c, pool, amount, reason } => {
+        PoolCmd::Pledge {
+            c,
+            pool,
+            amount,
+            note: text,
+        } => give(home, &c, &pool, EntryKind::Pledge, amount, &text, out),
+        PoolCmd::Contribute {
+            c,
+            pool,
+            amount,
+            note: text,
+        } => give(home, &c, &pool, EntryKind::Contribution, amount, &text, out),
+        PoolCmd::Request {
+            c,
+            pool,
+            amount,
+            reason,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
             let proposal = ProposalId::from_bytes(replica::fresh_id_bytes()?);
+            let request = model::AllocationRequest {
+                entry,
+                proposal: proposal.clone(),
+                amount,
+                reason,
+            };
             ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.request_allocation(&a.member, &pool, &entry, &proposal, amount, &reason, a.now)
+                doc.request_allocation(&a.member, &pool, request, a.now)
             })?;
             note("Allocation requested; members decide it on the proposal below.");
             out.id(proposal)
@@ -85,7 +118,16 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                 })
                 .collect();
             out.table(
-                &["ID", "NAME", "KIND", "UNIT", "PLEDGED", "CONTRIBUTED", "ALLOCATED", "BALANCE"],
+                &[
+                    "ID",
+                    "NAME",
+                    "KIND",
+                    "UNIT",
+                    "PLEDGED",
+                    "CONTRIBUTED",
+                    "ALLOCATED",
+                    "BALANCE",
+                ],
                 rows,
                 "No pools yet. Create one with `coalesce pool create`.",
             )
@@ -106,10 +148,24 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                         Some(o) => format!("{} ({o})", e.kind),
                         None => e.kind.to_string(),
                     };
-                    vec![day(e.at), short(&e.entry).to_owned(), kind, e.name.clone(), e.amount.to_string(), e.balance.clone(), e.note.clone()]
+                    vec![
+                        day(e.at),
+                        short(&e.entry).to_owned(),
+                        kind,
+                        e.name.clone(),
+                        e.amount.to_string(),
+                        e.balance.clone(),
+                        e.note.clone(),
+                    ]
                 })
                 .collect();
-            out.table(&["DATE", "ENTRY", "KIND", "MEMBER", "AMOUNT", "BALANCE", "NOTE"], rows, "The ledger is empty.")?;
+            out.table(
+                &[
+                    "DATE", "ENTRY", "KIND", "MEMBER", "AMOUNT", "BALANCE", "NOTE",
+                ],
+                rows,
+                "The ledger is empty.",
+            )?;
             if !report.entries.is_empty() {
                 note(&format!(
                     "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
@@ -141,12 +197,25 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                         format!("{} {}", m.received, p.unit),
                         format!("{:.1}%", m.share_given),
                         format!("{:.1}%", m.share_received),
-                        if m.flagged { "FLAG".into() } else { String::new() },
+                        if m.flagged {
+                            "FLAG".into()
+                        } else {
+                            String::new()
+                        },
                     ]);
                 }
             }
             out.table(
-                &["POOL", "MEMBER", "PLEDGED", "GIVEN", "RECEIVED", "SHARE GIVEN", "SHARE RECEIVED", "FLAG"],
+                &[
+                    "POOL",
+                    "MEMBER",
+                    "PLEDGED",
+                    "GIVEN",
+                    "RECEIVED",
+                    "SHARE GIVEN",
+                    "SHARE RECEIVED",
+                    "FLAG",
+                ],
                 rows,
                 "No pools yet.",
             )?;
@@ -172,6 +241,13 @@ fn give(
 ) -> Result<()> {
     let mut ctx = Ctx::open(home, c)?;
     let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
-    ctx.replica.edit(&ctx.id, |doc, a| doc.give(&a.member, pool, &entry, kind, amount, text, a.now))?;
+    let gift = model::Gift {
+        entry: entry.clone(),
+        kind,
+        amount,
+        note: text.to_owned(),
+    };
+    ctx.replica
+        .edit(&ctx.id, |doc, a| doc.give(&a.member, pool, gift, a.now))?;
     out.id(entry)
 }

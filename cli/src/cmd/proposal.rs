@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use model::{MeetingId, NewMeeting, NewProposal, ProposalId, Tally, Timestamp, reports, schema::Proposal};
+use model::{
+    MeetingId, NewMeeting, NewProposal, ProposalId, Tally, Timestamp, reports, schema::Proposal,
+};
 use serde::Serialize;
 
 use super::issue::{members_arg, one_member_arg};
@@ -24,17 +26,26 @@ struct ProposalView<'a> {
 fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
     let g = given.trim();
     if let Ok(d) = g.parse::<jiff::civil::Date>() {
-        let end = d.tomorrow().map_err(|e| anyhow::anyhow!("invalid closing day `{g}`: {e}"))?;
-        let ts = jiff::tz::Offset::UTC.to_timestamp(end.to_datetime(jiff::civil::Time::midnight()))?;
+        let end = d
+            .tomorrow()
+            .map_err(|e| anyhow::anyhow!("invalid closing day `{g}`: {e}"))?;
+        let ts =
+            jiff::tz::Offset::UTC.to_timestamp(end.to_datetime(jiff::civil::Time::midnight()))?;
         return Ok(Timestamp::from_millis(ts.as_millisecond()));
     }
     let (num, unit) = g.split_at(g.find(|c: char| !c.is_ascii_digit()).unwrap_or(g.len()));
-    let n: i64 = num.parse().map_err(|_| anyhow::anyhow!("invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"))?;
+    let n: i64 = num.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"
+        )
+    })?;
     let ms = match unit {
         "d" => 86_400_000,
         "h" => 3_600_000,
         "m" => 60_000,
-        _ => bail!("invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"),
+        _ => bail!(
+            "invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"
+        ),
     };
     if n <= 0 || n > 3650 * 86_400_000 / ms {
         bail!("invalid closing time `{g}`: the duration must be between one minute and ten years");
@@ -44,33 +55,78 @@ fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
 
 pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
-        ProposalCmd::New { c, kind, title, text, closes } => {
+        ProposalCmd::New {
+            c,
+            kind,
+            title,
+            text,
+            closes,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let id = ProposalId::from_bytes(replica::fresh_id_bytes()?);
-            let closes_at = closes.as_deref().map(|g| closing_time(g, replica::now())).transpose()?;
-            let new = NewProposal { id: id.clone(), kind, title, text, closes_at };
-            ctx.replica.edit(&ctx.id, |doc, a| doc.new_proposal(&a.member, new, a.now))?;
+            let closes_at = closes
+                .as_deref()
+                .map(|g| closing_time(g, replica::now()))
+                .transpose()?;
+            let new = NewProposal {
+                id: id.clone(),
+                kind,
+                title,
+                text,
+                closes_at,
+            };
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.new_proposal(&a.member, new, a.now))?;
             out.id(id)
         }
-        ProposalCmd::Vote { c, proposal, stance, reason } => {
+        ProposalCmd::Vote {
+            c,
+            proposal,
+            stance,
+            reason,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| doc.take_position(&a.member, &proposal, stance, &reason, a.now))?;
+            let id = ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.take_position(&a.member, &proposal, stance, &reason, a.now)
+            })?;
             let state = ctx.read()?;
-            let outcome = reports::proposal_tally(&state.proposals[id.as_str()], replica::now()).outcome;
-            note(&format!("Position recorded: {stance}. Proposal {} is {outcome}.", id.short()));
+            let outcome =
+                reports::proposal_tally(&state.proposals[id.as_str()], replica::now()).outcome;
+            note(&format!(
+                "Position recorded: {stance}. Proposal {} is {outcome}.",
+                id.short()
+            ));
             Ok(())
         }
-        ProposalCmd::Show { c, proposal, format } => {
+        ProposalCmd::Show {
+            c,
+            proposal,
+            format,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
-            let id = model::resolve_prefix(&proposal, "proposal", state.proposals.keys().map(String::as_str))?;
+            let id = model::resolve_prefix(
+                &proposal,
+                "proposal",
+                state.proposals.keys().map(String::as_str),
+            )?;
             let p = &state.proposals[id];
             let tally = reports::proposal_tally(p, replica::now());
             if format.json {
-                return out.json(&ProposalView { proposal: p, outcome: tally.outcome, tally });
+                return out.json(&ProposalView {
+                    proposal: p,
+                    outcome: tally.outcome,
+                    tally,
+                });
             }
             let mut s = format!("{}  [{}]\n{}\n\n", p.title, tally.outcome, p.id);
-            s += &format!("Kind: {}; rule: {}; proposed by {} on {}\n", p.kind, p.rule, name_of(&state, &p.author), day(p.created_at));
+            s += &format!(
+                "Kind: {}; rule: {}; proposed by {} on {}\n",
+                p.kind,
+                p.rule,
+                name_of(&state, &p.author),
+                day(p.created_at)
+            );
             if let Some(closes) = p.closes_at {
                 s += &format!("Closes: {closes}\n");
             }
@@ -79,12 +135,24 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             }
             s += &format!(
                 "\nagree {}, abstain {}, disagree {}, block {}; {} of {} yet to take a position (quorum: {})\n",
-                tally.agree, tally.abstain, tally.disagree, tally.block, tally.pending, tally.electorate, tally.quorum_needed
+                tally.agree,
+                tally.abstain,
+                tally.disagree,
+                tally.block,
+                tally.pending,
+                tally.electorate,
+                tally.quorum_needed
             );
             for m in &p.electorate {
                 let position = p.positions.get(m).map_or_else(
                     || "—".to_owned(),
-                    |pos| if pos.reason.is_empty() { pos.stance.to_string() } else { format!("{}: {}", pos.stance, pos.reason) },
+                    |pos| {
+                        if pos.reason.is_empty() {
+                            pos.stance.to_string()
+                        } else {
+                            format!("{}: {}", pos.stance, pos.reason)
+                        }
+                    },
                 );
                 s += &format!("  {:<30} {position}\n", name_of(&state, m));
             }
@@ -95,12 +163,20 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             let state = ctx.read()?;
             let now = replica::now();
             let mut list: Vec<_> = state.proposals.values().collect();
-            list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.id.cmp(&b.id)));
+            list.sort_by(|a, b| {
+                b.created_at
+                    .cmp(&a.created_at)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
             let views: Vec<ProposalView> = list
                 .iter()
                 .map(|p| {
                     let tally = reports::proposal_tally(p, now);
-                    ProposalView { proposal: p, outcome: tally.outcome, tally }
+                    ProposalView {
+                        proposal: p,
+                        outcome: tally.outcome,
+                        tally,
+                    }
                 })
                 .collect();
             if format.json {
@@ -115,20 +191,44 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
                         p.title.clone(),
                         p.kind.to_string(),
                         v.outcome.to_string(),
-                        format!("{}/{}", v.tally.electorate - v.tally.pending, v.tally.electorate),
+                        format!(
+                            "{}/{}",
+                            v.tally.electorate - v.tally.pending,
+                            v.tally.electorate
+                        ),
                         name_of(&state, &p.author),
                         day(p.created_at),
                     ]
                 })
                 .collect();
-            out.table(&["ID", "TITLE", "KIND", "OUTCOME", "POSITIONS", "AUTHOR", "OPENED"], rows, "No proposals yet.")
+            out.table(
+                &[
+                    "ID",
+                    "TITLE",
+                    "KIND",
+                    "OUTCOME",
+                    "POSITIONS",
+                    "AUTHOR",
+                    "OPENED",
+                ],
+                rows,
+                "No proposals yet.",
+            )
         }
     }
 }
 
 pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
     match cmd {
-        MeetingCmd::Add { c, date, facilitator, attendance, agenda, minutes, decisions } => {
+        MeetingCmd::Add {
+            c,
+            date,
+            facilitator,
+            attendance,
+            agenda,
+            minutes,
+            decisions,
+        } => {
             let mut ctx = Ctx::open(home, &c)?;
             let state = ctx.read()?;
             let facilitator = one_member_arg(&state, &facilitator)?;
@@ -136,12 +236,26 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
             let decisions = decisions
                 .iter()
                 .map(|d| -> Result<ProposalId> {
-                    Ok(model::resolve_prefix(d, "proposal", state.proposals.keys().map(String::as_str))?.parse()?)
+                    Ok(model::resolve_prefix(
+                        d,
+                        "proposal",
+                        state.proposals.keys().map(String::as_str),
+                    )?
+                    .parse()?)
                 })
                 .collect::<Result<Vec<_>>>()?;
             let id = MeetingId::from_bytes(replica::fresh_id_bytes()?);
-            let new = NewMeeting { id: id.clone(), day: date, facilitator, attendance, agenda, minutes, decisions };
-            ctx.replica.edit(&ctx.id, |doc, a| doc.add_meeting(&a.member, new, a.now))?;
+            let new = NewMeeting {
+                id: id.clone(),
+                day: date,
+                facilitator,
+                attendance,
+                agenda,
+                minutes,
+                decisions,
+            };
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.add_meeting(&a.member, new, a.now))?;
             out.id(id)
         }
         MeetingCmd::List { c, format } => {
@@ -161,7 +275,11 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
                         name_of(&state, &m.facilitator),
                         m.attendance.len().to_string(),
                         m.agenda.join("; "),
-                        m.decisions.iter().map(|d| short(d).to_owned()).collect::<Vec<_>>().join(", "),
+                        m.decisions
+                            .iter()
+                            .map(|d| short(d).to_owned())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     ]
                 })
                 .collect();
@@ -169,7 +287,18 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
                 note("No meetings recorded yet.");
                 return Ok(());
             }
-            out.table(&["ID", "DATE", "FACILITATOR", "PRESENT", "AGENDA", "DECISIONS"], rows, "")
+            out.table(
+                &[
+                    "ID",
+                    "DATE",
+                    "FACILITATOR",
+                    "PRESENT",
+                    "AGENDA",
+                    "DECISIONS",
+                ],
+                rows,
+                "",
+            )
         }
     }
 }

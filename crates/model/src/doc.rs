@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
+use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use autosurgeon::{hydrate, reconcile_prop};
 
 use crate::error::{DocError, EditError};
@@ -43,7 +43,11 @@ fn optional_short(field: &'static str, value: &str) -> Result<String, EditError>
     let v = value.trim();
     let len = v.chars().count();
     if len > MAX_SHORT {
-        return Err(EditError::TooLong { field, len, max: MAX_SHORT });
+        return Err(EditError::TooLong {
+            field,
+            len,
+            max: MAX_SHORT,
+        });
     }
     Ok(v.to_owned())
 }
@@ -51,14 +55,22 @@ fn optional_short(field: &'static str, value: &str) -> Result<String, EditError>
 fn long(field: &'static str, value: &str) -> Result<String, EditError> {
     let len = value.chars().count();
     if len > MAX_LONG {
-        return Err(EditError::TooLong { field, len, max: MAX_LONG });
+        return Err(EditError::TooLong {
+            field,
+            len,
+            max: MAX_LONG,
+        });
     }
     Ok(value.trim().to_owned())
 }
 
 fn short_list(field: &'static str, items: &[String]) -> Result<Vec<String>, EditError> {
     if items.len() > MAX_LIST {
-        return Err(EditError::TooMany { field, len: items.len(), max: MAX_LIST });
+        return Err(EditError::TooMany {
+            field,
+            len: items.len(),
+            max: MAX_LIST,
+        });
     }
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
@@ -134,6 +146,47 @@ pub struct IssueEdit {
     pub lead: Option<MemberId>,
     /// Tags to add.
     pub add_tags: Vec<String>,
+}
+
+/// A new resource pool.
+#[derive(Debug, Clone)]
+pub struct NewPool {
+    /// Its id.
+    pub id: PoolId,
+    /// Name.
+    pub name: String,
+    /// What it holds.
+    pub kind: PoolKind,
+    /// Unit of its amounts.
+    pub unit: String,
+    /// What it is for.
+    pub description: String,
+}
+
+/// A pledge or contribution to a pool.
+#[derive(Debug, Clone)]
+pub struct Gift {
+    /// The ledger entry's id.
+    pub entry: EntryId,
+    /// [`EntryKind::Pledge`] or [`EntryKind::Contribution`].
+    pub kind: EntryKind,
+    /// How much.
+    pub amount: Amount,
+    /// A note for the ledger.
+    pub note: String,
+}
+
+/// A request to receive from a pool.
+#[derive(Debug, Clone)]
+pub struct AllocationRequest {
+    /// The ledger entry's id.
+    pub entry: EntryId,
+    /// The id of the allocation proposal that decides it.
+    pub proposal: ProposalId,
+    /// How much.
+    pub amount: Amount,
+    /// Why it is needed.
+    pub reason: String,
 }
 
 /// A new meeting record.
@@ -217,7 +270,10 @@ impl CoalitionDoc {
         let mut doc = AutoCommit::new().with_actor(key.actor());
         autosurgeon::reconcile(&mut doc, &coalition)?;
         doc.commit_with(commit_options("found coalition", founding.at));
-        Ok(Self { doc, id: founding.id })
+        Ok(Self {
+            doc,
+            id: founding.id,
+        })
     }
 
     /// Loads a document from saved bytes (a whole document, or one followed by changes), to be
@@ -231,11 +287,17 @@ impl CoalitionDoc {
     pub fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
         let schema: u64 = autosurgeon::hydrate_prop(&doc, ROOT, "schema")?;
         if schema > SCHEMA_VERSION {
-            return Err(DocError::NewerSchema { found: schema, supported: SCHEMA_VERSION });
+            return Err(DocError::NewerSchema {
+                found: schema,
+                supported: SCHEMA_VERSION,
+            });
         }
         let id: String = autosurgeon::hydrate_prop(&doc, ROOT, "id")?;
         let id = id.parse().map_err(|e: crate::ids::IdError| {
-            DocError::Shape(autosurgeon::HydrateError::unexpected("a coalition id", e.given))
+            DocError::Shape(autosurgeon::HydrateError::unexpected(
+                "a coalition id",
+                e.given,
+            ))
         })?;
         Ok(Self { doc, id })
     }
@@ -284,7 +346,10 @@ impl CoalitionDoc {
 
     /// A copy of this document that edits as `key` (another device or node).
     pub fn fork_as(&mut self, key: NodeKey) -> CoalitionDoc {
-        CoalitionDoc { doc: self.doc.fork().with_actor(key.actor()), id: self.id.clone() }
+        CoalitionDoc {
+            doc: self.doc.fork().with_actor(key.actor()),
+            id: self.id.clone(),
+        }
     }
 
     /// The member whose node keys include `key`.
@@ -295,7 +360,9 @@ impl CoalitionDoc {
             .values()
             .find(|m| m.keys.contains(&key))
             .and_then(|m| m.id.parse().ok())
-            .ok_or_else(|| EditError::NotAMember { coalition: self.id.to_string() })
+            .ok_or_else(|| EditError::NotAMember {
+                coalition: self.id.to_string(),
+            })
     }
 
     /// Runs `f` as one change; rolls back everything it wrote if it fails.
@@ -308,7 +375,9 @@ impl CoalitionDoc {
     ) -> Result<T, EditError> {
         let state = self.read()?;
         if !state.members.contains_key(by.as_str()) {
-            return Err(EditError::NotAMember { coalition: self.id.to_string() });
+            return Err(EditError::NotAMember {
+                coalition: self.id.to_string(),
+            });
         }
         match f(&mut self.doc, &state) {
             Ok(v) => {
@@ -334,10 +403,16 @@ impl CoalitionDoc {
         let record = member_record(id, profile, key, at)?;
         self.edit(by, "admit member", at, |doc, state| {
             if state.members.contains_key(id.as_str()) {
-                return Err(EditError::Exists { what: "member", id: id.to_string() });
+                return Err(EditError::Exists {
+                    what: "member",
+                    id: id.to_string(),
+                });
             }
             if state.members.values().any(|m| m.keys.contains(&key)) {
-                return Err(EditError::Exists { what: "member with node key", id: key.to_string() });
+                return Err(EditError::Exists {
+                    what: "member with node key",
+                    id: key.to_string(),
+                });
             }
             let members = map_at(doc, &["members"])?;
             reconcile_prop(doc, &members, id.as_str(), &record)?;
@@ -365,7 +440,10 @@ impl CoalitionDoc {
         };
         self.edit(by, "add goal", at, |doc, state| {
             if state.charter.goals.contains_key(id.as_str()) {
-                return Err(EditError::Exists { what: "goal", id: id.to_string() });
+                return Err(EditError::Exists {
+                    what: "goal",
+                    id: id.to_string(),
+                });
             }
             let goals = map_at(doc, &["charter", "goals"])?;
             reconcile_prop(doc, &goals, id.as_str(), &goal)?;
@@ -388,19 +466,37 @@ impl CoalitionDoc {
             let goal = resolve(goal, "goal", state.charter.goals.keys())?;
             let progress = list_at(doc, &["charter", "goals", goal.as_str(), "progress"])?;
             let len = doc.length(&progress);
-            autosurgeon::reconcile_insert(doc, progress, len, Progress { day, value, note, by: by.to_string() })?;
-            Ok(goal.parse().map_err(EditError::from_id)?)
+            autosurgeon::reconcile_insert(
+                doc,
+                progress,
+                len,
+                Progress {
+                    day,
+                    value,
+                    note,
+                    by: by.to_string(),
+                },
+            )?;
+            goal.parse().map_err(EditError::from_id)
         })
     }
 
     /// Raises an issue; the member raising it shares it at rank 1 unless it ranks it later.
-    pub fn add_issue(&mut self, by: &MemberId, new: NewIssue, at: Timestamp) -> Result<(), EditError> {
+    pub fn add_issue(
+        &mut self,
+        by: &MemberId,
+        new: NewIssue,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
         let title = short("issue title", &new.title)?;
         let description = long("description", &new.description)?;
         let tags = tag_list(&new.tags)?;
         self.edit(by, "raise issue", at, |doc, state| {
             if state.issues.contains_key(new.id.as_str()) {
-                return Err(EditError::Exists { what: "issue", id: new.id.to_string() });
+                return Err(EditError::Exists {
+                    what: "issue",
+                    id: new.id.to_string(),
+                });
             }
             let lead = match &new.lead {
                 Some(lead) => known_member(state, lead.as_str())?,
@@ -425,9 +521,23 @@ impl CoalitionDoc {
     }
 
     /// Edits an issue's shared record: only the fields given are written.
-    pub fn edit_issue(&mut self, by: &MemberId, issue: &str, edit: IssueEdit, at: Timestamp) -> Result<IssueId, EditError> {
-        let title = edit.title.as_deref().map(|t| short("issue title", t)).transpose()?;
-        let description = edit.description.as_deref().map(|d| long("description", d)).transpose()?;
+    pub fn edit_issue(
+        &mut self,
+        by: &MemberId,
+        issue: &str,
+        edit: IssueEdit,
+        at: Timestamp,
+    ) -> Result<IssueId, EditError> {
+        let title = edit
+            .title
+            .as_deref()
+            .map(|t| short("issue title", t))
+            .transpose()?;
+        let description = edit
+            .description
+            .as_deref()
+            .map(|d| long("description", d))
+            .transpose()?;
         let add_tags = tag_list(&edit.add_tags)?;
         self.edit(by, "edit issue", at, |doc, state| {
             let id = resolve(issue, "issue", state.issues.keys())?;
@@ -454,7 +564,7 @@ impl CoalitionDoc {
                     doc.insert(&tags, len, tag)?;
                 }
             }
-            Ok(id.parse().map_err(EditError::from_id)?)
+            id.parse().map_err(EditError::from_id)
         })
     }
 
@@ -479,55 +589,65 @@ impl CoalitionDoc {
             let list = list_at(doc, &["issues", id.as_str(), "evidence"])?;
             let len = doc.length(&list);
             autosurgeon::reconcile_insert(doc, list, len, &evidence)?;
-            Ok(id.parse().map_err(EditError::from_id)?)
+            id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Marks an issue as shared by the acting member, with its priority rank.
-    pub fn share_issue(&mut self, by: &MemberId, issue: &str, rank: Rank, at: Timestamp) -> Result<IssueId, EditError> {
+    pub fn share_issue(
+        &mut self,
+        by: &MemberId,
+        issue: &str,
+        rank: Rank,
+        at: Timestamp,
+    ) -> Result<IssueId, EditError> {
         self.edit(by, "share issue", at, |doc, state| {
             let id = resolve(issue, "issue", state.issues.keys())?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             reconcile_prop(doc, &ranks, by.as_str(), rank)?;
-            Ok(id.parse().map_err(EditError::from_id)?)
+            id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Withdraws the acting member's share of an issue.
-    pub fn unshare_issue(&mut self, by: &MemberId, issue: &str, at: Timestamp) -> Result<IssueId, EditError> {
+    pub fn unshare_issue(
+        &mut self,
+        by: &MemberId,
+        issue: &str,
+        at: Timestamp,
+    ) -> Result<IssueId, EditError> {
         self.edit(by, "unshare issue", at, |doc, state| {
             let id = resolve(issue, "issue", state.issues.keys())?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             doc.delete(&ranks, by.as_str())?;
-            Ok(id.parse().map_err(EditError::from_id)?)
+            id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Creates a resource pool.
-    #[allow(clippy::too_many_arguments)]
     pub fn create_pool(
         &mut self,
         by: &MemberId,
-        id: &PoolId,
-        name: &str,
-        kind: PoolKind,
-        unit: &str,
-        description: &str,
+        new: NewPool,
         at: Timestamp,
     ) -> Result<(), EditError> {
+        let id = &new.id;
         let pool = Pool {
             id: id.to_string(),
-            name: short("pool name", name)?,
-            kind,
-            unit: short("unit", unit)?,
-            description: Prose(long("description", description)?),
+            name: short("pool name", &new.name)?,
+            kind: new.kind,
+            unit: short("unit", &new.unit)?,
+            description: Prose(long("description", &new.description)?),
             created_by: by.to_string(),
             created_at: at,
             ledger: BTreeMap::new(),
         };
         self.edit(by, "create pool", at, |doc, state| {
             if state.pools.contains_key(id.as_str()) {
-                return Err(EditError::Exists { what: "pool", id: id.to_string() });
+                return Err(EditError::Exists {
+                    what: "pool",
+                    id: id.to_string(),
+                });
             }
             let pools = map_at(doc, &["pools"])?;
             reconcile_prop(doc, &pools, id.as_str(), &pool)?;
@@ -540,16 +660,19 @@ impl CoalitionDoc {
         &mut self,
         by: &MemberId,
         pool: &str,
-        entry: &EntryId,
-        kind: EntryKind,
-        amount: Amount,
-        note: &str,
+        gift: Gift,
         at: Timestamp,
     ) -> Result<PoolId, EditError> {
+        let Gift {
+            entry,
+            kind,
+            amount,
+            note,
+        } = gift;
         if amount.is_zero() {
             return Err(EditError::ZeroAmount);
         }
-        let note = optional_short("note", note)?;
+        let note = optional_short("note", &note)?;
         let message = match kind {
             EntryKind::Pledge => "pledge",
             EntryKind::Contribution => "contribute",
@@ -558,7 +681,10 @@ impl CoalitionDoc {
         self.edit(by, message, at, |doc, state| {
             let pool_id = resolve(pool, "pool", state.pools.keys())?;
             if kind == EntryKind::Request {
-                return Err(EditError::Unknown { what: "kind of gift", id: kind.to_string() });
+                return Err(EditError::Unknown {
+                    what: "kind of gift",
+                    id: kind.to_string(),
+                });
             }
             let record = LedgerEntry {
                 id: entry.to_string(),
@@ -570,27 +696,30 @@ impl CoalitionDoc {
                 proposal: None,
             };
             append_entry(doc, state, &pool_id, &record)?;
-            Ok(pool_id.parse().map_err(EditError::from_id)?)
+            pool_id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Requests an allocation from a pool for the acting member; opens the allocation
     /// proposal that decides it.
-    #[allow(clippy::too_many_arguments)]
     pub fn request_allocation(
         &mut self,
         by: &MemberId,
         pool: &str,
-        entry: &EntryId,
-        proposal: &ProposalId,
-        amount: Amount,
-        reason: &str,
+        request: AllocationRequest,
         at: Timestamp,
     ) -> Result<PoolId, EditError> {
+        let AllocationRequest {
+            entry,
+            proposal,
+            amount,
+            reason,
+        } = request;
+        let (entry, proposal) = (&entry, &proposal);
         if amount.is_zero() {
             return Err(EditError::ZeroAmount);
         }
-        let reason = short("reason", reason)?;
+        let reason = short("reason", &reason)?;
         self.edit(by, "request allocation", at, |doc, state| {
             let pool_id = resolve(pool, "pool", state.pools.keys())?;
             let p = &state.pools[&pool_id];
@@ -613,7 +742,12 @@ impl CoalitionDoc {
                 proposal: Some(proposal.to_string()),
             };
             append_entry(doc, state, &pool_id, &record)?;
-            let title = format!("Allocate {amount} {} from {} to {}", p.unit, p.name, member_name(state, by.as_str()));
+            let title = format!(
+                "Allocate {amount} {} from {} to {}",
+                p.unit,
+                p.name,
+                member_name(state, by.as_str())
+            );
             let new = NewProposal {
                 id: proposal.clone(),
                 kind: DecisionKind::Allocation,
@@ -622,14 +756,21 @@ impl CoalitionDoc {
                 closes_at: None,
             };
             open_proposal(doc, state, by, &new, Some(format!("{pool_id}/{entry}")), at)?;
-            Ok(pool_id.parse().map_err(EditError::from_id)?)
+            pool_id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Opens a proposal; the electorate is the membership now, the rule the charter's rule
     /// for its kind now.
-    pub fn new_proposal(&mut self, by: &MemberId, new: NewProposal, at: Timestamp) -> Result<(), EditError> {
-        self.edit(by, "open proposal", at, |doc, state| open_proposal(doc, state, by, &new, None, at))
+    pub fn new_proposal(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        self.edit(by, "open proposal", at, |doc, state| {
+            open_proposal(doc, state, by, &new, None, at)
+        })
     }
 
     /// Records (or changes) the acting member's position on an open proposal.
@@ -649,28 +790,48 @@ impl CoalitionDoc {
             let id = resolve(proposal, "proposal", state.proposals.keys())?;
             let p = &state.proposals[&id];
             if !p.electorate.iter().any(|m| m == by.as_str()) {
-                return Err(EditError::NotInElectorate { id, member: by.to_string() });
+                return Err(EditError::NotInElectorate {
+                    id,
+                    member: by.to_string(),
+                });
             }
             let outcome = crate::reports::proposal_tally(p, at).outcome;
             if outcome != Outcome::Open {
                 return Err(EditError::ProposalDecided { id, outcome });
             }
             let positions = map_at(doc, &["proposals", id.as_str(), "positions"])?;
-            reconcile_prop(doc, &positions, by.as_str(), PositionRecord { stance, reason, at })?;
-            Ok(id.parse().map_err(EditError::from_id)?)
+            reconcile_prop(
+                doc,
+                &positions,
+                by.as_str(),
+                PositionRecord { stance, reason, at },
+            )?;
+            id.parse().map_err(EditError::from_id)
         })
     }
 
     /// Records a meeting.
-    pub fn add_meeting(&mut self, by: &MemberId, new: NewMeeting, at: Timestamp) -> Result<(), EditError> {
+    pub fn add_meeting(
+        &mut self,
+        by: &MemberId,
+        new: NewMeeting,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
         let agenda = short_list("agenda items", &new.agenda)?;
         let minutes = long("minutes", &new.minutes)?;
         if new.attendance.len() > 1000 {
-            return Err(EditError::TooMany { field: "attendees", len: new.attendance.len(), max: 1000 });
+            return Err(EditError::TooMany {
+                field: "attendees",
+                len: new.attendance.len(),
+                max: 1000,
+            });
         }
         self.edit(by, "record meeting", at, |doc, state| {
             if state.meetings.contains_key(new.id.as_str()) {
-                return Err(EditError::Exists { what: "meeting", id: new.id.to_string() });
+                return Err(EditError::Exists {
+                    what: "meeting",
+                    id: new.id.to_string(),
+                });
             }
             let facilitator = known_member(state, new.facilitator.as_str())?;
             let mut attendance = Vec::new();
@@ -683,7 +844,10 @@ impl CoalitionDoc {
             let mut decisions = Vec::new();
             for p in &new.decisions {
                 if !state.proposals.contains_key(p.as_str()) {
-                    return Err(EditError::Unknown { what: "proposal", id: p.to_string() });
+                    return Err(EditError::Unknown {
+                        what: "proposal",
+                        id: p.to_string(),
+                    });
                 }
                 decisions.push(p.to_string());
             }
@@ -706,19 +870,29 @@ impl CoalitionDoc {
 
 impl EditError {
     fn from_id(e: crate::ids::IdError) -> Self {
-        EditError::Unknown { what: e.what, id: e.given }
+        EditError::Unknown {
+            what: e.what,
+            id: e.given,
+        }
     }
 }
 
 fn commit_options(message: &str, at: Timestamp) -> CommitOptions {
-    CommitOptions::default().with_message(message.to_owned()).with_time(at.as_secs())
+    CommitOptions::default()
+        .with_message(message.to_owned())
+        .with_time(at.as_secs())
 }
 
 fn version_key(n: u64) -> String {
     format!("{n:06}")
 }
 
-fn version_of(charter: &Charter, at: Timestamp, proposal: Option<String>, agreed_by: Vec<String>) -> CharterVersion {
+fn version_of(
+    charter: &Charter,
+    at: Timestamp,
+    proposal: Option<String>,
+    agreed_by: Vec<String>,
+) -> CharterVersion {
     CharterVersion {
         number: charter.version,
         ratified_at: at,
@@ -734,7 +908,12 @@ fn version_of(charter: &Charter, at: Timestamp, proposal: Option<String>, agreed
     }
 }
 
-fn member_record(id: &MemberId, p: &MemberProfile, key: NodeKey, at: Timestamp) -> Result<Member, EditError> {
+fn member_record(
+    id: &MemberId,
+    p: &MemberProfile,
+    key: NodeKey,
+    at: Timestamp,
+) -> Result<Member, EditError> {
     Ok(Member {
         id: id.to_string(),
         name: short("organization name", &p.name)?,
@@ -749,7 +928,11 @@ fn member_record(id: &MemberId, p: &MemberProfile, key: NodeKey, at: Timestamp) 
 
 fn tag_list(tags: &[String]) -> Result<Vec<String>, EditError> {
     if tags.len() > MAX_LIST {
-        return Err(EditError::TooMany { field: "tags", len: tags.len(), max: MAX_LIST });
+        return Err(EditError::TooMany {
+            field: "tags",
+            len: tags.len(),
+            max: MAX_LIST,
+        });
     }
     let mut out: Vec<String> = Vec::new();
     for t in tags {
@@ -761,7 +944,11 @@ fn tag_list(tags: &[String]) -> Result<Vec<String>, EditError> {
     Ok(out)
 }
 
-fn resolve<'a>(prefix: &str, what: &'static str, keys: impl IntoIterator<Item = &'a String>) -> Result<String, EditError> {
+fn resolve<'a>(
+    prefix: &str,
+    what: &'static str,
+    keys: impl IntoIterator<Item = &'a String>,
+) -> Result<String, EditError> {
     Ok(resolve_prefix(prefix, what, keys.into_iter().map(String::as_str))?.to_owned())
 }
 
@@ -770,7 +957,11 @@ fn known_member(state: &Coalition, member: &str) -> Result<String, EditError> {
         return Ok(id);
     }
     // Also accept an organization's exact name, as people know each other by name.
-    let by_name: Vec<&Member> = state.members.values().filter(|m| m.name.eq_ignore_ascii_case(member.trim())).collect();
+    let by_name: Vec<&Member> = state
+        .members
+        .values()
+        .filter(|m| m.name.eq_ignore_ascii_case(member.trim()))
+        .collect();
     match by_name.as_slice() {
         [m] => Ok(m.id.clone()),
         _ => resolve(member, "member", state.members.keys()),
@@ -778,12 +969,23 @@ fn known_member(state: &Coalition, member: &str) -> Result<String, EditError> {
 }
 
 fn member_name(state: &Coalition, id: &str) -> String {
-    state.members.get(id).map_or_else(|| id.to_owned(), |m| m.name.clone())
+    state
+        .members
+        .get(id)
+        .map_or_else(|| id.to_owned(), |m| m.name.clone())
 }
 
-fn append_entry(doc: &mut AutoCommit, state: &Coalition, pool: &str, record: &LedgerEntry) -> Result<(), EditError> {
+fn append_entry(
+    doc: &mut AutoCommit,
+    state: &Coalition,
+    pool: &str,
+    record: &LedgerEntry,
+) -> Result<(), EditError> {
     if state.pools[pool].ledger.contains_key(&record.id) {
-        return Err(EditError::Exists { what: "ledger entry", id: record.id.clone() });
+        return Err(EditError::Exists {
+            what: "ledger entry",
+            id: record.id.clone(),
+        });
     }
     let ledger = map_at(doc, &["pools", pool, "ledger"])?;
     reconcile_prop(doc, &ledger, record.id.as_str(), record)?;
@@ -799,7 +1001,10 @@ fn open_proposal(
     at: Timestamp,
 ) -> Result<(), EditError> {
     if state.proposals.contains_key(new.id.as_str()) {
-        return Err(EditError::Exists { what: "proposal", id: new.id.to_string() });
+        return Err(EditError::Exists {
+            what: "proposal",
+            id: new.id.to_string(),
+        });
     }
     if let Some(closes) = new.closes_at
         && closes <= at
@@ -861,8 +1066,9 @@ fn text_at(doc: &mut AutoCommit, obj: &ObjId, key: &str) -> Result<ObjId, EditEr
 }
 
 fn shape_error(path: &[&str]) -> EditError {
-    EditError::Doc(DocError::Shape(autosurgeon::HydrateError::unexpected(
+    DocError::Shape(autosurgeon::HydrateError::unexpected(
         "an object",
         format!("nothing usable at {}", path.join("/")),
-    )))
+    ))
+    .into()
 }

@@ -17,7 +17,9 @@ pub enum DocError {
     #[error("could not write to the coalition document: {0}")]
     Write(#[from] autosurgeon::ReconcileError),
     /// The document was written with a newer layout than this program knows.
-    #[error("the coalition document uses layout version {found}, newer than this program's {supported}; upgrade Coalesce")]
+    #[error(
+        "the coalition document uses layout version {found}, newer than this program's {supported}; upgrade Coalesce"
+    )]
     NewerSchema {
         /// Version in the document.
         found: u64,
@@ -85,7 +87,9 @@ pub enum EditError {
         coalition: String,
     },
     /// A block was given without a reason.
-    #[error("a block needs a reason (--reason \"...\"): the other members must know what to address")]
+    #[error(
+        "a block needs a reason (--reason \"...\"): the other members must know what to address"
+    )]
     BlockWithoutReason,
     /// Positions can no longer be taken on a decided or closed proposal.
     #[error("proposal `{id}` is already {outcome}; positions can no longer change it")]
@@ -96,7 +100,9 @@ pub enum EditError {
         outcome: crate::tally::Outcome,
     },
     /// The member is not in the proposal's electorate.
-    #[error("member `{member}` was not a member when proposal `{id}` opened, so it takes no position on it")]
+    #[error(
+        "member `{member}` was not a member when proposal `{id}` opened, so it takes no position on it"
+    )]
     NotInElectorate {
         /// The proposal.
         id: String,
@@ -104,7 +110,9 @@ pub enum EditError {
         member: String,
     },
     /// An allocation request asked for more than the pool holds.
-    #[error("pool `{pool}` holds {available} {unit}; a request for {requested} {unit} cannot be met")]
+    #[error(
+        "pool `{pool}` holds {available} {unit}; a request for {requested} {unit} cannot be met"
+    )]
     InsufficientBalance {
         /// The pool.
         pool: String,
@@ -120,23 +128,29 @@ pub enum EditError {
     ZeroAmount,
     /// The document could not be read or written.
     #[error(transparent)]
-    Doc(#[from] DocError),
+    Doc(Box<DocError>),
+}
+
+impl From<DocError> for EditError {
+    fn from(e: DocError) -> Self {
+        EditError::Doc(Box::new(e))
+    }
 }
 
 impl From<automerge::AutomergeError> for EditError {
     fn from(e: automerge::AutomergeError) -> Self {
-        EditError::Doc(DocError::Automerge(e))
+        DocError::Automerge(e).into()
     }
 }
 
 impl From<autosurgeon::ReconcileError> for EditError {
     fn from(e: autosurgeon::ReconcileError) -> Self {
-        EditError::Doc(DocError::Write(e))
+        DocError::Write(e).into()
     }
 }
 
 impl From<autosurgeon::HydrateError> for EditError {
     fn from(e: autosurgeon::HydrateError) -> Self {
-        EditError::Doc(DocError::Shape(e))
+        DocError::Shape(e).into()
     }
 }

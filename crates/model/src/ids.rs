@@ -143,7 +143,10 @@ pub fn resolve_prefix<'a>(
         }
     }
     match matches.len() {
-        0 => Err(PrefixError::NotFound { what, given: prefix.to_owned() }),
+        0 => Err(PrefixError::NotFound {
+            what,
+            given: prefix.to_owned(),
+        }),
         1 => Ok(matches[0]),
         n => {
             matches.sort_unstable();
@@ -151,7 +154,12 @@ pub fn resolve_prefix<'a>(
                 what,
                 given: prefix.to_owned(),
                 count: n,
-                examples: matches.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+                examples: matches
+                    .iter()
+                    .take(5)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
         }
     }
@@ -207,9 +215,18 @@ mod tests {
     fn prefix_resolution_names_the_problem() {
         let ids = ["aaaa", "aabb", "bbbb"];
         assert_eq!(resolve_prefix("b", "pool", ids).unwrap(), "bbbb");
-        assert!(matches!(resolve_prefix("a", "pool", ids), Err(PrefixError::Ambiguous { count: 2, .. })));
-        assert!(matches!(resolve_prefix("c", "pool", ids), Err(PrefixError::NotFound { .. })));
-        assert!(matches!(resolve_prefix("", "pool", ids), Err(PrefixError::Empty { .. })));
+        assert!(matches!(
+            resolve_prefix("a", "pool", ids),
+            Err(PrefixError::Ambiguous { count: 2, .. })
+        ));
+        assert!(matches!(
+            resolve_prefix("c", "pool", ids),
+            Err(PrefixError::NotFound { .. })
+        ));
+        assert!(matches!(
+            resolve_prefix("", "pool", ids),
+            Err(PrefixError::Empty { .. })
+        ));
         assert_eq!(resolve_prefix("AABB", "pool", ids).unwrap(), "aabb");
     }
 }

@@ -40,9 +40,10 @@ pub mod schema;
 mod tally;
 mod values;
 
+pub use automerge;
 pub use doc::{
-    CoalitionDoc, Founding, IssueEdit, MAX_LIST, MAX_LONG, MAX_SHORT, MemberProfile, NewIssue,
-    NewMeeting, NewProposal,
+    AllocationRequest, CoalitionDoc, Founding, Gift, IssueEdit, MAX_LIST, MAX_LONG, MAX_SHORT,
+    MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal,
 };
 pub use error::{DocError, EditError};
 pub use ids::{
@@ -55,4 +56,3 @@ pub use values::{
     Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
     Rank, SUGGESTED_TAGS, Stance, Timestamp, ValueError, normalize_tag,
 };
-pub use automerge;

@@ -33,7 +33,9 @@ fn passed(state: &Coalition, proposal: Option<&String>, now: Timestamp) -> bool 
 pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
     pool.ledger.values().fold(0i128, |acc, e| match e.kind {
         EntryKind::Contribution => acc + i128::from(e.amount.hundredths()),
-        EntryKind::Request if passed(state, e.proposal.as_ref(), now) => acc - i128::from(e.amount.hundredths()),
+        EntryKind::Request if passed(state, e.proposal.as_ref(), now) => {
+            acc - i128::from(e.amount.hundredths())
+        }
         _ => acc,
     })
 }
@@ -88,7 +90,11 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
                 .ranks
                 .iter()
                 .filter(|(m, _)| state.members.contains_key(*m))
-                .map(|(m, r)| Sharer { member: m.clone(), name: state.members[m].name.clone(), rank: *r })
+                .map(|(m, r)| Sharer {
+                    member: m.clone(),
+                    name: state.members[m].name.clone(),
+                    rank: *r,
+                })
                 .collect();
             shared_by.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(&b.name)));
             OverlapRow {
@@ -109,13 +115,23 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.issue.cmp(&b.issue))
     });
-    let mut members: BTreeMap<String, Vec<String>> = state.members.keys().map(|m| (m.clone(), Vec::new())).collect();
+    let mut members: BTreeMap<String, Vec<String>> = state
+        .members
+        .keys()
+        .map(|m| (m.clone(), Vec::new()))
+        .collect();
     for row in &rows {
         for s in &row.shared_by {
-            members.entry(s.member.clone()).or_default().push(row.issue.clone());
+            members
+                .entry(s.member.clone())
+                .or_default()
+                .push(row.issue.clone());
         }
     }
-    OverlapReport { issues: rows, members }
+    OverlapReport {
+        issues: rows,
+        members,
+    }
 }
 
 /// One line of a pool's ledger with its effect on the balance.
@@ -196,7 +212,10 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                 at: e.at,
                 kind: e.kind,
                 member: e.member.clone(),
-                name: state.members.get(&e.member).map_or_else(|| e.member.clone(), |m| m.name.clone()),
+                name: state
+                    .members
+                    .get(&e.member)
+                    .map_or_else(|| e.member.clone(), |m| m.name.clone()),
                 amount: e.amount,
                 note: e.note.clone(),
                 decision,
@@ -278,7 +297,8 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
     let mut all_pools: Vec<&Pool> = state.pools.values().collect();
     all_pools.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     for pool in all_pools {
-        let mut per: BTreeMap<&str, [i128; 3]> = state.members.keys().map(|m| (m.as_str(), [0; 3])).collect();
+        let mut per: BTreeMap<&str, [i128; 3]> =
+            state.members.keys().map(|m| (m.as_str(), [0; 3])).collect();
         for e in pool.ledger.values() {
             let slot = per.entry(e.member.as_str()).or_insert([0; 3]);
             let amount = i128::from(e.amount.hundredths());
@@ -303,7 +323,10 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
                 }
                 EquityRow {
                     member: (*m).to_owned(),
-                    name: state.members.get(*m).map_or_else(|| (*m).to_owned(), |x| x.name.clone()),
+                    name: state
+                        .members
+                        .get(*m)
+                        .map_or_else(|| (*m).to_owned(), |x| x.name.clone()),
                     pledged: Amount::format_total(s[0]),
                     given: Amount::format_total(s[1]),
                     received: Amount::format_total(s[2]),
@@ -313,7 +336,16 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
                 }
             })
             .collect();
-        pools.push(PoolEquity { pool: pool.id.clone(), name: pool.name.clone(), unit: pool.unit.clone(), members });
+        pools.push(PoolEquity {
+            pool: pool.id.clone(),
+            name: pool.name.clone(),
+            unit: pool.unit.clone(),
+            members,
+        });
     }
-    EquityReport { threshold, pools, flagged }
+    EquityReport {
+        threshold,
+        pools,
+        flagged,
+    }
 }

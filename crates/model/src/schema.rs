@@ -197,7 +197,12 @@ impl Reconcile for Rule {
             Method::Majority => (MethodName::Majority, None),
             Method::SuperMajority(f) => (MethodName::SuperMajority, Some(f)),
         };
-        RuleRecord { method, fraction, quorum: self.quorum() }.reconcile(r)
+        RuleRecord {
+            method,
+            fraction,
+            quorum: self.quorum(),
+        }
+        .reconcile(r)
     }
 }
 

@@ -141,7 +141,13 @@ impl Counts {
 /// The decision `counts` give under `rule` if nobody else takes a position.
 fn evaluate(rule: Rule, c: Counts, electorate: u64) -> Outcome {
     let quorum_met = rule.quorum.reached_by(c.taken(), electorate);
-    let verdict = |passes: bool| if passes { Outcome::Passed } else { Outcome::Failed };
+    let verdict = |passes: bool| {
+        if passes {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        }
+    };
     match rule.method {
         Method::Consensus if c.block > 0 => Outcome::Blocked,
         Method::Consensus => verdict(quorum_met && c.disagree == 0 && c.agree > 0),
@@ -179,7 +185,12 @@ pub fn tally<M: AsRef<str> + Ord>(
     electorate_ids.sort_unstable();
     electorate_ids.dedup();
     let n = electorate_ids.len() as u64;
-    let mut c = Counts { agree: 0, abstain: 0, disagree: 0, block: 0 };
+    let mut c = Counts {
+        agree: 0,
+        abstain: 0,
+        disagree: 0,
+        block: 0,
+    };
     for (member, stance) in positions {
         if electorate_ids.binary_search(&member.as_ref()).is_err() {
             continue;
@@ -192,15 +203,39 @@ pub fn tally<M: AsRef<str> + Ord>(
         }
     }
     let pending = n - c.taken();
-    let best = evaluate(rule, Counts { agree: c.agree + pending, ..c }, n);
+    let best = evaluate(
+        rule,
+        Counts {
+            agree: c.agree + pending,
+            ..c
+        },
+        n,
+    );
     let if_absent = evaluate(rule, c, n);
-    let if_blocked = evaluate(rule, Counts { block: c.block + pending, ..c }, n);
-    let if_disagree = evaluate(rule, Counts { disagree: c.disagree + pending, ..c }, n);
+    let if_blocked = evaluate(
+        rule,
+        Counts {
+            block: c.block + pending,
+            ..c
+        },
+        n,
+    );
+    let if_disagree = evaluate(
+        rule,
+        Counts {
+            disagree: c.disagree + pending,
+            ..c
+        },
+        n,
+    );
     let outcome = if best != Outcome::Passed {
         // Even if everyone missing agreed it would not pass: final. (A block arriving later
         // can still turn `failed` into `blocked`; neither passes.)
         if_absent
-    } else if [if_absent, if_blocked, if_disagree].iter().all(|o| *o == Outcome::Passed) {
+    } else if [if_absent, if_blocked, if_disagree]
+        .iter()
+        .all(|o| *o == Outcome::Passed)
+    {
         Outcome::Passed
     } else if closed {
         if_absent
@@ -236,8 +271,8 @@ mod tests {
     }
 
     fn rule() -> impl Strategy<Value = Rule> {
-        let fraction = (0u32..=6, 1u32..=6)
-            .prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
+        let fraction =
+            (0u32..=6, 1u32..=6).prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
         let method = prop_oneof![
             Just(Method::Consensus),
             Just(Method::Consent),
@@ -326,7 +361,12 @@ mod tests {
     fn super_majority_counts_sides_only() {
         let rule = Rule::new(Method::SuperMajority(Fraction::TWO_THIRDS), Fraction::HALF);
         let members = ["a", "b", "c", "d"];
-        let p = BTreeMap::from([("a", Stance::Agree), ("b", Stance::Agree), ("c", Stance::Disagree), ("d", Stance::Abstain)]);
+        let p = BTreeMap::from([
+            ("a", Stance::Agree),
+            ("b", Stance::Agree),
+            ("c", Stance::Disagree),
+            ("d", Stance::Abstain),
+        ]);
         assert_eq!(tally(rule, &members, &p, false).outcome, Outcome::Passed);
     }
 }

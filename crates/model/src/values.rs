@@ -25,7 +25,11 @@ pub struct ValueError {
 
 impl ValueError {
     fn new(what: &'static str, given: impl Into<String>, expected: impl Into<String>) -> Self {
-        Self { what, given: given.into(), expected: expected.into() }
+        Self {
+            what,
+            given: given.into(),
+            expected: expected.into(),
+        }
     }
 }
 
@@ -167,7 +171,11 @@ impl FromStr for Day {
         let valid_shape = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
         match s.parse::<jiff::civil::Date>() {
             Ok(d) if valid_shape => Ok(Self(d)),
-            _ => Err(ValueError::new("date", s, "a calendar date written YYYY-MM-DD")),
+            _ => Err(ValueError::new(
+                "date",
+                s,
+                "a calendar date written YYYY-MM-DD",
+            )),
         }
     }
 }
@@ -175,7 +183,8 @@ impl FromStr for Day {
 impl Day {
     /// The day in UTC that contains `t`.
     pub fn of(t: Timestamp) -> Self {
-        let ts = jiff::Timestamp::from_millisecond(t.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ts =
+            jiff::Timestamp::from_millisecond(t.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         Self(jiff::tz::Offset::UTC.to_datetime(ts).date())
     }
 }
@@ -222,7 +231,11 @@ impl Amount {
         if (0..=Self::MAX.0).contains(&h) {
             Ok(Self(h))
         } else {
-            Err(ValueError::new("amount", format!("{h}/100"), "between 0 and 1000000000000"))
+            Err(ValueError::new(
+                "amount",
+                format!("{h}/100"),
+                "between 0 and 1000000000000",
+            ))
         }
     }
     /// Hundredths of a unit.
@@ -242,7 +255,11 @@ impl Amount {
         let sign = if total < 0 { "-" } else { "" };
         let abs = total.unsigned_abs();
         let (units, cents) = (abs / 100, abs % 100);
-        if cents == 0 { format!("{sign}{units}") } else { format!("{sign}{units}.{cents:02}") }
+        if cents == 0 {
+            format!("{sign}{units}")
+        } else {
+            format!("{sign}{units}.{cents:02}")
+        }
     }
 }
 
@@ -267,13 +284,20 @@ impl FromStr for Amount {
         if whole.len() > 13 {
             return Err(bad("at most 1000000000000"));
         }
-        let whole_v: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("a number"))? };
+        let whole_v: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| bad("a number"))?
+        };
         let frac_v: i64 = match frac.len() {
             0 => 0,
             1 => frac.parse::<i64>().map_err(|_| bad("a number"))? * 10,
             _ => frac.parse().map_err(|_| bad("a number"))?,
         };
-        let h = whole_v.checked_mul(100).and_then(|w| w.checked_add(frac_v)).ok_or_else(|| bad("at most 1000000000000"))?;
+        let h = whole_v
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac_v))
+            .ok_or_else(|| bad("at most 1000000000000"))?;
         Amount::from_hundredths(h).map_err(|_| bad("at most 1000000000000"))
     }
 }
@@ -302,7 +326,8 @@ impl Hydrate for Amount {
         Amount::from_hundredths(i).map_err(hydrate_error)
     }
     fn hydrate_uint(u: u64) -> Result<Self, HydrateError> {
-        let i = i64::try_from(u).map_err(|_| HydrateError::unexpected("an amount", u.to_string()))?;
+        let i =
+            i64::try_from(u).map_err(|_| HydrateError::unexpected("an amount", u.to_string()))?;
         Self::hydrate_int(i)
     }
 }
@@ -320,7 +345,11 @@ impl Rank {
     pub fn new(r: u64) -> Result<Self, ValueError> {
         match u8::try_from(r) {
             Ok(v) if (1..=Self::LOWEST).contains(&v) => Ok(Self(v)),
-            _ => Err(ValueError::new("rank", r.to_string(), "a whole number from 1 (highest priority) to 10")),
+            _ => Err(ValueError::new(
+                "rank",
+                r.to_string(),
+                "a whole number from 1 (highest priority) to 10",
+            )),
         }
     }
     /// The rank number.
@@ -413,7 +442,13 @@ impl Fraction {
 impl FromStr for Fraction {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let bad = || ValueError::new("fraction", s, "a fraction from 0 to 1 such as 1/2, 2/3 or 0.75");
+        let bad = || {
+            ValueError::new(
+                "fraction",
+                s,
+                "a fraction from 0 to 1 such as 1/2, 2/3 or 0.75",
+            )
+        };
         let t = s.trim();
         if let Some((n, d)) = t.split_once('/') {
             let n = n.trim().parse().map_err(|_| bad())?;
@@ -623,11 +658,18 @@ pub const SUGGESTED_TAGS: &[&str] = &[
 
 /// Normalizes a free tag: lowercase, words joined by `-`; refuses empty or overlong tags.
 pub fn normalize_tag(tag: &str) -> Result<String, ValueError> {
-    let words: Vec<String> =
-        tag.split(|c: char| c.is_whitespace() || c == '_' || c == '-').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let words: Vec<String> = tag
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
     let t = words.join("-");
     if t.is_empty() || t.chars().count() > 40 || t.chars().any(char::is_control) {
-        return Err(ValueError::new("tag", tag, "1 to 40 characters, such as race or immigration-status"));
+        return Err(ValueError::new(
+            "tag",
+            tag,
+            "1 to 40 characters, such as race or immigration-status",
+        ));
     }
     Ok(t)
 }
@@ -642,11 +684,25 @@ mod tests {
         assert_eq!("12.5".parse::<Amount>().unwrap().hundredths(), 1_250);
         assert_eq!("0.07".parse::<Amount>().unwrap().to_string(), "0.07");
         assert_eq!("12.50".parse::<Amount>().unwrap().to_string(), "12.50");
-        for bad in ["-5", "", ".", "1.234", "abc", "1e5", "99999999999999", "1.-2"] {
+        for bad in [
+            "-5",
+            "",
+            ".",
+            "1.234",
+            "abc",
+            "1e5",
+            "99999999999999",
+            "1.-2",
+        ] {
             let e = bad.parse::<Amount>().unwrap_err();
             assert_eq!(e.what, "amount", "{bad}");
         }
-        assert!("-5".parse::<Amount>().unwrap_err().to_string().contains("negative"));
+        assert!(
+            "-5".parse::<Amount>()
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
     }
 
     #[test]
@@ -669,15 +725,24 @@ mod tests {
 
     #[test]
     fn vocabularies_accept_friendly_spellings() {
-        assert_eq!("Public Statement".parse::<DecisionKind>().unwrap(), DecisionKind::PublicStatement);
-        assert_eq!("volunteer_hours".parse::<PoolKind>().unwrap(), PoolKind::VolunteerHours);
+        assert_eq!(
+            "Public Statement".parse::<DecisionKind>().unwrap(),
+            DecisionKind::PublicStatement
+        );
+        assert_eq!(
+            "volunteer_hours".parse::<PoolKind>().unwrap(),
+            PoolKind::VolunteerHours
+        );
         let e = "vote".parse::<Stance>().unwrap_err().to_string();
         assert!(e.contains("agree, abstain, disagree, block"), "{e}");
     }
 
     #[test]
     fn days_and_keys_round_trip() {
-        assert_eq!("2026-11-24".parse::<Day>().unwrap().to_string(), "2026-11-24");
+        assert_eq!(
+            "2026-11-24".parse::<Day>().unwrap().to_string(),
+            "2026-11-24"
+        );
         assert!("2026-13-01".parse::<Day>().is_err());
         assert!("26-1-1".parse::<Day>().is_err());
         let k = NodeKey::from_bytes([7; 32]);
@@ -687,7 +752,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalized() {
-        assert_eq!(normalize_tag("Immigration status").unwrap(), "immigration-status");
+        assert_eq!(
+            normalize_tag("Immigration status").unwrap(),
+            "immigration-status"
+        );
         assert!(normalize_tag("  ").is_err());
     }
 }

@@ -14,7 +14,10 @@ struct World {
 }
 
 fn profile(name: &str) -> MemberProfile {
-    MemberProfile { name: name.into(), ..Default::default() }
+    MemberProfile {
+        name: name.into(),
+        ..Default::default()
+    }
 }
 
 /// A coalition with `n` members, each with its own node key.
@@ -39,14 +42,55 @@ fn world(n: u8) -> World {
     for i in 2..=n {
         let id = MemberId::from_bytes([i; 16]);
         let k = NodeKey::from_bytes([i; 32]);
-        doc.admit_member(&founder, &id, &profile(&format!("Org {i}")), k, t(i64::from(i))).unwrap();
+        doc.admit_member(
+            &founder,
+            &id,
+            &profile(&format!("Org {i}")),
+            k,
+            t(i64::from(i)),
+        )
+        .unwrap();
         members.push((id, k));
     }
     World { doc, members }
 }
 
 fn new_issue(id: u8, title: &str) -> NewIssue {
-    NewIssue { id: IssueId::from_bytes([id; 16]), title: title.into(), description: String::new(), tags: vec![], lead: None }
+    NewIssue {
+        id: IssueId::from_bytes([id; 16]),
+        title: title.into(),
+        description: String::new(),
+        tags: vec![],
+        lead: None,
+    }
+}
+
+fn new_pool(id: &PoolId, name: &str) -> NewPool {
+    NewPool {
+        id: id.clone(),
+        name: name.into(),
+        kind: PoolKind::Funds,
+        unit: "USD".into(),
+        description: String::new(),
+    }
+}
+
+fn gift(entry: u8, kind: EntryKind, amount: &str) -> Gift {
+    Gift {
+        entry: EntryId::from_bytes([entry; 16]),
+        kind,
+        amount: amount.parse().unwrap(),
+        note: String::new(),
+    }
+}
+
+fn request(n: u8, amount: Amount, reason: &str) -> AllocationRequest {
+    AllocationRequest {
+        entry: EntryId::from_bytes([n; 16]),
+        proposal: ProposalId::from_bytes([n; 16]),
+        amount,
+        reason: reason.into(),
+    }
 }
 
 #[test]
@@ -58,8 +102,14 @@ fn founding_makes_the_creator_first_member_and_charter_version_one() {
     assert_eq!(c.charter_versions.len(), 1);
     assert_eq!(c.charter.rules.amendment.method(), Method::Consensus);
     assert_eq!(c.charter.rules.general.method(), Method::Majority);
-    assert_eq!(w.doc.member_for_key(w.members[0].1).unwrap(), w.members[0].0);
-    assert!(matches!(w.doc.member_for_key(NodeKey::from_bytes([77; 32])), Err(EditError::NotAMember { .. })));
+    assert_eq!(
+        w.doc.member_for_key(w.members[0].1).unwrap(),
+        w.members[0].0
+    );
+    assert!(matches!(
+        w.doc.member_for_key(NodeKey::from_bytes([77; 32])),
+        Err(EditError::NotAMember { .. })
+    ));
 }
 
 #[test]
@@ -68,7 +118,10 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
     let me = w.members[0].0.clone();
     let before = w.doc.heads();
 
-    let e = w.doc.add_issue(&me, new_issue(1, "   "), t(10)).unwrap_err();
+    let e = w
+        .doc
+        .add_issue(&me, new_issue(1, "   "), t(10))
+        .unwrap_err();
     assert_eq!(e.to_string(), "issue title must not be empty");
 
     let mut bad_lead = new_issue(1, "Bus fares");
@@ -78,18 +131,31 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
 
     let e = w
         .doc
-        .give(&me, "ab", &EntryId::from_bytes([1; 16]), EntryKind::Pledge, "5".parse().unwrap(), "", t(10))
+        .give(&me, "ab", gift(1, EntryKind::Pledge, "5"), t(10))
         .unwrap_err();
     assert_eq!(e.to_string(), "no pool with id `ab`");
 
-    let e = w.doc.add_issue(&me, NewIssue { title: "x".repeat(201), ..new_issue(1, "") }, t(10)).unwrap_err();
+    let e = w
+        .doc
+        .add_issue(
+            &me,
+            NewIssue {
+                title: "x".repeat(201),
+                ..new_issue(1, "")
+            },
+            t(10),
+        )
+        .unwrap_err();
     assert!(matches!(e, EditError::TooLong { max: 200, .. }), "{e}");
 
     assert!("-5".parse::<Amount>().is_err());
     assert!(Rank::new(11).is_err());
 
     let outsider = MemberId::from_bytes([0x55; 16]);
-    let e = w.doc.add_issue(&outsider, new_issue(1, "Fares"), t(10)).unwrap_err();
+    let e = w
+        .doc
+        .add_issue(&outsider, new_issue(1, "Fares"), t(10))
+        .unwrap_err();
     assert!(matches!(e, EditError::NotAMember { .. }));
 
     assert_eq!(w.doc.heads(), before, "refused edits must not write");
@@ -99,21 +165,40 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
 fn overlap_ranks_issues_by_sharers_then_priority() {
     let mut w = world(3);
     let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
-    w.doc.add_issue(&ids[0], new_issue(1, "Bus fare equity"), t(10)).unwrap();
-    w.doc.add_issue(&ids[1], new_issue(2, "Wheelchair ramps"), t(11)).unwrap();
-    w.doc.add_issue(&ids[2], new_issue(3, "Night routes"), t(12)).unwrap();
+    w.doc
+        .add_issue(&ids[0], new_issue(1, "Bus fare equity"), t(10))
+        .unwrap();
+    w.doc
+        .add_issue(&ids[1], new_issue(2, "Wheelchair ramps"), t(11))
+        .unwrap();
+    w.doc
+        .add_issue(&ids[2], new_issue(3, "Night routes"), t(12))
+        .unwrap();
     let r = |n: u64| Rank::new(n).unwrap();
     // Fares: shared by all three. Ramps: two, high priority. Night routes: two, low priority.
     for (m, rank) in [(0, 1), (1, 2), (2, 3)] {
-        w.doc.share_issue(&ids[m], &"01".repeat(16), r(rank), t(20)).unwrap();
+        w.doc
+            .share_issue(&ids[m], &"01".repeat(16), r(rank), t(20))
+            .unwrap();
     }
-    w.doc.share_issue(&ids[1], &"02".repeat(16), r(1), t(21)).unwrap();
-    w.doc.share_issue(&ids[2], &"02".repeat(16), r(1), t(21)).unwrap();
-    w.doc.share_issue(&ids[0], &"03".repeat(16), r(9), t(22)).unwrap();
-    w.doc.share_issue(&ids[2], &"03".repeat(16), r(9), t(22)).unwrap();
+    w.doc
+        .share_issue(&ids[1], &"02".repeat(16), r(1), t(21))
+        .unwrap();
+    w.doc
+        .share_issue(&ids[2], &"02".repeat(16), r(1), t(21))
+        .unwrap();
+    w.doc
+        .share_issue(&ids[0], &"03".repeat(16), r(9), t(22))
+        .unwrap();
+    w.doc
+        .share_issue(&ids[2], &"03".repeat(16), r(9), t(22))
+        .unwrap();
     let report = reports::overlap(&w.doc.read().unwrap());
     let titles: Vec<&str> = report.issues.iter().map(|i| i.title.as_str()).collect();
-    assert_eq!(titles, ["Bus fare equity", "Wheelchair ramps", "Night routes"]);
+    assert_eq!(
+        titles,
+        ["Bus fare equity", "Wheelchair ramps", "Night routes"]
+    );
     assert_eq!(report.issues[0].members_sharing, 3);
     assert_eq!(report.issues[0].score, 10 + 9 + 8);
     assert_eq!(report.members[ids[2].as_str()].len(), 3);
@@ -124,33 +209,93 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
     let mut w = world(3);
     let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
     let pool = PoolId::from_bytes([5; 16]);
-    w.doc.create_pool(&ids[0], &pool, "Legal defense fund", PoolKind::Funds, "USD", "", t(1)).unwrap();
+    w.doc
+        .create_pool(&ids[0], new_pool(&pool, "Legal defense fund"), t(1))
+        .unwrap();
     let a = |s: &str| s.parse::<Amount>().unwrap();
-    w.doc.give(&ids[0], pool.short(), &EntryId::from_bytes([1; 16]), EntryKind::Pledge, a("500"), "", t(2)).unwrap();
-    w.doc.give(&ids[0], pool.short(), &EntryId::from_bytes([2; 16]), EntryKind::Contribution, a("400"), "", t(3)).unwrap();
-    w.doc.give(&ids[1], pool.short(), &EntryId::from_bytes([3; 16]), EntryKind::Contribution, a("100"), "", t(4)).unwrap();
+    w.doc
+        .give(
+            &ids[0],
+            pool.short(),
+            gift(1, EntryKind::Pledge, "500"),
+            t(2),
+        )
+        .unwrap();
+    w.doc
+        .give(
+            &ids[0],
+            pool.short(),
+            gift(2, EntryKind::Contribution, "400"),
+            t(3),
+        )
+        .unwrap();
+    w.doc
+        .give(
+            &ids[1],
+            pool.short(),
+            gift(3, EntryKind::Contribution, "100"),
+            t(4),
+        )
+        .unwrap();
     let e = w
         .doc
-        .request_allocation(&ids[2], pool.short(), &EntryId::from_bytes([4; 16]), &ProposalId::from_bytes([4; 16]), a("600"), "bail", t(5))
+        .request_allocation(&ids[2], pool.short(), request(4, a("600"), "bail"), t(5))
         .unwrap_err();
     assert!(matches!(e, EditError::InsufficientBalance { .. }), "{e}");
     let proposal = ProposalId::from_bytes([4; 16]);
-    w.doc.request_allocation(&ids[2], pool.short(), &EntryId::from_bytes([4; 16]), &proposal, a("300"), "bail fund", t(5)).unwrap();
+    w.doc
+        .request_allocation(
+            &ids[2],
+            pool.short(),
+            request(4, a("300"), "bail fund"),
+            t(5),
+        )
+        .unwrap();
     let state = w.doc.read().unwrap();
-    assert_eq!(reports::ledger(&state, &state.pools[pool.as_str()], t(6)).balance, "500");
+    assert_eq!(
+        reports::ledger(&state, &state.pools[pool.as_str()], t(6)).balance,
+        "500"
+    );
     // Allocation by simple majority: two of three agree.
-    w.doc.take_position(&ids[0], proposal.as_str(), Stance::Agree, "", t(7)).unwrap();
-    w.doc.take_position(&ids[1], proposal.as_str(), Stance::Agree, "", t(8)).unwrap();
+    w.doc
+        .take_position(&ids[0], proposal.as_str(), Stance::Agree, "", t(7))
+        .unwrap();
+    w.doc
+        .take_position(&ids[1], proposal.as_str(), Stance::Agree, "", t(8))
+        .unwrap();
     let state = w.doc.read().unwrap();
     let ledger = reports::ledger(&state, &state.pools[pool.as_str()], t(9));
-    assert_eq!((ledger.balance.as_str(), ledger.allocated.as_str(), ledger.pledged.as_str()), ("200", "300", "500"));
+    assert_eq!(
+        (
+            ledger.balance.as_str(),
+            ledger.allocated.as_str(),
+            ledger.pledged.as_str()
+        ),
+        ("200", "300", "500")
+    );
     let equity = reports::equity(&state, t(9));
-    let row = equity.pools[0].members.iter().find(|r| r.member == ids[2].as_str()).unwrap();
+    let row = equity.pools[0]
+        .members
+        .iter()
+        .find(|r| r.member == ids[2].as_str())
+        .unwrap();
     assert_eq!((row.share_received, row.flagged), (100.0, true));
     assert_eq!(equity.flagged, vec![ids[2].to_string()]);
     // A decided proposal takes no more positions.
-    let e = w.doc.take_position(&ids[2], proposal.as_str(), Stance::Disagree, "", t(10)).unwrap_err();
-    assert!(matches!(e, EditError::ProposalDecided { outcome: Outcome::Passed, .. }), "{e}");
+    let e = w
+        .doc
+        .take_position(&ids[2], proposal.as_str(), Stance::Disagree, "", t(10))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            EditError::ProposalDecided {
+                outcome: Outcome::Passed,
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -159,15 +304,52 @@ fn blocks_need_reasons_and_members_joining_later_do_not_vote() {
     let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
     let p = ProposalId::from_bytes([8; 16]);
     w.doc
-        .new_proposal(&ids[0], NewProposal { id: p.clone(), kind: DecisionKind::Amendment, title: "Add a value".into(), text: String::new(), closes_at: None }, t(1))
+        .new_proposal(
+            &ids[0],
+            NewProposal {
+                id: p.clone(),
+                kind: DecisionKind::Amendment,
+                title: "Add a value".into(),
+                text: String::new(),
+                closes_at: None,
+            },
+            t(1),
+        )
         .unwrap();
-    assert!(matches!(w.doc.take_position(&ids[1], p.short(), Stance::Block, " ", t(2)), Err(EditError::BlockWithoutReason)));
+    assert!(matches!(
+        w.doc
+            .take_position(&ids[1], p.short(), Stance::Block, " ", t(2)),
+        Err(EditError::BlockWithoutReason)
+    ));
     let late = MemberId::from_bytes([0x33; 16]);
-    w.doc.admit_member(&ids[0], &late, &profile("Late Org"), NodeKey::from_bytes([0x33; 32]), t(3)).unwrap();
-    assert!(matches!(w.doc.take_position(&late, p.short(), Stance::Agree, "", t(4)), Err(EditError::NotInElectorate { .. })));
-    w.doc.take_position(&ids[1], p.short(), Stance::Block, "conflicts with our commitments", t(5)).unwrap();
+    w.doc
+        .admit_member(
+            &ids[0],
+            &late,
+            &profile("Late Org"),
+            NodeKey::from_bytes([0x33; 32]),
+            t(3),
+        )
+        .unwrap();
+    assert!(matches!(
+        w.doc
+            .take_position(&late, p.short(), Stance::Agree, "", t(4)),
+        Err(EditError::NotInElectorate { .. })
+    ));
+    w.doc
+        .take_position(
+            &ids[1],
+            p.short(),
+            Stance::Block,
+            "conflicts with our commitments",
+            t(5),
+        )
+        .unwrap();
     let state = w.doc.read().unwrap();
-    assert_eq!(reports::proposal_tally(&state.proposals[p.as_str()], t(6)).outcome, Outcome::Blocked);
+    assert_eq!(
+        reports::proposal_tally(&state.proposals[p.as_str()], t(6)).outcome,
+        Outcome::Blocked
+    );
 }
 
 #[test]
@@ -200,10 +382,15 @@ fn op() -> impl Strategy<Value = Op> {
         (issue.clone(), "[a-z ]{1,12}").prop_map(|(i, s)| Op::AddIssue(i, s)),
         (issue.clone(), "[a-z ]{1,12}").prop_map(|(i, s)| Op::EditTitle(i, s)),
         (issue.clone(), "[a-z ]{0,20}").prop_map(|(i, s)| Op::EditDescription(i, s)),
-        (issue.clone(), proptest::sample::select(IssueStatus::ALL.to_vec())).prop_map(|(i, s)| Op::SetStatus(i, s)),
+        (
+            issue.clone(),
+            proptest::sample::select(IssueStatus::ALL.to_vec())
+        )
+            .prop_map(|(i, s)| Op::SetStatus(i, s)),
         (issue.clone(), 1u64..=10).prop_map(|(i, r)| Op::Share(i, r)),
         issue.clone().prop_map(Op::Unshare),
-        (issue, proptest::sample::select(SUGGESTED_TAGS.to_vec())).prop_map(|(i, t)| Op::AddTag(i, t.to_owned())),
+        (issue, proptest::sample::select(SUGGESTED_TAGS.to_vec()))
+            .prop_map(|(i, t)| Op::AddTag(i, t.to_owned())),
         (0u8..200, 1u32..1000).prop_map(|(e, a)| Op::Pledge(e, a)),
     ]
 }
@@ -217,23 +404,86 @@ fn issue_id(i: u8) -> String {
 fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt: u8) {
     let pool = PoolId::from_bytes([0xfe; 16]);
     let _ = match op {
-        Op::AddIssue(i, title) => doc.add_issue(member, new_issue(*i + 1, title), at).map(|_| ()),
-        Op::EditTitle(i, title) => doc.edit_issue(member, &issue_id(*i), IssueEdit { title: Some(title.clone()), ..Default::default() }, at).map(|_| ()),
-        Op::EditDescription(i, d) => doc.edit_issue(member, &issue_id(*i), IssueEdit { description: Some(d.clone()), ..Default::default() }, at).map(|_| ()),
-        Op::SetStatus(i, s) => doc.edit_issue(member, &issue_id(*i), IssueEdit { status: Some(*s), ..Default::default() }, at).map(|_| ()),
-        Op::Share(i, r) => doc.share_issue(member, &issue_id(*i), Rank::new(*r).unwrap(), at).map(|_| ()),
-        Op::Unshare(i) => doc.unshare_issue(member, &issue_id(*i), at).map(|_| ()),
-        Op::AddTag(i, tag) => doc.edit_issue(member, &issue_id(*i), IssueEdit { add_tags: vec![tag.clone()], ..Default::default() }, at).map(|_| ()),
-        Op::Pledge(e, a) => doc
-            .give(member, pool.as_str(), &EntryId::from_bytes([*e, salt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), EntryKind::Pledge, Amount::from_hundredths(i64::from(*a)).unwrap(), "", at)
+        Op::AddIssue(i, title) => doc
+            .add_issue(member, new_issue(*i + 1, title), at)
             .map(|_| ()),
+        Op::EditTitle(i, title) => doc
+            .edit_issue(
+                member,
+                &issue_id(*i),
+                IssueEdit {
+                    title: Some(title.clone()),
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Op::EditDescription(i, d) => doc
+            .edit_issue(
+                member,
+                &issue_id(*i),
+                IssueEdit {
+                    description: Some(d.clone()),
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Op::SetStatus(i, s) => doc
+            .edit_issue(
+                member,
+                &issue_id(*i),
+                IssueEdit {
+                    status: Some(*s),
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Op::Share(i, r) => doc
+            .share_issue(member, &issue_id(*i), Rank::new(*r).unwrap(), at)
+            .map(|_| ()),
+        Op::Unshare(i) => doc.unshare_issue(member, &issue_id(*i), at).map(|_| ()),
+        Op::AddTag(i, tag) => doc
+            .edit_issue(
+                member,
+                &issue_id(*i),
+                IssueEdit {
+                    add_tags: vec![tag.clone()],
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Op::Pledge(e, a) => {
+            let entry = EntryId::from_bytes([*e, salt, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+            let amount = Amount::from_hundredths(i64::from(*a)).unwrap();
+            doc.give(
+                member,
+                pool.as_str(),
+                Gift {
+                    entry,
+                    kind: EntryKind::Pledge,
+                    amount,
+                    note: String::new(),
+                },
+                at,
+            )
+            .map(|_| ())
+        }
     };
 }
 
 fn three_copies() -> (Vec<CoalitionDoc>, Vec<MemberId>) {
     let mut w = world(3);
     let founder = w.members[0].0.clone();
-    w.doc.create_pool(&founder, &PoolId::from_bytes([0xfe; 16]), "Fund", PoolKind::Funds, "USD", "", t(5)).unwrap();
+    w.doc
+        .create_pool(
+            &founder,
+            new_pool(&PoolId::from_bytes([0xfe; 16]), "Fund"),
+            t(5),
+        )
+        .unwrap();
     let ids = w.members.iter().map(|m| m.0.clone()).collect();
     let copies = w.members.iter().map(|(_, k)| w.doc.fork_as(*k)).collect();
     (copies, ids)

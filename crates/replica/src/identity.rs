@@ -32,7 +32,10 @@ pub struct Identity {
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret key.
-        f.debug_struct("Identity").field("org", &self.org).field("node", &self.node_key()).finish()
+        f.debug_struct("Identity")
+            .field("org", &self.org)
+            .field("node", &self.node_key())
+            .finish()
     }
 }
 
@@ -46,7 +49,10 @@ impl Identity {
 
     /// An identity from a known secret (for tests and restores).
     pub fn from_secret(org: &str, secret: [u8; 32]) -> Self {
-        Self { org: org.trim().to_owned(), key: SigningKey::from_bytes(&secret) }
+        Self {
+            org: org.trim().to_owned(),
+            key: SigningKey::from_bytes(&secret),
+        }
     }
 
     /// The organization's name.
@@ -61,15 +67,24 @@ impl Identity {
 
     /// Reads `path`, refusing anything that is not a well-formed identity file.
     pub fn read(path: &Path) -> Result<Self, ReplicaError> {
-        let bad = |detail: String| ReplicaError::Identity { path: path.to_owned(), detail };
+        let bad = |detail: String| ReplicaError::Identity {
+            path: path.to_owned(),
+            detail,
+        };
         let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
         if meta.len() > MAX_IDENTITY_BYTES {
-            return Err(bad(format!("{} bytes is larger than an identity file can be", meta.len())));
+            return Err(bad(format!(
+                "{} bytes is larger than an identity file can be",
+                meta.len()
+            )));
         }
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
         let file: IdentityFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
         if file.version != IDENTITY_VERSION {
-            return Err(bad(format!("identity format {} is not supported (expected {IDENTITY_VERSION})", file.version)));
+            return Err(bad(format!(
+                "identity format {} is not supported (expected {IDENTITY_VERSION})",
+                file.version
+            )));
         }
         let bytes: [u8; 32] = hex::decode(&file.secret_key)
             .ok()
@@ -82,10 +97,19 @@ impl Identity {
     /// the owner only. Refuses to replace an existing file.
     pub fn write_new(&self, path: &Path) -> Result<(), ReplicaError> {
         if path.exists() {
-            return Err(ReplicaError::AlreadyInitialized { home: path.parent().map(Path::to_owned).unwrap_or_default() });
+            return Err(ReplicaError::AlreadyInitialized {
+                home: path.parent().map(Path::to_owned).unwrap_or_default(),
+            });
         }
-        let file = IdentityFile { version: IDENTITY_VERSION, org: self.org.clone(), secret_key: hex::encode(self.key.to_bytes()) };
-        let text = serde_json::to_string_pretty(&file).map_err(|e| ReplicaError::Identity { path: path.to_owned(), detail: e.to_string() })?;
+        let file = IdentityFile {
+            version: IDENTITY_VERSION,
+            org: self.org.clone(),
+            secret_key: hex::encode(self.key.to_bytes()),
+        };
+        let text = serde_json::to_string_pretty(&file).map_err(|e| ReplicaError::Identity {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        })?;
         let tmp: PathBuf = path.with_extension("json.tmp");
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -95,16 +119,23 @@ impl Identity {
             options.mode(0o600);
         }
         let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
-        f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| io(&tmp, e))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| io(&tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
         if let Some(dir) = path.parent() {
             // Make the rename itself durable.
-            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))?;
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io(dir, e))?;
         }
         Ok(())
     }
 }
 
 pub(crate) fn io(path: &Path, source: std::io::Error) -> ReplicaError {
-    ReplicaError::Io { path: path.to_owned(), source }
+    ReplicaError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }

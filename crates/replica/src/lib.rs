@@ -28,7 +28,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use model::{Coalition, CoalitionDoc, CoalitionId, DocError, EditError, MemberId, MemberProfile, NodeKey, Timestamp};
+use model::{
+    Coalition, CoalitionDoc, CoalitionId, DocError, EditError, MemberId, MemberProfile, NodeKey,
+    Timestamp,
+};
 use store::{OpenError, Store, StoreError};
 use tracing::{debug, info, instrument};
 
@@ -91,7 +94,7 @@ pub enum ReplicaError {
         /// The coalition.
         coalition: String,
         /// The cause.
-        source: DocError,
+        source: Box<DocError>,
     },
     /// The edit was refused.
     #[error(transparent)]
@@ -155,13 +158,18 @@ pub struct Replica {
 
 impl std::fmt::Debug for Replica {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Replica").field("home", &self.home).field("identity", &self.identity).finish_non_exhaustive()
+        f.debug_struct("Replica")
+            .field("home", &self.home)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
     }
 }
 
 /// Milliseconds since the epoch now.
 pub fn now() -> Timestamp {
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
@@ -177,15 +185,25 @@ impl Replica {
     /// Returns the node key.
     pub fn init(home: &Path, org: &str) -> Result<NodeKey, ReplicaError> {
         if org.trim().is_empty() {
-            return Err(EditError::Empty { field: "organization name" }.into());
+            return Err(EditError::Empty {
+                field: "organization name",
+            }
+            .into());
         }
         if org.trim().chars().count() > model::MAX_SHORT {
-            return Err(EditError::TooLong { field: "organization name", len: org.trim().chars().count(), max: model::MAX_SHORT }.into());
+            return Err(EditError::TooLong {
+                field: "organization name",
+                len: org.trim().chars().count(),
+                max: model::MAX_SHORT,
+            }
+            .into());
         }
         std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
         let id_path = home.join(IDENTITY_FILE);
         if id_path.exists() {
-            return Err(ReplicaError::AlreadyInitialized { home: home.to_owned() });
+            return Err(ReplicaError::AlreadyInitialized {
+                home: home.to_owned(),
+            });
         }
         // Create the store first: if another process holds it, nothing is written.
         drop(Store::open(&home.join(STORE_FILE))?);
@@ -199,11 +217,18 @@ impl Replica {
     pub fn open(home: &Path) -> Result<Self, ReplicaError> {
         let id_path = home.join(IDENTITY_FILE);
         if !id_path.exists() {
-            return Err(ReplicaError::NotInitialized { home: home.to_owned() });
+            return Err(ReplicaError::NotInitialized {
+                home: home.to_owned(),
+            });
         }
         let identity = Identity::read(&id_path)?;
         let store = Store::open(&home.join(STORE_FILE))?;
-        Ok(Self { home: home.to_owned(), identity, store, docs: HashMap::new() })
+        Ok(Self {
+            home: home.to_owned(),
+            identity,
+            store,
+            docs: HashMap::new(),
+        })
     }
 
     /// The home folder.
@@ -223,7 +248,12 @@ impl Replica {
 
     /// Ids of every coalition held here.
     pub fn coalition_ids(&self) -> Result<Vec<CoalitionId>, ReplicaError> {
-        Ok(self.store.doc_names()?.into_iter().filter_map(|n| n.parse().ok()).collect())
+        Ok(self
+            .store
+            .doc_names()?
+            .into_iter()
+            .filter_map(|n| n.parse().ok())
+            .collect())
     }
 
     /// Resolves a coalition id or unique prefix.
@@ -231,7 +261,10 @@ impl Replica {
         let names = self.store.doc_names()?;
         let found = model::resolve_prefix(prefix, "coalition", names.iter().map(String::as_str))?;
         found.parse().map_err(|e: model::IdError| {
-            ReplicaError::Coalition(model::PrefixError::NotFound { what: "coalition", given: e.given })
+            ReplicaError::Coalition(model::PrefixError::NotFound {
+                what: "coalition",
+                given: e.given,
+            })
         })
     }
 
@@ -242,7 +275,11 @@ impl Replica {
         for id in self.coalition_ids()? {
             let c = self.read(&id)?;
             out.push(CoalitionSummary {
-                me: c.members.values().find(|m| m.keys.contains(&key)).map(|m| m.id.clone()),
+                me: c
+                    .members
+                    .values()
+                    .find(|m| m.keys.contains(&key))
+                    .map(|m| m.id.clone()),
                 id,
                 name: c.charter.name,
                 members: c.members.len(),
@@ -267,7 +304,10 @@ impl Replica {
             values: new.values,
             commitments: new.commitments,
             founder_id: MemberId::from_bytes(fresh_id_bytes()?),
-            founder: MemberProfile { name: self.identity.org().to_owned(), ..Default::default() },
+            founder: MemberProfile {
+                name: self.identity.org().to_owned(),
+                ..Default::default()
+            },
             at: now(),
         };
         let mut doc = CoalitionDoc::found(self.identity.node_key(), founding)?;
@@ -275,33 +315,57 @@ impl Replica {
         let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
         self.store.append(id.as_str(), &raw)?;
         info!("coalition founded");
-        self.docs.insert(id.clone(), Loaded { doc, since_snapshot: raw.len() });
+        self.docs.insert(
+            id.clone(),
+            Loaded {
+                doc,
+                since_snapshot: raw.len(),
+            },
+        );
         Ok(id)
     }
 
     fn loaded(&mut self, id: &CoalitionId) -> Result<&mut Loaded, ReplicaError> {
         if !self.docs.contains_key(id) {
-            let stored = self
-                .store
-                .load(id.as_str())?
-                .ok_or_else(|| model::PrefixError::NotFound { what: "coalition", given: id.to_string() })?;
+            let stored =
+                self.store
+                    .load(id.as_str())?
+                    .ok_or_else(|| model::PrefixError::NotFound {
+                        what: "coalition",
+                        given: id.to_string(),
+                    })?;
             let doc = CoalitionDoc::load(&stored.concatenated(), self.identity.node_key())
-                .map_err(|source| ReplicaError::Doc { coalition: id.to_string(), source })?;
+                .map_err(|source| ReplicaError::Doc {
+                    coalition: id.to_string(),
+                    source: Box::new(source),
+                })?;
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
-            let mut loaded = Loaded { doc, since_snapshot: stored.changes.len() };
+            let mut loaded = Loaded {
+                doc,
+                since_snapshot: stored.changes.len(),
+            };
             if loaded.since_snapshot >= COMPACT_AFTER {
                 compact(&self.store, id, &mut loaded, stored.next_seq)?;
             }
             self.docs.insert(id.clone(), loaded);
         }
         // Inserted just above when missing.
-        self.docs.get_mut(id).ok_or_else(|| model::PrefixError::NotFound { what: "coalition", given: id.to_string() }.into())
+        self.docs.get_mut(id).ok_or_else(|| {
+            model::PrefixError::NotFound {
+                what: "coalition",
+                given: id.to_string(),
+            }
+            .into()
+        })
     }
 
     /// The whole state of a coalition.
     pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {
         let loaded = self.loaded(id)?;
-        loaded.doc.read().map_err(|source| ReplicaError::Doc { coalition: id.to_string(), source })
+        loaded.doc.read().map_err(|source| ReplicaError::Doc {
+            coalition: id.to_string(),
+            source: Box::new(source),
+        })
     }
 
     /// The member this node acts for in a coalition.
@@ -350,7 +414,12 @@ impl Replica {
     }
 }
 
-fn compact(store: &Store, id: &CoalitionId, loaded: &mut Loaded, upto: u64) -> Result<(), ReplicaError> {
+fn compact(
+    store: &Store,
+    id: &CoalitionId,
+    loaded: &mut Loaded,
+    upto: u64,
+) -> Result<(), ReplicaError> {
     let snapshot = loaded.doc.save();
     store.compact(id.as_str(), &snapshot, upto)?;
     info!(coalition = %id, changes = loaded.since_snapshot, bytes = snapshot.len(), "document compacted");

@@ -51,7 +51,9 @@ const SNAPSHOTS: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("sna
 #[non_exhaustive]
 pub enum OpenError {
     /// Another process holds the store.
-    #[error("the store {path} is in use by another process (is coalesce-node running on this home?)")]
+    #[error(
+        "the store {path} is in use by another process (is coalesce-node running on this home?)"
+    )]
     Locked {
         /// The store file.
         path: PathBuf,
@@ -65,7 +67,9 @@ pub enum OpenError {
         detail: String,
     },
     /// The file is a store but is damaged.
-    #[error("the store {path} is damaged and cannot be opened safely: {detail}; restore it from a backup")]
+    #[error(
+        "the store {path} is damaged and cannot be opened safely: {detail}; restore it from a backup"
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -73,7 +77,9 @@ pub enum OpenError {
         detail: String,
     },
     /// The file was written by a newer format.
-    #[error("the store {path} uses format {found}, newer than this program's {supported}; upgrade Coalesce to open it")]
+    #[error(
+        "the store {path} uses format {found}, newer than this program's {supported}; upgrade Coalesce to open it"
+    )]
     Newer {
         /// The file.
         path: PathBuf,
@@ -153,7 +159,8 @@ pub struct StoredDoc {
 impl StoredDoc {
     /// Snapshot and changes concatenated: the bytes an Automerge `load` takes.
     pub fn concatenated(&self) -> Vec<u8> {
-        let len = self.snapshot.as_ref().map_or(0, Vec::len) + self.changes.iter().map(Vec::len).sum::<usize>();
+        let len = self.snapshot.as_ref().map_or(0, Vec::len)
+            + self.changes.iter().map(Vec::len).sum::<usize>();
         let mut out = Vec::with_capacity(len);
         if let Some(s) = &self.snapshot {
             out.extend_from_slice(s);
@@ -187,7 +194,10 @@ impl Store {
             .set_check_integrity_on_open(true)
             .create(path)
             .map_err(|e| classify_open_error(path, existed, e))?;
-        let store = Store { db, path: path.to_owned() };
+        let store = Store {
+            db,
+            path: path.to_owned(),
+        };
         store.check_or_init(existed)?;
         tracing::debug!(path = %path.display(), "store opened");
         Ok(store)
@@ -199,21 +209,41 @@ impl Store {
     }
 
     fn check_or_init(&self, existed: bool) -> Result<(), OpenError> {
-        let init = |source: StoreError| OpenError::Init { path: self.path.clone(), source };
+        let init = |source: StoreError| OpenError::Init {
+            path: self.path.clone(),
+            source,
+        };
         let read = self.db.begin_read().map_err(|e| init(e.into()))?;
         let meta = match read.open_table(META) {
             Ok(t) => Some(t),
             Err(redb::TableError::TableDoesNotExist(_)) => None,
             Err(e) => return Err(init(e.into())),
         };
-        let magic = meta.as_ref().map(|m| m.get("magic")).transpose().map_err(|e| init(e.into()))?.flatten();
+        let magic = meta
+            .as_ref()
+            .map(|m| m.get("magic"))
+            .transpose()
+            .map_err(|e| init(e.into()))?
+            .flatten();
         match magic {
             Some(m) if m.value() == MAGIC => {}
             Some(_) => {
-                return Err(OpenError::Foreign { path: self.path.clone(), detail: "a redb database of another program".into() });
+                return Err(OpenError::Foreign {
+                    path: self.path.clone(),
+                    detail: "a redb database of another program".into(),
+                });
             }
-            None if existed && read.list_tables().map_err(|e| init(e.into()))?.next().is_some() => {
-                return Err(OpenError::Foreign { path: self.path.clone(), detail: "a redb database of another program".into() });
+            None if existed
+                && read
+                    .list_tables()
+                    .map_err(|e| init(e.into()))?
+                    .next()
+                    .is_some() =>
+            {
+                return Err(OpenError::Foreign {
+                    path: self.path.clone(),
+                    detail: "a redb database of another program".into(),
+                });
             }
             None => {
                 drop(read);
@@ -230,10 +260,17 @@ impl Store {
             .map(u64::from_le_bytes)
             .unwrap_or(0);
         if version > FORMAT_VERSION {
-            return Err(OpenError::Newer { path: self.path.clone(), found: version, supported: FORMAT_VERSION });
+            return Err(OpenError::Newer {
+                path: self.path.clone(),
+                found: version,
+                supported: FORMAT_VERSION,
+            });
         }
         if version == 0 {
-            return Err(OpenError::Corrupt { path: self.path.clone(), detail: "the format version is missing".into() });
+            return Err(OpenError::Corrupt {
+                path: self.path.clone(),
+                detail: "the format version is missing".into(),
+            });
         }
         Ok(())
     }
@@ -268,7 +305,11 @@ impl Store {
     pub fn append(&self, doc: &str, changes: &[&[u8]]) -> Result<u64, StoreError> {
         check_name(doc)?;
         if let Some(big) = changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
-            return Err(StoreError::TooLarge { what: "change", len: big.len(), max: MAX_CHANGE_BYTES });
+            return Err(StoreError::TooLarge {
+                what: "change",
+                len: big.len(),
+                max: MAX_CHANGE_BYTES,
+            });
         }
         let tx = self.db.begin_write()?;
         let next = {
@@ -306,7 +347,11 @@ impl Store {
         for row in table.range((doc, from)..(doc, u64::MAX))? {
             changes.push(row?.1.value().to_vec());
         }
-        Ok(Some(StoredDoc { snapshot, changes, next_seq }))
+        Ok(Some(StoredDoc {
+            snapshot,
+            changes,
+            next_seq,
+        }))
     }
 
     /// Replaces every change of `doc` before `upto` (a [`StoredDoc::next_seq`] read earlier)
@@ -315,7 +360,11 @@ impl Store {
     pub fn compact(&self, doc: &str, snapshot: &[u8], upto: u64) -> Result<(), StoreError> {
         check_name(doc)?;
         if snapshot.len() > MAX_SNAPSHOT_BYTES {
-            return Err(StoreError::TooLarge { what: "snapshot", len: snapshot.len(), max: MAX_SNAPSHOT_BYTES });
+            return Err(StoreError::TooLarge {
+                what: "snapshot",
+                len: snapshot.len(),
+                max: MAX_SNAPSHOT_BYTES,
+            });
         }
         let tx = self.db.begin_write()?;
         {
@@ -324,7 +373,9 @@ impl Store {
             let mut docs = tx.open_table(DOCS)?;
             let next = docs.get(doc)?.map_or(0, |v| v.value());
             if upto > next {
-                return Err(StoreError::BadName(format!("{doc}: compaction beyond the last change")));
+                return Err(StoreError::BadName(format!(
+                    "{doc}: compaction beyond the last change"
+                )));
             }
             snapshots.insert(doc, (upto, snapshot))?;
             table.retain_in((doc, 0)..(doc, upto), |_, _| false)?;
@@ -346,23 +397,35 @@ fn classify_open_error(path: &Path, existed: bool, e: redb::DatabaseError) -> Op
         redb::DatabaseError::DatabaseAlreadyOpen => OpenError::Locked { path },
         redb::DatabaseError::Storage(redb::StorageError::Io(source)) => {
             if existed && source.kind() == std::io::ErrorKind::InvalidData {
-                OpenError::Foreign { path, detail: source.to_string() }
+                OpenError::Foreign {
+                    path,
+                    detail: source.to_string(),
+                }
             } else {
                 OpenError::Io { path, source }
             }
         }
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
             if looks_foreign(&path) {
-                OpenError::Foreign { path, detail: "no store header".into() }
+                OpenError::Foreign {
+                    path,
+                    detail: "no store header".into(),
+                }
             } else {
                 OpenError::Corrupt { path, detail }
             }
         }
         other => {
             if existed && looks_foreign(&path) {
-                OpenError::Foreign { path, detail: "no store header".into() }
+                OpenError::Foreign {
+                    path,
+                    detail: "no store header".into(),
+                }
             } else {
-                OpenError::Corrupt { path, detail: other.to_string() }
+                OpenError::Corrupt {
+                    path,
+                    detail: other.to_string(),
+                }
             }
         }
     }

@@ -55,11 +55,19 @@ fn a_second_open_is_refused_with_a_clear_message() {
 #[test]
 fn a_foreign_file_is_named_as_such() {
     let (_dir, path) = temp();
-    std::fs::write(&path, "these are someone's meeting notes, not a store\n".repeat(200)).unwrap();
+    std::fs::write(
+        &path,
+        "these are someone's meeting notes, not a store\n".repeat(200),
+    )
+    .unwrap();
     let e = Store::open(&path).unwrap_err();
     assert!(matches!(e, OpenError::Foreign { .. }), "{e}");
     // The file is left as it was.
-    assert!(std::fs::read_to_string(&path).unwrap().starts_with("these are"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("these are")
+    );
 }
 
 #[test]
@@ -69,12 +77,17 @@ fn another_programs_redb_file_is_foreign() {
         let db = redb::Database::create(&path).unwrap();
         let tx = db.begin_write().unwrap();
         {
-            let mut t = tx.open_table(redb::TableDefinition::<&str, u64>::new("theirs")).unwrap();
+            let mut t = tx
+                .open_table(redb::TableDefinition::<&str, u64>::new("theirs"))
+                .unwrap();
             t.insert("k", 1).unwrap();
         }
         tx.commit().unwrap();
     }
-    assert!(matches!(Store::open(&path).unwrap_err(), OpenError::Foreign { .. }));
+    assert!(matches!(
+        Store::open(&path).unwrap_err(),
+        OpenError::Foreign { .. }
+    ));
 }
 
 #[test]
@@ -85,7 +98,9 @@ fn a_store_from_a_newer_format_is_refused() {
         let db = redb::Database::create(&path).unwrap();
         let tx = db.begin_write().unwrap();
         {
-            let mut t = tx.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta")).unwrap();
+            let mut t = tx
+                .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+                .unwrap();
             t.insert("version", 99u64.to_le_bytes().as_slice()).unwrap();
         }
         tx.commit().unwrap();
@@ -108,7 +123,8 @@ fn damaged_stores_give_errors_not_panics() {
     {
         let s = Store::open(&path).unwrap();
         for i in 0..200u32 {
-            s.append("a", &[format!("change number {i}").as_bytes()]).unwrap();
+            s.append("a", &[format!("change number {i}").as_bytes()])
+                .unwrap();
         }
     }
     let pristine = std::fs::read(&path).unwrap();
@@ -128,9 +144,19 @@ fn oversized_records_and_bad_names_are_refused() {
     let (_dir, path) = temp();
     let s = Store::open(&path).unwrap();
     let big = vec![0u8; store::MAX_CHANGE_BYTES + 1];
-    assert!(matches!(s.append("a", &[big.as_slice()]), Err(StoreError::TooLarge { .. })));
-    assert!(matches!(s.append("", &[b"x".as_slice()]), Err(StoreError::BadName(_))));
-    assert_eq!(s.load("a").unwrap(), None, "a refused append writes nothing");
+    assert!(matches!(
+        s.append("a", &[big.as_slice()]),
+        Err(StoreError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        s.append("", &[b"x".as_slice()]),
+        Err(StoreError::BadName(_))
+    ));
+    assert_eq!(
+        s.load("a").unwrap(),
+        None,
+        "a refused append writes nothing"
+    );
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,573 @@
+//! Every command of the offline command line, as an organizer would use it.
+
+use coalesce_tests::{Node, is_id};
+
+fn coalition(node: &Node) -> String {
+    node.ok(&[
+        "coalition",
+        "create",
+        "Transit Justice",
+        "--frame",
+        "Fare-free, accessible buses",
+        "--commitment",
+        "nonviolence",
+        "--value",
+        "solidarity",
+    ])
+}
+
+#[test]
+fn init_prints_the_node_id_and_refuses_a_second_init() {
+    let node = Node::new();
+    let id = node.ok(&["init", "--org", "Northside Tenants Union"]);
+    assert_eq!(id.len(), 64, "node id is the 32-byte key in hex: {id}");
+    let err = node.fails(&["init", "--org", "Someone Else"]);
+    assert!(err.contains("already set up"), "{err}");
+    assert!(
+        node.fails(&["init", "--org", "  "])
+            .contains("organization name must not be empty")
+    );
+}
+
+#[test]
+fn commands_on_a_home_without_a_node_say_how_to_start() {
+    let node = Node::new();
+    let err = node.fails(&["coalition", "list"]);
+    assert!(err.contains("coalesce init --org"), "{err}");
+}
+
+#[test]
+fn coalition_create_list_and_charter_show() {
+    let node = Node::init("Northside Tenants Union");
+    let id = coalition(&node);
+    assert!(is_id(&id), "create prints the id alone: {id:?}");
+    let list = node.json(&["coalition", "list"]);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["name"], "Transit Justice");
+    assert_eq!(list[0]["members"], 1);
+    let table = node.ok(&["coalition", "list"]);
+    assert!(
+        table.contains("Transit Justice") && table.contains(&id[..8]),
+        "{table}"
+    );
+
+    let charter = node.json(&["charter", "show", "--coalition", &id]);
+    assert_eq!(charter["name"], "Transit Justice");
+    assert_eq!(charter["frame"], "Fare-free, accessible buses");
+    assert_eq!(charter["commitments"][0], "nonviolence");
+    assert_eq!(charter["rules"]["amendment"], "consensus@1/2");
+    assert_eq!(charter["version"], 1);
+    let text = node.ok(&["charter", "show", "--coalition", &id[..6]]);
+    assert!(
+        text.contains("charter version 1") && text.contains("nonviolence"),
+        "{text}"
+    );
+
+    let versions = node.json(&["charter", "versions", "--coalition", &id]);
+    assert_eq!(versions.as_array().unwrap().len(), 1);
+    assert_eq!(versions[0]["agreed_by"].as_array().unwrap().len(), 1);
+
+    let members = node.json(&["member", "list", "--coalition", &id]);
+    assert_eq!(members[0]["name"], "Northside Tenants Union");
+    assert!(
+        node.ok(&["member", "list", "--coalition", &id])
+            .contains("Northside Tenants Union")
+    );
+}
+
+#[test]
+fn goals_are_added_and_progress_recorded() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let goal = node.ok(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &c,
+        "Fare-free buses",
+        "--target",
+        "100",
+        "--unit",
+        "percent",
+    ]);
+    assert!(is_id(&goal));
+    node.ok(&[
+        "charter",
+        "goal",
+        "progress",
+        "--coalition",
+        &c,
+        &goal[..6],
+        "--value",
+        "35",
+        "--date",
+        "2026-11-01",
+        "--note",
+        "3 of 8 lines",
+    ]);
+    let charter = node.json(&["charter", "show", "--coalition", &c]);
+    let g = &charter["goals"][&goal];
+    assert_eq!(g["target"], "100");
+    assert_eq!(g["unit"], "percent");
+    assert_eq!(g["progress"][0]["value"], "35");
+    assert_eq!(g["progress"][0]["day"], "2026-11-01");
+    let err = node.fails(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &c,
+        "Bad",
+        "--target",
+        "-3",
+        "--unit",
+        "x",
+    ]);
+    assert!(err.contains("cannot be negative"), "{err}");
+}
+
+#[test]
+fn issues_are_raised_shared_listed_and_overlapped() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let me = node.json(&["member", "list", "--coalition", &c])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fares = node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Bus fare equity",
+        "--tag",
+        "race",
+        "--tag",
+        "class",
+        "--lead",
+        &me[..6],
+    ]);
+    let ramps = node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Wheelchair ramps",
+        "--tag",
+        "Disability",
+        "--lead",
+        "Northside Tenants Union",
+        "--description",
+        "Broken ramps on line 4",
+    ]);
+    assert!(is_id(&fares) && is_id(&ramps));
+    node.ok(&[
+        "issue",
+        "share",
+        "--coalition",
+        &c,
+        &fares[..5],
+        "--rank",
+        "1",
+    ]);
+    node.ok(&["issue", "share", "--coalition", &c, &ramps, "--rank", "3"]);
+    node.ok(&[
+        "issue",
+        "evidence",
+        "--coalition",
+        &c,
+        &ramps,
+        "--source",
+        "City audit 2025",
+        "--figure",
+        "41% of ramps broken",
+        "--disaggregation",
+        "by district",
+    ]);
+    node.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &ramps,
+        "--status",
+        "adopted",
+        "--tag",
+        "age",
+    ]);
+
+    let list = node.json(&["issue", "list", "--coalition", &c]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["title"], "Bus fare equity");
+    assert_eq!(list[0]["tags"], serde_json::json!(["race", "class"]));
+    assert_eq!(list[0]["lead"], me.as_str());
+    assert_eq!(list[0]["ranks"][&me], 1);
+    assert_eq!(list[1]["status"], "adopted");
+    assert_eq!(list[1]["tags"], serde_json::json!(["disability", "age"]));
+    assert_eq!(list[1]["evidence"][0]["figure"], "41% of ramps broken");
+    let only = node.json(&["issue", "list", "--coalition", &c, "--tag", "disability"]);
+    assert_eq!(only.as_array().unwrap().len(), 1);
+    assert!(
+        node.ok(&["issue", "list", "--coalition", &c])
+            .contains("Wheelchair ramps")
+    );
+    let shown = node.ok(&["issue", "show", "--coalition", &c, &ramps[..6]]);
+    assert!(
+        shown.contains("Broken ramps on line 4") && shown.contains("City audit 2025"),
+        "{shown}"
+    );
+
+    let overlap = node.json(&["issue", "overlap", "--coalition", &c]);
+    assert_eq!(
+        overlap["issues"][0]["issue"],
+        fares.as_str(),
+        "rank 1 outranks rank 3"
+    );
+    assert_eq!(overlap["issues"][0]["shared_by"][0]["rank"], 1);
+    assert_eq!(overlap["members"][&me].as_array().unwrap().len(), 2);
+    assert!(
+        node.ok(&["issue", "overlap", "--coalition", &c])
+            .contains("Bus fare equity")
+    );
+
+    node.ok(&["issue", "unshare", "--coalition", &c, &ramps]);
+    let overlap = node.json(&["issue", "overlap", "--coalition", &c]);
+    assert_eq!(overlap["issues"][1]["members_sharing"], 0);
+
+    let err = node.fails(&["issue", "share", "--coalition", &c, &fares, "--rank", "0"]);
+    assert!(err.contains("from 1 (highest priority) to 10"), "{err}");
+    let err = node.fails(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Fares",
+        "--lead",
+        "Nobody Org",
+    ]);
+    assert!(err.contains("no member with id `Nobody Org`"), "{err}");
+    let err = node.fails(&["issue", "add", "--coalition", &c, " "]);
+    assert!(err.contains("issue title must not be empty"), "{err}");
+}
+
+#[test]
+fn pools_take_pledges_contributions_and_requests() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let pool = node.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Legal defense fund",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
+    assert!(is_id(&pool));
+    let pledge = node.ok(&["pool", "pledge", "--coalition", &c, &pool[..4], "500"]);
+    assert!(is_id(&pledge));
+    node.ok(&[
+        "pool",
+        "contribute",
+        "--coalition",
+        &c,
+        &pool,
+        "250.50",
+        "--note",
+        "first instalment",
+    ]);
+    let request = node.ok(&[
+        "pool",
+        "request",
+        "--coalition",
+        &c,
+        &pool,
+        "100",
+        "--reason",
+        "bail for a tenant organizer",
+    ]);
+    assert!(is_id(&request), "request prints its proposal id: {request}");
+
+    let ledger = node.json(&["pool", "ledger", "--coalition", &c, &pool]);
+    assert_eq!(ledger["pledged"], "500");
+    assert_eq!(ledger["contributed"], "250.50");
+    assert_eq!(
+        ledger["balance"], "250.50",
+        "an undecided request does not move money"
+    );
+    assert_eq!(ledger["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(ledger["entries"][2]["decision"], "open");
+
+    // The requesting member's own agreement passes it (one member, simple majority).
+    node.ok(&["proposal", "vote", "--coalition", &c, &request, "agree"]);
+    let ledger = node.json(&["pool", "ledger", "--coalition", &c, &pool]);
+    assert_eq!(ledger["balance"], "150.50");
+    assert_eq!(ledger["allocated"], "100");
+    assert!(
+        node.ok(&["pool", "ledger", "--coalition", &c, &pool])
+            .contains("contribution")
+    );
+
+    let pools = node.json(&["pool", "list", "--coalition", &c]);
+    assert_eq!(pools[0]["balance"], "150.50");
+    assert!(
+        node.ok(&["pool", "list", "--coalition", &c])
+            .contains("Legal defense fund")
+    );
+
+    let equity = node.json(&["pool", "equity", "--coalition", &c]);
+    assert_eq!(equity["threshold"], "1/2");
+    assert_eq!(equity["pools"][0]["members"][0]["share_given"], 100.0);
+    assert_eq!(equity["pools"][0]["members"][0]["received"], "100");
+    assert!(
+        node.ok(&["pool", "equity", "--coalition", &c])
+            .contains("Northside Tenants Union")
+    );
+
+    let err = node.fails(&["pool", "pledge", "--coalition", &c, &pool, "-5"]);
+    assert!(err.contains("cannot be negative"), "{err}");
+    let err = node.fails(&["pool", "pledge", "--coalition", &c, "ffff", "5"]);
+    assert!(err.contains("no pool with id `ffff`"), "{err}");
+    let err = node.fails(&["pool", "pledge", "--coalition", &c, &pool, "0"]);
+    assert!(err.contains("more than zero"), "{err}");
+    let err = node.fails(&[
+        "pool",
+        "request",
+        "--coalition",
+        &c,
+        &pool,
+        "1000",
+        "--reason",
+        "too much",
+    ]);
+    assert!(err.contains("cannot be met"), "{err}");
+    let err = node.fails(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "X",
+        "--kind",
+        "gold",
+        "--unit",
+        "oz",
+    ]);
+    assert!(
+        err.contains("funds, volunteer-hours, space, equipment"),
+        "{err}"
+    );
+}
+
+#[test]
+fn proposals_are_opened_voted_and_shown_with_their_outcome() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let p = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Adopt the fare campaign",
+        "--text",
+        "We run it jointly",
+        "--closes",
+        "30d",
+    ]);
+    assert!(is_id(&p));
+    let shown = node.json(&["proposal", "show", "--coalition", &c, &p]);
+    assert_eq!(shown["outcome"], "open");
+    assert_eq!(shown["rule"], "majority@1/2");
+    let err = node.fails(&["proposal", "vote", "--coalition", &c, &p, "block"]);
+    assert!(err.contains("a block needs a reason"), "{err}");
+    node.ok(&["proposal", "vote", "--coalition", &c, &p[..7], "agree"]);
+    let shown = node.json(&["proposal", "show", "--coalition", &c, &p]);
+    assert_eq!(shown["outcome"], "passed");
+    assert_eq!(shown["tally"]["agree"], 1);
+    let text = node.ok(&["proposal", "show", "--coalition", &c, &p]);
+    assert!(
+        text.contains("[passed]") && text.contains("We run it jointly"),
+        "{text}"
+    );
+    let err = node.fails(&["proposal", "vote", "--coalition", &c, &p, "disagree"]);
+    assert!(err.contains("already passed"), "{err}");
+
+    let amendment = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "amendment",
+        "Add a value",
+    ]);
+    node.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &amendment,
+        "block",
+        "--reason",
+        "not yet discussed",
+    ]);
+    assert_eq!(
+        node.json(&["proposal", "show", "--coalition", &c, &amendment])["outcome"],
+        "blocked"
+    );
+    let list = node.json(&["proposal", "list", "--coalition", &c]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        node.ok(&["proposal", "list", "--coalition", &c])
+            .contains("Add a value")
+    );
+
+    let err = node.fails(&["proposal", "new", "--coalition", &c, "--kind", "vote", "x"]);
+    assert!(
+        err.contains("amendment, membership, allocation, public-statement, general"),
+        "{err}"
+    );
+    let err = node.fails(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "x",
+        "--closes",
+        "soon",
+    ]);
+    assert!(err.contains("invalid closing time"), "{err}");
+}
+
+#[test]
+fn meetings_are_recorded_and_listed() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let p = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Adopt the fare campaign",
+    ]);
+    let m = node.ok(&[
+        "meeting",
+        "add",
+        "--coalition",
+        &c,
+        "--date",
+        "2026-11-20",
+        "--facilitator",
+        "Northside Tenants Union",
+        "--attend",
+        "Northside Tenants Union",
+        "--agenda",
+        "Fare campaign",
+        "--agenda",
+        "Budget",
+        "--minutes",
+        "Agreed to start the campaign.",
+        "--decision",
+        &p[..6],
+    ]);
+    assert!(is_id(&m));
+    let list = node.json(&["meeting", "list", "--coalition", &c]);
+    assert_eq!(list[0]["day"], "2026-11-20");
+    assert_eq!(
+        list[0]["agenda"],
+        serde_json::json!(["Fare campaign", "Budget"])
+    );
+    assert_eq!(list[0]["decisions"][0], p.as_str());
+    assert!(
+        node.ok(&["meeting", "list", "--coalition", &c])
+            .contains("Fare campaign")
+    );
+    let err = node.fails(&[
+        "meeting",
+        "add",
+        "--coalition",
+        &c,
+        "--date",
+        "2026-02-30",
+        "--facilitator",
+        "x",
+    ]);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+}
+
+#[test]
+fn ids_may_be_shortened_to_a_unique_prefix_and_ambiguity_is_explained() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let mut ids: Vec<String> = (0..40)
+        .map(|n| node.ok(&["issue", "add", "--coalition", &c, &format!("Issue {n}")]))
+        .collect();
+    ids.sort();
+    // Among 40 random ids two share a first digit; that digit alone is ambiguous.
+    let pair = ids
+        .windows(2)
+        .find(|w| w[0][..1] == w[1][..1])
+        .expect("a shared first digit");
+    let err = node.fails(&[
+        "issue",
+        "share",
+        "--coalition",
+        &c,
+        &pair[0][..1],
+        "--rank",
+        "2",
+    ]);
+    assert!(err.contains("matches") && err.contains("issues"), "{err}");
+    node.ok(&["issue", "share", "--coalition", &c, &pair[0], "--rank", "2"]);
+    let err = node.fails(&["issue", "list", "--coalition", "nope"]);
+    assert!(err.contains("no coalition with id `nope`"), "{err}");
+}
+
+#[test]
+fn every_command_has_help() {
+    let node = Node::new();
+    for args in [
+        vec!["--help"],
+        vec!["coalition", "create", "--help"],
+        vec!["charter", "goal", "add", "--help"],
+        vec!["issue", "overlap", "--help"],
+        vec!["pool", "equity", "--help"],
+        vec!["proposal", "vote", "--help"],
+        vec!["meeting", "add", "--help"],
+        vec!["export", "--help"],
+    ] {
+        let out = node.ok(&args);
+        assert!(out.contains("Usage:"), "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn refused_commands_lose_nothing_already_stored() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    let before = node.ok(&["issue", "list", "--coalition", &c, "--json"]);
+    node.fails(&["issue", "add", "--coalition", &c, &"x".repeat(500)]);
+    node.fails(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--status",
+        "finished",
+    ]);
+    node.fails(&["pool", "pledge", "--coalition", &c, "missing", "5"]);
+    assert_eq!(
+        node.ok(&["issue", "list", "--coalition", &c, "--json"]),
+        before
+    );
+}

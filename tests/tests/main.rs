@@ -1,0 +1,6 @@
+//! End-to-end tests of the real binaries, one module per feature.
+
+mod cli;
+mod crash;
+mod daemon;
+mod export;
