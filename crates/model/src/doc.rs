@@ -354,9 +354,7 @@ impl CoalitionDoc {
 
     /// The member whose node keys include `key`.
     pub fn member_for_key(&self, key: NodeKey) -> Result<MemberId, EditError> {
-        let state = self.read()?;
-        state
-            .members
+        members(&self.doc)?
             .values()
             .find(|m| m.keys.contains(&key))
             .and_then(|m| m.id.parse().ok())
@@ -371,15 +369,14 @@ impl CoalitionDoc {
         by: &MemberId,
         message: &str,
         at: Timestamp,
-        f: impl FnOnce(&mut AutoCommit, &Coalition) -> Result<T, EditError>,
+        f: impl FnOnce(&mut AutoCommit) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
-        let state = self.read()?;
-        if !state.members.contains_key(by.as_str()) {
+        if !members(&self.doc)?.contains_key(by.as_str()) {
             return Err(EditError::NotAMember {
                 coalition: self.id.to_string(),
             });
         }
-        match f(&mut self.doc, &state) {
+        match f(&mut self.doc) {
             Ok(v) => {
                 self.doc.commit_with(commit_options(message, at));
                 Ok(v)
@@ -401,14 +398,15 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         let record = member_record(id, profile, key, at)?;
-        self.edit(by, "admit member", at, |doc, state| {
-            if state.members.contains_key(id.as_str()) {
+        self.edit(by, "admit member", at, |doc| {
+            let members = members(doc)?;
+            if members.contains_key(id.as_str()) {
                 return Err(EditError::Exists {
                     what: "member",
                     id: id.to_string(),
                 });
             }
-            if state.members.values().any(|m| m.keys.contains(&key)) {
+            if members.values().any(|m| m.keys.contains(&key)) {
                 return Err(EditError::Exists {
                     what: "member with node key",
                     id: key.to_string(),
@@ -438,8 +436,8 @@ impl CoalitionDoc {
             progress: Vec::new(),
             added_by: by.to_string(),
         };
-        self.edit(by, "add goal", at, |doc, state| {
-            if state.charter.goals.contains_key(id.as_str()) {
+        self.edit(by, "add goal", at, |doc| {
+            if exists(doc, &["charter", "goals", id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "goal",
                     id: id.to_string(),
@@ -462,8 +460,8 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<GoalId, EditError> {
         let note = optional_short("note", note)?;
-        self.edit(by, "record goal progress", at, |doc, state| {
-            let goal = resolve(goal, "goal", state.charter.goals.keys())?;
+        self.edit(by, "record goal progress", at, |doc| {
+            let goal = resolve(goal, "goal", &keys_of(doc, &["charter", "goals"])?)?;
             let progress = list_at(doc, &["charter", "goals", goal.as_str(), "progress"])?;
             let len = doc.length(&progress);
             autosurgeon::reconcile_insert(
@@ -491,15 +489,15 @@ impl CoalitionDoc {
         let title = short("issue title", &new.title)?;
         let description = long("description", &new.description)?;
         let tags = tag_list(&new.tags)?;
-        self.edit(by, "raise issue", at, |doc, state| {
-            if state.issues.contains_key(new.id.as_str()) {
+        self.edit(by, "raise issue", at, |doc| {
+            if exists(doc, &["issues", new.id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "issue",
                     id: new.id.to_string(),
                 });
             }
             let lead = match &new.lead {
-                Some(lead) => known_member(state, lead.as_str())?,
+                Some(lead) => known_member(doc, lead.as_str())?,
                 None => by.to_string(),
             };
             let issue = Issue {
@@ -539,8 +537,8 @@ impl CoalitionDoc {
             .map(|d| long("description", d))
             .transpose()?;
         let add_tags = tag_list(&edit.add_tags)?;
-        self.edit(by, "edit issue", at, |doc, state| {
-            let id = resolve(issue, "issue", state.issues.keys())?;
+        self.edit(by, "edit issue", at, |doc| {
+            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
             let obj = map_at(doc, &["issues", id.as_str()])?;
             if let Some(title) = title {
                 doc.put(&obj, "title", title)?;
@@ -553,11 +551,11 @@ impl CoalitionDoc {
                 doc.put(&obj, "status", status.as_str())?;
             }
             if let Some(lead) = &edit.lead {
-                let lead = known_member(state, lead.as_str())?;
+                let lead = known_member(doc, lead.as_str())?;
                 doc.put(&obj, "lead", lead)?;
             }
             if !add_tags.is_empty() {
-                let existing = &state.issues[&id].tags;
+                let existing: Vec<String> = read_at(doc, &["issues", id.as_str(), "tags"])?;
                 let tags = list_at(doc, &["issues", id.as_str(), "tags"])?;
                 for tag in add_tags.into_iter().filter(|t| !existing.contains(t)) {
                     let len = doc.length(&tags);
@@ -584,8 +582,8 @@ impl CoalitionDoc {
             disaggregation: optional_short("disaggregation note", disaggregation)?,
             added_by: by.to_string(),
         };
-        self.edit(by, "add evidence", at, |doc, state| {
-            let id = resolve(issue, "issue", state.issues.keys())?;
+        self.edit(by, "add evidence", at, |doc| {
+            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
             let list = list_at(doc, &["issues", id.as_str(), "evidence"])?;
             let len = doc.length(&list);
             autosurgeon::reconcile_insert(doc, list, len, &evidence)?;
@@ -601,8 +599,8 @@ impl CoalitionDoc {
         rank: Rank,
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
-        self.edit(by, "share issue", at, |doc, state| {
-            let id = resolve(issue, "issue", state.issues.keys())?;
+        self.edit(by, "share issue", at, |doc| {
+            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             reconcile_prop(doc, &ranks, by.as_str(), rank)?;
             id.parse().map_err(EditError::from_id)
@@ -616,8 +614,8 @@ impl CoalitionDoc {
         issue: &str,
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
-        self.edit(by, "unshare issue", at, |doc, state| {
-            let id = resolve(issue, "issue", state.issues.keys())?;
+        self.edit(by, "unshare issue", at, |doc| {
+            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             doc.delete(&ranks, by.as_str())?;
             id.parse().map_err(EditError::from_id)
@@ -642,8 +640,8 @@ impl CoalitionDoc {
             created_at: at,
             ledger: BTreeMap::new(),
         };
-        self.edit(by, "create pool", at, |doc, state| {
-            if state.pools.contains_key(id.as_str()) {
+        self.edit(by, "create pool", at, |doc| {
+            if exists(doc, &["pools", id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "pool",
                     id: id.to_string(),
@@ -678,8 +676,8 @@ impl CoalitionDoc {
             EntryKind::Contribution => "contribute",
             EntryKind::Request => "request allocation",
         };
-        self.edit(by, message, at, |doc, state| {
-            let pool_id = resolve(pool, "pool", state.pools.keys())?;
+        self.edit(by, message, at, |doc| {
+            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             if kind == EntryKind::Request {
                 return Err(EditError::Unknown {
                     what: "kind of gift",
@@ -695,7 +693,7 @@ impl CoalitionDoc {
                 at,
                 proposal: None,
             };
-            append_entry(doc, state, &pool_id, &record)?;
+            append_entry(doc, &pool_id, &record)?;
             pool_id.parse().map_err(EditError::from_id)
         })
     }
@@ -720,10 +718,13 @@ impl CoalitionDoc {
             return Err(EditError::ZeroAmount);
         }
         let reason = short("reason", &reason)?;
-        self.edit(by, "request allocation", at, |doc, state| {
-            let pool_id = resolve(pool, "pool", state.pools.keys())?;
-            let p = &state.pools[&pool_id];
-            let balance = crate::reports::pool_balance(state, p, at);
+        self.edit(by, "request allocation", at, |doc| {
+            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
+            let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
+            let balance = crate::reports::balance_of(&p, |proposal| {
+                read_at::<Proposal>(doc, &["proposals", proposal])
+                    .is_ok_and(|p| crate::reports::proposal_tally(&p, at).outcome == Outcome::Passed)
+            });
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
                     pool: pool_id.clone(),
@@ -741,12 +742,12 @@ impl CoalitionDoc {
                 at,
                 proposal: Some(proposal.to_string()),
             };
-            append_entry(doc, state, &pool_id, &record)?;
+            append_entry(doc, &pool_id, &record)?;
             let title = format!(
                 "Allocate {amount} {} from {} to {}",
                 p.unit,
                 p.name,
-                member_name(state, by.as_str())
+                member_name(doc, by.as_str())
             );
             let new = NewProposal {
                 id: proposal.clone(),
@@ -755,7 +756,7 @@ impl CoalitionDoc {
                 text: reason,
                 closes_at: None,
             };
-            open_proposal(doc, state, by, &new, Some(format!("{pool_id}/{entry}")), at)?;
+            open_proposal(doc, by, &new, Some(format!("{pool_id}/{entry}")), at)?;
             pool_id.parse().map_err(EditError::from_id)
         })
     }
@@ -768,8 +769,8 @@ impl CoalitionDoc {
         new: NewProposal,
         at: Timestamp,
     ) -> Result<(), EditError> {
-        self.edit(by, "open proposal", at, |doc, state| {
-            open_proposal(doc, state, by, &new, None, at)
+        self.edit(by, "open proposal", at, |doc| {
+            open_proposal(doc, by, &new, None, at)
         })
     }
 
@@ -786,16 +787,16 @@ impl CoalitionDoc {
         if stance == Stance::Block && reason.is_empty() {
             return Err(EditError::BlockWithoutReason);
         }
-        self.edit(by, "take position", at, |doc, state| {
-            let id = resolve(proposal, "proposal", state.proposals.keys())?;
-            let p = &state.proposals[&id];
+        self.edit(by, "take position", at, |doc| {
+            let id = resolve(proposal, "proposal", &keys_of(doc, &["proposals"])?)?;
+            let p: Proposal = read_at(doc, &["proposals", id.as_str()])?;
             if !p.electorate.iter().any(|m| m == by.as_str()) {
                 return Err(EditError::NotInElectorate {
                     id,
                     member: by.to_string(),
                 });
             }
-            let outcome = crate::reports::proposal_tally(p, at).outcome;
+            let outcome = crate::reports::proposal_tally(&p, at).outcome;
             if outcome != Outcome::Open {
                 return Err(EditError::ProposalDecided { id, outcome });
             }
@@ -826,24 +827,24 @@ impl CoalitionDoc {
                 max: 1000,
             });
         }
-        self.edit(by, "record meeting", at, |doc, state| {
-            if state.meetings.contains_key(new.id.as_str()) {
+        self.edit(by, "record meeting", at, |doc| {
+            if exists(doc, &["meetings", new.id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "meeting",
                     id: new.id.to_string(),
                 });
             }
-            let facilitator = known_member(state, new.facilitator.as_str())?;
+            let facilitator = known_member(doc, new.facilitator.as_str())?;
             let mut attendance = Vec::new();
             for m in &new.attendance {
-                let m = known_member(state, m.as_str())?;
+                let m = known_member(doc, m.as_str())?;
                 if !attendance.contains(&m) {
                     attendance.push(m);
                 }
             }
             let mut decisions = Vec::new();
             for p in &new.decisions {
-                if !state.proposals.contains_key(p.as_str()) {
+                if !exists(doc, &["proposals", p.as_str()])? {
                     return Err(EditError::Unknown {
                         what: "proposal",
                         id: p.to_string(),
@@ -944,48 +945,57 @@ fn tag_list(tags: &[String]) -> Result<Vec<String>, EditError> {
     Ok(out)
 }
 
-fn resolve<'a>(
-    prefix: &str,
-    what: &'static str,
-    keys: impl IntoIterator<Item = &'a String>,
-) -> Result<String, EditError> {
-    Ok(resolve_prefix(prefix, what, keys.into_iter().map(String::as_str))?.to_owned())
+fn resolve(prefix: &str, what: &'static str, keys: &[String]) -> Result<String, EditError> {
+    Ok(resolve_prefix(prefix, what, keys.iter().map(String::as_str))?.to_owned())
 }
 
-fn known_member(state: &Coalition, member: &str) -> Result<String, EditError> {
-    if let Ok(id) = resolve(member, "member", state.members.keys()) {
+/// The member records (small: read whole for every edit).
+fn members(doc: &AutoCommit) -> Result<BTreeMap<String, Member>, EditError> {
+    read_at(doc, &["members"])
+}
+
+/// Keys of the map at `path`.
+fn keys_of(doc: &AutoCommit, path: &[&str]) -> Result<Vec<String>, EditError> {
+    let obj = map_at(doc, path)?;
+    Ok(doc.keys(&obj).collect())
+}
+
+/// Whether the map entry at `path` exists.
+fn exists(doc: &AutoCommit, path: &[&str]) -> Result<bool, EditError> {
+    let Some((last, parent)) = path.split_last() else {
+        return Ok(true);
+    };
+    let obj = map_at(doc, parent)?;
+    Ok(doc.get(&obj, *last)?.is_some())
+}
+
+/// The typed value at `path`, which must exist.
+fn read_at<T: autosurgeon::Hydrate>(doc: &AutoCommit, path: &[&str]) -> Result<T, EditError> {
+    let props = path.iter().map(|p| autosurgeon::Prop::Key((*p).into()));
+    autosurgeon::hydrate_path(doc, &ROOT, props)?.ok_or_else(|| shape_error(path))
+}
+
+fn known_member(doc: &AutoCommit, member: &str) -> Result<String, EditError> {
+    let members = members(doc)?;
+    let ids: Vec<String> = members.keys().cloned().collect();
+    if let Ok(id) = resolve(member, "member", &ids) {
         return Ok(id);
     }
     // Also accept an organization's exact name, as people know each other by name.
-    let by_name: Vec<&Member> = state
-        .members
-        .values()
-        .filter(|m| m.name.eq_ignore_ascii_case(member.trim()))
-        .collect();
+    let by_name: Vec<&Member> = members.values().filter(|m| m.name.eq_ignore_ascii_case(member.trim())).collect();
     match by_name.as_slice() {
         [m] => Ok(m.id.clone()),
-        _ => resolve(member, "member", state.members.keys()),
+        _ => resolve(member, "member", &ids),
     }
 }
 
-fn member_name(state: &Coalition, id: &str) -> String {
-    state
-        .members
-        .get(id)
-        .map_or_else(|| id.to_owned(), |m| m.name.clone())
+fn member_name(doc: &AutoCommit, id: &str) -> String {
+    read_at::<Member>(doc, &["members", id]).map_or_else(|_| id.to_owned(), |m| m.name)
 }
 
-fn append_entry(
-    doc: &mut AutoCommit,
-    state: &Coalition,
-    pool: &str,
-    record: &LedgerEntry,
-) -> Result<(), EditError> {
-    if state.pools[pool].ledger.contains_key(&record.id) {
-        return Err(EditError::Exists {
-            what: "ledger entry",
-            id: record.id.clone(),
-        });
+fn append_entry(doc: &mut AutoCommit, pool: &str, record: &LedgerEntry) -> Result<(), EditError> {
+    if exists(doc, &["pools", pool, "ledger", record.id.as_str()])? {
+        return Err(EditError::Exists { what: "ledger entry", id: record.id.clone() });
     }
     let ledger = map_at(doc, &["pools", pool, "ledger"])?;
     reconcile_prop(doc, &ledger, record.id.as_str(), record)?;
@@ -994,13 +1004,12 @@ fn append_entry(
 
 fn open_proposal(
     doc: &mut AutoCommit,
-    state: &Coalition,
     by: &MemberId,
     new: &NewProposal,
     subject: Option<String>,
     at: Timestamp,
 ) -> Result<(), EditError> {
-    if state.proposals.contains_key(new.id.as_str()) {
+    if exists(doc, &["proposals", new.id.as_str()])? {
         return Err(EditError::Exists {
             what: "proposal",
             id: new.id.to_string(),
@@ -1023,8 +1032,8 @@ fn open_proposal(
         author: by.to_string(),
         created_at: at,
         closes_at: new.closes_at,
-        rule: state.charter.rules.for_kind(new.kind),
-        electorate: state.members.keys().cloned().collect(),
+        rule: read_at::<Rules>(doc, &["charter", "rules"])?.for_kind(new.kind),
+        electorate: members(doc)?.into_keys().collect(),
         positions: BTreeMap::new(),
         subject,
     };

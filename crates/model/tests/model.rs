@@ -554,3 +554,29 @@ proptest! {
         prop_assert_eq!(got, tally(state.charter.rules.general, &electorate, &expected_positions, false));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Loading arbitrary bytes, or a real document with bytes flipped or cut, gives a document
+    /// or an error, never a panic; a document that loads can be read or refused cleanly.
+    #[test]
+    fn damaged_documents_are_refused_without_panic(
+        garbage in proptest::collection::vec(any::<u8>(), 0..512),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let key = NodeKey::from_bytes([5; 32]);
+        let _ = CoalitionDoc::load(&garbage, key).map(|d| d.read());
+        let mut w = world(2);
+        let me = w.members[0].0.clone();
+        w.doc.add_issue(&me, new_issue(1, "Fares"), t(1)).unwrap();
+        let mut bytes = w.doc.save();
+        for (at, x) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= x;
+        }
+        let _ = CoalitionDoc::load(&bytes, key).map(|d| d.read());
+        let _ = CoalitionDoc::load(&bytes[..cut.index(bytes.len())], key).map(|d| d.read());
+    }
+}

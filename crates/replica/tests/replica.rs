@@ -1,0 +1,101 @@
+//! A replica on real files: edits are durable when they return, long histories are
+//! compacted into snapshots, and bad identity files are refused.
+
+use model::{IssueId, NewIssue};
+use proptest::prelude::*;
+use replica::{NewCoalition, Replica, ReplicaError};
+
+fn issue(n: usize) -> NewIssue {
+    NewIssue {
+        id: IssueId::from_bytes(replica::fresh_id_bytes().unwrap()),
+        title: format!("Issue {n}"),
+        description: String::new(),
+        tags: vec![],
+        lead: None,
+    }
+}
+
+fn founded(home: &std::path::Path) -> (Replica, model::CoalitionId) {
+    Replica::init(home, "Northside Tenants Union").unwrap();
+    let mut r = Replica::open(home).unwrap();
+    let id = r.found_coalition(NewCoalition { name: "Transit Justice".into(), ..Default::default() }).unwrap();
+    (r, id)
+}
+
+#[test]
+fn an_edit_is_in_the_store_when_it_returns() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let new = issue(0);
+    let issue_id = new.id.clone();
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now)).unwrap();
+    // Read the store directly, behind the replica's back, after dropping it.
+    drop(r);
+    let store = store::Store::open(&home.path().join(replica::STORE_FILE)).unwrap();
+    let stored = store.load(id.as_str()).unwrap().unwrap();
+    let doc = model::CoalitionDoc::load(&stored.concatenated(), model::NodeKey::from_bytes([0; 32])).unwrap();
+    assert!(doc.read().unwrap().issues.contains_key(issue_id.as_str()));
+}
+
+#[test]
+fn a_refused_edit_stores_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let before = r.store().load(id.as_str()).unwrap().unwrap().next_seq;
+    let mut bad = issue(0);
+    bad.title = String::new();
+    assert!(matches!(r.edit(&id, |doc, a| doc.add_issue(&a.member, bad, a.now)), Err(ReplicaError::Edit(_))));
+    assert_eq!(r.store().load(id.as_str()).unwrap().unwrap().next_seq, before);
+}
+
+#[test]
+fn long_histories_are_compacted_and_reload_identically() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    for n in 0..(replica::COMPACT_AFTER + 10) {
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n), a.now)).unwrap();
+    }
+    let state = r.read(&id).unwrap();
+    let stored = r.store().load(id.as_str()).unwrap().unwrap();
+    assert!(stored.snapshot.is_some(), "a snapshot was written");
+    assert!(stored.changes.len() < 20, "only the changes since the snapshot remain: {}", stored.changes.len());
+    drop(r);
+    let mut r = Replica::open(home.path()).unwrap();
+    assert_eq!(r.read(&id).unwrap(), state);
+    assert_eq!(r.coalitions().unwrap()[0].issues, replica::COMPACT_AFTER + 10);
+}
+
+#[test]
+fn identity_problems_are_named() {
+    let home = tempfile::tempdir().unwrap();
+    assert!(matches!(Replica::open(home.path()), Err(ReplicaError::NotInitialized { .. })));
+    Replica::init(home.path(), "Org").unwrap();
+    assert!(matches!(Replica::init(home.path(), "Org"), Err(ReplicaError::AlreadyInitialized { .. })));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.path().join(replica::IDENTITY_FILE)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the node key is readable by its owner only");
+    }
+    std::fs::write(home.path().join(replica::IDENTITY_FILE), vec![b' '; 100_000]).unwrap();
+    let e = Replica::open(home.path()).unwrap_err().to_string();
+    assert!(e.contains("larger than an identity file can be"), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Whatever bytes are in the identity file, opening gives an error or an identity, never
+    /// a panic.
+    #[test]
+    fn any_identity_file_is_refused_or_read(bytes in proptest::collection::vec(any::<u8>(), 0..300), json_like in "[{}\":,a-z0-9 ]{0,120}") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("identity.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let _ = replica::Identity::read(&path);
+        std::fs::write(&path, format!("{{\"version\":1,\"org\":\"x\",\"secret_key\":\"{json_like}\"}}")).unwrap();
+        let _ = replica::Identity::read(&path);
+        std::fs::write(&path, &json_like).unwrap();
+        let _ = replica::Identity::read(&path);
+    }
+}
