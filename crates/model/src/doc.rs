@@ -294,7 +294,7 @@ impl CoalitionDoc {
         }
         let id: String = autosurgeon::hydrate_prop(&doc, ROOT, "id")?;
         let id = id.parse().map_err(|e: crate::ids::IdError| {
-            DocError::Shape(autosurgeon::HydrateError::unexpected(
+            DocError::from(autosurgeon::HydrateError::unexpected(
                 "a coalition id",
                 e.given,
             ))
@@ -722,8 +722,9 @@ impl CoalitionDoc {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
             let balance = crate::reports::balance_of(&p, |proposal| {
-                read_at::<Proposal>(doc, &["proposals", proposal])
-                    .is_ok_and(|p| crate::reports::proposal_tally(&p, at).outcome == Outcome::Passed)
+                read_at::<Proposal>(doc, &["proposals", proposal]).is_ok_and(|p| {
+                    crate::reports::proposal_tally(&p, at).outcome == Outcome::Passed
+                })
             });
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
@@ -982,7 +983,10 @@ fn known_member(doc: &AutoCommit, member: &str) -> Result<String, EditError> {
         return Ok(id);
     }
     // Also accept an organization's exact name, as people know each other by name.
-    let by_name: Vec<&Member> = members.values().filter(|m| m.name.eq_ignore_ascii_case(member.trim())).collect();
+    let by_name: Vec<&Member> = members
+        .values()
+        .filter(|m| m.name.eq_ignore_ascii_case(member.trim()))
+        .collect();
     match by_name.as_slice() {
         [m] => Ok(m.id.clone()),
         _ => resolve(member, "member", &ids),
@@ -995,7 +999,10 @@ fn member_name(doc: &AutoCommit, id: &str) -> String {
 
 fn append_entry(doc: &mut AutoCommit, pool: &str, record: &LedgerEntry) -> Result<(), EditError> {
     if exists(doc, &["pools", pool, "ledger", record.id.as_str()])? {
-        return Err(EditError::Exists { what: "ledger entry", id: record.id.clone() });
+        return Err(EditError::Exists {
+            what: "ledger entry",
+            id: record.id.clone(),
+        });
     }
     let ledger = map_at(doc, &["pools", pool, "ledger"])?;
     reconcile_prop(doc, &ledger, record.id.as_str(), record)?;
@@ -1075,7 +1082,7 @@ fn text_at(doc: &mut AutoCommit, obj: &ObjId, key: &str) -> Result<ObjId, EditEr
 }
 
 fn shape_error(path: &[&str]) -> EditError {
-    DocError::Shape(autosurgeon::HydrateError::unexpected(
+    DocError::from(autosurgeon::HydrateError::unexpected(
         "an object",
         format!("nothing usable at {}", path.join("/")),
     ))

@@ -9,13 +9,13 @@ use crate::values::ValueError;
 pub enum DocError {
     /// The bytes are not an Automerge document.
     #[error("not a readable Automerge document: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
     /// The document does not have the shape of a coalition.
     #[error("the document is not a valid coalition: {0}")]
-    Shape(#[from] autosurgeon::HydrateError),
+    Shape(Box<autosurgeon::HydrateError>),
     /// Writing typed values into the document failed.
     #[error("could not write to the coalition document: {0}")]
-    Write(#[from] autosurgeon::ReconcileError),
+    Write(Box<autosurgeon::ReconcileError>),
     /// The document was written with a newer layout than this program knows.
     #[error(
         "the coalition document uses layout version {found}, newer than this program's {supported}; upgrade Coalesce"
@@ -26,6 +26,24 @@ pub enum DocError {
         /// Version this program writes.
         supported: u64,
     },
+}
+
+impl From<automerge::AutomergeError> for DocError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        DocError::Automerge(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::HydrateError> for DocError {
+    fn from(e: autosurgeon::HydrateError) -> Self {
+        DocError::Shape(Box::new(e))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for DocError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        DocError::Write(Box::new(e))
+    }
 }
 
 /// An edit was refused; nothing was written.
@@ -139,18 +157,18 @@ impl From<DocError> for EditError {
 
 impl From<automerge::AutomergeError> for EditError {
     fn from(e: automerge::AutomergeError) -> Self {
-        DocError::Automerge(e).into()
+        DocError::from(e).into()
     }
 }
 
 impl From<autosurgeon::ReconcileError> for EditError {
     fn from(e: autosurgeon::ReconcileError) -> Self {
-        DocError::Write(e).into()
+        DocError::from(e).into()
     }
 }
 
 impl From<autosurgeon::HydrateError> for EditError {
     fn from(e: autosurgeon::HydrateError) -> Self {
-        DocError::Shape(e).into()
+        DocError::from(e).into()
     }
 }

@@ -31,16 +31,20 @@ fn passed(state: &Coalition, proposal: Option<&String>, now: Timestamp) -> bool 
 
 /// A pool's balance in hundredths: contributions minus allocations whose proposal passed.
 pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
-    balance_of(pool, |proposal| passed(state, Some(&proposal.to_owned()), now))
+    balance_of(pool, |proposal| {
+        passed(state, Some(&proposal.to_owned()), now)
+    })
 }
 
 /// A pool's balance given which allocation proposals passed.
 pub fn balance_of(pool: &Pool, passed: impl Fn(&str) -> bool) -> i128 {
-    pool.ledger.values().fold(0i128, |acc, e| match (e.kind, &e.proposal) {
-        (EntryKind::Contribution, _) => acc + i128::from(e.amount.hundredths()),
-        (EntryKind::Request, Some(p)) if passed(p) => acc - i128::from(e.amount.hundredths()),
-        _ => acc,
-    })
+    pool.ledger
+        .values()
+        .fold(0i128, |acc, e| match (e.kind, &e.proposal) {
+            (EntryKind::Contribution, _) => acc + i128::from(e.amount.hundredths()),
+            (EntryKind::Request, Some(p)) if passed(p) => acc - i128::from(e.amount.hundredths()),
+            _ => acc,
+        })
 }
 
 /// One issue in the overlap report.

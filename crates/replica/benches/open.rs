@@ -22,7 +22,13 @@ fn issue(n: u32) -> NewIssue {
     let mut b = [0u8; 16];
     b[..4].copy_from_slice(&n.to_le_bytes());
     b[15] = 1;
-    NewIssue { id: IssueId::from_bytes(b), title: format!("Issue {n}"), description: "Evidence pending".into(), tags: vec!["race".into()], lead: None }
+    NewIssue {
+        id: IssueId::from_bytes(b),
+        title: format!("Issue {n}"),
+        description: "Evidence pending".into(),
+        tags: vec!["race".into()],
+        lead: None,
+    }
 }
 
 /// One edit of a realistic mix: new issues, shares, title and description edits.
@@ -30,10 +36,20 @@ fn edit(doc: &mut CoalitionDoc, me: &MemberId, n: u32, at: Timestamp) {
     match n % 4 {
         0 | 1 => doc.add_issue(me, issue(n), at).unwrap(),
         2 => {
-            doc.share_issue(me, issue(n - 2).id.as_str(), Rank::new(u64::from(n % 10 + 1)).unwrap(), at).unwrap();
+            doc.share_issue(
+                me,
+                issue(n - 2).id.as_str(),
+                Rank::new(u64::from(n % 10 + 1)).unwrap(),
+                at,
+            )
+            .unwrap();
         }
         _ => {
-            let e = IssueEdit { title: Some(format!("Issue {n} (edited)")), description: Some(format!("Evidence from survey {n}")), ..Default::default() };
+            let e = IssueEdit {
+                title: Some(format!("Issue {n} (edited)")),
+                description: Some(format!("Evidence from survey {n}")),
+                ..Default::default()
+            };
             doc.edit_issue(me, issue(n - 3).id.as_str(), e, at).unwrap();
         }
     }
@@ -44,7 +60,12 @@ fn main() {
     Replica::init(home.path(), "Northside Tenants Union").unwrap();
     let id = {
         let mut r = Replica::open(home.path()).unwrap();
-        let id = r.found_coalition(NewCoalition { name: "Transit Justice".into(), ..Default::default() }).unwrap();
+        let id = r
+            .found_coalition(NewCoalition {
+                name: "Transit Justice".into(),
+                ..Default::default()
+            })
+            .unwrap();
         // Build the history in batches of edits (the store sees every change, as in real use).
         for batch in 0..(EDITS / 100) {
             r.edit(&id, |doc, a| {
@@ -66,7 +87,9 @@ fn main() {
     println!(
         "history: {EDITS} edits, {} bytes saved, store {} bytes, {} changes since the snapshot",
         saved.len(),
-        std::fs::metadata(home.path().join(replica::STORE_FILE)).unwrap().len(),
+        std::fs::metadata(home.path().join(replica::STORE_FILE))
+            .unwrap()
+            .len(),
         stored.changes.len()
     );
 
@@ -83,7 +106,10 @@ fn main() {
         ours.push(t.elapsed());
     }
     let (b, o) = (median(base), median(ours));
-    println!("start   Automerge::load {b:>10.2?}   Replica::open+load {o:>10.2?}   ratio {:.2}", o.as_secs_f64() / b.as_secs_f64());
+    println!(
+        "start   Automerge::load {b:>10.2?}   Replica::open+load {o:>10.2?}   ratio {:.2}",
+        o.as_secs_f64() / b.as_secs_f64()
+    );
 
     // 2. Edit: a durable edit through the replica vs the same edit on a document in memory.
     let mut mem = CoalitionDoc::load(&saved, NodeKey::from_bytes([9; 32])).unwrap();
@@ -96,9 +122,13 @@ fn main() {
         mem.add_issue(&me, issue(n), at).unwrap();
         base.push(t.elapsed());
         let t = Instant::now();
-        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n + 1), a.now)).unwrap();
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n + 1), a.now))
+            .unwrap();
         ours.push(t.elapsed());
     }
     let (b, o) = (median(base), median(ours));
-    println!("edit    in memory       {b:>10.2?}   durable (fsync)    {o:>10.2?}   ratio {:.2}", o.as_secs_f64() / b.as_secs_f64());
+    println!(
+        "edit    in memory       {b:>10.2?}   durable (fsync)    {o:>10.2?}   ratio {:.2}",
+        o.as_secs_f64() / b.as_secs_f64()
+    );
 }

@@ -18,7 +18,12 @@ fn issue(n: usize) -> NewIssue {
 fn founded(home: &std::path::Path) -> (Replica, model::CoalitionId) {
     Replica::init(home, "Northside Tenants Union").unwrap();
     let mut r = Replica::open(home).unwrap();
-    let id = r.found_coalition(NewCoalition { name: "Transit Justice".into(), ..Default::default() }).unwrap();
+    let id = r
+        .found_coalition(NewCoalition {
+            name: "Transit Justice".into(),
+            ..Default::default()
+        })
+        .unwrap();
     (r, id)
 }
 
@@ -28,12 +33,15 @@ fn an_edit_is_in_the_store_when_it_returns() {
     let (mut r, id) = founded(home.path());
     let new = issue(0);
     let issue_id = new.id.clone();
-    r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now)).unwrap();
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+        .unwrap();
     // Read the store directly, behind the replica's back, after dropping it.
     drop(r);
     let store = store::Store::open(&home.path().join(replica::STORE_FILE)).unwrap();
     let stored = store.load(id.as_str()).unwrap().unwrap();
-    let doc = model::CoalitionDoc::load(&stored.concatenated(), model::NodeKey::from_bytes([0; 32])).unwrap();
+    let doc =
+        model::CoalitionDoc::load(&stored.concatenated(), model::NodeKey::from_bytes([0; 32]))
+            .unwrap();
     assert!(doc.read().unwrap().issues.contains_key(issue_id.as_str()));
 }
 
@@ -44,8 +52,14 @@ fn a_refused_edit_stores_nothing() {
     let before = r.store().load(id.as_str()).unwrap().unwrap().next_seq;
     let mut bad = issue(0);
     bad.title = String::new();
-    assert!(matches!(r.edit(&id, |doc, a| doc.add_issue(&a.member, bad, a.now)), Err(ReplicaError::Edit(_))));
-    assert_eq!(r.store().load(id.as_str()).unwrap().unwrap().next_seq, before);
+    assert!(matches!(
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, bad, a.now)),
+        Err(ReplicaError::Edit(_))
+    ));
+    assert_eq!(
+        r.store().load(id.as_str()).unwrap().unwrap().next_seq,
+        before
+    );
 }
 
 #[test]
@@ -53,31 +67,56 @@ fn long_histories_are_compacted_and_reload_identically() {
     let home = tempfile::tempdir().unwrap();
     let (mut r, id) = founded(home.path());
     for n in 0..(replica::COMPACT_AFTER + 10) {
-        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n), a.now)).unwrap();
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n), a.now))
+            .unwrap();
     }
     let state = r.read(&id).unwrap();
     let stored = r.store().load(id.as_str()).unwrap().unwrap();
     assert!(stored.snapshot.is_some(), "a snapshot was written");
-    assert!(stored.changes.len() < 20, "only the changes since the snapshot remain: {}", stored.changes.len());
+    assert!(
+        stored.changes.len() < 20,
+        "only the changes since the snapshot remain: {}",
+        stored.changes.len()
+    );
     drop(r);
     let mut r = Replica::open(home.path()).unwrap();
     assert_eq!(r.read(&id).unwrap(), state);
-    assert_eq!(r.coalitions().unwrap()[0].issues, replica::COMPACT_AFTER + 10);
+    assert_eq!(
+        r.coalitions().unwrap()[0].issues,
+        replica::COMPACT_AFTER + 10
+    );
 }
 
 #[test]
 fn identity_problems_are_named() {
     let home = tempfile::tempdir().unwrap();
-    assert!(matches!(Replica::open(home.path()), Err(ReplicaError::NotInitialized { .. })));
+    assert!(matches!(
+        Replica::open(home.path()),
+        Err(ReplicaError::NotInitialized { .. })
+    ));
     Replica::init(home.path(), "Org").unwrap();
-    assert!(matches!(Replica::init(home.path(), "Org"), Err(ReplicaError::AlreadyInitialized { .. })));
+    assert!(matches!(
+        Replica::init(home.path(), "Org"),
+        Err(ReplicaError::AlreadyInitialized { .. })
+    ));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.path().join(replica::IDENTITY_FILE)).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "the node key is readable by its owner only");
+        let mode = std::fs::metadata(home.path().join(replica::IDENTITY_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the node key is readable by its owner only"
+        );
     }
-    std::fs::write(home.path().join(replica::IDENTITY_FILE), vec![b' '; 100_000]).unwrap();
+    std::fs::write(
+        home.path().join(replica::IDENTITY_FILE),
+        vec![b' '; 100_000],
+    )
+    .unwrap();
     let e = Replica::open(home.path()).unwrap_err().to_string();
     assert!(e.contains("larger than an identity file can be"), "{e}");
 }
