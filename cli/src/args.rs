@@ -99,6 +99,9 @@ pub enum CoalitionCmd {
         /// A non-negotiable commitment, e.g. nonviolence (repeat for several)
         #[arg(long = "commitment", value_name = "TEXT")]
         commitments: Vec<String>,
+        /// Flag a member that receives more than this share of a pool's allocations
+        #[arg(long, value_name = "FRACTION", default_value = "1/2")]
+        equity_threshold: model::Fraction,
     },
     /// List the coalitions this node holds
     List {
@@ -169,6 +172,26 @@ pub enum MemberCmd {
         c: CoalitionArg,
         #[command(flatten)]
         format: Format,
+    },
+    /// Update your organization's profile in a coalition (lists given replace the old ones)
+    Update {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Organization name
+        #[arg(long)]
+        name: Option<String>,
+        /// A community you represent (repeat for several)
+        #[arg(long = "community", value_name = "TEXT")]
+        communities: Vec<String>,
+        /// A language you work in (repeat for several)
+        #[arg(long = "language", value_name = "TEXT")]
+        languages: Vec<String>,
+        /// An accessibility need to plan for (repeat for several)
+        #[arg(long = "accessibility", value_name = "TEXT")]
+        accessibility: Vec<String>,
+        /// How to reach you
+        #[arg(long)]
+        contact: Option<String>,
     },
 }
 

@@ -67,8 +67,34 @@ fn coalition_create_list_and_charter_show() {
     assert_eq!(versions.as_array().unwrap().len(), 1);
     assert_eq!(versions[0]["agreed_by"].as_array().unwrap().len(), 1);
 
+    node.ok(&[
+        "member",
+        "update",
+        "--coalition",
+        &id,
+        "--community",
+        "tenants",
+        "--community",
+        "Latinx families",
+        "--language",
+        "Spanish",
+        "--accessibility",
+        "step-free venue",
+        "--contact",
+        "hello@northside.example",
+    ]);
     let members = node.json(&["member", "list", "--coalition", &id]);
     assert_eq!(members[0]["name"], "Northside Tenants Union");
+    assert_eq!(
+        members[0]["communities"],
+        serde_json::json!(["tenants", "Latinx families"])
+    );
+    assert_eq!(members[0]["languages"], serde_json::json!(["Spanish"]));
+    assert_eq!(
+        members[0]["accessibility"],
+        serde_json::json!(["step-free venue"])
+    );
+    assert_eq!(members[0]["contact"], "hello@northside.example");
     assert!(
         node.ok(&["member", "list", "--coalition", &id])
             .contains("Northside Tenants Union")
@@ -320,6 +346,11 @@ fn pools_take_pledges_contributions_and_requests() {
 
     let equity = node.json(&["pool", "equity", "--coalition", &c]);
     assert_eq!(equity["threshold"], "1/2");
+    let other = node.ok(&["coalition", "create", "Other", "--equity-threshold", "1/3"]);
+    assert_eq!(
+        node.json(&["pool", "equity", "--coalition", &other])["threshold"],
+        "1/3"
+    );
     assert_eq!(equity["pools"][0]["members"][0]["share_given"], 100.0);
     assert_eq!(equity["pools"][0]["members"][0]["received"], "100");
     assert!(

@@ -27,6 +27,7 @@ pub fn coalition(home: &Path, cmd: CoalitionCmd, out: &Out) -> Result<()> {
             frame,
             values,
             commitments,
+            equity_threshold,
         } => {
             let mut r = open(home)?;
             let id = r.found_coalition(NewCoalition {
@@ -34,6 +35,7 @@ pub fn coalition(home: &Path, cmd: CoalitionCmd, out: &Out) -> Result<()> {
                 frame,
                 values,
                 commitments,
+                equity_threshold: Some(equity_threshold),
             })?;
             note("Coalition founded; your organization is its first member.");
             out.id(id)
@@ -204,7 +206,32 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
 }
 
 pub fn member(home: &Path, cmd: MemberCmd, out: &Out) -> Result<()> {
-    let MemberCmd::List { c, format } = cmd;
+    let (c, format) = match cmd {
+        MemberCmd::List { c, format } => (c, format),
+        MemberCmd::Update {
+            c,
+            name,
+            communities,
+            languages,
+            accessibility,
+            contact,
+        } => {
+            let some = |l: Vec<String>| (!l.is_empty()).then_some(l);
+            let update = model::ProfileUpdate {
+                name,
+                communities: some(communities),
+                languages: some(languages),
+                accessibility: some(accessibility),
+                contact,
+            };
+            let mut ctx = Ctx::open(home, &c)?;
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.update_profile(&a.member, update, a.now)
+            })?;
+            note("Profile updated.");
+            return Ok(());
+        }
+    };
     let mut ctx = Ctx::open(home, &c)?;
     let state = ctx.read()?;
     let mut members: Vec<_> = state.members.values().collect();

@@ -97,6 +97,21 @@ pub struct MemberProfile {
     pub contact: String,
 }
 
+/// Changes to a member's own profile; `None` leaves a field as it is, a list replaces the list.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    /// New organization name.
+    pub name: Option<String>,
+    /// Communities it represents.
+    pub communities: Option<Vec<String>>,
+    /// Languages it works in.
+    pub languages: Option<Vec<String>>,
+    /// Accessibility needs.
+    pub accessibility: Option<Vec<String>>,
+    /// How to reach it.
+    pub contact: Option<String>,
+}
+
 /// What a coalition is founded with.
 #[derive(Debug, Clone)]
 pub struct Founding {
@@ -110,6 +125,9 @@ pub struct Founding {
     pub values: Vec<String>,
     /// Non-negotiable commitments.
     pub commitments: Vec<String>,
+    /// Share of a pool's allocations above which one member receiving it is flagged
+    /// (default one half).
+    pub equity_threshold: Option<Fraction>,
     /// The founding member's id.
     pub founder_id: MemberId,
     /// The founding member's profile.
@@ -250,7 +268,7 @@ impl CoalitionDoc {
                 spokespeople: vec![founder.id.clone()],
                 statement_signoff: vec![founder.id.clone()],
             },
-            equity_threshold: Fraction::HALF,
+            equity_threshold: founding.equity_threshold.unwrap_or(Fraction::HALF),
             goals: BTreeMap::new(),
             version: 1,
         };
@@ -386,6 +404,60 @@ impl CoalitionDoc {
                 Err(e)
             }
         }
+    }
+
+    /// Updates the acting member's own profile; `None` fields stay as they are. A member's
+    /// profile is its own: this edit only ever writes the acting member's record.
+    pub fn update_profile(
+        &mut self,
+        by: &MemberId,
+        update: ProfileUpdate,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| short("organization name", n))
+            .transpose()?;
+        let communities = update
+            .communities
+            .as_deref()
+            .map(|l| short_list("communities", l))
+            .transpose()?;
+        let languages = update
+            .languages
+            .as_deref()
+            .map(|l| short_list("languages", l))
+            .transpose()?;
+        let accessibility = update
+            .accessibility
+            .as_deref()
+            .map(|l| short_list("accessibility needs", l))
+            .transpose()?;
+        let contact = update
+            .contact
+            .as_deref()
+            .map(|c| optional_short("contact", c))
+            .transpose()?;
+        self.edit(by, "update profile", at, |doc| {
+            let obj = map_at(doc, &["members", by.as_str()])?;
+            if let Some(name) = name {
+                doc.put(&obj, "name", name)?;
+            }
+            for (key, list) in [
+                ("communities", communities),
+                ("languages", languages),
+                ("accessibility", accessibility),
+            ] {
+                if let Some(list) = list {
+                    reconcile_prop(doc, &obj, key, list)?;
+                }
+            }
+            if let Some(contact) = contact {
+                doc.put(&obj, "contact", contact)?;
+            }
+            Ok(())
+        })
     }
 
     /// Admits a new member organization with its first node key.

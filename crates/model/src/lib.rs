@@ -17,7 +17,7 @@
 //!     id: CoalitionId::from_bytes([3; 16]),
 //!     name: "Transit Justice".into(),
 //!     frame: "Fare-free, accessible buses".into(),
-//!     values: vec![], commitments: vec!["nonviolence".into()],
+//!     values: vec![], commitments: vec!["nonviolence".into()], equity_threshold: None,
 //!     founder_id: founder.clone(),
 //!     founder: MemberProfile { name: "Northside Tenants Union".into(), ..Default::default() },
 //!     at: Timestamp::from_millis(0),
@@ -43,7 +43,7 @@ mod values;
 pub use automerge;
 pub use doc::{
     AllocationRequest, CoalitionDoc, Founding, Gift, IssueEdit, MAX_LIST, MAX_LONG, MAX_SHORT,
-    MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal,
+    MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal, ProfileUpdate,
 };
 pub use error::{DocError, EditError};
 pub use ids::{

@@ -32,6 +32,7 @@ fn world(n: u8) -> World {
             frame: "Fare-free buses".into(),
             values: vec!["solidarity".into()],
             commitments: vec!["nonviolence".into()],
+            equity_threshold: None,
             founder_id: founder.clone(),
             founder: profile("Northside Tenants Union"),
             at: t(0),
@@ -159,6 +160,34 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
     assert!(matches!(e, EditError::NotAMember { .. }));
 
     assert_eq!(w.doc.heads(), before, "refused edits must not write");
+}
+
+#[test]
+fn members_edit_their_own_profile() {
+    let mut w = world(2);
+    let me = w.members[1].0.clone();
+    let update = ProfileUpdate {
+        languages: Some(vec!["Spanish".into(), "ASL".into()]),
+        contact: Some("organizers@example.org".into()),
+        ..Default::default()
+    };
+    w.doc.update_profile(&me, update, t(5)).unwrap();
+    let m = &w.doc.read().unwrap().members[me.as_str()];
+    assert_eq!(m.languages, ["Spanish", "ASL"]);
+    assert_eq!(m.contact, "organizers@example.org");
+    assert_eq!(m.name, "Org 2", "fields not given stay as they were");
+    let e = w
+        .doc
+        .update_profile(
+            &me,
+            ProfileUpdate {
+                name: Some(" ".into()),
+                ..Default::default()
+            },
+            t(6),
+        )
+        .unwrap_err();
+    assert_eq!(e.to_string(), "organization name must not be empty");
 }
 
 #[test]

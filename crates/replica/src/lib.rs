@@ -112,6 +112,8 @@ pub struct NewCoalition {
     pub values: Vec<String>,
     /// Non-negotiable commitments.
     pub commitments: Vec<String>,
+    /// Share of a pool's allocations above which one member is flagged (default 1/2).
+    pub equity_threshold: Option<model::Fraction>,
 }
 
 /// One line of the coalition list.
@@ -303,6 +305,7 @@ impl Replica {
             frame: new.frame,
             values: new.values,
             commitments: new.commitments,
+            equity_threshold: new.equity_threshold,
             founder_id: MemberId::from_bytes(fresh_id_bytes()?),
             founder: MemberProfile {
                 name: self.identity.org().to_owned(),
