@@ -319,31 +319,9 @@ pub enum PoolCmd {
         description: String,
     },
     /// Pledge to a pool; prints the ledger entry id
-    Pledge {
-        #[command(flatten)]
-        c: CoalitionArg,
-        /// Pool id or unique prefix
-        pool: String,
-        /// Amount, e.g. 500 or 12.50
-        #[arg(allow_negative_numbers = true)]
-        amount: Amount,
-        /// A note for the ledger
-        #[arg(long, default_value = "")]
-        note: String,
-    },
+    Pledge(Gift),
     /// Record a contribution actually given; prints the ledger entry id
-    Contribute {
-        #[command(flatten)]
-        c: CoalitionArg,
-        /// Pool id or unique prefix
-        pool: String,
-        /// Amount, e.g. 500 or 12.50
-        #[arg(allow_negative_numbers = true)]
-        amount: Amount,
-        /// A note for the ledger
-        #[arg(long, default_value = "")]
-        note: String,
-    },
+    Contribute(Gift),
     /// Request an allocation for your organization; opens the allocation proposal that decides
     /// it and prints the proposal's id
     Request {
@@ -381,6 +359,21 @@ pub enum PoolCmd {
         #[command(flatten)]
         format: Format,
     },
+}
+
+/// A pledge or contribution.
+#[derive(Debug, Args)]
+pub struct Gift {
+    #[command(flatten)]
+    pub c: CoalitionArg,
+    /// Pool id or unique prefix
+    pub pool: String,
+    /// Amount, e.g. 500 or 12.50
+    #[arg(allow_negative_numbers = true)]
+    pub amount: Amount,
+    /// A note for the ledger
+    #[arg(long, default_value = "")]
+    pub note: String,
 }
 
 #[derive(Debug, Subcommand)]

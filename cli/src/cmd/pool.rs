@@ -44,18 +44,8 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                 .edit(&ctx.id, |doc, a| doc.create_pool(&a.member, new, a.now))?;
             out.id(id)
         }
-        PoolCmd::Pledge {
-            c,
-            pool,
-            amount,
-            note: text,
-        } => give(home, &c, &pool, EntryKind::Pledge, amount, &text, out),
-        PoolCmd::Contribute {
-            c,
-            pool,
-            amount,
-            note: text,
-        } => give(home, &c, &pool, EntryKind::Contribution, amount, &text, out),
+        PoolCmd::Pledge(g) => give(home, g, EntryKind::Pledge, out),
+        PoolCmd::Contribute(g) => give(home, g, EntryKind::Contribution, out),
         PoolCmd::Request {
             c,
             pool,
@@ -230,24 +220,16 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
     }
 }
 
-fn give(
-    home: &Path,
-    c: &crate::args::CoalitionArg,
-    pool: &str,
-    kind: EntryKind,
-    amount: model::Amount,
-    text: &str,
-    out: &Out,
-) -> Result<()> {
-    let mut ctx = Ctx::open(home, c)?;
+fn give(home: &Path, g: crate::args::Gift, kind: EntryKind, out: &Out) -> Result<()> {
+    let mut ctx = Ctx::open(home, &g.c)?;
     let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
     let gift = model::Gift {
         entry: entry.clone(),
         kind,
-        amount,
-        note: text.to_owned(),
+        amount: g.amount,
+        note: g.note,
     };
     ctx.replica
-        .edit(&ctx.id, |doc, a| doc.give(&a.member, pool, gift, a.now))?;
+        .edit(&ctx.id, |doc, a| doc.give(&a.member, &g.pool, gift, a.now))?;
     out.id(entry)
 }
