@@ -335,6 +335,11 @@ impl CoalitionDoc {
         &self.doc
     }
 
+    /// Unwraps the underlying Automerge document.
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
     /// The whole document in Automerge's standard compressed format.
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()

@@ -1,0 +1,215 @@
+//! What the sync state machine needs from the node's documents: the [`Documents`] trait (the
+//! node implements it over its replica; tests over [`MemoryDocs`]), and the [`HeadIndex`] of
+//! each actor's newest signed change.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::{AutoCommit, Change, ReadDoc};
+use model::{CoalitionId, NodeKey};
+
+use crate::wire::SignedHead;
+
+/// Most signatures kept for changes not applied yet (waiting for their dependencies).
+pub const MAX_PENDING_HEADS: usize = 4096;
+
+/// For each actor, its newest applied change and the signature over it. A signature over an
+/// actor's newest change vouches for all its earlier ones, so this is all a node must keep to
+/// vouch for everything it relays.
+#[derive(Debug, Clone, Default)]
+pub struct HeadIndex {
+    newest: BTreeMap<Vec<u8>, (u64, SignedHead)>,
+    pending: HashMap<[u8; 32], SignedHead>,
+}
+
+impl HeadIndex {
+    /// Rebuilds the index from a document and every signed head ever stored for it.
+    pub fn rebuild(doc: &mut AutoCommit, heads: impl IntoIterator<Item = SignedHead>) -> Self {
+        let mut index = Self::default();
+        for h in heads {
+            index.offer(doc, h);
+        }
+        index
+    }
+
+    /// Records a signed head: indexed if its change is applied and newer than what the
+    /// actor had, kept pending (bounded) if its change is not applied yet.
+    pub fn offer(&mut self, doc: &mut AutoCommit, head: SignedHead) {
+        match doc.get_change_by_hash(&automerge::ChangeHash(head.hash)) {
+            Some(c) => {
+                let actor = c.actor_id().to_bytes().to_vec();
+                let seq = c.seq();
+                if self.newest.get(&actor).is_none_or(|(s, _)| seq > *s) {
+                    self.newest.insert(actor, (seq, head));
+                }
+            }
+            None if self.pending.len() < MAX_PENDING_HEADS => {
+                self.pending.insert(head.hash, head);
+            }
+            None => {}
+        }
+    }
+
+    /// Promotes pending heads whose changes have since been applied.
+    pub fn settle(&mut self, doc: &mut AutoCommit) {
+        let pending: Vec<SignedHead> = self.pending.drain().map(|(_, h)| h).collect();
+        for h in pending {
+            self.offer(doc, h);
+        }
+    }
+
+    /// The newest applied sequence number of `actor`.
+    pub fn max_seq(&self, actor: &[u8]) -> Option<u64> {
+        self.newest.get(actor).map(|(s, _)| *s)
+    }
+
+    /// Every actor's newest signed head.
+    pub fn all(&self) -> Vec<SignedHead> {
+        self.newest.values().map(|(_, h)| h.clone()).collect()
+    }
+
+    /// Newest signed heads of the given actors.
+    pub fn for_actors(&self, actors: &BTreeSet<Vec<u8>>) -> Vec<SignedHead> {
+        actors
+            .iter()
+            .filter_map(|a| self.newest.get(a))
+            .map(|(_, h)| h.clone())
+            .collect()
+    }
+}
+
+/// The node's documents, as the sync state machine sees them.
+pub trait Documents {
+    /// Every coalition held.
+    fn coalitions(&self) -> Vec<CoalitionId>;
+    /// A coalition's document and head index.
+    fn entry(&mut self, coalition: &CoalitionId) -> Option<(&mut AutoCommit, &mut HeadIndex)>;
+    /// Creates an empty document for a coalition this node is joining.
+    fn create(&mut self, coalition: &CoalitionId) -> Result<(), String>;
+    /// Makes verified changes and their signed heads durable. Called before the changes are
+    /// applied in memory; an error means nothing is applied.
+    fn persist(
+        &mut self,
+        coalition: &CoalitionId,
+        changes: &[Change],
+        heads: &[SignedHead],
+    ) -> Result<(), String>;
+}
+
+/// The node keys of a coalition's members, read from its document.
+pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
+    let members: Result<BTreeMap<String, model::schema::Member>, _> =
+        autosurgeon::hydrate_prop(doc, automerge::ROOT, "members");
+    members
+        .map(|m| {
+            m.values()
+                .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `key` is a member's node key in `doc`.
+pub fn is_member(doc: &AutoCommit, key: &NodeKey) -> bool {
+    doc.get(automerge::ROOT, "members").ok().flatten().is_some()
+        && member_keys(doc).contains(key.as_bytes())
+}
+
+/// Documents in memory, with what was "persisted" kept so that a restart can be simulated.
+#[derive(Debug, Default)]
+pub struct MemoryDocs {
+    docs: BTreeMap<CoalitionId, (AutoCommit, HeadIndex)>,
+    /// Per coalition: every persisted change (raw bytes) and signed head.
+    pub persisted: BTreeMap<CoalitionId, (Vec<Vec<u8>>, Vec<SignedHead>)>,
+    /// The actor this node's documents edit as.
+    actor: Option<automerge::ActorId>,
+}
+
+impl MemoryDocs {
+    /// Empty, editing as `key`.
+    pub fn new(key: NodeKey) -> Self {
+        Self {
+            actor: Some(key.actor()),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a document (e.g. one this node founded), persisting all its changes.
+    pub fn insert(&mut self, coalition: CoalitionId, mut doc: AutoCommit, heads: Vec<SignedHead>) {
+        let changes: Vec<Vec<u8>> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let index = HeadIndex::rebuild(&mut doc, heads.clone());
+        self.persisted.insert(coalition.clone(), (changes, heads));
+        self.docs.insert(coalition, (doc, index));
+    }
+
+    /// Records a local edit: persists its changes and signed head, indexes the head.
+    pub fn local_edit(&mut self, coalition: &CoalitionId, changes: &[Change], head: SignedHead) {
+        if let Some((doc, index)) = self.docs.get_mut(coalition) {
+            let p = self.persisted.entry(coalition.clone()).or_default();
+            p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));
+            p.1.push(head.clone());
+            index.offer(doc, head);
+        }
+    }
+
+    /// Forgets everything in memory and reloads from what was persisted, as after a crash.
+    pub fn restart(&mut self) {
+        self.docs.clear();
+        for (c, (changes, heads)) in &self.persisted {
+            let mut doc = AutoCommit::new();
+            if let Some(a) = &self.actor {
+                doc.set_actor(a.clone());
+            }
+            let parsed: Vec<Change> = changes
+                .iter()
+                .filter_map(|b| Change::from_bytes(b.clone()).ok())
+                .collect();
+            // Persisted changes were verified before they were stored.
+            let _ = doc.apply_changes(parsed);
+            let index = HeadIndex::rebuild(&mut doc, heads.clone());
+            self.docs.insert(c.clone(), (doc, index));
+        }
+    }
+
+    /// A document, for inspection.
+    pub fn doc(&mut self, coalition: &CoalitionId) -> Option<&mut AutoCommit> {
+        self.docs.get_mut(coalition).map(|(d, _)| d)
+    }
+}
+
+impl Documents for MemoryDocs {
+    fn coalitions(&self) -> Vec<CoalitionId> {
+        self.docs.keys().cloned().collect()
+    }
+
+    fn entry(&mut self, coalition: &CoalitionId) -> Option<(&mut AutoCommit, &mut HeadIndex)> {
+        self.docs.get_mut(coalition).map(|(d, i)| (d, i))
+    }
+
+    fn create(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+        let mut doc = AutoCommit::new();
+        if let Some(a) = &self.actor {
+            doc.set_actor(a.clone());
+        }
+        self.docs
+            .entry(coalition.clone())
+            .or_insert((doc, HeadIndex::default()));
+        self.persisted.entry(coalition.clone()).or_default();
+        Ok(())
+    }
+
+    fn persist(
+        &mut self,
+        coalition: &CoalitionId,
+        changes: &[Change],
+        heads: &[SignedHead],
+    ) -> Result<(), String> {
+        let p = self.persisted.entry(coalition.clone()).or_default();
+        p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));
+        p.1.extend(heads.iter().cloned());
+        Ok(())
+    }
+}

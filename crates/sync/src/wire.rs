@@ -1,0 +1,260 @@
+//! The wire format: one [`Message`] per frame, `[version byte][postcard body]`.
+//!
+//! These are wire types, separate from internal ones: they change only with [`VERSION`].
+//! Decoding is strict: wrong version, oversized frame, malformed body or trailing bytes are
+//! all refused with a [`WireError`].
+
+use serde::{Deserialize, Serialize};
+
+/// Protocol version carried in the first byte of every frame.
+pub const VERSION: u8 = 1;
+/// Largest frame accepted or produced, in bytes.
+pub const MAX_FRAME: usize = 32 * 1024 * 1024;
+/// Most coalitions named in one [`Message::Hello`].
+pub const MAX_COALITIONS: usize = 10_000;
+/// Most signed heads carried by one message.
+pub const MAX_HEADS: usize = 10_000;
+/// Most changes in one [`Message::Changes`].
+pub const MAX_CHANGES: usize = 10_000;
+
+/// A coalition id on the wire (16 bytes).
+pub type WireCoalition = [u8; 16];
+
+/// An actor's signature over the hash of its newest change in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedHead {
+    /// The change hash.
+    pub hash: [u8; 32],
+    /// Ed25519 signature by the change's actor over [`crate::signing_payload`] of the hash.
+    #[serde(with = "sig_bytes")]
+    pub signature: [u8; 64],
+}
+
+mod sig_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(sig: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(sig)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
+        let bytes: &[u8] = Deserialize::deserialize(d)?;
+        bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::invalid_length(bytes.len(), &"64 bytes"))
+    }
+}
+
+/// One protocol message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Message {
+    /// Sent first on every connection: the coalitions the sender shares with the receiver,
+    /// i.e. those where the receiver's key is a member's. Nothing else is revealed.
+    Hello {
+        /// Coalition ids.
+        coalitions: Vec<WireCoalition>,
+    },
+    /// One step of Automerge's sync protocol for a coalition, with the signatures that vouch
+    /// for the changes it carries.
+    Sync {
+        /// The coalition.
+        coalition: WireCoalition,
+        /// An encoded `automerge::sync::Message`.
+        #[serde(with = "serde_bytes_vec")]
+        sync: Vec<u8>,
+        /// For each actor with changes in the message, its signature over its newest one.
+        heads: Vec<SignedHead>,
+    },
+    /// Changes pushed as they are made (live updates), with their signatures.
+    Changes {
+        /// The coalition.
+        coalition: WireCoalition,
+        /// Raw Automerge change chunks.
+        changes: Vec<ByteChunk>,
+        /// For each actor with changes here, its signature over its newest one.
+        heads: Vec<SignedHead>,
+    },
+}
+
+/// A byte string, encoded compactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByteChunk(#[serde(with = "serde_bytes_vec")] pub Vec<u8>);
+
+mod serde_bytes_vec {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let bytes: &[u8] = Deserialize::deserialize(d)?;
+        Ok(bytes.to_vec())
+    }
+}
+
+/// A frame could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// Empty frame.
+    #[error("empty frame")]
+    Empty,
+    /// The frame is larger than [`MAX_FRAME`].
+    #[error("frame of {0} bytes exceeds the limit of {MAX_FRAME} bytes")]
+    TooLarge(usize),
+    /// The sender speaks another protocol version.
+    #[error("protocol version {found} is not supported (this node speaks {VERSION})")]
+    Version {
+        /// The version byte received.
+        found: u8,
+    },
+    /// The body is not a valid message.
+    #[error("malformed message: {0}")]
+    Malformed(String),
+    /// A list in the message is longer than allowed.
+    #[error("too many {what} in one message: {len} (at most {max})")]
+    TooMany {
+        /// Which list.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl Message {
+    /// Encodes the message as a frame.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![VERSION];
+        // Serializing plain owned data into a Vec cannot fail.
+        if let Ok(body) = postcard::to_stdvec(self) {
+            out.extend(body);
+        }
+        out
+    }
+
+    /// Decodes a frame strictly.
+    pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
+        let (&version, body) = frame.split_first().ok_or(WireError::Empty)?;
+        if frame.len() > MAX_FRAME {
+            return Err(WireError::TooLarge(frame.len()));
+        }
+        if version != VERSION {
+            return Err(WireError::Version { found: version });
+        }
+        let (msg, rest): (Message, &[u8]) =
+            postcard::take_from_bytes(body).map_err(|e| WireError::Malformed(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(WireError::Malformed(format!(
+                "{} bytes after the message",
+                rest.len()
+            )));
+        }
+        msg.check_limits()?;
+        Ok(msg)
+    }
+
+    fn check_limits(&self) -> Result<(), WireError> {
+        let check = |what, len, max| {
+            if len > max {
+                Err(WireError::TooMany { what, len, max })
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
+            Message::Sync { heads, .. } => check("signed heads", heads.len(), MAX_HEADS),
+            Message::Changes { changes, heads, .. } => {
+                check("changes", changes.len(), MAX_CHANGES)?;
+                check("signed heads", heads.len(), MAX_HEADS)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn message() -> impl Strategy<Value = Message> {
+        let head = (
+            any::<[u8; 32]>(),
+            proptest::collection::vec(any::<u8>(), 64),
+        )
+            .prop_map(|(hash, sig)| SignedHead {
+                hash,
+                signature: sig.try_into().unwrap(),
+            });
+        prop_oneof![
+            proptest::collection::vec(any::<[u8; 16]>(), 0..5)
+                .prop_map(|coalitions| Message::Hello { coalitions }),
+            (
+                any::<[u8; 16]>(),
+                proptest::collection::vec(any::<u8>(), 0..64),
+                proptest::collection::vec(head.clone(), 0..3)
+            )
+                .prop_map(|(coalition, sync, heads)| Message::Sync {
+                    coalition,
+                    sync,
+                    heads
+                }),
+            (
+                any::<[u8; 16]>(),
+                proptest::collection::vec(
+                    proptest::collection::vec(any::<u8>(), 0..32).prop_map(ByteChunk),
+                    0..4
+                ),
+                proptest::collection::vec(head, 0..3)
+            )
+                .prop_map(|(coalition, changes, heads)| Message::Changes {
+                    coalition,
+                    changes,
+                    heads
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn messages_round_trip(m in message()) {
+            prop_assert_eq!(Message::decode(&m.encode()).unwrap(), m);
+        }
+
+        #[test]
+        fn trailing_bytes_and_other_versions_are_refused(m in message(), extra in proptest::collection::vec(any::<u8>(), 1..8), v in 2u8..) {
+            let mut frame = m.encode();
+            frame.extend(&extra);
+            prop_assert!(Message::decode(&frame).is_err());
+            let mut frame = m.encode();
+            frame[0] = v;
+            prop_assert_eq!(Message::decode(&frame), Err(WireError::Version { found: v }));
+        }
+
+        #[test]
+        fn arbitrary_frames_never_panic(frame in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Message::decode(&frame);
+        }
+
+        #[test]
+        fn truncated_frames_are_refused(m in message(), cut in any::<prop::sample::Index>()) {
+            let frame = m.encode();
+            let cut = cut.index(frame.len());
+            if cut < frame.len() {
+                prop_assert!(Message::decode(&frame[..cut]).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_frames_are_refused_before_parsing() {
+        let frame = vec![VERSION; MAX_FRAME + 1];
+        assert_eq!(
+            Message::decode(&frame),
+            Err(WireError::TooLarge(MAX_FRAME + 1))
+        );
+    }
+}
