@@ -1,0 +1,395 @@
+//! A hostile peer against one honest node: every attack is refused with the rule it broke,
+//! nothing it sends gets stored or applied, and nothing panics.
+
+use automerge::{AutoCommit, Change};
+use ed25519_dalek::SigningKey;
+use model::{
+    CoalitionDoc, CoalitionId, Founding, IssueId, MemberId, MemberProfile, NewIssue, NodeKey,
+    Timestamp,
+};
+use sync::wire::ByteChunk;
+use sync::{Documents, MemoryDocs, Message, Output, Refusal, SignedHead, SyncNode};
+
+struct Party {
+    signing: SigningKey,
+    key: NodeKey,
+    member: MemberId,
+}
+
+fn party(n: u8) -> Party {
+    let signing = SigningKey::from_bytes(&[n; 32]);
+    let key = NodeKey::from_bytes(signing.verifying_key().to_bytes());
+    Party {
+        signing,
+        key,
+        member: MemberId::from_bytes([n; 16]),
+    }
+}
+
+struct World {
+    honest: Party,
+    peer: Party,
+    outsider: Party,
+    coalition: CoalitionId,
+    /// The coalition as both members hold it.
+    base: Vec<u8>,
+    node: SyncNode,
+    docs: MemoryDocs,
+}
+
+fn wire(c: &CoalitionId) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&c.as_str()[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+impl World {
+    /// An honest node (member A) connected to a member peer B that has said Hello.
+    fn new() -> Self {
+        let (honest, peer, outsider) = (party(1), party(2), party(3));
+        let coalition = CoalitionId::from_bytes([7; 16]);
+        let mut doc = CoalitionDoc::found(
+            honest.key,
+            Founding {
+                id: coalition.clone(),
+                name: "Transit Justice".into(),
+                frame: String::new(),
+                values: vec![],
+                commitments: vec![],
+                equity_threshold: None,
+                founder_id: honest.member.clone(),
+                founder: MemberProfile {
+                    name: "A".into(),
+                    ..Default::default()
+                },
+                at: Timestamp::from_millis(0),
+            },
+        )
+        .unwrap();
+        doc.admit_member(
+            &honest.member,
+            &peer.member,
+            &MemberProfile {
+                name: "B".into(),
+                ..Default::default()
+            },
+            peer.key,
+            Timestamp::from_millis(1),
+        )
+        .unwrap();
+        let head = sync::sign(&honest.signing, &doc.heads()[0]);
+        let base = doc.save();
+        let mut docs = MemoryDocs::new(honest.key);
+        docs.insert(
+            coalition.clone(),
+            AutoCommit::load(&base)
+                .unwrap()
+                .with_actor(honest.key.actor()),
+            vec![head],
+        );
+        let mut node = SyncNode::new(honest.key);
+        node.connected(&mut docs, peer.key);
+        let hello = Message::Hello {
+            coalitions: vec![wire(&coalition)],
+        }
+        .encode();
+        node.received(&mut docs, peer.key, &hello);
+        World {
+            honest,
+            peer,
+            outsider,
+            coalition,
+            base,
+            node,
+            docs,
+        }
+    }
+
+    /// A copy of the coalition editing as `who`, with one new issue raised by `member`.
+    fn edit_as(&self, who: &Party, member: &MemberId, title: &str) -> (AutoCommit, Vec<Change>) {
+        let mut doc = CoalitionDoc::load(&self.base, who.key).unwrap();
+        let before = doc.heads();
+        let id = IssueId::from_bytes([title.len() as u8; 16]);
+        // A hostile node can write whatever it likes into its own copy: bypass validation by
+        // acting as a member id it claims.
+        let _ = doc.add_issue(
+            member,
+            NewIssue {
+                id,
+                title: title.into(),
+                description: String::new(),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(5),
+        );
+        let changes = doc.changes_since(&before);
+        (doc.into_automerge(), changes)
+    }
+
+    fn push(&mut self, from: NodeKey, changes: &[Change], heads: Vec<SignedHead>) -> Vec<Output> {
+        let frame = Message::Changes {
+            coalition: wire(&self.coalition),
+            changes: changes
+                .iter()
+                .map(|c| ByteChunk(c.raw_bytes().to_vec()))
+                .collect(),
+            heads,
+        }
+        .encode();
+        self.node.received(&mut self.docs, from, &frame)
+    }
+
+    fn issues(&mut self) -> usize {
+        let doc = self.docs.doc(&self.coalition).unwrap().fork();
+        CoalitionDoc::from_automerge(doc)
+            .unwrap()
+            .read()
+            .unwrap()
+            .issues
+            .len()
+    }
+
+    fn persisted(&self) -> usize {
+        self.docs.persisted[&self.coalition].0.len()
+    }
+}
+
+fn refusal(out: &[Output]) -> Option<&Refusal> {
+    out.iter().find_map(|o| match o {
+        Output::Refused { reason, .. } => Some(reason),
+        _ => None,
+    })
+}
+
+#[test]
+fn an_honest_change_is_accepted_and_applied() {
+    let mut w = World::new();
+    let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    let out = w.push(w.peer.key, &changes, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 1);
+}
+
+#[test]
+fn a_forged_signature_is_refused() {
+    let mut w = World::new();
+    let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    // Signed by the outsider, claiming to be B's change.
+    let forged = sync::sign(&w.outsider.signing, &changes.last().unwrap().hash());
+    let before = w.persisted();
+    let out = w.push(w.peer.key, &changes, vec![forged]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::BadSignature { .. })),
+        "{out:?}"
+    );
+    assert_eq!(
+        (w.issues(), w.persisted()),
+        (0, before),
+        "nothing stored or applied"
+    );
+}
+
+#[test]
+fn a_missing_signature_is_refused() {
+    let mut w = World::new();
+    let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let out = w.push(w.peer.key, &changes, vec![]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MissingSignature { .. })),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn a_tampered_change_is_refused() {
+    let mut w = World::new();
+    let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    let mut bytes = changes[0].raw_bytes().to_vec();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x5a;
+    let frame = Message::Changes {
+        coalition: wire(&w.coalition),
+        changes: vec![ByteChunk(bytes)],
+        heads: vec![head],
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(
+        matches!(
+            refusal(&out),
+            Some(Refusal::MalformedChange(_) | Refusal::MissingSignature { .. })
+        ),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn a_change_by_a_non_member_key_is_refused_even_when_relayed_by_a_member() {
+    let mut w = World::new();
+    let outsider = party(3);
+    let (_, changes) = w.edit_as(&outsider, &w.peer.member.clone(), "Injected");
+    let head = sync::sign(&outsider.signing, &changes.last().unwrap().hash());
+    // Correctly signed by its author, relayed by member B: the author is not a member.
+    let out = w.push(w.peer.key, &changes, vec![head]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::NotAMember { .. })),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn replayed_changes_are_ignored_without_harm() {
+    let mut w = World::new();
+    let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    w.push(w.peer.key, &changes, vec![head.clone()]);
+    let persisted = w.persisted();
+    for _ in 0..3 {
+        let out = w.push(w.peer.key, &changes, vec![head.clone()]);
+        assert!(refusal(&out).is_none(), "{out:?}");
+        assert!(!out.iter().any(|o| matches!(o, Output::Applied { .. })));
+    }
+    assert_eq!((w.issues(), w.persisted()), (1, persisted));
+}
+
+#[test]
+fn equivocation_is_refused() {
+    let mut w = World::new();
+    let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
+    w.push(w.peer.key, &first, vec![head]);
+    // A second, different change with the same actor and sequence number, validly signed.
+    let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
+    assert_eq!(first[0].seq(), second[0].seq());
+    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
+    let out = w.push(w.peer.key, &second, vec![head]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::Equivocation { .. })),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 1);
+}
+
+#[test]
+fn changes_not_hanging_off_the_signed_one_are_refused() {
+    let mut w = World::new();
+    let (_, a) = w.edit_as(&w.peer, &w.peer.member.clone(), "Branch one");
+    let (mut other, _) = w.edit_as(&w.peer, &w.peer.member.clone(), "Branch two, longer");
+    // Make seq 2 on the second branch: signed, but the first branch's seq 1 is not its ancestor.
+    let before = other.get_heads();
+    let mut doc = CoalitionDoc::from_automerge(other).unwrap();
+    doc.add_issue(
+        &w.peer.member,
+        NewIssue {
+            id: IssueId::from_bytes([99; 16]),
+            title: "x".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        Timestamp::from_millis(9),
+    )
+    .unwrap();
+    other = doc.into_automerge();
+    let b2 = other.get_changes(&before);
+    let head = sync::sign(&w.peer.signing, &b2.last().unwrap().hash());
+    let batch: Vec<Change> = a.into_iter().chain(b2).collect();
+    let out = w.push(w.peer.key, &batch, vec![head]);
+    assert!(
+        matches!(
+            refusal(&out),
+            Some(Refusal::Unvouched { .. } | Refusal::Equivocation { .. })
+        ),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn an_outsider_learns_nothing_and_gets_nothing() {
+    let mut w = World::new();
+    let outsider = w.outsider.key;
+    let out = w.node.connected(&mut w.docs, outsider);
+    // The hello to an outsider names no coalition.
+    for o in &out {
+        if let Output::Send { frame, .. } = o {
+            assert_eq!(
+                Message::decode(frame).unwrap(),
+                Message::Hello { coalitions: vec![] }
+            );
+        }
+    }
+    // Asking for the coalition by id (learned elsewhere) gets nothing back.
+    let hello = Message::Hello {
+        coalitions: vec![wire(&w.coalition)],
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, outsider, &hello);
+    assert!(out.is_empty(), "{out:?}");
+    let mut probe = AutoCommit::new();
+    let mut state = automerge::sync::State::new();
+    let msg = automerge::sync::SyncDoc::generate_sync_message(&probe.sync(), &mut state).unwrap();
+    let frame = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: msg.encode(),
+        heads: vec![],
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, outsider, &frame);
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Send { .. })),
+        "{out:?}"
+    );
+    assert!(matches!(refusal(&out), Some(Refusal::NotShared)));
+    let _ = probe.get_heads();
+}
+
+#[test]
+fn malformed_oversized_and_unknown_version_frames_are_refused_and_repeated_abuse_disconnects() {
+    let mut w = World::new();
+    let peer = w.peer.key;
+    let mut frames: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![9, 1, 2, 3],
+        vec![1, 0xff, 0xff, 0xff],
+        vec![1; sync::wire::MAX_FRAME + 1],
+    ];
+    let mut valid_sync = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42, 0, 0, 0, 0xde, 0xad],
+        heads: vec![],
+    }
+    .encode();
+    frames.push(valid_sync.clone());
+    valid_sync.extend([1, 2, 3]);
+    frames.push(valid_sync);
+    let mut disconnected = false;
+    for (n, f) in frames
+        .iter()
+        .cycle()
+        .take(sync::node::MAX_STRIKES as usize)
+        .enumerate()
+    {
+        let out = w.node.received(&mut w.docs, peer, f);
+        assert!(
+            refusal(&out).is_some(),
+            "frame {n} was not refused: {out:?}"
+        );
+        disconnected |= out.iter().any(|o| matches!(o, Output::Disconnect { .. }));
+    }
+    assert!(disconnected, "a peer sending only garbage is disconnected");
+    assert_eq!(w.issues(), 0);
+    assert!(
+        w.docs.entry(&w.coalition).is_some(),
+        "the coalition is intact"
+    );
+    let _ = w.honest.key;
+}
