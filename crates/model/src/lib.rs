@@ -37,6 +37,7 @@ mod error;
 mod ids;
 pub mod reports;
 pub mod schema;
+pub mod signing;
 mod tally;
 mod values;
 

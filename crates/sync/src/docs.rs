@@ -2,80 +2,12 @@
 //! node implements it over its replica; tests over [`MemoryDocs`]), and the [`HeadIndex`] of
 //! each actor's newest signed change.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{AutoCommit, Change, ReadDoc};
 use model::{CoalitionId, NodeKey};
 
-use crate::wire::SignedHead;
-
-/// Most signatures kept for changes not applied yet (waiting for their dependencies).
-pub const MAX_PENDING_HEADS: usize = 4096;
-
-/// For each actor, its newest applied change and the signature over it. A signature over an
-/// actor's newest change vouches for all its earlier ones, so this is all a node must keep to
-/// vouch for everything it relays.
-#[derive(Debug, Clone, Default)]
-pub struct HeadIndex {
-    newest: BTreeMap<Vec<u8>, (u64, SignedHead)>,
-    pending: HashMap<[u8; 32], SignedHead>,
-}
-
-impl HeadIndex {
-    /// Rebuilds the index from a document and every signed head ever stored for it.
-    pub fn rebuild(doc: &mut AutoCommit, heads: impl IntoIterator<Item = SignedHead>) -> Self {
-        let mut index = Self::default();
-        for h in heads {
-            index.offer(doc, h);
-        }
-        index
-    }
-
-    /// Records a signed head: indexed if its change is applied and newer than what the
-    /// actor had, kept pending (bounded) if its change is not applied yet.
-    pub fn offer(&mut self, doc: &mut AutoCommit, head: SignedHead) {
-        match doc.get_change_by_hash(&automerge::ChangeHash(head.hash)) {
-            Some(c) => {
-                let actor = c.actor_id().to_bytes().to_vec();
-                let seq = c.seq();
-                if self.newest.get(&actor).is_none_or(|(s, _)| seq > *s) {
-                    self.newest.insert(actor, (seq, head));
-                }
-            }
-            None if self.pending.len() < MAX_PENDING_HEADS => {
-                self.pending.insert(head.hash, head);
-            }
-            None => {}
-        }
-    }
-
-    /// Promotes pending heads whose changes have since been applied.
-    pub fn settle(&mut self, doc: &mut AutoCommit) {
-        let pending: Vec<SignedHead> = self.pending.drain().map(|(_, h)| h).collect();
-        for h in pending {
-            self.offer(doc, h);
-        }
-    }
-
-    /// The newest applied sequence number of `actor`.
-    pub fn max_seq(&self, actor: &[u8]) -> Option<u64> {
-        self.newest.get(actor).map(|(s, _)| *s)
-    }
-
-    /// Every actor's newest signed head.
-    pub fn all(&self) -> Vec<SignedHead> {
-        self.newest.values().map(|(_, h)| h.clone()).collect()
-    }
-
-    /// Newest signed heads of the given actors.
-    pub fn for_actors(&self, actors: &BTreeSet<Vec<u8>>) -> Vec<SignedHead> {
-        actors
-            .iter()
-            .filter_map(|a| self.newest.get(a))
-            .map(|(_, h)| h.clone())
-            .collect()
-    }
-}
+pub use model::signing::{ChangeSignature, HeadIndex};
 
 /// The node's documents, as the sync state machine sees them.
 pub trait Documents {
@@ -91,7 +23,7 @@ pub trait Documents {
         &mut self,
         coalition: &CoalitionId,
         changes: &[Change],
-        heads: &[SignedHead],
+        heads: &[ChangeSignature],
     ) -> Result<(), String>;
 }
 
@@ -119,7 +51,7 @@ pub fn is_member(doc: &AutoCommit, key: &NodeKey) -> bool {
 pub struct MemoryDocs {
     docs: BTreeMap<CoalitionId, (AutoCommit, HeadIndex)>,
     /// Per coalition: every persisted change (raw bytes) and signed head.
-    pub persisted: BTreeMap<CoalitionId, (Vec<Vec<u8>>, Vec<SignedHead>)>,
+    pub persisted: BTreeMap<CoalitionId, (Vec<Vec<u8>>, Vec<ChangeSignature>)>,
     /// The actor this node's documents edit as.
     actor: Option<automerge::ActorId>,
 }
@@ -134,7 +66,12 @@ impl MemoryDocs {
     }
 
     /// Adds a document (e.g. one this node founded), persisting all its changes.
-    pub fn insert(&mut self, coalition: CoalitionId, mut doc: AutoCommit, heads: Vec<SignedHead>) {
+    pub fn insert(
+        &mut self,
+        coalition: CoalitionId,
+        mut doc: AutoCommit,
+        heads: Vec<ChangeSignature>,
+    ) {
         let changes: Vec<Vec<u8>> = doc
             .get_changes(&[])
             .iter()
@@ -146,7 +83,12 @@ impl MemoryDocs {
     }
 
     /// Records a local edit: persists its changes and signed head, indexes the head.
-    pub fn local_edit(&mut self, coalition: &CoalitionId, changes: &[Change], head: SignedHead) {
+    pub fn local_edit(
+        &mut self,
+        coalition: &CoalitionId,
+        changes: &[Change],
+        head: ChangeSignature,
+    ) {
         if let Some((doc, index)) = self.docs.get_mut(coalition) {
             let p = self.persisted.entry(coalition.clone()).or_default();
             p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));
@@ -205,7 +147,7 @@ impl Documents for MemoryDocs {
         &mut self,
         coalition: &CoalitionId,
         changes: &[Change],
-        heads: &[SignedHead],
+        heads: &[ChangeSignature],
     ) -> Result<(), String> {
         let p = self.persisted.entry(coalition.clone()).or_default();
         p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));

@@ -26,5 +26,5 @@ pub mod wire;
 
 pub use docs::{Documents, HeadIndex, MemoryDocs};
 pub use node::{Output, SyncNode};
-pub use verify::{Refusal, sign, signing_payload};
+pub use verify::{ChangeSignature, Refusal, sign, signing_payload};
 pub use wire::{Message, SignedHead};

@@ -15,8 +15,9 @@ use model::{CoalitionId, NodeKey};
 use tracing::debug;
 
 use crate::docs::{Documents, member_keys};
+use crate::verify::ChangeSignature;
 use crate::verify::{Refusal, actor_key, changes_in_chunk, check_signatures, decode_sync};
-use crate::wire::{ByteChunk, Message, SignedHead, WireCoalition};
+use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
 pub const MAX_IDLE_ROUNDS: u32 = 12;
@@ -295,7 +296,7 @@ impl SyncNode {
                 let heads = if msg.changes.is_empty() {
                     Vec::new()
                 } else {
-                    index.all()
+                    wire::heads(&index.all())
                 };
                 let frame = Message::Sync {
                     coalition: wire_id(c),
@@ -326,7 +327,7 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         }
         let (mut msg, changes) = decode_sync(sync)?;
-        let applied = self.accept(docs, peer, c, changes, heads, out)?;
+        let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
         msg.changes = automerge::sync::ChunkList::empty();
         // Without flags Automerge treats the peer as speaking V1, so our own messages carry
         // individual change chunks, never a whole document: changes rebuilt from a document
@@ -383,7 +384,7 @@ impl SyncNode {
             }
             changes.append(&mut parsed);
         }
-        self.accept(docs, peer, c, changes, heads, out)?;
+        self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
@@ -402,7 +403,7 @@ impl SyncNode {
         peer: NodeKey,
         c: &CoalitionId,
         changes: Vec<Change>,
-        heads: &[SignedHead],
+        heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<usize, Refusal> {
         let Some((doc, index)) = docs.entry(c) else {
@@ -454,7 +455,7 @@ impl SyncNode {
                 .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
                 .collect(),
             // The relayed batch is exactly `new`, so the signatures that vouched for it do.
-            heads: used,
+            heads: wire::heads(&used),
         }
         .encode();
         for (other, p) in &self.peers {
@@ -477,7 +478,7 @@ impl SyncNode {
         docs: &mut impl Documents,
         c: &CoalitionId,
         changes: &[Change],
-        head: SignedHead,
+        head: ChangeSignature,
     ) -> Vec<Output> {
         let mut out = Vec::new();
         let frame = Message::Changes {
@@ -486,7 +487,7 @@ impl SyncNode {
                 .iter()
                 .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
                 .collect(),
-            heads: vec![head],
+            heads: vec![SignedHead::from(&head)],
         }
         .encode();
         for (peer, p) in &self.peers {

@@ -7,18 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use automerge::{ActorId, Change, ChangeHash};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
-use crate::wire::SignedHead;
-
-/// What a node signs: a domain tag and the change hash.
-pub fn signing_payload(hash: &ChangeHash) -> Vec<u8> {
-    let mut p = b"coalesce/change/v1\0".to_vec();
-    p.extend_from_slice(&hash.0);
-    p
-}
+pub use model::signing::{ChangeSignature, signing_payload};
 
 /// Signs a change hash with a node key.
-pub fn sign(key: &SigningKey, hash: &ChangeHash) -> SignedHead {
-    SignedHead {
+pub fn sign(key: &SigningKey, hash: &ChangeHash) -> ChangeSignature {
+    ChangeSignature {
         hash: hash.0,
         signature: key.sign(&signing_payload(hash)).to_bytes(),
     }
@@ -199,9 +192,12 @@ pub fn actor_key(actor: &ActorId) -> Result<[u8; 32], Refusal> {
 ///
 /// Returns the signed heads that were used (one per actor). Cost: one signature check per
 /// actor, not per change.
-pub fn check_signatures(new: &[Change], heads: &[SignedHead]) -> Result<Vec<SignedHead>, Refusal> {
+pub fn check_signatures(
+    new: &[Change],
+    heads: &[ChangeSignature],
+) -> Result<Vec<ChangeSignature>, Refusal> {
     let by_hash: HashMap<ChangeHash, &Change> = new.iter().map(|c| (c.hash(), c)).collect();
-    let sigs: HashMap<[u8; 32], &SignedHead> = heads.iter().map(|h| (h.hash, h)).collect();
+    let sigs: HashMap<[u8; 32], &ChangeSignature> = heads.iter().map(|h| (h.hash, h)).collect();
     let mut newest: BTreeMap<Vec<u8>, &Change> = BTreeMap::new();
     for c in new {
         let e = newest.entry(c.actor_id().to_bytes().to_vec()).or_insert(c);

@@ -30,6 +30,34 @@ pub struct SignedHead {
     pub signature: [u8; 64],
 }
 
+impl From<&model::signing::ChangeSignature> for SignedHead {
+    fn from(s: &model::signing::ChangeSignature) -> Self {
+        SignedHead {
+            hash: s.hash,
+            signature: s.signature,
+        }
+    }
+}
+
+impl From<&SignedHead> for model::signing::ChangeSignature {
+    fn from(s: &SignedHead) -> Self {
+        model::signing::ChangeSignature {
+            hash: s.hash,
+            signature: s.signature,
+        }
+    }
+}
+
+/// Converts wire heads to signature records.
+pub fn signatures(heads: &[SignedHead]) -> Vec<model::signing::ChangeSignature> {
+    heads.iter().map(Into::into).collect()
+}
+
+/// Converts signature records to wire heads.
+pub fn heads(sigs: &[model::signing::ChangeSignature]) -> Vec<SignedHead> {
+    sigs.iter().map(Into::into).collect()
+}
+
 mod sig_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -8,7 +8,9 @@ use model::{
     Timestamp,
 };
 use sync::wire::ByteChunk;
-use sync::{Documents, MemoryDocs, Message, Output, Refusal, SignedHead, SyncNode};
+use sync::{
+    ChangeSignature, Documents, MemoryDocs, Message, Output, Refusal, SignedHead, SyncNode,
+};
 
 struct Party {
     signing: SigningKey,
@@ -129,14 +131,19 @@ impl World {
         (doc.into_automerge(), changes)
     }
 
-    fn push(&mut self, from: NodeKey, changes: &[Change], heads: Vec<SignedHead>) -> Vec<Output> {
+    fn push(
+        &mut self,
+        from: NodeKey,
+        changes: &[Change],
+        heads: Vec<ChangeSignature>,
+    ) -> Vec<Output> {
         let frame = Message::Changes {
             coalition: wire(&self.coalition),
             changes: changes
                 .iter()
                 .map(|c| ByteChunk(c.raw_bytes().to_vec()))
                 .collect(),
-            heads,
+            heads: sync::wire::heads(&heads),
         }
         .encode();
         self.node.received(&mut self.docs, from, &frame)
@@ -216,7 +223,7 @@ fn a_tampered_change_is_refused() {
     let frame = Message::Changes {
         coalition: wire(&w.coalition),
         changes: vec![ByteChunk(bytes)],
-        heads: vec![head],
+        heads: vec![SignedHead::from(&head)],
     }
     .encode();
     let out = w.node.received(&mut w.docs, w.peer.key, &frame);
