@@ -335,6 +335,21 @@ impl CoalitionDoc {
         &self.doc
     }
 
+    /// The underlying Automerge document, for the sync protocol to apply changes that it
+    /// has verified. Edits go through the methods of this type instead.
+    pub fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// A document for a coalition this node is joining and has not received yet: it holds
+    /// nothing until the coalition's changes arrive, and reads fail until then.
+    pub fn joining(id: CoalitionId, key: NodeKey) -> Self {
+        Self {
+            doc: AutoCommit::new().with_actor(key.actor()),
+            id,
+        }
+    }
+
     /// Unwraps the underlying Automerge document.
     pub fn into_automerge(self) -> AutoCommit {
         self.doc

@@ -4,8 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer, SigningKey};
 use model::NodeKey;
+use model::automerge::ChangeHash;
+use model::signing::{ChangeSignature, signing_payload};
 use serde::{Deserialize, Serialize};
 
 use crate::ReplicaError;
@@ -63,6 +65,14 @@ impl Identity {
     /// The node's public key: its id, and its Automerge actor id.
     pub fn node_key(&self) -> NodeKey {
         NodeKey::from_bytes(self.key.verifying_key().to_bytes())
+    }
+
+    /// Signs a change this node made.
+    pub fn sign(&self, hash: &ChangeHash) -> ChangeSignature {
+        ChangeSignature {
+            hash: hash.0,
+            signature: self.key.sign(&signing_payload(hash)).to_bytes(),
+        }
     }
 
     /// Reads `path`, refusing anything that is not a well-formed identity file.

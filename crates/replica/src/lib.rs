@@ -28,6 +28,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use model::automerge::{AutoCommit, Change};
+use model::signing::{ChangeSignature, HeadIndex};
 use model::{
     Coalition, CoalitionDoc, CoalitionId, DocError, EditError, MemberId, MemberProfile, NodeKey,
     Timestamp,
@@ -146,8 +148,29 @@ pub struct Actor {
 
 struct Loaded {
     doc: CoalitionDoc,
+    /// Each actor's newest signed change.
+    index: HeadIndex,
     /// Changes stored since the last snapshot.
     since_snapshot: usize,
+}
+
+/// Changes this node made, signed, for the sync protocol to push to peers.
+#[derive(Debug, Clone)]
+pub struct LocalChange {
+    /// The coalition.
+    pub coalition: CoalitionId,
+    /// The changes, oldest first.
+    pub changes: Vec<Change>,
+    /// This node's signature over the newest of them.
+    pub signature: ChangeSignature,
+}
+
+/// Most local changes kept for the sync protocol before the oldest are dropped (peers then
+/// get them by catching up instead).
+pub const MAX_OUTBOX: usize = 10_000;
+
+fn stored_signatures(sigs: &[ChangeSignature]) -> Vec<store::StoredSignature> {
+    sigs.iter().map(|s| (s.hash, s.signature)).collect()
 }
 
 /// A node's local copy of its coalitions, opened exclusively.
@@ -156,6 +179,7 @@ pub struct Replica {
     identity: Identity,
     store: Store,
     docs: HashMap<CoalitionId, Loaded>,
+    outbox: Vec<LocalChange>,
 }
 
 impl std::fmt::Debug for Replica {
@@ -230,6 +254,7 @@ impl Replica {
             identity,
             store,
             docs: HashMap::new(),
+            outbox: Vec::new(),
         })
     }
 
@@ -316,13 +341,25 @@ impl Replica {
         let mut doc = CoalitionDoc::found(self.identity.node_key(), founding)?;
         let changes = doc.changes_since(&[]);
         let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
-        self.store.append(id.as_str(), &raw)?;
+        let sigs: Vec<ChangeSignature> = changes
+            .last()
+            .map(|c| self.identity.sign(&c.hash()))
+            .into_iter()
+            .collect();
+        self.store
+            .append_signed(id.as_str(), &raw, &stored_signatures(&sigs))?;
+        let since_snapshot = raw.len();
+        let mut index = HeadIndex::default();
+        for sig in sigs {
+            index.offer(doc.automerge_mut(), sig);
+        }
         info!("coalition founded");
         self.docs.insert(
             id.clone(),
             Loaded {
                 doc,
-                since_snapshot: raw.len(),
+                index,
+                since_snapshot,
             },
         );
         Ok(id)
@@ -337,14 +374,28 @@ impl Replica {
                         what: "coalition",
                         given: id.to_string(),
                     })?;
-            let doc = CoalitionDoc::load(&stored.concatenated(), self.identity.node_key())
-                .map_err(|source| ReplicaError::Doc {
-                    coalition: id.to_string(),
-                    source: Box::new(source),
-                })?;
+            let bytes = stored.concatenated();
+            let mut doc = if bytes.is_empty() {
+                // A coalition being joined whose changes have not arrived yet.
+                CoalitionDoc::joining(id.clone(), self.identity.node_key())
+            } else {
+                CoalitionDoc::load(&bytes, self.identity.node_key()).map_err(|source| {
+                    ReplicaError::Doc {
+                        coalition: id.to_string(),
+                        source: Box::new(source),
+                    }
+                })?
+            };
+            let sigs = self.store.signatures(id.as_str())?;
+            let index = HeadIndex::rebuild(
+                doc.automerge_mut(),
+                sigs.into_iter()
+                    .map(|(hash, signature)| ChangeSignature { hash, signature }),
+            );
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
             let mut loaded = Loaded {
                 doc,
+                index,
                 since_snapshot: stored.changes.len(),
             };
             if loaded.since_snapshot >= COMPACT_AFTER {
@@ -392,16 +443,37 @@ impl Replica {
         let before = loaded.doc.heads();
         let value = f(&mut loaded.doc, &actor)?;
         let changes = loaded.doc.changes_since(&before);
+        let Some(newest) = changes.last().map(Change::hash) else {
+            return Ok(value); // the edit changed nothing
+        };
+        let signature = self.identity.sign(&newest);
         let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
-        match self.store.append(id.as_str(), &raw) {
+        match self.store.append_signed(
+            id.as_str(),
+            &raw,
+            &stored_signatures(std::slice::from_ref(&signature)),
+        ) {
             Ok(next_seq) => {
                 debug!(changes = raw.len(), "edit stored");
+                let count = raw.len();
+                drop(raw);
                 if let Some(loaded) = self.docs.get_mut(id) {
-                    loaded.since_snapshot += raw.len();
+                    loaded
+                        .index
+                        .offer(loaded.doc.automerge_mut(), signature.clone());
+                    loaded.since_snapshot += count;
                     if loaded.since_snapshot >= COMPACT_AFTER {
                         compact(&self.store, id, loaded, next_seq)?;
                     }
                 }
+                if self.outbox.len() >= MAX_OUTBOX {
+                    self.outbox.remove(0);
+                }
+                self.outbox.push(LocalChange {
+                    coalition: id.clone(),
+                    changes,
+                    signature,
+                });
                 Ok(value)
             }
             Err(e) => {
@@ -409,6 +481,45 @@ impl Replica {
                 Err(e.into())
             }
         }
+    }
+
+    /// Local changes made since the last call, for the sync protocol to push.
+    pub fn drain_local_changes(&mut self) -> Vec<LocalChange> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// A coalition's Automerge document and head index, for the sync protocol.
+    pub fn sync_entry(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<(&mut AutoCommit, &mut HeadIndex), ReplicaError> {
+        let loaded = self.loaded(id)?;
+        Ok((loaded.doc.automerge_mut(), &mut loaded.index))
+    }
+
+    /// Makes changes received from peers (already verified) and their signatures durable.
+    pub fn persist_remote(
+        &mut self,
+        id: &CoalitionId,
+        changes: &[Change],
+        signatures: &[ChangeSignature],
+    ) -> Result<(), ReplicaError> {
+        let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
+        self.store
+            .append_signed(id.as_str(), &raw, &stored_signatures(signatures))?;
+        if let Some(loaded) = self.docs.get_mut(id) {
+            loaded.since_snapshot += raw.len();
+        }
+        Ok(())
+    }
+
+    /// Starts holding a coalition this node is joining, before any of it has arrived.
+    pub fn create_joining(&mut self, id: &CoalitionId) -> Result<(), ReplicaError> {
+        if self.store.load(id.as_str())?.is_none() {
+            self.store.append(id.as_str(), &[])?;
+        }
+        self.loaded(id)?;
+        Ok(())
     }
 
     /// The coalition's document in Automerge's standard format.
@@ -425,6 +536,8 @@ fn compact(
 ) -> Result<(), ReplicaError> {
     let snapshot = loaded.doc.save();
     store.compact(id.as_str(), &snapshot, upto)?;
+    // Only the newest signature per actor is needed to vouch for everything held.
+    store.retain_signatures(id.as_str(), &loaded.index.kept_hashes())?;
     info!(coalition = %id, changes = loaded.since_snapshot, bytes = snapshot.len(), "document compacted");
     loaded.since_snapshot = 0;
     Ok(())

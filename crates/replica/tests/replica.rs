@@ -138,3 +138,49 @@ proptest! {
         let _ = replica::Identity::read(&path);
     }
 }
+
+#[test]
+fn every_change_is_signed_by_the_node_and_the_signatures_survive_reopen_and_compaction() {
+    use ed25519_dalek::{Verifier, VerifyingKey};
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let key = VerifyingKey::from_bytes(r.identity().node_key().as_bytes()).unwrap();
+    for n in 0..3 {
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n), a.now))
+            .unwrap();
+    }
+    let local = r.drain_local_changes();
+    assert_eq!(local.len(), 3, "each edit is handed to the sync protocol");
+    for l in &local {
+        let newest = l.changes.last().unwrap().hash();
+        assert_eq!(l.signature.hash, newest.0);
+        let sig = ed25519_dalek::Signature::from_bytes(&l.signature.signature);
+        key.verify(&model::signing::signing_payload(&newest), &sig)
+            .unwrap();
+    }
+    assert!(r.drain_local_changes().is_empty());
+    let newest = local.last().unwrap().signature.clone();
+    drop(r);
+    let mut r = Replica::open(home.path()).unwrap();
+    let (_, index) = r.sync_entry(&id).unwrap();
+    assert_eq!(
+        index.all(),
+        vec![newest.clone()],
+        "one actor, its newest signature"
+    );
+    for n in 0..replica::COMPACT_AFTER {
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n + 10), a.now))
+            .unwrap();
+    }
+    let kept = r.store().signatures(id.as_str()).unwrap();
+    assert!(
+        kept.len() < 10,
+        "compaction prunes superseded signatures: {}",
+        kept.len()
+    );
+    drop(r);
+    let mut r = Replica::open(home.path()).unwrap();
+    let (_, index) = r.sync_entry(&id).unwrap();
+    assert_eq!(index.all().len(), 1);
+    assert_ne!(index.all()[0], newest);
+}

@@ -45,6 +45,11 @@ const DOCS: TableDefinition<&str, u64> = TableDefinition::new("docs");
 const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("changes");
 /// Document name → (first sequence number not covered, snapshot bytes).
 const SNAPSHOTS: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("snapshots");
+/// (document name, 32-byte change hash) → 64-byte signature over it.
+const SIGNATURES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("signatures");
+
+/// A change hash and a signature over it, as stored.
+pub type StoredSignature = ([u8; 32], [u8; 64]);
 
 /// The store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -284,6 +289,7 @@ impl Store {
             tx.open_table(DOCS)?;
             tx.open_table(CHANGES)?;
             tx.open_table(SNAPSHOTS)?;
+            tx.open_table(SIGNATURES)?;
         }
         tx.commit()?;
         Ok(())
@@ -303,6 +309,16 @@ impl Store {
     /// Appends change records to `doc` (creating it), durably: when this returns `Ok`, the
     /// changes survive a crash or power loss.
     pub fn append(&self, doc: &str, changes: &[&[u8]]) -> Result<u64, StoreError> {
+        self.append_signed(doc, changes, &[])
+    }
+
+    /// Appends change records and signatures to `doc` in one durable transaction.
+    pub fn append_signed(
+        &self,
+        doc: &str,
+        changes: &[&[u8]],
+        signatures: &[StoredSignature],
+    ) -> Result<u64, StoreError> {
         check_name(doc)?;
         if let Some(big) = changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
             return Err(StoreError::TooLarge {
@@ -321,10 +337,52 @@ impl Store {
                 seq += 1;
             }
             docs.insert(doc, seq)?;
+            if !signatures.is_empty() {
+                let mut sigs = tx.open_table(SIGNATURES)?;
+                for (hash, sig) in signatures {
+                    sigs.insert((doc, hash.as_slice()), sig.as_slice())?;
+                }
+            }
             seq
         };
         tx.commit()?;
         Ok(next)
+    }
+
+    /// Every signature stored for `doc`.
+    pub fn signatures(&self, doc: &str) -> Result<Vec<StoredSignature>, StoreError> {
+        let read = self.db.begin_read()?;
+        let table = match read.open_table(SIGNATURES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for row in table.range((doc, [].as_slice())..=(doc, [0xffu8; 33].as_slice()))? {
+            let (k, v) = row?;
+            let (_, hash) = k.value();
+            if let (Ok(hash), Ok(sig)) =
+                (<[u8; 32]>::try_from(hash), <[u8; 64]>::try_from(v.value()))
+            {
+                out.push((hash, sig));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Drops every signature of `doc` except those over the hashes in `keep`.
+    pub fn retain_signatures(&self, doc: &str, keep: &[[u8; 32]]) -> Result<(), StoreError> {
+        let keep: std::collections::HashSet<&[u8]> = keep.iter().map(|h| h.as_slice()).collect();
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(SIGNATURES)?;
+            table.retain_in(
+                (doc, [].as_slice())..=(doc, [0xffu8; 33].as_slice()),
+                |k, _| keep.contains(k.1),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The stored snapshot and changes of `doc`, or `None` if it was never written.

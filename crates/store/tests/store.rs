@@ -208,3 +208,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn signatures_are_stored_with_their_changes_and_pruned_on_request() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    s.append_signed("a", &[b"1".as_slice()], &[([1; 32], [9; 64])])
+        .unwrap();
+    s.append_signed("a", &[b"2".as_slice()], &[([2; 32], [8; 64])])
+        .unwrap();
+    s.append_signed("b", &[b"x".as_slice()], &[([3; 32], [7; 64])])
+        .unwrap();
+    let mut sigs = s.signatures("a").unwrap();
+    sigs.sort();
+    assert_eq!(sigs, vec![([1; 32], [9; 64]), ([2; 32], [8; 64])]);
+    s.retain_signatures("a", &[[2; 32]]).unwrap();
+    assert_eq!(s.signatures("a").unwrap(), vec![([2; 32], [8; 64])]);
+    assert_eq!(
+        s.signatures("b").unwrap().len(),
+        1,
+        "other documents keep theirs"
+    );
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.signatures("a").unwrap().len(), 1);
+}
