@@ -1,27 +1,27 @@
 //! `coalesce`: the command-line client of a Coalesce node.
 //!
-//! Thin glue: parses arguments, opens the node's replica in the home folder, runs one command,
-//! prints through [`output`], and maps errors to a message and exit code.
+//! Thin glue: parses arguments, then runs the command itself on the node's home folder, or,
+//! when `coalesce-node` is running on that home, sends it to the node's control API (the node
+//! holds the store while it runs). Either way the `commands` crate does the work.
 
-mod args;
-mod cmd;
-mod output;
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use commands::args::{Cli, Command};
+use commands::output::Out;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = Cli::parse();
     init_tracing();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let out = Out::terminal();
+    match run(cli, &out) {
+        Ok(code) => code,
         Err(e) => {
-            output::note(&format!("error: {e}"));
+            out.note(&format!("error: {e}"));
             for cause in e.chain().skip(1) {
-                output::note(&format!("  caused by: {cause}"));
+                out.note(&format!("  caused by: {cause}"));
             }
             ExitCode::FAILURE
         }
@@ -31,11 +31,7 @@ fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COALESCE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
 
 /// The home folder: `--home`, `$COALESCE_HOME`, or the user's data directory.
@@ -48,8 +44,98 @@ fn home(given: Option<PathBuf>) -> Result<PathBuf> {
         .context("no home folder given and no user data directory found; pass --home DIR")
 }
 
-fn run(cli: args::Cli) -> Result<()> {
+fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
     let home = home(cli.home)?;
-    let out = output::Out;
-    cmd::run(&home, cli.command, &out)
+    if let Command::Init { org } = &cli.command {
+        commands::init(&home, org, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(node) = api::Client::discover(&home)? {
+        if let Command::Join { wait, .. } = cli.command {
+            return join(&node, wait, out);
+        }
+        let names_coalition = !matches!(cli.command, Command::Coalition(_));
+        return remote(&node, names_coalition, out);
+    }
+    let mut replica = replica::Replica::open(&home)?;
+    commands::run(&mut replica, cli.command, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `join`: the node starts joining; this waits until the coalition's data has arrived, then
+/// prints its id.
+fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
+    let args = forwarded_args(std::env::args().skip(1).collect(), false);
+    let resp = node.run(args).context("could not ask the running node to join")?;
+    if resp.code != 0 {
+        out.note(resp.stderr.trim_end());
+        return Ok(ExitCode::FAILURE);
+    }
+    let coalition = resp.stdout.trim().to_owned();
+    out.note(resp.stderr.trim_end());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+    loop {
+        let list = node.run(vec!["coalition".into(), "list".into(), "--json".into()])?;
+        let arrived = serde_json::from_str::<serde_json::Value>(&list.stdout)
+            .ok()
+            .and_then(|v| v.as_array().map(|a| a.iter().any(|c| c["id"] == coalition.as_str())))
+            .unwrap_or(false);
+        if arrived {
+            out.note("Joined: the coalition has arrived on this node.");
+            out.id(&coalition)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "the coalition has not arrived within {wait} s; the node keeps trying to reach the inviting node (check `coalesce coalition list` later)"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// Sends this process's arguments to the running node and prints what it answered.
+fn remote(node: &api::Client, names_coalition: bool, out: &Out) -> Result<ExitCode> {
+    let args = forwarded_args(std::env::args().skip(1).collect(), names_coalition);
+    let resp = node.run(args).context("could not run the command on the running node")?;
+    out.text_raw(&resp.stdout)?;
+    if !resp.stderr.is_empty() {
+        out.note(resp.stderr.trim_end());
+    }
+    Ok(if resp.code == 0 { ExitCode::SUCCESS } else { ExitCode::from(u8::try_from(resp.code).unwrap_or(1)) })
+}
+
+/// The arguments as the node must see them: no `--home` (the node knows its own), the
+/// coalition from `$COALESCE_COALITION` made explicit, and output folders made absolute.
+fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len() + 2);
+    let mut iter = args.into_iter();
+    let mut has_coalition = false;
+    while let Some(a) = iter.next() {
+        if a == "--home" {
+            iter.next();
+            continue;
+        }
+        if a.starts_with("--home=") {
+            continue;
+        }
+        has_coalition |= a == "--coalition" || a.starts_with("--coalition=");
+        if a == "--out"
+            && let Some(dir) = iter.next()
+        {
+            out.push(a);
+            out.push(absolute(Path::new(&dir)));
+            continue;
+        }
+        out.push(a);
+    }
+    if names_coalition && !has_coalition && let Ok(c) = std::env::var("COALESCE_COALITION") {
+        out.push("--coalition".into());
+        out.push(c);
+    }
+    out
+}
+
+fn absolute(p: &Path) -> String {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_owned()).display().to_string()
 }

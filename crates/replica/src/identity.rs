@@ -67,6 +67,12 @@ impl Identity {
         NodeKey::from_bytes(self.key.verifying_key().to_bytes())
     }
 
+    /// The secret key bytes, for the network transport (libp2p uses the same Ed25519 key, so
+    /// a peer's transport identity is its node key).
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
     /// Signs a change this node made.
     pub fn sign(&self, hash: &ChangeHash) -> ChangeSignature {
         ChangeSignature {

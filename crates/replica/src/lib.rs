@@ -268,6 +268,16 @@ impl Replica {
         &self.identity
     }
 
+    /// A node-wide record (invites and the like).
+    pub fn record(&self, key: &str) -> Result<Option<Vec<u8>>, ReplicaError> {
+        Ok(self.store.get_record(key)?)
+    }
+
+    /// Writes a node-wide record durably.
+    pub fn put_record(&self, key: &str, value: &[u8]) -> Result<(), ReplicaError> {
+        Ok(self.store.put_record(key, value)?)
+    }
+
     /// The underlying store (for status reports).
     pub fn store(&self) -> &Store {
         &self.store
@@ -300,7 +310,12 @@ impl Replica {
         let key = self.identity.node_key();
         let mut out = Vec::new();
         for id in self.coalition_ids()? {
-            let c = self.read(&id)?;
+            let c = match self.read(&id) {
+                Ok(c) => c,
+                // Being joined: nothing has arrived yet.
+                Err(ReplicaError::Doc { .. }) if self.is_joining(&id) => continue,
+                Err(e) => return Err(e),
+            };
             out.push(CoalitionSummary {
                 me: c
                     .members
@@ -511,6 +526,11 @@ impl Replica {
             loaded.since_snapshot += raw.len();
         }
         Ok(())
+    }
+
+    /// Whether a coalition is held but none of it has arrived yet (being joined).
+    pub fn is_joining(&mut self, id: &CoalitionId) -> bool {
+        self.loaded(id).is_ok_and(|l| l.doc.heads().is_empty())
     }
 
     /// Starts holding a coalition this node is joining, before any of it has arrived.

@@ -443,6 +443,25 @@ impl Store {
         Ok(())
     }
 
+    /// A node-wide setting or record (key prefix `node/`), e.g. an invite.
+    pub fn get_record(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let read = self.db.begin_read()?;
+        let meta = read.open_table(META)?;
+        Ok(meta.get(format!("node/{key}").as_str())?.map(|v| v.value().to_vec()))
+    }
+
+    /// Writes a node-wide record durably.
+    pub fn put_record(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        check_name(key)?;
+        let tx = self.db.begin_write()?;
+        {
+            let mut meta = tx.open_table(META)?;
+            meta.insert(format!("node/{key}").as_str(), value)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Size of the store file in bytes.
     pub fn file_size(&self) -> std::io::Result<u64> {
         Ok(std::fs::metadata(&self.path)?.len())

@@ -233,3 +233,15 @@ fn signatures_are_stored_with_their_changes_and_pruned_on_request() {
     let s = Store::open(&path).unwrap();
     assert_eq!(s.signatures("a").unwrap().len(), 1);
 }
+
+#[test]
+fn node_records_are_kept_apart_from_documents() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.get_record("invite/ab").unwrap(), None);
+    s.put_record("invite/ab", b"{}").unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.get_record("invite/ab").unwrap().as_deref(), Some(b"{}".as_slice()));
+    assert!(s.doc_names().unwrap().is_empty());
+}

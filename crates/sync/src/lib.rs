@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod docs;
+pub mod invite;
 pub mod node;
 pub mod verify;
 pub mod wire;

@@ -50,6 +50,17 @@ pub enum Output {
         /// Why.
         reason: String,
     },
+    /// A peer presented an invite's secret to join a coalition; the node decides.
+    JoinRequest {
+        /// The peer (its key becomes the new member's node key if admitted).
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// The invite's secret.
+        secret: [u8; 16],
+        /// The new member organization's name.
+        org: String,
+    },
     /// New changes from a peer were stored and applied.
     Applied {
         /// The peer they came from.
@@ -70,6 +81,8 @@ struct PeerDoc {
 #[derive(Debug, Default)]
 struct Peer {
     docs: BTreeMap<CoalitionId, PeerDoc>,
+    /// Coalitions the peer offered in its last Hello.
+    offered: BTreeSet<CoalitionId>,
     strikes: u32,
 }
 
@@ -157,6 +170,11 @@ impl SyncNode {
         }
     }
 
+    /// The frame a joining node sends to its inviter.
+    pub fn join_frame(coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<u8> {
+        Message::Join { coalition: wire_id(coalition), secret, org: org.to_owned() }.encode()
+    }
+
     /// A connection to `peer` was established (its key authenticated by the transport).
     pub fn connected(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Vec<Output> {
         self.peers.insert(peer, Peer::default());
@@ -183,6 +201,10 @@ impl SyncNode {
             Err(e) => Err((None, Refusal::Wire(e))),
             Ok(Message::Hello { coalitions }) => {
                 self.on_hello(docs, peer, &coalitions, &mut out);
+                Ok(())
+            }
+            Ok(Message::Join { coalition, secret, org }) => {
+                out.push(Output::JoinRequest { peer, coalition: from_wire(&coalition), secret, org });
                 Ok(())
             }
             Ok(Message::Sync {
@@ -249,6 +271,9 @@ impl SyncNode {
         offered: &[WireCoalition],
         out: &mut Vec<Output>,
     ) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.offered = offered.iter().map(from_wire).collect();
+        }
         let ours: BTreeSet<WireCoalition> = self.offer_for(docs, &peer).into_iter().collect();
         for w in offered {
             let c = from_wire(w);
@@ -502,22 +527,26 @@ impl SyncNode {
         out
     }
 
-    /// After a coalition changed, offer it to connected peers that have become members.
+    /// After a coalition changed, offer it to connected peers that have become members, and
+    /// start syncing with those that already offered it (a node that just joined).
     fn rehello(&mut self, docs: &mut impl Documents, c: &CoalitionId, out: &mut Vec<Output>) {
-        let Some((doc, _)) = docs.entry(c) else {
-            return;
-        };
+        let Some((doc, _)) = docs.entry(c) else { return };
         let keys = member_keys(doc);
-        let newly: Vec<NodeKey> = self
+        let newly: Vec<(NodeKey, bool)> = self
             .peers
             .iter()
             .filter(|(k, p)| !p.docs.contains_key(c) && keys.contains(k.as_bytes()))
-            .map(|(k, _)| *k)
+            .map(|(k, p)| (*k, p.offered.contains(c)))
             .collect();
-        for peer in newly {
+        for (peer, offered) in newly {
             out.push(self.hello(docs, peer));
+            if offered && let Some(p) = self.peers.get_mut(&peer) {
+                p.docs.insert(c.clone(), PeerDoc { state: State::new(), idle: 0 });
+                self.sync_step(docs, peer, c, out);
+            }
         }
     }
+
 }
 
 /// Every author of `new` must be a member's key: in the document as it is, or (for members

@@ -93,6 +93,15 @@ pub enum Message {
         /// For each actor with changes in the message, its signature over its newest one.
         heads: Vec<SignedHead>,
     },
+    /// A new member's node presenting an invite's one-time secret to the inviting node.
+    Join {
+        /// The coalition it was invited to.
+        coalition: WireCoalition,
+        /// The invite's one-time secret.
+        secret: [u8; 16],
+        /// The new member organization's name.
+        org: String,
+    },
     /// Changes pushed as they are made (live updates), with their signatures.
     Changes {
         /// The coalition.
@@ -194,6 +203,7 @@ impl Message {
         };
         match self {
             Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
+            Message::Join { org, .. } => check("characters of organization name", org.chars().count(), 200),
             Message::Sync { heads, .. } => check("signed heads", heads.len(), MAX_HEADS),
             Message::Changes { changes, heads, .. } => {
                 check("changes", changes.len(), MAX_CHANGES)?;
@@ -218,6 +228,8 @@ mod tests {
                 signature: sig.try_into().unwrap(),
             });
         prop_oneof![
+            (any::<[u8; 16]>(), any::<[u8; 16]>(), "[a-zA-Z ]{0,40}")
+                .prop_map(|(coalition, secret, org)| Message::Join { coalition, secret, org }),
             proptest::collection::vec(any::<[u8; 16]>(), 0..5)
                 .prop_map(|coalitions| Message::Hello { coalitions }),
             (

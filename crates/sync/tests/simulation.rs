@@ -209,7 +209,7 @@ impl Sim {
                     self.cut.insert(pair(from, to));
                     self.disconnect(from, to);
                 }
-                Output::Applied { .. } => {}
+                Output::Applied { .. } | Output::JoinRequest { .. } => {}
             }
         }
     }

@@ -1,6 +1,6 @@
 //! `proposal` and `meeting` commands.
 
-use std::path::Path;
+use replica::Replica;
 
 use anyhow::{Result, bail};
 use model::{
@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::issue::{members_arg, one_member_arg};
 use super::{Ctx, day, name_of, short};
 use crate::args::{MeetingCmd, ProposalCmd};
-use crate::output::{Out, note};
+use crate::output::Out;
 
 /// A proposal with its tally, as `proposal show --json` prints it.
 #[derive(Serialize)]
@@ -23,7 +23,7 @@ struct ProposalView<'a> {
 }
 
 /// Parses `--closes`: a day (end of that day, UTC) or a duration from `now` (`7d`, `48h`, `30m`).
-fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
+pub fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
     let g = given.trim();
     if let Ok(d) = g.parse::<jiff::civil::Date>() {
         let end = d
@@ -53,7 +53,7 @@ fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
     Ok(Timestamp::from_millis(now.as_millis() + n * ms))
 }
 
-pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
+pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
         ProposalCmd::New {
             c,
@@ -62,7 +62,7 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             text,
             closes,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = ProposalId::from_bytes(replica::fresh_id_bytes()?);
             let closes_at = closes
                 .as_deref()
@@ -85,14 +85,14 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             stance,
             reason,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.take_position(&a.member, &proposal, stance, &reason, a.now)
             })?;
             let state = ctx.read()?;
             let outcome =
                 reports::proposal_tally(&state.proposals[id.as_str()], replica::now()).outcome;
-            note(&format!(
+            out.note(&format!(
                 "Position recorded: {stance}. Proposal {} is {outcome}.",
                 id.short()
             ));
@@ -103,7 +103,7 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             proposal,
             format,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let id = model::resolve_prefix(
                 &proposal,
@@ -159,7 +159,7 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
             out.text(&s)
         }
         ProposalCmd::List { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let now = replica::now();
             let mut list: Vec<_> = state.proposals.values().collect();
@@ -218,7 +218,7 @@ pub fn proposal(home: &Path, cmd: ProposalCmd, out: &Out) -> Result<()> {
     }
 }
 
-pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
+pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
     match cmd {
         MeetingCmd::Add {
             c,
@@ -229,7 +229,7 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
             minutes,
             decisions,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let facilitator = one_member_arg(&state, &facilitator)?;
             let attendance = members_arg(&state, &attendance)?;
@@ -259,7 +259,7 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
             out.id(id)
         }
         MeetingCmd::List { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let mut list: Vec<_> = state.meetings.values().collect();
             list.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.id.cmp(&b.id)));
@@ -284,7 +284,7 @@ pub fn meeting(home: &Path, cmd: MeetingCmd, out: &Out) -> Result<()> {
                 })
                 .collect();
             if rows.is_empty() {
-                note("No meetings recorded yet.");
+                out.note("No meetings recorded yet.");
                 return Ok(());
             }
             out.table(

@@ -1,6 +1,6 @@
 //! `issue` commands and the hidden `debug write-loop`.
 
-use std::path::Path;
+use replica::Replica;
 
 use anyhow::Result;
 use model::{IssueEdit, IssueId, MemberId, NewIssue, reports};
@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::{Ctx, day, name_of, short};
 use crate::args::{DebugCmd, IssueCmd};
-use crate::output::{Out, note};
+use crate::output::Out;
 
-pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
+pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
         IssueCmd::Add {
             c,
@@ -19,7 +19,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             tags,
             lead,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
             let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
@@ -43,7 +43,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             lead,
             tags,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
             let edit = IssueEdit {
@@ -56,7 +56,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.edit_issue(&a.member, &issue, edit, a.now)
             })?;
-            note(&format!("Issue {} updated.", id.short()));
+            out.note(&format!("Issue {} updated.", id.short()));
             Ok(())
         }
         IssueCmd::Evidence {
@@ -66,30 +66,30 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             figure,
             disaggregation,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.add_evidence(&a.member, &issue, &source, &figure, &disaggregation, a.now)
             })?;
-            note(&format!("Evidence added to issue {}.", id.short()));
+            out.note(&format!("Evidence added to issue {}.", id.short()));
             Ok(())
         }
         IssueCmd::Share { c, issue, rank } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.share_issue(&a.member, &issue, rank, a.now)
             })?;
-            note(&format!(
+            out.note(&format!(
                 "Your organization shares issue {} at rank {rank}.",
                 id.short()
             ));
             Ok(())
         }
         IssueCmd::Unshare { c, issue } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.unshare_issue(&a.member, &issue, a.now)
             })?;
-            note(&format!(
+            out.note(&format!(
                 "Your organization no longer shares issue {}.",
                 id.short()
             ));
@@ -101,7 +101,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             status,
             format,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let tag = tag.map(|t| model::normalize_tag(&t)).transpose()?;
             let mut issues: Vec<_> = state
@@ -147,7 +147,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             )
         }
         IssueCmd::Show { c, issue, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let id =
                 model::resolve_prefix(&issue, "issue", state.issues.keys().map(String::as_str))?;
@@ -190,7 +190,7 @@ pub fn run(home: &Path, cmd: IssueCmd, out: &Out) -> Result<()> {
             out.text(&s)
         }
         IssueCmd::Overlap { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let report = reports::overlap(&state);
             if format.json {
@@ -252,9 +252,9 @@ struct Written<'a> {
     id: &'a str,
 }
 
-pub fn debug(home: &Path, cmd: DebugCmd, out: &Out) -> Result<()> {
+pub fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
     let DebugCmd::WriteLoop { c, count } = cmd;
-    let mut ctx = Ctx::open(home, &c)?;
+    let ctx = Ctx::new(r, &c)?;
     for n in 0..count {
         let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
         let new = NewIssue {

@@ -1,6 +1,6 @@
 //! `pool` commands.
 
-use std::path::Path;
+use replica::Replica;
 
 use anyhow::Result;
 use model::{EntryId, EntryKind, PoolId, ProposalId, reports};
@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Ctx, day, short};
 use crate::args::PoolCmd;
-use crate::output::{Out, note};
+use crate::output::Out;
 
 #[derive(Serialize)]
 struct PoolLine<'a> {
@@ -22,7 +22,7 @@ struct PoolLine<'a> {
     balance: String,
 }
 
-pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
+pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
         PoolCmd::Create {
             c,
@@ -31,7 +31,7 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
             unit,
             description,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = PoolId::from_bytes(replica::fresh_id_bytes()?);
             let new = model::NewPool {
                 id: id.clone(),
@@ -44,15 +44,15 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                 .edit(&ctx.id, |doc, a| doc.create_pool(&a.member, new, a.now))?;
             out.id(id)
         }
-        PoolCmd::Pledge(g) => give(home, g, EntryKind::Pledge, out),
-        PoolCmd::Contribute(g) => give(home, g, EntryKind::Contribution, out),
+        PoolCmd::Pledge(g) => give(r, g, EntryKind::Pledge, out),
+        PoolCmd::Contribute(g) => give(r, g, EntryKind::Contribution, out),
         PoolCmd::Request {
             c,
             pool,
             amount,
             reason,
         } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
             let proposal = ProposalId::from_bytes(replica::fresh_id_bytes()?);
             let request = model::AllocationRequest {
@@ -64,11 +64,11 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.request_allocation(&a.member, &pool, request, a.now)
             })?;
-            note("Allocation requested; members decide it on the proposal below.");
+            out.note("Allocation requested; members decide it on the proposal below.");
             out.id(proposal)
         }
         PoolCmd::List { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let now = replica::now();
             let mut pools: Vec<_> = state.pools.values().collect();
@@ -123,7 +123,7 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
             )
         }
         PoolCmd::Ledger { c, pool, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(String::as_str))?;
             let report = reports::ledger(&state, &state.pools[id], replica::now());
@@ -157,7 +157,7 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                 "The ledger is empty.",
             )?;
             if !report.entries.is_empty() {
-                note(&format!(
+                out.note(&format!(
                     "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
                     report.name,
                     p = report.pledged,
@@ -170,7 +170,7 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
             Ok(())
         }
         PoolCmd::Equity { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let report = reports::equity(&state, replica::now());
             if format.json {
@@ -210,7 +210,7 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
                 "No pools yet.",
             )?;
             if !report.flagged.is_empty() {
-                note(&format!(
+                out.note(&format!(
                     "Flagged: a member received more than {} of a pool's allocations.",
                     report.threshold
                 ));
@@ -220,8 +220,8 @@ pub fn run(home: &Path, cmd: PoolCmd, out: &Out) -> Result<()> {
     }
 }
 
-fn give(home: &Path, g: crate::args::Gift, kind: EntryKind, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::open(home, &g.c)?;
+fn give(r: &mut Replica, g: crate::args::Gift, kind: EntryKind, out: &Out) -> Result<()> {
+    let ctx = Ctx::new(r, &g.c)?;
     let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
     let gift = model::Gift {
         entry: entry.clone(),

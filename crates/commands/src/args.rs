@@ -55,6 +55,21 @@ pub enum Command {
     /// Meeting records
     #[command(subcommand)]
     Meeting(MeetingCmd),
+    /// Invite another organization's node to a coalition (needs the running node)
+    #[command(subcommand)]
+    Invite(InviteCmd),
+    /// Join a coalition with an invite code; sets up this node if needed (needs the running
+    /// node); prints the coalition id once its data has arrived
+    Join {
+        /// The invite code, as the inviting organization sent it
+        code: String,
+        /// Your organization's name, as other members will see it
+        #[arg(long)]
+        org: Option<String>,
+        /// How long to wait for the coalition to arrive, in seconds
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
     /// Write a coalition as a standard .automerge file plus readable JSON
     Export {
         #[command(flatten)]
@@ -107,6 +122,18 @@ pub enum CoalitionCmd {
     List {
         #[command(flatten)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// Create a one-time invite code; prints it alone on standard output
+    Create {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// How long the code stays valid: a duration such as 7d, 48h or 30m
+        #[arg(long, default_value = "7d")]
+        expires: String,
     },
 }
 

@@ -6,13 +6,14 @@ use anyhow::{Context, Result};
 use model::{GoalId, schema::Charter};
 use replica::{NewCoalition, Replica};
 
-use super::{Ctx, day, name_of, open, short};
+use super::{Ctx, day, name_of, short};
 use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
-use crate::output::{Out, note};
+use crate::output::Out;
 
+/// Sets up a node in `home` and prints its id.
 pub fn init(home: &Path, org: &str, out: &Out) -> Result<()> {
     let key = Replica::init(home, org)?;
-    note(&format!(
+    out.note(&format!(
         "Node set up for {} in {}",
         org.trim(),
         home.display()
@@ -20,7 +21,7 @@ pub fn init(home: &Path, org: &str, out: &Out) -> Result<()> {
     out.id(key)
 }
 
-pub fn coalition(home: &Path, cmd: CoalitionCmd, out: &Out) -> Result<()> {
+pub fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
     match cmd {
         CoalitionCmd::Create {
             name,
@@ -29,20 +30,18 @@ pub fn coalition(home: &Path, cmd: CoalitionCmd, out: &Out) -> Result<()> {
             commitments,
             equity_threshold,
         } => {
-            let mut r = open(home)?;
-            let id = r.found_coalition(NewCoalition {
+                        let id = r.found_coalition(NewCoalition {
                 name,
                 frame,
                 values,
                 commitments,
                 equity_threshold: Some(equity_threshold),
             })?;
-            note("Coalition founded; your organization is its first member.");
+            out.note("Coalition founded; your organization is its first member.");
             out.id(id)
         }
         CoalitionCmd::List { format } => {
-            let mut r = open(home)?;
-            let list = r.coalitions()?;
+                        let list = r.coalitions()?;
             if format.json {
                 return out.json(&list);
             }
@@ -133,10 +132,10 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
     s
 }
 
-pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
+pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
         CharterCmd::Show { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             if format.json {
                 return out.json(&state.charter);
@@ -144,7 +143,7 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
             out.text(&render_charter(&state, &state.charter))
         }
         CharterCmd::Versions { c, format } => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let versions: Vec<_> = state.charter_versions.values().collect();
             if format.json {
@@ -177,7 +176,7 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
             target,
             unit,
         }) => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = GoalId::from_bytes(replica::fresh_id_bytes()?);
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.add_goal(&a.member, &id, &title, target, &unit, a.now)
@@ -191,12 +190,12 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
             date,
             note: text,
         }) => {
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 let day = date.unwrap_or_else(|| model::Day::of(a.now));
                 doc.record_progress(&a.member, &goal, day, value, &text, a.now)
             })?;
-            note(&format!(
+            out.note(&format!(
                 "Progress recorded for goal {}.",
                 short(id.as_str())
             ));
@@ -205,7 +204,7 @@ pub fn charter(home: &Path, cmd: CharterCmd, out: &Out) -> Result<()> {
     }
 }
 
-pub fn member(home: &Path, cmd: MemberCmd, out: &Out) -> Result<()> {
+pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
     let (c, format) = match cmd {
         MemberCmd::List { c, format } => (c, format),
         MemberCmd::Update {
@@ -224,15 +223,15 @@ pub fn member(home: &Path, cmd: MemberCmd, out: &Out) -> Result<()> {
                 accessibility: some(accessibility),
                 contact,
             };
-            let mut ctx = Ctx::open(home, &c)?;
+            let ctx = Ctx::new(r, &c)?;
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.update_profile(&a.member, update, a.now)
             })?;
-            note("Profile updated.");
+            out.note("Profile updated.");
             return Ok(());
         }
     };
-    let mut ctx = Ctx::open(home, &c)?;
+    let mut ctx = Ctx::new(r, &c)?;
     let state = ctx.read()?;
     let mut members: Vec<_> = state.members.values().collect();
     members.sort_by(|a, b| a.name.cmp(&b.name));
@@ -259,8 +258,8 @@ pub fn member(home: &Path, cmd: MemberCmd, out: &Out) -> Result<()> {
     )
 }
 
-pub fn export(home: &Path, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::open(home, c)?;
+pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
+    let mut ctx = Ctx::new(r, c)?;
     let state = ctx.read()?;
     let bytes = ctx.replica.save(&ctx.id)?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
@@ -270,7 +269,7 @@ pub fn export(home: &Path, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()
     let text =
         serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
     write_atomically(&json, &text)?;
-    note(&format!(
+    out.note(&format!(
         "Exported {} ({} bytes of Automerge, readable by any Automerge implementation).",
         state.charter.name,
         bytes.len()

@@ -1,0 +1,280 @@
+//! The node's local control API: HTTP on loopback, every request but `/health` carrying the
+//! token the node writes to `api.json` in its home folder (readable by its owner only).
+//!
+//! The command line finds a running node through that file and sends it the command it was
+//! given ([`Client::run`]); the node runs it with its open replica and returns what the command
+//! printed and its exit code ([`RunResponse`]). So every command works the same whether the
+//! node runs or not.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+
+/// File name of the API address and token in a home folder.
+pub const API_FILE: &str = "api.json";
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Most arguments in one command.
+pub const MAX_ARGS: usize = 1000;
+
+/// Where a running node listens, as written in `api.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiFile {
+    /// Format version (1).
+    pub version: u32,
+    /// The API's address.
+    pub addr: SocketAddr,
+    /// The bearer token.
+    pub token: String,
+    /// The node's process id.
+    pub pid: u32,
+}
+
+/// A command for the node to run, as the command line's arguments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// Arguments after the program name.
+    pub args: Vec<String>,
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunResponse {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Exit code.
+    pub code: i32,
+}
+
+/// A request from the API to the node's core, with the channel for the answer.
+pub type Job = (RunRequest, oneshot::Sender<RunResponse>);
+
+/// Something went wrong setting up or calling the API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `api.json` is not valid.
+    #[error("{path} is not a valid API file: {detail}")]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The node could not be reached or answered with an error.
+    #[error("the running node at {addr} did not answer: {detail}")]
+    Call {
+        /// Its address.
+        addr: SocketAddr,
+        /// What happened.
+        detail: String,
+    },
+    /// The random number generator failed.
+    #[error("the system random number generator failed: {0}")]
+    Random(String),
+}
+
+/// A fresh random token.
+pub fn new_token() -> Result<String, ApiError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| ApiError::Random(e.to_string()))?;
+    Ok(hex::encode(b))
+}
+
+impl ApiFile {
+    /// Writes the file atomically, readable by the owner only.
+    pub fn write(&self, home: &Path) -> Result<(), ApiError> {
+        use std::io::Write;
+        let path = home.join(API_FILE);
+        let tmp = home.join("api.json.tmp");
+        let io = |p: &Path, source| ApiError::Io { path: p.to_owned(), source };
+        let text = serde_json::to_vec_pretty(self).map_err(|e| ApiError::BadFile { path: path.clone(), detail: e.to_string() })?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
+        f.write_all(&text).and_then(|()| f.sync_all()).map_err(|e| io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))
+    }
+
+    /// Reads the file, if there is one.
+    pub fn read(home: &Path) -> Result<Option<Self>, ApiError> {
+        let path = home.join(API_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ApiError::Io { path, source: e }),
+        };
+        if text.len() > 64 * 1024 {
+            return Err(ApiError::BadFile { path, detail: "too large".into() });
+        }
+        serde_json::from_slice(&text).map(Some).map_err(|e| ApiError::BadFile { path, detail: e.to_string() })
+    }
+
+    /// Removes the file (on shutdown).
+    pub fn remove(home: &Path) {
+        let _ = std::fs::remove_file(home.join(API_FILE));
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    token: String,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Whether two strings are equal, in time independent of where they differ.
+fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| same_token(t, &state.token))
+}
+
+async fn run(State(state): State<AppState>, headers: HeaderMap, Json(req): Json<RunRequest>) -> Response {
+    if !authorized(&state, &headers) {
+        return (StatusCode::UNAUTHORIZED, "missing or wrong API token (see api.json in the node's home)").into_response();
+    }
+    if req.args.len() > MAX_ARGS {
+        return (StatusCode::BAD_REQUEST, format!("at most {MAX_ARGS} arguments")).into_response();
+    }
+    let (tx, rx) = oneshot::channel();
+    if state.jobs.send((req, tx)).await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the node is shutting down").into_response();
+    }
+    match rx.await {
+        Ok(resp) => Json(resp).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the node dropped the command").into_response(),
+    }
+}
+
+/// The API's routes: `GET /health` (no token), `POST /v1/run`.
+pub fn router(token: String, jobs: mpsc::Sender<Job>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/v1/run", post(run))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(AppState { token, jobs })
+}
+
+/// A client of a running node's API.
+#[derive(Debug, Clone)]
+pub struct Client {
+    file: ApiFile,
+}
+
+impl Client {
+    /// The running node on `home`, if `api.json` names one that answers.
+    pub fn discover(home: &Path) -> Result<Option<Self>, ApiError> {
+        let Some(file) = ApiFile::read(home)? else { return Ok(None) };
+        let client = Self { file };
+        Ok(client.healthy().then_some(client))
+    }
+
+    /// The API address.
+    pub fn addr(&self) -> SocketAddr {
+        self.file.addr
+    }
+
+    fn agent(timeout: Duration) -> ureq::Agent {
+        ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+    }
+
+    fn healthy(&self) -> bool {
+        Self::agent(Duration::from_secs(2))
+            .get(format!("http://{}/health", self.file.addr))
+            .call()
+            .is_ok_and(|r| r.status() == 200)
+    }
+
+    /// Runs a command on the node.
+    pub fn run(&self, args: Vec<String>) -> Result<RunResponse, ApiError> {
+        let err = |detail: String| ApiError::Call { addr: self.file.addr, detail };
+        let mut resp = Self::agent(Duration::from_secs(600))
+            .post(format!("http://{}/v1/run", self.file.addr))
+            .header("authorization", format!("Bearer {}", self.file.token))
+            .send_json(&RunRequest { args })
+            .map_err(|e| err(e.to_string()))?;
+        let status = resp.status();
+        if status != 200 {
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            return Err(err(format!("{status}: {text}")));
+        }
+        resp.body_mut().read_json::<RunResponse>().map_err(|e| err(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_exactly() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+    }
+
+    #[tokio::test]
+    async fn the_api_runs_commands_with_the_token_and_refuses_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, mut rx) = mpsc::channel::<Job>(4);
+        tokio::spawn(async move {
+            while let Some((req, reply)) = rx.recv().await {
+                let _ = reply.send(RunResponse { stdout: req.args.join(" "), stderr: String::new(), code: 0 });
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, router("secret".into(), tx)).await });
+        let file = ApiFile { version: 1, addr, token: "secret".into(), pid: 1 };
+        file.write(dir.path()).unwrap();
+        let home = dir.path().to_owned();
+        let out = tokio::task::spawn_blocking(move || {
+            let client = Client::discover(&home).unwrap().expect("a running node");
+            client.run(vec!["issue".into(), "list".into()]).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(out.stdout, "issue list");
+        let home = dir.path().to_owned();
+        let refused = tokio::task::spawn_blocking(move || {
+            let mut f = ApiFile::read(&home).unwrap().unwrap();
+            f.token = "wrong".into();
+            Client { file: f }.run(vec![]).unwrap_err().to_string()
+        })
+        .await
+        .unwrap();
+        assert!(refused.contains("401"), "{refused}");
+    }
+}

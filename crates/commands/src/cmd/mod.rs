@@ -1,0 +1,69 @@
+//! One function per command, each acting on an open [`Replica`] and printing through [`Out`].
+
+mod coalition;
+mod issue;
+mod pool;
+pub(crate) mod proposal;
+
+use anyhow::{Context, Result};
+use model::{Coalition, CoalitionId, Timestamp};
+use replica::Replica;
+
+use crate::args::{CoalitionArg, Command};
+use crate::output::Out;
+
+pub use coalition::init;
+pub use proposal::closing_time;
+
+/// Runs one command against an open replica. `init` is not among them: it creates the home
+/// folder a replica opens (see [`init`]).
+pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
+    match command {
+        Command::Init { .. } => anyhow::bail!("a Coalesce node is already set up in {}", r.home().display()),
+        Command::Coalition(c) => coalition::coalition(r, c, out),
+        Command::Charter(c) => coalition::charter(r, c, out),
+        Command::Member(c) => coalition::member(r, c, out),
+        Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
+        Command::Issue(c) => issue::run(r, c, out),
+        Command::Pool(c) => pool::run(r, c, out),
+        Command::Proposal(c) => proposal::proposal(r, c, out),
+        Command::Meeting(c) => proposal::meeting(r, c, out),
+        Command::Debug(c) => issue::debug(r, c, out),
+        Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
+            "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
+            r.home().display()
+        ),
+    }
+}
+
+/// The replica and the coalition a command names.
+pub struct Ctx<'a> {
+    pub replica: &'a mut Replica,
+    pub id: CoalitionId,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(replica: &'a mut Replica, c: &CoalitionArg) -> Result<Self> {
+        let id = replica.resolve(&c.id)?;
+        Ok(Self { replica, id })
+    }
+
+    pub fn read(&mut self) -> Result<Coalition> {
+        self.replica.read(&self.id).with_context(|| format!("could not read coalition {}", self.id))
+    }
+}
+
+/// A member's name for tables, or the id if the member is unknown.
+pub fn name_of(c: &Coalition, member: &str) -> String {
+    c.members.get(member).map_or_else(|| short(member).to_owned(), |m| m.name.clone())
+}
+
+/// The first eight characters of an id.
+pub fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// A day for tables.
+pub fn day(t: Timestamp) -> String {
+    model::Day::of(t).to_string()
+}

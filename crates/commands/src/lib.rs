@@ -1,0 +1,13 @@
+//! The `coalesce` commands: the clap grammar ([`args`]), their execution over an open
+//! [`replica::Replica`] ([`run`]), and the output layer ([`output::Out`]) that prints to the
+//! terminal or captures for the node's control API.
+//!
+//! The command-line binary runs a command itself on a stopped node's home, or sends it to the
+//! running node, which runs it here with its replica and returns the captured output; either
+//! way the same code runs, so the two paths cannot drift apart.
+
+pub mod args;
+mod cmd;
+pub mod output;
+
+pub use cmd::{closing_time, init, run};

@@ -1,0 +1,350 @@
+//! The node's core: the replica and the sync state machine, on one dedicated thread (Automerge
+//! work is CPU-bound and must not block the async runtime). Events come in on one bounded
+//! channel — API commands, connections, frames — and outgoing frames leave on another.
+
+use std::collections::HashMap;
+
+use clap::Parser;
+use commands::args::{Cli, Command, InviteCmd};
+use serde::{Deserialize, Serialize};
+use sync::invite::Invite;
+use commands::output::Out;
+use model::CoalitionId;
+use model::NodeKey;
+use model::automerge::{AutoCommit, Change};
+use model::signing::{ChangeSignature, HeadIndex};
+use replica::Replica;
+use sync::{Documents, Output, SyncNode};
+use tokio::sync::mpsc;
+use tracing::{debug, info, info_span, warn};
+
+/// Capacity of the channels into and out of the core.
+pub const CHANNEL: usize = 1024;
+
+/// Something for the core to handle.
+#[derive(Debug)]
+pub enum Event {
+    /// A command from the control API.
+    Api(api::Job),
+    /// A peer's connection was established.
+    Connected(NodeKey),
+    /// A peer's last connection closed.
+    Disconnected(NodeKey),
+    /// A frame from a peer.
+    Frame(NodeKey, Vec<u8>),
+    /// Join a coalition offered by a peer (from an invite).
+    Expect(CoalitionId, NodeKey),
+    /// Stop.
+    Shutdown,
+}
+
+/// Something for the network side to do.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// Send a frame to a peer.
+    Send(NodeKey, Vec<u8>),
+    /// Close the connections to a peer.
+    Disconnect(NodeKey),
+}
+
+/// The replica seen as the sync protocol's documents.
+struct ReplicaDocs<'a>(&'a mut Replica);
+
+impl Documents for ReplicaDocs<'_> {
+    fn coalitions(&self) -> Vec<CoalitionId> {
+        self.0.coalition_ids().unwrap_or_default()
+    }
+
+    fn entry(&mut self, coalition: &CoalitionId) -> Option<(&mut AutoCommit, &mut HeadIndex)> {
+        self.0.sync_entry(coalition).ok()
+    }
+
+    fn create(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+        self.0.create_joining(coalition).map_err(|e| e.to_string())
+    }
+
+    fn persist(&mut self, coalition: &CoalitionId, changes: &[Change], heads: &[ChangeSignature]) -> Result<(), String> {
+        self.0.persist_remote(coalition, changes, heads).map_err(|e| e.to_string())
+    }
+}
+
+/// What the inviting node keeps of an invite, under `invite/<secret>`.
+#[derive(Debug, Serialize, Deserialize)]
+struct InviteRecord {
+    coalition: String,
+    expires_at: i64,
+    used: bool,
+}
+
+/// A join this node asked for and that has not completed yet.
+#[derive(Debug, Clone)]
+struct PendingJoin {
+    coalition: CoalitionId,
+    secret: [u8; 16],
+    org: String,
+}
+
+/// The replica and the sync state machine.
+pub struct Core {
+    replica: Replica,
+    sync: SyncNode,
+    out: mpsc::Sender<Outgoing>,
+    dial: mpsc::Sender<crate::swarm::Command>,
+    /// Addresses peers can reach this node at, for invites.
+    addrs: Vec<String>,
+    joins: HashMap<NodeKey, Vec<PendingJoin>>,
+    /// Messages refused from peers, for the operator.
+    pub refused: u64,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("replica", &self.replica).finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// A core over an open replica, sending frames to `out`, dial requests to `dial`, and
+    /// naming `addrs` in its invites.
+    pub fn new(replica: Replica, out: mpsc::Sender<Outgoing>, dial: mpsc::Sender<crate::swarm::Command>, addrs: Vec<String>) -> Self {
+        let key = replica.identity().node_key();
+        Self { replica, sync: SyncNode::new(key), out, dial, addrs, joins: HashMap::new(), refused: 0 }
+    }
+
+    /// Handles events until [`Event::Shutdown`] or until every sender is gone.
+    pub fn run(mut self, mut events: mpsc::Receiver<Event>) -> Replica {
+        while let Some(event) = events.blocking_recv() {
+            if matches!(event, Event::Shutdown) {
+                break;
+            }
+            self.handle(event);
+        }
+        self.replica
+    }
+
+    fn handle(&mut self, event: Event) {
+        let outputs = match event {
+            Event::Api((req, reply)) => {
+                let resp = self.run_command(req.args);
+                let _ = reply.send(resp);
+                self.push_local_changes()
+            }
+            Event::Connected(peer) => {
+                let _s = info_span!("peer", %peer).entered();
+                info!("peer connected");
+                let mut outputs = self.sync.connected(&mut ReplicaDocs(&mut self.replica), peer);
+                for j in self.joins.get(&peer).into_iter().flatten() {
+                    outputs.push(Output::Send { peer, frame: SyncNode::join_frame(&j.coalition, j.secret, &j.org) });
+                }
+                outputs
+            }
+            Event::Disconnected(peer) => {
+                let _s = info_span!("peer", %peer).entered();
+                info!("peer disconnected");
+                self.sync.disconnected(&peer);
+                Vec::new()
+            }
+            Event::Frame(peer, frame) => {
+                let _s = info_span!("peer", %peer).entered();
+                self.sync.received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+            }
+            Event::Expect(coalition, inviter) => {
+                self.sync.expect(coalition, inviter);
+                Vec::new()
+            }
+            Event::Shutdown => Vec::new(),
+        };
+        self.dispatch(outputs);
+    }
+
+    fn push_local_changes(&mut self) -> Vec<Output> {
+        let mut outputs = Vec::new();
+        for local in self.replica.drain_local_changes() {
+            outputs.extend(self.sync.local_changes(&mut ReplicaDocs(&mut self.replica), &local.coalition, &local.changes, local.signature));
+        }
+        outputs
+    }
+
+    fn dispatch(&mut self, outputs: Vec<Output>) {
+        for o in outputs {
+            let next = match o {
+                Output::Send { peer, frame } => Outgoing::Send(peer, frame),
+                Output::Disconnect { peer, reason } => {
+                    warn!(%peer, %reason, "disconnecting peer");
+                    Outgoing::Disconnect(peer)
+                }
+                Output::Refused { peer, coalition, reason } => {
+                    self.refused += 1;
+                    warn!(%peer, coalition = coalition.as_ref().map(|c| c.to_string()), %reason, "refused a message from a peer");
+                    continue;
+                }
+                Output::Applied { peer, coalition, changes } => {
+                    debug!(%peer, %coalition, changes, "applied changes from a peer");
+                    if let Some(js) = self.joins.get_mut(&peer) {
+                        js.retain(|j| j.coalition != coalition);
+                    }
+                    continue;
+                }
+                Output::JoinRequest { peer, coalition, secret, org } => {
+                    let more = self.admit(peer, &coalition, secret, &org);
+                    self.dispatch(more);
+                    continue;
+                }
+            };
+            if self.out.blocking_send(next).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Runs a command-line command with this node's replica, capturing its output.
+    fn run_command(&mut self, args: Vec<String>) -> api::RunResponse {
+        let parsed = Cli::try_parse_from(std::iter::once("coalesce".to_owned()).chain(args));
+        let cli = match parsed {
+            Ok(cli) => cli,
+            Err(e) => {
+                let text = e.render().to_string();
+                let code = e.exit_code();
+                return if code == 0 {
+                    api::RunResponse { stdout: text, stderr: String::new(), code }
+                } else {
+                    api::RunResponse { stdout: String::new(), stderr: text, code }
+                };
+            }
+        };
+        let out = Out::capture();
+        let result = match cli.command {
+            Command::Invite(InviteCmd::Create { c, expires }) => self.invite(&c.id, &expires, &out),
+            Command::Join { code, org, .. } => self.join(&code, org, &out),
+            other => commands::run(&mut self.replica, other, &out),
+        };
+        let (stdout, mut stderr) = out.into_captured();
+        let code = match result {
+            Ok(()) => 0,
+            Err(e) => {
+                stderr.extend(format!("error: {e}\n").bytes());
+                for cause in e.chain().skip(1) {
+                    stderr.extend(format!("  caused by: {cause}\n").bytes());
+                }
+                1
+            }
+        };
+        api::RunResponse { stdout: String::from_utf8_lossy(&stdout).into_owned(), stderr: String::from_utf8_lossy(&stderr).into_owned(), code }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Core {
+    /// `invite create`: records a one-time secret and prints the code.
+    fn invite(&mut self, coalition: &str, expires: &str, out: &Out) -> anyhow::Result<()> {
+        let id = self.replica.resolve(coalition)?;
+        self.replica.me(&id)?;
+        let now = replica::now();
+        let expires_at = commands::closing_time(expires, now)?;
+        let secret = replica::fresh_id_bytes()?;
+        let record = InviteRecord { coalition: id.to_string(), expires_at: expires_at.as_millis(), used: false };
+        self.replica.put_record(&format!("invite/{}", hex(&secret)), &serde_json::to_vec(&record)?)?;
+        let mut coalition_bytes = [0u8; 16];
+        for (i, b) in coalition_bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16)?;
+        }
+        let invite = Invite {
+            coalition: coalition_bytes,
+            inviter: *self.replica.identity().node_key().as_bytes(),
+            addrs: self.addrs.clone(),
+            secret,
+            expires_at: expires_at.as_millis(),
+        };
+        out.note(&format!("One-time invite to {} valid until {expires_at}; send it to the organization you invite.", id.short()));
+        out.id(invite.encode())
+    }
+
+    /// `join`: expects the coalition from the inviter and connects to it.
+    fn join(&mut self, code: &str, org: Option<String>, out: &Out) -> anyhow::Result<()> {
+        let invite = Invite::decode(code)?;
+        let now = replica::now();
+        if now.as_millis() >= invite.expires_at {
+            anyhow::bail!("this invite expired at {}; ask for a new one", model::Timestamp::from_millis(invite.expires_at));
+        }
+        let coalition = CoalitionId::from_bytes(invite.coalition);
+        let inviter = NodeKey::from_bytes(invite.inviter);
+        if inviter == self.replica.identity().node_key() {
+            anyhow::bail!("this invite was made by this node; give it to another organization's node");
+        }
+        if self.replica.coalition_ids()?.contains(&coalition) && !self.replica.is_joining(&coalition) {
+            anyhow::bail!("this node is already a member of coalition {}", coalition.short());
+        }
+        self.replica.create_joining(&coalition)?;
+        self.sync.expect(coalition.clone(), inviter);
+        let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
+        let pending = PendingJoin { coalition: coalition.clone(), secret: invite.secret, org };
+        if self.sync.peers().any(|p| *p == inviter) {
+            let frame = SyncNode::join_frame(&pending.coalition, pending.secret, &pending.org);
+            let _ = self.out.blocking_send(Outgoing::Send(inviter, frame));
+        }
+        self.joins.entry(inviter).or_default().push(pending);
+        let peer = crate::swarm::peer_id(&inviter).map(|p| p.to_string()).unwrap_or_default();
+        for addr in &invite.addrs {
+            let full = if addr.contains("/p2p/") { addr.clone() } else { format!("{addr}/p2p/{peer}") };
+            match full.parse() {
+                Ok(a) => {
+                    let _ = self.dial.blocking_send(crate::swarm::Command::Dial(a));
+                }
+                Err(_) => warn!(%addr, "invite names an address that cannot be parsed"),
+            }
+        }
+        out.note("Joining: connecting to the inviting node.");
+        out.id(coalition)
+    }
+
+    /// A peer presented an invite's secret: admit it if the invite is valid and unused.
+    fn admit(&mut self, peer: NodeKey, coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<Output> {
+        let _s = info_span!("join", %peer, %coalition).entered();
+        let key = format!("invite/{}", hex(&secret));
+        let refuse = |why: &str| warn!(reason = why, "refused a join request");
+        let record: Option<InviteRecord> = self.replica.record(&key).ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+        let Some(mut record) = record else {
+            refuse("unknown invite");
+            return Vec::new();
+        };
+        if record.coalition != coalition.as_str() {
+            refuse("invite is for another coalition");
+            return Vec::new();
+        }
+        if record.used {
+            refuse("invite already used");
+            return Vec::new();
+        }
+        if replica::now().as_millis() >= record.expires_at {
+            refuse("invite expired");
+            return Vec::new();
+        }
+        record.used = true;
+        let saved = serde_json::to_vec(&record).map_err(|e| e.to_string()).and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
+        if let Err(e) = saved {
+            warn!(error = %e, "could not record the invite as used; not admitting");
+            return Vec::new();
+        }
+        let member = match replica::fresh_id_bytes() {
+            Ok(b) => model::MemberId::from_bytes(b),
+            Err(e) => {
+                warn!(error = %e, "could not draw a member id");
+                return Vec::new();
+            }
+        };
+        let profile = model::MemberProfile { name: org.to_owned(), ..Default::default() };
+        match self.replica.edit(coalition, |doc, a| doc.admit_member(&a.member, &member, &profile, peer, a.now)) {
+            Ok(()) => {
+                info!(org, member = %member, "admitted a new member");
+                self.push_local_changes()
+            }
+            Err(e) => {
+                warn!(error = %e, "could not admit the new member");
+                Vec::new()
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The node's network side: the core loop that runs the sync protocol over the replica, and the
+//! libp2p transports, discovery and streams that carry its frames.
+
+pub mod core;
+pub mod swarm;

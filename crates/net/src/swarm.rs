@@ -1,0 +1,335 @@
+//! libp2p: transports (TCP with Noise and Yamux, QUIC), discovery (mDNS, identify, addresses
+//! from invites and configuration), and the sync stream protocol.
+//!
+//! One task owns the [`Swarm`]; frames to and from peers travel over one ordered stream per
+//! direction and peer (`/coalesce/sync/1`), each frame a 4-byte big-endian length and the bytes.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use futures::io::{AsyncReadExt, AsyncWriteExt};
+use futures::StreamExt;
+use libp2p::identity::{Keypair, PublicKey};
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{Multiaddr, PeerId, StreamProtocol, Swarm, identify, mdns, noise, tcp, yamux};
+use model::NodeKey;
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+
+use crate::core::{Event, Outgoing};
+
+/// The sync protocol's stream name.
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/coalesce/sync/1");
+/// Frames queued for one peer before it is considered too slow and disconnected.
+pub const PEER_QUEUE: usize = 512;
+
+/// The network side could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetError {
+    /// The node key could not be used as a libp2p identity.
+    #[error("the node key cannot be used for libp2p: {0}")]
+    Key(String),
+    /// A transport could not be set up.
+    #[error("could not set up the network transports: {0}")]
+    Transport(String),
+    /// An address could not be listened on.
+    #[error("could not listen on {addr}: {detail}")]
+    Listen {
+        /// The address.
+        addr: Multiaddr,
+        /// Why.
+        detail: String,
+    },
+}
+
+/// What the network side is configured with.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// The node key's secret bytes (the libp2p identity is the same Ed25519 key).
+    pub secret: [u8; 32],
+    /// Addresses to listen on.
+    pub listen: Vec<Multiaddr>,
+    /// Whether to discover peers on the local network with mDNS.
+    pub mdns: bool,
+    /// Peers to keep connected to.
+    pub bootstrap: Vec<Multiaddr>,
+}
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    stream: libp2p_stream::Behaviour,
+    identify: identify::Behaviour,
+    mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// The node key of a peer id (Coalesce peers are Ed25519 keys, inlined in their peer ids).
+pub fn node_key(peer: &PeerId) -> Option<NodeKey> {
+    let mh: &libp2p::multihash::Multihash<64> = peer.as_ref();
+    if mh.code() != 0 {
+        return None;
+    }
+    let pk = PublicKey::try_decode_protobuf(mh.digest()).ok()?;
+    Some(NodeKey::from_bytes(pk.try_into_ed25519().ok()?.to_bytes()))
+}
+
+/// The peer id of a node key.
+pub fn peer_id(key: &NodeKey) -> Option<PeerId> {
+    let ed = libp2p::identity::ed25519::PublicKey::try_from_bytes(key.as_bytes()).ok()?;
+    Some(PeerId::from_public_key(&PublicKey::from(ed)))
+}
+
+/// Commands to the swarm task.
+#[derive(Debug)]
+pub enum Command {
+    /// Dial an address (and keep redialing it with backoff while disconnected).
+    Dial(Multiaddr),
+    /// Close every connection to a peer.
+    Disconnect(NodeKey),
+}
+
+/// A handle to the running network side.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    commands: mpsc::Sender<Command>,
+}
+
+impl Handle {
+    /// The channel for commands to the swarm.
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// Asks the swarm to dial `addr` and keep it connected.
+    pub async fn dial(&self, addr: Multiaddr) {
+        let _ = self.commands.send(Command::Dial(addr)).await;
+    }
+}
+
+/// Starts the network side: returns the addresses it listens on and a handle, and spawns the
+/// tasks that carry frames between peers and the core.
+pub async fn start(
+    config: NetConfig,
+    to_core: mpsc::Sender<Event>,
+    from_core: mpsc::Receiver<Outgoing>,
+) -> Result<(Vec<Multiaddr>, Handle), NetError> {
+    let keypair = Keypair::ed25519_from_bytes(config.secret).map_err(|e| NetError::Key(e.to_string()))?;
+    let public = keypair.public();
+    let use_mdns = config.mdns;
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .map_err(|e| NetError::Transport(e.to_string()))?
+        .with_quic()
+        .with_behaviour(|key| {
+            let mdns = if use_mdns {
+                mdns::tokio::Behaviour::new(mdns::Config::default(), key.public().to_peer_id()).ok()
+            } else {
+                None
+            };
+            Behaviour {
+                stream: libp2p_stream::Behaviour::new(),
+                identify: identify::Behaviour::new(identify::Config::new("/coalesce/1".into(), public.clone())),
+                mdns: Toggle::from(mdns),
+            }
+        })
+        .map_err(|e| NetError::Transport(e.to_string()))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
+        .build();
+    for addr in &config.listen {
+        swarm.listen_on(addr.clone()).map_err(|e| NetError::Listen { addr: addr.clone(), detail: e.to_string() })?;
+    }
+    // Wait for the listeners to report their real addresses (port 0 picks a free port).
+    let mut listening = Vec::new();
+    while listening.len() < config.listen.len() {
+        match swarm.select_next_some().await {
+            SwarmEvent::NewListenAddr { address, .. } => {
+                info!(%address, "listening");
+                listening.push(address);
+            }
+            SwarmEvent::ListenerError { error, .. } => {
+                return Err(NetError::Transport(error.to_string()));
+            }
+            SwarmEvent::ListenerClosed { addresses, reason, .. } => {
+                let detail = reason.err().map_or_else(|| "closed".into(), |e| e.to_string());
+                return Err(NetError::Listen { addr: addresses.first().cloned().unwrap_or(Multiaddr::empty()), detail });
+            }
+            _ => {}
+        }
+    }
+    let control = swarm.behaviour().stream.new_control();
+    let mut incoming = control
+        .clone()
+        .accept(PROTOCOL)
+        .map_err(|_| NetError::Transport("the sync protocol is already registered".into()))?;
+    let (commands_tx, commands_rx) = mpsc::channel(64);
+    let handle = Handle { commands: commands_tx.clone() };
+
+    // Inbound streams: one reader task per stream, frames to the core.
+    let core = to_core.clone();
+    tokio::spawn(async move {
+        while let Some((peer, stream)) = incoming.next().await {
+            let Some(key) = node_key(&peer) else { continue };
+            tokio::spawn(read_frames(key, stream, core.clone()));
+        }
+    });
+
+    // Outbound: one writer task and queue per peer.
+    tokio::spawn(write_frames(control, from_core, commands_tx));
+
+    for addr in config.bootstrap {
+        let _ = handle.commands.send(Command::Dial(addr)).await;
+    }
+    tokio::spawn(drive(swarm, commands_rx, to_core));
+    Ok((listening, handle))
+}
+
+async fn read_frames(peer: NodeKey, mut stream: libp2p::Stream, core: mpsc::Sender<Event>) {
+    loop {
+        let mut len = [0u8; 4];
+        if stream.read_exact(&mut len).await.is_err() {
+            return;
+        }
+        let len = u32::from_be_bytes(len) as usize;
+        if len > sync::wire::MAX_FRAME {
+            warn!(%peer, len, "peer sent an oversized frame; closing its stream");
+            return;
+        }
+        let mut frame = vec![0u8; len];
+        if stream.read_exact(&mut frame).await.is_err() {
+            return;
+        }
+        if core.send(Event::Frame(peer, frame)).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn write_frames(control: libp2p_stream::Control, mut from_core: mpsc::Receiver<Outgoing>, swarm: mpsc::Sender<Command>) {
+    let mut writers: HashMap<NodeKey, mpsc::Sender<Vec<u8>>> = HashMap::new();
+    while let Some(out) = from_core.recv().await {
+        match out {
+            Outgoing::Disconnect(peer) => {
+                writers.remove(&peer);
+                let _ = swarm.send(Command::Disconnect(peer)).await;
+            }
+            Outgoing::Send(peer, frame) => {
+                let tx = writers.entry(peer).or_insert_with(|| spawn_writer(control.clone(), peer, swarm.clone()));
+                match tx.try_send(frame) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        warn!(%peer, "peer is not keeping up; disconnecting it");
+                        writers.remove(&peer);
+                        let _ = swarm.send(Command::Disconnect(peer)).await;
+                    }
+                    Err(mpsc::error::TrySendError::Closed(frame)) => {
+                        // The previous stream ended: open a new one.
+                        let tx = spawn_writer(control.clone(), peer, swarm.clone());
+                        let _ = tx.try_send(frame);
+                        writers.insert(peer, tx);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn spawn_writer(mut control: libp2p_stream::Control, peer: NodeKey, swarm: mpsc::Sender<Command>) -> mpsc::Sender<Vec<u8>> {
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PEER_QUEUE);
+    tokio::spawn(async move {
+        let Some(id) = peer_id(&peer) else { return };
+        let mut stream = match control.open_stream(id, PROTOCOL).await {
+            Ok(s) => s,
+            Err(e) => {
+                debug!(%peer, error = %e, "could not open a sync stream");
+                let _ = swarm.send(Command::Disconnect(peer)).await;
+                return;
+            }
+        };
+        while let Some(frame) = rx.recv().await {
+            let len = u32::try_from(frame.len()).unwrap_or(u32::MAX).to_be_bytes();
+            let sent = async {
+                stream.write_all(&len).await?;
+                stream.write_all(&frame).await?;
+                stream.flush().await
+            };
+            if let Err(e) = sent.await {
+                // Frames may have been lost: start over with a fresh connection and sync.
+                debug!(%peer, error = %e, "sync stream failed");
+                let _ = swarm.send(Command::Disconnect(peer)).await;
+                return;
+            }
+        }
+    });
+    tx
+}
+
+/// The task that owns the swarm.
+async fn drive(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>, core: mpsc::Sender<Event>) {
+    let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
+    let mut backoff = Duration::from_secs(1);
+    let mut redial = tokio::time::interval(Duration::from_secs(1));
+    let mut next_redial = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                None => return,
+                Some(Command::Dial(addr)) => {
+                    dial_targets.insert(addr.clone());
+                    if let Err(e) = swarm.dial(addr.clone()) {
+                        debug!(%addr, error = %e, "dial failed");
+                    }
+                }
+                Some(Command::Disconnect(peer)) => {
+                    if let Some(id) = peer_id(&peer) {
+                        let _ = swarm.disconnect_peer_id(id);
+                    }
+                }
+            },
+            _ = redial.tick() => {
+                if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
+                    for addr in &dial_targets {
+                        let connected = addr.iter().find_map(|p| match p {
+                            libp2p::multiaddr::Protocol::P2p(id) => Some(swarm.is_connected(&id)),
+                            _ => None,
+                        });
+                        if connected != Some(true) {
+                            let _ = swarm.dial(addr.clone());
+                        }
+                    }
+                    next_redial = tokio::time::Instant::now() + backoff;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+            event = swarm.select_next_some() => match event {
+                SwarmEvent::ConnectionEstablished { peer_id, num_established, endpoint, .. } => {
+                    backoff = Duration::from_secs(1);
+                    if num_established.get() == 1 && let Some(key) = node_key(&peer_id) {
+                        debug!(peer = %key, addr = %endpoint.get_remote_address(), "connected");
+                        if core.send(Event::Connected(key)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                    if let Some(key) = node_key(&peer_id) && core.send(Event::Disconnected(key)).await.is_err() {
+                        return;
+                    }
+                }
+                SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                    for (peer, addr) in found {
+                        if !swarm.is_connected(&peer) {
+                            let _ = swarm.dial(addr.with_p2p(peer).unwrap_or_else(|a| a));
+                        }
+                    }
+                }
+                SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+                    debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
+                }
+                SwarmEvent::OutgoingConnectionError { error, .. } => debug!(%error, "connection failed"),
+                _ => {}
+            }
+        }
+    }
+}
