@@ -31,7 +31,11 @@ fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COALESCE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 /// The home folder: `--home`, `$COALESCE_HOME`, or the user's data directory.
@@ -66,7 +70,9 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
 /// prints its id.
 fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     let args = forwarded_args(std::env::args().skip(1).collect(), false);
-    let resp = node.run(args).context("could not ask the running node to join")?;
+    let resp = node
+        .run(args)
+        .context("could not ask the running node to join")?;
     if resp.code != 0 {
         out.note(resp.stderr.trim_end());
         return Ok(ExitCode::FAILURE);
@@ -78,7 +84,10 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
         let list = node.run(vec!["coalition".into(), "list".into(), "--json".into()])?;
         let arrived = serde_json::from_str::<serde_json::Value>(&list.stdout)
             .ok()
-            .and_then(|v| v.as_array().map(|a| a.iter().any(|c| c["id"] == coalition.as_str())))
+            .and_then(|v| {
+                v.as_array()
+                    .map(|a| a.iter().any(|c| c["id"] == coalition.as_str()))
+            })
             .unwrap_or(false);
         if arrived {
             out.note("Joined: the coalition has arrived on this node.");
@@ -97,12 +106,18 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
 /// Sends this process's arguments to the running node and prints what it answered.
 fn remote(node: &api::Client, names_coalition: bool, out: &Out) -> Result<ExitCode> {
     let args = forwarded_args(std::env::args().skip(1).collect(), names_coalition);
-    let resp = node.run(args).context("could not run the command on the running node")?;
+    let resp = node
+        .run(args)
+        .context("could not run the command on the running node")?;
     out.text_raw(&resp.stdout)?;
     if !resp.stderr.is_empty() {
         out.note(resp.stderr.trim_end());
     }
-    Ok(if resp.code == 0 { ExitCode::SUCCESS } else { ExitCode::from(u8::try_from(resp.code).unwrap_or(1)) })
+    Ok(if resp.code == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(u8::try_from(resp.code).unwrap_or(1))
+    })
 }
 
 /// The arguments as the node must see them: no `--home` (the node knows its own), the
@@ -129,7 +144,10 @@ fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
         }
         out.push(a);
     }
-    if names_coalition && !has_coalition && let Ok(c) = std::env::var("COALESCE_COALITION") {
+    if names_coalition
+        && !has_coalition
+        && let Ok(c) = std::env::var("COALESCE_COALITION")
+    {
         out.push("--coalition".into());
         out.push(c);
     }
@@ -137,5 +155,8 @@ fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
 }
 
 fn absolute(p: &Path) -> String {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_owned()).display().to_string()
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_owned())
+        .display()
+        .to_string()
 }

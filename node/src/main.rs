@@ -39,7 +39,12 @@ struct Args {
     )]
     listen: Vec<Multiaddr>,
     /// Address of the local control API (loopback only; port 0 picks a free port)
-    #[arg(long, env = "COALESCE_API", value_name = "ADDR", default_value = "127.0.0.1:7420")]
+    #[arg(
+        long,
+        env = "COALESCE_API",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:7420"
+    )]
     api: SocketAddr,
     /// A peer to keep connected to (repeat for several)
     #[arg(long = "bootstrap", value_name = "MULTIADDR")]
@@ -54,8 +59,12 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -67,7 +76,10 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<()> {
     if !args.api.ip().is_loopback() {
-        anyhow::bail!("the control API must listen on loopback (got {}); serving it beyond loopback needs TLS, which is not supported yet", args.api);
+        anyhow::bail!(
+            "the control API must listen on loopback (got {}); serving it beyond loopback needs TLS, which is not supported yet",
+            args.api
+        );
     }
     let home = match &args.home {
         Some(h) => h.clone(),
@@ -97,13 +109,21 @@ async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
     let org = replica.identity().org().to_owned();
     let (events_tx, events_rx) = mpsc::channel(CHANNEL);
     let (out_tx, out_rx) = mpsc::channel(CHANNEL);
+    let mut bootstrap = args.bootstrap.clone();
+    bootstrap.extend(
+        net::core::known_peers(&replica)
+            .iter()
+            .filter_map(|a| a.parse().ok()),
+    );
     let config = net::swarm::NetConfig {
         secret: replica.identity().secret_bytes(),
         listen: args.listen.clone(),
         mdns: !args.no_mdns,
-        bootstrap: args.bootstrap.clone(),
+        bootstrap,
     };
-    let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx).await.context("could not start the network")?;
+    let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
+        .await
+        .context("could not start the network")?;
     let addrs = announced(&listening, &node);
     write_addresses(&home, &addrs)?;
 
@@ -112,7 +132,13 @@ async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
         .with_context(|| format!("could not listen on {} for the control API (is another node using it? pass --api 127.0.0.1:0)", args.api))?;
     let api_addr = listener.local_addr()?;
     let token = api::new_token()?;
-    api::ApiFile { version: 1, addr: api_addr, token: token.clone(), pid: std::process::id() }.write(&home)?;
+    api::ApiFile {
+        version: 1,
+        addr: api_addr,
+        token: token.clone(),
+        pid: std::process::id(),
+    }
+    .write(&home)?;
     let (jobs_tx, mut jobs_rx) = mpsc::channel::<api::Job>(64);
     let to_core = events_tx.clone();
     tokio::spawn(async move {
@@ -129,14 +155,18 @@ async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
     });
 
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone());
-    let core_thread = std::thread::Builder::new().name("coalesce-core".into()).spawn(move || core.run(events_rx))?;
+    let core_thread = std::thread::Builder::new()
+        .name("coalesce-core".into())
+        .spawn(move || core.run(events_rx))?;
     info!(home = %home.display(), %node, %org, api = %api_addr, addrs = ?addrs, "node running; stop with Ctrl-C or SIGTERM");
 
     stop.wait().await?;
     info!("shutting down");
     api::ApiFile::remove(&home);
     let _ = events_tx.send(Event::Shutdown).await;
-    let replica = tokio::task::spawn_blocking(move || core_thread.join()).await?.map_err(|_| anyhow::anyhow!("the core thread panicked"))?;
+    let replica = tokio::task::spawn_blocking(move || core_thread.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the core thread panicked"))?;
     drop(replica);
     info!("stopped; every change was stored when it was made");
     Ok(())
@@ -153,8 +183,12 @@ fn announced(listening: &[Multiaddr], node: &model::NodeKey) -> Vec<String> {
             let mut out = Multiaddr::empty();
             for p in a.iter() {
                 out.push(match p {
-                    Protocol::Ip4(ip) if ip.is_unspecified() => Protocol::Ip4(std::net::Ipv4Addr::LOCALHOST),
-                    Protocol::Ip6(ip) if ip.is_unspecified() => Protocol::Ip6(std::net::Ipv6Addr::LOCALHOST),
+                    Protocol::Ip4(ip) if ip.is_unspecified() => {
+                        Protocol::Ip4(std::net::Ipv4Addr::LOCALHOST)
+                    }
+                    Protocol::Ip6(ip) if ip.is_unspecified() => {
+                        Protocol::Ip6(std::net::Ipv6Addr::LOCALHOST)
+                    }
                     other => other,
                 });
             }
@@ -202,7 +236,9 @@ impl ShutdownSignal {
             _ = self.int.recv() => {}
         }
         #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await.context("could not listen for Ctrl-C")?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("could not listen for Ctrl-C")?;
         Ok(())
     }
 }

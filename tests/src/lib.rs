@@ -112,19 +112,6 @@ impl Node {
         all.push("--json");
         serde_json::from_str(&self.ok(&all)).expect("valid JSON")
     }
-
-    /// Starts `coalesce-node` on this home.
-    pub fn start_daemon(&self) -> std::process::Child {
-        Command::new(bin("coalesce-node"))
-            .args(["--home"])
-            .arg(self.home())
-            .env("COALESCE_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start coalesce-node")
-    }
 }
 
 /// Whether `s` is a record id: 32 lowercase hex digits.
@@ -132,4 +119,115 @@ pub fn is_id(s: &str) -> bool {
     s.len() == 32
         && s.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// A free TCP port on loopback (released before it is used; good enough for tests).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A running `coalesce-node`, stopped with SIGTERM when dropped.
+#[derive(Debug)]
+pub struct Daemon {
+    child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Daemon {
+    /// Whether the node has logged a line containing `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        self.log.lock().expect("log").contains(text)
+    }
+
+    /// Stops the node with SIGTERM and waits for it; returns whether it exited cleanly.
+    pub fn stop(mut self) -> bool {
+        self.terminate();
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    fn terminate(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Node {
+    /// Starts `coalesce-node` on this home, listening on loopback `port`, without mDNS, and
+    /// waits until it serves its API.
+    pub fn run_daemon(&self, port: u16) -> Daemon {
+        use std::io::BufRead;
+        let mut child = Command::new(bin("coalesce-node"))
+            .arg("--home")
+            .arg(self.home())
+            .args([
+                "--listen",
+                &format!("/ip4/127.0.0.1/tcp/{port}"),
+                "--api",
+                "127.0.0.1:0",
+                "--no-mdns",
+            ])
+            .env("COALESCE_LOG", "info,net=debug")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start coalesce-node");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.contains("node running") {
+                    let _ = ready_tx.send(());
+                }
+                sink.lock().expect("log").push_str(&line);
+                sink.lock().expect("log").push('\n');
+            }
+        });
+        let daemon = Daemon { child, log };
+        if ready_rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .is_err()
+        {
+            panic!(
+                "coalesce-node did not start:\n{}",
+                daemon.log.lock().expect("log")
+            );
+        }
+        daemon
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, for at most `secs` seconds.
+pub fn eventually<T>(secs: u64, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

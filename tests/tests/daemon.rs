@@ -1,62 +1,66 @@
-//! The node daemon: exclusive hold of the store, clean shutdown on SIGTERM, first start.
+//! The node daemon: commands go through it while it runs, it holds the store exclusively,
+//! stops cleanly on SIGTERM, and sets up a fresh home on first start.
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
-
-use coalesce_tests::Node;
-
-/// Waits until the daemon logs that it is running.
-fn wait_running(child: &mut Child) -> BufReader<std::process::ChildStderr> {
-    let mut reader = BufReader::new(child.stderr.take().expect("piped stderr"));
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line).expect("read the daemon's log");
-        assert!(n > 0, "coalesce-node exited before it was running");
-        if line.contains("node running") {
-            return reader;
-        }
-    }
-}
-
-fn terminate(child: &Child) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
+use coalesce_tests::{Node, bin, free_port};
 
 #[test]
-fn the_running_node_holds_the_store_and_stops_cleanly_on_sigterm() {
+fn commands_go_through_the_running_node_which_holds_the_store_and_stops_cleanly() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);
-    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
-    let mut daemon = node.start_daemon();
-    let _log = wait_running(&mut daemon);
-
-    let err = node.fails(&["issue", "list", "--coalition", &c]);
+    let daemon = node.run_daemon(free_port());
     assert!(
-        err.contains("in use by another process") && err.contains("coalesce-node"),
-        "{err}"
+        node.home().join("api.json").exists(),
+        "the API address and token are in the home folder"
+    );
+    assert!(node.home().join("addresses.json").exists());
+
+    // The command line works while the node runs, through its API.
+    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    assert_eq!(
+        node.json(&["issue", "list", "--coalition", &c])[0]["id"],
+        issue.as_str()
+    );
+    let err = node.fails(&["issue", "add", "--coalition", &c, " "]);
+    assert!(
+        err.contains("issue title must not be empty"),
+        "errors come back from the node: {err}"
     );
 
-    terminate(&daemon);
-    let status = daemon.wait().expect("wait for the daemon");
-    assert!(status.success(), "SIGTERM is a clean shutdown: {status}");
-    let issues = node.json(&["issue", "list", "--coalition", &c]);
-    assert_eq!(issues[0]["id"], issue.as_str(), "nothing was lost");
+    // A second node on the same home is refused.
+    let second = std::process::Command::new(bin("coalesce-node"))
+        .arg("--home")
+        .arg(node.home())
+        .args([
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api",
+            "127.0.0.1:0",
+            "--no-mdns",
+        ])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another process"));
+
+    assert!(daemon.stop(), "SIGTERM is a clean shutdown");
+    assert!(
+        !node.home().join("api.json").exists(),
+        "the API file goes with the node"
+    );
+    // After it stops, the command line opens the store itself; nothing was lost.
+    assert_eq!(
+        node.json(&["issue", "list", "--coalition", &c])[0]["id"],
+        issue.as_str()
+    );
 }
 
 #[test]
 fn the_node_sets_up_a_fresh_home_on_first_start() {
     let node = Node::new();
-    let mut daemon = node.start_daemon();
-    let _log = wait_running(&mut daemon);
-    terminate(&daemon);
-    assert!(daemon.wait().expect("wait").success());
+    let daemon = node.run_daemon(free_port());
     assert!(node.home().join("identity.json").exists());
     assert_eq!(node.json(&["coalition", "list"]), serde_json::json!([]));
+    assert!(daemon.stop());
 }
 
 #[test]

@@ -108,8 +108,14 @@ impl ApiFile {
         use std::io::Write;
         let path = home.join(API_FILE);
         let tmp = home.join("api.json.tmp");
-        let io = |p: &Path, source| ApiError::Io { path: p.to_owned(), source };
-        let text = serde_json::to_vec_pretty(self).map_err(|e| ApiError::BadFile { path: path.clone(), detail: e.to_string() })?;
+        let io = |p: &Path, source| ApiError::Io {
+            path: p.to_owned(),
+            source,
+        };
+        let text = serde_json::to_vec_pretty(self).map_err(|e| ApiError::BadFile {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -118,7 +124,9 @@ impl ApiFile {
             options.mode(0o600);
         }
         let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
-        f.write_all(&text).and_then(|()| f.sync_all()).map_err(|e| io(&tmp, e))?;
+        f.write_all(&text)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))
     }
 
@@ -131,9 +139,17 @@ impl ApiFile {
             Err(e) => return Err(ApiError::Io { path, source: e }),
         };
         if text.len() > 64 * 1024 {
-            return Err(ApiError::BadFile { path, detail: "too large".into() });
+            return Err(ApiError::BadFile {
+                path,
+                detail: "too large".into(),
+            });
         }
-        serde_json::from_slice(&text).map(Some).map_err(|e| ApiError::BadFile { path, detail: e.to_string() })
+        serde_json::from_slice(&text)
+            .map(Some)
+            .map_err(|e| ApiError::BadFile {
+                path,
+                detail: e.to_string(),
+            })
     }
 
     /// Removes the file (on shutdown).
@@ -150,7 +166,11 @@ struct AppState {
 
 /// Whether two strings are equal, in time independent of where they differ.
 fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
@@ -161,12 +181,24 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|t| same_token(t, &state.token))
 }
 
-async fn run(State(state): State<AppState>, headers: HeaderMap, Json(req): Json<RunRequest>) -> Response {
+async fn run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<RunRequest>,
+) -> Response {
     if !authorized(&state, &headers) {
-        return (StatusCode::UNAUTHORIZED, "missing or wrong API token (see api.json in the node's home)").into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong API token (see api.json in the node's home)",
+        )
+            .into_response();
     }
     if req.args.len() > MAX_ARGS {
-        return (StatusCode::BAD_REQUEST, format!("at most {MAX_ARGS} arguments")).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("at most {MAX_ARGS} arguments"),
+        )
+            .into_response();
     }
     let (tx, rx) = oneshot::channel();
     if state.jobs.send((req, tx)).await.is_err() {
@@ -174,7 +206,11 @@ async fn run(State(state): State<AppState>, headers: HeaderMap, Json(req): Json<
     }
     match rx.await {
         Ok(resp) => Json(resp).into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the node dropped the command").into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the node dropped the command",
+        )
+            .into_response(),
     }
 }
 
@@ -196,7 +232,9 @@ pub struct Client {
 impl Client {
     /// The running node on `home`, if `api.json` names one that answers.
     pub fn discover(home: &Path) -> Result<Option<Self>, ApiError> {
-        let Some(file) = ApiFile::read(home)? else { return Ok(None) };
+        let Some(file) = ApiFile::read(home)? else {
+            return Ok(None);
+        };
         let client = Self { file };
         Ok(client.healthy().then_some(client))
     }
@@ -207,7 +245,11 @@ impl Client {
     }
 
     fn agent(timeout: Duration) -> ureq::Agent {
-        ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+        ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into()
     }
 
     fn healthy(&self) -> bool {
@@ -219,7 +261,10 @@ impl Client {
 
     /// Runs a command on the node.
     pub fn run(&self, args: Vec<String>) -> Result<RunResponse, ApiError> {
-        let err = |detail: String| ApiError::Call { addr: self.file.addr, detail };
+        let err = |detail: String| ApiError::Call {
+            addr: self.file.addr,
+            detail,
+        };
         let mut resp = Self::agent(Duration::from_secs(600))
             .post(format!("http://{}/v1/run", self.file.addr))
             .header("authorization", format!("Bearer {}", self.file.token))
@@ -230,7 +275,9 @@ impl Client {
             let text = resp.body_mut().read_to_string().unwrap_or_default();
             return Err(err(format!("{status}: {text}")));
         }
-        resp.body_mut().read_json::<RunResponse>().map_err(|e| err(e.to_string()))
+        resp.body_mut()
+            .read_json::<RunResponse>()
+            .map_err(|e| err(e.to_string()))
     }
 }
 
@@ -253,11 +300,20 @@ mod tests {
         let (tx, mut rx) = mpsc::channel::<Job>(4);
         tokio::spawn(async move {
             while let Some((req, reply)) = rx.recv().await {
-                let _ = reply.send(RunResponse { stdout: req.args.join(" "), stderr: String::new(), code: 0 });
+                let _ = reply.send(RunResponse {
+                    stdout: req.args.join(" "),
+                    stderr: String::new(),
+                    code: 0,
+                });
             }
         });
         tokio::spawn(async move { axum::serve(listener, router("secret".into(), tx)).await });
-        let file = ApiFile { version: 1, addr, token: "secret".into(), pid: 1 };
+        let file = ApiFile {
+            version: 1,
+            addr,
+            token: "secret".into(),
+            pid: 1,
+        };
         file.write(dir.path()).unwrap();
         let home = dir.path().to_owned();
         let out = tokio::task::spawn_blocking(move || {

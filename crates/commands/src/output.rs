@@ -23,7 +23,9 @@ impl Out {
 
     /// Output kept in memory, for [`Out::into_captured`].
     pub fn capture() -> Self {
-        Self { captured: Some(RefCell::new((Vec::new(), Vec::new()))) }
+        Self {
+            captured: Some(RefCell::new((Vec::new(), Vec::new()))),
+        }
     }
 
     /// What was captured: (standard output, standard error).
@@ -70,7 +72,11 @@ impl Out {
 
     /// Text exactly as given (output relayed from the node).
     pub fn text_raw(&self, text: &str) -> Result<()> {
-        if text.is_empty() { Ok(()) } else { self.write(text) }
+        if text.is_empty() {
+            Ok(())
+        } else {
+            self.write(text)
+        }
     }
 
     /// Lines of text.

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 
 use clap::Parser;
 use commands::args::{Cli, Command, InviteCmd};
-use serde::{Deserialize, Serialize};
-use sync::invite::Invite;
 use commands::output::Out;
 use model::CoalitionId;
 use model::NodeKey;
 use model::automerge::{AutoCommit, Change};
 use model::signing::{ChangeSignature, HeadIndex};
 use replica::Replica;
+use serde::{Deserialize, Serialize};
+use sync::invite::Invite;
 use sync::{Documents, Output, SyncNode};
 use tokio::sync::mpsc;
 use tracing::{debug, info, info_span, warn};
@@ -34,6 +34,8 @@ pub enum Event {
     Frame(NodeKey, Vec<u8>),
     /// Join a coalition offered by a peer (from an invite).
     Expect(CoalitionId, NodeKey),
+    /// A peer was reached by dialing this address: remember it for restarts.
+    Reached(NodeKey, String),
     /// Stop.
     Shutdown,
 }
@@ -45,6 +47,8 @@ pub enum Outgoing {
     Send(NodeKey, Vec<u8>),
     /// Close the connections to a peer.
     Disconnect(NodeKey),
+    /// A peer's connection changed: frames from now on go over a fresh stream.
+    Reset(NodeKey),
 }
 
 /// The replica seen as the sync protocol's documents.
@@ -63,8 +67,15 @@ impl Documents for ReplicaDocs<'_> {
         self.0.create_joining(coalition).map_err(|e| e.to_string())
     }
 
-    fn persist(&mut self, coalition: &CoalitionId, changes: &[Change], heads: &[ChangeSignature]) -> Result<(), String> {
-        self.0.persist_remote(coalition, changes, heads).map_err(|e| e.to_string())
+    fn persist(
+        &mut self,
+        coalition: &CoalitionId,
+        changes: &[Change],
+        heads: &[ChangeSignature],
+    ) -> Result<(), String> {
+        self.0
+            .persist_remote(coalition, changes, heads)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -99,16 +110,31 @@ pub struct Core {
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core").field("replica", &self.replica).finish_non_exhaustive()
+        f.debug_struct("Core")
+            .field("replica", &self.replica)
+            .finish_non_exhaustive()
     }
 }
 
 impl Core {
     /// A core over an open replica, sending frames to `out`, dial requests to `dial`, and
     /// naming `addrs` in its invites.
-    pub fn new(replica: Replica, out: mpsc::Sender<Outgoing>, dial: mpsc::Sender<crate::swarm::Command>, addrs: Vec<String>) -> Self {
+    pub fn new(
+        replica: Replica,
+        out: mpsc::Sender<Outgoing>,
+        dial: mpsc::Sender<crate::swarm::Command>,
+        addrs: Vec<String>,
+    ) -> Self {
         let key = replica.identity().node_key();
-        Self { replica, sync: SyncNode::new(key), out, dial, addrs, joins: HashMap::new(), refused: 0 }
+        Self {
+            replica,
+            sync: SyncNode::new(key),
+            out,
+            dial,
+            addrs,
+            joins: HashMap::new(),
+            refused: 0,
+        }
     }
 
     /// Handles events until [`Event::Shutdown`] or until every sender is gone.
@@ -132,21 +158,33 @@ impl Core {
             Event::Connected(peer) => {
                 let _s = info_span!("peer", %peer).entered();
                 info!("peer connected");
-                let mut outputs = self.sync.connected(&mut ReplicaDocs(&mut self.replica), peer);
+                let _ = self.out.blocking_send(Outgoing::Reset(peer));
+                let mut outputs = self
+                    .sync
+                    .connected(&mut ReplicaDocs(&mut self.replica), peer);
                 for j in self.joins.get(&peer).into_iter().flatten() {
-                    outputs.push(Output::Send { peer, frame: SyncNode::join_frame(&j.coalition, j.secret, &j.org) });
+                    outputs.push(Output::Send {
+                        peer,
+                        frame: SyncNode::join_frame(&j.coalition, j.secret, &j.org),
+                    });
                 }
                 outputs
             }
             Event::Disconnected(peer) => {
                 let _s = info_span!("peer", %peer).entered();
                 info!("peer disconnected");
+                let _ = self.out.blocking_send(Outgoing::Reset(peer));
                 self.sync.disconnected(&peer);
                 Vec::new()
             }
             Event::Frame(peer, frame) => {
                 let _s = info_span!("peer", %peer).entered();
-                self.sync.received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+                self.sync
+                    .received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+            }
+            Event::Reached(peer, addr) => {
+                self.remember(peer, addr);
+                Vec::new()
             }
             Event::Expect(coalition, inviter) => {
                 self.sync.expect(coalition, inviter);
@@ -160,7 +198,12 @@ impl Core {
     fn push_local_changes(&mut self) -> Vec<Output> {
         let mut outputs = Vec::new();
         for local in self.replica.drain_local_changes() {
-            outputs.extend(self.sync.local_changes(&mut ReplicaDocs(&mut self.replica), &local.coalition, &local.changes, local.signature));
+            outputs.extend(self.sync.local_changes(
+                &mut ReplicaDocs(&mut self.replica),
+                &local.coalition,
+                &local.changes,
+                local.signature,
+            ));
         }
         outputs
     }
@@ -173,19 +216,32 @@ impl Core {
                     warn!(%peer, %reason, "disconnecting peer");
                     Outgoing::Disconnect(peer)
                 }
-                Output::Refused { peer, coalition, reason } => {
+                Output::Refused {
+                    peer,
+                    coalition,
+                    reason,
+                } => {
                     self.refused += 1;
                     warn!(%peer, coalition = coalition.as_ref().map(|c| c.to_string()), %reason, "refused a message from a peer");
                     continue;
                 }
-                Output::Applied { peer, coalition, changes } => {
+                Output::Applied {
+                    peer,
+                    coalition,
+                    changes,
+                } => {
                     debug!(%peer, %coalition, changes, "applied changes from a peer");
                     if let Some(js) = self.joins.get_mut(&peer) {
                         js.retain(|j| j.coalition != coalition);
                     }
                     continue;
                 }
-                Output::JoinRequest { peer, coalition, secret, org } => {
+                Output::JoinRequest {
+                    peer,
+                    coalition,
+                    secret,
+                    org,
+                } => {
                     let more = self.admit(peer, &coalition, secret, &org);
                     self.dispatch(more);
                     continue;
@@ -206,9 +262,17 @@ impl Core {
                 let text = e.render().to_string();
                 let code = e.exit_code();
                 return if code == 0 {
-                    api::RunResponse { stdout: text, stderr: String::new(), code }
+                    api::RunResponse {
+                        stdout: text,
+                        stderr: String::new(),
+                        code,
+                    }
                 } else {
-                    api::RunResponse { stdout: String::new(), stderr: text, code }
+                    api::RunResponse {
+                        stdout: String::new(),
+                        stderr: text,
+                        code,
+                    }
                 };
             }
         };
@@ -229,8 +293,26 @@ impl Core {
                 1
             }
         };
-        api::RunResponse { stdout: String::from_utf8_lossy(&stdout).into_owned(), stderr: String::from_utf8_lossy(&stderr).into_owned(), code }
+        api::RunResponse {
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            code,
+        }
     }
+}
+
+/// Most peer addresses remembered.
+pub const MAX_KNOWN_PEERS: usize = 256;
+
+/// Addresses of peers this node has reached, to dial again after a restart.
+pub fn known_peers(replica: &Replica) -> Vec<String> {
+    replica
+        .record("peers")
+        .ok()
+        .flatten()
+        .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
+        .map(|m| m.into_values().collect())
+        .unwrap_or_default()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -238,6 +320,27 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl Core {
+    fn remember(&mut self, peer: NodeKey, addr: String) {
+        let mut known: std::collections::BTreeMap<String, String> = self
+            .replica
+            .record("peers")
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if known.get(&peer.to_string()) == Some(&addr)
+            || (known.len() >= MAX_KNOWN_PEERS && !known.contains_key(&peer.to_string()))
+        {
+            return;
+        }
+        known.insert(peer.to_string(), addr);
+        if let Ok(b) = serde_json::to_vec(&known)
+            && let Err(e) = self.replica.put_record("peers", &b)
+        {
+            warn!(error = %e, "could not remember a peer's address");
+        }
+    }
+
     /// `invite create`: records a one-time secret and prints the code.
     fn invite(&mut self, coalition: &str, expires: &str, out: &Out) -> anyhow::Result<()> {
         let id = self.replica.resolve(coalition)?;
@@ -245,8 +348,15 @@ impl Core {
         let now = replica::now();
         let expires_at = commands::closing_time(expires, now)?;
         let secret = replica::fresh_id_bytes()?;
-        let record = InviteRecord { coalition: id.to_string(), expires_at: expires_at.as_millis(), used: false };
-        self.replica.put_record(&format!("invite/{}", hex(&secret)), &serde_json::to_vec(&record)?)?;
+        let record = InviteRecord {
+            coalition: id.to_string(),
+            expires_at: expires_at.as_millis(),
+            used: false,
+        };
+        self.replica.put_record(
+            &format!("invite/{}", hex(&secret)),
+            &serde_json::to_vec(&record)?,
+        )?;
         let mut coalition_bytes = [0u8; 16];
         for (i, b) in coalition_bytes.iter_mut().enumerate() {
             *b = u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16)?;
@@ -267,28 +377,48 @@ impl Core {
         let invite = Invite::decode(code)?;
         let now = replica::now();
         if now.as_millis() >= invite.expires_at {
-            anyhow::bail!("this invite expired at {}; ask for a new one", model::Timestamp::from_millis(invite.expires_at));
+            anyhow::bail!(
+                "this invite expired at {}; ask for a new one",
+                model::Timestamp::from_millis(invite.expires_at)
+            );
         }
         let coalition = CoalitionId::from_bytes(invite.coalition);
         let inviter = NodeKey::from_bytes(invite.inviter);
         if inviter == self.replica.identity().node_key() {
-            anyhow::bail!("this invite was made by this node; give it to another organization's node");
+            anyhow::bail!(
+                "this invite was made by this node; give it to another organization's node"
+            );
         }
-        if self.replica.coalition_ids()?.contains(&coalition) && !self.replica.is_joining(&coalition) {
-            anyhow::bail!("this node is already a member of coalition {}", coalition.short());
+        if self.replica.coalition_ids()?.contains(&coalition)
+            && !self.replica.is_joining(&coalition)
+        {
+            anyhow::bail!(
+                "this node is already a member of coalition {}",
+                coalition.short()
+            );
         }
         self.replica.create_joining(&coalition)?;
         self.sync.expect(coalition.clone(), inviter);
         let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
-        let pending = PendingJoin { coalition: coalition.clone(), secret: invite.secret, org };
+        let pending = PendingJoin {
+            coalition: coalition.clone(),
+            secret: invite.secret,
+            org,
+        };
         if self.sync.peers().any(|p| *p == inviter) {
             let frame = SyncNode::join_frame(&pending.coalition, pending.secret, &pending.org);
             let _ = self.out.blocking_send(Outgoing::Send(inviter, frame));
         }
         self.joins.entry(inviter).or_default().push(pending);
-        let peer = crate::swarm::peer_id(&inviter).map(|p| p.to_string()).unwrap_or_default();
+        let peer = crate::swarm::peer_id(&inviter)
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         for addr in &invite.addrs {
-            let full = if addr.contains("/p2p/") { addr.clone() } else { format!("{addr}/p2p/{peer}") };
+            let full = if addr.contains("/p2p/") {
+                addr.clone()
+            } else {
+                format!("{addr}/p2p/{peer}")
+            };
             match full.parse() {
                 Ok(a) => {
                     let _ = self.dial.blocking_send(crate::swarm::Command::Dial(a));
@@ -301,11 +431,22 @@ impl Core {
     }
 
     /// A peer presented an invite's secret: admit it if the invite is valid and unused.
-    fn admit(&mut self, peer: NodeKey, coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<Output> {
+    fn admit(
+        &mut self,
+        peer: NodeKey,
+        coalition: &CoalitionId,
+        secret: [u8; 16],
+        org: &str,
+    ) -> Vec<Output> {
         let _s = info_span!("join", %peer, %coalition).entered();
         let key = format!("invite/{}", hex(&secret));
         let refuse = |why: &str| warn!(reason = why, "refused a join request");
-        let record: Option<InviteRecord> = self.replica.record(&key).ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+        let record: Option<InviteRecord> = self
+            .replica
+            .record(&key)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok());
         let Some(mut record) = record else {
             refuse("unknown invite");
             return Vec::new();
@@ -323,7 +464,9 @@ impl Core {
             return Vec::new();
         }
         record.used = true;
-        let saved = serde_json::to_vec(&record).map_err(|e| e.to_string()).and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
+        let saved = serde_json::to_vec(&record)
+            .map_err(|e| e.to_string())
+            .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
         if let Err(e) = saved {
             warn!(error = %e, "could not record the invite as used; not admitting");
             return Vec::new();
@@ -335,8 +478,13 @@ impl Core {
                 return Vec::new();
             }
         };
-        let profile = model::MemberProfile { name: org.to_owned(), ..Default::default() };
-        match self.replica.edit(coalition, |doc, a| doc.admit_member(&a.member, &member, &profile, peer, a.now)) {
+        let profile = model::MemberProfile {
+            name: org.to_owned(),
+            ..Default::default()
+        };
+        match self.replica.edit(coalition, |doc, a| {
+            doc.admit_member(&a.member, &member, &profile, peer, a.now)
+        }) {
             Ok(()) => {
                 info!(org, member = %member, "admitted a new member");
                 self.push_local_changes()

@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use futures::io::{AsyncReadExt, AsyncWriteExt};
 use futures::StreamExt;
+use futures::io::{AsyncReadExt, AsyncWriteExt};
 use libp2p::identity::{Keypair, PublicKey};
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
@@ -114,12 +114,17 @@ pub async fn start(
     to_core: mpsc::Sender<Event>,
     from_core: mpsc::Receiver<Outgoing>,
 ) -> Result<(Vec<Multiaddr>, Handle), NetError> {
-    let keypair = Keypair::ed25519_from_bytes(config.secret).map_err(|e| NetError::Key(e.to_string()))?;
+    let keypair =
+        Keypair::ed25519_from_bytes(config.secret).map_err(|e| NetError::Key(e.to_string()))?;
     let public = keypair.public();
     let use_mdns = config.mdns;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
-        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
         .map_err(|e| NetError::Transport(e.to_string()))?
         .with_quic()
         .with_behaviour(|key| {
@@ -130,7 +135,10 @@ pub async fn start(
             };
             Behaviour {
                 stream: libp2p_stream::Behaviour::new(),
-                identify: identify::Behaviour::new(identify::Config::new("/coalesce/1".into(), public.clone())),
+                identify: identify::Behaviour::new(identify::Config::new(
+                    "/coalesce/1".into(),
+                    public.clone(),
+                )),
                 mdns: Toggle::from(mdns),
             }
         })
@@ -138,7 +146,12 @@ pub async fn start(
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
         .build();
     for addr in &config.listen {
-        swarm.listen_on(addr.clone()).map_err(|e| NetError::Listen { addr: addr.clone(), detail: e.to_string() })?;
+        swarm
+            .listen_on(addr.clone())
+            .map_err(|e| NetError::Listen {
+                addr: addr.clone(),
+                detail: e.to_string(),
+            })?;
     }
     // Wait for the listeners to report their real addresses (port 0 picks a free port).
     let mut listening = Vec::new();
@@ -151,9 +164,16 @@ pub async fn start(
             SwarmEvent::ListenerError { error, .. } => {
                 return Err(NetError::Transport(error.to_string()));
             }
-            SwarmEvent::ListenerClosed { addresses, reason, .. } => {
-                let detail = reason.err().map_or_else(|| "closed".into(), |e| e.to_string());
-                return Err(NetError::Listen { addr: addresses.first().cloned().unwrap_or(Multiaddr::empty()), detail });
+            SwarmEvent::ListenerClosed {
+                addresses, reason, ..
+            } => {
+                let detail = reason
+                    .err()
+                    .map_or_else(|| "closed".into(), |e| e.to_string());
+                return Err(NetError::Listen {
+                    addr: addresses.first().cloned().unwrap_or(Multiaddr::empty()),
+                    detail,
+                });
             }
             _ => {}
         }
@@ -164,7 +184,9 @@ pub async fn start(
         .accept(PROTOCOL)
         .map_err(|_| NetError::Transport("the sync protocol is already registered".into()))?;
     let (commands_tx, commands_rx) = mpsc::channel(64);
-    let handle = Handle { commands: commands_tx.clone() };
+    let handle = Handle {
+        commands: commands_tx.clone(),
+    };
 
     // Inbound streams: one reader task per stream, frames to the core.
     let core = to_core.clone();
@@ -206,28 +228,55 @@ async fn read_frames(peer: NodeKey, mut stream: libp2p::Stream, core: mpsc::Send
     }
 }
 
-async fn write_frames(control: libp2p_stream::Control, mut from_core: mpsc::Receiver<Outgoing>, swarm: mpsc::Sender<Command>) {
-    let mut writers: HashMap<NodeKey, mpsc::Sender<Vec<u8>>> = HashMap::new();
-    while let Some(out) = from_core.recv().await {
-        match out {
-            Outgoing::Disconnect(peer) => {
-                writers.remove(&peer);
-                let _ = swarm.send(Command::Disconnect(peer)).await;
+/// A peer's writer: the queue into its task, and which generation it is.
+struct Writer {
+    tx: mpsc::Sender<Vec<u8>>,
+    generation: u64,
+}
+
+async fn write_frames(
+    control: libp2p_stream::Control,
+    mut from_core: mpsc::Receiver<Outgoing>,
+    swarm: mpsc::Sender<Command>,
+) {
+    let mut writers: HashMap<NodeKey, Writer> = HashMap::new();
+    let mut generation = 0u64;
+    let (failed_tx, mut failed_rx) = mpsc::channel::<(NodeKey, u64)>(64);
+    loop {
+        tokio::select! {
+            failed = failed_rx.recv() => {
+                let Some((peer, generation)) = failed else { return };
+                // Only the current writer's failure means frames were lost on the live
+                // connection: start over with a fresh connection and sync.
+                if writers.get(&peer).is_some_and(|w| w.generation == generation) {
+                    writers.remove(&peer);
+                    let _ = swarm.send(Command::Disconnect(peer)).await;
+                }
             }
-            Outgoing::Send(peer, frame) => {
-                let tx = writers.entry(peer).or_insert_with(|| spawn_writer(control.clone(), peer, swarm.clone()));
-                match tx.try_send(frame) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        warn!(%peer, "peer is not keeping up; disconnecting it");
-                        writers.remove(&peer);
-                        let _ = swarm.send(Command::Disconnect(peer)).await;
-                    }
-                    Err(mpsc::error::TrySendError::Closed(frame)) => {
-                        // The previous stream ended: open a new one.
-                        let tx = spawn_writer(control.clone(), peer, swarm.clone());
-                        let _ = tx.try_send(frame);
-                        writers.insert(peer, tx);
+            out = from_core.recv() => match out {
+                None => return,
+                Some(Outgoing::Reset(peer)) => {
+                    writers.remove(&peer);
+                }
+                Some(Outgoing::Disconnect(peer)) => {
+                    writers.remove(&peer);
+                    let _ = swarm.send(Command::Disconnect(peer)).await;
+                }
+                Some(Outgoing::Send(peer, frame)) => {
+                    let writer = writers.entry(peer).or_insert_with(|| {
+                        generation += 1;
+                        Writer { tx: spawn_writer(control.clone(), peer, generation, failed_tx.clone()), generation }
+                    });
+                    match writer.tx.try_send(frame) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => {
+                            warn!(%peer, "peer is not keeping up; disconnecting it");
+                            writers.remove(&peer);
+                            let _ = swarm.send(Command::Disconnect(peer)).await;
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => {
+                            // Its task ended and reported why; the failure path decides.
+                        }
                     }
                 }
             }
@@ -235,7 +284,12 @@ async fn write_frames(control: libp2p_stream::Control, mut from_core: mpsc::Rece
     }
 }
 
-fn spawn_writer(mut control: libp2p_stream::Control, peer: NodeKey, swarm: mpsc::Sender<Command>) -> mpsc::Sender<Vec<u8>> {
+fn spawn_writer(
+    mut control: libp2p_stream::Control,
+    peer: NodeKey,
+    generation: u64,
+    failed: mpsc::Sender<(NodeKey, u64)>,
+) -> mpsc::Sender<Vec<u8>> {
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PEER_QUEUE);
     tokio::spawn(async move {
         let Some(id) = peer_id(&peer) else { return };
@@ -243,7 +297,7 @@ fn spawn_writer(mut control: libp2p_stream::Control, peer: NodeKey, swarm: mpsc:
             Ok(s) => s,
             Err(e) => {
                 debug!(%peer, error = %e, "could not open a sync stream");
-                let _ = swarm.send(Command::Disconnect(peer)).await;
+                let _ = failed.send((peer, generation)).await;
                 return;
             }
         };
@@ -255,9 +309,8 @@ fn spawn_writer(mut control: libp2p_stream::Control, peer: NodeKey, swarm: mpsc:
                 stream.flush().await
             };
             if let Err(e) = sent.await {
-                // Frames may have been lost: start over with a fresh connection and sync.
                 debug!(%peer, error = %e, "sync stream failed");
-                let _ = swarm.send(Command::Disconnect(peer)).await;
+                let _ = failed.send((peer, generation)).await;
                 return;
             }
         }
@@ -266,7 +319,11 @@ fn spawn_writer(mut control: libp2p_stream::Control, peer: NodeKey, swarm: mpsc:
 }
 
 /// The task that owns the swarm.
-async fn drive(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command>, core: mpsc::Sender<Event>) {
+async fn drive(
+    mut swarm: Swarm<Behaviour>,
+    mut commands: mpsc::Receiver<Command>,
+    core: mpsc::Sender<Event>,
+) {
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
     let mut backoff = Duration::from_secs(1);
     let mut redial = tokio::time::interval(Duration::from_secs(1));
@@ -289,6 +346,7 @@ async fn drive(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command
             },
             _ = redial.tick() => {
                 if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
+                    let mut dialed = false;
                     for addr in &dial_targets {
                         let connected = addr.iter().find_map(|p| match p {
                             libp2p::multiaddr::Protocol::P2p(id) => Some(swarm.is_connected(&id)),
@@ -296,23 +354,38 @@ async fn drive(mut swarm: Swarm<Behaviour>, mut commands: mpsc::Receiver<Command
                         });
                         if connected != Some(true) {
                             let _ = swarm.dial(addr.clone());
+                            dialed = true;
                         }
                     }
-                    next_redial = tokio::time::Instant::now() + backoff;
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    // Back off only while some peer stays unreachable.
+                    if dialed {
+                        next_redial = tokio::time::Instant::now() + backoff;
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                    } else {
+                        backoff = Duration::from_secs(1);
+                    }
                 }
             }
             event = swarm.select_next_some() => match event {
                 SwarmEvent::ConnectionEstablished { peer_id, num_established, endpoint, .. } => {
                     backoff = Duration::from_secs(1);
-                    if num_established.get() == 1 && let Some(key) = node_key(&peer_id) {
-                        debug!(peer = %key, addr = %endpoint.get_remote_address(), "connected");
-                        if core.send(Event::Connected(key)).await.is_err() {
-                            return;
+                    if let Some(key) = node_key(&peer_id) {
+                        if endpoint.is_dialer() {
+                            let addr = endpoint.get_remote_address().clone();
+                            let addr = if addr.iter().any(|p| matches!(p, libp2p::multiaddr::Protocol::P2p(_))) { addr } else { addr.with(libp2p::multiaddr::Protocol::P2p(peer_id)) };
+                            let _ = core.send(Event::Reached(key, addr.to_string())).await;
+                        }
+                        if num_established.get() == 1 {
+                            debug!(peer = %key, addr = %endpoint.get_remote_address(), "connected");
+                            if core.send(Event::Connected(key)).await.is_err() {
+                                return;
+                            }
                         }
                     }
                 }
                 SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                    // Try to get back to it right away (then back off if it stays away).
+                    next_redial = tokio::time::Instant::now();
                     if let Some(key) = node_key(&peer_id) && core.send(Event::Disconnected(key)).await.is_err() {
                         return;
                     }

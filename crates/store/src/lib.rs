@@ -447,7 +447,9 @@ impl Store {
     pub fn get_record(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let read = self.db.begin_read()?;
         let meta = read.open_table(META)?;
-        Ok(meta.get(format!("node/{key}").as_str())?.map(|v| v.value().to_vec()))
+        Ok(meta
+            .get(format!("node/{key}").as_str())?
+            .map(|v| v.value().to_vec()))
     }
 
     /// Writes a node-wide record durably.

@@ -242,6 +242,9 @@ fn node_records_are_kept_apart_from_documents() {
     s.put_record("invite/ab", b"{}").unwrap();
     drop(s);
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.get_record("invite/ab").unwrap().as_deref(), Some(b"{}".as_slice()));
+    assert_eq!(
+        s.get_record("invite/ab").unwrap().as_deref(),
+        Some(b"{}".as_slice())
+    );
     assert!(s.doc_names().unwrap().is_empty());
 }

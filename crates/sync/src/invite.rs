@@ -65,10 +65,14 @@ impl Invite {
         }
         let bytes: Vec<u8> = (0..hex.len())
             .step_by(2)
-            .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
             .collect::<Option<_>>()
             .ok_or(InviteError::Damaged)?;
-        let (invite, rest): (Invite, &[u8]) = postcard::take_from_bytes(&bytes).map_err(|_| InviteError::Damaged)?;
+        let (invite, rest): (Invite, &[u8]) =
+            postcard::take_from_bytes(&bytes).map_err(|_| InviteError::Damaged)?;
         if !rest.is_empty() || invite.addrs.len() > MAX_ADDRS {
             return Err(InviteError::Damaged);
         }
@@ -82,8 +86,20 @@ mod tests {
     use proptest::prelude::*;
 
     fn invite() -> impl Strategy<Value = Invite> {
-        (any::<[u8; 16]>(), any::<[u8; 32]>(), proptest::collection::vec("/ip4/[0-9.]{7,15}/tcp/[0-9]{1,5}", 0..4), any::<[u8; 16]>(), any::<i64>())
-            .prop_map(|(coalition, inviter, addrs, secret, expires_at)| Invite { coalition, inviter, addrs, secret, expires_at })
+        (
+            any::<[u8; 16]>(),
+            any::<[u8; 32]>(),
+            proptest::collection::vec("/ip4/[0-9.]{7,15}/tcp/[0-9]{1,5}", 0..4),
+            any::<[u8; 16]>(),
+            any::<i64>(),
+        )
+            .prop_map(|(coalition, inviter, addrs, secret, expires_at)| Invite {
+                coalition,
+                inviter,
+                addrs,
+                secret,
+                expires_at,
+            })
     }
 
     proptest! {
@@ -108,6 +124,9 @@ mod tests {
     #[test]
     fn other_text_is_not_an_invite() {
         assert_eq!(Invite::decode("hello"), Err(InviteError::NotAnInvite));
-        assert_eq!(Invite::decode(&"x".repeat(MAX_CODE + 1)), Err(InviteError::TooLong(MAX_CODE + 1)));
+        assert_eq!(
+            Invite::decode(&"x".repeat(MAX_CODE + 1)),
+            Err(InviteError::TooLong(MAX_CODE + 1))
+        );
     }
 }

@@ -172,7 +172,12 @@ impl SyncNode {
 
     /// The frame a joining node sends to its inviter.
     pub fn join_frame(coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<u8> {
-        Message::Join { coalition: wire_id(coalition), secret, org: org.to_owned() }.encode()
+        Message::Join {
+            coalition: wire_id(coalition),
+            secret,
+            org: org.to_owned(),
+        }
+        .encode()
     }
 
     /// A connection to `peer` was established (its key authenticated by the transport).
@@ -203,8 +208,17 @@ impl SyncNode {
                 self.on_hello(docs, peer, &coalitions, &mut out);
                 Ok(())
             }
-            Ok(Message::Join { coalition, secret, org }) => {
-                out.push(Output::JoinRequest { peer, coalition: from_wire(&coalition), secret, org });
+            Ok(Message::Join {
+                coalition,
+                secret,
+                org,
+            }) => {
+                out.push(Output::JoinRequest {
+                    peer,
+                    coalition: from_wire(&coalition),
+                    secret,
+                    org,
+                });
                 Ok(())
             }
             Ok(Message::Sync {
@@ -530,7 +544,9 @@ impl SyncNode {
     /// After a coalition changed, offer it to connected peers that have become members, and
     /// start syncing with those that already offered it (a node that just joined).
     fn rehello(&mut self, docs: &mut impl Documents, c: &CoalitionId, out: &mut Vec<Output>) {
-        let Some((doc, _)) = docs.entry(c) else { return };
+        let Some((doc, _)) = docs.entry(c) else {
+            return;
+        };
         let keys = member_keys(doc);
         let newly: Vec<(NodeKey, bool)> = self
             .peers
@@ -541,12 +557,17 @@ impl SyncNode {
         for (peer, offered) in newly {
             out.push(self.hello(docs, peer));
             if offered && let Some(p) = self.peers.get_mut(&peer) {
-                p.docs.insert(c.clone(), PeerDoc { state: State::new(), idle: 0 });
+                p.docs.insert(
+                    c.clone(),
+                    PeerDoc {
+                        state: State::new(),
+                        idle: 0,
+                    },
+                );
                 self.sync_step(docs, peer, c, out);
             }
         }
     }
-
 }
 
 /// Every author of `new` must be a member's key: in the document as it is, or (for members

@@ -203,7 +203,9 @@ impl Message {
         };
         match self {
             Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
-            Message::Join { org, .. } => check("characters of organization name", org.chars().count(), 200),
+            Message::Join { org, .. } => {
+                check("characters of organization name", org.chars().count(), 200)
+            }
             Message::Sync { heads, .. } => check("signed heads", heads.len(), MAX_HEADS),
             Message::Changes { changes, heads, .. } => {
                 check("changes", changes.len(), MAX_CHANGES)?;
@@ -228,8 +230,13 @@ mod tests {
                 signature: sig.try_into().unwrap(),
             });
         prop_oneof![
-            (any::<[u8; 16]>(), any::<[u8; 16]>(), "[a-zA-Z ]{0,40}")
-                .prop_map(|(coalition, secret, org)| Message::Join { coalition, secret, org }),
+            (any::<[u8; 16]>(), any::<[u8; 16]>(), "[a-zA-Z ]{0,40}").prop_map(
+                |(coalition, secret, org)| Message::Join {
+                    coalition,
+                    secret,
+                    org
+                }
+            ),
             proptest::collection::vec(any::<[u8; 16]>(), 0..5)
                 .prop_map(|coalitions| Message::Hello { coalitions }),
             (

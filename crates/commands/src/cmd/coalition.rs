@@ -30,7 +30,7 @@ pub fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
             commitments,
             equity_threshold,
         } => {
-                        let id = r.found_coalition(NewCoalition {
+            let id = r.found_coalition(NewCoalition {
                 name,
                 frame,
                 values,
@@ -41,7 +41,7 @@ pub fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
             out.id(id)
         }
         CoalitionCmd::List { format } => {
-                        let list = r.coalitions()?;
+            let list = r.coalitions()?;
             if format.json {
                 return out.json(&list);
             }

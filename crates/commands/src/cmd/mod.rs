@@ -19,7 +19,10 @@ pub use proposal::closing_time;
 /// folder a replica opens (see [`init`]).
 pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
     match command {
-        Command::Init { .. } => anyhow::bail!("a Coalesce node is already set up in {}", r.home().display()),
+        Command::Init { .. } => anyhow::bail!(
+            "a Coalesce node is already set up in {}",
+            r.home().display()
+        ),
         Command::Coalition(c) => coalition::coalition(r, c, out),
         Command::Charter(c) => coalition::charter(r, c, out),
         Command::Member(c) => coalition::member(r, c, out),
@@ -49,13 +52,17 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn read(&mut self) -> Result<Coalition> {
-        self.replica.read(&self.id).with_context(|| format!("could not read coalition {}", self.id))
+        self.replica
+            .read(&self.id)
+            .with_context(|| format!("could not read coalition {}", self.id))
     }
 }
 
 /// A member's name for tables, or the id if the member is unknown.
 pub fn name_of(c: &Coalition, member: &str) -> String {
-    c.members.get(member).map_or_else(|| short(member).to_owned(), |m| m.name.clone())
+    c.members
+        .get(member)
+        .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
 }
 
 /// The first eight characters of an id.

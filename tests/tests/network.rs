@@ -1,0 +1,280 @@
+//! Member nodes as real `coalesce-node` processes on loopback: joining by invite, live
+//! propagation, catching up after downtime, merging edits made while apart, and outsiders.
+
+use coalesce_tests::{Daemon, Node, eventually, free_port, is_id};
+
+struct Org {
+    node: Node,
+    port: u16,
+    daemon: Option<Daemon>,
+}
+
+impl Org {
+    fn new(name: &str) -> Self {
+        let node = Node::init(name);
+        let port = free_port();
+        let daemon = Some(node.run_daemon(port));
+        Org { node, port, daemon }
+    }
+
+    fn stop(&mut self) {
+        let d = self.daemon.take().expect("running");
+        assert!(d.stop(), "a clean shutdown");
+    }
+
+    fn start(&mut self) {
+        self.daemon = Some(self.node.run_daemon(self.port));
+    }
+
+    fn issues(&self, c: &str) -> serde_json::Value {
+        self.node.json(&["issue", "list", "--coalition", c])
+    }
+}
+
+/// Three organizations: the first founds a coalition and invites the other two.
+fn coalition_of_three() -> (Vec<Org>, String) {
+    let orgs = vec![
+        Org::new("Northside Tenants Union"),
+        Org::new("Eastside Disability Justice"),
+        Org::new("Faith in Transit"),
+    ];
+    let c = orgs[0].node.ok(&[
+        "coalition",
+        "create",
+        "Transit Justice",
+        "--frame",
+        "Fare-free, accessible buses",
+    ]);
+    for org in &orgs[1..] {
+        let code = orgs[0]
+            .node
+            .ok(&["invite", "create", "--coalition", &c, "--expires", "1h"]);
+        assert!(code.starts_with("coalesce-invite-1:"), "{code}");
+        let joined = org.node.ok(&["join", &code, "--wait", "30"]);
+        assert_eq!(joined, c, "join prints the coalition id alone");
+    }
+    for org in &orgs {
+        eventually(20, "every node to know all three members", || {
+            (org.node
+                .json(&["member", "list", "--coalition", &c])
+                .as_array()?
+                .len()
+                == 3)
+                .then_some(())
+        });
+    }
+    (orgs, c)
+}
+
+#[test]
+fn three_organizations_join_by_invite_and_see_each_others_changes() {
+    let (orgs, c) = coalition_of_three();
+    let fares = orgs[1].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Bus fare equity",
+        "--tag",
+        "race",
+        "--tag",
+        "class",
+    ]);
+    let ramps = orgs[2].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Wheelchair ramps",
+        "--tag",
+        "disability",
+    ]);
+    assert!(is_id(&fares) && is_id(&ramps));
+    let pool = orgs[0].node.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Legal defense fund",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
+    eventually(20, "the pool to reach every node", || {
+        orgs.iter()
+            .all(|o| {
+                o.node
+                    .json(&["pool", "list", "--coalition", &c])
+                    .as_array()
+                    .is_some_and(|a| a.len() == 1)
+            })
+            .then_some(())
+    });
+    for (n, org) in orgs.iter().enumerate() {
+        org.node.ok(&[
+            "pool",
+            "pledge",
+            "--coalition",
+            &c,
+            &pool,
+            &format!("{}00", n + 1),
+        ]);
+        org.node
+            .ok(&["issue", "share", "--coalition", &c, &fares, "--rank", "1"]);
+    }
+    let expected = eventually(20, "all nodes to converge", || {
+        let first = orgs[0]
+            .node
+            .ok(&["pool", "ledger", "--coalition", &c, &pool, "--json"]);
+        let issues = orgs[0].issues(&c);
+        let same = orgs.iter().all(|o| {
+            o.node
+                .ok(&["pool", "ledger", "--coalition", &c, &pool, "--json"])
+                == first
+                && o.issues(&c) == issues
+        });
+        let complete = issues.as_array()?.len() == 2 && issues[0]["ranks"].as_object()?.len() == 3;
+        (same && complete).then_some(first)
+    });
+    let ledger: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    assert_eq!(ledger["pledged"], "600");
+    let overlap = orgs[2].node.json(&["issue", "overlap", "--coalition", &c]);
+    assert_eq!(overlap["issues"][0]["members_sharing"], 3);
+    for org in &orgs {
+        assert!(
+            !org.daemon.as_ref().unwrap().logged("refused"),
+            "honest nodes refused nothing"
+        );
+    }
+}
+
+#[test]
+fn a_stopped_node_catches_up_on_500_changes_when_it_restarts() {
+    let (mut orgs, c) = coalition_of_three();
+    orgs[2].stop();
+    orgs[0]
+        .node
+        .ok(&["debug", "write-loop", "--coalition", &c, "--count", "500"]);
+    orgs[1].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Raised while Faith in Transit was away",
+    ]);
+    let want = eventually(30, "the two running nodes to agree", || {
+        let a = orgs[0].issues(&c);
+        (a.as_array()?.len() == 501 && orgs[1].issues(&c) == a).then_some(a)
+    });
+    orgs[2].start();
+    eventually(60, "the restarted node to catch up", || {
+        (orgs[2].issues(&c) == want).then_some(())
+    });
+}
+
+#[test]
+fn edits_to_one_issue_made_while_apart_merge_the_same_everywhere() {
+    let (mut orgs, c) = coalition_of_three();
+    let issue = orgs[0].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Night bus routes",
+        "--description",
+        "Routes stop at 10pm.",
+    ]);
+    eventually(20, "the issue to reach the second node", || {
+        (orgs[1].issues(&c).as_array()?.len() == 1).then_some(())
+    });
+    orgs[1].stop();
+    // Apart: one node edits the title and ranks it, the other (offline, on its own store)
+    // edits the description, adds a tag and ranks it.
+    orgs[0].node.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--title",
+        "Night and weekend bus routes",
+    ]);
+    orgs[0]
+        .node
+        .ok(&["issue", "share", "--coalition", &c, &issue, "--rank", "2"]);
+    orgs[1].node.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--description",
+        "Routes stop at 10pm; shift workers walk home.",
+        "--tag",
+        "class",
+    ]);
+    orgs[1]
+        .node
+        .ok(&["issue", "share", "--coalition", &c, &issue, "--rank", "1"]);
+    orgs[1].start();
+    let merged = eventually(30, "both to hold the same merged issue", || {
+        let a = orgs[0].issues(&c);
+        (a == orgs[1].issues(&c)
+            && a == orgs[2].issues(&c)
+            && a[0]["ranks"].as_object()?.len() == 2)
+            .then_some(a)
+    });
+    assert_eq!(merged[0]["title"], "Night and weekend bus routes");
+    assert_eq!(
+        merged[0]["description"],
+        "Routes stop at 10pm; shift workers walk home."
+    );
+    assert_eq!(merged[0]["tags"], serde_json::json!(["class"]));
+}
+
+#[test]
+fn outsiders_learn_nothing_and_used_invites_are_refused() {
+    let (orgs, c) = coalition_of_three();
+    let code = orgs[0].node.ok(&["invite", "create", "--coalition", &c]);
+    let outsider = Org::new("Not Invited");
+    // A reused code: the first join consumes it, the second is refused.
+    let late = Org::new("Second Comer");
+    assert_eq!(late.node.ok(&["join", &code, "--wait", "30"]), c);
+    let err = outsider.node.fails(&["join", &code, "--wait", "3"]);
+    assert!(err.contains("has not arrived"), "{err}");
+    eventually(10, "the inviter to log the refusal", || {
+        orgs[0]
+            .daemon
+            .as_ref()?
+            .logged("invite already used")
+            .then_some(())
+    });
+    assert_eq!(
+        outsider.node.json(&["coalition", "list"]),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        orgs[0]
+            .node
+            .json(&["member", "list", "--coalition", &c])
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // Garbage and foreign codes are refused with a clear message.
+    let err = outsider
+        .node
+        .fails(&["join", "coalesce-invite-1:zz", "--wait", "1"]);
+    assert!(err.contains("damaged"), "{err}");
+    let err = outsider.node.fails(&["join", "hello", "--wait", "1"]);
+    assert!(err.contains("not a Coalesce invite code"), "{err}");
+    // Offline, invites and joins explain that they need the node.
+    let offline = Node::init("Offline Org");
+    assert!(
+        offline
+            .fails(&["invite", "create", "--coalition", "ab"])
+            .contains("needs the running node")
+    );
+}
