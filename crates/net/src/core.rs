@@ -34,6 +34,8 @@ pub enum Event {
     Frame(NodeKey, Vec<u8>),
     /// Join a coalition offered by a peer (from an invite).
     Expect(CoalitionId, NodeKey),
+    /// Ask the network side to dial (and keep dialing) a peer.
+    Dial(crate::swarm::Command),
     /// A peer was reached by dialing this address: remember it for restarts.
     Reached(NodeKey, String),
     /// Stop.
@@ -104,6 +106,7 @@ pub struct Core {
     /// Addresses peers can reach this node at, for invites.
     addrs: Vec<String>,
     joins: HashMap<NodeKey, Vec<PendingJoin>>,
+    progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     /// Messages refused from peers, for the operator.
     pub refused: u64,
 }
@@ -133,8 +136,15 @@ impl Core {
             dial,
             addrs,
             joins: HashMap::new(),
+            progress: None,
             refused: 0,
         }
+    }
+
+    /// Reports every batch of changes applied from peers (coalition, how many) to `tx`.
+    pub fn with_progress(mut self, tx: std::sync::mpsc::Sender<(CoalitionId, usize)>) -> Self {
+        self.progress = Some(tx);
+        self
     }
 
     /// Handles events until [`Event::Shutdown`] or until every sender is gone.
@@ -181,6 +191,10 @@ impl Core {
                 let _s = info_span!("peer", %peer).entered();
                 self.sync
                     .received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+            }
+            Event::Dial(cmd) => {
+                let _ = self.dial.blocking_send(cmd);
+                Vec::new()
             }
             Event::Reached(peer, addr) => {
                 self.remember(peer, addr);
@@ -231,6 +245,9 @@ impl Core {
                     changes,
                 } => {
                     debug!(%peer, %coalition, changes, "applied changes from a peer");
+                    if let Some(p) = &self.progress {
+                        let _ = p.send((coalition.clone(), changes));
+                    }
                     if let Some(js) = self.joins.get_mut(&peer) {
                         js.retain(|j| j.coalition != coalition);
                     }

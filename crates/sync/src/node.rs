@@ -468,14 +468,23 @@ impl SyncNode {
                 });
             }
         }
-        check_members(doc, &new)?;
-        doc.apply_changes(new.clone()).map_err(|e| match e {
-            automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
-                actor: actor.to_hex_string(),
-                seq,
-            },
-            other => Refusal::MalformedChange(other.to_string()),
-        })?;
+        match check_members(doc, &new)? {
+            // The members were only known after applying the batch to a trial copy: keep it
+            // rather than applying everything twice.
+            Some(trial) => {
+                let actor = doc.get_actor().clone();
+                *doc = trial.with_actor(actor);
+            }
+            None => doc.apply_changes(new.clone()).map_err(|e| match e {
+                automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => {
+                    Refusal::Equivocation {
+                        actor: actor.to_hex_string(),
+                        seq,
+                    }
+                }
+                other => Refusal::MalformedChange(other.to_string()),
+            })?,
+        }
         for h in &used {
             index.offer(doc, h.clone());
         }
@@ -487,20 +496,26 @@ impl SyncNode {
             coalition: c.clone(),
             changes: new.len(),
         });
-        let frame = Message::Changes {
-            coalition: wire_id(c),
-            changes: new
-                .iter()
-                .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
-                .collect(),
-            // The relayed batch is exactly `new`, so the signatures that vouched for it do.
-            heads: wire::heads(&used),
-        }
-        .encode();
-        for (other, p) in &self.peers {
-            if *other != peer && p.docs.contains_key(c) {
+        let relay_to: Vec<NodeKey> = self
+            .peers
+            .iter()
+            .filter(|(other, p)| **other != peer && p.docs.contains_key(c))
+            .map(|(k, _)| *k)
+            .collect();
+        if !relay_to.is_empty() {
+            let frame = Message::Changes {
+                coalition: wire_id(c),
+                changes: new
+                    .iter()
+                    .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
+                    .collect(),
+                // The relayed batch is exactly `new`, so the signatures that vouched for it do.
+                heads: wire::heads(&used),
+            }
+            .encode();
+            for other in relay_to {
                 out.push(Output::Send {
-                    peer: *other,
+                    peer: other,
                     frame: frame.clone(),
                 });
             }
@@ -571,15 +586,16 @@ impl SyncNode {
 }
 
 /// Every author of `new` must be a member's key: in the document as it is, or (for members
-/// admitted by these very changes) as it will be once they are applied.
-fn check_members(doc: &mut AutoCommit, new: &[Change]) -> Result<(), Refusal> {
+/// admitted by these very changes) as it will be once they are applied. In the second case the
+/// trial document with the changes applied is returned.
+fn check_members(doc: &mut AutoCommit, new: &[Change]) -> Result<Option<AutoCommit>, Refusal> {
     let mut authors = BTreeMap::new();
     for ch in new {
         authors.insert(actor_key(ch.actor_id())?, ch.actor_id().to_hex_string());
     }
     let keys = member_keys(doc);
     if authors.keys().all(|a| keys.contains(a)) {
-        return Ok(());
+        return Ok(None);
     }
     let mut trial = doc.fork();
     trial
@@ -588,6 +604,6 @@ fn check_members(doc: &mut AutoCommit, new: &[Change]) -> Result<(), Refusal> {
     let keys = member_keys(&trial);
     match authors.iter().find(|(a, _)| !keys.contains(*a)) {
         Some((_, hex)) => Err(Refusal::NotAMember { actor: hex.clone() }),
-        None => Ok(()),
+        None => Ok(Some(trial)),
     }
 }

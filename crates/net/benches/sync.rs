@@ -1,0 +1,242 @@
+//! Node-to-node sync over loopback (libp2p, signatures, redb) against the limit: the same
+//! changes synced between two Automerge documents in memory, measured in the same run; and how
+//! long one change takes to reach five connected nodes.
+//!
+//! Run: `cargo bench -p net --bench sync` (`BENCH_SIZES=1000,10000` to choose sizes).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use model::automerge::AutoCommit;
+use model::automerge::sync::{State, SyncDoc};
+use model::{CoalitionId, IssueId, MemberId, MemberProfile, NewIssue, NodeKey};
+use net::core::{CHANNEL, Core, Event};
+use replica::{NewCoalition, Replica};
+use tokio::sync::mpsc;
+
+struct Running {
+    key: NodeKey,
+    events: mpsc::Sender<Event>,
+    progress: std::sync::mpsc::Receiver<(CoalitionId, usize)>,
+    addr: String,
+}
+
+fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
+    let replica = Replica::open(home).unwrap();
+    let key = replica.identity().node_key();
+    let secret = replica.identity().secret_bytes();
+    let (events_tx, events_rx) = mpsc::channel(CHANNEL);
+    let (out_tx, out_rx) = mpsc::channel(CHANNEL);
+    let config = net::swarm::NetConfig {
+        secret,
+        listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+        mdns: false,
+        bootstrap: vec![],
+    };
+    let (addrs, handle) = rt
+        .block_on(net::swarm::start(config, events_tx.clone(), out_rx))
+        .unwrap();
+    let peer = net::swarm::peer_id(&key).unwrap();
+    let addr = format!("{}/p2p/{peer}", addrs[0]);
+    let (ptx, prx) = std::sync::mpsc::channel();
+    let core = Core::new(replica, out_tx, handle.sender(), vec![addr.clone()]).with_progress(ptx);
+    std::thread::spawn(move || core.run(events_rx));
+    Running {
+        key,
+        events: events_tx,
+        progress: prx,
+        addr,
+    }
+}
+
+fn init(dir: &Path, name: &str) -> (std::path::PathBuf, NodeKey) {
+    let home = dir.join(name);
+    let key = Replica::init(&home, name).unwrap();
+    (home, key)
+}
+
+/// Founds a coalition at `home` with `changes` edits and admits `members`.
+fn history(home: &Path, changes: usize, members: &[NodeKey]) -> (CoalitionId, Vec<u8>) {
+    let mut r = Replica::open(home).unwrap();
+    let c = r
+        .found_coalition(NewCoalition {
+            name: "Bench".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    for (i, k) in members.iter().enumerate() {
+        let id = MemberId::from_bytes([i as u8 + 1; 16]);
+        r.edit(&c, |doc, a| {
+            doc.admit_member(
+                &a.member,
+                &id,
+                &MemberProfile {
+                    name: format!("Member {i}"),
+                    ..Default::default()
+                },
+                *k,
+                a.now,
+            )
+        })
+        .unwrap();
+    }
+    let mut n = 0u64;
+    while (n as usize) < changes {
+        r.edit(&c, |doc, a| {
+            for _ in 0..100.min(changes - n as usize) {
+                let mut b = [0u8; 16];
+                b[..8].copy_from_slice(&n.to_le_bytes());
+                doc.add_issue(
+                    &a.member,
+                    NewIssue {
+                        id: IssueId::from_bytes(b),
+                        title: format!("Issue {n}"),
+                        description: String::new(),
+                        tags: vec!["race".into()],
+                        lead: None,
+                    },
+                    a.now,
+                )?;
+                n += 1;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let saved = r.save(&c).unwrap();
+    (c, saved)
+}
+
+/// The limit: Automerge syncing the document into an empty one in memory.
+fn in_memory(saved: &[u8]) -> Duration {
+    let mut a = AutoCommit::load(saved).unwrap();
+    let mut b = AutoCommit::new();
+    let (mut sa, mut sb) = (State::new(), State::new());
+    let t = Instant::now();
+    loop {
+        let ma = a.sync().generate_sync_message(&mut sa);
+        let mb = b.sync().generate_sync_message(&mut sb);
+        if ma.is_none() && mb.is_none() {
+            break;
+        }
+        if let Some(m) = ma {
+            b.sync().receive_sync_message(&mut sb, m).unwrap();
+        }
+        if let Some(m) = mb {
+            a.sync().receive_sync_message(&mut sa, m).unwrap();
+        }
+    }
+    let elapsed = t.elapsed();
+    assert_eq!(a.get_heads(), b.get_heads());
+    elapsed
+}
+
+fn wait_for(
+    progress: &std::sync::mpsc::Receiver<(CoalitionId, usize)>,
+    want: usize,
+    limit: Duration,
+) -> usize {
+    let deadline = Instant::now() + limit;
+    let mut got = 0;
+    while got < want {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match progress.recv_timeout(left) {
+            Ok((_, n)) => got += n,
+            Err(_) => panic!("only {got} of {want} changes arrived"),
+        }
+    }
+    got
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!("| changes | Automerge in memory | node to fresh node over loopback | ratio |");
+    println!("|---|---|---|---|");
+    for n in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        let (home_a, _) = init(dir.path(), "a");
+        let (home_b, key_b) = init(dir.path(), "b");
+        let (c, saved) = history(&home_a, n, &[key_b]);
+        let total = AutoCommit::load(&saved).unwrap().get_changes(&[]).len();
+        let limit = in_memory(&saved);
+        let a = start(&rt, &home_a);
+        let b = start(&rt, &home_b);
+        let t = Instant::now();
+        b.events
+            .blocking_send(Event::Expect(c.clone(), a.key))
+            .unwrap();
+        let dial = net::swarm::Command::Dial(a.addr.parse().unwrap());
+        // B already is a member (admitted above) and expects the coalition from A: it connects
+        // and catches up as a member's new node would.
+        dial_from(&b, dial);
+        wait_for(&b.progress, total, Duration::from_secs(600));
+        let ours = t.elapsed();
+        println!(
+            "| {n} ({total} changes) | {limit:.2?} | {ours:.2?} | {:.2} |",
+            ours.as_secs_f64() / limit.as_secs_f64()
+        );
+        let _ = a.events.blocking_send(Event::Shutdown);
+        let _ = b.events.blocking_send(Event::Shutdown);
+    }
+
+    // Propagation: one change from A to five connected members.
+    let dir = tempfile::tempdir().unwrap();
+    let (home_a, _) = init(dir.path(), "hub");
+    let others: Vec<(std::path::PathBuf, NodeKey)> =
+        (0..5).map(|i| init(dir.path(), &format!("m{i}"))).collect();
+    let keys: Vec<NodeKey> = others.iter().map(|(_, k)| *k).collect();
+    let (c, saved) = history(&home_a, 10, &keys);
+    let total = AutoCommit::load(&saved).unwrap().get_changes(&[]).len();
+    let hub = start(&rt, &home_a);
+    let members: Vec<Running> = others.iter().map(|(h, _)| start(&rt, h)).collect();
+    for m in &members {
+        m.events
+            .blocking_send(Event::Expect(c.clone(), hub.key))
+            .unwrap();
+        dial_from(m, net::swarm::Command::Dial(hub.addr.parse().unwrap()));
+    }
+    for m in &members {
+        wait_for(&m.progress, total, Duration::from_secs(60));
+    }
+    let mut samples = Vec::new();
+    for i in 0..30 {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let args = vec![
+            "issue".into(),
+            "add".into(),
+            "--coalition".into(),
+            c.to_string(),
+            format!("Live change {i}"),
+        ];
+        let t = Instant::now();
+        hub.events
+            .blocking_send(Event::Api((api::RunRequest { args }, tx)))
+            .unwrap();
+        for m in &members {
+            wait_for(&m.progress, 1, Duration::from_secs(10));
+        }
+        samples.push(t.elapsed());
+        let _ = rx.blocking_recv();
+    }
+    samples.sort();
+    println!();
+    println!(
+        "one change to 5 connected nodes (30 changes): median {:.2?}, max {:.2?}",
+        samples[samples.len() / 2],
+        samples[samples.len() - 1]
+    );
+}
+
+fn dial_from(node: &Running, cmd: net::swarm::Command) {
+    node.events.blocking_send(Event::Dial(cmd)).unwrap();
+}

@@ -1,0 +1,253 @@
+//! A hostile peer speaking the real protocol over libp2p to a running node: as an outsider,
+//! then holding a member's key. Nothing it sends gets in, the node stays up and keeps serving.
+
+use std::time::Duration;
+
+use coalesce_tests::{Node, eventually, free_port};
+use ed25519_dalek::SigningKey;
+use model::automerge::AutoCommit;
+use model::{CoalitionDoc, IssueId, NewIssue, NodeKey, Timestamp};
+use net::core::{Event, Outgoing};
+use sync::Message;
+use sync::wire::ByteChunk;
+use tokio::sync::mpsc;
+
+/// A bare protocol endpoint with a given key: no replica, no checks of its own.
+struct Hostile {
+    rt: tokio::runtime::Runtime,
+    events: mpsc::Receiver<Event>,
+    out: mpsc::Sender<Outgoing>,
+    target: NodeKey,
+}
+
+impl Hostile {
+    fn connect(secret: [u8; 32], target_port: u16, target: NodeKey) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (etx, events) = mpsc::channel(1024);
+        let (out, orx) = mpsc::channel(1024);
+        let peer = net::swarm::peer_id(&target).unwrap();
+        let config = net::swarm::NetConfig {
+            secret,
+            listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+            mdns: false,
+            bootstrap: vec![
+                format!("/ip4/127.0.0.1/tcp/{target_port}/p2p/{peer}")
+                    .parse()
+                    .unwrap(),
+            ],
+        };
+        rt.block_on(net::swarm::start(config, etx, orx)).unwrap();
+        let mut h = Hostile {
+            rt,
+            events,
+            out,
+            target,
+        };
+        h.wait(|e| matches!(e, Event::Connected(k) if *k == target));
+        h
+    }
+
+    fn wait(&mut self, mut want: impl FnMut(&Event) -> bool) -> Event {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let events = &mut self.events;
+            let e = self
+                .rt
+                .block_on(async { tokio::time::timeout(left, events.recv()).await })
+                .expect("timed out")
+                .expect("events");
+            if want(&e) {
+                return e;
+            }
+        }
+    }
+
+    /// The next protocol message from the target.
+    fn next_message(&mut self) -> Message {
+        match self.wait(|e| matches!(e, Event::Frame(..))) {
+            Event::Frame(_, f) => Message::decode(&f).unwrap(),
+            _ => unreachable!(),
+        }
+    }
+
+    fn send(&self, frame: Vec<u8>) {
+        self.out
+            .blocking_send(Outgoing::Send(self.target, frame))
+            .unwrap();
+    }
+}
+
+fn secret_of(node: &Node) -> [u8; 32] {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(node.home().join("identity.json")).unwrap())
+            .unwrap();
+    let hex = v["secret_key"].as_str().unwrap();
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+fn wire(c: &str) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&c[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
+    // A founded the coalition and admitted B; B's node is stopped and its key is stolen.
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let (pa, pb) = (free_port(), free_port());
+    let da = a.run_daemon(pa);
+    let db = b.run_daemon(pb);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    a.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    eventually(20, "B to receive the issue", || {
+        (b.json(&["issue", "list", "--coalition", &c])
+            .as_array()?
+            .len()
+            == 1)
+            .then_some(())
+    });
+    assert!(db.stop());
+    let key_a = NodeKey::from_bytes(
+        SigningKey::from_bytes(&secret_of(&a))
+            .verifying_key()
+            .to_bytes(),
+    );
+    let before = a.ok(&["issue", "list", "--coalition", &c, "--json"]);
+
+    // 1. An outsider learns nothing: its Hello lists no coalition, asking by id gets nothing.
+    let mut outsider = Hostile::connect([0x77; 32], pa, key_a);
+    assert_eq!(
+        outsider.next_message(),
+        Message::Hello { coalitions: vec![] }
+    );
+    outsider.send(
+        Message::Hello {
+            coalitions: vec![wire(&c)],
+        }
+        .encode(),
+    );
+    outsider.send(
+        Message::Sync {
+            coalition: wire(&c),
+            sync: vec![0x42, 0, 0, 0, 0],
+            heads: vec![],
+        }
+        .encode(),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        outsider.events.try_recv().is_err(),
+        "the outsider was sent nothing"
+    );
+
+    // 2. A member's stolen key: forged, tampered, replayed and malformed messages.
+    let stolen = secret_of(&b);
+    let hostile = Hostile::connect(stolen, pa, key_a);
+    hostile.send(
+        Message::Hello {
+            coalitions: vec![wire(&c)],
+        }
+        .encode(),
+    );
+    // Take A's document as a starting point, as a member would have it.
+    let dir = tempfile::tempdir().unwrap();
+    a.ok(&[
+        "export",
+        "--coalition",
+        &c,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(dir.path().join(format!("{c}.automerge"))).unwrap();
+    // A change claiming to be A's, signed with B's key.
+    let mut as_a =
+        CoalitionDoc::from_automerge(AutoCommit::load(&bytes).unwrap().with_actor(key_a.actor()))
+            .unwrap();
+    let before_heads = as_a.heads();
+    let member_a = as_a.member_for_key(key_a).unwrap();
+    as_a.add_issue(
+        &member_a,
+        NewIssue {
+            id: IssueId::from_bytes([9; 16]),
+            title: "Forged".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        Timestamp::from_millis(1),
+    )
+    .unwrap();
+    let forged = as_a.changes_since(&before_heads);
+    let sig = sync::sign(&SigningKey::from_bytes(&stolen), &forged[0].hash());
+    let chunk = |bytes: &[u8]| ByteChunk(bytes.to_vec());
+    hostile.send(
+        Message::Changes {
+            coalition: wire(&c),
+            changes: vec![chunk(forged[0].raw_bytes())],
+            heads: vec![sync::SignedHead::from(&sig)],
+        }
+        .encode(),
+    );
+    // A tampered change.
+    let mut tampered = forged[0].raw_bytes().to_vec();
+    let n = tampered.len() - 2;
+    tampered[n] ^= 0xff;
+    hostile.send(
+        Message::Changes {
+            coalition: wire(&c),
+            changes: vec![ByteChunk(tampered)],
+            heads: vec![],
+        }
+        .encode(),
+    );
+    // Replayed: A's own history again.
+    let all = AutoCommit::load(&bytes).unwrap().get_changes(&[]);
+    hostile.send(
+        Message::Changes {
+            coalition: wire(&c),
+            changes: all.iter().map(|ch| chunk(ch.raw_bytes())).collect(),
+            heads: vec![],
+        }
+        .encode(),
+    );
+    // Malformed and unknown-version frames.
+    hostile.send(vec![1, 0xff, 0xff]);
+    hostile.send(vec![99, 1, 2, 3]);
+    // An oversized frame closes the stream (and the node refuses it before reading it).
+    hostile.send(vec![0u8; sync::wire::MAX_FRAME + 10]);
+
+    eventually(20, "the node to log the refusals", || {
+        da.logged("bad signature").then_some(())
+    });
+    assert!(da.logged("malformed"));
+    assert!(da.logged("not supported"));
+    // Nothing got in, and the node still serves its members.
+    assert_eq!(
+        a.ok(&["issue", "list", "--coalition", &c, "--json"]),
+        before
+    );
+    a.ok(&["issue", "add", "--coalition", &c, "Still working"]);
+    assert_eq!(
+        a.json(&["issue", "list", "--coalition", &c])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(da.stop(), "the node shut down cleanly after the attack");
+}
