@@ -83,7 +83,16 @@ struct Peer {
     docs: BTreeMap<CoalitionId, PeerDoc>,
     /// Coalitions the peer offered in its last Hello.
     offered: BTreeSet<CoalitionId>,
+    /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
+    assembly: Option<(u32, u32, Vec<u8>)>,
     strikes: u32,
+}
+
+/// Pushes a message for `peer`, as one frame or as fragments.
+fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
+    for frame in msg.frames() {
+        out.push(Output::Send { peer, frame });
+    }
 }
 
 /// One node's sync state with all its connected peers.
@@ -202,8 +211,27 @@ impl SyncNode {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let result = match Message::decode(frame) {
+        let decoded = match Message::decode(frame) {
+            Ok(Message::Fragment {
+                index,
+                total,
+                bytes,
+            }) => match self.reassemble(peer, index, total, bytes.0) {
+                Ok(None) => return out,
+                Ok(Some(whole)) => match Message::decode(&whole) {
+                    Ok(Message::Fragment { .. }) => Err(crate::wire::WireError::Malformed(
+                        "a fragment inside a fragment".into(),
+                    )),
+                    other => other,
+                },
+                Err(e) => Err(e),
+            },
+            other => other,
+        };
+        let result = match decoded {
             Err(e) => Err((None, Refusal::Wire(e))),
+            // Fragments were reassembled above.
+            Ok(Message::Fragment { .. }) => Ok(()),
             Ok(Message::Hello { coalitions }) => {
                 self.on_hello(docs, peer, &coalitions, &mut out);
                 Ok(())
@@ -244,6 +272,44 @@ impl SyncNode {
             self.refuse(peer, coalition, reason, &mut out);
         }
         out
+    }
+
+    /// Adds a fragment; returns the whole message once its last piece has arrived.
+    fn reassemble(
+        &mut self,
+        peer: NodeKey,
+        index: u32,
+        total: u32,
+        bytes: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, crate::wire::WireError> {
+        use crate::wire::{MAX_MESSAGE, WireError};
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return Ok(None);
+        };
+        if index == 0 {
+            p.assembly = Some((total, 0, Vec::new()));
+        }
+        let Some((expected, next, buf)) = p.assembly.as_mut() else {
+            return Err(WireError::Malformed(format!(
+                "fragment {index} without its first piece"
+            )));
+        };
+        if *expected != total || *next != index {
+            p.assembly = None;
+            return Err(WireError::Malformed(format!(
+                "fragment {index} of {total} out of order"
+            )));
+        }
+        if buf.len() + bytes.len() > MAX_MESSAGE {
+            p.assembly = None;
+            return Err(WireError::TooLarge(MAX_MESSAGE + 1));
+        }
+        buf.extend_from_slice(&bytes);
+        *next += 1;
+        if *next == total {
+            return Ok(p.assembly.take().map(|(_, _, b)| b));
+        }
+        Ok(None)
     }
 
     fn refuse(
@@ -337,13 +403,12 @@ impl SyncNode {
                 } else {
                     wire::heads(&index.all())
                 };
-                let frame = Message::Sync {
+                let message = Message::Sync {
                     coalition: wire_id(c),
                     sync: msg.encode(),
                     heads,
-                }
-                .encode();
-                out.push(Output::Send { peer, frame });
+                };
+                send(out, peer, &message);
             }
             None => pd.idle = 0,
         }
@@ -503,7 +568,7 @@ impl SyncNode {
             .map(|(k, _)| *k)
             .collect();
         if !relay_to.is_empty() {
-            let frame = Message::Changes {
+            let frames = Message::Changes {
                 coalition: wire_id(c),
                 changes: new
                     .iter()
@@ -512,12 +577,14 @@ impl SyncNode {
                 // The relayed batch is exactly `new`, so the signatures that vouched for it do.
                 heads: wire::heads(&used),
             }
-            .encode();
+            .frames();
             for other in relay_to {
-                out.push(Output::Send {
-                    peer: other,
-                    frame: frame.clone(),
-                });
+                for frame in &frames {
+                    out.push(Output::Send {
+                        peer: other,
+                        frame: frame.clone(),
+                    });
+                }
             }
         }
         let count = new.len();
@@ -535,7 +602,7 @@ impl SyncNode {
         head: ChangeSignature,
     ) -> Vec<Output> {
         let mut out = Vec::new();
-        let frame = Message::Changes {
+        let frames = Message::Changes {
             coalition: wire_id(c),
             changes: changes
                 .iter()
@@ -543,13 +610,15 @@ impl SyncNode {
                 .collect(),
             heads: vec![SignedHead::from(&head)],
         }
-        .encode();
+        .frames();
         for (peer, p) in &self.peers {
             if p.docs.contains_key(c) {
-                out.push(Output::Send {
-                    peer: *peer,
-                    frame: frame.clone(),
-                });
+                for frame in &frames {
+                    out.push(Output::Send {
+                        peer: *peer,
+                        frame: frame.clone(),
+                    });
+                }
             }
         }
         self.rehello(docs, c, &mut out);

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: u8 = 1;
 /// Largest frame accepted or produced, in bytes.
 pub const MAX_FRAME: usize = 32 * 1024 * 1024;
+/// Largest piece of a message sent in one [`Message::Fragment`].
+pub const MAX_FRAGMENT: usize = 8 * 1024 * 1024;
+/// Largest message accepted after reassembling its fragments (catching up on a long history).
+pub const MAX_MESSAGE: usize = 512 * 1024 * 1024;
 /// Most coalitions named in one [`Message::Hello`].
 pub const MAX_COALITIONS: usize = 10_000;
 /// Most signed heads carried by one message.
@@ -102,6 +106,17 @@ pub enum Message {
         /// The new member organization's name.
         org: String,
     },
+    /// One piece of a message too large for one frame (a long catch-up). Pieces come in order
+    /// on a peer's stream; the receiver reassembles them, up to [`MAX_MESSAGE`] bytes, and
+    /// decodes the result as one frame.
+    Fragment {
+        /// Position of this piece, from 0.
+        index: u32,
+        /// Number of pieces.
+        total: u32,
+        /// The bytes of the piece.
+        bytes: ByteChunk,
+    },
     /// Changes pushed as they are made (live updates), with their signatures.
     Changes {
         /// The coalition.
@@ -172,6 +187,30 @@ impl Message {
         out
     }
 
+    /// Encodes the message as one frame, or as fragments when it is larger than
+    /// [`MAX_FRAGMENT`].
+    pub fn frames(&self) -> Vec<Vec<u8>> {
+        let whole = self.encode();
+        if whole.len() <= MAX_FRAGMENT {
+            return vec![whole];
+        }
+        let pieces: Vec<&[u8]> = whole.chunks(MAX_FRAGMENT).collect();
+        let total = u32::try_from(pieces.len()).unwrap_or(u32::MAX);
+        pieces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let index = u32::try_from(i).unwrap_or(u32::MAX);
+                Message::Fragment {
+                    index,
+                    total,
+                    bytes: ByteChunk(p.to_vec()),
+                }
+                .encode()
+            })
+            .collect()
+    }
+
     /// Decodes a frame strictly.
     pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
         let (&version, body) = frame.split_first().ok_or(WireError::Empty)?;
@@ -205,6 +244,22 @@ impl Message {
             Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
             Message::Join { org, .. } => {
                 check("characters of organization name", org.chars().count(), 200)
+            }
+            Message::Fragment {
+                index,
+                total,
+                bytes,
+            } => {
+                check("fragment bytes", bytes.0.len(), MAX_FRAGMENT)?;
+                check(
+                    "fragments",
+                    *total as usize,
+                    MAX_MESSAGE.div_ceil(MAX_FRAGMENT),
+                )?;
+                if index >= total {
+                    return Err(WireError::Malformed(format!("fragment {index} of {total}")));
+                }
+                Ok(())
             }
             Message::Sync { heads, .. } => check("signed heads", heads.len(), MAX_HEADS),
             Message::Changes { changes, heads, .. } => {

@@ -400,3 +400,67 @@ fn malformed_oversized_and_unknown_version_frames_are_refused_and_repeated_abuse
     );
     let _ = w.honest.key;
 }
+
+#[test]
+fn large_messages_travel_in_fragments_and_bad_fragments_are_refused() {
+    use sync::wire::{MAX_FRAGMENT, VERSION};
+    let mut w = World::new();
+    // A sync message too large for one frame: split, reassembled, then parsed (and refused for
+    // its garbage content, which shows it reached the parser whole).
+    let msg = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42; MAX_FRAGMENT * 2 + 10],
+        heads: vec![],
+    };
+    let frames = msg.frames();
+    assert_eq!(frames.len(), 3, "the message was split");
+    assert!(frames.iter().all(|f| f.len() <= MAX_FRAGMENT + 64));
+    for f in &frames[..2] {
+        assert!(
+            w.node.received(&mut w.docs, w.peer.key, f).is_empty(),
+            "pieces are held until the last"
+        );
+    }
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[2]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedSync(_))),
+        "{out:?}"
+    );
+    // Out-of-order and orphan fragments are refused.
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[1]);
+    assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
+    let first = Message::Fragment {
+        index: 0,
+        total: 2,
+        bytes: ByteChunk(vec![VERSION, 0xff]),
+    }
+    .encode();
+    assert!(
+        w.node.received(&mut w.docs, w.peer.key, &first).is_empty(),
+        "first piece is held"
+    );
+    let out = w.node.received(
+        &mut w.docs,
+        w.peer.key,
+        &Message::Fragment {
+            index: 1,
+            total: 2,
+            bytes: ByteChunk(vec![0xff]),
+        }
+        .encode(),
+    );
+    assert!(
+        matches!(refusal(&out), Some(Refusal::Wire(_))),
+        "a reassembled garbage message is refused: {out:?}"
+    );
+    let huge = Message::Fragment {
+        index: 0,
+        total: u32::MAX,
+        bytes: ByteChunk(vec![]),
+    }
+    .encode();
+    assert!(matches!(
+        refusal(&w.node.received(&mut w.docs, w.peer.key, &huge)),
+        Some(Refusal::Wire(_))
+    ));
+}
