@@ -399,6 +399,10 @@ async fn drive(
                 }
                 SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
                     debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
+                    // Remember where the peer listens, so that later dials can reach it.
+                    for addr in info.listen_addrs.into_iter().take(16) {
+                        swarm.add_peer_address(peer_id, addr);
+                    }
                 }
                 SwarmEvent::OutgoingConnectionError { error, .. } => debug!(%error, "connection failed"),
                 _ => {}

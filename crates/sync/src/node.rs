@@ -218,7 +218,7 @@ impl SyncNode {
                 bytes,
             }) => match self.reassemble(peer, index, total, bytes.0) {
                 Ok(None) => return out,
-                Ok(Some(whole)) => match Message::decode(&whole) {
+                Ok(Some(whole)) => match Message::decode_reassembled(&whole) {
                     Ok(Message::Fragment { .. }) => Err(crate::wire::WireError::Malformed(
                         "a fragment inside a fragment".into(),
                     )),

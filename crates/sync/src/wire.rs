@@ -152,8 +152,8 @@ pub enum WireError {
     /// Empty frame.
     #[error("empty frame")]
     Empty,
-    /// The frame is larger than [`MAX_FRAME`].
-    #[error("frame of {0} bytes exceeds the limit of {MAX_FRAME} bytes")]
+    /// The frame (or reassembled message) is larger than allowed.
+    #[error("message of {0} bytes exceeds the size limit")]
     TooLarge(usize),
     /// The sender speaks another protocol version.
     #[error("protocol version {found} is not supported (this node speaks {VERSION})")]
@@ -213,8 +213,17 @@ impl Message {
 
     /// Decodes a frame strictly.
     pub fn decode(frame: &[u8]) -> Result<Self, WireError> {
+        Self::decode_limited(frame, MAX_FRAME)
+    }
+
+    /// Decodes a message reassembled from fragments (up to [`MAX_MESSAGE`] bytes).
+    pub fn decode_reassembled(message: &[u8]) -> Result<Self, WireError> {
+        Self::decode_limited(message, MAX_MESSAGE)
+    }
+
+    fn decode_limited(frame: &[u8], limit: usize) -> Result<Self, WireError> {
         let (&version, body) = frame.split_first().ok_or(WireError::Empty)?;
-        if frame.len() > MAX_FRAME {
+        if frame.len() > limit {
             return Err(WireError::TooLarge(frame.len()));
         }
         if version != VERSION {
