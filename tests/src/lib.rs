@@ -138,6 +138,11 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// Everything the node has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log").clone()
+    }
+
     /// Whether the node has logged a line containing `text`.
     pub fn logged(&self, text: &str) -> bool {
         self.log.lock().expect("log").contains(text)
