@@ -81,18 +81,19 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     out.note(resp.stderr.trim_end());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
     loop {
-        let list = node.run(vec!["coalition".into(), "list".into(), "--json".into()])?;
-        let arrived = serde_json::from_str::<serde_json::Value>(&list.stdout)
-            .ok()
-            .and_then(|v| {
-                v.as_array()
-                    .map(|a| a.iter().any(|c| c["id"] == coalition.as_str()))
-            })
-            .unwrap_or(false);
-        if arrived {
+        let status = node.run(vec![
+            "debug".into(),
+            "join-status".into(),
+            coalition.clone(),
+        ])?;
+        let status = status.stdout.trim();
+        if status == "joined" {
             out.note("Joined: the coalition has arrived on this node.");
             out.id(&coalition)?;
             return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(reason) = status.strip_prefix("refused: ") {
+            anyhow::bail!("the inviting node refused this join: {reason}");
         }
         if std::time::Instant::now() >= deadline {
             anyhow::bail!(

@@ -488,6 +488,11 @@ pub enum MeetingCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum DebugCmd {
+    /// Where a join stands: joined, pending, or refused with the reason (running node only)
+    JoinStatus {
+        /// The coalition id
+        coalition: String,
+    },
     /// Raise COUNT issues one by one, printing each id once it is durably stored
     WriteLoop {
         #[command(flatten)]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use clap::Parser;
-use commands::args::{Cli, Command, InviteCmd};
+use commands::args::{Cli, Command, DebugCmd, InviteCmd};
 use commands::output::Out;
 use model::CoalitionId;
 use model::NodeKey;
@@ -106,6 +106,8 @@ pub struct Core {
     /// Addresses peers can reach this node at, for invites.
     addrs: Vec<String>,
     joins: HashMap<NodeKey, Vec<PendingJoin>>,
+    /// Joins the inviting node refused, with its reason.
+    refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     /// Messages refused from peers, for the operator.
     pub refused: u64,
@@ -136,6 +138,7 @@ impl Core {
             dial,
             addrs,
             joins: HashMap::new(),
+            refused_joins: HashMap::new(),
             progress: None,
             refused: 0,
         }
@@ -253,6 +256,19 @@ impl Core {
                     }
                     continue;
                 }
+                Output::JoinRefused {
+                    peer,
+                    coalition,
+                    reason,
+                } => {
+                    warn!(%peer, %coalition, %reason, "the inviting node refused to admit this node");
+                    if let Some(js) = self.joins.get_mut(&peer) {
+                        js.retain(|j| j.coalition != coalition);
+                    }
+                    self.sync.unexpect(&coalition);
+                    self.refused_joins.insert(coalition, reason);
+                    continue;
+                }
                 Output::JoinRequest {
                     peer,
                     coalition,
@@ -297,6 +313,9 @@ impl Core {
         let result = match cli.command {
             Command::Invite(InviteCmd::Create { c, expires }) => self.invite(&c.id, &expires, &out),
             Command::Join { code, org, .. } => self.join(&code, org, &out),
+            Command::Debug(DebugCmd::JoinStatus { coalition }) => {
+                self.join_status(&coalition, &out)
+            }
             other => commands::run(&mut self.replica, other, &out),
         };
         let (stdout, mut stderr) = out.into_captured();
@@ -415,6 +434,7 @@ impl Core {
             );
         }
         self.replica.create_joining(&coalition)?;
+        self.refused_joins.remove(&coalition);
         self.sync.expect(coalition.clone(), inviter);
         let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
         let pending = PendingJoin {
@@ -447,6 +467,19 @@ impl Core {
         out.id(coalition)
     }
 
+    /// `debug join-status`: joined, pending, or refused with the reason.
+    fn join_status(&mut self, coalition: &str, out: &Out) -> anyhow::Result<()> {
+        let id: CoalitionId = coalition.parse()?;
+        if let Some(reason) = self.refused_joins.get(&id) {
+            return out.text(&format!("refused: {reason}"));
+        }
+        let held = self.replica.coalition_ids()?.contains(&id);
+        if held && !self.replica.is_joining(&id) {
+            return out.text("joined");
+        }
+        out.text("pending")
+    }
+
     /// A peer presented an invite's secret: admit it if the invite is valid and unused.
     fn admit(
         &mut self,
@@ -457,7 +490,14 @@ impl Core {
     ) -> Vec<Output> {
         let _s = info_span!("join", %peer, %coalition).entered();
         let key = format!("invite/{}", hex(&secret));
-        let refuse = |why: &str| warn!(reason = why, "refused a join request");
+        let out = self.out.clone();
+        let refuse = |why: &str| {
+            warn!(reason = why, "refused a join request");
+            let _ = out.blocking_send(Outgoing::Send(
+                peer,
+                SyncNode::join_refused_frame(coalition, why),
+            ));
+        };
         let record: Option<InviteRecord> = self
             .replica
             .record(&key)

@@ -61,6 +61,15 @@ pub enum Output {
         /// The new member organization's name.
         org: String,
     },
+    /// The node this one asked to join through refused (used or expired invite...).
+    JoinRefused {
+        /// The inviting peer.
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// Why.
+        reason: String,
+    },
     /// New changes from a peer were stored and applied.
     Applied {
         /// The peer they came from.
@@ -189,6 +198,20 @@ impl SyncNode {
         .encode()
     }
 
+    /// The frame an inviting node sends when it refuses a join.
+    pub fn join_refused_frame(coalition: &CoalitionId, reason: &str) -> Vec<u8> {
+        Message::JoinRefused {
+            coalition: wire_id(coalition),
+            reason: reason.chars().take(200).collect(),
+        }
+        .encode()
+    }
+
+    /// Stops expecting a coalition (its join was refused).
+    pub fn unexpect(&mut self, coalition: &CoalitionId) {
+        self.expected.remove(coalition);
+    }
+
     /// A connection to `peer` was established (its key authenticated by the transport).
     pub fn connected(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Vec<Output> {
         self.peers.insert(peer, Peer::default());
@@ -247,6 +270,17 @@ impl SyncNode {
                     secret,
                     org,
                 });
+                Ok(())
+            }
+            Ok(Message::JoinRefused { coalition, reason }) => {
+                let c = from_wire(&coalition);
+                if self.expected.get(&c) == Some(&peer) {
+                    out.push(Output::JoinRefused {
+                        peer,
+                        coalition: c,
+                        reason,
+                    });
+                }
                 Ok(())
             }
             Ok(Message::Sync {
@@ -414,6 +448,14 @@ impl SyncNode {
         }
     }
 
+    /// Messages about a coalition count only from a peer it is being synced with.
+    fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
+        match self.peers.get(peer) {
+            Some(p) if p.docs.contains_key(c) => Ok(()),
+            _ => Err(Refusal::NotShared),
+        }
+    }
+
     fn on_sync(
         &mut self,
         docs: &mut impl Documents,
@@ -423,13 +465,7 @@ impl SyncNode {
         heads: &[SignedHead],
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
-        if !self
-            .peers
-            .get(&peer)
-            .is_some_and(|p| p.docs.contains_key(c))
-        {
-            return Err(Refusal::NotShared);
-        }
+        self.check_shared(&peer, c)?;
         let (mut msg, changes) = decode_sync(sync)?;
         let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
         msg.changes = automerge::sync::ChunkList::empty();
@@ -471,13 +507,7 @@ impl SyncNode {
         heads: &[SignedHead],
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
-        if !self
-            .peers
-            .get(&peer)
-            .is_some_and(|p| p.docs.contains_key(c))
-        {
-            return Err(Refusal::NotShared);
-        }
+        self.check_shared(&peer, c)?;
         let mut changes = Vec::with_capacity(chunks.len());
         for chunk in chunks {
             let mut parsed = changes_in_chunk(&chunk.0)?;

@@ -106,6 +106,13 @@ pub enum Message {
         /// The new member organization's name.
         org: String,
     },
+    /// The inviting node's answer to a [`Message::Join`] it refused.
+    JoinRefused {
+        /// The coalition.
+        coalition: WireCoalition,
+        /// Why, for the person joining.
+        reason: String,
+    },
     /// One piece of a message too large for one frame (a long catch-up). Pieces come in order
     /// on a peer's stream; the receiver reassembles them, up to [`MAX_MESSAGE`] bytes, and
     /// decodes the result as one frame.
@@ -254,6 +261,9 @@ impl Message {
             Message::Join { org, .. } => {
                 check("characters of organization name", org.chars().count(), 200)
             }
+            Message::JoinRefused { reason, .. } => {
+                check("characters of reason", reason.chars().count(), 200)
+            }
             Message::Fragment {
                 index,
                 total,
@@ -294,6 +304,15 @@ mod tests {
                 signature: sig.try_into().unwrap(),
             });
         prop_oneof![
+            (any::<[u8; 16]>(), "[a-z ]{0,40}")
+                .prop_map(|(coalition, reason)| Message::JoinRefused { coalition, reason }),
+            (0u32..3, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(index, bytes)| {
+                Message::Fragment {
+                    index,
+                    total: 3,
+                    bytes: ByteChunk(bytes),
+                }
+            }),
             (any::<[u8; 16]>(), any::<[u8; 16]>(), "[a-zA-Z ]{0,40}").prop_map(
                 |(coalition, secret, org)| Message::Join {
                     coalition,

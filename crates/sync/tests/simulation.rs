@@ -209,7 +209,9 @@ impl Sim {
                     self.cut.insert(pair(from, to));
                     self.disconnect(from, to);
                 }
-                Output::Applied { .. } | Output::JoinRequest { .. } => {}
+                Output::Applied { .. }
+                | Output::JoinRequest { .. }
+                | Output::JoinRefused { .. } => {}
             }
         }
     }

@@ -253,7 +253,9 @@ struct Written<'a> {
 }
 
 pub fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
-    let DebugCmd::WriteLoop { c, count } = cmd;
+    let DebugCmd::WriteLoop { c, count } = cmd else {
+        anyhow::bail!("this command needs the running node");
+    };
     let ctx = Ctx::new(r, &c)?;
     for n in 0..count {
         let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
