@@ -256,6 +256,21 @@ impl Core {
                     }
                     continue;
                 }
+                Output::Equivocation {
+                    peer,
+                    coalition,
+                    change,
+                } => {
+                    let key = format!(
+                        "evidence/{coalition}/{}",
+                        hex(&change[..change.len().min(16)])
+                    );
+                    warn!(%peer, %coalition, "kept an equivocating change as evidence");
+                    if let Err(e) = self.replica.put_record(&key, &change) {
+                        warn!(error = %e, "could not keep the evidence");
+                    }
+                    continue;
+                }
                 Output::JoinRefused {
                     peer,
                     coalition,

@@ -70,6 +70,15 @@ pub enum Output {
         /// Why.
         reason: String,
     },
+    /// A validly signed change that reuses its actor's sequence number: keep it as evidence.
+    Equivocation {
+        /// The peer that relayed it.
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// The change's bytes.
+        change: Vec<u8>,
+    },
     /// New changes from a peer were stored and applied.
     Applied {
         /// The peer they came from.
@@ -557,6 +566,12 @@ impl SyncNode {
                 .max_seq(ch.actor_id().to_bytes())
                 .is_some_and(|max| ch.seq() <= max)
             {
+                // Signed by its actor yet conflicting with a change we hold: evidence.
+                out.push(Output::Equivocation {
+                    peer,
+                    coalition: c.clone(),
+                    change: ch.raw_bytes().to_vec(),
+                });
                 return Err(Refusal::Equivocation {
                     actor: ch.actor_id().to_hex_string(),
                     seq: ch.seq(),

@@ -282,6 +282,15 @@ fn equivocation_is_refused() {
         matches!(refusal(&out), Some(Refusal::Equivocation { .. })),
         "{out:?}"
     );
+    let evidence = out.iter().find_map(|o| match o {
+        Output::Equivocation { change, .. } => Some(change.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        evidence.as_deref(),
+        Some(second[0].raw_bytes()),
+        "the conflicting change is handed over as evidence"
+    );
     assert_eq!(w.issues(), 1);
 }
 

@@ -211,7 +211,8 @@ impl Sim {
                 }
                 Output::Applied { .. }
                 | Output::JoinRequest { .. }
-                | Output::JoinRefused { .. } => {}
+                | Output::JoinRefused { .. }
+                | Output::Equivocation { .. } => {}
             }
         }
     }
