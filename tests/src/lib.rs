@@ -174,17 +174,16 @@ impl Node {
     /// Starts `coalesce-node` on this home, listening on loopback `port`, without mDNS, and
     /// waits until it serves its API.
     pub fn run_daemon(&self, port: u16) -> Daemon {
+        self.run_daemon_on(&format!("/ip4/127.0.0.1/tcp/{port}"))
+    }
+
+    /// Starts `coalesce-node` listening on `listen` (a multiaddr), without mDNS.
+    pub fn run_daemon_on(&self, listen: &str) -> Daemon {
         use std::io::BufRead;
         let mut child = Command::new(bin("coalesce-node"))
             .arg("--home")
             .arg(self.home())
-            .args([
-                "--listen",
-                &format!("/ip4/127.0.0.1/tcp/{port}"),
-                "--api",
-                "127.0.0.1:0",
-                "--no-mdns",
-            ])
+            .args(["--listen", listen, "--api", "127.0.0.1:0", "--no-mdns"])
             .env("COALESCE_LOG", "info,net=debug")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

@@ -281,3 +281,29 @@ fn outsiders_learn_nothing_and_used_invites_are_refused() {
             .contains("needs the running node")
     );
 }
+
+#[test]
+fn nodes_sync_over_quic_alone() {
+    let free_udp = || {
+        std::net::UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let _da = a.run_daemon_on(&format!("/ip4/127.0.0.1/udp/{}/quic-v1", free_udp()));
+    let _db = b.run_daemon_on(&format!("/ip4/127.0.0.1/udp/{}/quic-v1", free_udp()));
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    assert_eq!(b.ok(&["join", &code, "--wait", "30"]), c);
+    b.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    eventually(20, "the issue to cross over QUIC", || {
+        (a.json(&["issue", "list", "--coalition", &c])
+            .as_array()?
+            .len()
+            == 1)
+            .then_some(())
+    });
+}
