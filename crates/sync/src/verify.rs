@@ -160,6 +160,14 @@ pub fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, Refusal> {
 pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Vec<Change>), Refusal> {
     let msg = automerge::sync::Message::decode(bytes)
         .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
+    // Automerge writes hash lists sorted (and asserts it when encoding): refuse others before
+    // re-encoding, rather than trip that assertion on a peer's input. Found by `cargo fuzz`.
+    let sorted = |hs: &[ChangeHash]| hs.windows(2).all(|w| w[0] <= w[1]);
+    if !sorted(&msg.heads) || !sorted(&msg.need) || !msg.have.iter().all(|h| sorted(&h.last_sync)) {
+        return Err(Refusal::MalformedSync(
+            "hash lists not in canonical order".into(),
+        ));
+    }
     if msg.clone().encode() != bytes {
         return Err(Refusal::MalformedSync(
             "not in canonical form (trailing or altered bytes)".into(),
