@@ -235,3 +235,11 @@ pub fn eventually<T>(secs: u64, what: &str, mut check: impl FnMut() -> Option<T>
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// Held by tests that run several nodes, so that they run one at a time: each starts several
+/// node processes, and on a 2-core machine running them all at once starves them.
+pub fn network_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -104,6 +104,7 @@ fn wire(c: &str) -> [u8; 16] {
 
 #[test]
 fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
+    let _serial = coalesce_tests::network_lock();
     // A founded the coalition and admitted B; B's node is stopped and its key is stolen.
     let a = Node::init("Northside Tenants Union");
     let b = Node::init("Eastside Disability Justice");

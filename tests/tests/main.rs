@@ -5,4 +5,5 @@ mod crash;
 mod daemon;
 mod export;
 mod hostile;
+mod lan;
 mod network;

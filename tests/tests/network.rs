@@ -68,6 +68,7 @@ fn coalition_of_three() -> (Vec<Org>, String) {
 
 #[test]
 fn three_organizations_join_by_invite_and_see_each_others_changes() {
+    let _serial = coalesce_tests::network_lock();
     let (orgs, c) = coalition_of_three();
     let fares = orgs[1].node.ok(&[
         "issue",
@@ -151,6 +152,7 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
 
 #[test]
 fn a_stopped_node_catches_up_on_500_changes_when_it_restarts() {
+    let _serial = coalesce_tests::network_lock();
     let (mut orgs, c) = coalition_of_three();
     orgs[2].stop();
     orgs[0]
@@ -175,6 +177,7 @@ fn a_stopped_node_catches_up_on_500_changes_when_it_restarts() {
 
 #[test]
 fn edits_to_one_issue_made_while_apart_merge_the_same_everywhere() {
+    let _serial = coalesce_tests::network_lock();
     let (mut orgs, c) = coalition_of_three();
     let issue = orgs[0].node.ok(&[
         "issue",
@@ -235,6 +238,7 @@ fn edits_to_one_issue_made_while_apart_merge_the_same_everywhere() {
 
 #[test]
 fn outsiders_learn_nothing_and_used_invites_are_refused() {
+    let _serial = coalesce_tests::network_lock();
     let (orgs, c) = coalition_of_three();
     let code = orgs[0].node.ok(&["invite", "create", "--coalition", &c]);
     let outsider = Org::new("Not Invited");
@@ -284,6 +288,7 @@ fn outsiders_learn_nothing_and_used_invites_are_refused() {
 
 #[test]
 fn nodes_sync_over_quic_alone() {
+    let _serial = coalesce_tests::network_lock();
     let free_udp = || {
         std::net::UdpSocket::bind("127.0.0.1:0")
             .unwrap()

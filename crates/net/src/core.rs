@@ -204,8 +204,8 @@ impl Core {
                 Vec::new()
             }
             Event::Expect(coalition, inviter) => {
-                self.sync.expect(coalition, inviter);
-                Vec::new()
+                self.sync
+                    .expect(&mut ReplicaDocs(&mut self.replica), coalition, inviter)
             }
             Event::Shutdown => Vec::new(),
         };
@@ -450,7 +450,12 @@ impl Core {
         }
         self.replica.create_joining(&coalition)?;
         self.refused_joins.remove(&coalition);
-        self.sync.expect(coalition.clone(), inviter);
+        let hello = self.sync.expect(
+            &mut ReplicaDocs(&mut self.replica),
+            coalition.clone(),
+            inviter,
+        );
+        self.dispatch(hello);
         let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
         let pending = PendingJoin {
             coalition: coalition.clone(),

@@ -21,6 +21,8 @@ use crate::core::{Event, Outgoing};
 
 /// The sync protocol's stream name.
 pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/coalesce/sync/1");
+/// Longest wait between redials of a peer that stays unreachable.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// Frames queued for one peer before it is considered too slow and disconnected.
 pub const PEER_QUEUE: usize = 512;
 
@@ -155,6 +157,7 @@ pub async fn start(
     }
     // Wait for the listeners to report their real addresses (port 0 picks a free port).
     let mut listening = Vec::new();
+    let mut early: Vec<Multiaddr> = Vec::new();
     while listening.len() < config.listen.len() {
         match swarm.select_next_some().await {
             SwarmEvent::NewListenAddr { address, .. } => {
@@ -163,6 +166,15 @@ pub async fn start(
             }
             SwarmEvent::ListenerError { error, .. } => {
                 return Err(NetError::Transport(error.to_string()));
+            }
+            // Peers found on the LAN while starting: dial them now (mDNS asks again only
+            // every few minutes).
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                early.extend(
+                    found
+                        .into_iter()
+                        .map(|(peer, addr)| addr.with_p2p(peer).unwrap_or_else(|a| a)),
+                );
             }
             SwarmEvent::ListenerClosed {
                 addresses, reason, ..
@@ -200,7 +212,7 @@ pub async fn start(
     // Outbound: one writer task and queue per peer.
     tokio::spawn(write_frames(control, from_core, commands_tx));
 
-    for addr in config.bootstrap {
+    for addr in config.bootstrap.into_iter().chain(early) {
         let _ = handle.commands.send(Command::Dial(addr)).await;
     }
     tokio::spawn(drive(swarm, commands_rx, to_core));
@@ -360,7 +372,7 @@ async fn drive(
                     // Back off only while some peer stays unreachable.
                     if dialed {
                         next_redial = tokio::time::Instant::now() + backoff;
-                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
                     } else {
                         backoff = Duration::from_secs(1);
                     }
@@ -392,8 +404,11 @@ async fn drive(
                 }
                 SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                     for (peer, addr) in found {
+                        let addr = addr.with_p2p(peer).unwrap_or_else(|a| a);
+                        // Keep it among the peers to redial: it may not be listening yet.
+                        dial_targets.insert(addr.clone());
                         if !swarm.is_connected(&peer) {
-                            let _ = swarm.dial(addr.with_p2p(peer).unwrap_or_else(|a| a));
+                            let _ = swarm.dial(addr);
                         }
                     }
                 }

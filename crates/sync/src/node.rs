@@ -165,9 +165,21 @@ impl SyncNode {
             .unwrap_or_default()
     }
 
-    /// Joining: accept `coalition` from `inviter` although this node does not hold it yet.
-    pub fn expect(&mut self, coalition: CoalitionId, inviter: NodeKey) {
+    /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
+    /// already connected to the inviter, tells it so with a fresh Hello (which now offers the
+    /// coalition), so that both sides start syncing once it admits this node.
+    pub fn expect(
+        &mut self,
+        docs: &mut impl Documents,
+        coalition: CoalitionId,
+        inviter: NodeKey,
+    ) -> Vec<Output> {
         self.expected.insert(coalition, inviter);
+        if self.peers.contains_key(&inviter) {
+            vec![self.hello(docs, inviter)]
+        } else {
+            Vec::new()
+        }
     }
 
     /// Coalitions to name in a Hello to `peer`: those where it is a member, plus any this node
