@@ -95,11 +95,7 @@ fn secret_of(node: &Node) -> [u8; 32] {
 }
 
 fn wire(c: &str) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&c[2 * i..2 * i + 2], 16).unwrap();
-    }
-    out
+    c.parse::<model::CoalitionId>().unwrap().to_bytes()
 }
 
 #[test]

@@ -239,11 +239,6 @@ impl Client {
         Ok(client.healthy().then_some(client))
     }
 
-    /// The API address.
-    pub fn addr(&self) -> SocketAddr {
-        self.file.addr
-    }
-
     fn agent(timeout: Duration) -> ureq::Agent {
         ureq::Agent::config_builder()
             .timeout_global(Some(timeout))

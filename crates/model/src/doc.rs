@@ -1069,19 +1069,26 @@ fn read_at<T: autosurgeon::Hydrate>(doc: &AutoCommit, path: &[&str]) -> Result<T
 }
 
 fn known_member(doc: &AutoCommit, member: &str) -> Result<String, EditError> {
-    let members = members(doc)?;
-    let ids: Vec<String> = members.keys().cloned().collect();
-    if let Ok(id) = resolve(member, "member", &ids) {
-        return Ok(id);
+    Ok(find_member(&members(doc)?, member)?.to_owned())
+}
+
+/// The member `given` names: an id or unique id prefix, or else an organization's exact name
+/// (people know each other by name).
+pub fn find_member<'a>(
+    members: &'a BTreeMap<String, Member>,
+    given: &str,
+) -> Result<&'a str, crate::PrefixError> {
+    let by_id = resolve_prefix(given, "member", members.keys().map(String::as_str));
+    if by_id.is_ok() {
+        return by_id;
     }
-    // Also accept an organization's exact name, as people know each other by name.
     let by_name: Vec<&Member> = members
         .values()
-        .filter(|m| m.name.eq_ignore_ascii_case(member.trim()))
+        .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
         .collect();
     match by_name.as_slice() {
-        [m] => Ok(m.id.clone()),
-        _ => resolve(member, "member", &ids),
+        [m] => Ok(m.id.as_str()),
+        _ => by_id,
     }
 }
 

@@ -50,6 +50,16 @@ macro_rules! id_type {
                 &self.0
             }
 
+            /// The 16 bytes the id stands for.
+            pub fn to_bytes(&self) -> [u8; 16] {
+                let mut out = [0u8; 16];
+                for (i, b) in out.iter_mut().enumerate() {
+                    // Every id holds exactly ID_LEN hex digits (checked when it was built).
+                    *b = self.0.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
+                }
+                out
+            }
+
             /// The first eight digits, for tables meant for people.
             pub fn short(&self) -> &str {
                 &self.0[..8]
@@ -209,6 +219,7 @@ mod tests {
         assert!("ABAB".parse::<IssueId>().is_err());
         assert!("zz".repeat(16).parse::<IssueId>().is_err());
         assert_eq!(id.short(), "abababab");
+        assert_eq!(id.to_bytes(), [0xab; 16]);
     }
 
     #[test]

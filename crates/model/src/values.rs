@@ -246,10 +246,6 @@ impl Amount {
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
-    /// Sum of amounts (saturates at `i64::MAX`, far above any valid total).
-    pub fn sum(items: impl IntoIterator<Item = Amount>) -> i128 {
-        items.into_iter().map(|a| i128::from(a.0)).sum()
-    }
     /// Formats a signed total of hundredths the way amounts are shown.
     pub fn format_total(total: i128) -> String {
         let sign = if total < 0 { "-" } else { "" };

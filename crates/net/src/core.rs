@@ -109,8 +109,6 @@ pub struct Core {
     /// Joins the inviting node refused, with its reason.
     refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
-    /// Messages refused from peers, for the operator.
-    pub refused: u64,
 }
 
 impl std::fmt::Debug for Core {
@@ -130,17 +128,15 @@ impl Core {
         dial: mpsc::Sender<crate::swarm::Command>,
         addrs: Vec<String>,
     ) -> Self {
-        let key = replica.identity().node_key();
         Self {
             replica,
-            sync: SyncNode::new(key),
+            sync: SyncNode::new(),
             out,
             dial,
             addrs,
             joins: HashMap::new(),
             refused_joins: HashMap::new(),
             progress: None,
-            refused: 0,
         }
     }
 
@@ -238,7 +234,6 @@ impl Core {
                     coalition,
                     reason,
                 } => {
-                    self.refused += 1;
                     warn!(%peer, coalition = coalition.as_ref().map(|c| c.to_string()), %reason, "refused a message from a peer");
                     continue;
                 }
@@ -259,12 +254,10 @@ impl Core {
                 Output::Equivocation {
                     peer,
                     coalition,
+                    hash,
                     change,
                 } => {
-                    let key = format!(
-                        "evidence/{coalition}/{}",
-                        hex(&change[..change.len().min(16)])
-                    );
+                    let key = format!("evidence/{coalition}/{}", hex(&hash));
                     warn!(%peer, %coalition, "kept an equivocating change as evidence");
                     if let Err(e) = self.replica.put_record(&key, &change) {
                         warn!(error = %e, "could not keep the evidence");
@@ -408,12 +401,8 @@ impl Core {
             &format!("invite/{}", hex(&secret)),
             &serde_json::to_vec(&record)?,
         )?;
-        let mut coalition_bytes = [0u8; 16];
-        for (i, b) in coalition_bytes.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&id.as_str()[2 * i..2 * i + 2], 16)?;
-        }
         let invite = Invite {
-            coalition: coalition_bytes,
+            coalition: id.to_bytes(),
             inviter: *self.replica.identity().node_key().as_bytes(),
             addrs: self.addrs.clone(),
             secret,

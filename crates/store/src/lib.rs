@@ -463,11 +463,6 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
-
-    /// Size of the store file in bytes.
-    pub fn file_size(&self) -> std::io::Result<u64> {
-        Ok(std::fs::metadata(&self.path)?.len())
-    }
 }
 
 fn classify_open_error(path: &Path, existed: bool, e: redb::DatabaseError) -> OpenError {

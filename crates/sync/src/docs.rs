@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::{AutoCommit, Change, ReadDoc};
+use automerge::{AutoCommit, Change};
 use model::{CoalitionId, NodeKey};
 
 pub use model::signing::{ChangeSignature, HeadIndex};
@@ -38,12 +38,6 @@ pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Whether `key` is a member's node key in `doc`.
-pub fn is_member(doc: &AutoCommit, key: &NodeKey) -> bool {
-    doc.get(automerge::ROOT, "members").ok().flatten().is_some()
-        && member_keys(doc).contains(key.as_bytes())
 }
 
 /// Documents in memory, with what was "persisted" kept so that a restart can be simulated.

@@ -20,6 +20,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod docs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod invite;
 pub mod node;
 pub mod verify;

@@ -76,6 +76,8 @@ pub enum Output {
         peer: NodeKey,
         /// The coalition.
         coalition: CoalitionId,
+        /// The change's hash.
+        hash: [u8; 32],
         /// The change's bytes.
         change: Vec<u8>,
     },
@@ -114,23 +116,15 @@ fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
 }
 
 /// One node's sync state with all its connected peers.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SyncNode {
-    me: NodeKey,
     peers: BTreeMap<NodeKey, Peer>,
     /// Coalitions this node is joining, and the peer that invited it.
     expected: BTreeMap<CoalitionId, NodeKey>,
 }
 
 fn wire_id(c: &CoalitionId) -> WireCoalition {
-    let mut out = [0u8; 16];
-    for (i, pair) in c.as_str().as_bytes().chunks(2).enumerate().take(16) {
-        let hex = std::str::from_utf8(pair)
-            .ok()
-            .and_then(|s| u8::from_str_radix(s, 16).ok());
-        out[i] = hex.unwrap_or(0);
-    }
-    out
+    c.to_bytes()
 }
 
 fn from_wire(c: &WireCoalition) -> CoalitionId {
@@ -138,31 +132,14 @@ fn from_wire(c: &WireCoalition) -> CoalitionId {
 }
 
 impl SyncNode {
-    /// A node with key `me` and no peers.
-    pub fn new(me: NodeKey) -> Self {
-        Self {
-            me,
-            peers: BTreeMap::new(),
-            expected: BTreeMap::new(),
-        }
-    }
-
-    /// This node's key.
-    pub fn key(&self) -> NodeKey {
-        self.me
+    /// A node with no peers.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// Peers currently connected.
     pub fn peers(&self) -> impl Iterator<Item = &NodeKey> {
         self.peers.keys()
-    }
-
-    /// Coalitions shared with `peer` and being synced.
-    pub fn shared_with(&self, peer: &NodeKey) -> Vec<CoalitionId> {
-        self.peers
-            .get(peer)
-            .map(|p| p.docs.keys().cloned().collect())
-            .unwrap_or_default()
     }
 
     /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
@@ -582,6 +559,7 @@ impl SyncNode {
                 out.push(Output::Equivocation {
                     peer,
                     coalition: c.clone(),
+                    hash: ch.hash().0,
                     change: ch.raw_bytes().to_vec(),
                 });
                 return Err(Refusal::Equivocation {
@@ -685,6 +663,10 @@ impl SyncNode {
     /// After a coalition changed, offer it to connected peers that have become members, and
     /// start syncing with those that already offered it (a node that just joined).
     fn rehello(&mut self, docs: &mut impl Documents, c: &CoalitionId, out: &mut Vec<Output>) {
+        // Usually every connected peer already syncs it: skip reading the member list then.
+        if self.peers.values().all(|p| p.docs.contains_key(c)) {
+            return;
+        }
         let Some((doc, _)) = docs.entry(c) else {
             return;
         };

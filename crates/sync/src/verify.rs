@@ -2,7 +2,7 @@
 //! passes before it is stored or applied: a valid signature by its actor vouching for it, an
 //! actor that is a member's node key, and no equivocation.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::{ActorId, Change, ChangeHash};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -255,12 +255,4 @@ pub fn check_signatures(
         used.push((*head).clone());
     }
     Ok(used)
-}
-
-/// Distinct actors of `changes`.
-pub fn actors(changes: &[Change]) -> BTreeSet<Vec<u8>> {
-    changes
-        .iter()
-        .map(|c| c.actor_id().to_bytes().to_vec())
-        .collect()
 }

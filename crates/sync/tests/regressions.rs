@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use sync::Message;
-
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fuzz/regressions")
@@ -18,34 +16,10 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// The same steps as `fuzz/fuzz_targets/wire.rs`.
-fn wire_target(data: &[u8]) {
-    let framed;
-    let frame = if data.first().is_some_and(|b| b & 1 == 0) {
-        framed = [&[sync::wire::VERSION][..], &data[1..]].concat();
-        &framed[..]
-    } else {
-        data
-    };
-    match Message::decode(frame) {
-        Ok(Message::Sync { sync, .. }) => {
-            let _ = sync::verify::decode_sync(&sync);
-        }
-        Ok(Message::Changes { changes, .. }) => {
-            for c in changes {
-                let _ = sync::verify::changes_in_chunk(&c.0);
-            }
-        }
-        _ => {}
-    }
-    let _ = sync::verify::decode_sync(data);
-    let _ = sync::verify::changes_in_chunks(data);
-}
-
 #[test]
 fn past_wire_crashers_are_refused_without_panic() {
     for (name, data) in inputs("wire") {
-        let result = std::panic::catch_unwind(|| wire_target(&data));
+        let result = std::panic::catch_unwind(|| sync::fuzzing::wire(&data));
         assert!(result.is_ok(), "{name} panics again");
     }
 }

@@ -75,7 +75,7 @@ impl Sim {
                 signing,
                 member: MemberId::from_bytes([i as u8 + 1; 16]),
                 docs: MemoryDocs::new(key),
-                sync: SyncNode::new(key),
+                sync: SyncNode::new(),
                 edits: Vec::new(),
             });
         }
@@ -334,7 +334,7 @@ impl Sim {
         }
         let n = &mut self.nodes[i];
         n.docs.restart();
-        n.sync = SyncNode::new(n.key);
+        n.sync = SyncNode::new();
         self.check_index(&format!("restart {i}"));
         self.relink();
     }

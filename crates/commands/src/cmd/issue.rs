@@ -226,16 +226,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
 
 /// A member named on the command line, by id prefix or exact name.
 fn member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
-    let by_name: Vec<_> = state
-        .members
-        .values()
-        .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
-        .collect();
-    let id = match by_name.as_slice() {
-        [m] => m.id.as_str(),
-        _ => model::resolve_prefix(given, "member", state.members.keys().map(String::as_str))?,
-    };
-    Ok(id.parse()?)
+    Ok(model::find_member(&state.members, given)?.parse()?)
 }
 
 pub(super) fn members_arg(state: &model::Coalition, given: &[String]) -> Result<Vec<MemberId>> {
