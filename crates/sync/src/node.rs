@@ -468,9 +468,8 @@ impl SyncNode {
         let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
         msg.changes = automerge::sync::ChunkList::empty();
         // Without flags Automerge treats the peer as speaking V1, so our own messages carry
-        // individual change chunks, never a whole document: changes rebuilt from a document
-        // chunk do not always keep the hashes they were signed with (automerge 0.12), so they
-        // could not be verified (see `verify::changes_in_chunk`).
+        // individual change chunks, never a whole document: a document chunk can carry
+        // operations no signed change accounts for (see `verify::changes_in_chunk`).
         msg.flags = None;
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);

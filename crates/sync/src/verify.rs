@@ -143,9 +143,11 @@ pub fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, Refusal> {
         1 | 2 => Ok(vec![
             Change::try_from(chunk).map_err(|e| Refusal::MalformedChange(e.to_string()))?,
         ]),
-        // Changes rebuilt from a document or bundle chunk do not always keep the hashes and
-        // actors they were signed with (seen with automerge 0.12), so they cannot be verified
-        // one by one; peers send individual changes instead (see `SyncNode`).
+        // A document chunk carries the document's operations, from which Automerge rebuilds
+        // the changes. Their hashes do survive, but automerge 0.12's loader silently keeps
+        // operations (and deletions) that belong to no change, so a verified set of changes
+        // would not vouch for everything the chunk writes into the document. Peers send
+        // individual changes instead (see `SyncNode`).
         0 | 3 => Err(Refusal::MalformedChange(
             "document and bundle chunks are not accepted; send individual changes".into(),
         )),
