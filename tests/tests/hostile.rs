@@ -246,3 +246,160 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
     );
     assert!(da.stop(), "the node shut down cleanly after the attack");
 }
+
+/// A change made by `key` on top of the document `bytes`, written directly with Automerge
+/// (as a modified node could), with no checks of the model.
+fn raw_change(
+    bytes: &[u8],
+    key: NodeKey,
+    f: impl FnOnce(&mut AutoCommit),
+) -> model::automerge::Change {
+    let mut d = AutoCommit::load(bytes).unwrap().with_actor(key.actor());
+    let before = d.get_heads();
+    f(&mut d);
+    d.commit();
+    d.get_changes(&before).remove(0)
+}
+
+fn obj(d: &AutoCommit, path: &[&str]) -> model::automerge::ObjId {
+    use model::automerge::ReadDoc;
+    let mut o = model::automerge::ROOT;
+    for k in path {
+        o = d.get(&o, *k).unwrap().unwrap().1;
+    }
+    o
+}
+
+#[test]
+fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
+    use model::automerge::transaction::Transactable;
+    let _serial = coalesce_tests::network_lock();
+    // A founded the coalition, admitted B and opened a proposal; B's node turns hostile: it
+    // signs honestly with its own key, but writes what is not its to write.
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let (pa, pb) = (free_port(), free_port());
+    let da = a.run_daemon(pa);
+    let db = b.run_daemon(pb);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    let p = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "March on city hall",
+    ]);
+    eventually(20, "B to receive the proposal", || {
+        b.run(&["proposal", "show", "--coalition", &c, &p])
+            .status
+            .success()
+            .then_some(())
+    });
+    assert!(db.stop());
+    assert!(a.json(&["audit", "refused"]).as_array().unwrap().is_empty());
+    let key_a = NodeKey::from_bytes(
+        SigningKey::from_bytes(&secret_of(&a))
+            .verifying_key()
+            .to_bytes(),
+    );
+    let secret_b = secret_of(&b);
+    let key_b = NodeKey::from_bytes(SigningKey::from_bytes(&secret_b).verifying_key().to_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    a.ok(&[
+        "export",
+        "--coalition",
+        &c,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(dir.path().join(format!("{c}.automerge"))).unwrap();
+    let state = AutoCommit::load(&bytes).unwrap();
+    let member_a = CoalitionDoc::from_automerge(state)
+        .unwrap()
+        .member_for_key(key_a)
+        .unwrap()
+        .to_string();
+    let proposal = a.json(&["proposal", "show", "--coalition", &c, &p])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let hostile = Hostile::connect(secret_b, pa, key_a);
+    hostile.send(
+        Message::Hello {
+            coalitions: vec![wire(&c)],
+        }
+        .encode(),
+    );
+    let push = |change: model::automerge::Change| {
+        let sig = sync::sign(&SigningKey::from_bytes(&secret_b), &change.hash());
+        hostile.send(
+            Message::Changes {
+                coalition: wire(&c),
+                changes: vec![ByteChunk(change.raw_bytes().to_vec())],
+                heads: vec![sync::SignedHead::from(&sig)],
+            }
+            .encode(),
+        );
+    };
+    // 1. B records a position in A's name.
+    push(raw_change(&bytes, key_b, |d| {
+        let positions = obj(d, &["proposals", &proposal, "positions"]);
+        let pos = d
+            .put_object(
+                &positions,
+                member_a.as_str(),
+                model::automerge::ObjType::Map,
+            )
+            .unwrap();
+        d.put(&pos, "stance", "block").unwrap();
+        d.put(&pos, "reason", "forged").unwrap();
+        d.put(&pos, "at", 1i64).unwrap();
+    }));
+    // 2. B rewrites the charter's amendment rule without a proposal.
+    push(raw_change(&bytes, key_b, |d| {
+        let rule = obj(d, &["charter", "rules", "amendment"]);
+        d.put(&rule, "method", "majority").unwrap();
+    }));
+
+    eventually(20, "both refusals in the audit log", || {
+        let log = a.json(&["audit", "refused"]);
+        (log.as_array()?.len() == 2).then_some(log)
+    });
+    let log = a.json(&["audit", "refused"]);
+    let reasons: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons[0].contains("positions") && reasons[0].contains("only member"),
+        "{reasons:?}"
+    );
+    assert!(reasons[1].contains("passed proposal"), "{reasons:?}");
+    assert!(
+        log[0]["peer"].as_str().unwrap() == key_b.to_string(),
+        "{log}"
+    );
+    let table = a.ok(&["audit", "refused"]);
+    assert!(
+        table.contains("REFUSED BECAUSE") && table.contains("passed proposal"),
+        "{table}"
+    );
+
+    // Nothing got in: no position, the founding rule still in force.
+    let shown = a.json(&["proposal", "show", "--coalition", &c, &p]);
+    assert_eq!(
+        shown["positions"].as_object().map(|m| m.len()),
+        Some(0),
+        "{shown}"
+    );
+    let charter = a.json(&["charter", "show", "--coalition", &c]);
+    assert_eq!(charter["rules"]["amendment"], "consensus@1/2", "{charter}");
+    assert!(da.stop(), "the node shut down cleanly");
+}

@@ -70,6 +70,9 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// What this node refused from its peers, and (later) who holds power in a coalition
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Write a coalition as a standard .automerge file plus readable JSON
     Export {
         #[command(flatten)]
@@ -81,6 +84,16 @@ pub enum Command {
     /// Tools for testing the node itself
     #[command(subcommand, hide = true)]
     Debug(DebugCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Messages and changes this node refused from peers, newest last, with the rule each
+    /// broke and the peer that sent it
+    Refused {
+        #[command(flatten)]
+        format: Format,
+    },
 }
 
 /// Which coalition a command acts on.

@@ -36,6 +36,7 @@ mod doc;
 mod error;
 mod ids;
 pub mod reports;
+pub mod rules;
 pub mod schema;
 pub mod signing;
 mod tally;

@@ -234,7 +234,17 @@ impl Core {
                     coalition,
                     reason,
                 } => {
-                    warn!(%peer, coalition = coalition.as_ref().map(|c| c.to_string()), %reason, "refused a message from a peer");
+                    let coalition = coalition.as_ref().map(|c| c.to_string());
+                    warn!(%peer, coalition, %reason, "refused a message from a peer");
+                    let logged = self.replica.log_refusal(replica::Refusal {
+                        at: replica::now().as_millis(),
+                        peer: peer.to_string(),
+                        coalition,
+                        reason: reason.to_string(),
+                    });
+                    if let Err(e) = logged {
+                        warn!(error = %e, "could not log the refusal");
+                    }
                     continue;
                 }
                 Output::Applied {

@@ -46,6 +46,23 @@ pub const STORE_FILE: &str = "store.redb";
 /// After this many changes stored since the last snapshot, a document is compacted.
 pub const COMPACT_AFTER: usize = 1000;
 
+/// How many refusals the node's refusal log keeps.
+pub const MAX_REFUSALS: usize = 1000;
+const REFUSALS: &str = "refused";
+
+/// A message or change from a peer that this node refused: kept for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refusal {
+    /// When (milliseconds since the Unix epoch).
+    pub at: i64,
+    /// The peer that sent it (node key, hex).
+    pub peer: String,
+    /// The coalition concerned, when known and shared with the peer.
+    pub coalition: Option<String>,
+    /// The rule it broke.
+    pub reason: String,
+}
+
 /// Something a replica could not do.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -276,6 +293,26 @@ impl Replica {
     /// Writes a node-wide record durably.
     pub fn put_record(&self, key: &str, value: &[u8]) -> Result<(), ReplicaError> {
         Ok(self.store.put_record(key, value)?)
+    }
+
+    /// Keeps a refused message or change in the node's refusal log (the newest
+    /// [`MAX_REFUSALS`]), for `coalesce audit refused`.
+    pub fn log_refusal(&self, refusal: Refusal) -> Result<(), ReplicaError> {
+        let mut log = self.refusals()?;
+        log.push(refusal);
+        let excess = log.len().saturating_sub(MAX_REFUSALS);
+        log.drain(..excess);
+        // Serializing plain strings and numbers cannot fail.
+        let bytes = serde_json::to_vec(&log).unwrap_or_default();
+        self.put_record(REFUSALS, &bytes)
+    }
+
+    /// The refusal log, oldest first. A damaged log reads as empty rather than failing.
+    pub fn refusals(&self) -> Result<Vec<Refusal>, ReplicaError> {
+        Ok(self
+            .record(REFUSALS)?
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default())
     }
 
     /// The underlying store (for status reports).

@@ -7,16 +7,17 @@
 //! Per peer and shared coalition it runs Automerge's sync protocol to catch up after a
 //! disconnection, and pushes signed changes as they are made.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use automerge::sync::{State, SyncDoc};
-use automerge::{AutoCommit, Change};
+use automerge::{AutoCommit, Change, ChangeHash};
+use model::rules::Validator;
 use model::{CoalitionId, NodeKey};
 use tracing::debug;
 
 use crate::docs::{Documents, member_keys};
 use crate::verify::ChangeSignature;
-use crate::verify::{Refusal, actor_key, changes_in_chunk, check_signatures, decode_sync};
+use crate::verify::{Refusal, changes_in_chunk, check_signatures, decode_sync};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
@@ -90,6 +91,15 @@ pub enum Output {
         /// How many changes.
         changes: usize,
     },
+}
+
+/// What [`SyncNode::accept`] did with a batch.
+#[derive(Debug, Default)]
+struct Applied {
+    /// Changes stored and applied.
+    count: usize,
+    /// Changes left out because they depend on changes not here.
+    dangling: usize,
 }
 
 #[derive(Debug)]
@@ -465,7 +475,9 @@ impl SyncNode {
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let (mut msg, changes) = decode_sync(sync)?;
-        let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
+        let applied = self
+            .accept(docs, peer, c, changes, &wire::signatures(heads), out)?
+            .count;
         msg.changes = automerge::sync::ChunkList::empty();
         // Without flags Automerge treats the peer as speaking V1, so our own messages carry
         // individual change chunks, never a whole document: a document chunk can carry
@@ -515,11 +527,11 @@ impl SyncNode {
             }
             changes.append(&mut parsed);
         }
-        self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
+        let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
-        if !doc.get_missing_deps(&[]).is_empty() {
+        if applied.dangling > 0 || !doc.get_missing_deps(&[]).is_empty() {
             // We missed earlier changes: catch up with this peer.
             self.sync_step(docs, peer, c, out);
         }
@@ -536,7 +548,7 @@ impl SyncNode {
         changes: Vec<Change>,
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
-    ) -> Result<usize, Refusal> {
+    ) -> Result<Applied, Refusal> {
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
@@ -546,7 +558,7 @@ impl SyncNode {
             .filter(|ch| doc.get_change_by_hash(&ch.hash()).is_none() && seen.insert(ch.hash()))
             .collect();
         if new.is_empty() {
-            return Ok(0);
+            return Ok(Applied::default());
         }
         let used = check_signatures(&new, heads)?;
         for ch in &new {
@@ -567,22 +579,35 @@ impl SyncNode {
                 });
             }
         }
-        match check_members(doc, &new)? {
-            // The members were only known after applying the batch to a trial copy: keep it
-            // rather than applying everything twice.
-            Some(trial) => {
-                let actor = doc.get_actor().clone();
-                *doc = trial.with_actor(actor);
+        // Only changes whose dependencies are here (or in the batch) can be judged; the rest
+        // wait for a catch-up with the peer.
+        let (new, dangling) = causal_order(doc, new);
+        if dangling > 0 {
+            // Taken whole or not at all, so that the signatures stored vouch for what is here.
+            return Ok(Applied { count: 0, dangling });
+        }
+        let before = doc.get_heads();
+        doc.apply_changes(new.clone()).map_err(|e| match e {
+            automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
+                actor: actor.to_hex_string(),
+                seq,
+            },
+            other => Refusal::MalformedChange(other.to_string()),
+        })?;
+        let mut rules = Validator::new(!before.is_empty());
+        if let Some(violation) = new.iter().find_map(|ch| rules.check(doc, ch).err()) {
+            // Take the whole batch back out: the document is as it was before it.
+            let actor = doc.get_actor().clone();
+            let restored = if before.is_empty() {
+                Ok(AutoCommit::new())
+            } else {
+                doc.fork_at(&before)
+            };
+            match restored {
+                Ok(d) => *doc = d.with_actor(actor),
+                Err(e) => return Err(Refusal::Local(format!("could not roll back: {e}"))),
             }
-            None => doc.apply_changes(new.clone()).map_err(|e| match e {
-                automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => {
-                    Refusal::Equivocation {
-                        actor: actor.to_hex_string(),
-                        seq,
-                    }
-                }
-                other => Refusal::MalformedChange(other.to_string()),
-            })?,
+            return Err(Refusal::Rule(violation));
         }
         for h in &used {
             index.offer(doc, h.clone());
@@ -623,7 +648,7 @@ impl SyncNode {
         }
         let count = new.len();
         self.rehello(docs, c, out);
-        Ok(count)
+        Ok(Applied { count, dangling: 0 })
     }
 
     /// Changes made on this node (already stored, applied and indexed): push them to every
@@ -692,25 +717,33 @@ impl SyncNode {
     }
 }
 
-/// Every author of `new` must be a member's key: in the document as it is, or (for members
-/// admitted by these very changes) as it will be once they are applied. In the second case the
-/// trial document with the changes applied is returned.
-fn check_members(doc: &mut AutoCommit, new: &[Change]) -> Result<Option<AutoCommit>, Refusal> {
-    let mut authors = BTreeMap::new();
-    for ch in new {
-        authors.insert(actor_key(ch.actor_id())?, ch.actor_id().to_hex_string());
+/// Orders `new` so that every change comes after its dependencies; changes whose
+/// dependencies are neither in `doc` nor in `new` are returned apart (second value: how many).
+fn causal_order(doc: &mut AutoCommit, new: Vec<Change>) -> (Vec<Change>, usize) {
+    let total = new.len();
+    let mut pending: Vec<Change> = new;
+    let mut ready: Vec<Change> = Vec::with_capacity(total);
+    let mut placed: HashSet<ChangeHash> = HashSet::with_capacity(total);
+    loop {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for ch in pending {
+            let here = ch
+                .deps()
+                .iter()
+                .all(|d| placed.contains(d) || doc.document().get_change_meta_by_hash(d).is_some());
+            if here {
+                placed.insert(ch.hash());
+                ready.push(ch);
+            } else {
+                rest.push(ch);
+            }
+        }
+        pending = rest;
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
     }
-    let keys = member_keys(doc);
-    if authors.keys().all(|a| keys.contains(a)) {
-        return Ok(None);
-    }
-    let mut trial = doc.fork();
-    trial
-        .apply_changes(new.to_vec())
-        .map_err(|e| Refusal::MalformedChange(e.to_string()))?;
-    let keys = member_keys(&trial);
-    match authors.iter().find(|(a, _)| !keys.contains(*a)) {
-        Some((_, hex)) => Err(Refusal::NotAMember { actor: hex.clone() }),
-        None => Ok(Some(trial)),
-    }
+    let dangling = pending.len();
+    (ready, dangling)
 }

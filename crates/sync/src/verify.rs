@@ -56,12 +56,9 @@ pub enum Refusal {
         /// Its sequence number.
         seq: u64,
     },
-    /// A change was made by a key that is not a member's.
-    #[error("change by {actor}, which is not the key of a member of this coalition")]
-    NotAMember {
-        /// The actor, hex.
-        actor: String,
-    },
+    /// A change breaks one of the coalition's rules (see `model::rules`).
+    #[error("change breaks a rule: {0}")]
+    Rule(#[from] model::rules::Violation),
     /// Two different changes with one actor and sequence number.
     #[error("equivocation: a second, different change {seq} of {actor}")]
     Equivocation {

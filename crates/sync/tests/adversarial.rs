@@ -240,10 +240,42 @@ fn a_change_by_a_non_member_key_is_refused_even_when_relayed_by_a_member() {
     // Correctly signed by its author, relayed by member B: the author is not a member.
     let out = w.push(w.peer.key, &changes, vec![head]);
     assert!(
-        matches!(refusal(&out), Some(Refusal::NotAMember { .. })),
+        matches!(
+            refusal(&out),
+            Some(Refusal::Rule(model::rules::Violation::NotAMember { .. }))
+        ),
         "{out:?}"
     );
     assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn a_member_writing_in_another_members_name_is_refused_and_rolled_back() {
+    let mut w = World::new();
+    // B's node, signing as itself, raises an issue in A's name.
+    let a = party(1).member;
+    let (_, changes) = w.edit_as(&w.peer, &a, "In A's name");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    let before = w.persisted();
+    let heads_before = w.docs.doc(&w.coalition).unwrap().get_heads();
+    let out = w.push(w.peer.key, &changes, vec![head]);
+    let Some(Refusal::Rule(rule)) = refusal(&out) else {
+        panic!("{out:?}");
+    };
+    assert!(rule.to_string().contains("raised_by"), "{rule}");
+    assert_eq!(
+        (w.issues(), w.persisted()),
+        (0, before),
+        "nothing stored or applied"
+    );
+    assert_eq!(w.docs.doc(&w.coalition).unwrap().get_heads(), heads_before);
+    // The node goes on accepting B's honest changes after the refusal.
+    let b = w.peer.member.clone();
+    let (_, changes) = w.edit_as(&w.peer, &b, "Bus fares");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    let out = w.push(w.peer.key, &changes, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 1);
 }
 
 #[test]

@@ -1,0 +1,584 @@
+//! The rules every node enforces on every change it receives, whichever peer relayed it.
+//!
+//! A modified node can write whatever it likes into its own copy; these rules decide what
+//! any other node accepts from it. A change is judged against the coalition *as its author
+//! saw it*: the member list and charter at the change's dependencies, never at the receiving
+//! node's current state. Every node therefore reaches the same verdict on every change,
+//! whatever order changes arrive in, so honest nodes never split over a verdict.
+//!
+//! What the rules say, by the path a change writes to:
+//!
+//! | path | who may write |
+//! |---|---|
+//! | `members/<m>/…` | only member `m` (its profile and its device keys) |
+//! | `members/<m>` (a new record) | any member: admission by invite, the founding rule |
+//! | `proposals/<p>` (a new record) | any member, as its author, with the charter's rule for its kind and the membership as electorate, no positions |
+//! | `proposals/<p>/positions/<m>` | only member `m` |
+//! | `issues/<i>/ranks/<m>` | only member `m` |
+//! | `pools/<p>/ledger/<e>` (a new entry) | any member, in its own name; entries never change |
+//! | `issues`, `pools`, `meetings`, `charter/goals` records | any member (shared records); a new record names its writer |
+//! | the rest of `charter`, `charter_versions`, the root | nobody after the founding change: they change only through passed proposals |
+//!
+//! [`Validator`] checks a batch of changes already applied to a document (the caller rolls
+//! the document back if any is refused). It caches the governance state along the batch so
+//! that a long catch-up costs one cheap step per change, not a read of the history each.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{AutoCommit, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
+
+use crate::schema::{Goal, LedgerEntry, Meeting, Member, Pool, Progress, Proposal, Rules};
+use crate::values::NodeKey;
+
+/// A change broke a rule; the message names the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Violation {
+    /// The change's author key belonged to no member when the change was made.
+    #[error("written by key {key}, which was not a member's when the change was made")]
+    NotAMember {
+        /// The author key, hex.
+        key: String,
+    },
+    /// A member wrote what belongs to another member.
+    #[error("member {writer} wrote {path}, which only member {owner} may write")]
+    NotOwner {
+        /// The writing member.
+        writer: String,
+        /// What it wrote.
+        path: String,
+        /// Whose it is.
+        owner: String,
+    },
+    /// A write to what changes only through a passed proposal.
+    #[error("{path} changes only through a passed proposal, not by a member's edit")]
+    Governed {
+        /// What was written.
+        path: String,
+    },
+    /// A write to a record that never changes once written.
+    #[error("{path} is a permanent record and cannot be changed or removed")]
+    Permanent {
+        /// What was written.
+        path: String,
+    },
+    /// A new record that misstates its writer, rule or electorate.
+    #[error("new record {path} is not valid: {why}")]
+    BadRecord {
+        /// The record.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A write outside the coalition's layout.
+    #[error("{path} is not part of a coalition document")]
+    Unknown {
+        /// What was written.
+        path: String,
+    },
+    /// A second founding change (one with no dependencies).
+    #[error("a second founding change for a coalition that already exists")]
+    SecondFounding,
+    /// The founding change does not found a coalition held by its author.
+    #[error("the founding change is not valid: {why}")]
+    BadFounding {
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+/// The part of a coalition a change is judged against: who the members are (with their
+/// keys) and the charter's decision rules, as of some point of the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Governance {
+    /// Member records by id.
+    pub members: BTreeMap<String, Member>,
+    /// The charter's decision rules.
+    pub rules: Rules,
+}
+
+impl Governance {
+    /// The member holding `key`.
+    pub fn member_of(&self, key: &[u8]) -> Option<&str> {
+        self.members
+            .values()
+            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
+            .map(|m| m.id.as_str())
+    }
+}
+
+/// Reads a document as it was at `heads`, for typed hydration.
+#[derive(Debug)]
+pub struct At<'a> {
+    doc: &'a AutoCommit,
+    heads: &'a [ChangeHash],
+}
+
+impl<'a> At<'a> {
+    /// The document `doc` as of `heads` (which must all be in it).
+    pub fn new(doc: &'a AutoCommit, heads: &'a [ChangeHash]) -> Self {
+        Self { doc, heads }
+    }
+}
+
+impl autosurgeon::ReadDoc for At<'_> {
+    type Parents<'b>
+        = automerge::Parents<'b>
+    where
+        Self: 'b;
+
+    fn get_heads(&self) -> Vec<ChangeHash> {
+        self.heads.to_vec()
+    }
+
+    fn get<P: Into<Prop>>(
+        &self,
+        obj: &ObjId,
+        prop: P,
+    ) -> Result<Option<(automerge::Value<'_>, ObjId)>, automerge::AutomergeError> {
+        ReadDoc::get_at(self.doc, obj, prop, self.heads)
+    }
+
+    fn object_type<O: AsRef<ObjId>>(&self, obj: O) -> Option<automerge::ObjType> {
+        ReadDoc::object_type(self.doc, obj).ok()
+    }
+
+    fn map_range<'b, O, R>(&'b self, obj: O, range: R) -> automerge::iter::MapRange<'b>
+    where
+        R: std::ops::RangeBounds<String> + 'b,
+        O: AsRef<ObjId>,
+    {
+        ReadDoc::map_range_at(self.doc, obj, range, self.heads)
+    }
+
+    fn list_range<O: AsRef<ObjId>, R: std::ops::RangeBounds<usize>>(
+        &self,
+        obj: O,
+        range: R,
+    ) -> automerge::iter::ListRange<'_> {
+        ReadDoc::list_range_at(self.doc, obj, range, self.heads)
+    }
+
+    fn length<O: AsRef<ObjId>>(&self, obj: O) -> usize {
+        ReadDoc::length_at(self.doc, obj, self.heads)
+    }
+
+    fn text<O: AsRef<ObjId>>(&self, obj: O) -> Result<String, automerge::AutomergeError> {
+        ReadDoc::text_at(self.doc, obj, self.heads)
+    }
+
+    fn parents<O: AsRef<ObjId>>(
+        &self,
+        obj: O,
+    ) -> Result<Self::Parents<'_>, automerge::AutomergeError> {
+        ReadDoc::parents_at(self.doc, obj, self.heads)
+    }
+
+    fn is_empty(&self) -> bool {
+        ReadDoc::keys_at(self.doc, ROOT, self.heads).count() == 0
+    }
+}
+
+/// The governance state of `doc` at `heads`, or `None` if it has no readable member list
+/// and charter there (before the founding change).
+pub fn governance_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Option<Governance> {
+    let at = At::new(doc, heads);
+    let members = autosurgeon::hydrate_prop(&at, ROOT, "members").ok()?;
+    let rules = autosurgeon::hydrate_path(
+        &at,
+        &ROOT,
+        ["charter", "rules"]
+            .into_iter()
+            .map(|k| autosurgeon::Prop::Key(k.into())),
+    )
+    .ok()??;
+    Some(Governance { members, rules })
+}
+
+/// Checks changes against the rules, in the order they were applied.
+#[derive(Debug)]
+pub struct Validator {
+    /// Governance after each change of the batch checked so far.
+    after: HashMap<ChangeHash, Arc<Governance>>,
+    /// Governance at sets of heads outside the batch.
+    at: HashMap<Vec<ChangeHash>, Option<Arc<Governance>>>,
+    /// Object paths, by object id (objects never move).
+    paths: HashMap<ObjId, Vec<String>>,
+    /// Whether the document held anything before the batch.
+    founded: bool,
+}
+
+impl Validator {
+    /// A validator for a batch applied to a document that, before the batch, held something
+    /// (`founded`) or was empty (a node receiving a coalition it joins).
+    pub fn new(founded: bool) -> Self {
+        Self {
+            after: HashMap::new(),
+            at: HashMap::new(),
+            paths: HashMap::new(),
+            founded,
+        }
+    }
+
+    /// Checks one change, already applied to `doc` along with every change it depends on.
+    /// Changes of a batch must be checked in causal order (as Automerge returns them).
+    pub fn check(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+        if change.deps().is_empty() {
+            if self.founded {
+                return Err(Violation::SecondFounding);
+            }
+            self.founded = true;
+            return self.check_founding(doc, change);
+        }
+        let gov = self.before(doc, change.deps());
+        let Some(gov) = gov else {
+            return Err(Violation::NotAMember {
+                key: change.actor_id().to_hex_string(),
+            });
+        };
+        let writer = gov
+            .member_of(change.actor_id().to_bytes())
+            .ok_or_else(|| Violation::NotAMember {
+                key: change.actor_id().to_hex_string(),
+            })?
+            .to_owned();
+        let ctx = Ctx {
+            doc,
+            change,
+            gov: &gov,
+            writer: &writer,
+        };
+        let touched = self.check_ops(&ctx)?;
+        let after = if touched {
+            let hash = [change.hash()];
+            governance_at(doc, &hash).map(Arc::new)
+        } else {
+            Some(gov)
+        };
+        if let Some(after) = after {
+            self.after.insert(change.hash(), after);
+        }
+        Ok(())
+    }
+
+    /// The governance a change with dependencies `deps` was made under.
+    fn before(&mut self, doc: &AutoCommit, deps: &[ChangeHash]) -> Option<Arc<Governance>> {
+        if let [one] = deps
+            && let Some(g) = self.after.get(one)
+        {
+            return Some(g.clone());
+        }
+        let known: Vec<&Arc<Governance>> = deps.iter().filter_map(|d| self.after.get(d)).collect();
+        if known.len() == deps.len()
+            && let Some(first) = known.first()
+            && known.iter().all(|g| Arc::ptr_eq(g, first))
+        {
+            return Some((*first).clone());
+        }
+        let mut key = deps.to_vec();
+        key.sort_unstable();
+        self.at
+            .entry(key)
+            .or_insert_with_key(|k| governance_at(doc, k).map(Arc::new))
+            .clone()
+    }
+
+    fn check_founding(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+        let bad = |why: &str| Violation::BadFounding {
+            why: why.to_owned(),
+        };
+        if change.seq() != 1 {
+            return Err(bad("it is not its author's first change"));
+        }
+        let hash = [change.hash()];
+        let gov = governance_at(doc, &hash).ok_or_else(|| bad("no member list and charter"))?;
+        let [founder] = gov.members.values().collect::<Vec<_>>()[..] else {
+            return Err(bad("it must admit exactly one member, the founder"));
+        };
+        if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
+            return Err(bad("the founder's key is not the key that wrote it"));
+        }
+        self.after.insert(change.hash(), Arc::new(gov));
+        Ok(())
+    }
+
+    /// Checks every operation; returns whether the change touched the governance state.
+    fn check_ops(&mut self, ctx: &Ctx<'_>) -> Result<bool, Violation> {
+        let expanded = ctx.change.decode();
+        let start = ctx.change.start_op().get();
+        let actor = ctx.change.actor_id();
+        // Objects this change creates: what is written inside them is judged with the
+        // record that holds them.
+        let mut created: BTreeSet<u64> = BTreeSet::new();
+        let mut touched = false;
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let id = start + i as u64;
+            if let ObjectId::Id(parent) = &op.obj
+                && parent.1 == *actor
+                && created.contains(&parent.0)
+            {
+                if matches!(op.action, OpType::Make(_)) {
+                    created.insert(id);
+                }
+                continue;
+            }
+            let mut path = self.path_of(ctx.doc, &op.obj)?;
+            path.push(match &op.key {
+                Key::Map(k) => k.to_string(),
+                Key::Seq(_) => "*".to_owned(),
+            });
+            if matches!(op.action, OpType::Make(_)) {
+                created.insert(id);
+            }
+            touched |= matches!(
+                path.first().map(String::as_str),
+                Some("members" | "charter")
+            );
+            let write = Write {
+                path: &path,
+                id,
+                op: &op.action,
+                creates: matches!(op.action, OpType::Make(_)),
+                new_key: op.pred.is_empty() && !op.insert,
+            };
+            ctx.permit(&write)?;
+        }
+        Ok(touched)
+    }
+
+    /// The map keys from the root to `obj` (list positions as `*`).
+    fn path_of(&mut self, doc: &AutoCommit, obj: &ObjectId) -> Result<Vec<String>, Violation> {
+        let ObjectId::Id(id) = obj else {
+            return Ok(Vec::new());
+        };
+        let unknown = || Violation::Unknown {
+            path: format!("object {}@{}", id.0, id.1),
+        };
+        let (exid, _) = doc
+            .import(&format!("{}@{}", id.0, id.1))
+            .map_err(|_| unknown())?;
+        if let Some(p) = self.paths.get(&exid) {
+            return Ok(p.clone());
+        }
+        let parents = doc.parents(&exid).map_err(|_| unknown())?;
+        let mut path: Vec<String> = parents
+            .map(|p| match p.prop {
+                Prop::Map(k) => k,
+                Prop::Seq(_) => "*".to_owned(),
+            })
+            .collect();
+        path.reverse();
+        self.paths.insert(exid, path.clone());
+        Ok(path)
+    }
+}
+
+struct Ctx<'a> {
+    doc: &'a AutoCommit,
+    change: &'a Change,
+    gov: &'a Governance,
+    writer: &'a str,
+}
+
+struct Write<'a> {
+    path: &'a [String],
+    /// The operation's counter.
+    id: u64,
+    op: &'a OpType,
+    /// The write creates an object (a record, list or text).
+    creates: bool,
+    /// The write fills an empty slot (nothing was there before it).
+    new_key: bool,
+}
+
+impl Ctx<'_> {
+    fn permit(&self, w: &Write<'_>) -> Result<(), Violation> {
+        let p: Vec<&str> = w.path.iter().map(String::as_str).collect();
+        let path = || p.join("/");
+        let owner = |owner: &str| {
+            if owner == self.writer {
+                Ok(())
+            } else {
+                Err(Violation::NotOwner {
+                    writer: self.writer.to_owned(),
+                    path: path(),
+                    owner: owner.to_owned(),
+                })
+            }
+        };
+        let governed = || Err(Violation::Governed { path: path() });
+        let permanent = || Err(Violation::Permanent { path: path() });
+        let deleting = matches!(w.op, OpType::Delete);
+        // A new record: created in an empty slot, and valid as written.
+        let new_record = |check: &dyn Fn(&Self) -> Result<(), String>| {
+            if !(w.creates && w.new_key) {
+                return permanent();
+            }
+            check(self).map_err(|why| Violation::BadRecord { path: path(), why })
+        };
+        match p.as_slice() {
+            ["charter", "goals", goal] => new_record(&|c| {
+                let g: Goal = c.record(&["charter", "goals", goal])?;
+                c.named_writer(&g.added_by, "added_by")
+            }),
+            ["charter", "goals", _, "progress", "*"] if w.creates => {
+                let entry: Progress = self
+                    .created(w.id)
+                    .map_err(|why| Violation::BadRecord { path: path(), why })?;
+                self.named_writer(&entry.by, "by")
+                    .map_err(|why| Violation::BadRecord { path: path(), why })
+            }
+            ["charter", "goals", _, "progress", ..] => permanent(),
+            ["charter", "goals", _, ..] => Ok(()),
+            ["charter", ..] | ["charter_versions", ..] => governed(),
+            ["members", member] => {
+                if self.gov.members.contains_key(*member) || deleting {
+                    return governed();
+                }
+                // Admission by a member's invite (the founding rule).
+                new_record(&|c| {
+                    let m: Member = c.record(&["members", member])?;
+                    if m.id != *member {
+                        return Err(format!("its id is {}", m.id));
+                    }
+                    if m.keys.is_empty() {
+                        return Err("a member needs a node key".into());
+                    }
+                    if let Some(k) = m
+                        .keys
+                        .iter()
+                        .find(|k| c.gov.member_of(k.as_bytes()).is_some())
+                    {
+                        return Err(format!("node key {k} already belongs to a member"));
+                    }
+                    Ok(())
+                })
+            }
+            ["members", member, "id" | "joined_at", ..] => {
+                owner(member)?;
+                permanent()
+            }
+            ["members", member, "keys", ..] => {
+                owner(member)?;
+                // A device key added must not be another member's.
+                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op
+                    && let Ok(k) = k.parse::<NodeKey>()
+                    && self
+                        .gov
+                        .member_of(k.as_bytes())
+                        .is_some_and(|m| m != *member)
+                {
+                    return Err(Violation::BadRecord {
+                        path: path(),
+                        why: format!("node key {k} belongs to another member"),
+                    });
+                }
+                Ok(())
+            }
+            ["members", member, _, ..] => owner(member),
+            ["issues", issue] => new_record(&|c| {
+                let raised: String = c.field(&["issues", issue, "raised_by"])?;
+                c.named_writer(&raised, "raised_by")
+            }),
+            ["issues", _, "ranks", member] => owner(member),
+            ["issues", _, "id" | "raised_by" | "created_at" | "ranks", ..] => permanent(),
+            ["issues", _, _, ..] => Ok(()),
+            ["pools", pool] => new_record(&|c| {
+                let p: Pool = c.record(&["pools", pool])?;
+                if !p.ledger.is_empty() {
+                    return Err("a new pool starts with an empty ledger".into());
+                }
+                c.named_writer(&p.created_by, "created_by")
+            }),
+            ["pools", pool, "ledger", entry] => new_record(&|c| {
+                let e: LedgerEntry = c.record(&["pools", pool, "ledger", entry])?;
+                c.named_writer(&e.member, "member")
+            }),
+            [
+                "pools",
+                _,
+                "id" | "kind" | "created_by" | "created_at" | "ledger",
+                ..,
+            ] => permanent(),
+            ["pools", _, _, ..] => Ok(()),
+            ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
+            ["proposals", _, "positions", member, ..] => owner(member),
+            ["proposals", ..] => permanent(),
+            ["meetings", meeting] => new_record(&|c| {
+                let m: Meeting = c.record(&["meetings", meeting])?;
+                c.named_writer(&m.recorded_by, "recorded_by")
+            }),
+            ["meetings", _, "id" | "recorded_by", ..] => permanent(),
+            ["meetings", _, _, ..] => Ok(()),
+            ["schema" | "id" | "created_at" | "members" | "issues" | "pools" | "meetings"] => {
+                governed()
+            }
+            _ => Err(Violation::Unknown { path: path() }),
+        }
+    }
+
+    /// A record as this change left it.
+    fn record<T: autosurgeon::Hydrate>(&self, path: &[&str]) -> Result<T, String> {
+        let hash = [self.change.hash()];
+        let at = At::new(self.doc, &hash);
+        let props = path.iter().map(|k| autosurgeon::Prop::Key((*k).into()));
+        autosurgeon::hydrate_path(&at, &ROOT, props)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "it is not there".to_owned())
+    }
+
+    fn field<T: autosurgeon::Hydrate>(&self, path: &[&str]) -> Result<T, String> {
+        self.record(path)
+    }
+
+    /// An object this change created, as the change left it, by its operation counter.
+    fn created<T: autosurgeon::Hydrate>(&self, counter: u64) -> Result<T, String> {
+        let (obj, _) = self
+            .doc
+            .import(&format!("{counter}@{}", self.change.actor_id()))
+            .map_err(|e| e.to_string())?;
+        let hash = [self.change.hash()];
+        let at = At::new(self.doc, &hash);
+        T::hydrate_map(&at, &obj).map_err(|e| e.to_string())
+    }
+
+    fn named_writer(&self, named: &str, field: &str) -> Result<(), String> {
+        if named == self.writer {
+            Ok(())
+        } else {
+            Err(format!(
+                "{field} names {named} but member {} wrote it",
+                self.writer
+            ))
+        }
+    }
+
+    fn check_proposal(&self, id: &str) -> Result<(), String> {
+        let p: Proposal = self.record(&["proposals", id])?;
+        self.named_writer(&p.author, "author")?;
+        let rule = self.gov.rules.for_kind(p.kind);
+        if p.rule != rule {
+            return Err(format!(
+                "its rule is {} but the charter's rule for {} decisions is {rule}",
+                p.rule, p.kind
+            ));
+        }
+        let electorate: BTreeSet<&str> = p.electorate.iter().map(String::as_str).collect();
+        let members: BTreeSet<&str> = self.gov.members.keys().map(String::as_str).collect();
+        if electorate != members || electorate.len() != p.electorate.len() {
+            return Err("its electorate is not the membership when it opened".into());
+        }
+        if !p.positions.is_empty() {
+            return Err("a new proposal has no positions yet".into());
+        }
+        Ok(())
+    }
+}
+
+/// The node key of an author, if its actor id is one.
+pub fn author_key(change: &Change) -> Option<NodeKey> {
+    let bytes: [u8; 32] = change.actor_id().to_bytes().try_into().ok()?;
+    Some(NodeKey::from_bytes(bytes))
+}

@@ -1,0 +1,610 @@
+//! The rules every node enforces on received changes: every edit the model makes for a member
+//! passes them (property test), and each kind of write a hostile member's node could make
+//! into its own copy is refused with the rule it broke.
+
+use model::automerge::transaction::Transactable;
+use model::automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+use model::rules::{Validator, Violation};
+use model::*;
+use proptest::prelude::*;
+
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_millis(1_700_000_000_000 + ms)
+}
+
+fn key(n: u8) -> NodeKey {
+    NodeKey::from_bytes([n; 32])
+}
+
+fn member(n: u8) -> MemberId {
+    MemberId::from_bytes([n; 16])
+}
+
+fn profile(name: &str) -> MemberProfile {
+    MemberProfile {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+const POOL: [u8; 16] = [0xfe; 16];
+const PROPOSAL: [u8; 16] = [0x77; 16];
+
+/// A coalition of three members (1 founded it and admitted 2 and 3), with a pool, an issue
+/// and an open general proposal; returned as each member's copy.
+fn coalition() -> Vec<CoalitionDoc> {
+    let mut doc = CoalitionDoc::found(
+        key(1),
+        Founding {
+            id: CoalitionId::from_bytes([9; 16]),
+            name: "Transit Justice".into(),
+            frame: "Fare-free buses".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(1),
+            founder: profile("Northside Tenants Union"),
+            at: t(0),
+        },
+    )
+    .unwrap();
+    for i in 2..=3 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &profile(&format!("Org {i}")),
+            key(i),
+            t(1),
+        )
+        .unwrap();
+    }
+    doc.create_pool(
+        &member(1),
+        NewPool {
+            id: PoolId::from_bytes(POOL),
+            name: "Legal fund".into(),
+            kind: PoolKind::Funds,
+            unit: "USD".into(),
+            description: String::new(),
+        },
+        t(2),
+    )
+    .unwrap();
+    doc.add_issue(
+        &member(1),
+        NewIssue {
+            id: IssueId::from_bytes([1; 16]),
+            title: "Bus fares".into(),
+            description: "Fares rose 40%".into(),
+            tags: vec![],
+            lead: None,
+        },
+        t(3),
+    )
+    .unwrap();
+    doc.new_proposal(
+        &member(1),
+        NewProposal {
+            id: ProposalId::from_bytes(PROPOSAL),
+            kind: DecisionKind::General,
+            title: "March on city hall".into(),
+            text: String::new(),
+            closes_at: None,
+        },
+        t(4),
+    )
+    .unwrap();
+    (1..=3).map(|i| doc.fork_as(key(i))).collect()
+}
+
+/// Judges every change of `doc` as a node receiving the whole history would.
+fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
+    let am = doc.automerge_mut();
+    let changes = am.get_changes(&[]);
+    let mut v = Validator::new(false);
+    for c in &changes {
+        v.check(am, c)?;
+    }
+    Ok(())
+}
+
+/// A hostile node's raw write: member `who`'s copy, edited directly with Automerge.
+fn raw(docs: &mut [CoalitionDoc], who: usize, f: impl FnOnce(&mut AutoCommit)) -> CoalitionDoc {
+    let mut d = docs[who].fork_as(key(who as u8 + 1));
+    f(d.automerge_mut());
+    d.automerge_mut().commit();
+    d
+}
+
+fn obj(doc: &AutoCommit, path: &[&str]) -> model::automerge::ObjId {
+    let mut o = ROOT;
+    for k in path {
+        o = doc.get(&o, *k).unwrap().unwrap().1;
+    }
+    o
+}
+
+fn proposal() -> String {
+    ProposalId::from_bytes(PROPOSAL).to_string()
+}
+
+#[test]
+fn the_founding_history_passes() {
+    let mut docs = coalition();
+    assert_eq!(verdict(&mut docs[0]), Ok(()));
+}
+
+#[test]
+fn a_member_may_not_take_a_position_for_another() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let positions = obj(d, &["proposals", &proposal(), "positions"]);
+        let p = d
+            .put_object(&positions, member(1).as_str(), ObjType::Map)
+            .unwrap();
+        d.put(&p, "stance", "agree").unwrap();
+        d.put(&p, "reason", "").unwrap();
+        d.put(&p, "at", 5i64).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::NotOwner { owner, .. } if owner == member(1).as_str()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("positions"), "{err}");
+}
+
+#[test]
+fn a_member_may_not_change_another_members_position() {
+    let mut docs = coalition();
+    docs[0]
+        .take_position(&member(1), &proposal(), Stance::Disagree, "", t(5))
+        .unwrap();
+    let mut first = docs[0].fork_as(key(2));
+    docs[1].merge(&mut first).unwrap();
+    let mut d = raw(&mut docs, 1, |d| {
+        let p = obj(
+            d,
+            &["proposals", &proposal(), "positions", member(1).as_str()],
+        );
+        d.put(&p, "stance", "agree").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+}
+
+#[test]
+fn a_member_may_not_rank_an_issue_for_another() {
+    let mut docs = coalition();
+    let issue = IssueId::from_bytes([1; 16]).to_string();
+    let mut d = raw(&mut docs, 2, |d| {
+        let ranks = obj(d, &["issues", &issue, "ranks"]);
+        d.put(&ranks, member(1).as_str(), 9u64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+}
+
+#[test]
+fn a_member_may_not_pledge_in_another_members_name() {
+    let mut docs = coalition();
+    // Member 2's own pledge, then rewritten to name member 1 before committing.
+    docs[1]
+        .give(
+            &member(2),
+            PoolId::from_bytes(POOL).as_str(),
+            Gift {
+                entry: EntryId::from_bytes([5; 16]),
+                kind: EntryKind::Pledge,
+                amount: "100".parse().unwrap(),
+                note: String::new(),
+            },
+            t(6),
+        )
+        .unwrap();
+    let mut honest = docs[1].fork_as(key(2));
+    assert_eq!(verdict(&mut honest), Ok(()));
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let ledger = obj(d, &["pools", &pool, "ledger"]);
+        let e = d.put_object(&ledger, "forged", ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", "forged"),
+            ("kind", "pledge"),
+            ("member", member(1).as_str()),
+            ("note", ""),
+        ] {
+            d.put(&e, k, v).unwrap();
+        }
+        d.put(&e, "amount", 100_000i64).unwrap();
+        d.put(&e, "at", 6i64).unwrap();
+        d.put(&e, "proposal", ()).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
+    assert!(err.to_string().contains("member"), "{err}");
+}
+
+#[test]
+fn ledger_entries_are_permanent() {
+    let mut docs = coalition();
+    docs[1]
+        .give(
+            &member(2),
+            PoolId::from_bytes(POOL).as_str(),
+            Gift {
+                entry: EntryId::from_bytes([5; 16]),
+                kind: EntryKind::Pledge,
+                amount: "100".parse().unwrap(),
+                note: String::new(),
+            },
+            t(6),
+        )
+        .unwrap();
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let entry = EntryId::from_bytes([5; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let e = obj(d, &["pools", &pool, "ledger", &entry]);
+        d.put(&e, "amount", 1i64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+}
+
+#[test]
+fn a_member_may_not_edit_another_members_profile_or_keys() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let m = obj(d, &["members", member(1).as_str()]);
+        d.put(&m, "name", "Defunct").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(1).as_str(), "keys"]);
+        d.insert(&keys, 0, key(2).to_string()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+    // Its own device keys are its own to add, but not another member's key.
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 1, key(7).to_string()).unwrap();
+    });
+    assert_eq!(verdict(&mut d), Ok(()));
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 1, key(1).to_string()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::BadRecord { .. })));
+}
+
+#[test]
+fn the_charter_and_member_list_change_only_through_proposals() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let rule = obj(d, &["charter", "rules", "amendment"]);
+        d.put(&rule, "method", "majority").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+    let mut d = raw(&mut docs, 1, |d| {
+        let members = obj(d, &["members"]);
+        d.delete(&members, member(1).as_str()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+    let mut d = raw(&mut docs, 0, |d| {
+        let charter = obj(d, &["charter"]);
+        d.put(&charter, "name", "Mine now").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+}
+
+#[test]
+fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
+    let mut docs = coalition();
+    // An amendment opened honestly, then one that lowers its own bar.
+    docs[1]
+        .new_proposal(
+            &member(2),
+            NewProposal {
+                id: ProposalId::from_bytes([0x88; 16]),
+                kind: DecisionKind::Amendment,
+                title: "Admission by vote".into(),
+                text: String::new(),
+                closes_at: None,
+            },
+            t(7),
+        )
+        .unwrap();
+    let mut honest = docs[1].fork_as(key(2));
+    assert_eq!(verdict(&mut honest), Ok(()));
+    let id = ProposalId::from_bytes([0x88; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let rule = obj(d, &["proposals", &id, "rule"]);
+        d.put(&rule, "method", "majority").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+
+    // Written whole in one change with a rule of its own choosing.
+    let mut fresh = coalition();
+    let mut d = raw(&mut fresh, 1, |d| {
+        let proposals = obj(d, &["proposals"]);
+        let p = d.put_object(&proposals, id.as_str(), ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", id.as_str()),
+            ("kind", "amendment"),
+            ("title", "Mine"),
+            ("author", member(2).as_str()),
+        ] {
+            d.put(&p, k, v).unwrap();
+        }
+        d.put_object(&p, "text", ObjType::Text).unwrap();
+        d.put(&p, "created_at", 7i64).unwrap();
+        d.put(&p, "closes_at", ()).unwrap();
+        d.put(&p, "subject", ()).unwrap();
+        let rule = d.put_object(&p, "rule", ObjType::Map).unwrap();
+        d.put(&rule, "method", "majority").unwrap();
+        d.put(&rule, "fraction", ()).unwrap();
+        d.put(&rule, "quorum", "1/3").unwrap();
+        let el = d.put_object(&p, "electorate", ObjType::List).unwrap();
+        d.insert(&el, 0, member(2).as_str()).unwrap();
+        d.put_object(&p, "positions", ObjType::Map).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
+}
+
+#[test]
+fn an_outsider_and_a_second_founding_are_refused() {
+    let mut docs = coalition();
+    let mut d = docs[0].fork_as(key(9));
+    d.add_issue(
+        &member(1),
+        NewIssue {
+            id: IssueId::from_bytes([2; 16]),
+            title: "Sneaky".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        t(8),
+    )
+    .unwrap();
+    assert!(matches!(verdict(&mut d), Err(Violation::NotAMember { .. })));
+
+    // Member 2 founds "the same" coalition again as a root of its own.
+    let mut docs = coalition();
+    let mut other = CoalitionDoc::found(
+        key(2),
+        Founding {
+            id: CoalitionId::from_bytes([9; 16]),
+            name: "Takeover".into(),
+            frame: String::new(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(2),
+            founder: profile("Org 2"),
+            at: t(9),
+        },
+    )
+    .unwrap();
+    docs[0].merge(&mut other).unwrap();
+    let err = verdict(&mut docs[0]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Violation::SecondFounding | Violation::BadFounding { .. }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn shared_records_may_be_edited_by_any_member() {
+    let mut docs = coalition();
+    let issue = IssueId::from_bytes([1; 16]).to_string();
+    docs[2]
+        .edit_issue(
+            &member(3),
+            &issue,
+            IssueEdit {
+                title: Some("Bus fares and routes".into()),
+                description: Some("Fares rose 40% and routes were cut".into()),
+                ..Default::default()
+            },
+            t(9),
+        )
+        .unwrap();
+    assert_eq!(verdict(&mut docs[2]), Ok(()));
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Issue(u8),
+    Title(u8),
+    Share(u8, u64),
+    Unshare(u8),
+    Pledge(u8),
+    Position(u8),
+    Profile(String),
+    Proposal(u8, DecisionKind),
+    Goal(u8),
+    Progress(u8),
+    Meeting(u8),
+    Request(u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let n = 0u8..4;
+    prop_oneof![
+        n.clone().prop_map(Edit::Issue),
+        n.clone().prop_map(Edit::Title),
+        (n.clone(), 1u64..5).prop_map(|(i, r)| Edit::Share(i, r)),
+        n.clone().prop_map(Edit::Unshare),
+        n.clone().prop_map(Edit::Pledge),
+        n.clone().prop_map(Edit::Position),
+        "[a-z]{1,8}".prop_map(Edit::Profile),
+        (
+            n.clone(),
+            proptest::sample::select(DecisionKind::ALL.to_vec())
+        )
+            .prop_map(|(i, k)| Edit::Proposal(i, k)),
+        n.clone().prop_map(Edit::Goal),
+        n.clone().prop_map(Edit::Progress),
+        n.clone().prop_map(Edit::Meeting),
+        n.prop_map(Edit::Request),
+    ]
+}
+
+/// Applies an edit through the model as member `who`; edits the model refuses (an issue this
+/// copy lacks, a position on a decided proposal) are skipped, as a member's node would.
+fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
+    let by = member(who);
+    let id = |n: u8| [n, who, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let issue = |n: u8| IssueId::from_bytes([n + 1; 16]).to_string();
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let _ = match e {
+        Edit::Issue(n) => doc
+            .add_issue(
+                &by,
+                NewIssue {
+                    id: IssueId::from_bytes([n + 1; 16]),
+                    title: format!("Issue {n}"),
+                    description: String::new(),
+                    tags: vec!["housing".into()],
+                    lead: None,
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Title(n) => doc
+            .edit_issue(
+                &by,
+                &issue(*n),
+                IssueEdit {
+                    title: Some(format!("Renamed by {who}")),
+                    description: Some(format!("Text by {who}")),
+                    add_tags: vec!["transit".into()],
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Share(n, r) => doc
+            .share_issue(&by, &issue(*n), Rank::new(*r).unwrap(), at)
+            .map(|_| ()),
+        Edit::Unshare(n) => doc.unshare_issue(&by, &issue(*n), at).map(|_| ()),
+        Edit::Pledge(n) => doc
+            .give(
+                &by,
+                &pool,
+                Gift {
+                    entry: EntryId::from_bytes(id(*n)),
+                    kind: EntryKind::Pledge,
+                    amount: "25".parse().unwrap(),
+                    note: String::new(),
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Position(n) => {
+            let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
+            doc.take_position(&by, &proposal(), stance, "because", at)
+                .map(|_| ())
+        }
+        Edit::Profile(name) => doc
+            .update_profile(
+                &by,
+                ProfileUpdate {
+                    name: Some(name.clone()),
+                    languages: Some(vec!["es".into()]),
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Proposal(n, kind) => doc
+            .new_proposal(
+                &by,
+                NewProposal {
+                    id: ProposalId::from_bytes(id(*n)),
+                    kind: *kind,
+                    title: "A proposal".into(),
+                    text: "Its text".into(),
+                    closes_at: None,
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Goal(n) => doc
+            .add_goal(
+                &by,
+                &GoalId::from_bytes(id(*n)),
+                "Riders reached",
+                "1000".parse().unwrap(),
+                "people",
+                at,
+            )
+            .map(|_| ()),
+        Edit::Progress(n) => doc
+            .record_progress(
+                &by,
+                GoalId::from_bytes(id(*n)).as_str(),
+                "2026-11-01".parse().unwrap(),
+                "10".parse().unwrap(),
+                "",
+                at,
+            )
+            .map(|_| ()),
+        Edit::Meeting(n) => doc
+            .add_meeting(
+                &by,
+                NewMeeting {
+                    id: MeetingId::from_bytes(id(*n)),
+                    day: "2026-11-02".parse().unwrap(),
+                    facilitator: member(1),
+                    attendance: vec![member(1), by.clone()],
+                    agenda: vec!["Fares".into()],
+                    minutes: "We met".into(),
+                    decisions: vec![],
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Request(n) => doc
+            .request_allocation(
+                &by,
+                &pool,
+                AllocationRequest {
+                    entry: EntryId::from_bytes(id(n + 100)),
+                    proposal: ProposalId::from_bytes(id(n + 100)),
+                    amount: "10".parse().unwrap(),
+                    reason: "Bus passes".into(),
+                },
+                at,
+            )
+            .map(|_| ()),
+    };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Whatever members do through the model, on their own copies and merged in any
+    /// interleaving, every change passes the rules on a node receiving the whole history.
+    #[test]
+    fn every_edit_the_model_makes_passes_the_rules(
+        edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..30),
+    ) {
+        let mut docs = coalition();
+        for (step, (who, e, sync)) in edits.iter().enumerate() {
+            apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64));
+            if *sync {
+                let (a, b) = (*who, (*who + 1) % 3);
+                let mut from = docs[a].fork_as(key(a as u8 + 1));
+                docs[b].merge(&mut from).unwrap();
+            }
+        }
+        let mut all = docs[0].fork_as(key(1));
+        for d in docs.iter_mut().skip(1) {
+            all.merge(d).unwrap();
+        }
+        prop_assert_eq!(verdict(&mut all), Ok(()));
+    }
+}
