@@ -29,7 +29,7 @@ use std::sync::Arc;
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
 
-use crate::schema::{Goal, LedgerEntry, Meeting, Member, Pool, Progress, Proposal, Rules};
+use crate::schema::{Member, Pool, Proposal, Rules};
 use crate::values::NodeKey;
 
 /// A change broke a rule; the message names the rule.
@@ -205,7 +205,7 @@ pub struct Validator {
     /// Governance at sets of heads outside the batch.
     at: HashMap<Vec<ChangeHash>, Option<Arc<Governance>>>,
     /// Object paths, by object id (objects never move).
-    paths: HashMap<ObjId, Vec<String>>,
+    paths: HashMap<(u64, automerge::ActorId), Vec<String>>,
     /// Whether the document held anything before the batch.
     founded: bool,
 }
@@ -244,8 +244,10 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             })?
             .to_owned();
+        let none = HashMap::new();
         let ctx = Ctx {
             doc,
+            fields: &none,
             change,
             gov: &gov,
             writer: &writer,
@@ -313,6 +315,22 @@ impl Validator {
         // record that holds them.
         let mut created: BTreeSet<u64> = BTreeSet::new();
         let mut touched = false;
+        // The text fields this change writes into objects it creates, to check that a new
+        // record names its writer without reading the document back.
+        let mut fields: HashMap<(u64, &str), &str> = HashMap::new();
+        for op in &expanded.operations {
+            if let (ObjectId::Id(obj), Key::Map(k), OpType::Put(automerge::ScalarValue::Str(v))) =
+                (&op.obj, &op.key, &op.action)
+                && obj.1 == *actor
+            {
+                fields.insert((obj.0, k.as_str()), v.as_str());
+            }
+        }
+        let ctx = Ctx {
+            fields: &fields,
+            ..*ctx
+        };
+        let ctx = &ctx;
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = start + i as u64;
             if let ObjectId::Id(parent) = &op.obj
@@ -356,12 +374,13 @@ impl Validator {
         let unknown = || Violation::Unknown {
             path: format!("object {}@{}", id.0, id.1),
         };
+        let cache_key = (id.0, id.1.clone());
+        if let Some(p) = self.paths.get(&cache_key) {
+            return Ok(p.clone());
+        }
         let (exid, _) = doc
             .import(&format!("{}@{}", id.0, id.1))
             .map_err(|_| unknown())?;
-        if let Some(p) = self.paths.get(&exid) {
-            return Ok(p.clone());
-        }
         let parents = doc.parents(&exid).map_err(|_| unknown())?;
         let mut path: Vec<String> = parents
             .map(|p| match p.prop {
@@ -370,13 +389,16 @@ impl Validator {
             })
             .collect();
         path.reverse();
-        self.paths.insert(exid, path.clone());
+        self.paths.insert(cache_key, path.clone());
         Ok(path)
     }
 }
 
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     doc: &'a AutoCommit,
+    /// Text fields written into objects the change creates: (object counter, key) → value.
+    fields: &'a HashMap<(u64, &'a str), &'a str>,
     change: &'a Change,
     gov: &'a Governance,
     writer: &'a str,
@@ -419,17 +441,10 @@ impl Ctx<'_> {
             check(self).map_err(|why| Violation::BadRecord { path: path(), why })
         };
         match p.as_slice() {
-            ["charter", "goals", goal] => new_record(&|c| {
-                let g: Goal = c.record(&["charter", "goals", goal])?;
-                c.named_writer(&g.added_by, "added_by")
-            }),
-            ["charter", "goals", _, "progress", "*"] if w.creates => {
-                let entry: Progress = self
-                    .created(w.id)
-                    .map_err(|why| Violation::BadRecord { path: path(), why })?;
-                self.named_writer(&entry.by, "by")
-                    .map_err(|why| Violation::BadRecord { path: path(), why })
-            }
+            ["charter", "goals", _] => new_record(&|c| c.names_writer(w.id, "added_by")),
+            ["charter", "goals", _, "progress", "*"] if w.creates => self
+                .names_writer(w.id, "by")
+                .map_err(|why| Violation::BadRecord { path: path(), why }),
             ["charter", "goals", _, "progress", ..] => permanent(),
             ["charter", "goals", _, ..] => Ok(()),
             ["charter", ..] | ["charter_versions", ..] => governed(),
@@ -478,10 +493,7 @@ impl Ctx<'_> {
                 Ok(())
             }
             ["members", member, _, ..] => owner(member),
-            ["issues", issue] => new_record(&|c| {
-                let raised: String = c.field(&["issues", issue, "raised_by"])?;
-                c.named_writer(&raised, "raised_by")
-            }),
+            ["issues", _] => new_record(&|c| c.names_writer(w.id, "raised_by")),
             ["issues", _, "ranks", member] => owner(member),
             ["issues", _, "id" | "raised_by" | "created_at" | "ranks", ..] => permanent(),
             ["issues", _, _, ..] => Ok(()),
@@ -492,10 +504,7 @@ impl Ctx<'_> {
                 }
                 c.named_writer(&p.created_by, "created_by")
             }),
-            ["pools", pool, "ledger", entry] => new_record(&|c| {
-                let e: LedgerEntry = c.record(&["pools", pool, "ledger", entry])?;
-                c.named_writer(&e.member, "member")
-            }),
+            ["pools", _, "ledger", _] => new_record(&|c| c.names_writer(w.id, "member")),
             [
                 "pools",
                 _,
@@ -506,10 +515,7 @@ impl Ctx<'_> {
             ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
             ["proposals", _, "positions", member, ..] => owner(member),
             ["proposals", ..] => permanent(),
-            ["meetings", meeting] => new_record(&|c| {
-                let m: Meeting = c.record(&["meetings", meeting])?;
-                c.named_writer(&m.recorded_by, "recorded_by")
-            }),
+            ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
             ["meetings", _, "id" | "recorded_by", ..] => permanent(),
             ["meetings", _, _, ..] => Ok(()),
             ["schema" | "id" | "created_at" | "members" | "issues" | "pools" | "meetings"] => {
@@ -529,19 +535,12 @@ impl Ctx<'_> {
             .ok_or_else(|| "it is not there".to_owned())
     }
 
-    fn field<T: autosurgeon::Hydrate>(&self, path: &[&str]) -> Result<T, String> {
-        self.record(path)
-    }
-
-    /// An object this change created, as the change left it, by its operation counter.
-    fn created<T: autosurgeon::Hydrate>(&self, counter: u64) -> Result<T, String> {
-        let (obj, _) = self
-            .doc
-            .import(&format!("{counter}@{}", self.change.actor_id()))
-            .map_err(|e| e.to_string())?;
-        let hash = [self.change.hash()];
-        let at = At::new(self.doc, &hash);
-        T::hydrate_map(&at, &obj).map_err(|e| e.to_string())
+    /// The object this change created with operation `counter` names the writer in `field`.
+    fn names_writer(&self, counter: u64, field: &str) -> Result<(), String> {
+        match self.fields.get(&(counter, field)) {
+            Some(named) => self.named_writer(named, field),
+            None => Err(format!("it has no {field}")),
+        }
     }
 
     fn named_writer(&self, named: &str, field: &str) -> Result<(), String> {
