@@ -70,7 +70,7 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
-    /// What this node refused from its peers, and (later) who holds power in a coalition
+    /// Audits: what this node refused from its peers and why
     #[command(subcommand)]
     Audit(AuditCmd),
     /// Write a coalition as a standard .automerge file plus readable JSON
