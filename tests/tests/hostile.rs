@@ -94,14 +94,35 @@ fn secret_of(node: &Node) -> [u8; 32] {
     out
 }
 
-fn wire(c: &str) -> [u8; 16] {
-    c.parse::<model::CoalitionId>().unwrap().to_bytes()
+fn key_of(secret: &[u8; 32]) -> NodeKey {
+    NodeKey::from_bytes(SigningKey::from_bytes(secret).verifying_key().to_bytes())
 }
 
-#[test]
-fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
-    let _serial = coalesce_tests::network_lock();
-    // A founded the coalition and admitted B; B's node is stopped and its key is stolen.
+/// The coalition `c` as `node` holds it, exported as an Automerge document.
+fn exported(node: &Node, c: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    node.ok(&[
+        "export",
+        "--coalition",
+        c,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    std::fs::read(dir.path().join(format!("{c}.automerge"))).unwrap()
+}
+
+/// Two running nodes: A founded coalition `c` and B joined it by A's invite.
+struct Members {
+    a: Node,
+    b: Node,
+    /// A's port.
+    pa: u16,
+    da: coalesce_tests::Daemon,
+    db: coalesce_tests::Daemon,
+    c: String,
+}
+
+fn two_members() -> Members {
     let a = Node::init("Northside Tenants Union");
     let b = Node::init("Eastside Disability Justice");
     let (pa, pb) = (free_port(), free_port());
@@ -110,6 +131,32 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
     let c = a.ok(&["coalition", "create", "Transit Justice"]);
     let code = a.ok(&["invite", "create", "--coalition", &c]);
     b.ok(&["join", &code, "--wait", "30"]);
+    Members {
+        a,
+        b,
+        pa,
+        da,
+        db,
+        c,
+    }
+}
+
+fn wire(c: &str) -> [u8; 16] {
+    c.parse::<model::CoalitionId>().unwrap().to_bytes()
+}
+
+#[test]
+fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
+    let _serial = coalesce_tests::network_lock();
+    // A founded the coalition and admitted B; B's node is stopped and its key is stolen.
+    let Members {
+        a,
+        b,
+        pa,
+        da,
+        db,
+        c,
+    } = two_members();
     a.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
     eventually(20, "B to receive the issue", || {
         (b.json(&["issue", "list", "--coalition", &c])
@@ -119,11 +166,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
             .then_some(())
     });
     assert!(db.stop());
-    let key_a = NodeKey::from_bytes(
-        SigningKey::from_bytes(&secret_of(&a))
-            .verifying_key()
-            .to_bytes(),
-    );
+    let key_a = key_of(&secret_of(&a));
     let before = a.ok(&["issue", "list", "--coalition", &c, "--json"]);
 
     // 1. An outsider learns nothing: its Hello lists no coalition, asking by id gets nothing.
@@ -162,15 +205,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
         .encode(),
     );
     // Take A's document as a starting point, as a member would have it.
-    let dir = tempfile::tempdir().unwrap();
-    a.ok(&[
-        "export",
-        "--coalition",
-        &c,
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    let bytes = std::fs::read(dir.path().join(format!("{c}.automerge"))).unwrap();
+    let bytes = exported(&a, &c);
     // A change claiming to be A's, signed with B's key.
     let mut as_a =
         CoalitionDoc::from_automerge(AutoCommit::load(&bytes).unwrap().with_actor(key_a.actor()))
@@ -276,14 +311,14 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
     let _serial = coalesce_tests::network_lock();
     // A founded the coalition, admitted B and opened a proposal; B's node turns hostile: it
     // signs honestly with its own key, but writes what is not its to write.
-    let a = Node::init("Northside Tenants Union");
-    let b = Node::init("Eastside Disability Justice");
-    let (pa, pb) = (free_port(), free_port());
-    let da = a.run_daemon(pa);
-    let db = b.run_daemon(pb);
-    let c = a.ok(&["coalition", "create", "Transit Justice"]);
-    let code = a.ok(&["invite", "create", "--coalition", &c]);
-    b.ok(&["join", &code, "--wait", "30"]);
+    let Members {
+        a,
+        b,
+        pa,
+        da,
+        db,
+        c,
+    } = two_members();
     let p = a.ok(&[
         "proposal",
         "new",
@@ -301,22 +336,10 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
     });
     assert!(db.stop());
     assert!(a.json(&["audit", "refused"]).as_array().unwrap().is_empty());
-    let key_a = NodeKey::from_bytes(
-        SigningKey::from_bytes(&secret_of(&a))
-            .verifying_key()
-            .to_bytes(),
-    );
+    let key_a = key_of(&secret_of(&a));
     let secret_b = secret_of(&b);
-    let key_b = NodeKey::from_bytes(SigningKey::from_bytes(&secret_b).verifying_key().to_bytes());
-    let dir = tempfile::tempdir().unwrap();
-    a.ok(&[
-        "export",
-        "--coalition",
-        &c,
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    let bytes = std::fs::read(dir.path().join(format!("{c}.automerge"))).unwrap();
+    let key_b = key_of(&secret_b);
+    let bytes = exported(&a, &c);
     let state = AutoCommit::load(&bytes).unwrap();
     let member_a = CoalitionDoc::from_automerge(state)
         .unwrap()

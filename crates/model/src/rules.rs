@@ -244,15 +244,16 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             })?
             .to_owned();
-        let none = HashMap::new();
+        let expanded = change.decode();
+        let fields = created_fields(change, &expanded);
         let ctx = Ctx {
             doc,
-            fields: &none,
+            fields: &fields,
             change,
             gov: &gov,
             writer: &writer,
         };
-        let touched = self.check_ops(&ctx)?;
+        let touched = self.check_ops(&ctx, &expanded)?;
         let after = if touched {
             let hash = [change.hash()];
             governance_at(doc, &hash).map(Arc::new)
@@ -267,17 +268,15 @@ impl Validator {
 
     /// The governance a change with dependencies `deps` was made under.
     fn before(&mut self, doc: &AutoCommit, deps: &[ChangeHash]) -> Option<Arc<Governance>> {
-        if let [one] = deps
-            && let Some(g) = self.after.get(one)
+        // Within a batch the governance state is carried from change to change: when every
+        // dependency left the same state, that is the state.
+        if let Some((first, rest)) = deps.split_first()
+            && let Some(g) = self.after.get(first)
+            && rest
+                .iter()
+                .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
         {
             return Some(g.clone());
-        }
-        let known: Vec<&Arc<Governance>> = deps.iter().filter_map(|d| self.after.get(d)).collect();
-        if known.len() == deps.len()
-            && let Some(first) = known.first()
-            && known.iter().all(|g| Arc::ptr_eq(g, first))
-        {
-            return Some((*first).clone());
         }
         let mut key = deps.to_vec();
         key.sort_unstable();
@@ -307,30 +306,17 @@ impl Validator {
     }
 
     /// Checks every operation; returns whether the change touched the governance state.
-    fn check_ops(&mut self, ctx: &Ctx<'_>) -> Result<bool, Violation> {
-        let expanded = ctx.change.decode();
+    fn check_ops(
+        &mut self,
+        ctx: &Ctx<'_>,
+        expanded: &automerge::ExpandedChange,
+    ) -> Result<bool, Violation> {
         let start = ctx.change.start_op().get();
         let actor = ctx.change.actor_id();
         // Objects this change creates: what is written inside them is judged with the
         // record that holds them.
         let mut created: BTreeSet<u64> = BTreeSet::new();
         let mut touched = false;
-        // The text fields this change writes into objects it creates, to check that a new
-        // record names its writer without reading the document back.
-        let mut fields: HashMap<(u64, &str), &str> = HashMap::new();
-        for op in &expanded.operations {
-            if let (ObjectId::Id(obj), Key::Map(k), OpType::Put(automerge::ScalarValue::Str(v))) =
-                (&op.obj, &op.key, &op.action)
-                && obj.1 == *actor
-            {
-                fields.insert((obj.0, k.as_str()), v.as_str());
-            }
-        }
-        let ctx = Ctx {
-            fields: &fields,
-            ..*ctx
-        };
-        let ctx = &ctx;
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = start + i as u64;
             if let ObjectId::Id(parent) = &op.obj
@@ -350,10 +336,12 @@ impl Validator {
             if matches!(op.action, OpType::Make(_)) {
                 created.insert(id);
             }
-            touched |= matches!(
-                path.first().map(String::as_str),
-                Some("members" | "charter")
-            );
+            // Only the member list and the charter's rules make up `Governance`.
+            touched |= match path.first().map(String::as_str) {
+                Some("members") => true,
+                Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
+                _ => false,
+            };
             let write = Write {
                 path: &path,
                 id,
@@ -394,7 +382,27 @@ impl Validator {
     }
 }
 
-#[derive(Clone, Copy)]
+/// The text fields a change writes into objects it creates, to check that a new record names
+/// its writer without reading the document back: (object counter, key) → value.
+fn created_fields<'a>(
+    change: &Change,
+    expanded: &'a automerge::ExpandedChange,
+) -> HashMap<(u64, &'a str), &'a str> {
+    let actor = change.actor_id();
+    expanded
+        .operations
+        .iter()
+        .filter_map(|op| match (&op.obj, &op.key, &op.action) {
+            (ObjectId::Id(obj), Key::Map(k), OpType::Put(automerge::ScalarValue::Str(v)))
+                if obj.1 == *actor =>
+            {
+                Some(((obj.0, k.as_str()), v.as_str()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 struct Ctx<'a> {
     doc: &'a AutoCommit,
     /// Text fields written into objects the change creates: (object counter, key) → value.
@@ -574,10 +582,4 @@ impl Ctx<'_> {
         }
         Ok(())
     }
-}
-
-/// The node key of an author, if its actor id is one.
-pub fn author_key(change: &Change) -> Option<NodeKey> {
-    let bytes: [u8; 32] = change.actor_id().to_bytes().try_into().ok()?;
-    Some(NodeKey::from_bytes(bytes))
 }

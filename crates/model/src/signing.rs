@@ -52,10 +52,14 @@ impl HeadIndex {
     /// Records a signature: indexed if its change is applied and newer than what the actor
     /// had, kept pending (bounded) if its change is not applied yet.
     pub fn offer(&mut self, doc: &mut AutoCommit, sig: ChangeSignature) {
-        match doc.get_change_by_hash(&ChangeHash(sig.hash)) {
+        // The change graph's metadata: no change is rebuilt from the document to read it.
+        match doc
+            .document()
+            .get_change_meta_by_hash(&ChangeHash(sig.hash))
+        {
             Some(c) => {
-                let actor = c.actor_id().to_bytes().to_vec();
-                let seq = c.seq();
+                let actor = c.actor.to_bytes().to_vec();
+                let seq = c.seq;
                 if self.newest.get(&actor).is_none_or(|(s, _)| seq > *s) {
                     self.newest.insert(actor, (seq, sig));
                 }

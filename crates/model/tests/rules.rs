@@ -183,23 +183,27 @@ fn a_member_may_not_rank_an_issue_for_another() {
     assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
 }
 
+/// Member `who` pledges 100 to the pool through the model, as ledger entry `[entry; 16]`.
+fn pledge(doc: &mut CoalitionDoc, who: u8, entry: u8) {
+    doc.give(
+        &member(who),
+        PoolId::from_bytes(POOL).as_str(),
+        Gift {
+            entry: EntryId::from_bytes([entry; 16]),
+            kind: EntryKind::Pledge,
+            amount: "100".parse().unwrap(),
+            note: String::new(),
+        },
+        t(6),
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_member_may_not_pledge_in_another_members_name() {
     let mut docs = coalition();
-    // Member 2's own pledge, then rewritten to name member 1 before committing.
-    docs[1]
-        .give(
-            &member(2),
-            PoolId::from_bytes(POOL).as_str(),
-            Gift {
-                entry: EntryId::from_bytes([5; 16]),
-                kind: EntryKind::Pledge,
-                amount: "100".parse().unwrap(),
-                note: String::new(),
-            },
-            t(6),
-        )
-        .unwrap();
+    // Member 2's own pledge passes; a ledger entry it writes in member 1's name does not.
+    pledge(&mut docs[1], 2, 5);
     let mut honest = docs[1].fork_as(key(2));
     assert_eq!(verdict(&mut honest), Ok(()));
     let pool = PoolId::from_bytes(POOL).to_string();
@@ -220,25 +224,17 @@ fn a_member_may_not_pledge_in_another_members_name() {
     });
     let err = verdict(&mut d).unwrap_err();
     assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
-    assert!(err.to_string().contains("member"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("member names {}", member(1))),
+        "{err}"
+    );
 }
 
 #[test]
 fn ledger_entries_are_permanent() {
     let mut docs = coalition();
-    docs[1]
-        .give(
-            &member(2),
-            PoolId::from_bytes(POOL).as_str(),
-            Gift {
-                entry: EntryId::from_bytes([5; 16]),
-                kind: EntryKind::Pledge,
-                amount: "100".parse().unwrap(),
-                note: String::new(),
-            },
-            t(6),
-        )
-        .unwrap();
+    pledge(&mut docs[1], 2, 5);
     let pool = PoolId::from_bytes(POOL).to_string();
     let entry = EntryId::from_bytes([5; 16]).to_string();
     let mut d = raw(&mut docs, 1, |d| {
@@ -347,6 +343,11 @@ fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
     });
     let err = verdict(&mut d).unwrap_err();
     assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the charter's rule for amendment decisions is consensus"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -385,14 +386,8 @@ fn an_outsider_and_a_second_founding_are_refused() {
     )
     .unwrap();
     docs[0].merge(&mut other).unwrap();
-    let err = verdict(&mut docs[0]).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Violation::SecondFounding | Violation::BadFounding { .. }
-        ),
-        "{err}"
-    );
+    // Whichever root comes first in the history, the other is a second founding.
+    assert_eq!(verdict(&mut docs[0]), Err(Violation::SecondFounding));
 }
 
 #[test]

@@ -17,8 +17,9 @@ pub trait Documents {
     fn entry(&mut self, coalition: &CoalitionId) -> Option<(&mut AutoCommit, &mut HeadIndex)>;
     /// Creates an empty document for a coalition this node is joining.
     fn create(&mut self, coalition: &CoalitionId) -> Result<(), String>;
-    /// Makes verified changes and their signed heads durable. Called before the changes are
-    /// applied in memory; an error means nothing is applied.
+    /// Makes verified changes and their signed heads durable. Called once they are applied
+    /// in memory and have passed the rules; on an error the state machine takes them back
+    /// out of the document, so memory never runs ahead of the store.
     fn persist(
         &mut self,
         coalition: &CoalitionId,

@@ -555,7 +555,7 @@ impl SyncNode {
         let mut seen = BTreeSet::new();
         let new: Vec<Change> = changes
             .into_iter()
-            .filter(|ch| doc.get_change_by_hash(&ch.hash()).is_none() && seen.insert(ch.hash()))
+            .filter(|ch| !holds(doc, &ch.hash()) && seen.insert(ch.hash()))
             .collect();
         if new.is_empty() {
             return Ok(Applied::default());
@@ -587,33 +587,23 @@ impl SyncNode {
             return Ok(Applied { count: 0, dangling });
         }
         let before = doc.get_heads();
-        doc.apply_changes(new.clone()).map_err(|e| match e {
-            automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
-                actor: actor.to_hex_string(),
-                seq,
-            },
-            other => Refusal::MalformedChange(other.to_string()),
-        })?;
-        let mut rules = Validator::new(!before.is_empty());
-        if let Some(violation) = new.iter().find_map(|ch| rules.check(doc, ch).err()) {
-            // Take the whole batch back out: the document is as it was before it.
-            let actor = doc.get_actor().clone();
-            let restored = if before.is_empty() {
-                Ok(AutoCommit::new())
-            } else {
-                doc.fork_at(&before)
-            };
-            match restored {
-                Ok(d) => *doc = d.with_actor(actor),
-                Err(e) => return Err(Refusal::Local(format!("could not roll back: {e}"))),
-            }
-            return Err(Refusal::Rule(violation));
+        if let Err(refusal) = apply_and_judge(doc, &new, !before.is_empty()) {
+            roll_back(doc, &before)?;
+            return Err(refusal);
         }
+        if let Err(e) = docs.persist(c, &new, &used) {
+            if let Some((doc, _)) = docs.entry(c) {
+                roll_back(doc, &before)?;
+            }
+            return Err(Refusal::Local(e));
+        }
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
         for h in &used {
             index.offer(doc, h.clone());
         }
         index.settle(doc);
-        docs.persist(c, &new, &used).map_err(Refusal::Local)?;
         debug!(peer = %peer, coalition = %c, changes = new.len(), "applied changes");
         out.push(Output::Applied {
             peer,
@@ -717,6 +707,41 @@ impl SyncNode {
     }
 }
 
+/// Applies `new` (in causal order) and judges every change against the coalition's rules.
+/// On error the document may hold part of the batch: the caller rolls it back.
+fn apply_and_judge(doc: &mut AutoCommit, new: &[Change], founded: bool) -> Result<(), Refusal> {
+    doc.apply_changes(new.to_vec()).map_err(|e| match e {
+        automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
+            actor: actor.to_hex_string(),
+            seq,
+        },
+        other => Refusal::MalformedChange(other.to_string()),
+    })?;
+    let mut rules = Validator::new(founded);
+    for ch in new {
+        rules.check(doc, ch)?;
+    }
+    Ok(())
+}
+
+/// Takes a refused or unstored batch back out: the document as it was at `before`.
+fn roll_back(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), Refusal> {
+    let actor = doc.get_actor().clone();
+    let restored = if before.is_empty() {
+        AutoCommit::new()
+    } else {
+        doc.fork_at(before)
+            .map_err(|e| Refusal::Local(format!("could not roll back: {e}")))?
+    };
+    *doc = restored.with_actor(actor);
+    Ok(())
+}
+
+/// Whether `doc` holds the change `hash` (a lookup in its change graph; nothing is rebuilt).
+fn holds(doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
+    doc.document().get_change_meta_by_hash(hash).is_some()
+}
+
 /// Orders `new` so that every change comes after its dependencies; changes whose
 /// dependencies are neither in `doc` nor in `new` are returned apart (second value: how many).
 fn causal_order(doc: &mut AutoCommit, new: Vec<Change>) -> (Vec<Change>, usize) {
@@ -731,7 +756,7 @@ fn causal_order(doc: &mut AutoCommit, new: Vec<Change>) -> (Vec<Change>, usize) 
             let here = ch
                 .deps()
                 .iter()
-                .all(|d| placed.contains(d) || doc.document().get_change_meta_by_hash(d).is_some());
+                .all(|d| placed.contains(d) || holds(doc, d));
             if here {
                 placed.insert(ch.hash());
                 ready.push(ch);
