@@ -70,7 +70,9 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
-    /// Audits: what this node refused from its peers and why
+    /// Who changed what and when in shared records; restore an earlier value
+    History(HistoryArgs),
+    /// Audits: how power is shared in a coalition, and what this node refused from peers
     #[command(subcommand)]
     Audit(AuditCmd),
     /// Write a coalition as a standard .automerge file plus readable JSON
@@ -86,8 +88,35 @@ pub enum Command {
     Debug(DebugCmd),
 }
 
+/// `coalesce history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub c: CoalitionArg,
+    /// Only changes to this record (issue, pool, meeting, proposal or goal id, or prefix)
+    #[arg(long, value_name = "ID")]
+    pub record: Option<String>,
+    /// With --record and --field: write the value the field had just after this change
+    /// (hash or unique prefix, from the history) as a new change
+    #[arg(long, value_name = "CHANGE", requires_all = ["record", "field"])]
+    pub restore: Option<String>,
+    /// The field to restore: title, description, status, lead, name, unit or minutes
+    #[arg(long, requires = "restore")]
+    pub field: Option<String>,
+    #[command(flatten)]
+    pub format: Format,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
+    /// Per member: share of proposals authored, facilitation turns, resources given and
+    /// received, participation and blocks; flags a member above the charter's share
+    Power {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Messages and changes this node refused from peers, newest last, with the rule each
     /// broke and the peer that sent it
     Refused {
@@ -159,6 +188,39 @@ pub enum CharterCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// Open an amendment to the charter; prints the proposal's id. Once it passes under the
+    /// charter's amendment rule it becomes the next charter version on every node
+    Amend {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// A new unifying frame
+        #[arg(long)]
+        frame: Option<String>,
+        /// A value to add (repeat for several)
+        #[arg(long = "add-value", value_name = "TEXT")]
+        add_values: Vec<String>,
+        /// A commitment to add (repeat for several)
+        #[arg(long = "add-commitment", value_name = "TEXT")]
+        add_commitments: Vec<String>,
+        /// A decision rule to set: KIND=METHOD[:FRACTION][@QUORUM], KIND one of amendment,
+        /// admission, membership (removal), allocation, public-statement, general; METHOD one
+        /// of consensus, consent, majority, super-majority (with a FRACTION), or for
+        /// admission `invite`. E.g. --rule amendment=super-majority:2/3@1/2 (repeat for several)
+        #[arg(long = "rule", value_name = "KIND=METHOD")]
+        rules: Vec<model::schema::RuleChange>,
+        /// A new share above which one member is flagged (pool equity and the power audit)
+        #[arg(long, value_name = "FRACTION")]
+        equity_threshold: Option<model::Fraction>,
+        /// Short title [default: a summary of the changes]
+        #[arg(long)]
+        title: Option<String>,
+        /// Why: the amendment's full text
+        #[arg(long, default_value = "")]
+        text: String,
+        /// When positions stop counting: a day (YYYY-MM-DD) or a duration (7d, 48h)
+        #[arg(long, value_name = "WHEN")]
+        closes: Option<String>,
+    },
     /// List ratified charter versions and who agreed to each
     Versions {
         #[command(flatten)]
@@ -210,8 +272,31 @@ pub enum MemberCmd {
     List {
         #[command(flatten)]
         c: CoalitionArg,
+        /// Also list former members and members awaiting an admission vote
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         format: Format,
+    },
+    /// Propose removing a member: opens a membership proposal decided by the other members
+    /// under the charter's membership rule; prints its id
+    Remove {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The member to remove (id, prefix or exact name)
+        member: String,
+        /// Why
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// When positions stop counting: a day (YYYY-MM-DD) or a duration (7d, 48h)
+        #[arg(long, value_name = "WHEN")]
+        closes: Option<String>,
+    },
+    /// Leave a coalition: your organization writes nothing more to it and the other nodes
+    /// stop sending it to you; what you wrote stays in its history
+    Leave {
+        #[command(flatten)]
+        c: CoalitionArg,
     },
     /// Update your organization's profile in a coalition (lists given replace the old ones)
     Update {
@@ -422,7 +507,8 @@ pub enum ProposalCmd {
     New {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Kind of decision: amendment, membership, allocation, public-statement, general
+        /// Kind of decision: amendment (without charter changes; see `charter amend`),
+        /// allocation, public-statement, general
         #[arg(long)]
         kind: DecisionKind,
         /// Short title
@@ -474,9 +560,10 @@ pub enum MeetingCmd {
         /// Day it was held, YYYY-MM-DD
         #[arg(long)]
         date: model::Day,
-        /// Facilitating member (id, prefix or exact name)
+        /// Facilitating member (id, prefix or exact name) [default: the next in the charter's
+        /// rotation, the member with the fewest turns]
         #[arg(long, value_name = "MEMBER")]
-        facilitator: String,
+        facilitator: Option<String>,
         /// A member present (repeat for several)
         #[arg(long = "attend", value_name = "MEMBER")]
         attendance: Vec<String>,

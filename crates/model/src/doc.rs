@@ -5,17 +5,19 @@
 //! against the current state and writes nothing when it refuses.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use autosurgeon::{hydrate, reconcile_prop};
 
 use crate::error::{DocError, EditError};
+use crate::governance::{Governance, InForce};
 use crate::ids::{
     CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId, resolve_prefix,
 };
 use crate::schema::{
-    Charter, CharterVersion, Coalition, Evidence, Goal, Issue, LedgerEntry, Meeting, Member, Pool,
+    Amendment, Charter, Coalition, Evidence, Goal, Issue, LedgerEntry, Meeting, Member, Pool,
     PositionRecord, Progress, Proposal, Prose, Roles, Rules, SCHEMA_VERSION,
 };
 use crate::tally::Outcome;
@@ -272,21 +274,20 @@ impl CoalitionDoc {
             goals: BTreeMap::new(),
             version: 1,
         };
-        let version = version_of(&charter, founding.at, None, vec![founder.id.clone()]);
-        let coalition = Coalition {
-            schema: SCHEMA_VERSION,
-            id: founding.id.to_string(),
-            created_at: founding.at,
-            charter,
-            charter_versions: BTreeMap::from([(version_key(1), version)]),
-            members: BTreeMap::from([(founder.id.clone(), founder)]),
-            issues: BTreeMap::new(),
-            pools: BTreeMap::new(),
-            proposals: BTreeMap::new(),
-            meetings: BTreeMap::new(),
-        };
+        let version =
+            crate::governance::version_of(&charter, founding.at, None, vec![founder.id.clone()]);
         let mut doc = AutoCommit::new().with_actor(key.actor());
-        autosurgeon::reconcile(&mut doc, &coalition)?;
+        reconcile_prop(&mut doc, ROOT, "schema", SCHEMA_VERSION)?;
+        reconcile_prop(&mut doc, ROOT, "id", founding.id.to_string())?;
+        reconcile_prop(&mut doc, ROOT, "created_at", founding.at)?;
+        reconcile_prop(&mut doc, ROOT, "charter", &charter)?;
+        let versions = BTreeMap::from([(crate::governance::version_key(1), version)]);
+        reconcile_prop(&mut doc, ROOT, "charter_versions", &versions)?;
+        let members = BTreeMap::from([(founder.id.clone(), founder)]);
+        reconcile_prop(&mut doc, ROOT, "members", &members)?;
+        for key in ["issues", "pools", "proposals", "meetings"] {
+            doc.put_object(ROOT, key, ObjType::Map)?;
+        }
         doc.commit_with(commit_options("found coalition", founding.at));
         Ok(Self {
             doc,
@@ -325,9 +326,39 @@ impl CoalitionDoc {
         &self.id
     }
 
-    /// The typed state of the whole coalition.
+    /// The coalition in force at the latest moment this document records (the newest of
+    /// its head changes' times): the same on every node holding the same changes.
     pub fn read(&self) -> Result<Coalition, DocError> {
-        Ok(hydrate(&self.doc)?)
+        self.read_at(crate::governance::latest_moment(&self.doc))
+    }
+
+    /// The coalition in force at `now`: proposals whose closing time has come are decided.
+    pub fn read_at(&self, now: Timestamp) -> Result<Coalition, DocError> {
+        let mut c: Coalition = hydrate(&self.doc)?;
+        let gov = Governance::read(&self.doc).ok_or_else(|| {
+            DocError::from(autosurgeon::HydrateError::unexpected(
+                "a member list and a charter",
+                "a document without them".to_owned(),
+            ))
+        })?;
+        crate::governance::apply(&mut c, &gov.in_force(now));
+        Ok(c)
+    }
+
+    /// Every change, oldest first, with its author member and the fields it wrote; only
+    /// those touching `record` (a full id) if given.
+    pub fn history(
+        &mut self,
+        record: Option<&str>,
+    ) -> Result<Vec<crate::history::Entry>, DocError> {
+        let records: BTreeMap<String, Member> =
+            autosurgeon::hydrate_prop(&self.doc, ROOT, "members")?;
+        Ok(crate::history::history(&mut self.doc, &records, record))
+    }
+
+    /// The governance in force at `now`.
+    pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
+        in_force(&self.doc, now)
     }
 
     /// The underlying Automerge document.
@@ -390,7 +421,7 @@ impl CoalitionDoc {
         }
     }
 
-    /// The member whose node keys include `key`.
+    /// The member whose node keys include `key` (in force or not).
     pub fn member_for_key(&self, key: NodeKey) -> Result<MemberId, EditError> {
         members(&self.doc)?
             .values()
@@ -409,7 +440,7 @@ impl CoalitionDoc {
         at: Timestamp,
         f: impl FnOnce(&mut AutoCommit) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
-        if !members(&self.doc)?.contains_key(by.as_str()) {
+        if !in_force(&self.doc, at)?.members.contains_key(by.as_str()) {
             return Err(EditError::NotAMember {
                 coalition: self.id.to_string(),
             });
@@ -491,19 +522,14 @@ impl CoalitionDoc {
     ) -> Result<(), EditError> {
         let record = member_record(id, profile, key, at)?;
         self.edit(by, "admit member", at, |doc| {
-            let members = members(doc)?;
-            if members.contains_key(id.as_str()) {
-                return Err(EditError::Exists {
-                    what: "member",
-                    id: id.to_string(),
+            if in_force(doc, at)?.rules.admission.is_some() {
+                return Err(EditError::Refused {
+                    why: "the charter admits members by vote: the invite opens a membership \
+                          proposal"
+                        .into(),
                 });
             }
-            if members.values().any(|m| m.keys.contains(&key)) {
-                return Err(EditError::Exists {
-                    what: "member with node key",
-                    id: key.to_string(),
-                });
-            }
+            new_member_slot(doc, id, key)?;
             let members = map_at(doc, &["members"])?;
             reconcile_prop(doc, &members, id.as_str(), &record)?;
             Ok(())
@@ -589,7 +615,7 @@ impl CoalitionDoc {
                 });
             }
             let lead = match &new.lead {
-                Some(lead) => known_member(doc, lead.as_str())?,
+                Some(lead) => known_member(doc, lead.as_str(), at)?,
                 None => by.to_string(),
             };
             let issue = Issue {
@@ -643,7 +669,7 @@ impl CoalitionDoc {
                 doc.put(&obj, "status", status.as_str())?;
             }
             if let Some(lead) = &edit.lead {
-                let lead = known_member(doc, lead.as_str())?;
+                let lead = known_member(doc, lead.as_str(), at)?;
                 doc.put(&obj, "lead", lead)?;
             }
             if !add_tags.is_empty() {
@@ -849,7 +875,11 @@ impl CoalitionDoc {
                 text: reason,
                 closes_at: None,
             };
-            open_proposal(doc, by, &new, Some(format!("{pool_id}/{entry}")), at)?;
+            let subject = Subject {
+                subject: Some(format!("{pool_id}/{entry}")),
+                amendment: None,
+            };
+            open_proposal(doc, by, &new, subject, at)?;
             pool_id.parse().map_err(EditError::from_id)
         })
     }
@@ -862,8 +892,115 @@ impl CoalitionDoc {
         new: NewProposal,
         at: Timestamp,
     ) -> Result<(), EditError> {
+        if new.kind == DecisionKind::Membership {
+            return Err(EditError::Refused {
+                why: "membership proposals are opened by `member remove` or by an invite when \
+                      the charter admits members by vote"
+                    .into(),
+            });
+        }
         self.edit(by, "open proposal", at, |doc| {
-            open_proposal(doc, by, &new, None, at)
+            open_proposal(doc, by, &new, Subject::default(), at)
+        })
+    }
+
+    /// Opens an amendment to the charter; once it passes under the charter's amendment rule,
+    /// it becomes the next charter version on every node.
+    pub fn propose_amendment(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        amendment: Amendment,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let amendment = amendment_checked(amendment)?;
+        let new = NewProposal {
+            kind: DecisionKind::Amendment,
+            ..new
+        };
+        self.edit(by, "propose amendment", at, |doc| {
+            let what = Subject {
+                subject: None,
+                amendment: Some(amendment),
+            };
+            open_proposal(doc, by, &new, what, at)
+        })
+    }
+
+    /// Opens a membership proposal to remove `member`, decided by the other members under
+    /// the charter's membership rule.
+    pub fn propose_removal(
+        &mut self,
+        by: &MemberId,
+        member: &str,
+        new: NewProposal,
+        at: Timestamp,
+    ) -> Result<MemberId, EditError> {
+        self.edit(by, "propose removal", at, |doc| {
+            let member = known_member(doc, member, at)?;
+            let new = NewProposal {
+                kind: DecisionKind::Membership,
+                title: if new.title.trim().is_empty() {
+                    format!("Remove {}", member_name(doc, &member))
+                } else {
+                    new.title
+                },
+                ..new
+            };
+            let what = Subject {
+                subject: Some(format!("remove/{member}")),
+                amendment: None,
+            };
+            open_proposal(doc, by, &new, what, at)?;
+            member.parse().map_err(EditError::from_id)
+        })
+    }
+
+    /// The acting member leaves the coalition: from this change on it writes nothing and
+    /// the other nodes stop sending it the coalition's data. Its records stay.
+    pub fn leave(&mut self, by: &MemberId, at: Timestamp) -> Result<(), EditError> {
+        self.edit(by, "leave coalition", at, |doc| {
+            let obj = map_at(doc, &["members", by.as_str()])?;
+            reconcile_prop(doc, &obj, "left_at", Some(at))?;
+            Ok(())
+        })
+    }
+
+    /// Admits a new member by the charter's admission rule: by this invite if the rule is
+    /// the invite, else as a member awaiting the vote of a membership proposal `proposal`
+    /// opened in the same change. Returns the proposal when there is a vote.
+    #[allow(clippy::too_many_arguments)]
+    pub fn admit_by_rule(
+        &mut self,
+        by: &MemberId,
+        id: &MemberId,
+        profile: &MemberProfile,
+        key: NodeKey,
+        proposal: &ProposalId,
+        at: Timestamp,
+    ) -> Result<Option<ProposalId>, EditError> {
+        if in_force(&self.doc, at)?.rules.admission.is_none() {
+            return self.admit_member(by, id, profile, key, at).map(|()| None);
+        }
+        let mut record = member_record(id, profile, key, at)?;
+        record.admission = Some(proposal.to_string());
+        self.edit(by, "propose admission", at, |doc| {
+            new_member_slot(doc, id, key)?;
+            let members = map_at(doc, &["members"])?;
+            reconcile_prop(doc, &members, id.as_str(), &record)?;
+            let new = NewProposal {
+                id: proposal.clone(),
+                kind: DecisionKind::Membership,
+                title: format!("Admit {}", record.name),
+                text: String::new(),
+                closes_at: None,
+            };
+            let what = Subject {
+                subject: Some(format!("admit/{id}")),
+                amendment: None,
+            };
+            open_proposal(doc, by, &new, what, at)?;
+            Ok(Some(proposal.clone()))
         })
     }
 
@@ -904,6 +1041,79 @@ impl CoalitionDoc {
         })
     }
 
+    /// Writes, as a new change, the value a shared record's `field` had just after the change
+    /// `change` (a hash or unique prefix). Returns the record's id.
+    pub fn restore(
+        &mut self,
+        by: &MemberId,
+        record: &str,
+        field: &str,
+        change: &str,
+        at: Timestamp,
+    ) -> Result<String, EditError> {
+        let hashes: Vec<String> = self
+            .doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.hash().to_string())
+            .collect();
+        let hash: ChangeHash =
+            resolve(change, "change", &hashes)?
+                .parse()
+                .map_err(|_| EditError::Unknown {
+                    what: "change",
+                    id: change.to_owned(),
+                })?;
+        self.edit(by, "restore earlier value", at, |doc| {
+            let mut found = Vec::new();
+            for collection in RESTORABLE.iter().map(|(c, _)| *c) {
+                for id in keys_of(doc, &[collection])? {
+                    found.push((format!("{collection}/{id}"), id));
+                }
+            }
+            let ids: Vec<String> = found.iter().map(|(_, id)| id.clone()).collect();
+            let id = resolve(record, "record", &ids)?;
+            let (path, _) = found
+                .iter()
+                .find(|(_, i)| *i == id)
+                .ok_or_else(|| shape_error(&[record]))?;
+            let (collection, _) = path.split_once('/').ok_or_else(|| shape_error(&[record]))?;
+            let fields = RESTORABLE
+                .iter()
+                .find(|(c, _)| *c == collection)
+                .map_or(&[][..], |(_, f)| *f);
+            if !fields.contains(&field) {
+                return Err(EditError::Unknown {
+                    what: "field to restore",
+                    id: format!(
+                        "{field} (a {collection} record restores {})",
+                        fields.join(", ")
+                    ),
+                });
+            }
+            let obj = map_at(doc, &[collection, id.as_str()])?;
+            let heads = [hash];
+            match doc.get_at(&obj, field, &heads)? {
+                Some((automerge::Value::Object(ObjType::Text), old)) => {
+                    let value = doc.text_at(&old, &heads)?;
+                    let text = text_at(doc, &obj, field)?;
+                    doc.update_text(&text, value)?;
+                }
+                Some((automerge::Value::Scalar(v), _)) => {
+                    let value = v.into_owned();
+                    doc.put(&obj, field, value)?;
+                }
+                _ => {
+                    return Err(EditError::Unknown {
+                        what: "earlier value",
+                        id: format!("{field} of {id} had no value just after change {hash}"),
+                    });
+                }
+            }
+            Ok(id)
+        })
+    }
+
     /// Records a meeting.
     pub fn add_meeting(
         &mut self,
@@ -927,10 +1137,10 @@ impl CoalitionDoc {
                     id: new.id.to_string(),
                 });
             }
-            let facilitator = known_member(doc, new.facilitator.as_str())?;
+            let facilitator = known_member(doc, new.facilitator.as_str(), at)?;
             let mut attendance = Vec::new();
             for m in &new.attendance {
-                let m = known_member(doc, m.as_str())?;
+                let m = known_member(doc, m.as_str(), at)?;
                 if !attendance.contains(&m) {
                     attendance.push(m);
                 }
@@ -977,29 +1187,55 @@ fn commit_options(message: &str, at: Timestamp) -> CommitOptions {
         .with_time(at.as_secs())
 }
 
-fn version_key(n: u64) -> String {
-    format!("{n:06}")
+/// Shared records whose fields `restore` writes back, with those fields.
+const RESTORABLE: &[(&str, &[&str])] = &[
+    ("issues", &["title", "description", "status", "lead"]),
+    ("pools", &["name", "unit", "description"]),
+    ("meetings", &["minutes"]),
+];
+
+/// Checks that neither the member id nor the node key is taken by any member record.
+fn new_member_slot(doc: &AutoCommit, id: &MemberId, key: NodeKey) -> Result<(), EditError> {
+    let members = members(doc)?;
+    if members.contains_key(id.as_str()) {
+        return Err(EditError::Exists {
+            what: "member",
+            id: id.to_string(),
+        });
+    }
+    if members.values().any(|m| m.keys.contains(&key)) {
+        return Err(EditError::Exists {
+            what: "member with node key",
+            id: key.to_string(),
+        });
+    }
+    Ok(())
 }
 
-fn version_of(
-    charter: &Charter,
-    at: Timestamp,
-    proposal: Option<String>,
-    agreed_by: Vec<String>,
-) -> CharterVersion {
-    CharterVersion {
-        number: charter.version,
-        ratified_at: at,
-        proposal,
-        agreed_by,
-        name: charter.name.clone(),
-        frame: charter.frame.0.clone(),
-        values: charter.values.clone(),
-        commitments: charter.commitments.clone(),
-        rules: charter.rules.clone(),
-        roles: charter.roles.clone(),
-        equity_threshold: charter.equity_threshold,
+/// An amendment with its texts trimmed and checked.
+fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
+    let a = Amendment {
+        frame: a.frame.as_deref().map(|f| long("frame", f)).transpose()?,
+        add_values: short_list("values", &a.add_values)?,
+        add_commitments: short_list("commitments", &a.add_commitments)?,
+        rules: a.rules,
+        equity_threshold: a.equity_threshold,
+    };
+    if a.rules.len() > crate::values::RuleKind::ALL.len() {
+        return Err(EditError::TooMany {
+            field: "rule changes",
+            len: a.rules.len(),
+            max: crate::values::RuleKind::ALL.len(),
+        });
     }
+    if a.is_empty() {
+        return Err(EditError::Refused {
+            why: "an amendment must change something: give --frame, --add-value, \
+                  --add-commitment, --rule or --equity-threshold"
+                .into(),
+        });
+    }
+    Ok(a)
 }
 
 fn member_record(
@@ -1017,6 +1253,8 @@ fn member_record(
         contact: optional_short("contact", &p.contact)?,
         keys: vec![key],
         joined_at: at,
+        left_at: None,
+        admission: None,
     })
 }
 
@@ -1068,8 +1306,19 @@ fn read_at<T: autosurgeon::Hydrate>(doc: &AutoCommit, path: &[&str]) -> Result<T
     autosurgeon::hydrate_path(doc, &ROOT, props)?.ok_or_else(|| shape_error(path))
 }
 
-fn known_member(doc: &AutoCommit, member: &str) -> Result<String, EditError> {
-    Ok(find_member(&members(doc)?, member)?.to_owned())
+/// A member in force at `at`, by id, prefix or name.
+fn known_member(doc: &AutoCommit, member: &str, at: Timestamp) -> Result<String, EditError> {
+    Ok(find_member(&in_force(doc, at)?.members, member)?.to_owned())
+}
+
+/// The governance in force in `doc` at `at`.
+///
+/// Judged at the second `at` falls in, as receiving nodes judge the change, whose
+/// metadata keeps whole seconds.
+fn in_force(doc: &AutoCommit, at: Timestamp) -> Result<Arc<InForce>, EditError> {
+    Governance::read(doc)
+        .map(|g| g.in_force(Timestamp::from_secs(at.as_secs())))
+        .ok_or_else(|| shape_error(&["members"]))
 }
 
 /// The member `given` names: an id or unique id prefix, or else an organization's exact name
@@ -1108,11 +1357,20 @@ fn append_entry(doc: &mut AutoCommit, pool: &str, record: &LedgerEntry) -> Resul
     Ok(())
 }
 
+/// What a new proposal decides beyond its kind.
+#[derive(Debug, Clone, Default)]
+struct Subject {
+    /// `pool/entry`, `admit/<m>` or `remove/<m>`.
+    subject: Option<String>,
+    /// For an amendment.
+    amendment: Option<Amendment>,
+}
+
 fn open_proposal(
     doc: &mut AutoCommit,
     by: &MemberId,
     new: &NewProposal,
-    subject: Option<String>,
+    what: Subject,
     at: Timestamp,
 ) -> Result<(), EditError> {
     if exists(doc, &["proposals", new.id.as_str()])? {
@@ -1130,6 +1388,10 @@ fn open_proposal(
             expected: "a moment in the future".to_owned(),
         }));
     }
+    let gov = in_force(doc, at)?;
+    let (rule, electorate) =
+        crate::governance::rule_and_electorate(&gov, new.kind, what.subject.as_deref())
+            .map_err(|why| EditError::Refused { why })?;
     let proposal = Proposal {
         id: new.id.to_string(),
         kind: new.kind,
@@ -1138,10 +1400,11 @@ fn open_proposal(
         author: by.to_string(),
         created_at: at,
         closes_at: new.closes_at,
-        rule: read_at::<Rules>(doc, &["charter", "rules"])?.for_kind(new.kind),
-        electorate: members(doc)?.into_keys().collect(),
+        rule,
+        electorate,
         positions: BTreeMap::new(),
-        subject,
+        subject: what.subject,
+        amendment: what.amendment,
     };
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;

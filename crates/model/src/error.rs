@@ -99,10 +99,19 @@ pub enum EditError {
     #[error(transparent)]
     Value(#[from] ValueError),
     /// The acting node's key belongs to no member of the coalition.
-    #[error("this node is not a member of coalition `{coalition}`")]
+    #[error(
+        "this node is not a member of coalition `{coalition}` (never admitted, awaiting an \
+         admission vote, removed, or left)"
+    )]
     NotAMember {
         /// The coalition.
         coalition: String,
+    },
+    /// The charter's rules do not allow the edit; the message says why.
+    #[error("{why}")]
+    Refused {
+        /// Why, naming the rule.
+        why: String,
     },
     /// A block was given without a reason.
     #[error(

@@ -34,6 +34,8 @@
 
 mod doc;
 mod error;
+pub mod governance;
+pub mod history;
 mod ids;
 pub mod reports;
 pub mod rules;
@@ -56,5 +58,5 @@ pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};
 pub use values::{
     Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
-    Rank, SUGGESTED_TAGS, Stance, Timestamp, ValueError, normalize_tag,
+    Rank, RuleKind, SUGGESTED_TAGS, Stance, Timestamp, ValueError, normalize_tag,
 };

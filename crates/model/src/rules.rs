@@ -23,14 +23,17 @@
 //! the document back if any is refused). It caches the governance state along the batch so
 //! that a long catch-up costs one cheap step per change, not a read of the history each.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
 
-use crate::schema::{Member, Pool, Proposal, Rules};
-use crate::values::NodeKey;
+use crate::governance::{Governance, InForce, rule_and_electorate};
+use crate::reports::proposal_tally;
+use crate::schema::{Member, Pool, Proposal};
+use crate::tally::Outcome;
+use crate::values::{DecisionKind, NodeKey, Timestamp};
 
 /// A change broke a rule; the message names the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +81,16 @@ pub enum Violation {
         /// What was written.
         path: String,
     },
+    /// A position on a proposal already decided when the change was made.
+    #[error("{path}: proposal {proposal} was already {outcome}; positions can no longer change it")]
+    Decided {
+        /// What was written.
+        path: String,
+        /// The proposal.
+        proposal: String,
+        /// Its outcome then.
+        outcome: Outcome,
+    },
     /// A second founding change (one with no dependencies).
     #[error("a second founding change for a coalition that already exists")]
     SecondFounding,
@@ -87,26 +100,6 @@ pub enum Violation {
         /// What is wrong with it.
         why: String,
     },
-}
-
-/// The part of a coalition a change is judged against: who the members are (with their
-/// keys) and the charter's decision rules, as of some point of the history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Governance {
-    /// Member records by id.
-    pub members: BTreeMap<String, Member>,
-    /// The charter's decision rules.
-    pub rules: Rules,
-}
-
-impl Governance {
-    /// The member holding `key`.
-    pub fn member_of(&self, key: &[u8]) -> Option<&str> {
-        self.members
-            .values()
-            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
-            .map(|m| m.id.as_str())
-    }
 }
 
 /// Reads a document as it was at `heads`, for typed hydration.
@@ -181,20 +174,10 @@ impl autosurgeon::ReadDoc for At<'_> {
     }
 }
 
-/// The governance state of `doc` at `heads`, or `None` if it has no readable member list
+/// The governance inputs of `doc` at `heads`, or `None` if it has no readable member list
 /// and charter there (before the founding change).
 pub fn governance_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Option<Governance> {
-    let at = At::new(doc, heads);
-    let members = autosurgeon::hydrate_prop(&at, ROOT, "members").ok()?;
-    let rules = autosurgeon::hydrate_path(
-        &at,
-        &ROOT,
-        ["charter", "rules"]
-            .into_iter()
-            .map(|k| autosurgeon::Prop::Key(k.into())),
-    )
-    .ok()??;
-    Some(Governance { members, rules })
+    Governance::read(&At::new(doc, heads))
 }
 
 /// Checks changes against the rules, in the order they were applied.
@@ -238,7 +221,9 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             });
         };
-        let writer = gov
+        let now = Timestamp::from_secs(change.timestamp());
+        let in_force = gov.in_force(now);
+        let writer = in_force
             .member_of(change.actor_id().to_bytes())
             .ok_or_else(|| Violation::NotAMember {
                 key: change.actor_id().to_hex_string(),
@@ -251,6 +236,8 @@ impl Validator {
             fields: &fields,
             change,
             gov: &gov,
+            in_force: &in_force,
+            now,
             writer: &writer,
         };
         let touched = self.check_ops(&ctx, &expanded)?;
@@ -295,9 +282,12 @@ impl Validator {
         }
         let hash = [change.hash()];
         let gov = governance_at(doc, &hash).ok_or_else(|| bad("no member list and charter"))?;
-        let [founder] = gov.members.values().collect::<Vec<_>>()[..] else {
+        let [founder] = gov.records.values().collect::<Vec<_>>()[..] else {
             return Err(bad("it must admit exactly one member, the founder"));
         };
+        if founder.admission.is_some() || founder.left_at.is_some() || !gov.proposals.is_empty() {
+            return Err(bad("the founder is a member in force from the start"));
+        }
         if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
             return Err(bad("the founder's key is not the key that wrote it"));
         }
@@ -336,10 +326,17 @@ impl Validator {
             if matches!(op.action, OpType::Make(_)) {
                 created.insert(id);
             }
-            // Only the member list and the charter's rules make up `Governance`.
+            // Governance is made of the member list, the charter's rules and the amendment
+            // and membership proposals with their positions.
             touched |= match path.first().map(String::as_str) {
                 Some("members") => true,
                 Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
+                Some("proposals") => {
+                    path.len() == 2
+                        || path
+                            .get(1)
+                            .is_some_and(|p| ctx.gov.proposals.contains_key(p))
+                }
                 _ => false,
             };
             let write = Write {
@@ -405,6 +402,10 @@ fn created_fields<'a>(
 
 struct Ctx<'a> {
     doc: &'a AutoCommit,
+    /// The governance in force when the change was made.
+    in_force: &'a InForce,
+    /// When the change was made (as its author states).
+    now: Timestamp,
     /// Text fields written into objects the change creates: (object counter, key) → value.
     fields: &'a HashMap<(u64, &'a str), &'a str>,
     change: &'a Change,
@@ -457,27 +458,10 @@ impl Ctx<'_> {
             ["charter", "goals", _, ..] => Ok(()),
             ["charter", ..] | ["charter_versions", ..] => governed(),
             ["members", member] => {
-                if self.gov.members.contains_key(*member) || deleting {
+                if self.gov.records.contains_key(*member) || deleting {
                     return governed();
                 }
-                // Admission by a member's invite (the founding rule).
-                new_record(&|c| {
-                    let m: Member = c.record(&["members", member])?;
-                    if m.id != *member {
-                        return Err(format!("its id is {}", m.id));
-                    }
-                    if m.keys.is_empty() {
-                        return Err("a member needs a node key".into());
-                    }
-                    if let Some(k) = m
-                        .keys
-                        .iter()
-                        .find(|k| c.gov.member_of(k.as_bytes()).is_some())
-                    {
-                        return Err(format!("node key {k} already belongs to a member"));
-                    }
-                    Ok(())
-                })
+                new_record(&|c| c.check_admission(member))
             }
             ["members", member, "id" | "joined_at", ..] => {
                 owner(member)?;
@@ -490,8 +474,9 @@ impl Ctx<'_> {
                     && let Ok(k) = k.parse::<NodeKey>()
                     && self
                         .gov
-                        .member_of(k.as_bytes())
-                        .is_some_and(|m| m != *member)
+                        .records
+                        .values()
+                        .any(|m| m.id != *member && m.keys.contains(&k))
                 {
                     return Err(Violation::BadRecord {
                         path: path(),
@@ -521,7 +506,10 @@ impl Ctx<'_> {
             ] => permanent(),
             ["pools", _, _, ..] => Ok(()),
             ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
-            ["proposals", _, "positions", member, ..] => owner(member),
+            ["proposals", proposal, "positions", member, ..] => {
+                owner(member)?;
+                self.still_open(proposal, &path())
+            }
             ["proposals", ..] => permanent(),
             ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
             ["meetings", _, "id" | "recorded_by", ..] => permanent(),
@@ -565,21 +553,101 @@ impl Ctx<'_> {
     fn check_proposal(&self, id: &str) -> Result<(), String> {
         let p: Proposal = self.record(&["proposals", id])?;
         self.named_writer(&p.author, "author")?;
-        let rule = self.gov.rules.for_kind(p.kind);
+        let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_deref())?;
         if p.rule != rule {
             return Err(format!(
                 "its rule is {} but the charter's rule for {} decisions is {rule}",
                 p.rule, p.kind
             ));
         }
-        let electorate: BTreeSet<&str> = p.electorate.iter().map(String::as_str).collect();
-        let members: BTreeSet<&str> = self.gov.members.keys().map(String::as_str).collect();
-        if electorate != members || electorate.len() != p.electorate.len() {
-            return Err("its electorate is not the membership when it opened".into());
+        let given: BTreeSet<&str> = p.electorate.iter().map(String::as_str).collect();
+        let expected: BTreeSet<&str> = electorate.iter().map(String::as_str).collect();
+        if given != expected || given.len() != p.electorate.len() {
+            return Err("its electorate is not the members entitled to decide it".into());
         }
         if !p.positions.is_empty() {
             return Err("a new proposal has no positions yet".into());
         }
+        if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
+            return Err("only an amendment carries charter changes".into());
+        }
+        if let Some(("admit", m)) = crate::governance::subject(&p) {
+            // The record of the member it admits is written by the same change.
+            let member: Member = self.record(&["members", m])?;
+            if self.gov.records.contains_key(m) || member.admission.as_deref() != Some(id) {
+                return Err(format!("member {m} is not a new member awaiting this vote"));
+            }
+        }
         Ok(())
+    }
+
+    /// A new member record, admitted by the charter's admission rule in force.
+    fn check_admission(&self, member: &str) -> Result<(), String> {
+        let m: Member = self.record(&["members", member])?;
+        if m.id != member {
+            return Err(format!("its id is {}", m.id));
+        }
+        if m.keys.is_empty() {
+            return Err("a member needs a node key".into());
+        }
+        if m.left_at.is_some() {
+            return Err("a new member has not left".into());
+        }
+        if let Some(k) = m
+            .keys
+            .iter()
+            .find(|k| self.gov.records.values().any(|r| r.keys.contains(k)))
+        {
+            return Err(format!("node key {k} already belongs to a member"));
+        }
+        match (self.in_force.rules.admission, &m.admission) {
+            // Admission by a member's invite: the invite is the decision.
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err("the charter admits members by invite, not by vote".into()),
+            (Some(_), None) => {
+                Err("the charter admits members by vote: the record must name its proposal".into())
+            }
+            (Some(_), Some(p)) => {
+                let p: Proposal = self.record(&["proposals", p])?;
+                match crate::governance::subject(&p) {
+                    Some(("admit", who))
+                        if who == member && !self.gov.proposals.contains_key(&p.id) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(format!(
+                        "proposal {} does not newly decide this admission",
+                        p.id
+                    )),
+                }
+            }
+        }
+    }
+
+    /// A position may be taken only while the proposal is open, as of the change's
+    /// dependencies and time.
+    fn still_open(&self, proposal: &str, path: &str) -> Result<(), Violation> {
+        let deps = self.change.deps();
+        let at = At::new(self.doc, deps);
+        let p: Option<Proposal> = autosurgeon::hydrate_path(
+            &at,
+            &ROOT,
+            ["proposals", proposal].map(|k| autosurgeon::Prop::Key(k.into())),
+        )
+        .ok()
+        .flatten();
+        let Some(p) = p else {
+            return Err(Violation::Unknown {
+                path: path.to_owned(),
+            });
+        };
+        match proposal_tally(&p, self.now).outcome {
+            Outcome::Open => Ok(()),
+            outcome => Err(Violation::Decided {
+                path: path.to_owned(),
+                proposal: proposal.to_owned(),
+                outcome,
+            }),
+        }
     }
 }

@@ -18,7 +18,7 @@ use serde::{Serialize, Serializer};
 use crate::tally::{Method, Rule};
 use crate::values::{
     Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
-    Rank, Stance, Timestamp,
+    Rank, RuleKind, Stance, Timestamp,
 };
 
 /// Version of the document layout written by this code.
@@ -64,8 +64,11 @@ impl Hydrate for Prose {
     }
 }
 
-/// The root of a coalition document.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+/// A coalition as members read it: the stored document with the governance decisions
+/// applied (see [`crate::governance`]). `charter`, `charter_versions`, `members` and
+/// `former_members` are the state in force: passed amendments, admissions and removals are
+/// derived from the recorded proposals, identically on every node, never written by hand.
+#[derive(Debug, Clone, PartialEq, Hydrate, Serialize)]
 pub struct Coalition {
     /// Layout version, [`SCHEMA_VERSION`].
     pub schema: u64,
@@ -77,8 +80,12 @@ pub struct Coalition {
     pub charter: Charter,
     /// Every ratified charter version, keyed by its number written with 6 digits.
     pub charter_versions: BTreeMap<String, CharterVersion>,
-    /// Member organizations by member id.
+    /// Member organizations in the coalition now, by member id.
     pub members: BTreeMap<String, Member>,
+    /// Members that left or were removed, and members awaiting an admission vote, by
+    /// member id (derived; not stored).
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub former_members: BTreeMap<String, Departure>,
     /// The joint issue inventory by issue id.
     pub issues: BTreeMap<String, Issue>,
     /// Resource pools by pool id.
@@ -87,6 +94,32 @@ pub struct Coalition {
     pub proposals: BTreeMap<String, Proposal>,
     /// Meeting records by meeting id.
     pub meetings: BTreeMap<String, Meeting>,
+}
+
+/// A member record that is not (or not yet) a member in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Departure {
+    /// The member's record.
+    #[serde(flatten)]
+    pub member: Member,
+    /// `left`, `removed` or `pending` (awaiting its admission vote).
+    pub status: &'static str,
+    /// The proposal that removed it, or that decides its admission.
+    pub proposal: Option<String>,
+    /// When it left or was removed.
+    pub since: Option<Timestamp>,
+}
+
+impl Hydrate for Departure {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        _doc: &D,
+        _obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        Err(HydrateError::unexpected(
+            "nothing: departures are derived, not stored",
+            "a stored departure".to_owned(),
+        ))
+    }
 }
 
 /// The charter in force.
@@ -152,6 +185,9 @@ pub struct Rules {
     pub public_statement: Rule,
     /// General proposals.
     pub general: Rule,
+    /// Admitting members: `None` for any one member's invite (the invite is the decision).
+    #[autosurgeon(missing = "Default::default")]
+    pub admission: Option<Rule>,
 }
 
 impl Rules {
@@ -166,6 +202,37 @@ impl Rules {
             allocation: majority,
             public_statement: majority,
             general: majority,
+            admission: None,
+        }
+    }
+
+    /// The rule for `kind`; `None` for admission by invite.
+    pub fn get(&self, kind: RuleKind) -> Option<Rule> {
+        match kind {
+            RuleKind::Amendment => Some(self.amendment),
+            RuleKind::Admission => self.admission,
+            RuleKind::Membership => Some(self.membership),
+            RuleKind::Allocation => Some(self.allocation),
+            RuleKind::PublicStatement => Some(self.public_statement),
+            RuleKind::General => Some(self.general),
+        }
+    }
+
+    /// Applies one rule change; only admission may become `None` (by invite).
+    pub fn set(&mut self, change: &RuleChange) {
+        let slot = match change.kind {
+            RuleKind::Admission => {
+                self.admission = change.rule;
+                return;
+            }
+            RuleKind::Amendment => &mut self.amendment,
+            RuleKind::Membership => &mut self.membership,
+            RuleKind::Allocation => &mut self.allocation,
+            RuleKind::PublicStatement => &mut self.public_statement,
+            RuleKind::General => &mut self.general,
+        };
+        if let Some(rule) = change.rule {
+            *slot = rule;
         }
     }
 
@@ -288,6 +355,12 @@ pub struct Member {
     pub keys: Vec<NodeKey>,
     /// When it joined.
     pub joined_at: Timestamp,
+    /// When it left the coalition (written by the member itself).
+    #[autosurgeon(missing = "Default::default")]
+    pub left_at: Option<Timestamp>,
+    /// Under an admission rule that is a vote: the membership proposal that decides it.
+    #[autosurgeon(missing = "Default::default")]
+    pub admission: Option<String>,
 }
 
 /// An issue in the joint inventory.
@@ -391,8 +464,74 @@ pub struct Proposal {
     pub electorate: Vec<String>,
     /// Positions by member id.
     pub positions: BTreeMap<String, PositionRecord>,
-    /// The ledger entry an allocation proposal decides, as `pool/entry`.
+    /// What the proposal decides: for an allocation the ledger entry, as `pool/entry`; for
+    /// membership `admit/<member>` or `remove/<member>`.
     pub subject: Option<String>,
+    /// For an amendment: what it changes in the charter.
+    #[autosurgeon(missing = "Default::default")]
+    pub amendment: Option<Amendment>,
+}
+
+/// What an amendment changes in the charter. A passed amendment becomes the next charter
+/// version; amendments are deltas, so concurrent ones compose.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+pub struct Amendment {
+    /// A new frame.
+    pub frame: Option<String>,
+    /// Values to add.
+    pub add_values: Vec<String>,
+    /// Commitments to add.
+    pub add_commitments: Vec<String>,
+    /// Decision rules to change.
+    pub rules: Vec<RuleChange>,
+    /// A new share above which one member is flagged (pools and the power audit).
+    pub equity_threshold: Option<Fraction>,
+}
+
+impl Amendment {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Amendment::default()
+    }
+}
+
+/// One decision rule an amendment sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+pub struct RuleChange {
+    /// Which rule.
+    pub kind: RuleKind,
+    /// The new rule; `None` only for admission by invite.
+    pub rule: Option<Rule>,
+}
+
+impl std::str::FromStr for RuleChange {
+    type Err = crate::values::ValueError;
+    /// `KIND=METHOD[:FRACTION][@QUORUM]`, or `admission=invite`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((kind, rule)) = s.split_once('=') else {
+            return Err(crate::values::ValueError::new(
+                "rule change",
+                s,
+                "KIND=METHOD[:FRACTION][@QUORUM], e.g. amendment=super-majority:2/3@1/2 or \
+                 admission=invite",
+            ));
+        };
+        let kind: RuleKind = kind.parse()?;
+        let rule = match (kind, rule.trim()) {
+            (RuleKind::Admission, "invite") => None,
+            (_, rule) => Some(rule.parse()?),
+        };
+        Ok(Self { kind, rule })
+    }
+}
+
+impl std::fmt::Display for RuleChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.rule {
+            Some(rule) => write!(f, "{}={rule}", self.kind),
+            None => write!(f, "{}=invite", self.kind),
+        }
+    }
 }
 
 /// One member's position on a proposal.

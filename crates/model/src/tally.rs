@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::values::{Fraction, Stance};
+use crate::values::{Fraction, MethodName, Stance, ValueError};
 
 /// How a decision is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +62,39 @@ impl Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.method, self.quorum)
+    }
+}
+
+impl std::str::FromStr for Rule {
+    type Err = ValueError;
+    /// `METHOD[:FRACTION][@QUORUM]`: `consensus`, `consent@2/3`, `majority`,
+    /// `super-majority:2/3@1/2`; the quorum defaults to one half.
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        let bad = || {
+            ValueError::new(
+                "decision rule",
+                s,
+                "METHOD[:FRACTION][@QUORUM] with METHOD one of consensus, consent, majority, \
+                 super-majority (which needs a FRACTION), e.g. super-majority:2/3@1/2",
+            )
+        };
+        let (method, quorum) = match s.trim().split_once('@') {
+            Some((m, q)) => (m, q.parse::<Fraction>()?),
+            None => (s.trim(), Fraction::HALF),
+        };
+        let (name, fraction) = match method.split_once(':') {
+            Some((n, f)) => (n, Some(f.parse::<Fraction>()?)),
+            None => (method, None),
+        };
+        let method = match (name.parse::<MethodName>().map_err(|_| bad())?, fraction) {
+            (MethodName::SuperMajority, Some(f)) => Method::SuperMajority(f),
+            (MethodName::SuperMajority, None) => return Err(bad()),
+            (_, Some(_)) => return Err(bad()),
+            (MethodName::Consensus, None) => Method::Consensus,
+            (MethodName::Consent, None) => Method::Consent,
+            (MethodName::Majority, None) => Method::Majority,
+        };
+        Ok(Rule::new(method, quorum))
     }
 }
 
@@ -333,6 +366,29 @@ mod tests {
                 p.insert("outsider".to_owned(), s);
             }
             prop_assert_eq!(tally(rule, &members, &p, false), before);
+        }
+    }
+
+    #[test]
+    fn rules_parse_from_their_printed_form() {
+        for text in [
+            "consensus@1/2",
+            "consent@2/3",
+            "majority@0/1",
+            "super-majority:2/3@1/2",
+        ] {
+            let rule: Rule = text.parse().unwrap();
+            assert_eq!(rule.to_string(), text);
+        }
+        assert_eq!("majority".parse::<Rule>().unwrap().quorum(), Fraction::HALF);
+        for bad in [
+            "super-majority",
+            "majority:2/3",
+            "unanimity",
+            "consensus@3/2",
+            "",
+        ] {
+            assert!(bad.parse::<Rule>().is_err(), "{bad}");
         }
     }
 

@@ -24,7 +24,11 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    fn new(what: &'static str, given: impl Into<String>, expected: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        what: &'static str,
+        given: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
         Self {
             what,
             given: given.into(),
@@ -113,6 +117,9 @@ impl Hydrate for NodeKey {
 pub struct Timestamp(i64);
 
 impl Timestamp {
+    /// The earliest moment: nothing has closed yet.
+    pub const MIN: Timestamp = Timestamp(i64::MIN);
+
     /// From milliseconds since the epoch.
     pub fn from_millis(ms: i64) -> Self {
         Self(ms)
@@ -124,6 +131,10 @@ impl Timestamp {
     /// Seconds since the epoch, as Automerge change metadata wants it.
     pub fn as_secs(self) -> i64 {
         self.0.div_euclid(1000)
+    }
+    /// From seconds since the epoch, as Automerge change metadata holds it.
+    pub fn from_secs(secs: i64) -> Self {
+        Self(secs.saturating_mul(1000))
     }
 }
 
@@ -558,6 +569,25 @@ vocabulary!(
         /// A change to the charter.
         Amendment => "amendment",
         /// Admitting or removing a member.
+        Membership => "membership",
+        /// Allocating resources from a pool.
+        Allocation => "allocation",
+        /// Signing off a public statement.
+        PublicStatement => "public-statement",
+        /// Anything else.
+        General => "general",
+    }
+);
+
+vocabulary!(
+    /// What a charter rule decides: the decision kinds, with membership split into admitting
+    /// and removing members.
+    RuleKind, "rule kind" {
+        /// Changes to the charter.
+        Amendment => "amendment",
+        /// Admitting a member.
+        Admission => "admission",
+        /// Removing a member (the member concerned takes no part).
         Membership => "membership",
         /// Allocating resources from a pool.
         Allocation => "allocation",

@@ -558,11 +558,22 @@ impl Core {
             name: org.to_owned(),
             ..Default::default()
         };
+        let vote = match replica::fresh_id_bytes() {
+            Ok(b) => model::ProposalId::from_bytes(b),
+            Err(e) => {
+                warn!(error = %e, "could not draw a proposal id");
+                return Vec::new();
+            }
+        };
         match self.replica.edit(coalition, |doc, a| {
-            doc.admit_member(&a.member, &member, &profile, peer, a.now)
+            doc.admit_by_rule(&a.member, &member, &profile, peer, &vote, a.now)
         }) {
-            Ok(()) => {
+            Ok(None) => {
                 info!(org, member = %member, "admitted a new member");
+                self.push_local_changes()
+            }
+            Ok(Some(vote)) => {
+                info!(org, member = %member, proposal = %vote, "opened the vote on admitting a new member");
                 self.push_local_changes()
             }
             Err(e) => {

@@ -465,13 +465,33 @@ impl Replica {
         })
     }
 
-    /// The whole state of a coalition.
+    /// The whole state of a coalition in force now (proposals past their closing time are
+    /// decided).
     pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {
         let loaded = self.loaded(id)?;
-        loaded.doc.read().map_err(|source| ReplicaError::Doc {
-            coalition: id.to_string(),
-            source: Box::new(source),
-        })
+        loaded
+            .doc
+            .read_at(now())
+            .map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })
+    }
+
+    /// Every change of a coalition, oldest first; only those touching `record` if given.
+    pub fn history(
+        &mut self,
+        id: &CoalitionId,
+        record: Option<&str>,
+    ) -> Result<Vec<model::history::Entry>, ReplicaError> {
+        let loaded = self.loaded(id)?;
+        loaded
+            .doc
+            .history(record)
+            .map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })
     }
 
     /// The member this node acts for in a coalition.

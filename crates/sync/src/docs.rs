@@ -28,17 +28,17 @@ pub trait Documents {
     ) -> Result<(), String>;
 }
 
-/// The node keys of a coalition's members, read from its document.
+/// The node keys of a coalition's members in force, at the latest moment its document
+/// records: only these nodes receive the coalition.
 pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
-    let members: Result<BTreeMap<String, model::schema::Member>, _> =
-        autosurgeon::hydrate_prop(doc, automerge::ROOT, "members");
-    members
-        .map(|m| {
-            m.values()
-                .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
-                .collect()
-        })
-        .unwrap_or_default()
+    let Some(gov) = model::governance::Governance::read(doc) else {
+        return BTreeSet::new();
+    };
+    gov.in_force(model::governance::latest_moment(doc))
+        .members
+        .values()
+        .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
+        .collect()
 }
 
 /// Documents in memory, with what was "persisted" kept so that a restart can be simulated.

@@ -13,7 +13,7 @@ use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, Change, ChangeHash};
 use model::rules::Validator;
 use model::{CoalitionId, NodeKey};
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::docs::{Documents, member_keys};
 use crate::verify::ChangeSignature;
@@ -675,16 +675,20 @@ impl SyncNode {
     }
 
     /// After a coalition changed, offer it to connected peers that have become members, and
-    /// start syncing with those that already offered it (a node that just joined).
+    /// start syncing with those that already offered it (a node that just joined); stop
+    /// syncing it with peers that are no longer members (removed, or left).
     fn rehello(&mut self, docs: &mut impl Documents, c: &CoalitionId, out: &mut Vec<Output>) {
-        // Usually every connected peer already syncs it: skip reading the member list then.
-        if self.peers.values().all(|p| p.docs.contains_key(c)) {
-            return;
-        }
         let Some((doc, _)) = docs.entry(c) else {
             return;
         };
         let keys = member_keys(doc);
+        for (peer, p) in &mut self.peers {
+            if p.docs.contains_key(c) && !keys.contains(peer.as_bytes()) {
+                p.docs.remove(c);
+                p.offered.remove(c);
+                info!(peer = %peer, coalition = %c, "peer is no longer a member: not syncing with it");
+            }
+        }
         let newly: Vec<(NodeKey, bool)> = self
             .peers
             .iter()

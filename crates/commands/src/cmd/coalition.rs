@@ -88,14 +88,12 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
     s += &list("Values", &ch.values);
     s += &list("Commitments", &ch.commitments);
     s += "Decision rules (method@quorum):\n";
-    for (kind, rule) in [
-        ("amendment", ch.rules.amendment),
-        ("membership", ch.rules.membership),
-        ("allocation", ch.rules.allocation),
-        ("public-statement", ch.rules.public_statement),
-        ("general", ch.rules.general),
-    ] {
-        s += &format!("  {kind:<17} {rule}\n");
+    for kind in model::RuleKind::ALL {
+        let rule = ch
+            .rules
+            .get(*kind)
+            .map_or_else(|| "invite (any one member's)".to_owned(), |r| r.to_string());
+        s += &format!("  {:<17} {rule}\n", kind.as_str());
     }
     let names = |ids: &[String]| {
         ids.iter()
@@ -141,6 +139,43 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
                 return out.json(&state.charter);
             }
             out.text(&render_charter(&state, &state.charter))
+        }
+        CharterCmd::Amend {
+            c,
+            frame,
+            add_values,
+            add_commitments,
+            rules,
+            equity_threshold,
+            title,
+            text,
+            closes,
+        } => {
+            let ctx = Ctx::new(r, &c)?;
+            let amendment = model::schema::Amendment {
+                frame,
+                add_values,
+                add_commitments,
+                rules,
+                equity_threshold,
+            };
+            let title = title.unwrap_or_else(|| amendment_title(&amendment));
+            let id = model::ProposalId::from_bytes(replica::fresh_id_bytes()?);
+            let new = model::NewProposal {
+                id: id.clone(),
+                kind: model::DecisionKind::Amendment,
+                title,
+                text,
+                closes_at: closes
+                    .as_deref()
+                    .map(|g| super::closing_time(g, replica::now()))
+                    .transpose()?,
+            };
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.propose_amendment(&a.member, new, amendment, a.now)
+            })?;
+            out.note("Amendment opened; once it passes it becomes the next charter version.");
+            out.id(id)
         }
         CharterCmd::Versions { c, format } => {
             let mut ctx = Ctx::new(r, &c)?;
@@ -204,9 +239,75 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     }
 }
 
+/// A title naming what an amendment changes.
+fn amendment_title(a: &model::schema::Amendment) -> String {
+    let mut parts = Vec::new();
+    if a.frame.is_some() {
+        parts.push("new frame".to_owned());
+    }
+    for v in &a.add_values {
+        parts.push(format!("add value \u{201c}{v}\u{201d}"));
+    }
+    for v in &a.add_commitments {
+        parts.push(format!("add commitment \u{201c}{v}\u{201d}"));
+    }
+    for r in &a.rules {
+        parts.push(format!("{r}"));
+    }
+    if let Some(t) = a.equity_threshold {
+        parts.push(format!("equity threshold {t}"));
+    }
+    let title = format!("Amend the charter: {}", parts.join("; "));
+    match title.char_indices().nth(model::MAX_SHORT - 1) {
+        Some((cut, _)) => format!("{}…", &title[..cut]),
+        None => title,
+    }
+}
+
+/// A member as `member list --json` prints it: the record and where it stands.
+#[derive(serde::Serialize)]
+struct MemberView<'a> {
+    #[serde(flatten)]
+    member: &'a model::schema::Member,
+    status: &'a str,
+    proposal: Option<&'a str>,
+    since: Option<model::Timestamp>,
+}
+
 pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
-    let (c, format) = match cmd {
-        MemberCmd::List { c, format } => (c, format),
+    let (c, all, format) = match cmd {
+        MemberCmd::List { c, all, format } => (c, all, format),
+        MemberCmd::Remove {
+            c,
+            member,
+            reason,
+            closes,
+        } => {
+            let ctx = Ctx::new(r, &c)?;
+            let id = model::ProposalId::from_bytes(replica::fresh_id_bytes()?);
+            let new = model::NewProposal {
+                id: id.clone(),
+                kind: model::DecisionKind::Membership,
+                title: String::new(),
+                text: reason,
+                closes_at: closes
+                    .as_deref()
+                    .map(|g| super::closing_time(g, replica::now()))
+                    .transpose()?,
+            };
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.propose_removal(&a.member, &member, new, a.now)
+            })?;
+            out.note("Removal proposed; the other members decide it under the charter's membership rule.");
+            return out.id(id);
+        }
+        MemberCmd::Leave { c } => {
+            let ctx = Ctx::new(r, &c)?;
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
+            out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
+            return Ok(());
+        }
         MemberCmd::Update {
             c,
             name,
@@ -233,17 +334,36 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
     };
     let mut ctx = Ctx::new(r, &c)?;
     let state = ctx.read()?;
-    let mut members: Vec<_> = state.members.values().collect();
-    members.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut members: Vec<MemberView> = state
+        .members
+        .values()
+        .map(|m| MemberView {
+            member: m,
+            status: "member",
+            proposal: None,
+            since: None,
+        })
+        .collect();
+    if all {
+        members.extend(state.former_members.values().map(|d| MemberView {
+            member: &d.member,
+            status: d.status,
+            proposal: d.proposal.as_deref(),
+            since: d.since,
+        }));
+    }
+    members.sort_by(|a, b| a.member.name.cmp(&b.member.name));
     if format.json {
         return out.json(&members);
     }
     let rows = members
         .iter()
-        .map(|m| {
+        .map(|v| {
+            let m = v.member;
             vec![
                 short(&m.id).to_owned(),
                 m.name.clone(),
+                v.status.to_owned(),
                 m.communities.join(", "),
                 m.languages.join(", "),
                 day(m.joined_at),
@@ -252,7 +372,15 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
         })
         .collect();
     out.table(
-        &["ID", "NAME", "COMMUNITIES", "LANGUAGES", "JOINED", "NODES"],
+        &[
+            "ID",
+            "NAME",
+            "STATUS",
+            "COMMUNITIES",
+            "LANGUAGES",
+            "JOINED",
+            "NODES",
+        ],
         rows,
         "No members.",
     )

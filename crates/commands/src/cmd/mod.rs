@@ -1,5 +1,6 @@
 //! One function per command, each acting on an open [`Replica`] and printing through [`Out`].
 
+mod audit;
 mod coalition;
 mod issue;
 mod pool;
@@ -32,36 +33,13 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Proposal(c) => proposal::proposal(r, c, out),
         Command::Meeting(c) => proposal::meeting(r, c, out),
         Command::Debug(c) => issue::debug(r, c, out),
-        Command::Audit(c) => audit(r, c, out),
+        Command::Audit(c) => audit::audit(r, c, out),
+        Command::History(h) => audit::history(r, h, out),
         Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
             "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
             r.home().display()
         ),
     }
-}
-
-fn audit(r: &mut Replica, cmd: crate::args::AuditCmd, out: &Out) -> Result<()> {
-    let crate::args::AuditCmd::Refused { format } = cmd;
-    let log = r.refusals()?;
-    if format.json {
-        return out.json(&log);
-    }
-    let rows = log
-        .iter()
-        .map(|f| {
-            vec![
-                Timestamp::from_millis(f.at).to_string(),
-                short(&f.peer).to_owned(),
-                f.coalition.as_deref().map_or("-", short).to_owned(),
-                f.reason.clone(),
-            ]
-        })
-        .collect();
-    out.table(
-        &["WHEN", "PEER", "COALITION", "REFUSED BECAUSE"],
-        rows,
-        "Nothing refused: every message from peers so far followed the rules.",
-    )
 }
 
 /// The replica and the coalition a command names.
@@ -83,10 +61,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// A member's name for tables, or the id if the member is unknown.
+/// A member's name for tables (former members' too), or the id if the member is unknown.
 pub fn name_of(c: &Coalition, member: &str) -> String {
     c.members
         .get(member)
+        .or_else(|| c.former_members.get(member).map(|d| &d.member))
         .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
 }
 

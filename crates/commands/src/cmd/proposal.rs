@@ -231,7 +231,12 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
         } => {
             let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
-            let facilitator = one_member_arg(&state, &facilitator)?;
+            let facilitator = match facilitator {
+                Some(f) => one_member_arg(&state, &f)?,
+                None => reports::next_facilitator(&state)
+                    .ok_or_else(|| anyhow::anyhow!("the coalition has no members in force"))?
+                    .parse()?,
+            };
             let attendance = members_arg(&state, &attendance)?;
             let decisions = decisions
                 .iter()

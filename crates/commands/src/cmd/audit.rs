@@ -1,0 +1,171 @@
+//! `audit` and `history`: how power is shared, what peers sent that broke the rules, and
+//! who changed what.
+
+use anyhow::Result;
+use model::{Timestamp, reports};
+use replica::Replica;
+
+use super::{Ctx, name_of, short};
+use crate::args::{AuditCmd, HistoryArgs};
+use crate::output::Out;
+
+pub fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
+    match cmd {
+        AuditCmd::Refused { format } => refused(r, format.json, out),
+        AuditCmd::Power { c, format } => {
+            let mut ctx = Ctx::new(r, &c)?;
+            let state = ctx.read()?;
+            let report = reports::power(&state, replica::now());
+            if format.json {
+                return out.json(&report);
+            }
+            let units = |m: &std::collections::BTreeMap<String, String>| {
+                if m.is_empty() {
+                    "-".to_owned()
+                } else {
+                    m.iter()
+                        .map(|(u, a)| format!("{a} {u}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let rows = report
+                .members
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.name.clone(),
+                        format!("{} ({}%)", m.proposals_authored, m.share_authored),
+                        format!("{} ({}%)", m.facilitation_turns, m.share_facilitation),
+                        units(&m.given),
+                        format!("{} ({}%)", units(&m.received), m.share_received),
+                        format!("{}/{} ({}%)", m.positions, m.open_to, m.participation),
+                        m.blocks.to_string(),
+                        if m.flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!("over {}: {}", report.threshold, m.flags.join(", "))
+                        },
+                    ]
+                })
+                .collect();
+            out.table(
+                &[
+                    "MEMBER",
+                    "PROPOSED",
+                    "FACILITATED",
+                    "GAVE",
+                    "RECEIVED",
+                    "POSITIONS",
+                    "BLOCKS",
+                    "FLAG",
+                ],
+                rows,
+                "No members in force.",
+            )?;
+            if report.flagged.is_empty() {
+                out.note(&format!(
+                    "No member holds more than {} of proposals, facilitation or allocations.",
+                    report.threshold
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
+    let log = r.refusals()?;
+    if json {
+        return out.json(&log);
+    }
+    let rows = log
+        .iter()
+        .map(|f| {
+            vec![
+                Timestamp::from_millis(f.at).to_string(),
+                short(&f.peer).to_owned(),
+                f.coalition.as_deref().map_or("-", short).to_owned(),
+                f.reason.clone(),
+            ]
+        })
+        .collect();
+    out.table(
+        &["WHEN", "PEER", "COALITION", "REFUSED BECAUSE"],
+        rows,
+        "Nothing refused: every message from peers so far followed the rules.",
+    )
+}
+
+pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
+    let HistoryArgs {
+        c,
+        record,
+        restore,
+        field,
+        format,
+    } = args;
+    let mut ctx = Ctx::new(r, &c)?;
+    if let (Some(change), Some(record), Some(field)) = (restore, &record, field) {
+        let id = ctx.replica.edit(&ctx.id, |doc, a| {
+            doc.restore(&a.member, record, &field, &change, a.now)
+        })?;
+        out.note(&format!(
+            "Restored the {field} of {} as it was after change {}, as a new change.",
+            short(&id),
+            short(&change)
+        ));
+        return Ok(());
+    }
+    let state = ctx.read()?;
+    let record = match record {
+        Some(given) => Some(full_record_id(&state, &given)?),
+        None => None,
+    };
+    let entries = ctx.replica.history(&ctx.id, record.as_deref())?;
+    if format.json {
+        return out.json(&entries);
+    }
+    let rows = entries
+        .iter()
+        .map(|e| {
+            vec![
+                short(&e.change).to_owned(),
+                e.at.to_string(),
+                e.member
+                    .as_deref()
+                    .map_or_else(|| "(unknown key)".to_owned(), |m| name_of(&state, m)),
+                e.message.clone(),
+                e.fields
+                    .iter()
+                    .map(|f| readable_field(f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    out.table(
+        &["CHANGE", "WHEN", "BY", "EDIT", "WROTE"],
+        rows,
+        "No changes.",
+    )
+}
+
+/// `issues/0123…/title` as `issues/01234567/title`.
+fn readable_field(f: &str) -> String {
+    f.split('/').map(short).collect::<Vec<_>>().join("/")
+}
+
+/// The full id of a record named by id or prefix, in any collection.
+fn full_record_id(state: &model::Coalition, given: &str) -> Result<String> {
+    let ids = state
+        .issues
+        .keys()
+        .chain(state.pools.keys())
+        .chain(state.meetings.keys())
+        .chain(state.proposals.keys())
+        .chain(state.charter.goals.keys())
+        .chain(state.members.keys())
+        .chain(state.former_members.keys());
+    Ok(model::resolve_prefix(given, "record", ids.map(String::as_str))?.to_owned())
+}

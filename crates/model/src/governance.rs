@@ -1,0 +1,401 @@
+//! The governance in force, derived from what the document records.
+//!
+//! Nobody writes the charter in force or the member list in force: every node derives them
+//! from the founding charter, the member records and the amendment and membership proposals
+//! with their positions. A proposal that passed takes effect at the moment it was decided;
+//! decisions apply in that order (ties by proposal id), so every node holding the same
+//! changes derives the same charter versions and the same membership, whatever order the
+//! changes arrived in.
+//!
+//! - A passed amendment applies its [`Amendment`] and becomes the next charter version,
+//!   agreed by the members whose `agree` positions are recorded on it.
+//! - A passed `remove/<m>` membership proposal removes member `m` from that moment.
+//! - Under an admission rule that is a vote, a member record names its `admit/<m>`
+//!   proposal and the member is in force once that proposal passed.
+//! - A member that records `left_at` has left.
+//!
+//! The moment a proposal was decided is the latest of its counted positions when the
+//! positions alone settle it, or its closing time when closing settles it. Only the latter
+//! depends on the clock; [`Governance::in_force`] takes the moment to judge at.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use automerge::ROOT;
+use autosurgeon::{Prop, ReadDoc};
+
+use crate::reports::proposal_tally;
+use crate::schema::{
+    Amendment, Charter, CharterVersion, Coalition, Departure, Member, Proposal, Rules,
+};
+use crate::tally::{Outcome, Rule};
+use crate::values::{DecisionKind, Stance, Timestamp};
+
+/// What governance is derived from, as read at some point of a document's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Governance {
+    /// Every member record: members in force, former members and members awaiting a vote.
+    pub records: BTreeMap<String, Member>,
+    /// The founding charter's decision rules.
+    pub founding_rules: Rules,
+    /// Amendment and membership proposals by id.
+    pub proposals: BTreeMap<String, Proposal>,
+    /// The state in force when it does not depend on the moment (no governance proposal
+    /// awaits its closing time).
+    fixed: Option<Arc<InForce>>,
+}
+
+/// The governance in force at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForce {
+    /// Members in force, by id.
+    pub members: BTreeMap<String, Member>,
+    /// The decision rules in force.
+    pub rules: Rules,
+    /// Passed amendment and membership proposals, in the order they took effect.
+    pub decisions: Vec<Decision>,
+    /// Member records not in force: left, removed, or awaiting an admission vote.
+    pub departures: BTreeMap<String, Departure>,
+}
+
+/// A passed governance proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The proposal id.
+    pub proposal: String,
+    /// Amendment or membership.
+    pub kind: DecisionKind,
+    /// When it was decided.
+    pub at: Timestamp,
+    /// Members whose counted position was `agree`.
+    pub agreed_by: Vec<String>,
+    /// For an amendment, what it changes.
+    pub amendment: Option<Amendment>,
+}
+
+impl InForce {
+    /// The member in force holding `key`.
+    pub fn member_of(&self, key: &[u8]) -> Option<&str> {
+        self.members
+            .values()
+            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
+            .map(|m| m.id.as_str())
+    }
+}
+
+/// Whether proposals of `kind` can change governance.
+pub fn governs(kind: DecisionKind) -> bool {
+    matches!(kind, DecisionKind::Amendment | DecisionKind::Membership)
+}
+
+impl Governance {
+    /// Reads the governance inputs of `doc` (any [`ReadDoc`], e.g. [`crate::rules::At`] for
+    /// a past state). `None` before the founding change or if the document is not a
+    /// coalition.
+    pub fn read<D: ReadDoc>(doc: &D) -> Option<Self> {
+        let records = autosurgeon::hydrate_prop(doc, ROOT, "members").ok()?;
+        let founding_rules = autosurgeon::hydrate_path(
+            doc,
+            &ROOT,
+            ["charter", "rules"].map(|k| Prop::Key(k.into())),
+        )
+        .ok()??;
+        let mut proposals = BTreeMap::new();
+        if let Ok(Some((automerge::Value::Object(_), obj))) = doc.get(&ROOT, "proposals") {
+            let ids: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
+            for id in ids {
+                let kind: Option<DecisionKind> = autosurgeon::hydrate_path(
+                    doc,
+                    &obj,
+                    [id.as_str(), "kind"].map(|k| Prop::Key(k.into())),
+                )
+                .ok()
+                .flatten();
+                if !kind.is_some_and(governs) {
+                    continue;
+                }
+                if let Ok(Some(p)) =
+                    autosurgeon::hydrate_path::<_, Proposal, _>(doc, &obj, [Prop::Key(id.into())])
+                {
+                    proposals.insert(p.id.clone(), p);
+                }
+            }
+        }
+        Some(Self::new(records, founding_rules, proposals))
+    }
+
+    /// Governance from its inputs.
+    pub fn new(
+        records: BTreeMap<String, Member>,
+        founding_rules: Rules,
+        proposals: BTreeMap<String, Proposal>,
+    ) -> Self {
+        let mut g = Self {
+            records,
+            founding_rules,
+            proposals,
+            fixed: None,
+        };
+        let waits_for_clock = g.proposals.values().any(|p| {
+            p.closes_at.is_some() && proposal_tally(p, Timestamp::MIN).outcome == Outcome::Open
+        });
+        if !waits_for_clock {
+            g.fixed = Some(Arc::new(g.derive(Timestamp::MIN)));
+        }
+        g
+    }
+
+    /// The governance in force at `now`.
+    pub fn in_force(&self, now: Timestamp) -> Arc<InForce> {
+        match &self.fixed {
+            Some(f) => f.clone(),
+            None => Arc::new(self.derive(now)),
+        }
+    }
+
+    fn derive(&self, now: Timestamp) -> InForce {
+        let mut decisions: Vec<Decision> = self
+            .proposals
+            .values()
+            .filter_map(|p| decided(p, now))
+            .collect();
+        decisions.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.proposal.cmp(&b.proposal)));
+        let mut members: BTreeMap<String, Member> = BTreeMap::new();
+        let mut departures: BTreeMap<String, Departure> = BTreeMap::new();
+        for m in self.records.values() {
+            match &m.admission {
+                None => {
+                    members.insert(m.id.clone(), m.clone());
+                }
+                Some(p) => {
+                    departures.insert(m.id.clone(), departure(m, "pending", Some(p), None));
+                }
+            }
+        }
+        let mut rules = self.founding_rules.clone();
+        for d in &decisions {
+            if let Some(a) = &d.amendment {
+                for change in &a.rules {
+                    rules.set(change);
+                }
+            }
+            let Some(p) = self.proposals.get(&d.proposal) else {
+                continue;
+            };
+            match subject(p) {
+                Some(("admit", m)) => {
+                    if let Some(pending) = departures.get(m)
+                        && pending.status == "pending"
+                        && pending.proposal.as_deref() == Some(p.id.as_str())
+                        && let Some(gone) = departures.remove(m)
+                    {
+                        members.insert(m.to_owned(), gone.member);
+                    }
+                }
+                Some(("remove", m)) => {
+                    if let Some(gone) = members.remove(m) {
+                        let d = departure(&gone, "removed", Some(&p.id), Some(d.at));
+                        departures.insert(m.to_owned(), d);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let left: Vec<String> = members
+            .values()
+            .filter(|m| m.left_at.is_some())
+            .map(|m| m.id.clone())
+            .collect();
+        for m in left {
+            if let Some(gone) = members.remove(&m) {
+                let d = departure(&gone, "left", None, gone.left_at);
+                departures.insert(m, d);
+            }
+        }
+        InForce {
+            members,
+            rules,
+            decisions,
+            departures,
+        }
+    }
+}
+
+fn departure(
+    m: &Member,
+    status: &'static str,
+    proposal: Option<&String>,
+    since: Option<Timestamp>,
+) -> Departure {
+    Departure {
+        member: m.clone(),
+        status,
+        proposal: proposal.cloned(),
+        since,
+    }
+}
+
+/// A membership proposal's subject: `("admit" | "remove", member)`.
+pub fn subject(p: &Proposal) -> Option<(&str, &str)> {
+    if p.kind != DecisionKind::Membership {
+        return None;
+    }
+    p.subject.as_deref()?.split_once('/')
+}
+
+/// The decision `p` represents if it passed by `now`.
+fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
+    if proposal_tally(p, now).outcome != Outcome::Passed {
+        return None;
+    }
+    let counted = p
+        .positions
+        .iter()
+        .filter(|(m, pos)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| pos.at < c))
+        .collect::<Vec<_>>();
+    // Settled by positions alone: the moment of the latest one; else by closing.
+    let at = if proposal_tally(p, Timestamp::MIN).outcome == Outcome::Passed {
+        counted
+            .iter()
+            .map(|(_, pos)| pos.at)
+            .max()
+            .unwrap_or(p.created_at)
+    } else {
+        p.closes_at.unwrap_or(p.created_at)
+    };
+    Some(Decision {
+        proposal: p.id.clone(),
+        kind: p.kind,
+        at,
+        agreed_by: counted
+            .iter()
+            .filter(|(_, pos)| pos.stance == Stance::Agree)
+            .map(|(m, _)| (*m).clone())
+            .collect(),
+        amendment: p
+            .amendment
+            .clone()
+            .filter(|_| p.kind == DecisionKind::Amendment),
+    })
+}
+
+/// The rule and electorate a new proposal of `kind` about `subject` must carry under the
+/// governance in force: the charter's rule for it and every member in force, except that a
+/// member's removal is decided by the other members. `Err` says why no such proposal can open.
+pub fn rule_and_electorate(
+    gov: &InForce,
+    kind: DecisionKind,
+    subject: Option<&str>,
+) -> Result<(Rule, Vec<String>), String> {
+    let everyone = || gov.members.keys().cloned().collect::<Vec<_>>();
+    if kind != DecisionKind::Membership {
+        return Ok((gov.rules.for_kind(kind), everyone()));
+    }
+    match subject.and_then(|s| s.split_once('/')) {
+        Some(("remove", m)) => {
+            if !gov.members.contains_key(m) {
+                return Err(format!(
+                    "member {m} is not a member in force, so it cannot be removed"
+                ));
+            }
+            let others: Vec<String> = everyone().into_iter().filter(|o| o != m).collect();
+            if others.is_empty() {
+                return Err("the only member cannot be removed; it can leave".into());
+            }
+            Ok((gov.rules.membership, others))
+        }
+        Some(("admit", _)) => match gov.rules.admission {
+            Some(rule) => Ok((rule, everyone())),
+            None => Err("the charter admits members by invite, not by a proposal".into()),
+        },
+        _ => Err(
+            "a membership proposal names the member it admits (admit/ID) or removes \
+                  (remove/ID)"
+                .into(),
+        ),
+    }
+}
+
+/// Applies the governance in force to a coalition as stored: the charter in force with one
+/// version per passed amendment, the members in force, and the former members.
+pub fn apply(c: &mut Coalition, gov: &InForce) {
+    c.members = gov.members.clone();
+    c.former_members = gov.departures.clone();
+    let mut rotation: Vec<&Member> = c.members.values().collect();
+    rotation.sort_by(|a, b| a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id)));
+    let roles = &mut c.charter.roles;
+    roles.facilitator_rotation = rotation.iter().map(|m| m.id.clone()).collect();
+    roles.spokespeople.retain(|m| gov.members.contains_key(m));
+    roles
+        .statement_signoff
+        .retain(|m| gov.members.contains_key(m));
+    for d in gov
+        .decisions
+        .iter()
+        .filter(|d| d.kind == DecisionKind::Amendment)
+    {
+        let ch = &mut c.charter;
+        ch.version += 1;
+        if let Some(a) = &d.amendment {
+            if let Some(frame) = &a.frame {
+                ch.frame = crate::schema::Prose(frame.clone());
+            }
+            for v in &a.add_values {
+                if !ch.values.contains(v) {
+                    ch.values.push(v.clone());
+                }
+            }
+            for v in &a.add_commitments {
+                if !ch.commitments.contains(v) {
+                    ch.commitments.push(v.clone());
+                }
+            }
+            for r in &a.rules {
+                ch.rules.set(r);
+            }
+            if let Some(t) = a.equity_threshold {
+                ch.equity_threshold = t;
+            }
+        }
+        let v = version_of(ch, d.at, Some(d.proposal.clone()), d.agreed_by.clone());
+        c.charter_versions.insert(version_key(ch.version), v);
+    }
+}
+
+/// The key of charter version `n` in `charter_versions`.
+pub(crate) fn version_key(n: u64) -> String {
+    format!("{n:06}")
+}
+
+/// A charter as ratified at `at`.
+pub(crate) fn version_of(
+    charter: &Charter,
+    at: Timestamp,
+    proposal: Option<String>,
+    agreed_by: Vec<String>,
+) -> CharterVersion {
+    CharterVersion {
+        number: charter.version,
+        ratified_at: at,
+        proposal,
+        agreed_by,
+        name: charter.name.clone(),
+        frame: charter.frame.as_str().to_owned(),
+        values: charter.values.clone(),
+        commitments: charter.commitments.clone(),
+        rules: charter.rules.clone(),
+        roles: charter.roles.clone(),
+        equity_threshold: charter.equity_threshold,
+    }
+}
+
+/// The latest moment `doc` records: the newest time of its head changes. Clock-free, so
+/// every node holding the same changes judges governance at the same moment.
+pub fn latest_moment(doc: &automerge::AutoCommit) -> Timestamp {
+    automerge::transaction::Transactable::base_heads(doc)
+        .iter()
+        .filter_map(|h| automerge::ReadDoc::get_change_by_hash(doc, h))
+        .map(|c| Timestamp::from_secs(c.timestamp()))
+        .max()
+        .unwrap_or(Timestamp::MIN)
+}

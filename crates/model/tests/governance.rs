@@ -1,0 +1,513 @@
+//! Governance derived from the record: amendments become charter versions, removals and
+//! departures end write rights, admission can be a vote; the same on every node whatever
+//! order changes arrive in. Every honest history here also passes the validator.
+
+use model::automerge::transaction::Transactable;
+use model::automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc};
+use model::rules::{Validator, Violation};
+use model::schema::{Amendment, RuleChange};
+use model::*;
+use proptest::prelude::*;
+
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_millis(1_700_000_000_000 + ms * 1000)
+}
+
+fn key(n: u8) -> NodeKey {
+    NodeKey::from_bytes([n; 32])
+}
+
+fn member(n: u8) -> MemberId {
+    MemberId::from_bytes([n; 16])
+}
+
+fn pid(n: u8) -> ProposalId {
+    ProposalId::from_bytes([0x60 + n; 16])
+}
+
+fn profile(name: &str) -> MemberProfile {
+    MemberProfile {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// Three members; member 1 founded the coalition and admitted 2 and 3.
+fn three() -> CoalitionDoc {
+    let mut doc = CoalitionDoc::found(
+        key(1),
+        Founding {
+            id: CoalitionId::from_bytes([9; 16]),
+            name: "Transit Justice".into(),
+            frame: "Fare-free buses".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(1),
+            founder: profile("Northside Tenants Union"),
+            at: t(0),
+        },
+    )
+    .unwrap();
+    for i in 2..=3 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &profile(&format!("Org {i}")),
+            key(i),
+            t(1),
+        )
+        .unwrap();
+    }
+    doc
+}
+
+fn new(id: ProposalId, title: &str) -> NewProposal {
+    NewProposal {
+        id,
+        kind: DecisionKind::Amendment,
+        title: title.into(),
+        text: String::new(),
+        closes_at: None,
+    }
+}
+
+fn rule(text: &str) -> RuleChange {
+    text.parse().unwrap()
+}
+
+/// Judges every change of `doc` as a node receiving the whole history would.
+fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
+    let am = doc.automerge_mut();
+    let changes = am.get_changes(&[]);
+    let mut v = Validator::new(false);
+    for c in &changes {
+        v.check(am, c)?;
+    }
+    Ok(())
+}
+
+/// The object at `path` of a raw document.
+fn obj(doc: &AutoCommit, path: &[&str]) -> ObjId {
+    let mut o = ROOT;
+    for k in path {
+        o = doc.get(&o, *k).unwrap().unwrap().1;
+    }
+    o
+}
+
+/// Member `who`'s node makes an edit (signed with its own key), which then reaches `doc`.
+fn act<T>(doc: &mut CoalitionDoc, who: u8, f: impl FnOnce(&mut CoalitionDoc) -> T) -> T {
+    let mut mine = doc.fork_as(key(who));
+    let out = f(&mut mine);
+    doc.merge(&mut mine).unwrap();
+    out
+}
+
+fn vote(doc: &mut CoalitionDoc, who: u8, p: &ProposalId, stance: Stance, at: i64) {
+    let reason = if stance == Stance::Block {
+        "harms us"
+    } else {
+        ""
+    };
+    act(doc, who, |d| {
+        d.take_position(&member(who), p.as_str(), stance, reason, t(at))
+            .unwrap()
+    });
+}
+
+#[test]
+fn a_passed_amendment_becomes_the_next_version_with_who_agreed() {
+    let mut doc = three();
+    let amend = Amendment {
+        add_values: vec!["language justice".into()],
+        rules: vec![rule("amendment=super-majority:2/3@1/2")],
+        ..Default::default()
+    };
+    act(&mut doc, 2, |d| {
+        d.propose_amendment(&member(2), new(pid(1), "Super-majority"), amend, t(2))
+            .unwrap()
+    });
+    vote(&mut doc, 1, &pid(1), Stance::Agree, 3);
+    vote(&mut doc, 2, &pid(1), Stance::Agree, 4);
+    // Consensus needs all three: still open, still version 1.
+    assert_eq!(doc.read().unwrap().charter.version, 1);
+    vote(&mut doc, 3, &pid(1), Stance::Agree, 5);
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 2);
+    assert_eq!(c.charter.values, vec!["language justice".to_owned()]);
+    assert_eq!(
+        c.charter.rules.amendment.to_string(),
+        "super-majority:2/3@1/2"
+    );
+    let v2 = &c.charter_versions["000002"];
+    assert_eq!(v2.proposal.as_deref(), Some(pid(1).as_str()));
+    assert_eq!(v2.agreed_by.len(), 3);
+    assert_eq!(v2.ratified_at, t(5));
+
+    // The next amendment carries the new rule and passes with two of three.
+    let amend = Amendment {
+        frame: Some("Fare-free, accessible buses".into()),
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(2), "New frame"), amend, t(6))
+        .unwrap();
+    let p = &doc.read().unwrap().proposals[pid(2).as_str()];
+    assert_eq!(p.rule.to_string(), "super-majority:2/3@1/2");
+    vote(&mut doc, 1, &pid(2), Stance::Agree, 7);
+    vote(&mut doc, 3, &pid(2), Stance::Disagree, 8);
+    vote(&mut doc, 2, &pid(2), Stance::Agree, 9);
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 3);
+    assert_eq!(c.charter.frame.as_str(), "Fare-free, accessible buses");
+    assert_eq!(
+        c.charter_versions["000003"].agreed_by,
+        vec![member(1).to_string(), member(2).to_string()]
+    );
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+#[test]
+fn a_blocked_amendment_fails_with_its_reason_and_changes_nothing() {
+    let mut doc = three();
+    let amend = Amendment {
+        add_commitments: vec!["no police partnerships".into()],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(1), "Commitment"), amend, t(2))
+        .unwrap();
+    vote(&mut doc, 2, &pid(1), Stance::Block, 3);
+    let c = doc.read().unwrap();
+    let p = &c.proposals[pid(1).as_str()];
+    assert_eq!(reports::proposal_tally(p, t(4)).outcome, Outcome::Blocked);
+    assert_eq!(p.positions[member(2).as_str()].reason, "harms us");
+    assert_eq!(c.charter.version, 1);
+    assert!(c.charter.commitments.is_empty());
+    // Decided: nobody's position can change it now, locally or from a modified node.
+    let err = act(&mut doc, 2, |d| {
+        d.take_position(&member(2), pid(1).as_str(), Stance::Agree, "", t(5))
+            .unwrap_err()
+    });
+    assert!(err.to_string().contains("already blocked"), "{err}");
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let mine = obj(
+        am,
+        &[
+            "proposals",
+            pid(1).as_str(),
+            "positions",
+            member(2).as_str(),
+        ],
+    );
+    am.put(&mine, "stance", "agree").unwrap();
+    am.commit();
+    assert!(matches!(
+        verdict(&mut forged),
+        Err(Violation::Decided { .. })
+    ));
+}
+
+#[test]
+fn a_removed_member_loses_write_rights_from_its_removal() {
+    let mut doc = three();
+    doc.propose_removal(
+        &member(1),
+        "Org 3",
+        NewProposal {
+            kind: DecisionKind::Membership,
+            ..new(pid(1), "")
+        },
+        t(2),
+    )
+    .unwrap();
+    let c = doc.read().unwrap();
+    let p = &c.proposals[pid(1).as_str()];
+    assert_eq!(p.title, "Remove Org 3");
+    assert_eq!(p.rule.to_string(), "consensus@1/2");
+    // The member concerned takes no part.
+    assert_eq!(
+        p.electorate,
+        vec![member(1).to_string(), member(2).to_string()]
+    );
+    vote(&mut doc, 1, &pid(1), Stance::Agree, 3);
+    let mut before = doc.fork_as(key(3));
+    vote(&mut doc, 2, &pid(1), Stance::Agree, 4);
+    let c = doc.read().unwrap();
+    assert!(!c.members.contains_key(member(3).as_str()));
+    assert_eq!(c.former_members[member(3).as_str()].status, "removed");
+    assert_eq!(verdict(&mut doc), Ok(()));
+
+    // Its node, having seen its removal, can no longer edit.
+    let mut removed = doc.fork_as(key(3));
+    let err = removed
+        .update_profile(&member(3), ProfileUpdate::default(), t(5))
+        .unwrap_err();
+    assert!(matches!(err, EditError::NotAMember { .. }), "{err}");
+    // A modified node writing anyway on top of its removal is refused.
+    let am = removed.automerge_mut();
+    let me = obj(am, &["members", member(3).as_str()]);
+    am.put(&me, "contact", "still here").unwrap();
+    am.commit();
+    assert!(matches!(
+        verdict(&mut removed),
+        Err(Violation::NotAMember { .. })
+    ));
+    // What it wrote before it knew of its removal is concurrent with it, and stays.
+    before
+        .update_profile(
+            &member(3),
+            ProfileUpdate {
+                contact: Some("x".into()),
+                ..Default::default()
+            },
+            t(4),
+        )
+        .unwrap();
+    doc.merge(&mut before).unwrap();
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+#[test]
+fn a_member_that_leaves_writes_nothing_more() {
+    let mut doc = three();
+    act(&mut doc, 2, |d| d.leave(&member(2), t(2)).unwrap());
+    let c = doc.read().unwrap();
+    assert_eq!(c.members.len(), 2);
+    assert_eq!(c.former_members[member(2).as_str()].status, "left");
+    let err = act(&mut doc, 2, |d| d.leave(&member(2), t(3)).unwrap_err());
+    assert!(matches!(err, EditError::NotAMember { .. }), "{err}");
+    // New proposals no longer count it.
+    doc.new_proposal(
+        &member(1),
+        NewProposal {
+            kind: DecisionKind::General,
+            ..new(pid(1), "March")
+        },
+        t(3),
+    )
+    .unwrap();
+    assert_eq!(
+        doc.read().unwrap().proposals[pid(1).as_str()]
+            .electorate
+            .len(),
+        2
+    );
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+#[test]
+fn admission_can_be_made_a_vote() {
+    let mut doc = three();
+    let amend = Amendment {
+        rules: vec![rule("admission=majority@1/2")],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(1), "Admission by vote"), amend, t(2))
+        .unwrap();
+    for (m, at) in [(1, 3), (2, 4), (3, 5)] {
+        vote(&mut doc, m, &pid(1), Stance::Agree, at);
+    }
+    let err = doc
+        .admit_member(&member(1), &member(4), &profile("Org 4"), key(4), t(6))
+        .unwrap_err();
+    assert!(err.to_string().contains("by vote"), "{err}");
+    let vote_id = doc
+        .admit_by_rule(
+            &member(1),
+            &member(4),
+            &profile("Org 4"),
+            key(4),
+            &pid(2),
+            t(6),
+        )
+        .unwrap();
+    assert_eq!(vote_id, Some(pid(2)));
+    let c = doc.read().unwrap();
+    assert_eq!(c.former_members[member(4).as_str()].status, "pending");
+    assert_eq!(c.proposals[pid(2).as_str()].electorate.len(), 3);
+    let mut pending = doc.fork_as(key(4));
+    assert!(
+        pending
+            .update_profile(&member(4), ProfileUpdate::default(), t(7))
+            .is_err()
+    );
+    vote(&mut doc, 1, &pid(2), Stance::Agree, 7);
+    vote(&mut doc, 2, &pid(2), Stance::Agree, 8);
+    let c = doc.read().unwrap();
+    assert!(c.members.contains_key(member(4).as_str()));
+    assert_eq!(verdict(&mut doc), Ok(()));
+    // An invite alone no longer admits: a modified node writing a plain record is refused.
+    let mut forged = doc.fork_as(key(1));
+    let am = forged.automerge_mut();
+    let members = obj(am, &["members"]);
+    let m = am
+        .put_object(&members, member(5).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&m, "id", member(5).as_str()).unwrap();
+    am.put(&m, "name", "Org 5").unwrap();
+    am.put(&m, "contact", "").unwrap();
+    for list in ["communities", "languages", "accessibility"] {
+        am.put_object(&m, list, ObjType::List).unwrap();
+    }
+    let keys = am.put_object(&m, "keys", ObjType::List).unwrap();
+    am.insert(&keys, 0, key(5).to_string()).unwrap();
+    am.put(&m, "joined_at", 9i64).unwrap();
+    am.commit();
+    let err = verdict(&mut forged).unwrap_err();
+    assert!(err.to_string().contains("by vote"), "{err}");
+}
+
+#[test]
+fn history_shows_who_changed_what_and_restores_an_earlier_value() {
+    let mut doc = three();
+    let issue = IssueId::from_bytes([0x42; 16]);
+    doc.add_issue(
+        &member(1),
+        NewIssue {
+            id: issue.clone(),
+            title: "Bus fares".into(),
+            description: "Fares rose 40%".into(),
+            tags: vec![],
+            lead: None,
+        },
+        t(2),
+    )
+    .unwrap();
+    let mut other = doc.fork_as(key(2));
+    let edit = IssueEdit {
+        description: Some("Fares rose 40% in two years".into()),
+        ..Default::default()
+    };
+    other
+        .edit_issue(&member(2), issue.as_str(), edit, t(3))
+        .unwrap();
+    doc.merge(&mut other).unwrap();
+    let _ = &mut other;
+    let h = doc.history(Some(issue.as_str())).unwrap();
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert_eq!(h[1].member.as_deref(), Some(member(2).as_str()));
+    assert_eq!(h[1].message, "edit issue");
+    assert_eq!(h[1].fields, vec![format!("issues/{issue}/description")]);
+    let first = h[0].change.clone();
+    act(&mut doc, 3, |d| {
+        d.restore(
+            &member(3),
+            &issue.as_str()[..6],
+            "description",
+            &first[..10],
+            t(4),
+        )
+        .unwrap()
+    });
+    let c = doc.read().unwrap();
+    assert_eq!(
+        c.issues[issue.as_str()].description.as_str(),
+        "Fares rose 40%"
+    );
+    assert_eq!(doc.history(Some(issue.as_str())).unwrap().len(), 3);
+    let err = act(&mut doc, 3, |d| {
+        d.restore(&member(3), issue.as_str(), "raised_by", &first, t(5))
+            .unwrap_err()
+    });
+    assert!(err.to_string().contains("title, description"), "{err}");
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+#[test]
+fn the_power_audit_flags_a_member_above_the_charters_share() {
+    let mut doc = three();
+    for i in 0..3 {
+        doc.new_proposal(
+            &member(1),
+            NewProposal {
+                kind: DecisionKind::General,
+                ..new(pid(i), &format!("P{i}"))
+            },
+            t(2 + i64::from(i)),
+        )
+        .unwrap();
+    }
+    vote(&mut doc, 2, &pid(0), Stance::Block, 6);
+    let report = reports::power(&doc.read().unwrap(), t(7));
+    let one = report
+        .members
+        .iter()
+        .find(|r| r.member == member(1).as_str())
+        .unwrap();
+    assert_eq!((one.proposals_authored, one.share_authored), (3, 100.0));
+    assert_eq!(one.flags, vec!["proposals"]);
+    let two = report
+        .members
+        .iter()
+        .find(|r| r.member == member(2).as_str())
+        .unwrap();
+    assert_eq!((two.positions, two.open_to, two.blocks), (1, 3, 1));
+    assert_eq!(report.flagged, vec![member(1).to_string()]);
+}
+
+#[test]
+fn facilitation_rotates_to_the_member_with_fewest_turns() {
+    let mut doc = three();
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.roles.facilitator_rotation.len(), 3);
+    assert_eq!(reports::next_facilitator(&c), Some(member(1).to_string()));
+    doc.add_meeting(
+        &member(1),
+        NewMeeting {
+            id: MeetingId::from_bytes([3; 16]),
+            day: "2026-01-05".parse().unwrap(),
+            facilitator: member(1),
+            attendance: vec![],
+            agenda: vec![],
+            minutes: String::new(),
+            decisions: vec![],
+        },
+        t(2),
+    )
+    .unwrap();
+    let next = reports::next_facilitator(&doc.read().unwrap()).unwrap();
+    assert_ne!(next, member(1).to_string());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// Three nodes vote and amend concurrently; however their copies are merged, every node
+    /// derives the same charter versions, membership and outcomes.
+    #[test]
+    fn governance_is_independent_of_arrival_order(
+        stances in proptest::collection::vec(0u8..4, 6),
+        order in Just(vec![0usize, 1, 2]).prop_shuffle(),
+    ) {
+        let mut base = three();
+        base.propose_amendment(&member(1), new(pid(1), "A"), Amendment {
+            rules: vec![rule("general=consent@1/2")], ..Default::default()
+        }, t(2)).unwrap();
+        act(&mut base, 2, |d| d.propose_amendment(&member(2), new(pid(2), "B"), Amendment {
+            add_values: vec!["solidarity".into()], ..Default::default()
+        }, t(2)).unwrap());
+        let mut copies: Vec<CoalitionDoc> = (1..=3).map(|i| base.fork_as(key(i))).collect();
+        let all = [Stance::Agree, Stance::Abstain, Stance::Disagree, Stance::Block];
+        for (i, s) in stances.iter().enumerate() {
+            let who = (i % 3) as u8 + 1;
+            let p = if i < 3 { pid(1) } else { pid(2) };
+            let stance = all[usize::from(*s)];
+            let reason = if stance == Stance::Block { "no" } else { "" };
+            let _ = copies[usize::from(who) - 1].take_position(&member(who), p.as_str(), stance, reason, t(3 + i as i64));
+        }
+        let mut merged: Vec<Coalition> = Vec::new();
+        for first in [0usize, 1, 2] {
+            let mut doc = copies[order[first]].fork_as(key(9));
+            for i in &order {
+                let mut other = copies[*i].fork_as(key(9));
+                doc.merge(&mut other).unwrap();
+            }
+            prop_assert_eq!(verdict(&mut doc), Ok(()));
+            merged.push(doc.read().unwrap());
+        }
+        prop_assert_eq!(&merged[0].charter, &merged[1].charter);
+        prop_assert_eq!(&merged[1].charter, &merged[2].charter);
+        prop_assert_eq!(&merged[0].charter_versions, &merged[2].charter_versions);
+        prop_assert_eq!(&merged[0].members, &merged[2].members);
+    }
+}
