@@ -426,3 +426,104 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
     assert_eq!(charter["rules"]["amendment"], "consensus@1/2", "{charter}");
     assert!(da.stop(), "the node shut down cleanly");
 }
+
+#[test]
+fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
+    use model::automerge::transaction::Transactable;
+    let _serial = coalesce_tests::network_lock();
+    let Members {
+        a,
+        b,
+        pa,
+        da,
+        db,
+        c,
+    } = two_members();
+    // A removes B: the membership rule is consensus of the other members, here A alone.
+    let p = a.ok(&[
+        "member",
+        "remove",
+        "--coalition",
+        &c,
+        "Eastside Disability Justice",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
+    eventually(20, "B's node to learn of its removal", || {
+        let members = b.json(&["member", "list", "--coalition", &c]);
+        (members.as_array()?.len() == 1).then_some(())
+    });
+    assert!(db.stop());
+    let key_a = key_of(&secret_of(&a));
+    let secret_b = secret_of(&b);
+    let key_b = key_of(&secret_b);
+    let bytes = exported(&a, &c);
+    let member_b = CoalitionDoc::from_automerge(AutoCommit::load(&bytes).unwrap())
+        .unwrap()
+        .member_for_key(key_b)
+        .unwrap()
+        .to_string();
+
+    // B's node, modified, reconnects: A no longer names the coalition to it...
+    let mut hostile = Hostile::connect(secret_b, pa, key_a);
+    assert_eq!(
+        hostile.next_message(),
+        Message::Hello { coalitions: vec![] }
+    );
+    hostile.send(
+        Message::Hello {
+            coalitions: vec![wire(&c)],
+        }
+        .encode(),
+    );
+    // ...and refuses what it writes after its removal, signed with its own key.
+    let change = raw_change(&bytes, key_b, |d| {
+        let me = obj(d, &["members", &member_b]);
+        d.put(&me, "contact", "we never left").unwrap();
+    });
+    let sig = sync::sign(&SigningKey::from_bytes(&secret_b), &change.hash());
+    hostile.send(
+        Message::Changes {
+            coalition: wire(&c),
+            changes: vec![ByteChunk(change.raw_bytes().to_vec())],
+            heads: vec![sync::SignedHead::from(&sig)],
+        }
+        .encode(),
+    );
+    hostile.send(
+        Message::Sync {
+            coalition: wire(&c),
+            sync: vec![0x42, 0, 0, 0, 0],
+            heads: vec![],
+        }
+        .encode(),
+    );
+    let log = eventually(20, "the refusal in the audit log", || {
+        let log = a.json(&["audit", "refused"]);
+        (!log.as_array()?.is_empty()).then_some(log)
+    });
+    // Refused before its content is read: the coalition is no longer shared with it. (A
+    // member relaying such a change would see it refused by the rules instead: written by a
+    // key that was not a member's; see the model's governance tests.)
+    assert!(
+        log[0]["reason"].as_str().unwrap().contains("not shared"),
+        "{log}"
+    );
+    assert_eq!(log[0]["peer"], key_b.to_string());
+    std::thread::sleep(Duration::from_millis(300));
+    while let Ok(e) = hostile.events.try_recv() {
+        assert!(
+            !matches!(e, Event::Frame(..)),
+            "a removed member's node was sent {e:?}"
+        );
+    }
+    let all = a.json(&["member", "list", "--coalition", &c, "--all"]);
+    let b_record = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == member_b.as_str())
+        .unwrap();
+    assert_eq!(b_record["status"], "removed");
+    assert_eq!(b_record["contact"], "", "nothing it wrote got in: {all}");
+    assert!(da.stop());
+}

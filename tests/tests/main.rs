@@ -4,6 +4,7 @@ mod cli;
 mod crash;
 mod daemon;
 mod export;
+mod governance;
 mod hostile;
 mod lan;
 mod network;

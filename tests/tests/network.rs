@@ -3,21 +3,21 @@
 
 use coalesce_tests::{Daemon, Node, eventually, free_port, is_id};
 
-struct Org {
-    node: Node,
+pub(crate) struct Org {
+    pub(crate) node: Node,
     port: u16,
     daemon: Option<Daemon>,
 }
 
 impl Org {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let node = Node::init(name);
         let port = free_port();
         let daemon = Some(node.run_daemon(port));
         Org { node, port, daemon }
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let d = self.daemon.take().expect("running");
         assert!(d.stop(), "a clean shutdown");
     }
@@ -32,7 +32,7 @@ impl Org {
 }
 
 /// Three organizations: the first founds a coalition and invites the other two.
-fn coalition_of_three() -> (Vec<Org>, String) {
+pub(crate) fn coalition_of_three() -> (Vec<Org>, String) {
     let orgs = vec![
         Org::new("Northside Tenants Union"),
         Org::new("Eastside Disability Justice"),
