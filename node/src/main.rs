@@ -52,6 +52,15 @@ struct Args {
     /// Do not look for other nodes on the local network (mDNS)
     #[arg(long)]
     no_mdns: bool,
+    /// Messages one peer may send per second on average (bursts of twice that); a peer
+    /// sending faster is slowed down so that the other peers stay served
+    #[arg(
+        long,
+        env = "COALESCE_PEER_FRAMES_PER_SECOND",
+        value_name = "N",
+        default_value_t = std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN)
+    )]
+    peer_frames_per_second: std::num::NonZeroU32,
     /// Log filter, e.g. info or net=debug
     #[arg(long, env = "COALESCE_LOG", default_value = "info")]
     log: String,
@@ -120,6 +129,7 @@ async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
         listen: args.listen.clone(),
         mdns: !args.no_mdns,
         bootstrap,
+        frames_per_second: args.peer_frames_per_second,
     };
     let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
         .await

@@ -179,11 +179,17 @@ impl Node {
 
     /// Starts `coalesce-node` listening on `listen` (a multiaddr), without mDNS.
     pub fn run_daemon_on(&self, listen: &str) -> Daemon {
+        self.run_daemon_with(listen, &[])
+    }
+
+    /// Starts the node daemon listening on `listen`, with extra environment variables.
+    pub fn run_daemon_with(&self, listen: &str, env: &[(&str, &str)]) -> Daemon {
         use std::io::BufRead;
         let mut child = Command::new(bin("coalesce-node"))
             .arg("--home")
             .arg(self.home())
             .args(["--listen", listen, "--api", "127.0.0.1:0", "--no-mdns"])
+            .envs(env.iter().copied())
             .env("COALESCE_LOG", "info,net=debug")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

@@ -34,6 +34,7 @@ impl Hostile {
             secret,
             listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
             mdns: false,
+            frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
             bootstrap: vec![
                 format!("/ip4/127.0.0.1/tcp/{target_port}/p2p/{peer}")
                     .parse()
@@ -526,4 +527,75 @@ fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
     assert_eq!(b_record["status"], "removed");
     assert_eq!(b_record["contact"], "", "nothing it wrote got in: {all}");
     assert!(da.stop());
+}
+
+#[test]
+fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
+    let _serial = coalesce_tests::network_lock();
+    // A admits 20 messages a second from each peer (bursts of 40).
+    let (a, b, x) = (
+        Node::init("Northside Tenants Union"),
+        Node::init("Eastside Disability Justice"),
+        Node::init("Faith in Transit"),
+    );
+    let pa = free_port();
+    let listen = format!("/ip4/127.0.0.1/tcp/{pa}");
+    let da = a.run_daemon_with(&listen, &[("COALESCE_PEER_FRAMES_PER_SECOND", "20")]);
+    let db = b.run_daemon(free_port());
+    let dx = x.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    for node in [&b, &x] {
+        let code = a.ok(&["invite", "create", "--coalition", &c]);
+        node.ok(&["join", &code, "--wait", "30"]);
+    }
+    // The third member's node turns into a flood of messages.
+    assert!(dx.stop());
+    let key_a = key_of(&secret_of(&a));
+    let bytes = exported(&a, &c);
+    let held = AutoCommit::load(&bytes).unwrap().get_changes(&[]);
+    let mut hostile = Hostile::connect(secret_of(&x), pa, key_a);
+    assert_eq!(
+        hostile.next_message(),
+        Message::Hello {
+            coalitions: vec![wire(&c)]
+        }
+    );
+    hostile.send(
+        Message::Hello {
+            coalitions: vec![wire(&c)],
+        }
+        .encode(),
+    );
+    while !matches!(hostile.next_message(), Message::Sync { .. }) {}
+    // 400 replays of a change A holds: each valid, none adding anything; at 20 a second
+    // they take A at least 18 seconds to read.
+    let replay = Message::Changes {
+        coalition: wire(&c),
+        changes: vec![ByteChunk(held[0].raw_bytes().to_vec())],
+        heads: vec![],
+    }
+    .encode();
+    for _ in 0..400 {
+        hostile.send(replay.clone());
+    }
+    // Meanwhile an honest member keeps working, and A keeps hearing from it.
+    let started = std::time::Instant::now();
+    let issue = b.ok(&["issue", "add", "--coalition", &c, "Night buses"]);
+    eventually(20, "A to receive B's issue during the flood", || {
+        a.run(&["issue", "show", "--coalition", &c, &issue])
+            .status
+            .success()
+            .then_some(())
+    });
+    let served_in = started.elapsed();
+    assert!(
+        served_in < Duration::from_secs(10),
+        "B was kept waiting {served_in:?} by the flood"
+    );
+    eventually(20, "A to slow the flooding peer down", || {
+        da.logged("faster than its rate limit").then_some(())
+    });
+    a.ok(&["issue", "add", "--coalition", &c, "Still serving"]);
+    assert!(da.stop(), "the flooded node shut down cleanly");
+    assert!(db.stop());
 }

@@ -33,6 +33,7 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
         secret,
         listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
         mdns: false,
+        frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
         bootstrap: vec![],
     };
     let (addrs, handle) = rt

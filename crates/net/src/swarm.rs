@@ -5,6 +5,7 @@
 //! direction and peer (`/coalesce/sync/1`), each frame a 4-byte big-endian length and the bytes.
 
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -25,6 +26,54 @@ pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/coalesce/sync/1");
 pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// Frames queued for one peer before it is considered too slow and disconnected.
 pub const PEER_QUEUE: usize = 512;
+/// Frames one peer may hand the core per second, on average, by default.
+pub const FRAMES_PER_SECOND: u32 = 500;
+/// KiB one peer may hand the core per second, on average and at once (at least one largest
+/// frame, so that a frame within the size limit always gets through in time).
+pub const KIB_PER_SECOND: u32 = 64 * 1024;
+
+/// Per-peer rate limits on what reaches the core, shared by all of a peer's streams. A peer
+/// over its limit is slowed down, not cut off: its reader waits, so the transport's flow
+/// control holds the peer back while every other peer's frames keep reaching the core.
+#[derive(Debug)]
+struct PeerLimits {
+    frames: governor::DefaultKeyedRateLimiter<NodeKey>,
+    kib: governor::DefaultKeyedRateLimiter<NodeKey>,
+}
+
+impl PeerLimits {
+    /// Limits of `frames_per_second` on average, with bursts of twice that.
+    fn new(frames_per_second: NonZeroU32) -> Self {
+        use governor::Quota;
+        let burst = frames_per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
+        let kib = NonZeroU32::new(KIB_PER_SECOND).unwrap_or(NonZeroU32::MAX);
+        Self {
+            frames: governor::RateLimiter::keyed(
+                Quota::per_second(frames_per_second).allow_burst(burst),
+            ),
+            kib: governor::RateLimiter::keyed(Quota::per_second(kib)),
+        }
+    }
+
+    /// Waits until `peer` may hand the core a frame of `len` bytes; returns whether it had to.
+    async fn admit(&self, peer: &NodeKey, len: usize) -> bool {
+        let kib = u32::try_from(len.div_ceil(1024))
+            .ok()
+            .and_then(NonZeroU32::new)
+            .unwrap_or(NonZeroU32::MIN);
+        let mut waited = false;
+        if self.frames.check_key(peer).is_err() {
+            waited = true;
+            self.frames.until_key_ready(peer).await;
+        }
+        if !matches!(self.kib.check_key_n(peer, kib), Ok(Ok(_))) {
+            waited = true;
+            // A frame above the burst cannot occur: frames are at most MAX_FRAME (32 MiB).
+            let _ = self.kib.until_key_n_ready(peer, kib).await;
+        }
+        waited
+    }
+}
 
 /// The network side could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +106,9 @@ pub struct NetConfig {
     pub mdns: bool,
     /// Peers to keep connected to.
     pub bootstrap: Vec<Multiaddr>,
+    /// Frames one peer may hand the core per second on average (bursts of twice that); a
+    /// peer sending faster is slowed down.
+    pub frames_per_second: NonZeroU32,
 }
 
 #[derive(NetworkBehaviour)]
@@ -200,12 +252,14 @@ pub async fn start(
         commands: commands_tx.clone(),
     };
 
-    // Inbound streams: one reader task per stream, frames to the core.
+    // Inbound streams: one reader task per stream, frames to the core within each peer's
+    // rate limits.
     let core = to_core.clone();
+    let limits = std::sync::Arc::new(PeerLimits::new(config.frames_per_second));
     tokio::spawn(async move {
         while let Some((peer, stream)) = incoming.next().await {
             let Some(key) = node_key(&peer) else { continue };
-            tokio::spawn(read_frames(key, stream, core.clone()));
+            tokio::spawn(read_frames(key, stream, core.clone(), limits.clone()));
         }
     });
 
@@ -219,7 +273,13 @@ pub async fn start(
     Ok((listening, handle))
 }
 
-async fn read_frames(peer: NodeKey, mut stream: libp2p::Stream, core: mpsc::Sender<Event>) {
+async fn read_frames(
+    peer: NodeKey,
+    mut stream: libp2p::Stream,
+    core: mpsc::Sender<Event>,
+    limits: std::sync::Arc<PeerLimits>,
+) {
+    let mut throttled = false;
     loop {
         let mut len = [0u8; 4];
         if stream.read_exact(&mut len).await.is_err() {
@@ -233,6 +293,10 @@ async fn read_frames(peer: NodeKey, mut stream: libp2p::Stream, core: mpsc::Send
         let mut frame = vec![0u8; len];
         if stream.read_exact(&mut frame).await.is_err() {
             return;
+        }
+        if limits.admit(&peer, len).await && !throttled {
+            throttled = true;
+            warn!(%peer, "peer is sending faster than its rate limit; slowing it down");
         }
         if core.send(Event::Frame(peer, frame)).await.is_err() {
             return;
@@ -423,5 +487,33 @@ async fn drive(
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Beyond its burst, a peer gets no more than its rate: at 20 frames a second with bursts
+    /// of 40, 60 frames take at least one second. (A lower bound: a slow machine only makes
+    /// it longer, so the test cannot flake.)
+    #[tokio::test]
+    async fn a_peer_beyond_its_burst_gets_its_rate_and_no_more() {
+        let limits = PeerLimits::new(NonZeroU32::new(20).unwrap());
+        let peer = NodeKey::from_bytes([1; 32]);
+        let other = NodeKey::from_bytes([2; 32]);
+        let start = std::time::Instant::now();
+        let mut waited = false;
+        for _ in 0..60 {
+            waited |= limits.admit(&peer, 100).await;
+        }
+        assert!(waited);
+        assert!(
+            start.elapsed() >= Duration::from_millis(950),
+            "{:?}",
+            start.elapsed()
+        );
+        // Another peer is not held back by the first one's flood.
+        assert!(!limits.admit(&other, 100).await);
     }
 }
