@@ -602,3 +602,63 @@ fn refused_commands_lose_nothing_already_stored() {
         before
     );
 }
+
+#[test]
+fn a_member_adds_a_second_device_restores_an_old_text_and_reads_the_history() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let laptop = Node::new().ok(&["init", "--org", "Northside Tenants Union"]);
+    node.ok(&["member", "key", "add", "--coalition", &c, &laptop]);
+    let members = node.json(&["member", "list", "--coalition", &c]);
+    assert_eq!(members[0]["keys"].as_array().unwrap().len(), 2, "{members}");
+    node.ok(&["member", "key", "revoke", "--coalition", &c, &laptop]);
+    let members = node.json(&["member", "list", "--coalition", &c]);
+    assert_eq!(members[0]["keys"].as_array().unwrap().len(), 1, "{members}");
+    let err = node.fails(&["member", "key", "revoke", "--coalition", &c, "zz"]);
+    assert!(err.contains("node key"), "{err}");
+
+    // history: who changed what; restore an earlier description as a new change.
+    let issue = node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Bus fares",
+        "--description",
+        "Fares rose 40%",
+    ]);
+    node.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--description",
+        "Fares doubled",
+    ]);
+    let history = node.json(&["history", "--coalition", &c, "--record", &issue]);
+    let entries = history.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{history}");
+    assert_eq!(entries[1]["message"], "edit issue");
+    let first = entries[0]["change"].as_str().unwrap();
+    node.ok(&[
+        "history",
+        "--coalition",
+        &c,
+        "--record",
+        &issue,
+        "--field",
+        "description",
+        "--restore",
+        &first[..12],
+    ]);
+    let shown = node.json(&["issue", "show", "--coalition", &c, &issue]);
+    assert_eq!(shown["description"], "Fares rose 40%", "{shown}");
+    let table = node.ok(&["history", "--coalition", &c]);
+    assert!(
+        table.contains("restore earlier value") && table.contains("Northside Tenants Union"),
+        "{table}"
+    );
+    let err = node.fails(&["history", "--coalition", &c, "--restore", first]);
+    assert!(err.contains("--record"), "{err}");
+}

@@ -292,6 +292,10 @@ pub enum MemberCmd {
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
+    /// Your organization's node keys: add another device (a second laptop running its own
+    /// node) or revoke one
+    #[command(subcommand)]
+    Key(KeyCmd),
     /// Leave a coalition: your organization writes nothing more to it and the other nodes
     /// stop sending it to you; what you wrote stays in its history
     Leave {
@@ -317,6 +321,25 @@ pub enum MemberCmd {
         /// How to reach you
         #[arg(long)]
         contact: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Let another node act for your organization: give its node id (printed by its
+    /// `coalesce init`)
+    Add {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The other node's id
+        key: model::NodeKey,
+    },
+    /// Stop a node acting for your organization: what it signs from now on is refused
+    Revoke {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The node's id
+        key: model::NodeKey,
     },
 }
 

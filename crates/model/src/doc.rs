@@ -956,6 +956,57 @@ impl CoalitionDoc {
         })
     }
 
+    /// Adds another node key to act for the acting member (an organization's second
+    /// laptop). The key must not be any member's already.
+    pub fn add_device_key(
+        &mut self,
+        by: &MemberId,
+        key: NodeKey,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        self.edit(by, "add device key", at, |doc| {
+            if members(doc)?.values().any(|m| m.keys.contains(&key)) {
+                return Err(EditError::Exists {
+                    what: "member with node key",
+                    id: key.to_string(),
+                });
+            }
+            let keys = list_at(doc, &["members", by.as_str(), "keys"])?;
+            let len = doc.length(&keys);
+            doc.insert(&keys, len, key.to_string())?;
+            Ok(())
+        })
+    }
+
+    /// Revokes one of the acting member's node keys: changes that key signs from then on are
+    /// refused. A member keeps at least one key.
+    pub fn revoke_device_key(
+        &mut self,
+        by: &MemberId,
+        key: NodeKey,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        self.edit(by, "revoke device key", at, |doc| {
+            let current: Vec<NodeKey> = read_at(doc, &["members", by.as_str(), "keys"])?;
+            let Some(index) = current.iter().position(|k| *k == key) else {
+                return Err(EditError::Unknown {
+                    what: "node key of this member",
+                    id: key.to_string(),
+                });
+            };
+            if current.len() == 1 {
+                return Err(EditError::Refused {
+                    why: "a member keeps at least one node key; to stop acting for it, leave \
+                          the coalition"
+                        .into(),
+                });
+            }
+            let keys = list_at(doc, &["members", by.as_str(), "keys"])?;
+            doc.delete(&keys, index)?;
+            Ok(())
+        })
+    }
+
     /// The acting member leaves the coalition: from this change on it writes nothing and
     /// the other nodes stop sending it the coalition's data. Its records stay.
     pub fn leave(&mut self, by: &MemberId, at: Timestamp) -> Result<(), EditError> {

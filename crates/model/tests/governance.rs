@@ -511,3 +511,47 @@ proptest! {
         prop_assert_eq!(&merged[0].members, &merged[2].members);
     }
 }
+
+#[test]
+fn a_member_adds_and_revokes_its_own_device_keys() {
+    let mut doc = three();
+    act(&mut doc, 2, |d| {
+        d.add_device_key(&member(2), key(22), t(2)).unwrap()
+    });
+    assert_eq!(doc.member_for_key(key(22)).unwrap(), member(2));
+    // The second device acts for member 2.
+    act(&mut doc, 22, |d| {
+        d.update_profile(
+            &member(2),
+            ProfileUpdate {
+                contact: Some("laptop two".into()),
+                ..Default::default()
+            },
+            t(3),
+        )
+        .unwrap()
+    });
+    assert_eq!(verdict(&mut doc), Ok(()));
+    // Another member's key cannot be claimed, nor the last key revoked.
+    let err = act(&mut doc, 2, |d| {
+        d.add_device_key(&member(2), key(1), t(4)).unwrap_err()
+    });
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let err = act(&mut doc, 3, |d| {
+        d.revoke_device_key(&member(3), key(3), t(4)).unwrap_err()
+    });
+    assert!(err.to_string().contains("at least one"), "{err}");
+    act(&mut doc, 2, |d| {
+        d.revoke_device_key(&member(2), key(22), t(5)).unwrap()
+    });
+    // What the revoked device signs afterwards is refused.
+    let mut revoked = doc.fork_as(key(22));
+    let am = revoked.automerge_mut();
+    let me = obj(am, &["members", member(2).as_str()]);
+    am.put(&me, "contact", "stolen laptop").unwrap();
+    am.commit();
+    assert!(matches!(
+        verdict(&mut revoked),
+        Err(Violation::NotAMember { .. })
+    ));
+}

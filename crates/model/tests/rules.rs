@@ -423,6 +423,11 @@ enum Edit {
     Progress(u8),
     Meeting(u8),
     Request(u8),
+    Amend(u8, usize),
+    Vote(usize, u8),
+    Remove(u8),
+    Leave,
+    Restore(usize),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -443,7 +448,12 @@ fn edit() -> impl Strategy<Value = Edit> {
         n.clone().prop_map(Edit::Goal),
         n.clone().prop_map(Edit::Progress),
         n.clone().prop_map(Edit::Meeting),
-        n.prop_map(Edit::Request),
+        n.clone().prop_map(Edit::Request),
+        (n.clone(), 0..model::RuleKind::ALL.len()).prop_map(|(i, k)| Edit::Amend(i, k)),
+        (0usize..8, 0u8..4).prop_map(|(p, s)| Edit::Vote(p, s)),
+        (1u8..4).prop_map(Edit::Remove),
+        Just(Edit::Leave),
+        (0usize..40).prop_map(Edit::Restore),
     ]
 }
 
@@ -562,6 +572,57 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
                 at,
             )
             .map(|_| ()),
+        Edit::Amend(n, k) => {
+            let kind = model::RuleKind::ALL[*k];
+            let rule = if kind == model::RuleKind::Admission {
+                "admission=majority@1/2".to_owned()
+            } else {
+                format!("{kind}=super-majority:2/3@1/3")
+            };
+            let amendment = model::schema::Amendment {
+                add_values: vec![format!("value {n}")],
+                rules: vec![rule.parse().unwrap()],
+                ..Default::default()
+            };
+            let new = NewProposal {
+                id: ProposalId::from_bytes(id(n + 50)),
+                kind: DecisionKind::Amendment,
+                title: "Amend".into(),
+                text: String::new(),
+                closes_at: None,
+            };
+            doc.propose_amendment(&by, new, amendment, at)
+        }
+        Edit::Vote(p, n) => {
+            let Ok(state) = doc.read() else { return };
+            let Some(p) = state.proposals.keys().nth(*p) else {
+                return;
+            };
+            let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
+            doc.take_position(&by, p, stance, "because", at).map(|_| ())
+        }
+        Edit::Remove(m) => {
+            let new = NewProposal {
+                id: ProposalId::from_bytes(id(m + 60)),
+                kind: DecisionKind::Membership,
+                title: String::new(),
+                text: String::new(),
+                closes_at: None,
+            };
+            doc.propose_removal(&by, member(*m).as_str(), new, at)
+                .map(|_| ())
+        }
+        Edit::Leave => doc.leave(&by, at),
+        Edit::Restore(n) => {
+            let Ok(history) = doc.history(Some(issue(0).as_str())) else {
+                return;
+            };
+            let Some(change) = history.get(*n % history.len().max(1)) else {
+                return;
+            };
+            doc.restore(&by, &issue(0), "title", &change.change, at)
+                .map(|_| ())
+        }
         Edit::Request(n) => doc
             .request_allocation(
                 &by,

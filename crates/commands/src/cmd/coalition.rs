@@ -301,6 +301,23 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             out.note("Removal proposed; the other members decide it under the charter's membership rule.");
             return out.id(id);
         }
+        MemberCmd::Key(crate::args::KeyCmd::Add { c, key }) => {
+            let ctx = Ctx::new(r, &c)?;
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.add_device_key(&a.member, key, a.now))?;
+            out.note(&format!("Node {key} now acts for your organization."));
+            return Ok(());
+        }
+        MemberCmd::Key(crate::args::KeyCmd::Revoke { c, key }) => {
+            let ctx = Ctx::new(r, &c)?;
+            ctx.replica.edit(&ctx.id, |doc, a| {
+                doc.revoke_device_key(&a.member, key, a.now)
+            })?;
+            out.note(&format!(
+                "Node {key} no longer acts for your organization; what it signs from now on is refused."
+            ));
+            return Ok(());
+        }
         MemberCmd::Leave { c } => {
             let ctx = Ctx::new(r, &c)?;
             ctx.replica
