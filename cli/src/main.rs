@@ -97,7 +97,7 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
         }
         if std::time::Instant::now() >= deadline {
             anyhow::bail!(
-                "the coalition has not arrived within {wait} s; the node keeps trying to reach the inviting node (check `coalesce coalition list` later)"
+                "the coalition has not arrived within {wait} s; the node keeps trying to reach the inviting node, and if the coalition admits members by vote it arrives once the members have voted (check `coalesce coalition list` later)"
             );
         }
         std::thread::sleep(std::time::Duration::from_millis(200));

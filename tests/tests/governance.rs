@@ -185,3 +185,95 @@ fn three_members_amend_the_charter_block_a_proposal_remove_a_member_and_audit_po
     let table = a.ok(&["audit", "power", "--coalition", &c]);
     assert!(table.contains("over 1/2: proposals"), "{table}");
 }
+
+#[test]
+fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
+    let _serial = coalesce_tests::network_lock();
+    let a = coalesce_tests::Node::init("Northside Tenants Union");
+    let b = coalesce_tests::Node::init("Eastside Disability Justice");
+    let n = coalesce_tests::Node::init("New Neighbors Alliance");
+    let (da, db, dn) = (
+        a.run_daemon(coalesce_tests::free_port()),
+        b.run_daemon(coalesce_tests::free_port()),
+        n.run_daemon(coalesce_tests::free_port()),
+    );
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    let p = a.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "admission=majority@1/2",
+    ]);
+    eventually(20, "B to receive the amendment", || {
+        b.run(&["proposal", "show", "--coalition", &c, &p])
+            .status
+            .success()
+            .then_some(())
+    });
+    a.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
+    b.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
+    eventually(20, "A to derive the new admission rule", || {
+        let ch = a.json(&["charter", "show", "--coalition", &c]);
+        (ch["rules"]["admission"] == "majority@1/2").then_some(())
+    });
+
+    // The invite now opens a membership vote; the newcomer gets nothing until it passes.
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    let waited = n.fails(&["join", &code, "--wait", "3"]);
+    assert!(waited.contains("has not arrived"), "{waited}");
+    let vote = eventually(20, "the admission vote to reach B", || {
+        let list = b.json(&["proposal", "list", "--coalition", &c]);
+        list.as_array()?
+            .iter()
+            .find(|p| {
+                p["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("admit/"))
+            })
+            .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
+    });
+    let all = a.json(&["member", "list", "--coalition", &c, "--all"]);
+    let pending = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "New Neighbors Alliance")
+        .unwrap();
+    assert_eq!(pending["status"], "pending", "{all}");
+    assert!(
+        n.json(&["coalition", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["name"] != "Transit Justice"),
+        "a pending member's node receives nothing"
+    );
+    a.ok(&["proposal", "vote", "--coalition", &c, &vote, "agree"]);
+    b.ok(&["proposal", "vote", "--coalition", &c, &vote, "agree"]);
+    eventually(
+        30,
+        "the admitted member's node to receive the coalition",
+        || {
+            n.run(&["charter", "show", "--coalition", &c])
+                .status
+                .success()
+                .then_some(())
+        },
+    );
+    let members = n.json(&["member", "list", "--coalition", &c]);
+    assert_eq!(members.as_array().unwrap().len(), 3, "{members}");
+    n.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Language access on buses",
+    ]);
+    for d in [da, db, dn] {
+        assert!(d.stop());
+    }
+}

@@ -191,6 +191,8 @@ pub struct Validator {
     paths: HashMap<(u64, automerge::ActorId), Vec<String>>,
     /// Whether the document held anything before the batch.
     founded: bool,
+    /// Whether a change checked so far may have changed the governance in force.
+    governance_changed: bool,
 }
 
 impl Validator {
@@ -202,7 +204,15 @@ impl Validator {
             at: HashMap::new(),
             paths: HashMap::new(),
             founded,
+            governance_changed: false,
         }
+    }
+
+    /// Whether any change checked so far wrote to what governance is derived from (members,
+    /// the charter's rules, amendment and membership proposals): only then can the members
+    /// in force differ after the batch.
+    pub fn governance_changed(&self) -> bool {
+        self.governance_changed
     }
 
     /// Checks one change, already applied to `doc` along with every change it depends on.
@@ -213,6 +223,7 @@ impl Validator {
                 return Err(Violation::SecondFounding);
             }
             self.founded = true;
+            self.governance_changed = true;
             return self.check_founding(doc, change);
         }
         let gov = self.before(doc, change.deps());
@@ -241,6 +252,7 @@ impl Validator {
             writer: &writer,
         };
         let touched = self.check_ops(&ctx, &expanded)?;
+        self.governance_changed |= touched;
         let after = if touched {
             let hash = [change.hash()];
             governance_at(doc, &hash).map(Arc::new)

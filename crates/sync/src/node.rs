@@ -587,10 +587,13 @@ impl SyncNode {
             return Ok(Applied { count: 0, dangling });
         }
         let before = doc.get_heads();
-        if let Err(refusal) = apply_and_judge(doc, &new, !before.is_empty()) {
-            roll_back(doc, &before)?;
-            return Err(refusal);
-        }
+        let governance_changed = match apply_and_judge(doc, &new, !before.is_empty()) {
+            Ok(changed) => changed,
+            Err(refusal) => {
+                roll_back(doc, &before)?;
+                return Err(refusal);
+            }
+        };
         if let Err(e) = docs.persist(c, &new, &used) {
             if let Some((doc, _)) = docs.entry(c) {
                 roll_back(doc, &before)?;
@@ -637,7 +640,11 @@ impl SyncNode {
             }
         }
         let count = new.len();
-        self.rehello(docs, c, out);
+        // The members in force are re-derived only when they may have changed (a removal
+        // that closing time decides is seen at the next local change or governance write).
+        if governance_changed || !self.peers.values().all(|p| p.docs.contains_key(c)) {
+            self.rehello(docs, c, out);
+        }
         Ok(Applied { count, dangling: 0 })
     }
 
@@ -713,7 +720,8 @@ impl SyncNode {
 
 /// Applies `new` (in causal order) and judges every change against the coalition's rules.
 /// On error the document may hold part of the batch: the caller rolls it back.
-fn apply_and_judge(doc: &mut AutoCommit, new: &[Change], founded: bool) -> Result<(), Refusal> {
+/// Returns whether the batch may have changed the members in force.
+fn apply_and_judge(doc: &mut AutoCommit, new: &[Change], founded: bool) -> Result<bool, Refusal> {
     doc.apply_changes(new.to_vec()).map_err(|e| match e {
         automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
             actor: actor.to_hex_string(),
@@ -725,7 +733,7 @@ fn apply_and_judge(doc: &mut AutoCommit, new: &[Change], founded: bool) -> Resul
     for ch in new {
         rules.check(doc, ch)?;
     }
-    Ok(())
+    Ok(rules.governance_changed())
 }
 
 /// Takes a refused or unstored batch back out: the document as it was at `before`.
