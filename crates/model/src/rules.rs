@@ -520,7 +520,9 @@ impl Ctx<'_> {
             ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
             ["proposals", proposal, "positions", member, ..] => {
                 owner(member)?;
-                self.still_open(proposal, &path())
+                self.still_open(proposal, &path())?;
+                self.block_has_reason(proposal, member)
+                    .map_err(|why| Violation::BadRecord { path: path(), why })
             }
             ["proposals", ..] => permanent(),
             ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
@@ -634,6 +636,16 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// A block carries its reason, so the other members know what to address.
+    fn block_has_reason(&self, proposal: &str, member: &str) -> Result<(), String> {
+        let pos: crate::schema::PositionRecord =
+            self.record(&["proposals", proposal, "positions", member])?;
+        if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
+            return Err("a block carries a reason".into());
+        }
+        Ok(())
     }
 
     /// A position may be taken only while the proposal is open, as of the change's

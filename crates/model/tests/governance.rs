@@ -555,3 +555,32 @@ fn a_member_adds_and_revokes_its_own_device_keys() {
         Err(Violation::NotAMember { .. })
     ));
 }
+
+#[test]
+fn a_block_without_a_reason_is_refused_from_a_modified_node() {
+    let mut doc = three();
+    doc.new_proposal(
+        &member(1),
+        NewProposal {
+            kind: DecisionKind::General,
+            ..new(pid(1), "March")
+        },
+        t(2),
+    )
+    .unwrap();
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
+    let p = am
+        .put_object(&positions, member(2).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", " ").unwrap();
+    am.put(&p, "at", t(3).as_millis()).unwrap();
+    am.commit();
+    let err = verdict(&mut forged).unwrap_err();
+    assert!(
+        err.to_string().contains("a block carries a reason"),
+        "{err}"
+    );
+}
