@@ -662,3 +662,57 @@ fn a_member_adds_a_second_device_restores_an_old_text_and_reads_the_history() {
     let err = node.fails(&["history", "--coalition", &c, "--restore", first]);
     assert!(err.contains("--record"), "{err}");
 }
+
+#[test]
+fn a_lone_founder_amends_its_charter_and_cannot_leave_it_empty() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let bad = node.fails(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "amendment=unanimity",
+    ]);
+    assert!(
+        bad.contains("decision rule") || bad.contains("decision method"),
+        "{bad}"
+    );
+    let empty = node.fails(&["charter", "amend", "--coalition", &c]);
+    assert!(empty.contains("must change something"), "{empty}");
+    let p = node.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--add-commitment",
+        "language access at every meeting",
+        "--rule",
+        "allocation=consent@2/3",
+    ]);
+    assert!(is_id(&p), "{p}");
+    let shown = node.ok(&["proposal", "show", "--coalition", &c, &p]);
+    assert!(
+        shown.contains("Changes to the charter") && shown.contains("rule: allocation=consent@2/3"),
+        "{shown}"
+    );
+    node.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
+    let charter = node.json(&["charter", "show", "--coalition", &c]);
+    assert_eq!(charter["version"], 2);
+    assert_eq!(charter["rules"]["allocation"], "consent@2/3");
+    let versions = node.json(&["charter", "versions", "--coalition", &c]);
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let err = node.fails(&["member", "leave", "--coalition", &c]);
+    assert!(err.contains("only member"), "{err}");
+    let err = node.fails(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "membership",
+        "Someone",
+    ]);
+    assert!(err.contains("member remove"), "{err}");
+}

@@ -1011,6 +1011,13 @@ impl CoalitionDoc {
     /// the other nodes stop sending it the coalition's data. Its records stay.
     pub fn leave(&mut self, by: &MemberId, at: Timestamp) -> Result<(), EditError> {
         self.edit(by, "leave coalition", at, |doc| {
+            if in_force(doc, at)?.members.len() == 1 {
+                return Err(EditError::Refused {
+                    why: "your organization is the coalition's only member; it cannot leave a \
+                          coalition with no one in it"
+                        .into(),
+                });
+            }
             let obj = map_at(doc, &["members", by.as_str()])?;
             reconcile_prop(doc, &obj, "left_at", Some(at))?;
             Ok(())

@@ -133,6 +133,27 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             if !p.text.as_str().is_empty() {
                 s += &format!("\n{}\n", p.text.as_str());
             }
+            if let Some(a) = &p.amendment {
+                s += "\nChanges to the charter:\n";
+                if let Some(frame) = &a.frame {
+                    s += &format!("  frame: {frame}\n");
+                }
+                for v in &a.add_values {
+                    s += &format!("  add value: {v}\n");
+                }
+                for v in &a.add_commitments {
+                    s += &format!("  add commitment: {v}\n");
+                }
+                for r in &a.rules {
+                    s += &format!("  rule: {r}\n");
+                }
+                if let Some(t) = a.equity_threshold {
+                    s += &format!("  equity threshold: {t}\n");
+                }
+            }
+            if let Some((what, m)) = model::governance::subject(p) {
+                s += &format!("\nDecides: {what} {}\n", name_of(&state, m));
+            }
             s += &format!(
                 "\nagree {}, abstain {}, disagree {}, block {}; {} of {} yet to take a position (quorum: {})\n",
                 tally.agree,
