@@ -329,6 +329,18 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         "general",
         "March on city hall",
     ]);
+    let issue = a.ok(&["issue", "add", "--coalition", &c, "Bus fares"]);
+    let pool = a.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Legal fund",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
     eventually(20, "B to receive the proposal", || {
         b.run(&["proposal", "show", "--coalition", &c, &p])
             .status
@@ -390,9 +402,38 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         d.put(&rule, "method", "majority").unwrap();
     }));
 
-    eventually(20, "both refusals in the audit log", || {
+    // 3. B ranks an issue in A's name.
+    push(raw_change(&bytes, key_b, |d| {
+        let ranks = obj(d, &["issues", &issue, "ranks"]);
+        d.put(&ranks, member_a.as_str(), 1u64).unwrap();
+    }));
+    // 4. B pledges in A's name.
+    push(raw_change(&bytes, key_b, |d| {
+        let ledger = obj(d, &["pools", &pool, "ledger"]);
+        let e = d
+            .put_object(&ledger, "forged", model::automerge::ObjType::Map)
+            .unwrap();
+        for (k, v) in [
+            ("id", "forged"),
+            ("kind", "pledge"),
+            ("member", member_a.as_str()),
+            ("note", ""),
+        ] {
+            d.put(&e, k, v).unwrap();
+        }
+        d.put(&e, "amount", 100_000i64).unwrap();
+        d.put(&e, "at", 1i64).unwrap();
+        d.put(&e, "proposal", ()).unwrap();
+    }));
+    // 5. B strikes A from the member list.
+    push(raw_change(&bytes, key_b, |d| {
+        let members = obj(d, &["members"]);
+        d.delete(&members, member_a.as_str()).unwrap();
+    }));
+
+    eventually(20, "every refusal in the audit log", || {
         let log = a.json(&["audit", "refused"]);
-        (log.as_array()?.len() == 2).then_some(log)
+        (log.as_array()?.len() == 5).then_some(log)
     });
     let log = a.json(&["audit", "refused"]);
     let reasons: Vec<&str> = log
@@ -406,6 +447,18 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         "{reasons:?}"
     );
     assert!(reasons[1].contains("passed proposal"), "{reasons:?}");
+    assert!(
+        reasons[2].contains("ranks") && reasons[2].contains("only member"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[3].contains(&format!("member names {member_a}")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[4].contains("members/") && reasons[4].contains("passed proposal"),
+        "{reasons:?}"
+    );
     assert!(
         log[0]["peer"].as_str().unwrap() == key_b.to_string(),
         "{log}"
