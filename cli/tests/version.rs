@@ -9,7 +9,12 @@ fn version_and_help_are_printed() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("coalesce "));
+    let version = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(version.starts_with("coalesce "), "{version}");
+    assert!(
+        version.contains(&format!("(protocol {})", sync::wire::VERSION)),
+        "{version}"
+    );
     let out = assert_cmd::Command::cargo_bin("coalesce")
         .unwrap()
         .arg("--help")

@@ -5,76 +5,53 @@
 //! (`net::core`) and the control API on loopback (`api`), writes the addresses and the API
 //! token into the home folder, and shuts everything down cleanly on SIGINT or SIGTERM.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use config::{Args, LogFormat, Settings};
 use libp2p::Multiaddr;
 use net::core::{CHANNEL, Core, Event};
 use replica::{Replica, ReplicaError};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
+mod config;
+
 /// File in the home folder listing where the node can be reached.
 const ADDRESSES_FILE: &str = "addresses.json";
 
-/// Run a Coalesce node: keeps this organization's copy of its coalitions and syncs it with the
-/// other members' nodes.
-#[derive(Debug, Parser)]
-#[command(name = "coalesce-node", version, max_term_width = 100)]
-struct Args {
-    /// The node's data folder [default: the user's data directory]
-    #[arg(long, env = "COALESCE_HOME", value_name = "DIR")]
-    home: Option<PathBuf>,
-    /// Organization name used if the home folder is not set up yet
-    #[arg(long, env = "COALESCE_ORG", default_value = "Unnamed organization")]
-    org: String,
-    /// Address to listen on for other nodes (repeat for several; port 0 picks a free port)
-    #[arg(
-        long = "listen",
-        value_name = "MULTIADDR",
-        default_values = ["/ip4/0.0.0.0/tcp/7421", "/ip4/0.0.0.0/udp/7421/quic-v1"]
-    )]
-    listen: Vec<Multiaddr>,
-    /// Address of the local control API (loopback only; port 0 picks a free port)
-    #[arg(
-        long,
-        env = "COALESCE_API",
-        value_name = "ADDR",
-        default_value = "127.0.0.1:7420"
-    )]
-    api: SocketAddr,
-    /// A peer to keep connected to (repeat for several)
-    #[arg(long = "bootstrap", value_name = "MULTIADDR")]
-    bootstrap: Vec<Multiaddr>,
-    /// Do not look for other nodes on the local network (mDNS)
-    #[arg(long)]
-    no_mdns: bool,
-    /// Messages one peer may send per second on average (bursts of twice that); a peer
-    /// sending faster is slowed down so that the other peers stay served
-    #[arg(
-        long,
-        env = "COALESCE_PEER_FRAMES_PER_SECOND",
-        value_name = "N",
-        default_value_t = std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN)
-    )]
-    peer_frames_per_second: std::num::NonZeroU32,
-    /// Log filter, e.g. info or net=debug
-    #[arg(long, env = "COALESCE_LOG", default_value = "info")]
-    log: String,
-}
+/// The version printed by `--version`: the program's, and the wire protocol's it speaks.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 1)");
 
 fn main() -> ExitCode {
+    use std::io::Write;
     let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+    let settings = Settings::resolve(&args).and_then(|s| {
+        if args.check_config {
+            write!(std::io::stdout(), "{}", s.to_toml()?)?;
+        }
+        Ok(s)
+    });
+    let settings = match settings {
+        Ok(_) if args.check_config => return ExitCode::SUCCESS,
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-    match run(args) {
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Human => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    match run(settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -83,19 +60,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<()> {
+fn run(args: Settings) -> Result<()> {
     if !args.api.ip().is_loopback() {
         anyhow::bail!(
             "the control API must listen on loopback (got {}); serving it beyond loopback needs TLS, which is not supported yet",
             args.api
         );
     }
-    let home = match &args.home {
-        Some(h) => h.clone(),
-        None => directories::ProjectDirs::from("org", "Coalesce", "coalesce")
-            .map(|d| d.data_dir().to_owned())
-            .context("no home folder given and no user data directory found; pass --home DIR")?,
-    };
+    let home = args.home.clone();
     let replica = match Replica::open(&home) {
         Err(ReplicaError::NotInitialized { .. }) => {
             let key = Replica::init(&home, &args.org)?;
@@ -112,7 +84,7 @@ fn run(args: Args) -> Result<()> {
     runtime.block_on(serve(args, home, replica))
 }
 
-async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
+async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let stop = ShutdownSignal::install()?;
     let node = replica.identity().node_key();
     let org = replica.identity().org().to_owned();
@@ -127,7 +99,7 @@ async fn serve(args: Args, home: PathBuf, replica: Replica) -> Result<()> {
     let config = net::swarm::NetConfig {
         secret: replica.identity().secret_bytes(),
         listen: args.listen.clone(),
-        mdns: !args.no_mdns,
+        mdns: args.mdns,
         bootstrap,
         frames_per_second: args.peer_frames_per_second,
     };

@@ -1,0 +1,335 @@
+//! The node's settings: built-in defaults, overridden by the TOML config file, overridden by
+//! environment variables, overridden by flags. Every setting has all four; `deploy/
+//! config.example.toml` documents them with their defaults.
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, ValueEnum};
+use libp2p::Multiaddr;
+use serde::{Deserialize, Serialize};
+
+/// Config file name looked for in the home folder when no `--config` is given.
+pub const CONFIG_FILE: &str = "config.toml";
+/// Default addresses to listen on for other nodes.
+pub const DEFAULT_LISTEN: [&str; 2] = ["/ip4/0.0.0.0/tcp/7421", "/ip4/0.0.0.0/udp/7421/quic-v1"];
+/// Default address of the control API.
+pub const DEFAULT_API: &str = "127.0.0.1:7420";
+
+/// Run a Coalesce node: keeps this organization's copy of its coalitions and syncs it with the
+/// other members' nodes.
+///
+/// Settings come from the config file (--config, or config.toml in the home folder), each
+/// overridden by its environment variable, overridden by its flag.
+#[derive(Debug, Parser)]
+#[command(name = "coalesce-node", version = crate::VERSION, max_term_width = 100)]
+pub struct Args {
+    /// The config file [default: config.toml in the home folder, if there]
+    #[arg(long, env = "COALESCE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Check the configuration, print the settings in effect (as TOML) and exit
+    #[arg(long)]
+    pub check_config: bool,
+    /// The node's data folder [default: the user's data directory]
+    #[arg(long, env = "COALESCE_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Organization name used if the home folder is not set up yet [default: Unnamed
+    /// organization]
+    #[arg(long, env = "COALESCE_ORG")]
+    pub org: Option<String>,
+    /// Address to listen on for other nodes (repeat for several; port 0 picks a free port)
+    /// [default: /ip4/0.0.0.0/tcp/7421 and /ip4/0.0.0.0/udp/7421/quic-v1]
+    #[arg(
+        long = "listen",
+        env = "COALESCE_LISTEN",
+        value_name = "MULTIADDR",
+        value_delimiter = ','
+    )]
+    pub listen: Vec<Multiaddr>,
+    /// Address of the local control API (loopback only; port 0 picks a free port) [default:
+    /// 127.0.0.1:7420]
+    #[arg(long, env = "COALESCE_API", value_name = "ADDR")]
+    pub api: Option<SocketAddr>,
+    /// A peer to keep connected to (repeat for several)
+    #[arg(
+        long = "bootstrap",
+        env = "COALESCE_BOOTSTRAP",
+        value_name = "MULTIADDR",
+        value_delimiter = ','
+    )]
+    pub bootstrap: Vec<Multiaddr>,
+    /// Look for other nodes on the local network with mDNS [default: true]
+    #[arg(long, env = "COALESCE_MDNS", value_name = "BOOL")]
+    pub mdns: Option<bool>,
+    /// Do not look for other nodes on the local network (the same as --mdns false)
+    #[arg(long, conflicts_with = "mdns")]
+    pub no_mdns: bool,
+    /// Messages one peer may send per second on average (bursts of twice that); a peer
+    /// sending faster is slowed down so that the other peers stay served [default: 500]
+    #[arg(long, env = "COALESCE_PEER_FRAMES_PER_SECOND", value_name = "N")]
+    pub peer_frames_per_second: Option<NonZeroU32>,
+    /// Log filter, e.g. info or net=debug [default: info]
+    #[arg(long, env = "COALESCE_LOG")]
+    pub log: Option<String>,
+    /// Log format: human or json [default: human]
+    #[arg(long, env = "COALESCE_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// One readable line per event.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The config file's contents: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    home: Option<PathBuf>,
+    org: Option<String>,
+    listen: Option<Vec<String>>,
+    api: Option<SocketAddr>,
+    bootstrap: Option<Vec<String>>,
+    mdns: Option<bool>,
+    peer_frames_per_second: Option<NonZeroU32>,
+    log: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+/// The settings in effect.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Settings {
+    /// The data folder.
+    pub home: PathBuf,
+    /// Organization name for a fresh home.
+    pub org: String,
+    /// Addresses to listen on for other nodes.
+    #[serde(serialize_with = "strings")]
+    pub listen: Vec<Multiaddr>,
+    /// Control API address.
+    pub api: SocketAddr,
+    /// Peers to keep connected to.
+    #[serde(serialize_with = "strings")]
+    pub bootstrap: Vec<Multiaddr>,
+    /// mDNS discovery on the local network.
+    pub mdns: bool,
+    /// Per-peer message rate.
+    pub peer_frames_per_second: NonZeroU32,
+    /// Log filter.
+    pub log: String,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+fn strings<S: serde::Serializer>(addrs: &[Multiaddr], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(addrs.iter().map(ToString::to_string))
+}
+
+impl Settings {
+    /// The settings in effect for `args`: reads the config file it names (or the home
+    /// folder's), refusing unknown keys and bad values with the key's name.
+    pub fn resolve(args: &Args) -> Result<Self> {
+        let default_home = || -> Result<PathBuf> {
+            directories::ProjectDirs::from("org", "Coalesce", "coalesce")
+                .map(|d| d.data_dir().to_owned())
+                .context("no home folder given and no user data directory found; pass --home DIR")
+        };
+        let (path, explicit) = match &args.config {
+            Some(p) => (p.clone(), true),
+            None => {
+                let home = match &args.home {
+                    Some(h) => h.clone(),
+                    None => default_home()?,
+                };
+                (home.join(CONFIG_FILE), false)
+            }
+        };
+        let file = if explicit || path.exists() {
+            read_file(&path)?
+        } else {
+            FileConfig::default()
+        };
+        let listen = pick_addrs(
+            &args.listen,
+            file.listen.as_deref(),
+            &DEFAULT_LISTEN,
+            "listen",
+            &path,
+        )?;
+        let bootstrap = pick_addrs(
+            &args.bootstrap,
+            file.bootstrap.as_deref(),
+            &[],
+            "bootstrap",
+            &path,
+        )?;
+        let mdns = if args.no_mdns {
+            false
+        } else {
+            args.mdns.or(file.mdns).unwrap_or(true)
+        };
+        let home = match args.home.clone().or(file.home) {
+            Some(h) => h,
+            None => default_home()?,
+        };
+        let api = match args.api.or(file.api) {
+            Some(a) => a,
+            None => DEFAULT_API.parse().context("the default API address")?,
+        };
+        let log = args
+            .log
+            .clone()
+            .or(file.log)
+            .unwrap_or_else(|| "info".to_owned());
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            bail!("log: `{log}` is not a log filter (expected e.g. info, debug or info,net=debug)");
+        }
+        let default_rate =
+            NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
+        Ok(Self {
+            home,
+            org: args
+                .org
+                .clone()
+                .or(file.org)
+                .unwrap_or_else(|| "Unnamed organization".to_owned()),
+            listen,
+            api,
+            bootstrap,
+            mdns,
+            peer_frames_per_second: args
+                .peer_frames_per_second
+                .or(file.peer_frames_per_second)
+                .unwrap_or(default_rate),
+            log,
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Human),
+        })
+    }
+
+    /// The settings as TOML, as `--check-config` prints them (a valid config file).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).context("could not write the settings as TOML")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "the config file {} is not valid: {}",
+            path.display(),
+            e.to_string().trim_end()
+        )
+    })
+}
+
+/// Addresses from flags or environment, else the file (checked), else the defaults.
+fn pick_addrs(
+    given: &[Multiaddr],
+    file: Option<&[String]>,
+    defaults: &[&str],
+    key: &str,
+    path: &Path,
+) -> Result<Vec<Multiaddr>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let (list, from): (Vec<&str>, String) = match file {
+        Some(l) => (
+            l.iter().map(String::as_str).collect(),
+            format!("the config file {}", path.display()),
+        ),
+        None => (defaults.to_vec(), "the defaults".to_owned()),
+    };
+    list.into_iter()
+        .map(|a| {
+            a.parse::<Multiaddr>().map_err(|e| {
+                anyhow::anyhow!("{key}: `{a}` in {from} is not a multiaddr ({e}); expected e.g. /ip4/0.0.0.0/tcp/7421")
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Args {
+        let mut v = vec!["coalesce-node"];
+        v.extend_from_slice(extra);
+        Args::try_parse_from(v).unwrap()
+    }
+
+    fn with_file(text: &str, extra: &[&str]) -> Result<Settings> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("node.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut a = vec!["--config", path.to_str().unwrap(), "--home", "/tmp/h"];
+        a.extend_from_slice(extra);
+        Settings::resolve(&args(&a))
+    }
+
+    #[test]
+    fn defaults_then_file_then_flags() {
+        let s = with_file("", &[]).unwrap();
+        assert_eq!(s.api.to_string(), DEFAULT_API);
+        assert_eq!(s.listen.len(), 2);
+        assert!(s.mdns);
+        let s = with_file(
+            "api = \"127.0.0.1:9000\"\nmdns = false\nlisten = [\"/ip4/127.0.0.1/tcp/0\"]\npeer-frames-per-second = 7\nlog-format = \"json\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(s.api.to_string(), "127.0.0.1:9000");
+        assert!(!s.mdns);
+        assert_eq!(s.listen.len(), 1);
+        assert_eq!(s.peer_frames_per_second.get(), 7);
+        assert_eq!(s.log_format, LogFormat::Json);
+        let s = with_file("api = \"127.0.0.1:9000\"\n", &["--api", "127.0.0.1:9001"]).unwrap();
+        assert_eq!(s.api.to_string(), "127.0.0.1:9001");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key() {
+        let err = with_file("lisen = []\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("lisen"), "{err}");
+        let err = with_file("api = \"nowhere\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("api"), "{err}");
+        let err = with_file("listen = [\"tcp:7421\"]\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listen") && err.contains("multiaddr"), "{err}");
+        let err = with_file("peer-frames-per-second = 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("peer-frames-per-second"), "{err}");
+        let err = with_file("log = \"[[\"\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("log"), "{err}");
+    }
+
+    #[test]
+    fn the_printed_settings_read_back_as_a_config_file() {
+        let s = with_file(
+            "org = \"Northside\"\nbootstrap = [\"/ip4/10.0.0.2/tcp/7421\"]\n",
+            &[],
+        )
+        .unwrap();
+        let again = with_file(&s.to_toml().unwrap(), &[]).unwrap();
+        assert_eq!(again.to_toml().unwrap(), s.to_toml().unwrap());
+        assert_eq!(again.org, "Northside");
+    }
+}
