@@ -3,6 +3,7 @@
 mod cli;
 mod crash;
 mod daemon;
+mod deploy;
 mod export;
 mod governance;
 mod hostile;
