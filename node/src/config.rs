@@ -70,6 +70,10 @@ pub struct Args {
     /// sending faster is slowed down so that the other peers stay served [default: 500]
     #[arg(long, env = "COALESCE_PEER_FRAMES_PER_SECOND", value_name = "N")]
     pub peer_frames_per_second: Option<NonZeroU32>,
+    /// A separate address serving /metrics, /health and /ready (no token; they reveal no
+    /// coalition data) [default: none, they are served on the API address]
+    #[arg(long, env = "COALESCE_METRICS", value_name = "ADDR")]
+    pub metrics: Option<SocketAddr>,
     /// Log filter, e.g. info or net=debug [default: info]
     #[arg(long, env = "COALESCE_LOG")]
     pub log: Option<String>,
@@ -99,6 +103,7 @@ struct FileConfig {
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
     peer_frames_per_second: Option<NonZeroU32>,
+    metrics: Option<SocketAddr>,
     log: Option<String>,
     log_format: Option<LogFormat>,
 }
@@ -123,6 +128,9 @@ pub struct Settings {
     pub mdns: bool,
     /// Per-peer message rate.
     pub peer_frames_per_second: NonZeroU32,
+    /// Separate monitoring address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<SocketAddr>,
     /// Log filter.
     pub log: String,
     /// Log format.
@@ -209,6 +217,7 @@ impl Settings {
                 .peer_frames_per_second
                 .or(file.peer_frames_per_second)
                 .unwrap_or(default_rate),
+            metrics: args.metrics.or(file.metrics),
             log,
             log_format: args
                 .log_format

@@ -121,6 +121,20 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         pid: std::process::id(),
     }
     .write(&home)?;
+    let metrics = std::sync::Arc::new(api::Metrics::default());
+    let api_metrics = metrics.clone();
+    if let Some(addr) = args.metrics {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("could not listen on {addr} for metrics"))?;
+        let monitoring = api::monitoring(metrics.clone());
+        info!(addr = %listener.local_addr()?, "serving /metrics, /health and /ready");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, monitoring).await {
+                warn!(error = %e, "the metrics endpoint stopped");
+            }
+        });
+    }
     let (jobs_tx, mut jobs_rx) = mpsc::channel::<api::Job>(64);
     let to_core = events_tx.clone();
     tokio::spawn(async move {
@@ -131,18 +145,21 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }
     });
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, api::router(token, jobs_tx)).await {
+        if let Err(e) = axum::serve(listener, api::router(token, jobs_tx, api_metrics)).await {
             warn!(error = %e, "the control API stopped");
         }
     });
 
-    let core = Core::new(replica, out_tx, handle.sender(), addrs.clone());
+    let core =
+        Core::new(replica, out_tx, handle.sender(), addrs.clone()).with_metrics(metrics.clone());
     let core_thread = std::thread::Builder::new()
         .name("coalesce-core".into())
         .spawn(move || core.run(events_rx))?;
+    metrics.set_ready(true);
     info!(home = %home.display(), %node, %org, api = %api_addr, addrs = ?addrs, "node running; stop with Ctrl-C or SIGTERM");
 
     stop.wait().await?;
+    metrics.set_ready(false);
     info!("shutting down");
     api::ApiFile::remove(&home);
     let _ = events_tx.send(Event::Shutdown).await;

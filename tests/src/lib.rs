@@ -9,6 +9,34 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// `GET path` from the running node's API address (read from `api.json` in `home`), with no
+/// token: (status code, body).
+pub fn http_get(home: &Path, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(home.join("api.json")).expect("api.json"))
+            .expect("api.json is JSON");
+    let addr = file["addr"].as_str().expect("an API address");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the API");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// Path of a binary built in this workspace's target directory.
 pub fn bin(name: &str) -> PathBuf {
     // The test executable lives in target/<profile>/deps/.

@@ -468,6 +468,13 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         table.contains("REFUSED BECAUSE") && table.contains("passed proposal"),
         "{table}"
     );
+    // The operator's monitoring counts them by kind, without the API token.
+    let (status, metrics) = coalesce_tests::http_get(a.home(), "/metrics");
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("coalesce_refused_total{reason=\"rule\"} 5"),
+        "{metrics}"
+    );
 
     // Nothing got in: no position, the founding rule still in force.
     let shown = a.json(&["proposal", "show", "--coalition", &c, &p]);

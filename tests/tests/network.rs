@@ -148,6 +148,38 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
             "honest nodes refused nothing"
         );
     }
+    // Monitoring, without the API token: ready, two peers, changes in and out, the store.
+    let home = orgs[0].node.home();
+    assert_eq!(
+        coalesce_tests::http_get(home, "/ready"),
+        (200, "ready".to_owned())
+    );
+    let (status, metrics) = coalesce_tests::http_get(home, "/metrics");
+    assert_eq!(status, 200);
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert_eq!(value("coalesce_peers_connected "), 2.0);
+    assert_eq!(
+        value(&format!("coalesce_coalition_peers{{coalition=\"{c}\"}}")),
+        2.0
+    );
+    assert!(
+        value(&format!(
+            "coalesce_changes_received_total{{coalition=\"{c}\"}}"
+        )) >= 4.0
+    );
+    assert!(value(&format!("coalesce_changes_sent_total{{coalition=\"{c}\"}}")) >= 3.0);
+    assert!(value("coalesce_store_bytes ") > 0.0);
+    assert!(value("coalesce_frames_received_total ") > 0.0);
+    assert!(
+        metrics.contains("coalesce_last_sync_timestamp_seconds{peer="),
+        "{metrics}"
+    );
 }
 
 #[test]

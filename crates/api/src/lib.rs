@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -19,6 +20,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
+
+pub mod metrics;
+pub use metrics::Metrics;
 
 /// File name of the API address and token in a home folder.
 pub const API_FILE: &str = "api.json";
@@ -214,13 +218,43 @@ async fn run(
     }
 }
 
-/// The API's routes: `GET /health` (no token), `POST /v1/run`.
-pub fn router(token: String, jobs: mpsc::Sender<Job>) -> Router {
+/// The API's routes: `POST /v1/run` (token), and the monitoring routes of [`monitoring`].
+pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
     Router::new()
-        .route("/health", get(|| async { "ok" }))
         .route("/v1/run", post(run))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(AppState { token, jobs })
+        .merge(monitoring(metrics))
+}
+
+/// The monitoring routes, answered without the token (they reveal no coalition data):
+/// `GET /health` (the process is up), `GET /ready` (store open and network listening; 503
+/// until then), `GET /metrics` (Prometheus text format).
+pub fn monitoring(metrics: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
+        .route("/metrics", get(prometheus))
+        .with_state(metrics)
+}
+
+async fn ready(State(metrics): State<Arc<Metrics>>) -> Response {
+    if metrics.is_ready() {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting").into_response()
+    }
+}
+
+async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+        .into_response()
 }
 
 /// A client of a running node's API.
@@ -302,7 +336,10 @@ mod tests {
                 });
             }
         });
-        tokio::spawn(async move { axum::serve(listener, router("secret".into(), tx)).await });
+        let metrics = Arc::new(Metrics::default());
+        tokio::spawn(
+            async move { axum::serve(listener, router("secret".into(), tx, metrics)).await },
+        );
         let file = ApiFile {
             version: 1,
             addr,

@@ -109,6 +109,7 @@ pub struct Core {
     /// Joins the inviting node refused, with its reason.
     refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
+    metrics: std::sync::Arc<api::Metrics>,
 }
 
 impl std::fmt::Debug for Core {
@@ -137,7 +138,14 @@ impl Core {
             joins: HashMap::new(),
             refused_joins: HashMap::new(),
             progress: None,
+            metrics: std::sync::Arc::default(),
         }
+    }
+
+    /// Keeps `metrics` up to date as the core works.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<api::Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Reports every batch of changes applied from peers (coalition, how many) to `tx`.
@@ -158,7 +166,53 @@ impl Core {
     }
 
     fn handle(&mut self, event: Event) {
-        let outputs = match event {
+        let from = match &event {
+            Event::Frame(peer, frame) => {
+                self.metrics.frames_received.inc();
+                self.metrics.bytes_received.inc_by(frame.len() as u64);
+                Some(*peer)
+            }
+            _ => None,
+        };
+        let outputs = self.outputs_for(event);
+        if let Some(peer) = from
+            && !outputs
+                .iter()
+                .any(|o| matches!(o, Output::Refused { peer: p, .. } if *p == peer))
+        {
+            let now = replica::now().as_millis() / 1000;
+            self.metrics
+                .last_sync
+                .get_or_create(&api::metrics::PeerLabel {
+                    peer: peer.to_string(),
+                })
+                .set(now);
+        }
+        self.dispatch(outputs);
+        self.update_gauges();
+    }
+
+    /// Connected peers, peers per coalition, store size.
+    fn update_gauges(&self) {
+        let m = &self.metrics;
+        m.peers.set(self.sync.peers().count() as i64);
+        // Coalitions no peer syncs any more drop out rather than linger at their last count.
+        m.coalition_peers.clear();
+        for (c, n) in self.sync.sharing() {
+            m.coalition_peers
+                .get_or_create(&api::metrics::CoalitionLabel {
+                    coalition: c.to_string(),
+                })
+                .set(n as i64);
+        }
+        if let Ok(meta) = std::fs::metadata(self.replica.home().join(replica::STORE_FILE)) {
+            m.store_bytes
+                .set(i64::try_from(meta.len()).unwrap_or(i64::MAX));
+        }
+    }
+
+    fn outputs_for(&mut self, event: Event) -> Vec<Output> {
+        match event {
             Event::Api((req, reply)) => {
                 let resp = self.run_command(req.args);
                 let _ = reply.send(resp);
@@ -204,13 +258,18 @@ impl Core {
                     .expect(&mut ReplicaDocs(&mut self.replica), coalition, inviter)
             }
             Event::Shutdown => Vec::new(),
-        };
-        self.dispatch(outputs);
+        }
     }
 
     fn push_local_changes(&mut self) -> Vec<Output> {
         let mut outputs = Vec::new();
         for local in self.replica.drain_local_changes() {
+            self.metrics
+                .changes_sent
+                .get_or_create(&api::metrics::CoalitionLabel {
+                    coalition: local.coalition.to_string(),
+                })
+                .inc_by(local.changes.len() as u64);
             outputs.extend(self.sync.local_changes(
                 &mut ReplicaDocs(&mut self.replica),
                 &local.coalition,
@@ -224,7 +283,11 @@ impl Core {
     fn dispatch(&mut self, outputs: Vec<Output>) {
         for o in outputs {
             let next = match o {
-                Output::Send { peer, frame } => Outgoing::Send(peer, frame),
+                Output::Send { peer, frame } => {
+                    self.metrics.frames_sent.inc();
+                    self.metrics.bytes_sent.inc_by(frame.len() as u64);
+                    Outgoing::Send(peer, frame)
+                }
                 Output::Disconnect { peer, reason } => {
                     warn!(%peer, %reason, "disconnecting peer");
                     Outgoing::Disconnect(peer)
@@ -234,6 +297,12 @@ impl Core {
                     coalition,
                     reason,
                 } => {
+                    self.metrics
+                        .refused
+                        .get_or_create(&api::metrics::ReasonLabel {
+                            reason: reason.kind().to_owned(),
+                        })
+                        .inc();
                     let coalition = coalition.as_ref().map(|c| c.to_string());
                     warn!(%peer, coalition, %reason, "refused a message from a peer");
                     let logged = self.replica.log_refusal(replica::Refusal {
@@ -252,6 +321,12 @@ impl Core {
                     coalition,
                     changes,
                 } => {
+                    self.metrics
+                        .changes_received
+                        .get_or_create(&api::metrics::CoalitionLabel {
+                            coalition: coalition.to_string(),
+                        })
+                        .inc_by(changes as u64);
                     debug!(%peer, %coalition, changes, "applied changes from a peer");
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));

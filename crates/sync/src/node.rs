@@ -169,6 +169,17 @@ impl SyncNode {
         }
     }
 
+    /// How many connected peers sync each coalition.
+    pub fn sharing(&self) -> BTreeMap<CoalitionId, usize> {
+        let mut out = BTreeMap::new();
+        for p in self.peers.values() {
+            for c in p.docs.keys() {
+                *out.entry(c.clone()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
     /// Coalitions to name in a Hello to `peer`: those where it is a member, plus any this node
     /// is joining through it.
     fn offer_for(&self, docs: &mut impl Documents, peer: &NodeKey) -> Vec<WireCoalition> {

@@ -78,6 +78,26 @@ pub enum Refusal {
     Local(String),
 }
 
+impl Refusal {
+    /// A short, fixed name for the kind of refusal (a metrics label: never carries data).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Refusal::Wire(_) => "wire",
+            Refusal::MalformedSync(_) => "malformed-sync",
+            Refusal::MalformedChange(_) => "malformed-change",
+            Refusal::NotANodeKey { .. } => "not-a-node-key",
+            Refusal::MissingSignature { .. } => "missing-signature",
+            Refusal::BadSignature { .. } => "bad-signature",
+            Refusal::Unvouched { .. } => "unvouched",
+            Refusal::Rule(_) => "rule",
+            Refusal::Equivocation { .. } => "equivocation",
+            Refusal::NotShared => "not-shared",
+            Refusal::TooMuchWork => "too-much-work",
+            Refusal::Local(_) => "local",
+        }
+    }
+}
+
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
 /// Reads a chunk header and returns (chunk type, total length of the chunk).
