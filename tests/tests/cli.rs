@@ -716,3 +716,15 @@ fn a_lone_founder_amends_its_charter_and_cannot_leave_it_empty() {
     ]);
     assert!(err.contains("member remove"), "{err}");
 }
+
+#[test]
+fn status_on_a_stopped_node_says_so() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let status = node.json(&["status"]);
+    assert_eq!(status["running"], false, "{status}");
+    assert_eq!(status["coalitions"][0]["id"], c.as_str());
+    assert_eq!(status["protocol"], 1);
+    let text = node.ok(&["status"]);
+    assert!(text.contains("Not running"), "{text}");
+}

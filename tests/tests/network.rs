@@ -180,6 +180,29 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
         metrics.contains("coalesce_last_sync_timestamp_seconds{peer="),
         "{metrics}"
     );
+
+    // `coalesce status`: both other member nodes connected, synced, nothing behind.
+    let status = eventually(20, "status to show both member nodes caught up", || {
+        let status = orgs[0].node.json(&["status"]);
+        let nodes = status["coalitions"][0]["member_nodes"].as_array()?.clone();
+        (nodes.len() == 2
+            && nodes
+                .iter()
+                .all(|n| n["connected"] == true && n["behind"] == 0 && !n["last_sync"].is_null()))
+        .then_some(status)
+    });
+    assert_eq!(status["running"], true, "{status}");
+    assert!(
+        status["api"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("127.0.0.1:"))
+    );
+    assert_eq!(status["coalitions"][0]["id"], c.as_str());
+    let table = orgs[0].node.ok(&["status"]);
+    assert!(
+        table.contains("LAST SYNC") && table.contains("0 changes"),
+        "{table}"
+    );
 }
 
 #[test]

@@ -70,6 +70,12 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// This node: its id, addresses, coalitions, and for each member node whether it is
+    /// connected, when it last synced and how many changes it is behind
+    Status {
+        #[command(flatten)]
+        format: Format,
+    },
     /// Who changed what and when in shared records; restore an earlier value
     History(HistoryArgs),
     /// Audits: how power is shared in a coalition, and what this node refused from peers

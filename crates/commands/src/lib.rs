@@ -10,4 +10,5 @@ pub mod args;
 mod cmd;
 pub mod output;
 
-pub use cmd::{closing_time, init, run};
+pub use cmd::status::Live;
+pub use cmd::{closing_time, init, run, status::status};

@@ -110,6 +110,8 @@ pub struct Core {
     refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     metrics: std::sync::Arc<api::Metrics>,
+    /// When each peer's messages were last handled without refusal (Unix milliseconds).
+    last_sync: HashMap<NodeKey, i64>,
 }
 
 impl std::fmt::Debug for Core {
@@ -139,6 +141,7 @@ impl Core {
             refused_joins: HashMap::new(),
             progress: None,
             metrics: std::sync::Arc::default(),
+            last_sync: HashMap::new(),
         }
     }
 
@@ -180,7 +183,9 @@ impl Core {
                 .iter()
                 .any(|o| matches!(o, Output::Refused { peer: p, .. } if *p == peer))
         {
-            let now = replica::now().as_millis() / 1000;
+            let now_ms = replica::now().as_millis();
+            self.last_sync.insert(peer, now_ms);
+            let now = now_ms / 1000;
             self.metrics
                 .last_sync
                 .get_or_create(&api::metrics::PeerLabel {
@@ -380,6 +385,28 @@ impl Core {
     }
 
     /// Runs a command-line command with this node's replica, capturing its output.
+    /// `coalesce status` with what only the running node knows.
+    fn status(&mut self, json: bool, out: &Out) -> anyhow::Result<()> {
+        let mut live = commands::Live {
+            api: api::ApiFile::read(self.replica.home())
+                .ok()
+                .flatten()
+                .map(|f| f.addr.to_string()),
+            addresses: self.addrs.clone(),
+            connected: self.sync.peers().copied().collect(),
+            last_sync: self.last_sync.iter().map(|(k, t)| (*k, *t)).collect(),
+            peer_heads: Default::default(),
+        };
+        for c in self.replica.coalition_ids()? {
+            for peer in &live.connected {
+                if let Some(heads) = self.sync.peer_heads(peer, &c) {
+                    live.peer_heads.insert((c.clone(), *peer), heads);
+                }
+            }
+        }
+        commands::status(&mut self.replica, Some(live), json, out)
+    }
+
     fn run_command(&mut self, args: Vec<String>) -> api::RunResponse {
         let parsed = Cli::try_parse_from(std::iter::once("coalesce".to_owned()).chain(args));
         let cli = match parsed {
@@ -409,6 +436,7 @@ impl Core {
             Command::Debug(DebugCmd::JoinStatus { coalition }) => {
                 self.join_status(&coalition, &out)
             }
+            Command::Status { format } => self.status(format.json, &out),
             other => commands::run(&mut self.replica, other, &out),
         };
         let (stdout, mut stderr) = out.into_captured();

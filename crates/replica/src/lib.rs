@@ -478,6 +478,23 @@ impl Replica {
             })
     }
 
+    /// How many of this node's changes of a coalition a peer whose heads are `heads` lacks;
+    /// `None` if some of those heads are unknown here (the peer has changes this node lacks).
+    pub fn missing_from(
+        &mut self,
+        id: &CoalitionId,
+        heads: &[model::automerge::ChangeHash],
+    ) -> Result<Option<usize>, ReplicaError> {
+        let doc = self.loaded(id)?.doc.automerge_mut();
+        if heads
+            .iter()
+            .any(|h| doc.document().get_change_meta_by_hash(h).is_none())
+        {
+            return Ok(None);
+        }
+        Ok(Some(doc.get_changes(heads).len()))
+    }
+
     /// Every change of a coalition, oldest first; only those touching `record` if given.
     pub fn history(
         &mut self,

@@ -106,6 +106,32 @@ struct Applied {
 struct PeerDoc {
     state: State,
     idle: u32,
+    /// Changes the peer is known to hold beyond the heads of the last sync round: those it
+    /// sent, and those sent to it on the live connection (newest last, at most
+    /// `MAX_KNOWN_HASHES`).
+    known: std::collections::VecDeque<ChangeHash>,
+}
+
+/// Changes remembered per peer and coalition beyond the last sync round's heads.
+const MAX_KNOWN_HASHES: usize = 64;
+
+impl PeerDoc {
+    fn new() -> Self {
+        Self {
+            state: State::new(),
+            idle: 0,
+            known: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn note(&mut self, hashes: impl IntoIterator<Item = ChangeHash>) {
+        for h in hashes {
+            if self.known.len() == MAX_KNOWN_HASHES {
+                self.known.pop_front();
+            }
+            self.known.push_back(h);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -167,6 +193,16 @@ impl SyncNode {
         } else {
             Vec::new()
         }
+    }
+
+    /// Changes `peer` is known to hold of coalition `c`, if it syncs it: the heads of the
+    /// last sync round and the changes exchanged live since. Changes of this node that are
+    /// not among them or their ancestors are what the peer is behind by.
+    pub fn peer_heads(&self, peer: &NodeKey, c: &CoalitionId) -> Option<Vec<ChangeHash>> {
+        let d = self.peers.get(peer)?.docs.get(c)?;
+        let mut heads = d.state.their_heads.clone().unwrap_or_default();
+        heads.extend(d.known.iter().copied());
+        Some(heads)
     }
 
     /// How many connected peers sync each coalition.
@@ -424,13 +460,7 @@ impl SyncNode {
             if p.docs.contains_key(&c) {
                 continue;
             }
-            p.docs.insert(
-                c.clone(),
-                PeerDoc {
-                    state: State::new(),
-                    idle: 0,
-                },
-            );
+            p.docs.insert(c.clone(), PeerDoc::new());
             self.sync_step(docs, peer, &c, out);
         }
     }
@@ -624,12 +654,17 @@ impl SyncNode {
             coalition: c.clone(),
             changes: new.len(),
         });
-        let relay_to: Vec<NodeKey> = self
-            .peers
-            .iter()
-            .filter(|(other, p)| **other != peer && p.docs.contains_key(c))
-            .map(|(k, _)| *k)
-            .collect();
+        let hashes: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
+        let mut relay_to: Vec<NodeKey> = Vec::new();
+        for (other, p) in &mut self.peers {
+            if let Some(d) = p.docs.get_mut(c) {
+                // The sender holds them; the others are about to be sent them.
+                d.note(hashes.iter().copied());
+                if *other != peer {
+                    relay_to.push(*other);
+                }
+            }
+        }
         if !relay_to.is_empty() {
             let frames = Message::Changes {
                 coalition: wire_id(c),
@@ -678,8 +713,9 @@ impl SyncNode {
             heads: vec![SignedHead::from(&head)],
         }
         .frames();
-        for (peer, p) in &self.peers {
-            if p.docs.contains_key(c) {
+        for (peer, p) in &mut self.peers {
+            if let Some(d) = p.docs.get_mut(c) {
+                d.note(changes.iter().map(Change::hash));
                 for frame in &frames {
                     out.push(Output::Send {
                         peer: *peer,
@@ -716,13 +752,7 @@ impl SyncNode {
         for (peer, offered) in newly {
             out.push(self.hello(docs, peer));
             if offered && let Some(p) = self.peers.get_mut(&peer) {
-                p.docs.insert(
-                    c.clone(),
-                    PeerDoc {
-                        state: State::new(),
-                        idle: 0,
-                    },
-                );
+                p.docs.insert(c.clone(), PeerDoc::new());
                 self.sync_step(docs, peer, c, out);
             }
         }

@@ -5,6 +5,7 @@ mod coalition;
 mod issue;
 mod pool;
 pub(crate) mod proposal;
+pub mod status;
 
 use anyhow::{Context, Result};
 use model::{Coalition, CoalitionId, Timestamp};
@@ -35,6 +36,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Debug(c) => issue::debug(r, c, out),
         Command::Audit(c) => audit::audit(r, c, out),
         Command::History(h) => audit::history(r, h, out),
+        Command::Status { format } => status::status(r, None, format.json, out),
         Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
             "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
             r.home().display()

@@ -1,0 +1,146 @@
+//! `coalesce status`: the first thing an operator runs when something looks wrong.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use model::NodeKey;
+use model::automerge::ChangeHash;
+use replica::Replica;
+use serde::Serialize;
+
+use super::short;
+use crate::output::Out;
+
+/// What only the running node knows: its network and its peers.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// The control API's address.
+    pub api: Option<String>,
+    /// Addresses other nodes reach it at.
+    pub addresses: Vec<String>,
+    /// Connected peers.
+    pub connected: Vec<NodeKey>,
+    /// When each peer's messages were last handled without refusal (Unix milliseconds).
+    pub last_sync: BTreeMap<NodeKey, i64>,
+    /// Per coalition and peer, the changes the peer is known to hold.
+    pub peer_heads: BTreeMap<(model::CoalitionId, NodeKey), Vec<ChangeHash>>,
+}
+
+#[derive(Serialize)]
+struct StatusView {
+    node: String,
+    org: String,
+    protocol: u8,
+    running: bool,
+    api: Option<String>,
+    addresses: Vec<String>,
+    coalitions: Vec<CoalitionStatus>,
+}
+
+#[derive(Serialize)]
+struct CoalitionStatus {
+    id: String,
+    name: String,
+    member_nodes: Vec<MemberNode>,
+}
+
+#[derive(Serialize)]
+struct MemberNode {
+    node: String,
+    member: String,
+    name: String,
+    connected: bool,
+    /// When it last synced (messages handled without refusal), if since this node started.
+    last_sync: Option<model::Timestamp>,
+    /// Changes this node holds that it lacks, if known; `null` when it holds changes this
+    /// node lacks or has not synced since this node started.
+    behind: Option<usize>,
+}
+
+/// Prints the status; `live` is the running node's view (none on a stopped node).
+pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Result<()> {
+    let me = r.identity().node_key();
+    let running = live.is_some();
+    let live = live.unwrap_or_default();
+    let mut coalitions = Vec::new();
+    for summary in r.coalitions()? {
+        let state = r.read(&summary.id)?;
+        let mut nodes = Vec::new();
+        for m in state.members.values() {
+            for key in m.keys.iter().filter(|k| **k != me) {
+                let behind = match live.peer_heads.get(&(summary.id.clone(), *key)) {
+                    Some(heads) => r.missing_from(&summary.id, heads)?,
+                    None => None,
+                };
+                nodes.push(MemberNode {
+                    node: key.to_string(),
+                    member: m.id.clone(),
+                    name: m.name.clone(),
+                    connected: live.connected.contains(key),
+                    last_sync: live
+                        .last_sync
+                        .get(key)
+                        .map(|t| model::Timestamp::from_millis(*t)),
+                    behind,
+                });
+            }
+        }
+        coalitions.push(CoalitionStatus {
+            id: summary.id.to_string(),
+            name: summary.name,
+            member_nodes: nodes,
+        });
+    }
+    let view = StatusView {
+        node: me.to_string(),
+        org: r.identity().org().to_owned(),
+        protocol: sync::wire::VERSION,
+        running,
+        api: live.api,
+        addresses: live.addresses,
+        coalitions,
+    };
+    if json {
+        return out.json(&view);
+    }
+    let mut s = format!(
+        "Node {} ({}), protocol {}\n",
+        view.node, view.org, view.protocol
+    );
+    if running {
+        s += &format!(
+            "Running; API on {}\nReachable at:\n",
+            view.api.as_deref().unwrap_or("-")
+        );
+        for a in &view.addresses {
+            s += &format!("  {a}\n");
+        }
+    } else {
+        s += "Not running: start `coalesce-node` to sync with the other members' nodes.\n";
+    }
+    out.text(&s)?;
+    for c in &view.coalitions {
+        out.text(&format!("\n{} ({})", c.name, short(&c.id)))?;
+        let rows = c
+            .member_nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    n.name.clone(),
+                    short(&n.node).to_owned(),
+                    if n.connected { "yes" } else { "no" }.to_owned(),
+                    n.last_sync
+                        .map_or_else(|| "-".to_owned(), |t| t.to_string()),
+                    n.behind
+                        .map_or_else(|| "?".to_owned(), |b| format!("{b} changes")),
+                ]
+            })
+            .collect();
+        out.table(
+            &["MEMBER", "NODE", "CONNECTED", "LAST SYNC", "BEHIND"],
+            rows,
+            "No other member nodes yet: invite an organization with `coalesce invite create`.",
+        )?;
+    }
+    Ok(())
+}
