@@ -48,7 +48,32 @@ fn home(given: Option<PathBuf>) -> Result<PathBuf> {
         .context("no home folder given and no user data directory found; pass --home DIR")
 }
 
+/// Completions and man pages come from the command-line definition itself.
+fn generated(command: &Command, out: &Out) -> Result<bool> {
+    use clap::CommandFactory;
+    match command {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "coalesce", &mut script);
+            out.text_raw(&String::from_utf8_lossy(&script))?;
+            Ok(true)
+        }
+        Command::Man { out: dir } => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("could not create {}", dir.display()))?;
+            clap_mangen::generate_to(Cli::command(), dir)
+                .with_context(|| format!("could not write man pages into {}", dir.display()))?;
+            out.note(&format!("Man pages written to {}", dir.display()));
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
+    if generated(&cli.command, out)? {
+        return Ok(ExitCode::SUCCESS);
+    }
     let home = home(cli.home)?;
     if let Command::Init { org } = &cli.command {
         commands::init(&home, org, out)?;

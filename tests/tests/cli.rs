@@ -728,3 +728,21 @@ fn status_on_a_stopped_node_says_so() {
     let text = node.ok(&["status"]);
     assert!(text.contains("Not running"), "{text}");
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_definition() {
+    let node = Node::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = node.ok(&["completions", shell]);
+        assert!(
+            script.contains("charter") && script.contains("coalition"),
+            "{shell}: {script}"
+        );
+    }
+    assert!(node.fails(&["completions", "tcsh"]).contains("tcsh"));
+    let dir = tempfile::tempdir().unwrap();
+    node.ok(&["man", "--out", dir.path().to_str().unwrap()]);
+    let page = std::fs::read_to_string(dir.path().join("coalesce-member-remove.1")).unwrap();
+    assert!(page.contains("membership"), "{page}");
+    assert!(dir.path().join("coalesce.1").exists());
+}

@@ -37,10 +37,10 @@ pub enum Command {
     /// Found and list coalitions
     #[command(subcommand)]
     Coalition(CoalitionCmd),
-    /// Read the charter and add shared goals
+    /// The charter: read it, amend it, its ratified versions, shared goals
     #[command(subcommand)]
     Charter(CharterCmd),
-    /// List member organizations
+    /// Member organizations: list, remove, leave, device keys
     #[command(subcommand)]
     Member(MemberCmd),
     /// The joint issue inventory
@@ -85,6 +85,17 @@ pub enum Command {
     Export {
         #[command(flatten)]
         c: CoalitionArg,
+        /// Folder to write into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print a shell completion script: `coalesce completions bash > ~/.local/share/bash-completion/completions/coalesce`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for coalesce and every subcommand into a folder
+    Man {
         /// Folder to write into (created if missing)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,

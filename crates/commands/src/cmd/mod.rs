@@ -37,6 +37,9 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Audit(c) => audit::audit(r, c, out),
         Command::History(h) => audit::history(r, h, out),
         Command::Status { format } => status::status(r, None, format.json, out),
+        Command::Completions { .. } | Command::Man { .. } => {
+            anyhow::bail!("this command is handled by the `coalesce` command line itself")
+        }
         Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
             "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
             r.home().display()
