@@ -112,6 +112,8 @@ pub struct Core {
     metrics: std::sync::Arc<api::Metrics>,
     /// When each peer's messages were last handled without refusal (Unix milliseconds).
     last_sync: HashMap<NodeKey, i64>,
+    /// Peers that speak another protocol version, with the version.
+    incompatible: HashMap<NodeKey, u8>,
 }
 
 impl std::fmt::Debug for Core {
@@ -142,6 +144,7 @@ impl Core {
             progress: None,
             metrics: std::sync::Arc::default(),
             last_sync: HashMap::new(),
+            incompatible: HashMap::new(),
         }
     }
 
@@ -295,7 +298,21 @@ impl Core {
                 }
                 Output::Disconnect { peer, reason } => {
                     warn!(%peer, %reason, "disconnecting peer");
+                    if self.incompatible.contains_key(&peer) {
+                        // Give the version notice queued just before a moment to leave.
+                        let out = self.out.clone();
+                        std::thread::spawn(move || {
+                            std::thread::sleep(std::time::Duration::from_millis(250));
+                            let _ = out.blocking_send(Outgoing::Disconnect(peer));
+                        });
+                        continue;
+                    }
                     Outgoing::Disconnect(peer)
+                }
+                Output::Incompatible { peer, speaks } => {
+                    warn!(%peer, speaks, ours = sync::wire::VERSION, "peer speaks another protocol version");
+                    self.incompatible.insert(peer, speaks);
+                    continue;
                 }
                 Output::Refused {
                     peer,
@@ -396,6 +413,7 @@ impl Core {
             connected: self.sync.peers().copied().collect(),
             last_sync: self.last_sync.iter().map(|(k, t)| (*k, *t)).collect(),
             peer_heads: Default::default(),
+            incompatible: self.incompatible.iter().map(|(k, v)| (*k, *v)).collect(),
         };
         for c in self.replica.coalition_ids()? {
             for peer in &live.connected {

@@ -82,6 +82,14 @@ pub enum Output {
         /// The change's bytes.
         change: Vec<u8>,
     },
+    /// A peer speaks another protocol version: it has been told which one this node speaks
+    /// (when it did not tell first) and is disconnected.
+    Incompatible {
+        /// The peer.
+        peer: NodeKey,
+        /// The version it speaks.
+        speaks: u8,
+    },
     /// New changes from a peer were stored and applied.
     Applied {
         /// The peer they came from.
@@ -205,6 +213,25 @@ impl SyncNode {
         Some(heads)
     }
 
+    /// Ends the connection with a peer speaking protocol version `speaks`, telling it first
+    /// which version this node speaks (unless it told this node first).
+    fn incompatible(&mut self, peer: NodeKey, speaks: u8, tell: bool, out: &mut Vec<Output>) {
+        if tell {
+            out.push(Output::Send {
+                peer,
+                frame: crate::wire::version_notice(),
+            });
+        }
+        out.push(Output::Incompatible { peer, speaks });
+        out.push(Output::Disconnect {
+            peer,
+            reason: format!(
+                "it speaks protocol version {speaks}; this node speaks {}",
+                crate::wire::VERSION
+            ),
+        });
+    }
+
     /// How many connected peers sync each coalition.
     pub fn sharing(&self) -> BTreeMap<CoalitionId, usize> {
         let mut out = BTreeMap::new();
@@ -307,6 +334,20 @@ impl SyncNode {
             other => other,
         };
         let result = match decoded {
+            Err(crate::wire::WireError::PeerSpeaks { speaks }) => {
+                self.incompatible(peer, speaks, false, &mut out);
+                return out;
+            }
+            Err(crate::wire::WireError::Version { found }) => {
+                self.refuse(
+                    peer,
+                    None,
+                    Refusal::Wire(crate::wire::WireError::Version { found }),
+                    &mut out,
+                );
+                self.incompatible(peer, found, true, &mut out);
+                return out;
+            }
             Err(e) => Err((None, Refusal::Wire(e))),
             // Fragments were reassembled above.
             Ok(Message::Fragment { .. }) => Ok(()),

@@ -8,6 +8,14 @@ use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the first byte of every frame.
 pub const VERSION: u8 = 1;
+/// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
+/// reads, sent to a peer that speaks another version before disconnecting it.
+pub const NOTICE: u8 = 0;
+
+/// The version notice this node sends: "I speak [`VERSION`]".
+pub fn version_notice() -> Vec<u8> {
+    vec![NOTICE, VERSION]
+}
 /// Largest frame accepted or produced, in bytes.
 pub const MAX_FRAME: usize = 32 * 1024 * 1024;
 /// Largest piece of a message sent in one [`Message::Fragment`].
@@ -168,6 +176,12 @@ pub enum WireError {
         /// The version byte received.
         found: u8,
     },
+    /// The peer says it speaks another protocol version (a version notice).
+    #[error("the peer speaks protocol version {speaks} (this node speaks {VERSION})")]
+    PeerSpeaks {
+        /// The version the peer speaks.
+        speaks: u8,
+    },
     /// The body is not a valid message.
     #[error("malformed message: {0}")]
     Malformed(String),
@@ -232,6 +246,12 @@ impl Message {
         let (&version, body) = frame.split_first().ok_or(WireError::Empty)?;
         if frame.len() > limit {
             return Err(WireError::TooLarge(frame.len()));
+        }
+        if version == NOTICE {
+            return match body {
+                [speaks] => Err(WireError::PeerSpeaks { speaks: *speaks }),
+                _ => Err(WireError::Malformed("a version notice is two bytes".into())),
+            };
         }
         if version != VERSION {
             return Err(WireError::Version { found: version });

@@ -497,3 +497,31 @@ fn large_messages_travel_in_fragments_and_bad_fragments_are_refused() {
         Some(Refusal::Wire(_))
     ));
 }
+
+#[test]
+fn a_peer_speaking_another_protocol_version_is_told_and_disconnected() {
+    let mut w = World::new();
+    let peer = w.peer.key;
+    // A frame in a future version: this node names its own version, then disconnects.
+    let out = w.node.received(&mut w.docs, peer, &[7, 1, 2, 3]);
+    assert!(out.iter().any(|o| matches!(o,
+        Output::Send { peer: p, frame } if *p == peer && *frame == sync::wire::version_notice())));
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Incompatible { speaks: 7, .. }))
+    );
+    assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
+    // A version notice from the peer: no answer, just the disconnection.
+    let out = w.node.received(&mut w.docs, peer, &[sync::wire::NOTICE, 9]);
+    assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })));
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Incompatible { speaks: 9, .. }))
+    );
+    assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
+    // A malformed notice is an ordinary malformed frame.
+    let out = w
+        .node
+        .received(&mut w.docs, peer, &[sync::wire::NOTICE, 9, 9]);
+    assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
+}

@@ -212,7 +212,8 @@ impl Sim {
                 Output::Applied { .. }
                 | Output::JoinRequest { .. }
                 | Output::JoinRefused { .. }
-                | Output::Equivocation { .. } => {}
+                | Output::Equivocation { .. }
+                | Output::Incompatible { .. } => {}
             }
         }
     }

@@ -24,6 +24,8 @@ pub struct Live {
     pub last_sync: BTreeMap<NodeKey, i64>,
     /// Per coalition and peer, the changes the peer is known to hold.
     pub peer_heads: BTreeMap<(model::CoalitionId, NodeKey), Vec<ChangeHash>>,
+    /// Peers that speak another protocol version, with the version they speak.
+    pub incompatible: BTreeMap<NodeKey, u8>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,14 @@ struct StatusView {
     api: Option<String>,
     addresses: Vec<String>,
     coalitions: Vec<CoalitionStatus>,
+    /// Peers disconnected because they speak another protocol version.
+    incompatible_peers: Vec<Incompatible>,
+}
+
+#[derive(Serialize)]
+struct Incompatible {
+    node: String,
+    protocol: u8,
 }
 
 #[derive(Serialize)]
@@ -55,6 +65,8 @@ struct MemberNode {
     /// Changes this node holds that it lacks, if known; `null` when it holds changes this
     /// node lacks or has not synced since this node started.
     behind: Option<usize>,
+    /// The protocol version it speaks, when it is not this node's.
+    incompatible_protocol: Option<u8>,
 }
 
 /// Prints the status; `live` is the running node's view (none on a stopped node).
@@ -82,6 +94,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                         .get(key)
                         .map(|t| model::Timestamp::from_millis(*t)),
                     behind,
+                    incompatible_protocol: live.incompatible.get(key).copied(),
                 });
             }
         }
@@ -99,6 +112,14 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         api: live.api,
         addresses: live.addresses,
         coalitions,
+        incompatible_peers: live
+            .incompatible
+            .iter()
+            .map(|(k, v)| Incompatible {
+                node: k.to_string(),
+                protocol: *v,
+            })
+            .collect(),
     };
     if json {
         return out.json(&view);
@@ -118,6 +139,14 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
     } else {
         s += "Not running: start `coalesce-node` to sync with the other members' nodes.\n";
     }
+    for p in &view.incompatible_peers {
+        s += &format!(
+            "Peer {} speaks protocol {}, this node {}: disconnected; one of you needs to upgrade.\n",
+            short(&p.node),
+            p.protocol,
+            view.protocol
+        );
+    }
     out.text(&s)?;
     for c in &view.coalitions {
         out.text(&format!("\n{} ({})", c.name, short(&c.id)))?;
@@ -131,8 +160,11 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                     if n.connected { "yes" } else { "no" }.to_owned(),
                     n.last_sync
                         .map_or_else(|| "-".to_owned(), |t| t.to_string()),
-                    n.behind
-                        .map_or_else(|| "?".to_owned(), |b| format!("{b} changes")),
+                    match (n.incompatible_protocol, n.behind) {
+                        (Some(v), _) => format!("speaks protocol {v}"),
+                        (None, Some(b)) => format!("{b} changes"),
+                        (None, None) => "?".to_owned(),
+                    },
                 ]
             })
             .collect();
