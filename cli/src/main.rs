@@ -79,11 +79,15 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         commands::init(&home, org, out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Restore { file } = &cli.command {
+        commands::restore(&home, file, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(node) = api::Client::discover(&home)? {
         if let Command::Join { wait, .. } = cli.command {
             return join(&node, wait, out);
         }
-        let names_coalition = !matches!(cli.command, Command::Coalition(_));
+        let names_coalition = takes_coalition(&cli.command);
         return remote(&node, names_coalition, out);
     }
     let mut replica = replica::Replica::open(&home)?;
@@ -127,6 +131,24 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+}
+
+/// Whether a command takes `--coalition` (so `$COALESCE_COALITION` is forwarded to the node).
+fn takes_coalition(command: &Command) -> bool {
+    use commands::args::{AuditCmd, DebugCmd};
+    !matches!(
+        command,
+        Command::Coalition(_)
+            | Command::Status { .. }
+            | Command::Backup { .. }
+            | Command::Restore { .. }
+            | Command::Join { .. }
+            | Command::Init { .. }
+            | Command::Completions { .. }
+            | Command::Man { .. }
+            | Command::Audit(AuditCmd::Refused { .. })
+            | Command::Debug(DebugCmd::JoinStatus { .. })
+    )
 }
 
 /// Sends this process's arguments to the running node and prints what it answered.

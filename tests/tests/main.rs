@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binaries, one module per feature.
 
+mod backup;
 mod cli;
 mod crash;
 mod daemon;

@@ -89,6 +89,21 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Back up this node into one file (while the node runs, too): its coalitions and a new
+    /// device key that your organization certifies now; prints that key. Keep the file like
+    /// a password
+    Backup {
+        /// The backup file to write (replaced if it exists)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Set up a node in --home from a backup: the same organization, under the backup's
+    /// device key; it catches up from its peers once `coalesce-node` runs. Restore a backup
+    /// once
+    Restore {
+        /// The backup file
+        file: PathBuf,
+    },
     /// Print a shell completion script: `coalesce completions bash > ~/.local/share/bash-completion/completions/coalesce`
     Completions {
         /// bash, zsh, fish, elvish or powershell

@@ -401,6 +401,8 @@ async fn drive(
     core: mpsc::Sender<Event>,
 ) {
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
+    // Peers this node reached by dialing: their address is known already.
+    let mut dialed: HashSet<PeerId> = HashSet::new();
     let mut backoff = Duration::from_secs(1);
     let mut redial = tokio::time::interval(Duration::from_secs(1));
     let mut next_redial = tokio::time::Instant::now();
@@ -447,6 +449,7 @@ async fn drive(
                     backoff = Duration::from_secs(1);
                     if let Some(key) = node_key(&peer_id) {
                         if endpoint.is_dialer() {
+                            dialed.insert(peer_id);
                             let addr = endpoint.get_remote_address().clone();
                             let addr = if addr.iter().any(|p| matches!(p, libp2p::multiaddr::Protocol::P2p(_))) { addr } else { addr.with(libp2p::multiaddr::Protocol::P2p(peer_id)) };
                             let _ = core.send(Event::Reached(key, addr.to_string())).await;
@@ -478,6 +481,20 @@ async fn drive(
                 }
                 SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
                     debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
+                    // A peer that dialed this node: remember where it listens (preferring a
+                    // routable address), so that this node can redial it after a restart or
+                    // a restore from backup.
+                    if !dialed.contains(&peer_id)
+                        && let Some(key) = node_key(&peer_id)
+                        && let Some(addr) = info
+                            .listen_addrs
+                            .iter()
+                            .find(|a| !is_loopback(a))
+                            .or_else(|| info.listen_addrs.first())
+                    {
+                        let addr = addr.clone().with(libp2p::multiaddr::Protocol::P2p(peer_id));
+                        let _ = core.send(Event::Reached(key, addr.to_string())).await;
+                    }
                     // Remember where the peer listens, so that later dials can reach it.
                     for addr in info.listen_addrs.into_iter().take(16) {
                         swarm.add_peer_address(peer_id, addr);
@@ -488,6 +505,15 @@ async fn drive(
             }
         }
     }
+}
+
+/// Whether an address is on the loopback interface.
+fn is_loopback(addr: &Multiaddr) -> bool {
+    addr.iter().any(|p| match p {
+        libp2p::multiaddr::Protocol::Ip4(ip) => ip.is_loopback(),
+        libp2p::multiaddr::Protocol::Ip6(ip) => ip.is_loopback(),
+        _ => false,
+    })
 }
 
 #[cfg(test)]

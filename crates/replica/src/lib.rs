@@ -22,6 +22,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod backup;
 mod identity;
 
 use std::collections::HashMap;
@@ -118,6 +119,9 @@ pub enum ReplicaError {
     /// The edit was refused.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// A backup file cannot be used.
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
 }
 
 /// What a new coalition is founded with.
@@ -619,6 +623,104 @@ impl Replica {
     /// The coalition's document in Automerge's standard format.
     pub fn save(&mut self, id: &CoalitionId) -> Result<Vec<u8>, ReplicaError> {
         Ok(self.loaded(id)?.doc.save())
+    }
+
+    /// Takes a backup (see [`backup`]): draws a new device key, adds it to this node's member
+    /// record in every coalition where its organization is a member in force (changes pushed
+    /// to peers like any edit), and returns the backup file's bytes with the new key.
+    #[instrument(skip_all)]
+    pub fn backup(&mut self) -> Result<(Vec<u8>, NodeKey), ReplicaError> {
+        let next = Identity::generate(self.identity.org())?;
+        let key = next.node_key();
+        let mut coalitions = Vec::new();
+        for id in self.coalition_ids()? {
+            if self.is_joining(&id) {
+                continue;
+            }
+            let me = self.me(&id)?;
+            let member = self
+                .loaded(&id)?
+                .doc
+                .in_force(now())?
+                .members
+                .contains_key(me.as_str());
+            if member {
+                self.edit(&id, |doc, a| doc.add_device_key(&a.member, key, a.now))?;
+            }
+            coalitions.push(backup::BackupCoalition {
+                id: id.to_string(),
+                document: self.save(&id)?,
+                signatures: self
+                    .store
+                    .signatures(id.as_str())?
+                    .into_iter()
+                    .map(|(hash, sig)| (hash, sig.to_vec()))
+                    .collect(),
+            });
+        }
+        let file = backup::BackupFile {
+            version: backup::BACKUP_VERSION,
+            org: self.identity.org().to_owned(),
+            secret_key: next.secret_bytes(),
+            taken_at: now().as_millis(),
+            coalitions,
+            peers: self.record("peers")?,
+        };
+        info!(device = %key, "backup taken; its device key is certified in every coalition");
+        Ok((file.encode()?, key))
+    }
+
+    /// Sets up a node in `home` (which must not hold one) from a backup file's bytes, acting
+    /// under the device key the backup certified. Everything is checked before anything is
+    /// written. Returns that key.
+    pub fn restore(bytes: &[u8], home: &Path) -> Result<NodeKey, ReplicaError> {
+        let file = backup::BackupFile::decode(bytes)?;
+        let identity = Identity::from_secret(&file.org, file.secret_key);
+        let mut checked = Vec::new();
+        for c in &file.coalitions {
+            let id: CoalitionId = c.id.parse().map_err(|e: model::IdError| {
+                backup::BackupError::Damaged(format!("coalition id: {}", e.given))
+            })?;
+            CoalitionDoc::load(&c.document, identity.node_key()).map_err(|source| {
+                ReplicaError::Doc {
+                    coalition: id.to_string(),
+                    source: Box::new(source),
+                }
+            })?;
+            let signatures = c
+                .signatures
+                .iter()
+                .map(|(hash, sig)| {
+                    <[u8; 64]>::try_from(sig.as_slice())
+                        .map(|sig| (*hash, sig))
+                        .map_err(|_| {
+                            backup::BackupError::Damaged("a signature is not 64 bytes".into())
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            checked.push((id, c, signatures));
+        }
+        let id_path = home.join(IDENTITY_FILE);
+        if id_path.exists() {
+            return Err(ReplicaError::AlreadyInitialized {
+                home: home.to_owned(),
+            });
+        }
+        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
+        let store = Store::open(&home.join(STORE_FILE))?;
+        for (id, c, signatures) in checked {
+            // The document as a snapshot, with no changes after it yet.
+            store.append_signed(id.as_str(), &[], &signatures)?;
+            store.compact(id.as_str(), &c.document, 0)?;
+        }
+        if let Some(peers) = &file.peers {
+            store.put_record("peers", peers)?;
+        }
+        drop(store);
+        // The identity last: a home with an identity is a node, and this one is complete.
+        identity.write_new(&id_path)?;
+        info!(home = %home.display(), node = %identity.node_key(), "node restored from a backup");
+        Ok(identity.node_key())
     }
 }
 

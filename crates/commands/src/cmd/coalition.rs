@@ -422,6 +422,52 @@ pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Resul
     out.text(&format!("{}\n{}", am.display(), json.display()))
 }
 
+/// Writes a backup of the node to `file` (owner-only) and prints its certified device key.
+pub fn backup(r: &mut Replica, file: &Path, out: &Out) -> Result<()> {
+    let (bytes, key) = r.backup()?;
+    let tmp = file.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(&tmp)
+        .with_context(|| format!("could not write {}", tmp.display()))?;
+    std::io::Write::write_all(&mut f, &bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("could not write {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("could not write {}", file.display()))?;
+    out.note(&format!(
+        "Backup written to {} ({} bytes). It holds the secret of a new device key, certified in every coalition: keep it like a password, and restore it once.",
+        file.display(),
+        bytes.len()
+    ));
+    out.id(key)
+}
+
+/// Sets up a node in `home` from the backup `file` and prints its device key.
+pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("could not read {}", file.display()))?
+        .len();
+    if size > replica::backup::MAX_BACKUP_BYTES {
+        anyhow::bail!("{} is larger than a backup file can be", file.display());
+    }
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let key = Replica::restore(&bytes, home)
+        .with_context(|| format!("could not restore {}", file.display()))?;
+    out.note(&format!(
+        "Node restored in {}; start `coalesce-node --home {}` to catch up from the other members' nodes.",
+        home.display(),
+        home.display()
+    ));
+    out.id(key)
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;

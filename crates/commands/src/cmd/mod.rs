@@ -14,7 +14,7 @@ use replica::Replica;
 use crate::args::{CoalitionArg, Command};
 use crate::output::Out;
 
-pub use coalition::init;
+pub use coalition::{init, restore};
 pub use proposal::closing_time;
 
 /// Runs one command against an open replica. `init` is not among them: it creates the home
@@ -37,6 +37,11 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Audit(c) => audit::audit(r, c, out),
         Command::History(h) => audit::history(r, h, out),
         Command::Status { format } => status::status(r, None, format.json, out),
+        Command::Backup { out: file } => coalition::backup(r, &file, out),
+        Command::Restore { .. } => anyhow::bail!(
+            "a node is already set up in {}: restore into a new, empty home (--home DIR)",
+            r.home().display()
+        ),
         Command::Completions { .. } | Command::Man { .. } => {
             anyhow::bail!("this command is handled by the `coalesce` command line itself")
         }

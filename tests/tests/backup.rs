@@ -1,0 +1,108 @@
+//! Backup and restore with real nodes: a node restored from an old backup, after newer
+//! changes were made and synced, comes back as the same organization under the device key
+//! the backup certified, catches up, writes and syncs — and nobody refuses anything.
+
+use coalesce_tests::{Node, eventually, free_port};
+
+fn issue_titles(node: &Node, c: &str) -> Vec<String> {
+    node.json(&["issue", "list", "--coalition", c])
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["title"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_old_backup_restores_catches_up_and_writes_under_its_own_key() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let pa = free_port();
+    let da = a.run_daemon(pa);
+    let db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    a.ok(&["issue", "add", "--coalition", &c, "Before the backup"]);
+
+    // The backup, taken while the node runs, certifies a new device key everywhere.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("north.backup");
+    let device = a.ok(&["backup", "--out", file.to_str().unwrap()]);
+    assert_eq!(
+        device.len(),
+        64,
+        "backup prints the certified device key: {device}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "a backup is readable by its owner only");
+    }
+    eventually(20, "B to see the certified device key", || {
+        let members = b.json(&["member", "list", "--coalition", &c]);
+        members
+            .as_array()?
+            .iter()
+            .any(|m| {
+                m["keys"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| *k == device.as_str()))
+            })
+            .then_some(())
+    });
+
+    // Newer changes by the original node, synced, then the original node is lost.
+    a.ok(&["issue", "add", "--coalition", &c, "After the backup"]);
+    eventually(20, "B to receive the newer issue", || {
+        issue_titles(&b, &c)
+            .contains(&"After the backup".to_owned())
+            .then_some(())
+    });
+    assert!(da.stop());
+    drop(a);
+
+    // Restored on a fresh home: the same organization, under the certified key.
+    let restored = Node::new();
+    let key = restored.ok(&["restore", file.to_str().unwrap()]);
+    assert_eq!(key, device);
+    let again = restored.fails(&["restore", file.to_str().unwrap()]);
+    assert!(again.contains("already set up"), "{again}");
+    // On the same server, at the same address: B reconnects to it by itself.
+    let dr = restored.run_daemon(pa);
+    eventually(30, "the restored node to catch up from B", || {
+        issue_titles(&restored, &c)
+            .contains(&"After the backup".to_owned())
+            .then_some(())
+    });
+    restored.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Written after the restore",
+    ]);
+    eventually(20, "B to receive the restored node's issue", || {
+        issue_titles(&b, &c)
+            .contains(&"Written after the restore".to_owned())
+            .then_some(())
+    });
+    assert!(
+        b.json(&["audit", "refused"]).as_array().unwrap().is_empty(),
+        "B refused nothing: no equivocation, no unknown key"
+    );
+    let status = restored.json(&["status"]);
+    assert_eq!(status["node"], device.as_str());
+    assert!(dr.stop());
+    assert!(db.stop());
+
+    // Files that are not backups are refused with what is wrong.
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, b"hello").unwrap();
+    let err = Node::new().fails(&["restore", junk.to_str().unwrap()]);
+    assert!(err.contains("not a Coalesce backup"), "{err}");
+}
