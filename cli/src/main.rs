@@ -83,6 +83,31 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         commands::restore(&home, file, out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::ImportIdentity {
+        file,
+        passphrase_file,
+    } = &cli.command
+    {
+        let sealed = read_limited(file, replica::sealed::MAX_SEALED_BYTES)?;
+        let pass = passphrase(passphrase_file.as_deref(), false)?;
+        let key = replica::Replica::import_identity(&sealed, &pass, &home)
+            .with_context(|| format!("could not import {}", file.display()))?;
+        out.note(&format!(
+            "Identity imported into {}; start `coalesce-node --home {}`: it takes in the coalitions its peers share with it.",
+            home.display(),
+            home.display()
+        ));
+        out.id(key)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::ExportIdentity {
+        out: file,
+        passphrase_file,
+    } = &cli.command
+    {
+        export_identity(&home, file, passphrase_file.as_deref(), out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(node) = api::Client::discover(&home)? {
         if let Command::Join { wait, .. } = cli.command {
             return join(&node, wait, out);
@@ -133,6 +158,79 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     }
 }
 
+/// Reads a text file of at most `max` bytes.
+fn read_limited(path: &Path, max: usize) -> Result<String> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("could not read {}", path.display()))?
+        .len();
+    if len > max as u64 {
+        anyhow::bail!(
+            "{} is larger than expected ({len} bytes, at most {max})",
+            path.display()
+        );
+    }
+    std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))
+}
+
+/// The passphrase: from a file, `$COALESCE_PASSPHRASE`, or asked on the terminal (twice when
+/// setting one).
+fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String> {
+    if let Some(f) = file {
+        let text = read_limited(f, 4096)?;
+        return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    if let Ok(p) = std::env::var("COALESCE_PASSPHRASE") {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("Passphrase: ").context(
+        "could not read a passphrase (give --passphrase-file or set COALESCE_PASSPHRASE)",
+    )?;
+    if confirm {
+        let again = rpassword::prompt_password("Passphrase again: ")
+            .context("could not read the passphrase")?;
+        if again != first {
+            anyhow::bail!("the two passphrases differ");
+        }
+    }
+    Ok(first)
+}
+
+/// `export-identity`: the identity file, with the known peers from the running node or the
+/// store, sealed with a passphrase.
+fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out) -> Result<()> {
+    let identity = replica::Identity::read(&home.join(replica::IDENTITY_FILE))?;
+    let peers = match api::Client::discover(home)? {
+        Some(node) => {
+            let resp = node.run(vec!["debug".into(), "known-peers".into()])?;
+            (resp.code == 0).then(|| resp.stdout.into_bytes())
+        }
+        None => replica::Replica::open(home)?.record("peers")?,
+    };
+    let pass = passphrase(pass_file, true)?;
+    let sealed = replica::sealed::seal(&identity, peers.as_deref(), &pass)?;
+    let tmp = file.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(&tmp)
+        .with_context(|| format!("could not write {}", tmp.display()))?;
+    std::io::Write::write_all(&mut f, sealed.as_bytes())
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("could not write {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("could not write {}", file.display()))?;
+    out.note(&format!(
+        "Identity of node {} sealed into {}. Import it only if this machine is lost for good.",
+        identity.node_key(),
+        file.display()
+    ));
+    Ok(())
+}
+
 /// Whether a command takes `--coalition` (so `$COALESCE_COALITION` is forwarded to the node).
 fn takes_coalition(command: &Command) -> bool {
     use commands::args::{AuditCmd, DebugCmd};
@@ -146,6 +244,9 @@ fn takes_coalition(command: &Command) -> bool {
             | Command::Init { .. }
             | Command::Completions { .. }
             | Command::Man { .. }
+            | Command::ExportIdentity { .. }
+            | Command::ImportIdentity { .. }
+            | Command::Debug(DebugCmd::KnownPeers)
             | Command::Audit(AuditCmd::Refused { .. })
             | Command::Debug(DebugCmd::JoinStatus { .. })
     )

@@ -106,3 +106,65 @@ fn an_old_backup_restores_catches_up_and_writes_under_its_own_key() {
     let err = Node::new().fails(&["restore", junk.to_str().unwrap()]);
     assert!(err.contains("not a Coalesce backup"), "{err}");
 }
+
+#[test]
+fn a_lost_node_comes_back_from_its_sealed_identity() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let da = a.run_daemon(free_port());
+    let db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    a.ok(&["issue", "add", "--coalition", &c, "Bus fares"]);
+    eventually(20, "B to receive the issue", || {
+        issue_titles(&b, &c)
+            .contains(&"Bus fares".to_owned())
+            .then_some(())
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "correct horse battery\n").unwrap();
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "wrong horse battery\n").unwrap();
+    let sealed = dir.path().join("north.identity");
+    let (p, s) = (pass.to_str().unwrap(), sealed.to_str().unwrap());
+    a.ok(&["export-identity", "--out", s, "--passphrase-file", p]);
+    let node_id = a.json(&["status"])["node"].as_str().unwrap().to_owned();
+    assert!(!std::fs::read_to_string(&sealed).unwrap().contains("secret"));
+    // The machine is lost.
+    assert!(da.stop());
+    drop(a);
+
+    let back = Node::new();
+    let err = back.fails(&[
+        "import-identity",
+        s,
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+    ]);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    let key = back.ok(&["import-identity", s, "--passphrase-file", p]);
+    assert_eq!(key, node_id);
+    let dback = back.run_daemon(free_port());
+    eventually(
+        30,
+        "the imported node to take the coalition back in",
+        || {
+            issue_titles(&back, &c)
+                .contains(&"Bus fares".to_owned())
+                .then_some(())
+        },
+    );
+    back.ok(&["issue", "add", "--coalition", &c, "Back online"]);
+    eventually(20, "B to receive the recovered node's issue", || {
+        issue_titles(&b, &c)
+            .contains(&"Back online".to_owned())
+            .then_some(())
+    });
+    assert!(b.json(&["audit", "refused"]).as_array().unwrap().is_empty());
+    assert!(dback.stop());
+    assert!(db.stop());
+}

@@ -104,6 +104,26 @@ pub enum Command {
         /// The backup file
         file: PathBuf,
     },
+    /// Write this node's identity (its key, organization name and known peers) sealed with a
+    /// passphrase, for safekeeping in case the machine is lost
+    ExportIdentity {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Read the passphrase from this file [default: $COALESCE_PASSPHRASE, else ask]
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Set up a node in --home from a sealed identity: it takes in every coalition its peers
+    /// share with it during the next 7 days. Only if the old node is gone for good: two
+    /// nodes under one key split a coalition
+    ImportIdentity {
+        /// The sealed identity file
+        file: PathBuf,
+        /// Read the passphrase from this file [default: $COALESCE_PASSPHRASE, else ask]
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
     /// Print a shell completion script: `coalesce completions bash > ~/.local/share/bash-completion/completions/coalesce`
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -643,6 +663,8 @@ pub enum MeetingCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum DebugCmd {
+    /// The peers' addresses this node remembers (JSON)
+    KnownPeers,
     /// Where a join stands: joined, pending, or refused with the reason (running node only)
     JoinStatus {
         /// The coalition id

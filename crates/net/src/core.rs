@@ -133,9 +133,11 @@ impl Core {
         dial: mpsc::Sender<crate::swarm::Command>,
         addrs: Vec<String>,
     ) -> Self {
+        let mut sync = SyncNode::new();
+        sync.set_recovering(replica.recovering());
         Self {
             replica,
-            sync: SyncNode::new(),
+            sync,
             out,
             dial,
             addrs,

@@ -24,6 +24,7 @@
 
 pub mod backup;
 mod identity;
+pub mod sealed;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -122,7 +123,14 @@ pub enum ReplicaError {
     /// A backup file cannot be used.
     #[error(transparent)]
     Backup(#[from] backup::BackupError),
+    /// A sealed identity cannot be made or opened.
+    #[error("sealed identity: {0}")]
+    Sealed(String),
 }
+
+/// How long a node with an imported identity takes in coalitions its peers share with it.
+pub const RECOVERY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+const RECOVER_RECORD: &str = "recover-until";
 
 /// What a new coalition is founded with.
 #[derive(Debug, Clone, Default)]
@@ -668,6 +676,45 @@ impl Replica {
         };
         info!(device = %key, "backup taken; its device key is certified in every coalition");
         Ok((file.encode()?, key))
+    }
+
+    /// Sets up a node in `home` (which must not hold one) from a sealed identity: the same
+    /// node key, an empty store, the peers it knew, and a recovery window of
+    /// [`RECOVERY_WINDOW_MS`] during which it takes in every coalition its peers share with
+    /// it (they share only those where its key is a member's). Returns the node key.
+    pub fn import_identity(
+        sealed: &str,
+        passphrase: &str,
+        home: &Path,
+    ) -> Result<NodeKey, ReplicaError> {
+        let (identity, peers) = sealed::unseal(sealed, passphrase)?;
+        let id_path = home.join(IDENTITY_FILE);
+        if id_path.exists() {
+            return Err(ReplicaError::AlreadyInitialized {
+                home: home.to_owned(),
+            });
+        }
+        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
+        let store = Store::open(&home.join(STORE_FILE))?;
+        if let Some(peers) = &peers {
+            store.put_record("peers", peers)?;
+        }
+        let until = now().as_millis() + RECOVERY_WINDOW_MS;
+        store.put_record(RECOVER_RECORD, until.to_string().as_bytes())?;
+        drop(store);
+        identity.write_new(&id_path)?;
+        info!(home = %home.display(), node = %identity.node_key(), "identity imported; recovering coalitions from peers");
+        Ok(identity.node_key())
+    }
+
+    /// Whether this node is recovering its coalitions after an identity import (and so takes
+    /// in coalitions its peers share with it).
+    pub fn recovering(&self) -> bool {
+        self.record(RECOVER_RECORD)
+            .ok()
+            .flatten()
+            .and_then(|b| String::from_utf8(b).ok()?.parse::<i64>().ok())
+            .is_some_and(|until| now().as_millis() < until)
     }
 
     /// Sets up a node in `home` (which must not hold one) from a backup file's bytes, acting

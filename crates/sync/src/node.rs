@@ -165,6 +165,8 @@ pub struct SyncNode {
     peers: BTreeMap<NodeKey, Peer>,
     /// Coalitions this node is joining, and the peer that invited it.
     expected: BTreeMap<CoalitionId, NodeKey>,
+    /// Recovering after an identity import: take in coalitions peers name.
+    recovering: bool,
 }
 
 fn wire_id(c: &CoalitionId) -> WireCoalition {
@@ -230,6 +232,12 @@ impl SyncNode {
                 crate::wire::VERSION
             ),
         });
+    }
+
+    /// Takes in (or not) every coalition a peer names in its Hello that this node does not
+    /// hold: a node recovering its coalitions after an identity import.
+    pub fn set_recovering(&mut self, recovering: bool) {
+        self.recovering = recovering;
     }
 
     /// How many connected peers sync each coalition.
@@ -488,12 +496,20 @@ impl SyncNode {
         for w in offered {
             let c = from_wire(w);
             let joining = self.expected.get(&c) == Some(&peer);
-            if !ours.contains(w) && !joining {
+            // Recovering after an identity import: a peer names a coalition only if this
+            // node's key is a member's there, so take it in.
+            let recovered = self.recovering && docs.entry(&c).is_none();
+            if !ours.contains(w) && !joining && !recovered {
                 // Not a coalition we share with this peer (as far as our copy knows): say nothing.
                 continue;
             }
             if docs.entry(&c).is_none() && docs.create(&c).is_err() {
                 continue;
+            }
+            if recovered {
+                // As when joining: name it back, so that the peer syncs it with this node.
+                self.expected.insert(c.clone(), peer);
+                out.push(self.hello(docs, peer));
             }
             let Some(p) = self.peers.get_mut(&peer) else {
                 return;

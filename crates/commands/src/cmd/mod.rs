@@ -42,7 +42,10 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",
             r.home().display()
         ),
-        Command::Completions { .. } | Command::Man { .. } => {
+        Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::ExportIdentity { .. }
+        | Command::ImportIdentity { .. } => {
             anyhow::bail!("this command is handled by the `coalesce` command line itself")
         }
         Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
