@@ -208,21 +208,7 @@ fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out
     };
     let pass = passphrase(pass_file, true)?;
     let sealed = replica::sealed::seal(&identity, peers.as_deref(), &pass)?;
-    let tmp = file.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(&tmp)
-        .with_context(|| format!("could not write {}", tmp.display()))?;
-    std::io::Write::write_all(&mut f, sealed.as_bytes())
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("could not write {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).with_context(|| format!("could not write {}", file.display()))?;
+    replica::write_private(file, sealed.as_bytes())?;
     out.note(&format!(
         "Identity of node {} sealed into {}. Import it only if this machine is lost for good.",
         identity.node_key(),

@@ -126,27 +126,35 @@ impl Identity {
             path: path.to_owned(),
             detail: e.to_string(),
         })?;
-        let tmp: PathBuf = path.with_extension("json.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(|e| io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
-        if let Some(dir) = path.parent() {
-            // Make the rename itself durable.
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| io(dir, e))?;
-        }
-        Ok(())
+        write_private(path, text.as_bytes())
     }
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename, directory fsync),
+/// readable by its owner only; replaces a file already there. For secrets: identities,
+/// backups, sealed identities.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ReplicaError> {
+    let mut tmp: PathBuf = path.to_owned();
+    tmp.as_mut_os_string().push(".tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Make the rename itself durable.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io(dir, e))?;
+    }
+    Ok(())
 }
 
 pub(crate) fn io(path: &Path, source: std::io::Error) -> ReplicaError {

@@ -39,7 +39,7 @@ use model::{
 use store::{OpenError, Store, StoreError};
 use tracing::{debug, info, instrument};
 
-pub use identity::{Identity, MAX_IDENTITY_BYTES};
+pub use identity::{Identity, MAX_IDENTITY_BYTES, write_private};
 
 /// File name of the identity in a home folder.
 pub const IDENTITY_FILE: &str = "identity.json";

@@ -425,21 +425,7 @@ pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Resul
 /// Writes a backup of the node to `file` (owner-only) and prints its certified device key.
 pub fn backup(r: &mut Replica, file: &Path, out: &Out) -> Result<()> {
     let (bytes, key) = r.backup()?;
-    let tmp = file.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(&tmp)
-        .with_context(|| format!("could not write {}", tmp.display()))?;
-    std::io::Write::write_all(&mut f, &bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("could not write {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).with_context(|| format!("could not write {}", file.display()))?;
+    replica::write_private(file, &bytes)?;
     out.note(&format!(
         "Backup written to {} ({} bytes). It holds the secret of a new device key, certified in every coalition: keep it like a password, and restore it once.",
         file.display(),
