@@ -120,6 +120,12 @@ pub enum ReplicaError {
     /// The edit was refused.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// A coalition this node is joining or recovering has not arrived yet.
+    #[error("coalition {coalition} has not arrived from the other members' nodes yet")]
+    NotArrived {
+        /// The coalition.
+        coalition: String,
+    },
     /// A backup file cannot be used.
     #[error(transparent)]
     Backup(#[from] backup::BackupError),
@@ -362,7 +368,7 @@ impl Replica {
             let c = match self.read(&id) {
                 Ok(c) => c,
                 // Being joined: nothing has arrived yet.
-                Err(ReplicaError::Doc { .. }) if self.is_joining(&id) => continue,
+                Err(ReplicaError::NotArrived { .. }) => continue,
                 Err(e) => return Err(e),
             };
             out.push(CoalitionSummary {
@@ -480,6 +486,11 @@ impl Replica {
     /// The whole state of a coalition in force now (proposals past their closing time are
     /// decided).
     pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {
+        if self.is_joining(id) {
+            return Err(ReplicaError::NotArrived {
+                coalition: id.to_string(),
+            });
+        }
         let loaded = self.loaded(id)?;
         loaded
             .doc
