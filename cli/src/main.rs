@@ -88,7 +88,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         passphrase_file,
     } = &cli.command
     {
-        let sealed = read_limited(file, replica::sealed::MAX_SEALED_BYTES)?;
+        let sealed = read_text(file, replica::sealed::MAX_SEALED_BYTES as u64)?;
         let pass = passphrase(passphrase_file.as_deref(), false)?;
         let key = replica::Replica::import_identity(&sealed, &pass, &home)
             .with_context(|| format!("could not import {}", file.display()))?;
@@ -159,24 +159,16 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
 }
 
 /// Reads a text file of at most `max` bytes.
-fn read_limited(path: &Path, max: usize) -> Result<String> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("could not read {}", path.display()))?
-        .len();
-    if len > max as u64 {
-        anyhow::bail!(
-            "{} is larger than expected ({len} bytes, at most {max})",
-            path.display()
-        );
-    }
-    std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))
+fn read_text(path: &Path, max: u64) -> Result<String> {
+    String::from_utf8(commands::read_limited(path, max)?)
+        .with_context(|| format!("{} is not text", path.display()))
 }
 
 /// The passphrase: from a file, `$COALESCE_PASSPHRASE`, or asked on the terminal (twice when
 /// setting one).
 fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String> {
     if let Some(f) = file {
-        let text = read_limited(f, 4096)?;
+        let text = read_text(f, 4096)?;
         return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
     }
     if let Ok(p) = std::env::var("COALESCE_PASSPHRASE") {
@@ -204,7 +196,7 @@ fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out
             let resp = node.run(vec!["debug".into(), "known-peers".into()])?;
             (resp.code == 0).then(|| resp.stdout.into_bytes())
         }
-        None => replica::Replica::open(home)?.record("peers")?,
+        None => replica::Replica::open(home)?.record(replica::PEERS_RECORD)?,
     };
     let pass = passphrase(pass_file, true)?;
     let sealed = replica::sealed::seal(&identity, peers.as_deref(), &pass)?;

@@ -118,6 +118,16 @@ impl Node {
             .to_owned()
     }
 
+    /// Whether `coalesce` with `args` succeeds (e.g. whether a record has arrived here).
+    pub fn succeeds(&self, args: &[&str]) -> bool {
+        self.run(args).status.success()
+    }
+
+    /// Waits up to `secs` for `coalesce` with `args` to succeed (a record to arrive).
+    pub fn wait_for(&self, secs: u64, what: &str, args: &[&str]) {
+        eventually(secs, what, || self.succeeds(args).then_some(()));
+    }
+
     /// Runs `coalesce` expecting failure; returns standard error.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);

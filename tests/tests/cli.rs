@@ -676,7 +676,7 @@ fn a_lone_founder_amends_its_charter_and_cannot_leave_it_empty() {
         "amendment=unanimity",
     ]);
     assert!(
-        bad.contains("decision rule") || bad.contains("decision method"),
+        bad.contains("invalid decision rule `unanimity`") && bad.contains("super-majority"),
         "{bad}"
     );
     let empty = node.fails(&["charter", "amend", "--coalition", &c]);

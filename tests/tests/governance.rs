@@ -22,12 +22,11 @@ fn three_members_amend_the_charter_block_a_proposal_remove_a_member_and_audit_po
     };
     let seen_everywhere = |p: &str| {
         for node in [a, b, x] {
-            eventually(20, "the proposal to reach every node", || {
-                node.run(&["proposal", "show", "--coalition", &c, p])
-                    .status
-                    .success()
-                    .then_some(())
-            });
+            node.wait_for(
+                20,
+                "the proposal to reach every node",
+                &["proposal", "show", "--coalition", &c, p],
+            );
         }
     };
     let version_everywhere = |n: u64| {
@@ -157,17 +156,14 @@ fn three_members_amend_the_charter_block_a_proposal_remove_a_member_and_audit_po
     let refused = x.fails(&["issue", "add", "--coalition", &c, "Still here"]);
     assert!(refused.contains("not a member"), "{refused}");
     let issue = a.ok(&["issue", "add", "--coalition", &c, "Night buses"]);
-    eventually(20, "the other member to receive the new issue", || {
-        b.run(&["issue", "show", "--coalition", &c, &issue])
-            .status
-            .success()
-            .then_some(())
-    });
+    b.wait_for(
+        20,
+        "the other member to receive the new issue",
+        &["issue", "show", "--coalition", &c, &issue],
+    );
     std::thread::sleep(Duration::from_secs(2));
     assert!(
-        !x.run(&["issue", "show", "--coalition", &c, &issue])
-            .status
-            .success(),
+        !x.succeeds(&["issue", "show", "--coalition", &c, &issue]),
         "a removed member's node must not receive new changes"
     );
 
@@ -208,12 +204,11 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
         "--rule",
         "admission=majority@1/2",
     ]);
-    eventually(20, "B to receive the amendment", || {
-        b.run(&["proposal", "show", "--coalition", &c, &p])
-            .status
-            .success()
-            .then_some(())
-    });
+    b.wait_for(
+        20,
+        "B to receive the amendment",
+        &["proposal", "show", "--coalition", &c, &p],
+    );
     a.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
     b.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
     eventually(20, "A to derive the new admission rule", || {
@@ -254,15 +249,10 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
     );
     a.ok(&["proposal", "vote", "--coalition", &c, &vote, "agree"]);
     b.ok(&["proposal", "vote", "--coalition", &c, &vote, "agree"]);
-    eventually(
+    n.wait_for(
         30,
         "the admitted member's node to receive the coalition",
-        || {
-            n.run(&["charter", "show", "--coalition", &c])
-                .status
-                .success()
-                .then_some(())
-        },
+        &["charter", "show", "--coalition", &c],
     );
     let members = n.json(&["member", "list", "--coalition", &c]);
     assert_eq!(members.as_array().unwrap().len(), 3, "{members}");

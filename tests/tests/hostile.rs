@@ -18,6 +18,8 @@ struct Hostile {
     events: mpsc::Receiver<Event>,
     out: mpsc::Sender<Outgoing>,
     target: NodeKey,
+    /// The key it signs with.
+    secret: [u8; 32],
 }
 
 impl Hostile {
@@ -47,6 +49,7 @@ impl Hostile {
             events,
             out,
             target,
+            secret,
         };
         h.wait(|e| matches!(e, Event::Connected(k) if *k == target));
         h
@@ -80,6 +83,29 @@ impl Hostile {
         self.out
             .blocking_send(Outgoing::Send(self.target, frame))
             .unwrap();
+    }
+
+    /// Names coalition `c` in a Hello, as a member's node does.
+    fn hello(&self, c: &str) {
+        self.send(
+            Message::Hello {
+                coalitions: vec![wire(c)],
+            }
+            .encode(),
+        );
+    }
+
+    /// Pushes `change` in coalition `c`, signed with this endpoint's key.
+    fn push(&self, c: &str, change: &model::automerge::Change) {
+        let sig = sync::sign(&SigningKey::from_bytes(&self.secret), &change.hash());
+        self.send(
+            Message::Changes {
+                coalition: wire(c),
+                changes: vec![ByteChunk(change.raw_bytes().to_vec())],
+                heads: vec![sync::SignedHead::from(&sig)],
+            }
+            .encode(),
+        );
     }
 }
 
@@ -176,12 +202,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
         outsider.next_message(),
         Message::Hello { coalitions: vec![] }
     );
-    outsider.send(
-        Message::Hello {
-            coalitions: vec![wire(&c)],
-        }
-        .encode(),
-    );
+    outsider.hello(&c);
     outsider.send(
         Message::Sync {
             coalition: wire(&c),
@@ -199,12 +220,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
     // 2. A member's stolen key: forged, tampered, replayed and malformed messages.
     let stolen = secret_of(&b);
     let hostile = Hostile::connect(stolen, pa, key_a);
-    hostile.send(
-        Message::Hello {
-            coalitions: vec![wire(&c)],
-        }
-        .encode(),
-    );
+    hostile.hello(&c);
     // Take A's document as a starting point, as a member would have it.
     let bytes = exported(&a, &c);
     // A change claiming to be A's, signed with B's key.
@@ -341,12 +357,11 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         "--unit",
         "USD",
     ]);
-    eventually(20, "B to receive the proposal", || {
-        b.run(&["proposal", "show", "--coalition", &c, &p])
-            .status
-            .success()
-            .then_some(())
-    });
+    b.wait_for(
+        20,
+        "B to receive the proposal",
+        &["proposal", "show", "--coalition", &c, &p],
+    );
     assert!(db.stop());
     assert!(a.json(&["audit", "refused"]).as_array().unwrap().is_empty());
     let key_a = key_of(&secret_of(&a));
@@ -365,23 +380,8 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         .to_owned();
 
     let hostile = Hostile::connect(secret_b, pa, key_a);
-    hostile.send(
-        Message::Hello {
-            coalitions: vec![wire(&c)],
-        }
-        .encode(),
-    );
-    let push = |change: model::automerge::Change| {
-        let sig = sync::sign(&SigningKey::from_bytes(&secret_b), &change.hash());
-        hostile.send(
-            Message::Changes {
-                coalition: wire(&c),
-                changes: vec![ByteChunk(change.raw_bytes().to_vec())],
-                heads: vec![sync::SignedHead::from(&sig)],
-            }
-            .encode(),
-        );
-    };
+    hostile.hello(&c);
+    let push = |change: model::automerge::Change| hostile.push(&c, &change);
     // 1. B records a position in A's name.
     push(raw_change(&bytes, key_b, |d| {
         let positions = obj(d, &["proposals", &proposal, "positions"]);
@@ -530,26 +530,13 @@ fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
         hostile.next_message(),
         Message::Hello { coalitions: vec![] }
     );
-    hostile.send(
-        Message::Hello {
-            coalitions: vec![wire(&c)],
-        }
-        .encode(),
-    );
+    hostile.hello(&c);
     // ...and refuses what it writes after its removal, signed with its own key.
     let change = raw_change(&bytes, key_b, |d| {
         let me = obj(d, &["members", &member_b]);
         d.put(&me, "contact", "we never left").unwrap();
     });
-    let sig = sync::sign(&SigningKey::from_bytes(&secret_b), &change.hash());
-    hostile.send(
-        Message::Changes {
-            coalition: wire(&c),
-            changes: vec![ByteChunk(change.raw_bytes().to_vec())],
-            heads: vec![sync::SignedHead::from(&sig)],
-        }
-        .encode(),
-    );
+    hostile.push(&c, &change);
     hostile.send(
         Message::Sync {
             coalition: wire(&c),
@@ -620,12 +607,7 @@ fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
             coalitions: vec![wire(&c)]
         }
     );
-    hostile.send(
-        Message::Hello {
-            coalitions: vec![wire(&c)],
-        }
-        .encode(),
-    );
+    hostile.hello(&c);
     while !matches!(hostile.next_message(), Message::Sync { .. }) {}
     // 400 replays of a change A holds: each valid, none adding anything; at 20 a second
     // they take A at least 18 seconds to read.
@@ -641,12 +623,11 @@ fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
     // Meanwhile an honest member keeps working, and A keeps hearing from it.
     let started = std::time::Instant::now();
     let issue = b.ok(&["issue", "add", "--coalition", &c, "Night buses"]);
-    eventually(20, "A to receive B's issue during the flood", || {
-        a.run(&["issue", "show", "--coalition", &c, &issue])
-            .status
-            .success()
-            .then_some(())
-    });
+    a.wait_for(
+        20,
+        "A to receive B's issue during the flood",
+        &["issue", "show", "--coalition", &c, &issue],
+    );
     let served_in = started.elapsed();
     assert!(
         served_in < Duration::from_secs(10),

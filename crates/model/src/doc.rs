@@ -335,12 +335,16 @@ impl CoalitionDoc {
     /// The coalition in force at `now`: proposals whose closing time has come are decided.
     pub fn read_at(&self, now: Timestamp) -> Result<Coalition, DocError> {
         let mut c: Coalition = hydrate(&self.doc)?;
-        let gov = Governance::read(&self.doc).ok_or_else(|| {
-            DocError::from(autosurgeon::HydrateError::unexpected(
-                "a member list and a charter",
-                "a document without them".to_owned(),
-            ))
-        })?;
+        // Governance from what was just read, rather than from the document again.
+        let gov = Governance::new(
+            c.members.clone(),
+            c.charter.rules.clone(),
+            c.proposals
+                .iter()
+                .filter(|(_, p)| crate::governance::governs(p.kind))
+                .map(|(id, p)| (id.clone(), p.clone()))
+                .collect(),
+        );
         crate::governance::apply(&mut c, &gov.in_force(now));
         Ok(c)
     }
@@ -440,12 +444,25 @@ impl CoalitionDoc {
         at: Timestamp,
         f: impl FnOnce(&mut AutoCommit) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
-        if !in_force(&self.doc, at)?.members.contains_key(by.as_str()) {
+        self.edit_governed(by, message, at, |doc, _| f(doc))
+    }
+
+    /// [`Self::edit`] for an edit that needs the governance in force (read once, before the
+    /// edit writes, as receiving nodes judge the change).
+    fn edit_governed<T>(
+        &mut self,
+        by: &MemberId,
+        message: &str,
+        at: Timestamp,
+        f: impl FnOnce(&mut AutoCommit, &InForce) -> Result<T, EditError>,
+    ) -> Result<T, EditError> {
+        let gov = in_force(&self.doc, at)?;
+        if !gov.members.contains_key(by.as_str()) {
             return Err(EditError::NotAMember {
                 coalition: self.id.to_string(),
             });
         }
-        match f(&mut self.doc) {
+        match f(&mut self.doc, &gov) {
             Ok(v) => {
                 self.doc.commit_with(commit_options(message, at));
                 Ok(v)
@@ -521,8 +538,8 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         let record = member_record(id, profile, key, at)?;
-        self.edit(by, "admit member", at, |doc| {
-            if in_force(doc, at)?.rules.admission.is_some() {
+        self.edit_governed(by, "admit member", at, |doc, gov| {
+            if gov.rules.admission.is_some() {
                 return Err(EditError::Refused {
                     why: "the charter admits members by vote: the invite opens a membership \
                           proposal"
@@ -607,7 +624,7 @@ impl CoalitionDoc {
         let title = short("issue title", &new.title)?;
         let description = long("description", &new.description)?;
         let tags = tag_list(&new.tags)?;
-        self.edit(by, "raise issue", at, |doc| {
+        self.edit_governed(by, "raise issue", at, |doc, gov| {
             if exists(doc, &["issues", new.id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "issue",
@@ -615,7 +632,7 @@ impl CoalitionDoc {
                 });
             }
             let lead = match &new.lead {
-                Some(lead) => known_member(doc, lead.as_str(), at)?,
+                Some(lead) => known_member(gov, lead.as_str())?,
                 None => by.to_string(),
             };
             let issue = Issue {
@@ -655,7 +672,7 @@ impl CoalitionDoc {
             .map(|d| long("description", d))
             .transpose()?;
         let add_tags = tag_list(&edit.add_tags)?;
-        self.edit(by, "edit issue", at, |doc| {
+        self.edit_governed(by, "edit issue", at, |doc, gov| {
             let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
             let obj = map_at(doc, &["issues", id.as_str()])?;
             if let Some(title) = title {
@@ -669,7 +686,7 @@ impl CoalitionDoc {
                 doc.put(&obj, "status", status.as_str())?;
             }
             if let Some(lead) = &edit.lead {
-                let lead = known_member(doc, lead.as_str(), at)?;
+                let lead = known_member(gov, lead.as_str())?;
                 doc.put(&obj, "lead", lead)?;
             }
             if !add_tags.is_empty() {
@@ -836,7 +853,7 @@ impl CoalitionDoc {
             return Err(EditError::ZeroAmount);
         }
         let reason = short("reason", &reason)?;
-        self.edit(by, "request allocation", at, |doc| {
+        self.edit_governed(by, "request allocation", at, |doc, gov| {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
             let balance = crate::reports::balance_of(&p, |proposal| {
@@ -879,7 +896,7 @@ impl CoalitionDoc {
                 subject: Some(format!("{pool_id}/{entry}")),
                 amendment: None,
             };
-            open_proposal(doc, by, &new, subject, at)?;
+            open_proposal(doc, gov, by, &new, subject, at)?;
             pool_id.parse().map_err(EditError::from_id)
         })
     }
@@ -899,8 +916,8 @@ impl CoalitionDoc {
                     .into(),
             });
         }
-        self.edit(by, "open proposal", at, |doc| {
-            open_proposal(doc, by, &new, Subject::default(), at)
+        self.edit_governed(by, "open proposal", at, |doc, gov| {
+            open_proposal(doc, gov, by, &new, Subject::default(), at)
         })
     }
 
@@ -918,12 +935,12 @@ impl CoalitionDoc {
             kind: DecisionKind::Amendment,
             ..new
         };
-        self.edit(by, "propose amendment", at, |doc| {
+        self.edit_governed(by, "propose amendment", at, |doc, gov| {
             let what = Subject {
                 subject: None,
                 amendment: Some(amendment),
             };
-            open_proposal(doc, by, &new, what, at)
+            open_proposal(doc, gov, by, &new, what, at)
         })
     }
 
@@ -936,8 +953,8 @@ impl CoalitionDoc {
         new: NewProposal,
         at: Timestamp,
     ) -> Result<MemberId, EditError> {
-        self.edit(by, "propose removal", at, |doc| {
-            let member = known_member(doc, member, at)?;
+        self.edit_governed(by, "propose removal", at, |doc, gov| {
+            let member = known_member(gov, member)?;
             let new = NewProposal {
                 kind: DecisionKind::Membership,
                 title: if new.title.trim().is_empty() {
@@ -951,7 +968,7 @@ impl CoalitionDoc {
                 subject: Some(format!("remove/{member}")),
                 amendment: None,
             };
-            open_proposal(doc, by, &new, what, at)?;
+            open_proposal(doc, gov, by, &new, what, at)?;
             member.parse().map_err(EditError::from_id)
         })
     }
@@ -1010,8 +1027,8 @@ impl CoalitionDoc {
     /// The acting member leaves the coalition: from this change on it writes nothing and
     /// the other nodes stop sending it the coalition's data. Its records stay.
     pub fn leave(&mut self, by: &MemberId, at: Timestamp) -> Result<(), EditError> {
-        self.edit(by, "leave coalition", at, |doc| {
-            if in_force(doc, at)?.members.len() == 1 {
+        self.edit_governed(by, "leave coalition", at, |doc, gov| {
+            if gov.members.len() == 1 {
                 return Err(EditError::Refused {
                     why: "your organization is the coalition's only member; it cannot leave a \
                           coalition with no one in it"
@@ -1042,7 +1059,7 @@ impl CoalitionDoc {
         }
         let mut record = member_record(id, profile, key, at)?;
         record.admission = Some(proposal.to_string());
-        self.edit(by, "propose admission", at, |doc| {
+        self.edit_governed(by, "propose admission", at, |doc, gov| {
             new_member_slot(doc, id, key)?;
             let members = map_at(doc, &["members"])?;
             reconcile_prop(doc, &members, id.as_str(), &record)?;
@@ -1057,7 +1074,7 @@ impl CoalitionDoc {
                 subject: Some(format!("admit/{id}")),
                 amendment: None,
             };
-            open_proposal(doc, by, &new, what, at)?;
+            open_proposal(doc, gov, by, &new, what, at)?;
             Ok(Some(proposal.clone()))
         })
     }
@@ -1109,11 +1126,12 @@ impl CoalitionDoc {
         change: &str,
         at: Timestamp,
     ) -> Result<String, EditError> {
+        // The change graph's metadata names every change without rebuilding any.
         let hashes: Vec<String> = self
             .doc
-            .get_changes(&[])
+            .get_changes_meta(&[])
             .iter()
-            .map(|c| c.hash().to_string())
+            .map(|c| c.hash.to_string())
             .collect();
         let hash: ChangeHash =
             resolve(change, "change", &hashes)?
@@ -1188,17 +1206,17 @@ impl CoalitionDoc {
                 max: 1000,
             });
         }
-        self.edit(by, "record meeting", at, |doc| {
+        self.edit_governed(by, "record meeting", at, |doc, gov| {
             if exists(doc, &["meetings", new.id.as_str()])? {
                 return Err(EditError::Exists {
                     what: "meeting",
                     id: new.id.to_string(),
                 });
             }
-            let facilitator = known_member(doc, new.facilitator.as_str(), at)?;
+            let facilitator = known_member(gov, new.facilitator.as_str())?;
             let mut attendance = Vec::new();
             for m in &new.attendance {
-                let m = known_member(doc, m.as_str(), at)?;
+                let m = known_member(gov, m.as_str())?;
                 if !attendance.contains(&m) {
                     attendance.push(m);
                 }
@@ -1364,9 +1382,9 @@ fn read_at<T: autosurgeon::Hydrate>(doc: &AutoCommit, path: &[&str]) -> Result<T
     autosurgeon::hydrate_path(doc, &ROOT, props)?.ok_or_else(|| shape_error(path))
 }
 
-/// A member in force at `at`, by id, prefix or name.
-fn known_member(doc: &AutoCommit, member: &str, at: Timestamp) -> Result<String, EditError> {
-    Ok(find_member(&in_force(doc, at)?.members, member)?.to_owned())
+/// A member in force, by id, prefix or name.
+fn known_member(gov: &InForce, member: &str) -> Result<String, EditError> {
+    Ok(find_member(&gov.members, member)?.to_owned())
 }
 
 /// The governance in force in `doc` at `at`.
@@ -1426,6 +1444,7 @@ struct Subject {
 
 fn open_proposal(
     doc: &mut AutoCommit,
+    gov: &InForce,
     by: &MemberId,
     new: &NewProposal,
     what: Subject,
@@ -1446,9 +1465,8 @@ fn open_proposal(
             expected: "a moment in the future".to_owned(),
         }));
     }
-    let gov = in_force(doc, at)?;
     let (rule, electorate) =
-        crate::governance::rule_and_electorate(&gov, new.kind, what.subject.as_deref())
+        crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_deref())
             .map_err(|why| EditError::Refused { why })?;
     let proposal = Proposal {
         id: new.id.to_string(),

@@ -248,11 +248,7 @@ fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
     if proposal_tally(p, now).outcome != Outcome::Passed {
         return None;
     }
-    let counted = p
-        .positions
-        .iter()
-        .filter(|(m, pos)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| pos.at < c))
-        .collect::<Vec<_>>();
+    let counted: Vec<_> = crate::reports::counted_positions(p).collect();
     // Settled by positions alone: the moment of the latest one; else by closing.
     let at = if proposal_tally(p, Timestamp::MIN).outcome == Outcome::Passed {
         counted

@@ -6,17 +6,21 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::schema::{Coalition, Pool, Proposal};
+use crate::schema::{Coalition, Pool, PositionRecord, Proposal};
 use crate::tally::{Outcome, Tally, tally};
 use crate::values::{Amount, EntryKind, Fraction, IssueStatus, Rank, Timestamp};
+
+/// The positions that count on a proposal: those of its electorate, taken before it closed.
+pub fn counted_positions(p: &Proposal) -> impl Iterator<Item = (&String, &PositionRecord)> {
+    p.positions
+        .iter()
+        .filter(|(m, pos)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| pos.at < c))
+}
 
 /// The tally of a proposal at `now` (closed once `now` reaches its closing time).
 pub fn proposal_tally(p: &Proposal, now: Timestamp) -> Tally {
     let closed = p.closes_at.is_some_and(|c| now >= c);
-    let positions = p
-        .positions
-        .iter()
-        .filter(|(_, pos)| p.closes_at.is_none_or(|c| pos.at < c))
+    let positions = counted_positions(p)
         .map(|(m, pos)| (m.clone(), pos.stance))
         .collect();
     tally(p.rule, &p.electorate, &positions, closed)

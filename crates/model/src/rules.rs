@@ -250,6 +250,7 @@ impl Validator {
             in_force: &in_force,
             now,
             writer: &writer,
+            positions_judged: Default::default(),
         };
         let touched = self.check_ops(&ctx, &expanded)?;
         self.governance_changed |= touched;
@@ -343,12 +344,15 @@ impl Validator {
             touched |= match path.first().map(String::as_str) {
                 Some("members") => true,
                 Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
-                Some("proposals") => {
-                    path.len() == 2
-                        || path
-                            .get(1)
-                            .is_some_and(|p| ctx.gov.proposals.contains_key(p))
-                }
+                // A new amendment or membership proposal, or a position on one.
+                Some("proposals") if path.len() == 2 => ctx
+                    .fields
+                    .get(&(id, "kind"))
+                    .and_then(|k| k.parse::<DecisionKind>().ok())
+                    .is_some_and(crate::governance::governs),
+                Some("proposals") => path
+                    .get(1)
+                    .is_some_and(|p| ctx.gov.proposals.contains_key(p)),
                 _ => false,
             };
             let write = Write {
@@ -423,6 +427,8 @@ struct Ctx<'a> {
     change: &'a Change,
     gov: &'a Governance,
     writer: &'a str,
+    /// Proposals whose position by the writer this change was already judged on.
+    positions_judged: std::cell::RefCell<BTreeSet<String>>,
 }
 
 struct Write<'a> {
@@ -520,6 +526,14 @@ impl Ctx<'_> {
             ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
             ["proposals", proposal, "positions", member, ..] => {
                 owner(member)?;
+                // A position is written field by field: judge it once per change.
+                if !self
+                    .positions_judged
+                    .borrow_mut()
+                    .insert((*proposal).to_owned())
+                {
+                    return Ok(());
+                }
                 self.still_open(proposal, &path())?;
                 self.block_has_reason(proposal, member)
                     .map_err(|why| Violation::BadRecord { path: path(), why })

@@ -2,64 +2,27 @@
 //! departures end write rights, admission can be a vote; the same on every node whatever
 //! order changes arrive in. Every honest history here also passes the validator.
 
+use model::automerge::ObjType;
 use model::automerge::transaction::Transactable;
-use model::automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc};
-use model::rules::{Validator, Violation};
+use model::rules::Violation;
 use model::schema::{Amendment, RuleChange};
 use model::*;
 use proptest::prelude::*;
 
+mod common;
+use common::*;
+
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_700_000_000_000 + ms * 1000)
-}
-
-fn key(n: u8) -> NodeKey {
-    NodeKey::from_bytes([n; 32])
-}
-
-fn member(n: u8) -> MemberId {
-    MemberId::from_bytes([n; 16])
 }
 
 fn pid(n: u8) -> ProposalId {
     ProposalId::from_bytes([0x60 + n; 16])
 }
 
-fn profile(name: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        ..Default::default()
-    }
-}
-
 /// Three members; member 1 founded the coalition and admitted 2 and 3.
 fn three() -> CoalitionDoc {
-    let mut doc = CoalitionDoc::found(
-        key(1),
-        Founding {
-            id: CoalitionId::from_bytes([9; 16]),
-            name: "Transit Justice".into(),
-            frame: "Fare-free buses".into(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: member(1),
-            founder: profile("Northside Tenants Union"),
-            at: t(0),
-        },
-    )
-    .unwrap();
-    for i in 2..=3 {
-        doc.admit_member(
-            &member(1),
-            &member(i),
-            &profile(&format!("Org {i}")),
-            key(i),
-            t(1),
-        )
-        .unwrap();
-    }
-    doc
+    three_members(t(0), t(1))
 }
 
 fn new(id: ProposalId, title: &str) -> NewProposal {
@@ -74,26 +37,6 @@ fn new(id: ProposalId, title: &str) -> NewProposal {
 
 fn rule(text: &str) -> RuleChange {
     text.parse().unwrap()
-}
-
-/// Judges every change of `doc` as a node receiving the whole history would.
-fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
-    let am = doc.automerge_mut();
-    let changes = am.get_changes(&[]);
-    let mut v = Validator::new(false);
-    for c in &changes {
-        v.check(am, c)?;
-    }
-    Ok(())
-}
-
-/// The object at `path` of a raw document.
-fn obj(doc: &AutoCommit, path: &[&str]) -> ObjId {
-    let mut o = ROOT;
-    for k in path {
-        o = doc.get(&o, *k).unwrap().unwrap().1;
-    }
-    o
 }
 
 /// Member `who`'s node makes an edit (signed with its own key), which then reaches `doc`.

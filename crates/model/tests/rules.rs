@@ -3,28 +3,16 @@
 //! into its own copy is refused with the rule it broke.
 
 use model::automerge::transaction::Transactable;
-use model::automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
-use model::rules::{Validator, Violation};
+use model::automerge::{AutoCommit, ObjType};
+use model::rules::Violation;
 use model::*;
 use proptest::prelude::*;
 
+mod common;
+use common::*;
+
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_700_000_000_000 + ms)
-}
-
-fn key(n: u8) -> NodeKey {
-    NodeKey::from_bytes([n; 32])
-}
-
-fn member(n: u8) -> MemberId {
-    MemberId::from_bytes([n; 16])
-}
-
-fn profile(name: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        ..Default::default()
-    }
 }
 
 const POOL: [u8; 16] = [0xfe; 16];
@@ -33,31 +21,7 @@ const PROPOSAL: [u8; 16] = [0x77; 16];
 /// A coalition of three members (1 founded it and admitted 2 and 3), with a pool, an issue
 /// and an open general proposal; returned as each member's copy.
 fn coalition() -> Vec<CoalitionDoc> {
-    let mut doc = CoalitionDoc::found(
-        key(1),
-        Founding {
-            id: CoalitionId::from_bytes([9; 16]),
-            name: "Transit Justice".into(),
-            frame: "Fare-free buses".into(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: member(1),
-            founder: profile("Northside Tenants Union"),
-            at: t(0),
-        },
-    )
-    .unwrap();
-    for i in 2..=3 {
-        doc.admit_member(
-            &member(1),
-            &member(i),
-            &profile(&format!("Org {i}")),
-            key(i),
-            t(1),
-        )
-        .unwrap();
-    }
+    let mut doc = three_members(t(0), t(1));
     doc.create_pool(
         &member(1),
         NewPool {
@@ -97,31 +61,12 @@ fn coalition() -> Vec<CoalitionDoc> {
     (1..=3).map(|i| doc.fork_as(key(i))).collect()
 }
 
-/// Judges every change of `doc` as a node receiving the whole history would.
-fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
-    let am = doc.automerge_mut();
-    let changes = am.get_changes(&[]);
-    let mut v = Validator::new(false);
-    for c in &changes {
-        v.check(am, c)?;
-    }
-    Ok(())
-}
-
 /// A hostile node's raw write: member `who`'s copy, edited directly with Automerge.
 fn raw(docs: &mut [CoalitionDoc], who: usize, f: impl FnOnce(&mut AutoCommit)) -> CoalitionDoc {
     let mut d = docs[who].fork_as(key(who as u8 + 1));
     f(d.automerge_mut());
     d.automerge_mut().commit();
     d
-}
-
-fn obj(doc: &AutoCommit, path: &[&str]) -> model::automerge::ObjId {
-    let mut o = ROOT;
-    for k in path {
-        o = doc.get(&o, *k).unwrap().unwrap().1;
-    }
-    o
 }
 
 fn proposal() -> String {

@@ -153,6 +153,7 @@ impl Core {
     /// Keeps `metrics` up to date as the core works.
     pub fn with_metrics(mut self, metrics: std::sync::Arc<api::Metrics>) -> Self {
         self.metrics = metrics;
+        self.update_gauges(true);
         self
     }
 
@@ -182,7 +183,10 @@ impl Core {
             }
             _ => None,
         };
+        let local_edit = matches!(event, Event::Api(_));
         let outputs = self.outputs_for(event);
+        // Only edits and applied changes grow the store.
+        let stored = local_edit || outputs.iter().any(|o| matches!(o, Output::Applied { .. }));
         if let Some(peer) = from
             && !outputs
                 .iter()
@@ -199,11 +203,11 @@ impl Core {
                 .set(now);
         }
         self.dispatch(outputs);
-        self.update_gauges();
+        self.update_gauges(stored);
     }
 
-    /// Connected peers, peers per coalition, store size.
-    fn update_gauges(&self) {
+    /// Connected peers and peers per coalition; the store's size if it may have grown.
+    fn update_gauges(&self, stored: bool) {
         let m = &self.metrics;
         m.peers.set(self.sync.peers().count() as i64);
         // Coalitions no peer syncs any more drop out rather than linger at their last count.
@@ -215,7 +219,8 @@ impl Core {
                 })
                 .set(n as i64);
         }
-        if let Ok(meta) = std::fs::metadata(self.replica.home().join(replica::STORE_FILE)) {
+        if stored && let Ok(meta) = std::fs::metadata(self.replica.home().join(replica::STORE_FILE))
+        {
             m.store_bytes
                 .set(i64::try_from(meta.len()).unwrap_or(i64::MAX));
         }
@@ -484,7 +489,7 @@ pub const MAX_KNOWN_PEERS: usize = 256;
 /// Addresses of peers this node has reached, to dial again after a restart.
 pub fn known_peers(replica: &Replica) -> Vec<String> {
     replica
-        .record("peers")
+        .record(replica::PEERS_RECORD)
         .ok()
         .flatten()
         .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
@@ -500,7 +505,7 @@ impl Core {
     fn remember(&mut self, peer: NodeKey, addr: String) {
         let mut known: std::collections::BTreeMap<String, String> = self
             .replica
-            .record("peers")
+            .record(replica::PEERS_RECORD)
             .ok()
             .flatten()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -512,7 +517,7 @@ impl Core {
         }
         known.insert(peer.to_string(), addr);
         if let Ok(b) = serde_json::to_vec(&known)
-            && let Err(e) = self.replica.put_record("peers", &b)
+            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
         {
             warn!(error = %e, "could not remember a peer's address");
         }

@@ -137,6 +137,8 @@ pub enum ReplicaError {
 /// How long a node with an imported identity takes in coalitions its peers share with it.
 pub const RECOVERY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 const RECOVER_RECORD: &str = "recover-until";
+/// Node-wide record of the peers' addresses this node reached (peer key → multiaddr, JSON).
+pub const PEERS_RECORD: &str = "peers";
 
 /// What a new coalition is founded with.
 #[derive(Debug, Clone, Default)]
@@ -259,15 +261,9 @@ impl Replica {
             }
             .into());
         }
-        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
-        let id_path = home.join(IDENTITY_FILE);
-        if id_path.exists() {
-            return Err(ReplicaError::AlreadyInitialized {
-                home: home.to_owned(),
-            });
-        }
         // Create the store first: if another process holds it, nothing is written.
-        drop(Store::open(&home.join(STORE_FILE))?);
+        let (id_path, store) = fresh_home(home)?;
+        drop(store);
         let identity = Identity::generate(org)?;
         identity.write_new(&id_path)?;
         info!(home = %home.display(), node = %identity.node_key(), "node initialized");
@@ -683,7 +679,7 @@ impl Replica {
             secret_key: next.secret_bytes(),
             taken_at: now().as_millis(),
             coalitions,
-            peers: self.record("peers")?,
+            peers: self.record(PEERS_RECORD)?,
         };
         info!(device = %key, "backup taken; its device key is certified in every coalition");
         Ok((file.encode()?, key))
@@ -699,16 +695,9 @@ impl Replica {
         home: &Path,
     ) -> Result<NodeKey, ReplicaError> {
         let (identity, peers) = sealed::unseal(sealed, passphrase)?;
-        let id_path = home.join(IDENTITY_FILE);
-        if id_path.exists() {
-            return Err(ReplicaError::AlreadyInitialized {
-                home: home.to_owned(),
-            });
-        }
-        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
-        let store = Store::open(&home.join(STORE_FILE))?;
+        let (id_path, store) = fresh_home(home)?;
         if let Some(peers) = &peers {
-            store.put_record("peers", peers)?;
+            store.put_record(PEERS_RECORD, peers)?;
         }
         let until = now().as_millis() + RECOVERY_WINDOW_MS;
         store.put_record(RECOVER_RECORD, until.to_string().as_bytes())?;
@@ -758,21 +747,14 @@ impl Replica {
                 .collect::<Result<Vec<_>, _>>()?;
             checked.push((id, c, signatures));
         }
-        let id_path = home.join(IDENTITY_FILE);
-        if id_path.exists() {
-            return Err(ReplicaError::AlreadyInitialized {
-                home: home.to_owned(),
-            });
-        }
-        std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
-        let store = Store::open(&home.join(STORE_FILE))?;
+        let (id_path, store) = fresh_home(home)?;
         for (id, c, signatures) in checked {
             // The document as a snapshot, with no changes after it yet.
             store.append_signed(id.as_str(), &[], &signatures)?;
             store.compact(id.as_str(), &c.document, 0)?;
         }
         if let Some(peers) = &file.peers {
-            store.put_record("peers", peers)?;
+            store.put_record(PEERS_RECORD, peers)?;
         }
         drop(store);
         // The identity last: a home with an identity is a node, and this one is complete.
@@ -780,6 +762,19 @@ impl Replica {
         info!(home = %home.display(), node = %identity.node_key(), "node restored from a backup");
         Ok(identity.node_key())
     }
+}
+
+/// Opens the store of a home that holds no node yet (creating the folder), and names where
+/// its identity goes: identities are written last, so a home with one is a complete node.
+fn fresh_home(home: &Path) -> Result<(PathBuf, Store), ReplicaError> {
+    let id_path = home.join(IDENTITY_FILE);
+    if id_path.exists() {
+        return Err(ReplicaError::AlreadyInitialized {
+            home: home.to_owned(),
+        });
+    }
+    std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
+    Ok((id_path, Store::open(&home.join(STORE_FILE))?))
 }
 
 fn compact(

@@ -436,14 +436,7 @@ pub fn backup(r: &mut Replica, file: &Path, out: &Out) -> Result<()> {
 
 /// Sets up a node in `home` from the backup `file` and prints its device key.
 pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
-    let size = std::fs::metadata(file)
-        .with_context(|| format!("could not read {}", file.display()))?
-        .len();
-    if size > replica::backup::MAX_BACKUP_BYTES {
-        anyhow::bail!("{} is larger than a backup file can be", file.display());
-    }
-    let bytes =
-        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let bytes = super::read_limited(file, replica::backup::MAX_BACKUP_BYTES)?;
     let key = Replica::restore(&bytes, home)
         .with_context(|| format!("could not restore {}", file.display()))?;
     out.note(&format!(

@@ -245,7 +245,9 @@ struct Written<'a> {
 
 pub fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
     if let DebugCmd::KnownPeers = cmd {
-        let peers = r.record("peers")?.unwrap_or_else(|| b"{}".to_vec());
+        let peers = r
+            .record(replica::PEERS_RECORD)?
+            .unwrap_or_else(|| b"{}".to_vec());
         return out.text_raw(&String::from_utf8_lossy(&peers));
     }
     let DebugCmd::WriteLoop { c, count } = cmd else {

@@ -55,6 +55,20 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
     }
 }
 
+/// Reads a file of at most `max` bytes, refusing a larger one before reading it.
+pub fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("could not read {}", path.display()))?
+        .len();
+    if len > max {
+        anyhow::bail!(
+            "{} is larger than expected ({len} bytes, at most {max})",
+            path.display()
+        );
+    }
+    std::fs::read(path).with_context(|| format!("could not read {}", path.display()))
+}
+
 /// The replica and the coalition a command names.
 pub struct Ctx<'a> {
     pub replica: &'a mut Replica,

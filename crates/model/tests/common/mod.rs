@@ -1,0 +1,72 @@
+//! What the model's rule and governance tests share: three members' keys and ids, a coalition
+//! they form, the validator run over a whole history, and raw access for hostile writes.
+
+use model::automerge::{AutoCommit, ObjId, ROOT, ReadDoc};
+use model::rules::{Validator, Violation};
+use model::*;
+
+pub fn key(n: u8) -> NodeKey {
+    NodeKey::from_bytes([n; 32])
+}
+
+pub fn member(n: u8) -> MemberId {
+    MemberId::from_bytes([n; 16])
+}
+
+pub fn profile(name: &str) -> MemberProfile {
+    MemberProfile {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// Three members: member 1 founds the coalition at `founded` and admits 2 and 3 at
+/// `admitted`.
+pub fn three_members(founded: Timestamp, admitted: Timestamp) -> CoalitionDoc {
+    let mut doc = CoalitionDoc::found(
+        key(1),
+        Founding {
+            id: CoalitionId::from_bytes([9; 16]),
+            name: "Transit Justice".into(),
+            frame: "Fare-free buses".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(1),
+            founder: profile("Northside Tenants Union"),
+            at: founded,
+        },
+    )
+    .unwrap();
+    for i in 2..=3 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &profile(&format!("Org {i}")),
+            key(i),
+            admitted,
+        )
+        .unwrap();
+    }
+    doc
+}
+
+/// Judges every change of `doc` as a node receiving the whole history would.
+pub fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
+    let am = doc.automerge_mut();
+    let changes = am.get_changes(&[]);
+    let mut v = Validator::new(false);
+    for c in &changes {
+        v.check(am, c)?;
+    }
+    Ok(())
+}
+
+/// The object at `path` of a raw document.
+pub fn obj(doc: &AutoCommit, path: &[&str]) -> ObjId {
+    let mut o = ROOT;
+    for k in path {
+        o = doc.get(&o, *k).unwrap().unwrap().1;
+    }
+    o
+}
