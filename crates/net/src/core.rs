@@ -305,15 +305,6 @@ impl Core {
                 }
                 Output::Disconnect { peer, reason } => {
                     warn!(%peer, %reason, "disconnecting peer");
-                    if self.incompatible.contains_key(&peer) {
-                        // Give the version notice queued just before a moment to leave.
-                        let out = self.out.clone();
-                        std::thread::spawn(move || {
-                            std::thread::sleep(std::time::Duration::from_millis(250));
-                            let _ = out.blocking_send(Outgoing::Disconnect(peer));
-                        });
-                        continue;
-                    }
                     Outgoing::Disconnect(peer)
                 }
                 Output::Incompatible { peer, speaks } => {

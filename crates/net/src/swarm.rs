@@ -306,9 +306,22 @@ async fn read_frames(
 
 /// A peer's writer: the queue into its task, and which generation it is.
 struct Writer {
-    tx: mpsc::Sender<Vec<u8>>,
+    tx: mpsc::Sender<ToWriter>,
     generation: u64,
 }
+
+/// What a peer's writer task is given, in order.
+enum ToWriter {
+    /// A frame to send.
+    Frame(Vec<u8>),
+    /// Send what is queued before this, then close the connection.
+    Close,
+}
+
+/// Longest a frame may take to be written to a peer before it counts as not keeping up.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a peer being disconnected is given to read the frames sent before.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 async fn write_frames(
     control: libp2p_stream::Control,
@@ -335,15 +348,21 @@ async fn write_frames(
                     writers.remove(&peer);
                 }
                 Some(Outgoing::Disconnect(peer)) => {
-                    writers.remove(&peer);
-                    let _ = swarm.send(Command::Disconnect(peer)).await;
+                    // Frames queued before the disconnection (a refusal, a version notice)
+                    // still go out: the writer closes the connection once they are sent.
+                    let queued = writers
+                        .remove(&peer)
+                        .is_some_and(|w| w.tx.try_send(ToWriter::Close).is_ok());
+                    if !queued {
+                        let _ = swarm.send(Command::Disconnect(peer)).await;
+                    }
                 }
                 Some(Outgoing::Send(peer, frame)) => {
                     let writer = writers.entry(peer).or_insert_with(|| {
                         generation += 1;
-                        Writer { tx: spawn_writer(control.clone(), peer, generation, failed_tx.clone()), generation }
+                        Writer { tx: spawn_writer(control.clone(), peer, generation, failed_tx.clone(), swarm.clone()), generation }
                     });
-                    match writer.tx.try_send(frame) {
+                    match writer.tx.try_send(ToWriter::Frame(frame)) {
                         Ok(()) => {}
                         Err(mpsc::error::TrySendError::Full(_)) => {
                             warn!(%peer, "peer is not keeping up; disconnecting it");
@@ -365,8 +384,9 @@ fn spawn_writer(
     peer: NodeKey,
     generation: u64,
     failed: mpsc::Sender<(NodeKey, u64)>,
-) -> mpsc::Sender<Vec<u8>> {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PEER_QUEUE);
+    swarm: mpsc::Sender<Command>,
+) -> mpsc::Sender<ToWriter> {
+    let (tx, mut rx) = mpsc::channel::<ToWriter>(PEER_QUEUE);
     tokio::spawn(async move {
         let Some(id) = peer_id(&peer) else { return };
         let mut stream = match control.open_stream(id, PROTOCOL).await {
@@ -377,14 +397,32 @@ fn spawn_writer(
                 return;
             }
         };
-        while let Some(frame) = rx.recv().await {
+        while let Some(next) = rx.recv().await {
+            let frame = match next {
+                ToWriter::Frame(frame) => frame,
+                ToWriter::Close => {
+                    // Close this side, then give the peer a moment to read what was sent:
+                    // its reader drops the stream once it reaches the end, which ends ours.
+                    let closed = async {
+                        stream.close().await?;
+                        stream.read(&mut [0u8; 1]).await
+                    };
+                    let _ = tokio::time::timeout(CLOSE_GRACE, closed).await;
+                    let _ = swarm.send(Command::Disconnect(peer)).await;
+                    return;
+                }
+            };
             let len = u32::try_from(frame.len()).unwrap_or(u32::MAX).to_be_bytes();
             let sent = async {
                 stream.write_all(&len).await?;
                 stream.write_all(&frame).await?;
                 stream.flush().await
             };
-            if let Err(e) = sent.await {
+            let result = match tokio::time::timeout(WRITE_TIMEOUT, sent).await {
+                Ok(r) => r,
+                Err(_) => Err(std::io::Error::from(std::io::ErrorKind::TimedOut)),
+            };
+            if let Err(e) = result {
                 debug!(%peer, error = %e, "sync stream failed");
                 let _ = failed.send((peer, generation)).await;
                 return;
