@@ -51,6 +51,8 @@ pub const COMPACT_AFTER: usize = 1000;
 /// How many refusals the node's refusal log keeps.
 pub const MAX_REFUSALS: usize = 1000;
 const REFUSALS: &str = "refused";
+/// Longest reason kept in the refusal log, in bytes.
+const MAX_REFUSAL_REASON: usize = 4096;
 
 /// A message or change from a peer that this node refused: kept for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -311,22 +313,30 @@ impl Replica {
 
     /// Keeps a refused message or change in the node's refusal log (the newest
     /// [`MAX_REFUSALS`]), for `coalesce audit refused`.
-    pub fn log_refusal(&self, refusal: Refusal) -> Result<(), ReplicaError> {
-        let mut log = self.refusals()?;
-        log.push(refusal);
-        let excess = log.len().saturating_sub(MAX_REFUSALS);
-        log.drain(..excess);
+    pub fn log_refusal(&self, mut refusal: Refusal) -> Result<(), ReplicaError> {
+        // A peer chooses much of a refusal's reason: keep the entry well under the store's
+        // limit for one log entry.
+        if refusal.reason.len() > MAX_REFUSAL_REASON {
+            let mut end = MAX_REFUSAL_REASON;
+            while !refusal.reason.is_char_boundary(end) {
+                end -= 1;
+            }
+            refusal.reason.truncate(end);
+            refusal.reason.push('…');
+        }
         // Serializing plain strings and numbers cannot fail.
-        let bytes = serde_json::to_vec(&log).unwrap_or_default();
-        self.put_record(REFUSALS, &bytes)
+        let bytes = serde_json::to_vec(&refusal).unwrap_or_default();
+        Ok(self.store.append_log(REFUSALS, &bytes, MAX_REFUSALS)?)
     }
 
-    /// The refusal log, oldest first. A damaged log reads as empty rather than failing.
+    /// The refusal log, oldest first. A damaged entry is skipped rather than failing.
     pub fn refusals(&self) -> Result<Vec<Refusal>, ReplicaError> {
         Ok(self
-            .record(REFUSALS)?
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default())
+            .store
+            .log(REFUSALS)?
+            .iter()
+            .filter_map(|b| serde_json::from_slice(b).ok())
+            .collect())
     }
 
     /// The underlying store (for status reports).

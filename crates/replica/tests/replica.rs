@@ -184,3 +184,27 @@ fn every_change_is_signed_by_the_node_and_the_signatures_survive_reopen_and_comp
     assert_eq!(index.all().len(), 1);
     assert_ne!(index.all()[0], newest);
 }
+
+#[test]
+fn the_refusal_log_keeps_the_newest_entries_and_bounds_what_a_peer_writes() {
+    let home = tempfile::tempdir().unwrap();
+    let (r, _id) = founded(home.path());
+    for i in 0..replica::MAX_REFUSALS + 5 {
+        r.log_refusal(replica::Refusal {
+            at: i as i64,
+            peer: "aa".into(),
+            coalition: None,
+            reason: if i == replica::MAX_REFUSALS + 4 {
+                "é".repeat(100_000)
+            } else {
+                format!("refusal {i}")
+            },
+        })
+        .unwrap();
+    }
+    let log = r.refusals().unwrap();
+    assert_eq!(log.len(), replica::MAX_REFUSALS);
+    assert_eq!(log[0].reason, "refusal 5");
+    let last = &log[log.len() - 1];
+    assert!(last.reason.len() < 5000 && last.reason.ends_with('…'));
+}

@@ -11,6 +11,12 @@
 //! - One process holds a store at a time; a second gets [`OpenError::Locked`].
 //! - A file that is not a Coalesce store, is damaged, or was written by a newer format gets a
 //!   clear [`OpenError`], never a panic.
+//! - A store written by an older format is migrated when opened, in one transaction, after a
+//!   copy of the old file is kept beside it (`store.redb.format-N`): a failed or interrupted
+//!   migration leaves the old format in place, and nothing stored is lost.
+//!
+//! Formats: 1 kept the node's refusal log as one JSON array under the record `refused`,
+//! rewritten whole on every entry; 2 keeps logs entry by entry ([`Store::append_log`]).
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
@@ -27,13 +33,15 @@ use std::path::{Path, PathBuf};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 /// Format version of the store file written by this code.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 /// Largest change record accepted, in bytes.
 pub const MAX_CHANGE_BYTES: usize = 16 * 1024 * 1024;
 /// Largest snapshot accepted, in bytes.
 pub const MAX_SNAPSHOT_BYTES: usize = 1024 * 1024 * 1024;
 /// Longest document name, in bytes.
 pub const MAX_NAME_BYTES: usize = 256;
+/// Largest log entry accepted, in bytes.
+pub const MAX_LOG_ENTRY_BYTES: usize = 64 * 1024;
 
 const MAGIC: &[u8] = b"coalesce-store";
 
@@ -47,6 +55,13 @@ const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("chang
 const SNAPSHOTS: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("snapshots");
 /// (document name, 32-byte change hash) → 64-byte signature over it.
 const SIGNATURES: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::new("signatures");
+/// (log name, sequence number) → entry (format 2 on).
+const LOGS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("logs");
+
+/// One step from a format to the next, run inside the write transaction that records the new
+/// version. `MIGRATIONS[i]` takes format `i + 1` to `i + 2`.
+type Migration = fn(&redb::WriteTransaction) -> Result<(), StoreError>;
+const MIGRATIONS: [Migration; (FORMAT_VERSION - 1) as usize] = [format_1_to_2];
 
 /// A change hash and a signature over it, as stored.
 pub type StoredSignature = ([u8; 32], [u8; 64]);
@@ -93,6 +108,20 @@ pub enum OpenError {
         /// Format this program writes.
         supported: u64,
     },
+    /// Migrating an older format failed; the store was left in its old format.
+    #[error(
+        "could not migrate the store {path} from format {from} to {to}: {source}; the store is unchanged"
+    )]
+    Migration {
+        /// The file.
+        path: PathBuf,
+        /// Format found in the file.
+        from: u64,
+        /// Format this program writes.
+        to: u64,
+        /// The cause.
+        source: Box<StoreError>,
+    },
     /// The file could not be read or created.
     #[error("could not open the store {path}: {source}")]
     Io {
@@ -128,6 +157,9 @@ pub enum StoreError {
         /// The limit.
         max: usize,
     },
+    /// A file beside the store could not be written.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
     /// A document name was empty or too long.
     #[error("invalid document name `{0}`")]
     BadName(String),
@@ -277,6 +309,46 @@ impl Store {
                 detail: "the format version is missing".into(),
             });
         }
+        drop(meta);
+        drop(read);
+        if version < FORMAT_VERSION {
+            self.migrate(version)?;
+        }
+        Ok(())
+    }
+
+    /// Brings a store of format `from` to [`FORMAT_VERSION`], keeping a copy of the old file.
+    fn migrate(&self, from: u64) -> Result<(), OpenError> {
+        let failed = |source: StoreError| OpenError::Migration {
+            path: self.path.clone(),
+            from,
+            to: FORMAT_VERSION,
+            source: Box::new(source),
+        };
+        let mut copy = self.path.clone().into_os_string();
+        copy.push(format!(".format-{from}"));
+        // Nothing writes to the file while this process holds it and no transaction is open,
+        // so the copy is the store as last committed.
+        std::fs::copy(&self.path, &copy).map_err(|e| failed(StoreError::Io(e)))?;
+        let run = || -> Result<(), StoreError> {
+            let tx = self.db.begin_write()?;
+            for step in from..FORMAT_VERSION {
+                // `step` is at least 1 (format 0 was refused above) and below FORMAT_VERSION.
+                MIGRATIONS[(step - 1) as usize](&tx)?;
+            }
+            tx.open_table(META)?
+                .insert("version", FORMAT_VERSION.to_le_bytes().as_slice())?;
+            tx.commit()?;
+            Ok(())
+        };
+        run().map_err(failed)?;
+        tracing::info!(
+            path = %self.path.display(),
+            from,
+            to = FORMAT_VERSION,
+            copy = %std::path::Path::new(&copy).display(),
+            "store migrated; the old file was kept as a copy"
+        );
         Ok(())
     }
 
@@ -290,6 +362,7 @@ impl Store {
             tx.open_table(CHANGES)?;
             tx.open_table(SNAPSHOTS)?;
             tx.open_table(SIGNATURES)?;
+            tx.open_table(LOGS)?;
         }
         tx.commit()?;
         Ok(())
@@ -443,6 +516,44 @@ impl Store {
         Ok(())
     }
 
+    /// Adds `entry` to the end of the log `name`, keeping only its newest `keep` entries, in
+    /// one durable transaction. The cost does not grow with the log's length.
+    pub fn append_log(&self, name: &str, entry: &[u8], keep: usize) -> Result<(), StoreError> {
+        check_name(name)?;
+        if entry.len() > MAX_LOG_ENTRY_BYTES {
+            return Err(StoreError::TooLarge {
+                what: "log entry",
+                len: entry.len(),
+                max: MAX_LOG_ENTRY_BYTES,
+            });
+        }
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(LOGS)?;
+            let next = table
+                .range((name, 0)..=(name, u64::MAX))?
+                .next_back()
+                .transpose()?
+                .map_or(0, |(k, _)| k.value().1 + 1);
+            table.insert((name, next), entry)?;
+            let first_kept = (next + 1).saturating_sub(keep as u64);
+            table.retain_in((name, 0)..(name, first_kept), |_, _| false)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every entry of the log `name`, oldest first (empty if it was never written).
+    pub fn log(&self, name: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let read = self.db.begin_read()?;
+        let table = read.open_table(LOGS)?;
+        let mut out = Vec::new();
+        for row in table.range((name, 0)..=(name, u64::MAX))? {
+            out.push(row?.1.value().to_vec());
+        }
+        Ok(out)
+    }
+
     /// A node-wide setting or record (key prefix `node/`), e.g. an invite.
     pub fn get_record(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let read = self.db.begin_read()?;
@@ -463,6 +574,33 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Format 2 keeps logs entry by entry: the refusal log, one JSON array in format 1, is split
+/// into its entries. A record that is not a JSON array is left where it was.
+fn format_1_to_2(tx: &redb::WriteTransaction) -> Result<(), StoreError> {
+    const OLD: &str = "node/refused";
+    let mut meta = tx.open_table(META)?;
+    let mut logs = tx.open_table(LOGS)?;
+    let old = meta.get(OLD)?.map(|v| v.value().to_vec());
+    let Some(old) = old else { return Ok(()) };
+    let Ok(entries) = serde_json::from_slice::<Vec<serde_json::Value>>(&old) else {
+        tracing::warn!(
+            record = OLD,
+            "the old refusal log is not a JSON array; left as it was"
+        );
+        return Ok(());
+    };
+    let mut seq = 0;
+    for entry in entries {
+        let bytes = entry.to_string().into_bytes();
+        if bytes.len() <= MAX_LOG_ENTRY_BYTES {
+            logs.insert(("refused", seq), bytes.as_slice())?;
+            seq += 1;
+        }
+    }
+    meta.remove(OLD)?;
+    Ok(())
 }
 
 fn classify_open_error(path: &Path, existed: bool, e: redb::DatabaseError) -> OpenError {

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use redb::ReadableDatabase;
 use store::{OpenError, Store, StoreError};
 
 fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -247,4 +248,113 @@ fn node_records_are_kept_apart_from_documents() {
         Some(b"{}".as_slice())
     );
     assert!(s.doc_names().unwrap().is_empty());
+}
+
+/// A copy of the store written by format 1 (the first release), in a temporary directory.
+fn format_1_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, path) = temp();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-1.redb"),
+        &path,
+    )
+    .unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_format_1_store_is_migrated_with_nothing_lost_and_a_copy_kept() {
+    let (dir, path) = format_1_store();
+    let s = Store::open(&path).unwrap();
+
+    // Documents, snapshots, signatures and records are as format 1 wrote them.
+    assert_eq!(s.doc_names().unwrap(), ["a", "b"]);
+    let a = s.load("a").unwrap().unwrap();
+    assert_eq!(a.changes, [b"change one".to_vec(), b"change two".to_vec()]);
+    assert_eq!(s.signatures("a").unwrap(), [([7u8; 32], [9u8; 64])]);
+    let b = s.load("b").unwrap().unwrap();
+    assert_eq!(b.snapshot.as_deref(), Some(b"snapshot of b1 b2".as_slice()));
+    assert_eq!(b.changes, [b"b3".to_vec()]);
+    assert_eq!(
+        s.get_record("peers").unwrap().as_deref(),
+        Some(br#"["/ip4/127.0.0.1/tcp/4001"]"#.as_slice())
+    );
+
+    // The one-record refusal log became a log of entries, in order.
+    assert_eq!(s.get_record("refused").unwrap(), None);
+    let log = s.log("refused").unwrap();
+    let reasons: Vec<String> = log
+        .iter()
+        .map(|e| {
+            let v: serde_json::Value = serde_json::from_slice(e).unwrap();
+            v["reason"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(reasons, ["bad signature", "not a member", "equivocation"]);
+
+    // The old file is kept beside the store, still in format 1 with its one-record log.
+    let copy = dir.path().join("store.redb.format-1");
+    {
+        let db = redb::Database::open(&copy).unwrap();
+        let read = db.begin_read().unwrap();
+        let meta = read
+            .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+            .unwrap();
+        let version = meta.get("version").unwrap().unwrap().value().to_vec();
+        assert_eq!(version, 1u64.to_le_bytes());
+        let log = meta.get("node/refused").unwrap().unwrap().value().to_vec();
+        assert!(String::from_utf8(log).unwrap().contains("equivocation"));
+    }
+
+    // The migrated store writes and reopens as the current format, without migrating again.
+    s.append_log("refused", b"{\"reason\":\"new\"}", 10)
+        .unwrap();
+    s.append("a", &[b"change three".as_slice()]).unwrap();
+    drop(s);
+    std::fs::remove_file(&copy).unwrap();
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.log("refused").unwrap().len(), 4);
+    assert_eq!(s.load("a").unwrap().unwrap().changes.len(), 3);
+    assert!(!copy.exists(), "a current store is not migrated again");
+}
+
+#[test]
+fn an_unreadable_old_refusal_log_is_left_in_place() {
+    let (_dir, path) = format_1_store();
+    {
+        // Damage the old log while the file is still format 1.
+        let db = redb::Database::create(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+            let mut meta = tx.open_table(def).unwrap();
+            meta.insert("node/refused", b"not json".as_slice()).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.get_record("refused").unwrap().as_deref(),
+        Some(b"not json".as_slice())
+    );
+    assert!(s.log("refused").unwrap().is_empty());
+    assert_eq!(s.doc_names().unwrap(), ["a", "b"]);
+}
+
+#[test]
+fn logs_keep_their_newest_entries_in_order() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    assert!(s.log("l").unwrap().is_empty());
+    for i in 0..25u8 {
+        s.append_log("l", &[i], 10).unwrap();
+    }
+    s.append_log("other", b"x", 10).unwrap();
+    let kept: Vec<u8> = s.log("l").unwrap().into_iter().map(|e| e[0]).collect();
+    assert_eq!(kept, (15..25).collect::<Vec<u8>>());
+    assert_eq!(s.log("other").unwrap(), [b"x".to_vec()]);
+    let e = s
+        .append_log("l", &vec![0; store::MAX_LOG_ENTRY_BYTES + 1], 10)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::TooLarge { .. }), "{e}");
+    assert_eq!(s.log("l").unwrap().len(), 10);
 }
