@@ -70,6 +70,17 @@ pub struct Args {
     /// sending faster is slowed down so that the other peers stay served [default: 500]
     #[arg(long, env = "COALESCE_PEER_FRAMES_PER_SECOND", value_name = "N")]
     pub peer_frames_per_second: Option<NonZeroU32>,
+    /// Connections to other nodes held at once, in and out; more are refused [default: 256]
+    #[arg(long, env = "COALESCE_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<NonZeroU32>,
+    /// Connections held at once with any one node [default: 8]
+    #[arg(long, env = "COALESCE_MAX_CONNECTIONS_PER_PEER", value_name = "N")]
+    pub max_connections_per_peer: Option<NonZeroU32>,
+    /// Largest message taken from another node, in bytes, whole or reassembled from pieces
+    /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; a catch-up larger
+    /// than it then fails [default: 536870912, 512 MiB]
+    #[arg(long, env = "COALESCE_MAX_MESSAGE_BYTES", value_name = "BYTES")]
+    pub max_message_bytes: Option<u64>,
     /// A separate address serving /metrics, /health and /ready (no token; they reveal no
     /// coalition data) [default: none, they are served on the API address]
     #[arg(long, env = "COALESCE_METRICS", value_name = "ADDR")]
@@ -103,6 +114,9 @@ struct FileConfig {
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
     peer_frames_per_second: Option<NonZeroU32>,
+    max_connections: Option<NonZeroU32>,
+    max_connections_per_peer: Option<NonZeroU32>,
+    max_message_bytes: Option<u64>,
     metrics: Option<SocketAddr>,
     log: Option<String>,
     log_format: Option<LogFormat>,
@@ -128,6 +142,12 @@ pub struct Settings {
     pub mdns: bool,
     /// Per-peer message rate.
     pub peer_frames_per_second: NonZeroU32,
+    /// Connections held at once.
+    pub max_connections: NonZeroU32,
+    /// Connections held at once with one peer.
+    pub max_connections_per_peer: NonZeroU32,
+    /// Largest message taken from a peer.
+    pub max_message_bytes: u64,
     /// Separate monitoring address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<SocketAddr>,
@@ -202,6 +222,24 @@ impl Settings {
         }
         let default_rate =
             NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
+        let max_message_bytes = args
+            .max_message_bytes
+            .or(file.max_message_bytes)
+            .unwrap_or(sync::wire::MAX_MESSAGE as u64);
+        let (floor, ceiling) = (
+            sync::wire::MIN_MESSAGE_LIMIT as u64,
+            sync::wire::MAX_MESSAGE as u64,
+        );
+        if !(floor..=ceiling).contains(&max_message_bytes) {
+            bail!(
+                "max-message-bytes: {max_message_bytes} is out of range; expected {floor} (1 MiB) to {ceiling} (512 MiB)"
+            );
+        }
+        let limit = |given: Option<NonZeroU32>, from_file: Option<NonZeroU32>, default: u32| {
+            given
+                .or(from_file)
+                .unwrap_or(NonZeroU32::new(default).unwrap_or(NonZeroU32::MIN))
+        };
         Ok(Self {
             home,
             org: args
@@ -217,6 +255,17 @@ impl Settings {
                 .peer_frames_per_second
                 .or(file.peer_frames_per_second)
                 .unwrap_or(default_rate),
+            max_connections: limit(
+                args.max_connections,
+                file.max_connections,
+                net::swarm::MAX_CONNECTIONS,
+            ),
+            max_connections_per_peer: limit(
+                args.max_connections_per_peer,
+                file.max_connections_per_peer,
+                net::swarm::MAX_CONNECTIONS_PER_PEER,
+            ),
+            max_message_bytes,
             metrics: args.metrics.or(file.metrics),
             log,
             log_format: args
@@ -306,6 +355,14 @@ mod tests {
         assert_eq!(s.listen.len(), 1);
         assert_eq!(s.peer_frames_per_second.get(), 7);
         assert_eq!(s.log_format, LogFormat::Json);
+        let s = with_file(
+            "max-connections = 3\nmax-connections-per-peer = 2\nmax-message-bytes = 2097152\n",
+            &["--max-connections", "4"],
+        )
+        .unwrap();
+        assert_eq!(s.max_connections.get(), 4);
+        assert_eq!(s.max_connections_per_peer.get(), 2);
+        assert_eq!(s.max_message_bytes, 2 * 1024 * 1024);
         let s = with_file("api = \"127.0.0.1:9000\"\n", &["--api", "127.0.0.1:9001"]).unwrap();
         assert_eq!(s.api.to_string(), "127.0.0.1:9001");
     }
@@ -328,6 +385,29 @@ mod tests {
         assert!(err.contains("peer-frames-per-second"), "{err}");
         let err = with_file("log = \"[[\"\n", &[]).unwrap_err().to_string();
         assert!(err.contains("log"), "{err}");
+        let err = with_file("max-connections = 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max-connections"), "{err}");
+        let err = with_file("max-message-bytes = 1000\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("max-message-bytes") && err.contains("1 MiB"),
+            "{err}"
+        );
+        let err = with_file("", &["--max-message-bytes", "9999999999"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max-message-bytes"), "{err}");
+    }
+
+    #[test]
+    fn the_example_config_file_holds_the_defaults() {
+        let example = include_str!("../../deploy/config.example.toml");
+        let documented = with_file(example, &[]).unwrap();
+        let defaults = with_file("", &[]).unwrap();
+        assert_eq!(documented.to_toml().unwrap(), defaults.to_toml().unwrap());
     }
 
     #[test]

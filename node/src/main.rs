@@ -102,6 +102,8 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         mdns: args.mdns,
         bootstrap,
         frames_per_second: args.peer_frames_per_second,
+        max_connections: args.max_connections.get(),
+        max_connections_per_peer: args.max_connections_per_peer.get(),
     };
     let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
         .await
@@ -150,8 +152,11 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }
     });
 
-    let core =
-        Core::new(replica, out_tx, handle.sender(), addrs.clone()).with_metrics(metrics.clone());
+    // The setting was checked to lie within the protocol's limits, which fit in a usize.
+    let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
+    let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
+        .with_max_message(max_message)
+        .with_metrics(metrics.clone());
     let core_thread = std::thread::Builder::new()
         .name("coalesce-core".into())
         .spawn(move || core.run(events_rx))?;

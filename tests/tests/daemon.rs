@@ -83,3 +83,45 @@ fn a_foreign_or_damaged_store_is_reported_not_panicked_on() {
         "{err}"
     );
 }
+
+#[test]
+fn a_node_holds_no_more_connections_than_its_limit() {
+    let _lock = coalesce_tests::network_lock();
+    let hub = Node::init("Northside Tenants Union");
+    let port = free_port();
+    let hub_daemon = hub.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{port}"),
+        &[("COALESCE_MAX_CONNECTIONS", "1")],
+    );
+    let hub_addr = hub.json(&["status"])["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dialers: Vec<(Node, coalesce_tests::Daemon)> =
+        ["Eastside Disability Justice", "Riverside Faith Council"]
+            .into_iter()
+            .map(|org| {
+                let n = Node::init(org);
+                let d = n.run_daemon_with(
+                    &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+                    &[("COALESCE_BOOTSTRAP", hub_addr.as_str())],
+                );
+                (n, d)
+            })
+            .collect();
+    coalesce_tests::eventually(30, "the hub to refuse a connection", || {
+        hub_daemon
+            .logged("refused a connection over the limit")
+            .then_some(())
+    });
+    let connected = |body: &str| {
+        body.lines()
+            .find_map(|l| l.strip_prefix("coalesce_peers_connected "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let (status, body) = coalesce_tests::http_get(hub.home(), "/metrics");
+    assert_eq!(status, 200);
+    assert_eq!(connected(&body), Some(1.0), "{body}");
+    drop(dialers);
+    assert!(hub_daemon.stop());
+}

@@ -37,6 +37,8 @@ impl Hostile {
             listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
             mdns: false,
             frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
+            max_connections: net::swarm::MAX_CONNECTIONS,
+            max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
             bootstrap: vec![
                 format!("/ip4/127.0.0.1/tcp/{target_port}/p2p/{peer}")
                     .parse()

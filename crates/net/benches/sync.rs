@@ -34,6 +34,8 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
         listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
         mdns: false,
         frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
+        max_connections: net::swarm::MAX_CONNECTIONS,
+        max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
         bootstrap: vec![],
     };
     let (addrs, handle) = rt

@@ -150,6 +150,12 @@ impl Core {
         }
     }
 
+    /// Takes messages from peers of at most `bytes` (see `SyncNode::set_max_message`).
+    pub fn with_max_message(mut self, bytes: usize) -> Self {
+        self.sync.set_max_message(bytes);
+        self
+    }
+
     /// Keeps `metrics` up to date as the core works.
     pub fn with_metrics(mut self, metrics: std::sync::Arc<api::Metrics>) -> Self {
         self.metrics = metrics;

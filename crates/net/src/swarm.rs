@@ -13,7 +13,9 @@ use futures::io::{AsyncReadExt, AsyncWriteExt};
 use libp2p::identity::{Keypair, PublicKey};
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, StreamProtocol, Swarm, identify, mdns, noise, tcp, yamux};
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Swarm, connection_limits, identify, mdns, noise, tcp, yamux,
+};
 use model::NodeKey;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
@@ -109,10 +111,21 @@ pub struct NetConfig {
     /// Frames one peer may hand the core per second on average (bursts of twice that); a
     /// peer sending faster is slowed down.
     pub frames_per_second: NonZeroU32,
+    /// Connections established at once, in and out; more are refused.
+    pub max_connections: u32,
+    /// Connections established at once with one peer.
+    pub max_connections_per_peer: u32,
 }
+
+/// Default for [`NetConfig::max_connections`].
+pub const MAX_CONNECTIONS: u32 = 256;
+/// Default for [`NetConfig::max_connections_per_peer`]: a peer reachable over TCP and QUIC,
+/// dialing while dialed, can briefly hold a few.
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 8;
 
 #[derive(NetworkBehaviour)]
 struct Behaviour {
+    limits: connection_limits::Behaviour,
     stream: libp2p_stream::Behaviour,
     identify: identify::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
@@ -172,6 +185,12 @@ pub async fn start(
         Keypair::ed25519_from_bytes(config.secret).map_err(|e| NetError::Key(e.to_string()))?;
     let public = keypair.public();
     let use_mdns = config.mdns;
+    let limits = connection_limits::ConnectionLimits::default()
+        .with_max_established(Some(config.max_connections))
+        .with_max_established_per_peer(Some(config.max_connections_per_peer))
+        // Connections being set up (handshakes) cost work before the peer is known: bound them
+        // by the same figure.
+        .with_max_pending_incoming(Some(config.max_connections));
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_tcp(
@@ -188,6 +207,7 @@ pub async fn start(
                 None
             };
             Behaviour {
+                limits: connection_limits::Behaviour::new(limits),
                 stream: libp2p_stream::Behaviour::new(),
                 identify: identify::Behaviour::new(identify::Config::new(
                     "/coalesce/1".into(),
@@ -444,6 +464,8 @@ async fn drive(
     let mut backoff = Duration::from_secs(1);
     let mut redial = tokio::time::interval(Duration::from_secs(1));
     let mut next_redial = tokio::time::Instant::now();
+    // Refused connections are logged at most once a minute: a flood must not flood the log.
+    let mut last_denied_log: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             cmd = commands.recv() => match cmd {
@@ -539,6 +561,13 @@ async fn drive(
                     }
                 }
                 SwarmEvent::OutgoingConnectionError { error, .. } => debug!(%error, "connection failed"),
+                SwarmEvent::IncomingConnectionError { error: libp2p::swarm::ListenError::Denied { cause }, send_back_addr, .. } => {
+                    let now = tokio::time::Instant::now();
+                    if last_denied_log.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(60)) {
+                        last_denied_log = Some(now);
+                        warn!(from = %send_back_addr, reason = %cause, "refused a connection over the limit (max-connections, max-connections-per-peer); further refusals this minute are not logged");
+                    }
+                }
                 _ => {}
             }
         }

@@ -160,13 +160,26 @@ fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
 }
 
 /// One node's sync state with all its connected peers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SyncNode {
     peers: BTreeMap<NodeKey, Peer>,
     /// Coalitions this node is joining, and the peer that invited it.
     expected: BTreeMap<CoalitionId, NodeKey>,
     /// Recovering after an identity import: take in coalitions peers name.
     recovering: bool,
+    /// Largest message taken from a peer, whole or reassembled from fragments.
+    max_message: usize,
+}
+
+impl Default for SyncNode {
+    fn default() -> Self {
+        Self {
+            peers: BTreeMap::new(),
+            expected: BTreeMap::new(),
+            recovering: false,
+            max_message: crate::wire::MAX_MESSAGE,
+        }
+    }
 }
 
 fn wire_id(c: &CoalitionId) -> WireCoalition {
@@ -181,6 +194,20 @@ impl SyncNode {
     /// A node with no peers.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Takes messages from peers of at most `bytes` (whole or reassembled), within
+    /// [`wire::MIN_MESSAGE_LIMIT`](crate::wire::MIN_MESSAGE_LIMIT) and
+    /// [`wire::MAX_MESSAGE`](crate::wire::MAX_MESSAGE); a larger message is refused like a
+    /// malformed one. Lowering it bounds the memory one peer can make this node hold, and
+    /// also the longest catch-up this node can take in one message.
+    pub fn set_max_message(&mut self, bytes: usize) {
+        self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
+    }
+
+    /// The largest message taken from a peer.
+    pub fn max_message(&self) -> usize {
+        self.max_message
     }
 
     /// Peers currently connected.
@@ -325,6 +352,9 @@ impl SyncNode {
         }
         let mut out = Vec::new();
         let decoded = match Message::decode(frame) {
+            Ok(_) if frame.len() > self.max_message => {
+                Err(crate::wire::WireError::TooLarge(frame.len()))
+            }
             Ok(Message::Fragment {
                 index,
                 total,
@@ -420,7 +450,8 @@ impl SyncNode {
         total: u32,
         bytes: Vec<u8>,
     ) -> Result<Option<Vec<u8>>, crate::wire::WireError> {
-        use crate::wire::{MAX_MESSAGE, WireError};
+        use crate::wire::WireError;
+        let max = self.max_message;
         let Some(p) = self.peers.get_mut(&peer) else {
             return Ok(None);
         };
@@ -438,9 +469,10 @@ impl SyncNode {
                 "fragment {index} of {total} out of order"
             )));
         }
-        if buf.len() + bytes.len() > MAX_MESSAGE {
+        let len = buf.len() + bytes.len();
+        if len > max {
             p.assembly = None;
-            return Err(WireError::TooLarge(MAX_MESSAGE + 1));
+            return Err(WireError::TooLarge(len));
         }
         buf.extend_from_slice(&bytes);
         *next += 1;

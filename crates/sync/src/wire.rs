@@ -22,6 +22,8 @@ pub const MAX_FRAME: usize = 32 * 1024 * 1024;
 pub const MAX_FRAGMENT: usize = 8 * 1024 * 1024;
 /// Largest message accepted after reassembling its fragments (catching up on a long history).
 pub const MAX_MESSAGE: usize = 512 * 1024 * 1024;
+/// The lowest a node may set its own limit on messages (`SyncNode::set_max_message`).
+pub const MIN_MESSAGE_LIMIT: usize = 1024 * 1024;
 /// Most coalitions named in one [`Message::Hello`].
 pub const MAX_COALITIONS: usize = 10_000;
 /// Most signed heads carried by one message.

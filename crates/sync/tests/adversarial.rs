@@ -525,3 +525,53 @@ fn a_peer_speaking_another_protocol_version_is_told_and_disconnected() {
         .received(&mut w.docs, peer, &[sync::wire::NOTICE, 9, 9]);
     assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
 }
+
+#[test]
+fn a_node_with_a_lower_message_limit_refuses_larger_messages_whole_or_in_pieces() {
+    use sync::wire::{MAX_MESSAGE, MIN_MESSAGE_LIMIT};
+    let mut w = World::new();
+    w.node.set_max_message(0);
+    assert_eq!(
+        w.node.max_message(),
+        MIN_MESSAGE_LIMIT,
+        "clamped to the floor"
+    );
+    w.node.set_max_message(usize::MAX);
+    assert_eq!(w.node.max_message(), MAX_MESSAGE, "clamped to the ceiling");
+    w.node.set_max_message(MIN_MESSAGE_LIMIT);
+
+    let sized = |n: usize| Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42; n],
+        heads: vec![],
+    };
+    // One frame above the limit: refused before it is parsed as a sync message.
+    let frames = sized(MIN_MESSAGE_LIMIT + 1).frames();
+    assert_eq!(frames.len(), 1);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(
+        matches!(
+            refusal(&out),
+            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
+        ),
+        "{out:?}"
+    );
+    // Fragments adding up to more than the limit: refused at the piece that crosses it.
+    let frames = sized(sync::wire::MAX_FRAGMENT + 10).frames();
+    assert_eq!(frames.len(), 2);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(
+        matches!(
+            refusal(&out),
+            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
+        ),
+        "{out:?}"
+    );
+    // A message within the limit still reaches the parser.
+    let frames = sized(1000).frames();
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedSync(_))),
+        "{out:?}"
+    );
+}
