@@ -48,10 +48,20 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub listen: Vec<Multiaddr>,
-    /// Address of the local control API (loopback only; port 0 picks a free port) [default:
-    /// 127.0.0.1:7420]
+    /// Address of the control API (port 0 picks a free port). Beyond loopback it needs TLS:
+    /// --api-tls-cert and --api-tls-key, or --api-tls-self-signed [default: 127.0.0.1:7420]
     #[arg(long, env = "COALESCE_API", value_name = "ADDR")]
     pub api: Option<SocketAddr>,
+    /// Certificate chain (PEM) the API serves TLS with; needs --api-tls-key
+    #[arg(long, env = "COALESCE_API_TLS_CERT", value_name = "FILE")]
+    pub api_tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --api-tls-cert
+    #[arg(long, env = "COALESCE_API_TLS_KEY", value_name = "FILE")]
+    pub api_tls_key: Option<PathBuf>,
+    /// Serve the API over TLS with a self-signed certificate generated once in the home
+    /// folder (tls/api-cert.pem), for clients that pin it [default: false]
+    #[arg(long, env = "COALESCE_API_TLS_SELF_SIGNED", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub api_tls_self_signed: Option<bool>,
     /// A peer to keep connected to (repeat for several)
     #[arg(
         long = "bootstrap",
@@ -111,6 +121,9 @@ struct FileConfig {
     org: Option<String>,
     listen: Option<Vec<String>>,
     api: Option<SocketAddr>,
+    api_tls_cert: Option<PathBuf>,
+    api_tls_key: Option<PathBuf>,
+    api_tls_self_signed: Option<bool>,
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
     peer_frames_per_second: Option<NonZeroU32>,
@@ -135,6 +148,14 @@ pub struct Settings {
     pub listen: Vec<Multiaddr>,
     /// Control API address.
     pub api: SocketAddr,
+    /// TLS certificate chain for the API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_tls_cert: Option<PathBuf>,
+    /// TLS key for the API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_tls_key: Option<PathBuf>,
+    /// Serve the API over TLS with a generated self-signed certificate.
+    pub api_tls_self_signed: bool,
     /// Peers to keep connected to.
     #[serde(serialize_with = "strings")]
     pub bootstrap: Vec<Multiaddr>,
@@ -212,6 +233,24 @@ impl Settings {
             Some(a) => a,
             None => DEFAULT_API.parse().context("the default API address")?,
         };
+        let api_tls_cert = args.api_tls_cert.clone().or(file.api_tls_cert);
+        let api_tls_key = args.api_tls_key.clone().or(file.api_tls_key);
+        let api_tls_self_signed = args
+            .api_tls_self_signed
+            .or(file.api_tls_self_signed)
+            .unwrap_or(false);
+        match (&api_tls_cert, &api_tls_key, api_tls_self_signed) {
+            (Some(_), None, _) | (None, Some(_), _) => {
+                bail!("api-tls-cert and api-tls-key go together: give both, or neither")
+            }
+            (Some(_), Some(_), true) => bail!(
+                "api-tls-self-signed generates its own certificate: give it, or api-tls-cert and api-tls-key, not both"
+            ),
+            (None, None, false) if !api.ip().is_loopback() => bail!(
+                "api: {api} is beyond loopback, which needs TLS: set api-tls-cert and api-tls-key (PEM files), or api-tls-self-signed = true"
+            ),
+            _ => {}
+        }
         let log = args
             .log
             .clone()
@@ -249,6 +288,9 @@ impl Settings {
                 .unwrap_or_else(|| "Unnamed organization".to_owned()),
             listen,
             api,
+            api_tls_cert,
+            api_tls_key,
+            api_tls_self_signed,
             bootstrap,
             mdns,
             peer_frames_per_second: args
@@ -385,6 +427,22 @@ mod tests {
         assert!(err.contains("peer-frames-per-second"), "{err}");
         let err = with_file("log = \"[[\"\n", &[]).unwrap_err().to_string();
         assert!(err.contains("log"), "{err}");
+        let err = with_file("api = \"0.0.0.0:7420\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("api") && err.contains("TLS"), "{err}");
+        let err = with_file("api-tls-cert = \"/etc/c.pem\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("api-tls-key"), "{err}");
+        let err = with_file(
+            "api-tls-cert = \"/etc/c.pem\"\napi-tls-key = \"/etc/k.pem\"\n",
+            &["--api-tls-self-signed"],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("api-tls-self-signed"), "{err}");
+        assert!(with_file("api = \"0.0.0.0:7420\"\napi-tls-self-signed = true\n", &[]).is_ok());
         let err = with_file("max-connections = 0\n", &[])
             .unwrap_err()
             .to_string();

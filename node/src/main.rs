@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 mod config;
+mod tls;
 
 /// File in the home folder listing where the node can be reached.
 const ADDRESSES_FILE: &str = "addresses.json";
@@ -61,12 +62,6 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Settings) -> Result<()> {
-    if !args.api.ip().is_loopback() {
-        anyhow::bail!(
-            "the control API must listen on loopback (got {}); serving it beyond loopback needs TLS, which is not supported yet",
-            args.api
-        );
-    }
     let home = args.home.clone();
     let replica = match Replica::open(&home) {
         Err(ReplicaError::NotInitialized { .. }) => {
@@ -111,16 +106,31 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let addrs = announced(&listening, &node);
     write_addresses(&home, &addrs)?;
 
-    let listener = tokio::net::TcpListener::bind(args.api)
-        .await
-        .with_context(|| format!("could not listen on {} for the control API (is another node using it? pass --api 127.0.0.1:0)", args.api))?;
-    let api_addr = listener.local_addr()?;
+    // With TLS, the API address serves TLS, and commands on this machine reach the node
+    // through a second listener on loopback (what `api.json` names), as without TLS.
+    let tls = api_tls(&args, &home)?;
+    let (local, tls_listener) = match &tls {
+        Some(_) => (
+            bind_api("127.0.0.1:0".parse()?).await?,
+            Some(bind_api(args.api).await?),
+        ),
+        None => (bind_api(args.api).await?, None),
+    };
+    let api_addr = local.local_addr()?;
     let token = api::new_token()?;
+    let tls_endpoint = match (&tls, &tls_listener) {
+        (Some((_, fingerprint)), Some(l)) => Some(api::TlsEndpoint {
+            addr: l.local_addr()?,
+            cert_sha256: fingerprint.clone(),
+        }),
+        _ => None,
+    };
     api::ApiFile {
         version: 1,
         addr: api_addr,
         token: token.clone(),
         pid: std::process::id(),
+        tls: tls_endpoint.clone(),
     }
     .write(&home)?;
     let metrics = std::sync::Arc::new(api::Metrics::default());
@@ -146,8 +156,24 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             }
         }
     });
+    let router = api::router(token, jobs_tx, api_metrics);
+    if let (Some((config, fingerprint)), Some(listener)) = (tls, tls_listener) {
+        let addr = listener.local_addr()?;
+        let server = axum_server::from_tcp_rustls(
+            listener.into_std()?,
+            axum_server::tls_rustls::RustlsConfig::from_config(config),
+        )
+        .context("could not serve the control API over TLS")?;
+        info!(%addr, cert_sha256 = %fingerprint, "serving the control API over TLS");
+        let app = router.clone().into_make_service();
+        tokio::spawn(async move {
+            if let Err(e) = server.serve(app).await {
+                warn!(error = %e, "the control API (TLS) stopped");
+            }
+        });
+    }
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, api::router(token, jobs_tx, api_metrics)).await {
+        if let Err(e) = axum::serve(local, router).await {
             warn!(error = %e, "the control API stopped");
         }
     });
@@ -174,6 +200,26 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     drop(replica);
     info!("stopped; every change was stored when it was made");
     Ok(())
+}
+
+/// Listens for the control API on `addr`.
+async fn bind_api(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("could not listen on {addr} for the control API (is another node using it? pass --api 127.0.0.1:0)")
+    })
+}
+
+/// The API's TLS configuration and certificate fingerprint, if it serves TLS.
+fn api_tls(
+    args: &Settings,
+    home: &Path,
+) -> Result<Option<(std::sync::Arc<rustls::ServerConfig>, String)>> {
+    let files = match (&args.api_tls_cert, &args.api_tls_key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ if args.api_tls_self_signed => tls::self_signed(home, &tls::default_names(args.api))?,
+        _ => return Ok(None),
+    };
+    tls::server_config(&files.0, &files.1).map(Some)
 }
 
 /// Addresses other nodes can dial: listening addresses with unspecified IPs replaced by

@@ -222,11 +222,17 @@ impl Node {
 
     /// Starts the node daemon listening on `listen`, with extra environment variables.
     pub fn run_daemon_with(&self, listen: &str, env: &[(&str, &str)]) -> Daemon {
+        self.run_daemon_api(listen, "127.0.0.1:0", env)
+    }
+
+    /// Starts the node daemon listening on `listen`, its API on `api`, with extra
+    /// environment variables.
+    pub fn run_daemon_api(&self, listen: &str, api: &str, env: &[(&str, &str)]) -> Daemon {
         use std::io::BufRead;
         let mut child = Command::new(bin("coalesce-node"))
             .arg("--home")
             .arg(self.home())
-            .args(["--listen", listen, "--api", "127.0.0.1:0", "--no-mdns"])
+            .args(["--listen", listen, "--api", api, "--no-mdns"])
             .envs(env.iter().copied())
             .env("COALESCE_LOG", "info,net=debug")
             .env("NO_COLOR", "1")

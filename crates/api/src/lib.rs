@@ -1,5 +1,7 @@
-//! The node's local control API: HTTP on loopback, every request but `/health` carrying the
-//! token the node writes to `api.json` in its home folder (readable by its owner only).
+//! The node's control API: HTTP on loopback, every request but `/health`, `/ready` and
+//! `/metrics` carrying the token the node writes to `api.json` in its home folder (readable by
+//! its owner only). Beyond loopback the node serves the same routes over TLS ([`TlsEndpoint`]);
+//! the command line always uses the loopback listener.
 //!
 //! The command line finds a running node through that file and sends it the command it was
 //! given ([`Client::run`]); the node runs it with its open replica and returns what the command
@@ -43,6 +45,19 @@ pub struct ApiFile {
     pub token: String,
     /// The node's process id.
     pub pid: u32,
+    /// Where the API also serves TLS, when it does (for clients on other machines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsEndpoint>,
+}
+
+/// The API's TLS listener, as written in `api.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsEndpoint {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// SHA-256 fingerprint of its certificate, for clients to pin.
+    pub cert_sha256: String,
 }
 
 /// A command for the node to run, as the command line's arguments.
@@ -345,6 +360,7 @@ mod tests {
             addr,
             token: "secret".into(),
             pid: 1,
+            tls: None,
         };
         file.write(dir.path()).unwrap();
         let home = dir.path().to_owned();

@@ -408,11 +408,12 @@ impl Core {
     /// Runs a command-line command with this node's replica, capturing its output.
     /// `coalesce status` with what only the running node knows.
     fn status(&mut self, json: bool, out: &Out) -> anyhow::Result<()> {
+        let file = api::ApiFile::read(self.replica.home()).ok().flatten();
         let mut live = commands::Live {
-            api: api::ApiFile::read(self.replica.home())
-                .ok()
-                .flatten()
-                .map(|f| f.addr.to_string()),
+            api: file.as_ref().map(|f| f.addr.to_string()),
+            api_tls: file
+                .and_then(|f| f.tls)
+                .map(|t| (t.addr.to_string(), t.cert_sha256)),
             addresses: self.addrs.clone(),
             connected: self.sync.peers().copied().collect(),
             last_sync: self.last_sync.iter().map(|(k, t)| (*k, *t)).collect(),

@@ -16,6 +16,8 @@ use crate::output::Out;
 pub struct Live {
     /// The control API's address.
     pub api: Option<String>,
+    /// The API's TLS listener and its certificate's SHA-256 fingerprint, when it serves TLS.
+    pub api_tls: Option<(String, String)>,
     /// Addresses other nodes reach it at.
     pub addresses: Vec<String>,
     /// Connected peers.
@@ -35,10 +37,18 @@ struct StatusView {
     protocol: u8,
     running: bool,
     api: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_tls: Option<ApiTls>,
     addresses: Vec<String>,
     coalitions: Vec<CoalitionStatus>,
     /// Peers disconnected because they speak another protocol version.
     incompatible_peers: Vec<Incompatible>,
+}
+
+#[derive(Serialize)]
+struct ApiTls {
+    addr: String,
+    cert_sha256: String,
 }
 
 #[derive(Serialize)]
@@ -110,6 +120,9 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         protocol: sync::wire::VERSION,
         running,
         api: live.api,
+        api_tls: live
+            .api_tls
+            .map(|(addr, cert_sha256)| ApiTls { addr, cert_sha256 }),
         addresses: live.addresses,
         coalitions,
         incompatible_peers: live
@@ -129,10 +142,14 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         view.node, view.org, view.protocol
     );
     if running {
-        s += &format!(
-            "Running; API on {}\nReachable at:\n",
-            view.api.as_deref().unwrap_or("-")
-        );
+        s += &format!("Running; API on {}\n", view.api.as_deref().unwrap_or("-"));
+        if let Some(tls) = &view.api_tls {
+            s += &format!(
+                "API over TLS on {} (certificate SHA-256 {})\n",
+                tls.addr, tls.cert_sha256
+            );
+        }
+        s += "Reachable at:\n";
         for a in &view.addresses {
             s += &format!("  {a}\n");
         }
