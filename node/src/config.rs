@@ -32,6 +32,10 @@ pub struct Args {
     /// Check the configuration, print the settings in effect (as TOML) and exit
     #[arg(long)]
     pub check_config: bool,
+    /// Exit with status 0 if a node runs on this home and answers, 1 if not (for container
+    /// health checks and scripts)
+    #[arg(long, conflicts_with = "check_config")]
+    pub health_check: bool,
     /// The node's data folder [default: the user's data directory]
     #[arg(long, env = "COALESCE_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
     });
     let settings = match settings {
         Ok(_) if args.check_config => return ExitCode::SUCCESS,
+        Ok(s) if args.health_check => return health_check(&s.home),
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
@@ -56,6 +57,29 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether a node runs on `home` and answers `/health` (through the API file it wrote).
+fn health_check(home: &Path) -> ExitCode {
+    use std::io::Write;
+    match api::Client::discover(home) {
+        Ok(Some(_)) => {
+            let _ = writeln!(std::io::stdout(), "ok");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "no node answers on {} (not started, starting, or stopped)",
+                home.display()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,51 @@
-//! The deployment files stay valid: the systemd unit passes `systemd-analyze verify`.
+//! The deployment files stay valid and do what they say: the systemd unit passes
+//! `systemd-analyze verify`; the compose file passes `docker-compose config` and its settings
+//! pass the node's own `--check-config`; the Dockerfile copies files that exist and its health
+//! check tells a running node from a stopped one; the demo entrypoint links three real nodes.
+//! (No container engine runs here: the image itself is not built.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use coalesce_tests::bin;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the repository root")
+        .to_owned()
+}
+
+/// `docker-compose` (the Debian package), installed if missing: it validates a compose file
+/// against the compose schema without a container engine.
+fn docker_compose() -> Command {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let present = Command::new("docker-compose")
+            .arg("version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !present {
+            let install = || {
+                Command::new("apt-get")
+                    .args(["install", "-y", "-q", "docker-compose"])
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .stdout(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            if !install() {
+                let _ = Command::new("apt-get").args(["update", "-q"]).status();
+                assert!(
+                    install(),
+                    "docker-compose is needed to validate deploy/compose.yaml (apt-get install docker-compose)"
+                );
+            }
+        }
+    });
+    Command::new("docker-compose")
+}
 
 #[test]
 fn the_systemd_unit_verifies() {
@@ -117,4 +162,290 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
             .is_err()
     );
     assert!(daemon.stop());
+}
+
+/// The compose file as `docker-compose config` resolves it (anchors merged, schema checked).
+fn compose_config() -> yaml_rust2::Yaml {
+    let out = docker_compose()
+        .args(["-f", "compose.yaml", "config"])
+        .current_dir(repo().join("deploy"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "deploy/compose.yaml is not valid:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn the_compose_demo_is_valid_publishes_on_loopback_only_and_its_settings_pass_the_node() {
+    let config = compose_config();
+    let services = config["services"].as_hash().unwrap();
+    let names: Vec<&str> = services.keys().filter_map(|k| k.as_str()).collect();
+    assert_eq!(names, ["alpha", "beta", "gamma"]);
+    let dockerfile = std::fs::read_to_string(repo().join("deploy/Dockerfile")).unwrap();
+    for (name, service) in services {
+        let name = name.as_str().unwrap();
+        for port in service["ports"].as_vec().unwrap() {
+            let port = port.as_str().unwrap();
+            assert!(
+                port.starts_with("127.0.0.1:"),
+                "{name} publishes {port} beyond loopback"
+            );
+        }
+        let entrypoint = service["entrypoint"][0].as_str().unwrap();
+        assert!(
+            dockerfile.contains(&format!("/usr/local/bin/{entrypoint}")),
+            "{name}'s entrypoint {entrypoint} is not installed by the Dockerfile"
+        );
+        // The node accepts the service's settings as they are.
+        let home = tempfile::tempdir().unwrap();
+        let mut check = Command::new(bin("coalesce-node"));
+        check
+            .arg("--check-config")
+            .env_clear()
+            .env("COALESCE_HOME", home.path());
+        for (k, v) in service["environment"].as_hash().unwrap() {
+            let (k, v) = (k.as_str().unwrap(), v.as_str().unwrap());
+            if k.starts_with("COALESCE_") && k != "COALESCE_HOME" {
+                check.env(k, v);
+            }
+        }
+        let out = check.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name}'s settings are refused by the node: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(printed.contains("api-tls-self-signed = true"), "{printed}");
+    }
+}
+
+#[test]
+fn the_dockerfile_copies_what_exists_and_its_health_check_tells_running_from_stopped() {
+    let dockerfile = std::fs::read_to_string(repo().join("deploy/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("\nUSER coalesce"),
+        "the node runs unprivileged"
+    );
+    assert!(dockerfile.contains("VOLUME [\"/data\"]"));
+    for line in dockerfile.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&"COPY") && !words[1].starts_with("--from") {
+            for source in &words[1..words.len() - 1] {
+                if *source != "." {
+                    assert!(
+                        repo().join(source).exists(),
+                        "the Dockerfile copies {source}, which does not exist"
+                    );
+                }
+            }
+        }
+    }
+    let copied_bins: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("COPY --from=build"))
+        .flat_map(|l| l.split_whitespace())
+        .filter_map(|w| w.strip_prefix("/src/target/release/"))
+        .collect();
+    assert_eq!(copied_bins, ["coalesce-node", "coalesce"]);
+    for b in copied_bins {
+        bin(b);
+    }
+    // The health check, as the image runs it, against a real node.
+    let health = dockerfile
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("CMD "))
+        .expect("a HEALTHCHECK CMD");
+    let argv: Vec<String> = serde_json::from_str(health).unwrap();
+    assert_eq!(argv[0], "coalesce-node");
+    let node = coalesce_tests::Node::init("Northside Tenants Union");
+    let check = || {
+        Command::new(bin("coalesce-node"))
+            .args(&argv[1..])
+            .env("COALESCE_HOME", node.home())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(!check(), "healthy with no node running");
+    let daemon = node.run_daemon(coalesce_tests::free_port());
+    assert!(check(), "unhealthy while the node runs");
+    assert!(daemon.stop());
+    assert!(!check(), "healthy after the node stopped");
+}
+
+/// One demo node on `home`, run by the compose file's entrypoint script on loopback.
+fn demo_node(
+    home: &Path,
+    name: &str,
+    org: &str,
+    shared: &Path,
+    extra: &[(&str, String)],
+) -> std::process::Child {
+    let bins = bin("coalesce-node").parent().unwrap().to_owned();
+    let path = format!(
+        "{}:{}",
+        bins.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("sh")
+        .arg(repo().join("deploy/demo/entrypoint.sh"))
+        .env("PATH", path)
+        .env("COALESCE_HOME", home)
+        .env("COALESCE_ORG", org)
+        .env(
+            "COALESCE_LISTEN",
+            format!("/ip4/127.0.0.1/tcp/{}", coalesce_tests::free_port()),
+        )
+        .env("COALESCE_API", "0.0.0.0:0")
+        .env("COALESCE_API_TLS_SELF_SIGNED", "true")
+        .env("COALESCE_MDNS", "false")
+        .env("DEMO_SHARED", shared)
+        .env("DEMO_NAME", name)
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn cli(home: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin("coalesce"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "coalesce {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn stop(mut child: std::process::Child) -> bool {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn the_demo_entrypoint_links_three_real_nodes_once() {
+    let _lock = coalesce_tests::network_lock();
+    let shared = tempfile::tempdir().unwrap();
+    let alpha_home = tempfile::tempdir().unwrap();
+    let founder = [
+        ("DEMO_INVITE", "beta gamma".to_owned()),
+        ("DEMO_COALITION", "Riverside Transit Coalition".to_owned()),
+    ];
+    let alpha = demo_node(
+        alpha_home.path(),
+        "alpha",
+        "Northside Tenants Union",
+        shared.path(),
+        &founder,
+    );
+    let linked = |home: &Path| home.join("demo-linked").exists();
+    coalesce_tests::eventually(60, "the founder to link", || {
+        linked(alpha_home.path()).then_some(())
+    });
+    let alpha_addr =
+        serde_json::from_str::<serde_json::Value>(&cli(alpha_home.path(), &["status", "--json"]))
+            .unwrap()["addresses"][0]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let others: Vec<_> = [
+        ("beta", "Eastside Disability Justice"),
+        ("gamma", "Riverside Faith Council"),
+    ]
+    .into_iter()
+    .map(|(name, org)| {
+        let home = tempfile::tempdir().unwrap();
+        let child = demo_node(
+            home.path(),
+            name,
+            org,
+            shared.path(),
+            &[("COALESCE_BOOTSTRAP", alpha_addr.clone())],
+        );
+        (home, child)
+    })
+    .collect();
+    for (home, _) in &others {
+        coalesce_tests::eventually(120, "a member to join", || {
+            linked(home.path()).then_some(())
+        });
+    }
+    let coalitions = |home: &Path| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(&cli(home, &["coalition", "list", "--json"]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let id = coalitions(alpha_home.path())[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Everyone sees a change made on any node.
+    cli(
+        others[1].0.path(),
+        &["issue", "add", "--coalition", &id, "Bus stop ramps"],
+    );
+    for home in [alpha_home.path(), others[0].0.path()] {
+        coalesce_tests::eventually(30, "the issue to reach every node", || {
+            cli(home, &["issue", "list", "--coalition", &id])
+                .contains("Bus stop ramps")
+                .then_some(())
+        });
+    }
+    let members = cli(alpha_home.path(), &["member", "list", "--coalition", &id]);
+    for org in [
+        "Northside Tenants Union",
+        "Eastside Disability Justice",
+        "Riverside Faith Council",
+    ] {
+        assert!(members.contains(org), "{members}");
+    }
+    // The nodes stop cleanly, and a restart only starts the node.
+    for (_, child) in others {
+        assert!(stop(child), "a member node did not stop cleanly");
+    }
+    assert!(stop(alpha), "the founder did not stop cleanly");
+    let alpha = demo_node(
+        alpha_home.path(),
+        "alpha",
+        "Northside Tenants Union",
+        shared.path(),
+        &founder,
+    );
+    coalesce_tests::eventually(30, "the founder to run again", || {
+        Command::new(bin("coalesce-node"))
+            .arg("--health-check")
+            .env("COALESCE_HOME", alpha_home.path())
+            .output()
+            .unwrap()
+            .status
+            .success()
+            .then_some(())
+    });
+    // Give a (wrong) second founding the time it would take.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(
+        coalitions(alpha_home.path()).len(),
+        1,
+        "a restart founds nothing new"
+    );
+    assert!(stop(alpha));
 }

@@ -1,0 +1,74 @@
+#!/bin/sh
+# One node of the demo network in deploy/compose.yaml (also runnable by hand, as the tests do).
+#
+# Starts coalesce-node with the arguments given and, on this home's first start, links the node
+# into the demo coalition through a folder shared by the demo's nodes:
+#   - the founder (DEMO_INVITE set to the other members' names) creates the coalition and
+#     leaves one invite code per member in DEMO_SHARED/invite-NAME;
+#   - every other node (DEMO_NAME set) waits for its code and joins with it.
+# Later starts only start the node. SIGTERM and SIGINT stop the node cleanly.
+#
+# Environment: COALESCE_HOME (the node's home), DEMO_SHARED (the shared folder),
+# DEMO_NAME (this node's name in the demo), DEMO_INVITE (founder only: names to invite),
+# DEMO_COALITION (founder only: the coalition's name).
+set -eu
+
+: "${COALESCE_HOME:?set COALESCE_HOME to the node home}"
+: "${DEMO_SHARED:?set DEMO_SHARED to the folder the demo nodes share}"
+: "${DEMO_NAME:?set DEMO_NAME to this node name in the demo}"
+linked="$COALESCE_HOME/demo-linked"
+
+coalesce-node "$@" &
+node=$!
+trap 'kill -TERM "$node" 2>/dev/null || true' TERM INT
+
+# The node answers once its store is open and its API listens.
+tries=0
+until coalesce-node --health-check >/dev/null 2>&1; do
+    if ! kill -0 "$node" 2>/dev/null; then
+        wait "$node" || exit $?
+        exit 1
+    fi
+    tries=$((tries + 1))
+    if [ "$tries" -gt 600 ]; then
+        echo "demo: the node did not answer within a minute" >&2
+        kill -TERM "$node"
+        exit 1
+    fi
+    sleep 0.1
+done
+
+if [ ! -e "$linked" ]; then
+    if [ -n "${DEMO_INVITE:-}" ]; then
+        id=$(coalesce coalition create "${DEMO_COALITION:-Riverside Transit Coalition}")
+        for member in $DEMO_INVITE; do
+            coalesce invite create --coalition "$id" --expires 1d >"$DEMO_SHARED/.invite-$member"
+            mv "$DEMO_SHARED/.invite-$member" "$DEMO_SHARED/invite-$member"
+        done
+        echo "demo: founded coalition $id and invited: $DEMO_INVITE" >&2
+    else
+        code_file="$DEMO_SHARED/invite-$DEMO_NAME"
+        tries=0
+        until [ -s "$code_file" ]; do
+            tries=$((tries + 1))
+            if [ "$tries" -gt 3000 ]; then
+                echo "demo: no invite appeared at $code_file within 5 minutes" >&2
+                kill -TERM "$node"
+                exit 1
+            fi
+            sleep 0.1
+        done
+        id=$(coalesce join "$(cat "$code_file")" --wait 120)
+        echo "demo: joined coalition $id" >&2
+    fi
+    : >"$linked"
+fi
+
+# Wait for the node; a signal interrupts the first wait, the second waits for the clean stop.
+status=0
+wait "$node" || status=$?
+if kill -0 "$node" 2>/dev/null; then
+    status=0
+    wait "$node" || status=$?
+fi
+exit "$status"
