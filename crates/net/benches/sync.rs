@@ -180,6 +180,9 @@ fn main() {
         let limit = in_memory(&saved);
         let a = start(&rt, &home_a);
         let b = start(&rt, &home_b);
+        // The baseline starts with the document in memory; so does A (a running node has
+        // loaded its coalitions by the time a member's new node connects).
+        warm(&a, &c);
         let t = Instant::now();
         b.events
             .blocking_send(Event::Expect(c.clone(), a.key))
@@ -244,6 +247,22 @@ fn main() {
         samples[samples.len() / 2],
         samples[samples.len() - 1]
     );
+}
+
+/// Has `node` load `coalition` into memory (through a command that reads it).
+fn warm(node: &Running, coalition: &CoalitionId) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let args = vec![
+        "charter".into(),
+        "show".into(),
+        "--coalition".into(),
+        coalition.to_string(),
+    ];
+    node.events
+        .blocking_send(Event::Api((api::RunRequest { args }, tx)))
+        .unwrap();
+    let answer = rx.blocking_recv().unwrap();
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
 }
 
 fn dial_from(node: &Running, cmd: net::swarm::Command) {
