@@ -358,3 +358,90 @@ fn logs_keep_their_newest_entries_in_order() {
     assert!(matches!(e, StoreError::TooLarge { .. }), "{e}");
     assert_eq!(s.log("l").unwrap().len(), 10);
 }
+
+/// Turns a current store into the format-1 layout: no logs table, the refusal log as one
+/// JSON array under `node/refused`, version 1.
+fn downgrade_to_format_1(path: &Path, old_log: &serde_json::Value) {
+    let db = redb::Database::create(path).unwrap();
+    let tx = db.begin_write().unwrap();
+    {
+        let logs: redb::TableDefinition<(&str, u64), &[u8]> = redb::TableDefinition::new("logs");
+        tx.delete_table(logs).unwrap();
+        let mut meta = tx
+            .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+            .unwrap();
+        meta.insert("version", 1u64.to_le_bytes().as_slice())
+            .unwrap();
+        meta.insert("node/refused", old_log.to_string().as_bytes())
+            .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn json_entry() -> impl Strategy<Value = serde_json::Value> {
+    (any::<i64>(), "[a-f0-9]{0,8}", proptest::option::of("[a-f0-9]{4}"), ".{0,40}").prop_map(
+        |(at, peer, coalition, reason)| {
+            serde_json::json!({ "at": at, "peer": peer, "coalition": coalition, "reason": reason })
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Migrating any format-1 store keeps every document, signature and record, and turns
+    /// its refusal log into the same entries in the same order.
+    #[test]
+    fn migration_from_format_1_loses_nothing(
+        docs in proptest::collection::vec(
+            (0u8..4, proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..30), 1..5)),
+            0..6,
+        ),
+        records in proptest::collection::btree_map("[a-z]{1,8}", proptest::collection::vec(any::<u8>(), 0..30), 0..4),
+        log in proptest::collection::vec(json_entry(), 0..20),
+    ) {
+        // `refused` is where format 1 kept its log.
+        let records: std::collections::BTreeMap<_, _> =
+            records.into_iter().filter(|(k, _)| k != "refused").collect();
+        let (dir, path) = temp();
+        {
+            let s = Store::open(&path).unwrap();
+            for (d, changes) in &docs {
+                let refs: Vec<&[u8]> = changes.iter().map(Vec::as_slice).collect();
+                s.append_signed(&format!("d{d}"), &refs, &[([*d; 32], [*d; 64])]).unwrap();
+            }
+            for (k, v) in &records {
+                s.put_record(k, v).unwrap();
+            }
+        }
+        let before = {
+            let s = Store::open(&path).unwrap();
+            s.doc_names().unwrap().into_iter().map(|n| {
+                let doc = s.load(&n).unwrap();
+                let sigs = s.signatures(&n).unwrap();
+                (n, doc, sigs)
+            }).collect::<Vec<_>>()
+        };
+        downgrade_to_format_1(&path, &serde_json::Value::Array(log.clone()));
+
+        let s = Store::open(&path).unwrap();
+        let after = s.doc_names().unwrap().into_iter().map(|n| {
+            let doc = s.load(&n).unwrap();
+            let sigs = s.signatures(&n).unwrap();
+            (n, doc, sigs)
+        }).collect::<Vec<_>>();
+        prop_assert_eq!(after, before);
+        for (k, v) in &records {
+            prop_assert_eq!(s.get_record(k).unwrap(), Some(v.clone()));
+        }
+        prop_assert_eq!(s.get_record("refused").unwrap(), None);
+        let entries: Vec<serde_json::Value> = s
+            .log("refused")
+            .unwrap()
+            .iter()
+            .map(|e| serde_json::from_slice(e).unwrap())
+            .collect();
+        prop_assert_eq!(entries, log);
+        prop_assert!(dir.path().join("store.redb.format-1").exists());
+    }
+}
