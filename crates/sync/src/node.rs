@@ -351,10 +351,7 @@ impl SyncNode {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let decoded = match Message::decode(frame) {
-            Ok(_) if frame.len() > self.max_message => {
-                Err(crate::wire::WireError::TooLarge(frame.len()))
-            }
+        let decoded = match Message::decode_within(frame, self.max_message) {
             Ok(Message::Fragment {
                 index,
                 total,

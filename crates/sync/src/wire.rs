@@ -239,6 +239,12 @@ impl Message {
         Self::decode_limited(frame, MAX_FRAME)
     }
 
+    /// Decodes a frame strictly, refusing it unread if it is longer than `limit` (a node's own
+    /// limit, below [`MAX_FRAME`]).
+    pub fn decode_within(frame: &[u8], limit: usize) -> Result<Self, WireError> {
+        Self::decode_limited(frame, limit.min(MAX_FRAME))
+    }
+
     /// Decodes a message reassembled from fragments (up to [`MAX_MESSAGE`] bytes).
     pub fn decode_reassembled(message: &[u8]) -> Result<Self, WireError> {
         Self::decode_limited(message, MAX_MESSAGE)
