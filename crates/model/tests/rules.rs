@@ -404,12 +404,13 @@ fn edit() -> impl Strategy<Value = Edit> {
 
 /// Applies an edit through the model as member `who`; edits the model refuses (an issue this
 /// copy lacks, a position on a decided proposal) are skipped, as a member's node would.
-fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
+/// Returns whether the edit was made.
+fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
     let by = member(who);
     let id = |n: u8| [n, who, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
     let issue = |n: u8| IssueId::from_bytes([n + 1; 16]).to_string();
     let pool = PoolId::from_bytes(POOL).to_string();
-    let _ = match e {
+    let made = match e {
         Edit::Issue(n) => doc
             .add_issue(
                 &by,
@@ -539,9 +540,9 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
             doc.propose_amendment(&by, new, amendment, at)
         }
         Edit::Vote(p, n) => {
-            let Ok(state) = doc.read() else { return };
+            let Ok(state) = doc.read() else { return false };
             let Some(p) = state.proposals.keys().nth(*p) else {
-                return;
+                return false;
             };
             let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
             doc.take_position(&by, p, stance, "because", at).map(|_| ())
@@ -560,10 +561,10 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
         Edit::Leave => doc.leave(&by, at),
         Edit::Restore(n) => {
             let Ok(history) = doc.history(Some(issue(0).as_str())) else {
-                return;
+                return false;
             };
             let Some(change) = history.get(*n % history.len().max(1)) else {
-                return;
+                return false;
             };
             doc.restore(&by, &issue(0), "title", &change.change, at)
                 .map(|_| ())
@@ -582,6 +583,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) {
             )
             .map(|_| ()),
     };
+    made.is_ok()
 }
 
 proptest! {
@@ -594,8 +596,12 @@ proptest! {
         edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..30),
     ) {
         let mut docs = coalition();
+        // Every run makes at least one edit (an issue the others can then work on), so that
+        // no run passes only because the model refused everything.
+        let edits: Vec<_> = std::iter::once((0, Edit::Issue(0), true)).chain(edits).collect();
+        let mut made = 0;
         for (step, (who, e, sync)) in edits.iter().enumerate() {
-            apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64));
+            made += usize::from(apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64)));
             if *sync {
                 let (a, b) = (*who, (*who + 1) % 3);
                 let mut from = docs[a].fork_as(key(a as u8 + 1));
@@ -606,6 +612,7 @@ proptest! {
         for d in docs.iter_mut().skip(1) {
             all.merge(d).unwrap();
         }
+        prop_assert!(made >= 1, "no edit was made");
         prop_assert_eq!(verdict(&mut all), Ok(()));
     }
 }
