@@ -596,9 +596,9 @@ proptest! {
         edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..30),
     ) {
         let mut docs = coalition();
-        // Every run makes at least one edit (an issue the others can then work on), so that
-        // no run passes only because the model refused everything.
-        let edits: Vec<_> = std::iter::once((0, Edit::Issue(0), true)).chain(edits).collect();
+        // Every run makes at least one edit (to the issue every copy holds), so that no run
+        // passes only because the model refused everything.
+        let edits: Vec<_> = std::iter::once((0, Edit::Title(0), true)).chain(edits).collect();
         let mut made = 0;
         for (step, (who, e, sync)) in edits.iter().enumerate() {
             made += usize::from(apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64)));
