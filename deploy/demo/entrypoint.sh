@@ -22,21 +22,31 @@ coalesce-node "$@" &
 node=$!
 trap 'kill -TERM "$node" 2>/dev/null || true' TERM INT
 
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND (quietly) every 0.1 s until it succeeds;
+# gives up, stopping the node, after SECONDS or if the node exits.
+wait_until() {
+    limit=$(($1 * 10))
+    what=$2
+    shift 2
+    tries=0
+    until "$@" >/dev/null 2>&1; do
+        if ! kill -0 "$node" 2>/dev/null; then
+            echo "demo: the node stopped while waiting for $what" >&2
+            wait "$node" || exit $?
+            exit 1
+        fi
+        tries=$((tries + 1))
+        if [ "$tries" -gt "$limit" ]; then
+            echo "demo: no $what within $1 seconds" >&2
+            kill -TERM "$node"
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
 # The node answers once its store is open and its API listens.
-tries=0
-until coalesce-node --health-check >/dev/null 2>&1; do
-    if ! kill -0 "$node" 2>/dev/null; then
-        wait "$node" || exit $?
-        exit 1
-    fi
-    tries=$((tries + 1))
-    if [ "$tries" -gt 600 ]; then
-        echo "demo: the node did not answer within a minute" >&2
-        kill -TERM "$node"
-        exit 1
-    fi
-    sleep 0.1
-done
+wait_until 60 "answer from the node" coalesce-node --health-check
 
 if [ ! -e "$linked" ]; then
     if [ -n "${DEMO_INVITE:-}" ]; then
@@ -48,16 +58,7 @@ if [ ! -e "$linked" ]; then
         echo "demo: founded coalition $id and invited: $DEMO_INVITE" >&2
     else
         code_file="$DEMO_SHARED/invite-$DEMO_NAME"
-        tries=0
-        until [ -s "$code_file" ]; do
-            tries=$((tries + 1))
-            if [ "$tries" -gt 3000 ]; then
-                echo "demo: no invite appeared at $code_file within 5 minutes" >&2
-                kill -TERM "$node"
-                exit 1
-            fi
-            sleep 0.1
-        done
+        wait_until 300 "invite at $code_file" test -s "$code_file"
         id=$(coalesce join "$(cat "$code_file")" --wait 120)
         echo "demo: joined coalition $id" >&2
     fi

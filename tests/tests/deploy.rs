@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use coalesce_tests::bin;
+use coalesce_tests::{Node, bin};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -75,7 +75,7 @@ fn the_systemd_unit_verifies() {
 
 #[test]
 fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() {
-    use coalesce_tests::{Node, free_port};
+    use coalesce_tests::free_port;
     let node = Node::init("Northside Tenants Union");
     let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
 
@@ -265,7 +265,7 @@ fn the_dockerfile_copies_what_exists_and_its_health_check_tells_running_from_sto
         .expect("a HEALTHCHECK CMD");
     let argv: Vec<String> = serde_json::from_str(health).unwrap();
     assert_eq!(argv[0], "coalesce-node");
-    let node = coalesce_tests::Node::init("Northside Tenants Union");
+    let node = Node::init("Northside Tenants Union");
     let check = || {
         Command::new(bin("coalesce-node"))
             .args(&argv[1..])
@@ -317,21 +317,6 @@ fn demo_node(
         .unwrap()
 }
 
-fn cli(home: &Path, args: &[&str]) -> String {
-    let out = Command::new(bin("coalesce"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "coalesce {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn stop(mut child: std::process::Child) -> bool {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -343,37 +328,38 @@ fn stop(mut child: std::process::Child) -> bool {
 fn the_demo_entrypoint_links_three_real_nodes_once() {
     let _lock = coalesce_tests::network_lock();
     let shared = tempfile::tempdir().unwrap();
-    let alpha_home = tempfile::tempdir().unwrap();
+    let alpha = Node::new();
     let founder = [
         ("DEMO_INVITE", "beta gamma".to_owned()),
         ("DEMO_COALITION", "Riverside Transit Coalition".to_owned()),
     ];
-    let alpha = demo_node(
-        alpha_home.path(),
-        "alpha",
-        "Northside Tenants Union",
-        shared.path(),
-        &founder,
-    );
+    let start_alpha = || {
+        demo_node(
+            alpha.home(),
+            "alpha",
+            "Northside Tenants Union",
+            shared.path(),
+            &founder,
+        )
+    };
+    let alpha_run = start_alpha();
     let linked = |home: &Path| home.join("demo-linked").exists();
     coalesce_tests::eventually(60, "the founder to link", || {
-        linked(alpha_home.path()).then_some(())
+        linked(alpha.home()).then_some(())
     });
-    let alpha_addr =
-        serde_json::from_str::<serde_json::Value>(&cli(alpha_home.path(), &["status", "--json"]))
-            .unwrap()["addresses"][0]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let alpha_addr = alpha.json(&["status"])["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let others: Vec<_> = [
         ("beta", "Eastside Disability Justice"),
         ("gamma", "Riverside Faith Council"),
     ]
     .into_iter()
     .map(|(name, org)| {
-        let home = tempfile::tempdir().unwrap();
+        let home = Node::new();
         let child = demo_node(
-            home.path(),
+            home.home(),
             name,
             org,
             shared.path(),
@@ -384,33 +370,28 @@ fn the_demo_entrypoint_links_three_real_nodes_once() {
     .collect();
     for (home, _) in &others {
         coalesce_tests::eventually(120, "a member to join", || {
-            linked(home.path()).then_some(())
+            linked(home.home()).then_some(())
         });
     }
-    let coalitions = |home: &Path| -> Vec<serde_json::Value> {
-        serde_json::from_str::<serde_json::Value>(&cli(home, &["coalition", "list", "--json"]))
-            .unwrap()
+    let coalitions = |node: &Node| {
+        node.json(&["coalition", "list"])
             .as_array()
             .unwrap()
             .clone()
     };
-    let id = coalitions(alpha_home.path())[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = coalitions(&alpha)[0]["id"].as_str().unwrap().to_owned();
     // Everyone sees a change made on any node.
-    cli(
-        others[1].0.path(),
-        &["issue", "add", "--coalition", &id, "Bus stop ramps"],
-    );
-    for home in [alpha_home.path(), others[0].0.path()] {
+    others[1]
+        .0
+        .ok(&["issue", "add", "--coalition", &id, "Bus stop ramps"]);
+    for node in [&alpha, &others[0].0] {
         coalesce_tests::eventually(30, "the issue to reach every node", || {
-            cli(home, &["issue", "list", "--coalition", &id])
+            node.ok(&["issue", "list", "--coalition", &id])
                 .contains("Bus stop ramps")
                 .then_some(())
         });
     }
-    let members = cli(alpha_home.path(), &["member", "list", "--coalition", &id]);
+    let members = alpha.ok(&["member", "list", "--coalition", &id]);
     for org in [
         "Northside Tenants Union",
         "Eastside Disability Justice",
@@ -422,18 +403,12 @@ fn the_demo_entrypoint_links_three_real_nodes_once() {
     for (_, child) in others {
         assert!(stop(child), "a member node did not stop cleanly");
     }
-    assert!(stop(alpha), "the founder did not stop cleanly");
-    let alpha = demo_node(
-        alpha_home.path(),
-        "alpha",
-        "Northside Tenants Union",
-        shared.path(),
-        &founder,
-    );
+    assert!(stop(alpha_run), "the founder did not stop cleanly");
+    let alpha_run = start_alpha();
     coalesce_tests::eventually(30, "the founder to run again", || {
         Command::new(bin("coalesce-node"))
             .arg("--health-check")
-            .env("COALESCE_HOME", alpha_home.path())
+            .env("COALESCE_HOME", alpha.home())
             .output()
             .unwrap()
             .status
@@ -442,10 +417,6 @@ fn the_demo_entrypoint_links_three_real_nodes_once() {
     });
     // Give a (wrong) second founding the time it would take.
     std::thread::sleep(std::time::Duration::from_secs(1));
-    assert_eq!(
-        coalitions(alpha_home.path()).len(),
-        1,
-        "a restart founds nothing new"
-    );
-    assert!(stop(alpha));
+    assert_eq!(coalitions(&alpha).len(), 1, "a restart founds nothing new");
+    assert!(stop(alpha_run));
 }

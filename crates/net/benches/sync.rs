@@ -222,23 +222,14 @@ fn main() {
     }
     let mut samples = Vec::new();
     for i in 0..30 {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let args = vec![
-            "issue".into(),
-            "add".into(),
-            "--coalition".into(),
-            c.to_string(),
-            format!("Live change {i}"),
-        ];
+        let title = format!("Live change {i}");
         let t = Instant::now();
-        hub.events
-            .blocking_send(Event::Api((api::RunRequest { args }, tx)))
-            .unwrap();
+        let answer = command(&hub, &["issue", "add", "--coalition", c.as_ref(), &title]);
         for m in &members {
             wait_for(&m.progress, 1, Duration::from_secs(10));
         }
         samples.push(t.elapsed());
-        let _ = rx.blocking_recv();
+        let _ = answer.blocking_recv();
     }
     samples.sort();
     println!();
@@ -249,19 +240,24 @@ fn main() {
     );
 }
 
-/// Has `node` load `coalition` into memory (through a command that reads it).
-fn warm(node: &Running, coalition: &CoalitionId) {
+/// Hands `node` a command as its API would; the answer comes on the returned channel.
+fn command(node: &Running, args: &[&str]) -> tokio::sync::oneshot::Receiver<api::RunResponse> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let args = vec![
-        "charter".into(),
-        "show".into(),
-        "--coalition".into(),
-        coalition.to_string(),
-    ];
+    let args = args.iter().map(|a| (*a).to_owned()).collect();
     node.events
         .blocking_send(Event::Api((api::RunRequest { args }, tx)))
         .unwrap();
-    let answer = rx.blocking_recv().unwrap();
+    rx
+}
+
+/// Has `node` load `coalition` into memory (through a command that reads it).
+fn warm(node: &Running, coalition: &CoalitionId) {
+    let answer = command(
+        node,
+        &["charter", "show", "--coalition", coalition.as_ref()],
+    )
+    .blocking_recv()
+    .unwrap();
     assert_eq!(answer.code, 0, "{}", answer.stderr);
 }
 

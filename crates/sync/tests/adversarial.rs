@@ -545,28 +545,22 @@ fn a_node_with_a_lower_message_limit_refuses_larger_messages_whole_or_in_pieces(
         sync: vec![0x42; n],
         heads: vec![],
     };
+    let too_large = |out: &[Output]| {
+        matches!(
+            refusal(out),
+            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
+        )
+    };
     // One frame above the limit: refused before it is parsed as a sync message.
     let frames = sized(MIN_MESSAGE_LIMIT + 1).frames();
     assert_eq!(frames.len(), 1);
     let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
-    assert!(
-        matches!(
-            refusal(&out),
-            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
-        ),
-        "{out:?}"
-    );
+    assert!(too_large(&out), "{out:?}");
     // Fragments adding up to more than the limit: refused at the piece that crosses it.
     let frames = sized(sync::wire::MAX_FRAGMENT + 10).frames();
     assert_eq!(frames.len(), 2);
     let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
-    assert!(
-        matches!(
-            refusal(&out),
-            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
-        ),
-        "{out:?}"
-    );
+    assert!(too_large(&out), "{out:?}");
     // A message within the limit still reaches the parser.
     let frames = sized(1000).frames();
     let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
