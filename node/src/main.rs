@@ -132,7 +132,11 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
 
     // With TLS, the API address serves TLS, and commands on this machine reach the node
     // through a second listener on loopback (what `api.json` names), as without TLS.
-    let tls = api_tls(&args, &home)?;
+    let tls_files = api_tls_files(&args, &home)?;
+    let tls = match &tls_files {
+        Some((cert, key)) => Some(tls::server_config(cert, key)?),
+        None => None,
+    };
     let (local, tls_listener) = match &tls {
         Some(_) => (
             bind_api("127.0.0.1:0".parse()?).await?,
@@ -149,14 +153,14 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }),
         _ => None,
     };
-    api::ApiFile {
+    let api_file = api::ApiFile {
         version: 1,
         addr: api_addr,
         token: token.clone(),
         pid: std::process::id(),
         tls: tls_endpoint.clone(),
-    }
-    .write(&home)?;
+    };
+    api_file.write(&home)?;
     let metrics = std::sync::Arc::new(api::Metrics::default());
     let api_metrics = metrics.clone();
     if let Some(addr) = args.metrics {
@@ -181,14 +185,21 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }
     });
     let router = api::router(token, jobs_tx, api_metrics);
-    if let (Some((config, fingerprint)), Some(listener)) = (tls, tls_listener) {
+    let mut reloadable = None;
+    if let (Some((config, fingerprint)), Some(listener), Some(files)) =
+        (tls, tls_listener, tls_files)
+    {
         let addr = listener.local_addr()?;
-        let server = axum_server::from_tcp_rustls(
-            listener.into_std()?,
-            axum_server::tls_rustls::RustlsConfig::from_config(config),
-        )
-        .context("could not serve the control API over TLS")?;
+        let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+        let server = axum_server::from_tcp_rustls(listener.into_std()?, config.clone())
+            .context("could not serve the control API over TLS")?;
         info!(%addr, cert_sha256 = %fingerprint, "serving the control API over TLS");
+        reloadable = Some(ReloadableTls {
+            config,
+            files,
+            home: home.clone(),
+            api_file,
+        });
         let app = router.clone().into_make_service();
         tokio::spawn(async move {
             if let Err(e) = server.serve(app).await {
@@ -201,6 +212,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             warn!(error = %e, "the control API stopped");
         }
     });
+    reload_on_hangup(reloadable)?;
 
     // The setting was checked to lie within the protocol's limits, which fit in a usize.
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
@@ -233,17 +245,69 @@ async fn bind_api(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener>
     })
 }
 
-/// The API's TLS configuration and certificate fingerprint, if it serves TLS.
-fn api_tls(
-    args: &Settings,
-    home: &Path,
-) -> Result<Option<(std::sync::Arc<rustls::ServerConfig>, String)>> {
-    let files = match (&args.api_tls_cert, &args.api_tls_key) {
-        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
-        _ if args.api_tls_self_signed => tls::self_signed(home, &tls::default_names(args.api))?,
-        _ => return Ok(None),
-    };
-    tls::server_config(&files.0, &files.1).map(Some)
+/// The API's certificate and key files, if it serves TLS (generating a self-signed pair if
+/// asked to and there is none yet).
+fn api_tls_files(args: &Settings, home: &Path) -> Result<Option<(PathBuf, PathBuf)>> {
+    Ok(match (&args.api_tls_cert, &args.api_tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        _ if args.api_tls_self_signed => {
+            Some(tls::self_signed(home, &tls::default_names(args.api))?)
+        }
+        _ => None,
+    })
+}
+
+/// What a SIGHUP reloads: the API's TLS certificate and key.
+struct ReloadableTls {
+    config: axum_server::tls_rustls::RustlsConfig,
+    files: (PathBuf, PathBuf),
+    home: PathBuf,
+    api_file: api::ApiFile,
+}
+
+impl ReloadableTls {
+    /// Reads the certificate and key again (e.g. after a renewal) and serves the new pair to
+    /// new connections; a pair that does not load is logged and the old one kept.
+    fn reload(&mut self) {
+        match tls::server_config(&self.files.0, &self.files.1) {
+            Ok((new, fingerprint)) => {
+                self.config.reload_from_config(new);
+                if let Some(endpoint) = self.api_file.tls.as_mut() {
+                    endpoint.cert_sha256 = fingerprint.clone();
+                }
+                if let Err(e) = self.api_file.write(&self.home) {
+                    warn!(error = %e, "could not update the API file");
+                }
+                info!(cert_sha256 = %fingerprint, "reloaded the API's TLS certificate");
+            }
+            Err(e) => warn!(
+                error = format!("{e:#}"),
+                "kept the API's TLS certificate: the new one does not load"
+            ),
+        }
+    }
+}
+
+/// Handles SIGHUP (`systemctl reload`) for the node's lifetime: reloads the API's TLS
+/// certificate, if it serves TLS; otherwise notes that there is nothing to reload. Either
+/// way the node keeps running (SIGHUP's default action would stop it).
+fn reload_on_hangup(mut tls: Option<ReloadableTls>) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangup = signal(SignalKind::hangup()).context("could not listen for SIGHUP")?;
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match tls.as_mut() {
+                    Some(t) => t.reload(),
+                    None => info!("SIGHUP: nothing to reload (the API does not serve TLS)"),
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(tls.take());
+    Ok(())
 }
 
 /// Addresses other nodes can dial: listening addresses with unspecified IPs replaced by

@@ -100,18 +100,9 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
     );
     // Commands on this machine still go through the node.
     node.ok(&["coalition", "create", "Transit Justice"]);
-    let file: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(node.home().join("api.json")).unwrap())
-            .unwrap();
-    let tls = &file["tls"];
-    let port = tls["addr"]
-        .as_str()
-        .unwrap()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .to_owned();
-    let fingerprint = tls["cert_sha256"].as_str().unwrap();
+    let file = api_file(&node);
+    let port = tls_port(&file);
+    let fingerprint = file["tls"]["cert_sha256"].as_str().unwrap();
     assert!(daemon.logged(fingerprint), "the log names the certificate");
     let status = node.json(&["status"]);
     assert_eq!(status["api_tls"]["cert_sha256"], fingerprint);
@@ -119,16 +110,7 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
 
     // A client that pins the generated certificate gets answers over TLS.
     let pem = std::fs::read(node.home().join("tls/api-cert.pem")).unwrap();
-    let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&[cert]))
-                .build(),
-        )
-        .build()
-        .into();
+    let agent = pinned_agent(&pem);
     let mut health = agent
         .get(format!("https://127.0.0.1:{port}/health"))
         .call()
@@ -419,4 +401,106 @@ fn the_demo_entrypoint_links_three_real_nodes_once() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(coalitions(&alpha).len(), 1, "a restart founds nothing new");
     assert!(stop(alpha_run));
+}
+
+/// An agent that trusts exactly the certificate in `pem`.
+fn pinned_agent(pem: &[u8]) -> ureq::Agent {
+    let cert = ureq::tls::Certificate::from_pem(pem).unwrap();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[cert]))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn api_file(node: &Node) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(node.home().join("api.json")).unwrap()).unwrap()
+}
+
+/// The port of the TLS listener named in an API file.
+fn tls_port(file: &serde_json::Value) -> String {
+    let addr: std::net::SocketAddr = file["tls"]["addr"].as_str().unwrap().parse().unwrap();
+    addr.port().to_string()
+}
+
+fn hangup(node: &Node) {
+    let pid = api_file(node)["pid"].as_u64().unwrap().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[test]
+fn sighup_reloads_a_renewed_api_certificate_and_keeps_a_working_one() {
+    let node = Node::init("Northside Tenants Union");
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let issue = || {
+        let pair = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        (pair.cert.pem(), pair.key_pair.serialize_pem())
+    };
+    let (first, first_key) = issue();
+    std::fs::write(&cert, &first).unwrap();
+    std::fs::write(&key, &first_key).unwrap();
+    let daemon = node.run_daemon_api(
+        &format!("/ip4/127.0.0.1/tcp/{}", coalesce_tests::free_port()),
+        "0.0.0.0:0",
+        &[
+            ("COALESCE_API_TLS_CERT", cert.to_str().unwrap()),
+            ("COALESCE_API_TLS_KEY", key.to_str().unwrap()),
+        ],
+    );
+    let port = tls_port(&api_file(&node));
+    let health = |pem: &str| {
+        pinned_agent(pem.as_bytes())
+            .get(format!("https://localhost:{port}/health"))
+            .call()
+            .is_ok_and(|r| r.status() == 200)
+    };
+    assert!(health(&first));
+    let first_fingerprint = api_file(&node)["tls"]["cert_sha256"].clone();
+
+    // A renewal: new files, then SIGHUP. New connections get the new certificate.
+    let (second, second_key) = issue();
+    std::fs::write(&cert, &second).unwrap();
+    std::fs::write(&key, &second_key).unwrap();
+    hangup(&node);
+    coalesce_tests::eventually(10, "the new certificate to be served", || {
+        health(&second).then_some(())
+    });
+    assert!(!health(&first), "the old certificate is no longer served");
+    assert_ne!(api_file(&node)["tls"]["cert_sha256"], first_fingerprint);
+    assert!(daemon.logged("reloaded the API's TLS certificate"));
+
+    // A broken renewal keeps the working certificate.
+    std::fs::write(&key, "not a key\n").unwrap();
+    hangup(&node);
+    coalesce_tests::eventually(10, "the bad pair to be refused", || {
+        daemon
+            .logged("kept the API's TLS certificate")
+            .then_some(())
+    });
+    assert!(health(&second));
+    node.ok(&["status"]);
+    assert!(daemon.stop(), "the node stops cleanly after reloads");
+}
+
+#[test]
+fn sighup_leaves_a_node_without_tls_running() {
+    let node = Node::init("Northside Tenants Union");
+    let daemon = node.run_daemon(coalesce_tests::free_port());
+    hangup(&node);
+    coalesce_tests::eventually(10, "the SIGHUP to be noted", || {
+        daemon.logged("nothing to reload").then_some(())
+    });
+    node.ok(&["status"]);
+    assert!(daemon.stop());
 }
