@@ -6,7 +6,8 @@
 #   - the founder (DEMO_INVITE set to the other members' names) creates the coalition and
 #     leaves one invite code per member in DEMO_SHARED/invite-NAME;
 #   - every other node (DEMO_NAME set) waits for its code and joins with it.
-# Later starts only start the node. SIGTERM and SIGINT stop the node cleanly.
+# Later starts only start the node. SIGTERM and SIGINT stop the node cleanly; SIGHUP reaches
+# the node (it reloads the API's certificate).
 #
 # Environment: COALESCE_HOME (the node's home), DEMO_SHARED (the shared folder),
 # DEMO_NAME (this node's name in the demo), DEMO_INVITE (founder only: names to invite),
@@ -21,6 +22,7 @@ linked="$COALESCE_HOME/demo-linked"
 coalesce-node "$@" &
 node=$!
 trap 'kill -TERM "$node" 2>/dev/null || true' TERM INT
+trap 'kill -HUP "$node" 2>/dev/null || true' HUP
 
 # wait_until SECONDS WHAT COMMAND...: runs COMMAND (quietly) every 0.1 s until it succeeds;
 # gives up, stopping the node, after SECONDS or if the node exits.
@@ -65,11 +67,10 @@ if [ ! -e "$linked" ]; then
     : >"$linked"
 fi
 
-# Wait for the node; a signal interrupts the first wait, the second waits for the clean stop.
+# Wait for the node until it exits; a trapped signal interrupts a wait, so wait again.
 status=0
-wait "$node" || status=$?
-if kill -0 "$node" 2>/dev/null; then
+while kill -0 "$node" 2>/dev/null; do
     status=0
     wait "$node" || status=$?
-fi
+done
 exit "$status"

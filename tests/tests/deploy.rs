@@ -381,6 +381,24 @@ fn the_demo_entrypoint_links_three_real_nodes_once() {
     ] {
         assert!(members.contains(org), "{members}");
     }
+    // SIGHUP, as `docker kill -s HUP` sends it, reaches the node and stops nothing.
+    let run_pid = alpha_run.id().to_string();
+    for _ in 0..2 {
+        assert!(
+            Command::new("kill")
+                .args(["-HUP", &run_pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut alpha_run = alpha_run;
+    assert!(
+        alpha_run.try_wait().unwrap().is_none(),
+        "SIGHUP stopped the demo"
+    );
+    alpha.ok(&["status"]);
     // The nodes stop cleanly, and a restart only starts the node.
     for (_, child) in others {
         assert!(stop(child), "a member node did not stop cleanly");
