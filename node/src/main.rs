@@ -41,7 +41,8 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
-            return ExitCode::from(2);
+            // A health check answers 0 or 1 only (container engines reserve 2).
+            return ExitCode::from(if args.health_check { 1 } else { 2 });
         }
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)

@@ -258,6 +258,14 @@ fn the_dockerfile_copies_what_exists_and_its_health_check_tells_running_from_sto
             .success()
     };
     assert!(!check(), "healthy with no node running");
+    // Bad settings make the check fail with 1, never the 2 container engines reserve.
+    let bad = Command::new(bin("coalesce-node"))
+        .args(&argv[1..])
+        .env("COALESCE_HOME", node.home())
+        .env("COALESCE_API", "0.0.0.0:7420")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
     let daemon = node.run_daemon(coalesce_tests::free_port());
     assert!(check(), "unhealthy while the node runs");
     assert!(daemon.stop());
