@@ -31,6 +31,10 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let settings = Settings::resolve(&args).and_then(|s| {
         if args.check_config {
+            // The API's certificate and key must load, not only be named.
+            if let (Some(cert), Some(key)) = (&s.api_tls_cert, &s.api_tls_key) {
+                tls::server_config(cert, key)?;
+            }
             write!(std::io::stdout(), "{}", s.to_toml()?)?;
         }
         Ok(s)
@@ -106,6 +110,12 @@ fn run(args: Settings) -> Result<()> {
 
 async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let stop = ShutdownSignal::install()?;
+    // A certificate that does not load stops the node before it joins the network.
+    let tls_files = api_tls_files(&args, &home)?;
+    let tls = match &tls_files {
+        Some((cert, key)) => Some(tls::server_config(cert, key)?),
+        None => None,
+    };
     let node = replica.identity().node_key();
     let org = replica.identity().org().to_owned();
     let (events_tx, events_rx) = mpsc::channel(CHANNEL);
@@ -133,11 +143,6 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
 
     // With TLS, the API address serves TLS, and commands on this machine reach the node
     // through a second listener on loopback (what `api.json` names), as without TLS.
-    let tls_files = api_tls_files(&args, &home)?;
-    let tls = match &tls_files {
-        Some((cert, key)) => Some(tls::server_config(cert, key)?),
-        None => None,
-    };
     let (local, tls_listener) = match &tls {
         Some(_) => (
             bind_api("127.0.0.1:0".parse()?).await?,

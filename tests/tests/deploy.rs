@@ -93,6 +93,25 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
         "{err}"
     );
 
+    // --check-config loads the certificate and key it is given.
+    let junk = node.home().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let out = std::process::Command::new(bin("coalesce-node"))
+        .arg("--home")
+        .arg(node.home())
+        .args(["--api", "0.0.0.0:0", "--check-config", "--api-tls-cert"])
+        .arg(&junk)
+        .arg("--api-tls-key")
+        .arg(&junk)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("api-tls-cert") && err.contains("junk.pem"),
+        "{err}"
+    );
+
     let daemon = node.run_daemon_api(
         &listen,
         "0.0.0.0:0",
