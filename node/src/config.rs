@@ -327,9 +327,18 @@ impl Settings {
     }
 }
 
+/// Largest config file read, in bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 fn read_file(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path)
+    let bytes = commands::read_limited(path, MAX_CONFIG_BYTES)
         .with_context(|| format!("could not read the config file {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "the config file {} is not valid: it is not UTF-8 text",
+            path.display()
+        )
+    })?;
     toml::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
             "the config file {} is not valid: {}",
@@ -462,6 +471,76 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("max-message-bytes"), "{err}");
+    }
+
+    const KEYS: [&str; 17] = [
+        "home",
+        "org",
+        "listen",
+        "api",
+        "api-tls-cert",
+        "api-tls-key",
+        "api-tls-self-signed",
+        "bootstrap",
+        "mdns",
+        "peer-frames-per-second",
+        "max-connections",
+        "max-connections-per-peer",
+        "max-message-bytes",
+        "metrics",
+        "log",
+        "log-format",
+        "no-such-key",
+    ];
+
+    fn toml_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<bool>().prop_map(|b| b.to_string()),
+            "[a-z0-9:./ ]{0,12}".prop_map(|s| format!("{s:?}")),
+            proptest::collection::vec("[a-z0-9/.]{0,10}", 0..3).prop_map(|v| format!("{v:?}")),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever bytes a config file holds, the node reads it or refuses it naming the
+        /// file (or, for a value it parsed but cannot use, the key); it never panics.
+        #[test]
+        fn any_config_file_is_read_or_refused_by_name(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("node.toml");
+            std::fs::write(&path, &bytes).unwrap();
+            let a = args(&["--config", path.to_str().unwrap(), "--home", "/tmp/h"]);
+            if let Err(e) = Settings::resolve(&a) {
+                let e = e.to_string();
+                proptest::prop_assert!(
+                    e.contains("node.toml") || KEYS.iter().any(|k| e.contains(k)),
+                    "{e}"
+                );
+            }
+        }
+
+        /// A known key with a value of any type is taken or refused naming the key.
+        #[test]
+        fn a_bad_value_is_refused_naming_its_key(
+            key in proptest::sample::select(KEYS.as_slice()),
+            value in toml_value(),
+        ) {
+            let text = format!("{key} = {value}\n");
+            if let Err(e) = with_file(&text, &[]) {
+                proptest::prop_assert!(format!("{e:#}").contains(key), "{text}: {e:#}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_config_file_over_the_limit_is_refused_unread() {
+        let big = "# padding\n".repeat((MAX_CONFIG_BYTES / 10 + 1) as usize);
+        let err = format!("{:#}", with_file(&big, &[]).unwrap_err());
+        assert!(err.contains("larger than expected"), "{err}");
     }
 
     #[test]

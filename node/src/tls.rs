@@ -18,17 +18,7 @@ pub const MAX_PEM_BYTES: u64 = 1024 * 1024;
 /// first in the chain), which clients can pin.
 pub fn server_config(cert: &Path, key: &Path) -> Result<(Arc<rustls::ServerConfig>, String)> {
     let read = |path: &Path, what: &str| -> Result<Vec<u8>> {
-        let len = std::fs::metadata(path)
-            .with_context(|| format!("could not read the API's TLS {what} {}", path.display()))?
-            .len();
-        if len > MAX_PEM_BYTES {
-            bail!(
-                "the API's TLS {what} {} is {len} bytes, more than the limit of {MAX_PEM_BYTES}",
-                path.display()
-            );
-        }
-        std::fs::read(path)
-            .with_context(|| format!("could not read the API's TLS {what} {}", path.display()))
+        commands::read_limited(path, MAX_PEM_BYTES).with_context(|| format!("the API's TLS {what}"))
     };
     let chain = CertificateDer::pem_slice_iter(&read(cert, "certificate")?)
         .collect::<Result<Vec<_>, _>>()
