@@ -114,14 +114,23 @@ fn a_node_holds_no_more_connections_than_its_limit() {
             .logged("refused a connection over the limit")
             .then_some(())
     });
-    let connected = |body: &str| {
+    let connected = || {
+        let (status, body) = coalesce_tests::http_get(hub.home(), "/metrics");
+        assert_eq!(status, 200);
         body.lines()
             .find_map(|l| l.strip_prefix("coalesce_peers_connected "))
             .and_then(|v| v.trim().parse::<f64>().ok())
+            .expect("coalesce_peers_connected in /metrics")
     };
-    let (status, body) = coalesce_tests::http_get(hub.home(), "/metrics");
-    assert_eq!(status, 200);
-    assert_eq!(connected(&body), Some(1.0), "{body}");
+    // The connection that was let in may still be completing its handshake.
+    coalesce_tests::eventually(30, "one peer to be connected", || {
+        (connected() == 1.0).then_some(())
+    });
+    // The other keeps redialing and keeps being refused.
+    for _ in 0..10 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert_eq!(connected(), 1.0, "more connections than the limit");
+    }
     drop(dialers);
     assert!(hub_daemon.stop());
 }
