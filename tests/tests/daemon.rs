@@ -134,3 +134,38 @@ fn a_node_holds_no_more_connections_than_its_limit() {
     drop(dialers);
     assert!(hub_daemon.stop());
 }
+
+#[test]
+fn a_store_from_the_first_release_is_migrated_by_the_node_with_its_refusal_log() {
+    let node = Node::init("Northside Tenants Union");
+    // The store format 1 wrote (the store crate's fixture), in place of this home's.
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../crates/store/tests/fixtures/format-1.redb"
+        ),
+        node.home().join("store.redb"),
+    )
+    .unwrap();
+    let daemon = node.run_daemon(free_port());
+    assert!(daemon.logged("store migrated"), "{}", daemon.log());
+    assert!(node.home().join("store.redb.format-1").exists());
+    // The refusals format 1 kept as one record are there, oldest first.
+    let refused = node.ok(&["audit", "refused"]);
+    let order: Vec<usize> = ["bad signature", "not a member", "equivocation"]
+        .iter()
+        .map(|r| {
+            refused
+                .find(r)
+                .unwrap_or_else(|| panic!("{r} missing:\n{refused}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{refused}");
+    // And the node works on the migrated store.
+    node.ok(&["coalition", "create", "Transit Justice"]);
+    assert!(daemon.stop());
+    assert_eq!(
+        node.json(&["coalition", "list"]).as_array().unwrap().len(),
+        1
+    );
+}
