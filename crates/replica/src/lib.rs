@@ -369,15 +369,10 @@ impl Replica {
     /// A summary of every coalition held here, by name.
     pub fn coalitions(&mut self) -> Result<Vec<CoalitionSummary>, ReplicaError> {
         let key = self.identity.node_key();
-        let mut out = Vec::new();
-        for id in self.coalition_ids()? {
-            let c = match self.read(&id) {
-                Ok(c) => c,
-                // Being joined: nothing has arrived yet.
-                Err(ReplicaError::NotArrived { .. }) => continue,
-                Err(e) => return Err(e),
-            };
-            out.push(CoalitionSummary {
+        Ok(self
+            .arrived()?
+            .into_iter()
+            .map(|(id, c)| CoalitionSummary {
                 me: c
                     .members
                     .values()
@@ -389,9 +384,24 @@ impl Replica {
                 issues: c.issues.len(),
                 pools: c.pools.len(),
                 proposals: c.proposals.len(),
-            });
+            })
+            .collect())
+    }
+
+    /// Every coalition held here whose data has arrived, read once each, by name.
+    pub fn arrived(&mut self) -> Result<Vec<(CoalitionId, Coalition)>, ReplicaError> {
+        let mut out = Vec::new();
+        for id in self.coalition_ids()? {
+            match self.read(&id) {
+                Ok(c) => out.push((id, c)),
+                // Being joined: nothing has arrived yet.
+                Err(ReplicaError::NotArrived { .. }) => continue,
+                Err(e) => return Err(e),
+            }
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            (a.1.charter.name.as_str(), &a.0).cmp(&(b.1.charter.name.as_str(), &b.0))
+        });
         Ok(out)
     }
 
@@ -521,7 +531,8 @@ impl Replica {
         {
             return Ok(None);
         }
-        Ok(Some(doc.get_changes(heads).len()))
+        // Counted from the change graph's metadata: no change is rebuilt.
+        Ok(Some(doc.document().get_changes_meta(heads).len()))
     }
 
     /// Every change of a coalition, oldest first; only those touching `record` if given.

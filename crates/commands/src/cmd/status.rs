@@ -85,13 +85,12 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
     let running = live.is_some();
     let live = live.unwrap_or_default();
     let mut coalitions = Vec::new();
-    for summary in r.coalitions()? {
-        let state = r.read(&summary.id)?;
+    for (id, state) in r.arrived()? {
         let mut nodes = Vec::new();
         for m in state.members.values() {
             for key in m.keys.iter().filter(|k| **k != me) {
-                let behind = match live.peer_heads.get(&(summary.id.clone(), *key)) {
-                    Some(heads) => r.missing_from(&summary.id, heads)?,
+                let behind = match live.peer_heads.get(&(id.clone(), *key)) {
+                    Some(heads) => r.missing_from(&id, heads)?,
                     None => None,
                 };
                 nodes.push(MemberNode {
@@ -109,8 +108,8 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             }
         }
         coalitions.push(CoalitionStatus {
-            id: summary.id.to_string(),
-            name: summary.name,
+            id: id.to_string(),
+            name: state.charter.name,
             member_nodes: nodes,
         });
     }
