@@ -2,7 +2,7 @@
 //! work is CPU-bound and must not block the async runtime). Events come in on one bounded
 //! channel — API commands, connections, frames — and outgoing frames leave on another.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use clap::Parser;
 use commands::args::{Cli, Command, DebugCmd, InviteCmd};
@@ -114,6 +114,8 @@ pub struct Core {
     last_sync: HashMap<NodeKey, i64>,
     /// Peers that speak another protocol version, with the version.
     incompatible: HashMap<NodeKey, u8>,
+    /// Connected peers per coalition as last published in the metrics.
+    published_sharing: BTreeMap<CoalitionId, usize>,
 }
 
 impl std::fmt::Debug for Core {
@@ -147,6 +149,7 @@ impl Core {
             metrics: std::sync::Arc::default(),
             last_sync: HashMap::new(),
             incompatible: HashMap::new(),
+            published_sharing: BTreeMap::new(),
         }
     }
 
@@ -213,17 +216,23 @@ impl Core {
     }
 
     /// Connected peers and peers per coalition; the store's size if it may have grown.
-    fn update_gauges(&self, stored: bool) {
+    fn update_gauges(&mut self, stored: bool) {
         let m = &self.metrics;
         m.peers.set(self.sync.peers().count() as i64);
-        // Coalitions no peer syncs any more drop out rather than linger at their last count.
-        m.coalition_peers.clear();
-        for (c, n) in self.sync.sharing() {
-            m.coalition_peers
-                .get_or_create(&api::metrics::CoalitionLabel {
-                    coalition: c.to_string(),
-                })
-                .set(n as i64);
+        // Republished only when it changed (most frames change nothing here), so a scrape
+        // never sees the family half rebuilt. Coalitions no peer syncs any more drop out
+        // rather than linger at their last count.
+        let sharing = self.sync.sharing();
+        if sharing != self.published_sharing {
+            m.coalition_peers.clear();
+            for (c, n) in &sharing {
+                m.coalition_peers
+                    .get_or_create(&api::metrics::CoalitionLabel {
+                        coalition: c.to_string(),
+                    })
+                    .set(*n as i64);
+            }
+            self.published_sharing = sharing;
         }
         if stored && let Ok(meta) = std::fs::metadata(self.replica.home().join(replica::STORE_FILE))
         {
