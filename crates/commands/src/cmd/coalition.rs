@@ -160,17 +160,13 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
                 equity_threshold,
             };
             let title = title.unwrap_or_else(|| amendment_title(&amendment));
-            let id = model::ProposalId::from_bytes(replica::fresh_id_bytes()?);
-            let new = model::NewProposal {
-                id: id.clone(),
-                kind: model::DecisionKind::Amendment,
+            let new = super::new_proposal(
+                model::DecisionKind::Amendment,
                 title,
                 text,
-                closes_at: closes
-                    .as_deref()
-                    .map(|g| super::closing_time(g, replica::now()))
-                    .transpose()?,
-            };
+                closes.as_deref(),
+            )?;
+            let id = new.id.clone();
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.propose_amendment(&a.member, new, amendment, a.now)
             })?;
@@ -284,17 +280,13 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             closes,
         } => {
             let ctx = Ctx::new(r, &c)?;
-            let id = model::ProposalId::from_bytes(replica::fresh_id_bytes()?);
-            let new = model::NewProposal {
-                id: id.clone(),
-                kind: model::DecisionKind::Membership,
-                title: String::new(),
-                text: reason,
-                closes_at: closes
-                    .as_deref()
-                    .map(|g| super::closing_time(g, replica::now()))
-                    .transpose()?,
-            };
+            let new = super::new_proposal(
+                model::DecisionKind::Membership,
+                String::new(),
+                reason,
+                closes.as_deref(),
+            )?;
+            let id = new.id.clone();
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.propose_removal(&a.member, &member, new, a.now)
             })?;

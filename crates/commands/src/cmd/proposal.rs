@@ -53,6 +53,24 @@ pub fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
     Ok(Timestamp::from_millis(now.as_millis() + n * ms))
 }
 
+/// A new proposal with a fresh id, closing at `--closes` if given.
+pub fn new_proposal(
+    kind: model::DecisionKind,
+    title: String,
+    text: String,
+    closes: Option<&str>,
+) -> Result<NewProposal> {
+    Ok(NewProposal {
+        id: ProposalId::from_bytes(replica::fresh_id_bytes()?),
+        kind,
+        title,
+        text,
+        closes_at: closes
+            .map(|g| closing_time(g, replica::now()))
+            .transpose()?,
+    })
+}
+
 pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
         ProposalCmd::New {
@@ -63,18 +81,8 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             closes,
         } => {
             let ctx = Ctx::new(r, &c)?;
-            let id = ProposalId::from_bytes(replica::fresh_id_bytes()?);
-            let closes_at = closes
-                .as_deref()
-                .map(|g| closing_time(g, replica::now()))
-                .transpose()?;
-            let new = NewProposal {
-                id: id.clone(),
-                kind,
-                title,
-                text,
-                closes_at,
-            };
+            let new = new_proposal(kind, title, text, closes.as_deref())?;
+            let id = new.id.clone();
             ctx.replica
                 .edit(&ctx.id, |doc, a| doc.new_proposal(&a.member, new, a.now))?;
             out.id(id)
