@@ -1141,23 +1141,19 @@ impl CoalitionDoc {
                     id: change.to_owned(),
                 })?;
         self.edit(by, "restore earlier value", at, |doc| {
+            // (collection, its restorable fields, record id) for every restorable record.
             let mut found = Vec::new();
-            for collection in RESTORABLE.iter().map(|(c, _)| *c) {
+            for (collection, fields) in RESTORABLE {
                 for id in keys_of(doc, &[collection])? {
-                    found.push((format!("{collection}/{id}"), id));
+                    found.push((*collection, *fields, id));
                 }
             }
-            let ids: Vec<String> = found.iter().map(|(_, id)| id.clone()).collect();
+            let ids: Vec<String> = found.iter().map(|(_, _, id)| id.clone()).collect();
             let id = resolve(record, "record", &ids)?;
-            let (path, _) = found
-                .iter()
-                .find(|(_, i)| *i == id)
+            let (collection, fields, _) = found
+                .into_iter()
+                .find(|(_, _, i)| *i == id)
                 .ok_or_else(|| shape_error(&[record]))?;
-            let (collection, _) = path.split_once('/').ok_or_else(|| shape_error(&[record]))?;
-            let fields = RESTORABLE
-                .iter()
-                .find(|(c, _)| *c == collection)
-                .map_or(&[][..], |(_, f)| *f);
             if !fields.contains(&field) {
                 return Err(EditError::Unknown {
                     what: "field to restore",
