@@ -544,14 +544,6 @@ mod tests {
     }
 
     #[test]
-    fn the_example_config_file_holds_the_defaults() {
-        let example = include_str!("../../deploy/config.example.toml");
-        let documented = with_file(example, &[]).unwrap();
-        let defaults = with_file("", &[]).unwrap();
-        assert_eq!(documented.to_toml().unwrap(), defaults.to_toml().unwrap());
-    }
-
-    #[test]
     fn the_printed_settings_read_back_as_a_config_file() {
         let s = with_file(
             "org = \"Northside\"\nbootstrap = [\"/ip4/10.0.0.2/tcp/7421\"]\n",
