@@ -546,10 +546,7 @@ impl CoalitionDoc {
                         .into(),
                 });
             }
-            new_member_slot(doc, id, key)?;
-            let members = map_at(doc, &["members"])?;
-            reconcile_prop(doc, &members, id.as_str(), &record)?;
-            Ok(())
+            write_new_member(doc, id, key, &record)
         })
     }
 
@@ -1060,9 +1057,7 @@ impl CoalitionDoc {
         let mut record = member_record(id, profile, key, at)?;
         record.admission = Some(proposal.to_string());
         self.edit_governed(by, "propose admission", at, |doc, gov| {
-            new_member_slot(doc, id, key)?;
-            let members = map_at(doc, &["members"])?;
-            reconcile_prop(doc, &members, id.as_str(), &record)?;
+            write_new_member(doc, id, key, &record)?;
             let new = NewProposal {
                 id: proposal.clone(),
                 kind: DecisionKind::Membership,
@@ -1266,21 +1261,29 @@ const RESTORABLE: &[(&str, &[&str])] = &[
     ("meetings", &["minutes"]),
 ];
 
-/// Checks that neither the member id nor the node key is taken by any member record.
-fn new_member_slot(doc: &AutoCommit, id: &MemberId, key: NodeKey) -> Result<(), EditError> {
-    let members = members(doc)?;
-    if members.contains_key(id.as_str()) {
+/// Writes a new member's record, once neither its id nor its node key is taken by any member
+/// record.
+fn write_new_member(
+    doc: &mut AutoCommit,
+    id: &MemberId,
+    key: NodeKey,
+    record: &Member,
+) -> Result<(), EditError> {
+    let records = members(doc)?;
+    if records.contains_key(id.as_str()) {
         return Err(EditError::Exists {
             what: "member",
             id: id.to_string(),
         });
     }
-    if members.values().any(|m| m.keys.contains(&key)) {
+    if records.values().any(|m| m.keys.contains(&key)) {
         return Err(EditError::Exists {
             what: "member with node key",
             id: key.to_string(),
         });
     }
+    let members = map_at(doc, &["members"])?;
+    reconcile_prop(doc, &members, id.as_str(), record)?;
     Ok(())
 }
 
