@@ -179,4 +179,28 @@ mod tests {
             assert!(unseal(junk, "correct horse battery").is_err(), "{junk}");
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+        /// Any text is refused or opened, never a panic; a sealed file with any one character
+        /// changed never opens as a different identity.
+        #[test]
+        fn arbitrary_and_altered_files_never_panic_or_open_wrongly(
+            junk in ".{0,300}",
+            at in 0usize..2000,
+            with in proptest::char::range('!', '~'),
+        ) {
+            let _ = unseal(&junk, "correct horse battery");
+            let id = Identity::from_secret("Northside", [9; 32]);
+            let text = seal(&id, None, "correct horse battery").unwrap();
+            let i = at % text.len();
+            let mut altered = text.clone();
+            altered.replace_range(i..=i, &with.to_string());
+            if let Ok((back, _)) = unseal(&altered, "correct horse battery") {
+                proptest::prop_assert_eq!(back.node_key(), id.node_key());
+                proptest::prop_assert_eq!(back.org(), "Northside");
+            }
+        }
+    }
 }
