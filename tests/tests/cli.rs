@@ -724,7 +724,7 @@ fn status_on_a_stopped_node_says_so() {
     let status = node.json(&["status"]);
     assert_eq!(status["running"], false, "{status}");
     assert_eq!(status["coalitions"][0]["id"], c.as_str());
-    assert_eq!(status["protocol"], 1);
+    assert_eq!(status["protocol"], sync::wire::VERSION);
     let text = node.ok(&["status"]);
     assert!(text.contains("Not running"), "{text}");
 }

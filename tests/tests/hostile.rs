@@ -651,8 +651,9 @@ fn a_peer_speaking_another_protocol_version_is_told_so_and_shown_in_status() {
     let da = a.run_daemon(pa);
     let key_a = key_of(&secret_of(&a));
     let mut future = Hostile::connect([0x55; 32], pa, key_a);
-    // A node from the future speaks version 2.
-    future.send(vec![2, 0, 0]);
+    // A node from the future speaks the next version.
+    let next = sync::wire::VERSION + 1;
+    future.send(vec![next, 0, 0]);
     let notice =
         future.wait(|e| matches!(e, Event::Frame(_, f) if f.first() == Some(&sync::wire::NOTICE)));
     let Event::Frame(_, frame) = notice else {
@@ -661,12 +662,15 @@ fn a_peer_speaking_another_protocol_version_is_told_so_and_shown_in_status() {
     assert_eq!(frame, sync::wire::version_notice());
     future.wait(|e| matches!(e, Event::Disconnected(k) if *k == key_a));
     let status = a.json(&["status"]);
-    assert_eq!(status["incompatible_peers"][0]["protocol"], 2, "{status}");
+    assert_eq!(
+        status["incompatible_peers"][0]["protocol"], next,
+        "{status}"
+    );
     assert_eq!(
         status["incompatible_peers"][0]["node"],
         key_of(&[0x55; 32]).to_string()
     );
     let text = a.ok(&["status"]);
-    assert!(text.contains("speaks protocol 2"), "{text}");
+    assert!(text.contains(&format!("speaks protocol {next}")), "{text}");
     assert!(da.stop());
 }

@@ -40,3 +40,22 @@ pub fn invite(data: &[u8]) {
         let _ = crate::invite::Invite::decode(&format!("{}{text}", crate::invite::PREFIX));
     }
 }
+
+/// Whole-document snapshots as a peer sends them: the bytes as they come, and the bytes as
+/// the body of a document chunk, so that the column parser is reached.
+pub fn snapshot(data: &[u8]) {
+    let _ = crate::snapshot::load(data);
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0];
+    let mut len = data.len();
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            chunk.push(byte);
+            break;
+        }
+        chunk.push(byte | 0x80);
+    }
+    chunk.extend_from_slice(data);
+    let _ = crate::snapshot::load(&chunk);
+}

@@ -24,6 +24,7 @@ pub mod docs;
 pub mod fuzzing;
 pub mod invite;
 pub mod node;
+pub mod snapshot;
 pub mod verify;
 pub mod wire;
 

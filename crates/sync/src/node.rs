@@ -17,7 +17,7 @@ use tracing::{debug, info};
 
 use crate::docs::{Documents, member_keys};
 use crate::verify::ChangeSignature;
-use crate::verify::{Refusal, changes_in_chunk, check_signatures, decode_sync};
+use crate::verify::{Carried, Refusal, changes_in_chunk, check_signatures, decode_sync};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
@@ -565,6 +565,14 @@ impl SyncNode {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
+        // A peer that holds nothing of the coalition gets it as one document (a snapshot,
+        // checked on arrival by `snapshot::load`) instead of change by change: loading costs
+        // about half of applying. Anyone else gets the changes it lacks.
+        let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
+        let small = automerge::ReadDoc::stats(doc.document()).num_ops
+            <= (crate::snapshot::MAX_SNAPSHOT_OPS / 4) as u64;
+        pd.state.their_capabilities =
+            (fresh && small).then(|| vec![automerge::sync::Capability::MessageV2]);
         match doc.sync().generate_sync_message(&mut pd.state) {
             Some(msg) => {
                 let heads = if msg.changes.is_empty() {
@@ -601,14 +609,36 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
-        let (mut msg, changes) = decode_sync(sync)?;
+        let (mut msg, carried) = decode_sync(sync)?;
+        let (changes, snapshot) = match carried {
+            Carried::Changes(changes) => (changes, None),
+            Carried::Snapshot(chunk) => {
+                let Some((doc, _)) = docs.entry(c) else {
+                    return Err(Refusal::NotShared);
+                };
+                if msg.heads.iter().all(|h| holds(doc, h)) {
+                    // Nothing new (a second snapshot crossing our first answer): not loaded.
+                    (Vec::new(), None)
+                } else {
+                    let (snapshot, changes) = crate::snapshot::load(&chunk)?;
+                    (changes, Some(snapshot))
+                }
+            }
+        };
         let applied = self
-            .accept(docs, peer, c, changes, &wire::signatures(heads), out)?
+            .accept(
+                docs,
+                peer,
+                c,
+                changes,
+                snapshot,
+                &wire::signatures(heads),
+                out,
+            )?
             .count;
         msg.changes = automerge::sync::ChunkList::empty();
-        // Without flags Automerge treats the peer as speaking V1, so our own messages carry
-        // individual change chunks, never a whole document: a document chunk can carry
-        // operations no signed change accounts for (see `verify::changes_in_chunk`).
+        // Flags would tell Automerge which message versions the peer takes; `sync_step`
+        // decides that itself (a whole document only to a peer that holds nothing).
         msg.flags = None;
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
@@ -654,7 +684,7 @@ impl SyncNode {
             }
             changes.append(&mut parsed);
         }
-        let applied = self.accept(docs, peer, c, changes, &wire::signatures(heads), out)?;
+        let applied = self.accept(docs, peer, c, changes, None, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
@@ -666,13 +696,17 @@ impl SyncNode {
     }
 
     /// Verifies, stores and applies changes from `peer`; relays the new ones to the other
-    /// peers sharing the coalition. Returns how many were new.
+    /// peers sharing the coalition. Returns how many were new. `snapshot`, when the changes
+    /// came as a checked whole document, is that document: it replaces an empty one instead
+    /// of the changes being applied one by one.
+    #[allow(clippy::too_many_arguments)]
     fn accept(
         &mut self,
         docs: &mut impl Documents,
         peer: NodeKey,
         c: &CoalitionId,
         changes: Vec<Change>,
+        snapshot: Option<AutoCommit>,
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<Applied, Refusal> {
@@ -680,10 +714,13 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         };
         let mut seen = BTreeSet::new();
+        let total = changes.len();
         let new: Vec<Change> = changes
             .into_iter()
             .filter(|ch| !holds(doc, &ch.hash()) && seen.insert(ch.hash()))
             .collect();
+        // A snapshot stands in for applying only if every one of its changes is new here.
+        let snapshot = snapshot.filter(|_| new.len() == total);
         if new.is_empty() {
             return Ok(Applied::default());
         }
@@ -714,7 +751,7 @@ impl SyncNode {
             return Ok(Applied { count: 0, dangling });
         }
         let before = doc.get_heads();
-        let governance_changed = match apply_and_judge(doc, &new, !before.is_empty()) {
+        let governance_changed = match apply_and_judge(doc, &new, snapshot, !before.is_empty()) {
             Ok(changed) => changed,
             Err(refusal) => {
                 roll_back(doc, &before)?;
@@ -848,14 +885,27 @@ impl SyncNode {
 /// Applies `new` (in causal order) and judges every change against the coalition's rules.
 /// On error the document may hold part of the batch: the caller rolls it back.
 /// Returns whether the batch may have changed the members in force.
-fn apply_and_judge(doc: &mut AutoCommit, new: &[Change], founded: bool) -> Result<bool, Refusal> {
-    doc.apply_changes(new.to_vec()).map_err(|e| match e {
-        automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
-            actor: actor.to_hex_string(),
-            seq,
-        },
-        other => Refusal::MalformedChange(other.to_string()),
-    })?;
+fn apply_and_judge(
+    doc: &mut AutoCommit,
+    new: &[Change],
+    snapshot: Option<AutoCommit>,
+    founded: bool,
+) -> Result<bool, Refusal> {
+    match snapshot {
+        // `doc` holds nothing and `new` are all the snapshot's changes (checked): the
+        // snapshot is the document applying them would give.
+        Some(snapshot) if !founded => {
+            let actor = doc.get_actor().clone();
+            *doc = snapshot.with_actor(actor);
+        }
+        _ => doc.apply_changes(new.to_vec()).map_err(|e| match e {
+            automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
+                actor: actor.to_hex_string(),
+                seq,
+            },
+            other => Refusal::MalformedChange(other.to_string()),
+        })?,
+    }
     let mut rules = Validator::new(founded);
     for ch in new {
         rules.check(doc, ch)?;

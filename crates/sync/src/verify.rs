@@ -30,6 +30,10 @@ pub enum Refusal {
     /// A change chunk is malformed.
     #[error("malformed change: {0}")]
     MalformedChange(String),
+    /// A whole-document chunk (snapshot) is malformed, or writes something no change in it
+    /// vouches for (see [`crate::snapshot`]).
+    #[error("malformed or unvouched document snapshot: {0}")]
+    MalformedSnapshot(String),
     /// A change's actor is not a 32-byte node key.
     #[error("change by actor {actor} which is not a node key")]
     NotANodeKey {
@@ -85,6 +89,7 @@ impl Refusal {
             Refusal::Wire(_) => "wire",
             Refusal::MalformedSync(_) => "malformed-sync",
             Refusal::MalformedChange(_) => "malformed-change",
+            Refusal::MalformedSnapshot(_) => "malformed-snapshot",
             Refusal::NotANodeKey { .. } => "not-a-node-key",
             Refusal::MissingSignature { .. } => "missing-signature",
             Refusal::BadSignature { .. } => "bad-signature",
@@ -98,10 +103,10 @@ impl Refusal {
     }
 }
 
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+pub(crate) const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
 /// Reads a chunk header and returns (chunk type, total length of the chunk).
-fn chunk_extent(bytes: &[u8]) -> Result<(u8, usize), Refusal> {
+pub(crate) fn chunk_extent(bytes: &[u8]) -> Result<(u8, usize), Refusal> {
     let bad = |why: &str| Refusal::MalformedChange(why.to_owned());
     if bytes.len() < 10 || bytes[..4] != MAGIC {
         return Err(bad("not an Automerge chunk"));
@@ -160,13 +165,10 @@ pub fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, Refusal> {
         1 | 2 => Ok(vec![
             Change::try_from(chunk).map_err(|e| Refusal::MalformedChange(e.to_string()))?,
         ]),
-        // A document chunk carries the document's operations, from which Automerge rebuilds
-        // the changes. Their hashes do survive, but automerge 0.12's loader silently keeps
-        // operations (and deletions) that belong to no change, so a verified set of changes
-        // would not vouch for everything the chunk writes into the document. Peers send
-        // individual changes instead (see `SyncNode`).
+        // A document chunk is taken only as the whole of a sync message to a node that holds
+        // nothing yet, and only after `snapshot::load` has checked it (see `decode_sync`).
         0 | 3 => Err(Refusal::MalformedChange(
-            "document and bundle chunks are not accepted; send individual changes".into(),
+            "document and bundle chunks are not accepted here; send individual changes".into(),
         )),
         other => Err(Refusal::MalformedChange(format!(
             "unknown chunk type {other}"
@@ -174,9 +176,19 @@ pub fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, Refusal> {
     }
 }
 
+/// What a sync message carries.
+#[derive(Debug)]
+pub enum Carried {
+    /// Individual changes (parsed).
+    Changes(Vec<Change>),
+    /// One whole-document chunk, to be checked by [`crate::snapshot::load`].
+    Snapshot(Vec<u8>),
+}
+
 /// Decodes an Automerge sync message strictly (re-encoding must give back the same bytes)
-/// and returns it with the individual changes it carries.
-pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Vec<Change>), Refusal> {
+/// and returns it with what it carries: individual changes, or a whole document when that
+/// is the message's only chunk.
+pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Carried), Refusal> {
     let msg = automerge::sync::Message::decode(bytes)
         .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
     // Automerge writes hash lists sorted (and asserts it when encoding): refuse others before
@@ -192,11 +204,17 @@ pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Vec<Change
             "not in canonical form (trailing or altered bytes)".into(),
         ));
     }
+    if let [only] = msg.changes.iter().collect::<Vec<_>>()[..]
+        && chunk_extent(only)?.0 == 0
+    {
+        let doc = only.to_vec();
+        return Ok((msg, Carried::Snapshot(doc)));
+    }
     let mut changes = Vec::new();
     for chunk in msg.changes.iter() {
         changes.extend(changes_in_chunks(chunk)?);
     }
-    Ok((msg, changes))
+    Ok((msg, Carried::Changes(changes)))
 }
 
 fn actor_hex(actor: &ActorId) -> String {

@@ -1,0 +1,646 @@
+//! Whole-document transfer (a *snapshot*: one Automerge document chunk), checked so that the
+//! signed changes it rebuilds vouch for everything it writes into the document.
+//!
+//! Catching a fresh node up with individual changes makes the receiver apply them one by one,
+//! which costs about twice what loading the same history as a document does. A document
+//! chunk, though, stores operations, not changes: Automerge rebuilds the changes from the
+//! operations and (in its `Check` mode) refuses a chunk whose rebuilt changes do not hash to
+//! the heads it names. Those hashes are what the signatures vouch for. What automerge 0.12's
+//! loader does *not* check, and [`load`] does before trusting a chunk:
+//!
+//! - **Every operation belongs to a change.** An operation whose id lies outside every
+//!   change's range is kept in the document yet left out of every rebuilt change. Likewise a
+//!   successor id (a deletion or an overwrite) outside every change hides a value without any
+//!   change vouching for it. Checked against the loaded change graph ([`Shape::covered_by`]).
+//! - **Operations are in the order applying the changes gives.** The loader takes the order
+//!   as it comes (a FIXME in automerge), and order is meaning: which list element comes first.
+//!   Checked here from the chunk's own columns: objects in id order, map operations by key
+//!   then id, list elements in RGA order (each element after the one it was inserted after,
+//!   concurrent insertions newest first), the operations on one element or key in id order.
+//! - **No operation id twice, and each deletion in one place:** either would make the loader
+//!   panic while rebuilding changes.
+//!
+//! With those checks a chunk that loads gives exactly the document applying its changes gives,
+//! and the changes are checked like any others (signatures, rules) before it is used.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use automerge::{AutoCommit, Change, ChangeHash};
+
+use crate::verify::{MAGIC, Refusal, chunk_extent};
+
+/// Most operations (successor entries included) a snapshot may hold: bounds the memory the
+/// check uses (~64 bytes each) before anything is loaded. A larger history goes change by
+/// change.
+pub const MAX_SNAPSHOT_OPS: usize = 4_000_000;
+
+fn bad(why: impl Into<String>) -> Refusal {
+    Refusal::MalformedSnapshot(why.into())
+}
+
+/// An operation id, ordered as Automerge orders them: counter, then actor (the chunk's actor
+/// table is sorted, so index order is byte order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Id {
+    ctr: u64,
+    actor: u32,
+}
+
+/// The root object, and the head of every list.
+const ROOT: Id = Id { ctr: 0, actor: 0 };
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Map(String),
+    /// An element id (ROOT for the head of the list).
+    Seq(Id),
+}
+
+#[derive(Debug)]
+struct Op {
+    obj: Id,
+    key: Key,
+    id: Id,
+    insert: bool,
+    /// Range in `Shape::succ`.
+    succ: std::ops::Range<usize>,
+}
+
+impl Op {
+    /// The key the operation sorts and groups under: an insertion starts its own element.
+    fn group_key(&self) -> Key {
+        if self.insert {
+            Key::Seq(self.id)
+        } else {
+            self.key.clone()
+        }
+    }
+}
+
+/// What [`check`] read from a snapshot: the ids of its operations and successors, for
+/// [`Shape::covered_by`].
+#[derive(Debug)]
+pub struct Shape {
+    actors: Vec<Vec<u8>>,
+    heads: Vec<ChangeHash>,
+    ops: Vec<Op>,
+    succ: Vec<Id>,
+}
+
+/// Reads the next chunk of a byte slice.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn uleb(&mut self) -> Result<u64, Refusal> {
+        leb128::read::unsigned(&mut self.bytes).map_err(|e| bad(format!("bad number: {e}")))
+    }
+
+    fn sleb(&mut self) -> Result<i64, Refusal> {
+        leb128::read::signed(&mut self.bytes).map_err(|e| bad(format!("bad number: {e}")))
+    }
+
+    fn len(&mut self) -> Result<usize, Refusal> {
+        usize::try_from(self.uleb()?).map_err(|_| bad("length too large"))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Refusal> {
+        if n > self.bytes.len() {
+            return Err(bad(format!("{n} bytes wanted, {} left", self.bytes.len())));
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Column ids (spec >> 4) and types (spec & 7) of the operation columns read here.
+mod col {
+    pub const OBJ: u32 = 0;
+    pub const KEY: u32 = 1;
+    pub const ID: u32 = 2;
+    pub const INSERT: u32 = 3;
+    pub const SUCC: u32 = 8;
+
+    pub const GROUP: u32 = 0;
+    pub const ACTOR: u32 = 1;
+    pub const INTEGER: u32 = 2;
+    pub const DELTA: u32 = 3;
+    pub const BOOLEAN: u32 = 4;
+    pub const STRING: u32 = 5;
+}
+
+/// Column specs with their bytes, decompressed, as listed in the chunk.
+fn columns<'a>(
+    specs: &[(u32, usize)],
+    data: &'a [u8],
+    budget: &mut usize,
+) -> Result<HashMap<u32, std::borrow::Cow<'a, [u8]>>, Refusal> {
+    let mut out = HashMap::new();
+    let mut r = Reader { bytes: data };
+    for &(spec, len) in specs {
+        let raw = r.take(len)?;
+        let bytes = if spec & 0b1000 != 0 {
+            let mut inflated = Vec::new();
+            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+            flate2::read::DeflateDecoder::new(raw)
+                .take(limit)
+                .read_to_end(&mut inflated)
+                .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
+            if inflated.len() > *budget {
+                return Err(bad("columns inflate beyond the snapshot limit"));
+            }
+            *budget -= inflated.len();
+            std::borrow::Cow::Owned(inflated)
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        if out.insert(spec & !0b1000, bytes).is_some() {
+            return Err(bad(format!("column {spec} twice")));
+        }
+    }
+    if !r.is_empty() {
+        return Err(bad("column data longer than its columns"));
+    }
+    Ok(out)
+}
+
+fn spec(id: u32, kind: u32) -> u32 {
+    (id << 4) | kind
+}
+
+/// Decodes a run-length column of `n` at most values (`None` for nulls).
+fn rle<T>(
+    data: &[u8],
+    max: usize,
+    mut value: impl FnMut(&mut Reader<'_>) -> Result<T, Refusal>,
+) -> Result<Vec<Option<T>>, Refusal>
+where
+    T: Clone,
+{
+    let mut out = Vec::new();
+    let mut r = Reader { bytes: data };
+    let room = |out: &Vec<Option<T>>, n: u64| {
+        usize::try_from(n)
+            .ok()
+            .filter(|n| out.len().saturating_add(*n) <= max)
+            .ok_or_else(|| bad("column longer than the snapshot's operations"))
+    };
+    while !r.is_empty() {
+        let count = r.sleb()?;
+        if count > 0 {
+            let n = room(&out, count.unsigned_abs())?;
+            let v = value(&mut r)?;
+            out.extend(std::iter::repeat_n(Some(v), n));
+        } else if count < 0 {
+            let n = room(&out, count.unsigned_abs())?;
+            for _ in 0..n {
+                out.push(Some(value(&mut r)?));
+            }
+        } else {
+            let n = r.uleb()?;
+            let n = room(&out, n)?;
+            out.extend(std::iter::repeat_n(None, n));
+        }
+    }
+    Ok(out)
+}
+
+fn rle_u64(data: &[u8], max: usize) -> Result<Vec<Option<u64>>, Refusal> {
+    rle(data, max, |r| r.uleb())
+}
+
+fn delta(data: &[u8], max: usize) -> Result<Vec<Option<u64>>, Refusal> {
+    let deltas = rle(data, max, |r| r.sleb())?;
+    let mut sum: i64 = 0;
+    deltas
+        .into_iter()
+        .map(|d| match d {
+            None => Ok(None),
+            Some(d) => {
+                sum = sum.checked_add(d).ok_or_else(|| bad("counter overflows"))?;
+                u64::try_from(sum)
+                    .map(Some)
+                    .map_err(|_| bad("negative counter"))
+            }
+        })
+        .collect()
+}
+
+fn strings(data: &[u8], max: usize) -> Result<Vec<Option<String>>, Refusal> {
+    rle(data, max, |r| {
+        let n = r.len()?;
+        let b = r.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| bad("key is not UTF-8"))
+    })
+}
+
+fn booleans(data: &[u8], max: usize) -> Result<Vec<bool>, Refusal> {
+    let mut out = Vec::new();
+    let mut r = Reader { bytes: data };
+    let mut v = false;
+    while !r.is_empty() {
+        let n = usize::try_from(r.uleb()?)
+            .ok()
+            .filter(|n| out.len().saturating_add(*n) <= max)
+            .ok_or_else(|| bad("column longer than the snapshot's operations"))?;
+        out.extend(std::iter::repeat_n(v, n));
+        v = !v;
+    }
+    Ok(out)
+}
+
+/// A column of exactly `n` values, or of none at all (then all null).
+fn exactly<T: Clone>(
+    mut v: Vec<Option<T>>,
+    n: usize,
+    what: &str,
+) -> Result<Vec<Option<T>>, Refusal> {
+    if v.is_empty() {
+        v = vec![None; n];
+    }
+    if v.len() != n {
+        return Err(bad(format!(
+            "{what} column has {} values for {n} operations",
+            v.len()
+        )));
+    }
+    Ok(v)
+}
+
+fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
+    a.and_then(|a| u32::try_from(a).ok())
+        .filter(|a| (*a as usize) < actors)
+        .ok_or_else(|| bad("actor index out of range"))
+}
+
+/// Reads a snapshot's operations and checks everything that needs no change graph: layout,
+/// unique ids, successors, and canonical order. Cheap next to loading; done first so that
+/// the loader never sees a chunk that would make it panic.
+pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
+    let (kind, total) = chunk_extent(chunk)?;
+    if chunk[..4] != MAGIC || kind != 0 {
+        return Err(bad("not a document chunk"));
+    }
+    if total != chunk.len() {
+        return Err(bad("bytes after the document chunk"));
+    }
+    let mut r = Reader { bytes: chunk };
+    r.take(9)?;
+    r.uleb()?;
+    let mut actors = Vec::new();
+    for _ in 0..r.len()? {
+        let n = r.len()?;
+        actors.push(r.take(n)?.to_vec());
+        if actors.len() > MAX_SNAPSHOT_OPS {
+            return Err(bad("too many actors"));
+        }
+    }
+    if !actors.windows(2).all(|w| w[0] < w[1]) {
+        return Err(bad("actor table not sorted"));
+    }
+    let mut heads = Vec::new();
+    for _ in 0..r.len()? {
+        let h: [u8; 32] = r.take(32)?.try_into().map_err(|_| bad("truncated head"))?;
+        heads.push(ChangeHash(h));
+        if heads.len() > MAX_SNAPSHOT_OPS {
+            return Err(bad("too many heads"));
+        }
+    }
+    let specs = |r: &mut Reader<'_>| -> Result<Vec<(u32, usize)>, Refusal> {
+        let n = r.len()?;
+        let mut v = Vec::new();
+        for _ in 0..n.min(64) {
+            let s = u32::try_from(r.uleb()?).map_err(|_| bad("bad column spec"))?;
+            v.push((s, r.len()?));
+        }
+        if n > 64 {
+            return Err(bad("too many columns"));
+        }
+        Ok(v)
+    };
+    let change_specs = specs(&mut r)?;
+    let op_specs = specs(&mut r)?;
+    let change_len: usize = change_specs
+        .iter()
+        .try_fold(0usize, |a, (_, l)| a.checked_add(*l))
+        .ok_or_else(|| bad("column lengths overflow"))?;
+    let op_len: usize = op_specs
+        .iter()
+        .try_fold(0usize, |a, (_, l)| a.checked_add(*l))
+        .ok_or_else(|| bad("column lengths overflow"))?;
+    r.take(change_len)?;
+    let op_data = r.take(op_len)?;
+    // What is left are the heads' indices in the change columns; the loader checks them.
+    let mut budget = crate::wire::MAX_MESSAGE;
+    let cols = columns(&op_specs, op_data, &mut budget)?;
+    let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
+
+    let max = MAX_SNAPSHOT_OPS;
+    let id_ctr = delta(get(col::ID, col::DELTA), max)?;
+    let n = id_ctr.len();
+    let id_actor = exactly(rle_u64(get(col::ID, col::ACTOR), max)?, n, "id actor")?;
+    let obj_ctr = exactly(
+        rle_u64(get(col::OBJ, col::INTEGER), max)?,
+        n,
+        "object counter",
+    )?;
+    let obj_actor = exactly(rle_u64(get(col::OBJ, col::ACTOR), max)?, n, "object actor")?;
+    let key_ctr = exactly(delta(get(col::KEY, col::DELTA), max)?, n, "key counter")?;
+    let key_actor = exactly(rle_u64(get(col::KEY, col::ACTOR), max)?, n, "key actor")?;
+    let key_str = exactly(strings(get(col::KEY, col::STRING), max)?, n, "key string")?;
+    let mut insert = booleans(get(col::INSERT, col::BOOLEAN), max)?;
+    if insert.is_empty() {
+        insert = vec![false; n];
+    }
+    if insert.len() != n {
+        return Err(bad("insert column does not match the operations"));
+    }
+    let succ_n = exactly(
+        rle_u64(get(col::SUCC, col::GROUP), max)?,
+        n,
+        "successor count",
+    )?;
+    let succ_total = succ_n
+        .iter()
+        .try_fold(0usize, |a, c| {
+            a.checked_add(usize::try_from(c.unwrap_or(0)).ok()?)
+        })
+        .filter(|t| t.saturating_add(n) <= max)
+        .ok_or_else(|| bad("too many operations"))?;
+    let succ_ctr = exactly(
+        delta(get(col::SUCC, col::DELTA), max)?,
+        succ_total,
+        "successor counter",
+    )?;
+    let succ_actor = exactly(
+        rle_u64(get(col::SUCC, col::ACTOR), max)?,
+        succ_total,
+        "successor actor",
+    )?;
+
+    let na = actors.len();
+    let mut succ = Vec::with_capacity(succ_total);
+    for (c, a) in succ_ctr.into_iter().zip(succ_actor) {
+        let ctr = c
+            .filter(|c| *c > 0)
+            .ok_or_else(|| bad("successor without a counter"))?;
+        succ.push(Id {
+            ctr,
+            actor: actor_at(a, na)?,
+        });
+    }
+    let mut ops = Vec::with_capacity(n);
+    let mut at = 0usize;
+    for i in 0..n {
+        let id = Id {
+            ctr: id_ctr[i]
+                .filter(|c| *c > 0)
+                .ok_or_else(|| bad("operation without an id"))?,
+            actor: actor_at(id_actor[i], na)?,
+        };
+        let obj = match (obj_ctr[i], obj_actor[i]) {
+            (None, None) => ROOT,
+            (Some(ctr), a @ Some(_)) if ctr > 0 => Id {
+                ctr,
+                actor: actor_at(a, na)?,
+            },
+            _ => return Err(bad("malformed object id")),
+        };
+        let key = match (&key_str[i], key_ctr[i], key_actor[i]) {
+            (Some(s), None, None) => Key::Map(s.clone()),
+            (None, Some(0), None) => Key::Seq(ROOT),
+            (None, Some(ctr), a @ Some(_)) if ctr > 0 => Key::Seq(Id {
+                ctr,
+                actor: actor_at(a, na)?,
+            }),
+            _ => return Err(bad("malformed key")),
+        };
+        if insert[i] && matches!(key, Key::Map(_)) {
+            return Err(bad("insertion into a map"));
+        }
+        let k = usize::try_from(succ_n[i].unwrap_or(0)).map_err(|_| bad("bad count"))?;
+        ops.push(Op {
+            obj,
+            key,
+            id,
+            insert: insert[i],
+            succ: at..at + k,
+        });
+        at += k;
+    }
+    let shape = Shape {
+        actors,
+        heads,
+        ops,
+        succ,
+    };
+    shape.check_ids()?;
+    shape.check_order()?;
+    Ok(shape)
+}
+
+impl Shape {
+    /// The heads the chunk names (the loader checks that its changes hash to them).
+    pub fn heads(&self) -> &[ChangeHash] {
+        &self.heads
+    }
+
+    /// Unique operation ids; successors ascending, later than their operation, and in its
+    /// group; each deletion (a successor that is no operation) in one group only.
+    fn check_ids(&self) -> Result<(), Refusal> {
+        let mut index: HashMap<Id, usize> = HashMap::with_capacity(self.ops.len());
+        for (i, op) in self.ops.iter().enumerate() {
+            if index.insert(op.id, i).is_some() {
+                return Err(bad("an operation id twice"));
+            }
+        }
+        let mut deletions: HashMap<Id, (Id, Key)> = HashMap::new();
+        for op in &self.ops {
+            let succ = &self.succ[op.succ.clone()];
+            if !succ.windows(2).all(|w| w[0] < w[1]) {
+                return Err(bad("successors not in order"));
+            }
+            let group = (op.obj, op.group_key());
+            for s in succ {
+                if s.ctr <= op.id.ctr {
+                    return Err(bad("a successor older than its operation"));
+                }
+                match index.get(s) {
+                    Some(&j) => {
+                        let other = &self.ops[j];
+                        if (other.obj, other.group_key()) != group {
+                            return Err(bad("a successor in another key"));
+                        }
+                    }
+                    None => match deletions.get(s) {
+                        Some(g) if *g != group => {
+                            return Err(bad("a deletion in two keys"));
+                        }
+                        Some(_) => {}
+                        None => {
+                            deletions.insert(*s, group.clone());
+                        }
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Canonical order: objects by id; in a map, by key then id; in a list, elements in RGA
+    /// order, each followed by the operations on it in id order.
+    fn check_order(&self) -> Result<(), Refusal> {
+        let mut start = 0;
+        while start < self.ops.len() {
+            let obj = self.ops[start].obj;
+            let end = self.ops[start..]
+                .iter()
+                .position(|o| o.obj != obj)
+                .map_or(self.ops.len(), |p| start + p);
+            if end < self.ops.len() && self.ops[end].obj <= obj {
+                return Err(bad("objects out of order"));
+            }
+            let ops = &self.ops[start..end];
+            if matches!(ops[0].key, Key::Map(_)) {
+                check_map(ops)?;
+            } else {
+                check_list(ops)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// Checks that every operation and successor id lies within a change of `doc` (the
+    /// document loaded from this chunk).
+    pub fn covered_by(&self, doc: &mut AutoCommit) -> Result<(), Refusal> {
+        let mut ranges: HashMap<&[u8], Vec<(u64, u64)>> = HashMap::new();
+        let metas = doc.document().get_changes_meta(&[]);
+        for m in &metas {
+            ranges
+                .entry(m.actor.to_bytes())
+                .or_default()
+                .push((m.start_op, m.max_op));
+        }
+        for r in ranges.values_mut() {
+            r.sort_unstable();
+        }
+        let by_index: Vec<Option<&Vec<(u64, u64)>>> = self
+            .actors
+            .iter()
+            .map(|a| ranges.get(a.as_slice()))
+            .collect();
+        let covered = |id: &Id| {
+            by_index[id.actor as usize].is_some_and(|r| {
+                let i = r.partition_point(|(s, _)| *s <= id.ctr);
+                i > 0 && r[i - 1].1 >= id.ctr
+            })
+        };
+        if let Some(op) = self.ops.iter().find(|op| !covered(&op.id)) {
+            return Err(bad(format!(
+                "operation {}@{} belongs to no change",
+                op.id.ctr, op.id.actor
+            )));
+        }
+        if self.succ.iter().any(|s| !covered(s)) {
+            return Err(bad("a deletion or overwrite belongs to no change"));
+        }
+        Ok(())
+    }
+}
+
+fn check_map(ops: &[Op]) -> Result<(), Refusal> {
+    for w in ops.windows(2) {
+        let (Key::Map(a), Key::Map(b)) = (&w[0].key, &w[1].key) else {
+            return Err(bad("a map with list keys"));
+        };
+        if (a, w[0].id) >= (b, w[1].id) {
+            return Err(bad("map operations out of order"));
+        }
+    }
+    if let Some(Op {
+        key: Key::Seq(_), ..
+    }) = ops.last()
+    {
+        return Err(bad("a map with list keys"));
+    }
+    Ok(())
+}
+
+fn check_list(ops: &[Op]) -> Result<(), Refusal> {
+    // Elements as they come, with the element each was inserted after.
+    let mut order: Vec<Id> = Vec::new();
+    let mut children: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut elements: HashSet<Id> = HashSet::new();
+    let mut current: Option<(Id, Id)> = None; // (element, last op id in its group)
+    for op in ops {
+        let Key::Seq(after) = op.key else {
+            return Err(bad("a list with map keys"));
+        };
+        if op.insert {
+            if after != ROOT && after >= op.id {
+                return Err(bad("an element inserted after a later one"));
+            }
+            elements.insert(op.id);
+            order.push(op.id);
+            children.entry(after).or_default().push(op.id);
+            current = Some((op.id, op.id));
+        } else {
+            match current {
+                Some((e, last)) if e == after && op.id > last => current = Some((e, op.id)),
+                _ => return Err(bad("list operations out of order")),
+            }
+        }
+    }
+    // RGA: depth first from the head, later insertions after the same element first.
+    let mut expected = Vec::with_capacity(order.len());
+    let mut stack = vec![ROOT];
+    while let Some(e) = stack.pop() {
+        if e != ROOT {
+            expected.push(e);
+        }
+        if let Some(kids) = children.get_mut(&e) {
+            kids.sort_unstable();
+            stack.extend(kids.iter().copied());
+        }
+    }
+    for parent in children.keys() {
+        if *parent != ROOT && !elements.contains(parent) {
+            return Err(bad("an element inserted after one that is not there"));
+        }
+    }
+    if expected != order {
+        return Err(bad("list elements out of order"));
+    }
+    Ok(())
+}
+
+/// Checks and loads a snapshot: [`check`], then Automerge's loader (which refuses a chunk
+/// whose rebuilt changes do not hash to its heads), then [`Shape::covered_by`]. Returns the
+/// document and its changes, to be verified (signatures, rules) like any others.
+pub fn load(chunk: &[u8]) -> Result<(AutoCommit, Vec<Change>), Refusal> {
+    let shape = check(chunk)?;
+    let options = automerge::LoadOptions::new()
+        .on_partial_load(automerge::OnPartialLoad::Error)
+        .verification_mode(automerge::VerificationMode::Check);
+    // The checks above rule out the inputs known to make the loader panic; should another
+    // one exist, it refuses the chunk instead of stopping the node.
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        AutoCommit::load_with_options(chunk, options)
+    }))
+    .map_err(|_| bad("the document does not load"))?;
+    let mut doc = loaded.map_err(|e| bad(format!("the document does not load: {e}")))?;
+    shape.covered_by(&mut doc)?;
+    let changes = doc.get_changes(&[]);
+    Ok((doc, changes))
+}
+
+#[cfg(test)]
+mod tests;
