@@ -177,6 +177,7 @@ fn main() {
         let (home_b, key_b) = init(dir.path(), "b");
         let (c, saved) = history(&home_a, n, &[key_b]);
         let total = AutoCommit::load(&saved).unwrap().get_changes(&[]).len();
+        let ops = model::automerge::ReadDoc::stats(&AutoCommit::load(&saved).unwrap()).num_ops;
         let limit = in_memory(&saved);
         let a = start(&rt, &home_a);
         let b = start(&rt, &home_b);
@@ -194,7 +195,7 @@ fn main() {
         wait_for(&b.progress, total, Duration::from_secs(600));
         let ours = t.elapsed();
         println!(
-            "| {n} ({total} changes) | {limit:.2?} | {ours:.2?} | {:.2} |",
+            "| {n} ({total} changes, {ops} operations) | {limit:.2?} | {ours:.2?} | {:.2} |",
             ours.as_secs_f64() / limit.as_secs_f64()
         );
         let _ = a.events.blocking_send(Event::Shutdown);

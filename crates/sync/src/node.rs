@@ -569,8 +569,10 @@ impl SyncNode {
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
         // about half of applying. Anyone else gets the changes it lacks.
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
+        // Half the receiver's limit, which counts successors too (each one an overwrite or
+        // deletion: fewer than the operations in any ordinary history).
         let small = automerge::ReadDoc::stats(doc.document()).num_ops
-            <= (crate::snapshot::MAX_SNAPSHOT_OPS / 4) as u64;
+            <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
         pd.state.their_capabilities =
             (fresh && small).then(|| vec![automerge::sync::Capability::MessageV2]);
         match doc.sync().generate_sync_message(&mut pd.state) {

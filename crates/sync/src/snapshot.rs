@@ -354,7 +354,7 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
     let obj_actor = exactly(rle_u64(get(col::OBJ, col::ACTOR), max)?, n, "object actor")?;
     let key_ctr = exactly(delta(get(col::KEY, col::DELTA), max)?, n, "key counter")?;
     let key_actor = exactly(rle_u64(get(col::KEY, col::ACTOR), max)?, n, "key actor")?;
-    let key_str = exactly(strings(get(col::KEY, col::STRING), max)?, n, "key string")?;
+    let mut key_str = exactly(strings(get(col::KEY, col::STRING), max)?, n, "key string")?;
     let mut insert = booleans(get(col::INSERT, col::BOOLEAN), max)?;
     if insert.is_empty() {
         insert = vec![false; n];
@@ -413,8 +413,8 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
             },
             _ => return Err(bad("malformed object id")),
         };
-        let key = match (&key_str[i], key_ctr[i], key_actor[i]) {
-            (Some(s), None, None) => Key::Map(s.clone()),
+        let key = match (key_str[i].take(), key_ctr[i], key_actor[i]) {
+            (Some(s), None, None) => Key::Map(s),
             (None, Some(0), None) => Key::Seq(ROOT),
             (None, Some(ctr), a @ Some(_)) if ctr > 0 => Key::Seq(Id {
                 ctr,
