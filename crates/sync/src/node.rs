@@ -623,6 +623,7 @@ impl SyncNode {
                     (Vec::new(), None)
                 } else {
                     let (snapshot, changes) = crate::snapshot::load(&chunk)?;
+                    info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
                     (changes, Some(snapshot))
                 }
             }
