@@ -535,6 +535,10 @@ enum Edit {
     Remove(usize, usize),
     Splice(usize, usize, String),
     Increment(usize, i64),
+    /// A map inserted into the list, with a value in it.
+    Nest(usize, usize, u8),
+    /// A formatting mark over part of the text.
+    Mark(usize, usize, usize, bool),
     Merge(usize, usize),
 }
 
@@ -546,6 +550,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3usize, any::<usize>()).prop_map(|(a, p)| Edit::Remove(a, p)),
         (0..3usize, any::<usize>(), "[a-z ]{0,4}").prop_map(|(a, p, s)| Edit::Splice(a, p, s)),
         (0..3usize, -5..5i64).prop_map(|(a, v)| Edit::Increment(a, v)),
+        (0..3usize, any::<usize>(), 0..4u8).prop_map(|(a, p, k)| Edit::Nest(a, p, k)),
+        (0..3usize, any::<usize>(), any::<usize>(), any::<bool>())
+            .prop_map(|(a, p, l, b)| Edit::Mark(a, p, l, b)),
         (0..3usize, 0..3usize).prop_map(|(a, b)| Edit::Merge(a, b)),
     ]
 }
@@ -602,6 +609,25 @@ fn history(actors: &[[u8; 32]], edits: &[Edit]) -> AutoCommit {
             Edit::Increment(a, v) => {
                 docs[*a].increment(AM_ROOT, "count", *v).unwrap();
             }
+            Edit::Nest(a, p, k) => {
+                let d = &mut docs[*a];
+                let list = d.get(AM_ROOT, "list").unwrap().unwrap().1;
+                let at = p % (d.length(&list) + 1);
+                let inner = d.insert_object(&list, at, ObjType::Map).unwrap();
+                d.put(&inner, format!("n{k}"), "nested").unwrap();
+            }
+            Edit::Mark(a, p, l, bold) => {
+                let d = &mut docs[*a];
+                let text = d.get(AM_ROOT, "text").unwrap().unwrap().1;
+                let len = d.length(&text);
+                if len > 0 {
+                    let start = p % len;
+                    let end = start + 1 + l % (len - start);
+                    let mark = automerge::marks::Mark::new("bold".into(), *bold, start, end);
+                    d.mark(&text, mark, automerge::marks::ExpandMark::After)
+                        .unwrap();
+                }
+            }
         }
         for d in &mut docs {
             d.commit();
@@ -621,7 +647,7 @@ proptest! {
     #[test]
     fn honest_snapshots_pass(
         actors in proptest::collection::vec(any::<[u8; 32]>(), 3),
-        edits in proptest::collection::vec(edit(), 0..60),
+        edits in proptest::collection::vec(edit(), 0..80),
     ) {
         let mut doc = history(&actors, &edits);
         let bytes = doc.save();
