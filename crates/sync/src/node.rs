@@ -120,6 +120,12 @@ struct PeerDoc {
     known: std::collections::VecDeque<ChangeHash>,
 }
 
+/// Most changes relayed to the other peers as one pushed batch. A larger batch is a catch-up,
+/// not live edits (and a pushed batch over [`wire::MAX_CHANGES`] would be refused): the
+/// other peers are offered it through a sync round instead, which sends each only what it
+/// lacks.
+pub const MAX_RELAY: usize = 1_000;
+
 /// Changes remembered per peer and coalition beyond the last sync round's heads.
 const MAX_KNOWN_HASHES: usize = 64;
 
@@ -781,17 +787,24 @@ impl SyncNode {
             changes: new.len(),
         });
         let hashes: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
+        let relay = new.len() <= MAX_RELAY;
         let mut relay_to: Vec<NodeKey> = Vec::new();
         for (other, p) in &mut self.peers {
             if let Some(d) = p.docs.get_mut(c) {
                 // The sender holds them; the others are about to be sent them.
-                d.note(hashes.iter().copied());
+                if relay || *other == peer {
+                    d.note(hashes.iter().copied());
+                }
                 if *other != peer {
                     relay_to.push(*other);
                 }
             }
         }
-        if !relay_to.is_empty() {
+        if !relay {
+            for other in relay_to {
+                self.sync_step(docs, other, c, out);
+            }
+        } else if !relay_to.is_empty() {
             let frames = Message::Changes {
                 coalition: wire_id(c),
                 changes: new
