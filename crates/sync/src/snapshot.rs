@@ -50,31 +50,36 @@ struct Id {
 /// The root object, and the head of every list.
 const ROOT: Id = Id { ctr: 0, actor: 0 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Map(String),
+/// A key, borrowing map keys from the chunk's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Map(&'a str),
     /// An element id (ROOT for the head of the list).
     Seq(Id),
 }
 
 #[derive(Debug)]
-struct Op {
+struct Op<'a> {
     obj: Id,
-    key: Key,
+    key: Key<'a>,
     id: Id,
     insert: bool,
-    /// Range in `Shape::succ`.
-    succ: std::ops::Range<usize>,
+    /// Range in the successor list.
+    succ: (u32, u32),
 }
 
-impl Op {
+impl<'a> Op<'a> {
     /// The key the operation sorts and groups under: an insertion starts its own element.
-    fn group_key(&self) -> Key {
+    fn group_key(&self) -> Key<'a> {
         if self.insert {
             Key::Seq(self.id)
         } else {
-            self.key.clone()
+            self.key
         }
+    }
+
+    fn succ<'s>(&self, all: &'s [Id]) -> &'s [Id] {
+        &all[self.succ.0 as usize..self.succ.1 as usize]
     }
 }
 
@@ -84,7 +89,7 @@ impl Op {
 pub struct Shape {
     actors: Vec<Vec<u8>>,
     heads: Vec<ChangeHash>,
-    ops: Vec<Op>,
+    ids: Vec<Id>,
     succ: Vec<Id>,
 }
 
@@ -113,6 +118,11 @@ impl<'a> Reader<'a> {
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
         Ok(head)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Refusal> {
+        let n = self.len()?;
+        std::str::from_utf8(self.take(n)?).map_err(|_| bad("key is not UTF-8"))
     }
 
     fn is_empty(&self) -> bool {
@@ -175,103 +185,136 @@ fn spec(id: u32, kind: u32) -> u32 {
     (id << 4) | kind
 }
 
-/// Decodes a run-length column of `n` at most values (`None` for nulls).
-fn rle<T>(
-    data: &[u8],
-    max: usize,
-    mut value: impl FnMut(&mut Reader<'_>) -> Result<T, Refusal>,
-) -> Result<Vec<Option<T>>, Refusal>
-where
-    T: Clone,
-{
-    let mut out = Vec::new();
-    let mut r = Reader { bytes: data };
-    let room = |out: &Vec<Option<T>>, n: u64| {
-        usize::try_from(n)
-            .ok()
-            .filter(|n| out.len().saturating_add(*n) <= max)
-            .ok_or_else(|| bad("column longer than the snapshot's operations"))
-    };
-    while !r.is_empty() {
-        let count = r.sleb()?;
-        if count > 0 {
-            let n = room(&out, count.unsigned_abs())?;
-            let v = value(&mut r)?;
-            out.extend(std::iter::repeat_n(Some(v), n));
-        } else if count < 0 {
-            let n = room(&out, count.unsigned_abs())?;
-            for _ in 0..n {
-                out.push(Some(value(&mut r)?));
-            }
-        } else {
-            let n = r.uleb()?;
-            let n = room(&out, n)?;
-            out.extend(std::iter::repeat_n(None, n));
+enum Run<T> {
+    Repeat(T),
+    Literal,
+    Null,
+}
+
+/// A run-length encoded column, read one value at a time (`None` for a null): runs that
+/// claim more values than there are operations cost nothing until read.
+struct Runs<'a, T> {
+    r: Reader<'a>,
+    left: u64,
+    run: Run<T>,
+    read: fn(&mut Reader<'a>) -> Result<T, Refusal>,
+}
+
+impl<'a, T: Copy> Runs<'a, T> {
+    fn new(data: &'a [u8], read: fn(&mut Reader<'a>) -> Result<T, Refusal>) -> Self {
+        Self {
+            r: Reader { bytes: data },
+            left: 0,
+            run: Run::Null,
+            read,
         }
     }
-    Ok(out)
+
+    /// The next value, or `Ok(None)` at the end of the column.
+    fn next(&mut self) -> Result<Option<Option<T>>, Refusal> {
+        while self.left == 0 {
+            if self.r.is_empty() {
+                return Ok(None);
+            }
+            let count = self.r.sleb()?;
+            if count > 0 {
+                self.run = Run::Repeat((self.read)(&mut self.r)?);
+                self.left = count.unsigned_abs();
+            } else if count < 0 {
+                self.run = Run::Literal;
+                self.left = count.unsigned_abs();
+            } else {
+                self.run = Run::Null;
+                self.left = self.r.uleb()?;
+            }
+        }
+        self.left -= 1;
+        Ok(Some(match self.run {
+            Run::Repeat(v) => Some(v),
+            Run::Literal => Some((self.read)(&mut self.r)?),
+            Run::Null => None,
+        }))
+    }
 }
 
-fn rle_u64(data: &[u8], max: usize) -> Result<Vec<Option<u64>>, Refusal> {
-    rle(data, max, |r| r.uleb())
+/// A delta-encoded column of counters (nulls leave the running sum alone).
+struct Deltas<'a> {
+    runs: Runs<'a, i64>,
+    sum: i64,
 }
 
-fn delta(data: &[u8], max: usize) -> Result<Vec<Option<u64>>, Refusal> {
-    let deltas = rle(data, max, |r| r.sleb())?;
-    let mut sum: i64 = 0;
-    deltas
-        .into_iter()
-        .map(|d| match d {
-            None => Ok(None),
-            Some(d) => {
-                sum = sum.checked_add(d).ok_or_else(|| bad("counter overflows"))?;
-                u64::try_from(sum)
-                    .map(Some)
-                    .map_err(|_| bad("negative counter"))
+impl<'a> Deltas<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            runs: Runs::new(data, |r| r.sleb()),
+            sum: 0,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Option<u64>>, Refusal> {
+        Ok(match self.runs.next()? {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(d)) => {
+                self.sum = self
+                    .sum
+                    .checked_add(d)
+                    .ok_or_else(|| bad("counter overflows"))?;
+                Some(Some(
+                    u64::try_from(self.sum).map_err(|_| bad("negative counter"))?,
+                ))
             }
         })
-        .collect()
-}
-
-fn strings(data: &[u8], max: usize) -> Result<Vec<Option<String>>, Refusal> {
-    rle(data, max, |r| {
-        let n = r.len()?;
-        let b = r.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| bad("key is not UTF-8"))
-    })
-}
-
-fn booleans(data: &[u8], max: usize) -> Result<Vec<bool>, Refusal> {
-    let mut out = Vec::new();
-    let mut r = Reader { bytes: data };
-    let mut v = false;
-    while !r.is_empty() {
-        let n = usize::try_from(r.uleb()?)
-            .ok()
-            .filter(|n| out.len().saturating_add(*n) <= max)
-            .ok_or_else(|| bad("column longer than the snapshot's operations"))?;
-        out.extend(std::iter::repeat_n(v, n));
-        v = !v;
     }
-    Ok(out)
 }
 
-/// A column of exactly `n` values, or of none at all (then all null).
-fn exactly<T: Clone>(
-    mut v: Vec<Option<T>>,
-    n: usize,
+/// A boolean column: alternating run lengths, falses first.
+struct Bools<'a> {
+    r: Reader<'a>,
+    left: u64,
+    value: bool,
+}
+
+impl<'a> Bools<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            r: Reader { bytes: data },
+            left: 0,
+            value: true,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<bool>, Refusal> {
+        while self.left == 0 {
+            if self.r.is_empty() {
+                return Ok(None);
+            }
+            self.left = self.r.uleb()?;
+            self.value = !self.value;
+        }
+        self.left -= 1;
+        Ok(Some(self.value))
+    }
+}
+
+/// One value per operation from a column, or null throughout if the column is absent.
+fn pull<T>(
+    present: bool,
+    next: Result<Option<Option<T>>, Refusal>,
     what: &str,
-) -> Result<Vec<Option<T>>, Refusal> {
-    if v.is_empty() {
-        v = vec![None; n];
+) -> Result<Option<T>, Refusal> {
+    if !present {
+        return Ok(None);
     }
-    if v.len() != n {
-        return Err(bad(format!(
-            "{what} column has {} values for {n} operations",
-            v.len()
-        )));
+    next?.ok_or_else(|| bad(format!("{what} column shorter than the operations")))
+}
+
+/// After the last operation: a column must have no values left.
+fn ended<T>(next: Result<Option<T>, Refusal>, what: &str) -> Result<(), Refusal> {
+    match next? {
+        None => Ok(()),
+        Some(_) => Err(bad(format!("{what} column longer than the operations"))),
     }
-    Ok(v)
 }
 
 fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
@@ -341,71 +384,47 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
     let mut budget = crate::wire::MAX_MESSAGE;
     let cols = columns(&op_specs, op_data, &mut budget)?;
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
+    let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
-    let max = MAX_SNAPSHOT_OPS;
-    let id_ctr = delta(get(col::ID, col::DELTA), max)?;
-    let n = id_ctr.len();
-    let id_actor = exactly(rle_u64(get(col::ID, col::ACTOR), max)?, n, "id actor")?;
-    let obj_ctr = exactly(
-        rle_u64(get(col::OBJ, col::INTEGER), max)?,
-        n,
-        "object counter",
-    )?;
-    let obj_actor = exactly(rle_u64(get(col::OBJ, col::ACTOR), max)?, n, "object actor")?;
-    let key_ctr = exactly(delta(get(col::KEY, col::DELTA), max)?, n, "key counter")?;
-    let key_actor = exactly(rle_u64(get(col::KEY, col::ACTOR), max)?, n, "key actor")?;
-    let mut key_str = exactly(strings(get(col::KEY, col::STRING), max)?, n, "key string")?;
-    let mut insert = booleans(get(col::INSERT, col::BOOLEAN), max)?;
-    if insert.is_empty() {
-        insert = vec![false; n];
-    }
-    if insert.len() != n {
-        return Err(bad("insert column does not match the operations"));
-    }
-    let succ_n = exactly(
-        rle_u64(get(col::SUCC, col::GROUP), max)?,
-        n,
-        "successor count",
-    )?;
-    let succ_total = succ_n
-        .iter()
-        .try_fold(0usize, |a, c| {
-            a.checked_add(usize::try_from(c.unwrap_or(0)).ok()?)
-        })
-        .filter(|t| t.saturating_add(n) <= max)
-        .ok_or_else(|| bad("too many operations"))?;
-    let succ_ctr = exactly(
-        delta(get(col::SUCC, col::DELTA), max)?,
-        succ_total,
-        "successor counter",
-    )?;
-    let succ_actor = exactly(
-        rle_u64(get(col::SUCC, col::ACTOR), max)?,
-        succ_total,
-        "successor actor",
-    )?;
+    let mut id_ctr = Deltas::new(get(col::ID, col::DELTA));
+    let mut id_actor = Runs::new(get(col::ID, col::ACTOR), |r| r.uleb());
+    let mut obj_ctr = Runs::new(get(col::OBJ, col::INTEGER), |r| r.uleb());
+    let mut obj_actor = Runs::new(get(col::OBJ, col::ACTOR), |r| r.uleb());
+    let mut key_ctr = Deltas::new(get(col::KEY, col::DELTA));
+    let mut key_actor = Runs::new(get(col::KEY, col::ACTOR), |r| r.uleb());
+    let mut key_str = Runs::new(get(col::KEY, col::STRING), Reader::str);
+    let mut insert = Bools::new(get(col::INSERT, col::BOOLEAN));
+    let mut succ_n = Runs::new(get(col::SUCC, col::GROUP), |r| r.uleb());
+    let mut succ_ctr = Deltas::new(get(col::SUCC, col::DELTA));
+    let mut succ_actor = Runs::new(get(col::SUCC, col::ACTOR), |r| r.uleb());
+    let present = [
+        has(col::ID, col::ACTOR),
+        has(col::OBJ, col::INTEGER),
+        has(col::OBJ, col::ACTOR),
+        has(col::KEY, col::DELTA),
+        has(col::KEY, col::ACTOR),
+        has(col::KEY, col::STRING),
+        has(col::INSERT, col::BOOLEAN),
+        has(col::SUCC, col::GROUP),
+    ];
 
     let na = actors.len();
-    let mut succ = Vec::with_capacity(succ_total);
-    for (c, a) in succ_ctr.into_iter().zip(succ_actor) {
-        let ctr = c
-            .filter(|c| *c > 0)
-            .ok_or_else(|| bad("successor without a counter"))?;
-        succ.push(Id {
-            ctr,
-            actor: actor_at(a, na)?,
-        });
-    }
-    let mut ops = Vec::with_capacity(n);
-    let mut at = 0usize;
-    for i in 0..n {
+    let mut ops: Vec<Op<'_>> = Vec::new();
+    let mut succ: Vec<Id> = Vec::new();
+    while let Some(ctr) = id_ctr.next()? {
+        if ops.len() + succ.len() >= MAX_SNAPSHOT_OPS {
+            return Err(bad("too many operations"));
+        }
         let id = Id {
-            ctr: id_ctr[i]
+            ctr: ctr
                 .filter(|c| *c > 0)
                 .ok_or_else(|| bad("operation without an id"))?,
-            actor: actor_at(id_actor[i], na)?,
+            actor: actor_at(pull(present[0], id_actor.next(), "id actor")?, na)?,
         };
-        let obj = match (obj_ctr[i], obj_actor[i]) {
+        let obj = match (
+            pull(present[1], obj_ctr.next(), "object counter")?,
+            pull(present[2], obj_actor.next(), "object actor")?,
+        ) {
             (None, None) => ROOT,
             (Some(ctr), a @ Some(_)) if ctr > 0 => Id {
                 ctr,
@@ -413,7 +432,11 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
             },
             _ => return Err(bad("malformed object id")),
         };
-        let key = match (key_str[i].take(), key_ctr[i], key_actor[i]) {
+        let key = match (
+            pull(present[5], key_str.next(), "key string")?,
+            pull(present[3], key_ctr.next(), "key counter")?,
+            pull(present[4], key_actor.next(), "key actor")?,
+        ) {
             (Some(s), None, None) => Key::Map(s),
             (None, Some(0), None) => Key::Seq(ROOT),
             (None, Some(ctr), a @ Some(_)) if ctr > 0 => Key::Seq(Id {
@@ -422,100 +445,144 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
             }),
             _ => return Err(bad("malformed key")),
         };
-        if insert[i] && matches!(key, Key::Map(_)) {
+        let insert = if present[6] {
+            insert
+                .next()?
+                .ok_or_else(|| bad("insert column shorter than the operations"))?
+        } else {
+            false
+        };
+        if insert && matches!(key, Key::Map(_)) {
             return Err(bad("insertion into a map"));
         }
-        let k = usize::try_from(succ_n[i].unwrap_or(0)).map_err(|_| bad("bad count"))?;
+        let k = pull(present[7], succ_n.next(), "successor count")?.unwrap_or(0);
+        let from = succ.len();
+        for _ in 0..k {
+            if ops.len() + succ.len() >= MAX_SNAPSHOT_OPS {
+                return Err(bad("too many operations"));
+            }
+            let ctr = succ_ctr
+                .next()?
+                .flatten()
+                .filter(|c| *c > 0)
+                .ok_or_else(|| bad("successor without a counter"))?;
+            let actor = actor_at(
+                succ_actor
+                    .next()?
+                    .ok_or_else(|| bad("successor without an actor"))?,
+                na,
+            )?;
+            succ.push(Id { ctr, actor });
+        }
+        let at = |n: usize| u32::try_from(n).map_err(|_| bad("too many operations"));
         ops.push(Op {
             obj,
             key,
             id,
-            insert: insert[i],
-            succ: at..at + k,
+            insert,
+            succ: (at(from)?, at(succ.len())?),
         });
-        at += k;
     }
-    let shape = Shape {
+    ended(id_actor.next(), "id actor")?;
+    ended(obj_ctr.next(), "object counter")?;
+    ended(obj_actor.next(), "object actor")?;
+    ended(key_ctr.next(), "key counter")?;
+    ended(key_actor.next(), "key actor")?;
+    ended(key_str.next(), "key string")?;
+    ended(insert.next(), "insert")?;
+    ended(succ_n.next(), "successor count")?;
+    ended(succ_ctr.next(), "successor counter")?;
+    ended(succ_actor.next(), "successor actor")?;
+
+    check_ids(&ops, &succ)?;
+    check_order(&ops)?;
+    Ok(Shape {
         actors,
         heads,
-        ops,
+        ids: ops.iter().map(|o| o.id).collect(),
         succ,
+    })
+}
+
+/// Unique operation ids; successors ascending, later than their operation, and in its
+/// group; each deletion (a successor that is no operation) in one group only.
+fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
+    let mut index: Vec<(Id, u32)> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id, i as u32))
+        .collect();
+    index.sort_unstable();
+    if index.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(bad("an operation id twice"));
+    }
+    let find = |id: &Id| {
+        index
+            .binary_search_by(|(k, _)| k.cmp(id))
+            .ok()
+            .map(|i| index[i].1 as usize)
     };
-    shape.check_ids()?;
-    shape.check_order()?;
-    Ok(shape)
+    let mut deletions: HashMap<Id, (Id, Key<'_>)> = HashMap::new();
+    for op in ops {
+        let after = op.succ(succ);
+        if !after.windows(2).all(|w| w[0] < w[1]) {
+            return Err(bad("successors not in order"));
+        }
+        let group = (op.obj, op.group_key());
+        for s in after {
+            if s.ctr <= op.id.ctr {
+                return Err(bad("a successor older than its operation"));
+            }
+            match find(s) {
+                Some(j) => {
+                    let other = &ops[j];
+                    if (other.obj, other.group_key()) != group {
+                        return Err(bad("a successor in another key"));
+                    }
+                }
+                None => match deletions.get(s) {
+                    Some(g) if *g != group => {
+                        return Err(bad("a deletion in two keys"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        deletions.insert(*s, group);
+                    }
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Canonical order: objects by id; in a map, by key then id; in a list, elements in RGA
+/// order, each followed by the operations on it in id order.
+fn check_order(all: &[Op<'_>]) -> Result<(), Refusal> {
+    let mut start = 0;
+    while start < all.len() {
+        let obj = all[start].obj;
+        let end = all[start..]
+            .iter()
+            .position(|o| o.obj != obj)
+            .map_or(all.len(), |p| start + p);
+        if end < all.len() && all[end].obj <= obj {
+            return Err(bad("objects out of order"));
+        }
+        let ops = &all[start..end];
+        if matches!(ops[0].key, Key::Map(_)) {
+            check_map(ops)?;
+        } else {
+            check_list(ops)?;
+        }
+        start = end;
+    }
+    Ok(())
 }
 
 impl Shape {
     /// The heads the chunk names (the loader checks that its changes hash to them).
     pub fn heads(&self) -> &[ChangeHash] {
         &self.heads
-    }
-
-    /// Unique operation ids; successors ascending, later than their operation, and in its
-    /// group; each deletion (a successor that is no operation) in one group only.
-    fn check_ids(&self) -> Result<(), Refusal> {
-        let mut index: HashMap<Id, usize> = HashMap::with_capacity(self.ops.len());
-        for (i, op) in self.ops.iter().enumerate() {
-            if index.insert(op.id, i).is_some() {
-                return Err(bad("an operation id twice"));
-            }
-        }
-        let mut deletions: HashMap<Id, (Id, Key)> = HashMap::new();
-        for op in &self.ops {
-            let succ = &self.succ[op.succ.clone()];
-            if !succ.windows(2).all(|w| w[0] < w[1]) {
-                return Err(bad("successors not in order"));
-            }
-            let group = (op.obj, op.group_key());
-            for s in succ {
-                if s.ctr <= op.id.ctr {
-                    return Err(bad("a successor older than its operation"));
-                }
-                match index.get(s) {
-                    Some(&j) => {
-                        let other = &self.ops[j];
-                        if (other.obj, other.group_key()) != group {
-                            return Err(bad("a successor in another key"));
-                        }
-                    }
-                    None => match deletions.get(s) {
-                        Some(g) if *g != group => {
-                            return Err(bad("a deletion in two keys"));
-                        }
-                        Some(_) => {}
-                        None => {
-                            deletions.insert(*s, group.clone());
-                        }
-                    },
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Canonical order: objects by id; in a map, by key then id; in a list, elements in RGA
-    /// order, each followed by the operations on it in id order.
-    fn check_order(&self) -> Result<(), Refusal> {
-        let mut start = 0;
-        while start < self.ops.len() {
-            let obj = self.ops[start].obj;
-            let end = self.ops[start..]
-                .iter()
-                .position(|o| o.obj != obj)
-                .map_or(self.ops.len(), |p| start + p);
-            if end < self.ops.len() && self.ops[end].obj <= obj {
-                return Err(bad("objects out of order"));
-            }
-            let ops = &self.ops[start..end];
-            if matches!(ops[0].key, Key::Map(_)) {
-                check_map(ops)?;
-            } else {
-                check_list(ops)?;
-            }
-            start = end;
-        }
-        Ok(())
     }
 
     /// Checks that every operation and successor id lies within a change of `doc` (the
@@ -543,10 +610,10 @@ impl Shape {
                 i > 0 && r[i - 1].1 >= id.ctr
             })
         };
-        if let Some(op) = self.ops.iter().find(|op| !covered(&op.id)) {
+        if let Some(id) = self.ids.iter().find(|id| !covered(id)) {
             return Err(bad(format!(
                 "operation {}@{} belongs to no change",
-                op.id.ctr, op.id.actor
+                id.ctr, id.actor
             )));
         }
         if self.succ.iter().any(|s| !covered(s)) {
@@ -556,9 +623,9 @@ impl Shape {
     }
 }
 
-fn check_map(ops: &[Op]) -> Result<(), Refusal> {
+fn check_map(ops: &[Op<'_>]) -> Result<(), Refusal> {
     for w in ops.windows(2) {
-        let (Key::Map(a), Key::Map(b)) = (&w[0].key, &w[1].key) else {
+        let (Key::Map(a), Key::Map(b)) = (w[0].key, w[1].key) else {
             return Err(bad("a map with list keys"));
         };
         if (a, w[0].id) >= (b, w[1].id) {
@@ -574,7 +641,7 @@ fn check_map(ops: &[Op]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_list(ops: &[Op]) -> Result<(), Refusal> {
+fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
     // Elements as they come, with the element each was inserted after.
     let mut order: Vec<Id> = Vec::new();
     let mut children: HashMap<Id, Vec<Id>> = HashMap::new();

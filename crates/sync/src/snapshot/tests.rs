@@ -11,6 +11,43 @@ use sha2::{Digest, Sha256};
 
 use super::*;
 
+/// Whole columns, for taking chunks apart.
+fn rle_u64(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
+    let mut runs = Runs::new(data, |r| r.uleb());
+    let mut out = Vec::new();
+    while let Some(v) = runs.next()? {
+        out.push(v);
+    }
+    Ok(out)
+}
+
+fn delta(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
+    let mut runs = Deltas::new(data);
+    let mut out = Vec::new();
+    while let Some(v) = runs.next()? {
+        out.push(v);
+    }
+    Ok(out)
+}
+
+fn strings(data: &[u8], _max: usize) -> Result<Vec<Option<String>>, Refusal> {
+    let mut runs = Runs::new(data, Reader::str);
+    let mut out = Vec::new();
+    while let Some(v) = runs.next()? {
+        out.push(v.map(str::to_owned));
+    }
+    Ok(out)
+}
+
+fn booleans(data: &[u8], _max: usize) -> Result<Vec<bool>, Refusal> {
+    let mut runs = Bools::new(data);
+    let mut out = Vec::new();
+    while let Some(v) = runs.next()? {
+        out.push(v);
+    }
+    Ok(out)
+}
+
 /// One operation column value.
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {
