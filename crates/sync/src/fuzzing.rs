@@ -44,7 +44,7 @@ pub fn invite(data: &[u8]) {
 /// Whole-document snapshots as a peer sends them: the bytes as they come, and the bytes as
 /// the body of a document chunk, so that the column parser is reached.
 pub fn snapshot(data: &[u8]) {
-    let _ = crate::snapshot::load(data);
+    let _ = crate::snapshot::load(data, crate::wire::MAX_MESSAGE);
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0];
     let mut len = data.len();
     loop {
@@ -57,5 +57,5 @@ pub fn snapshot(data: &[u8]) {
         chunk.push(byte | 0x80);
     }
     chunk.extend_from_slice(data);
-    let _ = crate::snapshot::load(&chunk);
+    let _ = crate::snapshot::load(&chunk, crate::wire::MAX_MESSAGE);
 }

@@ -628,7 +628,7 @@ impl SyncNode {
                     // Nothing new (a second snapshot crossing our first answer): not loaded.
                     (Vec::new(), None)
                 } else {
-                    let (snapshot, changes) = crate::snapshot::load(&chunk)?;
+                    let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
                     info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
                     (changes, Some(snapshot))
                 }

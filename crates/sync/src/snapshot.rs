@@ -146,32 +146,48 @@ mod col {
     pub const STRING: u32 = 5;
 }
 
-/// Column specs with their bytes, decompressed, as listed in the chunk.
+/// Column specs with their bytes, decompressed, as listed in the chunk: those `keep` names;
+/// the others are inflated only to count them. All inflated bytes count against `budget`,
+/// so a deflate bomb is refused here, before Automerge's loader inflates it.
 fn columns<'a>(
     specs: &[(u32, usize)],
     data: &'a [u8],
     budget: &mut usize,
+    keep: impl Fn(u32) -> bool,
 ) -> Result<HashMap<u32, std::borrow::Cow<'a, [u8]>>, Refusal> {
     let mut out = HashMap::new();
     let mut r = Reader { bytes: data };
     for &(spec, len) in specs {
         let raw = r.take(len)?;
-        let bytes = if spec & 0b1000 != 0 {
+        let id = spec & !0b1000;
+        let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+        let inflate = |e: std::io::Error| bad(format!("column {spec} does not inflate: {e}"));
+        let bytes = if spec & 0b1000 == 0 {
+            std::borrow::Cow::Borrowed(raw)
+        } else if keep(id) {
             let mut inflated = Vec::new();
-            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
             flate2::read::DeflateDecoder::new(raw)
                 .take(limit)
                 .read_to_end(&mut inflated)
-                .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
-            if inflated.len() > *budget {
-                return Err(bad("columns inflate beyond the snapshot limit"));
-            }
-            *budget -= inflated.len();
+                .map_err(inflate)?;
             std::borrow::Cow::Owned(inflated)
         } else {
-            std::borrow::Cow::Borrowed(raw)
+            let n = std::io::copy(
+                &mut flate2::read::DeflateDecoder::new(raw).take(limit),
+                &mut std::io::sink(),
+            )
+            .map_err(inflate)?;
+            *budget = budget
+                .checked_sub(usize::try_from(n).unwrap_or(usize::MAX))
+                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+            continue;
         };
-        if out.insert(spec & !0b1000, bytes).is_some() {
+        if spec & 0b1000 != 0 {
+            *budget = budget
+                .checked_sub(bytes.len())
+                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+        }
+        if out.insert(id, bytes).is_some() {
             return Err(bad(format!("column {spec} twice")));
         }
     }
@@ -324,9 +340,10 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 }
 
 /// Reads a snapshot's operations and checks everything that needs no change graph: layout,
-/// unique ids, successors, and canonical order. Cheap next to loading; done first so that
+/// unique ids, successors, and canonical order; its compressed columns may inflate to at
+/// most `max_inflated` bytes in all. Cheap next to loading; done first so that
 /// the loader never sees a chunk that would make it panic.
-pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
+pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     let (kind, total) = chunk_extent(chunk)?;
     if chunk[..4] != MAGIC || kind != 0 {
         return Err(bad("not a document chunk"));
@@ -378,11 +395,15 @@ pub fn check(chunk: &[u8]) -> Result<Shape, Refusal> {
         .iter()
         .try_fold(0usize, |a, (_, l)| a.checked_add(*l))
         .ok_or_else(|| bad("column lengths overflow"))?;
-    r.take(change_len)?;
+    let change_data = r.take(change_len)?;
     let op_data = r.take(op_len)?;
     // What is left are the heads' indices in the change columns; the loader checks them.
-    let mut budget = crate::wire::MAX_MESSAGE;
-    let cols = columns(&op_specs, op_data, &mut budget)?;
+    let mut budget = max_inflated;
+    columns(&change_specs, change_data, &mut budget, |_| false)?;
+    let wanted = [col::OBJ, col::KEY, col::ID, col::INSERT, col::SUCC];
+    let cols = columns(&op_specs, op_data, &mut budget, |spec| {
+        wanted.contains(&(spec >> 4))
+    })?;
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
     let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
@@ -691,9 +712,11 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
 
 /// Checks and loads a snapshot: [`check`], then Automerge's loader (which refuses a chunk
 /// whose rebuilt changes do not hash to its heads), then [`Shape::covered_by`]. Returns the
-/// document and its changes, to be verified (signatures, rules) like any others.
-pub fn load(chunk: &[u8]) -> Result<(AutoCommit, Vec<Change>), Refusal> {
-    let shape = check(chunk)?;
+/// document and its changes, to be verified (signatures, rules) like any others. The node
+/// passes its message limit as `max_inflated`: a snapshot may not unpack to more than a
+/// message may hold.
+pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change>), Refusal> {
+    let shape = check(chunk, max_inflated)?;
     let options = automerge::LoadOptions::new()
         .on_partial_load(automerge::OnPartialLoad::Error)
         .verification_mode(automerge::VerificationMode::Check);

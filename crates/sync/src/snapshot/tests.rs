@@ -110,6 +110,7 @@ fn take_apart(chunk: &[u8]) -> Parts {
         &op_specs.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
         op_data,
         &mut usize::MAX.clone(),
+        |_| true,
     )
     .unwrap();
     let max = usize::MAX;
@@ -403,7 +404,7 @@ fn sample() -> AutoCommit {
 }
 
 fn checked(chunk: &[u8]) -> Result<(AutoCommit, Vec<automerge::Change>), Refusal> {
-    load(chunk)
+    load(chunk, crate::wire::MAX_MESSAGE)
 }
 
 #[test]
@@ -893,4 +894,21 @@ mod nodes {
         assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
         assert!(b.docs.persisted[&c].0.is_empty());
     }
+}
+
+#[test]
+fn a_snapshot_unpacking_beyond_the_message_limit_is_refused() {
+    // 1 MB of one letter deflates to a few kilobytes: the value column is compressed.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    doc.put(AM_ROOT, "description", "a".repeat(1 << 20))
+        .unwrap();
+    let bytes = doc.save();
+    assert!(bytes.len() < 20_000, "{}", bytes.len());
+    match load(&bytes, 512 * 1024) {
+        Err(Refusal::MalformedSnapshot(m)) => {
+            assert!(m.contains("beyond the message limit"), "{m}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(load(&bytes, 2 << 20).is_ok());
 }
