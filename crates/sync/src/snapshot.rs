@@ -31,7 +31,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
 /// Most operations (successor entries included) a snapshot may hold: bounds the memory the
-/// check uses (~64 bytes each) before anything is loaded. A larger history goes change by
+/// check uses (~100 bytes each) before anything is loaded. A larger history goes change by
 /// change.
 pub const MAX_SNAPSHOT_OPS: usize = 4_000_000;
 
