@@ -18,6 +18,8 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use sync::{Documents, MemoryDocs, Output, Refusal, SyncNode};
 
 const NODES: usize = 8;
+/// The node that starts holding nothing and joins through node 0.
+const JOINER: usize = NODES - 1;
 
 struct Node {
     key: NodeKey,
@@ -116,7 +118,15 @@ impl Sim {
         let last = doc.heads()[0];
         let head = sync::sign(&nodes[0].signing, &last);
         let bytes = doc.save();
-        for n in &mut nodes {
+        // The last node has just been admitted and holds nothing yet: it joins through node 0
+        // (and so catches up from a snapshot, under the same loss and restarts).
+        let inviter = nodes[0].key;
+        for (i, n) in nodes.iter_mut().enumerate() {
+            if i == JOINER {
+                n.docs.create(&coalition).unwrap();
+                let _ = n.sync.expect(&mut n.docs, coalition.clone(), inviter);
+                continue;
+            }
             let copy = AutoCommit::load(&bytes).unwrap().with_actor(n.key.actor());
             n.docs.insert(coalition.clone(), copy, vec![head.clone()]);
         }
@@ -281,6 +291,9 @@ impl Sim {
         let c = self.coalition.clone();
         let (doc, _) = n.docs.entry(&c).unwrap();
         let before = doc.get_heads();
+        if before.is_empty() {
+            return; // the joiner has nothing to edit until the coalition arrives
+        }
         let mut model_doc =
             CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
         let result = match (choice, target) {
@@ -336,6 +349,13 @@ impl Sim {
         let n = &mut self.nodes[i];
         n.docs.restart();
         n.sync = SyncNode::new();
+        let c = self.coalition.clone();
+        if n.docs.entry(&c).unwrap().0.get_heads().is_empty() {
+            // Still joining: the node remembers whom it joins through, as a real node does.
+            let inviter = self.nodes[0].key;
+            let n = &mut self.nodes[i];
+            let _ = n.sync.expect(&mut n.docs, c, inviter);
+        }
         self.check_index(&format!("restart {i}"));
         self.relink();
     }
