@@ -138,6 +138,30 @@ pub struct Founding {
     pub at: Timestamp,
 }
 
+impl Founding {
+    /// A coalition founded with a name only: no frame, values or commitments yet, the
+    /// default equity threshold.
+    pub fn new(
+        id: CoalitionId,
+        name: impl Into<String>,
+        founder_id: MemberId,
+        founder: MemberProfile,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            frame: String::new(),
+            values: Vec::new(),
+            commitments: Vec::new(),
+            equity_threshold: None,
+            founder_id,
+            founder,
+            at,
+        }
+    }
+}
+
 /// A new issue.
 #[derive(Debug, Clone)]
 pub struct NewIssue {

@@ -317,17 +317,13 @@ fn an_outsider_and_a_second_founding_are_refused() {
     let mut docs = coalition();
     let mut other = CoalitionDoc::found(
         key(2),
-        Founding {
-            id: CoalitionId::from_bytes([9; 16]),
-            name: "Takeover".into(),
-            frame: String::new(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: member(2),
-            founder: profile("Org 2"),
-            at: t(9),
-        },
+        Founding::new(
+            CoalitionId::from_bytes([9; 16]),
+            "Takeover",
+            member(2),
+            profile("Org 2"),
+            t(9),
+        ),
     )
     .unwrap();
     docs[0].merge(&mut other).unwrap();

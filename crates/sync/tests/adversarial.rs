@@ -49,20 +49,16 @@ impl World {
         let coalition = CoalitionId::from_bytes([7; 16]);
         let mut doc = CoalitionDoc::found(
             honest.key,
-            Founding {
-                id: coalition.clone(),
-                name: "Transit Justice".into(),
-                frame: String::new(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-                founder_id: honest.member.clone(),
-                founder: MemberProfile {
+            Founding::new(
+                coalition.clone(),
+                "Transit Justice",
+                honest.member.clone(),
+                MemberProfile {
                     name: "A".into(),
                     ..Default::default()
                 },
-                at: Timestamp::from_millis(0),
-            },
+                Timestamp::from_millis(0),
+            ),
         )
         .unwrap();
         doc.admit_member(

@@ -38,17 +38,13 @@ fn a_large_batch_reaches_a_third_node_through_sync_not_one_pushed_message() {
     let c = CoalitionId::from_bytes([9; 16]);
     let mut doc = CoalitionDoc::found(
         ka,
-        Founding {
-            id: c.clone(),
-            name: "Transit Justice".into(),
-            frame: String::new(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: ma.clone(),
-            founder: profile("A"),
-            at: Timestamp::from_millis(0),
-        },
+        Founding::new(
+            c.clone(),
+            "Transit Justice",
+            ma.clone(),
+            profile("A"),
+            Timestamp::from_millis(0),
+        ),
     )
     .unwrap();
     doc.admit_member(&ma, &mb, &profile("B"), kb, Timestamp::from_millis(1))

@@ -85,20 +85,16 @@ impl Sim {
         let coalition = CoalitionId::from_bytes([0xc0; 16]);
         let mut doc = CoalitionDoc::found(
             nodes[0].key,
-            Founding {
-                id: coalition.clone(),
-                name: "Simulated".into(),
-                frame: String::new(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-                founder_id: nodes[0].member.clone(),
-                founder: MemberProfile {
+            Founding::new(
+                coalition.clone(),
+                "Simulated",
+                nodes[0].member.clone(),
+                MemberProfile {
                     name: "Org 0".into(),
                     ..Default::default()
                 },
-                at: Timestamp::from_millis(0),
-            },
+                Timestamp::from_millis(0),
+            ),
         )
         .unwrap();
         for (i, n) in nodes.iter().enumerate().skip(1) {

@@ -752,20 +752,16 @@ mod nodes {
         let founder = MemberId::from_bytes([1; 16]);
         let mut doc = CoalitionDoc::found(
             ka,
-            Founding {
-                id: c.clone(),
-                name: "Transit Justice".into(),
-                frame: String::new(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-                founder_id: founder.clone(),
-                founder: MemberProfile {
+            Founding::new(
+                c.clone(),
+                "Transit Justice",
+                founder.clone(),
+                MemberProfile {
                     name: "A".into(),
                     ..Default::default()
                 },
-                at: Timestamp::from_millis(0),
-            },
+                Timestamp::from_millis(0),
+            ),
         )
         .unwrap();
         doc.admit_member(
