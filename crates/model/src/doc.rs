@@ -99,6 +99,16 @@ pub struct MemberProfile {
     pub contact: String,
 }
 
+impl MemberProfile {
+    /// A profile with a name only.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Changes to a member's own profile; `None` leaves a field as it is, a list replaces the list.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileUpdate {

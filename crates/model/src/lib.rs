@@ -19,7 +19,7 @@
 //!     frame: "Fare-free, accessible buses".into(),
 //!     values: vec![], commitments: vec!["nonviolence".into()], equity_threshold: None,
 //!     founder_id: founder.clone(),
-//!     founder: MemberProfile { name: "Northside Tenants Union".into(), ..Default::default() },
+//!     founder: MemberProfile::named("Northside Tenants Union"),
 //!     at: Timestamp::from_millis(0),
 //! }).unwrap();
 //! let issue = IssueId::from_bytes([4; 16]);

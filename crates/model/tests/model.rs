@@ -14,10 +14,7 @@ struct World {
 }
 
 fn profile(name: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        ..Default::default()
-    }
+    MemberProfile::named(name)
 }
 
 /// A coalition with `n` members, each with its own node key.

@@ -75,10 +75,7 @@ fn history(home: &Path, changes: usize, members: &[NodeKey]) -> (CoalitionId, Ve
             doc.admit_member(
                 &a.member,
                 &id,
-                &MemberProfile {
-                    name: format!("Member {i}"),
-                    ..Default::default()
-                },
+                &MemberProfile::named(format!("Member {i}")),
                 *k,
                 a.now,
             )

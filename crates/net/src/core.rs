@@ -689,10 +689,7 @@ impl Core {
                 return Vec::new();
             }
         };
-        let profile = model::MemberProfile {
-            name: org.to_owned(),
-            ..Default::default()
-        };
+        let profile = model::MemberProfile::named(org.to_owned());
         let vote = match replica::fresh_id_bytes() {
             Ok(b) => model::ProposalId::from_bytes(b),
             Err(e) => {

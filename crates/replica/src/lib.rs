@@ -418,10 +418,7 @@ impl Replica {
             commitments: new.commitments,
             equity_threshold: new.equity_threshold,
             founder_id: MemberId::from_bytes(fresh_id_bytes()?),
-            founder: MemberProfile {
-                name: self.identity.org().to_owned(),
-                ..Default::default()
-            },
+            founder: MemberProfile::named(self.identity.org().to_owned()),
             at: now(),
         };
         let mut doc = CoalitionDoc::found(self.identity.node_key(), founding)?;

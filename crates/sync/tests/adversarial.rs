@@ -53,10 +53,7 @@ impl World {
                 coalition.clone(),
                 "Transit Justice",
                 honest.member.clone(),
-                MemberProfile {
-                    name: "A".into(),
-                    ..Default::default()
-                },
+                MemberProfile::named("A"),
                 Timestamp::from_millis(0),
             ),
         )
@@ -64,10 +61,7 @@ impl World {
         doc.admit_member(
             &honest.member,
             &peer.member,
-            &MemberProfile {
-                name: "B".into(),
-                ..Default::default()
-            },
+            &MemberProfile::named("B"),
             peer.key,
             Timestamp::from_millis(1),
         )

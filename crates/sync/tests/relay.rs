@@ -24,10 +24,7 @@ fn party(n: u8) -> (SigningKey, NodeKey, MemberId) {
 }
 
 fn profile(name: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        ..Default::default()
-    }
+    MemberProfile::named(name)
 }
 
 #[test]

@@ -89,19 +89,13 @@ impl Sim {
                 coalition.clone(),
                 "Simulated",
                 nodes[0].member.clone(),
-                MemberProfile {
-                    name: "Org 0".into(),
-                    ..Default::default()
-                },
+                MemberProfile::named("Org 0"),
                 Timestamp::from_millis(0),
             ),
         )
         .unwrap();
         for (i, n) in nodes.iter().enumerate().skip(1) {
-            let profile = MemberProfile {
-                name: format!("Org {i}"),
-                ..Default::default()
-            };
+            let profile = MemberProfile::named(format!("Org {i}"));
             doc.admit_member(
                 &nodes[0].member,
                 &n.member,

@@ -14,10 +14,7 @@ pub fn member(n: u8) -> MemberId {
 }
 
 pub fn profile(name: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        ..Default::default()
-    }
+    MemberProfile::named(name)
 }
 
 /// Three members: member 1 founds the coalition at `founded` and admits 2 and 3 at

@@ -745,7 +745,7 @@ mod nodes {
         (s, k)
     }
 
-    /// (A, B, coalition, A's document bytes)
+    /// A (holding the coalition, which admitted B), B (holding nothing, expecting it from A).
     fn world() -> (Side, Side, CoalitionId) {
         let ((sa, ka), (_, kb)) = (key(1), key(2));
         let c = CoalitionId::from_bytes([7; 16]);
@@ -756,10 +756,7 @@ mod nodes {
                 c.clone(),
                 "Transit Justice",
                 founder.clone(),
-                MemberProfile {
-                    name: "A".into(),
-                    ..Default::default()
-                },
+                MemberProfile::named("A"),
                 Timestamp::from_millis(0),
             ),
         )
@@ -767,10 +764,7 @@ mod nodes {
         doc.admit_member(
             &founder,
             &MemberId::from_bytes([2; 16]),
-            &MemberProfile {
-                name: "B".into(),
-                ..Default::default()
-            },
+            &MemberProfile::named("B"),
             kb,
             Timestamp::from_millis(1),
         )
