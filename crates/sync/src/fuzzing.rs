@@ -46,16 +46,8 @@ pub fn invite(data: &[u8]) {
 pub fn snapshot(data: &[u8]) {
     let _ = crate::snapshot::load(data, crate::wire::MAX_MESSAGE);
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0];
-    let mut len = data.len();
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            chunk.push(byte);
-            break;
-        }
-        chunk.push(byte | 0x80);
-    }
+    // Writing to a Vec cannot fail.
+    let _ = leb128::write::unsigned(&mut chunk, data.len() as u64);
     chunk.extend_from_slice(data);
     let _ = crate::snapshot::load(&chunk, crate::wire::MAX_MESSAGE);
 }

@@ -101,6 +101,23 @@ pub enum Output {
     },
 }
 
+/// Changes received from a peer, as [`SyncNode::accept`] takes them.
+struct Batch {
+    changes: Vec<Change>,
+    /// When the changes came as a checked whole document, that document: it replaces an
+    /// empty one instead of the changes being applied one by one.
+    snapshot: Option<AutoCommit>,
+}
+
+impl From<Vec<Change>> for Batch {
+    fn from(changes: Vec<Change>) -> Self {
+        Self {
+            changes,
+            snapshot: None,
+        }
+    }
+}
+
 /// What [`SyncNode::accept`] did with a batch.
 #[derive(Debug, Default)]
 struct Applied {
@@ -577,10 +594,10 @@ impl SyncNode {
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
         // Half the receiver's limit, which counts successors too (each one an overwrite or
         // deletion: fewer than the operations in any ordinary history).
-        let small = automerge::ReadDoc::stats(doc.document()).num_ops
-            <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
-        pd.state.their_capabilities =
-            (fresh && small).then(|| vec![automerge::sync::Capability::MessageV2]);
+        let offer = fresh
+            && automerge::ReadDoc::stats(doc.document()).num_ops
+                <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
+        pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         match doc.sync().generate_sync_message(&mut pd.state) {
             Some(msg) => {
                 let heads = if msg.changes.is_empty() {
@@ -618,32 +635,27 @@ impl SyncNode {
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let (mut msg, carried) = decode_sync(sync)?;
-        let (changes, snapshot) = match carried {
-            Carried::Changes(changes) => (changes, None),
+        let batch = match carried {
+            Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
                 let Some((doc, _)) = docs.entry(c) else {
                     return Err(Refusal::NotShared);
                 };
                 if msg.heads.iter().all(|h| holds(doc, h)) {
                     // Nothing new (a second snapshot crossing our first answer): not loaded.
-                    (Vec::new(), None)
+                    Batch::from(Vec::new())
                 } else {
                     let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
                     info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
-                    (changes, Some(snapshot))
+                    Batch {
+                        changes,
+                        snapshot: Some(snapshot),
+                    }
                 }
             }
         };
         let applied = self
-            .accept(
-                docs,
-                peer,
-                c,
-                changes,
-                snapshot,
-                &wire::signatures(heads),
-                out,
-            )?
+            .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
         msg.changes = automerge::sync::ChunkList::empty();
         // Flags would tell Automerge which message versions the peer takes; `sync_step`
@@ -693,7 +705,7 @@ impl SyncNode {
             }
             changes.append(&mut parsed);
         }
-        let applied = self.accept(docs, peer, c, changes, None, &wire::signatures(heads), out)?;
+        let applied = self.accept(docs, peer, c, changes.into(), &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
@@ -705,20 +717,17 @@ impl SyncNode {
     }
 
     /// Verifies, stores and applies changes from `peer`; relays the new ones to the other
-    /// peers sharing the coalition. Returns how many were new. `snapshot`, when the changes
-    /// came as a checked whole document, is that document: it replaces an empty one instead
-    /// of the changes being applied one by one.
-    #[allow(clippy::too_many_arguments)]
+    /// peers sharing the coalition. Returns how many were new.
     fn accept(
         &mut self,
         docs: &mut impl Documents,
         peer: NodeKey,
         c: &CoalitionId,
-        changes: Vec<Change>,
-        snapshot: Option<AutoCommit>,
+        batch: Batch,
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<Applied, Refusal> {
+        let Batch { changes, snapshot } = batch;
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };

@@ -26,7 +26,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use automerge::{AutoCommit, Change, ChangeHash};
+use automerge::{AutoCommit, Change};
 
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
@@ -88,7 +88,6 @@ impl<'a> Op<'a> {
 #[derive(Debug)]
 pub struct Shape {
     actors: Vec<Vec<u8>>,
-    heads: Vec<ChangeHash>,
     ids: Vec<Id>,
     succ: Vec<Id>,
 }
@@ -155,39 +154,35 @@ fn columns<'a>(
     budget: &mut usize,
     keep: impl Fn(u32) -> bool,
 ) -> Result<HashMap<u32, std::borrow::Cow<'a, [u8]>>, Refusal> {
+    const DEFLATE: u32 = 0b1000;
     let mut out = HashMap::new();
     let mut r = Reader { bytes: data };
     for &(spec, len) in specs {
         let raw = r.take(len)?;
-        let id = spec & !0b1000;
-        let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
-        let inflate = |e: std::io::Error| bad(format!("column {spec} does not inflate: {e}"));
-        let bytes = if spec & 0b1000 == 0 {
-            std::borrow::Cow::Borrowed(raw)
-        } else if keep(id) {
-            let mut inflated = Vec::new();
-            flate2::read::DeflateDecoder::new(raw)
-                .take(limit)
-                .read_to_end(&mut inflated)
-                .map_err(inflate)?;
-            std::borrow::Cow::Owned(inflated)
-        } else {
-            let n = std::io::copy(
-                &mut flate2::read::DeflateDecoder::new(raw).take(limit),
-                &mut std::io::sink(),
-            )
-            .map_err(inflate)?;
-            *budget = budget
-                .checked_sub(usize::try_from(n).unwrap_or(usize::MAX))
-                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+        let id = spec & !DEFLATE;
+        if spec & DEFLATE == 0 {
+            if keep(id) && out.insert(id, std::borrow::Cow::Borrowed(raw)).is_some() {
+                return Err(bad(format!("column {spec} twice")));
+            }
             continue;
-        };
-        if spec & 0b1000 != 0 {
-            *budget = budget
-                .checked_sub(bytes.len())
-                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
         }
-        if out.insert(id, bytes).is_some() {
+        let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+        let mut inflating = flate2::read::DeflateDecoder::new(raw).take(limit);
+        let inflate = |e: std::io::Error| bad(format!("column {spec} does not inflate: {e}"));
+        let (len, kept) = if keep(id) {
+            let mut inflated = Vec::new();
+            inflating.read_to_end(&mut inflated).map_err(inflate)?;
+            (inflated.len(), Some(inflated))
+        } else {
+            let n = std::io::copy(&mut inflating, &mut std::io::sink()).map_err(inflate)?;
+            (usize::try_from(n).unwrap_or(usize::MAX), None)
+        };
+        *budget = budget
+            .checked_sub(len)
+            .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+        if let Some(bytes) = kept
+            && out.insert(id, std::borrow::Cow::Owned(bytes)).is_some()
+        {
             return Err(bad(format!("column {spec} twice")));
         }
     }
@@ -365,13 +360,9 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     if !actors.windows(2).all(|w| w[0] < w[1]) {
         return Err(bad("actor table not sorted"));
     }
-    let mut heads = Vec::new();
+    // The heads: Automerge's loader checks that the rebuilt changes hash to them.
     for _ in 0..r.len()? {
-        let h: [u8; 32] = r.take(32)?.try_into().map_err(|_| bad("truncated head"))?;
-        heads.push(ChangeHash(h));
-        if heads.len() > MAX_SNAPSHOT_OPS {
-            return Err(bad("too many heads"));
-        }
+        r.take(32)?;
     }
     let specs = |r: &mut Reader<'_>| -> Result<Vec<(u32, usize)>, Refusal> {
         let n = r.len()?;
@@ -519,7 +510,6 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     check_order(&ops)?;
     Ok(Shape {
         actors,
-        heads,
         ids: ops.iter().map(|o| o.id).collect(),
         succ,
     })
@@ -601,11 +591,6 @@ fn check_order(all: &[Op<'_>]) -> Result<(), Refusal> {
 }
 
 impl Shape {
-    /// The heads the chunk names (the loader checks that its changes hash to them).
-    pub fn heads(&self) -> &[ChangeHash] {
-        &self.heads
-    }
-
     /// Checks that every operation and successor id lies within a change of `doc` (the
     /// document loaded from this chunk).
     pub fn covered_by(&self, doc: &mut AutoCommit) -> Result<(), Refusal> {

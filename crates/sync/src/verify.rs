@@ -112,24 +112,15 @@ pub(crate) fn chunk_extent(bytes: &[u8]) -> Result<(u8, usize), Refusal> {
         return Err(bad("not an Automerge chunk"));
     }
     let kind = bytes[8];
-    let mut len: u64 = 0;
-    let mut shift = 0u32;
-    let mut i = 9;
-    loop {
-        let b = *bytes.get(i).ok_or_else(|| bad("truncated chunk header"))?;
-        if shift >= 63 {
-            return Err(bad("chunk length too large"));
-        }
-        len |= u64::from(b & 0x7f) << shift;
-        i += 1;
-        if b & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-    }
+    let mut rest = &bytes[9..];
+    let len = leb128::read::unsigned(&mut rest).map_err(|e| match e {
+        leb128::read::Error::Overflow => bad("chunk length too large"),
+        leb128::read::Error::IoError(_) => bad("truncated chunk header"),
+    })?;
+    let header = bytes.len() - rest.len();
     let total = usize::try_from(len)
         .ok()
-        .and_then(|l| l.checked_add(i))
+        .and_then(|l| l.checked_add(header))
         .ok_or_else(|| bad("chunk length too large"))?;
     Ok((kind, total))
 }
@@ -204,10 +195,14 @@ pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Carried), 
             "not in canonical form (trailing or altered bytes)".into(),
         ));
     }
-    if let [only] = msg.changes.iter().collect::<Vec<_>>()[..]
-        && chunk_extent(only)?.0 == 0
-    {
-        let doc = only.to_vec();
+    let snapshot = {
+        let mut chunks = msg.changes.iter();
+        match (chunks.next(), chunks.next()) {
+            (Some(only), None) if chunk_extent(only)?.0 == 0 => Some(only.to_vec()),
+            _ => None,
+        }
+    };
+    if let Some(doc) = snapshot {
         return Ok((msg, Carried::Snapshot(doc)));
     }
     let mut changes = Vec::new();
