@@ -55,18 +55,24 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
     }
 }
 
-/// Reads a file of at most `max` bytes, refusing a larger one before reading it.
+/// Reads a file of at most `max` bytes. Reading stops one byte past the limit, so a larger
+/// file, or an endless one such as a device, is refused without being read whole.
 pub fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("could not read {}", path.display()))?
-        .len();
-    if len > max {
+    use std::io::Read;
+    let context = || format!("could not read {}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .with_context(context)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
+    if bytes.len() as u64 > max {
         anyhow::bail!(
-            "{} is larger than expected ({len} bytes, at most {max})",
+            "{} is larger than expected (more than {max} bytes)",
             path.display()
         );
     }
-    std::fs::read(path).with_context(|| format!("could not read {}", path.display()))
+    Ok(bytes)
 }
 
 /// The replica and the coalition a command names.
@@ -104,4 +110,24 @@ pub fn short(id: &str) -> &str {
 /// A day for tables.
 pub fn day(t: Timestamp) -> String {
     model::Day::of(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_over_the_limit_or_without_end_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"12345").unwrap();
+        assert_eq!(super::read_limited(&path, 5).unwrap(), b"12345");
+        let err = super::read_limited(&path, 4).unwrap_err().to_string();
+        assert!(err.contains("larger than expected"), "{err}");
+        #[cfg(unix)]
+        {
+            let err = super::read_limited(std::path::Path::new("/dev/zero"), 1024)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("/dev/zero"), "{err}");
+        }
+    }
 }
