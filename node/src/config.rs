@@ -263,8 +263,6 @@ impl Settings {
         if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
             bail!("log: `{log}` is not a log filter (expected e.g. info, debug or info,net=debug)");
         }
-        let default_rate =
-            NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
         let max_message_bytes = args
             .max_message_bytes
             .or(file.max_message_bytes)
@@ -297,10 +295,11 @@ impl Settings {
             api_tls_self_signed,
             bootstrap,
             mdns,
-            peer_frames_per_second: args
-                .peer_frames_per_second
-                .or(file.peer_frames_per_second)
-                .unwrap_or(default_rate),
+            peer_frames_per_second: limit(
+                args.peer_frames_per_second,
+                file.peer_frames_per_second,
+                net::swarm::FRAMES_PER_SECOND,
+            ),
             max_connections: limit(
                 args.max_connections,
                 file.max_connections,

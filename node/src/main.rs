@@ -111,9 +111,15 @@ fn run(args: Settings) -> Result<()> {
 async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let stop = ShutdownSignal::install()?;
     // A certificate that does not load stops the node before it joins the network.
-    let tls_files = api_tls_files(&args, &home)?;
-    let tls = match &tls_files {
-        Some((cert, key)) => Some(tls::server_config(cert, key)?),
+    let tls = match api_tls_files(&args, &home)? {
+        Some(files) => {
+            let (config, fingerprint) = tls::server_config(&files.0, &files.1)?;
+            Some(ApiTls {
+                files,
+                config,
+                fingerprint,
+            })
+        }
         None => None,
     };
     let node = replica.identity().node_key();
@@ -143,28 +149,28 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
 
     // With TLS, the API address serves TLS, and commands on this machine reach the node
     // through a second listener on loopback (what `api.json` names), as without TLS.
-    let (local, tls_listener) = match &tls {
-        Some(_) => (
+    let (local, tls) = match tls {
+        Some(t) => (
             bind_api("127.0.0.1:0".parse()?).await?,
-            Some(bind_api(args.api).await?),
+            Some((t, bind_api(args.api).await?)),
         ),
         None => (bind_api(args.api).await?, None),
     };
     let api_addr = local.local_addr()?;
     let token = api::new_token()?;
-    let tls_endpoint = match (&tls, &tls_listener) {
-        (Some((_, fingerprint)), Some(l)) => Some(api::TlsEndpoint {
-            addr: l.local_addr()?,
-            cert_sha256: fingerprint.clone(),
+    let tls_endpoint = match &tls {
+        Some((t, listener)) => Some(api::TlsEndpoint {
+            addr: listener.local_addr()?,
+            cert_sha256: t.fingerprint.clone(),
         }),
-        _ => None,
+        None => None,
     };
     let api_file = api::ApiFile {
         version: 1,
         addr: api_addr,
         token: token.clone(),
         pid: std::process::id(),
-        tls: tls_endpoint.clone(),
+        tls: tls_endpoint,
     };
     api_file.write(&home)?;
     let metrics = std::sync::Arc::new(api::Metrics::default());
@@ -192,17 +198,15 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     });
     let router = api::router(token, jobs_tx, api_metrics);
     let mut reloadable = None;
-    if let (Some((config, fingerprint)), Some(listener), Some(files)) =
-        (tls, tls_listener, tls_files)
-    {
+    if let Some((t, listener)) = tls {
         let addr = listener.local_addr()?;
-        let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+        let config = axum_server::tls_rustls::RustlsConfig::from_config(t.config);
         let server = axum_server::from_tcp_rustls(listener.into_std()?, config.clone())
             .context("could not serve the control API over TLS")?;
-        info!(%addr, cert_sha256 = %fingerprint, "serving the control API over TLS");
+        info!(%addr, cert_sha256 = %t.fingerprint, "serving the control API over TLS");
         reloadable = Some(ReloadableTls {
             config,
-            files,
+            files: t.files,
             home: home.clone(),
             api_file,
         });
@@ -261,6 +265,13 @@ fn api_tls_files(args: &Settings, home: &Path) -> Result<Option<(PathBuf, PathBu
         }
         _ => None,
     })
+}
+
+/// The API's TLS side as the node starts: its files, configuration and certificate fingerprint.
+struct ApiTls {
+    files: (PathBuf, PathBuf),
+    config: std::sync::Arc<rustls::ServerConfig>,
+    fingerprint: String,
 }
 
 /// What a SIGHUP reloads: the API's TLS certificate and key.

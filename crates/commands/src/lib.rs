@@ -10,5 +10,5 @@ pub mod args;
 mod cmd;
 pub mod output;
 
-pub use cmd::status::Live;
+pub use cmd::status::{ApiTls, Live};
 pub use cmd::{closing_time, init, read_limited, restore, run, status::status};

@@ -420,9 +420,10 @@ impl Core {
         let file = api::ApiFile::read(self.replica.home()).ok().flatten();
         let mut live = commands::Live {
             api: file.as_ref().map(|f| f.addr.to_string()),
-            api_tls: file
-                .and_then(|f| f.tls)
-                .map(|t| (t.addr.to_string(), t.cert_sha256)),
+            api_tls: file.and_then(|f| f.tls).map(|t| commands::ApiTls {
+                addr: t.addr.to_string(),
+                cert_sha256: t.cert_sha256,
+            }),
             addresses: self.addrs.clone(),
             connected: self.sync.peers().copied().collect(),
             last_sync: self.last_sync.iter().map(|(k, t)| (*k, *t)).collect(),

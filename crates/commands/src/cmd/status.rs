@@ -16,8 +16,8 @@ use crate::output::Out;
 pub struct Live {
     /// The control API's address.
     pub api: Option<String>,
-    /// The API's TLS listener and its certificate's SHA-256 fingerprint, when it serves TLS.
-    pub api_tls: Option<(String, String)>,
+    /// The API's TLS listener, when it serves TLS.
+    pub api_tls: Option<ApiTls>,
     /// Addresses other nodes reach it at.
     pub addresses: Vec<String>,
     /// Connected peers.
@@ -45,10 +45,13 @@ struct StatusView {
     incompatible_peers: Vec<Incompatible>,
 }
 
-#[derive(Serialize)]
-struct ApiTls {
-    addr: String,
-    cert_sha256: String,
+/// Where the API serves TLS, and its certificate's SHA-256 fingerprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiTls {
+    /// The TLS listener's address.
+    pub addr: String,
+    /// The certificate's fingerprint, for clients to pin.
+    pub cert_sha256: String,
 }
 
 #[derive(Serialize)]
@@ -119,9 +122,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         protocol: sync::wire::VERSION,
         running,
         api: live.api,
-        api_tls: live
-            .api_tls
-            .map(|(addr, cert_sha256)| ApiTls { addr, cert_sha256 }),
+        api_tls: live.api_tls,
         addresses: live.addresses,
         coalitions,
         incompatible_peers: live
