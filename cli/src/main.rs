@@ -227,6 +227,7 @@ fn takes_coalition(command: &Command) -> bool {
             | Command::Debug(DebugCmd::KnownPeers)
             | Command::Audit(AuditCmd::Refused { .. })
             | Command::Debug(DebugCmd::JoinStatus { .. })
+            | Command::Debug(DebugCmd::Panic)
     )
 }
 

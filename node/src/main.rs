@@ -51,8 +51,10 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour only on a terminal: a file, a pipe or a journal gets plain text.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match settings.log_format {
         LogFormat::Human => logs.init(),
@@ -229,23 +231,57 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
         .with_metrics(metrics.clone());
-    let core_thread = std::thread::Builder::new()
+    // The core thread reports how it ended: with the replica after a shutdown, or with the
+    // panic that stopped it. A node whose core stopped must not stay half alive.
+    let (core_done, mut core_ended) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
         .name("coalesce-core".into())
-        .spawn(move || core.run(events_rx))?;
+        .spawn(move || {
+            let ended =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| core.run(events_rx)))
+                    .map_err(|panic| panic_message(panic.as_ref()));
+            let _ = core_done.send(ended);
+        })?;
     metrics.set_ready(true);
     info!(home = %home.display(), %node, %org, api = %api_addr, addrs = ?addrs, "node running; stop with Ctrl-C or SIGTERM");
 
-    stop.wait().await?;
-    metrics.set_ready(false);
-    info!("shutting down");
+    let ended = tokio::select! {
+        signal = stop.wait() => {
+            signal?;
+            metrics.set_ready(false);
+            info!("shutting down");
+            api::ApiFile::remove(&home);
+            let _ = events_tx.send(Event::Shutdown).await;
+            core_ended.await
+        }
+        ended = &mut core_ended => ended,
+    };
+    let why = match ended {
+        Ok(Ok(replica)) if !metrics.is_ready() => {
+            drop(replica);
+            info!("stopped; every change was stored when it was made");
+            return Ok(());
+        }
+        Ok(Ok(_)) => "it ended on its own".to_owned(),
+        Ok(Err(panic)) => format!("it panicked: {panic}"),
+        Err(_) => "it vanished".to_owned(),
+    };
+    // What was stored stays stored (every change is durable before it is reported); the
+    // node stops with an error so that a supervisor restarts it.
+    metrics.fail(format!("the node's core stopped: {why}"));
     api::ApiFile::remove(&home);
-    let _ = events_tx.send(Event::Shutdown).await;
-    let replica = tokio::task::spawn_blocking(move || core_thread.join())
-        .await?
-        .map_err(|_| anyhow::anyhow!("the core thread panicked"))?;
-    drop(replica);
-    info!("stopped; every change was stored when it was made");
-    Ok(())
+    anyhow::bail!(
+        "the node's core stopped ({why}); stopping the node. Every change stored before it stopped is kept; start the node again"
+    )
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
 }
 
 /// Listens for the control API on `addr`.

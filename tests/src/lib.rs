@@ -12,15 +12,32 @@ use std::process::{Command, Output, Stdio};
 /// `GET path` from the running node's API address (read from `api.json` in `home`), with no
 /// token: (status code, body).
 pub fn http_get(home: &Path, path: &str) -> (u16, String) {
+    get_from_api(home, path, false)
+}
+
+/// `GET path` on the node's API with the token from `api.json`: (status, body).
+pub fn http_get_with_token(home: &Path, path: &str) -> (u16, String) {
+    get_from_api(home, path, true)
+}
+
+fn get_from_api(home: &Path, path: &str, with_token: bool) -> (u16, String) {
     use std::io::{Read, Write};
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(home.join("api.json")).expect("api.json"))
             .expect("api.json is JSON");
     let addr = file["addr"].as_str().expect("an API address");
+    let auth = if with_token {
+        format!(
+            "Authorization: Bearer {}\r\n",
+            file["token"].as_str().expect("a token")
+        )
+    } else {
+        String::new()
+    };
     let mut stream = std::net::TcpStream::connect(addr).expect("connect to the API");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
     )
     .expect("send");
     let mut response = String::new();
@@ -190,6 +207,18 @@ impl Daemon {
     pub fn stop(mut self) -> bool {
         self.terminate();
         self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// Waits up to `secs` seconds for the node to exit on its own; its exit status.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
     }
 
     fn terminate(&self) {

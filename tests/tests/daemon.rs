@@ -169,3 +169,35 @@ fn a_store_from_the_first_release_is_migrated_by_the_node_with_its_refusal_log()
         1
     );
 }
+
+#[test]
+fn a_node_whose_core_panics_stops_with_an_error_and_keeps_what_it_stored() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    // Without the variable, the debug command is refused and the node goes on.
+    let plain = node.run_daemon(free_port());
+    let err = node.fails(&["debug", "panic"]);
+    assert!(err.contains("COALESCE_DEBUG_PANIC"), "{err}");
+    assert!(plain.stop());
+
+    let mut daemon = node.run_daemon_with("/ip4/127.0.0.1/tcp/0", &[("COALESCE_DEBUG_PANIC", "1")]);
+    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    let err = node.fails(&["debug", "panic"]);
+    assert!(!err.is_empty());
+    let status = daemon
+        .wait_exit(20)
+        .expect("the node exits once its core has stopped");
+    assert!(!status.success(), "a stopped core is an error: {status:?}");
+    coalesce_tests::eventually(5, "the node to log why it stopped", || {
+        daemon.logged("the node's core stopped").then_some(())
+    });
+    assert!(
+        !node.home().join("api.json").exists(),
+        "the API file goes with the node"
+    );
+    // What was stored before the panic is there when the store is opened again.
+    assert_eq!(
+        node.json(&["issue", "list", "--coalition", &c])[0]["id"],
+        issue.as_str()
+    );
+}

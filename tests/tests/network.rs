@@ -148,7 +148,8 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
             "honest nodes refused nothing"
         );
     }
-    // Monitoring, without the API token: ready, two peers, changes in and out, the store.
+    // Monitoring, without the API token: ready, two peers, changes in and out, the store;
+    // no coalition id and no peer key.
     let home = orgs[0].node.home();
     assert_eq!(
         coalesce_tests::http_get(home, "/ready"),
@@ -156,29 +157,54 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
     );
     let (status, metrics) = coalesce_tests::http_get(home, "/metrics");
     assert_eq!(status, 200);
-    let value = |name: &str| -> f64 {
+    let value = |metrics: &str, name: &str| -> f64 {
         metrics
             .lines()
             .find(|l| l.starts_with(name))
             .and_then(|l| l.rsplit(' ').next()?.parse().ok())
             .unwrap_or_else(|| panic!("{name} in {metrics}"))
     };
-    assert_eq!(value("coalesce_peers_connected "), 2.0);
+    assert_eq!(value(&metrics, "coalesce_peers_connected "), 2.0);
+    assert_eq!(value(&metrics, "coalesce_coalitions_synced "), 1.0);
+    assert!(value(&metrics, "coalesce_changes_received_total ") >= 4.0);
+    assert!(value(&metrics, "coalesce_changes_sent_total ") >= 3.0);
+    assert!(value(&metrics, "coalesce_store_bytes ") > 0.0);
+    assert!(value(&metrics, "coalesce_frames_received_total ") > 0.0);
+    assert!(value(&metrics, "coalesce_last_sync_timestamp_seconds ") > 0.0);
+    assert!(!metrics.contains(c.as_str()), "{metrics}");
+    for org in &orgs[1..] {
+        let key = org.node.json(&["status"])["node"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(!metrics.contains(&key), "{metrics}");
+    }
+    // With the token, the same per coalition and per peer.
+    assert_eq!(coalesce_tests::http_get(home, "/v1/metrics").0, 401);
+    let (status, detailed) = coalesce_tests::http_get_with_token(home, "/v1/metrics");
+    assert_eq!(status, 200);
     assert_eq!(
-        value(&format!("coalesce_coalition_peers{{coalition=\"{c}\"}}")),
+        value(
+            &detailed,
+            &format!("coalesce_coalition_peers{{coalition=\"{c}\"}}")
+        ),
         2.0
     );
     assert!(
-        value(&format!(
-            "coalesce_changes_received_total{{coalition=\"{c}\"}}"
-        )) >= 4.0
+        value(
+            &detailed,
+            &format!("coalesce_coalition_changes_received_total{{coalition=\"{c}\"}}")
+        ) >= 4.0
     );
-    assert!(value(&format!("coalesce_changes_sent_total{{coalition=\"{c}\"}}")) >= 3.0);
-    assert!(value("coalesce_store_bytes ") > 0.0);
-    assert!(value("coalesce_frames_received_total ") > 0.0);
     assert!(
-        metrics.contains("coalesce_last_sync_timestamp_seconds{peer="),
-        "{metrics}"
+        value(
+            &detailed,
+            &format!("coalesce_coalition_changes_sent_total{{coalition=\"{c}\"}}")
+        ) >= 3.0
+    );
+    assert!(
+        detailed.contains("coalesce_peer_last_sync_timestamp_seconds{peer="),
+        "{detailed}"
     );
 
     // `coalesce status`: both other member nodes connected, synced, nothing behind.

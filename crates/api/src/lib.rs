@@ -1,5 +1,5 @@
 //! The node's control API: HTTP on loopback, every request but `/health`, `/ready` and
-//! `/metrics` carrying the token the node writes to `api.json` in its home folder (readable by
+//! `/metrics` (which carry no coalition id and no peer key) carrying the token the node writes to `api.json` in its home folder (readable by
 //! its owner only). Beyond loopback the node serves the same routes over TLS ([`TlsEndpoint`]);
 //! the command line always uses the loopback listener.
 //!
@@ -181,6 +181,7 @@ impl ApiFile {
 struct AppState {
     token: String,
     jobs: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
 }
 
 /// Whether two strings are equal, in time independent of where they differ.
@@ -200,17 +201,21 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|t| same_token(t, &state.token))
 }
 
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        "missing or wrong API token (see api.json in the node's home)",
+    )
+        .into_response()
+}
+
 async fn run(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(req): Json<RunRequest>,
 ) -> Response {
     if !authorized(&state, &headers) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong API token (see api.json in the node's home)",
-        )
-            .into_response();
+        return unauthorized();
     }
     if req.args.len() > MAX_ARGS {
         return (
@@ -233,24 +238,38 @@ async fn run(
     }
 }
 
-/// The API's routes: `POST /v1/run` (token), and the monitoring routes of [`monitoring`].
+/// The API's routes: `POST /v1/run` and `GET /v1/metrics` (every metric, per coalition and
+/// per peer included) with the token, and the monitoring routes of [`monitoring`].
 pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/v1/run", post(run))
+        .route("/v1/metrics", get(detailed_metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(AppState { token, jobs })
+        .with_state(AppState {
+            token,
+            jobs,
+            metrics: metrics.clone(),
+        })
         .merge(monitoring(metrics))
 }
 
-/// The monitoring routes, answered without the token (they reveal no coalition data):
-/// `GET /health` (the process is up), `GET /ready` (store open and network listening; 503
-/// until then), `GET /metrics` (Prometheus text format).
+/// The monitoring routes, answered without the token; they carry no coalition id and no
+/// peer key, only aggregate counts: `GET /health` (the node is up; 503 once its core has
+/// stopped), `GET /ready` (store open and network listening; 503 until then), `GET /metrics`
+/// (Prometheus text format, [`Metrics::encode_public`]).
 pub fn monitoring(metrics: Arc<Metrics>) -> Router {
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(prometheus))
         .with_state(metrics)
+}
+
+async fn health(State(metrics): State<Arc<Metrics>>) -> Response {
+    match metrics.failure() {
+        None => "ok".into_response(),
+        Some(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
+    }
 }
 
 async fn ready(State(metrics): State<Arc<Metrics>>) -> Response {
@@ -261,15 +280,26 @@ async fn ready(State(metrics): State<Arc<Metrics>>) -> Response {
     }
 }
 
-async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
+fn prometheus_text(body: String) -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.encode(),
+        body,
     )
         .into_response()
+}
+
+async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
+    prometheus_text(metrics.encode_public())
+}
+
+async fn detailed_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !authorized(&state, &headers) {
+        return unauthorized();
+    }
+    prometheus_text(state.metrics.encode_detailed())
 }
 
 /// A client of a running node's API.

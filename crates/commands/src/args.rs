@@ -678,4 +678,8 @@ pub enum DebugCmd {
         #[arg(long, default_value_t = 1000)]
         count: u64,
     },
+    /// Make the running node's core thread panic, to test that the node then stops visibly
+    /// (only a node started with COALESCE_DEBUG_PANIC=1 obeys)
+    #[command(hide = true)]
+    Panic,
 }

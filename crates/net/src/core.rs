@@ -204,12 +204,7 @@ impl Core {
             let now_ms = replica::now().as_millis();
             self.last_sync.insert(peer, now_ms);
             let now = now_ms / 1000;
-            self.metrics
-                .last_sync
-                .get_or_create(&api::metrics::PeerLabel {
-                    peer: peer.to_string(),
-                })
-                .set(now);
+            self.metrics.synced(&peer.to_string(), now);
         }
         self.dispatch(outputs);
         self.update_gauges(stored);
@@ -224,6 +219,7 @@ impl Core {
         // rather than linger at their last count.
         let sharing = self.sync.sharing();
         if sharing != self.published_sharing {
+            m.coalitions_synced.set(sharing.len() as i64);
             m.coalition_peers.clear();
             for (c, n) in &sharing {
                 m.coalition_peers
@@ -295,11 +291,7 @@ impl Core {
         let mut outputs = Vec::new();
         for local in self.replica.drain_local_changes() {
             self.metrics
-                .changes_sent
-                .get_or_create(&api::metrics::CoalitionLabel {
-                    coalition: local.coalition.to_string(),
-                })
-                .inc_by(local.changes.len() as u64);
+                .sent(&local.coalition.to_string(), local.changes.len() as u64);
             outputs.extend(self.sync.local_changes(
                 &mut ReplicaDocs(&mut self.replica),
                 &local.coalition,
@@ -357,11 +349,7 @@ impl Core {
                     changes,
                 } => {
                     self.metrics
-                        .changes_received
-                        .get_or_create(&api::metrics::CoalitionLabel {
-                            coalition: coalition.to_string(),
-                        })
-                        .inc_by(changes as u64);
+                        .received(&coalition.to_string(), changes as u64);
                     debug!(%peer, %coalition, changes, "applied changes from a peer");
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));
@@ -468,6 +456,14 @@ impl Core {
             Command::Join { code, org, .. } => self.join(&code, org, &out),
             Command::Debug(DebugCmd::JoinStatus { coalition }) => {
                 self.join_status(&coalition, &out)
+            }
+            Command::Debug(DebugCmd::Panic) => {
+                if std::env::var("COALESCE_DEBUG_PANIC").as_deref() == Ok("1") {
+                    panic!("a debug panic, asked for with `coalesce debug panic`");
+                }
+                Err(anyhow::anyhow!(
+                    "this node was not started with COALESCE_DEBUG_PANIC=1"
+                ))
             }
             Command::Status { format } => self.status(format.json, &out),
             other => commands::run(&mut self.replica, other, &out),
