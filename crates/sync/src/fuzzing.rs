@@ -20,17 +20,20 @@ pub fn wire(data: &[u8]) {
     };
     match Message::decode(frame) {
         Ok(Message::Sync { sync, .. }) => {
-            let _ = crate::verify::decode_sync(&sync);
+            let _ = crate::verify::decode_sync(&sync, crate::wire::MIN_MESSAGE_LIMIT);
         }
         Ok(Message::Changes { changes, .. }) => {
             for c in changes {
-                let _ = crate::verify::changes_in_chunk(&c.0);
+                let _ = crate::verify::change_in_chunk(
+                    &c.0,
+                    &mut crate::wire::MIN_MESSAGE_LIMIT.clone(),
+                );
             }
         }
         _ => {}
     }
-    let _ = crate::verify::decode_sync(data);
-    let _ = crate::verify::changes_in_chunks(data);
+    let _ = crate::verify::decode_sync(data, crate::wire::MIN_MESSAGE_LIMIT);
+    let _ = crate::verify::changes_in_chunks(data, &mut crate::wire::MIN_MESSAGE_LIMIT.clone());
 }
 
 /// Invite codes as people paste them.

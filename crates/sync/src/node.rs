@@ -17,7 +17,7 @@ use tracing::{debug, info};
 
 use crate::docs::{Documents, member_keys};
 use crate::verify::ChangeSignature;
-use crate::verify::{Carried, Refusal, changes_in_chunk, check_signatures, decode_sync};
+use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
@@ -634,7 +634,7 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
-        let (mut msg, carried) = decode_sync(sync)?;
+        let (mut msg, carried) = decode_sync(sync, self.max_message)?;
         let batch = match carried {
             Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
@@ -696,14 +696,9 @@ impl SyncNode {
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let mut changes = Vec::with_capacity(chunks.len());
+        let mut budget = self.max_message;
         for chunk in chunks {
-            let mut parsed = changes_in_chunk(&chunk.0)?;
-            if parsed.len() != 1 {
-                return Err(Refusal::MalformedChange(
-                    "a pushed change must be a single change chunk".into(),
-                ));
-            }
-            changes.append(&mut parsed);
+            changes.push(change_in_chunk(&chunk.0, &mut budget)?);
         }
         let applied = self.accept(docs, peer, c, changes.into(), &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {

@@ -23,11 +23,12 @@
 //! With those checks a chunk that loads gives exactly the document applying its changes gives,
 //! and the changes are checked like any others (signatures, rules) before it is used.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
 use automerge::{AutoCommit, Change};
 
+use crate::columns::{Bools, DEFLATE, Deltas, Layout, Range, Reader, Runs, spec, validate};
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
 /// Most operations (successor entries included) a snapshot may hold: bounds the memory the
@@ -37,6 +38,10 @@ pub const MAX_SNAPSHOT_OPS: usize = 4_000_000;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedSnapshot(why.into())
+}
+
+fn bad_snapshot(why: String) -> Refusal {
+    Refusal::MalformedSnapshot(why)
 }
 
 /// An operation id, ordered as Automerge orders them: counter, then actor (the chunk's actor
@@ -92,43 +97,6 @@ pub struct Shape {
     succ: Vec<Id>,
 }
 
-/// Reads the next chunk of a byte slice.
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn uleb(&mut self) -> Result<u64, Refusal> {
-        leb128::read::unsigned(&mut self.bytes).map_err(|e| bad(format!("bad number: {e}")))
-    }
-
-    fn sleb(&mut self) -> Result<i64, Refusal> {
-        leb128::read::signed(&mut self.bytes).map_err(|e| bad(format!("bad number: {e}")))
-    }
-
-    fn len(&mut self) -> Result<usize, Refusal> {
-        usize::try_from(self.uleb()?).map_err(|_| bad("length too large"))
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Refusal> {
-        if n > self.bytes.len() {
-            return Err(bad(format!("{n} bytes wanted, {} left", self.bytes.len())));
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
-    }
-
-    fn str(&mut self) -> Result<&'a str, Refusal> {
-        let n = self.len()?;
-        std::str::from_utf8(self.take(n)?).map_err(|_| bad("key is not UTF-8"))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-}
-
 /// Column ids (spec >> 4) and types (spec & 7) of the operation columns read here.
 mod col {
     pub const OBJ: u32 = 0;
@@ -145,44 +113,34 @@ mod col {
     pub const STRING: u32 = 5;
 }
 
-/// Column specs with their bytes, decompressed, as listed in the chunk: those `keep` names;
-/// the others are inflated only to count them. All inflated bytes count against `budget`,
-/// so a deflate bomb is refused here, before Automerge's loader inflates it.
+/// Column specs with their bytes, decompressed, as listed in the chunk. All inflated bytes
+/// count against `budget`, so a deflate bomb is refused here, before Automerge's loader
+/// inflates it.
 fn columns<'a>(
     specs: &[(u32, usize)],
     data: &'a [u8],
     budget: &mut usize,
-    keep: impl Fn(u32) -> bool,
-) -> Result<HashMap<u32, std::borrow::Cow<'a, [u8]>>, Refusal> {
-    const DEFLATE: u32 = 0b1000;
-    let mut out = HashMap::new();
-    let mut r = Reader { bytes: data };
+) -> Result<BTreeMap<u32, std::borrow::Cow<'a, [u8]>>, Refusal> {
+    let mut out = BTreeMap::new();
+    let mut r = Reader::new(data, bad_snapshot);
     for &(spec, len) in specs {
         let raw = r.take(len)?;
         let id = spec & !DEFLATE;
-        if spec & DEFLATE == 0 {
-            if keep(id) && out.insert(id, std::borrow::Cow::Borrowed(raw)).is_some() {
-                return Err(bad(format!("column {spec} twice")));
-            }
-            continue;
-        }
-        let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
-        let mut inflating = flate2::read::DeflateDecoder::new(raw).take(limit);
-        let inflate = |e: std::io::Error| bad(format!("column {spec} does not inflate: {e}"));
-        let (len, kept) = if keep(id) {
-            let mut inflated = Vec::new();
-            inflating.read_to_end(&mut inflated).map_err(inflate)?;
-            (inflated.len(), Some(inflated))
+        let bytes = if spec & DEFLATE == 0 {
+            std::borrow::Cow::Borrowed(raw)
         } else {
-            let n = std::io::copy(&mut inflating, &mut std::io::sink()).map_err(inflate)?;
-            (usize::try_from(n).unwrap_or(usize::MAX), None)
+            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+            let mut inflated = Vec::new();
+            flate2::read::DeflateDecoder::new(raw)
+                .take(limit)
+                .read_to_end(&mut inflated)
+                .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
+            *budget = budget
+                .checked_sub(inflated.len())
+                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+            std::borrow::Cow::Owned(inflated)
         };
-        *budget = budget
-            .checked_sub(len)
-            .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
-        if let Some(bytes) = kept
-            && out.insert(id, std::borrow::Cow::Owned(bytes)).is_some()
-        {
+        if out.insert(id, bytes).is_some() {
             return Err(bad(format!("column {spec} twice")));
         }
     }
@@ -192,120 +150,50 @@ fn columns<'a>(
     Ok(out)
 }
 
-fn spec(id: u32, kind: u32) -> u32 {
-    (id << 4) | kind
-}
+/// The ranges of a document's change columns that are not counters: times.
+const CHANGE_RANGES: &[(u32, Range)] = &[(
+    0x23,
+    Range {
+        min: 0,
+        max: crate::verify::MAX_CHANGE_TIME,
+    },
+)];
 
-enum Run<T> {
-    Repeat(T),
-    Literal,
-    Null,
-}
-
-/// A run-length encoded column, read one value at a time (`None` for a null): runs that
-/// claim more values than there are operations cost nothing until read.
-struct Runs<'a, T> {
-    r: Reader<'a>,
-    left: u64,
-    run: Run<T>,
-    read: fn(&mut Reader<'a>) -> Result<T, Refusal>,
-}
-
-impl<'a, T: Copy> Runs<'a, T> {
-    fn new(data: &'a [u8], read: fn(&mut Reader<'a>) -> Result<T, Refusal>) -> Self {
-        Self {
-            r: Reader { bytes: data },
-            left: 0,
-            run: Run::Null,
-            read,
-        }
+/// Checks a document's change columns (see [`validate`]); dependencies point only to earlier
+/// changes and no change carries extra bytes (Automerge's loader panics on either). Returns
+/// the number of changes.
+fn check_changes(
+    cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
+    actors: usize,
+) -> Result<u64, Refusal> {
+    let n = validate(
+        cols,
+        &Layout {
+            ranges: CHANGE_RANGES,
+        },
+        actors,
+        MAX_SNAPSHOT_OPS as u64,
+        bad_snapshot,
+    )?;
+    if cols.get(&0x57).is_some_and(|c| !c.is_empty()) {
+        return Err(bad("a change with extra bytes"));
     }
-
-    /// The next value, or `Ok(None)` at the end of the column.
-    fn next(&mut self) -> Result<Option<Option<T>>, Refusal> {
-        while self.left == 0 {
-            if self.r.is_empty() {
-                return Ok(None);
-            }
-            let count = self.r.sleb()?;
-            if count > 0 {
-                self.run = Run::Repeat((self.read)(&mut self.r)?);
-                self.left = count.unsigned_abs();
-            } else if count < 0 {
-                self.run = Run::Literal;
-                self.left = count.unsigned_abs();
-            } else {
-                self.run = Run::Null;
-                self.left = self.r.uleb()?;
+    let get = |spec: u32| cols.get(&spec).map_or(&[][..], |c| &c[..]);
+    let mut counts = Runs::new(get(0x40), bad_snapshot, |r| r.uleb());
+    let mut deps = Deltas::new(get(0x43), bad_snapshot);
+    for row in 0..n {
+        let k = counts.next()?.flatten().unwrap_or(0);
+        for _ in 0..k {
+            let dep = deps
+                .next()?
+                .flatten()
+                .ok_or_else(|| bad("a dependency without an index"))?;
+            if dep >= row {
+                return Err(bad("a change depends on a later one"));
             }
         }
-        self.left -= 1;
-        Ok(Some(match self.run {
-            Run::Repeat(v) => Some(v),
-            Run::Literal => Some((self.read)(&mut self.r)?),
-            Run::Null => None,
-        }))
     }
-}
-
-/// A delta-encoded column of counters (nulls leave the running sum alone).
-struct Deltas<'a> {
-    runs: Runs<'a, i64>,
-    sum: i64,
-}
-
-impl<'a> Deltas<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self {
-            runs: Runs::new(data, |r| r.sleb()),
-            sum: 0,
-        }
-    }
-
-    fn next(&mut self) -> Result<Option<Option<u64>>, Refusal> {
-        Ok(match self.runs.next()? {
-            None => None,
-            Some(None) => Some(None),
-            Some(Some(d)) => {
-                self.sum = self
-                    .sum
-                    .checked_add(d)
-                    .ok_or_else(|| bad("counter overflows"))?;
-                Some(Some(
-                    u64::try_from(self.sum).map_err(|_| bad("negative counter"))?,
-                ))
-            }
-        })
-    }
-}
-
-/// A boolean column: alternating run lengths, falses first.
-struct Bools<'a> {
-    r: Reader<'a>,
-    left: u64,
-    value: bool,
-}
-
-impl<'a> Bools<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self {
-            r: Reader { bytes: data },
-            left: 0,
-            value: true,
-        }
-    }
-
-    fn next(&mut self) -> Result<Option<bool>, Refusal> {
-        while self.left == 0 {
-            if self.r.is_empty() {
-                return Ok(None);
-            }
-            self.left = self.r.uleb()?;
-            self.value = !self.value;
-        }
-        self.left -= 1;
-        Ok(Some(self.value))
-    }
+    Ok(n)
 }
 
 /// One value per operation from a column, or null throughout if the column is absent.
@@ -346,7 +234,7 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     if total != chunk.len() {
         return Err(bad("bytes after the document chunk"));
     }
-    let mut r = Reader { bytes: chunk };
+    let mut r = Reader::new(chunk, bad_snapshot);
     r.take(9)?;
     r.uleb()?;
     let mut actors = Vec::new();
@@ -390,25 +278,30 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     let op_data = r.take(op_len)?;
     // What is left are the heads' indices in the change columns; the loader checks them.
     let mut budget = max_inflated;
-    columns(&change_specs, change_data, &mut budget, |_| false)?;
-    let wanted = [col::OBJ, col::KEY, col::ID, col::INSERT, col::SUCC];
-    let cols = columns(&op_specs, op_data, &mut budget, |spec| {
-        wanted.contains(&(spec >> 4))
-    })?;
+    let change_cols = columns(&change_specs, change_data, &mut budget)?;
+    check_changes(&change_cols, actors.len())?;
+    let cols = columns(&op_specs, op_data, &mut budget)?;
+    validate(
+        &cols,
+        &Layout { ranges: &[] },
+        actors.len(),
+        MAX_SNAPSHOT_OPS as u64,
+        bad_snapshot,
+    )?;
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
     let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
-    let mut id_ctr = Deltas::new(get(col::ID, col::DELTA));
-    let mut id_actor = Runs::new(get(col::ID, col::ACTOR), |r| r.uleb());
-    let mut obj_ctr = Runs::new(get(col::OBJ, col::INTEGER), |r| r.uleb());
-    let mut obj_actor = Runs::new(get(col::OBJ, col::ACTOR), |r| r.uleb());
-    let mut key_ctr = Deltas::new(get(col::KEY, col::DELTA));
-    let mut key_actor = Runs::new(get(col::KEY, col::ACTOR), |r| r.uleb());
-    let mut key_str = Runs::new(get(col::KEY, col::STRING), Reader::str);
-    let mut insert = Bools::new(get(col::INSERT, col::BOOLEAN));
-    let mut succ_n = Runs::new(get(col::SUCC, col::GROUP), |r| r.uleb());
-    let mut succ_ctr = Deltas::new(get(col::SUCC, col::DELTA));
-    let mut succ_actor = Runs::new(get(col::SUCC, col::ACTOR), |r| r.uleb());
+    let mut id_ctr = Deltas::new(get(col::ID, col::DELTA), bad_snapshot);
+    let mut id_actor = Runs::new(get(col::ID, col::ACTOR), bad_snapshot, |r| r.uleb());
+    let mut obj_ctr = Runs::new(get(col::OBJ, col::INTEGER), bad_snapshot, |r| r.uleb());
+    let mut obj_actor = Runs::new(get(col::OBJ, col::ACTOR), bad_snapshot, |r| r.uleb());
+    let mut key_ctr = Deltas::new(get(col::KEY, col::DELTA), bad_snapshot);
+    let mut key_actor = Runs::new(get(col::KEY, col::ACTOR), bad_snapshot, |r| r.uleb());
+    let mut key_str = Runs::new(get(col::KEY, col::STRING), bad_snapshot, Reader::str);
+    let mut insert = Bools::new(get(col::INSERT, col::BOOLEAN), bad_snapshot);
+    let mut succ_n = Runs::new(get(col::SUCC, col::GROUP), bad_snapshot, |r| r.uleb());
+    let mut succ_ctr = Deltas::new(get(col::SUCC, col::DELTA), bad_snapshot);
+    let mut succ_actor = Runs::new(get(col::SUCC, col::ACTOR), bad_snapshot, |r| r.uleb());
     let present = [
         has(col::ID, col::ACTOR),
         has(col::OBJ, col::INTEGER),

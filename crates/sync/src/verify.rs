@@ -125,8 +125,198 @@ pub(crate) fn chunk_extent(bytes: &[u8]) -> Result<(u8, usize), Refusal> {
     Ok((kind, total))
 }
 
+/// Most operations one change may hold (a 20,000-character text pasted at once is 20,000).
+pub const MAX_CHANGE_OPS: u64 = 100_000;
+/// Most dependencies one change may name (the heads its author saw).
+pub const MAX_DEPS: usize = 1_000;
+/// Most other actors one change's operations may refer to.
+pub const MAX_OTHER_ACTORS: usize = 10_000;
+/// The latest time a change may state, in seconds since the Unix epoch (the end of year 9999).
+pub const MAX_CHANGE_TIME: i64 = 253_402_300_799;
+/// Largest change, uncompressed (the store's own limit).
+pub const MAX_CHANGE_BYTES: usize = 16 * 1024 * 1024;
+
+fn bad_change(why: String) -> Refusal {
+    Refusal::MalformedChange(why)
+}
+
+/// The chunk type of a change, and of a compressed change.
+const CHANGE: u8 = 1;
+const COMPRESSED: u8 = 2;
+
+/// The checksum and hash Automerge gives a chunk of type `kind` holding `data`.
+fn chunk_hash(kind: u8, data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update([kind]);
+    let mut len = Vec::with_capacity(10);
+    // Writing into a Vec cannot fail.
+    let _ = leb128::write::unsigned(&mut len, data.len() as u64);
+    h.update(&len);
+    h.update(data);
+    h.finalize().into()
+}
+
+/// Checks one change chunk's bytes before Automerge parses them, and returns it as a plain
+/// (uncompressed) change chunk, which hashes the same.
+///
+/// Automerge's parser inflates a compressed chunk without bound and trusts every count and
+/// length it reads; here a compressed chunk is inflated up to what is left of `budget` (the
+/// message's allowance, at most [`MAX_CHANGE_BYTES`]), and the header and every column are
+/// read strictly: a valid checksum; at most [`MAX_DEPS`] dependencies, sorted and distinct; a
+/// 32-byte actor and other actors; a sequence number and start operation that fit Automerge's
+/// `u32`s; a time between 0 and [`MAX_CHANGE_TIME`]; uncompressed columns in order, each
+/// parsing to its end with as many rows as the others (at most [`MAX_CHANGE_OPS`]), counters
+/// within `u32`, actor indices in range, values as long as their metadata says; and nothing
+/// after the columns.
+pub fn prescan_change<'a>(
+    chunk: &'a [u8],
+    budget: &mut usize,
+) -> Result<std::borrow::Cow<'a, [u8]>, Refusal> {
+    use crate::columns::Reader;
+    let (kind, total) = chunk_extent(chunk)?;
+    if total != chunk.len() {
+        return Err(bad_change(format!(
+            "chunk of {total} bytes followed by {} more",
+            chunk.len().saturating_sub(total)
+        )));
+    }
+    let mut r = Reader::new(chunk, bad_change);
+    r.take(4)?;
+    let checksum = r.take(4)?;
+    r.take(1)?;
+    r.uleb()?;
+    let data = r.bytes;
+    let (data, plain) = match kind {
+        CHANGE => (std::borrow::Cow::Borrowed(data), true),
+        COMPRESSED => {
+            use std::io::Read;
+            let limit = (*budget).min(MAX_CHANGE_BYTES);
+            let mut inflated = Vec::new();
+            flate2::read::DeflateDecoder::new(data)
+                .take(limit as u64 + 1)
+                .read_to_end(&mut inflated)
+                .map_err(|e| bad_change(format!("compressed change does not inflate: {e}")))?;
+            if inflated.len() > limit {
+                return Err(bad_change(format!(
+                    "compressed change inflates beyond {limit} bytes"
+                )));
+            }
+            (std::borrow::Cow::Owned(inflated), false)
+        }
+        0 | 3 => {
+            return Err(bad_change(
+                "document and bundle chunks are not accepted here; send individual changes".into(),
+            ));
+        }
+        other => return Err(bad_change(format!("unknown chunk type {other}"))),
+    };
+    if data.len() > MAX_CHANGE_BYTES {
+        return Err(bad_change(format!(
+            "change of {} bytes, over {MAX_CHANGE_BYTES}",
+            data.len()
+        )));
+    }
+    *budget = budget
+        .checked_sub(data.len())
+        .ok_or_else(|| bad_change("changes larger than the message limit".into()))?;
+    if chunk_hash(CHANGE, &data)[..4] != *checksum {
+        return Err(bad_change("wrong checksum".into()));
+    }
+    check_change_body(&data)?;
+    if plain {
+        return Ok(std::borrow::Cow::Borrowed(chunk));
+    }
+    let mut out = Vec::with_capacity(data.len() + 14);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(checksum);
+    out.push(CHANGE);
+    // Writing into a Vec cannot fail.
+    let _ = leb128::write::unsigned(&mut out, data.len() as u64);
+    out.extend_from_slice(&data);
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// The body of a change chunk (after its header), read strictly: see [`prescan_change`].
+fn check_change_body(data: &[u8]) -> Result<(), Refusal> {
+    use crate::columns::{COUNTER, Layout, Reader, validate};
+    let mut r = Reader::new(data, bad_change);
+    let deps = r.len()?;
+    if deps > MAX_DEPS {
+        return Err(bad_change(format!("{deps} dependencies, over {MAX_DEPS}")));
+    }
+    let hashes = r.take(
+        deps.checked_mul(32)
+            .ok_or_else(|| bad_change("too many dependencies".into()))?,
+    )?;
+    if !hashes
+        .chunks(32)
+        .zip(hashes.chunks(32).skip(1))
+        .all(|(a, b)| a < b)
+    {
+        return Err(bad_change("dependencies not sorted and distinct".into()));
+    }
+    if r.len()? != 32 {
+        return Err(bad_change("the actor is not a 32-byte node key".into()));
+    }
+    r.take(32)?;
+    let seq = r.uleb()?;
+    let start_op = r.uleb()?;
+    let time = r.sleb()?;
+    let in_u32 = |v: u64| v >= 1 && v <= u64::from(u32::MAX);
+    if !in_u32(seq) || !in_u32(start_op) {
+        return Err(bad_change(
+            "sequence number or start operation out of range".into(),
+        ));
+    }
+    if !(0..=MAX_CHANGE_TIME).contains(&time) {
+        return Err(bad_change(format!("time {time} out of range")));
+    }
+    r.str()?;
+    let others = r.len()?;
+    if others > MAX_OTHER_ACTORS {
+        return Err(bad_change(format!("{others} other actors")));
+    }
+    for _ in 0..others {
+        if r.len()? != 32 {
+            return Err(bad_change("an actor is not a 32-byte node key".into()));
+        }
+        r.take(32)?;
+    }
+    let n = r.len()?;
+    if n > 64 {
+        return Err(bad_change("too many columns".into()));
+    }
+    let mut specs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let spec = u32::try_from(r.uleb()?).map_err(|_| bad_change("bad column spec".into()))?;
+        specs.push((spec, r.len()?));
+    }
+    if !specs.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(bad_change("columns not in order".into()));
+    }
+    let mut cols = std::collections::BTreeMap::new();
+    for (spec, len) in specs {
+        cols.insert(spec, std::borrow::Cow::Borrowed(r.take(len)?));
+    }
+    if !r.is_empty() {
+        return Err(bad_change("bytes after the operations".into()));
+    }
+    let ops = validate(
+        &cols,
+        &Layout { ranges: &[] },
+        others + 1,
+        MAX_CHANGE_OPS,
+        bad_change,
+    )?;
+    if start_op.saturating_add(ops) > COUNTER.max as u64 {
+        return Err(bad_change("operation counters out of range".into()));
+    }
+    Ok(())
+}
+
 /// Splits bytes holding one or more whole Automerge change chunks into individual changes, strictly: every byte must belong to a well-formed chunk.
-pub fn changes_in_chunks(mut bytes: &[u8]) -> Result<Vec<Change>, Refusal> {
+pub fn changes_in_chunks(mut bytes: &[u8], budget: &mut usize) -> Result<Vec<Change>, Refusal> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let (_, total) = chunk_extent(bytes)?;
@@ -137,34 +327,17 @@ pub fn changes_in_chunks(mut bytes: &[u8]) -> Result<Vec<Change>, Refusal> {
             )));
         }
         let (chunk, rest) = bytes.split_at(total);
-        out.extend(changes_in_chunk(chunk)?);
+        out.push(change_in_chunk(chunk, budget)?);
         bytes = rest;
     }
     Ok(out)
 }
 
-/// Parses exactly one chunk holding one change (plain or compressed), with nothing after it.
-pub fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, Refusal> {
-    let (kind, total) = chunk_extent(chunk)?;
-    if total != chunk.len() {
-        return Err(Refusal::MalformedChange(format!(
-            "chunk of {total} bytes followed by {} more",
-            chunk.len().saturating_sub(total)
-        )));
-    }
-    match kind {
-        1 | 2 => Ok(vec![
-            Change::try_from(chunk).map_err(|e| Refusal::MalformedChange(e.to_string()))?,
-        ]),
-        // A document chunk is taken only as the whole of a sync message to a node that holds
-        // nothing yet, and only after `snapshot::load` has checked it (see `decode_sync`).
-        0 | 3 => Err(Refusal::MalformedChange(
-            "document and bundle chunks are not accepted here; send individual changes".into(),
-        )),
-        other => Err(Refusal::MalformedChange(format!(
-            "unknown chunk type {other}"
-        ))),
-    }
+/// Parses exactly one chunk holding one change (plain or compressed), with nothing after it,
+/// once [`prescan_change`] has passed it; `budget` is what the message may still inflate to.
+pub fn change_in_chunk(chunk: &[u8], budget: &mut usize) -> Result<Change, Refusal> {
+    let plain = prescan_change(chunk, budget)?;
+    Change::try_from(&plain[..]).map_err(|e| Refusal::MalformedChange(e.to_string()))
 }
 
 /// What a sync message carries.
@@ -176,10 +349,92 @@ pub enum Carried {
     Snapshot(Vec<u8>),
 }
 
+/// Most `have` entries in a sync message (Automerge sends one).
+const MAX_HAVES: usize = 1;
+/// Bloom filter parameters far beyond Automerge's own (10 bits per entry, 7 probes).
+const MAX_BLOOM_BITS_PER_ENTRY: u64 = 64;
+const MAX_BLOOM_PROBES: u64 = 64;
+
+/// A `have` entry's Bloom filter, refused if its parameters would make Automerge divide by
+/// zero, overflow, or spin: at most [`MAX_BLOOM_PROBES`] probes and
+/// [`MAX_BLOOM_BITS_PER_ENTRY`] bits per entry, and some bits if it has entries.
+fn check_bloom(bloom: &automerge::sync::BloomFilter) -> Result<(), Refusal> {
+    let bytes = bloom.to_bytes();
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let mut r = crate::columns::Reader::new(&bytes, Refusal::MalformedSync);
+    let (entries, per_entry, probes) = (r.uleb()?, r.uleb()?, r.uleb()?);
+    let bits = r.bytes.len() as u64 * 8;
+    if entries == 0
+        || per_entry == 0
+        || per_entry > MAX_BLOOM_BITS_PER_ENTRY
+        || probes == 0
+        || probes > MAX_BLOOM_PROBES
+        || bits == 0
+        || bits >= u64::from(u32::MAX)
+    {
+        return Err(Refusal::MalformedSync(
+            "Bloom filter with unusable parameters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `bytes` is exactly how Automerge encodes `msg`, checked piece by piece so that the
+/// changes it carries are not copied to find out.
+fn canonical(msg: &automerge::sync::Message, bytes: &[u8]) -> bool {
+    let head = |flags| automerge::sync::Message {
+        heads: msg.heads.clone(),
+        need: msg.need.clone(),
+        have: msg.have.clone(),
+        changes: automerge::sync::ChunkList::empty(),
+        flags,
+        version: msg.version.clone(),
+    };
+    // Without changes and flags: everything before the changes, then a zero count.
+    let bare = head(None).encode();
+    let with_flags = head(msg.flags).encode();
+    let Some((prefix, suffix)) = bare
+        .split_last()
+        .map(|(_, p)| p)
+        .zip(with_flags.get(bare.len()..))
+    else {
+        return false;
+    };
+    let Some(mut rest) = bytes.strip_prefix(prefix) else {
+        return false;
+    };
+    let mut expect = |part: &[u8]| match rest.strip_prefix(part) {
+        Some(r) => {
+            rest = r;
+            true
+        }
+        None => false,
+    };
+    let mut n = Vec::new();
+    let _ = leb128::write::unsigned(&mut n, msg.changes.len() as u64);
+    if !expect(&n) {
+        return false;
+    }
+    for chunk in msg.changes.iter() {
+        n.clear();
+        let _ = leb128::write::unsigned(&mut n, chunk.len() as u64);
+        if !expect(&n) || !expect(chunk) {
+            return false;
+        }
+    }
+    rest == suffix
+}
+
 /// Decodes an Automerge sync message strictly (re-encoding must give back the same bytes)
-/// and returns it with what it carries: individual changes, or a whole document when that
-/// is the message's only chunk.
-pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Carried), Refusal> {
+/// and returns it with what it carries: individual changes (checked by [`prescan_change`],
+/// inflating to at most `max_inflated` bytes in all), or a whole document when that is the
+/// message's only chunk.
+pub fn decode_sync(
+    bytes: &[u8],
+    max_inflated: usize,
+) -> Result<(automerge::sync::Message, Carried), Refusal> {
     let msg = automerge::sync::Message::decode(bytes)
         .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
     // Automerge writes hash lists sorted (and asserts it when encoding): refuse others before
@@ -190,7 +445,16 @@ pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Carried), 
             "hash lists not in canonical order".into(),
         ));
     }
-    if msg.clone().encode() != bytes {
+    if msg.have.len() > MAX_HAVES {
+        return Err(Refusal::MalformedSync(format!(
+            "{} summaries of what the peer has; at most {MAX_HAVES}",
+            msg.have.len()
+        )));
+    }
+    for have in &msg.have {
+        check_bloom(&have.bloom)?;
+    }
+    if !canonical(&msg, bytes) {
         return Err(Refusal::MalformedSync(
             "not in canonical form (trailing or altered bytes)".into(),
         ));
@@ -205,9 +469,10 @@ pub fn decode_sync(bytes: &[u8]) -> Result<(automerge::sync::Message, Carried), 
     if let Some(doc) = snapshot {
         return Ok((msg, Carried::Snapshot(doc)));
     }
+    let mut budget = max_inflated;
     let mut changes = Vec::new();
     for chunk in msg.changes.iter() {
-        changes.extend(changes_in_chunks(chunk)?);
+        changes.extend(changes_in_chunks(chunk, &mut budget)?);
     }
     Ok((msg, Carried::Changes(changes)))
 }

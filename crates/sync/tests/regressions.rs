@@ -31,6 +31,6 @@ fn unsorted_hash_lists_are_refused_not_asserted_on() {
     msg.extend([0xff; 32]);
     msg.extend([0x00; 32]);
     msg.extend([0, 0, 0]);
-    let err = sync::verify::decode_sync(&msg).unwrap_err();
+    let err = sync::verify::decode_sync(&msg, sync::wire::MAX_MESSAGE).unwrap_err();
     assert!(err.to_string().contains("canonical"), "{err}");
 }

@@ -13,7 +13,7 @@ use super::*;
 
 /// Whole columns, for taking chunks apart.
 fn rle_u64(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
-    let mut runs = Runs::new(data, |r| r.uleb());
+    let mut runs = Runs::new(data, bad_snapshot, |r| r.uleb());
     let mut out = Vec::new();
     while let Some(v) = runs.next()? {
         out.push(v);
@@ -22,7 +22,7 @@ fn rle_u64(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
 }
 
 fn delta(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
-    let mut runs = Deltas::new(data);
+    let mut runs = Deltas::new(data, bad_snapshot);
     let mut out = Vec::new();
     while let Some(v) = runs.next()? {
         out.push(v);
@@ -31,7 +31,7 @@ fn delta(data: &[u8], _max: usize) -> Result<Vec<Option<u64>>, Refusal> {
 }
 
 fn strings(data: &[u8], _max: usize) -> Result<Vec<Option<String>>, Refusal> {
-    let mut runs = Runs::new(data, Reader::str);
+    let mut runs = Runs::new(data, bad_snapshot, Reader::str);
     let mut out = Vec::new();
     while let Some(v) = runs.next()? {
         out.push(v.map(str::to_owned));
@@ -40,7 +40,7 @@ fn strings(data: &[u8], _max: usize) -> Result<Vec<Option<String>>, Refusal> {
 }
 
 fn booleans(data: &[u8], _max: usize) -> Result<Vec<bool>, Refusal> {
-    let mut runs = Bools::new(data);
+    let mut runs = Bools::new(data, bad_snapshot);
     let mut out = Vec::new();
     while let Some(v) = runs.next()? {
         out.push(v);
@@ -81,7 +81,7 @@ const SUCC_A: u32 = (col::SUCC << 4) | col::ACTOR;
 const SUCC_C: u32 = (col::SUCC << 4) | col::DELTA;
 
 fn take_apart(chunk: &[u8]) -> Parts {
-    let mut r = Reader { bytes: chunk };
+    let mut r = Reader::new(chunk, bad_snapshot);
     r.take(9).unwrap();
     r.uleb().unwrap();
     let start = chunk.len() - r.bytes.len();
@@ -110,7 +110,6 @@ fn take_apart(chunk: &[u8]) -> Parts {
         &op_specs.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
         op_data,
         &mut usize::MAX.clone(),
-        |_| true,
     )
     .unwrap();
     let max = usize::MAX;
@@ -795,7 +794,10 @@ mod nodes {
     fn carries_snapshot(frame: &[u8]) -> bool {
         match Message::decode(frame) {
             Ok(Message::Sync { sync, .. }) => {
-                matches!(decode_sync(&sync), Ok((_, Carried::Snapshot(_))))
+                matches!(
+                    decode_sync(&sync, crate::wire::MAX_MESSAGE),
+                    Ok((_, Carried::Snapshot(_)))
+                )
             }
             _ => false,
         }
@@ -901,4 +903,54 @@ fn a_snapshot_unpacking_beyond_the_message_limit_is_refused() {
         other => panic!("not refused: {other:?}"),
     }
     assert!(load(&bytes, 2 << 20).is_ok());
+}
+
+/// A chunk whose change column `spec` is replaced by `bytes`.
+fn with_change_column(chunk: &[u8], spec: u32, bytes: Vec<u8>) -> Vec<u8> {
+    let mut p = take_apart(chunk);
+    let mut at = 0;
+    let mut cols: Vec<(u32, Vec<u8>)> = p
+        .change_specs
+        .iter()
+        .map(|(s, l)| {
+            let c = p.change_data[at..at + l].to_vec();
+            at += l;
+            (*s, c)
+        })
+        .collect();
+    match cols.iter_mut().find(|(s, _)| *s == spec) {
+        Some((_, c)) => *c = bytes,
+        None => {
+            cols.push((spec, bytes));
+            cols.sort_by_key(|(s, _)| *s);
+        }
+    }
+    p.change_specs = cols.iter().map(|(s, c)| (*s, c.len())).collect();
+    p.change_data = cols.into_iter().flat_map(|(_, c)| c).collect();
+    put_together(&p)
+}
+
+#[test]
+fn change_columns_claiming_billions_of_changes_are_refused_before_loading() {
+    let mut doc = sample();
+    let chunk = doc.save_nocompress();
+    let mut run = Vec::new();
+    sleb(&mut run, 1 << 33);
+    uleb(&mut run, 0);
+    let started = std::time::Instant::now();
+    refused(&with_change_column(&chunk, 0x01, run), "rows");
+    // Dependencies claimed by the billion.
+    let mut deps = Vec::new();
+    sleb(&mut deps, 1);
+    uleb(&mut deps, 1 << 40);
+    refused(&with_change_column(&chunk, 0x40, deps), "groups too large");
+    // Extra bytes (an author footer Automerge's loader panics on).
+    let mut meta = Vec::new();
+    let changes = doc.get_changes(&[]).len() as i64;
+    sleb(&mut meta, changes);
+    uleb(&mut meta, (2 << 4) | 7);
+    let extra = with_change_column(&chunk, 0x56, meta);
+    let extra = with_change_column(&extra, 0x57, vec![0; 2 * changes as usize]);
+    refused(&extra, "extra bytes");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

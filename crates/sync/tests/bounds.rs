@@ -1,0 +1,340 @@
+//! Every count and length a peer sends is bounded before memory is reserved for it: change
+//! chunks and sync messages crafted to make Automerge allocate without bound, overflow its
+//! `u32` counters or divide by zero are refused, quickly, with the rule they broke.
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ROOT};
+use sha2::{Digest, Sha256};
+use sync::Refusal;
+use sync::verify::{change_in_chunk, decode_sync, prescan_change};
+
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+fn uleb(out: &mut Vec<u8>, v: u64) {
+    leb128::write::unsigned(out, v).unwrap();
+}
+
+fn sleb(out: &mut Vec<u8>, v: i64) {
+    leb128::write::signed(out, v).unwrap();
+}
+
+/// A change chunk taken apart into its fields.
+#[derive(Debug, Clone)]
+struct Parts {
+    deps: Vec<[u8; 32]>,
+    actor: Vec<u8>,
+    seq: u64,
+    start_op: u64,
+    time: i64,
+    message: String,
+    others: Vec<Vec<u8>>,
+    cols: Vec<(u32, Vec<u8>)>,
+    extra: Vec<u8>,
+}
+
+fn read_uleb(b: &mut &[u8]) -> u64 {
+    leb128::read::unsigned(b).unwrap()
+}
+
+fn take<'a>(b: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let (h, t) = b.split_at(n);
+    *b = t;
+    h
+}
+
+impl Parts {
+    fn of(chunk: &[u8]) -> Self {
+        let mut b = &chunk[9..];
+        read_uleb(&mut b);
+        let deps = (0..read_uleb(&mut b))
+            .map(|_| take(&mut b, 32).try_into().unwrap())
+            .collect();
+        let n = read_uleb(&mut b) as usize;
+        let actor = take(&mut b, n).to_vec();
+        let seq = read_uleb(&mut b);
+        let start_op = read_uleb(&mut b);
+        let time = leb128::read::signed(&mut b).unwrap();
+        let n = read_uleb(&mut b) as usize;
+        let message = String::from_utf8(take(&mut b, n).to_vec()).unwrap();
+        let others = (0..read_uleb(&mut b))
+            .map(|_| {
+                let n = read_uleb(&mut b) as usize;
+                take(&mut b, n).to_vec()
+            })
+            .collect();
+        let specs: Vec<(u32, usize)> = (0..read_uleb(&mut b))
+            .map(|_| (read_uleb(&mut b) as u32, read_uleb(&mut b) as usize))
+            .collect();
+        let cols = specs
+            .into_iter()
+            .map(|(s, n)| (s, take(&mut b, n).to_vec()))
+            .collect();
+        Parts {
+            deps,
+            actor,
+            seq,
+            start_op,
+            time,
+            message,
+            others,
+            cols,
+            extra: b.to_vec(),
+        }
+    }
+
+    fn body(&self) -> Vec<u8> {
+        let mut o = Vec::new();
+        uleb(&mut o, self.deps.len() as u64);
+        for d in &self.deps {
+            o.extend(d);
+        }
+        uleb(&mut o, self.actor.len() as u64);
+        o.extend(&self.actor);
+        uleb(&mut o, self.seq);
+        uleb(&mut o, self.start_op);
+        sleb(&mut o, self.time);
+        uleb(&mut o, self.message.len() as u64);
+        o.extend(self.message.as_bytes());
+        uleb(&mut o, self.others.len() as u64);
+        for a in &self.others {
+            uleb(&mut o, a.len() as u64);
+            o.extend(a);
+        }
+        uleb(&mut o, self.cols.len() as u64);
+        for (s, c) in &self.cols {
+            uleb(&mut o, u64::from(*s));
+            uleb(&mut o, c.len() as u64);
+        }
+        for (_, c) in &self.cols {
+            o.extend(c);
+        }
+        o.extend(&self.extra);
+        o
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        chunk(1, &self.body(), &self.body())
+    }
+
+    fn col(&mut self, spec: u32, bytes: Vec<u8>) -> &mut Self {
+        match self.cols.iter_mut().find(|(s, _)| *s == spec) {
+            Some((_, c)) => *c = bytes,
+            None => {
+                self.cols.push((spec, bytes));
+                self.cols.sort_by_key(|(s, _)| *s);
+            }
+        }
+        self
+    }
+}
+
+/// A chunk of `kind` carrying `data`, with the checksum of the plain change `plain`.
+fn chunk(kind: u8, data: &[u8], plain: &[u8]) -> Vec<u8> {
+    let mut hashed = vec![1u8];
+    uleb(&mut hashed, plain.len() as u64);
+    hashed.extend(plain);
+    let sum = Sha256::digest(&hashed);
+    let mut out = MAGIC.to_vec();
+    out.extend(&sum[..4]);
+    out.push(kind);
+    uleb(&mut out, data.len() as u64);
+    out.extend(data);
+    out
+}
+
+/// A real change: an issue-like record with a text, a list and a number.
+fn honest() -> Parts {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(&[7u8; 32][..]));
+    doc.put(ROOT, "title", "Bus fares").unwrap();
+    doc.commit();
+    let m = doc
+        .put_object(ROOT, "issue", automerge::ObjType::Map)
+        .unwrap();
+    doc.put(&m, "title", "Bus fare equity").unwrap();
+    doc.put(&m, "rank", 3u64).unwrap();
+    let t = doc
+        .put_object(&m, "tags", automerge::ObjType::List)
+        .unwrap();
+    doc.insert(&t, 0, "race").unwrap();
+    doc.put(ROOT, "title", "Transit").unwrap();
+    doc.commit();
+    let change = doc.get_last_local_change().unwrap();
+    Parts::of(change.raw_bytes())
+}
+
+fn budget() -> usize {
+    sync::wire::MIN_MESSAGE_LIMIT
+}
+
+fn refused(chunk: &[u8], why: &str) {
+    let started = std::time::Instant::now();
+    match change_in_chunk(chunk, &mut budget()) {
+        Err(Refusal::MalformedChange(m)) => {
+            assert!(m.contains(why), "refused for {m:?}, not {why:?}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "refused, but slowly"
+    );
+}
+
+/// A run-length column of `n` copies of `value` (a uLEB).
+fn run(n: i64, value: u64) -> Vec<u8> {
+    let mut o = Vec::new();
+    sleb(&mut o, n);
+    uleb(&mut o, value);
+    o
+}
+
+const ACTION: u32 = 0x42;
+const OBJ_CTR: u32 = 0x02;
+const OBJ_ACTOR: u32 = 0x01;
+const VALUE_META: u32 = 0x56;
+const PRED_GROUP: u32 = 0x70;
+
+#[test]
+fn an_honest_change_passes_and_takes_itself_apart_unchanged() {
+    let p = honest();
+    let bytes = p.encode();
+    let change = change_in_chunk(&bytes, &mut budget()).unwrap();
+    assert_eq!(change.raw_bytes(), &bytes[..]);
+    assert_eq!(change.len(), 6);
+}
+
+#[test]
+fn a_column_claiming_billions_of_operations_is_refused() {
+    let mut p = honest();
+    p.col(ACTION, run(1 << 40, 1));
+    refused(&p.encode(), "rows");
+}
+
+#[test]
+fn columns_that_disagree_on_their_length_are_refused() {
+    let mut p = honest();
+    p.col(ACTION, run(7, 1));
+    refused(&p.encode(), "rows");
+}
+
+#[test]
+fn a_group_claiming_billions_of_members_is_refused() {
+    let mut p = honest();
+    p.col(PRED_GROUP, run(6, 1 << 40));
+    refused(&p.encode(), "groups too large");
+}
+
+#[test]
+fn a_value_claiming_a_gigabyte_is_refused() {
+    let mut p = honest();
+    p.col(VALUE_META, run(6, (1_000_000_000 << 4) | 6));
+    refused(&p.encode(), "value");
+}
+
+#[test]
+fn counters_beyond_automerges_u32_are_refused() {
+    let mut p = honest();
+    p.col(OBJ_CTR, run(6, u64::from(u32::MAX) + 1));
+    p.col(OBJ_ACTOR, run(6, 0));
+    refused(&p.encode(), "out of range");
+    let mut p = honest();
+    p.start_op = u64::from(u32::MAX) - 2;
+    refused(&p.encode(), "out of range");
+}
+
+#[test]
+fn an_actor_index_beyond_the_actors_is_refused() {
+    let mut p = honest();
+    p.col(OBJ_ACTOR, run(6, 3));
+    p.col(OBJ_CTR, run(6, 1));
+    refused(&p.encode(), "actor index");
+}
+
+#[test]
+fn malformed_headers_are_refused() {
+    let mut p = honest();
+    p.deps = vec![[2; 32], [1; 32]];
+    refused(&p.encode(), "sorted");
+    let mut p = honest();
+    p.seq = 0;
+    refused(&p.encode(), "sequence number");
+    let mut p = honest();
+    p.time = -1;
+    refused(&p.encode(), "time");
+    let mut p = honest();
+    p.actor = vec![1; 16];
+    refused(&p.encode(), "32-byte");
+    let mut p = honest();
+    p.extra = vec![0; 4];
+    refused(&p.encode(), "after the operations");
+    let p = honest();
+    let mut bytes = p.encode();
+    bytes[5] ^= 1;
+    refused(&bytes, "checksum");
+}
+
+#[test]
+fn a_compressed_change_inflating_beyond_the_limit_is_refused_before_it_is_inflated() {
+    use std::io::Write;
+    // 64 MiB of zeros deflate to a few tens of kilobytes.
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let deflated = enc.finish().unwrap();
+    assert!(deflated.len() < 200_000);
+    let bomb = chunk(2, &deflated, &[]);
+    refused(&bomb, "inflates beyond");
+    // An honest compressed change inflates and hashes as the plain one.
+    let p = honest();
+    let body = p.body();
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&body).unwrap();
+    let compressed = chunk(2, &enc.finish().unwrap(), &body);
+    let plain = prescan_change(&compressed, &mut budget()).unwrap();
+    assert_eq!(&plain[..], &p.encode()[..]);
+}
+
+#[test]
+fn several_changes_may_not_inflate_beyond_the_message_limit_together() {
+    let p = honest();
+    let one = p.encode();
+    let mut left = one.len() * 2 + 10;
+    assert!(change_in_chunk(&one, &mut left).is_ok());
+    assert!(change_in_chunk(&one, &mut left).is_ok());
+    assert!(matches!(
+        change_in_chunk(&one, &mut left),
+        Err(Refusal::MalformedChange(_))
+    ));
+}
+
+/// A sync message with one `have` whose Bloom filter has the given parameters.
+fn sync_with_bloom(entries: u64, bits_per_entry: u64, probes: u64, bits: &[u8]) -> Vec<u8> {
+    let mut bloom = Vec::new();
+    uleb(&mut bloom, entries);
+    uleb(&mut bloom, bits_per_entry);
+    uleb(&mut bloom, probes);
+    bloom.extend(bits);
+    let mut m = vec![0x42, 0, 0, 1, 0];
+    uleb(&mut m, bloom.len() as u64);
+    m.extend(bloom);
+    m.push(0);
+    m
+}
+
+#[test]
+fn bloom_filters_that_would_divide_by_zero_or_spin_are_refused() {
+    // Zero bits per entry: Automerge would take the modulo of zero bits.
+    let zero = sync_with_bloom(1, 0, 7, &[]);
+    // Four billion probes for every hash the node holds.
+    let spin = sync_with_bloom(1, 10, u64::from(u32::MAX), &[0; 2]);
+    for msg in [zero, spin] {
+        match decode_sync(&msg, budget()) {
+            Err(Refusal::MalformedSync(m)) => assert!(m.contains("Bloom"), "{m}"),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+    // Automerge's own parameters pass.
+    assert!(decode_sync(&sync_with_bloom(1, 10, 7, &[0; 2]), budget()).is_ok());
+}
