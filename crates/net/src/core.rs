@@ -79,6 +79,10 @@ impl Documents for ReplicaDocs<'_> {
             .persist_remote(coalition, changes, heads)
             .map_err(|e| e.to_string())
     }
+
+    fn discard(&mut self, coalition: &CoalitionId) {
+        self.0.discard(coalition);
+    }
 }
 
 /// What the inviting node keeps of an invite, under `invite/<secret>`.
@@ -291,7 +295,7 @@ impl Core {
         let mut outputs = Vec::new();
         for local in self.replica.drain_local_changes() {
             self.metrics
-                .sent(&local.coalition.to_string(), local.changes.len() as u64);
+                .sent(local.coalition.as_ref(), local.changes.len() as u64);
             outputs.extend(self.sync.local_changes(
                 &mut ReplicaDocs(&mut self.replica),
                 &local.coalition,
@@ -348,8 +352,7 @@ impl Core {
                     coalition,
                     changes,
                 } => {
-                    self.metrics
-                        .received(&coalition.to_string(), changes as u64);
+                    self.metrics.received(coalition.as_ref(), changes as u64);
                     debug!(%peer, %coalition, changes, "applied changes from a peer");
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));

@@ -639,6 +639,13 @@ impl Replica {
         Ok(())
     }
 
+    /// Forgets the in-memory copy of a coalition; the next use loads it again from the store.
+    /// For a document Automerge panicked on, which may be inconsistent: the store holds only
+    /// what was checked and applied.
+    pub fn discard(&mut self, id: &CoalitionId) {
+        self.docs.remove(id);
+    }
+
     /// Whether a coalition is held but none of it has arrived yet (being joined).
     pub fn is_joining(&mut self, id: &CoalitionId) -> bool {
         self.loaded(id).is_ok_and(|l| l.doc.heads().is_empty())

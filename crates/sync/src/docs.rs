@@ -26,6 +26,9 @@ pub trait Documents {
         changes: &[Change],
         heads: &[ChangeSignature],
     ) -> Result<(), String>;
+    /// Forgets the in-memory document of a coalition, to be loaded again from what was
+    /// persisted: Automerge panicked on it, so it may be inconsistent.
+    fn discard(&mut self, coalition: &CoalitionId);
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document
@@ -95,20 +98,28 @@ impl MemoryDocs {
     /// Forgets everything in memory and reloads from what was persisted, as after a crash.
     pub fn restart(&mut self) {
         self.docs.clear();
-        for (c, (changes, heads)) in &self.persisted {
-            let mut doc = AutoCommit::new();
-            if let Some(a) = &self.actor {
-                doc.set_actor(a.clone());
-            }
-            let parsed: Vec<Change> = changes
-                .iter()
-                .filter_map(|b| Change::from_bytes(b.clone()).ok())
-                .collect();
-            // Persisted changes were verified before they were stored.
-            let _ = doc.apply_changes(parsed);
-            let index = HeadIndex::rebuild(&mut doc, heads.clone());
-            self.docs.insert(c.clone(), (doc, index));
+        let held: Vec<CoalitionId> = self.persisted.keys().cloned().collect();
+        for c in held {
+            self.reload(&c);
         }
+    }
+
+    fn reload(&mut self, c: &CoalitionId) {
+        let Some((changes, heads)) = self.persisted.get(c) else {
+            return;
+        };
+        let mut doc = AutoCommit::new();
+        if let Some(a) = &self.actor {
+            doc.set_actor(a.clone());
+        }
+        let parsed: Vec<Change> = changes
+            .iter()
+            .filter_map(|b| Change::from_bytes(b.clone()).ok())
+            .collect();
+        // Persisted changes were verified before they were stored.
+        let _ = doc.apply_changes(parsed);
+        let index = HeadIndex::rebuild(&mut doc, heads.clone());
+        self.docs.insert(c.clone(), (doc, index));
     }
 
     /// A document, for inspection.
@@ -148,5 +159,10 @@ impl Documents for MemoryDocs {
         p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));
         p.1.extend(heads.iter().cloned());
         Ok(())
+    }
+
+    fn discard(&mut self, coalition: &CoalitionId) {
+        self.docs.remove(coalition);
+        self.reload(coalition);
     }
 }

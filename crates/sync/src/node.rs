@@ -7,7 +7,7 @@
 //! Per peer and shared coalition it runs Automerge's sync protocol to catch up after a
 //! disconnection, and pushes signed changes as they are made.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, Change, ChangeHash};
@@ -756,18 +756,33 @@ impl SyncNode {
                 });
             }
         }
-        // Only changes whose dependencies are here (or in the batch) can be judged; the rest
-        // wait for a catch-up with the peer.
-        let (new, dangling) = causal_order(doc, new);
-        if dangling > 0 {
+        // Only changes whose dependencies (and whatever they refer to) are here or in the
+        // batch can be judged; the rest wait for a catch-up with the peer. Each change must
+        // continue its actor's history and refer only to what exists (`chain`), which
+        // Automerge assumes and does not check.
+        let checked = crate::chain::check(doc.document(), new)?;
+        if checked.dangling > 0 {
             // Taken whole or not at all, so that the signatures stored vouch for what is here.
-            return Ok(Applied { count: 0, dangling });
+            return Ok(Applied {
+                count: 0,
+                dangling: checked.dangling,
+            });
         }
+        let new = checked.order;
         let before = doc.get_heads();
-        let governance_changed = match apply_and_judge(doc, &new, snapshot, !before.is_empty()) {
+        let applied = apply_and_judge(doc, &new, snapshot, !before.is_empty(), &checked.verify);
+        let governance_changed = match applied {
             Ok(changed) => changed,
-            Err(refusal) => {
+            Err(Failure::Refused(refusal)) => {
                 roll_back(doc, &before)?;
+                return Err(refusal);
+            }
+            Err(Failure::Broken(refusal)) => {
+                // Automerge panicked or kept something it cannot give back: the document
+                // may be inconsistent. Reload it from the store, which holds only what was
+                // checked and applied before.
+                tracing::warn!(peer = %peer, coalition = %c, %refusal, "discarding the in-memory document after a failed apply; reloading it from the store");
+                docs.discard(c);
                 return Err(refusal);
             }
         };
@@ -902,15 +917,27 @@ impl SyncNode {
     }
 }
 
+/// Why a batch was not applied.
+enum Failure {
+    /// It broke a rule: the document can be rolled back to before it.
+    Refused(Refusal),
+    /// Automerge panicked on it or kept it wrongly: the document must be reloaded.
+    Broken(Refusal),
+}
+
 /// Applies `new` (in causal order) and judges every change against the coalition's rules.
-/// On error the document may hold part of the batch: the caller rolls it back.
-/// Returns whether the batch may have changed the members in force.
+/// The changes named in `verify` are rebuilt from the document afterwards and must come back
+/// byte for byte. On error the document may hold part of the batch: the caller rolls it back
+/// (or, for a [`Failure::Broken`] one, reloads it). Returns whether the batch may have
+/// changed the members in force.
 fn apply_and_judge(
     doc: &mut AutoCommit,
     new: &[Change],
     snapshot: Option<AutoCommit>,
     founded: bool,
-) -> Result<bool, Refusal> {
+    verify: &[ChangeHash],
+) -> Result<bool, Failure> {
+    let broken = |why: &str| Failure::Broken(Refusal::MalformedChange(why.to_owned()));
     match snapshot {
         // `doc` holds nothing and `new` are all the snapshot's changes (checked): the
         // snapshot is the document applying them would give.
@@ -918,17 +945,43 @@ fn apply_and_judge(
             let actor = doc.get_actor().clone();
             *doc = snapshot.with_actor(actor);
         }
-        _ => doc.apply_changes(new.to_vec()).map_err(|e| match e {
-            automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => Refusal::Equivocation {
-                actor: actor.to_hex_string(),
-                seq,
-            },
-            other => Refusal::MalformedChange(other.to_string()),
-        })?,
+        _ => {
+            // `chain::check` rules out every input known to make Automerge panic; should
+            // another exist, it costs this batch and a reload, not the node.
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.apply_changes(new.to_vec())
+            }))
+            .map_err(|_| broken("Automerge could not apply it"))?;
+            applied.map_err(|e| {
+                Failure::Refused(match e {
+                    automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => {
+                        Refusal::Equivocation {
+                            actor: actor.to_hex_string(),
+                            seq,
+                        }
+                    }
+                    other => Refusal::MalformedChange(other.to_string()),
+                })
+            })?;
+            let faithful = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                verify.iter().all(|h| {
+                    automerge::ReadDoc::get_change_by_hash(doc.document(), h)
+                        .is_some_and(|c| c.hash() == *h)
+                })
+            }))
+            .map_err(|_| broken("the document cannot give it back"))?;
+            if !faithful {
+                return Err(broken(
+                    "it refers to something in the wrong place: the document cannot give it back",
+                ));
+            }
+        }
     }
     let mut rules = Validator::new(founded);
     for ch in new {
-        rules.check(doc, ch)?;
+        rules
+            .check(doc, ch)
+            .map_err(|v| Failure::Refused(v.into()))?;
     }
     Ok(rules.governance_changed())
 }
@@ -949,35 +1002,4 @@ fn roll_back(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), Refusal>
 /// Whether `doc` holds the change `hash` (a lookup in its change graph; nothing is rebuilt).
 fn holds(doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
     doc.document().get_change_meta_by_hash(hash).is_some()
-}
-
-/// Orders `new` so that every change comes after its dependencies; changes whose
-/// dependencies are neither in `doc` nor in `new` are returned apart (second value: how many).
-fn causal_order(doc: &mut AutoCommit, new: Vec<Change>) -> (Vec<Change>, usize) {
-    let total = new.len();
-    let mut pending: Vec<Change> = new;
-    let mut ready: Vec<Change> = Vec::with_capacity(total);
-    let mut placed: HashSet<ChangeHash> = HashSet::with_capacity(total);
-    loop {
-        let before = pending.len();
-        let mut rest = Vec::new();
-        for ch in pending {
-            let here = ch
-                .deps()
-                .iter()
-                .all(|d| placed.contains(d) || holds(doc, d));
-            if here {
-                placed.insert(ch.hash());
-                ready.push(ch);
-            } else {
-                rest.push(ch);
-            }
-        }
-        pending = rest;
-        if pending.is_empty() || pending.len() == before {
-            break;
-        }
-    }
-    let dangling = pending.len();
-    (ready, dangling)
 }

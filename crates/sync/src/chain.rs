@@ -1,0 +1,504 @@
+//! The checks a batch of changes passes before Automerge applies it: that each change
+//! continues its actor's history and that every operation refers to something that exists,
+//! as Automerge assumes and does not check.
+//!
+//! Automerge 0.12 panics, or silently keeps a document it can no longer save and load, when
+//! a change skips a sequence number, leaves out its actor's previous change from its
+//! dependencies, reuses operation counters, or refers to an object, list element or
+//! overwritten value that is not there. [`check`] refuses all of these before
+//! `apply_changes`, and puts the batch in the order Automerge will apply it.
+//!
+//! What it checks, per change, in causal order:
+//!
+//! - **History.** Its dependencies are in the document or the batch (else the change waits,
+//!   with everything after it, for a catch-up); sequence number 1, or a dependency that is
+//!   its actor's previous change (so no gap and no fork: a second change with one actor and
+//!   sequence number is equivocation); its start operation exactly one past the largest
+//!   operation of its dependencies (so operation ids never collide).
+//! - **Operations.** Only what a coalition document holds: maps, lists and texts, plain
+//!   values, deletions — no counters, increments or marks. Each operation's object is the
+//!   root, an object an earlier operation made, or one in the document or batch, of the
+//!   kind its key needs (a map key on a map, a list position on a list or text); a list
+//!   position is an element of that very object; an insertion is the only operation at the
+//!   head of a list; every overwritten value (predecessor) is older than the operation,
+//!   exists, and a deletion has one. A reference to something older than the change that is
+//!   in neither the document nor the batch makes the change wait, like a missing dependency.
+//!   Whatever is referred to must be older than the change (a counter below its start
+//!   operation), which every change made from its dependencies is.
+//! - **Actors.** Every other actor the change lists is one its operations refer to.
+//!
+//! Where a predecessor or list element could not be confirmed from the document's current
+//! state (it was overwritten or deleted since), the change is named in
+//! [`Checked::verify`]: the caller rebuilds it from the document after applying and compares
+//! it with what was received, which catches a reference to the wrong place.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
+
+use crate::verify::Refusal;
+
+fn bad(why: impl Into<String>) -> Refusal {
+    Refusal::MalformedChange(why.into())
+}
+
+/// A batch, ordered and checked.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// The changes that can be applied, each after everything it depends on.
+    pub order: Vec<Change>,
+    /// How many changes wait for something not here yet (left out of `order`).
+    pub dangling: usize,
+    /// Changes to rebuild from the document after applying and compare with what arrived.
+    pub verify: Vec<ChangeHash>,
+}
+
+/// An operation id within the batch: (counter, actor).
+type Id = (u64, ActorId);
+
+/// What the batch itself holds, for references into it.
+#[derive(Default)]
+struct BatchOps {
+    /// Objects made in the batch, with their kind.
+    objects: HashMap<Id, ObjType>,
+    /// List and text elements inserted in the batch, with the object they are in.
+    elements: HashMap<Id, Id>,
+    /// Values written in the batch (puts and makes), with the place written: (object, key).
+    values: HashMap<Id, (Option<Id>, Place)>,
+    /// Counter ranges of the batch's changes, per actor.
+    ranges: HashMap<ActorId, Vec<(u64, u64)>>,
+}
+
+/// A key: a map key or a list element (`None` for the head).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+enum Place {
+    Map(String),
+    Elem(Option<Id>),
+}
+
+impl BatchOps {
+    fn holds(&self, id: &Id) -> bool {
+        self.ranges
+            .get(&id.1)
+            .is_some_and(|rs| rs.iter().any(|(a, b)| *a <= id.0 && id.0 <= *b))
+    }
+}
+
+/// Where a reference resolved.
+enum Found {
+    /// Confirmed.
+    Yes,
+    /// Exists, but could not be confirmed from the document's current state.
+    Unconfirmed,
+    /// Not here (yet).
+    Missing,
+}
+
+/// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
+/// change as described in the module documentation.
+pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
+    let (order, mut dangling) = causal_order(doc, new);
+    // Changes whose references are not all here yet wait, with every change after them.
+    let mut waiting: HashSet<ChangeHash> = HashSet::new();
+    let mut out = Checked::default();
+    let mut batch = BatchOps::default();
+    // Every change of the batch first: references may point anywhere in it.
+    let mut decoded = Vec::with_capacity(order.len());
+    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::new();
+    let mut seqs: HashSet<(ActorId, u64)> = HashSet::new();
+    for ch in &order {
+        let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode()))
+            .map_err(|_| bad("its operations do not decode"))?;
+        let actor = ch.actor_id().clone();
+        if !seqs.insert((actor.clone(), ch.seq())) {
+            return Err(Refusal::Equivocation {
+                actor: actor.to_hex_string(),
+                seq: ch.seq(),
+            });
+        }
+        let start = ch.start_op().get();
+        let end = start + ch.len() as u64;
+        meta.insert(ch.hash(), (actor.clone(), ch.seq(), end.saturating_sub(1)));
+        if end > start {
+            batch
+                .ranges
+                .entry(actor.clone())
+                .or_default()
+                .push((start, end - 1));
+        }
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let id = (start + i as u64, actor.clone());
+            let obj = match &op.obj {
+                ObjectId::Root => None,
+                ObjectId::Id(o) => Some(id_of(o)),
+            };
+            let place = match &op.key {
+                Key::Map(k) => Place::Map(k.to_string()),
+                Key::Seq(ElementId::Head) => Place::Elem(None),
+                Key::Seq(ElementId::Id(e)) => Place::Elem(Some(id_of(e))),
+            };
+            if let OpType::Make(t) = &op.action {
+                batch.objects.insert(id.clone(), *t);
+            }
+            if op.insert {
+                if let Some(o) = &obj {
+                    batch.elements.insert(id.clone(), o.clone());
+                }
+                batch
+                    .values
+                    .insert(id.clone(), (obj.clone(), Place::Elem(Some(id.clone()))));
+            } else if matches!(op.action, OpType::Make(_) | OpType::Put(_)) {
+                batch.values.insert(id, (obj, place));
+            }
+        }
+        decoded.push(expanded);
+    }
+    for (ch, expanded) in order.into_iter().zip(decoded) {
+        if ch.deps().iter().any(|d| waiting.contains(d)) {
+            waiting.insert(ch.hash());
+            continue;
+        }
+        check_history(doc, &ch, &meta)?;
+        match check_ops(doc, &ch, &expanded, &batch)? {
+            Found::Yes => out.order.push(ch),
+            Found::Unconfirmed => {
+                out.verify.push(ch.hash());
+                out.order.push(ch);
+            }
+            Found::Missing => {
+                waiting.insert(ch.hash());
+            }
+        }
+    }
+    if !waiting.is_empty() {
+        // Taken whole or not at all (as for missing dependencies).
+        dangling += out.order.len() + waiting.len();
+        out.order.clear();
+        out.verify.clear();
+    }
+    out.dangling = dangling;
+    Ok(out)
+}
+
+fn id_of(o: &OpId) -> Id {
+    (o.0, o.1.clone())
+}
+
+/// Sequence number and start operation against the change's dependencies.
+fn check_history(
+    doc: &Automerge,
+    ch: &Change,
+    batch: &HashMap<ChangeHash, (ActorId, u64, u64)>,
+) -> Result<(), Refusal> {
+    let mut previous = false;
+    let mut max_op = 0;
+    for d in ch.deps() {
+        let (actor, seq, max) = match batch.get(d) {
+            Some((a, s, m)) => (a.clone(), *s, *m),
+            None => {
+                let m = doc
+                    .get_change_meta_by_hash(d)
+                    .ok_or_else(|| bad("a dependency is missing"))?;
+                (m.actor.into_owned(), m.seq, m.max_op)
+            }
+        };
+        previous |= actor == *ch.actor_id() && seq + 1 == ch.seq();
+        max_op = max_op.max(max);
+    }
+    if ch.seq() > 1 && !previous {
+        return Err(bad(format!(
+            "change {} of {} does not follow its actor's change {}",
+            ch.seq(),
+            ch.actor_id().to_hex_string(),
+            ch.seq() - 1
+        )));
+    }
+    if ch.start_op().get() != max_op + 1 {
+        return Err(bad(format!(
+            "change {} of {} starts at operation {} but its dependencies end at {max_op}",
+            ch.seq(),
+            ch.actor_id().to_hex_string(),
+            ch.start_op()
+        )));
+    }
+    Ok(())
+}
+
+/// The document's id for an operation, if its actor is known to the document.
+fn exid(id: &Id) -> automerge::ObjId {
+    // The actor index is looked up again by the document when it does not match.
+    automerge::ObjId::Id(id.0, id.1.clone(), usize::MAX)
+}
+
+/// Checks every operation of one change; whether all its references were confirmed.
+fn check_ops(
+    doc: &Automerge,
+    ch: &Change,
+    expanded: &automerge::ExpandedChange,
+    batch: &BatchOps,
+) -> Result<Found, Refusal> {
+    let start = ch.start_op().get();
+    let own = ch.actor_id();
+    let mut result = Found::Yes;
+    let mut referred: HashSet<ActorId> = HashSet::new();
+    // What this change made so far: objects and the kinds, values by place.
+    let mut made: HashMap<u64, ObjType> = HashMap::new();
+    let mut note = |f: Found| match f {
+        Found::Missing => result = Found::Missing,
+        Found::Unconfirmed if !matches!(result, Found::Missing) => result = Found::Unconfirmed,
+        _ => {}
+    };
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let me = start + i as u64;
+        let older = |id: &Id| {
+            if id.0 >= me {
+                Err(bad("an operation refers to itself or a later one"))
+            } else {
+                Ok(())
+            }
+        };
+        match &op.action {
+            OpType::Make(ObjType::Map | ObjType::List | ObjType::Text) | OpType::Delete => {}
+            OpType::Put(v)
+                if !matches!(v, ScalarValue::Counter(_) | ScalarValue::Unknown { .. }) => {}
+            other => {
+                return Err(bad(format!(
+                    "an operation a coalition document does not hold: {other:?}"
+                )));
+            }
+        }
+        // The object written in, and its kind.
+        let kind = match &op.obj {
+            ObjectId::Root => ObjType::Map,
+            ObjectId::Id(o) => {
+                let o = id_of(o);
+                older(&o)?;
+                referred.insert(o.1.clone());
+                if o.1 == *own && o.0 >= start {
+                    *made
+                        .get(&o.0)
+                        .ok_or_else(|| bad("an operation writes into something not an object"))?
+                } else if let Some(t) = batch.objects.get(&o) {
+                    *t
+                } else {
+                    match doc.object_type(exid(&o)) {
+                        Ok(t) => t,
+                        Err(_) if doc.hash_for_opid(&exid(&o)).is_some() || batch.holds(&o) => {
+                            return Err(bad("an operation writes into something not an object"));
+                        }
+                        Err(_) => {
+                            note(Found::Missing);
+                            continue;
+                        }
+                    }
+                }
+            }
+        };
+        let list = matches!(kind, ObjType::List | ObjType::Text);
+        match (&op.key, list) {
+            (Key::Map(_), false) => {
+                if op.insert {
+                    return Err(bad("an insertion into a map"));
+                }
+            }
+            (Key::Seq(ElementId::Head), true) => {
+                if !op.insert {
+                    return Err(bad(
+                        "an operation at the head of a list that inserts nothing",
+                    ));
+                }
+            }
+            (Key::Seq(ElementId::Id(e)), true) => {
+                let e = id_of(e);
+                older(&e)?;
+                referred.insert(e.1.clone());
+                note(element(doc, &op.obj, &e, start, own, batch)?);
+            }
+            _ => return Err(bad("a key of the wrong kind for its object")),
+        }
+        if matches!(op.action, OpType::Delete) && op.pred.is_empty() {
+            return Err(bad("a deletion of nothing"));
+        }
+        for p in op.pred.iter() {
+            let p = id_of(p);
+            older(&p)?;
+            referred.insert(p.1.clone());
+            note(predecessor(doc, op, &p, start, own, batch)?);
+        }
+        if let OpType::Make(t) = &op.action {
+            made.insert(me, *t);
+        }
+    }
+    for a in other_actors(ch) {
+        if a != *own && !referred.contains(&a) {
+            return Err(bad("an actor listed that no operation refers to"));
+        }
+    }
+    Ok(result)
+}
+
+/// A list position: an element of that very object.
+fn element(
+    doc: &Automerge,
+    obj: &ObjectId,
+    e: &Id,
+    start: u64,
+    own: &ActorId,
+    batch: &BatchOps,
+) -> Result<Found, Refusal> {
+    let ObjectId::Id(o) = obj else {
+        return Err(bad("a list position in the root"));
+    };
+    let o = id_of(o);
+    if e.1 == *own && e.0 >= start || batch.elements.contains_key(e) {
+        return match batch.elements.get(e) {
+            Some(in_obj) if *in_obj == o => Ok(Found::Yes),
+            _ => Err(bad("a list position that is no element of its list")),
+        };
+    }
+    if batch.objects.contains_key(&o) {
+        // A list made in the batch holds only the batch's elements.
+        return Err(bad("a list position that is no element of its list"));
+    }
+    let cursor = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1))
+        .map_err(|_| bad("a malformed list position"))?;
+    match doc.get_cursor_position(exid(&o), &cursor, None) {
+        Ok(pos) => match doc.get_cursor(exid(&o), pos, None) {
+            Ok(c) if c == cursor => Ok(Found::Yes),
+            // A deleted element (or not an element at all): the rebuild decides.
+            _ => Ok(Found::Unconfirmed),
+        },
+        Err(_) if doc.hash_for_opid(&exid(e)).is_some() => {
+            Err(bad("a list position that is no element of its list"))
+        }
+        Err(_) => Ok(Found::Missing),
+    }
+}
+
+/// A value the operation overwrites: one written at the same place, by an older operation.
+fn predecessor(
+    doc: &Automerge,
+    op: &automerge::legacy::Op,
+    p: &Id,
+    start: u64,
+    own: &ActorId,
+    batch: &BatchOps,
+) -> Result<Found, Refusal> {
+    let obj = match &op.obj {
+        ObjectId::Root => None,
+        ObjectId::Id(o) => Some(id_of(o)),
+    };
+    let place = match &op.key {
+        Key::Map(k) => Place::Map(k.to_string()),
+        Key::Seq(ElementId::Head) => return Err(bad("a predecessor at the head of a list")),
+        Key::Seq(ElementId::Id(e)) => Place::Elem(Some(id_of(e))),
+    };
+    if p.1 == *own && p.0 >= start || batch.values.contains_key(p) {
+        return match batch.values.get(p) {
+            Some((o, pl)) if *o == obj && *pl == place => Ok(Found::Yes),
+            _ => Err(bad("a predecessor written elsewhere")),
+        };
+    }
+    if batch.holds(p) {
+        return Err(bad("a predecessor that is no value"));
+    }
+    let target = obj.as_ref().map_or(automerge::ROOT, exid);
+    let here = match &place {
+        Place::Map(k) => doc.get_all(&target, k.as_str()),
+        Place::Elem(Some(e)) => {
+            let Ok(cursor) = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) else {
+                return Err(bad("a malformed list position"));
+            };
+            match doc.get_cursor_position(&target, &cursor, None) {
+                Ok(pos) => doc.get_all(&target, pos),
+                Err(_) => Ok(Vec::new()),
+            }
+        }
+        Place::Elem(None) => Ok(Vec::new()),
+    };
+    let pid = exid(p);
+    if here.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
+        return Ok(Found::Yes);
+    }
+    if doc.hash_for_opid(&pid).is_some() {
+        Ok(Found::Unconfirmed)
+    } else {
+        Ok(Found::Missing)
+    }
+}
+
+/// The other actors a change chunk lists (after its own), read from its header.
+fn other_actors(ch: &Change) -> Vec<ActorId> {
+    let bytes = ch.raw_bytes();
+    let mut r = crate::columns::Reader::new(bytes, Refusal::MalformedChange);
+    let read = |r: &mut crate::columns::Reader<'_>| -> Result<Vec<ActorId>, Refusal> {
+        r.take(9)?;
+        r.uleb()?;
+        let deps = r.len()?;
+        r.take(deps.saturating_mul(32))?;
+        let n = r.len()?;
+        r.take(n)?;
+        r.uleb()?;
+        r.uleb()?;
+        r.sleb()?;
+        r.str()?;
+        let n = r.len()?;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let len = r.len()?;
+            out.push(ActorId::from(r.take(len)?));
+        }
+        Ok(out)
+    };
+    // The chunk passed `prescan_change`, so its header reads.
+    read(&mut r).unwrap_or_default()
+}
+
+/// Orders `new` so that every change comes after its dependencies (Kahn's algorithm, linear
+/// in the batch); changes whose dependencies are neither in `doc` nor in `new` are left out
+/// with everything after them (second value: how many).
+pub(crate) fn causal_order(doc: &Automerge, new: Vec<Change>) -> (Vec<Change>, usize) {
+    let total = new.len();
+    let index: HashMap<ChangeHash, usize> =
+        new.iter().enumerate().map(|(i, c)| (c.hash(), i)).collect();
+    let mut waiting_on = vec![0usize; total];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); total];
+    let mut ready: Vec<usize> = Vec::new();
+    for (i, ch) in new.iter().enumerate() {
+        let mut missing = false;
+        for d in ch.deps() {
+            match index.get(d) {
+                Some(&j) => {
+                    waiting_on[i] += 1;
+                    children[j].push(i);
+                }
+                None if doc.get_change_meta_by_hash(d).is_some() => {}
+                None => missing = true,
+            }
+        }
+        if missing {
+            // Never ready: counted among the dangling below.
+            waiting_on[i] += 1;
+        } else if waiting_on[i] == 0 {
+            ready.push(i);
+        }
+    }
+    let mut slots: Vec<Option<Change>> = new.into_iter().map(Some).collect();
+    let mut order = Vec::with_capacity(total);
+    // Oldest first among the ready, so the order is the one the batch came in where it can.
+    ready.reverse();
+    while let Some(i) = ready.pop() {
+        if let Some(c) = slots[i].take() {
+            order.push(c);
+        }
+        for &k in &children[i] {
+            waiting_on[k] -= 1;
+            if waiting_on[k] == 0 {
+                ready.push(k);
+            }
+        }
+    }
+    let dangling = total - order.len();
+    (order, dangling)
+}
