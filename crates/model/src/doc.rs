@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
-use autosurgeon::{hydrate, reconcile_prop};
+use autosurgeon::reconcile_prop;
 
 use crate::error::{DocError, EditError};
 use crate::governance::{Governance, InForce};
@@ -368,7 +368,7 @@ impl CoalitionDoc {
 
     /// The coalition in force at `now`: proposals whose closing time has come are decided.
     pub fn read_at(&self, now: Timestamp) -> Result<Coalition, DocError> {
-        let mut c: Coalition = hydrate(&self.doc)?;
+        let mut c = Coalition::read_stored(&self.doc)?;
         // Governance from what was just read, rather than from the document again.
         let gov = Governance::new(
             c.members.clone(),

@@ -93,7 +93,9 @@ impl Governance {
     /// a past state). `None` before the founding change or if the document is not a
     /// coalition.
     pub fn read<D: ReadDoc>(doc: &D) -> Option<Self> {
-        let records = autosurgeon::hydrate_prop(doc, ROOT, "members").ok()?;
+        // A member record that does not read (one stored before every value was checked on
+        // receipt) is left out rather than leave the coalition without governance.
+        let records = crate::schema::records(doc, "members", &mut Vec::new());
         let founding_rules = autosurgeon::hydrate_path(
             doc,
             &ROOT,

@@ -37,6 +37,7 @@ mod error;
 pub mod governance;
 pub mod history;
 mod ids;
+pub mod layout;
 pub mod reports;
 pub mod rules;
 pub mod schema;

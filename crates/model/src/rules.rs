@@ -81,6 +81,14 @@ pub enum Violation {
         /// What was written.
         path: String,
     },
+    /// A value of the wrong type or shape for its place (see [`crate::layout`]).
+    #[error("{path}: {why}")]
+    BadValue {
+        /// Where it was written.
+        path: String,
+        /// What belongs there instead.
+        why: String,
+    },
     /// A position on a proposal already decided when the change was made.
     #[error("{path}: proposal {proposal} was already {outcome}; positions can no longer change it")]
     Decided {
@@ -304,11 +312,24 @@ impl Validator {
         if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
             return Err(bad("the founder's key is not the key that wrote it"));
         }
+        check_founding_layout(change)?;
+        // The whole coalition reads as written: every record of the right types.
+        let at = At::new(doc, &hash);
+        let read = crate::schema::Coalition::read_stored(&at)
+            .map_err(|e| bad(&format!("it does not read as a coalition: {e}")))?;
+        if let Some(u) = read.unreadable.first() {
+            return Err(bad(&format!("{} does not read: {}", u.path, u.error)));
+        }
         self.after.insert(change.hash(), Arc::new(gov));
         Ok(())
     }
 
     /// Checks every operation; returns whether the change touched the governance state.
+    ///
+    /// Every operation is checked against the layout ([`crate::layout`]): its place exists
+    /// and admits what it writes. Operations on what existed before the change are also
+    /// checked against who may write there ([`Ctx::permit`]); those inside objects the change
+    /// creates are judged with the record that holds them, which must then read back whole.
     fn check_ops(
         &mut self,
         ctx: &Ctx<'_>,
@@ -316,28 +337,47 @@ impl Validator {
     ) -> Result<bool, Violation> {
         let start = ctx.change.start_op().get();
         let actor = ctx.change.actor_id();
-        // Objects this change creates: what is written inside them is judged with the
-        // record that holds them.
-        let mut created: BTreeSet<u64> = BTreeSet::new();
+        // Objects this change creates, with their paths: what is written inside them is
+        // judged with the record that holds them.
+        let mut created: HashMap<u64, Vec<String>> = HashMap::new();
+        // Records this change creates, to read back once all its operations are in.
+        let mut records: Vec<(u64, Vec<String>, &'static crate::layout::Record)> = Vec::new();
         let mut touched = false;
+        // Fields the change deleted a value of: another value must stay.
+        let mut removed_fields = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = start + i as u64;
-            if let ObjectId::Id(parent) = &op.obj
-                && parent.1 == *actor
-                && created.contains(&parent.0)
-            {
-                if matches!(op.action, OpType::Make(_)) {
-                    created.insert(id);
-                }
-                continue;
-            }
-            let mut path = self.path_of(ctx.doc, &op.obj)?;
-            path.push(match &op.key {
+            let key = match &op.key {
                 Key::Map(k) => k.to_string(),
                 Key::Seq(_) => "*".to_owned(),
-            });
-            if matches!(op.action, OpType::Make(_)) {
-                created.insert(id);
+            };
+            let inside = match &op.obj {
+                ObjectId::Id(parent) if parent.1 == *actor => created.get(&parent.0).cloned(),
+                _ => None,
+            };
+            let in_created = inside.is_some();
+            let mut path = match inside {
+                Some(p) => p,
+                None => self.path_of(ctx.doc, &op.obj)?,
+            };
+            path.push(key);
+            let (slot, fixed) = layout_admits(&path, &op.action)?;
+            if matches!(op.action, OpType::Delete) && slot.is_field() {
+                removed_fields.push((op.obj.clone(), op.key.clone(), path.clone()));
+            }
+            if let OpType::Make(_) = op.action {
+                if let Some(r) = slot.record() {
+                    records.push((id, path.clone(), r));
+                }
+                created.insert(id, path.clone());
+            }
+            if in_created {
+                continue;
+            }
+            if fixed {
+                return Err(Violation::Permanent {
+                    path: path.join("/"),
+                });
             }
             // Governance is made of the member list, the charter's rules and the amendment
             // and membership proposals with their positions.
@@ -363,6 +403,34 @@ impl Validator {
                 new_key: op.pred.is_empty() && !op.insert,
             };
             ctx.permit(&write)?;
+        }
+        let hash = [ctx.change.hash()];
+        let at = At::new(ctx.doc, &hash);
+        // A record's field keeps a value: deleting one is only resolving a conflict.
+        for (obj, key, path) in removed_fields {
+            let (ObjectId::Id(o), Key::Map(k)) = (&obj, &key) else {
+                continue;
+            };
+            let obj = automerge::ObjId::Id(o.0, o.1.clone(), usize::MAX);
+            if !matches!(
+                autosurgeon::ReadDoc::get(&at, &obj, k.as_str()),
+                Ok(Some(_))
+            ) {
+                return Err(Violation::BadValue {
+                    path: path.join("/"),
+                    why: "a record's field cannot be removed".into(),
+                });
+            }
+        }
+        // Every record the change creates reads back whole as its kind.
+        for (id, path, record) in records {
+            let obj = automerge::ObjId::Id(id, actor.clone(), usize::MAX);
+            record
+                .reads(&at, &obj)
+                .map_err(|why| Violation::BadRecord {
+                    path: path.join("/"),
+                    why: format!("it does not read as a {}: {why}", record.name),
+                })?;
         }
         Ok(touched)
     }
@@ -393,6 +461,67 @@ impl Validator {
         self.paths.insert(cache_key, path.clone());
         Ok(path)
     }
+}
+
+/// The place `path` names in the layout admits the operation `action`; the place, and whether
+/// a field along it is fixed once its record is written.
+fn layout_admits(
+    path: &[String],
+    action: &OpType,
+) -> Result<(crate::layout::Slot, bool), Violation> {
+    let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+    let (slot, fixed) = crate::layout::resolve(&segments).map_err(|e| match e {
+        crate::layout::Unplaced::Unknown(path) => Violation::Unknown { path },
+        crate::layout::Unplaced::BadKey(path, key) => Violation::BadValue {
+            path,
+            why: format!("`{key}` is not a valid key here"),
+        },
+    })?;
+    let write = match action {
+        OpType::Put(v) => crate::layout::Write::Put(v),
+        OpType::Make(t) => crate::layout::Write::Make(*t),
+        OpType::Delete => crate::layout::Write::Delete,
+        other => {
+            return Err(Violation::BadValue {
+                path: path.join("/"),
+                why: format!("{other:?} is not written in a coalition document"),
+            });
+        }
+    };
+    slot.admits(write).map_err(|why| Violation::BadValue {
+        path: path.join("/"),
+        why,
+    })?;
+    Ok((slot, fixed))
+}
+
+/// Every operation of a founding change writes where the layout has a place for it, a value
+/// of the right type (the founding creates everything it writes into).
+fn check_founding_layout(change: &Change) -> Result<(), Violation> {
+    let expanded = change.decode();
+    let start = change.start_op().get();
+    let mut created: HashMap<u64, Vec<String>> = HashMap::new();
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let mut path = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(parent) => created
+                .get(&parent.0)
+                .filter(|_| parent.1 == *change.actor_id())
+                .cloned()
+                .ok_or_else(|| Violation::BadFounding {
+                    why: "it writes into an object it did not make".into(),
+                })?,
+        };
+        path.push(match &op.key {
+            Key::Map(k) => k.to_string(),
+            Key::Seq(_) => "*".to_owned(),
+        });
+        layout_admits(&path, &op.action)?;
+        if let OpType::Make(_) = op.action {
+            created.insert(start + i as u64, path);
+        }
+    }
+    Ok(())
 }
 
 /// The text fields a change writes into objects it creates, to check that a new record names

@@ -68,7 +68,7 @@ impl Hydrate for Prose {
 /// applied (see [`crate::governance`]). `charter`, `charter_versions`, `members` and
 /// `former_members` are the state in force: passed amendments, admissions and removals are
 /// derived from the recorded proposals, identically on every node, never written by hand.
-#[derive(Debug, Clone, PartialEq, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coalition {
     /// Layout version, [`SCHEMA_VERSION`].
     pub schema: u64,
@@ -84,7 +84,6 @@ pub struct Coalition {
     pub members: BTreeMap<String, Member>,
     /// Members that left or were removed, and members awaiting an admission vote, by
     /// member id (derived; not stored).
-    #[autosurgeon(missing = "BTreeMap::new")]
     pub former_members: BTreeMap<String, Departure>,
     /// The joint issue inventory by issue id.
     pub issues: BTreeMap<String, Issue>,
@@ -94,6 +93,78 @@ pub struct Coalition {
     pub proposals: BTreeMap<String, Proposal>,
     /// Meeting records by meeting id.
     pub meetings: BTreeMap<String, Meeting>,
+    /// Records that could not be read (written before this node checked every value on
+    /// receipt, or by a newer version), left out of everything above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A record that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// Where it is, e.g. `issues/<id>`.
+    pub path: String,
+    /// Why it does not read.
+    pub error: String,
+}
+
+/// Reads every record of the map at `key` under the root that reads as a `T`; the others
+/// are left out and named in `unreadable`. A map that is missing or not a map reads as empty
+/// (and is named too).
+pub fn records<D: autosurgeon::ReadDoc, T: Hydrate>(
+    doc: &D,
+    key: &str,
+    unreadable: &mut Vec<Unreadable>,
+) -> BTreeMap<String, T> {
+    let mut out = BTreeMap::new();
+    let obj = match doc.get(&automerge::ROOT, key) {
+        Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => obj,
+        _ => {
+            unreadable.push(Unreadable {
+                path: key.to_owned(),
+                error: "not a map of records".into(),
+            });
+            return out;
+        }
+    };
+    let ids: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
+    for id in ids {
+        match autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, id.as_str()) {
+            Ok(record) => {
+                out.insert(id, record);
+            }
+            Err(e) => unreadable.push(Unreadable {
+                path: format!("{key}/{id}"),
+                error: e.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+impl Coalition {
+    /// Reads a coalition as stored (before governance is applied): the root and charter must
+    /// read; a record of any collection that does not read is left out and named in
+    /// [`Coalition::unreadable`], so one bad record never makes the whole coalition
+    /// unreadable.
+    pub fn read_stored<D: autosurgeon::ReadDoc>(doc: &D) -> Result<Self, HydrateError> {
+        use autosurgeon::hydrate_prop as root;
+        let mut unreadable = Vec::new();
+        Ok(Self {
+            schema: root(doc, automerge::ROOT, "schema")?,
+            id: root(doc, automerge::ROOT, "id")?,
+            created_at: root(doc, automerge::ROOT, "created_at")?,
+            charter: root(doc, automerge::ROOT, "charter")?,
+            charter_versions: records(doc, "charter_versions", &mut unreadable),
+            members: records(doc, "members", &mut unreadable),
+            former_members: BTreeMap::new(),
+            issues: records(doc, "issues", &mut unreadable),
+            pools: records(doc, "pools", &mut unreadable),
+            proposals: records(doc, "proposals", &mut unreadable),
+            meetings: records(doc, "meetings", &mut unreadable),
+            unreadable,
+        })
+    }
 }
 
 /// A member record that is not (or not yet) a member in force.

@@ -154,9 +154,9 @@ fn a_member_may_not_pledge_in_another_members_name() {
     let pool = PoolId::from_bytes(POOL).to_string();
     let mut d = raw(&mut docs, 1, |d| {
         let ledger = obj(d, &["pools", &pool, "ledger"]);
-        let e = d.put_object(&ledger, "forged", ObjType::Map).unwrap();
+        let e = d.put_object(&ledger, FORGED, ObjType::Map).unwrap();
         for (k, v) in [
-            ("id", "forged"),
+            ("id", FORGED),
             ("kind", "pledge"),
             ("member", member(1).as_str()),
             ("note", ""),
@@ -175,6 +175,9 @@ fn a_member_may_not_pledge_in_another_members_name() {
         "{err}"
     );
 }
+
+/// A valid record id for forged records.
+const FORGED: &str = "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0";
 
 #[test]
 fn ledger_entries_are_permanent() {
@@ -611,4 +614,320 @@ proptest! {
         prop_assert!(made >= 1, "no edit was made");
         prop_assert_eq!(verdict(&mut all), Ok(()));
     }
+}
+
+// A member writing a value of the wrong type or shape where it may write: refused on
+// receipt like any other rule break (it used to make the coalition unreadable everywhere).
+
+fn issue_id() -> String {
+    IssueId::from_bytes([1; 16]).to_string()
+}
+
+fn refused_as_bad_value(d: &mut CoalitionDoc, why: &str) {
+    match verdict(d) {
+        Err(Violation::BadValue { why: w, .. }) => {
+            assert!(w.contains(why), "refused for {w:?}, not {why:?}")
+        }
+        other => panic!("not refused as a bad value ({why}): {other:?}"),
+    }
+}
+
+#[test]
+fn a_number_where_a_members_own_name_belongs_is_refused() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put(&me, "name", 42i64).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    // A list where a text belongs, a map where a list of keys belongs.
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put_object(&me, "contact", ObjType::List).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put_object(&me, "keys", ObjType::Map).unwrap();
+    });
+    refused_as_bad_value(&mut d, "list");
+    // A key that is no node key, added to its own list of keys.
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 0, "not a key").unwrap();
+    });
+    refused_as_bad_value(&mut d, "node key");
+}
+
+#[test]
+fn a_shared_records_field_of_the_wrong_type_is_refused() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", 7u64).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "status", "burning").unwrap();
+    });
+    refused_as_bad_value(&mut d, "issue status");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", "x".repeat(201)).unwrap();
+    });
+    refused_as_bad_value(&mut d, "201 characters");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id(), "tags"]);
+        d.insert(&i, 0, model::automerge::ScalarValue::counter(3))
+            .unwrap();
+    });
+    refused_as_bad_value(&mut d, "tag");
+    // A field the layout does not know.
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "colour", "red").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Unknown { .. })));
+    // Removing a field every issue has.
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.delete(&i, "title").unwrap();
+    });
+    refused_as_bad_value(&mut d, "cannot be removed");
+}
+
+#[test]
+fn a_new_record_that_does_not_read_whole_is_refused() {
+    let mut docs = coalition();
+    let id = IssueId::from_bytes([9; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let issues = obj(d, &["issues"]);
+        let i = d.put_object(&issues, id.as_str(), ObjType::Map).unwrap();
+        d.put(&i, "id", id.as_str()).unwrap();
+        d.put(&i, "raised_by", member(2).as_str()).unwrap();
+        // No title, no status, no tags...
+    });
+    match verdict(&mut d) {
+        Err(Violation::BadRecord { why, .. }) => assert!(why.contains("read as a issue"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // A record under a key that is no id.
+    let mut d = raw(&mut docs, 1, |d| {
+        let issues = obj(d, &["issues"]);
+        d.put_object(&issues, "not-an-id", ObjType::Map).unwrap();
+    });
+    refused_as_bad_value(&mut d, "not a valid key");
+}
+
+#[test]
+fn fields_said_to_be_permanent_stay_so_in_every_record_kind() {
+    let mut docs = coalition();
+    let goal = GoalId::from_bytes([5; 16]);
+    docs[1]
+        .add_goal(
+            &member(2),
+            &goal,
+            "Fare-free buses",
+            "100".parse().unwrap(),
+            "percent",
+            t(5),
+        )
+        .unwrap();
+    docs[1]
+        .add_evidence(
+            &member(2),
+            &issue_id(),
+            "Survey",
+            "9% of income",
+            "by race",
+            t(6),
+        )
+        .unwrap();
+    let goal = goal.to_string();
+    use model::automerge::ScalarValue;
+    let other = || ScalarValue::Str(member(3).as_str().into());
+    for (path, field, value) in [
+        (vec!["charter", "goals", goal.as_str()], "id", other()),
+        (vec!["charter", "goals", goal.as_str()], "added_by", other()),
+        (vec!["issues", &issue_id()], "raised_by", other()),
+        (
+            vec!["members", member(2).as_str()],
+            "joined_at",
+            ScalarValue::Timestamp(9),
+        ),
+        (vec!["members", member(2).as_str()], "admission", other()),
+    ] {
+        let mut d = raw(&mut docs, 1, |d| {
+            let o = obj(d, &path);
+            d.put(&o, field, value).unwrap();
+        });
+        assert!(
+            matches!(verdict(&mut d), Err(Violation::Permanent { .. })),
+            "{path:?}/{field}: {:?}",
+            verdict(&mut d)
+        );
+    }
+    let mut d = raw(&mut docs, 1, |d| {
+        let e = obj(d, &["issues", &issue_id(), "evidence"]);
+        let first = model::automerge::ReadDoc::get(d, &e, 0).unwrap().unwrap().1;
+        d.put(&first, "added_by", member(3).as_str()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+}
+
+/// Every place a coalition written by the model's edits holds a value — every field of
+/// every record kind — is a place of the layout that admits that value: a field added to a
+/// record without being added to the layout fails here before it ships.
+#[test]
+fn every_place_the_model_writes_is_in_the_layout() {
+    use model::automerge::{ReadDoc, Value};
+    let mut docs = coalition();
+    let d = &mut docs[0];
+    let goal = GoalId::from_bytes([5; 16]);
+    d.add_goal(
+        &member(1),
+        &goal,
+        "Fare-free buses",
+        "100".parse().unwrap(),
+        "percent",
+        t(5),
+    )
+    .unwrap();
+    d.record_progress(
+        &member(1),
+        goal.as_str(),
+        "2026-01-02".parse().unwrap(),
+        "40".parse().unwrap(),
+        "Half way",
+        t(6),
+    )
+    .unwrap();
+    d.add_evidence(&member(1), &issue_id(), "Survey", "9%", "by race", t(7))
+        .unwrap();
+    d.share_issue(&member(1), &issue_id(), Rank::new(1).unwrap(), t(8))
+        .unwrap();
+    pledge(d, 1, 9);
+    d.take_position(&member(1), &proposal(), Stance::Block, "Not yet", t(10))
+        .unwrap();
+    d.propose_amendment(
+        &member(1),
+        NewProposal {
+            id: ProposalId::from_bytes([0x55; 16]),
+            kind: DecisionKind::Amendment,
+            title: "Two thirds".into(),
+            text: "Amendments by two thirds".into(),
+            closes_at: Some(t(100_000)),
+        },
+        model::schema::Amendment {
+            frame: Some("A new frame".into()),
+            add_values: vec!["care".into()],
+            add_commitments: vec!["nonviolence".into()],
+            rules: vec![
+                "amendment=super-majority:2/3@1/2".parse().unwrap(),
+                "admission=majority".parse().unwrap(),
+            ],
+            equity_threshold: Some("1/3".parse().unwrap()),
+        },
+        t(11),
+    )
+    .unwrap();
+    d.add_meeting(
+        &member(1),
+        NewMeeting {
+            id: MeetingId::from_bytes([0x66; 16]),
+            day: "2026-01-03".parse().unwrap(),
+            facilitator: member(1),
+            attendance: vec![member(1), member(2)],
+            agenda: vec!["Fares".into()],
+            minutes: "Agreed".into(),
+            decisions: vec![ProposalId::from_bytes(PROPOSAL)],
+        },
+        t(12),
+    )
+    .unwrap();
+    assert_eq!(verdict(d), Ok(()));
+
+    fn walk(
+        doc: &AutoCommit,
+        obj: &model::automerge::ObjId,
+        path: &mut Vec<String>,
+        seen: &mut usize,
+    ) {
+        let props: Vec<model::automerge::Prop> = match doc.object_type(obj).unwrap() {
+            ObjType::Map | ObjType::Table => doc.keys(obj).map(Into::into).collect(),
+            ObjType::List => (0..doc.length(obj)).map(Into::into).collect(),
+            // Characters: the text object itself was admitted at its place.
+            ObjType::Text => return,
+        };
+        for prop in props {
+            let (value, child) = doc.get(obj, prop.clone()).unwrap().unwrap();
+            path.push(match &prop {
+                model::automerge::Prop::Map(k) => k.clone(),
+                model::automerge::Prop::Seq(_) => "*".to_owned(),
+            });
+            let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+            let (slot, _) = model::layout::resolve(&segments)
+                .unwrap_or_else(|e| panic!("{} is not in the layout: {e:?}", path.join("/")));
+            let write = match &value {
+                Value::Scalar(v) => model::layout::Write::Put(v),
+                Value::Object(t) => model::layout::Write::Make(*t),
+            };
+            slot.admits(write)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.join("/")));
+            *seen += 1;
+            if let Value::Object(_) = value {
+                walk(doc, &child, path, seen);
+            }
+            path.pop();
+        }
+    }
+    let mut seen = 0;
+    walk(
+        d.automerge(),
+        &model::automerge::ROOT,
+        &mut Vec::new(),
+        &mut seen,
+    );
+    assert!(seen > 150, "{seen} places");
+}
+
+/// A record that does not read (stored before values were checked on receipt) is left out
+/// and named; the rest of the coalition reads, and its governance still works.
+#[test]
+fn a_record_that_does_not_read_is_skipped_and_reported_not_the_whole_coalition() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", 7u64).unwrap();
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put(&me, "name", 42i64).unwrap();
+    });
+    let c = d.read().expect("the coalition reads");
+    assert!(c.issues.is_empty());
+    let paths: Vec<&str> = c.unreadable.iter().map(|u| u.path.as_str()).collect();
+    assert!(
+        paths.contains(&format!("issues/{}", issue_id()).as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&format!("members/{}", member(2)).as_str()),
+        "{paths:?}"
+    );
+    assert!(c.members.contains_key(member(1).as_str()));
+    assert_eq!(c.proposals.len(), 1);
+    // Members whose records read can still edit.
+    d.add_issue(
+        &member(3),
+        NewIssue {
+            id: IssueId::from_bytes([2; 16]),
+            title: "Still working".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        t(50),
+    )
+    .unwrap();
+    assert_eq!(d.read().unwrap().issues.len(), 1);
 }

@@ -65,6 +65,9 @@ struct CoalitionStatus {
     id: String,
     name: String,
     member_nodes: Vec<MemberNode>,
+    /// Records that do not read and are left out of every listing and report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unreadable: Vec<model::schema::Unreadable>,
 }
 
 #[derive(Serialize)]
@@ -114,6 +117,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             id: id.to_string(),
             name: state.charter.name,
             member_nodes: nodes,
+            unreadable: state.unreadable,
         });
     }
     let view = StatusView {
@@ -190,6 +194,16 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             rows,
             "No other member nodes yet: invite an organization with `coalesce invite create`.",
         )?;
+        if !c.unreadable.is_empty() {
+            let mut w = format!(
+                "Warning: {} record(s) of this coalition do not read and are left out of every listing:\n",
+                c.unreadable.len()
+            );
+            for u in &c.unreadable {
+                w += &format!("  {}: {}\n", u.path, u.error);
+            }
+            out.text(&w)?;
+        }
     }
     Ok(())
 }
