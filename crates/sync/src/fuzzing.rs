@@ -54,3 +54,172 @@ pub fn snapshot(data: &[u8]) {
     chunk.extend_from_slice(data);
     let _ = crate::snapshot::load(&chunk, crate::wire::MAX_MESSAGE);
 }
+
+/// A member's node pushing a batch of changes with valid signatures and arbitrary contents:
+/// `data` is split into change bodies (each prefixed by a two-byte length), each wrapped in a
+/// valid change chunk header with its checksum and signed by the member, so that every check
+/// after the signatures (the pre-scan, the history and operation checks, Automerge's apply,
+/// the rules) is reached. The node must refuse or apply without panicking, and its document
+/// must still save and load. Returns how many changes were applied.
+pub fn batch(data: &[u8]) -> usize {
+    use crate::{Documents, MemoryDocs, SyncNode};
+    let (coalition, base, honest, member) = batch_world();
+    let mut docs = MemoryDocs::new(honest);
+    let Ok(doc) = automerge::AutoCommit::load(base) else {
+        return 0;
+    };
+    docs.insert(
+        coalition.clone(),
+        doc.with_actor(honest.actor()),
+        Vec::new(),
+    );
+    let mut node = SyncNode::new();
+    let member_key = model::NodeKey::from_bytes(member.verifying_key().to_bytes());
+    node.connected(&mut docs, member_key);
+    let hello = Message::Hello {
+        coalitions: vec![coalition.to_bytes()],
+    };
+    node.received(&mut docs, member_key, &hello.encode());
+    let mut rest = data;
+    let mut chunks = Vec::new();
+    let mut heads = Vec::new();
+    while rest.len() >= 2 && chunks.len() < 16 {
+        let n = usize::from(u16::from_le_bytes([rest[0], rest[1]])).min(rest.len() - 2);
+        let body = &rest[2..2 + n];
+        rest = &rest[2 + n..];
+        let chunk = change_chunk(body);
+        let hash = automerge::ChangeHash(crate::verify::chunk_hash_of(&chunk));
+        heads.push(crate::wire::SignedHead::from(&crate::sign(&member, &hash)));
+        chunks.push(crate::wire::ByteChunk(chunk));
+    }
+    let frame = Message::Changes {
+        coalition: coalition.to_bytes(),
+        changes: chunks,
+        heads,
+    }
+    .encode();
+    let out = node.received(&mut docs, member_key, &frame);
+    if let Some((doc, _)) = docs.entry(&coalition) {
+        let saved = doc.save();
+        assert!(
+            automerge::AutoCommit::load(&saved).is_ok(),
+            "the document no longer loads"
+        );
+    }
+    out.iter()
+        .map(|o| match o {
+            crate::Output::Applied { changes, .. } => *changes,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// A change chunk around `body`: magic, checksum and length as Automerge writes them.
+pub fn change_chunk(body: &[u8]) -> Vec<u8> {
+    let mut len = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = leb128::write::unsigned(&mut len, body.len() as u64);
+    let mut hashed = vec![1u8];
+    hashed.extend_from_slice(&len);
+    hashed.extend_from_slice(body);
+    let sum = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&hashed)
+    };
+    let mut out = vec![0x85, 0x6f, 0x4a, 0x83];
+    out.extend_from_slice(&sum[..4]);
+    out.push(1);
+    out.extend_from_slice(&len);
+    out.extend_from_slice(body);
+    out
+}
+
+/// The world [`batch`] pushes into: a coalition founded by an honest node, which admitted a
+/// member; its saved bytes, the honest node's key and the member's signing key.
+fn batch_world() -> (
+    model::CoalitionId,
+    &'static [u8],
+    model::NodeKey,
+    ed25519_dalek::SigningKey,
+) {
+    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let honest_signing = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let member = ed25519_dalek::SigningKey::from_bytes(&[2; 32]);
+    let honest = model::NodeKey::from_bytes(honest_signing.verifying_key().to_bytes());
+    let coalition = model::CoalitionId::from_bytes([7; 16]);
+    let base = BASE.get_or_init(|| {
+        let member_key = model::NodeKey::from_bytes(member.verifying_key().to_bytes());
+        let founded = model::CoalitionDoc::found(
+            honest,
+            model::Founding::new(
+                coalition.clone(),
+                "Transit Justice",
+                model::MemberId::from_bytes([1; 16]),
+                model::MemberProfile::named("A"),
+                model::Timestamp::from_millis(0),
+            ),
+        );
+        let Ok(mut doc) = founded else {
+            return Vec::new();
+        };
+        let _ = doc.admit_member(
+            &model::MemberId::from_bytes([1; 16]),
+            &model::MemberId::from_bytes([2; 16]),
+            &model::MemberProfile::named("B"),
+            member_key,
+            model::Timestamp::from_millis(1),
+        );
+        doc.save()
+    });
+    (coalition, base, honest, member)
+}
+
+/// Bodies of honest changes a member makes on [`batch`]'s world, each prefixed as
+/// [`batch`] reads them: a seed corpus for its fuzz target.
+pub fn batch_seeds() -> Vec<Vec<u8>> {
+    let (_, base, _, member) = batch_world();
+    let key = model::NodeKey::from_bytes(member.verifying_key().to_bytes());
+    let Ok(mut doc) = model::CoalitionDoc::load(base, key) else {
+        return Vec::new();
+    };
+    let me = model::MemberId::from_bytes([2; 16]);
+    let before = doc.heads();
+    let _ = doc.add_issue(
+        &me,
+        model::NewIssue {
+            id: model::IssueId::from_bytes([3; 16]),
+            title: "Bus fares".into(),
+            description: "Fares rose by 40% since 2020".into(),
+            tags: vec!["race".into(), "class".into()],
+            lead: None,
+        },
+        model::Timestamp::from_millis(2_000),
+    );
+    let _ = doc.update_profile(
+        &me,
+        model::ProfileUpdate {
+            name: Some("Eastside Faith Coalition".into()),
+            ..Default::default()
+        },
+        model::Timestamp::from_millis(3_000),
+    );
+    let changes = doc.changes_since(&before);
+    let mut all = Vec::new();
+    let mut seeds = Vec::new();
+    for c in &changes {
+        let body = body_of(c.raw_bytes());
+        let mut one = (body.len() as u16).to_le_bytes().to_vec();
+        one.extend_from_slice(body);
+        all.extend_from_slice(&one);
+        seeds.push(one);
+    }
+    seeds.push(all);
+    seeds
+}
+
+/// The body of a plain change chunk (after its header).
+fn body_of(chunk: &[u8]) -> &[u8] {
+    let mut rest = chunk.get(9..).unwrap_or_default();
+    let _ = leb128::read::unsigned(&mut rest);
+    rest
+}

@@ -157,6 +157,14 @@ fn chunk_hash(kind: u8, data: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The hash Automerge gives the change in a plain change chunk (its header's length read
+/// as written; the chunk is not otherwise checked).
+pub fn chunk_hash_of(chunk: &[u8]) -> [u8; 32] {
+    let mut rest = chunk.get(9..).unwrap_or_default();
+    let _ = leb128::read::unsigned(&mut rest);
+    chunk_hash(CHANGE, rest)
+}
+
 /// Checks one change chunk's bytes before Automerge parses them, and returns it as a plain
 /// (uncompressed) change chunk, which hashes the same.
 ///
