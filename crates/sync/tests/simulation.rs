@@ -51,8 +51,13 @@ struct Sim {
     cut: BTreeSet<(usize, usize)>,
     clock: i64,
     issues: Vec<IssueId>,
-    refusals: Vec<Refusal>,
+    /// Refusals, with the peer whose message was refused.
+    refusals: Vec<(NodeKey, Refusal)>,
     log: Vec<String>,
+    /// The member node that sends broken and forged changes, in a share of the seeds.
+    hostile: Option<usize>,
+    /// Attacks it sent.
+    attacks: usize,
 }
 
 fn hex(b: &[u8]) -> String {
@@ -133,6 +138,9 @@ impl Sim {
             issues: Vec::new(),
             refusals: Vec::new(),
             log: Vec::new(),
+            // One seed in three has a hostile member (node 1).
+            hostile: (seed % 3 == 0).then_some(1),
+            attacks: 0,
         };
         sim.relink();
         sim
@@ -203,7 +211,7 @@ impl Sim {
                         bytes: frame,
                     });
                 }
-                Output::Refused { reason, .. } => self.refusals.push(reason),
+                Output::Refused { peer, reason, .. } => self.refusals.push((peer, reason)),
                 Output::Disconnect { peer, .. } => {
                     let to = self.index_of(&peer);
                     self.cut.insert(pair(from, to));
@@ -261,7 +269,118 @@ impl Sim {
         self.handle(f.to, out);
     }
 
+    /// The hostile node sends one broken or forged change to every peer it is connected to,
+    /// signed with its own key, without applying it itself.
+    fn attack(&mut self, i: usize) {
+        use automerge::transaction::Transactable;
+        use automerge::{ObjType, ReadDoc, ScalarValue};
+        let c = self.coalition.clone();
+        let kind = self.pick(6);
+        let victim = self.nodes[0].member.to_string();
+        let target = if self.issues.is_empty() {
+            None
+        } else {
+            let k = self.pick(self.issues.len());
+            Some(self.issues[k].clone())
+        };
+        let n = &mut self.nodes[i];
+        let Some((doc, _)) = n.docs.entry(&c) else {
+            return;
+        };
+        if doc.get_heads().is_empty() {
+            return;
+        }
+        let mut fork = doc.fork();
+        let before = fork.get_heads();
+        let obj = |d: &AutoCommit, path: &[&str]| {
+            let mut o = automerge::ROOT;
+            for k in path {
+                o = d.get(&o, *k).ok()??.1;
+            }
+            Some(o)
+        };
+        let me = n.member.to_string();
+        match (kind, target.as_ref()) {
+            // A number where its own name belongs.
+            (0, _) => {
+                let Some(m) = obj(&fork, &["members", &me]) else {
+                    return;
+                };
+                fork.put(&m, "name", 7i64).unwrap();
+            }
+            // An issue title that is a list.
+            (1, Some(t)) => {
+                let Some(o) = obj(&fork, &["issues", t.as_str()]) else {
+                    return;
+                };
+                fork.put_object(&o, "title", ObjType::List).unwrap();
+            }
+            // A rank in another member's name.
+            (2, Some(t)) => {
+                let Some(o) = obj(&fork, &["issues", t.as_str(), "ranks"]) else {
+                    return;
+                };
+                fork.put(&o, victim.as_str(), 1u64).unwrap();
+            }
+            // A counter where a status belongs.
+            (3, Some(t)) => {
+                let Some(o) = obj(&fork, &["issues", t.as_str()]) else {
+                    return;
+                };
+                fork.put(&o, "status", ScalarValue::counter(1)).unwrap();
+            }
+            // An honest-looking change, then broken: sequence skip or overlapping counters.
+            _ => {
+                let Some(m) = obj(&fork, &["members", &me]) else {
+                    return;
+                };
+                fork.put(&m, "contact", "hostile").unwrap();
+            }
+        }
+        fork.commit();
+        let Some(change) = fork.get_changes(&before).pop() else {
+            return;
+        };
+        let change = match kind {
+            4 => {
+                let mut e = change.decode();
+                e.seq += 3;
+                automerge::Change::from(e)
+            }
+            5 => {
+                let mut e = change.decode();
+                e.start_op = std::num::NonZeroU64::new(2).unwrap();
+                automerge::Change::from(e)
+            }
+            _ => change,
+        };
+        let head = sync::sign(&n.signing, &change.hash());
+        let frame = sync::Message::Changes {
+            coalition: c.to_bytes(),
+            changes: vec![sync::wire::ByteChunk(change.raw_bytes().to_vec())],
+            heads: vec![sync::SignedHead::from(&head)],
+        }
+        .encode();
+        let peers: Vec<usize> = (0..NODES)
+            .filter(|j| *j != i && self.links.contains(&pair(i, *j)))
+            .collect();
+        for to in peers {
+            let epoch = self.epochs[&pair(i, to)];
+            self.queue.push(Frame {
+                from: i,
+                to,
+                epoch,
+                bytes: frame.clone(),
+            });
+        }
+        self.attacks += 1;
+    }
+
     fn edit(&mut self, i: usize) {
+        if self.hostile == Some(i) && self.chance(50) {
+            self.attack(i);
+            return;
+        }
         self.clock += 1;
         let at = Timestamp::from_millis(self.clock);
         let choice = self.pick(3);
@@ -419,7 +538,8 @@ impl Sim {
     }
 }
 
-fn run(seed: u64) {
+/// Runs one seed; returns how many attacks the hostile member (if any) sent.
+fn run(seed: u64) -> usize {
     let mut sim = Sim::new(seed);
     sim.chaos(600);
     sim.heal();
@@ -475,15 +595,27 @@ fn run(seed: u64) {
             );
         }
     }
+    // Whatever the hostile member sent, no record is unreadable anywhere.
+    for (i, s) in states.iter().enumerate() {
+        assert!(
+            s.unreadable.is_empty(),
+            "seed {seed}: node {i} holds unreadable records: {:?}",
+            s.unreadable
+        );
+    }
+    let hostile = sim.hostile.map(|h| sim.nodes[h].key);
     let bad: Vec<&Refusal> = sim
         .refusals
         .iter()
+        .filter(|(peer, _)| Some(*peer) != hostile)
+        .map(|(_, r)| r)
         .filter(|r| !matches!(r, Refusal::NotShared | Refusal::TooMuchWork))
         .collect();
     assert!(
         bad.is_empty(),
         "seed {seed}: honest nodes refused each other: {bad:?}"
     );
+    sim.attacks
 }
 
 /// Runs the seeds `first, first + step, ...` below the seed count (or the one in `SIM_SEED`).
@@ -494,12 +626,16 @@ fn run_seeds(first: u64, step: usize) {
         }
         return;
     }
+    let mut attacks = 0;
     let seeds: u64 = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
     for seed in (first..seeds).step_by(step) {
         let result = std::panic::catch_unwind(|| run(seed));
+        if let Ok(n) = &result {
+            attacks += n;
+        }
         if let Err(e) = result {
             let msg = e
                 .downcast_ref::<String>()
@@ -509,6 +645,7 @@ fn run_seeds(first: u64, step: usize) {
             panic!("simulation failed for seed {seed} (replay with SIM_SEED={seed}): {msg}");
         }
     }
+    assert!(attacks > 0, "no hostile member attacked in these seeds");
 }
 
 #[test]
