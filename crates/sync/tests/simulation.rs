@@ -139,7 +139,7 @@ impl Sim {
             refusals: Vec::new(),
             log: Vec::new(),
             // One seed in three has a hostile member (node 1).
-            hostile: (seed % 3 == 0).then_some(1),
+            hostile: seed.is_multiple_of(3).then_some(1),
             attacks: 0,
         };
         sim.relink();
