@@ -393,3 +393,28 @@ fn nodes_sync_over_quic_alone() {
             .then_some(())
     });
 }
+
+#[test]
+fn a_join_the_inviter_can_no_longer_admit_is_refused_at_once() {
+    let _serial = coalesce_tests::network_lock();
+    let (orgs, c) = coalition_of_three();
+    // East invites, then leaves the coalition: it can no longer admit anyone.
+    let code = orgs[1].node.ok(&["invite", "create", "--coalition", &c]);
+    orgs[1].node.ok(&["member", "leave", "--coalition", &c]);
+    let late = Org::new("Second Comer");
+    let started = std::time::Instant::now();
+    let err = late.node.fails(&["join", &code, "--wait", "60"]);
+    assert!(
+        err.contains("could not admit you"),
+        "{err}\n{}",
+        late.daemon.as_ref().unwrap().log()
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the joiner was told, not left waiting"
+    );
+    assert_eq!(
+        late.node.json(&["coalition", "list"]),
+        serde_json::json!([])
+    );
+}

@@ -674,32 +674,27 @@ impl Core {
             refuse("invite expired");
             return Vec::new();
         }
-        record.used = true;
-        let saved = serde_json::to_vec(&record)
-            .map_err(|e| e.to_string())
-            .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
-        if let Err(e) = saved {
-            warn!(error = %e, "could not record the invite as used; not admitting");
-            return Vec::new();
-        }
-        let member = match replica::fresh_id_bytes() {
-            Ok(b) => model::MemberId::from_bytes(b),
+        let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
+        let (member, vote) = match ids {
+            Ok((m, v)) => (
+                model::MemberId::from_bytes(m),
+                model::ProposalId::from_bytes(v),
+            ),
             Err(e) => {
-                warn!(error = %e, "could not draw a member id");
+                warn!(error = %e, "could not draw ids for the new member");
+                refuse("the inviting node could not admit you just now; try again");
                 return Vec::new();
             }
         };
         let profile = model::MemberProfile::named(org.to_owned());
-        let vote = match replica::fresh_id_bytes() {
-            Ok(b) => model::ProposalId::from_bytes(b),
-            Err(e) => {
-                warn!(error = %e, "could not draw a proposal id");
-                return Vec::new();
-            }
-        };
-        match self.replica.edit(coalition, |doc, a| {
+        // Admit first, then mark the invite used: a joiner is never left waiting on an
+        // invite used up by an admission that failed. Should the node stop in between, the
+        // invite stays unused, but a second admission of the same node key is refused by the
+        // rules (a key belongs to one member).
+        let admitted = self.replica.edit(coalition, |doc, a| {
             doc.admit_by_rule(&a.member, &member, &profile, peer, &vote, a.now)
-        }) {
+        });
+        let outputs = match admitted {
             Ok(None) => {
                 info!(org, member = %member, "admitted a new member");
                 self.push_local_changes()
@@ -710,8 +705,17 @@ impl Core {
             }
             Err(e) => {
                 warn!(error = %e, "could not admit the new member");
-                Vec::new()
+                refuse(&format!("the inviting node could not admit you: {e}"));
+                return Vec::new();
             }
+        };
+        record.used = true;
+        let saved = serde_json::to_vec(&record)
+            .map_err(|e| e.to_string())
+            .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
+        if let Err(e) = saved {
+            warn!(error = %e, "admitted the new member but could not record the invite as used");
         }
+        outputs
     }
 }

@@ -481,9 +481,7 @@ impl Replica {
                 index,
                 since_snapshot: stored.changes.len(),
             };
-            if loaded.since_snapshot >= COMPACT_AFTER {
-                compact(&self.store, id, &mut loaded, stored.next_seq)?;
-            }
+            compact_if_due(&self.store, id, &mut loaded, stored.next_seq);
             self.docs.insert(id.clone(), loaded);
         }
         // Inserted just above when missing.
@@ -588,9 +586,9 @@ impl Replica {
                         .index
                         .offer(loaded.doc.automerge_mut(), signature.clone());
                     loaded.since_snapshot += count;
-                    if loaded.since_snapshot >= COMPACT_AFTER {
-                        compact(&self.store, id, loaded, next_seq)?;
-                    }
+                    // The edit is stored: a compaction that fails now is retried later and
+                    // never reported as the edit failing (a retry would make a duplicate).
+                    compact_if_due(&self.store, id, loaded, next_seq);
                 }
                 if self.outbox.len() >= MAX_OUTBOX {
                     self.outbox.remove(0);
@@ -631,10 +629,13 @@ impl Replica {
         signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
         let raw: Vec<&[u8]> = changes.iter().map(|c| c.raw_bytes()).collect();
-        self.store
-            .append_signed(id.as_str(), &raw, &stored_signatures(signatures))?;
+        let next_seq =
+            self.store
+                .append_signed(id.as_str(), &raw, &stored_signatures(signatures))?;
         if let Some(loaded) = self.docs.get_mut(id) {
             loaded.since_snapshot += raw.len();
+            // A node that only receives compacts too.
+            compact_if_due(&self.store, id, loaded, next_seq);
         }
         Ok(())
     }
@@ -800,6 +801,17 @@ fn fresh_home(home: &Path) -> Result<(PathBuf, Store), ReplicaError> {
     }
     std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
     Ok((id_path, Store::open(&home.join(STORE_FILE))?))
+}
+
+/// Compacts a coalition once [`COMPACT_AFTER`] changes have been stored since its snapshot.
+/// A failure is logged and left for the next time: what was appended is stored either way.
+fn compact_if_due(store: &Store, id: &CoalitionId, loaded: &mut Loaded, upto: u64) {
+    if loaded.since_snapshot < COMPACT_AFTER {
+        return;
+    }
+    if let Err(e) = compact(store, id, loaded, upto) {
+        tracing::warn!(coalition = %id, error = %e, "could not compact the stored changes; will try again after the next ones");
+    }
 }
 
 fn compact(

@@ -174,6 +174,11 @@ fn batch_world() -> (
     (coalition, base, honest, member)
 }
 
+/// The coalition [`batch`] pushes into, as a saved document: a seed for the snapshot target.
+pub fn batch_document() -> Vec<u8> {
+    batch_world().1.to_vec()
+}
+
 /// Bodies of honest changes a member makes on [`batch`]'s world, each prefixed as
 /// [`batch`] reads them: a seed corpus for its fuzz target.
 pub fn batch_seeds() -> Vec<Vec<u8>> {

@@ -71,3 +71,37 @@ fn unsorted_hash_lists_are_refused_not_asserted_on() {
     let err = sync::verify::decode_sync(&msg, sync::wire::MAX_MESSAGE).unwrap_err();
     assert!(err.to_string().contains("canonical"), "{err}");
 }
+
+/// With `FUZZ_SEEDS_OUT=DIR`, writes seed corpora for the `batch`, `wire` and `snapshot`
+/// targets into `DIR/<target>` (what `.ci/fuzz` starts from), so the seeds follow the code
+/// that makes them.
+#[test]
+fn batch_seeds_can_be_written_for_the_fuzzer() {
+    let Ok(dir) = std::env::var("FUZZ_SEEDS_OUT") else {
+        return;
+    };
+    let write = |target: &str, seeds: Vec<Vec<u8>>| {
+        let d = Path::new(&dir).join(target);
+        std::fs::create_dir_all(&d).unwrap();
+        for (i, seed) in seeds.iter().enumerate() {
+            std::fs::write(d.join(format!("seed-{i}")), seed).unwrap();
+        }
+    };
+    let batch = sync::fuzzing::batch_seeds();
+    // The same honest changes as a pushed frame, and the coalition as a document.
+    let frames = batch
+        .iter()
+        .map(|b| {
+            let chunk = sync::fuzzing::change_chunk(&b[2..]);
+            sync::Message::Changes {
+                coalition: [7; 16],
+                changes: vec![sync::wire::ByteChunk(chunk)],
+                heads: vec![],
+            }
+            .encode()
+        })
+        .collect();
+    write("wire", frames);
+    write("snapshot", vec![sync::fuzzing::batch_document()]);
+    write("batch", batch);
+}
