@@ -34,6 +34,7 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -263,11 +264,16 @@ fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
             continue;
         }
         has_coalition |= a == "--coalition" || a.starts_with("--coalition=");
+        // Paths are the caller's, relative to its directory; the node runs elsewhere.
         if a == "--out"
             && let Some(dir) = iter.next()
         {
             out.push(a);
             out.push(absolute(Path::new(&dir)));
+            continue;
+        }
+        if let Some(dir) = a.strip_prefix("--out=") {
+            out.push(format!("--out={}", absolute(Path::new(dir))));
             continue;
         }
         out.push(a);
@@ -287,4 +293,20 @@ fn absolute(p: &Path) -> String {
         .unwrap_or_else(|_| p.to_owned())
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_folders_reach_the_node_as_absolute_paths_in_either_form() {
+        let here = std::env::current_dir().unwrap();
+        let args = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let spaced = forwarded_args(args(&["export", "--out", "exp"]), false);
+        let joined = forwarded_args(args(&["export", "--out=exp"]), false);
+        let want = here.join("exp").display().to_string();
+        assert_eq!(spaced, args(&["export", "--out", &want]));
+        assert_eq!(joined, args(&["export", &format!("--out={want}")]));
+    }
 }

@@ -142,6 +142,9 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         frames_per_second: args.peer_frames_per_second,
         max_connections: args.max_connections.get(),
         max_connections_per_peer: args.max_connections_per_peer.get(),
+        max_frame: net::swarm::frame_limit(
+            usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX),
+        ),
     };
     let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
         .await

@@ -39,6 +39,7 @@ impl Hostile {
             frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
             max_connections: net::swarm::MAX_CONNECTIONS,
             max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
+            max_frame: sync::wire::MAX_FRAME,
             bootstrap: vec![
                 format!("/ip4/127.0.0.1/tcp/{target_port}/p2p/{peer}")
                     .parse()
@@ -819,4 +820,35 @@ fn one_member_cannot_brick_crash_or_exhaust_a_node() {
         (a.json(&["issue", "show", "--coalition", &c, &issue])["status"] == "adopted").then_some(())
     });
     assert!(da.stop(), "the node stops cleanly");
+}
+
+/// A frame announced beyond the node's own message limit closes the stream before anything
+/// is read into memory for it; the node goes on serving.
+#[test]
+fn a_frame_beyond_the_nodes_limit_is_not_read() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let pa = free_port();
+    let da = a.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{pa}"),
+        &[("COALESCE_MAX_MESSAGE_BYTES", "1048576")],
+    );
+    let key_a = key_of(&secret_of(&a));
+    let hostile = Hostile::connect([9; 32], pa, key_a);
+    hostile.send(
+        Message::Changes {
+            coalition: [1; 16],
+            changes: vec![ByteChunk(vec![0; 3 << 20])],
+            heads: vec![],
+        }
+        .encode(),
+    );
+    eventually(20, "the node to refuse the frame", || {
+        da.logged("over this node's limit").then_some(())
+    });
+    assert_eq!(
+        coalesce_tests::http_get(a.home(), "/health"),
+        (200, "ok".to_owned())
+    );
+    assert!(da.stop());
 }

@@ -36,6 +36,7 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
         frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
         max_connections: net::swarm::MAX_CONNECTIONS,
         max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
+        max_frame: sync::wire::MAX_FRAME,
         bootstrap: vec![],
     };
     let (addrs, handle) = rt

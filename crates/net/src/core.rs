@@ -120,6 +120,8 @@ pub struct Core {
     incompatible: HashMap<NodeKey, u8>,
     /// Connected peers per coalition as last published in the metrics.
     published_sharing: BTreeMap<CoalitionId, usize>,
+    /// Dials the swarm task had no room for yet.
+    pending_dials: Vec<crate::swarm::Command>,
 }
 
 impl std::fmt::Debug for Core {
@@ -154,6 +156,7 @@ impl Core {
             last_sync: HashMap::new(),
             incompatible: HashMap::new(),
             published_sharing: BTreeMap::new(),
+            pending_dials: Vec::new(),
         }
     }
 
@@ -188,6 +191,9 @@ impl Core {
     }
 
     fn handle(&mut self, event: Event) {
+        if !self.pending_dials.is_empty() {
+            self.flush_dials();
+        }
         let from = match &event {
             Event::Frame(peer, frame) => {
                 self.metrics.frames_received.inc();
@@ -276,7 +282,7 @@ impl Core {
                     .received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
             }
             Event::Dial(cmd) => {
-                let _ = self.dial.blocking_send(cmd);
+                self.dial(cmd);
                 Vec::new()
             }
             Event::Reached(peer, addr) => {
@@ -509,6 +515,27 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl Core {
+    /// Hands a dial to the swarm task without waiting on it: the swarm task may be waiting
+    /// on the core (its events channel full), so waiting here could deadlock. A dial that
+    /// does not fit now is kept (at most [`CHANNEL`]) and handed over with the next event.
+    fn dial(&mut self, cmd: crate::swarm::Command) {
+        match self.dial.try_send(cmd) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(cmd)) if self.pending_dials.len() < CHANNEL => {
+                self.pending_dials.push(cmd);
+            }
+            Err(e) => warn!(error = %e, "could not hand a dial to the network side"),
+        }
+    }
+
+    /// Hands over the dials that did not fit before, as far as they fit now.
+    fn flush_dials(&mut self) {
+        let pending = std::mem::take(&mut self.pending_dials);
+        for cmd in pending {
+            self.dial(cmd);
+        }
+    }
+
     fn remember(&mut self, peer: NodeKey, addr: String) {
         let mut known: std::collections::BTreeMap<String, String> = self
             .replica
@@ -598,7 +625,10 @@ impl Core {
         };
         if self.sync.peers().any(|p| *p == inviter) {
             let frame = SyncNode::join_frame(&pending.coalition, pending.secret, &pending.org);
-            let _ = self.out.blocking_send(Outgoing::Send(inviter, frame));
+            self.dispatch(vec![Output::Send {
+                peer: inviter,
+                frame,
+            }]);
         }
         self.joins.entry(inviter).or_default().push(pending);
         let peer = crate::swarm::peer_id(&inviter)
@@ -612,7 +642,7 @@ impl Core {
             };
             match full.parse() {
                 Ok(a) => {
-                    let _ = self.dial.blocking_send(crate::swarm::Command::Dial(a));
+                    self.dial(crate::swarm::Command::Dial(a));
                 }
                 Err(_) => warn!(%addr, "invite names an address that cannot be parsed"),
             }
@@ -645,12 +675,13 @@ impl Core {
         let _s = info_span!("join", %peer, %coalition).entered();
         let key = format!("invite/{}", hex(&secret));
         let out = self.out.clone();
+        let metrics = self.metrics.clone();
         let refuse = |why: &str| {
             warn!(reason = why, "refused a join request");
-            let _ = out.blocking_send(Outgoing::Send(
-                peer,
-                SyncNode::join_refused_frame(coalition, why),
-            ));
+            let frame = SyncNode::join_refused_frame(coalition, why);
+            metrics.frames_sent.inc();
+            metrics.bytes_sent.inc_by(frame.len() as u64);
+            let _ = out.blocking_send(Outgoing::Send(peer, frame));
         };
         let record: Option<InviteRecord> = self
             .replica

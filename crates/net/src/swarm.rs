@@ -115,6 +115,20 @@ pub struct NetConfig {
     pub max_connections: u32,
     /// Connections established at once with one peer.
     pub max_connections_per_peer: u32,
+    /// Largest frame taken from a peer: the node's message limit (plus a frame's own
+    /// overhead), at most the protocol's [`sync::wire::MAX_FRAME`]. A larger announced
+    /// length closes the stream before anything is read or allocated.
+    pub max_frame: usize,
+}
+
+/// What a frame carries beside a message of the node's limit (version byte, encoding).
+pub const FRAME_OVERHEAD: usize = 64 * 1024;
+
+/// The frame limit for a node taking messages of at most `max_message` bytes.
+pub fn frame_limit(max_message: usize) -> usize {
+    max_message
+        .saturating_add(FRAME_OVERHEAD)
+        .min(sync::wire::MAX_FRAME)
 }
 
 /// Default for [`NetConfig::max_connections`].
@@ -276,10 +290,17 @@ pub async fn start(
     // rate limits.
     let core = to_core.clone();
     let limits = std::sync::Arc::new(PeerLimits::new(config.frames_per_second));
+    let max_frame = config.max_frame.min(sync::wire::MAX_FRAME);
     tokio::spawn(async move {
         while let Some((peer, stream)) = incoming.next().await {
             let Some(key) = node_key(&peer) else { continue };
-            tokio::spawn(read_frames(key, stream, core.clone(), limits.clone()));
+            tokio::spawn(read_frames(
+                key,
+                stream,
+                core.clone(),
+                limits.clone(),
+                max_frame,
+            ));
         }
     });
 
@@ -298,6 +319,7 @@ async fn read_frames(
     mut stream: libp2p::Stream,
     core: mpsc::Sender<Event>,
     limits: std::sync::Arc<PeerLimits>,
+    max_frame: usize,
 ) {
     let mut throttled = false;
     loop {
@@ -306,13 +328,16 @@ async fn read_frames(
             return;
         }
         let len = u32::from_be_bytes(len) as usize;
-        if len > sync::wire::MAX_FRAME {
-            warn!(%peer, len, "peer sent an oversized frame; closing its stream");
+        if len > max_frame {
+            warn!(%peer, len, max_frame, "peer announced a frame over this node's limit; closing its stream");
             return;
         }
-        let mut frame = vec![0u8; len];
-        if stream.read_exact(&mut frame).await.is_err() {
-            return;
+        // The buffer grows with the bytes that actually arrive: announcing a length costs a
+        // peer nothing, so nothing is reserved for it up front.
+        let mut frame = Vec::new();
+        match (&mut stream).take(len as u64).read_to_end(&mut frame).await {
+            Ok(n) if n == len => {}
+            _ => return,
         }
         if limits.admit(&peer, len).await && !throttled {
             throttled = true;
@@ -338,6 +363,9 @@ enum ToWriter {
     Close,
 }
 
+/// Most addresses kept to redial (bootstrap peers, remembered peers, peers found by mDNS).
+pub const MAX_DIAL_TARGETS: usize = 256;
+
 /// Longest a frame may take to be written to a peer before it counts as not keeping up.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest a peer being disconnected is given to read the frames sent before.
@@ -351,15 +379,31 @@ async fn write_frames(
     let mut writers: HashMap<NodeKey, Writer> = HashMap::new();
     let mut generation = 0u64;
     let (failed_tx, mut failed_rx) = mpsc::channel::<(NodeKey, u64)>(64);
+    // Disconnections for the swarm task, handed over without ever waiting on it: the swarm
+    // task may itself be waiting on the core, and the core on this task (core -> writer ->
+    // swarm -> core would otherwise deadlock with all three channels full).
+    let mut to_disconnect: std::collections::BTreeSet<NodeKey> = Default::default();
+    let mut retry = tokio::time::interval(Duration::from_millis(100));
     loop {
+        let disconnect = |peer: NodeKey, pending: &mut std::collections::BTreeSet<NodeKey>| {
+            if swarm.try_send(Command::Disconnect(peer)).is_err() {
+                pending.insert(peer);
+            }
+        };
         tokio::select! {
+            _ = retry.tick(), if !to_disconnect.is_empty() => {
+                let pending = std::mem::take(&mut to_disconnect);
+                for peer in pending {
+                    disconnect(peer, &mut to_disconnect);
+                }
+            }
             failed = failed_rx.recv() => {
                 let Some((peer, generation)) = failed else { return };
                 // Only the current writer's failure means frames were lost on the live
                 // connection: start over with a fresh connection and sync.
                 if writers.get(&peer).is_some_and(|w| w.generation == generation) {
                     writers.remove(&peer);
-                    let _ = swarm.send(Command::Disconnect(peer)).await;
+                    disconnect(peer, &mut to_disconnect);
                 }
             }
             out = from_core.recv() => match out {
@@ -374,7 +418,7 @@ async fn write_frames(
                         .remove(&peer)
                         .is_some_and(|w| w.tx.try_send(ToWriter::Close).is_ok());
                     if !queued {
-                        let _ = swarm.send(Command::Disconnect(peer)).await;
+                        disconnect(peer, &mut to_disconnect);
                     }
                 }
                 Some(Outgoing::Send(peer, frame)) => {
@@ -387,7 +431,7 @@ async fn write_frames(
                         Err(mpsc::error::TrySendError::Full(_)) => {
                             warn!(%peer, "peer is not keeping up; disconnecting it");
                             writers.remove(&peer);
-                            let _ = swarm.send(Command::Disconnect(peer)).await;
+                            disconnect(peer, &mut to_disconnect);
                         }
                         Err(mpsc::error::TrySendError::Closed(_)) => {
                             // Its task ended and reported why; the failure path decides.
@@ -532,8 +576,12 @@ async fn drive(
                 SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                     for (peer, addr) in found {
                         let addr = addr.with_p2p(peer).unwrap_or_else(|a| a);
-                        // Keep it among the peers to redial: it may not be listening yet.
-                        dial_targets.insert(addr.clone());
+                        // Keep it among the peers to redial: it may not be listening yet. A
+                        // local network full of announcements cannot grow the list without
+                        // bound.
+                        if dial_targets.len() < MAX_DIAL_TARGETS {
+                            dial_targets.insert(addr.clone());
+                        }
                         if !swarm.is_connected(&peer) {
                             let _ = swarm.dial(addr);
                         }
@@ -586,6 +634,30 @@ fn is_loopback(addr: &Multiaddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The writer task never waits on the swarm task: with the swarm's command channel full
+    /// and nobody reading it, the core can still hand the writer everything (core -> writer
+    /// -> swarm -> core cannot deadlock).
+    #[tokio::test]
+    async fn the_writer_keeps_taking_from_the_core_when_the_swarm_is_busy() {
+        let control = libp2p_stream::Behaviour::new().new_control();
+        let (to_swarm, _swarm_never_reads) = mpsc::channel(1);
+        let (to_writer, from_core) = mpsc::channel(8);
+        tokio::spawn(write_frames(control, from_core, to_swarm));
+        let all = async {
+            for i in 0..500u32 {
+                let mut key = [0u8; 32];
+                key[..4].copy_from_slice(&i.to_le_bytes());
+                to_writer
+                    .send(Outgoing::Disconnect(NodeKey::from_bytes(key)))
+                    .await
+                    .unwrap();
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), all)
+            .await
+            .expect("the writer stopped taking frames from the core");
+    }
 
     /// Beyond its burst, a peer gets no more than its rate: at 20 frames a second with bursts
     /// of 40, 60 frames take at least one second. (A lower bound: a slow machine only makes

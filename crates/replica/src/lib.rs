@@ -281,7 +281,7 @@ impl Replica {
             });
         }
         let identity = Identity::read(&id_path)?;
-        let store = Store::open(&home.join(STORE_FILE))?;
+        let store = open_store(home)?;
         Ok(Self {
             home: home.to_owned(),
             identity,
@@ -800,7 +800,24 @@ fn fresh_home(home: &Path) -> Result<(PathBuf, Store), ReplicaError> {
         });
     }
     std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
-    Ok((id_path, Store::open(&home.join(STORE_FILE))?))
+    Ok((id_path, open_store(home)?))
+}
+
+/// How long opening a store waits for another process to let go of it.
+pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens the home's store, waiting up to [`STORE_WAIT`] (and saying so after a second) while
+/// another process holds it: two `coalesce` commands, or a command and a starting node, that
+/// happen to overlap take turns instead of one failing.
+fn open_store(home: &Path) -> Result<Store, ReplicaError> {
+    let path = home.join(STORE_FILE);
+    Ok(Store::open_waiting(&path, STORE_WAIT, || {
+        tracing::warn!(
+            store = %path.display(),
+            "the store is in use by another process (a coalesce command or node); waiting up to {} s for it",
+            STORE_WAIT.as_secs()
+        );
+    })?)
 }
 
 /// Compacts a coalition once [`COMPACT_AFTER`] changes have been stored since its snapshot.

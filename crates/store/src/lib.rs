@@ -240,6 +240,31 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the store like [`Store::open`], but while another process holds it (a
+    /// `coalesce` command that happens to have it open, or a node starting), waits up to
+    /// `wait` for it, trying again every 50 ms; `waiting` is called once, after a second, if
+    /// the store is still held, so the caller can say why it waits.
+    pub fn open_waiting(
+        path: &Path,
+        wait: std::time::Duration,
+        mut waiting: impl FnMut(),
+    ) -> Result<Self, OpenError> {
+        let started = std::time::Instant::now();
+        let mut told = false;
+        loop {
+            match Self::open(path) {
+                Err(OpenError::Locked { .. }) if started.elapsed() < wait => {
+                    if !told && started.elapsed() >= std::time::Duration::from_secs(1) {
+                        waiting();
+                        told = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The store file's path.
     pub fn path(&self) -> &Path {
         &self.path

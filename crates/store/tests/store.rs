@@ -445,3 +445,24 @@ proptest! {
         prop_assert!(dir.path().join("store.redb.format-1").exists());
     }
 }
+
+#[test]
+fn opening_a_store_held_for_a_moment_waits_for_it_and_says_so() {
+    let (_dir, path) = temp();
+    let held = Store::open(&path).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(held);
+    });
+    let mut told = 0;
+    let s = Store::open_waiting(&path, std::time::Duration::from_secs(10), || told += 1);
+    release.join().unwrap();
+    assert!(s.is_ok(), "{:?}", s.err());
+    assert_eq!(told, 1, "said once that it waits");
+    // Held for longer than the wait: refused as before.
+    let _held = s.unwrap();
+    let started = std::time::Instant::now();
+    let e = Store::open_waiting(&path, std::time::Duration::from_millis(300), || {}).unwrap_err();
+    assert!(matches!(e, OpenError::Locked { .. }), "{e}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}
