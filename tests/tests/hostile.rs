@@ -106,6 +106,7 @@ impl Hostile {
                 coalition: wire(c),
                 changes: vec![ByteChunk(change.raw_bytes().to_vec())],
                 heads: vec![sync::SignedHead::from(&sig)],
+                vouchers: Vec::new(),
             }
             .encode(),
         );
@@ -211,6 +212,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
             coalition: wire(&c),
             sync: vec![0x42, 0, 0, 0, 0],
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -252,6 +254,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
             coalition: wire(&c),
             changes: vec![chunk(forged[0].raw_bytes())],
             heads: vec![sync::SignedHead::from(&sig)],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -264,6 +267,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
             coalition: wire(&c),
             changes: vec![ByteChunk(tampered)],
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -274,6 +278,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
             coalition: wire(&c),
             changes: all.iter().map(|ch| chunk(ch.raw_bytes())).collect(),
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -548,6 +553,7 @@ fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
             coalition: wire(&c),
             sync: vec![0x42, 0, 0, 0, 0],
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -621,6 +627,7 @@ fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
         coalition: wire(&c),
         changes: vec![ByteChunk(held[0].raw_bytes().to_vec())],
         heads: vec![],
+        vouchers: Vec::new(),
     }
     .encode();
     for _ in 0..400 {
@@ -776,6 +783,7 @@ fn one_member_cannot_brick_crash_or_exhaust_a_node() {
             coalition: wire(&c),
             changes: vec![ByteChunk(bomb)],
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );
@@ -840,6 +848,7 @@ fn a_frame_beyond_the_nodes_limit_is_not_read() {
             coalition: [1; 16],
             changes: vec![ByteChunk(vec![0; 3 << 20])],
             heads: vec![],
+            vouchers: Vec::new(),
         }
         .encode(),
     );

@@ -48,6 +48,8 @@ pub struct Metrics {
     pub changes_sent_all: Counter,
     /// Messages and changes refused, by kind of refusal.
     pub refused: Family<ReasonLabel, Counter>,
+    /// Member nodes found to have forked their history (equivocation).
+    pub forks: Counter,
     /// Protocol messages received.
     pub frames_received: Counter,
     /// Bytes of protocol messages received.
@@ -181,6 +183,11 @@ impl Metrics {
             "refused",
             "Messages and changes refused, by kind of refusal",
             self.refused.clone(),
+        );
+        registry.register(
+            "forks",
+            "Member nodes found to have forked their history (equivocation)",
+            self.forks.clone(),
         );
         registry.register(
             "frames_received",

@@ -84,9 +84,23 @@ impl HeadIndex {
         self.newest.get(actor).map(|(s, _)| *s)
     }
 
+    /// The newest signature of `actor`, over its newest applied change that has one.
+    pub fn newest(&self, actor: &[u8]) -> Option<&ChangeSignature> {
+        self.newest.get(actor).map(|(_, s)| s)
+    }
+
     /// Every actor's newest signature.
     pub fn all(&self) -> Vec<ChangeSignature> {
         self.newest.values().map(|(_, s)| s.clone()).collect()
+    }
+
+    /// Every signature held: the newest per actor and the pending ones.
+    pub fn signatures(&self) -> Vec<ChangeSignature> {
+        self.newest
+            .values()
+            .map(|(_, s)| s.clone())
+            .chain(self.pending.values().cloned())
+            .collect()
     }
 
     /// Hashes of every signature worth keeping: the newest per actor and the pending ones.

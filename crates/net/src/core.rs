@@ -83,6 +83,29 @@ impl Documents for ReplicaDocs<'_> {
     fn discard(&mut self, coalition: &CoalitionId) {
         self.0.discard(coalition);
     }
+
+    fn load_forks(&mut self, coalition: &CoalitionId) -> Option<Vec<u8>> {
+        self.0
+            .record(&replica::forks_record(coalition))
+            .ok()
+            .flatten()
+    }
+
+    fn save_forks(
+        &mut self,
+        coalition: &CoalitionId,
+        record: &[u8],
+        forked: &[[u8; 32]],
+    ) -> Result<(), String> {
+        let keys: Vec<NodeKey> = forked.iter().map(|k| NodeKey::from_bytes(*k)).collect();
+        self.0
+            .save_forks(coalition, record, &keys)
+            .map_err(|e| e.to_string())
+    }
+
+    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+        self.0.store_whole(coalition).map_err(|e| e.to_string())
+    }
 }
 
 /// What the inviting node keeps of an invite, under `invite/<secret>`.
@@ -378,6 +401,20 @@ impl Core {
                     warn!(%peer, %coalition, "kept an equivocating change as evidence");
                     if let Err(e) = self.replica.put_record(&key, &change) {
                         warn!(error = %e, "could not keep the evidence");
+                    }
+                    continue;
+                }
+                Output::Forked {
+                    coalition,
+                    key,
+                    seq,
+                    set_aside,
+                } => {
+                    self.metrics.forks.inc();
+                    if key == self.replica.identity().node_key() {
+                        tracing::error!(%coalition, seq, "THIS node's key forked its history (was its home copied, or a VM snapshot restored?): it can no longer write in this coalition; add a new key for your organization from another of its nodes, or restore a backup");
+                    } else {
+                        warn!(%coalition, %key, seq, set_aside, "a member node's key forked its history; see `coalesce status`");
                     }
                     continue;
                 }

@@ -134,6 +134,30 @@ pub enum ReplicaError {
     /// A sealed identity cannot be made or opened.
     #[error("sealed identity: {0}")]
     Sealed(String),
+    /// This node's key forked its history in the coalition (two different changes with one
+    /// sequence number): every node sets its changes from there on aside.
+    #[error(
+        "this node's key can no longer write in coalition {coalition}: it wrote two different \
+         changes with one sequence number (after its home was copied, or a VM snapshot \
+         restored?), so every member's node sets its changes from there on aside. Add a new \
+         key for your organization from another of its nodes (`coalesce member key add`), or \
+         restore a backup (which draws a new key)"
+    )]
+    KeyForked {
+        /// The coalition.
+        coalition: String,
+    },
+}
+
+/// Record holding a coalition's forks (evidence and what it sets aside), as the sync
+/// protocol stores it.
+pub fn forks_record(id: &CoalitionId) -> String {
+    format!("forks/{id}")
+}
+
+/// Record listing the node keys that forked in a coalition (hex, JSON).
+pub fn forked_record(id: &CoalitionId) -> String {
+    format!("forked/{id}")
 }
 
 /// How long a node with an imported identity takes in coalitions its peers share with it.
@@ -561,6 +585,11 @@ impl Replica {
         id: &CoalitionId,
         f: impl FnOnce(&mut CoalitionDoc, &Actor) -> Result<T, EditError>,
     ) -> Result<T, ReplicaError> {
+        if self.forked(id)?.contains(&self.identity.node_key()) {
+            return Err(ReplicaError::KeyForked {
+                coalition: id.to_string(),
+            });
+        }
         let member = self.me(id)?;
         let actor = Actor { member, now: now() };
         let loaded = self.loaded(id)?;
@@ -638,6 +667,40 @@ impl Replica {
             compact_if_due(&self.store, id, loaded, next_seq);
         }
         Ok(())
+    }
+
+    /// The node keys known to have forked their history in a coalition (see `sync::forks`).
+    pub fn forked(&self, id: &CoalitionId) -> Result<Vec<NodeKey>, ReplicaError> {
+        let Some(bytes) = self.record(&forked_record(id))? else {
+            return Ok(Vec::new());
+        };
+        let keys: Vec<String> = serde_json::from_slice(&bytes).unwrap_or_default();
+        Ok(keys.iter().filter_map(|k| k.parse().ok()).collect())
+    }
+
+    /// Stores a coalition's forks record and the keys that forked.
+    pub fn save_forks(
+        &mut self,
+        id: &CoalitionId,
+        record: &[u8],
+        forked: &[NodeKey],
+    ) -> Result<(), ReplicaError> {
+        self.put_record(&forks_record(id), record)?;
+        let keys: Vec<String> = forked.iter().map(ToString::to_string).collect();
+        // A list of strings always serializes.
+        let json = serde_json::to_vec(&keys).unwrap_or_default();
+        self.put_record(&forked_record(id), &json)
+    }
+
+    /// Stores the in-memory document of a coalition whole (after changes were set aside),
+    /// replacing what was stored.
+    pub fn store_whole(&mut self, id: &CoalitionId) -> Result<(), ReplicaError> {
+        let next = self.store.load(id.as_str())?.map_or(0, |s| s.next_seq);
+        self.loaded(id)?;
+        match self.docs.get_mut(id) {
+            Some(loaded) => compact(&self.store, id, loaded, next),
+            None => Ok(()),
+        }
     }
 
     /// Forgets the in-memory copy of a coalition; the next use loads it again from the store.

@@ -29,6 +29,19 @@ pub trait Documents {
     /// Forgets the in-memory document of a coalition, to be loaded again from what was
     /// persisted: Automerge panicked on it, so it may be inconsistent.
     fn discard(&mut self, coalition: &CoalitionId);
+    /// The coalition's record of forks (see [`crate::forks`]), as stored, if any.
+    fn load_forks(&mut self, coalition: &CoalitionId) -> Option<Vec<u8>>;
+    /// Stores the coalition's record of forks; `forked` are the node keys that forked (a
+    /// node whose own key is among them must not write there any more).
+    fn save_forks(
+        &mut self,
+        coalition: &CoalitionId,
+        record: &[u8],
+        forked: &[[u8; 32]],
+    ) -> Result<(), String>;
+    /// The coalition's document was rebuilt in memory without the changes a fork sets
+    /// aside: store it whole, replacing what was stored.
+    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String>;
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document
@@ -50,6 +63,8 @@ pub struct MemoryDocs {
     docs: BTreeMap<CoalitionId, (AutoCommit, HeadIndex)>,
     /// Per coalition: every persisted change (raw bytes) and signed head.
     pub persisted: BTreeMap<CoalitionId, (Vec<Vec<u8>>, Vec<ChangeSignature>)>,
+    /// Per coalition: the record of forks, and the keys that forked.
+    pub forks: BTreeMap<CoalitionId, (Vec<u8>, Vec<[u8; 32]>)>,
     /// The actor this node's documents edit as.
     actor: Option<automerge::ActorId>,
 }
@@ -164,5 +179,34 @@ impl Documents for MemoryDocs {
     fn discard(&mut self, coalition: &CoalitionId) {
         self.docs.remove(coalition);
         self.reload(coalition);
+    }
+
+    fn load_forks(&mut self, coalition: &CoalitionId) -> Option<Vec<u8>> {
+        self.forks.get(coalition).map(|(r, _)| r.clone())
+    }
+
+    fn save_forks(
+        &mut self,
+        coalition: &CoalitionId,
+        record: &[u8],
+        forked: &[[u8; 32]],
+    ) -> Result<(), String> {
+        self.forks
+            .insert(coalition.clone(), (record.to_vec(), forked.to_vec()));
+        Ok(())
+    }
+
+    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+        let Some((doc, index)) = self.docs.get_mut(coalition) else {
+            return Err("no such coalition".into());
+        };
+        let changes = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        self.persisted
+            .insert(coalition.clone(), (changes, index.signatures()));
+        Ok(())
     }
 }

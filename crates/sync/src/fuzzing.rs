@@ -96,6 +96,7 @@ pub fn batch(data: &[u8]) -> usize {
         coalition: coalition.to_bytes(),
         changes: chunks,
         heads,
+        vouchers: Vec::new(),
     }
     .encode();
     let out = node.received(&mut docs, member_key, &frame);

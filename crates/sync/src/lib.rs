@@ -22,6 +22,7 @@
 pub(crate) mod chain;
 pub(crate) mod columns;
 pub mod docs;
+pub mod forks;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod invite;

@@ -82,6 +82,19 @@ pub enum Output {
         /// The change's bytes.
         change: Vec<u8>,
     },
+    /// A member's node was found to have forked its history (two different changes with
+    /// one sequence number): its changes from there on, and everything built on them, are
+    /// set aside (see [`crate::forks`]).
+    Forked {
+        /// The coalition.
+        coalition: CoalitionId,
+        /// The key that forked.
+        key: NodeKey,
+        /// The first sequence number set aside.
+        seq: u64,
+        /// How many changes this node holds set aside in the coalition.
+        set_aside: usize,
+    },
     /// A peer speaks another protocol version: it has been told which one this node speaks
     /// (when it did not tell first) and is disconnected.
     Incompatible {
@@ -102,11 +115,13 @@ pub enum Output {
 }
 
 /// Changes received from a peer, as [`SyncNode::accept`] takes them.
-struct Batch {
-    changes: Vec<Change>,
+pub(crate) struct Batch {
+    pub(crate) changes: Vec<Change>,
     /// When the changes came as a checked whole document, that document: it replaces an
     /// empty one instead of the changes being applied one by one.
-    snapshot: Option<AutoCommit>,
+    pub(crate) snapshot: Option<AutoCommit>,
+    /// Changes carried only to vouch for the others (see [`crate::forks`]); never applied.
+    pub(crate) vouchers: Vec<Change>,
 }
 
 impl From<Vec<Change>> for Batch {
@@ -114,6 +129,7 @@ impl From<Vec<Change>> for Batch {
         Self {
             changes,
             snapshot: None,
+            vouchers: Vec::new(),
         }
     }
 }
@@ -128,7 +144,7 @@ struct Applied {
 }
 
 #[derive(Debug)]
-struct PeerDoc {
+pub(crate) struct PeerDoc {
     state: State,
     idle: u32,
     /// Changes the peer is known to hold beyond the heads of the last sync round: those it
@@ -147,7 +163,7 @@ pub const MAX_RELAY: usize = 1_000;
 const MAX_KNOWN_HASHES: usize = 64;
 
 impl PeerDoc {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             state: State::new(),
             idle: 0,
@@ -166,8 +182,8 @@ impl PeerDoc {
 }
 
 #[derive(Debug, Default)]
-struct Peer {
-    docs: BTreeMap<CoalitionId, PeerDoc>,
+pub(crate) struct Peer {
+    pub(crate) docs: BTreeMap<CoalitionId, PeerDoc>,
     /// Coalitions the peer offered in its last Hello.
     offered: BTreeSet<CoalitionId>,
     /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
@@ -176,7 +192,7 @@ struct Peer {
 }
 
 /// Pushes a message for `peer`, as one frame or as fragments.
-fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
+pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
     for frame in msg.frames() {
         out.push(Output::Send { peer, frame });
     }
@@ -185,13 +201,15 @@ fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
 /// One node's sync state with all its connected peers.
 #[derive(Debug)]
 pub struct SyncNode {
-    peers: BTreeMap<NodeKey, Peer>,
+    pub(crate) peers: BTreeMap<NodeKey, Peer>,
     /// Coalitions this node is joining, and the peer that invited it.
     expected: BTreeMap<CoalitionId, NodeKey>,
     /// Recovering after an identity import: take in coalitions peers name.
     recovering: bool,
     /// Largest message taken from a peer, whole or reassembled from fragments.
-    max_message: usize,
+    pub(crate) max_message: usize,
+    /// What is known of forks per coalition (loaded from the documents when first needed).
+    pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
 }
 
 impl Default for SyncNode {
@@ -201,11 +219,12 @@ impl Default for SyncNode {
             expected: BTreeMap::new(),
             recovering: false,
             max_message: crate::wire::MAX_MESSAGE,
+            forks: BTreeMap::new(),
         }
     }
 }
 
-fn wire_id(c: &CoalitionId) -> WireCoalition {
+pub(crate) fn wire_id(c: &CoalitionId) -> WireCoalition {
     c.to_bytes()
 }
 
@@ -441,18 +460,41 @@ impl SyncNode {
                 coalition,
                 sync,
                 heads,
+                vouchers,
             }) => {
                 let c = from_wire(&coalition);
-                self.on_sync(docs, peer, &c, &sync, &heads, &mut out)
+                self.on_sync(docs, peer, &c, &sync, (&heads, &vouchers), &mut out)
                     .map_err(|r| (Some(c), r))
             }
             Ok(Message::Changes {
                 coalition,
                 changes,
                 heads,
+                vouchers,
             }) => {
                 let c = from_wire(&coalition);
-                self.on_changes(docs, peer, &c, &changes, &heads, &mut out)
+                self.on_changes(docs, peer, &c, &changes, (&heads, &vouchers), &mut out)
+                    .map_err(|r| (Some(c), r))
+            }
+            Ok(Message::Fork {
+                coalition,
+                first,
+                first_head,
+                second,
+                second_head,
+            }) => {
+                let c = from_wire(&coalition);
+                self.check_shared(&peer, &c)
+                    .and_then(|()| {
+                        crate::forks::Fork::check(
+                            &first,
+                            &first_head,
+                            &second,
+                            &second_head,
+                            self.max_message,
+                        )
+                    })
+                    .and_then(|fork| self.learn_fork(docs, Some(peer), &c, &fork, &mut out))
                     .map_err(|r| (Some(c), r))
             }
         };
@@ -570,21 +612,25 @@ impl SyncNode {
                 continue;
             }
             p.docs.insert(c.clone(), PeerDoc::new());
+            self.send_forks(docs, peer, &c, out);
             self.sync_step(docs, peer, &c, out);
         }
     }
 
     /// Generates and queues the next Automerge sync message for (peer, coalition), if any.
-    fn sync_step(
+    pub(crate) fn sync_step(
         &mut self,
         docs: &mut impl Documents,
         peer: NodeKey,
         c: &CoalitionId,
         out: &mut Vec<Output>,
     ) {
+        self.load_forks(docs, c);
+        let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
         let Some((doc, index)) = docs.entry(c) else {
             return;
         };
+        let (voucher_heads, vouchers) = self.vouchers(c, index);
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
@@ -594,21 +640,27 @@ impl SyncNode {
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
         // Half the receiver's limit, which counts successors too (each one an overwrite or
         // deletion: fewer than the operations in any ordinary history).
+        // (Not where a fork set changes aside: those need vouchers, which only travel with
+        // individual changes.)
         let offer = fresh
+            && !forked
             && automerge::ReadDoc::stats(doc.document()).num_ops
                 <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         match doc.sync().generate_sync_message(&mut pd.state) {
             Some(msg) => {
-                let heads = if msg.changes.is_empty() {
-                    Vec::new()
+                let (heads, vouchers) = if msg.changes.is_empty() {
+                    (Vec::new(), Vec::new())
                 } else {
-                    wire::heads(&index.all())
+                    let mut heads = wire::heads(&index.all());
+                    heads.extend(voucher_heads);
+                    (heads, vouchers)
                 };
                 let message = Message::Sync {
                     coalition: wire_id(c),
                     sync: msg.encode(),
                     heads,
+                    vouchers,
                 };
                 send(out, peer, &message);
             }
@@ -630,12 +682,13 @@ impl SyncNode {
         peer: NodeKey,
         c: &CoalitionId,
         sync: &[u8],
-        heads: &[SignedHead],
+        (heads, vouchers): (&[SignedHead], &[ByteChunk]),
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
-        let batch = match carried {
+        let vouchers = self.parse_vouchers(vouchers)?;
+        let mut batch = match carried {
             Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
                 let Some((doc, _)) = docs.entry(c) else {
@@ -650,10 +703,12 @@ impl SyncNode {
                     Batch {
                         changes,
                         snapshot: Some(snapshot),
+                        vouchers: Vec::new(),
                     }
                 }
             }
         };
+        batch.vouchers = vouchers;
         let applied = self
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
@@ -691,7 +746,7 @@ impl SyncNode {
         peer: NodeKey,
         c: &CoalitionId,
         chunks: &[ByteChunk],
-        heads: &[SignedHead],
+        (heads, vouchers): (&[SignedHead], &[ByteChunk]),
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
@@ -700,7 +755,12 @@ impl SyncNode {
         for chunk in chunks {
             changes.push(change_in_chunk(&chunk.0, &mut budget)?);
         }
-        let applied = self.accept(docs, peer, c, changes.into(), &wire::signatures(heads), out)?;
+        let batch = Batch {
+            changes,
+            snapshot: None,
+            vouchers: self.parse_vouchers(vouchers)?,
+        };
+        let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
@@ -722,44 +782,86 @@ impl SyncNode {
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<Applied, Refusal> {
-        let Batch { changes, snapshot } = batch;
-        let Some((doc, index)) = docs.entry(c) else {
+        let Batch {
+            changes,
+            snapshot,
+            vouchers,
+        } = batch;
+        self.load_forks(docs, c);
+        let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
         let mut seen = BTreeSet::new();
         let total = changes.len();
+        let forks = self.forks.get(c);
         let new: Vec<Change> = changes
             .into_iter()
-            .filter(|ch| !holds(doc, &ch.hash()) && seen.insert(ch.hash()))
+            .filter(|ch| {
+                !holds(doc, &ch.hash())
+                    && !forks.is_some_and(|f| f.is_aside(&ch.hash()))
+                    && seen.insert(ch.hash())
+            })
             .collect();
         // A snapshot stands in for applying only if every one of its changes is new here.
         let snapshot = snapshot.filter(|_| new.len() == total);
         if new.is_empty() {
             return Ok(Applied::default());
         }
-        let used = check_signatures(&new, heads)?;
+        let used = check_signatures(&new, heads, &vouchers)?;
+        // What the forks known set aside is neither applied nor refused (see `forks`).
+        let new = self.set_aside_arriving(docs, c, new, &vouchers, &used)?;
+        if new.is_empty() {
+            return Ok(Applied::default());
+        }
+        // An actor's changes held here go up to its newest signed one, or to the one a
+        // voucher vouches for, if that one is held.
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let forks = self.forks.get(c);
+        let mut forked = None;
         for ch in &new {
-            if index
-                .max_seq(ch.actor_id().to_bytes())
-                .is_some_and(|max| ch.seq() <= max)
-            {
-                // Signed by its actor yet conflicting with a change we hold: evidence.
-                out.push(Output::Equivocation {
-                    peer,
-                    coalition: c.clone(),
-                    hash: ch.hash().0,
-                    change: ch.raw_bytes().to_vec(),
+            let actor = ch.actor_id().to_bytes();
+            let signed = index.max_seq(actor).is_some_and(|max| ch.seq() <= max);
+            let vouched = forks
+                .and_then(|f| f.vouched(actor))
+                .is_some_and(|(deps, seq)| {
+                    ch.seq() <= seq
+                        && deps.iter().any(|d| {
+                            doc.document()
+                                .get_change_meta_by_hash(d)
+                                .is_some_and(|m| m.actor.as_ref() == ch.actor_id() && m.seq == seq)
+                        })
                 });
-                return Err(Refusal::Equivocation {
-                    actor: ch.actor_id().to_hex_string(),
-                    seq: ch.seq(),
-                });
+            if signed || vouched {
+                forked = Some(ch);
+                break;
             }
+        }
+        if let Some(ch) = forked.cloned() {
+            // Signed by its actor yet another version of a change held here: evidence of a
+            // fork. Kept, learnt and sent on; the batch is synced again afterwards.
+            out.push(Output::Equivocation {
+                peer,
+                coalition: c.clone(),
+                hash: ch.hash().0,
+                change: ch.raw_bytes().to_vec(),
+            });
+            // Evidence that cannot be made here (what is held of that actor is not vouched
+            // for here) is made by the node holding the other version, when this one reaches
+            // it; meanwhile the change is not applied, and nobody is blamed.
+            if let Ok(fork) = self.evidence(docs, c, &ch, &new, &vouchers, &used) {
+                self.learn_fork(docs, None, c, &fork, out)?;
+            }
+            return Ok(Applied::default());
         }
         // Only changes whose dependencies (and whatever they refer to) are here or in the
         // batch can be judged; the rest wait for a catch-up with the peer. Each change must
         // continue its actor's history and refer only to what exists (`chain`), which
         // Automerge assumes and does not check.
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
         let checked = crate::chain::check(doc.document(), new)?;
         if checked.dangling > 0 {
             // Taken whole or not at all, so that the signatures stored vouch for what is here.
@@ -824,14 +926,23 @@ impl SyncNode {
                 self.sync_step(docs, other, c, out);
             }
         } else if !relay_to.is_empty() {
+            let (mut voucher_heads, vouchers) = match docs.entry(c) {
+                Some((_, index)) => self.vouchers(c, index),
+                None => Default::default(),
+            };
+            voucher_heads.retain(|v| !used.iter().any(|u| u.hash == v.hash));
+            let mut heads = wire::heads(&used);
+            heads.extend(voucher_heads);
             let frames = Message::Changes {
                 coalition: wire_id(c),
                 changes: new
                     .iter()
                     .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
                     .collect(),
-                // The relayed batch is exactly `new`, so the signatures that vouched for it do.
-                heads: wire::heads(&used),
+                // The relayed batch is exactly `new`, so the signatures that vouched for it
+                // do (with what vouches for changes whose signed successor was set aside).
+                heads,
+                vouchers,
             }
             .frames();
             for other in relay_to {
@@ -869,6 +980,7 @@ impl SyncNode {
                 .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
                 .collect(),
             heads: vec![SignedHead::from(&head)],
+            vouchers: Vec::new(),
         }
         .frames();
         for (peer, p) in &mut self.peers {
@@ -911,6 +1023,7 @@ impl SyncNode {
             out.push(self.hello(docs, peer));
             if offered && let Some(p) = self.peers.get_mut(&peer) {
                 p.docs.insert(c.clone(), PeerDoc::new());
+                self.send_forks(docs, peer, c, out);
                 self.sync_step(docs, peer, c, out);
             }
         }

@@ -80,6 +80,9 @@ pub enum Refusal {
     /// Applying or storing the changes failed here (not the peer's fault).
     #[error("could not store changes: {0}")]
     Local(String),
+    /// Evidence of a fork (equivocation) that does not hold up.
+    #[error("malformed evidence of a fork: {0}")]
+    MalformedFork(String),
 }
 
 impl Refusal {
@@ -99,6 +102,7 @@ impl Refusal {
             Refusal::NotShared => "not-shared",
             Refusal::TooMuchWork => "too-much-work",
             Refusal::Local(_) => "local",
+            Refusal::MalformedFork(_) => "malformed-fork",
         }
     }
 }
@@ -500,22 +504,37 @@ pub fn actor_key(actor: &ActorId) -> Result<[u8; 32], Refusal> {
 }
 
 /// Checks that each change in `new` is vouched for: for every actor, the signature in
-/// `heads` over its newest change in `new` verifies under the actor's key, and every other
-/// change of that actor in `new` is an ancestor of that newest change.
+/// `heads` over its newest change in `new` (or, where the message carries them, in
+/// `vouchers`: its later changes set aside elsewhere, carried only to vouch) verifies under
+/// the actor's key, and every other change of that actor in `new` is an ancestor of that
+/// newest change.
 ///
 /// Returns the signed heads that were used (one per actor). Cost: one signature check per
 /// actor, not per change.
 pub fn check_signatures(
     new: &[Change],
     heads: &[ChangeSignature],
+    vouchers: &[Change],
 ) -> Result<Vec<ChangeSignature>, Refusal> {
-    let by_hash: HashMap<ChangeHash, &Change> = new.iter().map(|c| (c.hash(), c)).collect();
+    let by_hash: HashMap<ChangeHash, &Change> =
+        new.iter().chain(vouchers).map(|c| (c.hash(), c)).collect();
     let sigs: HashMap<[u8; 32], &ChangeSignature> = heads.iter().map(|h| (h.hash, h)).collect();
     let mut newest: BTreeMap<Vec<u8>, &Change> = BTreeMap::new();
     for c in new {
         let e = newest.entry(c.actor_id().to_bytes().to_vec()).or_insert(c);
         if c.seq() > e.seq() {
             *e = c;
+        }
+    }
+    // An actor's newest change here may be unsigned if a later one, signed, was set aside
+    // and is carried as a voucher: the signed voucher is then the top.
+    for v in vouchers {
+        if let Some(e) = newest.get_mut(v.actor_id().to_bytes())
+            && !sigs.contains_key(&e.hash().0)
+            && v.seq() > e.seq()
+            && sigs.contains_key(&v.hash().0)
+        {
+            *e = v;
         }
     }
     let mut used = Vec::with_capacity(newest.len());

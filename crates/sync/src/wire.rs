@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// Protocol version carried in the first byte of every frame. Version 2: a sync message may
 /// carry a whole document (a checked snapshot, see `snapshot`) to a node that holds nothing.
-pub const VERSION: u8 = 2;
+/// Version 3: evidence of a member's node forking its history ([`Message::Fork`]), and
+/// changes carried only to vouch for others (`vouchers`), see `forks`.
+pub const VERSION: u8 = 3;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;
@@ -31,6 +33,8 @@ pub const MAX_COALITIONS: usize = 10_000;
 pub const MAX_HEADS: usize = 10_000;
 /// Most changes in one [`Message::Changes`].
 pub const MAX_CHANGES: usize = 10_000;
+/// Most changes in each version of a [`Message::Fork`].
+pub const MAX_FORK_CHAIN: usize = 1_000;
 
 /// A coalition id on the wire (16 bytes).
 pub type WireCoalition = [u8; 16];
@@ -107,6 +111,10 @@ pub enum Message {
         sync: Vec<u8>,
         /// For each actor with changes in the message, its signature over its newest one.
         heads: Vec<SignedHead>,
+        /// Changes carried only to vouch for the ones above: an actor's changes between its
+        /// newest one here and a later, signed one that was set aside (see `forks`). Never
+        /// applied.
+        vouchers: Vec<ByteChunk>,
     },
     /// A new member's node presenting an invite's one-time secret to the inviting node.
     Join {
@@ -143,6 +151,24 @@ pub enum Message {
         changes: Vec<ByteChunk>,
         /// For each actor with changes here, its signature over its newest one.
         heads: Vec<SignedHead>,
+        /// Changes carried only to vouch for the ones above (see [`Message::Sync`]).
+        vouchers: Vec<ByteChunk>,
+    },
+    /// Evidence that a member's node wrote two different changes with one actor and
+    /// sequence number (equivocation): each version with the actor's later changes up to one
+    /// it signed. Every node that checks it sets the actor's changes from that sequence
+    /// number on aside, with everything built on them (see `forks`).
+    Fork {
+        /// The coalition.
+        coalition: WireCoalition,
+        /// One version, then the actor's changes after it, up to the signed one.
+        first: Vec<ByteChunk>,
+        /// The actor's signature over the last change of `first`.
+        first_head: SignedHead,
+        /// The other version, likewise.
+        second: Vec<ByteChunk>,
+        /// The actor's signature over the last change of `second`.
+        second_head: SignedHead,
     },
 }
 
@@ -309,10 +335,25 @@ impl Message {
                 }
                 Ok(())
             }
-            Message::Sync { heads, .. } => check("signed heads", heads.len(), MAX_HEADS),
-            Message::Changes { changes, heads, .. } => {
+            Message::Sync {
+                heads, vouchers, ..
+            } => {
+                check("signed heads", heads.len(), MAX_HEADS)?;
+                check("vouchers", vouchers.len(), MAX_CHANGES)
+            }
+            Message::Changes {
+                changes,
+                heads,
+                vouchers,
+                ..
+            } => {
                 check("changes", changes.len(), MAX_CHANGES)?;
-                check("signed heads", heads.len(), MAX_HEADS)
+                check("signed heads", heads.len(), MAX_HEADS)?;
+                check("vouchers", vouchers.len(), MAX_CHANGES)
+            }
+            Message::Fork { first, second, .. } => {
+                check("changes of a fork", first.len(), MAX_FORK_CHAIN)?;
+                check("changes of a fork", second.len(), MAX_FORK_CHAIN)
             }
         }
     }
@@ -359,7 +400,8 @@ mod tests {
                 .prop_map(|(coalition, sync, heads)| Message::Sync {
                     coalition,
                     sync,
-                    heads
+                    heads,
+                    vouchers: vec![ByteChunk(vec![1, 2])],
                 }),
             (
                 any::<[u8; 16]>(),
@@ -372,7 +414,8 @@ mod tests {
                 .prop_map(|(coalition, changes, heads)| Message::Changes {
                     coalition,
                     changes,
-                    heads
+                    heads,
+                    vouchers: Vec::new(),
                 }),
         ]
     }

@@ -128,6 +128,7 @@ impl World {
                 .map(|c| ByteChunk(c.raw_bytes().to_vec()))
                 .collect(),
             heads: sync::wire::heads(&heads),
+            vouchers: Vec::new(),
         }
         .encode();
         self.node.received(&mut self.docs, from, &frame)
@@ -208,6 +209,7 @@ fn a_tampered_change_is_refused() {
         coalition: wire(&w.coalition),
         changes: vec![ByteChunk(bytes)],
         heads: vec![SignedHead::from(&head)],
+        vouchers: Vec::new(),
     }
     .encode();
     let out = w.node.received(&mut w.docs, w.peer.key, &frame);
@@ -284,30 +286,50 @@ fn replayed_changes_are_ignored_without_harm() {
 }
 
 #[test]
-fn equivocation_is_refused() {
+fn an_equivocating_member_is_set_aside_with_what_was_built_on_it() {
     let mut w = World::new();
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
     let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
     w.push(w.peer.key, &first, vec![head]);
+    assert_eq!(w.issues(), 1);
     // A second, different change with the same actor and sequence number, validly signed.
     let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
     assert_eq!(first[0].seq(), second[0].seq());
     let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
     let out = w.push(w.peer.key, &second, vec![head]);
     assert!(
-        matches!(refusal(&out), Some(Refusal::Equivocation { .. })),
+        refusal(&out).is_none(),
+        "evidence is not a refusal: {out:?}"
+    );
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Forked { key, seq: 1, .. } if *key == w.peer.key)),
         "{out:?}"
     );
-    let evidence = out.iter().find_map(|o| match o {
-        Output::Equivocation { change, .. } => Some(change.clone()),
+    // The evidence goes to the peer, which can check it.
+    let fork = out.iter().find_map(|o| match o {
+        Output::Send { frame, .. } => match Message::decode(frame) {
+            Ok(m @ Message::Fork { .. }) => Some(m),
+            _ => None,
+        },
         _ => None,
     });
-    assert_eq!(
-        evidence.as_deref(),
-        Some(second[0].raw_bytes()),
-        "the conflicting change is handed over as evidence"
+    assert!(fork.is_some(), "{out:?}");
+    // Both versions are set aside: the document is as before either, and stays sound.
+    assert_eq!(w.issues(), 0);
+    let doc = w.docs.doc(&w.coalition).unwrap();
+    assert!(AutoCommit::load(&doc.save()).is_ok());
+    // Later changes of the forked key are set aside too, silently, and not applied.
+    let (_, later) = w.edit_as(&w.peer, &w.peer.member.clone(), "A third");
+    let head = sync::sign(&w.peer.signing, &later.last().unwrap().hash());
+    let out = w.push(w.peer.key, &later, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Applied { .. })));
+    assert_eq!(w.issues(), 0);
+    assert!(
+        !w.docs.forks[&w.coalition].1.is_empty(),
+        "the forked key is recorded"
     );
-    assert_eq!(w.issues(), 1);
 }
 
 #[test]
@@ -373,6 +395,7 @@ fn an_outsider_learns_nothing_and_gets_nothing() {
         coalition: wire(&w.coalition),
         sync: msg.encode(),
         heads: vec![],
+        vouchers: Vec::new(),
     }
     .encode();
     let out = w.node.received(&mut w.docs, outsider, &frame);
@@ -397,6 +420,7 @@ fn malformed_oversized_and_unknown_version_frames_are_refused_and_repeated_abuse
         coalition: wire(&w.coalition),
         sync: vec![0x42, 0, 0, 0, 0xde, 0xad],
         heads: vec![],
+        vouchers: Vec::new(),
     }
     .encode();
     frames.push(valid_sync.clone());
@@ -434,6 +458,7 @@ fn large_messages_travel_in_fragments_and_bad_fragments_are_refused() {
         coalition: wire(&w.coalition),
         sync: vec![0x42; MAX_FRAGMENT * 2 + 10],
         heads: vec![],
+        vouchers: Vec::new(),
     };
     let frames = msg.frames();
     assert_eq!(frames.len(), 3, "the message was split");
@@ -534,6 +559,7 @@ fn a_node_with_a_lower_message_limit_refuses_larger_messages_whole_or_in_pieces(
         coalition: wire(&w.coalition),
         sync: vec![0x42; n],
         heads: vec![],
+        vouchers: Vec::new(),
     };
     let too_large = |out: &[Output]| {
         matches!(

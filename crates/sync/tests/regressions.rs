@@ -97,6 +97,7 @@ fn batch_seeds_can_be_written_for_the_fuzzer() {
                 coalition: [7; 16],
                 changes: vec![sync::wire::ByteChunk(chunk)],
                 heads: vec![],
+                vouchers: Vec::new(),
             }
             .encode()
         })

@@ -1,9 +1,16 @@
-//! A deterministic simulation of many nodes syncing one coalition over a network that loses,
-//! duplicates and reorders messages, partitions and heals, and restarts nodes — all in one
-//! process, driven by a seed. After the network heals, every node must hold the same document.
+//! A deterministic simulation of many nodes syncing one coalition over a network that drops
+//! connections, duplicates messages and interleaves connections in any order (each
+//! connection in order, as a libp2p stream is), partitions and heals, and restarts nodes —
+//! all in one process, driven by a seed. After the network heals, every node must hold the same document.
 //!
 //! `SIM_SEEDS=N` runs seeds 0..N (default 40, split over two tests); `SIM_SEED=S` replays one
-//! seed exactly; `SIM_DEBUG=1` also checks the head index after every event.
+//! seed exactly; `SIM_DEBUG=1` also checks the head index after every event; `SIM_TRACE=1`
+//! prints refusals and forks as they happen (with `-- --nocapture`).
+//!
+//! In one seed of three, node 1 is a hostile member sending broken and forged changes; in
+//! another, node 2 forks its history (two different changes with one sequence number, each
+//! told to half its peers, the other pushed again later). Honest nodes must still end
+//! identical, refuse nothing of each other's, and all learn of a fork any of them found.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,6 +65,14 @@ struct Sim {
     hostile: Option<usize>,
     /// Attacks it sent.
     attacks: usize,
+    /// The member node that forks its history (two versions of one change, each sent to
+    /// half its peers), in another share of the seeds.
+    forker: Option<usize>,
+    /// Forks it made.
+    forks: usize,
+    /// The version it did not keep (its document with that version, and the signature),
+    /// which it goes on pushing to one peer at a time.
+    shadow: Option<(AutoCommit, sync::ChangeSignature)>,
 }
 
 fn hex(b: &[u8]) -> String {
@@ -141,6 +156,10 @@ impl Sim {
             // One seed in three has a hostile member (node 1).
             hostile: seed.is_multiple_of(3).then_some(1),
             attacks: 0,
+            // One seed in three has a member node that forks its history (node 2).
+            forker: (seed % 3 == 1).then_some(2),
+            forks: 0,
+            shadow: None,
         };
         sim.relink();
         sim
@@ -198,6 +217,8 @@ impl Sim {
         self.nodes.iter().position(|n| n.key == *key).unwrap()
     }
 
+    // SIM_TRACE prints to the test's standard error, on purpose.
+    #[allow(clippy::print_stderr)]
     fn handle(&mut self, from: usize, outputs: Vec<Output>) {
         for o in outputs {
             match o {
@@ -211,7 +232,17 @@ impl Sim {
                         bytes: frame,
                     });
                 }
-                Output::Refused { peer, reason, .. } => self.refusals.push((peer, reason)),
+                Output::Refused { peer, reason, .. } => {
+                    if std::env::var("SIM_TRACE").is_ok() {
+                        eprintln!("node {from} refused {reason} from {}", self.index_of(&peer));
+                    }
+                    self.refusals.push((peer, reason))
+                }
+                Output::Forked { .. } | Output::Equivocation { .. }
+                    if std::env::var("SIM_TRACE").is_ok() =>
+                {
+                    eprintln!("node {from}: {o:?}");
+                }
                 Output::Disconnect { peer, .. } => {
                     let to = self.index_of(&peer);
                     self.cut.insert(pair(from, to));
@@ -221,6 +252,7 @@ impl Sim {
                 | Output::JoinRequest { .. }
                 | Output::JoinRefused { .. }
                 | Output::Equivocation { .. }
+                | Output::Forked { .. }
                 | Output::Incompatible { .. } => {}
             }
         }
@@ -359,6 +391,7 @@ impl Sim {
             coalition: c.to_bytes(),
             changes: vec![sync::wire::ByteChunk(change.raw_bytes().to_vec())],
             heads: vec![sync::SignedHead::from(&head)],
+            vouchers: Vec::new(),
         }
         .encode();
         let peers: Vec<usize> = (0..NODES)
@@ -376,9 +409,192 @@ impl Sim {
         self.attacks += 1;
     }
 
+    /// The forking node writes two different changes with its next sequence number: it
+    /// keeps and pushes one to half its connected peers, and pushes the other to the rest.
+    fn fork(&mut self, i: usize) {
+        use automerge::transaction::Transactable;
+        let c = self.coalition.clone();
+        // Only with two peers or more to tell different stories to.
+        let syncing = (0..NODES)
+            .filter(|j| {
+                *j != i
+                    && self.links.contains(&pair(i, *j))
+                    && self.nodes[i]
+                        .sync
+                        .peer_heads(&self.nodes[*j].key, &c)
+                        .is_some()
+            })
+            .count();
+        if syncing < 2 {
+            return;
+        }
+        self.clock += 1;
+        let n = &mut self.nodes[i];
+        let Some((doc, _)) = n.docs.entry(&c) else {
+            return;
+        };
+        if doc.get_heads().is_empty() {
+            return;
+        }
+        let me = n.member.to_string();
+        let before = doc.get_heads();
+        let mut other = doc.fork().with_actor(n.key.actor());
+        let contact = |d: &mut AutoCommit, text: &str| {
+            use automerge::ReadDoc;
+            let members = d.get(automerge::ROOT, "members").ok()??.1;
+            let m = d.get(&members, me.as_str()).ok()??.1;
+            d.put(&m, "contact", text).ok()?;
+            d.commit();
+            Some(())
+        };
+        if contact(doc, &format!("version a {}", self.clock)).is_none()
+            || contact(&mut other, &format!("version b {}", self.clock)).is_none()
+        {
+            return;
+        }
+        let a = doc.get_changes(&before);
+        let b = other.get_changes(&before);
+        let (Some(ha), Some(hb)) = (a.last().map(|c| c.hash()), b.last().map(|c| c.hash())) else {
+            return;
+        };
+        let sa = sync::sign(&n.signing, &ha);
+        let sb = sync::sign(&n.signing, &hb);
+        n.docs.local_edit(&c, &a, sa.clone());
+        // Peers syncing the coalition with it (as its pushes go) get one version each, with
+        // whatever they may lack before it, so that it applies there.
+        let keys: Vec<NodeKey> = self.nodes.iter().map(|n| n.key).collect();
+        let peers: Vec<usize> = (0..NODES)
+            .filter(|j| {
+                *j != i
+                    && self.links.contains(&pair(i, *j))
+                    && self.nodes[i].sync.peer_heads(&keys[*j], &c).is_some()
+            })
+            .collect();
+        let n = &mut self.nodes[i];
+        let others: Vec<sync::ChangeSignature> = n
+            .docs
+            .entry(&c)
+            .map(|(_, index)| index.all())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|h| h.hash != sa.hash && h.hash != sb.hash)
+            .collect();
+        let mut frames = Vec::new();
+        for (k, to) in peers.into_iter().enumerate() {
+            // The whole history with it: the peer keeps what it lacks.
+            let (changes, head) = if k % 2 == 0 {
+                let (doc, _) = n.docs.entry(&c).unwrap();
+                (doc.get_changes(&[]), &sa)
+            } else {
+                (other.get_changes(&[]), &sb)
+            };
+            let mut heads: Vec<sync::SignedHead> =
+                others.iter().map(sync::SignedHead::from).collect();
+            heads.push(sync::SignedHead::from(head));
+            let frame = sync::Message::Changes {
+                coalition: c.to_bytes(),
+                changes: changes
+                    .iter()
+                    .map(|ch| sync::wire::ByteChunk(ch.raw_bytes().to_vec()))
+                    .collect(),
+                heads,
+                vouchers: Vec::new(),
+            }
+            .encode();
+            frames.push((to, frame));
+        }
+        self.shadow = Some((other, sb.clone()));
+        // Delivered at once: each version reaches its half of the peers.
+        for (to, frame) in frames {
+            let epoch = self.epochs[&pair(i, to)];
+            self.deliver(Frame {
+                from: i,
+                to,
+                epoch,
+                bytes: frame,
+            });
+        }
+        self.forks += 1;
+    }
+
+    /// The forking node pushes the version it did not keep again, with what the peer may
+    /// lack before it, to one peer syncing with it.
+    fn push_shadow(&mut self, i: usize) {
+        let c = self.coalition.clone();
+        let keys: Vec<NodeKey> = self.nodes.iter().map(|n| n.key).collect();
+        let syncing: Vec<usize> = (0..NODES)
+            .filter(|j| {
+                *j != i
+                    && self.links.contains(&pair(i, *j))
+                    && self.nodes[i].sync.peer_heads(&keys[*j], &c).is_some()
+            })
+            .collect();
+        if syncing.is_empty() {
+            return;
+        }
+        let to = syncing[self.pick(syncing.len())];
+        let others: Vec<sync::SignedHead> = self.nodes[i]
+            .docs
+            .entry(&c)
+            .map(|(_, index)| index.all())
+            .unwrap_or_default()
+            .iter()
+            .filter(|h| h.hash != self.shadow.as_ref().map_or([0; 32], |s| s.1.hash))
+            .map(sync::SignedHead::from)
+            .collect();
+        let Some((other, sb)) = self.shadow.as_mut() else {
+            return;
+        };
+        let changes = other.get_changes(&[]);
+        let mut heads: Vec<sync::SignedHead> = others
+            .into_iter()
+            .filter(|h| {
+                // The kept version's own signature would contradict the shadow's.
+                changes.iter().all(|c| c.hash().0 != h.hash)
+            })
+            .collect();
+        heads.push(sync::SignedHead::from(&*sb));
+        let frame = sync::Message::Changes {
+            coalition: c.to_bytes(),
+            changes: changes
+                .iter()
+                .map(|ch| sync::wire::ByteChunk(ch.raw_bytes().to_vec()))
+                .collect(),
+            heads,
+            vouchers: Vec::new(),
+        }
+        .encode();
+        let epoch = self.epochs[&pair(i, to)];
+        self.deliver(Frame {
+            from: i,
+            to,
+            epoch,
+            bytes: frame,
+        });
+    }
+
     fn edit(&mut self, i: usize) {
         if self.hostile == Some(i) && self.chance(50) {
             self.attack(i);
+            return;
+        }
+        if self.forker == Some(i) && self.chance(60) {
+            if self.shadow.is_some() && self.chance(70) {
+                self.push_shadow(i);
+            } else {
+                self.fork(i);
+            }
+            return;
+        }
+        // A node whose key forked writes nothing more (the replica refuses its edits).
+        let c = self.coalition.clone();
+        let key = self.nodes[i].key;
+        if self.nodes[i]
+            .docs
+            .forks
+            .get(&c)
+            .is_some_and(|(_, keys)| keys.contains(key.as_bytes()))
+        {
             return;
         }
         self.clock += 1;
@@ -479,9 +695,23 @@ impl Sim {
                 if self.queue.is_empty() {
                     continue;
                 }
+                // Frames of one connection arrive in order (one ordered stream per direction,
+                // as libp2p gives); different connections interleave in any order.
                 let k = self.pick(self.queue.len());
+                let (from, to) = (self.queue[k].from, self.queue[k].to);
+                let k = self
+                    .queue
+                    .iter()
+                    .position(|f| f.from == from && f.to == to)
+                    .unwrap_or(k);
                 if self.chance(5) {
-                    self.queue.swap_remove(k); // lost
+                    // Lost: on a stream, a loss is the connection breaking; it is set up again
+                    // (and frames still queued on the old one are dropped).
+                    self.queue.remove(k);
+                    if self.links.contains(&pair(from, to)) {
+                        self.disconnect(from, to);
+                        self.relink();
+                    }
                 } else if self.chance(5) {
                     let f = &self.queue[k];
                     let dup = Frame {
@@ -492,7 +722,7 @@ impl Sim {
                     };
                     self.deliver(dup); // duplicated: delivered now and again later
                 } else {
-                    let f = self.queue.swap_remove(k); // reordered: any queued frame may go first
+                    let f = self.queue.remove(k);
                     self.deliver(f);
                 }
             } else if roll < 97 {
@@ -538,8 +768,9 @@ impl Sim {
     }
 }
 
-/// Runs one seed; returns how many attacks the hostile member (if any) sent.
-fn run(seed: u64) -> usize {
+/// Runs one seed; returns how many attacks the hostile member (if any) sent, and how many
+/// forks the forking member made.
+fn run(seed: u64) -> (usize, usize) {
     let mut sim = Sim::new(seed);
     sim.chaos(600);
     sim.heal();
@@ -587,12 +818,36 @@ fn run(seed: u64) -> usize {
         );
         assert_eq!(s, &states[0], "seed {seed}: node {i} differs after healing");
     }
-    for (i, n) in sim.nodes.iter().enumerate() {
-        for e in &n.edits {
-            assert!(
-                states[0].issues.contains_key(e.as_str()),
-                "seed {seed}: issue raised by node {i} was lost"
-            );
+    // A fork some node found, every node learnt (a version lost on the way is no fork).
+    let mut detected = 0;
+    if let Some(f) = sim.forker {
+        let key = *sim.nodes[f].key.as_bytes();
+        let knows: Vec<bool> = sim
+            .nodes
+            .iter()
+            .map(|n| {
+                n.docs
+                    .forks
+                    .get(&c)
+                    .is_some_and(|(_, keys)| keys.contains(&key))
+            })
+            .collect();
+        assert!(
+            knows.iter().all(|k| *k) || knows.iter().all(|k| !*k),
+            "seed {seed}: only some nodes learnt of the fork: {knows:?}"
+        );
+        detected = usize::from(knows[0]);
+    }
+    // Without a fork, nothing honest is lost; with one, what was built on the forked changes
+    // is set aside, identically everywhere (the states compared above).
+    if sim.forks == 0 {
+        for (i, n) in sim.nodes.iter().enumerate() {
+            for e in &n.edits {
+                assert!(
+                    states[0].issues.contains_key(e.as_str()),
+                    "seed {seed}: issue raised by node {i} was lost"
+                );
+            }
         }
     }
     // Whatever the hostile member sent, no record is unreadable anywhere.
@@ -615,7 +870,7 @@ fn run(seed: u64) -> usize {
         bad.is_empty(),
         "seed {seed}: honest nodes refused each other: {bad:?}"
     );
-    sim.attacks
+    (sim.attacks, detected)
 }
 
 /// Runs the seeds `first, first + step, ...` below the seed count (or the one in `SIM_SEED`).
@@ -627,14 +882,16 @@ fn run_seeds(first: u64, step: usize) {
         return;
     }
     let mut attacks = 0;
+    let mut forks = 0;
     let seeds: u64 = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
     for seed in (first..seeds).step_by(step) {
         let result = std::panic::catch_unwind(|| run(seed));
-        if let Ok(n) = &result {
-            attacks += n;
+        if let Ok((a, f)) = &result {
+            attacks += a;
+            forks += f;
         }
         if let Err(e) = result {
             let msg = e
@@ -646,6 +903,7 @@ fn run_seeds(first: u64, step: usize) {
         }
     }
     assert!(attacks > 0, "no hostile member attacked in these seeds");
+    assert!(forks > 0, "no fork was found in these seeds");
 }
 
 #[test]

@@ -873,6 +873,7 @@ mod nodes {
             coalition: c.to_bytes(),
             sync: sync.encode(),
             heads: crate::wire::heads(&a.docs.persisted[&c].1),
+            vouchers: Vec::new(),
         }
         .encode();
         let out = b.node.received(&mut b.docs, a.key, &frame);

@@ -1,0 +1,773 @@
+//! Equivocation: a member's node that writes two different changes with one actor and
+//! sequence number (a *fork* of its history), on purpose or because its home was copied or a
+//! VM snapshot rolled back.
+//!
+//! Automerge cannot hold both versions (operation ids are counter and actor, so they would
+//! collide), and before this module each honest node kept the version it saw first and
+//! refused the other's: honest nodes split for good. Kleppmann ("Making CRDTs Byzantine Fault
+//! Tolerant", PaPoC 2022) makes ids hashes so that both versions can be kept; Automerge's ids
+//! cannot be changed, so Coalesce makes the document a deterministic function of what is
+//! known instead:
+//!
+//! - **Evidence** ([`Fork`]): the two versions, each with the actor's later changes up to one
+//!   it signed. Anyone can check it; it travels as [`Message::Fork`] to every peer sharing the
+//!   coalition (when found, and when a peer starts syncing).
+//! - **Rule**: once an actor is known to have forked at sequence number `s`, every change of
+//!   that actor from `s` on (both versions, and any later one) and every change that depends
+//!   on one of them is *set aside*: not in the document, not applied, not relayed, not refused
+//!   either (kept aside, and counted). Which changes are set aside depends only on the evidence
+//!   and the change graph, never on arrival order, so every honest node that holds the same
+//!   evidence and changes holds the same document: they converge. Evidence spreads like any
+//!   message, so they all end up with it.
+//! - **Cost**: changes by honest members made on top of the forked changes (after receiving
+//!   one version, before the evidence arrived) are set aside too: kept, listed, not lost, but
+//!   not in the document until their authors enter them again. The forked key writes nothing
+//!   more ("its later changes refused everywhere alike"); its organization goes on with
+//!   another key.
+//! - **Vouching**: a signature vouches for the actor's earlier changes through their hash
+//!   chain. When an actor's newest signed change is set aside, its earlier, kept changes have
+//!   no signature of their own; the chain from the newest kept one up to the signed one is
+//!   carried as *vouchers* with them (never applied), so that they still verify anywhere.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{Change, ChangeHash};
+use serde::{Deserialize, Serialize};
+
+use crate::verify::{ChangeSignature, Refusal, change_in_chunk, check_signatures};
+use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
+
+/// Most changes set aside that a node remembers per coalition (hashes, to recognise what is
+/// built on them). Past it, such changes look like ones whose dependencies are missing: they
+/// wait, and are never applied either.
+pub const MAX_SET_ASIDE: usize = 100_000;
+/// Most bytes of voucher chains kept per coalition.
+pub const MAX_VOUCHER_BYTES: usize = 16 * 1024 * 1024;
+
+fn bad(why: impl Into<String>) -> Refusal {
+    Refusal::MalformedFork(why.into())
+}
+
+/// Checked evidence that an actor forked its history.
+#[derive(Debug, Clone)]
+pub struct Fork {
+    /// The actor.
+    pub actor: [u8; 32],
+    /// The sequence number both versions have.
+    pub seq: u64,
+    first: Vec<Change>,
+    first_head: ChangeSignature,
+    second: Vec<Change>,
+    second_head: ChangeSignature,
+}
+
+impl Fork {
+    /// Checks evidence: each version is a chain of the actor's changes with consecutive
+    /// sequence numbers, each depending on the one before, the last signed by the actor; both
+    /// start at the same sequence number with different changes.
+    pub fn check(
+        first: &[ByteChunk],
+        first_head: &SignedHead,
+        second: &[ByteChunk],
+        second_head: &SignedHead,
+        budget: usize,
+    ) -> Result<Self, Refusal> {
+        let mut budget = budget;
+        let mut parse = |chain: &[ByteChunk]| -> Result<Vec<Change>, Refusal> {
+            if chain.is_empty() || chain.len() > wire::MAX_FORK_CHAIN {
+                return Err(bad("a version of 0 or too many changes"));
+            }
+            chain
+                .iter()
+                .map(|c| change_in_chunk(&c.0, &mut budget))
+                .collect()
+        };
+        let first = parse(first)?;
+        let second = parse(second)?;
+        let first_head = ChangeSignature::from(first_head);
+        let second_head = ChangeSignature::from(second_head);
+        Self::from_chains(first, first_head, second, second_head)
+    }
+
+    /// Evidence from two chains (each starting with one version).
+    pub fn from_chains(
+        first: Vec<Change>,
+        first_head: ChangeSignature,
+        second: Vec<Change>,
+        second_head: ChangeSignature,
+    ) -> Result<Self, Refusal> {
+        let chain = |c: &[Change], head: &ChangeSignature| -> Result<(), Refusal> {
+            for w in c.windows(2) {
+                if w[1].actor_id() != w[0].actor_id()
+                    || w[1].seq() != w[0].seq() + 1
+                    || !w[1].deps().contains(&w[0].hash())
+                {
+                    return Err(bad("a version is not one actor's chain of changes"));
+                }
+            }
+            let last = c.last().ok_or_else(|| bad("an empty version"))?;
+            if last.hash().0 != head.hash {
+                return Err(bad("the signature is not over the version's last change"));
+            }
+            check_signatures(c, std::slice::from_ref(head), &[])?;
+            Ok(())
+        };
+        chain(&first, &first_head)?;
+        chain(&second, &second_head)?;
+        let (a, b) = (&first[0], &second[0]);
+        if a.actor_id() != b.actor_id() || a.seq() != b.seq() || a.hash() == b.hash() {
+            return Err(bad(
+                "the two versions are not different changes with one sequence number",
+            ));
+        }
+        let actor = crate::verify::actor_key(a.actor_id())?;
+        Ok(Self {
+            actor,
+            seq: a.seq(),
+            first,
+            first_head,
+            second,
+            second_head,
+        })
+    }
+
+    /// The evidence as a message.
+    pub fn message(&self, coalition: WireCoalition) -> Message {
+        let chunks = |c: &[Change]| {
+            c.iter()
+                .map(|c| ByteChunk(c.raw_bytes().to_vec()))
+                .collect()
+        };
+        Message::Fork {
+            coalition,
+            first: chunks(&self.first),
+            first_head: SignedHead::from(&self.first_head),
+            second: chunks(&self.second),
+            second_head: SignedHead::from(&self.second_head),
+        }
+    }
+
+    fn stored(&self) -> StoredFork {
+        let raw = |c: &[Change]| c.iter().map(|c| c.raw_bytes().to_vec()).collect();
+        StoredFork {
+            first: raw(&self.first),
+            first_head: (self.first_head.hash, self.first_head.signature.to_vec()),
+            second: raw(&self.second),
+            second_head: (self.second_head.hash, self.second_head.signature.to_vec()),
+        }
+    }
+}
+
+/// A fork as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredFork {
+    first: Vec<Vec<u8>>,
+    first_head: ([u8; 32], Vec<u8>),
+    second: Vec<Vec<u8>>,
+    second_head: ([u8; 32], Vec<u8>),
+}
+
+/// A signature over a change set aside, and the chain down to the newest kept change of its
+/// actor: what vouches for that actor's kept changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Voucher {
+    head: ([u8; 32], Vec<u8>),
+    chain: Vec<Vec<u8>>,
+}
+
+/// What a node knows of forks in one coalition, and what they set aside.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Forks {
+    evidence: Vec<StoredFork>,
+    /// Per forked actor, the first sequence number set aside.
+    from: BTreeMap<[u8; 32], u64>,
+    /// Changes set aside.
+    aside: BTreeSet<[u8; 32]>,
+    /// Per actor, what vouches for its kept changes when its newest signed one is set aside.
+    vouchers: BTreeMap<[u8; 32], Voucher>,
+}
+
+/// Format of [`Forks::to_bytes`].
+const FORKS_FORMAT: u8 = 1;
+
+impl Forks {
+    /// Reads what [`Forks::to_bytes`] wrote; anything else reads as no forks known (the
+    /// evidence comes again from peers).
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        match bytes.split_first() {
+            Some((&FORKS_FORMAT, rest)) => postcard::from_bytes(rest).unwrap_or_default(),
+            _ => Self::default(),
+        }
+    }
+
+    /// The stored form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![FORKS_FORMAT];
+        // Serializing owned data into a Vec cannot fail.
+        out.extend(postcard::to_stdvec(self).unwrap_or_default());
+        out
+    }
+
+    /// Whether any fork is known.
+    pub fn is_empty(&self) -> bool {
+        self.from.is_empty()
+    }
+
+    /// Keys that forked, with the first sequence number set aside.
+    pub fn forked(&self) -> &BTreeMap<[u8; 32], u64> {
+        &self.from
+    }
+
+    /// How many changes are set aside.
+    pub fn set_aside(&self) -> usize {
+        self.aside.len()
+    }
+
+    /// Whether `hash` was set aside.
+    pub fn is_aside(&self, hash: &ChangeHash) -> bool {
+        self.aside.contains(&hash.0)
+    }
+
+    /// Whether `change` is set aside by the forks known (without remembering it).
+    fn would_set_aside(&self, change: &Change) -> bool {
+        let forked = <[u8; 32]>::try_from(change.actor_id().to_bytes())
+            .ok()
+            .and_then(|a| self.from.get(&a))
+            .is_some_and(|s| change.seq() >= *s);
+        forked || change.deps().iter().any(|d| self.aside.contains(&d.0))
+    }
+
+    /// Records evidence; whether it sets aside anything more than what was known. Evidence
+    /// one of whose versions is itself set aside by a fork known is no fork: a member whose
+    /// changes were set aside because they built on another's fork writes its next changes
+    /// with the same sequence numbers, and that is not equivocation.
+    pub fn add(&mut self, fork: &Fork) -> bool {
+        let known = self.from.get(&fork.actor).is_some_and(|s| *s <= fork.seq);
+        if known || self.would_set_aside(&fork.first[0]) || self.would_set_aside(&fork.second[0]) {
+            return false;
+        }
+        self.from.insert(fork.actor, fork.seq);
+        self.evidence
+            .retain(|f| first_of(f).is_none_or(|(a, _)| a != fork.actor));
+        self.evidence.push(fork.stored());
+        true
+    }
+
+    /// The evidence known, as messages for a peer.
+    pub fn messages(&self, coalition: WireCoalition) -> Vec<Message> {
+        self.evidence
+            .iter()
+            .map(|f| Message::Fork {
+                coalition,
+                first: f.first.iter().cloned().map(ByteChunk).collect(),
+                first_head: head_of(&f.first_head),
+                second: f.second.iter().cloned().map(ByteChunk).collect(),
+                second_head: head_of(&f.second_head),
+            })
+            .collect()
+    }
+
+    /// Whether a change is set aside by the forks known: its actor forked at or before its
+    /// sequence number, or it depends on a change set aside. Changes must be asked about in
+    /// causal order; one set aside is remembered (up to [`MAX_SET_ASIDE`]).
+    pub fn sets_aside(&mut self, change: &Change) -> bool {
+        let actor = change.actor_id().to_bytes();
+        let forked = <[u8; 32]>::try_from(actor)
+            .ok()
+            .and_then(|a| self.from.get(&a))
+            .is_some_and(|s| change.seq() >= *s);
+        let aside = forked || change.deps().iter().any(|d| self.aside.contains(&d.0));
+        if aside && self.aside.len() < MAX_SET_ASIDE {
+            self.aside.insert(change.hash().0);
+        }
+        aside
+    }
+
+    /// Remembers what vouches for an actor's kept changes: the signature `head` over a change
+    /// set aside, and the actor's chain from just after its newest kept change up to it.
+    pub fn vouch(&mut self, actor: [u8; 32], head: &ChangeSignature, chain: Vec<Vec<u8>>) {
+        let size: usize = self
+            .vouchers
+            .values()
+            .flat_map(|v| v.chain.iter().map(Vec::len))
+            .sum::<usize>()
+            + chain.iter().map(Vec::len).sum::<usize>();
+        if size > MAX_VOUCHER_BYTES {
+            return;
+        }
+        self.vouchers.insert(
+            actor,
+            Voucher {
+                head: (head.hash, head.signature.to_vec()),
+                chain,
+            },
+        );
+    }
+
+    /// The newest kept sequence number of `actor` a voucher vouches for (the one just before
+    /// its chain), with the dependencies of the chain's first change (one of which is that
+    /// kept change), if there is a voucher.
+    pub fn vouched(&self, actor: &[u8]) -> Option<(Vec<ChangeHash>, u64)> {
+        let v = self.vouchers.get(actor)?;
+        let first = Change::from_bytes(v.chain.first()?.clone()).ok()?;
+        Some((first.deps().to_vec(), first.seq().checked_sub(1)?))
+    }
+
+    /// The voucher of `actor`: its chain (oldest first) and the signature over its last.
+    fn voucher_of(&self, actor: &[u8]) -> Option<(Vec<Change>, ChangeSignature)> {
+        let v = self.vouchers.get(actor)?;
+        let chain = v
+            .chain
+            .iter()
+            .map(|b| Change::from_bytes(b.clone()).ok())
+            .collect::<Option<Vec<_>>>()?;
+        let head = head_of(&v.head);
+        Some((chain, ChangeSignature::from(&head)))
+    }
+
+    /// Per actor with a voucher: the first sequence number of its chain and its length (for
+    /// tests and diagnostics).
+    #[doc(hidden)]
+    pub fn voucher_spans(&self) -> Vec<([u8; 32], u64, usize)> {
+        self.vouchers
+            .iter()
+            .filter_map(|(a, v)| {
+                let first = Change::from_bytes(v.chain.first()?.clone()).ok()?;
+                Some((*a, first.seq(), v.chain.len()))
+            })
+            .collect()
+    }
+
+    /// The signatures and chains that vouch for actors whose newest signed change is set
+    /// aside, for a message carrying their kept changes; `signed` says up to which sequence
+    /// number an actor's changes are signed here anyway (a voucher below that is no longer
+    /// needed).
+    pub fn vouchers(
+        &self,
+        signed: impl Fn(&[u8]) -> Option<u64>,
+    ) -> (Vec<SignedHead>, Vec<ByteChunk>) {
+        let mut heads = Vec::new();
+        let mut chunks = Vec::new();
+        for (actor, v) in &self.vouchers {
+            let covers = self.vouched(actor).map(|(_, s)| s);
+            if signed(actor).is_some_and(|s| covers.is_none_or(|c| s >= c)) {
+                continue;
+            }
+            heads.push(head_of(&v.head));
+            chunks.extend(v.chain.iter().cloned().map(ByteChunk));
+        }
+        (heads, chunks)
+    }
+}
+
+fn head_of(h: &([u8; 32], Vec<u8>)) -> SignedHead {
+    let mut signature = [0u8; 64];
+    if h.1.len() == 64 {
+        signature.copy_from_slice(&h.1);
+    }
+    SignedHead {
+        hash: h.0,
+        signature,
+    }
+}
+
+/// The actor and sequence number of a stored fork.
+fn first_of(f: &StoredFork) -> Option<([u8; 32], u64)> {
+    let c = Change::from_bytes(f.first.first()?.clone()).ok()?;
+    Some((crate::verify::actor_key(c.actor_id()).ok()?, c.seq()))
+}
+
+// How a `SyncNode` learns, keeps and applies forks.
+use std::collections::HashMap;
+
+use automerge::AutoCommit;
+use model::CoalitionId;
+use model::NodeKey;
+use model::signing::HeadIndex;
+use tracing::warn;
+
+use crate::docs::Documents;
+use crate::node::{Output, PeerDoc, SyncNode, send, wire_id};
+
+fn local(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Local(e.to_string())
+}
+
+/// Follows `actor`'s own chain back from `tip` through `pool`: the changes from just after
+/// the newest one not in `pool` up to `tip`, oldest first, if the chain stays in the pool
+/// down to a change `kept` says is held.
+fn chain_back<'a>(
+    tip: &'a Change,
+    pool: &HashMap<ChangeHash, &'a Change>,
+    kept: impl Fn(&ChangeHash) -> Option<(automerge::ActorId, u64)>,
+) -> Option<Vec<&'a Change>> {
+    let actor = tip.actor_id();
+    let mut chain = vec![tip];
+    let mut cur = tip;
+    loop {
+        if cur.seq() == 1 {
+            return None;
+        }
+        let own = cur.deps().iter().find_map(|d| {
+            pool.get(d)
+                .filter(|p| p.actor_id() == actor && p.seq() + 1 == cur.seq())
+        });
+        match own {
+            Some(p) => {
+                chain.push(p);
+                cur = p;
+            }
+            // Its own previous change is not set aside: it must be held.
+            None if cur
+                .deps()
+                .iter()
+                .any(|d| kept(d).is_some_and(|(a, seq)| &a == actor && seq + 1 == cur.seq())) =>
+            {
+                chain.reverse();
+                return Some(chain);
+            }
+            None => return None,
+        }
+    }
+}
+
+impl SyncNode {
+    /// Loads what is known of forks in `c`, once.
+    pub(crate) fn load_forks(&mut self, docs: &mut impl Documents, c: &CoalitionId) {
+        if !self.forks.contains_key(c) {
+            let forks = docs
+                .load_forks(c)
+                .map(|b| Forks::from_bytes(&b))
+                .unwrap_or_default();
+            self.forks.insert(c.clone(), forks);
+        }
+    }
+
+    fn save_forks(&mut self, docs: &mut impl Documents, c: &CoalitionId) -> Result<(), Refusal> {
+        let Some(forks) = self.forks.get(c) else {
+            return Ok(());
+        };
+        let forked: Vec<[u8; 32]> = forks.forked().keys().copied().collect();
+        docs.save_forks(c, &forks.to_bytes(), &forked)
+            .map_err(Refusal::Local)
+    }
+
+    /// Parses the changes a message carries only to vouch for the others.
+    pub(crate) fn parse_vouchers(&self, chunks: &[ByteChunk]) -> Result<Vec<Change>, Refusal> {
+        let mut budget = self.max_message;
+        chunks
+            .iter()
+            .map(|c| change_in_chunk(&c.0, &mut budget))
+            .collect()
+    }
+
+    /// What vouches for kept changes whose signed successors were set aside in `c`.
+    pub(crate) fn vouchers(
+        &self,
+        c: &CoalitionId,
+        index: &HeadIndex,
+    ) -> (Vec<SignedHead>, Vec<ByteChunk>) {
+        self.forks
+            .get(c)
+            .map(|f| f.vouchers(|a| index.max_seq(a)))
+            .unwrap_or_default()
+    }
+
+    /// Tells a peer starting to sync `c` of every fork known there.
+    pub(crate) fn send_forks(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        self.load_forks(docs, c);
+        if let Some(forks) = self.forks.get(c) {
+            for m in forks.messages(wire_id(c)) {
+                send(out, peer, &m);
+            }
+        }
+    }
+
+    /// Takes out of `new` (verified, not held) what the forks known set aside, remembering
+    /// it; keeps what vouches for kept changes whose signature came over a change set aside.
+    pub(crate) fn set_aside_arriving(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        mut new: Vec<Change>,
+        vouchers: &[Change],
+        used: &[ChangeSignature],
+    ) -> Result<Vec<Change>, Refusal> {
+        let forks = self.forks.entry(c.clone()).or_default();
+        let (aside, kept): (Vec<Change>, Vec<Change>) = if forks.is_empty() {
+            (Vec::new(), new)
+        } else {
+            // Start operations grow along the change graph: a causal order for the rule.
+            new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+            new.into_iter().partition(|ch| forks.sets_aside(ch))
+        };
+        if aside.is_empty() && vouchers.is_empty() {
+            return Ok(kept);
+        }
+        let pool: HashMap<ChangeHash, &Change> = aside
+            .iter()
+            .chain(vouchers)
+            .map(|ch| (ch.hash(), ch))
+            .collect();
+        let kept_meta: HashMap<ChangeHash, (automerge::ActorId, u64)> = kept
+            .iter()
+            .map(|ch| (ch.hash(), (ch.actor_id().clone(), ch.seq())))
+            .collect();
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let am = doc.document();
+        for sig in used {
+            let Some(tip) = pool.get(&ChangeHash(sig.hash)) else {
+                continue;
+            };
+            let held = |h: &ChangeHash| {
+                kept_meta.get(h).cloned().or_else(|| {
+                    am.get_change_meta_by_hash(h)
+                        .map(|m| (m.actor.into_owned(), m.seq))
+                })
+            };
+            if let (Some(chain), Ok(actor)) = (
+                chain_back(tip, &pool, held),
+                crate::verify::actor_key(tip.actor_id()),
+            ) {
+                let raw = chain.iter().map(|c| c.raw_bytes().to_vec()).collect();
+                forks.vouch(actor, sig, raw);
+            }
+        }
+        self.save_forks(docs, c)?;
+        Ok(kept)
+    }
+
+    /// Evidence of a fork: `incoming` (verified, in `new` with `vouchers` and signed as
+    /// `used` says) and the version of it held here.
+    pub(crate) fn evidence(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        incoming: &Change,
+        new: &[Change],
+        vouchers: &[Change],
+        used: &[ChangeSignature],
+    ) -> Result<Fork, Refusal> {
+        let equivocation = || Refusal::Equivocation {
+            actor: incoming.actor_id().to_hex_string(),
+            seq: incoming.seq(),
+        };
+        let actor = incoming.actor_id();
+        let seq = incoming.seq();
+        // The incoming version, up to the actor's signed change in the batch.
+        let pool: HashMap<ChangeHash, &Change> = new
+            .iter()
+            .chain(vouchers)
+            .map(|ch| (ch.hash(), ch))
+            .collect();
+        let (second_head, tip) = used
+            .iter()
+            .find_map(|s| {
+                pool.get(&ChangeHash(s.hash))
+                    .filter(|c| c.actor_id() == actor)
+                    .map(|c| (s.clone(), *c))
+            })
+            .ok_or_else(equivocation)?;
+        let mut second = vec![tip.clone()];
+        while second.last().is_some_and(|c| c.seq() > seq) {
+            let cur = second.last().ok_or_else(equivocation)?;
+            let prev = cur
+                .deps()
+                .iter()
+                .find_map(|d| pool.get(d).filter(|p| p.actor_id() == actor))
+                .ok_or_else(equivocation)?;
+            second.push((*prev).clone());
+        }
+        second.reverse();
+        // The version held here, up to the actor's newest signed change held, or up to its
+        // newest kept one and then its voucher (the chain set aside up to a signed change).
+        let voucher = self
+            .forks
+            .get(c)
+            .and_then(|f| f.voucher_of(actor.to_bytes()));
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let (first_head, mut tail) = match index.newest(actor.to_bytes()) {
+            Some(h)
+                if doc
+                    .document()
+                    .get_change_meta_by_hash(&ChangeHash(h.hash))
+                    .is_some_and(|m| m.seq >= seq) =>
+            {
+                (h.clone(), Vec::new())
+            }
+            _ => {
+                let (chain, head) = voucher.ok_or_else(equivocation)?;
+                (head, chain)
+            }
+        };
+        let mut first = Vec::new();
+        let mut hash = match tail.first() {
+            // The newest kept change, just before the voucher's chain.
+            Some(v) => v
+                .deps()
+                .iter()
+                .copied()
+                .find(|d| {
+                    doc.document()
+                        .get_change_meta_by_hash(d)
+                        .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == v.seq())
+                })
+                .ok_or_else(equivocation)?,
+            None => ChangeHash(first_head.hash),
+        };
+        loop {
+            let ch = automerge::ReadDoc::get_change_by_hash(doc.document(), &hash)
+                .ok_or_else(equivocation)?;
+            let done = ch.seq() <= seq;
+            let prev = ch.deps().iter().copied().find(|d| {
+                doc.document()
+                    .get_change_meta_by_hash(d)
+                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == ch.seq())
+            });
+            first.push(ch);
+            if done {
+                break;
+            }
+            hash = prev.ok_or_else(equivocation)?;
+        }
+        first.reverse();
+        first.append(&mut tail);
+        Fork::from_chains(first, first_head, second, second_head)
+    }
+
+    /// Learns a fork (found here, or sent by `from`): records it, sets aside what it sets
+    /// aside, tells every other peer syncing `c`, and starts syncing `c` again with each.
+    pub(crate) fn learn_fork(
+        &mut self,
+        docs: &mut impl Documents,
+        from: Option<NodeKey>,
+        c: &CoalitionId,
+        fork: &Fork,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refusal> {
+        self.load_forks(docs, c);
+        let forks = self.forks.entry(c.clone()).or_default();
+        if !forks.add(fork) {
+            return Ok(());
+        }
+        let key = NodeKey::from_bytes(fork.actor);
+        self.rebuild_without_aside(docs, c)?;
+        self.save_forks(docs, c)?;
+        let set_aside = self.forks.get(c).map_or(0, Forks::set_aside);
+        warn!(coalition = %c, key = %key, seq = fork.seq, set_aside, "a member's node forked its history (two different changes with one sequence number): its changes from there on, and what was built on them, are set aside on every node");
+        out.push(Output::Forked {
+            coalition: c.clone(),
+            key,
+            seq: fork.seq,
+            set_aside,
+        });
+        let message = fork.message(wire_id(c));
+        let syncing: Vec<NodeKey> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.docs.contains_key(c))
+            .map(|(k, _)| *k)
+            .collect();
+        for peer in syncing {
+            if Some(peer) != from {
+                send(out, peer, &message);
+            }
+            if let Some(p) = self.peers.get_mut(&peer) {
+                p.docs.insert(c.clone(), PeerDoc::new());
+            }
+            self.sync_step(docs, peer, c, out);
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the document of `c` without what the forks known set aside; keeps what
+    /// vouches for actors whose newest signed change was set aside; stores the result.
+    fn rebuild_without_aside(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+    ) -> Result<(), Refusal> {
+        let Some(forks) = self.forks.get_mut(c) else {
+            return Ok(());
+        };
+        let Some((doc, index)) = docs.entry(c) else {
+            return Ok(());
+        };
+        let mut all = doc.get_changes(&[]);
+        // Start operations grow along the change graph (see `chain`): a causal order, which
+        // the rule needs (Automerge's own order need not be one).
+        all.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+        let (aside, kept): (Vec<Change>, Vec<Change>) =
+            all.into_iter().partition(|ch| forks.sets_aside(ch));
+        if aside.is_empty() {
+            return Ok(());
+        }
+        let sigs = index.signatures();
+        let mut fresh = AutoCommit::new().with_actor(doc.get_actor().clone());
+        fresh.apply_changes(kept.iter().cloned()).map_err(local)?;
+        *doc = fresh;
+        *index = HeadIndex::rebuild(doc, sigs.clone());
+        // Actors whose newest kept change has no signature here any more: vouch for it with
+        // the chain up to their signed change set aside.
+        let mut newest_kept: HashMap<Vec<u8>, u64> = HashMap::new();
+        for ch in &kept {
+            let e = newest_kept
+                .entry(ch.actor_id().to_bytes().to_vec())
+                .or_default();
+            *e = (*e).max(ch.seq());
+        }
+        // The changes a voucher already carries count as set aside too: a fork found at an
+        // earlier sequence number extends their chains down to what is kept now.
+        let mut heads = sigs.clone();
+        let mut earlier: Vec<Change> = Vec::new();
+        for actor in forks.vouchers.keys().copied().collect::<Vec<_>>() {
+            if let Some((chain, head)) = forks.voucher_of(&actor) {
+                earlier.extend(chain);
+                heads.push(head);
+            }
+        }
+        let pool: HashMap<ChangeHash, &Change> = aside
+            .iter()
+            .chain(&earlier)
+            .map(|ch| (ch.hash(), ch))
+            .collect();
+        let kept_meta: HashMap<ChangeHash, (automerge::ActorId, u64)> = kept
+            .iter()
+            .map(|ch| (ch.hash(), (ch.actor_id().clone(), ch.seq())))
+            .collect();
+        for sig in &heads {
+            let Some(tip) = pool.get(&ChangeHash(sig.hash)) else {
+                continue;
+            };
+            let a = tip.actor_id().to_bytes();
+            let signed = index.max_seq(a);
+            if newest_kept
+                .get(a)
+                .is_none_or(|n| signed.is_some_and(|s| s >= *n))
+            {
+                continue;
+            }
+            if let (Some(chain), Ok(actor)) = (
+                chain_back(tip, &pool, |h| kept_meta.get(h).cloned()),
+                crate::verify::actor_key(tip.actor_id()),
+            ) {
+                forks.vouch(
+                    actor,
+                    sig,
+                    chain.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+                );
+            }
+        }
+        docs.rebuilt(c).map_err(Refusal::Local)
+    }
+}
