@@ -861,3 +861,98 @@ fn a_frame_beyond_the_nodes_limit_is_not_read() {
     );
     assert!(da.stop());
 }
+
+/// A member's node forks its history: one version of its next change goes to one node, a
+/// different one with the same sequence number to another. The two honest nodes, meeting,
+/// set both aside and end identical; the operator sees which member's node did it; the
+/// forked key's later changes are set aside too. (Before, each kept its version and
+/// refused the other's: split for good.)
+#[test]
+fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
+    use model::automerge::transaction::Transactable;
+    let _serial = coalesce_tests::network_lock();
+    let (mut orgs, c) = crate::network::coalition_of_three();
+    let issue = orgs[0]
+        .node
+        .ok(&["issue", "add", "--coalition", &c, "Bus fares"]);
+    for org in &orgs {
+        org.node.wait_for(
+            20,
+            "the issue everywhere",
+            &["issue", "show", "--coalition", &c, &issue],
+        );
+    }
+    // East's node turns hostile (its key is used by a bare endpoint).
+    orgs[1].stop();
+    let north = &orgs[0].node;
+    let faith = &orgs[2].node;
+    let secret_east = secret_of(&orgs[1].node);
+    let key_east = key_of(&secret_east);
+    let bytes = exported(north, &c);
+    let issue_id = north.json(&["issue", "show", "--coalition", &c, &issue])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let version = |title: &str| {
+        raw_change(&bytes, key_east, |d| {
+            let i = obj(d, &["issues", &issue_id]);
+            d.put(&i, "title", title).unwrap();
+        })
+    };
+    let (a, b) = (version("Version told to North"), version("Version told to Faith"));
+    assert_eq!(a.seq(), b.seq());
+    let port = |o: &crate::network::Org| {
+        o.node.json(&["status"])["addresses"]
+            .as_array()
+            .and_then(|a| a.first()?.as_str()?.rsplit_once("/tcp/")?.1.split('/').next()?.parse::<u16>().ok())
+            .unwrap()
+    };
+    let to_north = Hostile::connect(secret_east, port(&orgs[0]), key_of(&secret_of(north)));
+    to_north.hello(&c);
+    to_north.push(&c, &a);
+    let to_faith = Hostile::connect(secret_east, port(&orgs[2]), key_of(&secret_of(faith)));
+    to_faith.hello(&c);
+    to_faith.push(&c, &b);
+
+    // North and Faith meet (they are connected): both find the fork and set it aside.
+    for node in [north, faith] {
+        eventually(30, "the fork found", || {
+            let status = node.json(&["status"]);
+            let forked = status["coalitions"][0]["forked"].as_array()?.clone();
+            (forked.len() == 1 && forked[0]["node"] == key_east.to_string()).then_some(())
+        });
+    }
+    let title = |n: &Node| n.json(&["issue", "show", "--coalition", &c, &issue])["title"].clone();
+    eventually(30, "North and Faith to agree", || {
+        (title(north) == "Bus fares" && title(faith) == "Bus fares").then_some(())
+    });
+    let heads = |n: &Node| {
+        let mut d = AutoCommit::load(&exported(n, &c)).unwrap();
+        let mut h = d.get_heads();
+        h.sort();
+        h
+    };
+    eventually(30, "identical documents", || (heads(north) == heads(faith)).then_some(()));
+    let text = north.ok(&["status"]);
+    assert!(
+        text.contains("wrote two different changes with one sequence number"),
+        "{text}"
+    );
+    // Whatever the forked key writes next is set aside everywhere, not refused.
+    let later = raw_change(&bytes, key_east, |d| {
+        let i = obj(d, &["issues", &issue_id]);
+        d.put(&i, "status", "won").unwrap();
+    });
+    to_north.push(&c, &later);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        north.json(&["issue", "show", "--coalition", &c, &issue])["status"],
+        "raised"
+    );
+    assert_eq!(
+        coalesce_tests::http_get(north.home(), "/health"),
+        (200, "ok".to_owned())
+    );
+    let metrics = coalesce_tests::http_get(north.home(), "/metrics").1;
+    assert!(metrics.contains("coalesce_forks_total 1"), "{metrics}");
+}

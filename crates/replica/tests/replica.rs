@@ -238,3 +238,21 @@ fn a_node_that_only_receives_compacts_too() {
     let mut b = Replica::open(hb.path()).unwrap();
     assert_eq!(b.read(&id).unwrap(), state);
 }
+
+#[test]
+fn a_node_whose_key_forked_writes_nothing_more_and_says_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let me = r.identity().node_key();
+    r.save_forks(&id, b"record", &[me]).unwrap();
+    let err = r
+        .edit(&id, |doc, a| doc.add_issue(&a.member, issue(1), a.now))
+        .unwrap_err();
+    assert!(matches!(err, ReplicaError::KeyForked { .. }), "{err}");
+    assert!(err.to_string().contains("member key add"), "{err}");
+    // Another key forking does not stop this node.
+    r.save_forks(&id, b"record", &[model::NodeKey::from_bytes([9; 32])])
+        .unwrap();
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(2), a.now))
+        .unwrap();
+}

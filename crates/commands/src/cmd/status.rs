@@ -68,6 +68,26 @@ struct CoalitionStatus {
     /// Records that do not read and are left out of every listing and report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<model::schema::Unreadable>,
+    /// Member node keys that forked their history (two different changes with one sequence
+    /// number): their changes from `from_seq` on, and what was built on them, are set aside.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    forked: Vec<Forked>,
+    /// Changes this node holds set aside because of those forks.
+    #[serde(skip_serializing_if = "is_zero")]
+    set_aside: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+struct Forked {
+    node: String,
+    member: Option<String>,
+    name: Option<String>,
+    from_seq: u64,
+    this_node: bool,
 }
 
 #[derive(Serialize)]
@@ -113,11 +133,36 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                 });
             }
         }
+        let forks = r
+            .record(&replica::forks_record(&id))?
+            .map(|b| sync::forks::Forks::from_bytes(&b))
+            .unwrap_or_default();
+        let forked = forks
+            .forked()
+            .iter()
+            .map(|(key, seq)| {
+                let key = model::NodeKey::from_bytes(*key);
+                let owner = state
+                    .members
+                    .values()
+                    .chain(state.former_members.values().map(|d| &d.member))
+                    .find(|m| m.keys.contains(&key));
+                Forked {
+                    node: key.to_string(),
+                    member: owner.map(|m| m.id.clone()),
+                    name: owner.map(|m| m.name.clone()),
+                    from_seq: *seq,
+                    this_node: key == me,
+                }
+            })
+            .collect();
         coalitions.push(CoalitionStatus {
             id: id.to_string(),
             name: state.charter.name,
             member_nodes: nodes,
             unreadable: state.unreadable,
+            forked,
+            set_aside: forks.set_aside(),
         });
     }
     let view = StatusView {
@@ -194,6 +239,29 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             rows,
             "No other member nodes yet: invite an organization with `coalesce invite create`.",
         )?;
+        for f in &c.forked {
+            let who = f.name.as_deref().unwrap_or("an unknown member");
+            out.text(&if f.this_node {
+                format!(
+                    "Warning: THIS node's key wrote two different changes with one sequence number \
+                     (was its home copied, or a VM snapshot restored?). Every member's node sets its \
+                     changes from change {} on aside, with {} change(s) built on them here; it can no \
+                     longer write in this coalition. Add a new key for {who} from another of its nodes \
+                     (`coalesce member key add`), or restore a backup (which draws a new key).\n",
+                    f.from_seq, c.set_aside
+                )
+            } else {
+                format!(
+                    "Warning: node {} of {who} wrote two different changes with one sequence number. \
+                     Its changes from change {} on, and the {} change(s) built on them here, are set \
+                     aside on every node; it can write nothing more here. Its organization can go on \
+                     with another key.\n",
+                    short(&f.node),
+                    f.from_seq,
+                    c.set_aside
+                )
+            })?;
+        }
         if !c.unreadable.is_empty() {
             let mut w = format!(
                 "Warning: {} record(s) of this coalition do not read and are left out of every listing:\n",
