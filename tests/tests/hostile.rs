@@ -899,12 +899,24 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
             d.put(&i, "title", title).unwrap();
         })
     };
-    let (a, b) = (version("Version told to North"), version("Version told to Faith"));
+    let (a, b) = (
+        version("Version told to North"),
+        version("Version told to Faith"),
+    );
     assert_eq!(a.seq(), b.seq());
     let port = |o: &crate::network::Org| {
         o.node.json(&["status"])["addresses"]
             .as_array()
-            .and_then(|a| a.first()?.as_str()?.rsplit_once("/tcp/")?.1.split('/').next()?.parse::<u16>().ok())
+            .and_then(|a| {
+                a.first()?
+                    .as_str()?
+                    .rsplit_once("/tcp/")?
+                    .1
+                    .split('/')
+                    .next()?
+                    .parse::<u16>()
+                    .ok()
+            })
             .unwrap()
     };
     let to_north = Hostile::connect(secret_east, port(&orgs[0]), key_of(&secret_of(north)));
@@ -932,7 +944,9 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
         h.sort();
         h
     };
-    eventually(30, "identical documents", || (heads(north) == heads(faith)).then_some(()));
+    eventually(30, "identical documents", || {
+        (heads(north) == heads(faith)).then_some(())
+    });
     let text = north.ok(&["status"]);
     assert!(
         text.contains("wrote two different changes with one sequence number"),

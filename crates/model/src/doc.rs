@@ -217,13 +217,32 @@ pub struct NewPool {
     pub description: String,
 }
 
+/// What a member gives a pool: the ledger entry kinds a member writes for itself (a request
+/// is made with [`CoalitionDoc::request_allocation`], which opens its proposal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiftKind {
+    /// A promise to give.
+    Pledge,
+    /// Something given.
+    Contribution,
+}
+
+impl From<GiftKind> for EntryKind {
+    fn from(k: GiftKind) -> Self {
+        match k {
+            GiftKind::Pledge => EntryKind::Pledge,
+            GiftKind::Contribution => EntryKind::Contribution,
+        }
+    }
+}
+
 /// A pledge or contribution to a pool.
 #[derive(Debug, Clone)]
 pub struct Gift {
     /// The ledger entry's id.
     pub entry: EntryId,
-    /// [`EntryKind::Pledge`] or [`EntryKind::Contribution`].
-    pub kind: EntryKind,
+    /// A pledge or a contribution.
+    pub kind: GiftKind,
     /// How much.
     pub amount: Amount,
     /// A note for the ledger.
@@ -838,21 +857,14 @@ impl CoalitionDoc {
         }
         let note = optional_short("note", &note)?;
         let message = match kind {
-            EntryKind::Pledge => "pledge",
-            EntryKind::Contribution => "contribute",
-            EntryKind::Request => "request allocation",
+            GiftKind::Pledge => "pledge",
+            GiftKind::Contribution => "contribute",
         };
         self.edit(by, message, at, |doc| {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
-            if kind == EntryKind::Request {
-                return Err(EditError::Unknown {
-                    what: "kind of gift",
-                    id: kind.to_string(),
-                });
-            }
             let record = LedgerEntry {
                 id: entry.to_string(),
-                kind,
+                kind: kind.into(),
                 member: by.to_string(),
                 amount,
                 note,
@@ -924,7 +936,10 @@ impl CoalitionDoc {
                 closes_at: None,
             };
             let subject = Subject {
-                subject: Some(format!("{pool_id}/{entry}")),
+                subject: Some(crate::schema::Subject::Request {
+                    pool: pool_id.to_string(),
+                    entry: entry.to_string(),
+                }),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, subject, at)?;
@@ -996,7 +1011,7 @@ impl CoalitionDoc {
                 ..new
             };
             let what = Subject {
-                subject: Some(format!("remove/{member}")),
+                subject: Some(crate::schema::Subject::Remove(member.to_string())),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, what, at)?;
@@ -1100,7 +1115,7 @@ impl CoalitionDoc {
                 closes_at: None,
             };
             let what = Subject {
-                subject: Some(format!("admit/{id}")),
+                subject: Some(crate::schema::Subject::Admit(id.to_string())),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, what, at)?;
@@ -1469,8 +1484,8 @@ fn append_entry(doc: &mut AutoCommit, pool: &str, record: &LedgerEntry) -> Resul
 /// What a new proposal decides beyond its kind.
 #[derive(Debug, Clone, Default)]
 struct Subject {
-    /// `pool/entry`, `admit/<m>` or `remove/<m>`.
-    subject: Option<String>,
+    /// The member admitted or removed, or the request allocated.
+    subject: Option<crate::schema::Subject>,
     /// For an amendment.
     amendment: Option<Amendment>,
 }
@@ -1499,7 +1514,7 @@ fn open_proposal(
         }));
     }
     let (rule, electorate) =
-        crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_deref())
+        crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_ref())
             .map_err(|why| EditError::Refused { why })?;
     let proposal = Proposal {
         id: new.id.to_string(),

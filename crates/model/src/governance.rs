@@ -26,7 +26,8 @@ use autosurgeon::{Prop, ReadDoc};
 
 use crate::reports::proposal_tally;
 use crate::schema::{
-    Amendment, Charter, CharterVersion, Coalition, Departure, Member, Proposal, Rules,
+    Amendment, Charter, CharterVersion, Coalition, Departure, DepartureStatus, Member, Proposal,
+    Rules, Subject,
 };
 use crate::tally::{Outcome, Rule};
 use crate::values::{DecisionKind, Stance, Timestamp};
@@ -170,7 +171,10 @@ impl Governance {
                     members.insert(m.id.clone(), m.clone());
                 }
                 Some(p) => {
-                    departures.insert(m.id.clone(), departure(m, "pending", Some(p), None));
+                    departures.insert(
+                        m.id.clone(),
+                        departure(m, DepartureStatus::Pending, Some(p), None),
+                    );
                 }
             }
         }
@@ -185,18 +189,18 @@ impl Governance {
                 continue;
             };
             match subject(p) {
-                Some(("admit", m)) => {
+                Some(Subject::Admit(m)) => {
                     if let Some(pending) = departures.get(m)
-                        && pending.status == "pending"
+                        && pending.status == DepartureStatus::Pending
                         && pending.proposal.as_deref() == Some(p.id.as_str())
                         && let Some(gone) = departures.remove(m)
                     {
                         members.insert(m.to_owned(), gone.member);
                     }
                 }
-                Some(("remove", m)) => {
+                Some(Subject::Remove(m)) => {
                     if let Some(gone) = members.remove(m) {
-                        let d = departure(&gone, "removed", Some(&p.id), Some(d.at));
+                        let d = departure(&gone, DepartureStatus::Removed, Some(&p.id), Some(d.at));
                         departures.insert(m.to_owned(), d);
                     }
                 }
@@ -210,7 +214,7 @@ impl Governance {
             .collect();
         for m in left {
             if let Some(gone) = members.remove(&m) {
-                let d = departure(&gone, "left", None, gone.left_at);
+                let d = departure(&gone, DepartureStatus::Left, None, gone.left_at);
                 departures.insert(m, d);
             }
         }
@@ -225,7 +229,7 @@ impl Governance {
 
 fn departure(
     m: &Member,
-    status: &'static str,
+    status: DepartureStatus,
     proposal: Option<&String>,
     since: Option<Timestamp>,
 ) -> Departure {
@@ -237,12 +241,12 @@ fn departure(
     }
 }
 
-/// A membership proposal's subject: `("admit" | "remove", member)`.
-pub fn subject(p: &Proposal) -> Option<(&str, &str)> {
+/// A membership proposal's subject: the member it admits or removes.
+pub fn subject(p: &Proposal) -> Option<&Subject> {
     if p.kind != DecisionKind::Membership {
         return None;
     }
-    p.subject.as_deref()?.split_once('/')
+    p.subject.as_ref()
 }
 
 /// The decision `p` represents if it passed by `now`.
@@ -283,14 +287,14 @@ fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
 pub fn rule_and_electorate(
     gov: &InForce,
     kind: DecisionKind,
-    subject: Option<&str>,
+    subject: Option<&Subject>,
 ) -> Result<(Rule, Vec<String>), String> {
     let everyone = || gov.members.keys().cloned().collect::<Vec<_>>();
     if kind != DecisionKind::Membership {
         return Ok((gov.rules.for_kind(kind), everyone()));
     }
-    match subject.and_then(|s| s.split_once('/')) {
-        Some(("remove", m)) => {
+    match subject {
+        Some(Subject::Remove(m)) => {
             if !gov.members.contains_key(m) {
                 return Err(format!(
                     "member {m} is not a member in force, so it cannot be removed"
@@ -302,7 +306,7 @@ pub fn rule_and_electorate(
             }
             Ok((gov.rules.membership, others))
         }
-        Some(("admit", _)) => match gov.rules.admission {
+        Some(Subject::Admit(_)) => match gov.rules.admission {
             Some(rule) => Ok((rule, everyone())),
             None => Err("the charter admits members by invite, not by a proposal".into()),
         },

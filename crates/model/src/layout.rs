@@ -162,11 +162,7 @@ const ID: Shape = Shape::Scalar(Scalar {
 /// A proposal's subject: `pool/entry`, `admit/member` or `remove/member`.
 const SUBJECT: Shape = Shape::Scalar(Scalar {
     what: "a subject (pool/entry, admit/member or remove/member)",
-    check: |v| {
-        matches!(v, ScalarValue::Str(s) if s.split_once('/').is_some_and(|(a, b)| {
-            crate::ids::is_id(b) && (crate::ids::is_id(a) || a == "admit" || a == "remove")
-        }))
-    },
+    check: typed::<schema::Subject>,
 });
 const KEY: Shape = Shape::Scalar(Scalar {
     what: "a node key",

@@ -710,7 +710,7 @@ impl Ctx<'_> {
     fn check_proposal(&self, id: &str) -> Result<(), String> {
         let p: Proposal = self.record(&["proposals", id])?;
         self.named_writer(&p.author, "author")?;
-        let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_deref())?;
+        let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_ref())?;
         if p.rule != rule {
             return Err(format!(
                 "its rule is {} but the charter's rule for {} decisions is {rule}",
@@ -728,7 +728,7 @@ impl Ctx<'_> {
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
         }
-        if let Some(("admit", m)) = crate::governance::subject(&p) {
+        if let Some(crate::schema::Subject::Admit(m)) = crate::governance::subject(&p) {
             // The record of the member it admits is written by the same change.
             let member: Member = self.record(&["members", m])?;
             if self.gov.records.contains_key(m) || member.admission.as_deref() != Some(id) {
@@ -767,7 +767,7 @@ impl Ctx<'_> {
             (Some(_), Some(p)) => {
                 let p: Proposal = self.record(&["proposals", p])?;
                 match crate::governance::subject(&p) {
-                    Some(("admit", who))
+                    Some(crate::schema::Subject::Admit(who))
                         if who == member && !self.gov.proposals.contains_key(&p.id) =>
                     {
                         Ok(())

@@ -167,14 +167,116 @@ impl Coalition {
     }
 }
 
+/// Why a member record is not a member in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepartureStatus {
+    /// It left (it wrote `left_at`).
+    Left,
+    /// A passed membership proposal removed it.
+    Removed,
+    /// Awaiting its admission vote.
+    Pending,
+}
+
+impl DepartureStatus {
+    /// The name printed and in `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Left => "left",
+            Self::Removed => "removed",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+impl std::fmt::Display for DepartureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a proposal decides, for the kinds that decide on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Admitting this member (stored `admit/<member>`).
+    Admit(String),
+    /// Removing this member (stored `remove/<member>`).
+    Remove(String),
+    /// An allocation: this request in this pool's ledger (stored `<pool>/<entry>`).
+    Request {
+        /// The pool.
+        pool: String,
+        /// The ledger entry.
+        entry: String,
+    },
+}
+
+impl std::str::FromStr for Subject {
+    type Err = crate::values::ValueError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            crate::values::ValueError::new(
+                "proposal subject",
+                s,
+                "admit/<member>, remove/<member> or <pool>/<entry>",
+            )
+        };
+        let (a, b) = s.split_once('/').ok_or_else(bad)?;
+        if !crate::ids::is_id(b) {
+            return Err(bad());
+        }
+        Ok(match a {
+            "admit" => Self::Admit(b.to_owned()),
+            "remove" => Self::Remove(b.to_owned()),
+            pool if crate::ids::is_id(pool) => Self::Request {
+                pool: pool.to_owned(),
+                entry: b.to_owned(),
+            },
+            _ => return Err(bad()),
+        })
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Admit(m) => write!(f, "admit/{m}"),
+            Self::Remove(m) => write!(f, "remove/{m}"),
+            Self::Request { pool, entry } => write!(f, "{pool}/{entry}"),
+        }
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Reconcile for Subject {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        r.str(self.to_string())
+    }
+}
+
+impl Hydrate for Subject {
+    fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
+        s.parse().map_err(|e: crate::values::ValueError| {
+            HydrateError::unexpected(e.expected, s.to_owned())
+        })
+    }
+}
+
 /// A member record that is not (or not yet) a member in force.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Departure {
     /// The member's record.
     #[serde(flatten)]
     pub member: Member,
-    /// `left`, `removed` or `pending` (awaiting its admission vote).
-    pub status: &'static str,
+    /// Left, removed, or pending (awaiting its admission vote).
+    pub status: DepartureStatus,
     /// The proposal that removed it, or that decides its admission.
     pub proposal: Option<String>,
     /// When it left or was removed.
@@ -535,9 +637,10 @@ pub struct Proposal {
     pub electorate: Vec<String>,
     /// Positions by member id.
     pub positions: BTreeMap<String, PositionRecord>,
-    /// What the proposal decides: for an allocation the ledger entry, as `pool/entry`; for
-    /// membership `admit/<member>` or `remove/<member>`.
-    pub subject: Option<String>,
+    /// What the proposal decides: for an allocation the ledger entry (stored `pool/entry`);
+    /// for membership the member admitted or removed (stored `admit/<member>`,
+    /// `remove/<member>`).
+    pub subject: Option<Subject>,
     /// For an amendment: what it changes in the charter.
     #[autosurgeon(missing = "Default::default")]
     pub amendment: Option<Amendment>,

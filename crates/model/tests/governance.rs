@@ -178,7 +178,10 @@ fn a_removed_member_loses_write_rights_from_its_removal() {
     vote(&mut doc, 2, &pid(1), Stance::Agree, 4);
     let c = doc.read().unwrap();
     assert!(!c.members.contains_key(member(3).as_str()));
-    assert_eq!(c.former_members[member(3).as_str()].status, "removed");
+    assert_eq!(
+        c.former_members[member(3).as_str()].status.as_str(),
+        "removed"
+    );
     assert_eq!(verdict(&mut doc), Ok(()));
 
     // Its node, having seen its removal, can no longer edit.
@@ -217,7 +220,7 @@ fn a_member_that_leaves_writes_nothing_more() {
     act(&mut doc, 2, |d| d.leave(&member(2), t(2)).unwrap());
     let c = doc.read().unwrap();
     assert_eq!(c.members.len(), 2);
-    assert_eq!(c.former_members[member(2).as_str()].status, "left");
+    assert_eq!(c.former_members[member(2).as_str()].status.as_str(), "left");
     let err = act(&mut doc, 2, |d| d.leave(&member(2), t(3)).unwrap_err());
     assert!(matches!(err, EditError::NotAMember { .. }), "{err}");
     // New proposals no longer count it.
@@ -267,7 +270,10 @@ fn admission_can_be_made_a_vote() {
         .unwrap();
     assert_eq!(vote_id, Some(pid(2)));
     let c = doc.read().unwrap();
-    assert_eq!(c.former_members[member(4).as_str()].status, "pending");
+    assert_eq!(
+        c.former_members[member(4).as_str()].status.as_str(),
+        "pending"
+    );
     assert_eq!(c.proposals[pid(2).as_str()].electorate.len(), 3);
     let mut pending = doc.fork_as(key(4));
     assert!(

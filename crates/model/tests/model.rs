@@ -73,7 +73,7 @@ fn new_pool(id: &PoolId, name: &str) -> NewPool {
     }
 }
 
-fn gift(entry: u8, kind: EntryKind, amount: &str) -> Gift {
+fn gift(entry: u8, kind: GiftKind, amount: &str) -> Gift {
     Gift {
         entry: EntryId::from_bytes([entry; 16]),
         kind,
@@ -129,7 +129,7 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
 
     let e = w
         .doc
-        .give(&me, "ab", gift(1, EntryKind::Pledge, "5"), t(10))
+        .give(&me, "ab", gift(1, GiftKind::Pledge, "5"), t(10))
         .unwrap_err();
     assert_eq!(e.to_string(), "no pool with id `ab`");
 
@@ -243,7 +243,7 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
         .give(
             &ids[0],
             pool.short(),
-            gift(1, EntryKind::Pledge, "500"),
+            gift(1, GiftKind::Pledge, "500"),
             t(2),
         )
         .unwrap();
@@ -251,7 +251,7 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
         .give(
             &ids[0],
             pool.short(),
-            gift(2, EntryKind::Contribution, "400"),
+            gift(2, GiftKind::Contribution, "400"),
             t(3),
         )
         .unwrap();
@@ -259,7 +259,7 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
         .give(
             &ids[1],
             pool.short(),
-            gift(3, EntryKind::Contribution, "100"),
+            gift(3, GiftKind::Contribution, "100"),
             t(4),
         )
         .unwrap();
@@ -489,7 +489,7 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
                 pool.as_str(),
                 Gift {
                     entry,
-                    kind: EntryKind::Pledge,
+                    kind: GiftKind::Pledge,
                     amount,
                     note: String::new(),
                 },

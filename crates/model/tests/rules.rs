@@ -135,7 +135,7 @@ fn pledge(doc: &mut CoalitionDoc, who: u8, entry: u8) {
         PoolId::from_bytes(POOL).as_str(),
         Gift {
             entry: EntryId::from_bytes([entry; 16]),
-            kind: EntryKind::Pledge,
+            kind: GiftKind::Pledge,
             amount: "100".parse().unwrap(),
             note: String::new(),
         },
@@ -446,7 +446,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 &pool,
                 Gift {
                     entry: EntryId::from_bytes(id(*n)),
-                    kind: EntryKind::Pledge,
+                    kind: GiftKind::Pledge,
                     amount: "25".parse().unwrap(),
                     note: String::new(),
                 },

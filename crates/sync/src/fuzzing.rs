@@ -22,6 +22,21 @@ pub fn wire(data: &[u8]) {
         Ok(Message::Sync { sync, .. }) => {
             let _ = crate::verify::decode_sync(&sync, crate::wire::MIN_MESSAGE_LIMIT);
         }
+        Ok(Message::Fork {
+            first,
+            first_head,
+            second,
+            second_head,
+            ..
+        }) => {
+            let _ = crate::forks::Fork::check(
+                &first,
+                &first_head,
+                &second,
+                &second_head,
+                crate::wire::MIN_MESSAGE_LIMIT,
+            );
+        }
         Ok(Message::Changes { changes, .. }) => {
             for c in changes {
                 let _ = crate::verify::change_in_chunk(

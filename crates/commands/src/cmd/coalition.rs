@@ -356,7 +356,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
     if all {
         members.extend(state.former_members.values().map(|d| MemberView {
             member: &d.member,
-            status: d.status,
+            status: d.status.as_str(),
             proposal: d.proposal.as_deref(),
             since: d.since,
         }));

@@ -3,7 +3,7 @@
 use replica::Replica;
 
 use anyhow::Result;
-use model::{EntryId, EntryKind, PoolId, ProposalId, reports};
+use model::{EntryId, PoolId, ProposalId, reports};
 use serde::Serialize;
 
 use super::{Ctx, day, short};
@@ -44,8 +44,8 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
                 .edit(&ctx.id, |doc, a| doc.create_pool(&a.member, new, a.now))?;
             out.id(id)
         }
-        PoolCmd::Pledge(g) => give(r, g, EntryKind::Pledge, out),
-        PoolCmd::Contribute(g) => give(r, g, EntryKind::Contribution, out),
+        PoolCmd::Pledge(g) => give(r, g, model::GiftKind::Pledge, out),
+        PoolCmd::Contribute(g) => give(r, g, model::GiftKind::Contribution, out),
         PoolCmd::Request {
             c,
             pool,
@@ -220,7 +220,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
     }
 }
 
-fn give(r: &mut Replica, g: crate::args::Gift, kind: EntryKind, out: &Out) -> Result<()> {
+fn give(r: &mut Replica, g: crate::args::Gift, kind: model::GiftKind, out: &Out) -> Result<()> {
     let ctx = Ctx::new(r, &g.c)?;
     let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
     let gift = model::Gift {

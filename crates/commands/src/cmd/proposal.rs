@@ -159,8 +159,14 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                     s += &format!("  equity threshold: {t}\n");
                 }
             }
-            if let Some((what, m)) = model::governance::subject(p) {
-                s += &format!("\nDecides: {what} {}\n", name_of(&state, m));
+            match model::governance::subject(p) {
+                Some(model::schema::Subject::Admit(m)) => {
+                    s += &format!("\nDecides: admit {}\n", name_of(&state, m));
+                }
+                Some(model::schema::Subject::Remove(m)) => {
+                    s += &format!("\nDecides: remove {}\n", name_of(&state, m));
+                }
+                _ => {}
             }
             s += &format!(
                 "\nagree {}, abstain {}, disagree {}, block {}; {} of {} yet to take a position (quorum: {})\n",
