@@ -452,13 +452,31 @@ impl SyncNode {
             .map_err(Refusal::Local)
     }
 
-    /// Parses the changes a message carries only to vouch for the others.
-    pub(crate) fn parse_vouchers(&self, chunks: &[ByteChunk]) -> Result<Vec<Change>, Refusal> {
-        let mut budget = self.max_message;
-        chunks
+    /// Parses the changes a message carries only to vouch for `changes`, within what is left
+    /// of the message's allowance once `changes` are counted (bytes and operations).
+    pub(crate) fn parse_vouchers(
+        &self,
+        chunks: &[ByteChunk],
+        changes: &[Change],
+    ) -> Result<Vec<Change>, Refusal> {
+        let used: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
+        let mut budget = self.max_message.saturating_sub(used);
+        let vouchers = chunks
             .iter()
             .map(|c| change_in_chunk(&c.0, &mut budget))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        let ops: u64 = changes
+            .iter()
+            .chain(&vouchers)
+            .map(|c| c.len() as u64)
+            .sum();
+        let most = (self.max_message / wire::MESSAGE_BYTES_PER_OP) as u64;
+        if ops > most {
+            return Err(Refusal::MalformedChange(format!(
+                "the message's changes hold {ops} operations, over this node's {most}"
+            )));
+        }
+        Ok(vouchers)
     }
 
     /// What vouches for kept changes whose signed successors were set aside in `c`.

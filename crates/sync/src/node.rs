@@ -687,7 +687,6 @@ impl SyncNode {
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
-        let vouchers = self.parse_vouchers(vouchers)?;
         let mut batch = match carried {
             Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
@@ -708,7 +707,7 @@ impl SyncNode {
                 }
             }
         };
-        batch.vouchers = vouchers;
+        batch.vouchers = self.parse_vouchers(vouchers, &batch.changes)?;
         let applied = self
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
@@ -755,10 +754,11 @@ impl SyncNode {
         for chunk in chunks {
             changes.push(change_in_chunk(&chunk.0, &mut budget)?);
         }
+        let vouchers = self.parse_vouchers(vouchers, &changes)?;
         let batch = Batch {
             changes,
             snapshot: None,
-            vouchers: self.parse_vouchers(vouchers)?,
+            vouchers,
         };
         let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {

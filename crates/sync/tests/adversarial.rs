@@ -725,3 +725,38 @@ fn a_predecessor_in_another_place_is_refused_and_the_document_stays_sound() {
     malformed(&out, "");
     still_sound(&mut w, persisted);
 }
+
+#[test]
+fn a_message_whose_changes_hold_too_many_operations_in_all_is_refused() {
+    use sync::wire::{MESSAGE_BYTES_PER_OP, MIN_MESSAGE_LIMIT};
+    let mut w = World::new();
+    w.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let most = MIN_MESSAGE_LIMIT / MESSAGE_BYTES_PER_OP;
+    // Issues whose descriptions are one operation per character: a few kilobytes on the
+    // wire, more operations in all than this node takes in one message.
+    let mut doc = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let before = doc.heads();
+    for i in 0..=most / 20_000 {
+        doc.add_issue(
+            &w.peer.member,
+            NewIssue {
+                id: IssueId::from_bytes([9 + i as u8; 16]),
+                title: "Long".into(),
+                description: "a".repeat(20_000),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(5),
+        )
+        .unwrap();
+    }
+    let changes = doc.changes_since(&before);
+    let mut changes = changes;
+    let bytes: usize = changes.iter_mut().map(|c| c.bytes().len()).sum();
+    assert!(bytes < MIN_MESSAGE_LIMIT / 10, "{bytes} bytes on the wire");
+    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+    let persisted = w.persisted();
+    let out = w.push(w.peer.key, &changes, vec![head]);
+    malformed(&out, "operations");
+    still_sound(&mut w, persisted);
+}
