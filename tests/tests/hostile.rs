@@ -952,6 +952,19 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
         text.contains("wrote two different changes with one sequence number"),
         "{text}"
     );
+    // The version each had applied and stored is kept apart, and listed.
+    assert!(text.contains("coalesce audit aside"), "{text}");
+    // (Which version a node applied first depends on which reached it first.)
+    let versions = [a.hash().to_string(), b.hash().to_string()];
+    for node in [north, faith] {
+        let kept = node.json(&["audit", "aside", "--coalition", &c]);
+        let kept = kept.as_array().unwrap();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(versions.iter().any(|v| kept[0]["change"] == *v), "{kept:?}");
+        assert_eq!(kept[0]["node"], key_east.to_string());
+    }
+    let listed = north.ok(&["audit", "aside", "--coalition", &c]);
+    assert!(listed.contains("Eastside Disability Justice"), "{listed}");
     // Whatever the forked key writes next is set aside everywhere, not refused.
     let later = raw_change(&bytes, key_east, |d| {
         let i = obj(d, &["issues", &issue_id]);

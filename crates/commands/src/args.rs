@@ -175,6 +175,15 @@ pub enum AuditCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// Edits this node had stored that were set aside because a member's node forked its
+    /// history (they, or what they built on, came from the forked key): kept here, out of
+    /// the coalition, to be entered again
+    Aside {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
 }
 
 /// Which coalition a command acts on.

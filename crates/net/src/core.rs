@@ -103,8 +103,11 @@ impl Documents for ReplicaDocs<'_> {
             .map_err(|e| e.to_string())
     }
 
-    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String> {
-        self.0.store_whole(coalition).map_err(|e| e.to_string())
+    fn rebuilt(&mut self, coalition: &CoalitionId, aside: &[Change]) -> Result<(), String> {
+        let raw: Vec<&[u8]> = aside.iter().map(|c| c.raw_bytes()).collect();
+        self.0
+            .store_whole(coalition, &raw)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -388,19 +391,6 @@ impl Core {
                     }
                     if let Some(js) = self.joins.get_mut(&peer) {
                         js.retain(|j| j.coalition != coalition);
-                    }
-                    continue;
-                }
-                Output::Equivocation {
-                    peer,
-                    coalition,
-                    hash,
-                    change,
-                } => {
-                    let key = format!("evidence/{coalition}/{}", hex(&hash));
-                    warn!(%peer, %coalition, "kept an equivocating change as evidence");
-                    if let Err(e) = self.replica.put_record(&key, &change) {
-                        warn!(error = %e, "could not keep the evidence");
                     }
                     continue;
                 }

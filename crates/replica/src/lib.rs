@@ -160,6 +160,33 @@ pub fn forked_record(id: &CoalitionId) -> String {
     format!("forked/{id}")
 }
 
+/// Record keeping the changes this node had stored that a fork later set aside (see
+/// `sync::forks`): out of the document, not lost.
+pub fn aside_record(id: &CoalitionId) -> String {
+    format!("aside/{id}")
+}
+
+/// Most bytes of changes set aside kept per coalition; past it, later ones are not kept.
+pub const MAX_KEPT_ASIDE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Format of the [`aside_record`].
+const ASIDE_FORMAT: u8 = 1;
+
+/// A change this node had stored that a fork set aside.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AsideChange {
+    /// The change's hash (hex).
+    pub change: String,
+    /// The node key that wrote it.
+    pub node: Option<NodeKey>,
+    /// Its sequence number among that key's changes.
+    pub seq: u64,
+    /// When it was made, as its author states.
+    pub at: model::Timestamp,
+    /// The edit, as its author's node named it.
+    pub message: String,
+}
+
 /// How long a node with an imported identity takes in coalitions its peers share with it.
 pub const RECOVERY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 const RECOVER_RECORD: &str = "recover-until";
@@ -693,14 +720,72 @@ impl Replica {
     }
 
     /// Stores the in-memory document of a coalition whole (after changes were set aside),
-    /// replacing what was stored.
-    pub fn store_whole(&mut self, id: &CoalitionId) -> Result<(), ReplicaError> {
+    /// replacing what was stored; the changes set aside (`aside`, raw) are kept first in
+    /// the coalition's [`aside_record`], up to [`MAX_KEPT_ASIDE_BYTES`].
+    pub fn store_whole(&mut self, id: &CoalitionId, aside: &[&[u8]]) -> Result<(), ReplicaError> {
+        self.keep_aside(id, aside)?;
         let next = self.store.load(id.as_str())?.map_or(0, |s| s.next_seq);
         self.loaded(id)?;
         match self.docs.get_mut(id) {
             Some(loaded) => compact(&self.store, id, loaded, next),
             None => Ok(()),
         }
+    }
+
+    fn aside_raw(&self, id: &CoalitionId) -> Result<Vec<Vec<u8>>, ReplicaError> {
+        Ok(match self.record(&aside_record(id))? {
+            Some(bytes) => match bytes.split_first() {
+                Some((&ASIDE_FORMAT, rest)) => postcard::from_bytes(rest).unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        })
+    }
+
+    fn keep_aside(&self, id: &CoalitionId, aside: &[&[u8]]) -> Result<(), ReplicaError> {
+        if aside.is_empty() {
+            return Ok(());
+        }
+        let mut kept = self.aside_raw(id)?;
+        let mut size: usize = kept.iter().map(Vec::len).sum();
+        let known: std::collections::HashSet<Vec<u8>> = kept.iter().cloned().collect();
+        let mut dropped = 0usize;
+        for raw in aside {
+            if known.contains(*raw) {
+                continue;
+            }
+            if size + raw.len() > MAX_KEPT_ASIDE_BYTES {
+                dropped += 1;
+                continue;
+            }
+            size += raw.len();
+            kept.push(raw.to_vec());
+        }
+        if dropped > 0 {
+            tracing::warn!(coalition = %id, dropped, "too many changes set aside to keep them all");
+        }
+        let mut out = vec![ASIDE_FORMAT];
+        // Serializing byte vectors into a Vec cannot fail.
+        out.extend(postcard::to_stdvec(&kept).unwrap_or_default());
+        self.put_record(&aside_record(id), &out)
+    }
+
+    /// The changes this node had stored in a coalition that a fork set aside, as kept.
+    pub fn aside(&self, id: &CoalitionId) -> Result<Vec<AsideChange>, ReplicaError> {
+        Ok(self
+            .aside_raw(id)?
+            .into_iter()
+            .filter_map(|raw| Change::from_bytes(raw).ok())
+            .map(|c| AsideChange {
+                change: c.hash().to_string(),
+                node: <[u8; 32]>::try_from(c.actor_id().to_bytes())
+                    .ok()
+                    .map(NodeKey::from_bytes),
+                seq: c.seq(),
+                at: model::Timestamp::from_millis(c.timestamp()),
+                message: c.message().unwrap_or_default().to_owned(),
+            })
+            .collect())
     }
 
     /// Forgets the in-memory copy of a coalition; the next use loads it again from the store.

@@ -256,3 +256,30 @@ fn a_node_whose_key_forked_writes_nothing_more_and_says_what_to_do() {
     r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(2), a.now))
         .unwrap();
 }
+
+#[test]
+fn changes_set_aside_are_kept_apart_once_each_and_survive_reopening() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    for n in 0..2 {
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n), a.now))
+            .unwrap();
+    }
+    let local = r.drain_local_changes();
+    let raw: Vec<Vec<u8>> = local
+        .iter()
+        .flat_map(|l| l.changes.iter().map(|c| c.raw_bytes().to_vec()))
+        .collect();
+    assert_eq!(raw.len(), 2);
+    assert!(r.aside(&id).unwrap().is_empty());
+    r.store_whole(&id, &[&raw[0]]).unwrap();
+    // Set aside again (a second fork found) with another: each is kept once.
+    r.store_whole(&id, &[&raw[0], &raw[1]]).unwrap();
+    drop(r);
+    let r = Replica::open(home.path()).unwrap();
+    let kept = r.aside(&id).unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0].node, Some(r.identity().node_key()));
+    assert_eq!(kept[0].message, "raise issue");
+    assert_eq!((kept[0].seq + 1, kept[1].seq), (kept[1].seq, kept[1].seq));
+}

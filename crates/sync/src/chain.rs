@@ -32,7 +32,7 @@
 //! [`Checked::verify`]: the caller rebuilds it from the document after applying and compares
 //! it with what was received, which catches a reference to the wrong place.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
@@ -66,8 +66,9 @@ struct BatchOps {
     elements: HashMap<Id, Id>,
     /// Values written in the batch (puts and makes), with the place written: (object, key).
     values: HashMap<Id, (Option<Id>, Place)>,
-    /// Counter ranges of the batch's changes, per actor.
-    ranges: HashMap<ActorId, Vec<(u64, u64)>>,
+    /// Counter ranges of the batch's changes, per actor: first counter → last. (Ranges that
+    /// overlap are refused by the start-op check; until then a lookup may miss one.)
+    ranges: HashMap<ActorId, BTreeMap<u64, u64>>,
 }
 
 /// A key: a map key or a list element (`None` for the head).
@@ -81,7 +82,8 @@ impl BatchOps {
     fn holds(&self, id: &Id) -> bool {
         self.ranges
             .get(&id.1)
-            .is_some_and(|rs| rs.iter().any(|(a, b)| *a <= id.0 && id.0 <= *b))
+            .and_then(|rs| rs.range(..=id.0).next_back())
+            .is_some_and(|(_, last)| id.0 <= *last)
     }
 }
 
@@ -125,7 +127,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
                 .ranges
                 .entry(actor.clone())
                 .or_default()
-                .push((start, end - 1));
+                .insert(start, end - 1);
         }
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = (start + i as u64, actor.clone());

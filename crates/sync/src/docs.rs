@@ -40,8 +40,9 @@ pub trait Documents {
         forked: &[[u8; 32]],
     ) -> Result<(), String>;
     /// The coalition's document was rebuilt in memory without the changes a fork sets
-    /// aside: store it whole, replacing what was stored.
-    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String>;
+    /// aside (`aside`): keep those apart, then store the document whole, replacing what was
+    /// stored.
+    fn rebuilt(&mut self, coalition: &CoalitionId, aside: &[Change]) -> Result<(), String>;
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document
@@ -65,6 +66,8 @@ pub struct MemoryDocs {
     pub persisted: BTreeMap<CoalitionId, (Vec<Vec<u8>>, Vec<ChangeSignature>)>,
     /// Per coalition: the record of forks, and the keys that forked.
     pub forks: BTreeMap<CoalitionId, (Vec<u8>, Vec<[u8; 32]>)>,
+    /// Per coalition: the changes held that a fork set aside (raw bytes), kept apart.
+    pub kept_aside: BTreeMap<CoalitionId, Vec<Vec<u8>>>,
     /// The actor this node's documents edit as.
     actor: Option<automerge::ActorId>,
 }
@@ -196,7 +199,11 @@ impl Documents for MemoryDocs {
         Ok(())
     }
 
-    fn rebuilt(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+    fn rebuilt(&mut self, coalition: &CoalitionId, aside: &[Change]) -> Result<(), String> {
+        self.kept_aside
+            .entry(coalition.clone())
+            .or_default()
+            .extend(aside.iter().map(|c| c.raw_bytes().to_vec()));
         let Some((doc, index)) = self.docs.get_mut(coalition) else {
             return Err("no such coalition".into());
         };

@@ -20,10 +20,19 @@
 //!   evidence and changes holds the same document: they converge. Evidence spreads like any
 //!   message, so they all end up with it.
 //! - **Cost**: changes by honest members made on top of the forked changes (after receiving
-//!   one version, before the evidence arrived) are set aside too: kept, listed, not lost, but
-//!   not in the document until their authors enter them again. The forked key writes nothing
+//!   one version, before the evidence arrived) are set aside too: out of the document until
+//!   their authors enter them again. Those a node had stored are kept apart in its store
+//!   (`Documents::rebuilt`, `coalesce audit aside`), not lost. The forked key writes nothing
 //!   more ("its later changes refused everywhere alike"); its organization goes on with
 //!   another key.
+//! - **Limit**: a member that signs a second version of one of its *old* changes sets aside
+//!   everything built since, on every node (kept apart, but out of the coalition). The rule
+//!   cannot tell that from a home restored from an old backup; keeping the version others
+//!   built on needs the losing branch rewritten to ids of its own (Kleppmann's approach,
+//!   with signatures over rewritten changes), which is not done yet.
+//! - **Ties**: evidence counts in a coalition only if both versions hang off its history
+//!   ([`Fork::tied_to`]): a key belongs to several coalitions, each with its own sequence
+//!   numbers. Evidence not tied yet waits in memory until what it builds on arrives.
 //! - **Vouching**: a signature vouches for the actor's earlier changes through their hash
 //!   chain. When an actor's newest signed change is set aside, its earlier, kept changes have
 //!   no signature of their own; the chain from the newest kept one up to the signed one is
@@ -43,6 +52,11 @@ use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 pub const MAX_SET_ASIDE: usize = 100_000;
 /// Most bytes of voucher chains kept per coalition.
 pub const MAX_VOUCHER_BYTES: usize = 16 * 1024 * 1024;
+/// Most pieces of evidence per coalition waiting (in memory) for the changes that tie them
+/// to it; more are dropped (peers send evidence again when they next start syncing).
+pub const MAX_PENDING_FORKS: usize = 4;
+/// Largest evidence that waits.
+pub const MAX_PENDING_FORK_BYTES: usize = 4 * 1024 * 1024;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
@@ -131,6 +145,26 @@ impl Fork {
         })
     }
 
+    /// Whether the evidence is tied to `doc`'s history: each version's first change is held
+    /// there or depends on a change held there. (A node key may belong to several coalitions,
+    /// each with its own sequence numbers: two of its honest changes from two coalitions are
+    /// no fork in either.)
+    pub fn tied_to(&self, doc: &automerge::Automerge) -> bool {
+        let held = |h: &ChangeHash| doc.get_change_meta_by_hash(h).is_some();
+        [&self.first[0], &self.second[0]]
+            .iter()
+            .all(|c| held(&c.hash()) || c.deps().iter().any(held))
+    }
+
+    /// The bytes of its changes.
+    pub fn size(&self) -> usize {
+        self.first
+            .iter()
+            .chain(&self.second)
+            .map(|c| c.raw_bytes().len())
+            .sum()
+    }
+
     /// The evidence as a message.
     pub fn message(&self, coalition: WireCoalition) -> Message {
         let chunks = |c: &[Change]| {
@@ -166,6 +200,11 @@ struct StoredFork {
     second: Vec<Vec<u8>>,
     second_head: ([u8; 32], Vec<u8>),
 }
+
+/// What vouches for an actor's kept changes, found in a batch: the actor, the signature
+/// over a change set aside, and the chain (raw changes, oldest first) down to its newest
+/// kept change.
+pub(crate) type Vouch = ([u8; 32], ChangeSignature, Vec<Vec<u8>>);
 
 /// A signature over a change set aside, and the chain down to the newest kept change of its
 /// actor: what vouches for that actor's kept changes.
@@ -284,24 +323,31 @@ impl Forks {
     }
 
     /// Remembers what vouches for an actor's kept changes: the signature `head` over a change
-    /// set aside, and the actor's chain from just after its newest kept change up to it.
-    pub fn vouch(&mut self, actor: [u8; 32], head: &ChangeSignature, chain: Vec<Vec<u8>>) {
-        let size: usize = self
+    /// set aside, and the actor's chain from just after its newest kept change up to it
+    /// (replacing what vouched for that actor). Whether it was kept: not past
+    /// [`MAX_VOUCHER_BYTES`] in all, nor the same as what was kept.
+    pub fn vouch(&mut self, actor: [u8; 32], head: &ChangeSignature, chain: Vec<Vec<u8>>) -> bool {
+        let size = |v: &Voucher| v.chain.iter().map(Vec::len).sum::<usize>();
+        let others: usize = self
             .vouchers
-            .values()
-            .flat_map(|v| v.chain.iter().map(Vec::len))
-            .sum::<usize>()
-            + chain.iter().map(Vec::len).sum::<usize>();
-        if size > MAX_VOUCHER_BYTES {
-            return;
+            .iter()
+            .filter(|(a, _)| **a != actor)
+            .map(|(_, v)| size(v))
+            .sum();
+        let voucher = Voucher {
+            head: (head.hash, head.signature.to_vec()),
+            chain,
+        };
+        if others + size(&voucher) > MAX_VOUCHER_BYTES
+            || self
+                .vouchers
+                .get(&actor)
+                .is_some_and(|v| v.head == voucher.head)
+        {
+            return false;
         }
-        self.vouchers.insert(
-            actor,
-            Voucher {
-                head: (head.hash, head.signature.to_vec()),
-                chain,
-            },
-        );
+        self.vouchers.insert(actor, voucher);
+        true
     }
 
     /// The newest kept sequence number of `actor` a voucher vouches for (the one just before
@@ -508,7 +554,8 @@ impl SyncNode {
     }
 
     /// Takes out of `new` (verified, not held) what the forks known set aside, remembering
-    /// it; keeps what vouches for kept changes whose signature came over a change set aside.
+    /// it; returns the rest, and what vouches for kept changes whose signature came over a
+    /// change set aside (to keep with [`SyncNode::keep_vouchers`] once they are stored).
     pub(crate) fn set_aside_arriving(
         &mut self,
         docs: &mut impl Documents,
@@ -516,7 +563,7 @@ impl SyncNode {
         mut new: Vec<Change>,
         vouchers: &[Change],
         used: &[ChangeSignature],
-    ) -> Result<Vec<Change>, Refusal> {
+    ) -> Result<(Vec<Change>, Vec<Vouch>), Refusal> {
         let forks = self.forks.entry(c.clone()).or_default();
         let (aside, kept): (Vec<Change>, Vec<Change>) = if forks.is_empty() {
             (Vec::new(), new)
@@ -526,7 +573,10 @@ impl SyncNode {
             new.into_iter().partition(|ch| forks.sets_aside(ch))
         };
         if aside.is_empty() && vouchers.is_empty() {
-            return Ok(kept);
+            return Ok((kept, Vec::new()));
+        }
+        if !aside.is_empty() {
+            self.save_forks(docs, c)?;
         }
         let pool: HashMap<ChangeHash, &Change> = aside
             .iter()
@@ -541,6 +591,7 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         };
         let am = doc.document();
+        let mut vouches = Vec::new();
         for sig in used {
             let Some(tip) = pool.get(&ChangeHash(sig.hash)) else {
                 continue;
@@ -556,11 +607,31 @@ impl SyncNode {
                 crate::verify::actor_key(tip.actor_id()),
             ) {
                 let raw = chain.iter().map(|c| c.raw_bytes().to_vec()).collect();
-                forks.vouch(actor, sig, raw);
+                vouches.push((actor, sig.clone(), raw));
             }
         }
-        self.save_forks(docs, c)?;
-        Ok(kept)
+        Ok((kept, vouches))
+    }
+
+    /// Keeps what vouches for an actor's kept changes, once they are stored.
+    pub(crate) fn keep_vouchers(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        vouches: Vec<Vouch>,
+    ) -> Result<(), Refusal> {
+        if vouches.is_empty() {
+            return Ok(());
+        }
+        let forks = self.forks.entry(c.clone()).or_default();
+        let mut changed = false;
+        for (actor, sig, chain) in vouches {
+            changed |= forks.vouch(actor, &sig, chain);
+        }
+        if changed {
+            self.save_forks(docs, c)?;
+        }
+        Ok(())
     }
 
     /// Evidence of a fork: `incoming` (verified, in `new` with `vouchers` and signed as
@@ -653,13 +724,27 @@ impl SyncNode {
                     .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == ch.seq())
             });
             first.push(ch);
-            if done {
+            if done || first.len() > wire::MAX_FORK_CHAIN {
                 break;
             }
             hash = prev.ok_or_else(equivocation)?;
         }
         first.reverse();
         first.append(&mut tail);
+        // Evidence that peers would refuse as too large is not learnt either: every node
+        // must be able to check what sets changes aside here.
+        let bytes: usize = first
+            .iter()
+            .chain(&second)
+            .map(|c| c.raw_bytes().len())
+            .sum();
+        if first.len() > wire::MAX_FORK_CHAIN
+            || second.len() > wire::MAX_FORK_CHAIN
+            || bytes > self.max_message / 2
+        {
+            tracing::warn!(coalition = %c, actor = %actor, seq, "a member's node forked its history too far back for evidence to travel: the other version is not applied here");
+            return Err(equivocation());
+        }
         Fork::from_chains(first, first_head, second, second_head)
     }
 
@@ -674,6 +759,18 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.load_forks(docs, c);
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        if !fork.tied_to(doc.document()) {
+            // Perhaps this node has not caught up with the changes the versions depend on
+            // yet: tried again after each batch applied, while it waits in memory.
+            let pending = self.pending_forks.entry(c.clone()).or_default();
+            if pending.len() < MAX_PENDING_FORKS && fork.size() <= MAX_PENDING_FORK_BYTES {
+                pending.push(fork.clone());
+            }
+            return Ok(());
+        }
         let forks = self.forks.entry(c.clone()).or_default();
         if !forks.add(fork) {
             return Ok(());
@@ -704,6 +801,30 @@ impl SyncNode {
                 p.docs.insert(c.clone(), PeerDoc::new());
             }
             self.sync_step(docs, peer, c, out);
+        }
+        Ok(())
+    }
+
+    /// Learns the evidence waiting for `c` that is now tied to what is held.
+    pub(crate) fn retry_pending_forks(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refusal> {
+        let Some(pending) = self.pending_forks.remove(c) else {
+            return Ok(());
+        };
+        let Some((doc, _)) = docs.entry(c) else {
+            return Ok(());
+        };
+        let (tied, waiting): (Vec<Fork>, Vec<Fork>) =
+            pending.into_iter().partition(|f| f.tied_to(doc.document()));
+        if !waiting.is_empty() {
+            self.pending_forks.insert(c.clone(), waiting);
+        }
+        for fork in tied {
+            self.learn_fork(docs, None, c, &fork, out)?;
         }
         Ok(())
     }
@@ -786,6 +907,6 @@ impl SyncNode {
                 );
             }
         }
-        docs.rebuilt(c).map_err(Refusal::Local)
+        docs.rebuilt(c, &aside).map_err(Refusal::Local)
     }
 }

@@ -71,17 +71,6 @@ pub enum Output {
         /// Why.
         reason: String,
     },
-    /// A validly signed change that reuses its actor's sequence number: keep it as evidence.
-    Equivocation {
-        /// The peer that relayed it.
-        peer: NodeKey,
-        /// The coalition.
-        coalition: CoalitionId,
-        /// The change's hash.
-        hash: [u8; 32],
-        /// The change's bytes.
-        change: Vec<u8>,
-    },
     /// A member's node was found to have forked its history (two different changes with
     /// one sequence number): its changes from there on, and everything built on them, are
     /// set aside (see [`crate::forks`]).
@@ -210,6 +199,8 @@ pub struct SyncNode {
     pub(crate) max_message: usize,
     /// What is known of forks per coalition (loaded from the documents when first needed).
     pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
+    /// Evidence of forks not yet tied to what is held of its coalition (in memory, bounded).
+    pub(crate) pending_forks: BTreeMap<CoalitionId, Vec<crate::forks::Fork>>,
 }
 
 impl Default for SyncNode {
@@ -220,6 +211,7 @@ impl Default for SyncNode {
             recovering: false,
             max_message: crate::wire::MAX_MESSAGE,
             forks: BTreeMap::new(),
+            pending_forks: BTreeMap::new(),
         }
     }
 }
@@ -802,17 +794,27 @@ impl SyncNode {
                     && seen.insert(ch.hash())
             })
             .collect();
-        // A snapshot stands in for applying only if every one of its changes is new here.
-        let snapshot = snapshot.filter(|_| new.len() == total);
         if new.is_empty() {
             return Ok(Applied::default());
+        }
+        // Honest nodes never make a change with no operations; one would share its start
+        // operation with the next change, and start operations order changes causally here.
+        if new.iter().any(Change::is_empty) {
+            return Err(Refusal::MalformedChange(
+                "a change with no operations".into(),
+            ));
         }
         let used = check_signatures(&new, heads, &vouchers)?;
         // What the forks known set aside is neither applied nor refused (see `forks`).
-        let new = self.set_aside_arriving(docs, c, new, &vouchers, &used)?;
+        let arriving = new.len();
+        let (new, vouches) = self.set_aside_arriving(docs, c, new, &vouchers, &used)?;
         if new.is_empty() {
+            self.keep_vouchers(docs, c, vouches)?;
             return Ok(Applied::default());
         }
+        // A snapshot stands in for applying only if every one of its changes is new here
+        // and none is set aside (the snapshot would hold those too).
+        let snapshot = snapshot.filter(|_| new.len() == total && arriving == total);
         // An actor's changes held here go up to its newest signed one, or to the one a
         // voucher vouches for, if that one is held.
         let Some((doc, index)) = docs.entry(c) else {
@@ -840,13 +842,7 @@ impl SyncNode {
         }
         if let Some(ch) = forked.cloned() {
             // Signed by its actor yet another version of a change held here: evidence of a
-            // fork. Kept, learnt and sent on; the batch is synced again afterwards.
-            out.push(Output::Equivocation {
-                peer,
-                coalition: c.clone(),
-                hash: ch.hash().0,
-                change: ch.raw_bytes().to_vec(),
-            });
+            // fork, learnt and sent on; the batch is synced again afterwards.
             // Evidence that cannot be made here (what is held of that actor is not vouched
             // for here) is made by the node holding the other version, when this one reaches
             // it; meanwhile the change is not applied, and nobody is blamed.
@@ -894,6 +890,7 @@ impl SyncNode {
             }
             return Err(Refusal::Local(e));
         }
+        self.keep_vouchers(docs, c, vouches)?;
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
@@ -960,6 +957,7 @@ impl SyncNode {
         if governance_changed || !self.peers.values().all(|p| p.docs.contains_key(c)) {
             self.rehello(docs, c, out);
         }
+        self.retry_pending_forks(docs, c, out)?;
         Ok(Applied { count, dangling: 0 })
     }
 

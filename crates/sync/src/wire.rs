@@ -40,7 +40,7 @@ pub const MAX_CHANGES: usize = 10_000;
 /// its document holds it).
 pub const MESSAGE_BYTES_PER_OP: usize = 32;
 /// Most changes in each version of a [`Message::Fork`].
-pub const MAX_FORK_CHAIN: usize = 1_000;
+pub const MAX_FORK_CHAIN: usize = MAX_CHANGES;
 
 /// A coalition id on the wire (16 bytes).
 pub type WireCoalition = [u8; 16];

@@ -317,6 +317,11 @@ fn an_equivocating_member_is_set_aside_with_what_was_built_on_it() {
     assert!(fork.is_some(), "{out:?}");
     // Both versions are set aside: the document is as before either, and stays sound.
     assert_eq!(w.issues(), 0);
+    // The version this node held is kept apart, not lost.
+    assert_eq!(
+        w.docs.kept_aside[&w.coalition],
+        vec![first[0].raw_bytes().to_vec()]
+    );
     let doc = w.docs.doc(&w.coalition).unwrap();
     assert!(AutoCommit::load(&doc.save()).is_ok());
     // Later changes of the forked key are set aside too, silently, and not applied.
@@ -759,4 +764,132 @@ fn a_message_whose_changes_hold_too_many_operations_in_all_is_refused() {
     let out = w.push(w.peer.key, &changes, vec![head]);
     malformed(&out, "operations");
     still_sound(&mut w, persisted);
+}
+
+#[test]
+fn a_change_with_no_operations_is_refused() {
+    let mut w = World::new();
+    let mut forged = honest_expanded(&w);
+    forged.operations.clear();
+    let persisted = w.persisted();
+    let out = push_forged(&mut w, forged);
+    malformed(&out, "no operations");
+    still_sound(&mut w, persisted);
+}
+
+/// A fork message built from two versions, each signed by its actor at its end.
+fn fork_message(w: &World, signing: &SigningKey, first: &[Change], second: &[Change]) -> Vec<u8> {
+    let chunks = |c: &[Change]| {
+        c.iter()
+            .map(|c| ByteChunk(c.raw_bytes().to_vec()))
+            .collect()
+    };
+    let head = |c: &[Change]| SignedHead::from(&sync::sign(signing, &c.last().unwrap().hash()));
+    Message::Fork {
+        coalition: wire(&w.coalition),
+        first: chunks(first),
+        first_head: head(first),
+        second: chunks(second),
+        second_head: head(second),
+    }
+    .encode()
+}
+
+#[test]
+fn two_changes_of_one_key_from_two_coalitions_are_no_fork() {
+    // B belongs to this coalition and founded another: its first change in each has
+    // sequence number 1. A hostile member presents the two as a fork in this coalition.
+    let mut w = World::new();
+    let (_, here) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &here.last().unwrap().hash());
+    w.push(w.peer.key, &here, vec![head]);
+    assert_eq!(w.issues(), 1);
+    let mut elsewhere = CoalitionDoc::found(
+        w.peer.key,
+        Founding::new(
+            CoalitionId::from_bytes([8; 16]),
+            "Another coalition",
+            w.peer.member.clone(),
+            MemberProfile::named("B"),
+            Timestamp::from_millis(0),
+        ),
+    )
+    .unwrap();
+    let founding = elsewhere.changes_since(&[]);
+    assert_eq!((here[0].seq(), founding[0].seq()), (1, 1));
+    for (first, second) in [(&here, &founding), (&founding, &here)] {
+        let frame = fork_message(&w, &w.peer.signing, first, second);
+        let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+        assert!(
+            !out.iter().any(|o| matches!(o, Output::Forked { .. })),
+            "{out:?}"
+        );
+    }
+    assert_eq!(w.issues(), 1, "nothing set aside");
+    assert!(
+        w.docs
+            .forks
+            .get(&w.coalition)
+            .is_none_or(|f| f.1.is_empty())
+    );
+}
+
+#[test]
+fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() {
+    // B's two versions both build on an issue of B's this node has not received yet.
+    let mut w = World::new();
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let before = b.heads();
+    let id = IssueId::from_bytes([1; 16]);
+    b.add_issue(
+        &w.peer.member,
+        NewIssue {
+            id,
+            title: "Bus fares".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        Timestamp::from_millis(5),
+    )
+    .unwrap();
+    let base_change = b.changes_since(&before);
+    let after_base = b.heads();
+    let saved = b.save();
+    let version = |title: &str| {
+        let mut v = CoalitionDoc::load(&saved, w.peer.key).unwrap();
+        v.add_issue(
+            &w.peer.member,
+            NewIssue {
+                id: IssueId::from_bytes([title.len() as u8; 16]),
+                title: title.into(),
+                description: String::new(),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(6),
+        )
+        .unwrap();
+        v.changes_since(&after_base)
+    };
+    let (first, second) = (version("One"), version("Another one"));
+    assert_eq!(first[0].seq(), second[0].seq());
+    let frame = fork_message(&w, &w.peer.signing, &first, &second);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Forked { .. })));
+    // The change both build on arrives: the evidence is learnt, and what it sets aside stays
+    // out (B's later changes), while the issue before the fork stays in.
+    let head = sync::sign(&w.peer.signing, &base_change.last().unwrap().hash());
+    let out = w.push(w.peer.key, &base_change, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Forked { key, seq: 2, .. } if *key == w.peer.key)),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 1);
+    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
+    w.push(w.peer.key, &first, vec![head]);
+    assert_eq!(w.issues(), 1, "a forked version is set aside");
 }

@@ -238,9 +238,7 @@ impl Sim {
                     }
                     self.refusals.push((peer, reason))
                 }
-                Output::Forked { .. } | Output::Equivocation { .. }
-                    if std::env::var("SIM_TRACE").is_ok() =>
-                {
+                Output::Forked { .. } if std::env::var("SIM_TRACE").is_ok() => {
                     eprintln!("node {from}: {o:?}");
                 }
                 Output::Disconnect { peer, .. } => {
@@ -251,7 +249,6 @@ impl Sim {
                 Output::Applied { .. }
                 | Output::JoinRequest { .. }
                 | Output::JoinRefused { .. }
-                | Output::Equivocation { .. }
                 | Output::Forked { .. }
                 | Output::Incompatible { .. } => {}
             }

@@ -12,6 +12,7 @@ use crate::output::Out;
 pub fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
     match cmd {
         AuditCmd::Refused { format } => refused(r, format.json, out),
+        AuditCmd::Aside { c, format } => aside(r, &c, format.json, out),
         AuditCmd::Power { c, format } => {
             let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
@@ -95,6 +96,50 @@ fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
         rows,
         "Nothing refused: every message from peers so far followed the rules.",
     )
+}
+
+fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) -> Result<()> {
+    let mut ctx = Ctx::new(r, c)?;
+    let state = ctx.read()?;
+    let kept = ctx.replica.aside(&ctx.id)?;
+    if json {
+        return out.json(&kept);
+    }
+    let rows = kept
+        .iter()
+        .map(|a| {
+            let member = a.node.and_then(|key| {
+                state
+                    .members
+                    .values()
+                    .chain(state.former_members.values().map(|d| &d.member))
+                    .find(|m| m.keys.contains(&key))
+            });
+            vec![
+                // A change that states no time (made by hand) says so.
+                if a.at.as_millis() == 0 {
+                    "-".to_owned()
+                } else {
+                    a.at.to_string()
+                },
+                member.map_or_else(|| "(unknown key)".to_owned(), |m| m.name.clone()),
+                a.message.clone(),
+                short(&a.change).to_owned(),
+            ]
+        })
+        .collect();
+    out.table(
+        &["WHEN", "MEMBER", "EDIT", "CHANGE"],
+        rows,
+        "No edit of this coalition was set aside on this node.",
+    )?;
+    if !kept.is_empty() {
+        out.note(
+            "These edits are not in the coalition: they were made by a member node that forked \
+             its history, or built on its edits. Enter again the ones that should count.",
+        );
+    }
+    Ok(())
 }
 
 pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {

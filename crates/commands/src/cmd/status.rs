@@ -75,6 +75,10 @@ struct CoalitionStatus {
     /// Changes this node holds set aside because of those forks.
     #[serde(skip_serializing_if = "is_zero")]
     set_aside: usize,
+    /// Of those, the ones this node had stored before the fork was known, kept apart
+    /// (`coalesce audit aside`).
+    #[serde(skip_serializing_if = "is_zero")]
+    kept_aside: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -163,6 +167,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             unreadable: state.unreadable,
             forked,
             set_aside: forks.set_aside(),
+            kept_aside: r.aside(&id)?.len(),
         });
     }
     let view = StatusView {
@@ -261,6 +266,14 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                     c.set_aside
                 )
             })?;
+        }
+        if c.kept_aside > 0 {
+            out.text(&format!(
+                "{} edit(s) this node had stored were set aside and are kept apart: \
+                 `coalesce audit aside --coalition {}` lists them.\n",
+                c.kept_aside,
+                short(&c.id)
+            ))?;
         }
         if !c.unreadable.is_empty() {
             let mut w = format!(
