@@ -62,6 +62,13 @@ pub enum Shape {
     Record(&'static Record),
 }
 
+impl Shape {
+    /// Whether a record's field of this shape may be missing (it reads as none).
+    pub fn optional(&self) -> bool {
+        matches!(self, Shape::Optional(_))
+    }
+}
+
 /// The keys of a map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keys {
@@ -96,6 +103,12 @@ impl std::fmt::Debug for Record {
 }
 
 impl Record {
+    /// Whether a new record of this kind must also be read back whole: its fields constrain
+    /// each other beyond their own shapes (a super-majority rule needs its fraction).
+    pub fn read_back(&self) -> bool {
+        std::ptr::eq(self, &RULE)
+    }
+
     /// Whether the object `obj` of `doc` reads as a whole record of this kind.
     pub fn reads(&self, doc: &crate::rules::At<'_>, obj: &automerge::ObjId) -> Result<(), String> {
         (self.reads)(doc, obj)

@@ -931,3 +931,93 @@ fn a_record_that_does_not_read_is_skipped_and_reported_not_the_whole_coalition()
     .unwrap();
     assert_eq!(d.read().unwrap().issues.len(), 1);
 }
+
+/// A whole proposal written by hand in one change, with `rule` as its rule; `after` edits it
+/// further in the same change.
+fn handmade_proposal(
+    docs: &mut [CoalitionDoc],
+    rule: (&str, Option<&str>),
+    after: impl FnOnce(&mut AutoCommit, &automerge::ObjId),
+) -> CoalitionDoc {
+    let id = ProposalId::from_bytes([0x99; 16]).to_string();
+    raw(docs, 1, |d| {
+        let proposals = obj(d, &["proposals"]);
+        let p = d.put_object(&proposals, id.as_str(), ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", id.as_str()),
+            ("kind", "general"),
+            ("title", "Mine"),
+            ("author", member(2).as_str()),
+        ] {
+            d.put(&p, k, v).unwrap();
+        }
+        d.put_object(&p, "text", ObjType::Text).unwrap();
+        d.put(&p, "created_at", 7i64).unwrap();
+        d.put(&p, "closes_at", ()).unwrap();
+        d.put(&p, "subject", ()).unwrap();
+        let r = d.put_object(&p, "rule", ObjType::Map).unwrap();
+        d.put(&r, "method", rule.0).unwrap();
+        match rule.1 {
+            Some(f) => d.put(&r, "fraction", f).unwrap(),
+            None => d.put(&r, "fraction", ()).unwrap(),
+        }
+        d.put(&r, "quorum", "1/2").unwrap();
+        let el = d.put_object(&p, "electorate", ObjType::List).unwrap();
+        for m in 1..=3 {
+            d.insert(&el, (m - 1) as usize, member(m).as_str()).unwrap();
+        }
+        d.put_object(&p, "positions", ObjType::Map).unwrap();
+        after(d, &p);
+    })
+}
+
+#[test]
+fn a_new_record_is_judged_by_what_it_holds_at_the_end_of_its_change() {
+    let why = |d: &mut CoalitionDoc| match verdict(d) {
+        Err(Violation::BadRecord { why, .. }) => why,
+        other => panic!("{other:?}"),
+    };
+    // A new issue without its title, or whose title is written then deleted in the change.
+    for delete in [false, true] {
+        let mut docs = coalition();
+        let id = IssueId::from_bytes([0x42; 16]).to_string();
+        let mut d = raw(&mut docs, 1, |d| {
+            let issues = obj(d, &["issues"]);
+            let i = d.put_object(&issues, id.as_str(), ObjType::Map).unwrap();
+            for (k, v) in [
+                ("id", id.as_str()),
+                ("raised_by", member(2).as_str()),
+                ("lead", member(2).as_str()),
+                ("status", "raised"),
+            ] {
+                d.put(&i, k, v).unwrap();
+            }
+            d.put_object(&i, "description", ObjType::Text).unwrap();
+            d.put_object(&i, "tags", ObjType::List).unwrap();
+            d.put_object(&i, "evidence", ObjType::List).unwrap();
+            d.put_object(&i, "ranks", ObjType::Map).unwrap();
+            d.put(&i, "created_at", 7i64).unwrap();
+            if delete {
+                d.put(&i, "title", "Bus fares").unwrap();
+                d.delete(&i, "title").unwrap();
+            }
+        });
+        if delete {
+            assert!(matches!(verdict(&mut d), Err(Violation::BadValue { .. })));
+        } else {
+            let w = why(&mut d);
+            assert!(w.contains("its title is missing"), "{w}");
+        }
+    }
+    // A field written twice ends with the second value.
+    let mut docs = coalition();
+    let mut d = handmade_proposal(&mut docs, ("majority", None), |d, p| {
+        d.put(p, "title", "Mine, renamed").unwrap();
+    });
+    assert_eq!(verdict(&mut d), Ok(()));
+    // Fields that constrain each other are read back: a super-majority needs its fraction.
+    let mut docs = coalition();
+    let mut d = handmade_proposal(&mut docs, ("super-majority", None), |_, _| {});
+    let w = why(&mut d);
+    assert!(w.contains("with a fraction"), "{w}");
+}

@@ -403,7 +403,12 @@ impl<'a> Scan<'a> {
             .rows
             .checked_add(n)
             .filter(|r| *r <= self.max)
-            .ok_or_else(|| (self.r.bad)(format!("a column claims more than {} rows", self.max)))?;
+            .ok_or_else(|| {
+                (self.r.bad)(format!(
+                    "a column claims more than {} operations (rows)",
+                    self.max
+                ))
+            })?;
         Ok(())
     }
 

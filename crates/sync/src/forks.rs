@@ -498,31 +498,17 @@ impl SyncNode {
             .map_err(Refusal::Local)
     }
 
-    /// Parses the changes a message carries only to vouch for `changes`, within what is left
-    /// of the message's allowance once `changes` are counted (bytes and operations).
+    /// Parses the changes a message carries only to vouch for others, within `budget`:
+    /// what is left of the message's allowance.
     pub(crate) fn parse_vouchers(
         &self,
         chunks: &[ByteChunk],
-        changes: &[Change],
+        mut budget: usize,
     ) -> Result<Vec<Change>, Refusal> {
-        let used: usize = changes.iter().map(|c| c.raw_bytes().len()).sum();
-        let mut budget = self.max_message.saturating_sub(used);
-        let vouchers = chunks
+        chunks
             .iter()
             .map(|c| change_in_chunk(&c.0, &mut budget))
-            .collect::<Result<Vec<_>, _>>()?;
-        let ops: u64 = changes
-            .iter()
-            .chain(&vouchers)
-            .map(|c| c.len() as u64)
-            .sum();
-        let most = (self.max_message / wire::MESSAGE_BYTES_PER_OP) as u64;
-        if ops > most {
-            return Err(Refusal::MalformedChange(format!(
-                "the message's changes hold {ops} operations, over this node's {most}"
-            )));
-        }
-        Ok(vouchers)
+            .collect()
     }
 
     /// What vouches for kept changes whose signed successors were set aside in `c`.

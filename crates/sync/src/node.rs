@@ -699,7 +699,13 @@ impl SyncNode {
                 }
             }
         };
-        batch.vouchers = self.parse_vouchers(vouchers, &batch.changes)?;
+        // What the changes took of the allowance (as `prescan_change` counts it).
+        let used: usize = batch
+            .changes
+            .iter()
+            .map(|c| c.raw_bytes().len() + c.len() * wire::MESSAGE_BYTES_PER_OP)
+            .sum();
+        batch.vouchers = self.parse_vouchers(vouchers, self.max_message.saturating_sub(used))?;
         let applied = self
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
@@ -746,7 +752,7 @@ impl SyncNode {
         for chunk in chunks {
             changes.push(change_in_chunk(&chunk.0, &mut budget)?);
         }
-        let vouchers = self.parse_vouchers(vouchers, &changes)?;
+        let vouchers = self.parse_vouchers(vouchers, budget)?;
         let batch = Batch {
             changes,
             snapshot: None,

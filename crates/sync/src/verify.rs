@@ -235,7 +235,12 @@ pub fn prescan_change<'a>(
     if chunk_hash(CHANGE, &data)[..4] != *checksum {
         return Err(bad_change("wrong checksum".into()));
     }
-    check_change_body(&data)?;
+    // Operations count against the allowance too (see `wire::MESSAGE_BYTES_PER_OP`), before
+    // their columns are read: columns can claim far more operations than they have bytes.
+    let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
+    let most = MAX_CHANGE_OPS.min((*budget / per_op) as u64);
+    let ops = check_change_body(&data, most)?;
+    *budget -= ops as usize * per_op;
     if plain {
         return Ok(std::borrow::Cow::Borrowed(chunk));
     }
@@ -250,7 +255,8 @@ pub fn prescan_change<'a>(
 }
 
 /// The body of a change chunk (after its header), read strictly: see [`prescan_change`].
-fn check_change_body(data: &[u8]) -> Result<(), Refusal> {
+/// Returns how many operations it holds (at most `most`).
+fn check_change_body(data: &[u8], most: u64) -> Result<u64, Refusal> {
     use crate::columns::{COUNTER, Layout, Reader, validate};
     let mut r = Reader::new(data, bad_change);
     let deps = r.len()?;
@@ -314,17 +320,14 @@ fn check_change_body(data: &[u8]) -> Result<(), Refusal> {
     if !r.is_empty() {
         return Err(bad_change("bytes after the operations".into()));
     }
-    let ops = validate(
-        &cols,
-        &Layout { ranges: &[] },
-        others + 1,
-        MAX_CHANGE_OPS,
-        bad_change,
-    )?;
+    let ops = validate(&cols, &Layout { ranges: &[] }, others + 1, most, bad_change)?;
     if start_op.saturating_add(ops) > COUNTER.max as u64 {
         return Err(bad_change("operation counters out of range".into()));
     }
-    Ok(())
+    if ops == 0 {
+        return Err(bad_change("a change with no operations".into()));
+    }
+    Ok(ops)
 }
 
 /// Splits bytes holding one or more whole Automerge change chunks into individual changes, strictly: every byte must belong to a well-formed chunk.

@@ -33,11 +33,12 @@ pub const MAX_COALITIONS: usize = 10_000;
 pub const MAX_HEADS: usize = 10_000;
 /// Most changes in one [`Message::Changes`].
 pub const MAX_CHANGES: usize = 10_000;
-/// Fewest bytes of a node's message limit per operation the changes of one message (vouchers
-/// included) may hold in all: 16M operations at the default [`MAX_MESSAGE`]. Compressed
-/// columns can claim far more operations than bytes; this bounds the memory and time applying
-/// one message takes (an honest change history takes well over 32 bytes per operation once
-/// its document holds it).
+/// What each operation of the changes in one message (vouchers included) counts against the
+/// node's message limit, besides the changes' bytes: columns can claim far more operations
+/// than they have bytes, and applying one costs memory and time whatever its size. About 15M
+/// operations fit the default [`MAX_MESSAGE`]; a node whose limit is lowered to a few
+/// megabytes takes long texts in correspondingly smaller pieces only (text costs a few bytes
+/// per character on the wire). Snapshots are bounded by their own operation limit instead.
 pub const MESSAGE_BYTES_PER_OP: usize = 32;
 /// Most changes in each version of a [`Message::Fork`].
 pub const MAX_FORK_CHAIN: usize = MAX_CHANGES;

@@ -300,7 +300,10 @@ fn a_compressed_change_inflating_beyond_the_limit_is_refused_before_it_is_inflat
 fn several_changes_may_not_inflate_beyond_the_message_limit_together() {
     let p = honest();
     let one = p.encode();
-    let mut left = one.len() * 2 + 10;
+    // Each costs its bytes and, per operation, `MESSAGE_BYTES_PER_OP`.
+    let ops = change_in_chunk(&one, &mut budget()).unwrap().len();
+    let cost = one.len() + ops * sync::wire::MESSAGE_BYTES_PER_OP;
+    let mut left = cost * 2 + 10;
     assert!(change_in_chunk(&one, &mut left).is_ok());
     assert!(change_in_chunk(&one, &mut left).is_ok());
     assert!(matches!(
