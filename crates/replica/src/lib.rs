@@ -160,14 +160,12 @@ pub fn forked_record(id: &CoalitionId) -> String {
     format!("forked/{id}")
 }
 
-/// Record keeping the changes this node had stored that a fork later set aside (see
-/// `sync::forks`): out of the document, not lost.
-pub fn aside_record(id: &CoalitionId) -> String {
-    format!("aside/{id}")
+/// Record `n` of those keeping the changes this node had stored that a fork later set aside
+/// (see `sync::forks`): out of the document, not lost. Each rebuild adds one record, of the
+/// changes not kept already; they are never more than what the store held.
+pub fn aside_record(id: &CoalitionId, n: usize) -> String {
+    format!("aside/{id}/{n}")
 }
-
-/// Most bytes of changes set aside kept per coalition; past it, later ones are not kept.
-pub const MAX_KEPT_ASIDE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Format of the [`aside_record`].
 const ASIDE_FORMAT: u8 = 1;
@@ -721,7 +719,7 @@ impl Replica {
 
     /// Stores the in-memory document of a coalition whole (after changes were set aside),
     /// replacing what was stored; the changes set aside (`aside`, raw) are kept first in
-    /// the coalition's [`aside_record`], up to [`MAX_KEPT_ASIDE_BYTES`].
+    /// the coalition's [`aside_record`]s.
     pub fn store_whole(&mut self, id: &CoalitionId, aside: &[&[u8]]) -> Result<(), ReplicaError> {
         self.keep_aside(id, aside)?;
         let next = self.store.load(id.as_str())?.map_or(0, |s| s.next_seq);
@@ -732,48 +730,44 @@ impl Replica {
         }
     }
 
-    fn aside_raw(&self, id: &CoalitionId) -> Result<Vec<Vec<u8>>, ReplicaError> {
-        Ok(match self.record(&aside_record(id))? {
-            Some(bytes) => match bytes.split_first() {
-                Some((&ASIDE_FORMAT, rest)) => postcard::from_bytes(rest).unwrap_or_default(),
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        })
+    /// Every change kept aside in a coalition, raw, and how many records hold them.
+    fn aside_raw(&self, id: &CoalitionId) -> Result<(Vec<Vec<u8>>, usize), ReplicaError> {
+        let mut all = Vec::new();
+        let mut n = 0;
+        while let Some(bytes) = self.record(&aside_record(id, n))? {
+            if let Some((&ASIDE_FORMAT, rest)) = bytes.split_first() {
+                all.extend(postcard::from_bytes::<Vec<Vec<u8>>>(rest).unwrap_or_default());
+            }
+            n += 1;
+        }
+        Ok((all, n))
     }
 
     fn keep_aside(&self, id: &CoalitionId, aside: &[&[u8]]) -> Result<(), ReplicaError> {
         if aside.is_empty() {
             return Ok(());
         }
-        let mut kept = self.aside_raw(id)?;
-        let mut size: usize = kept.iter().map(Vec::len).sum();
-        let known: std::collections::HashSet<Vec<u8>> = kept.iter().cloned().collect();
-        let mut dropped = 0usize;
-        for raw in aside {
-            if known.contains(*raw) {
-                continue;
-            }
-            if size + raw.len() > MAX_KEPT_ASIDE_BYTES {
-                dropped += 1;
-                continue;
-            }
-            size += raw.len();
-            kept.push(raw.to_vec());
-        }
-        if dropped > 0 {
-            tracing::warn!(coalition = %id, dropped, "too many changes set aside to keep them all");
+        let (kept, n) = self.aside_raw(id)?;
+        let known: std::collections::HashSet<&[u8]> = kept.iter().map(Vec::as_slice).collect();
+        let new: Vec<&[u8]> = aside
+            .iter()
+            .copied()
+            .filter(|raw| !known.contains(raw))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
         }
         let mut out = vec![ASIDE_FORMAT];
-        // Serializing byte vectors into a Vec cannot fail.
-        out.extend(postcard::to_stdvec(&kept).unwrap_or_default());
-        self.put_record(&aside_record(id), &out)
+        // Serializing byte slices into a Vec cannot fail.
+        out.extend(postcard::to_stdvec(&new).unwrap_or_default());
+        self.put_record(&aside_record(id, n), &out)
     }
 
     /// The changes this node had stored in a coalition that a fork set aside, as kept.
     pub fn aside(&self, id: &CoalitionId) -> Result<Vec<AsideChange>, ReplicaError> {
         Ok(self
             .aside_raw(id)?
+            .0
             .into_iter()
             .filter_map(|raw| Change::from_bytes(raw).ok())
             .map(|c| AsideChange {

@@ -38,7 +38,7 @@
 //!   no signature of their own; the chain from the newest kept one up to the signed one is
 //!   carried as *vouchers* with them (never applied), so that they still verify anywhere.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use automerge::{Change, ChangeHash};
 use serde::{Deserialize, Serialize};
@@ -53,13 +53,28 @@ pub const MAX_SET_ASIDE: usize = 100_000;
 /// Most bytes of voucher chains kept per coalition.
 pub const MAX_VOUCHER_BYTES: usize = 16 * 1024 * 1024;
 /// Most pieces of evidence per coalition waiting (in memory) for the changes that tie them
-/// to it; more are dropped (peers send evidence again when they next start syncing).
-pub const MAX_PENDING_FORKS: usize = 4;
-/// Largest evidence that waits.
-pub const MAX_PENDING_FORK_BYTES: usize = 4 * 1024 * 1024;
+/// to it; the oldest is dropped for a new one (peers send what they know again when they
+/// next greet this node).
+pub const MAX_PENDING_FORKS: usize = 8;
+/// Most bytes of the changes of one piece of evidence, the same on every node: evidence is
+/// built only within it and taken only within it, whatever a node's own message limit.
+pub const MAX_FORK_BYTES: usize = wire::MIN_MESSAGE_LIMIT / 2;
+/// Most forks known per coalition; evidence past it is not learnt.
+pub const MAX_FORKS: usize = 256;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
+}
+
+/// Whether evidence is tied to a coalition's history (see [`Fork::tied_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tie {
+    /// It is: it counts.
+    Tied,
+    /// Not yet: what it builds on has not arrived.
+    Waiting,
+    /// It never will be: it is not about this coalition.
+    Never,
 }
 
 /// Checked evidence that an actor forked its history.
@@ -98,6 +113,16 @@ impl Fork {
         };
         let first = parse(first)?;
         let second = parse(second)?;
+        let bytes: usize = first
+            .iter()
+            .chain(&second)
+            .map(|c| c.raw_bytes().len())
+            .sum();
+        if bytes > MAX_FORK_BYTES {
+            return Err(bad(format!(
+                "evidence of {bytes} bytes, over {MAX_FORK_BYTES}"
+            )));
+        }
         let first_head = ChangeSignature::from(first_head);
         let second_head = ChangeSignature::from(second_head);
         Self::from_chains(first, first_head, second, second_head)
@@ -145,24 +170,58 @@ impl Fork {
         })
     }
 
-    /// Whether the evidence is tied to `doc`'s history: each version's first change is held
-    /// there or depends on a change held there. (A node key may belong to several coalitions,
-    /// each with its own sequence numbers: two of its honest changes from two coalitions are
-    /// no fork in either.)
-    pub fn tied_to(&self, doc: &automerge::Automerge) -> bool {
-        let held = |h: &ChangeHash| doc.get_change_meta_by_hash(h).is_some();
-        [&self.first[0], &self.second[0]]
-            .iter()
-            .all(|c| held(&c.hash()) || c.deps().iter().any(held))
+    /// Whether the evidence is tied to `doc`'s history (a node key belongs to several
+    /// coalitions, each with its own sequence numbers: two of its honest changes from two
+    /// coalitions are no fork in either). Past sequence number 1, both versions must continue
+    /// the same change of the actor held here (its change `seq - 1`, which this fork cannot
+    /// set aside); at 1, the actor must be a member's key here, every dependency of both
+    /// versions must be held, none of them the actor's, and a version without any must be
+    /// this coalition's founding.
+    pub fn tied_to(&self, doc: &mut automerge::AutoCommit) -> Tie {
+        let (a, b) = (&self.first[0], &self.second[0]);
+        let actor = a.actor_id();
+        if self.seq > 1 {
+            let continues = a.deps().iter().filter(|d| b.deps().contains(d)).any(|d| {
+                doc.document()
+                    .get_change_meta_by_hash(d)
+                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == self.seq)
+            });
+            return if continues { Tie::Tied } else { Tie::Waiting };
+        }
+        // A change with no dependencies founds a coalition: only this one's founding (held)
+        // belongs here.
+        for v in [a, b] {
+            if v.deps().is_empty() && doc.document().get_change_meta_by_hash(&v.hash()).is_none() {
+                return Tie::Never;
+            }
+        }
+        let mut all_held = true;
+        for d in a.deps().iter().chain(b.deps()) {
+            match doc.document().get_change_meta_by_hash(d) {
+                Some(m) if m.actor.as_ref() == actor => return Tie::Never,
+                Some(_) => {}
+                None => all_held = false,
+            }
+        }
+        if !all_held {
+            return Tie::Waiting;
+        }
+        let member = model::governance::Governance::read(&*doc).is_some_and(|g| {
+            g.records
+                .values()
+                .any(|m| m.keys.iter().any(|k| k.as_bytes() == &self.actor))
+        });
+        if member { Tie::Tied } else { Tie::Never }
     }
 
-    /// The bytes of its changes.
-    pub fn size(&self) -> usize {
-        self.first
-            .iter()
-            .chain(&self.second)
-            .map(|c| c.raw_bytes().len())
-            .sum()
+    /// Whether `other` is the same evidence (the same two first changes).
+    pub fn same_as(&self, other: &Fork) -> bool {
+        let firsts = |f: &Fork| {
+            let mut h = [f.first[0].hash(), f.second[0].hash()];
+            h.sort();
+            h
+        };
+        firsts(self) == firsts(other)
     }
 
     /// The evidence as a message.
@@ -309,15 +368,24 @@ impl Forks {
     /// Whether a change is set aside by the forks known: its actor forked at or before its
     /// sequence number, or it depends on a change set aside. Changes must be asked about in
     /// causal order; one set aside is remembered (up to [`MAX_SET_ASIDE`]).
-    pub fn sets_aside(&mut self, change: &Change) -> bool {
+    /// `seen` holds what this pass set aside (unbounded: the pass itself is bounded by the
+    /// document or the batch), so that the rule holds even past what is remembered.
+    pub fn sets_aside(&mut self, change: &Change, seen: &mut HashSet<ChangeHash>) -> bool {
         let actor = change.actor_id().to_bytes();
         let forked = <[u8; 32]>::try_from(actor)
             .ok()
             .and_then(|a| self.from.get(&a))
             .is_some_and(|s| change.seq() >= *s);
-        let aside = forked || change.deps().iter().any(|d| self.aside.contains(&d.0));
-        if aside && self.aside.len() < MAX_SET_ASIDE {
-            self.aside.insert(change.hash().0);
+        let aside = forked
+            || change
+                .deps()
+                .iter()
+                .any(|d| seen.contains(d) || self.aside.contains(&d.0));
+        if aside {
+            seen.insert(change.hash());
+            if self.aside.len() < MAX_SET_ASIDE {
+                self.aside.insert(change.hash().0);
+            }
         }
         aside
     }
@@ -479,13 +547,19 @@ fn chain_back<'a>(
 
 impl SyncNode {
     /// Loads what is known of forks in `c`, once.
+    /// A document stored before its forks record (a crash between the two) still holds
+    /// what the record sets aside: it is rebuilt without it here.
     pub(crate) fn load_forks(&mut self, docs: &mut impl Documents, c: &CoalitionId) {
         if !self.forks.contains_key(c) {
             let forks = docs
                 .load_forks(c)
                 .map(|b| Forks::from_bytes(&b))
                 .unwrap_or_default();
+            let known = !forks.is_empty();
             self.forks.insert(c.clone(), forks);
+            if known && let Err(e) = self.rebuild_without_aside(docs, c) {
+                warn!(coalition = %c, error = %e, "could not set aside what a known fork sets aside");
+            }
         }
     }
 
@@ -556,7 +630,9 @@ impl SyncNode {
         } else {
             // Start operations grow along the change graph: a causal order for the rule.
             new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
-            new.into_iter().partition(|ch| forks.sets_aside(ch))
+            let mut seen = HashSet::new();
+            new.into_iter()
+                .partition(|ch| forks.sets_aside(ch, &mut seen))
         };
         if aside.is_empty() && vouchers.is_empty() {
             return Ok((kept, Vec::new()));
@@ -726,7 +802,7 @@ impl SyncNode {
             .sum();
         if first.len() > wire::MAX_FORK_CHAIN
             || second.len() > wire::MAX_FORK_CHAIN
-            || bytes > self.max_message / 2
+            || bytes > MAX_FORK_BYTES
         {
             tracing::warn!(coalition = %c, actor = %actor, seq, "a member's node forked its history too far back for evidence to travel: the other version is not applied here");
             return Err(equivocation());
@@ -748,21 +824,32 @@ impl SyncNode {
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        if !fork.tied_to(doc.document()) {
-            // Perhaps this node has not caught up with the changes the versions depend on
-            // yet: tried again after each batch applied, while it waits in memory.
-            let pending = self.pending_forks.entry(c.clone()).or_default();
-            if pending.len() < MAX_PENDING_FORKS && fork.size() <= MAX_PENDING_FORK_BYTES {
-                pending.push(fork.clone());
+        match fork.tied_to(doc) {
+            Tie::Tied => {}
+            Tie::Never => return Ok(()),
+            Tie::Waiting => {
+                // This node has not caught up with what the versions build on yet: tried
+                // again after each batch applied, while it waits in memory.
+                let pending = self.pending_forks.entry(c.clone()).or_default();
+                if !pending.iter().any(|p| p.same_as(fork)) {
+                    if pending.len() >= MAX_PENDING_FORKS {
+                        pending.remove(0);
+                    }
+                    pending.push(fork.clone());
+                }
+                return Ok(());
             }
-            return Ok(());
         }
         let forks = self.forks.entry(c.clone()).or_default();
+        if forks.forked().len() >= MAX_FORKS {
+            warn!(coalition = %c, "too many forks known in this coalition to learn another");
+            return Ok(());
+        }
         if !forks.add(fork) {
             return Ok(());
         }
         let key = NodeKey::from_bytes(fork.actor);
-        self.rebuild_without_aside(docs, c)?;
+        let changed = self.rebuild_without_aside(docs, c)?;
         self.save_forks(docs, c)?;
         let set_aside = self.forks.get(c).map_or(0, Forks::set_aside);
         warn!(coalition = %c, key = %key, seq = fork.seq, set_aside, "a member's node forked its history (two different changes with one sequence number): its changes from there on, and what was built on them, are set aside on every node");
@@ -783,10 +870,13 @@ impl SyncNode {
             if Some(peer) != from {
                 send(out, peer, &message);
             }
-            if let Some(p) = self.peers.get_mut(&peer) {
-                p.docs.insert(c.clone(), PeerDoc::new());
+            // Only a document that lost changes needs syncing afresh.
+            if changed {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.docs.insert(c.clone(), PeerDoc::new());
+                }
+                self.sync_step(docs, peer, c, out);
             }
-            self.sync_step(docs, peer, c, out);
         }
         Ok(())
     }
@@ -804,38 +894,52 @@ impl SyncNode {
         let Some((doc, _)) = docs.entry(c) else {
             return Ok(());
         };
-        let (tied, waiting): (Vec<Fork>, Vec<Fork>) =
-            pending.into_iter().partition(|f| f.tied_to(doc.document()));
+        let mut tied = Vec::new();
+        let mut waiting = Vec::new();
+        for f in pending {
+            match f.tied_to(doc) {
+                Tie::Tied => tied.push(f),
+                Tie::Waiting => waiting.push(f),
+                Tie::Never => {}
+            }
+        }
         if !waiting.is_empty() {
             self.pending_forks.insert(c.clone(), waiting);
         }
         for fork in tied {
-            self.learn_fork(docs, None, c, &fork, out)?;
+            // The batch that tied it is stored already: a failure here is this node's own
+            // (its store), reported, and the evidence comes again from peers.
+            if let Err(e) = self.learn_fork(docs, None, c, &fork, out) {
+                warn!(coalition = %c, error = %e, "could not learn a fork");
+            }
         }
         Ok(())
     }
 
     /// Rebuilds the document of `c` without what the forks known set aside; keeps what
     /// vouches for actors whose newest signed change was set aside; stores the result.
-    fn rebuild_without_aside(
+    /// Whether anything was set aside.
+    pub(crate) fn rebuild_without_aside(
         &mut self,
         docs: &mut impl Documents,
         c: &CoalitionId,
-    ) -> Result<(), Refusal> {
+    ) -> Result<bool, Refusal> {
         let Some(forks) = self.forks.get_mut(c) else {
-            return Ok(());
+            return Ok(false);
         };
         let Some((doc, index)) = docs.entry(c) else {
-            return Ok(());
+            return Ok(false);
         };
         let mut all = doc.get_changes(&[]);
         // Start operations grow along the change graph (see `chain`): a causal order, which
         // the rule needs (Automerge's own order need not be one).
         all.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
-        let (aside, kept): (Vec<Change>, Vec<Change>) =
-            all.into_iter().partition(|ch| forks.sets_aside(ch));
+        let mut seen = HashSet::new();
+        let (aside, kept): (Vec<Change>, Vec<Change>) = all
+            .into_iter()
+            .partition(|ch| forks.sets_aside(ch, &mut seen));
         if aside.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let sigs = index.signatures();
         let mut fresh = AutoCommit::new().with_actor(doc.get_actor().clone());
@@ -893,6 +997,7 @@ impl SyncNode {
                 );
             }
         }
-        docs.rebuilt(c, &aside).map_err(Refusal::Local)
+        docs.rebuilt(c, &aside).map_err(Refusal::Local)?;
+        Ok(true)
     }
 }

@@ -896,7 +896,6 @@ impl SyncNode {
             }
             return Err(Refusal::Local(e));
         }
-        self.keep_vouchers(docs, c, vouches)?;
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
@@ -904,6 +903,11 @@ impl SyncNode {
             index.offer(doc, h.clone());
         }
         index.settle(doc);
+        // The batch is stored: failing to keep its vouchers is this node's own trouble (its
+        // store), not the peer's; peers carry them again with the changes they vouch for.
+        if let Err(e) = self.keep_vouchers(docs, c, vouches) {
+            tracing::warn!(coalition = %c, error = %e, "could not keep what vouches for changes");
+        }
         debug!(peer = %peer, coalition = %c, changes = new.len(), "applied changes");
         out.push(Output::Applied {
             peer,

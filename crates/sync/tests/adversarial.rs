@@ -893,3 +893,113 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
     w.push(w.peer.key, &first, vec![head]);
     assert_eq!(w.issues(), 1, "a forked version is set aside");
 }
+
+#[test]
+fn evidence_about_a_key_that_is_no_members_is_not_learnt() {
+    let mut w = World::new();
+    let outsider = party(3);
+    let raw = |title: &str| {
+        use automerge::transaction::Transactable;
+        let mut d = AutoCommit::load(&w.base)
+            .unwrap()
+            .with_actor(outsider.key.actor());
+        let before = d.get_heads();
+        d.put(automerge::ROOT, "note", title).unwrap();
+        d.commit();
+        d.get_changes(&before)
+    };
+    let (first, second) = (raw("One"), raw("Another one"));
+    assert_eq!((first[0].seq(), second[0].seq()), (1, 1));
+    let frame = fork_message(&w, &outsider.signing, &first, &second);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Forked { .. })),
+        "{out:?}"
+    );
+    assert!(
+        w.docs
+            .forks
+            .get(&w.coalition)
+            .is_none_or(|f| f.1.is_empty())
+    );
+}
+
+#[test]
+fn a_version_that_does_not_continue_the_actors_previous_change_ties_nothing() {
+    // B writes P (seq 1), then A2 and A3 on it. Its "second version" of change 2 hangs only
+    // off A3, which the fork itself sets aside: a node that learnt it could not show it to a
+    // node that joins later. Such evidence is not learnt anywhere.
+    let mut w = World::new();
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let mut chain = Vec::new();
+    for (n, title) in ["P", "A2", "A3"].iter().enumerate() {
+        let before = b.heads();
+        b.add_issue(
+            &w.peer.member,
+            NewIssue {
+                id: IssueId::from_bytes([20 + n as u8; 16]),
+                title: (*title).into(),
+                description: String::new(),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(5),
+        )
+        .unwrap();
+        chain.extend(b.changes_since(&before));
+    }
+    let head = sync::sign(&w.peer.signing, &chain.last().unwrap().hash());
+    w.push(w.peer.key, &chain, vec![head]);
+    assert_eq!(w.issues(), 3);
+    let (a2, a3) = (&chain[1], &chain[2]);
+    let mut forged = a2.decode();
+    forged.deps = vec![a3.hash()];
+    forged.message = Some("another version".into());
+    let b2 = Change::from(forged);
+    assert_eq!(b2.seq(), a2.seq());
+    let frame = fork_message(&w, &w.peer.signing, std::slice::from_ref(a2), &[b2]);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Forked { .. })),
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 3, "nothing set aside");
+}
+
+#[test]
+fn evidence_beyond_the_protocols_size_is_refused_on_every_node_alike() {
+    let mut w = World::new();
+    w.node.set_max_message(sync::wire::MAX_MESSAGE);
+    let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "One");
+    let big = "x".repeat(20_000);
+    let mut second = Vec::new();
+    let mut doc = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    for n in 0..40 {
+        let before = doc.heads();
+        doc.add_issue(
+            &w.peer.member,
+            NewIssue {
+                id: IssueId::from_bytes([40 + n as u8; 16]),
+                title: "Long".into(),
+                description: big.clone(),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(5),
+        )
+        .unwrap();
+        second.extend(doc.changes_since(&before));
+    }
+    let bytes: usize = second.iter().map(|c| c.raw_bytes().len()).sum();
+    assert!(bytes > sync::forks::MAX_FORK_BYTES, "{bytes}");
+    let frame = fork_message(&w, &w.peer.signing, &first, &second);
+    let mut out = Vec::new();
+    for f in Message::decode(&frame).unwrap().frames() {
+        out.extend(w.node.received(&mut w.docs, w.peer.key, &f));
+    }
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedFork(m)) if m.contains("over")),
+        "{:?}",
+        refusal(&out)
+    );
+}
