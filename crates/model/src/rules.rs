@@ -226,6 +226,17 @@ impl Validator {
     /// Checks one change, already applied to `doc` along with every change it depends on.
     /// Changes of a batch must be checked in causal order (as Automerge returns them).
     pub fn check(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+        self.check_decoded(doc, change, &change.decode())
+    }
+
+    /// [`Validator::check`], with the change's operations already decoded (`expanded` must
+    /// be `change.decode()`).
+    pub fn check_decoded(
+        &mut self,
+        doc: &AutoCommit,
+        change: &Change,
+        expanded: &automerge::ExpandedChange,
+    ) -> Result<(), Violation> {
         if change.deps().is_empty() {
             if self.founded {
                 return Err(Violation::SecondFounding);
@@ -248,8 +259,7 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             })?
             .to_owned();
-        let expanded = change.decode();
-        let fields = created_fields(change, &expanded);
+        let fields = created_fields(change, expanded);
         let ctx = Ctx {
             doc,
             fields: &fields,
@@ -260,7 +270,7 @@ impl Validator {
             writer: &writer,
             positions_judged: Default::default(),
         };
-        let touched = self.check_ops(&ctx, &expanded)?;
+        let touched = self.check_ops(&ctx, expanded)?;
         self.governance_changed |= touched;
         let after = if touched {
             let hash = [change.hash()];

@@ -52,38 +52,85 @@ pub(crate) struct Checked {
     pub dangling: usize,
     /// Changes to rebuild from the document after applying and compare with what arrived.
     pub verify: Vec<ChangeHash>,
+    /// The operations of each change of `order`, decoded (empty when only the history was
+    /// checked): the rules read them too.
+    pub decoded: Vec<automerge::ExpandedChange>,
 }
 
 /// An operation id within the batch: (counter, actor).
 type Id = (u64, ActorId);
 
+/// An operation id as the batch's maps hold it: counter and the actor's index among the
+/// batch's actors (no allocation per operation).
+type Short = (u64, u32);
+
 /// What the batch itself holds, for references into it.
 #[derive(Default)]
 struct BatchOps {
+    /// The batch's actors, numbered.
+    actors: HashMap<ActorId, u32>,
+    /// The map keys written in the batch, numbered.
+    keys: HashMap<String, u32>,
     /// Objects made in the batch, with their kind.
-    objects: HashMap<Id, ObjType>,
+    objects: HashMap<Short, ObjType>,
     /// List and text elements inserted in the batch, with the object they are in.
-    elements: HashMap<Id, Id>,
+    elements: HashMap<Short, Short>,
     /// Values written in the batch (puts and makes), with the place written: (object, key).
-    values: HashMap<Id, (Option<Id>, Place)>,
+    values: HashMap<Short, (Option<Short>, Place)>,
     /// Counter ranges of the batch's changes, per actor: first counter → last. (Ranges that
     /// overlap are refused by the start-op check; until then a lookup may miss one.)
-    ranges: HashMap<ActorId, BTreeMap<u64, u64>>,
+    ranges: HashMap<u32, BTreeMap<u64, u64>>,
 }
 
-/// A key: a map key or a list element (`None` for the head).
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// A key, as the batch holds it: a map key (numbered) or a list element (`None` for the
+/// head).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Place {
-    Map(String),
-    Elem(Option<Id>),
+    Map(u32),
+    Elem(Option<Short>),
 }
 
 impl BatchOps {
+    /// The batch's number for an actor, given one if new.
+    fn actor(&mut self, a: &ActorId) -> u32 {
+        if let Some(n) = self.actors.get(a) {
+            return *n;
+        }
+        let n = self.actors.len() as u32;
+        self.actors.insert(a.clone(), n);
+        n
+    }
+
+    /// The batch's number for a map key, given one if new.
+    fn key(&mut self, k: &str) -> u32 {
+        if let Some(n) = self.keys.get(k) {
+            return *n;
+        }
+        let n = self.keys.len() as u32;
+        self.keys.insert(k.to_owned(), n);
+        n
+    }
+
+    /// An id as the batch's maps hold it; `None` if its actor wrote nothing in the batch (so
+    /// nothing of the batch has that id).
+    fn short(&self, id: &Id) -> Option<Short> {
+        self.actors.get(&id.1).map(|a| (id.0, *a))
+    }
+
+    /// A place as the batch's maps hold it; `None` if no operation of the batch is there.
+    fn place(&self, key: &Key) -> Option<Place> {
+        Some(match key {
+            Key::Map(k) => Place::Map(*self.keys.get(k.as_str())?),
+            Key::Seq(ElementId::Head) => Place::Elem(None),
+            Key::Seq(ElementId::Id(e)) => Place::Elem(Some(self.short(&id_of(e))?)),
+        })
+    }
+
     fn holds(&self, id: &Id) -> bool {
-        self.ranges
-            .get(&id.1)
-            .and_then(|rs| rs.range(..=id.0).next_back())
-            .is_some_and(|(_, last)| id.0 <= *last)
+        self.short(id)
+            .and_then(|(c, a)| Some((c, self.ranges.get(&a)?)))
+            .and_then(|(c, rs)| rs.range(..=c).next_back().map(|r| (c, r)))
+            .is_some_and(|(c, (_, last))| c <= *last)
     }
 }
 
@@ -99,8 +146,46 @@ enum Found {
 
 /// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
 /// change as described in the module documentation.
-pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
+///
+/// With `history_only` (a whole checked document replacing an empty one: its changes were
+/// rebuilt by Automerge from that document, and none is applied), only the history is
+/// checked: operations and their references are not decoded.
+pub(crate) fn check(
+    doc: &Automerge,
+    new: Vec<Change>,
+    history_only: bool,
+) -> Result<Checked, Refusal> {
     let (order, mut dangling) = causal_order(doc, new);
+    if history_only {
+        let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::new();
+        let mut seqs: HashSet<(ActorId, u64)> = HashSet::new();
+        for ch in &order {
+            let actor = ch.actor_id().clone();
+            if !seqs.insert((actor.clone(), ch.seq())) {
+                return Err(Refusal::Equivocation {
+                    actor: actor.to_hex_string(),
+                    seq: ch.seq(),
+                });
+            }
+            let end = ch.start_op().get() + ch.len() as u64;
+            meta.insert(ch.hash(), (actor, ch.seq(), end.saturating_sub(1)));
+        }
+        for ch in &order {
+            check_history(doc, ch, &meta)?;
+        }
+        // Taken whole or not at all.
+        return Ok(if dangling > 0 {
+            Checked {
+                dangling: dangling + order.len(),
+                ..Checked::default()
+            }
+        } else {
+            Checked {
+                order,
+                ..Checked::default()
+            }
+        });
+    }
     // Changes whose references are not all here yet wait, with every change after them.
     let mut waiting: HashSet<ChangeHash> = HashSet::new();
     let mut out = Checked::default();
@@ -122,34 +207,31 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         let start = ch.start_op().get();
         let end = start + ch.len() as u64;
         meta.insert(ch.hash(), (actor.clone(), ch.seq(), end.saturating_sub(1)));
+        let me = batch.actor(&actor);
         if end > start {
-            batch
-                .ranges
-                .entry(actor.clone())
-                .or_default()
-                .insert(start, end - 1);
+            batch.ranges.entry(me).or_default().insert(start, end - 1);
         }
         for (i, op) in expanded.operations.iter().enumerate() {
-            let id = (start + i as u64, actor.clone());
+            let id = (start + i as u64, me);
+            // Every actor an operation names is listed by its change; numbering them all
+            // keeps references between the batch's changes exact.
             let obj = match &op.obj {
                 ObjectId::Root => None,
-                ObjectId::Id(o) => Some(id_of(o)),
+                ObjectId::Id(o) => Some((o.0, batch.actor(&o.1))),
             };
             let place = match &op.key {
-                Key::Map(k) => Place::Map(k.to_string()),
+                Key::Map(k) => Place::Map(batch.key(k)),
                 Key::Seq(ElementId::Head) => Place::Elem(None),
-                Key::Seq(ElementId::Id(e)) => Place::Elem(Some(id_of(e))),
+                Key::Seq(ElementId::Id(e)) => Place::Elem(Some((e.0, batch.actor(&e.1)))),
             };
             if let OpType::Make(t) = &op.action {
-                batch.objects.insert(id.clone(), *t);
+                batch.objects.insert(id, *t);
             }
             if op.insert {
-                if let Some(o) = &obj {
-                    batch.elements.insert(id.clone(), o.clone());
+                if let Some(o) = obj {
+                    batch.elements.insert(id, o);
                 }
-                batch
-                    .values
-                    .insert(id.clone(), (obj.clone(), Place::Elem(Some(id.clone()))));
+                batch.values.insert(id, (obj, Place::Elem(Some(id))));
             } else if matches!(op.action, OpType::Make(_) | OpType::Put(_)) {
                 batch.values.insert(id, (obj, place));
             }
@@ -163,21 +245,22 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         }
         check_history(doc, &ch, &meta)?;
         match check_ops(doc, &ch, &expanded, &batch)? {
-            Found::Yes => out.order.push(ch),
-            Found::Unconfirmed => {
-                out.verify.push(ch.hash());
-                out.order.push(ch);
-            }
+            Found::Yes => {}
+            Found::Unconfirmed => out.verify.push(ch.hash()),
             Found::Missing => {
                 waiting.insert(ch.hash());
+                continue;
             }
         }
+        out.order.push(ch);
+        out.decoded.push(expanded);
     }
     if !waiting.is_empty() {
         // Taken whole or not at all (as for missing dependencies).
         dangling += out.order.len() + waiting.len();
         out.order.clear();
         out.verify.clear();
+        out.decoded.clear();
     }
     out.dangling = dangling;
     Ok(out)
@@ -281,7 +364,7 @@ fn check_ops(
                     *made
                         .get(&o.0)
                         .ok_or_else(|| bad("an operation writes into something not an object"))?
-                } else if let Some(t) = batch.objects.get(&o) {
+                } else if let Some(t) = batch.short(&o).and_then(|o| batch.objects.get(&o)) {
                     *t
                 } else {
                     match doc.object_type(exid(&o)) {
@@ -353,13 +436,17 @@ fn element(
         return Err(bad("a list position in the root"));
     };
     let o = id_of(o);
-    if e.1 == *own && e.0 >= start || batch.elements.contains_key(e) {
-        return match batch.elements.get(e) {
-            Some(in_obj) if *in_obj == o => Ok(Found::Yes),
+    let in_batch = batch.short(e).and_then(|e| batch.elements.get(&e));
+    if e.1 == *own && e.0 >= start || in_batch.is_some() {
+        return match in_batch {
+            Some(in_obj) if Some(*in_obj) == batch.short(&o) => Ok(Found::Yes),
             _ => Err(bad("a list position that is no element of its list")),
         };
     }
-    if batch.objects.contains_key(&o) {
+    if batch
+        .short(&o)
+        .is_some_and(|o| batch.objects.contains_key(&o))
+    {
         // A list made in the batch holds only the batch's elements.
         return Err(bad("a list position that is no element of its list"));
     }
@@ -391,14 +478,19 @@ fn predecessor(
         ObjectId::Root => None,
         ObjectId::Id(o) => Some(id_of(o)),
     };
-    let place = match &op.key {
-        Key::Map(k) => Place::Map(k.to_string()),
-        Key::Seq(ElementId::Head) => return Err(bad("a predecessor at the head of a list")),
-        Key::Seq(ElementId::Id(e)) => Place::Elem(Some(id_of(e))),
-    };
-    if p.1 == *own && p.0 >= start || batch.values.contains_key(p) {
-        return match batch.values.get(p) {
-            Some((o, pl)) if *o == obj && *pl == place => Ok(Found::Yes),
+    if matches!(op.key, Key::Seq(ElementId::Head)) {
+        return Err(bad("a predecessor at the head of a list"));
+    }
+    let in_batch = batch.short(p).and_then(|p| batch.values.get(&p));
+    if p.1 == *own && p.0 >= start || in_batch.is_some() {
+        // Both places as the batch numbers them (every actor and key of the batch's
+        // operations is numbered, so equal places get equal numbers).
+        let obj_short = match &obj {
+            None => Some(None),
+            Some(o) => batch.short(o).map(Some),
+        };
+        return match (in_batch, obj_short, batch.place(&op.key)) {
+            (Some((o, pl)), Some(obj), Some(place)) if *o == obj && *pl == place => Ok(Found::Yes),
             _ => Err(bad("a predecessor written elsewhere")),
         };
     }
@@ -406,9 +498,9 @@ fn predecessor(
         return Err(bad("a predecessor that is no value"));
     }
     let target = obj.as_ref().map_or(automerge::ROOT, exid);
-    let here = match &place {
-        Place::Map(k) => doc.get_all(&target, k.as_str()),
-        Place::Elem(Some(e)) => {
+    let here = match &op.key {
+        Key::Map(k) => doc.get_all(&target, k.as_str()),
+        Key::Seq(ElementId::Id(e)) => {
             let Ok(cursor) = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) else {
                 return Err(bad("a malformed list position"));
             };
@@ -417,7 +509,7 @@ fn predecessor(
                 Err(_) => Ok(Vec::new()),
             }
         }
-        Place::Elem(None) => Ok(Vec::new()),
+        Key::Seq(ElementId::Head) => Ok(Vec::new()),
     };
     let pid = exid(p);
     if here.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {

@@ -864,7 +864,8 @@ impl SyncNode {
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        let checked = crate::chain::check(doc.document(), new)?;
+        let whole = snapshot.is_some() && doc.get_heads().is_empty();
+        let checked = crate::chain::check(doc.document(), new, whole)?;
         if checked.dangling > 0 {
             // Taken whole or not at all, so that the signatures stored vouch for what is here.
             return Ok(Applied {
@@ -874,7 +875,14 @@ impl SyncNode {
         }
         let new = checked.order;
         let before = doc.get_heads();
-        let applied = apply_and_judge(doc, &new, snapshot, !before.is_empty(), &checked.verify);
+        let applied = apply_and_judge(
+            doc,
+            &new,
+            &checked.decoded,
+            snapshot,
+            !before.is_empty(),
+            &checked.verify,
+        );
         let governance_changed = match applied {
             Ok(changed) => changed,
             Err(Failure::Refused(refusal)) => {
@@ -1054,6 +1062,7 @@ enum Failure {
 fn apply_and_judge(
     doc: &mut AutoCommit,
     new: &[Change],
+    decoded: &[automerge::ExpandedChange],
     snapshot: Option<AutoCommit>,
     founded: bool,
     verify: &[ChangeHash],
@@ -1099,10 +1108,13 @@ fn apply_and_judge(
         }
     }
     let mut rules = Validator::new(founded);
-    for ch in new {
-        rules
-            .check(doc, ch)
-            .map_err(|v| Failure::Refused(v.into()))?;
+    for (i, ch) in new.iter().enumerate() {
+        // Decoded by `chain::check` unless only the history was checked there.
+        let judged = match decoded.get(i) {
+            Some(expanded) => rules.check_decoded(doc, ch, expanded),
+            None => rules.check(doc, ch),
+        };
+        judged.map_err(|v| Failure::Refused(v.into()))?;
     }
     Ok(rules.governance_changed())
 }
