@@ -763,6 +763,11 @@ impl Replica {
         self.put_record(&aside_record(id, n), &out)
     }
 
+    /// How many changes this node keeps aside in a coalition (none parsed).
+    pub fn aside_count(&self, id: &CoalitionId) -> Result<usize, ReplicaError> {
+        Ok(self.aside_raw(id)?.0.len())
+    }
+
     /// The changes this node had stored in a coalition that a fork set aside, as kept.
     pub fn aside(&self, id: &CoalitionId) -> Result<Vec<AsideChange>, ReplicaError> {
         Ok(self

@@ -167,7 +167,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             unreadable: state.unreadable,
             forked,
             set_aside: forks.set_aside(),
-            kept_aside: r.aside(&id)?.len(),
+            kept_aside: r.aside_count(&id)?,
         });
     }
     let view = StatusView {
