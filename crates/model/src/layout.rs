@@ -63,7 +63,9 @@ pub enum Shape {
 }
 
 impl Shape {
-    /// Whether a record's field of this shape may be missing (it reads as none).
+    /// Whether a record's field of this shape may be missing: it reads as none (every
+    /// `Option` field of the schema says `missing = "Default::default"`; autosurgeon would
+    /// refuse a missing key otherwise).
     pub fn optional(&self) -> bool {
         matches!(self, Shape::Optional(_))
     }

@@ -326,6 +326,7 @@ pub struct CharterVersion {
     /// When it was ratified.
     pub ratified_at: Timestamp,
     /// The amendment proposal that passed it; none for the founding charter.
+    #[autosurgeon(missing = "Default::default")]
     pub proposal: Option<String>,
     /// Members whose agreement ratified it (the founder for version 1).
     pub agreed_by: Vec<String>,
@@ -424,6 +425,7 @@ impl Rules {
 #[derive(Reconcile, Hydrate)]
 struct RuleRecord {
     method: MethodName,
+    #[autosurgeon(missing = "Default::default")]
     fraction: Option<Fraction>,
     quorum: Fraction,
 }
@@ -611,6 +613,7 @@ pub struct LedgerEntry {
     /// When it was written.
     pub at: Timestamp,
     /// For a request, the allocation proposal that decides it.
+    #[autosurgeon(missing = "Default::default")]
     pub proposal: Option<String>,
 }
 
@@ -630,6 +633,7 @@ pub struct Proposal {
     /// When it opened.
     pub created_at: Timestamp,
     /// After this moment positions no longer count, and the outcome is final.
+    #[autosurgeon(missing = "Default::default")]
     pub closes_at: Option<Timestamp>,
     /// The rule in force for its kind when it opened.
     pub rule: Rule,
@@ -640,6 +644,7 @@ pub struct Proposal {
     /// What the proposal decides: for an allocation the ledger entry (stored `pool/entry`);
     /// for membership the member admitted or removed (stored `admit/<member>`,
     /// `remove/<member>`).
+    #[autosurgeon(missing = "Default::default")]
     pub subject: Option<Subject>,
     /// For an amendment: what it changes in the charter.
     #[autosurgeon(missing = "Default::default")]
@@ -651,6 +656,7 @@ pub struct Proposal {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
 pub struct Amendment {
     /// A new frame.
+    #[autosurgeon(missing = "Default::default")]
     pub frame: Option<String>,
     /// Values to add.
     pub add_values: Vec<String>,
@@ -659,6 +665,7 @@ pub struct Amendment {
     /// Decision rules to change.
     pub rules: Vec<RuleChange>,
     /// A new share above which one member is flagged (pools and the power audit).
+    #[autosurgeon(missing = "Default::default")]
     pub equity_threshold: Option<Fraction>,
 }
 
@@ -675,6 +682,7 @@ pub struct RuleChange {
     /// Which rule.
     pub kind: RuleKind,
     /// The new rule; `None` only for admission by invite.
+    #[autosurgeon(missing = "Default::default")]
     pub rule: Option<Rule>,
 }
 

@@ -266,29 +266,13 @@ fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
 
     // Written whole in one change with a rule of its own choosing.
     let mut fresh = coalition();
-    let mut d = raw(&mut fresh, 1, |d| {
-        let proposals = obj(d, &["proposals"]);
-        let p = d.put_object(&proposals, id.as_str(), ObjType::Map).unwrap();
-        for (k, v) in [
-            ("id", id.as_str()),
-            ("kind", "amendment"),
-            ("title", "Mine"),
-            ("author", member(2).as_str()),
-        ] {
-            d.put(&p, k, v).unwrap();
-        }
-        d.put_object(&p, "text", ObjType::Text).unwrap();
-        d.put(&p, "created_at", 7i64).unwrap();
-        d.put(&p, "closes_at", ()).unwrap();
-        d.put(&p, "subject", ()).unwrap();
-        let rule = d.put_object(&p, "rule", ObjType::Map).unwrap();
-        d.put(&rule, "method", "majority").unwrap();
-        d.put(&rule, "fraction", ()).unwrap();
-        d.put(&rule, "quorum", "1/3").unwrap();
-        let el = d.put_object(&p, "electorate", ObjType::List).unwrap();
-        d.insert(&el, 0, member(2).as_str()).unwrap();
-        d.put_object(&p, "positions", ObjType::Map).unwrap();
-    });
+    let h = Handmade {
+        id: id.clone(),
+        kind: "amendment",
+        rule: ("majority", None, "1/3"),
+        electorate: &[2],
+    };
+    let mut d = handmade_proposal(&mut fresh, h, |_, _| {});
     let err = verdict(&mut d).unwrap_err();
     assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
     assert!(
@@ -932,20 +916,42 @@ fn a_record_that_does_not_read_is_skipped_and_reported_not_the_whole_coalition()
     assert_eq!(d.read().unwrap().issues.len(), 1);
 }
 
-/// A whole proposal written by hand in one change, with `rule` as its rule; `after` edits it
-/// further in the same change.
+/// What a proposal written by hand holds.
+struct Handmade<'a> {
+    id: String,
+    kind: &'a str,
+    /// Method, fraction, quorum.
+    rule: (&'a str, Option<&'a str>, &'a str),
+    /// Members (by number) in the electorate.
+    electorate: &'a [u8],
+}
+
+impl Default for Handmade<'_> {
+    fn default() -> Self {
+        Self {
+            id: ProposalId::from_bytes([0x99; 16]).to_string(),
+            kind: "general",
+            rule: ("majority", None, "1/2"),
+            electorate: &[1, 2, 3],
+        }
+    }
+}
+
+/// A whole proposal written by hand in one change by member 2; `after` edits it further in
+/// the same change.
 fn handmade_proposal(
     docs: &mut [CoalitionDoc],
-    rule: (&str, Option<&str>),
+    h: Handmade<'_>,
     after: impl FnOnce(&mut AutoCommit, &automerge::ObjId),
 ) -> CoalitionDoc {
-    let id = ProposalId::from_bytes([0x99; 16]).to_string();
     raw(docs, 1, |d| {
         let proposals = obj(d, &["proposals"]);
-        let p = d.put_object(&proposals, id.as_str(), ObjType::Map).unwrap();
+        let p = d
+            .put_object(&proposals, h.id.as_str(), ObjType::Map)
+            .unwrap();
         for (k, v) in [
-            ("id", id.as_str()),
-            ("kind", "general"),
+            ("id", h.id.as_str()),
+            ("kind", h.kind),
             ("title", "Mine"),
             ("author", member(2).as_str()),
         ] {
@@ -956,15 +962,15 @@ fn handmade_proposal(
         d.put(&p, "closes_at", ()).unwrap();
         d.put(&p, "subject", ()).unwrap();
         let r = d.put_object(&p, "rule", ObjType::Map).unwrap();
-        d.put(&r, "method", rule.0).unwrap();
-        match rule.1 {
+        d.put(&r, "method", h.rule.0).unwrap();
+        match h.rule.1 {
             Some(f) => d.put(&r, "fraction", f).unwrap(),
             None => d.put(&r, "fraction", ()).unwrap(),
         }
-        d.put(&r, "quorum", "1/2").unwrap();
+        d.put(&r, "quorum", h.rule.2).unwrap();
         let el = d.put_object(&p, "electorate", ObjType::List).unwrap();
-        for m in 1..=3 {
-            d.insert(&el, (m - 1) as usize, member(m).as_str()).unwrap();
+        for (i, m) in h.electorate.iter().enumerate() {
+            d.insert(&el, i, member(*m).as_str()).unwrap();
         }
         d.put_object(&p, "positions", ObjType::Map).unwrap();
         after(d, &p);
@@ -1011,13 +1017,44 @@ fn a_new_record_is_judged_by_what_it_holds_at_the_end_of_its_change() {
     }
     // A field written twice ends with the second value.
     let mut docs = coalition();
-    let mut d = handmade_proposal(&mut docs, ("majority", None), |d, p| {
+    let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
         d.put(p, "title", "Mine, renamed").unwrap();
     });
     assert_eq!(verdict(&mut d), Ok(()));
     // Fields that constrain each other are read back: a super-majority needs its fraction.
     let mut docs = coalition();
-    let mut d = handmade_proposal(&mut docs, ("super-majority", None), |_, _| {});
+    let h = Handmade {
+        rule: ("super-majority", None, "1/2"),
+        ..Handmade::default()
+    };
+    let mut d = handmade_proposal(&mut docs, h, |_, _| {});
     let w = why(&mut d);
     assert!(w.contains("with a fraction"), "{w}");
+}
+
+#[test]
+fn a_new_record_without_its_optional_fields_reads_and_keeps_its_collection_readable() {
+    // A ledger entry written without `proposal` (optional): accepted, and the pool, its
+    // ledger and the entry all read.
+    let mut docs = coalition();
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let ledger = obj(d, &["pools", &pool, "ledger"]);
+        let e = d.put_object(&ledger, FORGED, ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", FORGED),
+            ("kind", "pledge"),
+            ("member", member(2).as_str()),
+            ("note", ""),
+        ] {
+            d.put(&e, k, v).unwrap();
+        }
+        d.put(&e, "amount", 100_000i64).unwrap();
+        d.put(&e, "at", 6i64).unwrap();
+    });
+    assert_eq!(verdict(&mut d), Ok(()));
+    let read = d.read().unwrap();
+    assert!(read.unreadable.is_empty(), "{:?}", read.unreadable);
+    let entry = &read.pools[&pool].ledger[FORGED];
+    assert_eq!(entry.proposal, None);
 }

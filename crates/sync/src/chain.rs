@@ -146,54 +146,21 @@ enum Found {
 
 /// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
 /// change as described in the module documentation.
-///
-/// With `history_only` (a whole checked document replacing an empty one: its changes were
-/// rebuilt by Automerge from that document, and none is applied), only the history is
-/// checked: operations and their references are not decoded.
-pub(crate) fn check(
-    doc: &Automerge,
-    new: Vec<Change>,
-    history_only: bool,
-) -> Result<Checked, Refusal> {
+pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
     let (order, mut dangling) = causal_order(doc, new);
-    if history_only {
-        let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::new();
-        let mut seqs: HashSet<(ActorId, u64)> = HashSet::new();
-        for ch in &order {
-            let actor = ch.actor_id().clone();
-            if !seqs.insert((actor.clone(), ch.seq())) {
-                return Err(Refusal::Equivocation {
-                    actor: actor.to_hex_string(),
-                    seq: ch.seq(),
-                });
-            }
-            let end = ch.start_op().get() + ch.len() as u64;
-            meta.insert(ch.hash(), (actor, ch.seq(), end.saturating_sub(1)));
-        }
-        for ch in &order {
-            check_history(doc, ch, &meta)?;
-        }
-        // Taken whole or not at all.
-        return Ok(if dangling > 0 {
-            Checked {
-                dangling: dangling + order.len(),
-                ..Checked::default()
-            }
-        } else {
-            Checked {
-                order,
-                ..Checked::default()
-            }
-        });
-    }
     // Changes whose references are not all here yet wait, with every change after them.
     let mut waiting: HashSet<ChangeHash> = HashSet::new();
     let mut out = Checked::default();
-    let mut batch = BatchOps::default();
+    // Sized once: the batch's operations were counted (and bounded) when it was parsed.
+    let ops: usize = order.iter().map(Change::len).sum();
+    let mut batch = BatchOps {
+        values: HashMap::with_capacity(ops),
+        ..BatchOps::default()
+    };
     // Every change of the batch first: references may point anywhere in it.
     let mut decoded = Vec::with_capacity(order.len());
-    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::new();
-    let mut seqs: HashSet<(ActorId, u64)> = HashSet::new();
+    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::with_capacity(order.len());
+    let mut seqs: HashSet<(ActorId, u64)> = HashSet::with_capacity(order.len());
     for ch in &order {
         let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode()))
             .map_err(|_| bad("its operations do not decode"))?;

@@ -56,14 +56,24 @@ pub const MAX_VOUCHER_BYTES: usize = 16 * 1024 * 1024;
 /// to it; the oldest is dropped for a new one (peers send what they know again when they
 /// next greet this node).
 pub const MAX_PENDING_FORKS: usize = 8;
-/// Most bytes of the changes of one piece of evidence, the same on every node: evidence is
-/// built only within it and taken only within it, whatever a node's own message limit.
+/// The allowance of one piece of evidence (its changes' bytes, and
+/// [`wire::MESSAGE_BYTES_PER_OP`] per operation), the same on every node: evidence is built
+/// only within it and taken only within it, whatever a node's own message limit.
 pub const MAX_FORK_BYTES: usize = wire::MIN_MESSAGE_LIMIT / 2;
-/// Most forks known per coalition; evidence past it is not learnt.
-pub const MAX_FORKS: usize = 256;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
+}
+
+/// What two versions cost against [`MAX_FORK_BYTES`], as `prescan_change` counts it (the
+/// whole chunks, a little more than it counts, and `MESSAGE_BYTES_PER_OP` per operation):
+/// evidence built within it is taken within it by every node.
+fn cost(first: &[Change], second: &[Change]) -> usize {
+    first
+        .iter()
+        .chain(second)
+        .map(|c| c.raw_bytes().len() + c.len() * wire::MESSAGE_BYTES_PER_OP)
+        .sum()
 }
 
 /// Whether evidence is tied to a coalition's history (see [`Fork::tied_to`]).
@@ -108,20 +118,19 @@ impl Fork {
             }
             chain
                 .iter()
-                .map(|c| change_in_chunk(&c.0, &mut budget))
+                .map(|c| {
+                    change_in_chunk(&c.0, &mut budget).map_err(|e| {
+                        bad(format!(
+                            "evidence over {MAX_FORK_BYTES} bytes or malformed: {e}"
+                        ))
+                    })
+                })
                 .collect()
         };
         let first = parse(first)?;
         let second = parse(second)?;
-        let bytes: usize = first
-            .iter()
-            .chain(&second)
-            .map(|c| c.raw_bytes().len())
-            .sum();
-        if bytes > MAX_FORK_BYTES {
-            return Err(bad(format!(
-                "evidence of {bytes} bytes, over {MAX_FORK_BYTES}"
-            )));
+        if cost(&first, &second) > MAX_FORK_BYTES {
+            return Err(bad(format!("evidence over {MAX_FORK_BYTES} bytes")));
         }
         let first_head = ChangeSignature::from(first_head);
         let second_head = ChangeSignature::from(second_head);
@@ -174,9 +183,9 @@ impl Fork {
     /// coalitions, each with its own sequence numbers: two of its honest changes from two
     /// coalitions are no fork in either). Past sequence number 1, both versions must continue
     /// the same change of the actor held here (its change `seq - 1`, which this fork cannot
-    /// set aside); at 1, the actor must be a member's key here, every dependency of both
-    /// versions must be held, none of them the actor's, and a version without any must be
-    /// this coalition's founding.
+    /// set aside); at 1, the actor must be a member's key where the versions were written,
+    /// every dependency of both versions must be held, none of them the actor's, and a
+    /// version without any must be this coalition's founding.
     pub fn tied_to(&self, doc: &mut automerge::AutoCommit) -> Tie {
         let (a, b) = (&self.first[0], &self.second[0]);
         let actor = a.actor_id();
@@ -206,10 +215,15 @@ impl Fork {
         if !all_held {
             return Tie::Waiting;
         }
-        let member = model::governance::Governance::read(&*doc).is_some_and(|g| {
-            g.records
-                .values()
-                .any(|m| m.keys.iter().any(|k| k.as_bytes() == &self.actor))
+        // A member's key where the versions were written (not now: a member can take a key
+        // off its record afterwards, and nodes learning the evidence later must agree).
+        let member = [a.deps(), b.deps()].iter().any(|deps| {
+            !deps.is_empty()
+                && model::rules::governance_at(doc, deps).is_some_and(|g| {
+                    g.records
+                        .values()
+                        .any(|m| m.keys.iter().any(|k| k.as_bytes() == &self.actor))
+                })
         });
         if member { Tie::Tied } else { Tie::Never }
     }
@@ -795,14 +809,9 @@ impl SyncNode {
         first.append(&mut tail);
         // Evidence that peers would refuse as too large is not learnt either: every node
         // must be able to check what sets changes aside here.
-        let bytes: usize = first
-            .iter()
-            .chain(&second)
-            .map(|c| c.raw_bytes().len())
-            .sum();
         if first.len() > wire::MAX_FORK_CHAIN
             || second.len() > wire::MAX_FORK_CHAIN
-            || bytes > MAX_FORK_BYTES
+            || cost(&first, &second) > MAX_FORK_BYTES
         {
             tracing::warn!(coalition = %c, actor = %actor, seq, "a member's node forked its history too far back for evidence to travel: the other version is not applied here");
             return Err(equivocation());
@@ -840,16 +849,22 @@ impl SyncNode {
                 return Ok(());
             }
         }
+        // Whether this node holds any change the fork sets aside: the actor's newest held
+        // change is signed here (or vouched for), so its sequence number tells.
+        let holds_some = docs
+            .entry(c)
+            .is_some_and(|(_, index)| index.max_seq(&fork.actor).is_some_and(|m| m >= fork.seq));
         let forks = self.forks.entry(c.clone()).or_default();
-        if forks.forked().len() >= MAX_FORKS {
-            warn!(coalition = %c, "too many forks known in this coalition to learn another");
-            return Ok(());
-        }
+        let vouched = forks.vouchers.contains_key(&fork.actor);
         if !forks.add(fork) {
             return Ok(());
         }
         let key = NodeKey::from_bytes(fork.actor);
-        let changed = self.rebuild_without_aside(docs, c)?;
+        let changed = if holds_some || vouched {
+            self.rebuild_without_aside(docs, c)?
+        } else {
+            false
+        };
         self.save_forks(docs, c)?;
         let set_aside = self.forks.get(c).map_or(0, Forks::set_aside);
         warn!(coalition = %c, key = %key, seq = fork.seq, set_aside, "a member's node forked its history (two different changes with one sequence number): its changes from there on, and what was built on them, are set aside on every node");

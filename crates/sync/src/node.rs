@@ -478,12 +478,13 @@ impl SyncNode {
                 let c = from_wire(&coalition);
                 self.check_shared(&peer, &c)
                     .and_then(|()| {
+                        // The same allowance on every node, whatever its own limit.
                         crate::forks::Fork::check(
                             &first,
                             &first_head,
                             &second,
                             &second_head,
-                            self.max_message,
+                            crate::forks::MAX_FORK_BYTES,
                         )
                     })
                     .and_then(|fork| self.learn_fork(docs, Some(peer), &c, &fork, &mut out))
@@ -864,8 +865,10 @@ impl SyncNode {
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        let whole = snapshot.is_some() && doc.get_heads().is_empty();
-        let checked = crate::chain::check(doc.document(), new, whole)?;
+        // A snapshot's changes too: Automerge rebuilt them from a document whose operations
+        // `snapshot::check` did not all relate to each other (an object older than what is
+        // written in it, of the right kind), and the rules walk those relations.
+        let checked = crate::chain::check(doc.document(), new)?;
         if checked.dangling > 0 {
             // Taken whole or not at all, so that the signatures stored vouch for what is here.
             return Ok(Applied {
@@ -1108,14 +1111,21 @@ fn apply_and_judge(
         }
     }
     let mut rules = Validator::new(founded);
-    for (i, ch) in new.iter().enumerate() {
-        // Decoded by `chain::check` unless only the history was checked there.
-        let judged = match decoded.get(i) {
-            Some(expanded) => rules.check_decoded(doc, ch, expanded),
-            None => rules.check(doc, ch),
-        };
-        judged.map_err(|v| Failure::Refused(v.into()))?;
-    }
+    // The rules read the document Automerge built; should a reading path still panic on
+    // what a peer sent, it costs the batch and a reload, not the node.
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for (i, ch) in new.iter().enumerate() {
+            // Decoded by `chain::check`.
+            let judged = match decoded.get(i) {
+                Some(expanded) => rules.check_decoded(doc, ch, expanded),
+                None => rules.check(doc, ch),
+            };
+            judged.map_err(|v| Failure::Refused(v.into()))?;
+        }
+        Ok(())
+    }))
+    .map_err(|_| broken("the rules could not read what it wrote"))?;
+    judged?;
     Ok(rules.governance_changed())
 }
 

@@ -740,22 +740,10 @@ fn a_message_whose_changes_hold_too_many_operations_in_all_is_refused() {
     // Issues whose descriptions are one operation per character: a few kilobytes on the
     // wire, more operations in all than this node takes in one message.
     let mut doc = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
-    let before = doc.heads();
-    for i in 0..=most / 20_000 {
-        doc.add_issue(
-            &w.peer.member,
-            NewIssue {
-                id: IssueId::from_bytes([9 + i as u8; 16]),
-                title: "Long".into(),
-                description: "a".repeat(20_000),
-                tags: vec![],
-                lead: None,
-            },
-            Timestamp::from_millis(5),
-        )
-        .unwrap();
-    }
-    let changes = doc.changes_since(&before);
+    let long = "a".repeat(20_000);
+    let changes: Vec<Change> = (0..=most / 20_000)
+        .flat_map(|i| raise(&mut doc, &w.peer.member, 9 + i as u8, "Long", &long))
+        .collect();
     let mut changes = changes;
     let bytes: usize = changes.iter_mut().map(|c| c.bytes().len()).sum();
     assert!(bytes < MIN_MESSAGE_LIMIT / 10, "{bytes} bytes on the wire");
@@ -795,6 +783,44 @@ fn fork_message(w: &World, signing: &SigningKey, first: &[Change], second: &[Cha
     .encode()
 }
 
+/// Raises issue `n` (as `who`) on `doc`, and returns the changes it made.
+fn raise(
+    doc: &mut CoalitionDoc,
+    who: &MemberId,
+    n: u8,
+    title: &str,
+    description: &str,
+) -> Vec<Change> {
+    let before = doc.heads();
+    doc.add_issue(
+        who,
+        NewIssue {
+            id: IssueId::from_bytes([n; 16]),
+            title: title.into(),
+            description: description.into(),
+            tags: vec![],
+            lead: None,
+        },
+        Timestamp::from_millis(5),
+    )
+    .unwrap();
+    doc.changes_since(&before)
+}
+
+/// No fork was learnt: none reported, none recorded.
+fn no_fork_learnt(w: &World, out: &[Output]) {
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Forked { .. })),
+        "{out:?}"
+    );
+    assert!(
+        w.docs
+            .forks
+            .get(&w.coalition)
+            .is_none_or(|f| f.1.is_empty())
+    );
+}
+
 #[test]
 fn two_changes_of_one_key_from_two_coalitions_are_no_fork() {
     // B belongs to this coalition and founded another: its first change in each has
@@ -820,18 +846,9 @@ fn two_changes_of_one_key_from_two_coalitions_are_no_fork() {
     for (first, second) in [(&here, &founding), (&founding, &here)] {
         let frame = fork_message(&w, &w.peer.signing, first, second);
         let out = w.node.received(&mut w.docs, w.peer.key, &frame);
-        assert!(
-            !out.iter().any(|o| matches!(o, Output::Forked { .. })),
-            "{out:?}"
-        );
+        no_fork_learnt(&w, &out);
     }
     assert_eq!(w.issues(), 1, "nothing set aside");
-    assert!(
-        w.docs
-            .forks
-            .get(&w.coalition)
-            .is_none_or(|f| f.1.is_empty())
-    );
 }
 
 #[test]
@@ -839,38 +856,11 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
     // B's two versions both build on an issue of B's this node has not received yet.
     let mut w = World::new();
     let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
-    let before = b.heads();
-    let id = IssueId::from_bytes([1; 16]);
-    b.add_issue(
-        &w.peer.member,
-        NewIssue {
-            id,
-            title: "Bus fares".into(),
-            description: String::new(),
-            tags: vec![],
-            lead: None,
-        },
-        Timestamp::from_millis(5),
-    )
-    .unwrap();
-    let base_change = b.changes_since(&before);
-    let after_base = b.heads();
+    let base_change = raise(&mut b, &w.peer.member, 1, "Bus fares", "");
     let saved = b.save();
     let version = |title: &str| {
         let mut v = CoalitionDoc::load(&saved, w.peer.key).unwrap();
-        v.add_issue(
-            &w.peer.member,
-            NewIssue {
-                id: IssueId::from_bytes([title.len() as u8; 16]),
-                title: title.into(),
-                description: String::new(),
-                tags: vec![],
-                lead: None,
-            },
-            Timestamp::from_millis(6),
-        )
-        .unwrap();
-        v.changes_since(&after_base)
+        raise(&mut v, &w.peer.member, title.len() as u8, title, "")
     };
     let (first, second) = (version("One"), version("Another one"));
     assert_eq!(first[0].seq(), second[0].seq());
@@ -912,16 +902,7 @@ fn evidence_about_a_key_that_is_no_members_is_not_learnt() {
     assert_eq!((first[0].seq(), second[0].seq()), (1, 1));
     let frame = fork_message(&w, &outsider.signing, &first, &second);
     let out = w.node.received(&mut w.docs, w.peer.key, &frame);
-    assert!(
-        !out.iter().any(|o| matches!(o, Output::Forked { .. })),
-        "{out:?}"
-    );
-    assert!(
-        w.docs
-            .forks
-            .get(&w.coalition)
-            .is_none_or(|f| f.1.is_empty())
-    );
+    no_fork_learnt(&w, &out);
 }
 
 #[test]
@@ -931,23 +912,11 @@ fn a_version_that_does_not_continue_the_actors_previous_change_ties_nothing() {
     // node that joins later. Such evidence is not learnt anywhere.
     let mut w = World::new();
     let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
-    let mut chain = Vec::new();
-    for (n, title) in ["P", "A2", "A3"].iter().enumerate() {
-        let before = b.heads();
-        b.add_issue(
-            &w.peer.member,
-            NewIssue {
-                id: IssueId::from_bytes([20 + n as u8; 16]),
-                title: (*title).into(),
-                description: String::new(),
-                tags: vec![],
-                lead: None,
-            },
-            Timestamp::from_millis(5),
-        )
-        .unwrap();
-        chain.extend(b.changes_since(&before));
-    }
+    let chain: Vec<Change> = ["P", "A2", "A3"]
+        .iter()
+        .enumerate()
+        .flat_map(|(n, title)| raise(&mut b, &w.peer.member, 20 + n as u8, title, ""))
+        .collect();
     let head = sync::sign(&w.peer.signing, &chain.last().unwrap().hash());
     w.push(w.peer.key, &chain, vec![head]);
     assert_eq!(w.issues(), 3);
@@ -959,10 +928,7 @@ fn a_version_that_does_not_continue_the_actors_previous_change_ties_nothing() {
     assert_eq!(b2.seq(), a2.seq());
     let frame = fork_message(&w, &w.peer.signing, std::slice::from_ref(a2), &[b2]);
     let out = w.node.received(&mut w.docs, w.peer.key, &frame);
-    assert!(
-        !out.iter().any(|o| matches!(o, Output::Forked { .. })),
-        "{out:?}"
-    );
+    no_fork_learnt(&w, &out);
     assert_eq!(w.issues(), 3, "nothing set aside");
 }
 
@@ -972,24 +938,10 @@ fn evidence_beyond_the_protocols_size_is_refused_on_every_node_alike() {
     w.node.set_max_message(sync::wire::MAX_MESSAGE);
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "One");
     let big = "x".repeat(20_000);
-    let mut second = Vec::new();
     let mut doc = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
-    for n in 0..40 {
-        let before = doc.heads();
-        doc.add_issue(
-            &w.peer.member,
-            NewIssue {
-                id: IssueId::from_bytes([40 + n as u8; 16]),
-                title: "Long".into(),
-                description: big.clone(),
-                tags: vec![],
-                lead: None,
-            },
-            Timestamp::from_millis(5),
-        )
-        .unwrap();
-        second.extend(doc.changes_since(&before));
-    }
+    let second: Vec<Change> = (0..40)
+        .flat_map(|n| raise(&mut doc, &w.peer.member, 40 + n, "Long", &big))
+        .collect();
     let bytes: usize = second.iter().map(|c| c.raw_bytes().len()).sum();
     assert!(bytes > sync::forks::MAX_FORK_BYTES, "{bytes}");
     let frame = fork_message(&w, &w.peer.signing, &first, &second);
