@@ -151,22 +151,7 @@ fn a_member_may_not_pledge_in_another_members_name() {
     pledge(&mut docs[1], 2, 5);
     let mut honest = docs[1].fork_as(key(2));
     assert_eq!(verdict(&mut honest), Ok(()));
-    let pool = PoolId::from_bytes(POOL).to_string();
-    let mut d = raw(&mut docs, 1, |d| {
-        let ledger = obj(d, &["pools", &pool, "ledger"]);
-        let e = d.put_object(&ledger, FORGED, ObjType::Map).unwrap();
-        for (k, v) in [
-            ("id", FORGED),
-            ("kind", "pledge"),
-            ("member", member(1).as_str()),
-            ("note", ""),
-        ] {
-            d.put(&e, k, v).unwrap();
-        }
-        d.put(&e, "amount", 100_000i64).unwrap();
-        d.put(&e, "at", 6i64).unwrap();
-        d.put(&e, "proposal", ()).unwrap();
-    });
+    let mut d = forged_pledge(&mut docs, 1, true);
     let err = verdict(&mut d).unwrap_err();
     assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
     assert!(
@@ -178,6 +163,29 @@ fn a_member_may_not_pledge_in_another_members_name() {
 
 /// A valid record id for forged records.
 const FORGED: &str = "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0";
+
+/// Member 2's node writes a pledge entry by hand in the name of member `of`, with its
+/// optional `proposal` (null) or without it.
+fn forged_pledge(docs: &mut [CoalitionDoc], of: u8, proposal: bool) -> CoalitionDoc {
+    let pool = PoolId::from_bytes(POOL).to_string();
+    raw(docs, 1, |d| {
+        let ledger = obj(d, &["pools", &pool, "ledger"]);
+        let e = d.put_object(&ledger, FORGED, ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", FORGED),
+            ("kind", "pledge"),
+            ("member", member(of).as_str()),
+            ("note", ""),
+        ] {
+            d.put(&e, k, v).unwrap();
+        }
+        d.put(&e, "amount", 100_000i64).unwrap();
+        d.put(&e, "at", 6i64).unwrap();
+        if proposal {
+            d.put(&e, "proposal", ()).unwrap();
+        }
+    })
+}
 
 #[test]
 fn ledger_entries_are_permanent() {
@@ -1038,20 +1046,7 @@ fn a_new_record_without_its_optional_fields_reads_and_keeps_its_collection_reada
     // ledger and the entry all read.
     let mut docs = coalition();
     let pool = PoolId::from_bytes(POOL).to_string();
-    let mut d = raw(&mut docs, 1, |d| {
-        let ledger = obj(d, &["pools", &pool, "ledger"]);
-        let e = d.put_object(&ledger, FORGED, ObjType::Map).unwrap();
-        for (k, v) in [
-            ("id", FORGED),
-            ("kind", "pledge"),
-            ("member", member(2).as_str()),
-            ("note", ""),
-        ] {
-            d.put(&e, k, v).unwrap();
-        }
-        d.put(&e, "amount", 100_000i64).unwrap();
-        d.put(&e, "at", 6i64).unwrap();
-    });
+    let mut d = forged_pledge(&mut docs, 2, false);
     assert_eq!(verdict(&mut d), Ok(()));
     let read = d.read().unwrap();
     assert!(read.unreadable.is_empty(), "{:?}", read.unreadable);
