@@ -95,8 +95,13 @@ pub struct Record {
     pub name: &'static str,
     /// Its fields.
     pub fields: &'static [Field],
-    reads: fn(&crate::rules::At<'_>, &automerge::ObjId) -> Result<(), String>,
+    /// For kinds whose fields constrain each other beyond their own shapes (a super-majority
+    /// rule needs its fraction): how a new one is read back whole.
+    reads: Option<ReadBack>,
 }
+
+/// How a new record of a kind is read back whole.
+type ReadBack = fn(&crate::rules::At<'_>, &automerge::ObjId) -> Result<(), String>;
 
 impl std::fmt::Debug for Record {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,15 +110,10 @@ impl std::fmt::Debug for Record {
 }
 
 impl Record {
-    /// Whether a new record of this kind must also be read back whole: its fields constrain
-    /// each other beyond their own shapes (a super-majority rule needs its fraction).
-    pub fn read_back(&self) -> bool {
-        std::ptr::eq(self, &RULE)
-    }
-
-    /// Whether the object `obj` of `doc` reads as a whole record of this kind.
+    /// Whether the object `obj` of `doc` reads as a whole record of this kind (always, for a
+    /// kind that is not read back: its fields' shapes say all).
     pub fn reads(&self, doc: &crate::rules::At<'_>, obj: &automerge::ObjId) -> Result<(), String> {
-        (self.reads)(doc, obj)
+        self.reads.map_or(Ok(()), |reads| reads(doc, obj))
     }
 }
 
@@ -247,7 +247,7 @@ pub static RULE: Record = Record {
         field("fraction", Shape::Optional(&FRACTION)),
         field("quorum", FRACTION),
     ],
-    reads: reads_as::<crate::tally::Rule>,
+    reads: Some(reads_as::<crate::tally::Rule>),
 };
 
 /// The decision rules of a charter.
@@ -261,7 +261,7 @@ pub static RULES: Record = Record {
         field("general", Shape::Record(&RULE)),
         field("admission", Shape::Optional(&Shape::Record(&RULE))),
     ],
-    reads: reads_as::<schema::Rules>,
+    reads: None,
 };
 
 /// The roles a charter assigns.
@@ -272,7 +272,7 @@ pub static ROLES: Record = Record {
         field("spokespeople", IDS),
         field("statement_signoff", IDS),
     ],
-    reads: reads_as::<schema::Roles>,
+    reads: None,
 };
 
 /// A dated measurement of a goal's progress.
@@ -284,7 +284,7 @@ pub static PROGRESS: Record = Record {
         fixed("note", SHORT),
         fixed("by", ID),
     ],
-    reads: reads_as::<schema::Progress>,
+    reads: None,
 };
 
 /// A shared goal.
@@ -298,7 +298,7 @@ pub static GOAL: Record = Record {
         field("progress", Shape::List(&Shape::Record(&PROGRESS))),
         fixed("added_by", ID),
     ],
-    reads: reads_as::<schema::Goal>,
+    reads: None,
 };
 
 /// The charter as stored.
@@ -315,7 +315,7 @@ pub static CHARTER: Record = Record {
         field("goals", Shape::Map(Keys::Ids, &Shape::Record(&GOAL))),
         field("version", NUMBER),
     ],
-    reads: reads_as::<schema::Charter>,
+    reads: None,
 };
 
 /// A ratified charter version.
@@ -334,7 +334,7 @@ pub static CHARTER_VERSION: Record = Record {
         fixed("roles", Shape::Record(&ROLES)),
         fixed("equity_threshold", FRACTION),
     ],
-    reads: reads_as::<schema::CharterVersion>,
+    reads: None,
 };
 
 /// A member organization.
@@ -352,7 +352,7 @@ pub static MEMBER: Record = Record {
         field("left_at", Shape::Optional(&TIME)),
         fixed("admission", Shape::Optional(&ID)),
     ],
-    reads: reads_as::<schema::Member>,
+    reads: None,
 };
 
 /// A piece of evidence for an issue.
@@ -364,7 +364,7 @@ pub static EVIDENCE: Record = Record {
         field("disaggregation", SHORT),
         fixed("added_by", ID),
     ],
-    reads: reads_as::<schema::Evidence>,
+    reads: None,
 };
 
 /// An issue of the joint inventory.
@@ -382,7 +382,7 @@ pub static ISSUE: Record = Record {
         field("ranks", Shape::Map(Keys::Ids, &RANK)),
         fixed("created_at", TIME),
     ],
-    reads: reads_as::<schema::Issue>,
+    reads: None,
 };
 
 /// An entry of a pool's ledger.
@@ -397,7 +397,7 @@ pub static LEDGER_ENTRY: Record = Record {
         fixed("at", TIME),
         fixed("proposal", Shape::Optional(&ID)),
     ],
-    reads: reads_as::<schema::LedgerEntry>,
+    reads: None,
 };
 
 /// A resource pool.
@@ -416,7 +416,7 @@ pub static POOL: Record = Record {
             Shape::Map(Keys::Ids, &Shape::Record(&LEDGER_ENTRY)),
         ),
     ],
-    reads: reads_as::<schema::Pool>,
+    reads: None,
 };
 
 /// One rule an amendment sets.
@@ -426,7 +426,7 @@ pub static RULE_CHANGE: Record = Record {
         fixed("kind", RULE_KIND),
         fixed("rule", Shape::Optional(&Shape::Record(&RULE))),
     ],
-    reads: reads_as::<schema::RuleChange>,
+    reads: None,
 };
 
 /// What an amendment changes.
@@ -439,7 +439,7 @@ pub static AMENDMENT: Record = Record {
         fixed("rules", Shape::List(&Shape::Record(&RULE_CHANGE))),
         fixed("equity_threshold", Shape::Optional(&FRACTION)),
     ],
-    reads: reads_as::<schema::Amendment>,
+    reads: None,
 };
 
 /// A member's position on a proposal.
@@ -450,7 +450,7 @@ pub static POSITION: Record = Record {
         field("reason", SHORT),
         field("at", TIME),
     ],
-    reads: reads_as::<schema::PositionRecord>,
+    reads: None,
 };
 
 /// A proposal.
@@ -473,7 +473,7 @@ pub static PROPOSAL: Record = Record {
         fixed("subject", Shape::Optional(&SUBJECT)),
         fixed("amendment", Shape::Optional(&Shape::Record(&AMENDMENT))),
     ],
-    reads: reads_as::<schema::Proposal>,
+    reads: None,
 };
 
 /// A meeting record.
@@ -489,7 +489,7 @@ pub static MEETING: Record = Record {
         field("decisions", IDS),
         fixed("recorded_by", ID),
     ],
-    reads: reads_as::<schema::Meeting>,
+    reads: None,
 };
 
 /// The document's root. (Its reading is the coalition's, which applies governance; here
@@ -514,7 +514,7 @@ pub static ROOT: Record = Record {
         ),
         field("meetings", Shape::Map(Keys::Ids, &Shape::Record(&MEETING))),
     ],
-    reads: |_, _| Ok(()),
+    reads: None,
 };
 
 /// A place in the document, as [`resolve`] found it.

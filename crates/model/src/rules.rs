@@ -23,7 +23,7 @@
 //! the document back if any is refused). It caches the governance state along the batch so
 //! that a long catch-up costs one cheap step per change, not a read of the history each.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::legacy::{Key, ObjectId, OpType};
@@ -352,11 +352,12 @@ impl Validator {
         let mut created: HashMap<u64, Vec<String>> = HashMap::new();
         // Records this change creates, to read back once all its operations are in.
         let mut records: Vec<(u64, Vec<String>, &'static crate::layout::Record)> = Vec::new();
-        // Per field of an object this change creates: the operations whose value is there at
-        // the end of the change. Nothing else can be in such an object at the change's heads
-        // (no earlier change can refer to it), so this is what reading it back would find,
-        // without reading the document at past heads (slow in Automerge's column store).
-        let mut alive: HashMap<(u64, String), Vec<u64>> = HashMap::new();
+        // The fields written in objects this change creates. Nothing else can be in such an
+        // object at the change's heads (no earlier change can refer to it), and a field's
+        // value deleted without another staying is refused below (`removed_fields`), so
+        // this is what reading it back would find, without reading the document at past
+        // heads (slow in Automerge's column store).
+        let mut written: HashSet<(u64, &str)> = HashSet::new();
         let mut touched = false;
         // Fields the change deleted a value of: another value must stay.
         let mut removed_fields = Vec::new();
@@ -371,12 +372,10 @@ impl Validator {
                 _ => None,
             };
             let in_created = inside.is_some();
-            if let (ObjectId::Id(parent), Key::Map(k), true) = (&op.obj, &op.key, in_created) {
-                let values = alive.entry((parent.0, k.to_string())).or_default();
-                values.retain(|v| !op.pred.iter().any(|p| p.0 == *v && p.1 == *actor));
-                if matches!(op.action, OpType::Put(_) | OpType::Make(_)) {
-                    values.push(id);
-                }
+            if let (ObjectId::Id(parent), Key::Map(k), true) = (&op.obj, &op.key, in_created)
+                && matches!(op.action, OpType::Put(_) | OpType::Make(_))
+            {
+                written.insert((parent.0, k.as_str()));
             }
             let mut path = match inside {
                 Some(p) => p,
@@ -452,18 +451,15 @@ impl Validator {
                 path: path.join("/"),
                 why: format!("it does not read as a {}: {why}", record.name),
             };
-            if let Some(f) = record.fields.iter().find(|f| {
-                !f.shape.optional()
-                    && alive
-                        .get(&(id, f.name.to_owned()))
-                        .is_none_or(Vec::is_empty)
-            }) {
+            if let Some(f) = record
+                .fields
+                .iter()
+                .find(|f| !f.shape.optional() && !written.contains(&(id, f.name)))
+            {
                 return Err(bad(format!("its {} is missing", f.name)));
             }
-            if record.read_back() {
-                let obj = automerge::ObjId::Id(id, actor.clone(), usize::MAX);
-                record.reads(&at, &obj).map_err(bad)?;
-            }
+            let obj = automerge::ObjId::Id(id, actor.clone(), usize::MAX);
+            record.reads(&at, &obj).map_err(bad)?;
         }
         Ok(touched)
     }

@@ -122,6 +122,14 @@ pub enum ReplicaError {
     /// The edit was refused.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// A record this node wrote does not read back (damaged on disk).
+    #[error("the record {record} in the store is damaged: {detail}")]
+    DamagedRecord {
+        /// The record's key.
+        record: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// A coalition this node is joining or recovering has not arrived yet.
     #[error("coalition {coalition} has not arrived from the other members' nodes yet")]
     NotArrived {
@@ -735,8 +743,17 @@ impl Replica {
         let mut all = Vec::new();
         let mut n = 0;
         while let Some(bytes) = self.record(&aside_record(id, n))? {
-            if let Some((&ASIDE_FORMAT, rest)) = bytes.split_first() {
-                all.extend(postcard::from_bytes::<Vec<Vec<u8>>>(rest).unwrap_or_default());
+            // Said rather than skipped: the edits it holds exist nowhere else.
+            let damaged = |detail: String| ReplicaError::DamagedRecord {
+                record: aside_record(id, n),
+                detail,
+            };
+            match bytes.split_first() {
+                Some((&ASIDE_FORMAT, rest)) => all.extend(
+                    postcard::from_bytes::<Vec<Vec<u8>>>(rest)
+                        .map_err(|e| damaged(e.to_string()))?,
+                ),
+                _ => return Err(damaged("unknown format".into())),
             }
             n += 1;
         }
@@ -763,7 +780,7 @@ impl Replica {
         self.put_record(&aside_record(id, n), &out)
     }
 
-    /// How many changes this node keeps aside in a coalition (none parsed).
+    /// How many changes this node keeps aside in a coalition (the changes are not parsed).
     pub fn aside_count(&self, id: &CoalitionId) -> Result<usize, ReplicaError> {
         Ok(self.aside_raw(id)?.0.len())
     }
@@ -781,7 +798,8 @@ impl Replica {
                     .ok()
                     .map(NodeKey::from_bytes),
                 seq: c.seq(),
-                at: model::Timestamp::from_millis(c.timestamp()),
+                // Changes state their time in seconds (`CoalitionDoc` commits so).
+                at: model::Timestamp::from_secs(c.timestamp()),
                 message: c.message().unwrap_or_default().to_owned(),
             })
             .collect())

@@ -281,5 +281,8 @@ fn changes_set_aside_are_kept_apart_once_each_and_survive_reopening() {
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[0].node, Some(r.identity().node_key()));
     assert_eq!(kept[0].message, "raise issue");
+    // When it was made, as its author stated it (seconds, like every change's time).
+    let now = replica::now().as_secs();
+    assert!(now - kept[0].at.as_secs() < 3600, "{:?}", kept[0].at);
     assert_eq!((kept[0].seq + 1, kept[1].seq), (kept[1].seq, kept[1].seq));
 }

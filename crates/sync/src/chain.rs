@@ -52,8 +52,7 @@ pub(crate) struct Checked {
     pub dangling: usize,
     /// Changes to rebuild from the document after applying and compare with what arrived.
     pub verify: Vec<ChangeHash>,
-    /// The operations of each change of `order`, decoded (empty when only the history was
-    /// checked): the rules read them too.
+    /// The operations of each change of `order`, decoded: the rules read them too.
     pub decoded: Vec<automerge::ExpandedChange>,
 }
 
@@ -93,22 +92,12 @@ enum Place {
 impl BatchOps {
     /// The batch's number for an actor, given one if new.
     fn actor(&mut self, a: &ActorId) -> u32 {
-        if let Some(n) = self.actors.get(a) {
-            return *n;
-        }
-        let n = self.actors.len() as u32;
-        self.actors.insert(a.clone(), n);
-        n
+        number(&mut self.actors, a)
     }
 
     /// The batch's number for a map key, given one if new.
     fn key(&mut self, k: &str) -> u32 {
-        if let Some(n) = self.keys.get(k) {
-            return *n;
-        }
-        let n = self.keys.len() as u32;
-        self.keys.insert(k.to_owned(), n);
-        n
+        number(&mut self.keys, k)
     }
 
     /// An id as the batch's maps hold it; `None` if its actor wrote nothing in the batch (so
@@ -132,6 +121,20 @@ impl BatchOps {
             .and_then(|(c, rs)| rs.range(..=c).next_back().map(|r| (c, r)))
             .is_some_and(|(c, (_, last))| c <= *last)
     }
+}
+
+/// The number `map` gives `k`, the next one if `k` is new.
+fn number<K, Q>(map: &mut HashMap<K, u32>, k: &Q) -> u32
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
+{
+    if let Some(n) = map.get(k) {
+        return *n;
+    }
+    let n = map.len() as u32;
+    map.insert(k.to_owned(), n);
+    n
 }
 
 /// Where a reference resolved.

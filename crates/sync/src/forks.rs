@@ -65,14 +65,13 @@ fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
 }
 
-/// What two versions cost against [`MAX_FORK_BYTES`], as `prescan_change` counts it (the
-/// whole chunks, a little more than it counts, and `MESSAGE_BYTES_PER_OP` per operation):
-/// evidence built within it is taken within it by every node.
+/// What two versions cost against [`MAX_FORK_BYTES`]: evidence built within it is taken
+/// within it by every node.
 fn cost(first: &[Change], second: &[Change]) -> usize {
     first
         .iter()
         .chain(second)
-        .map(|c| c.raw_bytes().len() + c.len() * wire::MESSAGE_BYTES_PER_OP)
+        .map(crate::verify::allowance_of)
         .sum()
 }
 
@@ -109,9 +108,9 @@ impl Fork {
         first_head: &SignedHead,
         second: &[ByteChunk],
         second_head: &SignedHead,
-        budget: usize,
     ) -> Result<Self, Refusal> {
-        let mut budget = budget;
+        // The same allowance on every node, whatever its own message limit.
+        let mut budget = MAX_FORK_BYTES;
         let mut parse = |chain: &[ByteChunk]| -> Result<Vec<Change>, Refusal> {
             if chain.is_empty() || chain.len() > wire::MAX_FORK_CHAIN {
                 return Err(bad("a version of 0 or too many changes"));
@@ -561,6 +560,7 @@ fn chain_back<'a>(
 
 impl SyncNode {
     /// Loads what is known of forks in `c`, once.
+    ///
     /// A document stored before its forks record (a crash between the two) still holds
     /// what the record sets aside: it is rebuilt without it here.
     pub(crate) fn load_forks(&mut self, docs: &mut impl Documents, c: &CoalitionId) {
@@ -639,6 +639,7 @@ impl SyncNode {
         used: &[ChangeSignature],
     ) -> Result<(Vec<Change>, Vec<Vouch>), Refusal> {
         let forks = self.forks.entry(c.clone()).or_default();
+        let remembered = forks.set_aside();
         let (aside, kept): (Vec<Change>, Vec<Change>) = if forks.is_empty() {
             (Vec::new(), new)
         } else {
@@ -651,7 +652,7 @@ impl SyncNode {
         if aside.is_empty() && vouchers.is_empty() {
             return Ok((kept, Vec::new()));
         }
-        if !aside.is_empty() {
+        if forks.set_aside() > remembered {
             self.save_forks(docs, c)?;
         }
         let pool: HashMap<ChangeHash, &Change> = aside
@@ -689,25 +690,26 @@ impl SyncNode {
         Ok((kept, vouches))
     }
 
-    /// Keeps what vouches for an actor's kept changes, once they are stored.
+    /// Keeps what vouches for an actor's kept changes, once they are stored. Failing to is
+    /// this node's own trouble (its store), not the peer's: logged, and peers carry the
+    /// vouchers again with the changes they vouch for.
     pub(crate) fn keep_vouchers(
         &mut self,
         docs: &mut impl Documents,
         c: &CoalitionId,
         vouches: Vec<Vouch>,
-    ) -> Result<(), Refusal> {
+    ) {
         if vouches.is_empty() {
-            return Ok(());
+            return;
         }
         let forks = self.forks.entry(c.clone()).or_default();
         let mut changed = false;
         for (actor, sig, chain) in vouches {
             changed |= forks.vouch(actor, &sig, chain);
         }
-        if changed {
-            self.save_forks(docs, c)?;
+        if changed && let Err(e) = self.save_forks(docs, c) {
+            warn!(coalition = %c, error = %e, "could not keep what vouches for changes");
         }
-        Ok(())
     }
 
     /// Evidence of a fork: `incoming` (verified, in `new` with `vouchers` and signed as
@@ -902,12 +904,12 @@ impl SyncNode {
         docs: &mut impl Documents,
         c: &CoalitionId,
         out: &mut Vec<Output>,
-    ) -> Result<(), Refusal> {
+    ) {
         let Some(pending) = self.pending_forks.remove(c) else {
-            return Ok(());
+            return;
         };
         let Some((doc, _)) = docs.entry(c) else {
-            return Ok(());
+            return;
         };
         let mut tied = Vec::new();
         let mut waiting = Vec::new();
@@ -928,12 +930,11 @@ impl SyncNode {
                 warn!(coalition = %c, error = %e, "could not learn a fork");
             }
         }
-        Ok(())
     }
 
     /// Rebuilds the document of `c` without what the forks known set aside; keeps what
     /// vouches for actors whose newest signed change was set aside; stores the result.
-    /// Whether anything was set aside.
+    /// Returns whether anything was set aside.
     pub(crate) fn rebuild_without_aside(
         &mut self,
         docs: &mut impl Documents,

@@ -29,13 +29,7 @@ pub fn wire(data: &[u8]) {
             second_head,
             ..
         }) => {
-            let _ = crate::forks::Fork::check(
-                &first,
-                &first_head,
-                &second,
-                &second_head,
-                crate::wire::MIN_MESSAGE_LIMIT,
-            );
+            let _ = crate::forks::Fork::check(&first, &first_head, &second, &second_head);
         }
         Ok(Message::Changes { changes, .. }) => {
             for c in changes {

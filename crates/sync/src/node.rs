@@ -478,14 +478,7 @@ impl SyncNode {
                 let c = from_wire(&coalition);
                 self.check_shared(&peer, &c)
                     .and_then(|()| {
-                        // The same allowance on every node, whatever its own limit.
-                        crate::forks::Fork::check(
-                            &first,
-                            &first_head,
-                            &second,
-                            &second_head,
-                            crate::forks::MAX_FORK_BYTES,
-                        )
+                        crate::forks::Fork::check(&first, &first_head, &second, &second_head)
                     })
                     .and_then(|fork| self.learn_fork(docs, Some(peer), &c, &fork, &mut out))
                     .map_err(|r| (Some(c), r))
@@ -700,12 +693,7 @@ impl SyncNode {
                 }
             }
         };
-        // What the changes took of the allowance (as `prescan_change` counts it).
-        let used: usize = batch
-            .changes
-            .iter()
-            .map(|c| c.raw_bytes().len() + c.len() * wire::MESSAGE_BYTES_PER_OP)
-            .sum();
+        let used: usize = batch.changes.iter().map(crate::verify::allowance_of).sum();
         batch.vouchers = self.parse_vouchers(vouchers, self.max_message.saturating_sub(used))?;
         let applied = self
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
@@ -816,7 +804,7 @@ impl SyncNode {
         let arriving = new.len();
         let (new, vouches) = self.set_aside_arriving(docs, c, new, &vouchers, &used)?;
         if new.is_empty() {
-            self.keep_vouchers(docs, c, vouches)?;
+            self.keep_vouchers(docs, c, vouches);
             return Ok(Applied::default());
         }
         // A snapshot stands in for applying only if every one of its changes is new here
@@ -914,11 +902,7 @@ impl SyncNode {
             index.offer(doc, h.clone());
         }
         index.settle(doc);
-        // The batch is stored: failing to keep its vouchers is this node's own trouble (its
-        // store), not the peer's; peers carry them again with the changes they vouch for.
-        if let Err(e) = self.keep_vouchers(docs, c, vouches) {
-            tracing::warn!(coalition = %c, error = %e, "could not keep what vouches for changes");
-        }
+        self.keep_vouchers(docs, c, vouches);
         debug!(peer = %peer, coalition = %c, changes = new.len(), "applied changes");
         out.push(Output::Applied {
             peer,
@@ -978,7 +962,7 @@ impl SyncNode {
         if governance_changed || !self.peers.values().all(|p| p.docs.contains_key(c)) {
             self.rehello(docs, c, out);
         }
-        self.retry_pending_forks(docs, c, out)?;
+        self.retry_pending_forks(docs, c, out);
         Ok(Applied { count, dangling: 0 })
     }
 
@@ -1114,13 +1098,11 @@ fn apply_and_judge(
     // The rules read the document Automerge built; should a reading path still panic on
     // what a peer sent, it costs the batch and a reload, not the node.
     let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        for (i, ch) in new.iter().enumerate() {
-            // Decoded by `chain::check`.
-            let judged = match decoded.get(i) {
-                Some(expanded) => rules.check_decoded(doc, ch, expanded),
-                None => rules.check(doc, ch),
-            };
-            judged.map_err(|v| Failure::Refused(v.into()))?;
+        // Decoded by `chain::check`, one per change.
+        for (ch, expanded) in new.iter().zip(decoded) {
+            rules
+                .check_decoded(doc, ch, expanded)
+                .map_err(|v| Failure::Refused(v.into()))?;
         }
         Ok(())
     }))

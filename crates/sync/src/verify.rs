@@ -254,6 +254,13 @@ pub fn prescan_change<'a>(
     Ok(std::borrow::Cow::Owned(out))
 }
 
+/// What a parsed change took of a message's allowance, at most: its whole chunk (a little
+/// more than [`prescan_change`] counts) and [`crate::wire::MESSAGE_BYTES_PER_OP`] per
+/// operation.
+pub fn allowance_of(change: &Change) -> usize {
+    change.raw_bytes().len() + change.len() * crate::wire::MESSAGE_BYTES_PER_OP
+}
+
 /// The body of a change chunk (after its header), read strictly: see [`prescan_change`].
 /// Returns how many operations it holds (at most `most`).
 fn check_change_body(data: &[u8], most: u64) -> Result<u64, Refusal> {

@@ -5,7 +5,7 @@ use anyhow::Result;
 use model::{Timestamp, reports};
 use replica::Replica;
 
-use super::{Ctx, name_of, short};
+use super::{Ctx, member_with_key, name_of, short};
 use crate::args::{AuditCmd, HistoryArgs};
 use crate::output::Out;
 
@@ -100,21 +100,15 @@ fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
 
 fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) -> Result<()> {
     let mut ctx = Ctx::new(r, c)?;
-    let state = ctx.read()?;
     let kept = ctx.replica.aside(&ctx.id)?;
     if json {
         return out.json(&kept);
     }
+    let state = ctx.read()?;
     let rows = kept
         .iter()
         .map(|a| {
-            let member = a.node.and_then(|key| {
-                state
-                    .members
-                    .values()
-                    .chain(state.former_members.values().map(|d| &d.member))
-                    .find(|m| m.keys.contains(&key))
-            });
+            let member = a.node.and_then(|key| member_with_key(&state, &key));
             vec![
                 // A change that states no time (made by hand) says so.
                 if a.at.as_millis() == 0 {

@@ -102,6 +102,17 @@ pub fn name_of(c: &Coalition, member: &str) -> String {
         .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
 }
 
+/// The member (former members too) holding a node key, if any.
+pub fn member_with_key<'a>(
+    c: &'a Coalition,
+    key: &model::NodeKey,
+) -> Option<&'a model::schema::Member> {
+    c.members
+        .values()
+        .chain(c.former_members.values().map(|d| &d.member))
+        .find(|m| m.keys.contains(key))
+}
+
 /// The first eight characters of an id.
 pub fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)

@@ -146,11 +146,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             .iter()
             .map(|(key, seq)| {
                 let key = model::NodeKey::from_bytes(*key);
-                let owner = state
-                    .members
-                    .values()
-                    .chain(state.former_members.values().map(|d| &d.member))
-                    .find(|m| m.keys.contains(&key));
+                let owner = super::member_with_key(&state, &key);
                 Forked {
                     node: key.to_string(),
                     member: owner.map(|m| m.id.clone()),
