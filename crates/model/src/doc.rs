@@ -408,8 +408,7 @@ impl CoalitionDoc {
         &mut self,
         record: Option<&str>,
     ) -> Result<Vec<crate::history::Entry>, DocError> {
-        let records: BTreeMap<String, Member> =
-            autosurgeon::hydrate_prop(&self.doc, ROOT, "members")?;
+        let records = crate::schema::records(&self.doc, "members", &mut Vec::new());
         Ok(crate::history::history(&mut self.doc, &records, record))
     }
 
@@ -483,7 +482,7 @@ impl CoalitionDoc {
         members(&self.doc)?
             .values()
             .find(|m| m.keys.contains(&key))
-            .and_then(|m| m.id.parse().ok())
+            .map(|m| m.id.clone())
             .ok_or_else(|| EditError::NotAMember {
                 coalition: self.id.to_string(),
             })
@@ -614,12 +613,12 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         let goal = Goal {
-            id: id.to_string(),
+            id: id.clone(),
             title: short("goal title", title)?,
             target,
             unit: short("unit", unit)?,
             progress: Vec::new(),
-            added_by: by.to_string(),
+            added_by: by.clone(),
         };
         self.edit(by, "add goal", at, |doc| {
             if exists(doc, &["charter", "goals", id.as_str()])? {
@@ -657,7 +656,7 @@ impl CoalitionDoc {
                     day,
                     value,
                     note,
-                    by: by.to_string(),
+                    by: by.clone(),
                 },
             )?;
             goal.parse().map_err(EditError::from_id)
@@ -683,13 +682,13 @@ impl CoalitionDoc {
             }
             let lead = match &new.lead {
                 Some(lead) => known_member(gov, lead.as_str())?,
-                None => by.to_string(),
+                None => by.clone(),
             };
             let issue = Issue {
-                id: new.id.to_string(),
+                id: new.id.clone(),
                 title,
                 description: Prose(description),
-                raised_by: by.to_string(),
+                raised_by: by.clone(),
                 lead,
                 tags,
                 evidence: Vec::new(),
@@ -737,7 +736,7 @@ impl CoalitionDoc {
             }
             if let Some(lead) = &edit.lead {
                 let lead = known_member(gov, lead.as_str())?;
-                doc.put(&obj, "lead", lead)?;
+                doc.put(&obj, "lead", lead.as_str())?;
             }
             if !add_tags.is_empty() {
                 let existing: Vec<String> = read_at(doc, &["issues", id.as_str(), "tags"])?;
@@ -765,7 +764,7 @@ impl CoalitionDoc {
             source: short("evidence source", source)?,
             figure: short("evidence figure", figure)?,
             disaggregation: optional_short("disaggregation note", disaggregation)?,
-            added_by: by.to_string(),
+            added_by: by.clone(),
         };
         self.edit(by, "add evidence", at, |doc| {
             let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
@@ -816,12 +815,12 @@ impl CoalitionDoc {
     ) -> Result<(), EditError> {
         let id = &new.id;
         let pool = Pool {
-            id: id.to_string(),
+            id: id.clone(),
             name: short("pool name", &new.name)?,
             kind: new.kind,
             unit: short("unit", &new.unit)?,
             description: Prose(long("description", &new.description)?),
-            created_by: by.to_string(),
+            created_by: by.clone(),
             created_at: at,
             ledger: BTreeMap::new(),
         };
@@ -863,9 +862,9 @@ impl CoalitionDoc {
         self.edit(by, message, at, |doc| {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             let record = LedgerEntry {
-                id: entry.to_string(),
+                id: entry.clone(),
                 kind: kind.into(),
-                member: by.to_string(),
+                member: by.clone(),
                 amount,
                 note,
                 at,
@@ -900,7 +899,7 @@ impl CoalitionDoc {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
             let balance = crate::reports::balance_of(&p, |proposal| {
-                read_at::<Proposal>(doc, &["proposals", proposal]).is_ok_and(|p| {
+                read_at::<Proposal>(doc, &["proposals", proposal.as_str()]).is_ok_and(|p| {
                     crate::reports::proposal_tally(&p, at).outcome == Outcome::Passed
                 })
             });
@@ -913,13 +912,13 @@ impl CoalitionDoc {
                 });
             }
             let record = LedgerEntry {
-                id: entry.to_string(),
+                id: entry.clone(),
                 kind: EntryKind::Request,
-                member: by.to_string(),
+                member: by.clone(),
                 amount,
                 note: reason.clone(),
                 at,
-                proposal: Some(proposal.to_string()),
+                proposal: Some(proposal.clone()),
             };
             append_entry(doc, &pool_id, &record)?;
             let title = format!(
@@ -937,8 +936,8 @@ impl CoalitionDoc {
             };
             let subject = Subject {
                 subject: Some(crate::schema::Subject::Request {
-                    pool: pool_id.to_string(),
-                    entry: entry.to_string(),
+                    pool: pool_id.parse().map_err(EditError::from_id)?,
+                    entry: entry.clone(),
                 }),
                 amendment: None,
             };
@@ -1004,18 +1003,18 @@ impl CoalitionDoc {
             let new = NewProposal {
                 kind: DecisionKind::Membership,
                 title: if new.title.trim().is_empty() {
-                    format!("Remove {}", member_name(doc, &member))
+                    format!("Remove {}", member_name(doc, member.as_str()))
                 } else {
                     new.title
                 },
                 ..new
             };
             let what = Subject {
-                subject: Some(crate::schema::Subject::Remove(member.to_string())),
+                subject: Some(crate::schema::Subject::Remove(member.clone())),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, what, at)?;
-            member.parse().map_err(EditError::from_id)
+            Ok(member)
         })
     }
 
@@ -1104,7 +1103,7 @@ impl CoalitionDoc {
             return self.admit_member(by, id, profile, key, at).map(|()| None);
         }
         let mut record = member_record(id, profile, key, at)?;
-        record.admission = Some(proposal.to_string());
+        record.admission = Some(proposal.clone());
         self.edit_governed(by, "propose admission", at, |doc, gov| {
             write_new_member(doc, id, key, &record)?;
             let new = NewProposal {
@@ -1115,7 +1114,7 @@ impl CoalitionDoc {
                 closes_at: None,
             };
             let what = Subject {
-                subject: Some(crate::schema::Subject::Admit(id.to_string())),
+                subject: Some(crate::schema::Subject::Admit(id.clone())),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, what, at)?;
@@ -1269,17 +1268,17 @@ impl CoalitionDoc {
                         id: p.to_string(),
                     });
                 }
-                decisions.push(p.to_string());
+                decisions.push(p.clone());
             }
             let meeting = Meeting {
-                id: new.id.to_string(),
+                id: new.id.clone(),
                 day: new.day,
                 facilitator,
                 attendance,
                 agenda,
                 minutes: Prose(minutes),
                 decisions,
-                recorded_by: by.to_string(),
+                recorded_by: by.clone(),
             };
             let meetings = map_at(doc, &["meetings"])?;
             reconcile_prop(doc, &meetings, new.id.as_str(), &meeting)?;
@@ -1369,7 +1368,7 @@ fn member_record(
     at: Timestamp,
 ) -> Result<Member, EditError> {
     Ok(Member {
-        id: id.to_string(),
+        id: id.clone(),
         name: short("organization name", &p.name)?,
         communities: short_list("communities", &p.communities)?,
         languages: short_list("languages", &p.languages)?,
@@ -1405,8 +1404,9 @@ fn resolve(prefix: &str, what: &'static str, keys: &[String]) -> Result<String, 
 }
 
 /// The member records (small: read whole for every edit).
-fn members(doc: &AutoCommit) -> Result<BTreeMap<String, Member>, EditError> {
-    read_at(doc, &["members"])
+fn members(doc: &AutoCommit) -> Result<BTreeMap<MemberId, Member>, EditError> {
+    // A record that does not read is left out (see `schema::records`).
+    Ok(crate::schema::records(doc, "members", &mut Vec::new()))
 }
 
 /// Keys of the map at `path`.
@@ -1431,8 +1431,8 @@ fn read_at<T: autosurgeon::Hydrate>(doc: &AutoCommit, path: &[&str]) -> Result<T
 }
 
 /// A member in force, by id, prefix or name.
-fn known_member(gov: &InForce, member: &str) -> Result<String, EditError> {
-    Ok(find_member(&gov.members, member)?.to_owned())
+fn known_member(gov: &InForce, member: &str) -> Result<MemberId, EditError> {
+    Ok(find_member(&gov.members, member)?.clone())
 }
 
 /// The governance in force in `doc` at `at`.
@@ -1448,20 +1448,26 @@ fn in_force(doc: &AutoCommit, at: Timestamp) -> Result<Arc<InForce>, EditError> 
 /// The member `given` names: an id or unique id prefix, or else an organization's exact name
 /// (people know each other by name).
 pub fn find_member<'a>(
-    members: &'a BTreeMap<String, Member>,
+    members: &'a BTreeMap<MemberId, Member>,
     given: &str,
-) -> Result<&'a str, crate::PrefixError> {
-    let by_id = resolve_prefix(given, "member", members.keys().map(String::as_str));
-    if by_id.is_ok() {
-        return by_id;
+) -> Result<&'a MemberId, crate::PrefixError> {
+    let by_id = resolve_prefix(given, "member", members.keys().map(MemberId::as_str))
+        .map(|id| members.get_key_value(id).map(|(k, _)| k));
+    if let Ok(Some(id)) = by_id {
+        return Ok(id);
     }
     let by_name: Vec<&Member> = members
         .values()
         .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
         .collect();
     match by_name.as_slice() {
-        [m] => Ok(m.id.as_str()),
-        _ => by_id,
+        [m] => Ok(&m.id),
+        _ => by_id.and_then(|id| {
+            id.ok_or_else(|| crate::PrefixError::NotFound {
+                what: "member",
+                given: given.to_owned(),
+            })
+        }),
     }
 }
 
@@ -1473,7 +1479,7 @@ fn append_entry(doc: &mut AutoCommit, pool: &str, record: &LedgerEntry) -> Resul
     if exists(doc, &["pools", pool, "ledger", record.id.as_str()])? {
         return Err(EditError::Exists {
             what: "ledger entry",
-            id: record.id.clone(),
+            id: record.id.to_string(),
         });
     }
     let ledger = map_at(doc, &["pools", pool, "ledger"])?;
@@ -1517,11 +1523,11 @@ fn open_proposal(
         crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_ref())
             .map_err(|why| EditError::Refused { why })?;
     let proposal = Proposal {
-        id: new.id.to_string(),
+        id: new.id.clone(),
         kind: new.kind,
         title: short("proposal title", &new.title)?,
         text: Prose(long("proposal text", &new.text)?),
-        author: by.to_string(),
+        author: by.clone(),
         created_at: at,
         closes_at: new.closes_at,
         rule,

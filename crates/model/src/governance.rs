@@ -24,6 +24,7 @@ use std::sync::Arc;
 use automerge::ROOT;
 use autosurgeon::{Prop, ReadDoc};
 
+use crate::ids::{MemberId, ProposalId};
 use crate::reports::proposal_tally;
 use crate::schema::{
     Amendment, Charter, CharterVersion, Coalition, Departure, DepartureStatus, Member, Proposal,
@@ -36,11 +37,11 @@ use crate::values::{DecisionKind, Stance, Timestamp};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Governance {
     /// Every member record: members in force, former members and members awaiting a vote.
-    pub records: BTreeMap<String, Member>,
+    pub records: BTreeMap<MemberId, Member>,
     /// The founding charter's decision rules.
     pub founding_rules: Rules,
     /// Amendment and membership proposals by id.
-    pub proposals: BTreeMap<String, Proposal>,
+    pub proposals: BTreeMap<ProposalId, Proposal>,
     /// The state in force when it does not depend on the moment (no governance proposal
     /// awaits its closing time).
     fixed: Option<Arc<InForce>>,
@@ -50,37 +51,37 @@ pub struct Governance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InForce {
     /// Members in force, by id.
-    pub members: BTreeMap<String, Member>,
+    pub members: BTreeMap<MemberId, Member>,
     /// The decision rules in force.
     pub rules: Rules,
     /// Passed amendment and membership proposals, in the order they took effect.
     pub decisions: Vec<Decision>,
     /// Member records not in force: left, removed, or awaiting an admission vote.
-    pub departures: BTreeMap<String, Departure>,
+    pub departures: BTreeMap<MemberId, Departure>,
 }
 
 /// A passed governance proposal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// The proposal id.
-    pub proposal: String,
+    pub proposal: ProposalId,
     /// Amendment or membership.
     pub kind: DecisionKind,
     /// When it was decided.
     pub at: Timestamp,
     /// Members whose counted position was `agree`.
-    pub agreed_by: Vec<String>,
+    pub agreed_by: Vec<MemberId>,
     /// For an amendment, what it changes.
     pub amendment: Option<Amendment>,
 }
 
 impl InForce {
     /// The member in force holding `key`.
-    pub fn member_of(&self, key: &[u8]) -> Option<&str> {
+    pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
         self.members
             .values()
             .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
-            .map(|m| m.id.as_str())
+            .map(|m| &m.id)
     }
 }
 
@@ -129,9 +130,9 @@ impl Governance {
 
     /// Governance from its inputs.
     pub fn new(
-        records: BTreeMap<String, Member>,
+        records: BTreeMap<MemberId, Member>,
         founding_rules: Rules,
-        proposals: BTreeMap<String, Proposal>,
+        proposals: BTreeMap<ProposalId, Proposal>,
     ) -> Self {
         let mut g = Self {
             records,
@@ -163,8 +164,8 @@ impl Governance {
             .filter_map(|p| decided(p, now))
             .collect();
         decisions.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.proposal.cmp(&b.proposal)));
-        let mut members: BTreeMap<String, Member> = BTreeMap::new();
-        let mut departures: BTreeMap<String, Departure> = BTreeMap::new();
+        let mut members: BTreeMap<MemberId, Member> = BTreeMap::new();
+        let mut departures: BTreeMap<MemberId, Departure> = BTreeMap::new();
         for m in self.records.values() {
             match &m.admission {
                 None => {
@@ -192,22 +193,22 @@ impl Governance {
                 Some(Subject::Admit(m)) => {
                     if let Some(pending) = departures.get(m)
                         && pending.status == DepartureStatus::Pending
-                        && pending.proposal.as_deref() == Some(p.id.as_str())
+                        && pending.proposal.as_ref() == Some(&p.id)
                         && let Some(gone) = departures.remove(m)
                     {
-                        members.insert(m.to_owned(), gone.member);
+                        members.insert(m.clone(), gone.member);
                     }
                 }
                 Some(Subject::Remove(m)) => {
                     if let Some(gone) = members.remove(m) {
                         let d = departure(&gone, DepartureStatus::Removed, Some(&p.id), Some(d.at));
-                        departures.insert(m.to_owned(), d);
+                        departures.insert(m.clone(), d);
                     }
                 }
                 _ => {}
             }
         }
-        let left: Vec<String> = members
+        let left: Vec<MemberId> = members
             .values()
             .filter(|m| m.left_at.is_some())
             .map(|m| m.id.clone())
@@ -230,7 +231,7 @@ impl Governance {
 fn departure(
     m: &Member,
     status: DepartureStatus,
-    proposal: Option<&String>,
+    proposal: Option<&ProposalId>,
     since: Option<Timestamp>,
 ) -> Departure {
     Departure {
@@ -288,7 +289,7 @@ pub fn rule_and_electorate(
     gov: &InForce,
     kind: DecisionKind,
     subject: Option<&Subject>,
-) -> Result<(Rule, Vec<String>), String> {
+) -> Result<(Rule, Vec<MemberId>), String> {
     let everyone = || gov.members.keys().cloned().collect::<Vec<_>>();
     if kind != DecisionKind::Membership {
         return Ok((gov.rules.for_kind(kind), everyone()));
@@ -300,7 +301,7 @@ pub fn rule_and_electorate(
                     "member {m} is not a member in force, so it cannot be removed"
                 ));
             }
-            let others: Vec<String> = everyone().into_iter().filter(|o| o != m).collect();
+            let others: Vec<MemberId> = everyone().into_iter().filter(|o| o != m).collect();
             if others.is_empty() {
                 return Err("the only member cannot be removed; it can leave".into());
             }
@@ -373,8 +374,8 @@ pub(crate) fn version_key(n: u64) -> String {
 pub(crate) fn version_of(
     charter: &Charter,
     at: Timestamp,
-    proposal: Option<String>,
-    agreed_by: Vec<String>,
+    proposal: Option<ProposalId>,
+    agreed_by: Vec<MemberId>,
 ) -> CharterVersion {
     CharterVersion {
         number: charter.version,

@@ -8,6 +8,7 @@ use automerge::legacy::{Key, ObjectId};
 use automerge::{AutoCommit, Change, Prop, ReadDoc};
 use serde::Serialize;
 
+use crate::ids::MemberId;
 use crate::schema::Member;
 use crate::values::Timestamp;
 
@@ -19,7 +20,7 @@ pub struct Entry {
     /// When it was made, as its author states.
     pub at: Timestamp,
     /// The member whose node key signed it, if any member holds that key.
-    pub member: Option<String>,
+    pub member: Option<MemberId>,
     /// The edit, as its author's node named it ("edit issue", "take position"...).
     pub message: String,
     /// What it wrote, as `collection/record/field` (or shorter), each once.
@@ -29,12 +30,12 @@ pub struct Entry {
 /// The history of `doc`, oldest first; only changes touching `record` (an id) if given.
 pub fn history(
     doc: &mut AutoCommit,
-    members: &BTreeMap<String, Member>,
+    members: &BTreeMap<MemberId, Member>,
     record: Option<&str>,
 ) -> Vec<Entry> {
-    let by_key: HashMap<[u8; 32], &str> = members
+    let by_key: HashMap<[u8; 32], &MemberId> = members
         .values()
-        .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), m.id.as_str())))
+        .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), &m.id)))
         .collect();
     let changes: Vec<Change> = doc.get_changes(&[]);
     let mut paths: HashMap<String, Vec<String>> = HashMap::new();

@@ -88,6 +88,49 @@ macro_rules! id_type {
                 &self.0
             }
         }
+
+        // Ordered, compared and hashed as its string: maps keyed by ids answer lookups by
+        // `&str` too.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        // Stored as its string; a stored value that is not an id does not read (the
+        // receipt rules refuse writing one: `layout`'s `ID`).
+        impl autosurgeon::Reconcile for $name {
+            type Key<'a> = autosurgeon::reconcile::NoKey;
+            fn reconcile<R: autosurgeon::Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+                r.str(&self.0)
+            }
+        }
+
+        impl autosurgeon::Hydrate for $name {
+            fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
+                s.parse().map_err(|e: IdError| {
+                    autosurgeon::HydrateError::unexpected(format!("a {} id", e.what), e.given)
+                })
+            }
+        }
     };
 }
 

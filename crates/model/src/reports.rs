@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ids::{EntryId, IssueId, MemberId, PoolId, ProposalId};
 use crate::schema::{Coalition, Pool, PositionRecord, Proposal};
 use crate::tally::{Outcome, Tally, tally};
 use crate::values::{Amount, EntryKind, Fraction, IssueStatus, Rank, Timestamp};
 
 /// The positions that count on a proposal: those of its electorate, taken before it closed.
-pub fn counted_positions(p: &Proposal) -> impl Iterator<Item = (&String, &PositionRecord)> {
+pub fn counted_positions(p: &Proposal) -> impl Iterator<Item = (&MemberId, &PositionRecord)> {
     p.positions
         .iter()
         .filter(|(m, pos)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| pos.at < c))
@@ -27,7 +28,7 @@ pub fn proposal_tally(p: &Proposal, now: Timestamp) -> Tally {
 }
 
 /// Whether the allocation proposal `proposal` (if any) has passed at `now`.
-fn passed(state: &Coalition, proposal: Option<&String>, now: Timestamp) -> bool {
+fn passed(state: &Coalition, proposal: Option<&ProposalId>, now: Timestamp) -> bool {
     proposal
         .and_then(|id| state.proposals.get(id))
         .is_some_and(|p| proposal_tally(p, now).outcome == Outcome::Passed)
@@ -35,13 +36,11 @@ fn passed(state: &Coalition, proposal: Option<&String>, now: Timestamp) -> bool 
 
 /// A pool's balance in hundredths: contributions minus allocations whose proposal passed.
 pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
-    balance_of(pool, |proposal| {
-        passed(state, Some(&proposal.to_owned()), now)
-    })
+    balance_of(pool, |proposal| passed(state, Some(proposal), now))
 }
 
 /// A pool's balance given which allocation proposals passed.
-pub fn balance_of(pool: &Pool, passed: impl Fn(&str) -> bool) -> i128 {
+pub fn balance_of(pool: &Pool, passed: impl Fn(&ProposalId) -> bool) -> i128 {
     pool.ledger
         .values()
         .fold(0i128, |acc, e| match (e.kind, &e.proposal) {
@@ -55,13 +54,13 @@ pub fn balance_of(pool: &Pool, passed: impl Fn(&str) -> bool) -> i128 {
 #[derive(Debug, Clone, Serialize)]
 pub struct OverlapRow {
     /// Issue id.
-    pub issue: String,
+    pub issue: IssueId,
     /// Title.
     pub title: String,
     /// Status.
     pub status: IssueStatus,
     /// Lead member id.
-    pub lead: String,
+    pub lead: MemberId,
     /// How many members share it.
     pub members_sharing: usize,
     /// Sum of the sharers' rank weights (rank 1 weighs 10, rank 10 weighs 1).
@@ -74,7 +73,7 @@ pub struct OverlapRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sharer {
     /// Member id.
-    pub member: String,
+    pub member: MemberId,
     /// Organization name.
     pub name: String,
     /// Its rank for the issue.
@@ -87,7 +86,7 @@ pub struct OverlapReport {
     /// Issues, most shared first; ties by score, then title.
     pub issues: Vec<OverlapRow>,
     /// For each member, the issues it shares.
-    pub members: BTreeMap<String, Vec<String>>,
+    pub members: BTreeMap<MemberId, Vec<IssueId>>,
 }
 
 /// The overlap report. Dropped issues are left out.
@@ -126,7 +125,7 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.issue.cmp(&b.issue))
     });
-    let mut members: BTreeMap<String, Vec<String>> = state
+    let mut members: BTreeMap<MemberId, Vec<IssueId>> = state
         .members
         .keys()
         .map(|m| (m.clone(), Vec::new()))
@@ -149,13 +148,13 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerLine {
     /// Entry id.
-    pub entry: String,
+    pub entry: EntryId,
     /// When it was written.
     pub at: Timestamp,
     /// Pledge, contribution or request.
     pub kind: EntryKind,
     /// Member id.
-    pub member: String,
+    pub member: MemberId,
     /// Organization name.
     pub name: String,
     /// Amount.
@@ -172,7 +171,7 @@ pub struct LedgerLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerReport {
     /// Pool id.
-    pub pool: String,
+    pub pool: PoolId,
     /// Pool name.
     pub name: String,
     /// Unit.
@@ -226,7 +225,7 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                 name: state
                     .members
                     .get(&e.member)
-                    .map_or_else(|| e.member.clone(), |m| m.name.clone()),
+                    .map_or_else(|| e.member.to_string(), |m| m.name.clone()),
                 amount: e.amount,
                 note: e.note.clone(),
                 decision,
@@ -250,7 +249,7 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct EquityRow {
     /// Member id.
-    pub member: String,
+    pub member: MemberId,
     /// Organization name.
     pub name: String,
     /// Pledged.
@@ -271,7 +270,7 @@ pub struct EquityRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct PoolEquity {
     /// Pool id.
-    pub pool: String,
+    pub pool: PoolId,
     /// Name.
     pub name: String,
     /// Unit.
@@ -288,7 +287,7 @@ pub struct EquityReport {
     /// Pools.
     pub pools: Vec<PoolEquity>,
     /// Members flagged in any pool.
-    pub flagged: Vec<String>,
+    pub flagged: Vec<MemberId>,
 }
 
 fn percent(part: i128, whole: i128) -> f64 {
@@ -304,14 +303,14 @@ fn percent(part: i128, whole: i128) -> f64 {
 pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
     let threshold = state.charter.equity_threshold;
     let mut pools = Vec::new();
-    let mut flagged: Vec<String> = Vec::new();
+    let mut flagged: Vec<MemberId> = Vec::new();
     let mut all_pools: Vec<&Pool> = state.pools.values().collect();
     all_pools.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     for pool in all_pools {
-        let mut per: BTreeMap<&str, [i128; 3]> =
-            state.members.keys().map(|m| (m.as_str(), [0; 3])).collect();
+        let mut per: BTreeMap<&MemberId, [i128; 3]> =
+            state.members.keys().map(|m| (m, [0; 3])).collect();
         for e in pool.ledger.values() {
-            let slot = per.entry(e.member.as_str()).or_insert([0; 3]);
+            let slot = per.entry(&e.member).or_insert([0; 3]);
             let amount = i128::from(e.amount.hundredths());
             match e.kind {
                 EntryKind::Pledge => slot[0] += amount,
@@ -329,15 +328,15 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
                 let is_flagged = state.members.len() > 1
                     && receivers > 0
                     && threshold.exceeded_by(s[2] as u128, total_received as u128);
-                if is_flagged && !flagged.iter().any(|f| f == m) {
-                    flagged.push((*m).to_owned());
+                if is_flagged && !flagged.contains(m) {
+                    flagged.push((*m).clone());
                 }
                 EquityRow {
-                    member: (*m).to_owned(),
+                    member: (*m).clone(),
                     name: state
                         .members
                         .get(*m)
-                        .map_or_else(|| (*m).to_owned(), |x| x.name.clone()),
+                        .map_or_else(|| m.to_string(), |x| x.name.clone()),
                     pledged: Amount::format_total(s[0]),
                     given: Amount::format_total(s[1]),
                     received: Amount::format_total(s[2]),
@@ -365,7 +364,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct PowerRow {
     /// Member id.
-    pub member: String,
+    pub member: MemberId,
     /// Organization name.
     pub name: String,
     /// Proposals it authored.
@@ -403,7 +402,7 @@ pub struct PowerReport {
     /// One row per member in force, by name.
     pub members: Vec<PowerRow>,
     /// Members flagged for anything.
-    pub flagged: Vec<String>,
+    pub flagged: Vec<MemberId>,
 }
 
 /// The power audit at `now`.
@@ -417,11 +416,11 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
     let total_proposals = state.proposals.len() as u64;
     let total_turns = state.meetings.len() as u64;
     // Per unit: member -> [given, received], and the unit's total received.
-    let mut units: BTreeMap<&str, BTreeMap<&str, [i128; 2]>> = BTreeMap::new();
+    let mut units: BTreeMap<&str, BTreeMap<&MemberId, [i128; 2]>> = BTreeMap::new();
     for pool in state.pools.values() {
         let per = units.entry(pool.unit.as_str()).or_default();
         for e in pool.ledger.values() {
-            let slot = per.entry(e.member.as_str()).or_insert([0; 2]);
+            let slot = per.entry(&e.member).or_insert([0; 2]);
             let amount = i128::from(e.amount.hundredths());
             match e.kind {
                 EntryKind::Contribution => slot[0] += amount,
@@ -434,17 +433,17 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
         .members
         .values()
         .map(|m| {
-            let id = m.id.as_str();
-            let authored = state.proposals.values().filter(|p| p.author == id).count() as u64;
+            let id = &m.id;
+            let authored = state.proposals.values().filter(|p| p.author == *id).count() as u64;
             let turns = state
                 .meetings
                 .values()
-                .filter(|x| x.facilitator == id)
+                .filter(|x| x.facilitator == *id)
                 .count() as u64;
             let open_to: Vec<&crate::schema::Proposal> = state
                 .proposals
                 .values()
-                .filter(|p| p.electorate.iter().any(|e| e == id))
+                .filter(|p| p.electorate.contains(id))
                 .collect();
             let positions = open_to
                 .iter()
@@ -521,12 +520,12 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
 
 /// Who facilitates next: the member in the charter's rotation (members in force, by when they
 /// joined) with the fewest turns so far, the earliest in the rotation among equals.
-pub fn next_facilitator(state: &Coalition) -> Option<String> {
-    let turns = |m: &str| {
+pub fn next_facilitator(state: &Coalition) -> Option<MemberId> {
+    let turns = |m: &MemberId| {
         state
             .meetings
             .values()
-            .filter(|x| x.facilitator == m)
+            .filter(|x| x.facilitator == *m)
             .count()
     };
     state

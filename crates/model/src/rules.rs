@@ -30,6 +30,7 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, Change, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
 
 use crate::governance::{Governance, InForce, rule_and_electorate};
+use crate::ids::MemberId;
 use crate::reports::proposal_tally;
 use crate::schema::{Member, Pool, Proposal};
 use crate::tally::Outcome;
@@ -258,7 +259,7 @@ impl Validator {
             .ok_or_else(|| Violation::NotAMember {
                 key: change.actor_id().to_hex_string(),
             })?
-            .to_owned();
+            .to_string();
         let fields = created_fields(change, expanded);
         let ctx = Ctx {
             doc,
@@ -413,7 +414,7 @@ impl Validator {
                     .is_some_and(crate::governance::governs),
                 Some("proposals") => path
                     .get(1)
-                    .is_some_and(|p| ctx.gov.proposals.contains_key(p)),
+                    .is_some_and(|p| ctx.gov.proposals.contains_key(p.as_str())),
                 _ => false,
             };
             let write = Write {
@@ -671,7 +672,7 @@ impl Ctx<'_> {
                 if !p.ledger.is_empty() {
                     return Err("a new pool starts with an empty ledger".into());
                 }
-                c.named_writer(&p.created_by, "created_by")
+                c.named_writer(p.created_by.as_str(), "created_by")
             }),
             ["pools", _, "ledger", _] => new_record(&|c| c.names_writer(w.id, "member")),
             [
@@ -738,7 +739,7 @@ impl Ctx<'_> {
 
     fn check_proposal(&self, id: &str) -> Result<(), String> {
         let p: Proposal = self.record(&["proposals", id])?;
-        self.named_writer(&p.author, "author")?;
+        self.named_writer(p.author.as_str(), "author")?;
         let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_ref())?;
         if p.rule != rule {
             return Err(format!(
@@ -746,8 +747,8 @@ impl Ctx<'_> {
                 p.rule, p.kind
             ));
         }
-        let given: BTreeSet<&str> = p.electorate.iter().map(String::as_str).collect();
-        let expected: BTreeSet<&str> = electorate.iter().map(String::as_str).collect();
+        let given: BTreeSet<&MemberId> = p.electorate.iter().collect();
+        let expected: BTreeSet<&MemberId> = electorate.iter().collect();
         if given != expected || given.len() != p.electorate.len() {
             return Err("its electorate is not the members entitled to decide it".into());
         }
@@ -759,8 +760,9 @@ impl Ctx<'_> {
         }
         if let Some(crate::schema::Subject::Admit(m)) = crate::governance::subject(&p) {
             // The record of the member it admits is written by the same change.
-            let member: Member = self.record(&["members", m])?;
-            if self.gov.records.contains_key(m) || member.admission.as_deref() != Some(id) {
+            let member: Member = self.record(&["members", m.as_str()])?;
+            if self.gov.records.contains_key(m) || member.admission.as_ref().is_none_or(|a| a != id)
+            {
                 return Err(format!("member {m} is not a new member awaiting this vote"));
             }
         }
@@ -794,7 +796,7 @@ impl Ctx<'_> {
                 Err("the charter admits members by vote: the record must name its proposal".into())
             }
             (Some(_), Some(p)) => {
-                let p: Proposal = self.record(&["proposals", p])?;
+                let p: Proposal = self.record(&["proposals", p.as_str()])?;
                 match crate::governance::subject(&p) {
                     Some(crate::schema::Subject::Admit(who))
                         if who == member && !self.gov.proposals.contains_key(&p.id) =>

@@ -15,6 +15,7 @@ use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 use serde::{Serialize, Serializer};
 
+use crate::ids::{CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId};
 use crate::tally::{Method, Rule};
 use crate::values::{
     Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
@@ -73,7 +74,7 @@ pub struct Coalition {
     /// Layout version, [`SCHEMA_VERSION`].
     pub schema: u64,
     /// The coalition id (also the document id).
-    pub id: String,
+    pub id: CoalitionId,
     /// When the coalition was founded.
     pub created_at: Timestamp,
     /// The charter in force.
@@ -81,18 +82,18 @@ pub struct Coalition {
     /// Every ratified charter version, keyed by its number written with 6 digits.
     pub charter_versions: BTreeMap<String, CharterVersion>,
     /// Member organizations in the coalition now, by member id.
-    pub members: BTreeMap<String, Member>,
+    pub members: BTreeMap<MemberId, Member>,
     /// Members that left or were removed, and members awaiting an admission vote, by
     /// member id (derived; not stored).
-    pub former_members: BTreeMap<String, Departure>,
+    pub former_members: BTreeMap<MemberId, Departure>,
     /// The joint issue inventory by issue id.
-    pub issues: BTreeMap<String, Issue>,
+    pub issues: BTreeMap<IssueId, Issue>,
     /// Resource pools by pool id.
-    pub pools: BTreeMap<String, Pool>,
+    pub pools: BTreeMap<PoolId, Pool>,
     /// Proposals by proposal id.
-    pub proposals: BTreeMap<String, Proposal>,
+    pub proposals: BTreeMap<ProposalId, Proposal>,
     /// Meeting records by meeting id.
-    pub meetings: BTreeMap<String, Meeting>,
+    pub meetings: BTreeMap<MeetingId, Meeting>,
     /// Records that could not be read (written before this node checked every value on
     /// receipt, or by a newer version), left out of everything above.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -111,11 +112,14 @@ pub struct Unreadable {
 /// Reads every record of the map at `key` under the root that reads as a `T`; the others
 /// are left out and named in `unreadable`. A map that is missing or not a map reads as empty
 /// (and is named too).
-pub fn records<D: autosurgeon::ReadDoc, T: Hydrate>(
+pub fn records<D: autosurgeon::ReadDoc, K: std::str::FromStr + Ord, T: Hydrate>(
     doc: &D,
     key: &str,
     unreadable: &mut Vec<Unreadable>,
-) -> BTreeMap<String, T> {
+) -> BTreeMap<K, T>
+where
+    K::Err: std::fmt::Display,
+{
     let mut out = BTreeMap::new();
     let obj = match doc.get(&automerge::ROOT, key) {
         Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => obj,
@@ -129,13 +133,18 @@ pub fn records<D: autosurgeon::ReadDoc, T: Hydrate>(
     };
     let ids: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
     for id in ids {
-        match autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, id.as_str()) {
-            Ok(record) => {
-                out.insert(id, record);
+        let read = id.parse::<K>().map_err(|e| e.to_string()).and_then(|k| {
+            autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, id.as_str())
+                .map(|record| (k, record))
+                .map_err(|e| e.to_string())
+        });
+        match read {
+            Ok((k, record)) => {
+                out.insert(k, record);
             }
-            Err(e) => unreadable.push(Unreadable {
+            Err(error) => unreadable.push(Unreadable {
                 path: format!("{key}/{id}"),
-                error: e.to_string(),
+                error,
             }),
         }
     }
@@ -200,15 +209,15 @@ impl std::fmt::Display for DepartureStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
     /// Admitting this member (stored `admit/<member>`).
-    Admit(String),
+    Admit(MemberId),
     /// Removing this member (stored `remove/<member>`).
-    Remove(String),
+    Remove(MemberId),
     /// An allocation: this request in this pool's ledger (stored `<pool>/<entry>`).
     Request {
         /// The pool.
-        pool: String,
+        pool: PoolId,
         /// The ledger entry.
-        entry: String,
+        entry: EntryId,
     },
 }
 
@@ -223,17 +232,13 @@ impl std::str::FromStr for Subject {
             )
         };
         let (a, b) = s.split_once('/').ok_or_else(bad)?;
-        if !crate::ids::is_id(b) {
-            return Err(bad());
-        }
         Ok(match a {
-            "admit" => Self::Admit(b.to_owned()),
-            "remove" => Self::Remove(b.to_owned()),
-            pool if crate::ids::is_id(pool) => Self::Request {
-                pool: pool.to_owned(),
-                entry: b.to_owned(),
+            "admit" => Self::Admit(b.parse().map_err(|_| bad())?),
+            "remove" => Self::Remove(b.parse().map_err(|_| bad())?),
+            pool => Self::Request {
+                pool: pool.parse().map_err(|_| bad())?,
+                entry: b.parse().map_err(|_| bad())?,
             },
-            _ => return Err(bad()),
         })
     }
 }
@@ -278,7 +283,7 @@ pub struct Departure {
     /// Left, removed, or pending (awaiting its admission vote).
     pub status: DepartureStatus,
     /// The proposal that removed it, or that decides its admission.
-    pub proposal: Option<String>,
+    pub proposal: Option<ProposalId>,
     /// When it left or was removed.
     pub since: Option<Timestamp>,
 }
@@ -313,7 +318,8 @@ pub struct Charter {
     /// The share of a pool's allocations above which one member receiving it is flagged.
     pub equity_threshold: Fraction,
     /// Shared goals by goal id.
-    pub goals: BTreeMap<String, Goal>,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub goals: BTreeMap<GoalId, Goal>,
     /// Number of the ratified version this charter is.
     pub version: u64,
 }
@@ -327,9 +333,9 @@ pub struct CharterVersion {
     pub ratified_at: Timestamp,
     /// The amendment proposal that passed it; none for the founding charter.
     #[autosurgeon(missing = "Default::default")]
-    pub proposal: Option<String>,
+    pub proposal: Option<ProposalId>,
     /// Members whose agreement ratified it (the founder for version 1).
-    pub agreed_by: Vec<String>,
+    pub agreed_by: Vec<MemberId>,
     /// Name at that version.
     pub name: String,
     /// Frame at that version.
@@ -474,18 +480,18 @@ impl Hydrate for Rule {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
 pub struct Roles {
     /// Members in the order facilitation rotates through them.
-    pub facilitator_rotation: Vec<String>,
+    pub facilitator_rotation: Vec<MemberId>,
     /// Members who may speak publicly for the coalition.
-    pub spokespeople: Vec<String>,
+    pub spokespeople: Vec<MemberId>,
     /// Members who sign off public statements.
-    pub statement_signoff: Vec<String>,
+    pub statement_signoff: Vec<MemberId>,
 }
 
 /// A shared goal with a measurable benchmark.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Goal {
     /// Goal id.
-    pub id: String,
+    pub id: GoalId,
     /// What the coalition wants.
     pub title: String,
     /// The benchmark's target figure.
@@ -495,7 +501,7 @@ pub struct Goal {
     /// Dated progress entries, oldest first.
     pub progress: Vec<Progress>,
     /// Member that added the goal.
-    pub added_by: String,
+    pub added_by: MemberId,
 }
 
 /// A dated measurement of progress towards a goal.
@@ -508,14 +514,14 @@ pub struct Progress {
     /// How it was measured.
     pub note: String,
     /// Member that recorded it.
-    pub by: String,
+    pub by: MemberId,
 }
 
 /// A member organization.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Member {
     /// Member id.
-    pub id: String,
+    pub id: MemberId,
     /// Organization name.
     pub name: String,
     /// Communities the organization represents.
@@ -535,22 +541,22 @@ pub struct Member {
     pub left_at: Option<Timestamp>,
     /// Under an admission rule that is a vote: the membership proposal that decides it.
     #[autosurgeon(missing = "Default::default")]
-    pub admission: Option<String>,
+    pub admission: Option<ProposalId>,
 }
 
 /// An issue in the joint inventory.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Issue {
     /// Issue id.
-    pub id: String,
+    pub id: IssueId,
     /// Short title.
     pub title: String,
     /// Longer description.
     pub description: Prose,
     /// Member that raised it.
-    pub raised_by: String,
+    pub raised_by: MemberId,
     /// Lead member (often the most affected community).
-    pub lead: String,
+    pub lead: MemberId,
     /// Identity tags it touches.
     pub tags: Vec<String>,
     /// Evidence supporting it.
@@ -558,7 +564,8 @@ pub struct Issue {
     /// Where it stands.
     pub status: IssueStatus,
     /// Each sharing member's priority rank (1 highest), by member id.
-    pub ranks: BTreeMap<String, Rank>,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub ranks: BTreeMap<MemberId, Rank>,
     /// When it was raised.
     pub created_at: Timestamp,
 }
@@ -573,14 +580,14 @@ pub struct Evidence {
     /// How the data is disaggregated (by race, gender, language...).
     pub disaggregation: String,
     /// Member that added it.
-    pub added_by: String,
+    pub added_by: MemberId,
 }
 
 /// A resource pool with its append-only ledger.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Pool {
     /// Pool id.
-    pub id: String,
+    pub id: PoolId,
     /// Name.
     pub name: String,
     /// What it holds.
@@ -590,22 +597,23 @@ pub struct Pool {
     /// What it is for.
     pub description: Prose,
     /// Member that created it.
-    pub created_by: String,
+    pub created_by: MemberId,
     /// When it was created.
     pub created_at: Timestamp,
     /// Ledger entries by entry id; never modified once written.
-    pub ledger: BTreeMap<String, LedgerEntry>,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub ledger: BTreeMap<EntryId, LedgerEntry>,
 }
 
 /// An entry in a pool's ledger.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct LedgerEntry {
     /// Entry id.
-    pub id: String,
+    pub id: EntryId,
     /// Pledge, contribution or request.
     pub kind: EntryKind,
     /// The member giving (pledge, contribution) or asking to receive (request).
-    pub member: String,
+    pub member: MemberId,
     /// How much.
     pub amount: Amount,
     /// Why, or a note.
@@ -614,14 +622,14 @@ pub struct LedgerEntry {
     pub at: Timestamp,
     /// For a request, the allocation proposal that decides it.
     #[autosurgeon(missing = "Default::default")]
-    pub proposal: Option<String>,
+    pub proposal: Option<ProposalId>,
 }
 
 /// A proposal and the positions members took on it.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Proposal {
     /// Proposal id.
-    pub id: String,
+    pub id: ProposalId,
     /// Kind of decision.
     pub kind: DecisionKind,
     /// Short title.
@@ -629,7 +637,7 @@ pub struct Proposal {
     /// Full text.
     pub text: Prose,
     /// Member that proposed it.
-    pub author: String,
+    pub author: MemberId,
     /// When it opened.
     pub created_at: Timestamp,
     /// After this moment positions no longer count, and the outcome is final.
@@ -638,9 +646,10 @@ pub struct Proposal {
     /// The rule in force for its kind when it opened.
     pub rule: Rule,
     /// Members entitled to take a position: the membership when it opened.
-    pub electorate: Vec<String>,
+    pub electorate: Vec<MemberId>,
     /// Positions by member id.
-    pub positions: BTreeMap<String, PositionRecord>,
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub positions: BTreeMap<MemberId, PositionRecord>,
     /// What the proposal decides: for an allocation the ledger entry (stored `pool/entry`);
     /// for membership the member admitted or removed (stored `admit/<member>`,
     /// `remove/<member>`).
@@ -731,19 +740,19 @@ pub struct PositionRecord {
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Meeting {
     /// Meeting id.
-    pub id: String,
+    pub id: MeetingId,
     /// The day it was held.
     pub day: Day,
     /// Member that facilitated.
-    pub facilitator: String,
+    pub facilitator: MemberId,
     /// Members present.
-    pub attendance: Vec<String>,
+    pub attendance: Vec<MemberId>,
     /// Agenda items.
     pub agenda: Vec<String>,
     /// Minutes.
     pub minutes: Prose,
     /// Proposals decided or discussed.
-    pub decisions: Vec<String>,
+    pub decisions: Vec<ProposalId>,
     /// Member that recorded it.
-    pub recorded_by: String,
+    pub recorded_by: MemberId,
 }

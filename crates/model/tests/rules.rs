@@ -536,7 +536,8 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 return false;
             };
             let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
-            doc.take_position(&by, p, stance, "because", at).map(|_| ())
+            doc.take_position(&by, p.as_str(), stance, "because", at)
+                .map(|_| ())
         }
         Edit::Remove(m) => {
             let new = NewProposal {
@@ -1050,6 +1051,33 @@ fn a_new_record_without_its_optional_fields_reads_and_keeps_its_collection_reada
     assert_eq!(verdict(&mut d), Ok(()));
     let read = d.read().unwrap();
     assert!(read.unreadable.is_empty(), "{:?}", read.unreadable);
-    let entry = &read.pools[&pool].ledger[FORGED];
+    let entry = &read.pools[pool.as_str()].ledger[FORGED];
     assert_eq!(entry.proposal, None);
+}
+
+/// References between records are typed ids: a reference that is not an id is refused on
+/// receipt (the layout's `ID`), and where one was stored before that check, only its record
+/// fails to read, reported, never the coalition.
+#[test]
+fn a_reference_that_is_not_an_id_is_refused_and_reads_as_its_record_alone() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "lead", "member two").unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::BadValue { .. }) && err.to_string().contains("lead"),
+        "{err}"
+    );
+    let c = d.read().expect("the coalition reads");
+    assert!(c.issues.is_empty());
+    assert_eq!(
+        c.unreadable
+            .iter()
+            .map(|u| u.path.clone())
+            .collect::<Vec<_>>(),
+        vec![format!("issues/{}", issue_id())]
+    );
+    assert_eq!(c.members.len(), 3);
 }

@@ -230,7 +230,7 @@ pub struct CoalitionSummary {
     /// Number of proposals.
     pub proposals: usize,
     /// This node's member id in it.
-    pub me: Option<String>,
+    pub me: Option<MemberId>,
 }
 
 /// Context handed to an edit: who is acting and when.

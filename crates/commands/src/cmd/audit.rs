@@ -172,7 +172,7 @@ pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
                 short(&e.change).to_owned(),
                 e.at.to_string(),
                 e.member
-                    .as_deref()
+                    .as_ref()
                     .map_or_else(|| "(unknown key)".to_owned(), |m| name_of(&state, m)),
                 e.message.clone(),
                 e.fields
@@ -200,11 +200,12 @@ fn full_record_id(state: &model::Coalition, given: &str) -> Result<String> {
     let ids = state
         .issues
         .keys()
-        .chain(state.pools.keys())
-        .chain(state.meetings.keys())
-        .chain(state.proposals.keys())
-        .chain(state.charter.goals.keys())
-        .chain(state.members.keys())
-        .chain(state.former_members.keys());
-    Ok(model::resolve_prefix(given, "record", ids.map(String::as_str))?.to_owned())
+        .map(AsRef::as_ref)
+        .chain(state.pools.keys().map(AsRef::as_ref))
+        .chain(state.meetings.keys().map(AsRef::as_ref))
+        .chain(state.proposals.keys().map(AsRef::as_ref))
+        .chain(state.charter.goals.keys().map(AsRef::as_ref))
+        .chain(state.members.keys().map(AsRef::as_ref))
+        .chain(state.former_members.keys().map(AsRef::as_ref));
+    Ok(model::resolve_prefix(given, "record", ids)?.to_owned())
 }

@@ -95,7 +95,7 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
             .map_or_else(|| "invite (any one member's)".to_owned(), |r| r.to_string());
         s += &format!("  {:<17} {rule}\n", kind.as_str());
     }
-    let names = |ids: &[String]| {
+    let names = |ids: &[model::MemberId]| {
         ids.iter()
             .map(|m| name_of(c, m))
             .collect::<Vec<_>>()
@@ -186,7 +186,7 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
                     vec![
                         v.number.to_string(),
                         day(v.ratified_at),
-                        v.proposal.as_deref().map_or("founding", short).to_owned(),
+                        v.proposal.as_ref().map_or("founding", short).to_owned(),
                         v.agreed_by
                             .iter()
                             .map(|m| name_of(&state, m))
@@ -357,7 +357,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
         members.extend(state.former_members.values().map(|d| MemberView {
             member: &d.member,
             status: d.status.as_str(),
-            proposal: d.proposal.as_deref(),
+            proposal: d.proposal.as_ref().map(AsRef::as_ref),
             since: d.since,
         }));
     }

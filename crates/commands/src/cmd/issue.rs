@@ -150,7 +150,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
             let id =
-                model::resolve_prefix(&issue, "issue", state.issues.keys().map(String::as_str))?;
+                model::resolve_prefix(&issue, "issue", state.issues.keys().map(AsRef::as_ref))?;
             let i = &state.issues[id];
             if format.json {
                 return out.json(i);
@@ -226,7 +226,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
 
 /// A member named on the command line, by id prefix or exact name.
 fn member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
-    Ok(model::find_member(&state.members, given)?.parse()?)
+    Ok(model::find_member(&state.members, given)?.clone())
 }
 
 pub(super) fn members_arg(state: &model::Coalition, given: &[String]) -> Result<Vec<MemberId>> {

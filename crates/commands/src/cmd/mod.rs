@@ -95,7 +95,8 @@ impl<'a> Ctx<'a> {
 }
 
 /// A member's name for tables (former members' too), or the id if the member is unknown.
-pub fn name_of(c: &Coalition, member: &str) -> String {
+pub fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
+    let member = member.as_ref();
     c.members
         .get(member)
         .or_else(|| c.former_members.get(member).map(|d| &d.member))
@@ -114,7 +115,8 @@ pub fn member_with_key<'a>(
 }
 
 /// The first eight characters of an id.
-pub fn short(id: &str) -> &str {
+pub fn short(id: &(impl AsRef<str> + ?Sized)) -> &str {
+    let id = id.as_ref();
     id.get(..8).unwrap_or(id)
 }
 

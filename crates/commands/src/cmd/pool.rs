@@ -12,7 +12,7 @@ use crate::output::Out;
 
 #[derive(Serialize)]
 struct PoolLine<'a> {
-    id: &'a str,
+    id: &'a model::PoolId,
     name: &'a str,
     kind: model::PoolKind,
     unit: &'a str,
@@ -125,7 +125,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
         PoolCmd::Ledger { c, pool, format } => {
             let mut ctx = Ctx::new(r, &c)?;
             let state = ctx.read()?;
-            let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(String::as_str))?;
+            let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(AsRef::as_ref))?;
             let report = reports::ledger(&state, &state.pools[id], replica::now());
             if format.json {
                 return out.json(&report);

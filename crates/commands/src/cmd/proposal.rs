@@ -116,7 +116,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             let id = model::resolve_prefix(
                 &proposal,
                 "proposal",
-                state.proposals.keys().map(String::as_str),
+                state.proposals.keys().map(AsRef::as_ref),
             )?;
             let p = &state.proposals[id];
             let tally = reports::proposal_tally(p, replica::now());
@@ -269,8 +269,7 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
             let facilitator = match facilitator {
                 Some(f) => one_member_arg(&state, &f)?,
                 None => reports::next_facilitator(&state)
-                    .ok_or_else(|| anyhow::anyhow!("the coalition has no members in force"))?
-                    .parse()?,
+                    .ok_or_else(|| anyhow::anyhow!("the coalition has no members in force"))?,
             };
             let attendance = members_arg(&state, &attendance)?;
             let decisions = decisions
@@ -279,7 +278,7 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
                     Ok(model::resolve_prefix(
                         d,
                         "proposal",
-                        state.proposals.keys().map(String::as_str),
+                        state.proposals.keys().map(AsRef::as_ref),
                     )?
                     .parse()?)
                 })

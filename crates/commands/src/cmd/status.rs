@@ -88,7 +88,7 @@ fn is_zero(n: &usize) -> bool {
 #[derive(Serialize)]
 struct Forked {
     node: String,
-    member: Option<String>,
+    member: Option<model::MemberId>,
     name: Option<String>,
     from_seq: u64,
     this_node: bool,
@@ -97,7 +97,7 @@ struct Forked {
 #[derive(Serialize)]
 struct MemberNode {
     node: String,
-    member: String,
+    member: model::MemberId,
     name: String,
     connected: bool,
     /// When it last synced (messages handled without refusal), if since this node started.
