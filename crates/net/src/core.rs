@@ -109,6 +109,12 @@ impl Documents for ReplicaDocs<'_> {
             .store_whole(coalition, &raw)
             .map_err(|e| e.to_string())
     }
+
+    fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature> {
+        // A store that cannot be read answers as if no signature were there: the evidence
+        // is built from the newest one instead, or not at all (and logged).
+        self.0.signature(coalition, hash).ok().flatten()
+    }
 }
 
 /// What the inviting node keeps of an invite, under `invite/<secret>`.

@@ -738,6 +738,21 @@ impl Replica {
         }
     }
 
+    /// The signature stored over a change of a coalition, if any.
+    pub fn signature(
+        &self,
+        id: &CoalitionId,
+        hash: &[u8; 32],
+    ) -> Result<Option<ChangeSignature>, ReplicaError> {
+        Ok(self
+            .store
+            .signature(id.as_str(), hash)?
+            .map(|signature| ChangeSignature {
+                hash: *hash,
+                signature,
+            }))
+    }
+
     /// Every change kept aside in a coalition, raw, and how many records hold them.
     fn aside_raw(&self, id: &CoalitionId) -> Result<(Vec<Vec<u8>>, usize), ReplicaError> {
         let mut all = Vec::new();
@@ -1004,8 +1019,9 @@ fn compact(
 ) -> Result<(), ReplicaError> {
     let snapshot = loaded.doc.save();
     store.compact(id.as_str(), &snapshot, upto)?;
-    // Only the newest signature per actor is needed to vouch for everything held.
-    store.retain_signatures(id.as_str(), &loaded.index.kept_hashes())?;
+    // Every signature is kept, not only each actor's newest (which vouches for everything
+    // held): evidence of a fork is a chain from the forked change up to one its actor
+    // signed, and the nearest signature keeps it short however far back the fork is.
     info!(coalition = %id, changes = loaded.since_snapshot, bytes = snapshot.len(), "document compacted");
     loaded.since_snapshot = 0;
     Ok(())

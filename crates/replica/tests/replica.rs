@@ -140,7 +140,7 @@ proptest! {
 }
 
 #[test]
-fn every_change_is_signed_by_the_node_and_the_signatures_survive_reopen_and_compaction() {
+fn every_change_is_signed_by_the_node_and_every_signature_survives_reopen_and_compaction() {
     use ed25519_dalek::{Verifier, VerifyingKey};
     let home = tempfile::tempdir().unwrap();
     let (mut r, id) = founded(home.path());
@@ -172,12 +172,20 @@ fn every_change_is_signed_by_the_node_and_the_signatures_survive_reopen_and_comp
         r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(n + 10), a.now))
             .unwrap();
     }
+    // Every signature is kept through compaction (fork evidence needs the nearest one),
+    // and each can be looked up by its change.
     let kept = r.store().signatures(id.as_str()).unwrap();
+    let edits = 3 + replica::COMPACT_AFTER;
     assert!(
-        kept.len() < 10,
-        "compaction prunes superseded signatures: {}",
+        kept.len() > edits,
+        "compaction keeps every signature: {} of more than {edits}",
         kept.len()
     );
+    assert_eq!(
+        r.signature(&id, &newest.hash).unwrap(),
+        Some(newest.clone())
+    );
+    assert_eq!(r.signature(&id, &[7; 32]).unwrap(), None);
     drop(r);
     let mut r = Replica::open(home.path()).unwrap();
     let (_, index) = r.sync_entry(&id).unwrap();

@@ -468,6 +468,19 @@ impl Store {
         Ok(out)
     }
 
+    /// The signature stored over the change `hash` of `doc`, if any.
+    pub fn signature(&self, doc: &str, hash: &[u8; 32]) -> Result<Option<[u8; 64]>, StoreError> {
+        let read = self.db.begin_read()?;
+        let table = match read.open_table(SIGNATURES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(table
+            .get((doc, hash.as_slice()))?
+            .and_then(|v| <[u8; 64]>::try_from(v.value()).ok()))
+    }
+
     /// Drops every signature of `doc` except those over the hashes in `keep`.
     pub fn retain_signatures(&self, doc: &str, keep: &[[u8; 32]]) -> Result<(), StoreError> {
         let keep: std::collections::HashSet<&[u8]> = keep.iter().map(|h| h.as_slice()).collect();

@@ -43,6 +43,9 @@ pub trait Documents {
     /// aside (`aside`): keep those apart, then store the document whole, replacing what was
     /// stored.
     fn rebuilt(&mut self, coalition: &CoalitionId, aside: &[Change]) -> Result<(), String>;
+    /// The signature stored over a change, if any (every signature received is kept, not
+    /// only the newest per actor that [`HeadIndex`] holds).
+    fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature>;
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document
@@ -212,8 +215,22 @@ impl Documents for MemoryDocs {
             .iter()
             .map(|c| c.raw_bytes().to_vec())
             .collect();
-        self.persisted
-            .insert(coalition.clone(), (changes, index.signatures()));
+        let p = self.persisted.entry(coalition.clone()).or_default();
+        p.0 = changes;
+        for s in index.signatures() {
+            if !p.1.contains(&s) {
+                p.1.push(s);
+            }
+        }
         Ok(())
+    }
+
+    fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature> {
+        self.persisted
+            .get(coalition)?
+            .1
+            .iter()
+            .find(|s| &s.hash == hash)
+            .cloned()
     }
 }

@@ -56,23 +56,35 @@ pub const MAX_VOUCHER_BYTES: usize = 16 * 1024 * 1024;
 /// to it; the oldest is dropped for a new one (peers send what they know again when they
 /// next greet this node).
 pub const MAX_PENDING_FORKS: usize = 8;
-/// The allowance of one piece of evidence (its changes' bytes, and
-/// [`wire::MESSAGE_BYTES_PER_OP`] per operation), the same on every node: evidence is built
-/// only within it and taken only within it, whatever a node's own message limit.
+/// Most bytes the changes of one piece of evidence hold, the same on every node (half the
+/// smallest message limit, so that every node can take it): evidence is built only within
+/// it and taken only within it, whatever a node's own message limit.
 pub const MAX_FORK_BYTES: usize = wire::MIN_MESSAGE_LIMIT / 2;
+/// The allowance of one piece of evidence while it is parsed and checked (its changes'
+/// bytes, and [`wire::MESSAGE_BYTES_PER_OP`] per operation), the same on every node. Larger
+/// than [`MAX_FORK_BYTES`]: one honest change may write a text of 20,000 characters, one
+/// operation each, and evidence of a fork at such a change must travel.
+pub const MAX_FORK_ALLOWANCE: usize = 16 * 1024 * 1024;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
 }
 
-/// What two versions cost against [`MAX_FORK_BYTES`]: evidence built within it is taken
-/// within it by every node.
-fn cost(first: &[Change], second: &[Change]) -> usize {
-    first
-        .iter()
-        .chain(second)
-        .map(crate::verify::allowance_of)
-        .sum()
+/// Whether two versions fit the evidence limits ([`MAX_FORK_BYTES`] and
+/// [`MAX_FORK_ALLOWANCE`]): evidence built within them is taken within them by every node.
+fn fits(first: &[Change], second: &[Change]) -> bool {
+    let all = || first.iter().chain(second);
+    all().map(|c| c.raw_bytes().len()).sum::<usize>() <= MAX_FORK_BYTES
+        && all().map(crate::verify::allowance_of).sum::<usize>() <= MAX_FORK_ALLOWANCE
+}
+
+/// The evidence limits, for messages.
+fn limits() -> String {
+    format!(
+        "{MAX_FORK_BYTES} bytes of changes, or an allowance of {MAX_FORK_ALLOWANCE} counting \
+         {} per operation",
+        wire::MESSAGE_BYTES_PER_OP
+    )
 }
 
 /// Whether evidence is tied to a coalition's history (see [`Fork::tied_to`]).
@@ -110,7 +122,7 @@ impl Fork {
         second_head: &SignedHead,
     ) -> Result<Self, Refusal> {
         // The same allowance on every node, whatever its own message limit.
-        let mut budget = MAX_FORK_BYTES;
+        let mut budget = MAX_FORK_ALLOWANCE;
         let mut parse = |chain: &[ByteChunk]| -> Result<Vec<Change>, Refusal> {
             if chain.is_empty() || chain.len() > wire::MAX_FORK_CHAIN {
                 return Err(bad("a version of 0 or too many changes"));
@@ -118,18 +130,15 @@ impl Fork {
             chain
                 .iter()
                 .map(|c| {
-                    change_in_chunk(&c.0, &mut budget).map_err(|e| {
-                        bad(format!(
-                            "evidence over {MAX_FORK_BYTES} bytes or malformed: {e}"
-                        ))
-                    })
+                    change_in_chunk(&c.0, &mut budget)
+                        .map_err(|e| bad(format!("evidence over {} or malformed: {e}", limits())))
                 })
                 .collect()
         };
         let first = parse(first)?;
         let second = parse(second)?;
-        if cost(&first, &second) > MAX_FORK_BYTES {
-            return Err(bad(format!("evidence over {MAX_FORK_BYTES} bytes")));
+        if !fits(&first, &second) {
+            return Err(bad(format!("evidence over {}", limits())));
         }
         let first_head = ChangeSignature::from(first_head);
         let second_head = ChangeSignature::from(second_head);
@@ -754,8 +763,10 @@ impl SyncNode {
             second.push((*prev).clone());
         }
         second.reverse();
-        // The version held here, up to the actor's newest signed change held, or up to its
-        // newest kept one and then its voucher (the chain set aside up to a signed change).
+        // The version held here: the actor's chain from `seq` up to the nearest change of it
+        // with a signature stored here (every signature received is kept), found below its
+        // newest signed change held, or below its newest kept one and then its voucher (the
+        // chain set aside up to a signed change).
         let voucher = self
             .forks
             .get(c)
@@ -763,7 +774,7 @@ impl SyncNode {
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        let (first_head, mut tail) = match index.newest(actor.to_bytes()) {
+        let (mut first_head, mut tail) = match index.newest(actor.to_bytes()) {
             Some(h)
                 if doc
                     .document()
@@ -777,43 +788,61 @@ impl SyncNode {
                 (head, chain)
             }
         };
-        let mut first = Vec::new();
-        let mut hash = match tail.first() {
-            // The newest kept change, just before the voucher's chain.
-            Some(v) => v
-                .deps()
-                .iter()
-                .copied()
-                .find(|d| {
-                    doc.document()
-                        .get_change_meta_by_hash(d)
-                        .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == v.seq())
-                })
-                .ok_or_else(equivocation)?,
-            None => ChangeHash(first_head.hash),
-        };
-        loop {
-            let ch = automerge::ReadDoc::get_change_by_hash(doc.document(), &hash)
-                .ok_or_else(equivocation)?;
-            let done = ch.seq() <= seq;
-            let prev = ch.deps().iter().copied().find(|d| {
+        let previous_own = |doc: &mut AutoCommit, deps: &[ChangeHash], of: u64| {
+            deps.iter().copied().find(|d| {
                 doc.document()
                     .get_change_meta_by_hash(d)
-                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == ch.seq())
-            });
-            first.push(ch);
-            if done || first.len() > wire::MAX_FORK_CHAIN {
+                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == of)
+            })
+        };
+        let mut hash = match tail.first() {
+            // The newest kept change, just before the voucher's chain.
+            Some(v) => previous_own(doc, v.deps(), v.seq()).ok_or_else(equivocation)?,
+            None => ChangeHash(first_head.hash),
+        };
+        // Down to `seq` through the changes' metadata (nothing rebuilt on the way).
+        let mut hashes = Vec::new();
+        loop {
+            let (at, deps) = doc
+                .document()
+                .get_change_meta_by_hash(&hash)
+                .map(|m| (m.seq, m.deps.clone()))
+                .ok_or_else(equivocation)?;
+            hashes.push(hash);
+            if at <= seq {
                 break;
             }
-            hash = prev.ok_or_else(equivocation)?;
+            hash = previous_own(doc, &deps, at).ok_or_else(equivocation)?;
         }
-        first.reverse();
+        hashes.reverse();
+        // The nearest signature to `seq` shortens the chain (a far one cannot travel).
+        for (i, h) in hashes.iter().enumerate().take(wire::MAX_FORK_CHAIN) {
+            if let Some(sig) = docs.signature(c, &h.0) {
+                hashes.truncate(i + 1);
+                first_head = sig;
+                tail.clear();
+                break;
+            }
+        }
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let mut first = Vec::with_capacity(hashes.len());
+        for h in &hashes {
+            first.push(
+                automerge::ReadDoc::get_change_by_hash(doc.document(), h)
+                    .ok_or_else(equivocation)?,
+            );
+            if first.len() > wire::MAX_FORK_CHAIN {
+                break;
+            }
+        }
         first.append(&mut tail);
         // Evidence that peers would refuse as too large is not learnt either: every node
         // must be able to check what sets changes aside here.
         if first.len() > wire::MAX_FORK_CHAIN
             || second.len() > wire::MAX_FORK_CHAIN
-            || cost(&first, &second) > MAX_FORK_BYTES
+            || !fits(&first, &second)
         {
             tracing::warn!(coalition = %c, actor = %actor, seq, "a member's node forked its history too far back for evidence to travel: the other version is not applied here");
             return Err(equivocation());

@@ -969,3 +969,58 @@ fn evidence_beyond_the_protocols_size_is_refused_on_every_node_alike() {
         refusal(&out)
     );
 }
+
+#[test]
+fn a_rollback_far_back_is_shown_from_the_nearest_signature_kept() {
+    // B writes 40 long issues, each pushed as it is made (so each arrives signed), then its
+    // home is restored from a backup taken after the first and it writes again: a second
+    // version of its change 2. From change 2 up to B's newest signature is more than evidence
+    // may carry, but every signature received is kept: the one over change 2 itself makes
+    // the evidence one change per version.
+    let mut w = World::new();
+    w.node.set_max_message(sync::wire::MAX_MESSAGE);
+    let big = "x".repeat(20_000);
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let mut backup = None;
+    let mut chain = Vec::new();
+    for n in 0..40u8 {
+        let changes = raise(&mut b, &w.peer.member, 40 + n, "Long", &big);
+        let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
+        let out = w.push(w.peer.key, &changes, vec![head]);
+        assert!(refusal(&out).is_none(), "{out:?}");
+        chain.extend(changes);
+        if n == 0 {
+            backup = Some(b.save());
+        }
+    }
+    assert_eq!(w.issues(), 40);
+    let bytes: usize = chain[1..].iter().map(|c| c.raw_bytes().len()).sum();
+    assert!(bytes > sync::forks::MAX_FORK_BYTES, "{bytes}");
+    let mut restored = CoalitionDoc::load(&backup.unwrap(), w.peer.key).unwrap();
+    let again = raise(
+        &mut restored,
+        &w.peer.member,
+        99,
+        "Written after the restore",
+        "",
+    );
+    assert_eq!(again[0].seq(), 2);
+    let head = sync::sign(&w.peer.signing, &again.last().unwrap().hash());
+    let out = w.push(w.peer.key, &again, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Forked { key, seq: 2, .. } if *key == w.peer.key)),
+        "{out:?}"
+    );
+    let evidence = out.iter().find_map(|o| match o {
+        Output::Send { frame, .. } => match Message::decode(frame) {
+            Ok(Message::Fork { first, second, .. }) => Some((first.len(), second.len())),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(evidence, Some((1, 1)), "{out:?}");
+    // What the fork sets aside is out: B's issues from its change 2 on.
+    assert_eq!(w.issues(), 1);
+}
