@@ -863,12 +863,13 @@ fn a_frame_beyond_the_nodes_limit_is_not_read() {
 }
 
 /// A member's node forks its history: one version of its next change goes to one node, a
-/// different one with the same sequence number to another. The two honest nodes, meeting,
-/// set both aside and end identical; the operator sees which member's node did it; the
-/// forked key's later changes are set aside too. (Before, each kept its version and
-/// refused the other's: split for good.)
+/// different one with the same sequence number to another. The two honest nodes find the
+/// fork and each keeps its version until a member writes on one: then both hold that one,
+/// the other is kept apart where it was stored, and the documents are identical; the
+/// operator sees which member's node did it; another version of that change is set aside
+/// too. (Before, each kept its version and refused the other's: split for good.)
 #[test]
-fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
+fn a_member_forking_its_history_is_flagged_and_honest_nodes_converge_on_the_version_built_on() {
     use model::automerge::transaction::Transactable;
     let _serial = coalesce_tests::network_lock();
     let (mut orgs, c) = crate::network::coalition_of_three();
@@ -926,7 +927,7 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
     to_faith.hello(&c);
     to_faith.push(&c, &b);
 
-    // North and Faith meet (they are connected): both find the fork and set it aside.
+    // North and Faith meet (they are connected): both find the fork.
     for node in [north, faith] {
         eventually(30, "the fork found", || {
             let status = node.json(&["status"]);
@@ -935,8 +936,20 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
         });
     }
     let title = |n: &Node| n.json(&["issue", "show", "--coalition", &c, &issue])["title"].clone();
+    // No other member built on either version yet: each keeps the one that reached it
+    // first (North's, or Faith's if Faith relayed it first).
+    let versions = |t: &serde_json::Value| {
+        if t == "Version told to North" {
+            a.hash().to_string()
+        } else {
+            b.hash().to_string()
+        }
+    };
+    let held = [title(north), title(faith)];
+    // North's organization writes, on the version it holds: that one is kept everywhere.
+    north.ok(&["issue", "add", "--coalition", &c, "Fare-free buses"]);
     eventually(30, "North and Faith to agree", || {
-        (title(north) == "Bus fares" && title(faith) == "Bus fares").then_some(())
+        (title(faith) == held[0]).then_some(())
     });
     let heads = |n: &Node| {
         let mut d = AutoCommit::load(&exported(n, &c)).unwrap();
@@ -947,25 +960,28 @@ fn a_member_forking_its_history_is_set_aside_and_honest_nodes_converge() {
     eventually(30, "identical documents", || {
         (heads(north) == heads(faith)).then_some(())
     });
-    let text = north.ok(&["status"]);
     assert!(
-        text.contains("wrote two different changes with one sequence number"),
-        "{text}"
+        north
+            .ok(&["status"])
+            .contains("wrote two different changes with one sequence number"),
     );
-    // The version each had applied and stored is kept apart, and listed.
-    assert!(text.contains("coalesce audit aside"), "{text}");
-    // (Which version a node applied first depends on which reached it first.)
-    let versions = [a.hash().to_string(), b.hash().to_string()];
-    for node in [north, faith] {
+    // A node that had applied and stored the other version keeps it apart, and lists it.
+    for (node, t) in [north, faith].into_iter().zip(&held) {
         let kept = node.json(&["audit", "aside", "--coalition", &c]);
         let kept = kept.as_array().unwrap();
+        if *t == held[0] {
+            assert!(kept.is_empty(), "{kept:?}");
+            continue;
+        }
         assert_eq!(kept.len(), 1, "{kept:?}");
-        assert!(versions.iter().any(|v| kept[0]["change"] == *v), "{kept:?}");
+        assert_eq!(kept[0]["change"], versions(t), "{kept:?}");
         assert_eq!(kept[0]["node"], key_east.to_string());
+        let text = node.ok(&["status"]);
+        assert!(text.contains("coalesce audit aside"), "{text}");
+        let listed = node.ok(&["audit", "aside", "--coalition", &c]);
+        assert!(listed.contains("Eastside Disability Justice"), "{listed}");
     }
-    let listed = north.ok(&["audit", "aside", "--coalition", &c]);
-    assert!(listed.contains("Eastside Disability Justice"), "{listed}");
-    // Whatever the forked key writes next is set aside everywhere, not refused.
+    // Yet another version of that change is set aside everywhere, not refused.
     let later = raw_change(&bytes, key_east, |d| {
         let i = obj(d, &["issues", &issue_id]);
         d.put(&i, "status", "won").unwrap();

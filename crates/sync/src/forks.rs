@@ -12,24 +12,30 @@
 //! - **Evidence** ([`Fork`]): the two versions, each with the actor's later changes up to one
 //!   it signed. Anyone can check it; it travels as [`Message::Fork`] to every peer sharing the
 //!   coalition (when found, and when a peer starts syncing).
-//! - **Rule**: once an actor is known to have forked at sequence number `s`, every change of
-//!   that actor from `s` on (both versions, and any later one) and every change that depends
-//!   on one of them is *set aside*: not in the document, not applied, not relayed, not refused
-//!   either (kept aside, and counted). Which changes are set aside depends only on the evidence
-//!   and the change graph, never on arrival order, so every honest node that holds the same
-//!   evidence and changes holds the same document: they converge. Evidence spreads like any
-//!   message, so they all end up with it.
-//! - **Cost**: changes by honest members made on top of the forked changes (after receiving
-//!   one version, before the evidence arrived) are set aside too: out of the document until
-//!   their authors enter them again. Those a node had stored are kept apart in its store
-//!   (`Documents::rebuilt`, `coalesce audit aside`), not lost. The forked key writes nothing
-//!   more ("its later changes refused everywhere alike"); its organization goes on with
-//!   another key.
-//! - **Limit**: a member that signs a second version of one of its *old* changes sets aside
-//!   everything built since, on every node (kept apart, but out of the coalition). The rule
-//!   cannot tell that from a home restored from an old backup; keeping the version others
-//!   built on needs the losing branch rewritten to ids of its own (Kleppmann's approach,
-//!   with signatures over rewritten changes), which is not done yet.
+//! - **Witness** ([`Witness`], [`Message::Witness`]): proof that another member built on one
+//!   version: the version, then changes each depending on the one before, the last signed
+//!   by a key of a member other than the forked actor's, where the fork happened. Nobody
+//!   can make one for a version no other member built on; any node holding a version that
+//!   another member built on makes one (every signature is kept, so a near one is found).
+//! - **Rule**: for each fork known, the versions are judged by the witnesses known: while
+//!   none has one, nothing is set aside (each node keeps the version it holds, and does not
+//!   apply the other); once one has, every other version is *set aside* with everything
+//!   built on it; once two have, every version is. Set aside means not in the document, not
+//!   applied, not relayed, not refused either (kept aside, and counted). Witnesses only
+//!   accumulate, so what is set aside only grows: nothing set aside ever comes back, and a
+//!   member whose own changes were set aside may write again with the same sequence
+//!   numbers without that ever being a fork. Which changes are set aside depends only on the
+//!   evidence, the witnesses and the change graph, never on arrival order; evidence and
+//!   witnesses spread like any message, so honest nodes converge. Before any witness they
+//!   may hold different versions of the forked change: that lasts until any other member
+//!   writes on one.
+//! - **Cost**: a member forking one of its old changes sets aside nothing but its new
+//!   version (every other member holds and built on the old one; none can build on the new
+//!   one). Across a partition where members on both sides built on different versions,
+//!   both are set aside with what was built on them, on every node: out of the document
+//!   until their authors enter them again, kept apart in the stores that held them
+//!   (`Documents::rebuilt`, `coalesce audit aside`), not lost. The forked key is flagged
+//!   and its node writes nothing more; its organization goes on with another key.
 //! - **Ties**: evidence counts in a coalition only if both versions hang off its history
 //!   ([`Fork::tied_to`]): a key belongs to several coalitions, each with its own sequence
 //!   numbers. Evidence not tied yet waits in memory until what it builds on arrives.
@@ -273,6 +279,134 @@ impl Fork {
     }
 }
 
+/// Checked proof that another member built on one version of a fork (a *witness*): the
+/// version, then changes each depending on the one before, the last signed by its author,
+/// whose key must be another member's where the fork happened ([`Witness::counts_in`]).
+#[derive(Debug, Clone)]
+pub struct Witness {
+    path: Vec<Change>,
+    head: ChangeSignature,
+}
+
+impl Witness {
+    /// Checks a witness as received, within the evidence limits ([`MAX_FORK_BYTES`],
+    /// [`MAX_FORK_ALLOWANCE`]), the same on every node.
+    pub fn check(path: &[ByteChunk], head: &SignedHead) -> Result<Self, Refusal> {
+        if path.len() < 2 || path.len() > wire::MAX_FORK_CHAIN {
+            return Err(bad("a witness of fewer than 2 or too many changes"));
+        }
+        let mut budget = MAX_FORK_ALLOWANCE;
+        let path = path
+            .iter()
+            .map(|c| {
+                change_in_chunk(&c.0, &mut budget)
+                    .map_err(|e| bad(format!("witness over {} or malformed: {e}", limits())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::from_path(path, ChangeSignature::from(head))
+    }
+
+    /// A witness from its path (the version first) and the signature over its last change.
+    pub fn from_path(path: Vec<Change>, head: ChangeSignature) -> Result<Self, Refusal> {
+        if path.len() < 2 || !fits(&path, &[]) {
+            return Err(bad(format!(
+                "a witness is the version and at least one change after it, within {}",
+                limits()
+            )));
+        }
+        for w in path.windows(2) {
+            if !w[1].deps().contains(&w[0].hash()) {
+                return Err(bad(
+                    "a witness's changes do not each depend on the one before",
+                ));
+            }
+        }
+        let (version, last) = (&path[0], &path[path.len() - 1]);
+        if last.hash().0 != head.hash {
+            return Err(bad("the signature is not over the witness's last change"));
+        }
+        if last.actor_id() == version.actor_id() {
+            return Err(bad("a key does not witness its own version"));
+        }
+        crate::verify::actor_key(version.actor_id())?;
+        check_signatures(std::slice::from_ref(last), std::slice::from_ref(&head), &[])?;
+        Ok(Self { path, head })
+    }
+
+    /// The version it witnesses.
+    pub fn version(&self) -> &Change {
+        &self.path[0]
+    }
+
+    /// Whether the witness counts in `doc`'s coalition: the version's fork is known (in
+    /// `forks`), and where the fork happened (the actor's change before it, or for its first
+    /// change the version's dependencies, held here) the witness's key is a member's, not
+    /// the forked actor's member's.
+    pub fn counts_in(&self, doc: &mut automerge::AutoCommit, forks: &Forks) -> Tie {
+        let v = self.version();
+        let Ok(actor) = <[u8; 32]>::try_from(v.actor_id().to_bytes()) else {
+            return Tie::Never;
+        };
+        if !forks.known.contains(&(actor, v.seq())) {
+            return Tie::Waiting;
+        }
+        let base: Vec<ChangeHash> = if v.seq() > 1 {
+            match v.deps().iter().find(|d| {
+                doc.document()
+                    .get_change_meta_by_hash(d)
+                    .is_some_and(|m| m.actor.as_ref() == v.actor_id() && m.seq + 1 == v.seq())
+            }) {
+                Some(d) => vec![*d],
+                None => return Tie::Never,
+            }
+        } else if v.deps().is_empty() {
+            vec![v.hash()]
+        } else {
+            v.deps().to_vec()
+        };
+        if base
+            .iter()
+            .any(|d| doc.document().get_change_meta_by_hash(d).is_none())
+        {
+            return Tie::Never;
+        }
+        let Some(g) = model::rules::governance_at(doc, &base) else {
+            return Tie::Never;
+        };
+        let member_of = |key: &[u8]| {
+            g.records
+                .values()
+                .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
+                .map(|m| m.id.clone())
+        };
+        let witness = self.path[self.path.len() - 1].actor_id().to_bytes();
+        match (member_of(witness), member_of(&actor)) {
+            (Some(w), forked) if forked.as_ref() != Some(&w) => Tie::Tied,
+            _ => Tie::Never,
+        }
+    }
+
+    /// The witness as a message.
+    pub fn message(&self, coalition: WireCoalition) -> Message {
+        Message::Witness {
+            coalition,
+            path: self
+                .path
+                .iter()
+                .map(|c| ByteChunk(c.raw_bytes().to_vec()))
+                .collect(),
+            head: SignedHead::from(&self.head),
+        }
+    }
+
+    fn stored(&self) -> StoredWitness {
+        StoredWitness {
+            path: self.path.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+            head: (self.head.hash, self.head.signature.to_vec()),
+        }
+    }
+}
+
 /// A fork as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredFork {
@@ -295,12 +429,27 @@ struct Voucher {
     chain: Vec<Vec<u8>>,
 }
 
+/// A witness as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredWitness {
+    path: Vec<Vec<u8>>,
+    head: ([u8; 32], Vec<u8>),
+}
+
+/// Where a fork is: the actor and the sequence number of its versions.
+type ForkAt = ([u8; 32], u64);
+
 /// What a node knows of forks in one coalition, and what they set aside.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Forks {
     evidence: Vec<StoredFork>,
-    /// Per forked actor, the first sequence number set aside.
+    /// Per forked actor, its lowest forked sequence number (its key is flagged).
     from: BTreeMap<[u8; 32], u64>,
+    /// The forks known: actor and sequence number.
+    known: BTreeSet<ForkAt>,
+    /// Per fork, the versions a witness is known for, with the first witness of each (two
+    /// at most: two set every version aside, whatever else is known).
+    witnessed: BTreeMap<ForkAt, Vec<([u8; 32], StoredWitness)>>,
     /// Changes set aside.
     aside: BTreeSet<[u8; 32]>,
     /// Per actor, what vouches for its kept changes when its newest signed one is set aside.
@@ -308,7 +457,7 @@ pub struct Forks {
 }
 
 /// Format of [`Forks::to_bytes`].
-const FORKS_FORMAT: u8 = 1;
+const FORKS_FORMAT: u8 = 2;
 
 impl Forks {
     /// Reads what [`Forks::to_bytes`] wrote; anything else reads as no forks known (the
@@ -333,7 +482,7 @@ impl Forks {
         self.from.is_empty()
     }
 
-    /// Keys that forked, with the first sequence number set aside.
+    /// Keys that forked, with their lowest forked sequence number.
     pub fn forked(&self) -> &BTreeMap<[u8; 32], u64> {
         &self.from
     }
@@ -348,13 +497,54 @@ impl Forks {
         self.aside.contains(&hash.0)
     }
 
+    /// Whether `change` is a version of a known fork that the witnesses known set aside:
+    /// none while no version has a witness (each node keeps the version it holds), every
+    /// other one once one version has, every one once two have.
+    fn losing_version(&self, change: &Change) -> bool {
+        let Ok(actor) = <[u8; 32]>::try_from(change.actor_id().to_bytes()) else {
+            return false;
+        };
+        let key = (actor, change.seq());
+        if !self.known.contains(&key) {
+            return false;
+        }
+        match self.witnessed.get(&key).map(Vec::as_slice) {
+            None | Some([]) => false,
+            Some([(kept, _)]) => *kept != change.hash().0,
+            Some(_) => true,
+        }
+    }
+
     /// Whether `change` is set aside by the forks known (without remembering it).
     fn would_set_aside(&self, change: &Change) -> bool {
-        let forked = <[u8; 32]>::try_from(change.actor_id().to_bytes())
-            .ok()
-            .and_then(|a| self.from.get(&a))
-            .is_some_and(|s| change.seq() >= *s);
-        forked || change.deps().iter().any(|d| self.aside.contains(&d.0))
+        self.losing_version(change) || change.deps().iter().any(|d| self.aside.contains(&d.0))
+    }
+
+    /// The versions of the fork of `actor` at `seq` a witness is known for.
+    pub fn witnessed(&self, actor: &[u8; 32], seq: u64) -> Vec<ChangeHash> {
+        self.witnessed
+            .get(&(*actor, seq))
+            .map(|w| w.iter().map(|(v, _)| ChangeHash(*v)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Records a witness of a version of a known fork (checked: see
+    /// [`Witness::counts_in`]); whether it changed what is set aside.
+    pub fn add_witness(&mut self, w: &Witness) -> bool {
+        let v = w.version();
+        let Ok(actor) = <[u8; 32]>::try_from(v.actor_id().to_bytes()) else {
+            return false;
+        };
+        let key = (actor, v.seq());
+        if !self.known.contains(&key) {
+            return false;
+        }
+        let list = self.witnessed.entry(key).or_default();
+        if list.len() >= 2 || list.iter().any(|(h, _)| *h == v.hash().0) {
+            return false;
+        }
+        list.push((v.hash().0, w.stored()));
+        true
     }
 
     /// Records evidence; whether it sets aside anything more than what was known. Evidence
@@ -362,43 +552,64 @@ impl Forks {
     /// changes were set aside because they built on another's fork writes its next changes
     /// with the same sequence numbers, and that is not equivocation.
     pub fn add(&mut self, fork: &Fork) -> bool {
-        let known = self.from.get(&fork.actor).is_some_and(|s| *s <= fork.seq);
-        if known || self.would_set_aside(&fork.first[0]) || self.would_set_aside(&fork.second[0]) {
+        let key = (fork.actor, fork.seq);
+        if self.known.contains(&key)
+            || self.would_set_aside(&fork.first[0])
+            || self.would_set_aside(&fork.second[0])
+        {
             return false;
         }
-        self.from.insert(fork.actor, fork.seq);
-        self.evidence
-            .retain(|f| first_of(f).is_none_or(|(a, _)| a != fork.actor));
+        self.known.insert(key);
+        let from = self.from.entry(fork.actor).or_insert(fork.seq);
+        *from = (*from).min(fork.seq);
         self.evidence.push(fork.stored());
         true
     }
 
-    /// The evidence known, as messages for a peer.
-    pub fn messages(&self, coalition: WireCoalition) -> Vec<Message> {
-        self.evidence
-            .iter()
-            .map(|f| Message::Fork {
-                coalition,
-                first: f.first.iter().cloned().map(ByteChunk).collect(),
-                first_head: head_of(&f.first_head),
-                second: f.second.iter().cloned().map(ByteChunk).collect(),
-                second_head: head_of(&f.second_head),
-            })
-            .collect()
+    /// Whether `change` is a version of a known fork.
+    pub fn knows(&self, change: &Change) -> bool {
+        <[u8; 32]>::try_from(change.actor_id().to_bytes())
+            .is_ok_and(|a| self.known.contains(&(a, change.seq())))
     }
 
-    /// Whether a change is set aside by the forks known: its actor forked at or before its
-    /// sequence number, or it depends on a change set aside. Changes must be asked about in
+    /// The evidence known of the fork of `actor` at `seq`.
+    fn evidence_of(&self, actor: &[u8; 32], seq: u64) -> Option<(Change, Change)> {
+        self.evidence.iter().find_map(|f| {
+            let first = Change::from_bytes(f.first.first()?.clone()).ok()?;
+            let second = Change::from_bytes(f.second.first()?.clone()).ok()?;
+            (first.actor_id().to_bytes() == actor && first.seq() == seq).then_some((first, second))
+        })
+    }
+
+    /// The evidence known, as messages for a peer.
+    pub fn messages(&self, coalition: WireCoalition) -> Vec<Message> {
+        let evidence = self.evidence.iter().map(|f| Message::Fork {
+            coalition,
+            first: f.first.iter().cloned().map(ByteChunk).collect(),
+            first_head: head_of(&f.first_head),
+            second: f.second.iter().cloned().map(ByteChunk).collect(),
+            second_head: head_of(&f.second_head),
+        });
+        // Witnesses after the evidence they are about.
+        let witnesses = self
+            .witnessed
+            .values()
+            .flatten()
+            .map(|(_, w)| Message::Witness {
+                coalition,
+                path: w.path.iter().cloned().map(ByteChunk).collect(),
+                head: head_of(&w.head),
+            });
+        evidence.chain(witnesses).collect()
+    }
+
+    /// Whether a change is set aside by the forks known: it is a version of a fork that the
+    /// witnesses known set aside, or it depends on a change set aside. Changes must be asked about in
     /// causal order; one set aside is remembered (up to [`MAX_SET_ASIDE`]).
     /// `seen` holds what this pass set aside (unbounded: the pass itself is bounded by the
     /// document or the batch), so that the rule holds even past what is remembered.
     pub fn sets_aside(&mut self, change: &Change, seen: &mut HashSet<ChangeHash>) -> bool {
-        let actor = change.actor_id().to_bytes();
-        let forked = <[u8; 32]>::try_from(actor)
-            .ok()
-            .and_then(|a| self.from.get(&a))
-            .is_some_and(|s| change.seq() >= *s);
-        let aside = forked
+        let aside = self.losing_version(change)
             || change
                 .deps()
                 .iter()
@@ -507,12 +718,6 @@ fn head_of(h: &([u8; 32], Vec<u8>)) -> SignedHead {
     }
 }
 
-/// The actor and sequence number of a stored fork.
-fn first_of(f: &StoredFork) -> Option<([u8; 32], u64)> {
-    let c = Change::from_bytes(f.first.first()?.clone()).ok()?;
-    Some((crate::verify::actor_key(c.actor_id()).ok()?, c.seq()))
-}
-
 // How a `SyncNode` learns, keeps and applies forks.
 use std::collections::HashMap;
 
@@ -520,10 +725,24 @@ use automerge::AutoCommit;
 use model::CoalitionId;
 use model::NodeKey;
 use model::signing::HeadIndex;
-use tracing::warn;
+use tracing::{info, warn};
 
 use crate::docs::Documents;
 use crate::node::{Output, PeerDoc, SyncNode, send, wire_id};
+
+/// Whether changes by `by`'s key count as witnesses of `version` (judged as if on a
+/// one-change path: only the keys and where the fork happened matter).
+fn counts_as_witness(doc: &mut AutoCommit, forks: &Forks, version: &Change, by: &Change) -> bool {
+    Witness {
+        path: vec![version.clone(), by.clone()],
+        head: ChangeSignature {
+            hash: by.hash().0,
+            signature: [0; 64],
+        },
+    }
+    .counts_in(doc, forks)
+        == Tie::Tied
+}
 
 fn local(e: impl std::fmt::Display) -> Refusal {
     Refusal::Local(e.to_string())
@@ -850,8 +1069,10 @@ impl SyncNode {
         Fork::from_chains(first, first_head, second, second_head)
     }
 
-    /// Learns a fork (found here, or sent by `from`): records it, sets aside what it sets
-    /// aside, tells every other peer syncing `c`, and starts syncing `c` again with each.
+    /// Learns a fork (found here, or sent by `from`): records it, flags the key, tells
+    /// every other peer syncing `c`, and starts syncing `c` again with each (the batch that
+    /// showed it is taken again, without the other version). Nothing is set aside until a
+    /// witness of a version is known: this node then proves its own version's if it can.
     pub(crate) fn learn_fork(
         &mut self,
         docs: &mut impl Documents,
@@ -880,32 +1101,44 @@ impl SyncNode {
                 return Ok(());
             }
         }
-        // Whether this node holds any change the fork sets aside: the actor's newest held
-        // change is signed here (or vouched for), so its sequence number tells.
-        let holds_some = docs
-            .entry(c)
-            .is_some_and(|(_, index)| index.max_seq(&fork.actor).is_some_and(|m| m >= fork.seq));
         let forks = self.forks.entry(c.clone()).or_default();
-        let vouched = forks.vouchers.contains_key(&fork.actor);
         if !forks.add(fork) {
             return Ok(());
         }
-        let key = NodeKey::from_bytes(fork.actor);
-        let changed = if holds_some || vouched {
-            self.rebuild_without_aside(docs, c)?
-        } else {
-            false
-        };
         self.save_forks(docs, c)?;
+        let key = NodeKey::from_bytes(fork.actor);
+        warn!(coalition = %c, key = %key, seq = fork.seq, "a member's node forked its history (two different changes with one sequence number): its key is flagged; the version another member built on is kept on every node, and neither if both were");
+        let message = fork.message(wire_id(c));
+        self.tell_syncing(from, c, &message, out);
+        self.witness_held(docs, c, None, out);
         let set_aside = self.forks.get(c).map_or(0, Forks::set_aside);
-        warn!(coalition = %c, key = %key, seq = fork.seq, set_aside, "a member's node forked its history (two different changes with one sequence number): its changes from there on, and what was built on them, are set aside on every node");
         out.push(Output::Forked {
             coalition: c.clone(),
             key,
             seq: fork.seq,
             set_aside,
         });
-        let message = fork.message(wire_id(c));
+        self.resync(docs, c, out);
+        Ok(())
+    }
+
+    /// Sends `message` to every peer syncing `c` but `from`.
+    fn tell_syncing(
+        &self,
+        from: Option<NodeKey>,
+        c: &CoalitionId,
+        message: &Message,
+        out: &mut Vec<Output>,
+    ) {
+        for (peer, p) in &self.peers {
+            if p.docs.contains_key(c) && Some(*peer) != from {
+                send(out, *peer, message);
+            }
+        }
+    }
+
+    /// Starts syncing `c` afresh with every peer syncing it.
+    fn resync(&mut self, docs: &mut impl Documents, c: &CoalitionId, out: &mut Vec<Output>) {
         let syncing: Vec<NodeKey> = self
             .peers
             .iter()
@@ -913,18 +1146,161 @@ impl SyncNode {
             .map(|(k, _)| *k)
             .collect();
         for peer in syncing {
-            if Some(peer) != from {
-                send(out, peer, &message);
+            if let Some(p) = self.peers.get_mut(&peer) {
+                p.docs.insert(c.clone(), PeerDoc::new());
             }
-            // Only a document that lost changes needs syncing afresh.
-            if changed {
-                if let Some(p) = self.peers.get_mut(&peer) {
-                    p.docs.insert(c.clone(), PeerDoc::new());
-                }
-                self.sync_step(docs, peer, c, out);
-            }
+            self.sync_step(docs, peer, c, out);
+        }
+    }
+
+    /// Learns a witness (built here, or sent by `from`): if it counts and decides more than
+    /// was known, sets aside what the versions it leaves out set aside, and tells every
+    /// other peer syncing `c`.
+    pub(crate) fn learn_witness(
+        &mut self,
+        docs: &mut impl Documents,
+        from: Option<NodeKey>,
+        c: &CoalitionId,
+        w: &Witness,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refusal> {
+        self.load_forks(docs, c);
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let forks = self.forks.entry(c.clone()).or_default();
+        // A witness of a fork not known here yet, or whose fork happened where this node
+        // has not caught up, comes again with the evidence when a peer next greets it.
+        if w.counts_in(doc, forks) != Tie::Tied || !forks.add_witness(w) {
+            return Ok(());
+        }
+        let changed = self.rebuild_without_aside(docs, c)?;
+        self.save_forks(docs, c)?;
+        let v = w.version();
+        info!(coalition = %c, seq = v.seq(), version = %v.hash(), set_aside = self.forks.get(c).map_or(0, Forks::set_aside), "another member built on a version of a fork: versions without a witness are set aside");
+        self.tell_syncing(from, c, &w.message(wire_id(c)), out);
+        if changed {
+            self.resync(docs, c, out);
         }
         Ok(())
+    }
+
+    /// For each fork known in `c` whose version held here has no witness yet while fewer
+    /// than two versions have one, proves one if this node can (a change of another member
+    /// built on it, signed) and learns it. After a local edit (`made`, which builds on
+    /// every version held), only where that edit itself counts as a witness: the search
+    /// is not repeated on every edit of a node whose member cannot witness.
+    pub(crate) fn witness_held(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        made: Option<&Change>,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(forks) = self.forks.get(c) else {
+            return;
+        };
+        let mut wanted = Vec::new();
+        for (actor, seq) in &forks.known {
+            let witnessed = forks.witnessed(actor, *seq);
+            if witnessed.len() >= 2 {
+                continue;
+            }
+            if let Some((first, second)) = forks.evidence_of(actor, *seq) {
+                for v in [first, second] {
+                    if !witnessed.contains(&v.hash()) {
+                        wanted.push(v.hash());
+                    }
+                }
+            }
+        }
+        for v in wanted {
+            let Some((doc, _)) = docs.entry(c) else {
+                return;
+            };
+            let Some(version) = automerge::ReadDoc::get_change_by_hash(doc.document(), &v) else {
+                continue;
+            };
+            if let (Some(made), Some(forks)) = (made, self.forks.get(c))
+                && !counts_as_witness(doc, forks, &version, made)
+            {
+                continue;
+            }
+            if let Some(w) = self.build_witness(docs, c, &v)
+                && let Err(e) = self.learn_witness(docs, None, c, &w, out)
+            {
+                warn!(coalition = %c, error = %e, "could not learn a witness built here");
+            }
+        }
+    }
+
+    /// A witness of the version `v` (held here): the earliest change built on it by a key
+    /// of another member where the fork happened, with a signature stored here, and the
+    /// shortest path of changes from `v` up to it that fits the evidence limits.
+    fn build_witness(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        v: &ChangeHash,
+    ) -> Option<Witness> {
+        let (doc, _) = docs.entry(c)?;
+        let version = automerge::ReadDoc::get_change_by_hash(doc.document(), v)?;
+        // Later changes in causal order, each with the dependency it descends from `v` by.
+        let mut later = doc.get_changes(&[*v]);
+        later.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+        let mut parent: HashMap<ChangeHash, ChangeHash> = HashMap::new();
+        let mut candidates = Vec::new();
+        let forks = self.forks.get(c)?;
+        let mut keys_checked: HashMap<Vec<u8>, bool> = HashMap::new();
+        let mut by_hash: HashMap<ChangeHash, &Change> = HashMap::new();
+        for ch in &later {
+            let Some(d) = ch
+                .deps()
+                .iter()
+                .find(|d| *d == v || parent.contains_key(d))
+                .copied()
+            else {
+                continue;
+            };
+            parent.insert(ch.hash(), d);
+            by_hash.insert(ch.hash(), ch);
+            let actor = ch.actor_id().to_bytes().to_vec();
+            if actor.as_slice() == version.actor_id().to_bytes() {
+                continue;
+            }
+            let counts = *keys_checked
+                .entry(actor)
+                .or_insert_with(|| counts_as_witness(doc, forks, &version, ch));
+            if counts {
+                candidates.push(ch.hash());
+            }
+        }
+        let mut sigs = Vec::new();
+        for h in candidates.iter().take(256) {
+            if let Some(sig) = docs.signature(c, &h.0) {
+                sigs.push(sig);
+            }
+        }
+        for sig in sigs {
+            let mut path = vec![by_hash.get(&ChangeHash(sig.hash)).map(|c| (*c).clone())?];
+            let mut cur = ChangeHash(sig.hash);
+            while let Some(p) = parent.get(&cur) {
+                if p == v {
+                    break;
+                }
+                path.push(by_hash.get(p).map(|c| (*c).clone())?);
+                cur = *p;
+                if path.len() > wire::MAX_FORK_CHAIN {
+                    break;
+                }
+            }
+            path.push(version.clone());
+            path.reverse();
+            if let Ok(w) = Witness::from_path(path, sig) {
+                return Some(w);
+            }
+        }
+        None
     }
 
     /// Learns the evidence waiting for `c` that is now tied to what is held.

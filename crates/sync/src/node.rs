@@ -7,7 +7,7 @@
 //! Per peer and shared coalition it runs Automerge's sync protocol to catch up after a
 //! disconnection, and pushes signed changes as they are made.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, Change, ChangeHash};
@@ -483,6 +483,17 @@ impl SyncNode {
                     .and_then(|fork| self.learn_fork(docs, Some(peer), &c, &fork, &mut out))
                     .map_err(|r| (Some(c), r))
             }
+            Ok(Message::Witness {
+                coalition,
+                path,
+                head,
+            }) => {
+                let c = from_wire(&coalition);
+                self.check_shared(&peer, &c)
+                    .and_then(|()| crate::forks::Witness::check(&path, &head))
+                    .and_then(|w| self.learn_witness(docs, Some(peer), &c, &w, &mut out))
+                    .map_err(|r| (Some(c), r))
+            }
         };
         if let Err((coalition, reason)) = result {
             self.refuse(peer, coalition, reason, &mut out);
@@ -816,7 +827,7 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         };
         let forks = self.forks.get(c);
-        let mut forked = None;
+        let mut conflicting = Vec::new();
         for ch in &new {
             let actor = ch.actor_id().to_bytes();
             let signed = index.max_seq(actor).is_some_and(|max| ch.seq() <= max);
@@ -831,11 +842,14 @@ impl SyncNode {
                         })
                 });
             if signed || vouched {
-                forked = Some(ch);
-                break;
+                conflicting.push(ch.clone());
             }
         }
-        if let Some(ch) = forked.cloned() {
+        if let Some(ch) = conflicting
+            .iter()
+            .find(|ch| !forks.is_some_and(|f| f.knows(ch)))
+            .cloned()
+        {
             // Signed by its actor yet another version of a change held here: evidence of a
             // fork, learnt and sent on; the batch is synced again afterwards.
             // Evidence that cannot be made here (what is held of that actor is not vouched
@@ -845,6 +859,51 @@ impl SyncNode {
                 self.learn_fork(docs, None, c, &fork, out)?;
             }
             return Ok(Applied::default());
+        }
+        let mut new = new;
+        let mut snapshot = snapshot;
+        if !conflicting.is_empty() {
+            // Versions of known forks other than the one held here, and what builds on them:
+            // not applied here while no witness decides between the versions (each node
+            // keeps the one it holds, see `forks`); the rest of the batch goes on.
+            // An actor whose signature here is over a change left out has nothing here to
+            // vouch for the rest of its changes: those are left out too (they come again,
+            // signed, from a node that holds them).
+            let mut apart: HashSet<ChangeHash> = conflicting.iter().map(Change::hash).collect();
+            new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+            loop {
+                for ch in &new {
+                    if ch.deps().iter().any(|d| apart.contains(d)) {
+                        apart.insert(ch.hash());
+                    }
+                }
+                let unvouched: Vec<Vec<u8>> = used
+                    .iter()
+                    .filter(|sig| apart.contains(&ChangeHash(sig.hash)))
+                    .filter_map(|sig| {
+                        new.iter()
+                            .find(|ch| ch.hash().0 == sig.hash)
+                            .map(|ch| ch.actor_id().to_bytes().to_vec())
+                    })
+                    .collect();
+                let before = apart.len();
+                for ch in &new {
+                    if unvouched
+                        .iter()
+                        .any(|a| a.as_slice() == ch.actor_id().to_bytes())
+                    {
+                        apart.insert(ch.hash());
+                    }
+                }
+                if apart.len() == before {
+                    break;
+                }
+            }
+            new.retain(|ch| !apart.contains(&ch.hash()));
+            snapshot = None;
+            if new.is_empty() {
+                return Ok(Applied::default());
+            }
         }
         // Only changes whose dependencies (and whatever they refer to) are here or in the
         // batch can be judged; the rest wait for a catch-up with the peer. Each change must
@@ -998,6 +1057,10 @@ impl SyncNode {
             }
         }
         self.rehello(docs, c, &mut out);
+        // A change made on a version of a fork that no witness decided yet is one.
+        if let Some(made) = changes.last() {
+            self.witness_held(docs, c, Some(made), &mut out);
+        }
         out
     }
 

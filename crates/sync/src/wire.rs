@@ -164,8 +164,8 @@ pub enum Message {
     },
     /// Evidence that a member's node wrote two different changes with one actor and
     /// sequence number (equivocation): each version with the actor's later changes up to one
-    /// it signed. Every node that checks it sets the actor's changes from that sequence
-    /// number on aside, with everything built on them (see `forks`).
+    /// it signed. Every node that checks it flags the key; the versions are then judged by
+    /// their witnesses ([`Message::Witness`], see `forks`).
     Fork {
         /// The coalition.
         coalition: WireCoalition,
@@ -177,6 +177,18 @@ pub enum Message {
         second: Vec<ByteChunk>,
         /// The actor's signature over the last change of `second`.
         second_head: SignedHead,
+    },
+    /// Proof that a member other than the forked one built on one version of a fork (a
+    /// *witness*): the version, then changes each depending on the one before, the last
+    /// signed by its author. A version with a witness is kept where the other has none
+    /// (see `forks`).
+    Witness {
+        /// The coalition.
+        coalition: WireCoalition,
+        /// The version first, then the path up to the witness's change.
+        path: Vec<ByteChunk>,
+        /// The witness's signature over the last change of `path`.
+        head: SignedHead,
     },
 }
 
@@ -363,6 +375,9 @@ impl Message {
                 check("changes of a fork", first.len(), MAX_FORK_CHAIN)?;
                 check("changes of a fork", second.len(), MAX_FORK_CHAIN)
             }
+            Message::Witness { path, .. } => {
+                check("changes of a witness", path.len(), MAX_FORK_CHAIN)
+            }
         }
     }
 }
@@ -417,13 +432,26 @@ mod tests {
                     proptest::collection::vec(any::<u8>(), 0..32).prop_map(ByteChunk),
                     0..4
                 ),
-                proptest::collection::vec(head, 0..3)
+                proptest::collection::vec(head.clone(), 0..3)
             )
                 .prop_map(|(coalition, changes, heads)| Message::Changes {
                     coalition,
                     changes,
                     heads,
                     vouchers: Vec::new(),
+                }),
+            (
+                any::<[u8; 16]>(),
+                proptest::collection::vec(
+                    proptest::collection::vec(any::<u8>(), 0..32).prop_map(ByteChunk),
+                    0..4
+                ),
+                head.clone()
+            )
+                .prop_map(|(coalition, path, head)| Message::Witness {
+                    coalition,
+                    path,
+                    head,
                 }),
         ]
     }

@@ -1,6 +1,8 @@
 //! A hostile peer against one honest node: every attack is refused with the rule it broke,
 //! nothing it sends gets stored or applied, and nothing panics.
 
+use std::collections::BTreeSet;
+
 use automerge::{AutoCommit, Change};
 use ed25519_dalek::SigningKey;
 use model::{
@@ -285,8 +287,36 @@ fn replayed_changes_are_ignored_without_harm() {
     assert_eq!((w.issues(), w.persisted()), (1, persisted));
 }
 
+/// The honest node (member A) raises an issue on what it holds, as its replica would: the
+/// change is applied, stored with its signature, and handed to the sync protocol.
+fn local_issue(w: &mut World, n: u8, title: &str) -> Vec<Output> {
+    let honest = party(1);
+    let held = w.docs.doc(&w.coalition).unwrap().fork();
+    let mut doc = CoalitionDoc::from_automerge(held.with_actor(honest.key.actor())).unwrap();
+    let changes = raise(&mut doc, &honest.member, n, title, "");
+    let head = sync::sign(&honest.signing, &changes.last().unwrap().hash());
+    w.docs
+        .doc(&w.coalition)
+        .unwrap()
+        .apply_changes(changes.clone())
+        .unwrap();
+    w.docs.local_edit(&w.coalition, &changes, head.clone());
+    w.node
+        .local_changes(&mut w.docs, &w.coalition, &changes, head)
+}
+
+/// The frames of kind `kind` sent in `out`.
+fn sent(out: &[Output], kind: fn(&Message) -> bool) -> Vec<Message> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send { frame, .. } => Message::decode(frame).ok().filter(&kind),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn an_equivocating_member_is_set_aside_with_what_was_built_on_it() {
+fn an_equivocating_member_is_flagged_and_the_version_another_member_built_on_is_kept() {
     let mut w = World::new();
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
     let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
@@ -306,35 +336,65 @@ fn an_equivocating_member_is_set_aside_with_what_was_built_on_it() {
             .any(|o| matches!(o, Output::Forked { key, seq: 1, .. } if *key == w.peer.key)),
         "{out:?}"
     );
-    // The evidence goes to the peer, which can check it.
-    let fork = out.iter().find_map(|o| match o {
-        Output::Send { frame, .. } => match Message::decode(frame) {
-            Ok(m @ Message::Fork { .. }) => Some(m),
-            _ => None,
-        },
-        _ => None,
-    });
-    assert!(fork.is_some(), "{out:?}");
-    // Both versions are set aside: the document is as before either, and stays sound.
-    assert_eq!(w.issues(), 0);
-    // The version this node held is kept apart, not lost.
+    // The evidence goes to the peer, which can check it; the key is flagged.
     assert_eq!(
-        w.docs.kept_aside[&w.coalition],
-        vec![first[0].raw_bytes().to_vec()]
+        sent(&out, |m| matches!(m, Message::Fork { .. })).len(),
+        1,
+        "{out:?}"
     );
-    let doc = w.docs.doc(&w.coalition).unwrap();
-    assert!(AutoCommit::load(&doc.save()).is_ok());
-    // Later changes of the forked key are set aside too, silently, and not applied.
-    let (_, later) = w.edit_as(&w.peer, &w.peer.member.clone(), "A third");
-    let head = sync::sign(&w.peer.signing, &later.last().unwrap().hash());
-    let out = w.push(w.peer.key, &later, vec![head]);
-    assert!(refusal(&out).is_none(), "{out:?}");
-    assert!(!out.iter().any(|o| matches!(o, Output::Applied { .. })));
-    assert_eq!(w.issues(), 0);
     assert!(
         !w.docs.forks[&w.coalition].1.is_empty(),
         "the forked key is recorded"
     );
+    // No other member built on either version yet: this node keeps the one it holds, and
+    // sets nothing aside.
+    assert_eq!(w.issues(), 1);
+    assert!(!w.docs.kept_aside.contains_key(&w.coalition));
+    // This node's member builds on its version: that is a witness, sent on, and the other
+    // version is set aside with what its actor builds on it.
+    let out = local_issue(&mut w, 60, "Raised on what A holds");
+    let witnesses = sent(&out, |m| matches!(m, Message::Witness { .. }));
+    assert_eq!(witnesses.len(), 1, "{out:?}");
+    assert_eq!(w.issues(), 2);
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    b.apply_changes(second.clone()).unwrap();
+    let later = raise(
+        &mut b,
+        &w.peer.member,
+        61,
+        "Built on the second version",
+        "",
+    );
+    let head = sync::sign(&w.peer.signing, &later.last().unwrap().hash());
+    let mut on_second = second.clone();
+    on_second.extend(later.iter().cloned());
+    let out = w.push(w.peer.key, &on_second, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Applied { .. })));
+    assert_eq!(w.issues(), 2);
+    // A third version is set aside too.
+    let (_, third) = w.edit_as(&w.peer, &w.peer.member.clone(), "A third version");
+    let head = sync::sign(&w.peer.signing, &third.last().unwrap().hash());
+    let out = w.push(w.peer.key, &third, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 2);
+    let doc = w.docs.doc(&w.coalition).unwrap();
+    assert!(AutoCommit::load(&doc.save()).is_ok());
+    // A witness from a key that is no other member's counts for nothing: B "witnessing"
+    // its own second version is refused as such.
+    let Message::Witness { path, head, .. } = witnesses[0].clone() else {
+        unreachable!()
+    };
+    assert!(sync::forks::Witness::check(&path, &head).is_ok());
+    let own = vec![
+        ByteChunk(second[0].raw_bytes().to_vec()),
+        ByteChunk(later[0].raw_bytes().to_vec()),
+    ];
+    let own_head = SignedHead::from(&sync::sign(&w.peer.signing, &later[0].hash()));
+    assert!(matches!(
+        sync::forks::Witness::check(&own, &own_head),
+        Err(Refusal::MalformedFork(_))
+    ));
 }
 
 #[test]
@@ -891,9 +951,10 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
         "{out:?}"
     );
     assert_eq!(w.issues(), 1);
+    // No other member built on either version: the version that arrives is kept here.
     let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
     w.push(w.peer.key, &first, vec![head]);
-    assert_eq!(w.issues(), 1, "a forked version is set aside");
+    assert_eq!(w.issues(), 2, "nothing is set aside before a witness");
 }
 
 #[test]
@@ -1021,6 +1082,108 @@ fn a_rollback_far_back_is_shown_from_the_nearest_signature_kept() {
         _ => None,
     });
     assert_eq!(evidence, Some((1, 1)), "{out:?}");
-    // What the fork sets aside is out: B's issues from its change 2 on.
-    assert_eq!(w.issues(), 1);
+    // Nothing is set aside: no other member built on the version written after the
+    // restore, and this node keeps the one it holds.
+    assert_eq!(w.issues(), 40);
+}
+
+#[test]
+fn versions_both_built_on_are_both_set_aside_with_what_was_built_on_them() {
+    // As across a partition: member A built on B's first version here, and a witness shows
+    // that a member built on B's second version elsewhere. Both go, with what was built on
+    // them, and stay apart in the store; nothing else does.
+    let mut w = World::new();
+    let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
+    w.push(w.peer.key, &first, vec![head]);
+    let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
+    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
+    w.push(w.peer.key, &second, vec![head]);
+    local_issue(&mut w, 60, "Raised on the first version");
+    assert_eq!(w.issues(), 2);
+    // A change of member A's made on the second version (on another of its nodes, say).
+    let honest = party(1);
+    let mut elsewhere = CoalitionDoc::load(&w.base, honest.key).unwrap();
+    elsewhere.apply_changes(second.clone()).unwrap();
+    let on_second = raise(
+        &mut elsewhere,
+        &honest.member,
+        61,
+        "Raised on the second",
+        "",
+    );
+    let path = vec![
+        ByteChunk(second[0].raw_bytes().to_vec()),
+        ByteChunk(on_second[0].raw_bytes().to_vec()),
+    ];
+    let head = SignedHead::from(&sync::sign(&honest.signing, &on_second[0].hash()));
+    let frame = Message::Witness {
+        coalition: wire(&w.coalition),
+        path,
+        head,
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(
+        w.issues(),
+        0,
+        "both versions and what was built on them are set aside"
+    );
+    let kept: BTreeSet<Vec<u8>> = w.docs.kept_aside[&w.coalition].iter().cloned().collect();
+    assert!(kept.contains(first[0].raw_bytes()));
+    assert_eq!(kept.len(), 2, "the first version and A's issue on it");
+    let doc = w.docs.doc(&w.coalition).unwrap();
+    assert!(AutoCommit::load(&doc.save()).is_ok());
+    // The same witness again changes nothing.
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 0);
+}
+
+#[test]
+fn a_member_forking_an_old_change_sets_aside_only_its_new_version() {
+    // B's change is old news: A built on it. B then signs another version of it. No other
+    // member can build on that one here (A holds the original), so the original is kept with
+    // all that was built since, and only B's new version (and what B builds on it) goes.
+    let mut w = World::new();
+    let (_, original) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &original.last().unwrap().hash());
+    w.push(w.peer.key, &original, vec![head]);
+    for n in 0..3 {
+        local_issue(&mut w, 70 + n, &format!("Built since, {n}"));
+    }
+    assert_eq!(w.issues(), 4);
+    let (_, new_version) = w.edit_as(&w.peer, &w.peer.member.clone(), "Rewritten history");
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    b.apply_changes(new_version.clone()).unwrap();
+    let on_it = raise(&mut b, &w.peer.member, 80, "Built on the rewrite", "");
+    let mut batch = new_version.clone();
+    batch.extend(on_it.iter().cloned());
+    let head = sync::sign(&w.peer.signing, &on_it.last().unwrap().hash());
+    let out = w.push(w.peer.key, &batch, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Forked { key, seq: 1, .. } if *key == w.peer.key)),
+        "{out:?}"
+    );
+    // The witness is this node's own: made, learnt and sent at once.
+    assert_eq!(
+        sent(&out, |m| matches!(m, Message::Witness { .. })).len(),
+        1,
+        "{out:?}"
+    );
+    assert_eq!(w.issues(), 4, "nothing held is set aside");
+    assert!(!w.docs.kept_aside.contains_key(&w.coalition));
+    // The rewrite and what B built on it stay out, now and when sent again.
+    let head = sync::sign(&w.peer.signing, &on_it.last().unwrap().hash());
+    let out = w.push(w.peer.key, &batch, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 4);
+    let forks = sync::forks::Forks::from_bytes(&w.docs.forks[&w.coalition].0);
+    assert_eq!(
+        forks.witnessed(w.peer.key.as_bytes(), 1),
+        vec![original[0].hash()]
+    );
 }

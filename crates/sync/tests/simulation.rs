@@ -10,7 +10,8 @@
 //! In one seed of three, node 1 is a hostile member sending broken and forged changes; in
 //! another, node 2 forks its history (two different changes with one sequence number, each
 //! told to half its peers, the other pushed again later). Honest nodes must still end
-//! identical, refuse nothing of each other's, and all learn of a fork any of them found.
+//! identical, refuse nothing of each other's, and all learn of a fork any of them found;
+//! witnesses (other members writing on a version) must decide some of those forks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -765,9 +766,9 @@ impl Sim {
     }
 }
 
-/// Runs one seed; returns how many attacks the hostile member (if any) sent, and how many
-/// forks the forking member made.
-fn run(seed: u64) -> (usize, usize) {
+/// Runs one seed; returns how many attacks the hostile member (if any) sent, whether a fork
+/// was found, and how many of its versions a witness decided.
+fn run(seed: u64) -> (usize, usize, usize) {
     let mut sim = Sim::new(seed);
     sim.chaos(600);
     sim.heal();
@@ -817,6 +818,7 @@ fn run(seed: u64) -> (usize, usize) {
     }
     // A fork some node found, every node learnt (a version lost on the way is no fork).
     let mut detected = 0;
+    let mut witnessed = 0;
     if let Some(f) = sim.forker {
         let key = *sim.nodes[f].key.as_bytes();
         let knows: Vec<bool> = sim
@@ -834,6 +836,16 @@ fn run(seed: u64) -> (usize, usize) {
             "seed {seed}: only some nodes learnt of the fork: {knows:?}"
         );
         detected = usize::from(knows[0]);
+        // How many versions of its forks a witness decided (the same everywhere: the
+        // states compared above).
+        if let Some((record, _)) = sim.nodes[0].docs.forks.get(&c) {
+            let forks = sync::forks::Forks::from_bytes(record);
+            witnessed = forks
+                .forked()
+                .iter()
+                .map(|(actor, seq)| forks.witnessed(actor, *seq).len())
+                .sum();
+        }
     }
     // Without a fork, nothing honest is lost; with one, what was built on the forked changes
     // is set aside, identically everywhere (the states compared above).
@@ -867,7 +879,7 @@ fn run(seed: u64) -> (usize, usize) {
         bad.is_empty(),
         "seed {seed}: honest nodes refused each other: {bad:?}"
     );
-    (sim.attacks, detected)
+    (sim.attacks, detected, witnessed)
 }
 
 /// Runs the seeds `first, first + step, ...` below the seed count (or the one in `SIM_SEED`).
@@ -880,15 +892,17 @@ fn run_seeds(first: u64, step: usize) {
     }
     let mut attacks = 0;
     let mut forks = 0;
+    let mut witnessed = 0;
     let seeds: u64 = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
     for seed in (first..seeds).step_by(step) {
         let result = std::panic::catch_unwind(|| run(seed));
-        if let Ok((a, f)) = &result {
+        if let Ok((a, f, w)) = &result {
             attacks += a;
             forks += f;
+            witnessed += w;
         }
         if let Err(e) = result {
             let msg = e
@@ -901,6 +915,7 @@ fn run_seeds(first: u64, step: usize) {
     }
     assert!(attacks > 0, "no hostile member attacked in these seeds");
     assert!(forks > 0, "no fork was found in these seeds");
+    assert!(witnessed > 0, "no witness decided a fork in these seeds");
 }
 
 #[test]

@@ -245,18 +245,19 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             out.text(&if f.this_node {
                 format!(
                     "Warning: THIS node's key wrote two different changes with one sequence number \
-                     (was its home copied, or a VM snapshot restored?). Every member's node sets its \
-                     changes from change {} on aside, with {} change(s) built on them here; it can no \
-                     longer write in this coalition. Add a new key for {who} from another of its nodes \
-                     (`coalesce member key add`), or restore a backup (which draws a new key).\n",
+                     (was its home copied, or a VM snapshot restored?), at its change {}. Every \
+                     member's node keeps the version another member built on and sets the other \
+                     aside ({} change(s) set aside here); this node can no longer write in this \
+                     coalition. Add a new key for {who} from another of its nodes (`coalesce member \
+                     key add`), or restore a backup (which draws a new key).\n",
                     f.from_seq, c.set_aside
                 )
             } else {
                 format!(
-                    "Warning: node {} of {who} wrote two different changes with one sequence number. \
-                     Its changes from change {} on, and the {} change(s) built on them here, are set \
-                     aside on every node; it can write nothing more here. Its organization can go on \
-                     with another key.\n",
+                    "Warning: node {} of {who} wrote two different changes with one sequence number \
+                     (its change {}). Every member's node keeps the version another member built on \
+                     and sets the other aside ({} change(s) set aside here); that node can write \
+                     nothing more here. Its organization can go on with another key.\n",
                     short(&f.node),
                     f.from_seq,
                     c.set_aside
