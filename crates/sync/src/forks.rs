@@ -242,6 +242,17 @@ impl Fork {
         if member { Tie::Tied } else { Tie::Never }
     }
 
+    /// The actor's change both versions continue (held in `doc`), or zeros at sequence
+    /// number 1: where the fork is (see [`ForkAt`]).
+    pub fn base(&self, doc: &mut automerge::AutoCommit) -> Option<[u8; 32]> {
+        if self.seq == 1 {
+            return Some([0; 32]);
+        }
+        previous_own(doc, &self.first[0])
+            .filter(|p| self.second[0].deps().contains(p))
+            .map(|p| p.0)
+    }
+
     /// Whether `other` is the same evidence (the same two first changes).
     pub fn same_as(&self, other: &Fork) -> bool {
         let firsts = |f: &Fork| {
@@ -268,9 +279,10 @@ impl Fork {
         }
     }
 
-    fn stored(&self) -> StoredFork {
+    fn stored(&self, base: [u8; 32]) -> StoredFork {
         let raw = |c: &[Change]| c.iter().map(|c| c.raw_bytes().to_vec()).collect();
         StoredFork {
+            base,
             first: raw(&self.first),
             first_head: (self.first_head.hash, self.first_head.signature.to_vec()),
             second: raw(&self.second),
@@ -308,7 +320,7 @@ impl Witness {
 
     /// A witness from its path (the version first) and the signature over its last change.
     pub fn from_path(path: Vec<Change>, head: ChangeSignature) -> Result<Self, Refusal> {
-        if path.len() < 2 || !fits(&path, &[]) {
+        if path.len() < 2 || path.len() > wire::MAX_FORK_CHAIN || !fits(&path, &[]) {
             return Err(bad(format!(
                 "a witness is the version and at least one change after it, within {}",
                 limits()
@@ -347,18 +359,11 @@ impl Witness {
         let Ok(actor) = <[u8; 32]>::try_from(v.actor_id().to_bytes()) else {
             return Tie::Never;
         };
-        if !forks.known.contains(&(actor, v.seq())) {
+        let Some(key) = forks.fork_of(v) else {
             return Tie::Waiting;
-        }
+        };
         let base: Vec<ChangeHash> = if v.seq() > 1 {
-            match v.deps().iter().find(|d| {
-                doc.document()
-                    .get_change_meta_by_hash(d)
-                    .is_some_and(|m| m.actor.as_ref() == v.actor_id() && m.seq + 1 == v.seq())
-            }) {
-                Some(d) => vec![*d],
-                None => return Tie::Never,
-            }
+            vec![ChangeHash(key.2)]
         } else if v.deps().is_empty() {
             vec![v.hash()]
         } else {
@@ -368,7 +373,7 @@ impl Witness {
             .iter()
             .any(|d| doc.document().get_change_meta_by_hash(d).is_none())
         {
-            return Tie::Never;
+            return Tie::Waiting;
         }
         let Some(g) = model::rules::governance_at(doc, &base) else {
             return Tie::Never;
@@ -410,6 +415,7 @@ impl Witness {
 /// A fork as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredFork {
+    base: [u8; 32],
     first: Vec<Vec<u8>>,
     first_head: ([u8; 32], Vec<u8>),
     second: Vec<Vec<u8>>,
@@ -436,8 +442,11 @@ struct StoredWitness {
     head: ([u8; 32], Vec<u8>),
 }
 
-/// Where a fork is: the actor and the sequence number of its versions.
-type ForkAt = ([u8; 32], u64);
+/// Where a fork is: the actor, the sequence number of its versions, and the actor's change
+/// before them that both continue (zeros at sequence number 1). A change of that actor and
+/// number that continues another change is no version of this fork (a fork on another
+/// version, itself set aside or not).
+type ForkAt = ([u8; 32], u64, [u8; 32]);
 
 /// What a node knows of forks in one coalition, and what they set aside.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -445,7 +454,7 @@ pub struct Forks {
     evidence: Vec<StoredFork>,
     /// Per forked actor, its lowest forked sequence number (its key is flagged).
     from: BTreeMap<[u8; 32], u64>,
-    /// The forks known: actor and sequence number.
+    /// The forks known.
     known: BTreeSet<ForkAt>,
     /// Per fork, the versions a witness is known for, with the first witness of each (two
     /// at most: two set every version aside, whatever else is known).
@@ -501,13 +510,9 @@ impl Forks {
     /// none while no version has a witness (each node keeps the version it holds), every
     /// other one once one version has, every one once two have.
     fn losing_version(&self, change: &Change) -> bool {
-        let Ok(actor) = <[u8; 32]>::try_from(change.actor_id().to_bytes()) else {
+        let Some(key) = self.fork_of(change) else {
             return false;
         };
-        let key = (actor, change.seq());
-        if !self.known.contains(&key) {
-            return false;
-        }
         match self.witnessed.get(&key).map(Vec::as_slice) {
             None | Some([]) => false,
             Some([(kept, _)]) => *kept != change.hash().0,
@@ -520,25 +525,56 @@ impl Forks {
         self.losing_version(change) || change.deps().iter().any(|d| self.aside.contains(&d.0))
     }
 
-    /// The versions of the fork of `actor` at `seq` a witness is known for.
+    /// The known fork `change` is a version of, if any: one of its actor at its sequence
+    /// number that `change` continues the base of.
+    fn fork_of(&self, change: &Change) -> Option<ForkAt> {
+        let actor = <[u8; 32]>::try_from(change.actor_id().to_bytes()).ok()?;
+        let seq = change.seq();
+        self.known
+            .range((actor, seq, [0; 32])..=(actor, seq, [0xff; 32]))
+            .find(|(_, _, base)| {
+                if seq == 1 {
+                    *base == [0; 32]
+                } else {
+                    change.deps().contains(&ChangeHash(*base))
+                }
+            })
+            .copied()
+    }
+
+    /// The versions of forks of `actor` at `seq` a witness is known for.
     pub fn witnessed(&self, actor: &[u8; 32], seq: u64) -> Vec<ChangeHash> {
         self.witnessed
-            .get(&(*actor, seq))
-            .map(|w| w.iter().map(|(v, _)| ChangeHash(*v)).collect())
-            .unwrap_or_default()
+            .range((*actor, seq, [0; 32])..=(*actor, seq, [0xff; 32]))
+            .flat_map(|(_, w)| w.iter().map(|(v, _)| ChangeHash(*v)))
+            .collect()
+    }
+
+    /// Forgets `w` (it could not be applied here).
+    fn remove_witness(&mut self, w: &Witness) {
+        if let Some(key) = self.fork_of(w.version())
+            && let Some(list) = self.witnessed.get_mut(&key)
+        {
+            list.retain(|(h, _)| *h != w.version().hash().0);
+        }
+    }
+
+    /// Whether `w` is known already, or its fork decided for good (two witnesses).
+    fn has_witness(&self, w: &Witness) -> bool {
+        self.fork_of(w.version())
+            .and_then(|key| self.witnessed.get(&key))
+            .is_some_and(|list| {
+                list.len() >= 2 || list.iter().any(|(h, _)| *h == w.version().hash().0)
+            })
     }
 
     /// Records a witness of a version of a known fork (checked: see
     /// [`Witness::counts_in`]); whether it changed what is set aside.
     pub fn add_witness(&mut self, w: &Witness) -> bool {
         let v = w.version();
-        let Ok(actor) = <[u8; 32]>::try_from(v.actor_id().to_bytes()) else {
+        let Some(key) = self.fork_of(v) else {
             return false;
         };
-        let key = (actor, v.seq());
-        if !self.known.contains(&key) {
-            return false;
-        }
         let list = self.witnessed.entry(key).or_default();
         if list.len() >= 2 || list.iter().any(|(h, _)| *h == v.hash().0) {
             return false;
@@ -547,12 +583,12 @@ impl Forks {
         true
     }
 
-    /// Records evidence; whether it sets aside anything more than what was known. Evidence
-    /// one of whose versions is itself set aside by a fork known is no fork: a member whose
-    /// changes were set aside because they built on another's fork writes its next changes
-    /// with the same sequence numbers, and that is not equivocation.
-    pub fn add(&mut self, fork: &Fork) -> bool {
-        let key = (fork.actor, fork.seq);
+    /// Records evidence of a fork continuing `base` (see [`Fork::base`]); whether it was new.
+    /// Evidence one of whose versions is itself set aside by a fork known is no fork: a
+    /// member whose changes were set aside because they built on another's fork writes its
+    /// next changes with the same sequence numbers, and that is not equivocation.
+    pub fn add(&mut self, fork: &Fork, base: [u8; 32]) -> bool {
+        let key = (fork.actor, fork.seq, base);
         if self.known.contains(&key)
             || self.would_set_aside(&fork.first[0])
             || self.would_set_aside(&fork.second[0])
@@ -562,22 +598,22 @@ impl Forks {
         self.known.insert(key);
         let from = self.from.entry(fork.actor).or_insert(fork.seq);
         *from = (*from).min(fork.seq);
-        self.evidence.push(fork.stored());
+        self.evidence.push(fork.stored(base));
         true
     }
 
     /// Whether `change` is a version of a known fork.
     pub fn knows(&self, change: &Change) -> bool {
-        <[u8; 32]>::try_from(change.actor_id().to_bytes())
-            .is_ok_and(|a| self.known.contains(&(a, change.seq())))
+        self.fork_of(change).is_some()
     }
 
-    /// The evidence known of the fork of `actor` at `seq`.
-    fn evidence_of(&self, actor: &[u8; 32], seq: u64) -> Option<(Change, Change)> {
+    /// The first changes of the two versions of the known fork `key`.
+    fn evidence_of(&self, key: &ForkAt) -> Option<(Change, Change)> {
         self.evidence.iter().find_map(|f| {
             let first = Change::from_bytes(f.first.first()?.clone()).ok()?;
             let second = Change::from_bytes(f.second.first()?.clone()).ok()?;
-            (first.actor_id().to_bytes() == actor && first.seq() == seq).then_some((first, second))
+            (first.actor_id().to_bytes() == key.0 && first.seq() == key.1 && f.base == key.2)
+                .then_some((first, second))
         })
     }
 
@@ -729,6 +765,47 @@ use tracing::{info, warn};
 
 use crate::docs::Documents;
 use crate::node::{Output, PeerDoc, SyncNode, send, wire_id};
+
+/// The change of `actor` with sequence number `seq` held in `doc`: found down its chain from
+/// its newest signed change; `Some(None)` if none is held, `None` if this cannot tell (its
+/// newest held changes are vouched for, not signed).
+fn held_at(
+    doc: &mut AutoCommit,
+    index: &HeadIndex,
+    actor: &automerge::ActorId,
+    seq: u64,
+) -> Option<Option<ChangeHash>> {
+    let Some(newest) = index.newest(actor.to_bytes()) else {
+        return Some(None);
+    };
+    let mut hash = ChangeHash(newest.hash);
+    loop {
+        let (at, deps) = doc
+            .document()
+            .get_change_meta_by_hash(&hash)
+            .map(|m| (m.seq, m.deps.clone()))?;
+        if at < seq {
+            return None;
+        }
+        if at == seq {
+            return Some(Some(hash));
+        }
+        hash = deps.into_iter().find(|d| {
+            doc.document()
+                .get_change_meta_by_hash(d)
+                .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == at)
+        })?;
+    }
+}
+
+/// The change of `change`'s actor just before it, among its dependencies, if held in `doc`.
+fn previous_own(doc: &mut AutoCommit, change: &Change) -> Option<ChangeHash> {
+    change.deps().iter().copied().find(|d| {
+        doc.document()
+            .get_change_meta_by_hash(d)
+            .is_some_and(|m| m.actor.as_ref() == change.actor_id() && m.seq + 1 == change.seq())
+    })
+}
 
 /// Whether changes by `by`'s key count as witnesses of `version` (judged as if on a
 /// one-change path: only the keys and where the fork happened matter).
@@ -1101,8 +1178,14 @@ impl SyncNode {
                 return Ok(());
             }
         }
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let Some(base) = fork.base(doc) else {
+            return Ok(());
+        };
         let forks = self.forks.entry(c.clone()).or_default();
-        if !forks.add(fork) {
+        if !forks.add(fork, base) {
             return Ok(());
         }
         self.save_forks(docs, c)?;
@@ -1118,8 +1201,27 @@ impl SyncNode {
             seq: fork.seq,
             set_aside,
         });
+        self.retry_pending_witnesses(docs, c, out);
         self.resync(docs, c, out);
         Ok(())
+    }
+
+    /// Learns the witnesses waiting for `c` that now count.
+    fn retry_pending_witnesses(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(pending) = self.pending_witnesses.remove(c) else {
+            return;
+        };
+        for w in pending {
+            // Those still waiting are queued again by `learn_witness`.
+            if let Err(e) = self.learn_witness(docs, None, c, &w, out) {
+                warn!(coalition = %c, error = %e, "could not learn a witness");
+            }
+        }
     }
 
     /// Sends `message` to every peer syncing `c` but `from`.
@@ -1165,16 +1267,55 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.load_forks(docs, c);
-        let Some((doc, _)) = docs.entry(c) else {
+        let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
         let forks = self.forks.entry(c.clone()).or_default();
-        // A witness of a fork not known here yet, or whose fork happened where this node
-        // has not caught up, comes again with the evidence when a peer next greets it.
-        if w.counts_in(doc, forks) != Tie::Tied || !forks.add_witness(w) {
+        // Known already, or the fork decided for good: nothing more to judge.
+        if forks.has_witness(w) {
             return Ok(());
         }
-        let changed = self.rebuild_without_aside(docs, c)?;
+        match w.counts_in(doc, forks) {
+            Tie::Tied => {}
+            Tie::Never => return Ok(()),
+            Tie::Waiting => {
+                // Its fork is not known here yet, or happened where this node has not caught
+                // up: tried again after each fork learnt and each batch applied.
+                let pending = self.pending_witnesses.entry(c.clone()).or_default();
+                if !pending
+                    .iter()
+                    .any(|p| p.version().hash() == w.version().hash())
+                {
+                    if pending.len() >= MAX_PENDING_FORKS {
+                        pending.remove(0);
+                    }
+                    pending.push(w.clone());
+                }
+                return Ok(());
+            }
+        }
+        // Whether this node holds a version the witness sets aside (or cannot tell).
+        let v = w.version();
+        let loses_held = match held_at(doc, index, v.actor_id(), v.seq()) {
+            Some(Some(held)) => held != v.hash(),
+            Some(None) => false,
+            None => true,
+        };
+        forks.add_witness(w);
+        let changed = if loses_held {
+            match self.rebuild_without_aside(docs, c) {
+                Ok(changed) => changed,
+                Err(e) => {
+                    // Not recorded, so that it is judged again when it comes again.
+                    if let Some(f) = self.forks.get_mut(c) {
+                        f.remove_witness(w);
+                    }
+                    return Err(e);
+                }
+            }
+        } else {
+            false
+        };
         self.save_forks(docs, c)?;
         let v = w.version();
         info!(coalition = %c, seq = v.seq(), version = %v.hash(), set_aside = self.forks.get(c).map_or(0, Forks::set_aside), "another member built on a version of a fork: versions without a witness are set aside");
@@ -1201,12 +1342,16 @@ impl SyncNode {
             return;
         };
         let mut wanted = Vec::new();
-        for (actor, seq) in &forks.known {
-            let witnessed = forks.witnessed(actor, *seq);
+        for key in &forks.known {
+            let witnessed: Vec<ChangeHash> = forks
+                .witnessed
+                .get(key)
+                .map(|w| w.iter().map(|(v, _)| ChangeHash(*v)).collect())
+                .unwrap_or_default();
             if witnessed.len() >= 2 {
                 continue;
             }
-            if let Some((first, second)) = forks.evidence_of(actor, *seq) {
+            if let Some((first, second)) = forks.evidence_of(key) {
                 for v in [first, second] {
                     if !witnessed.contains(&v.hash()) {
                         wanted.push(v.hash());
@@ -1305,6 +1450,16 @@ impl SyncNode {
 
     /// Learns the evidence waiting for `c` that is now tied to what is held.
     pub(crate) fn retry_pending_forks(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        self.retry_waiting_forks(docs, c, out);
+        self.retry_pending_witnesses(docs, c, out);
+    }
+
+    fn retry_waiting_forks(
         &mut self,
         docs: &mut impl Documents,
         c: &CoalitionId,

@@ -201,6 +201,9 @@ pub struct SyncNode {
     pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
     /// Evidence of forks not yet tied to what is held of its coalition (in memory, bounded).
     pub(crate) pending_forks: BTreeMap<CoalitionId, Vec<crate::forks::Fork>>,
+    /// Witnesses whose fork is not known here yet, or not tied to what is held (in memory,
+    /// bounded like `pending_forks`).
+    pub(crate) pending_witnesses: BTreeMap<CoalitionId, Vec<crate::forks::Witness>>,
 }
 
 impl Default for SyncNode {
@@ -212,6 +215,7 @@ impl Default for SyncNode {
             max_message: crate::wire::MAX_MESSAGE,
             forks: BTreeMap::new(),
             pending_forks: BTreeMap::new(),
+            pending_witnesses: BTreeMap::new(),
         }
     }
 }
@@ -239,7 +243,17 @@ impl SyncNode {
         self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
     }
 
-    /// The largest message taken from a peer.
+    /// How many pieces of evidence and witnesses wait in memory for `c` (for tests and
+    /// diagnostics).
+    #[doc(hidden)]
+    pub fn waiting(&self, c: &CoalitionId) -> (usize, usize) {
+        (
+            self.pending_forks.get(c).map_or(0, Vec::len),
+            self.pending_witnesses.get(c).map_or(0, Vec::len),
+        )
+    }
+
+    /// The largest message this node takes from a peer.
     pub fn max_message(&self) -> usize {
         self.max_message
     }
@@ -827,7 +841,7 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         };
         let forks = self.forks.get(c);
-        let mut conflicting = Vec::new();
+        let mut conflicting: Vec<Change> = Vec::new();
         for ch in &new {
             let actor = ch.actor_id().to_bytes();
             let signed = index.max_seq(actor).is_some_and(|max| ch.seq() <= max);
@@ -845,11 +859,31 @@ impl SyncNode {
                 conflicting.push(ch.clone());
             }
         }
-        if let Some(ch) = conflicting
-            .iter()
-            .find(|ch| !forks.is_some_and(|f| f.knows(ch)))
-            .cloned()
-        {
+        // Left out of this batch: versions of known forks other than the one held here, and
+        // changes continuing a change not held here (a version of an earlier change that is
+        // not applied here: no new fork for this node). Any other change conflicting with
+        // one held here is a new fork.
+        conflicting.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+        let mut apart: HashSet<ChangeHash> = HashSet::new();
+        let mut fresh = None;
+        for ch in &conflicting {
+            let continues_held = ch.seq() == 1
+                || ch.deps().iter().any(|d| {
+                    doc.document()
+                        .get_change_meta_by_hash(d)
+                        .is_some_and(|m| m.actor.as_ref() == ch.actor_id() && m.seq + 1 == ch.seq())
+                });
+            if forks.is_some_and(|f| f.knows(ch))
+                || !continues_held
+                || ch.deps().iter().any(|d| apart.contains(d))
+            {
+                apart.insert(ch.hash());
+            } else {
+                fresh = Some(ch.clone());
+                break;
+            }
+        }
+        if let Some(ch) = fresh {
             // Signed by its actor yet another version of a change held here: evidence of a
             // fork, learnt and sent on; the batch is synced again afterwards.
             // Evidence that cannot be made here (what is held of that actor is not vouched
@@ -869,7 +903,6 @@ impl SyncNode {
             // An actor whose signature here is over a change left out has nothing here to
             // vouch for the rest of its changes: those are left out too (they come again,
             // signed, from a node that holds them).
-            let mut apart: HashSet<ChangeHash> = conflicting.iter().map(Change::hash).collect();
             new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
             loop {
                 for ch in &new {

@@ -1187,3 +1187,111 @@ fn a_member_forking_an_old_change_sets_aside_only_its_new_version() {
         vec![original[0].hash()]
     );
 }
+
+/// B's two versions of its first change, each signed, and the witness message of a change by
+/// `who` built on `version`.
+fn witness_frame(w: &World, who: &Party, version: &[Change]) -> Vec<u8> {
+    use automerge::transaction::Transactable;
+    let mut doc = AutoCommit::load(&w.base)
+        .unwrap()
+        .with_actor(who.key.actor());
+    doc.apply_changes(version.to_vec()).unwrap();
+    let before = doc.get_heads();
+    doc.put(automerge::ROOT, "note", "built on it").unwrap();
+    doc.commit();
+    let on_it = doc.get_changes(&before);
+    let head = SignedHead::from(&sync::sign(&who.signing, &on_it[0].hash()));
+    Message::Witness {
+        coalition: wire(&w.coalition),
+        path: vec![
+            ByteChunk(version[0].raw_bytes().to_vec()),
+            ByteChunk(on_it[0].raw_bytes().to_vec()),
+        ],
+        head,
+    }
+    .encode()
+}
+
+#[test]
+fn a_witness_by_a_key_of_no_member_counts_for_nothing_and_one_before_its_fork_waits() {
+    let mut w = World::new();
+    let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
+    // A witness arriving before the evidence of its fork waits for it.
+    let honest = party(1);
+    let early = witness_frame(&w, &honest, &second);
+    let out = w.node.received(&mut w.docs, w.peer.key, &early);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
+    w.push(w.peer.key, &first, vec![head]);
+    // An outsider's "witness" of the version held here is checked and counts for nothing.
+    let outsider = party(3);
+    let forged = witness_frame(&w, &outsider, &first);
+    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
+    let out = w.push(w.peer.key, &second, vec![head]);
+    assert!(
+        out.iter().any(|o| matches!(o, Output::Forked { .. })),
+        "{out:?}"
+    );
+    let out = w.node.received(&mut w.docs, w.peer.key, &forged);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    // The early witness (A's, of the second version) decided once the fork was known: the
+    // first version, held here, is set aside and kept apart.
+    assert_eq!(w.issues(), 0);
+    let forks = sync::forks::Forks::from_bytes(&w.docs.forks[&w.coalition].0);
+    assert_eq!(
+        forks.witnessed(w.peer.key.as_bytes(), 1),
+        vec![second[0].hash()]
+    );
+    assert_eq!(
+        w.docs.kept_aside[&w.coalition],
+        vec![first[0].raw_bytes().to_vec()]
+    );
+}
+
+#[test]
+fn changes_built_on_a_version_not_held_here_are_left_out_without_new_evidence() {
+    // B forks its first change; this node holds the first version and B's change 2 on it.
+    // B then sends its change 2 built on the second version: that is no new fork here (it
+    // continues a change this node does not hold), and the batch does not stall.
+    let mut w = World::new();
+    let mut b = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let u = raise(&mut b, &w.peer.member, 1, "First version", "");
+    let v = raise(&mut b, &w.peer.member, 2, "On the first", "");
+    let mut held = u.clone();
+    held.extend(v.iter().cloned());
+    let head = sync::sign(&w.peer.signing, &held.last().unwrap().hash());
+    w.push(w.peer.key, &held, vec![head]);
+    assert_eq!(w.issues(), 2);
+    let mut b2 = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let u2 = raise(&mut b2, &w.peer.member, 3, "Second version", "");
+    let v2 = raise(&mut b2, &w.peer.member, 4, "On the second", "");
+    let mut other = u2.clone();
+    other.extend(v2.iter().cloned());
+    let head = sync::sign(&w.peer.signing, &other.last().unwrap().hash());
+    let out = w.push(w.peer.key, &other, vec![head.clone()]);
+    let forked = |out: &[Output]| {
+        out.iter()
+            .filter(|o| matches!(o, Output::Forked { .. }))
+            .count()
+    };
+    assert_eq!(forked(&out), 1, "{out:?}");
+    for _ in 0..20 {
+        let out = w.push(w.peer.key, &other, vec![head.clone()]);
+        assert!(refusal(&out).is_none(), "{out:?}");
+        assert_eq!(
+            forked(&out),
+            0,
+            "no evidence of a fork at change 2: {out:?}"
+        );
+    }
+    let out = w.push(w.peer.key, &v2, vec![head]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(forked(&out), 0, "{out:?}");
+    assert_eq!(w.issues(), 2);
+    assert_eq!(
+        w.node.waiting(&w.coalition),
+        (0, 0),
+        "no evidence made of it waits either"
+    );
+}
