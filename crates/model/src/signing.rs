@@ -3,8 +3,9 @@
 //! signs, the signature record, and the index of each actor's newest signed change.
 //!
 //! A signature over an actor's newest change vouches for all its earlier ones (each change
-//! names its predecessors by hash), so a node keeps one signature per actor to vouch for
-//! everything it holds and relays.
+//! names its predecessors by hash), so the index holds one signature per actor to vouch for
+//! everything a node holds and relays. (The store keeps every signature received: evidence
+//! of a fork runs up to the nearest one.)
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -100,15 +101,6 @@ impl HeadIndex {
             .values()
             .map(|(_, s)| s.clone())
             .chain(self.pending.values().cloned())
-            .collect()
-    }
-
-    /// Hashes of every signature worth keeping: the newest per actor and the pending ones.
-    pub fn kept_hashes(&self) -> Vec<[u8; 32]> {
-        self.newest
-            .values()
-            .map(|(_, s)| s.hash)
-            .chain(self.pending.keys().copied())
             .collect()
     }
 }

@@ -111,9 +111,13 @@ impl Documents for ReplicaDocs<'_> {
     }
 
     fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature> {
-        // A store that cannot be read answers as if no signature were there: the evidence
-        // is built from the newest one instead, or not at all (and logged).
-        self.0.signature(coalition, hash).ok().flatten()
+        // A store that cannot be read answers as if no signature were there (logged): the
+        // evidence is built from the newest one instead, or not at all.
+        self.0
+            .signature(coalition, hash)
+            .inspect_err(|e| tracing::warn!(coalition = %coalition, error = %e, "could not read a signature from the store"))
+            .ok()
+            .flatten()
     }
 }
 

@@ -143,11 +143,12 @@ pub enum ReplicaError {
     #[error("sealed identity: {0}")]
     Sealed(String),
     /// This node's key forked its history in the coalition (two different changes with one
-    /// sequence number): every node sets its changes from there on aside.
+    /// sequence number): it is flagged on every node, which keeps only the version another
+    /// member built on.
     #[error(
         "this node's key can no longer write in coalition {coalition}: it wrote two different \
          changes with one sequence number (after its home was copied, or a VM snapshot \
-         restored?), so every member's node sets its changes from there on aside. Add a new \
+         restored?), so every member's node keeps only the version another member built on. Add a new \
          key for your organization from another of its nodes (`coalesce member key add`), or \
          restore a backup (which draws a new key)"
     )]

@@ -481,21 +481,6 @@ impl Store {
             .and_then(|v| <[u8; 64]>::try_from(v.value()).ok()))
     }
 
-    /// Drops every signature of `doc` except those over the hashes in `keep`.
-    pub fn retain_signatures(&self, doc: &str, keep: &[[u8; 32]]) -> Result<(), StoreError> {
-        let keep: std::collections::HashSet<&[u8]> = keep.iter().map(|h| h.as_slice()).collect();
-        let tx = self.db.begin_write()?;
-        {
-            let mut table = tx.open_table(SIGNATURES)?;
-            table.retain_in(
-                (doc, [].as_slice())..=(doc, [0xffu8; 33].as_slice()),
-                |k, _| keep.contains(k.1),
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The stored snapshot and changes of `doc`, or `None` if it was never written.
     pub fn load(&self, doc: &str) -> Result<Option<StoredDoc>, StoreError> {
         let read = self.db.begin_read()?;

@@ -211,7 +211,7 @@ proptest! {
 }
 
 #[test]
-fn signatures_are_stored_with_their_changes_and_pruned_on_request() {
+fn signatures_are_stored_with_their_changes_and_looked_up_by_change() {
     let (_dir, path) = temp();
     let s = Store::open(&path).unwrap();
     s.append_signed("a", &[b"1".as_slice()], &[([1; 32], [9; 64])])
@@ -223,16 +223,14 @@ fn signatures_are_stored_with_their_changes_and_pruned_on_request() {
     let mut sigs = s.signatures("a").unwrap();
     sigs.sort();
     assert_eq!(sigs, vec![([1; 32], [9; 64]), ([2; 32], [8; 64])]);
-    s.retain_signatures("a", &[[2; 32]]).unwrap();
-    assert_eq!(s.signatures("a").unwrap(), vec![([2; 32], [8; 64])]);
-    assert_eq!(
-        s.signatures("b").unwrap().len(),
-        1,
-        "other documents keep theirs"
-    );
+    assert_eq!(s.signature("a", &[2; 32]).unwrap(), Some([8; 64]));
+    assert_eq!(s.signature("a", &[3; 32]).unwrap(), None, "b's, not a's");
+    assert_eq!(s.signature("c", &[1; 32]).unwrap(), None);
+    assert_eq!(s.signatures("b").unwrap().len(), 1);
     drop(s);
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.signatures("a").unwrap().len(), 1);
+    assert_eq!(s.signatures("a").unwrap().len(), 2);
+    assert_eq!(s.signature("a", &[1; 32]).unwrap(), Some([9; 64]));
 }
 
 #[test]

@@ -70,7 +70,7 @@ pub const MAX_FORK_BYTES: usize = wire::MIN_MESSAGE_LIMIT / 2;
 /// bytes, and [`wire::MESSAGE_BYTES_PER_OP`] per operation), the same on every node. Larger
 /// than [`MAX_FORK_BYTES`]: one honest change may write a text of 20,000 characters, one
 /// operation each, and evidence of a fork at such a change must travel.
-pub const MAX_FORK_ALLOWANCE: usize = 16 * 1024 * 1024;
+pub const MAX_FORK_ALLOWANCE: usize = 4 * wire::MIN_MESSAGE_LIMIT;
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedFork(why.into())
@@ -347,7 +347,16 @@ impl Witness {
 
     /// The version it witnesses.
     pub fn version(&self) -> &Change {
+        // A witness holds at least two changes (checked when it was made).
         &self.path[0]
+    }
+
+    /// The key that signed it (its last change's actor).
+    pub fn witness_key(&self) -> [u8; 32] {
+        self.path
+            .last()
+            .and_then(|c| <[u8; 32]>::try_from(c.actor_id().to_bytes()).ok())
+            .unwrap_or_default()
     }
 
     /// Whether the witness counts in `doc`'s coalition: the version's fork is known (in
@@ -362,6 +371,12 @@ impl Witness {
         let Some(key) = forks.fork_of(v) else {
             return Tie::Waiting;
         };
+        // Only a version the actor signed (one of the evidence's two) can be witnessed:
+        // anyone can write a "version" of another key's change, nobody but the actor can
+        // sign it, and a witness signs only its own last change.
+        if !forks.versions_of(&key).contains(&v.hash()) {
+            return Tie::Waiting;
+        }
         let base: Vec<ChangeHash> = if v.seq() > 1 {
             vec![ChangeHash(key.2)]
         } else if v.deps().is_empty() {
@@ -465,15 +480,58 @@ pub struct Forks {
     vouchers: BTreeMap<[u8; 32], Voucher>,
 }
 
+/// Most pieces of evidence kept per fork (each brings a version not known yet): past it, a
+/// key signing ever more versions of one change costs no more.
+pub const MAX_EVIDENCE_PER_FORK: usize = 16;
+
+/// Where the stored evidence `f` is (see [`ForkAt`]).
+fn at(f: &StoredFork) -> Option<ForkAt> {
+    let c = Change::from_bytes(f.first.first()?.clone()).ok()?;
+    Some((
+        crate::verify::actor_key(c.actor_id()).ok()?,
+        c.seq(),
+        f.base,
+    ))
+}
+
 /// Format of [`Forks::to_bytes`].
 const FORKS_FORMAT: u8 = 2;
 
+/// Evidence as format 1 stored it (protocol 3).
+#[derive(Deserialize)]
+struct StoredForkV1 {
+    _first: Vec<Vec<u8>>,
+    _first_head: ([u8; 32], Vec<u8>),
+    _second: Vec<Vec<u8>>,
+    _second_head: ([u8; 32], Vec<u8>),
+}
+
+/// The record as format 1 stored it (protocol 3, which set aside every change of a forked
+/// key from the fork on).
+#[derive(Deserialize)]
+struct FormatV1 {
+    _evidence: Vec<StoredForkV1>,
+    from: BTreeMap<[u8; 32], u64>,
+    aside: BTreeSet<[u8; 32]>,
+    vouchers: BTreeMap<[u8; 32], Voucher>,
+}
+
 impl Forks {
-    /// Reads what [`Forks::to_bytes`] wrote; anything else reads as no forks known (the
-    /// evidence comes again from peers).
+    /// Reads what [`Forks::to_bytes`] wrote, or what format 1 did: its flagged keys, the
+    /// changes it set aside (they stay aside: nothing set aside comes back) and its vouchers
+    /// are kept, its evidence is not (it comes again from peers, judged by witnesses now).
+    /// Anything else reads as no forks known.
     pub fn from_bytes(bytes: &[u8]) -> Self {
         match bytes.split_first() {
             Some((&FORKS_FORMAT, rest)) => postcard::from_bytes(rest).unwrap_or_default(),
+            Some((1, rest)) => postcard::from_bytes::<FormatV1>(rest)
+                .map(|v1| Self {
+                    from: v1.from,
+                    aside: v1.aside,
+                    vouchers: v1.vouchers,
+                    ..Self::default()
+                })
+                .unwrap_or_default(),
             _ => Self::default(),
         }
     }
@@ -589,10 +647,21 @@ impl Forks {
     /// next changes with the same sequence numbers, and that is not equivocation.
     pub fn add(&mut self, fork: &Fork, base: [u8; 32]) -> bool {
         let key = (fork.actor, fork.seq, base);
-        if self.known.contains(&key)
-            || self.would_set_aside(&fork.first[0])
-            || self.would_set_aside(&fork.second[0])
-        {
+        if self.known.contains(&key) {
+            // More than two versions: evidence bringing one not known yet is kept too (up to
+            // `MAX_EVIDENCE_PER_FORK`), so that every node can judge a witness of any of them.
+            let versions = self.versions_of(&key);
+            let new = [&fork.first[0], &fork.second[0]]
+                .iter()
+                .any(|v| !versions.contains(&v.hash()));
+            let pieces = self.evidence.iter().filter(|f| at(f) == Some(key)).count();
+            if !new || pieces >= MAX_EVIDENCE_PER_FORK {
+                return false;
+            }
+            self.evidence.push(fork.stored(base));
+            return true;
+        }
+        if self.would_set_aside(&fork.first[0]) || self.would_set_aside(&fork.second[0]) {
             return false;
         }
         self.known.insert(key);
@@ -607,14 +676,19 @@ impl Forks {
         self.fork_of(change).is_some()
     }
 
-    /// The first changes of the two versions of the known fork `key`.
-    fn evidence_of(&self, key: &ForkAt) -> Option<(Change, Change)> {
-        self.evidence.iter().find_map(|f| {
-            let first = Change::from_bytes(f.first.first()?.clone()).ok()?;
-            let second = Change::from_bytes(f.second.first()?.clone()).ok()?;
-            (first.actor_id().to_bytes() == key.0 && first.seq() == key.1 && f.base == key.2)
-                .then_some((first, second))
-        })
+    /// The versions (first changes) of the known fork `key`, in all its evidence.
+    fn versions_of(&self, key: &ForkAt) -> Vec<ChangeHash> {
+        let mut out = Vec::new();
+        for f in self.evidence.iter().filter(|f| at(f) == Some(*key)) {
+            for raw in [f.first.first(), f.second.first()].into_iter().flatten() {
+                if let Ok(c) = Change::from_bytes(raw.clone())
+                    && !out.contains(&c.hash())
+                {
+                    out.push(c.hash());
+                }
+            }
+        }
+        out
     }
 
     /// The evidence known, as messages for a peer.
@@ -767,17 +841,17 @@ use crate::docs::Documents;
 use crate::node::{Output, PeerDoc, SyncNode, send, wire_id};
 
 /// The change of `actor` with sequence number `seq` held in `doc`: found down its chain from
-/// its newest signed change; `Some(None)` if none is held, `None` if this cannot tell (its
-/// newest held changes are vouched for, not signed).
+/// its newest signed change; `Some(None)` if none is held, `None` if this cannot tell (no
+/// signature of the actor here, or its newest held changes are vouched for, not signed).
 fn held_at(
     doc: &mut AutoCommit,
     index: &HeadIndex,
     actor: &automerge::ActorId,
     seq: u64,
 ) -> Option<Option<ChangeHash>> {
-    let Some(newest) = index.newest(actor.to_bytes()) else {
-        return Some(None);
-    };
+    // Without a signature here, what is held of the actor (if anything) is vouched for:
+    // this cannot tell.
+    let newest = index.newest(actor.to_bytes())?;
     let mut hash = ChangeHash(newest.hash);
     loop {
         let (at, deps) = doc
@@ -1281,11 +1355,14 @@ impl SyncNode {
             Tie::Waiting => {
                 // Its fork is not known here yet, or happened where this node has not caught
                 // up: tried again after each fork learnt and each batch applied.
+                // Only a member's key's witness waits (an outsider's could crowd the list).
+                if !crate::docs::member_keys(doc).contains(&w.witness_key()) {
+                    return Ok(());
+                }
                 let pending = self.pending_witnesses.entry(c.clone()).or_default();
-                if !pending
-                    .iter()
-                    .any(|p| p.version().hash() == w.version().hash())
-                {
+                if !pending.iter().any(|p| {
+                    p.version().hash() == w.version().hash() && p.witness_key() == w.witness_key()
+                }) {
                     if pending.len() >= MAX_PENDING_FORKS {
                         pending.remove(0);
                     }
@@ -1351,11 +1428,9 @@ impl SyncNode {
             if witnessed.len() >= 2 {
                 continue;
             }
-            if let Some((first, second)) = forks.evidence_of(key) {
-                for v in [first, second] {
-                    if !witnessed.contains(&v.hash()) {
-                        wanted.push(v.hash());
-                    }
+            for v in forks.versions_of(key) {
+                if !witnessed.contains(&v) {
+                    wanted.push(v);
                 }
             }
         }
@@ -1575,5 +1650,47 @@ impl SyncNode {
         }
         docs.rebuilt(c, &aside).map_err(Refusal::Local)?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record of format 1 (protocol 3) keeps its flagged keys, what it set aside and its
+    /// vouchers; its evidence comes again from peers.
+    #[test]
+    fn a_format_1_record_keeps_its_flags_and_what_it_set_aside() {
+        type EvidenceV1 = (
+            Vec<Vec<u8>>,
+            ([u8; 32], Vec<u8>),
+            Vec<Vec<u8>>,
+            ([u8; 32], Vec<u8>),
+        );
+        let evidence: Vec<EvidenceV1> = vec![(
+            vec![vec![1]],
+            ([2; 32], vec![3; 64]),
+            vec![vec![4]],
+            ([5; 32], vec![6; 64]),
+        )];
+        let from = BTreeMap::from([([7u8; 32], 3u64)]);
+        let aside = BTreeSet::from([[8u8; 32]]);
+        let vouchers = BTreeMap::from([(
+            [7u8; 32],
+            Voucher {
+                head: ([9; 32], vec![1; 64]),
+                chain: vec![vec![2]],
+            },
+        )]);
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&(evidence, from, aside, vouchers)).unwrap());
+        let forks = Forks::from_bytes(&bytes);
+        assert_eq!(forks.forked().get(&[7; 32]), Some(&3));
+        assert!(forks.is_aside(&ChangeHash([8; 32])));
+        assert!(forks.vouchers.contains_key(&[7; 32]));
+        assert!(forks.known.is_empty());
+        let again = Forks::from_bytes(&forks.to_bytes());
+        assert_eq!(again.forked(), forks.forked());
+        assert!(again.is_aside(&ChangeHash([8; 32])));
     }
 }

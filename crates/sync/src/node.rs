@@ -72,14 +72,14 @@ pub enum Output {
         reason: String,
     },
     /// A member's node was found to have forked its history (two different changes with
-    /// one sequence number): its changes from there on, and everything built on them, are
-    /// set aside (see [`crate::forks`]).
+    /// one sequence number): its key is flagged, and the version another member built on is
+    /// kept, the others set aside with what was built on them (see [`crate::forks`]).
     Forked {
         /// The coalition.
         coalition: CoalitionId,
         /// The key that forked.
         key: NodeKey,
-        /// The first sequence number set aside.
+        /// The sequence number of its versions.
         seq: u64,
         /// How many changes this node holds set aside in the coalition.
         set_aside: usize,
@@ -865,7 +865,7 @@ impl SyncNode {
         // one held here is a new fork.
         conflicting.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
         let mut apart: HashSet<ChangeHash> = HashSet::new();
-        let mut fresh = None;
+        let mut fresh = Vec::new();
         for ch in &conflicting {
             let continues_held = ch.seq() == 1
                 || ch.deps().iter().any(|d| {
@@ -873,26 +873,25 @@ impl SyncNode {
                         .get_change_meta_by_hash(d)
                         .is_some_and(|m| m.actor.as_ref() == ch.actor_id() && m.seq + 1 == ch.seq())
                 });
-            if forks.is_some_and(|f| f.knows(ch))
-                || !continues_held
-                || ch.deps().iter().any(|d| apart.contains(d))
+            if !forks.is_some_and(|f| f.knows(ch))
+                && continues_held
+                && !ch.deps().iter().any(|d| apart.contains(d))
             {
-                apart.insert(ch.hash());
-            } else {
-                fresh = Some(ch.clone());
-                break;
+                fresh.push(ch.clone());
             }
+            apart.insert(ch.hash());
         }
-        if let Some(ch) = fresh {
+        for ch in fresh {
             // Signed by its actor yet another version of a change held here: evidence of a
             // fork, learnt and sent on; the batch is synced again afterwards.
             // Evidence that cannot be made here (what is held of that actor is not vouched
-            // for here) is made by the node holding the other version, when this one reaches
-            // it; meanwhile the change is not applied, and nobody is blamed.
+            // for here, or it is too large) is made by the node holding the other version,
+            // when this one reaches it; meanwhile the change is left out here with what
+            // builds on it, the rest of the batch goes on, and nobody is blamed.
             if let Ok(fork) = self.evidence(docs, c, &ch, &new, &vouchers, &used) {
                 self.learn_fork(docs, None, c, &fork, out)?;
+                return Ok(Applied::default());
             }
-            return Ok(Applied::default());
         }
         let mut new = new;
         let mut snapshot = snapshot;

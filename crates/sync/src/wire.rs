@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 /// Protocol version carried in the first byte of every frame. Version 2: a sync message may
 /// carry a whole document (a checked snapshot, see `snapshot`) to a node that holds nothing.
 /// Version 3: evidence of a member's node forking its history ([`Message::Fork`]), and
-/// changes carried only to vouch for others (`vouchers`), see `forks`.
-pub const VERSION: u8 = 3;
+/// changes carried only to vouch for others (`vouchers`), see `forks`. Version 4: witnesses
+/// ([`Message::Witness`]) decide which version of a fork is kept.
+pub const VERSION: u8 = 4;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -1295,3 +1295,25 @@ fn changes_built_on_a_version_not_held_here_are_left_out_without_new_evidence() 
         "no evidence made of it waits either"
     );
 }
+
+#[test]
+fn a_witness_of_a_version_its_actor_never_signed_counts_for_nothing() {
+    // Member A (here, the honest node's key, signing on another node) writes a "version" of
+    // B's forked change itself, unsigned by B, builds on it and sends the witness: it names
+    // no version of the evidence, so it decides nothing.
+    let mut w = World::new();
+    let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
+    w.push(w.peer.key, &first, vec![head]);
+    let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
+    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
+    w.push(w.peer.key, &second, vec![head]);
+    let (_, invented) = w.edit_as(&w.peer, &w.peer.member.clone(), "Invented by another");
+    assert_eq!(invented[0].seq(), first[0].seq());
+    let frame = witness_frame(&w, &party(1), &invented);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    assert_eq!(w.issues(), 1, "the version held here stays");
+    let forks = sync::forks::Forks::from_bytes(&w.docs.forks[&w.coalition].0);
+    assert!(forks.witnessed(w.peer.key.as_bytes(), 1).is_empty());
+}

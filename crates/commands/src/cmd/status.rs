@@ -69,7 +69,8 @@ struct CoalitionStatus {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<model::schema::Unreadable>,
     /// Member node keys that forked their history (two different changes with one sequence
-    /// number): their changes from `from_seq` on, and what was built on them, are set aside.
+    /// number) at `from_seq`: each member's node keeps the version another member built on
+    /// and sets the others aside, with what was built on them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     forked: Vec<Forked>,
     /// Changes this node holds set aside because of those forks.
