@@ -217,10 +217,13 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
         .encode(),
     );
     std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        outsider.events.try_recv().is_err(),
-        "the outsider was sent nothing"
-    );
+    // (Connection events may come, e.g. a second connection under load: no frame may.)
+    while let Ok(e) = outsider.events.try_recv() {
+        assert!(
+            !matches!(e, Event::Frame(..)),
+            "the outsider was sent nothing"
+        );
+    }
 
     // 2. A member's stolen key: forged, tampered, replayed and malformed messages.
     let stolen = secret_of(&b);

@@ -1317,3 +1317,33 @@ fn a_witness_of_a_version_its_actor_never_signed_counts_for_nothing() {
     let forks = sync::forks::Forks::from_bytes(&w.docs.forks[&w.coalition].0);
     assert!(forks.witnessed(w.peer.key.as_bytes(), 1).is_empty());
 }
+
+#[test]
+fn malformed_witnesses_are_refused_as_such() {
+    let w = World::new();
+    let (_, version) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
+    let Message::Witness { path, head, .. } =
+        Message::decode(&witness_frame(&w, &party(1), &version)).unwrap()
+    else {
+        unreachable!()
+    };
+    assert!(sync::forks::Witness::check(&path, &head).is_ok());
+    let refused =
+        |path: &[ByteChunk], head: &SignedHead| sync::forks::Witness::check(path, head).is_err();
+    // Too short: the version alone.
+    assert!(refused(&path[..1], &head));
+    // A change that does not depend on the one before.
+    assert!(refused(&[path[1].clone(), path[0].clone()], &head));
+    // A signature by another key, or over another change.
+    let forged = SignedHead::from(&sync::sign(&party(3).signing, &head_hash(&head)));
+    assert!(refused(&path, &forged));
+    let mut other = head.clone();
+    other.hash = [0; 32];
+    assert!(refused(&path, &other));
+    // Bytes that are no change.
+    assert!(refused(&[path[0].clone(), ByteChunk(vec![1, 2, 3])], &head));
+}
+
+fn head_hash(h: &SignedHead) -> automerge::ChangeHash {
+    automerge::ChangeHash(h.hash)
+}
