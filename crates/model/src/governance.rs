@@ -75,6 +75,16 @@ pub struct Decision {
     pub amendment: Option<Amendment>,
 }
 
+impl Governance {
+    /// The member record (in force or not) holding `key`.
+    pub fn record_holding(&self, key: &[u8]) -> Option<&MemberId> {
+        self.records
+            .values()
+            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
+            .map(|m| &m.id)
+    }
+}
+
 impl InForce {
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {

@@ -204,11 +204,7 @@ impl Fork {
         let (a, b) = (&self.first[0], &self.second[0]);
         let actor = a.actor_id();
         if self.seq > 1 {
-            let continues = a.deps().iter().filter(|d| b.deps().contains(d)).any(|d| {
-                doc.document()
-                    .get_change_meta_by_hash(d)
-                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == self.seq)
-            });
+            let continues = previous_own(doc, a).is_some_and(|p| b.deps().contains(&p));
             return if continues { Tie::Tied } else { Tie::Waiting };
         }
         // A change with no dependencies founds a coalition: only this one's founding (held)
@@ -233,11 +229,8 @@ impl Fork {
         // off its record afterwards, and nodes learning the evidence later must agree).
         let member = [a.deps(), b.deps()].iter().any(|deps| {
             !deps.is_empty()
-                && model::rules::governance_at(doc, deps).is_some_and(|g| {
-                    g.records
-                        .values()
-                        .any(|m| m.keys.iter().any(|k| k.as_bytes() == &self.actor))
-                })
+                && model::rules::governance_at(doc, deps)
+                    .is_some_and(|g| g.record_holding(&self.actor).is_some())
         });
         if member { Tie::Tied } else { Tie::Never }
     }
@@ -393,15 +386,11 @@ impl Witness {
         let Some(g) = model::rules::governance_at(doc, &base) else {
             return Tie::Never;
         };
-        let member_of = |key: &[u8]| {
-            g.records
-                .values()
-                .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
-                .map(|m| m.id.clone())
-        };
-        let witness = self.path[self.path.len() - 1].actor_id().to_bytes();
-        match (member_of(witness), member_of(&actor)) {
-            (Some(w), forked) if forked.as_ref() != Some(&w) => Tie::Tied,
+        match (
+            g.record_holding(&self.witness_key()),
+            g.record_holding(&actor),
+        ) {
+            (Some(w), forked) if forked != Some(w) => Tie::Tied,
             _ => Tie::Never,
         }
     }
@@ -864,21 +853,40 @@ fn held_at(
         if at == seq {
             return Some(Some(hash));
         }
-        hash = deps.into_iter().find(|d| {
-            doc.document()
-                .get_change_meta_by_hash(d)
-                .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == at)
-        })?;
+        hash = own_previous(doc, actor, &deps, at)?;
     }
 }
 
-/// The change of `change`'s actor just before it, among its dependencies, if held in `doc`.
-fn previous_own(doc: &mut AutoCommit, change: &Change) -> Option<ChangeHash> {
-    change.deps().iter().copied().find(|d| {
+/// Among `deps` (of a change of `actor` with sequence number `seq`), the actor's change just
+/// before it, if held in `doc`.
+pub(crate) fn own_previous(
+    doc: &mut AutoCommit,
+    actor: &automerge::ActorId,
+    deps: &[ChangeHash],
+    seq: u64,
+) -> Option<ChangeHash> {
+    deps.iter().copied().find(|d| {
         doc.document()
             .get_change_meta_by_hash(d)
-            .is_some_and(|m| m.actor.as_ref() == change.actor_id() && m.seq + 1 == change.seq())
+            .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == seq)
     })
+}
+
+/// The change of `change`'s actor just before it, among its dependencies, if held in `doc`.
+pub(crate) fn previous_own(doc: &mut AutoCommit, change: &Change) -> Option<ChangeHash> {
+    own_previous(doc, change.actor_id(), change.deps(), change.seq())
+}
+
+/// Adds `item` to a waiting list unless one `same` is there, dropping the oldest past
+/// [`MAX_PENDING_FORKS`].
+fn wait_in<T: Clone>(pending: &mut Vec<T>, item: &T, same: impl Fn(&T) -> bool) {
+    if pending.iter().any(same) {
+        return;
+    }
+    if pending.len() >= MAX_PENDING_FORKS {
+        pending.remove(0);
+    }
+    pending.push(item.clone());
 }
 
 /// Whether changes by `by`'s key count as witnesses of `version` (judged as if on a
@@ -1158,16 +1166,9 @@ impl SyncNode {
                 (head, chain)
             }
         };
-        let previous_own = |doc: &mut AutoCommit, deps: &[ChangeHash], of: u64| {
-            deps.iter().copied().find(|d| {
-                doc.document()
-                    .get_change_meta_by_hash(d)
-                    .is_some_and(|m| m.actor.as_ref() == actor && m.seq + 1 == of)
-            })
-        };
         let mut hash = match tail.first() {
             // The newest kept change, just before the voucher's chain.
-            Some(v) => previous_own(doc, v.deps(), v.seq()).ok_or_else(equivocation)?,
+            Some(v) => own_previous(doc, actor, v.deps(), v.seq()).ok_or_else(equivocation)?,
             None => ChangeHash(first_head.hash),
         };
         // Down to `seq` through the changes' metadata (nothing rebuilt on the way).
@@ -1182,7 +1183,7 @@ impl SyncNode {
             if at <= seq {
                 break;
             }
-            hash = previous_own(doc, &deps, at).ok_or_else(equivocation)?;
+            hash = own_previous(doc, actor, &deps, at).ok_or_else(equivocation)?;
         }
         hashes.reverse();
         // The nearest signature to `seq` shortens the chain (a far one cannot travel).
@@ -1243,12 +1244,7 @@ impl SyncNode {
                 // This node has not caught up with what the versions build on yet: tried
                 // again after each batch applied, while it waits in memory.
                 let pending = self.pending_forks.entry(c.clone()).or_default();
-                if !pending.iter().any(|p| p.same_as(fork)) {
-                    if pending.len() >= MAX_PENDING_FORKS {
-                        pending.remove(0);
-                    }
-                    pending.push(fork.clone());
-                }
+                wait_in(pending, fork, |p| p.same_as(fork));
                 return Ok(());
             }
         }
@@ -1360,14 +1356,9 @@ impl SyncNode {
                     return Ok(());
                 }
                 let pending = self.pending_witnesses.entry(c.clone()).or_default();
-                if !pending.iter().any(|p| {
+                wait_in(pending, w, |p| {
                     p.version().hash() == w.version().hash() && p.witness_key() == w.witness_key()
-                }) {
-                    if pending.len() >= MAX_PENDING_FORKS {
-                        pending.remove(0);
-                    }
-                    pending.push(w.clone());
-                }
+                });
                 return Ok(());
             }
         }

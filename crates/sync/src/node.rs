@@ -867,12 +867,7 @@ impl SyncNode {
         let mut apart: HashSet<ChangeHash> = HashSet::new();
         let mut fresh = Vec::new();
         for ch in &conflicting {
-            let continues_held = ch.seq() == 1
-                || ch.deps().iter().any(|d| {
-                    doc.document()
-                        .get_change_meta_by_hash(d)
-                        .is_some_and(|m| m.actor.as_ref() == ch.actor_id() && m.seq + 1 == ch.seq())
-                });
+            let continues_held = ch.seq() == 1 || crate::forks::previous_own(doc, ch).is_some();
             if !forks.is_some_and(|f| f.knows(ch))
                 && continues_held
                 && !ch.deps().iter().any(|d| apart.contains(d))

@@ -136,6 +136,12 @@ impl World {
         self.node.received(&mut self.docs, from, &frame)
     }
 
+    /// Pushes `changes` from the member peer B, signed by it over the last one.
+    fn push_signed(&mut self, changes: &[Change]) -> Vec<Output> {
+        let head = sync::sign(&self.peer.signing, &changes.last().unwrap().hash());
+        self.push(self.peer.key, changes, vec![head])
+    }
+
     fn issues(&mut self) -> usize {
         let doc = self.docs.doc(&self.coalition).unwrap().fork();
         CoalitionDoc::from_automerge(doc)
@@ -162,8 +168,7 @@ fn refusal(out: &[Output]) -> Option<&Refusal> {
 fn an_honest_change_is_accepted_and_applied() {
     let mut w = World::new();
     let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
-    let out = w.push(w.peer.key, &changes, vec![head]);
+    let out = w.push_signed(&changes);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert_eq!(w.issues(), 1);
 }
@@ -266,8 +271,7 @@ fn a_member_writing_in_another_members_name_is_refused_and_rolled_back() {
     // The node goes on accepting B's honest changes after the refusal.
     let b = w.peer.member.clone();
     let (_, changes) = w.edit_as(&w.peer, &b, "Bus fares");
-    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
-    let out = w.push(w.peer.key, &changes, vec![head]);
+    let out = w.push_signed(&changes);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert_eq!(w.issues(), 1);
 }
@@ -319,14 +323,12 @@ fn sent(out: &[Output], kind: fn(&Message) -> bool) -> Vec<Message> {
 fn an_equivocating_member_is_flagged_and_the_version_another_member_built_on_is_kept() {
     let mut w = World::new();
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
-    w.push(w.peer.key, &first, vec![head]);
+    w.push_signed(&first);
     assert_eq!(w.issues(), 1);
     // A second, different change with the same actor and sequence number, validly signed.
     let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
     assert_eq!(first[0].seq(), second[0].seq());
-    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
-    let out = w.push(w.peer.key, &second, vec![head]);
+    let out = w.push_signed(&second);
     assert!(
         refusal(&out).is_none(),
         "evidence is not a refusal: {out:?}"
@@ -374,8 +376,7 @@ fn an_equivocating_member_is_flagged_and_the_version_another_member_built_on_is_
     assert_eq!(w.issues(), 2);
     // A third version is set aside too.
     let (_, third) = w.edit_as(&w.peer, &w.peer.member.clone(), "A third version");
-    let head = sync::sign(&w.peer.signing, &third.last().unwrap().hash());
-    let out = w.push(w.peer.key, &third, vec![head]);
+    let out = w.push_signed(&third);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert_eq!(w.issues(), 2);
     let doc = w.docs.doc(&w.coalition).unwrap();
@@ -681,8 +682,7 @@ fn still_sound(w: &mut World, persisted: usize) {
     let mut loaded = AutoCommit::load(&saved).expect("the document loads");
     assert_eq!(loaded.get_heads(), doc.get_heads());
     let (_, changes) = w.edit_as(&w.peer, &w.peer.member.clone(), "Still working");
-    let head = sync::sign(&w.peer.signing, &changes.last().unwrap().hash());
-    let out = w.push(w.peer.key, &changes, vec![head]);
+    let out = w.push_signed(&changes);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert_eq!(w.issues(), 1);
 }
@@ -899,8 +899,7 @@ fn two_changes_of_one_key_from_two_coalitions_are_no_fork() {
     // sequence number 1. A hostile member presents the two as a fork in this coalition.
     let mut w = World::new();
     let (_, here) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &here.last().unwrap().hash());
-    w.push(w.peer.key, &here, vec![head]);
+    w.push_signed(&here);
     assert_eq!(w.issues(), 1);
     let mut elsewhere = CoalitionDoc::found(
         w.peer.key,
@@ -942,8 +941,7 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
     assert!(!out.iter().any(|o| matches!(o, Output::Forked { .. })));
     // The change both build on arrives: the evidence is learnt, and what it sets aside stays
     // out (B's later changes), while the issue before the fork stays in.
-    let head = sync::sign(&w.peer.signing, &base_change.last().unwrap().hash());
-    let out = w.push(w.peer.key, &base_change, vec![head]);
+    let out = w.push_signed(&base_change);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert!(
         out.iter()
@@ -952,8 +950,7 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
     );
     assert_eq!(w.issues(), 1);
     // No other member built on either version: the version that arrives is kept here.
-    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
-    w.push(w.peer.key, &first, vec![head]);
+    w.push_signed(&first);
     assert_eq!(w.issues(), 2, "nothing is set aside before a witness");
 }
 
@@ -989,8 +986,7 @@ fn a_version_that_does_not_continue_the_actors_previous_change_ties_nothing() {
         .enumerate()
         .flat_map(|(n, title)| raise(&mut b, &w.peer.member, 20 + n as u8, title, ""))
         .collect();
-    let head = sync::sign(&w.peer.signing, &chain.last().unwrap().hash());
-    w.push(w.peer.key, &chain, vec![head]);
+    w.push_signed(&chain);
     assert_eq!(w.issues(), 3);
     let (a2, a3) = (&chain[1], &chain[2]);
     let mut forged = a2.decode();
@@ -1066,8 +1062,7 @@ fn a_rollback_far_back_is_shown_from_the_nearest_signature_kept() {
         "",
     );
     assert_eq!(again[0].seq(), 2);
-    let head = sync::sign(&w.peer.signing, &again.last().unwrap().hash());
-    let out = w.push(w.peer.key, &again, vec![head]);
+    let out = w.push_signed(&again);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert!(
         out.iter()
@@ -1094,35 +1089,13 @@ fn versions_both_built_on_are_both_set_aside_with_what_was_built_on_them() {
     // them, and stay apart in the store; nothing else does.
     let mut w = World::new();
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
-    w.push(w.peer.key, &first, vec![head]);
+    w.push_signed(&first);
     let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
-    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
-    w.push(w.peer.key, &second, vec![head]);
+    w.push_signed(&second);
     local_issue(&mut w, 60, "Raised on the first version");
     assert_eq!(w.issues(), 2);
     // A change of member A's made on the second version (on another of its nodes, say).
-    let honest = party(1);
-    let mut elsewhere = CoalitionDoc::load(&w.base, honest.key).unwrap();
-    elsewhere.apply_changes(second.clone()).unwrap();
-    let on_second = raise(
-        &mut elsewhere,
-        &honest.member,
-        61,
-        "Raised on the second",
-        "",
-    );
-    let path = vec![
-        ByteChunk(second[0].raw_bytes().to_vec()),
-        ByteChunk(on_second[0].raw_bytes().to_vec()),
-    ];
-    let head = SignedHead::from(&sync::sign(&honest.signing, &on_second[0].hash()));
-    let frame = Message::Witness {
-        coalition: wire(&w.coalition),
-        path,
-        head,
-    }
-    .encode();
+    let frame = witness_frame(&w, &party(1), &second);
     let out = w.node.received(&mut w.docs, w.peer.key, &frame);
     assert!(refusal(&out).is_none(), "{out:?}");
     assert_eq!(
@@ -1148,8 +1121,7 @@ fn a_member_forking_an_old_change_sets_aside_only_its_new_version() {
     // all that was built since, and only B's new version (and what B builds on it) goes.
     let mut w = World::new();
     let (_, original) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &original.last().unwrap().hash());
-    w.push(w.peer.key, &original, vec![head]);
+    w.push_signed(&original);
     for n in 0..3 {
         local_issue(&mut w, 70 + n, &format!("Built since, {n}"));
     }
@@ -1222,13 +1194,11 @@ fn a_witness_by_a_key_of_no_member_counts_for_nothing_and_one_before_its_fork_wa
     let early = witness_frame(&w, &honest, &second);
     let out = w.node.received(&mut w.docs, w.peer.key, &early);
     assert!(refusal(&out).is_none(), "{out:?}");
-    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
-    w.push(w.peer.key, &first, vec![head]);
+    w.push_signed(&first);
     // An outsider's "witness" of the version held here is checked and counts for nothing.
     let outsider = party(3);
     let forged = witness_frame(&w, &outsider, &first);
-    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
-    let out = w.push(w.peer.key, &second, vec![head]);
+    let out = w.push_signed(&second);
     assert!(
         out.iter().any(|o| matches!(o, Output::Forked { .. })),
         "{out:?}"
@@ -1260,8 +1230,7 @@ fn changes_built_on_a_version_not_held_here_are_left_out_without_new_evidence() 
     let v = raise(&mut b, &w.peer.member, 2, "On the first", "");
     let mut held = u.clone();
     held.extend(v.iter().cloned());
-    let head = sync::sign(&w.peer.signing, &held.last().unwrap().hash());
-    w.push(w.peer.key, &held, vec![head]);
+    w.push_signed(&held);
     assert_eq!(w.issues(), 2);
     let mut b2 = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
     let u2 = raise(&mut b2, &w.peer.member, 3, "Second version", "");
@@ -1303,11 +1272,9 @@ fn a_witness_of_a_version_its_actor_never_signed_counts_for_nothing() {
     // no version of the evidence, so it decides nothing.
     let mut w = World::new();
     let (_, first) = w.edit_as(&w.peer, &w.peer.member.clone(), "Bus fares");
-    let head = sync::sign(&w.peer.signing, &first.last().unwrap().hash());
-    w.push(w.peer.key, &first, vec![head]);
+    w.push_signed(&first);
     let (_, second) = w.edit_as(&w.peer, &w.peer.member.clone(), "Something else entirely");
-    let head = sync::sign(&w.peer.signing, &second.last().unwrap().hash());
-    w.push(w.peer.key, &second, vec![head]);
+    w.push_signed(&second);
     let (_, invented) = w.edit_as(&w.peer, &w.peer.member.clone(), "Invented by another");
     assert_eq!(invented[0].seq(), first[0].seq());
     let frame = witness_frame(&w, &party(1), &invented);
