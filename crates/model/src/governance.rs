@@ -75,23 +75,25 @@ pub struct Decision {
     pub amendment: Option<Amendment>,
 }
 
+/// The member among `members` holding the node key `key`.
+fn holding<'a>(members: &'a BTreeMap<MemberId, Member>, key: &[u8]) -> Option<&'a MemberId> {
+    members
+        .values()
+        .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
+        .map(|m| &m.id)
+}
+
 impl Governance {
     /// The member record (in force or not) holding `key`.
     pub fn record_holding(&self, key: &[u8]) -> Option<&MemberId> {
-        self.records
-            .values()
-            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
-            .map(|m| &m.id)
+        holding(&self.records, key)
     }
 }
 
 impl InForce {
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
-        self.members
-            .values()
-            .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
-            .map(|m| &m.id)
+        holding(&self.members, key)
     }
 }
 
