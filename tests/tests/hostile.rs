@@ -995,6 +995,32 @@ fn a_member_forking_its_history_is_flagged_and_honest_nodes_converge_on_the_vers
         north.json(&["issue", "show", "--coalition", &c, &issue])["status"],
         "raised"
     );
+    // Both honest members' nodes flag East's key: what it writes after seeing both flags is
+    // refused on every node, with the reason, and the operator is told.
+    for node in [north, faith] {
+        eventually(30, "East's key flagged by both others", || {
+            let status = node.json(&["status"]);
+            let f = &status["coalitions"][0]["forked"][0];
+            (f["refused"] == true && f["flagged_by"].as_array()?.len() == 2).then_some(())
+        });
+    }
+    assert!(north.ok(&["status"]).contains("2 other members flagged it"));
+    eventually(30, "both flags on both nodes", || {
+        (heads(north) == heads(faith)).then_some(())
+    });
+    let after = raw_change(&exported(north, &c), key_east, |d| {
+        let i = obj(d, &["issues", &issue_id]);
+        d.put(&i, "title", "Written after the flags").unwrap();
+    });
+    to_north.push(&c, &after);
+    eventually(30, "the flagged key's change refused", || {
+        let refused = north.ok(&["audit", "refused"]);
+        refused
+            .contains("flagged it for writing two histories")
+            .then_some(())
+    });
+    assert_eq!(title(north), held[0]);
+    assert_eq!(title(faith), held[0]);
     assert_eq!(
         coalesce_tests::http_get(north.home(), "/health"),
         (200, "ok".to_owned())

@@ -1069,6 +1069,55 @@ impl CoalitionDoc {
         })
     }
 
+    /// Flags another member's node key that was found writing two histories (a fork: the
+    /// caller has checked the evidence, see `sync::forks`). Once two members in force other
+    /// than its own have flagged it, what that key writes after seeing their flags is refused
+    /// on every node ([`crate::governance::InForce::flagged`]). Flagging a key already
+    /// flagged by the acting member changes nothing.
+    pub fn flag_key(
+        &mut self,
+        by: &MemberId,
+        key: NodeKey,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        self.edit(by, "flag forked key", at, |doc| {
+            let all = members(doc)?;
+            let Some(owner) = all.values().find(|m| m.keys.contains(&key)) else {
+                return Err(EditError::Unknown {
+                    what: "member with node key",
+                    id: key.to_string(),
+                });
+            };
+            if owner.id == *by {
+                return Err(EditError::Refused {
+                    why: "that key is your own organization's: revoke it instead".into(),
+                });
+            }
+            let mine = all.get(by).ok_or_else(|| EditError::Unknown {
+                what: "member",
+                id: by.to_string(),
+            })?;
+            if mine.flagged.contains(&key) {
+                return Ok(());
+            }
+            if mine.flagged.len() >= MAX_LIST {
+                return Err(EditError::TooMany {
+                    field: "flagged keys",
+                    len: mine.flagged.len() + 1,
+                    max: MAX_LIST,
+                });
+            }
+            let record = map_at(doc, &["members", by.as_str()])?;
+            let list = match doc.get(&record, "flagged")? {
+                Some((automerge::Value::Object(automerge::ObjType::List), id)) => id,
+                _ => doc.put_object(&record, "flagged", automerge::ObjType::List)?,
+            };
+            let len = doc.length(&list);
+            doc.insert(&list, len, key.to_string())?;
+            Ok(())
+        })
+    }
+
     /// The acting member leaves the coalition: from this change on it writes nothing and
     /// the other nodes stop sending it the coalition's data. Its records stay.
     pub fn leave(&mut self, by: &MemberId, at: Timestamp) -> Result<(), EditError> {
@@ -1378,6 +1427,7 @@ fn member_record(
         joined_at: at,
         left_at: None,
         admission: None,
+        flagged: Vec::new(),
     })
 }
 

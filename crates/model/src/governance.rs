@@ -18,7 +18,7 @@
 //! positions alone settle it, or its closing time when closing settles it. Only the latter
 //! depends on the clock; [`Governance::in_force`] takes the moment to judge at.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use automerge::ROOT;
@@ -31,7 +31,7 @@ use crate::schema::{
     Rules, Subject,
 };
 use crate::tally::{Outcome, Rule};
-use crate::values::{DecisionKind, Stance, Timestamp};
+use crate::values::{DecisionKind, NodeKey, Stance, Timestamp};
 
 /// What governance is derived from, as read at some point of a document's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,10 @@ pub struct Governance {
     fixed: Option<Arc<InForce>>,
 }
 
+/// How many members in force other than a key's own must flag it before its changes are
+/// refused ([`InForce::flagged`]).
+pub const FLAGS_TO_REFUSE: usize = 2;
+
 /// The governance in force at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InForce {
@@ -58,6 +62,8 @@ pub struct InForce {
     pub decisions: Vec<Decision>,
     /// Member records not in force: left, removed, or awaiting an admission vote.
     pub departures: BTreeMap<MemberId, Departure>,
+    /// Keys flagged by enough members in force ([`InForce::flagged`]).
+    refused: BTreeSet<NodeKey>,
 }
 
 /// A passed governance proposal.
@@ -94,6 +100,16 @@ impl InForce {
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
         holding(&self.members, key)
+    }
+
+    /// Whether `key` is flagged: at least [`FLAGS_TO_REFUSE`] members in force other than
+    /// the one holding it list it in their `flagged` keys (each after checking evidence that
+    /// it wrote two histories). Judged, like everything here, at a change's dependencies, so
+    /// a change made after its author's key was flagged is refused on every node alike,
+    /// while one made concurrently with the flags is not. Two flags, not one, so that no
+    /// single member can silence another's key by flagging it without cause.
+    pub fn flagged(&self, key: &[u8]) -> bool {
+        <[u8; 32]>::try_from(key).is_ok_and(|k| self.refused.contains(&NodeKey::from_bytes(k)))
     }
 }
 
@@ -231,13 +247,32 @@ impl Governance {
                 departures.insert(m, d);
             }
         }
+        let refused = refused_keys(&members);
         InForce {
             members,
             rules,
             decisions,
             departures,
+            refused,
         }
     }
+}
+
+/// The keys flagged by at least [`FLAGS_TO_REFUSE`] of `members` other than the one holding
+/// them (each member counted once per key, however often it lists it).
+fn refused_keys(members: &BTreeMap<MemberId, Member>) -> BTreeSet<NodeKey> {
+    let mut counts: BTreeMap<NodeKey, usize> = BTreeMap::new();
+    for m in members.values() {
+        let mine: BTreeSet<&NodeKey> = m.flagged.iter().filter(|k| !m.keys.contains(k)).collect();
+        for k in mine {
+            *counts.entry(*k).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= FLAGS_TO_REFUSE)
+        .map(|(k, _)| k)
+        .collect()
 }
 
 fn departure(

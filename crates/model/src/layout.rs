@@ -238,6 +238,7 @@ const ENTRY_KIND: Shape = Shape::Scalar(Scalar {
 
 const SHORTS: Shape = Shape::List(&SHORT);
 const IDS: Shape = Shape::List(&ID);
+const KEYS: Shape = Shape::List(&KEY);
 
 /// A decision rule.
 pub static RULE: Record = Record {
@@ -351,6 +352,7 @@ pub static MEMBER: Record = Record {
         fixed("joined_at", TIME),
         field("left_at", Shape::Optional(&TIME)),
         fixed("admission", Shape::Optional(&ID)),
+        field("flagged", Shape::Optional(&KEYS)),
     ],
     reads: None,
 };

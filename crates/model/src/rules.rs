@@ -46,6 +46,16 @@ pub enum Violation {
         /// The author key, hex.
         key: String,
     },
+    /// The change's author key had been flagged for writing two histories by two members
+    /// other than its own, and the change was made after it could see both flags.
+    #[error(
+        "written by key {key} after two other members flagged it for writing two histories \
+         (a fork): changes it makes from then on are refused"
+    )]
+    KeyFlagged {
+        /// The author key, hex.
+        key: String,
+    },
     /// A member wrote what belongs to another member.
     #[error("member {writer} wrote {path}, which only member {owner} may write")]
     NotOwner {
@@ -260,6 +270,11 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             })?
             .to_string();
+        if in_force.flagged(change.actor_id().to_bytes()) {
+            return Err(Violation::KeyFlagged {
+                key: change.actor_id().to_hex_string(),
+            });
+        }
         let fields = created_fields(change, expanded);
         let ctx = Ctx {
             doc,
@@ -659,6 +674,36 @@ impl Ctx<'_> {
                         path: path(),
                         why: format!("node key {k} belongs to another member"),
                     });
+                }
+                Ok(())
+            }
+            ["members", member, "flagged", ..] => {
+                owner(member)?;
+                // A key flagged is another member's, flagged once: the list stays as short
+                // as the coalition's keys, and so does the count `InForce::flagged` takes.
+                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op {
+                    let k = k.parse::<NodeKey>().map_err(|e| Violation::BadRecord {
+                        path: path(),
+                        why: e.to_string(),
+                    })?;
+                    let holder = self.gov.records.values().find(|m| m.keys.contains(&k));
+                    let why = match holder {
+                        None => Some(format!("node key {k} is no member's")),
+                        Some(m) if m.id == **member => Some(format!("node key {k} is its own")),
+                        Some(_)
+                            if self
+                                .gov
+                                .records
+                                .get(*member)
+                                .is_some_and(|m| m.flagged.contains(&k)) =>
+                        {
+                            Some(format!("node key {k} is flagged already"))
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(why) = why {
+                        return Err(Violation::BadRecord { path: path(), why });
+                    }
                 }
                 Ok(())
             }

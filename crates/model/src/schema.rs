@@ -542,6 +542,11 @@ pub struct Member {
     /// Under an admission rule that is a vote: the membership proposal that decides it.
     #[autosurgeon(missing = "Default::default")]
     pub admission: Option<ProposalId>,
+    /// Other members' node keys this member's node found writing two histories (checked
+    /// evidence of a fork, see `sync::forks`). A key flagged by two members in force other
+    /// than its own is refused from then on: see [`crate::governance::InForce::flagged`].
+    #[autosurgeon(missing = "Default::default")]
+    pub flagged: Vec<NodeKey>,
 }
 
 /// An issue in the joint inventory.

@@ -505,6 +505,84 @@ fn a_member_adds_and_revokes_its_own_device_keys() {
     ));
 }
 
+/// Member 3's node writes something with its key (no edit checks: a hostile node), made
+/// on `doc` as it stands.
+fn written_by_3(doc: &mut CoalitionDoc, contact: &str) -> CoalitionDoc {
+    let mut hostile = doc.fork_as(key(3));
+    let am = hostile.automerge_mut();
+    let me = obj(am, &["members", member(3).as_str()]);
+    am.put(&me, "contact", contact).unwrap();
+    am.commit();
+    hostile
+}
+
+#[test]
+fn a_key_flagged_by_two_other_members_writes_nothing_after_seeing_the_flags() {
+    let mut doc = three();
+    // Member 3 may not flag its own key, nor a key of no member.
+    let err = act(&mut doc, 3, |d| {
+        d.flag_key(&member(3), key(3), t(2)).unwrap_err()
+    });
+    assert!(err.to_string().contains("your own"), "{err}");
+    let err = act(&mut doc, 1, |d| {
+        d.flag_key(&member(1), key(42), t(2)).unwrap_err()
+    });
+    assert!(err.to_string().contains("node key"), "{err}");
+    // One flag is not enough: no single member silences another's key.
+    act(&mut doc, 1, |d| {
+        d.flag_key(&member(1), key(3), t(2)).unwrap()
+    });
+    act(&mut doc, 1, |d| {
+        d.flag_key(&member(1), key(3), t(3)).unwrap()
+    }); // twice: no-op
+    let mut one = written_by_3(&mut doc, "after one flag");
+    assert_eq!(verdict(&mut one), Ok(()));
+    // Concurrent with the second flag: made without seeing it, accepted everywhere alike.
+    let mut concurrent = written_by_3(&mut doc, "concurrent");
+    act(&mut doc, 2, |d| {
+        d.flag_key(&member(2), key(3), t(4)).unwrap()
+    });
+    let mut merged = doc.fork_as(key(9));
+    merged.merge(&mut concurrent).unwrap();
+    assert_eq!(verdict(&mut merged), Ok(()));
+    let read = doc.read().unwrap();
+    assert_eq!(read.members[&member(1)].flagged, vec![key(3)]);
+    assert_eq!(read.members[&member(2)].flagged, vec![key(3)]);
+    // After both flags: refused, on every node, whatever else it depends on.
+    let mut after = written_by_3(&mut merged, "after both flags");
+    assert!(matches!(
+        verdict(&mut after),
+        Err(Violation::KeyFlagged { .. })
+    ));
+    // On receipt too: a member flags another member's key, once.
+    for (flag, why) in [
+        (key(3), "flagged already"),
+        (key(1), "its own"),
+        (key(42), "no member's"),
+    ] {
+        let mut forged = doc.fork_as(key(1));
+        let am = forged.automerge_mut();
+        let mine = obj(am, &["members", member(1).as_str(), "flagged"]);
+        am.insert(&mine, 1, flag.to_string()).unwrap();
+        am.commit();
+        let err = verdict(&mut forged).unwrap_err();
+        assert!(
+            matches!(err, Violation::BadRecord { .. }) && err.to_string().contains(why),
+            "{err}"
+        );
+    }
+    // A member cannot write another's flags.
+    let mut forged = doc.fork_as(key(1));
+    let am = forged.automerge_mut();
+    let theirs = obj(am, &["members", member(2).as_str(), "flagged"]);
+    am.insert(&theirs, 1, key(1).to_string()).unwrap();
+    am.commit();
+    assert!(matches!(
+        verdict(&mut forged),
+        Err(Violation::NotOwner { .. })
+    ));
+}
+
 #[test]
 fn a_block_without_a_reason_is_refused_from_a_modified_node() {
     let mut doc = three();

@@ -217,6 +217,11 @@ impl Core {
 
     /// Handles events until [`Event::Shutdown`] or until every sender is gone.
     pub fn run(mut self, mut events: mpsc::Receiver<Event>) -> Replica {
+        // Forks learnt before a stop whose keys this member had not flagged yet.
+        for c in self.replica.coalition_ids().unwrap_or_default() {
+            let more = self.flag_forked(&c);
+            self.dispatch(more);
+        }
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -333,6 +338,26 @@ impl Core {
         }
     }
 
+    /// Flags the keys whose forks are decided in `coalition` as this node's member (see
+    /// [`replica::Replica::flag_forked`]); what that writes goes to the peers.
+    fn flag_forked(&mut self, coalition: &CoalitionId) -> Vec<Output> {
+        let _s = info_span!("coalition", %coalition).entered();
+        let keys = self
+            .sync
+            .decided_keys(&mut ReplicaDocs(&mut self.replica), coalition);
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        match self.replica.flag_forked(coalition, &keys) {
+            Ok(0) => Vec::new(),
+            Ok(_) => self.push_local_changes(),
+            Err(e) => {
+                warn!(error = %e, "could not flag the keys that forked");
+                Vec::new()
+            }
+        }
+    }
+
     fn push_local_changes(&mut self) -> Vec<Output> {
         let mut outputs = Vec::new();
         for local in self.replica.drain_local_changes() {
@@ -416,6 +441,11 @@ impl Core {
                     } else {
                         warn!(%coalition, %key, seq, set_aside, "a member node's key forked its history; see `coalesce status`");
                     }
+                    continue;
+                }
+                Output::ForkDecided { coalition } => {
+                    let more = self.flag_forked(&coalition);
+                    self.dispatch(more);
                     continue;
                 }
                 Output::JoinRefused {

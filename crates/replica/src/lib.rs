@@ -610,6 +610,53 @@ impl Replica {
         Ok(self.loaded(id)?.doc.member_for_key(key)?)
     }
 
+    /// Flags, as this node's member, `keys` found writing two histories in coalition `id`
+    /// (the sync protocol checked the evidence and knows which version is kept, see
+    /// `sync::forks`): once two members other than its own have, what such a key writes
+    /// after seeing the flags is refused on every node. Keys this member flagged already,
+    /// its own organization's keys and keys of no member in force are skipped, and a member
+    /// not in force (or a node whose own key forked) flags nothing. Returns how many keys it
+    /// flagged now.
+    #[instrument(skip_all, fields(coalition = %id))]
+    pub fn flag_forked(
+        &mut self,
+        id: &CoalitionId,
+        keys: &[NodeKey],
+    ) -> Result<usize, ReplicaError> {
+        let own = self.identity.node_key();
+        if keys.is_empty() || self.forked(id)?.contains(&own) {
+            return Ok(0);
+        }
+        let me = self.me(id)?;
+        let read = self
+            .loaded(id)?
+            .doc
+            .read()
+            .map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })?;
+        let Some(mine) = read.members.get(&me) else {
+            return Ok(0);
+        };
+        let in_force = self.loaded(id)?.doc.in_force(now())?;
+        if !in_force.members.contains_key(me.as_str()) {
+            return Ok(0);
+        }
+        let ours = mine.keys.clone();
+        let to_flag: Vec<NodeKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| !ours.contains(k) && !mine.flagged.contains(k))
+            .filter(|k| read.members.values().any(|m| m.keys.contains(k)))
+            .collect();
+        for key in &to_flag {
+            self.edit(id, |doc, a| doc.flag_key(&a.member, *key, a.now))?;
+            info!(%key, "flagged a member node's key that wrote two histories");
+        }
+        Ok(to_flag.len())
+    }
+
     /// Runs an edit as this node's member and stores the resulting change durably before
     /// returning. If storing fails, the in-memory copy is dropped so it cannot run ahead of
     /// the store.

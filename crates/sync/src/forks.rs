@@ -660,6 +660,19 @@ impl Forks {
         true
     }
 
+    /// Keys every known fork of which has a version with a witness.
+    pub fn decided(&self) -> Vec<[u8; 32]> {
+        let mut keys: Vec<[u8; 32]> = self.known.iter().map(|(a, _, _)| *a).collect();
+        keys.dedup();
+        keys.retain(|a| {
+            self.known
+                .iter()
+                .filter(|(k, _, _)| k == a)
+                .all(|f| self.witnessed.get(f).is_some_and(|w| !w.is_empty()))
+        });
+        keys
+    }
+
     /// Whether `change` is a version of a known fork.
     pub fn knows(&self, change: &Change) -> bool {
         self.fork_of(change).is_some()
@@ -1388,6 +1401,9 @@ impl SyncNode {
         let v = w.version();
         info!(coalition = %c, seq = v.seq(), version = %v.hash(), set_aside = self.forks.get(c).map_or(0, Forks::set_aside), "another member built on a version of a fork: versions without a witness are set aside");
         self.tell_syncing(from, c, &w.message(wire_id(c)), out);
+        out.push(Output::ForkDecided {
+            coalition: c.clone(),
+        });
         if changed {
             self.resync(docs, c, out);
         }

@@ -84,6 +84,13 @@ pub enum Output {
         /// How many changes this node holds set aside in the coalition.
         set_aside: usize,
     },
+    /// A version of a fork in the coalition got a witness here (see [`crate::forks`]): the
+    /// forks of some keys may all be decided now ([`SyncNode::decided_keys`]), and this
+    /// node's member may flag those keys.
+    ForkDecided {
+        /// The coalition.
+        coalition: CoalitionId,
+    },
     /// A peer speaks another protocol version: it has been told which one this node speaks
     /// (when it did not tell first) and is disconnected.
     Incompatible {
@@ -187,6 +194,32 @@ pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
     }
 }
 
+/// The hashes of the changes in `chunks` that are the newest there of their actor, where
+/// that is not the actor's newest signed change in `signed` (whose signatures are sent
+/// anyway). Chunks that do not parse are skipped: they are this node's own.
+fn unsigned_tops(
+    chunks: &automerge::sync::ChunkList,
+    signed: &[ChangeSignature],
+) -> Vec<ChangeHash> {
+    let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
+    for chunk in chunks.iter() {
+        let Ok(ch) = Change::try_from(chunk) else {
+            continue;
+        };
+        let e = newest
+            .entry(ch.actor_id().to_bytes().to_vec())
+            .or_insert((0, ch.hash()));
+        if ch.seq() >= e.0 {
+            *e = (ch.seq(), ch.hash());
+        }
+    }
+    newest
+        .into_values()
+        .map(|(_, h)| h)
+        .filter(|h| !signed.iter().any(|s| s.hash == h.0))
+        .collect()
+}
+
 /// One node's sync state with all its connected peers.
 #[derive(Debug)]
 pub struct SyncNode {
@@ -251,6 +284,17 @@ impl SyncNode {
             self.pending_forks.get(c).map_or(0, Vec::len),
             self.pending_witnesses.get(c).map_or(0, Vec::len),
         )
+    }
+
+    /// Keys that forked in `c` whose every fork known has a version with a witness: the
+    /// version kept is settled, so flagging them (see `model::CoalitionDoc::flag_key`) builds
+    /// on what every node keeps, not on a version that may yet be set aside.
+    pub fn decided_keys(&mut self, docs: &mut impl Documents, c: &CoalitionId) -> Vec<NodeKey> {
+        self.load_forks(docs, c);
+        self.forks
+            .get(c)
+            .map(|f| f.decided().into_iter().map(NodeKey::from_bytes).collect())
+            .unwrap_or_default()
     }
 
     /// The largest message this node takes from a peer.
@@ -658,25 +702,33 @@ impl SyncNode {
             && automerge::ReadDoc::stats(doc.document()).num_ops
                 <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
-        match doc.sync().generate_sync_message(&mut pd.state) {
-            Some(msg) => {
-                let (heads, vouchers) = if msg.changes.is_empty() {
-                    (Vec::new(), Vec::new())
-                } else {
-                    let mut heads = wire::heads(&index.all());
-                    heads.extend(voucher_heads);
-                    (heads, vouchers)
-                };
-                let message = Message::Sync {
-                    coalition: wire_id(c),
-                    sync: msg.encode(),
-                    heads,
-                    vouchers,
-                };
-                send(out, peer, &message);
+        let Some(msg) = doc.sync().generate_sync_message(&mut pd.state) else {
+            pd.idle = 0;
+            return;
+        };
+        let (heads, vouchers) = if msg.changes.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let all = index.all();
+            let mut heads = wire::heads(&all);
+            heads.extend(voucher_heads);
+            // Automerge leaves out what it sent this peer before, so an actor's newest change
+            // in this message need not be its newest signed one: sign for it with the
+            // signature stored over it (every one is kept).
+            for hash in unsigned_tops(&msg.changes, &all) {
+                if let Some(sig) = docs.signature(c, &hash.0) {
+                    heads.extend(wire::heads(std::slice::from_ref(&sig)));
+                }
             }
-            None => pd.idle = 0,
-        }
+            (heads, vouchers)
+        };
+        let message = Message::Sync {
+            coalition: wire_id(c),
+            sync: msg.encode(),
+            heads,
+            vouchers,
+        };
+        send(out, peer, &message);
     }
 
     /// Messages about a coalition count only from a peer it is being synced with.
@@ -806,14 +858,20 @@ impl SyncNode {
         let mut seen = BTreeSet::new();
         let total = changes.len();
         let forks = self.forks.get(c);
-        let new: Vec<Change> = changes
-            .into_iter()
-            .filter(|ch| {
-                !holds(doc, &ch.hash())
-                    && !forks.is_some_and(|f| f.is_aside(&ch.hash()))
-                    && seen.insert(ch.hash())
-            })
-            .collect();
+        let mut vouchers = vouchers;
+        let mut new: Vec<Change> = Vec::with_capacity(changes.len());
+        for ch in changes {
+            if holds(doc, &ch.hash()) || !seen.insert(ch.hash()) {
+                continue;
+            }
+            if forks.is_some_and(|f| f.is_aside(&ch.hash())) {
+                // Set aside here already, but the sender may not know yet: its signature can
+                // still vouch for the sender's earlier changes, as a voucher does.
+                vouchers.push(ch);
+            } else {
+                new.push(ch);
+            }
+        }
         if new.is_empty() {
             return Ok(Applied::default());
         }

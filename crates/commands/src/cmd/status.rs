@@ -93,6 +93,11 @@ struct Forked {
     name: Option<String>,
     from_seq: u64,
     this_node: bool,
+    /// Members in force, other than its own, whose nodes flagged the key.
+    flagged_by: Vec<model::MemberId>,
+    /// Whether enough have ([`model::governance::FLAGS_TO_REFUSE`]) for what the key writes
+    /// after seeing their flags to be refused on every node.
+    refused: bool,
 }
 
 #[derive(Serialize)]
@@ -148,12 +153,20 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             .map(|(key, seq)| {
                 let key = model::NodeKey::from_bytes(*key);
                 let owner = super::member_with_key(&state, &key);
+                let flagged_by: Vec<model::MemberId> = state
+                    .members
+                    .values()
+                    .filter(|m| Some(&m.id) != owner.map(|o| &o.id) && m.flagged.contains(&key))
+                    .map(|m| m.id.clone())
+                    .collect();
                 Forked {
                     node: key.to_string(),
                     member: owner.map(|m| m.id.clone()),
                     name: owner.map(|m| m.name.clone()),
                     from_seq: *seq,
                     this_node: key == me,
+                    refused: flagged_by.len() >= model::governance::FLAGS_TO_REFUSE,
+                    flagged_by,
                 }
             })
             .collect();
@@ -243,6 +256,20 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         )?;
         for f in &c.forked {
             let who = f.name.as_deref().unwrap_or("an unknown member");
+            let flags = if f.refused {
+                format!(
+                    "{} other members flagged it: what it writes after seeing their flags is \
+                     refused on every node.",
+                    f.flagged_by.len()
+                )
+            } else {
+                format!(
+                    "{} of the {} other members needed have flagged it so far; once they have, \
+                     what it writes after seeing their flags is refused on every node.",
+                    f.flagged_by.len(),
+                    model::governance::FLAGS_TO_REFUSE
+                )
+            };
             out.text(&if f.this_node {
                 format!(
                     "Warning: THIS node's key wrote two different changes with one sequence number \
@@ -250,15 +277,15 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                      member's node keeps the version another member built on and sets the other \
                      aside ({} change(s) set aside here); this node can no longer write in this \
                      coalition. Add a new key for {who} from another of its nodes (`coalesce member \
-                     key add`), or restore a backup (which draws a new key).\n",
+                     key add`), or restore a backup (which draws a new key). {flags}\n",
                     f.from_seq, c.set_aside
                 )
             } else {
                 format!(
                     "Warning: node {} of {who} wrote two different changes with one sequence number \
                      (its change {}). Every member's node keeps the version another member built on \
-                     and sets the other aside ({} change(s) set aside here); that node can write \
-                     nothing more here. Its organization can go on with another key.\n",
+                     and sets the other aside ({} change(s) set aside here). {flags} Its \
+                     organization can go on with another key.\n",
                     short(&f.node),
                     f.from_seq,
                     c.set_aside
