@@ -169,11 +169,6 @@ impl Sim {
             to_flag: Vec::new(),
             after_flags: 0,
         };
-        if std::env::var("SIM_TRACE").is_ok() {
-            for (i, n) in sim.nodes.iter().enumerate() {
-                eprintln!("node {i} is {}", n.key);
-            }
-        }
         sim.relink();
         sim
     }
@@ -705,9 +700,6 @@ impl Sim {
         }
         *n.docs.entry(&c).unwrap().0 = model_doc.into_automerge();
         self.log.push(format!("flag by {i}"));
-        if std::env::var("SIM_TRACE").is_ok() {
-            eprintln!("node {i} flags");
-        }
         self.finish_edit(i, &before, "flag");
     }
 
