@@ -514,6 +514,11 @@ impl CoalitionDoc {
                 coalition: self.id.to_string(),
             });
         }
+        if gov.flagged(self.doc.get_actor().to_bytes()) {
+            return Err(EditError::KeyFlagged {
+                coalition: self.id.to_string(),
+            });
+        }
         match f(&mut self.doc, &gov) {
             Ok(v) => {
                 self.doc.commit_with(commit_options(message, at));

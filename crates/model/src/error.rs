@@ -107,6 +107,17 @@ pub enum EditError {
         /// The coalition.
         coalition: String,
     },
+    /// This node's key was flagged for writing two histories by two other members: what it
+    /// writes now would be refused by every node.
+    #[error(
+        "this node's key was flagged by two other members for writing two histories (a fork) \
+         in coalition {coalition}: it can no longer write there; add a new key for your \
+         organization from another of its nodes, or restore a backup (which draws a new key)"
+    )]
+    KeyFlagged {
+        /// The coalition.
+        coalition: String,
+    },
     /// The charter's rules do not allow the edit; the message says why.
     #[error("{why}")]
     Refused {

@@ -247,7 +247,7 @@ impl Governance {
                 departures.insert(m, d);
             }
         }
-        let refused = refused_keys(&members);
+        let refused = refused_keys(&members, &self.records);
         InForce {
             members,
             rules,
@@ -258,12 +258,36 @@ impl Governance {
     }
 }
 
-/// The keys flagged by at least [`FLAGS_TO_REFUSE`] of `members` other than the one holding
-/// them (each member counted once per key, however often it lists it).
-fn refused_keys(members: &BTreeMap<MemberId, Member>) -> BTreeSet<NodeKey> {
+/// The most flags of one member [`InForce::flagged`] counts (the first ones in its list):
+/// receipt checks each flag added to a list, but not the entries of a list a change makes,
+/// so reading bounds the work itself.
+pub const MAX_FLAGS: usize = 50;
+
+/// The keys flagged by at least [`FLAGS_TO_REFUSE`] of `members` (those in force) other than
+/// the one holding them, among `records` (every member record): each member counted once
+/// per key, however often it lists it, and only for a key another member holds.
+fn refused_keys(
+    members: &BTreeMap<MemberId, Member>,
+    records: &BTreeMap<MemberId, Member>,
+) -> BTreeSet<NodeKey> {
+    if members.values().all(|m| m.flagged.is_empty()) {
+        return BTreeSet::new();
+    }
+    let mut owners: BTreeMap<&NodeKey, &MemberId> = BTreeMap::new();
+    for r in records.values() {
+        for k in &r.keys {
+            // The first record holding a key, as `holding` finds it.
+            owners.entry(k).or_insert(&r.id);
+        }
+    }
     let mut counts: BTreeMap<NodeKey, usize> = BTreeMap::new();
     for m in members.values() {
-        let mine: BTreeSet<&NodeKey> = m.flagged.iter().filter(|k| !m.keys.contains(k)).collect();
+        let mine: BTreeSet<&NodeKey> = m
+            .flagged
+            .iter()
+            .take(MAX_FLAGS)
+            .filter(|k| owners.get(k).is_some_and(|owner| **owner != m.id))
+            .collect();
         for k in mine {
             *counts.entry(*k).or_default() += 1;
         }

@@ -352,7 +352,7 @@ pub static MEMBER: Record = Record {
         fixed("joined_at", TIME),
         field("left_at", Shape::Optional(&TIME)),
         fixed("admission", Shape::Optional(&ID)),
-        field("flagged", Shape::Optional(&KEYS)),
+        field("flagged", KEYS),
     ],
     reads: None,
 };

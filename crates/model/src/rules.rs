@@ -332,7 +332,11 @@ impl Validator {
         let [founder] = gov.records.values().collect::<Vec<_>>()[..] else {
             return Err(bad("it must admit exactly one member, the founder"));
         };
-        if founder.admission.is_some() || founder.left_at.is_some() || !gov.proposals.is_empty() {
+        if founder.admission.is_some()
+            || founder.left_at.is_some()
+            || !founder.flagged.is_empty()
+            || !gov.proposals.is_empty()
+        {
             return Err(bad("the founder is a member in force from the start"));
         }
         if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
@@ -679,8 +683,9 @@ impl Ctx<'_> {
             }
             ["members", member, "flagged", ..] => {
                 owner(member)?;
-                // A key flagged is another member's, flagged once: the list stays as short
-                // as the coalition's keys, and so does the count `InForce::flagged` takes.
+                // A key added to the list is another member's, flagged once. (Entries of a
+                // list the change itself makes are not judged here: reading counts only
+                // another member's keys, each once, up to `MAX_FLAGS` per member.)
                 if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op {
                     let k = k.parse::<NodeKey>().map_err(|e| Violation::BadRecord {
                         path: path(),
@@ -825,6 +830,9 @@ impl Ctx<'_> {
         }
         if m.left_at.is_some() {
             return Err("a new member has not left".into());
+        }
+        if !m.flagged.is_empty() {
+            return Err("a new member has flagged no key yet".into());
         }
         if let Some(k) = m
             .keys

@@ -554,6 +554,42 @@ fn a_key_flagged_by_two_other_members_writes_nothing_after_seeing_the_flags() {
         verdict(&mut after),
         Err(Violation::KeyFlagged { .. })
     ));
+    // Member 3's own node, once it holds both flags, is told so rather than writing on.
+    let mut own = doc.fork_as(key(3));
+    let err = own
+        .update_profile(
+            &member(3),
+            ProfileUpdate {
+                contact: Some("still here".into()),
+                ..Default::default()
+            },
+            t(6),
+        )
+        .unwrap_err();
+    assert!(matches!(err, EditError::KeyFlagged { .. }), "{err}");
+    // A new member cannot arrive with flags already (a member admitting another could
+    // otherwise supply a second flag in its name).
+    let mut admitting = doc.fork_as(key(1));
+    let am = admitting.automerge_mut();
+    let members = obj(am, &["members"]);
+    let newcomer = MemberId::from_bytes([0x44; 16]);
+    let record = model::schema::Member {
+        id: newcomer.clone(),
+        name: "Puppet".into(),
+        communities: vec![],
+        languages: vec![],
+        accessibility: vec![],
+        contact: String::new(),
+        keys: vec![key(44)],
+        joined_at: t(7),
+        left_at: None,
+        admission: None,
+        flagged: vec![key(2)],
+    };
+    autosurgeon::reconcile_prop(am, &members, newcomer.as_str(), &record).unwrap();
+    am.commit();
+    let err = verdict(&mut admitting).unwrap_err();
+    assert!(err.to_string().contains("flagged no key"), "{err}");
     // On receipt too: a member flags another member's key, once.
     for (flag, why) in [
         (key(3), "flagged already"),

@@ -218,7 +218,11 @@ impl Core {
     /// Handles events until [`Event::Shutdown`] or until every sender is gone.
     pub fn run(mut self, mut events: mpsc::Receiver<Event>) -> Replica {
         // Forks learnt before a stop whose keys this member had not flagged yet.
-        for c in self.replica.coalition_ids().unwrap_or_default() {
+        let ids = self.replica.coalition_ids().unwrap_or_else(|e| {
+            warn!(error = %e, "could not list the coalitions to flag forked keys in");
+            Vec::new()
+        });
+        for c in ids {
             let more = self.flag_forked(&c);
             self.dispatch(more);
         }

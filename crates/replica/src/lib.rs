@@ -627,7 +627,10 @@ impl Replica {
         if keys.is_empty() || self.forked(id)?.contains(&own) {
             return Ok(0);
         }
-        let me = self.me(id)?;
+        // A coalition this node's key is no member's of any more: nothing to flag.
+        let Ok(me) = self.me(id) else {
+            return Ok(0);
+        };
         let read = self
             .loaded(id)?
             .doc
@@ -636,13 +639,10 @@ impl Replica {
                 coalition: id.to_string(),
                 source: Box::new(source),
             })?;
+        // The members read are those in force.
         let Some(mine) = read.members.get(&me) else {
             return Ok(0);
         };
-        let in_force = self.loaded(id)?.doc.in_force(now())?;
-        if !in_force.members.contains_key(me.as_str()) {
-            return Ok(0);
-        }
         let ours = mine.keys.clone();
         let to_flag: Vec<NodeKey> = keys
             .iter()

@@ -751,11 +751,16 @@ impl Forks {
             head: (head.hash, head.signature.to_vec()),
             chain,
         };
+        let first_seq = |v: &Voucher| {
+            Change::from_bytes(v.chain.first()?.clone())
+                .ok()
+                .map(|c| c.seq())
+        };
         if others + size(&voucher) > MAX_VOUCHER_BYTES
-            || self
-                .vouchers
-                .get(&actor)
-                .is_some_and(|v| v.head == voucher.head)
+            || self.vouchers.get(&actor).is_some_and(|v| {
+                // The same, or one vouching for later kept changes than this one would.
+                v.head == voucher.head || first_seq(v) > first_seq(&voucher)
+            })
         {
             return false;
         }

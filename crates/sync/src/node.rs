@@ -203,6 +203,11 @@ fn unsigned_tops(
 ) -> Vec<ChangeHash> {
     let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
     for chunk in chunks.iter() {
+        // A whole document (a snapshot: chunk type 0 after the magic bytes and checksum)
+        // carries no signatures of its own; parsing it would hash it all for nothing.
+        if chunk.get(8) == Some(&0) {
+            continue;
+        }
         let Ok(ch) = Change::try_from(chunk) else {
             continue;
         };
@@ -213,10 +218,11 @@ fn unsigned_tops(
             *e = (ch.seq(), ch.hash());
         }
     }
+    let signed: HashSet<[u8; 32]> = signed.iter().map(|s| s.hash).collect();
     newest
         .into_values()
         .map(|(_, h)| h)
-        .filter(|h| !signed.iter().any(|s| s.hash == h.0))
+        .filter(|h| !signed.contains(&h.0))
         .collect()
 }
 
@@ -714,10 +720,15 @@ impl SyncNode {
             heads.extend(voucher_heads);
             // Automerge leaves out what it sent this peer before, so an actor's newest change
             // in this message need not be its newest signed one: sign for it with the
-            // signature stored over it (every one is kept).
+            // signature stored over it, if one is (every one received is kept).
             for hash in unsigned_tops(&msg.changes, &all) {
-                if let Some(sig) = docs.signature(c, &hash.0) {
-                    heads.extend(wire::heads(std::slice::from_ref(&sig)));
+                match docs.signature(c, &hash.0) {
+                    Some(sig) => heads.extend(wire::heads(std::slice::from_ref(&sig))),
+                    // Received in the middle of a batch, signed only by a later change: the
+                    // peer asks again and gets that one with it.
+                    None => {
+                        debug!(coalition = %c, change = %hash, "no signature stored over a change sent")
+                    }
                 }
             }
             (heads, vouchers)

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Version 3: evidence of a member's node forking its history ([`Message::Fork`]), and
 /// changes carried only to vouch for others (`vouchers`), see `forks`. Version 4: witnesses
 /// ([`Message::Witness`]) decide which version of a fork is kept.
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -80,6 +80,10 @@ struct CoalitionStatus {
     /// (`coalesce audit aside`).
     #[serde(skip_serializing_if = "is_zero")]
     kept_aside: usize,
+    /// Whether enough other members flagged this node's key for writing two histories that
+    /// what it writes here is refused (its edits are refused here too).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    key_refused: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -170,7 +174,15 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                 }
             })
             .collect();
+        let own = super::member_with_key(&state, &me).map(|m| m.id.clone());
+        let key_refused = state
+            .members
+            .values()
+            .filter(|m| Some(&m.id) != own.as_ref() && m.flagged.contains(&me))
+            .count()
+            >= model::governance::FLAGS_TO_REFUSE;
         coalitions.push(CoalitionStatus {
+            key_refused,
             id: id.to_string(),
             name: state.charter.name,
             member_nodes: nodes,
@@ -291,6 +303,14 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                     c.set_aside
                 )
             })?;
+        }
+        if c.key_refused && !c.forked.iter().any(|f| f.this_node) {
+            out.text(
+                "Warning: other members flagged THIS node's key for writing two histories: it \
+                 can no longer write in this coalition. Add a new key for your organization \
+                 from another of its nodes (`coalesce member key add`), or restore a backup \
+                 (which draws a new key).\n",
+            )?;
         }
         if c.kept_aside > 0 {
             out.text(&format!(
