@@ -663,6 +663,15 @@ impl Ctx<'_> {
                 owner(member)?;
                 permanent()
             }
+            // A member's key list, and its list of flagged keys once it has one, are edited
+            // item by item, never made again: items of a list a change makes are not judged
+            // one by one (a key of another member could be claimed that way).
+            ["members", member, "keys" | "flagged"]
+                if (w.creates && !w.new_key) || (deleting && p[2] == "keys") =>
+            {
+                owner(member)?;
+                permanent()
+            }
             ["members", member, "keys", ..] => {
                 owner(member)?;
                 // A device key added must not be another member's.

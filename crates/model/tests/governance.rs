@@ -607,6 +607,21 @@ fn a_key_flagged_by_two_other_members_writes_nothing_after_seeing_the_flags() {
             "{err}"
         );
     }
+    // Nor can a member make its key list (or its flags) again, whose items would then go
+    // unjudged: claiming another member's key that way would silence it.
+    for field in ["keys", "flagged"] {
+        let mut forged = doc.fork_as(key(1));
+        let am = forged.automerge_mut();
+        let me = obj(am, &["members", member(1).as_str()]);
+        let list = am.put_object(&me, field, ObjType::List).unwrap();
+        am.insert(&list, 0, key(1).to_string()).unwrap();
+        am.insert(&list, 1, key(2).to_string()).unwrap();
+        am.commit();
+        assert!(
+            matches!(verdict(&mut forged), Err(Violation::Permanent { .. })),
+            "{field}"
+        );
+    }
     // A member cannot write another's flags.
     let mut forged = doc.fork_as(key(1));
     let am = forged.automerge_mut();
