@@ -1013,12 +1013,15 @@ fn a_member_forking_its_history_is_flagged_and_honest_nodes_converge_on_the_vers
         d.put(&i, "title", "Written after the flags").unwrap();
     });
     to_north.push(&c, &after);
-    eventually(30, "the flagged key's change refused", || {
-        let refused = north.ok(&["audit", "refused"]);
-        refused
-            .contains("flagged it for writing two histories")
-            .then_some(())
-    });
+    to_faith.push(&c, &after);
+    for node in [north, faith] {
+        eventually(30, "the flagged key's change refused", || {
+            let refused = node.ok(&["audit", "refused"]);
+            refused
+                .contains("flagged it for writing two histories")
+                .then_some(())
+        });
+    }
     assert_eq!(title(north), held[0]);
     assert_eq!(title(faith), held[0]);
     assert_eq!(

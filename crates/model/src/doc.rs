@@ -12,7 +12,7 @@ use automerge::{AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use autosurgeon::reconcile_prop;
 
 use crate::error::{DocError, EditError};
-use crate::governance::{Governance, InForce};
+use crate::governance::{Governance, InForce, MAX_FLAGS};
 use crate::ids::{
     CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId, resolve_prefix,
 };
@@ -1038,10 +1038,7 @@ impl CoalitionDoc {
                     id: key.to_string(),
                 });
             }
-            let keys = list_at(doc, &["members", by.as_str(), "keys"])?;
-            let len = doc.length(&keys);
-            doc.insert(&keys, len, key.to_string())?;
-            Ok(())
+            append(doc, &["members", by.as_str()], "keys", key.to_string())
         })
     }
 
@@ -1102,24 +1099,34 @@ impl CoalitionDoc {
                 what: "member",
                 id: by.to_string(),
             })?;
-            if mine.flagged.contains(&key) {
-                return Ok(());
-            }
-            if mine.flagged.len() >= MAX_LIST {
-                return Err(EditError::TooMany {
-                    field: "flagged keys",
-                    len: mine.flagged.len() + 1,
-                    max: MAX_LIST,
-                });
-            }
-            let record = map_at(doc, &["members", by.as_str()])?;
-            let list = match doc.get(&record, "flagged")? {
-                Some((automerge::Value::Object(automerge::ObjType::List), id)) => id,
-                _ => doc.put_object(&record, "flagged", automerge::ObjType::List)?,
+            add_flag(doc, mine, 0, key).map(|_| ())
+        })
+    }
+
+    /// [`Self::flag_key`] for each of `keys` that is another member's in force and not flagged
+    /// by the acting member yet, in one change; the others are skipped, not refused (a node
+    /// flags what the sync protocol found, whoever holds it now). Returns how many it flagged.
+    pub fn flag_keys(
+        &mut self,
+        by: &MemberId,
+        keys: &[NodeKey],
+        at: Timestamp,
+    ) -> Result<usize, EditError> {
+        self.edit_governed(by, "flag forked keys", at, |doc, gov| {
+            // `edit_governed` checked that the acting member is in force.
+            let Some(mine) = gov.members.get(by.as_str()) else {
+                return Ok(0);
             };
-            let len = doc.length(&list);
-            doc.insert(&list, len, key.to_string())?;
-            Ok(())
+            let mut written = 0;
+            for key in keys {
+                if !mine.keys.contains(key)
+                    && gov.member_of(key.as_bytes()).is_some()
+                    && add_flag(doc, mine, written, *key)?
+                {
+                    written += 1;
+                }
+            }
+            Ok(written)
         })
     }
 
@@ -1599,6 +1606,52 @@ fn open_proposal(
 /// The object at `path` (map keys from the root), which must be a map.
 fn map_at(doc: &AutoCommit, path: &[&str]) -> Result<ObjId, EditError> {
     obj_at(doc, path, ObjType::Map)
+}
+
+/// Adds `key` to the flags of `mine` (as read before this change, which has added `written`
+/// flags since) unless it is there already; whether it added it.
+fn add_flag(
+    doc: &mut AutoCommit,
+    mine: &Member,
+    written: usize,
+    key: NodeKey,
+) -> Result<bool, EditError> {
+    if mine.flagged.contains(&key) {
+        return Ok(false);
+    }
+    if mine.flagged.len() + written >= MAX_FLAGS {
+        return Err(EditError::TooMany {
+            field: "flagged keys",
+            len: mine.flagged.len() + written + 1,
+            max: MAX_FLAGS,
+        });
+    }
+    append(
+        doc,
+        &["members", mine.id.as_str()],
+        "flagged",
+        key.to_string(),
+    )?;
+    Ok(true)
+}
+
+/// Appends `item` to the list `field` of the record at `record` (made, if the record is from
+/// before that field existed).
+fn append(
+    doc: &mut AutoCommit,
+    record: &[&str],
+    field: &str,
+    item: String,
+) -> Result<(), EditError> {
+    let obj = map_at(doc, record)?;
+    let list = match doc.get(&obj, field)? {
+        Some((automerge::Value::Object(ObjType::List), id)) => id,
+        Some(_) => return Err(shape_error(&[record, &[field]].concat())),
+        None => doc.put_object(&obj, field, ObjType::List)?,
+    };
+    let len = doc.length(&list);
+    doc.insert(&list, len, item)?;
+    Ok(())
 }
 
 /// The object at `path`, which must be a list.

@@ -261,7 +261,22 @@ impl Governance {
 /// The most flags of one member [`InForce::flagged`] counts (the first ones in its list):
 /// receipt checks each flag added to a list, but not the entries of a list a change makes,
 /// so reading bounds the work itself.
-pub const MAX_FLAGS: usize = 50;
+pub const MAX_FLAGS: usize = crate::doc::MAX_LIST;
+
+/// The members among `members` whose flags count for `key`, held by the member `owner`:
+/// every one but the owner that lists it among its first [`MAX_FLAGS`] flags. For reports;
+/// [`refused_keys`] counts by the same rule for every key at once.
+pub fn flaggers<'a>(
+    members: &'a BTreeMap<MemberId, Member>,
+    owner: Option<&MemberId>,
+    key: &NodeKey,
+) -> Vec<&'a MemberId> {
+    members
+        .values()
+        .filter(|m| Some(&m.id) != owner && m.flagged.iter().take(MAX_FLAGS).any(|k| k == key))
+        .map(|m| &m.id)
+        .collect()
+}
 
 /// The keys flagged by at least [`FLAGS_TO_REFUSE`] of `members` (those in force) other than
 /// the one holding them, among `records` (every member record): each member counted once

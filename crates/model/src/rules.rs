@@ -700,10 +700,9 @@ impl Ctx<'_> {
                         path: path(),
                         why: e.to_string(),
                     })?;
-                    let holder = self.gov.records.values().find(|m| m.keys.contains(&k));
-                    let why = match holder {
+                    let why = match self.gov.record_holding(k.as_bytes()) {
                         None => Some(format!("node key {k} is no member's")),
-                        Some(m) if m.id == **member => Some(format!("node key {k} is its own")),
+                        Some(m) if *m == **member => Some(format!("node key {k} is its own")),
                         Some(_)
                             if self
                                 .gov

@@ -623,38 +623,27 @@ impl Replica {
         id: &CoalitionId,
         keys: &[NodeKey],
     ) -> Result<usize, ReplicaError> {
-        let own = self.identity.node_key();
-        if keys.is_empty() || self.forked(id)?.contains(&own) {
+        if keys.is_empty() {
             return Ok(0);
         }
-        // A coalition this node's key is no member's of any more: nothing to flag.
-        let Ok(me) = self.me(id) else {
-            return Ok(0);
-        };
-        let read = self
-            .loaded(id)?
-            .doc
-            .read()
-            .map_err(|source| ReplicaError::Doc {
-                coalition: id.to_string(),
-                source: Box::new(source),
-            })?;
-        // The members read are those in force.
-        let Some(mine) = read.members.get(&me) else {
-            return Ok(0);
-        };
-        let ours = mine.keys.clone();
-        let to_flag: Vec<NodeKey> = keys
-            .iter()
-            .copied()
-            .filter(|k| !ours.contains(k) && !mine.flagged.contains(k))
-            .filter(|k| read.members.values().any(|m| m.keys.contains(k)))
-            .collect();
-        for key in &to_flag {
-            self.edit(id, |doc, a| doc.flag_key(&a.member, *key, a.now))?;
-            info!(%key, "flagged a member node's key that wrote two histories");
+        match self.edit(id, |doc, a| doc.flag_keys(&a.member, keys, a.now)) {
+            Ok(n) => {
+                if n > 0 {
+                    info!(
+                        keys = n,
+                        "flagged member nodes' keys that wrote two histories"
+                    );
+                }
+                Ok(n)
+            }
+            // No member's key here any more, or this node's own key forked or refused:
+            // nothing to flag.
+            Err(
+                ReplicaError::KeyForked { .. }
+                | ReplicaError::Edit(EditError::NotAMember { .. } | EditError::KeyFlagged { .. }),
+            ) => Ok(0),
+            Err(e) => Err(e),
         }
-        Ok(to_flag.len())
     }
 
     /// Runs an edit as this node's member and stores the resulting change durably before

@@ -439,6 +439,13 @@ struct Voucher {
     chain: Vec<Vec<u8>>,
 }
 
+impl Voucher {
+    /// The first change of its chain (just after the newest kept change it vouches for).
+    fn first(&self) -> Option<Change> {
+        Change::from_bytes(self.chain.first()?.clone()).ok()
+    }
+}
+
 /// A witness as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredWitness {
@@ -662,14 +669,15 @@ impl Forks {
 
     /// Keys every known fork of which has a version with a witness.
     pub fn decided(&self) -> Vec<[u8; 32]> {
+        let undecided: BTreeSet<[u8; 32]> = self
+            .known
+            .iter()
+            .filter(|f| self.witnessed.get(*f).is_none_or(Vec::is_empty))
+            .map(|(a, _, _)| *a)
+            .collect();
         let mut keys: Vec<[u8; 32]> = self.known.iter().map(|(a, _, _)| *a).collect();
-        keys.dedup();
-        keys.retain(|a| {
-            self.known
-                .iter()
-                .filter(|(k, _, _)| k == a)
-                .all(|f| self.witnessed.get(f).is_some_and(|w| !w.is_empty()))
-        });
+        keys.dedup(); // `known` is ordered by actor first
+        keys.retain(|a| !undecided.contains(a));
         keys
     }
 
@@ -751,11 +759,7 @@ impl Forks {
             head: (head.hash, head.signature.to_vec()),
             chain,
         };
-        let first_seq = |v: &Voucher| {
-            Change::from_bytes(v.chain.first()?.clone())
-                .ok()
-                .map(|c| c.seq())
-        };
+        let first_seq = |v: &Voucher| v.first().map(|c| c.seq());
         if others + size(&voucher) > MAX_VOUCHER_BYTES
             || self.vouchers.get(&actor).is_some_and(|v| {
                 // The same, or one vouching for later kept changes than this one would.
@@ -772,8 +776,7 @@ impl Forks {
     /// its chain), with the dependencies of the chain's first change (one of which is that
     /// kept change), if there is a voucher.
     pub fn vouched(&self, actor: &[u8]) -> Option<(Vec<ChangeHash>, u64)> {
-        let v = self.vouchers.get(actor)?;
-        let first = Change::from_bytes(v.chain.first()?.clone()).ok()?;
+        let first = self.vouchers.get(actor)?.first()?;
         Some((first.deps().to_vec(), first.seq().checked_sub(1)?))
     }
 
@@ -795,10 +798,7 @@ impl Forks {
     pub fn voucher_spans(&self) -> Vec<([u8; 32], u64, usize)> {
         self.vouchers
             .iter()
-            .filter_map(|(a, v)| {
-                let first = Change::from_bytes(v.chain.first()?.clone()).ok()?;
-                Some((*a, first.seq(), v.chain.len()))
-            })
+            .filter_map(|(a, v)| Some((*a, v.first()?.seq(), v.chain.len())))
             .collect()
     }
 

@@ -203,9 +203,9 @@ fn unsigned_tops(
 ) -> Vec<ChangeHash> {
     let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
     for chunk in chunks.iter() {
-        // A whole document (a snapshot: chunk type 0 after the magic bytes and checksum)
-        // carries no signatures of its own; parsing it would hash it all for nothing.
-        if chunk.get(8) == Some(&0) {
+        // A whole document (a snapshot) carries no signatures of its own; parsing it would
+        // hash it all for nothing.
+        if crate::verify::chunk_extent(chunk).is_ok_and(|(kind, _)| kind == 0) {
             continue;
         }
         let Ok(ch) = Change::try_from(chunk) else {
@@ -1286,4 +1286,60 @@ fn roll_back(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), Refusal>
 /// Whether `doc` holds the change `hash` (a lookup in its change graph; nothing is rebuilt).
 fn holds(doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
     doc.document().get_change_meta_by_hash(hash).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, AutoCommit, ROOT};
+
+    use super::*;
+
+    /// Changes of two actors, three of `a` then one of `b`.
+    fn changes() -> Vec<Change> {
+        let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32].as_slice()));
+        for i in 0..3i64 {
+            doc.put(ROOT, "a", i).unwrap();
+            doc.commit();
+        }
+        let mut other = doc.fork().with_actor(ActorId::from([2u8; 32].as_slice()));
+        other.put(ROOT, "b", 1).unwrap();
+        other.commit();
+        doc.merge(&mut other).unwrap();
+        doc.get_changes(&[])
+    }
+
+    fn signed(c: &Change) -> ChangeSignature {
+        ChangeSignature {
+            hash: c.hash().0,
+            signature: [0; 64],
+        }
+    }
+
+    #[test]
+    fn a_message_whose_newest_change_of_an_actor_is_not_its_newest_signed_one_names_it() {
+        let all = changes();
+        let (a, b) = (&all[..3], &all[3]);
+        let chunks = |cs: &[&Change]| {
+            automerge::sync::ChunkList::from(
+                cs.iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        // a's first two only (its third was sent before), b's: the signatures sent anyway
+        // are over a's third and b's, so a's second needs its own.
+        let newest = [signed(&a[2]), signed(b)];
+        assert_eq!(
+            unsigned_tops(&chunks(&[&a[0], &a[1], b]), &newest),
+            vec![a[1].hash()]
+        );
+        // Everything up to each actor's newest signed change: nothing more to sign for.
+        assert!(unsigned_tops(&chunks(&[&a[0], &a[1], &a[2], b]), &newest).is_empty());
+        // A whole document is not taken apart.
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "x", 1).unwrap();
+        let snapshot = automerge::sync::ChunkList::from(doc.save());
+        assert!(unsigned_tops(&snapshot, &[]).is_empty());
+    }
 }

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// carry a whole document (a checked snapshot, see `snapshot`) to a node that holds nothing.
 /// Version 3: evidence of a member's node forking its history ([`Message::Fork`]), and
 /// changes carried only to vouch for others (`vouchers`), see `forks`. Version 4: witnesses
-/// ([`Message::Witness`]) decide which version of a fork is kept.
+/// ([`Message::Witness`]) decide which version of a fork is kept. Version 5: member records
+/// carry the keys they flagged (`flagged`), which a node of version 4 refuses.
 pub const VERSION: u8 = 5;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.

@@ -78,7 +78,7 @@ struct Sim {
     /// `coalesce-node` does).
     to_flag: Vec<usize>,
     /// Changes the forking node wrote after seeing its key flagged by two members.
-    after_flags: usize,
+    after_flags: Vec<automerge::ChangeHash>,
 }
 
 fn hex(b: &[u8]) -> String {
@@ -167,7 +167,7 @@ impl Sim {
             forks: 0,
             shadow: None,
             to_flag: Vec::new(),
-            after_flags: 0,
+            after_flags: Vec::new(),
         };
         sim.relink();
         sim
@@ -694,31 +694,29 @@ impl Sim {
         let before = doc.get_heads();
         let mut model_doc =
             CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
-        for key in keys {
-            // Refused for its own organization's key or one of no member: nothing written.
-            let _ = model_doc.flag_key(&n.member, key, at);
+        // As the replica does: a member no longer in force flags nothing.
+        if let Err(e) = model_doc.flag_keys(&n.member, &keys, at) {
+            assert!(matches!(e, model::EditError::NotAMember { .. }), "{e}");
         }
         *n.docs.entry(&c).unwrap().0 = model_doc.into_automerge();
         self.log.push(format!("flag by {i}"));
         self.finish_edit(i, &before, "flag");
     }
 
-    /// Whether two other members' flags on node `i`'s key are in its own document.
+    /// Whether node `i`'s own document holds enough flags on its key that the rules refuse
+    /// what it writes next.
     fn flagged_here(&mut self, i: usize) -> bool {
         let c = self.coalition.clone();
+        let at = Timestamp::from_millis(self.clock);
         let n = &mut self.nodes[i];
         let key = n.key;
         let Some((doc, _)) = n.docs.entry(&c) else {
             return false;
         };
-        let Ok(read) = CoalitionDoc::from_automerge(doc.fork()).and_then(|d| d.read()) else {
-            return false;
-        };
-        read.members
-            .values()
-            .filter(|m| m.flagged.contains(&key))
-            .count()
-            >= model::governance::FLAGS_TO_REFUSE
+        CoalitionDoc::from_automerge(doc.fork())
+            .ok()
+            .and_then(|d| d.in_force(at).ok())
+            .is_some_and(|g| g.flagged(key.as_bytes()))
     }
 
     /// The forking node writes on after seeing its key flagged, as a modified node would:
@@ -750,7 +748,7 @@ impl Sim {
             return;
         };
         self.push_raw(i, &change);
-        self.after_flags += 1;
+        self.after_flags.push(change.hash());
     }
 
     /// Node `i` pushes `change`, signed with its key, to every peer it is connected to.
@@ -1020,8 +1018,18 @@ fn run(seed: u64) -> Seen {
         bad.is_empty(),
         "seed {seed}: honest nodes refused each other: {bad:?}"
     );
-    if sim.after_flags == 0 {
+    // Those refusals are of what it wrote after the flags, and no node holds any of that.
+    if sim.after_flags.is_empty() {
         assert_eq!(flagged_refusals, 0, "seed {seed}");
+    }
+    for (i, n) in sim.nodes.iter_mut().enumerate() {
+        let doc = n.docs.doc(&c).unwrap();
+        for h in &sim.after_flags {
+            assert!(
+                automerge::ReadDoc::get_change_by_hash(doc.document(), h).is_none(),
+                "seed {seed}: node {i} holds a change written after two flags"
+            );
+        }
     }
     Seen {
         attacks: sim.attacks,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use model::NodeKey;
 use model::automerge::ChangeHash;
+use model::governance::{FLAGS_TO_REFUSE, flaggers};
 use replica::Replica;
 use serde::Serialize;
 
@@ -157,30 +158,24 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             .map(|(key, seq)| {
                 let key = model::NodeKey::from_bytes(*key);
                 let owner = super::member_with_key(&state, &key);
-                let flagged_by: Vec<model::MemberId> = state
-                    .members
-                    .values()
-                    .filter(|m| Some(&m.id) != owner.map(|o| &o.id) && m.flagged.contains(&key))
-                    .map(|m| m.id.clone())
-                    .collect();
+                let flagged_by: Vec<model::MemberId> =
+                    flaggers(&state.members, owner.map(|o| &o.id), &key)
+                        .into_iter()
+                        .cloned()
+                        .collect();
                 Forked {
                     node: key.to_string(),
                     member: owner.map(|m| m.id.clone()),
                     name: owner.map(|m| m.name.clone()),
                     from_seq: *seq,
                     this_node: key == me,
-                    refused: flagged_by.len() >= model::governance::FLAGS_TO_REFUSE,
+                    refused: flagged_by.len() >= FLAGS_TO_REFUSE,
                     flagged_by,
                 }
             })
             .collect();
-        let own = super::member_with_key(&state, &me).map(|m| m.id.clone());
-        let key_refused = state
-            .members
-            .values()
-            .filter(|m| Some(&m.id) != own.as_ref() && m.flagged.contains(&me))
-            .count()
-            >= model::governance::FLAGS_TO_REFUSE;
+        let own = super::member_with_key(&state, &me).map(|m| &m.id);
+        let key_refused = flaggers(&state.members, own, &me).len() >= FLAGS_TO_REFUSE;
         coalitions.push(CoalitionStatus {
             key_refused,
             id: id.to_string(),
@@ -279,7 +274,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                     "{} of the {} other members needed have flagged it so far; once they have, \
                      what it writes after seeing their flags is refused on every node.",
                     f.flagged_by.len(),
-                    model::governance::FLAGS_TO_REFUSE
+                    FLAGS_TO_REFUSE
                 )
             };
             out.text(&if f.this_node {
