@@ -27,10 +27,9 @@
 //!   operation), which every change made from its dependencies is.
 //! - **Actors.** Every other actor the change lists is one its operations refer to.
 //!
-//! Where a predecessor or list element could not be confirmed from the document's current
-//! state (it was overwritten or deleted since), the change is named in
-//! [`Checked::verify`]: the caller rebuilds it from the document after applying and compares
-//! it with what was received, which catches a reference to the wrong place.
+//! A predecessor or list element that is no longer visible (overwritten or deleted since)
+//! is judged in the document's state right after the change that wrote it, where it was
+//! visible if it is what the reference says: nothing is left to check after applying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -50,8 +49,6 @@ pub(crate) struct Checked {
     pub order: Vec<Change>,
     /// How many changes wait for something not here yet (left out of `order`).
     pub dangling: usize,
-    /// Changes to rebuild from the document after applying and compare with what arrived.
-    pub verify: Vec<ChangeHash>,
     /// The operations of each change of `order`, decoded: the rules read them too.
     pub decoded: Vec<automerge::ExpandedChange>,
 }
@@ -141,8 +138,6 @@ where
 enum Found {
     /// Confirmed.
     Yes,
-    /// Exists, but could not be confirmed from the document's current state.
-    Unconfirmed,
     /// Not here (yet).
     Missing,
 }
@@ -216,7 +211,6 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         check_history(doc, &ch, &meta)?;
         match check_ops(doc, &ch, &expanded, &batch)? {
             Found::Yes => {}
-            Found::Unconfirmed => out.verify.push(ch.hash()),
             Found::Missing => {
                 waiting.insert(ch.hash());
                 continue;
@@ -229,7 +223,6 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         // Taken whole or not at all (as for missing dependencies).
         dangling += out.order.len() + waiting.len();
         out.order.clear();
-        out.verify.clear();
         out.decoded.clear();
     }
     out.dangling = dangling;
@@ -301,7 +294,6 @@ fn check_ops(
     let mut made: HashMap<u64, ObjType> = HashMap::new();
     let mut note = |f: Found| match f {
         Found::Missing => result = Found::Missing,
-        Found::Unconfirmed if !matches!(result, Found::Missing) => result = Found::Unconfirmed,
         _ => {}
     };
     for (i, op) in expanded.operations.iter().enumerate() {
@@ -422,16 +414,20 @@ fn element(
     }
     let cursor = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1))
         .map_err(|_| bad("a malformed list position"))?;
-    match doc.get_cursor_position(exid(&o), &cursor, None) {
-        Ok(pos) => match doc.get_cursor(exid(&o), pos, None) {
+    let Some(written) = doc.hash_for_opid(&exid(e)) else {
+        return Ok(Found::Missing);
+    };
+    // Judged in the state right after the change that wrote `e`: an element is visible
+    // there (a later deletion does not hide it), and anything else is no element at all.
+    // Reading that state, not the current one, needs no rebuild of the change afterwards
+    // (Automerge's rebuild asserts on what it takes for granted).
+    let at = [written];
+    match doc.get_cursor_position(exid(&o), &cursor, Some(&at)) {
+        Ok(pos) => match doc.get_cursor(exid(&o), pos, Some(&at)) {
             Ok(c) if c == cursor => Ok(Found::Yes),
-            // A deleted element (or not an element at all): the rebuild decides.
-            _ => Ok(Found::Unconfirmed),
+            _ => Err(bad("a list position that is no element of its list")),
         },
-        Err(_) if doc.hash_for_opid(&exid(e)).is_some() => {
-            Err(bad("a list position that is no element of its list"))
-        }
-        Err(_) => Ok(Found::Missing),
+        Err(_) => Err(bad("a list position that is no element of its list")),
     }
 }
 
@@ -468,27 +464,34 @@ fn predecessor(
         return Err(bad("a predecessor that is no value"));
     }
     let target = obj.as_ref().map_or(automerge::ROOT, exid);
-    let here = match &op.key {
-        Key::Map(k) => doc.get_all(&target, k.as_str()),
+    let pid = exid(p);
+    let Some(written) = doc.hash_for_opid(&pid) else {
+        return Ok(Found::Missing);
+    };
+    // Judged in the state right after the change that wrote `p`: a value is visible at its
+    // place there (it may have been overwritten since), and a value written anywhere else is
+    // not. An honest change only overwrites values visible at its dependencies, and a value
+    // visible at any state is visible right after its own change.
+    let at = [written];
+    let then = match &op.key {
+        Key::Map(k) => doc.get_all_at(&target, k.as_str(), &at),
         Key::Seq(ElementId::Id(e)) => {
             let Ok(cursor) = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) else {
                 return Err(bad("a malformed list position"));
             };
-            match doc.get_cursor_position(&target, &cursor, None) {
-                Ok(pos) => doc.get_all(&target, pos),
-                Err(_) => Ok(Vec::new()),
+            match doc.get_cursor_position(&target, &cursor, Some(&at)) {
+                Ok(pos) if doc.get_cursor(&target, pos, Some(&at)).ok() == Some(cursor) => {
+                    doc.get_all_at(&target, pos, &at)
+                }
+                _ => Ok(Vec::new()),
             }
         }
         Key::Seq(ElementId::Head) => Ok(Vec::new()),
     };
-    let pid = exid(p);
-    if here.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
-        return Ok(Found::Yes);
-    }
-    if doc.hash_for_opid(&pid).is_some() {
-        Ok(Found::Unconfirmed)
+    if then.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
+        Ok(Found::Yes)
     } else {
-        Ok(Found::Missing)
+        Err(bad("a predecessor written elsewhere"))
     }
 }
 

@@ -28,8 +28,27 @@ fn inputs_if_any(target: &str) -> Vec<(String, Vec<u8>)> {
     }
 }
 
+/// Panics anywhere in this process so far, caught or not. The node catches Automerge's
+/// panics as a last resort (it refuses the batch and reloads); the fuzzer counts any panic
+/// as a crash, and so do these replays.
+fn panics_so_far() -> usize {
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static PANICS: AtomicUsize = AtomicUsize::new(0);
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            previous(info);
+        }));
+    });
+    PANICS.load(Ordering::SeqCst)
+}
+
 #[test]
 fn signed_batches_with_any_contents_never_panic_and_honest_ones_apply() {
+    assert_eq!(panics_so_far(), 0);
     let seeds = sync::fuzzing::batch_seeds();
     assert!(seeds.len() >= 3);
     // The last seed holds every honest change: all apply.
@@ -47,9 +66,11 @@ fn signed_batches_with_any_contents_never_panic_and_honest_ones_apply() {
         }
     }
     assert!(runs > 1000, "{runs}");
+    assert_eq!(panics_so_far(), 0, "a changed seed panics (even if caught)");
     for (name, data) in inputs_if_any("batch") {
         let result = std::panic::catch_unwind(|| sync::fuzzing::batch(&data));
         assert!(result.is_ok(), "{name} panics again");
+        assert_eq!(panics_so_far(), 0, "{name} panics again (caught)");
     }
 }
 
@@ -58,6 +79,7 @@ fn past_wire_crashers_are_refused_without_panic() {
     for (name, data) in inputs("wire") {
         let result = std::panic::catch_unwind(|| sync::fuzzing::wire(&data));
         assert!(result.is_ok(), "{name} panics again");
+        assert_eq!(panics_so_far(), 0, "{name} panics again (caught)");
     }
 }
 
