@@ -393,6 +393,71 @@ fn pools_take_pledges_contributions_and_requests() {
 }
 
 #[test]
+fn a_pool_never_pays_out_more_than_it_holds() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let pool = node.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Bail fund",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
+    node.ok(&["pool", "contribute", "--coalition", &c, &pool, "40"]);
+    // Two requests of 30 each fit when asked (neither is decided yet); both then pass.
+    let request = |reason: &str| {
+        node.ok(&[
+            "pool",
+            "request",
+            "--coalition",
+            &c,
+            &pool,
+            "30",
+            "--reason",
+            reason,
+        ])
+    };
+    let (first, second) = (request("rent relief"), request("bail"));
+    node.ok(&["proposal", "vote", "--coalition", &c, &second, "agree"]);
+    node.ok(&["proposal", "vote", "--coalition", &c, &first, "agree"]);
+    let ledger = node.json(&["pool", "ledger", "--coalition", &c, &pool]);
+    assert_eq!(ledger["balance"], "10", "{ledger}");
+    assert_eq!(ledger["allocated"], "30");
+    let entries = ledger["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e["balance"].as_str().unwrap().starts_with('-'))
+    );
+    // The one decided first is funded; the other passed but is unfunded, with the reason.
+    let shown = node.json(&["proposal", "show", "--coalition", &c, &second]);
+    assert_eq!(shown["outcome"], "passed");
+    assert_eq!(shown["funding"]["status"], "funded", "{shown}");
+    let shown = node.json(&["proposal", "show", "--coalition", &c, &first]);
+    assert_eq!(shown["outcome"], "passed");
+    assert_eq!(shown["funding"]["status"], "unfunded", "{shown}");
+    assert_eq!(shown["funding"]["available"], "10");
+    let text = node.ok(&["proposal", "show", "--coalition", &c, &first]);
+    assert!(text.contains("Unfunded: passed on"), "{text}");
+    assert!(text.contains("the pool held 10 USD"), "{text}");
+    let out = node.run(&["pool", "ledger", "--coalition", &c, &pool]);
+    let (text, notes) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(text.contains("request (passed, unfunded)"), "{text}");
+    assert!(notes.contains("passed but is unfunded"), "{notes}");
+    assert_eq!(
+        node.json(&["pool", "list", "--coalition", &c])[0]["balance"],
+        "10"
+    );
+}
+
+#[test]
 fn proposals_are_opened_voted_and_shown_with_their_outcome() {
     let node = Node::init("Northside Tenants Union");
     let c = coalition(&node);

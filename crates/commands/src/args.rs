@@ -533,6 +533,10 @@ pub enum PoolCmd {
     Contribute(Gift),
     /// Request an allocation for your organization; opens the allocation proposal that decides
     /// it and prints the proposal's id
+    ///
+    /// A request that passes is paid only if the pool still holds enough when it is decided:
+    /// allocations are taken in the order they were decided, the same on every node, and one
+    /// that no longer fits is shown as passed but unfunded (nothing is paid).
     Request {
         #[command(flatten)]
         c: CoalitionArg,

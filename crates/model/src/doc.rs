@@ -903,11 +903,12 @@ impl CoalitionDoc {
         self.edit_governed(by, "request allocation", at, |doc, gov| {
             let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
             let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
-            let balance = crate::reports::balance_of(&p, |proposal| {
-                read_at::<Proposal>(doc, &["proposals", proposal.as_str()]).is_ok_and(|p| {
-                    crate::reports::proposal_tally(&p, at).outcome == Outcome::Passed
-                })
-            });
+            let balance = crate::reports::funds_of(&p, |proposal| {
+                read_at::<Proposal>(doc, &["proposals", proposal.as_str()])
+                    .ok()
+                    .map(|p| crate::reports::decision(&p, at))
+            })
+            .balance;
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
                     pool: pool_id.clone(),

@@ -342,16 +342,7 @@ fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
         return None;
     }
     let counted: Vec<_> = crate::reports::counted_positions(p).collect();
-    // Settled by positions alone: the moment of the latest one; else by closing.
-    let at = if proposal_tally(p, Timestamp::MIN).outcome == Outcome::Passed {
-        counted
-            .iter()
-            .map(|(_, pos)| pos.at)
-            .max()
-            .unwrap_or(p.created_at)
-    } else {
-        p.closes_at.unwrap_or(p.created_at)
-    };
+    let at = crate::reports::decided_at(p, now).unwrap_or(p.created_at);
     Some(Decision {
         proposal: p.id.clone(),
         kind: p.kind,

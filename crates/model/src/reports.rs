@@ -27,27 +27,134 @@ pub fn proposal_tally(p: &Proposal, now: Timestamp) -> Tally {
     tally(p.rule, &p.electorate, &positions, closed)
 }
 
-/// Whether the allocation proposal `proposal` (if any) has passed at `now`.
-fn passed(state: &Coalition, proposal: Option<&ProposalId>, now: Timestamp) -> bool {
-    proposal
-        .and_then(|id| state.proposals.get(id))
-        .is_some_and(|p| proposal_tally(p, now).outcome == Outcome::Passed)
+/// When `p` was decided, if it was by `now`: settled by positions alone, the moment of the
+/// latest counted one; otherwise its closing time. The same on every node (it reads only the
+/// record), so allocations are funded in the same order everywhere.
+pub fn decided_at(p: &Proposal, now: Timestamp) -> Option<Timestamp> {
+    if proposal_tally(p, now).outcome == Outcome::Open {
+        return None;
+    }
+    if proposal_tally(p, Timestamp::MIN).outcome != Outcome::Open {
+        Some(
+            counted_positions(p)
+                .map(|(_, pos)| pos.at)
+                .max()
+                .unwrap_or(p.created_at),
+        )
+    } else {
+        Some(p.closes_at.unwrap_or(p.created_at))
+    }
 }
 
-/// A pool's balance in hundredths: contributions minus allocations whose proposal passed.
+/// A request's deciding proposal as funding reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decided {
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// When it was decided, unless open.
+    pub at: Option<Timestamp>,
+}
+
+/// What became of an allocation request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Funding {
+    /// Its proposal is open (or missing, or did not pass): nothing is allocated.
+    NotDecided,
+    /// Passed, and the pool held enough when it was decided: allocated.
+    Funded {
+        /// When it was decided.
+        at: Timestamp,
+    },
+    /// Passed, but by the time it was decided the pool no longer held enough (other
+    /// allocations decided before it took the money): nothing is allocated.
+    Unfunded {
+        /// When it was decided.
+        at: Timestamp,
+        /// What the pool held then, in its unit.
+        available: String,
+    },
+}
+
+/// A pool's balance and what became of each request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Funds {
+    /// Contributions minus funded allocations, in hundredths: never below zero while the
+    /// contributions recorded do not shrink.
+    pub balance: i128,
+    /// Per request entry.
+    pub requests: BTreeMap<EntryId, Funding>,
+}
+
+impl Funds {
+    /// Whether request `entry` was funded.
+    pub fn is_funded(&self, entry: &EntryId) -> bool {
+        matches!(self.requests.get(entry), Some(Funding::Funded { .. }))
+    }
+}
+
+/// Decides which passed requests a pool funds: contributions (at their time) and passed
+/// requests (at their decision time) in time order, contributions first at equal times,
+/// then by entry id; a request is funded if the balance then covers it, and takes its
+/// amount; otherwise it is unfunded for good. A function of the pool and the proposals
+/// alone, so every node funds the same requests, whichever order it learnt of them in.
+pub fn funds_of(pool: &Pool, decision: impl Fn(&ProposalId) -> Option<Decided>) -> Funds {
+    let mut requests = BTreeMap::new();
+    // (time, contributions first, entry id, amount, is a request)
+    let mut events = Vec::new();
+    for e in pool.ledger.values() {
+        let amount = i128::from(e.amount.hundredths());
+        match e.kind {
+            EntryKind::Contribution => events.push((e.at, 0u8, &e.id, amount)),
+            EntryKind::Pledge => {}
+            EntryKind::Request => match e.proposal.as_ref().and_then(&decision) {
+                Some(Decided {
+                    outcome: Outcome::Passed,
+                    at: Some(at),
+                }) => events.push((at, 1u8, &e.id, amount)),
+                _ => {
+                    requests.insert(e.id.clone(), Funding::NotDecided);
+                }
+            },
+        }
+    }
+    events.sort();
+    let mut balance = 0i128;
+    for (at, kind, id, amount) in events {
+        if kind == 0 {
+            balance += amount;
+        } else if amount <= balance {
+            balance -= amount;
+            requests.insert(id.clone(), Funding::Funded { at });
+        } else {
+            requests.insert(
+                id.clone(),
+                Funding::Unfunded {
+                    at,
+                    available: Amount::format_total(balance),
+                },
+            );
+        }
+    }
+    Funds { balance, requests }
+}
+
+/// How `p` stands for funding at `now`.
+pub fn decision(p: &Proposal, now: Timestamp) -> Decided {
+    Decided {
+        outcome: proposal_tally(p, now).outcome,
+        at: decided_at(p, now),
+    }
+}
+
+/// A pool's funding at `now`, read from the coalition's state.
+pub fn funds(state: &Coalition, pool: &Pool, now: Timestamp) -> Funds {
+    funds_of(pool, |id| state.proposals.get(id).map(|p| decision(p, now)))
+}
+
+/// A pool's balance in hundredths: contributions minus funded allocations.
 pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
-    balance_of(pool, |proposal| passed(state, Some(proposal), now))
-}
-
-/// A pool's balance given which allocation proposals passed.
-pub fn balance_of(pool: &Pool, passed: impl Fn(&ProposalId) -> bool) -> i128 {
-    pool.ledger
-        .values()
-        .fold(0i128, |acc, e| match (e.kind, &e.proposal) {
-            (EntryKind::Contribution, _) => acc + i128::from(e.amount.hundredths()),
-            (EntryKind::Request, Some(p)) if passed(p) => acc - i128::from(e.amount.hundredths()),
-            _ => acc,
-        })
+    funds(state, pool, now).balance
 }
 
 /// One issue in the overlap report.
@@ -151,6 +258,9 @@ pub struct LedgerLine {
     pub entry: EntryId,
     /// When it was written.
     pub at: Timestamp,
+    /// When it took effect: a contribution when written, a request when its proposal was
+    /// decided; the ledger's order.
+    pub effective: Timestamp,
     /// Pledge, contribution or request.
     pub kind: EntryKind,
     /// Member id.
@@ -163,11 +273,13 @@ pub struct LedgerLine {
     pub note: String,
     /// For a request: the deciding proposal's outcome.
     pub decision: Option<Outcome>,
+    /// For a request: whether the pool funded it.
+    pub funding: Option<Funding>,
     /// Balance after this line, in the pool's unit.
     pub balance: String,
 }
 
-/// A pool's ledger, oldest first, with running balance and totals.
+/// A pool's ledger, in the order entries took effect, with running balance and totals.
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerReport {
     /// Pool id.
@@ -182,7 +294,7 @@ pub struct LedgerReport {
     pub pledged: String,
     /// Total contributed.
     pub contributed: String,
-    /// Total allocated by passed requests.
+    /// Total allocated by passed and funded requests.
     pub allocated: String,
     /// Balance now.
     pub balance: String,
@@ -190,14 +302,24 @@ pub struct LedgerReport {
 
 /// The ledger of `pool` at `now`.
 pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
-    let mut entries: Vec<_> = pool.ledger.values().collect();
-    entries.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let funds = funds(state, pool, now);
+    let effective = |e: &crate::schema::LedgerEntry| match funds.requests.get(&e.id) {
+        Some(Funding::Funded { at } | Funding::Unfunded { at, .. }) => *at,
+        _ => e.at,
+    };
+    let mut entries: Vec<_> = pool.ledger.values().map(|e| (effective(e), e)).collect();
+    // The order funding uses: by time, contributions first, then id.
+    entries.sort_by(|(ta, a), (tb, b)| {
+        ta.cmp(tb)
+            .then((a.kind != EntryKind::Contribution).cmp(&(b.kind != EntryKind::Contribution)))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let (mut balance, mut pledged, mut contributed, mut allocated) = (0i128, 0i128, 0i128, 0i128);
     let lines = entries
         .into_iter()
-        .map(|e| {
+        .map(|(effective, e)| {
             let amount = i128::from(e.amount.hundredths());
-            let mut decision = None;
+            let (mut decision, mut funding) = (None, None);
             match e.kind {
                 EntryKind::Pledge => pledged += amount,
                 EntryKind::Contribution => {
@@ -210,16 +332,23 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                         .as_ref()
                         .and_then(|p| state.proposals.get(p))
                         .map_or(Outcome::Failed, |p| proposal_tally(p, now).outcome);
-                    if outcome == Outcome::Passed {
+                    let f = funds
+                        .requests
+                        .get(&e.id)
+                        .cloned()
+                        .unwrap_or(Funding::NotDecided);
+                    if matches!(f, Funding::Funded { .. }) {
                         allocated += amount;
                         balance -= amount;
                     }
                     decision = Some(outcome);
+                    funding = Some(f);
                 }
             }
             LedgerLine {
                 entry: e.id.clone(),
                 at: e.at,
+                effective,
                 kind: e.kind,
                 member: e.member.clone(),
                 name: state
@@ -229,6 +358,7 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                 amount: e.amount,
                 note: e.note.clone(),
                 decision,
+                funding,
                 balance: Amount::format_total(balance),
             }
         })
@@ -309,13 +439,14 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
     for pool in all_pools {
         let mut per: BTreeMap<&MemberId, [i128; 3]> =
             state.members.keys().map(|m| (m, [0; 3])).collect();
+        let funded = funds(state, pool, now);
         for e in pool.ledger.values() {
             let slot = per.entry(&e.member).or_insert([0; 3]);
             let amount = i128::from(e.amount.hundredths());
             match e.kind {
                 EntryKind::Pledge => slot[0] += amount,
                 EntryKind::Contribution => slot[1] += amount,
-                EntryKind::Request if passed(state, e.proposal.as_ref(), now) => slot[2] += amount,
+                EntryKind::Request if funded.is_funded(&e.id) => slot[2] += amount,
                 EntryKind::Request => {}
             }
         }
@@ -419,12 +550,13 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
     let mut units: BTreeMap<&str, BTreeMap<&MemberId, [i128; 2]>> = BTreeMap::new();
     for pool in state.pools.values() {
         let per = units.entry(pool.unit.as_str()).or_default();
+        let funded = funds(state, pool, now);
         for e in pool.ledger.values() {
             let slot = per.entry(&e.member).or_insert([0; 2]);
             let amount = i128::from(e.amount.hundredths());
             match e.kind {
                 EntryKind::Contribution => slot[0] += amount,
-                EntryKind::Request if passed(state, e.proposal.as_ref(), now) => slot[1] += amount,
+                EntryKind::Request if funded.is_funded(&e.id) => slot[1] += amount,
                 _ => {}
             }
         }
@@ -536,4 +668,124 @@ pub fn next_facilitator(state: &Coalition) -> Option<MemberId> {
         .enumerate()
         .min_by_key(|(i, m)| (turns(m), *i))
         .map(|(_, m)| m.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{LedgerEntry, Prose};
+    use crate::values::PoolKind;
+    use proptest::prelude::*;
+
+    /// (is a contribution, amount, written at, decided at if a passed request)
+    type Entry = (bool, i64, i64, Option<i64>);
+
+    fn pool_of(entries: &[Entry]) -> (Pool, BTreeMap<ProposalId, Decided>) {
+        let mut ledger = BTreeMap::new();
+        let mut decisions = BTreeMap::new();
+        for (i, (contribution, amount, at, decided)) in entries.iter().enumerate() {
+            let id = EntryId::from_bytes([i as u8; 16]);
+            let proposal = ProposalId::from_bytes([i as u8; 16]);
+            decisions.insert(
+                proposal.clone(),
+                Decided {
+                    outcome: if decided.is_some() {
+                        Outcome::Passed
+                    } else {
+                        Outcome::Open
+                    },
+                    at: decided.map(Timestamp::from_millis),
+                },
+            );
+            ledger.insert(
+                id.clone(),
+                LedgerEntry {
+                    id,
+                    kind: if *contribution {
+                        EntryKind::Contribution
+                    } else {
+                        EntryKind::Request
+                    },
+                    member: MemberId::from_bytes([1; 16]),
+                    amount: Amount::from_hundredths(*amount).unwrap(),
+                    note: String::new(),
+                    at: Timestamp::from_millis(*at),
+                    proposal: (!contribution).then_some(proposal),
+                },
+            );
+        }
+        let pool = Pool {
+            id: PoolId::from_bytes([0; 16]),
+            name: "Fund".into(),
+            kind: PoolKind::Funds,
+            unit: "USD".into(),
+            description: Prose(String::new()),
+            created_by: MemberId::from_bytes([1; 16]),
+            created_at: Timestamp::from_millis(0),
+            ledger,
+        };
+        (pool, decisions)
+    }
+
+    proptest! {
+        /// Whatever is contributed, requested and decided, and when: the balance never goes
+        /// below zero at any step, funded and balance add up to what was contributed, and a
+        /// request is unfunded only when it did not fit.
+        #[test]
+        fn funding_never_overdraws_a_pool(
+            entries in proptest::collection::vec(
+                (any::<bool>(), 1i64..5_000, 0i64..20, proptest::option::of(0i64..20)), 0..24),
+        ) {
+            let (pool, decisions) = pool_of(&entries);
+            let funds = funds_of(&pool, |p| decisions.get(p).copied());
+            prop_assert!(funds.balance >= 0);
+            let contributed: i128 = entries.iter().filter(|e| e.0).map(|e| i128::from(e.1)).sum();
+            let funded: i128 = pool
+                .ledger
+                .values()
+                .filter(|e| funds.is_funded(&e.id))
+                .map(|e| i128::from(e.amount.hundredths()))
+                .sum();
+            prop_assert_eq!(funds.balance, contributed - funded);
+            for e in pool.ledger.values() {
+                if let Some(Funding::Unfunded { available, .. }) = funds.requests.get(&e.id) {
+                    let held: Amount = available.parse().unwrap();
+                    prop_assert!(held.hundredths() < e.amount.hundredths());
+                }
+            }
+            // The ledger's running balance never shows a negative figure either.
+            let state_free = ledger_balances(&pool, &funds);
+            prop_assert!(state_free.iter().all(|b| *b >= 0), "{:?}", state_free);
+        }
+    }
+
+    /// The running balance in the ledger's order (effective time, contributions first, id).
+    fn ledger_balances(pool: &Pool, funds: &Funds) -> Vec<i128> {
+        let mut lines: Vec<_> = pool
+            .ledger
+            .values()
+            .map(|e| {
+                let at = match funds.requests.get(&e.id) {
+                    Some(Funding::Funded { at } | Funding::Unfunded { at, .. }) => *at,
+                    _ => e.at,
+                };
+                (at, e.kind != EntryKind::Contribution, &e.id, e)
+            })
+            .collect();
+        lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let mut balance = 0;
+        lines
+            .into_iter()
+            .map(|(_, _, _, e)| {
+                match e.kind {
+                    EntryKind::Contribution => balance += i128::from(e.amount.hundredths()),
+                    EntryKind::Request if funds.is_funded(&e.id) => {
+                        balance -= i128::from(e.amount.hundredths())
+                    }
+                    _ => {}
+                }
+                balance
+            })
+            .collect()
+    }
 }

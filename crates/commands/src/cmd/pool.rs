@@ -134,12 +134,15 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
                 .entries
                 .iter()
                 .map(|e| {
-                    let kind = match e.decision {
-                        Some(o) => format!("{} ({o})", e.kind),
-                        None => e.kind.to_string(),
+                    let kind = match (e.decision, &e.funding) {
+                        (_, Some(reports::Funding::Unfunded { .. })) => {
+                            format!("{} (passed, unfunded)", e.kind)
+                        }
+                        (Some(o), _) => format!("{} ({o})", e.kind),
+                        (None, _) => e.kind.to_string(),
                     };
                     vec![
-                        day(e.at),
+                        day(e.effective),
                         short(&e.entry).to_owned(),
                         kind,
                         e.name.clone(),
@@ -156,6 +159,18 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
                 rows,
                 "The ledger is empty.",
             )?;
+            for e in &report.entries {
+                if let Some(reports::Funding::Unfunded { available, .. }) = &e.funding {
+                    out.note(&format!(
+                        "Request {} of {} {u} passed but is unfunded: when it was decided the \
+                         pool held {available} {u}, as allocations decided before it had taken \
+                         the rest. Nothing was allocated; request again once the pool holds enough.",
+                        short(&e.entry),
+                        e.amount,
+                        u = report.unit
+                    ));
+                }
+            }
             if !report.entries.is_empty() {
                 out.note(&format!(
                     "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",

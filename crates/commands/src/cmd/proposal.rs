@@ -20,6 +20,9 @@ struct ProposalView<'a> {
     proposal: &'a Proposal,
     outcome: model::Outcome,
     tally: Tally,
+    /// For an allocation: whether the pool funded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    funding: Option<reports::Funding>,
 }
 
 /// Parses `--closes`: a day (end of that day, UTC) or a duration from `now` (`7d`, `48h`, `30m`).
@@ -119,12 +122,27 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                 state.proposals.keys().map(AsRef::as_ref),
             )?;
             let p = &state.proposals[id];
-            let tally = reports::proposal_tally(p, replica::now());
+            let now = replica::now();
+            let tally = reports::proposal_tally(p, now);
+            // An allocation's request, its pool, and what became of it.
+            let request = match &p.subject {
+                Some(model::schema::Subject::Request { pool, entry })
+                    if p.kind == model::DecisionKind::Allocation =>
+                {
+                    state.pools.get(pool.as_str()).and_then(|pool| {
+                        let e = pool.ledger.get(entry.as_str())?;
+                        let funding = reports::funds(&state, pool, now).requests.remove(entry)?;
+                        Some((pool, e, funding))
+                    })
+                }
+                _ => None,
+            };
             if format.json {
                 return out.json(&ProposalView {
                     proposal: p,
                     outcome: tally.outcome,
                     tally,
+                    funding: request.map(|(_, _, f)| f),
                 });
             }
             let mut s = format!("{}  [{}]\n{}\n\n", p.title, tally.outcome, p.id);
@@ -167,6 +185,30 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                     s += &format!("\nDecides: remove {}\n", name_of(&state, m));
                 }
                 _ => {}
+            }
+            if let Some((pool, e, funding)) = &request {
+                s += &format!(
+                    "\nDecides: allocate {} {} from {} to {}\n",
+                    e.amount,
+                    pool.unit,
+                    pool.name,
+                    name_of(&state, &e.member)
+                );
+                match funding {
+                    reports::Funding::Funded { at } => {
+                        s += &format!("Funded: allocated on {}\n", day(*at));
+                    }
+                    reports::Funding::Unfunded { at, available } => {
+                        s += &format!(
+                            "Unfunded: passed on {}, when the pool held {available} {}, less \
+                             than asked (allocations decided before it took the rest); nothing \
+                             was allocated\n",
+                            day(*at),
+                            pool.unit
+                        );
+                    }
+                    reports::Funding::NotDecided => {}
+                }
             }
             s += &format!(
                 "\nagree {}, abstain {}, disagree {}, block {}; {} of {} yet to take a position (quorum: {})\n",
@@ -211,6 +253,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                         proposal: p,
                         outcome: tally.outcome,
                         tally,
+                        funding: None,
                     }
                 })
                 .collect();
