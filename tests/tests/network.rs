@@ -231,6 +231,95 @@ fn three_organizations_join_by_invite_and_see_each_others_changes() {
     );
 }
 
+/// The hashes of the changes a node holds of coalition `c`, read from its store.
+fn changes_held(node: &Node, c: &str) -> std::collections::BTreeSet<String> {
+    node.json(&["history", "--coalition", c])
+        .as_array()
+        .expect("history lists changes")
+        .iter()
+        .map(|e| e["change"].as_str().expect("a change hash").to_owned())
+        .collect()
+}
+
+/// What `status` on `org` says of each other member node: (node id, connected, behind,
+/// last sync).
+fn member_nodes(org: &Org) -> Vec<(String, bool, serde_json::Value, serde_json::Value)> {
+    org.node.json(&["status"])["coalitions"][0]["member_nodes"]
+        .as_array()
+        .expect("member nodes")
+        .iter()
+        .map(|n| {
+            (
+                n["node"].as_str().unwrap_or_default().to_owned(),
+                n["connected"] == true,
+                n["behind"].clone(),
+                n["last_sync"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn status_figures_match_the_stores_and_last_sync_survives_a_restart() {
+    let _serial = coalesce_tests::network_lock();
+    let (mut orgs, c) = coalition_of_three();
+    let ids: Vec<String> = orgs
+        .iter()
+        .map(|o| {
+            o.node.json(&["status"])["node"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    // The last two joined by snapshot. Nobody writes: every node's `behind` for every other
+    // is what its store holds that the other's lacks, which is nothing.
+    let stores: Vec<_> = orgs.iter().map(|o| changes_held(&o.node, &c)).collect();
+    assert!(stores.iter().all(|s| *s == stores[0]), "the stores agree");
+    // (A node not connected to another says `null`: it does not know.)
+    for (i, org) in orgs.iter().enumerate() {
+        eventually(20, "status to count what the stores hold", || {
+            let nodes = member_nodes(org);
+            (nodes.len() == 2
+                && nodes.iter().any(|(_, connected, _, _)| *connected)
+                && nodes.iter().all(|(node, connected, behind, last)| {
+                    let j = ids.iter().position(|k| k == node).expect("a member node");
+                    let lacks = stores[i].difference(&stores[j]).count();
+                    if *connected {
+                        *behind == serde_json::json!(lacks) && !last.is_null()
+                    } else {
+                        behind.is_null()
+                    }
+                }))
+            .then_some(())
+        });
+    }
+    // A push moves "last sync" on the node that pushed.
+    let before = member_nodes(&orgs[0]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    orgs[0]
+        .node
+        .ok(&["issue", "add", "--coalition", &c, "Night buses"]);
+    eventually(20, "last sync to move after a push", || {
+        let now = member_nodes(&orgs[0]);
+        now.iter()
+            .all(|(node, _, behind, last)| {
+                let (_, _, _, was) = before.iter().find(|(n, ..)| n == node).expect("known");
+                last != was && *behind == 0
+            })
+            .then_some(())
+    });
+    // Stopped, the node still says when it last synced with each; not `-`.
+    orgs[0].stop();
+    let status = orgs[0].node.json(&["status"]);
+    assert_eq!(status["running"], false);
+    let nodes = member_nodes(&orgs[0]);
+    assert_eq!(nodes.len(), 2);
+    assert!(nodes.iter().all(|(.., last)| last.is_string()), "{status}");
+    let table = orgs[0].node.ok(&["status"]);
+    assert!(!table.contains("1 changes"), "{table}");
+}
+
 #[test]
 fn a_stopped_node_catches_up_on_500_changes_when_it_restarts() {
     let _serial = coalesce_tests::network_lock();

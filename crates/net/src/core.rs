@@ -137,6 +137,9 @@ struct PendingJoin {
     org: String,
 }
 
+/// How often, at most, the core saves when peers last synced.
+const LAST_SYNC_SAVE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The replica and the sync state machine.
 pub struct Core {
     replica: Replica,
@@ -150,8 +153,12 @@ pub struct Core {
     refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     metrics: std::sync::Arc<api::Metrics>,
-    /// When each peer's messages were last handled without refusal (Unix milliseconds).
-    last_sync: HashMap<NodeKey, i64>,
+    /// When this node last exchanged frames with each peer: a frame from it handled without
+    /// refusal, or one sent to it (Unix milliseconds). Saved in the store now and then and at
+    /// shutdown, so `status` still knows it after a restart.
+    last_sync: BTreeMap<NodeKey, i64>,
+    /// When `last_sync` was last saved, and whether it changed since.
+    last_sync_saved: (std::time::Instant, bool),
     /// Peers that speak another protocol version, with the version.
     incompatible: HashMap<NodeKey, u8>,
     /// Connected peers per coalition as last published in the metrics.
@@ -179,6 +186,10 @@ impl Core {
     ) -> Self {
         let mut sync = SyncNode::new();
         sync.set_recovering(replica.recovering());
+        let last_sync = replica.last_syncs().unwrap_or_else(|e| {
+            warn!(error = %e, "could not read when peers last synced");
+            BTreeMap::new()
+        });
         Self {
             replica,
             sync,
@@ -189,7 +200,8 @@ impl Core {
             refused_joins: HashMap::new(),
             progress: None,
             metrics: std::sync::Arc::default(),
-            last_sync: HashMap::new(),
+            last_sync,
+            last_sync_saved: (std::time::Instant::now(), false),
             incompatible: HashMap::new(),
             published_sharing: BTreeMap::new(),
             pending_dials: Vec::new(),
@@ -232,6 +244,7 @@ impl Core {
             }
             self.handle(event);
         }
+        self.save_last_sync(true);
         self.replica
     }
 
@@ -256,13 +269,32 @@ impl Core {
                 .iter()
                 .any(|o| matches!(o, Output::Refused { peer: p, .. } if *p == peer))
         {
-            let now_ms = replica::now().as_millis();
-            self.last_sync.insert(peer, now_ms);
-            let now = now_ms / 1000;
-            self.metrics.synced(&peer.to_string(), now);
+            self.synced(peer);
         }
         self.dispatch(outputs);
+        self.save_last_sync(false);
         self.update_gauges(stored);
+    }
+
+    /// Notes that this node just exchanged a frame with `peer`.
+    fn synced(&mut self, peer: NodeKey) {
+        let now_ms = replica::now().as_millis();
+        self.last_sync.insert(peer, now_ms);
+        self.last_sync_saved.1 = true;
+        self.metrics.synced(&peer.to_string(), now_ms / 1000);
+    }
+
+    /// Saves when peers last synced if it changed, at most every [`LAST_SYNC_SAVE`] unless
+    /// `now` (at shutdown).
+    fn save_last_sync(&mut self, now: bool) {
+        let (at, changed) = self.last_sync_saved;
+        if !changed || (!now && at.elapsed() < LAST_SYNC_SAVE) {
+            return;
+        }
+        if let Err(e) = self.replica.save_last_syncs(&self.last_sync) {
+            warn!(error = %e, "could not save when peers last synced");
+        }
+        self.last_sync_saved = (std::time::Instant::now(), false);
     }
 
     /// Connected peers and peers per coalition; the store's size if it may have grown.
@@ -381,6 +413,7 @@ impl Core {
         for o in outputs {
             let next = match o {
                 Output::Send { peer, frame } => {
+                    self.synced(peer);
                     self.metrics.frames_sent.inc();
                     self.metrics.bytes_sent.inc_by(frame.len() as u64);
                     Outgoing::Send(peer, frame)

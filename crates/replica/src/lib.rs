@@ -26,7 +26,7 @@ pub mod backup;
 mod identity;
 pub mod sealed;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -262,6 +262,9 @@ pub struct LocalChange {
     pub signature: ChangeSignature,
 }
 
+/// The record of when this node last synced with each peer.
+pub const LAST_SYNC_RECORD: &str = "last_sync";
+
 /// Most local changes kept for the sync protocol before the oldest are dropped (peers then
 /// get them by catching up instead).
 pub const MAX_OUTBOX: usize = 10_000;
@@ -367,6 +370,31 @@ impl Replica {
     /// Writes a node-wide record durably.
     pub fn put_record(&self, key: &str, value: &[u8]) -> Result<(), ReplicaError> {
         Ok(self.store.put_record(key, value)?)
+    }
+
+    /// When this node last synced with each peer (Unix milliseconds), as last saved by
+    /// [`Replica::save_last_syncs`]: kept across restarts so that `status` does not forget
+    /// it. An unreadable record reads as empty (it is rewritten at the next save).
+    pub fn last_syncs(&self) -> Result<BTreeMap<model::NodeKey, i64>, ReplicaError> {
+        let Some(bytes) = self.record(LAST_SYNC_RECORD)? else {
+            return Ok(BTreeMap::new());
+        };
+        let stored: BTreeMap<String, i64> = serde_json::from_slice(&bytes).unwrap_or_default();
+        Ok(stored
+            .into_iter()
+            .filter_map(|(k, t)| Some((k.parse().ok()?, t)))
+            .collect())
+    }
+
+    /// Saves when this node last synced with each peer.
+    pub fn save_last_syncs(
+        &self,
+        last: &BTreeMap<model::NodeKey, i64>,
+    ) -> Result<(), ReplicaError> {
+        let stored: BTreeMap<String, i64> = last.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        // A map of strings and integers always serializes.
+        let bytes = serde_json::to_vec(&stored).unwrap_or_default();
+        self.put_record(LAST_SYNC_RECORD, &bytes)
     }
 
     /// Keeps a refused message or change in the node's refusal log (the newest

@@ -292,9 +292,10 @@ fn check_ops(
     let mut referred: HashSet<ActorId> = HashSet::new();
     // What this change made so far: objects and the kinds, values by place.
     let mut made: HashMap<u64, ObjType> = HashMap::new();
-    let mut note = |f: Found| match f {
-        Found::Missing => result = Found::Missing,
-        _ => {}
+    let mut note = |f: Found| {
+        if let Found::Missing = f {
+            result = Found::Missing;
+        }
     };
     for (i, op) in expanded.operations.iter().enumerate() {
         let me = start + i as u64;

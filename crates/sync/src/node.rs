@@ -783,6 +783,7 @@ impl SyncNode {
         };
         let used: usize = batch.changes.iter().map(crate::verify::allowance_of).sum();
         batch.vouchers = self.parse_vouchers(vouchers, self.max_message.saturating_sub(used))?;
+        let carried_changes = !batch.changes.is_empty();
         let applied = self
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
@@ -796,9 +797,17 @@ impl SyncNode {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return Ok(());
         };
+        let sent = pd.state.last_sent_heads.clone();
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
+        if carried_changes {
+            // The changes were applied above, not by Automerge: seeing the peer's heads equal
+            // ours and no changes in the message, it would take it that the peer knows our
+            // heads and never tell it them (a node that joined by snapshot would look, to the
+            // node that sent it, as if it held nothing). What we last sent stands.
+            pd.state.last_sent_heads = sent;
+        }
         if applied == 0 {
             pd.idle += 1;
             if pd.idle > MAX_IDLE_ROUNDS {
@@ -871,8 +880,15 @@ impl SyncNode {
         let forks = self.forks.get(c);
         let mut vouchers = vouchers;
         let mut new: Vec<Change> = Vec::with_capacity(changes.len());
+        // Changes held here already that the peer sent: it holds them too (so `status` does
+        // not count a node that joined by snapshot, and relayed what it got, as behind).
+        let mut held_by_peer = Vec::new();
         for ch in changes {
-            if holds(doc, &ch.hash()) || !seen.insert(ch.hash()) {
+            if holds(doc, &ch.hash()) {
+                held_by_peer.push(ch.hash());
+                continue;
+            }
+            if !seen.insert(ch.hash()) {
                 continue;
             }
             if forks.is_some_and(|f| f.is_aside(&ch.hash())) {
@@ -882,6 +898,11 @@ impl SyncNode {
             } else {
                 new.push(ch);
             }
+        }
+        if !held_by_peer.is_empty()
+            && let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c))
+        {
+            d.note(held_by_peer);
         }
         if new.is_empty() {
             return Ok(Applied::default());

@@ -23,7 +23,8 @@ pub struct Live {
     pub addresses: Vec<String>,
     /// Connected peers.
     pub connected: Vec<NodeKey>,
-    /// When each peer's messages were last handled without refusal (Unix milliseconds).
+    /// When this node last exchanged a message with each peer: one received without refusal,
+    /// or one sent (Unix milliseconds).
     pub last_sync: BTreeMap<NodeKey, i64>,
     /// Per coalition and peer, the changes the peer is known to hold.
     pub peer_heads: BTreeMap<(model::CoalitionId, NodeKey), Vec<ChangeHash>>,
@@ -111,7 +112,8 @@ struct MemberNode {
     member: model::MemberId,
     name: String,
     connected: bool,
-    /// When it last synced (messages handled without refusal), if since this node started.
+    /// When this node last exchanged messages with it (one received without refusal, or
+    /// one sent), kept across restarts; `null` if never.
     last_sync: Option<model::Timestamp>,
     /// Changes this node holds that it lacks, if known; `null` when it holds changes this
     /// node lacks or has not synced since this node started.
@@ -124,7 +126,11 @@ struct MemberNode {
 pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Result<()> {
     let me = r.identity().node_key();
     let running = live.is_some();
-    let live = live.unwrap_or_default();
+    let mut live = live.unwrap_or_default();
+    if !running {
+        // A stopped node still knows when it last synced with each peer.
+        live.last_sync = r.last_syncs()?;
+    }
     let mut coalitions = Vec::new();
     for (id, state) in r.arrived()? {
         let mut nodes = Vec::new();
@@ -250,6 +256,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                         .map_or_else(|| "-".to_owned(), |t| t.to_string()),
                     match (n.incompatible_protocol, n.behind) {
                         (Some(v), _) => format!("speaks protocol {v}"),
+                        (None, Some(1)) => "1 change".to_owned(),
                         (None, Some(b)) => format!("{b} changes"),
                         (None, None) => "?".to_owned(),
                     },
