@@ -1,6 +1,12 @@
 //! The output layer: every byte a command prints goes through here, so that ids, tables and
 //! JSON (standard output) stay separate from messages (standard error). Output goes to the
 //! terminal, or is captured when the node runs a command for the command line.
+//!
+//! Much of what is printed was written on another organization's node. Control characters
+//! (terminal escape sequences, bells, carriage returns) and bidirectional overrides would let
+//! a member recolour, rewrite or spoof another's terminal, so every text, note and table cell
+//! shows them escaped (`\u{1b}`), and a table cell shows its line breaks as `\n` so that
+//! rows stay rows. JSON escapes them as JSON does (`\u001b`, `\u202e`).
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -8,6 +14,36 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
+
+/// Whether `c` must not reach a terminal as it is: control characters (C0 but tab and, where
+/// lines are kept, line feed; DEL; C1), Unicode line and paragraph separators, and the
+/// bidirectional embeddings, overrides and isolates.
+fn unsafe_char(c: char, keep_lines: bool) -> bool {
+    match c {
+        '\n' => !keep_lines,
+        '\t' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        '\u{2028}' | '\u{2029}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    }
+}
+
+/// `text` with every unsafe character escaped (a line feed as `\n`, others as `\u{..}`).
+pub fn printable(text: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| unsafe_char(c, keep_lines)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' if !keep_lines => out.push_str("\\n"),
+            c if unsafe_char(c, keep_lines) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
 
 /// Where a command's output goes.
 #[derive(Debug, Default)]
@@ -35,6 +71,7 @@ impl Out {
 
     /// A message for the person at the terminal (standard error).
     pub fn note(&self, message: &str) {
+        let message = printable(message, true);
         match &self.captured {
             Some(c) => {
                 let err = &mut c.borrow_mut().1;
@@ -81,8 +118,9 @@ impl Out {
 
     /// Lines of text.
     pub fn text(&self, text: &str) -> Result<()> {
+        let text = printable(text, true);
         if text.ends_with('\n') {
-            self.write(text)
+            self.write(&text)
         } else {
             self.write(&format!("{text}\n"))
         }
@@ -91,6 +129,21 @@ impl Out {
     /// A value as pretty JSON.
     pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value).context("could not encode JSON")?;
+        // JSON escapes C0 controls itself; the others can only be inside strings, where a
+        // `\uXXXX` escape is the same value (all are in the Basic Multilingual Plane).
+        let text = if text.chars().any(|c| unsafe_char(c, true)) {
+            text.chars()
+                .map(|c| {
+                    if unsafe_char(c, true) {
+                        format!("\\u{:04x}", u32::from(c))
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            text
+        };
         self.write(&format!("{text}\n"))
     }
 
@@ -105,8 +158,60 @@ impl Out {
             .set_content_arrangement(ContentArrangement::Disabled)
             .set_header(header);
         for row in rows {
-            t.add_row(row);
+            t.add_row(
+                row.iter()
+                    .map(|cell| printable(cell, false).into_owned())
+                    .collect::<Vec<_>>(),
+            );
         }
         self.write(&format!("{t}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_reach_no_terminal_and_rows_stay_rows() {
+        let hostile = "Fares\u{1b}[31m red\u{7}\r\u{9b}2J \u{202e}evil\u{2066}\nrow";
+        let out = Out::capture();
+        out.table(&["TITLE"], vec![vec![hostile.to_owned()]], "none")
+            .unwrap();
+        out.text(hostile).unwrap();
+        out.note(hostile);
+        out.json(&serde_json::json!({ "title": hostile })).unwrap();
+        let (stdout, stderr) = out.into_captured();
+        for bytes in [&stdout, &stderr] {
+            let s = String::from_utf8(bytes.clone()).unwrap();
+            assert!(
+                !s.chars().any(|c| unsafe_char(c, true)),
+                "{s:?} reaches the terminal raw"
+            );
+        }
+        let s = String::from_utf8(stdout).unwrap();
+        assert!(
+            s.contains("Fares\\u{1b}[31m red\\u{7}\\u{d}\\u{9b}2J \\u{202e}evil\\u{2066}\\nrow"),
+            "{s}"
+        );
+        // The table: header, rule, one row.
+        assert_eq!(
+            s.lines().take_while(|l| l.starts_with('|')).count(),
+            3,
+            "{s}"
+        );
+        // The JSON still decodes to the same text.
+        let json_start = s.rfind("{\n").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&s[json_start..]).unwrap();
+        assert_eq!(v["title"], hostile);
+        // Plain text, accents, scripts written right to left and emoji pass untouched.
+        for fine in [
+            "Sindicato de Inquilinos — ñ",
+            "اتحاد المستأجرين",
+            "שכונה",
+            "🚌\tTab",
+        ] {
+            assert_eq!(printable(fine, false), fine);
+        }
     }
 }
