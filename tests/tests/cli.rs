@@ -528,13 +528,21 @@ fn proposals_are_opened_voted_and_shown_with_their_outcome() {
     let err = node.fails(&["proposal", "vote", "--coalition", &c, &p, "disagree"]);
     assert!(err.contains("already passed"), "{err}");
 
+    // Kinds whose effect needs a subject are opened by the command that gives it.
+    for (kind, pointer) in [
+        ("amendment", "charter amend"),
+        ("allocation", "pool request"),
+        ("membership", "member remove"),
+    ] {
+        let err = node.fails(&["proposal", "new", "--coalition", &c, "--kind", kind, "Bare"]);
+        assert!(err.contains(pointer), "{kind}: {err}");
+    }
     let amendment = node.ok(&[
-        "proposal",
-        "new",
+        "charter",
+        "amend",
         "--coalition",
         &c,
-        "--kind",
-        "amendment",
+        "--add-value",
         "Add a value",
     ]);
     node.ok(&[

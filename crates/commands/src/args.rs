@@ -595,8 +595,8 @@ pub enum ProposalCmd {
     New {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Kind of decision: amendment (without charter changes; see `charter amend`),
-        /// allocation, public-statement, general
+        /// Kind of decision: public-statement or general. Amendments are opened by `charter
+        /// amend`, allocations by `pool request`, removals by `member remove`.
         #[arg(long)]
         kind: DecisionKind,
         /// Short title

@@ -960,12 +960,25 @@ impl CoalitionDoc {
         new: NewProposal,
         at: Timestamp,
     ) -> Result<(), EditError> {
-        if new.kind == DecisionKind::Membership {
-            return Err(EditError::Refused {
-                why: "membership proposals are opened by `member remove` or by an invite when \
-                      the charter admits members by vote"
-                    .into(),
-            });
+        // Each of these kinds has its effect only when opened by the edit that gives it its
+        // subject: opened bare, it would pass and do nothing (or ratify an unchanged charter).
+        let opened_by = match new.kind {
+            DecisionKind::Membership => Some(
+                "membership proposals are opened by `member remove` or by an invite when the \
+                 charter admits members by vote",
+            ),
+            DecisionKind::Amendment => Some(
+                "amendments are opened by `charter amend`, which says what they change in the \
+                 charter",
+            ),
+            DecisionKind::Allocation => Some(
+                "allocation proposals are opened by `pool request`, which says how much from \
+                 which pool",
+            ),
+            _ => None,
+        };
+        if let Some(why) = opened_by {
+            return Err(EditError::Refused { why: why.into() });
         }
         self.edit_governed(by, "open proposal", at, |doc, gov| {
             open_proposal(doc, gov, by, &new, Subject::default(), at)

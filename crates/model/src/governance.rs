@@ -409,10 +409,11 @@ pub fn apply(c: &mut Coalition, gov: &InForce) {
     roles
         .statement_signoff
         .retain(|m| gov.members.contains_key(m));
+    // An amendment that changes nothing (opened bare by a modified node) makes no version.
     for d in gov
         .decisions
         .iter()
-        .filter(|d| d.kind == DecisionKind::Amendment)
+        .filter(|d| d.kind == DecisionKind::Amendment && d.amendment.is_some())
     {
         let ch = &mut c.charter;
         ch.version += 1;

@@ -330,7 +330,7 @@ fn blocks_need_reasons_and_members_joining_later_do_not_vote() {
     let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
     let p = ProposalId::from_bytes([8; 16]);
     w.doc
-        .new_proposal(
+        .propose_amendment(
             &ids[0],
             NewProposal {
                 id: p.clone(),
@@ -338,6 +338,10 @@ fn blocks_need_reasons_and_members_joining_later_do_not_vote() {
                 title: "Add a value".into(),
                 text: String::new(),
                 closes_at: None,
+            },
+            model::schema::Amendment {
+                add_values: vec!["care".into()],
+                ..Default::default()
             },
             t(1),
         )

@@ -251,7 +251,7 @@ fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
     let mut docs = coalition();
     // An amendment opened honestly, then one that lowers its own bar.
     docs[1]
-        .new_proposal(
+        .propose_amendment(
             &member(2),
             NewProposal {
                 id: ProposalId::from_bytes([0x88; 16]),
@@ -259,6 +259,10 @@ fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
                 title: "Admission by vote".into(),
                 text: String::new(),
                 closes_at: None,
+            },
+            model::schema::Amendment {
+                add_values: vec!["admission by vote".into()],
+                ..Default::default()
             },
             t(7),
         )
