@@ -559,8 +559,39 @@ fn proposals_are_opened_voted_and_shown_with_their_outcome() {
         node.json(&["proposal", "show", "--coalition", &c, &amendment])["outcome"],
         "blocked"
     );
+    let shown = node.ok(&["proposal", "show", "--coalition", &c, &amendment]);
+    assert!(
+        shown.contains("1 block: under consensus one block stops the proposal (outcome: blocked)")
+            && shown.contains("block: not yet discussed"),
+        "{shown}"
+    );
+    // Under a majority rule a block is a no: the proposal fails (one member, one no).
+    let general = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Endorse a candidate",
+    ]);
+    node.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &general,
+        "block",
+        "--reason",
+        "nonpartisan",
+    ]);
+    let shown = node.ok(&["proposal", "show", "--coalition", &c, &general]);
+    assert!(
+        shown.contains("[failed]") && shown.contains("under majority a block counts as a no"),
+        "{shown}"
+    );
     let list = node.json(&["proposal", "list", "--coalition", &c]);
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list.as_array().unwrap().len(), 3);
     assert!(
         node.ok(&["proposal", "list", "--coalition", &c])
             .contains("Add a value")

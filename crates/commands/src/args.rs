@@ -610,6 +610,10 @@ pub enum ProposalCmd {
         closes: Option<String>,
     },
     /// Take (or change) your organization's position on an open proposal
+    ///
+    /// A block always carries its reason. Under consensus and consent a single block stops
+    /// the proposal (its outcome is `blocked`); under majority and super-majority a block
+    /// counts as a no, and the proposal passes or fails by the count.
     Vote {
         #[command(flatten)]
         c: CoalitionArg,

@@ -25,6 +25,23 @@ struct ProposalView<'a> {
     funding: Option<reports::Funding>,
 }
 
+/// What `blocks` blocks do under `method`, in words.
+fn block_effect(method: model::Method, blocks: u64) -> String {
+    let n = if blocks == 1 {
+        "1 block".to_owned()
+    } else {
+        format!("{blocks} blocks")
+    };
+    match method {
+        model::Method::Consensus | model::Method::Consent => {
+            format!("{n}: under {method} one block stops the proposal (outcome: blocked).")
+        }
+        model::Method::Majority | model::Method::SuperMajority(_) => format!(
+            "{n}: under {method} a block counts as a no; it cannot stop the proposal alone."
+        ),
+    }
+}
+
 /// Parses `--closes`: a day (end of that day, UTC) or a duration from `now` (`7d`, `48h`, `30m`).
 pub fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
     let g = given.trim();
@@ -220,6 +237,9 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                 tally.electorate,
                 tally.quorum_needed
             );
+            if tally.block > 0 {
+                s += &format!("{}\n", block_effect(p.rule.method(), tally.block));
+            }
             for m in &p.electorate {
                 let position = p.positions.get(m).map_or_else(
                     || "—".to_owned(),
