@@ -137,6 +137,9 @@ struct PendingJoin {
     org: String,
 }
 
+/// Most peers whose last sync is remembered (and saved).
+const MAX_LAST_SYNC: usize = 1024;
+
 /// How often, at most, the core saves when peers last synced.
 const LAST_SYNC_SAVE: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -279,6 +282,18 @@ impl Core {
     /// Notes that this node just exchanged a frame with `peer`.
     fn synced(&mut self, peer: NodeKey) {
         let now_ms = replica::now().as_millis();
+        // Any node that connects is sent a greeting: keys cost nothing to make, so the
+        // record keeps the most recent `MAX_LAST_SYNC` peers only.
+        if !self.last_sync.contains_key(&peer)
+            && self.last_sync.len() >= MAX_LAST_SYNC
+            && let Some(oldest) = self
+                .last_sync
+                .iter()
+                .min_by_key(|(_, t)| **t)
+                .map(|(k, _)| *k)
+        {
+            self.last_sync.remove(&oldest);
+        }
         self.last_sync.insert(peer, now_ms);
         self.last_sync_saved.1 = true;
         self.metrics.synced(&peer.to_string(), now_ms / 1000);

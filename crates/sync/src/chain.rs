@@ -27,9 +27,11 @@
 //!   operation), which every change made from its dependencies is.
 //! - **Actors.** Every other actor the change lists is one its operations refer to.
 //!
-//! A predecessor or list element that is no longer visible (overwritten or deleted since)
-//! is judged in the document's state right after the change that wrote it, where it was
-//! visible if it is what the reference says: nothing is left to check after applying.
+//! A predecessor or list element is confirmed in the document's current state where it can
+//! be (indexed and cheap); one no longer visible there (overwritten or deleted since) is
+//! confirmed from the operation that wrote it, read from its change (`Written`: each such
+//! change rebuilt once per batch), which says its object and place exactly. Nothing is
+//! rebuilt after applying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -149,6 +151,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     // Changes whose references are not all here yet wait, with every change after them.
     let mut waiting: HashSet<ChangeHash> = HashSet::new();
     let mut out = Checked::default();
+    let mut written = Written::default();
     // Sized once: the batch's operations were counted (and bounded) when it was parsed.
     let ops: usize = order.iter().map(Change::len).sum();
     let mut batch = BatchOps {
@@ -209,7 +212,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
             continue;
         }
         check_history(doc, &ch, &meta)?;
-        match check_ops(doc, &ch, &expanded, &batch)? {
+        match check_ops(doc, &ch, &expanded, &batch, &mut written)? {
             Found::Yes => {}
             Found::Missing => {
                 waiting.insert(ch.hash());
@@ -285,6 +288,7 @@ fn check_ops(
     ch: &Change,
     expanded: &automerge::ExpandedChange,
     batch: &BatchOps,
+    written: &mut Written,
 ) -> Result<Found, Refusal> {
     let start = ch.start_op().get();
     let own = ch.actor_id();
@@ -361,7 +365,7 @@ fn check_ops(
                 let e = id_of(e);
                 older(&e)?;
                 referred.insert(e.1.clone());
-                note(element(doc, &op.obj, &e, start, own, batch)?);
+                note(element(doc, &op.obj, &e, start, own, batch, written)?);
             }
             _ => return Err(bad("a key of the wrong kind for its object")),
         }
@@ -372,7 +376,7 @@ fn check_ops(
             let p = id_of(p);
             older(&p)?;
             referred.insert(p.1.clone());
-            note(predecessor(doc, op, &p, start, own, batch)?);
+            note(predecessor(doc, op, &p, start, own, batch, written)?);
         }
         if let OpType::Make(t) = &op.action {
             made.insert(me, *t);
@@ -394,6 +398,7 @@ fn element(
     start: u64,
     own: &ActorId,
     batch: &BatchOps,
+    written: &mut Written,
 ) -> Result<Found, Refusal> {
     let ObjectId::Id(o) = obj else {
         return Err(bad("a list position in the root"));
@@ -415,20 +420,26 @@ fn element(
     }
     let cursor = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1))
         .map_err(|_| bad("a malformed list position"))?;
-    let Some(written) = doc.hash_for_opid(&exid(e)) else {
+    if doc.hash_for_opid(&exid(e)).is_none() {
         return Ok(Found::Missing);
-    };
-    // Judged in the state right after the change that wrote `e`: an element is visible
-    // there (a later deletion does not hide it), and anything else is no element at all.
-    // Reading that state, not the current one, needs no rebuild of the change afterwards
-    // (Automerge's rebuild asserts on what it takes for granted).
-    let at = [written];
-    match doc.get_cursor_position(exid(&o), &cursor, Some(&at)) {
-        Ok(pos) => match doc.get_cursor(exid(&o), pos, Some(&at)) {
-            Ok(c) if c == cursor => Ok(Found::Yes),
-            _ => Err(bad("a list position that is no element of its list")),
-        },
-        Err(_) => Err(bad("a list position that is no element of its list")),
+    }
+    // The current state first (indexed, cheap): a visible element that is not overwritten
+    // reads back as itself. Automerge asserts, on this path, that the element is in the
+    // object named: a read, so a panic there changes nothing and means "elsewhere".
+    let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match doc.get_cursor_position(exid(&o), &cursor, None) {
+            Ok(pos) => doc.get_cursor(exid(&o), pos, None).ok() == Some(cursor.clone()),
+            Err(_) => false,
+        }
+    }))
+    .map_err(|_| bad("a list position that is no element of its list"))?;
+    if here {
+        return Ok(Found::Yes);
+    }
+    // Deleted or overwritten since: what the operation that made it says.
+    match written.op(doc, e) {
+        Some(w) if w.insert && w.obj == *obj => Ok(Found::Yes),
+        _ => Err(bad("a list position that is no element of its list")),
     }
 }
 
@@ -440,6 +451,7 @@ fn predecessor(
     start: u64,
     own: &ActorId,
     batch: &BatchOps,
+    written: &mut Written,
 ) -> Result<Found, Refusal> {
     let obj = match &op.obj {
         ObjectId::Root => None,
@@ -466,33 +478,81 @@ fn predecessor(
     }
     let target = obj.as_ref().map_or(automerge::ROOT, exid);
     let pid = exid(p);
-    let Some(written) = doc.hash_for_opid(&pid) else {
+    if doc.hash_for_opid(&pid).is_none() {
         return Ok(Found::Missing);
-    };
-    // Judged in the state right after the change that wrote `p`: a value is visible at its
-    // place there (it may have been overwritten since), and a value written anywhere else is
-    // not. An honest change only overwrites values visible at its dependencies, and a value
-    // visible at any state is visible right after its own change.
-    let at = [written];
-    let then = match &op.key {
-        Key::Map(k) => doc.get_all_at(&target, k.as_str(), &at),
+    }
+    // The current state first (indexed, cheap): a value still visible at its place.
+    let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &op.key {
+        Key::Map(k) => doc.get_all(&target, k.as_str()),
         Key::Seq(ElementId::Id(e)) => {
-            let Ok(cursor) = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) else {
-                return Err(bad("a malformed list position"));
-            };
-            match doc.get_cursor_position(&target, &cursor, Some(&at)) {
-                Ok(pos) if doc.get_cursor(&target, pos, Some(&at)).ok() == Some(cursor) => {
-                    doc.get_all_at(&target, pos, &at)
-                }
-                _ => Ok(Vec::new()),
+            match automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) {
+                Ok(cursor) => match doc.get_cursor_position(&target, &cursor, None) {
+                    Ok(pos) => doc.get_all(&target, pos),
+                    Err(_) => Ok(Vec::new()),
+                },
+                Err(_) => Ok(Vec::new()),
             }
         }
         Key::Seq(ElementId::Head) => Ok(Vec::new()),
-    };
-    if then.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
-        Ok(Found::Yes)
-    } else {
-        Err(bad("a predecessor written elsewhere"))
+    }))
+    .map_err(|_| bad("a predecessor written elsewhere"))?;
+    if here.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
+        return Ok(Found::Yes);
+    }
+    // Overwritten or deleted since: what the operation that wrote it says of its place (an
+    // insertion's place is the element it made).
+    let place = written.op(doc, p).map(|w| {
+        let key = if w.insert {
+            Key::Seq(ElementId::Id(OpId(p.0, p.1.clone())))
+        } else {
+            w.key
+        };
+        (w.obj, key)
+    });
+    match place {
+        Some((o, k)) if o == op.obj && k == op.key => Ok(Found::Yes),
+        _ => Err(bad("a predecessor written elsewhere")),
+    }
+}
+
+/// Operations already in the document, read from the changes that wrote them: where each
+/// was written. Each change is rebuilt from the document once per batch, only for references
+/// the current state cannot confirm (a value overwritten or an element deleted since).
+#[derive(Default)]
+struct Written {
+    changes: HashMap<ChangeHash, Option<(u64, Vec<automerge::legacy::Op>)>>,
+}
+
+/// Where an operation was written.
+struct WrittenOp {
+    obj: ObjectId,
+    key: Key,
+    insert: bool,
+}
+
+impl Written {
+    /// The operation `id` as the change that wrote it holds it, if it is in the document.
+    fn op(&mut self, doc: &Automerge, id: &Id) -> Option<WrittenOp> {
+        let hash = doc.hash_for_opid(&exid(id))?;
+        let entry = self.changes.entry(hash).or_insert_with(|| {
+            // Every change in the document passed these checks when it arrived; should
+            // Automerge still fail to give one back, the reference counts as unconfirmed.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.get_change_by_hash(&hash).map(|c| {
+                    let e = c.decode();
+                    (e.start_op.get(), e.operations)
+                })
+            }))
+            .ok()
+            .flatten()
+        });
+        let (start, ops) = entry.as_ref()?;
+        let op = ops.get(usize::try_from(id.0.checked_sub(*start)?).ok()?)?;
+        Some(WrittenOp {
+            obj: op.obj.clone(),
+            key: op.key.clone(),
+            insert: op.insert,
+        })
     }
 }
 
@@ -569,4 +629,56 @@ pub(crate) fn causal_order(doc: &Automerge, new: Vec<Change>) -> (Vec<Change>, u
     }
     let dangling = total - order.len();
     (order, dangling)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::AutoCommit;
+    use automerge::transaction::Transactable;
+
+    /// The change `doc` just made.
+    fn made(doc: &mut AutoCommit) -> Change {
+        doc.commit();
+        doc.get_last_local_change().expect("a change").clone()
+    }
+
+    /// Honest references to values overwritten since, and to elements deleted since, in the
+    /// receiver's current state: confirmed from the change that wrote them.
+    #[test]
+    fn references_overwritten_or_deleted_since_are_confirmed_where_they_were_written() {
+        let mut a = AutoCommit::new();
+        let list = a
+            .put_object(automerge::ROOT, "languages", ObjType::List)
+            .unwrap();
+        a.insert(&list, 0, "en").unwrap();
+        let text = a
+            .put_object(automerge::ROOT, "about", ObjType::Text)
+            .unwrap();
+        a.splice_text(&text, 0, 0, "hello").unwrap();
+        let base = made(&mut a);
+        let mut b = AutoCommit::new();
+        b.apply_changes([base.clone()]).unwrap();
+        let mut c = b.fork();
+        // a overwrites the list's element; b holds that and overwrites it again concurrently
+        // with a's second overwrite, whose predecessor b no longer shows.
+        a.put(&list, 0, "fr").unwrap();
+        let first = made(&mut a);
+        b.apply_changes([first]).unwrap();
+        b.put(&list, 0, "pt").unwrap();
+        b.commit();
+        a.put(&list, 0, "de").unwrap();
+        let second = made(&mut a);
+        let checked = check(b.document(), vec![second]).unwrap();
+        assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+        // b deletes a character; c, concurrently, inserts after it.
+        b.splice_text(&text, 1, 1, "").unwrap();
+        b.commit();
+        c.splice_text(&text, 2, 0, "X").unwrap();
+        let after_deleted = made(&mut c);
+        let checked = check(b.document(), vec![after_deleted]).unwrap();
+        assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+        b.apply_changes(checked.order).unwrap();
+        assert_eq!(b.text(&text).unwrap(), "hXllo");
+    }
 }

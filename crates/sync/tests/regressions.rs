@@ -76,6 +76,7 @@ fn signed_batches_with_any_contents_never_panic_and_honest_ones_apply() {
 
 #[test]
 fn past_wire_crashers_are_refused_without_panic() {
+    panics_so_far();
     for (name, data) in inputs("wire") {
         let result = std::panic::catch_unwind(|| sync::fuzzing::wire(&data));
         assert!(result.is_ok(), "{name} panics again");
