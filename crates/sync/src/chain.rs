@@ -485,10 +485,15 @@ fn predecessor(
     let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &op.key {
         Key::Map(k) => doc.get_all(&target, k.as_str()),
         Key::Seq(ElementId::Id(e)) => {
+            // Only where the element itself reads back at its index (visible, its own value
+            // winning): a deleted element's index is its visible neighbour's, whose values
+            // are no predecessors here. Otherwise the writing operation decides.
             match automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) {
                 Ok(cursor) => match doc.get_cursor_position(&target, &cursor, None) {
-                    Ok(pos) => doc.get_all(&target, pos),
-                    Err(_) => Ok(Vec::new()),
+                    Ok(pos) if doc.get_cursor(&target, pos, None).ok() == Some(cursor) => {
+                        doc.get_all(&target, pos)
+                    }
+                    _ => Ok(Vec::new()),
                 },
                 Err(_) => Ok(Vec::new()),
             }
@@ -501,7 +506,8 @@ fn predecessor(
     }
     // Overwritten or deleted since: what the operation that wrote it says of its place (an
     // insertion's place is the element it made).
-    let place = written.op(doc, p).map(|w| {
+    // A deletion is no value: it cannot be overwritten.
+    let place = written.op(doc, p).filter(|w| w.value).map(|w| {
         let key = if w.insert {
             Key::Seq(ElementId::Id(OpId(p.0, p.1.clone())))
         } else {
@@ -528,6 +534,8 @@ struct WrittenOp {
     obj: ObjectId,
     key: Key,
     insert: bool,
+    /// Whether it wrote a value (an insertion, a put or a make), not a deletion.
+    value: bool,
 }
 
 impl Written {
@@ -552,6 +560,7 @@ impl Written {
             obj: op.obj.clone(),
             key: op.key.clone(),
             insert: op.insert,
+            value: op.insert || matches!(op.action, OpType::Put(_) | OpType::Make(_)),
         })
     }
 }
