@@ -429,6 +429,43 @@ fn text_written_by_a_member_cannot_drive_another_members_terminal() {
 }
 
 #[test]
+fn the_only_coalition_is_used_when_none_is_named_and_said_so() {
+    let node = Node::init("Northside Tenants Union");
+    let err = node.fails(&["issue", "list"]);
+    assert!(
+        err.contains("holds no coalition yet") && err.contains("coalition create"),
+        "{err}"
+    );
+    let c = coalition(&node);
+    let out = node.run(&["issue", "add", "Night buses"]);
+    assert!(out.status.success(), "{out:?}");
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        notes.contains(&format!("Using coalition {}", &c[..8])) && notes.contains("only one"),
+        "{notes}"
+    );
+    assert_eq!(
+        node.json(&["issue", "list", "--coalition", &c])[0]["title"],
+        "Night buses"
+    );
+    // With two, it must be named, and the message lists them.
+    node.ok(&["coalition", "create", "Housing Now"]);
+    let err = node.fails(&["issue", "list"]);
+    assert!(
+        err.contains("holds 2 coalitions")
+            && err.contains("--coalition")
+            && err.contains("Transit Justice")
+            && err.contains("Housing Now"),
+        "{err}"
+    );
+    // The same through the running node.
+    let port = coalesce_tests::free_port();
+    let _daemon = node.run_daemon(port);
+    let err = node.fails(&["issue", "list"]);
+    assert!(err.contains("holds 2 coalitions"), "{err}");
+}
+
+#[test]
 fn a_pool_never_pays_out_more_than_it_holds() {
     let node = Node::init("Northside Tenants Union");
     let c = coalition(&node);

@@ -189,9 +189,9 @@ pub enum AuditCmd {
 /// Which coalition a command acts on.
 #[derive(Debug, Args)]
 pub struct CoalitionArg {
-    /// Coalition id or unique prefix
+    /// Coalition id or unique prefix; may be left out when this node holds one coalition
     #[arg(long = "coalition", env = "COALESCE_COALITION", value_name = "ID")]
-    pub id: String,
+    pub id: Option<String>,
 }
 
 /// `--json` for listings.

@@ -580,7 +580,9 @@ impl Core {
         };
         let out = Out::capture();
         let result = match cli.command {
-            Command::Invite(InviteCmd::Create { c, expires }) => self.invite(&c.id, &expires, &out),
+            Command::Invite(InviteCmd::Create { c, expires }) => {
+                self.invite(c.id.as_deref(), &expires, &out)
+            }
             Command::Join { code, org, .. } => self.join(&code, org, &out),
             Command::Debug(DebugCmd::JoinStatus { coalition }) => {
                 self.join_status(&coalition, &out)
@@ -677,8 +679,14 @@ impl Core {
     }
 
     /// `invite create`: records a one-time secret and prints the code.
-    fn invite(&mut self, coalition: &str, expires: &str, out: &Out) -> anyhow::Result<()> {
-        let id = self.replica.resolve(coalition)?;
+    fn invite(&mut self, coalition: Option<&str>, expires: &str, out: &Out) -> anyhow::Result<()> {
+        let (id, chosen) = self.replica.resolve_or_only(coalition)?;
+        if chosen {
+            out.note(&format!(
+                "Using coalition {} (the only one this node holds).",
+                id.short()
+            ));
+        }
         self.replica.me(&id)?;
         let now = replica::now();
         let expires_at = commands::closing_time(expires, now)?;

@@ -111,6 +111,23 @@ pub enum ReplicaError {
     /// The coalition named does not exist here.
     #[error(transparent)]
     Coalition(#[from] model::PrefixError),
+    /// No coalition was named and this node holds none.
+    #[error(
+        "this node holds no coalition yet: create one with `coalesce coalition create NAME`, \
+         or join one with `coalesce join CODE`"
+    )]
+    NoCoalition,
+    /// No coalition was named and this node holds several.
+    #[error(
+        "this node holds {count} coalitions; say which with --coalition ID (or a unique \
+         prefix, or COALESCE_COALITION): {list}"
+    )]
+    WhichCoalition {
+        /// How many.
+        count: usize,
+        /// Each one's short id and name.
+        list: String,
+    },
     /// A stored coalition document could not be read.
     #[error("coalition {coalition}: {source}")]
     Doc {
@@ -450,6 +467,30 @@ impl Replica {
                 given: e.given,
             })
         })
+    }
+
+    /// The coalition `given` names (an id or unique prefix); when none is given, the only one
+    /// this node holds (and `true`: chosen, not named).
+    pub fn resolve_or_only(
+        &mut self,
+        given: Option<&str>,
+    ) -> Result<(CoalitionId, bool), ReplicaError> {
+        if let Some(prefix) = given {
+            return Ok((self.resolve(prefix)?, false));
+        }
+        let mut held = self.coalitions()?;
+        match held.len() {
+            0 => Err(ReplicaError::NoCoalition),
+            1 => Ok((held.remove(0).id, true)),
+            count => Err(ReplicaError::WhichCoalition {
+                count,
+                list: held
+                    .iter()
+                    .map(|c| format!("{} ({})", c.id.short(), c.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     /// A summary of every coalition held here, by name.

@@ -14,7 +14,7 @@ pub fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
         AuditCmd::Refused { format } => refused(r, format.json, out),
         AuditCmd::Aside { c, format } => aside(r, &c, format.json, out),
         AuditCmd::Power { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let report = reports::power(&state, replica::now());
             if format.json {
@@ -99,7 +99,7 @@ fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
 }
 
 fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::new(r, c)?;
+    let mut ctx = Ctx::new(r, c, out)?;
     let kept = ctx.replica.aside(&ctx.id)?;
     if json {
         return out.json(&kept);
@@ -144,7 +144,7 @@ pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
         field,
         format,
     } = args;
-    let mut ctx = Ctx::new(r, &c)?;
+    let mut ctx = Ctx::new(r, &c, out)?;
     if let (Some(change), Some(record), Some(field)) = (restore, &record, field) {
         let id = ctx.replica.edit(&ctx.id, |doc, a| {
             doc.restore(&a.member, record, &field, &change, a.now)

@@ -133,7 +133,7 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
 pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
         CharterCmd::Show { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             if format.json {
                 return out.json(&state.charter);
@@ -151,7 +151,7 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
             text,
             closes,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let amendment = model::schema::Amendment {
                 frame,
                 add_values,
@@ -174,7 +174,7 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
             out.id(id)
         }
         CharterCmd::Versions { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let versions: Vec<_> = state.charter_versions.values().collect();
             if format.json {
@@ -207,7 +207,7 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
             target,
             unit,
         }) => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = GoalId::from_bytes(replica::fresh_id_bytes()?);
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.add_goal(&a.member, &id, &title, target, &unit, a.now)
@@ -221,7 +221,7 @@ pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
             date,
             note: text,
         }) => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 let day = date.unwrap_or_else(|| model::Day::of(a.now));
                 doc.record_progress(&a.member, &goal, day, value, &text, a.now)
@@ -279,7 +279,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             reason,
             closes,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let new = super::new_proposal(
                 model::DecisionKind::Membership,
                 String::new(),
@@ -294,14 +294,14 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             return out.id(id);
         }
         MemberCmd::Key(crate::args::KeyCmd::Add { c, key }) => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             ctx.replica
                 .edit(&ctx.id, |doc, a| doc.add_device_key(&a.member, key, a.now))?;
             out.note(&format!("Node {key} now acts for your organization."));
             return Ok(());
         }
         MemberCmd::Key(crate::args::KeyCmd::Revoke { c, key }) => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.revoke_device_key(&a.member, key, a.now)
             })?;
@@ -311,7 +311,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             return Ok(());
         }
         MemberCmd::Leave { c } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             ctx.replica
                 .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
             out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
@@ -333,7 +333,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
                 accessibility: some(accessibility),
                 contact,
             };
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.update_profile(&a.member, update, a.now)
             })?;
@@ -341,7 +341,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             return Ok(());
         }
     };
-    let mut ctx = Ctx::new(r, &c)?;
+    let mut ctx = Ctx::new(r, &c, out)?;
     let state = ctx.read()?;
     let mut members: Vec<MemberView> = state
         .members
@@ -396,7 +396,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
 }
 
 pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::new(r, c)?;
+    let mut ctx = Ctx::new(r, c, out)?;
     let state = ctx.read()?;
     let bytes = ctx.replica.save(&ctx.id)?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;

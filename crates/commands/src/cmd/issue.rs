@@ -19,7 +19,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             tags,
             lead,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
             let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
@@ -43,7 +43,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             lead,
             tags,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
             let edit = IssueEdit {
@@ -66,7 +66,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             figure,
             disaggregation,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.add_evidence(&a.member, &issue, &source, &figure, &disaggregation, a.now)
             })?;
@@ -74,7 +74,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             Ok(())
         }
         IssueCmd::Share { c, issue, rank } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.share_issue(&a.member, &issue, rank, a.now)
             })?;
@@ -85,7 +85,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             Ok(())
         }
         IssueCmd::Unshare { c, issue } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.unshare_issue(&a.member, &issue, a.now)
             })?;
@@ -101,7 +101,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             status,
             format,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let tag = tag.map(|t| model::normalize_tag(&t)).transpose()?;
             let mut issues: Vec<_> = state
@@ -147,7 +147,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             )
         }
         IssueCmd::Show { c, issue, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let id =
                 model::resolve_prefix(&issue, "issue", state.issues.keys().map(AsRef::as_ref))?;
@@ -190,7 +190,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             out.text(&s)
         }
         IssueCmd::Overlap { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let report = reports::overlap(&state);
             if format.json {
@@ -253,7 +253,7 @@ pub fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
     let DebugCmd::WriteLoop { c, count } = cmd else {
         anyhow::bail!("this command needs the running node");
     };
-    let ctx = Ctx::new(r, &c)?;
+    let ctx = Ctx::new(r, &c, out)?;
     for n in 0..count {
         let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
         let new = NewIssue {

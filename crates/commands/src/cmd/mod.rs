@@ -82,8 +82,15 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(replica: &'a mut Replica, c: &CoalitionArg) -> Result<Self> {
-        let id = replica.resolve(&c.id)?;
+    /// The coalition `c` names, or the only one this node holds (saying so).
+    pub fn new(replica: &'a mut Replica, c: &CoalitionArg, out: &Out) -> Result<Self> {
+        let (id, chosen) = replica.resolve_or_only(c.id.as_deref())?;
+        if chosen {
+            out.note(&format!(
+                "Using coalition {} (the only one this node holds).",
+                id.short()
+            ));
+        }
         Ok(Self { replica, id })
     }
 

@@ -31,7 +31,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             unit,
             description,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = PoolId::from_bytes(replica::fresh_id_bytes()?);
             let new = model::NewPool {
                 id: id.clone(),
@@ -52,7 +52,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             amount,
             reason,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
             let proposal = ProposalId::from_bytes(replica::fresh_id_bytes()?);
             let request = model::AllocationRequest {
@@ -68,7 +68,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             out.id(proposal)
         }
         PoolCmd::List { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let now = replica::now();
             let mut pools: Vec<_> = state.pools.values().collect();
@@ -123,7 +123,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             )
         }
         PoolCmd::Ledger { c, pool, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(AsRef::as_ref))?;
             let report = reports::ledger(&state, &state.pools[id], replica::now());
@@ -185,7 +185,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             Ok(())
         }
         PoolCmd::Equity { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let report = reports::equity(&state, replica::now());
             if format.json {
@@ -236,7 +236,7 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
 }
 
 fn give(r: &mut Replica, g: crate::args::Gift, kind: model::GiftKind, out: &Out) -> Result<()> {
-    let ctx = Ctx::new(r, &g.c)?;
+    let ctx = Ctx::new(r, &g.c, out)?;
     let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
     let gift = model::Gift {
         entry: entry.clone(),

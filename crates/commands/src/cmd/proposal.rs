@@ -100,7 +100,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             text,
             closes,
         } => {
-            let ctx = Ctx::new(r, &c)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let new = new_proposal(kind, title, text, closes.as_deref())?;
             let id = new.id.clone();
             ctx.replica
@@ -113,7 +113,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             stance,
             reason,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.take_position(&a.member, &proposal, stance, &reason, a.now)
             })?;
@@ -131,7 +131,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             proposal,
             format,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let id = model::resolve_prefix(
                 &proposal,
@@ -256,7 +256,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             out.text(&s)
         }
         ProposalCmd::List { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let now = replica::now();
             let mut list: Vec<_> = state.proposals.values().collect();
@@ -327,7 +327,7 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
             minutes,
             decisions,
         } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let facilitator = match facilitator {
                 Some(f) => one_member_arg(&state, &f)?,
@@ -361,7 +361,7 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
             out.id(id)
         }
         MeetingCmd::List { c, format } => {
-            let mut ctx = Ctx::new(r, &c)?;
+            let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let mut list: Vec<_> = state.meetings.values().collect();
             list.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.id.cmp(&b.id)));
