@@ -466,6 +466,45 @@ fn the_only_coalition_is_used_when_none_is_named_and_said_so() {
 }
 
 #[test]
+fn bad_amounts_are_usage_errors_and_rules_must_be_able_to_decide() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let pool = node.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Fund",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
+    for amount in ["0", "0.00", "-5", "abc"] {
+        let out = node.run(&["pool", "pledge", "--coalition", &c, &pool, amount]);
+        assert_eq!(out.status.code(), Some(2), "{amount}: {out:?}");
+    }
+    let err = node.fails(&["pool", "contribute", "--coalition", &c, &pool, "0"]);
+    assert!(err.contains("more than zero"), "{err}");
+    for (rule, says) in [
+        ("general=majority@0", "no quorum"),
+        ("general=super-majority:1/3", "no super-majority"),
+        ("general=super-majority:1/2", "no super-majority"),
+    ] {
+        let err = node.fails(&["charter", "amend", "--coalition", &c, "--rule", rule]);
+        assert!(err.contains(says), "{rule}: {err}");
+    }
+    node.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "general=super-majority:2/3@1/3",
+    ]);
+}
+
+#[test]
 fn a_pool_never_pays_out_more_than_it_holds() {
     let node = Node::init("Northside Tenants Union");
     let c = coalition(&node);

@@ -543,7 +543,7 @@ pub enum PoolCmd {
         /// Pool id or unique prefix
         pool: String,
         /// Amount, e.g. 500 or 12.50
-        #[arg(allow_negative_numbers = true)]
+        #[arg(allow_negative_numbers = true, value_parser = positive_amount)]
         amount: Amount,
         /// Why it is needed
         #[arg(long)]
@@ -574,6 +574,17 @@ pub enum PoolCmd {
     },
 }
 
+/// An amount above zero: a bad amount is a usage error (exit 2), zero included.
+fn positive_amount(s: &str) -> Result<Amount, String> {
+    let amount: Amount = s.parse().map_err(|e: model::ValueError| e.to_string())?;
+    if amount.is_zero() {
+        return Err(format!(
+            "invalid amount `{s}`: it must be more than zero, such as 500 or 12.50"
+        ));
+    }
+    Ok(amount)
+}
+
 /// A pledge or contribution.
 #[derive(Debug, Args)]
 pub struct Gift {
@@ -582,7 +593,7 @@ pub struct Gift {
     /// Pool id or unique prefix
     pub pool: String,
     /// Amount, e.g. 500 or 12.50
-    #[arg(allow_negative_numbers = true)]
+    #[arg(allow_negative_numbers = true, value_parser = positive_amount)]
     pub amount: Amount,
     /// A note for the ledger
     #[arg(long, default_value = "")]

@@ -1426,6 +1426,11 @@ fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
             max: crate::values::RuleKind::ALL.len(),
         });
     }
+    for change in &a.rules {
+        if let Some(rule) = change.rule {
+            rule_sensible(change.kind, rule)?;
+        }
+    }
     if a.is_empty() {
         return Err(EditError::Refused {
             why: "an amendment must change something: give --frame, --add-value, \
@@ -1434,6 +1439,30 @@ fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
         });
     }
     Ok(a)
+}
+
+/// A rule a coalition can decide by: some quorum (with none, one member alone could decide
+/// for all while the others are away), and a super-majority above one half (at or below it,
+/// a minority could pass a proposal and two opposite ones could both pass).
+fn rule_sensible(kind: crate::values::RuleKind, rule: crate::tally::Rule) -> Result<(), EditError> {
+    let why = if rule.quorum().num() == 0 {
+        Some(format!(
+            "the {kind} rule `{rule}` has no quorum (`@0`): give one above zero, such as @1/2"
+        ))
+    } else if let crate::tally::Method::SuperMajority(f) = rule.method()
+        && !Fraction::HALF.exceeded_by(u128::from(f.num()), u128::from(f.den()))
+    {
+        Some(format!(
+            "the {kind} rule `{rule}` is no super-majority: its fraction must be above one \
+             half, such as 2/3 (for one half, use majority)"
+        ))
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(EditError::Refused { why }),
+        None => Ok(()),
+    }
 }
 
 fn member_record(
