@@ -234,7 +234,8 @@ pub enum InviteCmd {
     Create {
         #[command(flatten)]
         c: CoalitionArg,
-        /// How long the code stays valid: a duration such as 7d, 48h or 30m
+        /// How long the code stays valid: a duration in days, hours or minutes (7d, 48h,
+        /// 30m), or a day (2026-12-31: through the end of that day, UTC)
         #[arg(long, default_value = "7d")]
         expires: String,
     },

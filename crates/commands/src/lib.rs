@@ -11,4 +11,4 @@ mod cmd;
 pub mod output;
 
 pub use cmd::status::{ApiTls, Live};
-pub use cmd::{closing_time, init, read_limited, restore, run, status::status};
+pub use cmd::{closing_time, deadline, init, read_limited, restore, run, status::status};

@@ -689,7 +689,7 @@ impl Core {
         }
         self.replica.me(&id)?;
         let now = replica::now();
-        let expires_at = commands::closing_time(expires, now)?;
+        let expires_at = commands::deadline(expires, now, "invite expiry")?;
         let secret = replica::fresh_id_bytes()?;
         let record = InviteRecord {
             coalition: id.to_string(),

@@ -190,9 +190,19 @@ pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
     )
 }
 
-/// `issues/0123…/title` as `issues/01234567/title`.
+/// `issues/0123…/description` as `issues/01234567/description`: ids shortened, field names
+/// whole.
 fn readable_field(f: &str) -> String {
-    f.split('/').map(short).collect::<Vec<_>>().join("/")
+    f.split('/')
+        .map(|seg| {
+            if seg.len() >= 16 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
+                short(seg)
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The full id of a record named by id or prefix, in any collection.
@@ -208,4 +218,19 @@ fn full_record_id(state: &model::Coalition, given: &str) -> Result<String> {
         .chain(state.members.keys().map(AsRef::as_ref))
         .chain(state.former_members.keys().map(AsRef::as_ref));
     Ok(model::resolve_prefix(given, "record", ids)?.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn history_shortens_ids_not_field_names() {
+        assert_eq!(
+            super::readable_field("issues/0123456789abcdef0123456789abcdef/description"),
+            "issues/01234567/description"
+        );
+        assert_eq!(
+            super::readable_field("members/0123456789abcdef0123456789abcdef/accessibility"),
+            "members/01234567/accessibility"
+        );
+    }
 }

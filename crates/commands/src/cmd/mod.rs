@@ -15,7 +15,7 @@ use crate::args::{CoalitionArg, Command};
 use crate::output::Out;
 
 pub use coalition::{init, restore};
-pub use proposal::{closing_time, new_proposal};
+pub use proposal::{closing_time, deadline, new_proposal};
 
 /// Runs one command against an open replica. `init` is not among them: it creates the home
 /// folder a replica opens (see [`init`]).

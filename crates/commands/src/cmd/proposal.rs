@@ -42,33 +42,43 @@ fn block_effect(method: model::Method, blocks: u64) -> String {
     }
 }
 
-/// Parses `--closes`: a day (end of that day, UTC) or a duration from `now` (`7d`, `48h`, `30m`).
+/// Parses `--closes`: a day (through the end of that day, UTC) or a duration from `now`
+/// (`7d`, `48h`, `30m`).
 pub fn closing_time(given: &str, now: Timestamp) -> Result<Timestamp> {
+    deadline(given, now, "closing time")
+}
+
+/// Parses a deadline named `what` in messages (`closing time`, `invite expiry`): a day
+/// (through the end of that day, UTC: its last millisecond, so that it prints as the day
+/// typed) or a duration from `now` in days, hours or minutes.
+pub fn deadline(given: &str, now: Timestamp, what: &str) -> Result<Timestamp> {
     let g = given.trim();
+    let bad = || {
+        anyhow::anyhow!(
+            "invalid {what} `{g}`: give a duration in days, hours or minutes (7d, 48h, 30m) or \
+             a day (2026-12-31, through the end of that day UTC)"
+        )
+    };
     if let Ok(d) = g.parse::<jiff::civil::Date>() {
-        let end = d
-            .tomorrow()
-            .map_err(|e| anyhow::anyhow!("invalid closing day `{g}`: {e}"))?;
+        let end = d.tomorrow().map_err(|_| bad())?;
         let ts =
             jiff::tz::Offset::UTC.to_timestamp(end.to_datetime(jiff::civil::Time::midnight()))?;
-        return Ok(Timestamp::from_millis(ts.as_millisecond()));
+        let at = ts.as_millisecond() - 1;
+        if at <= now.as_millis() {
+            bail!("invalid {what} `{g}`: that day is over");
+        }
+        return Ok(Timestamp::from_millis(at));
     }
     let (num, unit) = g.split_at(g.find(|c: char| !c.is_ascii_digit()).unwrap_or(g.len()));
-    let n: i64 = num.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"
-        )
-    })?;
+    let n: i64 = num.parse().map_err(|_| bad())?;
     let ms = match unit {
         "d" => 86_400_000,
         "h" => 3_600_000,
         "m" => 60_000,
-        _ => bail!(
-            "invalid closing time `{g}`: give a day (2026-12-01) or a duration (7d, 48h, 30m)"
-        ),
+        _ => return Err(bad()),
     };
     if n <= 0 || n > 3650 * 86_400_000 / ms {
-        bail!("invalid closing time `{g}`: the duration must be between one minute and ten years");
+        bail!("invalid {what} `{g}`: the duration must be between one minute and ten years");
     }
     Ok(Timestamp::from_millis(now.as_millis() + n * ms))
 }
@@ -402,5 +412,34 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
                 "",
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_name_what_they_are_and_a_day_prints_as_typed() {
+        let now = Timestamp::from_millis(1_764_547_200_000); // 2025-12-01 00:00:00Z
+        let day = deadline("2025-12-31", now, "invite expiry").unwrap();
+        assert_eq!(day.to_string(), "2025-12-31 23:59:59Z");
+        let err = deadline("1s", now, "invite expiry")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("invalid invite expiry `1s`") && err.contains("minutes"),
+            "{err}"
+        );
+        let err = deadline("2025-11-30", now, "invite expiry")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("that day is over"), "{err}");
+        assert_eq!(
+            closing_time("48h", now).unwrap().as_millis(),
+            now.as_millis() + 48 * 3_600_000
+        );
+        let err = closing_time("soon", now).unwrap_err().to_string();
+        assert!(err.contains("invalid closing time"), "{err}");
     }
 }
