@@ -273,10 +273,10 @@ pub enum CharterCmd {
         /// A new share above which one member is flagged (pool equity and the power audit)
         #[arg(long, value_name = "FRACTION")]
         equity_threshold: Option<model::Fraction>,
-        /// Short title [default: a summary of the changes]
+        /// Short title, up to 200 characters [default: a summary of the changes]
         #[arg(long)]
         title: Option<String>,
-        /// Why: the amendment's full text
+        /// Why: the amendment's full text, up to 20,000 characters
         #[arg(long, default_value = "")]
         text: String,
         /// When positions stop counting: a day (YYYY-MM-DD) or a duration (7d, 48h)
@@ -411,9 +411,9 @@ pub enum IssueCmd {
     Add {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Short title
+        /// Short title, up to 200 characters
         title: String,
-        /// Longer description
+        /// Longer description, up to 20,000 characters
         #[arg(long, default_value = "")]
         description: String,
         /// Identity tag it touches, e.g. race, gender, disability, language,
@@ -546,7 +546,7 @@ pub enum PoolCmd {
         /// Amount, e.g. 500 or 12.50
         #[arg(allow_negative_numbers = true, value_parser = positive_amount)]
         amount: Amount,
-        /// Why it is needed
+        /// Why it is needed, up to 200 characters
         #[arg(long)]
         reason: String,
     },
@@ -611,9 +611,9 @@ pub enum ProposalCmd {
         /// amend`, allocations by `pool request`, removals by `member remove`.
         #[arg(long)]
         kind: DecisionKind,
-        /// Short title
+        /// Short title, up to 200 characters
         title: String,
-        /// Full text
+        /// Full text, up to 20,000 characters
         #[arg(long, default_value = "")]
         text: String,
         /// When positions stop counting: a day (YYYY-MM-DD, end of that day UTC) or a
@@ -674,7 +674,7 @@ pub enum MeetingCmd {
         /// An agenda item (repeat for several)
         #[arg(long = "agenda", value_name = "ITEM")]
         agenda: Vec<String>,
-        /// Minutes
+        /// Minutes, up to 20,000 characters
         #[arg(long, default_value = "")]
         minutes: String,
         /// A proposal decided at the meeting (repeat for several)
