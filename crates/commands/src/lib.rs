@@ -11,4 +11,6 @@ mod cmd;
 pub mod output;
 
 pub use cmd::status::{ApiTls, Live};
-pub use cmd::{closing_time, deadline, init, read_limited, restore, run, status::status};
+pub use cmd::{
+    closing_time, coalition, deadline, init, read_limited, restore, run, status::status,
+};

@@ -131,20 +131,16 @@ impl Out {
         let text = serde_json::to_string_pretty(value).context("could not encode JSON")?;
         // JSON escapes C0 controls itself; the others can only be inside strings, where a
         // `\uXXXX` escape is the same value (all are in the Basic Multilingual Plane).
-        let text = if text.chars().any(|c| unsafe_char(c, true)) {
-            text.chars()
-                .map(|c| {
-                    if unsafe_char(c, true) {
-                        format!("\\u{:04x}", u32::from(c))
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect()
-        } else {
-            text
-        };
-        self.write(&format!("{text}\n"))
+        let mut escaped = String::with_capacity(text.len() + 1);
+        for c in text.chars() {
+            if unsafe_char(c, true) {
+                escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                escaped.push(c);
+            }
+        }
+        escaped.push('\n');
+        self.write(&escaped)
     }
 
     /// A table with a header row; prints `empty` instead when there are no rows.

@@ -152,11 +152,6 @@ pub fn funds(state: &Coalition, pool: &Pool, now: Timestamp) -> Funds {
     funds_of(pool, |id| state.proposals.get(id).map(|p| decision(p, now)))
 }
 
-/// A pool's balance in hundredths: contributions minus funded allocations.
-pub fn pool_balance(state: &Coalition, pool: &Pool, now: Timestamp) -> i128 {
-    funds(state, pool, now).balance
-}
-
 /// One issue in the overlap report.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverlapRow {
@@ -300,20 +295,32 @@ pub struct LedgerReport {
     pub balance: String,
 }
 
+/// A pool's entries with the time each took effect (a decided request when decided, any
+/// other entry when written), in the order funding takes them: by that time, contributions
+/// first, then entry id.
+fn ledger_order<'a>(
+    pool: &'a Pool,
+    funds: &Funds,
+) -> Vec<(Timestamp, &'a crate::schema::LedgerEntry)> {
+    let mut entries: Vec<_> = pool
+        .ledger
+        .values()
+        .map(|e| match funds.requests.get(&e.id) {
+            Some(Funding::Funded { at } | Funding::Unfunded { at, .. }) => (*at, e),
+            _ => (e.at, e),
+        })
+        .collect();
+    let key = |(at, e): &(Timestamp, &'a crate::schema::LedgerEntry)| {
+        (*at, e.kind != EntryKind::Contribution, &e.id)
+    };
+    entries.sort_by(|a, b| key(a).cmp(&key(b)));
+    entries
+}
+
 /// The ledger of `pool` at `now`.
 pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
     let funds = funds(state, pool, now);
-    let effective = |e: &crate::schema::LedgerEntry| match funds.requests.get(&e.id) {
-        Some(Funding::Funded { at } | Funding::Unfunded { at, .. }) => *at,
-        _ => e.at,
-    };
-    let mut entries: Vec<_> = pool.ledger.values().map(|e| (effective(e), e)).collect();
-    // The order funding uses: by time, contributions first, then id.
-    entries.sort_by(|(ta, a), (tb, b)| {
-        ta.cmp(tb)
-            .then((a.kind != EntryKind::Contribution).cmp(&(b.kind != EntryKind::Contribution)))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    let entries = ledger_order(pool, &funds);
     let (mut balance, mut pledged, mut contributed, mut allocated) = (0i128, 0i128, 0i128, 0i128);
     let lines = entries
         .into_iter()
@@ -761,22 +768,10 @@ mod tests {
 
     /// The running balance in the ledger's order (effective time, contributions first, id).
     fn ledger_balances(pool: &Pool, funds: &Funds) -> Vec<i128> {
-        let mut lines: Vec<_> = pool
-            .ledger
-            .values()
-            .map(|e| {
-                let at = match funds.requests.get(&e.id) {
-                    Some(Funding::Funded { at } | Funding::Unfunded { at, .. }) => *at,
-                    _ => e.at,
-                };
-                (at, e.kind != EntryKind::Contribution, &e.id, e)
-            })
-            .collect();
-        lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let mut balance = 0;
-        lines
+        ledger_order(pool, funds)
             .into_iter()
-            .map(|(_, _, _, e)| {
+            .map(|(_, e)| {
                 match e.kind {
                     EntryKind::Contribution => balance += i128::from(e.amount.hundredths()),
                     EntryKind::Request if funds.is_funded(&e.id) => {

@@ -272,15 +272,17 @@ impl Core {
                 .iter()
                 .any(|o| matches!(o, Output::Refused { peer: p, .. } if *p == peer))
         {
-            self.synced(peer);
+            self.synced(peer, true);
         }
         self.dispatch(outputs);
         self.save_last_sync(false);
         self.update_gauges(stored);
     }
 
-    /// Notes that this node just exchanged a frame with `peer`.
-    fn synced(&mut self, peer: NodeKey) {
+    /// Notes that this node just exchanged a frame with `peer`; the per-peer metric counts
+    /// frames `received` only (as it always did: a greeting sent to any connecting key would
+    /// otherwise add a label per key).
+    fn synced(&mut self, peer: NodeKey, received: bool) {
         let now_ms = replica::now().as_millis();
         // Any node that connects is sent a greeting: keys cost nothing to make, so the
         // record keeps the most recent `MAX_LAST_SYNC` peers only.
@@ -296,7 +298,9 @@ impl Core {
         }
         self.last_sync.insert(peer, now_ms);
         self.last_sync_saved.1 = true;
-        self.metrics.synced(&peer.to_string(), now_ms / 1000);
+        if received {
+            self.metrics.synced(&peer.to_string(), now_ms / 1000);
+        }
     }
 
     /// Saves when peers last synced if it changed, at most every [`LAST_SYNC_SAVE`] unless
@@ -425,10 +429,21 @@ impl Core {
     }
 
     fn dispatch(&mut self, outputs: Vec<Output>) {
+        // Noted once per peer for the whole batch (a relay sends a peer many frames).
+        let mut sent_to: Vec<NodeKey> = Vec::new();
+        for o in &outputs {
+            if let Output::Send { peer, .. } = o
+                && !sent_to.contains(peer)
+            {
+                sent_to.push(*peer);
+            }
+        }
+        for peer in sent_to {
+            self.synced(peer, false);
+        }
         for o in outputs {
             let next = match o {
                 Output::Send { peer, frame } => {
-                    self.synced(peer);
                     self.metrics.frames_sent.inc();
                     self.metrics.bytes_sent.inc_by(frame.len() as u64);
                     Outgoing::Send(peer, frame)
@@ -680,13 +695,7 @@ impl Core {
 
     /// `invite create`: records a one-time secret and prints the code.
     fn invite(&mut self, coalition: Option<&str>, expires: &str, out: &Out) -> anyhow::Result<()> {
-        let (id, chosen) = self.replica.resolve_or_only(coalition)?;
-        if chosen {
-            out.note(&format!(
-                "Using coalition {} (the only one this node holds).",
-                id.short()
-            ));
-        }
+        let id = commands::coalition(&mut self.replica, coalition, out)?;
         self.replica.me(&id)?;
         let now = replica::now();
         let expires_at = commands::deadline(expires, now, "invite expiry")?;

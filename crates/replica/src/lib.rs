@@ -478,13 +478,15 @@ impl Replica {
         if let Some(prefix) = given {
             return Ok((self.resolve(prefix)?, false));
         }
-        let mut held = self.coalitions()?;
-        match held.len() {
+        // Counted from the store's names; the documents are read only to list them.
+        let mut ids = self.coalition_ids()?;
+        match ids.len() {
             0 => Err(ReplicaError::NoCoalition),
-            1 => Ok((held.remove(0).id, true)),
+            1 => Ok((ids.remove(0), true)),
             count => Err(ReplicaError::WhichCoalition {
                 count,
-                list: held
+                list: self
+                    .coalitions()?
                     .iter()
                     .map(|c| format!("{} ({})", c.id.short(), c.name))
                     .collect::<Vec<_>>()

@@ -437,7 +437,7 @@ fn element(
         return Ok(Found::Yes);
     }
     // Deleted or overwritten since: what the operation that made it says.
-    match written.op(doc, e) {
+    match written.op(doc, e)? {
         Some(w) if w.insert && w.obj == *obj => Ok(Found::Yes),
         _ => Err(bad("a list position that is no element of its list")),
     }
@@ -507,7 +507,7 @@ fn predecessor(
     // Overwritten or deleted since: what the operation that wrote it says of its place (an
     // insertion's place is the element it made).
     // A deletion is no value: it cannot be overwritten.
-    let place = written.op(doc, p).filter(|w| w.value).map(|w| {
+    let place = written.op(doc, p)?.filter(|w| w.value).map(|w| {
         let key = if w.insert {
             Key::Seq(ElementId::Id(OpId(p.0, p.1.clone())))
         } else {
@@ -538,10 +538,20 @@ struct WrittenOp {
     value: bool,
 }
 
+/// Most changes of the document one batch may have rebuilt to confirm its references (each
+/// rebuild walks the document's operations): more is refused as too much work, so that a
+/// few kilobytes naming old values in many changes cannot make a node decode its history.
+const MAX_REBUILT: usize = 256;
+
 impl Written {
     /// The operation `id` as the change that wrote it holds it, if it is in the document.
-    fn op(&mut self, doc: &Automerge, id: &Id) -> Option<WrittenOp> {
-        let hash = doc.hash_for_opid(&exid(id))?;
+    fn op(&mut self, doc: &Automerge, id: &Id) -> Result<Option<WrittenOp>, Refusal> {
+        let Some(hash) = doc.hash_for_opid(&exid(id)) else {
+            return Ok(None);
+        };
+        if !self.changes.contains_key(&hash) && self.changes.len() >= MAX_REBUILT {
+            return Err(Refusal::TooMuchWork);
+        }
         let entry = self.changes.entry(hash).or_insert_with(|| {
             // Every change in the document passed these checks when it arrived; should
             // Automerge still fail to give one back, the reference counts as unconfirmed.
@@ -554,14 +564,19 @@ impl Written {
             .ok()
             .flatten()
         });
-        let (start, ops) = entry.as_ref()?;
-        let op = ops.get(usize::try_from(id.0.checked_sub(*start)?).ok()?)?;
-        Some(WrittenOp {
+        let Some((start, ops)) = entry.as_ref() else {
+            return Ok(None);
+        };
+        let op =
+            id.0.checked_sub(*start)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| ops.get(i));
+        Ok(op.map(|op| WrittenOp {
             obj: op.obj.clone(),
             key: op.key.clone(),
             insert: op.insert,
             value: op.insert || matches!(op.action, OpType::Put(_) | OpType::Make(_)),
-        })
+        }))
     }
 }
 

@@ -75,6 +75,18 @@ pub fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The coalition `given` names, or the only one this node holds (saying so).
+pub fn coalition(replica: &mut Replica, given: Option<&str>, out: &Out) -> Result<CoalitionId> {
+    let (id, chosen) = replica.resolve_or_only(given)?;
+    if chosen {
+        out.note(&format!(
+            "Using coalition {} (the only one this node holds).",
+            id.short()
+        ));
+    }
+    Ok(id)
+}
+
 /// The replica and the coalition a command names.
 pub struct Ctx<'a> {
     pub replica: &'a mut Replica,
@@ -84,13 +96,7 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// The coalition `c` names, or the only one this node holds (saying so).
     pub fn new(replica: &'a mut Replica, c: &CoalitionArg, out: &Out) -> Result<Self> {
-        let (id, chosen) = replica.resolve_or_only(c.id.as_deref())?;
-        if chosen {
-            out.note(&format!(
-                "Using coalition {} (the only one this node holds).",
-                id.short()
-            ));
-        }
+        let id = coalition(replica, c.id.as_deref(), out)?;
         Ok(Self { replica, id })
     }
 

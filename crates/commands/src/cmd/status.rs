@@ -254,12 +254,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
                     if n.connected { "yes" } else { "no" }.to_owned(),
                     n.last_sync
                         .map_or_else(|| "-".to_owned(), |t| t.to_string()),
-                    match (n.incompatible_protocol, n.behind) {
-                        (Some(v), _) => format!("speaks protocol {v}"),
-                        (None, Some(1)) => "1 change".to_owned(),
-                        (None, Some(b)) => format!("{b} changes"),
-                        (None, None) => "?".to_owned(),
-                    },
+                    behind_text(n.incompatible_protocol, n.behind),
                 ]
             })
             .collect();
@@ -334,4 +329,28 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         }
     }
     Ok(())
+}
+
+/// The BEHIND column: the protocol a peer speaks if not ours, else how many changes it
+/// lacks, `?` when not known.
+fn behind_text(incompatible: Option<u8>, behind: Option<usize>) -> String {
+    match (incompatible, behind) {
+        (Some(v), _) => format!("speaks protocol {v}"),
+        (None, Some(1)) => "1 change".to_owned(),
+        (None, Some(b)) => format!("{b} changes"),
+        (None, None) => "?".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn behind_counts_read_as_english() {
+        use super::behind_text;
+        assert_eq!(behind_text(None, Some(1)), "1 change");
+        assert_eq!(behind_text(None, Some(0)), "0 changes");
+        assert_eq!(behind_text(None, Some(16)), "16 changes");
+        assert_eq!(behind_text(None, None), "?");
+        assert_eq!(behind_text(Some(4), Some(1)), "speaks protocol 4");
+    }
 }
