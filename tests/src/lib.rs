@@ -185,6 +185,9 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Lines of a node's log shown when a test fails.
+const DUMPED_LINES: usize = 80;
+
 /// A running `coalesce-node`, stopped with SIGTERM when dropped.
 #[derive(Debug)]
 pub struct Daemon {
@@ -230,6 +233,17 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // A failing test shows what each of its nodes logged last (CI keeps only this).
+            let log = self.log();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(DUMPED_LINES)..].join("\n");
+            eprintln!(
+                "--- last {} lines logged by node process {} ---\n{tail}",
+                DUMPED_LINES.min(lines.len()),
+                self.child.id()
+            );
+        }
         if let Ok(None) = self.child.try_wait() {
             self.terminate();
             let _ = self.child.wait();
@@ -263,7 +277,7 @@ impl Node {
             .arg(self.home())
             .args(["--listen", listen, "--api", api, "--no-mdns"])
             .envs(env.iter().copied())
-            .env("COALESCE_LOG", "info,net=debug")
+            .env("COALESCE_LOG", "info,net=debug,sync=debug")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -518,12 +518,12 @@ fn sighup_reloads_a_renewed_api_certificate_and_keeps_a_working_one() {
     std::fs::write(&cert, &second).unwrap();
     std::fs::write(&key, &second_key).unwrap();
     hangup(&node);
+    // The node serves the new pair, then rewrites the API file, then logs: wait for the log.
     coalesce_tests::eventually(10, "the new certificate to be served", || {
-        health(&second).then_some(())
+        (health(&second) && daemon.logged("reloaded the API's TLS certificate")).then_some(())
     });
     assert!(!health(&first), "the old certificate is no longer served");
     assert_ne!(api_file(&node)["tls"]["cert_sha256"], first_fingerprint);
-    assert!(daemon.logged("reloaded the API's TLS certificate"));
 
     // A broken renewal keeps the working certificate.
     std::fs::write(&key, "not a key\n").unwrap();

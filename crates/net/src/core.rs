@@ -168,6 +168,8 @@ pub struct Core {
     published_sharing: BTreeMap<CoalitionId, usize>,
     /// Dials the swarm task had no room for yet.
     pending_dials: Vec<crate::swarm::Command>,
+    /// Frames from peers whose connection the swarm has not reported yet.
+    early: crate::early::EarlyFrames,
 }
 
 impl std::fmt::Debug for Core {
@@ -208,6 +210,7 @@ impl Core {
             incompatible: HashMap::new(),
             published_sharing: BTreeMap::new(),
             pending_dials: Vec::new(),
+            early: crate::early::EarlyFrames::default(),
         }
     }
 
@@ -363,6 +366,21 @@ impl Core {
                         frame: SyncNode::join_frame(&j.coalition, j.secret, &j.org),
                     });
                 }
+                // What the peer sent before its connection was reported, after our greeting.
+                let early = self.early.release(&peer, std::time::Instant::now());
+                if !early.is_empty() {
+                    debug!(
+                        frames = early.len(),
+                        "handling frames that arrived before the connection"
+                    );
+                }
+                for frame in early {
+                    outputs.extend(self.sync.received(
+                        &mut ReplicaDocs(&mut self.replica),
+                        peer,
+                        &frame,
+                    ));
+                }
                 outputs
             }
             Event::Disconnected(peer) => {
@@ -370,12 +388,25 @@ impl Core {
                 info!("peer disconnected");
                 let _ = self.out.blocking_send(Outgoing::Reset(peer));
                 self.sync.disconnected(&peer);
+                self.early.forget(&peer);
                 Vec::new()
             }
             Event::Frame(peer, frame) => {
                 let _s = info_span!("peer", %peer).entered();
-                self.sync
-                    .received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+                if self.sync.is_connected(&peer) {
+                    self.sync
+                        .received(&mut ReplicaDocs(&mut self.replica), peer, &frame)
+                } else {
+                    // The stream's reader got here before the swarm reported the connection
+                    // (see `early`).
+                    if !self.early.hold(peer, frame, std::time::Instant::now()) {
+                        warn!(
+                            "a peer sent more before its connection was reported than is held; disconnecting it to start over"
+                        );
+                        let _ = self.out.blocking_send(Outgoing::Disconnect(peer));
+                    }
+                    Vec::new()
+                }
             }
             Event::Dial(cmd) => {
                 self.dial(cmd);

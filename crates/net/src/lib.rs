@@ -2,4 +2,5 @@
 //! libp2p transports, discovery and streams that carry its frames.
 
 pub mod core;
+pub mod early;
 pub mod swarm;

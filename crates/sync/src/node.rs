@@ -313,6 +313,11 @@ impl SyncNode {
         self.peers.keys()
     }
 
+    /// Whether `peer` is connected (its frames are handled).
+    pub fn is_connected(&self, peer: &NodeKey) -> bool {
+        self.peers.contains_key(peer)
+    }
+
     /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
     /// already connected to the inviter, tells it so with a fresh Hello (which now offers the
     /// coalition), so that both sides start syncing once it admits this node.
@@ -446,6 +451,7 @@ impl SyncNode {
         frame: &[u8],
     ) -> Vec<Output> {
         if !self.peers.contains_key(&peer) {
+            debug!(%peer, "a frame from a peer not connected; dropped");
             return Vec::new();
         }
         let mut out = Vec::new();
