@@ -319,6 +319,57 @@ fn status_figures_match_the_stores_and_last_sync_survives_a_restart() {
 }
 
 #[test]
+fn members_keep_syncing_with_the_founding_node_stopped() {
+    let _serial = coalesce_tests::network_lock();
+    // Both joiners were given only the founder's address, in their invites.
+    let (mut orgs, c) = coalition_of_three();
+    orgs[0].stop();
+    orgs[1].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Raised with the founder away",
+    ]);
+    eventually(30, "the issue to reach the other member directly", || {
+        (orgs[2].issues(&c).as_array()?.len() == 1).then_some(())
+    });
+    // Both restart, the founder still down: they find each other from what they kept.
+    orgs[1].stop();
+    orgs[2].stop();
+    orgs[1].start();
+    orgs[2].start();
+    orgs[2].node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Raised after both restarted",
+    ]);
+    eventually(30, "the second issue to cross after the restarts", || {
+        (orgs[1].issues(&c).as_array()?.len() == 2).then_some(())
+    });
+    // Status shows the two connected, the founder not.
+    let faith = orgs[2].node.json(&["status"])["node"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nodes = member_nodes(&orgs[1]);
+    assert_eq!(
+        nodes
+            .iter()
+            .filter(|(.., connected, _, _)| *connected)
+            .count(),
+        1
+    );
+    assert!(
+        nodes
+            .iter()
+            .any(|(node, connected, ..)| *node == faith && *connected)
+    );
+}
+
+#[test]
 fn a_stopped_node_catches_up_on_500_changes_when_it_restarts() {
     let _serial = coalesce_tests::network_lock();
     let (mut orgs, c) = coalition_of_three();

@@ -191,6 +191,13 @@ impl Core {
     ) -> Self {
         let mut sync = SyncNode::new();
         sync.set_recovering(replica.recovering());
+        sync.set_own_addresses(sync::addresses::AddressRecord::sign(
+            &replica.identity().secret_bytes(),
+            &addrs,
+            u64::try_from(replica::now().as_millis()).unwrap_or(0),
+        ));
+        let learned = sync.learn_addresses(stored_addresses(&replica));
+        debug!(records = learned, "where member nodes listen, as kept");
         let last_sync = replica.last_syncs().unwrap_or_else(|e| {
             warn!(error = %e, "could not read when peers last synced");
             BTreeMap::new()
@@ -541,6 +548,10 @@ impl Core {
                     }
                     continue;
                 }
+                Output::Addresses { records } => {
+                    self.learned_addresses(&records);
+                    continue;
+                }
                 Output::ForkDecided { coalition } => {
                     let more = self.flag_forked(&coalition);
                     self.dispatch(more);
@@ -666,15 +677,52 @@ impl Core {
 /// Most peer addresses remembered.
 pub const MAX_KNOWN_PEERS: usize = 256;
 
-/// Addresses of peers this node has reached, to dial again after a restart.
+/// Addresses of peers to dial again after a restart: those this node reached, and where
+/// member nodes said they listen.
 pub fn known_peers(replica: &Replica) -> Vec<String> {
-    replica
+    let mut addrs: Vec<String> = replica
         .record(replica::PEERS_RECORD)
         .ok()
         .flatten()
         .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
         .map(|m| m.into_values().collect())
+        .unwrap_or_default();
+    for record in stored_addresses(replica) {
+        if record.check().is_ok() {
+            addrs.extend(dialable(&record).iter().map(ToString::to_string));
+        }
+    }
+    addrs.sort();
+    addrs.dedup();
+    addrs
+}
+
+/// The records of where member nodes listen kept in the store (unchecked).
+fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
+    replica
+        .record(replica::ADDRESSES_RECORD)
+        .ok()
+        .flatten()
+        .and_then(|b| postcard::from_bytes(&b).ok())
         .unwrap_or_default()
+}
+
+/// The addresses of a record that can be dialed, each naming the record's node: one that
+/// names another node is skipped.
+fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::Multiaddr> {
+    use libp2p::multiaddr::Protocol;
+    let Some(id) = crate::swarm::peer_id(&NodeKey::from_bytes(record.node)) else {
+        return Vec::new();
+    };
+    record
+        .addrs
+        .iter()
+        .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok())
+        .filter_map(|a| match a.iter().last() {
+            Some(Protocol::P2p(named)) => (named == id).then_some(a),
+            _ => Some(a.with(Protocol::P2p(id))),
+        })
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -700,6 +748,29 @@ impl Core {
         let pending = std::mem::take(&mut self.pending_dials);
         for cmd in pending {
             self.dial(cmd);
+        }
+    }
+
+    /// Keeps newer records of where member nodes listen, and dials those not connected.
+    fn learned_addresses(&mut self, records: &[sync::addresses::AddressRecord]) {
+        let all: Vec<_> = self.sync.address_book().records().cloned().collect();
+        match postcard::to_stdvec(&all) {
+            Ok(b) => {
+                if let Err(e) = self.replica.put_record(replica::ADDRESSES_RECORD, &b) {
+                    warn!(error = %e, "could not keep where member nodes listen");
+                }
+            }
+            Err(e) => warn!(error = %e, "could not encode where member nodes listen"),
+        }
+        for r in records {
+            let node = NodeKey::from_bytes(r.node);
+            if self.sync.is_connected(&node) {
+                continue;
+            }
+            for addr in dialable(r) {
+                info!(peer = %node, %addr, "dialing a member node another member told of");
+                self.dial(crate::swarm::Command::Dial(addr));
+            }
         }
     }
 

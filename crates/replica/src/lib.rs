@@ -216,6 +216,9 @@ pub const RECOVERY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 const RECOVER_RECORD: &str = "recover-until";
 /// Node-wide record of the peers' addresses this node reached (peer key → multiaddr, JSON).
 pub const PEERS_RECORD: &str = "peers";
+/// Node-wide record of where member nodes listen, as each signed it (postcard, see
+/// `sync::addresses`).
+pub const ADDRESSES_RECORD: &str = "addresses";
 
 /// What a new coalition is founded with.
 #[derive(Debug, Clone, Default)]

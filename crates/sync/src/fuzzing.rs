@@ -39,6 +39,11 @@ pub fn wire(data: &[u8]) {
                 );
             }
         }
+        Ok(Message::Addresses { records }) => {
+            for r in records {
+                let _ = r.check();
+            }
+        }
         _ => {}
     }
     let _ = crate::verify::decode_sync(data, crate::wire::MIN_MESSAGE_LIMIT);

@@ -19,6 +19,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod addresses;
 pub(crate) mod chain;
 pub(crate) mod columns;
 pub mod docs;

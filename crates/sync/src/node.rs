@@ -15,6 +15,8 @@ use model::rules::Validator;
 use model::{CoalitionId, NodeKey};
 use tracing::{debug, info};
 
+use crate::addresses::{AddressBook, AddressRecord};
+
 use crate::docs::{Documents, member_keys};
 use crate::verify::ChangeSignature;
 use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
@@ -98,6 +100,12 @@ pub enum Output {
         peer: NodeKey,
         /// The version it speaks.
         speaks: u8,
+    },
+    /// Newer records of where member nodes listen (checked, see [`crate::addresses`]): keep
+    /// them, and reach those nodes.
+    Addresses {
+        /// The records.
+        records: Vec<AddressRecord>,
     },
     /// New changes from a peer were stored and applied.
     Applied {
@@ -243,6 +251,10 @@ pub struct SyncNode {
     /// Witnesses whose fork is not known here yet, or not tied to what is held (in memory,
     /// bounded like `pending_forks`).
     pub(crate) pending_witnesses: BTreeMap<CoalitionId, Vec<crate::forks::Witness>>,
+    /// Where member nodes listen, as they signed it.
+    pub(crate) book: AddressBook,
+    /// This node's own record, given to peers it syncs with.
+    pub(crate) own: Option<AddressRecord>,
 }
 
 impl Default for SyncNode {
@@ -255,6 +267,8 @@ impl Default for SyncNode {
             forks: BTreeMap::new(),
             pending_forks: BTreeMap::new(),
             pending_witnesses: BTreeMap::new(),
+            book: AddressBook::default(),
+            own: None,
         }
     }
 }
@@ -564,6 +578,9 @@ impl SyncNode {
                     .and_then(|w| self.learn_witness(docs, Some(peer), &c, &w, &mut out))
                     .map_err(|r| (Some(c), r))
             }
+            Ok(Message::Addresses { records }) => self
+                .on_addresses(docs, peer, records, &mut out)
+                .map_err(|r| (None, r)),
         };
         if let Err((coalition, reason)) = result {
             self.refuse(peer, coalition, reason, &mut out);
@@ -679,6 +696,7 @@ impl SyncNode {
                 continue;
             }
             p.docs.insert(c.clone(), PeerDoc::new());
+            self.send_addresses(docs, peer, &c, out);
             self.send_forks(docs, peer, &c, out);
             self.sync_step(docs, peer, &c, out);
         }
@@ -1205,6 +1223,7 @@ impl SyncNode {
             out.push(self.hello(docs, peer));
             if offered && let Some(p) = self.peers.get_mut(&peer) {
                 p.docs.insert(c.clone(), PeerDoc::new());
+                self.send_addresses(docs, peer, c, out);
                 self.send_forks(docs, peer, c, out);
                 self.sync_step(docs, peer, c, out);
             }

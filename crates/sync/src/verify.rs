@@ -83,6 +83,9 @@ pub enum Refusal {
     /// Evidence of a fork (equivocation) that does not hold up.
     #[error("malformed evidence of a fork: {0}")]
     MalformedFork(String),
+    /// A record of a node's addresses that is malformed or not signed by that node.
+    #[error(transparent)]
+    Addresses(#[from] crate::addresses::AddressError),
 }
 
 impl Refusal {
@@ -103,6 +106,7 @@ impl Refusal {
             Refusal::TooMuchWork => "too-much-work",
             Refusal::Local(_) => "local",
             Refusal::MalformedFork(_) => "malformed-fork",
+            Refusal::Addresses(_) => "bad-addresses",
         }
     }
 }

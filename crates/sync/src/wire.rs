@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// changes carried only to vouch for others (`vouchers`), see `forks`. Version 4: witnesses
 /// ([`Message::Witness`]) decide which version of a fork is kept. Version 5: member records
 /// carry the keys they flagged (`flagged`), which a node of version 4 refuses.
-pub const VERSION: u8 = 5;
+pub const VERSION: u8 = 6;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;
@@ -87,7 +87,7 @@ pub fn heads(sigs: &[model::signing::ChangeSignature]) -> Vec<SignedHead> {
     sigs.iter().map(Into::into).collect()
 }
 
-mod sig_bytes {
+pub(crate) mod sig_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(sig: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
@@ -179,6 +179,13 @@ pub enum Message {
         second: Vec<ByteChunk>,
         /// The actor's signature over the last change of `second`.
         second_head: SignedHead,
+    },
+    /// Where member nodes listen, each record signed by its node (see
+    /// [`crate::addresses`]): sent when a peer starts syncing a coalition, and passed on when
+    /// newer.
+    Addresses {
+        /// The records.
+        records: Vec<crate::addresses::AddressRecord>,
     },
     /// Proof that a member other than the forked one built on one version of a fork (a
     /// *witness*): the version, then changes each depending on the one before, the last
@@ -380,6 +387,11 @@ impl Message {
             Message::Witness { path, .. } => {
                 check("changes of a witness", path.len(), MAX_FORK_CHAIN)
             }
+            Message::Addresses { records } => check(
+                "address records",
+                records.len(),
+                crate::addresses::MAX_RECORDS,
+            ),
         }
     }
 }
@@ -454,6 +466,14 @@ mod tests {
                     coalition,
                     path,
                     head,
+                }),
+            (
+                any::<[u8; 32]>(),
+                proptest::collection::vec("[!-~]{1,40}", 0..4),
+                any::<u64>()
+            )
+                .prop_map(|(secret, addrs, at)| Message::Addresses {
+                    records: vec![crate::addresses::AddressRecord::sign(&secret, &addrs, at)],
                 }),
         ]
     }

@@ -256,6 +256,7 @@ impl Sim {
                 }
                 Output::ForkDecided { .. } => self.to_flag.push(from),
                 Output::Applied { .. }
+                | Output::Addresses { .. }
                 | Output::JoinRequest { .. }
                 | Output::JoinRefused { .. }
                 | Output::Forked { .. }
