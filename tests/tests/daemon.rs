@@ -201,3 +201,49 @@ fn a_node_whose_core_panics_stops_with_an_error_and_keeps_what_it_stored() {
         issue.as_str()
     );
 }
+
+#[test]
+fn a_node_lists_its_quic_addresses_beside_its_tcp_ones() {
+    let node = Node::init("Northside Tenants Union");
+    // Unspecified addresses report one address per interface: all of them are listed.
+    let _daemon = node.run_daemon_on("/ip4/0.0.0.0/tcp/0,/ip4/0.0.0.0/udp/0/quic-v1");
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(node.home().join("addresses.json")).unwrap())
+            .unwrap();
+    let status = node.json(&["status"]);
+    for listed in [&file["addrs"], &status["addresses"]] {
+        let listed = listed.to_string();
+        assert!(listed.contains("/tcp/"), "{listed}");
+        assert!(
+            listed.contains("/udp/") && listed.contains("/quic-v1/"),
+            "{listed}"
+        );
+    }
+}
+
+#[test]
+fn a_second_node_on_a_port_in_use_is_refused_with_a_clear_message() {
+    let first = Node::init("Northside Tenants Union");
+    let port = free_port();
+    let _daemon = first.run_daemon(port);
+    let second = Node::init("Eastside Disability Justice");
+    for listen in [
+        format!("/ip4/127.0.0.1/tcp/{port}"),
+        format!("/ip4/0.0.0.0/tcp/{port}"),
+    ] {
+        let out = std::process::Command::new(bin("coalesce-node"))
+            .arg("--home")
+            .arg(second.home())
+            .args(["--listen", &listen, "--api", "127.0.0.1:0", "--no-mdns"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{err}");
+        assert!(
+            err.contains(&format!("TCP port {port} is already in use")),
+            "{err}"
+        );
+    }
+    // The first node is untouched.
+    first.ok(&["status"]);
+}

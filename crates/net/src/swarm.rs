@@ -234,21 +234,44 @@ pub async fn start(
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
         .build();
     for addr in &config.listen {
-        swarm
+        port_free(addr)?;
+    }
+    let mut listeners = HashSet::new();
+    for addr in &config.listen {
+        let id = swarm
             .listen_on(addr.clone())
             .map_err(|e| NetError::Listen {
                 addr: addr.clone(),
                 detail: e.to_string(),
             })?;
+        listeners.insert(id);
     }
-    // Wait for the listeners to report their real addresses (port 0 picks a free port).
+    // Wait for every listener to report its real addresses (port 0 picks a free port; an
+    // unspecified address reports one per interface, one event each), then a moment more for
+    // the rest of them. Other events are kept for the swarm task, in order.
     let mut listening = Vec::new();
     let mut early: Vec<Multiaddr> = Vec::new();
-    while listening.len() < config.listen.len() {
-        match swarm.select_next_some().await {
-            SwarmEvent::NewListenAddr { address, .. } => {
+    let mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>> = Default::default();
+    let mut until: Option<tokio::time::Instant> = None;
+    loop {
+        let event = match until {
+            None => swarm.select_next_some().await,
+            Some(t) => match tokio::time::timeout_at(t, swarm.select_next_some()).await {
+                Ok(event) => event,
+                Err(_) => break,
+            },
+        };
+        match event {
+            SwarmEvent::NewListenAddr {
+                listener_id,
+                address,
+            } => {
                 info!(%address, "listening");
                 listening.push(address);
+                listeners.remove(&listener_id);
+                if listeners.is_empty() && until.is_none() {
+                    until = Some(tokio::time::Instant::now() + LISTEN_SETTLE);
+                }
             }
             SwarmEvent::ListenerError { error, .. } => {
                 return Err(NetError::Transport(error.to_string()));
@@ -273,7 +296,12 @@ pub async fn start(
                     detail,
                 });
             }
-            _ => {}
+            // A peer connecting already: the swarm task tells the core.
+            other => {
+                if stashed.len() < MAX_STASHED {
+                    stashed.push_back(other);
+                }
+            }
         }
     }
     let control = swarm.behaviour().stream.new_control();
@@ -310,7 +338,7 @@ pub async fn start(
     for addr in config.bootstrap.into_iter().chain(early) {
         let _ = handle.commands.send(Command::Dial(addr)).await;
     }
-    tokio::spawn(drive(swarm, commands_rx, to_core));
+    tokio::spawn(drive(swarm, commands_rx, to_core, stashed));
     Ok((listening, handle))
 }
 
@@ -501,6 +529,7 @@ async fn drive(
     mut swarm: Swarm<Behaviour>,
     mut commands: mpsc::Receiver<Command>,
     core: mpsc::Sender<Event>,
+    mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>>,
 ) {
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
     // Peers this node reached by dialing: their address is known already.
@@ -511,114 +540,197 @@ async fn drive(
     // Refused connections are logged at most once a minute: a flood must not flood the log.
     let mut last_denied_log: Option<tokio::time::Instant> = None;
     loop {
-        tokio::select! {
-            cmd = commands.recv() => match cmd {
-                None => return,
-                Some(Command::Dial(addr)) => {
-                    dial_targets.insert(addr.clone());
-                    if let Err(e) = swarm.dial(addr.clone()) {
-                        debug!(%addr, error = %e, "dial failed");
-                    }
-                }
-                Some(Command::Disconnect(peer)) => {
-                    if let Some(id) = peer_id(&peer) {
-                        let _ = swarm.disconnect_peer_id(id);
-                    }
-                }
-            },
-            _ = redial.tick() => {
-                if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
-                    let mut dialed = false;
-                    for addr in &dial_targets {
-                        let connected = addr.iter().find_map(|p| match p {
-                            libp2p::multiaddr::Protocol::P2p(id) => Some(swarm.is_connected(&id)),
-                            _ => None,
-                        });
-                        if connected != Some(true) {
-                            let _ = swarm.dial(addr.clone());
-                            dialed = true;
+        // Events kept while starting come first.
+        let event = if let Some(e) = stashed.pop_front() {
+            e
+        } else {
+            tokio::select! {
+                cmd = commands.recv() => { match cmd {
+                    None => return,
+                    Some(Command::Dial(addr)) => {
+                        dial_targets.insert(addr.clone());
+                        if let Err(e) = swarm.dial(addr.clone()) {
+                            debug!(%addr, error = %e, "dial failed");
                         }
                     }
-                    // Back off only while some peer stays unreachable.
-                    if dialed {
-                        next_redial = tokio::time::Instant::now() + backoff;
-                        backoff = (backoff * 2).min(MAX_BACKOFF);
-                    } else {
-                        backoff = Duration::from_secs(1);
-                    }
-                }
-            }
-            event = swarm.select_next_some() => match event {
-                SwarmEvent::ConnectionEstablished { peer_id, num_established, endpoint, .. } => {
-                    backoff = Duration::from_secs(1);
-                    if let Some(key) = node_key(&peer_id) {
-                        if endpoint.is_dialer() {
-                            dialed.insert(peer_id);
-                            let addr = endpoint.get_remote_address().clone();
-                            let addr = if addr.iter().any(|p| matches!(p, libp2p::multiaddr::Protocol::P2p(_))) { addr } else { addr.with(libp2p::multiaddr::Protocol::P2p(peer_id)) };
-                            let _ = core.send(Event::Reached(key, addr.to_string())).await;
+                    Some(Command::Disconnect(peer)) => {
+                        if let Some(id) = peer_id(&peer) {
+                            let _ = swarm.disconnect_peer_id(id);
                         }
-                        if num_established.get() == 1 {
-                            debug!(peer = %key, addr = %endpoint.get_remote_address(), "connected");
-                            if core.send(Event::Connected(key)).await.is_err() {
-                                return;
+                    }
+                } continue; }
+                _ = redial.tick() => {
+                    if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
+                        let mut dialed = false;
+                        for addr in &dial_targets {
+                            let connected = addr.iter().find_map(|p| match p {
+                                libp2p::multiaddr::Protocol::P2p(id) => Some(swarm.is_connected(&id)),
+                                _ => None,
+                            });
+                            if connected != Some(true) {
+                                let _ = swarm.dial(addr.clone());
+                                dialed = true;
                             }
                         }
-                    }
-                }
-                SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
-                    // Try to get back to it right away (then back off if it stays away).
-                    next_redial = tokio::time::Instant::now();
-                    if let Some(key) = node_key(&peer_id) && core.send(Event::Disconnected(key)).await.is_err() {
-                        return;
-                    }
-                }
-                SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
-                    for (peer, addr) in found {
-                        let addr = addr.with_p2p(peer).unwrap_or_else(|a| a);
-                        // Keep it among the peers to redial: it may not be listening yet. A
-                        // local network full of announcements cannot grow the list without
-                        // bound.
-                        if dial_targets.len() < MAX_DIAL_TARGETS {
-                            dial_targets.insert(addr.clone());
-                        }
-                        if !swarm.is_connected(&peer) {
-                            let _ = swarm.dial(addr);
+                        // Back off only while some peer stays unreachable.
+                        if dialed {
+                            next_redial = tokio::time::Instant::now() + backoff;
+                            backoff = (backoff * 2).min(MAX_BACKOFF);
+                        } else {
+                            backoff = Duration::from_secs(1);
                         }
                     }
+                    continue;
                 }
-                SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
-                    debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
-                    // A peer that dialed this node: remember where it listens (preferring a
-                    // routable address), so that this node can redial it after a restart or
-                    // a restore from backup.
-                    if !dialed.contains(&peer_id)
-                        && let Some(key) = node_key(&peer_id)
-                        && let Some(addr) = info
-                            .listen_addrs
+                event = swarm.select_next_some() => event,
+            }
+        };
+        match event {
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                num_established,
+                endpoint,
+                ..
+            } => {
+                backoff = Duration::from_secs(1);
+                if let Some(key) = node_key(&peer_id) {
+                    if endpoint.is_dialer() {
+                        dialed.insert(peer_id);
+                        let addr = endpoint.get_remote_address().clone();
+                        let addr = if addr
                             .iter()
-                            .find(|a| !is_loopback(a))
-                            .or_else(|| info.listen_addrs.first())
-                    {
-                        let addr = addr.clone().with(libp2p::multiaddr::Protocol::P2p(peer_id));
+                            .any(|p| matches!(p, libp2p::multiaddr::Protocol::P2p(_)))
+                        {
+                            addr
+                        } else {
+                            addr.with(libp2p::multiaddr::Protocol::P2p(peer_id))
+                        };
                         let _ = core.send(Event::Reached(key, addr.to_string())).await;
                     }
-                    // Remember where the peer listens, so that later dials can reach it.
-                    for addr in info.listen_addrs.into_iter().take(16) {
-                        swarm.add_peer_address(peer_id, addr);
+                    if num_established.get() == 1 {
+                        debug!(peer = %key, addr = %endpoint.get_remote_address(), "connected");
+                        if core.send(Event::Connected(key)).await.is_err() {
+                            return;
+                        }
                     }
                 }
-                SwarmEvent::OutgoingConnectionError { error, .. } => debug!(%error, "connection failed"),
-                SwarmEvent::IncomingConnectionError { error: libp2p::swarm::ListenError::Denied { cause }, send_back_addr, .. } => {
-                    let now = tokio::time::Instant::now();
-                    if last_denied_log.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(60)) {
-                        last_denied_log = Some(now);
-                        warn!(from = %send_back_addr, reason = %cause, "refused a connection over the limit (max-connections, max-connections-per-peer); further refusals this minute are not logged");
-                    }
-                }
-                _ => {}
             }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
+                // Try to get back to it right away (then back off if it stays away).
+                next_redial = tokio::time::Instant::now();
+                if let Some(key) = node_key(&peer_id)
+                    && core.send(Event::Disconnected(key)).await.is_err()
+                {
+                    return;
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    let addr = addr.with_p2p(peer).unwrap_or_else(|a| a);
+                    // Keep it among the peers to redial: it may not be listening yet. A
+                    // local network full of announcements cannot grow the list without
+                    // bound.
+                    if dial_targets.len() < MAX_DIAL_TARGETS {
+                        dial_targets.insert(addr.clone());
+                    }
+                    if !swarm.is_connected(&peer) {
+                        let _ = swarm.dial(addr);
+                    }
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => {
+                debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
+                // A peer that dialed this node: remember where it listens (preferring a
+                // routable address), so that this node can redial it after a restart or
+                // a restore from backup.
+                if !dialed.contains(&peer_id)
+                    && let Some(key) = node_key(&peer_id)
+                    && let Some(addr) = info
+                        .listen_addrs
+                        .iter()
+                        .find(|a| !is_loopback(a))
+                        .or_else(|| info.listen_addrs.first())
+                {
+                    let addr = addr.clone().with(libp2p::multiaddr::Protocol::P2p(peer_id));
+                    let _ = core.send(Event::Reached(key, addr.to_string())).await;
+                }
+                // Remember where the peer listens, so that later dials can reach it.
+                for addr in info.listen_addrs.into_iter().take(16) {
+                    swarm.add_peer_address(peer_id, addr);
+                }
+            }
+            SwarmEvent::NewListenAddr { address, .. } => info!(%address, "listening"),
+            SwarmEvent::OutgoingConnectionError { error, .. } => {
+                debug!(%error, "connection failed")
+            }
+            SwarmEvent::IncomingConnectionError {
+                error: libp2p::swarm::ListenError::Denied { cause },
+                send_back_addr,
+                ..
+            } => {
+                let now = tokio::time::Instant::now();
+                if last_denied_log.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(60))
+                {
+                    last_denied_log = Some(now);
+                    warn!(from = %send_back_addr, reason = %cause, "refused a connection over the limit (max-connections, max-connections-per-peer); further refusals this minute are not logged");
+                }
+            }
+            _ => {}
         }
+    }
+}
+
+/// How long a node waits at start, once every listener reported an address, for the rest of
+/// their addresses (one per interface).
+const LISTEN_SETTLE: Duration = Duration::from_millis(150);
+/// Most events kept while starting for the swarm task (connections from peers already).
+const MAX_STASHED: usize = 1024;
+
+/// Refuses a TCP or UDP port another program (another node, say) already listens on. libp2p
+/// listens on TCP with `SO_REUSEPORT`, so without this a second node would start on the same
+/// port and the kernel would share the connections between them.
+fn port_free(addr: &Multiaddr) -> Result<(), NetError> {
+    use libp2p::multiaddr::Protocol;
+    let mut ip = None;
+    let mut port = None;
+    for p in addr.iter() {
+        match p {
+            Protocol::Ip4(a) => ip = Some(std::net::IpAddr::V4(a)),
+            Protocol::Ip6(a) => ip = Some(std::net::IpAddr::V6(a)),
+            Protocol::Tcp(n) => port = Some(("TCP", n)),
+            Protocol::Udp(n) => port = Some(("UDP", n)),
+            _ => {}
+        }
+    }
+    let (Some(ip), Some((kind, n))) = (ip, port) else {
+        return Ok(());
+    };
+    if n == 0 {
+        return Ok(());
+    }
+    let at = std::net::SocketAddr::new(ip, n);
+    let bound = if kind == "TCP" {
+        std::net::TcpListener::bind(at).map(drop)
+    } else {
+        std::net::UdpSocket::bind(at).map(drop)
+    };
+    match bound {
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(NetError::Listen {
+            addr: addr.clone(),
+            detail: format!(
+                "{kind} port {n} is already in use (by another node, or another program); stop it, or give this node another port with --listen"
+            ),
+        }),
+        // Anything else (an address not on this machine...) is for the transport to report.
+        _ => Ok(()),
     }
 }
 
