@@ -247,3 +247,39 @@ fn a_second_node_on_a_port_in_use_is_refused_with_a_clear_message() {
     // The first node is untouched.
     first.ok(&["status"]);
 }
+
+#[test]
+fn a_home_and_its_store_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = dir.path().join("north");
+    let coalesce = |args: &[&str]| {
+        let out = std::process::Command::new(bin("coalesce"))
+            .arg("--home")
+            .arg(&home)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    coalesce(&["init", "--org", "Northside Tenants Union"]);
+    assert_eq!(mode(&home), 0o700);
+    assert_eq!(mode(&home.join("store.redb")), 0o600);
+    assert_eq!(mode(&home.join("identity.json")), 0o600);
+    // A home made before the rule is tightened when next opened.
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        home.join("store.redb"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    coalesce(&["coalition", "list"]);
+    assert_eq!(mode(&home), 0o700);
+    assert_eq!(mode(&home.join("store.redb")), 0o600);
+}

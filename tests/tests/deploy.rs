@@ -71,6 +71,21 @@ fn the_systemd_unit_verifies() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Sandboxed: systemd rates its exposure "OK" or better (below 5.0 of 10), and files the
+    // node creates are its own alone.
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--threshold=49"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("Overall exposure level"), "{report}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("UMask=0077")
+    );
 }
 
 #[test]

@@ -363,6 +363,7 @@ impl Replica {
         }
         let identity = Identity::read(&id_path)?;
         let store = open_store(home)?;
+        keep_private(home)?;
         Ok(Self {
             home: home.to_owned(),
             identity,
@@ -1090,8 +1091,42 @@ fn fresh_home(home: &Path) -> Result<(PathBuf, Store), ReplicaError> {
             home: home.to_owned(),
         });
     }
-    std::fs::create_dir_all(home).map_err(|e| identity::io(home, e))?;
-    Ok((id_path, open_store(home)?))
+    if !home.exists() {
+        if let Some(parent) = home.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| identity::io(parent, e))?;
+        }
+        let mut dir = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(home).map_err(|e| identity::io(home, e))?;
+    }
+    let store = open_store(home)?;
+    keep_private(home)?;
+    Ok((id_path, store))
+}
+
+/// Makes the home folder and the store readable by their owner only: they hold every
+/// coalition this node belongs to. Homes made before this rule (folder `0755`, store `0644`)
+/// are tightened when opened, and say so.
+fn keep_private(home: &Path) -> Result<(), ReplicaError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for (path, mode) in [(home.to_owned(), 0o700), (home.join(STORE_FILE), 0o600)] {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let now = meta.permissions().mode() & 0o777;
+            if now & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(now & mode))
+                    .map_err(|e| identity::io(&path, e))?;
+                tracing::info!(path = %path.display(), from = format!("{now:o}"), to = format!("{:o}", now & mode), "made readable by its owner only");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = home;
+    Ok(())
 }
 
 /// How long opening a store waits for another process to let go of it.
