@@ -109,6 +109,12 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         export_identity(&home, file, passphrase_file.as_deref(), out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Member(commands::args::MemberCmd::Leave { c, yes: false }) = &cli.command
+        && !confirm_leave(c.id.as_deref())?
+    {
+        out.note("Not left: nothing was changed.");
+        return Ok(ExitCode::FAILURE);
+    }
     if let Some(node) = api::Client::discover(&home)? {
         if let Command::Join { wait, .. } = cli.command {
             return join(&node, wait, out);
@@ -119,6 +125,29 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
     let mut replica = replica::Replica::open(&home)?;
     commands::run(&mut replica, cli.command, out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `member leave` on a terminal: asks before leaving (a coalition cannot be rejoined without
+/// a new invite). Without a terminal (a script) it does not ask.
+fn confirm_leave(coalition: Option<&str>) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Read, Write};
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(true);
+    }
+    let which = coalition.map_or_else(|| "this coalition".to_owned(), |c| format!("coalition {c}"));
+    let mut err = std::io::stderr();
+    write!(
+        err,
+        "Leave {which}? Your organization will write nothing more to it, and coming back needs a new invite. Type yes to leave: "
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .take(256)
+        .read_line(&mut answer)
+        .context("could not read the answer")?;
+    Ok(answer.trim().eq_ignore_ascii_case("yes"))
 }
 
 /// `join`: the node starts joining; this waits until the coalition's data has arrived, then

@@ -962,3 +962,54 @@ fn completions_and_man_pages_come_from_the_command_definition() {
     assert!(page.contains("membership"), "{page}");
     assert!(dir.path().join("coalesce.1").exists());
 }
+
+#[test]
+fn member_leave_asks_first_on_a_terminal() {
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    // `script` gives the command a terminal; what is piped in is typed at it.
+    let on_a_terminal = |typed: &str, extra: &str| {
+        let cmd = format!(
+            "{} --home {} member leave --coalition {c} {extra}",
+            coalesce_tests::bin("coalesce").display(),
+            node.home().display()
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) gives the command a terminal");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(typed.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let status =
+        |node: &Node| node.json(&["member", "list", "--coalition", &c])[0]["status"].clone();
+    let (left, shown) = on_a_terminal("no\n", "");
+    assert!(!left, "{shown}");
+    assert!(
+        shown.contains("Type yes to leave") && shown.contains("Not left"),
+        "{shown}"
+    );
+    assert_eq!(status(&node), "member");
+    // Answered yes, the command runs (and here says why a sole member cannot leave).
+    let (_, shown) = on_a_terminal("yes\n", "");
+    assert!(shown.contains("only member"), "{shown}");
+    // --yes does not ask.
+    let (_, shown) = on_a_terminal("", "--yes");
+    assert!(
+        !shown.contains("Type yes") && shown.contains("only member"),
+        "{shown}"
+    );
+    assert_eq!(status(&node), "member");
+}

@@ -359,10 +359,14 @@ pub enum MemberCmd {
     #[command(subcommand)]
     Key(KeyCmd),
     /// Leave a coalition: your organization writes nothing more to it and the other nodes
-    /// stop sending it to you; what you wrote stays in its history
+    /// stop sending it to you; what you wrote stays in its history. On a terminal it asks
+    /// first
     Leave {
         #[command(flatten)]
         c: CoalitionArg,
+        /// Leave without asking (for scripts; without a terminal it does not ask either)
+        #[arg(long)]
+        yes: bool,
     },
     /// Update your organization's profile in a coalition (lists given replace the old ones)
     Update {

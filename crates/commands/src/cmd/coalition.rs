@@ -310,7 +310,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             ));
             return Ok(());
         }
-        MemberCmd::Leave { c } => {
+        MemberCmd::Leave { c, .. } => {
             let ctx = Ctx::new(r, &c, out)?;
             ctx.replica
                 .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
