@@ -11,6 +11,76 @@ use clap::{Parser, ValueEnum};
 use libp2p::Multiaddr;
 use serde::{Deserialize, Serialize};
 
+/// Parses the command line and the environment, exiting with clap's message on an error; a
+/// bad value that came from an environment variable is reported under the variable's name,
+/// not the flag's the person did not type.
+pub fn parse_args() -> Args {
+    let e = match Args::try_parse() {
+        Ok(args) => return args,
+        Err(e) => e,
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    match from_environment(&e, &argv, |var| std::env::var(var).ok()) {
+        Some(message) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{message}\n\nFor more information, try '--help'."
+            );
+            std::process::exit(2)
+        }
+        None => e.exit(),
+    }
+}
+
+/// clap's error rewritten to name the environment variable the bad value came from, if it
+/// came from one (the flag was not on the command line `argv`, and `env` gives the value).
+fn from_environment(
+    e: &clap::Error,
+    argv: &[String],
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        e.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let ContextValue::String(arg) = e.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let ContextValue::String(value) = e.get(ContextKind::InvalidValue)? else {
+        return None;
+    };
+    let long = arg.split_whitespace().next()?.strip_prefix("--")?;
+    let flag = format!("--{long}");
+    if argv
+        .iter()
+        .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
+    {
+        return None;
+    }
+    let command = Args::command();
+    let var = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))?
+        .get_env()?
+        .to_str()?
+        .to_owned();
+    if !env(&var)?.contains(value.as_str()) {
+        return None;
+    }
+    let rendered = e.to_string();
+    let first = rendered.lines().next()?;
+    Some(first.replacen(
+        &format!("for '{arg}'"),
+        &format!("in the environment variable {var} (the setting {flag})"),
+        1,
+    ))
+}
+
 /// Config file name looked for in the home folder when no `--config` is given.
 pub const CONFIG_FILE: &str = "config.toml";
 /// Default addresses to listen on for other nodes.
@@ -77,8 +147,9 @@ pub struct Args {
     /// Look for other nodes on the local network with mDNS [default: true]
     #[arg(long, env = "COALESCE_MDNS", value_name = "BOOL")]
     pub mdns: Option<bool>,
-    /// Do not look for other nodes on the local network (the same as --mdns false)
-    #[arg(long, conflicts_with = "mdns")]
+    /// Do not look for other nodes on the local network (the same as --mdns false; it wins
+    /// over --mdns and COALESCE_MDNS)
+    #[arg(long)]
     pub no_mdns: bool,
     /// Messages one peer may send per second on average (bursts of twice that); a peer
     /// sending faster is slowed down so that the other peers stay served [default: 500]
@@ -552,5 +623,48 @@ mod tests {
         let again = with_file(&s.to_toml().unwrap(), &[]).unwrap();
         assert_eq!(again.to_toml().unwrap(), s.to_toml().unwrap());
         assert_eq!(again.org, "Northside");
+    }
+
+    #[test]
+    fn a_bad_environment_value_is_named_by_its_variable() {
+        let argv: Vec<String> = ["coalesce-node", "--home", "/tmp/x"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let e = Args::try_parse_from(
+            argv.iter()
+                .chain(&["--max-connections".to_owned(), "abc".to_owned()]),
+        )
+        .unwrap_err();
+        // Typed as a flag: clap's message stands.
+        let typed: Vec<String> = argv
+            .iter()
+            .cloned()
+            .chain(["--max-connections".to_owned(), "abc".to_owned()])
+            .collect();
+        assert_eq!(from_environment(&e, &typed, |_| Some("abc".into())), None);
+        // Not typed, and in the environment: named by the variable.
+        let said = from_environment(&e, &argv, |v| {
+            (v == "COALESCE_MAX_CONNECTIONS").then(|| "abc".into())
+        })
+        .unwrap();
+        assert!(
+            said.contains("invalid value 'abc' in the environment variable COALESCE_MAX_CONNECTIONS (the setting --max-connections)"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn no_mdns_wins_over_the_environment() {
+        let a = Args::try_parse_from([
+            "coalesce-node",
+            "--home",
+            "/tmp/x",
+            "--no-mdns",
+            "--mdns",
+            "true",
+        ])
+        .unwrap();
+        assert!(a.no_mdns);
     }
 }

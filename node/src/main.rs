@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::Parser;
-use config::{Args, LogFormat, Settings};
+use config::{LogFormat, Settings};
 use libp2p::Multiaddr;
 use net::core::{CHANNEL, Core, Event};
 use replica::{Replica, ReplicaError};
@@ -24,11 +23,11 @@ mod tls;
 const ADDRESSES_FILE: &str = "addresses.json";
 
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 5)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 6)");
 
 fn main() -> ExitCode {
     use std::io::Write;
-    let args = Args::parse();
+    let args = config::parse_args();
     let settings = Settings::resolve(&args).and_then(|s| {
         if args.check_config {
             // The API's certificate and key must load, not only be named.

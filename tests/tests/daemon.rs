@@ -283,3 +283,39 @@ fn a_home_and_its_store_are_readable_by_their_owner_only() {
     assert_eq!(mode(&home), 0o700);
     assert_eq!(mode(&home.join("store.redb")), 0o600);
 }
+
+#[test]
+fn a_flag_overrides_the_environment_and_a_bad_variable_is_named() {
+    let node = Node::init("Northside Tenants Union");
+    let run = |env: (&str, &str), args: &[&str]| {
+        std::process::Command::new(bin("coalesce-node"))
+            .arg("--home")
+            .arg(node.home())
+            .args(args)
+            .env(env.0, env.1)
+            .output()
+            .unwrap()
+    };
+    let out = run(("COALESCE_MDNS", "true"), &["--no-mdns", "--check-config"]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("mdns = false"), "{shown}");
+    let out = run(("COALESCE_MAX_CONNECTIONS", "abc"), &["--check-config"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("in the environment variable COALESCE_MAX_CONNECTIONS"),
+        "{err}"
+    );
+    // Typed as a flag, the flag is named.
+    let out = run(
+        ("COALESCE_LOG", "warn"),
+        &["--max-connections", "abc", "--check-config"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("for '--max-connections"), "{err}");
+}

@@ -13,7 +13,7 @@ use model::{Amount, DecisionKind, IssueStatus, PoolKind, Rank, Stance};
 #[derive(Debug, Parser)]
 #[command(
     name = "coalesce",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 5)"),
+    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 6)"),
     propagate_version = true,
     max_term_width = 100
 )]
