@@ -191,10 +191,12 @@ impl Core {
     ) -> Self {
         let mut sync = SyncNode::new();
         sync.set_recovering(replica.recovering());
+        let now_ms = u64::try_from(replica::now().as_millis()).unwrap_or(0);
+        sync.set_time(now_ms);
         sync.set_own_addresses(sync::addresses::AddressRecord::sign(
             &replica.identity().secret_bytes(),
             &addrs,
-            u64::try_from(replica::now().as_millis()).unwrap_or(0),
+            now_ms,
         ));
         let learned = sync.learn_addresses(stored_addresses(&replica));
         debug!(records = learned, "where member nodes listen, as kept");
@@ -251,6 +253,9 @@ impl Core {
             let more = self.flag_forked(&c);
             self.dispatch(more);
         }
+        // Records of nodes that are no longer members' anywhere here are dropped.
+        self.sync
+            .prune_addresses(&mut ReplicaDocs(&mut self.replica));
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -262,6 +267,8 @@ impl Core {
     }
 
     fn handle(&mut self, event: Event) {
+        self.sync
+            .set_time(u64::try_from(replica::now().as_millis()).unwrap_or(0));
         if !self.pending_dials.is_empty() {
             self.flush_dials();
         }
@@ -689,13 +696,22 @@ pub fn known_peers(replica: &Replica) -> Vec<String> {
         .unwrap_or_default();
     for record in stored_addresses(replica) {
         if record.check().is_ok() {
-            addrs.extend(dialable(&record).iter().map(ToString::to_string));
+            addrs.extend(
+                dialable(&record)
+                    .iter()
+                    .take(DIALED_PER_NODE)
+                    .map(ToString::to_string),
+            );
         }
     }
     addrs.sort();
     addrs.dedup();
     addrs
 }
+
+/// Most addresses of one member node dialed, at start or when learned (the first ones: those
+/// other machines can use).
+const DIALED_PER_NODE: usize = 4;
 
 /// The records of where member nodes listen kept in the store (unchecked).
 fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
@@ -767,9 +783,9 @@ impl Core {
             if self.sync.is_connected(&node) {
                 continue;
             }
-            for addr in dialable(r) {
-                info!(peer = %node, %addr, "dialing a member node another member told of");
-                self.dial(crate::swarm::Command::Dial(addr));
+            for addr in dialable(r).into_iter().take(DIALED_PER_NODE) {
+                debug!(peer = %node, %addr, "dialing a member node another member told of");
+                self.dial(crate::swarm::Command::DialOnce(addr));
             }
         }
     }

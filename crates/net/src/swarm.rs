@@ -164,8 +164,12 @@ pub fn peer_id(key: &NodeKey) -> Option<PeerId> {
 /// Commands to the swarm task.
 #[derive(Debug)]
 pub enum Command {
-    /// Dial an address (and keep redialing it with backoff while disconnected).
+    /// Dial an address (and keep redialing it with backoff while disconnected, as long as
+    /// there is room among the [`MAX_DIAL_TARGETS`]).
     Dial(Multiaddr),
+    /// Dial an address once (one a member node named for itself: a member must not be able
+    /// to make every node redial a host of its choosing forever).
+    DialOnce(Multiaddr),
     /// Close every connection to a peer.
     Disconnect(NodeKey),
 }
@@ -236,6 +240,12 @@ pub async fn start(
     for addr in &config.listen {
         port_free(addr)?;
     }
+    // Streams peers open as soon as they connect are taken from the start.
+    let control = swarm.behaviour().stream.new_control();
+    let mut incoming = control
+        .clone()
+        .accept(PROTOCOL)
+        .map_err(|_| NetError::Transport("the sync protocol is already registered".into()))?;
     let mut listeners = HashSet::new();
     for addr in &config.listen {
         let id = swarm
@@ -252,7 +262,9 @@ pub async fn start(
     let mut listening = Vec::new();
     let mut early: Vec<Multiaddr> = Vec::new();
     let mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>> = Default::default();
-    let mut until: Option<tokio::time::Instant> = None;
+    // With nothing to listen on, nothing to wait for.
+    let mut until: Option<tokio::time::Instant> =
+        listeners.is_empty().then(tokio::time::Instant::now);
     loop {
         let event = match until {
             None => swarm.select_next_some().await,
@@ -297,6 +309,9 @@ pub async fn start(
                 });
             }
             // A peer connecting already: the swarm task tells the core.
+            // Connections opening and closing are always kept: the core must know them.
+            other @ (SwarmEvent::ConnectionEstablished { .. }
+            | SwarmEvent::ConnectionClosed { .. }) => stashed.push_back(other),
             other => {
                 if stashed.len() < MAX_STASHED {
                     stashed.push_back(other);
@@ -304,11 +319,6 @@ pub async fn start(
             }
         }
     }
-    let control = swarm.behaviour().stream.new_control();
-    let mut incoming = control
-        .clone()
-        .accept(PROTOCOL)
-        .map_err(|_| NetError::Transport("the sync protocol is already registered".into()))?;
     let (commands_tx, commands_rx) = mpsc::channel(64);
     let handle = Handle {
         commands: commands_tx.clone(),
@@ -335,10 +345,10 @@ pub async fn start(
     // Outbound: one writer task and queue per peer.
     tokio::spawn(write_frames(control, from_core, commands_tx));
 
-    for addr in config.bootstrap.into_iter().chain(early) {
-        let _ = handle.commands.send(Command::Dial(addr)).await;
-    }
-    tokio::spawn(drive(swarm, commands_rx, to_core, stashed));
+    // The swarm task dials these itself: sent as commands before it runs, more than the
+    // channel holds would wait forever.
+    let first: Vec<Multiaddr> = config.bootstrap.into_iter().chain(early).collect();
+    tokio::spawn(drive(swarm, commands_rx, to_core, stashed, first));
     Ok((listening, handle))
 }
 
@@ -530,8 +540,14 @@ async fn drive(
     mut commands: mpsc::Receiver<Command>,
     core: mpsc::Sender<Event>,
     mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>>,
+    first: Vec<Multiaddr>,
 ) {
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
+    for addr in first {
+        if dial_targets.len() < MAX_DIAL_TARGETS && dial_targets.insert(addr.clone()) {
+            let _ = swarm.dial(addr);
+        }
+    }
     // Peers this node reached by dialing: their address is known already.
     let mut dialed: HashSet<PeerId> = HashSet::new();
     let mut backoff = Duration::from_secs(1);
@@ -548,7 +564,15 @@ async fn drive(
                 cmd = commands.recv() => { match cmd {
                     None => return,
                     Some(Command::Dial(addr)) => {
-                        dial_targets.insert(addr.clone());
+                        // Kept among those redialed while there is room.
+                        if dial_targets.len() < MAX_DIAL_TARGETS {
+                            dial_targets.insert(addr.clone());
+                        }
+                        if let Err(e) = swarm.dial(addr.clone()) {
+                            debug!(%addr, error = %e, "dial failed");
+                        }
+                    }
+                    Some(Command::DialOnce(addr)) => {
                         if let Err(e) = swarm.dial(addr.clone()) {
                             debug!(%addr, error = %e, "dial failed");
                         }
@@ -717,11 +741,25 @@ fn port_free(addr: &Multiaddr) -> Result<(), NetError> {
         return Ok(());
     }
     let at = std::net::SocketAddr::new(ip, n);
-    let bound = if kind == "TCP" {
-        std::net::TcpListener::bind(at).map(drop)
-    } else {
-        std::net::UdpSocket::bind(at).map(drop)
-    };
+    // Bound as libp2p binds: IPv6 alone on an IPv6 address (a program on the IPv4 port is no
+    // conflict), address reuse on for TCP (a closed connection's TIME_WAIT is none either).
+    let bound = (|| {
+        use socket2::{Domain, Protocol as P, Socket, Type};
+        let tcp = kind == "TCP";
+        let (ty, proto) = if tcp {
+            (Type::STREAM, P::TCP)
+        } else {
+            (Type::DGRAM, P::UDP)
+        };
+        let socket = Socket::new(Domain::for_address(at), ty, Some(proto))?;
+        if at.is_ipv6() {
+            socket.set_only_v6(true)?;
+        }
+        if tcp {
+            socket.set_reuse_address(true)?;
+        }
+        socket.bind(&at.into())
+    })();
     match bound {
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(NetError::Listen {
             addr: addr.clone(),

@@ -27,8 +27,16 @@ use crate::wire::Message;
 pub const MAX_ADDRS: usize = 8;
 /// Longest address, in bytes.
 pub const MAX_ADDR_LEN: usize = 256;
-/// Most records in one message.
-pub const MAX_RECORDS: usize = 512;
+/// Most records in one message: with the largest records, well within the smallest message
+/// limit a node may set.
+pub const MAX_RECORDS: usize = 256;
+/// Most records held aside, of nodes not known as members yet.
+pub const MAX_PENDING: usize = 256;
+/// How far ahead of this node's clock a record may be signed (milliseconds).
+pub const MAX_CLOCK_AHEAD: u64 = 24 * 3600 * 1000;
+/// Shortest time between two records of one node taken (milliseconds): a member churning
+/// its record cannot make every node dial new addresses faster.
+pub const MIN_UPDATE: u64 = 10_000;
 /// Most records a node keeps (one per member node).
 pub const MAX_BOOK: usize = 4096;
 
@@ -72,12 +80,11 @@ impl AddressRecord {
     /// is `secret`, at `at`.
     pub fn sign(secret: &[u8; 32], addrs: &[String], at: u64) -> Self {
         let key = SigningKey::from_bytes(secret);
-        let addrs: Vec<String> = addrs
-            .iter()
-            .filter(|a| plain(a))
-            .take(MAX_ADDRS)
-            .cloned()
-            .collect();
+        // Addresses other machines can use first: loopback ones only if there is room.
+        let mut addrs: Vec<String> = addrs.iter().filter(|a| plain(a)).cloned().collect();
+        addrs.dedup();
+        addrs.sort_by_key(|a| a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/"));
+        addrs.truncate(MAX_ADDRS);
         let node = key.verifying_key().to_bytes();
         let signature = key.sign(&payload(&node, &addrs, at)).to_bytes();
         Self {
@@ -144,20 +151,40 @@ fn hex(bytes: &[u8]) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct AddressBook {
     records: BTreeMap<[u8; 32], AddressRecord>,
+    /// When each node's record was last replaced, by this node's clock (when known).
+    replaced: BTreeMap<[u8; 32], u64>,
 }
 
 impl AddressBook {
     /// Takes `record` (already checked) if it is newer than the one held of its node; returns
     /// whether it did. A full book takes no new nodes.
     pub fn offer(&mut self, record: AddressRecord) -> bool {
+        self.offer_at(record, None)
+    }
+
+    /// Whether `record` would be taken at `now`: newer than the one held, not within
+    /// [`MIN_UPDATE`] of the last replacement, and room for a new node.
+    pub fn wants(&self, record: &AddressRecord, now: Option<u64>) -> bool {
         match self.records.get(&record.node) {
             Some(held) if held.at >= record.at => false,
-            None if self.records.len() >= MAX_BOOK => false,
-            _ => {
-                self.records.insert(record.node, record);
-                true
-            }
+            Some(_) => match (now, self.replaced.get(&record.node)) {
+                (Some(now), Some(last)) => now.saturating_sub(*last) >= MIN_UPDATE,
+                _ => true,
+            },
+            None => self.records.len() < MAX_BOOK,
         }
+    }
+
+    /// Takes `record` (already checked) at `now` if [`AddressBook::wants`] it.
+    pub fn offer_at(&mut self, record: AddressRecord, now: Option<u64>) -> bool {
+        if !self.wants(&record, now) {
+            return false;
+        }
+        if let Some(now) = now {
+            self.replaced.insert(record.node, now);
+        }
+        self.records.insert(record.node, record);
+        true
     }
 
     /// The record held of `node`.
@@ -173,6 +200,8 @@ impl AddressBook {
     /// Forgets the nodes for which `keep` is false.
     pub fn retain(&mut self, mut keep: impl FnMut(&[u8; 32]) -> bool) {
         self.records.retain(|k, _| keep(k));
+        let records = &self.records;
+        self.replaced.retain(|k, _| records.contains_key(k));
     }
 
     /// How many records are held.
@@ -190,10 +219,21 @@ impl AddressBook {
 fn members_of<'a>(
     docs: &mut impl Documents,
     coalitions: impl Iterator<Item = &'a CoalitionId>,
-) -> Vec<BTreeSet<[u8; 32]>> {
+) -> BTreeMap<CoalitionId, BTreeSet<[u8; 32]>> {
     coalitions
-        .filter_map(|c| docs.entry(c).map(|(doc, _)| member_keys(doc)))
+        .filter_map(|c| docs.entry(c).map(|(doc, _)| (c.clone(), member_keys(doc))))
         .collect()
+}
+
+/// Whether `node` is a member's key in one of `coalitions`, as `members` has them.
+fn member_in(
+    members: &BTreeMap<CoalitionId, BTreeSet<[u8; 32]>>,
+    coalitions: &[CoalitionId],
+    node: &[u8; 32],
+) -> bool {
+    coalitions
+        .iter()
+        .any(|c| members.get(c).is_some_and(|m| m.contains(node)))
 }
 
 impl SyncNode {
@@ -202,15 +242,31 @@ impl SyncNode {
         self.own = Some(record);
     }
 
+    /// Tells the state machine the time (Unix milliseconds), for address records only: one
+    /// signed more than [`MAX_CLOCK_AHEAD`] ahead of it is ignored (it would never be replaced),
+    /// and a node's record is replaced at most every [`MIN_UPDATE`].
+    pub fn set_time(&mut self, unix_ms: u64) {
+        self.now = Some(unix_ms);
+    }
+
     /// Takes records kept from before (checked again; the bad ones dropped); returns how many
     /// were taken.
     pub fn learn_addresses(&mut self, records: Vec<AddressRecord>) -> usize {
         let mine = self.own.as_ref().map(|r| r.node);
+        let now = self.now;
         records
             .into_iter()
-            .filter(|r| Some(r.node) != mine && r.check().is_ok())
+            .filter(|r| Some(r.node) != mine && fresh(r, now) && r.check().is_ok())
             .filter(|r| self.book.offer(r.clone()))
             .count()
+    }
+
+    /// Forgets the records of nodes that are no longer a member's key in any coalition held.
+    pub fn prune_addresses(&mut self, docs: &mut impl Documents) {
+        let held = docs.coalitions();
+        let members = members_of(docs, held.iter());
+        self.book
+            .retain(|node| members.values().any(|m| m.contains(node)));
     }
 
     /// What is known of where member nodes listen.
@@ -247,9 +303,14 @@ impl SyncNode {
         }
     }
 
-    /// Records from `peer`: each must check; those of nodes that are members' in a coalition
-    /// the peer syncs with this node, and newer than what is held, are kept, passed on to the
-    /// other peers that share a coalition with their node, and reported.
+    /// Records from `peer`. Only a peer that syncs a coalition with this node is heard. Of
+    /// each node, the newest record in the message counts, if it is newer than the one held,
+    /// not too far ahead, and not too soon after the last; then it must check (a bad one
+    /// refuses the message). Records of nodes that are members' in a coalition the peer syncs
+    /// with this node are kept, passed on to the other peers sharing a coalition with their
+    /// node, and reported; records of nodes not (yet) known as members are held aside, and
+    /// taken when a change makes them members (a node that is joining holds no member list
+    /// when its inviter first tells it where the members are).
     pub(crate) fn on_addresses(
         &mut self,
         docs: &mut impl Documents,
@@ -257,39 +318,106 @@ impl SyncNode {
         records: Vec<AddressRecord>,
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
-        for r in &records {
-            r.check()?;
-        }
         let Some(p) = self.peers.get(&peer) else {
             return Ok(());
         };
-        let shared = members_of(docs, p.docs.keys());
+        let theirs: Vec<CoalitionId> = p.docs.keys().cloned().collect();
+        if theirs.is_empty() {
+            return Ok(());
+        }
         let mine = self.own.as_ref().map(|r| r.node);
-        let mut learned = Vec::new();
+        let mut newest: BTreeMap<[u8; 32], AddressRecord> = BTreeMap::new();
         for r in records {
-            if Some(r.node) == mine || !shared.iter().any(|m| m.contains(&r.node)) {
+            if Some(r.node) == mine || !fresh(&r, self.now) {
                 continue;
             }
-            if self.book.offer(r.clone()) {
+            match newest.get(&r.node) {
+                Some(held) if held.at >= r.at => {}
+                _ => {
+                    newest.insert(r.node, r);
+                }
+            }
+        }
+        newest.retain(|node, r| {
+            self.book.wants(r, self.now) && self.pending.get(node).is_none_or(|p| p.at < r.at)
+        });
+        for r in newest.values() {
+            r.check()?;
+        }
+        let members = members_of(docs, theirs.iter());
+        let mut learned = Vec::new();
+        for (node, r) in newest {
+            if member_in(&members, &theirs, &node) {
+                if self.book.offer_at(r.clone(), self.now) {
+                    learned.push(r);
+                }
+            } else if self.pending.len() < MAX_PENDING || self.pending.contains_key(&node) {
+                self.pending.insert(node, r);
+            }
+        }
+        self.spread_learned(docs, Some(peer), learned, out);
+        Ok(())
+    }
+
+    /// After changes were applied to `c`: records held aside of nodes that are now members'
+    /// there are taken.
+    pub(crate) fn retry_pending_addresses(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let Some((doc, _)) = docs.entry(c) else {
+            return;
+        };
+        let members = member_keys(doc);
+        let now = self.now;
+        let ready: Vec<[u8; 32]> = self
+            .pending
+            .keys()
+            .filter(|k| members.contains(*k))
+            .copied()
+            .collect();
+        let mut learned = Vec::new();
+        for node in ready {
+            if let Some(r) = self.pending.remove(&node)
+                && self.book.offer_at(r.clone(), now)
+            {
                 learned.push(r);
             }
         }
+        self.spread_learned(docs, None, learned, out);
+    }
+
+    /// Passes `learned` records on to the connected peers (but `from`) that share a coalition
+    /// with their node, and reports them.
+    fn spread_learned(
+        &mut self,
+        docs: &mut impl Documents,
+        from: Option<NodeKey>,
+        learned: Vec<AddressRecord>,
+        out: &mut Vec<Output>,
+    ) {
         if learned.is_empty() {
-            return Ok(());
+            return;
         }
-        debug!(%peer, records = learned.len(), "learned where member nodes listen");
+        debug!(records = learned.len(), "learned where member nodes listen");
         let others: Vec<(NodeKey, Vec<CoalitionId>)> = self
             .peers
             .iter()
-            .filter(|(k, _)| **k != peer)
+            .filter(|(k, _)| Some(**k) != from)
             .map(|(k, p)| (*k, p.docs.keys().cloned().collect()))
             .collect();
+        let all: BTreeSet<CoalitionId> = others.iter().flat_map(|(_, cs)| cs.clone()).collect();
+        let members = members_of(docs, all.iter());
         for (other, coalitions) in others {
-            let members = members_of(docs, coalitions.iter());
             let pass: Vec<AddressRecord> = learned
                 .iter()
                 .filter(|r| {
-                    r.node != *other.as_bytes() && members.iter().any(|m| m.contains(&r.node))
+                    r.node != *other.as_bytes() && member_in(&members, &coalitions, &r.node)
                 })
                 .cloned()
                 .collect();
@@ -298,8 +426,12 @@ impl SyncNode {
             }
         }
         out.push(Output::Addresses { records: learned });
-        Ok(())
     }
+}
+
+/// Whether a record is not signed too far ahead of `now` (when the time is known).
+fn fresh(r: &AddressRecord, now: Option<u64>) -> bool {
+    now.is_none_or(|now| r.at <= now.saturating_add(MAX_CLOCK_AHEAD))
 }
 
 #[cfg(test)]

@@ -255,6 +255,11 @@ pub struct SyncNode {
     pub(crate) book: AddressBook,
     /// This node's own record, given to peers it syncs with.
     pub(crate) own: Option<AddressRecord>,
+    /// Records of nodes not known as members yet (see `addresses`), at most
+    /// `addresses::MAX_PENDING`.
+    pub(crate) pending: BTreeMap<[u8; 32], AddressRecord>,
+    /// The time, as the node last gave it (for address records only).
+    pub(crate) now: Option<u64>,
 }
 
 impl Default for SyncNode {
@@ -269,6 +274,8 @@ impl Default for SyncNode {
             pending_witnesses: BTreeMap::new(),
             book: AddressBook::default(),
             own: None,
+            pending: BTreeMap::new(),
+            now: None,
         }
     }
 }
@@ -1156,6 +1163,7 @@ impl SyncNode {
             self.rehello(docs, c, out);
         }
         self.retry_pending_forks(docs, c, out);
+        self.retry_pending_addresses(docs, c, out);
         Ok(Applied { count, dangling: 0 })
     }
 

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 /// Version 3: evidence of a member's node forking its history ([`Message::Fork`]), and
 /// changes carried only to vouch for others (`vouchers`), see `forks`. Version 4: witnesses
 /// ([`Message::Witness`]) decide which version of a fork is kept. Version 5: member records
-/// carry the keys they flagged (`flagged`), which a node of version 4 refuses.
+/// carry the keys they flagged (`flagged`), which a node of version 4 refuses. Version 6:
+/// member nodes tell each other where they listen ([`Message::Addresses`], placed before
+/// `Witness`, whose encoding it moves).
 pub const VERSION: u8 = 6;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.

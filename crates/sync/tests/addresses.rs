@@ -23,6 +23,11 @@ fn addrs(n: u8) -> Vec<String> {
 
 /// Node 1 founds a coalition and admits nodes 2 and 3; node 4 is a stranger.
 fn world() -> (BTreeMap<u8, Node>, CoalitionId) {
+    world_where(true)
+}
+
+/// As [`world`]; unless `third_holds_it`, node 3 holds nothing yet (it is joining).
+fn world_where(third_holds_it: bool) -> (BTreeMap<u8, Node>, CoalitionId) {
     let key =
         |n: u8| NodeKey::from_bytes(SigningKey::from_bytes(&[n; 32]).verifying_key().to_bytes());
     let coalition = CoalitionId::from_bytes([7; 16]);
@@ -52,7 +57,7 @@ fn world() -> (BTreeMap<u8, Node>, CoalitionId) {
     let mut nodes = BTreeMap::new();
     for n in 1u8..=4 {
         let mut docs = MemoryDocs::new(key(n));
-        if n <= 3 {
+        if n <= 2 || (n == 3 && third_holds_it) {
             docs.insert(
                 coalition.clone(),
                 AutoCommit::load(&base).unwrap().with_actor(key(n).actor()),
@@ -192,4 +197,117 @@ fn a_member_cannot_speak_for_another_nodes_addresses() {
     tampered.addrs = vec!["/ip4/10.0.0.1/tcp/22".into()];
     let mut fresh = SyncNode::new();
     assert_eq!(fresh.learn_addresses(vec![tampered]), 0);
+}
+
+fn addresses_frame(records: Vec<AddressRecord>) -> Vec<u8> {
+    Message::Addresses { records }.encode()
+}
+
+#[test]
+fn a_joining_node_learns_where_members_listen_once_the_coalition_arrives() {
+    let (mut nodes, c) = world_where(false);
+    connect(&mut nodes, 1, 2);
+    let inviter = nodes[&1].key;
+    let joiner = nodes.get_mut(&3).unwrap();
+    joiner.sync.expect(&mut joiner.docs, c.clone(), inviter);
+    let out = connect(&mut nodes, 1, 3);
+    assert!(
+        nodes
+            .get_mut(&3)
+            .unwrap()
+            .docs
+            .doc(&c)
+            .is_some_and(|d| !d.get_heads().is_empty()),
+        "the coalition arrived"
+    );
+    assert!(knows(&nodes, 3, 1) && knows(&nodes, 3, 2), "{out:?}");
+    assert!(knows(&nodes, 2, 3), "the other member learns of the joiner");
+}
+
+#[test]
+fn of_one_node_only_the_newest_record_in_a_message_counts() {
+    let (mut nodes, _) = world();
+    connect(&mut nodes, 1, 2);
+    connect(&mut nodes, 1, 3);
+    let (k2, k3) = (nodes[&2].key, nodes[&3].key);
+    let versions: Vec<AddressRecord> = (2_000..2_200)
+        .map(|at| AddressRecord::sign(&nodes[&2].secret, &addrs(at as u8), at))
+        .collect();
+    let founder = nodes.get_mut(&1).unwrap();
+    let out = founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(versions));
+    let learned: Vec<&Output> = out
+        .iter()
+        .filter(|o| matches!(o, Output::Addresses { .. }))
+        .collect();
+    assert!(
+        matches!(learned[..], [Output::Addresses { records }] if records.len() == 1 && records[0].at == 2_199),
+        "{out:?}"
+    );
+    let passed = out
+        .iter()
+        .filter(|o| matches!(o, Output::Send { peer, .. } if *peer == k3))
+        .count();
+    assert_eq!(passed, 1, "passed on once");
+}
+
+#[test]
+fn records_far_ahead_or_too_frequent_are_ignored() {
+    let (mut nodes, _) = world();
+    connect(&mut nodes, 1, 2);
+    let k2 = nodes[&2].key;
+    let secret = nodes[&2].secret;
+    let founder = nodes.get_mut(&1).unwrap();
+    let now = 1_000_000_000;
+    founder.sync.set_time(now);
+    // Signed two days ahead: it would never be replaced.
+    let ahead = AddressRecord::sign(&secret, &addrs(50), now + 2 * 24 * 3600 * 1000);
+    let out = founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(vec![ahead]));
+    assert!(out.is_empty(), "{out:?}");
+    assert!(founder.sync.address_book().get(k2.as_bytes()).unwrap().at < now);
+    // Two updates within MIN_UPDATE: the second waits.
+    let first = AddressRecord::sign(&secret, &addrs(51), now);
+    founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(vec![first.clone()]));
+    assert_eq!(founder.sync.address_book().get(k2.as_bytes()), Some(&first));
+    let second = AddressRecord::sign(&secret, &addrs(52), now + 1);
+    founder.sync.set_time(now + 1_000);
+    founder.sync.received(
+        &mut founder.docs,
+        k2,
+        &addresses_frame(vec![second.clone()]),
+    );
+    assert_eq!(founder.sync.address_book().get(k2.as_bytes()), Some(&first));
+    founder.sync.set_time(now + sync::addresses::MIN_UPDATE);
+    founder.sync.received(
+        &mut founder.docs,
+        k2,
+        &addresses_frame(vec![second.clone()]),
+    );
+    assert_eq!(
+        founder.sync.address_book().get(k2.as_bytes()),
+        Some(&second)
+    );
+}
+
+#[test]
+fn a_stranger_costs_no_signature_checks_and_too_many_records_are_refused() {
+    let (mut nodes, _) = world();
+    connect(&mut nodes, 1, 4);
+    let k4 = nodes[&4].key;
+    // Badly signed records from a stranger: not even looked at.
+    let mut bad = AddressRecord::sign(&[9; 32], &addrs(9), 5);
+    bad.at = 6;
+    let founder = nodes.get_mut(&1).unwrap();
+    let out = founder
+        .sync
+        .received(&mut founder.docs, k4, &addresses_frame(vec![bad; 10]));
+    assert!(out.is_empty(), "{out:?}");
+    // More records than a message may carry: the frame is refused as such.
+    let many = vec![AddressRecord::sign(&[9; 32], &addrs(9), 5); sync::addresses::MAX_RECORDS + 1];
+    assert!(Message::decode(&addresses_frame(many)).is_err());
 }
