@@ -49,13 +49,32 @@ fn home(given: Option<PathBuf>) -> Result<PathBuf> {
         .context("no home folder given and no user data directory found; pass --home DIR")
 }
 
+/// The command-line definition without its hidden commands and options (`debug`): what
+/// completions offer. (clap_complete lists hidden subcommands too.)
+fn without_hidden(cmd: &clap::Command) -> clap::Command {
+    let mut out = clap::Command::new(cmd.get_name().to_owned())
+        .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned());
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out = out.subcommand(without_hidden(sub));
+    }
+    out
+}
+
 /// Completions and man pages come from the command-line definition itself.
 fn generated(command: &Command, out: &Out) -> Result<bool> {
     use clap::CommandFactory;
     match command {
         Command::Completions { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "coalesce", &mut script);
+            clap_complete::generate(
+                *shell,
+                &mut without_hidden(&Cli::command()),
+                "coalesce",
+                &mut script,
+            );
             out.text_raw(&String::from_utf8_lossy(&script))?;
             Ok(true)
         }
@@ -78,6 +97,10 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
     let home = home(cli.home)?;
     if let Command::Init { org } = &cli.command {
         commands::init(&home, org, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Rename { org } = &cli.command {
+        commands::rename(&home, org, out)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Restore { file } = &cli.command {
@@ -250,6 +273,7 @@ fn takes_coalition(command: &Command) -> bool {
             | Command::Restore { .. }
             | Command::Join { .. }
             | Command::Init { .. }
+            | Command::Rename { .. }
             | Command::Completions { .. }
             | Command::Man { .. }
             | Command::ExportIdentity { .. }

@@ -106,6 +106,10 @@ pub struct Args {
     /// health checks and scripts)
     #[arg(long, conflicts_with = "check_config")]
     pub health_check: bool,
+    /// Print this program's manual page (roff) and exit: `coalesce-node --man-page >
+    /// coalesce-node.1`
+    #[arg(long, exclusive = true)]
+    pub man_page: bool,
     /// The node's data folder [default: the user's data directory]
     #[arg(long, env = "COALESCE_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
@@ -358,7 +362,7 @@ impl Settings {
                 .org
                 .clone()
                 .or(file.org)
-                .unwrap_or_else(|| "Unnamed organization".to_owned()),
+                .unwrap_or_else(|| replica::UNNAMED_ORG.to_owned()),
             listen,
             api,
             api_tls_cert,

@@ -28,6 +28,14 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 6)");
 fn main() -> ExitCode {
     use std::io::Write;
     let args = config::parse_args();
+    if args.man_page {
+        use clap::CommandFactory;
+        let mut page = Vec::new();
+        return match clap_mangen::Man::new(config::Args::command()).render(&mut page) {
+            Ok(()) if std::io::stdout().write_all(&page).is_ok() => ExitCode::SUCCESS,
+            _ => ExitCode::FAILURE,
+        };
+    }
     let settings = Settings::resolve(&args).and_then(|s| {
         if args.check_config {
             // The API's certificate and key must load, not only be named.
@@ -96,7 +104,11 @@ fn run(args: Settings) -> Result<()> {
     let replica = match Replica::open(&home) {
         Err(ReplicaError::NotInitialized { .. }) => {
             let key = Replica::init(&home, &args.org)?;
-            warn!(home = %home.display(), node = %key, org = %args.org, "set up a new node; pass --org NAME on first start to name your organization");
+            if args.org == replica::UNNAMED_ORG {
+                warn!(home = %home.display(), node = %key, "set up a new node without a name; name your organization (the node keeps running): coalesce --home {} rename \"Your organization\"", home.display());
+            } else {
+                info!(home = %home.display(), node = %key, org = %args.org, "set up a new node");
+            }
             Replica::open(&home)?
         }
         other => other?,

@@ -956,6 +956,27 @@ fn completions_and_man_pages_come_from_the_command_definition() {
         );
     }
     assert!(node.fails(&["completions", "tcsh"]).contains("tcsh"));
+    // Hidden commands are not offered.
+    let script = node.ok(&["completions", "bash"]);
+    assert!(
+        !script.contains("debug") && !script.contains("write-loop"),
+        "{script}"
+    );
+    // The node has its page too.
+    let out = std::process::Command::new(coalesce_tests::bin("coalesce-node"))
+        .arg("--man-page")
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        page.contains(".TH coalesce-node") && page.contains("max\\-connections"),
+        "{page}"
+    );
     let dir = tempfile::tempdir().unwrap();
     node.ok(&["man", "--out", dir.path().to_str().unwrap()]);
     let page = std::fs::read_to_string(dir.path().join("coalesce-member-remove.1")).unwrap();

@@ -319,3 +319,28 @@ fn a_flag_overrides_the_environment_and_a_bad_variable_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("for '--max-connections"), "{err}");
 }
+
+#[test]
+fn a_node_started_without_a_name_is_named_and_renamed_later() {
+    let node = Node::new();
+    let mut daemon = node.run_daemon(free_port());
+    assert!(daemon.logged("rename"), "{}", daemon.log());
+    // `init --org` on the unnamed node names it, while it runs.
+    node.ok(&["init", "--org", "Northside Tenants Union"]);
+    assert!(daemon.stop());
+    let org = |node: &Node| node.json(&["status"])["org"].clone();
+    assert_eq!(org(&node), "Northside Tenants Union");
+    // Named once, `init` refuses; `rename` renames, keeping the key.
+    let id = node.json(&["status"])["node"].clone();
+    assert!(
+        node.fails(&["init", "--org", "Other"])
+            .contains("already set up")
+    );
+    node.ok(&["rename", "Northside Tenants"]);
+    assert_eq!(org(&node), "Northside Tenants");
+    assert_eq!(node.json(&["status"])["node"], id);
+    assert!(node.fails(&["rename", "  "]).contains("organization name"));
+    daemon = node.run_daemon(free_port());
+    assert_eq!(org(&node), "Northside Tenants");
+    assert!(daemon.stop());
+}

@@ -28,10 +28,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Set up this node: a node key for your organization and an empty store; prints the node id
+    /// Set up this node: a node key for your organization and an empty store; prints the node
+    /// id. On a node that was started without a name, names it
     Init {
         /// Your organization's name, as other members will see it
         #[arg(long)]
+        org: String,
+    },
+    /// Rename your organization on this node (the name it gives when it joins a coalition);
+    /// your name inside a coalition is changed with `member update --name`
+    Rename {
+        /// The new name
         org: String,
     },
     /// Found and list coalitions

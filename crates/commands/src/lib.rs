@@ -12,5 +12,5 @@ pub mod output;
 
 pub use cmd::status::{ApiTls, Live};
 pub use cmd::{
-    closing_time, coalition, deadline, init, read_limited, restore, run, status::status,
+    closing_time, coalition, deadline, init, read_limited, rename, restore, run, status::status,
 };

@@ -117,6 +117,16 @@ impl Identity {
                 home: path.parent().map(Path::to_owned).unwrap_or_default(),
             });
         }
+        self.write(path)
+    }
+
+    /// The same key under another organization name.
+    pub fn renamed(&self, org: &str) -> Self {
+        Self::from_secret(org, self.key.to_bytes())
+    }
+
+    /// Writes the identity to `path` atomically, replacing what is there.
+    pub fn write(&self, path: &Path) -> Result<(), ReplicaError> {
         let file = IdentityFile {
             version: IDENTITY_VERSION,
             org: self.org.clone(),

@@ -330,20 +330,7 @@ impl Replica {
     /// Sets up a new node in `home` (created if missing): identity and empty store.
     /// Returns the node key.
     pub fn init(home: &Path, org: &str) -> Result<NodeKey, ReplicaError> {
-        if org.trim().is_empty() {
-            return Err(EditError::Empty {
-                field: "organization name",
-            }
-            .into());
-        }
-        if org.trim().chars().count() > model::MAX_SHORT {
-            return Err(EditError::TooLong {
-                field: "organization name",
-                len: org.trim().chars().count(),
-                max: model::MAX_SHORT,
-            }
-            .into());
-        }
+        check_org(org)?;
         // Create the store first: if another process holds it, nothing is written.
         let (id_path, store) = fresh_home(home)?;
         drop(store);
@@ -1080,6 +1067,45 @@ impl Replica {
         info!(home = %home.display(), node = %identity.node_key(), "node restored from a backup");
         Ok(identity.node_key())
     }
+}
+
+/// The name a node set up without one carries until its operator names it.
+pub const UNNAMED_ORG: &str = "Unnamed organization";
+
+/// An organization name must be text of 1 to `MAX_SHORT` characters.
+fn check_org(org: &str) -> Result<(), ReplicaError> {
+    if org.trim().is_empty() {
+        return Err(EditError::Empty {
+            field: "organization name",
+        }
+        .into());
+    }
+    if org.trim().chars().count() > model::MAX_SHORT {
+        return Err(EditError::TooLong {
+            field: "organization name",
+            len: org.trim().chars().count(),
+            max: model::MAX_SHORT,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Renames the organization of the node set up in `home` (its key stays); returns the old
+/// name. What the node tells inviting nodes when it joins; a member's name inside a coalition
+/// is its profile's, changed there.
+pub fn rename_org(home: &Path, org: &str) -> Result<String, ReplicaError> {
+    check_org(org)?;
+    let path = home.join(IDENTITY_FILE);
+    if !path.exists() {
+        return Err(ReplicaError::NotInitialized {
+            home: home.to_owned(),
+        });
+    }
+    let identity = Identity::read(&path)?;
+    identity.renamed(org).write(&path)?;
+    info!(home = %home.display(), "organization renamed");
+    Ok(identity.org().to_owned())
 }
 
 /// Opens the store of a home that holds no node yet (creating the folder), and names where

@@ -10,15 +10,34 @@ use super::{Ctx, day, name_of, short};
 use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
 use crate::output::Out;
 
-/// Sets up a node in `home` and prints its id.
+/// Sets up a node in `home` and prints its id. A node set up without a name (its first start
+/// without `--org`) is named instead.
 pub fn init(home: &Path, org: &str, out: &Out) -> Result<()> {
-    let key = Replica::init(home, org)?;
+    let key = match Replica::init(home, org) {
+        Err(replica::ReplicaError::AlreadyInitialized { .. })
+            if replica::Identity::read(&home.join(replica::IDENTITY_FILE))
+                .is_ok_and(|i| i.org() == replica::UNNAMED_ORG) =>
+        {
+            return rename(home, org, out);
+        }
+        other => other?,
+    };
     out.note(&format!(
         "Node set up for {} in {}",
         org.trim(),
         home.display()
     ));
     out.id(key)
+}
+
+/// `rename`: the organization's name on this node.
+pub fn rename(home: &Path, org: &str, out: &Out) -> Result<()> {
+    let old = replica::rename_org(home, org)?;
+    out.note(&format!(
+        "This node's organization is now named {} (was {old}). A running node uses the new name once restarted; your name inside each coalition is your member profile's: change it with `coalesce member update --name`.",
+        org.trim()
+    ));
+    Ok(())
 }
 
 pub fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {

@@ -14,7 +14,7 @@ use replica::Replica;
 use crate::args::{CoalitionArg, Command};
 use crate::output::Out;
 
-pub use coalition::{init, restore};
+pub use coalition::{init, rename, restore};
 pub use proposal::{closing_time, deadline, new_proposal};
 
 /// Runs one command against an open replica. `init` is not among them: it creates the home
@@ -25,6 +25,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
             "a Coalesce node is already set up in {}",
             r.home().display()
         ),
+        Command::Rename { org } => coalition::rename(&r.home().to_owned(), &org, out),
         Command::Coalition(c) => coalition::coalition(r, c, out),
         Command::Charter(c) => coalition::charter(r, c, out),
         Command::Member(c) => coalition::member(r, c, out),
