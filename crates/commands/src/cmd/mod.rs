@@ -25,7 +25,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
             "a Coalesce node is already set up in {}",
             r.home().display()
         ),
-        Command::Rename { org } => coalition::rename(&r.home().to_owned(), &org, out),
+        Command::Rename { org } => coalition::rename(r.home(), &org, out),
         Command::Coalition(c) => coalition::coalition(r, c, out),
         Command::Charter(c) => coalition::charter(r, c, out),
         Command::Member(c) => coalition::member(r, c, out),
