@@ -564,3 +564,47 @@ fn sighup_leaves_a_node_without_tls_running() {
     node.ok(&["status"]);
     assert!(daemon.stop());
 }
+
+/// The README's two commands — `cargo run --release -p coalesce-node` and a workspace build —
+/// resolve every package the node uses with the same features, so switching between them
+/// rebuilds nothing.
+#[test]
+fn the_node_alone_and_the_workspace_build_the_node_the_same_way() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let features = |selection: &[&str]| -> std::collections::BTreeMap<String, String> {
+        let out = Command::new(&cargo)
+            .args([
+                "tree",
+                "--offline",
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+            ])
+            .args(["-f", "{p}|{f}"])
+            .args(selection)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let (p, f) = l.trim_end_matches(" (*)").split_once('|')?;
+                Some((p.to_owned(), f.trim_end_matches(" (*)").to_owned()))
+            })
+            .collect()
+    };
+    let node = features(&["-p", "coalesce-node"]);
+    let all = features(&["--workspace"]);
+    let differ: Vec<String> = node
+        .iter()
+        .filter(|(p, f)| all.get(*p).is_some_and(|g| g != *f))
+        .map(|(p, f)| format!("{p}: node [{f}], workspace [{}]", all[p]))
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
+}
