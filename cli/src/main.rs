@@ -57,6 +57,9 @@ fn without_hidden(cmd: &clap::Command) -> clap::Command {
     if let Some(about) = cmd.get_about() {
         out = out.about(about.clone());
     }
+    if let Some(version) = cmd.get_version() {
+        out = out.version(version.to_owned());
+    }
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         out = out.subcommand(without_hidden(sub));
     }

@@ -108,7 +108,7 @@ pub struct Args {
     pub health_check: bool,
     /// Print this program's manual page (roff) and exit: `coalesce-node --man-page >
     /// coalesce-node.1`
-    #[arg(long, exclusive = true)]
+    #[arg(long)]
     pub man_page: bool,
     /// The node's data folder [default: the user's data directory]
     #[arg(long, env = "COALESCE_HOME", value_name = "DIR")]

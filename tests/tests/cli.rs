@@ -965,6 +965,8 @@ fn completions_and_man_pages_come_from_the_command_definition() {
     // The node has its page too.
     let out = std::process::Command::new(coalesce_tests::bin("coalesce-node"))
         .arg("--man-page")
+        // As under the systemd unit, or with COALESCE_HOME exported for the CLI.
+        .env("COALESCE_HOME", node.home())
         .output()
         .unwrap();
     let page = String::from_utf8_lossy(&out.stdout);

@@ -253,9 +253,12 @@ impl Core {
             let more = self.flag_forked(&c);
             self.dispatch(more);
         }
-        // Records of nodes that are no longer members' anywhere here are dropped.
+        // Records of nodes that are no longer members' anywhere here are dropped (and from the
+        // store); the member nodes they name are dialed, once each.
         self.sync
             .prune_addresses(&mut ReplicaDocs(&mut self.replica));
+        let kept: Vec<_> = self.sync.address_book().records().cloned().collect();
+        self.learned_addresses(&kept);
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -684,29 +687,16 @@ impl Core {
 /// Most peer addresses remembered.
 pub const MAX_KNOWN_PEERS: usize = 256;
 
-/// Addresses of peers to dial again after a restart: those this node reached, and where
-/// member nodes said they listen.
+/// Addresses of peers this node reached, to dial again after a restart (where member nodes
+/// said they listen is dialed once by the core, see [`Core::run`]).
 pub fn known_peers(replica: &Replica) -> Vec<String> {
-    let mut addrs: Vec<String> = replica
+    replica
         .record(replica::PEERS_RECORD)
         .ok()
         .flatten()
         .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
         .map(|m| m.into_values().collect())
-        .unwrap_or_default();
-    for record in stored_addresses(replica) {
-        if record.check().is_ok() {
-            addrs.extend(
-                dialable(&record)
-                    .iter()
-                    .take(DIALED_PER_NODE)
-                    .map(ToString::to_string),
-            );
-        }
-    }
-    addrs.sort();
-    addrs.dedup();
-    addrs
+        .unwrap_or_default()
 }
 
 /// Most addresses of one member node dialed, at start or when learned (the first ones: those

@@ -309,7 +309,8 @@ pub async fn start(
                 });
             }
             // A peer connecting already: the swarm task tells the core.
-            // Connections opening and closing are always kept: the core must know them.
+            // Connections opening and closing are always kept: the core must know them (bounded
+            // by the connection limits within the short settle window).
             other @ (SwarmEvent::ConnectionEstablished { .. }
             | SwarmEvent::ConnectionClosed { .. }) => stashed.push_back(other),
             other => {
@@ -544,9 +545,11 @@ async fn drive(
 ) {
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
     for addr in first {
-        if dial_targets.len() < MAX_DIAL_TARGETS && dial_targets.insert(addr.clone()) {
-            let _ = swarm.dial(addr);
+        // Kept for redial while there is room; dialed at least once either way.
+        if dial_targets.len() < MAX_DIAL_TARGETS {
+            dial_targets.insert(addr.clone());
         }
+        let _ = swarm.dial(addr);
     }
     // Peers this node reached by dialing: their address is known already.
     let mut dialed: HashSet<PeerId> = HashSet::new();

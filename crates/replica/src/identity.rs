@@ -144,8 +144,10 @@ impl Identity {
 /// readable by its owner only; replaces a file already there. For secrets: identities,
 /// backups, sealed identities.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ReplicaError> {
+    // One temporary file per process: two commands writing at once cannot mix their bytes.
     let mut tmp: PathBuf = path.to_owned();
-    tmp.as_mut_os_string().push(".tmp");
+    tmp.as_mut_os_string()
+        .push(format!(".tmp{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -154,6 +156,16 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ReplicaError> {
         options.mode(0o600);
     }
     let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
+    // A file replaced keeps its owner: root renaming a node that runs as its own user (a
+    // systemd unit) must not leave it a file it cannot read.
+    #[cfg(unix)]
+    if let Ok(old) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        if let Err(e) = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid())) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(path, e));
+        }
+    }
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| io(&tmp, e))?;

@@ -1144,8 +1144,13 @@ fn keep_private(home: &Path) -> Result<(), ReplicaError> {
             };
             let now = meta.permissions().mode() & 0o777;
             if now & 0o077 != 0 {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(now & mode))
-                    .map_err(|e| identity::io(&path, e))?;
+                // A home this user may read but not change (another user's) still opens.
+                if let Err(e) =
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(now & mode))
+                {
+                    tracing::warn!(path = %path.display(), error = %e, "could not make it readable by its owner only");
+                    continue;
+                }
                 tracing::info!(path = %path.display(), from = format!("{now:o}"), to = format!("{:o}", now & mode), "made readable by its owner only");
             }
         }

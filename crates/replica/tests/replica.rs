@@ -294,3 +294,35 @@ fn changes_set_aside_are_kept_apart_once_each_and_survive_reopening() {
     assert!(now - kept[0].at.as_secs() < 3600, "{:?}", kept[0].at);
     assert_eq!((kept[0].seq + 1, kept[1].seq), (kept[1].seq, kept[1].seq));
 }
+
+/// Renaming keeps the identity file's owner: root renaming the organization of a node that
+/// runs as its own user (a systemd unit's) must not leave that node a file it cannot read.
+/// Runs as root, as CI does (it also needs root for the LAN test).
+#[test]
+fn renaming_keeps_the_identity_files_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("node");
+    Replica::init(&home, "Unnamed organization").unwrap();
+    let file = home.join(replica::IDENTITY_FILE);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().uid(),
+        0,
+        "this test runs as root, as CI does"
+    );
+    std::os::unix::fs::chown(&file, Some(4242), Some(4343)).unwrap();
+    let old = replica::rename_org(&home, "Northside Tenants Union").unwrap();
+    assert_eq!(old, "Unnamed organization");
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4242, 4343));
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    let id = replica::Identity::read(&file).unwrap();
+    assert_eq!(id.org(), "Northside Tenants Union");
+    // Nothing left behind.
+    let left: Vec<_> = std::fs::read_dir(&home)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

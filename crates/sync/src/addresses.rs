@@ -81,8 +81,12 @@ impl AddressRecord {
     pub fn sign(secret: &[u8; 32], addrs: &[String], at: u64) -> Self {
         let key = SigningKey::from_bytes(secret);
         // Addresses other machines can use first: loopback ones only if there is room.
-        let mut addrs: Vec<String> = addrs.iter().filter(|a| plain(a)).cloned().collect();
-        addrs.dedup();
+        let mut seen = BTreeSet::new();
+        let mut addrs: Vec<String> = addrs
+            .iter()
+            .filter(|a| plain(a) && seen.insert(a.as_str()))
+            .cloned()
+            .collect();
         addrs.sort_by_key(|a| a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/"));
         addrs.truncate(MAX_ADDRS);
         let node = key.verifying_key().to_bytes();
@@ -168,7 +172,8 @@ impl AddressBook {
         match self.records.get(&record.node) {
             Some(held) if held.at >= record.at => false,
             Some(_) => match (now, self.replaced.get(&record.node)) {
-                (Some(now), Some(last)) => now.saturating_sub(*last) >= MIN_UPDATE,
+                // A clock set back does not hold updates until it catches up.
+                (Some(now), Some(last)) => now < *last || now - *last >= MIN_UPDATE,
                 _ => true,
             },
             None => self.records.len() < MAX_BOOK,
