@@ -114,6 +114,17 @@ impl Node {
         cmd
     }
 
+    /// A one-shot `coalesce-node` on this home with `args` (a check, a refusal), not yet run.
+    pub fn node_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin("coalesce-node"));
+        cmd.arg("--home")
+            .arg(self.home())
+            .args(args)
+            .env_remove("COALESCE_LOG")
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// Runs `coalesce` with `args`.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run coalesce")

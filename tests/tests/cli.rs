@@ -963,8 +963,8 @@ fn completions_and_man_pages_come_from_the_command_definition() {
         "{script}"
     );
     // The node has its page too.
-    let out = std::process::Command::new(coalesce_tests::bin("coalesce-node"))
-        .arg("--man-page")
+    let out = node
+        .node_command(&["--man-page"])
         // As under the systemd unit, or with COALESCE_HOME exported for the CLI.
         .env("COALESCE_HOME", node.home())
         .output()

@@ -231,10 +231,8 @@ fn a_second_node_on_a_port_in_use_is_refused_with_a_clear_message() {
         format!("/ip4/127.0.0.1/tcp/{port}"),
         format!("/ip4/0.0.0.0/tcp/{port}"),
     ] {
-        let out = std::process::Command::new(bin("coalesce-node"))
-            .arg("--home")
-            .arg(second.home())
-            .args(["--listen", &listen, "--api", "127.0.0.1:0", "--no-mdns"])
+        let out = second
+            .node_command(&["--listen", &listen, "--api", "127.0.0.1:0", "--no-mdns"])
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -288,13 +286,7 @@ fn a_home_and_its_store_are_readable_by_their_owner_only() {
 fn a_flag_overrides_the_environment_and_a_bad_variable_is_named() {
     let node = Node::init("Northside Tenants Union");
     let run = |env: (&str, &str), args: &[&str]| {
-        std::process::Command::new(bin("coalesce-node"))
-            .arg("--home")
-            .arg(node.home())
-            .args(args)
-            .env(env.0, env.1)
-            .output()
-            .unwrap()
+        node.node_command(args).env(env.0, env.1).output().unwrap()
     };
     let out = run(("COALESCE_MDNS", "true"), &["--no-mdns", "--check-config"]);
     let shown = String::from_utf8_lossy(&out.stdout);

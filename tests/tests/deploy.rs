@@ -95,10 +95,8 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
     let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
 
     // Without TLS the node refuses to start, and says what to set.
-    let out = std::process::Command::new(bin("coalesce-node"))
-        .arg("--home")
-        .arg(node.home())
-        .args(["--listen", &listen, "--api", "0.0.0.0:0", "--no-mdns"])
+    let out = node
+        .node_command(&["--listen", &listen, "--api", "0.0.0.0:0", "--no-mdns"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

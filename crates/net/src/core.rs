@@ -255,10 +255,14 @@ impl Core {
         }
         // Records of nodes that are no longer members' anywhere here are dropped (and from the
         // store); the member nodes they name are dialed, once each.
+        let before = self.sync.address_book().len();
         self.sync
             .prune_addresses(&mut ReplicaDocs(&mut self.replica));
+        if self.sync.address_book().len() != before {
+            self.save_addresses();
+        }
         let kept: Vec<_> = self.sync.address_book().records().cloned().collect();
-        self.learned_addresses(&kept);
+        self.dial_members(&kept);
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -478,14 +482,13 @@ impl Core {
 
     fn dispatch(&mut self, outputs: Vec<Output>) {
         // Noted once per peer for the whole batch (a relay sends a peer many frames).
-        let mut sent_to: Vec<NodeKey> = Vec::new();
-        for o in &outputs {
-            if let Output::Send { peer, .. } = o
-                && !sent_to.contains(peer)
-            {
-                sent_to.push(*peer);
-            }
-        }
+        let sent_to: std::collections::BTreeSet<NodeKey> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Send { peer, .. } => Some(*peer),
+                _ => None,
+            })
+            .collect();
         for peer in sent_to {
             self.synced(peer, false);
         }
@@ -716,18 +719,13 @@ fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
 /// The addresses of a record that can be dialed, each naming the record's node: one that
 /// names another node is skipped.
 fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::Multiaddr> {
-    use libp2p::multiaddr::Protocol;
     let Some(id) = crate::swarm::peer_id(&NodeKey::from_bytes(record.node)) else {
         return Vec::new();
     };
     record
         .addrs
         .iter()
-        .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok())
-        .filter_map(|a| match a.iter().last() {
-            Some(Protocol::P2p(named)) => (named == id).then_some(a),
-            _ => Some(a.with(Protocol::P2p(id))),
-        })
+        .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok()?.with_p2p(id).ok())
         .collect()
 }
 
@@ -759,6 +757,12 @@ impl Core {
 
     /// Keeps newer records of where member nodes listen, and dials those not connected.
     fn learned_addresses(&mut self, records: &[sync::addresses::AddressRecord]) {
+        self.save_addresses();
+        self.dial_members(records);
+    }
+
+    /// Stores the address book as it is now.
+    fn save_addresses(&mut self) {
         let all: Vec<_> = self.sync.address_book().records().cloned().collect();
         match postcard::to_stdvec(&all) {
             Ok(b) => {
@@ -768,6 +772,10 @@ impl Core {
             }
             Err(e) => warn!(error = %e, "could not encode where member nodes listen"),
         }
+    }
+
+    /// Dials, once each, the member nodes `records` name that are not connected.
+    fn dial_members(&mut self, records: &[sync::addresses::AddressRecord]) {
         for r in records {
             let node = NodeKey::from_bytes(r.node);
             if self.sync.is_connected(&node) {

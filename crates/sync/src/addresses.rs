@@ -106,7 +106,7 @@ impl AddressRecord {
 
     /// Checks the bounds and the signature.
     pub fn check(&self) -> Result<(), AddressError> {
-        let node = hex(&self.node);
+        let node = NodeKey::from_bytes(self.node).to_string();
         if self.addrs.len() > MAX_ADDRS {
             return Err(AddressError::Malformed {
                 node,
@@ -145,10 +145,6 @@ fn payload(node: &[u8; 32], addrs: &[String], at: u64) -> Vec<u8> {
         p.extend_from_slice(a.as_bytes());
     }
     p
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The newest record known of each node, bounded by [`MAX_BOOK`].
@@ -346,6 +342,10 @@ impl SyncNode {
         newest.retain(|node, r| {
             self.book.wants(r, self.now) && self.pending.get(node).is_none_or(|p| p.at < r.at)
         });
+        if newest.is_empty() {
+            // Nothing new: no member list is read.
+            return Ok(());
+        }
         for r in newest.values() {
             r.check()?;
         }
