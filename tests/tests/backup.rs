@@ -174,3 +174,118 @@ fn a_lost_node_comes_back_from_its_sealed_identity() {
     assert!(dback.stop());
     assert!(db.stop());
 }
+
+/// The keys `node` lists for its organization in coalition `c`, with their `kind`.
+fn own_keys(node: &Node, c: &str) -> Vec<(String, String)> {
+    node.json(&["member", "key", "list", "--coalition", c])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["key"].as_str().unwrap().to_owned(),
+                k["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_backup_taken_again_over_its_file_leaves_no_orphan_key() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let da = a.run_daemon(free_port());
+    let db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    let me = a.json(&["status"])["node"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("north.backup");
+    let f = file.to_str().unwrap();
+
+    let first = a.ok(&["backup", "--out", f]);
+    assert_eq!(
+        own_keys(&a, &c),
+        vec![
+            (me.clone(), "this node".to_owned()),
+            (first.clone(), "backup".to_owned())
+        ]
+    );
+    let listed = a.json(&["member", "key", "list", "--coalition", &c]);
+    assert_eq!(listed[1]["changes"], 0);
+    assert!(listed[1]["last_sync"].is_null() && listed[1]["added"].is_string());
+    let table = a.ok(&["member", "key", "list", "--coalition", &c]);
+    assert!(
+        table.contains("this node") && table.contains("backup of") && table.contains("never"),
+        "{table}"
+    );
+
+    // The file is not replaced unless asked.
+    let before = std::fs::read(&file).unwrap();
+    let err = a.fails(&["backup", "--out", f]);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert_eq!(
+        own_keys(&a, &c).len(),
+        2,
+        "a refused backup certifies no key"
+    );
+
+    // Replaced: the unused key of the backup it replaces is revoked, on every node.
+    let out = a
+        .command(&["backup", "--out", f, "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let second = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("never used: revoked in 1 coalition"),
+        "{said}"
+    );
+    assert_eq!(
+        own_keys(&a, &c),
+        vec![
+            (me.clone(), "this node".to_owned()),
+            (second.clone(), "backup".to_owned())
+        ]
+    );
+    eventually(20, "B to see the orphan key revoked", || {
+        let members = b.json(&["member", "list", "--coalition", &c]);
+        let keys = members
+            .as_array()?
+            .iter()
+            .find(|m| m["keys"].as_array().is_some_and(|k| k.len() > 1))?["keys"]
+            .clone();
+        (keys == serde_json::json!([me, second])).then_some(())
+    });
+
+    // A backup restored and at work keeps its key when its file is replaced.
+    let restored = Node::new();
+    restored.ok(&["restore", f]);
+    let dr = restored.run_daemon(free_port());
+    eventually(30, "A to sync with the restored node", || {
+        let listed = a.json(&["member", "key", "list", "--coalition", &c]);
+        listed
+            .as_array()?
+            .iter()
+            .any(|k| k["key"] == second.as_str() && !k["last_sync"].is_null())
+            .then_some(())
+    });
+    let out = a
+        .command(&["backup", "--out", f, "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("has been at work"), "{said}");
+    assert_eq!(own_keys(&a, &c).len(), 3, "{said}");
+    assert!(dr.stop());
+    assert!(da.stop());
+    assert!(db.stop());
+}

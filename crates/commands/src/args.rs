@@ -100,9 +100,13 @@ pub enum Command {
     /// device key that your organization certifies now; prints that key. Keep the file like
     /// a password
     Backup {
-        /// The backup file to write (replaced if it exists)
+        /// The backup file to write
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace FILE if it exists. If it holds an earlier backup whose device key was
+        /// never used, that key is revoked in every coalition
+        #[arg(long)]
+        force: bool,
     },
     /// Set up a node in --home from a backup: the same organization, under the backup's
     /// device key; it catches up from its peers once `coalesce-node` runs. Restore a backup
@@ -361,8 +365,8 @@ pub enum MemberCmd {
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
-    /// Your organization's node keys: add another device (a second laptop running its own
-    /// node) or revoke one
+    /// Your organization's node keys: list them, add another device (a second laptop running
+    /// its own node) or revoke one
     #[command(subcommand)]
     Key(KeyCmd),
     /// Leave a coalition: your organization writes nothing more to it and the other nodes
@@ -399,6 +403,14 @@ pub enum MemberCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCmd {
+    /// List your organization's node keys: this node, backups' and other devices', when each
+    /// was added and when this node last saw it at work
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Let another node act for your organization: give its node id (printed by its
     /// `coalesce init`)
     Add {

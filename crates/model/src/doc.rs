@@ -33,6 +33,10 @@ pub const MAX_LONG: usize = 20_000;
 /// Most entries in a list given in one edit (tags, values, agenda items...).
 pub const MAX_LIST: usize = 50;
 
+/// The message of the change that certifies a device key (read back by
+/// [`crate::history::key_activity`]).
+pub const ADD_DEVICE_KEY: &str = "add device key";
+
 fn short(field: &'static str, value: &str) -> Result<String, EditError> {
     let v = value.trim();
     if v.is_empty() {
@@ -410,6 +414,15 @@ impl CoalitionDoc {
     ) -> Result<Vec<crate::history::Entry>, DocError> {
         let records = crate::schema::records(&self.doc, "members", &mut Vec::new());
         Ok(crate::history::history(&mut self.doc, &records, record))
+    }
+
+    /// When each of `member`'s node keys was certified and what it signed (see
+    /// [`crate::history::key_activity`]).
+    pub fn key_activity(
+        &mut self,
+        member: &crate::schema::Member,
+    ) -> Vec<crate::history::KeyActivity> {
+        crate::history::key_activity(&mut self.doc, member)
     }
 
     /// The governance in force at `now`.
@@ -1045,7 +1058,7 @@ impl CoalitionDoc {
         key: NodeKey,
         at: Timestamp,
     ) -> Result<(), EditError> {
-        self.edit(by, "add device key", at, |doc| {
+        self.edit(by, ADD_DEVICE_KEY, at, |doc| {
             if members(doc)?.values().any(|m| m.keys.contains(&key)) {
                 return Err(EditError::Exists {
                     what: "member with node key",

@@ -116,3 +116,69 @@ fn path_of(
     cache.insert(text, path.clone());
     path
 }
+
+/// What a coalition's history tells about one node key of a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyActivity {
+    /// The key.
+    pub key: crate::values::NodeKey,
+    /// When it was certified (the time its member's change states), if the history says.
+    pub added: Option<Timestamp>,
+    /// How many changes it signed.
+    pub changes: u64,
+    /// When it signed its newest change, as it states.
+    pub last_change: Option<Timestamp>,
+}
+
+/// For each of `member`'s node keys: when it was certified and what it signed. Reads only
+/// the changes' metadata, and decodes only the member's own "add device key" changes; a key
+/// no such change names (the one the member joined with) counts as added when it joined.
+pub fn key_activity(doc: &mut AutoCommit, member: &Member) -> Vec<KeyActivity> {
+    let mut out: Vec<KeyActivity> = member
+        .keys
+        .iter()
+        .map(|k| KeyActivity {
+            key: *k,
+            added: None,
+            changes: 0,
+            last_change: None,
+        })
+        .collect();
+    let mut additions = Vec::new();
+    for meta in doc.get_changes_meta(&[]) {
+        let Some(i) = out
+            .iter()
+            .position(|a| a.key.as_bytes().as_slice() == meta.actor.to_bytes())
+        else {
+            continue;
+        };
+        let a = &mut out[i];
+        if meta.seq >= a.changes {
+            a.changes = meta.seq;
+            a.last_change = Some(Timestamp::from_secs(meta.timestamp));
+        }
+        if meta.message.as_deref() == Some(crate::doc::ADD_DEVICE_KEY) {
+            additions.push((meta.hash, meta.timestamp));
+        }
+    }
+    for (hash, at) in additions {
+        let Some(change) = doc.get_change_by_hash(&hash) else {
+            continue;
+        };
+        for op in change.decode().operations {
+            let automerge::legacy::OpType::Put(automerge::ScalarValue::Str(text)) = &op.action
+            else {
+                continue;
+            };
+            if let Some(a) = out.iter_mut().find(|a| a.key.to_string() == text.as_str()) {
+                a.added.get_or_insert(Timestamp::from_secs(at));
+            }
+        }
+    }
+    for a in &mut out {
+        if a.added.is_none() && member.keys.first() == Some(&a.key) {
+            a.added = Some(member.joined_at);
+        }
+    }
+    out
+}

@@ -481,6 +481,20 @@ fn a_member_adds_and_revokes_its_own_device_keys() {
         .unwrap()
     });
     assert_eq!(verdict(&mut doc), Ok(()));
+    // Each key's certification and work, read from the history.
+    let m2 = doc.read().unwrap().members[member(2).as_str()].clone();
+    let activity = doc.key_activity(&m2);
+    assert_eq!(activity.len(), 2);
+    assert_eq!(activity[0].key, key(2));
+    assert_eq!(
+        activity[0].added,
+        Some(m2.joined_at),
+        "the key it joined with"
+    );
+    assert_eq!(activity[1].key, key(22));
+    assert_eq!(activity[1].added, Some(t(2)));
+    assert_eq!(activity[1].changes, 1);
+    assert_eq!(activity[1].last_change, Some(t(3)));
     // Another member's key cannot be claimed, nor the last key revoked.
     let err = act(&mut doc, 2, |d| {
         d.add_device_key(&member(2), key(1), t(4)).unwrap_err()

@@ -666,7 +666,19 @@ impl Core {
                 ))
             }
             Command::Status { format } => self.status(format.json, &out),
-            other => commands::run(&mut self.replica, other, &out),
+            other => {
+                // These read when peers last synced from the store: bring it up to date.
+                if matches!(
+                    other,
+                    Command::Backup { .. }
+                        | Command::Member(commands::args::MemberCmd::Key(
+                            commands::args::KeyCmd::List { .. }
+                        ))
+                ) {
+                    self.save_last_sync(true);
+                }
+                commands::run(&mut self.replica, other, &out)
+            }
         };
         let (stdout, mut stderr) = out.into_captured();
         let code = match result {

@@ -112,6 +112,31 @@ impl BackupFile {
     }
 }
 
+/// How many first bytes of a backup file [`read_head`] needs at most.
+pub const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The fields a backup file starts with.
+#[derive(Deserialize)]
+struct Head {
+    _version: u32,
+    _org: String,
+    secret_key: [u8; 32],
+    taken_at: i64,
+}
+
+/// The device key's secret and the time (Unix milliseconds) of the backup whose first bytes
+/// are `head`: enough to tell which key a backup file holds without reading it whole.
+pub fn read_head(head: &[u8]) -> Result<([u8; 32], i64), BackupError> {
+    let body = head.strip_prefix(MAGIC).ok_or(BackupError::NotABackup)?;
+    let damaged = |e: postcard::Error| BackupError::Damaged(e.to_string());
+    let (version, _): (u32, _) = postcard::take_from_bytes(body).map_err(damaged)?;
+    if version > BACKUP_VERSION {
+        return Err(BackupError::Newer { found: version });
+    }
+    let (h, _): (Head, _) = postcard::take_from_bytes(body).map_err(damaged)?;
+    Ok((h.secret_key, h.taken_at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +179,20 @@ mod tests {
             BackupFile::decode(&trailing),
             Err(BackupError::Damaged(_))
         ));
+        // The head alone names the key and time; a head cut before the key does not.
+        let head = &bytes[..MAGIC.len() + 64];
+        assert_eq!(read_head(head), Ok(([7; 32], 1_700_000_000_000)));
+        assert_eq!(
+            read_head(&newer),
+            Err(BackupError::Newer {
+                found: BACKUP_VERSION + 1
+            })
+        );
+        assert!(matches!(
+            read_head(&bytes[..MAGIC.len() + 20]),
+            Err(BackupError::Damaged(_))
+        ));
+        assert_eq!(read_head(b"not a backup"), Err(BackupError::NotABackup));
     }
 
     proptest! {
@@ -168,12 +207,14 @@ mod tests {
             let mut bytes = MAGIC.to_vec();
             bytes.extend(&tail);
             let _ = BackupFile::decode(&bytes);
+            let _ = read_head(&bytes);
             let good = sample().encode().unwrap();
             let _ = BackupFile::decode(&good[..cut.min(good.len())]);
             let mut flipped = good.clone();
             let i = flip % flipped.len();
             flipped[i] ^= 0x55;
             let _ = BackupFile::decode(&flipped);
+            let _ = read_head(&flipped);
         }
     }
 }

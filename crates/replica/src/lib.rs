@@ -219,6 +219,11 @@ pub const PEERS_RECORD: &str = "peers";
 /// Node-wide record of where member nodes listen, as each signed it (postcard, see
 /// `sync::addresses`).
 pub const ADDRESSES_RECORD: &str = "addresses";
+/// Node-wide record of the backups this node took: device key → when (Unix milliseconds,
+/// JSON), so that `member key list` can say which keys are backups'.
+pub const BACKUPS_RECORD: &str = "backups";
+/// Most backups remembered in [`BACKUPS_RECORD`] (the oldest are forgotten first).
+pub const MAX_BACKUPS_REMEMBERED: usize = 1024;
 
 /// What a new coalition is founded with.
 #[derive(Debug, Clone, Default)]
@@ -288,6 +293,22 @@ pub const LAST_SYNC_RECORD: &str = "last_sync";
 /// Most local changes kept for the sync protocol before the oldest are dropped (peers then
 /// get them by catching up instead).
 pub const MAX_OUTBOX: usize = 10_000;
+
+/// A map of node keys to times as JSON (keys in hex).
+fn json_map(map: &BTreeMap<model::NodeKey, i64>) -> Vec<u8> {
+    let stored: BTreeMap<String, i64> = map.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+    // A map of strings and integers always serializes.
+    serde_json::to_vec(&stored).unwrap_or_default()
+}
+
+/// [`json_map`]'s bytes read back; unreadable bytes and entries are left out.
+fn read_json_map(bytes: &[u8]) -> BTreeMap<model::NodeKey, i64> {
+    let stored: BTreeMap<String, i64> = serde_json::from_slice(bytes).unwrap_or_default();
+    stored
+        .into_iter()
+        .filter_map(|(k, t)| Some((k.parse().ok()?, t)))
+        .collect()
+}
 
 fn stored_signatures(sigs: &[ChangeSignature]) -> Vec<store::StoredSignature> {
     sigs.iter().map(|s| (s.hash, s.signature)).collect()
@@ -384,14 +405,19 @@ impl Replica {
     /// [`Replica::save_last_syncs`]: kept across restarts so that `status` does not forget
     /// it. An unreadable record reads as empty (it is rewritten at the next save).
     pub fn last_syncs(&self) -> Result<BTreeMap<model::NodeKey, i64>, ReplicaError> {
-        let Some(bytes) = self.record(LAST_SYNC_RECORD)? else {
-            return Ok(BTreeMap::new());
-        };
-        let stored: BTreeMap<String, i64> = serde_json::from_slice(&bytes).unwrap_or_default();
-        Ok(stored
-            .into_iter()
-            .filter_map(|(k, t)| Some((k.parse().ok()?, t)))
-            .collect())
+        Ok(self
+            .record(LAST_SYNC_RECORD)?
+            .map(|bytes| read_json_map(&bytes))
+            .unwrap_or_default())
+    }
+
+    /// The backups this node took: each one's device key and when (Unix milliseconds). An
+    /// unreadable record reads as empty.
+    pub fn backups_taken(&self) -> Result<BTreeMap<model::NodeKey, i64>, ReplicaError> {
+        Ok(self
+            .record(BACKUPS_RECORD)?
+            .map(|bytes| read_json_map(&bytes))
+            .unwrap_or_default())
     }
 
     /// Saves when this node last synced with each peer.
@@ -399,10 +425,7 @@ impl Replica {
         &self,
         last: &BTreeMap<model::NodeKey, i64>,
     ) -> Result<(), ReplicaError> {
-        let stored: BTreeMap<String, i64> = last.iter().map(|(k, t)| (k.to_string(), *t)).collect();
-        // A map of strings and integers always serializes.
-        let bytes = serde_json::to_vec(&stored).unwrap_or_default();
-        self.put_record(LAST_SYNC_RECORD, &bytes)
+        self.put_record(LAST_SYNC_RECORD, &json_map(last))
     }
 
     /// Keeps a refused message or change in the node's refusal log (the newest
@@ -664,6 +687,15 @@ impl Replica {
                 coalition: id.to_string(),
                 source: Box::new(source),
             })
+    }
+
+    /// When each of `member`'s node keys was certified in coalition `id` and what it signed.
+    pub fn key_activity(
+        &mut self,
+        id: &CoalitionId,
+        member: &model::schema::Member,
+    ) -> Result<Vec<model::history::KeyActivity>, ReplicaError> {
+        Ok(self.loaded(id)?.doc.key_activity(member))
     }
 
     /// The member this node acts for in a coalition.
@@ -986,8 +1018,18 @@ impl Replica {
             coalitions,
             peers: self.record(PEERS_RECORD)?,
         };
+        let bytes = file.encode()?;
+        let mut taken = self.backups_taken()?;
+        taken.insert(key, file.taken_at);
+        while taken.len() > MAX_BACKUPS_REMEMBERED {
+            let Some(oldest) = taken.iter().min_by_key(|(_, t)| **t).map(|(k, _)| *k) else {
+                break;
+            };
+            taken.remove(&oldest);
+        }
+        self.put_record(BACKUPS_RECORD, &json_map(&taken))?;
         info!(device = %key, "backup taken; its device key is certified in every coalition");
-        Ok((file.encode()?, key))
+        Ok((bytes, key))
     }
 
     /// Sets up a node in `home` (which must not hold one) from a sealed identity: the same

@@ -312,23 +312,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             out.note("Removal proposed; the other members decide it under the charter's membership rule.");
             return out.id(id);
         }
-        MemberCmd::Key(crate::args::KeyCmd::Add { c, key }) => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.add_device_key(&a.member, key, a.now))?;
-            out.note(&format!("Node {key} now acts for your organization."));
-            return Ok(());
-        }
-        MemberCmd::Key(crate::args::KeyCmd::Revoke { c, key }) => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.revoke_device_key(&a.member, key, a.now)
-            })?;
-            out.note(&format!(
-                "Node {key} no longer acts for your organization; what it signs from now on is refused."
-            ));
-            return Ok(());
-        }
+        MemberCmd::Key(k) => return super::keys::key(r, k, out),
         MemberCmd::Leave { c, .. } => {
             let ctx = Ctx::new(r, &c, out)?;
             ctx.replica
@@ -434,17 +418,6 @@ pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Resul
 }
 
 /// Writes a backup of the node to `file` (owner-only) and prints its certified device key.
-pub fn backup(r: &mut Replica, file: &Path, out: &Out) -> Result<()> {
-    let (bytes, key) = r.backup()?;
-    replica::write_private(file, &bytes)?;
-    out.note(&format!(
-        "Backup written to {} ({} bytes). It holds the secret of a new device key, certified in every coalition: keep it like a password, and restore it once.",
-        file.display(),
-        bytes.len()
-    ));
-    out.id(key)
-}
-
 /// Sets up a node in `home` from the backup `file` and prints its device key.
 pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
     let bytes = super::read_limited(file, replica::backup::MAX_BACKUP_BYTES)?;

@@ -3,6 +3,7 @@
 mod audit;
 mod coalition;
 mod issue;
+mod keys;
 mod pool;
 pub(crate) mod proposal;
 pub mod status;
@@ -38,7 +39,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Audit(c) => audit::audit(r, c, out),
         Command::History(h) => audit::history(r, h, out),
         Command::Status { format } => status::status(r, None, format.json, out),
-        Command::Backup { out: file } => coalition::backup(r, &file, out),
+        Command::Backup { out: file, force } => keys::backup(r, &file, force, out),
         Command::Restore { .. } => anyhow::bail!(
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",
             r.home().display()
