@@ -93,7 +93,7 @@ fn generated(command: &Command, out: &Out) -> Result<bool> {
     }
 }
 
-fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
+fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
     if generated(&cli.command, out)? {
         return Ok(ExitCode::SUCCESS);
     }
@@ -141,16 +141,53 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode> {
         out.note("Not left: nothing was changed.");
         return Ok(ExitCode::FAILURE);
     }
+    let minutes = read_minutes_file(&mut cli.command)?;
     if let Some(node) = api::Client::discover(&home)? {
         if let Command::Join { wait, .. } = cli.command {
             return join(&node, wait, out);
         }
         let names_coalition = takes_coalition(&cli.command);
-        return remote(&node, names_coalition, out);
+        return remote(&node, names_coalition, minutes.as_deref(), out);
     }
     let mut replica = replica::Replica::open(&home)?;
     commands::run(&mut replica, cli.command, out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `meeting add --minutes-file FILE|-`: reads the minutes here, where the file and standard
+/// input are the caller's, and puts the text in the command. Returns the text read, if any.
+fn read_minutes_file(command: &mut Command) -> Result<Option<String>> {
+    use commands::args::MeetingCmd;
+    let Command::Meeting(MeetingCmd::Add {
+        minutes,
+        minutes_file,
+        ..
+    }) = command
+    else {
+        return Ok(None);
+    };
+    let Some(file) = minutes_file.take() else {
+        return Ok(None);
+    };
+    // Up to MAX_LONG characters of at most 4 bytes each; the model counts the characters.
+    let max = 4 * model::MAX_LONG as u64;
+    let text = if file.as_os_str() == "-" {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .context("could not read the minutes from standard input")?;
+        if bytes.len() as u64 > max {
+            anyhow::bail!("the minutes on standard input are longer than 20,000 characters");
+        }
+        String::from_utf8(bytes).context("the minutes on standard input are not text (UTF-8)")?
+    } else {
+        read_text(&file, max)?
+    };
+    *minutes = text.clone();
+    Ok(Some(text))
 }
 
 /// `member leave` on a terminal: asks before leaving (a coalition cannot be rejoined without
@@ -179,7 +216,7 @@ fn confirm_leave(coalition: Option<&str>) -> Result<bool> {
 /// `join`: the node starts joining; this waits until the coalition's data has arrived, then
 /// prints its id.
 fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
-    let args = forwarded_args(std::env::args().skip(1).collect(), false);
+    let args = forwarded_args(std::env::args().skip(1).collect(), false, None);
     let resp = node
         .run(args)
         .context("could not ask the running node to join")?;
@@ -289,8 +326,13 @@ fn takes_coalition(command: &Command) -> bool {
 }
 
 /// Sends this process's arguments to the running node and prints what it answered.
-fn remote(node: &api::Client, names_coalition: bool, out: &Out) -> Result<ExitCode> {
-    let args = forwarded_args(std::env::args().skip(1).collect(), names_coalition);
+fn remote(
+    node: &api::Client,
+    names_coalition: bool,
+    minutes: Option<&str>,
+    out: &Out,
+) -> Result<ExitCode> {
+    let args = forwarded_args(std::env::args().skip(1).collect(), names_coalition, minutes);
     let resp = node
         .run(args)
         .context("could not run the command on the running node")?;
@@ -306,8 +348,9 @@ fn remote(node: &api::Client, names_coalition: bool, out: &Out) -> Result<ExitCo
 }
 
 /// The arguments as the node must see them: no `--home` (the node knows its own), the
-/// coalition from `$COALESCE_COALITION` made explicit, and output folders made absolute.
-fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
+/// coalition from `$COALESCE_COALITION` made explicit, output folders made absolute, and
+/// minutes read from a file given as text.
+fn forwarded_args(args: Vec<String>, names_coalition: bool, minutes: Option<&str>) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len() + 2);
     let mut iter = args.into_iter();
     let mut has_coalition = false;
@@ -316,7 +359,11 @@ fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
             iter.next();
             continue;
         }
-        if a.starts_with("--home=") {
+        if a.starts_with("--home=") || (minutes.is_some() && a.starts_with("--minutes-file=")) {
+            continue;
+        }
+        if minutes.is_some() && a == "--minutes-file" {
+            iter.next();
             continue;
         }
         has_coalition |= a == "--coalition" || a.starts_with("--coalition=");
@@ -333,6 +380,9 @@ fn forwarded_args(args: Vec<String>, names_coalition: bool) -> Vec<String> {
             continue;
         }
         out.push(a);
+    }
+    if let Some(text) = minutes {
+        out.push(format!("--minutes={text}"));
     }
     if names_coalition
         && !has_coalition
@@ -359,10 +409,43 @@ mod tests {
     fn output_folders_reach_the_node_as_absolute_paths_in_either_form() {
         let here = std::env::current_dir().unwrap();
         let args = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        let spaced = forwarded_args(args(&["export", "--out", "exp"]), false);
-        let joined = forwarded_args(args(&["export", "--out=exp"]), false);
+        let spaced = forwarded_args(args(&["export", "--out", "exp"]), false, None);
+        let joined = forwarded_args(args(&["export", "--out=exp"]), false, None);
         let want = here.join("exp").display().to_string();
         assert_eq!(spaced, args(&["export", "--out", &want]));
         assert_eq!(joined, args(&["export", &format!("--out={want}")]));
+    }
+
+    #[test]
+    fn minutes_read_from_a_file_reach_the_node_as_text() {
+        let args = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for given in [
+            args(&[
+                "meeting",
+                "add",
+                "--minutes-file",
+                "m.txt",
+                "--date",
+                "2026-12-01",
+            ]),
+            args(&[
+                "meeting",
+                "add",
+                "--minutes-file=m.txt",
+                "--date",
+                "2026-12-01",
+            ]),
+        ] {
+            assert_eq!(
+                forwarded_args(given, false, Some("-- line one\nline two")),
+                args(&[
+                    "meeting",
+                    "add",
+                    "--date",
+                    "2026-12-01",
+                    "--minutes=-- line one\nline two"
+                ])
+            );
+        }
     }
 }

@@ -750,6 +750,93 @@ fn meetings_are_recorded_and_listed() {
     assert!(err.contains("YYYY-MM-DD"), "{err}");
 }
 
+/// The minutes of the newest meeting `node` lists in coalition `c`.
+fn newest_minutes(node: &Node, c: &str) -> String {
+    node.json(&["meeting", "list", "--coalition", c])[0]["minutes"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn long_minutes_are_read_from_a_file_or_standard_input_also_through_the_node() {
+    let _serial = coalesce_tests::network_lock();
+    let node = Node::init("Northside Tenants Union");
+    let c = coalition(&node);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("minutes.md");
+    let text =
+        "- Fares: agreed to start the campaign.\n- Budget: tabled.\n\nÑandú café — 12 present.\n";
+    std::fs::write(&file, text).unwrap();
+    let add = |extra: &[&str]| -> Vec<String> {
+        ["meeting", "add", "--coalition", &c]
+            .iter()
+            .chain(extra)
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    fn refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
+    node.ok(&refs(&add(&[
+        "--date",
+        "2026-11-20",
+        "--minutes-file",
+        file.to_str().unwrap(),
+    ])));
+    assert_eq!(
+        newest_minutes(&node, &c),
+        text.trim_end(),
+        "stored as typed, trimmed"
+    );
+
+    let args = add(&["--date", "2026-11-21", "--minutes-file", "-"]);
+    let mut child = node
+        .command(&refs(&args))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"From standard input.")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert_eq!(newest_minutes(&node, &c), "From standard input.");
+
+    // Through the running node the file is still read here, by `coalesce`.
+    let daemon = node.run_daemon(coalesce_tests::free_port());
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "Read by the command line.").unwrap();
+    let given = format!("--minutes-file={}", other.display());
+    node.ok(&refs(&add(&["--date", "2026-11-22", &given])));
+    assert_eq!(newest_minutes(&node, &c), "Read by the command line.");
+
+    // Too long, missing, or given twice: refused, naming what is wrong.
+    std::fs::write(&other, "x".repeat(20_001)).unwrap();
+    let err = node.fails(&refs(&add(&[
+        "--date",
+        "2026-11-23",
+        "--minutes-file",
+        other.to_str().unwrap(),
+    ])));
+    assert!(err.contains("20000") || err.contains("20,000"), "{err}");
+    let err = node.fails(&refs(&add(&[
+        "--date",
+        "2026-11-23",
+        "--minutes-file",
+        "/nonexistent/minutes",
+    ])));
+    assert!(err.contains("/nonexistent/minutes"), "{err}");
+    let both = node.run(&refs(&add(&["--minutes", "x", "--minutes-file", "-"])));
+    assert_eq!(both.status.code(), Some(2));
+    assert!(daemon.stop());
+}
+
 #[test]
 fn ids_may_be_shortened_to_a_unique_prefix_and_ambiguity_is_explained() {
     let node = Node::init("Northside Tenants Union");

@@ -700,6 +700,10 @@ pub enum MeetingCmd {
         /// Minutes, up to 20,000 characters
         #[arg(long, default_value = "")]
         minutes: String,
+        /// Read the minutes from FILE instead, `-` for standard input (text, up to 20,000
+        /// characters)
+        #[arg(long, value_name = "FILE", conflicts_with = "minutes")]
+        minutes_file: Option<PathBuf>,
         /// A proposal decided at the meeting (repeat for several)
         #[arg(long = "decision", value_name = "PROPOSAL")]
         decisions: Vec<String>,

@@ -335,8 +335,14 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
             attendance,
             agenda,
             minutes,
+            minutes_file,
             decisions,
         } => {
+            if minutes_file.is_some() {
+                anyhow::bail!(
+                    "--minutes-file is read by the `coalesce` command line, which passes the text on: give the text itself with --minutes"
+                );
+            }
             let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
             let facilitator = match facilitator {
