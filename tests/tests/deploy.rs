@@ -606,3 +606,42 @@ fn the_node_alone_and_the_workspace_build_the_node_the_same_way() {
         .collect();
     assert!(differ.is_empty(), "{differ:#?}");
 }
+
+/// The README's session ("Using it"), run as written by bash with this build's `coalesce`
+/// first on the PATH, in a fresh home: every command in it works.
+#[test]
+fn the_readme_session_runs_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let after = readme
+        .split_once("A session as the organizers")
+        .expect("the README's session")
+        .1;
+    let script = after
+        .split("```")
+        .nth(1)
+        .expect("the session's code block")
+        .trim_start_matches(|c| c != '\n');
+    assert!(script.contains("coalesce init") && script.contains("coalesce export"));
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin("coalesce").parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(work.path())
+        .env("PATH", path)
+        .env("COALESCE_HOME", home.path())
+        .env_remove("COALESCE_COALITION")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the README's session failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(work.path().join("export").is_dir());
+}
