@@ -1,7 +1,8 @@
 //! Two organizations on a LAN with no other route between them: each node runs in its own
 //! network namespace joined by a veth pair, so the only way to find the other is mDNS (the
-//! invite's addresses are the inviter's loopback, unreachable from the other host). Needs root
-//! and iproute2, which CI has.
+//! invite's addresses are the inviter's loopback, unreachable from the other host). Until they
+//! share a coalition, the two are strangers: disconnected once they greeted, and not redialed.
+//! Needs root and iproute2, which CI has.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -117,6 +118,45 @@ fn nodes_on_a_lan_find_each_other_by_mdns_and_join() {
     let b = Node::init("Eastside Disability Justice");
     let _da = start(&na, &a);
     let _db = start(&nb, &b);
+    let status = |ns: &Ns, node: &Node| -> serde_json::Value {
+        serde_json::from_str(&run(ns, node.home(), &["status", "--json"])).unwrap()
+    };
+    let id_b = status(&nb, &b)["node"].as_str().unwrap().to_owned();
+    let id_a = status(&na, &a)["node"].as_str().unwrap().to_owned();
+
+    // Before they share a coalition the two nodes are strangers: each shows the other
+    // among its other nodes, connected while they greet, then disconnected for good.
+    let judged = |ns: &Ns, node: &Node, other: &str| {
+        let v = status(ns, node);
+        let o = v["other_nodes"]
+            .as_array()?
+            .iter()
+            .find(|o| o["node"] == other)?
+            .clone();
+        (o["connected"] == false && o["disconnected_at"].is_string()).then_some(o)
+    };
+    let seen = eventually(
+        40,
+        "A to find B by mDNS and let it go as a stranger",
+        || judged(&na, &a, &id_b),
+    );
+    assert!(
+        seen["address"]
+            .as_str()
+            .is_some_and(|a| a.contains("10.231.")),
+        "{seen}"
+    );
+    eventually(20, "B to let A go as a stranger", || judged(&nb, &b, &id_a));
+    assert!(
+        run(&na, a.home(), &["status"]).contains("Other nodes"),
+        "status names them in words too"
+    );
+    // Neither redials the other.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert!(judged(&na, &a, &id_b).is_some() && judged(&nb, &b, &id_a).is_some());
+
+    // Joining through a node let go as a stranger works at once: the joiner dials it again
+    // where the LAN announced it (the invite names only addresses it cannot reach).
     let c = run(&na, a.home(), &["coalition", "create", "Transit Justice"]);
     let code = run(&na, a.home(), &["invite", "create", "--coalition", &c]);
     assert_eq!(run(&nb, b.home(), &["join", &code, "--wait", "60"]), c);
@@ -130,4 +170,19 @@ fn nodes_on_a_lan_find_each_other_by_mdns_and_join() {
             .contains("Raised across the LAN")
             .then_some(())
     });
+    // Members now: no longer among the other nodes, and still connected past the grace.
+    std::thread::sleep(std::time::Duration::from_secs(12));
+    let v = status(&na, &a);
+    assert!(
+        !v["other_nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["node"] == id_b.as_str()),
+        "{v}"
+    );
+    assert_eq!(
+        v["coalitions"][0]["member_nodes"][0]["connected"], true,
+        "{v}"
+    );
 }

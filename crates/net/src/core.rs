@@ -38,6 +38,8 @@ pub enum Event {
     Dial(crate::swarm::Command),
     /// A peer was reached by dialing this address: remember it for restarts.
     Reached(NodeKey, String),
+    /// Time passed (every [`crate::swarm::TICK`]): look at peers connected a while.
+    Tick,
     /// Stop.
     Shutdown,
 }
@@ -137,6 +139,22 @@ struct PendingJoin {
     org: String,
 }
 
+/// How long a connected peer has to show it shares something with this node (its greeting
+/// names a coalition held here, or it is a member's node) before it is disconnected as a
+/// stranger.
+pub const STRANGER_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// Most strangers remembered for `status`.
+pub const MAX_STRANGERS: usize = 64;
+
+/// A node that connected and shared nothing with this one.
+#[derive(Debug, Clone)]
+pub struct Stranger {
+    /// Where it was reached, if known.
+    pub addr: Option<String>,
+    /// When it was last disconnected as a stranger (Unix milliseconds).
+    pub seen: i64,
+}
+
 /// Most peers whose last sync is remembered (and saved).
 const MAX_LAST_SYNC: usize = 1024;
 
@@ -170,6 +188,10 @@ pub struct Core {
     pending_dials: Vec<crate::swarm::Command>,
     /// Frames from peers whose connection the swarm has not reported yet.
     early: crate::early::EarlyFrames,
+    /// Peers connected whose sharing is not judged yet, with when they connected.
+    unjudged: HashMap<NodeKey, std::time::Instant>,
+    /// Nodes found to share nothing with this one (see [`STRANGER_GRACE`]).
+    strangers: BTreeMap<NodeKey, Stranger>,
 }
 
 impl std::fmt::Debug for Core {
@@ -220,6 +242,8 @@ impl Core {
             published_sharing: BTreeMap::new(),
             pending_dials: Vec::new(),
             early: crate::early::EarlyFrames::default(),
+            unjudged: HashMap::new(),
+            strangers: BTreeMap::new(),
         }
     }
 
@@ -378,6 +402,7 @@ impl Core {
                 let _s = info_span!("peer", %peer).entered();
                 info!("peer connected");
                 let _ = self.out.blocking_send(Outgoing::Reset(peer));
+                self.unjudged.insert(peer, std::time::Instant::now());
                 let mut outputs = self
                     .sync
                     .connected(&mut ReplicaDocs(&mut self.replica), peer);
@@ -408,8 +433,21 @@ impl Core {
                 let _s = info_span!("peer", %peer).entered();
                 info!("peer disconnected");
                 let _ = self.out.blocking_send(Outgoing::Reset(peer));
+                // Gone before it was judged (the other side let go first): judged now, so
+                // that this side does not redial a stranger either.
+                if self.unjudged.remove(&peer).is_some()
+                    && self
+                        .sync
+                        .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
+                {
+                    self.let_go(peer, false);
+                }
                 self.sync.disconnected(&peer);
                 self.early.forget(&peer);
+                Vec::new()
+            }
+            Event::Tick => {
+                self.judge_strangers();
                 Vec::new()
             }
             Event::Frame(peer, frame) => {
@@ -615,7 +653,22 @@ impl Core {
             last_sync: self.last_sync.iter().map(|(k, t)| (*k, *t)).collect(),
             peer_heads: Default::default(),
             incompatible: self.incompatible.iter().map(|(k, v)| (*k, *v)).collect(),
+            strangers: self
+                .strangers
+                .iter()
+                .map(|(k, s)| (*k, (s.addr.clone(), Some(s.seen))))
+                .collect(),
         };
+        let known = self.known_peer_map();
+        for peer in &live.connected {
+            if self
+                .sync
+                .shares_nothing(&mut ReplicaDocs(&mut self.replica), peer)
+            {
+                live.strangers
+                    .insert(*peer, (known.get(&peer.to_string()).cloned(), None));
+            }
+        }
         for c in self.replica.coalition_ids()? {
             for peer in &live.connected {
                 if let Some(heads) = self.sync.peer_heads(peer, &c) {
@@ -800,14 +853,79 @@ impl Core {
         }
     }
 
-    fn remember(&mut self, peer: NodeKey, addr: String) {
-        let mut known: std::collections::BTreeMap<String, String> = self
-            .replica
+    /// Disconnects peers connected for [`STRANGER_GRACE`] that share nothing with this node,
+    /// and has the network side leave them alone (see `swarm::Command::Stranger`); their
+    /// address is forgotten, so that a restart does not dial them again.
+    fn judge_strangers(&mut self) {
+        let due: Vec<NodeKey> = self
+            .unjudged
+            .iter()
+            .filter(|(_, at)| at.elapsed() >= STRANGER_GRACE)
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in due {
+            self.unjudged.remove(&peer);
+            if self.sync.is_connected(&peer)
+                && self
+                    .sync
+                    .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
+            {
+                self.let_go(peer, true);
+            }
+        }
+    }
+
+    /// Records `peer` as a stranger and has the network side leave it alone (and disconnect
+    /// it if `disconnect`).
+    fn let_go(&mut self, peer: NodeKey, disconnect: bool) {
+        let _s = info_span!("peer", %peer).entered();
+        info!("letting go of a node that shares no coalition with this one");
+        let addr = self.forget(&peer);
+        if self.strangers.len() >= MAX_STRANGERS
+            && !self.strangers.contains_key(&peer)
+            && let Some(oldest) = self
+                .strangers
+                .iter()
+                .min_by_key(|(_, s)| s.seen)
+                .map(|(k, _)| *k)
+        {
+            self.strangers.remove(&oldest);
+        }
+        let seen = replica::now().as_millis();
+        let entry = self
+            .strangers
+            .entry(peer)
+            .or_insert(Stranger { addr: None, seen });
+        entry.seen = seen;
+        if addr.is_some() {
+            entry.addr = addr;
+        }
+        self.dial(crate::swarm::Command::Stranger(peer, disconnect));
+    }
+
+    /// Drops `peer` from the addresses redialed after a restart; returns its address.
+    fn forget(&mut self, peer: &NodeKey) -> Option<String> {
+        let mut known = self.known_peer_map();
+        let addr = known.remove(&peer.to_string())?;
+        if let Ok(b) = serde_json::to_vec(&known)
+            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
+        {
+            warn!(error = %e, "could not forget a peer's address");
+        }
+        Some(addr)
+    }
+
+    fn known_peer_map(&self) -> std::collections::BTreeMap<String, String> {
+        self.replica
             .record(replica::PEERS_RECORD)
             .ok()
             .flatten()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    fn remember(&mut self, peer: NodeKey, addr: String) {
+        let mut known = self.known_peer_map();
         if known.get(&peer.to_string()) == Some(&addr)
             || (known.len() >= MAX_KNOWN_PEERS && !known.contains_key(&peer.to_string()))
         {
@@ -895,6 +1013,9 @@ impl Core {
             }]);
         }
         self.joins.entry(inviter).or_default().push(pending);
+        // On a LAN the inviter may have been left alone as a stranger a moment ago.
+        self.strangers.remove(&inviter);
+        self.dial(crate::swarm::Command::Welcome(inviter));
         let peer = crate::swarm::peer_id(&inviter)
             .map(|p| p.to_string())
             .unwrap_or_default();

@@ -172,7 +172,22 @@ pub enum Command {
     DialOnce(Multiaddr),
     /// Close every connection to a peer.
     Disconnect(NodeKey),
+    /// A peer shares nothing with this node: close its connections (unless `false`: it is
+    /// gone already, and a new connection must not be cut), stop redialing it, and leave its
+    /// mDNS announcements alone for [`STRANGER_QUIET`]. It may still connect, and dials
+    /// asked for by the core (a join, a member's address) still reach it.
+    Stranger(NodeKey, bool),
+    /// This node joins through a peer: if it was left alone as a stranger, no more, and it is
+    /// dialed at the addresses the LAN announced for it.
+    Welcome(NodeKey),
 }
+
+/// How long a node found to share nothing is not dialed again when the LAN announces it.
+pub const STRANGER_QUIET: Duration = Duration::from_secs(600);
+/// Most strangers kept quiet at once (the oldest are dropped first).
+pub const MAX_QUIET: usize = 256;
+/// How often the network side gives the core a [`crate::core::Event::Tick`].
+pub const TICK: Duration = Duration::from_secs(2);
 
 /// A handle to the running network side.
 #[derive(Debug, Clone)]
@@ -558,6 +573,9 @@ async fn drive(
     let mut next_redial = tokio::time::Instant::now();
     // Refused connections are logged at most once a minute: a flood must not flood the log.
     let mut last_denied_log: Option<tokio::time::Instant> = None;
+    // Strangers whose mDNS announcements are ignored, until when.
+    let mut quiet: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
+    let mut tick = tokio::time::interval(TICK);
     loop {
         // Events kept while starting come first.
         let event = if let Some(e) = stashed.pop_front() {
@@ -585,7 +603,39 @@ async fn drive(
                             let _ = swarm.disconnect_peer_id(id);
                         }
                     }
+                    Some(Command::Stranger(peer, disconnect)) => {
+                        if let Some(id) = peer_id(&peer) {
+                            if disconnect {
+                                let _ = swarm.disconnect_peer_id(id);
+                            }
+                            dial_targets.retain(|a| !a.iter().any(|p| p == libp2p::multiaddr::Protocol::P2p(id)));
+                            let now = tokio::time::Instant::now();
+                            quiet.retain(|_, until| *until > now);
+                            if quiet.len() >= MAX_QUIET
+                                && let Some(oldest) = quiet.iter().min_by_key(|(_, u)| **u).map(|(p, _)| *p)
+                            {
+                                quiet.remove(&oldest);
+                            }
+                            quiet.insert(id, now + STRANGER_QUIET);
+                        }
+                    }
+                    Some(Command::Welcome(peer)) => {
+                        if let Some(id) = peer_id(&peer)
+                            && quiet.remove(&id).is_some()
+                            && !swarm.is_connected(&id)
+                        {
+                            // Dialed by its id alone, at the addresses mDNS found for it.
+                            if let Err(e) = swarm.dial(id) {
+                                debug!(peer = %peer, error = %e, "dial failed");
+                            }
+                        }
+                    }
                 } continue; }
+                _ = tick.tick() => {
+                    // Never waits: a busy core catches up with the next one.
+                    let _ = core.try_send(Event::Tick);
+                    continue;
+                }
                 _ = redial.tick() => {
                     if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
                         let mut dialed = false;
@@ -656,7 +706,11 @@ async fn drive(
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                let now = tokio::time::Instant::now();
                 for (peer, addr) in found {
+                    if quiet.get(&peer).is_some_and(|until| *until > now) {
+                        continue;
+                    }
                     let addr = addr.with_p2p(peer).unwrap_or_else(|a| a);
                     // Keep it among the peers to redial: it may not be listening yet. A
                     // local network full of announcements cannot grow the list without

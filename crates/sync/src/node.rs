@@ -339,6 +339,26 @@ impl SyncNode {
         self.peers.contains_key(peer)
     }
 
+    /// Whether a connected `peer` shares nothing with this node, as far as the greetings tell:
+    /// no coalition synced with it, none it named that this node holds (a member whose copy
+    /// is newer, a node joining through this one), and none this node would name to it (it
+    /// is a member here, or this node joins through it). Such a peer is a stranger: there is
+    /// no reason to stay connected. A peer not connected shares nothing.
+    pub fn shares_nothing(&self, docs: &mut impl Documents, peer: &NodeKey) -> bool {
+        let Some(p) = self.peers.get(peer) else {
+            return true;
+        };
+        if !p.docs.is_empty() {
+            return false;
+        }
+        let held = docs.coalitions();
+        if p.offered.iter().any(|c| held.contains(c)) || (self.recovering && !p.offered.is_empty())
+        {
+            return false;
+        }
+        self.offer_for(docs, peer).is_empty()
+    }
+
     /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
     /// already connected to the inviter, tells it so with a fresh Hello (which now offers the
     /// coalition), so that both sides start syncing once it admits this node.

@@ -1,6 +1,6 @@
 //! Members learn where each other's nodes listen through any member they sync with, so the
 //! coalition does not depend on the node that invited everyone; strangers learn nothing, and
-//! nobody can speak for another node's addresses.
+//! nobody can speak for another node's addresses; a node that shares nothing is told apart.
 
 use std::collections::BTreeMap;
 
@@ -310,4 +310,28 @@ fn a_stranger_costs_no_signature_checks_and_too_many_records_are_refused() {
     // More records than a message may carry: the frame is refused as such.
     let many = vec![AddressRecord::sign(&[9; 32], &addrs(9), 5); sync::addresses::MAX_RECORDS + 1];
     assert!(Message::decode(&addresses_frame(many)).is_err());
+}
+
+/// Whether node `me` sees the connected node `of` as a stranger.
+fn stranger(nodes: &mut BTreeMap<u8, Node>, me: u8, of: u8) -> bool {
+    let peer = nodes[&of].key;
+    let node = nodes.get_mut(&me).unwrap();
+    node.sync.shares_nothing(&mut node.docs, &peer)
+}
+
+#[test]
+fn members_and_joiners_share_something_with_each_other_and_a_stranger_nothing() {
+    let (mut nodes, c) = world_where(false);
+    connect(&mut nodes, 1, 2);
+    connect(&mut nodes, 1, 4);
+    assert!(!stranger(&mut nodes, 1, 2) && !stranger(&mut nodes, 2, 1));
+    assert!(stranger(&mut nodes, 1, 4) && stranger(&mut nodes, 4, 1));
+    assert!(stranger(&mut nodes, 2, 3), "not connected: nothing shared");
+    // Node 3, admitted but holding nothing yet, joins through the founder: neither side is
+    // a stranger to the other, before and after the coalition arrives.
+    let founder = nodes[&1].key;
+    let n3 = nodes.get_mut(&3).unwrap();
+    n3.sync.expect(&mut n3.docs, c, founder);
+    connect(&mut nodes, 1, 3);
+    assert!(!stranger(&mut nodes, 1, 3) && !stranger(&mut nodes, 3, 1));
 }

@@ -30,6 +30,10 @@ pub struct Live {
     pub peer_heads: BTreeMap<(model::CoalitionId, NodeKey), Vec<ChangeHash>>,
     /// Peers that speak another protocol version, with the version they speak.
     pub incompatible: BTreeMap<NodeKey, u8>,
+    /// Nodes that share nothing with this one (found on the LAN, say), connected now or
+    /// lately: where they were reached, if known, and when they were disconnected for it
+    /// (Unix milliseconds; none while still connected).
+    pub strangers: BTreeMap<NodeKey, (Option<String>, Option<i64>)>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +49,19 @@ struct StatusView {
     coalitions: Vec<CoalitionStatus>,
     /// Peers disconnected because they speak another protocol version.
     incompatible_peers: Vec<Incompatible>,
+    /// Nodes connected, or lately disconnected, that are no member's node in any coalition
+    /// held here.
+    other_nodes: Vec<OtherNode>,
+}
+
+#[derive(Serialize)]
+struct OtherNode {
+    node: String,
+    connected: bool,
+    /// Where it was reached, if known.
+    address: Option<String>,
+    /// When it was disconnected for sharing nothing with this node, if it was.
+    disconnected_at: Option<model::Timestamp>,
 }
 
 /// Where the API serves TLS, and its certificate's SHA-256 fingerprint.
@@ -132,7 +149,9 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         live.last_sync = r.last_syncs()?;
     }
     let mut coalitions = Vec::new();
+    let mut member_nodes = std::collections::BTreeSet::new();
     for (id, state) in r.arrived()? {
+        member_nodes.extend(state.members.values().flat_map(|m| m.keys.iter().copied()));
         let mut nodes = Vec::new();
         for m in state.members.values() {
             for key in m.keys.iter().filter(|k| **k != me) {
@@ -194,6 +213,17 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
         });
     }
     let view = StatusView {
+        other_nodes: live
+            .strangers
+            .iter()
+            .filter(|(k, _)| !member_nodes.contains(*k) && **k != me)
+            .map(|(key, (addr, at))| OtherNode {
+                node: key.to_string(),
+                connected: live.connected.contains(key),
+                address: addr.clone(),
+                disconnected_at: at.map(model::Timestamp::from_millis),
+            })
+            .collect(),
         node: me.to_string(),
         org: r.identity().org().to_owned(),
         protocol: sync::wire::VERSION,
@@ -327,6 +357,27 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             }
             out.text(&w)?;
         }
+    }
+    if !view.other_nodes.is_empty() {
+        out.text("\nOther nodes: no member's node in a coalition held here (found on the local network, say); one that shares nothing is disconnected and not dialed again for a while")?;
+        let rows = view
+            .other_nodes
+            .iter()
+            .map(|o| {
+                vec![
+                    short(&o.node).to_owned(),
+                    o.address.clone().unwrap_or_else(|| "-".to_owned()),
+                    if o.connected { "yes" } else { "no" }.to_owned(),
+                    o.disconnected_at
+                        .map_or_else(|| "-".to_owned(), |t| t.to_string()),
+                ]
+            })
+            .collect();
+        out.table(
+            &["NODE", "ADDRESS", "CONNECTED", "DISCONNECTED AT"],
+            rows,
+            "",
+        )?;
     }
     Ok(())
 }
