@@ -143,7 +143,12 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
     }
     let minutes = read_minutes_file(&mut cli.command)?;
     if let Some(node) = api::Client::discover(&home)? {
-        if let Command::Join { wait, .. } = cli.command {
+        if let Command::Join {
+            code: Some(_),
+            wait,
+            ..
+        } = cli.command
+        {
             return join(&node, wait, out);
         }
         let names_coalition = takes_coalition(&cli.command);
@@ -214,8 +219,10 @@ fn confirm_leave(coalition: Option<&str>) -> Result<bool> {
 }
 
 /// `join`: the node starts joining; this waits until the coalition's data has arrived, then
-/// prints its id.
+/// prints its id. On the way it says how the join is going (on a terminal, a piece counter
+/// updates in place); on Ctrl-C it stops waiting, saying that the node goes on.
 fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
+    use std::io::{IsTerminal, Write};
     let args = forwarded_args(std::env::args().skip(1).collect(), false, None);
     let resp = node
         .run(args)
@@ -226,8 +233,29 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     }
     let coalition = resp.stdout.trim().to_owned();
     out.note(resp.stderr.trim_end());
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // Without a handler, Ctrl-C just ends the process: the join goes on in the node.
+        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+    let (mut said, mut detail) = (String::new(), String::new());
+    let end_line = |detail: &str| {
+        if terminal && !detail.is_empty() {
+            let _ = writeln!(std::io::stderr());
+        }
+    };
     loop {
+        if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            end_line(&detail);
+            out.note(&format!(
+                "Stopped waiting. The node goes on joining coalition {short}, also after a restart: `coalesce join --pending` shows how it is going, `coalesce join --cancel {short}` stops it."
+            ));
+            return Ok(ExitCode::from(130));
+        }
         let status = node.run(vec![
             "debug".into(),
             "join-status".into(),
@@ -235,16 +263,40 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
         ])?;
         let status = status.stdout.trim();
         if status == "joined" {
+            end_line(&detail);
             out.note("Joined: the coalition has arrived on this node.");
             out.id(&coalition)?;
             return Ok(ExitCode::SUCCESS);
         }
         if let Some(reason) = status.strip_prefix("refused: ") {
+            end_line(&detail);
             anyhow::bail!("the inviting node refused this join: {reason}");
         }
+        if let Some(stage) = status.strip_prefix("pending: ") {
+            // The stage in words, once; what follows a colon (a piece counter) updates in
+            // place on a terminal.
+            let (head, rest) = stage.split_once(": ").unwrap_or((stage, ""));
+            if head != said {
+                end_line(&detail);
+                detail.clear();
+                said = head.to_owned();
+                out.note(&format!("Joining: {head}."));
+            }
+            if terminal && rest != detail && !rest.is_empty() {
+                detail = rest.to_owned();
+                let mut err = std::io::stderr();
+                let _ = write!(
+                    err,
+                    "\r  {}\x1b[K",
+                    commands::output::printable(rest, false)
+                );
+                let _ = err.flush();
+            }
+        }
         if std::time::Instant::now() >= deadline {
+            end_line(&detail);
             anyhow::bail!(
-                "the coalition has not arrived within {wait} s; the node keeps trying to reach the inviting node, and if the coalition admits members by vote it arrives once the members have voted (check `coalesce coalition list` later)"
+                "the coalition has not arrived within {wait} s; the node goes on joining (also after a restart) — if the coalition admits members by vote, it arrives once the members have voted. `coalesce join --pending` shows how it is going; `coalesce join --cancel {short}` stops it"
             );
         }
         std::thread::sleep(std::time::Duration::from_millis(200));

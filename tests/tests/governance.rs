@@ -220,6 +220,19 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
     let code = a.ok(&["invite", "create", "--coalition", &c]);
     let waited = n.fails(&["join", &code, "--wait", "3"]);
     assert!(waited.contains("has not arrived"), "{waited}");
+    assert!(
+        waited.contains("Joining: connected; waiting to be admitted"),
+        "the join says how it is going: {waited}"
+    );
+    let pending = n.json(&["join", "--pending"]);
+    assert_eq!(pending[0]["coalition"], c.as_str(), "{pending}");
+    assert!(
+        pending[0]["stage"]
+            .as_str()
+            .unwrap()
+            .contains("waiting to be admitted"),
+        "{pending}"
+    );
     let vote = eventually(20, "the admission vote to reach B", || {
         let list = b.json(&["proposal", "list", "--coalition", &c]);
         list.as_array()?
@@ -256,6 +269,7 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
     );
     let members = n.json(&["member", "list", "--coalition", &c]);
     assert_eq!(members.as_array().unwrap().len(), 3, "{members}");
+    assert_eq!(n.json(&["join", "--pending"]), serde_json::json!([]));
     n.ok(&[
         "issue",
         "add",

@@ -556,3 +556,98 @@ fn a_join_the_inviter_can_no_longer_admit_is_refused_at_once() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn a_pending_join_says_how_it_goes_survives_a_restart_and_can_be_cancelled() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let pa = free_port();
+    let da = a.run_daemon(pa);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    let second = a.ok(&["coalition", "create", "Housing Justice"]);
+    let code2 = a.ok(&["invite", "create", "--coalition", &second]);
+    let id_a = a.json(&["status"])["node"].as_str().unwrap().to_owned();
+    // The inviting node goes away before anyone joins.
+    assert!(da.stop());
+
+    let pb = free_port();
+    let db = b.run_daemon(pb);
+    let waited = b.fails(&["join", &code, "--wait", "2"]);
+    assert!(
+        waited.contains("Joining: connecting to the inviting node")
+            && waited.contains("join --pending")
+            && waited.contains("join --cancel"),
+        "{waited}"
+    );
+    // Ctrl-C stops the waiting, not the join, and says so.
+    let child = b
+        .command(&["join", &code2, "--wait", "30"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let interrupted = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&interrupted.stderr);
+    assert_eq!(interrupted.status.code(), Some(130), "{said}");
+    assert!(
+        said.contains("Stopped waiting") && said.contains("goes on joining"),
+        "{said}"
+    );
+
+    let pending = b.json(&["join", "--pending"]);
+    let listed: Vec<&str> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["coalition"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), 2, "{pending}");
+    assert!(listed.contains(&c.as_str()) && listed.contains(&second.as_str()));
+    assert_eq!(pending[0]["inviter"], id_a.as_str());
+    assert_eq!(
+        pending[0]["stage"],
+        "pending: connecting to the inviting node"
+    );
+
+    // One is cancelled: gone from the list and the store, on the running node.
+    b.ok(&["join", "--cancel", &second[..6]]);
+    let pending = b.json(&["join", "--pending"]);
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    assert_eq!(pending[0]["coalition"], c.as_str());
+    let err = b.fails(&["join", "--cancel", &second[..6]]);
+    assert!(err.contains("join --pending"), "{err}");
+
+    // The other survives a restart of the joining node (listed while stopped too), and
+    // completes by itself once the inviting node is back.
+    assert!(db.stop());
+    let stopped = b.json(&["join", "--pending"]);
+    assert_eq!(stopped[0]["stage"], "node not running", "{stopped}");
+    let db = b.run_daemon(pb);
+    let da = a.run_daemon(pa);
+    b.wait_for(
+        30,
+        "the pending join to complete after the restart",
+        &["charter", "show", "--coalition", &c],
+    );
+    eventually(10, "the completed join to leave the pending list", || {
+        (b.json(&["join", "--pending"]) == serde_json::json!([])).then_some(())
+    });
+    let held: Vec<String> = b
+        .json(&["coalition", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(held, vec![c.clone()], "the cancelled coalition is not held");
+    assert!(db.stop());
+    assert!(da.stop());
+}

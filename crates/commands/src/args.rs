@@ -65,17 +65,28 @@ pub enum Command {
     /// Invite another organization's node to a coalition (needs the running node)
     #[command(subcommand)]
     Invite(InviteCmd),
-    /// Join a coalition with an invite code; sets up this node if needed (needs the running
-    /// node); prints the coalition id once its data has arrived
+    /// Join a coalition with an invite code (needs the running node); prints the coalition id
+    /// once its data has arrived, and on the way how the join is going. A join left waiting
+    /// (Ctrl-C, --wait) goes on in the node, across restarts too, until it completes or is
+    /// cancelled
+    #[command(group(clap::ArgGroup::new("what").args(["code", "pending", "cancel"]).required(true)))]
     Join {
         /// The invite code, as the inviting organization sent it
-        code: String,
+        code: Option<String>,
         /// Your organization's name, as other members will see it
-        #[arg(long)]
+        #[arg(long, requires = "code")]
         org: Option<String>,
         /// How long to wait for the coalition to arrive, in seconds
         #[arg(long, default_value_t = 60)]
         wait: u64,
+        /// List the joins this node started that have not completed
+        #[arg(long)]
+        pending: bool,
+        /// Stop joining a coalition (its id or a prefix, as `join --pending` lists it)
+        #[arg(long, value_name = "COALITION")]
+        cancel: Option<String>,
+        #[command(flatten)]
+        format: Format,
     },
     /// This node: its id, addresses, coalitions, and for each member node whether it is
     /// connected, when it last synced and how many changes it is behind

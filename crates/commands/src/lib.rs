@@ -10,6 +10,7 @@ pub mod args;
 mod cmd;
 pub mod output;
 
+pub use cmd::join;
 pub use cmd::status::{ApiTls, Live};
 pub use cmd::{
     closing_time, coalition, deadline, init, read_limited, rename, restore, run, status::status,

@@ -287,6 +287,7 @@ impl Core {
         }
         let kept: Vec<_> = self.sync.address_book().records().cloned().collect();
         self.dial_members(&kept);
+        self.resume_joins();
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -580,9 +581,19 @@ impl Core {
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));
                     }
-                    if let Some(js) = self.joins.get_mut(&peer) {
+                    let mut was_joining = false;
+                    for js in self.joins.values_mut() {
+                        let before = js.len();
                         js.retain(|j| j.coalition != coalition);
+                        was_joining |= js.len() != before;
                     }
+                    if was_joining {
+                        self.joins.retain(|_, js| !js.is_empty());
+                        if let Err(e) = self.replica.end_join(&coalition) {
+                            warn!(%coalition, error = %e, "could not forget the completed join");
+                        }
+                    }
+                    let _ = peer;
                     continue;
                 }
                 Output::Forked {
@@ -618,6 +629,9 @@ impl Core {
                         js.retain(|j| j.coalition != coalition);
                     }
                     self.sync.unexpect(&coalition);
+                    if let Err(e) = self.replica.end_join(&coalition) {
+                        warn!(%coalition, error = %e, "could not forget the refused join");
+                    }
                     self.refused_joins.insert(coalition, reason);
                     continue;
                 }
@@ -706,7 +720,32 @@ impl Core {
             Command::Invite(InviteCmd::Create { c, expires }) => {
                 self.invite(c.id.as_deref(), &expires, &out)
             }
-            Command::Join { code, org, .. } => self.join(&code, org, &out),
+            Command::Join {
+                pending: true,
+                format,
+                ..
+            } => {
+                let stages: commands::join::JoinStages = self
+                    .replica
+                    .pending_joins()
+                    .map(|j| j.into_keys().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|id| {
+                        let stage = self.join_stage(&id);
+                        (id, stage)
+                    })
+                    .collect();
+                commands::join::pending(&self.replica, Some(&stages), format.json, &out)
+            }
+            Command::Join {
+                cancel: Some(c), ..
+            } => self.cancel_join(&c, &out),
+            Command::Join {
+                code: Some(code),
+                org,
+                ..
+            } => self.join(&code, org, &out),
             Command::Debug(DebugCmd::JoinStatus { coalition }) => {
                 self.join_status(&coalition, &out)
             }
@@ -991,17 +1030,36 @@ impl Core {
                 coalition.short()
             );
         }
-        self.replica.create_joining(&coalition)?;
+        let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
+        self.replica.start_join(
+            &coalition,
+            replica::PendingJoin {
+                code: code.trim().to_owned(),
+                org: org.clone(),
+                started_at: now.as_millis(),
+            },
+        )?;
+        self.take_up_join(&invite, org);
+        out.note("Joining: connecting to the inviting node.");
+        out.id(coalition)
+    }
+
+    /// Expects the invite's coalition from its inviter, and connects to the inviter.
+    fn take_up_join(&mut self, invite: &Invite, org: String) {
+        let coalition = CoalitionId::from_bytes(invite.coalition);
+        let inviter = NodeKey::from_bytes(invite.inviter);
         self.refused_joins.remove(&coalition);
+        for js in self.joins.values_mut() {
+            js.retain(|j| j.coalition != coalition);
+        }
         let hello = self.sync.expect(
             &mut ReplicaDocs(&mut self.replica),
             coalition.clone(),
             inviter,
         );
         self.dispatch(hello);
-        let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
         let pending = PendingJoin {
-            coalition: coalition.clone(),
+            coalition,
             secret: invite.secret,
             org,
         };
@@ -1032,21 +1090,85 @@ impl Core {
                 Err(_) => warn!(%addr, "invite names an address that cannot be parsed"),
             }
         }
-        out.note("Joining: connecting to the inviting node.");
-        out.id(coalition)
+    }
+
+    /// Takes up again the joins pending when the node last stopped; forgets those whose
+    /// coalition has arrived since, or whose code no longer reads.
+    fn resume_joins(&mut self) {
+        let joins = match self.replica.pending_joins() {
+            Ok(j) => j,
+            Err(e) => {
+                warn!(error = %e, "could not read the pending joins");
+                return;
+            }
+        };
+        for (id, join) in joins {
+            let invite = Invite::decode(&join.code).ok();
+            if !self.replica.is_joining(&id) || invite.is_none() {
+                if let Err(e) = self.replica.end_join(&id) {
+                    warn!(coalition = %id, error = %e, "could not forget a pending join");
+                }
+                continue;
+            }
+            if let Some(invite) = invite {
+                info!(coalition = %id, "taking up a pending join again");
+                self.take_up_join(&invite, join.org);
+            }
+        }
+    }
+
+    /// `join --cancel`: forgets the join and stops expecting its coalition.
+    fn cancel_join(&mut self, given: &str, out: &Out) -> anyhow::Result<()> {
+        let id = commands::join::cancel(&mut self.replica, given, out)?;
+        for js in self.joins.values_mut() {
+            js.retain(|j| j.coalition != id);
+        }
+        self.joins.retain(|_, js| !js.is_empty());
+        self.sync.unexpect(&id);
+        self.refused_joins.remove(&id);
+        info!(coalition = %id, "join cancelled");
+        Ok(())
+    }
+
+    /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
+    fn join_stage(&mut self, id: &CoalitionId) -> String {
+        if let Some(reason) = self.refused_joins.get(id) {
+            return format!("refused: {reason}");
+        }
+        let held = self
+            .replica
+            .coalition_ids()
+            .is_ok_and(|ids| ids.contains(id));
+        if held && !self.replica.is_joining(id) {
+            return "joined".into();
+        }
+        let inviter = self
+            .joins
+            .iter()
+            .find(|(_, js)| js.iter().any(|j| j.coalition == *id))
+            .map(|(k, _)| *k);
+        let stage = match inviter {
+            None => "waiting".to_owned(),
+            Some(i) if !self.sync.is_connected(&i) => "connecting to the inviting node".to_owned(),
+            Some(i) if !self.sync.syncs_with(&i, id) => {
+                "connected; waiting to be admitted (where members vote on admissions, until they have voted)".to_owned()
+            }
+            Some(i) => match self.sync.assembling(&i) {
+                Some((n, of, bytes)) => format!(
+                    "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
+                    bytes / 1024
+                ),
+                None => "admitted; receiving the coalition".to_owned(),
+            },
+        };
+        format!("pending: {stage}")
     }
 
     /// `debug join-status`: joined, pending, or refused with the reason.
     fn join_status(&mut self, coalition: &str, out: &Out) -> anyhow::Result<()> {
         let id: CoalitionId = coalition.parse()?;
-        if let Some(reason) = self.refused_joins.get(&id) {
-            return out.text(&format!("refused: {reason}"));
-        }
-        let held = self.replica.coalition_ids()?.contains(&id);
-        if held && !self.replica.is_joining(&id) {
-            return out.text("joined");
-        }
-        out.text("pending")
+        let stage = self.join_stage(&id);
+        out.text(&stage)
     }
 
     /// A peer presented an invite's secret: admit it if the invite is valid and unused.

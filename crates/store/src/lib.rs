@@ -508,6 +508,37 @@ impl Store {
         }))
     }
 
+    /// Deletes `doc` if it holds nothing (no change, no snapshot, no signature): a document
+    /// created for a join that never completed. Returns whether it was deleted; a document
+    /// holding anything is left as it is.
+    pub fn remove_if_empty(&self, doc: &str) -> Result<bool, StoreError> {
+        check_name(doc)?;
+        let tx = self.db.begin_write()?;
+        {
+            let mut docs = tx.open_table(DOCS)?;
+            let Some(next) = docs.get(doc)?.map(|v| v.value()) else {
+                return Ok(false);
+            };
+            let snapshots = tx.open_table(SNAPSHOTS)?;
+            let changes = tx.open_table(CHANGES)?;
+            let signatures = tx.open_table(SIGNATURES)?;
+            let held = next > 0
+                || snapshots.get(doc)?.is_some()
+                || changes.range((doc, 0)..(doc, u64::MAX))?.next().is_some()
+                || signatures
+                    .range((doc, &[][..])..)?
+                    .next()
+                    .transpose()?
+                    .is_some_and(|(k, _)| k.value().0 == doc);
+            if held {
+                return Ok(false);
+            }
+            docs.remove(doc)?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// Replaces every change of `doc` before `upto` (a [`StoredDoc::next_seq`] read earlier)
     /// by `snapshot`, which must contain them all. Atomic: a crash leaves either the old
     /// changes or the new snapshot.

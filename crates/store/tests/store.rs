@@ -13,6 +13,28 @@ fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
+fn only_an_empty_document_is_removed() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    s.append("joining", &[]).unwrap();
+    s.append("held", &[b"1".as_slice()]).unwrap();
+    s.append_signed("signed", &[], &[([1; 32], [2; 64])])
+        .unwrap();
+    s.append("a", &[]).unwrap();
+    s.append_signed("b", &[], &[([1; 32], [2; 64])]).unwrap();
+    assert!(!s.remove_if_empty("held").unwrap());
+    assert!(!s.remove_if_empty("signed").unwrap());
+    assert!(!s.remove_if_empty("missing").unwrap());
+    assert!(s.remove_if_empty("joining").unwrap());
+    assert!(
+        s.remove_if_empty("a").unwrap(),
+        "a neighbour's signatures are not its own"
+    );
+    assert_eq!(s.doc_names().unwrap(), ["b", "held", "signed"]);
+    assert_eq!(s.load("held").unwrap().unwrap().changes, [b"1".to_vec()]);
+}
+
+#[test]
 fn appended_changes_survive_reopen_in_order() {
     let (_dir, path) = temp();
     {

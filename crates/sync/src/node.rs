@@ -339,6 +339,18 @@ impl SyncNode {
         self.peers.contains_key(peer)
     }
 
+    /// Whether this node syncs coalition `c` with the connected `peer` (both sides named it).
+    pub fn syncs_with(&self, peer: &NodeKey, c: &CoalitionId) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.docs.contains_key(c))
+    }
+
+    /// A message from `peer` arriving in pieces: (pieces received, pieces in all, bytes so
+    /// far), if one is.
+    pub fn assembling(&self, peer: &NodeKey) -> Option<(u32, u32, usize)> {
+        let (of, next, bytes) = self.peers.get(peer)?.assembly.as_ref()?;
+        Some((*next, *of, bytes.len()))
+    }
+
     /// Whether a connected `peer` shares nothing with this node, as far as the greetings tell:
     /// no coalition synced with it, none it named that this node holds (a member whose copy
     /// is newer, a node joining through this one), and none this node would name to it (it

@@ -3,6 +3,7 @@
 mod audit;
 mod coalition;
 mod issue;
+pub mod join;
 mod keys;
 mod pool;
 pub(crate) mod proposal;
@@ -50,7 +51,13 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::ImportIdentity { .. } => {
             anyhow::bail!("this command is handled by the `coalesce` command line itself")
         }
-        Command::Invite(_) | Command::Join { .. } => anyhow::bail!(
+        Command::Join {
+            pending,
+            cancel,
+            format,
+            ..
+        } => join::run(r, pending, cancel.as_deref(), format.json, out),
+        Command::Invite(_) => anyhow::bail!(
             "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
             r.home().display()
         ),
