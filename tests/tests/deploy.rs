@@ -645,3 +645,54 @@ fn the_readme_session_runs_as_written() {
     );
     assert!(work.path().join("export").is_dir());
 }
+
+/// The README's three organizations on one machine, run as written (with this build's
+/// binaries for `./target/release/`), then on with the founding node stopped: an issue written
+/// on one member still reaches the other.
+#[test]
+fn the_readme_three_nodes_run_as_written_and_go_on_with_the_founder_stopped() {
+    let _serial = coalesce_tests::network_lock();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split_once("## Several organizations, several nodes")
+        .expect("the README's three-node example")
+        .1
+        .split("```")
+        .nth(1)
+        .expect("its code block");
+    let bins = format!("{}/", bin("coalesce").parent().unwrap().display());
+    let example: String = block
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("cargo build"))
+        .map(|l| l.replace("./target/release/", &bins) + "\n")
+        .collect();
+    assert!(example.contains("join \"$CODE\"") && example.contains("issue list"));
+    let script = format!(
+        "trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT\n{example}\n\
+         kill %1; wait %1 2>/dev/null || true\n\
+         {bins}coalesce --home ./east issue add --coalition $C 'Written with north stopped' >/dev/null\n\
+         for i in $(seq 100); do\n\
+           {bins}coalesce --home ./faith issue list --coalition $C | grep -q 'Written with north stopped' && break\n\
+           sleep 0.2\n\
+         done\n\
+         {bins}coalesce --home ./faith issue list --coalition $C\n"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(work.path())
+        .env_remove("COALESCE_HOME")
+        .env_remove("COALESCE_COALITION")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the README's example failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Bus fare equity"), "{stdout}");
+    assert!(stdout.contains("Written with north stopped"), "{stdout}");
+}
