@@ -223,6 +223,13 @@ fn confirm_leave(coalition: Option<&str>) -> Result<bool> {
 /// updates in place); on Ctrl-C it stops waiting, saying that the node goes on.
 fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     use std::io::{IsTerminal, Write};
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // Installed first: Ctrl-C from now on stops only the waiting (the join goes on in
+        // the node either way).
+        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
     let args = forwarded_args(std::env::args().skip(1).collect(), false, None);
     let resp = node
         .run(args)
@@ -233,12 +240,6 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
     }
     let coalition = resp.stdout.trim().to_owned();
     out.note(resp.stderr.trim_end());
-    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // Without a handler, Ctrl-C just ends the process: the join goes on in the node.
-        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
-    }
     let terminal = std::io::stderr().is_terminal();
     let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);

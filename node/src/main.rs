@@ -150,6 +150,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         listen: args.listen.clone(),
         mdns: args.mdns,
         bootstrap,
+        keep: args.bootstrap.clone(),
         frames_per_second: args.peer_frames_per_second,
         max_connections: args.max_connections.get(),
         max_connections_per_peer: args.max_connections_per_peer.get(),

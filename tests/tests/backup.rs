@@ -265,6 +265,35 @@ fn a_backup_taken_again_over_its_file_leaves_no_orphan_key() {
         (keys == serde_json::json!([me, second])).then_some(())
     });
 
+    // Nothing is certified for a backup that cannot be written; a link or a folder given is
+    // not taken for the backup it points at.
+    let err = a.fails(&["backup", "--out", "/nonexistent/folder/north.backup"]);
+    assert!(err.contains("/nonexistent/folder"), "{err}");
+    let err = a.fails(&["backup", "--out", dir.path().to_str().unwrap(), "--force"]);
+    assert!(err.contains("is a folder"), "{err}");
+    assert_eq!(own_keys(&a, &c).len(), 2, "no key for a backup not written");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("latest.backup");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let out = a
+            .command(&["backup", "--out", link.to_str().unwrap(), "--force"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !said.contains("revoked"),
+            "the link's target still holds its key: {said}"
+        );
+        let keys = own_keys(&a, &c);
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert!(keys.iter().any(|(k, _)| *k == second), "{keys:?}");
+        // Put back as it was for what follows: revoke the extra key.
+        let extra = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        a.ok(&["member", "key", "revoke", "--coalition", &c, &extra]);
+    }
+
     // A backup restored and at work keeps its key when its file is replaced.
     let restored = Node::new();
     restored.ok(&["restore", f]);

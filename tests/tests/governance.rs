@@ -188,10 +188,11 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
     let a = coalesce_tests::Node::init("Northside Tenants Union");
     let b = coalesce_tests::Node::init("Eastside Disability Justice");
     let n = coalesce_tests::Node::init("New Neighbors Alliance");
+    let pn = coalesce_tests::free_port();
     let (da, db, dn) = (
         a.run_daemon(coalesce_tests::free_port()),
         b.run_daemon(coalesce_tests::free_port()),
-        n.run_daemon(coalesce_tests::free_port()),
+        n.run_daemon(pn),
     );
     let c = a.ok(&["coalition", "create", "Transit Justice"]);
     let code = a.ok(&["invite", "create", "--coalition", &c]);
@@ -232,6 +233,23 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
             .unwrap()
             .contains("waiting to be admitted"),
         "{pending}"
+    );
+    // The newcomer's node restarts while the vote is open: it takes the join up again, asks
+    // the inviting node again, and is not refused for the invite it already used.
+    assert!(dn.stop());
+    let dn = n.run_daemon(pn);
+    eventually(20, "the restarted node to wait for admission again", || {
+        let p = n.json(&["join", "--pending"]);
+        p[0]["stage"]
+            .as_str()
+            .is_some_and(|s| s.contains("waiting to be admitted"))
+            .then_some(())
+    });
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(
+        n.json(&["join", "--pending"]).as_array().unwrap().len(),
+        1,
+        "not refused for asking again"
     );
     let vote = eventually(20, "the admission vote to reach B", || {
         let list = b.json(&["proposal", "list", "--coalition", &c]);

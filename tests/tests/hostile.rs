@@ -45,6 +45,7 @@ impl Hostile {
                     .parse()
                     .unwrap(),
             ],
+            keep: vec![],
         };
         rt.block_on(net::swarm::start(config, etx, orx)).unwrap();
         let mut h = Hostile {

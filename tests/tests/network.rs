@@ -651,3 +651,38 @@ fn a_pending_join_says_how_it_goes_survives_a_restart_and_can_be_cancelled() {
     assert!(db.stop());
     assert!(da.stop());
 }
+
+#[test]
+fn a_bootstrap_peer_is_not_let_go_although_it_shares_nothing_yet() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let pa = free_port();
+    let da = a.run_daemon(pa);
+    let bootstrap = format!("/ip4/127.0.0.1/tcp/{pa}");
+    let db = b.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+        &[("COALESCE_BOOTSTRAP", bootstrap.as_str())],
+    );
+    let id_a = a.json(&["status"])["node"].as_str().unwrap().to_owned();
+    // Past the grace a stranger gets: A (which did not ask for B) lets B go, B keeps A.
+    eventually(30, "A to let B go as a stranger", || {
+        da.logged("letting go of a node that shares no coalition")
+            .then_some(())
+    });
+    assert!(
+        !db.logged("letting go of a node that shares no coalition"),
+        "B keeps its bootstrap peer"
+    );
+    let status = b.json(&["status"]);
+    assert!(
+        status["other_nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["node"] != id_a.as_str() || o["disconnected_at"].is_null()),
+        "{status}"
+    );
+    assert!(da.stop());
+    assert!(db.stop());
+}

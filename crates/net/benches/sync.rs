@@ -38,6 +38,7 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
         max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
         max_frame: sync::wire::MAX_FRAME,
         bootstrap: vec![],
+        keep: vec![],
     };
     let (addrs, handle) = rt
         .block_on(net::swarm::start(config, events_tx.clone(), out_rx))

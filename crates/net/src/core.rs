@@ -40,6 +40,8 @@ pub enum Event {
     Reached(NodeKey, String),
     /// Time passed (every [`crate::swarm::TICK`]): look at peers connected a while.
     Tick,
+    /// A peer was reached at a `--bootstrap` address: never let it go as a stranger.
+    Keep(NodeKey),
     /// Stop.
     Shutdown,
 }
@@ -129,6 +131,11 @@ struct InviteRecord {
     coalition: String,
     expires_at: i64,
     used: bool,
+    /// The node key it admitted (or opened the admission vote for): that node asks again
+    /// after every reconnect and restart until the coalition has reached it, and is not
+    /// refused for it.
+    #[serde(default)]
+    used_by: Option<String>,
 }
 
 /// A join this node asked for and that has not completed yet.
@@ -143,6 +150,8 @@ struct PendingJoin {
 /// names a coalition held here, or it is a member's node) before it is disconnected as a
 /// stranger.
 pub const STRANGER_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// Most refused joins remembered for `join` to report (forgotten all at once beyond).
+const MAX_PENDING_JOINS_REFUSED: usize = 256;
 /// Most strangers remembered for `status`.
 pub const MAX_STRANGERS: usize = 64;
 
@@ -192,6 +201,8 @@ pub struct Core {
     unjudged: HashMap<NodeKey, std::time::Instant>,
     /// Nodes found to share nothing with this one (see [`STRANGER_GRACE`]).
     strangers: BTreeMap<NodeKey, Stranger>,
+    /// Peers reached at a `--bootstrap` address (see [`Event::Keep`]).
+    kept: std::collections::HashSet<NodeKey>,
 }
 
 impl std::fmt::Debug for Core {
@@ -244,6 +255,7 @@ impl Core {
             early: crate::early::EarlyFrames::default(),
             unjudged: HashMap::new(),
             strangers: BTreeMap::new(),
+            kept: std::collections::HashSet::new(),
         }
     }
 
@@ -403,7 +415,9 @@ impl Core {
                 let _s = info_span!("peer", %peer).entered();
                 info!("peer connected");
                 let _ = self.out.blocking_send(Outgoing::Reset(peer));
-                self.unjudged.insert(peer, std::time::Instant::now());
+                if !self.kept.contains(&peer) {
+                    self.unjudged.insert(peer, std::time::Instant::now());
+                }
                 let mut outputs = self
                     .sync
                     .connected(&mut ReplicaDocs(&mut self.replica), peer);
@@ -437,6 +451,7 @@ impl Core {
                 // Gone before it was judged (the other side let go first): judged now, so
                 // that this side does not redial a stranger either.
                 if self.unjudged.remove(&peer).is_some()
+                    && !self.kept.contains(&peer)
                     && self
                         .sync
                         .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
@@ -449,6 +464,14 @@ impl Core {
             }
             Event::Tick => {
                 self.judge_strangers();
+                Vec::new()
+            }
+            Event::Keep(peer) => {
+                if self.kept.len() < crate::swarm::MAX_DIAL_TARGETS {
+                    self.kept.insert(peer);
+                }
+                self.unjudged.remove(&peer);
+                self.strangers.remove(&peer);
                 Vec::new()
             }
             Event::Frame(peer, frame) => {
@@ -593,7 +616,6 @@ impl Core {
                             warn!(%coalition, error = %e, "could not forget the completed join");
                         }
                     }
-                    let _ = peer;
                     continue;
                 }
                 Output::Forked {
@@ -628,7 +650,12 @@ impl Core {
                     if let Some(js) = self.joins.get_mut(&peer) {
                         js.retain(|j| j.coalition != coalition);
                     }
+                    self.joins.retain(|_, js| !js.is_empty());
                     self.sync.unexpect(&coalition);
+                    self.sync.forget(&coalition);
+                    if self.refused_joins.len() >= MAX_PENDING_JOINS_REFUSED {
+                        self.refused_joins.clear();
+                    }
                     if let Err(e) = self.replica.end_join(&coalition) {
                         warn!(%coalition, error = %e, "could not forget the refused join");
                     }
@@ -816,7 +843,7 @@ fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
         .record(replica::ADDRESSES_RECORD)
         .ok()
         .flatten()
-        .and_then(|b| postcard::from_bytes(&b).ok())
+        .map(|b| sync::addresses::decode_kept(&b))
         .unwrap_or_default()
 }
 
@@ -842,6 +869,16 @@ impl Core {
     /// on the core (its events channel full), so waiting here could deadlock. A dial that
     /// does not fit now is kept (at most [`CHANNEL`]) and handed over with the next event.
     fn dial(&mut self, cmd: crate::swarm::Command) {
+        // Behind those waiting already, so that the network side sees them in order (a
+        // `Welcome` must not overtake a `Stranger` for the same peer).
+        if !self.pending_dials.is_empty() {
+            if self.pending_dials.len() < CHANNEL {
+                self.pending_dials.push(cmd);
+            } else {
+                warn!("could not hand a dial to the network side: too many waiting");
+            }
+            return;
+        }
         match self.dial.try_send(cmd) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(cmd)) if self.pending_dials.len() < CHANNEL => {
@@ -854,9 +891,19 @@ impl Core {
     /// Hands over the dials that did not fit before, as far as they fit now.
     fn flush_dials(&mut self) {
         let pending = std::mem::take(&mut self.pending_dials);
-        for cmd in pending {
-            self.dial(cmd);
+        let mut rest = pending.into_iter();
+        for cmd in rest.by_ref() {
+            if let Err(e) = self.dial.try_send(cmd) {
+                match e {
+                    mpsc::error::TrySendError::Full(cmd) => {
+                        self.pending_dials.push(cmd);
+                        break;
+                    }
+                    mpsc::error::TrySendError::Closed(_) => return,
+                }
+            }
         }
+        self.pending_dials.extend(rest);
     }
 
     /// Keeps newer records of where member nodes listen, and dials those not connected.
@@ -867,14 +914,9 @@ impl Core {
 
     /// Stores the address book as it is now.
     fn save_addresses(&mut self) {
-        let all: Vec<_> = self.sync.address_book().records().cloned().collect();
-        match postcard::to_stdvec(&all) {
-            Ok(b) => {
-                if let Err(e) = self.replica.put_record(replica::ADDRESSES_RECORD, &b) {
-                    warn!(error = %e, "could not keep where member nodes listen");
-                }
-            }
-            Err(e) => warn!(error = %e, "could not encode where member nodes listen"),
+        let bytes = sync::addresses::encode_kept(self.sync.address_book().records());
+        if let Err(e) = self.replica.put_record(replica::ADDRESSES_RECORD, &bytes) {
+            warn!(error = %e, "could not keep where member nodes listen");
         }
     }
 
@@ -905,6 +947,7 @@ impl Core {
         for peer in due {
             self.unjudged.remove(&peer);
             if self.sync.is_connected(&peer)
+                && !self.kept.contains(&peer)
                 && self
                     .sync
                     .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
@@ -989,6 +1032,7 @@ impl Core {
             coalition: id.to_string(),
             expires_at: expires_at.as_millis(),
             used: false,
+            used_by: None,
         };
         self.replica.put_record(
             &format!("invite/{}", hex(&secret)),
@@ -1125,6 +1169,7 @@ impl Core {
         }
         self.joins.retain(|_, js| !js.is_empty());
         self.sync.unexpect(&id);
+        self.sync.forget(&id);
         self.refused_joins.remove(&id);
         info!(coalition = %id, "join cancelled");
         Ok(())
@@ -1205,6 +1250,13 @@ impl Core {
             return Vec::new();
         }
         if record.used {
+            if record.used_by.as_deref() == Some(peer.to_string().as_str()) {
+                // The node this invite admitted, asking again (it reconnected or restarted
+                // while waiting): its admission stands, and the coalition reaches it once it
+                // is a member in force.
+                debug!("the admitted node asked again; nothing more to do");
+                return Vec::new();
+            }
             refuse("invite already used");
             return Vec::new();
         }
@@ -1248,6 +1300,7 @@ impl Core {
             }
         };
         record.used = true;
+        record.used_by = Some(peer.to_string());
         let saved = serde_json::to_vec(&record)
             .map_err(|e| e.to_string())
             .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));

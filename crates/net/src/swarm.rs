@@ -106,8 +106,11 @@ pub struct NetConfig {
     pub listen: Vec<Multiaddr>,
     /// Whether to discover peers on the local network with mDNS.
     pub mdns: bool,
-    /// Peers to keep connected to.
+    /// Peers to dial at start and keep redialing (configured ones and those remembered).
     pub bootstrap: Vec<Multiaddr>,
+    /// The operator's own bootstrap peers among them (`--bootstrap`): kept connected even
+    /// while they share nothing with this node (never let go as strangers).
+    pub keep: Vec<Multiaddr>,
     /// Frames one peer may hand the core per second on average (bursts of twice that); a
     /// peer sending faster is slowed down.
     pub frames_per_second: NonZeroU32,
@@ -364,7 +367,8 @@ pub async fn start(
     // The swarm task dials these itself: sent as commands before it runs, more than the
     // channel holds would wait forever.
     let first: Vec<Multiaddr> = config.bootstrap.into_iter().chain(early).collect();
-    tokio::spawn(drive(swarm, commands_rx, to_core, stashed, first));
+    let keep = config.keep.into_iter().map(without_p2p).collect();
+    tokio::spawn(drive(swarm, commands_rx, to_core, stashed, first, keep));
     Ok((listening, handle))
 }
 
@@ -550,6 +554,13 @@ fn spawn_writer(
     tx
 }
 
+/// `addr` without its `/p2p/…` part.
+fn without_p2p(addr: Multiaddr) -> Multiaddr {
+    addr.into_iter()
+        .filter(|p| !matches!(p, libp2p::multiaddr::Protocol::P2p(_)))
+        .collect()
+}
+
 /// The task that owns the swarm.
 async fn drive(
     mut swarm: Swarm<Behaviour>,
@@ -557,7 +568,10 @@ async fn drive(
     core: mpsc::Sender<Event>,
     mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>>,
     first: Vec<Multiaddr>,
+    keep: HashSet<Multiaddr>,
 ) {
+    // Peers reached at a `--bootstrap` address: never let go as strangers.
+    let mut kept: HashSet<PeerId> = HashSet::new();
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
     for addr in first {
         // Kept for redial while there is room; dialed at least once either way.
@@ -604,7 +618,7 @@ async fn drive(
                         }
                     }
                     Some(Command::Stranger(peer, disconnect)) => {
-                        if let Some(id) = peer_id(&peer) {
+                        if let Some(id) = peer_id(&peer).filter(|id| !kept.contains(id)) {
                             if disconnect {
                                 let _ = swarm.disconnect_peer_id(id);
                             }
@@ -634,6 +648,26 @@ async fn drive(
                 _ = tick.tick() => {
                     // Never waits: a busy core catches up with the next one.
                     let _ = core.try_send(Event::Tick);
+                    // A stranger's quiet time is over: dialed once more at the addresses mDNS
+                    // keeps for it (mDNS reports a peer only when it first appears), to learn
+                    // whether it shares something now.
+                    let now = tokio::time::Instant::now();
+                    let over: Vec<PeerId> = quiet
+                        .iter()
+                        .filter(|(_, until)| **until <= now)
+                        .map(|(p, _)| *p)
+                        .collect();
+                    for id in over {
+                        quiet.remove(&id);
+                        let announced = swarm
+                            .behaviour()
+                            .mdns
+                            .as_ref()
+                            .is_some_and(|m| m.discovered_nodes().any(|p| *p == id));
+                        if announced && !swarm.is_connected(&id) {
+                            let _ = swarm.dial(id);
+                        }
+                    }
                     continue;
                 }
                 _ = redial.tick() => {
@@ -682,6 +716,9 @@ async fn drive(
                         } else {
                             addr.with(libp2p::multiaddr::Protocol::P2p(peer_id))
                         };
+                        if keep.contains(&without_p2p(addr.clone())) && kept.insert(peer_id) {
+                            let _ = core.send(Event::Keep(key)).await;
+                        }
                         let _ = core.send(Event::Reached(key, addr.to_string())).await;
                     }
                     if num_established.get() == 1 {

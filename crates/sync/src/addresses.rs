@@ -147,6 +147,20 @@ fn payload(node: &[u8; 32], addrs: &[String], at: u64) -> Vec<u8> {
     p
 }
 
+/// The records a node keeps in its store (its address book, postcard), as
+/// [`encode_kept`] wrote them; bytes that do not read give none. They are checked again
+/// before use.
+pub fn decode_kept(bytes: &[u8]) -> Vec<AddressRecord> {
+    postcard::from_bytes(bytes).unwrap_or_default()
+}
+
+/// The records to keep in the store (see [`decode_kept`]).
+pub fn encode_kept<'a>(records: impl Iterator<Item = &'a AddressRecord>) -> Vec<u8> {
+    let all: Vec<&AddressRecord> = records.collect();
+    // Byte arrays, strings and integers always encode.
+    postcard::to_stdvec(&all).unwrap_or_default()
+}
+
 /// The newest record known of each node, bounded by [`MAX_BOOK`].
 #[derive(Debug, Default, Clone)]
 pub struct AddressBook {

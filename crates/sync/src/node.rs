@@ -485,6 +485,20 @@ impl SyncNode {
         self.expected.remove(coalition);
     }
 
+    /// Forgets everything about a coalition this node no longer holds (a join cancelled or
+    /// refused): what each peer syncs of it, and its fork state. A peer's later messages
+    /// about it are then answered as about any coalition not shared.
+    pub fn forget(&mut self, coalition: &CoalitionId) {
+        self.expected.remove(coalition);
+        for p in self.peers.values_mut() {
+            p.docs.remove(coalition);
+            p.offered.remove(coalition);
+        }
+        self.forks.remove(coalition);
+        self.pending_forks.remove(coalition);
+        self.pending_witnesses.remove(coalition);
+    }
+
     /// A connection to `peer` was established (its key authenticated by the transport).
     pub fn connected(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Vec<Output> {
         self.peers.insert(peer, Peer::default());

@@ -335,3 +335,14 @@ fn members_and_joiners_share_something_with_each_other_and_a_stranger_nothing() 
     connect(&mut nodes, 1, 3);
     assert!(!stranger(&mut nodes, 1, 3) && !stranger(&mut nodes, 3, 1));
 }
+
+#[test]
+fn a_coalition_forgotten_is_no_longer_synced_with_anyone() {
+    let (mut nodes, c) = world();
+    connect(&mut nodes, 1, 2);
+    let founder = nodes[&1].key;
+    assert!(nodes[&2].sync.syncs_with(&founder, &c));
+    let n2 = nodes.get_mut(&2).unwrap();
+    n2.sync.forget(&c);
+    assert!(!n2.sync.syncs_with(&founder, &c));
+}

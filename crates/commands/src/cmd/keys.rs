@@ -29,12 +29,16 @@ struct KeyView {
     last_change: Option<Timestamp>,
     /// When this node last exchanged a message with it.
     last_sync: Option<Timestamp>,
+    /// When it last signed where it listens, as a record this node keeps (it was running
+    /// and syncing with some member).
+    announced: Option<Timestamp>,
 }
 
 impl KeyView {
-    /// When this node last saw the key at work, if ever: its newest change or last sync.
+    /// When this node last saw the key at work, if ever: its newest change, its last sync
+    /// with this node, or its newest signed addresses.
     fn last_seen(&self) -> Option<Timestamp> {
-        self.last_change.max(self.last_sync)
+        self.last_change.max(self.last_sync).max(self.announced)
     }
 }
 
@@ -80,6 +84,16 @@ fn keys(r: &mut Replica, id: &CoalitionId) -> Result<Vec<KeyView>> {
     let this = r.identity().node_key();
     let backups = r.backups_taken()?;
     let synced = r.last_syncs()?;
+    let announced: std::collections::BTreeMap<NodeKey, Timestamp> = r
+        .record(replica::ADDRESSES_RECORD)?
+        .map(|b| sync::addresses::decode_kept(&b))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|rec| {
+            let at = i64::try_from(rec.at).unwrap_or(i64::MAX);
+            (NodeKey::from_bytes(rec.node), Timestamp::from_millis(at))
+        })
+        .collect();
     Ok(r.key_activity(id, member)?
         .into_iter()
         .map(|a| {
@@ -98,6 +112,7 @@ fn keys(r: &mut Replica, id: &CoalitionId) -> Result<Vec<KeyView>> {
                 changes: a.changes,
                 last_change: a.last_change,
                 last_sync: synced.get(&a.key).map(|t| Timestamp::from_millis(*t)),
+                announced: announced.get(&a.key).copied(),
             }
         })
         .collect())
@@ -147,16 +162,24 @@ fn list(r: &mut Replica, id: &CoalitionId, format: Format, out: &Out) -> Result<
 /// `backup`: writes a backup to `file`, which must not exist unless `force`. A file replaced
 /// that is an earlier backup of this organization whose device key was never seen at work
 /// has its key revoked in every coalition: the file that held the key's secret is gone.
+/// Only a plain file with no other name counts as gone (a link's target, or another name
+/// of the same file, still holds the key).
 pub fn backup(r: &mut Replica, file: &Path, force: bool, out: &Out) -> Result<()> {
     let replaced = match std::fs::symlink_metadata(file) {
         Ok(_) if !force => anyhow::bail!(
             "{} already exists: give --force to replace it (a backup replaced whose device key was never used is revoked then)",
             file.display()
         ),
-        Ok(_) => backup_key(file),
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("{} is a folder: give a file's name", file.display())
+        }
+        Ok(meta) if meta.is_file() && only_name(&meta) => backup_key(file),
+        Ok(_) => None,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("could not check {}", file.display())),
     };
+    // Before a key is certified: a backup that cannot be written must not leave one behind.
+    writable_beside(file)?;
     let (bytes, key) = r.backup()?;
     replica::write_private(file, &bytes)?;
     out.note(&format!(
@@ -165,9 +188,46 @@ pub fn backup(r: &mut Replica, file: &Path, force: bool, out: &Out) -> Result<()
         bytes.len()
     ));
     if let Some(old) = replaced {
-        retire(r, old, out)?;
+        // The backup is written: whatever happens to the old key, say so rather than fail.
+        if let Err(e) = retire(r, old, out) {
+            out.note(&format!(
+                "The replaced backup's device key {old} could not be revoked ({e:#}); revoke it with `coalesce member key revoke {old}` in each coalition."
+            ));
+        }
     }
     out.id(key)
+}
+
+/// Whether a file has no other name (hard link) than the one given.
+fn only_name(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() == 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
+/// Fails, naming the problem, if a file cannot be created beside `file` (a missing or
+/// read-only folder).
+fn writable_beside(file: &Path) -> Result<()> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".coalesce-backup-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .with_context(|| format!("cannot write a backup into {}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 /// The device key of the backup in `file`, if it is one.
