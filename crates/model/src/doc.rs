@@ -425,6 +425,28 @@ impl CoalitionDoc {
         crate::history::key_activity(&mut self.doc, member)
     }
 
+    /// The ids of the records in the collection `key` (`issues`, `proposals`...), without
+    /// reading the records.
+    pub fn record_ids(&self, key: &str) -> Vec<String> {
+        match self.doc.get(&automerge::ROOT, key) {
+            Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => self
+                .doc
+                .map_range(&obj, ..)
+                .map(|i| i.key.to_string())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The proposal `id` as stored (a proposal's record is not changed by governance), without
+    /// reading the coalition's other records.
+    pub fn proposal(
+        &self,
+        id: &ProposalId,
+    ) -> Result<Option<crate::schema::Proposal>, crate::schema::Unreadable> {
+        crate::schema::record(&self.doc, "proposals", id.as_str())
+    }
+
     /// The governance in force at `now`.
     pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
         in_force(&self.doc, now)

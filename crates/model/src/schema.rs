@@ -151,6 +151,33 @@ where
     out
 }
 
+/// Reads the one record `id` of the map at `key` under the root: `None` if there is none,
+/// an error naming what does not read if it does not read as a `T`.
+pub fn record<D: autosurgeon::ReadDoc, T: Hydrate>(
+    doc: &D,
+    key: &str,
+    id: &str,
+) -> Result<Option<T>, Unreadable> {
+    let unreadable = |error: String| Unreadable {
+        path: format!("{key}/{id}"),
+        error,
+    };
+    let obj = match doc.get(&automerge::ROOT, key) {
+        Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => obj,
+        _ => return Ok(None),
+    };
+    if doc
+        .get(&obj, id)
+        .map_err(|e| unreadable(e.to_string()))?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, id)
+        .map(Some)
+        .map_err(|e| unreadable(e.to_string()))
+}
+
 impl Coalition {
     /// Reads a coalition as stored (before governance is applied): the root and charter must
     /// read; a record of any collection that does not read is left out and named in

@@ -308,6 +308,27 @@ fn admission_can_be_made_a_vote() {
 }
 
 #[test]
+fn one_proposal_reads_alone_as_in_the_whole_coalition() {
+    let mut doc = three();
+    act(&mut doc, 1, |d| {
+        let general = NewProposal {
+            kind: DecisionKind::General,
+            ..new(pid(1), "Adopt the fare campaign")
+        };
+        d.new_proposal(&member(1), general, t(2)).unwrap()
+    });
+    vote(&mut doc, 2, &pid(1), Stance::Agree, 3);
+    let whole = doc.read().unwrap();
+    assert_eq!(
+        doc.proposal(&pid(1)).unwrap().as_ref(),
+        whole.proposals.get(pid(1).as_str())
+    );
+    assert_eq!(doc.proposal(&pid(2)).unwrap(), None);
+    assert_eq!(doc.record_ids("proposals"), vec![pid(1).to_string()]);
+    assert!(doc.record_ids("nothing").is_empty());
+}
+
+#[test]
 fn history_shows_who_changed_what_and_restores_an_earlier_value() {
     let mut doc = three();
     let issue = IssueId::from_bytes([0x42; 16]);

@@ -659,6 +659,40 @@ impl Replica {
         })
     }
 
+    /// The ids of a coalition's records in the collection `key`, without reading them.
+    pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
+        Ok(self.loaded(id)?.doc.record_ids(key))
+    }
+
+    /// One proposal of a coalition, read alone.
+    pub fn proposal(
+        &mut self,
+        id: &CoalitionId,
+        proposal: &model::ProposalId,
+    ) -> Result<Option<model::schema::Proposal>, ReplicaError> {
+        self.loaded(id)?
+            .doc
+            .proposal(proposal)
+            .map_err(|u| ReplicaError::DamagedRecord {
+                record: u.path,
+                detail: u.error,
+            })
+    }
+
+    /// The governance of a coalition in force now: its members in force, rules and passed
+    /// decisions (without reading its other records).
+    pub fn in_force(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<std::sync::Arc<model::governance::InForce>, ReplicaError> {
+        if self.is_joining(id) {
+            return Err(ReplicaError::NotArrived {
+                coalition: id.to_string(),
+            });
+        }
+        Ok(self.loaded(id)?.doc.in_force(now())?)
+    }
+
     /// The whole state of a coalition in force now (proposals past their closing time are
     /// decided).
     pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {

@@ -20,8 +20,8 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             lead,
         } => {
             let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
+            // Only the members are read, and only when a lead is named.
+            let lead = lead.map(|l| ctx.member(&l)).transpose()?;
             let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
             let new = NewIssue {
                 id: id.clone(),
@@ -44,8 +44,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             tags,
         } => {
             let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let lead = lead.map(|l| member_arg(&state, &l)).transpose()?;
+            let lead = lead.map(|l| ctx.member(&l)).transpose()?;
             let edit = IssueEdit {
                 title,
                 description,

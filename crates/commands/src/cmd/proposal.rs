@@ -123,13 +123,16 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             stance,
             reason,
         } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
+            let ctx = Ctx::new(r, &c, out)?;
             let id = ctx.replica.edit(&ctx.id, |doc, a| {
                 doc.take_position(&a.member, &proposal, stance, &reason, a.now)
             })?;
-            let state = ctx.read()?;
-            let outcome =
-                reports::proposal_tally(&state.proposals[id.as_str()], replica::now()).outcome;
+            // The one proposal, read alone: its record holds all its tally needs.
+            let voted = ctx
+                .replica
+                .proposal(&ctx.id, &id)?
+                .ok_or_else(|| anyhow::anyhow!("proposal {id} is gone after the vote"))?;
+            let outcome = reports::proposal_tally(&voted, replica::now()).outcome;
             out.note(&format!(
                 "Position recorded: {stance}. Proposal {} is {outcome}.",
                 id.short()
@@ -142,23 +145,44 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             format,
         } => {
             let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let id = model::resolve_prefix(
-                &proposal,
-                "proposal",
-                state.proposals.keys().map(AsRef::as_ref),
-            )?;
-            let p = &state.proposals[id];
+            // The proposal is found and read alone; the whole coalition is read only for an
+            // allocation, whose funding depends on the pool's other decisions.
+            let ids = ctx.replica.record_ids(&ctx.id, "proposals")?;
+            let id: model::ProposalId =
+                model::resolve_prefix(&proposal, "proposal", ids.iter().map(String::as_str))?
+                    .parse()?;
+            let alone = ctx
+                .replica
+                .proposal(&ctx.id, &id)?
+                .ok_or_else(|| anyhow::anyhow!("proposal {id} does not read"))?;
+            let (state, gov) = if alone.kind == model::DecisionKind::Allocation {
+                (Some(ctx.read()?), None)
+            } else {
+                (None, Some(ctx.replica.in_force(&ctx.id)?))
+            };
+            let name_of = |m: &model::MemberId| match (&state, &gov) {
+                (Some(state), _) => name_of(state, m),
+                (None, Some(gov)) => gov
+                    .members
+                    .get(m)
+                    .or_else(|| gov.departures.get(m).map(|d| &d.member))
+                    .map_or_else(|| short(m).to_owned(), |m| m.name.clone()),
+                (None, None) => short(m).to_owned(),
+            };
+            let p = state
+                .as_ref()
+                .and_then(|s| s.proposals.get(id.as_str()))
+                .unwrap_or(&alone);
             let now = replica::now();
             let tally = reports::proposal_tally(p, now);
             // An allocation's request, its pool, and what became of it.
-            let request = match &p.subject {
-                Some(model::schema::Subject::Request { pool, entry })
+            let request = match (&p.subject, &state) {
+                (Some(model::schema::Subject::Request { pool, entry }), Some(state))
                     if p.kind == model::DecisionKind::Allocation =>
                 {
                     state.pools.get(pool.as_str()).and_then(|pool| {
                         let e = pool.ledger.get(entry.as_str())?;
-                        let funding = reports::funds(&state, pool, now).requests.remove(entry)?;
+                        let funding = reports::funds(state, pool, now).requests.remove(entry)?;
                         Some((pool, e, funding))
                     })
                 }
@@ -177,7 +201,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                 "Kind: {}; rule: {}; proposed by {} on {}\n",
                 p.kind,
                 p.rule,
-                name_of(&state, &p.author),
+                name_of(&p.author),
                 day(p.created_at)
             );
             if let Some(closes) = p.closes_at {
@@ -206,10 +230,10 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             }
             match model::governance::subject(p) {
                 Some(model::schema::Subject::Admit(m)) => {
-                    s += &format!("\nDecides: admit {}\n", name_of(&state, m));
+                    s += &format!("\nDecides: admit {}\n", name_of(m));
                 }
                 Some(model::schema::Subject::Remove(m)) => {
-                    s += &format!("\nDecides: remove {}\n", name_of(&state, m));
+                    s += &format!("\nDecides: remove {}\n", name_of(m));
                 }
                 _ => {}
             }
@@ -219,7 +243,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                     e.amount,
                     pool.unit,
                     pool.name,
-                    name_of(&state, &e.member)
+                    name_of(&e.member)
                 );
                 match funding {
                     reports::Funding::Funded { at } => {
@@ -261,7 +285,7 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                         }
                     },
                 );
-                s += &format!("  {:<30} {position}\n", name_of(&state, m));
+                s += &format!("  {:<30} {position}\n", name_of(m));
             }
             out.text(&s)
         }

@@ -1,0 +1,310 @@
+//! What common operations cost through a running node's API, as organizers (and the coming
+//! web UI) meet them, against the replica's own edit or read of the same kind in the same run,
+//! on coalitions of N issues shaped like real ones (long descriptions, several tags, a pool
+//! with a ledger, open proposals).
+//!
+//! Run (release binaries first: the bench drives real `coalesce-node` and `coalesce`
+//! processes):
+//!
+//! ```text
+//! cargo build --release -p coalesce-node -p coalesce-cli
+//! BENCH_SIZES=1000,10000 cargo bench -p coalesce-tests --bench api
+//! ```
+//!
+//! For each size: the baseline is the replica in this process on the same home (a durable
+//! edit, or reading the one record); then the node runs on that home and the same operation
+//! goes through its API (`api::Client`, as `coalesce` sends it) and as a whole `coalesce`
+//! command (process start included). Medians of `ROUNDS`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use model::{
+    CoalitionId, DecisionKind, Gift, GiftKind, IssueId, NewIssue, NewPool, NewProposal, ProposalId,
+    Stance,
+};
+use replica::{NewCoalition, Replica};
+
+const ROUNDS: usize = 15;
+
+/// An operation run through the node: round number, and whether as a whole `coalesce`
+/// process (else through the API client).
+type Op<'a> = Box<dyn Fn(usize, bool) + 'a>;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn id16(n: u32, tag: u8) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..4].copy_from_slice(&n.to_le_bytes());
+    b[15] = tag;
+    b
+}
+
+/// An issue as coalitions write them: a title, a long description, three tags.
+fn issue(n: u32) -> NewIssue {
+    NewIssue {
+        id: IssueId::from_bytes(id16(n, 1)),
+        title: format!("Bus fare equity in district {n}"),
+        description: format!(
+            "Riders in district {n} spend a larger share of their income on fares than \
+             riders elsewhere; the 2025 transit survey, disaggregated by race, income and \
+             disability, shows the gap widening since the last fare increase. Members \
+             report long waits at stops without shelter or seating, and paratransit \
+             bookings that must be made a day ahead. We ask for fare-free passes for \
+             low-income riders, shelters at every stop, and same-day paratransit."
+        ),
+        tags: vec!["race".into(), "class".into(), "disability".into()],
+        lead: None,
+    }
+}
+
+/// A home with one coalition of `n` issues, a pool with a ledger of `n / 10` pledges, and
+/// `n / 100` open general proposals (one of them voted on by the bench).
+fn build(home: &Path, n: u32) -> (CoalitionId, ProposalId, model::PoolId) {
+    Replica::init(home, "Northside Tenants Union").unwrap();
+    let mut r = Replica::open(home).unwrap();
+    let id = r
+        .found_coalition(NewCoalition {
+            name: "Transit Justice".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let pool = model::PoolId::from_bytes(id16(0, 2));
+    let new_pool = NewPool {
+        id: pool.clone(),
+        name: "Legal defense fund".into(),
+        kind: model::PoolKind::Funds,
+        unit: "USD".into(),
+        description: String::new(),
+    };
+    r.edit(&id, |doc, a| doc.create_pool(&a.member, new_pool, a.now))
+        .unwrap();
+    // Five more member organizations (their nodes never run here): no single position
+    // decides a proposal.
+    r.edit(&id, |doc, a| {
+        for m in 2u8..=6 {
+            let key = ed25519_dalek::SigningKey::from_bytes(&[m; 32])
+                .verifying_key()
+                .to_bytes();
+            doc.admit_member(
+                &a.member,
+                &model::MemberId::from_bytes([m; 16]),
+                &model::MemberProfile::named(format!("Member organization {m}")),
+                model::NodeKey::from_bytes(key),
+                a.now,
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    for batch in 0..n.div_ceil(100) {
+        r.edit(&id, |doc, a| {
+            for i in batch * 100..((batch + 1) * 100).min(n) {
+                doc.add_issue(&a.member, issue(i), a.now)?;
+                if i % 10 == 0 {
+                    let gift = Gift {
+                        entry: model::EntryId::from_bytes(id16(i, 3)),
+                        kind: GiftKind::Pledge,
+                        amount: "25".parse().unwrap(),
+                        note: "monthly dues share".into(),
+                    };
+                    doc.give(&a.member, pool.as_str(), gift, a.now)?;
+                }
+                if i % 100 == 0 {
+                    let p = NewProposal {
+                        id: ProposalId::from_bytes(id16(i, 4)),
+                        kind: DecisionKind::General,
+                        title: format!("Adopt campaign {i}"),
+                        text: "Members decide whether to adopt the campaign.".into(),
+                        closes_at: None,
+                    };
+                    doc.new_proposal(&a.member, p, a.now)?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    (id, ProposalId::from_bytes(id16(0, 4)), pool)
+}
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(home: &Path) -> (Daemon, api::Client) {
+    let child = Command::new(coalesce_tests::bin("coalesce-node"))
+        .arg("--home")
+        .arg(home)
+        .args([
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api",
+            "127.0.0.1:0",
+            "--no-mdns",
+        ])
+        .env("COALESCE_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let daemon = Daemon(child);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(Some(client)) = api::Client::discover(home) {
+            return (daemon, client);
+        }
+        assert!(Instant::now() < deadline, "the node did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Median time of `f` over `ROUNDS` runs.
+fn time(mut f: impl FnMut(usize)) -> Duration {
+    median(
+        (0..ROUNDS)
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let sizes: Vec<u32> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .map(|s| s.trim().parse().expect("BENCH_SIZES: numbers"))
+        .collect();
+    println!(
+        "{:>7}  {:<14} {:>12} {:>12} {:>7} {:>12} {:>7}",
+        "issues", "operation", "replica", "API", "ratio", "command", "ratio"
+    );
+    for n in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        let (id, proposal, pool) = build(home, n);
+        let c = id.to_string();
+        let (p, pl) = (proposal.to_string(), pool.to_string());
+
+        // Baselines: the replica in this process, on the same home.
+        let mut r = Replica::open(home).unwrap();
+        r.read(&id).unwrap(); // loaded, as the running node has it
+        let base_add = time(|i| {
+            r.edit(&id, |doc, a| {
+                doc.add_issue(&a.member, issue(10_000_000 + i as u32), a.now)
+            })
+            .unwrap();
+        });
+        let base_vote = time(|i| {
+            let stance = if i % 2 == 0 {
+                Stance::Agree
+            } else {
+                Stance::Abstain
+            };
+            r.edit(&id, |doc, a| {
+                doc.take_position(&a.member, proposal.as_str(), stance, "", a.now)
+            })
+            .unwrap();
+        });
+        let base_pledge = time(|i| {
+            let gift = Gift {
+                entry: model::EntryId::from_bytes(id16(20_000_000 + i as u32, 3)),
+                kind: GiftKind::Pledge,
+                amount: "10".parse().unwrap(),
+                note: String::new(),
+            };
+            r.edit(&id, |doc, a| {
+                doc.give(&a.member, pool.as_str(), gift, a.now)
+            })
+            .unwrap();
+        });
+        let base_show = time(|_| {
+            r.proposal(&id, &proposal).unwrap().unwrap();
+        });
+        drop(r);
+
+        let (daemon, node) = start(home);
+        let run = |args: &[&str]| {
+            let resp = node
+                .run(args.iter().map(|s| (*s).to_owned()).collect())
+                .unwrap();
+            assert_eq!(resp.code, 0, "{args:?}: {}", resp.stderr);
+        };
+        let cli = |args: &[&str]| {
+            let out = Command::new(coalesce_tests::bin("coalesce"))
+                .arg("--home")
+                .arg(home)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ops: Vec<(&str, Duration, Op<'_>)> = vec![
+            (
+                "issue add",
+                base_add,
+                Box::new(|i, process| {
+                    let t = format!("Shelters at stop {i}");
+                    let a = ["issue", "add", "--coalition", &c, &t, "--tag", "disability"];
+                    if process { cli(&a) } else { run(&a) }
+                }),
+            ),
+            (
+                "proposal vote",
+                base_vote,
+                Box::new(|i, process| {
+                    let s = if i % 2 == 0 { "agree" } else { "abstain" };
+                    let a = ["proposal", "vote", "--coalition", &c, &p, s];
+                    if process { cli(&a) } else { run(&a) }
+                }),
+            ),
+            (
+                "pool pledge",
+                base_pledge,
+                Box::new(|_, process| {
+                    let a = ["pool", "pledge", "--coalition", &c, &pl, "10"];
+                    if process { cli(&a) } else { run(&a) }
+                }),
+            ),
+            (
+                "proposal show",
+                base_show,
+                Box::new(|_, process| {
+                    let a = ["proposal", "show", "--coalition", &c, &p, "--json"];
+                    if process { cli(&a) } else { run(&a) }
+                }),
+            ),
+        ];
+        for (name, base, op) in &ops {
+            let api = time(|i| op(i, false));
+            let cmd = time(|i| op(i, true));
+            println!(
+                "{n:>7}  {name:<14} {base:>12.2?} {api:>12.2?} {:>7.1} {cmd:>12.2?} {:>7.1}",
+                api.as_secs_f64() / base.as_secs_f64(),
+                cmd.as_secs_f64() / base.as_secs_f64()
+            );
+        }
+        drop(daemon);
+    }
+}
