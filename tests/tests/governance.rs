@@ -299,3 +299,50 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
         assert!(d.stop());
     }
 }
+
+#[test]
+fn a_newcomer_the_members_vote_down_is_told_when_it_asks_again() {
+    let _serial = coalesce_tests::network_lock();
+    let a = coalesce_tests::Node::init("Northside Tenants Union");
+    let n = coalesce_tests::Node::init("New Neighbors Alliance");
+    let pn = coalesce_tests::free_port();
+    let da = a.run_daemon(coalesce_tests::free_port());
+    let dn = n.run_daemon(pn);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let p = a.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "admission=majority@1/2",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &c, &p, "agree"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    let waited = n.fails(&["join", &code, "--wait", "2"]);
+    assert!(waited.contains("waiting to be admitted"), "{waited}");
+    let vote = eventually(20, "the admission vote", || {
+        let list = a.json(&["proposal", "list", "--coalition", &c]);
+        list.as_array()?
+            .iter()
+            .find(|p| {
+                p["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("admit/"))
+            })
+            .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
+    });
+    a.ok(&["proposal", "vote", "--coalition", &c, &vote, "disagree"]);
+    // The newcomer's node asks again when it restarts, and is told.
+    assert!(dn.stop());
+    let dn = n.run_daemon(pn);
+    eventually(20, "the voted-down join to end", || {
+        (n.json(&["join", "--pending"]) == serde_json::json!([])).then_some(())
+    });
+    assert!(
+        dn.logged("did not admit"),
+        "the node says why the join ended"
+    );
+    assert!(da.stop());
+    assert!(dn.stop());
+}

@@ -1216,6 +1216,32 @@ impl Core {
         out.text(&stage)
     }
 
+    /// Where the node `peer` stands in `coalition`: `Some(true)` if a member in force holds
+    /// its key or awaits an admission vote still open, `Some(false)` if a member record
+    /// holds it otherwise (its vote failed, it left or was removed), `None` if none does.
+    fn standing(&mut self, coalition: &CoalitionId, peer: &NodeKey) -> Option<bool> {
+        let gov = self.replica.in_force(coalition).ok()?;
+        if gov.members.values().any(|m| m.keys.contains(peer)) {
+            return Some(true);
+        }
+        let d = gov
+            .departures
+            .values()
+            .find(|d| d.member.keys.contains(peer))?;
+        let open = d.status == model::schema::DepartureStatus::Pending
+            && d.proposal.as_ref().is_some_and(|p| {
+                self.replica
+                    .proposal(coalition, p)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|p| {
+                        model::reports::proposal_tally(&p, replica::now()).outcome
+                            == model::Outcome::Open
+                    })
+            });
+        Some(open)
+    }
+
     /// A peer presented an invite's secret: admit it if the invite is valid and unused.
     fn admit(
         &mut self,
@@ -1249,14 +1275,30 @@ impl Core {
             refuse("invite is for another coalition");
             return Vec::new();
         }
-        if record.used {
-            if record.used_by.as_deref() == Some(peer.to_string().as_str()) {
-                // The node this invite admitted, asking again (it reconnected or restarted
-                // while waiting): its admission stands, and the coalition reaches it once it
-                // is a member in force.
-                debug!("the admitted node asked again; nothing more to do");
+        // A node already admitted, or awaiting its admission vote, asks again after every
+        // reconnect and restart (also past the invite's expiry): nothing more to do; the
+        // coalition reaches it once it is a member in force. One whose vote failed, or that
+        // left or was removed, is told.
+        match self.standing(coalition, &peer) {
+            Some(true) => {
+                debug!("a node admitted or awaiting its vote asked again; nothing more to do");
+                if !record.used {
+                    // Admitted before this node could record the invite as used.
+                    record.used = true;
+                    record.used_by = Some(peer.to_string());
+                    if let Ok(b) = serde_json::to_vec(&record) {
+                        let _ = self.replica.put_record(&key, &b);
+                    }
+                }
                 return Vec::new();
             }
+            Some(false) => {
+                refuse("the members did not admit your organization, or it is no longer a member");
+                return Vec::new();
+            }
+            None => {}
+        }
+        if record.used {
             refuse("invite already used");
             return Vec::new();
         }

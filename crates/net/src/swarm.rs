@@ -367,8 +367,25 @@ pub async fn start(
     // The swarm task dials these itself: sent as commands before it runs, more than the
     // channel holds would wait forever.
     let first: Vec<Multiaddr> = config.bootstrap.into_iter().chain(early).collect();
+    let keep_ids: Vec<PeerId> = config
+        .keep
+        .iter()
+        .filter_map(|a| {
+            a.iter().find_map(|p| match p {
+                libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+                _ => None,
+            })
+        })
+        .collect();
     let keep = config.keep.into_iter().map(without_p2p).collect();
-    tokio::spawn(drive(swarm, commands_rx, to_core, stashed, first, keep));
+    tokio::spawn(drive(
+        swarm,
+        commands_rx,
+        to_core,
+        stashed,
+        first,
+        (keep, keep_ids),
+    ));
     Ok((listening, handle))
 }
 
@@ -568,10 +585,18 @@ async fn drive(
     core: mpsc::Sender<Event>,
     mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>>,
     first: Vec<Multiaddr>,
-    keep: HashSet<Multiaddr>,
+    (keep, keep_ids): (HashSet<Multiaddr>, Vec<PeerId>),
 ) {
-    // Peers reached at a `--bootstrap` address: never let go as strangers.
+    // Peers reached at a `--bootstrap` address, or named in one: never let go as strangers
+    // (at most `MAX_DIAL_TARGETS`, as the core keeps them).
     let mut kept: HashSet<PeerId> = HashSet::new();
+    for id in keep_ids.into_iter().take(MAX_DIAL_TARGETS) {
+        if kept.insert(id)
+            && let Some(key) = node_key(&id)
+        {
+            let _ = core.send(Event::Keep(key)).await;
+        }
+    }
     let mut dial_targets: HashSet<Multiaddr> = HashSet::new();
     for addr in first {
         // Kept for redial while there is room; dialed at least once either way.
@@ -716,7 +741,10 @@ async fn drive(
                         } else {
                             addr.with(libp2p::multiaddr::Protocol::P2p(peer_id))
                         };
-                        if keep.contains(&without_p2p(addr.clone())) && kept.insert(peer_id) {
+                        if kept.len() < MAX_DIAL_TARGETS
+                            && keep.contains(&without_p2p(addr.clone()))
+                            && kept.insert(peer_id)
+                        {
                             let _ = core.send(Event::Keep(key)).await;
                         }
                         let _ = core.send(Event::Reached(key, addr.to_string())).await;

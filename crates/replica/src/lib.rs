@@ -173,6 +173,16 @@ pub enum ReplicaError {
         /// The coalition.
         coalition: String,
     },
+    /// A record of a coalition does not read (written so by another node).
+    #[error(
+        "the record {record} does not read ({detail}); `coalesce status` lists the records that do not read"
+    )]
+    Unreadable {
+        /// Where it is, e.g. `proposals/<id>`.
+        record: String,
+        /// Why it does not read.
+        detail: String,
+    },
     /// Too many joins are pending.
     #[error(
         "{MAX_PENDING_JOINS} joins are pending already: cancel some first (`coalesce join --cancel ID`)"
@@ -661,7 +671,17 @@ impl Replica {
 
     /// The ids of a coalition's records in the collection `key`, without reading them.
     pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
+        self.arrived_or_err(id)?;
         Ok(self.loaded(id)?.doc.record_ids(key))
+    }
+
+    fn arrived_or_err(&mut self, id: &CoalitionId) -> Result<(), ReplicaError> {
+        if self.is_joining(id) {
+            return Err(ReplicaError::NotArrived {
+                coalition: id.to_string(),
+            });
+        }
+        Ok(())
     }
 
     /// One proposal of a coalition, read alone.
@@ -670,10 +690,11 @@ impl Replica {
         id: &CoalitionId,
         proposal: &model::ProposalId,
     ) -> Result<Option<model::schema::Proposal>, ReplicaError> {
+        self.arrived_or_err(id)?;
         self.loaded(id)?
             .doc
             .proposal(proposal)
-            .map_err(|u| ReplicaError::DamagedRecord {
+            .map_err(|u| ReplicaError::Unreadable {
                 record: u.path,
                 detail: u.error,
             })
@@ -685,11 +706,7 @@ impl Replica {
         &mut self,
         id: &CoalitionId,
     ) -> Result<std::sync::Arc<model::governance::InForce>, ReplicaError> {
-        if self.is_joining(id) {
-            return Err(ReplicaError::NotArrived {
-                coalition: id.to_string(),
-            });
-        }
+        self.arrived_or_err(id)?;
         Ok(self.loaded(id)?.doc.in_force(now())?)
     }
 

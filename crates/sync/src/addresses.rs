@@ -31,7 +31,10 @@ pub const MAX_ADDR_LEN: usize = 256;
 /// limit a node may set.
 pub const MAX_RECORDS: usize = 256;
 /// Most records held aside, of nodes not known as members yet.
-pub const MAX_PENDING: usize = 256;
+pub const MAX_PENDING: usize = 1024;
+/// Most of those held for one peer (as many as one message carries: a joining node's inviter
+/// tells it where every member node listens before the joiner holds the member list).
+pub const MAX_PENDING_PER_PEER: usize = MAX_RECORDS;
 /// How far ahead of this node's clock a record may be signed (milliseconds).
 pub const MAX_CLOCK_AHEAD: u64 = 24 * 3600 * 1000;
 /// Shortest time between two records of one node taken (milliseconds): a member churning
@@ -354,7 +357,7 @@ impl SyncNode {
             }
         }
         newest.retain(|node, r| {
-            self.book.wants(r, self.now) && self.pending.get(node).is_none_or(|p| p.at < r.at)
+            self.book.wants(r, self.now) && self.pending.get(node).is_none_or(|(_, p)| p.at < r.at)
         });
         if newest.is_empty() {
             // Nothing new: no member list is read.
@@ -370,8 +373,18 @@ impl SyncNode {
                 if self.book.offer_at(r.clone(), self.now) {
                     learned.push(r);
                 }
-            } else if self.pending.len() < MAX_PENDING || self.pending.contains_key(&node) {
-                self.pending.insert(node, r);
+            } else if self.pending.contains_key(&node)
+                || (self.pending.len() < MAX_PENDING
+                    && self
+                        .pending
+                        .values()
+                        .filter(|(from, _)| *from == peer)
+                        .count()
+                        < MAX_PENDING_PER_PEER)
+            {
+                // Held for the peer that sent it, until that peer disconnects: one peer
+                // cannot fill the table for the others.
+                self.pending.insert(node, (peer, r));
             }
         }
         self.spread_learned(docs, Some(peer), learned, out);
@@ -402,7 +415,7 @@ impl SyncNode {
             .collect();
         let mut learned = Vec::new();
         for node in ready {
-            if let Some(r) = self.pending.remove(&node)
+            if let Some((_, r)) = self.pending.remove(&node)
                 && self.book.offer_at(r.clone(), now)
             {
                 learned.push(r);

@@ -257,7 +257,7 @@ pub struct SyncNode {
     pub(crate) own: Option<AddressRecord>,
     /// Records of nodes not known as members yet (see `addresses`), at most
     /// `addresses::MAX_PENDING`.
-    pub(crate) pending: BTreeMap<[u8; 32], AddressRecord>,
+    pub(crate) pending: BTreeMap<[u8; 32], (NodeKey, AddressRecord)>,
     /// The time, as the node last gave it (for address records only).
     pub(crate) now: Option<u64>,
 }
@@ -327,6 +327,11 @@ impl SyncNode {
     /// The largest message this node takes from a peer.
     pub fn max_message(&self) -> usize {
         self.max_message
+    }
+
+    /// How many address records are held aside, of nodes not known as members yet.
+    pub fn held_aside(&self) -> usize {
+        self.pending.len()
     }
 
     /// Peers currently connected.
@@ -505,9 +510,11 @@ impl SyncNode {
         vec![self.hello(docs, peer)]
     }
 
-    /// The connection to `peer` closed; its sync state is forgotten.
+    /// The connection to `peer` closed; its sync state is forgotten, with the address
+    /// records it sent that are held aside (it sends them again when it reconnects).
     pub fn disconnected(&mut self, peer: &NodeKey) {
         self.peers.remove(peer);
+        self.pending.retain(|_, (from, _)| from != peer);
     }
 
     /// A frame arrived from `peer`.
@@ -704,7 +711,7 @@ impl SyncNode {
         {
             p.strikes += 1;
             if p.strikes >= MAX_STRIKES {
-                self.peers.remove(&peer);
+                self.disconnected(&peer);
                 out.push(Output::Disconnect {
                     peer,
                     reason: format!("{MAX_STRIKES} refused messages"),

@@ -346,3 +346,43 @@ fn a_coalition_forgotten_is_no_longer_synced_with_anyone() {
     n2.sync.forget(&c);
     assert!(!n2.sync.syncs_with(&founder, &c));
 }
+
+#[test]
+fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
+    let (mut nodes, _) = world();
+    connect(&mut nodes, 1, 2);
+    connect(&mut nodes, 1, 3);
+    let (k2, k3) = (nodes[&2].key, nodes[&3].key);
+    // Records of nodes that are no members (yet), each signed by its own node.
+    let fake = |from: u16, n: usize| -> Vec<AddressRecord> {
+        (0..n)
+            .map(|i| {
+                let mut secret = [0u8; 32];
+                secret[..2].copy_from_slice(&from.to_le_bytes());
+                secret[2..10].copy_from_slice(&(i as u64).to_le_bytes());
+                AddressRecord::sign(&secret, &addrs(50), 2_000)
+            })
+            .collect()
+    };
+    let quota = sync::addresses::MAX_PENDING_PER_PEER;
+    let founder = nodes.get_mut(&1).unwrap();
+    founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(fake(2, quota)));
+    assert_eq!(founder.sync.held_aside(), quota);
+    founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(fake(3, 1)));
+    assert_eq!(founder.sync.held_aside(), quota, "over its quota");
+    founder
+        .sync
+        .received(&mut founder.docs, k3, &addresses_frame(fake(4, 1)));
+    assert_eq!(
+        founder.sync.held_aside(),
+        quota + 1,
+        "another member's still held"
+    );
+    // Gone with the peer that sent them.
+    founder.sync.disconnected(&k2);
+    assert_eq!(founder.sync.held_aside(), 1);
+}

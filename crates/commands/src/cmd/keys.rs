@@ -90,7 +90,10 @@ fn keys(r: &mut Replica, id: &CoalitionId) -> Result<Vec<KeyView>> {
         .unwrap_or_default()
         .into_iter()
         .map(|rec| {
-            let at = i64::try_from(rec.at).unwrap_or(i64::MAX);
+            // The other node's clock: never later than this one's.
+            let at = i64::try_from(rec.at)
+                .unwrap_or(i64::MAX)
+                .min(replica::now().as_millis());
             (NodeKey::from_bytes(rec.node), Timestamp::from_millis(at))
         })
         .collect();
@@ -219,11 +222,17 @@ fn writable_beside(file: &Path) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => std::path::PathBuf::from("."),
     };
-    let probe = dir.join(format!(".coalesce-backup-check-{}", std::process::id()));
+    // A fresh name, created only if nothing (not even a link) has it.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let probe = dir.join(format!(
+        ".coalesce-backup-check-{}-{nanos}",
+        std::process::id()
+    ));
     std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .open(&probe)
         .with_context(|| format!("cannot write a backup into {}", dir.display()))?;
     let _ = std::fs::remove_file(&probe);

@@ -2,7 +2,7 @@
 
 use replica::Replica;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use model::{
     MeetingId, NewMeeting, NewProposal, ProposalId, Tally, Timestamp, reports, schema::Proposal,
 };
@@ -147,27 +147,27 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             let mut ctx = Ctx::new(r, &c, out)?;
             // The proposal is found and read alone; the whole coalition is read only for an
             // allocation, whose funding depends on the pool's other decisions.
-            let ids = ctx.replica.record_ids(&ctx.id, "proposals")?;
+            let coalition = ctx.id.clone();
+            let context = move || format!("could not read coalition {coalition}");
+            let ids: Vec<String> = ctx
+                .replica
+                .record_ids(&ctx.id, "proposals")
+                .with_context(&context)?
+                .into_iter()
+                .filter(|i| i.parse::<model::ProposalId>().is_ok())
+                .collect();
             let id: model::ProposalId =
                 model::resolve_prefix(&proposal, "proposal", ids.iter().map(String::as_str))?
                     .parse()?;
             let alone = ctx
                 .replica
-                .proposal(&ctx.id, &id)?
-                .ok_or_else(|| anyhow::anyhow!("proposal {id} does not read"))?;
-            let (state, gov) = if alone.kind == model::DecisionKind::Allocation {
-                (Some(ctx.read()?), None)
+                .proposal(&ctx.id, &id)
+                .with_context(&context)?
+                .ok_or_else(|| anyhow::anyhow!("no proposal {id}"))?;
+            let state = if alone.kind == model::DecisionKind::Allocation {
+                Some(ctx.read()?)
             } else {
-                (None, Some(ctx.replica.in_force(&ctx.id)?))
-            };
-            let name_of = |m: &model::MemberId| match (&state, &gov) {
-                (Some(state), _) => name_of(state, m),
-                (None, Some(gov)) => gov
-                    .members
-                    .get(m)
-                    .or_else(|| gov.departures.get(m).map(|d| &d.member))
-                    .map_or_else(|| short(m).to_owned(), |m| m.name.clone()),
-                (None, None) => short(m).to_owned(),
+                None
             };
             let p = state
                 .as_ref()
@@ -196,6 +196,20 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
                     funding: request.map(|(_, _, f)| f),
                 });
             }
+            // Names for the text: the governance in force, unless the whole coalition is read.
+            let gov = match &state {
+                Some(_) => None,
+                None => Some(ctx.replica.in_force(&ctx.id).with_context(&context)?),
+            };
+            let name_of = |m: &model::MemberId| match (&state, &gov) {
+                (Some(state), _) => name_of(state, m),
+                (None, Some(gov)) => gov
+                    .members
+                    .get(m)
+                    .or_else(|| gov.departures.get(m).map(|d| &d.member))
+                    .map_or_else(|| short(m).to_owned(), |m| m.name.clone()),
+                (None, None) => short(m).to_owned(),
+            };
             let mut s = format!("{}  [{}]\n{}\n\n", p.title, tally.outcome, p.id);
             s += &format!(
                 "Kind: {}; rule: {}; proposed by {} on {}\n",
