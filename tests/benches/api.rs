@@ -21,7 +21,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use model::{
@@ -136,45 +135,6 @@ fn build(home: &Path, n: u32) -> (CoalitionId, ProposalId, model::PoolId) {
     (id, ProposalId::from_bytes(id16(0, 4)), pool)
 }
 
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(home: &Path) -> (Daemon, api::Client) {
-    let child = Command::new(coalesce_tests::bin("coalesce-node"))
-        .arg("--home")
-        .arg(home)
-        .args([
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api",
-            "127.0.0.1:0",
-            "--no-mdns",
-        ])
-        .env("COALESCE_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let daemon = Daemon(child);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(Some(client)) = api::Client::discover(home) {
-            return (daemon, client);
-        }
-        assert!(Instant::now() < deadline, "the node did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Median time of `f` over `ROUNDS` runs.
 fn time(mut f: impl FnMut(usize)) -> Duration {
     median(
@@ -199,8 +159,8 @@ fn main() {
         "issues", "operation", "replica", "API", "ratio", "command", "ratio"
     );
     for n in sizes {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
+        let node = coalesce_tests::Node::new();
+        let home = node.home();
         let (id, proposal, pool) = build(home, n);
         let c = id.to_string();
         let (p, pl) = (proposal.to_string(), pool.to_string());
@@ -247,20 +207,17 @@ fn main() {
         });
         drop(r);
 
-        let (daemon, node) = start(home);
+        // Logging as an operator would run it, not the tests' debug logs.
+        let daemon = node.run_daemon_with("/ip4/127.0.0.1/tcp/0", &[("COALESCE_LOG", "info")]);
+        let client = api::Client::discover(home).unwrap().unwrap();
         let run = |args: &[&str]| {
-            let resp = node
+            let resp = client
                 .run(args.iter().map(|s| (*s).to_owned()).collect())
                 .unwrap();
             assert_eq!(resp.code, 0, "{args:?}: {}", resp.stderr);
         };
         let cli = |args: &[&str]| {
-            let out = Command::new(coalesce_tests::bin("coalesce"))
-                .arg("--home")
-                .arg(home)
-                .args(args)
-                .output()
-                .unwrap();
+            let out = node.run(args);
             assert!(
                 out.status.success(),
                 "{args:?}: {}",
@@ -312,6 +269,6 @@ fn main() {
                 cmd.as_secs_f64() / base.as_secs_f64()
             );
         }
-        drop(daemon);
+        assert!(daemon.stop());
     }
 }

@@ -2,7 +2,19 @@
 //! changes were made and synced, comes back as the same organization under the device key
 //! the backup certified, catches up, writes and syncs — and nobody refuses anything.
 
-use coalesce_tests::{Node, eventually, free_port};
+use coalesce_tests::{Daemon, Node, eventually, free_port};
+
+/// Two organizations' nodes running, both members of a coalition A founded (its id last).
+fn two_members() -> (Node, Node, Daemon, Daemon, String) {
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let da = a.run_daemon(free_port());
+    let db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    (a, b, da, db, c)
+}
 
 /// The issue titles `node` holds in coalition `c` (none while the coalition has not arrived).
 fn issue_titles(node: &Node, c: &str) -> Vec<String> {
@@ -116,13 +128,7 @@ fn an_old_backup_restores_catches_up_and_writes_under_its_own_key() {
 #[test]
 fn a_lost_node_comes_back_from_its_sealed_identity() {
     let _serial = coalesce_tests::network_lock();
-    let a = Node::init("Northside Tenants Union");
-    let b = Node::init("Eastside Disability Justice");
-    let da = a.run_daemon(free_port());
-    let db = b.run_daemon(free_port());
-    let c = a.ok(&["coalition", "create", "Transit Justice"]);
-    let code = a.ok(&["invite", "create", "--coalition", &c]);
-    b.ok(&["join", &code, "--wait", "30"]);
+    let (a, b, da, db, c) = two_members();
     a.ok(&["issue", "add", "--coalition", &c, "Bus fares"]);
     eventually(20, "B to receive the issue", || {
         issue_titles(&b, &c)
@@ -193,13 +199,7 @@ fn own_keys(node: &Node, c: &str) -> Vec<(String, String)> {
 #[test]
 fn a_backup_taken_again_over_its_file_leaves_no_orphan_key() {
     let _serial = coalesce_tests::network_lock();
-    let a = Node::init("Northside Tenants Union");
-    let b = Node::init("Eastside Disability Justice");
-    let da = a.run_daemon(free_port());
-    let db = b.run_daemon(free_port());
-    let c = a.ok(&["coalition", "create", "Transit Justice"]);
-    let code = a.ok(&["invite", "create", "--coalition", &c]);
-    b.ok(&["join", &code, "--wait", "30"]);
+    let (a, b, da, db, c) = two_members();
     let me = a.json(&["status"])["node"].as_str().unwrap().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("north.backup");

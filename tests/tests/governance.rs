@@ -245,22 +245,16 @@ fn when_admission_is_a_vote_an_invite_opens_it_and_the_newcomer_waits_for_it() {
             .is_some_and(|s| s.contains("waiting to be admitted"))
             .then_some(())
     });
-    std::thread::sleep(std::time::Duration::from_secs(1));
+    eventually(20, "the inviting node to answer the restarted node", || {
+        da.logged("asked again; nothing more to do").then_some(())
+    });
     assert_eq!(
         n.json(&["join", "--pending"]).as_array().unwrap().len(),
         1,
         "not refused for asking again"
     );
     let vote = eventually(20, "the admission vote to reach B", || {
-        let list = b.json(&["proposal", "list", "--coalition", &c]);
-        list.as_array()?
-            .iter()
-            .find(|p| {
-                p["subject"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("admit/"))
-            })
-            .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
+        admission_vote(&b, &c)
     });
     let all = a.json(&["member", "list", "--coalition", &c, "--all"]);
     let pending = all
@@ -321,17 +315,7 @@ fn a_newcomer_the_members_vote_down_is_told_when_it_asks_again() {
     let code = a.ok(&["invite", "create", "--coalition", &c]);
     let waited = n.fails(&["join", &code, "--wait", "2"]);
     assert!(waited.contains("waiting to be admitted"), "{waited}");
-    let vote = eventually(20, "the admission vote", || {
-        let list = a.json(&["proposal", "list", "--coalition", &c]);
-        list.as_array()?
-            .iter()
-            .find(|p| {
-                p["subject"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("admit/"))
-            })
-            .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
-    });
+    let vote = eventually(20, "the admission vote", || admission_vote(&a, &c));
     a.ok(&["proposal", "vote", "--coalition", &c, &vote, "disagree"]);
     // The newcomer's node asks again when it restarts, and is told.
     assert!(dn.stop());
@@ -345,4 +329,17 @@ fn a_newcomer_the_members_vote_down_is_told_when_it_asks_again() {
     );
     assert!(da.stop());
     assert!(dn.stop());
+}
+
+/// The id of the open admission vote `node` holds in coalition `c`, if any.
+fn admission_vote(node: &coalesce_tests::Node, c: &str) -> Option<String> {
+    let list = node.json(&["proposal", "list", "--coalition", c]);
+    list.as_array()?
+        .iter()
+        .find(|p| {
+            p["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("admit/"))
+        })
+        .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
 }

@@ -670,6 +670,10 @@ fn a_bootstrap_peer_is_not_let_go_although_it_shares_nothing_yet() {
         da.logged("letting go of a node that shares no coalition")
             .then_some(())
     });
+    // B dials A again (A is its bootstrap peer), and has let nothing go by then.
+    eventually(20, "B to reconnect to A", || {
+        (da.log().matches("peer connected").count() >= 2).then_some(())
+    });
     assert!(
         !db.logged("letting go of a node that shares no coalition"),
         "B keeps its bootstrap peer"

@@ -131,8 +131,9 @@ pub struct KeyActivity {
 }
 
 /// For each of `member`'s node keys: when it was certified and what it signed. Reads only
-/// the changes' metadata, and decodes only the member's own "add device key" changes; a key
-/// no such change names (the one the member joined with) counts as added when it joined.
+/// the changes' metadata, and decodes only the member's own "add device key" changes; the
+/// member's first key (the one it joined with), when no such change names it, counts as added
+/// when it joined.
 pub fn key_activity(doc: &mut AutoCommit, member: &Member) -> Vec<KeyActivity> {
     let mut out: Vec<KeyActivity> = member
         .keys

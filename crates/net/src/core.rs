@@ -131,11 +131,6 @@ struct InviteRecord {
     coalition: String,
     expires_at: i64,
     used: bool,
-    /// The node key it admitted (or opened the admission vote for): that node asks again
-    /// after every reconnect and restart until the coalition has reached it, and is not
-    /// refused for it.
-    #[serde(default)]
-    used_by: Option<String>,
 }
 
 /// A join this node asked for and that has not completed yet.
@@ -157,11 +152,11 @@ pub const MAX_STRANGERS: usize = 64;
 
 /// A node that connected and shared nothing with this one.
 #[derive(Debug, Clone)]
-pub struct Stranger {
+struct Stranger {
     /// Where it was reached, if known.
-    pub addr: Option<String>,
+    addr: Option<String>,
     /// When it was last disconnected as a stranger (Unix milliseconds).
-    pub seen: i64,
+    seen: i64,
 }
 
 /// Most peers whose last sync is remembered (and saved).
@@ -311,6 +306,17 @@ impl Core {
     }
 
     fn handle(&mut self, event: Event) {
+        if matches!(event, Event::Tick) {
+            // Only what time passing asks for; no sync work, no gauges.
+            if !self.unjudged.is_empty() {
+                self.judge_strangers();
+            }
+            if !self.pending_dials.is_empty() {
+                self.flush_dials();
+            }
+            self.save_last_sync(false);
+            return;
+        }
         self.sync
             .set_time(u64::try_from(replica::now().as_millis()).unwrap_or(0));
         if !self.pending_dials.is_empty() {
@@ -462,10 +468,8 @@ impl Core {
                 self.early.forget(&peer);
                 Vec::new()
             }
-            Event::Tick => {
-                self.judge_strangers();
-                Vec::new()
-            }
+            // Handled before (see `handle`).
+            Event::Tick => Vec::new(),
             Event::Keep(peer) => {
                 if self.kept.len() < crate::swarm::MAX_DIAL_TARGETS {
                     self.kept.insert(peer);
@@ -604,17 +608,10 @@ impl Core {
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));
                     }
-                    let mut was_joining = false;
-                    for js in self.joins.values_mut() {
-                        let before = js.len();
-                        js.retain(|j| j.coalition != coalition);
-                        was_joining |= js.len() != before;
-                    }
-                    if was_joining {
-                        self.joins.retain(|_, js| !js.is_empty());
-                        if let Err(e) = self.replica.end_join(&coalition) {
-                            warn!(%coalition, error = %e, "could not forget the completed join");
-                        }
+                    if self.drop_pending_join(&coalition)
+                        && let Err(e) = self.replica.end_join(&coalition)
+                    {
+                        warn!(%coalition, error = %e, "could not forget the completed join");
                     }
                     continue;
                 }
@@ -647,11 +644,7 @@ impl Core {
                     reason,
                 } => {
                     warn!(%peer, %coalition, %reason, "the inviting node refused to admit this node");
-                    if let Some(js) = self.joins.get_mut(&peer) {
-                        js.retain(|j| j.coalition != coalition);
-                    }
-                    self.joins.retain(|_, js| !js.is_empty());
-                    self.sync.unexpect(&coalition);
+                    self.drop_pending_join(&coalition);
                     self.sync.forget(&coalition);
                     if self.refused_joins.len() >= MAX_PENDING_JOINS_REFUSED {
                         self.refused_joins.clear();
@@ -1032,7 +1025,6 @@ impl Core {
             coalition: id.to_string(),
             expires_at: expires_at.as_millis(),
             used: false,
-            used_by: None,
         };
         self.replica.put_record(
             &format!("invite/{}", hex(&secret)),
@@ -1093,9 +1085,7 @@ impl Core {
         let coalition = CoalitionId::from_bytes(invite.coalition);
         let inviter = NodeKey::from_bytes(invite.inviter);
         self.refused_joins.remove(&coalition);
-        for js in self.joins.values_mut() {
-            js.retain(|j| j.coalition != coalition);
-        }
+        self.drop_pending_join(&coalition);
         let hello = self.sync.expect(
             &mut ReplicaDocs(&mut self.replica),
             coalition.clone(),
@@ -1136,6 +1126,19 @@ impl Core {
         }
     }
 
+    /// Forgets this node's join request for `coalition` (kept to send on each connection to
+    /// the inviter); returns whether there was one.
+    fn drop_pending_join(&mut self, coalition: &CoalitionId) -> bool {
+        let mut dropped = false;
+        self.joins.retain(|_, js| {
+            let before = js.len();
+            js.retain(|j| j.coalition != *coalition);
+            dropped |= js.len() != before;
+            !js.is_empty()
+        });
+        dropped
+    }
+
     /// Takes up again the joins pending when the node last stopped; forgets those whose
     /// coalition has arrived since, or whose code no longer reads.
     fn resume_joins(&mut self) {
@@ -1147,16 +1150,16 @@ impl Core {
             }
         };
         for (id, join) in joins {
-            let invite = Invite::decode(&join.code).ok();
-            if !self.replica.is_joining(&id) || invite.is_none() {
-                if let Err(e) = self.replica.end_join(&id) {
-                    warn!(coalition = %id, error = %e, "could not forget a pending join");
+            match Invite::decode(&join.code) {
+                Ok(invite) if self.replica.is_joining(&id) => {
+                    info!(coalition = %id, "taking up a pending join again");
+                    self.take_up_join(&invite, join.org);
                 }
-                continue;
-            }
-            if let Some(invite) = invite {
-                info!(coalition = %id, "taking up a pending join again");
-                self.take_up_join(&invite, join.org);
+                _ => {
+                    if let Err(e) = self.replica.end_join(&id) {
+                        warn!(coalition = %id, error = %e, "could not forget a pending join");
+                    }
+                }
             }
         }
     }
@@ -1164,11 +1167,7 @@ impl Core {
     /// `join --cancel`: forgets the join and stops expecting its coalition.
     fn cancel_join(&mut self, given: &str, out: &Out) -> anyhow::Result<()> {
         let id = commands::join::cancel(&mut self.replica, given, out)?;
-        for js in self.joins.values_mut() {
-            js.retain(|j| j.coalition != id);
-        }
-        self.joins.retain(|_, js| !js.is_empty());
-        self.sync.unexpect(&id);
+        self.drop_pending_join(&id);
         self.sync.forget(&id);
         self.refused_joins.remove(&id);
         info!(coalition = %id, "join cancelled");
@@ -1285,7 +1284,6 @@ impl Core {
                 if !record.used {
                     // Admitted before this node could record the invite as used.
                     record.used = true;
-                    record.used_by = Some(peer.to_string());
                     if let Ok(b) = serde_json::to_vec(&record) {
                         let _ = self.replica.put_record(&key, &b);
                     }
@@ -1342,7 +1340,6 @@ impl Core {
             }
         };
         record.used = true;
-        record.used_by = Some(peer.to_string());
         let saved = serde_json::to_vec(&record)
             .map_err(|e| e.to_string())
             .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));

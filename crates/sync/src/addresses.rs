@@ -368,23 +368,33 @@ impl SyncNode {
         }
         let members = members_of(docs, theirs.iter());
         let mut learned = Vec::new();
+        // Counted once per message, then kept up to date: the quota of the sending peer.
+        let mut held_for_peer = self
+            .pending
+            .values()
+            .filter(|(from, _)| *from == peer)
+            .count();
         for (node, r) in newest {
             if member_in(&members, &theirs, &node) {
                 if self.book.offer_at(r.clone(), self.now) {
                     learned.push(r);
                 }
-            } else if self.pending.contains_key(&node)
-                || (self.pending.len() < MAX_PENDING
-                    && self
-                        .pending
-                        .values()
-                        .filter(|(from, _)| *from == peer)
-                        .count()
-                        < MAX_PENDING_PER_PEER)
-            {
+            } else {
                 // Held for the peer that sent it, until that peer disconnects: one peer
-                // cannot fill the table for the others.
-                self.pending.insert(node, (peer, r));
+                // cannot fill the table for the others, nor take over what others sent.
+                let owner = self.pending.get(&node).map(|(from, _)| *from);
+                let room = match owner {
+                    Some(from) => from == peer,
+                    None => {
+                        self.pending.len() < MAX_PENDING && held_for_peer < MAX_PENDING_PER_PEER
+                    }
+                };
+                if room {
+                    if owner.is_none() {
+                        held_for_peer += 1;
+                    }
+                    self.pending.insert(node, (peer, r));
+                }
             }
         }
         self.spread_learned(docs, Some(peer), learned, out);

@@ -190,6 +190,8 @@ pub(crate) struct Peer {
     pub(crate) docs: BTreeMap<CoalitionId, PeerDoc>,
     /// Coalitions the peer offered in its last Hello.
     offered: BTreeSet<CoalitionId>,
+    /// Whether a Hello came from it on this connection.
+    greeted: bool,
     /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
     assembly: Option<(u32, u32, Vec<u8>)>,
     strikes: u32,
@@ -360,12 +362,14 @@ impl SyncNode {
     /// no coalition synced with it, none it named that this node holds (a member whose copy
     /// is newer, a node joining through this one), and none this node would name to it (it
     /// is a member here, or this node joins through it). Such a peer is a stranger: there is
-    /// no reason to stay connected. A peer not connected shares nothing.
+    /// no reason to stay connected. A peer that has not greeted yet cannot be told apart
+    /// (it may be a member's node this copy does not know of yet): it does not count as a
+    /// stranger. A peer not connected shares nothing.
     pub fn shares_nothing(&self, docs: &mut impl Documents, peer: &NodeKey) -> bool {
         let Some(p) = self.peers.get(peer) else {
             return true;
         };
-        if !p.docs.is_empty() {
+        if !p.greeted || !p.docs.is_empty() {
             return false;
         }
         let held = docs.coalitions();
@@ -483,11 +487,6 @@ impl SyncNode {
             reason: reason.chars().take(200).collect(),
         }
         .encode()
-    }
-
-    /// Stops expecting a coalition (its join was refused).
-    pub fn unexpect(&mut self, coalition: &CoalitionId) {
-        self.expected.remove(coalition);
     }
 
     /// Forgets everything about a coalition this node no longer holds (a join cancelled or
@@ -728,6 +727,7 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) {
         if let Some(p) = self.peers.get_mut(&peer) {
+            p.greeted = true;
             p.offered = offered.iter().map(from_wire).collect();
         }
         let ours: BTreeSet<WireCoalition> = self.offer_for(docs, &peer).into_iter().collect();

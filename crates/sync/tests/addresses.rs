@@ -382,6 +382,13 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
         quota + 1,
         "another member's still held"
     );
+    // A newer record of that node from the first member does not take it over.
+    let mut secret = [0u8; 32];
+    secret[..2].copy_from_slice(&4u16.to_le_bytes());
+    let newer = AddressRecord::sign(&secret, &addrs(51), 3_000);
+    founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(vec![newer]));
     // Gone with the peer that sent them.
     founder.sync.disconnected(&k2);
     assert_eq!(founder.sync.held_aside(), 1);

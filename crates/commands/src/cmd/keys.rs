@@ -72,10 +72,11 @@ pub fn key(r: &mut Replica, cmd: KeyCmd, out: &Out) -> Result<()> {
 /// This organization's node keys in coalition `id`, with what this node knows of each.
 fn keys(r: &mut Replica, id: &CoalitionId) -> Result<Vec<KeyView>> {
     let me = r.me(id)?;
-    let state = r
-        .read(id)
+    // Only the members in force are read, not the coalition's other records.
+    let gov = r
+        .in_force(id)
         .with_context(|| format!("could not read coalition {id}"))?;
-    let Some(member) = state.members.get(me.as_str()) else {
+    let Some(member) = gov.members.get(me.as_str()) else {
         anyhow::bail!(
             "your organization is not a member in force of coalition {}: it has no node keys there",
             id.short()
@@ -241,13 +242,7 @@ fn writable_beside(file: &Path) -> Result<()> {
 
 /// The device key of the backup in `file`, if it is one.
 fn backup_key(file: &Path) -> Option<NodeKey> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    std::fs::File::open(file)
-        .ok()?
-        .take(replica::backup::HEAD_BYTES)
-        .read_to_end(&mut head)
-        .ok()?;
+    let head = super::read_prefix(file, replica::backup::HEAD_BYTES).ok()?;
     let (secret, _) = replica::backup::read_head(&head).ok()?;
     Some(replica::Identity::from_secret("", secret).node_key())
 }

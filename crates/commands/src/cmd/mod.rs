@@ -67,20 +67,26 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
 /// Reads a file of at most `max` bytes. Reading stops one byte past the limit, so a larger
 /// file, or an endless one such as a device, is refused without being read whole.
 pub fn read_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let context = || format!("could not read {}", path.display());
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .with_context(context)?
-        .take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .with_context(context)?;
+    let bytes = read_prefix(path, max.saturating_add(1))?;
     if bytes.len() as u64 > max {
         anyhow::bail!(
             "{} is larger than expected (more than {max} bytes)",
             path.display()
         );
     }
+    Ok(bytes)
+}
+
+/// The first `len` bytes of a file (fewer if it is shorter).
+pub(crate) fn read_prefix(path: &std::path::Path, len: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let context = || format!("could not read {}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .with_context(context)?
+        .take(len)
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
     Ok(bytes)
 }
 
