@@ -13,8 +13,9 @@
 //!
 //! For each size: the baseline is the replica in this process on the same home (a durable
 //! edit, or reading the one record); then the node runs on that home and the same operation
-//! goes through its API (`api::Client`, as `coalesce` sends it) and as a whole `coalesce`
-//! command (process start included). Medians of `ROUNDS`. The baselines run before the node
+//! goes through its API (`api::Client`, as `coalesce` sends it; for `issue show` and
+//! `issue page`, the typed routes `GET /v1/coalitions/{c}/issues/{i}` and `…/issues?limit=50`)
+//! and as a whole `coalesce` command (process start included; `issue page` has none). Medians of `ROUNDS`. The baselines run before the node
 //! starts (it holds the store), not alternated with it; the history is built in edits of 100
 //! issues, so it holds N/100 changes where real use makes one per edit.
 
@@ -205,6 +206,40 @@ fn main() {
             r.proposal(&id, &proposal).unwrap().unwrap();
             r.in_force(&id).unwrap();
         });
+        // What a page of 50 issues reads: every issue's header (to sort and filter), the 50
+        // issues of the page, the governance (for names).
+        let page = |r: &mut Replica| {
+            let headers = r.issue_headers(&id).unwrap();
+            let mut ids: Vec<_> = headers.iter().map(|(k, h)| (h.created_at, k)).collect();
+            ids.sort();
+            for (_, i) in ids.iter().take(50) {
+                r.issue(&id, i).unwrap().unwrap();
+            }
+            r.in_force(&id).unwrap();
+        };
+        let base_page = time(|_| page(&mut r));
+        // What `issue show` reads: the issue ids, the one issue, the governance.
+        let shown = IssueId::from_bytes(id16(n / 2, 1));
+        let base_issue = time(|_| {
+            let ids = r.record_ids(&id, "issues").unwrap();
+            assert!(ids.contains(&shown.to_string()));
+            r.issue(&id, &shown).unwrap().unwrap();
+            r.in_force(&id).unwrap();
+        });
+        // The first page after a change: the headers are read again (not timed: the edit).
+        let base_fresh_page = median(
+            (0..ROUNDS)
+                .map(|i| {
+                    r.edit(&id, |doc, a| {
+                        doc.add_issue(&a.member, issue(30_000_000 + i as u32), a.now)
+                    })
+                    .unwrap();
+                    let t = Instant::now();
+                    page(&mut r);
+                    t.elapsed()
+                })
+                .collect(),
+        );
         drop(r);
 
         // Logging as an operator would run it, not the tests' debug logs.
@@ -224,6 +259,15 @@ fn main() {
                 String::from_utf8_lossy(&out.stderr)
             );
         };
+        let typed = |path: &str| {
+            let (status, body) = coalesce_tests::api_call(home, "GET", path, None, true);
+            assert_eq!(status, 200, "{path}: {body}");
+        };
+        let (page_path, issue_path) = (
+            format!("/v1/coalitions/{c}/issues?limit=50"),
+            format!("/v1/coalitions/{c}/issues/{shown}"),
+        );
+        let s = shown.to_string();
         let ops: Vec<(&str, Duration, Op<'_>)> = vec![
             (
                 "issue add",
@@ -259,16 +303,65 @@ fn main() {
                     if process { cli(&a) } else { run(&a) }
                 }),
             ),
+            // Typed routes: the API column is the route; the command is `coalesce issue show`.
+            (
+                "issue show",
+                base_issue,
+                Box::new(|_, process| {
+                    if process {
+                        cli(&["issue", "show", "--coalition", &c, &s]);
+                    } else {
+                        typed(&issue_path);
+                    }
+                }),
+            ),
+            // The command line has no page (it lists every issue): the route only.
+            (
+                "issue page",
+                base_page,
+                Box::new(|_, process| {
+                    if !process {
+                        typed(&page_path);
+                    }
+                }),
+            ),
         ];
         for (name, base, op) in &ops {
             let api = time(|i| op(i, false));
             let cmd = time(|i| op(i, true));
+            let (cmd, cmd_ratio) = if *name == "issue page" {
+                ("-".to_owned(), "-".to_owned())
+            } else {
+                (
+                    format!("{cmd:.2?}"),
+                    format!("{:.1}", cmd.as_secs_f64() / base.as_secs_f64()),
+                )
+            };
             println!(
-                "{n:>7}  {name:<14} {base:>12.2?} {api:>12.2?} {:>7.1} {cmd:>12.2?} {:>7.1}",
+                "{n:>7}  {name:<14} {base:>12.2?} {api:>12.2?} {:>7.1} {cmd:>12} {cmd_ratio:>7}",
                 api.as_secs_f64() / base.as_secs_f64(),
-                cmd.as_secs_f64() / base.as_secs_f64()
             );
         }
+        // The first page after a change, through the route (the edit through the API, not
+        // timed).
+        let fresh_page = median(
+            (0..ROUNDS)
+                .map(|i| {
+                    let t = format!("Crossings at stop {i}");
+                    run(&["issue", "add", "--coalition", &c, &t]);
+                    let t = Instant::now();
+                    typed(&page_path);
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        println!(
+            "{n:>7}  {:<14} {base_fresh_page:>12.2?} {fresh_page:>12.2?} {:>7.1} {:>12} {:>7}",
+            "page, changed",
+            fresh_page.as_secs_f64() / base_fresh_page.as_secs_f64(),
+            "-",
+            "-"
+        );
         assert!(daemon.stop());
     }
 }

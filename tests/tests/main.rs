@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binaries, one module per feature.
 
+mod api;
 mod backup;
 mod cli;
 mod crash;

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 pub mod metrics;
+pub mod routes;
 pub use metrics::Metrics;
+pub use routes::{ApiDoc, openapi_json};
 
 /// File name of the API address and token in a home folder.
 pub const API_FILE: &str = "api.json";
@@ -79,7 +81,16 @@ pub struct RunResponse {
 }
 
 /// A request from the API to the node's core, with the channel for the answer.
-pub type Job = (RunRequest, oneshot::Sender<RunResponse>);
+#[derive(Debug)]
+pub enum Job {
+    /// A command line's arguments (`POST /v1/run`).
+    Run(RunRequest, oneshot::Sender<RunResponse>),
+    /// A typed operation (the routes of [`routes`]).
+    Op(
+        commands::ops::Request,
+        oneshot::Sender<Result<commands::ops::Reply, commands::ops::OpError>>,
+    ),
+}
 
 /// Something went wrong setting up or calling the API.
 #[derive(Debug, thiserror::Error)]
@@ -225,7 +236,7 @@ async fn run(
             .into_response();
     }
     let (tx, rx) = oneshot::channel();
-    if state.jobs.send((req, tx)).await.is_err() {
+    if state.jobs.send(Job::Run(req, tx)).await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "the node is shutting down").into_response();
     }
     match rx.await {
@@ -238,12 +249,17 @@ async fn run(
     }
 }
 
-/// The API's routes: `POST /v1/run` and `GET /v1/metrics` (every metric, per coalition and
-/// per peer included) with the token, and the monitoring routes of [`monitoring`].
+/// The API's routes: the typed operations ([`routes`]), `POST /v1/run` (a command line's
+/// arguments: what `coalesce` sends for the commands that have no typed route yet) and
+/// `GET /v1/metrics` (every metric, per coalition and per peer included) with the token;
+/// `GET /v1/openapi.json` and the monitoring routes of [`monitoring`] without.
 pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/v1/run", post(run))
         .route("/v1/metrics", get(detailed_metrics))
+        .merge(routes::router())
+        .route("/v1/openapi.json", get(routes::openapi))
+        .fallback(routes::no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(AppState {
             token,
@@ -359,6 +375,88 @@ impl Client {
 mod tests {
     use super::*;
 
+    /// The OpenAPI document is generated from the types; the one checked in is what clients
+    /// read without a node, so it must not drift: `UPDATE_OPENAPI=1 cargo test -p api`
+    /// rewrites it after a change of the operations.
+    #[test]
+    fn the_openapi_document_checked_in_is_the_one_the_types_describe() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let generated = openapi_json();
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "crates/api/openapi.json is not what the operations' types describe: run \
+             `UPDATE_OPENAPI=1 cargo test -p api` and commit the file"
+        );
+    }
+
+    /// The typed routes' refusals, through the router with a core that answers every
+    /// operation with an id.
+    #[tokio::test]
+    async fn typed_routes_answer_refusals_as_json_with_a_code() {
+        use axum::body::Body;
+        use axum::http::Request;
+        use tower::ServiceExt;
+        let (tx, mut rx) = mpsc::channel::<Job>(4);
+        tokio::spawn(async move {
+            while let Some(job) = rx.recv().await {
+                if let Job::Op(req, reply) = job {
+                    assert_eq!(req.name(), "issue_create");
+                    let _ = reply.send(Ok(commands::ops::Reply::Created(commands::ops::Created {
+                        id: "ab".into(),
+                    })));
+                }
+            }
+        });
+        let app = router("secret".into(), tx, Arc::new(Metrics::default()));
+        let call = |body: Vec<u8>, token: &str| {
+            Request::post("/v1/coalitions/c1/issues")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let answer = |resp: Response| async move {
+            let status = resp.status().as_u16();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            (status, v)
+        };
+        let ok = app
+            .clone()
+            .oneshot(call(br#"{"title": "Fares"}"#.to_vec(), "secret"))
+            .await
+            .unwrap();
+        assert_eq!(answer(ok).await, (201, serde_json::json!({"id": "ab"})));
+        let cases = [
+            (
+                br#"{"title": "Fares"}"#.to_vec(),
+                "wrong",
+                401,
+                "unauthorized",
+            ),
+            (b"{not json".to_vec(), "secret", 400, "bad_request"),
+            (br#"{"title": 7}"#.to_vec(), "secret", 400, "bad_request"),
+            (
+                serde_json::to_vec(&serde_json::json!({"title": "x".repeat(MAX_BODY)})).unwrap(),
+                "secret",
+                413,
+                "too_large",
+            ),
+        ];
+        for (body, token, status, code) in cases {
+            let resp = app.clone().oneshot(call(body, token)).await.unwrap();
+            let (got, v) = answer(resp).await;
+            assert_eq!((got, v["code"].as_str()), (status, Some(code)), "{v}");
+            assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+
     #[test]
     fn tokens_compare_exactly() {
         assert!(same_token("abc", "abc"));
@@ -373,7 +471,7 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let (tx, mut rx) = mpsc::channel::<Job>(4);
         tokio::spawn(async move {
-            while let Some((req, reply)) = rx.recv().await {
+            while let Some(Job::Run(req, reply)) = rx.recv().await {
                 let _ = reply.send(RunResponse {
                     stdout: req.args.join(" "),
                     stderr: String::new(),

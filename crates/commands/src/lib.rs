@@ -8,6 +8,7 @@
 
 pub mod args;
 mod cmd;
+pub mod ops;
 pub mod output;
 
 pub use cmd::join;

@@ -447,6 +447,24 @@ impl CoalitionDoc {
         crate::schema::record(&self.doc, "proposals", id.as_str())
     }
 
+    /// One issue as stored, without reading the coalition's other records.
+    pub fn issue(
+        &self,
+        id: &IssueId,
+    ) -> Result<Option<crate::schema::Issue>, crate::schema::Unreadable> {
+        crate::records::issue(&self.doc, id)
+    }
+
+    /// What a listing of issues sorts and filters by, for every issue ([`crate::records`]).
+    pub fn issue_headers(
+        &self,
+    ) -> Result<
+        std::collections::BTreeMap<IssueId, crate::records::IssueHeader>,
+        crate::schema::Unreadable,
+    > {
+        crate::records::issue_headers(&self.doc)
+    }
+
     /// The governance in force at `now`.
     pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
         in_force(&self.doc, now)

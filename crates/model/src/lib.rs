@@ -38,6 +38,7 @@ pub mod governance;
 pub mod history;
 mod ids;
 pub mod layout;
+pub mod records;
 pub mod reports;
 pub mod rules;
 pub mod schema;

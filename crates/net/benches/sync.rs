@@ -245,7 +245,7 @@ fn command(node: &Running, args: &[&str]) -> tokio::sync::oneshot::Receiver<api:
     let (tx, rx) = tokio::sync::oneshot::channel();
     let args = args.iter().map(|a| (*a).to_owned()).collect();
     node.events
-        .blocking_send(Event::Api((api::RunRequest { args }, tx)))
+        .blocking_send(Event::Api(api::Job::Run(api::RunRequest { args }, tx)))
         .unwrap();
     rx
 }

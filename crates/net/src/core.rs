@@ -412,10 +412,21 @@ impl Core {
 
     fn outputs_for(&mut self, event: Event) -> Vec<Output> {
         match event {
-            Event::Api((req, reply)) => {
+            Event::Api(api::Job::Run(req, reply)) => {
                 let resp = self.run_command(req.args);
                 let _ = reply.send(resp);
                 self.push_local_changes()
+            }
+            Event::Api(api::Job::Op(req, reply)) => {
+                let _s =
+                    info_span!("operation", op = req.name(), coalition = req.coalition()).entered();
+                let writes = req.writes();
+                let _ = reply.send(commands::ops::handle(&mut self.replica, req));
+                if writes {
+                    self.push_local_changes()
+                } else {
+                    Vec::new()
+                }
             }
             Event::Connected(peer) => {
                 let _s = info_span!("peer", %peer).entered();

@@ -51,7 +51,9 @@ fn run(node: &Running, args: &[&str]) -> api::RunResponse {
     let req = api::RunRequest {
         args: args.iter().map(|s| (*s).to_owned()).collect(),
     };
-    node.events.blocking_send(Event::Api((req, tx))).unwrap();
+    node.events
+        .blocking_send(Event::Api(api::Job::Run(req, tx)))
+        .unwrap();
     rx.blocking_recv().unwrap()
 }
 

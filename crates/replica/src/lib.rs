@@ -302,11 +302,17 @@ pub struct Actor {
 
 struct Loaded {
     doc: CoalitionDoc,
+    /// The issue headers read at these heads (listings page through them without reading
+    /// the issues again while nothing changes).
+    issue_headers: Option<(Vec<model::automerge::ChangeHash>, IssueHeaders)>,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
     since_snapshot: usize,
 }
+
+/// What a listing of issues sorts and filters by, for every issue of a coalition.
+pub type IssueHeaders = std::sync::Arc<BTreeMap<model::IssueId, model::records::IssueHeader>>;
 
 /// Changes this node made, signed, for the sync protocol to push to peers.
 #[derive(Debug, Clone)]
@@ -361,6 +367,14 @@ impl std::fmt::Debug for Replica {
             .field("home", &self.home)
             .field("identity", &self.identity)
             .finish_non_exhaustive()
+    }
+}
+
+/// A record that does not read, as the replica's error.
+fn unreadable(u: model::schema::Unreadable) -> ReplicaError {
+    ReplicaError::Unreadable {
+        record: u.path,
+        detail: u.error,
     }
 }
 
@@ -616,6 +630,7 @@ impl Replica {
             id.clone(),
             Loaded {
                 doc,
+                issue_headers: None,
                 index,
                 since_snapshot,
             },
@@ -653,6 +668,7 @@ impl Replica {
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
             let mut loaded = Loaded {
                 doc,
+                issue_headers: None,
                 index,
                 since_snapshot: stored.changes.len(),
             };
@@ -691,13 +707,33 @@ impl Replica {
         proposal: &model::ProposalId,
     ) -> Result<Option<model::schema::Proposal>, ReplicaError> {
         self.arrived_or_err(id)?;
-        self.loaded(id)?
-            .doc
-            .proposal(proposal)
-            .map_err(|u| ReplicaError::Unreadable {
-                record: u.path,
-                detail: u.error,
-            })
+        self.loaded(id)?.doc.proposal(proposal).map_err(unreadable)
+    }
+
+    /// One issue of a coalition, read alone.
+    pub fn issue(
+        &mut self,
+        id: &CoalitionId,
+        issue: &model::IssueId,
+    ) -> Result<Option<model::schema::Issue>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.issue(issue).map_err(unreadable)
+    }
+
+    /// What a listing of a coalition's issues sorts and filters by, without their texts;
+    /// read again only when the coalition changed since the last call.
+    pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        let heads = loaded.doc.heads();
+        if let Some((at, headers)) = &loaded.issue_headers
+            && *at == heads
+        {
+            return Ok(headers.clone());
+        }
+        let headers = std::sync::Arc::new(loaded.doc.issue_headers().map_err(unreadable)?);
+        loaded.issue_headers = Some((heads, headers.clone()));
+        Ok(headers)
     }
 
     /// The governance of a coalition in force now: its members in force, rules and passed

@@ -3,11 +3,12 @@
 use replica::Replica;
 
 use anyhow::Result;
-use model::{IssueEdit, IssueId, MemberId, NewIssue, reports};
+use model::{IssueId, MemberId, NewIssue, reports};
 use serde::Serialize;
 
-use super::{Ctx, day, name_of, short};
+use super::{Ctx, day, short};
 use crate::args::{DebugCmd, IssueCmd};
+use crate::ops::issues;
 use crate::output::Out;
 
 pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
@@ -19,20 +20,14 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             tags,
             lead,
         } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            // Only the members are read, and only when a lead is named.
-            let lead = lead.map(|l| ctx.member(&l)).transpose()?;
-            let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
-            let new = NewIssue {
-                id: id.clone(),
+            let ctx = Ctx::new(r, &c, out)?;
+            let req = issues::NewIssueRequest {
                 title,
                 description,
                 tags,
                 lead,
             };
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
-            out.id(id)
+            out.id(issues::create(ctx.replica, &ctx.id, req)?)
         }
         IssueCmd::Edit {
             c,
@@ -43,18 +38,15 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             lead,
             tags,
         } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let lead = lead.map(|l| ctx.member(&l)).transpose()?;
-            let edit = IssueEdit {
+            let ctx = Ctx::new(r, &c, out)?;
+            let req = issues::IssueEditRequest {
                 title,
                 description,
-                status,
+                status: status.map(|s| s.to_string()),
                 lead,
                 add_tags: tags,
             };
-            let id = ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.edit_issue(&a.member, &issue, edit, a.now)
-            })?;
+            let id = issues::edit(ctx.replica, &ctx.id, &issue, req)?;
             out.note(&format!("Issue {} updated.", id.short()));
             Ok(())
         }
@@ -100,31 +92,33 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             status,
             format,
         } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let tag = tag.map(|t| model::normalize_tag(&t)).transpose()?;
-            let mut issues: Vec<_> = state
-                .issues
-                .values()
-                .filter(|i| tag.as_ref().is_none_or(|t| i.tags.contains(t)))
-                .filter(|i| status.is_none_or(|s| i.status == s))
-                .collect();
-            issues.sort_by(|a, b| {
-                a.created_at
-                    .cmp(&b.created_at)
-                    .then_with(|| a.id.cmp(&b.id))
-            });
+            let ctx = Ctx::new(r, &c, out)?;
+            // Every issue: the command line prints the whole list.
+            let query = issues::IssueQuery {
+                tag,
+                status: status.map(|s| s.to_string()),
+                offset: 0,
+                limit: Some(usize::MAX),
+            };
+            let page = issues::list_limited(ctx.replica, &ctx.id, &query, usize::MAX)?;
             if format.json {
-                return out.json(&issues);
+                return out.json(&page.issues);
             }
-            let rows = issues
+            let name = |m: &MemberId| {
+                page.names
+                    .get(m)
+                    .cloned()
+                    .unwrap_or_else(|| short(m).to_owned())
+            };
+            let rows = page
+                .issues
                 .iter()
                 .map(|i| {
                     vec![
                         short(&i.id).to_owned(),
                         i.title.clone(),
                         i.status.to_string(),
-                        name_of(&state, &i.lead),
+                        name(&i.lead),
                         i.tags.join(", "),
                         i.ranks.len().to_string(),
                         day(i.created_at),
@@ -146,26 +140,31 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             )
         }
         IssueCmd::Show { c, issue, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let id =
-                model::resolve_prefix(&issue, "issue", state.issues.keys().map(AsRef::as_ref))?;
-            let i = &state.issues[id];
+            let ctx = Ctx::new(r, &c, out)?;
+            let detail = issues::show(ctx.replica, &ctx.id, &issue)?;
+            let i = &detail.issue;
             if format.json {
                 return out.json(i);
             }
+            let name = |m: &MemberId| {
+                detail
+                    .names
+                    .get(m)
+                    .cloned()
+                    .unwrap_or_else(|| short(m).to_owned())
+            };
             let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
             s += &format!(
                 "Raised by {} on {}; lead: {}\n",
-                name_of(&state, &i.raised_by),
+                name(&i.raised_by),
                 day(i.created_at),
-                name_of(&state, &i.lead)
+                name(&i.lead)
             );
             if !i.tags.is_empty() {
                 s += &format!("Tags: {}\n", i.tags.join(", "));
             }
-            if !i.description.as_str().is_empty() {
-                s += &format!("\n{}\n", i.description.as_str());
+            if !i.description.is_empty() {
+                s += &format!("\n{}\n", i.description);
             }
             if !i.evidence.is_empty() {
                 s += "\nEvidence:\n";
@@ -183,7 +182,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
                 let mut ranks: Vec<_> = i.ranks.iter().collect();
                 ranks.sort_by_key(|(_, r)| **r);
                 for (m, r) in ranks {
-                    s += &format!("  {} (rank {r})\n", name_of(&state, m));
+                    s += &format!("  {} (rank {r})\n", name(m));
                 }
             }
             out.text(&s)

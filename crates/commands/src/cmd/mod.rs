@@ -115,16 +115,6 @@ impl<'a> Ctx<'a> {
         Ok(Self { replica, id })
     }
 
-    /// The member in force that `given` names (an id, a prefix or an exact name), reading
-    /// only the coalition's governance.
-    pub fn member(&mut self, given: &str) -> Result<model::MemberId> {
-        let gov = self
-            .replica
-            .in_force(&self.id)
-            .with_context(|| format!("could not read coalition {}", self.id))?;
-        Ok(model::find_member(&gov.members, given)?.clone())
-    }
-
     pub fn read(&mut self) -> Result<Coalition> {
         self.replica
             .read(&self.id)

@@ -1,0 +1,281 @@
+//! The typed operations' routes, one family per resource under `/v1/coalitions/{coalition}`,
+//! and their OpenAPI description ([`ApiDoc`], served at `/v1/openapi.json`).
+//!
+//! Each handler checks the token, reads the path, query and JSON body into the operation's
+//! request type ([`commands::ops`]), hands it to the node's core and answers with the typed
+//! reply, or with an [`OpError`] as JSON: a stable `code` and a `message`. A body that does
+//! not parse, or is too large, is answered the same way, never with bare text.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use commands::ops::issues::{
+    EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
+};
+use commands::ops::{Created, ErrorCode, OpError, Reply, Request, Updated};
+use tokio::sync::oneshot;
+use utoipa::OpenApi;
+
+use crate::{AppState, Job, authorized};
+
+/// The OpenAPI description of the typed routes, generated from the operations' types.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Coalesce node API",
+        version = "1",
+        description = "The control API of one Coalesce node. Every route but /health, /ready, \
+            /metrics and this document takes the bearer token written to api.json in the \
+            node's home. Errors are JSON: a stable `code` and a `message` for people."
+    ),
+    paths(issue_list, issue_create, issue_show, issue_edit),
+    components(schemas(
+        OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
+        IssueView, IssueDetail, EvidenceView
+    )),
+    modifiers(&BearerToken),
+    tags((name = "issues", description = "The coalition's joint issue inventory"))
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer token scheme.
+#[derive(Debug)]
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as served (pretty JSON, ending in a line feed).
+pub fn openapi_json() -> String {
+    // A document made of plain strings and maps always serializes.
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The typed routes.
+pub(crate) fn router() -> Router<AppState> {
+    use axum::routing::get;
+    Router::new()
+        .route(
+            "/v1/coalitions/{coalition}/issues",
+            get(issue_list).post(issue_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/issues/{issue}",
+            get(issue_show).patch(issue_edit),
+        )
+}
+
+/// The OpenAPI document, without the token: it describes the routes and holds no data.
+pub(crate) async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
+        .into_response()
+}
+
+/// A path the API does not serve, as a typed error (the routes are in `/v1/openapi.json`).
+pub(crate) async fn no_route(uri: axum::http::Uri) -> Response {
+    error(OpError::new(
+        ErrorCode::NotFound,
+        format!(
+            "no route {}: the routes are described at /v1/openapi.json",
+            uri.path()
+        ),
+    ))
+}
+
+/// An error as the API answers it.
+pub(crate) fn error(e: OpError) -> Response {
+    let status =
+        StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(e)).into_response()
+}
+
+/// A body or query that did not parse, as a typed error.
+fn rejected(status: StatusCode, text: String) -> Response {
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ErrorCode::TooLarge
+    } else {
+        ErrorCode::BadRequest
+    };
+    error(OpError::new(code, text))
+}
+
+fn json_rejected(r: JsonRejection) -> Response {
+    rejected(r.status(), r.body_text())
+}
+
+fn query_rejected(r: QueryRejection) -> Response {
+    rejected(r.status(), r.body_text())
+}
+
+/// Hands `req` to the core (after the token check) and answers with `ok` on success.
+async fn call(state: &AppState, headers: &HeaderMap, req: Request, ok: StatusCode) -> Response {
+    if !authorized(state, headers) {
+        return error(OpError::new(
+            ErrorCode::Unauthorized,
+            "missing or wrong API token (see api.json in the node's home)",
+        ));
+    }
+    let (tx, rx) = oneshot::channel();
+    if state.jobs.send(Job::Op(req, tx)).await.is_err() {
+        return error(OpError::new(
+            ErrorCode::Unavailable,
+            "the node is shutting down",
+        ));
+    }
+    match rx.await {
+        Ok(Ok(reply)) => (ok, Json::<Reply>(reply)).into_response(),
+        Ok(Err(e)) => error(e),
+        Err(_) => error(OpError::new(
+            ErrorCode::Internal,
+            "the node dropped the operation",
+        )),
+    }
+}
+
+/// A page of the coalition's issues, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/issues",
+    tag = "issues",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), IssueQuery),
+    responses(
+        (status = 200, description = "A page of issues", body = IssuePage),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(coalition): Path<String>,
+    query: Result<Query<IssueQuery>, QueryRejection>,
+) -> Response {
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(r) => return query_rejected(r),
+    };
+    call(
+        &state,
+        &headers,
+        Request::IssueList { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Raises an issue.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/issues",
+    tag = "issues",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = NewIssueRequest,
+    responses(
+        (status = 201, description = "Raised", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(coalition): Path<String>,
+    body: Result<Json<NewIssueRequest>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(r) => return json_rejected(r),
+    };
+    call(
+        &state,
+        &headers,
+        Request::IssueCreate { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// One issue.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/issues/{issue}",
+    tag = "issues",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("issue" = String, Path, description = "Issue id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "The issue", body = IssueDetail),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((coalition, issue)): Path<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        &headers,
+        Request::IssueShow { coalition, issue },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Edits an issue.
+#[utoipa::path(
+    patch,
+    path = "/v1/coalitions/{coalition}/issues/{issue}",
+    tag = "issues",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("issue" = String, Path, description = "Issue id or unique prefix"),
+    ),
+    request_body = IssueEditRequest,
+    responses(
+        (status = 200, description = "Edited", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_edit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((coalition, issue)): Path<(String, String)>,
+    body: Result<Json<IssueEditRequest>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(r) => return json_rejected(r),
+    };
+    call(
+        &state,
+        &headers,
+        Request::IssueEdit {
+            coalition,
+            issue,
+            body,
+        },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -1,0 +1,492 @@
+//! The issue inventory: raise, list a page, show one, edit.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use model::{CoalitionId, IssueEdit, IssueId, IssueStatus, MemberId, NewIssue, Rank, Timestamp};
+use replica::Replica;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Most issues in one page.
+pub const MAX_PAGE: usize = 500;
+/// Issues in a page when the request names no limit.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// A new issue to raise.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIssueRequest {
+    /// Short title.
+    pub title: String,
+    /// Longer description.
+    #[serde(default)]
+    pub description: String,
+    /// Identity tags it touches (e.g. `race`, `disability`; see `coalesce issue add --help`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The lead member: its id, a unique prefix of it, or its exact name. The member raising
+    /// the issue when absent.
+    #[serde(default)]
+    pub lead: Option<String>,
+}
+
+/// Changes to an issue; an absent field stays as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueEditRequest {
+    /// New title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New status: `raised`, `adopted`, `parallel-campaign`, `won` or `dropped`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// New lead member: id, unique prefix or exact name.
+    #[serde(default)]
+    pub lead: Option<String>,
+    /// Tags to add.
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+}
+
+/// Which issues to list, oldest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IssueQuery {
+    /// Only issues with this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Only issues with this status (`raised`, `adopted`, `parallel-campaign`, `won`,
+    /// `dropped`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// How many matching issues to skip.
+    #[serde(default)]
+    pub offset: usize,
+    /// Most issues to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// One page of issues.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuePage {
+    /// How many issues match, in all pages.
+    pub total: usize,
+    /// How many were skipped before this page.
+    pub offset: usize,
+    /// The offset of the next page, if there is one.
+    pub next: Option<usize>,
+    /// The issues of this page, oldest first.
+    pub issues: Vec<IssueView>,
+    /// The names of the members these issues name (raised by, lead, shared by), by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// An issue of the joint inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct IssueView {
+    /// Its id.
+    #[schema(value_type = String)]
+    pub id: IssueId,
+    /// Short title.
+    pub title: String,
+    /// Longer description.
+    pub description: String,
+    /// The member that raised it.
+    #[schema(value_type = String)]
+    pub raised_by: MemberId,
+    /// The lead member.
+    #[schema(value_type = String)]
+    pub lead: MemberId,
+    /// Identity tags it touches.
+    pub tags: Vec<String>,
+    /// Evidence supporting it.
+    pub evidence: Vec<EvidenceView>,
+    /// Where it stands.
+    #[schema(value_type = String)]
+    pub status: IssueStatus,
+    /// Each sharing member's priority rank (1 highest), by member id.
+    #[schema(value_type = BTreeMap<String, u8>)]
+    pub ranks: BTreeMap<MemberId, Rank>,
+    /// When it was raised (RFC 3339).
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+}
+
+/// One piece of evidence for an issue.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct EvidenceView {
+    /// Where it comes from.
+    pub source: String,
+    /// The figure or finding.
+    pub figure: String,
+    /// How the data is disaggregated.
+    pub disaggregation: String,
+    /// The member that added it.
+    #[schema(value_type = String)]
+    pub added_by: MemberId,
+}
+
+impl From<model::schema::Issue> for IssueView {
+    fn from(i: model::schema::Issue) -> Self {
+        Self {
+            id: i.id,
+            title: i.title,
+            description: i.description.0,
+            raised_by: i.raised_by,
+            lead: i.lead,
+            tags: i.tags,
+            evidence: i
+                .evidence
+                .into_iter()
+                .map(|e| EvidenceView {
+                    source: e.source,
+                    figure: e.figure,
+                    disaggregation: e.disaggregation,
+                    added_by: e.added_by,
+                })
+                .collect(),
+            status: i.status,
+            ranks: i.ranks,
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// One issue, with the names of the members it names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssueDetail {
+    /// The issue.
+    pub issue: IssueView,
+    /// The names of the members it names, by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// The member in force that `given` names (id, prefix or exact name), from the governance.
+fn member(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MemberId> {
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    Ok(model::find_member(&gov.members, given)?.clone())
+}
+
+/// Raises an issue. Reads only the members, and only when a lead is named.
+pub fn create(r: &mut Replica, c: &CoalitionId, req: NewIssueRequest) -> anyhow::Result<IssueId> {
+    let lead = req.lead.map(|l| member(r, c, &l)).transpose()?;
+    let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
+    let new = NewIssue {
+        id: id.clone(),
+        title: req.title,
+        description: req.description,
+        tags: req.tags,
+        lead,
+    };
+    r.edit(c, |doc, a| doc.add_issue(&a.member, new, a.now))?;
+    Ok(id)
+}
+
+/// Edits an issue (`issue`: its id or a unique prefix); returns its id.
+pub fn edit(
+    r: &mut Replica,
+    c: &CoalitionId,
+    issue: &str,
+    req: IssueEditRequest,
+) -> anyhow::Result<IssueId> {
+    let lead = req.lead.map(|l| member(r, c, &l)).transpose()?;
+    let edit = IssueEdit {
+        title: req.title,
+        description: req.description,
+        status: req.status.as_deref().map(str::parse).transpose()?,
+        lead,
+        add_tags: req.add_tags,
+    };
+    Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
+}
+
+/// The issue whose id `given` is or starts with, reading ids only.
+pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueId> {
+    let ids = r
+        .record_ids(c, "issues")
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let id = model::resolve_prefix(given, "issue", ids.iter().map(String::as_str))?;
+    Ok(id.parse()?)
+}
+
+/// One issue (`given`: its id or a unique prefix), read alone.
+pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueDetail> {
+    let id = resolve(r, c, given)?;
+    let issue = r
+        .issue(c, &id)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .ok_or_else(|| model::PrefixError::NotFound {
+            what: "issue",
+            given: given.to_owned(),
+        })?;
+    let names = names(r, c, std::iter::once(&issue))?;
+    Ok(IssueDetail {
+        issue: issue.into(),
+        names,
+    })
+}
+
+/// A page of the issues matching `q`, oldest first (then by id). Sorting and filtering read
+/// each issue's status, tags and date only; the page's issues are read whole.
+pub fn list(r: &mut Replica, c: &CoalitionId, q: &IssueQuery) -> anyhow::Result<IssuePage> {
+    list_limited(r, c, q, MAX_PAGE)
+}
+
+/// [`list`] with `max` for the largest page instead of [`MAX_PAGE`] (the command line lists
+/// every issue).
+pub(crate) fn list_limited(
+    r: &mut Replica,
+    c: &CoalitionId,
+    q: &IssueQuery,
+    max: usize,
+) -> anyhow::Result<IssuePage> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(max);
+    let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
+    let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
+    let headers = r
+        .issue_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let mut matching: Vec<_> = headers
+        .iter()
+        .filter(|(_, h)| tag.as_ref().is_none_or(|t| h.tags.contains(t)))
+        .filter(|(_, h)| status.is_none_or(|s| h.status == s))
+        .map(|(id, h)| (h.created_at, id))
+        .collect();
+    matching.sort();
+    let total = matching.len();
+    let mut issues = Vec::with_capacity(limit.min(total));
+    for (_, id) in matching.iter().skip(q.offset).take(limit) {
+        // Listed a moment ago from the same document: always there.
+        if let Some(i) = r
+            .issue(c, id)
+            .with_context(|| format!("could not read coalition {c}"))?
+        {
+            issues.push(i);
+        }
+    }
+    let names = names(r, c, issues.iter())?;
+    let end = q.offset.saturating_add(issues.len());
+    Ok(IssuePage {
+        total,
+        offset: q.offset,
+        next: (end < total).then_some(end),
+        issues: issues.into_iter().map(IssueView::from).collect(),
+        names,
+    })
+}
+
+/// The names of the members `issues` name.
+fn names<'a>(
+    r: &mut Replica,
+    c: &CoalitionId,
+    issues: impl Iterator<Item = &'a model::schema::Issue>,
+) -> anyhow::Result<BTreeMap<MemberId, String>> {
+    let mut ids = std::collections::BTreeSet::new();
+    for i in issues {
+        ids.insert(&i.raised_by);
+        ids.insert(&i.lead);
+        ids.extend(i.ranks.keys());
+    }
+    super::names(r, c, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{ErrorCode, OpError};
+
+    fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
+        let dir = tempfile::tempdir().unwrap();
+        Replica::init(dir.path(), "Northside Tenants Union").unwrap();
+        let mut r = Replica::open(dir.path()).unwrap();
+        let c = r
+            .found_coalition(replica::NewCoalition {
+                name: "Transit Justice".into(),
+                frame: "Fare-free buses".into(),
+                values: vec![],
+                commitments: vec![],
+                equity_threshold: None,
+            })
+            .unwrap();
+        (dir, r, c)
+    }
+
+    fn raise(r: &mut Replica, c: &CoalitionId, title: &str, tags: &[&str]) -> IssueId {
+        let req = NewIssueRequest {
+            title: title.into(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..Default::default()
+        };
+        create(r, c, req).unwrap()
+    }
+
+    fn code(e: anyhow::Error) -> ErrorCode {
+        OpError::from_anyhow(&e).code
+    }
+
+    #[test]
+    fn pages_cover_every_matching_issue_once_in_the_order_of_the_whole_list() {
+        let (_dir, mut r, c) = replica();
+        let mut raised = Vec::new();
+        for n in 0..7 {
+            let tags: &[&str] = if n % 2 == 0 { &["race"] } else { &[] };
+            raised.push(raise(&mut r, &c, &format!("Issue {n}"), tags));
+        }
+        let whole = r.read(&c).unwrap();
+        let mut expected: Vec<_> = whole.issues.values().collect();
+        expected.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        let expected: Vec<IssueId> = expected.iter().map(|i| i.id.clone()).collect();
+
+        let mut seen = Vec::new();
+        let mut offset = Some(0);
+        while let Some(o) = offset {
+            let q = IssueQuery {
+                offset: o,
+                limit: Some(3),
+                ..Default::default()
+            };
+            let page = list(&mut r, &c, &q).unwrap();
+            assert_eq!(page.total, 7);
+            assert!(page.issues.len() <= 3);
+            seen.extend(page.issues.iter().map(|i| i.id.clone()));
+            offset = page.next;
+        }
+        assert_eq!(seen, expected);
+
+        let q = IssueQuery {
+            tag: Some("Race".into()),
+            ..Default::default()
+        };
+        let page = list(&mut r, &c, &q).unwrap();
+        assert_eq!(page.total, 4);
+        assert_eq!(page.next, None);
+        let past = IssueQuery {
+            offset: 100,
+            ..Default::default()
+        };
+        let page = list(&mut r, &c, &past).unwrap();
+        assert_eq!((page.total, page.issues.len(), page.next), (7, 0, None));
+        let huge = IssueQuery {
+            limit: Some(usize::MAX),
+            offset: usize::MAX,
+            ..Default::default()
+        };
+        assert_eq!(list(&mut r, &c, &huge).unwrap().issues.len(), 0);
+        // Every issue's view is the record as the whole read gives it.
+        let everything = IssueQuery {
+            limit: Some(usize::MAX),
+            ..Default::default()
+        };
+        let all = list_limited(&mut r, &c, &everything, usize::MAX).unwrap();
+        assert_eq!(all.issues.len(), 7);
+        for v in &all.issues {
+            assert_eq!(*v, IssueView::from(whole.issues[&v.id].clone()));
+        }
+        assert_eq!(all.names.len(), 1);
+    }
+
+    #[test]
+    fn edits_show_and_refusals_carry_their_codes() {
+        let (_dir, mut r, c) = replica();
+        let id = raise(&mut r, &c, "Fares", &[]);
+        let req = IssueEditRequest {
+            status: Some("adopted".into()),
+            lead: Some("northside tenants union".into()),
+            ..Default::default()
+        };
+        assert_eq!(edit(&mut r, &c, &id.as_str()[..6], req).unwrap(), id);
+        let shown = show(&mut r, &c, &id.as_str()[..6]).unwrap();
+        assert_eq!(shown.issue.status, IssueStatus::Adopted);
+        assert_eq!(shown.names[&shown.issue.lead], "Northside Tenants Union");
+
+        let bad_status = IssueEditRequest {
+            status: Some("maybe".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(edit(&mut r, &c, id.as_str(), bad_status).unwrap_err()),
+            ErrorCode::Invalid
+        );
+        let empty = NewIssueRequest {
+            title: "  ".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(create(&mut r, &c, empty).unwrap_err()),
+            ErrorCode::Invalid
+        );
+        let nobody = NewIssueRequest {
+            title: "Fares".into(),
+            lead: Some("Nobody".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(create(&mut r, &c, nobody).unwrap_err()),
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            code(show(&mut r, &c, "zz").unwrap_err()),
+            ErrorCode::NotFound
+        );
+        // Two ids share their first hex digit among seventeen issues, by pigeonhole.
+        for n in 0..16 {
+            raise(&mut r, &c, &format!("Issue {n}"), &[]);
+        }
+        let ambiguous = (0..16)
+            .map(|d| format!("{d:x}"))
+            .find(|p| {
+                r.record_ids(&c, "issues")
+                    .unwrap()
+                    .iter()
+                    .filter(|i| i.starts_with(p.as_str()))
+                    .count()
+                    > 1
+            })
+            .unwrap();
+        assert_eq!(
+            code(show(&mut r, &c, &ambiguous).unwrap_err()),
+            ErrorCode::Ambiguous
+        );
+        let q = IssueQuery {
+            status: Some("maybe".into()),
+            ..Default::default()
+        };
+        assert_eq!(code(list(&mut r, &c, &q).unwrap_err()), ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn an_issue_reads_the_same_as_a_view_and_as_the_record() {
+        let i = model::schema::Issue {
+            id: IssueId::from_bytes([1; 16]),
+            title: "Fares".into(),
+            description: model::schema::Prose("Long\ntext".into()),
+            raised_by: MemberId::from_bytes([2; 16]),
+            lead: MemberId::from_bytes([3; 16]),
+            tags: vec!["race".into()],
+            evidence: vec![model::schema::Evidence {
+                source: "survey".into(),
+                figure: "40%".into(),
+                disaggregation: "by language".into(),
+                added_by: MemberId::from_bytes([2; 16]),
+            }],
+            status: IssueStatus::Raised,
+            ranks: [(MemberId::from_bytes([2; 16]), Rank::new(1).unwrap())].into(),
+            created_at: Timestamp::from_millis(1_700_000_000_000),
+        };
+        // The command line's `--json` prints views: what it printed before, byte for byte.
+        assert_eq!(
+            serde_json::to_string(&i).unwrap(),
+            serde_json::to_string(&IssueView::from(i.clone())).unwrap()
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! Typed operations: what the API (and the coming web UI) call with JSON, and what the
+//! command line's commands call after resolving what people typed. Each operation is a
+//! function over an open [`Replica`] taking a request type and returning a response type,
+//! both serde and described for OpenAPI ([`utoipa::ToSchema`]); the `api` crate serves each
+//! family on its own routes and generates the OpenAPI document from these types.
+//!
+//! An operation reads only what it needs (one record by id, the headers a listing sorts by,
+//! the governance for names), never the whole coalition, so its cost follows the work.
+//!
+//! Failures are [`OpError`]: a stable [`ErrorCode`] for programs, and the message a person
+//! reads, the same as the command line prints.
+
+pub mod issues;
+
+use std::collections::BTreeMap;
+
+use model::{CoalitionId, MemberId};
+use replica::{Replica, ReplicaError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What kind of failure an operation met, stable across versions (programs branch on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request does not have a valid form (a missing field, a malformed value).
+    BadRequest,
+    /// The API token was missing or wrong.
+    Unauthorized,
+    /// No coalition, record or member has the id given.
+    NotFound,
+    /// The prefix given matches more than one record.
+    Ambiguous,
+    /// A value is not acceptable: empty, too long, too many, not one of the allowed words.
+    Invalid,
+    /// The coalition's rules do not let this node do it (not a member, a flagged key...).
+    Forbidden,
+    /// The record's state does not allow it (already exists, already decided, no balance).
+    Conflict,
+    /// The coalition has not arrived from the other members' nodes yet.
+    NotArrived,
+    /// The request body is larger than the API accepts.
+    TooLarge,
+    /// The node is shutting down.
+    Unavailable,
+    /// Something failed on this node (the store, the document); the message says what.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status the API answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Ambiguous | Self::Conflict | Self::NotArrived => 409,
+            Self::TooLarge => 413,
+            Self::Invalid => 422,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// An operation's failure: a code for programs, a message for people.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// What went wrong, with its causes, as a sentence for a person.
+    pub message: String,
+}
+
+impl OpError {
+    /// An error of the given kind.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The error with its code read off its causes: the first cause of a known kind decides.
+    pub fn from_anyhow(e: &anyhow::Error) -> Self {
+        let code = e.chain().find_map(code_of).unwrap_or(ErrorCode::Internal);
+        Self::new(code, format!("{e:#}"))
+    }
+}
+
+impl std::fmt::Display for OpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for OpError {}
+
+/// The code of one error in a chain, if it is of a kind that has one.
+fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
+    use model::{EditError, PrefixError};
+    if let Some(e) = e.downcast_ref::<PrefixError>() {
+        return Some(match e {
+            PrefixError::NotFound { .. } => ErrorCode::NotFound,
+            PrefixError::Ambiguous { .. } => ErrorCode::Ambiguous,
+            _ => ErrorCode::Invalid,
+        });
+    }
+    if e.downcast_ref::<model::ValueError>().is_some() {
+        return Some(ErrorCode::Invalid);
+    }
+    if let Some(e) = e.downcast_ref::<EditError>() {
+        return match e {
+            EditError::Empty { .. }
+            | EditError::TooLong { .. }
+            | EditError::TooMany { .. }
+            | EditError::BlockWithoutReason
+            | EditError::ZeroAmount => Some(ErrorCode::Invalid),
+            EditError::Unknown { .. } => Some(ErrorCode::NotFound),
+            EditError::Exists { .. }
+            | EditError::ProposalDecided { .. }
+            | EditError::InsufficientBalance { .. } => Some(ErrorCode::Conflict),
+            EditError::NotAMember { .. }
+            | EditError::KeyFlagged { .. }
+            | EditError::Refused { .. }
+            | EditError::NotInElectorate { .. } => Some(ErrorCode::Forbidden),
+            // Transparent wrappers do not show their inner error as a cause: look inside.
+            EditError::Prefix(p) => code_of(p),
+            EditError::Value(_) => Some(ErrorCode::Invalid),
+            _ => None,
+        };
+    }
+    if let Some(e) = e.downcast_ref::<ReplicaError>() {
+        return match e {
+            ReplicaError::NotArrived { .. } => Some(ErrorCode::NotArrived),
+            ReplicaError::KeyForked { .. } => Some(ErrorCode::Forbidden),
+            ReplicaError::NoCoalition | ReplicaError::WhichCoalition { .. } => {
+                Some(ErrorCode::NotFound)
+            }
+            ReplicaError::Edit(e) => code_of(e),
+            ReplicaError::Coalition(p) => code_of(p),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// The id of a record just made.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Created {
+    /// Its id.
+    pub id: String,
+}
+
+/// The id of a record just changed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Updated {
+    /// Its id.
+    pub id: String,
+}
+
+/// One operation with what it takes: how the API hands an operation to the node's core. Each
+/// variant says, once, what it needs (see [`Request::coalition`], [`Request::writes`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Raise an issue ([`issues::create`]).
+    IssueCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue.
+        body: issues::NewIssueRequest,
+    },
+    /// Edit an issue ([`issues::edit`]).
+    IssueEdit {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue: id or unique prefix.
+        issue: String,
+        /// The changes.
+        body: issues::IssueEditRequest,
+    },
+    /// One issue ([`issues::show`]).
+    IssueShow {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue: id or unique prefix.
+        issue: String,
+    },
+    /// A page of issues ([`issues::list`]).
+    IssueList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which issues.
+        query: issues::IssueQuery,
+    },
+}
+
+/// What an operation answers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Reply {
+    /// A record was made.
+    Created(Created),
+    /// A record was changed.
+    Updated(Updated),
+    /// One issue.
+    Issue(Box<issues::IssueDetail>),
+    /// A page of issues.
+    Issues(issues::IssuePage),
+}
+
+impl Request {
+    /// The operation's name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::IssueCreate { .. } => "issue_create",
+            Self::IssueEdit { .. } => "issue_edit",
+            Self::IssueShow { .. } => "issue_show",
+            Self::IssueList { .. } => "issue_list",
+        }
+    }
+
+    /// The coalition it acts on, as given.
+    pub fn coalition(&self) -> Option<&str> {
+        match self {
+            Self::IssueCreate { coalition, .. }
+            | Self::IssueEdit { coalition, .. }
+            | Self::IssueShow { coalition, .. }
+            | Self::IssueList { coalition, .. } => Some(coalition),
+        }
+    }
+
+    /// Whether it writes a change (which the running node then sends to its peers).
+    pub fn writes(&self) -> bool {
+        matches!(self, Self::IssueCreate { .. } | Self::IssueEdit { .. })
+    }
+}
+
+/// Carries out one operation on an open replica.
+pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
+    run(r, req).map_err(|e| OpError::from_anyhow(&e))
+}
+
+fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
+    Ok(match req {
+        Request::IssueCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = issues::create(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::IssueEdit {
+            coalition: c,
+            issue,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = issues::edit(r, &c, &issue, body)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::IssueShow {
+            coalition: c,
+            issue,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Issue(Box::new(issues::show(r, &c, &issue)?))
+        }
+        Request::IssueList {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Issues(issues::list(r, &c, &query)?)
+        }
+    })
+}
+
+/// The coalition an API path names: its id, or a unique prefix of it.
+pub fn coalition(r: &Replica, given: &str) -> anyhow::Result<CoalitionId> {
+    Ok(r.resolve(given)?)
+}
+
+/// The names of the members (former ones too) among `ids`, from the governance alone; a
+/// member this node does not know is left out (readers show its short id).
+pub fn names<'a>(
+    r: &mut Replica,
+    c: &CoalitionId,
+    ids: impl IntoIterator<Item = &'a MemberId>,
+) -> anyhow::Result<BTreeMap<MemberId, String>> {
+    let gov = r.in_force(c)?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| {
+            gov.members
+                .get(id)
+                .or_else(|| gov.departures.get(id).map(|d| &d.member))
+                .map(|m| (id.clone(), m.name.clone()))
+        })
+        .collect())
+}

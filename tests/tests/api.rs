@@ -1,0 +1,199 @@
+//! The typed API of a running node: one route per operation family, JSON in and out, errors
+//! with a stable code, and the OpenAPI document it serves, the same as the one checked in.
+//! (A body over the limit is tested in `api`'s own tests: a real client may see the
+//! connection closed before it has sent the whole body.)
+
+use coalesce_tests::{Node, api_call, free_port};
+use serde_json::json;
+
+#[test]
+fn issues_are_raised_listed_by_page_shown_and_edited_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let issues = format!("/v1/coalitions/{c}/issues");
+
+    let (status, created) = api_call(
+        home,
+        "POST",
+        &issues,
+        Some(&json!({"title": "Bus fare equity", "description": "Fares\nrose", "tags": ["Race"]})),
+        true,
+    );
+    assert_eq!(status, 201, "{created}");
+    let first = created["id"].as_str().unwrap().to_owned();
+    for n in 1..5 {
+        let (status, _) = api_call(
+            home,
+            "POST",
+            &issues,
+            Some(&json!({"title": format!("Issue {n}")})),
+            true,
+        );
+        assert_eq!(status, 201);
+    }
+    // What the API raised, the command line lists; what the command line raises, the API.
+    node.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Raised by the command line",
+    ]);
+    let cli: Vec<String> = node
+        .json(&["issue", "list", "--coalition", &c])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(cli.len(), 6);
+    assert_eq!(cli[0], first);
+
+    // Pages, oldest first, the same order as the command line's.
+    let (status, page) = api_call(home, "GET", &format!("{issues}?limit=4"), None, true);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 6);
+    assert_eq!(page["next"], 4);
+    let ids = |p: &serde_json::Value| -> Vec<String> {
+        p["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, rest) = api_call(
+        home,
+        "GET",
+        &format!("{issues}?limit=4&offset=4"),
+        None,
+        true,
+    );
+    assert_eq!(rest["next"], serde_json::Value::Null);
+    assert_eq!([ids(&page), ids(&rest)].concat(), cli);
+    assert_eq!(
+        page["names"][page["issues"][0]["lead"].as_str().unwrap()],
+        "Northside Tenants Union",
+        "a page names the members it mentions"
+    );
+    let (_, tagged) = api_call(home, "GET", &format!("{issues}?tag=race"), None, true);
+    assert_eq!(ids(&tagged), vec![first.clone()]);
+
+    // One issue by a prefix of its id, the same record the command line prints as JSON.
+    let (status, shown) = api_call(
+        home,
+        "GET",
+        &format!("{issues}/{}", &first[..8]),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["issue"],
+        node.json(&["issue", "show", "--coalition", &c, &first])
+    );
+    assert_eq!(shown["issue"]["description"], "Fares\nrose");
+
+    let (status, edited) = api_call(
+        home,
+        "PATCH",
+        &format!("{issues}/{first}"),
+        Some(&json!({"status": "adopted", "add_tags": ["disability"]})),
+        true,
+    );
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["id"], first.as_str());
+    let shown = node.json(&["issue", "show", "--coalition", &c, &first]);
+    assert_eq!(shown["status"], "adopted");
+    assert_eq!(shown["tags"], json!(["race", "disability"]));
+    drop(daemon);
+}
+
+#[test]
+fn api_errors_are_json_with_a_stable_code() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let _daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let issues = format!("/v1/coalitions/{c}/issues");
+    let code = |(status, body): (u16, serde_json::Value)| {
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "every error has a message: {body}"
+        );
+        (status, body["code"].as_str().unwrap_or_default().to_owned())
+    };
+
+    let cases = [
+        (
+            api_call(home, "GET", &issues, None, false),
+            401,
+            "unauthorized",
+        ),
+        (
+            api_call(home, "GET", "/v1/coalitions/ffffffff/issues", None, true),
+            404,
+            "not_found",
+        ),
+        (
+            api_call(home, "POST", &issues, Some(&json!({"title": " "})), true),
+            422,
+            "invalid",
+        ),
+        (
+            api_call(home, "POST", &issues, Some(&json!({"titel": "typo"})), true),
+            400,
+            "bad_request",
+        ),
+        (
+            api_call(home, "GET", &format!("{issues}?status=maybe"), None, true),
+            422,
+            "invalid",
+        ),
+        (
+            api_call(home, "GET", &format!("{issues}?limit=many"), None, true),
+            400,
+            "bad_request",
+        ),
+        (
+            api_call(home, "GET", &format!("{issues}/0000"), None, true),
+            404,
+            "not_found",
+        ),
+        (
+            api_call(home, "GET", "/v1/nothing/here", None, true),
+            404,
+            "not_found",
+        ),
+    ];
+    for (answer, status, expected) in cases {
+        assert_eq!(code(answer), (status, expected.to_owned()));
+    }
+    // A member that is not in force cannot be named lead; the message is the command line's.
+    let (status, body) = api_call(
+        home,
+        "POST",
+        &issues,
+        Some(&json!({"title": "Fares", "lead": "Nobody"})),
+        true,
+    );
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    assert!(
+        body["message"].as_str().unwrap().contains("Nobody"),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_node_serves_the_openapi_document_that_is_checked_in() {
+    let node = Node::init("Northside Tenants Union");
+    let _daemon = node.run_daemon(free_port());
+    let (status, served) = api_call(node.home(), "GET", "/v1/openapi.json", None, false);
+    assert_eq!(status, 200);
+    let checked_in: serde_json::Value =
+        serde_json::from_str(include_str!("../../crates/api/openapi.json")).unwrap();
+    assert_eq!(served, checked_in);
+    assert!(served["paths"]["/v1/coalitions/{coalition}/issues"]["post"].is_object());
+}
