@@ -167,6 +167,11 @@ fn api_errors_are_json_with_a_stable_code() {
             404,
             "not_found",
         ),
+        (
+            api_call(home, "DELETE", &format!("{issues}/0000"), None, true),
+            405,
+            "wrong_method",
+        ),
     ];
     for (answer, status, expected) in cases {
         assert_eq!(code(answer), (status, expected.to_owned()));

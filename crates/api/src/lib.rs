@@ -260,6 +260,7 @@ pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> 
         .merge(routes::router())
         .route("/v1/openapi.json", get(routes::openapi))
         .fallback(routes::no_route)
+        .method_not_allowed_fallback(routes::wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(AppState {
             token,
@@ -454,6 +455,65 @@ mod tests {
             let (got, v) = answer(resp).await;
             assert_eq!((got, v["code"].as_str()), (status, Some(code)), "{v}");
             assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any body, query or path piece a client sends gets a JSON answer: the reply, or an
+        /// error with a code and a message; never bare text, never a server error.
+        #[test]
+        fn any_request_to_a_typed_route_gets_json(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            json_body in proptest::prelude::any::<bool>(),
+            query in "[a-z=&%0-9?]{0,30}",
+            piece in "[a-zA-Z0-9%._~-]{1,20}",
+            method in 0usize..5,
+        ) {
+            use axum::body::Body;
+            use axum::http::Request;
+            use tower::ServiceExt;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let (tx, mut rx) = mpsc::channel::<Job>(4);
+                tokio::spawn(async move {
+                    while let Some(job) = rx.recv().await {
+                        if let Job::Op(_, reply) = job {
+                            let _ = reply.send(Err(commands::ops::OpError::new(
+                                commands::ops::ErrorCode::NotFound,
+                                "no such issue",
+                            )));
+                        }
+                    }
+                });
+                let app = router("secret".into(), tx, Arc::new(Metrics::default()));
+                let (m, path) = [
+                    ("POST", format!("/v1/coalitions/{piece}/issues?{query}")),
+                    ("GET", format!("/v1/coalitions/{piece}/issues?{query}")),
+                    ("PATCH", format!("/v1/coalitions/{piece}/issues/{piece}")),
+                    ("GET", format!("/v1/coalitions/{piece}/issues/{piece}/{query}")),
+                    ("DELETE", format!("/v1/coalitions/{piece}/issues/{piece}")),
+                ][method].clone();
+                let body = if json_body {
+                    serde_json::to_vec(&String::from_utf8_lossy(&body)).unwrap()
+                } else {
+                    body
+                };
+                let req = Request::builder()
+                    .method(m)
+                    .uri(path)
+                    .header("authorization", "Bearer secret")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                let resp = app.oneshot(req).await.unwrap();
+                let status = resp.status().as_u16();
+                let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+                let v: serde_json::Value = serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|_| panic!("{status}: {}", String::from_utf8_lossy(&bytes)));
+                assert!(status < 500, "{status}: {v}");
+                assert!(v["code"].is_string() && v["message"].is_string(), "{v}");
+            });
         }
     }
 

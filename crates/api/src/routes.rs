@@ -6,7 +6,7 @@
 //! reply, or with an [`OpError`] as JSON: a stable `code` and a `message`. A body that does
 //! not parse, or is too large, is answered the same way, never with bare text.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -99,6 +99,17 @@ pub(crate) async fn no_route(uri: axum::http::Uri) -> Response {
     ))
 }
 
+/// A route asked with a method it does not take, as a typed error.
+pub(crate) async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    error(OpError::new(
+        ErrorCode::WrongMethod,
+        format!(
+            "{} does not take {method}: the routes are described at /v1/openapi.json",
+            uri.path()
+        ),
+    ))
+}
+
 /// An error as the API answers it.
 pub(crate) fn error(e: OpError) -> Response {
     let status =
@@ -121,6 +132,10 @@ fn json_rejected(r: JsonRejection) -> Response {
 }
 
 fn query_rejected(r: QueryRejection) -> Response {
+    rejected(r.status(), r.body_text())
+}
+
+fn path_rejected(r: PathRejection) -> Response {
     rejected(r.status(), r.body_text())
 }
 
@@ -164,9 +179,13 @@ async fn call(state: &AppState, headers: &HeaderMap, req: Request, ok: StatusCod
 async fn issue_list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(coalition): Path<String>,
+    coalition: Result<Path<String>, PathRejection>,
     query: Result<Query<IssueQuery>, QueryRejection>,
 ) -> Response {
+    let coalition = match coalition {
+        Ok(Path(c)) => c,
+        Err(r) => return path_rejected(r),
+    };
     let query = match query {
         Ok(Query(q)) => q,
         Err(r) => return query_rejected(r),
@@ -196,9 +215,13 @@ async fn issue_list(
 async fn issue_create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(coalition): Path<String>,
+    coalition: Result<Path<String>, PathRejection>,
     body: Result<Json<NewIssueRequest>, JsonRejection>,
 ) -> Response {
+    let coalition = match coalition {
+        Ok(Path(c)) => c,
+        Err(r) => return path_rejected(r),
+    };
     let body = match body {
         Ok(Json(b)) => b,
         Err(r) => return json_rejected(r),
@@ -230,8 +253,12 @@ async fn issue_create(
 async fn issue_show(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((coalition, issue)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
+    let (coalition, issue) = match path {
+        Ok(Path(p)) => p,
+        Err(r) => return path_rejected(r),
+    };
     call(
         &state,
         &headers,
@@ -260,9 +287,13 @@ async fn issue_show(
 async fn issue_edit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((coalition, issue)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<IssueEditRequest>, JsonRejection>,
 ) -> Response {
+    let (coalition, issue) = match path {
+        Ok(Path(p)) => p,
+        Err(r) => return path_rejected(r),
+    };
     let body = match body {
         Ok(Json(b)) => b,
         Err(r) => return json_rejected(r),

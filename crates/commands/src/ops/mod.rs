@@ -27,6 +27,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The API token was missing or wrong.
     Unauthorized,
+    /// The route does not take this HTTP method.
+    WrongMethod,
     /// No coalition, record or member has the id given.
     NotFound,
     /// The prefix given matches more than one record.
@@ -55,6 +57,7 @@ impl ErrorCode {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
+            Self::WrongMethod => 405,
             Self::Ambiguous | Self::Conflict | Self::NotArrived => 409,
             Self::TooLarge => 413,
             Self::Invalid => 422,
@@ -298,4 +301,131 @@ pub fn names<'a>(
                 .map(|m| (id.clone(), m.name.clone()))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text as a hostile or careless client sends it: empty, blank, long, control
+    /// characters, bidirectional overrides, any Unicode.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(" \t\n".to_owned()),
+            "[a-zA-Z ]{1,40}",
+            "\\PC{0,60}",
+            "[\u{0}-\u{1f}\u{202a}-\u{202e}]{1,10}",
+            (1usize..3000).prop_map(|n| "x".repeat(n)),
+        ]
+    }
+
+    fn request(coalition: String) -> impl Strategy<Value = Request> {
+        let c1 = coalition.clone();
+        let c2 = coalition.clone();
+        let c3 = coalition.clone();
+        prop_oneof![
+            (
+                text(),
+                text(),
+                proptest::collection::vec(text(), 0..40),
+                proptest::option::of(text())
+            )
+                .prop_map(move |(title, description, tags, lead)| {
+                    Request::IssueCreate {
+                        coalition: c1.clone(),
+                        body: issues::NewIssueRequest {
+                            title,
+                            description,
+                            tags,
+                            lead,
+                        },
+                    }
+                }),
+            (
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(prop_oneof![Just("won".to_owned()), text()]),
+                proptest::collection::vec(text(), 0..5)
+            )
+                .prop_map(move |(issue, title, status, add_tags)| Request::IssueEdit {
+                    coalition: c2.clone(),
+                    issue,
+                    body: issues::IssueEditRequest {
+                        title,
+                        status,
+                        add_tags,
+                        ..Default::default()
+                    },
+                }),
+            text().prop_map(move |issue| Request::IssueShow {
+                coalition: c3.clone(),
+                issue,
+            }),
+            (
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+                any::<usize>(),
+                proptest::option::of(any::<usize>())
+            )
+                .prop_map(move |(tag, status, offset, limit)| Request::IssueList {
+                    coalition: coalition.clone(),
+                    query: issues::IssueQuery {
+                        tag,
+                        status,
+                        offset,
+                        limit,
+                    },
+                }),
+            text().prop_map(|coalition| Request::IssueShow {
+                coalition,
+                issue: "00".into(),
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Whatever a client sends, an operation answers or refuses with a code a client can
+        /// act on (never `internal`, never a panic), and the coalition still reads after.
+        #[test]
+        fn any_request_is_answered_or_refused_with_a_code(
+            reqs in proptest::collection::vec(request("@".into()), 1..8)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            Replica::init(dir.path(), "Northside").unwrap();
+            let mut r = Replica::open(dir.path()).unwrap();
+            let c = r
+                .found_coalition(replica::NewCoalition {
+                    name: "Transit Justice".into(),
+                    frame: "Fare-free buses".into(),
+                    values: vec![],
+                    commitments: vec![],
+                    equity_threshold: None,
+                })
+                .unwrap();
+            for mut req in reqs {
+                // "@" stands for this coalition's id.
+                match &mut req {
+                    Request::IssueCreate { coalition, .. }
+                    | Request::IssueEdit { coalition, .. }
+                    | Request::IssueShow { coalition, .. }
+                    | Request::IssueList { coalition, .. } => {
+                        if coalition == "@" {
+                            *coalition = c.to_string();
+                        }
+                    }
+                }
+                match handle(&mut r, req.clone()) {
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(
+                        e.code != ErrorCode::Internal && !e.message.is_empty(),
+                        "{req:?}: {e:?}"
+                    ),
+                }
+            }
+            prop_assert!(r.read(&c).is_ok());
+        }
+    }
 }
