@@ -407,7 +407,7 @@ mod tests {
                 if let Job::Op(req, reply) = job {
                     assert_eq!(req.name(), "issue_create");
                     let _ = reply.send(Ok(commands::ops::Reply::Created(commands::ops::Created {
-                        id: "ab".into(),
+                        id: "ab\u{9b}\u{202e}".into(),
                     })));
                 }
             }
@@ -433,8 +433,15 @@ mod tests {
             .oneshot(call(br#"{"title": "Fares"}"#.to_vec(), "secret"))
             .await
             .unwrap();
-        assert_eq!(answer(ok).await, (201, serde_json::json!({"id": "ab"})));
+        assert_eq!(ok.status(), 201);
+        // Text from other members reaches a client escaped, as the command line prints it.
+        let bytes = axum::body::to_bytes(ok.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(&bytes[..], br#"{"id":"ab\u009b\u202e"}"#);
         let cases = [
+            // Without the token, nothing of the request is parsed.
+            (b"{not json".to_vec(), "wrong", 401, "unauthorized"),
             (
                 br#"{"title": "Fares"}"#.to_vec(),
                 "wrong",

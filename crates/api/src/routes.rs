@@ -8,13 +8,13 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
-use commands::ops::{Created, ErrorCode, OpError, Reply, Request, Updated};
+use commands::ops::{Created, ErrorCode, OpError, Request, Updated};
 use tokio::sync::oneshot;
 use utoipa::OpenApi;
 
@@ -110,11 +110,54 @@ pub(crate) async fn wrong_method(method: axum::http::Method, uri: axum::http::Ur
     ))
 }
 
+/// `value` as JSON with the status, escaped as the command line prints JSON
+/// (`commands::output::escape_json`): texts in replies were written on other members' nodes,
+/// and a client may print them raw.
+fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    match serde_json::to_string(value) {
+        Ok(text) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            commands::output::escape_json(&text),
+        )
+            .into_response(),
+        // Replies are plain records and strings, which always encode.
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            format!(r#"{{"code":"internal","message":"could not encode the reply: {e}"}}"#),
+        )
+            .into_response(),
+    }
+}
+
 /// An error as the API answers it.
 pub(crate) fn error(e: OpError) -> Response {
     let status =
         StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(e)).into_response()
+    json(status, &e)
+}
+
+/// The token, checked before anything else of the request is read: handlers take it as their
+/// first argument, so a caller without the token learns nothing from parse errors.
+pub(crate) struct Authorized;
+
+impl axum::extract::FromRequestParts<AppState> for Authorized {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        if authorized(state, &parts.headers) {
+            Ok(Self)
+        } else {
+            Err(error(OpError::new(
+                ErrorCode::Unauthorized,
+                "missing or wrong API token (see api.json in the node's home)",
+            )))
+        }
+    }
 }
 
 /// A body or query that did not parse, as a typed error.
@@ -139,14 +182,8 @@ fn path_rejected(r: PathRejection) -> Response {
     rejected(r.status(), r.body_text())
 }
 
-/// Hands `req` to the core (after the token check) and answers with `ok` on success.
-async fn call(state: &AppState, headers: &HeaderMap, req: Request, ok: StatusCode) -> Response {
-    if !authorized(state, headers) {
-        return error(OpError::new(
-            ErrorCode::Unauthorized,
-            "missing or wrong API token (see api.json in the node's home)",
-        ));
-    }
+/// Hands `req` to the core and answers with `ok` on success.
+async fn call(state: &AppState, req: Request, ok: StatusCode) -> Response {
     let (tx, rx) = oneshot::channel();
     if state.jobs.send(Job::Op(req, tx)).await.is_err() {
         return error(OpError::new(
@@ -155,7 +192,7 @@ async fn call(state: &AppState, headers: &HeaderMap, req: Request, ok: StatusCod
         ));
     }
     match rx.await {
-        Ok(Ok(reply)) => (ok, Json::<Reply>(reply)).into_response(),
+        Ok(Ok(reply)) => json(ok, &reply),
         Ok(Err(e)) => error(e),
         Err(_) => error(OpError::new(
             ErrorCode::Internal,
@@ -177,8 +214,8 @@ async fn call(state: &AppState, headers: &HeaderMap, req: Request, ok: StatusCod
     security(("token" = []))
 )]
 async fn issue_list(
+    _: Authorized,
     State(state): State<AppState>,
-    headers: HeaderMap,
     coalition: Result<Path<String>, PathRejection>,
     query: Result<Query<IssueQuery>, QueryRejection>,
 ) -> Response {
@@ -192,7 +229,6 @@ async fn issue_list(
     };
     call(
         &state,
-        &headers,
         Request::IssueList { coalition, query },
         StatusCode::OK,
     )
@@ -213,8 +249,8 @@ async fn issue_list(
     security(("token" = []))
 )]
 async fn issue_create(
+    _: Authorized,
     State(state): State<AppState>,
-    headers: HeaderMap,
     coalition: Result<Path<String>, PathRejection>,
     body: Result<Json<NewIssueRequest>, JsonRejection>,
 ) -> Response {
@@ -228,7 +264,6 @@ async fn issue_create(
     };
     call(
         &state,
-        &headers,
         Request::IssueCreate { coalition, body },
         StatusCode::CREATED,
     )
@@ -251,8 +286,8 @@ async fn issue_create(
     security(("token" = []))
 )]
 async fn issue_show(
+    _: Authorized,
     State(state): State<AppState>,
-    headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
     let (coalition, issue) = match path {
@@ -261,7 +296,6 @@ async fn issue_show(
     };
     call(
         &state,
-        &headers,
         Request::IssueShow { coalition, issue },
         StatusCode::OK,
     )
@@ -285,8 +319,8 @@ async fn issue_show(
     security(("token" = []))
 )]
 async fn issue_edit(
+    _: Authorized,
     State(state): State<AppState>,
-    headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<IssueEditRequest>, JsonRejection>,
 ) -> Response {
@@ -300,7 +334,6 @@ async fn issue_edit(
     };
     call(
         &state,
-        &headers,
         Request::IssueEdit {
             coalition,
             issue,

@@ -45,6 +45,22 @@ pub fn printable(text: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Encoded JSON with every character that must not reach a terminal as it is written as a
+/// `\uXXXX` escape. JSON escapes C0 controls itself; the others can only be inside strings,
+/// where the escape is the same value (all are in the Basic Multilingual Plane). For every
+/// JSON this node hands out, printed or answered by the API: a client may print it raw.
+pub fn escape_json(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if unsafe_char(c, true) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
 /// Where a command's output goes.
 #[derive(Debug, Default)]
 pub struct Out {
@@ -129,16 +145,7 @@ impl Out {
     /// A value as pretty JSON.
     pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value).context("could not encode JSON")?;
-        // JSON escapes C0 controls itself; the others can only be inside strings, where a
-        // `\uXXXX` escape is the same value (all are in the Basic Multilingual Plane).
-        let mut escaped = String::with_capacity(text.len() + 1);
-        for c in text.chars() {
-            if unsafe_char(c, true) {
-                escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
-            } else {
-                escaped.push(c);
-            }
-        }
+        let mut escaped = escape_json(&text);
         escaped.push('\n');
         self.write(&escaped)
     }

@@ -455,14 +455,13 @@ impl CoalitionDoc {
         crate::records::issue(&self.doc, id)
     }
 
-    /// What a listing of issues sorts and filters by, for every issue ([`crate::records`]).
+    /// What a listing of issues sorts and filters by, for every issue that reads; the others
+    /// named in `unreadable` ([`crate::records`]).
     pub fn issue_headers(
         &self,
-    ) -> Result<
-        std::collections::BTreeMap<IssueId, crate::records::IssueHeader>,
-        crate::schema::Unreadable,
-    > {
-        crate::records::issue_headers(&self.doc)
+        unreadable: &mut Vec<crate::schema::Unreadable>,
+    ) -> std::collections::BTreeMap<IssueId, crate::records::IssueHeader> {
+        crate::records::issue_headers(&self.doc, unreadable)
     }
 
     /// The governance in force at `now`.

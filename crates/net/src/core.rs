@@ -330,7 +330,12 @@ impl Core {
             }
             _ => None,
         };
-        let local_edit = matches!(event, Event::Api(_));
+        // Reads through the typed routes do not grow the store.
+        let local_edit = match &event {
+            Event::Api(api::Job::Run(..)) => true,
+            Event::Api(api::Job::Op(req, _)) => req.writes(),
+            _ => false,
+        };
         let outputs = self.outputs_for(event);
         // Only edits and applied changes grow the store.
         let stored = local_edit || outputs.iter().any(|o| matches!(o, Output::Applied { .. }));

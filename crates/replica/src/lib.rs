@@ -720,8 +720,8 @@ impl Replica {
         self.loaded(id)?.doc.issue(issue).map_err(unreadable)
     }
 
-    /// What a listing of a coalition's issues sorts and filters by, without their texts;
-    /// read again only when the coalition changed since the last call.
+    /// What a listing of a coalition's issues sorts and filters by, without their texts (the
+    /// issues that read); read again only when the coalition changed since the last call.
     pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
@@ -731,7 +731,8 @@ impl Replica {
         {
             return Ok(headers.clone());
         }
-        let headers = std::sync::Arc::new(loaded.doc.issue_headers().map_err(unreadable)?);
+        // Records that do not read are left out, as from the whole read (`Coalition::unreadable`).
+        let headers = std::sync::Arc::new(loaded.doc.issue_headers(&mut Vec::new()));
         loaded.issue_headers = Some((heads, headers.clone()));
         Ok(headers)
     }

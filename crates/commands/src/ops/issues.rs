@@ -52,7 +52,9 @@ pub struct IssueEditRequest {
     pub add_tags: Vec<String>,
 }
 
-/// Which issues to list, oldest first.
+/// Which issues to list, oldest first (by the date each was raised, then id). Pages are
+/// offsets into that order as it is when each page is read: an issue raised earlier on a
+/// node that syncs later lands among the pages already read, and shifts the later ones.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -67,8 +69,9 @@ pub struct IssueQuery {
     /// How many matching issues to skip.
     #[serde(default)]
     pub offset: usize,
-    /// Most issues to return (default 50, at most 500).
+    /// Most issues to return (default 50, at most 500; at least 1).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 
@@ -210,25 +213,32 @@ pub fn edit(
     Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
 }
 
-/// The issue whose id `given` is or starts with, reading ids only.
+/// The issue whose id `given` is or starts with, reading ids only (keys that are not issue
+/// ids, written by a newer version or damaged, are not among them).
 pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueId> {
-    let ids = r
+    let ids: Vec<String> = r
         .record_ids(c, "issues")
-        .with_context(|| format!("could not read coalition {c}"))?;
+        .with_context(|| format!("could not read coalition {c}"))?
+        .into_iter()
+        .filter(|i| i.parse::<IssueId>().is_ok())
+        .collect();
     let id = model::resolve_prefix(given, "issue", ids.iter().map(String::as_str))?;
     Ok(id.parse()?)
 }
 
-/// One issue (`given`: its id or a unique prefix), read alone.
+/// One issue (`given`: its id or a unique prefix), read alone. One that does not read is not
+/// found, as it is left out of the whole read.
 pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueDetail> {
     let id = resolve(r, c, given)?;
-    let issue = r
-        .issue(c, &id)
-        .with_context(|| format!("could not read coalition {c}"))?
-        .ok_or_else(|| model::PrefixError::NotFound {
-            what: "issue",
-            given: given.to_owned(),
-        })?;
+    let not_found = || model::PrefixError::NotFound {
+        what: "issue",
+        given: given.to_owned(),
+    };
+    let issue = match r.issue(c, &id) {
+        Ok(Some(issue)) => issue,
+        Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => return Err(not_found().into()),
+        Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
+    };
     let names = names(r, c, std::iter::once(&issue))?;
     Ok(IssueDetail {
         issue: issue.into(),
@@ -251,11 +261,17 @@ pub(crate) fn list_limited(
     max: usize,
 ) -> anyhow::Result<IssuePage> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(max);
-    let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
-    let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
+    if limit == 0 {
+        return Err(super::Invalid(format!(
+            "a page holds at least one issue: limit must be from 1 to {max}"
+        ))
+        .into());
+    }
     let headers = r
         .issue_headers(c)
         .with_context(|| format!("could not read coalition {c}"))?;
+    let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
+    let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
     let mut matching: Vec<_> = headers
         .iter()
         .filter(|(_, h)| tag.as_ref().is_none_or(|t| h.tags.contains(t)))
@@ -263,23 +279,24 @@ pub(crate) fn list_limited(
         .map(|(id, h)| (h.created_at, id))
         .collect();
     matching.sort();
-    let total = matching.len();
+    let mut total = matching.len();
     let mut issues = Vec::with_capacity(limit.min(total));
+    let mut read = 0;
     for (_, id) in matching.iter().skip(q.offset).take(limit) {
-        // Listed a moment ago from the same document: always there.
-        if let Some(i) = r
-            .issue(c, id)
-            .with_context(|| format!("could not read coalition {c}"))?
-        {
-            issues.push(i);
+        read += 1;
+        match r.issue(c, id) {
+            Ok(Some(i)) => issues.push(i),
+            // Its header read but not the rest: left out, as from the whole read.
+            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => total -= 1,
+            Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
         }
     }
     let names = names(r, c, issues.iter())?;
-    let end = q.offset.saturating_add(issues.len());
+    let end = q.offset.saturating_add(read);
     Ok(IssuePage {
         total,
         offset: q.offset,
-        next: (end < total).then_some(end),
+        next: (end < matching.len()).then_some(end),
         issues: issues.into_iter().map(IssueView::from).collect(),
         names,
     })
@@ -462,6 +479,15 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(code(list(&mut r, &c, &q).unwrap_err()), ErrorCode::Invalid);
+        // A page of nothing would never end: refused.
+        let empty_page = IssueQuery {
+            limit: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(list(&mut r, &c, &empty_page).unwrap_err()),
+            ErrorCode::Invalid
+        );
     }
 
     #[test]

@@ -100,9 +100,25 @@ impl std::fmt::Display for OpError {
 
 impl std::error::Error for OpError {}
 
+/// A request value that is not acceptable, beyond what the model checks (a page of no
+/// issues, say).
+#[derive(Debug)]
+pub struct Invalid(pub String);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
 /// The code of one error in a chain, if it is of a kind that has one.
 fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
     use model::{EditError, PrefixError};
+    if e.downcast_ref::<Invalid>().is_some() {
+        return Some(ErrorCode::Invalid);
+    }
     if let Some(e) = e.downcast_ref::<PrefixError>() {
         return Some(match e {
             PrefixError::NotFound { .. } => ErrorCode::NotFound,
