@@ -60,10 +60,12 @@ pub fn openapi_json() -> String {
     // A document made of plain strings and maps always serializes.
     let mut text = ApiDoc::openapi()
         .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        .unwrap_or_else(|_| r#"{"error": "the OpenAPI document did not encode"}"#.to_owned());
     text.push('\n');
     text
 }
+
+static OPENAPI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// The typed routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -83,7 +85,8 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) async fn openapi() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        openapi_json(),
+        // Made once: it depends on the types alone.
+        OPENAPI.get_or_init(openapi_json).as_str(),
     )
         .into_response()
 }
@@ -122,12 +125,15 @@ fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
         )
             .into_response(),
         // Replies are plain records and strings, which always encode.
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            format!(r#"{{"code":"internal","message":"could not encode the reply: {e}"}}"#),
-        )
-            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not encode a reply");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                r#"{"code":"internal","message":"could not encode the reply"}"#,
+            )
+                .into_response()
+        }
     }
 }
 
@@ -160,7 +166,7 @@ impl axum::extract::FromRequestParts<AppState> for Authorized {
     }
 }
 
-/// A body or query that did not parse, as a typed error.
+/// A path, query or body that did not parse, as a typed error.
 fn rejected(status: StatusCode, text: String) -> Response {
     let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
         ErrorCode::TooLarge
@@ -170,17 +176,53 @@ fn rejected(status: StatusCode, text: String) -> Response {
     error(OpError::new(code, text))
 }
 
-fn json_rejected(r: JsonRejection) -> Response {
-    rejected(r.status(), r.body_text())
+/// axum's `Path`, `Query` and `Json`, refusing with a typed error instead of bare text.
+macro_rules! typed_extractor {
+    ($name:ident, $inner:ident, $rejection:ident, $trait:ident, $method:ident, $input:ty) => {
+        /// What axum's extractor of the same name reads; refused as `{code, message}`.
+        pub(crate) struct $name<T>(pub T);
+
+        impl<T, S> axum::extract::$trait<S> for $name<T>
+        where
+            $inner<T>: axum::extract::$trait<S, Rejection = $rejection>,
+            S: Send + Sync,
+        {
+            type Rejection = Response;
+
+            async fn $method(input: $input, state: &S) -> Result<Self, Response> {
+                match $inner::<T>::$method(input, state).await {
+                    Ok($inner(v)) => Ok(Self(v)),
+                    Err(r) => Err(rejected(r.status(), r.body_text())),
+                }
+            }
+        }
+    };
 }
 
-fn query_rejected(r: QueryRejection) -> Response {
-    rejected(r.status(), r.body_text())
-}
-
-fn path_rejected(r: PathRejection) -> Response {
-    rejected(r.status(), r.body_text())
-}
+typed_extractor!(
+    ApiPath,
+    Path,
+    PathRejection,
+    FromRequestParts,
+    from_request_parts,
+    &mut axum::http::request::Parts
+);
+typed_extractor!(
+    ApiQuery,
+    Query,
+    QueryRejection,
+    FromRequestParts,
+    from_request_parts,
+    &mut axum::http::request::Parts
+);
+typed_extractor!(
+    ApiJson,
+    Json,
+    JsonRejection,
+    FromRequest,
+    from_request,
+    axum::extract::Request
+);
 
 /// Hands `req` to the core and answers with `ok` on success.
 async fn call(state: &AppState, req: Request, ok: StatusCode) -> Response {
@@ -216,17 +258,9 @@ async fn call(state: &AppState, req: Request, ok: StatusCode) -> Response {
 async fn issue_list(
     _: Authorized,
     State(state): State<AppState>,
-    coalition: Result<Path<String>, PathRejection>,
-    query: Result<Query<IssueQuery>, QueryRejection>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<IssueQuery>,
 ) -> Response {
-    let coalition = match coalition {
-        Ok(Path(c)) => c,
-        Err(r) => return path_rejected(r),
-    };
-    let query = match query {
-        Ok(Query(q)) => q,
-        Err(r) => return query_rejected(r),
-    };
     call(
         &state,
         Request::IssueList { coalition, query },
@@ -251,17 +285,9 @@ async fn issue_list(
 async fn issue_create(
     _: Authorized,
     State(state): State<AppState>,
-    coalition: Result<Path<String>, PathRejection>,
-    body: Result<Json<NewIssueRequest>, JsonRejection>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<NewIssueRequest>,
 ) -> Response {
-    let coalition = match coalition {
-        Ok(Path(c)) => c,
-        Err(r) => return path_rejected(r),
-    };
-    let body = match body {
-        Ok(Json(b)) => b,
-        Err(r) => return json_rejected(r),
-    };
     call(
         &state,
         Request::IssueCreate { coalition, body },
@@ -288,12 +314,8 @@ async fn issue_create(
 async fn issue_show(
     _: Authorized,
     State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    ApiPath((coalition, issue)): ApiPath<(String, String)>,
 ) -> Response {
-    let (coalition, issue) = match path {
-        Ok(Path(p)) => p,
-        Err(r) => return path_rejected(r),
-    };
     call(
         &state,
         Request::IssueShow { coalition, issue },
@@ -321,17 +343,9 @@ async fn issue_show(
 async fn issue_edit(
     _: Authorized,
     State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    body: Result<Json<IssueEditRequest>, JsonRejection>,
+    ApiPath((coalition, issue)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<IssueEditRequest>,
 ) -> Response {
-    let (coalition, issue) = match path {
-        Ok(Path(p)) => p,
-        Err(r) => return path_rejected(r),
-    };
-    let body = match body {
-        Ok(Json(b)) => b,
-        Err(r) => return json_rejected(r),
-    };
     call(
         &state,
         Request::IssueEdit {

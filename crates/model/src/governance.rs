@@ -97,6 +97,15 @@ impl Governance {
 }
 
 impl InForce {
+    /// The name of a member in force or one that left, was removed or awaits its vote, if
+    /// this coalition knows it.
+    pub fn name_of(&self, id: &MemberId) -> Option<&str> {
+        self.members
+            .get(id)
+            .or_else(|| self.departures.get(id).map(|d| &d.member))
+            .map(|m| m.name.as_str())
+    }
+
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
         holding(&self.members, key)

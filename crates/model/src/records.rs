@@ -57,40 +57,38 @@ fn header<D: ReadDoc>(
     item: &automerge::iter::MapRangeItem<'_>,
 ) -> Result<(IssueId, IssueHeader), &'static str> {
     use automerge::{ObjType, ScalarValueRef as Scalar, ValueRef};
-    {
-        let id: IssueId = item.key.parse().map_err(|_| "not an issue id")?;
-        if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
-            return Err("not a record");
-        }
-        let (mut status, mut tags, mut created_at) = (None, None, None);
-        for field in doc.map_range(item.id(), ..) {
-            match (field.key.as_ref(), &field.value) {
-                ("created_at", ValueRef::Scalar(Scalar::Timestamp(t) | Scalar::Int(t))) => {
-                    created_at = Some(Timestamp::from_millis(*t));
-                }
-                ("status", ValueRef::Scalar(Scalar::Str(s))) => {
-                    status = s.parse::<IssueStatus>().ok();
-                }
-                ("tags", ValueRef::Object(ObjType::List)) => {
-                    let mut list = Vec::new();
-                    for t in doc.list_range(field.id(), ..) {
-                        match &t.value {
-                            ValueRef::Scalar(Scalar::Str(s)) => list.push(s.to_string()),
-                            _ => return Err("a tag is not text"),
-                        }
-                    }
-                    tags = Some(list);
-                }
-                _ => {}
-            }
-        }
-        let header = IssueHeader {
-            status: status.ok_or("no readable status")?,
-            tags: tags.ok_or("no readable tags")?,
-            created_at: created_at.ok_or("no readable created_at")?,
-        };
-        Ok((id, header))
+    let id: IssueId = item.key.parse().map_err(|_| "not an issue id")?;
+    if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
+        return Err("not a record");
     }
+    let (mut status, mut tags, mut created_at) = (None, None, None);
+    for field in doc.map_range(item.id(), ..) {
+        match (field.key.as_ref(), &field.value) {
+            ("created_at", ValueRef::Scalar(Scalar::Timestamp(t) | Scalar::Int(t))) => {
+                created_at = Some(Timestamp::from_millis(*t));
+            }
+            ("status", ValueRef::Scalar(Scalar::Str(s))) => {
+                status = s.parse::<IssueStatus>().ok();
+            }
+            ("tags", ValueRef::Object(ObjType::List)) => {
+                let mut list = Vec::new();
+                for t in doc.list_range(field.id(), ..) {
+                    match &t.value {
+                        ValueRef::Scalar(Scalar::Str(s)) => list.push(s.to_string()),
+                        _ => return Err("a tag is not text"),
+                    }
+                }
+                tags = Some(list);
+            }
+            _ => {}
+        }
+    }
+    let header = IssueHeader {
+        status: status.ok_or("no readable status")?,
+        tags: tags.ok_or("no readable tags")?,
+        created_at: created_at.ok_or("no readable created_at")?,
+    };
+    Ok((id, header))
 }
 
 /// One issue, read alone.

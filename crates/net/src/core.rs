@@ -943,8 +943,8 @@ impl Core {
         }
     }
 
-    /// Disconnects peers connected for [`STRANGER_GRACE`] that share nothing with this node,
-    /// and has the network side leave them alone (see `swarm::Command::Stranger`); their
+    /// Disconnects peers connected for [`STRANGER_GRACE`] that have not greeted, or that share
+    /// nothing with this node, and has the network side leave the latter alone (see `swarm::Command::Stranger`); their
     /// address is forgotten, so that a restart does not dial them again.
     fn judge_strangers(&mut self) {
         let due: Vec<NodeKey> = self
@@ -955,11 +955,20 @@ impl Core {
             .collect();
         for peer in due {
             self.unjudged.remove(&peer);
-            if self.sync.is_connected(&peer)
-                && !self.kept.contains(&peer)
-                && self
-                    .sync
-                    .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
+            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) {
+                continue;
+            }
+            if !self.sync.greeted(&peer) {
+                // A node at work greets as soon as it connects; one silent through its grace
+                // would otherwise hold a connection for good (keys cost nothing, so a few
+                // could hold them all). Disconnected, not judged: it may be a member's node
+                // that was slow, and may connect again.
+                let _s = info_span!("peer", %peer).entered();
+                info!("disconnecting a node that has not greeted this one");
+                let _ = self.out.blocking_send(Outgoing::Disconnect(peer));
+            } else if self
+                .sync
+                .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
             {
                 self.let_go(peer, true);
             }
@@ -1296,14 +1305,11 @@ impl Core {
         // left or was removed, is told.
         match self.standing(coalition, &peer) {
             Some(true) => {
+                // The invite is left as it is: any member's node may hold an unused code
+                // (codes are passed around), and marking it used here would refuse the
+                // organization it was made for. One admitted before this node could mark
+                // it used cannot be admitted twice anyway (a key belongs to one member).
                 debug!("a node admitted or awaiting its vote asked again; nothing more to do");
-                if !record.used {
-                    // Admitted before this node could record the invite as used.
-                    record.used = true;
-                    if let Ok(b) = serde_json::to_vec(&record) {
-                        let _ = self.replica.put_record(&key, &b);
-                    }
-                }
                 return Vec::new();
             }
             Some(false) => {

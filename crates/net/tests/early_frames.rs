@@ -122,3 +122,26 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
         }
     }
 }
+
+/// A peer that connects and never greets is disconnected once its grace is over: silent
+/// connections would otherwise be held for good, and keys cost nothing.
+#[test]
+fn a_peer_that_never_greets_is_disconnected_after_its_grace() {
+    let home = tempfile::tempdir().unwrap();
+    Replica::init(home.path(), "Northside").unwrap();
+    let mut node = start(home.path());
+    let silent = NodeKey::from_bytes([9; 32]);
+    node.events.blocking_send(Event::Connected(silent)).unwrap();
+    std::thread::sleep(net::core::STRANGER_GRACE + Duration::from_millis(200));
+    node.events.blocking_send(Event::Tick).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut disconnected = false;
+    while Instant::now() < deadline && !disconnected {
+        match node.out.try_recv() {
+            Ok(Outgoing::Disconnect(p)) => disconnected |= p == silent,
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    assert!(disconnected, "the silent peer is disconnected");
+}

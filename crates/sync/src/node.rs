@@ -358,6 +358,11 @@ impl SyncNode {
         Some((*next, *of, bytes.len()))
     }
 
+    /// Whether a connected `peer` has greeted this node (sent its Hello).
+    pub fn greeted(&self, peer: &NodeKey) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.greeted)
+    }
+
     /// Whether a connected `peer` shares nothing with this node, as far as the greetings tell:
     /// no coalition synced with it, none it named that this node holds (a member whose copy
     /// is newer, a node joining through this one), and none this node would name to it (it

@@ -6,7 +6,7 @@ use anyhow::Result;
 use model::{IssueId, MemberId, NewIssue, reports};
 use serde::Serialize;
 
-use super::{Ctx, day, short};
+use super::{Ctx, day, named, short};
 use crate::args::{DebugCmd, IssueCmd};
 use crate::ops::issues;
 use crate::output::Out;
@@ -104,12 +104,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             if format.json {
                 return out.json(&page.issues);
             }
-            let name = |m: &MemberId| {
-                page.names
-                    .get(m)
-                    .cloned()
-                    .unwrap_or_else(|| short(m).to_owned())
-            };
+            let name = |m: &MemberId| named(&page.names, m);
             let rows = page
                 .issues
                 .iter()
@@ -146,13 +141,7 @@ pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             if format.json {
                 return out.json(i);
             }
-            let name = |m: &MemberId| {
-                detail
-                    .names
-                    .get(m)
-                    .cloned()
-                    .unwrap_or_else(|| short(m).to_owned())
-            };
+            let name = |m: &MemberId| named(&detail.names, m);
             let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
             s += &format!(
                 "Raised by {} on {}; lead: {}\n",

@@ -131,6 +131,17 @@ pub fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
         .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
 }
 
+/// A member's name from the names an operation returned, or the short id if it has none.
+pub fn named(
+    names: &std::collections::BTreeMap<model::MemberId, String>,
+    member: &model::MemberId,
+) -> String {
+    names
+        .get(member)
+        .cloned()
+        .unwrap_or_else(|| short(member).to_owned())
+}
+
 /// The member (former members too) holding a node key, if any.
 pub fn member_with_key<'a>(
     c: &'a Coalition,

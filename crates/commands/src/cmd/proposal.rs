@@ -204,10 +204,8 @@ pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
             let name_of = |m: &model::MemberId| match (&state, &gov) {
                 (Some(state), _) => name_of(state, m),
                 (None, Some(gov)) => gov
-                    .members
-                    .get(m)
-                    .or_else(|| gov.departures.get(m).map(|d| &d.member))
-                    .map_or_else(|| short(m).to_owned(), |m| m.name.clone()),
+                    .name_of(m)
+                    .map_or_else(|| short(m).to_owned(), str::to_owned),
                 (None, None) => short(m).to_owned(),
             };
             let mut s = format!("{}  [{}]\n{}\n\n", p.title, tally.outcome, p.id);

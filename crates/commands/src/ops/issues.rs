@@ -279,15 +279,16 @@ pub(crate) fn list_limited(
         .map(|(id, h)| (h.created_at, id))
         .collect();
     matching.sort();
-    let mut total = matching.len();
+    let total = matching.len();
     let mut issues = Vec::with_capacity(limit.min(total));
     let mut read = 0;
     for (_, id) in matching.iter().skip(q.offset).take(limit) {
         read += 1;
         match r.issue(c, id) {
             Ok(Some(i)) => issues.push(i),
-            // Its header read but not the rest: left out, as from the whole read.
-            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => total -= 1,
+            // Its header read but not the rest: left out, as from the whole read (and still
+            // counted in `total`, which counts the headers, the same on every page).
+            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {}
             Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
         }
     }
@@ -296,7 +297,7 @@ pub(crate) fn list_limited(
     Ok(IssuePage {
         total,
         offset: q.offset,
-        next: (end < matching.len()).then_some(end),
+        next: (end < total).then_some(end),
         issues: issues.into_iter().map(IssueView::from).collect(),
         names,
     })
@@ -322,21 +323,7 @@ mod tests {
     use super::*;
     use crate::ops::{ErrorCode, OpError};
 
-    fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
-        let dir = tempfile::tempdir().unwrap();
-        Replica::init(dir.path(), "Northside Tenants Union").unwrap();
-        let mut r = Replica::open(dir.path()).unwrap();
-        let c = r
-            .found_coalition(replica::NewCoalition {
-                name: "Transit Justice".into(),
-                frame: "Fare-free buses".into(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-            })
-            .unwrap();
-        (dir, r, c)
-    }
+    use crate::ops::tests::replica;
 
     fn raise(r: &mut Replica, c: &CoalitionId, title: &str, tags: &[&str]) -> IssueId {
         let req = NewIssueRequest {

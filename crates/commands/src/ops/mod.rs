@@ -181,8 +181,7 @@ pub struct Updated {
 
 /// One operation with what it takes: how the API hands an operation to the node's core. Each
 /// variant says, once, what it needs (see [`Request::coalition`], [`Request::writes`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub enum Request {
     /// Raise an issue ([`issues::create`]).
     IssueCreate {
@@ -310,19 +309,31 @@ pub fn names<'a>(
     let gov = r.in_force(c)?;
     Ok(ids
         .into_iter()
-        .filter_map(|id| {
-            gov.members
-                .get(id)
-                .or_else(|| gov.departures.get(id).map(|d| &d.member))
-                .map(|m| (id.clone(), m.name.clone()))
-        })
+        .filter_map(|id| gov.name_of(id).map(|n| (id.clone(), n.to_owned())))
         .collect())
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A node's replica in a fresh home, founding one coalition.
+    pub(crate) fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
+        let dir = tempfile::tempdir().unwrap();
+        Replica::init(dir.path(), "Northside Tenants Union").unwrap();
+        let mut r = Replica::open(dir.path()).unwrap();
+        let c = r
+            .found_coalition(replica::NewCoalition {
+                name: "Transit Justice".into(),
+                frame: "Fare-free buses".into(),
+                values: vec![],
+                commitments: vec![],
+                equity_threshold: None,
+            })
+            .unwrap();
+        (dir, r, c)
+    }
 
     /// Text as a hostile or careless client sends it: empty, blank, long, control
     /// characters, bidirectional overrides, any Unicode.
@@ -409,18 +420,7 @@ mod tests {
         fn any_request_is_answered_or_refused_with_a_code(
             reqs in proptest::collection::vec(request("@".into()), 1..8)
         ) {
-            let dir = tempfile::tempdir().unwrap();
-            Replica::init(dir.path(), "Northside").unwrap();
-            let mut r = Replica::open(dir.path()).unwrap();
-            let c = r
-                .found_coalition(replica::NewCoalition {
-                    name: "Transit Justice".into(),
-                    frame: "Fare-free buses".into(),
-                    values: vec![],
-                    commitments: vec![],
-                    equity_threshold: None,
-                })
-                .unwrap();
+            let (_dir, mut r, c) = replica();
             for mut req in reqs {
                 // "@" stands for this coalition's id.
                 match &mut req {
