@@ -13,9 +13,11 @@
 //!
 //! For each size: the baseline is the replica in this process on the same home (a durable
 //! edit, or reading the one record); then the node runs on that home and the same operation
-//! goes through its API (`api::Client`, as `coalesce` sends it; for `issue show` and
-//! `issue page`, the typed routes `GET /v1/coalitions/{c}/issues/{i}` and `…/issues?limit=50`)
-//! and as a whole `coalesce` command (process start included; `issue page` has none). Medians of `ROUNDS`. The baselines run before the node
+//! goes through its API — the typed routes (`POST …/issues`, `PUT …/proposals/{p}/position`,
+//! `GET …/proposals/{p}`, `GET …/issues/{i}`, `GET …/issues?limit=50`,
+//! `GET …/proposals?limit=50`) where the operation has one, else `POST /v1/run` as `coalesce`
+//! sends it (`pool pledge`) — and as a whole `coalesce` command (process start included; the
+//! pages have none). Medians of `ROUNDS`. The baselines run before the node
 //! starts (it holds the store), not alternated with it; the history is built in edits of 100
 //! issues, so it holds N/100 changes where real use makes one per edit.
 
@@ -218,6 +220,17 @@ fn main() {
             r.in_force(&id).unwrap();
         };
         let base_page = time(|_| page(&mut r));
+        // What a page of 50 proposals reads: every proposal's header, the 50 proposals, the
+        // governance.
+        let base_proposal_page = time(|_| {
+            let headers = r.proposal_headers(&id).unwrap();
+            let mut ids: Vec<_> = headers.iter().map(|(k, h)| (h.created_at, k)).collect();
+            ids.sort();
+            for (_, p) in ids.iter().take(50) {
+                r.proposal(&id, p).unwrap().unwrap();
+            }
+            r.in_force(&id).unwrap();
+        });
         // What `issue show` reads: the issue ids, the one issue, the governance.
         let shown = IssueId::from_bytes(id16(n / 2, 1));
         let base_issue = time(|_| {
@@ -259,13 +272,20 @@ fn main() {
                 String::from_utf8_lossy(&out.stderr)
             );
         };
-        let typed = |path: &str| {
-            let (status, body) = coalesce_tests::api_call(home, "GET", path, None, true);
-            assert_eq!(status, 200, "{path}: {body}");
+        let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
+            let (status, reply) = coalesce_tests::api_call(home, method, path, body.as_ref(), true);
+            assert!((200..300).contains(&status), "{path}: {reply}");
         };
-        let (page_path, issue_path) = (
+        let typed = |path: &str| call("GET", path, None);
+        let (page_path, issue_path, issues_path) = (
             format!("/v1/coalitions/{c}/issues?limit=50"),
             format!("/v1/coalitions/{c}/issues/{shown}"),
+            format!("/v1/coalitions/{c}/issues"),
+        );
+        let (proposal_path, proposals_path, position_path) = (
+            format!("/v1/coalitions/{c}/proposals/{p}"),
+            format!("/v1/coalitions/{c}/proposals?limit=50"),
+            format!("/v1/coalitions/{c}/proposals/{p}/position"),
         );
         let s = shown.to_string();
         let ops: Vec<(&str, Duration, Op<'_>)> = vec![
@@ -274,8 +294,12 @@ fn main() {
                 base_add,
                 Box::new(|i, process| {
                     let t = format!("Shelters at stop {i}");
-                    let a = ["issue", "add", "--coalition", &c, &t, "--tag", "disability"];
-                    if process { cli(&a) } else { run(&a) }
+                    if process {
+                        cli(&["issue", "add", "--coalition", &c, &t, "--tag", "disability"]);
+                    } else {
+                        let body = serde_json::json!({"title": t, "tags": ["disability"]});
+                        call("POST", &issues_path, Some(body));
+                    }
                 }),
             ),
             (
@@ -283,8 +307,12 @@ fn main() {
                 base_vote,
                 Box::new(|i, process| {
                     let s = if i % 2 == 0 { "agree" } else { "abstain" };
-                    let a = ["proposal", "vote", "--coalition", &c, &p, s];
-                    if process { cli(&a) } else { run(&a) }
+                    if process {
+                        cli(&["proposal", "vote", "--coalition", &c, &p, s]);
+                    } else {
+                        let body = serde_json::json!({"stance": s});
+                        call("PUT", &position_path, Some(body));
+                    }
                 }),
             ),
             (
@@ -299,8 +327,21 @@ fn main() {
                 "proposal show",
                 base_show,
                 Box::new(|_, process| {
-                    let a = ["proposal", "show", "--coalition", &c, &p];
-                    if process { cli(&a) } else { run(&a) }
+                    if process {
+                        cli(&["proposal", "show", "--coalition", &c, &p]);
+                    } else {
+                        typed(&proposal_path);
+                    }
+                }),
+            ),
+            (
+                "proposal page",
+                base_proposal_page,
+                // `coalesce proposal list` lists every proposal: the route only.
+                Box::new(|_, process| {
+                    if !process {
+                        typed(&proposals_path);
+                    }
                 }),
             ),
             // Typed routes: the API column is the route; the command is `coalesce issue show`.
@@ -329,7 +370,7 @@ fn main() {
         for (name, base, op) in &ops {
             let api = time(|i| op(i, false));
             let cmd = time(|i| op(i, true));
-            let (cmd, cmd_ratio) = if *name == "issue page" {
+            let (cmd, cmd_ratio) = if name.ends_with(" page") {
                 ("-".to_owned(), "-".to_owned())
             } else {
                 (

@@ -112,6 +112,99 @@ fn issues_are_raised_listed_by_page_shown_and_edited_through_their_routes() {
 }
 
 #[test]
+fn proposals_are_opened_listed_shown_and_decided_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let proposals = format!("/v1/coalitions/{c}/proposals");
+
+    let (status, created) = api_call(
+        home,
+        "POST",
+        &proposals,
+        Some(
+            &json!({"kind": "public-statement", "title": "Endorse fare-free buses",
+                     "text": "We endorse\nthe campaign", "closes": "7d"}),
+        ),
+        true,
+    );
+    assert_eq!(status, 201, "{created}");
+    let first = created["id"].as_str().unwrap().to_owned();
+    let second = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Join the May Day march",
+    ]);
+
+    // Newest first, as the command line lists them, and the same records.
+    let (status, page) = api_call(home, "GET", &proposals, None, true);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 2);
+    let cli = node.json(&["proposal", "list", "--coalition", &c]);
+    assert_eq!(page["proposals"], cli);
+    assert_eq!(page["proposals"][0]["id"], second.as_str());
+    let (_, statements) = api_call(
+        home,
+        "GET",
+        &format!("{proposals}?kind=public-statement&limit=1"),
+        None,
+        true,
+    );
+    assert_eq!(statements["total"], 1);
+    assert_eq!(statements["proposals"][0]["id"], first.as_str());
+
+    // A block needs its reason; a stance must be one of the four.
+    let position = format!("{proposals}/{}/position", &first[..8]);
+    for body in [json!({"stance": "block"}), json!({"stance": "maybe"})] {
+        let (status, refused) = api_call(home, "PUT", &position, Some(&body), true);
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["code"], "invalid");
+    }
+    let (status, taken) = api_call(
+        home,
+        "PUT",
+        &position,
+        Some(&json!({"stance": "agree", "reason": "Fares hurt our members"})),
+        true,
+    );
+    assert_eq!(status, 200, "{taken}");
+    assert_eq!(taken["id"], first.as_str());
+    assert_eq!(taken["outcome"], "passed");
+    assert_eq!(taken["tally"]["agree"], 1);
+    // Decided: no more positions.
+    let (status, refused) = api_call(
+        home,
+        "PUT",
+        &position,
+        Some(&json!({"stance": "disagree"})),
+        true,
+    );
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["code"], "conflict");
+
+    // One proposal by a prefix, the record the command line prints, with names.
+    let (status, shown) = api_call(home, "GET", &format!("{proposals}/{first}"), None, true);
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["proposal"],
+        node.json(&["proposal", "show", "--coalition", &c, &first])
+    );
+    assert_eq!(shown["proposal"]["text"], "We endorse\nthe campaign");
+    let author = shown["proposal"]["author"].as_str().unwrap();
+    assert_eq!(shown["names"][author], "Northside Tenants Union");
+    assert!(
+        node.ok(&["proposal", "show", "--coalition", &c, &first])
+            .contains("Fares hurt our members")
+    );
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

@@ -14,6 +14,10 @@ use axum::{Json, Router};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
+use commands::ops::proposals::{
+    AllocationView, NewProposalRequest, PositionRequest, PositionTaken, ProposalDetail,
+    ProposalPage, ProposalQuery, ProposalView,
+};
 use commands::ops::{Created, ErrorCode, OpError, Request, Updated};
 use tokio::sync::oneshot;
 use utoipa::OpenApi;
@@ -30,13 +34,20 @@ use crate::{AppState, Job, authorized};
             /metrics and this document takes the bearer token written to api.json in the \
             node's home. Errors are JSON: a stable `code` and a `message` for people."
     ),
-    paths(issue_list, issue_create, issue_show, issue_edit),
+    paths(
+        issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
+        proposal_show, proposal_position
+    ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
-        IssueView, IssueDetail, EvidenceView
+        IssueView, IssueDetail, EvidenceView, NewProposalRequest, PositionRequest,
+        PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView
     )),
     modifiers(&BearerToken),
-    tags((name = "issues", description = "The coalition's joint issue inventory"))
+    tags(
+        (name = "issues", description = "The coalition's joint issue inventory"),
+        (name = "proposals", description = "Proposals, positions and their outcomes")
+    )
 )]
 pub struct ApiDoc;
 
@@ -78,6 +89,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/issues/{issue}",
             get(issue_show).patch(issue_edit),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/proposals",
+            get(proposal_list).post(proposal_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/proposals/{proposal}",
+            get(proposal_show),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/proposals/{proposal}/position",
+            axum::routing::put(proposal_position),
         )
 }
 
@@ -351,6 +374,124 @@ async fn issue_edit(
         Request::IssueEdit {
             coalition,
             issue,
+            body,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A page of the coalition's proposals, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/proposals",
+    tag = "proposals",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), ProposalQuery),
+    responses(
+        (status = 200, description = "A page of proposals", body = ProposalPage),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn proposal_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ProposalQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::ProposalList { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Opens a proposal.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/proposals",
+    tag = "proposals",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = NewProposalRequest,
+    responses(
+        (status = 201, description = "Opened", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn proposal_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<NewProposalRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::ProposalCreate { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// One proposal, with its tally and, for an allocation, the request it decides.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/proposals/{proposal}",
+    tag = "proposals",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("proposal" = String, Path, description = "Proposal id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "The proposal", body = ProposalDetail),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn proposal_show(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, proposal)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::ProposalShow {
+            coalition,
+            proposal,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Takes (or changes) this node's organization's position on an open proposal.
+#[utoipa::path(
+    put,
+    path = "/v1/coalitions/{coalition}/proposals/{proposal}/position",
+    tag = "proposals",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("proposal" = String, Path, description = "Proposal id or unique prefix"),
+    ),
+    request_body = PositionRequest,
+    responses(
+        (status = 200, description = "Recorded; where the proposal stands now", body = PositionTaken),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn proposal_position(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, proposal)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<PositionRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::ProposalPosition {
+            coalition,
+            proposal,
             body,
         },
         StatusCode::OK,

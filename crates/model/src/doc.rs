@@ -464,6 +464,15 @@ impl CoalitionDoc {
         crate::records::issue_headers(&self.doc, unreadable)
     }
 
+    /// What a listing of proposals sorts and filters by, for every proposal that reads; the
+    /// others named in `unreadable` ([`crate::records`]).
+    pub fn proposal_headers(
+        &self,
+        unreadable: &mut Vec<crate::schema::Unreadable>,
+    ) -> std::collections::BTreeMap<ProposalId, crate::records::ProposalHeader> {
+        crate::records::proposal_headers(&self.doc, unreadable)
+    }
+
     /// The governance in force at `now`.
     pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
         in_force(&self.doc, now)

@@ -57,6 +57,7 @@ pub struct Decided {
 
 /// What became of an allocation request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Funding {
     /// Its proposal is open (or missing, or did not pass): nothing is allocated.
@@ -64,12 +65,14 @@ pub enum Funding {
     /// Passed, and the pool held enough when it was decided: allocated.
     Funded {
         /// When it was decided.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         at: Timestamp,
     },
     /// Passed, but by the time it was decided the pool no longer held enough (other
     /// allocations decided before it took the money): nothing is allocated.
     Unfunded {
         /// When it was decided.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         at: Timestamp,
         /// What the pool held then, in its unit.
         available: String,

@@ -659,33 +659,44 @@ pub struct LedgerEntry {
 
 /// A proposal and the positions members took on it.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     /// Proposal id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: ProposalId,
     /// Kind of decision.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: DecisionKind,
     /// Short title.
     pub title: String,
     /// Full text.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub text: Prose,
     /// Member that proposed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub author: MemberId,
     /// When it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub created_at: Timestamp,
     /// After this moment positions no longer count, and the outcome is final.
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub closes_at: Option<Timestamp>,
     /// The rule in force for its kind when it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: Rule,
     /// Members entitled to take a position: the membership when it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub electorate: Vec<MemberId>,
     /// Positions by member id.
     #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, PositionRecord>))]
     pub positions: BTreeMap<MemberId, PositionRecord>,
     /// What the proposal decides: for an allocation the ledger entry (stored `pool/entry`);
     /// for membership the member admitted or removed (stored `admit/<member>`,
     /// `remove/<member>`).
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub subject: Option<Subject>,
     /// For an amendment: what it changes in the charter.
     #[autosurgeon(missing = "Default::default")]
@@ -695,6 +706,7 @@ pub struct Proposal {
 /// What an amendment changes in the charter. A passed amendment becomes the next charter
 /// version; amendments are deltas, so concurrent ones compose.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Amendment {
     /// A new frame.
     #[autosurgeon(missing = "Default::default")]
@@ -707,6 +719,7 @@ pub struct Amendment {
     pub rules: Vec<RuleChange>,
     /// A new share above which one member is flagged (pools and the power audit).
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub equity_threshold: Option<Fraction>,
 }
 
@@ -719,11 +732,14 @@ impl Amendment {
 
 /// One decision rule an amendment sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleChange {
     /// Which rule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: RuleKind,
     /// The new rule; `None` only for admission by invite.
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub rule: Option<Rule>,
 }
 
@@ -759,12 +775,15 @@ impl std::fmt::Display for RuleChange {
 
 /// One member's position on a proposal.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRecord {
     /// Agree, abstain, disagree or block.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub stance: Stance,
     /// Why (required for a block).
     pub reason: String,
     /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: Timestamp,
 }
 

@@ -106,6 +106,7 @@ impl Serialize for Rule {
 
 /// Where a proposal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Not decided yet: missing positions could still change the result.
@@ -138,6 +139,7 @@ impl fmt::Display for Outcome {
 
 /// Counts of positions and the outcome they give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tally {
     /// Members entitled to take a position.
     pub electorate: u64,

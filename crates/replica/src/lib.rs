@@ -305,6 +305,8 @@ struct Loaded {
     /// The issue headers read at these heads (listings page through them without reading
     /// the issues again while nothing changes).
     issue_headers: Option<(Vec<model::automerge::ChangeHash>, IssueHeaders)>,
+    /// The proposal headers read at these heads, likewise.
+    proposal_headers: Option<(Vec<model::automerge::ChangeHash>, ProposalHeaders)>,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
@@ -313,6 +315,10 @@ struct Loaded {
 
 /// What a listing of issues sorts and filters by, for every issue of a coalition.
 pub type IssueHeaders = std::sync::Arc<BTreeMap<model::IssueId, model::records::IssueHeader>>;
+
+/// What a listing of proposals sorts and filters by, for every proposal of a coalition.
+pub type ProposalHeaders =
+    std::sync::Arc<BTreeMap<model::ProposalId, model::records::ProposalHeader>>;
 
 /// Changes this node made, signed, for the sync protocol to push to peers.
 #[derive(Debug, Clone)]
@@ -368,6 +374,24 @@ impl std::fmt::Debug for Replica {
             .field("identity", &self.identity)
             .finish_non_exhaustive()
     }
+}
+
+/// What `slot` holds if it was read at the document's heads; else `read` of the document,
+/// kept in `slot` for the next call.
+fn cached<T>(
+    slot: &mut Option<(Vec<model::automerge::ChangeHash>, std::sync::Arc<T>)>,
+    doc: &mut CoalitionDoc,
+    read: impl FnOnce(&CoalitionDoc) -> T,
+) -> std::sync::Arc<T> {
+    let heads = doc.heads();
+    if let Some((at, value)) = slot
+        && *at == heads
+    {
+        return value.clone();
+    }
+    let value = std::sync::Arc::new(read(doc));
+    *slot = Some((heads, value.clone()));
+    value
 }
 
 /// A record that does not read, as the replica's error.
@@ -631,6 +655,7 @@ impl Replica {
             Loaded {
                 doc,
                 issue_headers: None,
+                proposal_headers: None,
                 index,
                 since_snapshot,
             },
@@ -669,6 +694,7 @@ impl Replica {
             let mut loaded = Loaded {
                 doc,
                 issue_headers: None,
+                proposal_headers: None,
                 index,
                 since_snapshot: stored.changes.len(),
             };
@@ -725,16 +751,22 @@ impl Replica {
     pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
-        let heads = loaded.doc.heads();
-        if let Some((at, headers)) = &loaded.issue_headers
-            && *at == heads
-        {
-            return Ok(headers.clone());
-        }
         // Records that do not read are left out, as from the whole read (`Coalition::unreadable`).
-        let headers = std::sync::Arc::new(loaded.doc.issue_headers(&mut Vec::new()));
-        loaded.issue_headers = Some((heads, headers.clone()));
-        Ok(headers)
+        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc, |doc| {
+            doc.issue_headers(&mut Vec::new())
+        }))
+    }
+
+    /// What a listing of a coalition's proposals sorts and filters by, as
+    /// [`Replica::issue_headers`] for issues.
+    pub fn proposal_headers(&mut self, id: &CoalitionId) -> Result<ProposalHeaders, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        Ok(cached(
+            &mut loaded.proposal_headers,
+            &mut loaded.doc,
+            |doc| doc.proposal_headers(&mut Vec::new()),
+        ))
     }
 
     /// The governance of a coalition in force now: its members in force, rules and passed

@@ -11,6 +11,7 @@
 //! reads, the same as the command line prints.
 
 pub mod issues;
+pub mod proposals;
 
 use std::collections::BTreeMap;
 
@@ -213,6 +214,36 @@ pub enum Request {
         /// Which issues.
         query: issues::IssueQuery,
     },
+    /// Open a proposal ([`proposals::create`]).
+    ProposalCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The proposal.
+        body: proposals::NewProposalRequest,
+    },
+    /// Take a position on a proposal ([`proposals::take_position`]).
+    ProposalPosition {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The proposal: id or unique prefix.
+        proposal: String,
+        /// The position.
+        body: proposals::PositionRequest,
+    },
+    /// One proposal ([`proposals::show`]).
+    ProposalShow {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The proposal: id or unique prefix.
+        proposal: String,
+    },
+    /// A page of proposals ([`proposals::list`]).
+    ProposalList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which proposals.
+        query: proposals::ProposalQuery,
+    },
 }
 
 /// What an operation answers.
@@ -227,6 +258,12 @@ pub enum Reply {
     Issue(Box<issues::IssueDetail>),
     /// A page of issues.
     Issues(issues::IssuePage),
+    /// A position taken.
+    PositionTaken(proposals::PositionTaken),
+    /// One proposal.
+    Proposal(Box<proposals::ProposalDetail>),
+    /// A page of proposals.
+    Proposals(proposals::ProposalPage),
 }
 
 impl Request {
@@ -237,6 +274,10 @@ impl Request {
             Self::IssueEdit { .. } => "issue_edit",
             Self::IssueShow { .. } => "issue_show",
             Self::IssueList { .. } => "issue_list",
+            Self::ProposalCreate { .. } => "proposal_create",
+            Self::ProposalPosition { .. } => "proposal_position",
+            Self::ProposalShow { .. } => "proposal_show",
+            Self::ProposalList { .. } => "proposal_list",
         }
     }
 
@@ -246,13 +287,23 @@ impl Request {
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
             | Self::IssueShow { coalition, .. }
-            | Self::IssueList { coalition, .. } => Some(coalition),
+            | Self::IssueList { coalition, .. }
+            | Self::ProposalCreate { coalition, .. }
+            | Self::ProposalPosition { coalition, .. }
+            | Self::ProposalShow { coalition, .. }
+            | Self::ProposalList { coalition, .. } => Some(coalition),
         }
     }
 
     /// Whether it writes a change (which the running node then sends to its peers).
     pub fn writes(&self) -> bool {
-        matches!(self, Self::IssueCreate { .. } | Self::IssueEdit { .. })
+        matches!(
+            self,
+            Self::IssueCreate { .. }
+                | Self::IssueEdit { .. }
+                | Self::ProposalCreate { .. }
+                | Self::ProposalPosition { .. }
+        )
     }
 }
 
@@ -290,6 +341,33 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
         } => {
             let c = coalition(r, &c)?;
             Reply::Issues(issues::list(r, &c, &query)?)
+        }
+        Request::ProposalCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = proposals::create(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::ProposalPosition {
+            coalition: c,
+            proposal,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::PositionTaken(proposals::take_position(r, &c, &proposal, body)?)
+        }
+        Request::ProposalShow {
+            coalition: c,
+            proposal,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Proposal(Box::new(proposals::show(r, &c, &proposal)?))
+        }
+        Request::ProposalList {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Proposals(proposals::list(r, &c, &query)?)
         }
     })
 }
@@ -352,6 +430,12 @@ pub(crate) mod tests {
         let c1 = coalition.clone();
         let c2 = coalition.clone();
         let c3 = coalition.clone();
+        let (c4, c5, c6, c7) = (
+            coalition.clone(),
+            coalition.clone(),
+            coalition.clone(),
+            coalition.clone(),
+        );
         prop_oneof![
             (
                 text(),
@@ -409,6 +493,54 @@ pub(crate) mod tests {
                 coalition,
                 issue: "00".into(),
             }),
+            (
+                prop_oneof![
+                    Just("general".to_owned()),
+                    Just("amendment".to_owned()),
+                    text()
+                ],
+                text(),
+                text(),
+                proptest::option::of(prop_oneof![Just("7d".to_owned()), text()])
+            )
+                .prop_map(move |(kind, title, text, closes)| Request::ProposalCreate {
+                    coalition: c4.clone(),
+                    body: proposals::NewProposalRequest {
+                        kind,
+                        title,
+                        text,
+                        closes,
+                    },
+                }),
+            (
+                text(),
+                prop_oneof![Just("agree".to_owned()), Just("block".to_owned()), text()],
+                text()
+            )
+                .prop_map(move |(proposal, stance, reason)| {
+                    Request::ProposalPosition {
+                        coalition: c5.clone(),
+                        proposal,
+                        body: proposals::PositionRequest { stance, reason },
+                    }
+                }),
+            text().prop_map(move |proposal| Request::ProposalShow {
+                coalition: c6.clone(),
+                proposal,
+            }),
+            (
+                proptest::option::of(text()),
+                any::<usize>(),
+                proptest::option::of(any::<usize>())
+            )
+                .prop_map(move |(kind, offset, limit)| Request::ProposalList {
+                    coalition: c7.clone(),
+                    query: proposals::ProposalQuery {
+                        kind,
+                        offset,
+                        limit,
+                    },
+                }),
         ]
     }
 
@@ -427,7 +559,11 @@ pub(crate) mod tests {
                     Request::IssueCreate { coalition, .. }
                     | Request::IssueEdit { coalition, .. }
                     | Request::IssueShow { coalition, .. }
-                    | Request::IssueList { coalition, .. } => {
+                    | Request::IssueList { coalition, .. }
+                    | Request::ProposalCreate { coalition, .. }
+                    | Request::ProposalPosition { coalition, .. }
+                    | Request::ProposalShow { coalition, .. }
+                    | Request::ProposalList { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }

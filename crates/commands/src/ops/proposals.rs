@@ -1,0 +1,563 @@
+//! Proposals: open one, take a position, show one with its tally, list a page.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, bail};
+use model::schema::{Proposal, Subject};
+use model::{
+    CoalitionId, DecisionKind, MemberId, NewProposal, Outcome, ProposalId, Stance, Tally,
+    Timestamp, reports,
+};
+use replica::Replica;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Most proposals in one page.
+pub const MAX_PAGE: usize = 500;
+/// Proposals in a page when the request names no limit.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// A proposal to open.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposalRequest {
+    /// Kind of decision: `public-statement` or `general`. Amendments, allocations and
+    /// membership decisions are opened by the operations that say what they change.
+    pub kind: String,
+    /// Short title, up to 200 characters.
+    pub title: String,
+    /// Full text, up to 20,000 characters.
+    #[serde(default)]
+    pub text: String,
+    /// When positions stop counting: a day (`2026-12-31`, through the end of that day UTC)
+    /// or a duration from now (`7d`, `48h`, `30m`). Open until decided when absent.
+    #[serde(default)]
+    pub closes: Option<String>,
+}
+
+/// A position on a proposal, taken (or changed) for this node's organization.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionRequest {
+    /// `agree`, `abstain`, `disagree` or `block`.
+    pub stance: String,
+    /// Why; required for a block.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What a position changed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PositionTaken {
+    /// The proposal.
+    #[schema(value_type = String)]
+    pub id: ProposalId,
+    /// The position recorded.
+    #[schema(value_type = String)]
+    pub stance: Stance,
+    /// Where the proposal stands now.
+    pub outcome: Outcome,
+    /// Its counts now.
+    pub tally: Tally,
+}
+
+/// Which proposals to list, newest first (by the time each opened, then id).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalQuery {
+    /// Only proposals of this kind (`amendment`, `allocation`, `membership`,
+    /// `public-statement`, `general`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// How many matching proposals to skip.
+    #[serde(default)]
+    pub offset: usize,
+    /// Most proposals to return (default 50, at most 500; at least 1).
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<usize>,
+}
+
+/// A proposal with where it stands, as `coalesce proposal show --json` prints it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalView {
+    /// The proposal as recorded.
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    /// Where it stands now.
+    pub outcome: Outcome,
+    /// Its counts now.
+    pub tally: Tally,
+    /// For an allocation: whether the pool funded it (in a single proposal's view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funding: Option<reports::Funding>,
+}
+
+/// What an allocation asks for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationView {
+    /// The pool's id.
+    #[schema(value_type = String)]
+    pub pool: model::PoolId,
+    /// The pool's name.
+    pub pool_name: String,
+    /// The pool's unit (USD, hours...).
+    pub unit: String,
+    /// How much is asked, in that unit.
+    #[schema(value_type = String)]
+    pub amount: model::Amount,
+    /// The member that asked to receive it.
+    #[schema(value_type = String)]
+    pub member: MemberId,
+    /// What became of it.
+    pub funding: reports::Funding,
+}
+
+/// One proposal, with what it decides and the names of the members it names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalDetail {
+    /// The proposal and its tally.
+    pub proposal: ProposalView,
+    /// For an allocation: the request it decides.
+    pub allocation: Option<AllocationView>,
+    /// The names of the members it names (author, electorate, subject), by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// One page of proposals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalPage {
+    /// How many proposals match, in all pages.
+    pub total: usize,
+    /// How many were skipped before this page.
+    pub offset: usize,
+    /// The offset of the next page, if there is one.
+    pub next: Option<usize>,
+    /// The proposals of this page, newest first.
+    pub proposals: Vec<ProposalView>,
+    /// The names of the members these proposals name, by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// Parses a closing time: a day (through the end of that day, UTC) or a duration from `now`
+/// (`7d`, `48h`, `30m`).
+pub fn closing_time(given: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
+    deadline(given, now, "closing time")
+}
+
+/// Parses a deadline named `what` in messages (`closing time`, `invite expiry`): a day
+/// (through the end of that day, UTC: its last millisecond, so that it prints as the day
+/// typed) or a duration from `now` in days, hours or minutes.
+pub fn deadline(given: &str, now: Timestamp, what: &str) -> anyhow::Result<Timestamp> {
+    let g = given.trim();
+    let bad = || {
+        super::Invalid(format!(
+            "invalid {what} `{g}`: give a duration in days, hours or minutes (7d, 48h, 30m) or \
+             a day (2026-12-31, through the end of that day UTC)"
+        ))
+    };
+    if let Ok(d) = g.parse::<jiff::civil::Date>() {
+        let end = d.tomorrow().map_err(|_| bad())?;
+        let ts = jiff::tz::Offset::UTC
+            .to_timestamp(end.to_datetime(jiff::civil::Time::midnight()))
+            .map_err(|_| bad())?;
+        let at = ts.as_millisecond() - 1;
+        if at <= now.as_millis() {
+            bail!(super::Invalid(format!(
+                "invalid {what} `{g}`: that day is over"
+            )));
+        }
+        return Ok(Timestamp::from_millis(at));
+    }
+    let (num, unit) = g.split_at(g.find(|c: char| !c.is_ascii_digit()).unwrap_or(g.len()));
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let ms = match unit {
+        "d" => 86_400_000,
+        "h" => 3_600_000,
+        "m" => 60_000,
+        _ => return Err(bad().into()),
+    };
+    if n <= 0 || n > 3650 * 86_400_000 / ms {
+        bail!(super::Invalid(format!(
+            "invalid {what} `{g}`: the duration must be between one minute and ten years"
+        )));
+    }
+    Ok(Timestamp::from_millis(now.as_millis() + n * ms))
+}
+
+/// A new proposal with a fresh id, closing at `closes` if given.
+pub fn new_proposal(
+    kind: DecisionKind,
+    title: String,
+    text: String,
+    closes: Option<&str>,
+) -> anyhow::Result<NewProposal> {
+    Ok(NewProposal {
+        id: ProposalId::from_bytes(replica::fresh_id_bytes()?),
+        kind,
+        title,
+        text,
+        closes_at: closes
+            .map(|g| closing_time(g, replica::now()))
+            .transpose()?,
+    })
+}
+
+/// Opens a proposal.
+pub fn create(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: NewProposalRequest,
+) -> anyhow::Result<ProposalId> {
+    let kind: DecisionKind = req.kind.parse()?;
+    let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
+    let id = new.id.clone();
+    r.edit(c, |doc, a| doc.new_proposal(&a.member, new, a.now))?;
+    Ok(id)
+}
+
+/// Takes this organization's position on the proposal `given` (id or unique prefix), and
+/// answers where it stands after, reading that proposal alone.
+pub fn take_position(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &str,
+    req: PositionRequest,
+) -> anyhow::Result<PositionTaken> {
+    let stance: Stance = req.stance.parse()?;
+    let id = r.edit(c, |doc, a| {
+        doc.take_position(&a.member, given, stance, &req.reason, a.now)
+    })?;
+    // The one proposal, read alone: its record holds all its tally needs.
+    let voted = r
+        .proposal(c, &id)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .ok_or_else(|| anyhow::anyhow!("proposal {id} is gone after the position was taken"))?;
+    let tally = reports::proposal_tally(&voted, replica::now());
+    Ok(PositionTaken {
+        id,
+        stance,
+        outcome: tally.outcome,
+        tally,
+    })
+}
+
+/// The proposal whose id `given` is or starts with, reading ids only.
+pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ProposalId> {
+    let ids: Vec<String> = r
+        .record_ids(c, "proposals")
+        .with_context(|| format!("could not read coalition {c}"))?
+        .into_iter()
+        .filter(|i| i.parse::<ProposalId>().is_ok())
+        .collect();
+    Ok(model::resolve_prefix(given, "proposal", ids.iter().map(String::as_str))?.parse()?)
+}
+
+/// A proposal read alone, or not found (one that does not read is left out of the whole
+/// read too).
+fn read_one(
+    r: &mut Replica,
+    c: &CoalitionId,
+    id: &ProposalId,
+    given: &str,
+) -> anyhow::Result<Proposal> {
+    match r.proposal(c, id) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {
+            Err(model::PrefixError::NotFound {
+                what: "proposal",
+                given: given.to_owned(),
+            }
+            .into())
+        }
+        Err(e) => Err(e).with_context(|| format!("could not read coalition {c}")),
+    }
+}
+
+/// A proposal with its tally now.
+fn view(proposal: Proposal, now: Timestamp) -> ProposalView {
+    let tally = reports::proposal_tally(&proposal, now);
+    ProposalView {
+        proposal,
+        outcome: tally.outcome,
+        tally,
+        funding: None,
+    }
+}
+
+/// One proposal (`given`: its id or a unique prefix), read alone; for an allocation the
+/// coalition is read whole, as its funding depends on the pool's other decisions.
+pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ProposalDetail> {
+    let id = resolve(r, c, given)?;
+    let alone = read_one(r, c, &id, given)?;
+    let now = replica::now();
+    let mut allocation = None;
+    let mut v = view(alone, now);
+    if let (DecisionKind::Allocation, Some(Subject::Request { pool, entry })) =
+        (v.proposal.kind, v.proposal.subject.clone())
+    {
+        let state = r
+            .read(c)
+            .with_context(|| format!("could not read coalition {c}"))?;
+        if let Some(p) = state.proposals.get(id.as_str()) {
+            v = view(p.clone(), now);
+        }
+        allocation = state.pools.get(pool.as_str()).and_then(|p| {
+            let e = p.ledger.get(entry.as_str())?;
+            let funding = reports::funds(&state, p, now).requests.remove(&entry)?;
+            Some(AllocationView {
+                pool: p.id.clone(),
+                pool_name: p.name.clone(),
+                unit: p.unit.clone(),
+                amount: e.amount,
+                member: e.member.clone(),
+                funding,
+            })
+        });
+        v.funding = allocation.as_ref().map(|a| a.funding.clone());
+    }
+    let mut ids = BTreeSet::new();
+    add_named(&mut ids, &v.proposal);
+    if let Some(a) = &allocation {
+        ids.insert(a.member.clone());
+    }
+    let names = super::names(r, c, &ids)?;
+    Ok(ProposalDetail {
+        proposal: v,
+        allocation,
+        names,
+    })
+}
+
+/// The members a proposal names.
+fn add_named(ids: &mut BTreeSet<MemberId>, p: &Proposal) {
+    ids.insert(p.author.clone());
+    ids.extend(p.electorate.iter().cloned());
+    ids.extend(p.positions.keys().cloned());
+    if let Some(Subject::Admit(m) | Subject::Remove(m)) = model::governance::subject(p) {
+        ids.insert(m.clone());
+    }
+}
+
+/// A page of the proposals matching `q`, newest first (then by id). Sorting and filtering
+/// read each proposal's kind and date only; the page's proposals are read whole.
+pub fn list(r: &mut Replica, c: &CoalitionId, q: &ProposalQuery) -> anyhow::Result<ProposalPage> {
+    list_limited(r, c, q, MAX_PAGE)
+}
+
+/// [`list`] with `max` for the largest page instead of [`MAX_PAGE`] (the command line lists
+/// every proposal).
+pub(crate) fn list_limited(
+    r: &mut Replica,
+    c: &CoalitionId,
+    q: &ProposalQuery,
+    max: usize,
+) -> anyhow::Result<ProposalPage> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(max);
+    if limit == 0 {
+        bail!(super::Invalid(format!(
+            "a page holds at least one proposal: limit must be from 1 to {max}"
+        )));
+    }
+    let kind: Option<DecisionKind> = q.kind.as_deref().map(str::parse).transpose()?;
+    let headers = r
+        .proposal_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let mut matching: Vec<_> = headers
+        .iter()
+        .filter(|(_, h)| kind.is_none_or(|k| h.kind == k))
+        .map(|(id, h)| (std::cmp::Reverse(h.created_at), id))
+        .collect();
+    matching.sort();
+    let total = matching.len();
+    let now = replica::now();
+    let mut proposals = Vec::with_capacity(limit.min(total));
+    let mut ids = BTreeSet::new();
+    let mut read = 0;
+    for (_, id) in matching.iter().skip(q.offset).take(limit) {
+        read += 1;
+        match r.proposal(c, id) {
+            Ok(Some(p)) => {
+                ids.insert(p.author.clone());
+                proposals.push(view(p, now));
+            }
+            // Its header read but not the rest: left out, as from the whole read.
+            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {}
+            Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
+        }
+    }
+    let names = super::names(r, c, &ids)?;
+    let end = q.offset.saturating_add(read);
+    Ok(ProposalPage {
+        total,
+        offset: q.offset,
+        next: (end < total).then_some(end),
+        proposals,
+        names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::tests::replica;
+    use crate::ops::{ErrorCode, OpError};
+
+    fn open(r: &mut Replica, c: &CoalitionId, title: &str) -> ProposalId {
+        let req = NewProposalRequest {
+            kind: "general".into(),
+            title: title.into(),
+            text: "Why it matters".into(),
+            closes: None,
+        };
+        create(r, c, req).unwrap()
+    }
+
+    fn code(e: anyhow::Error) -> ErrorCode {
+        OpError::from_anyhow(&e).code
+    }
+
+    #[test]
+    fn a_proposal_opened_is_shown_listed_and_decided_by_a_position() {
+        let (_dir, mut r, c) = replica();
+        let a = open(&mut r, &c, "Endorse the fare-free campaign");
+        let b = open(&mut r, &c, "Join the May Day march");
+        let shown = show(&mut r, &c, &a.as_str()[..6]).unwrap();
+        assert_eq!(shown.proposal.proposal.id, a);
+        assert_eq!(shown.proposal.outcome, Outcome::Open);
+        assert!(shown.allocation.is_none());
+        let founder = shown.proposal.proposal.author.clone();
+        assert_eq!(shown.names[&founder], "Northside Tenants Union");
+
+        let taken = take_position(
+            &mut r,
+            &c,
+            a.as_str(),
+            PositionRequest {
+                stance: "agree".into(),
+                reason: String::new(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (taken.id.clone(), taken.outcome),
+            (a.clone(), Outcome::Passed)
+        );
+        assert_eq!(taken.tally.agree, 1);
+
+        // Newest first; pages follow each other.
+        let page = list(
+            &mut r,
+            &c,
+            &ProposalQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(page.next, Some(1));
+        assert_eq!(page.proposals[0].proposal.id, b);
+        let page = list(
+            &mut r,
+            &c,
+            &ProposalQuery {
+                offset: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(page.proposals[0].proposal.id, a);
+        assert_eq!(page.proposals[0].outcome, Outcome::Passed);
+        assert_eq!(page.next, None);
+        let none = list(
+            &mut r,
+            &c,
+            &ProposalQuery {
+                kind: Some("amendment".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(none.total, 0);
+    }
+
+    #[test]
+    fn the_view_prints_as_the_command_line_printed_a_proposal() {
+        let (_dir, mut r, c) = replica();
+        let a = open(&mut r, &c, "Endorse");
+        let p = r.proposal(&c, &a).unwrap().unwrap();
+        let tally = reports::proposal_tally(&p, replica::now());
+        // What `proposal show --json` printed before the operation existed.
+        let mut before = serde_json::to_value(&p).unwrap();
+        let object = before.as_object_mut().unwrap();
+        object.insert(
+            "outcome".into(),
+            serde_json::to_value(tally.outcome).unwrap(),
+        );
+        object.insert("tally".into(), serde_json::to_value(tally).unwrap());
+        let now = serde_json::to_value(view(p, replica::now())).unwrap();
+        assert_eq!(now, before);
+    }
+
+    #[test]
+    fn refusals_carry_codes_a_client_can_act_on() {
+        let (_dir, mut r, c) = replica();
+        let a = open(&mut r, &c, "Endorse");
+        let bad_kind = NewProposalRequest {
+            kind: "coup".into(),
+            title: "x".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(create(&mut r, &c, bad_kind).unwrap_err()),
+            ErrorCode::Invalid
+        );
+        let bare_amendment = NewProposalRequest {
+            kind: "amendment".into(),
+            title: "x".into(),
+            ..Default::default()
+        };
+        // Opened bare, it would ratify an unchanged charter: refused, with a pointer.
+        let e = OpError::from_anyhow(&create(&mut r, &c, bare_amendment).unwrap_err());
+        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert!(e.message.contains("charter amend"), "{}", e.message);
+        let late = NewProposalRequest {
+            kind: "general".into(),
+            title: "x".into(),
+            closes: Some("2001-01-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(create(&mut r, &c, late).unwrap_err()),
+            ErrorCode::Invalid
+        );
+        let block = PositionRequest {
+            stance: "block".into(),
+            reason: String::new(),
+        };
+        let e = take_position(&mut r, &c, a.as_str(), block).unwrap_err();
+        assert_eq!(code(e), ErrorCode::Invalid);
+        let shrug = PositionRequest {
+            stance: "shrug".into(),
+            reason: String::new(),
+        };
+        let e = take_position(&mut r, &c, a.as_str(), shrug).unwrap_err();
+        assert_eq!(code(e), ErrorCode::Invalid);
+        assert_eq!(
+            code(show(&mut r, &c, "ffff").unwrap_err()),
+            ErrorCode::NotFound
+        );
+        let zero = ProposalQuery {
+            limit: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(list(&mut r, &c, &zero).unwrap_err()),
+            ErrorCode::Invalid
+        );
+    }
+}
