@@ -32,9 +32,30 @@ pub const MAX_ADDR_LEN: usize = 256;
 pub const MAX_RECORDS: usize = 256;
 /// Most records held aside, of nodes not known as members yet.
 pub const MAX_PENDING: usize = 1024;
-/// Most of those held for one peer (as many as one message carries: a joining node's inviter
-/// tells it where every member node listens before the joiner holds the member list).
-pub const MAX_PENDING_PER_PEER: usize = MAX_RECORDS;
+/// Most of those held for one member organization, all its nodes together (as many as one
+/// message carries: a joining node's inviter tells it where every member node listens before
+/// the joiner holds the member list). A node this node knows as no member's counts alone.
+pub const MAX_PENDING_PER_MEMBER: usize = MAX_RECORDS;
+
+/// Who a record held aside counts against.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Holder {
+    /// The member organization whose node sent it: every node key it certifies shares one
+    /// quota, so more devices buy no more room.
+    Member(model::MemberId),
+    /// The node that sent it, while this node holds no member list naming that node (a
+    /// joiner's inviter, before the coalition arrives).
+    Node(NodeKey),
+}
+
+/// A record held aside: the peer that sent it (it goes when that peer disconnects), whom it
+/// counts against, and the record.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    pub(crate) from: NodeKey,
+    holder: Holder,
+    record: AddressRecord,
+}
 /// How far ahead of this node's clock a record may be signed (milliseconds).
 pub const MAX_CLOCK_AHEAD: u64 = 24 * 3600 * 1000;
 /// Shortest time between two records of one node taken (milliseconds): a member churning
@@ -243,6 +264,18 @@ fn members_of<'a>(
         .collect()
 }
 
+/// Whom records held aside from `peer` count against: the member whose key it is in the
+/// first of `coalitions` that names it, else the peer itself.
+fn holder_of(docs: &mut impl Documents, coalitions: &[CoalitionId], peer: &NodeKey) -> Holder {
+    coalitions
+        .iter()
+        .find_map(|c| {
+            let (doc, _) = docs.entry(c)?;
+            crate::docs::member_with_key(doc, peer.as_bytes())
+        })
+        .map_or(Holder::Node(*peer), Holder::Member)
+}
+
 /// Whether `node` is a member's key in one of `coalitions`, as `members` has them.
 fn member_in(
     members: &BTreeMap<CoalitionId, BTreeSet<[u8; 32]>>,
@@ -357,7 +390,8 @@ impl SyncNode {
             }
         }
         newest.retain(|node, r| {
-            self.book.wants(r, self.now) && self.pending.get(node).is_none_or(|(_, p)| p.at < r.at)
+            self.book.wants(r, self.now)
+                && self.pending.get(node).is_none_or(|h| h.record.at < r.at)
         });
         if newest.is_empty() {
             // Nothing new: no member list is read.
@@ -368,33 +402,38 @@ impl SyncNode {
         }
         let members = members_of(docs, theirs.iter());
         let mut learned = Vec::new();
-        // Counted once per message, then kept up to date: the quota of the sending peer.
-        let mut held_for_peer = self
-            .pending
-            .values()
-            .filter(|(from, _)| *from == peer)
-            .count();
+        // Whom records held aside from this peer count against, and how many it holds:
+        // found once per message, and only if one is to be held.
+        let mut quota: Option<(Holder, usize)> = None;
         for (node, r) in newest {
             if member_in(&members, &theirs, &node) {
                 if self.book.offer_at(r.clone(), self.now) {
                     learned.push(r);
                 }
-            } else {
-                // Held for the peer that sent it, until that peer disconnects: one peer
-                // cannot fill the table for the others, nor take over what others sent.
-                let owner = self.pending.get(&node).map(|(from, _)| *from);
-                let room = match owner {
-                    Some(from) => from == peer,
-                    None => {
-                        self.pending.len() < MAX_PENDING && held_for_peer < MAX_PENDING_PER_PEER
-                    }
-                };
-                if room {
-                    if owner.is_none() {
-                        held_for_peer += 1;
-                    }
-                    self.pending.insert(node, (peer, r));
+                continue;
+            }
+            // Held for the peer that sent it, until that peer disconnects: one member cannot
+            // fill the table for the others, nor take over what others sent.
+            let (holder, held) = quota.get_or_insert_with(|| {
+                let holder = holder_of(docs, &theirs, &peer);
+                let held = self.pending.values().filter(|h| h.holder == holder).count();
+                (holder, held)
+            });
+            let room = match self.pending.get(&node) {
+                Some(h) => h.from == peer,
+                None => {
+                    let room = self.pending.len() < MAX_PENDING && *held < MAX_PENDING_PER_MEMBER;
+                    *held += usize::from(room);
+                    room
                 }
+            };
+            if room {
+                let held = Held {
+                    from: peer,
+                    holder: holder.clone(),
+                    record: r,
+                };
+                self.pending.insert(node, held);
             }
         }
         self.spread_learned(docs, Some(peer), learned, out);
@@ -425,10 +464,10 @@ impl SyncNode {
             .collect();
         let mut learned = Vec::new();
         for node in ready {
-            if let Some((_, r)) = self.pending.remove(&node)
-                && self.book.offer_at(r.clone(), now)
+            if let Some(h) = self.pending.remove(&node)
+                && self.book.offer_at(h.record.clone(), now)
             {
-                learned.push(r);
+                learned.push(h.record);
             }
         }
         self.spread_learned(docs, None, learned, out);

@@ -61,6 +61,16 @@ pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
         .collect()
 }
 
+/// The member in force whose node key `key` is in the coalition `doc` holds, if any.
+pub fn member_with_key(doc: &AutoCommit, key: &[u8; 32]) -> Option<model::MemberId> {
+    let gov = model::governance::Governance::read(doc)?;
+    gov.in_force(model::governance::latest_moment(doc))
+        .members
+        .values()
+        .find(|m| m.keys.iter().any(|k| k.as_bytes() == key))
+        .map(|m| m.id.clone())
+}
+
 /// Documents in memory, with what was "persisted" kept so that a restart can be simulated.
 #[derive(Debug, Default)]
 pub struct MemoryDocs {

@@ -259,7 +259,7 @@ pub struct SyncNode {
     pub(crate) own: Option<AddressRecord>,
     /// Records of nodes not known as members yet (see `addresses`), at most
     /// `addresses::MAX_PENDING`.
-    pub(crate) pending: BTreeMap<[u8; 32], (NodeKey, AddressRecord)>,
+    pub(crate) pending: BTreeMap<[u8; 32], crate::addresses::Held>,
     /// The time, as the node last gave it (for address records only).
     pub(crate) now: Option<u64>,
 }
@@ -518,7 +518,7 @@ impl SyncNode {
     /// records it sent that are held aside (it sends them again when it reconnects).
     pub fn disconnected(&mut self, peer: &NodeKey) {
         self.peers.remove(peer);
-        self.pending.retain(|_, (from, _)| from != peer);
+        self.pending.retain(|_, h| h.from != *peer);
     }
 
     /// A frame arrived from `peer`.

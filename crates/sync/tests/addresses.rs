@@ -28,6 +28,11 @@ fn world() -> (BTreeMap<u8, Node>, CoalitionId) {
 
 /// As [`world`]; unless `third_holds_it`, node 3 holds nothing yet (it is joining).
 fn world_where(third_holds_it: bool) -> (BTreeMap<u8, Node>, CoalitionId) {
+    world_of(third_holds_it, false)
+}
+
+/// As [`world_where`]; with `second_device`, node 5 is member 2's second device.
+fn world_of(third_holds_it: bool, second_device: bool) -> (BTreeMap<u8, Node>, CoalitionId) {
     let key =
         |n: u8| NodeKey::from_bytes(SigningKey::from_bytes(&[n; 32]).verifying_key().to_bytes());
     let coalition = CoalitionId::from_bytes([7; 16]);
@@ -52,12 +57,20 @@ fn world_where(third_holds_it: bool) -> (BTreeMap<u8, Node>, CoalitionId) {
         )
         .unwrap();
     }
+    if second_device {
+        doc.add_device_key(
+            &MemberId::from_bytes([2; 16]),
+            key(5),
+            Timestamp::from_millis(9),
+        )
+        .unwrap();
+    }
     let head = sync::sign(&SigningKey::from_bytes(&[1; 32]), &doc.heads()[0]);
     let base = doc.save();
     let mut nodes = BTreeMap::new();
-    for n in 1u8..=4 {
+    for n in 1u8..=(if second_device { 5 } else { 4 }) {
         let mut docs = MemoryDocs::new(key(n));
-        if n <= 2 || (n == 3 && third_holds_it) {
+        if n <= 2 || (n == 3 && third_holds_it) || n == 5 {
             docs.insert(
                 coalition.clone(),
                 AutoCommit::load(&base).unwrap().with_actor(key(n).actor()),
@@ -349,10 +362,12 @@ fn a_coalition_forgotten_is_no_longer_synced_with_anyone() {
 
 #[test]
 fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
-    let (mut nodes, _) = world();
+    // Member 2 has two devices (nodes 2 and 5): they share one quota.
+    let (mut nodes, _) = world_of(true, true);
     connect(&mut nodes, 1, 2);
     connect(&mut nodes, 1, 3);
-    let (k2, k3) = (nodes[&2].key, nodes[&3].key);
+    connect(&mut nodes, 1, 5);
+    let (k2, k3, k5) = (nodes[&2].key, nodes[&3].key, nodes[&5].key);
     // Records of nodes that are no members (yet), each signed by its own node.
     let fake = |from: u16, n: usize| -> Vec<AddressRecord> {
         (0..n)
@@ -364,7 +379,7 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
             })
             .collect()
     };
-    let quota = sync::addresses::MAX_PENDING_PER_PEER;
+    let quota = sync::addresses::MAX_PENDING_PER_MEMBER;
     let founder = nodes.get_mut(&1).unwrap();
     founder
         .sync
@@ -374,6 +389,14 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
         .sync
         .received(&mut founder.docs, k2, &addresses_frame(fake(3, 1)));
     assert_eq!(founder.sync.held_aside(), quota, "over its quota");
+    founder
+        .sync
+        .received(&mut founder.docs, k5, &addresses_frame(fake(5, quota)));
+    assert_eq!(
+        founder.sync.held_aside(),
+        quota,
+        "the same member's other device has no quota of its own"
+    );
     founder
         .sync
         .received(&mut founder.docs, k3, &addresses_frame(fake(4, 1)));
@@ -389,7 +412,11 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
     founder
         .sync
         .received(&mut founder.docs, k2, &addresses_frame(vec![newer]));
-    // Gone with the peer that sent them.
+    // Gone with the peer that sent them; then the member's other device has room again.
     founder.sync.disconnected(&k2);
     assert_eq!(founder.sync.held_aside(), 1);
+    founder
+        .sync
+        .received(&mut founder.docs, k5, &addresses_frame(fake(5, 2)));
+    assert_eq!(founder.sync.held_aside(), 3);
 }
