@@ -103,10 +103,15 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
     a.events.blocking_send(Event::Connected(b.key)).unwrap();
 
     // From here on the network carries frames in order both ways, until B holds the coalition.
+    carry_until_joined(&mut a, &mut b, &coalition);
+}
+
+/// Carries frames in order between `a` and `b` until `b` holds `coalition` (not joining).
+fn carry_until_joined(a: &mut Running, b: &mut Running, coalition: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let list = run(&b, &["coalition", "list", "--json"]);
-        if list.stdout.contains(&coalition) && !list.stdout.contains("joining") {
+        let list = run(b, &["coalition", "list", "--json"]);
+        if list.stdout.contains(coalition) && !list.stdout.contains("joining") {
             break;
         }
         assert!(
@@ -114,13 +119,70 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
             "the join never completed: {}",
             list.stdout
         );
-        for frame in sent(&mut a, b.key) {
+        for frame in sent(a, b.key) {
             b.events.blocking_send(Event::Frame(a.key, frame)).unwrap();
         }
-        for frame in sent(&mut b, a.key) {
+        for frame in sent(b, a.key) {
             a.events.blocking_send(Event::Frame(b.key, frame)).unwrap();
         }
     }
+}
+
+/// A member's node presenting an invite made for another organization does not use it up:
+/// codes are passed around, and the organization it was made for can still join with it.
+#[test]
+fn a_member_presenting_an_unused_invite_leaves_it_for_the_organization_it_was_made_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let homes: Vec<_> = ["a", "b", "c"].iter().map(|h| dir.path().join(h)).collect();
+    for (home, org) in homes
+        .iter()
+        .zip(["Northside", "Eastside", "Faith Alliance"])
+    {
+        Replica::init(home, org).unwrap();
+    }
+    let coalition = Replica::open(&homes[0])
+        .unwrap()
+        .found_coalition(NewCoalition {
+            name: "Transit Justice".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let c = coalition.to_string();
+    let (mut a, mut b, mut third) = (start(&homes[0]), start(&homes[1]), start(&homes[2]));
+    let invite = |a: &Running| {
+        let made = run(a, &["invite", "create", "--coalition", &c]);
+        assert_eq!(made.code, 0, "{}", made.stderr);
+        made.stdout.trim().to_owned()
+    };
+    let connect = |x: &Running, y: &Running| {
+        x.events.blocking_send(Event::Connected(y.key)).unwrap();
+        y.events.blocking_send(Event::Connected(x.key)).unwrap();
+    };
+    let first = invite(&a);
+    assert_eq!(run(&b, &["join", &first, "--wait", "0"]).code, 0);
+    connect(&a, &b);
+    carry_until_joined(&mut a, &mut b, &c);
+
+    // B, a member now, presents the code made for the third organization (its own node
+    // would not: a modified one, or a code passed to the wrong member).
+    let second = invite(&a);
+    let secret = sync::invite::Invite::decode(&second).unwrap().secret;
+    let join = sync::Message::Join {
+        coalition: coalition.to_bytes(),
+        secret,
+        org: "Eastside".into(),
+    };
+    a.events
+        .blocking_send(Event::Frame(b.key, join.encode()))
+        .unwrap();
+    for frame in sent(&mut a, b.key) {
+        b.events.blocking_send(Event::Frame(a.key, frame)).unwrap();
+    }
+
+    // The organization it was made for still joins with it.
+    assert_eq!(run(&third, &["join", &second, "--wait", "0"]).code, 0);
+    connect(&a, &third);
+    carry_until_joined(&mut a, &mut third, &c);
 }
 
 /// A peer that connects and never greets is disconnected once its grace is over: silent
