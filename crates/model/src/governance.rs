@@ -141,23 +141,17 @@ impl Governance {
             ["charter", "rules"].map(|k| Prop::Key(k.into())),
         )
         .ok()??;
+        // Which proposals govern, from their kinds read in one pass over the proposals (not
+        // each looked up from the top of the document); only those are read whole.
         let mut proposals = BTreeMap::new();
         if let Ok(Some((automerge::Value::Object(_), obj))) = doc.get(&ROOT, "proposals") {
-            let ids: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
-            for id in ids {
-                let kind: Option<DecisionKind> = autosurgeon::hydrate_path(
+            let headers = crate::records::proposal_headers(doc, &mut Vec::new());
+            for (id, _) in headers.iter().filter(|(_, h)| governs(h.kind)) {
+                if let Ok(Some(p)) = autosurgeon::hydrate_path::<_, Proposal, _>(
                     doc,
                     &obj,
-                    [id.as_str(), "kind"].map(|k| Prop::Key(k.into())),
-                )
-                .ok()
-                .flatten();
-                if !kind.is_some_and(governs) {
-                    continue;
-                }
-                if let Ok(Some(p)) =
-                    autosurgeon::hydrate_path::<_, Proposal, _>(doc, &obj, [Prop::Key(id.into())])
-                {
+                    [Prop::Key(id.as_str().into())],
+                ) {
                     proposals.insert(p.id.clone(), p);
                 }
             }
