@@ -300,6 +300,10 @@ pub struct NewProposal {
     pub closes_at: Option<Timestamp>,
 }
 
+/// Most changes [`CoalitionDoc::touched_since`] reads through before it answers that the
+/// records are better read again.
+pub const MAX_TOUCHED_CHANGES: usize = 64;
+
 /// One coalition's document, opened for reading and editing as one node (actor).
 #[derive(Debug)]
 pub struct CoalitionDoc {
@@ -473,6 +477,11 @@ impl CoalitionDoc {
         crate::records::proposal_headers(&self.doc, unreadable)
     }
 
+    /// The headers of every record of `H`'s collection that reads ([`crate::records`]).
+    pub fn headers<H: crate::records::Header>(&self) -> BTreeMap<H::Id, H> {
+        crate::records::headers(&self.doc, &mut Vec::new())
+    }
+
     /// The governance in force at `now`.
     pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
         in_force(&self.doc, now)
@@ -516,6 +525,55 @@ impl CoalitionDoc {
     /// Changes made since `heads`, oldest first.
     pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Change> {
         self.doc.get_changes(heads)
+    }
+
+    /// The ids of the records of the root collection `collection` (`issues`...) that the
+    /// changes made since `since` wrote to, from the changes' operations; `None` when that is
+    /// not cheap to tell (a head of `since` unknown here, more than [`MAX_TOUCHED_CHANGES`]
+    /// changes, an object not found, or the collection itself written): read it all again.
+    pub fn touched_since(
+        &mut self,
+        since: &[ChangeHash],
+        collection: &str,
+    ) -> Option<std::collections::BTreeSet<String>> {
+        use automerge::legacy::{Key, ObjectId};
+        if since
+            .iter()
+            .any(|h| self.doc.get_change_meta_by_hash(h).is_none())
+        {
+            return None;
+        }
+        let changes = self.doc.get_changes(since);
+        if changes.len() > MAX_TOUCHED_CHANGES {
+            return None;
+        }
+        let mut touched = std::collections::BTreeSet::new();
+        let mut paths: std::collections::HashMap<ObjectId, Vec<String>> = Default::default();
+        for change in &changes {
+            for op in change.decode().operations {
+                let path = match paths.get(&op.obj) {
+                    Some(p) => p,
+                    None => {
+                        let p = crate::rules::object_path(&self.doc, &op.obj)?;
+                        paths.entry(op.obj.clone()).or_insert(p)
+                    }
+                };
+                match (path.first(), path.get(1), &op.key) {
+                    // On the root: only the collection itself matters.
+                    (None, _, Key::Map(k)) if k.as_str() == collection => return None,
+                    (Some(c), Some(id), _) if c == collection => {
+                        touched.insert(id.clone());
+                    }
+                    // On the collection: the key is the record's id.
+                    (Some(c), None, Key::Map(id)) if c == collection => {
+                        touched.insert(id.to_string());
+                    }
+                    (Some(c), None, _) if c == collection => return None,
+                    _ => {}
+                }
+            }
+        }
+        Some(touched)
     }
 
     /// Merges changes made elsewhere (another node's edits).

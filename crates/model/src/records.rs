@@ -29,10 +29,43 @@ pub fn issue_headers<D: ReadDoc>(
     doc: &D,
     unreadable: &mut Vec<Unreadable>,
 ) -> BTreeMap<IssueId, IssueHeader> {
-    headers(doc, "issues", unreadable, |item, fields| {
-        let id: IssueId = item.key.parse().map_err(|_| "not an issue id")?;
+    headers(doc, unreadable)
+}
+
+/// What a listing of proposals sorts and filters by, read without their texts or positions.
+#[derive(Debug, Clone, PartialEq, Hydrate)]
+pub struct ProposalHeader {
+    /// Kind of decision.
+    pub kind: DecisionKind,
+    /// When it opened.
+    pub created_at: Timestamp,
+}
+
+/// The headers of every proposal, as [`issue_headers`] reads the issues'.
+pub fn proposal_headers<D: ReadDoc>(
+    doc: &D,
+    unreadable: &mut Vec<Unreadable>,
+) -> BTreeMap<ProposalId, ProposalHeader> {
+    headers(doc, unreadable)
+}
+
+/// A kind of record a listing reads headers of: its collection, and how one header reads
+/// from the record's key and fields.
+pub trait Header: Sized + Clone {
+    /// The record's id.
+    type Id: Ord + Clone + std::str::FromStr;
+    /// The collection at the document's root.
+    const COLLECTION: &'static str;
+    /// The header of the record stored as the map `obj`.
+    fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str>;
+}
+
+impl Header for IssueHeader {
+    type Id = IssueId;
+    const COLLECTION: &'static str = "issues";
+    fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut status, mut tags, mut created_at) = (None, None, None);
-        for field in fields {
+        for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("status", ValueRef::Scalar(Scalar::Str(s))) => {
@@ -51,33 +84,20 @@ pub fn issue_headers<D: ReadDoc>(
                 _ => {}
             }
         }
-        let header = IssueHeader {
+        Ok(Self {
             status: status.ok_or("no readable status")?,
             tags: tags.ok_or("no readable tags")?,
             created_at: created_at.ok_or("no readable created_at")?,
-        };
-        Ok((id, header))
-    })
+        })
+    }
 }
 
-/// What a listing of proposals sorts and filters by, read without their texts or positions.
-#[derive(Debug, Clone, PartialEq, Hydrate)]
-pub struct ProposalHeader {
-    /// Kind of decision.
-    pub kind: DecisionKind,
-    /// When it opened.
-    pub created_at: Timestamp,
-}
-
-/// The headers of every proposal, as [`issue_headers`] reads the issues'.
-pub fn proposal_headers<D: ReadDoc>(
-    doc: &D,
-    unreadable: &mut Vec<Unreadable>,
-) -> BTreeMap<ProposalId, ProposalHeader> {
-    headers(doc, "proposals", unreadable, |item, fields| {
-        let id: ProposalId = item.key.parse().map_err(|_| "not a proposal id")?;
+impl Header for ProposalHeader {
+    type Id = ProposalId;
+    const COLLECTION: &'static str = "proposals";
+    fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut kind, mut created_at) = (None, None);
-        for field in fields {
+        for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("kind", ValueRef::Scalar(Scalar::Str(s))) => {
@@ -86,12 +106,11 @@ pub fn proposal_headers<D: ReadDoc>(
                 _ => {}
             }
         }
-        let header = ProposalHeader {
+        Ok(Self {
             kind: kind.ok_or("no readable kind")?,
             created_at: created_at.ok_or("no readable created_at")?,
-        };
-        Ok((id, header))
-    })
+        })
+    }
 }
 
 /// A stored time, if it is one.
@@ -102,44 +121,74 @@ fn timestamp(v: &ValueRef<'_>) -> Option<Timestamp> {
     }
 }
 
-/// The header `read` makes of each record of the collection `key`, from the record's key
-/// and its fields; a record that is not a map, or that `read` refuses, is named in
-/// `unreadable`.
+/// The header of each record of `H`'s collection; a record whose key is not an id, that is
+/// not a map, or whose header does not read, is named in `unreadable`.
 ///
 /// One pass over the collection and one over each record's fields: Automerge looks each key
 /// up from the top of the document, so reading three fields by name cost 4.3 times as much
 /// on a coalition of 10,000 issues.
-fn headers<'d, D: ReadDoc, K: Ord, H>(
-    doc: &'d D,
-    key: &str,
+pub fn headers<D: ReadDoc, H: Header>(
+    doc: &D,
     unreadable: &mut Vec<Unreadable>,
-    read: impl Fn(
-        &automerge::iter::MapRangeItem<'d>,
-        automerge::iter::MapRange<'d>,
-    ) -> Result<(K, H), &'static str>,
-) -> BTreeMap<K, H> {
-    let obj = match doc.get(&automerge::ROOT, key) {
-        Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => obj,
-        _ => return BTreeMap::new(),
+) -> BTreeMap<H::Id, H> {
+    let Some(collection) = collection(doc, H::COLLECTION) else {
+        return BTreeMap::new();
     };
     let mut out = BTreeMap::new();
-    for item in doc.map_range(&obj, ..) {
-        let header = if matches!(item.value, ValueRef::Object(ObjType::Map)) {
-            read(&item, doc.map_range(item.id(), ..))
-        } else {
-            Err("not a record")
+    for item in doc.map_range(&collection, ..) {
+        let header = match (item.key.parse::<H::Id>(), &item.value) {
+            (Ok(id), ValueRef::Object(ObjType::Map)) => H::read(doc, &item.id()).map(|h| (id, h)),
+            (Err(_), _) => Err("not a record id"),
+            (Ok(_), _) => Err("not a record"),
         };
         match header {
             Ok((id, h)) => {
                 out.insert(id, h);
             }
             Err(error) => unreadable.push(Unreadable {
-                path: format!("{key}/{}", item.key),
+                path: format!("{}/{}", H::COLLECTION, item.key),
                 error: error.to_owned(),
             }),
         }
     }
     out
+}
+
+/// The map at the root key `key`, if there is one.
+fn collection<D: ReadDoc>(doc: &D, key: &str) -> Option<automerge::ObjId> {
+    match doc.get(&automerge::ROOT, key) {
+        Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => Some(obj),
+        _ => None,
+    }
+}
+
+/// Brings `headers` up to date for the records whose ids are `touched`: each is read again,
+/// and left out if it is gone or no longer reads.
+pub fn update_headers<D: ReadDoc, H: Header>(
+    doc: &D,
+    headers: &mut BTreeMap<H::Id, H>,
+    touched: &std::collections::BTreeSet<String>,
+) {
+    let collection = collection(doc, H::COLLECTION);
+    for key in touched {
+        let Ok(id) = key.parse::<H::Id>() else {
+            continue;
+        };
+        let header = collection
+            .as_ref()
+            .and_then(|c| match doc.get(c, key.as_str()) {
+                Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => H::read(doc, &obj).ok(),
+                _ => None,
+            });
+        match header {
+            Some(h) => {
+                headers.insert(id, h);
+            }
+            None => {
+                headers.remove(&id);
+            }
+        }
+    }
 }
 
 /// One issue, read alone.
@@ -222,5 +271,171 @@ mod tests {
         assert!(!headers.contains_key(&bad));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].path, format!("issues/{bad}"));
+    }
+
+    /// One step of a history: an issue raised, its status or tags edited, here or on
+    /// another node whose changes are then merged (concurrent with this node's).
+    #[derive(Debug, Clone)]
+    enum Step {
+        Raise(u8),
+        Status(u8, u8),
+        Tag(u8),
+        Elsewhere(u8, u8),
+        Proposal(u8),
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<u8>().prop_map(Step::Raise),
+            (any::<u8>(), 0u8..5).prop_map(|(i, s)| Step::Status(i, s)),
+            any::<u8>().prop_map(Step::Tag),
+            (any::<u8>(), 0u8..5).prop_map(|(i, s)| Step::Elsewhere(i, s)),
+            any::<u8>().prop_map(Step::Proposal),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        /// Headers brought up to date from the changes' operations are the headers read
+        /// again whole, whatever was edited, here or merged from elsewhere.
+        #[test]
+        fn headers_updated_from_changes_are_the_headers_read_again(
+            steps in proptest::collection::vec(step(), 1..24)
+        ) {
+            let founder = MemberId::from_bytes([2; 16]);
+            let mut doc = CoalitionDoc::found(
+                NodeKey::from_bytes([1; 32]),
+                Founding::new(
+                    CoalitionId::from_bytes([3; 16]),
+                    "Transit Justice",
+                    founder.clone(),
+                    MemberProfile::named("Northside"),
+                    Timestamp::from_millis(0),
+                ),
+            )
+            .unwrap();
+            let statuses = [
+                IssueStatus::Raised,
+                IssueStatus::Adopted,
+                IssueStatus::ParallelCampaign,
+                IssueStatus::Won,
+                IssueStatus::Dropped,
+            ];
+            let mut issues: Vec<IssueId> = Vec::new();
+            let mut heads = doc.heads();
+            let mut cached: BTreeMap<IssueId, IssueHeader> = doc.headers();
+            let mut proposals: BTreeMap<ProposalId, ProposalHeader> = doc.headers();
+            for (n, s) in steps.into_iter().enumerate() {
+                let at = Timestamp::from_millis(1_000 * (n as i64 + 1));
+                let pick = |i: u8, issues: &[IssueId]| issues.get(usize::from(i) % issues.len().max(1)).cloned();
+                match s {
+                    Step::Raise(i) => {
+                        let id = IssueId::from_bytes([i, n as u8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]);
+                        let new = NewIssue {
+                            id: id.clone(),
+                            title: format!("Issue {n}"),
+                            description: String::new(),
+                            tags: vec!["race".into()],
+                            lead: None,
+                        };
+                        doc.add_issue(&founder, new, at).unwrap();
+                        issues.push(id);
+                    }
+                    Step::Status(i, st) | Step::Elsewhere(i, st) => {
+                        let Some(id) = pick(i, &issues) else { continue };
+                        let edit = IssueEdit {
+                            status: Some(statuses[usize::from(st)]),
+                            ..Default::default()
+                        };
+                        if matches!(s, Step::Elsewhere(..)) {
+                            // Another node edits while this one edits too; then they merge.
+                            let mut other = doc.fork_as(NodeKey::from_bytes([5; 32]));
+                            other.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                            let here = IssueEdit {
+                                add_tags: vec!["class".into()],
+                                ..Default::default()
+                            };
+                            doc.edit_issue(&founder, id.as_str(), here, at).unwrap();
+                            doc.merge(&mut other).unwrap();
+                        } else {
+                            doc.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                        }
+                    }
+                    Step::Tag(i) => {
+                        let Some(id) = pick(i, &issues) else { continue };
+                        let edit = IssueEdit {
+                            add_tags: vec![format!("tag{i}")],
+                            ..Default::default()
+                        };
+                        doc.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                    }
+                    Step::Proposal(i) => {
+                        let new = NewProposal {
+                            id: ProposalId::from_bytes([i, n as u8, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7]),
+                            kind: DecisionKind::General,
+                            title: format!("Proposal {n}"),
+                            text: String::new(),
+                            closes_at: None,
+                        };
+                        doc.new_proposal(&founder, new, at).unwrap();
+                    }
+                }
+                let touched = doc.touched_since(&heads, "issues").unwrap();
+                update_headers(doc.automerge(), &mut cached, &touched);
+                let touched = doc.touched_since(&heads, "proposals").unwrap();
+                update_headers(doc.automerge(), &mut proposals, &touched);
+                heads = doc.heads();
+                proptest::prop_assert_eq!(&cached, &doc.headers::<IssueHeader>());
+                proptest::prop_assert_eq!(&proposals, &doc.headers::<ProposalHeader>());
+            }
+        }
+    }
+
+    /// A head this document does not hold, or too many changes, and the caller reads again.
+    #[test]
+    fn what_is_not_cheap_to_tell_is_read_again() {
+        let founder = MemberId::from_bytes([2; 16]);
+        let mut doc = CoalitionDoc::found(
+            NodeKey::from_bytes([1; 32]),
+            Founding::new(
+                CoalitionId::from_bytes([3; 16]),
+                "Transit Justice",
+                founder.clone(),
+                MemberProfile::named("Northside"),
+                Timestamp::from_millis(0),
+            ),
+        )
+        .unwrap();
+        let unknown = [automerge::ChangeHash([7; 32])];
+        assert!(doc.touched_since(&unknown, "issues").is_none());
+        let heads = doc.heads();
+        for n in 0..=crate::doc::MAX_TOUCHED_CHANGES as u8 {
+            let new = NewIssue {
+                id: IssueId::from_bytes([n; 16]),
+                title: format!("Issue {n}"),
+                description: String::new(),
+                tags: vec![],
+                lead: None,
+            };
+            doc.add_issue(&founder, new, Timestamp::from_millis(1 + i64::from(n)))
+                .unwrap();
+        }
+        assert!(doc.touched_since(&heads, "issues").is_none());
+        let one = doc.heads();
+        let edit = IssueEdit {
+            title: Some("Renamed".into()),
+            ..Default::default()
+        };
+        doc.edit_issue(
+            &founder,
+            IssueId::from_bytes([3; 16]).as_str(),
+            edit,
+            Timestamp::from_millis(500),
+        )
+        .unwrap();
+        let touched = doc.touched_since(&one, "issues").unwrap();
+        assert_eq!(touched.len(), 1);
+        assert!(doc.touched_since(&one, "proposals").unwrap().is_empty());
     }
 }

@@ -489,27 +489,35 @@ impl Validator {
         let ObjectId::Id(id) = obj else {
             return Ok(Vec::new());
         };
-        let unknown = || Violation::Unknown {
-            path: format!("object {}@{}", id.0, id.1),
-        };
         let cache_key = (id.0, id.1.clone());
         if let Some(p) = self.paths.get(&cache_key) {
             return Ok(p.clone());
         }
-        let (exid, _) = doc
-            .import(&format!("{}@{}", id.0, id.1))
-            .map_err(|_| unknown())?;
-        let parents = doc.parents(&exid).map_err(|_| unknown())?;
-        let mut path: Vec<String> = parents
-            .map(|p| match p.prop {
-                Prop::Map(k) => k,
-                Prop::Seq(_) => "*".to_owned(),
-            })
-            .collect();
-        path.reverse();
+        let path = object_path(doc, obj).ok_or_else(|| Violation::Unknown {
+            path: format!("object {}@{}", id.0, id.1),
+        })?;
         self.paths.insert(cache_key, path.clone());
         Ok(path)
     }
+}
+
+/// The map keys from the root to `obj` (list positions as `*`); `None` if the document has
+/// no such object.
+pub(crate) fn object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec<String>> {
+    let ObjectId::Id(id) = obj else {
+        return Some(Vec::new());
+    };
+    let (exid, _) = doc.import(&format!("{}@{}", id.0, id.1)).ok()?;
+    let mut path: Vec<String> = doc
+        .parents(&exid)
+        .ok()?
+        .map(|p| match p.prop {
+            Prop::Map(k) => k,
+            Prop::Seq(_) => "*".to_owned(),
+        })
+        .collect();
+    path.reverse();
+    Some(path)
 }
 
 /// The place `path` names in the layout admits the operation `action`; the place, and whether

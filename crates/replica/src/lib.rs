@@ -376,20 +376,33 @@ impl std::fmt::Debug for Replica {
     }
 }
 
-/// What `slot` holds if it was read at the document's heads; else `read` of the document,
-/// kept in `slot` for the next call.
-fn cached<T>(
-    slot: &mut Option<(Vec<model::automerge::ChangeHash>, std::sync::Arc<T>)>,
+/// The headers `slot` holds, brought up to the document's heads: if it was read at other
+/// heads, only the records the changes since wrote to are read again (when that is cheap to
+/// tell, else every header); kept in `slot` for the next call. Records that do not read are
+/// left out, as from the whole read (`Coalition::unreadable`).
+fn cached<H: model::records::Header>(
+    slot: &mut Option<(
+        Vec<model::automerge::ChangeHash>,
+        std::sync::Arc<BTreeMap<H::Id, H>>,
+    )>,
     doc: &mut CoalitionDoc,
-    read: impl FnOnce(&CoalitionDoc) -> T,
-) -> std::sync::Arc<T> {
+) -> std::sync::Arc<BTreeMap<H::Id, H>> {
     let heads = doc.heads();
-    if let Some((at, value)) = slot
-        && *at == heads
-    {
-        return value.clone();
+    if let Some((at, value)) = slot {
+        if *at == heads {
+            return value.clone();
+        }
+        if let Some(touched) = doc.touched_since(at, H::COLLECTION) {
+            model::records::update_headers(
+                doc.automerge(),
+                std::sync::Arc::make_mut(value),
+                &touched,
+            );
+            *at = heads;
+            return value.clone();
+        }
     }
-    let value = std::sync::Arc::new(read(doc));
+    let value = std::sync::Arc::new(doc.headers::<H>());
     *slot = Some((heads, value.clone()));
     value
 }
@@ -747,14 +760,11 @@ impl Replica {
     }
 
     /// What a listing of a coalition's issues sorts and filters by, without their texts (the
-    /// issues that read); read again only when the coalition changed since the last call.
+    /// issues that read); after a change, only the issues it wrote to are read again.
     pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
-        // Records that do not read are left out, as from the whole read (`Coalition::unreadable`).
-        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc, |doc| {
-            doc.issue_headers(&mut Vec::new())
-        }))
+        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc))
     }
 
     /// What a listing of a coalition's proposals sorts and filters by, as
@@ -762,11 +772,7 @@ impl Replica {
     pub fn proposal_headers(&mut self, id: &CoalitionId) -> Result<ProposalHeaders, ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
-        Ok(cached(
-            &mut loaded.proposal_headers,
-            &mut loaded.doc,
-            |doc| doc.proposal_headers(&mut Vec::new()),
-        ))
+        Ok(cached(&mut loaded.proposal_headers, &mut loaded.doc))
     }
 
     /// The governance of a coalition in force now: its members in force, rules and passed
