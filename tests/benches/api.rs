@@ -14,10 +14,9 @@
 //! For each size: the baseline is the replica in this process on the same home (a durable
 //! edit, or reading the one record); then the node runs on that home and the same operation
 //! goes through its API — the typed routes (`POST …/issues`, `PUT …/proposals/{p}/position`,
-//! `GET …/proposals/{p}`, `GET …/issues/{i}`, `GET …/issues?limit=50`,
-//! `GET …/proposals?limit=50`) where the operation has one, else `POST /v1/run` as `coalesce`
-//! sends it (`pool pledge`) — and as a whole `coalesce` command (process start included; the
-//! pages have none). Medians of `ROUNDS`. The baselines run before the node
+//! `POST …/pools/{pool}/entries`, `GET …/proposals/{p}`, `GET …/issues/{i}`,
+//! `GET …/issues?limit=50`, `GET …/proposals?limit=50`) — and as a whole `coalesce` command
+//! (process start included; the pages have none). Medians of `ROUNDS`. The baselines run before the node
 //! starts (it holds the store), not alternated with it; the history is built in edits of 100
 //! issues, so it holds N/100 changes where real use makes one per edit.
 
@@ -287,6 +286,7 @@ fn main() {
             format!("/v1/coalitions/{c}/proposals?limit=50"),
             format!("/v1/coalitions/{c}/proposals/{p}/position"),
         );
+        let entries_path = format!("/v1/coalitions/{c}/pools/{pl}/entries");
         let s = shown.to_string();
         let ops: Vec<(&str, Duration, Op<'_>)> = vec![
             (
@@ -319,8 +319,12 @@ fn main() {
                 "pool pledge",
                 base_pledge,
                 Box::new(|_, process| {
-                    let a = ["pool", "pledge", "--coalition", &c, &pl, "10"];
-                    if process { cli(&a) } else { run(&a) }
+                    if process {
+                        cli(&["pool", "pledge", "--coalition", &c, &pl, "10"]);
+                    } else {
+                        let body = serde_json::json!({"kind": "pledge", "amount": "10"});
+                        call("POST", &entries_path, Some(body));
+                    }
                 }),
             ),
             (

@@ -205,6 +205,93 @@ fn proposals_are_opened_listed_shown_and_decided_through_their_routes() {
 }
 
 #[test]
+fn pools_are_created_given_to_and_drawn_on_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let pools = format!("/v1/coalitions/{c}/pools");
+
+    let (status, created) = api_call(
+        home,
+        "POST",
+        &pools,
+        Some(&json!({"name": "Legal defense fund", "kind": "funds", "unit": "USD"})),
+        true,
+    );
+    assert_eq!(status, 201, "{created}");
+    let pool = created["id"].as_str().unwrap().to_owned();
+    let entries = format!("{pools}/{}/entries", &pool[..8]);
+    node.ok(&["pool", "pledge", "--coalition", &c, &pool, "100"]);
+    let (status, given) = api_call(
+        home,
+        "POST",
+        &entries,
+        Some(&json!({"kind": "contribution", "amount": "40", "note": "May dues"})),
+        true,
+    );
+    assert_eq!(status, 201, "{given}");
+    for (body, code) in [
+        (json!({"kind": "gift", "amount": "5"}), "invalid"),
+        (json!({"kind": "pledge", "amount": "0"}), "invalid"),
+        (json!({"kind": "pledge", "amount": "-3"}), "invalid"),
+    ] {
+        let (status, refused) = api_call(home, "POST", &entries, Some(&body), true);
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some(code)),
+            "{body}"
+        );
+    }
+
+    // A request opens its proposal; once it passes, the pool pays it.
+    let (status, requested) = api_call(
+        home,
+        "POST",
+        &format!("{pools}/{pool}/requests"),
+        Some(&json!({"amount": "30", "reason": "Bus passes for the hearing"})),
+        true,
+    );
+    assert_eq!(status, 201, "{requested}");
+    let proposal = requested["proposal"].as_str().unwrap();
+    let (status, taken) = api_call(
+        home,
+        "PUT",
+        &format!("/v1/coalitions/{c}/proposals/{proposal}/position"),
+        Some(&json!({"stance": "agree"})),
+        true,
+    );
+    assert_eq!(status, 200, "{taken}");
+    let (_, shown) = api_call(
+        home,
+        "GET",
+        &format!("/v1/coalitions/{c}/proposals/{proposal}"),
+        None,
+        true,
+    );
+    assert_eq!(
+        shown["allocation"]["funding"]["status"], "funded",
+        "{shown}"
+    );
+    assert_eq!(shown["allocation"]["pool_name"], "Legal defense fund");
+
+    // The ledger and the list, the same records the command line prints.
+    let (status, ledger) = api_call(home, "GET", &format!("{pools}/{pool}"), None, true);
+    assert_eq!(status, 200, "{ledger}");
+    assert_eq!(
+        ledger,
+        node.json(&["pool", "ledger", "--coalition", &c, &pool])
+    );
+    assert_eq!(ledger["balance"], "10");
+    assert_eq!(ledger["entries"].as_array().unwrap().len(), 3);
+    let (status, listed) = api_call(home, "GET", &pools, None, true);
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed, node.json(&["pool", "list", "--coalition", &c]));
+    assert_eq!(listed[0]["pledged"], "100");
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

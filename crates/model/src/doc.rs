@@ -451,6 +451,15 @@ impl CoalitionDoc {
         crate::schema::record(&self.doc, "proposals", id.as_str())
     }
 
+    /// The pool `id` as stored, with its whole ledger, without reading the coalition's other
+    /// records.
+    pub fn pool(
+        &self,
+        id: &crate::PoolId,
+    ) -> Result<Option<crate::schema::Pool>, crate::schema::Unreadable> {
+        crate::schema::record(&self.doc, "pools", id.as_str())
+    }
+
     /// One issue as stored, without reading the coalition's other records.
     pub fn issue(
         &self,

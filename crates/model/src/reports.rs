@@ -251,21 +251,28 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
 
 /// One line of a pool's ledger with its effect on the balance.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerLine {
     /// Entry id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub entry: EntryId,
     /// When it was written.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: Timestamp,
     /// When it took effect: a contribution when written, a request when its proposal was
     /// decided; the ledger's order.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub effective: Timestamp,
     /// Pledge, contribution or request.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: EntryKind,
     /// Member id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub member: MemberId,
     /// Organization name.
     pub name: String,
     /// Amount.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub amount: Amount,
     /// Note or reason.
     pub note: String,
@@ -279,8 +286,10 @@ pub struct LedgerLine {
 
 /// A pool's ledger, in the order entries took effect, with running balance and totals.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerReport {
     /// Pool id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub pool: PoolId,
     /// Pool name.
     pub name: String,
@@ -322,7 +331,24 @@ fn ledger_order<'a>(
 
 /// The ledger of `pool` at `now`.
 pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
-    let funds = funds(state, pool, now);
+    ledger_of(
+        pool,
+        |id| state.proposals.get(id),
+        |m| state.members.get(m).map(|m| m.name.clone()),
+        now,
+    )
+}
+
+/// The ledger of `pool` at `now`, from its requests' proposals (`proposal`) and the names
+/// of the members in force (`name`; others are shown by id): what [`ledger`] reads of the
+/// whole coalition, for a caller that reads only those.
+pub fn ledger_of<'p>(
+    pool: &Pool,
+    proposal: impl Fn(&ProposalId) -> Option<&'p Proposal>,
+    name: impl Fn(&MemberId) -> Option<String>,
+    now: Timestamp,
+) -> LedgerReport {
+    let funds = funds_of(pool, |id| proposal(id).map(|p| decision(p, now)));
     let entries = ledger_order(pool, &funds);
     let (mut balance, mut pledged, mut contributed, mut allocated) = (0i128, 0i128, 0i128, 0i128);
     let lines = entries
@@ -340,7 +366,7 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                     let outcome = e
                         .proposal
                         .as_ref()
-                        .and_then(|p| state.proposals.get(p))
+                        .and_then(&proposal)
                         .map_or(Outcome::Failed, |p| proposal_tally(p, now).outcome);
                     let f = funds
                         .requests
@@ -361,10 +387,7 @@ pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
                 effective,
                 kind: e.kind,
                 member: e.member.clone(),
-                name: state
-                    .members
-                    .get(&e.member)
-                    .map_or_else(|| e.member.to_string(), |m| m.name.clone()),
+                name: name(&e.member).unwrap_or_else(|| e.member.to_string()),
                 amount: e.amount,
                 note: e.note.clone(),
                 decision,

@@ -304,9 +304,9 @@ struct Loaded {
     doc: CoalitionDoc,
     /// The issue headers read at these heads (listings page through them without reading
     /// the issues again while nothing changes).
-    issue_headers: Option<(Vec<model::automerge::ChangeHash>, IssueHeaders)>,
+    issue_headers: Option<Headers<model::records::IssueHeader>>,
     /// The proposal headers read at these heads, likewise.
-    proposal_headers: Option<(Vec<model::automerge::ChangeHash>, ProposalHeaders)>,
+    proposal_headers: Option<Headers<model::records::ProposalHeader>>,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
@@ -376,15 +376,18 @@ impl std::fmt::Debug for Replica {
     }
 }
 
+/// Headers of every record of a collection, and the heads they were read at.
+type Headers<H> = (
+    Vec<model::automerge::ChangeHash>,
+    std::sync::Arc<BTreeMap<<H as model::records::Header>::Id, H>>,
+);
+
 /// The headers `slot` holds, brought up to the document's heads: if it was read at other
 /// heads, only the records the changes since wrote to are read again (when that is cheap to
 /// tell, else every header); kept in `slot` for the next call. Records that do not read are
 /// left out, as from the whole read (`Coalition::unreadable`).
 fn cached<H: model::records::Header>(
-    slot: &mut Option<(
-        Vec<model::automerge::ChangeHash>,
-        std::sync::Arc<BTreeMap<H::Id, H>>,
-    )>,
+    slot: &mut Option<Headers<H>>,
     doc: &mut CoalitionDoc,
 ) -> std::sync::Arc<BTreeMap<H::Id, H>> {
     let heads = doc.heads();
@@ -747,6 +750,16 @@ impl Replica {
     ) -> Result<Option<model::schema::Proposal>, ReplicaError> {
         self.arrived_or_err(id)?;
         self.loaded(id)?.doc.proposal(proposal).map_err(unreadable)
+    }
+
+    /// One pool of a coalition with its ledger, read alone.
+    pub fn pool(
+        &mut self,
+        id: &CoalitionId,
+        pool: &model::PoolId,
+    ) -> Result<Option<model::schema::Pool>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.pool(pool).map_err(unreadable)
     }
 
     /// One issue of a coalition, read alone.

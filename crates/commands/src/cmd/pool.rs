@@ -3,24 +3,12 @@
 use replica::Replica;
 
 use anyhow::Result;
-use model::{EntryId, PoolId, ProposalId, reports};
-use serde::Serialize;
+use model::reports;
 
 use super::{Ctx, day, short};
 use crate::args::PoolCmd;
+use crate::ops::pools;
 use crate::output::Out;
-
-#[derive(Serialize)]
-struct PoolLine<'a> {
-    id: &'a model::PoolId,
-    name: &'a str,
-    kind: model::PoolKind,
-    unit: &'a str,
-    pledged: String,
-    contributed: String,
-    allocated: String,
-    balance: String,
-}
 
 pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
@@ -32,20 +20,16 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             description,
         } => {
             let ctx = Ctx::new(r, &c, out)?;
-            let id = PoolId::from_bytes(replica::fresh_id_bytes()?);
-            let new = model::NewPool {
-                id: id.clone(),
+            let req = pools::NewPoolRequest {
                 name,
-                kind,
+                kind: kind.to_string(),
                 unit,
                 description,
             };
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.create_pool(&a.member, new, a.now))?;
-            out.id(id)
+            out.id(pools::create(ctx.replica, &ctx.id, req)?)
         }
-        PoolCmd::Pledge(g) => give(r, g, model::GiftKind::Pledge, out),
-        PoolCmd::Contribute(g) => give(r, g, model::GiftKind::Contribution, out),
+        PoolCmd::Pledge(g) => give(r, g, "pledge", out),
+        PoolCmd::Contribute(g) => give(r, g, "contribution", out),
         PoolCmd::Request {
             c,
             pool,
@@ -53,42 +37,17 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             reason,
         } => {
             let ctx = Ctx::new(r, &c, out)?;
-            let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
-            let proposal = ProposalId::from_bytes(replica::fresh_id_bytes()?);
-            let request = model::AllocationRequest {
-                entry,
-                proposal: proposal.clone(),
-                amount,
+            let req = pools::AllocationRequestBody {
+                amount: amount.to_string(),
                 reason,
             };
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.request_allocation(&a.member, &pool, request, a.now)
-            })?;
+            let made = pools::request(ctx.replica, &ctx.id, &pool, req)?;
             out.note("Allocation requested; members decide it on the proposal below.");
-            out.id(proposal)
+            out.id(made.proposal)
         }
         PoolCmd::List { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let now = replica::now();
-            let mut pools: Vec<_> = state.pools.values().collect();
-            pools.sort_by(|a, b| a.name.cmp(&b.name));
-            let lines: Vec<PoolLine> = pools
-                .iter()
-                .map(|p| {
-                    let l = reports::ledger(&state, p, now);
-                    PoolLine {
-                        id: &p.id,
-                        name: &p.name,
-                        kind: p.kind,
-                        unit: &p.unit,
-                        pledged: l.pledged,
-                        contributed: l.contributed,
-                        allocated: l.allocated,
-                        balance: l.balance,
-                    }
-                })
-                .collect();
+            let ctx = Ctx::new(r, &c, out)?;
+            let lines = pools::list(ctx.replica, &ctx.id)?;
             if format.json {
                 return out.json(&lines);
             }
@@ -96,10 +55,10 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
                 .iter()
                 .map(|l| {
                     vec![
-                        short(l.id).to_owned(),
-                        l.name.to_owned(),
+                        short(&l.id).to_owned(),
+                        l.name.clone(),
                         l.kind.to_string(),
-                        l.unit.to_owned(),
+                        l.unit.clone(),
                         l.pledged.clone(),
                         l.contributed.clone(),
                         l.allocated.clone(),
@@ -123,10 +82,8 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             )
         }
         PoolCmd::Ledger { c, pool, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let id = model::resolve_prefix(&pool, "pool", state.pools.keys().map(AsRef::as_ref))?;
-            let report = reports::ledger(&state, &state.pools[id], replica::now());
+            let ctx = Ctx::new(r, &c, out)?;
+            let report = pools::ledger(ctx.replica, &ctx.id, &pool)?;
             if format.json {
                 return out.json(&report);
             }
@@ -235,16 +192,12 @@ pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
     }
 }
 
-fn give(r: &mut Replica, g: crate::args::Gift, kind: model::GiftKind, out: &Out) -> Result<()> {
+fn give(r: &mut Replica, g: crate::args::Gift, kind: &str, out: &Out) -> Result<()> {
     let ctx = Ctx::new(r, &g.c, out)?;
-    let entry = EntryId::from_bytes(replica::fresh_id_bytes()?);
-    let gift = model::Gift {
-        entry: entry.clone(),
-        kind,
-        amount: g.amount,
+    let req = pools::GiftRequest {
+        kind: kind.to_owned(),
+        amount: g.amount.to_string(),
         note: g.note,
     };
-    ctx.replica
-        .edit(&ctx.id, |doc, a| doc.give(&a.member, &g.pool, gift, a.now))?;
-    out.id(entry)
+    out.id(pools::give(ctx.replica, &ctx.id, &g.pool, req)?)
 }

@@ -11,6 +11,7 @@
 //! reads, the same as the command line prints.
 
 pub mod issues;
+pub mod pools;
 pub mod proposals;
 
 use std::collections::BTreeMap;
@@ -244,6 +245,43 @@ pub enum Request {
         /// Which proposals.
         query: proposals::ProposalQuery,
     },
+    /// Create a pool ([`pools::create`]).
+    PoolCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The pool.
+        body: pools::NewPoolRequest,
+    },
+    /// Pledge or contribute to a pool ([`pools::give`]).
+    PoolGive {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The pool: id or unique prefix.
+        pool: String,
+        /// The gift.
+        body: pools::GiftRequest,
+    },
+    /// Request an allocation ([`pools::request`]).
+    PoolRequest {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The pool: id or unique prefix.
+        pool: String,
+        /// The request.
+        body: pools::AllocationRequestBody,
+    },
+    /// Every pool with its totals ([`pools::list`]).
+    PoolList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// One pool's ledger ([`pools::ledger`]).
+    PoolLedger {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The pool: id or unique prefix.
+        pool: String,
+    },
 }
 
 /// What an operation answers.
@@ -264,6 +302,12 @@ pub enum Reply {
     Proposal(Box<proposals::ProposalDetail>),
     /// A page of proposals.
     Proposals(proposals::ProposalPage),
+    /// An allocation requested.
+    Requested(pools::AllocationRequested),
+    /// Every pool.
+    Pools(Vec<pools::PoolSummary>),
+    /// One pool's ledger.
+    Ledger(Box<model::reports::LedgerReport>),
 }
 
 impl Request {
@@ -278,6 +322,11 @@ impl Request {
             Self::ProposalPosition { .. } => "proposal_position",
             Self::ProposalShow { .. } => "proposal_show",
             Self::ProposalList { .. } => "proposal_list",
+            Self::PoolCreate { .. } => "pool_create",
+            Self::PoolGive { .. } => "pool_give",
+            Self::PoolRequest { .. } => "pool_request",
+            Self::PoolList { .. } => "pool_list",
+            Self::PoolLedger { .. } => "pool_ledger",
         }
     }
 
@@ -291,7 +340,12 @@ impl Request {
             | Self::ProposalCreate { coalition, .. }
             | Self::ProposalPosition { coalition, .. }
             | Self::ProposalShow { coalition, .. }
-            | Self::ProposalList { coalition, .. } => Some(coalition),
+            | Self::ProposalList { coalition, .. }
+            | Self::PoolCreate { coalition, .. }
+            | Self::PoolGive { coalition, .. }
+            | Self::PoolRequest { coalition, .. }
+            | Self::PoolList { coalition }
+            | Self::PoolLedger { coalition, .. } => Some(coalition),
         }
     }
 
@@ -303,6 +357,9 @@ impl Request {
                 | Self::IssueEdit { .. }
                 | Self::ProposalCreate { .. }
                 | Self::ProposalPosition { .. }
+                | Self::PoolCreate { .. }
+                | Self::PoolGive { .. }
+                | Self::PoolRequest { .. }
         )
     }
 }
@@ -369,6 +426,36 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
             let c = coalition(r, &c)?;
             Reply::Proposals(proposals::list(r, &c, &query)?)
         }
+        Request::PoolCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = pools::create(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::PoolGive {
+            coalition: c,
+            pool,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = pools::give(r, &c, &pool, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::PoolRequest {
+            coalition: c,
+            pool,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Requested(pools::request(r, &c, &pool, body)?)
+        }
+        Request::PoolList { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Pools(pools::list(r, &c)?)
+        }
+        Request::PoolLedger { coalition: c, pool } => {
+            let c = coalition(r, &c)?;
+            Reply::Ledger(Box::new(pools::ledger(r, &c, &pool)?))
+        }
     })
 }
 
@@ -431,6 +518,12 @@ pub(crate) mod tests {
         let c2 = coalition.clone();
         let c3 = coalition.clone();
         let (c4, c5, c6, c7) = (
+            coalition.clone(),
+            coalition.clone(),
+            coalition.clone(),
+            coalition.clone(),
+        );
+        let (c8, c9, c10, c11) = (
             coalition.clone(),
             coalition.clone(),
             coalition.clone(),
@@ -541,6 +634,46 @@ pub(crate) mod tests {
                         limit,
                     },
                 }),
+            (
+                prop_oneof![Just("funds".to_owned()), text()],
+                text(),
+                text()
+            )
+                .prop_map(move |(kind, name, unit)| Request::PoolCreate {
+                    coalition: c8.clone(),
+                    body: pools::NewPoolRequest {
+                        name,
+                        kind,
+                        unit,
+                        description: String::new(),
+                    },
+                }),
+            (
+                text(),
+                prop_oneof![
+                    Just("pledge".to_owned()),
+                    Just("contribution".to_owned()),
+                    text()
+                ],
+                prop_oneof![Just("10".to_owned()), Just("0.001".to_owned()), text()],
+                text()
+            )
+                .prop_map(move |(pool, kind, amount, note)| Request::PoolGive {
+                    coalition: c9.clone(),
+                    pool,
+                    body: pools::GiftRequest { kind, amount, note },
+                }),
+            (text(), text(), text()).prop_map(move |(pool, amount, reason)| {
+                Request::PoolRequest {
+                    coalition: c10.clone(),
+                    pool,
+                    body: pools::AllocationRequestBody { amount, reason },
+                }
+            }),
+            text().prop_map(move |pool| Request::PoolLedger {
+                coalition: c11.clone(),
+                pool,
+            }),
         ]
     }
 
@@ -563,7 +696,12 @@ pub(crate) mod tests {
                     | Request::ProposalCreate { coalition, .. }
                     | Request::ProposalPosition { coalition, .. }
                     | Request::ProposalShow { coalition, .. }
-                    | Request::ProposalList { coalition, .. } => {
+                    | Request::ProposalList { coalition, .. }
+                    | Request::PoolCreate { coalition, .. }
+                    | Request::PoolGive { coalition, .. }
+                    | Request::PoolRequest { coalition, .. }
+                    | Request::PoolList { coalition }
+                    | Request::PoolLedger { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
