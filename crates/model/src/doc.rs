@@ -552,10 +552,12 @@ impl CoalitionDoc {
         {
             return None;
         }
-        let changes = self.doc.get_changes(since);
-        if changes.len() > MAX_TOUCHED_CHANGES {
+        // Counted from their metadata first: after a long catch-up the changes are not
+        // rebuilt only to be thrown away.
+        if self.doc.get_changes_meta(since).len() > MAX_TOUCHED_CHANGES {
             return None;
         }
+        let changes = self.doc.get_changes(since);
         let mut touched = std::collections::BTreeSet::new();
         let mut paths: std::collections::HashMap<ObjectId, Vec<String>> = Default::default();
         for change in &changes {

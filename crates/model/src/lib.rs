@@ -49,8 +49,8 @@ mod values;
 pub use automerge;
 pub use doc::{
     AllocationRequest, CoalitionDoc, Founding, Gift, GiftKind, IssueEdit, MAX_LIST, MAX_LONG,
-    MAX_SHORT, MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal, ProfileUpdate,
-    find_member,
+    MAX_SHORT, MAX_TOUCHED_CHANGES, MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal,
+    ProfileUpdate, find_member,
 };
 pub use error::{DocError, EditError};
 pub use ids::{

@@ -410,7 +410,7 @@ mod tests {
         let unknown = [automerge::ChangeHash([7; 32])];
         assert!(doc.touched_since(&unknown, "issues").is_none());
         let heads = doc.heads();
-        for n in 0..=crate::doc::MAX_TOUCHED_CHANGES as u8 {
+        for n in 0..=crate::MAX_TOUCHED_CHANGES as u8 {
             let new = NewIssue {
                 id: IssueId::from_bytes([n; 16]),
                 title: format!("Issue {n}"),

@@ -326,3 +326,56 @@ fn renaming_keeps_the_identity_files_owner() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// The headers a listing sorts by follow every edit: a few changes are read from their
+/// operations, many make the replica read every header again; either way they are the
+/// headers of a whole read.
+#[test]
+fn issue_headers_follow_edits_one_by_one_and_in_bulk() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let whole = |r: &mut Replica| -> Vec<(String, String)> {
+        let mut v: Vec<_> = r
+            .read(&id)
+            .unwrap()
+            .issues
+            .values()
+            .map(|i| (i.id.to_string(), i.status.to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    let cached = |r: &mut Replica| -> Vec<(String, String)> {
+        r.issue_headers(&id)
+            .unwrap()
+            .iter()
+            .map(|(k, h)| (k.to_string(), h.status.to_string()))
+            .collect()
+    };
+    assert!(cached(&mut r).is_empty());
+    let first = issue(0);
+    let first_id = first.id.clone();
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, first, a.now))
+        .unwrap();
+    // Held while the next edits land: the cache copies rather than change it underneath.
+    let held = r.issue_headers(&id).unwrap();
+    assert_eq!(held.len(), 1);
+    let edit = model::IssueEdit {
+        status: Some(model::IssueStatus::Adopted),
+        ..Default::default()
+    };
+    r.edit(&id, |doc, a| {
+        doc.edit_issue(&a.member, first_id.as_str(), edit, a.now)
+    })
+    .unwrap();
+    assert_eq!(cached(&mut r), whole(&mut r));
+    assert_eq!(held[&first_id].status, model::IssueStatus::Raised);
+    for n in 1..=model::MAX_TOUCHED_CHANGES + 6 {
+        let new = issue(n);
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+            .unwrap();
+    }
+    let after = cached(&mut r);
+    assert_eq!(after.len(), model::MAX_TOUCHED_CHANGES + 7);
+    assert_eq!(after, whole(&mut r));
+}

@@ -32,10 +32,14 @@ pub const MAX_ADDR_LEN: usize = 256;
 pub const MAX_RECORDS: usize = 256;
 /// Most records held aside, of nodes not known as members yet.
 pub const MAX_PENDING: usize = 1024;
-/// Most of those held for one member organization, all its nodes together (as many as one
-/// message carries: a joining node's inviter tells it where every member node listens before
-/// the joiner holds the member list). A node this node knows as no member's counts alone.
-pub const MAX_PENDING_PER_MEMBER: usize = MAX_RECORDS;
+/// Most of those held for one member organization of one coalition, every device key of it
+/// together (an organization in several coalitions with this node is a member of each, with a
+/// quota in each): sixteen members are needed to fill the table.
+pub const MAX_PENDING_PER_MEMBER: usize = MAX_PENDING / 16;
+/// Most held for a node no member list here names: a joining node's inviter, which tells it
+/// where every member node listens before the joiner holds the member list (as many as one
+/// message carries). Only an inviter a join expects is such a peer.
+pub const MAX_PENDING_PER_NODE: usize = MAX_RECORDS;
 
 /// Who a record held aside counts against.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -254,37 +258,36 @@ impl AddressBook {
     }
 }
 
+/// The member keys of each coalition in `coalitions` held in `docs`, each with its member.
+type MemberKeys = BTreeMap<CoalitionId, BTreeMap<[u8; 32], model::MemberId>>;
+
 /// The member keys of each coalition in `coalitions` held in `docs`.
 fn members_of<'a>(
     docs: &mut impl Documents,
     coalitions: impl Iterator<Item = &'a CoalitionId>,
-) -> BTreeMap<CoalitionId, BTreeSet<[u8; 32]>> {
+) -> MemberKeys {
     coalitions
-        .filter_map(|c| docs.entry(c).map(|(doc, _)| (c.clone(), member_keys(doc))))
+        .filter_map(|c| {
+            docs.entry(c)
+                .map(|(doc, _)| (c.clone(), crate::docs::member_key_map(doc)))
+        })
         .collect()
 }
 
 /// Whom records held aside from `peer` count against: the member whose key it is in the
 /// first of `coalitions` that names it, else the peer itself.
-fn holder_of(docs: &mut impl Documents, coalitions: &[CoalitionId], peer: &NodeKey) -> Holder {
+fn holder_of(members: &MemberKeys, coalitions: &[CoalitionId], peer: &NodeKey) -> Holder {
     coalitions
         .iter()
-        .find_map(|c| {
-            let (doc, _) = docs.entry(c)?;
-            crate::docs::member_with_key(doc, peer.as_bytes())
-        })
-        .map_or(Holder::Node(*peer), Holder::Member)
+        .find_map(|c| members.get(c)?.get(peer.as_bytes()))
+        .map_or(Holder::Node(*peer), |m| Holder::Member(m.clone()))
 }
 
 /// Whether `node` is a member's key in one of `coalitions`, as `members` has them.
-fn member_in(
-    members: &BTreeMap<CoalitionId, BTreeSet<[u8; 32]>>,
-    coalitions: &[CoalitionId],
-    node: &[u8; 32],
-) -> bool {
+fn member_in(members: &MemberKeys, coalitions: &[CoalitionId], node: &[u8; 32]) -> bool {
     coalitions
         .iter()
-        .any(|c| members.get(c).is_some_and(|m| m.contains(node)))
+        .any(|c| members.get(c).is_some_and(|m| m.contains_key(node)))
 }
 
 impl SyncNode {
@@ -317,7 +320,7 @@ impl SyncNode {
         let held = docs.coalitions();
         let members = members_of(docs, held.iter());
         self.book
-            .retain(|node| members.values().any(|m| m.contains(node)));
+            .retain(|node| members.values().any(|m| m.contains_key(node)));
     }
 
     /// What is known of where member nodes listen.
@@ -415,25 +418,30 @@ impl SyncNode {
             // Held for the peer that sent it, until that peer disconnects: one member cannot
             // fill the table for the others, nor take over what others sent.
             let (holder, held) = quota.get_or_insert_with(|| {
-                let holder = holder_of(docs, &theirs, &peer);
+                let holder = holder_of(&members, &theirs, &peer);
                 let held = self.pending.values().filter(|h| h.holder == holder).count();
                 (holder, held)
             });
-            let room = match self.pending.get(&node) {
-                Some(h) => h.from == peer,
+            match self.pending.get_mut(&node) {
+                // A newer record of a node this peer's is held for: replaced, still counted
+                // against whom it was.
+                Some(h) if h.from == peer => h.record = r,
+                Some(_) => {}
                 None => {
-                    let room = self.pending.len() < MAX_PENDING && *held < MAX_PENDING_PER_MEMBER;
-                    *held += usize::from(room);
-                    room
+                    let most = match holder {
+                        Holder::Member(_) => MAX_PENDING_PER_MEMBER,
+                        Holder::Node(_) => MAX_PENDING_PER_NODE,
+                    };
+                    if self.pending.len() < MAX_PENDING && *held < most {
+                        *held += 1;
+                        let held = Held {
+                            from: peer,
+                            holder: holder.clone(),
+                            record: r,
+                        };
+                        self.pending.insert(node, held);
+                    }
                 }
-            };
-            if room {
-                let held = Held {
-                    from: peer,
-                    holder: holder.clone(),
-                    record: r,
-                };
-                self.pending.insert(node, held);
             }
         }
         self.spread_learned(docs, Some(peer), learned, out);

@@ -51,24 +51,19 @@ pub trait Documents {
 /// The node keys of a coalition's members in force, at the latest moment its document
 /// records: only these nodes receive the coalition.
 pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
+    member_key_map(doc).into_keys().collect()
+}
+
+/// [`member_keys`], each with the member that holds it.
+pub fn member_key_map(doc: &AutoCommit) -> BTreeMap<[u8; 32], model::MemberId> {
     let Some(gov) = model::governance::Governance::read(doc) else {
-        return BTreeSet::new();
+        return BTreeMap::new();
     };
     gov.in_force(model::governance::latest_moment(doc))
         .members
         .values()
-        .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
+        .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), m.id.clone())))
         .collect()
-}
-
-/// The member in force whose node key `key` is in the coalition `doc` holds, if any.
-pub fn member_with_key(doc: &AutoCommit, key: &[u8; 32]) -> Option<model::MemberId> {
-    let gov = model::governance::Governance::read(doc)?;
-    gov.in_force(model::governance::latest_moment(doc))
-        .members
-        .values()
-        .find(|m| m.keys.iter().any(|k| k.as_bytes() == key))
-        .map(|m| m.id.clone())
 }
 
 /// Documents in memory, with what was "persisted" kept so that a restart can be simulated.
