@@ -442,6 +442,17 @@ impl CoalitionDoc {
         }
     }
 
+    /// Whether the collection `key` holds a record under `id`, looked up alone.
+    pub fn has_record(&self, key: &str, id: &str) -> bool {
+        match self.doc.get(&automerge::ROOT, key) {
+            Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => matches!(
+                self.doc.get(&obj, id),
+                Ok(Some((automerge::Value::Object(automerge::ObjType::Map), _)))
+            ),
+            _ => false,
+        }
+    }
+
     /// The proposal `id` as stored (a proposal's record is not changed by governance), without
     /// reading the coalition's other records.
     pub fn proposal(

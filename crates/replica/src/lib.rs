@@ -733,6 +733,18 @@ impl Replica {
         Ok(self.loaded(id)?.doc.record_ids(key))
     }
 
+    /// Whether the collection `key` of a coalition holds a record under `record` (a whole id),
+    /// looked up alone.
+    pub fn has_record(
+        &mut self,
+        id: &CoalitionId,
+        key: &str,
+        record: &str,
+    ) -> Result<bool, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.has_record(key, record))
+    }
+
     fn arrived_or_err(&mut self, id: &CoalitionId) -> Result<(), ReplicaError> {
         if self.is_joining(id) {
             return Err(ReplicaError::NotArrived {

@@ -213,17 +213,9 @@ pub fn edit(
     Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
 }
 
-/// The issue whose id `given` is or starts with, reading ids only (keys that are not issue
-/// ids, written by a newer version or damaged, are not among them).
+/// The issue whose id `given` is or starts with ([`super::resolve`]).
 pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueId> {
-    let ids: Vec<String> = r
-        .record_ids(c, "issues")
-        .with_context(|| format!("could not read coalition {c}"))?
-        .into_iter()
-        .filter(|i| i.parse::<IssueId>().is_ok())
-        .collect();
-    let id = model::resolve_prefix(given, "issue", ids.iter().map(String::as_str))?;
-    Ok(id.parse()?)
+    super::resolve(r, c, "issues", "issue", given)
 }
 
 /// One issue (`given`: its id or a unique prefix), read alone. One that does not read is not

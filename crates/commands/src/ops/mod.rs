@@ -464,6 +464,35 @@ pub fn coalition(r: &Replica, given: &str) -> anyhow::Result<CoalitionId> {
     Ok(r.resolve(given)?)
 }
 
+/// The record of the collection `key` whose id `given` is or starts with (a kind of record
+/// named `what` in messages): a whole id is looked up alone; a prefix is resolved among the
+/// record ids (keys that are not ids, written by a newer version or damaged, are not among
+/// them).
+pub(crate) fn resolve<T: std::str::FromStr>(
+    r: &mut Replica,
+    c: &CoalitionId,
+    key: &str,
+    what: &'static str,
+    given: &str,
+) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    use anyhow::Context;
+    let context = || format!("could not read coalition {c}");
+    let lower = given.to_ascii_lowercase();
+    if model::is_id(&lower) && r.has_record(c, key, &lower).with_context(context)? {
+        return Ok(lower.parse()?);
+    }
+    let ids: Vec<String> = r
+        .record_ids(c, key)
+        .with_context(context)?
+        .into_iter()
+        .filter(|i| i.parse::<T>().is_ok())
+        .collect();
+    Ok(model::resolve_prefix(given, what, ids.iter().map(String::as_str))?.parse()?)
+}
+
 /// The names of the members (former ones too) among `ids`, from the governance alone; a
 /// member this node does not know is left out (readers show its short id).
 pub fn names<'a>(

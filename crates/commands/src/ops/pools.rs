@@ -250,9 +250,7 @@ pub fn ledger(
     c: &CoalitionId,
     given: &str,
 ) -> anyhow::Result<reports::LedgerReport> {
-    let ids: Vec<String> = pool_ids(r, c)?.iter().map(ToString::to_string).collect();
-    let id: PoolId =
-        model::resolve_prefix(given, "pool", ids.iter().map(String::as_str))?.parse()?;
+    let id: PoolId = super::resolve(r, c, "pools", "pool", given)?;
     let (pool, proposals) = read_pool(r, c, &id)?.ok_or_else(|| model::PrefixError::NotFound {
         what: "pool",
         given: given.to_owned(),

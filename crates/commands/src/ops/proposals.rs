@@ -245,15 +245,9 @@ pub fn take_position(
     })
 }
 
-/// The proposal whose id `given` is or starts with, reading ids only.
+/// The proposal whose id `given` is or starts with ([`super::resolve`]).
 pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ProposalId> {
-    let ids: Vec<String> = r
-        .record_ids(c, "proposals")
-        .with_context(|| format!("could not read coalition {c}"))?
-        .into_iter()
-        .filter(|i| i.parse::<ProposalId>().is_ok())
-        .collect();
-    Ok(model::resolve_prefix(given, "proposal", ids.iter().map(String::as_str))?.parse()?)
+    super::resolve(r, c, "proposals", "proposal", given)
 }
 
 /// A proposal read alone, or not found (one that does not read is left out of the whole
