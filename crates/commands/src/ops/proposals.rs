@@ -215,8 +215,17 @@ pub fn create(
     let kind: DecisionKind = req.kind.parse()?;
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
-    r.edit(c, |doc, a| doc.new_proposal(&a.member, new, a.now))?;
-    Ok(id)
+    match r.edit(c, |doc, a| doc.new_proposal(&a.member, new, a.now)) {
+        Ok(()) => Ok(id),
+        // A kind opened by another operation (the one that says what it changes): a request
+        // to correct, not a refusal by the rules.
+        Err(replica::ReplicaError::Edit(model::EditError::Refused { why }))
+            if !matches!(kind, DecisionKind::General | DecisionKind::PublicStatement) =>
+        {
+            Err(super::Invalid(why).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Takes this organization's position on the proposal `given` (id or unique prefix), and
@@ -517,7 +526,7 @@ mod tests {
         };
         // Opened bare, it would ratify an unchanged charter: refused, with a pointer.
         let e = OpError::from_anyhow(&create(&mut r, &c, bare_amendment).unwrap_err());
-        assert_eq!(e.code, ErrorCode::Forbidden);
+        assert_eq!(e.code, ErrorCode::Invalid);
         assert!(e.message.contains("charter amend"), "{}", e.message);
         let late = NewProposalRequest {
             kind: "general".into(),
