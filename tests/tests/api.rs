@@ -188,7 +188,13 @@ fn proposals_are_opened_listed_shown_and_decided_through_their_routes() {
     assert_eq!(refused["code"], "conflict");
 
     // One proposal by a prefix, the record the command line prints, with names.
-    let (status, shown) = api_call(home, "GET", &format!("{proposals}/{first}"), None, true);
+    let (status, shown) = api_call(
+        home,
+        "GET",
+        &format!("{proposals}/{}", &first[..8]),
+        None,
+        true,
+    );
     assert_eq!(status, 200, "{shown}");
     assert_eq!(
         shown["proposal"],

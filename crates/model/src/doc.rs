@@ -303,6 +303,8 @@ pub struct NewProposal {
 /// Most changes [`CoalitionDoc::touched_since`] reads through before it answers that the
 /// records are better read again.
 pub const MAX_TOUCHED_CHANGES: usize = 64;
+/// Most operations, in all those changes, it decodes to tell.
+pub const MAX_TOUCHED_OPS: usize = 4096;
 
 /// One coalition's document, opened for reading and editing as one node (actor).
 #[derive(Debug)]
@@ -444,13 +446,12 @@ impl CoalitionDoc {
 
     /// Whether the collection `key` holds a record under `id`, looked up alone.
     pub fn has_record(&self, key: &str, id: &str) -> bool {
-        match self.doc.get(&automerge::ROOT, key) {
-            Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => matches!(
+        crate::records::collection(&self.doc, key).is_some_and(|obj| {
+            matches!(
                 self.doc.get(&obj, id),
                 Ok(Some((automerge::Value::Object(automerge::ObjType::Map), _)))
-            ),
-            _ => false,
-        }
+            )
+        })
     }
 
     /// The proposal `id` as stored (a proposal's record is not changed by governance), without
@@ -477,24 +478,6 @@ impl CoalitionDoc {
         id: &IssueId,
     ) -> Result<Option<crate::schema::Issue>, crate::schema::Unreadable> {
         crate::records::issue(&self.doc, id)
-    }
-
-    /// What a listing of issues sorts and filters by, for every issue that reads; the others
-    /// named in `unreadable` ([`crate::records`]).
-    pub fn issue_headers(
-        &self,
-        unreadable: &mut Vec<crate::schema::Unreadable>,
-    ) -> std::collections::BTreeMap<IssueId, crate::records::IssueHeader> {
-        crate::records::issue_headers(&self.doc, unreadable)
-    }
-
-    /// What a listing of proposals sorts and filters by, for every proposal that reads; the
-    /// others named in `unreadable` ([`crate::records`]).
-    pub fn proposal_headers(
-        &self,
-        unreadable: &mut Vec<crate::schema::Unreadable>,
-    ) -> std::collections::BTreeMap<ProposalId, crate::records::ProposalHeader> {
-        crate::records::proposal_headers(&self.doc, unreadable)
     }
 
     /// The headers of every record of `H`'s collection that reads ([`crate::records`]).
@@ -550,7 +533,8 @@ impl CoalitionDoc {
     /// The ids of the records of the root collection `collection` (`issues`...) that the
     /// changes made since `since` wrote to, from the changes' operations; `None` when that is
     /// not cheap to tell (a head of `since` unknown here, more than [`MAX_TOUCHED_CHANGES`]
-    /// changes, an object not found, or the collection itself written): read it all again.
+    /// changes or [`MAX_TOUCHED_OPS`] operations, an object not found, or the collection itself
+    /// written): read it all again.
     pub fn touched_since(
         &mut self,
         since: &[ChangeHash],
@@ -569,6 +553,10 @@ impl CoalitionDoc {
             return None;
         }
         let changes = self.doc.get_changes(since);
+        // Their operations counted before any is decoded: one long text is thousands.
+        if changes.iter().map(Change::len).sum::<usize>() > MAX_TOUCHED_OPS {
+            return None;
+        }
         let mut touched = std::collections::BTreeSet::new();
         let mut paths: std::collections::HashMap<ObjectId, Vec<String>> = Default::default();
         for change in &changes {

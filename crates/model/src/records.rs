@@ -22,16 +22,6 @@ pub struct IssueHeader {
     pub created_at: Timestamp,
 }
 
-/// The headers of every issue; none if the coalition has no issue map yet. A record that
-/// does not read (a status of a newer version, say) is left out and named in `unreadable`, as
-/// [`crate::schema::records`] does: one bad record never hides the others.
-pub fn issue_headers<D: ReadDoc>(
-    doc: &D,
-    unreadable: &mut Vec<Unreadable>,
-) -> BTreeMap<IssueId, IssueHeader> {
-    headers(doc, unreadable)
-}
-
 /// What a listing of proposals sorts and filters by, read without their texts or positions.
 #[derive(Debug, Clone, PartialEq, Hydrate)]
 pub struct ProposalHeader {
@@ -39,14 +29,6 @@ pub struct ProposalHeader {
     pub kind: DecisionKind,
     /// When it opened.
     pub created_at: Timestamp,
-}
-
-/// The headers of every proposal, as [`issue_headers`] reads the issues'.
-pub fn proposal_headers<D: ReadDoc>(
-    doc: &D,
-    unreadable: &mut Vec<Unreadable>,
-) -> BTreeMap<ProposalId, ProposalHeader> {
-    headers(doc, unreadable)
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -121,8 +103,10 @@ fn timestamp(v: &ValueRef<'_>) -> Option<Timestamp> {
     }
 }
 
-/// The header of each record of `H`'s collection; a record whose key is not an id, that is
-/// not a map, or whose header does not read, is named in `unreadable`.
+/// The header of each record of `H`'s collection (`IssueHeader`, `ProposalHeader`); none if
+/// the coalition has no such collection yet. A record whose key is not an id, that is not a
+/// map, or whose header does not read (a status of a newer version, say) is left out and named
+/// in `unreadable`, as [`crate::schema::records`] does: one bad record never hides the others.
 ///
 /// One pass over the collection and one over each record's fields: Automerge looks each key
 /// up from the top of the document, so reading three fields by name cost 4.3 times as much
@@ -155,7 +139,7 @@ pub fn headers<D: ReadDoc, H: Header>(
 }
 
 /// The map at the root key `key`, if there is one.
-fn collection<D: ReadDoc>(doc: &D, key: &str) -> Option<automerge::ObjId> {
+pub(crate) fn collection<D: ReadDoc>(doc: &D, key: &str) -> Option<automerge::ObjId> {
     match doc.get(&automerge::ROOT, key) {
         Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => Some(obj),
         _ => None,
@@ -222,7 +206,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(issue_headers(doc.automerge(), &mut Vec::new()).is_empty());
+        assert!(headers::<_, IssueHeader>(doc.automerge(), &mut Vec::new()).is_empty());
         for n in 0..40u8 {
             let id = IssueId::from_bytes([n; 16]);
             let tags = ["race", "class", "disability"][..usize::from(n % 4).min(3)]
@@ -255,7 +239,7 @@ mod tests {
         assert!(unreadable.is_empty());
         assert_eq!(hydrated.len(), 40);
         let mut skipped = Vec::new();
-        assert_eq!(issue_headers(am, &mut skipped), hydrated);
+        assert_eq!(headers::<_, IssueHeader>(am, &mut skipped), hydrated);
         assert!(skipped.is_empty());
 
         // A status this version does not know (a newer version's) leaves that issue out and
@@ -266,11 +250,28 @@ mod tests {
         let (_, record) = am.get(&issues, bad.as_str()).unwrap().unwrap();
         automerge::transaction::Transactable::put(am, &record, "status", "paused").unwrap();
         let mut skipped = Vec::new();
-        let headers = issue_headers(doc.automerge(), &mut skipped);
+        let headers = headers::<_, IssueHeader>(doc.automerge(), &mut skipped);
         assert_eq!(headers.len(), 39);
         assert!(!headers.contains_key(&bad));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].path, format!("issues/{bad}"));
+    }
+
+    /// A coalition founded by member `[2; 16]` on node `[1; 32]`, and that member.
+    fn founded() -> (MemberId, CoalitionDoc) {
+        let founder = MemberId::from_bytes([2; 16]);
+        let doc = CoalitionDoc::found(
+            NodeKey::from_bytes([1; 32]),
+            Founding::new(
+                CoalitionId::from_bytes([3; 16]),
+                "Transit Justice",
+                founder.clone(),
+                MemberProfile::named("Northside"),
+                Timestamp::from_millis(0),
+            ),
+        )
+        .unwrap();
+        (founder, doc)
     }
 
     /// One step of a history: an issue raised, its status or tags edited, here or on
@@ -303,18 +304,7 @@ mod tests {
         fn headers_updated_from_changes_are_the_headers_read_again(
             steps in proptest::collection::vec(step(), 1..24)
         ) {
-            let founder = MemberId::from_bytes([2; 16]);
-            let mut doc = CoalitionDoc::found(
-                NodeKey::from_bytes([1; 32]),
-                Founding::new(
-                    CoalitionId::from_bytes([3; 16]),
-                    "Transit Justice",
-                    founder.clone(),
-                    MemberProfile::named("Northside"),
-                    Timestamp::from_millis(0),
-                ),
-            )
-            .unwrap();
+            let (founder, mut doc) = founded();
             let statuses = [
                 IssueStatus::Raised,
                 IssueStatus::Adopted,
@@ -395,18 +385,7 @@ mod tests {
     /// A head this document does not hold, or too many changes, and the caller reads again.
     #[test]
     fn what_is_not_cheap_to_tell_is_read_again() {
-        let founder = MemberId::from_bytes([2; 16]);
-        let mut doc = CoalitionDoc::found(
-            NodeKey::from_bytes([1; 32]),
-            Founding::new(
-                CoalitionId::from_bytes([3; 16]),
-                "Transit Justice",
-                founder.clone(),
-                MemberProfile::named("Northside"),
-                Timestamp::from_millis(0),
-            ),
-        )
-        .unwrap();
+        let (founder, mut doc) = founded();
         let unknown = [automerge::ChangeHash([7; 32])];
         assert!(doc.touched_since(&unknown, "issues").is_none());
         let heads = doc.heads();

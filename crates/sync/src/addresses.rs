@@ -44,9 +44,10 @@ pub const MAX_PENDING_PER_NODE: usize = MAX_RECORDS;
 /// Who a record held aside counts against.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Holder {
-    /// The member organization whose node sent it: every node key it certifies shares one
-    /// quota, so more devices buy no more room.
-    Member(model::MemberId),
+    /// The member organization of a coalition whose node sent it (member ids are per
+    /// coalition): every node key it certifies shares one quota, so more devices buy no more
+    /// room.
+    Member(CoalitionId, model::MemberId),
     /// The node that sent it, while this node holds no member list naming that node (a
     /// joiner's inviter, before the coalition arrives).
     Node(NodeKey),
@@ -279,8 +280,10 @@ fn members_of<'a>(
 fn holder_of(members: &MemberKeys, coalitions: &[CoalitionId], peer: &NodeKey) -> Holder {
     coalitions
         .iter()
-        .find_map(|c| members.get(c)?.get(peer.as_bytes()))
-        .map_or(Holder::Node(*peer), |m| Holder::Member(m.clone()))
+        .find_map(|c| Some((c, members.get(c)?.get(peer.as_bytes())?)))
+        .map_or(Holder::Node(*peer), |(c, m)| {
+            Holder::Member(c.clone(), m.clone())
+        })
 }
 
 /// Whether `node` is a member's key in one of `coalitions`, as `members` has them.
@@ -429,7 +432,7 @@ impl SyncNode {
                 Some(_) => {}
                 None => {
                     let most = match holder {
-                        Holder::Member(_) => MAX_PENDING_PER_MEMBER,
+                        Holder::Member(..) => MAX_PENDING_PER_MEMBER,
                         Holder::Node(_) => MAX_PENDING_PER_NODE,
                     };
                     if self.pending.len() < MAX_PENDING && *held < most {

@@ -51,7 +51,14 @@ pub trait Documents {
 /// The node keys of a coalition's members in force, at the latest moment its document
 /// records: only these nodes receive the coalition.
 pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
-    member_key_map(doc).into_keys().collect()
+    let Some(gov) = model::governance::Governance::read(doc) else {
+        return BTreeSet::new();
+    };
+    gov.in_force(model::governance::latest_moment(doc))
+        .members
+        .values()
+        .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
+        .collect()
 }
 
 /// [`member_keys`], each with the member that holds it.

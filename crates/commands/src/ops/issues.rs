@@ -222,15 +222,10 @@ pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<
 /// found, as it is left out of the whole read.
 pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueDetail> {
     let id = resolve(r, c, given)?;
-    let not_found = || model::PrefixError::NotFound {
+    let issue = super::alone(c, r.issue(c, &id))?.ok_or_else(|| model::PrefixError::NotFound {
         what: "issue",
         given: given.to_owned(),
-    };
-    let issue = match r.issue(c, &id) {
-        Ok(Some(issue)) => issue,
-        Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => return Err(not_found().into()),
-        Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
-    };
+    })?;
     let names = names(r, c, std::iter::once(&issue))?;
     Ok(IssueDetail {
         issue: issue.into(),
@@ -252,13 +247,7 @@ pub(crate) fn list_limited(
     q: &IssueQuery,
     max: usize,
 ) -> anyhow::Result<IssuePage> {
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(max);
-    if limit == 0 {
-        return Err(super::Invalid(format!(
-            "a page holds at least one issue: limit must be from 1 to {max}"
-        ))
-        .into());
-    }
+    let limit = super::page_limit(q.limit, DEFAULT_PAGE, max, "issue")?;
     let headers = r
         .issue_headers(c)
         .with_context(|| format!("could not read coalition {c}"))?;
@@ -271,25 +260,13 @@ pub(crate) fn list_limited(
         .map(|(id, h)| (h.created_at, id))
         .collect();
     matching.sort();
-    let total = matching.len();
-    let mut issues = Vec::with_capacity(limit.min(total));
-    let mut read = 0;
-    for (_, id) in matching.iter().skip(q.offset).take(limit) {
-        read += 1;
-        match r.issue(c, id) {
-            Ok(Some(i)) => issues.push(i),
-            // Its header read but not the rest: left out, as from the whole read (and still
-            // counted in `total`, which counts the headers, the same on every page).
-            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {}
-            Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
-        }
-    }
+    let sorted: Vec<&IssueId> = matching.into_iter().map(|(_, id)| id).collect();
+    let (issues, next) = super::read_page(c, &sorted, q.offset, limit, |id| r.issue(c, id))?;
     let names = names(r, c, issues.iter())?;
-    let end = q.offset.saturating_add(read);
     Ok(IssuePage {
-        total,
+        total: sorted.len(),
         offset: q.offset,
-        next: (end < total).then_some(end),
+        next,
         issues: issues.into_iter().map(IssueView::from).collect(),
         names,
     })

@@ -493,6 +493,59 @@ where
     Ok(model::resolve_prefix(given, what, ids.iter().map(String::as_str))?.parse()?)
 }
 
+/// A record read alone: one that is missing or does not read is `None` (it is left out of
+/// the whole read too); any other failure is the coalition's.
+pub(crate) fn alone<T>(
+    c: &CoalitionId,
+    read: Result<Option<T>, ReplicaError>,
+) -> anyhow::Result<Option<T>> {
+    use anyhow::Context;
+    match read {
+        Ok(found) => Ok(found),
+        Err(ReplicaError::Unreadable { .. }) => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("could not read coalition {c}")),
+    }
+}
+
+/// How many records a page of `what` holds: `given`, else `default`, at most `max`; none is
+/// refused.
+pub(crate) fn page_limit(
+    given: Option<usize>,
+    default: usize,
+    max: usize,
+    what: &str,
+) -> anyhow::Result<usize> {
+    let limit = given.unwrap_or(default).min(max);
+    if limit == 0 {
+        return Err(Invalid(format!(
+            "a page holds at least one {what}: limit must be from 1 to {max}"
+        ))
+        .into());
+    }
+    Ok(limit)
+}
+
+/// One page of `sorted` (the ids of every matching record, in the listing's order): `limit`
+/// of them after `offset`, each read alone by `read` (one that does not read is left out, and
+/// still counted in the total, which counts the headers, the same on every page); with the
+/// offset of the next page, if there is one.
+pub(crate) fn read_page<K, T>(
+    c: &CoalitionId,
+    sorted: &[&K],
+    offset: usize,
+    limit: usize,
+    mut read: impl FnMut(&K) -> Result<Option<T>, ReplicaError>,
+) -> anyhow::Result<(Vec<T>, Option<usize>)> {
+    let ids = sorted.get(offset..).unwrap_or_default();
+    let ids = &ids[..limit.min(ids.len())];
+    let mut records = Vec::with_capacity(ids.len());
+    for id in ids {
+        records.extend(alone(c, read(id))?);
+    }
+    let end = offset.saturating_add(ids.len());
+    Ok((records, (end < sorted.len()).then_some(end)))
+}
+
 /// The names of the members (former ones too) among `ids`, from the governance alone; a
 /// member this node does not know is left out (readers show its short id).
 pub fn names<'a>(

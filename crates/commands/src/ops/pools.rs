@@ -89,11 +89,6 @@ pub struct PoolSummary {
     pub balance: String,
 }
 
-/// An amount as a request gives it.
-fn amount(given: &str) -> anyhow::Result<Amount> {
-    Ok(given.trim().parse::<Amount>()?)
-}
-
 /// Creates a pool.
 pub fn create(r: &mut Replica, c: &CoalitionId, req: NewPoolRequest) -> anyhow::Result<PoolId> {
     let kind: PoolKind = req.kind.parse()?;
@@ -130,7 +125,7 @@ pub fn give(
     let gift = model::Gift {
         entry: entry.clone(),
         kind,
-        amount: amount(&req.amount)?,
+        amount: req.amount.parse::<Amount>()?,
         note: req.note,
     };
     r.edit(c, |doc, a| doc.give(&a.member, pool, gift, a.now))?;
@@ -150,7 +145,7 @@ pub fn request(
     let request = model::AllocationRequest {
         entry: entry.clone(),
         proposal: proposal.clone(),
-        amount: amount(&req.amount)?,
+        amount: req.amount.parse::<Amount>()?,
         reason: req.reason,
     };
     r.edit(c, |doc, a| {
@@ -170,25 +165,18 @@ fn pool_ids(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Vec<PoolId>> {
 
 /// A pool read alone, with the proposals deciding its requests; `None` if it is not there
 /// or does not read (left out of the whole read too).
-fn read_pool(
+pub(crate) fn read_pool(
     r: &mut Replica,
     c: &CoalitionId,
     id: &PoolId,
 ) -> anyhow::Result<Option<(Pool, BTreeMap<ProposalId, Proposal>)>> {
-    let context = || format!("could not read coalition {c}");
-    let pool = match r.pool(c, id) {
-        Ok(Some(p)) => p,
-        Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => return Ok(None),
-        Err(e) => return Err(e).with_context(context),
+    let Some(pool) = super::alone(c, r.pool(c, id))? else {
+        return Ok(None);
     };
     let mut proposals = BTreeMap::new();
     for p in pool.ledger.values().filter_map(|e| e.proposal.as_ref()) {
-        match r.proposal(c, p) {
-            Ok(Some(proposal)) => {
-                proposals.insert(p.clone(), proposal);
-            }
-            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {}
-            Err(e) => return Err(e).with_context(context),
+        if let Some(proposal) = super::alone(c, r.proposal(c, p))? {
+            proposals.insert(p.clone(), proposal);
         }
     }
     Ok(Some((pool, proposals)))

@@ -267,17 +267,13 @@ fn read_one(
     id: &ProposalId,
     given: &str,
 ) -> anyhow::Result<Proposal> {
-    match r.proposal(c, id) {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {
-            Err(model::PrefixError::NotFound {
-                what: "proposal",
-                given: given.to_owned(),
-            }
-            .into())
+    super::alone(c, r.proposal(c, id))?.ok_or_else(|| {
+        model::PrefixError::NotFound {
+            what: "proposal",
+            given: given.to_owned(),
         }
-        Err(e) => Err(e).with_context(|| format!("could not read coalition {c}")),
-    }
+        .into()
+    })
 }
 
 /// A proposal with its tally now.
@@ -291,8 +287,8 @@ fn view(proposal: Proposal, now: Timestamp) -> ProposalView {
     }
 }
 
-/// One proposal (`given`: its id or a unique prefix), read alone; for an allocation the
-/// coalition is read whole, as its funding depends on the pool's other decisions.
+/// One proposal (`given`: its id or a unique prefix), read alone; for an allocation, its pool
+/// too, with the proposals deciding the pool's requests, as its funding depends on them.
 pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ProposalDetail> {
     let id = resolve(r, c, given)?;
     let alone = read_one(r, c, &id, given)?;
@@ -300,25 +296,19 @@ pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<Pro
     let mut allocation = None;
     let mut v = view(alone, now);
     if let (DecisionKind::Allocation, Some(Subject::Request { pool, entry })) =
-        (v.proposal.kind, v.proposal.subject.clone())
+        (v.proposal.kind, &v.proposal.subject)
+        && let Some((p, deciding)) = super::pools::read_pool(r, c, pool)?
+        && let Some(e) = p.ledger.get(entry.as_str())
     {
-        let state = r
-            .read(c)
-            .with_context(|| format!("could not read coalition {c}"))?;
-        if let Some(p) = state.proposals.get(id.as_str()) {
-            v = view(p.clone(), now);
-        }
-        allocation = state.pools.get(pool.as_str()).and_then(|p| {
-            let e = p.ledger.get(entry.as_str())?;
-            let funding = reports::funds(&state, p, now).requests.remove(&entry)?;
-            Some(AllocationView {
-                pool: p.id.clone(),
-                pool_name: p.name.clone(),
-                unit: p.unit.clone(),
-                amount: e.amount,
-                member: e.member.clone(),
-                funding,
-            })
+        let mut funds =
+            reports::funds_of(&p, |id| deciding.get(id).map(|d| reports::decision(d, now)));
+        allocation = funds.requests.remove(entry).map(|funding| AllocationView {
+            pool: p.id.clone(),
+            pool_name: p.name.clone(),
+            unit: p.unit.clone(),
+            amount: e.amount,
+            member: e.member.clone(),
+            funding,
         });
         v.funding = allocation.as_ref().map(|a| a.funding.clone());
     }
@@ -359,12 +349,7 @@ pub(crate) fn list_limited(
     q: &ProposalQuery,
     max: usize,
 ) -> anyhow::Result<ProposalPage> {
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(max);
-    if limit == 0 {
-        bail!(super::Invalid(format!(
-            "a page holds at least one proposal: limit must be from 1 to {max}"
-        )));
-    }
+    let limit = super::page_limit(q.limit, DEFAULT_PAGE, max, "proposal")?;
     let kind: Option<DecisionKind> = q.kind.as_deref().map(str::parse).transpose()?;
     let headers = r
         .proposal_headers(c)
@@ -375,30 +360,16 @@ pub(crate) fn list_limited(
         .map(|(id, h)| (std::cmp::Reverse(h.created_at), id))
         .collect();
     matching.sort();
-    let total = matching.len();
+    let sorted: Vec<&ProposalId> = matching.into_iter().map(|(_, id)| id).collect();
+    let (read, next) = super::read_page(c, &sorted, q.offset, limit, |id| r.proposal(c, id))?;
+    let authors: BTreeSet<MemberId> = read.iter().map(|p| p.author.clone()).collect();
+    let names = super::names(r, c, &authors)?;
     let now = replica::now();
-    let mut proposals = Vec::with_capacity(limit.min(total));
-    let mut ids = BTreeSet::new();
-    let mut read = 0;
-    for (_, id) in matching.iter().skip(q.offset).take(limit) {
-        read += 1;
-        match r.proposal(c, id) {
-            Ok(Some(p)) => {
-                ids.insert(p.author.clone());
-                proposals.push(view(p, now));
-            }
-            // Its header read but not the rest: left out, as from the whole read.
-            Ok(None) | Err(replica::ReplicaError::Unreadable { .. }) => {}
-            Err(e) => return Err(e).with_context(|| format!("could not read coalition {c}")),
-        }
-    }
-    let names = super::names(r, c, &ids)?;
-    let end = q.offset.saturating_add(read);
     Ok(ProposalPage {
-        total,
+        total: sorted.len(),
         offset: q.offset,
-        next: (end < total).then_some(end),
-        proposals,
+        next,
+        proposals: read.into_iter().map(|p| view(p, now)).collect(),
         names,
     })
 }
