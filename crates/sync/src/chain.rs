@@ -27,11 +27,16 @@
 //!   operation), which every change made from its dependencies is.
 //! - **Actors.** Every other actor the change lists is one its operations refer to.
 //!
-//! A predecessor or list element is confirmed in the document's current state where it can
-//! be (indexed and cheap); one no longer visible there (overwritten or deleted since) is
-//! confirmed from the operation that wrote it, read from its change (`Written`: each such
-//! change rebuilt once per batch), which says its object and place exactly. Nothing is
-//! rebuilt after applying.
+//! - **Texts.** Only insertions and deletions of characters, as splicing writes: nothing put
+//!   over a character, no object in a text.
+//!
+//! A predecessor, or a character of a text, is confirmed in the document's current state
+//! where it can be (indexed and cheap). A list position, and anything no longer visible
+//! (overwritten or deleted since), is confirmed from the operation that wrote it, read from
+//! its change (`Written`: each such change rebuilt once per batch), which says its object,
+//! place and whether it inserted exactly: a value put over a list element reads back with
+//! the element's cursor where it wins, so the current state cannot tell the two apart alike
+//! on every node. Nothing is rebuilt after applying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -347,6 +352,16 @@ fn check_ops(
                 }
             }
         };
+        if kind == ObjType::Text
+            && (matches!(op.action, OpType::Make(_))
+                || !op.insert && !matches!(op.action, OpType::Delete))
+        {
+            // Splicing only inserts and deletes characters: with nothing ever written over
+            // a character, a character's cursor is its own (see `element`).
+            return Err(bad(
+                "a value written over a character of a text, or an object in it",
+            ));
+        }
         let list = matches!(kind, ObjType::List | ObjType::Text);
         match (&op.key, list) {
             (Key::Map(_), false) => {
@@ -365,7 +380,7 @@ fn check_ops(
                 let e = id_of(e);
                 older(&e)?;
                 referred.insert(e.1.clone());
-                note(element(doc, &op.obj, &e, start, own, batch, written)?);
+                note(element(doc, &op.obj, kind, &e, start, own, batch, written)?);
             }
             _ => return Err(bad("a key of the wrong kind for its object")),
         }
@@ -390,10 +405,12 @@ fn check_ops(
     Ok(result)
 }
 
-/// A list position: an element of that very object.
+/// A list position: an element of that very object (of kind `kind`).
+#[allow(clippy::too_many_arguments)]
 fn element(
     doc: &Automerge,
     obj: &ObjectId,
+    kind: ObjType,
     e: &Id,
     start: u64,
     own: &ActorId,
@@ -426,6 +443,9 @@ fn element(
     // The current state first (indexed, cheap): a visible element that is not overwritten
     // reads back as itself. Automerge asserts, on this path, that the element is in the
     // object named: a read, so a panic there changes nothing and means "elsewhere".
+    // A value put over an element reads back the same way wherever it wins (and not where a
+    // concurrent one does): that is enough only in a text, where nothing is ever put over a
+    // character (`check_ops`). In a list the operation that made the position decides.
     let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match doc.get_cursor_position(exid(&o), &cursor, None) {
             Ok(pos) => doc.get_cursor(exid(&o), pos, None).ok() == Some(cursor.clone()),
@@ -433,10 +453,10 @@ fn element(
         }
     }))
     .map_err(|_| bad("a list position that is no element of its list"))?;
-    if here {
+    if here && kind == ObjType::Text {
         return Ok(Found::Yes);
     }
-    // Deleted or overwritten since: what the operation that made it says.
+    // In a list, or deleted or overwritten since: what the operation that made it says.
     match written.op(doc, e)? {
         Some(w) if w.insert && w.obj == *obj => Ok(Found::Yes),
         _ => Err(bad("a list position that is no element of its list")),
@@ -527,6 +547,8 @@ fn predecessor(
 #[derive(Default)]
 struct Written {
     changes: HashMap<ChangeHash, Option<(u64, Vec<automerge::legacy::Op>)>>,
+    /// Operations of the changes rebuilt so far.
+    ops: u64,
 }
 
 /// Where an operation was written.
@@ -538,10 +560,15 @@ struct WrittenOp {
     value: bool,
 }
 
-/// Most changes of the document one batch may have rebuilt to confirm its references (each
-/// rebuild walks the document's operations): more is refused as too much work, so that a
-/// few kilobytes naming old values in many changes cannot make a node decode its history.
-const MAX_REBUILT: usize = 256;
+/// Most changes of the document one batch may have rebuilt to confirm its references, and
+/// most operations in all of them: more is refused as too much work, so that a few kilobytes
+/// naming old values in many changes cannot make a node decode its history. A rebuild costs
+/// about 60 µs at 100,000 issues (one counter range of the document's operations), so the
+/// count allows an honest catch-up that appends to thousands of lists written in different
+/// changes (every position in a list is confirmed this way); the operations bound what is
+/// held meanwhile (a change written as one long text is thousands).
+const MAX_REBUILT: usize = 4096;
+const MAX_REBUILT_OPS: u64 = 1 << 18;
 
 impl Written {
     /// The operation `id` as the change that wrote it holds it, if it is in the document.
@@ -549,8 +576,14 @@ impl Written {
         let Some(hash) = doc.hash_for_opid(&exid(id)) else {
             return Ok(None);
         };
-        if !self.changes.contains_key(&hash) && self.changes.len() >= MAX_REBUILT {
-            return Err(Refusal::TooMuchWork);
+        if !self.changes.contains_key(&hash) {
+            let ops = doc
+                .get_change_meta_by_hash(&hash)
+                .map_or(0, |m| (m.max_op + 1).saturating_sub(m.start_op));
+            self.ops = self.ops.saturating_add(ops);
+            if self.changes.len() >= MAX_REBUILT || self.ops > MAX_REBUILT_OPS {
+                return Err(Refusal::TooMuchWork);
+            }
         }
         let entry = self.changes.entry(hash).or_insert_with(|| {
             // Every change in the document passed these checks when it arrived; should
@@ -704,5 +737,118 @@ mod tests {
         assert_eq!((checked.order.len(), checked.dangling), (1, 0));
         b.apply_changes(checked.order).unwrap();
         assert_eq!(b.text(&text).unwrap(), "hXllo");
+    }
+
+    /// The id of the operation whose value is at `list[index]`, as (counter, actor).
+    fn value_id(doc: &AutoCommit, list: &automerge::ObjId, index: usize) -> (u64, ActorId) {
+        let (_, id) = doc.get(list, index).unwrap().expect("a value");
+        match id {
+            automerge::ObjId::Id(c, a, _) => (c, a),
+            automerge::ObjId::Root => unreachable!("a list element is never the root"),
+        }
+    }
+
+    /// A list position names an element by the operation that inserted it. A value put over
+    /// an element later reads back, in Automerge's current state, with that element's cursor
+    /// as long as it wins there: naming it as a position must be refused alike where it wins
+    /// and where a concurrent value does, or one member's change splits honest nodes.
+    #[test]
+    fn a_list_position_naming_a_value_put_over_an_element_is_refused_wherever_it_wins() {
+        let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
+        let list = a
+            .put_object(automerge::ROOT, "tags", ObjType::List)
+            .unwrap();
+        a.insert(&list, 0, "housing").unwrap();
+        let base = made(&mut a);
+        // Concurrently: a overwrites the element; another actor (higher id, so it wins
+        // wherever both are held) overwrites it too.
+        let mut other = AutoCommit::new().with_actor(ActorId::from([0xffu8; 16]));
+        other.apply_changes([base.clone()]).unwrap();
+        a.put(&list, 0, "transit").unwrap();
+        let put = made(&mut a);
+        let overwriting = value_id(&a, &list, 0);
+        other.put(&list, 0, "schools").unwrap();
+        let rival = made(&mut other);
+        // An honest insertion after the element, then the same naming a's put as the
+        // position.
+        a.insert(&list, 1, "wages").unwrap();
+        let honest = made(&mut a);
+        let mut forged = honest.decode();
+        forged.operations[0].key =
+            Key::Seq(ElementId::Id(OpId(overwriting.0, overwriting.1.clone())));
+        let forged = Change::from(forged);
+        // Where a's put wins (the rival not held) and where the rival wins.
+        let mut wins = AutoCommit::new();
+        wins.apply_changes([base.clone(), put.clone()]).unwrap();
+        assert_eq!(value_id(&wins, &list, 0), overwriting);
+        let mut loses = AutoCommit::new();
+        loses.apply_changes([base, put, rival]).unwrap();
+        assert_ne!(value_id(&loses, &list, 0), overwriting);
+        for doc in [&mut wins, &mut loses] {
+            let why = match check(doc.document(), vec![forged.clone()]) {
+                Err(Refusal::MalformedChange(why)) => why,
+                other => panic!("not refused: {other:?}"),
+            };
+            assert!(why.contains("no element of its list"), "{why}");
+            let checked = check(doc.document(), vec![honest.clone()]).unwrap();
+            assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+        }
+    }
+
+    /// Nothing but insertions and deletions is written in a text (what splicing writes): a
+    /// value put over a character is refused, so a character's cursor is always its own.
+    #[test]
+    fn a_value_put_over_a_character_of_a_text_is_refused() {
+        let mut a = AutoCommit::new();
+        let text = a
+            .put_object(automerge::ROOT, "about", ObjType::Text)
+            .unwrap();
+        a.splice_text(&text, 0, 0, "hello").unwrap();
+        let base = made(&mut a);
+        let mut b = AutoCommit::new();
+        b.apply_changes([base]).unwrap();
+        a.splice_text(&text, 1, 1, "a").unwrap();
+        let honest = made(&mut a);
+        let checked = check(b.document(), vec![honest.clone()]).unwrap();
+        assert_eq!(checked.order.len(), 1);
+        // The deletion of "e" turned into a put over it, with "e" as the overwritten value.
+        let mut forged = honest.decode();
+        let delete = forged
+            .operations
+            .iter()
+            .position(|op| matches!(op.action, OpType::Delete))
+            .expect("the splice deletes");
+        forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
+        let why = match check(b.document(), vec![Change::from(forged)]) {
+            Err(Refusal::MalformedChange(why)) => why,
+            other => panic!("not refused: {other:?}"),
+        };
+        assert!(why.contains("over a character"), "{why}");
+    }
+
+    /// Every position in a list is confirmed from the change that made it: an honest change
+    /// appending to many lists, each made in a change of its own, passes (the old bound of
+    /// 256 rebuilt changes refused this).
+    #[test]
+    fn appending_to_a_thousand_lists_made_in_as_many_changes_passes() {
+        let mut a = AutoCommit::new();
+        let mut lists = Vec::new();
+        for i in 0..1000 {
+            let list = a
+                .put_object(automerge::ROOT, format!("tags{i}"), ObjType::List)
+                .unwrap();
+            a.insert(&list, 0, "housing").unwrap();
+            a.commit();
+            lists.push(list);
+        }
+        let mut b = a.fork();
+        for list in &lists {
+            a.insert(list, 1, "transit").unwrap();
+        }
+        let appended = made(&mut a);
+        let checked = check(b.document(), vec![appended]).unwrap();
+        assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+        b.apply_changes(checked.order).unwrap();
+        assert_eq!(b.length(&lists[999]), 2);
     }
 }
