@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Parses the command line and the environment, exiting with clap's message on an error; a
 /// bad value that came from an environment variable is reported under the variable's name,
 /// not the flag's the person did not type.
-pub fn parse_args() -> Args {
+pub(crate) fn parse_args() -> Args {
     let e = match Args::try_parse() {
         Ok(args) => return args,
         Err(e) => e,
@@ -82,11 +82,12 @@ fn from_environment(
 }
 
 /// Config file name looked for in the home folder when no `--config` is given.
-pub const CONFIG_FILE: &str = "config.toml";
+pub(crate) const CONFIG_FILE: &str = "config.toml";
 /// Default addresses to listen on for other nodes.
-pub const DEFAULT_LISTEN: [&str; 2] = ["/ip4/0.0.0.0/tcp/7421", "/ip4/0.0.0.0/udp/7421/quic-v1"];
+pub(crate) const DEFAULT_LISTEN: [&str; 2] =
+    ["/ip4/0.0.0.0/tcp/7421", "/ip4/0.0.0.0/udp/7421/quic-v1"];
 /// Default address of the control API.
-pub const DEFAULT_API: &str = "127.0.0.1:7420";
+pub(crate) const DEFAULT_API: &str = "127.0.0.1:7420";
 
 /// Run a Coalesce node: keeps this organization's copy of its coalitions and syncs it with the
 /// other members' nodes.
@@ -95,7 +96,7 @@ pub const DEFAULT_API: &str = "127.0.0.1:7420";
 /// overridden by its environment variable, overridden by its flag.
 #[derive(Debug, Parser)]
 #[command(name = "coalesce-node", version = crate::VERSION, max_term_width = 100)]
-pub struct Args {
+pub(crate) struct Args {
     /// The config file [default: config.toml in the home folder, if there]
     #[arg(long, env = "COALESCE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -185,7 +186,7 @@ pub struct Args {
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// One readable line per event.
     Human,
     /// One JSON object per line, for log collectors.
@@ -217,7 +218,7 @@ struct FileConfig {
 /// The settings in effect.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The data folder.
     pub home: PathBuf,
     /// Organization name for a fresh home.
@@ -264,7 +265,7 @@ fn strings<S: serde::Serializer>(addrs: &[Multiaddr], s: S) -> Result<S::Ok, S::
 impl Settings {
     /// The settings in effect for `args`: reads the config file it names (or the home
     /// folder's), refusing unknown keys and bad values with the key's name.
-    pub fn resolve(args: &Args) -> Result<Self> {
+    pub(crate) fn resolve(args: &Args) -> Result<Self> {
         let default_home = || -> Result<PathBuf> {
             directories::ProjectDirs::from("org", "Coalesce", "coalesce")
                 .map(|d| d.data_dir().to_owned())
@@ -396,13 +397,13 @@ impl Settings {
     }
 
     /// The settings as TOML, as `--check-config` prints them (a valid config file).
-    pub fn to_toml(&self) -> Result<String> {
+    pub(crate) fn to_toml(&self) -> Result<String> {
         toml::to_string(self).context("could not write the settings as TOML")
     }
 }
 
 /// Largest config file read, in bytes.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 fn read_file(path: &Path) -> Result<FileConfig> {
     let bytes = commands::read_limited(path, MAX_CONFIG_BYTES)

@@ -10,13 +10,16 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 
 /// Folder in the home holding a generated certificate and key.
-pub const SELF_SIGNED_DIR: &str = "tls";
+pub(crate) const SELF_SIGNED_DIR: &str = "tls";
 /// Largest certificate or key file read, in bytes.
-pub const MAX_PEM_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_PEM_BYTES: u64 = 1024 * 1024;
 
 /// A server configuration from PEM files, and the SHA-256 fingerprint of the certificate (the
 /// first in the chain), which clients can pin.
-pub fn server_config(cert: &Path, key: &Path) -> Result<(Arc<rustls::ServerConfig>, String)> {
+pub(crate) fn server_config(
+    cert: &Path,
+    key: &Path,
+) -> Result<(Arc<rustls::ServerConfig>, String)> {
     let read = |path: &Path, what: &str| -> Result<Vec<u8>> {
         commands::read_limited(path, MAX_PEM_BYTES).with_context(|| format!("the API's TLS {what}"))
     };
@@ -59,7 +62,7 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<(Arc<rustls::ServerConfi
 
 /// The SHA-256 fingerprint of a certificate, as colon-separated hex pairs (as `openssl x509
 /// -fingerprint -sha256` prints it).
-pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
+pub(crate) fn fingerprint(cert: &CertificateDer<'_>) -> String {
     Sha256::digest(cert.as_ref())
         .iter()
         .map(|b| format!("{b:02X}"))
@@ -71,7 +74,7 @@ pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
 /// (host names and IP addresses clients use to reach the API). The key is written readable
 /// by its owner only; an existing pair is kept as it is, so clients that pinned it go on
 /// trusting it.
-pub fn self_signed(home: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn self_signed(home: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> {
     let dir = home.join(SELF_SIGNED_DIR);
     let (cert, key) = (dir.join("api-cert.pem"), dir.join("api-key.pem"));
     if cert.exists() && key.exists() {
@@ -90,7 +93,7 @@ pub fn self_signed(home: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> 
 
 /// Names a generated certificate covers: loopback, the address the API binds if specific,
 /// and this machine's host name when it can be read.
-pub fn default_names(api: std::net::SocketAddr) -> Vec<String> {
+pub(crate) fn default_names(api: std::net::SocketAddr) -> Vec<String> {
     let mut names = vec![
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),

@@ -1,6 +1,7 @@
 //! Backup and restore with real nodes: a node restored from an old backup, after newer
 //! changes were made and synced, comes back as the same organization under the device key
 //! the backup certified, catches up, writes and syncs — and nobody refuses anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use coalesce_tests::{Daemon, Node, eventually, free_port};
 

@@ -1,4 +1,5 @@
 //! Every command of the offline command line, as an organizer would use it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use coalesce_tests::{Node, is_id};
 

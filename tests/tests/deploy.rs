@@ -3,6 +3,7 @@
 //! pass the node's own `--check-config`; the Dockerfile copies files that exist and its health
 //! check tells a running node from a stopped one; the demo entrypoint links three real nodes.
 //! (No container engine runs here: the image itself is not built.)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

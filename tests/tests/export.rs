@@ -1,4 +1,5 @@
 //! `coalesce export` writes standard .automerge files that other Automerge implementations load.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::path::Path;
 use std::process::Command;

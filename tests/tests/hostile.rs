@@ -1,5 +1,6 @@
 //! A hostile peer speaking the real protocol over libp2p to a running node: as an outsider,
 //! then holding a member's key. Nothing it sends gets in, the node stays up and keeps serving.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::time::Duration;
 

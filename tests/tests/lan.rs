@@ -3,6 +3,7 @@
 //! invite's addresses are the inviter's loopback, unreachable from the other host). Until they
 //! share a coalition, the two are strangers: disconnected once they greeted, and not redialed.
 //! Needs root and iproute2, which CI has.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

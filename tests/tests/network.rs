@@ -1,5 +1,6 @@
 //! Member nodes as real `coalesce-node` processes on loopback: joining by invite, live
 //! propagation, catching up after downtime, merging edits made while apart, and outsiders.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use coalesce_tests::{Daemon, Node, eventually, free_port, is_id};
 

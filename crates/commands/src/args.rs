@@ -1,4 +1,11 @@
 //! The command-line grammar: `coalesce NOUN VERB [ARGS]`.
+//!
+//! Doc comments here are the command line's `--help` text, which people and scripts rely
+//! on: the fields that hold a subcommand or a flattened group of options, and the enums of
+//! subcommands, carry their help where they are defined, so they have none of their own
+//! (`missing_docs` is allowed for this module alone). Their brackets are the usual notation
+//! of optional parts (`KIND=METHOD[:FRACTION]`), not links.
+#![allow(missing_docs, rustdoc::broken_intra_doc_links)]
 
 use std::path::PathBuf;
 

@@ -13,6 +13,5 @@ pub mod output;
 
 pub use cmd::join;
 pub use cmd::status::{ApiTls, Live};
-pub use cmd::{
-    closing_time, coalition, deadline, init, read_limited, rename, restore, run, status::status,
-};
+pub use cmd::{coalition, init, read_limited, rename, restore, run, status::status};
+pub use ops::proposals::{closing_time, deadline};

@@ -35,7 +35,7 @@ pub const MAX_LIST: usize = 50;
 
 /// The message of the change that certifies a device key (read back by
 /// [`crate::history::key_activity`]).
-pub const ADD_DEVICE_KEY: &str = "add device key";
+pub(crate) const ADD_DEVICE_KEY: &str = "add device key";
 
 fn short(field: &'static str, value: &str) -> Result<String, EditError> {
     let v = value.trim();
@@ -304,7 +304,7 @@ pub struct NewProposal {
 /// records are better read again.
 pub const MAX_TOUCHED_CHANGES: usize = 64;
 /// Most operations, in all those changes, it decodes to tell.
-pub const MAX_TOUCHED_OPS: usize = 4096;
+pub(crate) const MAX_TOUCHED_OPS: usize = 4096;
 
 /// One coalition's document, opened for reading and editing as one node (actor).
 #[derive(Debug)]
@@ -533,7 +533,7 @@ impl CoalitionDoc {
     /// The ids of the records of the root collection `collection` (`issues`...) that the
     /// changes made since `since` wrote to, from the changes' operations; `None` when that is
     /// not cheap to tell (a head of `since` unknown here, more than [`MAX_TOUCHED_CHANGES`]
-    /// changes or [`MAX_TOUCHED_OPS`] operations, an object not found, or the collection itself
+    /// changes or `MAX_TOUCHED_OPS` operations, an object not found, or the collection itself
     /// written): read it all again.
     pub fn touched_since(
         &mut self,

@@ -269,7 +269,7 @@ pub const MAX_FLAGS: usize = crate::doc::MAX_LIST;
 
 /// The members among `members` whose flags count for `key`, held by the member `owner`:
 /// every one but the owner that lists it among its first [`MAX_FLAGS`] flags. For reports;
-/// [`refused_keys`] counts by the same rule for every key at once.
+/// `refused_keys` counts by the same rule for every key at once.
 pub fn flaggers<'a>(
     members: &'a BTreeMap<MemberId, Member>,
     owner: Option<&MemberId>,

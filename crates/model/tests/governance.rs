@@ -1,6 +1,7 @@
 //! Governance derived from the record: amendments become charter versions, removals and
 //! departures end write rights, admission can be a vote; the same on every node whatever
 //! order changes arrive in. Every honest history here also passes the validator.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use model::automerge::ObjType;
 use model::automerge::transaction::Transactable;

@@ -1,5 +1,6 @@
 //! Behaviour of coalition documents: validation, multi-member reports, and convergence of
 //! concurrent edits (property tests).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use model::*;
 use proptest::prelude::*;

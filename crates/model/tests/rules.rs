@@ -1,6 +1,7 @@
 //! The rules every node enforces on received changes: every edit the model makes for a member
 //! passes them (property test), and each kind of write a hostile member's node could make
 //! into its own copy is refused with the rule it broke.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use model::automerge::transaction::Transactable;
 use model::automerge::{AutoCommit, ObjType};

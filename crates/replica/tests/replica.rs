@@ -1,5 +1,6 @@
 //! A replica on real files: edits are durable when they return, long histories are
 //! compacted into snapshots, and bad identity files are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use model::{IssueId, NewIssue};
 use proptest::prelude::*;

@@ -1,4 +1,5 @@
 //! Store behaviour on real redb files in temporary directories.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::path::Path;
 

@@ -183,14 +183,14 @@ impl<'a> Bools<'a> {
 
 /// Column types (a spec's low three bits).
 pub(crate) mod kind {
-    pub const GROUP: u32 = 0;
-    pub const ACTOR: u32 = 1;
-    pub const INTEGER: u32 = 2;
-    pub const DELTA: u32 = 3;
-    pub const BOOLEAN: u32 = 4;
-    pub const STRING: u32 = 5;
-    pub const VALUE_META: u32 = 6;
-    pub const VALUE_RAW: u32 = 7;
+    pub(crate) const GROUP: u32 = 0;
+    pub(crate) const ACTOR: u32 = 1;
+    pub(crate) const INTEGER: u32 = 2;
+    pub(crate) const DELTA: u32 = 3;
+    pub(crate) const BOOLEAN: u32 = 4;
+    pub(crate) const STRING: u32 = 5;
+    pub(crate) const VALUE_META: u32 = 6;
+    pub(crate) const VALUE_RAW: u32 = 7;
 }
 
 /// A spec's column id and type.

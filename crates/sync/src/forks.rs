@@ -236,7 +236,7 @@ impl Fork {
     }
 
     /// The actor's change both versions continue (held in `doc`), or zeros at sequence
-    /// number 1: where the fork is (see [`ForkAt`]).
+    /// number 1: where the fork is (see `ForkAt`).
     pub fn base(&self, doc: &mut automerge::AutoCommit) -> Option<[u8; 32]> {
         if self.seq == 1 {
             return Some([0; 32]);

@@ -297,8 +297,8 @@ impl SyncNode {
     }
 
     /// Takes messages from peers of at most `bytes` (whole or reassembled), within
-    /// [`wire::MIN_MESSAGE_LIMIT`](crate::wire::MIN_MESSAGE_LIMIT) and
-    /// [`wire::MAX_MESSAGE`](crate::wire::MAX_MESSAGE); a larger message is refused like a
+    /// [`wire::MIN_MESSAGE_LIMIT`] and
+    /// [`wire::MAX_MESSAGE`]; a larger message is refused like a
     /// malformed one. Lowering it bounds the memory one peer can make this node hold, and
     /// also the longest catch-up this node can take in one message.
     pub fn set_max_message(&mut self, bytes: usize) {

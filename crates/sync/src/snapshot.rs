@@ -99,18 +99,18 @@ pub struct Shape {
 
 /// Column ids (spec >> 4) and types (spec & 7) of the operation columns read here.
 mod col {
-    pub const OBJ: u32 = 0;
-    pub const KEY: u32 = 1;
-    pub const ID: u32 = 2;
-    pub const INSERT: u32 = 3;
-    pub const SUCC: u32 = 8;
+    pub(super) const OBJ: u32 = 0;
+    pub(super) const KEY: u32 = 1;
+    pub(super) const ID: u32 = 2;
+    pub(super) const INSERT: u32 = 3;
+    pub(super) const SUCC: u32 = 8;
 
-    pub const GROUP: u32 = 0;
-    pub const ACTOR: u32 = 1;
-    pub const INTEGER: u32 = 2;
-    pub const DELTA: u32 = 3;
-    pub const BOOLEAN: u32 = 4;
-    pub const STRING: u32 = 5;
+    pub(super) const GROUP: u32 = 0;
+    pub(super) const ACTOR: u32 = 1;
+    pub(super) const INTEGER: u32 = 2;
+    pub(super) const DELTA: u32 = 3;
+    pub(super) const BOOLEAN: u32 = 4;
+    pub(super) const STRING: u32 = 5;
 }
 
 /// Column specs with their bytes, decompressed, as listed in the chunk. All inflated bytes

@@ -92,11 +92,11 @@ pub fn heads(sigs: &[model::signing::ChangeSignature]) -> Vec<SignedHead> {
 pub(crate) mod sig_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(sig: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(sig: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(sig)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
         let bytes: &[u8] = Deserialize::deserialize(d)?;
         bytes
             .try_into()
@@ -210,11 +210,11 @@ pub struct ByteChunk(#[serde(with = "serde_bytes_vec")] pub Vec<u8>);
 mod serde_bytes_vec {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(v)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let bytes: &[u8] = Deserialize::deserialize(d)?;
         Ok(bytes.to_vec())
     }

@@ -1,6 +1,7 @@
 //! Members learn where each other's nodes listen through any member they sync with, so the
 //! coalition does not depend on the node that invited everyone; strangers learn nothing, and
 //! nobody can speak for another node's addresses; a node that shares nothing is told apart.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,6 @@
 //! A hostile peer against one honest node: every attack is refused with the rule it broke,
 //! nothing it sends gets stored or applied, and nothing panics.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::collections::BTreeSet;
 

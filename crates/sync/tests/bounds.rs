@@ -1,6 +1,7 @@
 //! Every count and length a peer sends is bounded before memory is reserved for it: change
 //! chunks and sync messages crafted to make Automerge allocate without bound, overflow its
 //! `u32` counters or divide by zero are refused, quickly, with the rule they broke.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ROOT};

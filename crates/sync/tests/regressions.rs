@@ -1,5 +1,6 @@
 //! Inputs that once crashed a fuzz target (`fuzz/regressions/<target>/`), replayed on every
 //! test run the way the target feeds them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::path::Path;
 

@@ -12,6 +12,7 @@
 //! told to half its peers, the other pushed again later). Honest nodes must still end
 //! identical, refuse nothing of each other's, and all learn of a fork any of them found;
 //! witnesses (other members writing on a version) must decide some of those forks.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -9,7 +9,7 @@ use super::{Ctx, member_with_key, name_of, short};
 use crate::args::{AuditCmd, HistoryArgs};
 use crate::output::Out;
 
-pub fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
+pub(crate) fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
     match cmd {
         AuditCmd::Refused { format } => refused(r, format.json, out),
         AuditCmd::Aside { c, format } => aside(r, &c, format.json, out),
@@ -136,7 +136,7 @@ fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) 
     Ok(())
 }
 
-pub fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
+pub(crate) fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
     let HistoryArgs {
         c,
         record,

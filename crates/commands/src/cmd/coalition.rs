@@ -40,7 +40,7 @@ pub fn rename(home: &Path, org: &str, out: &Out) -> Result<()> {
     Ok(())
 }
 
-pub fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
+pub(crate) fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
     match cmd {
         CoalitionCmd::Create {
             name,
@@ -149,7 +149,7 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
     s
 }
 
-pub fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
+pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
         CharterCmd::Show { c, format } => {
             let mut ctx = Ctx::new(r, &c, out)?;
@@ -289,7 +289,7 @@ struct MemberView<'a> {
     since: Option<model::Timestamp>,
 }
 
-pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
+pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
     let (c, all, format) = match cmd {
         MemberCmd::List { c, all, format } => (c, all, format),
         MemberCmd::Remove {
@@ -398,7 +398,7 @@ pub fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
     )
 }
 
-pub fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
+pub(crate) fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
     let mut ctx = Ctx::new(r, c, out)?;
     let state = ctx.read()?;
     let bytes = ctx.replica.save(&ctx.id)?;

@@ -11,7 +11,7 @@ use crate::args::{DebugCmd, IssueCmd};
 use crate::ops::issues;
 use crate::output::Out;
 
-pub fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
+pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
         IssueCmd::Add {
             c,
@@ -230,7 +230,7 @@ struct Written<'a> {
     id: &'a str,
 }
 
-pub fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
+pub(crate) fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
     if let DebugCmd::KnownPeers = cmd {
         let peers = r
             .record(replica::PEERS_RECORD)?

@@ -42,7 +42,7 @@ impl KeyView {
     }
 }
 
-pub fn key(r: &mut Replica, cmd: KeyCmd, out: &Out) -> Result<()> {
+pub(crate) fn key(r: &mut Replica, cmd: KeyCmd, out: &Out) -> Result<()> {
     match cmd {
         KeyCmd::List { c, format } => {
             let ctx = Ctx::new(r, &c, out)?;
@@ -168,7 +168,7 @@ fn list(r: &mut Replica, id: &CoalitionId, format: Format, out: &Out) -> Result<
 /// has its key revoked in every coalition: the file that held the key's secret is gone.
 /// Only a plain file with no other name counts as gone (a link's target, or another name
 /// of the same file, still holds the key).
-pub fn backup(r: &mut Replica, file: &Path, force: bool, out: &Out) -> Result<()> {
+pub(crate) fn backup(r: &mut Replica, file: &Path, force: bool, out: &Out) -> Result<()> {
     let replaced = match std::fs::symlink_metadata(file) {
         Ok(_) if !force => anyhow::bail!(
             "{} already exists: give --force to replace it (a backup replaced whose device key was never used is revoked then)",

@@ -7,7 +7,7 @@ pub mod join;
 mod keys;
 mod pool;
 pub(crate) mod proposal;
-pub mod status;
+pub(crate) mod status;
 
 use anyhow::{Context, Result};
 use model::{Coalition, CoalitionId, Timestamp};
@@ -17,7 +17,7 @@ use crate::args::{CoalitionArg, Command};
 use crate::output::Out;
 
 pub use coalition::{init, rename, restore};
-pub use proposal::{closing_time, deadline, new_proposal};
+pub(crate) use proposal::new_proposal;
 
 /// Runs one command against an open replica. `init` is not among them: it creates the home
 /// folder a replica opens (see [`init`]).
@@ -103,19 +103,19 @@ pub fn coalition(replica: &mut Replica, given: Option<&str>, out: &Out) -> Resul
 }
 
 /// The replica and the coalition a command names.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub replica: &'a mut Replica,
     pub id: CoalitionId,
 }
 
 impl<'a> Ctx<'a> {
     /// The coalition `c` names, or the only one this node holds (saying so).
-    pub fn new(replica: &'a mut Replica, c: &CoalitionArg, out: &Out) -> Result<Self> {
+    pub(crate) fn new(replica: &'a mut Replica, c: &CoalitionArg, out: &Out) -> Result<Self> {
         let id = coalition(replica, c.id.as_deref(), out)?;
         Ok(Self { replica, id })
     }
 
-    pub fn read(&mut self) -> Result<Coalition> {
+    pub(crate) fn read(&mut self) -> Result<Coalition> {
         self.replica
             .read(&self.id)
             .with_context(|| format!("could not read coalition {}", self.id))
@@ -123,7 +123,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// A member's name for tables (former members' too), or the id if the member is unknown.
-pub fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
+pub(crate) fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
     let member = member.as_ref();
     c.members
         .get(member)
@@ -132,7 +132,7 @@ pub fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
 }
 
 /// A member's name from the names an operation returned, or the short id if it has none.
-pub fn named(
+pub(crate) fn named(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     member: &model::MemberId,
 ) -> String {
@@ -143,7 +143,7 @@ pub fn named(
 }
 
 /// The member (former members too) holding a node key, if any.
-pub fn member_with_key<'a>(
+pub(crate) fn member_with_key<'a>(
     c: &'a Coalition,
     key: &model::NodeKey,
 ) -> Option<&'a model::schema::Member> {
@@ -154,13 +154,13 @@ pub fn member_with_key<'a>(
 }
 
 /// The first eight characters of an id.
-pub fn short(id: &(impl AsRef<str> + ?Sized)) -> &str {
+pub(crate) fn short(id: &(impl AsRef<str> + ?Sized)) -> &str {
     let id = id.as_ref();
     id.get(..8).unwrap_or(id)
 }
 
 /// A day for tables.
-pub fn day(t: Timestamp) -> String {
+pub(crate) fn day(t: Timestamp) -> String {
     model::Day::of(t).to_string()
 }
 

@@ -10,7 +10,7 @@ use crate::args::PoolCmd;
 use crate::ops::pools;
 use crate::output::Out;
 
-pub fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
+pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
         PoolCmd::Create {
             c,

@@ -28,9 +28,9 @@ fn block_effect(method: model::Method, blocks: u64) -> String {
     }
 }
 
-pub use crate::ops::proposals::{closing_time, deadline, new_proposal};
+pub(crate) use crate::ops::proposals::new_proposal;
 
-pub fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
+pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
         ProposalCmd::New {
             c,
@@ -225,7 +225,7 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
     s
 }
 
-pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
+pub(crate) fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
     match cmd {
         MeetingCmd::Add {
             c,
@@ -322,7 +322,7 @@ pub fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::ops::proposals::{closing_time, deadline};
     use model::Timestamp;
 
     #[test]

@@ -213,7 +213,7 @@ pub fn edit(
     Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
 }
 
-/// The issue whose id `given` is or starts with ([`super::resolve`]).
+/// The issue whose id `given` is or starts with (`ops::resolve`).
 pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueId> {
     super::resolve(r, c, "issues", "issue", given)
 }

@@ -254,7 +254,7 @@ pub fn take_position(
     })
 }
 
-/// The proposal whose id `given` is or starts with ([`super::resolve`]).
+/// The proposal whose id `given` is or starts with (`ops::resolve`).
 pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ProposalId> {
     super::resolve(r, c, "proposals", "proposal", given)
 }

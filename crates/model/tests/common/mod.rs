@@ -1,25 +1,26 @@
 //! What the model's rule and governance tests share: three members' keys and ids, a coalition
 //! they form, the validator run over a whole history, and raw access for hostile writes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 use model::automerge::{AutoCommit, ObjId, ROOT, ReadDoc};
 use model::rules::{Validator, Violation};
 use model::*;
 
-pub fn key(n: u8) -> NodeKey {
+pub(crate) fn key(n: u8) -> NodeKey {
     NodeKey::from_bytes([n; 32])
 }
 
-pub fn member(n: u8) -> MemberId {
+pub(crate) fn member(n: u8) -> MemberId {
     MemberId::from_bytes([n; 16])
 }
 
-pub fn profile(name: &str) -> MemberProfile {
+pub(crate) fn profile(name: &str) -> MemberProfile {
     MemberProfile::named(name)
 }
 
 /// Three members: member 1 founds the coalition at `founded` and admits 2 and 3 at
 /// `admitted`.
-pub fn three_members(founded: Timestamp, admitted: Timestamp) -> CoalitionDoc {
+pub(crate) fn three_members(founded: Timestamp, admitted: Timestamp) -> CoalitionDoc {
     let mut doc = CoalitionDoc::found(
         key(1),
         Founding {
@@ -49,7 +50,7 @@ pub fn three_members(founded: Timestamp, admitted: Timestamp) -> CoalitionDoc {
 }
 
 /// Judges every change of `doc` as a node receiving the whole history would.
-pub fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
+pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
     let am = doc.automerge_mut();
     let changes = am.get_changes(&[]);
     let mut v = Validator::new(false);
@@ -60,7 +61,7 @@ pub fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
 }
 
 /// The object at `path` of a raw document.
-pub fn obj(doc: &AutoCommit, path: &[&str]) -> ObjId {
+pub(crate) fn obj(doc: &AutoCommit, path: &[&str]) -> ObjId {
     let mut o = ROOT;
     for k in path {
         o = doc.get(&o, *k).unwrap().unwrap().1;
