@@ -317,11 +317,22 @@ fn a_node_started_without_a_name_is_named_and_renamed_later() {
     let node = Node::new();
     let mut daemon = node.run_daemon(free_port());
     assert!(daemon.logged("rename"), "{}", daemon.log());
-    // `init --org` on the unnamed node names it, while it runs.
-    node.ok(&["init", "--org", "Northside Tenants Union"]);
-    assert!(daemon.stop());
+    // `init --org` on the unnamed node names it, while it runs, and prints its id; the
+    // running node founds coalitions under the new name without a restart.
+    let id = node.ok(&["init", "--org", "Northside Tenants Union"]);
     let org = |node: &Node| node.json(&["status"])["org"].clone();
     assert_eq!(org(&node), "Northside Tenants Union");
+    assert_eq!(node.json(&["status"])["node"], id.trim());
+    let founder = |node: &Node, name: &str| {
+        let c = node.ok(&["coalition", "create", name]);
+        let members = node.json(&["member", "list", "--coalition", c.trim()]);
+        members[0]["name"].clone()
+    };
+    assert_eq!(founder(&node, "Transit"), "Northside Tenants Union");
+    node.ok(&["rename", "Northside Tenants"]);
+    assert_eq!(founder(&node, "Housing"), "Northside Tenants");
+    assert!(daemon.stop());
+    node.ok(&["rename", "Northside Tenants Union"]);
     // Named once, `init` refuses; `rename` renames, keeping the key.
     let id = node.json(&["status"])["node"].clone();
     assert!(

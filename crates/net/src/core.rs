@@ -1091,7 +1091,7 @@ impl Core {
                 coalition.short()
             );
         }
-        let org = org.unwrap_or_else(|| self.replica.identity().org().to_owned());
+        let org = org.unwrap_or_else(|| self.replica.org_name());
         self.replica.start_join(
             &coalition,
             replica::PendingJoin {

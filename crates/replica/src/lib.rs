@@ -477,6 +477,21 @@ impl Replica {
         &self.identity
     }
 
+    /// The organization's name as the identity file now says: `coalesce rename` rewrites
+    /// that file while a node may be running, and what the node writes next (a coalition
+    /// founded, a join, a backup) carries the new name without a restart. A file that does
+    /// not read, or holds another key, changes nothing.
+    pub fn org_name(&mut self) -> String {
+        if let Ok(on_disk) = Identity::read(&self.home.join(IDENTITY_FILE))
+            && on_disk.node_key() == self.identity.node_key()
+            && on_disk.org() != self.identity.org()
+        {
+            info!(org = on_disk.org(), "organization renamed while the node ran");
+            self.identity = self.identity.renamed(on_disk.org());
+        }
+        self.identity.org().to_owned()
+    }
+
     /// A node-wide record (invites and the like).
     pub fn record(&self, key: &str) -> Result<Option<Vec<u8>>, ReplicaError> {
         Ok(self.store.get_record(key)?)
@@ -647,7 +662,7 @@ impl Replica {
             commitments: new.commitments,
             equity_threshold: new.equity_threshold,
             founder_id: MemberId::from_bytes(fresh_id_bytes()?),
-            founder: MemberProfile::named(self.identity.org().to_owned()),
+            founder: MemberProfile::named(self.org_name()),
             at: now(),
         };
         let mut doc = CoalitionDoc::found(self.identity.node_key(), founding)?;
@@ -1205,7 +1220,7 @@ impl Replica {
     /// to peers like any edit), and returns the backup file's bytes with the new key.
     #[instrument(skip_all)]
     pub fn backup(&mut self) -> Result<(Vec<u8>, NodeKey), ReplicaError> {
-        let next = Identity::generate(self.identity.org())?;
+        let next = Identity::generate(&self.org_name())?;
         let key = next.node_key();
         let mut coalitions = Vec::new();
         for id in self.coalition_ids()? {

@@ -11,30 +11,40 @@ use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
 use crate::output::Out;
 
 /// Sets up a node in `home` and prints its id. A node set up without a name (its first start
-/// without `--org`) is named instead.
+/// without `--org`) is named instead, and its id printed all the same.
 pub fn init(home: &Path, org: &str, out: &Out) -> Result<()> {
     let key = match Replica::init(home, org) {
-        Err(replica::ReplicaError::AlreadyInitialized { .. })
-            if replica::Identity::read(&home.join(replica::IDENTITY_FILE))
-                .is_ok_and(|i| i.org() == replica::UNNAMED_ORG) =>
-        {
-            return rename(home, org, out);
+        Err(e @ replica::ReplicaError::AlreadyInitialized { .. }) => {
+            let Some(unnamed) = replica::Identity::read(&home.join(replica::IDENTITY_FILE))
+                .ok()
+                .filter(|i| i.org() == replica::UNNAMED_ORG)
+            else {
+                return Err(e.into());
+            };
+            rename(home, org, out)?;
+            out.note(NEXT);
+            return out.id(unnamed.node_key());
         }
         other => other?,
     };
     out.note(&format!(
-        "Node set up for {} in {}",
+        "Node set up for {} in {}. {NEXT}",
         org.trim(),
         home.display()
     ));
     out.id(key)
 }
 
+/// What a node just set up or named does next.
+const NEXT: &str = "Next: found a coalition (`coalesce coalition create NAME`), or join one with \
+     the invite code another organization sent you (`coalesce join CODE`, with the node \
+     running: `coalesce-node`).";
+
 /// `rename`: the organization's name on this node.
 pub fn rename(home: &Path, org: &str, out: &Out) -> Result<()> {
     let old = replica::rename_org(home, org)?;
     out.note(&format!(
-        "This node's organization is now named {} (was {old}). A running node uses the new name once restarted; your name inside each coalition is your member profile's: change it with `coalesce member update --name`.",
+        "This node's organization is now named {} (was {old}). A running node uses it from its next command on (coalitions it founds or joins); your name inside each coalition is your member profile's: change it with `coalesce member update --name`.",
         org.trim()
     ));
     Ok(())

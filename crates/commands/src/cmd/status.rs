@@ -225,7 +225,7 @@ pub fn status(r: &mut Replica, live: Option<Live>, json: bool, out: &Out) -> Res
             })
             .collect(),
         node: me.to_string(),
-        org: r.identity().org().to_owned(),
+        org: r.org_name(),
         protocol: sync::wire::VERSION,
         running,
         api: live.api,
