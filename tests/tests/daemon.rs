@@ -347,3 +347,59 @@ fn a_node_started_without_a_name_is_named_and_renamed_later() {
     assert_eq!(org(&node), "Northside Tenants");
     assert!(daemon.stop());
 }
+
+/// The node's log is coloured on a terminal only: written to a file, a pipe or journald it
+/// carries no escape codes (the harness's `NO_COLOR` is taken away for both runs, so that
+/// only the terminal decides).
+#[test]
+fn node_logs_are_coloured_on_a_terminal_only() {
+    let node = Node::new();
+    node.ok(&["init", "--org", "Northside Tenants Union"]);
+    let home = node.home().display().to_string();
+    let flags = [
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0",
+        "--api",
+        "127.0.0.1:0",
+        "--no-mdns",
+    ];
+    // To a file.
+    let path = node.home().with_extension("log");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut child = node
+        .node_command(&flags)
+        .env_remove("NO_COLOR")
+        .env("COALESCE_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let logged = loop {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.contains("node running") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(logged.contains("INFO"), "{logged}");
+    assert!(!logged.contains('\u{1b}'), "escape codes in a file: {logged:?}");
+    // On a terminal (`script` gives it one), for a few seconds.
+    let cmd = format!(
+        "timeout -s INT 5 {} --home {home} {}",
+        bin("coalesce-node").display(),
+        flags.join(" ")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env("COALESCE_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) gives the node a terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("INFO"), "{shown}");
+    assert!(shown.contains('\u{1b}'), "no colour on a terminal: {shown:?}");
+}
