@@ -385,7 +385,10 @@ fn node_logs_are_coloured_on_a_terminal_only() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(logged.contains("INFO"), "{logged}");
-    assert!(!logged.contains('\u{1b}'), "escape codes in a file: {logged:?}");
+    assert!(
+        !logged.contains('\u{1b}'),
+        "escape codes in a file: {logged:?}"
+    );
     // On a terminal (`script` gives it one), for a few seconds.
     let cmd = format!(
         "timeout -s INT 5 {} --home {home} {}",
@@ -401,5 +404,8 @@ fn node_logs_are_coloured_on_a_terminal_only() {
         .expect("script (util-linux) gives the node a terminal");
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("INFO"), "{shown}");
-    assert!(shown.contains('\u{1b}'), "no colour on a terminal: {shown:?}");
+    assert!(
+        shown.contains('\u{1b}'),
+        "no colour on a terminal: {shown:?}"
+    );
 }

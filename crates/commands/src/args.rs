@@ -38,14 +38,14 @@ pub enum Command {
     /// Set up this node: a node key for your organization and an empty store; prints the node
     /// id. On a node that was started without a name, names it
     Init {
-        /// Your organization's name, as other members will see it
+        /// Your organization's name, as other members will see it (up to 200 characters)
         #[arg(long)]
         org: String,
     },
     /// Rename your organization on this node (the name it gives when it joins a coalition);
     /// your name inside a coalition is changed with `member update --name`
     Rename {
-        /// The new name
+        /// The new name (up to 200 characters)
         org: String,
     },
     /// Found and list coalitions
@@ -80,7 +80,7 @@ pub enum Command {
     Join {
         /// The invite code, as the inviting organization sent it
         code: Option<String>,
-        /// Your organization's name, as other members will see it
+        /// Your organization's name, as other members will see it (up to 200 characters)
         #[arg(long, requires = "code")]
         org: Option<String>,
         /// How long to wait for the coalition to arrive, in seconds
@@ -235,15 +235,15 @@ pub struct Format {
 pub enum CoalitionCmd {
     /// Found a coalition with your organization as first member; prints its id
     Create {
-        /// The coalition's name
+        /// The coalition's name (up to 200 characters)
         name: String,
-        /// The unifying frame: what brings the members together
+        /// The unifying frame: what brings the members together (up to 20,000 characters)
         #[arg(long, default_value = "")]
         frame: String,
-        /// A core value (repeat for several)
+        /// A core value, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "value", value_name = "TEXT")]
         values: Vec<String>,
-        /// A non-negotiable commitment, e.g. nonviolence (repeat for several)
+        /// A non-negotiable commitment, e.g. nonviolence, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "commitment", value_name = "TEXT")]
         commitments: Vec<String>,
         /// Flag a member that receives more than this share of a pool's allocations
@@ -284,13 +284,13 @@ pub enum CharterCmd {
     Amend {
         #[command(flatten)]
         c: CoalitionArg,
-        /// A new unifying frame
+        /// A new unifying frame (up to 20,000 characters)
         #[arg(long)]
         frame: Option<String>,
-        /// A value to add (repeat for several)
+        /// A value to add, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "add-value", value_name = "TEXT")]
         add_values: Vec<String>,
-        /// A commitment to add (repeat for several)
+        /// A commitment to add, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "add-commitment", value_name = "TEXT")]
         add_commitments: Vec<String>,
         /// A decision rule to set: KIND=METHOD[:FRACTION][@QUORUM], KIND one of amendment,
@@ -308,7 +308,8 @@ pub enum CharterCmd {
         /// Why: the amendment's full text, up to 20,000 characters
         #[arg(long, default_value = "")]
         text: String,
-        /// When positions stop counting: a day (YYYY-MM-DD) or a duration (7d, 48h)
+        /// When positions stop counting: a day (YYYY-MM-DD, end of that day UTC) or a
+        /// duration from now (7d, 48h, 30m)
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
@@ -330,12 +331,12 @@ pub enum GoalCmd {
     Add {
         #[command(flatten)]
         c: CoalitionArg,
-        /// What the coalition wants to achieve
+        /// What the coalition wants to achieve (up to 200 characters)
         title: String,
         /// The benchmark's target figure
         #[arg(long, allow_negative_numbers = true)]
         target: Amount,
-        /// Unit of the target (percent, households, USD...)
+        /// Unit of the target (percent, households, USD...; up to 200 characters)
         #[arg(long)]
         unit: String,
     },
@@ -351,7 +352,7 @@ pub enum GoalCmd {
         /// Day of the measurement, YYYY-MM-DD [default: today]
         #[arg(long)]
         date: Option<model::Day>,
-        /// How it was measured
+        /// How it was measured (up to 200 characters)
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -376,10 +377,11 @@ pub enum MemberCmd {
         c: CoalitionArg,
         /// The member to remove (id, prefix or exact name)
         member: String,
-        /// Why
+        /// Why (up to 200 characters)
         #[arg(long, default_value = "")]
         reason: String,
-        /// When positions stop counting: a day (YYYY-MM-DD) or a duration (7d, 48h)
+        /// When positions stop counting: a day (YYYY-MM-DD, end of that day UTC) or a
+        /// duration from now (7d, 48h, 30m)
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
@@ -401,19 +403,19 @@ pub enum MemberCmd {
     Update {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Organization name
+        /// Organization name (up to 200 characters)
         #[arg(long)]
         name: Option<String>,
-        /// A community you represent (repeat for several)
+        /// A community you represent, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "community", value_name = "TEXT")]
         communities: Vec<String>,
-        /// A language you work in (repeat for several)
+        /// A language you work in, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "language", value_name = "TEXT")]
         languages: Vec<String>,
-        /// An accessibility need to plan for (repeat for several)
+        /// An accessibility need to plan for, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "accessibility", value_name = "TEXT")]
         accessibility: Vec<String>,
-        /// How to reach you
+        /// How to reach you (up to 200 characters)
         #[arg(long)]
         contact: Option<String>,
     },
@@ -471,10 +473,10 @@ pub enum IssueCmd {
         c: CoalitionArg,
         /// Issue id or unique prefix
         issue: String,
-        /// New title
+        /// New title (up to 200 characters)
         #[arg(long)]
         title: Option<String>,
-        /// New description
+        /// New description (up to 20,000 characters)
         #[arg(long)]
         description: Option<String>,
         /// New status: raised, adopted, parallel-campaign, won, dropped
@@ -493,13 +495,13 @@ pub enum IssueCmd {
         c: CoalitionArg,
         /// Issue id or unique prefix
         issue: String,
-        /// Where it comes from
+        /// Where it comes from (up to 200 characters)
         #[arg(long)]
         source: String,
-        /// The figure or finding
+        /// The figure or finding (up to 200 characters)
         #[arg(long)]
         figure: String,
-        /// How the data is disaggregated (by race, gender, language...)
+        /// How the data is disaggregated (by race, gender, language...; up to 200 characters)
         #[arg(long, default_value = "")]
         disaggregation: String,
     },
@@ -557,15 +559,15 @@ pub enum PoolCmd {
     Create {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Pool name
+        /// Pool name (up to 200 characters)
         name: String,
         /// What it holds: funds, volunteer-hours, space, equipment
         #[arg(long)]
         kind: PoolKind,
-        /// Unit of its amounts (USD, hours, rooms...)
+        /// Unit of its amounts (USD, hours, rooms...; up to 200 characters)
         #[arg(long)]
         unit: String,
-        /// What the pool is for
+        /// What the pool is for (up to 20,000 characters)
         #[arg(long, default_value = "")]
         description: String,
     },
@@ -658,7 +660,7 @@ pub enum ProposalCmd {
         #[arg(long, default_value = "")]
         text: String,
         /// When positions stop counting: a day (YYYY-MM-DD, end of that day UTC) or a
-        /// duration from now (7d, 48h)
+        /// duration from now (7d, 48h, 30m)
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
@@ -674,7 +676,7 @@ pub enum ProposalCmd {
         proposal: String,
         /// agree, abstain, disagree or block
         stance: Stance,
-        /// Why (required for a block)
+        /// Why, up to 200 characters (required for a block)
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -712,7 +714,7 @@ pub enum MeetingCmd {
         /// A member present (repeat for several)
         #[arg(long = "attend", value_name = "MEMBER")]
         attendance: Vec<String>,
-        /// An agenda item (repeat for several)
+        /// An agenda item, up to 200 characters (repeat for several, up to 50)
         #[arg(long = "agenda", value_name = "ITEM")]
         agenda: Vec<String>,
         /// Minutes, up to 20,000 characters
@@ -756,4 +758,81 @@ pub enum DebugCmd {
     /// (only a node started with COALESCE_DEBUG_PANIC=1 obeys)
     #[command(hide = true)]
     Panic,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The help of the argument `arg` of the command at `path`.
+    fn help(path: &[&str], arg: &str) -> String {
+        let mut cmd = Cli::command();
+        for name in path {
+            cmd = cmd
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no command {name} in {path:?}"))
+                .clone();
+        }
+        let a = cmd
+            .get_arguments()
+            .find(|a| a.get_id() == arg)
+            .unwrap_or_else(|| panic!("no argument {arg} of {path:?}"));
+        a.get_help().map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// Every free text a person types says how long it may be, as the model checks it:
+    /// 200 characters for names, titles, reasons and list items, 20,000 for texts.
+    #[test]
+    fn every_free_text_says_its_limit_in_help() {
+        let short = "up to 200 characters";
+        let long = "up to 20,000 characters";
+        let cases: &[(&[&str], &str, &str)] = &[
+            (&["init"], "org", short),
+            (&["rename"], "org", short),
+            (&["join"], "org", short),
+            (&["coalition", "create"], "name", short),
+            (&["coalition", "create"], "frame", long),
+            (&["coalition", "create"], "values", short),
+            (&["coalition", "create"], "commitments", short),
+            (&["charter", "amend"], "frame", long),
+            (&["charter", "amend"], "add_values", short),
+            (&["charter", "amend"], "add_commitments", short),
+            (&["charter", "amend"], "title", short),
+            (&["charter", "amend"], "text", long),
+            (&["charter", "goal", "add"], "title", short),
+            (&["charter", "goal", "add"], "unit", short),
+            (&["charter", "goal", "progress"], "note", short),
+            (&["member", "remove"], "reason", short),
+            (&["member", "update"], "name", short),
+            (&["member", "update"], "communities", short),
+            (&["member", "update"], "languages", short),
+            (&["member", "update"], "accessibility", short),
+            (&["member", "update"], "contact", short),
+            (&["issue", "add"], "title", short),
+            (&["issue", "add"], "description", long),
+            (&["issue", "edit"], "title", short),
+            (&["issue", "edit"], "description", long),
+            (&["issue", "evidence"], "source", short),
+            (&["issue", "evidence"], "figure", short),
+            (&["issue", "evidence"], "disaggregation", short),
+            (&["pool", "create"], "name", short),
+            (&["pool", "create"], "unit", short),
+            (&["pool", "create"], "description", long),
+            (&["pool", "request"], "reason", short),
+            (&["proposal", "new"], "title", short),
+            (&["proposal", "new"], "text", long),
+            (&["proposal", "vote"], "reason", short),
+            (&["meeting", "add"], "agenda", short),
+            (&["meeting", "add"], "minutes", long),
+        ];
+        for (path, arg, limit) in cases {
+            let h = help(path, arg);
+            assert!(
+                h.contains(limit),
+                "{path:?} {arg}: {h:?} does not say {limit:?}"
+            );
+        }
+    }
 }

@@ -486,7 +486,10 @@ impl Replica {
             && on_disk.node_key() == self.identity.node_key()
             && on_disk.org() != self.identity.org()
         {
-            info!(org = on_disk.org(), "organization renamed while the node ran");
+            info!(
+                org = on_disk.org(),
+                "organization renamed while the node ran"
+            );
             self.identity = self.identity.renamed(on_disk.org());
         }
         self.identity.org().to_owned()
