@@ -697,3 +697,63 @@ fn the_readme_three_nodes_run_as_written_and_go_on_with_the_founder_stopped() {
     assert!(stdout.contains("Bus fare equity"), "{stdout}");
     assert!(stdout.contains("Written with north stopped"), "{stdout}");
 }
+
+/// The README's governance example, continuing its three organizations, run as written
+/// (`CHANGE` is the first change of the history it shows, as a reader would copy it): an
+/// amendment agreed by all three is version 2 everywhere, a blocked general proposal fails
+/// with the block's reason, a member is removed by the others, and the audits answer.
+#[test]
+fn the_readme_governance_example_runs_as_written() {
+    let _serial = coalesce_tests::network_lock();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let code_block = |after: &str| -> String {
+        readme
+            .split_once(after)
+            .unwrap_or_else(|| panic!("the README's {after:?}"))
+            .1
+            .split("```")
+            .nth(1)
+            .expect("its code block")
+            .to_owned()
+    };
+    let bins = format!("{}/", bin("coalesce").parent().unwrap().display());
+    let start: String = code_block("## Several organizations, several nodes")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("cargo build"))
+        .map(|l| l.replace("./target/release/", &bins) + "\n")
+        .collect();
+    let governance = code_block("three-node session above:");
+    assert!(governance.contains("--restore CHANGE"), "{governance}");
+    let governance: String = governance
+        .lines()
+        .map(|l| {
+            l.replace("./target/release/", &bins).replace(
+                "--restore CHANGE",
+                "--restore $($N history --coalition $C --record $I --json | grep -o '\"change\": *\"[0-9a-f]*' | head -1 | grep -o '[0-9a-f]*$')",
+            ) + "\n"
+        })
+        .collect();
+    let script = format!(
+        "trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT\n{start}\n{governance}\n\
+         echo SHOWN-AFTER\n$F charter versions --coalition $C --json\n"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(work.path())
+        .env_remove("COALESCE_HOME")
+        .env_remove("COALESCE_COALITION")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the README's governance example failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("language justice"), "{stdout}");
+    assert!(stdout.contains("We are nonpartisan"), "{stdout}");
+    assert!(stdout.contains("removed"), "{stdout}");
+}

@@ -316,7 +316,10 @@ fn status_figures_match_the_stores_and_last_sync_survives_a_restart() {
     assert_eq!(status["running"], false);
     let stopped = member_nodes(&orgs[0]);
     assert_eq!(stopped.len(), 2);
-    assert!(stopped.iter().all(|(.., last)| last.is_string()), "{status}");
+    assert!(
+        stopped.iter().all(|(.., last)| last.is_string()),
+        "{status}"
+    );
     // Restarted with both other members down (so nothing syncs again), the running node says
     // the same times, and does not claim to know how far behind they are.
     orgs[1].stop();
