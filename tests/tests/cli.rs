@@ -403,30 +403,38 @@ fn text_written_by_a_member_cannot_drive_another_members_terminal() {
         s.chars()
             .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{202e}' | '\u{202c}'))
     };
-    for args in [
-        vec!["issue", "list", "--coalition", &c],
-        vec!["issue", "show", "--coalition", &c, &issue],
-        vec!["issue", "list", "--coalition", &c, "--json"],
-        vec!["history", "--coalition", &c],
-    ] {
-        let out = node.run(&args);
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-        );
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        assert!(
-            !raw(&stdout) && !raw(&stderr),
-            "{args:?} prints raw controls: {stdout:?}"
-        );
-    }
-    let list = node.ok(&["issue", "list", "--coalition", &c]);
-    assert!(list.contains("\\u{1b}[31m red\\u{7}"), "{list}");
-    assert!(list.contains("\\nforged row"), "{list}");
-    assert!(!list.lines().any(|l| l.starts_with("forged row")), "{list}");
-    // JSON keeps the text exactly, escaped the JSON way.
-    let json = node.json(&["issue", "list", "--coalition", &c]);
-    assert_eq!(json[0]["title"], title);
+    let shown_safely = |node: &Node| {
+        for args in [
+            vec!["issue", "list", "--coalition", &c],
+            vec!["issue", "show", "--coalition", &c, &issue],
+            vec!["issue", "list", "--coalition", &c, "--json"],
+            vec!["history", "--coalition", &c],
+        ] {
+            let out = node.run(&args);
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert!(out.status.success(), "{args:?}: {stderr}");
+            assert!(
+                !raw(&stdout) && !raw(&stderr),
+                "{args:?} prints raw controls: {stdout:?}"
+            );
+        }
+        let list = node.ok(&["issue", "list", "--coalition", &c]);
+        assert!(list.contains("\\u{1b}[31m red\\u{7}"), "{list}");
+        assert!(list.contains("\\nforged row"), "{list}");
+        assert!(!list.lines().any(|l| l.starts_with("forged row")), "{list}");
+        // JSON keeps the text exactly, escaped the JSON way.
+        let json = node.json(&["issue", "list", "--coalition", &c]);
+        assert_eq!(json[0]["title"], title);
+    };
+    shown_safely(&node);
+    // The same through a running node, which runs the command and hands back its output.
+    let daemon = node.run_daemon(coalesce_tests::free_port());
+    assert_eq!(node.json(&["status"])["running"], true);
+    shown_safely(&node);
+    assert!(daemon.stop());
 }
 
 #[test]
