@@ -298,6 +298,96 @@ fn pools_are_created_given_to_and_drawn_on_through_their_routes() {
 }
 
 #[test]
+fn meetings_are_recorded_listed_and_shown_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let meetings = format!("/v1/coalitions/{c}/meetings");
+    let decided = node.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Adopt the fare campaign",
+    ]);
+
+    let (status, created) = api_call(
+        home,
+        "POST",
+        &meetings,
+        Some(&json!({
+            "date": "2026-11-20",
+            "attendance": ["Northside Tenants Union"],
+            "agenda": ["Fare campaign"],
+            "minutes": "Agreed to start.",
+            "decisions": [&decided[..8]],
+        })),
+        true,
+    );
+    assert_eq!(status, 201, "{created}");
+    let first = created["id"].as_str().unwrap().to_owned();
+    node.ok(&[
+        "meeting",
+        "add",
+        "--coalition",
+        &c,
+        "--date",
+        "2026-12-01",
+        "--agenda",
+        "Budget",
+    ]);
+    for (body, status_code, code) in [
+        (json!({"date": "20 November"}), 422, "invalid"),
+        (
+            json!({"date": "2026-11-20", "facilitator": "Nobody"}),
+            404,
+            "not_found",
+        ),
+        (
+            json!({"date": "2026-11-20", "room": "B"}),
+            400,
+            "bad_request",
+        ),
+    ] {
+        let (status, refused) = api_call(home, "POST", &meetings, Some(&body), true);
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (status_code, Some(code)),
+            "{body}: {refused}"
+        );
+    }
+
+    // Newest first, a page at a time, the same records the command line lists.
+    let (status, page) = api_call(home, "GET", &format!("{meetings}?limit=1"), None, true);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        (page["total"].as_u64(), page["next"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(page["meetings"][0]["agenda"], json!(["Budget"]));
+    let (_, all) = api_call(home, "GET", &meetings, None, true);
+    assert_eq!(
+        all["meetings"],
+        node.json(&["meeting", "list", "--coalition", &c])
+    );
+    let (status, shown) = api_call(
+        home,
+        "GET",
+        &format!("{meetings}/{}", &first[..8]),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["meeting"]["decisions"], json!([decided]));
+    let facilitator = shown["meeting"]["facilitator"].as_str().unwrap();
+    assert_eq!(shown["names"][facilitator], "Northside Tenants Union");
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

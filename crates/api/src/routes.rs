@@ -14,6 +14,9 @@ use axum::{Json, Router};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
+use commands::ops::meetings::{
+    MeetingDetail, MeetingPage, MeetingQuery, MeetingView, NewMeetingRequest,
+};
 use commands::ops::pools::{
     AllocationRequestBody, AllocationRequested, GiftRequest, LedgerReport, NewPoolRequest,
     PoolSummary,
@@ -41,20 +44,21 @@ use crate::{AppState, Job, authorized};
     paths(
         issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
-        pool_request
+        pool_request, meeting_list, meeting_create, meeting_show
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
         IssueView, IssueDetail, EvidenceView, NewProposalRequest, PositionRequest,
         PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
-        LedgerReport
+        LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail
     )),
     modifiers(&BearerToken),
     tags(
         (name = "issues", description = "The coalition's joint issue inventory"),
         (name = "proposals", description = "Proposals, positions and their outcomes"),
-        (name = "pools", description = "Resource pools: pledges, contributions, allocations")
+        (name = "pools", description = "Resource pools: pledges, contributions, allocations"),
+        (name = "meetings", description = "Meeting records: agenda, minutes, decisions")
     )
 )]
 pub struct ApiDoc;
@@ -122,6 +126,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/pools/{pool}/requests",
             axum::routing::post(pool_request),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/meetings",
+            get(meeting_list).post(meeting_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/meetings/{meeting}",
+            get(meeting_show),
         )
 }
 
@@ -660,6 +672,87 @@ async fn pool_request(
             body,
         },
         StatusCode::CREATED,
+    )
+    .await
+}
+
+/// A page of the coalition's meetings, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/meetings",
+    tag = "meetings",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), MeetingQuery),
+    responses(
+        (status = 200, description = "A page of meetings", body = MeetingPage),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn meeting_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<MeetingQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::MeetingList { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Records a meeting for this node's organization.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/meetings",
+    tag = "meetings",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = NewMeetingRequest,
+    responses(
+        (status = 201, description = "Recorded", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn meeting_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<NewMeetingRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::MeetingCreate { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// One meeting.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/meetings/{meeting}",
+    tag = "meetings",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("meeting" = String, Path, description = "Meeting id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "The meeting", body = MeetingDetail),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn meeting_show(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, meeting)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::MeetingShow { coalition, meeting },
+        StatusCode::OK,
     )
     .await
 }

@@ -472,6 +472,20 @@ impl CoalitionDoc {
         crate::schema::record(&self.doc, "pools", id.as_str())
     }
 
+    /// One meeting as stored, without reading the coalition's other records.
+    pub fn meeting(
+        &self,
+        id: &crate::MeetingId,
+    ) -> Result<Option<crate::schema::Meeting>, crate::schema::Unreadable> {
+        crate::schema::record(&self.doc, "meetings", id.as_str())
+    }
+
+    /// Every meeting that reads, without reading the coalition's other records (a meeting
+    /// that does not read is left out, as in the whole read).
+    pub fn meetings(&self) -> BTreeMap<crate::MeetingId, crate::schema::Meeting> {
+        crate::schema::records(&self.doc, "meetings", &mut Vec::new())
+    }
+
     /// One issue as stored, without reading the coalition's other records.
     pub fn issue(
         &self,

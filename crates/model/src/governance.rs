@@ -400,15 +400,21 @@ pub fn rule_and_electorate(
     }
 }
 
+/// The charter's facilitator rotation among `members` (those in force): in the order they
+/// joined, then by id.
+pub fn facilitator_rotation(members: &BTreeMap<MemberId, Member>) -> Vec<MemberId> {
+    let mut rotation: Vec<&Member> = members.values().collect();
+    rotation.sort_by(|a, b| a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id)));
+    rotation.into_iter().map(|m| m.id.clone()).collect()
+}
+
 /// Applies the governance in force to a coalition as stored: the charter in force with one
 /// version per passed amendment, the members in force, and the former members.
 pub fn apply(c: &mut Coalition, gov: &InForce) {
     c.members = gov.members.clone();
     c.former_members = gov.departures.clone();
-    let mut rotation: Vec<&Member> = c.members.values().collect();
-    rotation.sort_by(|a, b| a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id)));
     let roles = &mut c.charter.roles;
-    roles.facilitator_rotation = rotation.iter().map(|m| m.id.clone()).collect();
+    roles.facilitator_rotation = facilitator_rotation(&gov.members);
     roles.spokespeople.retain(|m| gov.members.contains_key(m));
     roles
         .statement_signoff

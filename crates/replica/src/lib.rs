@@ -792,6 +792,26 @@ impl Replica {
         self.loaded(id)?.doc.pool(pool).map_err(unreadable)
     }
 
+    /// One meeting of a coalition, read alone.
+    pub fn meeting(
+        &mut self,
+        id: &CoalitionId,
+        meeting: &model::MeetingId,
+    ) -> Result<Option<model::schema::Meeting>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.meeting(meeting).map_err(unreadable)
+    }
+
+    /// Every meeting of a coalition that reads, without its other records.
+    pub fn meetings(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<std::collections::BTreeMap<model::MeetingId, model::schema::Meeting>, ReplicaError>
+    {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.meetings())
+    }
+
     /// One issue of a coalition, read alone.
     pub fn issue(
         &mut self,

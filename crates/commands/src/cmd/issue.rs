@@ -212,18 +212,6 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
 }
 
 /// A member named on the command line, by id prefix or exact name.
-fn member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
-    Ok(model::find_member(&state.members, given)?.clone())
-}
-
-pub(super) fn members_arg(state: &model::Coalition, given: &[String]) -> Result<Vec<MemberId>> {
-    given.iter().map(|g| member_arg(state, g)).collect()
-}
-
-pub(super) fn one_member_arg(state: &model::Coalition, given: &str) -> Result<MemberId> {
-    member_arg(state, given)
-}
-
 #[derive(Serialize)]
 struct Written<'a> {
     n: u64,

@@ -3,12 +3,11 @@
 use replica::Replica;
 
 use anyhow::Result;
-use model::{MeetingId, NewMeeting, ProposalId, reports};
+use model::reports;
 
-use super::issue::{members_arg, one_member_arg};
-use super::{Ctx, day, name_of, named, short};
+use super::{Ctx, day, named, short};
 use crate::args::{MeetingCmd, ProposalCmd};
-use crate::ops::proposals;
+use crate::ops::{meetings, proposals};
 use crate::output::Out;
 
 /// What `blocks` blocks do under `method`, in words.
@@ -242,54 +241,35 @@ pub(crate) fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()>
                     "--minutes-file is read by the `coalesce` command line, which passes the text on: give the text itself with --minutes"
                 );
             }
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let facilitator = match facilitator {
-                Some(f) => one_member_arg(&state, &f)?,
-                None => reports::next_facilitator(&state)
-                    .ok_or_else(|| anyhow::anyhow!("the coalition has no members in force"))?,
-            };
-            let attendance = members_arg(&state, &attendance)?;
-            let decisions = decisions
-                .iter()
-                .map(|d| -> Result<ProposalId> {
-                    Ok(model::resolve_prefix(
-                        d,
-                        "proposal",
-                        state.proposals.keys().map(AsRef::as_ref),
-                    )?
-                    .parse()?)
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let id = MeetingId::from_bytes(replica::fresh_id_bytes()?);
-            let new = NewMeeting {
-                id: id.clone(),
-                day: date,
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let body = meetings::NewMeetingRequest {
+                date: date.to_string(),
                 facilitator,
                 attendance,
                 agenda,
                 minutes,
                 decisions,
             };
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.add_meeting(&a.member, new, a.now))?;
-            out.id(id)
+            out.id(meetings::create(r, &c, body)?)
         }
         MeetingCmd::List { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let mut list: Vec<_> = state.meetings.values().collect();
-            list.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.id.cmp(&b.id)));
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let query = meetings::MeetingQuery {
+                offset: 0,
+                limit: Some(usize::MAX),
+            };
+            let page = meetings::list_limited(r, &c, &query, usize::MAX)?;
             if format.json {
-                return out.json(&list);
+                return out.json(&page.meetings);
             }
-            let rows: Vec<Vec<String>> = list
+            let rows: Vec<Vec<String>> = page
+                .meetings
                 .iter()
                 .map(|m| {
                     vec![
                         short(&m.id).to_owned(),
                         m.day.to_string(),
-                        name_of(&state, &m.facilitator),
+                        named(&page.names, &m.facilitator),
                         m.attendance.len().to_string(),
                         m.agenda.join("; "),
                         m.decisions

@@ -11,6 +11,7 @@
 //! reads, the same as the command line prints.
 
 pub mod issues;
+pub mod meetings;
 pub mod pools;
 pub mod proposals;
 
@@ -282,6 +283,27 @@ pub enum Request {
         /// The pool: id or unique prefix.
         pool: String,
     },
+    /// Record a meeting ([`meetings::create`]).
+    MeetingCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The meeting.
+        body: meetings::NewMeetingRequest,
+    },
+    /// A page of meetings ([`meetings::list`]).
+    MeetingList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which meetings.
+        query: meetings::MeetingQuery,
+    },
+    /// One meeting ([`meetings::show`]).
+    MeetingShow {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The meeting: id or unique prefix.
+        meeting: String,
+    },
 }
 
 /// What an operation answers.
@@ -308,6 +330,10 @@ pub enum Reply {
     Pools(Vec<pools::PoolSummary>),
     /// One pool's ledger.
     Ledger(Box<model::reports::LedgerReport>),
+    /// A page of meetings.
+    Meetings(meetings::MeetingPage),
+    /// One meeting.
+    Meeting(Box<meetings::MeetingDetail>),
 }
 
 impl Request {
@@ -327,6 +353,9 @@ impl Request {
             Self::PoolRequest { .. } => "pool_request",
             Self::PoolList { .. } => "pool_list",
             Self::PoolLedger { .. } => "pool_ledger",
+            Self::MeetingCreate { .. } => "meeting_create",
+            Self::MeetingList { .. } => "meeting_list",
+            Self::MeetingShow { .. } => "meeting_show",
         }
     }
 
@@ -345,7 +374,10 @@ impl Request {
             | Self::PoolGive { coalition, .. }
             | Self::PoolRequest { coalition, .. }
             | Self::PoolList { coalition }
-            | Self::PoolLedger { coalition, .. } => Some(coalition),
+            | Self::PoolLedger { coalition, .. }
+            | Self::MeetingCreate { coalition, .. }
+            | Self::MeetingList { coalition, .. }
+            | Self::MeetingShow { coalition, .. } => Some(coalition),
         }
     }
 
@@ -360,6 +392,7 @@ impl Request {
                 | Self::PoolCreate { .. }
                 | Self::PoolGive { .. }
                 | Self::PoolRequest { .. }
+                | Self::MeetingCreate { .. }
         )
     }
 }
@@ -455,6 +488,25 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
         Request::PoolLedger { coalition: c, pool } => {
             let c = coalition(r, &c)?;
             Reply::Ledger(Box::new(pools::ledger(r, &c, &pool)?))
+        }
+        Request::MeetingCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = meetings::create(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::MeetingList {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Meetings(meetings::list(r, &c, &query)?)
+        }
+        Request::MeetingShow {
+            coalition: c,
+            meeting,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Meeting(Box::new(meetings::show(r, &c, &meeting)?))
         }
     })
 }
@@ -611,6 +663,7 @@ pub(crate) mod tests {
             coalition.clone(),
             coalition.clone(),
         );
+        let (c12, c13, c14) = (coalition.clone(), coalition.clone(), coalition.clone());
         prop_oneof![
             (
                 text(),
@@ -756,6 +809,39 @@ pub(crate) mod tests {
                 coalition: c11.clone(),
                 pool,
             }),
+            (
+                prop_oneof![Just("2026-11-20".to_owned()), text()],
+                proptest::option::of(text()),
+                proptest::collection::vec(text(), 0..3),
+                proptest::collection::vec(text(), 0..60),
+                text(),
+                proptest::collection::vec(text(), 0..3)
+            )
+                .prop_map(
+                    move |(date, facilitator, attendance, agenda, minutes, decisions)| {
+                        Request::MeetingCreate {
+                            coalition: c12.clone(),
+                            body: meetings::NewMeetingRequest {
+                                date,
+                                facilitator,
+                                attendance,
+                                agenda,
+                                minutes,
+                                decisions,
+                            },
+                        }
+                    }
+                ),
+            (any::<usize>(), proptest::option::of(any::<usize>())).prop_map(
+                move |(offset, limit)| Request::MeetingList {
+                    coalition: c13.clone(),
+                    query: meetings::MeetingQuery { offset, limit },
+                }
+            ),
+            text().prop_map(move |meeting| Request::MeetingShow {
+                coalition: c14.clone(),
+                meeting,
+            }),
         ]
     }
 
@@ -783,7 +869,10 @@ pub(crate) mod tests {
                     | Request::PoolGive { coalition, .. }
                     | Request::PoolRequest { coalition, .. }
                     | Request::PoolList { coalition }
-                    | Request::PoolLedger { coalition, .. } => {
+                    | Request::PoolLedger { coalition, .. }
+                    | Request::MeetingCreate { coalition, .. }
+                    | Request::MeetingList { coalition, .. }
+                    | Request::MeetingShow { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
