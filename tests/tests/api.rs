@@ -388,6 +388,69 @@ fn meetings_are_recorded_listed_and_shown_through_their_routes() {
 }
 
 #[test]
+fn members_are_listed_profiles_updated_and_removals_proposed_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+
+    let (status, updated) = api_call(
+        home,
+        "PATCH",
+        &format!("/v1/coalitions/{c}/profile"),
+        Some(&json!({"languages": ["es", "en"], "contact": "info@northside.example"})),
+        true,
+    );
+    assert_eq!(status, 200, "{updated}");
+    let (status, listed) = api_call(
+        home,
+        "GET",
+        &format!("/v1/coalitions/{c}/members?all=true"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(
+        listed,
+        node.json(&["member", "list", "--coalition", &c, "--all"])
+    );
+    assert_eq!(listed[0]["id"], updated["id"]);
+    assert_eq!(listed[0]["languages"], json!(["es", "en"]));
+    assert_eq!(listed[0]["status"], "member");
+    for (path, body, status_code, code) in [
+        (
+            "members/Nobody/removal",
+            json!({"reason": "Left"}),
+            404,
+            "not_found",
+        ),
+        (
+            "members/Northside/removal",
+            json!({"reason": "Left", "closes": "soon"}),
+            422,
+            "invalid",
+        ),
+        ("profile", json!({"name": "x".repeat(201)}), 422, "invalid"),
+        ("profile", json!({"website": "x"}), 400, "bad_request"),
+    ] {
+        let method = if path == "profile" { "PATCH" } else { "POST" };
+        let (status, refused) = api_call(
+            home,
+            method,
+            &format!("/v1/coalitions/{c}/{path}"),
+            Some(&body),
+            true,
+        );
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (status_code, Some(code)),
+            "{path} {body}: {refused}"
+        );
+    }
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

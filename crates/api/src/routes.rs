@@ -17,6 +17,7 @@ use commands::ops::issues::{
 use commands::ops::meetings::{
     MeetingDetail, MeetingPage, MeetingQuery, MeetingView, NewMeetingRequest,
 };
+use commands::ops::members::{MemberEntry, MemberQuery, ProfileRequest, RemovalRequest};
 use commands::ops::pools::{
     AllocationRequestBody, AllocationRequested, GiftRequest, LedgerReport, NewPoolRequest,
     PoolSummary,
@@ -44,21 +45,24 @@ use crate::{AppState, Job, authorized};
     paths(
         issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
-        pool_request, meeting_list, meeting_create, meeting_show
+        pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
+        member_removal
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
         IssueView, IssueDetail, EvidenceView, NewProposalRequest, PositionRequest,
         PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
-        LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail
+        LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
+        ProfileRequest, RemovalRequest
     )),
     modifiers(&BearerToken),
     tags(
         (name = "issues", description = "The coalition's joint issue inventory"),
         (name = "proposals", description = "Proposals, positions and their outcomes"),
         (name = "pools", description = "Resource pools: pledges, contributions, allocations"),
-        (name = "meetings", description = "Meeting records: agenda, minutes, decisions")
+        (name = "meetings", description = "Meeting records: agenda, minutes, decisions"),
+        (name = "members", description = "Member organizations and their profiles")
     )
 )]
 pub struct ApiDoc;
@@ -134,6 +138,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/meetings/{meeting}",
             get(meeting_show),
+        )
+        .route("/v1/coalitions/{coalition}/members", get(member_list))
+        .route(
+            "/v1/coalitions/{coalition}/profile",
+            axum::routing::patch(profile_update),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/members/{member}/removal",
+            axum::routing::post(member_removal),
         )
 }
 
@@ -753,6 +766,94 @@ async fn meeting_show(
         &state,
         Request::MeetingShow { coalition, meeting },
         StatusCode::OK,
+    )
+    .await
+}
+
+/// The member organizations, by name.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/members",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), MemberQuery),
+    responses(
+        (status = 200, description = "The members", body = Vec<MemberEntry>),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn member_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::MemberList { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Updates this node's organization's profile in the coalition.
+#[utoipa::path(
+    patch,
+    path = "/v1/coalitions/{coalition}/profile",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "Updated: the member's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn profile_update(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<ProfileRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::ProfileUpdate { coalition, body },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Proposes to remove a member; the other members decide it under the charter's membership
+/// rule.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/members/{member}/removal",
+    tag = "members",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("member" = String, Path, description = "Member id, unique prefix or exact name"),
+    ),
+    request_body = RemovalRequest,
+    responses(
+        (status = 201, description = "Proposed: the proposal's id", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn member_removal(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, member)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<RemovalRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::MemberRemoval {
+            coalition,
+            member,
+            body,
+        },
+        StatusCode::CREATED,
     )
     .await
 }

@@ -546,8 +546,10 @@ pub struct Progress {
 
 /// A member organization.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// Member id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: MemberId,
     /// Organization name.
     pub name: String,
@@ -560,19 +562,24 @@ pub struct Member {
     /// How to reach it.
     pub contact: String,
     /// Keys of the nodes that act for it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub keys: Vec<NodeKey>,
     /// When it joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub joined_at: Timestamp,
     /// When it left the coalition (written by the member itself).
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub left_at: Option<Timestamp>,
     /// Under an admission rule that is a vote: the membership proposal that decides it.
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub admission: Option<ProposalId>,
     /// Other members' node keys this member's node found writing two histories (checked
     /// evidence of a fork, see `sync::forks`). A key flagged by two members in force other
     /// than its own is refused from then on: see [`crate::governance::InForce::flagged`].
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub flagged: Vec<NodeKey>,
 }
 

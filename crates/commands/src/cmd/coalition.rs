@@ -289,17 +289,8 @@ fn amendment_title(a: &model::schema::Amendment) -> String {
     }
 }
 
-/// A member as `member list --json` prints it: the record and where it stands.
-#[derive(serde::Serialize)]
-struct MemberView<'a> {
-    #[serde(flatten)]
-    member: &'a model::schema::Member,
-    status: &'a str,
-    proposal: Option<&'a str>,
-    since: Option<model::Timestamp>,
-}
-
 pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
+    use crate::ops::members;
     let (c, all, format) = match cmd {
         MemberCmd::List { c, all, format } => (c, all, format),
         MemberCmd::Remove {
@@ -308,17 +299,9 @@ pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             reason,
             closes,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let new = super::new_proposal(
-                model::DecisionKind::Membership,
-                String::new(),
-                reason,
-                closes.as_deref(),
-            )?;
-            let id = new.id.clone();
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.propose_removal(&a.member, &member, new, a.now)
-            })?;
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let body = members::RemovalRequest { reason, closes };
+            let id = members::propose_removal(r, &c, &member, body)?;
             out.note("Removal proposed; the other members decide it under the charter's membership rule.");
             return out.id(id);
         }
@@ -338,54 +321,34 @@ pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
             accessibility,
             contact,
         } => {
+            // On the command line a list left out stays as it is.
             let some = |l: Vec<String>| (!l.is_empty()).then_some(l);
-            let update = model::ProfileUpdate {
+            let body = members::ProfileRequest {
                 name,
                 communities: some(communities),
                 languages: some(languages),
                 accessibility: some(accessibility),
                 contact,
             };
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.update_profile(&a.member, update, a.now)
-            })?;
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            members::update_profile(r, &c, body)?;
             out.note("Profile updated.");
             return Ok(());
         }
     };
-    let mut ctx = Ctx::new(r, &c, out)?;
-    let state = ctx.read()?;
-    let mut members: Vec<MemberView> = state
-        .members
-        .values()
-        .map(|m| MemberView {
-            member: m,
-            status: "member",
-            proposal: None,
-            since: None,
-        })
-        .collect();
-    if all {
-        members.extend(state.former_members.values().map(|d| MemberView {
-            member: &d.member,
-            status: d.status.as_str(),
-            proposal: d.proposal.as_ref().map(AsRef::as_ref),
-            since: d.since,
-        }));
-    }
-    members.sort_by(|a, b| a.member.name.cmp(&b.member.name));
+    let c = super::coalition(r, c.id.as_deref(), out)?;
+    let members = members::list(r, &c, &members::MemberQuery { all })?;
     if format.json {
         return out.json(&members);
     }
     let rows = members
         .iter()
         .map(|v| {
-            let m = v.member;
+            let m = &v.member;
             vec![
                 short(&m.id).to_owned(),
                 m.name.clone(),
-                v.status.to_owned(),
+                v.status.clone(),
                 m.communities.join(", "),
                 m.languages.join(", "),
                 day(m.joined_at),

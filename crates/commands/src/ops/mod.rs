@@ -12,6 +12,7 @@
 
 pub mod issues;
 pub mod meetings;
+pub mod members;
 pub mod pools;
 pub mod proposals;
 
@@ -304,6 +305,29 @@ pub enum Request {
         /// The meeting: id or unique prefix.
         meeting: String,
     },
+    /// The member organizations ([`members::list`]).
+    MemberList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which members.
+        query: members::MemberQuery,
+    },
+    /// Update this organization's profile ([`members::update_profile`]).
+    ProfileUpdate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The changes.
+        body: members::ProfileRequest,
+    },
+    /// Propose a member's removal ([`members::propose_removal`]).
+    MemberRemoval {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The member: id, unique prefix or exact name.
+        member: String,
+        /// Why, and when positions stop counting.
+        body: members::RemovalRequest,
+    },
 }
 
 /// What an operation answers.
@@ -334,6 +358,8 @@ pub enum Reply {
     Meetings(meetings::MeetingPage),
     /// One meeting.
     Meeting(Box<meetings::MeetingDetail>),
+    /// The member organizations.
+    Members(Vec<members::MemberEntry>),
 }
 
 impl Request {
@@ -356,6 +382,9 @@ impl Request {
             Self::MeetingCreate { .. } => "meeting_create",
             Self::MeetingList { .. } => "meeting_list",
             Self::MeetingShow { .. } => "meeting_show",
+            Self::MemberList { .. } => "member_list",
+            Self::ProfileUpdate { .. } => "profile_update",
+            Self::MemberRemoval { .. } => "member_removal",
         }
     }
 
@@ -377,7 +406,10 @@ impl Request {
             | Self::PoolLedger { coalition, .. }
             | Self::MeetingCreate { coalition, .. }
             | Self::MeetingList { coalition, .. }
-            | Self::MeetingShow { coalition, .. } => Some(coalition),
+            | Self::MeetingShow { coalition, .. }
+            | Self::MemberList { coalition, .. }
+            | Self::ProfileUpdate { coalition, .. }
+            | Self::MemberRemoval { coalition, .. } => Some(coalition),
         }
     }
 
@@ -393,6 +425,8 @@ impl Request {
                 | Self::PoolGive { .. }
                 | Self::PoolRequest { .. }
                 | Self::MeetingCreate { .. }
+                | Self::ProfileUpdate { .. }
+                | Self::MemberRemoval { .. }
         )
     }
 }
@@ -507,6 +541,27 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
         } => {
             let c = coalition(r, &c)?;
             Reply::Meeting(Box::new(meetings::show(r, &c, &meeting)?))
+        }
+        Request::MemberList {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Members(members::list(r, &c, &query)?)
+        }
+        Request::ProfileUpdate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = members::update_profile(r, &c, body)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::MemberRemoval {
+            coalition: c,
+            member,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = members::propose_removal(r, &c, &member, body)?;
+            Reply::Created(Created { id: id.to_string() })
         }
     })
 }
@@ -664,6 +719,7 @@ pub(crate) mod tests {
             coalition.clone(),
         );
         let (c12, c13, c14) = (coalition.clone(), coalition.clone(), coalition.clone());
+        let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
         prop_oneof![
             (
                 text(),
@@ -842,6 +898,31 @@ pub(crate) mod tests {
                 coalition: c14.clone(),
                 meeting,
             }),
+            any::<bool>().prop_map(move |all| Request::MemberList {
+                coalition: c15.clone(),
+                query: members::MemberQuery { all },
+            }),
+            (
+                proptest::option::of(text()),
+                proptest::option::of(proptest::collection::vec(text(), 0..60)),
+                proptest::option::of(text())
+            )
+                .prop_map(move |(name, languages, contact)| Request::ProfileUpdate {
+                    coalition: c16.clone(),
+                    body: members::ProfileRequest {
+                        name,
+                        languages,
+                        contact,
+                        ..Default::default()
+                    },
+                }),
+            (text(), text(), proptest::option::of(text())).prop_map(
+                move |(member, reason, closes)| Request::MemberRemoval {
+                    coalition: c17.clone(),
+                    member,
+                    body: members::RemovalRequest { reason, closes },
+                }
+            ),
         ]
     }
 
@@ -872,7 +953,10 @@ pub(crate) mod tests {
                     | Request::PoolLedger { coalition, .. }
                     | Request::MeetingCreate { coalition, .. }
                     | Request::MeetingList { coalition, .. }
-                    | Request::MeetingShow { coalition, .. } => {
+                    | Request::MeetingShow { coalition, .. }
+                    | Request::MemberList { coalition, .. }
+                    | Request::ProfileUpdate { coalition, .. }
+                    | Request::MemberRemoval { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
