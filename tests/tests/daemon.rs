@@ -389,9 +389,9 @@ fn node_logs_are_coloured_on_a_terminal_only() {
         !logged.contains('\u{1b}'),
         "escape codes in a file: {logged:?}"
     );
-    // On a terminal (`script` gives it one), for a few seconds.
+    // On a terminal (`script` gives it one), for ten seconds.
     let cmd = format!(
-        "timeout -s INT 5 {} --home {home} {}",
+        "timeout -s INT 10 {} --home {home} {}",
         bin("coalesce-node").display(),
         flags.join(" ")
     );

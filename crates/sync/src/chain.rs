@@ -33,10 +33,10 @@
 //! A predecessor, or a character of a text, is confirmed in the document's current state
 //! where it can be (indexed and cheap). A list position, and anything no longer visible
 //! (overwritten or deleted since), is confirmed from the operation that wrote it, read from
-//! its change (`Written`: each such change rebuilt once per batch), which says its object,
-//! place and whether it inserted exactly: a value put over a list element reads back with
-//! the element's cursor where it wins, so the current state cannot tell the two apart alike
-//! on every node. Nothing is rebuilt after applying.
+//! its change (`Written`: a first pass notes them, their changes are rebuilt once, a second
+//! pass judges), which says its object, place and whether it inserted exactly: a value put
+//! over a list element reads back with the element's cursor where it wins, so the current
+//! state cannot tell the two apart alike on every node. Nothing is rebuilt after applying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -153,10 +153,7 @@ enum Found {
 /// change as described in the module documentation.
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
     let (order, mut dangling) = causal_order(doc, new);
-    // Changes whose references are not all here yet wait, with every change after them.
-    let mut waiting: HashSet<ChangeHash> = HashSet::new();
     let mut out = Checked::default();
-    let mut written = Written::default();
     // Sized once: the batch's operations were counted (and bounded) when it was parsed.
     let ops: usize = order.iter().map(Change::len).sum();
     let mut batch = BatchOps {
@@ -211,30 +208,60 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         }
         decoded.push(expanded);
     }
-    for (ch, expanded) in order.into_iter().zip(decoded) {
+    // A first pass notes the references only the changes that wrote them can confirm (taken
+    // as confirmed meanwhile); if there are any, those changes are read and the batch is
+    // checked again with what they say. A refusal in the first pass stands either way.
+    let mut written = Written::noting();
+    let mut passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
+    if written.wants_any() {
+        written.read(doc);
+        passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
+    }
+    let (accepted, waiting) = passed;
+    if waiting > 0 {
+        // Taken whole or not at all (as for missing dependencies).
+        dangling += accepted.len() + waiting;
+    } else {
+        let mut slots: Vec<Option<(Change, automerge::ExpandedChange)>> =
+            order.into_iter().zip(decoded).map(Some).collect();
+        for i in accepted {
+            if let Some((ch, expanded)) = slots.get_mut(i).and_then(Option::take) {
+                out.order.push(ch);
+                out.decoded.push(expanded);
+            }
+        }
+    }
+    out.dangling = dangling;
+    Ok(out)
+}
+
+/// One pass over the batch in causal order: the indices of the changes that pass, and how
+/// many wait (a change whose references are not all here yet waits, with every change after
+/// it).
+fn judge(
+    doc: &Automerge,
+    order: &[Change],
+    decoded: &[automerge::ExpandedChange],
+    meta: &HashMap<ChangeHash, (ActorId, u64, u64)>,
+    batch: &BatchOps,
+    written: &mut Written,
+) -> Result<(Vec<usize>, usize), Refusal> {
+    let mut waiting: HashSet<ChangeHash> = HashSet::new();
+    let mut accepted = Vec::with_capacity(order.len());
+    for (i, (ch, expanded)) in order.iter().zip(decoded).enumerate() {
         if ch.deps().iter().any(|d| waiting.contains(d)) {
             waiting.insert(ch.hash());
             continue;
         }
-        check_history(doc, &ch, &meta)?;
-        match check_ops(doc, &ch, &expanded, &batch, &mut written)? {
-            Found::Yes => {}
+        check_history(doc, ch, meta)?;
+        match check_ops(doc, ch, expanded, batch, written)? {
+            Found::Yes => accepted.push(i),
             Found::Missing => {
                 waiting.insert(ch.hash());
-                continue;
             }
         }
-        out.order.push(ch);
-        out.decoded.push(expanded);
     }
-    if !waiting.is_empty() {
-        // Taken whole or not at all (as for missing dependencies).
-        dangling += out.order.len() + waiting.len();
-        out.order.clear();
-        out.decoded.clear();
-    }
-    out.dangling = dangling;
-    Ok(out)
+    Ok((accepted, waiting.len()))
 }
 
 fn id_of(o: &OpId) -> Id {
@@ -446,20 +473,23 @@ fn element(
     // A value put over an element reads back the same way wherever it wins (and not where a
     // concurrent one does): that is enough only in a text, where nothing is ever put over a
     // character (`check_ops`). In a list the operation that made the position decides.
-    let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        match doc.get_cursor_position(exid(&o), &cursor, None) {
-            Ok(pos) => doc.get_cursor(exid(&o), pos, None).ok() == Some(cursor.clone()),
-            Err(_) => false,
+    if kind == ObjType::Text {
+        let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match doc.get_cursor_position(exid(&o), &cursor, None) {
+                Ok(pos) => doc.get_cursor(exid(&o), pos, None).ok() == Some(cursor.clone()),
+                Err(_) => false,
+            }
+        }))
+        .map_err(|_| bad("a list position that is no element of its list"))?;
+        if here {
+            return Ok(Found::Yes);
         }
-    }))
-    .map_err(|_| bad("a list position that is no element of its list"))?;
-    if here && kind == ObjType::Text {
-        return Ok(Found::Yes);
     }
-    // In a list, or deleted or overwritten since: what the operation that made it says.
-    match written.op(doc, e)? {
-        Some(w) if w.insert && w.obj == *obj => Ok(Found::Yes),
-        _ => Err(bad("a list position that is no element of its list")),
+    // In a list, or deleted since: what the operation that made it says.
+    if written.confirms(doc, e, |w| w.insert && w.obj == *obj) {
+        Ok(Found::Yes)
+    } else {
+        Err(bad("a list position that is no element of its list"))
     }
 }
 
@@ -525,30 +555,39 @@ fn predecessor(
         return Ok(Found::Yes);
     }
     // Overwritten or deleted since: what the operation that wrote it says of its place (an
-    // insertion's place is the element it made).
-    // A deletion is no value: it cannot be overwritten.
-    let place = written.op(doc, p)?.filter(|w| w.value).map(|w| {
+    // insertion's place is the element it made). A deletion is no value: it cannot be
+    // overwritten.
+    let fits = |w: &WrittenOp| {
         let key = if w.insert {
             Key::Seq(ElementId::Id(OpId(p.0, p.1.clone())))
         } else {
-            w.key
+            w.key.clone()
         };
-        (w.obj, key)
-    });
-    match place {
-        Some((o, k)) if o == op.obj && k == op.key => Ok(Found::Yes),
-        _ => Err(bad("a predecessor written elsewhere")),
+        w.value && w.obj == op.obj && key == op.key
+    };
+    if written.confirms(doc, p, fits) {
+        Ok(Found::Yes)
+    } else {
+        Err(bad("a predecessor written elsewhere"))
     }
 }
 
 /// Operations already in the document, read from the changes that wrote them: where each
-/// was written. Each change is rebuilt from the document once per batch, only for references
-/// the current state cannot confirm (a value overwritten or an element deleted since).
-#[derive(Default)]
+/// was written, for references the current state cannot confirm (a list position, a value
+/// overwritten or an element deleted since). A batch that has any is checked twice: the first
+/// pass only notes them (taken as confirmed meanwhile), then the changes holding them are
+/// rebuilt from the document — one by one when few (`ONE_BY_ONE`, about 60 µs each at
+/// 100,000 issues), else all in one pass over the document's operations (`Automerge::bundle`)
+/// — keeping only the operations referred to, and the second pass judges with those. The work
+/// is bounded by the document whatever a batch refers to, and no honest batch is refused for
+/// how many changes it refers to (a catch-up tagging thousands of issues refers to as many).
 struct Written {
-    changes: HashMap<ChangeHash, Option<(u64, Vec<automerge::legacy::Op>)>>,
-    /// Operations of the changes rebuilt so far.
-    ops: u64,
+    /// Whether references are only noted (the first pass).
+    noting: bool,
+    /// Per change holding a referenced operation, the operations referred to.
+    wanted: HashMap<ChangeHash, HashSet<Id>>,
+    /// The operations referred to, as their changes hold them (the second pass).
+    found: HashMap<Id, WrittenOp>,
 }
 
 /// Where an operation was written.
@@ -560,56 +599,101 @@ struct WrittenOp {
     value: bool,
 }
 
-/// Most changes of the document one batch may have rebuilt to confirm its references, and
-/// most operations in all of them: more is refused as too much work, so that a few kilobytes
-/// naming old values in many changes cannot make a node decode its history. A rebuild costs
-/// about 60 µs at 100,000 issues (one counter range of the document's operations), so the
-/// count allows an honest catch-up that appends to thousands of lists written in different
-/// changes (every position in a list is confirmed this way); the operations bound what is
-/// held meanwhile (a change written as one long text is thousands).
-const MAX_REBUILT: usize = 4096;
-const MAX_REBUILT_OPS: u64 = 1 << 18;
+/// Up to how many changes are rebuilt one by one; more are rebuilt in one pass over the
+/// document's operations (a pass costs about what rebuilding this many one by one does at
+/// 100,000 issues).
+const ONE_BY_ONE: usize = 4096;
 
 impl Written {
-    /// The operation `id` as the change that wrote it holds it, if it is in the document.
-    fn op(&mut self, doc: &Automerge, id: &Id) -> Result<Option<WrittenOp>, Refusal> {
-        let Some(hash) = doc.hash_for_opid(&exid(id)) else {
-            return Ok(None);
-        };
-        if !self.changes.contains_key(&hash) {
-            let ops = doc
-                .get_change_meta_by_hash(&hash)
-                .map_or(0, |m| (m.max_op + 1).saturating_sub(m.start_op));
-            self.ops = self.ops.saturating_add(ops);
-            if self.changes.len() >= MAX_REBUILT || self.ops > MAX_REBUILT_OPS {
-                return Err(Refusal::TooMuchWork);
-            }
+    fn noting() -> Self {
+        Self {
+            noting: true,
+            wanted: HashMap::new(),
+            found: HashMap::new(),
         }
-        let entry = self.changes.entry(hash).or_insert_with(|| {
-            // Every change in the document passed these checks when it arrived; should
-            // Automerge still fail to give one back, the reference counts as unconfirmed.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                doc.get_change_by_hash(&hash).map(|c| {
-                    let e = c.decode();
-                    (e.start_op.get(), e.operations)
+    }
+
+    /// Whether the operation `id`, in the document, was written as `fits` says. While noting,
+    /// any operation in the document fits (and is noted).
+    fn confirms(
+        &mut self,
+        doc: &Automerge,
+        id: &Id,
+        fits: impl FnOnce(&WrittenOp) -> bool,
+    ) -> bool {
+        if self.noting {
+            let Some(hash) = doc.hash_for_opid(&exid(id)) else {
+                return false;
+            };
+            self.wanted.entry(hash).or_default().insert(id.clone());
+            return true;
+        }
+        self.found.get(id).is_some_and(fits)
+    }
+
+    /// Whether the first pass noted any reference.
+    fn wants_any(&self) -> bool {
+        !self.wanted.is_empty()
+    }
+
+    /// Reads the operations noted from their changes, and stops noting.
+    fn read(&mut self, doc: &Automerge) {
+        self.noting = false;
+        let wanted = std::mem::take(&mut self.wanted);
+        // Every change in the document passed these checks when it arrived; should Automerge
+        // still fail to give one back, its references count as unconfirmed.
+        let one_by_one = || -> Vec<Change> {
+            wanted
+                .keys()
+                .filter_map(|h| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        doc.get_change_by_hash(h)
+                    }))
+                    .ok()
+                    .flatten()
                 })
+                .collect()
+        };
+        let changes = if wanted.len() <= ONE_BY_ONE {
+            one_by_one()
+        } else {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.bundle(wanted.keys().copied())
+                    .ok()
+                    .and_then(|b| b.to_changes().ok())
             }))
             .ok()
             .flatten()
-        });
-        let Some((start, ops)) = entry.as_ref() else {
-            return Ok(None);
+            .unwrap_or_else(one_by_one)
         };
-        let op =
-            id.0.checked_sub(*start)
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| ops.get(i));
-        Ok(op.map(|op| WrittenOp {
-            obj: op.obj.clone(),
-            key: op.key.clone(),
-            insert: op.insert,
-            value: op.insert || matches!(op.action, OpType::Put(_) | OpType::Make(_)),
-        }))
+        for c in changes {
+            let Some(ids) = wanted.get(&c.hash()) else {
+                continue;
+            };
+            let Ok(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.decode()))
+            else {
+                continue;
+            };
+            let start = e.start_op.get();
+            for id in ids {
+                let op =
+                    id.0.checked_sub(start)
+                        .and_then(|i| usize::try_from(i).ok())
+                        .and_then(|i| e.operations.get(i));
+                if let Some(op) = op.filter(|_| id.1 == e.actor_id) {
+                    self.found.insert(
+                        id.clone(),
+                        WrittenOp {
+                            obj: op.obj.clone(),
+                            key: op.key.clone(),
+                            insert: op.insert,
+                            value: op.insert
+                                || matches!(op.action, OpType::Put(_) | OpType::Make(_)),
+                        },
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -826,14 +910,15 @@ mod tests {
         assert!(why.contains("over a character"), "{why}");
     }
 
-    /// Every position in a list is confirmed from the change that made it: an honest change
-    /// appending to many lists, each made in a change of its own, passes (the old bound of
-    /// 256 rebuilt changes refused this).
+    /// Every position in a list is confirmed from the change that made it, however many
+    /// changes a batch refers to: an honest change appending to more lists than are rebuilt
+    /// one by one, each list made in a change of its own, passes (rebuilt in one pass); the
+    /// same naming a value put over an element as a position is still refused.
     #[test]
-    fn appending_to_a_thousand_lists_made_in_as_many_changes_passes() {
+    fn appending_to_lists_made_in_thousands_of_changes_passes_and_a_forgery_among_them_does_not() {
         let mut a = AutoCommit::new();
         let mut lists = Vec::new();
-        for i in 0..1000 {
+        for i in 0..ONE_BY_ONE + 100 {
             let list = a
                 .put_object(automerge::ROOT, format!("tags{i}"), ObjType::List)
                 .unwrap();
@@ -841,14 +926,32 @@ mod tests {
             a.commit();
             lists.push(list);
         }
+        a.put(&lists[0], 0, "transit").unwrap();
+        a.commit();
+        let overwriting = value_id(&a, &lists[0], 0);
         let mut b = a.fork();
         for list in &lists {
-            a.insert(list, 1, "transit").unwrap();
+            a.insert(list, 1, "wages").unwrap();
         }
         let appended = made(&mut a);
-        let checked = check(b.document(), vec![appended]).unwrap();
+        let checked = check(b.document(), vec![appended.clone()]).unwrap();
         assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+        // The same, its first insertion placed after the value put over list 0's element.
+        let mut forged = appended.decode();
+        let first = forged
+            .operations
+            .iter()
+            .position(|op| op.insert)
+            .expect("insertions");
+        forged.operations[first].key =
+            Key::Seq(ElementId::Id(OpId(overwriting.0, overwriting.1.clone())));
+        match check(b.document(), vec![Change::from(forged)]) {
+            Err(Refusal::MalformedChange(why)) => {
+                assert!(why.contains("no element of its list"), "{why}")
+            }
+            other => panic!("not refused: {other:?}"),
+        }
         b.apply_changes(checked.order).unwrap();
-        assert_eq!(b.length(&lists[999]), 2);
+        assert_eq!(b.length(&lists[ONE_BY_ONE + 99]), 2);
     }
 }

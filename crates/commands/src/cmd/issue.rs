@@ -211,7 +211,7 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
     }
 }
 
-/// A member named on the command line, by id prefix or exact name.
+/// One issue `debug write-loop` stored: its number and id.
 #[derive(Serialize)]
 struct Written<'a> {
     n: u64,

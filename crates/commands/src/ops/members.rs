@@ -44,10 +44,11 @@ pub struct ProfileRequest {
     /// Communities it represents (replacing the list; up to 50, each up to 200 characters).
     #[serde(default)]
     pub communities: Option<Vec<String>>,
-    /// Languages it works in (replacing the list).
+    /// Languages it works in (replacing the list; up to 50, each up to 200 characters).
     #[serde(default)]
     pub languages: Option<Vec<String>>,
-    /// Accessibility needs to plan for (replacing the list).
+    /// Accessibility needs to plan for (replacing the list; up to 50, each up to 200
+    /// characters).
     #[serde(default)]
     pub accessibility: Option<Vec<String>>,
     /// How to reach it (up to 200 characters).
