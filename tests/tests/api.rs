@@ -451,6 +451,65 @@ fn members_are_listed_profiles_updated_and_removals_proposed_through_their_route
 }
 
 #[test]
+fn the_charter_and_its_versions_are_read_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&[
+        "coalition",
+        "create",
+        "Transit Justice",
+        "--value",
+        "solidarity",
+    ]);
+    node.ok(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &c,
+        "Fare-free buses",
+        "--target",
+        "100",
+        "--unit",
+        "percent",
+    ]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let (status, shown) = api_call(
+        home,
+        "GET",
+        &format!("/v1/coalitions/{c}/charter"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["charter"],
+        node.json(&["charter", "show", "--coalition", &c])
+    );
+    assert_eq!(shown["charter"]["values"], json!(["solidarity"]));
+    let founder = shown["charter"]["roles"]["facilitator_rotation"][0]
+        .as_str()
+        .unwrap();
+    assert_eq!(shown["names"][founder], "Northside Tenants Union");
+    let (status, versions) = api_call(
+        home,
+        "GET",
+        &format!("/v1/coalitions/{c}/charter/versions"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{versions}");
+    assert_eq!(
+        versions["versions"],
+        node.json(&["charter", "versions", "--coalition", &c])
+    );
+    assert_eq!(versions["versions"][0]["number"], 1);
+    let (status, refused) = api_call(home, "GET", "/v1/coalitions/ffff/charter", None, true);
+    assert_eq!((status, refused["code"].as_str()), (404, Some("not_found")));
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

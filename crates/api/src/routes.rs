@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use commands::ops::charter::{CharterDetail, CharterVersions};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
@@ -46,7 +47,7 @@ use crate::{AppState, Job, authorized};
         issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
-        member_removal
+        member_removal, charter_show, charter_versions
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -54,7 +55,7 @@ use crate::{AppState, Job, authorized};
         PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
-        ProfileRequest, RemovalRequest
+        ProfileRequest, RemovalRequest, CharterDetail, CharterVersions
     )),
     modifiers(&BearerToken),
     tags(
@@ -62,7 +63,8 @@ use crate::{AppState, Job, authorized};
         (name = "proposals", description = "Proposals, positions and their outcomes"),
         (name = "pools", description = "Resource pools: pledges, contributions, allocations"),
         (name = "meetings", description = "Meeting records: agenda, minutes, decisions"),
-        (name = "members", description = "Member organizations and their profiles")
+        (name = "members", description = "Member organizations and their profiles"),
+        (name = "charter", description = "The charter in force and its ratified versions")
     )
 )]
 pub struct ApiDoc;
@@ -147,6 +149,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/members/{member}/removal",
             axum::routing::post(member_removal),
+        )
+        .route("/v1/coalitions/{coalition}/charter", get(charter_show))
+        .route(
+            "/v1/coalitions/{coalition}/charter/versions",
+            get(charter_versions),
         )
 }
 
@@ -854,6 +861,51 @@ async fn member_removal(
             body,
         },
         StatusCode::CREATED,
+    )
+    .await
+}
+
+/// The charter in force: the founding charter with every passed amendment applied.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/charter",
+    tag = "charter",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The charter", body = CharterDetail),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn charter_show(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::CharterShow { coalition }, StatusCode::OK).await
+}
+
+/// Every ratified version of the charter, the founding one first, with who agreed.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/charter/versions",
+    tag = "charter",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The versions", body = CharterVersions),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn charter_versions(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(
+        &state,
+        Request::CharterVersions { coalition },
+        StatusCode::OK,
     )
     .await
 }

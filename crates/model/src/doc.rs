@@ -472,6 +472,27 @@ impl CoalitionDoc {
         crate::schema::record(&self.doc, "pools", id.as_str())
     }
 
+    /// The charter in force at `now`, with every ratified version, without reading the
+    /// coalition's issues, pools or meetings (the governance reads the members and the
+    /// governing proposals).
+    pub fn charter_at(
+        &self,
+        now: Timestamp,
+    ) -> Result<
+        (
+            crate::schema::Charter,
+            BTreeMap<String, crate::schema::CharterVersion>,
+        ),
+        EditError,
+    > {
+        let mut charter: crate::schema::Charter =
+            autosurgeon::hydrate_prop(&self.doc, ROOT, "charter").map_err(DocError::from)?;
+        let mut versions = crate::schema::records(&self.doc, "charter_versions", &mut Vec::new());
+        let gov = self.in_force(now)?;
+        crate::governance::charter_in_force(&mut charter, &mut versions, &gov);
+        Ok((charter, versions))
+    }
+
     /// One meeting as stored, without reading the coalition's other records.
     pub fn meeting(
         &self,

@@ -413,7 +413,18 @@ pub fn facilitator_rotation(members: &BTreeMap<MemberId, Member>) -> Vec<MemberI
 pub fn apply(c: &mut Coalition, gov: &InForce) {
     c.members = gov.members.clone();
     c.former_members = gov.departures.clone();
-    let roles = &mut c.charter.roles;
+    charter_in_force(&mut c.charter, &mut c.charter_versions, gov);
+}
+
+/// The charter in force under `gov`: `charter` as stored, with the roles of the members in
+/// force and every passed amendment applied, one more ratified version in `versions` per
+/// amendment ([`apply`] without reading the coalition's other records).
+pub fn charter_in_force(
+    charter: &mut crate::schema::Charter,
+    versions: &mut BTreeMap<String, crate::schema::CharterVersion>,
+    gov: &InForce,
+) {
+    let roles = &mut charter.roles;
     roles.facilitator_rotation = facilitator_rotation(&gov.members);
     roles.spokespeople.retain(|m| gov.members.contains_key(m));
     roles
@@ -425,7 +436,7 @@ pub fn apply(c: &mut Coalition, gov: &InForce) {
         .iter()
         .filter(|d| d.kind == DecisionKind::Amendment && d.amendment.is_some())
     {
-        let ch = &mut c.charter;
+        let ch = &mut *charter;
         ch.version += 1;
         if let Some(a) = &d.amendment {
             if let Some(frame) = &a.frame {
@@ -449,7 +460,7 @@ pub fn apply(c: &mut Coalition, gov: &InForce) {
             }
         }
         let v = version_of(ch, d.at, Some(d.proposal.clone()), d.agreed_by.clone());
-        c.charter_versions.insert(version_key(ch.version), v);
+        versions.insert(version_key(ch.version), v);
     }
 }
 

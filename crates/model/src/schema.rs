@@ -329,10 +329,12 @@ impl Hydrate for Departure {
 
 /// The charter in force.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Charter {
     /// The coalition's name.
     pub name: String,
     /// The unifying frame (mission).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub frame: Prose,
     /// Core values.
     pub values: Vec<String>,
@@ -343,9 +345,11 @@ pub struct Charter {
     /// Roles.
     pub roles: Roles,
     /// The share of a pool's allocations above which one member receiving it is flagged.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub equity_threshold: Fraction,
     /// Shared goals by goal id.
     #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Goal>))]
     pub goals: BTreeMap<GoalId, Goal>,
     /// Number of the ratified version this charter is.
     pub version: u64,
@@ -353,15 +357,19 @@ pub struct Charter {
 
 /// A charter as ratified, kept forever.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CharterVersion {
     /// 1 for the founding charter, then one more per passed amendment.
     pub number: u64,
     /// When it was ratified.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub ratified_at: Timestamp,
     /// The amendment proposal that passed it; none for the founding charter.
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub proposal: Option<ProposalId>,
     /// Members whose agreement ratified it (the founder for version 1).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub agreed_by: Vec<MemberId>,
     /// Name at that version.
     pub name: String,
@@ -376,24 +384,32 @@ pub struct CharterVersion {
     /// Roles at that version.
     pub roles: Roles,
     /// Equity threshold at that version.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub equity_threshold: Fraction,
 }
 
 /// The decision rule for each kind of decision.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rules {
     /// Charter amendments.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub amendment: Rule,
     /// Admitting and removing members.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub membership: Rule,
     /// Allocations from pools.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub allocation: Rule,
     /// Public statement sign-off.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub public_statement: Rule,
     /// General proposals.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub general: Rule,
     /// Admitting members: `None` for any one member's invite (the invite is the decision).
     #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub admission: Option<Rule>,
 }
 
@@ -505,42 +521,54 @@ impl Hydrate for Rule {
 
 /// Roles the charter assigns.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Roles {
     /// Members in the order facilitation rotates through them.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub facilitator_rotation: Vec<MemberId>,
     /// Members who may speak publicly for the coalition.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub spokespeople: Vec<MemberId>,
     /// Members who sign off public statements.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub statement_signoff: Vec<MemberId>,
 }
 
 /// A shared goal with a measurable benchmark.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goal {
     /// Goal id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: GoalId,
     /// What the coalition wants.
     pub title: String,
     /// The benchmark's target figure.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub target: Amount,
     /// Unit of the target (percent, households, USD...).
     pub unit: String,
     /// Dated progress entries, oldest first.
     pub progress: Vec<Progress>,
     /// Member that added the goal.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub added_by: MemberId,
 }
 
 /// A dated measurement of progress towards a goal.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Progress {
     /// Day of the measurement.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub day: Day,
     /// The figure reached.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub value: Amount,
     /// How it was measured.
     pub note: String,
     /// Member that recorded it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub by: MemberId,
 }
 

@@ -792,6 +792,23 @@ impl Replica {
         self.loaded(id)?.doc.pool(pool).map_err(unreadable)
     }
 
+    /// The charter of a coalition in force now, with its ratified versions, without its
+    /// other records.
+    #[allow(clippy::type_complexity)]
+    pub fn charter(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<
+        (
+            model::schema::Charter,
+            std::collections::BTreeMap<String, model::schema::CharterVersion>,
+        ),
+        ReplicaError,
+    > {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.charter_at(now())?)
+    }
+
     /// One meeting of a coalition, read alone.
     pub fn meeting(
         &mut self,

@@ -1,12 +1,13 @@
 //! `init`, `coalition`, `charter`, `member` and `export`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use model::{GoalId, schema::Charter};
 use replica::{NewCoalition, Replica};
 
-use super::{Ctx, day, name_of, short};
+use super::{Ctx, day, named, short};
 use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
 use crate::output::Out;
 
@@ -96,7 +97,7 @@ pub(crate) fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result
     }
 }
 
-fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
+fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> String {
     let mut s = format!("{} (charter version {})\n\n", ch.name, ch.version);
     if !ch.frame.as_str().is_empty() {
         s += &format!("Frame:\n  {}\n\n", ch.frame.as_str().replace('\n', "\n  "));
@@ -124,17 +125,17 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
             .map_or_else(|| "invite (any one member's)".to_owned(), |r| r.to_string());
         s += &format!("  {:<17} {rule}\n", kind.as_str());
     }
-    let names = |ids: &[model::MemberId]| {
+    let list_names = |ids: &[model::MemberId]| {
         ids.iter()
-            .map(|m| name_of(c, m))
+            .map(|m| named(names, m))
             .collect::<Vec<_>>()
             .join(", ")
     };
     s += &format!(
         "\nRoles:\n  facilitator rotation: {}\n  spokespeople:         {}\n  statement sign-off:   {}\n",
-        names(&ch.roles.facilitator_rotation),
-        names(&ch.roles.spokespeople),
-        names(&ch.roles.statement_signoff)
+        list_names(&ch.roles.facilitator_rotation),
+        list_names(&ch.roles.spokespeople),
+        list_names(&ch.roles.statement_signoff)
     );
     s += &format!(
         "\nEquity flag above: {} of a pool's allocations to one member\n",
@@ -162,12 +163,12 @@ fn render_charter(c: &model::Coalition, ch: &Charter) -> String {
 pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
         CharterCmd::Show { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let shown = crate::ops::charter::show(r, &c)?;
             if format.json {
-                return out.json(&state.charter);
+                return out.json(&shown.charter);
             }
-            out.text(&render_charter(&state, &state.charter))
+            out.text(&render_charter(&shown.names, &shown.charter))
         }
         CharterCmd::Amend {
             c,
@@ -203,13 +204,13 @@ pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()>
             out.id(id)
         }
         CharterCmd::Versions { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let versions: Vec<_> = state.charter_versions.values().collect();
+            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let listed = crate::ops::charter::versions(r, &c)?;
             if format.json {
-                return out.json(&versions);
+                return out.json(&listed.versions);
             }
-            let rows = versions
+            let rows = listed
+                .versions
                 .iter()
                 .map(|v| {
                     vec![
@@ -218,7 +219,7 @@ pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()>
                         v.proposal.as_ref().map_or("founding", short).to_owned(),
                         v.agreed_by
                             .iter()
-                            .map(|m| name_of(&state, m))
+                            .map(|m| named(&listed.names, m))
                             .collect::<Vec<_>>()
                             .join(", "),
                     ]

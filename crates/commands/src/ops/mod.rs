@@ -10,6 +10,7 @@
 //! Failures are [`OpError`]: a stable [`ErrorCode`] for programs, and the message a person
 //! reads, the same as the command line prints.
 
+pub mod charter;
 pub mod issues;
 pub mod meetings;
 pub mod members;
@@ -305,6 +306,16 @@ pub enum Request {
         /// The meeting: id or unique prefix.
         meeting: String,
     },
+    /// The charter in force ([`charter::show`]).
+    CharterShow {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// Every ratified version of the charter ([`charter::versions`]).
+    CharterVersions {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
     /// The member organizations ([`members::list`]).
     MemberList {
         /// The coalition: id or unique prefix.
@@ -360,6 +371,10 @@ pub enum Reply {
     Meeting(Box<meetings::MeetingDetail>),
     /// The member organizations.
     Members(Vec<members::MemberEntry>),
+    /// The charter in force.
+    Charter(Box<charter::CharterDetail>),
+    /// The charter's ratified versions.
+    CharterVersions(charter::CharterVersions),
 }
 
 impl Request {
@@ -382,6 +397,8 @@ impl Request {
             Self::MeetingCreate { .. } => "meeting_create",
             Self::MeetingList { .. } => "meeting_list",
             Self::MeetingShow { .. } => "meeting_show",
+            Self::CharterShow { .. } => "charter_show",
+            Self::CharterVersions { .. } => "charter_versions",
             Self::MemberList { .. } => "member_list",
             Self::ProfileUpdate { .. } => "profile_update",
             Self::MemberRemoval { .. } => "member_removal",
@@ -407,6 +424,8 @@ impl Request {
             | Self::MeetingCreate { coalition, .. }
             | Self::MeetingList { coalition, .. }
             | Self::MeetingShow { coalition, .. }
+            | Self::CharterShow { coalition }
+            | Self::CharterVersions { coalition }
             | Self::MemberList { coalition, .. }
             | Self::ProfileUpdate { coalition, .. }
             | Self::MemberRemoval { coalition, .. } => Some(coalition),
@@ -541,6 +560,14 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
         } => {
             let c = coalition(r, &c)?;
             Reply::Meeting(Box::new(meetings::show(r, &c, &meeting)?))
+        }
+        Request::CharterShow { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Charter(Box::new(charter::show(r, &c)?))
+        }
+        Request::CharterVersions { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::CharterVersions(charter::versions(r, &c)?)
         }
         Request::MemberList {
             coalition: c,
@@ -720,6 +747,7 @@ pub(crate) mod tests {
         );
         let (c12, c13, c14) = (coalition.clone(), coalition.clone(), coalition.clone());
         let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
+        let (c18, c19) = (coalition.clone(), coalition.clone());
         prop_oneof![
             (
                 text(),
@@ -916,6 +944,12 @@ pub(crate) mod tests {
                         ..Default::default()
                     },
                 }),
+            Just(()).prop_map(move |()| Request::CharterShow {
+                coalition: c18.clone()
+            }),
+            Just(()).prop_map(move |()| Request::CharterVersions {
+                coalition: c19.clone()
+            }),
             (text(), text(), proptest::option::of(text())).prop_map(
                 move |(member, reason, closes)| Request::MemberRemoval {
                     coalition: c17.clone(),
@@ -954,6 +988,8 @@ pub(crate) mod tests {
                     | Request::MeetingCreate { coalition, .. }
                     | Request::MeetingList { coalition, .. }
                     | Request::MeetingShow { coalition, .. }
+                    | Request::CharterShow { coalition }
+                    | Request::CharterVersions { coalition }
                     | Request::MemberList { coalition, .. }
                     | Request::ProfileUpdate { coalition, .. }
                     | Request::MemberRemoval { coalition, .. } => {

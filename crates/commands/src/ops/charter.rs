@@ -1,0 +1,116 @@
+//! The charter: the one in force, and every ratified version. Each reads the stored charter
+//! and the governance (members and governing proposals), never the coalition's issues,
+//! pools or meetings.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use model::schema::{Charter, CharterVersion};
+use model::{CoalitionId, MemberId};
+use replica::Replica;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The charter in force, with the names of the members it names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CharterDetail {
+    /// The charter: the founding one with every passed amendment applied.
+    pub charter: Charter,
+    /// The names of the members its roles and goals name, by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// Every ratified version of the charter, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CharterVersions {
+    /// The versions, the founding charter first.
+    pub versions: Vec<CharterVersion>,
+    /// The names of the members whose agreement ratified them, by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub names: BTreeMap<MemberId, String>,
+}
+
+/// The charter in force now.
+pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
+    let (charter, _) = r
+        .charter(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let roles = &charter.roles;
+    let named =
+        roles
+            .facilitator_rotation
+            .iter()
+            .chain(&roles.spokespeople)
+            .chain(&roles.statement_signoff)
+            .chain(charter.goals.values().flat_map(|g| {
+                std::iter::once(&g.added_by).chain(g.progress.iter().map(|p| &p.by))
+            }));
+    let names = super::names(r, c, named)?;
+    Ok(CharterDetail { charter, names })
+}
+
+/// Every ratified version, oldest first.
+pub fn versions(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterVersions> {
+    let (_, versions) = r
+        .charter(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    // In the order of their keys (the version number, zero-padded), as the whole read.
+    let versions: Vec<CharterVersion> = versions.into_values().collect();
+    let names = super::names(r, c, versions.iter().flat_map(|v| &v.agreed_by))?;
+    Ok(CharterVersions { versions, names })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::tests::replica;
+
+    /// The charter and its versions read alone are those of the whole read, also after an
+    /// amendment passed: version 2, with who agreed.
+    #[test]
+    fn the_charter_read_alone_is_the_whole_reads() {
+        let (_dir, mut r, c) = replica();
+        let amendment = model::schema::Amendment {
+            frame: None,
+            add_values: vec!["language justice".into()],
+            add_commitments: vec![],
+            rules: vec![],
+            equity_threshold: None,
+        };
+        let new = crate::ops::proposals::new_proposal(
+            model::DecisionKind::Amendment,
+            "Add a value".into(),
+            String::new(),
+            None,
+        )
+        .unwrap();
+        let proposal = new.id.clone();
+        r.edit(&c, |doc, a| {
+            doc.propose_amendment(&a.member, new, amendment, a.now)
+        })
+        .unwrap();
+        let agree = crate::ops::proposals::PositionRequest {
+            stance: "agree".into(),
+            reason: String::new(),
+        };
+        crate::ops::proposals::take_position(&mut r, &c, proposal.as_str(), agree).unwrap();
+        let whole = r.read(&c).unwrap();
+        let shown = show(&mut r, &c).unwrap();
+        assert_eq!(shown.charter, whole.charter);
+        assert_eq!(shown.charter.version, 2);
+        assert!(
+            shown
+                .charter
+                .values
+                .contains(&"language justice".to_owned())
+        );
+        let founder = whole.members.keys().next().unwrap();
+        assert_eq!(shown.names[founder], "Northside Tenants Union");
+        let listed = versions(&mut r, &c).unwrap();
+        let expected: Vec<&CharterVersion> = whole.charter_versions.values().collect();
+        assert_eq!(listed.versions.iter().collect::<Vec<_>>(), expected);
+        assert_eq!(listed.versions.len(), 2);
+        assert_eq!(listed.versions[1].proposal.as_ref(), Some(&proposal));
+    }
+}
