@@ -488,7 +488,11 @@ impl CoalitionDoc {
         let mut charter: crate::schema::Charter =
             autosurgeon::hydrate_prop(&self.doc, ROOT, "charter").map_err(DocError::from)?;
         let mut versions = crate::schema::records(&self.doc, "charter_versions", &mut Vec::new());
-        let gov = self.in_force(now)?;
+        // At `now` to the millisecond, as the whole read decides (not the edits' whole
+        // seconds): an amendment closing this second is in force here when it is there.
+        let gov = Governance::read(&self.doc)
+            .map(|g| g.in_force(now))
+            .ok_or_else(|| shape_error(&["members"]))?;
         crate::governance::charter_in_force(&mut charter, &mut versions, &gov);
         Ok((charter, versions))
     }

@@ -153,7 +153,9 @@ impl Governance {
                     &obj,
                     [Prop::Key(id.as_str().into())],
                 ) {
-                    proposals.insert(p.id.clone(), p);
+                    // Keyed by where it is stored, as the whole read keys it (the rules
+                    // refuse a proposal whose id is not its key).
+                    proposals.insert(id.clone(), p);
                 }
             }
         }

@@ -805,6 +805,9 @@ impl Ctx<'_> {
 
     fn check_proposal(&self, id: &str) -> Result<(), String> {
         let p: Proposal = self.record(&["proposals", id])?;
+        if p.id != id {
+            return Err(format!("its id is {}", p.id));
+        }
         self.named_writer(p.author.as_str(), "author")?;
         let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_ref())?;
         if p.rule != rule {

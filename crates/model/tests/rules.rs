@@ -991,6 +991,36 @@ fn handmade_proposal(
     })
 }
 
+/// A proposal stored under one key whose record names another id is refused: governance
+/// keys proposals by where they are stored, and an id that is not its key could shadow
+/// another governing proposal.
+#[test]
+fn a_proposal_whose_id_is_not_its_key_is_refused() {
+    let mut fresh = coalition();
+    let key = ProposalId::from_bytes([0x55; 16]).to_string();
+    let other = ProposalId::from_bytes([0x56; 16]).to_string();
+    let h = Handmade {
+        id: key.clone(),
+        kind: "general",
+        rule: ("majority", None, "1/2"),
+        electorate: &[1, 2, 3],
+    };
+    let mut honest = handmade_proposal(&mut fresh, h, |_, _| {});
+    assert_eq!(verdict(&mut honest), Ok(()));
+    let mut fresh = coalition();
+    let h = Handmade {
+        id: key,
+        kind: "general",
+        rule: ("majority", None, "1/2"),
+        electorate: &[1, 2, 3],
+    };
+    let mut d = handmade_proposal(&mut fresh, h, |d, p| {
+        d.put(p, "id", other.as_str()).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(err.to_string().contains("its id is"), "{err}");
+}
+
 #[test]
 fn a_new_record_is_judged_by_what_it_holds_at_the_end_of_its_change() {
     let why = |d: &mut CoalitionDoc| match verdict(d) {

@@ -211,9 +211,12 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     // A first pass notes the references only the changes that wrote them can confirm (taken
     // as confirmed meanwhile); if there are any, those changes are read and the batch is
     // checked again with what they say. A refusal in the first pass stands either way.
+    // A batch that waits for something is taken by neither pass: it is not judged exactly
+    // (nor anything rebuilt for it) until it is whole, so a peer resending an incomplete
+    // batch costs no reads of the document.
     let mut written = Written::noting();
     let mut passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
-    if written.wants_any() {
+    if written.wants_any() && passed.1 == 0 {
         written.read(doc);
         passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
     }
@@ -636,53 +639,25 @@ impl Written {
         !self.wanted.is_empty()
     }
 
-    /// Reads the operations noted from their changes, and stops noting.
+    /// Reads the operations noted from their changes, and stops noting. The operations are
+    /// matched by id (actor and counter), not by the rebuilt change's hash: a change a peer
+    /// encoded otherwise than Automerge does (the order of its other actors, say) rebuilds
+    /// to other bytes.
     fn read(&mut self, doc: &Automerge) {
         self.noting = false;
         let wanted = std::mem::take(&mut self.wanted);
-        // Every change in the document passed these checks when it arrived; should Automerge
-        // still fail to give one back, its references count as unconfirmed.
-        let one_by_one = || -> Vec<Change> {
-            wanted
-                .keys()
-                .filter_map(|h| {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        doc.get_change_by_hash(h)
-                    }))
-                    .ok()
-                    .flatten()
-                })
-                .collect()
-        };
-        let changes = if wanted.len() <= ONE_BY_ONE {
-            one_by_one()
-        } else {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                doc.bundle(wanted.keys().copied())
-                    .ok()
-                    .and_then(|b| b.to_changes().ok())
-            }))
-            .ok()
-            .flatten()
-            .unwrap_or_else(one_by_one)
-        };
-        for c in changes {
-            let Some(ids) = wanted.get(&c.hash()) else {
-                continue;
-            };
+        let ids: HashSet<Id> = wanted.values().flatten().cloned().collect();
+        let mut keep = |c: &Change| {
             let Ok(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.decode()))
             else {
-                continue;
+                return;
             };
             let start = e.start_op.get();
-            for id in ids {
-                let op =
-                    id.0.checked_sub(start)
-                        .and_then(|i| usize::try_from(i).ok())
-                        .and_then(|i| e.operations.get(i));
-                if let Some(op) = op.filter(|_| id.1 == e.actor_id) {
+            for (i, op) in e.operations.iter().enumerate() {
+                let id = (start + i as u64, e.actor_id.clone());
+                if ids.contains(&id) {
                     self.found.insert(
-                        id.clone(),
+                        id,
                         WrittenOp {
                             obj: op.obj.clone(),
                             key: op.key.clone(),
@@ -691,6 +666,35 @@ impl Written {
                                 || matches!(op.action, OpType::Put(_) | OpType::Make(_)),
                         },
                     );
+                }
+            }
+        };
+        // Every change in the document passed these checks when it arrived; should Automerge
+        // still fail to give one back, its references count as unconfirmed.
+        let rebuild = |h: &ChangeHash| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.get_change_by_hash(h)))
+                .ok()
+                .flatten()
+        };
+        let bundled = (wanted.len() > ONE_BY_ONE)
+            .then(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    doc.bundle(wanted.keys().copied())
+                        .ok()
+                        .and_then(|b| b.to_changes().ok())
+                }))
+                .ok()
+                .flatten()
+            })
+            .flatten();
+        match bundled {
+            Some(changes) => changes.iter().for_each(&mut keep),
+            // Few, or the one pass failed: one by one, each dropped once read.
+            None => {
+                for h in wanted.keys() {
+                    if let Some(c) = rebuild(h) {
+                        keep(&c);
+                    }
                 }
             }
         }
