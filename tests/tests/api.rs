@@ -510,6 +510,46 @@ fn the_charter_and_its_versions_are_read_through_their_routes() {
 }
 
 #[test]
+fn coalitions_are_listed_and_founded_through_their_route() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    node.ok(&["issue", "add", "--coalition", &c, "Bus fares"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let (status, created) = api_call(
+        home,
+        "POST",
+        "/v1/coalitions",
+        Some(&json!({"name": "Housing Now", "values": ["solidarity"], "equity_threshold": "2/3"})),
+        true,
+    );
+    assert_eq!(status, 201, "{created}");
+    let (status, listed) = api_call(home, "GET", "/v1/coalitions", None, true);
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed, node.json(&["coalition", "list"]));
+    assert_eq!(listed[0]["id"], created["id"], "by name");
+    assert_eq!(listed[1]["issues"], 1);
+    assert_eq!(listed[1]["members"], 1);
+    for (body, status_code, code) in [
+        (
+            json!({"name": "Transit", "equity_threshold": "lots"}),
+            422,
+            "invalid",
+        ),
+        (json!({"name": " "}), 422, "invalid"),
+        (json!({"name": "Transit", "rules": []}), 400, "bad_request"),
+    ] {
+        let (status, refused) = api_call(home, "POST", "/v1/coalitions", Some(&body), true);
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (status_code, Some(code)),
+            "{body}: {refused}"
+        );
+    }
+    drop(daemon);
+}
+
+#[test]
 fn api_errors_are_json_with_a_stable_code() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

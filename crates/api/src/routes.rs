@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use commands::ops::charter::{CharterDetail, CharterVersions};
+use commands::ops::coalitions::{CoalitionView, NewCoalitionRequest};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
@@ -47,7 +48,7 @@ use crate::{AppState, Job, authorized};
         issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
-        member_removal, charter_show, charter_versions
+        member_removal, charter_show, charter_versions, coalition_list, coalition_create
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -55,7 +56,8 @@ use crate::{AppState, Job, authorized};
         PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
-        ProfileRequest, RemovalRequest, CharterDetail, CharterVersions
+        ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionView,
+        NewCoalitionRequest
     )),
     modifiers(&BearerToken),
     tags(
@@ -64,7 +66,8 @@ use crate::{AppState, Job, authorized};
         (name = "pools", description = "Resource pools: pledges, contributions, allocations"),
         (name = "meetings", description = "Meeting records: agenda, minutes, decisions"),
         (name = "members", description = "Member organizations and their profiles"),
-        (name = "charter", description = "The charter in force and its ratified versions")
+        (name = "charter", description = "The charter in force and its ratified versions"),
+        (name = "coalitions", description = "The coalitions this node holds")
     )
 )]
 pub struct ApiDoc;
@@ -100,6 +103,7 @@ static OPENAPI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 pub(crate) fn router() -> Router<AppState> {
     use axum::routing::get;
     Router::new()
+        .route("/v1/coalitions", get(coalition_list).post(coalition_create))
         .route(
             "/v1/coalitions/{coalition}/issues",
             get(issue_list).post(issue_create),
@@ -906,6 +910,46 @@ async fn charter_versions(
         &state,
         Request::CharterVersions { coalition },
         StatusCode::OK,
+    )
+    .await
+}
+
+/// The coalitions this node holds whose data has arrived, by name, with their counts.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions",
+    tag = "coalitions",
+    responses(
+        (status = 200, description = "The coalitions", body = Vec<CoalitionView>),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn coalition_list(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::CoalitionList, StatusCode::OK).await
+}
+
+/// Founds a coalition, this node's organization its first member.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions",
+    tag = "coalitions",
+    request_body = NewCoalitionRequest,
+    responses(
+        (status = 201, description = "Founded", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn coalition_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewCoalitionRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::CoalitionCreate { body },
+        StatusCode::CREATED,
     )
     .await
 }

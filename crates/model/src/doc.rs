@@ -497,6 +497,26 @@ impl CoalitionDoc {
         Ok((charter, versions))
     }
 
+    /// The coalition's name (set at its founding; no amendment changes it), read alone.
+    pub fn name(&self) -> Result<String, DocError> {
+        Ok(autosurgeon::hydrate_path(
+            &self.doc,
+            &ROOT,
+            ["charter", "name"].map(|k| autosurgeon::Prop::Key(k.into())),
+        )?
+        .unwrap_or_default())
+    }
+
+    /// How many pools read, without reading the coalition's other records.
+    pub fn pool_count(&self) -> usize {
+        crate::schema::records::<_, crate::PoolId, crate::schema::Pool>(
+            &self.doc,
+            "pools",
+            &mut Vec::new(),
+        )
+        .len()
+    }
+
     /// One meeting as stored, without reading the coalition's other records.
     pub fn meeting(
         &self,

@@ -616,23 +616,39 @@ impl Replica {
     /// A summary of every coalition held here, by name.
     pub fn coalitions(&mut self) -> Result<Vec<CoalitionSummary>, ReplicaError> {
         let key = self.identity.node_key();
-        Ok(self
-            .arrived()?
-            .into_iter()
-            .map(|(id, c)| CoalitionSummary {
-                me: c
+        let mut out = Vec::new();
+        for id in self.coalition_ids()? {
+            if self.is_joining(&id) {
+                // Being joined: nothing has arrived yet.
+                continue;
+            }
+            // Counted from the governance, the listings' headers and the pools, not from a
+            // whole read of every coalition.
+            let gov = self.in_force(&id)?;
+            let issues = self.issue_headers(&id)?.len();
+            let proposals = self.proposal_headers(&id)?.len();
+            let loaded = self.loaded(&id)?;
+            let name = loaded.doc.name().map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })?;
+            let pools = loaded.doc.pool_count();
+            out.push(CoalitionSummary {
+                me: gov
                     .members
                     .values()
                     .find(|m| m.keys.contains(&key))
                     .map(|m| m.id.clone()),
+                members: gov.members.len(),
                 id,
-                name: c.charter.name,
-                members: c.members.len(),
-                issues: c.issues.len(),
-                pools: c.pools.len(),
-                proposals: c.proposals.len(),
-            })
-            .collect())
+                name,
+                issues,
+                pools,
+                proposals,
+            });
+        }
+        out.sort_by(|a, b| (a.name.as_str(), &a.id).cmp(&(b.name.as_str(), &b.id)));
+        Ok(out)
     }
 
     /// Every coalition held here whose data has arrived, read once each, by name.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use model::{GoalId, schema::Charter};
-use replica::{NewCoalition, Replica};
+use replica::Replica;
 
 use super::{Ctx, day, named, short};
 use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
@@ -60,18 +60,19 @@ pub(crate) fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result
             commitments,
             equity_threshold,
         } => {
-            let id = r.found_coalition(NewCoalition {
+            let body = crate::ops::coalitions::NewCoalitionRequest {
                 name,
                 frame,
                 values,
                 commitments,
-                equity_threshold: Some(equity_threshold),
-            })?;
+                equity_threshold: Some(equity_threshold.to_string()),
+            };
+            let id = crate::ops::coalitions::create(r, body)?;
             out.note("Coalition founded; your organization is its first member.");
             out.id(id)
         }
         CoalitionCmd::List { format } => {
-            let list = r.coalitions()?;
+            let list = crate::ops::coalitions::list(r)?;
             if format.json {
                 return out.json(&list);
             }

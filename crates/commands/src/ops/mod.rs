@@ -11,6 +11,7 @@
 //! reads, the same as the command line prints.
 
 pub mod charter;
+pub mod coalitions;
 pub mod issues;
 pub mod meetings;
 pub mod members;
@@ -188,6 +189,13 @@ pub struct Updated {
 /// variant says, once, what it needs (see [`Request::coalition`], [`Request::writes`]).
 #[derive(Debug, Clone)]
 pub enum Request {
+    /// The coalitions held here ([`coalitions::list`]).
+    CoalitionList,
+    /// Found a coalition ([`coalitions::create`]).
+    CoalitionCreate {
+        /// The coalition.
+        body: coalitions::NewCoalitionRequest,
+    },
     /// Raise an issue ([`issues::create`]).
     IssueCreate {
         /// The coalition: id or unique prefix.
@@ -375,12 +383,16 @@ pub enum Reply {
     Charter(Box<charter::CharterDetail>),
     /// The charter's ratified versions.
     CharterVersions(charter::CharterVersions),
+    /// The coalitions held here.
+    Coalitions(Vec<coalitions::CoalitionView>),
 }
 
 impl Request {
     /// The operation's name, for logs.
     pub fn name(&self) -> &'static str {
         match self {
+            Self::CoalitionList => "coalition_list",
+            Self::CoalitionCreate { .. } => "coalition_create",
             Self::IssueCreate { .. } => "issue_create",
             Self::IssueEdit { .. } => "issue_edit",
             Self::IssueShow { .. } => "issue_show",
@@ -408,6 +420,7 @@ impl Request {
     /// The coalition it acts on, as given.
     pub fn coalition(&self) -> Option<&str> {
         match self {
+            Self::CoalitionList | Self::CoalitionCreate { .. } => None,
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
             | Self::IssueShow { coalition, .. }
@@ -436,7 +449,8 @@ impl Request {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Self::IssueCreate { .. }
+            Self::CoalitionCreate { .. }
+                | Self::IssueCreate { .. }
                 | Self::IssueEdit { .. }
                 | Self::ProposalCreate { .. }
                 | Self::ProposalPosition { .. }
@@ -457,6 +471,11 @@ pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
 
 fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
     Ok(match req {
+        Request::CoalitionList => Reply::Coalitions(coalitions::list(r)?),
+        Request::CoalitionCreate { body } => {
+            let id = coalitions::create(r, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
         Request::IssueCreate { coalition: c, body } => {
             let c = coalition(r, &c)?;
             let id = issues::create(r, &c, body)?;
@@ -944,6 +963,20 @@ pub(crate) mod tests {
                         ..Default::default()
                     },
                 }),
+            Just(Request::CoalitionList),
+            (
+                text(),
+                text(),
+                proptest::option::of(prop_oneof![Just("1/2".to_owned()), text()])
+            )
+                .prop_map(|(name, frame, equity_threshold)| Request::CoalitionCreate {
+                    body: coalitions::NewCoalitionRequest {
+                        name,
+                        frame,
+                        equity_threshold,
+                        ..Default::default()
+                    },
+                }),
             Just(()).prop_map(move |()| Request::CharterShow {
                 coalition: c18.clone()
             }),
@@ -997,6 +1030,7 @@ pub(crate) mod tests {
                             *coalition = c.to_string();
                         }
                     }
+                    Request::CoalitionList | Request::CoalitionCreate { .. } => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}
