@@ -4,7 +4,24 @@
 //! connection closed before it has sent the whole body.)
 
 use coalesce_tests::{Node, api_call, free_port};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// Sends `body` to `path` and checks it is refused with `status` and the error `code`.
+fn assert_refused(
+    home: &std::path::Path,
+    method: &str,
+    path: &str,
+    body: &Value,
+    status: u16,
+    code: &str,
+) {
+    let (got, refused) = api_call(home, method, path, Some(body), true);
+    assert_eq!(
+        (got, refused["code"].as_str()),
+        (status, Some(code)),
+        "{method} {path} {body}: {refused}"
+    );
+}
 
 #[test]
 fn issues_are_raised_listed_by_page_shown_and_edited_through_their_routes() {
@@ -242,12 +259,7 @@ fn pools_are_created_given_to_and_drawn_on_through_their_routes() {
         (json!({"kind": "pledge", "amount": "0"}), "invalid"),
         (json!({"kind": "pledge", "amount": "-3"}), "invalid"),
     ] {
-        let (status, refused) = api_call(home, "POST", &entries, Some(&body), true);
-        assert_eq!(
-            (status, refused["code"].as_str()),
-            (422, Some(code)),
-            "{body}"
-        );
+        assert_refused(home, "POST", &entries, &body, 422, code);
     }
 
     // A request opens its proposal; once it passes, the pool pays it.
@@ -352,12 +364,7 @@ fn meetings_are_recorded_listed_and_shown_through_their_routes() {
             "bad_request",
         ),
     ] {
-        let (status, refused) = api_call(home, "POST", &meetings, Some(&body), true);
-        assert_eq!(
-            (status, refused["code"].as_str()),
-            (status_code, Some(code)),
-            "{body}: {refused}"
-        );
+        assert_refused(home, "POST", &meetings, &body, status_code, code);
     }
 
     // Newest first, a page at a time, the same records the command line lists.
@@ -434,18 +441,8 @@ fn members_are_listed_profiles_updated_and_removals_proposed_through_their_route
         ("profile", json!({"website": "x"}), 400, "bad_request"),
     ] {
         let method = if path == "profile" { "PATCH" } else { "POST" };
-        let (status, refused) = api_call(
-            home,
-            method,
-            &format!("/v1/coalitions/{c}/{path}"),
-            Some(&body),
-            true,
-        );
-        assert_eq!(
-            (status, refused["code"].as_str()),
-            (status_code, Some(code)),
-            "{path} {body}: {refused}"
-        );
+        let path = format!("/v1/coalitions/{c}/{path}");
+        assert_refused(home, method, &path, &body, status_code, code);
     }
     drop(daemon);
 }
@@ -539,12 +536,7 @@ fn coalitions_are_listed_and_founded_through_their_route() {
         (json!({"name": " "}), 422, "invalid"),
         (json!({"name": "Transit", "rules": []}), 400, "bad_request"),
     ] {
-        let (status, refused) = api_call(home, "POST", "/v1/coalitions", Some(&body), true);
-        assert_eq!(
-            (status, refused["code"].as_str()),
-            (status_code, Some(code)),
-            "{body}: {refused}"
-        );
+        assert_refused(home, "POST", "/v1/coalitions", &body, status_code, code);
     }
     drop(daemon);
 }

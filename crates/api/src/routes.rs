@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use commands::ops::charter::{CharterDetail, CharterVersions};
-use commands::ops::coalitions::{CoalitionView, NewCoalitionRequest};
+use commands::ops::coalitions::{CoalitionSummary, NewCoalitionRequest};
 use commands::ops::issues::{
     EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
 };
@@ -56,7 +56,7 @@ use crate::{AppState, Job, authorized};
         PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
-        ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionView,
+        ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionSummary,
         NewCoalitionRequest
     )),
     modifiers(&BearerToken),
@@ -920,7 +920,7 @@ async fn charter_versions(
     path = "/v1/coalitions",
     tag = "coalitions",
     responses(
-        (status = 200, description = "The coalitions", body = Vec<CoalitionView>),
+        (status = 200, description = "The coalitions", body = Vec<CoalitionSummary>),
         (status = "4XX", description = "Refused", body = OpError),
     ),
     security(("token" = []))

@@ -32,6 +32,8 @@ pub const MAX_SHORT: usize = 200;
 pub const MAX_LONG: usize = 20_000;
 /// Most entries in a list given in one edit (tags, values, agenda items...).
 pub const MAX_LIST: usize = 50;
+/// Most members present at one meeting.
+pub const MAX_ATTENDANCE: usize = 1000;
 
 /// The message of the change that certifies a device key (read back by
 /// [`crate::history::key_activity`]).
@@ -285,6 +287,18 @@ pub struct NewMeeting {
     pub decisions: Vec<ProposalId>,
 }
 
+/// The charter in force, its ratified versions (by key, the version number zero-padded) and
+/// the governance it was derived under (for the names of the members it names).
+#[derive(Debug, Clone)]
+pub struct CharterInForce {
+    /// The charter in force.
+    pub charter: crate::schema::Charter,
+    /// Every ratified version, by key.
+    pub versions: BTreeMap<String, crate::schema::CharterVersion>,
+    /// The governance in force at the moment it was read.
+    pub governance: Arc<InForce>,
+}
+
 /// A new proposal.
 #[derive(Debug, Clone)]
 pub struct NewProposal {
@@ -475,16 +489,7 @@ impl CoalitionDoc {
     /// The charter in force at `now`, with every ratified version, without reading the
     /// coalition's issues, pools or meetings (the governance reads the members and the
     /// governing proposals).
-    pub fn charter_at(
-        &self,
-        now: Timestamp,
-    ) -> Result<
-        (
-            crate::schema::Charter,
-            BTreeMap<String, crate::schema::CharterVersion>,
-        ),
-        EditError,
-    > {
+    pub fn charter_at(&self, now: Timestamp) -> Result<CharterInForce, EditError> {
         let mut charter: crate::schema::Charter =
             autosurgeon::hydrate_prop(&self.doc, ROOT, "charter").map_err(DocError::from)?;
         let mut versions = crate::schema::records(&self.doc, "charter_versions", &mut Vec::new());
@@ -494,7 +499,11 @@ impl CoalitionDoc {
             .map(|g| g.in_force(now))
             .ok_or_else(|| shape_error(&["members"]))?;
         crate::governance::charter_in_force(&mut charter, &mut versions, &gov);
-        Ok((charter, versions))
+        Ok(CharterInForce {
+            charter,
+            versions,
+            governance: gov,
+        })
     }
 
     /// The coalition's name (set at its founding; no amendment changes it), read alone.
@@ -1501,11 +1510,18 @@ impl CoalitionDoc {
     ) -> Result<(), EditError> {
         let agenda = short_list("agenda items", &new.agenda)?;
         let minutes = long("minutes", &new.minutes)?;
-        if new.attendance.len() > 1000 {
+        if new.attendance.len() > MAX_ATTENDANCE {
             return Err(EditError::TooMany {
                 field: "attendees",
                 len: new.attendance.len(),
-                max: 1000,
+                max: MAX_ATTENDANCE,
+            });
+        }
+        if new.decisions.len() > MAX_LIST {
+            return Err(EditError::TooMany {
+                field: "decisions",
+                len: new.decisions.len(),
+                max: MAX_LIST,
             });
         }
         self.edit_governed(by, "record meeting", at, |doc, gov| {

@@ -48,9 +48,9 @@ mod values;
 
 pub use automerge;
 pub use doc::{
-    AllocationRequest, CoalitionDoc, Founding, Gift, GiftKind, IssueEdit, MAX_LIST, MAX_LONG,
-    MAX_SHORT, MAX_TOUCHED_CHANGES, MemberProfile, NewIssue, NewMeeting, NewPool, NewProposal,
-    ProfileUpdate, find_member,
+    AllocationRequest, CharterInForce, CoalitionDoc, Founding, Gift, GiftKind, IssueEdit,
+    MAX_ATTENDANCE, MAX_LIST, MAX_LONG, MAX_SHORT, MAX_TOUCHED_CHANGES, MemberProfile, NewIssue,
+    NewMeeting, NewPool, NewProposal, ProfileUpdate, find_member,
 };
 pub use error::{DocError, EditError};
 pub use ids::{

@@ -273,9 +273,11 @@ pub struct NewCoalition {
 }
 
 /// One line of the coalition list.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoalitionSummary {
     /// Coalition id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: CoalitionId,
     /// Name.
     pub name: String,
@@ -288,6 +290,7 @@ pub struct CoalitionSummary {
     /// Number of proposals.
     pub proposals: usize,
     /// This node's member id in it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub me: Option<MemberId>,
 }
 
@@ -601,15 +604,26 @@ impl Replica {
         match ids.len() {
             0 => Err(ReplicaError::NoCoalition),
             1 => Ok((ids.remove(0), true)),
-            count => Err(ReplicaError::WhichCoalition {
-                count,
-                list: self
-                    .coalitions()?
-                    .iter()
-                    .map(|c| format!("{} ({})", c.id.short(), c.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
+            count => {
+                // Their names alone (no counts): the list a person picks from, by name.
+                let mut named = Vec::new();
+                for id in ids {
+                    if self.is_joining(&id) {
+                        continue;
+                    }
+                    let name = self.loaded(&id)?.doc.name().unwrap_or_default();
+                    named.push((name, id));
+                }
+                named.sort();
+                Err(ReplicaError::WhichCoalition {
+                    count,
+                    list: named
+                        .iter()
+                        .map(|(name, id)| format!("{} ({name})", id.short()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
         }
     }
 
@@ -808,19 +822,9 @@ impl Replica {
         self.loaded(id)?.doc.pool(pool).map_err(unreadable)
     }
 
-    /// The charter of a coalition in force now, with its ratified versions, without its
-    /// other records.
-    #[allow(clippy::type_complexity)]
-    pub fn charter(
-        &mut self,
-        id: &CoalitionId,
-    ) -> Result<
-        (
-            model::schema::Charter,
-            std::collections::BTreeMap<String, model::schema::CharterVersion>,
-        ),
-        ReplicaError,
-    > {
+    /// The charter of a coalition in force now, with its ratified versions and the
+    /// governance it was derived under, without its other records.
+    pub fn charter(&mut self, id: &CoalitionId) -> Result<model::CharterInForce, ReplicaError> {
         self.arrived_or_err(id)?;
         Ok(self.loaded(id)?.doc.charter_at(now())?)
     }

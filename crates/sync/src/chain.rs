@@ -217,7 +217,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     let mut written = Written::noting();
     let mut passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
     if written.wants_any() && passed.1 == 0 {
-        written.read(doc);
+        written.read(doc)?;
         passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
     }
     let (accepted, waiting) = passed;
@@ -643,7 +643,7 @@ impl Written {
     /// matched by id (actor and counter), not by the rebuilt change's hash: a change a peer
     /// encoded otherwise than Automerge does (the order of its other actors, say) rebuilds
     /// to other bytes.
-    fn read(&mut self, doc: &Automerge) {
+    fn read(&mut self, doc: &Automerge) -> Result<(), Refusal> {
         self.noting = false;
         let wanted = std::mem::take(&mut self.wanted);
         let ids: HashSet<Id> = wanted.values().flatten().cloned().collect();
@@ -689,7 +689,9 @@ impl Written {
             .flatten();
         match bundled {
             Some(changes) => changes.iter().for_each(&mut keep),
-            // Few, or the one pass failed: one by one, each dropped once read.
+            // Many, and the one pass failed: rebuilding them one by one is unbounded work.
+            None if wanted.len() > ONE_BY_ONE => return Err(Refusal::TooMuchWork),
+            // Few: one by one, each dropped once read.
             None => {
                 for h in wanted.keys() {
                     if let Some(c) = rebuild(h) {
@@ -698,6 +700,7 @@ impl Written {
                 }
             }
         }
+        Ok(())
     }
 }
 
@@ -788,6 +791,14 @@ mod tests {
         doc.get_last_local_change().expect("a change").clone()
     }
 
+    /// Checks that `change` is refused as malformed in `doc`, for a reason saying `why`.
+    fn refused_as(doc: &Automerge, change: Change, why: &str) {
+        match check(doc, vec![change]) {
+            Err(Refusal::MalformedChange(said)) => assert!(said.contains(why), "{said}"),
+            other => panic!("not refused ({why}): {other:?}"),
+        }
+    }
+
     /// Honest references to values overwritten since, and to elements deleted since, in the
     /// receiver's current state: confirmed from the change that wrote them.
     #[test]
@@ -873,11 +884,7 @@ mod tests {
         loses.apply_changes([base, put, rival]).unwrap();
         assert_ne!(value_id(&loses, &list, 0), overwriting);
         for doc in [&mut wins, &mut loses] {
-            let why = match check(doc.document(), vec![forged.clone()]) {
-                Err(Refusal::MalformedChange(why)) => why,
-                other => panic!("not refused: {other:?}"),
-            };
-            assert!(why.contains("no element of its list"), "{why}");
+            refused_as(doc.document(), forged.clone(), "no element of its list");
             let checked = check(doc.document(), vec![honest.clone()]).unwrap();
             assert_eq!((checked.order.len(), checked.dangling), (1, 0));
         }
@@ -907,17 +914,14 @@ mod tests {
             .position(|op| matches!(op.action, OpType::Delete))
             .expect("the splice deletes");
         forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
-        let why = match check(b.document(), vec![Change::from(forged)]) {
-            Err(Refusal::MalformedChange(why)) => why,
-            other => panic!("not refused: {other:?}"),
-        };
-        assert!(why.contains("over a character"), "{why}");
+        refused_as(b.document(), Change::from(forged), "over a character");
     }
 
     /// Every position in a list is confirmed from the change that made it, however many
     /// changes a batch refers to: an honest change appending to more lists than are rebuilt
-    /// one by one, each list made in a change of its own, passes (rebuilt in one pass); the
-    /// same naming a value put over an element as a position is still refused.
+    /// one by one, each list made in a change of its own, passes (rebuilt in one pass: were
+    /// that pass to fail, the batch would be refused as too much work); the same naming a
+    /// value put over an element as a position is still refused.
     #[test]
     fn appending_to_lists_made_in_thousands_of_changes_passes_and_a_forgery_among_them_does_not() {
         let mut a = AutoCommit::new();
@@ -949,12 +953,7 @@ mod tests {
             .expect("insertions");
         forged.operations[first].key =
             Key::Seq(ElementId::Id(OpId(overwriting.0, overwriting.1.clone())));
-        match check(b.document(), vec![Change::from(forged)]) {
-            Err(Refusal::MalformedChange(why)) => {
-                assert!(why.contains("no element of its list"), "{why}")
-            }
-            other => panic!("not refused: {other:?}"),
-        }
+        refused_as(b.document(), Change::from(forged), "no element of its list");
         b.apply_changes(checked.order).unwrap();
         assert_eq!(b.length(&lists[ONE_BY_ONE + 99]), 2);
     }

@@ -33,9 +33,10 @@ pub struct CharterVersions {
 
 /// The charter in force now.
 pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
-    let (charter, _) = r
+    let read = r
         .charter(c)
         .with_context(|| format!("could not read coalition {c}"))?;
+    let charter = read.charter;
     let roles = &charter.roles;
     let named =
         roles
@@ -46,18 +47,18 @@ pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
             .chain(charter.goals.values().flat_map(|g| {
                 std::iter::once(&g.added_by).chain(g.progress.iter().map(|p| &p.by))
             }));
-    let names = super::names(r, c, named)?;
+    let names = super::names_in(&read.governance, named);
     Ok(CharterDetail { charter, names })
 }
 
 /// Every ratified version, oldest first.
 pub fn versions(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterVersions> {
-    let (_, versions) = r
+    let read = r
         .charter(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     // In the order of their keys (the version number, zero-padded), as the whole read.
-    let versions: Vec<CharterVersion> = versions.into_values().collect();
-    let names = super::names(r, c, versions.iter().flat_map(|v| &v.agreed_by))?;
+    let versions: Vec<CharterVersion> = read.versions.into_values().collect();
+    let names = super::names_in(&read.governance, versions.iter().flat_map(|v| &v.agreed_by));
     Ok(CharterVersions { versions, names })
 }
 

@@ -1,45 +1,11 @@
 //! The coalitions this node holds: list them (with their counts, read from the governance and
 //! the listings' headers, not from a whole read of each) and found a new one.
 
-use model::{CoalitionId, MemberId};
+use model::CoalitionId;
+pub use replica::CoalitionSummary;
 use replica::{NewCoalition, Replica};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// A coalition held here, with its counts.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct CoalitionView {
-    /// Its id.
-    #[schema(value_type = String)]
-    pub id: CoalitionId,
-    /// Its name.
-    pub name: String,
-    /// Members in force.
-    pub members: usize,
-    /// Issues in its inventory.
-    pub issues: usize,
-    /// Resource pools.
-    pub pools: usize,
-    /// Proposals, decided or open.
-    pub proposals: usize,
-    /// This node's organization's member id in it.
-    #[schema(value_type = Option<String>)]
-    pub me: Option<MemberId>,
-}
-
-impl From<replica::CoalitionSummary> for CoalitionView {
-    fn from(c: replica::CoalitionSummary) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            members: c.members,
-            issues: c.issues,
-            pools: c.pools,
-            proposals: c.proposals,
-            me: c.me,
-        }
-    }
-}
 
 /// A coalition to found, this node's organization its first member.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -63,8 +29,8 @@ pub struct NewCoalitionRequest {
 }
 
 /// Every coalition held here whose data has arrived, by name.
-pub fn list(r: &mut Replica) -> anyhow::Result<Vec<CoalitionView>> {
-    Ok(r.coalitions()?.into_iter().map(Into::into).collect())
+pub fn list(r: &mut Replica) -> anyhow::Result<Vec<CoalitionSummary>> {
+    Ok(r.coalitions()?)
 }
 
 /// Founds a coalition; returns its id.
@@ -127,7 +93,7 @@ mod tests {
         let me = whole.members.keys().next().cloned();
         assert_eq!(
             listed[1],
-            CoalitionView {
+            CoalitionSummary {
                 id: c.clone(),
                 name: whole.charter.name.clone(),
                 members: whole.members.len(),

@@ -131,6 +131,15 @@ pub fn create(
 ) -> anyhow::Result<MeetingId> {
     let context = || format!("could not read coalition {c}");
     let day: Day = req.date.trim().parse()?;
+    // Bounded before anything is resolved (each decision named by a prefix is looked up).
+    for (field, len, max) in [
+        ("attendees", req.attendance.len(), model::MAX_ATTENDANCE),
+        ("decisions", req.decisions.len(), model::MAX_LIST),
+    ] {
+        if len > max {
+            return Err(model::EditError::TooMany { field, len, max }.into());
+        }
+    }
     let gov = r.in_force(c).with_context(context)?;
     let facilitator = match &req.facilitator {
         Some(f) => model::find_member(&gov.members, f)?.clone(),
@@ -343,6 +352,14 @@ mod tests {
         assert_eq!(
             code(create(&mut r, &c, no_proposal).unwrap_err()),
             ErrorCode::NotFound
+        );
+        let many = NewMeetingRequest {
+            decisions: vec!["abcdef".into(); 51],
+            ..meeting("2026-11-20")
+        };
+        assert_eq!(
+            code(create(&mut r, &c, many).unwrap_err()),
+            ErrorCode::Invalid
         );
         let long = NewMeetingRequest {
             minutes: "x".repeat(20_001),

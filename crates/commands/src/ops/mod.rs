@@ -384,7 +384,7 @@ pub enum Reply {
     /// The charter's ratified versions.
     CharterVersions(charter::CharterVersions),
     /// The coalitions held here.
-    Coalitions(Vec<coalitions::CoalitionView>),
+    Coalitions(Vec<coalitions::CoalitionSummary>),
 }
 
 impl Request {
@@ -707,10 +707,17 @@ pub fn names<'a>(
     ids: impl IntoIterator<Item = &'a MemberId>,
 ) -> anyhow::Result<BTreeMap<MemberId, String>> {
     let gov = r.in_force(c)?;
-    Ok(ids
-        .into_iter()
+    Ok(names_in(&gov, ids))
+}
+
+/// The names of the members (former ones too) among `ids`, from a governance already read.
+pub(crate) fn names_in<'a>(
+    gov: &model::governance::InForce,
+    ids: impl IntoIterator<Item = &'a MemberId>,
+) -> BTreeMap<MemberId, String> {
+    ids.into_iter()
         .filter_map(|id| gov.name_of(id).map(|n| (id.clone(), n.to_owned())))
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
