@@ -1,8 +1,10 @@
 //! `coalesce`: the command-line client of a Coalesce node.
 //!
 //! Thin glue: parses arguments, then runs the command itself on the node's home folder, or,
-//! when `coalesce-node` is running on that home, sends it to the node's control API (the node
-//! holds the store while it runs). Either way the `commands` crate does the work.
+//! when `coalesce-node` is running on that home, through the node's control API (the node
+//! holds the store while it runs): a command made of typed operations sends each to its route
+//! and prints the replies here; any other command is sent whole and the node runs it. Either
+//! way the `commands` crate does the work.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -142,7 +144,7 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let minutes = read_minutes_file(&mut cli.command)?;
-    if let Some(node) = api::Client::discover(&home)? {
+    if let Some(mut node) = api::Client::discover(&home)? {
         if let Command::Join {
             code: Some(_),
             wait,
@@ -152,6 +154,10 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
             return join(&node, wait, out);
         }
         let names_coalition = takes_coalition(&cli.command);
+        // Typed operations go to their routes and print here; the rest the node runs whole.
+        if commands::run_typed(&mut node, cli.command, out)?.is_none() {
+            return Ok(ExitCode::SUCCESS);
+        }
         return remote(&node, names_coalition, minutes.as_deref(), out);
     }
     let mut replica = replica::Replica::open(&home)?;

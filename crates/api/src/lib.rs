@@ -3,10 +3,11 @@
 //! its owner only). Beyond loopback the node serves the same routes over TLS ([`TlsEndpoint`]);
 //! the command line always uses the loopback listener.
 //!
-//! The command line finds a running node through that file and sends it the command it was
-//! given ([`Client::run`]); the node runs it with its open replica and returns what the command
-//! printed and its exit code ([`RunResponse`]). So every command works the same whether the
-//! node runs or not.
+//! The command line finds a running node through that file. A command made of typed
+//! operations sends each to its route ([`client`]: [`Client`] is an `ops::Exec`) and prints
+//! the replies itself; any other command it sends whole ([`Client::run`]), and the node runs it
+//! with its open replica and returns what the command printed and its exit code
+//! ([`RunResponse`]). So every command works the same whether the node runs or not.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -23,6 +24,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+pub mod client;
 pub mod metrics;
 pub mod routes;
 pub use metrics::Metrics;

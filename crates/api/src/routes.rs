@@ -28,7 +28,9 @@ use commands::ops::proposals::{
     AllocationView, NewProposalRequest, PositionRequest, PositionTaken, ProposalDetail,
     ProposalPage, ProposalQuery, ProposalView,
 };
-use commands::ops::{Created, ErrorCode, OpError, Request, Updated};
+use commands::ops::{
+    Created, ErrorCode, OpError, Request, ResolveQuery, ResolvedCoalition, Updated,
+};
 use tokio::sync::oneshot;
 use utoipa::OpenApi;
 
@@ -48,7 +50,8 @@ use crate::{AppState, Job, authorized};
         issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
-        member_removal, charter_show, charter_versions, coalition_list, coalition_create
+        member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
+        coalition_create
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -57,7 +60,7 @@ use crate::{AppState, Job, authorized};
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
         ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionSummary,
-        NewCoalitionRequest
+        NewCoalitionRequest, ResolvedCoalition
     )),
     modifiers(&BearerToken),
     tags(
@@ -104,6 +107,7 @@ pub(crate) fn router() -> Router<AppState> {
     use axum::routing::get;
     Router::new()
         .route("/v1/coalitions", get(coalition_list).post(coalition_create))
+        .route("/v1/coalitions/resolve", get(coalition_resolve))
         .route(
             "/v1/coalitions/{coalition}/issues",
             get(issue_list).post(issue_create),
@@ -927,6 +931,27 @@ async fn charter_versions(
 )]
 async fn coalition_list(_: Authorized, State(state): State<AppState>) -> Response {
     call(&state, Request::CoalitionList, StatusCode::OK).await
+}
+
+/// The coalition an id or unique prefix names, or, none being given, the only one this node
+/// holds (what the command line uses when no coalition is named).
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/resolve",
+    tag = "coalitions",
+    params(ResolveQuery),
+    responses(
+        (status = 200, description = "The coalition's whole id", body = ResolvedCoalition),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn coalition_resolve(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResolveQuery>,
+) -> Response {
+    call(&state, Request::CoalitionResolve { query }, StatusCode::OK).await
 }
 
 /// Founds a coalition, this node's organization its first member.

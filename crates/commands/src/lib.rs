@@ -10,8 +10,10 @@ pub mod args;
 mod cmd;
 pub mod ops;
 pub mod output;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use cmd::join;
 pub use cmd::status::{ApiTls, Live};
-pub use cmd::{coalition, init, read_limited, rename, restore, run, status::status};
+pub use cmd::{coalition, init, read_limited, rename, restore, run, run_typed, status::status};
 pub use ops::proposals::{closing_time, deadline};

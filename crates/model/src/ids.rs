@@ -39,6 +39,8 @@ macro_rules! id_type {
         #[serde(transparent)]
         pub struct $name(String);
 
+        crate::values::deserialize_from_str!($name);
+
         impl $name {
             /// Builds the id from 16 random (or seeded) bytes.
             pub fn from_bytes(bytes: [u8; 16]) -> Self {

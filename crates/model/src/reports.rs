@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{EntryId, IssueId, MemberId, PoolId, ProposalId};
 use crate::schema::{Coalition, Pool, PositionRecord, Proposal};
@@ -56,7 +56,7 @@ pub struct Decided {
 }
 
 /// What became of an allocation request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Funding {
@@ -156,7 +156,7 @@ pub fn funds(state: &Coalition, pool: &Pool, now: Timestamp) -> Funds {
 }
 
 /// One issue in the overlap report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverlapRow {
     /// Issue id.
     pub issue: IssueId,
@@ -175,7 +175,7 @@ pub struct OverlapRow {
 }
 
 /// A member sharing an issue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sharer {
     /// Member id.
     pub member: MemberId,
@@ -186,7 +186,7 @@ pub struct Sharer {
 }
 
 /// Issues ranked by how many members share them and how high they rank them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverlapReport {
     /// Issues, most shared first; ties by score, then title.
     pub issues: Vec<OverlapRow>,
@@ -250,7 +250,7 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
 }
 
 /// One line of a pool's ledger with its effect on the balance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerLine {
     /// Entry id.
@@ -285,7 +285,7 @@ pub struct LedgerLine {
 }
 
 /// A pool's ledger, in the order entries took effect, with running balance and totals.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerReport {
     /// Pool id.
@@ -409,7 +409,7 @@ pub fn ledger_of<'p>(
 }
 
 /// One member's giving and receiving in one pool.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EquityRow {
     /// Member id.
     pub member: MemberId,
@@ -430,7 +430,7 @@ pub struct EquityRow {
 }
 
 /// Equity in one pool.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PoolEquity {
     /// Pool id.
     pub pool: PoolId,
@@ -443,7 +443,7 @@ pub struct PoolEquity {
 }
 
 /// Per pool and member: share given versus share received, flagging capture.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EquityReport {
     /// The share of a pool's allocations above which a member is flagged.
     pub threshold: Fraction,

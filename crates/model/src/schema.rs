@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::ids::{CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId};
 use crate::tally::{Method, Rule};
@@ -34,6 +34,12 @@ impl Prose {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Prose {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
     }
 }
 
@@ -69,7 +75,7 @@ impl Hydrate for Prose {
 /// applied (see [`crate::governance`]). `charter`, `charter_versions`, `members` and
 /// `former_members` are the state in force: passed amendments, admissions and removals are
 /// derived from the recorded proposals, identically on every node, never written by hand.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coalition {
     /// Layout version, [`SCHEMA_VERSION`].
     pub schema: u64,
@@ -96,12 +102,12 @@ pub struct Coalition {
     pub meetings: BTreeMap<MeetingId, Meeting>,
     /// Records that could not be read (written before this node checked every value on
     /// receipt, or by a newer version), left out of everything above.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<Unreadable>,
 }
 
 /// A record that could not be read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unreadable {
     /// Where it is, e.g. `issues/<id>`.
     pub path: String,
@@ -204,7 +210,7 @@ impl Coalition {
 }
 
 /// Why a member record is not a member in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DepartureStatus {
     /// It left (it wrote `left_at`).
@@ -280,6 +286,8 @@ impl std::fmt::Display for Subject {
     }
 }
 
+crate::values::deserialize_from_str!(Subject);
+
 impl Serialize for Subject {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -302,7 +310,7 @@ impl Hydrate for Subject {
 }
 
 /// A member record that is not (or not yet) a member in force.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Departure {
     /// The member's record.
     #[serde(flatten)]
@@ -328,7 +336,7 @@ impl Hydrate for Departure {
 }
 
 /// The charter in force.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Charter {
     /// The coalition's name.
@@ -356,7 +364,7 @@ pub struct Charter {
 }
 
 /// A charter as ratified, kept forever.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CharterVersion {
     /// 1 for the founding charter, then one more per passed amendment.
@@ -389,7 +397,7 @@ pub struct CharterVersion {
 }
 
 /// The decision rule for each kind of decision.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rules {
     /// Charter amendments.
@@ -520,7 +528,7 @@ impl Hydrate for Rule {
 }
 
 /// Roles the charter assigns.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Roles {
     /// Members in the order facilitation rotates through them.
@@ -535,7 +543,7 @@ pub struct Roles {
 }
 
 /// A shared goal with a measurable benchmark.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goal {
     /// Goal id.
@@ -556,7 +564,7 @@ pub struct Goal {
 }
 
 /// A dated measurement of progress towards a goal.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Progress {
     /// Day of the measurement.
@@ -573,7 +581,7 @@ pub struct Progress {
 }
 
 /// A member organization.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// Member id.
@@ -612,7 +620,7 @@ pub struct Member {
 }
 
 /// An issue in the joint inventory.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Issue {
     /// Issue id.
     pub id: IssueId,
@@ -638,7 +646,7 @@ pub struct Issue {
 }
 
 /// One piece of evidence for an issue.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Evidence {
     /// Where it comes from.
     pub source: String,
@@ -651,7 +659,7 @@ pub struct Evidence {
 }
 
 /// A resource pool with its append-only ledger.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Pool {
     /// Pool id.
     pub id: PoolId,
@@ -673,7 +681,7 @@ pub struct Pool {
 }
 
 /// An entry in a pool's ledger.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct LedgerEntry {
     /// Entry id.
     pub id: EntryId,
@@ -693,7 +701,7 @@ pub struct LedgerEntry {
 }
 
 /// A proposal and the positions members took on it.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     /// Proposal id.
@@ -740,7 +748,7 @@ pub struct Proposal {
 
 /// What an amendment changes in the charter. A passed amendment becomes the next charter
 /// version; amendments are deltas, so concurrent ones compose.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Amendment {
     /// A new frame.
@@ -766,7 +774,7 @@ impl Amendment {
 }
 
 /// One decision rule an amendment sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleChange {
     /// Which rule.
@@ -809,7 +817,7 @@ impl std::fmt::Display for RuleChange {
 }
 
 /// One member's position on a proposal.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionRecord {
     /// Agree, abstain, disagree or block.
@@ -823,7 +831,7 @@ pub struct PositionRecord {
 }
 
 /// The record of a meeting.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Meeting {
     /// Meeting id.
     pub id: MeetingId,

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use autosurgeon::reconcile::NoKey;
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A value given by a person or a document was out of its domain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -340,7 +340,7 @@ impl Hydrate for Amount {
 }
 
 /// A member's priority for an issue it shares: 1 (highest) to [`Rank::LOWEST`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Rank(u8);
 
@@ -503,6 +503,42 @@ impl Hydrate for Fraction {
     }
 }
 
+/// `Deserialize` through `FromStr`, for the values serialized as their text: what the API's
+/// replies carry back to the command line.
+macro_rules! deserialize_from_str {
+    ($($name:ty),+ $(,)?) => {$(
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    )+};
+}
+pub(crate) use deserialize_from_str;
+
+deserialize_from_str!(NodeKey, Day, Amount, Fraction);
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The text form (RFC 3339), or milliseconds where it is out of that range.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form<'a> {
+            Millis(i64),
+            #[serde(borrow)]
+            Text(std::borrow::Cow<'a, str>),
+        }
+        match Form::deserialize(d)? {
+            Form::Millis(ms) => Ok(Self(ms)),
+            Form::Text(t) => t
+                .parse::<jiff::Timestamp>()
+                .map(|t| Self(t.as_millisecond()))
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// Defines a closed vocabulary stored as a kebab-case string.
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -547,6 +583,8 @@ macro_rules! vocabulary {
                 s.serialize_str(self.as_str())
             }
         }
+
+        deserialize_from_str!($name);
 
         impl Reconcile for $name {
             type Key<'a> = NoKey;

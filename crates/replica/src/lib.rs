@@ -273,7 +273,7 @@ pub struct NewCoalition {
 }
 
 /// One line of the coalition list.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoalitionSummary {
     /// Coalition id.

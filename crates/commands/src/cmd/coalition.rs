@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use model::{GoalId, schema::Charter};
 use replica::Replica;
 
-use super::{Ctx, day, named, short};
+use super::{Ctx, day, named, on, short};
 use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
+use crate::ops::{Created, Exec, Request, Updated};
 use crate::output::Out;
 
 /// Sets up a node in `home` and prints its id. A node set up without a name (its first start
@@ -51,7 +52,7 @@ pub fn rename(home: &Path, org: &str, out: &Out) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result<()> {
+pub(crate) fn coalition(x: &mut dyn Exec, cmd: CoalitionCmd, out: &Out) -> Result<()> {
     match cmd {
         CoalitionCmd::Create {
             name,
@@ -67,12 +68,13 @@ pub(crate) fn coalition(r: &mut Replica, cmd: CoalitionCmd, out: &Out) -> Result
                 commitments,
                 equity_threshold: Some(equity_threshold.to_string()),
             };
-            let id = crate::ops::coalitions::create(r, body)?;
+            let made: Created = x.call(Request::CoalitionCreate { body })?.try_into()?;
             out.note("Coalition founded; your organization is its first member.");
-            out.id(id)
+            out.id(made.id)
         }
         CoalitionCmd::List { format } => {
-            let list = crate::ops::coalitions::list(r)?;
+            let list: Vec<crate::ops::coalitions::CoalitionSummary> =
+                x.call(Request::CoalitionList)?.try_into()?;
             if format.json {
                 return out.json(&list);
             }
@@ -161,16 +163,66 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
     s
 }
 
-pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
+/// The charter commands made of typed operations; any other comes back, for [`charter`].
+pub(crate) fn charter_typed(
+    x: &mut dyn Exec,
+    cmd: CharterCmd,
+    out: &Out,
+) -> Result<Option<CharterCmd>> {
     match cmd {
         CharterCmd::Show { c, format } => {
-            let c = super::coalition(r, c.id.as_deref(), out)?;
-            let shown = crate::ops::charter::show(r, &c)?;
+            let coalition = on(x, &c, out)?;
+            let shown: Box<crate::ops::charter::CharterDetail> =
+                x.call(Request::CharterShow { coalition })?.try_into()?;
             if format.json {
-                return out.json(&shown.charter);
+                out.json(&shown.charter)?;
+            } else {
+                out.text(&render_charter(&shown.names, &shown.charter))?;
             }
-            out.text(&render_charter(&shown.names, &shown.charter))
         }
+        CharterCmd::Versions { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let listed: crate::ops::charter::CharterVersions =
+                x.call(Request::CharterVersions { coalition })?.try_into()?;
+            versions(&listed, format.json, out)?;
+        }
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+/// `charter versions`' table (or JSON).
+fn versions(listed: &crate::ops::charter::CharterVersions, json: bool, out: &Out) -> Result<()> {
+    if json {
+        return out.json(&listed.versions);
+    }
+    let rows = listed
+        .versions
+        .iter()
+        .map(|v| {
+            vec![
+                v.number.to_string(),
+                day(v.ratified_at),
+                v.proposal.as_ref().map_or("founding", short).to_owned(),
+                v.agreed_by
+                    .iter()
+                    .map(|m| named(&listed.names, m))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    out.table(
+        &["VERSION", "RATIFIED", "PROPOSAL", "AGREED BY"],
+        rows,
+        "No charter versions.",
+    )
+}
+
+/// The charter commands not made of typed operations yet.
+pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
+    match cmd {
+        CharterCmd::Show { .. } | CharterCmd::Versions { .. } => anyhow::bail!(super::TYPED),
         CharterCmd::Amend {
             c,
             frame,
@@ -203,34 +255,6 @@ pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()>
             })?;
             out.note("Amendment opened; once it passes it becomes the next charter version.");
             out.id(id)
-        }
-        CharterCmd::Versions { c, format } => {
-            let c = super::coalition(r, c.id.as_deref(), out)?;
-            let listed = crate::ops::charter::versions(r, &c)?;
-            if format.json {
-                return out.json(&listed.versions);
-            }
-            let rows = listed
-                .versions
-                .iter()
-                .map(|v| {
-                    vec![
-                        v.number.to_string(),
-                        day(v.ratified_at),
-                        v.proposal.as_ref().map_or("founding", short).to_owned(),
-                        v.agreed_by
-                            .iter()
-                            .map(|m| named(&listed.names, m))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]
-                })
-                .collect();
-            out.table(
-                &["VERSION", "RATIFIED", "PROPOSAL", "AGREED BY"],
-                rows,
-                "No charter versions.",
-            )
         }
         CharterCmd::Goal(GoalCmd::Add {
             c,
@@ -291,29 +315,39 @@ fn amendment_title(a: &model::schema::Amendment) -> String {
     }
 }
 
-pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
+/// The member commands made of typed operations; any other comes back, for [`member`].
+pub(crate) fn member_typed(
+    x: &mut dyn Exec,
+    cmd: MemberCmd,
+    out: &Out,
+) -> Result<Option<MemberCmd>> {
     use crate::ops::members;
-    let (c, all, format) = match cmd {
-        MemberCmd::List { c, all, format } => (c, all, format),
+    match cmd {
+        MemberCmd::List { c, all, format } => {
+            let coalition = on(x, &c, out)?;
+            let query = members::MemberQuery { all };
+            let listed: Vec<members::MemberEntry> = x
+                .call(Request::MemberList { coalition, query })?
+                .try_into()?;
+            member_list(&listed, format.json, out)?;
+        }
         MemberCmd::Remove {
             c,
             member,
             reason,
             closes,
         } => {
-            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let coalition = on(x, &c, out)?;
             let body = members::RemovalRequest { reason, closes };
-            let id = members::propose_removal(r, &c, &member, body)?;
+            let made: Created = x
+                .call(Request::MemberRemoval {
+                    coalition,
+                    member,
+                    body,
+                })?
+                .try_into()?;
             out.note("Removal proposed; the other members decide it under the charter's membership rule.");
-            return out.id(id);
-        }
-        MemberCmd::Key(k) => return super::keys::key(r, k, out),
-        MemberCmd::Leave { c, .. } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
-            out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
-            return Ok(());
+            out.id(made.id)?;
         }
         MemberCmd::Update {
             c,
@@ -332,15 +366,20 @@ pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
                 accessibility: some(accessibility),
                 contact,
             };
-            let c = super::coalition(r, c.id.as_deref(), out)?;
-            members::update_profile(r, &c, body)?;
+            let coalition = on(x, &c, out)?;
+            let _: Updated = x
+                .call(Request::ProfileUpdate { coalition, body })?
+                .try_into()?;
             out.note("Profile updated.");
-            return Ok(());
         }
-    };
-    let c = super::coalition(r, c.id.as_deref(), out)?;
-    let members = members::list(r, &c, &members::MemberQuery { all })?;
-    if format.json {
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+/// `member list`'s table (or JSON).
+fn member_list(members: &[crate::ops::members::MemberEntry], json: bool, out: &Out) -> Result<()> {
+    if json {
         return out.json(&members);
     }
     let rows = members
@@ -371,6 +410,23 @@ pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
         rows,
         "No members.",
     )
+}
+
+/// The member commands not made of typed operations yet.
+pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
+    match cmd {
+        MemberCmd::Key(k) => super::keys::key(r, k, out),
+        MemberCmd::Leave { c, .. } => {
+            let ctx = Ctx::new(r, &c, out)?;
+            ctx.replica
+                .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
+            out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
+            Ok(())
+        }
+        MemberCmd::List { .. } | MemberCmd::Remove { .. } | MemberCmd::Update { .. } => {
+            anyhow::bail!(super::TYPED)
+        }
+    }
 }
 
 pub(crate) fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {

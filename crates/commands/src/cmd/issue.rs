@@ -6,12 +6,15 @@ use anyhow::Result;
 use model::{IssueId, MemberId, NewIssue, reports};
 use serde::Serialize;
 
-use super::{Ctx, day, named, short};
+use std::collections::BTreeMap;
+
+use super::{Ctx, day, named, on, short};
 use crate::args::{DebugCmd, IssueCmd};
-use crate::ops::issues;
+use crate::ops::{Created, Exec, Request, Updated, issues};
 use crate::output::Out;
 
-pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
+/// The issue commands made of typed operations; any other comes back, for [`run`].
+pub(crate) fn typed(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<Option<IssueCmd>> {
     match cmd {
         IssueCmd::Add {
             c,
@@ -20,14 +23,17 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             tags,
             lead,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = issues::NewIssueRequest {
+            let coalition = on(x, &c, out)?;
+            let body = issues::NewIssueRequest {
                 title,
                 description,
                 tags,
                 lead,
             };
-            out.id(issues::create(ctx.replica, &ctx.id, req)?)
+            let made: Created = x
+                .call(Request::IssueCreate { coalition, body })?
+                .try_into()?;
+            out.id(made.id)?;
         }
         IssueCmd::Edit {
             c,
@@ -38,18 +44,148 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             lead,
             tags,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = issues::IssueEditRequest {
+            let coalition = on(x, &c, out)?;
+            let body = issues::IssueEditRequest {
                 title,
                 description,
                 status: status.map(|s| s.to_string()),
                 lead,
                 add_tags: tags,
             };
-            let id = issues::edit(ctx.replica, &ctx.id, &issue, req)?;
-            out.note(&format!("Issue {} updated.", id.short()));
-            Ok(())
+            let done: Updated = x
+                .call(Request::IssueEdit {
+                    coalition,
+                    issue,
+                    body,
+                })?
+                .try_into()?;
+            out.note(&format!("Issue {} updated.", short(&done.id)));
         }
+        IssueCmd::List {
+            c,
+            tag,
+            status,
+            format,
+        } => {
+            let coalition = on(x, &c, out)?;
+            // Every issue: the command line prints the whole list.
+            let mut names = BTreeMap::new();
+            let listed = super::every(
+                |offset| {
+                    let query = issues::IssueQuery {
+                        tag: tag.clone(),
+                        status: status.map(|s| s.to_string()),
+                        offset,
+                        limit: Some(usize::MAX),
+                    };
+                    let coalition = coalition.clone();
+                    issues::IssuePage::try_from(x.call(Request::IssueList { coalition, query })?)
+                },
+                |page, all| {
+                    all.extend(page.issues);
+                    names.extend(page.names);
+                    page.next
+                },
+            )?;
+            list(&listed, &names, format.json, out)?;
+        }
+        IssueCmd::Show { c, issue, format } => {
+            let coalition = on(x, &c, out)?;
+            let detail: Box<issues::IssueDetail> = x
+                .call(Request::IssueShow { coalition, issue })?
+                .try_into()?;
+            show(&detail, format.json, out)?;
+        }
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+/// `issue list`'s table (or JSON).
+fn list(
+    issues: &[issues::IssueView],
+    names: &BTreeMap<MemberId, String>,
+    json: bool,
+    out: &Out,
+) -> Result<()> {
+    if json {
+        return out.json(&issues);
+    }
+    let name = |m: &MemberId| named(names, m);
+    let rows = issues
+        .iter()
+        .map(|i| {
+            vec![
+                short(&i.id).to_owned(),
+                i.title.clone(),
+                i.status.to_string(),
+                name(&i.lead),
+                i.tags.join(", "),
+                i.ranks.len().to_string(),
+                day(i.created_at),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "ID",
+            "TITLE",
+            "STATUS",
+            "LEAD",
+            "TAGS",
+            "SHARED BY",
+            "RAISED",
+        ],
+        rows,
+        "No issues yet. Raise one with `coalesce issue add`.",
+    )
+}
+
+/// `issue show`'s text (or JSON).
+fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
+    let i = &detail.issue;
+    if json {
+        return out.json(i);
+    }
+    let name = |m: &MemberId| named(&detail.names, m);
+    let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
+    s += &format!(
+        "Raised by {} on {}; lead: {}\n",
+        name(&i.raised_by),
+        day(i.created_at),
+        name(&i.lead)
+    );
+    if !i.tags.is_empty() {
+        s += &format!("Tags: {}\n", i.tags.join(", "));
+    }
+    if !i.description.is_empty() {
+        s += &format!("\n{}\n", i.description);
+    }
+    if !i.evidence.is_empty() {
+        s += "\nEvidence:\n";
+        for e in &i.evidence {
+            let note = if e.disaggregation.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.disaggregation)
+            };
+            s += &format!("  - {} — {}{note}\n", e.figure, e.source);
+        }
+    }
+    if !i.ranks.is_empty() {
+        s += "\nShared by:\n";
+        let mut ranks: Vec<_> = i.ranks.iter().collect();
+        ranks.sort_by_key(|(_, r)| **r);
+        for (m, r) in ranks {
+            s += &format!("  {} (rank {r})\n", name(m));
+        }
+    }
+    out.text(&s)
+}
+
+/// The issue commands not made of typed operations yet.
+pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
+    match cmd {
         IssueCmd::Evidence {
             c,
             issue,
@@ -86,96 +222,6 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
             ));
             Ok(())
         }
-        IssueCmd::List {
-            c,
-            tag,
-            status,
-            format,
-        } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            // Every issue: the command line prints the whole list.
-            let query = issues::IssueQuery {
-                tag,
-                status: status.map(|s| s.to_string()),
-                offset: 0,
-                limit: Some(usize::MAX),
-            };
-            let page = issues::list_limited(ctx.replica, &ctx.id, &query, usize::MAX)?;
-            if format.json {
-                return out.json(&page.issues);
-            }
-            let name = |m: &MemberId| named(&page.names, m);
-            let rows = page
-                .issues
-                .iter()
-                .map(|i| {
-                    vec![
-                        short(&i.id).to_owned(),
-                        i.title.clone(),
-                        i.status.to_string(),
-                        name(&i.lead),
-                        i.tags.join(", "),
-                        i.ranks.len().to_string(),
-                        day(i.created_at),
-                    ]
-                })
-                .collect();
-            out.table(
-                &[
-                    "ID",
-                    "TITLE",
-                    "STATUS",
-                    "LEAD",
-                    "TAGS",
-                    "SHARED BY",
-                    "RAISED",
-                ],
-                rows,
-                "No issues yet. Raise one with `coalesce issue add`.",
-            )
-        }
-        IssueCmd::Show { c, issue, format } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let detail = issues::show(ctx.replica, &ctx.id, &issue)?;
-            let i = &detail.issue;
-            if format.json {
-                return out.json(i);
-            }
-            let name = |m: &MemberId| named(&detail.names, m);
-            let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
-            s += &format!(
-                "Raised by {} on {}; lead: {}\n",
-                name(&i.raised_by),
-                day(i.created_at),
-                name(&i.lead)
-            );
-            if !i.tags.is_empty() {
-                s += &format!("Tags: {}\n", i.tags.join(", "));
-            }
-            if !i.description.is_empty() {
-                s += &format!("\n{}\n", i.description);
-            }
-            if !i.evidence.is_empty() {
-                s += "\nEvidence:\n";
-                for e in &i.evidence {
-                    let note = if e.disaggregation.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", e.disaggregation)
-                    };
-                    s += &format!("  - {} — {}{note}\n", e.figure, e.source);
-                }
-            }
-            if !i.ranks.is_empty() {
-                s += "\nShared by:\n";
-                let mut ranks: Vec<_> = i.ranks.iter().collect();
-                ranks.sort_by_key(|(_, r)| **r);
-                for (m, r) in ranks {
-                    s += &format!("  {} (rank {r})\n", name(m));
-                }
-            }
-            out.text(&s)
-        }
         IssueCmd::Overlap { c, format } => {
             let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
@@ -207,6 +253,12 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
                 rows,
                 "No issues to compare yet.",
             )
+        }
+        IssueCmd::Add { .. }
+        | IssueCmd::Edit { .. }
+        | IssueCmd::List { .. }
+        | IssueCmd::Show { .. } => {
+            anyhow::bail!(super::TYPED)
         }
     }
 }

@@ -14,28 +14,62 @@ use model::{Coalition, CoalitionId, Timestamp};
 use replica::Replica;
 
 use crate::args::{CoalitionArg, Command};
+use crate::ops::Exec;
 use crate::output::Out;
 
 pub use coalition::{init, rename, restore};
 pub(crate) use proposal::new_proposal;
 
+/// Runs a command that is made of typed operations ([`crate::ops`]) on `x`: this process's
+/// replica or the running node's API; the command prints the replies. Answers with the command
+/// back when it is not made of typed operations (yet): the caller runs it on the replica (or
+/// has the running node run it whole).
+pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option<Command>> {
+    Ok(match command {
+        Command::Proposal(c) => {
+            proposal::proposal(x, c, out)?;
+            None
+        }
+        Command::Meeting(c) => {
+            proposal::meeting(x, c, out)?;
+            None
+        }
+        Command::Issue(c) => issue::typed(x, c, out)?.map(Command::Issue),
+        Command::Pool(c) => pool::typed(x, c, out)?.map(Command::Pool),
+        Command::Coalition(c) => {
+            coalition::coalition(x, c, out)?;
+            None
+        }
+        Command::Charter(c) => coalition::charter_typed(x, c, out)?.map(Command::Charter),
+        Command::Member(c) => coalition::member_typed(x, c, out)?.map(Command::Member),
+        other => Some(other),
+    })
+}
+
+/// What a command made of typed operations answers if it reaches the untyped path (it cannot:
+/// [`run_typed`] carries those out first).
+const TYPED: &str = "this command is made of typed operations, carried out before";
+
 /// Runs one command against an open replica. `init` is not among them: it creates the home
 /// folder a replica opens (see [`init`]).
 pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
+    let Some(command) = run_typed(r, command, out)? else {
+        return Ok(());
+    };
     match command {
         Command::Init { .. } => anyhow::bail!(
             "a Coalesce node is already set up in {}",
             r.home().display()
         ),
         Command::Rename { org } => coalition::rename(r.home(), &org, out),
-        Command::Coalition(c) => coalition::coalition(r, c, out),
+        Command::Coalition(_) | Command::Proposal(_) | Command::Meeting(_) => {
+            anyhow::bail!(TYPED)
+        }
         Command::Charter(c) => coalition::charter(r, c, out),
         Command::Member(c) => coalition::member(r, c, out),
         Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
         Command::Issue(c) => issue::run(r, c, out),
         Command::Pool(c) => pool::run(r, c, out),
-        Command::Proposal(c) => proposal::proposal(r, c, out),
-        Command::Meeting(c) => proposal::meeting(r, c, out),
         Command::Debug(c) => issue::debug(r, c, out),
         Command::Audit(c) => audit::audit(r, c, out),
         Command::History(h) => audit::history(r, h, out),
@@ -100,6 +134,37 @@ pub fn coalition(replica: &mut Replica, given: Option<&str>, out: &Out) -> Resul
         ));
     }
     Ok(id)
+}
+
+/// The coalition `c` names, as the id to put in requests, or the only one held (saying so).
+pub(crate) fn on(x: &mut dyn Exec, c: &CoalitionArg, out: &Out) -> Result<String> {
+    let (id, chosen) = x.coalition(c.id.as_deref())?;
+    if chosen {
+        out.note(&format!(
+            "Using coalition {} (the only one this node holds).",
+            short(&id)
+        ));
+    }
+    Ok(id)
+}
+
+/// Every record of a listing, page after page: `page(offset)` asks for the page from
+/// `offset` on and answers with its records and the next page's offset. (In this process a
+/// listing comes whole; the node's API answers in pages.)
+pub(crate) fn every<T, P>(
+    mut page: impl FnMut(usize) -> Result<P>,
+    mut split: impl FnMut(P, &mut Vec<T>) -> Option<usize>,
+) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = page(offset)?;
+        match split(p, &mut all) {
+            // A node that answers a next page behind this one would loop forever.
+            Some(next) if next > offset => offset = next,
+            _ => return Ok(all),
+        }
+    }
 }
 
 /// The replica and the coalition a command names.

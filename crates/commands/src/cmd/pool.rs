@@ -5,12 +5,13 @@ use replica::Replica;
 use anyhow::Result;
 use model::reports;
 
-use super::{Ctx, day, short};
+use super::{Ctx, day, on, short};
 use crate::args::PoolCmd;
-use crate::ops::pools;
+use crate::ops::{Created, Exec, Request, pools};
 use crate::output::Out;
 
-pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
+/// The pool commands made of typed operations; any other comes back, for [`run`].
+pub(crate) fn typed(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<Option<PoolCmd>> {
     match cmd {
         PoolCmd::Create {
             c,
@@ -19,128 +20,158 @@ pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             unit,
             description,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = pools::NewPoolRequest {
+            let coalition = on(x, &c, out)?;
+            let body = pools::NewPoolRequest {
                 name,
                 kind: kind.to_string(),
                 unit,
                 description,
             };
-            out.id(pools::create(ctx.replica, &ctx.id, req)?)
+            let made: Created = x
+                .call(Request::PoolCreate { coalition, body })?
+                .try_into()?;
+            out.id(made.id)?;
         }
-        PoolCmd::Pledge(g) => give(r, g, "pledge", out),
-        PoolCmd::Contribute(g) => give(r, g, "contribution", out),
+        PoolCmd::Pledge(g) => give(x, g, "pledge", out)?,
+        PoolCmd::Contribute(g) => give(x, g, "contribution", out)?,
         PoolCmd::Request {
             c,
             pool,
             amount,
             reason,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = pools::AllocationRequestBody {
+            let coalition = on(x, &c, out)?;
+            let body = pools::AllocationRequestBody {
                 amount: amount.to_string(),
                 reason,
             };
-            let made = pools::request(ctx.replica, &ctx.id, &pool, req)?;
+            let made: pools::AllocationRequested = x
+                .call(Request::PoolRequest {
+                    coalition,
+                    pool,
+                    body,
+                })?
+                .try_into()?;
             out.note("Allocation requested; members decide it on the proposal below.");
-            out.id(made.proposal)
+            out.id(made.proposal)?;
         }
         PoolCmd::List { c, format } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let lines = pools::list(ctx.replica, &ctx.id)?;
-            if format.json {
-                return out.json(&lines);
-            }
-            let rows = lines
-                .iter()
-                .map(|l| {
-                    vec![
-                        short(&l.id).to_owned(),
-                        l.name.clone(),
-                        l.kind.to_string(),
-                        l.unit.clone(),
-                        l.pledged.clone(),
-                        l.contributed.clone(),
-                        l.allocated.clone(),
-                        l.balance.clone(),
-                    ]
-                })
-                .collect();
-            out.table(
-                &[
-                    "ID",
-                    "NAME",
-                    "KIND",
-                    "UNIT",
-                    "PLEDGED",
-                    "CONTRIBUTED",
-                    "ALLOCATED",
-                    "BALANCE",
-                ],
-                rows,
-                "No pools yet. Create one with `coalesce pool create`.",
-            )
+            let coalition = on(x, &c, out)?;
+            let lines: Vec<pools::PoolSummary> =
+                x.call(Request::PoolList { coalition })?.try_into()?;
+            list(&lines, format.json, out)?;
         }
         PoolCmd::Ledger { c, pool, format } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let report = pools::ledger(ctx.replica, &ctx.id, &pool)?;
-            if format.json {
-                return out.json(&report);
-            }
-            let rows = report
-                .entries
-                .iter()
-                .map(|e| {
-                    let kind = match (e.decision, &e.funding) {
-                        (_, Some(reports::Funding::Unfunded { .. })) => {
-                            format!("{} (passed, unfunded)", e.kind)
-                        }
-                        (Some(o), _) => format!("{} ({o})", e.kind),
-                        (None, _) => e.kind.to_string(),
-                    };
-                    vec![
-                        day(e.effective),
-                        short(&e.entry).to_owned(),
-                        kind,
-                        e.name.clone(),
-                        e.amount.to_string(),
-                        e.balance.clone(),
-                        e.note.clone(),
-                    ]
-                })
-                .collect();
-            out.table(
-                &[
-                    "DATE", "ENTRY", "KIND", "MEMBER", "AMOUNT", "BALANCE", "NOTE",
-                ],
-                rows,
-                "The ledger is empty.",
-            )?;
-            for e in &report.entries {
-                if let Some(reports::Funding::Unfunded { available, .. }) = &e.funding {
-                    out.note(&format!(
-                        "Request {} of {} {u} passed but is unfunded: when it was decided the \
-                         pool held {available} {u}, as allocations decided before it had taken \
-                         the rest. Nothing was allocated; request again once the pool holds enough.",
-                        short(&e.entry),
-                        e.amount,
-                        u = report.unit
-                    ));
-                }
-            }
-            if !report.entries.is_empty() {
-                out.note(&format!(
-                    "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
-                    report.name,
-                    p = report.pledged,
-                    c = report.contributed,
-                    a = report.allocated,
-                    b = report.balance,
-                    u = report.unit
-                ));
-            }
-            Ok(())
+            let coalition = on(x, &c, out)?;
+            let report: Box<reports::LedgerReport> = x
+                .call(Request::PoolLedger { coalition, pool })?
+                .try_into()?;
+            ledger(&report, format.json, out)?;
         }
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+/// `pool list`'s table (or JSON).
+fn list(lines: &[pools::PoolSummary], json: bool, out: &Out) -> Result<()> {
+    if json {
+        return out.json(&lines);
+    }
+    let rows = lines
+        .iter()
+        .map(|l| {
+            vec![
+                short(&l.id).to_owned(),
+                l.name.clone(),
+                l.kind.to_string(),
+                l.unit.clone(),
+                l.pledged.clone(),
+                l.contributed.clone(),
+                l.allocated.clone(),
+                l.balance.clone(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "ID",
+            "NAME",
+            "KIND",
+            "UNIT",
+            "PLEDGED",
+            "CONTRIBUTED",
+            "ALLOCATED",
+            "BALANCE",
+        ],
+        rows,
+        "No pools yet. Create one with `coalesce pool create`.",
+    )
+}
+
+/// `pool ledger`'s table and notes (or JSON).
+fn ledger(report: &reports::LedgerReport, json: bool, out: &Out) -> Result<()> {
+    if json {
+        return out.json(report);
+    }
+    let rows = report
+        .entries
+        .iter()
+        .map(|e| {
+            let kind = match (e.decision, &e.funding) {
+                (_, Some(reports::Funding::Unfunded { .. })) => {
+                    format!("{} (passed, unfunded)", e.kind)
+                }
+                (Some(o), _) => format!("{} ({o})", e.kind),
+                (None, _) => e.kind.to_string(),
+            };
+            vec![
+                day(e.effective),
+                short(&e.entry).to_owned(),
+                kind,
+                e.name.clone(),
+                e.amount.to_string(),
+                e.balance.clone(),
+                e.note.clone(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "DATE", "ENTRY", "KIND", "MEMBER", "AMOUNT", "BALANCE", "NOTE",
+        ],
+        rows,
+        "The ledger is empty.",
+    )?;
+    for e in &report.entries {
+        if let Some(reports::Funding::Unfunded { available, .. }) = &e.funding {
+            out.note(&format!(
+                "Request {} of {} {u} passed but is unfunded: when it was decided the \
+                 pool held {available} {u}, as allocations decided before it had taken \
+                 the rest. Nothing was allocated; request again once the pool holds enough.",
+                short(&e.entry),
+                e.amount,
+                u = report.unit
+            ));
+        }
+    }
+    if !report.entries.is_empty() {
+        out.note(&format!(
+            "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
+            report.name,
+            p = report.pledged,
+            c = report.contributed,
+            a = report.allocated,
+            b = report.balance,
+            u = report.unit
+        ));
+    }
+    Ok(())
+}
+
+/// The pool commands not made of typed operations yet.
+pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
+    match cmd {
         PoolCmd::Equity { c, format } => {
             let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
@@ -189,15 +220,28 @@ pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
             }
             Ok(())
         }
+        PoolCmd::Create { .. }
+        | PoolCmd::Pledge(_)
+        | PoolCmd::Contribute(_)
+        | PoolCmd::Request { .. }
+        | PoolCmd::List { .. }
+        | PoolCmd::Ledger { .. } => anyhow::bail!(super::TYPED),
     }
 }
 
-fn give(r: &mut Replica, g: crate::args::Gift, kind: &str, out: &Out) -> Result<()> {
-    let ctx = Ctx::new(r, &g.c, out)?;
-    let req = pools::GiftRequest {
+fn give(x: &mut dyn Exec, g: crate::args::Gift, kind: &str, out: &Out) -> Result<()> {
+    let coalition = on(x, &g.c, out)?;
+    let body = pools::GiftRequest {
         kind: kind.to_owned(),
         amount: g.amount.to_string(),
         note: g.note,
     };
-    out.id(pools::give(ctx.replica, &ctx.id, &g.pool, req)?)
+    let made: Created = x
+        .call(Request::PoolGive {
+            coalition,
+            pool: g.pool,
+            body,
+        })?
+        .try_into()?;
+    out.id(made.id)
 }

@@ -1,13 +1,13 @@
 //! `proposal` and `meeting` commands.
 
-use replica::Replica;
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use model::reports;
 
-use super::{Ctx, day, named, short};
+use super::{day, named, on, short};
 use crate::args::{MeetingCmd, ProposalCmd};
-use crate::ops::{meetings, proposals};
+use crate::ops::{Created, Exec, Request, meetings, proposals};
 use crate::output::Out;
 
 /// What `blocks` blocks do under `method`, in words.
@@ -29,7 +29,7 @@ fn block_effect(method: model::Method, blocks: u64) -> String {
 
 pub(crate) use crate::ops::proposals::new_proposal;
 
-pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<()> {
+pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
         ProposalCmd::New {
             c,
@@ -38,14 +38,17 @@ pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<(
             text,
             closes,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = proposals::NewProposalRequest {
+            let coalition = on(x, &c, out)?;
+            let body = proposals::NewProposalRequest {
                 kind: kind.to_string(),
                 title,
                 text,
                 closes,
             };
-            out.id(proposals::create(ctx.replica, &ctx.id, req)?)
+            let made: Created = x
+                .call(Request::ProposalCreate { coalition, body })?
+                .try_into()?;
+            out.id(made.id)
         }
         ProposalCmd::Vote {
             c,
@@ -53,12 +56,18 @@ pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<(
             stance,
             reason,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let req = proposals::PositionRequest {
+            let coalition = on(x, &c, out)?;
+            let body = proposals::PositionRequest {
                 stance: stance.to_string(),
                 reason,
             };
-            let taken = proposals::take_position(ctx.replica, &ctx.id, &proposal, req)?;
+            let taken: proposals::PositionTaken = x
+                .call(Request::ProposalPosition {
+                    coalition,
+                    proposal,
+                    body,
+                })?
+                .try_into()?;
             out.note(&format!(
                 "Position recorded: {}. Proposal {} is {}.",
                 taken.stance,
@@ -72,26 +81,44 @@ pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<(
             proposal,
             format,
         } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let detail = proposals::show(ctx.replica, &ctx.id, &proposal)?;
+            let coalition = on(x, &c, out)?;
+            let detail: Box<proposals::ProposalDetail> = x
+                .call(Request::ProposalShow {
+                    coalition,
+                    proposal,
+                })?
+                .try_into()?;
             if format.json {
                 return out.json(&detail.proposal);
             }
             out.text(&shown(&detail))
         }
         ProposalCmd::List { c, format } => {
-            let ctx = Ctx::new(r, &c, out)?;
+            let coalition = on(x, &c, out)?;
             // Every proposal: the command line prints the whole list.
-            let query = proposals::ProposalQuery {
-                limit: Some(usize::MAX),
-                ..Default::default()
-            };
-            let page = proposals::list_limited(ctx.replica, &ctx.id, &query, usize::MAX)?;
+            let mut names = BTreeMap::new();
+            let listed = super::every(
+                |offset| {
+                    let query = proposals::ProposalQuery {
+                        offset,
+                        limit: Some(usize::MAX),
+                        ..Default::default()
+                    };
+                    let coalition = coalition.clone();
+                    proposals::ProposalPage::try_from(
+                        x.call(Request::ProposalList { coalition, query })?,
+                    )
+                },
+                |page, all| {
+                    all.extend(page.proposals);
+                    names.extend(page.names);
+                    page.next
+                },
+            )?;
             if format.json {
-                return out.json(&page.proposals);
+                return out.json(&listed);
             }
-            let rows = page
-                .proposals
+            let rows = listed
                 .iter()
                 .map(|v| {
                     let p = &v.proposal;
@@ -105,7 +132,7 @@ pub(crate) fn proposal(r: &mut Replica, cmd: ProposalCmd, out: &Out) -> Result<(
                             v.tally.electorate - v.tally.pending,
                             v.tally.electorate
                         ),
-                        named(&page.names, &p.author),
+                        named(&names, &p.author),
                         day(p.created_at),
                     ]
                 })
@@ -224,7 +251,7 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
     s
 }
 
-pub(crate) fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()> {
+pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()> {
     match cmd {
         MeetingCmd::Add {
             c,
@@ -241,7 +268,7 @@ pub(crate) fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()>
                     "--minutes-file is read by the `coalesce` command line, which passes the text on: give the text itself with --minutes"
                 );
             }
-            let c = super::coalition(r, c.id.as_deref(), out)?;
+            let coalition = on(x, &c, out)?;
             let body = meetings::NewMeetingRequest {
                 date: date.to_string(),
                 facilitator,
@@ -250,26 +277,41 @@ pub(crate) fn meeting(r: &mut Replica, cmd: MeetingCmd, out: &Out) -> Result<()>
                 minutes,
                 decisions,
             };
-            out.id(meetings::create(r, &c, body)?)
+            let made: Created = x
+                .call(Request::MeetingCreate { coalition, body })?
+                .try_into()?;
+            out.id(made.id)
         }
         MeetingCmd::List { c, format } => {
-            let c = super::coalition(r, c.id.as_deref(), out)?;
-            let query = meetings::MeetingQuery {
-                offset: 0,
-                limit: Some(usize::MAX),
-            };
-            let page = meetings::list_limited(r, &c, &query, usize::MAX)?;
+            let coalition = on(x, &c, out)?;
+            let mut names = BTreeMap::new();
+            let listed = super::every(
+                |offset| {
+                    let query = meetings::MeetingQuery {
+                        offset,
+                        limit: Some(usize::MAX),
+                    };
+                    let coalition = coalition.clone();
+                    meetings::MeetingPage::try_from(
+                        x.call(Request::MeetingList { coalition, query })?,
+                    )
+                },
+                |page, all| {
+                    all.extend(page.meetings);
+                    names.extend(page.names);
+                    page.next
+                },
+            )?;
             if format.json {
-                return out.json(&page.meetings);
+                return out.json(&listed);
             }
-            let rows: Vec<Vec<String>> = page
-                .meetings
+            let rows: Vec<Vec<String>> = listed
                 .iter()
                 .map(|m| {
                     vec![
                         short(&m.id).to_owned(),
                         m.day.to_string(),
-                        named(&page.names, &m.facilitator),
+                        named(&names, &m.facilitator),
                         m.attendance.len().to_string(),
                         m.agenda.join("; "),
                         m.decisions

@@ -8,11 +8,11 @@ use anyhow::Context;
 use model::schema::{Charter, CharterVersion};
 use model::{CoalitionId, MemberId};
 use replica::Replica;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The charter in force, with the names of the members it names.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CharterDetail {
     /// The charter: the founding one with every passed amendment applied.
     pub charter: Charter,
@@ -22,7 +22,7 @@ pub struct CharterDetail {
 }
 
 /// Every ratified version of the charter, oldest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CharterVersions {
     /// The versions, the founding charter first.
     pub versions: Vec<CharterVersion>,

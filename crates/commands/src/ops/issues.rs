@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most issues in one page.
-pub const MAX_PAGE: usize = 500;
+pub const MAX_PAGE: usize = super::MAX_PAGE;
 /// Issues in a page when the request names no limit.
 pub const DEFAULT_PAGE: usize = 50;
 
@@ -76,7 +76,7 @@ pub struct IssueQuery {
 }
 
 /// One page of issues.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IssuePage {
     /// How many issues match, in all pages.
     pub total: usize,
@@ -92,7 +92,7 @@ pub struct IssuePage {
 }
 
 /// An issue of the joint inventory.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct IssueView {
     /// Its id.
     #[schema(value_type = String)]
@@ -123,7 +123,7 @@ pub struct IssueView {
 }
 
 /// One piece of evidence for an issue.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EvidenceView {
     /// Where it comes from.
     pub source: String,
@@ -163,7 +163,7 @@ impl From<model::schema::Issue> for IssueView {
 }
 
 /// One issue, with the names of the members it names.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IssueDetail {
     /// The issue.
     pub issue: IssueView,

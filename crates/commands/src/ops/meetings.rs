@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most meetings in one page.
-pub const MAX_PAGE: usize = 500;
+pub const MAX_PAGE: usize = super::MAX_PAGE;
 /// Meetings in a page when the request names no limit.
 pub const DEFAULT_PAGE: usize = 50;
 
@@ -54,7 +54,7 @@ pub struct MeetingQuery {
 }
 
 /// A meeting as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MeetingView {
     /// Its id.
     #[schema(value_type = String)]
@@ -96,7 +96,7 @@ impl From<model::schema::Meeting> for MeetingView {
 }
 
 /// One page of meetings.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MeetingPage {
     /// How many meetings there are, in all pages.
     pub total: usize,
@@ -113,7 +113,7 @@ pub struct MeetingPage {
 }
 
 /// One meeting, with the names of the members it names.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MeetingDetail {
     /// The meeting.
     pub meeting: MeetingView,

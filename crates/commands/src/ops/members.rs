@@ -19,7 +19,7 @@ pub struct MemberQuery {
 }
 
 /// A member organization and where it stands.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MemberEntry {
     /// Its record.
     #[serde(flatten)]

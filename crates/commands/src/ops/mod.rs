@@ -80,6 +80,11 @@ pub struct OpError {
     pub code: ErrorCode,
     /// What went wrong, with its causes, as a sentence for a person.
     pub message: String,
+    /// The same, one part per line: what failed first, then each cause in turn (what the
+    /// command line prints as `error:` and `caused by:` lines). Empty when the message has
+    /// no parts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<String>,
 }
 
 impl OpError {
@@ -88,13 +93,27 @@ impl OpError {
         Self {
             code,
             message: message.into(),
+            causes: Vec::new(),
         }
     }
 
     /// The error with its code read off its causes: the first cause of a known kind decides.
     pub fn from_anyhow(e: &anyhow::Error) -> Self {
         let code = e.chain().find_map(code_of).unwrap_or(ErrorCode::Internal);
-        Self::new(code, format!("{e:#}"))
+        Self {
+            causes: e.chain().map(ToString::to_string).collect(),
+            ..Self::new(code, format!("{e:#}"))
+        }
+    }
+
+    /// The error as this process's own, its causes chained as they were where it happened
+    /// (the command line prints each on its line).
+    pub fn into_anyhow(self) -> anyhow::Error {
+        let mut parts = self.causes.into_iter().rev();
+        let Some(innermost) = parts.next() else {
+            return anyhow::Error::msg(self.message);
+        };
+        parts.fold(anyhow::Error::msg(innermost), |e, outer| e.context(outer))
     }
 }
 
@@ -172,17 +191,60 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
 }
 
 /// The id of a record just made.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Created {
     /// Its id.
     pub id: String,
 }
 
 /// The id of a record just changed.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Updated {
     /// Its id.
     pub id: String,
+}
+
+/// Where operations run: this process's open replica ([`Replica`] implements it), or the
+/// running node reached through its API (`api::Client`). The command line's commands build
+/// requests and print replies the same way on either.
+pub trait Exec {
+    /// Carries out one operation.
+    fn call(&mut self, req: Request) -> anyhow::Result<Reply>;
+
+    /// The coalition `given` names, as the id to put in requests; when none is given, the
+    /// only one held (and `true`: chosen, not named).
+    fn coalition(&mut self, given: Option<&str>) -> anyhow::Result<(String, bool)>;
+}
+
+impl Exec for Replica {
+    fn call(&mut self, req: Request) -> anyhow::Result<Reply> {
+        // In this process a listing is not cut into pages: the command line lists everything.
+        run(self, req, usize::MAX)
+    }
+
+    fn coalition(&mut self, given: Option<&str>) -> anyhow::Result<(String, bool)> {
+        let (id, chosen) = self.resolve_or_only(given)?;
+        Ok((id.to_string(), chosen))
+    }
+}
+
+/// The coalition a request names, resolved ([`Request::CoalitionResolve`]).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResolvedCoalition {
+    /// Its whole id.
+    pub id: String,
+    /// Whether it was chosen as the only coalition held, none being named.
+    pub chosen: bool,
+}
+
+/// What to resolve ([`Request::CoalitionResolve`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResolveQuery {
+    /// An id or unique prefix; left out, the only coalition held.
+    #[serde(default)]
+    pub coalition: Option<String>,
 }
 
 /// One operation with what it takes: how the API hands an operation to the node's core. Each
@@ -191,6 +253,11 @@ pub struct Updated {
 pub enum Request {
     /// The coalitions held here ([`coalitions::list`]).
     CoalitionList,
+    /// The coalition an id or prefix names, or the only one held.
+    CoalitionResolve {
+        /// What was given.
+        query: ResolveQuery,
+    },
     /// Found a coalition ([`coalitions::create`]).
     CoalitionCreate {
         /// The coalition.
@@ -385,6 +452,57 @@ pub enum Reply {
     CharterVersions(charter::CharterVersions),
     /// The coalitions held here.
     Coalitions(Vec<coalitions::CoalitionSummary>),
+    /// A coalition resolved.
+    Resolved(ResolvedCoalition),
+}
+
+/// A reply of the kind expected, or an error saying which came instead.
+macro_rules! reply_kinds {
+    ($($variant:ident => $ty:ty),+ $(,)?) => {$(
+        impl TryFrom<Reply> for $ty {
+            type Error = anyhow::Error;
+            fn try_from(reply: Reply) -> anyhow::Result<Self> {
+                match reply {
+                    Reply::$variant(v) => Ok(v),
+                    other => Err(anyhow::anyhow!(
+                        "the node answered with {} where {} was expected",
+                        other.kind(),
+                        stringify!($variant)
+                    )),
+                }
+            }
+        }
+    )+
+
+        impl Reply {
+            /// The reply's kind, for errors.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => stringify!($variant)),+
+                }
+            }
+        }
+    };
+}
+
+reply_kinds! {
+    Created => Created,
+    Updated => Updated,
+    Issue => Box<issues::IssueDetail>,
+    Issues => issues::IssuePage,
+    PositionTaken => proposals::PositionTaken,
+    Proposal => Box<proposals::ProposalDetail>,
+    Proposals => proposals::ProposalPage,
+    Requested => pools::AllocationRequested,
+    Pools => Vec<pools::PoolSummary>,
+    Ledger => Box<model::reports::LedgerReport>,
+    Meetings => meetings::MeetingPage,
+    Meeting => Box<meetings::MeetingDetail>,
+    Members => Vec<members::MemberEntry>,
+    Charter => Box<charter::CharterDetail>,
+    CharterVersions => charter::CharterVersions,
+    Coalitions => Vec<coalitions::CoalitionSummary>,
+    Resolved => ResolvedCoalition,
 }
 
 impl Request {
@@ -392,6 +510,7 @@ impl Request {
     pub fn name(&self) -> &'static str {
         match self {
             Self::CoalitionList => "coalition_list",
+            Self::CoalitionResolve { .. } => "coalition_resolve",
             Self::CoalitionCreate { .. } => "coalition_create",
             Self::IssueCreate { .. } => "issue_create",
             Self::IssueEdit { .. } => "issue_edit",
@@ -421,6 +540,7 @@ impl Request {
     pub fn coalition(&self) -> Option<&str> {
         match self {
             Self::CoalitionList | Self::CoalitionCreate { .. } => None,
+            Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
             | Self::IssueShow { coalition, .. }
@@ -466,12 +586,23 @@ impl Request {
 
 /// Carries out one operation on an open replica.
 pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
-    run(r, req).map_err(|e| OpError::from_anyhow(&e))
+    run(r, req, MAX_PAGE).map_err(|e| OpError::from_anyhow(&e))
 }
 
-fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
+/// Most records in a page of a listing the API answers.
+pub const MAX_PAGE: usize = 500;
+
+/// Carries out `req`, answering listings with pages of at most `max_page` records.
+fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> {
     Ok(match req {
         Request::CoalitionList => Reply::Coalitions(coalitions::list(r)?),
+        Request::CoalitionResolve { query } => {
+            let (id, chosen) = r.resolve_or_only(query.coalition.as_deref())?;
+            Reply::Resolved(ResolvedCoalition {
+                id: id.to_string(),
+                chosen,
+            })
+        }
         Request::CoalitionCreate { body } => {
             let id = coalitions::create(r, body)?;
             Reply::Created(Created { id: id.to_string() })
@@ -502,7 +633,7 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
             query,
         } => {
             let c = coalition(r, &c)?;
-            Reply::Issues(issues::list(r, &c, &query)?)
+            Reply::Issues(issues::list_limited(r, &c, &query, max_page)?)
         }
         Request::ProposalCreate { coalition: c, body } => {
             let c = coalition(r, &c)?;
@@ -529,7 +660,7 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
             query,
         } => {
             let c = coalition(r, &c)?;
-            Reply::Proposals(proposals::list(r, &c, &query)?)
+            Reply::Proposals(proposals::list_limited(r, &c, &query, max_page)?)
         }
         Request::PoolCreate { coalition: c, body } => {
             let c = coalition(r, &c)?;
@@ -571,7 +702,7 @@ fn run(r: &mut Replica, req: Request) -> anyhow::Result<Reply> {
             query,
         } => {
             let c = coalition(r, &c)?;
-            Reply::Meetings(meetings::list(r, &c, &query)?)
+            Reply::Meetings(meetings::list_limited(r, &c, &query, max_page)?)
         }
         Request::MeetingShow {
             coalition: c,
@@ -742,263 +873,7 @@ pub(crate) mod tests {
         (dir, r, c)
     }
 
-    /// Text as a hostile or careless client sends it: empty, blank, long, control
-    /// characters, bidirectional overrides, any Unicode.
-    fn text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            Just(String::new()),
-            Just(" \t\n".to_owned()),
-            "[a-zA-Z ]{1,40}",
-            "\\PC{0,60}",
-            "[\u{0}-\u{1f}\u{202a}-\u{202e}]{1,10}",
-            (1usize..3000).prop_map(|n| "x".repeat(n)),
-        ]
-    }
-
-    fn request(coalition: String) -> impl Strategy<Value = Request> {
-        let c1 = coalition.clone();
-        let c2 = coalition.clone();
-        let c3 = coalition.clone();
-        let (c4, c5, c6, c7) = (
-            coalition.clone(),
-            coalition.clone(),
-            coalition.clone(),
-            coalition.clone(),
-        );
-        let (c8, c9, c10, c11) = (
-            coalition.clone(),
-            coalition.clone(),
-            coalition.clone(),
-            coalition.clone(),
-        );
-        let (c12, c13, c14) = (coalition.clone(), coalition.clone(), coalition.clone());
-        let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
-        let (c18, c19) = (coalition.clone(), coalition.clone());
-        prop_oneof![
-            (
-                text(),
-                text(),
-                proptest::collection::vec(text(), 0..40),
-                proptest::option::of(text())
-            )
-                .prop_map(move |(title, description, tags, lead)| {
-                    Request::IssueCreate {
-                        coalition: c1.clone(),
-                        body: issues::NewIssueRequest {
-                            title,
-                            description,
-                            tags,
-                            lead,
-                        },
-                    }
-                }),
-            (
-                text(),
-                proptest::option::of(text()),
-                proptest::option::of(prop_oneof![Just("won".to_owned()), text()]),
-                proptest::collection::vec(text(), 0..5)
-            )
-                .prop_map(move |(issue, title, status, add_tags)| Request::IssueEdit {
-                    coalition: c2.clone(),
-                    issue,
-                    body: issues::IssueEditRequest {
-                        title,
-                        status,
-                        add_tags,
-                        ..Default::default()
-                    },
-                }),
-            text().prop_map(move |issue| Request::IssueShow {
-                coalition: c3.clone(),
-                issue,
-            }),
-            (
-                proptest::option::of(text()),
-                proptest::option::of(text()),
-                any::<usize>(),
-                proptest::option::of(any::<usize>())
-            )
-                .prop_map(move |(tag, status, offset, limit)| Request::IssueList {
-                    coalition: coalition.clone(),
-                    query: issues::IssueQuery {
-                        tag,
-                        status,
-                        offset,
-                        limit,
-                    },
-                }),
-            text().prop_map(|coalition| Request::IssueShow {
-                coalition,
-                issue: "00".into(),
-            }),
-            (
-                prop_oneof![
-                    Just("general".to_owned()),
-                    Just("amendment".to_owned()),
-                    text()
-                ],
-                text(),
-                text(),
-                proptest::option::of(prop_oneof![Just("7d".to_owned()), text()])
-            )
-                .prop_map(move |(kind, title, text, closes)| Request::ProposalCreate {
-                    coalition: c4.clone(),
-                    body: proposals::NewProposalRequest {
-                        kind,
-                        title,
-                        text,
-                        closes,
-                    },
-                }),
-            (
-                text(),
-                prop_oneof![Just("agree".to_owned()), Just("block".to_owned()), text()],
-                text()
-            )
-                .prop_map(move |(proposal, stance, reason)| {
-                    Request::ProposalPosition {
-                        coalition: c5.clone(),
-                        proposal,
-                        body: proposals::PositionRequest { stance, reason },
-                    }
-                }),
-            text().prop_map(move |proposal| Request::ProposalShow {
-                coalition: c6.clone(),
-                proposal,
-            }),
-            (
-                proptest::option::of(text()),
-                any::<usize>(),
-                proptest::option::of(any::<usize>())
-            )
-                .prop_map(move |(kind, offset, limit)| Request::ProposalList {
-                    coalition: c7.clone(),
-                    query: proposals::ProposalQuery {
-                        kind,
-                        offset,
-                        limit,
-                    },
-                }),
-            (
-                prop_oneof![Just("funds".to_owned()), text()],
-                text(),
-                text()
-            )
-                .prop_map(move |(kind, name, unit)| Request::PoolCreate {
-                    coalition: c8.clone(),
-                    body: pools::NewPoolRequest {
-                        name,
-                        kind,
-                        unit,
-                        description: String::new(),
-                    },
-                }),
-            (
-                text(),
-                prop_oneof![
-                    Just("pledge".to_owned()),
-                    Just("contribution".to_owned()),
-                    text()
-                ],
-                prop_oneof![Just("10".to_owned()), Just("0.001".to_owned()), text()],
-                text()
-            )
-                .prop_map(move |(pool, kind, amount, note)| Request::PoolGive {
-                    coalition: c9.clone(),
-                    pool,
-                    body: pools::GiftRequest { kind, amount, note },
-                }),
-            (text(), text(), text()).prop_map(move |(pool, amount, reason)| {
-                Request::PoolRequest {
-                    coalition: c10.clone(),
-                    pool,
-                    body: pools::AllocationRequestBody { amount, reason },
-                }
-            }),
-            text().prop_map(move |pool| Request::PoolLedger {
-                coalition: c11.clone(),
-                pool,
-            }),
-            (
-                prop_oneof![Just("2026-11-20".to_owned()), text()],
-                proptest::option::of(text()),
-                proptest::collection::vec(text(), 0..3),
-                proptest::collection::vec(text(), 0..60),
-                text(),
-                proptest::collection::vec(text(), 0..3)
-            )
-                .prop_map(
-                    move |(date, facilitator, attendance, agenda, minutes, decisions)| {
-                        Request::MeetingCreate {
-                            coalition: c12.clone(),
-                            body: meetings::NewMeetingRequest {
-                                date,
-                                facilitator,
-                                attendance,
-                                agenda,
-                                minutes,
-                                decisions,
-                            },
-                        }
-                    }
-                ),
-            (any::<usize>(), proptest::option::of(any::<usize>())).prop_map(
-                move |(offset, limit)| Request::MeetingList {
-                    coalition: c13.clone(),
-                    query: meetings::MeetingQuery { offset, limit },
-                }
-            ),
-            text().prop_map(move |meeting| Request::MeetingShow {
-                coalition: c14.clone(),
-                meeting,
-            }),
-            any::<bool>().prop_map(move |all| Request::MemberList {
-                coalition: c15.clone(),
-                query: members::MemberQuery { all },
-            }),
-            (
-                proptest::option::of(text()),
-                proptest::option::of(proptest::collection::vec(text(), 0..60)),
-                proptest::option::of(text())
-            )
-                .prop_map(move |(name, languages, contact)| Request::ProfileUpdate {
-                    coalition: c16.clone(),
-                    body: members::ProfileRequest {
-                        name,
-                        languages,
-                        contact,
-                        ..Default::default()
-                    },
-                }),
-            Just(Request::CoalitionList),
-            (
-                text(),
-                text(),
-                proptest::option::of(prop_oneof![Just("1/2".to_owned()), text()])
-            )
-                .prop_map(|(name, frame, equity_threshold)| Request::CoalitionCreate {
-                    body: coalitions::NewCoalitionRequest {
-                        name,
-                        frame,
-                        equity_threshold,
-                        ..Default::default()
-                    },
-                }),
-            Just(()).prop_map(move |()| Request::CharterShow {
-                coalition: c18.clone()
-            }),
-            Just(()).prop_map(move |()| Request::CharterVersions {
-                coalition: c19.clone()
-            }),
-            (text(), text(), proptest::option::of(text())).prop_map(
-                move |(member, reason, closes)| Request::MemberRemoval {
-                    coalition: c17.clone(),
-                    member,
-                    body: members::RemovalRequest { reason, closes },
-                }
-            ),
-        ]
-    }
+    use crate::testing::request;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
@@ -1037,7 +912,9 @@ pub(crate) mod tests {
                             *coalition = c.to_string();
                         }
                     }
-                    Request::CoalitionList | Request::CoalitionCreate { .. } => {}
+                    Request::CoalitionList
+                    | Request::CoalitionCreate { .. }
+                    | Request::CoalitionResolve { .. } => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}

@@ -56,7 +56,7 @@ pub struct AllocationRequestBody {
 }
 
 /// What a request for an allocation made.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AllocationRequested {
     /// The ledger entry of the request.
     #[schema(value_type = String)]
@@ -67,7 +67,7 @@ pub struct AllocationRequested {
 }
 
 /// A pool with its totals, as `coalesce pool list --json` prints it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PoolSummary {
     /// Its id.
     #[schema(value_type = String)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most proposals in one page.
-pub const MAX_PAGE: usize = 500;
+pub const MAX_PAGE: usize = super::MAX_PAGE;
 /// Proposals in a page when the request names no limit.
 pub const DEFAULT_PAGE: usize = 50;
 
@@ -47,7 +47,7 @@ pub struct PositionRequest {
 }
 
 /// What a position changed.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PositionTaken {
     /// The proposal.
     #[schema(value_type = String)]
@@ -80,7 +80,7 @@ pub struct ProposalQuery {
 }
 
 /// A proposal with where it stands, as `coalesce proposal show --json` prints it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProposalView {
     /// The proposal as recorded.
     #[serde(flatten)]
@@ -95,7 +95,7 @@ pub struct ProposalView {
 }
 
 /// What an allocation asks for.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AllocationView {
     /// The pool's id.
     #[schema(value_type = String)]
@@ -115,7 +115,7 @@ pub struct AllocationView {
 }
 
 /// One proposal, with what it decides and the names of the members it names.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProposalDetail {
     /// The proposal and its tally.
     pub proposal: ProposalView,
@@ -127,7 +127,7 @@ pub struct ProposalDetail {
 }
 
 /// One page of proposals.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProposalPage {
     /// How many proposals match, in all pages.
     pub total: usize,

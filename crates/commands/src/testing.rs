@@ -1,0 +1,273 @@
+//! What tests of this crate and of the crates above it share: requests of every typed
+//! operation as a hostile or careless client sends them (a `proptest` strategy). Built for
+//! this crate's tests and with the `testing` feature.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+
+use crate::ops::{Request, ResolveQuery, coalitions, issues, meetings, members, pools, proposals};
+
+/// Text as a hostile or careless client sends it: empty, blank, long, control
+/// characters, bidirectional overrides, any Unicode.
+pub fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(" \t\n".to_owned()),
+        "[a-zA-Z ]{1,40}",
+        "\\PC{0,60}",
+        "[\u{0}-\u{1f}\u{202a}-\u{202e}]{1,10}",
+        (1usize..3000).prop_map(|n| "x".repeat(n)),
+    ]
+}
+
+pub fn request(coalition: String) -> impl Strategy<Value = Request> {
+    let c1 = coalition.clone();
+    let c2 = coalition.clone();
+    let c3 = coalition.clone();
+    let (c4, c5, c6, c7) = (
+        coalition.clone(),
+        coalition.clone(),
+        coalition.clone(),
+        coalition.clone(),
+    );
+    let (c8, c9, c10, c11) = (
+        coalition.clone(),
+        coalition.clone(),
+        coalition.clone(),
+        coalition.clone(),
+    );
+    let (c12, c13, c14) = (coalition.clone(), coalition.clone(), coalition.clone());
+    let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
+    let (c18, c19) = (coalition.clone(), coalition.clone());
+    prop_oneof![
+        Just(Request::PoolList {
+            coalition: coalition.clone()
+        }),
+        proptest::option::of(text()).prop_map(|coalition| Request::CoalitionResolve {
+            query: ResolveQuery { coalition }
+        }),
+        (
+            text(),
+            text(),
+            proptest::collection::vec(text(), 0..40),
+            proptest::option::of(text())
+        )
+            .prop_map(move |(title, description, tags, lead)| {
+                Request::IssueCreate {
+                    coalition: c1.clone(),
+                    body: issues::NewIssueRequest {
+                        title,
+                        description,
+                        tags,
+                        lead,
+                    },
+                }
+            }),
+        (
+            text(),
+            proptest::option::of(text()),
+            proptest::option::of(prop_oneof![Just("won".to_owned()), text()]),
+            proptest::collection::vec(text(), 0..5)
+        )
+            .prop_map(move |(issue, title, status, add_tags)| Request::IssueEdit {
+                coalition: c2.clone(),
+                issue,
+                body: issues::IssueEditRequest {
+                    title,
+                    status,
+                    add_tags,
+                    ..Default::default()
+                },
+            }),
+        text().prop_map(move |issue| Request::IssueShow {
+            coalition: c3.clone(),
+            issue,
+        }),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            any::<usize>(),
+            proptest::option::of(any::<usize>())
+        )
+            .prop_map(move |(tag, status, offset, limit)| Request::IssueList {
+                coalition: coalition.clone(),
+                query: issues::IssueQuery {
+                    tag,
+                    status,
+                    offset,
+                    limit,
+                },
+            }),
+        text().prop_map(|coalition| Request::IssueShow {
+            coalition,
+            issue: "00".into(),
+        }),
+        (
+            prop_oneof![
+                Just("general".to_owned()),
+                Just("amendment".to_owned()),
+                text()
+            ],
+            text(),
+            text(),
+            proptest::option::of(prop_oneof![Just("7d".to_owned()), text()])
+        )
+            .prop_map(move |(kind, title, text, closes)| Request::ProposalCreate {
+                coalition: c4.clone(),
+                body: proposals::NewProposalRequest {
+                    kind,
+                    title,
+                    text,
+                    closes,
+                },
+            }),
+        (
+            text(),
+            prop_oneof![Just("agree".to_owned()), Just("block".to_owned()), text()],
+            text()
+        )
+            .prop_map(move |(proposal, stance, reason)| {
+                Request::ProposalPosition {
+                    coalition: c5.clone(),
+                    proposal,
+                    body: proposals::PositionRequest { stance, reason },
+                }
+            }),
+        text().prop_map(move |proposal| Request::ProposalShow {
+            coalition: c6.clone(),
+            proposal,
+        }),
+        (
+            proptest::option::of(text()),
+            any::<usize>(),
+            proptest::option::of(any::<usize>())
+        )
+            .prop_map(move |(kind, offset, limit)| Request::ProposalList {
+                coalition: c7.clone(),
+                query: proposals::ProposalQuery {
+                    kind,
+                    offset,
+                    limit,
+                },
+            }),
+        (
+            prop_oneof![Just("funds".to_owned()), text()],
+            text(),
+            text()
+        )
+            .prop_map(move |(kind, name, unit)| Request::PoolCreate {
+                coalition: c8.clone(),
+                body: pools::NewPoolRequest {
+                    name,
+                    kind,
+                    unit,
+                    description: String::new(),
+                },
+            }),
+        (
+            text(),
+            prop_oneof![
+                Just("pledge".to_owned()),
+                Just("contribution".to_owned()),
+                text()
+            ],
+            prop_oneof![Just("10".to_owned()), Just("0.001".to_owned()), text()],
+            text()
+        )
+            .prop_map(move |(pool, kind, amount, note)| Request::PoolGive {
+                coalition: c9.clone(),
+                pool,
+                body: pools::GiftRequest { kind, amount, note },
+            }),
+        (text(), text(), text()).prop_map(move |(pool, amount, reason)| {
+            Request::PoolRequest {
+                coalition: c10.clone(),
+                pool,
+                body: pools::AllocationRequestBody { amount, reason },
+            }
+        }),
+        text().prop_map(move |pool| Request::PoolLedger {
+            coalition: c11.clone(),
+            pool,
+        }),
+        (
+            prop_oneof![Just("2026-11-20".to_owned()), text()],
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+            proptest::collection::vec(text(), 0..60),
+            text(),
+            proptest::collection::vec(text(), 0..3)
+        )
+            .prop_map(
+                move |(date, facilitator, attendance, agenda, minutes, decisions)| {
+                    Request::MeetingCreate {
+                        coalition: c12.clone(),
+                        body: meetings::NewMeetingRequest {
+                            date,
+                            facilitator,
+                            attendance,
+                            agenda,
+                            minutes,
+                            decisions,
+                        },
+                    }
+                }
+            ),
+        (any::<usize>(), proptest::option::of(any::<usize>())).prop_map(move |(offset, limit)| {
+            Request::MeetingList {
+                coalition: c13.clone(),
+                query: meetings::MeetingQuery { offset, limit },
+            }
+        }),
+        text().prop_map(move |meeting| Request::MeetingShow {
+            coalition: c14.clone(),
+            meeting,
+        }),
+        any::<bool>().prop_map(move |all| Request::MemberList {
+            coalition: c15.clone(),
+            query: members::MemberQuery { all },
+        }),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(proptest::collection::vec(text(), 0..60)),
+            proptest::option::of(text())
+        )
+            .prop_map(move |(name, languages, contact)| Request::ProfileUpdate {
+                coalition: c16.clone(),
+                body: members::ProfileRequest {
+                    name,
+                    languages,
+                    contact,
+                    ..Default::default()
+                },
+            }),
+        Just(Request::CoalitionList),
+        (
+            text(),
+            text(),
+            proptest::option::of(prop_oneof![Just("1/2".to_owned()), text()])
+        )
+            .prop_map(|(name, frame, equity_threshold)| Request::CoalitionCreate {
+                body: coalitions::NewCoalitionRequest {
+                    name,
+                    frame,
+                    equity_threshold,
+                    ..Default::default()
+                },
+            }),
+        Just(()).prop_map(move |()| Request::CharterShow {
+            coalition: c18.clone()
+        }),
+        Just(()).prop_map(move |()| Request::CharterVersions {
+            coalition: c19.clone()
+        }),
+        (text(), text(), proptest::option::of(text())).prop_map(move |(member, reason, closes)| {
+            Request::MemberRemoval {
+                coalition: c17.clone(),
+                member,
+                body: members::RemovalRequest { reason, closes },
+            }
+        }),
+    ]
+}
