@@ -340,9 +340,15 @@ impl Hydrate for Amount {
 }
 
 /// A member's priority for an issue it shares: 1 (highest) to [`Rank::LOWEST`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Rank(u8);
+
+impl<'de> Deserialize<'de> for Rank {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Rank::new(u64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
 
 impl Rank {
     /// The lowest priority a member can give.
@@ -741,6 +747,44 @@ pub fn normalize_tag(tag: &str) -> Result<String, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// What the API answers reads back as the same value on the command line's side (its
+        /// replies are read into these types), and a value out of range is refused on reading.
+        #[test]
+        fn values_read_back_as_serialized(
+            ms in proptest::num::i64::ANY,
+            hundredths in 0i64..=100_000_000_000_000,
+            (num, den) in proptest::strategy::Strategy::prop_flat_map(1u32..1000, |d| {
+                (0..=d, proptest::strategy::Just(d))
+            }),
+            rank in 0u64..20,
+            days in -100_000i32..100_000,
+        ) {
+            use proptest::prelude::*;
+            fn back<T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+                v: &T,
+            ) -> Result<(), TestCaseError> {
+                let json = serde_json::to_string(v).unwrap();
+                let read: T = serde_json::from_str(&json).unwrap();
+                prop_assert_eq!(&read, v, "{}", json);
+                Ok(())
+            }
+            back(&Timestamp::from_millis(ms))?;
+            if let Ok(a) = Amount::from_hundredths(hundredths) {
+                back(&a)?;
+            }
+            back(&Fraction::new(num, den).unwrap())?;
+            match Rank::new(rank) {
+                Ok(r) => back(&r)?,
+                Err(_) => prop_assert!(serde_json::from_str::<Rank>(&rank.to_string()).is_err()),
+            }
+            let day = jiff::civil::date(2026, 1, 1).checked_add(jiff::Span::new().days(days));
+            if let Ok(d) = day {
+                back(&Day(d))?;
+            }
+        }
+    }
 
     #[test]
     fn amounts_parse_exactly_and_refuse_bad_input() {
