@@ -507,6 +507,112 @@ fn the_charter_and_its_versions_are_read_through_their_routes() {
 }
 
 #[test]
+fn evidence_shares_and_goals_are_recorded_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let at = |rest: &str| format!("/v1/coalitions/{c}/{rest}");
+
+    let evidence = json!({"source": "Transit survey 2026", "figure": "38% of riders", "disaggregation": "by race"});
+    let (status, added) = api_call(
+        home,
+        "POST",
+        &at(&format!("issues/{}/evidence", &issue[..8])),
+        Some(&evidence),
+        true,
+    );
+    assert_eq!(
+        (status, added["id"].as_str()),
+        (201, Some(issue.as_str())),
+        "{added}"
+    );
+    let (status, shared) = api_call(
+        home,
+        "PUT",
+        &at(&format!("issues/{issue}/share")),
+        Some(&json!({"rank": 2})),
+        true,
+    );
+    assert_eq!(status, 200, "{shared}");
+    let shown = node.json(&["issue", "show", "--coalition", &c, &issue]);
+    assert_eq!(shown["evidence"][0]["figure"], "38% of riders");
+    assert_eq!(
+        shown["ranks"]
+            .as_object()
+            .unwrap()
+            .values()
+            .collect::<Vec<_>>(),
+        [&json!(2)]
+    );
+    let (status, _) = api_call(
+        home,
+        "DELETE",
+        &at(&format!("issues/{issue}/share")),
+        None,
+        true,
+    );
+    assert_eq!(status, 200);
+    let shown = node.json(&["issue", "show", "--coalition", &c, &issue]);
+    assert_eq!(shown["ranks"], json!({}));
+    assert_refused(
+        home,
+        "PUT",
+        &at(&format!("issues/{issue}/share")),
+        &json!({"rank": 11}),
+        422,
+        "invalid",
+    );
+    assert_refused(
+        home,
+        "POST",
+        &at(&format!("issues/{issue}/evidence")),
+        &json!({"source": "", "figure": "x"}),
+        422,
+        "invalid",
+    );
+
+    let (status, goal) = api_call(
+        home,
+        "POST",
+        &at("charter/goals"),
+        Some(&json!({"title": "Fare-free buses", "target": "100", "unit": "percent"})),
+        true,
+    );
+    assert_eq!(status, 201, "{goal}");
+    let goal = goal["id"].as_str().unwrap().to_owned();
+    let progress = json!({"value": "40", "date": "2026-03-01", "note": "council vote"});
+    let (status, _) = api_call(
+        home,
+        "POST",
+        &at(&format!("charter/goals/{goal}/progress")),
+        Some(&progress),
+        true,
+    );
+    assert_eq!(status, 201);
+    let charter = node.json(&["charter", "show", "--coalition", &c]);
+    assert_eq!(charter["goals"][&goal]["progress"][0]["value"], "40");
+    assert_refused(
+        home,
+        "POST",
+        &at("charter/goals/ffff/progress"),
+        &progress,
+        404,
+        "not_found",
+    );
+    assert_refused(
+        home,
+        "POST",
+        &at("charter/goals"),
+        &json!({"title": "x", "target": "lots", "unit": "u"}),
+        422,
+        "invalid",
+    );
+    drop(daemon);
+}
+
+#[test]
 fn coalitions_are_listed_and_founded_through_their_route() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

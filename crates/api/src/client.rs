@@ -27,6 +27,8 @@ pub enum Method {
     Put,
     /// Changes some fields of a record.
     Patch,
+    /// Withdraws this organization's own record (a share).
+    Delete,
 }
 
 impl Method {
@@ -37,6 +39,7 @@ impl Method {
             Self::Post => "POST",
             Self::Put => "PUT",
             Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
         }
     }
 }
@@ -73,7 +76,7 @@ fn body(b: &impl Serialize) -> anyhow::Result<Option<serde_json::Value>> {
 
 /// The route of `req` under `/v1`.
 pub fn call_of(req: &Request) -> anyhow::Result<Call> {
-    use Method::{Get, Patch, Post, Put};
+    use Method::{Delete, Get, Patch, Post, Put};
     let c = |c: &str| format!("/v1/coalitions/{}", seg(c));
     let (method, path, body) = match req {
         Request::CoalitionList => (Get, "/v1/coalitions".to_owned(), None),
@@ -91,6 +94,41 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         } => (
             Patch,
             format!("{}/issues/{}", c(coalition), seg(issue)),
+            body(b)?,
+        ),
+        Request::IssueEvidence {
+            coalition,
+            issue,
+            body: b,
+        } => (
+            Post,
+            format!("{}/issues/{}/evidence", c(coalition), seg(issue)),
+            body(b)?,
+        ),
+        Request::IssueShare {
+            coalition,
+            issue,
+            body: b,
+        } => (
+            Put,
+            format!("{}/issues/{}/share", c(coalition), seg(issue)),
+            body(b)?,
+        ),
+        Request::IssueUnshare { coalition, issue } => (
+            Delete,
+            format!("{}/issues/{}/share", c(coalition), seg(issue)),
+            None,
+        ),
+        Request::GoalCreate { coalition, body: b } => {
+            (Post, format!("{}/charter/goals", c(coalition)), body(b)?)
+        }
+        Request::GoalProgress {
+            coalition,
+            goal,
+            body: b,
+        } => (
+            Post,
+            format!("{}/charter/goals/{}/progress", c(coalition), seg(goal)),
             body(b)?,
         ),
         Request::IssueShow { coalition, issue } => {
@@ -210,16 +248,20 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::CharterShow { .. } => Reply::Charter(read(text)?),
         Request::CharterVersions { .. } => Reply::CharterVersions(read(text)?),
         Request::MemberList { .. } => Reply::Members(read(text)?),
-        Request::IssueEdit { .. } | Request::ProfileUpdate { .. } => {
-            Reply::Updated(read::<Updated>(text)?)
-        }
+        Request::IssueEdit { .. }
+        | Request::ProfileUpdate { .. }
+        | Request::IssueEvidence { .. }
+        | Request::IssueShare { .. }
+        | Request::IssueUnshare { .. }
+        | Request::GoalProgress { .. } => Reply::Updated(read::<Updated>(text)?),
         Request::CoalitionCreate { .. }
         | Request::IssueCreate { .. }
         | Request::ProposalCreate { .. }
         | Request::PoolCreate { .. }
         | Request::PoolGive { .. }
         | Request::MeetingCreate { .. }
-        | Request::MemberRemoval { .. } => Reply::Created(read::<Created>(text)?),
+        | Request::MemberRemoval { .. }
+        | Request::GoalCreate { .. } => Reply::Created(read::<Created>(text)?),
     })
 }
 
@@ -244,6 +286,7 @@ impl Client {
         let auth = format!("Bearer {}", self.file.token);
         let sent = match (call.method, call.body) {
             (Method::Get, _) => agent.get(&url).header("authorization", &auth).call(),
+            (Method::Delete, _) => agent.delete(&url).header("authorization", &auth).call(),
             (m, body) => {
                 let builder = match m {
                     Method::Post => agent.post(&url),
@@ -392,6 +435,7 @@ mod tests {
                 ("POST", &item.post),
                 ("PUT", &item.put),
                 ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
             ] {
                 if op.is_none() {
                     continue;

@@ -11,10 +11,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use commands::ops::charter::{CharterDetail, CharterVersions};
+use commands::ops::charter::{CharterDetail, CharterVersions, NewGoalRequest, ProgressRequest};
 use commands::ops::coalitions::{CoalitionSummary, NewCoalitionRequest};
 use commands::ops::issues::{
-    EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView, NewIssueRequest,
+    EvidenceRequest, EvidenceView, IssueDetail, IssueEditRequest, IssuePage, IssueQuery, IssueView,
+    NewIssueRequest, ShareRequest,
 };
 use commands::ops::meetings::{
     MeetingDetail, MeetingPage, MeetingQuery, MeetingView, NewMeetingRequest,
@@ -47,7 +48,8 @@ use crate::{AppState, Job, authorized};
             node's home. Errors are JSON: a stable `code` and a `message` for people."
     ),
     paths(
-        issue_list, issue_create, issue_show, issue_edit, proposal_list, proposal_create,
+        issue_list, issue_create, issue_show, issue_edit, issue_evidence, issue_share,
+        issue_unshare, goal_create, goal_progress, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
         member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
@@ -60,7 +62,8 @@ use crate::{AppState, Job, authorized};
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
         ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionSummary,
-        NewCoalitionRequest, ResolvedCoalition
+        NewCoalitionRequest, ResolvedCoalition, EvidenceRequest, ShareRequest, NewGoalRequest,
+        ProgressRequest
     )),
     modifiers(&BearerToken),
     tags(
@@ -115,6 +118,22 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/issues/{issue}",
             get(issue_show).patch(issue_edit),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/issues/{issue}/evidence",
+            axum::routing::post(issue_evidence),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/issues/{issue}/share",
+            axum::routing::put(issue_share).delete(issue_unshare),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/charter/goals",
+            axum::routing::post(goal_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/charter/goals/{goal}/progress",
+            axum::routing::post(goal_progress),
         )
         .route(
             "/v1/coalitions/{coalition}/proposals",
@@ -977,4 +996,150 @@ async fn coalition_create(
         StatusCode::CREATED,
     )
     .await
+}
+
+/// Adds evidence to an issue: a source, a figure, how the data is disaggregated.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/issues/{issue}/evidence",
+    tag = "issues",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("issue" = String, Path, description = "Issue id or unique prefix"),
+    ),
+    request_body = EvidenceRequest,
+    responses(
+        (status = 201, description = "Added; the issue's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_evidence(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, issue)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<EvidenceRequest>,
+) -> Response {
+    let req = Request::IssueEvidence {
+        coalition,
+        issue,
+        body,
+    };
+    call(&state, req, StatusCode::CREATED).await
+}
+
+/// Shares an issue on behalf of this node's organization, with its priority (a share made
+/// before is replaced).
+#[utoipa::path(
+    put,
+    path = "/v1/coalitions/{coalition}/issues/{issue}/share",
+    tag = "issues",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("issue" = String, Path, description = "Issue id or unique prefix"),
+    ),
+    request_body = ShareRequest,
+    responses(
+        (status = 200, description = "Shared; the issue's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_share(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, issue)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<ShareRequest>,
+) -> Response {
+    let req = Request::IssueShare {
+        coalition,
+        issue,
+        body,
+    };
+    call(&state, req, StatusCode::OK).await
+}
+
+/// Withdraws this node's organization's share of an issue.
+#[utoipa::path(
+    delete,
+    path = "/v1/coalitions/{coalition}/issues/{issue}/share",
+    tag = "issues",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("issue" = String, Path, description = "Issue id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "Withdrawn; the issue's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn issue_unshare(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, issue)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::IssueUnshare { coalition, issue },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Adds a shared goal, with its benchmark, to the charter.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/charter/goals",
+    tag = "charter",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = NewGoalRequest,
+    responses(
+        (status = 201, description = "Added", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn goal_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<NewGoalRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::GoalCreate { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// Records dated progress towards a goal.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/charter/goals/{goal}/progress",
+    tag = "charter",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("goal" = String, Path, description = "Goal id or unique prefix"),
+    ),
+    request_body = ProgressRequest,
+    responses(
+        (status = 201, description = "Recorded; the goal's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+async fn goal_progress(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, goal)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<ProgressRequest>,
+) -> Response {
+    let req = Request::GoalProgress {
+        coalition,
+        goal,
+        body,
+    };
+    call(&state, req, StatusCode::CREATED).await
 }

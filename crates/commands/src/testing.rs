@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 
-use crate::ops::{Request, ResolveQuery, coalitions, issues, meetings, members, pools, proposals};
+use crate::ops::{
+    Request, ResolveQuery, charter, coalitions, issues, meetings, members, pools, proposals,
+};
 
 /// Text as a hostile or careless client sends it: empty, blank, long, control
 /// characters, bidirectional overrides, any Unicode.
@@ -41,6 +43,58 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
     let (c18, c19) = (coalition.clone(), coalition.clone());
     prop_oneof![
+        (text(), text(), text(), text()).prop_map({
+            let c = coalition.clone();
+            move |(issue, source, figure, disaggregation)| Request::IssueEvidence {
+                coalition: c.clone(),
+                issue,
+                body: issues::EvidenceRequest {
+                    source,
+                    figure,
+                    disaggregation,
+                },
+            }
+        }),
+        (text(), 0u64..20).prop_map({
+            let c = coalition.clone();
+            move |(issue, rank)| Request::IssueShare {
+                coalition: c.clone(),
+                issue,
+                body: issues::ShareRequest { rank },
+            }
+        }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |issue| Request::IssueUnshare {
+                coalition: c.clone(),
+                issue,
+            }
+        }),
+        (text(), prop_oneof![Just("100".to_owned()), text()], text()).prop_map({
+            let c = coalition.clone();
+            move |(title, target, unit)| Request::GoalCreate {
+                coalition: c.clone(),
+                body: charter::NewGoalRequest {
+                    title,
+                    target,
+                    unit,
+                },
+            }
+        }),
+        (
+            text(),
+            prop_oneof![Just("40".to_owned()), text()],
+            proptest::option::of(prop_oneof![Just("2026-03-01".to_owned()), text()]),
+            text()
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(goal, value, date, note)| Request::GoalProgress {
+                    coalition: c.clone(),
+                    goal,
+                    body: charter::ProgressRequest { value, date, note },
+                }
+            }),
         Just(Request::PoolList {
             coalition: coalition.clone()
         }),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use model::{GoalId, schema::Charter};
+use model::schema::Charter;
 use replica::Replica;
 
 use super::{Ctx, day, named, on, short};
@@ -186,6 +186,45 @@ pub(crate) fn charter_typed(
                 x.call(Request::CharterVersions { coalition })?.try_into()?;
             versions(&listed, format.json, out)?;
         }
+        CharterCmd::Goal(GoalCmd::Add {
+            c,
+            title,
+            target,
+            unit,
+        }) => {
+            let coalition = on(x, &c, out)?;
+            let body = crate::ops::charter::NewGoalRequest {
+                title,
+                target: target.to_string(),
+                unit,
+            };
+            let made: Created = x
+                .call(Request::GoalCreate { coalition, body })?
+                .try_into()?;
+            out.id(made.id)?;
+        }
+        CharterCmd::Goal(GoalCmd::Progress {
+            c,
+            goal,
+            value,
+            date,
+            note,
+        }) => {
+            let coalition = on(x, &c, out)?;
+            let body = crate::ops::charter::ProgressRequest {
+                value: value.to_string(),
+                date: date.map(|d| d.to_string()),
+                note,
+            };
+            let done: Updated = x
+                .call(Request::GoalProgress {
+                    coalition,
+                    goal,
+                    body,
+                })?
+                .try_into()?;
+            out.note(&format!("Progress recorded for goal {}.", short(&done.id)));
+        }
         other => return Ok(Some(other)),
     }
     Ok(None)
@@ -222,7 +261,9 @@ fn versions(listed: &crate::ops::charter::CharterVersions, json: bool, out: &Out
 /// The charter commands not made of typed operations yet.
 pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
-        CharterCmd::Show { .. } | CharterCmd::Versions { .. } => anyhow::bail!(super::TYPED),
+        CharterCmd::Show { .. } | CharterCmd::Versions { .. } | CharterCmd::Goal(_) => {
+            anyhow::bail!(super::TYPED)
+        }
         CharterCmd::Amend {
             c,
             frame,
@@ -255,37 +296,6 @@ pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()>
             })?;
             out.note("Amendment opened; once it passes it becomes the next charter version.");
             out.id(id)
-        }
-        CharterCmd::Goal(GoalCmd::Add {
-            c,
-            title,
-            target,
-            unit,
-        }) => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = GoalId::from_bytes(replica::fresh_id_bytes()?);
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.add_goal(&a.member, &id, &title, target, &unit, a.now)
-            })?;
-            out.id(id)
-        }
-        CharterCmd::Goal(GoalCmd::Progress {
-            c,
-            goal,
-            value,
-            date,
-            note: text,
-        }) => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| {
-                let day = date.unwrap_or_else(|| model::Day::of(a.now));
-                doc.record_progress(&a.member, &goal, day, value, &text, a.now)
-            })?;
-            out.note(&format!(
-                "Progress recorded for goal {}.",
-                short(id.as_str())
-            ));
-            Ok(())
         }
     }
 }

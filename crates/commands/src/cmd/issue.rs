@@ -61,6 +61,55 @@ pub(crate) fn typed(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<Option
                 .try_into()?;
             out.note(&format!("Issue {} updated.", short(&done.id)));
         }
+        IssueCmd::Evidence {
+            c,
+            issue,
+            source,
+            figure,
+            disaggregation,
+        } => {
+            let coalition = on(x, &c, out)?;
+            let body = issues::EvidenceRequest {
+                source,
+                figure,
+                disaggregation,
+            };
+            let done: Updated = x
+                .call(Request::IssueEvidence {
+                    coalition,
+                    issue,
+                    body,
+                })?
+                .try_into()?;
+            out.note(&format!("Evidence added to issue {}.", short(&done.id)));
+        }
+        IssueCmd::Share { c, issue, rank } => {
+            let coalition = on(x, &c, out)?;
+            let body = issues::ShareRequest {
+                rank: u64::from(rank.get()),
+            };
+            let done: Updated = x
+                .call(Request::IssueShare {
+                    coalition,
+                    issue,
+                    body,
+                })?
+                .try_into()?;
+            out.note(&format!(
+                "Your organization shares issue {} at rank {rank}.",
+                short(&done.id)
+            ));
+        }
+        IssueCmd::Unshare { c, issue } => {
+            let coalition = on(x, &c, out)?;
+            let done: Updated = x
+                .call(Request::IssueUnshare { coalition, issue })?
+                .try_into()?;
+            out.note(&format!(
+                "Your organization no longer shares issue {}.",
+                short(&done.id)
+            ));
+        }
         IssueCmd::List {
             c,
             tag,
@@ -186,42 +235,6 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
 /// The issue commands not made of typed operations yet.
 pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
-        IssueCmd::Evidence {
-            c,
-            issue,
-            source,
-            figure,
-            disaggregation,
-        } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.add_evidence(&a.member, &issue, &source, &figure, &disaggregation, a.now)
-            })?;
-            out.note(&format!("Evidence added to issue {}.", id.short()));
-            Ok(())
-        }
-        IssueCmd::Share { c, issue, rank } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.share_issue(&a.member, &issue, rank, a.now)
-            })?;
-            out.note(&format!(
-                "Your organization shares issue {} at rank {rank}.",
-                id.short()
-            ));
-            Ok(())
-        }
-        IssueCmd::Unshare { c, issue } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.unshare_issue(&a.member, &issue, a.now)
-            })?;
-            out.note(&format!(
-                "Your organization no longer shares issue {}.",
-                id.short()
-            ));
-            Ok(())
-        }
         IssueCmd::Overlap { c, format } => {
             let mut ctx = Ctx::new(r, &c, out)?;
             let state = ctx.read()?;
@@ -256,10 +269,11 @@ pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
         }
         IssueCmd::Add { .. }
         | IssueCmd::Edit { .. }
+        | IssueCmd::Evidence { .. }
+        | IssueCmd::Share { .. }
+        | IssueCmd::Unshare { .. }
         | IssueCmd::List { .. }
-        | IssueCmd::Show { .. } => {
-            anyhow::bail!(super::TYPED)
-        }
+        | IssueCmd::Show { .. } => anyhow::bail!(super::TYPED),
     }
 }
 

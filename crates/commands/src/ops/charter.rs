@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use model::schema::{Charter, CharterVersion};
-use model::{CoalitionId, MemberId};
+use model::{Amount, CoalitionId, Day, GoalId, MemberId};
 use replica::Replica;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,6 +29,57 @@ pub struct CharterVersions {
     /// The names of the members whose agreement ratified them, by id.
     #[schema(value_type = BTreeMap<String, String>)]
     pub names: BTreeMap<MemberId, String>,
+}
+
+/// A shared goal to add to the charter, with its benchmark.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGoalRequest {
+    /// What the coalition wants to achieve (up to 200 characters).
+    pub title: String,
+    /// The benchmark's target figure (e.g. `100` or `12.50`).
+    pub target: String,
+    /// Unit of the target (percent, households, USD...; up to 200 characters).
+    pub unit: String,
+}
+
+/// Progress towards a goal.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressRequest {
+    /// The figure reached.
+    pub value: String,
+    /// Day of the measurement, `YYYY-MM-DD` (today when absent).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// How it was measured (up to 200 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Adds a shared goal to the charter.
+pub fn add_goal(r: &mut Replica, c: &CoalitionId, req: NewGoalRequest) -> anyhow::Result<GoalId> {
+    let target: Amount = req.target.parse()?;
+    let id = GoalId::from_bytes(replica::fresh_id_bytes()?);
+    r.edit(c, |doc, a| {
+        doc.add_goal(&a.member, &id, &req.title, target, &req.unit, a.now)
+    })?;
+    Ok(id)
+}
+
+/// Records dated progress towards a goal (`goal`: its id or a unique prefix).
+pub fn record_progress(
+    r: &mut Replica,
+    c: &CoalitionId,
+    goal: &str,
+    req: ProgressRequest,
+) -> anyhow::Result<GoalId> {
+    let value: Amount = req.value.parse()?;
+    let date: Option<Day> = req.date.as_deref().map(str::parse).transpose()?;
+    Ok(r.edit(c, |doc, a| {
+        let day = date.unwrap_or_else(|| Day::of(a.now));
+        doc.record_progress(&a.member, goal, day, value, &req.note, a.now)
+    })?)
 }
 
 /// The charter in force now.

@@ -52,6 +52,27 @@ pub struct IssueEditRequest {
     pub add_tags: Vec<String>,
 }
 
+/// Evidence to add to an issue.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRequest {
+    /// Where it comes from (up to 200 characters).
+    pub source: String,
+    /// The figure or finding (up to 200 characters).
+    pub figure: String,
+    /// How the data is disaggregated (by race, gender, language...; up to 200 characters).
+    #[serde(default)]
+    pub disaggregation: String,
+}
+
+/// This organization's share of an issue, with its priority.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareRequest {
+    /// Its priority: 1 (highest) to 10.
+    pub rank: u64,
+}
+
 /// Which issues to list, oldest first (by the date each was raised, then id). Pages are
 /// offsets into that order as it is when each page is read: an issue raised earlier on a
 /// node that syncs later lands among the pages already read, and shifts the later ones.
@@ -211,6 +232,42 @@ pub fn edit(
         add_tags: req.add_tags,
     };
     Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
+}
+
+/// Adds evidence to an issue (`issue`: its id or a unique prefix).
+pub fn add_evidence(
+    r: &mut Replica,
+    c: &CoalitionId,
+    issue: &str,
+    req: EvidenceRequest,
+) -> anyhow::Result<IssueId> {
+    Ok(r.edit(c, |doc, a| {
+        doc.add_evidence(
+            &a.member,
+            issue,
+            &req.source,
+            &req.figure,
+            &req.disaggregation,
+            a.now,
+        )
+    })?)
+}
+
+/// Marks an issue as shared by this node's organization, at a rank (replacing its rank if it
+/// shared it already).
+pub fn share(
+    r: &mut Replica,
+    c: &CoalitionId,
+    issue: &str,
+    req: ShareRequest,
+) -> anyhow::Result<IssueId> {
+    let rank = Rank::new(req.rank)?;
+    Ok(r.edit(c, |doc, a| doc.share_issue(&a.member, issue, rank, a.now))?)
+}
+
+/// Withdraws this node's organization's share of an issue.
+pub fn unshare(r: &mut Replica, c: &CoalitionId, issue: &str) -> anyhow::Result<IssueId> {
+    Ok(r.edit(c, |doc, a| doc.unshare_issue(&a.member, issue, a.now))?)
 }
 
 /// The issue whose id `given` is or starts with (`ops::resolve`).

@@ -279,6 +279,31 @@ pub enum Request {
         /// The changes.
         body: issues::IssueEditRequest,
     },
+    /// Add evidence to an issue ([`issues::add_evidence`]).
+    IssueEvidence {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue: id or unique prefix.
+        issue: String,
+        /// The evidence.
+        body: issues::EvidenceRequest,
+    },
+    /// Share an issue, with a rank ([`issues::share`]).
+    IssueShare {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue: id or unique prefix.
+        issue: String,
+        /// The rank.
+        body: issues::ShareRequest,
+    },
+    /// Withdraw this organization's share of an issue ([`issues::unshare`]).
+    IssueUnshare {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The issue: id or unique prefix.
+        issue: String,
+    },
     /// One issue ([`issues::show`]).
     IssueShow {
         /// The coalition: id or unique prefix.
@@ -385,6 +410,22 @@ pub enum Request {
     CharterShow {
         /// The coalition: id or unique prefix.
         coalition: String,
+    },
+    /// Add a shared goal ([`charter::add_goal`]).
+    GoalCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The goal.
+        body: charter::NewGoalRequest,
+    },
+    /// Record progress towards a goal ([`charter::record_progress`]).
+    GoalProgress {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The goal: id or unique prefix.
+        goal: String,
+        /// The progress.
+        body: charter::ProgressRequest,
     },
     /// Every ratified version of the charter ([`charter::versions`]).
     CharterVersions {
@@ -515,6 +556,11 @@ impl Request {
             Self::IssueCreate { .. } => "issue_create",
             Self::IssueEdit { .. } => "issue_edit",
             Self::IssueShow { .. } => "issue_show",
+            Self::IssueEvidence { .. } => "issue_evidence",
+            Self::IssueShare { .. } => "issue_share",
+            Self::IssueUnshare { .. } => "issue_unshare",
+            Self::GoalCreate { .. } => "goal_create",
+            Self::GoalProgress { .. } => "goal_progress",
             Self::IssueList { .. } => "issue_list",
             Self::ProposalCreate { .. } => "proposal_create",
             Self::ProposalPosition { .. } => "proposal_position",
@@ -544,6 +590,11 @@ impl Request {
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
             | Self::IssueShow { coalition, .. }
+            | Self::IssueEvidence { coalition, .. }
+            | Self::IssueShare { coalition, .. }
+            | Self::IssueUnshare { coalition, .. }
+            | Self::GoalCreate { coalition, .. }
+            | Self::GoalProgress { coalition, .. }
             | Self::IssueList { coalition, .. }
             | Self::ProposalCreate { coalition, .. }
             | Self::ProposalPosition { coalition, .. }
@@ -572,6 +623,11 @@ impl Request {
             Self::CoalitionCreate { .. }
                 | Self::IssueCreate { .. }
                 | Self::IssueEdit { .. }
+                | Self::IssueEvidence { .. }
+                | Self::IssueShare { .. }
+                | Self::IssueUnshare { .. }
+                | Self::GoalCreate { .. }
+                | Self::GoalProgress { .. }
                 | Self::ProposalCreate { .. }
                 | Self::ProposalPosition { .. }
                 | Self::PoolCreate { .. }
@@ -619,6 +675,46 @@ fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> 
         } => {
             let c = coalition(r, &c)?;
             let id = issues::edit(r, &c, &issue, body)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::IssueEvidence {
+            coalition: c,
+            issue,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = issues::add_evidence(r, &c, &issue, body)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::IssueShare {
+            coalition: c,
+            issue,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = issues::share(r, &c, &issue, body)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::IssueUnshare {
+            coalition: c,
+            issue,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = issues::unshare(r, &c, &issue)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::GoalCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = charter::add_goal(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::GoalProgress {
+            coalition: c,
+            goal,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = charter::record_progress(r, &c, &goal, body)?;
             Reply::Updated(Updated { id: id.to_string() })
         }
         Request::IssueShow {
@@ -890,6 +986,11 @@ pub(crate) mod tests {
                     Request::IssueCreate { coalition, .. }
                     | Request::IssueEdit { coalition, .. }
                     | Request::IssueShow { coalition, .. }
+                    | Request::IssueEvidence { coalition, .. }
+                    | Request::IssueShare { coalition, .. }
+                    | Request::IssueUnshare { coalition, .. }
+                    | Request::GoalCreate { coalition, .. }
+                    | Request::GoalProgress { coalition, .. }
                     | Request::IssueList { coalition, .. }
                     | Request::ProposalCreate { coalition, .. }
                     | Request::ProposalPosition { coalition, .. }
