@@ -613,6 +613,133 @@ fn evidence_shares_and_goals_are_recorded_through_their_routes() {
 }
 
 #[test]
+fn reports_history_keys_amendments_and_leaving_go_through_their_routes() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let issue = node.ok(&["issue", "add", "--coalition", &c, "Bus fare equity"]);
+    node.ok(&["issue", "share", "--coalition", &c, &issue, "--rank", "1"]);
+    let daemon = node.run_daemon(free_port());
+    let home = node.home();
+    let at = |rest: &str| format!("/v1/coalitions/{c}/{rest}");
+    let get = |path: &str| {
+        let (status, v) = api_call(home, "GET", path, None, true);
+        assert_eq!(status, 200, "{path}: {v}");
+        v
+    };
+
+    // Each report is what the command line prints as JSON.
+    let overlap = get(&at("reports/overlap"));
+    assert_eq!(
+        overlap["report"],
+        node.json(&["issue", "overlap", "--coalition", &c])
+    );
+    assert_eq!(overlap["members"], 1);
+    let equity = get(&at("reports/equity"));
+    assert_eq!(
+        equity["report"],
+        node.json(&["pool", "equity", "--coalition", &c])
+    );
+    let power = get(&at("reports/power"));
+    assert_eq!(
+        power["report"]["members"][0]["name"],
+        "Northside Tenants Union"
+    );
+
+    let history = get(&at(&format!("history?record={}", &issue[..8])));
+    assert_eq!(
+        history["entries"],
+        node.json(&["history", "--coalition", &c, "--record", &issue])
+    );
+    assert_eq!(history["entries"].as_array().unwrap().len(), 2, "{history}");
+    let change = history["entries"][0]["change"].as_str().unwrap().to_owned();
+    node.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--title",
+        "Fares",
+    ]);
+    let (status, restored) = api_call(
+        home,
+        "POST",
+        &at("history/restore"),
+        Some(&json!({"record": issue, "field": "title", "change": change})),
+        true,
+    );
+    assert_eq!(status, 201, "{restored}");
+    assert_eq!(
+        node.json(&["issue", "show", "--coalition", &c, &issue])["title"],
+        "Bus fare equity"
+    );
+    assert_eq!(get(&at("aside"))["kept"], json!([]));
+    assert_eq!(get("/v1/refused"), json!([]));
+
+    let keys = get(&at("keys"));
+    assert_eq!(keys[0]["kind"], "this node", "{keys}");
+    let other = "a".repeat(64);
+    let (status, _) = api_call(
+        home,
+        "POST",
+        &at("keys"),
+        Some(&json!({"key": other})),
+        true,
+    );
+    assert_eq!(status, 201);
+    assert_eq!(get(&at("keys")).as_array().unwrap().len(), 2);
+    let (status, _) = api_call(home, "DELETE", &at(&format!("keys/{other}")), None, true);
+    assert_eq!(status, 200);
+    assert_refused(
+        home,
+        "POST",
+        &at("keys"),
+        &json!({"key": "nope"}),
+        422,
+        "invalid",
+    );
+
+    let amendment = json!({"add_values": ["solidarity"], "rules": ["general=majority"]});
+    let (status, made) = api_call(
+        home,
+        "POST",
+        &at("charter/amendments"),
+        Some(&amendment),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let shown = node.json(&[
+        "proposal",
+        "show",
+        "--coalition",
+        &c,
+        made["id"].as_str().unwrap(),
+    ]);
+    assert_eq!(shown["kind"], "amendment");
+    assert_eq!(
+        shown["title"],
+        "Amend the charter: add value \u{201c}solidarity\u{201d}; general=majority@1/2"
+    );
+    assert_refused(
+        home,
+        "POST",
+        &at("charter/amendments"),
+        &json!({"rules": ["general=whim"]}),
+        422,
+        "invalid",
+    );
+
+    // The only member cannot leave: the coalition would have no one in it.
+    let (status, refused) = api_call(home, "POST", &at("leave"), None, true);
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("forbidden")),
+        "{refused}"
+    );
+    drop(daemon);
+}
+
+#[test]
 fn coalitions_are_listed_and_founded_through_their_route() {
     let node = Node::init("Northside Tenants Union");
     let c = node.ok(&["coalition", "create", "Transit Justice"]);

@@ -131,6 +131,37 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             format!("{}/charter/goals/{}/progress", c(coalition), seg(goal)),
             body(b)?,
         ),
+        Request::MemberLeave { coalition } => (Post, format!("{}/leave", c(coalition)), None),
+        Request::CharterAmend { coalition, body: b } => (
+            Post,
+            format!("{}/charter/amendments", c(coalition)),
+            body(b)?,
+        ),
+        Request::KeyList { coalition } => (Get, format!("{}/keys", c(coalition)), None),
+        Request::KeyAdd { coalition, body: b } => {
+            (Post, format!("{}/keys", c(coalition)), body(b)?)
+        }
+        Request::KeyRevoke { coalition, key } => {
+            (Delete, format!("{}/keys/{}", c(coalition), seg(key)), None)
+        }
+        Request::ReportOverlap { coalition } => {
+            (Get, format!("{}/reports/overlap", c(coalition)), None)
+        }
+        Request::ReportEquity { coalition } => {
+            (Get, format!("{}/reports/equity", c(coalition)), None)
+        }
+        Request::ReportPower { coalition } => {
+            (Get, format!("{}/reports/power", c(coalition)), None)
+        }
+        Request::History {
+            coalition,
+            query: q,
+        } => (Get, format!("{}/history{}", c(coalition), query(q)?), None),
+        Request::HistoryRestore { coalition, body: b } => {
+            (Post, format!("{}/history/restore", c(coalition)), body(b)?)
+        }
+        Request::Aside { coalition } => (Get, format!("{}/aside", c(coalition)), None),
+        Request::Refused => (Get, "/v1/refused".to_owned(), None),
         Request::IssueShow { coalition, issue } => {
             (Get, format!("{}/issues/{}", c(coalition), seg(issue)), None)
         }
@@ -248,7 +279,18 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::CharterShow { .. } => Reply::Charter(read(text)?),
         Request::CharterVersions { .. } => Reply::CharterVersions(read(text)?),
         Request::MemberList { .. } => Reply::Members(read(text)?),
+        Request::KeyList { .. } => Reply::Keys(read(text)?),
+        Request::ReportOverlap { .. } => Reply::Overlap(read(text)?),
+        Request::ReportEquity { .. } => Reply::Equity(read(text)?),
+        Request::ReportPower { .. } => Reply::Power(read(text)?),
+        Request::History { .. } => Reply::History(read(text)?),
+        Request::Aside { .. } => Reply::Aside(read(text)?),
+        Request::Refused => Reply::Refused(read(text)?),
         Request::IssueEdit { .. }
+        | Request::MemberLeave { .. }
+        | Request::KeyAdd { .. }
+        | Request::KeyRevoke { .. }
+        | Request::HistoryRestore { .. }
         | Request::ProfileUpdate { .. }
         | Request::IssueEvidence { .. }
         | Request::IssueShare { .. }
@@ -261,7 +303,8 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         | Request::PoolGive { .. }
         | Request::MeetingCreate { .. }
         | Request::MemberRemoval { .. }
-        | Request::GoalCreate { .. } => Reply::Created(read::<Created>(text)?),
+        | Request::GoalCreate { .. }
+        | Request::CharterAmend { .. } => Reply::Created(read::<Created>(text)?),
     })
 }
 

@@ -37,6 +37,8 @@ use utoipa::OpenApi;
 
 use crate::{AppState, Job, authorized};
 
+mod audit;
+
 /// The OpenAPI description of the typed routes, generated from the operations' types.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -49,7 +51,10 @@ use crate::{AppState, Job, authorized};
     ),
     paths(
         issue_list, issue_create, issue_show, issue_edit, issue_evidence, issue_share,
-        issue_unshare, goal_create, goal_progress, proposal_list, proposal_create,
+        issue_unshare, goal_create, goal_progress, audit::member_leave, audit::charter_amend,
+        audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
+        audit::report_equity, audit::report_power, audit::history, audit::history_restore,
+        audit::aside, audit::refused, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
         member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
@@ -63,7 +68,11 @@ use crate::{AppState, Job, authorized};
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
         ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionSummary,
         NewCoalitionRequest, ResolvedCoalition, EvidenceRequest, ShareRequest, NewGoalRequest,
-        ProgressRequest
+        ProgressRequest, commands::ops::charter::AmendmentRequest,
+        commands::ops::keys::KeyRequest, commands::ops::keys::KeyView,
+        commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
+        commands::ops::reports::PowerView, commands::ops::audit::HistoryView,
+        commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, audit::Refusal
     )),
     modifiers(&BearerToken),
     tags(
@@ -73,7 +82,9 @@ use crate::{AppState, Job, authorized};
         (name = "meetings", description = "Meeting records: agenda, minutes, decisions"),
         (name = "members", description = "Member organizations and their profiles"),
         (name = "charter", description = "The charter in force and its ratified versions"),
-        (name = "coalitions", description = "The coalitions this node holds")
+        (name = "coalitions", description = "The coalitions this node holds"),
+        (name = "reports", description = "Overlap, equity and power reports"),
+        (name = "history", description = "Who changed what; what was refused or set aside")
     )
 )]
 pub struct ApiDoc;
@@ -111,6 +122,41 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/coalitions", get(coalition_list).post(coalition_create))
         .route("/v1/coalitions/resolve", get(coalition_resolve))
+        .route("/v1/refused", get(audit::refused))
+        .route(
+            "/v1/coalitions/{coalition}/leave",
+            axum::routing::post(audit::member_leave),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/charter/amendments",
+            axum::routing::post(audit::charter_amend),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/keys",
+            get(audit::key_list).post(audit::key_add),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/keys/{key}",
+            axum::routing::delete(audit::key_revoke),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/reports/overlap",
+            get(audit::report_overlap),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/reports/equity",
+            get(audit::report_equity),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/reports/power",
+            get(audit::report_power),
+        )
+        .route("/v1/coalitions/{coalition}/history", get(audit::history))
+        .route(
+            "/v1/coalitions/{coalition}/history/restore",
+            axum::routing::post(audit::history_restore),
+        )
+        .route("/v1/coalitions/{coalition}/aside", get(audit::aside))
         .route(
             "/v1/coalitions/{coalition}/issues",
             get(issue_list).post(issue_create),

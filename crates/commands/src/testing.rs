@@ -7,7 +7,8 @@
 use proptest::prelude::*;
 
 use crate::ops::{
-    Request, ResolveQuery, charter, coalitions, issues, meetings, members, pools, proposals,
+    Request, ResolveQuery, audit, charter, coalitions, issues, keys, meetings, members, pools,
+    proposals,
 };
 
 /// Text as a hostile or careless client sends it: empty, blank, long, control
@@ -43,6 +44,92 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
     let (c18, c19) = (coalition.clone(), coalition.clone());
     prop_oneof![
+        Just(Request::Refused),
+        Just(Request::MemberLeave {
+            coalition: coalition.clone()
+        }),
+        Just(Request::KeyList {
+            coalition: coalition.clone()
+        }),
+        Just(Request::ReportOverlap {
+            coalition: coalition.clone()
+        }),
+        Just(Request::ReportEquity {
+            coalition: coalition.clone()
+        }),
+        Just(Request::ReportPower {
+            coalition: coalition.clone()
+        }),
+        Just(Request::Aside {
+            coalition: coalition.clone()
+        }),
+        prop_oneof![Just("a".repeat(64)), text()].prop_map({
+            let c = coalition.clone();
+            move |key| Request::KeyAdd {
+                coalition: c.clone(),
+                body: keys::KeyRequest { key },
+            }
+        }),
+        prop_oneof![Just("a".repeat(64)), text()].prop_map({
+            let c = coalition.clone();
+            move |key| Request::KeyRevoke {
+                coalition: c.clone(),
+                key,
+            }
+        }),
+        proptest::option::of(text()).prop_map({
+            let c = coalition.clone();
+            move |record| Request::History {
+                coalition: c.clone(),
+                query: audit::HistoryQuery { record },
+            }
+        }),
+        (
+            text(),
+            prop_oneof![Just("title".to_owned()), text()],
+            text()
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(record, field, change)| Request::HistoryRestore {
+                    coalition: c.clone(),
+                    body: audit::RestoreRequest {
+                        record,
+                        field,
+                        change,
+                    },
+                }
+            }),
+        (
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+            proptest::collection::vec(
+                prop_oneof![Just("amendment=consensus".to_owned()), text()],
+                0..3
+            ),
+            proptest::option::of(prop_oneof![Just("1/2".to_owned()), text()]),
+            proptest::option::of(text()),
+            text(),
+            proptest::option::of(prop_oneof![Just("7d".to_owned()), text()]),
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(frame, add_values, rules, equity_threshold, title, text, closes)| {
+                    Request::CharterAmend {
+                        coalition: c.clone(),
+                        body: charter::AmendmentRequest {
+                            frame,
+                            add_values,
+                            add_commitments: Vec::new(),
+                            rules,
+                            equity_threshold,
+                            title,
+                            text,
+                            closes,
+                        },
+                    }
+                }
+            }),
         (text(), text(), text(), text()).prop_map({
             let c = coalition.clone();
             move |(issue, source, figure, disaggregation)| Request::IssueEvidence {

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use automerge::legacy::{Key, ObjectId};
 use automerge::{AutoCommit, Change, Prop, ReadDoc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::MemberId;
 use crate::schema::Member;
 use crate::values::Timestamp;
 
 /// One change in a coalition's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// The change's hash (hex): names it for `--restore`.
     pub change: String,

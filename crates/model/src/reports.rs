@@ -525,7 +525,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
 }
 
 /// One member's share of the coalition's power.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PowerRow {
     /// Member id.
     pub member: MemberId,
@@ -555,11 +555,11 @@ pub struct PowerRow {
     pub blocks: u64,
     /// What it holds more than the charter's share of: `proposals`, `facilitation`,
     /// `resources`.
-    pub flags: Vec<&'static str>,
+    pub flags: Vec<String>,
 }
 
 /// How power is shared among the members in force.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PowerReport {
     /// The charter's share above which a member is flagged.
     pub threshold: Fraction,
@@ -644,13 +644,13 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
             };
             let mut flags = Vec::new();
             if judged(authored, total_proposals) {
-                flags.push("proposals");
+                flags.push("proposals".to_owned());
             }
             if judged(turns, total_turns) {
-                flags.push("facilitation");
+                flags.push("facilitation".to_owned());
             }
             if n > 1 && over_resources {
-                flags.push("resources");
+                flags.push("resources".to_owned());
             }
             PowerRow {
                 member: m.id.clone(),

@@ -426,6 +426,10 @@ impl Core {
                 let _s =
                     info_span!("operation", op = req.name(), coalition = req.coalition()).entered();
                 let writes = req.writes();
+                // The key listing reads when each key last synced from the store.
+                if matches!(req, commands::ops::Request::KeyList { .. }) {
+                    self.save_last_sync(true);
+                }
                 let _ = reply.send(commands::ops::handle(&mut self.replica, req));
                 if writes {
                     self.push_local_changes()
@@ -795,14 +799,8 @@ impl Core {
             }
             Command::Status { format } => self.status(format.json, &out),
             other => {
-                // These read when peers last synced from the store: bring it up to date.
-                if matches!(
-                    other,
-                    Command::Backup { .. }
-                        | Command::Member(commands::args::MemberCmd::Key(
-                            commands::args::KeyCmd::List { .. }
-                        ))
-                ) {
+                // This reads when peers last synced from the store: bring it up to date.
+                if matches!(other, Command::Backup { .. }) {
                     self.save_last_sync(true);
                 }
                 commands::run(&mut self.replica, other, &out)

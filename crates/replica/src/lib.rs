@@ -212,7 +212,7 @@ pub fn aside_record(id: &CoalitionId, n: usize) -> String {
 const ASIDE_FORMAT: u8 = 1;
 
 /// A change this node had stored that a fork set aside.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AsideChange {
     /// The change's hash (hex).
     pub change: String,

@@ -2,21 +2,22 @@
 //! who changed what.
 
 use anyhow::Result;
-use model::{Timestamp, reports};
-use replica::Replica;
+use model::Timestamp;
 
-use super::{Ctx, member_with_key, name_of, short};
+use super::{named, on, short};
 use crate::args::{AuditCmd, HistoryArgs};
+use crate::ops::{Exec, Request, Updated};
 use crate::output::Out;
 
-pub(crate) fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
+pub(crate) fn audit(x: &mut dyn Exec, cmd: AuditCmd, out: &Out) -> Result<()> {
     match cmd {
-        AuditCmd::Refused { format } => refused(r, format.json, out),
-        AuditCmd::Aside { c, format } => aside(r, &c, format.json, out),
+        AuditCmd::Refused { format } => refused(x, format.json, out),
+        AuditCmd::Aside { c, format } => aside(x, &c, format.json, out),
         AuditCmd::Power { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let report = reports::power(&state, replica::now());
+            let coalition = on(x, &c, out)?;
+            let view: Box<crate::ops::reports::PowerView> =
+                x.call(Request::ReportPower { coalition })?.try_into()?;
+            let report = &view.report;
             if format.json {
                 return out.json(&report);
             }
@@ -75,8 +76,8 @@ pub(crate) fn audit(r: &mut Replica, cmd: AuditCmd, out: &Out) -> Result<()> {
     }
 }
 
-fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
-    let log = r.refusals()?;
+fn refused(x: &mut dyn Exec, json: bool, out: &Out) -> Result<()> {
+    let log: Vec<replica::Refusal> = x.call(Request::Refused)?.try_into()?;
     if json {
         return out.json(&log);
     }
@@ -98,17 +99,17 @@ fn refused(r: &mut Replica, json: bool, out: &Out) -> Result<()> {
     )
 }
 
-fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::new(r, c, out)?;
-    let kept = ctx.replica.aside(&ctx.id)?;
+fn aside(x: &mut dyn Exec, c: &crate::args::CoalitionArg, json: bool, out: &Out) -> Result<()> {
+    let coalition = on(x, c, out)?;
+    let view: crate::ops::audit::AsideView = x.call(Request::Aside { coalition })?.try_into()?;
+    let kept = view.kept;
     if json {
         return out.json(&kept);
     }
-    let state = ctx.read()?;
     let rows = kept
         .iter()
         .map(|a| {
-            let member = a.node.and_then(|key| member_with_key(&state, &key));
+            let member = a.node.and_then(|key| view.names.get(&key.to_string()));
             vec![
                 // A change that states no time (made by hand) says so.
                 if a.at.as_millis() == 0 {
@@ -116,7 +117,7 @@ fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) 
                 } else {
                     a.at.to_string()
                 },
-                member.map_or_else(|| "(unknown key)".to_owned(), |m| m.name.clone()),
+                member.map_or_else(|| "(unknown key)".to_owned(), Clone::clone),
                 a.message.clone(),
                 short(&a.change).to_owned(),
             ]
@@ -136,7 +137,7 @@ fn aside(r: &mut Replica, c: &crate::args::CoalitionArg, json: bool, out: &Out) 
     Ok(())
 }
 
-pub(crate) fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<()> {
+pub(crate) fn history(x: &mut dyn Exec, args: HistoryArgs, out: &Out) -> Result<()> {
     let HistoryArgs {
         c,
         record,
@@ -144,28 +145,31 @@ pub(crate) fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<(
         field,
         format,
     } = args;
-    let mut ctx = Ctx::new(r, &c, out)?;
+    let coalition = on(x, &c, out)?;
     if let (Some(change), Some(record), Some(field)) = (restore, &record, field) {
-        let id = ctx.replica.edit(&ctx.id, |doc, a| {
-            doc.restore(&a.member, record, &field, &change, a.now)
-        })?;
+        let body = crate::ops::audit::RestoreRequest {
+            record: record.clone(),
+            field: field.clone(),
+            change: change.clone(),
+        };
+        let done: Updated = x
+            .call(Request::HistoryRestore { coalition, body })?
+            .try_into()?;
         out.note(&format!(
             "Restored the {field} of {} as it was after change {}, as a new change.",
-            short(&id),
+            short(&done.id),
             short(&change)
         ));
         return Ok(());
     }
-    let state = ctx.read()?;
-    let record = match record {
-        Some(given) => Some(full_record_id(&state, &given)?),
-        None => None,
-    };
-    let entries = ctx.replica.history(&ctx.id, record.as_deref())?;
+    let query = crate::ops::audit::HistoryQuery { record };
+    let view: crate::ops::audit::HistoryView =
+        x.call(Request::History { coalition, query })?.try_into()?;
     if format.json {
-        return out.json(&entries);
+        return out.json(&view.entries);
     }
-    let rows = entries
+    let rows = view
+        .entries
         .iter()
         .map(|e| {
             vec![
@@ -173,7 +177,7 @@ pub(crate) fn history(r: &mut Replica, args: HistoryArgs, out: &Out) -> Result<(
                 e.at.to_string(),
                 e.member
                     .as_ref()
-                    .map_or_else(|| "(unknown key)".to_owned(), |m| name_of(&state, m)),
+                    .map_or_else(|| "(unknown key)".to_owned(), |m| named(&view.names, m)),
                 e.message.clone(),
                 e.fields
                     .iter()
@@ -203,21 +207,6 @@ fn readable_field(f: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// The full id of a record named by id or prefix, in any collection.
-fn full_record_id(state: &model::Coalition, given: &str) -> Result<String> {
-    let ids = state
-        .issues
-        .keys()
-        .map(AsRef::as_ref)
-        .chain(state.pools.keys().map(AsRef::as_ref))
-        .chain(state.meetings.keys().map(AsRef::as_ref))
-        .chain(state.proposals.keys().map(AsRef::as_ref))
-        .chain(state.charter.goals.keys().map(AsRef::as_ref))
-        .chain(state.members.keys().map(AsRef::as_ref))
-        .chain(state.former_members.keys().map(AsRef::as_ref));
-    Ok(model::resolve_prefix(given, "record", ids)?.to_owned())
 }
 
 #[cfg(test)]

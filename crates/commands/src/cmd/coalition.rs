@@ -163,12 +163,7 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
     s
 }
 
-/// The charter commands made of typed operations; any other comes back, for [`charter`].
-pub(crate) fn charter_typed(
-    x: &mut dyn Exec,
-    cmd: CharterCmd,
-    out: &Out,
-) -> Result<Option<CharterCmd>> {
+pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()> {
     match cmd {
         CharterCmd::Show { c, format } => {
             let coalition = on(x, &c, out)?;
@@ -225,9 +220,36 @@ pub(crate) fn charter_typed(
                 .try_into()?;
             out.note(&format!("Progress recorded for goal {}.", short(&done.id)));
         }
-        other => return Ok(Some(other)),
+        CharterCmd::Amend {
+            c,
+            frame,
+            add_values,
+            add_commitments,
+            rules,
+            equity_threshold,
+            title,
+            text,
+            closes,
+        } => {
+            let coalition = on(x, &c, out)?;
+            let body = crate::ops::charter::AmendmentRequest {
+                frame,
+                add_values,
+                add_commitments,
+                rules: rules.iter().map(ToString::to_string).collect(),
+                equity_threshold: equity_threshold.map(|t| t.to_string()),
+                title,
+                text,
+                closes,
+            };
+            let made: Created = x
+                .call(Request::CharterAmend { coalition, body })?
+                .try_into()?;
+            out.note("Amendment opened; once it passes it becomes the next charter version.");
+            out.id(made.id)?;
+        }
     }
-    Ok(None)
+    Ok(())
 }
 
 /// `charter versions`' table (or JSON).
@@ -258,79 +280,7 @@ fn versions(listed: &crate::ops::charter::CharterVersions, json: bool, out: &Out
     )
 }
 
-/// The charter commands not made of typed operations yet.
-pub(crate) fn charter(r: &mut Replica, cmd: CharterCmd, out: &Out) -> Result<()> {
-    match cmd {
-        CharterCmd::Show { .. } | CharterCmd::Versions { .. } | CharterCmd::Goal(_) => {
-            anyhow::bail!(super::TYPED)
-        }
-        CharterCmd::Amend {
-            c,
-            frame,
-            add_values,
-            add_commitments,
-            rules,
-            equity_threshold,
-            title,
-            text,
-            closes,
-        } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let amendment = model::schema::Amendment {
-                frame,
-                add_values,
-                add_commitments,
-                rules,
-                equity_threshold,
-            };
-            let title = title.unwrap_or_else(|| amendment_title(&amendment));
-            let new = super::new_proposal(
-                model::DecisionKind::Amendment,
-                title,
-                text,
-                closes.as_deref(),
-            )?;
-            let id = new.id.clone();
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.propose_amendment(&a.member, new, amendment, a.now)
-            })?;
-            out.note("Amendment opened; once it passes it becomes the next charter version.");
-            out.id(id)
-        }
-    }
-}
-
-/// A title naming what an amendment changes.
-fn amendment_title(a: &model::schema::Amendment) -> String {
-    let mut parts = Vec::new();
-    if a.frame.is_some() {
-        parts.push("new frame".to_owned());
-    }
-    for v in &a.add_values {
-        parts.push(format!("add value \u{201c}{v}\u{201d}"));
-    }
-    for v in &a.add_commitments {
-        parts.push(format!("add commitment \u{201c}{v}\u{201d}"));
-    }
-    for r in &a.rules {
-        parts.push(format!("{r}"));
-    }
-    if let Some(t) = a.equity_threshold {
-        parts.push(format!("equity threshold {t}"));
-    }
-    let title = format!("Amend the charter: {}", parts.join("; "));
-    match title.char_indices().nth(model::MAX_SHORT - 1) {
-        Some((cut, _)) => format!("{}…", &title[..cut]),
-        None => title,
-    }
-}
-
-/// The member commands made of typed operations; any other comes back, for [`member`].
-pub(crate) fn member_typed(
-    x: &mut dyn Exec,
-    cmd: MemberCmd,
-    out: &Out,
-) -> Result<Option<MemberCmd>> {
+pub(crate) fn member(x: &mut dyn Exec, cmd: MemberCmd, out: &Out) -> Result<()> {
     use crate::ops::members;
     match cmd {
         MemberCmd::List { c, all, format } => {
@@ -382,9 +332,14 @@ pub(crate) fn member_typed(
                 .try_into()?;
             out.note("Profile updated.");
         }
-        other => return Ok(Some(other)),
+        MemberCmd::Leave { c, .. } => {
+            let coalition = on(x, &c, out)?;
+            let _: Updated = x.call(Request::MemberLeave { coalition })?.try_into()?;
+            out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
+        }
+        MemberCmd::Key(k) => super::keys::key(x, k, out)?,
     }
-    Ok(None)
+    Ok(())
 }
 
 /// `member list`'s table (or JSON).
@@ -420,23 +375,6 @@ fn member_list(members: &[crate::ops::members::MemberEntry], json: bool, out: &O
         rows,
         "No members.",
     )
-}
-
-/// The member commands not made of typed operations yet.
-pub(crate) fn member(r: &mut Replica, cmd: MemberCmd, out: &Out) -> Result<()> {
-    match cmd {
-        MemberCmd::Key(k) => super::keys::key(r, k, out),
-        MemberCmd::Leave { c, .. } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.leave(&a.member, a.now))?;
-            out.note("Your organization has left the coalition. What it wrote stays in the coalition's history; the other members' nodes stop sending it to this node.");
-            Ok(())
-        }
-        MemberCmd::List { .. } | MemberCmd::Remove { .. } | MemberCmd::Update { .. } => {
-            anyhow::bail!(super::TYPED)
-        }
-    }
 }
 
 pub(crate) fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {

@@ -3,7 +3,7 @@
 use replica::Replica;
 
 use anyhow::Result;
-use model::{IssueId, MemberId, NewIssue, reports};
+use model::{IssueId, MemberId, NewIssue};
 use serde::Serialize;
 
 use std::collections::BTreeMap;
@@ -13,8 +13,7 @@ use crate::args::{DebugCmd, IssueCmd};
 use crate::ops::{Created, Exec, Request, Updated, issues};
 use crate::output::Out;
 
-/// The issue commands made of typed operations; any other comes back, for [`run`].
-pub(crate) fn typed(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<Option<IssueCmd>> {
+pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
         IssueCmd::Add {
             c,
@@ -145,9 +144,41 @@ pub(crate) fn typed(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<Option
                 .try_into()?;
             show(&detail, format.json, out)?;
         }
-        other => return Ok(Some(other)),
+        IssueCmd::Overlap { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let view: Box<crate::ops::reports::OverlapView> =
+                x.call(Request::ReportOverlap { coalition })?.try_into()?;
+            if format.json {
+                return out.json(&view.report);
+            }
+            let rows = view
+                .report
+                .issues
+                .iter()
+                .enumerate()
+                .map(|(n, row)| {
+                    vec![
+                        (n + 1).to_string(),
+                        short(&row.issue).to_owned(),
+                        row.title.clone(),
+                        format!("{}/{}", row.members_sharing, view.members),
+                        row.score.to_string(),
+                        row.shared_by
+                            .iter()
+                            .map(|s| format!("{} (#{})", s.name, s.rank))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ]
+                })
+                .collect();
+            out.table(
+                &["#", "ID", "ISSUE", "SHARED", "SCORE", "SHARED BY (RANK)"],
+                rows,
+                "No issues to compare yet.",
+            )?;
+        }
     }
-    Ok(None)
+    Ok(())
 }
 
 /// `issue list`'s table (or JSON).
@@ -230,51 +261,6 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
         }
     }
     out.text(&s)
-}
-
-/// The issue commands not made of typed operations yet.
-pub(crate) fn run(r: &mut Replica, cmd: IssueCmd, out: &Out) -> Result<()> {
-    match cmd {
-        IssueCmd::Overlap { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let report = reports::overlap(&state);
-            if format.json {
-                return out.json(&report);
-            }
-            let rows = report
-                .issues
-                .iter()
-                .enumerate()
-                .map(|(n, row)| {
-                    vec![
-                        (n + 1).to_string(),
-                        short(&row.issue).to_owned(),
-                        row.title.clone(),
-                        format!("{}/{}", row.members_sharing, state.members.len()),
-                        row.score.to_string(),
-                        row.shared_by
-                            .iter()
-                            .map(|s| format!("{} (#{})", s.name, s.rank))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]
-                })
-                .collect();
-            out.table(
-                &["#", "ID", "ISSUE", "SHARED", "SCORE", "SHARED BY (RANK)"],
-                rows,
-                "No issues to compare yet.",
-            )
-        }
-        IssueCmd::Add { .. }
-        | IssueCmd::Edit { .. }
-        | IssueCmd::Evidence { .. }
-        | IssueCmd::Share { .. }
-        | IssueCmd::Unshare { .. }
-        | IssueCmd::List { .. }
-        | IssueCmd::Show { .. } => anyhow::bail!(super::TYPED),
-    }
 }
 
 /// One issue `debug write-loop` stored: its number and id.

@@ -4,126 +4,16 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use model::{CoalitionId, NodeKey, Timestamp};
+use model::{NodeKey, Timestamp};
 use replica::Replica;
-use serde::Serialize;
 
-use super::{Ctx, day};
+use super::{day, on};
 use crate::args::{Format, KeyCmd};
+use crate::ops::keys::KeyView;
+use crate::ops::{Exec, Request, Updated};
 use crate::output::Out;
 
-/// One of this organization's node keys, as `member key list` shows it.
-#[derive(Debug, Serialize)]
-struct KeyView {
-    key: NodeKey,
-    /// `this node`, `backup` (a backup this node took) or `device`.
-    kind: &'static str,
-    /// When the backup was taken, for a backup's key.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backup_taken: Option<Timestamp>,
-    /// When the organization certified it, as its change states.
-    added: Option<Timestamp>,
-    /// How many changes it signed.
-    changes: u64,
-    /// When it signed its newest change, as it states.
-    last_change: Option<Timestamp>,
-    /// When this node last exchanged a message with it.
-    last_sync: Option<Timestamp>,
-    /// When it last signed where it listens, as a record this node keeps (it was running
-    /// and syncing with some member).
-    announced: Option<Timestamp>,
-}
-
-impl KeyView {
-    /// When this node last saw the key at work, if ever: its newest change, its last sync
-    /// with this node, or its newest signed addresses.
-    fn last_seen(&self) -> Option<Timestamp> {
-        self.last_change.max(self.last_sync).max(self.announced)
-    }
-}
-
-pub(crate) fn key(r: &mut Replica, cmd: KeyCmd, out: &Out) -> Result<()> {
-    match cmd {
-        KeyCmd::List { c, format } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            let id = ctx.id.clone();
-            list(ctx.replica, &id, format, out)
-        }
-        KeyCmd::Add { c, key } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica
-                .edit(&ctx.id, |doc, a| doc.add_device_key(&a.member, key, a.now))?;
-            out.note(&format!("Node {key} now acts for your organization."));
-            Ok(())
-        }
-        KeyCmd::Revoke { c, key } => {
-            let ctx = Ctx::new(r, &c, out)?;
-            ctx.replica.edit(&ctx.id, |doc, a| {
-                doc.revoke_device_key(&a.member, key, a.now)
-            })?;
-            out.note(&format!(
-                "Node {key} no longer acts for your organization; what it signs from now on is refused."
-            ));
-            Ok(())
-        }
-    }
-}
-
-/// This organization's node keys in coalition `id`, with what this node knows of each.
-fn keys(r: &mut Replica, id: &CoalitionId) -> Result<Vec<KeyView>> {
-    let me = r.me(id)?;
-    // Only the members in force are read, not the coalition's other records.
-    let gov = r
-        .in_force(id)
-        .with_context(|| format!("could not read coalition {id}"))?;
-    let Some(member) = gov.members.get(me.as_str()) else {
-        anyhow::bail!(
-            "your organization is not a member in force of coalition {}: it has no node keys there",
-            id.short()
-        );
-    };
-    let this = r.identity().node_key();
-    let backups = r.backups_taken()?;
-    let synced = r.last_syncs()?;
-    let announced: std::collections::BTreeMap<NodeKey, Timestamp> = r
-        .record(replica::ADDRESSES_RECORD)?
-        .map(|b| sync::addresses::decode_kept(&b))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|rec| {
-            // The other node's clock: never later than this one's.
-            let at = i64::try_from(rec.at)
-                .unwrap_or(i64::MAX)
-                .min(replica::now().as_millis());
-            (NodeKey::from_bytes(rec.node), Timestamp::from_millis(at))
-        })
-        .collect();
-    Ok(r.key_activity(id, member)?
-        .into_iter()
-        .map(|a| {
-            let backup_taken = backups.get(&a.key).map(|t| Timestamp::from_millis(*t));
-            KeyView {
-                key: a.key,
-                kind: if a.key == this {
-                    "this node"
-                } else if backup_taken.is_some() {
-                    "backup"
-                } else {
-                    "device"
-                },
-                backup_taken,
-                added: a.added,
-                changes: a.changes,
-                last_change: a.last_change,
-                last_sync: synced.get(&a.key).map(|t| Timestamp::from_millis(*t)),
-                announced: announced.get(&a.key).copied(),
-            }
-        })
-        .collect())
-}
-
-fn list(r: &mut Replica, id: &CoalitionId, format: Format, out: &Out) -> Result<()> {
-    let views = keys(r, id)?;
+pub(crate) fn list(views: &[KeyView], format: Format, out: &Out) -> Result<()> {
     if format.json {
         return out.json(&views);
     }
@@ -161,6 +51,37 @@ fn list(r: &mut Replica, id: &CoalitionId, format: Format, out: &Out) -> Result<
         );
     }
     Ok(())
+}
+
+pub(crate) fn key(x: &mut dyn Exec, cmd: KeyCmd, out: &Out) -> Result<()> {
+    match cmd {
+        KeyCmd::List { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let views: Vec<KeyView> = x.call(Request::KeyList { coalition })?.try_into()?;
+            list(&views, format, out)
+        }
+        KeyCmd::Add { c, key } => {
+            let coalition = on(x, &c, out)?;
+            let body = crate::ops::keys::KeyRequest {
+                key: key.to_string(),
+            };
+            let _: Updated = x.call(Request::KeyAdd { coalition, body })?.try_into()?;
+            out.note(&format!("Node {key} now acts for your organization."));
+            Ok(())
+        }
+        KeyCmd::Revoke { c, key } => {
+            let coalition = on(x, &c, out)?;
+            let req = Request::KeyRevoke {
+                coalition,
+                key: key.to_string(),
+            };
+            let _: Updated = x.call(req)?.try_into()?;
+            out.note(&format!(
+                "Node {key} no longer acts for your organization; what it signs from now on is refused."
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// `backup`: writes a backup to `file`, which must not exist unless `force`. A file replaced
@@ -258,7 +179,7 @@ fn retire(r: &mut Replica, old: NodeKey, out: &Out) -> Result<()> {
         if r.is_joining(&id) {
             continue;
         }
-        let Ok(views) = keys(r, &id) else {
+        let Ok(views) = crate::ops::keys::list(r, &id) else {
             continue;
         };
         let Some(v) = views.iter().find(|v| v.key == old) else {

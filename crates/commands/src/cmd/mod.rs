@@ -18,7 +18,6 @@ use crate::ops::Exec;
 use crate::output::Out;
 
 pub use coalition::{init, rename, restore};
-pub(crate) use proposal::new_proposal;
 
 /// Runs a command that is made of typed operations ([`crate::ops`]) on `x`: this process's
 /// replica or the running node's API; the command prints the replies. Answers with the command
@@ -34,14 +33,34 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
             proposal::meeting(x, c, out)?;
             None
         }
-        Command::Issue(c) => issue::typed(x, c, out)?.map(Command::Issue),
-        Command::Pool(c) => pool::typed(x, c, out)?.map(Command::Pool),
+        Command::Issue(c) => {
+            issue::run(x, c, out)?;
+            None
+        }
+        Command::Pool(c) => {
+            pool::run(x, c, out)?;
+            None
+        }
         Command::Coalition(c) => {
             coalition::coalition(x, c, out)?;
             None
         }
-        Command::Charter(c) => coalition::charter_typed(x, c, out)?.map(Command::Charter),
-        Command::Member(c) => coalition::member_typed(x, c, out)?.map(Command::Member),
+        Command::Charter(c) => {
+            coalition::charter(x, c, out)?;
+            None
+        }
+        Command::Member(c) => {
+            coalition::member(x, c, out)?;
+            None
+        }
+        Command::Audit(c) => {
+            audit::audit(x, c, out)?;
+            None
+        }
+        Command::History(h) => {
+            audit::history(x, h, out)?;
+            None
+        }
         other => Some(other),
     })
 }
@@ -62,17 +81,17 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
             r.home().display()
         ),
         Command::Rename { org } => coalition::rename(r.home(), &org, out),
-        Command::Coalition(_) | Command::Proposal(_) | Command::Meeting(_) => {
-            anyhow::bail!(TYPED)
-        }
-        Command::Charter(c) => coalition::charter(r, c, out),
-        Command::Member(c) => coalition::member(r, c, out),
+        Command::Coalition(_)
+        | Command::Proposal(_)
+        | Command::Meeting(_)
+        | Command::Charter(_)
+        | Command::Member(_)
+        | Command::Audit(_)
+        | Command::History(_)
+        | Command::Issue(_)
+        | Command::Pool(_) => anyhow::bail!(TYPED),
         Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
-        Command::Issue(c) => issue::run(r, c, out),
-        Command::Pool(c) => pool::run(r, c, out),
         Command::Debug(c) => issue::debug(r, c, out),
-        Command::Audit(c) => audit::audit(r, c, out),
-        Command::History(h) => audit::history(r, h, out),
         Command::Status { format } => status::status(r, None, format.json, out),
         Command::Backup { out: file, force } => keys::backup(r, &file, force, out),
         Command::Restore { .. } => anyhow::bail!(

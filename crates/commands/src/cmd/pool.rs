@@ -1,17 +1,14 @@
 //! `pool` commands.
 
-use replica::Replica;
-
 use anyhow::Result;
 use model::reports;
 
-use super::{Ctx, day, on, short};
+use super::{day, on, short};
 use crate::args::PoolCmd;
 use crate::ops::{Created, Exec, Request, pools};
 use crate::output::Out;
 
-/// The pool commands made of typed operations; any other comes back, for [`run`].
-pub(crate) fn typed(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<Option<PoolCmd>> {
+pub(crate) fn run(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
         PoolCmd::Create {
             c,
@@ -68,9 +65,56 @@ pub(crate) fn typed(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<Option<
                 .try_into()?;
             ledger(&report, format.json, out)?;
         }
-        other => return Ok(Some(other)),
+        PoolCmd::Equity { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let view: Box<crate::ops::reports::EquityView> =
+                x.call(Request::ReportEquity { coalition })?.try_into()?;
+            let report = &view.report;
+            if format.json {
+                return out.json(&view.report);
+            }
+            let mut rows = Vec::new();
+            for p in &report.pools {
+                for m in &p.members {
+                    rows.push(vec![
+                        p.name.clone(),
+                        m.name.clone(),
+                        format!("{} {}", m.pledged, p.unit),
+                        format!("{} {}", m.given, p.unit),
+                        format!("{} {}", m.received, p.unit),
+                        format!("{:.1}%", m.share_given),
+                        format!("{:.1}%", m.share_received),
+                        if m.flagged {
+                            "FLAG".into()
+                        } else {
+                            String::new()
+                        },
+                    ]);
+                }
+            }
+            out.table(
+                &[
+                    "POOL",
+                    "MEMBER",
+                    "PLEDGED",
+                    "GIVEN",
+                    "RECEIVED",
+                    "SHARE GIVEN",
+                    "SHARE RECEIVED",
+                    "FLAG",
+                ],
+                rows,
+                "No pools yet.",
+            )?;
+            if !report.flagged.is_empty() {
+                out.note(&format!(
+                    "Flagged: a member received more than {} of a pool's allocations.",
+                    report.threshold
+                ));
+            }
+        }
     }
-    Ok(None)
+    Ok(())
 }
 
 /// `pool list`'s table (or JSON).
@@ -167,66 +211,6 @@ fn ledger(report: &reports::LedgerReport, json: bool, out: &Out) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The pool commands not made of typed operations yet.
-pub(crate) fn run(r: &mut Replica, cmd: PoolCmd, out: &Out) -> Result<()> {
-    match cmd {
-        PoolCmd::Equity { c, format } => {
-            let mut ctx = Ctx::new(r, &c, out)?;
-            let state = ctx.read()?;
-            let report = reports::equity(&state, replica::now());
-            if format.json {
-                return out.json(&report);
-            }
-            let mut rows = Vec::new();
-            for p in &report.pools {
-                for m in &p.members {
-                    rows.push(vec![
-                        p.name.clone(),
-                        m.name.clone(),
-                        format!("{} {}", m.pledged, p.unit),
-                        format!("{} {}", m.given, p.unit),
-                        format!("{} {}", m.received, p.unit),
-                        format!("{:.1}%", m.share_given),
-                        format!("{:.1}%", m.share_received),
-                        if m.flagged {
-                            "FLAG".into()
-                        } else {
-                            String::new()
-                        },
-                    ]);
-                }
-            }
-            out.table(
-                &[
-                    "POOL",
-                    "MEMBER",
-                    "PLEDGED",
-                    "GIVEN",
-                    "RECEIVED",
-                    "SHARE GIVEN",
-                    "SHARE RECEIVED",
-                    "FLAG",
-                ],
-                rows,
-                "No pools yet.",
-            )?;
-            if !report.flagged.is_empty() {
-                out.note(&format!(
-                    "Flagged: a member received more than {} of a pool's allocations.",
-                    report.threshold
-                ));
-            }
-            Ok(())
-        }
-        PoolCmd::Create { .. }
-        | PoolCmd::Pledge(_)
-        | PoolCmd::Contribute(_)
-        | PoolCmd::Request { .. }
-        | PoolCmd::List { .. }
-        | PoolCmd::Ledger { .. } => anyhow::bail!(super::TYPED),
-    }
 }
 
 fn give(x: &mut dyn Exec, g: crate::args::Gift, kind: &str, out: &Out) -> Result<()> {

@@ -27,8 +27,6 @@ fn block_effect(method: model::Method, blocks: u64) -> String {
     }
 }
 
-pub(crate) use crate::ops::proposals::new_proposal;
-
 pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<()> {
     match cmd {
         ProposalCmd::New {

@@ -82,6 +82,99 @@ pub fn record_progress(
     })?)
 }
 
+/// An amendment to propose: what it changes, and the proposal that decides it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRequest {
+    /// A new unifying frame.
+    #[serde(default)]
+    pub frame: Option<String>,
+    /// Values to add.
+    #[serde(default)]
+    pub add_values: Vec<String>,
+    /// Commitments to add.
+    #[serde(default)]
+    pub add_commitments: Vec<String>,
+    /// Decision rules to set, each `KIND=METHOD[:FRACTION][@QUORUM]` (e.g.
+    /// `amendment=super-majority:2/3@1/2`).
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// A new share above which one member is flagged, e.g. `1/2`.
+    #[serde(default)]
+    pub equity_threshold: Option<String>,
+    /// Short title (a summary of the changes when absent).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Why: the amendment's full text.
+    #[serde(default)]
+    pub text: String,
+    /// When positions stop counting: a day (`YYYY-MM-DD`) or a duration from now (`7d`).
+    #[serde(default)]
+    pub closes: Option<String>,
+}
+
+/// Opens a proposal to amend the charter; once it passes it becomes the next version.
+pub fn amend(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: AmendmentRequest,
+) -> anyhow::Result<model::ProposalId> {
+    let rules = req
+        .rules
+        .iter()
+        .map(|s| s.parse())
+        .collect::<Result<Vec<model::schema::RuleChange>, _>>()?;
+    let equity_threshold = req
+        .equity_threshold
+        .as_deref()
+        .map(str::parse::<model::Fraction>)
+        .transpose()?;
+    let amendment = model::schema::Amendment {
+        frame: req.frame,
+        add_values: req.add_values,
+        add_commitments: req.add_commitments,
+        rules,
+        equity_threshold,
+    };
+    let title = req.title.unwrap_or_else(|| amendment_title(&amendment));
+    let new = super::proposals::new_proposal(
+        model::DecisionKind::Amendment,
+        title,
+        req.text,
+        req.closes.as_deref(),
+    )?;
+    let id = new.id.clone();
+    r.edit(c, |doc, a| {
+        doc.propose_amendment(&a.member, new, amendment, a.now)
+    })?;
+    Ok(id)
+}
+
+/// A title naming what an amendment changes.
+fn amendment_title(a: &model::schema::Amendment) -> String {
+    let mut parts = Vec::new();
+    if a.frame.is_some() {
+        parts.push("new frame".to_owned());
+    }
+    for v in &a.add_values {
+        parts.push(format!("add value \u{201c}{v}\u{201d}"));
+    }
+    for v in &a.add_commitments {
+        parts.push(format!("add commitment \u{201c}{v}\u{201d}"));
+    }
+    for r in &a.rules {
+        parts.push(format!("{r}"));
+    }
+    if let Some(t) = a.equity_threshold {
+        parts.push(format!("equity threshold {t}"));
+    }
+    let title = format!("Amend the charter: {}", parts.join("; "));
+    match title.char_indices().nth(model::MAX_SHORT - 1) {
+        Some((cut, _)) => format!("{}…", &title[..cut]),
+        None => title,
+    }
+}
+
 /// The charter in force now.
 pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
     let read = r

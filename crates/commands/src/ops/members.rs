@@ -136,6 +136,15 @@ pub fn propose_removal(
     Ok(id)
 }
 
+/// This node's organization leaves the coalition: it writes nothing more to it, and the other
+/// members' nodes stop sending it the coalition. Answers with the member's id.
+pub fn leave(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<MemberId> {
+    Ok(r.edit(c, |doc, a| {
+        doc.leave(&a.member, a.now)?;
+        Ok(a.member.clone())
+    })?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

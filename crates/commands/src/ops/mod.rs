@@ -10,13 +10,16 @@
 //! Failures are [`OpError`]: a stable [`ErrorCode`] for programs, and the message a person
 //! reads, the same as the command line prints.
 
+pub mod audit;
 pub mod charter;
 pub mod coalitions;
 pub mod issues;
+pub mod keys;
 pub mod meetings;
 pub mod members;
 pub mod pools;
 pub mod proposals;
+pub mod reports;
 
 use std::collections::BTreeMap;
 
@@ -81,8 +84,8 @@ pub struct OpError {
     /// What went wrong, with its causes, as a sentence for a person.
     pub message: String,
     /// The same, one part per line: what failed first, then each cause in turn (what the
-    /// command line prints as `error:` and `caused by:` lines). Empty when the message has
-    /// no parts.
+    /// command line prints as `error:` and `caused by:` lines). Left out when the error has
+    /// no cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub causes: Vec<String>,
 }
@@ -100,8 +103,13 @@ impl OpError {
     /// The error with its code read off its causes: the first cause of a known kind decides.
     pub fn from_anyhow(e: &anyhow::Error) -> Self {
         let code = e.chain().find_map(code_of).unwrap_or(ErrorCode::Internal);
+        let causes = if e.chain().nth(1).is_some() {
+            e.chain().map(ToString::to_string).collect()
+        } else {
+            Vec::new()
+        };
         Self {
-            causes: e.chain().map(ToString::to_string).collect(),
+            causes,
             ..Self::new(code, format!("{e:#}"))
         }
     }
@@ -455,6 +463,73 @@ pub enum Request {
         /// Why, and when positions stop counting.
         body: members::RemovalRequest,
     },
+    /// This organization leaves the coalition ([`members::leave`]).
+    MemberLeave {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// Propose an amendment to the charter ([`charter::amend`]).
+    CharterAmend {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The amendment.
+        body: charter::AmendmentRequest,
+    },
+    /// This organization's node keys ([`keys::list`]).
+    KeyList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// Certify another node key for this organization ([`keys::add`]).
+    KeyAdd {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The key.
+        body: keys::KeyRequest,
+    },
+    /// Revoke one of this organization's node keys ([`keys::revoke`]).
+    KeyRevoke {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The key.
+        key: String,
+    },
+    /// The overlap report ([`reports::overlap`]).
+    ReportOverlap {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// The equity report ([`reports::equity`]).
+    ReportEquity {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// The power audit ([`reports::power`]).
+    ReportPower {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// The coalition's history ([`audit::history`]).
+    History {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which changes.
+        query: audit::HistoryQuery,
+    },
+    /// Restore a field as it was ([`audit::restore`]).
+    HistoryRestore {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// What to restore.
+        body: audit::RestoreRequest,
+    },
+    /// The edits a fork set aside ([`audit::aside`]).
+    Aside {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// What this node refused from peers ([`audit::refused`]).
+    Refused,
 }
 
 /// What an operation answers.
@@ -495,6 +570,20 @@ pub enum Reply {
     Coalitions(Vec<coalitions::CoalitionSummary>),
     /// A coalition resolved.
     Resolved(ResolvedCoalition),
+    /// This organization's node keys.
+    Keys(Vec<keys::KeyView>),
+    /// The overlap report.
+    Overlap(Box<reports::OverlapView>),
+    /// The equity report.
+    Equity(Box<reports::EquityView>),
+    /// The power audit.
+    Power(Box<reports::PowerView>),
+    /// A coalition's history.
+    History(audit::HistoryView),
+    /// The edits set aside.
+    Aside(audit::AsideView),
+    /// What this node refused.
+    Refused(Vec<replica::Refusal>),
 }
 
 /// A reply of the kind expected, or an error saying which came instead.
@@ -544,6 +633,13 @@ reply_kinds! {
     CharterVersions => charter::CharterVersions,
     Coalitions => Vec<coalitions::CoalitionSummary>,
     Resolved => ResolvedCoalition,
+    Keys => Vec<keys::KeyView>,
+    Overlap => Box<reports::OverlapView>,
+    Equity => Box<reports::EquityView>,
+    Power => Box<reports::PowerView>,
+    History => audit::HistoryView,
+    Aside => audit::AsideView,
+    Refused => Vec<replica::Refusal>,
 }
 
 impl Request {
@@ -579,13 +675,25 @@ impl Request {
             Self::MemberList { .. } => "member_list",
             Self::ProfileUpdate { .. } => "profile_update",
             Self::MemberRemoval { .. } => "member_removal",
+            Self::MemberLeave { .. } => "member_leave",
+            Self::CharterAmend { .. } => "charter_amend",
+            Self::KeyList { .. } => "key_list",
+            Self::KeyAdd { .. } => "key_add",
+            Self::KeyRevoke { .. } => "key_revoke",
+            Self::ReportOverlap { .. } => "report_overlap",
+            Self::ReportEquity { .. } => "report_equity",
+            Self::ReportPower { .. } => "report_power",
+            Self::History { .. } => "history",
+            Self::HistoryRestore { .. } => "history_restore",
+            Self::Aside { .. } => "aside",
+            Self::Refused => "refused",
         }
     }
 
     /// The coalition it acts on, as given.
     pub fn coalition(&self) -> Option<&str> {
         match self {
-            Self::CoalitionList | Self::CoalitionCreate { .. } => None,
+            Self::CoalitionList | Self::CoalitionCreate { .. } | Self::Refused => None,
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
@@ -612,7 +720,18 @@ impl Request {
             | Self::CharterVersions { coalition }
             | Self::MemberList { coalition, .. }
             | Self::ProfileUpdate { coalition, .. }
-            | Self::MemberRemoval { coalition, .. } => Some(coalition),
+            | Self::MemberRemoval { coalition, .. }
+            | Self::MemberLeave { coalition }
+            | Self::CharterAmend { coalition, .. }
+            | Self::KeyList { coalition }
+            | Self::KeyAdd { coalition, .. }
+            | Self::KeyRevoke { coalition, .. }
+            | Self::ReportOverlap { coalition }
+            | Self::ReportEquity { coalition }
+            | Self::ReportPower { coalition }
+            | Self::History { coalition, .. }
+            | Self::HistoryRestore { coalition, .. }
+            | Self::Aside { coalition } => Some(coalition),
         }
     }
 
@@ -636,6 +755,11 @@ impl Request {
                 | Self::MeetingCreate { .. }
                 | Self::ProfileUpdate { .. }
                 | Self::MemberRemoval { .. }
+                | Self::MemberLeave { .. }
+                | Self::CharterAmend { .. }
+                | Self::KeyAdd { .. }
+                | Self::KeyRevoke { .. }
+                | Self::HistoryRestore { .. }
         )
     }
 }
@@ -836,6 +960,64 @@ fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> 
             let id = members::propose_removal(r, &c, &member, body)?;
             Reply::Created(Created { id: id.to_string() })
         }
+        Request::MemberLeave { coalition: c } => {
+            let c = coalition(r, &c)?;
+            let id = members::leave(r, &c)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
+        Request::CharterAmend { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = charter::amend(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::KeyList { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Keys(keys::list(r, &c)?)
+        }
+        Request::KeyAdd { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let key = keys::add(r, &c, body)?;
+            Reply::Updated(Updated {
+                id: key.to_string(),
+            })
+        }
+        Request::KeyRevoke { coalition: c, key } => {
+            let c = coalition(r, &c)?;
+            let key = keys::revoke(r, &c, &key)?;
+            Reply::Updated(Updated {
+                id: key.to_string(),
+            })
+        }
+        Request::ReportOverlap { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Overlap(Box::new(reports::overlap(r, &c)?))
+        }
+        Request::ReportEquity { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Equity(Box::new(reports::equity(r, &c)?))
+        }
+        Request::ReportPower { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Power(Box::new(reports::power(r, &c)?))
+        }
+        Request::History {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::History(audit::history(r, &c, &query)?)
+        }
+        Request::HistoryRestore { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::Updated(Updated {
+                id: audit::restore(r, &c, body)?,
+            })
+        }
+        Request::Aside { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Aside(audit::aside(r, &c)?)
+        }
+        Request::Refused => Reply::Refused(audit::refused(r)?),
     })
 }
 
@@ -971,6 +1153,24 @@ pub(crate) mod tests {
 
     use crate::testing::request;
 
+    /// An error read back from the API prints as it did where it happened: each cause on
+    /// its line.
+    #[test]
+    fn an_error_keeps_its_causes_across_the_api() {
+        let e = anyhow::anyhow!("the store is locked")
+            .context("could not read coalition 0123")
+            .context("could not list issues");
+        let sent: OpError =
+            serde_json::from_str(&serde_json::to_string(&OpError::from_anyhow(&e)).unwrap())
+                .unwrap();
+        let back = sent.into_anyhow();
+        let chain = |e: &anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(chain(&back), chain(&e));
+        let single = OpError::from_anyhow(&anyhow::anyhow!("no issue with id `x`"));
+        assert!(single.causes.is_empty());
+        assert_eq!(chain(&single.into_anyhow()), ["no issue with id `x`"]);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         /// Whatever a client sends, an operation answers or refuses with a code a client can
@@ -1008,14 +1208,26 @@ pub(crate) mod tests {
                     | Request::CharterVersions { coalition }
                     | Request::MemberList { coalition, .. }
                     | Request::ProfileUpdate { coalition, .. }
-                    | Request::MemberRemoval { coalition, .. } => {
+                    | Request::MemberRemoval { coalition, .. }
+                    | Request::MemberLeave { coalition }
+                    | Request::CharterAmend { coalition, .. }
+                    | Request::KeyList { coalition }
+                    | Request::KeyAdd { coalition, .. }
+                    | Request::KeyRevoke { coalition, .. }
+                    | Request::ReportOverlap { coalition }
+                    | Request::ReportEquity { coalition }
+                    | Request::ReportPower { coalition }
+                    | Request::History { coalition, .. }
+                    | Request::HistoryRestore { coalition, .. }
+                    | Request::Aside { coalition } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
                     }
                     Request::CoalitionList
                     | Request::CoalitionCreate { .. }
-                    | Request::CoalitionResolve { .. } => {}
+                    | Request::CoalitionResolve { .. }
+                    | Request::Refused => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}

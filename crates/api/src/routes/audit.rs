@@ -1,0 +1,295 @@
+//! The routes of reports, history, keys, leaving and amendments (the rest of the typed
+//! operations; see the parent module for how a handler works).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::audit::{AsideView, HistoryQuery, HistoryView, RestoreRequest};
+use commands::ops::charter::AmendmentRequest;
+use commands::ops::keys::{KeyRequest, KeyView};
+use commands::ops::reports::{EquityView, OverlapView, PowerView};
+use commands::ops::{Created, OpError, Request, Updated};
+
+use super::{ApiJson, ApiPath, ApiQuery, Authorized, call};
+use crate::AppState;
+
+/// A refusal as the API lists it (`replica::Refusal`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes the JSON only.
+pub(crate) struct Refusal {
+    /// When (milliseconds since the Unix epoch).
+    at: i64,
+    /// The peer that sent it (node key, hex).
+    peer: String,
+    /// The coalition concerned, when known and shared with the peer.
+    coalition: Option<String>,
+    /// The rule it broke.
+    reason: String,
+}
+
+/// This node's organization leaves the coalition: it writes nothing more to it, and the other members' nodes stop sending it the coalition. Answers with its member id.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/leave",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn member_leave(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::MemberLeave { coalition }, StatusCode::OK).await
+}
+
+/// Opens a proposal to amend the charter; once it passes under the amendment rule it becomes the next charter version.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/charter/amendments",
+    tag = "charter",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = AmendmentRequest,
+    responses(
+        (status = 201, description = "Done", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn charter_amend(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<AmendmentRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::CharterAmend { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// This organization's node keys in the coalition, with what this node knows of each.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/keys",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = Vec<KeyView>),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn key_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::KeyList { coalition }, StatusCode::OK).await
+}
+
+/// Certifies another node key to act for this organization.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/keys",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = KeyRequest,
+    responses(
+        (status = 201, description = "Done", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn key_add(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<KeyRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::KeyAdd { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// Revokes one of this organization's node keys: what it signs from now on is refused.
+#[utoipa::path(
+    delete,
+    path = "/v1/coalitions/{coalition}/keys/{key}",
+    tag = "members",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), ("key" = String, Path, description = "The node key")),
+    responses(
+        (status = 200, description = "Done", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn key_revoke(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, key)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::KeyRevoke { coalition, key },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The overlap report: issues by how many members share them and how high they rank them.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/reports/overlap",
+    tag = "reports",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = OverlapView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn report_overlap(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::ReportOverlap { coalition }, StatusCode::OK).await
+}
+
+/// The equity report: per pool, what each member pledged, gave and received, and who is flagged.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/reports/equity",
+    tag = "reports",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = EquityView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn report_equity(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::ReportEquity { coalition }, StatusCode::OK).await
+}
+
+/// The power audit: proposals, facilitation, resources, positions and blocks per member in force.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/reports/power",
+    tag = "reports",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = PowerView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn report_power(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::ReportPower { coalition }, StatusCode::OK).await
+}
+
+/// Who changed what: the coalition's changes, oldest first, or those of one record.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/history",
+    tag = "history",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), HistoryQuery),
+    responses(
+        (status = 200, description = "Done", body = HistoryView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn history(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::History { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Writes a field of a record as it was after a change, as a new change.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/history/restore",
+    tag = "history",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = RestoreRequest,
+    responses(
+        (status = 201, description = "Done", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn history_restore(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<RestoreRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::HistoryRestore { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// The edits of the coalition that a fork of a member node's history set aside on this node.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/aside",
+    tag = "history",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = AsideView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn aside(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::Aside { coalition }, StatusCode::OK).await
+}
+
+/// What this node refused from peers because it broke the rules, oldest first (the newest kept).
+#[utoipa::path(
+    get,
+    path = "/v1/refused",
+    tag = "history",
+    responses(
+        (status = 200, description = "Done", body = Vec<Refusal>),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn refused(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::Refused, StatusCode::OK).await
+}
