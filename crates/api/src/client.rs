@@ -162,6 +162,7 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         }
         Request::Aside { coalition } => (Get, format!("{}/aside", c(coalition)), None),
         Request::Refused => (Get, "/v1/refused".to_owned(), None),
+        Request::Status => (Get, "/v1/status".to_owned(), None),
         Request::IssueShow { coalition, issue } => {
             (Get, format!("{}/issues/{}", c(coalition), seg(issue)), None)
         }
@@ -286,6 +287,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),
         Request::Refused => Reply::Refused(read(text)?),
+        Request::Status => Reply::Status(read(text)?),
         Request::IssueEdit { .. }
         | Request::MemberLeave { .. }
         | Request::KeyAdd { .. }

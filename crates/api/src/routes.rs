@@ -54,7 +54,7 @@ mod audit;
         issue_unshare, goal_create, goal_progress, audit::member_leave, audit::charter_amend,
         audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
         audit::report_equity, audit::report_power, audit::history, audit::history_restore,
-        audit::aside, audit::refused, proposal_list, proposal_create,
+        audit::aside, audit::refused, audit::status, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
         member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
@@ -72,7 +72,8 @@ mod audit;
         commands::ops::keys::KeyRequest, commands::ops::keys::KeyView,
         commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
         commands::ops::reports::PowerView, commands::ops::audit::HistoryView,
-        commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, audit::Refusal
+        commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, audit::Refusal,
+        commands::ops::status::StatusDetail
     )),
     modifiers(&BearerToken),
     tags(
@@ -123,6 +124,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/coalitions", get(coalition_list).post(coalition_create))
         .route("/v1/coalitions/resolve", get(coalition_resolve))
         .route("/v1/refused", get(audit::refused))
+        .route("/v1/status", get(audit::status))
         .route(
             "/v1/coalitions/{coalition}/leave",
             axum::routing::post(audit::member_leave),

@@ -14,6 +14,7 @@ pub mod output;
 pub mod testing;
 
 pub use cmd::join;
-pub use cmd::status::{ApiTls, Live};
-pub use cmd::{coalition, init, read_limited, rename, restore, run, run_typed, status::status};
+pub use cmd::status::render as render_status;
+pub use cmd::{coalition, init, read_limited, rename, restore, run, run_typed};
 pub use ops::proposals::{closing_time, deadline};
+pub use ops::status::{ApiTls, Live};

@@ -44,6 +44,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
     let (c18, c19) = (coalition.clone(), coalition.clone());
     prop_oneof![
+        Just(Request::Status),
         Just(Request::Refused),
         Just(Request::MemberLeave {
             coalition: coalition.clone()

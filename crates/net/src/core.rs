@@ -430,7 +430,19 @@ impl Core {
                 if matches!(req, commands::ops::Request::KeyList { .. }) {
                     self.save_last_sync(true);
                 }
-                let _ = reply.send(commands::ops::handle(&mut self.replica, req));
+                let answer = match req {
+                    // Only the running node knows its network.
+                    commands::ops::Request::Status => self
+                        .status_report()
+                        .map(|status| {
+                            commands::ops::Reply::Status(Box::new(
+                                commands::ops::status::StatusDetail { status },
+                            ))
+                        })
+                        .map_err(|e| commands::ops::OpError::from_anyhow(&e)),
+                    req => commands::ops::handle(&mut self.replica, req),
+                };
+                let _ = reply.send(answer);
                 if writes {
                     self.push_local_changes()
                 } else {
@@ -695,6 +707,12 @@ impl Core {
     /// Runs a command-line command with this node's replica, capturing its output.
     /// `coalesce status` with what only the running node knows.
     fn status(&mut self, json: bool, out: &Out) -> anyhow::Result<()> {
+        let view = self.status_report()?;
+        commands::render_status(&view, json, out)
+    }
+
+    /// The status, with what only the running node knows (its peers and network).
+    fn status_report(&mut self) -> anyhow::Result<commands::ops::status::StatusView> {
         let file = api::ApiFile::read(self.replica.home()).ok().flatten();
         let mut live = commands::Live {
             api: file.as_ref().map(|f| f.addr.to_string()),
@@ -730,7 +748,7 @@ impl Core {
                 }
             }
         }
-        commands::status(&mut self.replica, Some(live), json, out)
+        commands::ops::status::report(&mut self.replica, Some(live))
     }
 
     fn run_command(&mut self, args: Vec<String>) -> api::RunResponse {

@@ -293,3 +293,19 @@ pub(crate) async fn aside(
 pub(crate) async fn refused(_: Authorized, State(state): State<AppState>) -> Response {
     call(&state, Request::Refused, StatusCode::OK).await
 }
+
+/// This node, its network (peers connected, addresses, TLS) and, per coalition, each other
+/// member node: connected or not, when it last synced, how many changes it lacks.
+#[utoipa::path(
+    get,
+    path = "/v1/status",
+    tag = "history",
+    responses(
+        (status = 200, description = "Done", body = commands::ops::status::StatusDetail),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn status(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::Status, StatusCode::OK).await
+}

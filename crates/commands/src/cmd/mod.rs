@@ -61,6 +61,10 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
             audit::history(x, h, out)?;
             None
         }
+        Command::Status { format } => {
+            status::status(x, format.json, out)?;
+            None
+        }
         other => Some(other),
     })
 }
@@ -89,10 +93,10 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Audit(_)
         | Command::History(_)
         | Command::Issue(_)
-        | Command::Pool(_) => anyhow::bail!(TYPED),
+        | Command::Pool(_)
+        | Command::Status { .. } => anyhow::bail!(TYPED),
         Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
         Command::Debug(c) => issue::debug(r, c, out),
-        Command::Status { format } => status::status(r, None, format.json, out),
         Command::Backup { out: file, force } => keys::backup(r, &file, force, out),
         Command::Restore { .. } => anyhow::bail!(
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",

@@ -20,6 +20,7 @@ pub mod members;
 pub mod pools;
 pub mod proposals;
 pub mod reports;
+pub mod status;
 
 use std::collections::BTreeMap;
 
@@ -530,6 +531,9 @@ pub enum Request {
     },
     /// What this node refused from peers ([`audit::refused`]).
     Refused,
+    /// This node, its network and its coalitions' member nodes ([`status::report`]; the
+    /// network part only from the running node, which answers it itself).
+    Status,
 }
 
 /// What an operation answers.
@@ -584,6 +588,8 @@ pub enum Reply {
     Aside(audit::AsideView),
     /// What this node refused.
     Refused(Vec<replica::Refusal>),
+    /// The status.
+    Status(Box<status::StatusDetail>),
 }
 
 /// A reply of the kind expected, or an error saying which came instead.
@@ -640,6 +646,7 @@ reply_kinds! {
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,
+    Status => Box<status::StatusDetail>,
 }
 
 impl Request {
@@ -687,13 +694,16 @@ impl Request {
             Self::HistoryRestore { .. } => "history_restore",
             Self::Aside { .. } => "aside",
             Self::Refused => "refused",
+            Self::Status => "status",
         }
     }
 
     /// The coalition it acts on, as given.
     pub fn coalition(&self) -> Option<&str> {
         match self {
-            Self::CoalitionList | Self::CoalitionCreate { .. } | Self::Refused => None,
+            Self::CoalitionList | Self::CoalitionCreate { .. } | Self::Refused | Self::Status => {
+                None
+            }
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
@@ -1018,6 +1028,10 @@ fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> 
             Reply::Aside(audit::aside(r, &c)?)
         }
         Request::Refused => Reply::Refused(audit::refused(r)?),
+        // On a replica of its own (a stopped node): no network to report.
+        Request::Status => Reply::Status(Box::new(status::StatusDetail {
+            status: status::report(r, None)?,
+        })),
     })
 }
 
@@ -1227,7 +1241,8 @@ pub(crate) mod tests {
                     Request::CoalitionList
                     | Request::CoalitionCreate { .. }
                     | Request::CoalitionResolve { .. }
-                    | Request::Refused => {}
+                    | Request::Refused
+                    | Request::Status => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}
