@@ -146,12 +146,13 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
     let minutes = read_minutes_file(&mut cli.command)?;
     if let Some(mut node) = api::Client::discover(&home)? {
         if let Command::Join {
-            code: Some(_),
+            code: Some(code),
+            org,
             wait,
             ..
         } = cli.command
         {
-            return join(&node, wait, out);
+            return join(&node, code, org, wait, out);
         }
         let names_coalition = takes_coalition(&cli.command);
         // Typed operations go to their routes and print here; the rest the node runs whole.
@@ -227,7 +228,13 @@ fn confirm_leave(coalition: Option<&str>) -> Result<bool> {
 /// `join`: the node starts joining; this waits until the coalition's data has arrived, then
 /// prints its id. On the way it says how the join is going (on a terminal, a piece counter
 /// updates in place); on Ctrl-C it stops waiting, saying that the node goes on.
-fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
+fn join(
+    node: &api::Client,
+    code: String,
+    org: Option<String>,
+    wait: u64,
+    out: &Out,
+) -> Result<ExitCode> {
     use std::io::{IsTerminal, Write};
     let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
@@ -236,16 +243,14 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
         // the node either way).
         let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
     }
-    let args = forwarded_args(std::env::args().skip(1).collect(), false, None);
-    let resp = node
-        .run(args)
-        .context("could not ask the running node to join")?;
-    if resp.code != 0 {
-        out.note(resp.stderr.trim_end());
-        return Ok(ExitCode::FAILURE);
-    }
-    let coalition = resp.stdout.trim().to_owned();
-    out.note(resp.stderr.trim_end());
+    let started: commands::ops::joins::JoinStarted = node
+        .call(&commands::ops::Request::JoinStart {
+            body: commands::ops::joins::JoinRequest { code, org },
+        })
+        .map_err(commands::ops::OpError::into_anyhow)?
+        .try_into()?;
+    let coalition = started.coalition;
+    out.note("Joining: connecting to the inviting node.");
     let terminal = std::io::stderr().is_terminal();
     let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
@@ -263,12 +268,13 @@ fn join(node: &api::Client, wait: u64, out: &Out) -> Result<ExitCode> {
             ));
             return Ok(ExitCode::from(130));
         }
-        let status = node.run(vec![
-            "debug".into(),
-            "join-status".into(),
-            coalition.clone(),
-        ])?;
-        let status = status.stdout.trim();
+        let stage: commands::ops::joins::JoinStage = node
+            .call(&commands::ops::Request::JoinStage {
+                coalition: coalition.clone(),
+            })
+            .map_err(commands::ops::OpError::into_anyhow)?
+            .try_into()?;
+        let status = stage.stage.as_str();
         if status == "joined" {
             end_line(&detail);
             out.note("Joined: the coalition has arrived on this node.");

@@ -163,6 +163,15 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::Aside { coalition } => (Get, format!("{}/aside", c(coalition)), None),
         Request::Refused => (Get, "/v1/refused".to_owned(), None),
         Request::Status => (Get, "/v1/status".to_owned(), None),
+        Request::InviteCreate { coalition, body: b } => {
+            (Post, format!("{}/invites", c(coalition)), body(b)?)
+        }
+        Request::JoinStart { body: b } => (Post, "/v1/joins".to_owned(), body(b)?),
+        Request::JoinList => (Get, "/v1/joins".to_owned(), None),
+        Request::JoinCancel { coalition } => {
+            (Delete, format!("/v1/joins/{}", seg(coalition)), None)
+        }
+        Request::JoinStage { coalition } => (Get, format!("/v1/joins/{}", seg(coalition)), None),
         Request::IssueShow { coalition, issue } => {
             (Get, format!("{}/issues/{}", c(coalition), seg(issue)), None)
         }
@@ -288,11 +297,16 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::Aside { .. } => Reply::Aside(read(text)?),
         Request::Refused => Reply::Refused(read(text)?),
         Request::Status => Reply::Status(read(text)?),
+        Request::InviteCreate { .. } => Reply::Invite(read(text)?),
+        Request::JoinStart { .. } => Reply::JoinStarted(read(text)?),
+        Request::JoinList => Reply::Joins(read(text)?),
+        Request::JoinStage { .. } => Reply::JoinStage(read(text)?),
         Request::IssueEdit { .. }
         | Request::MemberLeave { .. }
         | Request::KeyAdd { .. }
         | Request::KeyRevoke { .. }
         | Request::HistoryRestore { .. }
+        | Request::JoinCancel { .. }
         | Request::ProfileUpdate { .. }
         | Request::IssueEvidence { .. }
         | Request::IssueShare { .. }

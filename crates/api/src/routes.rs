@@ -54,7 +54,8 @@ mod audit;
         issue_unshare, goal_create, goal_progress, audit::member_leave, audit::charter_amend,
         audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
         audit::report_equity, audit::report_power, audit::history, audit::history_restore,
-        audit::aside, audit::refused, audit::status, proposal_list, proposal_create,
+        audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
+        audit::join_list, audit::join_stage, audit::join_cancel, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
         member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
@@ -73,7 +74,10 @@ mod audit;
         commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
         commands::ops::reports::PowerView, commands::ops::audit::HistoryView,
         commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, audit::Refusal,
-        commands::ops::status::StatusDetail
+        commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
+        commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
+        commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage,
+        commands::ops::joins::PendingJoinView
     )),
     modifiers(&BearerToken),
     tags(
@@ -85,7 +89,8 @@ mod audit;
         (name = "charter", description = "The charter in force and its ratified versions"),
         (name = "coalitions", description = "The coalitions this node holds"),
         (name = "reports", description = "Overlap, equity and power reports"),
-        (name = "history", description = "Who changed what; what was refused or set aside")
+        (name = "history", description = "Who changed what; what was refused or set aside"),
+        (name = "joins", description = "Invites, and joining coalitions with them")
     )
 )]
 pub struct ApiDoc;
@@ -125,6 +130,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/coalitions/resolve", get(coalition_resolve))
         .route("/v1/refused", get(audit::refused))
         .route("/v1/status", get(audit::status))
+        .route("/v1/joins", get(audit::join_list).post(audit::join_start))
+        .route(
+            "/v1/joins/{coalition}",
+            get(audit::join_stage).delete(audit::join_cancel),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/invites",
+            axum::routing::post(audit::invite_create),
+        )
         .route(
             "/v1/coalitions/{coalition}/leave",
             axum::routing::post(audit::member_leave),

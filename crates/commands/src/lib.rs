@@ -13,7 +13,6 @@ pub mod output;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use cmd::join;
 pub use cmd::status::render as render_status;
 pub use cmd::{coalition, init, read_limited, rename, restore, run, run_typed};
 pub use ops::proposals::{closing_time, deadline};

@@ -7,8 +7,8 @@
 use proptest::prelude::*;
 
 use crate::ops::{
-    Request, ResolveQuery, audit, charter, coalitions, issues, keys, meetings, members, pools,
-    proposals,
+    Request, ResolveQuery, audit, charter, coalitions, issues, joins, keys, meetings, members,
+    pools, proposals,
 };
 
 /// Text as a hostile or careless client sends it: empty, blank, long, control
@@ -44,6 +44,19 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
     let (c18, c19) = (coalition.clone(), coalition.clone());
     prop_oneof![
+        Just(Request::JoinList),
+        text().prop_map(|coalition| Request::JoinCancel { coalition }),
+        text().prop_map(|coalition| Request::JoinStage { coalition }),
+        (text(), proptest::option::of(text())).prop_map(|(code, org)| Request::JoinStart {
+            body: joins::JoinRequest { code, org }
+        }),
+        proptest::option::of(prop_oneof![Just("7d".to_owned()), text()]).prop_map({
+            let c = coalition.clone();
+            move |expires| Request::InviteCreate {
+                coalition: c.clone(),
+                body: joins::InviteRequest { expires },
+            }
+        }),
         Just(Request::Status),
         Just(Request::Refused),
         Just(Request::MemberLeave {

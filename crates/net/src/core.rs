@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use clap::Parser;
-use commands::args::{Cli, Command, DebugCmd, InviteCmd};
+use commands::args::{Cli, Command, DebugCmd};
 use commands::output::Out;
 use model::CoalitionId;
 use model::NodeKey;
@@ -17,6 +17,8 @@ use sync::invite::Invite;
 use sync::{Documents, Output, SyncNode};
 use tokio::sync::mpsc;
 use tracing::{debug, info, info_span, warn};
+
+mod ops;
 
 /// Capacity of the channels into and out of the core.
 pub const CHANNEL: usize = 1024;
@@ -426,23 +428,7 @@ impl Core {
                 let _s =
                     info_span!("operation", op = req.name(), coalition = req.coalition()).entered();
                 let writes = req.writes();
-                // The key listing reads when each key last synced from the store.
-                if matches!(req, commands::ops::Request::KeyList { .. }) {
-                    self.save_last_sync(true);
-                }
-                let answer = match req {
-                    // Only the running node knows its network.
-                    commands::ops::Request::Status => self
-                        .status_report()
-                        .map(|status| {
-                            commands::ops::Reply::Status(Box::new(
-                                commands::ops::status::StatusDetail { status },
-                            ))
-                        })
-                        .map_err(|e| commands::ops::OpError::from_anyhow(&e)),
-                    req => commands::ops::handle(&mut self.replica, req),
-                };
-                let _ = reply.send(answer);
+                let _ = reply.send(self.op(req));
                 if writes {
                     self.push_local_changes()
                 } else {
@@ -706,11 +692,6 @@ impl Core {
 
     /// Runs a command-line command with this node's replica, capturing its output.
     /// `coalesce status` with what only the running node knows.
-    fn status(&mut self, json: bool, out: &Out) -> anyhow::Result<()> {
-        let view = self.status_report()?;
-        commands::render_status(&view, json, out)
-    }
-
     /// The status, with what only the running node knows (its peers and network).
     fn status_report(&mut self) -> anyhow::Result<commands::ops::status::StatusView> {
         let file = api::ApiFile::read(self.replica.home()).ok().flatten();
@@ -775,38 +756,9 @@ impl Core {
         };
         let out = Out::capture();
         let result = match cli.command {
-            Command::Invite(InviteCmd::Create { c, expires }) => {
-                self.invite(c.id.as_deref(), &expires, &out)
-            }
-            Command::Join {
-                pending: true,
-                format,
-                ..
-            } => {
-                let stages: commands::join::JoinStages = self
-                    .replica
-                    .pending_joins()
-                    .map(|j| j.into_keys().collect::<Vec<_>>())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|id| {
-                        let stage = self.join_stage(&id);
-                        (id, stage)
-                    })
-                    .collect();
-                commands::join::pending(&self.replica, Some(&stages), format.json, &out)
-            }
-            Command::Join {
-                cancel: Some(c), ..
-            } => self.cancel_join(&c, &out),
-            Command::Join {
-                code: Some(code),
-                org,
-                ..
-            } => self.join(&code, org, &out),
-            Command::Debug(DebugCmd::JoinStatus { coalition }) => {
-                self.join_status(&coalition, &out)
-            }
+            Command::Debug(DebugCmd::JoinStatus { coalition }) => self
+                .join_stage_of(&coalition)
+                .and_then(|stage| out.text(&stage)),
             Command::Debug(DebugCmd::Panic) => {
                 if std::env::var("COALESCE_DEBUG_PANIC").as_deref() == Ok("1") {
                     panic!("a debug panic, asked for with `coalesce debug panic`");
@@ -815,14 +767,18 @@ impl Core {
                     "this node was not started with COALESCE_DEBUG_PANIC=1"
                 ))
             }
-            Command::Status { format } => self.status(format.json, &out),
-            other => {
-                // This reads when peers last synced from the store: bring it up to date.
-                if matches!(other, Command::Backup { .. }) {
-                    self.save_last_sync(true);
+            // A command made of typed operations runs them here as the API would.
+            command => match commands::run_typed(self, command, &out) {
+                Ok(None) => Ok(()),
+                Ok(Some(other)) => {
+                    // This reads when peers last synced from the store: bring it up to date.
+                    if matches!(other, Command::Backup { .. }) {
+                        self.save_last_sync(true);
+                    }
+                    commands::run(&mut self.replica, other, &out)
                 }
-                commands::run(&mut self.replica, other, &out)
-            }
+                Err(e) => Err(e),
+            },
         };
         let (stdout, mut stderr) = out.into_captured();
         let code = match result {
@@ -1056,8 +1012,12 @@ impl Core {
     }
 
     /// `invite create`: records a one-time secret and prints the code.
-    fn invite(&mut self, coalition: Option<&str>, expires: &str, out: &Out) -> anyhow::Result<()> {
-        let id = commands::coalition(&mut self.replica, coalition, out)?;
+    fn invite(
+        &mut self,
+        coalition: &str,
+        expires: &str,
+    ) -> anyhow::Result<commands::ops::joins::InviteMade> {
+        let id = self.replica.resolve(coalition)?;
         self.replica.me(&id)?;
         let now = replica::now();
         let expires_at = commands::deadline(expires, now, "invite expiry")?;
@@ -1078,34 +1038,40 @@ impl Core {
             secret,
             expires_at: expires_at.as_millis(),
         };
-        out.note(&format!("One-time invite to {} valid until {expires_at}; send it to the organization you invite.", id.short()));
-        out.id(invite.encode())
+        Ok(commands::ops::joins::InviteMade {
+            code: invite.encode(),
+            coalition: id.to_string(),
+            expires_at,
+        })
     }
 
     /// `join`: expects the coalition from the inviter and connects to it.
-    fn join(&mut self, code: &str, org: Option<String>, out: &Out) -> anyhow::Result<()> {
+    fn join(&mut self, code: &str, org: Option<String>) -> anyhow::Result<CoalitionId> {
         let invite = Invite::decode(code)?;
         let now = replica::now();
         if now.as_millis() >= invite.expires_at {
-            anyhow::bail!(
+            return Err(commands::ops::Invalid(format!(
                 "this invite expired at {}; ask for a new one",
                 model::Timestamp::from_millis(invite.expires_at)
-            );
+            ))
+            .into());
         }
         let coalition = CoalitionId::from_bytes(invite.coalition);
         let inviter = NodeKey::from_bytes(invite.inviter);
         if inviter == self.replica.identity().node_key() {
-            anyhow::bail!(
-                "this invite was made by this node; give it to another organization's node"
-            );
+            return Err(commands::ops::Invalid(
+                "this invite was made by this node; give it to another organization's node".into(),
+            )
+            .into());
         }
         if self.replica.coalition_ids()?.contains(&coalition)
             && !self.replica.is_joining(&coalition)
         {
-            anyhow::bail!(
+            return Err(commands::ops::Conflict(format!(
                 "this node is already a member of coalition {}",
                 coalition.short()
-            );
+            ))
+            .into());
         }
         let org = org.unwrap_or_else(|| self.replica.org_name());
         self.replica.start_join(
@@ -1117,8 +1083,7 @@ impl Core {
             },
         )?;
         self.take_up_join(&invite, org);
-        out.note("Joining: connecting to the inviting node.");
-        out.id(coalition)
+        Ok(coalition)
     }
 
     /// Expects the invite's coalition from its inviter, and connects to the inviter.
@@ -1206,13 +1171,13 @@ impl Core {
     }
 
     /// `join --cancel`: forgets the join and stops expecting its coalition.
-    fn cancel_join(&mut self, given: &str, out: &Out) -> anyhow::Result<()> {
-        let id = commands::join::cancel(&mut self.replica, given, out)?;
+    fn cancel_join(&mut self, given: &str) -> anyhow::Result<CoalitionId> {
+        let id = commands::ops::joins::cancel(&mut self.replica, given)?;
         self.drop_pending_join(&id);
         self.sync.forget(&id);
         self.refused_joins.remove(&id);
         info!(coalition = %id, "join cancelled");
-        Ok(())
+        Ok(id)
     }
 
     /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
@@ -1250,10 +1215,9 @@ impl Core {
     }
 
     /// `debug join-status`: joined, pending, or refused with the reason.
-    fn join_status(&mut self, coalition: &str, out: &Out) -> anyhow::Result<()> {
+    fn join_stage_of(&mut self, coalition: &str) -> anyhow::Result<String> {
         let id: CoalitionId = coalition.parse()?;
-        let stage = self.join_stage(&id);
-        out.text(&stage)
+        Ok(self.join_stage(&id))
     }
 
     /// Where the node `peer` stands in `coalition`: `Some(true)` if a member in force holds

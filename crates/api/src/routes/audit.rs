@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::audit::{AsideView, HistoryQuery, HistoryView, RestoreRequest};
 use commands::ops::charter::AmendmentRequest;
+use commands::ops::joins::{
+    InviteMade, InviteRequest, JoinRequest, JoinStage, JoinStarted, PendingJoinView,
+};
 use commands::ops::keys::{KeyRequest, KeyView};
 use commands::ops::reports::{EquityView, OverlapView, PowerView};
 use commands::ops::{Created, OpError, Request, Updated};
@@ -308,4 +311,106 @@ pub(crate) async fn refused(_: Authorized, State(state): State<AppState>) -> Res
 )]
 pub(crate) async fn status(_: Authorized, State(state): State<AppState>) -> Response {
     call(&state, Request::Status, StatusCode::OK).await
+}
+
+/// Makes a one-time invite code to the coalition, valid until it expires, announcing the
+/// addresses this node is reached at.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/invites",
+    tag = "joins",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "Made", body = InviteMade),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn invite_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<InviteRequest>,
+) -> Response {
+    let req = Request::InviteCreate { coalition, body };
+    call(&state, req, StatusCode::CREATED).await
+}
+
+/// Starts joining a coalition with an invite code: the node connects to the inviting node
+/// and takes the coalition in once admitted (across restarts, until it completes or is
+/// cancelled). `GET /v1/joins/{coalition}` says how it is going.
+#[utoipa::path(
+    post,
+    path = "/v1/joins",
+    tag = "joins",
+    request_body = JoinRequest,
+    responses(
+        (status = 201, description = "Started", body = JoinStarted),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn join_start(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<JoinRequest>,
+) -> Response {
+    call(&state, Request::JoinStart { body }, StatusCode::CREATED).await
+}
+
+/// The joins this node started that have not completed, with how each is going.
+#[utoipa::path(
+    get,
+    path = "/v1/joins",
+    tag = "joins",
+    responses(
+        (status = 200, description = "Done", body = Vec<PendingJoinView>),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn join_list(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::JoinList, StatusCode::OK).await
+}
+
+/// How a join is going: `joined`, `refused: REASON` or `pending: STAGE`.
+#[utoipa::path(
+    get,
+    path = "/v1/joins/{coalition}",
+    tag = "joins",
+    params(("coalition" = String, Path, description = "The coalition's whole id")),
+    responses(
+        (status = 200, description = "Done", body = JoinStage),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn join_stage(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::JoinStage { coalition }, StatusCode::OK).await
+}
+
+/// Stops a pending join: the node forgets it and, if nothing of the coalition arrived, stops
+/// holding it.
+#[utoipa::path(
+    delete,
+    path = "/v1/joins/{coalition}",
+    tag = "joins",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix among the pending joins")),
+    responses(
+        (status = 200, description = "Stopped; the coalition's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn join_cancel(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::JoinCancel { coalition }, StatusCode::OK).await
 }

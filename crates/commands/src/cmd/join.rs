@@ -1,53 +1,52 @@
-//! `join --pending` and `join --cancel`: the joins this node started that have not completed.
-//! (`join CODE` itself needs the running node, which talks to the inviting node.)
-
-use std::collections::BTreeMap;
+//! `invite create`, `join CODE`, `join --pending` and `join --cancel`. Making an invite and
+//! joining need the running node (the `coalesce` command line waits for a join itself, asking
+//! the node how it goes); the pending joins and cancelling one work on a stopped node too.
 
 use anyhow::Result;
-use model::{CoalitionId, Timestamp};
-use replica::Replica;
-use serde::Serialize;
 
-use super::short;
+use super::{on, short};
+use crate::args::CoalitionArg;
+use crate::ops::joins::{InviteMade, InviteRequest, JoinRequest, JoinStarted, PendingJoinView};
+use crate::ops::{Exec, Request, Updated};
 use crate::output::Out;
 
-/// How each pending join is going, as the running node knows it (see `join --pending`).
-pub type JoinStages = BTreeMap<CoalitionId, String>;
-
-#[derive(Serialize)]
-struct PendingView {
-    coalition: String,
-    inviter: Option<String>,
-    org: String,
-    started_at: Timestamp,
-    invite_expires_at: Option<Timestamp>,
-    /// How it is going; `node not running` on a stopped node.
-    stage: String,
+/// `invite create`: prints the code alone on standard output.
+pub(crate) fn invite(x: &mut dyn Exec, c: &CoalitionArg, expires: String, out: &Out) -> Result<()> {
+    // A stopped node says it needs to run before anything else.
+    let coalition = if x.is_running_node() {
+        on(x, c, out)?
+    } else {
+        c.id.clone().unwrap_or_default()
+    };
+    let body = InviteRequest {
+        expires: Some(expires),
+    };
+    let made: InviteMade = x
+        .call(Request::InviteCreate { coalition, body })?
+        .try_into()?;
+    out.note(&format!(
+        "One-time invite to {} valid until {}; send it to the organization you invite.",
+        short(&made.coalition),
+        made.expires_at
+    ));
+    out.id(made.code)
 }
 
-/// Lists the pending joins, with how each is going when `stages` (the running node's) are
-/// given.
-pub fn pending(r: &Replica, stages: Option<&JoinStages>, json: bool, out: &Out) -> Result<()> {
-    let views: Vec<PendingView> = r
-        .pending_joins()?
-        .into_iter()
-        .map(|(id, j)| {
-            let invite = sync::invite::Invite::decode(&j.code).ok();
-            PendingView {
-                stage: match stages {
-                    Some(s) => s.get(&id).cloned().unwrap_or_else(|| "pending".into()),
-                    None => "node not running".into(),
-                },
-                coalition: id.to_string(),
-                inviter: invite
-                    .as_ref()
-                    .map(|i| model::NodeKey::from_bytes(i.inviter).to_string()),
-                invite_expires_at: invite.map(|i| Timestamp::from_millis(i.expires_at)),
-                org: j.org,
-                started_at: Timestamp::from_millis(j.started_at),
-            }
-        })
-        .collect();
+/// `join CODE`: starts the join and prints the coalition's id (the command line then waits
+/// for it to arrive).
+pub(crate) fn start(x: &mut dyn Exec, code: String, org: Option<String>, out: &Out) -> Result<()> {
+    let started: JoinStarted = x
+        .call(Request::JoinStart {
+            body: JoinRequest { code, org },
+        })?
+        .try_into()?;
+    out.note("Joining: connecting to the inviting node.");
+    out.id(started.coalition)
+}
+
+/// `join --pending`: the joins started that have not completed, with how each is going.
+pub(crate) fn pending(x: &mut dyn Exec, json: bool, out: &Out) -> Result<()> {
+    let views: Vec<PendingJoinView> = x.call(Request::JoinList)?.try_into()?;
     if json {
         return out.json(&views);
     }
@@ -69,41 +68,12 @@ pub fn pending(r: &Replica, stages: Option<&JoinStages>, json: bool, out: &Out) 
     )
 }
 
-/// Cancels the pending join of the coalition `given` names (an id or a prefix): the node
-/// forgets it and, if nothing of the coalition arrived, stops holding it. Returns its id.
-pub fn cancel(r: &mut Replica, given: &str, out: &Out) -> Result<CoalitionId> {
-    let joins = r.pending_joins()?;
-    let ids: Vec<String> = joins.keys().map(ToString::to_string).collect();
-    let id: CoalitionId =
-        model::resolve_prefix(given, "pending joins", ids.iter().map(String::as_str))
-            .map_err(|e| anyhow::anyhow!("{e} (`coalesce join --pending` lists them)"))?
-            .parse()?;
-    r.end_join(&id)?;
+/// `join --cancel`: stops a pending join.
+pub(crate) fn cancel(x: &mut dyn Exec, coalition: String, out: &Out) -> Result<()> {
+    let done: Updated = x.call(Request::JoinCancel { coalition })?.try_into()?;
     out.note(&format!(
         "Stopped joining coalition {}. If the inviting node admitted your organization already, it is a member there: ask a member to remove it, or join again with a new invite.",
-        id.short()
+        short(&done.id)
     ));
-    Ok(id)
-}
-
-/// `join` on a node that is not running: `--pending` and `--cancel` work on the store; joining
-/// needs the running node.
-pub fn run(
-    r: &mut Replica,
-    pending_only: bool,
-    cancel_one: Option<&str>,
-    json: bool,
-    out: &Out,
-) -> Result<()> {
-    if pending_only {
-        return pending(r, None, json, out);
-    }
-    if let Some(c) = cancel_one {
-        cancel(r, c, out)?;
-        return Ok(());
-    }
-    anyhow::bail!(
-        "joining needs the running node, which talks to the inviting node: start `coalesce-node --home {}` first",
-        r.home().display()
-    )
+    Ok(())
 }

@@ -3,7 +3,7 @@
 mod audit;
 mod coalition;
 mod issue;
-pub mod join;
+mod join;
 mod keys;
 mod pool;
 pub(crate) mod proposal;
@@ -65,6 +65,28 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
             status::status(x, format.json, out)?;
             None
         }
+        Command::Invite(crate::args::InviteCmd::Create { c, expires }) => {
+            join::invite(x, &c, expires, out)?;
+            None
+        }
+        Command::Join {
+            code: Some(code),
+            org,
+            ..
+        } => {
+            join::start(x, code, org, out)?;
+            None
+        }
+        Command::Join {
+            cancel: Some(c), ..
+        } => {
+            join::cancel(x, c, out)?;
+            None
+        }
+        Command::Join { format, .. } => {
+            join::pending(x, format.json, out)?;
+            None
+        }
         other => Some(other),
     })
 }
@@ -94,7 +116,9 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::History(_)
         | Command::Issue(_)
         | Command::Pool(_)
-        | Command::Status { .. } => anyhow::bail!(TYPED),
+        | Command::Status { .. }
+        | Command::Invite(_)
+        | Command::Join { .. } => anyhow::bail!(TYPED),
         Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
         Command::Debug(c) => issue::debug(r, c, out),
         Command::Backup { out: file, force } => keys::backup(r, &file, force, out),
@@ -108,16 +132,6 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::ImportIdentity { .. } => {
             anyhow::bail!("this command is handled by the `coalesce` command line itself")
         }
-        Command::Join {
-            pending,
-            cancel,
-            format,
-            ..
-        } => join::run(r, pending, cancel.as_deref(), format.json, out),
-        Command::Invite(_) => anyhow::bail!(
-            "this command needs the running node, which talks to the other members' nodes: start `coalesce-node --home {}` first",
-            r.home().display()
-        ),
     }
 }
 

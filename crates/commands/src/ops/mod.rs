@@ -14,6 +14,7 @@ pub mod audit;
 pub mod charter;
 pub mod coalitions;
 pub mod issues;
+pub mod joins;
 pub mod keys;
 pub mod meetings;
 pub mod members;
@@ -147,11 +148,35 @@ impl std::fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// A request that the state of things here does not allow (a coalition already held, say).
+#[derive(Debug)]
+pub struct Conflict(pub String);
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Conflict {}
+
 /// The code of one error in a chain, if it is of a kind that has one.
 fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
     use model::{EditError, PrefixError};
     if e.downcast_ref::<Invalid>().is_some() {
         return Some(ErrorCode::Invalid);
+    }
+    if e.downcast_ref::<Conflict>().is_some() {
+        return Some(ErrorCode::Conflict);
+    }
+    if e.downcast_ref::<sync::invite::InviteError>().is_some() {
+        return Some(ErrorCode::Invalid);
+    }
+    if e.downcast_ref::<joins::NeedsNode>().is_some() {
+        return Some(ErrorCode::Unavailable);
+    }
+    if let Some(joins::NoPendingJoin(p)) = e.downcast_ref::<joins::NoPendingJoin>() {
+        return code_of(p);
     }
     if let Some(e) = e.downcast_ref::<PrefixError>() {
         return Some(match e {
@@ -223,9 +248,19 @@ pub trait Exec {
     /// The coalition `given` names, as the id to put in requests; when none is given, the
     /// only one held (and `true`: chosen, not named).
     fn coalition(&mut self, given: Option<&str>) -> anyhow::Result<(String, bool)>;
+
+    /// Whether the operations run on the running node (which knows its network and talks to
+    /// other nodes), not on a replica of this process's own.
+    fn is_running_node(&self) -> bool {
+        true
+    }
 }
 
 impl Exec for Replica {
+    fn is_running_node(&self) -> bool {
+        false
+    }
+
     fn call(&mut self, req: Request) -> anyhow::Result<Reply> {
         // In this process a listing is not cut into pages: the command line lists everything.
         run(self, req, usize::MAX)
@@ -534,6 +569,30 @@ pub enum Request {
     /// This node, its network and its coalitions' member nodes ([`status::report`]; the
     /// network part only from the running node, which answers it itself).
     Status,
+    /// Make a one-time invite (the running node answers it).
+    InviteCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Its expiry.
+        body: joins::InviteRequest,
+    },
+    /// Start joining a coalition with an invite code (the running node answers it).
+    JoinStart {
+        /// The code.
+        body: joins::JoinRequest,
+    },
+    /// The joins this node started that have not completed ([`joins::pending`]).
+    JoinList,
+    /// Stop a pending join ([`joins::cancel`]).
+    JoinCancel {
+        /// The coalition: id or unique prefix among the pending joins.
+        coalition: String,
+    },
+    /// How a join is going (the running node answers it).
+    JoinStage {
+        /// The coalition's whole id.
+        coalition: String,
+    },
 }
 
 /// What an operation answers.
@@ -590,6 +649,14 @@ pub enum Reply {
     Refused(Vec<replica::Refusal>),
     /// The status.
     Status(Box<status::StatusDetail>),
+    /// An invite made.
+    Invite(joins::InviteMade),
+    /// A join started.
+    JoinStarted(joins::JoinStarted),
+    /// The pending joins.
+    Joins(Vec<joins::PendingJoinView>),
+    /// How a join is going.
+    JoinStage(joins::JoinStage),
 }
 
 /// A reply of the kind expected, or an error saying which came instead.
@@ -647,6 +714,10 @@ reply_kinds! {
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,
     Status => Box<status::StatusDetail>,
+    Invite => joins::InviteMade,
+    JoinStarted => joins::JoinStarted,
+    Joins => Vec<joins::PendingJoinView>,
+    JoinStage => joins::JoinStage,
 }
 
 impl Request {
@@ -695,15 +766,24 @@ impl Request {
             Self::Aside { .. } => "aside",
             Self::Refused => "refused",
             Self::Status => "status",
+            Self::InviteCreate { .. } => "invite_create",
+            Self::JoinStart { .. } => "join_start",
+            Self::JoinList => "join_list",
+            Self::JoinCancel { .. } => "join_cancel",
+            Self::JoinStage { .. } => "join_stage",
         }
     }
 
     /// The coalition it acts on, as given.
     pub fn coalition(&self) -> Option<&str> {
         match self {
-            Self::CoalitionList | Self::CoalitionCreate { .. } | Self::Refused | Self::Status => {
-                None
-            }
+            Self::CoalitionList
+            | Self::CoalitionCreate { .. }
+            | Self::Refused
+            | Self::Status
+            | Self::JoinStart { .. }
+            | Self::JoinList => None,
+            Self::JoinCancel { coalition } | Self::JoinStage { coalition } => Some(coalition),
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }
@@ -741,7 +821,8 @@ impl Request {
             | Self::ReportPower { coalition }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
-            | Self::Aside { coalition } => Some(coalition),
+            | Self::Aside { coalition }
+            | Self::InviteCreate { coalition, .. } => Some(coalition),
         }
     }
 
@@ -770,6 +851,9 @@ impl Request {
                 | Self::KeyAdd { .. }
                 | Self::KeyRevoke { .. }
                 | Self::HistoryRestore { .. }
+                | Self::InviteCreate { .. }
+                | Self::JoinStart { .. }
+                | Self::JoinCancel { .. }
         )
     }
 }
@@ -1032,6 +1116,15 @@ fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> 
         Request::Status => Reply::Status(Box::new(status::StatusDetail {
             status: status::report(r, None)?,
         })),
+        Request::InviteCreate { .. } => return Err(joins::invite_needs_node(r).into()),
+        Request::JoinStart { .. } | Request::JoinStage { .. } => {
+            return Err(joins::join_needs_node(r).into());
+        }
+        Request::JoinList => Reply::Joins(joins::pending(r, None)?),
+        Request::JoinCancel { coalition } => {
+            let id = joins::cancel(r, &coalition)?;
+            Reply::Updated(Updated { id: id.to_string() })
+        }
     })
 }
 
@@ -1233,7 +1326,8 @@ pub(crate) mod tests {
                     | Request::ReportPower { coalition }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }
-                    | Request::Aside { coalition } => {
+                    | Request::Aside { coalition }
+                    | Request::InviteCreate { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
@@ -1242,7 +1336,11 @@ pub(crate) mod tests {
                     | Request::CoalitionCreate { .. }
                     | Request::CoalitionResolve { .. }
                     | Request::Refused
-                    | Request::Status => {}
+                    | Request::Status
+                    | Request::JoinStart { .. }
+                    | Request::JoinList
+                    | Request::JoinCancel { .. }
+                    | Request::JoinStage { .. } => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}

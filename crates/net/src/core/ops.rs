@@ -1,0 +1,79 @@
+//! The typed operations as the running node carries them out: those that need what only it
+//! knows (its network, its joins, when peers last synced) here, the rest on its replica
+//! ([`commands::ops::handle`]). The core is an [`Exec`], so a command sent whole through
+//! `/v1/run` runs its operations the same way as the API's routes do.
+
+use commands::ops::joins::{JoinStage, JoinStages, JoinStarted};
+use commands::ops::status::StatusDetail;
+use commands::ops::{Exec, OpError, Reply, Request, Updated};
+
+use super::Core;
+
+impl Core {
+    /// Carries out one typed operation.
+    pub(super) fn op(&mut self, req: Request) -> Result<Reply, OpError> {
+        let failed = |e: anyhow::Error| OpError::from_anyhow(&e);
+        match req {
+            Request::Status => self
+                .status_report()
+                .map(|status| Reply::Status(Box::new(StatusDetail { status })))
+                .map_err(failed),
+            Request::KeyList { .. } => {
+                // The listing reads when each key last synced from the store.
+                self.save_last_sync(true);
+                commands::ops::handle(&mut self.replica, req)
+            }
+            Request::InviteCreate { coalition, body } => {
+                let expires = body.expires.as_deref().unwrap_or("7d");
+                self.invite(&coalition, expires)
+                    .map(Reply::Invite)
+                    .map_err(failed)
+            }
+            Request::JoinStart { body } => self
+                .join(&body.code, body.org)
+                .map(|id| {
+                    Reply::JoinStarted(JoinStarted {
+                        coalition: id.to_string(),
+                    })
+                })
+                .map_err(failed),
+            Request::JoinList => {
+                let ids: Vec<_> = self
+                    .replica
+                    .pending_joins()
+                    .map(|j| j.into_keys().collect())
+                    .unwrap_or_default();
+                let stages: JoinStages = ids
+                    .into_iter()
+                    .map(|id| {
+                        let stage = self.join_stage(&id);
+                        (id, stage)
+                    })
+                    .collect();
+                commands::ops::joins::pending(&self.replica, Some(&stages))
+                    .map(Reply::Joins)
+                    .map_err(failed)
+            }
+            Request::JoinCancel { coalition } => self
+                .cancel_join(&coalition)
+                .map(|id| Reply::Updated(Updated { id: id.to_string() }))
+                .map_err(failed),
+            Request::JoinStage { coalition } => self
+                .join_stage_of(&coalition)
+                .map(|stage| Reply::JoinStage(JoinStage { stage }))
+                .map_err(failed),
+            req => commands::ops::handle(&mut self.replica, req),
+        }
+    }
+}
+
+impl Exec for Core {
+    fn call(&mut self, req: Request) -> anyhow::Result<Reply> {
+        self.op(req).map_err(OpError::into_anyhow)
+    }
+
+    fn coalition(&mut self, given: Option<&str>) -> anyhow::Result<(String, bool)> {
+        let (id, chosen) = self.replica.resolve_or_only(given)?;
+        Ok((id.to_string(), chosen))
+    }
+}
