@@ -143,7 +143,7 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
         out.note("Not left: nothing was changed.");
         return Ok(ExitCode::FAILURE);
     }
-    let minutes = read_minutes_file(&mut cli.command)?;
+    read_minutes_file(&mut cli.command)?;
     if let Some(mut node) = api::Client::discover(&home)? {
         if let Command::Join {
             code: Some(code),
@@ -154,12 +154,15 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
         {
             return join(&node, code, org, wait, out);
         }
-        let names_coalition = takes_coalition(&cli.command);
-        // Typed operations go to their routes and print here; the rest the node runs whole.
-        if commands::run_typed(&mut node, cli.command, out)?.is_none() {
-            return Ok(ExitCode::SUCCESS);
+        // Each operation goes to its route; the replies print here.
+        if let Some(other) = commands::run_typed(&mut node, cli.command, out)? {
+            // Only the commands handled above, on this machine, are not operations.
+            anyhow::bail!(
+                "`{}` is not an operation of the running node",
+                name_of(&other)
+            );
         }
-        return remote(&node, names_coalition, minutes.as_deref(), out);
+        return Ok(ExitCode::SUCCESS);
     }
     let mut replica = replica::Replica::open(&home)?;
     commands::run(&mut replica, cli.command, out)?;
@@ -167,8 +170,8 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
 }
 
 /// `meeting add --minutes-file FILE|-`: reads the minutes here, where the file and standard
-/// input are the caller's, and puts the text in the command. Returns the text read, if any.
-fn read_minutes_file(command: &mut Command) -> Result<Option<String>> {
+/// input are the caller's, and puts the text in the command.
+fn read_minutes_file(command: &mut Command) -> Result<()> {
     use commands::args::MeetingCmd;
     let Command::Meeting(MeetingCmd::Add {
         minutes,
@@ -176,10 +179,10 @@ fn read_minutes_file(command: &mut Command) -> Result<Option<String>> {
         ..
     }) = command
     else {
-        return Ok(None);
+        return Ok(());
     };
     let Some(file) = minutes_file.take() else {
-        return Ok(None);
+        return Ok(());
     };
     // Up to MAX_LONG characters of at most 4 bytes each; the model counts the characters.
     let max = 4 * model::MAX_LONG as u64;
@@ -198,8 +201,8 @@ fn read_minutes_file(command: &mut Command) -> Result<Option<String>> {
     } else {
         read_text(&file, max)?
     };
-    *minutes = text.clone();
-    Ok(Some(text))
+    *minutes = text;
+    Ok(())
 }
 
 /// `member leave` on a terminal: asks before leaving (a coalition cannot be rejoined without
@@ -350,10 +353,10 @@ fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String> {
 fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out) -> Result<()> {
     let identity = replica::Identity::read(&home.join(replica::IDENTITY_FILE))?;
     let peers = match api::Client::discover(home)? {
-        Some(node) => {
-            let resp = node.run(vec!["debug".into(), "known-peers".into()])?;
-            (resp.code == 0).then(|| resp.stdout.into_bytes())
-        }
+        Some(node) => match node.call(&commands::ops::Request::KnownPeers) {
+            Ok(commands::ops::Reply::KnownPeers(p)) => Some(p.json.into_bytes()),
+            _ => None,
+        },
         None => replica::Replica::open(home)?.record(replica::PEERS_RECORD)?,
     };
     let pass = passphrase(pass_file, true)?;
@@ -367,150 +370,11 @@ fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out
     Ok(())
 }
 
-/// Whether a command takes `--coalition` (so `$COALESCE_COALITION` is forwarded to the node).
-fn takes_coalition(command: &Command) -> bool {
-    use commands::args::{AuditCmd, DebugCmd};
-    !matches!(
-        command,
-        Command::Coalition(_)
-            | Command::Status { .. }
-            | Command::Backup { .. }
-            | Command::Restore { .. }
-            | Command::Join { .. }
-            | Command::Init { .. }
-            | Command::Rename { .. }
-            | Command::Completions { .. }
-            | Command::Man { .. }
-            | Command::ExportIdentity { .. }
-            | Command::ImportIdentity { .. }
-            | Command::Debug(DebugCmd::KnownPeers)
-            | Command::Audit(AuditCmd::Refused { .. })
-            | Command::Debug(DebugCmd::JoinStatus { .. })
-            | Command::Debug(DebugCmd::Panic)
-    )
-}
-
-/// Sends this process's arguments to the running node and prints what it answered.
-fn remote(
-    node: &api::Client,
-    names_coalition: bool,
-    minutes: Option<&str>,
-    out: &Out,
-) -> Result<ExitCode> {
-    let args = forwarded_args(std::env::args().skip(1).collect(), names_coalition, minutes);
-    let resp = node
-        .run(args)
-        .context("could not run the command on the running node")?;
-    out.text_raw(&resp.stdout)?;
-    if !resp.stderr.is_empty() {
-        out.note(resp.stderr.trim_end());
-    }
-    Ok(if resp.code == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(u8::try_from(resp.code).unwrap_or(1))
-    })
-}
-
-/// The arguments as the node must see them: no `--home` (the node knows its own), the
-/// coalition from `$COALESCE_COALITION` made explicit, output folders made absolute, and
-/// minutes read from a file given as text.
-fn forwarded_args(args: Vec<String>, names_coalition: bool, minutes: Option<&str>) -> Vec<String> {
-    let mut out = Vec::with_capacity(args.len() + 2);
-    let mut iter = args.into_iter();
-    let mut has_coalition = false;
-    while let Some(a) = iter.next() {
-        if a == "--home" {
-            iter.next();
-            continue;
-        }
-        if a.starts_with("--home=") || (minutes.is_some() && a.starts_with("--minutes-file=")) {
-            continue;
-        }
-        if minutes.is_some() && a == "--minutes-file" {
-            iter.next();
-            continue;
-        }
-        has_coalition |= a == "--coalition" || a.starts_with("--coalition=");
-        // Paths are the caller's, relative to its directory; the node runs elsewhere.
-        if a == "--out"
-            && let Some(dir) = iter.next()
-        {
-            out.push(a);
-            out.push(absolute(Path::new(&dir)));
-            continue;
-        }
-        if let Some(dir) = a.strip_prefix("--out=") {
-            out.push(format!("--out={}", absolute(Path::new(dir))));
-            continue;
-        }
-        out.push(a);
-    }
-    if let Some(text) = minutes {
-        out.push(format!("--minutes={text}"));
-    }
-    if names_coalition
-        && !has_coalition
-        && let Ok(c) = std::env::var("COALESCE_COALITION")
-    {
-        out.push("--coalition".into());
-        out.push(c);
-    }
-    out
-}
-
-fn absolute(p: &Path) -> String {
-    std::path::absolute(p)
-        .unwrap_or_else(|_| p.to_owned())
-        .display()
-        .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_folders_reach_the_node_as_absolute_paths_in_either_form() {
-        let here = std::env::current_dir().unwrap();
-        let args = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        let spaced = forwarded_args(args(&["export", "--out", "exp"]), false, None);
-        let joined = forwarded_args(args(&["export", "--out=exp"]), false, None);
-        let want = here.join("exp").display().to_string();
-        assert_eq!(spaced, args(&["export", "--out", &want]));
-        assert_eq!(joined, args(&["export", &format!("--out={want}")]));
-    }
-
-    #[test]
-    fn minutes_read_from_a_file_reach_the_node_as_text() {
-        let args = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        for given in [
-            args(&[
-                "meeting",
-                "add",
-                "--minutes-file",
-                "m.txt",
-                "--date",
-                "2026-12-01",
-            ]),
-            args(&[
-                "meeting",
-                "add",
-                "--minutes-file=m.txt",
-                "--date",
-                "2026-12-01",
-            ]),
-        ] {
-            assert_eq!(
-                forwarded_args(given, false, Some("-- line one\nline two")),
-                args(&[
-                    "meeting",
-                    "add",
-                    "--date",
-                    "2026-12-01",
-                    "--minutes=-- line one\nline two"
-                ])
-            );
-        }
-    }
+/// A command's name, for errors.
+fn name_of(command: &Command) -> String {
+    format!("{command:?}")
+        .split([' ', '(', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }

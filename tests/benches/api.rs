@@ -218,6 +218,13 @@ fn main() {
             r.in_force(&id).unwrap();
         };
         let base_page = time(|_| page(&mut r));
+        // What `status` reads of the replica: every coalition that has arrived, read whole
+        // (its members and unreadable records), and the records of forks set aside.
+        let base_status = time(|_| {
+            for (c, _) in r.arrived().unwrap() {
+                r.aside_count(&c).unwrap();
+            }
+        });
         // What a page of 50 proposals reads: every proposal's header, the 50 proposals, the
         // governance.
         let base_proposal_page = time(|_| {
@@ -255,13 +262,6 @@ fn main() {
 
         // Logging as an operator would run it, not the tests' debug logs.
         let daemon = node.run_daemon_with("/ip4/127.0.0.1/tcp/0", &[("COALESCE_LOG", "info")]);
-        let client = api::Client::discover(home).unwrap().unwrap();
-        let run = |args: &[&str]| {
-            let resp = client
-                .run(args.iter().map(|s| (*s).to_owned()).collect())
-                .unwrap();
-            assert_eq!(resp.code, 0, "{args:?}: {}", resp.stderr);
-        };
         let cli = |args: &[&str]| {
             let out = node.run(args);
             assert!(
@@ -359,6 +359,17 @@ fn main() {
                     }
                 }),
             ),
+            (
+                "status",
+                base_status,
+                Box::new(|_, process| {
+                    if process {
+                        cli(&["status"]);
+                    } else {
+                        typed("/v1/status");
+                    }
+                }),
+            ),
             // The command line has no page (it lists every issue): the route only.
             (
                 "issue page",
@@ -392,7 +403,7 @@ fn main() {
             (0..ROUNDS)
                 .map(|i| {
                     let t = format!("Crossings at stop {i}");
-                    run(&["issue", "add", "--coalition", &c, &t]);
+                    call("POST", &issues_path, Some(serde_json::json!({"title": t})));
                     let t = Instant::now();
                     typed(&page_path);
                     t.elapsed()

@@ -155,12 +155,12 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
         .call()
         .unwrap();
     assert_eq!(metrics.status(), 200);
-    // The command route still wants the token.
-    let run = agent
-        .post(format!("https://127.0.0.1:{port}/v1/run"))
-        .send_json(serde_json::json!({ "args": ["status"] }))
+    // The operations still want the token.
+    let status = agent
+        .get(format!("https://127.0.0.1:{port}/v1/status"))
+        .call()
         .unwrap();
-    assert_eq!(run.status(), 401);
+    assert_eq!(status.status(), 401);
 
     // A client that does not trust the certificate, or speaks plain HTTP, gets nothing.
     let untrusting: ureq::Agent = ureq::Agent::config_builder().build().into();

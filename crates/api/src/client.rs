@@ -172,6 +172,12 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             (Delete, format!("/v1/joins/{}", seg(coalition)), None)
         }
         Request::JoinStage { coalition } => (Get, format!("/v1/joins/{}", seg(coalition)), None),
+        Request::Backup { body: b } => (Post, "/v1/backups".to_owned(), body(b)?),
+        Request::Export { coalition, body: b } => {
+            (Post, format!("{}/exports", c(coalition)), body(b)?)
+        }
+        Request::KnownPeers => (Get, "/v1/peers/known".to_owned(), None),
+        Request::DebugPanic => (Post, "/v1/debug/panic".to_owned(), None),
         Request::IssueShow { coalition, issue } => {
             (Get, format!("{}/issues/{}", c(coalition), seg(issue)), None)
         }
@@ -301,6 +307,11 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::JoinStart { .. } => Reply::JoinStarted(read(text)?),
         Request::JoinList => Reply::Joins(read(text)?),
         Request::JoinStage { .. } => Reply::JoinStage(read(text)?),
+        Request::Backup { .. } => Reply::Backup(read(text)?),
+        Request::Export { .. } => Reply::Exported(read(text)?),
+        Request::KnownPeers => Reply::KnownPeers(read(text)?),
+        // It answers only if the node did not panic, and then with an error.
+        Request::DebugPanic => Reply::Updated(read::<Updated>(text)?),
         Request::IssueEdit { .. }
         | Request::MemberLeave { .. }
         | Request::KeyAdd { .. }

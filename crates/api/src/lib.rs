@@ -3,11 +3,9 @@
 //! its owner only). Beyond loopback the node serves the same routes over TLS ([`TlsEndpoint`]);
 //! the command line always uses the loopback listener.
 //!
-//! The command line finds a running node through that file. A command made of typed
-//! operations sends each to its route ([`client`]: [`Client`] is an `ops::Exec`) and prints
-//! the replies itself; any other command it sends whole ([`Client::run`]), and the node runs it
-//! with its open replica and returns what the command printed and its exit code
-//! ([`RunResponse`]). So every command works the same whether the node runs or not.
+//! The command line finds a running node through that file and sends each operation of a
+//! command to its route ([`client`]: [`Client`] is an `ops::Exec`), printing the replies
+//! itself; so every command works and prints the same whether the node runs or not.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -16,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
@@ -34,8 +32,6 @@ pub use routes::{ApiDoc, openapi_json};
 pub const API_FILE: &str = "api.json";
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 1024 * 1024;
-/// Most arguments in one command.
-pub const MAX_ARGS: usize = 1000;
 
 /// Where a running node listens, as written in `api.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,29 +60,9 @@ pub struct TlsEndpoint {
     pub cert_sha256: String,
 }
 
-/// A command for the node to run, as the command line's arguments.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunRequest {
-    /// Arguments after the program name.
-    pub args: Vec<String>,
-}
-
-/// What a command printed and how it ended.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RunResponse {
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-    /// Exit code.
-    pub code: i32,
-}
-
 /// A request from the API to the node's core, with the channel for the answer.
 #[derive(Debug)]
 pub enum Job {
-    /// A command line's arguments (`POST /v1/run`).
-    Run(RunRequest, oneshot::Sender<RunResponse>),
     /// A typed operation (the routes of [`routes`]).
     Op(
         commands::ops::Request,
@@ -214,50 +190,11 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|t| same_token(t, &state.token))
 }
 
-fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        "missing or wrong API token (see api.json in the node's home)",
-    )
-        .into_response()
-}
-
-async fn run(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<RunRequest>,
-) -> Response {
-    if !authorized(&state, &headers) {
-        return unauthorized();
-    }
-    if req.args.len() > MAX_ARGS {
-        return (
-            StatusCode::BAD_REQUEST,
-            format!("at most {MAX_ARGS} arguments"),
-        )
-            .into_response();
-    }
-    let (tx, rx) = oneshot::channel();
-    if state.jobs.send(Job::Run(req, tx)).await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "the node is shutting down").into_response();
-    }
-    match rx.await {
-        Ok(resp) => Json(resp).into_response(),
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the node dropped the command",
-        )
-            .into_response(),
-    }
-}
-
-/// The API's routes: the typed operations ([`routes`]), `POST /v1/run` (a command line's
-/// arguments: what `coalesce` sends for the commands that have no typed route yet) and
-/// `GET /v1/metrics` (every metric, per coalition and per peer included) with the token;
+/// The API's routes: the typed operations ([`routes`]) and `GET /v1/metrics` (every metric,
+/// per coalition and per peer included) with the token;
 /// `GET /v1/openapi.json` and the monitoring routes of [`monitoring`] without.
 pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
     Router::new()
-        .route("/v1/run", post(run))
         .route("/v1/metrics", get(detailed_metrics))
         .merge(routes::router())
         .route("/v1/openapi.json", get(routes::openapi))
@@ -316,7 +253,10 @@ async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
 
 async fn detailed_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if !authorized(&state, &headers) {
-        return unauthorized();
+        return routes::error(commands::ops::OpError::new(
+            commands::ops::ErrorCode::Unauthorized,
+            "missing or wrong API token (see api.json in the node's home)",
+        ));
     }
     prometheus_text(state.metrics.encode_detailed())
 }
@@ -351,27 +291,6 @@ impl Client {
             .call()
             .is_ok_and(|r| r.status() == 200)
     }
-
-    /// Runs a command on the node.
-    pub fn run(&self, args: Vec<String>) -> Result<RunResponse, ApiError> {
-        let err = |detail: String| ApiError::Call {
-            addr: self.file.addr,
-            detail,
-        };
-        let mut resp = Self::agent(Duration::from_secs(600))
-            .post(format!("http://{}/v1/run", self.file.addr))
-            .header("authorization", format!("Bearer {}", self.file.token))
-            .send_json(&RunRequest { args })
-            .map_err(|e| err(e.to_string()))?;
-        let status = resp.status();
-        if status != 200 {
-            let text = resp.body_mut().read_to_string().unwrap_or_default();
-            return Err(err(format!("{status}: {text}")));
-        }
-        resp.body_mut()
-            .read_json::<RunResponse>()
-            .map_err(|e| err(e.to_string()))
-    }
 }
 
 #[cfg(test)]
@@ -405,13 +324,11 @@ mod tests {
         use tower::ServiceExt;
         let (tx, mut rx) = mpsc::channel::<Job>(4);
         tokio::spawn(async move {
-            while let Some(job) = rx.recv().await {
-                if let Job::Op(req, reply) = job {
-                    assert_eq!(req.name(), "issue_create");
-                    let _ = reply.send(Ok(commands::ops::Reply::Created(commands::ops::Created {
-                        id: "ab\u{9b}\u{202e}".into(),
-                    })));
-                }
+            while let Some(Job::Op(req, reply)) = rx.recv().await {
+                assert_eq!(req.name(), "issue_create");
+                let _ = reply.send(Ok(commands::ops::Reply::Created(commands::ops::Created {
+                    id: "ab\u{9b}\u{202e}".into(),
+                })));
             }
         });
         let app = router("secret".into(), tx, Arc::new(Metrics::default()));
@@ -486,13 +403,11 @@ mod tests {
             rt.block_on(async {
                 let (tx, mut rx) = mpsc::channel::<Job>(4);
                 tokio::spawn(async move {
-                    while let Some(job) = rx.recv().await {
-                        if let Job::Op(_, reply) = job {
-                            let _ = reply.send(Err(commands::ops::OpError::new(
-                                commands::ops::ErrorCode::NotFound,
-                                "no such issue",
-                            )));
-                        }
+                    while let Some(Job::Op(_, reply)) = rx.recv().await {
+                        let _ = reply.send(Err(commands::ops::OpError::new(
+                            commands::ops::ErrorCode::NotFound,
+                            "no such issue",
+                        )));
                     }
                 });
                 let app = router("secret".into(), tx, Arc::new(Metrics::default()));
@@ -534,18 +449,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_api_runs_commands_with_the_token_and_refuses_without() {
+    async fn the_client_finds_the_node_and_sends_the_token() {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, mut rx) = mpsc::channel::<Job>(4);
         tokio::spawn(async move {
-            while let Some(Job::Run(req, reply)) = rx.recv().await {
-                let _ = reply.send(RunResponse {
-                    stdout: req.args.join(" "),
-                    stderr: String::new(),
-                    code: 0,
-                });
+            while let Some(Job::Op(req, reply)) = rx.recv().await {
+                let _ = reply.send(Ok(commands::ops::Reply::Coalitions(Vec::new())));
+                assert_eq!(req.name(), "coalition_list");
             }
         });
         let metrics = Arc::new(Metrics::default());
@@ -561,21 +473,27 @@ mod tests {
         };
         file.write(dir.path()).unwrap();
         let home = dir.path().to_owned();
-        let out = tokio::task::spawn_blocking(move || {
+        let listed = tokio::task::spawn_blocking(move || {
             let client = Client::discover(&home).unwrap().expect("a running node");
-            client.run(vec!["issue".into(), "list".into()]).unwrap()
+            client.call(&commands::ops::Request::CoalitionList).unwrap()
         })
         .await
         .unwrap();
-        assert_eq!(out.stdout, "issue list");
+        assert!(matches!(listed, commands::ops::Reply::Coalitions(l) if l.is_empty()));
         let home = dir.path().to_owned();
         let refused = tokio::task::spawn_blocking(move || {
             let mut f = ApiFile::read(&home).unwrap().unwrap();
             f.token = "wrong".into();
-            Client { file: f }.run(vec![]).unwrap_err().to_string()
+            Client { file: f }
+                .call(&commands::ops::Request::CoalitionList)
+                .unwrap_err()
         })
         .await
         .unwrap();
-        assert!(refused.contains("401"), "{refused}");
+        assert_eq!(
+            refused.code,
+            commands::ops::ErrorCode::Unauthorized,
+            "{refused}"
+        );
     }
 }

@@ -55,7 +55,8 @@ mod audit;
         audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
         audit::report_equity, audit::report_power, audit::history, audit::history_restore,
         audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
-        audit::join_list, audit::join_stage, audit::join_cancel, proposal_list, proposal_create,
+        audit::join_list, audit::join_stage, audit::join_cancel, audit::backup, audit::export,
+        audit::known_peers, audit::debug_panic, proposal_list, proposal_create,
         proposal_show, proposal_position, pool_list, pool_create, pool_ledger, pool_give,
         pool_request, meeting_list, meeting_create, meeting_show, member_list, profile_update,
         member_removal, charter_show, charter_versions, coalition_list, coalition_resolve,
@@ -77,7 +78,9 @@ mod audit;
         commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
         commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
         commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage,
-        commands::ops::joins::PendingJoinView
+        commands::ops::joins::PendingJoinView, commands::ops::files::BackupRequest,
+        commands::ops::files::BackupMade, commands::ops::files::ExportRequest,
+        commands::ops::files::Exported, commands::ops::KnownPeers
     )),
     modifiers(&BearerToken),
     tags(
@@ -90,7 +93,8 @@ mod audit;
         (name = "coalitions", description = "The coalitions this node holds"),
         (name = "reports", description = "Overlap, equity and power reports"),
         (name = "history", description = "Who changed what; what was refused or set aside"),
-        (name = "joins", description = "Invites, and joining coalitions with them")
+        (name = "joins", description = "Invites, and joining coalitions with them"),
+        (name = "files", description = "Backups and exports on the node's machine; debugging")
     )
 )]
 pub struct ApiDoc;
@@ -130,6 +134,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/coalitions/resolve", get(coalition_resolve))
         .route("/v1/refused", get(audit::refused))
         .route("/v1/status", get(audit::status))
+        .route("/v1/backups", axum::routing::post(audit::backup))
+        .route("/v1/peers/known", get(audit::known_peers))
+        .route("/v1/debug/panic", axum::routing::post(audit::debug_panic))
+        .route(
+            "/v1/coalitions/{coalition}/exports",
+            axum::routing::post(audit::export),
+        )
         .route("/v1/joins", get(audit::join_list).post(audit::join_start))
         .route(
             "/v1/joins/{coalition}",

@@ -1,10 +1,10 @@
-//! The `coalesce` commands: the clap grammar ([`args`]), their execution over an open
-//! [`replica::Replica`] ([`run`]), and the output layer ([`output::Out`]) that prints to the
-//! terminal or captures for the node's control API.
+//! The `coalesce` commands: the clap grammar ([`args`]), the typed operations they are made of
+//! ([`ops`], which the node's API serves), and the output layer ([`output::Out`]).
 //!
-//! The command-line binary runs a command itself on a stopped node's home, or sends it to the
-//! running node, which runs it here with its replica and returns the captured output; either
-//! way the same code runs, so the two paths cannot drift apart.
+//! A command builds requests from what people typed, carries them out through an
+//! [`ops::Exec`] — a stopped node's [`replica::Replica`] in this process, or the running
+//! node's API — and prints the replies ([`run_typed`]); either way the same code prints, so
+//! the two paths cannot drift apart.
 
 pub mod args;
 mod cmd;
@@ -13,7 +13,6 @@ pub mod output;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use cmd::status::render as render_status;
-pub use cmd::{coalition, init, read_limited, rename, restore, run, run_typed};
+pub use cmd::{init, read_limited, rename, restore, run, run_typed};
 pub use ops::proposals::{closing_time, deadline};
 pub use ops::status::{ApiTls, Live};

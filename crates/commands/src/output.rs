@@ -1,6 +1,6 @@
 //! The output layer: every byte a command prints goes through here, so that ids, tables and
 //! JSON (standard output) stay separate from messages (standard error). Output goes to the
-//! terminal, or is captured when the node runs a command for the command line.
+//! terminal, or is captured (to test what a command prints).
 //!
 //! Much of what is printed was written on another organization's node. Control characters
 //! (terminal escape sequences, bells, carriage returns) and bidirectional overrides would let
@@ -123,7 +123,7 @@ impl Out {
         self.write(&format!("{id}\n"))
     }
 
-    /// Text exactly as given (output relayed from the node).
+    /// Text exactly as given (a record kept as JSON text, say).
     pub fn text_raw(&self, text: &str) -> Result<()> {
         if text.is_empty() {
             Ok(())

@@ -7,8 +7,8 @@
 use proptest::prelude::*;
 
 use crate::ops::{
-    Request, ResolveQuery, audit, charter, coalitions, issues, joins, keys, meetings, members,
-    pools, proposals,
+    Request, ResolveQuery, audit, charter, coalitions, files, issues, joins, keys, meetings,
+    members, pools, proposals,
 };
 
 /// Text as a hostile or careless client sends it: empty, blank, long, control
@@ -44,6 +44,18 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     let (c15, c16, c17) = (coalition.clone(), coalition.clone(), coalition.clone());
     let (c18, c19) = (coalition.clone(), coalition.clone());
     prop_oneof![
+        Just(Request::KnownPeers),
+        Just(Request::DebugPanic),
+        (text(), any::<bool>()).prop_map(|(file, force)| Request::Backup {
+            body: files::BackupRequest { file, force }
+        }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |dir| Request::Export {
+                coalition: c.clone(),
+                body: files::ExportRequest { dir },
+            }
+        }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         text().prop_map(|coalition| Request::JoinStage { coalition }),

@@ -9,6 +9,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use commands::ops::issues::NewIssueRequest;
+use commands::ops::{OpError, Reply, Request};
 use model::automerge::AutoCommit;
 use model::automerge::sync::{State, SyncDoc};
 use model::{CoalitionId, IssueId, MemberId, MemberProfile, NewIssue, NodeKey};
@@ -224,7 +226,16 @@ fn main() {
     for i in 0..30 {
         let title = format!("Live change {i}");
         let t = Instant::now();
-        let answer = command(&hub, &["issue", "add", "--coalition", c.as_ref(), &title]);
+        let answer = command(
+            &hub,
+            Request::IssueCreate {
+                coalition: c.to_string(),
+                body: NewIssueRequest {
+                    title,
+                    ..Default::default()
+                },
+            },
+        );
         for m in &members {
             wait_for(&m.progress, 1, Duration::from_secs(10));
         }
@@ -240,25 +251,25 @@ fn main() {
     );
 }
 
-/// Hands `node` a command as its API would; the answer comes on the returned channel.
-fn command(node: &Running, args: &[&str]) -> tokio::sync::oneshot::Receiver<api::RunResponse> {
+/// The answer to an operation.
+type Answer = tokio::sync::oneshot::Receiver<Result<Reply, OpError>>;
+
+/// Hands `node` an operation as its API would; the answer comes on the returned channel.
+fn command(node: &Running, req: Request) -> Answer {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let args = args.iter().map(|a| (*a).to_owned()).collect();
     node.events
-        .blocking_send(Event::Api(api::Job::Run(api::RunRequest { args }, tx)))
+        .blocking_send(Event::Api(api::Job::Op(req, tx)))
         .unwrap();
     rx
 }
 
-/// Has `node` load `coalition` into memory (through a command that reads it).
+/// Has `node` load `coalition` into memory (through an operation that reads it).
 fn warm(node: &Running, coalition: &CoalitionId) {
-    let answer = command(
-        node,
-        &["charter", "show", "--coalition", coalition.as_ref()],
-    )
-    .blocking_recv()
-    .unwrap();
-    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    let req = Request::CharterShow {
+        coalition: coalition.to_string(),
+    };
+    let answer = command(node, req).blocking_recv().unwrap();
+    assert!(answer.is_ok(), "{answer:?}");
 }
 
 fn dial_from(node: &Running, cmd: net::swarm::Command) {

@@ -4,9 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use clap::Parser;
-use commands::args::{Cli, Command, DebugCmd};
-use commands::output::Out;
 use model::CoalitionId;
 use model::NodeKey;
 use model::automerge::{AutoCommit, Change};
@@ -334,7 +331,6 @@ impl Core {
         };
         // Reads through the typed routes do not grow the store.
         let local_edit = match &event {
-            Event::Api(api::Job::Run(..)) => true,
             Event::Api(api::Job::Op(req, _)) => req.writes(),
             _ => false,
         };
@@ -419,11 +415,6 @@ impl Core {
 
     fn outputs_for(&mut self, event: Event) -> Vec<Output> {
         match event {
-            Event::Api(api::Job::Run(req, reply)) => {
-                let resp = self.run_command(req.args);
-                let _ = reply.send(resp);
-                self.push_local_changes()
-            }
             Event::Api(api::Job::Op(req, reply)) => {
                 let _s =
                     info_span!("operation", op = req.name(), coalition = req.coalition()).entered();
@@ -730,72 +721,6 @@ impl Core {
             }
         }
         commands::ops::status::report(&mut self.replica, Some(live))
-    }
-
-    fn run_command(&mut self, args: Vec<String>) -> api::RunResponse {
-        let parsed = Cli::try_parse_from(std::iter::once("coalesce".to_owned()).chain(args));
-        let cli = match parsed {
-            Ok(cli) => cli,
-            Err(e) => {
-                let text = e.render().to_string();
-                let code = e.exit_code();
-                return if code == 0 {
-                    api::RunResponse {
-                        stdout: text,
-                        stderr: String::new(),
-                        code,
-                    }
-                } else {
-                    api::RunResponse {
-                        stdout: String::new(),
-                        stderr: text,
-                        code,
-                    }
-                };
-            }
-        };
-        let out = Out::capture();
-        let result = match cli.command {
-            Command::Debug(DebugCmd::JoinStatus { coalition }) => self
-                .join_stage_of(&coalition)
-                .and_then(|stage| out.text(&stage)),
-            Command::Debug(DebugCmd::Panic) => {
-                if std::env::var("COALESCE_DEBUG_PANIC").as_deref() == Ok("1") {
-                    panic!("a debug panic, asked for with `coalesce debug panic`");
-                }
-                Err(anyhow::anyhow!(
-                    "this node was not started with COALESCE_DEBUG_PANIC=1"
-                ))
-            }
-            // A command made of typed operations runs them here as the API would.
-            command => match commands::run_typed(self, command, &out) {
-                Ok(None) => Ok(()),
-                Ok(Some(other)) => {
-                    // This reads when peers last synced from the store: bring it up to date.
-                    if matches!(other, Command::Backup { .. }) {
-                        self.save_last_sync(true);
-                    }
-                    commands::run(&mut self.replica, other, &out)
-                }
-                Err(e) => Err(e),
-            },
-        };
-        let (stdout, mut stderr) = out.into_captured();
-        let code = match result {
-            Ok(()) => 0,
-            Err(e) => {
-                stderr.extend(format!("error: {e}\n").bytes());
-                for cause in e.chain().skip(1) {
-                    stderr.extend(format!("  caused by: {cause}\n").bytes());
-                }
-                1
-            }
-        };
-        api::RunResponse {
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-            code,
-        }
     }
 }
 

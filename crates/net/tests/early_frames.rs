@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+use commands::ops::joins::{InviteRequest, JoinRequest};
+use commands::ops::{OpError, Reply, Request};
 use model::NodeKey;
 use net::core::{CHANNEL, Core, Event, Outgoing};
 use replica::{NewCoalition, Replica};
@@ -45,16 +47,37 @@ fn start(home: &std::path::Path) -> Running {
     }
 }
 
-/// Runs a CLI command on a core, as the API does.
-fn run(node: &Running, args: &[&str]) -> api::RunResponse {
+/// Carries out an operation on a core, as the API does.
+fn op(node: &Running, req: Request) -> Result<Reply, OpError> {
     let (tx, rx) = oneshot::channel();
-    let req = api::RunRequest {
-        args: args.iter().map(|s| (*s).to_owned()).collect(),
-    };
     node.events
-        .blocking_send(Event::Api(api::Job::Run(req, tx)))
+        .blocking_send(Event::Api(api::Job::Op(req, tx)))
         .unwrap();
     rx.blocking_recv().unwrap()
+}
+
+/// A one-time invite to `coalition` made on `node`.
+fn invite_code(node: &Running, coalition: &str) -> String {
+    let req = Request::InviteCreate {
+        coalition: coalition.to_owned(),
+        body: InviteRequest::default(),
+    };
+    match op(node, req) {
+        Ok(Reply::Invite(made)) => made.code,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `node` starts joining with `code`.
+fn start_join(node: &Running, code: &str) {
+    let req = Request::JoinStart {
+        body: JoinRequest {
+            code: code.to_owned(),
+            org: None,
+        },
+    };
+    let started = op(node, req);
+    assert!(matches!(started, Ok(Reply::JoinStarted(_))), "{started:?}");
 }
 
 /// The frames a core sent to `to`, waiting a moment for them.
@@ -87,10 +110,8 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
         .to_string();
     let mut a = start(&home_a);
     let mut b = start(&home_b);
-    let invite = run(&a, &["invite", "create", "--coalition", &coalition]);
-    assert_eq!(invite.code, 0, "{}", invite.stderr);
-    let joined = run(&b, &["join", invite.stdout.trim(), "--wait", "0"]);
-    assert_eq!(joined.code, 0, "{}", joined.stderr);
+    let code = invite_code(&a, &coalition);
+    start_join(&b, &code);
 
     // B hears first that it is connected, and greets A and asks to join at once; A handles
     // those frames before it hears of the connection itself.
@@ -110,14 +131,16 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
 fn carry_until_joined(a: &mut Running, b: &mut Running, coalition: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let list = run(b, &["coalition", "list", "--json"]);
-        if list.stdout.contains(coalition) && !list.stdout.contains("joining") {
+        // A coalition still joining is not listed.
+        let list = op(b, Request::CoalitionList);
+        if let Ok(Reply::Coalitions(list)) = &list
+            && list.iter().any(|s| s.id.as_str() == coalition)
+        {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the join never completed: {}",
-            list.stdout
+            "the join never completed: {list:?}"
         );
         for frame in sent(a, b.key) {
             b.events.blocking_send(Event::Frame(a.key, frame)).unwrap();
@@ -149,17 +172,13 @@ fn a_member_presenting_an_unused_invite_leaves_it_for_the_organization_it_was_ma
         .unwrap();
     let c = coalition.to_string();
     let (mut a, mut b, mut third) = (start(&homes[0]), start(&homes[1]), start(&homes[2]));
-    let invite = |a: &Running| {
-        let made = run(a, &["invite", "create", "--coalition", &c]);
-        assert_eq!(made.code, 0, "{}", made.stderr);
-        made.stdout.trim().to_owned()
-    };
+    let invite = |a: &Running| invite_code(a, &c);
     let connect = |x: &Running, y: &Running| {
         x.events.blocking_send(Event::Connected(y.key)).unwrap();
         y.events.blocking_send(Event::Connected(x.key)).unwrap();
     };
     let first = invite(&a);
-    assert_eq!(run(&b, &["join", &first, "--wait", "0"]).code, 0);
+    start_join(&b, &first);
     connect(&a, &b);
     carry_until_joined(&mut a, &mut b, &c);
 
@@ -180,7 +199,7 @@ fn a_member_presenting_an_unused_invite_leaves_it_for_the_organization_it_was_ma
     }
 
     // The organization it was made for still joins with it.
-    assert_eq!(run(&third, &["join", &second, "--wait", "0"]).code, 0);
+    start_join(&third, &second);
     connect(&a, &third);
     carry_until_joined(&mut a, &mut third, &c);
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::audit::{AsideView, HistoryQuery, HistoryView, RestoreRequest};
 use commands::ops::charter::AmendmentRequest;
+use commands::ops::files::{BackupMade, BackupRequest, ExportRequest, Exported};
 use commands::ops::joins::{
     InviteMade, InviteRequest, JoinRequest, JoinStage, JoinStarted, PendingJoinView,
 };
@@ -413,4 +414,79 @@ pub(crate) async fn join_cancel(
     ApiPath(coalition): ApiPath<String>,
 ) -> Response {
     call(&state, Request::JoinCancel { coalition }, StatusCode::OK).await
+}
+
+/// Backs the node up into a file on its machine: its coalitions and a new device key its
+/// organization certifies now (a file replaced with `force` whose key was never used has it
+/// revoked). Answers with that key and what to tell the person who asked.
+#[utoipa::path(
+    post,
+    path = "/v1/backups",
+    tag = "files",
+    request_body = BackupRequest,
+    responses(
+        (status = 201, description = "Written", body = BackupMade),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn backup(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<BackupRequest>,
+) -> Response {
+    call(&state, Request::Backup { body }, StatusCode::CREATED).await
+}
+
+/// Exports the coalition into a folder on the node's machine, as Automerge bytes and JSON.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/exports",
+    tag = "files",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = ExportRequest,
+    responses(
+        (status = 201, description = "Written", body = Exported),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn export(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<ExportRequest>,
+) -> Response {
+    let req = Request::Export { coalition, body };
+    call(&state, req, StatusCode::CREATED).await
+}
+
+/// The peers' addresses this node remembers, to dial again after a restart.
+#[utoipa::path(
+    get,
+    path = "/v1/peers/known",
+    tag = "files",
+    responses(
+        (status = 200, description = "Done", body = commands::ops::KnownPeers),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn known_peers(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::KnownPeers, StatusCode::OK).await
+}
+
+/// For tests: makes the node's core panic, so that it stops visibly (only a node started with
+/// `COALESCE_DEBUG_PANIC=1` obeys; any other refuses).
+#[utoipa::path(
+    post,
+    path = "/v1/debug/panic",
+    tag = "files",
+    responses(
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn debug_panic(_: Authorized, State(state): State<AppState>) -> Response {
+    call(&state, Request::DebugPanic, StatusCode::OK).await
 }

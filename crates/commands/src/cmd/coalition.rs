@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use model::schema::Charter;
 use replica::Replica;
 
-use super::{Ctx, day, named, on, short};
-use crate::args::{CharterCmd, CoalitionArg, CoalitionCmd, GoalCmd, MemberCmd};
+use super::{day, named, on, short};
+use crate::args::{CharterCmd, CoalitionCmd, GoalCmd, MemberCmd};
 use crate::ops::{Created, Exec, Request, Updated};
 use crate::output::Out;
 
@@ -377,25 +377,6 @@ fn member_list(members: &[crate::ops::members::MemberEntry], json: bool, out: &O
     )
 }
 
-pub(crate) fn export(r: &mut Replica, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
-    let mut ctx = Ctx::new(r, c, out)?;
-    let state = ctx.read()?;
-    let bytes = ctx.replica.save(&ctx.id)?;
-    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
-    let am = dir.join(format!("{}.automerge", ctx.id));
-    let json = dir.join(format!("{}.json", ctx.id));
-    write_atomically(&am, &bytes)?;
-    let text =
-        serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
-    write_atomically(&json, &text)?;
-    out.note(&format!(
-        "Exported {} ({} bytes of Automerge, readable by any Automerge implementation).",
-        state.charter.name,
-        bytes.len()
-    ));
-    out.text(&format!("{}\n{}", am.display(), json.display()))
-}
-
 /// Writes a backup of the node to `file` (owner-only) and prints its certified device key.
 /// Sets up a node in `home` from the backup `file` and prints its device key.
 pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
@@ -408,10 +389,4 @@ pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
         home.display()
     ));
     out.id(key)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
 }

@@ -1,15 +1,12 @@
-//! `issue` commands and the hidden `debug write-loop`.
-
-use replica::Replica;
+//! `issue` commands.
 
 use anyhow::Result;
-use model::{IssueId, MemberId, NewIssue};
-use serde::Serialize;
+use model::MemberId;
 
 use std::collections::BTreeMap;
 
-use super::{Ctx, day, named, on, short};
-use crate::args::{DebugCmd, IssueCmd};
+use super::{day, named, on, short};
+use crate::args::IssueCmd;
 use crate::ops::{Created, Exec, Request, Updated, issues};
 use crate::output::Out;
 
@@ -261,39 +258,4 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
         }
     }
     out.text(&s)
-}
-
-/// One issue `debug write-loop` stored: its number and id.
-#[derive(Serialize)]
-struct Written<'a> {
-    n: u64,
-    id: &'a str,
-}
-
-pub(crate) fn debug(r: &mut Replica, cmd: DebugCmd, out: &Out) -> Result<()> {
-    if let DebugCmd::KnownPeers = cmd {
-        let peers = r
-            .record(replica::PEERS_RECORD)?
-            .unwrap_or_else(|| b"{}".to_vec());
-        return out.text_raw(&String::from_utf8_lossy(&peers));
-    }
-    let DebugCmd::WriteLoop { c, count } = cmd else {
-        anyhow::bail!("this command needs the running node");
-    };
-    let ctx = Ctx::new(r, &c, out)?;
-    for n in 0..count {
-        let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
-        let new = NewIssue {
-            id: id.clone(),
-            title: format!("Issue {n}"),
-            description: String::new(),
-            tags: vec![],
-            lead: None,
-        };
-        ctx.replica
-            .edit(&ctx.id, |doc, a| doc.add_issue(&a.member, new, a.now))?;
-        // Printed only after the change is durable: the crash test relies on it.
-        out.text(&serde_json::to_string(&Written { n, id: id.as_str() })?)?;
-    }
-    Ok(())
 }

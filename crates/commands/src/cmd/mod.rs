@@ -2,6 +2,7 @@
 
 mod audit;
 mod coalition;
+mod files;
 mod issue;
 mod join;
 mod keys;
@@ -10,7 +11,7 @@ pub(crate) mod proposal;
 pub(crate) mod status;
 
 use anyhow::{Context, Result};
-use model::{Coalition, CoalitionId, Timestamp};
+use model::{Coalition, Timestamp};
 use replica::Replica;
 
 use crate::args::{CoalitionArg, Command};
@@ -87,6 +88,18 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
             join::pending(x, format.json, out)?;
             None
         }
+        Command::Backup { out: file, force } => {
+            files::backup(x, &file, force, out)?;
+            None
+        }
+        Command::Export { c, out: dir } => {
+            files::export(x, &c, &dir, out)?;
+            None
+        }
+        Command::Debug(c) => {
+            files::debug(x, c, out)?;
+            None
+        }
         other => Some(other),
     })
 }
@@ -118,10 +131,10 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Pool(_)
         | Command::Status { .. }
         | Command::Invite(_)
-        | Command::Join { .. } => anyhow::bail!(TYPED),
-        Command::Export { c, out: dir } => coalition::export(r, &c, &dir, out),
-        Command::Debug(c) => issue::debug(r, c, out),
-        Command::Backup { out: file, force } => keys::backup(r, &file, force, out),
+        | Command::Join { .. }
+        | Command::Backup { .. }
+        | Command::Export { .. }
+        | Command::Debug(_) => anyhow::bail!(TYPED),
         Command::Restore { .. } => anyhow::bail!(
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",
             r.home().display()
@@ -161,18 +174,6 @@ pub(crate) fn read_prefix(path: &std::path::Path, len: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The coalition `given` names, or the only one this node holds (saying so).
-pub fn coalition(replica: &mut Replica, given: Option<&str>, out: &Out) -> Result<CoalitionId> {
-    let (id, chosen) = replica.resolve_or_only(given)?;
-    if chosen {
-        out.note(&format!(
-            "Using coalition {} (the only one this node holds).",
-            id.short()
-        ));
-    }
-    Ok(id)
-}
-
 /// The coalition `c` names, as the id to put in requests, or the only one held (saying so).
 pub(crate) fn on(x: &mut dyn Exec, c: &CoalitionArg, out: &Out) -> Result<String> {
     let (id, chosen) = x.coalition(c.id.as_deref())?;
@@ -201,26 +202,6 @@ pub(crate) fn every<T, P>(
             Some(next) if next > offset => offset = next,
             _ => return Ok(all),
         }
-    }
-}
-
-/// The replica and the coalition a command names.
-pub(crate) struct Ctx<'a> {
-    pub replica: &'a mut Replica,
-    pub id: CoalitionId,
-}
-
-impl<'a> Ctx<'a> {
-    /// The coalition `c` names, or the only one this node holds (saying so).
-    pub(crate) fn new(replica: &'a mut Replica, c: &CoalitionArg, out: &Out) -> Result<Self> {
-        let id = coalition(replica, c.id.as_deref(), out)?;
-        Ok(Self { replica, id })
-    }
-
-    pub(crate) fn read(&mut self) -> Result<Coalition> {
-        self.replica
-            .read(&self.id)
-            .with_context(|| format!("could not read coalition {}", self.id))
     }
 }
 

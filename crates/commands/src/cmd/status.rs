@@ -15,7 +15,7 @@ pub(crate) fn status(x: &mut dyn Exec, json: bool, out: &Out) -> Result<()> {
 }
 
 /// Prints a status report.
-pub fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
+pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
     if json {
         return out.json(view);
     }

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod charter;
 pub mod coalitions;
+pub mod files;
 pub mod issues;
 pub mod joins;
 pub mod keys;
@@ -593,6 +594,23 @@ pub enum Request {
         /// The coalition's whole id.
         coalition: String,
     },
+    /// Back the node up into a file on its machine ([`files::backup`]).
+    Backup {
+        /// Where.
+        body: files::BackupRequest,
+    },
+    /// Export a coalition into a folder on the node's machine ([`files::export`]).
+    Export {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Where.
+        body: files::ExportRequest,
+    },
+    /// The peers' addresses this node remembers.
+    KnownPeers,
+    /// Make the running node's core panic (only a node started with
+    /// `COALESCE_DEBUG_PANIC=1` obeys; for testing that it then stops visibly).
+    DebugPanic,
 }
 
 /// What an operation answers.
@@ -657,6 +675,20 @@ pub enum Reply {
     Joins(Vec<joins::PendingJoinView>),
     /// How a join is going.
     JoinStage(joins::JoinStage),
+    /// A backup written.
+    Backup(files::BackupMade),
+    /// A coalition exported.
+    Exported(files::Exported),
+    /// The peers' addresses remembered.
+    KnownPeers(KnownPeers),
+}
+
+/// The peers' addresses this node remembers, as it stores them: a JSON object of node key to
+/// address.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KnownPeers {
+    /// The JSON text.
+    pub json: String,
 }
 
 /// A reply of the kind expected, or an error saying which came instead.
@@ -718,6 +750,9 @@ reply_kinds! {
     JoinStarted => joins::JoinStarted,
     Joins => Vec<joins::PendingJoinView>,
     JoinStage => joins::JoinStage,
+    Backup => files::BackupMade,
+    Exported => files::Exported,
+    KnownPeers => KnownPeers,
 }
 
 impl Request {
@@ -771,6 +806,10 @@ impl Request {
             Self::JoinList => "join_list",
             Self::JoinCancel { .. } => "join_cancel",
             Self::JoinStage { .. } => "join_stage",
+            Self::Backup { .. } => "backup",
+            Self::Export { .. } => "export",
+            Self::KnownPeers => "known_peers",
+            Self::DebugPanic => "debug_panic",
         }
     }
 
@@ -782,7 +821,10 @@ impl Request {
             | Self::Refused
             | Self::Status
             | Self::JoinStart { .. }
-            | Self::JoinList => None,
+            | Self::JoinList
+            | Self::Backup { .. }
+            | Self::KnownPeers
+            | Self::DebugPanic => None,
             Self::JoinCancel { coalition } | Self::JoinStage { coalition } => Some(coalition),
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
@@ -822,7 +864,8 @@ impl Request {
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
-            | Self::InviteCreate { coalition, .. } => Some(coalition),
+            | Self::InviteCreate { coalition, .. }
+            | Self::Export { coalition, .. } => Some(coalition),
         }
     }
 
@@ -854,6 +897,7 @@ impl Request {
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }
+                | Self::Backup { .. }
         )
     }
 }
@@ -1121,6 +1165,22 @@ fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Result<Reply> 
             return Err(joins::join_needs_node(r).into());
         }
         Request::JoinList => Reply::Joins(joins::pending(r, None)?),
+        Request::Backup { body } => Reply::Backup(files::backup(r, body)?),
+        Request::Export { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::Exported(files::export(r, &c, body)?)
+        }
+        Request::KnownPeers => {
+            let peers = r
+                .record(replica::PEERS_RECORD)?
+                .unwrap_or_else(|| b"{}".to_vec());
+            Reply::KnownPeers(KnownPeers {
+                json: String::from_utf8_lossy(&peers).into_owned(),
+            })
+        }
+        Request::DebugPanic => {
+            return Err(joins::NeedsNode("this command needs the running node".into()).into());
+        }
         Request::JoinCancel { coalition } => {
             let id = joins::cancel(r, &coalition)?;
             Reply::Updated(Updated { id: id.to_string() })
@@ -1288,6 +1348,11 @@ pub(crate) mod tests {
         ) {
             let (_dir, mut r, c) = replica();
             for mut req in reqs {
+                // Backups and exports write where they are told: tested with real folders in
+                // `files` and end to end, not with any text as a path.
+                if matches!(req, Request::Backup { .. } | Request::Export { .. }) {
+                    continue;
+                }
                 // "@" stands for this coalition's id.
                 match &mut req {
                     Request::IssueCreate { coalition, .. }
@@ -1327,7 +1392,8 @@ pub(crate) mod tests {
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }
                     | Request::Aside { coalition }
-                    | Request::InviteCreate { coalition, .. } => {
+                    | Request::InviteCreate { coalition, .. }
+                    | Request::Export { coalition, .. } => {
                         if coalition == "@" {
                             *coalition = c.to_string();
                         }
@@ -1340,7 +1406,10 @@ pub(crate) mod tests {
                     | Request::JoinStart { .. }
                     | Request::JoinList
                     | Request::JoinCancel { .. }
-                    | Request::JoinStage { .. } => {}
+                    | Request::JoinStage { .. }
+                    | Request::Backup { .. }
+                    | Request::KnownPeers
+                    | Request::DebugPanic => {}
                 }
                 match handle(&mut r, req.clone()) {
                     Ok(_) => {}

@@ -1,11 +1,10 @@
 //! The typed operations as the running node carries them out: those that need what only it
 //! knows (its network, its joins, when peers last synced) here, the rest on its replica
-//! ([`commands::ops::handle`]). The core is an [`Exec`], so a command sent whole through
-//! `/v1/run` runs its operations the same way as the API's routes do.
+//! ([`commands::ops::handle`]).
 
 use commands::ops::joins::{JoinStage, JoinStages, JoinStarted};
 use commands::ops::status::StatusDetail;
-use commands::ops::{Exec, OpError, Reply, Request, Updated};
+use commands::ops::{OpError, Reply, Request, Updated};
 
 use super::Core;
 
@@ -18,10 +17,19 @@ impl Core {
                 .status_report()
                 .map(|status| Reply::Status(Box::new(StatusDetail { status })))
                 .map_err(failed),
-            Request::KeyList { .. } => {
-                // The listing reads when each key last synced from the store.
+            Request::KeyList { .. } | Request::Backup { .. } => {
+                // These read when each key last synced from the store.
                 self.save_last_sync(true);
                 commands::ops::handle(&mut self.replica, req)
+            }
+            Request::DebugPanic => {
+                if std::env::var("COALESCE_DEBUG_PANIC").as_deref() == Ok("1") {
+                    panic!("a debug panic, asked for with `coalesce debug panic`");
+                }
+                Err(OpError::new(
+                    commands::ops::ErrorCode::Forbidden,
+                    "this node was not started with COALESCE_DEBUG_PANIC=1",
+                ))
             }
             Request::InviteCreate { coalition, body } => {
                 let expires = body.expires.as_deref().unwrap_or("7d");
@@ -64,16 +72,5 @@ impl Core {
                 .map_err(failed),
             req => commands::ops::handle(&mut self.replica, req),
         }
-    }
-}
-
-impl Exec for Core {
-    fn call(&mut self, req: Request) -> anyhow::Result<Reply> {
-        self.op(req).map_err(OpError::into_anyhow)
-    }
-
-    fn coalition(&mut self, given: Option<&str>) -> anyhow::Result<(String, bool)> {
-        let (id, chosen) = self.replica.resolve_or_only(given)?;
-        Ok((id.to_string(), chosen))
     }
 }

@@ -1,0 +1,208 @@
+//! What writes files on the node's machine, at a path the caller gives (the command line
+//! runs there, and hands the node absolute paths): a backup of the node, and a coalition's
+//! export.
+
+use std::path::Path;
+
+use anyhow::Context;
+use model::{CoalitionId, NodeKey};
+use replica::Replica;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A backup to write.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRequest {
+    /// The file to write, an absolute path on the node's machine.
+    pub file: String,
+    /// Replace the file if it exists (a backup replaced whose device key was never used is
+    /// revoked then).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// A backup written.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BackupMade {
+    /// The new device key the backup holds, certified in every coalition.
+    pub key: String,
+    /// What to tell the person who asked, in order.
+    pub notes: Vec<String>,
+}
+
+/// A coalition to export.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// The folder to write into (created if missing), an absolute path on the node's machine.
+    pub dir: String,
+}
+
+/// A coalition exported.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Exported {
+    /// The coalition's name.
+    pub name: String,
+    /// The size of its Automerge document, in bytes.
+    pub bytes: u64,
+    /// The file holding the Automerge document.
+    pub automerge: String,
+    /// The file holding it as JSON.
+    pub json: String,
+}
+
+/// Writes the coalition into `dir` (created if missing) as Automerge bytes and as JSON.
+pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::Result<Exported> {
+    let dir = Path::new(&req.dir);
+    let state = r
+        .read(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let bytes = r.save(c)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let am = dir.join(format!("{c}.automerge"));
+    let json = dir.join(format!("{c}.json"));
+    write_atomically(&am, &bytes)?;
+    let text =
+        serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
+    write_atomically(&json, &text)?;
+    Ok(Exported {
+        name: state.charter.name,
+        bytes: bytes.len() as u64,
+        automerge: am.display().to_string(),
+        json: json.display().to_string(),
+    })
+}
+
+/// `backup`: writes a backup to `file`, which must not exist unless `force`. A file replaced
+/// that is an earlier backup of this organization whose device key was never seen at work
+/// has its key revoked in every coalition: the file that held the key's secret is gone.
+/// Only a plain file with no other name counts as gone (a link's target, or another name
+/// of the same file, still holds the key).
+pub fn backup(r: &mut Replica, req: BackupRequest) -> anyhow::Result<BackupMade> {
+    let file = Path::new(&req.file);
+    let force = req.force;
+    let mut notes = Vec::new();
+    let replaced = match std::fs::symlink_metadata(file) {
+        Ok(_) if !force => anyhow::bail!(
+            "{} already exists: give --force to replace it (a backup replaced whose device key was never used is revoked then)",
+            file.display()
+        ),
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("{} is a folder: give a file's name", file.display())
+        }
+        Ok(meta) if meta.is_file() && only_name(&meta) => backup_key(file),
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("could not check {}", file.display())),
+    };
+    // Before a key is certified: a backup that cannot be written must not leave one behind.
+    writable_beside(file)?;
+    let (bytes, key) = r.backup()?;
+    replica::write_private(file, &bytes)?;
+    notes.push(format!(
+        "Backup written to {} ({} bytes). It holds the secret of a new device key, certified in every coalition: keep it like a password, and restore it once.",
+        file.display(),
+        bytes.len()
+    ));
+    if let Some(old) = replaced {
+        // The backup is written: whatever happens to the old key, say so rather than fail.
+        if let Err(e) = retire(r, old, &mut notes) {
+            notes.push(format!(
+                "The replaced backup's device key {old} could not be revoked ({e:#}); revoke it with `coalesce member key revoke {old}` in each coalition."
+            ));
+        }
+    }
+    Ok(BackupMade {
+        key: key.to_string(),
+        notes,
+    })
+}
+
+/// Whether a file has no other name (hard link) than the one given.
+fn only_name(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() == 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
+/// Fails, naming the problem, if a file cannot be created beside `file` (a missing or
+/// read-only folder).
+fn writable_beside(file: &Path) -> anyhow::Result<()> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // A fresh name, created only if nothing (not even a link) has it.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let probe = dir.join(format!(
+        ".coalesce-backup-check-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .with_context(|| format!("cannot write a backup into {}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The device key of the backup in `file`, if it is one.
+fn backup_key(file: &Path) -> Option<NodeKey> {
+    let head = crate::cmd::read_prefix(file, replica::backup::HEAD_BYTES).ok()?;
+    let (secret, _) = replica::backup::read_head(&head).ok()?;
+    Some(replica::Identity::from_secret("", secret).node_key())
+}
+
+/// Revokes `old`, a replaced backup's key, in every coalition where it acts for this
+/// organization and was never seen at work; says where it was kept because it was.
+fn retire(r: &mut Replica, old: NodeKey, notes: &mut Vec<String>) -> anyhow::Result<()> {
+    if old == r.identity().node_key() {
+        return Ok(());
+    }
+    let (mut revoked, mut kept) = (0, 0);
+    for id in r.coalition_ids()? {
+        if r.is_joining(&id) {
+            continue;
+        }
+        let Ok(views) = super::keys::list(r, &id) else {
+            continue;
+        };
+        let Some(v) = views.iter().find(|v| v.key == old) else {
+            continue;
+        };
+        if v.last_seen().is_some() || views.len() == 1 {
+            kept += 1;
+            continue;
+        }
+        r.edit(&id, |doc, a| doc.revoke_device_key(&a.member, old, a.now))?;
+        revoked += 1;
+    }
+    if revoked > 0 {
+        notes.push(format!(
+            "The replaced backup's device key {old} was never used: revoked in {revoked} coalition(s)."
+        ));
+    }
+    if kept > 0 {
+        notes.push(format!(
+            "The replaced backup's device key {old} has been at work (a node restored from it?): it still acts for your organization in {kept} coalition(s). If that node is gone, revoke it: `coalesce member key revoke {old}`."
+        ));
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
+}
