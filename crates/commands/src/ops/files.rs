@@ -52,9 +52,23 @@ pub struct Exported {
     pub json: String,
 }
 
+/// `path` if it is absolute: the node runs in a folder of its own, so a relative path would
+/// not be where the caller meant.
+fn absolute<'a>(path: &'a str, what: &str) -> anyhow::Result<&'a Path> {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        Ok(p)
+    } else {
+        Err(super::Invalid(format!(
+            "the {what} must be an absolute path on the node's machine (got `{path}`)"
+        ))
+        .into())
+    }
+}
+
 /// Writes the coalition into `dir` (created if missing) as Automerge bytes and as JSON.
 pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::Result<Exported> {
-    let dir = Path::new(&req.dir);
+    let dir = absolute(&req.dir, "export folder")?;
     let state = r
         .read(c)
         .with_context(|| format!("could not read coalition {c}"))?;
@@ -80,7 +94,7 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
 /// Only a plain file with no other name counts as gone (a link's target, or another name
 /// of the same file, still holds the key).
 pub fn backup(r: &mut Replica, req: BackupRequest) -> anyhow::Result<BackupMade> {
-    let file = Path::new(&req.file);
+    let file = absolute(&req.file, "backup file")?;
     let force = req.force;
     let mut notes = Vec::new();
     let replaced = match std::fs::symlink_metadata(file) {
@@ -205,4 +219,64 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_and_backups_go_where_an_absolute_path_says_and_nowhere_else() {
+        let (dir, mut r, c) = crate::ops::tests::replica();
+        let out = dir.path().join("exported");
+        let done = export(
+            &mut r,
+            &c,
+            ExportRequest {
+                dir: out.display().to_string(),
+            },
+        )
+        .unwrap();
+        assert_eq!(done.name, "Transit Justice");
+        assert!(Path::new(&done.automerge).starts_with(&out));
+        assert!(std::fs::metadata(&done.json).unwrap().len() > 0);
+        let err = export(&mut r, &c, ExportRequest { dir: "out".into() }).unwrap_err();
+        assert!(err.to_string().contains("absolute path"), "{err}");
+
+        let file = dir.path().join("node.backup");
+        let made = backup(
+            &mut r,
+            BackupRequest {
+                file: file.display().to_string(),
+                force: false,
+            },
+        )
+        .unwrap();
+        assert!(
+            made.notes[0].starts_with("Backup written to"),
+            "{:?}",
+            made.notes
+        );
+        // Not replaced without `force`; not written where a relative path would land.
+        let again = BackupRequest {
+            file: file.display().to_string(),
+            force: false,
+        };
+        assert!(
+            backup(&mut r, again)
+                .unwrap_err()
+                .to_string()
+                .contains("already exists")
+        );
+        let relative = BackupRequest {
+            file: "node.backup".into(),
+            force: true,
+        };
+        assert!(
+            backup(&mut r, relative)
+                .unwrap_err()
+                .to_string()
+                .contains("absolute path")
+        );
+    }
 }
