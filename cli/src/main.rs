@@ -1,10 +1,9 @@
 //! `coalesce`: the command-line client of a Coalesce node.
 //!
-//! Thin glue: parses arguments, then runs the command itself on the node's home folder, or,
+//! Thin glue: parses arguments, then runs the command on the node's home folder itself, or,
 //! when `coalesce-node` is running on that home, through the node's control API (the node
-//! holds the store while it runs): a command made of typed operations sends each to its route
-//! and prints the replies here; any other command is sent whole and the node runs it. Either
-//! way the `commands` crate does the work.
+//! holds the store while it runs): each operation of the command goes to its route, and the
+//! replies print here. Either way the `commands` crate does the work and prints the same.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -353,10 +352,14 @@ fn passphrase(file: Option<&Path>, confirm: bool) -> Result<String> {
 fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out) -> Result<()> {
     let identity = replica::Identity::read(&home.join(replica::IDENTITY_FILE))?;
     let peers = match api::Client::discover(home)? {
-        Some(node) => match node.call(&commands::ops::Request::KnownPeers) {
-            Ok(commands::ops::Reply::KnownPeers(p)) => Some(p.json.into_bytes()),
-            _ => None,
-        },
+        Some(node) => {
+            let peers: commands::ops::KnownPeers = node
+                .call(&commands::ops::Request::KnownPeers)
+                .map_err(commands::ops::OpError::into_anyhow)
+                .context("could not ask the running node for the peers it knows")?
+                .try_into()?;
+            Some(peers.json.into_bytes())
+        }
         None => replica::Replica::open(home)?.record(replica::PEERS_RECORD)?,
     };
     let pass = passphrase(pass_file, true)?;

@@ -183,7 +183,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         None => None,
     };
     let api_file = api::ApiFile {
-        version: 1,
+        version: api::API_VERSION,
         addr: api_addr,
         token: token.clone(),
         pid: std::process::id(),

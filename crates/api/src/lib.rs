@@ -33,11 +33,15 @@ pub const API_FILE: &str = "api.json";
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The version of the API (and of `api.json`) this build speaks: 2 since every command is made
+/// of typed operations (version 1 also took command lines at `/v1/run`).
+pub const API_VERSION: u32 = 2;
+
 /// Where a running node listens, as written in `api.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiFile {
-    /// Format version (1).
+    /// The API version the node speaks ([`API_VERSION`]).
     pub version: u32,
     /// The API's address.
     pub addr: SocketAddr,
@@ -89,6 +93,19 @@ pub enum ApiError {
         path: PathBuf,
         /// What is wrong.
         detail: String,
+    },
+    /// The running node speaks another version of the API (it runs another version of
+    /// Coalesce than this command line).
+    #[error(
+        "the running node (process {pid}) speaks API version {running}, this command line \
+         {API_VERSION}: restart the node with the Coalesce this command line belongs to (or \
+         use the command line that came with the node)"
+    )]
+    Version {
+        /// The node's process id.
+        pid: u32,
+        /// The version it speaks.
+        running: u32,
     },
     /// The node could not be reached or answered with an error.
     #[error("the running node at {addr} did not answer: {detail}")]
@@ -274,7 +291,16 @@ impl Client {
             return Ok(None);
         };
         let client = Self { file };
-        Ok(client.healthy().then_some(client))
+        if !client.healthy() {
+            return Ok(None);
+        }
+        if client.file.version != API_VERSION {
+            return Err(ApiError::Version {
+                pid: client.file.pid,
+                running: client.file.version,
+            });
+        }
+        Ok(Some(client))
     }
 
     fn agent(timeout: Duration) -> ureq::Agent {
@@ -465,7 +491,7 @@ mod tests {
             async move { axum::serve(listener, router("secret".into(), tx, metrics)).await },
         );
         let file = ApiFile {
-            version: 1,
+            version: API_VERSION,
             addr,
             token: "secret".into(),
             pid: 1,

@@ -4,12 +4,31 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use model::CoalitionId;
 use proptest::prelude::*;
+use replica::Replica;
 
 use crate::ops::{
     Request, ResolveQuery, audit, charter, coalitions, files, issues, joins, keys, meetings,
     members, pools, proposals,
 };
+
+/// A node's replica in a fresh home, founding one coalition.
+pub fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
+    let dir = tempfile::tempdir().unwrap();
+    Replica::init(dir.path(), "Northside Tenants Union").unwrap();
+    let mut r = Replica::open(dir.path()).unwrap();
+    let c = r
+        .found_coalition(replica::NewCoalition {
+            name: "Transit Justice".into(),
+            frame: "Fare-free buses".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+        })
+        .unwrap();
+    (dir, r, c)
+}
 
 /// Text as a hostile or careless client sends it: empty, blank, long, control
 /// characters, bidirectional overrides, any Unicode.

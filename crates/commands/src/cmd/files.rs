@@ -13,8 +13,15 @@ use crate::ops::joins::JoinStage;
 use crate::ops::{Created, Exec, KnownPeers, Request, issues};
 use crate::output::Out;
 
-/// `path` whole (relative to this process's folder), as the node must see it.
-fn absolute(path: &Path) -> Result<String> {
+/// `path` as the node must see it: whole (relative to this process's folder) for the running
+/// node, as given for this process's own replica.
+fn path_for(x: &dyn Exec, path: &Path) -> Result<String> {
+    if !x.is_running_node() {
+        return path
+            .to_str()
+            .map(ToOwned::to_owned)
+            .with_context(|| format!("{} is not a path in UTF-8", path.display()));
+    }
     let whole = std::path::absolute(path)
         .with_context(|| format!("could not make {} an absolute path", path.display()))?;
     whole
@@ -26,7 +33,7 @@ fn absolute(path: &Path) -> Result<String> {
 /// `backup FILE`: prints what happened, then the new device key alone on standard output.
 pub(crate) fn backup(x: &mut dyn Exec, file: &Path, force: bool, out: &Out) -> Result<()> {
     let body = BackupRequest {
-        file: absolute(file)?,
+        file: path_for(x, file)?,
         force,
     };
     let made: BackupMade = x.call(Request::Backup { body })?.try_into()?;
@@ -40,7 +47,7 @@ pub(crate) fn backup(x: &mut dyn Exec, file: &Path, force: bool, out: &Out) -> R
 pub(crate) fn export(x: &mut dyn Exec, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
     let coalition = on(x, c, out)?;
     let body = ExportRequest {
-        dir: absolute(dir)?,
+        dir: path_for(x, dir)?,
     };
     let done: Exported = x.call(Request::Export { coalition, body })?.try_into()?;
     out.note(&format!(

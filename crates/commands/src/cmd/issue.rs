@@ -129,7 +129,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
                 |page, all| {
                     all.extend(page.issues);
                     names.extend(page.names);
-                    page.next
+                    (page.next, page.total)
                 },
             )?;
             list(&listed, &names, format.json, out)?;

@@ -187,19 +187,26 @@ pub(crate) fn on(x: &mut dyn Exec, c: &CoalitionArg, out: &Out) -> Result<String
 }
 
 /// Every record of a listing, page after page: `page(offset)` asks for the page from
-/// `offset` on and answers with its records and the next page's offset. (In this process a
-/// listing comes whole; the node's API answers in pages.)
+/// `offset` on; `split` moves its records into the list and answers with the next page's
+/// offset and the total the listing counts. (In this process a listing comes whole; the
+/// node's API answers in pages.) Reading stops at the first page's total, at a page that adds
+/// nothing, or at a next page that is not further on, so a node that answered wrongly cannot
+/// keep it reading.
 pub(crate) fn every<T, P>(
     mut page: impl FnMut(usize) -> Result<P>,
-    mut split: impl FnMut(P, &mut Vec<T>) -> Option<usize>,
+    mut split: impl FnMut(P, &mut Vec<T>) -> (Option<usize>, usize),
 ) -> Result<Vec<T>> {
     let mut all = Vec::new();
     let mut offset = 0;
+    let mut total = None;
     loop {
-        let p = page(offset)?;
-        match split(p, &mut all) {
-            // A node that answers a next page behind this one would loop forever.
-            Some(next) if next > offset => offset = next,
+        let before = all.len();
+        let (next, counted) = split(page(offset)?, &mut all);
+        let total = *total.get_or_insert(counted);
+        match next {
+            Some(next) if next > offset && all.len() > before && all.len() < total => {
+                offset = next;
+            }
             _ => return Ok(all),
         }
     }

@@ -110,7 +110,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 |page, all| {
                     all.extend(page.proposals);
                     names.extend(page.names);
-                    page.next
+                    (page.next, page.total)
                 },
             )?;
             if format.json {
@@ -297,7 +297,7 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                 |page, all| {
                     all.extend(page.meetings);
                     names.extend(page.names);
-                    page.next
+                    (page.next, page.total)
                 },
             )?;
             if format.json {

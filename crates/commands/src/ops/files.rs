@@ -52,12 +52,35 @@ pub struct Exported {
     pub json: String,
 }
 
-/// `path` if it is absolute: the node runs in a folder of its own, so a relative path would
-/// not be where the caller meant.
-fn absolute<'a>(path: &'a str, what: &str) -> anyhow::Result<&'a Path> {
-    let p = Path::new(path);
-    if p.is_absolute() {
-        Ok(p)
+/// Refuses a file in the node's home folder (or below it): a backup or export written there
+/// could replace the node's own identity or store, and goes with the node if its disk does.
+fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
+    let folder = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // A folder that does not exist yet is checked by its nearest existing ancestor.
+    let existing = folder.ancestors().find_map(|a| a.canonicalize().ok());
+    let home = r.home().canonicalize().ok();
+    if let (Some(folder), Some(home)) = (existing, home)
+        && folder.starts_with(&home)
+    {
+        return Err(super::Invalid(format!(
+            "{} is in the node's home folder ({}): write backups and exports elsewhere",
+            file.display(),
+            home.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses a path that is not absolute, for a request that came through the API: the node
+/// runs in a folder of its own, so a relative path would not be where the caller meant. (In
+/// the command line's own process a relative path is the caller's, and prints as given.)
+pub(crate) fn require_absolute(path: &str, what: &str) -> anyhow::Result<()> {
+    if Path::new(path).is_absolute() {
+        Ok(())
     } else {
         Err(super::Invalid(format!(
             "the {what} must be an absolute path on the node's machine (got `{path}`)"
@@ -68,7 +91,8 @@ fn absolute<'a>(path: &'a str, what: &str) -> anyhow::Result<&'a Path> {
 
 /// Writes the coalition into `dir` (created if missing) as Automerge bytes and as JSON.
 pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::Result<Exported> {
-    let dir = absolute(&req.dir, "export folder")?;
+    let dir = Path::new(&req.dir);
+    outside_home(r, &dir.join("export"))?;
     let state = r
         .read(c)
         .with_context(|| format!("could not read coalition {c}"))?;
@@ -76,10 +100,11 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let am = dir.join(format!("{c}.automerge"));
     let json = dir.join(format!("{c}.json"));
-    write_atomically(&am, &bytes)?;
+    // Owner-only, as the coalition's data is its members' alone.
+    replica::write_private(&am, &bytes)?;
     let text =
         serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
-    write_atomically(&json, &text)?;
+    replica::write_private(&json, &text)?;
     Ok(Exported {
         name: state.charter.name,
         bytes: bytes.len() as u64,
@@ -94,18 +119,36 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
 /// Only a plain file with no other name counts as gone (a link's target, or another name
 /// of the same file, still holds the key).
 pub fn backup(r: &mut Replica, req: BackupRequest) -> anyhow::Result<BackupMade> {
-    let file = absolute(&req.file, "backup file")?;
+    let file = Path::new(&req.file);
     let force = req.force;
     let mut notes = Vec::new();
+    outside_home(r, file)?;
     let replaced = match std::fs::symlink_metadata(file) {
-        Ok(_) if !force => anyhow::bail!(
-            "{} already exists: give --force to replace it (a backup replaced whose device key was never used is revoked then)",
-            file.display()
-        ),
-        Ok(meta) if meta.is_dir() => {
-            anyhow::bail!("{} is a folder: give a file's name", file.display())
+        Ok(_) if !force => {
+            return Err(super::Conflict(format!(
+                "{} already exists: give --force to replace it (a backup replaced whose device key was never used is revoked then)",
+                file.display()
+            ))
+            .into());
         }
-        Ok(meta) if meta.is_file() && only_name(&meta) => backup_key(file),
+        Ok(meta) if meta.is_dir() => {
+            return Err(super::Invalid(format!(
+                "{} is a folder: give a file's name",
+                file.display()
+            ))
+            .into());
+        }
+        Ok(meta) if meta.is_file() && only_name(&meta) => match backup_key(file) {
+            Some(key) => Some(key),
+            // `--force` replaces a backup, never another file given by mistake.
+            None => {
+                return Err(super::Conflict(format!(
+                    "{} is not a Coalesce backup: it is not replaced (give another file's name)",
+                    file.display()
+                ))
+                .into());
+            }
+        },
         Ok(_) => None,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("could not check {}", file.display())),
@@ -166,7 +209,7 @@ fn writable_beside(file: &Path) -> anyhow::Result<()> {
         .write(true)
         .create_new(true)
         .open(&probe)
-        .with_context(|| format!("cannot write a backup into {}", dir.display()))?;
+        .with_context(|| super::Invalid(format!("cannot write a backup into {}", dir.display())))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
@@ -215,19 +258,14 @@ fn retire(r: &mut Replica, old: NodeKey, notes: &mut Vec<String>) -> anyhow::Res
     Ok(())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("could not write {}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn exports_and_backups_go_where_an_absolute_path_says_and_nowhere_else() {
-        let (dir, mut r, c) = crate::ops::tests::replica();
+        let (home, mut r, c) = crate::ops::tests::replica();
+        let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("exported");
         let done = export(
             &mut r,
@@ -240,8 +278,12 @@ mod tests {
         assert_eq!(done.name, "Transit Justice");
         assert!(Path::new(&done.automerge).starts_with(&out));
         assert!(std::fs::metadata(&done.json).unwrap().len() > 0);
-        let err = export(&mut r, &c, ExportRequest { dir: "out".into() }).unwrap_err();
-        assert!(err.to_string().contains("absolute path"), "{err}");
+        let relative = crate::ops::Request::Export {
+            coalition: c.to_string(),
+            body: ExportRequest { dir: "out".into() },
+        };
+        let err = crate::ops::handle(&mut r, relative).unwrap_err();
+        assert!(err.message.contains("absolute path"), "{err}");
 
         let file = dir.path().join("node.backup");
         let made = backup(
@@ -268,15 +310,42 @@ mod tests {
                 .to_string()
                 .contains("already exists")
         );
-        let relative = BackupRequest {
-            file: "node.backup".into(),
+        let relative = crate::ops::Request::Backup {
+            body: BackupRequest {
+                file: "node.backup".into(),
+                force: true,
+            },
+        };
+        let err = crate::ops::handle(&mut r, relative).unwrap_err();
+        assert!(err.message.contains("absolute path"), "{err}");
+        assert!(!Path::new("node.backup").exists());
+        // Not into the node's home, where it could replace the node's identity or store.
+        for target in [
+            home.path().join(replica::IDENTITY_FILE),
+            home.path().join("sub").join("x.backup"),
+        ] {
+            let req = BackupRequest {
+                file: target.display().to_string(),
+                force: true,
+            };
+            let err = backup(&mut r, req).unwrap_err().to_string();
+            assert!(err.contains("home folder"), "{err}");
+        }
+        let into_home = ExportRequest {
+            dir: home.path().display().to_string(),
+        };
+        let err = export(&mut r, &c, into_home).unwrap_err().to_string();
+        assert!(err.contains("home folder"), "{err}");
+        // `--force` replaces a backup, not any file.
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&other, "mine").unwrap();
+        let req = BackupRequest {
+            file: other.display().to_string(),
             force: true,
         };
-        assert!(
-            backup(&mut r, relative)
-                .unwrap_err()
-                .to_string()
-                .contains("absolute path")
-        );
+        let err =
+            crate::ops::handle(&mut r, crate::ops::Request::Backup { body: req }).unwrap_err();
+        assert_eq!(err.code, crate::ops::ErrorCode::Conflict, "{err}");
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "mine");
     }
 }

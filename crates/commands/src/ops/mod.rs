@@ -105,7 +105,17 @@ impl OpError {
 
     /// The error with its code read off its causes: the first cause of a known kind decides.
     pub fn from_anyhow(e: &anyhow::Error) -> Self {
-        let code = e.chain().find_map(code_of).unwrap_or(ErrorCode::Internal);
+        // A kind given as context (`.context(Invalid(..))`) is found on the error itself.
+        let given = if e.downcast_ref::<Invalid>().is_some() {
+            Some(ErrorCode::Invalid)
+        } else if e.downcast_ref::<Conflict>().is_some() {
+            Some(ErrorCode::Conflict)
+        } else {
+            None
+        };
+        let code = given
+            .or_else(|| e.chain().find_map(code_of))
+            .unwrap_or(ErrorCode::Internal);
         let causes = if e.chain().nth(1).is_some() {
             e.chain().map(ToString::to_string).collect()
         } else {
@@ -169,6 +179,9 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
     }
     if e.downcast_ref::<Conflict>().is_some() {
         return Some(ErrorCode::Conflict);
+    }
+    if e.downcast_ref::<model::IdError>().is_some() {
+        return Some(ErrorCode::Invalid);
     }
     if e.downcast_ref::<sync::invite::InviteError>().is_some() {
         return Some(ErrorCode::Invalid);
@@ -904,7 +917,14 @@ impl Request {
 
 /// Carries out one operation on an open replica.
 pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
-    run(r, req, MAX_PAGE).map_err(|e| OpError::from_anyhow(&e))
+    let checked = match &req {
+        Request::Backup { body } => files::require_absolute(&body.file, "backup file"),
+        Request::Export { body, .. } => files::require_absolute(&body.dir, "export folder"),
+        _ => Ok(()),
+    };
+    checked
+        .and_then(|()| run(r, req, MAX_PAGE))
+        .map_err(|e| OpError::from_anyhow(&e))
 }
 
 /// Most records in a page of a listing the API answers.
@@ -1301,22 +1321,7 @@ pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A node's replica in a fresh home, founding one coalition.
-    pub(crate) fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
-        let dir = tempfile::tempdir().unwrap();
-        Replica::init(dir.path(), "Northside Tenants Union").unwrap();
-        let mut r = Replica::open(dir.path()).unwrap();
-        let c = r
-            .found_coalition(replica::NewCoalition {
-                name: "Transit Justice".into(),
-                frame: "Fare-free buses".into(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-            })
-            .unwrap();
-        (dir, r, c)
-    }
+    pub(crate) use crate::testing::replica;
 
     use crate::testing::request;
 
