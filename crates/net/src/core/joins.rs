@@ -1,0 +1,347 @@
+//! Invites and joins as the running node carries them out: making a one-time invite,
+//! starting a join and taking it up again after a restart, how a join is going, and admitting
+//! a peer that presents an invite's secret.
+
+use super::*;
+
+impl Core {
+    /// `invite create`: records a one-time secret and prints the code.
+    pub(super) fn invite(
+        &mut self,
+        coalition: &str,
+        expires: &str,
+    ) -> anyhow::Result<commands::ops::joins::InviteMade> {
+        let id = self.replica.resolve(coalition)?;
+        self.replica.me(&id)?;
+        let now = replica::now();
+        let expires_at = commands::deadline(expires, now, "invite expiry")?;
+        let secret = replica::fresh_id_bytes()?;
+        let record = InviteRecord {
+            coalition: id.to_string(),
+            expires_at: expires_at.as_millis(),
+            used: false,
+        };
+        self.replica.put_record(
+            &format!("invite/{}", hex(&secret)),
+            &serde_json::to_vec(&record)?,
+        )?;
+        let invite = Invite {
+            coalition: id.to_bytes(),
+            inviter: *self.replica.identity().node_key().as_bytes(),
+            addrs: self.addrs.clone(),
+            secret,
+            expires_at: expires_at.as_millis(),
+        };
+        Ok(commands::ops::joins::InviteMade {
+            code: invite.encode(),
+            coalition: id.to_string(),
+            expires_at,
+        })
+    }
+
+    /// `join`: expects the coalition from the inviter and connects to it.
+    pub(super) fn join(&mut self, code: &str, org: Option<String>) -> anyhow::Result<CoalitionId> {
+        let invite = Invite::decode(code)?;
+        let now = replica::now();
+        if now.as_millis() >= invite.expires_at {
+            return Err(commands::ops::Invalid(format!(
+                "this invite expired at {}; ask for a new one",
+                model::Timestamp::from_millis(invite.expires_at)
+            ))
+            .into());
+        }
+        let coalition = CoalitionId::from_bytes(invite.coalition);
+        let inviter = NodeKey::from_bytes(invite.inviter);
+        if inviter == self.replica.identity().node_key() {
+            return Err(commands::ops::Invalid(
+                "this invite was made by this node; give it to another organization's node".into(),
+            )
+            .into());
+        }
+        if self.replica.coalition_ids()?.contains(&coalition)
+            && !self.replica.is_joining(&coalition)
+        {
+            return Err(commands::ops::Conflict(format!(
+                "this node is already a member of coalition {}",
+                coalition.short()
+            ))
+            .into());
+        }
+        let org = org.unwrap_or_else(|| self.replica.org_name());
+        self.replica.start_join(
+            &coalition,
+            replica::PendingJoin {
+                code: code.trim().to_owned(),
+                org: org.clone(),
+                started_at: now.as_millis(),
+            },
+        )?;
+        self.take_up_join(&invite, org);
+        Ok(coalition)
+    }
+
+    /// Expects the invite's coalition from its inviter, and connects to the inviter.
+    pub(super) fn take_up_join(&mut self, invite: &Invite, org: String) {
+        let coalition = CoalitionId::from_bytes(invite.coalition);
+        let inviter = NodeKey::from_bytes(invite.inviter);
+        self.refused_joins.remove(&coalition);
+        self.drop_pending_join(&coalition);
+        let hello = self.sync.expect(
+            &mut ReplicaDocs(&mut self.replica),
+            coalition.clone(),
+            inviter,
+        );
+        self.dispatch(hello);
+        let pending = PendingJoin {
+            coalition,
+            secret: invite.secret,
+            org,
+        };
+        if self.sync.peers().any(|p| *p == inviter) {
+            let frame = SyncNode::join_frame(&pending.coalition, pending.secret, &pending.org);
+            self.dispatch(vec![Output::Send {
+                peer: inviter,
+                frame,
+            }]);
+        }
+        self.joins.entry(inviter).or_default().push(pending);
+        // On a LAN the inviter may have been left alone as a stranger a moment ago.
+        self.strangers.remove(&inviter);
+        self.dial(crate::swarm::Command::Welcome(inviter));
+        let peer = crate::swarm::peer_id(&inviter)
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        for addr in &invite.addrs {
+            let full = if addr.contains("/p2p/") {
+                addr.clone()
+            } else {
+                format!("{addr}/p2p/{peer}")
+            };
+            match full.parse() {
+                Ok(a) => {
+                    self.dial(crate::swarm::Command::Dial(a));
+                }
+                Err(_) => warn!(%addr, "invite names an address that cannot be parsed"),
+            }
+        }
+    }
+
+    /// Forgets this node's join request for `coalition` (kept to send on each connection to
+    /// the inviter); returns whether there was one.
+    pub(super) fn drop_pending_join(&mut self, coalition: &CoalitionId) -> bool {
+        let mut dropped = false;
+        self.joins.retain(|_, js| {
+            let before = js.len();
+            js.retain(|j| j.coalition != *coalition);
+            dropped |= js.len() != before;
+            !js.is_empty()
+        });
+        dropped
+    }
+
+    /// Takes up again the joins pending when the node last stopped; forgets those whose
+    /// coalition has arrived since, or whose code no longer reads.
+    pub(super) fn resume_joins(&mut self) {
+        let joins = match self.replica.pending_joins() {
+            Ok(j) => j,
+            Err(e) => {
+                warn!(error = %e, "could not read the pending joins");
+                return;
+            }
+        };
+        for (id, join) in joins {
+            match Invite::decode(&join.code) {
+                Ok(invite) if self.replica.is_joining(&id) => {
+                    info!(coalition = %id, "taking up a pending join again");
+                    self.take_up_join(&invite, join.org);
+                }
+                _ => {
+                    if let Err(e) = self.replica.end_join(&id) {
+                        warn!(coalition = %id, error = %e, "could not forget a pending join");
+                    }
+                }
+            }
+        }
+    }
+
+    /// `join --cancel`: forgets the join and stops expecting its coalition.
+    pub(super) fn cancel_join(&mut self, given: &str) -> anyhow::Result<CoalitionId> {
+        let id = commands::ops::joins::cancel(&mut self.replica, given)?;
+        self.drop_pending_join(&id);
+        self.sync.forget(&id);
+        self.refused_joins.remove(&id);
+        info!(coalition = %id, "join cancelled");
+        Ok(id)
+    }
+
+    /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
+    pub(super) fn join_stage(&mut self, id: &CoalitionId) -> String {
+        if let Some(reason) = self.refused_joins.get(id) {
+            return format!("refused: {reason}");
+        }
+        let held = self
+            .replica
+            .coalition_ids()
+            .is_ok_and(|ids| ids.contains(id));
+        if held && !self.replica.is_joining(id) {
+            return "joined".into();
+        }
+        let inviter = self
+            .joins
+            .iter()
+            .find(|(_, js)| js.iter().any(|j| j.coalition == *id))
+            .map(|(k, _)| *k);
+        let stage = match inviter {
+            None => "waiting".to_owned(),
+            Some(i) if !self.sync.is_connected(&i) => "connecting to the inviting node".to_owned(),
+            Some(i) if !self.sync.syncs_with(&i, id) => {
+                "connected; waiting to be admitted (where members vote on admissions, until they have voted)".to_owned()
+            }
+            Some(i) => match self.sync.assembling(&i) {
+                Some((n, of, bytes)) => format!(
+                    "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
+                    bytes / 1024
+                ),
+                None => "admitted; receiving the coalition".to_owned(),
+            },
+        };
+        format!("pending: {stage}")
+    }
+
+    /// `debug join-status`: joined, pending, or refused with the reason.
+    pub(super) fn join_stage_of(&mut self, coalition: &str) -> anyhow::Result<String> {
+        let id: CoalitionId = coalition.parse()?;
+        Ok(self.join_stage(&id))
+    }
+
+    /// Where the node `peer` stands in `coalition`: `Some(true)` if a member in force holds
+    /// its key or awaits an admission vote still open, `Some(false)` if a member record
+    /// holds it otherwise (its vote failed, it left or was removed), `None` if none does.
+    pub(super) fn standing(&mut self, coalition: &CoalitionId, peer: &NodeKey) -> Option<bool> {
+        let gov = self.replica.in_force(coalition).ok()?;
+        if gov.members.values().any(|m| m.keys.contains(peer)) {
+            return Some(true);
+        }
+        let d = gov
+            .departures
+            .values()
+            .find(|d| d.member.keys.contains(peer))?;
+        let open = d.status == model::schema::DepartureStatus::Pending
+            && d.proposal.as_ref().is_some_and(|p| {
+                self.replica
+                    .proposal(coalition, p)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|p| {
+                        model::reports::proposal_tally(&p, replica::now()).outcome
+                            == model::Outcome::Open
+                    })
+            });
+        Some(open)
+    }
+
+    /// A peer presented an invite's secret: admit it if the invite is valid and unused.
+    pub(super) fn admit(
+        &mut self,
+        peer: NodeKey,
+        coalition: &CoalitionId,
+        secret: [u8; 16],
+        org: &str,
+    ) -> Vec<Output> {
+        let _s = info_span!("join", %peer, %coalition).entered();
+        let key = format!("invite/{}", hex(&secret));
+        let out = self.out.clone();
+        let metrics = self.metrics.clone();
+        let refuse = |why: &str| {
+            warn!(reason = why, "refused a join request");
+            let frame = SyncNode::join_refused_frame(coalition, why);
+            metrics.frames_sent.inc();
+            metrics.bytes_sent.inc_by(frame.len() as u64);
+            let _ = out.blocking_send(Outgoing::Send(peer, frame));
+        };
+        let record: Option<InviteRecord> = self
+            .replica
+            .record(&key)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let Some(mut record) = record else {
+            refuse("unknown invite");
+            return Vec::new();
+        };
+        if record.coalition != coalition.as_str() {
+            refuse("invite is for another coalition");
+            return Vec::new();
+        }
+        // A node already admitted, or awaiting its admission vote, asks again after every
+        // reconnect and restart (also past the invite's expiry): nothing more to do; the
+        // coalition reaches it once it is a member in force. One whose vote failed, or that
+        // left or was removed, is told.
+        match self.standing(coalition, &peer) {
+            Some(true) => {
+                // The invite is left as it is: any member's node may hold an unused code
+                // (codes are passed around), and marking it used here would refuse the
+                // organization it was made for. One admitted before this node could mark
+                // it used cannot be admitted twice anyway (a key belongs to one member).
+                debug!("a node admitted or awaiting its vote asked again; nothing more to do");
+                return Vec::new();
+            }
+            Some(false) => {
+                refuse("the members did not admit your organization, or it is no longer a member");
+                return Vec::new();
+            }
+            None => {}
+        }
+        if record.used {
+            refuse("invite already used");
+            return Vec::new();
+        }
+        if replica::now().as_millis() >= record.expires_at {
+            refuse("invite expired");
+            return Vec::new();
+        }
+        let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
+        let (member, vote) = match ids {
+            Ok((m, v)) => (
+                model::MemberId::from_bytes(m),
+                model::ProposalId::from_bytes(v),
+            ),
+            Err(e) => {
+                warn!(error = %e, "could not draw ids for the new member");
+                refuse("the inviting node could not admit you just now; try again");
+                return Vec::new();
+            }
+        };
+        let profile = model::MemberProfile::named(org.to_owned());
+        // Admit first, then mark the invite used: a joiner is never left waiting on an
+        // invite used up by an admission that failed. Should the node stop in between, the
+        // invite stays unused, but a second admission of the same node key is refused by the
+        // rules (a key belongs to one member).
+        let admitted = self.replica.edit(coalition, |doc, a| {
+            doc.admit_by_rule(&a.member, &member, &profile, peer, &vote, a.now)
+        });
+        let outputs = match admitted {
+            Ok(None) => {
+                info!(org, member = %member, "admitted a new member");
+                self.push_local_changes()
+            }
+            Ok(Some(vote)) => {
+                info!(org, member = %member, proposal = %vote, "opened the vote on admitting a new member");
+                self.push_local_changes()
+            }
+            Err(e) => {
+                warn!(error = %e, "could not admit the new member");
+                refuse(&format!("the inviting node could not admit you: {e}"));
+                return Vec::new();
+            }
+        };
+        record.used = true;
+        let saved = serde_json::to_vec(&record)
+            .map_err(|e| e.to_string())
+            .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
+        if let Err(e) = saved {
+            warn!(error = %e, "admitted the new member but could not record the invite as used");
+        }
+        outputs
+    }
+}

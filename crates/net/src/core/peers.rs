@@ -1,0 +1,218 @@
+//! The peers the core knows: their addresses (remembered, and dialed again after a restart),
+//! handing dials to the network side, and letting go of nodes that share nothing with this
+//! one.
+
+use super::*;
+
+/// Most peer addresses remembered.
+pub const MAX_KNOWN_PEERS: usize = 256;
+
+/// Addresses of peers this node reached, to dial again after a restart (where member nodes
+/// said they listen is dialed once by the core, see [`Core::run`]).
+pub fn known_peers(replica: &Replica) -> Vec<String> {
+    replica
+        .record(replica::PEERS_RECORD)
+        .ok()
+        .flatten()
+        .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
+        .map(|m| m.into_values().collect())
+        .unwrap_or_default()
+}
+
+/// Most addresses of one member node dialed, at start or when learned (the first ones: those
+/// other machines can use).
+pub(super) const DIALED_PER_NODE: usize = 4;
+
+/// The records of where member nodes listen kept in the store (unchecked).
+pub(super) fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
+    replica
+        .record(replica::ADDRESSES_RECORD)
+        .ok()
+        .flatten()
+        .map(|b| sync::addresses::decode_kept(&b))
+        .unwrap_or_default()
+}
+
+/// The addresses of a record that can be dialed, each naming the record's node: one that
+/// names another node is skipped.
+pub(super) fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::Multiaddr> {
+    let Some(id) = crate::swarm::peer_id(&NodeKey::from_bytes(record.node)) else {
+        return Vec::new();
+    };
+    record
+        .addrs
+        .iter()
+        .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok()?.with_p2p(id).ok())
+        .collect()
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Core {
+    /// Hands a dial to the swarm task without waiting on it: the swarm task may be waiting
+    /// on the core (its events channel full), so waiting here could deadlock. A dial that
+    /// does not fit now is kept (at most [`CHANNEL`]) and handed over with the next event.
+    pub(super) fn dial(&mut self, cmd: crate::swarm::Command) {
+        // Behind those waiting already, so that the network side sees them in order (a
+        // `Welcome` must not overtake a `Stranger` for the same peer).
+        if !self.pending_dials.is_empty() {
+            if self.pending_dials.len() < CHANNEL {
+                self.pending_dials.push(cmd);
+            } else {
+                warn!("could not hand a dial to the network side: too many waiting");
+            }
+            return;
+        }
+        match self.dial.try_send(cmd) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(cmd)) if self.pending_dials.len() < CHANNEL => {
+                self.pending_dials.push(cmd);
+            }
+            Err(e) => warn!(error = %e, "could not hand a dial to the network side"),
+        }
+    }
+
+    /// Hands over the dials that did not fit before, as far as they fit now.
+    pub(super) fn flush_dials(&mut self) {
+        let pending = std::mem::take(&mut self.pending_dials);
+        let mut rest = pending.into_iter();
+        for cmd in rest.by_ref() {
+            if let Err(e) = self.dial.try_send(cmd) {
+                match e {
+                    mpsc::error::TrySendError::Full(cmd) => {
+                        self.pending_dials.push(cmd);
+                        break;
+                    }
+                    mpsc::error::TrySendError::Closed(_) => return,
+                }
+            }
+        }
+        self.pending_dials.extend(rest);
+    }
+
+    /// Keeps newer records of where member nodes listen, and dials those not connected.
+    pub(super) fn learned_addresses(&mut self, records: &[sync::addresses::AddressRecord]) {
+        self.save_addresses();
+        self.dial_members(records);
+    }
+
+    /// Stores the address book as it is now.
+    pub(super) fn save_addresses(&mut self) {
+        let bytes = sync::addresses::encode_kept(self.sync.address_book().records());
+        if let Err(e) = self.replica.put_record(replica::ADDRESSES_RECORD, &bytes) {
+            warn!(error = %e, "could not keep where member nodes listen");
+        }
+    }
+
+    /// Dials, once each, the member nodes `records` name that are not connected.
+    pub(super) fn dial_members(&mut self, records: &[sync::addresses::AddressRecord]) {
+        for r in records {
+            let node = NodeKey::from_bytes(r.node);
+            if self.sync.is_connected(&node) {
+                continue;
+            }
+            for addr in dialable(r).into_iter().take(DIALED_PER_NODE) {
+                debug!(peer = %node, %addr, "dialing a member node another member told of");
+                self.dial(crate::swarm::Command::DialOnce(addr));
+            }
+        }
+    }
+
+    /// Disconnects peers connected for [`STRANGER_GRACE`] that have not greeted, or that share
+    /// nothing with this node, and has the network side leave the latter alone (see `swarm::Command::Stranger`); their
+    /// address is forgotten, so that a restart does not dial them again.
+    pub(super) fn judge_strangers(&mut self) {
+        let due: Vec<NodeKey> = self
+            .unjudged
+            .iter()
+            .filter(|(_, at)| at.elapsed() >= STRANGER_GRACE)
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in due {
+            self.unjudged.remove(&peer);
+            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) {
+                continue;
+            }
+            if !self.sync.greeted(&peer) {
+                // A node at work greets as soon as it connects; one silent through its grace
+                // would otherwise hold a connection for good (keys cost nothing, so a few
+                // could hold them all). Disconnected, not judged: it may be a member's node
+                // that was slow, and may connect again.
+                let _s = info_span!("peer", %peer).entered();
+                info!("disconnecting a node that has not greeted this one");
+                let _ = self.out.blocking_send(Outgoing::Disconnect(peer));
+            } else if self
+                .sync
+                .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
+            {
+                self.let_go(peer, true);
+            }
+        }
+    }
+
+    /// Records `peer` as a stranger and has the network side leave it alone (and disconnect
+    /// it if `disconnect`).
+    pub(super) fn let_go(&mut self, peer: NodeKey, disconnect: bool) {
+        let _s = info_span!("peer", %peer).entered();
+        info!("letting go of a node that shares no coalition with this one");
+        let addr = self.forget(&peer);
+        if self.strangers.len() >= MAX_STRANGERS
+            && !self.strangers.contains_key(&peer)
+            && let Some(oldest) = self
+                .strangers
+                .iter()
+                .min_by_key(|(_, s)| s.seen)
+                .map(|(k, _)| *k)
+        {
+            self.strangers.remove(&oldest);
+        }
+        let seen = replica::now().as_millis();
+        let entry = self
+            .strangers
+            .entry(peer)
+            .or_insert(Stranger { addr: None, seen });
+        entry.seen = seen;
+        if addr.is_some() {
+            entry.addr = addr;
+        }
+        self.dial(crate::swarm::Command::Stranger(peer, disconnect));
+    }
+
+    /// Drops `peer` from the addresses redialed after a restart; returns its address.
+    pub(super) fn forget(&mut self, peer: &NodeKey) -> Option<String> {
+        let mut known = self.known_peer_map();
+        let addr = known.remove(&peer.to_string())?;
+        if let Ok(b) = serde_json::to_vec(&known)
+            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
+        {
+            warn!(error = %e, "could not forget a peer's address");
+        }
+        Some(addr)
+    }
+
+    pub(super) fn known_peer_map(&self) -> std::collections::BTreeMap<String, String> {
+        self.replica
+            .record(replica::PEERS_RECORD)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn remember(&mut self, peer: NodeKey, addr: String) {
+        let mut known = self.known_peer_map();
+        if known.get(&peer.to_string()) == Some(&addr)
+            || (known.len() >= MAX_KNOWN_PEERS && !known.contains_key(&peer.to_string()))
+        {
+            return;
+        }
+        known.insert(peer.to_string(), addr);
+        if let Ok(b) = serde_json::to_vec(&known)
+            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
+        {
+            warn!(error = %e, "could not remember a peer's address");
+        }
+    }
+}
