@@ -144,12 +144,22 @@ impl Identity {
 /// readable by its owner only; replaces a file already there. For secrets: identities,
 /// backups, sealed identities.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ReplicaError> {
-    // One temporary file per process: two commands writing at once cannot mix their bytes.
+    // A fresh temporary file, made here and nowhere else: two writers cannot mix their
+    // bytes, and a name planted beforehand (a link to another file, say) is refused rather
+    // than followed (`create_new` fails on anything already at that name, links included).
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(|e| ReplicaError::Random(e.to_string()))?;
     let mut tmp: PathBuf = path.to_owned();
-    tmp.as_mut_os_string()
-        .push(format!(".tmp{}", std::process::id()));
+    tmp.as_mut_os_string().push(format!(
+        ".tmp{}-{}",
+        std::process::id(),
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -157,9 +167,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ReplicaError> {
     }
     let mut f = options.open(&tmp).map_err(|e| io(&tmp, e))?;
     // A file replaced keeps its owner: root renaming a node that runs as its own user (a
-    // systemd unit) must not leave it a file it cannot read.
+    // systemd unit) must not leave it a file it cannot read. Only a plain file with one name
+    // is such a file: the owner of a link's target, or of a file with other names, is not
+    // handed what is written here.
     #[cfg(unix)]
-    if let Ok(old) = std::fs::metadata(path) {
+    if let Ok(old) = std::fs::symlink_metadata(path)
+        && old.is_file()
+        && std::os::unix::fs::MetadataExt::nlink(&old) == 1
+    {
         use std::os::unix::fs::MetadataExt;
         if let Err(e) = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid())) {
             let _ = std::fs::remove_file(&tmp);

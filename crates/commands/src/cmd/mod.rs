@@ -186,6 +186,10 @@ pub(crate) fn on(x: &mut dyn Exec, c: &CoalitionArg, out: &Out) -> Result<String
     Ok(id)
 }
 
+/// Most records a listing read page by page may hold (a node answering without end cannot
+/// make the command line read for ever).
+const MAX_LISTED: usize = 10_000_000;
+
 /// Every record of a listing, page after page: `page(offset)` asks for the page from
 /// `offset` on; `split` moves its records into the list and answers with the next page's
 /// offset and the total the listing counts. (In this process a listing comes whole; the
@@ -202,6 +206,11 @@ pub(crate) fn every<T, P>(
     loop {
         let before = all.len();
         let (next, counted) = split(page(offset)?, &mut all);
+        if all.len() > MAX_LISTED {
+            anyhow::bail!(
+                "the node's listing holds more than {MAX_LISTED} records, more than the command line prints"
+            );
+        }
         let total = *total.get_or_insert(counted);
         match next {
             Some(next) if next > offset && all.len() > before && all.len() < total => {

@@ -59,12 +59,13 @@ fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => std::path::PathBuf::from("."),
     };
-    // A folder that does not exist yet is checked by its nearest existing ancestor.
-    let existing = folder.ancestors().find_map(|a| a.canonicalize().ok());
-    let home = r.home().canonicalize().ok();
-    if let (Some(folder), Some(home)) = (existing, home)
-        && folder.starts_with(&home)
-    {
+    let home = r.home().canonicalize().with_context(|| {
+        format!(
+            "could not find the node's home folder {}",
+            r.home().display()
+        )
+    })?;
+    if landing(&folder)?.starts_with(&home) {
         return Err(super::Invalid(format!(
             "{} is in the node's home folder ({}): write backups and exports elsewhere",
             file.display(),
@@ -73,6 +74,37 @@ fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Where `folder` is, or will be once made: its nearest existing ancestor resolved (links
+/// followed, as the system will), then the rest of it taken as written, a `..` undoing the
+/// folder before it (folders made from here on are plain folders, not links, so that is
+/// where the system will put them).
+fn landing(folder: &Path) -> anyhow::Result<std::path::PathBuf> {
+    use std::path::Component;
+    let components: Vec<Component<'_>> = folder.components().collect();
+    for cut in (0..=components.len()).rev() {
+        let base: std::path::PathBuf = components[..cut].iter().collect();
+        let base = if base.as_os_str().is_empty() {
+            std::path::PathBuf::from(".")
+        } else {
+            base
+        };
+        let Ok(mut at) = base.canonicalize() else {
+            continue;
+        };
+        for c in &components[cut..] {
+            match c {
+                Component::ParentDir => {
+                    at.pop();
+                }
+                Component::Normal(name) => at.push(name),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        return Ok(at);
+    }
+    anyhow::bail!("could not find {} or any folder above it", folder.display())
 }
 
 /// Refuses a path that is not absolute, for a request that came through the API: the node
@@ -138,9 +170,17 @@ pub fn backup(r: &mut Replica, req: BackupRequest) -> anyhow::Result<BackupMade>
             ))
             .into());
         }
-        Ok(meta) if meta.is_file() && only_name(&meta) => match backup_key(file) {
-            Some(key) => Some(key),
-            // `--force` replaces a backup, never another file given by mistake.
+        // `--force` replaces a backup (or a link to one), never another file given by
+        // mistake; the replaced backup's key is retired only if that file had no other name
+        // (a link's target, or another name of the same file, still holds the key).
+        // Only a regular file (a link's target included) is read: opening a pipe would wait.
+        Ok(meta) => match std::fs::metadata(file)
+            .is_ok_and(|m| m.is_file())
+            .then(|| backup_key(file))
+            .flatten()
+        {
+            Some(key) if meta.is_file() && only_name(&meta) => Some(key),
+            Some(_) => None,
             None => {
                 return Err(super::Conflict(format!(
                     "{} is not a Coalesce backup: it is not replaced (give another file's name)",
@@ -149,7 +189,6 @@ pub fn backup(r: &mut Replica, req: BackupRequest) -> anyhow::Result<BackupMade>
                 .into());
             }
         },
-        Ok(_) => None,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("could not check {}", file.display())),
     };
@@ -331,11 +370,47 @@ mod tests {
             let err = backup(&mut r, req).unwrap_err().to_string();
             assert!(err.contains("home folder"), "{err}");
         }
-        let into_home = ExportRequest {
-            dir: home.path().display().to_string(),
-        };
-        let err = export(&mut r, &c, into_home).unwrap_err().to_string();
-        assert!(err.contains("home folder"), "{err}");
+        // Nor reached by a detour: `..` past a folder not made yet, or a link to the home.
+        let home_name = home
+            .path()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let detours = [
+            home.path().display().to_string(),
+            format!(
+                "{}/not-yet/../../{home_name}",
+                dir.path().display().to_string().trim_end_matches('/')
+            ),
+        ];
+        let mut detours = detours.to_vec();
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("to-home");
+            std::os::unix::fs::symlink(home.path(), &link).unwrap();
+            detours.push(link.display().to_string());
+            detours.push(link.join("deeper").display().to_string());
+        }
+        for d in detours {
+            let err = export(&mut r, &c, ExportRequest { dir: d.clone() })
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("home folder"), "{d}: {err}");
+        }
+        let written: Vec<_> = std::fs::read_dir(home.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            !written
+                .iter()
+                .any(|n| n.to_string_lossy().ends_with(".json")
+                    && n.to_string_lossy() != "identity.json"
+                    && n.to_string_lossy() != "api.json"),
+            "{written:?}"
+        );
         // `--force` replaces a backup, not any file.
         let other = dir.path().join("notes.txt");
         std::fs::write(&other, "mine").unwrap();
