@@ -213,7 +213,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             }
         }
     });
-    let router = api::router(token, jobs_tx, api_metrics);
+    let router = api::router(token.clone(), jobs_tx.clone(), api_metrics.clone());
     let mut reloadable = None;
     if let Some((t, listener)) = tls {
         let addr = listener.local_addr()?;
@@ -227,7 +227,8 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             home: home.clone(),
             api_file,
         });
-        let app = router.clone().into_make_service();
+        // Other machines get the same routes but for those writing files on this one.
+        let app = api::remote_router(token, jobs_tx, api_metrics).into_make_service();
         tokio::spawn(async move {
             if let Err(e) = server.serve(app).await {
                 warn!(error = %e, "the control API (TLS) stopped");

@@ -161,6 +161,29 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
         .call()
         .unwrap();
     assert_eq!(status.status(), 401);
+    // With the token, other machines may read and write records, but not have files written
+    // on the node's machine.
+    let api = api_file(&node);
+    let token = api["token"].as_str().unwrap();
+    let status = agent
+        .get(format!("https://127.0.0.1:{port}/v1/status"))
+        .header("authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(status.status(), 200);
+    let mut backup = agent
+        .post(format!("https://127.0.0.1:{port}/v1/backups"))
+        .header("authorization", format!("Bearer {token}"))
+        .send_json(serde_json::json!({"file": "/tmp/elsewhere.backup"}))
+        .unwrap();
+    assert_eq!(backup.status(), 403);
+    assert!(
+        backup
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+            .contains("loopback")
+    );
 
     // A client that does not trust the certificate, or speaks plain HTTP, gets nothing.
     let untrusting: ureq::Agent = ureq::Agent::config_builder().build().into();

@@ -188,6 +188,9 @@ struct AppState {
     token: String,
     jobs: mpsc::Sender<Job>,
     metrics: Arc<Metrics>,
+    /// Whether this listener serves other machines (TLS): it does not write files on the
+    /// node's machine (backups, exports), which only the command line there asks for.
+    remote: bool,
 }
 
 /// Whether two strings are equal, in time independent of where they differ.
@@ -209,8 +212,25 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// The API's routes: the typed operations ([`routes`]) and `GET /v1/metrics` (every metric,
 /// per coalition and per peer included) with the token;
-/// `GET /v1/openapi.json` and the monitoring routes of [`monitoring`] without.
+/// `GET /v1/openapi.json` and the monitoring routes of [`monitoring`] without. For the
+/// listener on loopback, which the command line on the node's machine uses.
 pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
+    router_for(token, jobs, metrics, false)
+}
+
+/// [`router`] for a listener that serves other machines (TLS): the same routes, but those
+/// that write files on the node's machine (`POST /v1/backups`, `POST …/exports`) are refused
+/// (`forbidden`), as a path there means nothing to a client elsewhere.
+pub fn remote_router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
+    router_for(token, jobs, metrics, true)
+}
+
+fn router_for(
+    token: String,
+    jobs: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
+    remote: bool,
+) -> Router {
     Router::new()
         .route("/v1/metrics", get(detailed_metrics))
         .merge(routes::router())
@@ -222,6 +242,7 @@ pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> 
             token,
             jobs,
             metrics: metrics.clone(),
+            remote,
         })
         .merge(monitoring(metrics))
 }

@@ -435,7 +435,21 @@ pub(crate) async fn backup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<BackupRequest>,
 ) -> Response {
+    if let Some(refused) = local_only(&state) {
+        return refused;
+    }
     call(&state, Request::Backup { body }, StatusCode::CREATED).await
+}
+
+/// The refusal of a file-writing operation on a listener that serves other machines.
+fn local_only(state: &AppState) -> Option<Response> {
+    state.remote.then(|| {
+        super::error(OpError::new(
+            commands::ops::ErrorCode::Forbidden,
+            "backups and exports are written on the node's machine: ask for them through the \
+             API on its loopback address (the `coalesce` command line there), not over TLS",
+        ))
+    })
 }
 
 /// Exports the coalition into a folder on the node's machine, as Automerge bytes and JSON.
@@ -457,6 +471,9 @@ pub(crate) async fn export(
     ApiPath(coalition): ApiPath<String>,
     ApiJson(body): ApiJson<ExportRequest>,
 ) -> Response {
+    if let Some(refused) = local_only(&state) {
+        return refused;
+    }
     let req = Request::Export { coalition, body };
     call(&state, req, StatusCode::CREATED).await
 }
