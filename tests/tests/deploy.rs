@@ -184,6 +184,14 @@ fn an_api_beyond_loopback_needs_tls_and_serves_it_with_a_pinnable_certificate() 
             .unwrap()
             .contains("loopback")
     );
+    let export = agent
+        .post(format!(
+            "https://127.0.0.1:{port}/v1/coalitions/ffff/exports"
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .send_json(serde_json::json!({"dir": "/tmp/elsewhere"}))
+        .unwrap();
+    assert_eq!(export.status(), 403);
 
     // A client that does not trust the certificate, or speaks plain HTTP, gets nothing.
     let untrusting: ureq::Agent = ureq::Agent::config_builder().build().into();

@@ -107,14 +107,6 @@ pub enum ApiError {
         /// The version it speaks.
         running: u32,
     },
-    /// The node could not be reached or answered with an error.
-    #[error("the running node at {addr} did not answer: {detail}")]
-    Call {
-        /// Its address.
-        addr: SocketAddr,
-        /// What happened.
-        detail: String,
-    },
     /// The random number generator failed.
     #[error("the system random number generator failed: {0}")]
     Random(String),
@@ -303,6 +295,8 @@ async fn detailed_metrics(State(state): State<AppState>, headers: HeaderMap) -> 
 #[derive(Debug, Clone)]
 pub struct Client {
     file: ApiFile,
+    /// One agent for every call, so that calls reuse its connection.
+    agent: ureq::Agent,
 }
 
 impl Client {
@@ -311,7 +305,7 @@ impl Client {
         let Some(file) = ApiFile::read(home)? else {
             return Ok(None);
         };
-        let client = Self { file };
+        let client = Self::new(file);
         if !client.healthy() {
             return Ok(None);
         }
@@ -322,6 +316,13 @@ impl Client {
             });
         }
         Ok(Some(client))
+    }
+
+    fn new(file: ApiFile) -> Self {
+        Self {
+            file,
+            agent: Self::agent(Duration::from_secs(600)),
+        }
     }
 
     fn agent(timeout: Duration) -> ureq::Agent {
@@ -531,7 +532,7 @@ mod tests {
         let refused = tokio::task::spawn_blocking(move || {
             let mut f = ApiFile::read(&home).unwrap().unwrap();
             f.token = "wrong".into();
-            Client { file: f }
+            Client::new(f)
                 .call(&commands::ops::Request::CoalitionList)
                 .unwrap_err()
         })

@@ -51,7 +51,7 @@ mod proposals;
 #[openapi(
     info(
         title = "Coalesce node API",
-        version = "1",
+        version = "2",
         description = "The control API of one Coalesce node. Every route but /health, /ready, \
             /metrics and this document takes the bearer token written to api.json in the \
             node's home. Errors are JSON: a stable `code` and a `message` for people."
@@ -81,7 +81,7 @@ mod proposals;
         commands::ops::keys::KeyRequest, commands::ops::keys::KeyView,
         commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
         commands::ops::reports::PowerView, commands::ops::audit::HistoryView,
-        commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, audit::Refusal,
+        commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, commands::ops::audit::Refusal,
         commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
         commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
         commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage,
@@ -101,7 +101,8 @@ mod proposals;
         (name = "reports", description = "Overlap, equity and power reports"),
         (name = "history", description = "Who changed what; what was refused or set aside"),
         (name = "joins", description = "Invites, and joining coalitions with them"),
-        (name = "files", description = "Backups and exports on the node's machine; debugging")
+        (name = "files", description = "Backups and exports on the node's machine"),
+        (name = "node", description = "This node: its status, the peers it knows; debugging")
     )
 )]
 pub struct ApiDoc;
@@ -421,6 +422,14 @@ typed_extractor!(
 
 /// Hands `req` to the core and answers with `ok` on success.
 async fn call(state: &AppState, req: Request, ok: StatusCode) -> Response {
+    // A listener that serves other machines does not write files on this one.
+    if state.remote && req.writes_files() {
+        return error(OpError::new(
+            ErrorCode::Forbidden,
+            "backups and exports are written on the node's machine: ask for them through the \
+             API on its loopback address (the `coalesce` command line there), not over TLS",
+        ));
+    }
     let (tx, rx) = oneshot::channel();
     if state.jobs.send(Job::Op(req, tx)).await.is_err() {
         return error(OpError::new(

@@ -56,6 +56,7 @@ const MAX_REFUSAL_REASON: usize = 4096;
 
 /// A message or change from a peer that this node refused: kept for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refusal {
     /// When (milliseconds since the Unix epoch).
     pub at: i64,

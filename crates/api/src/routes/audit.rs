@@ -17,20 +17,6 @@ use commands::ops::{Created, OpError, Request, Updated};
 use super::{ApiJson, ApiPath, ApiQuery, Authorized, call};
 use crate::AppState;
 
-/// A refusal as the API lists it (`replica::Refusal`).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // Describes the JSON only.
-pub(crate) struct Refusal {
-    /// When (milliseconds since the Unix epoch).
-    at: i64,
-    /// The peer that sent it (node key, hex).
-    peer: String,
-    /// The coalition concerned, when known and shared with the peer.
-    coalition: Option<String>,
-    /// The rule it broke.
-    reason: String,
-}
-
 /// This node's organization leaves the coalition: it writes nothing more to it, and the other members' nodes stop sending it the coalition. Answers with its member id.
 #[utoipa::path(
     post,
@@ -289,7 +275,7 @@ pub(crate) async fn aside(
     path = "/v1/refused",
     tag = "history",
     responses(
-        (status = 200, description = "Done", body = Vec<Refusal>),
+        (status = 200, description = "Done", body = Vec<commands::ops::audit::Refusal>),
         (status = "4XX", description = "Refused", body = OpError),
     ),
     security(("token" = []))
@@ -303,7 +289,7 @@ pub(crate) async fn refused(_: Authorized, State(state): State<AppState>) -> Res
 #[utoipa::path(
     get,
     path = "/v1/status",
-    tag = "history",
+    tag = "node",
     responses(
         (status = 200, description = "Done", body = commands::ops::status::StatusDetail),
         (status = "4XX", description = "Refused", body = OpError),
@@ -435,21 +421,7 @@ pub(crate) async fn backup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<BackupRequest>,
 ) -> Response {
-    if let Some(refused) = local_only(&state) {
-        return refused;
-    }
     call(&state, Request::Backup { body }, StatusCode::CREATED).await
-}
-
-/// The refusal of a file-writing operation on a listener that serves other machines.
-fn local_only(state: &AppState) -> Option<Response> {
-    state.remote.then(|| {
-        super::error(OpError::new(
-            commands::ops::ErrorCode::Forbidden,
-            "backups and exports are written on the node's machine: ask for them through the \
-             API on its loopback address (the `coalesce` command line there), not over TLS",
-        ))
-    })
 }
 
 /// Exports the coalition into a folder on the node's machine, as Automerge bytes and JSON.
@@ -471,9 +443,6 @@ pub(crate) async fn export(
     ApiPath(coalition): ApiPath<String>,
     ApiJson(body): ApiJson<ExportRequest>,
 ) -> Response {
-    if let Some(refused) = local_only(&state) {
-        return refused;
-    }
     let req = Request::Export { coalition, body };
     call(&state, req, StatusCode::CREATED).await
 }
@@ -482,7 +451,7 @@ pub(crate) async fn export(
 #[utoipa::path(
     get,
     path = "/v1/peers/known",
-    tag = "files",
+    tag = "node",
     responses(
         (status = 200, description = "Done", body = commands::ops::KnownPeers),
         (status = "4XX", description = "Refused", body = OpError),
@@ -498,7 +467,7 @@ pub(crate) async fn known_peers(_: Authorized, State(state): State<AppState>) ->
 #[utoipa::path(
     post,
     path = "/v1/debug/panic",
-    tag = "files",
+    tag = "node",
     responses(
         (status = "4XX", description = "Refused", body = OpError),
     ),

@@ -377,7 +377,6 @@ fn member_list(members: &[crate::ops::members::MemberEntry], json: bool, out: &O
     )
 }
 
-/// Writes a backup of the node to `file` (owner-only) and prints its certified device key.
 /// Sets up a node in `home` from the backup `file` and prints its device key.
 pub fn restore(home: &Path, file: &Path, out: &Out) -> Result<()> {
     let bytes = super::read_limited(file, replica::backup::MAX_BACKUP_BYTES)?;

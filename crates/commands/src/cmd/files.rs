@@ -69,7 +69,8 @@ pub(crate) fn debug(x: &mut dyn Exec, cmd: DebugCmd, out: &Out) -> Result<()> {
     match cmd {
         DebugCmd::KnownPeers => {
             let peers: KnownPeers = x.call(Request::KnownPeers)?.try_into()?;
-            out.text_raw(&peers.json)
+            // Addresses other nodes announced: escaped like any text from elsewhere.
+            out.text(&peers.json)
         }
         DebugCmd::JoinStatus { coalition } => {
             let stage: JoinStage = x.call(Request::JoinStage { coalition })?.try_into()?;

@@ -114,24 +114,18 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
         } => {
             let coalition = on(x, &c, out)?;
             // Every issue: the command line prints the whole list.
-            let mut names = BTreeMap::new();
-            let listed = super::every(
-                |offset| {
-                    let query = issues::IssueQuery {
-                        tag: tag.clone(),
-                        status: status.map(|s| s.to_string()),
-                        offset,
-                        limit: Some(usize::MAX),
-                    };
-                    let coalition = coalition.clone();
-                    issues::IssuePage::try_from(x.call(Request::IssueList { coalition, query })?)
-                },
-                |page, all| {
-                    all.extend(page.issues);
-                    names.extend(page.names);
-                    (page.next, page.total)
-                },
-            )?;
+            let (listed, names) = super::every::<issues::IssuePage>(x, |offset| {
+                let query = issues::IssueQuery {
+                    tag: tag.clone(),
+                    status: status.map(|s| s.to_string()),
+                    offset,
+                    limit: Some(usize::MAX),
+                };
+                Request::IssueList {
+                    coalition: coalition.clone(),
+                    query,
+                }
+            })?;
             list(&listed, &names, format.json, out)?;
         }
         IssueCmd::Show { c, issue, format } => {

@@ -20,10 +20,10 @@ use crate::output::Out;
 
 pub use coalition::{init, rename, restore};
 
-/// Runs a command that is made of typed operations ([`crate::ops`]) on `x`: this process's
-/// replica or the running node's API; the command prints the replies. Answers with the command
-/// back when it is not made of typed operations (yet): the caller runs it on the replica (or
-/// has the running node run it whole).
+/// Runs a command's typed operations ([`crate::ops`]) on `x`: this process's replica or the
+/// running node's API; the command prints the replies. Answers with the command back only for
+/// those that work on the home folder itself (`init`, `rename`, `restore`, completions, man
+/// pages, identity export and import), which the command line handles before.
 pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option<Command>> {
     Ok(match command {
         Command::Proposal(c) => {
@@ -190,22 +190,63 @@ pub(crate) fn on(x: &mut dyn Exec, c: &CoalitionArg, out: &Out) -> Result<String
 /// make the command line read for ever).
 const MAX_LISTED: usize = 10_000_000;
 
-/// Every record of a listing, page after page: `page(offset)` asks for the page from
-/// `offset` on; `split` moves its records into the list and answers with the next page's
-/// offset and the total the listing counts. (In this process a listing comes whole; the
-/// node's API answers in pages.) Reading stops at the first page's total, at a page that adds
-/// nothing, or at a next page that is not further on, so a node that answered wrongly cannot
-/// keep it reading.
-pub(crate) fn every<T, P>(
-    mut page: impl FnMut(usize) -> Result<P>,
-    mut split: impl FnMut(P, &mut Vec<T>) -> (Option<usize>, usize),
-) -> Result<Vec<T>> {
-    let mut all = Vec::new();
+/// A page of a listing, as the command line gathers pages into the whole list.
+pub(crate) trait Page {
+    /// A record of the listing.
+    type Item;
+    /// Its records, the names they name, the next page's offset, and the listing's total.
+    fn parts(self) -> (Vec<Self::Item>, Names, Option<usize>, usize);
+}
+
+/// Members' names by id, as replies carry them.
+pub(crate) type Names = std::collections::BTreeMap<model::MemberId, String>;
+
+macro_rules! page {
+    ($page:ty, $items:ident, $item:ty) => {
+        impl Page for $page {
+            type Item = $item;
+            fn parts(self) -> (Vec<$item>, Names, Option<usize>, usize) {
+                (self.$items, self.names, self.next, self.total)
+            }
+        }
+    };
+}
+
+page!(
+    crate::ops::issues::IssuePage,
+    issues,
+    crate::ops::issues::IssueView
+);
+page!(
+    crate::ops::proposals::ProposalPage,
+    proposals,
+    crate::ops::proposals::ProposalView
+);
+page!(
+    crate::ops::meetings::MeetingPage,
+    meetings,
+    crate::ops::meetings::MeetingView
+);
+
+/// Every record of a listing, with the names they name: `ask(offset)` is the request for the
+/// page from `offset` on. (In this process a listing comes whole; the node's API answers in
+/// pages.) Reading stops at the first page's total, at a page that adds nothing, or at a next
+/// page that is not further on, so a node that answered wrongly cannot keep it reading.
+pub(crate) fn every<P>(
+    x: &mut dyn Exec,
+    mut ask: impl FnMut(usize) -> crate::ops::Request,
+) -> Result<(Vec<P::Item>, Names)>
+where
+    P: Page + TryFrom<crate::ops::Reply, Error = anyhow::Error>,
+{
+    let (mut all, mut names) = (Vec::new(), Names::new());
     let mut offset = 0;
     let mut total = None;
     loop {
-        let before = all.len();
-        let (next, counted) = split(page(offset)?, &mut all);
+        let (items, more, next, counted) = P::try_from(x.call(ask(offset))?)?.parts();
+        let added = !items.is_empty();
+        all.extend(items);
+        names.extend(more);
         if all.len() > MAX_LISTED {
             anyhow::bail!(
                 "the node's listing holds more than {MAX_LISTED} records, more than the command line prints"
@@ -213,10 +254,8 @@ pub(crate) fn every<T, P>(
         }
         let total = *total.get_or_insert(counted);
         match next {
-            Some(next) if next > offset && all.len() > before && all.len() < total => {
-                offset = next;
-            }
-            _ => return Ok(all),
+            Some(next) if next > offset && added && all.len() < total => offset = next,
+            _ => return Ok((all, names)),
         }
     }
 }

@@ -1,7 +1,5 @@
 //! `proposal` and `meeting` commands.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use model::reports;
 
@@ -94,25 +92,15 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
         ProposalCmd::List { c, format } => {
             let coalition = on(x, &c, out)?;
             // Every proposal: the command line prints the whole list.
-            let mut names = BTreeMap::new();
-            let listed = super::every(
-                |offset| {
-                    let query = proposals::ProposalQuery {
+            let (listed, names) =
+                super::every::<proposals::ProposalPage>(x, |offset| Request::ProposalList {
+                    coalition: coalition.clone(),
+                    query: proposals::ProposalQuery {
                         offset,
                         limit: Some(usize::MAX),
                         ..Default::default()
-                    };
-                    let coalition = coalition.clone();
-                    proposals::ProposalPage::try_from(
-                        x.call(Request::ProposalList { coalition, query })?,
-                    )
-                },
-                |page, all| {
-                    all.extend(page.proposals);
-                    names.extend(page.names);
-                    (page.next, page.total)
-                },
-            )?;
+                    },
+                })?;
             if format.json {
                 return out.json(&listed);
             }
@@ -282,24 +270,14 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
         }
         MeetingCmd::List { c, format } => {
             let coalition = on(x, &c, out)?;
-            let mut names = BTreeMap::new();
-            let listed = super::every(
-                |offset| {
-                    let query = meetings::MeetingQuery {
+            let (listed, names) =
+                super::every::<meetings::MeetingPage>(x, |offset| Request::MeetingList {
+                    coalition: coalition.clone(),
+                    query: meetings::MeetingQuery {
                         offset,
                         limit: Some(usize::MAX),
-                    };
-                    let coalition = coalition.clone();
-                    meetings::MeetingPage::try_from(
-                        x.call(Request::MeetingList { coalition, query })?,
-                    )
-                },
-                |page, all| {
-                    all.extend(page.meetings);
-                    names.extend(page.names);
-                    (page.next, page.total)
-                },
-            )?;
+                    },
+                })?;
             if format.json {
                 return out.json(&listed);
             }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use model::{CoalitionId, MemberId};
-use replica::{AsideChange, Refusal, Replica};
+pub use replica::Refusal;
+use replica::{AsideChange, Replica};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -105,12 +105,29 @@ impl OpError {
 
     /// The error as this process's own, its causes chained as they were where it happened
     /// (the command line prints each on its line).
+    /// An error read from elsewhere keeps at most [`MAX_CAUSES`] causes of at most
+    /// [`MAX_CAUSE_CHARS`] characters each (the rest cut, and said so).
     pub fn into_anyhow(self) -> anyhow::Error {
-        let mut parts = self.causes.into_iter().rev();
+        let mut causes = self.causes;
+        causes.truncate(MAX_CAUSES);
+        let mut parts = causes.into_iter().map(|c| bounded(&c)).rev();
         let Some(innermost) = parts.next() else {
-            return anyhow::Error::msg(self.message);
+            return anyhow::Error::msg(bounded(&self.message));
         };
         parts.fold(anyhow::Error::msg(innermost), |e, outer| e.context(outer))
+    }
+}
+
+/// Most causes an error read from elsewhere keeps.
+pub const MAX_CAUSES: usize = 16;
+/// Most characters of one cause (or message) of an error read from elsewhere.
+pub const MAX_CAUSE_CHARS: usize = 4096;
+
+/// `text` cut to [`MAX_CAUSE_CHARS`] characters, saying so.
+pub fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_CAUSE_CHARS) {
+        Some((cut, _)) => format!("{}… (cut)", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 

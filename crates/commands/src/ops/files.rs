@@ -76,35 +76,35 @@ fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where `folder` is, or will be once made: its nearest existing ancestor resolved (links
-/// followed, as the system will), then the rest of it taken as written, a `..` undoing the
-/// folder before it (folders made from here on are plain folders, not links, so that is
-/// where the system will put them).
+/// Where `folder` is, or will be once made, walked one step at a time as the system will:
+/// a step that exists is resolved (links followed), one that does not is a plain folder to be
+/// made, and a `..` goes up from wherever the walk stands (so a link reached after a `..` is
+/// followed too).
 fn landing(folder: &Path) -> anyhow::Result<std::path::PathBuf> {
     use std::path::Component;
-    let components: Vec<Component<'_>> = folder.components().collect();
-    for cut in (0..=components.len()).rev() {
-        let base: std::path::PathBuf = components[..cut].iter().collect();
-        let base = if base.as_os_str().is_empty() {
-            std::path::PathBuf::from(".")
-        } else {
-            base
-        };
-        let Ok(mut at) = base.canonicalize() else {
-            continue;
-        };
-        for c in &components[cut..] {
-            match c {
-                Component::ParentDir => {
-                    at.pop();
-                }
-                Component::Normal(name) => at.push(name),
-                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+    let start = if folder.is_absolute() {
+        std::path::PathBuf::from("/")
+    } else {
+        std::path::PathBuf::from(".")
+    };
+    let mut at = start
+        .canonicalize()
+        .with_context(|| format!("could not find {}", start.display()))?;
+    for c in folder.components() {
+        match c {
+            Component::ParentDir => {
+                at.pop();
             }
+            Component::Normal(name) => {
+                at.push(name);
+                if let Ok(real) = at.canonicalize() {
+                    at = real;
+                }
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
         }
-        return Ok(at);
     }
-    anyhow::bail!("could not find {} or any folder above it", folder.display())
+    Ok(at)
 }
 
 /// Refuses a path that is not absolute, for a request that came through the API: the node
@@ -130,6 +130,8 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
         .with_context(|| format!("could not read coalition {c}"))?;
     let bytes = r.save(c)?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    // The folder as made, checked again: nothing between the check and here moves it home.
+    outside_home(r, &dir.join("export"))?;
     let am = dir.join(format!("{c}.automerge"));
     let json = dir.join(format!("{c}.json"));
     // Owner-only, as the coalition's data is its members' alone.
@@ -392,6 +394,15 @@ mod tests {
             std::os::unix::fs::symlink(home.path(), &link).unwrap();
             detours.push(link.display().to_string());
             detours.push(link.join("deeper").display().to_string());
+            // A link reached after a `..` past a folder not made yet is followed too.
+            detours.push(
+                dir.path()
+                    .join("not-made")
+                    .join("..")
+                    .join("to-home")
+                    .display()
+                    .to_string(),
+            );
         }
         for d in detours {
             let err = export(&mut r, &c, ExportRequest { dir: d.clone() })

@@ -29,7 +29,7 @@ mod reply;
 mod request;
 mod run;
 
-pub use error::{Conflict, ErrorCode, Invalid, OpError};
+pub use error::{Conflict, ErrorCode, Invalid, MAX_CAUSE_CHARS, MAX_CAUSES, OpError, bounded};
 pub use reply::{Created, KnownPeers, Reply, ResolvedCoalition, Updated};
 pub use request::{Request, ResolveQuery};
 pub use run::{MAX_PAGE, handle};
@@ -206,6 +206,18 @@ pub(crate) mod tests {
         let single = OpError::from_anyhow(&anyhow::anyhow!("no issue with id `x`"));
         assert!(single.causes.is_empty());
         assert_eq!(chain(&single.into_anyhow()), ["no issue with id `x`"]);
+        // What another process sent is bounded: so many causes, so long each.
+        let flood = OpError {
+            causes: vec!["x".repeat(10_000); 1_000],
+            ..OpError::new(ErrorCode::Internal, "y".repeat(1_000_000))
+        };
+        let chain = chain(&flood.into_anyhow());
+        assert_eq!(chain.len(), MAX_CAUSES);
+        assert!(
+            chain
+                .iter()
+                .all(|c| c.chars().count() <= MAX_CAUSE_CHARS + 8)
+        );
     }
 
     proptest! {

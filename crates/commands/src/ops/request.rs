@@ -452,6 +452,11 @@ impl Request {
         }
     }
 
+    /// Whether it writes files on the node's machine (at a path the request gives).
+    pub fn writes_files(&self) -> bool {
+        matches!(self, Self::Backup { .. } | Self::Export { .. })
+    }
+
     /// Whether it writes a change (which the running node then sends to its peers).
     pub fn writes(&self) -> bool {
         matches!(
