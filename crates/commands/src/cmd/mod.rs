@@ -260,15 +260,6 @@ where
     }
 }
 
-/// A member's name for tables (former members' too), or the id if the member is unknown.
-pub(crate) fn name_of(c: &Coalition, member: &(impl AsRef<str> + ?Sized)) -> String {
-    let member = member.as_ref();
-    c.members
-        .get(member)
-        .or_else(|| c.former_members.get(member).map(|d| &d.member))
-        .map_or_else(|| short(member).to_owned(), |m| m.name.clone())
-}
-
 /// A member's name from the names an operation returned, or the short id if it has none.
 pub(crate) fn named(
     names: &std::collections::BTreeMap<model::MemberId, String>,

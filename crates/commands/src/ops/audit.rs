@@ -56,18 +56,25 @@ pub struct AsideView {
 
 /// The history of a coalition, or of one record in it.
 pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Result<HistoryView> {
-    let state = r
-        .read(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
+    // A record given by prefix is looked for in every collection (the whole read); names
+    // come from the governance alone.
     let record = match &q.record {
-        Some(given) => Some(full_record_id(&state, given)?),
+        Some(given) => {
+            let state = r
+                .read(c)
+                .with_context(|| format!("could not read coalition {c}"))?;
+            Some(full_record_id(&state, given)?)
+        }
         None => None,
     };
     let entries = r.history(c, record.as_deref())?;
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
     let names = entries
         .iter()
         .filter_map(|e| e.member.as_ref())
-        .map(|m| (m.clone(), crate::cmd::name_of(&state, m)))
+        .filter_map(|m| Some((m.clone(), gov.name_of(m)?.to_owned())))
         .collect();
     Ok(HistoryView { entries, names })
 }
@@ -84,12 +91,23 @@ pub fn aside(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<AsideView> {
     let kept = r.aside(c)?;
     let mut names = BTreeMap::new();
     if kept.iter().any(|a| a.node.is_some()) {
-        let state = r
-            .read(c)
+        // From the governance: members in force and former ones hold the keys.
+        let gov = r
+            .in_force(c)
             .with_context(|| format!("could not read coalition {c}"))?;
+        let members = gov
+            .members
+            .values()
+            .chain(gov.departures.values().map(|d| &d.member));
+        let mut by_key = BTreeMap::new();
+        for m in members {
+            for key in &m.keys {
+                by_key.entry(*key).or_insert(&m.name);
+            }
+        }
         for key in kept.iter().filter_map(|a| a.node) {
-            if let Some(m) = crate::cmd::member_with_key(&state, &key) {
-                names.insert(key.to_string(), m.name.clone());
+            if let Some(name) = by_key.get(&key) {
+                names.insert(key.to_string(), (*name).clone());
             }
         }
     }
