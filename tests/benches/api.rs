@@ -218,12 +218,11 @@ fn main() {
             r.in_force(&id).unwrap();
         };
         let base_page = time(|_| page(&mut r));
-        // What `status` reads of the replica: every coalition that has arrived, read whole
-        // (its members and unreadable records), and the records of forks set aside.
+        // What `status` does in the replica: each coalition's governance, name and
+        // unreadable records (each kept up to date from what changed), the forks set aside,
+        // when each peer last synced.
         let base_status = time(|_| {
-            for (c, _) in r.arrived().unwrap() {
-                r.aside_count(&c).unwrap();
-            }
+            commands::ops::status::report(&mut r, None).unwrap();
         });
         // What a page of 50 proposals reads: every proposal's header, the 50 proposals, the
         // governance.

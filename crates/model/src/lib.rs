@@ -44,6 +44,7 @@ pub mod rules;
 pub mod schema;
 pub mod signing;
 mod tally;
+pub mod unreadable;
 mod values;
 
 pub use automerge;

@@ -11,7 +11,7 @@ pub(crate) mod proposal;
 pub(crate) mod status;
 
 use anyhow::{Context, Result};
-use model::{Coalition, Timestamp};
+use model::Timestamp;
 use replica::Replica;
 
 use crate::args::{CoalitionArg, Command};
@@ -269,17 +269,6 @@ pub(crate) fn named(
         .get(member)
         .cloned()
         .unwrap_or_else(|| short(member).to_owned())
-}
-
-/// The member (former members too) holding a node key, if any.
-pub(crate) fn member_with_key<'a>(
-    c: &'a Coalition,
-    key: &model::NodeKey,
-) -> Option<&'a model::schema::Member> {
-    c.members
-        .values()
-        .chain(c.former_members.values().map(|d| &d.member))
-        .find(|m| m.keys.contains(key))
 }
 
 /// The first eight characters of an id.

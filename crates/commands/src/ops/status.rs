@@ -176,6 +176,17 @@ pub struct MemberNode {
     pub incompatible_protocol: Option<u8>,
 }
 
+/// The member, in force or not, holding `key`.
+fn holding<'a>(
+    gov: &'a model::governance::InForce,
+    key: &model::NodeKey,
+) -> Option<&'a model::schema::Member> {
+    gov.members
+        .values()
+        .chain(gov.departures.values().map(|d| &d.member))
+        .find(|m| m.keys.contains(key))
+}
+
 /// The status; `live` is the running node's view (none on a stopped node).
 pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView> {
     let me = r.identity().node_key();
@@ -187,10 +198,21 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
     }
     let mut coalitions = Vec::new();
     let mut member_nodes = std::collections::BTreeSet::new();
-    for (id, state) in r.arrived()? {
-        member_nodes.extend(state.members.values().flat_map(|m| m.keys.iter().copied()));
+    // Each coalition's governance, name and unreadable records, each kept up to date by the
+    // replica from what changed: never a whole read of the coalition.
+    let mut arrived = Vec::new();
+    for id in r.coalition_ids()? {
+        if r.is_joining(&id) {
+            continue;
+        }
+        arrived.push((r.name(&id)?, id));
+    }
+    arrived.sort();
+    for (name, id) in arrived {
+        let gov = r.in_force(&id)?;
+        member_nodes.extend(gov.members.values().flat_map(|m| m.keys.iter().copied()));
         let mut nodes = Vec::new();
-        for m in state.members.values() {
+        for m in gov.members.values() {
             for key in m.keys.iter().filter(|k| **k != me) {
                 let behind = match live.peer_heads.get(&(id.clone(), *key)) {
                     Some(heads) => r.missing_from(&id, heads)?,
@@ -219,9 +241,9 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
             .iter()
             .map(|(key, seq)| {
                 let key = model::NodeKey::from_bytes(*key);
-                let owner = crate::cmd::member_with_key(&state, &key);
+                let owner = holding(&gov, &key);
                 let flagged_by: Vec<model::MemberId> =
-                    flaggers(&state.members, owner.map(|o| &o.id), &key)
+                    flaggers(&gov.members, owner.map(|o| &o.id), &key)
                         .into_iter()
                         .cloned()
                         .collect();
@@ -236,14 +258,14 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
                 }
             })
             .collect();
-        let own = crate::cmd::member_with_key(&state, &me).map(|m| &m.id);
-        let key_refused = flaggers(&state.members, own, &me).len() >= FLAGS_TO_REFUSE;
+        let own = holding(&gov, &me).map(|m| &m.id);
+        let key_refused = flaggers(&gov.members, own, &me).len() >= FLAGS_TO_REFUSE;
         coalitions.push(CoalitionStatus {
             key_refused,
             id: id.to_string(),
-            name: state.charter.name,
+            name,
             member_nodes: nodes,
-            unreadable: state.unreadable,
+            unreadable: r.unreadable(&id)?,
             forked,
             set_aside: forks.set_aside(),
             kept_aside: r.aside_count(&id)?,

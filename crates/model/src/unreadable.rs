@@ -1,0 +1,326 @@
+//! Which records of a coalition do not read, kept up to date from the records each change
+//! wrote to, so that `status` names them without reading the whole coalition again.
+//!
+//! What a whole read ([`crate::schema::Coalition::read_stored`]) leaves out and names in
+//! [`Coalition::unreadable`](crate::schema::Coalition::unreadable), in the same order and with
+//! the same words: [`Unreadables::list`] equals it at every heads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use autosurgeon::{Hydrate, ReadDoc};
+
+use crate::CoalitionDoc;
+use crate::automerge::ChangeHash;
+use crate::schema::{self, Unreadable};
+use crate::{IssueId, MeetingId, MemberId, PoolId, ProposalId};
+
+/// The collections of records at a coalition's root, in the order a whole read names their
+/// records that do not read.
+pub const COLLECTIONS: [&str; 6] = [
+    "charter_versions",
+    "members",
+    "issues",
+    "pools",
+    "proposals",
+    "meetings",
+];
+
+/// The records of a coalition that do not read, as of some heads.
+#[derive(Debug, Clone)]
+pub struct Unreadables {
+    /// The heads this was read at.
+    at: Vec<ChangeHash>,
+    /// Per collection of [`COLLECTIONS`], by record key (the collection itself under the
+    /// empty key, when it is not a map of records).
+    by_collection: [BTreeMap<String, Unreadable>; COLLECTIONS.len()],
+}
+
+impl Unreadables {
+    /// Reads every record of every collection once.
+    pub fn read(doc: &mut CoalitionDoc) -> Self {
+        Self {
+            at: doc.heads(),
+            by_collection: COLLECTIONS.map(|c| whole(doc.automerge(), c)),
+        }
+    }
+
+    /// Brings this up to date with `doc`: only the records that the changes made since it
+    /// was read wrote to are read again, unless that is not cheap to tell
+    /// ([`CoalitionDoc::touched_since`]), when that collection is read whole.
+    pub fn update(&mut self, doc: &mut CoalitionDoc) {
+        let heads = doc.heads();
+        if heads == self.at {
+            return;
+        }
+        for (collection, found) in COLLECTIONS.iter().zip(self.by_collection.iter_mut()) {
+            match doc.touched_since(&self.at, collection) {
+                Some(touched) => again(doc.automerge(), collection, found, &touched),
+                None => *found = whole(doc.automerge(), collection),
+            }
+        }
+        self.at = heads;
+    }
+
+    /// The records that do not read, collection by collection, each by key.
+    pub fn list(&self) -> Vec<Unreadable> {
+        self.by_collection
+            .iter()
+            .flat_map(|c| c.values().cloned())
+            .collect()
+    }
+}
+
+/// Every record of `collection` that does not read, by key.
+fn whole<D: ReadDoc>(doc: &D, collection: &str) -> BTreeMap<String, Unreadable> {
+    let Some(obj) = crate::records::collection(doc, collection) else {
+        return BTreeMap::from([(String::new(), not_a_collection(collection))]);
+    };
+    doc.map_range(&obj, ..)
+        .filter_map(|item| {
+            let key = item.key.to_string();
+            check(doc, &obj, collection, &key).map(|u| (key, u))
+        })
+        .collect()
+}
+
+/// `found` brought up to date for the records of `collection` keyed `touched`.
+fn again<D: ReadDoc>(
+    doc: &D,
+    collection: &str,
+    found: &mut BTreeMap<String, Unreadable>,
+    touched: &BTreeSet<String>,
+) {
+    let Some(obj) = crate::records::collection(doc, collection) else {
+        *found = BTreeMap::from([(String::new(), not_a_collection(collection))]);
+        return;
+    };
+    // The collection is a map again (a whole read since would say so too).
+    found.remove("");
+    for key in touched {
+        let present = matches!(doc.get(&obj, key.as_str()), Ok(Some(_)));
+        match present.then(|| check(doc, &obj, collection, key)).flatten() {
+            Some(u) => {
+                found.insert(key.clone(), u);
+            }
+            None => {
+                found.remove(key);
+            }
+        }
+    }
+}
+
+/// What a whole read names when a collection is missing or not a map.
+fn not_a_collection(collection: &str) -> Unreadable {
+    Unreadable {
+        path: collection.to_owned(),
+        error: "not a map of records".into(),
+    }
+}
+
+/// Why the record `key` of `collection` (the map `obj`) does not read as its kind, if it
+/// does not.
+fn check<D: ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    collection: &str,
+    key: &str,
+) -> Option<Unreadable> {
+    let read = match collection {
+        "charter_versions" => check_as::<_, String, schema::CharterVersion>(doc, obj, key),
+        "members" => check_as::<_, MemberId, schema::Member>(doc, obj, key),
+        "issues" => check_as::<_, IssueId, schema::Issue>(doc, obj, key),
+        "pools" => check_as::<_, PoolId, schema::Pool>(doc, obj, key),
+        "proposals" => check_as::<_, ProposalId, schema::Proposal>(doc, obj, key),
+        "meetings" => check_as::<_, MeetingId, schema::Meeting>(doc, obj, key),
+        _ => Ok(()),
+    };
+    read.err().map(|error| Unreadable {
+        path: format!("{collection}/{key}"),
+        error,
+    })
+}
+
+/// Whether `key` reads as a `K` and its record as a `T`, with the words of
+/// [`crate::schema::records`] when not.
+fn check_as<D: ReadDoc, K: FromStr, T: Hydrate>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> Result<(), String>
+where
+    K::Err: std::fmt::Display,
+{
+    key.parse::<K>().map_err(|e| e.to_string())?;
+    autosurgeon::hydrate_prop::<_, T, _, _>(doc, obj, key)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::*;
+    use automerge::transaction::Transactable;
+
+    /// One step of a history: a record raised, made unreadable, mended or deleted, here or
+    /// on another node whose changes are then merged.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Raise(u8),
+        Break(u8),
+        Mend(u8),
+        Delete(u8),
+        Junk(u8, u8),
+        Elsewhere(u8),
+        Many(u8),
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<u8>().prop_map(Step::Raise),
+            any::<u8>().prop_map(Step::Break),
+            any::<u8>().prop_map(Step::Mend),
+            any::<u8>().prop_map(Step::Delete),
+            (any::<u8>(), 0..COLLECTIONS.len() as u8).prop_map(|(k, c)| Step::Junk(k, c)),
+            any::<u8>().prop_map(Step::Elsewhere),
+            (1u8..3).prop_map(Step::Many),
+        ]
+    }
+
+    /// The map at the root key `key`.
+    fn at(doc: &mut CoalitionDoc, key: &str) -> automerge::ObjId {
+        crate::records::collection(doc.automerge(), key).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        /// What is kept up to date from the changes names what a whole read names, in the
+        /// same order and words, whatever was written, here or merged from elsewhere.
+        #[test]
+        fn kept_up_to_date_is_what_a_whole_read_names(
+            steps in proptest::collection::vec(step(), 1..20)
+        ) {
+            let founder = MemberId::from_bytes([2; 16]);
+            let mut doc = CoalitionDoc::found(
+                NodeKey::from_bytes([1; 32]),
+                Founding::new(
+                    CoalitionId::from_bytes([3; 16]),
+                    "Transit Justice",
+                    founder.clone(),
+                    MemberProfile::named("Northside"),
+                    Timestamp::from_millis(0),
+                ),
+            )
+            .unwrap();
+            let mut kept = Unreadables::read(&mut doc);
+            let mut issues: Vec<IssueId> = Vec::new();
+            let raise = |doc: &mut CoalitionDoc, issues: &mut Vec<IssueId>, i: u8, n: usize| {
+                let mut bytes = [9; 16];
+                bytes[0] = i;
+                bytes[1..9].copy_from_slice(&(n as u64).to_be_bytes());
+                let id = IssueId::from_bytes(bytes);
+                let new = NewIssue {
+                    id: id.clone(),
+                    title: format!("Issue {n}"),
+                    description: String::new(),
+                    tags: vec!["race".into()],
+                    lead: None,
+                };
+                doc.add_issue(&founder, new, Timestamp::from_millis(1_000 * (n as i64 + 1)))
+                    .unwrap();
+                issues.push(id);
+            };
+            for (n, s) in steps.into_iter().enumerate() {
+                let pick = |i: u8, issues: &[IssueId]| {
+                    issues.get(usize::from(i) % issues.len().max(1)).cloned()
+                };
+                match s {
+                    Step::Raise(i) => raise(&mut doc, &mut issues, i, n),
+                    Step::Many(k) => {
+                        // More changes than are read through: collections read whole.
+                        for m in 0..(usize::from(k) * MAX_TOUCHED_CHANGES) {
+                            raise(&mut doc, &mut issues, k, (n + 1) * 1000 + m);
+                        }
+                    }
+                    Step::Break(i) | Step::Mend(i) | Step::Delete(i) | Step::Elsewhere(i) => {
+                        let Some(id) = pick(i, &issues) else { continue };
+                        let mut other = matches!(s, Step::Elsewhere(_))
+                            .then(|| doc.fork_as(NodeKey::from_bytes([5; 32])));
+                        let target = other.as_mut().unwrap_or(&mut doc);
+                        let obj = at(target, "issues");
+                        let am = target.automerge_mut();
+                        match s {
+                            Step::Break(_) | Step::Elsewhere(_) => {
+                                let (_, record) = am.get(&obj, id.as_str()).unwrap().unwrap();
+                                am.put(&record, "status", "paused").unwrap();
+                            }
+                            Step::Mend(_) => {
+                                let (_, record) = am.get(&obj, id.as_str()).unwrap().unwrap();
+                                am.put(&record, "status", "raised").unwrap();
+                            }
+                            _ => am.delete(&obj, id.as_str()).unwrap(),
+                        }
+                        am.commit();
+                        if matches!(s, Step::Delete(_)) {
+                            issues.retain(|x| *x != id);
+                        }
+                        if let Some(mut other) = other {
+                            doc.merge(&mut other).unwrap();
+                        }
+                    }
+                    Step::Junk(k, c) => {
+                        // A key that is no record id, or a record that is no map.
+                        let obj = at(&mut doc, COLLECTIONS[usize::from(c)]);
+                        let am = doc.automerge_mut();
+                        if k % 2 == 0 {
+                            am.put(&obj, format!("junk{k}"), "x").unwrap();
+                        } else {
+                            am.put(&obj, IssueId::from_bytes([k; 16]).as_str(), 7).unwrap();
+                        }
+                        am.commit();
+                    }
+                }
+                kept.update(&mut doc);
+                let whole = schema::Coalition::read_stored(doc.automerge()).unwrap().unreadable;
+                proptest::prop_assert_eq!(kept.list(), whole);
+            }
+        }
+    }
+
+    /// A collection replaced by something that is no map is named, and named no more once
+    /// it is a map again.
+    #[test]
+    fn a_collection_that_is_no_map_is_named() {
+        let mut doc = CoalitionDoc::found(
+            NodeKey::from_bytes([1; 32]),
+            Founding::new(
+                CoalitionId::from_bytes([3; 16]),
+                "Transit Justice",
+                MemberId::from_bytes([2; 16]),
+                MemberProfile::named("Northside"),
+                Timestamp::from_millis(0),
+            ),
+        )
+        .unwrap();
+        let mut kept = Unreadables::read(&mut doc);
+        assert!(kept.list().is_empty());
+        let am = doc.automerge_mut();
+        am.put(automerge::ROOT, "meetings", "none").unwrap();
+        am.commit();
+        kept.update(&mut doc);
+        assert_eq!(kept.list().len(), 1);
+        assert_eq!(kept.list()[0].path, "meetings");
+        let am = doc.automerge_mut();
+        am.put_object(automerge::ROOT, "meetings", automerge::ObjType::Map)
+            .unwrap();
+        am.commit();
+        kept.update(&mut doc);
+        assert!(kept.list().is_empty());
+        let whole = schema::Coalition::read_stored(doc.automerge())
+            .unwrap()
+            .unreadable;
+        assert!(whole.is_empty());
+    }
+}

@@ -1,0 +1,246 @@
+//! Reading a coalition by the part: one record, a listing's headers, the governance, the
+//! records that do not read, each kept up to date from what changed; or whole.
+
+use super::*;
+
+/// What a listing of issues sorts and filters by, for every issue of a coalition.
+pub type IssueHeaders = std::sync::Arc<BTreeMap<model::IssueId, model::records::IssueHeader>>;
+
+/// What a listing of proposals sorts and filters by, for every proposal of a coalition.
+pub type ProposalHeaders =
+    std::sync::Arc<BTreeMap<model::ProposalId, model::records::ProposalHeader>>;
+
+/// Headers of every record of a collection, and the heads they were read at.
+pub(crate) type Headers<H> = (
+    Vec<model::automerge::ChangeHash>,
+    std::sync::Arc<BTreeMap<<H as model::records::Header>::Id, H>>,
+);
+
+/// The headers `slot` holds, brought up to the document's heads: if it was read at other
+/// heads, only the records the changes since wrote to are read again (when that is cheap to
+/// tell, else every header); kept in `slot` for the next call. Records that do not read are
+/// left out, as from the whole read (`Coalition::unreadable`).
+pub(crate) fn cached<H: model::records::Header>(
+    slot: &mut Option<Headers<H>>,
+    doc: &mut CoalitionDoc,
+) -> std::sync::Arc<BTreeMap<H::Id, H>> {
+    let heads = doc.heads();
+    if let Some((at, value)) = slot {
+        if *at == heads {
+            return value.clone();
+        }
+        if let Some(touched) = doc.touched_since(at, H::COLLECTION) {
+            model::records::update_headers(
+                doc.automerge(),
+                std::sync::Arc::make_mut(value),
+                &touched,
+            );
+            *at = heads;
+            return value.clone();
+        }
+    }
+    let value = std::sync::Arc::new(doc.headers::<H>());
+    *slot = Some((heads, value.clone()));
+    value
+}
+
+impl Replica {
+    /// The ids of a coalition's records in the collection `key`, without reading them.
+    pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.record_ids(key))
+    }
+
+    /// Whether the collection `key` of a coalition holds a record under `record` (a whole id),
+    /// looked up alone.
+    pub fn has_record(
+        &mut self,
+        id: &CoalitionId,
+        key: &str,
+        record: &str,
+    ) -> Result<bool, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.has_record(key, record))
+    }
+
+    /// One proposal of a coalition, read alone.
+    pub fn proposal(
+        &mut self,
+        id: &CoalitionId,
+        proposal: &model::ProposalId,
+    ) -> Result<Option<model::schema::Proposal>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.proposal(proposal).map_err(unreadable)
+    }
+
+    /// One pool of a coalition with its ledger, read alone.
+    pub fn pool(
+        &mut self,
+        id: &CoalitionId,
+        pool: &model::PoolId,
+    ) -> Result<Option<model::schema::Pool>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.pool(pool).map_err(unreadable)
+    }
+
+    /// The charter of a coalition in force now, with its ratified versions and the
+    /// governance it was derived under, without its other records.
+    pub fn charter(&mut self, id: &CoalitionId) -> Result<model::CharterInForce, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.charter_at(now())?)
+    }
+
+    /// One meeting of a coalition, read alone.
+    pub fn meeting(
+        &mut self,
+        id: &CoalitionId,
+        meeting: &model::MeetingId,
+    ) -> Result<Option<model::schema::Meeting>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.meeting(meeting).map_err(unreadable)
+    }
+
+    /// Every meeting of a coalition that reads, without its other records.
+    pub fn meetings(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<std::collections::BTreeMap<model::MeetingId, model::schema::Meeting>, ReplicaError>
+    {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.meetings())
+    }
+
+    /// One issue of a coalition, read alone.
+    pub fn issue(
+        &mut self,
+        id: &CoalitionId,
+        issue: &model::IssueId,
+    ) -> Result<Option<model::schema::Issue>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        self.loaded(id)?.doc.issue(issue).map_err(unreadable)
+    }
+
+    /// What a listing of a coalition's issues sorts and filters by, without their texts (the
+    /// issues that read); after a change, only the issues it wrote to are read again.
+    pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc))
+    }
+
+    /// What a listing of a coalition's proposals sorts and filters by, as
+    /// [`Replica::issue_headers`] for issues.
+    pub fn proposal_headers(&mut self, id: &CoalitionId) -> Result<ProposalHeaders, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        Ok(cached(&mut loaded.proposal_headers, &mut loaded.doc))
+    }
+
+    /// The records of a coalition that do not read and are left out of every listing and
+    /// report (what [`Replica::read`] names in `unreadable`); after a change, only the records
+    /// it wrote to are read again.
+    pub fn unreadable(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<Vec<model::schema::Unreadable>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        let kept = match &mut loaded.unreadable {
+            Some(kept) => {
+                kept.update(&mut loaded.doc);
+                kept
+            }
+            None => loaded
+                .unreadable
+                .insert(model::unreadable::Unreadables::read(&mut loaded.doc)),
+        };
+        Ok(kept.list())
+    }
+
+    /// A coalition's name, without reading its other records.
+    pub fn name(&mut self, id: &CoalitionId) -> Result<String, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        loaded.doc.name().map_err(|source| ReplicaError::Doc {
+            coalition: id.to_string(),
+            source: Box::new(source),
+        })
+    }
+
+    /// The governance of a coalition in force now: its members in force, rules and passed
+    /// decisions (without reading its other records).
+    pub fn in_force(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<std::sync::Arc<model::governance::InForce>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.in_force(now())?)
+    }
+
+    /// The whole state of a coalition in force now (proposals past their closing time are
+    /// decided).
+    pub fn read(&mut self, id: &CoalitionId) -> Result<Coalition, ReplicaError> {
+        if self.is_joining(id) {
+            return Err(ReplicaError::NotArrived {
+                coalition: id.to_string(),
+            });
+        }
+        let loaded = self.loaded(id)?;
+        loaded
+            .doc
+            .read_at(now())
+            .map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })
+    }
+
+    /// How many of this node's changes of a coalition a peer whose heads are `heads` lacks;
+    /// `None` if some of those heads are unknown here (the peer has changes this node lacks).
+    pub fn missing_from(
+        &mut self,
+        id: &CoalitionId,
+        heads: &[model::automerge::ChangeHash],
+    ) -> Result<Option<usize>, ReplicaError> {
+        let doc = self.loaded(id)?.doc.automerge_mut();
+        if heads
+            .iter()
+            .any(|h| doc.document().get_change_meta_by_hash(h).is_none())
+        {
+            return Ok(None);
+        }
+        // Counted from the change graph's metadata: no change is rebuilt.
+        Ok(Some(doc.document().get_changes_meta(heads).len()))
+    }
+
+    /// Every change of a coalition, oldest first; only those touching `record` if given.
+    pub fn history(
+        &mut self,
+        id: &CoalitionId,
+        record: Option<&str>,
+    ) -> Result<Vec<model::history::Entry>, ReplicaError> {
+        let loaded = self.loaded(id)?;
+        loaded
+            .doc
+            .history(record)
+            .map_err(|source| ReplicaError::Doc {
+                coalition: id.to_string(),
+                source: Box::new(source),
+            })
+    }
+
+    /// When each of `member`'s node keys was certified in coalition `id` and what it signed.
+    pub fn key_activity(
+        &mut self,
+        id: &CoalitionId,
+        member: &model::schema::Member,
+    ) -> Result<Vec<model::history::KeyActivity>, ReplicaError> {
+        Ok(self.loaded(id)?.doc.key_activity(member))
+    }
+
+    /// The member this node acts for in a coalition.
+    pub fn me(&mut self, id: &CoalitionId) -> Result<MemberId, ReplicaError> {
+        let key = self.identity.node_key();
+        Ok(self.loaded(id)?.doc.member_for_key(key)?)
+    }
+}
