@@ -1,0 +1,69 @@
+//! Meeting records.
+
+use super::*;
+
+impl CoalitionDoc {
+    /// Records a meeting.
+    pub fn add_meeting(
+        &mut self,
+        by: &MemberId,
+        new: NewMeeting,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let agenda = short_list("agenda items", &new.agenda)?;
+        let minutes = long("minutes", &new.minutes)?;
+        if new.attendance.len() > MAX_ATTENDANCE {
+            return Err(EditError::TooMany {
+                field: "attendees",
+                len: new.attendance.len(),
+                max: MAX_ATTENDANCE,
+            });
+        }
+        if new.decisions.len() > MAX_LIST {
+            return Err(EditError::TooMany {
+                field: "decisions",
+                len: new.decisions.len(),
+                max: MAX_LIST,
+            });
+        }
+        self.edit_governed(by, "record meeting", at, |doc, gov| {
+            if exists(doc, &["meetings", new.id.as_str()])? {
+                return Err(EditError::Exists {
+                    what: "meeting",
+                    id: new.id.to_string(),
+                });
+            }
+            let facilitator = known_member(gov, new.facilitator.as_str())?;
+            let mut attendance = Vec::new();
+            for m in &new.attendance {
+                let m = known_member(gov, m.as_str())?;
+                if !attendance.contains(&m) {
+                    attendance.push(m);
+                }
+            }
+            let mut decisions = Vec::new();
+            for p in &new.decisions {
+                if !exists(doc, &["proposals", p.as_str()])? {
+                    return Err(EditError::Unknown {
+                        what: "proposal",
+                        id: p.to_string(),
+                    });
+                }
+                decisions.push(p.clone());
+            }
+            let meeting = Meeting {
+                id: new.id.clone(),
+                day: new.day,
+                facilitator,
+                attendance,
+                agenda,
+                minutes: Prose(minutes),
+                decisions,
+                recorded_by: by.clone(),
+            };
+            let meetings = map_at(doc, &["meetings"])?;
+            reconcile_prop(doc, &meetings, new.id.as_str(), &meeting)?;
+            Ok(())
+        })
+    }
+}

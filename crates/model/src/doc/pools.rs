@@ -1,0 +1,162 @@
+//! Resource pools and their ledgers: pledges, contributions, allocation requests.
+
+use super::*;
+
+impl CoalitionDoc {
+    /// Creates a resource pool.
+    pub fn create_pool(
+        &mut self,
+        by: &MemberId,
+        new: NewPool,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let id = &new.id;
+        let pool = Pool {
+            id: id.clone(),
+            name: short("pool name", &new.name)?,
+            kind: new.kind,
+            unit: short("unit", &new.unit)?,
+            description: Prose(long("description", &new.description)?),
+            created_by: by.clone(),
+            created_at: at,
+            ledger: BTreeMap::new(),
+        };
+        self.edit(by, "create pool", at, |doc| {
+            if exists(doc, &["pools", id.as_str()])? {
+                return Err(EditError::Exists {
+                    what: "pool",
+                    id: id.to_string(),
+                });
+            }
+            let pools = map_at(doc, &["pools"])?;
+            reconcile_prop(doc, &pools, id.as_str(), &pool)?;
+            Ok(())
+        })
+    }
+
+    /// Appends a pledge or contribution by the acting member to a pool's ledger.
+    pub fn give(
+        &mut self,
+        by: &MemberId,
+        pool: &str,
+        gift: Gift,
+        at: Timestamp,
+    ) -> Result<PoolId, EditError> {
+        let Gift {
+            entry,
+            kind,
+            amount,
+            note,
+        } = gift;
+        if amount.is_zero() {
+            return Err(EditError::ZeroAmount);
+        }
+        let note = optional_short("note", &note)?;
+        let message = match kind {
+            GiftKind::Pledge => "pledge",
+            GiftKind::Contribution => "contribute",
+        };
+        self.edit(by, message, at, |doc| {
+            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
+            let record = LedgerEntry {
+                id: entry.clone(),
+                kind: kind.into(),
+                member: by.clone(),
+                amount,
+                note,
+                at,
+                proposal: None,
+            };
+            append_entry(doc, &pool_id, &record)?;
+            pool_id.parse().map_err(EditError::from_id)
+        })
+    }
+
+    /// Requests an allocation from a pool for the acting member; opens the allocation
+    /// proposal that decides it.
+    pub fn request_allocation(
+        &mut self,
+        by: &MemberId,
+        pool: &str,
+        request: AllocationRequest,
+        at: Timestamp,
+    ) -> Result<PoolId, EditError> {
+        let AllocationRequest {
+            entry,
+            proposal,
+            amount,
+            reason,
+        } = request;
+        let (entry, proposal) = (&entry, &proposal);
+        if amount.is_zero() {
+            return Err(EditError::ZeroAmount);
+        }
+        let reason = short("reason", &reason)?;
+        self.edit_governed(by, "request allocation", at, |doc, gov| {
+            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
+            let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
+            let balance = crate::reports::funds_of(&p, |proposal| {
+                read_at::<Proposal>(doc, &["proposals", proposal.as_str()])
+                    .ok()
+                    .map(|p| crate::reports::decision(&p, at))
+            })
+            .balance;
+            if i128::from(amount.hundredths()) > balance {
+                return Err(EditError::InsufficientBalance {
+                    pool: pool_id.clone(),
+                    available: Amount::format_total(balance),
+                    requested: amount.to_string(),
+                    unit: p.unit.clone(),
+                });
+            }
+            let record = LedgerEntry {
+                id: entry.clone(),
+                kind: EntryKind::Request,
+                member: by.clone(),
+                amount,
+                note: reason.clone(),
+                at,
+                proposal: Some(proposal.clone()),
+            };
+            append_entry(doc, &pool_id, &record)?;
+            let title = format!(
+                "Allocate {amount} {} from {} to {}",
+                p.unit,
+                p.name,
+                member_name(doc, by.as_str())
+            );
+            let new = NewProposal {
+                id: proposal.clone(),
+                kind: DecisionKind::Allocation,
+                title,
+                text: reason,
+                closes_at: None,
+            };
+            let subject = Subject {
+                subject: Some(crate::schema::Subject::Request {
+                    pool: pool_id.parse().map_err(EditError::from_id)?,
+                    entry: entry.clone(),
+                }),
+                amendment: None,
+            };
+            open_proposal(doc, gov, by, &new, subject, at)?;
+            pool_id.parse().map_err(EditError::from_id)
+        })
+    }
+}
+
+pub(super) fn append_entry(
+    doc: &mut AutoCommit,
+    pool: &str,
+    record: &LedgerEntry,
+) -> Result<(), EditError> {
+    if exists(doc, &["pools", pool, "ledger", record.id.as_str()])? {
+        return Err(EditError::Exists {
+            what: "ledger entry",
+            id: record.id.to_string(),
+        });
+    }
+    let ledger = map_at(doc, &["pools", pool, "ledger"])?;
+    reconcile_prop(doc, &ledger, record.id.as_str(), record)?;
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Proposals of every kind, and members' positions on them.
+
+use super::*;
+
+impl CoalitionDoc {
+    /// Opens a proposal; the electorate is the membership now, the rule the charter's rule
+    /// for its kind now.
+    pub fn new_proposal(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        // Each of these kinds has its effect only when opened by the edit that gives it its
+        // subject: opened bare, it would pass and do nothing (or ratify an unchanged charter).
+        let opened_by = match new.kind {
+            DecisionKind::Membership => Some(
+                "membership proposals are opened by `member remove` or by an invite when the \
+                 charter admits members by vote",
+            ),
+            DecisionKind::Amendment => Some(
+                "amendments are opened by `charter amend`, which says what they change in the \
+                 charter",
+            ),
+            DecisionKind::Allocation => Some(
+                "allocation proposals are opened by `pool request`, which says how much from \
+                 which pool",
+            ),
+            _ => None,
+        };
+        if let Some(why) = opened_by {
+            return Err(EditError::Refused { why: why.into() });
+        }
+        self.edit_governed(by, "open proposal", at, |doc, gov| {
+            open_proposal(doc, gov, by, &new, Subject::default(), at)
+        })
+    }
+
+    /// Opens an amendment to the charter; once it passes under the charter's amendment rule,
+    /// it becomes the next charter version on every node.
+    pub fn propose_amendment(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        amendment: Amendment,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let amendment = amendment_checked(amendment)?;
+        let new = NewProposal {
+            kind: DecisionKind::Amendment,
+            ..new
+        };
+        self.edit_governed(by, "propose amendment", at, |doc, gov| {
+            let what = Subject {
+                subject: None,
+                amendment: Some(amendment),
+            };
+            open_proposal(doc, gov, by, &new, what, at)
+        })
+    }
+
+    /// Opens a membership proposal to remove `member`, decided by the other members under
+    /// the charter's membership rule.
+    pub fn propose_removal(
+        &mut self,
+        by: &MemberId,
+        member: &str,
+        new: NewProposal,
+        at: Timestamp,
+    ) -> Result<MemberId, EditError> {
+        self.edit_governed(by, "propose removal", at, |doc, gov| {
+            let member = known_member(gov, member)?;
+            let new = NewProposal {
+                kind: DecisionKind::Membership,
+                title: if new.title.trim().is_empty() {
+                    format!("Remove {}", member_name(doc, member.as_str()))
+                } else {
+                    new.title
+                },
+                ..new
+            };
+            let what = Subject {
+                subject: Some(crate::schema::Subject::Remove(member.clone())),
+                amendment: None,
+            };
+            open_proposal(doc, gov, by, &new, what, at)?;
+            Ok(member)
+        })
+    }
+
+    /// Records (or changes) the acting member's position on an open proposal.
+    pub fn take_position(
+        &mut self,
+        by: &MemberId,
+        proposal: &str,
+        stance: Stance,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<ProposalId, EditError> {
+        let reason = optional_short("reason", reason)?;
+        if stance == Stance::Block && reason.is_empty() {
+            return Err(EditError::BlockWithoutReason);
+        }
+        self.edit(by, "take position", at, |doc| {
+            let id = resolve(proposal, "proposal", &keys_of(doc, &["proposals"])?)?;
+            let p: Proposal = read_at(doc, &["proposals", id.as_str()])?;
+            if !p.electorate.iter().any(|m| m == by.as_str()) {
+                return Err(EditError::NotInElectorate {
+                    id,
+                    member: by.to_string(),
+                });
+            }
+            let outcome = crate::reports::proposal_tally(&p, at).outcome;
+            if outcome != Outcome::Open {
+                return Err(EditError::ProposalDecided { id, outcome });
+            }
+            let positions = map_at(doc, &["proposals", id.as_str(), "positions"])?;
+            reconcile_prop(
+                doc,
+                &positions,
+                by.as_str(),
+                PositionRecord { stance, reason, at },
+            )?;
+            id.parse().map_err(EditError::from_id)
+        })
+    }
+}
+
+/// An amendment with its texts trimmed and checked.
+pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
+    let a = Amendment {
+        frame: a.frame.as_deref().map(|f| long("frame", f)).transpose()?,
+        add_values: short_list("values", &a.add_values)?,
+        add_commitments: short_list("commitments", &a.add_commitments)?,
+        rules: a.rules,
+        equity_threshold: a.equity_threshold,
+    };
+    if a.rules.len() > crate::values::RuleKind::ALL.len() {
+        return Err(EditError::TooMany {
+            field: "rule changes",
+            len: a.rules.len(),
+            max: crate::values::RuleKind::ALL.len(),
+        });
+    }
+    for change in &a.rules {
+        if let Some(rule) = change.rule {
+            rule_sensible(change.kind, rule)?;
+        }
+    }
+    if a.is_empty() {
+        return Err(EditError::Refused {
+            why: "an amendment must change something: give --frame, --add-value, \
+                  --add-commitment, --rule or --equity-threshold"
+                .into(),
+        });
+    }
+    Ok(a)
+}
+
+/// A rule a coalition can decide by: some quorum (with none, one member alone could decide
+/// for all while the others are away), and a super-majority above one half (at or below it,
+/// a minority could pass a proposal and two opposite ones could both pass).
+pub(super) fn rule_sensible(
+    kind: crate::values::RuleKind,
+    rule: crate::tally::Rule,
+) -> Result<(), EditError> {
+    let why = if rule.quorum().num() == 0 {
+        Some(format!(
+            "the {kind} rule `{rule}` has no quorum (`@0`): give one above zero, such as @1/2"
+        ))
+    } else if let crate::tally::Method::SuperMajority(f) = rule.method()
+        && !Fraction::HALF.exceeded_by(u128::from(f.num()), u128::from(f.den()))
+    {
+        Some(format!(
+            "the {kind} rule `{rule}` is no super-majority: its fraction must be above one \
+             half, such as 2/3 (for one half, use majority)"
+        ))
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(EditError::Refused { why }),
+        None => Ok(()),
+    }
+}
+
+/// What a new proposal decides beyond its kind.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Subject {
+    /// The member admitted or removed, or the request allocated.
+    pub(super) subject: Option<crate::schema::Subject>,
+    /// For an amendment.
+    pub(super) amendment: Option<Amendment>,
+}
+
+pub(super) fn open_proposal(
+    doc: &mut AutoCommit,
+    gov: &InForce,
+    by: &MemberId,
+    new: &NewProposal,
+    what: Subject,
+    at: Timestamp,
+) -> Result<(), EditError> {
+    if exists(doc, &["proposals", new.id.as_str()])? {
+        return Err(EditError::Exists {
+            what: "proposal",
+            id: new.id.to_string(),
+        });
+    }
+    if let Some(closes) = new.closes_at
+        && closes <= at
+    {
+        return Err(EditError::Value(crate::values::ValueError {
+            what: "closing time",
+            given: closes.to_string(),
+            expected: "a moment in the future".to_owned(),
+        }));
+    }
+    let (rule, electorate) =
+        crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_ref())
+            .map_err(|why| EditError::Refused { why })?;
+    let proposal = Proposal {
+        id: new.id.clone(),
+        kind: new.kind,
+        title: short("proposal title", &new.title)?,
+        text: Prose(long("proposal text", &new.text)?),
+        author: by.clone(),
+        created_at: at,
+        closes_at: new.closes_at,
+        rule,
+        electorate,
+        positions: BTreeMap::new(),
+        subject: what.subject,
+        amendment: what.amendment,
+    };
+    let proposals = map_at(doc, &["proposals"])?;
+    reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;
+    Ok(())
+}
