@@ -1,0 +1,527 @@
+//! Changes received from a peer, accepted: new ones found, forks kept apart, checked, applied
+//! and judged by the rules, stored, then relayed; and this node's own changes pushed.
+
+use super::*;
+
+impl SyncNode {
+    /// Verifies, stores and applies changes from `peer`; relays the new ones to the other
+    /// peers sharing the coalition. Returns how many were new. Each step is a method below:
+    /// the changes not held here ([`Self::unseen`]), their signatures, those that forks set
+    /// aside, other versions of changes held here ([`Self::without_other_versions`]), then
+    /// checked, applied, judged and stored ([`Self::apply_checked`]) and relayed
+    /// ([`Self::relay`]).
+    pub(crate) fn accept(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        batch: Batch,
+        heads: &[ChangeSignature],
+        out: &mut Vec<Output>,
+    ) -> Result<Applied, Refusal> {
+        let Batch {
+            changes,
+            snapshot,
+            vouchers,
+        } = batch;
+        self.load_forks(docs, c);
+        let total = changes.len();
+        let (new, vouchers) = self.unseen(docs, peer, c, changes, vouchers)?;
+        if new.is_empty() {
+            return Ok(Applied::default());
+        }
+        // Honest nodes never make a change with no operations; one would share its start
+        // operation with the next change, and start operations order changes causally here.
+        if new.iter().any(Change::is_empty) {
+            return Err(Refusal::MalformedChange(
+                "a change with no operations".into(),
+            ));
+        }
+        let used = check_signatures(&new, heads, &vouchers)?;
+        // What the forks known set aside is neither applied nor refused (see `forks`).
+        let arriving = new.len();
+        let (new, vouches) = self.set_aside_arriving(docs, c, new, &vouchers, &used)?;
+        if new.is_empty() {
+            self.keep_vouchers(docs, c, vouches);
+            return Ok(Applied::default());
+        }
+        // A snapshot stands in for applying only if every one of its changes is new here
+        // and none is set aside (the snapshot would hold those too).
+        let snapshot = snapshot.filter(|_| new.len() == total && arriving == total);
+        let Some((new, snapshot)) =
+            self.without_other_versions(docs, c, new, snapshot, &vouchers, &used, out)?
+        else {
+            return Ok(Applied::default());
+        };
+        let (new, governance_changed) =
+            match Self::apply_checked(docs, peer, c, new, snapshot, &used)? {
+                Checked::Applied(new, changed) => (new, changed),
+                Checked::Dangling(dangling) => return Ok(Applied { count: 0, dangling }),
+            };
+        self.keep_vouchers(docs, c, vouches);
+        debug!(peer = %peer, coalition = %c, changes = new.len(), "applied changes");
+        out.push(Output::Applied {
+            peer,
+            coalition: c.clone(),
+            changes: new.len(),
+        });
+        self.relay(docs, peer, c, &new, &used, out);
+        let count = new.len();
+        // The members in force are re-derived only when they may have changed (a removal
+        // that closing time decides is seen at the next local change or governance write).
+        if governance_changed || !self.peers.values().all(|p| p.docs.contains_key(c)) {
+            self.rehello(docs, c, out);
+        }
+        self.retry_pending_forks(docs, c, out);
+        self.retry_pending_addresses(docs, c, out);
+        Ok(Applied { count, dangling: 0 })
+    }
+
+    /// Of the changes `peer` sent, those not held here, once each; those set aside here join
+    /// the vouchers (the sender may not know yet). Notes that the peer holds the others.
+    fn unseen(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        changes: Vec<Change>,
+        vouchers: Vec<Change>,
+    ) -> Result<(Vec<Change>, Vec<Change>), Refusal> {
+        let mut seen = BTreeSet::new();
+        let forks = self.forks.get(c);
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let mut vouchers = vouchers;
+        let mut new: Vec<Change> = Vec::with_capacity(changes.len());
+        // Changes held here already that the peer sent: it holds them too (so `status` does
+        // not count a node that joined by snapshot, and relayed what it got, as behind).
+        let mut held_by_peer = Vec::new();
+        for ch in changes {
+            if holds(doc, &ch.hash()) {
+                held_by_peer.push(ch.hash());
+                continue;
+            }
+            if !seen.insert(ch.hash()) {
+                continue;
+            }
+            if forks.is_some_and(|f| f.is_aside(&ch.hash())) {
+                // Set aside here already, but the sender may not know yet: its signature can
+                // still vouch for the sender's earlier changes, as a voucher does.
+                vouchers.push(ch);
+            } else {
+                new.push(ch);
+            }
+        }
+        if !held_by_peer.is_empty()
+            && let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c))
+        {
+            d.note(held_by_peer);
+        }
+        Ok((new, vouchers))
+    }
+
+    /// `new` without other versions of changes held here and what builds on them: a new
+    /// fork is learnt and sent on (then nothing is applied: the batch is synced again);
+    /// versions of known forks are left out with what needs them, and the snapshot with them.
+    /// `None` when nothing is left to apply.
+    #[allow(clippy::too_many_arguments)]
+    fn without_other_versions(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        new: Vec<Change>,
+        snapshot: Option<AutoCommit>,
+        vouchers: &[Change],
+        used: &[ChangeSignature],
+        out: &mut Vec<Output>,
+    ) -> Result<Option<ToApply>, Refusal> {
+        // An actor's changes held here go up to its newest signed one, or to the one a
+        // voucher vouches for, if that one is held.
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let forks = self.forks.get(c);
+        let mut conflicting: Vec<Change> = Vec::new();
+        for ch in &new {
+            let actor = ch.actor_id().to_bytes();
+            let signed = index.max_seq(actor).is_some_and(|max| ch.seq() <= max);
+            let vouched = forks
+                .and_then(|f| f.vouched(actor))
+                .is_some_and(|(deps, seq)| {
+                    ch.seq() <= seq
+                        && deps.iter().any(|d| {
+                            doc.document()
+                                .get_change_meta_by_hash(d)
+                                .is_some_and(|m| m.actor.as_ref() == ch.actor_id() && m.seq == seq)
+                        })
+                });
+            if signed || vouched {
+                conflicting.push(ch.clone());
+            }
+        }
+        // Left out of this batch: versions of known forks other than the one held here, and
+        // changes continuing a change not held here (a version of an earlier change that is
+        // not applied here: no new fork for this node). Any other change conflicting with
+        // one held here is a new fork.
+        conflicting.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+        let mut apart: HashSet<ChangeHash> = HashSet::new();
+        let mut fresh = Vec::new();
+        for ch in &conflicting {
+            let continues_held = ch.seq() == 1 || crate::forks::previous_own(doc, ch).is_some();
+            if !forks.is_some_and(|f| f.knows(ch))
+                && continues_held
+                && !ch.deps().iter().any(|d| apart.contains(d))
+            {
+                fresh.push(ch.clone());
+            }
+            apart.insert(ch.hash());
+        }
+        for ch in fresh {
+            // Signed by its actor yet another version of a change held here: evidence of a
+            // fork, learnt and sent on; the batch is synced again afterwards.
+            // Evidence that cannot be made here (what is held of that actor is not vouched
+            // for here, or it is too large) is made by the node holding the other version,
+            // when this one reaches it; meanwhile the change is left out here with what
+            // builds on it, the rest of the batch goes on, and nobody is blamed.
+            if let Ok(fork) = self.evidence(docs, c, &ch, &new, vouchers, used) {
+                self.learn_fork(docs, None, c, &fork, out)?;
+                return Ok(None);
+            }
+        }
+        let mut new = new;
+        let mut snapshot = snapshot;
+        if !conflicting.is_empty() {
+            // Versions of known forks other than the one held here, and what builds on them:
+            // not applied here while no witness decides between the versions (each node
+            // keeps the one it holds, see `forks`); the rest of the batch goes on.
+            // An actor whose signature here is over a change left out has nothing here to
+            // vouch for the rest of its changes: those are left out too (they come again,
+            // signed, from a node that holds them).
+            new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
+            loop {
+                for ch in &new {
+                    if ch.deps().iter().any(|d| apart.contains(d)) {
+                        apart.insert(ch.hash());
+                    }
+                }
+                let unvouched: Vec<Vec<u8>> = used
+                    .iter()
+                    .filter(|sig| apart.contains(&ChangeHash(sig.hash)))
+                    .filter_map(|sig| {
+                        new.iter()
+                            .find(|ch| ch.hash().0 == sig.hash)
+                            .map(|ch| ch.actor_id().to_bytes().to_vec())
+                    })
+                    .collect();
+                let before = apart.len();
+                for ch in &new {
+                    if unvouched
+                        .iter()
+                        .any(|a| a.as_slice() == ch.actor_id().to_bytes())
+                    {
+                        apart.insert(ch.hash());
+                    }
+                }
+                if apart.len() == before {
+                    break;
+                }
+            }
+            new.retain(|ch| !apart.contains(&ch.hash()));
+            snapshot = None;
+            if new.is_empty() {
+                return Ok(None);
+            }
+        }
+        Ok(Some((new, snapshot)))
+    }
+
+    /// Checks, applies and judges `new` (or puts the snapshot in place), stores it with its
+    /// signatures and indexes those: the changes in the order applied and whether the
+    /// governance changed, or how many could not be judged yet (dependencies not here).
+    fn apply_checked(
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        new: Vec<Change>,
+        snapshot: Option<AutoCommit>,
+        used: &[ChangeSignature],
+    ) -> Result<Checked, Refusal> {
+        // Only changes whose dependencies (and whatever they refer to) are here or in the
+        // batch can be judged; the rest wait for a catch-up with the peer. Each change must
+        // continue its actor's history and refer only to what exists (`chain`), which
+        // Automerge assumes and does not check.
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        // A snapshot's changes too: Automerge rebuilt them from a document whose operations
+        // `snapshot::check` did not all relate to each other (an object older than what is
+        // written in it, of the right kind), and the rules walk those relations.
+        let checked = crate::chain::check(doc.document(), new)?;
+        if checked.dangling > 0 {
+            // Taken whole or not at all, so that the signatures stored vouch for what is here.
+            return Ok(Checked::Dangling(checked.dangling));
+        }
+        let new = checked.order;
+        let before = doc.get_heads();
+        let applied = apply_and_judge(doc, &new, &checked.decoded, snapshot, !before.is_empty());
+        let governance_changed = match applied {
+            Ok(changed) => changed,
+            Err(Failure::Refused(refusal)) => {
+                roll_back(doc, &before)?;
+                return Err(refusal);
+            }
+            Err(Failure::Broken(refusal)) => {
+                // Automerge panicked or kept something it cannot give back: the document
+                // may be inconsistent. Reload it from the store, which holds only what was
+                // checked and applied before.
+                tracing::warn!(peer = %peer, coalition = %c, %refusal, "discarding the in-memory document after a failed apply; reloading it from the store");
+                docs.discard(c);
+                return Err(refusal);
+            }
+        };
+        if let Err(e) = docs.persist(c, &new, used) {
+            if let Some((doc, _)) = docs.entry(c) {
+                roll_back(doc, &before)?;
+            }
+            return Err(Refusal::Local(e));
+        }
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        for h in used {
+            index.offer(doc, h.clone());
+        }
+        index.settle(doc);
+        Ok(Checked::Applied(new, governance_changed))
+    }
+
+    /// Sends `new` on to the other peers sharing the coalition (a batch too large to relay
+    /// whole is left to a sync round with each), and notes who holds it.
+    fn relay(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        new: &[Change],
+        used: &[ChangeSignature],
+        out: &mut Vec<Output>,
+    ) {
+        let hashes: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
+        let relay = new.len() <= MAX_RELAY;
+        let mut relay_to: Vec<NodeKey> = Vec::new();
+        for (other, p) in &mut self.peers {
+            if let Some(d) = p.docs.get_mut(c) {
+                // The sender holds them; the others are about to be sent them.
+                if relay || *other == peer {
+                    d.note(hashes.iter().copied());
+                }
+                if *other != peer {
+                    relay_to.push(*other);
+                }
+            }
+        }
+        if !relay {
+            for other in relay_to {
+                self.sync_step(docs, other, c, out);
+            }
+        } else if !relay_to.is_empty() {
+            let (mut voucher_heads, vouchers) = match docs.entry(c) {
+                Some((_, index)) => self.vouchers(c, index),
+                None => Default::default(),
+            };
+            voucher_heads.retain(|v| !used.iter().any(|u| u.hash == v.hash));
+            let mut heads = wire::heads(used);
+            heads.extend(voucher_heads);
+            let frames = Message::Changes {
+                coalition: wire_id(c),
+                changes: new
+                    .iter()
+                    .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
+                    .collect(),
+                // The relayed batch is exactly `new`, so the signatures that vouched for it
+                // do (with what vouches for changes whose signed successor was set aside).
+                heads,
+                vouchers,
+            }
+            .frames();
+            for other in relay_to {
+                for frame in &frames {
+                    out.push(Output::Send {
+                        peer: other,
+                        frame: frame.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Changes made on this node (already stored, applied and indexed): push them to every
+    /// peer sharing the coalition.
+    pub fn local_changes(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        changes: &[Change],
+        head: ChangeSignature,
+    ) -> Vec<Output> {
+        let mut out = Vec::new();
+        let frames = Message::Changes {
+            coalition: wire_id(c),
+            changes: changes
+                .iter()
+                .map(|ch| ByteChunk(ch.raw_bytes().to_vec()))
+                .collect(),
+            heads: vec![SignedHead::from(&head)],
+            vouchers: Vec::new(),
+        }
+        .frames();
+        for (peer, p) in &mut self.peers {
+            if let Some(d) = p.docs.get_mut(c) {
+                d.note(changes.iter().map(Change::hash));
+                for frame in &frames {
+                    out.push(Output::Send {
+                        peer: *peer,
+                        frame: frame.clone(),
+                    });
+                }
+            }
+        }
+        self.rehello(docs, c, &mut out);
+        // A change made on a version of a fork that no witness decided yet is one.
+        if let Some(made) = changes.last() {
+            self.witness_held(docs, c, Some(made), &mut out);
+        }
+        out
+    }
+
+    /// After a coalition changed, offer it to connected peers that have become members, and
+    /// start syncing with those that already offered it (a node that just joined); stop
+    /// syncing it with peers that are no longer members (removed, or left).
+    pub(crate) fn rehello(
+        &mut self,
+        docs: &mut impl Documents,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        let Some((doc, _)) = docs.entry(c) else {
+            return;
+        };
+        let keys = member_keys(doc);
+        for (peer, p) in &mut self.peers {
+            if p.docs.contains_key(c) && !keys.contains(peer.as_bytes()) {
+                p.docs.remove(c);
+                p.offered.remove(c);
+                info!(peer = %peer, coalition = %c, "peer is no longer a member: not syncing with it");
+            }
+        }
+        let newly: Vec<(NodeKey, bool)> = self
+            .peers
+            .iter()
+            .filter(|(k, p)| !p.docs.contains_key(c) && keys.contains(k.as_bytes()))
+            .map(|(k, p)| (*k, p.offered.contains(c)))
+            .collect();
+        for (peer, offered) in newly {
+            out.push(self.hello(docs, peer));
+            if offered && let Some(p) = self.peers.get_mut(&peer) {
+                p.docs.insert(c.clone(), PeerDoc::new());
+                self.send_addresses(docs, peer, c, out);
+                self.send_forks(docs, peer, c, out);
+                self.sync_step(docs, peer, c, out);
+            }
+        }
+    }
+}
+
+/// Changes to apply, and the checked snapshot that stands in for applying them, if any.
+pub(super) type ToApply = (Vec<Change>, Option<AutoCommit>);
+
+/// What [`SyncNode::apply_checked`] did.
+pub(crate) enum Checked {
+    /// Applied these changes, in this order; whether the governance changed.
+    Applied(Vec<Change>, bool),
+    /// Applied nothing: this many changes depend on what is not here yet.
+    Dangling(usize),
+}
+
+/// Why a batch was not applied.
+pub(super) enum Failure {
+    /// It broke a rule: the document can be rolled back to before it.
+    Refused(Refusal),
+    /// Automerge panicked on it or kept it wrongly: the document must be reloaded.
+    Broken(Refusal),
+}
+
+/// Applies `new` (in causal order) and judges every change against the coalition's rules.
+/// On error the document may hold part of the batch: the caller rolls it back
+/// (or, for a [`Failure::Broken`] one, reloads it). Returns whether the batch may have
+/// changed the members in force.
+pub(super) fn apply_and_judge(
+    doc: &mut AutoCommit,
+    new: &[Change],
+    decoded: &[automerge::ExpandedChange],
+    snapshot: Option<AutoCommit>,
+    founded: bool,
+) -> Result<bool, Failure> {
+    let broken = |why: &str| Failure::Broken(Refusal::MalformedChange(why.to_owned()));
+    match snapshot {
+        // `doc` holds nothing and `new` are all the snapshot's changes (checked): the
+        // snapshot is the document applying them would give.
+        Some(snapshot) if !founded => {
+            let actor = doc.get_actor().clone();
+            *doc = snapshot.with_actor(actor);
+        }
+        _ => {
+            // `chain::check` rules out every input known to make Automerge panic; should
+            // another exist, it costs this batch and a reload, not the node.
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.apply_changes(new.to_vec())
+            }))
+            .map_err(|_| broken("Automerge could not apply it"))?;
+            applied.map_err(|e| {
+                Failure::Refused(match e {
+                    automerge::AutomergeError::DuplicateSeqNumber(seq, actor) => {
+                        Refusal::Equivocation {
+                            actor: actor.to_hex_string(),
+                            seq,
+                        }
+                    }
+                    other => Refusal::MalformedChange(other.to_string()),
+                })
+            })?;
+        }
+    }
+    let mut rules = Validator::new(founded);
+    // The rules read the document Automerge built; should a reading path still panic on
+    // what a peer sent, it costs the batch and a reload, not the node.
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Decoded by `chain::check`, one per change.
+        for (ch, expanded) in new.iter().zip(decoded) {
+            rules
+                .check_decoded(doc, ch, expanded)
+                .map_err(|v| Failure::Refused(v.into()))?;
+        }
+        Ok(())
+    }))
+    .map_err(|_| broken("the rules could not read what it wrote"))?;
+    judged?;
+    Ok(rules.governance_changed())
+}
+
+/// Takes a refused or unstored batch back out: the document as it was at `before`.
+pub(super) fn roll_back(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), Refusal> {
+    let actor = doc.get_actor().clone();
+    let restored = if before.is_empty() {
+        AutoCommit::new()
+    } else {
+        doc.fork_at(before)
+            .map_err(|e| Refusal::Local(format!("could not roll back: {e}")))?
+    };
+    *doc = restored.with_actor(actor);
+    Ok(())
+}
+
+/// Whether `doc` holds the change `hash` (a lookup in its change graph; nothing is rebuilt).
+pub(super) fn holds(doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
+    doc.document().get_change_meta_by_hash(hash).is_some()
+}

@@ -1,0 +1,584 @@
+//! [`SyncNode`]: one node's side of the sync protocol with all its peers.
+//!
+//! Events go in (a peer connected, a frame arrived, a local edit was made); [`Output`]s come
+//! out (frames to send, refusals to log and count, peers to drop). No sockets, no clock, no
+//! randomness: the same events give the same outputs, so a simulation can replay any run.
+//!
+//! Per peer and shared coalition it runs Automerge's sync protocol to catch up after a
+//! disconnection, and pushes signed changes as they are made.
+
+mod accept;
+mod receive;
+
+use accept::*;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use automerge::sync::{State, SyncDoc};
+use automerge::{AutoCommit, Change, ChangeHash};
+use model::rules::Validator;
+use model::{CoalitionId, NodeKey};
+use tracing::{debug, info};
+
+use crate::addresses::{AddressBook, AddressRecord};
+
+use crate::docs::{Documents, member_keys};
+use crate::verify::ChangeSignature;
+use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
+use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
+
+/// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
+pub const MAX_IDLE_ROUNDS: u32 = 12;
+/// Refusals before a peer is disconnected.
+pub const MAX_STRIKES: u32 = 8;
+
+/// Something for the node's I/O layer to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send a frame to a peer.
+    Send {
+        /// The peer.
+        peer: NodeKey,
+        /// The encoded message.
+        frame: Vec<u8>,
+    },
+    /// A message or change from a peer was refused: log it and count it against the peer.
+    Refused {
+        /// The peer that sent it.
+        peer: NodeKey,
+        /// The coalition concerned, when known and shared.
+        coalition: Option<CoalitionId>,
+        /// The rule it broke.
+        reason: Refusal,
+    },
+    /// Close the connection to a peer.
+    Disconnect {
+        /// The peer.
+        peer: NodeKey,
+        /// Why.
+        reason: String,
+    },
+    /// A peer presented an invite's secret to join a coalition; the node decides.
+    JoinRequest {
+        /// The peer (its key becomes the new member's node key if admitted).
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// The invite's secret.
+        secret: [u8; 16],
+        /// The new member organization's name.
+        org: String,
+    },
+    /// The node this one asked to join through refused (used or expired invite...).
+    JoinRefused {
+        /// The inviting peer.
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// Why.
+        reason: String,
+    },
+    /// A member's node was found to have forked its history (two different changes with
+    /// one sequence number): its key is flagged, and the version another member built on is
+    /// kept, the others set aside with what was built on them (see [`crate::forks`]).
+    Forked {
+        /// The coalition.
+        coalition: CoalitionId,
+        /// The key that forked.
+        key: NodeKey,
+        /// The sequence number of its versions.
+        seq: u64,
+        /// How many changes this node holds set aside in the coalition.
+        set_aside: usize,
+    },
+    /// A version of a fork in the coalition got a witness here (see [`crate::forks`]): the
+    /// forks of some keys may all be decided now ([`SyncNode::decided_keys`]), and this
+    /// node's member may flag those keys.
+    ForkDecided {
+        /// The coalition.
+        coalition: CoalitionId,
+    },
+    /// A peer speaks another protocol version: it has been told which one this node speaks
+    /// (when it did not tell first) and is disconnected.
+    Incompatible {
+        /// The peer.
+        peer: NodeKey,
+        /// The version it speaks.
+        speaks: u8,
+    },
+    /// Newer records of where member nodes listen (checked, see [`crate::addresses`]): keep
+    /// them, and reach those nodes.
+    Addresses {
+        /// The records.
+        records: Vec<AddressRecord>,
+    },
+    /// New changes from a peer were stored and applied.
+    Applied {
+        /// The peer they came from.
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
+        /// How many changes.
+        changes: usize,
+    },
+}
+
+/// Changes received from a peer, as [`SyncNode::accept`] takes them.
+pub(crate) struct Batch {
+    pub(crate) changes: Vec<Change>,
+    /// When the changes came as a checked whole document, that document: it replaces an
+    /// empty one instead of the changes being applied one by one.
+    pub(crate) snapshot: Option<AutoCommit>,
+    /// Changes carried only to vouch for the others (see [`crate::forks`]); never applied.
+    pub(crate) vouchers: Vec<Change>,
+}
+
+impl From<Vec<Change>> for Batch {
+    fn from(changes: Vec<Change>) -> Self {
+        Self {
+            changes,
+            snapshot: None,
+            vouchers: Vec::new(),
+        }
+    }
+}
+
+/// What [`SyncNode::accept`] did with a batch.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// Changes stored and applied.
+    count: usize,
+    /// Changes left out because they depend on changes not here.
+    dangling: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct PeerDoc {
+    state: State,
+    idle: u32,
+    /// Changes the peer is known to hold beyond the heads of the last sync round: those it
+    /// sent, and those sent to it on the live connection (newest last, at most
+    /// `MAX_KNOWN_HASHES`).
+    known: std::collections::VecDeque<ChangeHash>,
+}
+
+/// Most changes relayed to the other peers as one pushed batch. A larger batch is a catch-up,
+/// not live edits (and a pushed batch over [`wire::MAX_CHANGES`] would be refused): the
+/// other peers are offered it through a sync round instead, which sends each only what it
+/// lacks.
+pub const MAX_RELAY: usize = 1_000;
+
+/// Changes remembered per peer and coalition beyond the last sync round's heads.
+const MAX_KNOWN_HASHES: usize = 64;
+
+impl PeerDoc {
+    pub(crate) fn new() -> Self {
+        Self {
+            state: State::new(),
+            idle: 0,
+            known: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn note(&mut self, hashes: impl IntoIterator<Item = ChangeHash>) {
+        for h in hashes {
+            if self.known.len() == MAX_KNOWN_HASHES {
+                self.known.pop_front();
+            }
+            self.known.push_back(h);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Peer {
+    pub(crate) docs: BTreeMap<CoalitionId, PeerDoc>,
+    /// Coalitions the peer offered in its last Hello.
+    offered: BTreeSet<CoalitionId>,
+    /// Whether a Hello came from it on this connection.
+    greeted: bool,
+    /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
+    assembly: Option<(u32, u32, Vec<u8>)>,
+    strikes: u32,
+}
+
+/// Pushes a message for `peer`, as one frame or as fragments.
+pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
+    for frame in msg.frames() {
+        out.push(Output::Send { peer, frame });
+    }
+}
+
+/// The hashes of the changes in `chunks` that are the newest there of their actor, where
+/// that is not the actor's newest signed change in `signed` (whose signatures are sent
+/// anyway). Chunks that do not parse are skipped: they are this node's own.
+fn unsigned_tops(
+    chunks: &automerge::sync::ChunkList,
+    signed: &[ChangeSignature],
+) -> Vec<ChangeHash> {
+    let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
+    for chunk in chunks.iter() {
+        // A whole document (a snapshot) carries no signatures of its own; parsing it would
+        // hash it all for nothing.
+        if crate::verify::chunk_extent(chunk).is_ok_and(|(kind, _)| kind == 0) {
+            continue;
+        }
+        let Ok(ch) = Change::try_from(chunk) else {
+            continue;
+        };
+        let e = newest
+            .entry(ch.actor_id().to_bytes().to_vec())
+            .or_insert((0, ch.hash()));
+        if ch.seq() >= e.0 {
+            *e = (ch.seq(), ch.hash());
+        }
+    }
+    let signed: HashSet<[u8; 32]> = signed.iter().map(|s| s.hash).collect();
+    newest
+        .into_values()
+        .map(|(_, h)| h)
+        .filter(|h| !signed.contains(&h.0))
+        .collect()
+}
+
+/// One node's sync state with all its connected peers.
+#[derive(Debug)]
+pub struct SyncNode {
+    pub(crate) peers: BTreeMap<NodeKey, Peer>,
+    /// Coalitions this node is joining, and the peer that invited it.
+    expected: BTreeMap<CoalitionId, NodeKey>,
+    /// Recovering after an identity import: take in coalitions peers name.
+    recovering: bool,
+    /// Largest message taken from a peer, whole or reassembled from fragments.
+    pub(crate) max_message: usize,
+    /// What is known of forks per coalition (loaded from the documents when first needed).
+    pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
+    /// Evidence of forks not yet tied to what is held of its coalition (in memory, bounded).
+    pub(crate) pending_forks: BTreeMap<CoalitionId, Vec<crate::forks::Fork>>,
+    /// Witnesses whose fork is not known here yet, or not tied to what is held (in memory,
+    /// bounded like `pending_forks`).
+    pub(crate) pending_witnesses: BTreeMap<CoalitionId, Vec<crate::forks::Witness>>,
+    /// Where member nodes listen, as they signed it.
+    pub(crate) book: AddressBook,
+    /// This node's own record, given to peers it syncs with.
+    pub(crate) own: Option<AddressRecord>,
+    /// Records of nodes not known as members yet (see `addresses`), at most
+    /// `addresses::MAX_PENDING`.
+    pub(crate) pending: BTreeMap<[u8; 32], crate::addresses::Held>,
+    /// The time, as the node last gave it (for address records only).
+    pub(crate) now: Option<u64>,
+}
+
+impl Default for SyncNode {
+    fn default() -> Self {
+        Self {
+            peers: BTreeMap::new(),
+            expected: BTreeMap::new(),
+            recovering: false,
+            max_message: crate::wire::MAX_MESSAGE,
+            forks: BTreeMap::new(),
+            pending_forks: BTreeMap::new(),
+            pending_witnesses: BTreeMap::new(),
+            book: AddressBook::default(),
+            own: None,
+            pending: BTreeMap::new(),
+            now: None,
+        }
+    }
+}
+
+pub(crate) fn wire_id(c: &CoalitionId) -> WireCoalition {
+    c.to_bytes()
+}
+
+fn from_wire(c: &WireCoalition) -> CoalitionId {
+    CoalitionId::from_bytes(*c)
+}
+
+impl SyncNode {
+    /// A node with no peers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes messages from peers of at most `bytes` (whole or reassembled), within
+    /// [`wire::MIN_MESSAGE_LIMIT`] and
+    /// [`wire::MAX_MESSAGE`]; a larger message is refused like a
+    /// malformed one. Lowering it bounds the memory one peer can make this node hold, and
+    /// also the longest catch-up this node can take in one message.
+    pub fn set_max_message(&mut self, bytes: usize) {
+        self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
+    }
+
+    /// How many pieces of evidence and witnesses wait in memory for `c` (for tests and
+    /// diagnostics).
+    #[doc(hidden)]
+    pub fn waiting(&self, c: &CoalitionId) -> (usize, usize) {
+        (
+            self.pending_forks.get(c).map_or(0, Vec::len),
+            self.pending_witnesses.get(c).map_or(0, Vec::len),
+        )
+    }
+
+    /// Keys that forked in `c` whose every fork known has a version with a witness: the
+    /// version kept is settled, so flagging them (see `model::CoalitionDoc::flag_key`) builds
+    /// on what every node keeps, not on a version that may yet be set aside.
+    pub fn decided_keys(&mut self, docs: &mut impl Documents, c: &CoalitionId) -> Vec<NodeKey> {
+        self.load_forks(docs, c);
+        self.forks
+            .get(c)
+            .map(|f| f.decided().into_iter().map(NodeKey::from_bytes).collect())
+            .unwrap_or_default()
+    }
+
+    /// The largest message this node takes from a peer.
+    pub fn max_message(&self) -> usize {
+        self.max_message
+    }
+
+    /// How many address records are held aside, of nodes not known as members yet.
+    pub fn held_aside(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Peers currently connected.
+    pub fn peers(&self) -> impl Iterator<Item = &NodeKey> {
+        self.peers.keys()
+    }
+
+    /// Whether `peer` is connected (its frames are handled).
+    pub fn is_connected(&self, peer: &NodeKey) -> bool {
+        self.peers.contains_key(peer)
+    }
+
+    /// Whether this node syncs coalition `c` with the connected `peer` (both sides named it).
+    pub fn syncs_with(&self, peer: &NodeKey, c: &CoalitionId) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.docs.contains_key(c))
+    }
+
+    /// A message from `peer` arriving in pieces: (pieces received, pieces in all, bytes so
+    /// far), if one is.
+    pub fn assembling(&self, peer: &NodeKey) -> Option<(u32, u32, usize)> {
+        let (of, next, bytes) = self.peers.get(peer)?.assembly.as_ref()?;
+        Some((*next, *of, bytes.len()))
+    }
+
+    /// Whether a connected `peer` has greeted this node (sent its Hello).
+    pub fn greeted(&self, peer: &NodeKey) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.greeted)
+    }
+
+    /// Whether a connected `peer` shares nothing with this node, as far as the greetings tell:
+    /// no coalition synced with it, none it named that this node holds (a member whose copy
+    /// is newer, a node joining through this one), and none this node would name to it (it
+    /// is a member here, or this node joins through it). Such a peer is a stranger: there is
+    /// no reason to stay connected. A peer that has not greeted yet cannot be told apart
+    /// (it may be a member's node this copy does not know of yet): it does not count as a
+    /// stranger. A peer not connected shares nothing.
+    pub fn shares_nothing(&self, docs: &mut impl Documents, peer: &NodeKey) -> bool {
+        let Some(p) = self.peers.get(peer) else {
+            return true;
+        };
+        if !p.greeted || !p.docs.is_empty() {
+            return false;
+        }
+        let held = docs.coalitions();
+        if p.offered.iter().any(|c| held.contains(c)) || (self.recovering && !p.offered.is_empty())
+        {
+            return false;
+        }
+        self.offer_for(docs, peer).is_empty()
+    }
+
+    /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
+    /// already connected to the inviter, tells it so with a fresh Hello (which now offers the
+    /// coalition), so that both sides start syncing once it admits this node.
+    pub fn expect(
+        &mut self,
+        docs: &mut impl Documents,
+        coalition: CoalitionId,
+        inviter: NodeKey,
+    ) -> Vec<Output> {
+        self.expected.insert(coalition, inviter);
+        if self.peers.contains_key(&inviter) {
+            vec![self.hello(docs, inviter)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Changes `peer` is known to hold of coalition `c`, if it syncs it: the heads of the
+    /// last sync round and the changes exchanged live since. Changes of this node that are
+    /// not among them or their ancestors are what the peer is behind by.
+    pub fn peer_heads(&self, peer: &NodeKey, c: &CoalitionId) -> Option<Vec<ChangeHash>> {
+        let d = self.peers.get(peer)?.docs.get(c)?;
+        let mut heads = d.state.their_heads.clone().unwrap_or_default();
+        heads.extend(d.known.iter().copied());
+        Some(heads)
+    }
+
+    /// Ends the connection with a peer speaking protocol version `speaks`, telling it first
+    /// which version this node speaks (unless it told this node first).
+    fn incompatible(&mut self, peer: NodeKey, speaks: u8, tell: bool, out: &mut Vec<Output>) {
+        if tell {
+            out.push(Output::Send {
+                peer,
+                frame: crate::wire::version_notice(),
+            });
+        }
+        out.push(Output::Incompatible { peer, speaks });
+        out.push(Output::Disconnect {
+            peer,
+            reason: format!(
+                "it speaks protocol version {speaks}; this node speaks {}",
+                crate::wire::VERSION
+            ),
+        });
+    }
+
+    /// Takes in (or not) every coalition a peer names in its Hello that this node does not
+    /// hold: a node recovering its coalitions after an identity import.
+    pub fn set_recovering(&mut self, recovering: bool) {
+        self.recovering = recovering;
+    }
+
+    /// How many connected peers sync each coalition.
+    pub fn sharing(&self) -> BTreeMap<CoalitionId, usize> {
+        let mut out = BTreeMap::new();
+        for p in self.peers.values() {
+            for c in p.docs.keys() {
+                *out.entry(c.clone()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// Coalitions to name in a Hello to `peer`: those where it is a member, plus any this node
+    /// is joining through it.
+    fn offer_for(&self, docs: &mut impl Documents, peer: &NodeKey) -> Vec<WireCoalition> {
+        let mut out = BTreeSet::new();
+        for c in docs.coalitions() {
+            if let Some((doc, _)) = docs.entry(&c)
+                && member_keys(doc).contains(peer.as_bytes())
+            {
+                out.insert(wire_id(&c));
+            }
+        }
+        for (c, inviter) in &self.expected {
+            if inviter == peer {
+                out.insert(wire_id(c));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn hello(&self, docs: &mut impl Documents, peer: NodeKey) -> Output {
+        let coalitions = self.offer_for(docs, &peer);
+        Output::Send {
+            peer,
+            frame: Message::Hello { coalitions }.encode(),
+        }
+    }
+
+    /// The frame a joining node sends to its inviter.
+    pub fn join_frame(coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<u8> {
+        Message::Join {
+            coalition: wire_id(coalition),
+            secret,
+            org: org.to_owned(),
+        }
+        .encode()
+    }
+
+    /// The frame an inviting node sends when it refuses a join.
+    pub fn join_refused_frame(coalition: &CoalitionId, reason: &str) -> Vec<u8> {
+        Message::JoinRefused {
+            coalition: wire_id(coalition),
+            reason: reason.chars().take(200).collect(),
+        }
+        .encode()
+    }
+
+    /// Forgets everything about a coalition this node no longer holds (a join cancelled or
+    /// refused): what each peer syncs of it, and its fork state. A peer's later messages
+    /// about it are then answered as about any coalition not shared.
+    pub fn forget(&mut self, coalition: &CoalitionId) {
+        self.expected.remove(coalition);
+        for p in self.peers.values_mut() {
+            p.docs.remove(coalition);
+            p.offered.remove(coalition);
+        }
+        self.forks.remove(coalition);
+        self.pending_forks.remove(coalition);
+        self.pending_witnesses.remove(coalition);
+    }
+
+    /// A connection to `peer` was established (its key authenticated by the transport).
+    pub fn connected(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Vec<Output> {
+        self.peers.insert(peer, Peer::default());
+        vec![self.hello(docs, peer)]
+    }
+
+    /// The connection to `peer` closed; its sync state is forgotten, with the address
+    /// records it sent that are held aside (it sends them again when it reconnects).
+    pub fn disconnected(&mut self, peer: &NodeKey) {
+        self.peers.remove(peer);
+        self.pending.retain(|_, h| h.from != *peer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, AutoCommit, ROOT};
+
+    use super::*;
+
+    /// Changes of two actors, three of `a` then one of `b`.
+    fn changes() -> Vec<Change> {
+        let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32].as_slice()));
+        for i in 0..3i64 {
+            doc.put(ROOT, "a", i).unwrap();
+            doc.commit();
+        }
+        let mut other = doc.fork().with_actor(ActorId::from([2u8; 32].as_slice()));
+        other.put(ROOT, "b", 1).unwrap();
+        other.commit();
+        doc.merge(&mut other).unwrap();
+        doc.get_changes(&[])
+    }
+
+    fn signed(c: &Change) -> ChangeSignature {
+        ChangeSignature {
+            hash: c.hash().0,
+            signature: [0; 64],
+        }
+    }
+
+    #[test]
+    fn a_message_whose_newest_change_of_an_actor_is_not_its_newest_signed_one_names_it() {
+        let all = changes();
+        let (a, b) = (&all[..3], &all[3]);
+        let chunks = |cs: &[&Change]| {
+            automerge::sync::ChunkList::from(
+                cs.iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        // a's first two only (its third was sent before), b's: the signatures sent anyway
+        // are over a's third and b's, so a's second needs its own.
+        let newest = [signed(&a[2]), signed(b)];
+        assert_eq!(
+            unsigned_tops(&chunks(&[&a[0], &a[1], b]), &newest),
+            vec![a[1].hash()]
+        );
+        // Everything up to each actor's newest signed change: nothing more to sign for.
+        assert!(unsigned_tops(&chunks(&[&a[0], &a[1], &a[2], b]), &newest).is_empty());
+        // A whole document is not taken apart.
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "x", 1).unwrap();
+        let snapshot = automerge::sync::ChunkList::from(doc.save());
+        assert!(unsigned_tops(&snapshot, &[]).is_empty());
+    }
+}

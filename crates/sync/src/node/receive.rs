@@ -1,0 +1,429 @@
+//! Frames from a peer: reassembled, decoded and answered (hello, sync rounds, changes), or
+//! refused with a strike.
+
+use super::*;
+
+impl SyncNode {
+    /// A frame arrived from `peer`.
+    pub fn received(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        frame: &[u8],
+    ) -> Vec<Output> {
+        if !self.peers.contains_key(&peer) {
+            debug!(%peer, "a frame from a peer not connected; dropped");
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let decoded = match Message::decode_within(frame, self.max_message) {
+            Ok(Message::Fragment {
+                index,
+                total,
+                bytes,
+            }) => match self.reassemble(peer, index, total, bytes.0) {
+                Ok(None) => return out,
+                Ok(Some(whole)) => match Message::decode_reassembled(&whole) {
+                    Ok(Message::Fragment { .. }) => Err(crate::wire::WireError::Malformed(
+                        "a fragment inside a fragment".into(),
+                    )),
+                    other => other,
+                },
+                Err(e) => Err(e),
+            },
+            other => other,
+        };
+        let result = match decoded {
+            Err(crate::wire::WireError::PeerSpeaks { speaks }) => {
+                self.incompatible(peer, speaks, false, &mut out);
+                return out;
+            }
+            Err(crate::wire::WireError::Version { found }) => {
+                self.refuse(
+                    peer,
+                    None,
+                    Refusal::Wire(crate::wire::WireError::Version { found }),
+                    &mut out,
+                );
+                self.incompatible(peer, found, true, &mut out);
+                return out;
+            }
+            Err(e) => Err((None, Refusal::Wire(e))),
+            // Fragments were reassembled above.
+            Ok(Message::Fragment { .. }) => Ok(()),
+            Ok(Message::Hello { coalitions }) => {
+                self.on_hello(docs, peer, &coalitions, &mut out);
+                Ok(())
+            }
+            Ok(Message::Join {
+                coalition,
+                secret,
+                org,
+            }) => {
+                out.push(Output::JoinRequest {
+                    peer,
+                    coalition: from_wire(&coalition),
+                    secret,
+                    org,
+                });
+                Ok(())
+            }
+            Ok(Message::JoinRefused { coalition, reason }) => {
+                let c = from_wire(&coalition);
+                if self.expected.get(&c) == Some(&peer) {
+                    out.push(Output::JoinRefused {
+                        peer,
+                        coalition: c,
+                        reason,
+                    });
+                }
+                Ok(())
+            }
+            Ok(Message::Sync {
+                coalition,
+                sync,
+                heads,
+                vouchers,
+            }) => {
+                let c = from_wire(&coalition);
+                self.on_sync(docs, peer, &c, &sync, (&heads, &vouchers), &mut out)
+                    .map_err(|r| (Some(c), r))
+            }
+            Ok(Message::Changes {
+                coalition,
+                changes,
+                heads,
+                vouchers,
+            }) => {
+                let c = from_wire(&coalition);
+                self.on_changes(docs, peer, &c, &changes, (&heads, &vouchers), &mut out)
+                    .map_err(|r| (Some(c), r))
+            }
+            Ok(Message::Fork {
+                coalition,
+                first,
+                first_head,
+                second,
+                second_head,
+            }) => {
+                let c = from_wire(&coalition);
+                self.check_shared(&peer, &c)
+                    .and_then(|()| {
+                        crate::forks::Fork::check(&first, &first_head, &second, &second_head)
+                    })
+                    .and_then(|fork| self.learn_fork(docs, Some(peer), &c, &fork, &mut out))
+                    .map_err(|r| (Some(c), r))
+            }
+            Ok(Message::Witness {
+                coalition,
+                path,
+                head,
+            }) => {
+                let c = from_wire(&coalition);
+                self.check_shared(&peer, &c)
+                    .and_then(|()| crate::forks::Witness::check(&path, &head))
+                    .and_then(|w| self.learn_witness(docs, Some(peer), &c, &w, &mut out))
+                    .map_err(|r| (Some(c), r))
+            }
+            Ok(Message::Addresses { records }) => self
+                .on_addresses(docs, peer, records, &mut out)
+                .map_err(|r| (None, r)),
+        };
+        if let Err((coalition, reason)) = result {
+            self.refuse(peer, coalition, reason, &mut out);
+        }
+        out
+    }
+
+    /// Adds a fragment; returns the whole message once its last piece has arrived.
+    pub(crate) fn reassemble(
+        &mut self,
+        peer: NodeKey,
+        index: u32,
+        total: u32,
+        bytes: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, crate::wire::WireError> {
+        use crate::wire::WireError;
+        let max = self.max_message;
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return Ok(None);
+        };
+        if index == 0 {
+            p.assembly = Some((total, 0, Vec::new()));
+        }
+        let Some((expected, next, buf)) = p.assembly.as_mut() else {
+            return Err(WireError::Malformed(format!(
+                "fragment {index} without its first piece"
+            )));
+        };
+        if *expected != total || *next != index {
+            p.assembly = None;
+            return Err(WireError::Malformed(format!(
+                "fragment {index} of {total} out of order"
+            )));
+        }
+        let len = buf.len() + bytes.len();
+        if len > max {
+            p.assembly = None;
+            return Err(WireError::TooLarge(len));
+        }
+        buf.extend_from_slice(&bytes);
+        *next += 1;
+        if *next == total {
+            return Ok(p.assembly.take().map(|(_, _, b)| b));
+        }
+        Ok(None)
+    }
+
+    pub(crate) fn refuse(
+        &mut self,
+        peer: NodeKey,
+        coalition: Option<CoalitionId>,
+        reason: Refusal,
+        out: &mut Vec<Output>,
+    ) {
+        let counts = !matches!(reason, Refusal::Local(_));
+        let coalition = coalition.filter(|c| {
+            self.peers
+                .get(&peer)
+                .is_some_and(|p| p.docs.contains_key(c))
+        });
+        out.push(Output::Refused {
+            peer,
+            coalition,
+            reason,
+        });
+        if let Some(p) = self.peers.get_mut(&peer)
+            && counts
+        {
+            p.strikes += 1;
+            if p.strikes >= MAX_STRIKES {
+                self.disconnected(&peer);
+                out.push(Output::Disconnect {
+                    peer,
+                    reason: format!("{MAX_STRIKES} refused messages"),
+                });
+            }
+        }
+    }
+
+    pub(crate) fn on_hello(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        offered: &[WireCoalition],
+        out: &mut Vec<Output>,
+    ) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.greeted = true;
+            p.offered = offered.iter().map(from_wire).collect();
+        }
+        let ours: BTreeSet<WireCoalition> = self.offer_for(docs, &peer).into_iter().collect();
+        for w in offered {
+            let c = from_wire(w);
+            let joining = self.expected.get(&c) == Some(&peer);
+            // Recovering after an identity import: a peer names a coalition only if this
+            // node's key is a member's there, so take it in.
+            let recovered = self.recovering && docs.entry(&c).is_none();
+            if !ours.contains(w) && !joining && !recovered {
+                // Not a coalition we share with this peer (as far as our copy knows): say nothing.
+                continue;
+            }
+            if docs.entry(&c).is_none() && docs.create(&c).is_err() {
+                continue;
+            }
+            if recovered {
+                // As when joining: name it back, so that the peer syncs it with this node.
+                self.expected.insert(c.clone(), peer);
+                out.push(self.hello(docs, peer));
+            }
+            let Some(p) = self.peers.get_mut(&peer) else {
+                return;
+            };
+            if p.docs.contains_key(&c) {
+                continue;
+            }
+            p.docs.insert(c.clone(), PeerDoc::new());
+            self.send_addresses(docs, peer, &c, out);
+            self.send_forks(docs, peer, &c, out);
+            self.sync_step(docs, peer, &c, out);
+        }
+    }
+
+    /// Generates and queues the next Automerge sync message for (peer, coalition), if any.
+    pub(crate) fn sync_step(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        self.load_forks(docs, c);
+        let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
+        let Some((doc, index)) = docs.entry(c) else {
+            return;
+        };
+        let (voucher_heads, vouchers) = self.vouchers(c, index);
+        let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
+            return;
+        };
+        // A peer that holds nothing of the coalition gets it as one document (a snapshot,
+        // checked on arrival by `snapshot::load`) instead of change by change: loading costs
+        // about half of applying. Anyone else gets the changes it lacks.
+        let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
+        // Half the receiver's limit, which counts successors too (each one an overwrite or
+        // deletion: fewer than the operations in any ordinary history).
+        // (Not where a fork set changes aside: those need vouchers, which only travel with
+        // individual changes.)
+        let offer = fresh
+            && !forked
+            && automerge::ReadDoc::stats(doc.document()).num_ops
+                <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
+        pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
+        let Some(msg) = doc.sync().generate_sync_message(&mut pd.state) else {
+            pd.idle = 0;
+            return;
+        };
+        let (heads, vouchers) = if msg.changes.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let all = index.all();
+            let mut heads = wire::heads(&all);
+            heads.extend(voucher_heads);
+            // Automerge leaves out what it sent this peer before, so an actor's newest change
+            // in this message need not be its newest signed one: sign for it with the
+            // signature stored over it, if one is (every one received is kept).
+            for hash in unsigned_tops(&msg.changes, &all) {
+                match docs.signature(c, &hash.0) {
+                    Some(sig) => heads.extend(wire::heads(std::slice::from_ref(&sig))),
+                    // Received in the middle of a batch, signed only by a later change: the
+                    // peer asks again and gets that one with it.
+                    None => {
+                        debug!(coalition = %c, change = %hash, "no signature stored over a change sent")
+                    }
+                }
+            }
+            (heads, vouchers)
+        };
+        let message = Message::Sync {
+            coalition: wire_id(c),
+            sync: msg.encode(),
+            heads,
+            vouchers,
+        };
+        send(out, peer, &message);
+    }
+
+    /// Messages about a coalition count only from a peer it is being synced with.
+    pub(crate) fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
+        match self.peers.get(peer) {
+            Some(p) if p.docs.contains_key(c) => Ok(()),
+            _ => Err(Refusal::NotShared),
+        }
+    }
+
+    pub(crate) fn on_sync(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        sync: &[u8],
+        (heads, vouchers): (&[SignedHead], &[ByteChunk]),
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refusal> {
+        self.check_shared(&peer, c)?;
+        let (mut msg, carried) = decode_sync(sync, self.max_message)?;
+        let mut batch = match carried {
+            Carried::Changes(changes) => Batch::from(changes),
+            Carried::Snapshot(chunk) => {
+                let Some((doc, _)) = docs.entry(c) else {
+                    return Err(Refusal::NotShared);
+                };
+                if msg.heads.iter().all(|h| holds(doc, h)) {
+                    // Nothing new (a second snapshot crossing our first answer): not loaded.
+                    Batch::from(Vec::new())
+                } else {
+                    let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
+                    info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
+                    Batch {
+                        changes,
+                        snapshot: Some(snapshot),
+                        vouchers: Vec::new(),
+                    }
+                }
+            }
+        };
+        let used: usize = batch.changes.iter().map(crate::verify::allowance_of).sum();
+        batch.vouchers = self.parse_vouchers(vouchers, self.max_message.saturating_sub(used))?;
+        let carried_changes = !batch.changes.is_empty();
+        let applied = self
+            .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
+            .count;
+        msg.changes = automerge::sync::ChunkList::empty();
+        // Flags would tell Automerge which message versions the peer takes; `sync_step`
+        // decides that itself (a whole document only to a peer that holds nothing).
+        msg.flags = None;
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
+            return Ok(());
+        };
+        let sent = pd.state.last_sent_heads.clone();
+        doc.sync()
+            .receive_sync_message(&mut pd.state, msg)
+            .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
+        if carried_changes {
+            // The changes were applied above, not by Automerge: seeing the peer's heads equal
+            // ours and no changes in the message, it would take it that the peer knows our
+            // heads and never tell it them (a node that joined by snapshot would look, to the
+            // node that sent it, as if it held nothing). What we last sent stands.
+            pd.state.last_sent_heads = sent;
+        }
+        if applied == 0 {
+            pd.idle += 1;
+            if pd.idle > MAX_IDLE_ROUNDS {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.docs.remove(c);
+                }
+                return Err(Refusal::TooMuchWork);
+            }
+        } else {
+            pd.idle = 0;
+        }
+        self.sync_step(docs, peer, c, out);
+        Ok(())
+    }
+
+    pub(crate) fn on_changes(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        chunks: &[ByteChunk],
+        (heads, vouchers): (&[SignedHead], &[ByteChunk]),
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refusal> {
+        self.check_shared(&peer, c)?;
+        let mut changes = Vec::with_capacity(chunks.len());
+        let mut budget = self.max_message;
+        for chunk in chunks {
+            changes.push(change_in_chunk(&chunk.0, &mut budget)?);
+        }
+        let vouchers = self.parse_vouchers(vouchers, budget)?;
+        let batch = Batch {
+            changes,
+            snapshot: None,
+            vouchers,
+        };
+        let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
+        let Some((doc, _)) = docs.entry(c) else {
+            return Ok(());
+        };
+        if applied.dangling > 0 || !doc.get_missing_deps(&[]).is_empty() {
+            // We missed earlier changes: catch up with this peer.
+            self.sync_step(docs, peer, c, out);
+        }
+        Ok(())
+    }
+}
