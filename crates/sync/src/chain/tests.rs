@@ -1,0 +1,177 @@
+//! Tests of the batch checks.
+
+use super::*;
+use automerge::AutoCommit;
+use automerge::transaction::Transactable;
+
+/// The change `doc` just made.
+fn made(doc: &mut AutoCommit) -> Change {
+    doc.commit();
+    doc.get_last_local_change().expect("a change").clone()
+}
+
+/// Checks that `change` is refused as malformed in `doc`, for a reason saying `why`.
+fn refused_as(doc: &Automerge, change: Change, why: &str) {
+    match check(doc, vec![change]) {
+        Err(Refusal::MalformedChange(said)) => assert!(said.contains(why), "{said}"),
+        other => panic!("not refused ({why}): {other:?}"),
+    }
+}
+
+/// Honest references to values overwritten since, and to elements deleted since, in the
+/// receiver's current state: confirmed from the change that wrote them.
+#[test]
+fn references_overwritten_or_deleted_since_are_confirmed_where_they_were_written() {
+    let mut a = AutoCommit::new();
+    let list = a
+        .put_object(automerge::ROOT, "languages", ObjType::List)
+        .unwrap();
+    a.insert(&list, 0, "en").unwrap();
+    let text = a
+        .put_object(automerge::ROOT, "about", ObjType::Text)
+        .unwrap();
+    a.splice_text(&text, 0, 0, "hello").unwrap();
+    let base = made(&mut a);
+    let mut b = AutoCommit::new();
+    b.apply_changes([base.clone()]).unwrap();
+    let mut c = b.fork();
+    // a overwrites the list's element; b holds that and overwrites it again concurrently
+    // with a's second overwrite, whose predecessor b no longer shows.
+    a.put(&list, 0, "fr").unwrap();
+    let first = made(&mut a);
+    b.apply_changes([first]).unwrap();
+    b.put(&list, 0, "pt").unwrap();
+    b.commit();
+    a.put(&list, 0, "de").unwrap();
+    let second = made(&mut a);
+    let checked = check(b.document(), vec![second]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    // b deletes a character; c, concurrently, inserts after it.
+    b.splice_text(&text, 1, 1, "").unwrap();
+    b.commit();
+    c.splice_text(&text, 2, 0, "X").unwrap();
+    let after_deleted = made(&mut c);
+    let checked = check(b.document(), vec![after_deleted]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    b.apply_changes(checked.order).unwrap();
+    assert_eq!(b.text(&text).unwrap(), "hXllo");
+}
+
+/// The id of the operation whose value is at `list[index]`, as (counter, actor).
+fn value_id(doc: &AutoCommit, list: &automerge::ObjId, index: usize) -> (u64, ActorId) {
+    let (_, id) = doc.get(list, index).unwrap().expect("a value");
+    match id {
+        automerge::ObjId::Id(c, a, _) => (c, a),
+        automerge::ObjId::Root => unreachable!("a list element is never the root"),
+    }
+}
+
+/// A list position names an element by the operation that inserted it. A value put over
+/// an element later reads back, in Automerge's current state, with that element's cursor
+/// as long as it wins there: naming it as a position must be refused alike where it wins
+/// and where a concurrent value does, or one member's change splits honest nodes.
+#[test]
+fn a_list_position_naming_a_value_put_over_an_element_is_refused_wherever_it_wins() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
+    let list = a
+        .put_object(automerge::ROOT, "tags", ObjType::List)
+        .unwrap();
+    a.insert(&list, 0, "housing").unwrap();
+    let base = made(&mut a);
+    // Concurrently: a overwrites the element; another actor (higher id, so it wins
+    // wherever both are held) overwrites it too.
+    let mut other = AutoCommit::new().with_actor(ActorId::from([0xffu8; 16]));
+    other.apply_changes([base.clone()]).unwrap();
+    a.put(&list, 0, "transit").unwrap();
+    let put = made(&mut a);
+    let overwriting = value_id(&a, &list, 0);
+    other.put(&list, 0, "schools").unwrap();
+    let rival = made(&mut other);
+    // An honest insertion after the element, then the same naming a's put as the
+    // position.
+    a.insert(&list, 1, "wages").unwrap();
+    let honest = made(&mut a);
+    let mut forged = honest.decode();
+    forged.operations[0].key = Key::Seq(ElementId::Id(OpId(overwriting.0, overwriting.1.clone())));
+    let forged = Change::from(forged);
+    // Where a's put wins (the rival not held) and where the rival wins.
+    let mut wins = AutoCommit::new();
+    wins.apply_changes([base.clone(), put.clone()]).unwrap();
+    assert_eq!(value_id(&wins, &list, 0), overwriting);
+    let mut loses = AutoCommit::new();
+    loses.apply_changes([base, put, rival]).unwrap();
+    assert_ne!(value_id(&loses, &list, 0), overwriting);
+    for doc in [&mut wins, &mut loses] {
+        refused_as(doc.document(), forged.clone(), "no element of its list");
+        let checked = check(doc.document(), vec![honest.clone()]).unwrap();
+        assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    }
+}
+
+/// Nothing but insertions and deletions is written in a text (what splicing writes): a
+/// value put over a character is refused, so a character's cursor is always its own.
+#[test]
+fn a_value_put_over_a_character_of_a_text_is_refused() {
+    let mut a = AutoCommit::new();
+    let text = a
+        .put_object(automerge::ROOT, "about", ObjType::Text)
+        .unwrap();
+    a.splice_text(&text, 0, 0, "hello").unwrap();
+    let base = made(&mut a);
+    let mut b = AutoCommit::new();
+    b.apply_changes([base]).unwrap();
+    a.splice_text(&text, 1, 1, "a").unwrap();
+    let honest = made(&mut a);
+    let checked = check(b.document(), vec![honest.clone()]).unwrap();
+    assert_eq!(checked.order.len(), 1);
+    // The deletion of "e" turned into a put over it, with "e" as the overwritten value.
+    let mut forged = honest.decode();
+    let delete = forged
+        .operations
+        .iter()
+        .position(|op| matches!(op.action, OpType::Delete))
+        .expect("the splice deletes");
+    forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
+    refused_as(b.document(), Change::from(forged), "over a character");
+}
+
+/// Every position in a list is confirmed from the change that made it, however many
+/// changes a batch refers to: an honest change appending to more lists than are rebuilt
+/// one by one, each list made in a change of its own, passes (rebuilt in one pass: were
+/// that pass to fail, the batch would be refused as too much work); the same naming a
+/// value put over an element as a position is still refused.
+#[test]
+fn appending_to_lists_made_in_thousands_of_changes_passes_and_a_forgery_among_them_does_not() {
+    let mut a = AutoCommit::new();
+    let mut lists = Vec::new();
+    for i in 0..ONE_BY_ONE + 100 {
+        let list = a
+            .put_object(automerge::ROOT, format!("tags{i}"), ObjType::List)
+            .unwrap();
+        a.insert(&list, 0, "housing").unwrap();
+        a.commit();
+        lists.push(list);
+    }
+    a.put(&lists[0], 0, "transit").unwrap();
+    a.commit();
+    let overwriting = value_id(&a, &lists[0], 0);
+    let mut b = a.fork();
+    for list in &lists {
+        a.insert(list, 1, "wages").unwrap();
+    }
+    let appended = made(&mut a);
+    let checked = check(b.document(), vec![appended.clone()]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    // The same, its first insertion placed after the value put over list 0's element.
+    let mut forged = appended.decode();
+    let first = forged
+        .operations
+        .iter()
+        .position(|op| op.insert)
+        .expect("insertions");
+    forged.operations[first].key =
+        Key::Seq(ElementId::Id(OpId(overwriting.0, overwriting.1.clone())));
+    refused_as(b.document(), Change::from(forged), "no element of its list");
+    b.apply_changes(checked.order).unwrap();
+    assert_eq!(b.length(&lists[ONE_BY_ONE + 99]), 2);
+}
