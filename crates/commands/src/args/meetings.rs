@@ -1,0 +1,44 @@
+//! `coalesce meeting`.
+//! (Doc comments are `--help` text, as in the parent module.)
+#![allow(missing_docs, rustdoc::broken_intra_doc_links)]
+
+use super::*;
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCmd {
+    /// Record a meeting; prints its id
+    Add {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Day it was held, YYYY-MM-DD
+        #[arg(long)]
+        date: model::Day,
+        /// Facilitating member (id, prefix or exact name) [default: the next in the charter's
+        /// rotation, the member with the fewest turns]
+        #[arg(long, value_name = "MEMBER")]
+        facilitator: Option<String>,
+        /// A member present (repeat for several)
+        #[arg(long = "attend", value_name = "MEMBER")]
+        attendance: Vec<String>,
+        /// An agenda item, up to 200 characters (repeat for several, up to 50)
+        #[arg(long = "agenda", value_name = "ITEM")]
+        agenda: Vec<String>,
+        /// Minutes, up to 20,000 characters
+        #[arg(long, default_value = "")]
+        minutes: String,
+        /// Read the minutes from FILE instead, `-` for standard input (text, up to 20,000
+        /// characters)
+        #[arg(long, value_name = "FILE", conflicts_with = "minutes")]
+        minutes_file: Option<PathBuf>,
+        /// A proposal decided at the meeting (repeat for several)
+        #[arg(long = "decision", value_name = "PROPOSAL")]
+        decisions: Vec<String>,
+    },
+    /// List meetings, newest first
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+}
