@@ -47,14 +47,22 @@ impl Unreadables {
 
     /// Brings this up to date with `doc`: only the records that the changes made since it
     /// was read wrote to are read again, unless that is not cheap to tell
-    /// ([`CoalitionDoc::touched_since`]), when that collection is read whole.
+    /// ([`CoalitionDoc::touched_in`]), when that collection is read whole.
     pub fn update(&mut self, doc: &mut CoalitionDoc) {
         let heads = doc.heads();
         if heads == self.at {
             return;
         }
-        for (collection, found) in COLLECTIONS.iter().zip(self.by_collection.iter_mut()) {
-            match doc.touched_since(&self.at, collection) {
+        // One pass over the changes for every collection.
+        let touched = doc
+            .touched_in(&self.at, &COLLECTIONS)
+            .unwrap_or_else(|| vec![None; COLLECTIONS.len()]);
+        for ((collection, found), touched) in COLLECTIONS
+            .iter()
+            .zip(self.by_collection.iter_mut())
+            .zip(touched)
+        {
+            match touched {
                 Some(touched) => again(doc.automerge(), collection, found, &touched),
                 None => *found = whole(doc.automerge(), collection),
             }

@@ -709,3 +709,114 @@ fn a_block_without_a_reason_is_refused_from_a_modified_node() {
         "{err}"
     );
 }
+
+/// One step of a coalition's life for the governance cache: records that do not govern, and
+/// ones that do, made here or on another member's node and merged.
+#[derive(Debug, Clone)]
+enum Life {
+    Issue(u8),
+    General(u8, u8),
+    Amend(u8, u8),
+    Vote(u8, u8, u8),
+    Goal(u8),
+    Remove(u8, u8),
+    Leave(u8),
+}
+
+fn life() -> impl Strategy<Value = Life> {
+    prop_oneof![
+        any::<u8>().prop_map(Life::Issue),
+        (any::<u8>(), 1u8..=3).prop_map(|(n, w)| Life::General(n, w)),
+        (any::<u8>(), 1u8..=3).prop_map(|(n, w)| Life::Amend(n, w)),
+        (any::<u8>(), 1u8..=3, 0u8..4).prop_map(|(p, w, s)| Life::Vote(p, w, s)),
+        any::<u8>().prop_map(Life::Goal),
+        (1u8..=3, 1u8..=3).prop_map(|(w, m)| Life::Remove(w, m)),
+        (1u8..=3).prop_map(Life::Leave),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// The governance a document keeps between edits (read again only when a change may have
+    /// changed it) is, after every edit, the governance read from the document whole, at
+    /// that moment and later (closing times).
+    #[test]
+    fn the_governance_kept_between_edits_is_the_one_read_again(
+        steps in proptest::collection::vec(life(), 1..30)
+    ) {
+        let mut doc = three();
+        let mut proposals: Vec<ProposalId> = Vec::new();
+        for (n, step) in steps.into_iter().enumerate() {
+            let n8 = n as u8;
+            let at = t(10 + n as i64);
+            match step {
+                Life::Issue(i) => {
+                    let new = NewIssue {
+                        id: IssueId::from_bytes([n8, i, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+                        title: format!("Issue {n}"),
+                        description: String::new(),
+                        tags: vec![],
+                        lead: None,
+                    };
+                    let _ = doc.add_issue(&member(1), new, at);
+                }
+                Life::General(i, who) | Life::Amend(i, who) => {
+                    let id = ProposalId::from_bytes([n8, i, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+                    let general = matches!(step, Life::General(..));
+                    let made = act(&mut doc, who, |d| {
+                        let mut p = new(id.clone(), &format!("Proposal {n}"));
+                        p.closes_at = Some(t(10 + n as i64 + 5));
+                        if general {
+                            p.kind = DecisionKind::General;
+                            d.new_proposal(&member(who), p, at)
+                        } else {
+                            let amendment = Amendment {
+                                frame: Some(format!("Frame {n}")),
+                                ..Default::default()
+                            };
+                            d.propose_amendment(&member(who), p, amendment, at)
+                        }
+                    });
+                    if made.is_ok() {
+                        proposals.push(id);
+                    }
+                }
+                Life::Vote(p, who, s) => {
+                    let Some(id) = proposals.get(usize::from(p) % proposals.len().max(1)) else {
+                        continue;
+                    };
+                    let stance = [Stance::Agree, Stance::Abstain, Stance::Disagree, Stance::Block][usize::from(s)];
+                    let reason = if stance == Stance::Block { "harms us" } else { "" };
+                    let _ = act(&mut doc, who, |d| {
+                        d.take_position(&member(who), id.as_str(), stance, reason, at)
+                    });
+                }
+                Life::Goal(g) => {
+                    let goal = GoalId::from_bytes([n8, g, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+                    let target: Amount = "100".parse().unwrap();
+                    let _ = doc.add_goal(&member(1), &goal, "Fare-free buses", target, "percent", at);
+                }
+                Life::Remove(who, m) => {
+                    let id = ProposalId::from_bytes([n8, m, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]);
+                    let mut p = new(id.clone(), "Remove");
+                    p.kind = DecisionKind::Membership;
+                    let made = act(&mut doc, who, |d| {
+                        d.propose_removal(&member(who), member(m).as_str(), p, at)
+                    });
+                    if made.is_ok() {
+                        proposals.push(id);
+                    }
+                }
+                Life::Leave(who) => {
+                    let _ = act(&mut doc, who, |d| d.leave(&member(who), at));
+                }
+            }
+            for later in [at, t(10 + n as i64 + 6), t(1_000)] {
+                let read = model::governance::Governance::read(doc.automerge())
+                    .unwrap()
+                    .in_force(Timestamp::from_secs(later.as_secs()));
+                prop_assert_eq!(doc.in_force(later).unwrap(), read);
+            }
+        }
+    }
+}

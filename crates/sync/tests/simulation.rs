@@ -717,7 +717,7 @@ impl Sim {
         };
         CoalitionDoc::from_automerge(doc.fork())
             .ok()
-            .and_then(|d| d.in_force(at).ok())
+            .and_then(|mut d| d.in_force(at).ok())
             .is_some_and(|g| g.flagged(key.as_bytes()))
     }
 

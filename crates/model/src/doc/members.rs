@@ -216,7 +216,7 @@ impl CoalitionDoc {
         proposal: &ProposalId,
         at: Timestamp,
     ) -> Result<Option<ProposalId>, EditError> {
-        if in_force(&self.doc, at)?.rules.admission.is_none() {
+        if self.in_force(at)?.rules.admission.is_none() {
             return self.admit_member(by, id, profile, key, at).map(|()| None);
         }
         let mut record = member_record(id, profile, key, at)?;

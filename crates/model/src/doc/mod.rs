@@ -8,6 +8,7 @@
 //! path helpers they share in `paths`.
 
 mod goals;
+mod governed;
 mod inputs;
 mod issues;
 mod meetings;
@@ -16,6 +17,7 @@ mod paths;
 mod pools;
 mod proposals;
 mod restore;
+mod touched;
 
 pub use inputs::*;
 pub use members::find_member;
@@ -60,6 +62,8 @@ pub(crate) const MAX_TOUCHED_OPS: usize = 4096;
 pub struct CoalitionDoc {
     doc: AutoCommit,
     id: CoalitionId,
+    /// The governance as stored, read at these heads (see `governed`).
+    gov: Option<(Vec<ChangeHash>, Arc<Governance>)>,
 }
 
 impl CoalitionDoc {
@@ -104,6 +108,7 @@ impl CoalitionDoc {
         Ok(Self {
             doc,
             id: founding.id,
+            gov: None,
         })
     }
 
@@ -130,7 +135,7 @@ impl CoalitionDoc {
                 e.given,
             ))
         })?;
-        Ok(Self { doc, id })
+        Ok(Self { doc, id, gov: None })
     }
 
     /// The coalition id.
@@ -224,15 +229,13 @@ impl CoalitionDoc {
     /// The charter in force at `now`, with every ratified version, without reading the
     /// coalition's issues, pools or meetings (the governance reads the members and the
     /// governing proposals).
-    pub fn charter_at(&self, now: Timestamp) -> Result<CharterInForce, EditError> {
+    pub fn charter_at(&mut self, now: Timestamp) -> Result<CharterInForce, EditError> {
         let mut charter: crate::schema::Charter =
             autosurgeon::hydrate_prop(&self.doc, ROOT, "charter").map_err(DocError::from)?;
         let mut versions = crate::schema::records(&self.doc, "charter_versions", &mut Vec::new());
         // At `now` to the millisecond, as the whole read decides (not the edits' whole
         // seconds): an amendment closing this second is in force here when it is there.
-        let gov = Governance::read(&self.doc)
-            .map(|g| g.in_force(now))
-            .ok_or_else(|| shape_error(&["members"]))?;
+        let gov = self.governance()?.in_force(now);
         crate::governance::charter_in_force(&mut charter, &mut versions, &gov);
         Ok(CharterInForce {
             charter,
@@ -288,9 +291,12 @@ impl CoalitionDoc {
         crate::records::headers(&self.doc, &mut Vec::new())
     }
 
-    /// The governance in force at `now`.
-    pub fn in_force(&self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
-        in_force(&self.doc, now)
+    /// The governance in force at `now` (judged at the second `now` falls in, as receiving
+    /// nodes judge a change, whose metadata keeps whole seconds).
+    pub fn in_force(&mut self, now: Timestamp) -> Result<Arc<InForce>, EditError> {
+        Ok(self
+            .governance()?
+            .in_force(Timestamp::from_secs(now.as_secs())))
     }
 
     /// The underlying Automerge document.
@@ -310,6 +316,7 @@ impl CoalitionDoc {
         Self {
             doc: AutoCommit::new().with_actor(key.actor()),
             id,
+            gov: None,
         }
     }
 
@@ -333,62 +340,6 @@ impl CoalitionDoc {
         self.doc.get_changes(heads)
     }
 
-    /// The ids of the records of the root collection `collection` (`issues`...) that the
-    /// changes made since `since` wrote to, from the changes' operations; `None` when that is
-    /// not cheap to tell (a head of `since` unknown here, more than [`MAX_TOUCHED_CHANGES`]
-    /// changes or `MAX_TOUCHED_OPS` operations, an object not found, or the collection itself
-    /// written): read it all again.
-    pub fn touched_since(
-        &mut self,
-        since: &[ChangeHash],
-        collection: &str,
-    ) -> Option<std::collections::BTreeSet<String>> {
-        use automerge::legacy::{Key, ObjectId};
-        if since
-            .iter()
-            .any(|h| self.doc.get_change_meta_by_hash(h).is_none())
-        {
-            return None;
-        }
-        // Counted from their metadata first: after a long catch-up the changes are not
-        // rebuilt only to be thrown away.
-        if self.doc.get_changes_meta(since).len() > MAX_TOUCHED_CHANGES {
-            return None;
-        }
-        let changes = self.doc.get_changes(since);
-        // Their operations counted before any is decoded: one long text is thousands.
-        if changes.iter().map(Change::len).sum::<usize>() > MAX_TOUCHED_OPS {
-            return None;
-        }
-        let mut touched = std::collections::BTreeSet::new();
-        let mut paths: std::collections::HashMap<ObjectId, Vec<String>> = Default::default();
-        for change in &changes {
-            for op in change.decode().operations {
-                let path = match paths.get(&op.obj) {
-                    Some(p) => p,
-                    None => {
-                        let p = crate::rules::object_path(&self.doc, &op.obj)?;
-                        paths.entry(op.obj.clone()).or_insert(p)
-                    }
-                };
-                match (path.first(), path.get(1), &op.key) {
-                    // On the root: only the collection itself matters.
-                    (None, _, Key::Map(k)) if k.as_str() == collection => return None,
-                    (Some(c), Some(id), _) if c == collection => {
-                        touched.insert(id.clone());
-                    }
-                    // On the collection: the key is the record's id.
-                    (Some(c), None, Key::Map(id)) if c == collection => {
-                        touched.insert(id.to_string());
-                    }
-                    (Some(c), None, _) if c == collection => return None,
-                    _ => {}
-                }
-            }
-        }
-        Some(touched)
-    }
-
     /// Merges changes made elsewhere (another node's edits).
     pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), DocError> {
         self.doc.apply_changes(changes)?;
@@ -406,6 +357,7 @@ impl CoalitionDoc {
         CoalitionDoc {
             doc: self.doc.fork().with_actor(key.actor()),
             id: self.id.clone(),
+            gov: self.gov.clone(),
         }
     }
 
@@ -440,7 +392,7 @@ impl CoalitionDoc {
         at: Timestamp,
         f: impl FnOnce(&mut AutoCommit, &InForce) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
-        let gov = in_force(&self.doc, at)?;
+        let gov = self.in_force(at)?;
         if !gov.members.contains_key(by.as_str()) {
             return Err(EditError::NotAMember {
                 coalition: self.id.to_string(),

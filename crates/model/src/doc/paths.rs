@@ -50,16 +50,6 @@ pub(super) fn read_at<T: autosurgeon::Hydrate>(
     autosurgeon::hydrate_path(doc, &ROOT, props)?.ok_or_else(|| shape_error(path))
 }
 
-/// The governance in force in `doc` at `at`.
-///
-/// Judged at the second `at` falls in, as receiving nodes judge the change, whose
-/// metadata keeps whole seconds.
-pub(super) fn in_force(doc: &AutoCommit, at: Timestamp) -> Result<Arc<InForce>, EditError> {
-    Governance::read(doc)
-        .map(|g| g.in_force(Timestamp::from_secs(at.as_secs())))
-        .ok_or_else(|| shape_error(&["members"]))
-}
-
 /// The object at `path` (map keys from the root), which must be a map.
 pub(super) fn map_at(doc: &AutoCommit, path: &[&str]) -> Result<ObjId, EditError> {
     obj_at(doc, path, ObjType::Map)
