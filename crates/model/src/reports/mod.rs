@@ -1,0 +1,35 @@
+//! Reports computed from a coalition's state: issue overlap, pool ledgers and balances,
+//! resource equity, proposal tallies. Pure functions of the state (and the caller's clock
+//! for closing dates), so every node computes the same report.
+//!
+//! One report per module: proposal tallies (`tallies`), pool funding (`funding`), issue
+//! overlap (`overlap`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
+//! (`power`) and the facilitation rotation (`rotation`).
+
+mod equity;
+mod funding;
+mod ledger;
+mod overlap;
+mod power;
+mod rotation;
+mod tallies;
+
+pub use equity::{EquityReport, EquityRow, PoolEquity, equity};
+pub use funding::{Decided, Funding, Funds, decision, funds, funds_of};
+pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};
+pub use overlap::{OverlapReport, OverlapRow, Sharer, overlap};
+pub use power::{PowerReport, PowerRow, power};
+pub use rotation::{next_facilitator, next_in_rotation};
+pub use tallies::{counted_positions, decided_at, proposal_tally};
+
+fn percent(part: i128, whole: i128) -> f64 {
+    if whole <= 0 {
+        return 0.0;
+    }
+    // Rounded to one decimal in integer arithmetic so every node prints the same figure.
+    let tenths = (part * 1000 + whole / 2) / whole;
+    tenths as f64 / 10.0
+}
+
+#[cfg(test)]
+mod tests;

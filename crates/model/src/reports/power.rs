@@ -1,0 +1,171 @@
+//! The power audit: each member's share of proposals, facilitation, resources and
+//! positions, flagged above the charter's threshold.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::funding::funds;
+use super::percent;
+use crate::ids::MemberId;
+use crate::schema::Coalition;
+use crate::values::{Amount, EntryKind, Fraction, Timestamp};
+
+/// One member's share of the coalition's power.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PowerRow {
+    /// Member id.
+    pub member: MemberId,
+    /// Organization name.
+    pub name: String,
+    /// Proposals it authored.
+    pub proposals_authored: u64,
+    /// Its share of all proposals, in percent.
+    pub share_authored: f64,
+    /// Meetings it facilitated.
+    pub facilitation_turns: u64,
+    /// Its share of all facilitation turns, in percent.
+    pub share_facilitation: f64,
+    /// Contributed, per unit.
+    pub given: BTreeMap<String, String>,
+    /// Received through passed allocations, per unit.
+    pub received: BTreeMap<String, String>,
+    /// Its highest share of what was allocated in any one unit, in percent.
+    pub share_received: f64,
+    /// Proposals it was entitled to take a position on.
+    pub open_to: u64,
+    /// Positions it recorded on those.
+    pub positions: u64,
+    /// Positions recorded over proposals open to it, in percent.
+    pub participation: f64,
+    /// Blocks it used.
+    pub blocks: u64,
+    /// What it holds more than the charter's share of: `proposals`, `facilitation`,
+    /// `resources`.
+    pub flags: Vec<String>,
+}
+
+/// How power is shared among the members in force.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PowerReport {
+    /// The charter's share above which a member is flagged.
+    pub threshold: Fraction,
+    /// One row per member in force, by name.
+    pub members: Vec<PowerRow>,
+    /// Members flagged for anything.
+    pub flagged: Vec<MemberId>,
+}
+
+/// The power audit at `now`.
+///
+/// A member is flagged when its share of proposals authored, of facilitation turns, or of
+/// what was allocated in some unit exceeds the charter's threshold, once there is enough to
+/// judge: at least as many proposals (or turns) as members, and more than one member.
+pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
+    let threshold = state.charter.equity_threshold;
+    let n = state.members.len() as u64;
+    let total_proposals = state.proposals.len() as u64;
+    let total_turns = state.meetings.len() as u64;
+    // Per unit: member -> [given, received], and the unit's total received.
+    let mut units: BTreeMap<&str, BTreeMap<&MemberId, [i128; 2]>> = BTreeMap::new();
+    for pool in state.pools.values() {
+        let per = units.entry(pool.unit.as_str()).or_default();
+        let funded = funds(state, pool, now);
+        for e in pool.ledger.values() {
+            let slot = per.entry(&e.member).or_insert([0; 2]);
+            let amount = i128::from(e.amount.hundredths());
+            match e.kind {
+                EntryKind::Contribution => slot[0] += amount,
+                EntryKind::Request if funded.is_funded(&e.id) => slot[1] += amount,
+                _ => {}
+            }
+        }
+    }
+    let mut rows: Vec<PowerRow> = state
+        .members
+        .values()
+        .map(|m| {
+            let id = &m.id;
+            let authored = state.proposals.values().filter(|p| p.author == *id).count() as u64;
+            let turns = state
+                .meetings
+                .values()
+                .filter(|x| x.facilitator == *id)
+                .count() as u64;
+            let open_to: Vec<&crate::schema::Proposal> = state
+                .proposals
+                .values()
+                .filter(|p| p.electorate.contains(id))
+                .collect();
+            let positions = open_to
+                .iter()
+                .filter(|p| p.positions.contains_key(id))
+                .count() as u64;
+            let blocks = state
+                .proposals
+                .values()
+                .filter(|p| {
+                    p.positions
+                        .get(id)
+                        .is_some_and(|pos| pos.stance == crate::values::Stance::Block)
+                })
+                .count() as u64;
+            let (mut given, mut received) = (BTreeMap::new(), BTreeMap::new());
+            let mut share_received: f64 = 0.0;
+            let mut over_resources = false;
+            for (unit, per) in &units {
+                let mine = per.get(id).copied().unwrap_or([0; 2]);
+                let total: i128 = per.values().map(|s| s[1]).sum();
+                if mine[0] > 0 {
+                    given.insert((*unit).to_owned(), Amount::format_total(mine[0]));
+                }
+                if mine[1] > 0 {
+                    received.insert((*unit).to_owned(), Amount::format_total(mine[1]));
+                }
+                share_received = share_received.max(percent(mine[1], total));
+                over_resources |=
+                    total > 0 && threshold.exceeded_by(mine[1] as u128, total as u128);
+            }
+            let judged = |part: u64, total: u64| {
+                n > 1 && total >= n && threshold.exceeded_by(u128::from(part), u128::from(total))
+            };
+            let mut flags = Vec::new();
+            if judged(authored, total_proposals) {
+                flags.push("proposals".to_owned());
+            }
+            if judged(turns, total_turns) {
+                flags.push("facilitation".to_owned());
+            }
+            if n > 1 && over_resources {
+                flags.push("resources".to_owned());
+            }
+            PowerRow {
+                member: m.id.clone(),
+                name: m.name.clone(),
+                proposals_authored: authored,
+                share_authored: percent(authored.into(), total_proposals.into()),
+                facilitation_turns: turns,
+                share_facilitation: percent(turns.into(), total_turns.into()),
+                given,
+                received,
+                share_received,
+                open_to: open_to.len() as u64,
+                positions,
+                participation: percent(positions.into(), (open_to.len() as u64).into()),
+                blocks,
+                flags,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.member.cmp(&b.member)));
+    let flagged = rows
+        .iter()
+        .filter(|r| !r.flags.is_empty())
+        .map(|r| r.member.clone())
+        .collect();
+    PowerReport {
+        threshold,
+        members: rows,
+        flagged,
+    }
+}

@@ -1,0 +1,336 @@
+//! Who may write where: the rule for each path a change writes to (the table in the
+//! [`rules`](super) docs), and the checks of the new records a change creates.
+
+use std::collections::{BTreeSet, HashMap};
+
+use automerge::legacy::OpType;
+use automerge::{AutoCommit, Change, ROOT};
+
+use super::Violation;
+use super::at::At;
+use crate::governance::{Governance, InForce, rule_and_electorate};
+use crate::ids::MemberId;
+use crate::reports::proposal_tally;
+use crate::schema::{Member, Pool, Proposal};
+use crate::tally::Outcome;
+use crate::values::{DecisionKind, NodeKey, Timestamp};
+
+pub(super) struct Ctx<'a> {
+    pub(super) doc: &'a AutoCommit,
+    /// The governance in force when the change was made.
+    pub(super) in_force: &'a InForce,
+    /// When the change was made (as its author states).
+    pub(super) now: Timestamp,
+    /// Text fields written into objects the change creates: (object counter, key) → value.
+    pub(super) fields: &'a HashMap<(u64, &'a str), &'a str>,
+    pub(super) change: &'a Change,
+    pub(super) gov: &'a Governance,
+    pub(super) writer: &'a str,
+    /// Proposals whose position by the writer this change was already judged on.
+    pub(super) positions_judged: std::cell::RefCell<BTreeSet<String>>,
+}
+
+pub(super) struct Write<'a> {
+    pub(super) path: &'a [String],
+    /// The operation's counter.
+    pub(super) id: u64,
+    pub(super) op: &'a OpType,
+    /// The write creates an object (a record, list or text).
+    pub(super) creates: bool,
+    /// The write fills an empty slot (nothing was there before it).
+    pub(super) new_key: bool,
+}
+
+impl Ctx<'_> {
+    pub(super) fn permit(&self, w: &Write<'_>) -> Result<(), Violation> {
+        let p: Vec<&str> = w.path.iter().map(String::as_str).collect();
+        let path = || p.join("/");
+        let owner = |owner: &str| {
+            if owner == self.writer {
+                Ok(())
+            } else {
+                Err(Violation::NotOwner {
+                    writer: self.writer.to_owned(),
+                    path: path(),
+                    owner: owner.to_owned(),
+                })
+            }
+        };
+        let governed = || Err(Violation::Governed { path: path() });
+        let permanent = || Err(Violation::Permanent { path: path() });
+        let deleting = matches!(w.op, OpType::Delete);
+        // A new record: created in an empty slot, and valid as written.
+        let new_record = |check: &dyn Fn(&Self) -> Result<(), String>| {
+            if !(w.creates && w.new_key) {
+                return permanent();
+            }
+            check(self).map_err(|why| Violation::BadRecord { path: path(), why })
+        };
+        match p.as_slice() {
+            ["charter", "goals", _] => new_record(&|c| c.names_writer(w.id, "added_by")),
+            ["charter", "goals", _, "progress", "*"] if w.creates => self
+                .names_writer(w.id, "by")
+                .map_err(|why| Violation::BadRecord { path: path(), why }),
+            ["charter", "goals", _, "progress", ..] => permanent(),
+            ["charter", "goals", _, ..] => Ok(()),
+            ["charter", ..] | ["charter_versions", ..] => governed(),
+            ["members", member] => {
+                if self.gov.records.contains_key(*member) || deleting {
+                    return governed();
+                }
+                new_record(&|c| c.check_admission(member))
+            }
+            ["members", member, "id" | "joined_at", ..] => {
+                owner(member)?;
+                permanent()
+            }
+            // A member's key list, and its list of flagged keys once it has one, are edited
+            // item by item, never made again: items of a list a change makes are not judged
+            // one by one (a key of another member could be claimed that way).
+            ["members", member, "keys" | "flagged"]
+                if (w.creates && !w.new_key) || (deleting && p[2] == "keys") =>
+            {
+                owner(member)?;
+                permanent()
+            }
+            ["members", member, "keys", ..] => {
+                owner(member)?;
+                // A device key added must not be another member's.
+                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op
+                    && let Ok(k) = k.parse::<NodeKey>()
+                    && self
+                        .gov
+                        .records
+                        .values()
+                        .any(|m| m.id != *member && m.keys.contains(&k))
+                {
+                    return Err(Violation::BadRecord {
+                        path: path(),
+                        why: format!("node key {k} belongs to another member"),
+                    });
+                }
+                Ok(())
+            }
+            ["members", member, "flagged", ..] => {
+                owner(member)?;
+                // A key added to the list is another member's, flagged once. (Entries of a
+                // list the change itself makes are not judged here: reading counts only
+                // another member's keys, each once, up to `MAX_FLAGS` per member.)
+                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op {
+                    let k = k.parse::<NodeKey>().map_err(|e| Violation::BadRecord {
+                        path: path(),
+                        why: e.to_string(),
+                    })?;
+                    let why = match self.gov.record_holding(k.as_bytes()) {
+                        None => Some(format!("node key {k} is no member's")),
+                        Some(m) if *m == **member => Some(format!("node key {k} is its own")),
+                        Some(_)
+                            if self
+                                .gov
+                                .records
+                                .get(*member)
+                                .is_some_and(|m| m.flagged.contains(&k)) =>
+                        {
+                            Some(format!("node key {k} is flagged already"))
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(why) = why {
+                        return Err(Violation::BadRecord { path: path(), why });
+                    }
+                }
+                Ok(())
+            }
+            ["members", member, _, ..] => owner(member),
+            ["issues", _] => new_record(&|c| c.names_writer(w.id, "raised_by")),
+            ["issues", _, "ranks", member] => owner(member),
+            ["issues", _, "id" | "raised_by" | "created_at" | "ranks", ..] => permanent(),
+            ["issues", _, _, ..] => Ok(()),
+            ["pools", pool] => new_record(&|c| {
+                let p: Pool = c.record(&["pools", pool])?;
+                if !p.ledger.is_empty() {
+                    return Err("a new pool starts with an empty ledger".into());
+                }
+                c.named_writer(p.created_by.as_str(), "created_by")
+            }),
+            ["pools", _, "ledger", _] => new_record(&|c| c.names_writer(w.id, "member")),
+            [
+                "pools",
+                _,
+                "id" | "kind" | "created_by" | "created_at" | "ledger",
+                ..,
+            ] => permanent(),
+            ["pools", _, _, ..] => Ok(()),
+            ["proposals", proposal] => new_record(&|c| c.check_proposal(proposal)),
+            ["proposals", proposal, "positions", member, ..] => {
+                owner(member)?;
+                // A position is written field by field: judge it once per change.
+                if !self
+                    .positions_judged
+                    .borrow_mut()
+                    .insert((*proposal).to_owned())
+                {
+                    return Ok(());
+                }
+                self.still_open(proposal, &path())?;
+                self.block_has_reason(proposal, member)
+                    .map_err(|why| Violation::BadRecord { path: path(), why })
+            }
+            ["proposals", ..] => permanent(),
+            ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
+            ["meetings", _, "id" | "recorded_by", ..] => permanent(),
+            ["meetings", _, _, ..] => Ok(()),
+            ["schema" | "id" | "created_at" | "members" | "issues" | "pools" | "meetings"] => {
+                governed()
+            }
+            _ => Err(Violation::Unknown { path: path() }),
+        }
+    }
+
+    /// A record as this change left it.
+    fn record<T: autosurgeon::Hydrate>(&self, path: &[&str]) -> Result<T, String> {
+        let hash = [self.change.hash()];
+        let at = At::new(self.doc, &hash);
+        let props = path.iter().map(|k| autosurgeon::Prop::Key((*k).into()));
+        autosurgeon::hydrate_path(&at, &ROOT, props)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "it is not there".to_owned())
+    }
+
+    /// The object this change created with operation `counter` names the writer in `field`.
+    fn names_writer(&self, counter: u64, field: &str) -> Result<(), String> {
+        match self.fields.get(&(counter, field)) {
+            Some(named) => self.named_writer(named, field),
+            None => Err(format!("it has no {field}")),
+        }
+    }
+
+    fn named_writer(&self, named: &str, field: &str) -> Result<(), String> {
+        if named == self.writer {
+            Ok(())
+        } else {
+            Err(format!(
+                "{field} names {named} but member {} wrote it",
+                self.writer
+            ))
+        }
+    }
+
+    fn check_proposal(&self, id: &str) -> Result<(), String> {
+        let p: Proposal = self.record(&["proposals", id])?;
+        if p.id != id {
+            return Err(format!("its id is {}", p.id));
+        }
+        self.named_writer(p.author.as_str(), "author")?;
+        let (rule, electorate) = rule_and_electorate(self.in_force, p.kind, p.subject.as_ref())?;
+        if p.rule != rule {
+            return Err(format!(
+                "its rule is {} but the charter's rule for {} decisions is {rule}",
+                p.rule, p.kind
+            ));
+        }
+        let given: BTreeSet<&MemberId> = p.electorate.iter().collect();
+        let expected: BTreeSet<&MemberId> = electorate.iter().collect();
+        if given != expected || given.len() != p.electorate.len() {
+            return Err("its electorate is not the members entitled to decide it".into());
+        }
+        if !p.positions.is_empty() {
+            return Err("a new proposal has no positions yet".into());
+        }
+        if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
+            return Err("only an amendment carries charter changes".into());
+        }
+        if let Some(crate::schema::Subject::Admit(m)) = crate::governance::subject(&p) {
+            // The record of the member it admits is written by the same change.
+            let member: Member = self.record(&["members", m.as_str()])?;
+            if self.gov.records.contains_key(m) || member.admission.as_ref().is_none_or(|a| a != id)
+            {
+                return Err(format!("member {m} is not a new member awaiting this vote"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A new member record, admitted by the charter's admission rule in force.
+    fn check_admission(&self, member: &str) -> Result<(), String> {
+        let m: Member = self.record(&["members", member])?;
+        if m.id != member {
+            return Err(format!("its id is {}", m.id));
+        }
+        if m.keys.is_empty() {
+            return Err("a member needs a node key".into());
+        }
+        if m.left_at.is_some() {
+            return Err("a new member has not left".into());
+        }
+        if !m.flagged.is_empty() {
+            return Err("a new member has flagged no key yet".into());
+        }
+        if let Some(k) = m
+            .keys
+            .iter()
+            .find(|k| self.gov.records.values().any(|r| r.keys.contains(k)))
+        {
+            return Err(format!("node key {k} already belongs to a member"));
+        }
+        match (self.in_force.rules.admission, &m.admission) {
+            // Admission by a member's invite: the invite is the decision.
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err("the charter admits members by invite, not by vote".into()),
+            (Some(_), None) => {
+                Err("the charter admits members by vote: the record must name its proposal".into())
+            }
+            (Some(_), Some(p)) => {
+                let p: Proposal = self.record(&["proposals", p.as_str()])?;
+                match crate::governance::subject(&p) {
+                    Some(crate::schema::Subject::Admit(who))
+                        if who == member && !self.gov.proposals.contains_key(&p.id) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(format!(
+                        "proposal {} does not newly decide this admission",
+                        p.id
+                    )),
+                }
+            }
+        }
+    }
+
+    /// A block carries its reason, so the other members know what to address.
+    fn block_has_reason(&self, proposal: &str, member: &str) -> Result<(), String> {
+        let pos: crate::schema::PositionRecord =
+            self.record(&["proposals", proposal, "positions", member])?;
+        if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
+            return Err("a block carries a reason".into());
+        }
+        Ok(())
+    }
+
+    /// A position may be taken only while the proposal is open, as of the change's
+    /// dependencies and time.
+    fn still_open(&self, proposal: &str, path: &str) -> Result<(), Violation> {
+        let deps = self.change.deps();
+        let at = At::new(self.doc, deps);
+        let p: Option<Proposal> = autosurgeon::hydrate_path(
+            &at,
+            &ROOT,
+            ["proposals", proposal].map(|k| autosurgeon::Prop::Key(k.into())),
+        )
+        .ok()
+        .flatten();
+        let Some(p) = p else {
+            return Err(Violation::Unknown {
+                path: path.to_owned(),
+            });
+        };
+        match proposal_tally(&p, self.now).outcome {
+            Outcome::Open => Ok(()),
+            outcome => Err(Violation::Decided {
+                path: path.to_owned(),
+                proposal: proposal.to_owned(),
+                outcome,
+            }),
+        }
+    }
+}

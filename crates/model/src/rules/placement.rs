@@ -1,0 +1,89 @@
+//! Where an operation writes: the path of the object it writes in, and whether the layout
+//! admits the operation there.
+
+use std::collections::HashMap;
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{AutoCommit, Change, Prop, ReadDoc};
+
+use super::Violation;
+
+/// The map keys from the root to `obj` (list positions as `*`); `None` if the document has
+/// no such object.
+pub(crate) fn object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec<String>> {
+    let ObjectId::Id(id) = obj else {
+        return Some(Vec::new());
+    };
+    let (exid, _) = doc.import(&format!("{}@{}", id.0, id.1)).ok()?;
+    let mut path: Vec<String> = doc
+        .parents(&exid)
+        .ok()?
+        .map(|p| match p.prop {
+            Prop::Map(k) => k,
+            Prop::Seq(_) => "*".to_owned(),
+        })
+        .collect();
+    path.reverse();
+    Some(path)
+}
+
+/// The place `path` names in the layout admits the operation `action`; the place, and whether
+/// a field along it is fixed once its record is written.
+pub(super) fn layout_admits(
+    path: &[String],
+    action: &OpType,
+) -> Result<(crate::layout::Slot, bool), Violation> {
+    let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+    let (slot, fixed) = crate::layout::resolve(&segments).map_err(|e| match e {
+        crate::layout::Unplaced::Unknown(path) => Violation::Unknown { path },
+        crate::layout::Unplaced::BadKey(path, key) => Violation::BadValue {
+            path,
+            why: format!("`{key}` is not a valid key here"),
+        },
+    })?;
+    let write = match action {
+        OpType::Put(v) => crate::layout::Write::Put(v),
+        OpType::Make(t) => crate::layout::Write::Make(*t),
+        OpType::Delete => crate::layout::Write::Delete,
+        other => {
+            return Err(Violation::BadValue {
+                path: path.join("/"),
+                why: format!("{other:?} is not written in a coalition document"),
+            });
+        }
+    };
+    slot.admits(write).map_err(|why| Violation::BadValue {
+        path: path.join("/"),
+        why,
+    })?;
+    Ok((slot, fixed))
+}
+
+/// Every operation of a founding change writes where the layout has a place for it, a value
+/// of the right type (the founding creates everything it writes into).
+pub(super) fn check_founding_layout(change: &Change) -> Result<(), Violation> {
+    let expanded = change.decode();
+    let start = change.start_op().get();
+    let mut created: HashMap<u64, Vec<String>> = HashMap::new();
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let mut path = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(parent) => created
+                .get(&parent.0)
+                .filter(|_| parent.1 == *change.actor_id())
+                .cloned()
+                .ok_or_else(|| Violation::BadFounding {
+                    why: "it writes into an object it did not make".into(),
+                })?,
+        };
+        path.push(match &op.key {
+            Key::Map(k) => k.to_string(),
+            Key::Seq(_) => "*".to_owned(),
+        });
+        layout_admits(&path, &op.action)?;
+        if let OpType::Make(_) = op.action {
+            created.insert(start + i as u64, path);
+        }
+    }
+    Ok(())
+}

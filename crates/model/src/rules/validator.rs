@@ -1,0 +1,338 @@
+//! [`Validator`]: checks a batch of changes one by one, carrying the governance along it,
+//! and judges each change's founding, operations and new records.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{AutoCommit, Change, ChangeHash};
+
+use super::Violation;
+use super::at::{At, governance_at};
+use super::permit::{Ctx, Write};
+use super::placement::{check_founding_layout, layout_admits, object_path};
+use crate::governance::Governance;
+use crate::values::{DecisionKind, Timestamp};
+
+/// Checks changes against the rules, in the order they were applied.
+#[derive(Debug)]
+pub struct Validator {
+    /// Governance after each change of the batch checked so far.
+    after: HashMap<ChangeHash, Arc<Governance>>,
+    /// Governance at sets of heads outside the batch.
+    at: HashMap<Vec<ChangeHash>, Option<Arc<Governance>>>,
+    /// Object paths, by object id (objects never move).
+    paths: HashMap<(u64, automerge::ActorId), Vec<String>>,
+    /// Whether the document held anything before the batch.
+    founded: bool,
+    /// Whether a change checked so far may have changed the governance in force.
+    governance_changed: bool,
+}
+
+impl Validator {
+    /// A validator for a batch applied to a document that, before the batch, held something
+    /// (`founded`) or was empty (a node receiving a coalition it joins).
+    pub fn new(founded: bool) -> Self {
+        Self {
+            after: HashMap::new(),
+            at: HashMap::new(),
+            paths: HashMap::new(),
+            founded,
+            governance_changed: false,
+        }
+    }
+
+    /// Whether any change checked so far wrote to what governance is derived from (members,
+    /// the charter's rules, amendment and membership proposals): only then can the members
+    /// in force differ after the batch.
+    pub fn governance_changed(&self) -> bool {
+        self.governance_changed
+    }
+
+    /// Checks one change, already applied to `doc` along with every change it depends on.
+    /// Changes of a batch must be checked in causal order (as Automerge returns them).
+    pub fn check(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+        self.check_decoded(doc, change, &change.decode())
+    }
+
+    /// [`Validator::check`], with the change's operations already decoded (`expanded` must
+    /// be `change.decode()`).
+    pub fn check_decoded(
+        &mut self,
+        doc: &AutoCommit,
+        change: &Change,
+        expanded: &automerge::ExpandedChange,
+    ) -> Result<(), Violation> {
+        if change.deps().is_empty() {
+            if self.founded {
+                return Err(Violation::SecondFounding);
+            }
+            self.founded = true;
+            self.governance_changed = true;
+            return self.check_founding(doc, change);
+        }
+        let gov = self.before(doc, change.deps());
+        let Some(gov) = gov else {
+            return Err(Violation::NotAMember {
+                key: change.actor_id().to_hex_string(),
+            });
+        };
+        let now = Timestamp::from_secs(change.timestamp());
+        let in_force = gov.in_force(now);
+        let writer = in_force
+            .member_of(change.actor_id().to_bytes())
+            .ok_or_else(|| Violation::NotAMember {
+                key: change.actor_id().to_hex_string(),
+            })?
+            .to_string();
+        if in_force.flagged(change.actor_id().to_bytes()) {
+            return Err(Violation::KeyFlagged {
+                key: change.actor_id().to_hex_string(),
+            });
+        }
+        let fields = created_fields(change, expanded);
+        let ctx = Ctx {
+            doc,
+            fields: &fields,
+            change,
+            gov: &gov,
+            in_force: &in_force,
+            now,
+            writer: &writer,
+            positions_judged: Default::default(),
+        };
+        let touched = self.check_ops(&ctx, expanded)?;
+        self.governance_changed |= touched;
+        let after = if touched {
+            let hash = [change.hash()];
+            governance_at(doc, &hash).map(Arc::new)
+        } else {
+            Some(gov)
+        };
+        if let Some(after) = after {
+            self.after.insert(change.hash(), after);
+        }
+        Ok(())
+    }
+
+    /// The governance a change with dependencies `deps` was made under.
+    fn before(&mut self, doc: &AutoCommit, deps: &[ChangeHash]) -> Option<Arc<Governance>> {
+        // Within a batch the governance state is carried from change to change: when every
+        // dependency left the same state, that is the state.
+        if let Some((first, rest)) = deps.split_first()
+            && let Some(g) = self.after.get(first)
+            && rest
+                .iter()
+                .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
+        {
+            return Some(g.clone());
+        }
+        let mut key = deps.to_vec();
+        key.sort_unstable();
+        self.at
+            .entry(key)
+            .or_insert_with_key(|k| governance_at(doc, k).map(Arc::new))
+            .clone()
+    }
+
+    fn check_founding(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+        let bad = |why: &str| Violation::BadFounding {
+            why: why.to_owned(),
+        };
+        if change.seq() != 1 {
+            return Err(bad("it is not its author's first change"));
+        }
+        let hash = [change.hash()];
+        let gov = governance_at(doc, &hash).ok_or_else(|| bad("no member list and charter"))?;
+        let [founder] = gov.records.values().collect::<Vec<_>>()[..] else {
+            return Err(bad("it must admit exactly one member, the founder"));
+        };
+        if founder.admission.is_some()
+            || founder.left_at.is_some()
+            || !founder.flagged.is_empty()
+            || !gov.proposals.is_empty()
+        {
+            return Err(bad("the founder is a member in force from the start"));
+        }
+        if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
+            return Err(bad("the founder's key is not the key that wrote it"));
+        }
+        check_founding_layout(change)?;
+        // The whole coalition reads as written: every record of the right types.
+        let at = At::new(doc, &hash);
+        let read = crate::schema::Coalition::read_stored(&at)
+            .map_err(|e| bad(&format!("it does not read as a coalition: {e}")))?;
+        if let Some(u) = read.unreadable.first() {
+            return Err(bad(&format!("{} does not read: {}", u.path, u.error)));
+        }
+        self.after.insert(change.hash(), Arc::new(gov));
+        Ok(())
+    }
+
+    /// Checks every operation; returns whether the change touched the governance state.
+    ///
+    /// Every operation is checked against the layout ([`crate::layout`]): its place exists
+    /// and admits what it writes. Operations on what existed before the change are also
+    /// checked against who may write there ([`Ctx::permit`]); those inside objects the change
+    /// creates are judged with the record that holds them, which must then read back whole.
+    fn check_ops(
+        &mut self,
+        ctx: &Ctx<'_>,
+        expanded: &automerge::ExpandedChange,
+    ) -> Result<bool, Violation> {
+        let start = ctx.change.start_op().get();
+        let actor = ctx.change.actor_id();
+        // Objects this change creates, with their paths: what is written inside them is
+        // judged with the record that holds them.
+        let mut created: HashMap<u64, Vec<String>> = HashMap::new();
+        // Records this change creates, to read back once all its operations are in.
+        let mut records: Vec<(u64, Vec<String>, &'static crate::layout::Record)> = Vec::new();
+        // The fields written in objects this change creates. Nothing else can be in such an
+        // object at the change's heads (no earlier change can refer to it), and a field's
+        // value deleted without another staying is refused below (`removed_fields`), so
+        // this is what reading it back would find, without reading the document at past
+        // heads (slow in Automerge's column store).
+        let mut written: HashSet<(u64, &str)> = HashSet::new();
+        let mut touched = false;
+        // Fields the change deleted a value of: another value must stay.
+        let mut removed_fields = Vec::new();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let id = start + i as u64;
+            let key = match &op.key {
+                Key::Map(k) => k.to_string(),
+                Key::Seq(_) => "*".to_owned(),
+            };
+            let inside = match &op.obj {
+                ObjectId::Id(parent) if parent.1 == *actor => created.get(&parent.0).cloned(),
+                _ => None,
+            };
+            let in_created = inside.is_some();
+            if let (ObjectId::Id(parent), Key::Map(k), true) = (&op.obj, &op.key, in_created)
+                && matches!(op.action, OpType::Put(_) | OpType::Make(_))
+            {
+                written.insert((parent.0, k.as_str()));
+            }
+            let mut path = match inside {
+                Some(p) => p,
+                None => self.path_of(ctx.doc, &op.obj)?,
+            };
+            path.push(key);
+            let (slot, fixed) = layout_admits(&path, &op.action)?;
+            if matches!(op.action, OpType::Delete) && slot.is_field() {
+                removed_fields.push((op.obj.clone(), op.key.clone(), path.clone()));
+            }
+            if let OpType::Make(_) = op.action {
+                if let Some(r) = slot.record() {
+                    records.push((id, path.clone(), r));
+                }
+                created.insert(id, path.clone());
+            }
+            if in_created {
+                continue;
+            }
+            if fixed {
+                return Err(Violation::Permanent {
+                    path: path.join("/"),
+                });
+            }
+            // Governance is made of the member list, the charter's rules and the amendment
+            // and membership proposals with their positions.
+            touched |= match path.first().map(String::as_str) {
+                Some("members") => true,
+                Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
+                // A new amendment or membership proposal, or a position on one.
+                Some("proposals") if path.len() == 2 => ctx
+                    .fields
+                    .get(&(id, "kind"))
+                    .and_then(|k| k.parse::<DecisionKind>().ok())
+                    .is_some_and(crate::governance::governs),
+                Some("proposals") => path
+                    .get(1)
+                    .is_some_and(|p| ctx.gov.proposals.contains_key(p.as_str())),
+                _ => false,
+            };
+            let write = Write {
+                path: &path,
+                id,
+                op: &op.action,
+                creates: matches!(op.action, OpType::Make(_)),
+                new_key: op.pred.is_empty() && !op.insert,
+            };
+            ctx.permit(&write)?;
+        }
+        let hash = [ctx.change.hash()];
+        let at = At::new(ctx.doc, &hash);
+        // A record's field keeps a value: deleting one is only resolving a conflict.
+        for (obj, key, path) in removed_fields {
+            let (ObjectId::Id(o), Key::Map(k)) = (&obj, &key) else {
+                continue;
+            };
+            let obj = automerge::ObjId::Id(o.0, o.1.clone(), usize::MAX);
+            if !matches!(
+                autosurgeon::ReadDoc::get(&at, &obj, k.as_str()),
+                Ok(Some(_))
+            ) {
+                return Err(Violation::BadValue {
+                    path: path.join("/"),
+                    why: "a record's field cannot be removed".into(),
+                });
+            }
+        }
+        // Every record the change creates reads back whole as its kind: each value was
+        // checked against its place above, so every field that is not optional must hold one
+        // (and the few kinds whose fields constrain each other are read back).
+        for (id, path, record) in records {
+            let bad = |why: String| Violation::BadRecord {
+                path: path.join("/"),
+                why: format!("it does not read as a {}: {why}", record.name),
+            };
+            if let Some(f) = record
+                .fields
+                .iter()
+                .find(|f| !f.shape.optional() && !written.contains(&(id, f.name)))
+            {
+                return Err(bad(format!("its {} is missing", f.name)));
+            }
+            let obj = automerge::ObjId::Id(id, actor.clone(), usize::MAX);
+            record.reads(&at, &obj).map_err(bad)?;
+        }
+        Ok(touched)
+    }
+
+    /// The map keys from the root to `obj` (list positions as `*`).
+    fn path_of(&mut self, doc: &AutoCommit, obj: &ObjectId) -> Result<Vec<String>, Violation> {
+        let ObjectId::Id(id) = obj else {
+            return Ok(Vec::new());
+        };
+        let cache_key = (id.0, id.1.clone());
+        if let Some(p) = self.paths.get(&cache_key) {
+            return Ok(p.clone());
+        }
+        let path = object_path(doc, obj).ok_or_else(|| Violation::Unknown {
+            path: format!("object {}@{}", id.0, id.1),
+        })?;
+        self.paths.insert(cache_key, path.clone());
+        Ok(path)
+    }
+}
+
+/// The text fields a change writes into objects it creates, to check that a new record names
+/// its writer without reading the document back: (object counter, key) → value.
+fn created_fields<'a>(
+    change: &Change,
+    expanded: &'a automerge::ExpandedChange,
+) -> HashMap<(u64, &'a str), &'a str> {
+    let actor = change.actor_id();
+    expanded
+        .operations
+        .iter()
+        .filter_map(|op| match (&op.obj, &op.key, &op.action) {
+            (ObjectId::Id(obj), Key::Map(k), OpType::Put(automerge::ScalarValue::Str(v)))
+                if obj.1 == *actor =>
+            {
+                Some(((obj.0, k.as_str()), v.as_str()))
+            }
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! The charter: the one in force, its ratified versions, its decision rules (and how a rule
+//! is stored) and the roles it assigns.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::reconcile::NoKey;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::{Deserialize, Serialize};
+
+use super::{Goal, Prose, RuleChange};
+use crate::ids::{GoalId, MemberId, ProposalId};
+use crate::tally::{Method, Rule};
+use crate::values::{DecisionKind, Fraction, MethodName, RuleKind, Timestamp};
+
+/// The charter in force.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Charter {
+    /// The coalition's name.
+    pub name: String,
+    /// The unifying frame (mission).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub frame: Prose,
+    /// Core values.
+    pub values: Vec<String>,
+    /// Non-negotiable commitments.
+    pub commitments: Vec<String>,
+    /// Decision rules per kind of decision.
+    pub rules: Rules,
+    /// Roles.
+    pub roles: Roles,
+    /// The share of a pool's allocations above which one member receiving it is flagged.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub equity_threshold: Fraction,
+    /// Shared goals by goal id.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Goal>))]
+    pub goals: BTreeMap<GoalId, Goal>,
+    /// Number of the ratified version this charter is.
+    pub version: u64,
+}
+
+/// A charter as ratified, kept forever.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CharterVersion {
+    /// 1 for the founding charter, then one more per passed amendment.
+    pub number: u64,
+    /// When it was ratified.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub ratified_at: Timestamp,
+    /// The amendment proposal that passed it; none for the founding charter.
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub proposal: Option<ProposalId>,
+    /// Members whose agreement ratified it (the founder for version 1).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub agreed_by: Vec<MemberId>,
+    /// Name at that version.
+    pub name: String,
+    /// Frame at that version.
+    pub frame: String,
+    /// Values at that version.
+    pub values: Vec<String>,
+    /// Commitments at that version.
+    pub commitments: Vec<String>,
+    /// Rules at that version.
+    pub rules: Rules,
+    /// Roles at that version.
+    pub roles: Roles,
+    /// Equity threshold at that version.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub equity_threshold: Fraction,
+}
+
+/// The decision rule for each kind of decision.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rules {
+    /// Charter amendments.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub amendment: Rule,
+    /// Admitting and removing members.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub membership: Rule,
+    /// Allocations from pools.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub allocation: Rule,
+    /// Public statement sign-off.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub public_statement: Rule,
+    /// General proposals.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub general: Rule,
+    /// Admitting members: `None` for any one member's invite (the invite is the decision).
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub admission: Option<Rule>,
+}
+
+impl Rules {
+    /// The founding defaults: amendments and membership by consensus, the rest by simple
+    /// majority, quorum one half.
+    pub fn founding() -> Self {
+        let consensus = Rule::new(Method::Consensus, Fraction::HALF);
+        let majority = Rule::new(Method::Majority, Fraction::HALF);
+        Self {
+            amendment: consensus,
+            membership: consensus,
+            allocation: majority,
+            public_statement: majority,
+            general: majority,
+            admission: None,
+        }
+    }
+
+    /// The rule for `kind`; `None` for admission by invite.
+    pub fn get(&self, kind: RuleKind) -> Option<Rule> {
+        match kind {
+            RuleKind::Amendment => Some(self.amendment),
+            RuleKind::Admission => self.admission,
+            RuleKind::Membership => Some(self.membership),
+            RuleKind::Allocation => Some(self.allocation),
+            RuleKind::PublicStatement => Some(self.public_statement),
+            RuleKind::General => Some(self.general),
+        }
+    }
+
+    /// Applies one rule change; only admission may become `None` (by invite).
+    pub fn set(&mut self, change: &RuleChange) {
+        let slot = match change.kind {
+            RuleKind::Admission => {
+                self.admission = change.rule;
+                return;
+            }
+            RuleKind::Amendment => &mut self.amendment,
+            RuleKind::Membership => &mut self.membership,
+            RuleKind::Allocation => &mut self.allocation,
+            RuleKind::PublicStatement => &mut self.public_statement,
+            RuleKind::General => &mut self.general,
+        };
+        if let Some(rule) = change.rule {
+            *slot = rule;
+        }
+    }
+
+    /// The rule for one kind of decision.
+    pub fn for_kind(&self, kind: DecisionKind) -> Rule {
+        match kind {
+            DecisionKind::Amendment => self.amendment,
+            DecisionKind::Membership => self.membership,
+            DecisionKind::Allocation => self.allocation,
+            DecisionKind::PublicStatement => self.public_statement,
+            DecisionKind::General => self.general,
+        }
+    }
+}
+
+#[derive(Reconcile, Hydrate)]
+struct RuleRecord {
+    method: MethodName,
+    #[autosurgeon(missing = "Default::default")]
+    fraction: Option<Fraction>,
+    quorum: Fraction,
+}
+
+impl Reconcile for Rule {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, r: R) -> Result<(), R::Error> {
+        let (method, fraction) = match self.method() {
+            Method::Consensus => (MethodName::Consensus, None),
+            Method::Consent => (MethodName::Consent, None),
+            Method::Majority => (MethodName::Majority, None),
+            Method::SuperMajority(f) => (MethodName::SuperMajority, Some(f)),
+        };
+        RuleRecord {
+            method,
+            fraction,
+            quorum: self.quorum(),
+        }
+        .reconcile(r)
+    }
+}
+
+impl Hydrate for Rule {
+    fn hydrate_map<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, HydrateError> {
+        let rec = RuleRecord::hydrate_map(doc, obj)?;
+        let method = match (rec.method, rec.fraction) {
+            (MethodName::Consensus, _) => Method::Consensus,
+            (MethodName::Consent, _) => Method::Consent,
+            (MethodName::Majority, _) => Method::Majority,
+            (MethodName::SuperMajority, Some(f)) => Method::SuperMajority(f),
+            (MethodName::SuperMajority, None) => {
+                return Err(HydrateError::unexpected(
+                    "a super-majority rule with a fraction",
+                    "a rule without one".to_owned(),
+                ));
+            }
+        };
+        Ok(Rule::new(method, rec.quorum))
+    }
+}
+
+/// Roles the charter assigns.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Roles {
+    /// Members in the order facilitation rotates through them.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub facilitator_rotation: Vec<MemberId>,
+    /// Members who may speak publicly for the coalition.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub spokespeople: Vec<MemberId>,
+    /// Members who sign off public statements.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub statement_signoff: Vec<MemberId>,
+}

@@ -1,0 +1,214 @@
+//! Proposals: what one decides (its subject, or an amendment's changes) and the positions
+//! members take on it.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::reconcile::NoKey;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::Prose;
+use crate::ids::{EntryId, MemberId, PoolId, ProposalId};
+use crate::tally::Rule;
+use crate::values::{DecisionKind, Fraction, RuleKind, Stance, Timestamp};
+
+/// What a proposal decides, for the kinds that decide on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Admitting this member (stored `admit/<member>`).
+    Admit(MemberId),
+    /// Removing this member (stored `remove/<member>`).
+    Remove(MemberId),
+    /// An allocation: this request in this pool's ledger (stored `<pool>/<entry>`).
+    Request {
+        /// The pool.
+        pool: PoolId,
+        /// The ledger entry.
+        entry: EntryId,
+    },
+}
+
+impl std::str::FromStr for Subject {
+    type Err = crate::values::ValueError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            crate::values::ValueError::new(
+                "proposal subject",
+                s,
+                "admit/<member>, remove/<member> or <pool>/<entry>",
+            )
+        };
+        let (a, b) = s.split_once('/').ok_or_else(bad)?;
+        Ok(match a {
+            "admit" => Self::Admit(b.parse().map_err(|_| bad())?),
+            "remove" => Self::Remove(b.parse().map_err(|_| bad())?),
+            pool => Self::Request {
+                pool: pool.parse().map_err(|_| bad())?,
+                entry: b.parse().map_err(|_| bad())?,
+            },
+        })
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Admit(m) => write!(f, "admit/{m}"),
+            Self::Remove(m) => write!(f, "remove/{m}"),
+            Self::Request { pool, entry } => write!(f, "{pool}/{entry}"),
+        }
+    }
+}
+
+crate::values::deserialize_from_str!(Subject);
+
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Reconcile for Subject {
+    type Key<'a> = NoKey;
+    fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        r.str(self.to_string())
+    }
+}
+
+impl Hydrate for Subject {
+    fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
+        s.parse().map_err(|e: crate::values::ValueError| {
+            HydrateError::unexpected(e.expected, s.to_owned())
+        })
+    }
+}
+
+/// A proposal and the positions members took on it.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proposal {
+    /// Proposal id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: ProposalId,
+    /// Kind of decision.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: DecisionKind,
+    /// Short title.
+    pub title: String,
+    /// Full text.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub text: Prose,
+    /// Member that proposed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub author: MemberId,
+    /// When it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+    /// After this moment positions no longer count, and the outcome is final.
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub closes_at: Option<Timestamp>,
+    /// The rule in force for its kind when it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub rule: Rule,
+    /// Members entitled to take a position: the membership when it opened.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub electorate: Vec<MemberId>,
+    /// Positions by member id.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, PositionRecord>))]
+    pub positions: BTreeMap<MemberId, PositionRecord>,
+    /// What the proposal decides: for an allocation the ledger entry (stored `pool/entry`);
+    /// for membership the member admitted or removed (stored `admit/<member>`,
+    /// `remove/<member>`).
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub subject: Option<Subject>,
+    /// For an amendment: what it changes in the charter.
+    #[autosurgeon(missing = "Default::default")]
+    pub amendment: Option<Amendment>,
+}
+
+/// What an amendment changes in the charter. A passed amendment becomes the next charter
+/// version; amendments are deltas, so concurrent ones compose.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Amendment {
+    /// A new frame.
+    #[autosurgeon(missing = "Default::default")]
+    pub frame: Option<String>,
+    /// Values to add.
+    pub add_values: Vec<String>,
+    /// Commitments to add.
+    pub add_commitments: Vec<String>,
+    /// Decision rules to change.
+    pub rules: Vec<RuleChange>,
+    /// A new share above which one member is flagged (pools and the power audit).
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub equity_threshold: Option<Fraction>,
+}
+
+impl Amendment {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Amendment::default()
+    }
+}
+
+/// One decision rule an amendment sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleChange {
+    /// Which rule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: RuleKind,
+    /// The new rule; `None` only for admission by invite.
+    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub rule: Option<Rule>,
+}
+
+impl std::str::FromStr for RuleChange {
+    type Err = crate::values::ValueError;
+    /// `KIND=METHOD[:FRACTION][@QUORUM]`, or `admission=invite`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((kind, rule)) = s.split_once('=') else {
+            return Err(crate::values::ValueError::new(
+                "rule change",
+                s,
+                "KIND=METHOD[:FRACTION][@QUORUM], e.g. amendment=super-majority:2/3@1/2 or \
+                 admission=invite",
+            ));
+        };
+        let kind: RuleKind = kind.parse()?;
+        let rule = match (kind, rule.trim()) {
+            (RuleKind::Admission, "invite") => None,
+            (_, rule) => Some(rule.parse()?),
+        };
+        Ok(Self { kind, rule })
+    }
+}
+
+impl std::fmt::Display for RuleChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.rule {
+            Some(rule) => write!(f, "{}={rule}", self.kind),
+            None => write!(f, "{}=invite", self.kind),
+        }
+    }
+}
+
+/// One member's position on a proposal.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PositionRecord {
+    /// Agree, abstain, disagree or block.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub stance: Stance,
+    /// Why (required for a block).
+    pub reason: String,
+    /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+}

@@ -1,0 +1,74 @@
+//! Value types that cannot hold an invalid value: amounts, ranks, fractions, dates, keys and
+//! the closed vocabularies of the domain (decision kinds, methods, statuses...).
+//!
+//! Each is stored in the Automerge document as a plain scalar (string or integer) and checked
+//! again when read back, so a malformed document is reported instead of misread.
+//!
+//! By family: the node key (`node_key`), times and days (`time`), bounded numbers
+//! (`numbers`), the closed vocabularies (`vocabulary`) and issue tags (`tags`). The error they
+//! all give and the serde helper they share are here.
+
+mod node_key;
+mod numbers;
+mod tags;
+mod time;
+mod vocabulary;
+
+pub use node_key::NodeKey;
+pub use numbers::{Amount, Fraction, Rank};
+pub use tags::{SUGGESTED_TAGS, normalize_tag};
+pub use time::{Day, Timestamp};
+pub use vocabulary::{
+    DecisionKind, EntryKind, IssueStatus, MethodName, PoolKind, RuleKind, Stance,
+};
+
+use autosurgeon::HydrateError;
+
+/// A value given by a person or a document was out of its domain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} `{given}`: {expected}")]
+pub struct ValueError {
+    /// What kind of value, e.g. "amount".
+    pub what: &'static str,
+    /// What was given.
+    pub given: String,
+    /// What was expected instead.
+    pub expected: String,
+}
+
+impl ValueError {
+    pub(crate) fn new(
+        what: &'static str,
+        given: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self {
+            what,
+            given: given.into(),
+            expected: expected.into(),
+        }
+    }
+}
+
+fn hydrate_error(e: ValueError) -> HydrateError {
+    HydrateError::unexpected(e.expected, format!("{} `{}`", e.what, e.given))
+}
+
+/// `Deserialize` through `FromStr`, for the values serialized as their text: what the API's
+/// replies carry back to the command line.
+macro_rules! deserialize_from_str {
+    ($($name:ty),+ $(,)?) => {$(
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    )+};
+}
+pub(crate) use deserialize_from_str;
+
+deserialize_from_str!(NodeKey, Day, Amount, Fraction);
+
+#[cfg(test)]
+mod tests;
