@@ -1,6 +1,14 @@
 //! The node's core: the replica and the sync state machine, on one dedicated thread (Automerge
 //! work is CPU-bound and must not block the async runtime). Events come in on one bounded
 //! channel — API commands, connections, frames — and outgoing frames leave on another.
+//!
+//! The core gives the sync state machine the time before each event, and signs this node's own
+//! address record at start (the addresses its invites carry, other machines' usable ones first).
+//! The swarm gives it a [`Event::Tick`] every `swarm::TICK`, never waiting on it; the core then
+//! only judges peers due, hands over waiting dials and saves last syncs if due. Its parts: the
+//! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
+//! (`ops`), invites and joins (`joins`), peers' addresses, dials and strangers (`peers`), and what
+//! `status` and the metrics report (`status`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,7 +17,6 @@ use model::NodeKey;
 use model::automerge::{AutoCommit, Change};
 use model::signing::{ChangeSignature, HeadIndex};
 use replica::Replica;
-use serde::{Deserialize, Serialize};
 use sync::invite::Invite;
 use sync::{Documents, Output, SyncNode};
 use tokio::sync::mpsc;
@@ -24,8 +31,8 @@ mod status;
 
 use documents::ReplicaDocs;
 
+use peers::stored_addresses;
 pub use peers::{MAX_KNOWN_PEERS, known_peers};
-use peers::{hex, stored_addresses};
 
 /// Capacity of the channels into and out of the core.
 pub const CHANNEL: usize = 1024;
@@ -64,14 +71,6 @@ pub enum Outgoing {
     Disconnect(NodeKey),
     /// A peer's connection changed: frames from now on go over a fresh stream.
     Reset(NodeKey),
-}
-
-/// What the inviting node keeps of an invite, under `invite/<secret>`.
-#[derive(Debug, Serialize, Deserialize)]
-struct InviteRecord {
-    coalition: String,
-    expires_at: i64,
-    used: bool,
 }
 
 /// A join this node asked for and that has not completed yet.

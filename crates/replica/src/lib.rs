@@ -10,6 +10,30 @@
 //! - `identity.json`: organization name and node key (owner-only permissions);
 //! - `store.redb`: every coalition document as snapshot plus changes.
 //!
+//! What it keeps:
+//!
+//! - The node key is the Automerge actor id of every change this node makes, and its libp2p
+//!   identity.
+//! - [`Replica::edit`] persists the edit's changes and the signature of its newest change before
+//!   returning `Ok`; if persisting fails, the in-memory document is dropped so that it cannot run
+//!   ahead of the store. Once the append committed, the edit is reported stored and pushed whatever
+//!   happens next: a compaction that fails is logged and retried later, also for changes received
+//!   from peers (a node that only receives compacts too). See `changes`.
+//! - Documents are loaded lazily, from snapshot plus changes, and compacted after [`COMPACT_AFTER`]
+//!   changes, keeping every signature (evidence of a fork runs up to the nearest one; the head
+//!   index in memory holds each actor's newest).
+//! - Local changes wait in a bounded queue ([`MAX_OUTBOX`]) for the sync protocol to push; dropping
+//!   the oldest only delays them until peers catch up.
+//! - A node whose key forked refuses its own edits (`ReplicaError::KeyForked`), so it cannot fork
+//!   again by writing on.
+//! - Reads cost what they touch: one record by id, a listing's headers, the governance, the records
+//!   that do not read, each kept with the loaded document and brought up to date from what changed
+//!   (`reads`); a whole read is for reports.
+//! - The home folder is `0700` and the store `0600`: created so, and an older, looser home is
+//!   tightened whenever it is opened, and logged (`home`); `identity.json` is written atomically
+//!   and owner-only (`identity`). A store held by another process is waited for up to
+//!   [`STORE_WAIT`], saying so after a second.
+//!
 //! ```
 //! let home = tempfile::tempdir().unwrap();
 //! replica::Replica::init(home.path(), "Northside Tenants Union").unwrap();
@@ -29,6 +53,7 @@ mod coalitions;
 mod error;
 mod home;
 mod identity;
+mod invites;
 mod joins;
 mod node_records;
 mod reads;
@@ -41,6 +66,7 @@ pub use changes::*;
 pub use coalitions::*;
 pub use error::*;
 pub use home::*;
+pub use invites::*;
 pub use joins::*;
 pub use node_records::*;
 pub use reads::*;

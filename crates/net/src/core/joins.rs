@@ -1,6 +1,20 @@
 //! Invites and joins as the running node carries them out: making a one-time invite,
 //! starting a join and taking it up again after a restart, how a join is going, and admitting
 //! a peer that presents an invite's secret.
+//!
+//! A join is recorded in the store (`Replica::start_join`) before connecting, and taken up again at
+//! start (`resume_joins`), so it outlives Ctrl-C, `--wait` and restarts; it ends when the coalition
+//! arrives, when the inviting node refuses it, or on `join --cancel` (which also drops the sync
+//! state of that coalition, `SyncNode::forget`). A joining node asks again after every reconnect
+//! and restart. The inviting node answers by where that node's key stands in the coalition
+//! (`standing`, before the invite's use and expiry are looked at): a member in force, or one
+//! awaiting an admission vote still open, gets nothing (the coalition reaches it once it is a
+//! member; the invite is left unused: a member's node presenting a code passed around must not use
+//! it up for the organization it was made for); one voted down, gone or removed gets a refusal that
+//! ends its join; an unknown key goes through the invite's checks. So a join waiting on a vote
+//! survives restarts on either side. `join_stage` says in words how one is going (connecting,
+//! connected and waiting to be admitted, receiving the coalition with the pieces of a fragmented
+//! snapshot so far), for the join's stage that `coalesce join` polls and for `join --pending`.
 
 use super::*;
 
@@ -16,15 +30,7 @@ impl Core {
         let now = replica::now();
         let expires_at = commands::deadline(expires, now, "invite expiry")?;
         let secret = replica::fresh_id_bytes()?;
-        let record = InviteRecord {
-            coalition: id.to_string(),
-            expires_at: expires_at.as_millis(),
-            used: false,
-        };
-        self.replica.put_record(
-            &format!("invite/{}", hex(&secret)),
-            &serde_json::to_vec(&record)?,
-        )?;
+        self.replica.record_invite(&id, &secret, expires_at)?;
         let invite = Invite {
             coalition: id.to_bytes(),
             inviter: *self.replica.identity().node_key().as_bytes(),
@@ -249,7 +255,6 @@ impl Core {
         org: &str,
     ) -> Vec<Output> {
         let _s = info_span!("join", %peer, %coalition).entered();
-        let key = format!("invite/{}", hex(&secret));
         let out = self.out.clone();
         let metrics = self.metrics.clone();
         let refuse = |why: &str| {
@@ -259,20 +264,13 @@ impl Core {
             metrics.bytes_sent.inc_by(frame.len() as u64);
             let _ = out.blocking_send(Outgoing::Send(peer, frame));
         };
-        let record: Option<InviteRecord> = self
-            .replica
-            .record(&key)
-            .ok()
-            .flatten()
-            .and_then(|b| serde_json::from_slice(&b).ok());
-        let Some(mut record) = record else {
-            refuse("unknown invite");
-            return Vec::new();
+        let record = match self.replica.invite_for(coalition, &secret) {
+            Ok(record) => record,
+            Err(why) => {
+                refuse(&why.to_string());
+                return Vec::new();
+            }
         };
-        if record.coalition != coalition.as_str() {
-            refuse("invite is for another coalition");
-            return Vec::new();
-        }
         // A node already admitted, or awaiting its admission vote, asks again after every
         // reconnect and restart (also past the invite's expiry): nothing more to do; the
         // coalition reaches it once it is a member in force. One whose vote failed, or that
@@ -292,12 +290,8 @@ impl Core {
             }
             None => {}
         }
-        if record.used {
-            refuse("invite already used");
-            return Vec::new();
-        }
-        if replica::now().as_millis() >= record.expires_at {
-            refuse("invite expired");
+        if let Err(why) = record.usable_at(replica::now()) {
+            refuse(&why.to_string());
             return Vec::new();
         }
         let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
@@ -335,11 +329,7 @@ impl Core {
                 return Vec::new();
             }
         };
-        record.used = true;
-        let saved = serde_json::to_vec(&record)
-            .map_err(|e| e.to_string())
-            .and_then(|b| self.replica.put_record(&key, &b).map_err(|e| e.to_string()));
-        if let Err(e) = saved {
+        if let Err(e) = self.replica.use_invite(record, &secret) {
             warn!(error = %e, "admitted the new member but could not record the invite as used");
         }
         outputs

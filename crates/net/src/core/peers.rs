@@ -1,6 +1,34 @@
 //! The peers the core knows: their addresses (remembered, and dialed again after a restart),
 //! handing dials to the network side, and letting go of nodes that share nothing with this
 //! one.
+//!
+//! **Strangers.** A peer connected for [`super::STRANGER_GRACE`] that shares nothing with this node
+//! (`SyncNode::shares_nothing`: it has greeted, and no coalition is synced with it, none named in
+//! its greeting is held here, none this node would name to it; so members, joiners in either
+//! direction and a recovering node are never strangers), or one that leaves before it is judged and
+//! shares nothing, is let go: its address is forgotten (no redial after a restart), it is kept for
+//! `status` (at most [`super::MAX_STRANGERS`]), and the swarm disconnects it, drops it from its
+//! redial targets and ignores its mDNS announcements for `swarm::STRANGER_QUIET`
+//! (`Command::Stranger`; `Command::Welcome` lifts that when this node joins through it, dialing it
+//! at the addresses mDNS found; when the quiet time is over, a stranger mDNS still announces is
+//! dialed once more). A peer that has not greeted when its grace is over is disconnected but not
+//! judged a stranger (a node at work greets at once; a silent one would otherwise hold a connection
+//! for good). A node that names a coalition held here cannot sync it without being a member's node,
+//! so the connection limits are what bound such nodes. A peer is judged once: one that shares
+//! nothing only later (a join cancelled, a member removed) stays connected until it leaves. Peers
+//! reached at a `--bootstrap` address (`Event::Keep`) are never judged by the node configured so
+//! (the other side still lets it go while they share nothing: the two reconnect about every grace
+//! period until one joins a coalition of the other).
+//!
+//! **Addresses.** The records of where member nodes listen are kept in the store
+//! (`replica::ADDRESSES_RECORD`, checked again on loading; those of nodes no longer members
+//! anywhere dropped), stored again whenever newer ones are learnt; the member nodes they name that
+//! are not connected are dialed once each (an address naming another node's key is skipped; at most
+//! `DIALED_PER_NODE` per node), at start and when learnt. A member node reached so is remembered
+//! like any peer reached by dialing ([`known_peers`], at most [`MAX_KNOWN_PEERS`], redialed with
+//! backoff), and so is a peer that dialed this node, at the address it listens on (identify):
+//! members reconnect to each other after a restart or a restore with the node that invited them
+//! down, while an address nobody answers at is tried once per start, not forever.
 
 use super::*;
 
@@ -44,10 +72,6 @@ pub(super) fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::M
         .iter()
         .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok()?.with_p2p(id).ok())
         .collect()
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Core {
