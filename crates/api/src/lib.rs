@@ -6,6 +6,12 @@
 //! The command line finds a running node through that file and sends each operation of a
 //! command to its route ([`client`]: [`Client`] is an `ops::Exec`), printing the replies
 //! itself; so every command works and prints the same whether the node runs or not.
+//!
+//! `api.json` (the address, token, pid, and `tls` when the node also serves TLS: that address and
+//! the certificate's fingerprint) is written owner-only. Over TLS the router is [`remote_router`]:
+//! the operations that write files on the node's machine (backups, exports) are refused there
+//! (`forbidden`). Bodies are limited to [`MAX_BODY`]. The monitoring routes ([`monitoring`]),
+//! without the token, can also be served on a separate address.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 

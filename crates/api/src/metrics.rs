@@ -5,6 +5,11 @@
 //! [`Metrics::encode_public`] (`GET /metrics`, no token) carries only aggregate counts — no
 //! coalition id, no peer key, nothing a label could leak; [`Metrics::encode_detailed`]
 //! (`GET /v1/metrics`, token) adds the per-coalition and per-peer families.
+//!
+//! The public view: peers, coalitions synced, changes received and sent, refusals by kind
+//! (`Refusal::kind`, a fixed vocabulary, so no peer controls a label), frames and bytes each way,
+//! store size, newest sync. The core loop updates the per-coalition family only when it changed, so
+//! a scrape never sees it half rebuilt.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -5,6 +5,21 @@
 //! request type ([`commands::ops`]), hands it to the node's core and answers with the typed
 //! reply, or with an [`OpError`] as JSON: a stable `code` and a `message`. A body that does
 //! not parse, or is too large, is answered the same way, never with bare text.
+//!
+//! The token is checked first (`Authorized`, the first extractor: nothing else of a request without
+//! it is read). Replies are the typed JSON, escaped as the command line prints JSON
+//! (`commands::output::escape_json`: other members' text may reach a terminal through a plain HTTP
+//! client); errors carry the code's HTTP status. Bodies, queries and paths that do not parse or
+//! exceed 1 MiB, unknown routes and wrong methods are answered with a typed error too
+//! (property-tested with any bytes). [`ApiDoc`] is generated from the operations' types (utoipa)
+//! and served without the token (it holds no data); the copy checked in at
+//! `crates/api/openapi.json`, the list of routes, is compared with the generated one by a test, so
+//! it cannot drift.
+//!
+//! The handlers are in one module per family: `coalitions`, `issues`, `proposals`, `pools`,
+//! `meetings`, `members`, `charter`, and `audit` for the rest (reports, history, the edits set
+//! aside, keys, leaving, amendments, status, joins, invites, backups and exports, known peers, the
+//! refusal log, debugging).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};

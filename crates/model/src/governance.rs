@@ -17,6 +17,27 @@
 //! The moment a proposal was decided is the latest of its counted positions when the
 //! positions alone settle it, or its closing time when closing settles it. Only the latter
 //! depends on the clock; [`Governance::in_force`] takes the moment to judge at.
+//!
+//! A passed amendment applies its frame, added values and commitments, rule changes and equity
+//! threshold, and becomes the next numbered version; concurrent amendments compose. That every node
+//! derives the same result whatever order changes arrived in is property-tested in
+//! `tests/governance.rs`.
+//!
+//! [`CoalitionDoc::read`](crate::CoalitionDoc::read) judges at the newest time of the document's
+//! head changes ([`latest_moment`]: clock-free, the same on every node holding the same changes),
+//! `read_at(now)` at the caller's clock. A coalition read lists the members in force in `members`
+//! and the others (left, removed, awaiting a vote) in `former_members`. The facilitator rotation is
+//! the members in force by joining date ([`facilitator_rotation`]); the next facilitator is the one
+//! with the fewest turns (`reports::next_in_rotation`).
+//!
+//! [`Governance::read`] finds the governing proposals by their kinds in one pass over the
+//! proposals' headers and reads only those whole. A [`CoalitionDoc`](crate::CoalitionDoc) keeps
+//! what it read with its heads (`doc/governed.rs`), and the rules carry it along a batch
+//! ([`crate::rules::Validator`]).
+//!
+//! Keys flagged for forking ([`InForce::flagged`], [`FLAGS_TO_REFUSE`], [`flaggers`]) are judged
+//! here like everything else, at a change's dependencies; why and how nodes flag is in
+//! `sync::forks`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -3,6 +3,13 @@
 //! Every id is 32 lowercase hex digits (128 bits). The model never invents ids: callers
 //! (the replica) draw them from a random or seeded source and pass them in, so that the
 //! model stays deterministic.
+//!
+//! Records refer to each other by these typed ids (record keys, authors, leads, electorates,
+//! positions, subjects), never by free strings: what the layout calls an `ID` is what these types
+//! hydrate and reconcile, so a reference that is not an id is refused on receipt and, if one was
+//! stored before that check, its record alone does not read. Values compared by kind are enums
+//! likewise (`Subject` for `admit/<m>`, `remove/<m>` and `<pool>/<entry>`; `DepartureStatus`,
+//! `GiftKind`, `EntryKind`...), whose JSON is the strings they replaced.
 
 use std::fmt;
 use std::str::FromStr;

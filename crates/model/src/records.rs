@@ -1,5 +1,11 @@
 //! Reading some records of a coalition without hydrating the rest: one record by id, or the
 //! few fields a listing sorts and filters by. What commands use to cost what they touch.
+//!
+//! A listing's headers ([`IssueHeader`]: status, tags, date; [`ProposalHeader`]: kind, date) are
+//! read in one pass over their collection ([`headers`]); after changes, [`update_headers`] reads
+//! again only the records they wrote to (found by `CoalitionDoc::touched_since`, else everything is
+//! read again), which is property-tested against a whole read. Records that do not read are left
+//! out, as from the whole read.
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,9 @@
 //! the proposal has closed, so every node computes the same outcome whatever order the positions
 //! arrived in. An outcome other than [`Outcome::Open`] is *final*: no position still missing can
 //! change it (checked by property tests).
+//!
+//! A proposal's rule and electorate are fixed when it opens (checked on receipt by
+//! [`crate::rules`]).
 
 use std::collections::BTreeMap;
 use std::fmt;

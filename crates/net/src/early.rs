@@ -8,6 +8,14 @@
 //! So the core holds them here, bounded, and hands them over when the connection is reported.
 //! A peer over the bounds loses what was held and is disconnected: it reconnects, and both
 //! sides start over.
+//!
+//! The bounds: at most [`EARLY_PEERS`] peers, [`EARLY_FRAMES`] frames and [`EARLY_PEER_BYTES`] per
+//! peer, [`EARLY_BYTES`] in all, each held for [`EARLY_TTL`]; held frames are handled, in order,
+//! right after the connection's greeting. Within those bounds, no frame of a connected peer is
+//! dropped for arriving early. Known limit: frames still in flight from a connection that closed
+//! are held too, and can reach the next connection if it comes within [`EARLY_TTL`] (the sync
+//! protocol treats them as any peer's message; a stray fragment counts a strike). Telling them
+//! apart needs connection ids on frames.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

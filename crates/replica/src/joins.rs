@@ -1,5 +1,9 @@
 //! Coalitions being joined: the pending joins and the empty documents that wait for the
 //! coalition to arrive.
+//!
+//! A join is recorded ([`Replica::start_join`], a [`PendingJoin`] with the invite code, at most
+//! [`MAX_PENDING_JOINS`]) before the node connects, so it outlives restarts; [`Replica::end_join`]
+//! forgets one and stops holding its coalition if nothing of it arrived.
 
 use super::*;
 

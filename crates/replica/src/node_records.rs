@@ -1,5 +1,10 @@
 //! The node's own records beside its coalitions: when each peer last synced, which peers
 //! took backups, raw records by key.
+//!
+//! `last_sync` (when each peer last synced, for a stopped node's `status`), `backups` (the device
+//! key of each backup this node took, for `member key list`, and so that a backup file replaced
+//! with `--force` whose key was never seen at work has it revoked) and the peers' records
+//! (`restore`). The pending joins are in `joins`.
 
 use super::*;
 

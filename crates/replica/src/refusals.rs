@@ -1,4 +1,7 @@
 //! The node's refusal log: what it refused from peers, and why, most recent last.
+//!
+//! Bounded ([`MAX_REFUSALS`], store record `refused`) and shown by `coalesce audit refused`. A
+//! failure to log a refusal is itself logged, and never stops sync.
 
 use super::*;
 

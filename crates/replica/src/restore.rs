@@ -1,4 +1,10 @@
 //! Whole-node backups and restores, and importing an identity.
+//!
+//! [`Replica::restore`] checks everything in a backup before writing, and writes into a home with
+//! no node, the identity last. Importing a sealed identity opens a recovery window
+//! ([`RECOVERY_WINDOW_MS`], record `recover-until`) during which the sync node takes in every
+//! coalition a peer names in its greeting (`SyncNode::set_recovering`; peers name only coalitions
+//! where this key is a member's).
 
 use super::*;
 

@@ -9,6 +9,13 @@
 //! - [`Store::compact`] replaces a prefix of the changes by a snapshot in one transaction:
 //!   after a crash either the old changes or the new snapshot are there, never neither.
 //! - One process holds a store at a time; a second gets [`OpenError::Locked`].
+//!   [`Store::open_waiting`] waits a bounded time for another process to let go.
+//! - No removal can lose data: [`Store::remove_if_empty`] deletes only a document holding no
+//!   change, snapshot or signature (a join that never completed).
+//! - Every record kind has a size limit ([`MAX_CHANGE_BYTES`], [`MAX_SNAPSHOT_BYTES`],
+//!   [`MAX_LOG_ENTRY_BYTES`], [`MAX_NAME_BYTES`]). Besides documents it keeps signatures by change
+//!   hash, node-wide records by name, and logs: a log append costs the same whatever the log's
+//!   length, and trims to the newest entries in the same transaction.
 //! - A file that is not a Coalesce store, is damaged, or was written by a newer format gets a
 //!   clear [`OpenError`], never a panic.
 //! - A store written by an older format is migrated when opened, in one transaction, after a
@@ -17,6 +24,9 @@
 //!
 //! Formats: 1 kept the node's refusal log as one JSON array under the record `refused`,
 //! rewritten whole on every entry; 2 keeps logs entry by entry ([`Store::append_log`]).
+//! The file carries its format ([`FORMAT_VERSION`]); a newer one is refused by name, an older one
+//! migrated by the steps in `migrations`, all in one transaction with the version bump.
+//! `tests/fixtures/format-1.redb` is a store written by format 1, migrated in the tests.
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();

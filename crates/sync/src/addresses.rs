@@ -10,6 +10,29 @@
 //! and a member cannot make others dial an address in another node's name. (It can name any
 //! address in its own record: a dial there fails its handshake, since the address carries the
 //! node's key.)
+//!
+//! A record holds at most [`MAX_ADDRS`] addresses of [`MAX_ADDR_LEN`] printable bytes; a newer `at`
+//! replaces an older record. The [`AddressBook`] keeps the newest per node, at most [`MAX_BOOK`];
+//! records learnt are reported as `Output::Addresses` for the node to keep and dial, and a bad one
+//! refuses the message (`Refusal::Addresses`). Only a peer that syncs a coalition with this node is
+//! heard (a stranger costs no signature check); of each node only the newest record in a message
+//! counts, and only if newer than the one held, at most [`MAX_CLOCK_AHEAD`] ahead of the time the
+//! node gave (`SyncNode::set_time`) and at least [`MIN_UPDATE`] after the last replacement, all
+//! before its signature is checked. At most [`MAX_RECORDS`] per message, so a full message fits the
+//! smallest message limit.
+//!
+//! Records of nodes not known as members yet (a joining node holds no member list when its inviter
+//! first sends them) are held aside and taken once applied changes make them members: at most
+//! [`MAX_PENDING`] in all, [`MAX_PENDING_PER_MEMBER`] for the member organization of a coalition
+//! whose node sent them (all its device keys share that quota, so more devices buy no more room; an
+//! organization that is a member of several coalitions with this node has a quota in each), and
+//! [`MAX_PENDING_PER_NODE`] for a node no member list here names (only a join's expected inviter
+//! is). They are dropped when the sending peer disconnects and not taken over by another peer's
+//! newer record, so one member cannot fill or empty the table for the others.
+//!
+//! Limit: a member may list as its own any key not held by another member of that coalition, so it
+//! could learn the addresses of that key's node from a node sharing another coalition with it
+//! (membership carries no proof of holding a key).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,5 +1,12 @@
 //! Entry points shared by the `cargo fuzz` targets (`fuzz/`) and the tests that replay their
 //! past crashers (`tests/regressions.rs`), so both feed input the same way.
+//!
+//! The targets (nightly only): `cargo +nightly fuzz run wire`, `... snapshot`, `... invite` and
+//! `... batch` (a member's signed changes with arbitrary contents, wrapped in valid chunk headers,
+//! pushed into a `SyncNode`). `.ci/fuzz` (run by `.ci/run`) fuzzes each for a bounded time on seeds
+//! made by the current code plus every past crasher. Inputs that once crashed a target are kept in
+//! `fuzz/regressions/<target>/` and replayed through these functions by `tests/regressions.rs` on
+//! every test run, with every byte flip of the `batch` seeds.
 
 use crate::Message;
 

@@ -22,6 +22,19 @@
 //!
 //! With those checks a chunk that loads gives exactly the document applying its changes gives,
 //! and the changes are checked like any others (signatures, rules) before it is used.
+//!
+//! In order, [`load`] reads the chunk's operation columns itself, as streams (compressed columns
+//! may unpack to no more than the node's message limit in all, and every column is validated like a
+//! change's), and makes the checks above; then Automerge loads the chunk in its `Check` mode (its
+//! rebuilt changes must hash to its heads), inside `catch_unwind`; then every operation and
+//! successor id must lie within one of those changes. The rebuilt changes then go through the same
+//! checks as any others (signatures, forks, `chain`, rules, storage), and the snapshot replaces the
+//! document only if the node held nothing and every change was new. A node sends one only to a peer
+//! that holds nothing of the coalition (its heads are empty: a new member's node), only up to half
+//! of [`MAX_SNAPSHOT_OPS`] (successors included), and never in a coalition where a fork was found
+//! (vouchers travel only with changes); everyone else gets the changes it lacks.
+//! `snapshot/tests.rs` forges chunks that automerge's own loader accepts (an unsigned value, a
+//! hidden value, reordered list elements) and checks that each is refused, also through `SyncNode`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;

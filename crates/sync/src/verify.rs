@@ -1,6 +1,24 @@
 //! Strict parsing of the changes a message carries, and the checks every received change
 //! passes before it is stored or applied: a valid signature by its actor vouching for it, an
 //! actor that is a member's node key, and no equivocation.
+//!
+//! They are the first two steps of the order the crate docs give for everything a peer sends:
+//!
+//! - **Bytes**, before Automerge parses anything ([`prescan_change`], before `Change::try_from`): a
+//!   compressed chunk is inflated by the node, up to what is left of the message's allowance (the
+//!   node's message limit in all, [`MAX_CHANGE_BYTES`] each); then the checksum, the header's
+//!   counts and ranges, and every column read run by run (`columns::validate`), nothing after the
+//!   columns. A snapshot's columns get the same, change columns included (`snapshot`). A sync
+//!   message ([`decode_sync`]) carries at most one `have`, Bloom filters with usable parameters,
+//!   and must be in canonical form, checked piece by piece without copying the changes.
+//! - **Operations and signatures**: every change has at least one operation (honest nodes never
+//!   commit an empty change; one would share its start operation with its successor, and start
+//!   operations order a batch causally where forks set changes aside). Each operation counts
+//!   [`crate::wire::MESSAGE_BYTES_PER_OP`] bytes against the message's allowance while its change
+//!   is parsed, before its columns are read ([`allowance_of`]), so no message makes the node read
+//!   or apply more operations than its limit allows, whatever the columns claim. Then the
+//!   signatures ([`check_signatures`]): linear in the batch, each actor's changes walked along
+//!   their own chain, one signature check per actor.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -3,6 +3,16 @@
 //! These are wire types, separate from internal ones: they change only with [`VERSION`].
 //! Decoding is strict: wrong version, oversized frame, malformed body or trailing bytes are
 //! all refused with a [`WireError`].
+//!
+//! A peer speaking another protocol version is sent the version notice (`[0, VERSION]`, see
+//! [`NOTICE`]: the one frame every version reads) and disconnected (`Output::Incompatible`, kept
+//! for `coalesce status`); a notice received is answered by disconnecting. No frame exceeds
+//! [`MAX_FRAME`]: a larger message (a long catch-up: Automerge puts every missing change in one
+//! sync message) travels as ordered [`Message::Fragment`]s of at most [`MAX_FRAGMENT`], reassembled
+//! per peer up to the node's own limit (at most [`MAX_MESSAGE`], at least [`MIN_MESSAGE_LIMIT`]).
+//! The embedded Automerge sync message must re-encode to the same bytes
+//! ([`crate::verify::decode_sync`]); it carries individual change chunks or, as its only chunk, one
+//! whole document (a snapshot, see [`crate::snapshot`]).
 
 use serde::{Deserialize, Serialize};
 

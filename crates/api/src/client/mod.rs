@@ -4,6 +4,12 @@
 //!
 //! The routes are written here and in [`crate::routes`]; a test sends a request of every
 //! operation through the real router and checks that the core receives it as sent.
+//!
+//! Each request becomes its method, path (segments percent-encoded) and body (`call_of`), and the
+//! reply is read back into its type (`reply_of`); an error is rebuilt with its causes
+//! (`OpError::causes`), so a command prints the same failure on either side. The tests send
+//! requests of every operation (`commands::testing::request`) through the real router, and fail for
+//! a route of [`crate::ApiDoc`] the client never sends.
 
 use commands::ops::{
     Created, ErrorCode, Exec, OpError, Reply, Request, ResolveQuery, ResolvedCoalition, Updated,

@@ -1,4 +1,8 @@
-//! One function per command, each acting on an open [`Replica`] and printing through [`Out`].
+//! One function per command, by noun, each building requests from what people typed, carrying them
+//! out through an [`Exec`] (reached from [`run_typed`]) and printing the replies through [`Out`].
+//! Only the commands that work on the home folder itself (`init`, `rename`, `restore`, completions,
+//! man pages, identity export and import) are not operations. A listing printed whole is read page
+//! by page from the node (`every`); a command that names no coalition asks [`Exec::coalition`].
 
 mod audit;
 mod coalition;

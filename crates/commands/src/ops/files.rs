@@ -1,6 +1,11 @@
 //! What writes files on the node's machine, at a path the caller gives (the command line
 //! runs there, and hands the node absolute paths): a backup of the node, and a coalition's
 //! export.
+//!
+//! Through the API the path must be absolute (the node runs in a folder of its own) and outside the
+//! node's home folder; `force` replaces only a file that is an earlier backup (whose device key, if
+//! never seen at work, is then revoked). Over TLS the API refuses these operations altogether
+//! (`api::remote_router`).
 
 use std::path::Path;
 

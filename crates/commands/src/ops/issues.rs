@@ -1,4 +1,7 @@
 //! The issue inventory: raise, list a page, show one, edit.
+//!
+//! A page filters and sorts on the issues' headers (`Replica::issue_headers`) and reads only its
+//! own issues whole; names come from the governance.
 
 use std::collections::BTreeMap;
 

@@ -4,11 +4,32 @@
 //! both serde and described for OpenAPI ([`utoipa::ToSchema`]); the `api` crate serves each
 //! family on its own routes and generates the OpenAPI document from these types.
 //!
-//! An operation reads only what it needs (one record by id, the headers a listing sorts by,
-//! the governance for names), never the whole coalition, so its cost follows the work.
+//! An operation reads only what it needs, so its cost follows the work: a record named by its whole
+//! id is looked up alone (`resolve`, `Replica::has_record`), only a prefix is resolved among the
+//! record ids; a listing sorts and filters on the headers the replica keeps up to date
+//! (`Replica::issue_headers`, `Replica::proposal_headers`) and reads only its page's records whole;
+//! names come from the governance ([`names`]). Only the reports, which draw on all of it, read the
+//! whole coalition (once), and the history reads it only to find a record given by prefix in any
+//! collection; exports write it whole.
 //!
 //! Failures are [`OpError`]: a stable [`ErrorCode`] for programs, and the message a person
 //! reads, the same as the command line prints.
+//!
+//! Each operation is a variant of [`Request`] that says once what it takes, its name, which
+//! coalition it acts on and whether it writes ([`Request::writes`]: the node then sends the new
+//! change to its peers) or writes files on the node's machine; [`Reply`] is what it answers.
+//! [`handle`] carries one out for the API (listings in pages: `offset`, `limit` (default 50, at
+//! most [`MAX_PAGE`]), `total`, `next`), `run` in this process (listings whole).
+//! [`OpError::from_anyhow`] reads the code off the error's causes, looking through the transparent
+//! `ReplicaError` and `EditError` wrappers. Model types returned as they are (a proposal, its
+//! tally, an allocation's funding) derive `ToSchema` behind `model`'s `openapi` feature, and
+//! `replica::CoalitionSummary` behind `replica`'s, which only this crate turns on.
+//!
+//! One module per family: `coalitions`, `issues`, `proposals`, `pools`, `meetings`, `members`,
+//! `keys`, `charter`, `reports`, `audit`, `status`, `joins` and `files`, each saying what it reads.
+//! A view prints as the command line's `--json` printed the record, and every command prints the
+//! same on a stopped home and through the node, byte for byte (tested in the workspace's
+//! `tests/tests/api.rs`).
 
 pub mod audit;
 pub mod charter;

@@ -1,4 +1,9 @@
 //! Proposals: open one, take a position, show one with its tally, list a page.
+//!
+//! Each reads the proposals it shows, alone or through the listing's headers (a page's records
+//! whole), and the governance for names. Taking a position answers the proposal's tally, read alone
+//! after the edit; an allocation shown alone reads its pool with the proposals deciding the pool's
+//! requests (`pools::read_pool`), for its funding.
 
 use std::collections::{BTreeMap, BTreeSet};
 

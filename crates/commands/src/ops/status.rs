@@ -1,6 +1,15 @@
 //! `status`: this node, its network, and how far each member node is behind. The network
 //! part ([`Live`]) only the running node knows; on a stopped node the report says so and reads
 //! what the store keeps (when each peer last synced).
+//!
+//! Per coalition it reads the governance, the coalition's name, its forks record (keys that forked,
+//! who flagged them, whether this node's key is refused) and its records that do not read
+//! ([`Replica::unreadable`], kept up to date from what each change wrote to), never the whole
+//! coalition. How far behind a member node is, [`Replica::missing_from`] counts from the change
+//! graph's metadata, against the changes the peer is known to hold (`SyncNode::peer_heads`: the
+//! last sync round's heads plus the changes exchanged live since, including those a peer sent that
+//! were held here already). The last sync is a frame received without refusal, or one sent; the
+//! running node keeps it for its newest 1,024 peers and saves it in the store.
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,21 @@
 //! committed with a message naming the edit and the caller's timestamp. An edit first validates
 //! against the current state and writes nothing when it refuses.
 //!
+//! Edits write only the fields they change (records are map entries keyed by id), so concurrent
+//! edits on different nodes merge field by field; and they read only what they need (a record by
+//! id, the governance): reading the whole document is for reads and reports. An edit checks the
+//! governance as receiving nodes will: in force at the second the edit is made (a change's metadata
+//! keeps whole seconds), read once per edit and handed to it (`edit_governed`). A member removed,
+//! departed or awaiting its admission vote cannot edit, nor can a node whose key is flagged
+//! (`EditError::KeyFlagged`); a new proposal gets its rule and electorate from
+//! [`crate::governance::rule_and_electorate`] (the member concerned takes no part in its own
+//! removal).
+//!
+//! The governance is kept with the heads it was read at, and read again only when changes since may
+//! have changed it (`governed`). Which records changes since some heads wrote to is read from their
+//! operations, within bounds ([`CoalitionDoc::touched_in`], `touched`), for the caches readers keep
+//! (listing headers, [`crate::unreadable`], the governance).
+//!
 //! The edits live by area in the submodules; what callers give them in `inputs`, and the
 //! path helpers they share in `paths`.
 

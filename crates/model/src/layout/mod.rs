@@ -15,6 +15,7 @@
 //! A test (`every_schema_field_is_in_the_layout`) reconciles every record type and checks that
 //! each place written resolves here, so a field added to a record without being added here
 //! is refused on receipt, in the tests, before it ships.
+//! Unknown fields are refused, so a newer layout is a protocol change.
 //!
 //! The kinds a layout is described with are here; the layout itself (every record kind and
 //! its fields) is in `table`, and resolving a path to its place and checking a write there in

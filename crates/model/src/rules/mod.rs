@@ -1,27 +1,47 @@
 //! The rules every node enforces on every change it receives, whichever peer relayed it.
 //!
-//! A modified node can write whatever it likes into its own copy; these rules decide what
-//! any other node accepts from it. A change is judged against the coalition *as its author
-//! saw it*: the member list and charter at the change's dependencies, never at the receiving
-//! node's current state. Every node therefore reaches the same verdict on every change,
-//! whatever order changes arrive in, so honest nodes never split over a verdict.
+//! A modified node can write whatever it likes into its own copy; these rules decide what any other
+//! node accepts from it. A change is judged against the coalition *as its author saw it*: the
+//! governance in force at the change's own dependencies (read with [`At`], Automerge's historical
+//! view) and at the time the change states, never at the receiving node's current state. Every node
+//! therefore reaches the same verdict on every change, whatever order changes arrive in, so honest
+//! nodes never split over a verdict.
 //!
-//! What the rules say, by the path a change writes to:
+//! What the rules say, and where each is enforced (each refusal names its rule, a [`Violation`]):
 //!
-//! | path | who may write |
+//! | rule | enforced by |
 //! |---|---|
-//! | `members/<m>/…` | only member `m` (its profile and its device keys) |
-//! | `members/<m>` (a new record) | any member: admission by invite, the founding rule |
-//! | `proposals/<p>` (a new record) | any member, as its author, with the charter's rule for its kind and the membership as electorate, no positions |
-//! | `proposals/<p>/positions/<m>` | only member `m` |
-//! | `issues/<i>/ranks/<m>` | only member `m` |
-//! | `pools/<p>/ledger/<e>` (a new entry) | any member, in its own name; entries never change |
-//! | `issues`, `pools`, `meetings`, `charter/goals` records | any member (shared records); a new record names its writer |
-//! | the rest of `charter`, `charter_versions`, the root | nobody after the founding change: they change only through passed proposals |
+//! | the writer holds a key of a member in force (not removed, not left, not pending) | `Validator::check` (`NotAMember`) |
+//! | the writer's key is not flagged for forking by two members in force other than its own (see `sync::forks`) | `InForce::flagged` (`KeyFlagged`) |
+//! | `members/<m>/…` (profile, `left_at`, device keys, keys it flagged), `proposals/<p>/positions/<m>`, `issues/<i>/ranks/<m>`: only member `m` | `Ctx::permit` (`NotOwner`) |
+//! | a device key added is no other member's | `Ctx::permit` (`BadRecord`) |
+//! | a member's key list, and its list of flagged keys once it has one, are edited item by item, never made again or (the keys) deleted whole: items of a list a change makes are not judged one by one | `Ctx::permit` (`Permanent`) |
+//! | a new member record: by invite when the admission rule is the invite; else naming an `admit/<m>` proposal opened by the same change | `Ctx::check_admission` |
+//! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |
+//! | a position only while its proposal is open (at the change's dependencies and time): outcomes are final | `Ctx::still_open` (`Decided`) |
+//! | a block carries a reason | `Ctx::block_has_reason` |
+//! | new issues, pools, ledger entries, goals, progress and meetings name their writer | `Ctx::names_writer` |
+//! | ledger entries, proposals, record ids and authors never change | `Ctx::permit` (`Permanent`) |
+//! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
+//! | every record a change creates reads back whole as its typed record: every field that is not optional is written in that change (nothing else can be in the record at its heads; every optional field reads a missing key as none), and the kinds whose fields constrain each other are read back; the founding change reads as a whole coalition | `Validator::check_ops`, `layout::Record::reads` (`BadRecord`, `BadFounding`) |
+//! | the stored charter, `charter_versions`, the root: written once, by the founding change; they change only through passed proposals, which `governance` applies on reading | `Ctx::permit` (`Governed`) |
+//! | one founding change per coalition: no dependencies, seq 1, admitting exactly its author | `Validator::check_founding` (`SecondFounding`, `BadFounding`) |
 //!
-//! [`Validator`] checks a batch of changes already applied to a document (the caller rolls
-//! the document back if any is refused). It caches the governance state along the batch so
-//! that a long catch-up costs one cheap step per change, not a read of the history each.
+//! [`Validator`] checks a batch of changes already applied to a document (the caller rolls the
+//! document back if any is refused). It carries the governance from change to change along the
+//! batch and reads it again only after a change that wrote to the members, the charter's rules, or
+//! an amendment or membership proposal (new, or a position on one); a position, written field by
+//! field, is judged once per change. So a long catch-up costs one cheap step per change, not a read
+//! of the history each.
+//!
+//! Tested: the property test in `tests/rules.rs` checks that every edit the model makes
+//! (amendments, votes, removals, leaving and restores included), by any member, merged in any
+//! interleaving, passes; `tests/governance.rs` that modified nodes' writes are refused.
+//!
+//! Known limit of judging at dependencies: a hostile member can date a change before another
+//! (choose old dependencies), e.g. re-create a record id concurrently, or write as if it had not
+//! yet seen its removal. Such a change is still signed by, and attributed to, its author, and it is
+//! concurrent with the removal, exactly like an honest change made offline.
 //!
 //! The submodules: reading a document as of past heads (`at`), the [`Validator`] walking a
 //! batch (`validator`), where each operation writes (`placement`) and who may write there

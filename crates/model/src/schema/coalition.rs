@@ -1,5 +1,11 @@
 //! The whole coalition as members read it ([`Coalition`]), and reading its stored records
 //! collection by collection, naming each one that does not read.
+//!
+//! Reading never fails for one record: each record of each collection is read on its own, and one
+//! that does not read (stored before values were checked on receipt) is left out and named in
+//! [`Coalition::unreadable`], which `coalesce status` shows (kept up to date without a whole read
+//! by `crate::unreadable`). Only the root and the charter, written once by the founding change
+//! (which must read whole), must read.
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,8 @@
 //! changes so that concurrent edits to different fields merge instead of overwriting each other.
 //!
 //! The same types serialize to the JSON printed by `--json`; `schema` in the root names the
-//! document layout version.
+//! document layout version: a change to these types is a change to a script-facing contract,
+//! and (through [`crate::layout`], which refuses unknown fields on receipt) to the protocol.
 //!
 //! The records by area: the whole coalition and how it is read (`coalition`), the charter and
 //! its rules (`charter`), goals, members, issues, pools, proposals and meetings, and the

@@ -1,4 +1,7 @@
 //! Resource pools and the entries of their ledgers.
+//!
+//! A ledger is an append-only map of entries keyed by id (entries never change once written:
+//! [`crate::rules`]); balances and equity are computed from it ([`crate::reports`]), never stored.
 
 use std::collections::BTreeMap;
 

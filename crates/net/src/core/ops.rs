@@ -1,6 +1,11 @@
 //! The typed operations as the running node carries them out: those that need what only it
 //! knows (its network, its joins, when peers last synced) here, the rest on its replica
 //! ([`commands::ops::handle`]).
+//!
+//! The core answers itself `status` (with its network), invites (with its addresses), joins, the
+//! key listing and backups (after saving when peers last synced), and the debug panic (obeyed only
+//! by a node started with `COALESCE_DEBUG_PANIC=1`); everything else goes to
+//! `commands::ops::handle`.
 
 use commands::ops::joins::{JoinStage, JoinStages, JoinStarted};
 use commands::ops::status::StatusDetail;

@@ -1,5 +1,11 @@
 //! The task that owns the swarm: dials, listeners, connections and streams, and the events
 //! it hands the core.
+//!
+//! At start, a TCP or UDP port already in use is refused (`port_free`, binding as libp2p does, IPv6
+//! only on an IPv6 address: libp2p listens on TCP with `SO_REUSEPORT`, so two nodes would otherwise
+//! share a port); the sync protocol is accepted before listening; the node then waits until every
+//! listener reported an address, and `LISTEN_SETTLE` more for the rest (one per interface), keeping
+//! every connection event (and up to `MAX_STASHED` others) for the task, which handles those first.
 
 use super::*;
 

@@ -3,6 +3,23 @@
 //!
 //! One task owns the [`Swarm`]; frames to and from peers travel over one ordered stream per
 //! direction and peer (`/coalesce/sync/1`), each frame a 4-byte big-endian length and the bytes.
+//!
+//! Redials back off up to [`MAX_BACKOFF`]; peers found by mDNS are kept among those redialed.
+//! Redial targets are bounded ([`MAX_DIAL_TARGETS`], for every source: bootstrap and remembered
+//! peers, mDNS, the core's `Dial`); addresses a member node named for itself are dialed once
+//! ([`Command::DialOnce`]), never kept for redial. Bootstrap addresses are handed to the swarm task
+//! itself, not through its command channel (which it alone reads).
+//!
+//! Neither a peer's writer task nor the core ever waits on the swarm task (which waits on the
+//! core): what does not fit its channel is kept and handed over shortly after, so core, writer and
+//! swarm cannot deadlock. Per-peer rate limits (`governor`, keyed by node key, shared by all a
+//! peer's streams): frames reach the core at most at `--peer-frames-per-second`
+//! ([`FRAMES_PER_SECOND`] by default, bursts of twice that) and [`KIB_PER_SECOND`]; a peer over its
+//! limit is slowed, not cut off: its reader waits, transport flow control holds the peer back, and
+//! every other peer's frames keep reaching the core. Connection limits (`connection_limits`,
+//! `--max-connections`, `--max-connections-per-peer`) refuse connections beyond them, pending
+//! handshakes included; the sync state machine refuses a message, whole or reassembled, above
+//! `--max-message-bytes` (between `sync::wire::MIN_MESSAGE_LIMIT` and `sync::wire::MAX_MESSAGE`).
 
 mod drive;
 mod streams;

@@ -1,5 +1,12 @@
 //! Frames on a peer's streams: read from one, written to the other by a writer task per
 //! peer with a bounded queue and a write timeout.
+//!
+//! A reader refuses a frame announced beyond the node's own limit (`super::frame_limit`) and grows
+//! its buffer with the bytes that arrive, reserving nothing for an announced length. A peer that
+//! does not keep up with its queue ([`super::PEER_QUEUE`]), or takes longer than [`WRITE_TIMEOUT`]
+//! to take a frame, is disconnected and resyncs later. A disconnection the core asks for goes
+//! through the peer's writer: frames queued before it (a refusal, a version notice) are sent first,
+//! and the peer gets up to [`CLOSE_GRACE`] to read them.
 
 use super::*;
 

@@ -37,6 +37,30 @@
 //! pass judges), which says its object, place and whether it inserted exactly: a value put
 //! over a list element reads back with the element's cursor where it wins, so the current
 //! state cannot tell the two apart alike on every node. Nothing is rebuilt after applying.
+//!
+//! The work is bounded by the document whatever a batch refers to, and no honest catch-up is
+//! refused for the number of changes it refers to: changes are ordered causally in time linear in
+//! the batch (Kahn's algorithm, `order`); the changes a batch refers into are rebuilt from the
+//! document one by one up to `ONE_BY_ONE`, else all in one pass over the document's operations
+//! (`written`), keeping only the operations referred to (matched by actor and counter); should that
+//! one pass fail, the batch is refused as too much work (automerge is pinned to the version this
+//! was checked against). A batch that waits for anything is not judged exactly (nothing is rebuilt
+//! for it) until it is whole. A reference's object and place must be its writing operation's
+//! exactly. References into the batch are kept with actors and keys numbered per batch (no
+//! allocation per operation), and the decoded operations are handed on to the rules.
+//!
+//! Nothing received is rebuilt after applying (Automerge's rebuild asserts on misplaced references:
+//! the fuzzer found one), and the cursor lookups, which assert that an element is in the object
+//! named, run under `catch_unwind` (a read: a panic there means "elsewhere"). Taking a list
+//! position from the current state would let a change naming a value put over an element as a
+//! position be taken by some honest nodes and refused by others (found by review, tested in
+//! `tests`). Since the text rule, a history holding a value put over a character (only a modified
+//! node writes one) is refused by nodes of this version, so a coalition holding one cannot be
+//! joined or caught up on from it.
+//!
+//! A snapshot's changes, rebuilt by Automerge from the document, pass the same checks:
+//! `snapshot::check` does not relate an operation to the object it writes in, and the rules walk
+//! those relations.
 
 mod order;
 #[cfg(test)]

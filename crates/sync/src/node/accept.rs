@@ -1,5 +1,33 @@
 //! Changes received from a peer, accepted: new ones found, forks kept apart, checked, applied
 //! and judged by the rules, stored, then relayed; and this node's own changes pushed.
+//!
+//! A change is stored or applied only after: its actor is a 32-byte Ed25519 key; a signature by
+//! that key over the actor's newest change in the batch verifies and every other change of that
+//! actor in the batch is its ancestor (an actor's newest change here may instead be vouched for by
+//! a signed later one carried as a voucher, or by a signed later one in the batch that this node
+//! set aside already: `forks`); it is not set aside by a known fork; it does not reuse an actor's
+//! sequence number (that is a fork); its dependencies are here or in the batch (a batch with
+//! missing dependencies is not applied, and sync catches up on what it lacks); it passes
+//! `chain::check`; and, once applied in causal order, every change of the batch passes
+//! `model::rules`. Otherwise the document is rolled back to its heads before the batch (`fork_at`)
+//! and the whole message is refused with the rule broken (`Refusal::Rule`). Applying, and the
+//! rules' reading of what was applied, run under `catch_unwind`: should Automerge still panic, the
+//! batch is refused and the in-memory document dropped and reloaded from the store
+//! (`Documents::discard`), which holds only what passed. A batch that cannot be stored is rolled
+//! back the same way, so memory never runs ahead of the store; signatures are indexed only once the
+//! batch is stored.
+//!
+//! The sender signs for every actor's newest change in each message: its newest signatures and,
+//! where Automerge left out changes it sent that peer before (so the message's newest change of an
+//! actor is an older one), the signature stored over that one. New changes are relayed to the other
+//! peers sharing the coalition as one batch (the signatures that vouched for it here vouch for it
+//! there) only up to [`super::MAX_RELAY`] changes; a larger batch is a catch-up, offered to them
+//! through a sync round instead. The members in force (`docs::member_keys`) are derived again after
+//! each local change and after a received batch that may have changed them
+//! (`Validator::governance_changed`; a removal decided by a closing time is seen at the next local
+//! change or governance write): the node starts syncing with peers that became members and stops
+//! with those that no longer are (removed, left, revoked key), so a removed member's node receives
+//! the change that removed it and nothing after.
 
 use super::*;
 
