@@ -160,6 +160,22 @@ impl Replica {
         Ok((loaded.doc.automerge_mut(), &mut loaded.index))
     }
 
+    /// The node keys of a coalition's members in force as of its heads, each with its
+    /// member (what `sync::member_key_map` reads, from the governance kept between
+    /// changes); empty if it has none yet, `None` if the coalition cannot be loaded.
+    pub fn member_key_map(&mut self, id: &CoalitionId) -> Option<BTreeMap<[u8; 32], MemberId>> {
+        let loaded = self.loaded(id).ok()?;
+        let Ok(gov) = loaded.doc.in_force_at_heads() else {
+            return Some(BTreeMap::new());
+        };
+        Some(
+            gov.members
+                .values()
+                .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), m.id.clone())))
+                .collect(),
+        )
+    }
+
     /// Makes changes received from peers (already verified) and their signatures durable.
     pub fn persist_remote(
         &mut self,

@@ -380,3 +380,43 @@ fn issue_headers_follow_edits_one_by_one_and_in_bulk() {
     assert_eq!(after.len(), model::MAX_TOUCHED_CHANGES + 7);
     assert_eq!(after, whole(&mut r));
 }
+
+/// The member keys the replica gives the sync protocol, from the governance it keeps
+/// between changes, are those read from the document whole, after every kind of edit.
+#[test]
+fn member_keys_kept_between_changes_are_those_read_again() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let read_again = |r: &mut Replica| {
+        let (doc, _) = r.sync_entry(&id).unwrap();
+        let gov = model::governance::Governance::read(doc).unwrap();
+        gov.in_force(model::governance::latest_moment(doc))
+            .members
+            .values()
+            .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), m.id.clone())))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(r.member_key_map(&id).unwrap(), read_again(&mut r));
+    let other = model::NodeKey::from_bytes([5; 32]);
+    let member = model::MemberId::from_bytes([6; 16]);
+    r.edit(&id, |doc, a| {
+        doc.admit_member(
+            &a.member,
+            &member,
+            &model::MemberProfile::named("Eastside"),
+            other,
+            a.now,
+        )
+    })
+    .unwrap();
+    let keys = r.member_key_map(&id).unwrap();
+    assert_eq!(keys.get(other.as_bytes()), Some(&member));
+    assert_eq!(keys, read_again(&mut r));
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, issue(1), a.now))
+        .unwrap();
+    assert_eq!(r.member_key_map(&id).unwrap(), read_again(&mut r));
+    assert!(
+        r.member_key_map(&model::CoalitionId::from_bytes([9; 16]))
+            .is_none()
+    );
+}

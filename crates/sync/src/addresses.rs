@@ -41,7 +41,7 @@ use model::{CoalitionId, NodeKey};
 use serde::{Deserialize, Serialize};
 use tracing::debug;
 
-use crate::docs::{Documents, member_keys};
+use crate::docs::Documents;
 use crate::node::{Output, SyncNode, send};
 use crate::verify::Refusal;
 use crate::wire::Message;
@@ -291,10 +291,7 @@ fn members_of<'a>(
     coalitions: impl Iterator<Item = &'a CoalitionId>,
 ) -> MemberKeys {
     coalitions
-        .filter_map(|c| {
-            docs.entry(c)
-                .map(|(doc, _)| (c.clone(), crate::docs::member_key_map(doc)))
-        })
+        .filter_map(|c| docs.member_key_map(c).map(|keys| (c.clone(), keys)))
         .collect()
 }
 
@@ -363,17 +360,16 @@ impl SyncNode {
         c: &CoalitionId,
         out: &mut Vec<Output>,
     ) {
-        let Some((doc, _)) = docs.entry(c) else {
+        let Some(members) = docs.member_key_map(c) else {
             return;
         };
-        let members = member_keys(doc);
         let records: Vec<AddressRecord> = self
             .own
             .iter()
             .chain(
                 self.book
                     .records()
-                    .filter(|r| r.node != *peer.as_bytes() && members.contains(&r.node)),
+                    .filter(|r| r.node != *peer.as_bytes() && members.contains_key(&r.node)),
             )
             .take(MAX_RECORDS)
             .cloned()
@@ -485,15 +481,14 @@ impl SyncNode {
         if self.pending.is_empty() {
             return;
         }
-        let Some((doc, _)) = docs.entry(c) else {
+        let Some(members) = docs.member_key_map(c) else {
             return;
         };
-        let members = member_keys(doc);
         let now = self.now;
         let ready: Vec<[u8; 32]> = self
             .pending
             .keys()
-            .filter(|k| members.contains(*k))
+            .filter(|k| members.contains_key(*k))
             .copied()
             .collect();
         let mut learned = Vec::new();

@@ -46,6 +46,15 @@ pub trait Documents {
     /// The signature stored over a change, if any (every signature received is kept, not
     /// only the newest per actor that [`HeadIndex`] holds).
     fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature>;
+    /// [`member_key_map`] of the coalition's document; `None` if it is not held. Asked
+    /// after every change applied or made: a store that keeps the governance between
+    /// changes (the replica does) answers without reading it again.
+    fn member_key_map(
+        &mut self,
+        coalition: &CoalitionId,
+    ) -> Option<BTreeMap<[u8; 32], model::MemberId>> {
+        self.entry(coalition).map(|(doc, _)| member_key_map(doc))
+    }
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document

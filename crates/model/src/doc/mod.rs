@@ -314,6 +314,14 @@ impl CoalitionDoc {
             .in_force(Timestamp::from_secs(now.as_secs())))
     }
 
+    /// The governance in force as of the document's heads: at the newest moment they state
+    /// (what every node judges membership by when it relays a coalition), from the
+    /// governance kept between changes.
+    pub fn in_force_at_heads(&mut self) -> Result<Arc<InForce>, EditError> {
+        let at = crate::governance::latest_moment(&self.doc);
+        Ok(self.governance()?.in_force(at))
+    }
+
     /// The underlying Automerge document.
     pub fn automerge(&self) -> &AutoCommit {
         &self.doc

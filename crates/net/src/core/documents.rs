@@ -30,6 +30,13 @@ impl Documents for ReplicaDocs<'_> {
             .map_err(|e| e.to_string())
     }
 
+    fn member_key_map(
+        &mut self,
+        coalition: &CoalitionId,
+    ) -> Option<std::collections::BTreeMap<[u8; 32], model::MemberId>> {
+        self.0.member_key_map(coalition)
+    }
+
     fn discard(&mut self, coalition: &CoalitionId) {
         self.0.discard(coalition);
     }

@@ -432,12 +432,11 @@ impl SyncNode {
         c: &CoalitionId,
         out: &mut Vec<Output>,
     ) {
-        let Some((doc, _)) = docs.entry(c) else {
+        let Some(keys) = docs.member_key_map(c) else {
             return;
         };
-        let keys = member_keys(doc);
         for (peer, p) in &mut self.peers {
-            if p.docs.contains_key(c) && !keys.contains(peer.as_bytes()) {
+            if p.docs.contains_key(c) && !keys.contains_key(peer.as_bytes()) {
                 p.docs.remove(c);
                 p.offered.remove(c);
                 info!(peer = %peer, coalition = %c, "peer is no longer a member: not syncing with it");
@@ -446,7 +445,7 @@ impl SyncNode {
         let newly: Vec<(NodeKey, bool)> = self
             .peers
             .iter()
-            .filter(|(k, p)| !p.docs.contains_key(c) && keys.contains(k.as_bytes()))
+            .filter(|(k, p)| !p.docs.contains_key(c) && keys.contains_key(k.as_bytes()))
             .map(|(k, p)| (*k, p.offered.contains(c)))
             .collect();
         for (peer, offered) in newly {

@@ -22,7 +22,7 @@ use tracing::{debug, info};
 
 use crate::addresses::{AddressBook, AddressRecord};
 
-use crate::docs::{Documents, member_keys};
+use crate::docs::Documents;
 use crate::verify::ChangeSignature;
 use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
@@ -458,8 +458,9 @@ impl SyncNode {
     fn offer_for(&self, docs: &mut impl Documents, peer: &NodeKey) -> Vec<WireCoalition> {
         let mut out = BTreeSet::new();
         for c in docs.coalitions() {
-            if let Some((doc, _)) = docs.entry(&c)
-                && member_keys(doc).contains(peer.as_bytes())
+            if docs
+                .member_key_map(&c)
+                .is_some_and(|keys| keys.contains_key(peer.as_bytes()))
             {
                 out.insert(wire_id(&c));
             }
