@@ -46,8 +46,9 @@ impl Unreadables {
     }
 
     /// Brings this up to date with `doc`: only the records that the changes made since it
-    /// was read wrote to are read again, unless that is not cheap to tell
-    /// ([`CoalitionDoc::touched_in`]), when that collection is read whole.
+    /// was read wrote to are read again. A collection whose root key was written is read
+    /// whole; when what was written is not cheap to tell ([`CoalitionDoc::touched_in`]:
+    /// heads unknown here, too many changes or operations), every collection is.
     pub fn update(&mut self, doc: &mut CoalitionDoc) {
         let heads = doc.heads();
         if heads == self.at {

@@ -74,22 +74,21 @@ impl Replica {
         self.put_record(&invite_key(secret), &record.to_json())
     }
 
-    /// The invite with `secret`, if it was made here for `coalition`.
+    /// The invite with `secret`, if it was made here for `coalition`; an error if the store
+    /// could not be read (no reason to refuse the joining node: it asks again).
     pub fn invite_for(
         &self,
         coalition: &CoalitionId,
         secret: &[u8; 16],
-    ) -> Result<InviteRecord, InviteRefused> {
-        let record: InviteRecord = self
-            .record(&invite_key(secret))
-            .ok()
-            .flatten()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or(InviteRefused::Unknown)?;
-        if record.coalition != coalition.as_str() {
-            return Err(InviteRefused::OtherCoalition);
-        }
-        Ok(record)
+    ) -> Result<Result<InviteRecord, InviteRefused>, ReplicaError> {
+        let record: Option<InviteRecord> = self
+            .record(&invite_key(secret))?
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        Ok(match record {
+            None => Err(InviteRefused::Unknown),
+            Some(r) if r.coalition != coalition.as_str() => Err(InviteRefused::OtherCoalition),
+            Some(r) => Ok(r),
+        })
     }
 
     /// Marks the invite with `secret` used: it admits no other node.
@@ -118,23 +117,26 @@ mod tests {
         let other = CoalitionId::from_bytes([4; 16]);
         let secret = [7; 16];
         let at = Timestamp::from_millis(1_000);
-        assert_eq!(r.invite_for(&c, &secret), Err(InviteRefused::Unknown));
+        assert_eq!(
+            r.invite_for(&c, &secret).unwrap(),
+            Err(InviteRefused::Unknown)
+        );
         r.record_invite(&c, &secret, Timestamp::from_millis(2_000))
             .unwrap();
         drop(r);
         let r = Replica::open(home.path()).unwrap();
         assert_eq!(
-            r.invite_for(&other, &secret),
+            r.invite_for(&other, &secret).unwrap(),
             Err(InviteRefused::OtherCoalition)
         );
-        let invite = r.invite_for(&c, &secret).unwrap();
+        let invite = r.invite_for(&c, &secret).unwrap().unwrap();
         assert_eq!(invite.usable_at(at), Ok(()));
         assert_eq!(
             invite.usable_at(Timestamp::from_millis(2_000)),
             Err(InviteRefused::Expired)
         );
         r.use_invite(invite, &secret).unwrap();
-        let invite = r.invite_for(&c, &secret).unwrap();
+        let invite = r.invite_for(&c, &secret).unwrap().unwrap();
         assert_eq!(invite.usable_at(at), Err(InviteRefused::Used));
         assert_eq!(InviteRefused::Used.to_string(), "invite already used");
     }

@@ -196,7 +196,10 @@ fn holding<'a>(
         .find(|m| m.keys.contains(key))
 }
 
-/// The status; `live` is the running node's view (none on a stopped node).
+/// The status; `live` is the running node's view (none on a stopped node). Each coalition's
+/// members are those in force at the current second (as edits judge them), read from the
+/// governance the replica keeps, with its name and its unreadable records: never a whole
+/// read of the coalition.
 pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView> {
     let me = r.identity().node_key();
     let running = live.is_some();

@@ -265,9 +265,14 @@ impl Core {
             let _ = out.blocking_send(Outgoing::Send(peer, frame));
         };
         let record = match self.replica.invite_for(coalition, &secret) {
-            Ok(record) => record,
-            Err(why) => {
+            Ok(Ok(record)) => record,
+            Ok(Err(why)) => {
                 refuse(&why.to_string());
+                return Vec::new();
+            }
+            Err(e) => {
+                // Not the joining node's fault: it asks again after its next reconnect.
+                warn!(error = %e, "could not read this node's invites; the join request waits");
                 return Vec::new();
             }
         };

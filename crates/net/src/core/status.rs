@@ -68,8 +68,6 @@ impl Core {
         }
     }
 
-    /// Runs a command-line command with this node's replica, capturing its output.
-    /// `coalesce status` with what only the running node knows.
     /// The status, with what only the running node knows (its peers and network).
     pub(super) fn status_report(&mut self) -> anyhow::Result<commands::ops::status::StatusView> {
         let file = api::ApiFile::read(self.replica.home()).ok().flatten();
