@@ -269,8 +269,10 @@ fn main() {
                 String::from_utf8_lossy(&out.stderr)
             );
         };
+        // One connection kept between calls, as the web UI's browser keeps it.
+        let session = coalesce_tests::ApiSession::open(home);
         let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
-            let (status, reply) = coalesce_tests::api_call(home, method, path, body.as_ref(), true);
+            let (status, reply) = session.call(method, path, body.as_ref(), true);
             assert!((200..300).contains(&status), "{path}: {reply}");
         };
         let typed = |path: &str| call("GET", path, None);

@@ -54,9 +54,8 @@ fn get_from_api(home: &Path, path: &str, with_token: bool) -> (u16, String) {
     (status, body)
 }
 
-/// `METHOD path` on the node's API (address and token from `api.json` in `home`; no token
-/// if `with_token` is false), with an optional JSON body: (status, body as JSON, or the
-/// body's text as a JSON string when it is not JSON).
+/// Calls the API of the node running on `home` once (a fresh connection, as a command would),
+/// with or without its token; the status and the reply (JSON, or the text as a JSON string).
 pub fn api_call(
     home: &Path,
     method: &str,
@@ -64,34 +63,65 @@ pub fn api_call(
     body: Option<&serde_json::Value>,
     with_token: bool,
 ) -> (u16, serde_json::Value) {
-    let file: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(home.join("api.json")).expect("api.json"))
-            .expect("api.json is JSON");
-    let url = format!(
-        "http://{}{path}",
-        file["addr"].as_str().expect("an address")
-    );
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let token = format!("Bearer {}", file["token"].as_str().expect("a token"));
-    let mut request = ureq::http::Request::builder().method(method).uri(&url);
-    if with_token {
-        request = request.header("authorization", &token);
-    }
-    let sent = match body {
-        Some(b) => {
-            request = request.header("content-type", "application/json");
-            agent.run(request.body(b.to_string()).expect("a request"))
+    ApiSession::open(home).call(method, path, body, with_token)
+}
+
+/// A client of the API of the node running on a home that keeps its connection between calls,
+/// as a browser does.
+#[derive(Debug)]
+pub struct ApiSession {
+    agent: ureq::Agent,
+    base: String,
+    token: String,
+}
+
+impl ApiSession {
+    /// Reads where the node's API listens and its token (`api.json`).
+    pub fn open(home: &Path) -> Self {
+        let file: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(home.join("api.json")).expect("api.json"),
+        )
+        .expect("api.json is JSON");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self {
+            agent,
+            base: format!("http://{}", file["addr"].as_str().expect("an address")),
+            token: format!("Bearer {}", file["token"].as_str().expect("a token")),
         }
-        None => agent.run(request.body(ureq::SendBody::none()).expect("a request")),
-    };
-    let mut resp = sent.expect("the API answers");
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().expect("a body");
-    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-    (status, value)
+    }
+
+    /// One call: the status and the reply (JSON, or the text as a JSON string).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        with_token: bool,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{}{path}", self.base);
+        let mut request = ureq::http::Request::builder().method(method).uri(&url);
+        if with_token {
+            request = request.header("authorization", &self.token);
+        }
+        let sent = match body {
+            Some(b) => {
+                request = request.header("content-type", "application/json");
+                self.agent
+                    .run(request.body(b.to_string()).expect("a request"))
+            }
+            None => self
+                .agent
+                .run(request.body(ureq::SendBody::none()).expect("a request")),
+        };
+        let mut resp = sent.expect("the API answers");
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().expect("a body");
+        let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, value)
+    }
 }
 
 /// Path of a binary built in this workspace's target directory.

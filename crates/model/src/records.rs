@@ -46,11 +46,16 @@ pub trait Header: Sized + Clone {
     const COLLECTION: &'static str;
     /// The header of the record stored as the map `obj`.
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str>;
+    /// When the record was made (what listings order by).
+    fn created_at(&self) -> Timestamp;
 }
 
 impl Header for IssueHeader {
     type Id = IssueId;
     const COLLECTION: &'static str = "issues";
+    fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut status, mut tags, mut created_at) = (None, None, None);
         for field in doc.map_range(obj, ..) {
@@ -83,6 +88,9 @@ impl Header for IssueHeader {
 impl Header for ProposalHeader {
     type Id = ProposalId;
     const COLLECTION: &'static str = "proposals";
+    fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut kind, mut created_at) = (None, None);
         for field in doc.map_range(obj, ..) {

@@ -10,38 +10,78 @@ pub type IssueHeaders = std::sync::Arc<BTreeMap<model::IssueId, model::records::
 pub type ProposalHeaders =
     std::sync::Arc<BTreeMap<model::ProposalId, model::records::ProposalHeader>>;
 
-/// Headers of every record of a collection, and the heads they were read at.
-pub(crate) type Headers<H> = (
-    Vec<model::automerge::ChangeHash>,
-    std::sync::Arc<BTreeMap<<H as model::records::Header>::Id, H>>,
-);
+/// Every issue that reads, by when it was raised then by id: the order of a listing.
+pub type IssueOrder = std::sync::Arc<std::collections::BTreeSet<(Timestamp, model::IssueId)>>;
 
-/// The headers `slot` holds, brought up to the document's heads: if it was read at other
-/// heads, only the records the changes since wrote to are read again (when that is cheap to
-/// tell, else every header); kept in `slot` for the next call. Records that do not read are
-/// left out, as from the whole read (`Coalition::unreadable`).
+/// Every proposal that reads, by when it opened then by id.
+pub type ProposalOrder = std::sync::Arc<std::collections::BTreeSet<(Timestamp, model::ProposalId)>>;
+
+/// Headers of every record of a collection, in the order listings take them, and the heads
+/// they were read at.
+#[derive(Debug)]
+pub(crate) struct Headers<H: model::records::Header> {
+    at: Vec<model::automerge::ChangeHash>,
+    by_id: std::sync::Arc<BTreeMap<H::Id, H>>,
+    order: std::sync::Arc<std::collections::BTreeSet<(Timestamp, H::Id)>>,
+}
+
+/// The order of `headers`.
+fn order_of<H: model::records::Header>(
+    headers: &BTreeMap<H::Id, H>,
+) -> std::collections::BTreeSet<(Timestamp, H::Id)> {
+    headers
+        .iter()
+        .map(|(id, h)| (h.created_at(), id.clone()))
+        .collect()
+}
+
+/// The headers `slot` holds and their order, brought up to the document's heads: if they were
+/// read at other heads, only the records the changes since wrote to are read again and moved
+/// in the order (when that is cheap to tell, else every header is read and sorted again);
+/// kept in `slot` for the next call. Records that do not read are left out, as from the
+/// whole read (`Coalition::unreadable`). A caller still holding an earlier answer keeps it
+/// as it was (the next update copies instead).
+#[allow(clippy::type_complexity)]
 pub(crate) fn cached<H: model::records::Header>(
     slot: &mut Option<Headers<H>>,
     doc: &mut CoalitionDoc,
-) -> std::sync::Arc<BTreeMap<H::Id, H>> {
+) -> (
+    std::sync::Arc<BTreeMap<H::Id, H>>,
+    std::sync::Arc<std::collections::BTreeSet<(Timestamp, H::Id)>>,
+) {
     let heads = doc.heads();
-    if let Some((at, value)) = slot {
-        if *at == heads {
-            return value.clone();
+    if let Some(h) = slot {
+        if h.at == heads {
+            return (h.by_id.clone(), h.order.clone());
         }
-        if let Some(touched) = doc.touched_since(at, H::COLLECTION) {
-            model::records::update_headers(
-                doc.automerge(),
-                std::sync::Arc::make_mut(value),
-                &touched,
-            );
-            *at = heads;
-            return value.clone();
+        if let Some(touched) = doc.touched_since(&h.at, H::COLLECTION) {
+            let by_id = std::sync::Arc::make_mut(&mut h.by_id);
+            let order = std::sync::Arc::make_mut(&mut h.order);
+            let ids: Vec<H::Id> = touched.iter().filter_map(|k| k.parse().ok()).collect();
+            for id in &ids {
+                if let Some(old) = by_id.get(id) {
+                    order.remove(&(old.created_at(), id.clone()));
+                }
+            }
+            model::records::update_headers(doc.automerge(), by_id, &touched);
+            for id in ids {
+                if let Some(new) = by_id.get(&id) {
+                    order.insert((new.created_at(), id));
+                }
+            }
+            h.at = heads;
+            return (h.by_id.clone(), h.order.clone());
         }
     }
-    let value = std::sync::Arc::new(doc.headers::<H>());
-    *slot = Some((heads, value.clone()));
-    value
+    let by_id = doc.headers::<H>();
+    let order = std::sync::Arc::new(order_of(&by_id));
+    let by_id = std::sync::Arc::new(by_id);
+    *slot = Some(Headers {
+        at: heads,
+        by_id: by_id.clone(),
+        order: order.clone(),
+    });
+    (by_id, order)
 }
 
 impl Replica {
@@ -125,12 +165,35 @@ impl Replica {
     pub fn issue_headers(&mut self, id: &CoalitionId) -> Result<IssueHeaders, ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
-        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc))
+        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc).0)
     }
 
     /// What a listing of a coalition's proposals sorts and filters by, as
     /// [`Replica::issue_headers`] for issues.
     pub fn proposal_headers(&mut self, id: &CoalitionId) -> Result<ProposalHeaders, ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        Ok(cached(&mut loaded.proposal_headers, &mut loaded.doc).0)
+    }
+
+    /// [`Replica::issue_headers`] with the issues in a listing's order (by when each was
+    /// raised, then by id), kept up to date as the headers are: a page takes its issues from
+    /// it without sorting them all.
+    pub fn issue_listing(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<(IssueHeaders, IssueOrder), ReplicaError> {
+        self.arrived_or_err(id)?;
+        let loaded = self.loaded(id)?;
+        Ok(cached(&mut loaded.issue_headers, &mut loaded.doc))
+    }
+
+    /// [`Replica::proposal_headers`] with the proposals in order (by when each opened, then
+    /// by id), as [`Replica::issue_listing`].
+    pub fn proposal_listing(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<(ProposalHeaders, ProposalOrder), ReplicaError> {
         self.arrived_or_err(id)?;
         let loaded = self.loaded(id)?;
         Ok(cached(&mut loaded.proposal_headers, &mut loaded.doc))

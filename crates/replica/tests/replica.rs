@@ -420,3 +420,40 @@ fn member_keys_kept_between_changes_are_those_read_again() {
             .is_none()
     );
 }
+
+/// The order a listing takes issues in follows every edit as the headers do: it is always the
+/// headers sorted by when each issue was raised, then by id, one edit or many at a time, and
+/// an order a caller still holds stays as it was.
+#[test]
+fn the_listing_order_follows_the_headers() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut r, id) = founded(home.path());
+    let check = |r: &mut Replica| {
+        let (headers, order) = r.issue_listing(&id).unwrap();
+        let mut want: Vec<_> = headers
+            .iter()
+            .map(|(k, h)| (h.created_at, k.clone()))
+            .collect();
+        want.sort();
+        assert_eq!(order.iter().cloned().collect::<Vec<_>>(), want);
+        order
+    };
+    assert!(check(&mut r).is_empty());
+    for n in 0..3 {
+        let new = issue(n);
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+            .unwrap();
+        check(&mut r);
+    }
+    let held = check(&mut r);
+    for n in 3..=model::MAX_TOUCHED_CHANGES + 6 {
+        let new = issue(n);
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+            .unwrap();
+        if n % 10 == 0 {
+            check(&mut r);
+        }
+    }
+    assert_eq!(check(&mut r).len(), model::MAX_TOUCHED_CHANGES + 7);
+    assert_eq!(held.len(), 3);
+}

@@ -1,7 +1,8 @@
 //! The issue inventory: raise, list a page, show one, edit.
 //!
-//! A page filters and sorts on the issues' headers (`Replica::issue_headers`) and reads only its
-//! own issues whole; names come from the governance.
+//! A page filters the issues' headers in the order the replica keeps them
+//! (`Replica::issue_listing`: nothing is sorted per page) and reads only its own issues
+//! whole; names come from the governance.
 
 use std::collections::BTreeMap;
 
@@ -308,19 +309,21 @@ pub(crate) fn list_limited(
     max: usize,
 ) -> anyhow::Result<IssuePage> {
     let limit = super::page_limit(q.limit, DEFAULT_PAGE, max, "issue")?;
-    let headers = r
-        .issue_headers(c)
+    let (headers, order) = r
+        .issue_listing(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
     let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
-    let mut matching: Vec<_> = headers
+    let matches = |h: &model::records::IssueHeader| {
+        tag.as_ref().is_none_or(|t| h.tags.contains(t)) && status.is_none_or(|s| h.status == s)
+    };
+    // Oldest first, as kept by the replica: no header is sorted here.
+    let unfiltered = tag.is_none() && status.is_none();
+    let sorted: Vec<&IssueId> = order
         .iter()
-        .filter(|(_, h)| tag.as_ref().is_none_or(|t| h.tags.contains(t)))
-        .filter(|(_, h)| status.is_none_or(|s| h.status == s))
-        .map(|(id, h)| (h.created_at, id))
+        .map(|(_, id)| id)
+        .filter(|id| unfiltered || headers.get(*id).is_some_and(matches))
         .collect();
-    matching.sort();
-    let sorted: Vec<&IssueId> = matching.into_iter().map(|(_, id)| id).collect();
     let (issues, next) = super::read_page(c, &sorted, q.offset, limit, |id| r.issue(c, id))?;
     let names = names(r, c, issues.iter())?;
     Ok(IssuePage {

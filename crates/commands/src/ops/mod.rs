@@ -6,8 +6,9 @@
 //!
 //! An operation reads only what it needs, so its cost follows the work: a record named by its whole
 //! id is looked up alone (`resolve`, `Replica::has_record`), only a prefix is resolved among the
-//! record ids; a listing sorts and filters on the headers the replica keeps up to date
-//! (`Replica::issue_headers`, `Replica::proposal_headers`) and reads only its page's records whole;
+//! record ids; a listing filters the headers the replica keeps up to date, in the order it
+//! keeps with them (`Replica::issue_listing`, `Replica::proposal_listing`: nothing is sorted
+//! per page) and reads only its page's records whole;
 //! names come from the governance ([`names`]). Only the reports, which draw on all of it, read the
 //! whole coalition (once), and the history reads it only to find a record given by prefix in any
 //! collection; exports write it whole.
