@@ -206,13 +206,11 @@ fn main() {
             r.proposal(&id, &proposal).unwrap().unwrap();
             r.in_force(&id).unwrap();
         });
-        // What a page of 50 issues reads: every issue's header (to sort and filter), the 50
-        // issues of the page, the governance (for names).
+        // What a page of 50 issues reads: the issues' headers in the order the replica keeps
+        // (to filter), the 50 issues of the page, the governance (for names).
         let page = |r: &mut Replica| {
-            let headers = r.issue_headers(&id).unwrap();
-            let mut ids: Vec<_> = headers.iter().map(|(k, h)| (h.created_at, k)).collect();
-            ids.sort();
-            for (_, i) in ids.iter().take(50) {
+            let (_, order) = r.issue_listing(&id).unwrap();
+            for (_, i) in order.iter().take(50) {
                 r.issue(&id, i).unwrap().unwrap();
             }
             r.in_force(&id).unwrap();
@@ -224,13 +222,11 @@ fn main() {
         let base_status = time(|_| {
             commands::ops::status::report(&mut r, None).unwrap();
         });
-        // What a page of 50 proposals reads: every proposal's header, the 50 proposals, the
-        // governance.
+        // What a page of 50 proposals reads: the proposals' headers in the replica's order,
+        // the 50 newest proposals, the governance.
         let base_proposal_page = time(|_| {
-            let headers = r.proposal_headers(&id).unwrap();
-            let mut ids: Vec<_> = headers.iter().map(|(k, h)| (h.created_at, k)).collect();
-            ids.sort();
-            for (_, p) in ids.iter().take(50) {
+            let (_, order) = r.proposal_listing(&id).unwrap();
+            for (_, p) in order.iter().rev().take(50) {
                 r.proposal(&id, p).unwrap().unwrap();
             }
             r.in_force(&id).unwrap();
