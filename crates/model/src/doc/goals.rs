@@ -46,7 +46,7 @@ impl CoalitionDoc {
     ) -> Result<GoalId, EditError> {
         let note = optional_short("note", note)?;
         self.edit(by, "record goal progress", at, |doc| {
-            let goal = resolve(goal, "goal", &keys_of(doc, &["charter", "goals"])?)?;
+            let goal = resolve_in(doc, &["charter", "goals"], goal, "goal")?;
             let progress = list_at(doc, &["charter", "goals", goal.as_str(), "progress"])?;
             let len = doc.length(&progress);
             autosurgeon::reconcile_insert(

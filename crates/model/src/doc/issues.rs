@@ -62,7 +62,7 @@ impl CoalitionDoc {
             .transpose()?;
         let add_tags = tag_list(&edit.add_tags)?;
         self.edit_governed(by, "edit issue", at, |doc, gov| {
-            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
+            let id = resolve_in(doc, &["issues"], issue, "issue")?;
             let obj = map_at(doc, &["issues", id.as_str()])?;
             if let Some(title) = title {
                 doc.put(&obj, "title", title)?;
@@ -107,7 +107,7 @@ impl CoalitionDoc {
             added_by: by.clone(),
         };
         self.edit(by, "add evidence", at, |doc| {
-            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
+            let id = resolve_in(doc, &["issues"], issue, "issue")?;
             let list = list_at(doc, &["issues", id.as_str(), "evidence"])?;
             let len = doc.length(&list);
             autosurgeon::reconcile_insert(doc, list, len, &evidence)?;
@@ -124,7 +124,7 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
         self.edit(by, "share issue", at, |doc| {
-            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
+            let id = resolve_in(doc, &["issues"], issue, "issue")?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             reconcile_prop(doc, &ranks, by.as_str(), rank)?;
             id.parse().map_err(EditError::from_id)
@@ -139,7 +139,7 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
         self.edit(by, "unshare issue", at, |doc| {
-            let id = resolve(issue, "issue", &keys_of(doc, &["issues"])?)?;
+            let id = resolve_in(doc, &["issues"], issue, "issue")?;
             let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
             doc.delete(&ranks, by.as_str())?;
             id.parse().map_err(EditError::from_id)

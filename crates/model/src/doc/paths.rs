@@ -20,6 +20,22 @@ pub(super) fn resolve(
     Ok(resolve_prefix(prefix, what, keys.iter().map(String::as_str))?.to_owned())
 }
 
+/// The key of the map at `path` that `given` names: the key itself when there is one (a whole
+/// id, looked up alone), else the one key it is a unique prefix of (every key read). So an
+/// edit given a whole id costs the same however many records the map holds.
+pub(super) fn resolve_in(
+    doc: &AutoCommit,
+    path: &[&str],
+    given: &str,
+    what: &'static str,
+) -> Result<String, EditError> {
+    let exact = given.to_ascii_lowercase();
+    if !exact.is_empty() && doc.get(&map_at(doc, path)?, exact.as_str())?.is_some() {
+        return Ok(exact);
+    }
+    resolve(given, what, &keys_of(doc, path)?)
+}
+
 /// The member records (small: read whole for every edit).
 pub(super) fn members(doc: &AutoCommit) -> Result<BTreeMap<MemberId, Member>, EditError> {
     // A record that does not read is left out (see `schema::records`).
@@ -107,4 +123,28 @@ pub(super) fn shape_error(path: &[&str]) -> EditError {
         format!("nothing usable at {}", path.join("/")),
     ))
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    /// A whole id is found alone, in any case; a prefix among every key, unique or refused.
+    #[test]
+    fn a_whole_id_is_looked_up_alone_and_a_prefix_among_every_key() {
+        let mut doc = AutoCommit::new();
+        let issues = doc.put_object(ROOT, "issues", ObjType::Map).unwrap();
+        for key in ["ab12", "ab34", "cd56"] {
+            doc.put_object(&issues, key, ObjType::Map).unwrap();
+        }
+        let found = |given: &str| resolve_in(&doc, &["issues"], given, "issue");
+        assert_eq!(found("ab12").unwrap(), "ab12");
+        assert_eq!(found("AB12").unwrap(), "ab12");
+        assert_eq!(found("cd").unwrap(), "cd56");
+        assert!(found("ab").unwrap_err().to_string().contains("ab"));
+        assert!(found("ef").is_err());
+        assert!(found("").is_err());
+        assert!(resolve_in(&doc, &["pools"], "ab12", "pool").is_err());
+    }
 }

@@ -57,7 +57,7 @@ impl CoalitionDoc {
             GiftKind::Contribution => "contribute",
         };
         self.edit(by, message, at, |doc| {
-            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
+            let pool_id = resolve_in(doc, &["pools"], pool, "pool")?;
             let record = LedgerEntry {
                 id: entry.clone(),
                 kind: kind.into(),
@@ -93,7 +93,7 @@ impl CoalitionDoc {
         }
         let reason = short("reason", &reason)?;
         self.edit_governed(by, "request allocation", at, |doc, gov| {
-            let pool_id = resolve(pool, "pool", &keys_of(doc, &["pools"])?)?;
+            let pool_id = resolve_in(doc, &["pools"], pool, "pool")?;
             let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
             let balance = crate::reports::funds_of(&p, |proposal| {
                 read_at::<Proposal>(doc, &["proposals", proposal.as_str()])

@@ -102,7 +102,7 @@ impl CoalitionDoc {
             return Err(EditError::BlockWithoutReason);
         }
         self.edit(by, "take position", at, |doc| {
-            let id = resolve(proposal, "proposal", &keys_of(doc, &["proposals"])?)?;
+            let id = resolve_in(doc, &["proposals"], proposal, "proposal")?;
             let p: Proposal = read_at(doc, &["proposals", id.as_str()])?;
             if !p.electorate.iter().any(|m| m == by.as_str()) {
                 return Err(EditError::NotInElectorate {
