@@ -360,7 +360,7 @@ fn export_identity(home: &Path, file: &Path, pass_file: Option<&Path>, out: &Out
                 .try_into()?;
             Some(peers.json.into_bytes())
         }
-        None => replica::Replica::open(home)?.record(replica::PEERS_RECORD)?,
+        None => replica::Replica::open(home)?.known_peers_stored()?,
     };
     let pass = passphrase(pass_file, true)?;
     let sealed = replica::sealed::seal(&identity, peers.as_deref(), &pass)?;

@@ -204,6 +204,11 @@ impl Replica {
         Ok(keys.iter().filter_map(|k| k.parse().ok()).collect())
     }
 
+    /// A coalition's forks record as `sync::forks` stored it, if there is one.
+    pub fn forks_stored(&self, id: &CoalitionId) -> Result<Option<Vec<u8>>, ReplicaError> {
+        self.record(&forks_record(id))
+    }
+
     /// Stores a coalition's forks record and the keys that forked.
     pub fn save_forks(
         &mut self,

@@ -56,6 +56,7 @@ mod identity;
 mod invites;
 mod joins;
 mod node_records;
+mod peers;
 mod reads;
 mod refusals;
 mod restore;

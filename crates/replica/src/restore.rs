@@ -67,7 +67,7 @@ impl Replica {
             secret_key: next.secret_bytes(),
             taken_at: now().as_millis(),
             coalitions,
-            peers: self.record(PEERS_RECORD)?,
+            peers: self.known_peers_stored()?,
         };
         let bytes = file.encode()?;
         let mut taken = self.backups_taken()?;

@@ -69,7 +69,7 @@ pub fn list(r: &mut Replica, id: &CoalitionId) -> anyhow::Result<Vec<KeyView>> {
     let backups = r.backups_taken()?;
     let synced = r.last_syncs()?;
     let announced: std::collections::BTreeMap<NodeKey, Timestamp> = r
-        .record(replica::ADDRESSES_RECORD)?
+        .address_records()?
         .map(|b| sync::addresses::decode_kept(&b))
         .unwrap_or_default()
         .into_iter()

@@ -285,9 +285,7 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             Reply::Exported(files::export(r, &c, body)?)
         }
         Request::KnownPeers => {
-            let peers = r
-                .record(replica::PEERS_RECORD)?
-                .unwrap_or_else(|| b"{}".to_vec());
+            let peers = r.known_peers_stored()?.unwrap_or_else(|| b"{}".to_vec());
             Reply::KnownPeers(KnownPeers {
                 json: String::from_utf8_lossy(&peers).into_owned(),
             })

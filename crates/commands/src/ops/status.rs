@@ -245,7 +245,7 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
             }
         }
         let forks = r
-            .record(&replica::forks_record(&id))?
+            .forks_stored(&id)?
             .map(|b| sync::forks::Forks::from_bytes(&b))
             .unwrap_or_default();
         let forked = forks

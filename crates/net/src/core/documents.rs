@@ -42,10 +42,7 @@ impl Documents for ReplicaDocs<'_> {
     }
 
     fn load_forks(&mut self, coalition: &CoalitionId) -> Option<Vec<u8>> {
-        self.0
-            .record(&replica::forks_record(coalition))
-            .ok()
-            .flatten()
+        self.0.forks_stored(coalition).ok().flatten()
     }
 
     fn save_forks(

@@ -21,7 +21,7 @@
 //! period until one joins a coalition of the other).
 //!
 //! **Addresses.** The records of where member nodes listen are kept in the store
-//! (`replica::ADDRESSES_RECORD`, checked again on loading; those of nodes no longer members
+//! (`Replica::address_records`, checked again on loading; those of nodes no longer members
 //! anywhere dropped), stored again whenever newer ones are learnt; the member nodes they name that
 //! are not connected are dialed once each (an address naming another node's key is skipped; at most
 //! `DIALED_PER_NODE` per node), at start and when learnt. A member node reached so is remembered
@@ -39,10 +39,7 @@ pub const MAX_KNOWN_PEERS: usize = 256;
 /// said they listen is dialed once by the core, see [`Core::run`]).
 pub fn known_peers(replica: &Replica) -> Vec<String> {
     replica
-        .record(replica::PEERS_RECORD)
-        .ok()
-        .flatten()
-        .and_then(|b| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&b).ok())
+        .known_peers()
         .map(|m| m.into_values().collect())
         .unwrap_or_default()
 }
@@ -54,7 +51,7 @@ pub(super) const DIALED_PER_NODE: usize = 4;
 /// The records of where member nodes listen kept in the store (unchecked).
 pub(super) fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::AddressRecord> {
     replica
-        .record(replica::ADDRESSES_RECORD)
+        .address_records()
         .ok()
         .flatten()
         .map(|b| sync::addresses::decode_kept(&b))
@@ -125,7 +122,7 @@ impl Core {
     /// Stores the address book as it is now.
     pub(super) fn save_addresses(&mut self) {
         let bytes = sync::addresses::encode_kept(self.sync.address_book().records());
-        if let Err(e) = self.replica.put_record(replica::ADDRESSES_RECORD, &bytes) {
+        if let Err(e) = self.replica.save_address_records(&bytes) {
             warn!(error = %e, "could not keep where member nodes listen");
         }
     }
@@ -206,36 +203,17 @@ impl Core {
 
     /// Drops `peer` from the addresses redialed after a restart; returns its address.
     pub(super) fn forget(&mut self, peer: &NodeKey) -> Option<String> {
-        let mut known = self.known_peer_map();
-        let addr = known.remove(&peer.to_string())?;
-        if let Ok(b) = serde_json::to_vec(&known)
-            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
-        {
+        let addr = self.replica.known_peers().ok()?.remove(&peer.to_string())?;
+        if let Err(e) = self.replica.forget_peer(peer) {
             warn!(error = %e, "could not forget a peer's address");
         }
         Some(addr)
     }
 
-    pub(super) fn known_peer_map(&self) -> std::collections::BTreeMap<String, String> {
-        self.replica
-            .record(replica::PEERS_RECORD)
-            .ok()
-            .flatten()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
-    }
-
+    /// Remembers where `peer` was reached, to dial it again after a restart (at most
+    /// [`MAX_KNOWN_PEERS`]).
     pub(super) fn remember(&mut self, peer: NodeKey, addr: String) {
-        let mut known = self.known_peer_map();
-        if known.get(&peer.to_string()) == Some(&addr)
-            || (known.len() >= MAX_KNOWN_PEERS && !known.contains_key(&peer.to_string()))
-        {
-            return;
-        }
-        known.insert(peer.to_string(), addr);
-        if let Ok(b) = serde_json::to_vec(&known)
-            && let Err(e) = self.replica.put_record(replica::PEERS_RECORD, &b)
-        {
+        if let Err(e) = self.replica.remember_peer(&peer, &addr, MAX_KNOWN_PEERS) {
             warn!(error = %e, "could not remember a peer's address");
         }
     }

@@ -61,10 +61,8 @@ impl Core {
             }
             self.published_sharing = sharing;
         }
-        if stored && let Ok(meta) = std::fs::metadata(self.replica.home().join(replica::STORE_FILE))
-        {
-            m.store_bytes
-                .set(i64::try_from(meta.len()).unwrap_or(i64::MAX));
+        if stored && let Some(bytes) = self.replica.store_bytes() {
+            m.store_bytes.set(i64::try_from(bytes).unwrap_or(i64::MAX));
         }
     }
 
@@ -88,7 +86,7 @@ impl Core {
                 .map(|(k, s)| (*k, (s.addr.clone(), Some(s.seen))))
                 .collect(),
         };
-        let known = self.known_peer_map();
+        let known = self.replica.known_peers().unwrap_or_default();
         for peer in &live.connected {
             if self
                 .sync
