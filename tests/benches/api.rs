@@ -226,7 +226,7 @@ fn main() {
         // the 50 newest proposals, the governance.
         let base_proposal_page = time(|_| {
             let (_, order) = r.proposal_listing(&id).unwrap();
-            for (_, p) in order.iter().rev().take(50) {
+            for (_, p) in order.iter().take(50) {
                 r.proposal(&id, p).unwrap().unwrap();
             }
             r.in_force(&id).unwrap();

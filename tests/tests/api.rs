@@ -927,7 +927,7 @@ fn the_node_serves_the_openapi_document_that_is_checked_in() {
 #[test]
 fn every_command_prints_the_same_through_the_running_node_as_on_a_stopped_one() {
     let node = Node::init("Northside Tenants Union");
-    let c = node.ok(&[
+    node.ok(&[
         "coalition",
         "create",
         "Transit Justice",
@@ -1054,5 +1054,4 @@ fn every_command_prints_the_same_through_the_running_node_as_on_a_stopped_one() 
         stopped.iter().any(|(_, _, code)| *code == Some(1)),
         "refusals were tried"
     );
-    let _ = c;
 }

@@ -127,6 +127,14 @@ impl InForce {
             .map(|m| m.name.as_str())
     }
 
+    /// Every member record: the members in force, then those that left, were removed or
+    /// await their vote.
+    pub fn every_member(&self) -> impl Iterator<Item = &Member> {
+        self.members
+            .values()
+            .chain(self.departures.values().map(|d| &d.member))
+    }
+
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
         holding(&self.members, key)
@@ -521,6 +529,19 @@ pub fn latest_moment(doc: &automerge::AutoCommit) -> Timestamp {
         .iter()
         .filter_map(|h| automerge::ReadDoc::get_change_by_hash(doc, h))
         .map(|c| Timestamp::from_secs(c.timestamp()))
+        .max()
+        .unwrap_or(Timestamp::MIN)
+}
+
+/// [`latest_moment`] read from the change graph's metadata (no head change is rebuilt from
+/// the document to read its time), for the paths that run per change or frame.
+pub fn heads_moment(doc: &mut automerge::AutoCommit) -> Timestamp {
+    let heads = automerge::transaction::Transactable::base_heads(doc);
+    let doc = doc.document();
+    heads
+        .iter()
+        .filter_map(|h| doc.get_change_meta_by_hash(h))
+        .map(|m| Timestamp::from_secs(m.timestamp))
         .max()
         .unwrap_or(Timestamp::MIN)
 }

@@ -44,6 +44,8 @@ pub mod rules;
 pub mod schema;
 pub mod signing;
 mod tally;
+#[cfg(test)]
+mod testing;
 pub mod unreadable;
 mod values;
 

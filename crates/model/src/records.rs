@@ -46,14 +46,18 @@ pub trait Header: Sized + Clone {
     const COLLECTION: &'static str;
     /// The header of the record stored as the map `obj`.
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str>;
-    /// When the record was made (what listings order by).
-    fn created_at(&self) -> Timestamp;
+    /// Where a listing places the record (records of one rank by id).
+    type Rank: Ord + Copy;
+    /// Its rank.
+    fn rank(&self) -> Self::Rank;
 }
 
 impl Header for IssueHeader {
     type Id = IssueId;
     const COLLECTION: &'static str = "issues";
-    fn created_at(&self) -> Timestamp {
+    /// Oldest first.
+    type Rank = Timestamp;
+    fn rank(&self) -> Timestamp {
         self.created_at
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
@@ -88,8 +92,10 @@ impl Header for IssueHeader {
 impl Header for ProposalHeader {
     type Id = ProposalId;
     const COLLECTION: &'static str = "proposals";
-    fn created_at(&self) -> Timestamp {
-        self.created_at
+    /// Newest first.
+    type Rank = std::cmp::Reverse<Timestamp>;
+    fn rank(&self) -> std::cmp::Reverse<Timestamp> {
+        std::cmp::Reverse(self.created_at)
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut kind, mut created_at) = (None, None);
@@ -271,22 +277,7 @@ mod tests {
         assert_eq!(skipped[0].path, format!("issues/{bad}"));
     }
 
-    /// A coalition founded by member `[2; 16]` on node `[1; 32]`, and that member.
-    fn founded() -> (MemberId, CoalitionDoc) {
-        let founder = MemberId::from_bytes([2; 16]);
-        let doc = CoalitionDoc::found(
-            NodeKey::from_bytes([1; 32]),
-            Founding::new(
-                CoalitionId::from_bytes([3; 16]),
-                "Transit Justice",
-                founder.clone(),
-                MemberProfile::named("Northside"),
-                Timestamp::from_millis(0),
-            ),
-        )
-        .unwrap();
-        (founder, doc)
-    }
+    use crate::testing::founded;
 
     /// One step of a history: an issue raised, its status or tags edited, here or on
     /// another node whose changes are then merged (concurrent with this node's).

@@ -83,7 +83,7 @@ impl Unreadables {
 /// Every record of `collection` that does not read, by key.
 fn whole<D: ReadDoc>(doc: &D, collection: &str) -> BTreeMap<String, Unreadable> {
     let Some(obj) = crate::records::collection(doc, collection) else {
-        return BTreeMap::from([(String::new(), not_a_collection(collection))]);
+        return BTreeMap::from([(String::new(), schema::not_a_map_of_records(collection))]);
     };
     doc.map_range(&obj, ..)
         .filter_map(|item| {
@@ -101,11 +101,9 @@ fn again<D: ReadDoc>(
     touched: &BTreeSet<String>,
 ) {
     let Some(obj) = crate::records::collection(doc, collection) else {
-        *found = BTreeMap::from([(String::new(), not_a_collection(collection))]);
+        *found = BTreeMap::from([(String::new(), schema::not_a_map_of_records(collection))]);
         return;
     };
-    // The collection is a map again (a whole read since would say so too).
-    found.remove("");
     for key in touched {
         let present = matches!(doc.get(&obj, key.as_str()), Ok(Some(_)));
         match present.then(|| check(doc, &obj, collection, key)).flatten() {
@@ -116,14 +114,6 @@ fn again<D: ReadDoc>(
                 found.remove(key);
             }
         }
-    }
-}
-
-/// What a whole read names when a collection is missing or not a map.
-fn not_a_collection(collection: &str) -> Unreadable {
-    Unreadable {
-        path: collection.to_owned(),
-        error: "not a map of records".into(),
     }
 }
 
@@ -150,8 +140,7 @@ fn check<D: ReadDoc>(
     })
 }
 
-/// Whether `key` reads as a `K` and its record as a `T`, with the words of
-/// [`crate::schema::records`] when not.
+/// Whether `key` reads as a `K` and its record as a `T`, as the whole read reads it.
 fn check_as<D: ReadDoc, K: FromStr, T: Hydrate>(
     doc: &D,
     obj: &automerge::ObjId,
@@ -160,10 +149,7 @@ fn check_as<D: ReadDoc, K: FromStr, T: Hydrate>(
 where
     K::Err: std::fmt::Display,
 {
-    key.parse::<K>().map_err(|e| e.to_string())?;
-    autosurgeon::hydrate_prop::<_, T, _, _>(doc, obj, key)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    schema::read_entry::<_, K, T>(doc, obj, key).map(drop)
 }
 
 #[cfg(test)]
@@ -211,18 +197,7 @@ mod tests {
         fn kept_up_to_date_is_what_a_whole_read_names(
             steps in proptest::collection::vec(step(), 1..20)
         ) {
-            let founder = MemberId::from_bytes([2; 16]);
-            let mut doc = CoalitionDoc::found(
-                NodeKey::from_bytes([1; 32]),
-                Founding::new(
-                    CoalitionId::from_bytes([3; 16]),
-                    "Transit Justice",
-                    founder.clone(),
-                    MemberProfile::named("Northside"),
-                    Timestamp::from_millis(0),
-                ),
-            )
-            .unwrap();
+            let (founder, mut doc) = crate::testing::founded();
             let mut kept = Unreadables::read(&mut doc);
             let mut issues: Vec<IssueId> = Vec::new();
             let raise = |doc: &mut CoalitionDoc, issues: &mut Vec<IssueId>, i: u8, n: usize| {
@@ -302,17 +277,7 @@ mod tests {
     /// it is a map again.
     #[test]
     fn a_collection_that_is_no_map_is_named() {
-        let mut doc = CoalitionDoc::found(
-            NodeKey::from_bytes([1; 32]),
-            Founding::new(
-                CoalitionId::from_bytes([3; 16]),
-                "Transit Justice",
-                MemberId::from_bytes([2; 16]),
-                MemberProfile::named("Northside"),
-                Timestamp::from_millis(0),
-            ),
-        )
-        .unwrap();
+        let (_, mut doc) = crate::testing::founded();
         let mut kept = Unreadables::read(&mut doc);
         assert!(kept.list().is_empty());
         let am = doc.automerge_mut();

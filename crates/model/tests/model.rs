@@ -94,7 +94,7 @@ fn request(n: u8, amount: Amount, reason: &str) -> AllocationRequest {
 
 #[test]
 fn founding_makes_the_creator_first_member_and_charter_version_one() {
-    let w = world(1);
+    let mut w = world(1);
     let c = w.doc.read().unwrap();
     assert_eq!(c.members.len(), 1);
     assert_eq!(c.charter.version, 1);

@@ -4,19 +4,19 @@ use super::*;
 
 /// Record holding a coalition's forks (evidence and what it sets aside), as the sync
 /// protocol stores it.
-pub fn forks_record(id: &CoalitionId) -> String {
+pub(crate) fn forks_record(id: &CoalitionId) -> String {
     format!("forks/{id}")
 }
 
 /// Record listing the node keys that forked in a coalition (hex, JSON).
-pub fn forked_record(id: &CoalitionId) -> String {
+pub(crate) fn forked_record(id: &CoalitionId) -> String {
     format!("forked/{id}")
 }
 
 /// Record `n` of those keeping the changes this node had stored that a fork later set aside
 /// (see `sync::forks`): out of the document, not lost. Each rebuild adds one record, of the
 /// changes not kept already; they are never more than what the store held.
-pub fn aside_record(id: &CoalitionId, n: usize) -> String {
+pub(crate) fn aside_record(id: &CoalitionId, n: usize) -> String {
     format!("aside/{id}/{n}")
 }
 

@@ -225,7 +225,7 @@ impl Replica {
 
     /// Stores the in-memory document of a coalition whole (after changes were set aside),
     /// replacing what was stored; the changes set aside (`aside`, raw) are kept first in
-    /// the coalition's [`aside_record`]s.
+    /// the coalition's records of changes kept aside.
     pub fn store_whole(&mut self, id: &CoalitionId, aside: &[&[u8]]) -> Result<(), ReplicaError> {
         self.keep_aside(id, aside)?;
         let next = self.store.load(id.as_str())?.map_or(0, |s| s.next_seq);

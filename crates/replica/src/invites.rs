@@ -54,8 +54,7 @@ impl InviteRecord {
 
 /// The record key of the invite with `secret`.
 fn invite_key(secret: &[u8; 16]) -> String {
-    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    format!("invite/{hex}")
+    format!("invite/{}", hex::encode(secret))
 }
 
 impl Replica {

@@ -1,5 +1,5 @@
 //! The node's own records beside its coalitions: when each peer last synced, which peers
-//! took backups, raw records by key.
+//! took backups; raw records by key, which only the replica reads and writes.
 //!
 //! `last_sync` (when each peer last synced, for a stopped node's `status`), `backups` (the device
 //! key of each backup this node took, for `member key list`, and so that a backup file replaced
@@ -29,12 +29,12 @@ pub(crate) fn read_json_map(bytes: &[u8]) -> BTreeMap<model::NodeKey, i64> {
 
 impl Replica {
     /// A node-wide record (invites and the like).
-    pub fn record(&self, key: &str) -> Result<Option<Vec<u8>>, ReplicaError> {
+    pub(crate) fn record(&self, key: &str) -> Result<Option<Vec<u8>>, ReplicaError> {
         Ok(self.store.get_record(key)?)
     }
 
     /// Writes a node-wide record durably.
-    pub fn put_record(&self, key: &str, value: &[u8]) -> Result<(), ReplicaError> {
+    pub(crate) fn put_record(&self, key: &str, value: &[u8]) -> Result<(), ReplicaError> {
         Ok(self.store.put_record(key, value)?)
     }
 

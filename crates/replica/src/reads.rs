@@ -13,8 +13,20 @@ pub type ProposalHeaders =
 /// Every issue that reads, by when it was raised then by id: the order of a listing.
 pub type IssueOrder = std::sync::Arc<std::collections::BTreeSet<(Timestamp, model::IssueId)>>;
 
-/// Every proposal that reads, by when it opened then by id.
-pub type ProposalOrder = std::sync::Arc<std::collections::BTreeSet<(Timestamp, model::ProposalId)>>;
+/// Every proposal that reads, newest first, then by id.
+pub type ProposalOrder =
+    std::sync::Arc<std::collections::BTreeSet<(std::cmp::Reverse<Timestamp>, model::ProposalId)>>;
+
+/// A collection's headers by id, and its records in the order listings take them.
+pub(crate) type Listing<H> = (
+    std::sync::Arc<BTreeMap<<H as model::records::Header>::Id, H>>,
+    std::sync::Arc<
+        std::collections::BTreeSet<(
+            <H as model::records::Header>::Rank,
+            <H as model::records::Header>::Id,
+        )>,
+    >,
+);
 
 /// Headers of every record of a collection, in the order listings take them, and the heads
 /// they were read at.
@@ -22,16 +34,16 @@ pub type ProposalOrder = std::sync::Arc<std::collections::BTreeSet<(Timestamp, m
 pub(crate) struct Headers<H: model::records::Header> {
     at: Vec<model::automerge::ChangeHash>,
     by_id: std::sync::Arc<BTreeMap<H::Id, H>>,
-    order: std::sync::Arc<std::collections::BTreeSet<(Timestamp, H::Id)>>,
+    order: std::sync::Arc<std::collections::BTreeSet<(H::Rank, H::Id)>>,
 }
 
 /// The order of `headers`.
 fn order_of<H: model::records::Header>(
     headers: &BTreeMap<H::Id, H>,
-) -> std::collections::BTreeSet<(Timestamp, H::Id)> {
+) -> std::collections::BTreeSet<(H::Rank, H::Id)> {
     headers
         .iter()
-        .map(|(id, h)| (h.created_at(), id.clone()))
+        .map(|(id, h)| (h.rank(), id.clone()))
         .collect()
 }
 
@@ -41,14 +53,10 @@ fn order_of<H: model::records::Header>(
 /// kept in `slot` for the next call. Records that do not read are left out, as from the
 /// whole read (`Coalition::unreadable`). A caller still holding an earlier answer keeps it
 /// as it was (the next update copies instead).
-#[allow(clippy::type_complexity)]
 pub(crate) fn cached<H: model::records::Header>(
     slot: &mut Option<Headers<H>>,
     doc: &mut CoalitionDoc,
-) -> (
-    std::sync::Arc<BTreeMap<H::Id, H>>,
-    std::sync::Arc<std::collections::BTreeSet<(Timestamp, H::Id)>>,
-) {
+) -> Listing<H> {
     let heads = doc.heads();
     if let Some(h) = slot {
         if h.at == heads {
@@ -60,13 +68,13 @@ pub(crate) fn cached<H: model::records::Header>(
             let ids: Vec<H::Id> = touched.iter().filter_map(|k| k.parse().ok()).collect();
             for id in &ids {
                 if let Some(old) = by_id.get(id) {
-                    order.remove(&(old.created_at(), id.clone()));
+                    order.remove(&(old.rank(), id.clone()));
                 }
             }
             model::records::update_headers(doc.automerge(), by_id, &touched);
             for id in ids {
                 if let Some(new) = by_id.get(&id) {
-                    order.insert((new.created_at(), id));
+                    order.insert((new.rank(), id));
                 }
             }
             h.at = heads;
@@ -188,8 +196,8 @@ impl Replica {
         Ok(cached(&mut loaded.issue_headers, &mut loaded.doc))
     }
 
-    /// [`Replica::proposal_headers`] with the proposals in order (by when each opened, then
-    /// by id), as [`Replica::issue_listing`].
+    /// [`Replica::proposal_headers`] with the proposals in a listing's order (newest first,
+    /// then by id), as [`Replica::issue_listing`].
     pub fn proposal_listing(
         &mut self,
         id: &CoalitionId,

@@ -12,10 +12,10 @@ use super::*;
 pub const RECOVERY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 pub(crate) const RECOVER_RECORD: &str = "recover-until";
 /// Node-wide record of the peers' addresses this node reached (peer key → multiaddr, JSON).
-pub const PEERS_RECORD: &str = "peers";
+pub(crate) const PEERS_RECORD: &str = "peers";
 /// Node-wide record of where member nodes listen, as each signed it (postcard, see
 /// `sync::addresses`).
-pub const ADDRESSES_RECORD: &str = "addresses";
+pub(crate) const ADDRESSES_RECORD: &str = "addresses";
 /// Node-wide record of the backups this node took: device key → when (Unix milliseconds,
 /// JSON), so that `member key list` can say which keys are backups'.
 pub const BACKUPS_RECORD: &str = "backups";

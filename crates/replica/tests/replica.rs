@@ -456,4 +456,19 @@ fn the_listing_order_follows_the_headers() {
     }
     assert_eq!(check(&mut r).len(), model::MAX_TOUCHED_CHANGES + 7);
     assert_eq!(held.len(), 3);
+    // An issue that stops reading (a status of a newer version, written straight into the
+    // document) leaves the order with its header.
+    let gone = held.iter().next().unwrap().1.clone();
+    {
+        use model::automerge::ReadDoc;
+        use model::automerge::transaction::Transactable;
+        let (doc, _) = r.sync_entry(&id).unwrap();
+        let (_, issues) = doc.get(model::automerge::ROOT, "issues").unwrap().unwrap();
+        let (_, record) = doc.get(&issues, gone.as_str()).unwrap().unwrap();
+        doc.put(&record, "status", "paused").unwrap();
+        doc.commit();
+    }
+    let order = check(&mut r);
+    assert_eq!(order.len(), model::MAX_TOUCHED_CHANGES + 6);
+    assert!(!order.iter().any(|(_, i)| *i == gone));
 }

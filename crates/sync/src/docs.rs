@@ -2,7 +2,7 @@
 //! node implements it over its replica; tests over [`MemoryDocs`]), and the [`HeadIndex`] of
 //! each actor's newest signed change.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use automerge::{AutoCommit, Change};
 use model::{CoalitionId, NodeKey};
@@ -58,24 +58,12 @@ pub trait Documents {
 }
 
 /// The node keys of a coalition's members in force, at the latest moment its document
-/// records: only these nodes receive the coalition.
-pub fn member_keys(doc: &AutoCommit) -> BTreeSet<[u8; 32]> {
-    let Some(gov) = model::governance::Governance::read(doc) else {
-        return BTreeSet::new();
-    };
-    gov.in_force(model::governance::latest_moment(doc))
-        .members
-        .values()
-        .flat_map(|m| m.keys.iter().map(|k| *k.as_bytes()))
-        .collect()
-}
-
-/// [`member_keys`], each with the member that holds it.
-pub fn member_key_map(doc: &AutoCommit) -> BTreeMap<[u8; 32], model::MemberId> {
+/// records (only these nodes receive the coalition), each with the member that holds it.
+pub fn member_key_map(doc: &mut AutoCommit) -> BTreeMap<[u8; 32], model::MemberId> {
     let Some(gov) = model::governance::Governance::read(doc) else {
         return BTreeMap::new();
     };
-    gov.in_force(model::governance::latest_moment(doc))
+    gov.in_force(model::governance::heads_moment(doc))
         .members
         .values()
         .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), m.id.clone())))

@@ -95,12 +95,8 @@ pub fn aside(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<AsideView> {
         let gov = r
             .in_force(c)
             .with_context(|| format!("could not read coalition {c}"))?;
-        let members = gov
-            .members
-            .values()
-            .chain(gov.departures.values().map(|d| &d.member));
         let mut by_key = BTreeMap::new();
-        for m in members {
+        for m in gov.every_member() {
             for key in &m.keys {
                 by_key.entry(*key).or_insert(&m.name);
             }

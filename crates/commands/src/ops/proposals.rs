@@ -359,9 +359,12 @@ pub(crate) fn list_limited(
     let (headers, order) = r
         .proposal_listing(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    let sorted = newest_first(order.iter(), |id| {
-        kind.is_none_or(|k| headers.get(id).is_some_and(|h| h.kind == k))
-    });
+    // Newest first, as kept by the replica: no header is sorted here.
+    let sorted: Vec<&ProposalId> = order
+        .iter()
+        .map(|(_, id)| id)
+        .filter(|id| kind.is_none_or(|k| headers.get(*id).is_some_and(|h| h.kind == k)))
+        .collect();
     let (read, next) = super::read_page(c, &sorted, q.offset, limit, |id| r.proposal(c, id))?;
     let authors: BTreeSet<MemberId> = read.iter().map(|p| p.author.clone()).collect();
     let names = super::names(r, c, &authors)?;
@@ -375,54 +378,8 @@ pub(crate) fn list_limited(
     })
 }
 
-/// The ids of `order` (oldest first, then by id) that `keep`, newest first and by id among
-/// those of one moment: `order` read backwards, each run of one moment turned back round, so
-/// that no header is sorted for a page.
-fn newest_first<'a, I: Ord + 'a>(
-    order: impl DoubleEndedIterator<Item = &'a (Timestamp, I)>,
-    keep: impl Fn(&I) -> bool,
-) -> Vec<&'a I> {
-    let mut sorted: Vec<&I> = Vec::new();
-    let mut run: Option<(Timestamp, usize)> = None;
-    for (at, id) in order.rev().filter(|(_, id)| keep(id)) {
-        if run.is_none_or(|(t, _)| t != *at) {
-            if let Some((_, start)) = run {
-                sorted[start..].reverse();
-            }
-            run = Some((*at, sorted.len()));
-        }
-        sorted.push(id);
-    }
-    if let Some((_, start)) = run {
-        sorted[start..].reverse();
-    }
-    sorted
-}
-
 #[cfg(test)]
 mod tests {
-    proptest::proptest! {
-        /// Newest first, by id among one moment, as sorting by (newest, id) gives.
-        #[test]
-        fn newest_first_is_the_sort_it_replaces(
-            items in proptest::collection::btree_set((0i64..20, 0u8..50), 0..60),
-            odd_only in proptest::bool::ANY,
-        ) {
-            let order: std::collections::BTreeSet<(Timestamp, u8)> =
-                items.iter().map(|(t, id)| (Timestamp::from_millis(*t), *id)).collect();
-            let keep = |id: &u8| !odd_only || id % 2 == 1;
-            let got: Vec<u8> = newest_first(order.iter(), keep).into_iter().copied().collect();
-            let mut want: Vec<(std::cmp::Reverse<Timestamp>, u8)> = order
-                .iter()
-                .filter(|(_, id)| keep(id))
-                .map(|(t, id)| (std::cmp::Reverse(*t), *id))
-                .collect();
-            want.sort();
-            let want: Vec<u8> = want.into_iter().map(|(_, id)| id).collect();
-            proptest::prop_assert_eq!(got, want);
-        }
-    }
-
     use super::*;
     use crate::ops::tests::replica;
     use crate::ops::{ErrorCode, OpError};

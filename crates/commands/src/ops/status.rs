@@ -190,10 +190,7 @@ fn holding<'a>(
     gov: &'a model::governance::InForce,
     key: &model::NodeKey,
 ) -> Option<&'a model::schema::Member> {
-    gov.members
-        .values()
-        .chain(gov.departures.values().map(|d| &d.member))
-        .find(|m| m.keys.contains(key))
+    gov.every_member().find(|m| m.keys.contains(key))
 }
 
 /// The status; `live` is the running node's view (none on a stopped node). Each coalition's
@@ -210,8 +207,6 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
     }
     let mut coalitions = Vec::new();
     let mut member_nodes = std::collections::BTreeSet::new();
-    // Each coalition's governance, name and unreadable records, each kept up to date by the
-    // replica from what changed: never a whole read of the coalition.
     let mut arrived = Vec::new();
     for id in r.coalition_ids()? {
         if r.is_joining(&id) {

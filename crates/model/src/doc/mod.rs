@@ -66,8 +66,8 @@ use crate::values::{
 /// [`crate::history::key_activity`]).
 pub(crate) const ADD_DEVICE_KEY: &str = "add device key";
 
-/// Most changes [`CoalitionDoc::touched_since`] reads through before it answers that the
-/// records are better read again.
+/// Most changes [`CoalitionDoc::touched_in`] (and `touched_since`) reads through before it
+/// answers that the records are better read again.
 pub const MAX_TOUCHED_CHANGES: usize = 64;
 /// Most operations, in all those changes, it decodes to tell.
 pub(crate) const MAX_TOUCHED_OPS: usize = 4096;
@@ -318,7 +318,7 @@ impl CoalitionDoc {
     /// (what every node judges membership by when it relays a coalition), from the
     /// governance kept between changes.
     pub fn in_force_at_heads(&mut self) -> Result<Arc<InForce>, EditError> {
-        let at = crate::governance::latest_moment(&self.doc);
+        let at = crate::governance::heads_moment(&mut self.doc);
         Ok(self.governance()?.in_force(at))
     }
 
@@ -385,11 +385,12 @@ impl CoalitionDoc {
     }
 
     /// The member whose node keys include `key` (in force or not).
-    pub fn member_for_key(&self, key: NodeKey) -> Result<MemberId, EditError> {
-        members(&self.doc)?
-            .values()
-            .find(|m| m.keys.contains(&key))
-            .map(|m| m.id.clone())
+    /// From the governance kept between edits: no member record is read again.
+    pub fn member_for_key(&mut self, key: NodeKey) -> Result<MemberId, EditError> {
+        // A document with no governance to read (one being joined) has no member either.
+        self.governance()
+            .ok()
+            .and_then(|g| g.record_holding(key.as_bytes()).cloned())
             .ok_or_else(|| EditError::NotAMember {
                 coalition: self.id.to_string(),
             })

@@ -75,21 +75,13 @@ where
     let obj = match doc.get(&automerge::ROOT, key) {
         Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => obj,
         _ => {
-            unreadable.push(Unreadable {
-                path: key.to_owned(),
-                error: "not a map of records".into(),
-            });
+            unreadable.push(not_a_map_of_records(key));
             return out;
         }
     };
     let ids: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
     for id in ids {
-        let read = id.parse::<K>().map_err(|e| e.to_string()).and_then(|k| {
-            autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, id.as_str())
-                .map(|record| (k, record))
-                .map_err(|e| e.to_string())
-        });
-        match read {
+        match read_entry::<_, K, T>(doc, &obj, &id) {
             Ok((k, record)) => {
                 out.insert(k, record);
             }
@@ -100,6 +92,30 @@ where
         }
     }
     out
+}
+
+/// The entry `id` of the map of records `obj`, its key read as a `K` and its record as a
+/// `T`; or why not, in the words every reader names an unreadable record with.
+pub(crate) fn read_entry<D: autosurgeon::ReadDoc, K: std::str::FromStr, T: Hydrate>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    id: &str,
+) -> Result<(K, T), String>
+where
+    K::Err: std::fmt::Display,
+{
+    let k = id.parse::<K>().map_err(|e| e.to_string())?;
+    autosurgeon::hydrate_prop::<_, T, _, _>(doc, obj, id)
+        .map(|record| (k, record))
+        .map_err(|e| e.to_string())
+}
+
+/// What names a collection at the root that is missing or not a map.
+pub(crate) fn not_a_map_of_records(key: &str) -> Unreadable {
+    Unreadable {
+        path: key.to_owned(),
+        error: "not a map of records".into(),
+    }
 }
 
 /// Reads the one record `id` of the map at `key` under the root: `None` if there is none,

@@ -26,6 +26,7 @@ mod prose;
 
 pub use charter::{Charter, CharterVersion, Roles, Rules};
 pub use coalition::{Coalition, Unreadable, record, records};
+pub(crate) use coalition::{not_a_map_of_records, read_entry};
 pub use goals::{Goal, Progress};
 pub use issues::{Evidence, Issue};
 pub use meetings::Meeting;

@@ -203,11 +203,10 @@ impl Core {
 
     /// Drops `peer` from the addresses redialed after a restart; returns its address.
     pub(super) fn forget(&mut self, peer: &NodeKey) -> Option<String> {
-        let addr = self.replica.known_peers().ok()?.remove(&peer.to_string())?;
-        if let Err(e) = self.replica.forget_peer(peer) {
+        self.replica.forget_peer(peer).unwrap_or_else(|e| {
             warn!(error = %e, "could not forget a peer's address");
-        }
-        Some(addr)
+            None
+        })
     }
 
     /// Remembers where `peer` was reached, to dial it again after a restart (at most

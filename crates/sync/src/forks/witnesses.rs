@@ -85,7 +85,10 @@ impl SyncNode {
                 // Its fork is not known here yet, or happened where this node has not caught
                 // up: tried again after each fork learnt and each batch applied.
                 // Only a member's key's witness waits (an outsider's could crowd the list).
-                if !crate::docs::member_keys(doc).contains(&w.witness_key()) {
+                if !docs
+                    .member_key_map(c)
+                    .is_some_and(|keys| keys.contains_key(&w.witness_key()))
+                {
                     return Ok(());
                 }
                 let pending = self.pending_witnesses.entry(c.clone()).or_default();

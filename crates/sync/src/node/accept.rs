@@ -22,7 +22,7 @@
 //! actor is an older one), the signature stored over that one. New changes are relayed to the other
 //! peers sharing the coalition as one batch (the signatures that vouched for it here vouch for it
 //! there) only up to [`super::MAX_RELAY`] changes; a larger batch is a catch-up, offered to them
-//! through a sync round instead. The members in force (`docs::member_keys`) are derived again after
+//! through a sync round instead. The members in force (`Documents::member_key_map`) are derived again after
 //! each local change and after a received batch that may have changed them
 //! (`Validator::governance_changed`; a removal decided by a closing time is seen at the next local
 //! change or governance write): the node starts syncing with peers that became members and stops
