@@ -117,7 +117,7 @@ fn build(home: &Path, n: u32) -> (CoalitionId, ProposalId, model::PoolId) {
                         amount: "25".parse().unwrap(),
                         note: "monthly dues share".into(),
                     };
-                    doc.give(&a.member, pool.as_str(), gift, a.now)?;
+                    doc.give(&a.member, &pool, gift, a.now)?;
                 }
                 if i % 100 == 0 {
                     let p = NewProposal {
@@ -183,7 +183,7 @@ fn main() {
                 Stance::Abstain
             };
             r.edit(&id, |doc, a| {
-                doc.take_position(&a.member, proposal.as_str(), stance, "", a.now)
+                doc.take_position(&a.member, &proposal, stance, "", a.now)
             })
             .unwrap();
         });
@@ -194,15 +194,17 @@ fn main() {
                 amount: "10".parse().unwrap(),
                 note: String::new(),
             };
-            r.edit(&id, |doc, a| {
-                doc.give(&a.member, pool.as_str(), gift, a.now)
-            })
-            .unwrap();
+            r.edit(&id, |doc, a| doc.give(&a.member, &pool, gift, a.now))
+                .unwrap();
         });
         // What `proposal show` reads of the replica, given a whole id: whether the proposal
         // is there, the one proposal, the governance in force (for names).
         let base_show = time(|_| {
-            assert!(r.has_record(&id, "proposals", proposal.as_str()).unwrap());
+            assert!(
+                !r.record_ids_starting(&id, "proposals", proposal.as_str())
+                    .unwrap()
+                    .is_empty()
+            );
             r.proposal(&id, &proposal).unwrap().unwrap();
             r.in_force(&id).unwrap();
         });
@@ -235,7 +237,11 @@ fn main() {
         // governance.
         let shown = IssueId::from_bytes(id16(n / 2, 1));
         let base_issue = time(|_| {
-            assert!(r.has_record(&id, "issues", shown.as_str()).unwrap());
+            assert!(
+                !r.record_ids_starting(&id, "issues", shown.as_str())
+                    .unwrap()
+                    .is_empty()
+            );
             r.issue(&id, &shown).unwrap().unwrap();
             r.in_force(&id).unwrap();
         });

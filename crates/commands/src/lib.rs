@@ -16,3 +16,4 @@ pub mod testing;
 pub use cmd::{init, read_limited, rename, restore, run, run_typed};
 pub use ops::proposals::{closing_time, deadline};
 pub use ops::status::{ApiTls, Live};
+pub use replica::PrefixError;

@@ -1,6 +1,5 @@
 //! Errors of the model: one enum for loading a document, one for edits.
 
-use crate::ids::PrefixError;
 use crate::values::ValueError;
 
 /// A coalition document could not be loaded or read.
@@ -84,6 +83,14 @@ pub enum EditError {
         /// The id given.
         id: String,
     },
+    /// No record has the whole id an edit was given.
+    #[error("no {what} with id `{id}`")]
+    NotFound {
+        /// Kind of record.
+        what: &'static str,
+        /// The id given.
+        id: String,
+    },
     /// A record with this id already exists.
     #[error("a {what} with id `{id}` already exists")]
     Exists {
@@ -92,9 +99,6 @@ pub enum EditError {
         /// The id.
         id: String,
     },
-    /// An id prefix did not name exactly one record.
-    #[error(transparent)]
-    Prefix(#[from] PrefixError),
     /// A value was out of range.
     #[error(transparent)]
     Value(#[from] ValueError),
@@ -125,10 +129,14 @@ pub enum EditError {
         why: String,
     },
     /// A block was given without a reason.
-    #[error(
-        "a block needs a reason (--reason \"...\"): the other members must know what to address"
-    )]
+    #[error("a block needs a reason: the other members must know what to address")]
     BlockWithoutReason,
+    /// An amendment was proposed that changes nothing.
+    #[error(
+        "an amendment must change something: the frame, the values, the commitments, a \
+         decision rule or the equity threshold"
+    )]
+    EmptyAmendment,
     /// Positions can no longer be taken on a decided or closed proposal.
     #[error("proposal `{id}` is already {outcome}; positions can no longer change it")]
     ProposalDecided {

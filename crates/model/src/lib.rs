@@ -25,7 +25,7 @@
 //! let issue = IssueId::from_bytes([4; 16]);
 //! doc.add_issue(&founder, NewIssue { id: issue.clone(), title: "Bus fare equity".into(),
 //!     description: String::new(), tags: vec!["race".into()], lead: None }, Timestamp::from_millis(1)).unwrap();
-//! doc.share_issue(&founder, issue.short(), Rank::new(1).unwrap(), Timestamp::from_millis(2)).unwrap();
+//! doc.share_issue(&founder, &issue, Rank::new(1).unwrap(), Timestamp::from_millis(2)).unwrap();
 //! let report = reports::overlap(&doc.read().unwrap());
 //! assert_eq!(report.issues[0].members_sharing, 1);
 //! ```
@@ -53,12 +53,12 @@ pub use automerge;
 pub use doc::{
     AllocationRequest, CharterInForce, CoalitionDoc, Founding, Gift, GiftKind, IssueEdit,
     MAX_ATTENDANCE, MAX_LIST, MAX_LONG, MAX_SHORT, MAX_TOUCHED_CHANGES, MemberProfile, NewIssue,
-    NewMeeting, NewPool, NewProposal, ProfileUpdate, find_member,
+    NewMeeting, NewPool, NewProposal, ProfileUpdate, RESTORABLE,
 };
 pub use error::{DocError, EditError};
 pub use ids::{
     CoalitionId, EntryId, GoalId, ID_LEN, IdError, IssueId, MeetingId, MemberId, PoolId,
-    PrefixError, ProposalId, id_from_bytes, is_id, resolve_prefix,
+    ProposalId, id_from_bytes, is_id,
 };
 pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};

@@ -248,7 +248,7 @@ mod tests {
                     add_tags: vec!["language".into()],
                     ..Default::default()
                 };
-                doc.edit_issue(&founder, id.as_str(), edit, Timestamp::from_millis(100))
+                doc.edit_issue(&founder, &id, edit, Timestamp::from_millis(100))
                     .unwrap();
             }
         }
@@ -346,15 +346,15 @@ mod tests {
                         if matches!(s, Step::Elsewhere(..)) {
                             // Another node edits while this one edits too; then they merge.
                             let mut other = doc.fork_as(NodeKey::from_bytes([5; 32]));
-                            other.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                            other.edit_issue(&founder, &id, edit, at).unwrap();
                             let here = IssueEdit {
                                 add_tags: vec!["class".into()],
                                 ..Default::default()
                             };
-                            doc.edit_issue(&founder, id.as_str(), here, at).unwrap();
+                            doc.edit_issue(&founder, &id, here, at).unwrap();
                             doc.merge(&mut other).unwrap();
                         } else {
-                            doc.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                            doc.edit_issue(&founder, &id, edit, at).unwrap();
                         }
                     }
                     Step::Tag(i) => {
@@ -363,7 +363,7 @@ mod tests {
                             add_tags: vec![format!("tag{i}")],
                             ..Default::default()
                         };
-                        doc.edit_issue(&founder, id.as_str(), edit, at).unwrap();
+                        doc.edit_issue(&founder, &id, edit, at).unwrap();
                     }
                     Step::Proposal(i) => {
                         let new = NewProposal {
@@ -413,7 +413,7 @@ mod tests {
         };
         doc.edit_issue(
             &founder,
-            IssueId::from_bytes([3; 16]).as_str(),
+            &IssueId::from_bytes([3; 16]),
             edit,
             Timestamp::from_millis(500),
         )

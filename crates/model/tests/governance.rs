@@ -55,7 +55,7 @@ fn vote(doc: &mut CoalitionDoc, who: u8, p: &ProposalId, stance: Stance, at: i64
         ""
     };
     act(doc, who, |d| {
-        d.take_position(&member(who), p.as_str(), stance, reason, t(at))
+        d.take_position(&member(who), p, stance, reason, t(at))
             .unwrap()
     });
 }
@@ -129,7 +129,7 @@ fn a_blocked_amendment_fails_with_its_reason_and_changes_nothing() {
     assert!(c.charter.commitments.is_empty());
     // Decided: nobody's position can change it now, locally or from a modified node.
     let err = act(&mut doc, 2, |d| {
-        d.take_position(&member(2), pid(1).as_str(), Stance::Agree, "", t(5))
+        d.take_position(&member(2), &pid(1), Stance::Agree, "", t(5))
             .unwrap_err()
     });
     assert!(err.to_string().contains("already blocked"), "{err}");
@@ -157,7 +157,7 @@ fn a_removed_member_loses_write_rights_from_its_removal() {
     let mut doc = three();
     doc.propose_removal(
         &member(1),
-        "Org 3",
+        &member(3),
         NewProposal {
             kind: DecisionKind::Membership,
             ..new(pid(1), "")
@@ -350,9 +350,7 @@ fn history_shows_who_changed_what_and_restores_an_earlier_value() {
         description: Some("Fares rose 40% in two years".into()),
         ..Default::default()
     };
-    other
-        .edit_issue(&member(2), issue.as_str(), edit, t(3))
-        .unwrap();
+    other.edit_issue(&member(2), &issue, edit, t(3)).unwrap();
     doc.merge(&mut other).unwrap();
     let _ = &mut other;
     let h = doc.history(Some(issue.as_str())).unwrap();
@@ -364,9 +362,9 @@ fn history_shows_who_changed_what_and_restores_an_earlier_value() {
     act(&mut doc, 3, |d| {
         d.restore(
             &member(3),
-            &issue.as_str()[..6],
+            issue.as_str(),
             "description",
-            &first[..10],
+            first.parse().unwrap(),
             t(4),
         )
         .unwrap()
@@ -378,8 +376,14 @@ fn history_shows_who_changed_what_and_restores_an_earlier_value() {
     );
     assert_eq!(doc.history(Some(issue.as_str())).unwrap().len(), 3);
     let err = act(&mut doc, 3, |d| {
-        d.restore(&member(3), issue.as_str(), "raised_by", &first, t(5))
-            .unwrap_err()
+        d.restore(
+            &member(3),
+            issue.as_str(),
+            "raised_by",
+            first.parse().unwrap(),
+            t(5),
+        )
+        .unwrap_err()
     });
     assert!(err.to_string().contains("title, description"), "{err}");
     assert_eq!(verdict(&mut doc), Ok(()));
@@ -464,7 +468,7 @@ proptest! {
             let p = if i < 3 { pid(1) } else { pid(2) };
             let stance = all[usize::from(*s)];
             let reason = if stance == Stance::Block { "no" } else { "" };
-            let _ = copies[usize::from(who) - 1].take_position(&member(who), p.as_str(), stance, reason, t(3 + i as i64));
+            let _ = copies[usize::from(who) - 1].take_position(&member(who), &p, stance, reason, t(3 + i as i64));
         }
         let mut merged: Vec<Coalition> = Vec::new();
         for first in [0usize, 1, 2] {
@@ -798,7 +802,7 @@ proptest! {
                     let stance = [Stance::Agree, Stance::Abstain, Stance::Disagree, Stance::Block][usize::from(s)];
                     let reason = if stance == Stance::Block { "harms us" } else { "" };
                     let _ = act(&mut doc, who, |d| {
-                        d.take_position(&member(who), id.as_str(), stance, reason, at)
+                        d.take_position(&member(who), id, stance, reason, at)
                     });
                 }
                 Life::Goal(g) => {
@@ -811,7 +815,7 @@ proptest! {
                     let mut p = new(id.clone(), "Remove");
                     p.kind = DecisionKind::Membership;
                     let made = act(&mut doc, who, |d| {
-                        d.propose_removal(&member(who), member(m).as_str(), p, at)
+                        d.propose_removal(&member(who), &member(m), p, at)
                     });
                     if made.is_ok() {
                         proposals.push(id);
@@ -824,7 +828,7 @@ proptest! {
                     let mut two = doc.fork_as(key(2));
                     let mut three = doc.fork_as(key(3));
                     if let Some(id) = proposals.get(usize::from(p) % proposals.len().max(1)) {
-                        let _ = two.take_position(&member(2), id.as_str(), Stance::Agree, "", at);
+                        let _ = two.take_position(&member(2), id, Stance::Agree, "", at);
                     }
                     let id = ProposalId::from_bytes([n8, i, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]);
                     let amendment = Amendment {

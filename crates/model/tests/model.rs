@@ -130,9 +130,17 @@ fn validation_names_what_was_wrong_and_writes_nothing() {
 
     let e = w
         .doc
-        .give(&me, "ab", gift(1, GiftKind::Pledge, "5"), t(10))
+        .give(
+            &me,
+            &PoolId::from_bytes([0xab; 16]),
+            gift(1, GiftKind::Pledge, "5"),
+            t(10),
+        )
         .unwrap_err();
-    assert_eq!(e.to_string(), "no pool with id `ab`");
+    assert_eq!(
+        e.to_string(),
+        format!("no pool with id `{}`", "ab".repeat(16))
+    );
 
     let e = w
         .doc
@@ -205,20 +213,20 @@ fn overlap_ranks_issues_by_sharers_then_priority() {
     // Fares: shared by all three. Ramps: two, high priority. Night routes: two, low priority.
     for (m, rank) in [(0, 1), (1, 2), (2, 3)] {
         w.doc
-            .share_issue(&ids[m], &"01".repeat(16), r(rank), t(20))
+            .share_issue(&ids[m], &"01".repeat(16).parse().unwrap(), r(rank), t(20))
             .unwrap();
     }
     w.doc
-        .share_issue(&ids[1], &"02".repeat(16), r(1), t(21))
+        .share_issue(&ids[1], &"02".repeat(16).parse().unwrap(), r(1), t(21))
         .unwrap();
     w.doc
-        .share_issue(&ids[2], &"02".repeat(16), r(1), t(21))
+        .share_issue(&ids[2], &"02".repeat(16).parse().unwrap(), r(1), t(21))
         .unwrap();
     w.doc
-        .share_issue(&ids[0], &"03".repeat(16), r(9), t(22))
+        .share_issue(&ids[0], &"03".repeat(16).parse().unwrap(), r(9), t(22))
         .unwrap();
     w.doc
-        .share_issue(&ids[2], &"03".repeat(16), r(9), t(22))
+        .share_issue(&ids[2], &"03".repeat(16).parse().unwrap(), r(9), t(22))
         .unwrap();
     let report = reports::overlap(&w.doc.read().unwrap());
     let titles: Vec<&str> = report.issues.iter().map(|i| i.title.as_str()).collect();
@@ -241,42 +249,22 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
         .unwrap();
     let a = |s: &str| s.parse::<Amount>().unwrap();
     w.doc
-        .give(
-            &ids[0],
-            pool.short(),
-            gift(1, GiftKind::Pledge, "500"),
-            t(2),
-        )
+        .give(&ids[0], &pool, gift(1, GiftKind::Pledge, "500"), t(2))
         .unwrap();
     w.doc
-        .give(
-            &ids[0],
-            pool.short(),
-            gift(2, GiftKind::Contribution, "400"),
-            t(3),
-        )
+        .give(&ids[0], &pool, gift(2, GiftKind::Contribution, "400"), t(3))
         .unwrap();
     w.doc
-        .give(
-            &ids[1],
-            pool.short(),
-            gift(3, GiftKind::Contribution, "100"),
-            t(4),
-        )
+        .give(&ids[1], &pool, gift(3, GiftKind::Contribution, "100"), t(4))
         .unwrap();
     let e = w
         .doc
-        .request_allocation(&ids[2], pool.short(), request(4, a("600"), "bail"), t(5))
+        .request_allocation(&ids[2], &pool, request(4, a("600"), "bail"), t(5))
         .unwrap_err();
     assert!(matches!(e, EditError::InsufficientBalance { .. }), "{e}");
     let proposal = ProposalId::from_bytes([4; 16]);
     w.doc
-        .request_allocation(
-            &ids[2],
-            pool.short(),
-            request(4, a("300"), "bail fund"),
-            t(5),
-        )
+        .request_allocation(&ids[2], &pool, request(4, a("300"), "bail fund"), t(5))
         .unwrap();
     let state = w.doc.read().unwrap();
     assert_eq!(
@@ -285,10 +273,10 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
     );
     // Allocation by simple majority: two of three agree.
     w.doc
-        .take_position(&ids[0], proposal.as_str(), Stance::Agree, "", t(7))
+        .take_position(&ids[0], &proposal, Stance::Agree, "", t(7))
         .unwrap();
     w.doc
-        .take_position(&ids[1], proposal.as_str(), Stance::Agree, "", t(8))
+        .take_position(&ids[1], &proposal, Stance::Agree, "", t(8))
         .unwrap();
     let state = w.doc.read().unwrap();
     let ledger = reports::ledger(&state, &state.pools[pool.as_str()], t(9));
@@ -311,7 +299,7 @@ fn pools_track_pledges_contributions_and_passed_allocations() {
     // A decided proposal takes no more positions.
     let e = w
         .doc
-        .take_position(&ids[2], proposal.as_str(), Stance::Disagree, "", t(10))
+        .take_position(&ids[2], &proposal, Stance::Disagree, "", t(10))
         .unwrap_err();
     assert!(
         matches!(
@@ -348,8 +336,7 @@ fn blocks_need_reasons_and_members_joining_later_do_not_vote() {
         )
         .unwrap();
     assert!(matches!(
-        w.doc
-            .take_position(&ids[1], p.short(), Stance::Block, " ", t(2)),
+        w.doc.take_position(&ids[1], &p, Stance::Block, " ", t(2)),
         Err(EditError::BlockWithoutReason)
     ));
     let late = MemberId::from_bytes([0x33; 16]);
@@ -363,14 +350,13 @@ fn blocks_need_reasons_and_members_joining_later_do_not_vote() {
         )
         .unwrap();
     assert!(matches!(
-        w.doc
-            .take_position(&late, p.short(), Stance::Agree, "", t(4)),
+        w.doc.take_position(&late, &p, Stance::Agree, "", t(4)),
         Err(EditError::NotInElectorate { .. })
     ));
     w.doc
         .take_position(
             &ids[1],
-            p.short(),
+            &p,
             Stance::Block,
             "conflicts with our commitments",
             t(5),
@@ -441,7 +427,7 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
         Op::EditTitle(i, title) => doc
             .edit_issue(
                 member,
-                &issue_id(*i),
+                &issue_id(*i).parse().unwrap(),
                 IssueEdit {
                     title: Some(title.clone()),
                     ..Default::default()
@@ -452,7 +438,7 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
         Op::EditDescription(i, d) => doc
             .edit_issue(
                 member,
-                &issue_id(*i),
+                &issue_id(*i).parse().unwrap(),
                 IssueEdit {
                     description: Some(d.clone()),
                     ..Default::default()
@@ -463,7 +449,7 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
         Op::SetStatus(i, s) => doc
             .edit_issue(
                 member,
-                &issue_id(*i),
+                &issue_id(*i).parse().unwrap(),
                 IssueEdit {
                     status: Some(*s),
                     ..Default::default()
@@ -472,13 +458,20 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
             )
             .map(|_| ()),
         Op::Share(i, r) => doc
-            .share_issue(member, &issue_id(*i), Rank::new(*r).unwrap(), at)
+            .share_issue(
+                member,
+                &issue_id(*i).parse().unwrap(),
+                Rank::new(*r).unwrap(),
+                at,
+            )
             .map(|_| ()),
-        Op::Unshare(i) => doc.unshare_issue(member, &issue_id(*i), at).map(|_| ()),
+        Op::Unshare(i) => doc
+            .unshare_issue(member, &issue_id(*i).parse().unwrap(), at)
+            .map(|_| ()),
         Op::AddTag(i, tag) => doc
             .edit_issue(
                 member,
-                &issue_id(*i),
+                &issue_id(*i).parse().unwrap(),
                 IssueEdit {
                     add_tags: vec![tag.clone()],
                     ..Default::default()
@@ -491,7 +484,7 @@ fn apply(doc: &mut CoalitionDoc, member: &MemberId, op: &Op, at: Timestamp, salt
             let amount = Amount::from_hundredths(i64::from(*a)).unwrap();
             doc.give(
                 member,
-                pool.as_str(),
+                &pool,
                 Gift {
                     entry,
                     kind: GiftKind::Pledge,
@@ -564,11 +557,11 @@ proptest! {
         for (i, copy) in copies.iter_mut().enumerate().skip(1) {
             copy.merge(&mut base).unwrap();
             if let Some(s) = stances[i] {
-                copy.take_position(&ids[i], p.as_str(), s, "a reason", t(20 + i as i64)).unwrap();
+                copy.take_position(&ids[i], &p, s, "a reason", t(20 + i as i64)).unwrap();
             }
         }
         if let Some(s) = stances[0] {
-            copies[0].take_position(&ids[0], p.as_str(), s, "a reason", t(20)).unwrap();
+            copies[0].take_position(&ids[0], &p, s, "a reason", t(20)).unwrap();
         }
         let mut merged = copies[order[0]].fork_as(NodeKey::from_bytes([0xd0; 32]));
         for &i in &order[1..] {
@@ -621,14 +614,8 @@ fn pass(
     at: i64,
 ) {
     for (i, v) in voters.into_iter().enumerate() {
-        doc.take_position(
-            &ids[v],
-            proposal.as_str(),
-            Stance::Agree,
-            "",
-            t(at + i as i64),
-        )
-        .unwrap();
+        doc.take_position(&ids[v], proposal, Stance::Agree, "", t(at + i as i64))
+            .unwrap();
     }
 }
 
@@ -641,19 +628,14 @@ fn pool_with_two_requests() -> (World, Vec<MemberId>, PoolId) {
         .create_pool(&ids[0], new_pool(&pool, "Bail fund"), t(1))
         .unwrap();
     w.doc
-        .give(
-            &ids[0],
-            pool.short(),
-            gift(1, GiftKind::Contribution, "40"),
-            t(2),
-        )
+        .give(&ids[0], &pool, gift(1, GiftKind::Contribution, "40"), t(2))
         .unwrap();
     let a = |s: &str| s.parse::<Amount>().unwrap();
     w.doc
-        .request_allocation(&ids[1], pool.short(), request(3, a("30"), "rent"), t(3))
+        .request_allocation(&ids[1], &pool, request(3, a("30"), "rent"), t(3))
         .unwrap();
     w.doc
-        .request_allocation(&ids[2], pool.short(), request(4, a("30"), "bail"), t(4))
+        .request_allocation(&ids[2], &pool, request(4, a("30"), "bail"), t(4))
         .unwrap();
     (w, ids, pool)
 }
@@ -728,7 +710,7 @@ fn a_pool_never_goes_below_zero_the_later_decided_request_is_unfunded() {
         .doc
         .request_allocation(
             &ids[1],
-            pool.short(),
+            &pool,
             request(5, "20".parse().unwrap(), "rent again"),
             t(30),
         )

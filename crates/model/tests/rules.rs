@@ -104,7 +104,13 @@ fn a_member_may_not_take_a_position_for_another() {
 fn a_member_may_not_change_another_members_position() {
     let mut docs = coalition();
     docs[0]
-        .take_position(&member(1), &proposal(), Stance::Disagree, "", t(5))
+        .take_position(
+            &member(1),
+            &proposal().parse().unwrap(),
+            Stance::Disagree,
+            "",
+            t(5),
+        )
         .unwrap();
     let mut first = docs[0].fork_as(key(2));
     docs[1].merge(&mut first).unwrap();
@@ -133,7 +139,7 @@ fn a_member_may_not_rank_an_issue_for_another() {
 fn pledge(doc: &mut CoalitionDoc, who: u8, entry: u8) {
     doc.give(
         &member(who),
-        PoolId::from_bytes(POOL).as_str(),
+        &PoolId::from_bytes(POOL),
         Gift {
             entry: EntryId::from_bytes([entry; 16]),
             kind: GiftKind::Pledge,
@@ -338,7 +344,7 @@ fn shared_records_may_be_edited_by_any_member() {
     docs[2]
         .edit_issue(
             &member(3),
-            &issue,
+            &issue.parse().unwrap(),
             IssueEdit {
                 title: Some("Bus fares and routes".into()),
                 description: Some("Fares rose 40% and routes were cut".into()),
@@ -423,7 +429,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
         Edit::Title(n) => doc
             .edit_issue(
                 &by,
-                &issue(*n),
+                &issue(*n).parse().unwrap(),
                 IssueEdit {
                     title: Some(format!("Renamed by {who}")),
                     description: Some(format!("Text by {who}")),
@@ -434,13 +440,15 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             )
             .map(|_| ()),
         Edit::Share(n, r) => doc
-            .share_issue(&by, &issue(*n), Rank::new(*r).unwrap(), at)
+            .share_issue(&by, &issue(*n).parse().unwrap(), Rank::new(*r).unwrap(), at)
             .map(|_| ()),
-        Edit::Unshare(n) => doc.unshare_issue(&by, &issue(*n), at).map(|_| ()),
+        Edit::Unshare(n) => doc
+            .unshare_issue(&by, &issue(*n).parse().unwrap(), at)
+            .map(|_| ()),
         Edit::Pledge(n) => doc
             .give(
                 &by,
-                &pool,
+                &pool.parse().unwrap(),
                 Gift {
                     entry: EntryId::from_bytes(id(*n)),
                     kind: GiftKind::Pledge,
@@ -452,7 +460,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             .map(|_| ()),
         Edit::Position(n) => {
             let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
-            doc.take_position(&by, &proposal(), stance, "because", at)
+            doc.take_position(&by, &proposal().parse().unwrap(), stance, "because", at)
                 .map(|_| ())
         }
         Edit::Profile(name) => doc
@@ -492,7 +500,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
         Edit::Progress(n) => doc
             .record_progress(
                 &by,
-                GoalId::from_bytes(id(*n)).as_str(),
+                &GoalId::from_bytes(id(*n)),
                 "2026-11-01".parse().unwrap(),
                 "10".parse().unwrap(),
                 "",
@@ -541,7 +549,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 return false;
             };
             let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
-            doc.take_position(&by, p.as_str(), stance, "because", at)
+            doc.take_position(&by, p, stance, "because", at)
                 .map(|_| ())
         }
         Edit::Remove(m) => {
@@ -552,8 +560,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 text: String::new(),
                 closes_at: None,
             };
-            doc.propose_removal(&by, member(*m).as_str(), new, at)
-                .map(|_| ())
+            doc.propose_removal(&by, &member(*m), new, at).map(|_| ())
         }
         Edit::Leave => doc.leave(&by, at),
         Edit::Restore(n) => {
@@ -563,13 +570,13 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             let Some(change) = history.get(*n % history.len().max(1)) else {
                 return false;
             };
-            doc.restore(&by, &issue(0), "title", &change.change, at)
+            doc.restore(&by, &issue(0), "title", change.change.parse().unwrap(), at)
                 .map(|_| ())
         }
         Edit::Request(n) => doc
             .request_allocation(
                 &by,
-                &pool,
+                &pool.parse().unwrap(),
                 AllocationRequest {
                     entry: EntryId::from_bytes(id(n + 100)),
                     proposal: ProposalId::from_bytes(id(n + 100)),
@@ -735,7 +742,7 @@ fn fields_said_to_be_permanent_stay_so_in_every_record_kind() {
     docs[1]
         .add_evidence(
             &member(2),
-            &issue_id(),
+            &issue_id().parse().unwrap(),
             "Survey",
             "9% of income",
             "by race",
@@ -794,20 +801,38 @@ fn every_place_the_model_writes_is_in_the_layout() {
     .unwrap();
     d.record_progress(
         &member(1),
-        goal.as_str(),
+        &goal,
         "2026-01-02".parse().unwrap(),
         "40".parse().unwrap(),
         "Half way",
         t(6),
     )
     .unwrap();
-    d.add_evidence(&member(1), &issue_id(), "Survey", "9%", "by race", t(7))
-        .unwrap();
-    d.share_issue(&member(1), &issue_id(), Rank::new(1).unwrap(), t(8))
-        .unwrap();
+    d.add_evidence(
+        &member(1),
+        &issue_id().parse().unwrap(),
+        "Survey",
+        "9%",
+        "by race",
+        t(7),
+    )
+    .unwrap();
+    d.share_issue(
+        &member(1),
+        &issue_id().parse().unwrap(),
+        Rank::new(1).unwrap(),
+        t(8),
+    )
+    .unwrap();
     pledge(d, 1, 9);
-    d.take_position(&member(1), &proposal(), Stance::Block, "Not yet", t(10))
-        .unwrap();
+    d.take_position(
+        &member(1),
+        &proposal().parse().unwrap(),
+        Stance::Block,
+        "Not yet",
+        t(10),
+    )
+    .unwrap();
     d.propose_amendment(
         &member(1),
         NewProposal {

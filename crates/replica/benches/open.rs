@@ -38,7 +38,7 @@ fn edit(doc: &mut CoalitionDoc, me: &MemberId, n: u32, at: Timestamp) {
         2 => {
             doc.share_issue(
                 me,
-                issue(n - 2).id.as_str(),
+                &issue(n - 2).id,
                 Rank::new(u64::from(n % 10 + 1)).unwrap(),
                 at,
             )
@@ -50,7 +50,7 @@ fn edit(doc: &mut CoalitionDoc, me: &MemberId, n: u32, at: Timestamp) {
                 description: Some(format!("Evidence from survey {n}")),
                 ..Default::default()
             };
-            doc.edit_issue(me, issue(n - 3).id.as_str(), e, at).unwrap();
+            doc.edit_issue(me, &issue(n - 3).id, e, at).unwrap();
         }
     }
 }

@@ -53,9 +53,9 @@ impl Replica {
     /// Resolves a coalition id or unique prefix.
     pub fn resolve(&self, prefix: &str) -> Result<CoalitionId, ReplicaError> {
         let names = self.store.doc_names()?;
-        let found = model::resolve_prefix(prefix, "coalition", names.iter().map(String::as_str))?;
+        let found = crate::resolve_prefix(prefix, "coalition", names.iter().map(String::as_str))?;
         found.parse().map_err(|e: model::IdError| {
-            ReplicaError::Coalition(model::PrefixError::NotFound {
+            ReplicaError::Coalition(crate::PrefixError::NotFound {
                 what: "coalition",
                 given: e.given,
             })

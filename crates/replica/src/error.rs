@@ -45,7 +45,7 @@ pub enum ReplicaError {
     Store(#[from] StoreError),
     /// The coalition named does not exist here.
     #[error(transparent)]
-    Coalition(#[from] model::PrefixError),
+    Coalition(#[from] crate::PrefixError),
     /// No coalition was named and this node holds none.
     #[error(
         "this node holds no coalition yet: create one with `coalesce coalition create NAME`, \

@@ -57,6 +57,7 @@ mod invites;
 mod joins;
 mod node_records;
 mod peers;
+mod prefix;
 mod reads;
 mod refusals;
 mod restore;
@@ -70,6 +71,7 @@ pub use home::*;
 pub use invites::*;
 pub use joins::*;
 pub use node_records::*;
+pub use prefix::{PrefixError, resolve_prefix};
 pub use reads::*;
 pub use refusals::*;
 pub use restore::*;
@@ -156,13 +158,13 @@ pub fn fresh_id_bytes() -> Result<[u8; 16], ReplicaError> {
 impl Replica {
     fn loaded(&mut self, id: &CoalitionId) -> Result<&mut Loaded, ReplicaError> {
         if !self.docs.contains_key(id) {
-            let stored =
-                self.store
-                    .load(id.as_str())?
-                    .ok_or_else(|| model::PrefixError::NotFound {
-                        what: "coalition",
-                        given: id.to_string(),
-                    })?;
+            let stored = self
+                .store
+                .load(id.as_str())?
+                .ok_or_else(|| PrefixError::NotFound {
+                    what: "coalition",
+                    given: id.to_string(),
+                })?;
             let bytes = stored.concatenated();
             let mut doc = if bytes.is_empty() {
                 // A coalition being joined whose changes have not arrived yet.
@@ -195,7 +197,7 @@ impl Replica {
         }
         // Inserted just above when missing.
         self.docs.get_mut(id).ok_or_else(|| {
-            model::PrefixError::NotFound {
+            PrefixError::NotFound {
                 what: "coalition",
                 given: id.to_string(),
             }

@@ -99,16 +99,33 @@ impl Replica {
         Ok(self.loaded(id)?.doc.record_ids(key))
     }
 
-    /// Whether the collection `key` of a coalition holds a record under `record` (a whole id),
-    /// looked up alone.
-    pub fn has_record(
+    /// The keys of the collection `key` of a coalition that start with `prefix`, in order;
+    /// the cost follows the keys that match, not the collection's size.
+    pub fn record_ids_starting(
         &mut self,
         id: &CoalitionId,
         key: &str,
-        record: &str,
-    ) -> Result<bool, ReplicaError> {
+        prefix: &str,
+    ) -> Result<Vec<String>, ReplicaError> {
         self.arrived_or_err(id)?;
-        Ok(self.loaded(id)?.doc.has_record(key, record))
+        Ok(self.loaded(id)?.doc.record_ids_starting(key, prefix))
+    }
+
+    /// The hash of every change of a coalition, from the change graph's metadata (no change
+    /// is rebuilt).
+    pub fn change_hashes(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<Vec<model::automerge::ChangeHash>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self
+            .loaded(id)?
+            .doc
+            .automerge_mut()
+            .get_changes_meta(&[])
+            .iter()
+            .map(|c| c.hash)
+            .collect())
     }
 
     /// One proposal of a coalition, read alone.

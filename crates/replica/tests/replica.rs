@@ -366,7 +366,7 @@ fn issue_headers_follow_edits_one_by_one_and_in_bulk() {
         ..Default::default()
     };
     r.edit(&id, |doc, a| {
-        doc.edit_issue(&a.member, first_id.as_str(), edit, a.now)
+        doc.edit_issue(&a.member, &first_id, edit, a.now)
     })
     .unwrap();
     assert_eq!(cached(&mut r), whole(&mut r));

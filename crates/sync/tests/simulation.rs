@@ -621,17 +621,13 @@ impl Sim {
         let mut model_doc =
             CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
         let result = match (choice, target) {
-            (1, Some(t)) => model_doc
-                .share_issue(&n.member, t.as_str(), rank, at)
-                .map(|_| ()),
+            (1, Some(t)) => model_doc.share_issue(&n.member, &t, rank, at).map(|_| ()),
             (2, Some(t)) => {
                 let e = IssueEdit {
                     title: Some(format!("edited by {i} at {}", self.clock)),
                     ..Default::default()
                 };
-                model_doc
-                    .edit_issue(&n.member, t.as_str(), e, at)
-                    .map(|_| ())
+                model_doc.edit_issue(&n.member, &t, e, at).map(|_| ())
             }
             _ => {
                 let new = NewIssue {

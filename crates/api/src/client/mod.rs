@@ -63,7 +63,7 @@ pub struct Call {
 /// no route takes, is refused as the node refuses an empty id.
 fn seg(s: &str, what: &'static str) -> anyhow::Result<String> {
     if s.is_empty() {
-        return Err(model::PrefixError::Empty { what }.into());
+        return Err(commands::PrefixError::Empty { what }.into());
     }
     Ok(utf8_percent_encode(s, NON_ALPHANUMERIC).to_string())
 }
@@ -389,7 +389,7 @@ impl Client {
             )
         };
         let call = call_of(req).map_err(|e| {
-            if e.downcast_ref::<model::PrefixError>().is_some() {
+            if e.downcast_ref::<commands::PrefixError>().is_some() {
                 OpError::from_anyhow(&e)
             } else {
                 failed("build a request for", &e)

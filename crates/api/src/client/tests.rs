@@ -64,7 +64,7 @@ proptest! {
         // An empty id is refused before it is sent, as the node refuses it.
         let Ok(call) = call_of(&req) else {
             let e = call_of(&req).unwrap_err();
-            prop_assert!(e.downcast_ref::<model::PrefixError>().is_some(), "{e}");
+            prop_assert!(e.downcast_ref::<commands::PrefixError>().is_some(), "{e}");
             return Ok(());
         };
         prop_assert!(!segments(&call.path).iter().skip(1).any(|s| s.is_empty()));

@@ -53,6 +53,13 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             reason,
         } => {
             let coalition = on(x, &c, out)?;
+            // The model refuses it too, in words without the flag.
+            if stance == model::Stance::Block && reason.trim().is_empty() {
+                anyhow::bail!(
+                    "a block needs a reason (--reason \"...\"): the other members must know \
+                     what to address"
+                );
+            }
             let body = proposals::PositionRequest {
                 stance: stance.to_string(),
                 reason,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
+use model::automerge::ChangeHash;
 use model::{CoalitionId, MemberId};
 pub use replica::Refusal;
 use replica::{AsideChange, Replica};
@@ -59,12 +60,7 @@ pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Re
     // A record given by prefix is looked for in every collection (the whole read); names
     // come from the governance alone.
     let record = match &q.record {
-        Some(given) => {
-            let state = r
-                .read(c)
-                .with_context(|| format!("could not read coalition {c}"))?;
-            Some(full_record_id(&state, given)?)
-        }
+        Some(given) => Some(record_id(r, c, RECORDS, given)?),
         None => None,
     };
     let entries = r.history(c, record.as_deref())?;
@@ -81,9 +77,30 @@ pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Re
 
 /// Writes a field of a record as it was after a change, as a new change.
 pub fn restore(r: &mut Replica, c: &CoalitionId, req: RestoreRequest) -> anyhow::Result<String> {
+    let change = change_hash(r, c, &req.change)?;
+    let restorable: Vec<&str> = model::RESTORABLE.iter().map(|(c, _)| *c).collect();
+    let record = record_id(r, c, &restorable, &req.record)?;
     Ok(r.edit(c, |doc, a| {
-        doc.restore(&a.member, &req.record, &req.field, &req.change, a.now)
+        doc.restore(&a.member, &record, &req.field, change, a.now)
     })?)
+}
+
+/// The change whose hash `given` is or starts with, among every change of the coalition.
+fn change_hash(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ChangeHash> {
+    let hashes: Vec<String> = r
+        .change_hashes(c)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let found = replica::resolve_prefix(given, "change", hashes.iter().map(String::as_str))?;
+    found.parse().map_err(|_| {
+        replica::PrefixError::NotFound {
+            what: "change",
+            given: given.to_owned(),
+        }
+        .into()
+    })
 }
 
 /// The edits a fork set aside.
@@ -115,17 +132,34 @@ pub fn refused(r: &mut Replica) -> anyhow::Result<Vec<Refusal>> {
     Ok(r.refusals()?)
 }
 
-/// The full id of a record named by id or prefix, in any collection.
-fn full_record_id(state: &model::Coalition, given: &str) -> anyhow::Result<String> {
-    let ids = state
-        .issues
-        .keys()
-        .map(AsRef::as_ref)
-        .chain(state.pools.keys().map(AsRef::as_ref))
-        .chain(state.meetings.keys().map(AsRef::as_ref))
-        .chain(state.proposals.keys().map(AsRef::as_ref))
-        .chain(state.charter.goals.keys().map(AsRef::as_ref))
-        .chain(state.members.keys().map(AsRef::as_ref))
-        .chain(state.former_members.keys().map(AsRef::as_ref));
-    Ok(model::resolve_prefix(given, "record", ids)?.to_owned())
+/// Every collection of records a history can be asked of.
+const RECORDS: &[&str] = &[
+    "issues",
+    "pools",
+    "meetings",
+    "proposals",
+    "charter/goals",
+    "members",
+];
+
+/// The full id of a record named by id or prefix, in any of `collections`: each looked up
+/// where the prefix falls among its sorted keys.
+fn record_id(
+    r: &mut Replica,
+    c: &CoalitionId,
+    collections: &[&str],
+    given: &str,
+) -> anyhow::Result<String> {
+    let lower = given.to_ascii_lowercase();
+    let mut ids = Vec::new();
+    if !lower.is_empty() {
+        for collection in collections {
+            let found = r
+                .record_ids_starting(c, collection, &lower)
+                .with_context(|| format!("could not read coalition {c}"))?;
+            // Keys that are not ids (a newer version's, or damaged) name no record.
+            ids.extend(found.into_iter().filter(|k| model::is_id(k)));
+        }
+    }
+    Ok(replica::resolve_prefix(given, "record", ids.iter().map(String::as_str))?.to_owned())
 }

@@ -76,9 +76,10 @@ pub fn record_progress(
 ) -> anyhow::Result<GoalId> {
     let value: Amount = req.value.parse()?;
     let date: Option<Day> = req.date.as_deref().map(str::parse).transpose()?;
+    let goal: GoalId = super::resolve(r, c, "charter/goals", "goal", goal)?;
     Ok(r.edit(c, |doc, a| {
         let day = date.unwrap_or_else(|| Day::of(a.now));
-        doc.record_progress(&a.member, goal, day, value, &req.note, a.now)
+        doc.record_progress(&a.member, &goal, day, value, &req.note, a.now)
     })?)
 }
 

@@ -166,7 +166,8 @@ impl std::error::Error for Conflict {}
 
 /// The code of one error in a chain, if it is of a kind that has one.
 fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
-    use model::{EditError, PrefixError};
+    use model::EditError;
+    use replica::PrefixError;
     if e.downcast_ref::<Invalid>().is_some() {
         return Some(ErrorCode::Invalid);
     }
@@ -201,8 +202,9 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
             | EditError::TooLong { .. }
             | EditError::TooMany { .. }
             | EditError::BlockWithoutReason
+            | EditError::EmptyAmendment
             | EditError::ZeroAmount => Some(ErrorCode::Invalid),
-            EditError::Unknown { .. } => Some(ErrorCode::NotFound),
+            EditError::Unknown { .. } | EditError::NotFound { .. } => Some(ErrorCode::NotFound),
             EditError::Exists { .. }
             | EditError::ProposalDecided { .. }
             | EditError::InsufficientBalance { .. } => Some(ErrorCode::Conflict),
@@ -210,8 +212,6 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
             | EditError::KeyFlagged { .. }
             | EditError::Refused { .. }
             | EditError::NotInElectorate { .. } => Some(ErrorCode::Forbidden),
-            // Transparent wrappers do not show their inner error as a cause: look inside.
-            EditError::Prefix(p) => code_of(p),
             EditError::Value(_) => Some(ErrorCode::Invalid),
             _ => None,
         };

@@ -197,17 +197,9 @@ pub struct IssueDetail {
     pub names: BTreeMap<MemberId, String>,
 }
 
-/// The member in force that `given` names (id, prefix or exact name), from the governance.
-fn member(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MemberId> {
-    let gov = r
-        .in_force(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
-    Ok(model::find_member(&gov.members, given)?.clone())
-}
-
 /// Raises an issue. Reads only the members, and only when a lead is named.
 pub fn create(r: &mut Replica, c: &CoalitionId, req: NewIssueRequest) -> anyhow::Result<IssueId> {
-    let lead = req.lead.map(|l| member(r, c, &l)).transpose()?;
+    let lead = req.lead.map(|l| super::member(r, c, &l)).transpose()?;
     let id = IssueId::from_bytes(replica::fresh_id_bytes()?);
     let new = NewIssue {
         id: id.clone(),
@@ -227,7 +219,7 @@ pub fn edit(
     issue: &str,
     req: IssueEditRequest,
 ) -> anyhow::Result<IssueId> {
-    let lead = req.lead.map(|l| member(r, c, &l)).transpose()?;
+    let lead = req.lead.map(|l| super::member(r, c, &l)).transpose()?;
     let edit = IssueEdit {
         title: req.title,
         description: req.description,
@@ -235,7 +227,8 @@ pub fn edit(
         lead,
         add_tags: req.add_tags,
     };
-    Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, issue, edit, a.now))?)
+    let issue = resolve(r, c, issue)?;
+    Ok(r.edit(c, |doc, a| doc.edit_issue(&a.member, &issue, edit, a.now))?)
 }
 
 /// Adds evidence to an issue (`issue`: its id or a unique prefix).
@@ -245,10 +238,11 @@ pub fn add_evidence(
     issue: &str,
     req: EvidenceRequest,
 ) -> anyhow::Result<IssueId> {
+    let issue = resolve(r, c, issue)?;
     Ok(r.edit(c, |doc, a| {
         doc.add_evidence(
             &a.member,
-            issue,
+            &issue,
             &req.source,
             &req.figure,
             &req.disaggregation,
@@ -266,12 +260,14 @@ pub fn share(
     req: ShareRequest,
 ) -> anyhow::Result<IssueId> {
     let rank = Rank::new(req.rank)?;
-    Ok(r.edit(c, |doc, a| doc.share_issue(&a.member, issue, rank, a.now))?)
+    let issue = resolve(r, c, issue)?;
+    Ok(r.edit(c, |doc, a| doc.share_issue(&a.member, &issue, rank, a.now))?)
 }
 
 /// Withdraws this node's organization's share of an issue.
 pub fn unshare(r: &mut Replica, c: &CoalitionId, issue: &str) -> anyhow::Result<IssueId> {
-    Ok(r.edit(c, |doc, a| doc.unshare_issue(&a.member, issue, a.now))?)
+    let issue = resolve(r, c, issue)?;
+    Ok(r.edit(c, |doc, a| doc.unshare_issue(&a.member, &issue, a.now))?)
 }
 
 /// The issue whose id `given` is or starts with (`ops::resolve`).
@@ -283,10 +279,11 @@ pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<
 /// found, as it is left out of the whole read.
 pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<IssueDetail> {
     let id = resolve(r, c, given)?;
-    let issue = super::alone(c, r.issue(c, &id))?.ok_or_else(|| model::PrefixError::NotFound {
-        what: "issue",
-        given: given.to_owned(),
-    })?;
+    let issue =
+        super::alone(c, r.issue(c, &id))?.ok_or_else(|| replica::PrefixError::NotFound {
+            what: "issue",
+            given: given.to_owned(),
+        })?;
     let names = names(r, c, std::iter::once(&issue))?;
     Ok(IssueDetail {
         issue: issue.into(),

@@ -93,7 +93,7 @@ impl std::error::Error for NeedsNode {}
 
 /// A pending join that the id or prefix given does not name (or names more than one of).
 #[derive(Debug)]
-pub struct NoPendingJoin(pub model::PrefixError);
+pub struct NoPendingJoin(pub replica::PrefixError);
 
 impl std::fmt::Display for NoPendingJoin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -132,7 +132,7 @@ pub fn cancel(r: &mut Replica, given: &str) -> anyhow::Result<CoalitionId> {
     let joins = r.pending_joins()?;
     let ids: Vec<String> = joins.keys().map(ToString::to_string).collect();
     let id: CoalitionId =
-        model::resolve_prefix(given, "pending joins", ids.iter().map(String::as_str))
+        replica::resolve_prefix(given, "pending joins", ids.iter().map(String::as_str))
             .map_err(NoPendingJoin)?
             .parse()?;
     r.end_join(&id)?;

@@ -142,7 +142,7 @@ pub fn create(
     }
     let gov = r.in_force(c).with_context(context)?;
     let facilitator = match &req.facilitator {
-        Some(f) => model::find_member(&gov.members, f)?.clone(),
+        Some(f) => super::find_member(&gov.members, f)?.clone(),
         None => {
             let rotation = model::governance::facilitator_rotation(&gov.members);
             let meetings = r.meetings(c).with_context(context)?;
@@ -153,7 +153,7 @@ pub fn create(
     let attendance = req
         .attendance
         .iter()
-        .map(|m| Ok(model::find_member(&gov.members, m)?.clone()))
+        .map(|m| Ok(super::find_member(&gov.members, m)?.clone()))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let decisions = req
         .decisions
@@ -221,7 +221,7 @@ pub fn resolve(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<
 pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MeetingDetail> {
     let id = resolve(r, c, given)?;
     let meeting: MeetingView = super::alone(c, r.meeting(c, &id))?
-        .ok_or_else(|| model::PrefixError::NotFound {
+        .ok_or_else(|| replica::PrefixError::NotFound {
             what: "meeting",
             given: given.to_owned(),
         })?

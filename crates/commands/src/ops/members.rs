@@ -130,8 +130,9 @@ pub fn propose_removal(
         req.closes.as_deref(),
     )?;
     let id = new.id.clone();
+    let member = super::member(r, c, member)?;
     r.edit(c, |doc, a| {
-        doc.propose_removal(&a.member, member, new, a.now)
+        doc.propose_removal(&a.member, &member, new, a.now)
     })?;
     Ok(id)
 }

@@ -4,9 +4,9 @@
 //! both serde and described for OpenAPI ([`utoipa::ToSchema`]); the `api` crate serves each
 //! family on its own routes and generates the OpenAPI document from these types.
 //!
-//! An operation reads only what it needs, so its cost follows the work: a record named by its whole
-//! id is looked up alone (`resolve`, `Replica::has_record`), only a prefix is resolved among the
-//! record ids; a listing filters the headers the replica keeps up to date, in the order it
+//! An operation reads only what it needs, so its cost follows the work: a record named by its id or a
+//! prefix of it is found where the prefix falls among its collection's sorted keys (`resolve`,
+//! `Replica::record_ids_starting`), and the model's edits take whole ids; a listing filters the headers the replica keeps up to date, in the order it
 //! keeps with them (`Replica::issue_listing`, `Replica::proposal_listing`: nothing is sorted
 //! per page) and reads only its page's records whole;
 //! names come from the governance ([`names`]). Only the reports, which draw on all of it, read the
@@ -49,11 +49,14 @@ pub mod status;
 mod error;
 mod reply;
 mod request;
+mod resolve;
 mod run;
 
 pub use error::{Conflict, ErrorCode, Invalid, MAX_CAUSE_CHARS, MAX_CAUSES, OpError, bounded};
 pub use reply::{Created, KnownPeers, Reply, ResolvedCoalition, Updated};
 pub use request::{Request, ResolveQuery};
+pub use resolve::find_member;
+pub(crate) use resolve::{member, resolve};
 pub use run::{MAX_PAGE, handle};
 
 use std::collections::BTreeMap;
@@ -98,35 +101,6 @@ impl Exec for Replica {
 /// The coalition an API path names: its id, or a unique prefix of it.
 pub fn coalition(r: &Replica, given: &str) -> anyhow::Result<CoalitionId> {
     Ok(r.resolve(given)?)
-}
-
-/// The record of the collection `key` whose id `given` is or starts with (a kind of record
-/// named `what` in messages): a whole id is looked up alone; a prefix is resolved among the
-/// record ids (keys that are not ids, written by a newer version or damaged, are not among
-/// them).
-pub(crate) fn resolve<T: std::str::FromStr>(
-    r: &mut Replica,
-    c: &CoalitionId,
-    key: &str,
-    what: &'static str,
-    given: &str,
-) -> anyhow::Result<T>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    use anyhow::Context;
-    let context = || format!("could not read coalition {c}");
-    let lower = given.to_ascii_lowercase();
-    if model::is_id(&lower) && r.has_record(c, key, &lower).with_context(context)? {
-        return Ok(lower.parse()?);
-    }
-    let ids: Vec<String> = r
-        .record_ids(c, key)
-        .with_context(context)?
-        .into_iter()
-        .filter(|i| i.parse::<T>().is_ok())
-        .collect();
-    Ok(model::resolve_prefix(given, what, ids.iter().map(String::as_str))?.parse()?)
 }
 
 /// A record read alone: one that is missing or does not read is `None` (it is left out of

@@ -128,7 +128,8 @@ pub fn give(
         amount: req.amount.parse::<Amount>()?,
         note: req.note,
     };
-    r.edit(c, |doc, a| doc.give(&a.member, pool, gift, a.now))?;
+    let pool: PoolId = super::resolve(r, c, "pools", "pool", pool)?;
+    r.edit(c, |doc, a| doc.give(&a.member, &pool, gift, a.now))?;
     Ok(entry)
 }
 
@@ -148,8 +149,9 @@ pub fn request(
         amount: req.amount.parse::<Amount>()?,
         reason: req.reason,
     };
+    let pool: PoolId = super::resolve(r, c, "pools", "pool", pool)?;
     r.edit(c, |doc, a| {
-        doc.request_allocation(&a.member, pool, request, a.now)
+        doc.request_allocation(&a.member, &pool, request, a.now)
     })?;
     Ok(AllocationRequested { entry, proposal })
 }
@@ -239,10 +241,11 @@ pub fn ledger(
     given: &str,
 ) -> anyhow::Result<reports::LedgerReport> {
     let id: PoolId = super::resolve(r, c, "pools", "pool", given)?;
-    let (pool, proposals) = read_pool(r, c, &id)?.ok_or_else(|| model::PrefixError::NotFound {
-        what: "pool",
-        given: given.to_owned(),
-    })?;
+    let (pool, proposals) =
+        read_pool(r, c, &id)?.ok_or_else(|| replica::PrefixError::NotFound {
+            what: "pool",
+            given: given.to_owned(),
+        })?;
     let names = names_in_force(r, c)?;
     Ok(ledger_of(&pool, &proposals, &names))
 }

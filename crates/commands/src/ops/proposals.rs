@@ -242,8 +242,9 @@ pub fn take_position(
     req: PositionRequest,
 ) -> anyhow::Result<PositionTaken> {
     let stance: Stance = req.stance.parse()?;
-    let id = r.edit(c, |doc, a| {
-        doc.take_position(&a.member, given, stance, &req.reason, a.now)
+    let id = resolve(r, c, given)?;
+    r.edit(c, |doc, a| {
+        doc.take_position(&a.member, &id, stance, &req.reason, a.now)
     })?;
     // The one proposal, read alone: its record holds all its tally needs.
     let voted = r
@@ -273,7 +274,7 @@ fn read_one(
     given: &str,
 ) -> anyhow::Result<Proposal> {
     super::alone(c, r.proposal(c, id))?.ok_or_else(|| {
-        model::PrefixError::NotFound {
+        replica::PrefixError::NotFound {
             what: "proposal",
             given: given.to_owned(),
         }

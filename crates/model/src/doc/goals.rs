@@ -38,7 +38,7 @@ impl CoalitionDoc {
     pub fn record_progress(
         &mut self,
         by: &MemberId,
-        goal: &str,
+        goal: &GoalId,
         day: Day,
         value: Amount,
         note: &str,
@@ -46,7 +46,7 @@ impl CoalitionDoc {
     ) -> Result<GoalId, EditError> {
         let note = optional_short("note", note)?;
         self.edit(by, "record goal progress", at, |doc| {
-            let goal = resolve_in(doc, &["charter", "goals"], goal, "goal")?;
+            record_in(doc, &["charter", "goals"], goal.as_str(), "goal")?;
             let progress = list_at(doc, &["charter", "goals", goal.as_str(), "progress"])?;
             let len = doc.length(&progress);
             autosurgeon::reconcile_insert(
@@ -60,7 +60,7 @@ impl CoalitionDoc {
                     by: by.clone(),
                 },
             )?;
-            goal.parse().map_err(EditError::from_id)
+            Ok(goal.clone())
         })
     }
 }

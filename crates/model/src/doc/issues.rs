@@ -21,7 +21,7 @@ impl CoalitionDoc {
                 });
             }
             let lead = match &new.lead {
-                Some(lead) => known_member(gov, lead.as_str())?,
+                Some(lead) => known_member(gov, lead)?,
                 None => by.clone(),
             };
             let issue = Issue {
@@ -46,7 +46,7 @@ impl CoalitionDoc {
     pub fn edit_issue(
         &mut self,
         by: &MemberId,
-        issue: &str,
+        issue: &IssueId,
         edit: IssueEdit,
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
@@ -62,8 +62,8 @@ impl CoalitionDoc {
             .transpose()?;
         let add_tags = tag_list(&edit.add_tags)?;
         self.edit_governed(by, "edit issue", at, |doc, gov| {
-            let id = resolve_in(doc, &["issues"], issue, "issue")?;
-            let obj = map_at(doc, &["issues", id.as_str()])?;
+            record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            let obj = map_at(doc, &["issues", issue.as_str()])?;
             if let Some(title) = title {
                 doc.put(&obj, "title", title)?;
             }
@@ -75,18 +75,18 @@ impl CoalitionDoc {
                 doc.put(&obj, "status", status.as_str())?;
             }
             if let Some(lead) = &edit.lead {
-                let lead = known_member(gov, lead.as_str())?;
+                let lead = known_member(gov, lead)?;
                 doc.put(&obj, "lead", lead.as_str())?;
             }
             if !add_tags.is_empty() {
-                let existing: Vec<String> = read_at(doc, &["issues", id.as_str(), "tags"])?;
-                let tags = list_at(doc, &["issues", id.as_str(), "tags"])?;
+                let existing: Vec<String> = read_at(doc, &["issues", issue.as_str(), "tags"])?;
+                let tags = list_at(doc, &["issues", issue.as_str(), "tags"])?;
                 for tag in add_tags.into_iter().filter(|t| !existing.contains(t)) {
                     let len = doc.length(&tags);
                     doc.insert(&tags, len, tag)?;
                 }
             }
-            id.parse().map_err(EditError::from_id)
+            Ok(issue.clone())
         })
     }
 
@@ -94,7 +94,7 @@ impl CoalitionDoc {
     pub fn add_evidence(
         &mut self,
         by: &MemberId,
-        issue: &str,
+        issue: &IssueId,
         source: &str,
         figure: &str,
         disaggregation: &str,
@@ -107,11 +107,11 @@ impl CoalitionDoc {
             added_by: by.clone(),
         };
         self.edit(by, "add evidence", at, |doc| {
-            let id = resolve_in(doc, &["issues"], issue, "issue")?;
-            let list = list_at(doc, &["issues", id.as_str(), "evidence"])?;
+            record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            let list = list_at(doc, &["issues", issue.as_str(), "evidence"])?;
             let len = doc.length(&list);
             autosurgeon::reconcile_insert(doc, list, len, &evidence)?;
-            id.parse().map_err(EditError::from_id)
+            Ok(issue.clone())
         })
     }
 
@@ -119,15 +119,15 @@ impl CoalitionDoc {
     pub fn share_issue(
         &mut self,
         by: &MemberId,
-        issue: &str,
+        issue: &IssueId,
         rank: Rank,
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
         self.edit(by, "share issue", at, |doc| {
-            let id = resolve_in(doc, &["issues"], issue, "issue")?;
-            let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
+            record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            let ranks = map_at(doc, &["issues", issue.as_str(), "ranks"])?;
             reconcile_prop(doc, &ranks, by.as_str(), rank)?;
-            id.parse().map_err(EditError::from_id)
+            Ok(issue.clone())
         })
     }
 
@@ -135,14 +135,14 @@ impl CoalitionDoc {
     pub fn unshare_issue(
         &mut self,
         by: &MemberId,
-        issue: &str,
+        issue: &IssueId,
         at: Timestamp,
     ) -> Result<IssueId, EditError> {
         self.edit(by, "unshare issue", at, |doc| {
-            let id = resolve_in(doc, &["issues"], issue, "issue")?;
-            let ranks = map_at(doc, &["issues", id.as_str(), "ranks"])?;
+            record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            let ranks = map_at(doc, &["issues", issue.as_str(), "ranks"])?;
             doc.delete(&ranks, by.as_str())?;
-            id.parse().map_err(EditError::from_id)
+            Ok(issue.clone())
         })
     }
 }

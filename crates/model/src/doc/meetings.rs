@@ -33,10 +33,10 @@ impl CoalitionDoc {
                     id: new.id.to_string(),
                 });
             }
-            let facilitator = known_member(gov, new.facilitator.as_str())?;
+            let facilitator = known_member(gov, &new.facilitator)?;
             let mut attendance = Vec::new();
             for m in &new.attendance {
-                let m = known_member(gov, m.as_str())?;
+                let m = known_member(gov, m)?;
                 if !attendance.contains(&m) {
                     attendance.push(m);
                 }

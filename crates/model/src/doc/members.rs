@@ -287,34 +287,15 @@ pub(super) fn member_record(
     })
 }
 
-/// A member in force, by id, prefix or name.
-pub(super) fn known_member(gov: &InForce, member: &str) -> Result<MemberId, EditError> {
-    Ok(find_member(&gov.members, member)?.clone())
-}
-
-/// The member `given` names: an id or unique id prefix, or else an organization's exact name
-/// (people know each other by name).
-pub fn find_member<'a>(
-    members: &'a BTreeMap<MemberId, Member>,
-    given: &str,
-) -> Result<&'a MemberId, crate::PrefixError> {
-    let by_id = resolve_prefix(given, "member", members.keys().map(MemberId::as_str))
-        .map(|id| members.get_key_value(id).map(|(k, _)| k));
-    if let Ok(Some(id)) = by_id {
-        return Ok(id);
-    }
-    let by_name: Vec<&Member> = members
-        .values()
-        .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
-        .collect();
-    match by_name.as_slice() {
-        [m] => Ok(&m.id),
-        _ => by_id.and_then(|id| {
-            id.ok_or_else(|| crate::PrefixError::NotFound {
-                what: "member",
-                given: given.to_owned(),
-            })
-        }),
+/// The member `id`, which must be in force.
+pub(super) fn known_member(gov: &InForce, id: &MemberId) -> Result<MemberId, EditError> {
+    if gov.members.contains_key(id) {
+        Ok(id.clone())
+    } else {
+        Err(EditError::NotFound {
+            what: "member",
+            id: id.to_string(),
+        })
     }
 }
 

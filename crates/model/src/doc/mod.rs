@@ -35,10 +35,10 @@ mod restore;
 mod touched;
 
 pub use inputs::*;
-pub use members::find_member;
 use members::*;
 use paths::*;
 use proposals::*;
+pub use restore::RESTORABLE;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -49,9 +49,7 @@ use autosurgeon::reconcile_prop;
 
 use crate::error::{DocError, EditError};
 use crate::governance::{Governance, InForce, MAX_FLAGS};
-use crate::ids::{
-    CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId, resolve_prefix,
-};
+use crate::ids::{CoalitionId, EntryId, GoalId, IssueId, MeetingId, MemberId, PoolId, ProposalId};
 use crate::schema::{
     Amendment, Charter, Coalition, Evidence, Goal, Issue, LedgerEntry, Meeting, Member, Pool,
     PositionRecord, Progress, Proposal, Prose, Roles, Rules, SCHEMA_VERSION,
@@ -213,14 +211,21 @@ impl CoalitionDoc {
         }
     }
 
-    /// Whether the collection `key` holds a record under `id`, looked up alone.
-    pub fn has_record(&self, key: &str, id: &str) -> bool {
-        crate::records::collection(&self.doc, key).is_some_and(|obj| {
-            matches!(
-                self.doc.get(&obj, id),
-                Ok(Some((automerge::Value::Object(automerge::ObjType::Map), _)))
-            )
-        })
+    /// The keys of the collection at `path` (`issues`, `charter/goals`...) that start with
+    /// `prefix`, in order: read from where the prefix falls among the map's sorted keys, so the
+    /// cost follows the keys that match, not the collection's size. None when the path does
+    /// not lead to a map.
+    pub fn record_ids_starting(&self, path: &str, prefix: &str) -> Vec<String> {
+        let path: Vec<&str> = path.split('/').collect();
+        match map_at(&self.doc, &path) {
+            Ok(obj) => self
+                .doc
+                .map_range(&obj, prefix.to_owned()..)
+                .map(|i| i.key.to_string())
+                .take_while(|k| k.starts_with(prefix))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// The proposal `id` as stored (a proposal's record is not changed by governance), without
@@ -444,4 +449,36 @@ fn commit_options(message: &str, at: Timestamp) -> CommitOptions {
     CommitOptions::default()
         .with_message(message.to_owned())
         .with_time(at.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The keys found from where a prefix falls among a map's sorted keys are exactly the
+        /// keys that start with it, in order, whatever the keys (ids sharing prefixes, keys
+        /// that are no id, a nested collection).
+        #[test]
+        fn keys_from_a_prefix_are_every_key_that_starts_with_it(
+            keys in proptest::collection::btree_set("[a-c0-2]{0,5}", 0..40),
+            prefix in "[a-c0-2]{0,3}",
+            nested in any::<bool>(),
+        ) {
+            let (_, mut doc) = crate::testing::founded();
+            let path: &[&str] = if nested { &["charter", "goals"] } else { &["issues"] };
+            let map = map_at(doc.automerge(), path).unwrap();
+            for key in &keys {
+                doc.automerge_mut().put_object(&map, key.as_str(), ObjType::Map).unwrap();
+            }
+            let expected: Vec<String> = keys
+                .iter()
+                .filter(|k| k.starts_with(prefix.as_str()))
+                .cloned()
+                .collect();
+            prop_assert_eq!(doc.record_ids_starting(&path.join("/"), &prefix), expected);
+            prop_assert!(doc.record_ids_starting("no/such/path", "").is_empty());
+        }
+    }
 }

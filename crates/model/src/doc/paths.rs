@@ -3,49 +3,28 @@
 
 use super::*;
 
-impl EditError {
-    pub(super) fn from_id(e: crate::ids::IdError) -> Self {
-        EditError::Unknown {
-            what: e.what,
-            id: e.given,
-        }
-    }
-}
-
-pub(super) fn resolve(
-    prefix: &str,
-    what: &'static str,
-    keys: &[String],
-) -> Result<String, EditError> {
-    Ok(resolve_prefix(prefix, what, keys.iter().map(String::as_str))?.to_owned())
-}
-
-/// The key of the map at `path` that `given` names: the key itself when there is one (a whole
-/// id, looked up alone), else the one key it is a unique prefix of (every key read). So an
-/// edit given a whole id costs the same however many records the map holds.
-pub(super) fn resolve_in(
+/// Checks that the map at `path` holds a record under `id`, looked up alone (an edit costs the
+/// same however many records the map holds): `Unknown` otherwise. Edits take whole ids; what
+/// people type (a prefix, a name) is resolved before, by `commands`.
+pub(super) fn record_in(
     doc: &AutoCommit,
     path: &[&str],
-    given: &str,
+    id: &str,
     what: &'static str,
-) -> Result<String, EditError> {
-    let exact = given.to_ascii_lowercase();
-    if !exact.is_empty() && doc.get(&map_at(doc, path)?, exact.as_str())?.is_some() {
-        return Ok(exact);
+) -> Result<(), EditError> {
+    match doc.get(&map_at(doc, path)?, id)? {
+        Some((automerge::Value::Object(ObjType::Map), _)) => Ok(()),
+        _ => Err(EditError::NotFound {
+            what,
+            id: id.to_owned(),
+        }),
     }
-    resolve(given, what, &keys_of(doc, path)?)
 }
 
 /// The member records (small: read whole for every edit).
 pub(super) fn members(doc: &AutoCommit) -> Result<BTreeMap<MemberId, Member>, EditError> {
     // A record that does not read is left out (see `schema::records`).
     Ok(crate::schema::records(doc, "members", &mut Vec::new()))
-}
-
-/// Keys of the map at `path`.
-pub(super) fn keys_of(doc: &AutoCommit, path: &[&str]) -> Result<Vec<String>, EditError> {
-    let obj = map_at(doc, path)?;
-    Ok(doc.keys(&obj).collect())
 }
 
 /// Whether the map entry at `path` exists.
@@ -130,21 +109,25 @@ mod tests {
     use super::*;
     use automerge::transaction::Transactable;
 
-    /// A whole id is found alone, in any case; a prefix among every key, unique or refused.
+    /// An edit finds a record by its whole id alone; a prefix or a key that holds no record
+    /// is unknown, named as given.
     #[test]
-    fn a_whole_id_is_looked_up_alone_and_a_prefix_among_every_key() {
+    fn an_edit_finds_a_record_by_its_whole_id_only() {
         let mut doc = AutoCommit::new();
         let issues = doc.put_object(ROOT, "issues", ObjType::Map).unwrap();
-        for key in ["ab12", "ab34", "cd56"] {
+        for key in ["ab12", "cd56"] {
             doc.put_object(&issues, key, ObjType::Map).unwrap();
         }
-        let found = |given: &str| resolve_in(&doc, &["issues"], given, "issue");
-        assert_eq!(found("ab12").unwrap(), "ab12");
-        assert_eq!(found("AB12").unwrap(), "ab12");
-        assert_eq!(found("cd").unwrap(), "cd56");
-        assert!(found("ab").unwrap_err().to_string().contains("ab"));
-        assert!(found("ef").is_err());
-        assert!(found("").is_err());
-        assert!(resolve_in(&doc, &["pools"], "ab12", "pool").is_err());
+        doc.put(&issues, "ef78", "not a record").unwrap();
+        let found = |id: &str| record_in(&doc, &["issues"], id, "issue");
+        assert!(found("ab12").is_ok());
+        assert!(found("cd56").is_ok());
+        for id in ["ab", "cd", "AB12", "ef78", ""] {
+            assert_eq!(
+                found(id).unwrap_err().to_string(),
+                format!("no issue with id `{id}`")
+            );
+        }
+        assert!(record_in(&doc, &["pools"], "ab12", "pool").is_err());
     }
 }

@@ -38,7 +38,7 @@ impl CoalitionDoc {
     pub fn give(
         &mut self,
         by: &MemberId,
-        pool: &str,
+        pool: &PoolId,
         gift: Gift,
         at: Timestamp,
     ) -> Result<PoolId, EditError> {
@@ -57,7 +57,7 @@ impl CoalitionDoc {
             GiftKind::Contribution => "contribute",
         };
         self.edit(by, message, at, |doc| {
-            let pool_id = resolve_in(doc, &["pools"], pool, "pool")?;
+            record_in(doc, &["pools"], pool.as_str(), "pool")?;
             let record = LedgerEntry {
                 id: entry.clone(),
                 kind: kind.into(),
@@ -67,8 +67,8 @@ impl CoalitionDoc {
                 at,
                 proposal: None,
             };
-            append_entry(doc, &pool_id, &record)?;
-            pool_id.parse().map_err(EditError::from_id)
+            append_entry(doc, pool.as_str(), &record)?;
+            Ok(pool.clone())
         })
     }
 
@@ -77,7 +77,7 @@ impl CoalitionDoc {
     pub fn request_allocation(
         &mut self,
         by: &MemberId,
-        pool: &str,
+        pool: &PoolId,
         request: AllocationRequest,
         at: Timestamp,
     ) -> Result<PoolId, EditError> {
@@ -93,8 +93,8 @@ impl CoalitionDoc {
         }
         let reason = short("reason", &reason)?;
         self.edit_governed(by, "request allocation", at, |doc, gov| {
-            let pool_id = resolve_in(doc, &["pools"], pool, "pool")?;
-            let p: Pool = read_at(doc, &["pools", pool_id.as_str()])?;
+            record_in(doc, &["pools"], pool.as_str(), "pool")?;
+            let p: Pool = read_at(doc, &["pools", pool.as_str()])?;
             let balance = crate::reports::funds_of(&p, |proposal| {
                 read_at::<Proposal>(doc, &["proposals", proposal.as_str()])
                     .ok()
@@ -103,7 +103,7 @@ impl CoalitionDoc {
             .balance;
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
-                    pool: pool_id.clone(),
+                    pool: pool.to_string(),
                     available: Amount::format_total(balance),
                     requested: amount.to_string(),
                     unit: p.unit.clone(),
@@ -118,7 +118,7 @@ impl CoalitionDoc {
                 at,
                 proposal: Some(proposal.clone()),
             };
-            append_entry(doc, &pool_id, &record)?;
+            append_entry(doc, pool.as_str(), &record)?;
             let title = format!(
                 "Allocate {amount} {} from {} to {}",
                 p.unit,
@@ -134,13 +134,13 @@ impl CoalitionDoc {
             };
             let subject = Subject {
                 subject: Some(crate::schema::Subject::Request {
-                    pool: pool_id.parse().map_err(EditError::from_id)?,
+                    pool: pool.clone(),
                     entry: entry.clone(),
                 }),
                 amendment: None,
             };
             open_proposal(doc, gov, by, &new, subject, at)?;
-            pool_id.parse().map_err(EditError::from_id)
+            Ok(pool.clone())
         })
     }
 }

@@ -64,7 +64,7 @@ impl CoalitionDoc {
     pub fn propose_removal(
         &mut self,
         by: &MemberId,
-        member: &str,
+        member: &MemberId,
         new: NewProposal,
         at: Timestamp,
     ) -> Result<MemberId, EditError> {
@@ -92,7 +92,7 @@ impl CoalitionDoc {
     pub fn take_position(
         &mut self,
         by: &MemberId,
-        proposal: &str,
+        proposal: &ProposalId,
         stance: Stance,
         reason: &str,
         at: Timestamp,
@@ -102,26 +102,29 @@ impl CoalitionDoc {
             return Err(EditError::BlockWithoutReason);
         }
         self.edit(by, "take position", at, |doc| {
-            let id = resolve_in(doc, &["proposals"], proposal, "proposal")?;
-            let p: Proposal = read_at(doc, &["proposals", id.as_str()])?;
+            record_in(doc, &["proposals"], proposal.as_str(), "proposal")?;
+            let p: Proposal = read_at(doc, &["proposals", proposal.as_str()])?;
             if !p.electorate.iter().any(|m| m == by.as_str()) {
                 return Err(EditError::NotInElectorate {
-                    id,
+                    id: proposal.to_string(),
                     member: by.to_string(),
                 });
             }
             let outcome = crate::reports::proposal_tally(&p, at).outcome;
             if outcome != Outcome::Open {
-                return Err(EditError::ProposalDecided { id, outcome });
+                return Err(EditError::ProposalDecided {
+                    id: proposal.to_string(),
+                    outcome,
+                });
             }
-            let positions = map_at(doc, &["proposals", id.as_str(), "positions"])?;
+            let positions = map_at(doc, &["proposals", proposal.as_str(), "positions"])?;
             reconcile_prop(
                 doc,
                 &positions,
                 by.as_str(),
                 PositionRecord { stance, reason, at },
             )?;
-            id.parse().map_err(EditError::from_id)
+            Ok(proposal.clone())
         })
     }
 }
@@ -148,11 +151,7 @@ pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
         }
     }
     if a.is_empty() {
-        return Err(EditError::Refused {
-            why: "an amendment must change something: give --frame, --add-value, \
-                  --add-commitment, --rule or --equity-threshold"
-                .into(),
-        });
+        return Err(EditError::EmptyAmendment);
     }
     Ok(a)
 }

@@ -4,43 +4,35 @@ use super::*;
 
 impl CoalitionDoc {
     /// Writes, as a new change, the value a shared record's `field` had just after the change
-    /// `change` (a hash or unique prefix). Returns the record's id.
+    /// `change`. `record` is a whole id, of any restorable collection. Returns the record's id.
     pub fn restore(
         &mut self,
         by: &MemberId,
         record: &str,
         field: &str,
-        change: &str,
+        change: ChangeHash,
         at: Timestamp,
     ) -> Result<String, EditError> {
-        // The change graph's metadata names every change without rebuilding any.
-        let hashes: Vec<String> = self
-            .doc
-            .get_changes_meta(&[])
-            .iter()
-            .map(|c| c.hash.to_string())
-            .collect();
-        let hash: ChangeHash =
-            resolve(change, "change", &hashes)?
-                .parse()
-                .map_err(|_| EditError::Unknown {
-                    what: "change",
-                    id: change.to_owned(),
-                })?;
+        if self.doc.get_change_meta_by_hash(&change).is_none() {
+            return Err(EditError::NotFound {
+                what: "change",
+                id: change.to_string(),
+            });
+        }
         self.edit(by, "restore earlier value", at, |doc| {
-            // (collection, its restorable fields, record id) for every restorable record.
-            let mut found = Vec::new();
+            // The restorable collection that holds `record`, each looked up alone.
+            let mut holding = None;
             for (collection, fields) in RESTORABLE {
-                for id in keys_of(doc, &[collection])? {
-                    found.push((*collection, *fields, id));
+                if exists(doc, &[collection, record])? {
+                    holding = Some((*collection, *fields));
+                    break;
                 }
             }
-            let ids: Vec<String> = found.iter().map(|(_, _, id)| id.clone()).collect();
-            let id = resolve(record, "record", &ids)?;
-            let (collection, fields, _) = found
-                .into_iter()
-                .find(|(_, _, i)| *i == id)
-                .ok_or_else(|| shape_error(&[record]))?;
+            let (collection, fields) = holding.ok_or_else(|| EditError::NotFound {
+                what: "record",
+                id: record.to_owned(),
+            })?;
+            let id = record.to_owned();
             if !fields.contains(&field) {
                 return Err(EditError::Unknown {
                     what: "field to restore",
@@ -51,7 +43,7 @@ impl CoalitionDoc {
                 });
             }
             let obj = map_at(doc, &[collection, id.as_str()])?;
-            let heads = [hash];
+            let heads = [change];
             match doc.get_at(&obj, field, &heads)? {
                 Some((automerge::Value::Object(ObjType::Text), old)) => {
                     let value = doc.text_at(&old, &heads)?;
@@ -65,7 +57,7 @@ impl CoalitionDoc {
                 _ => {
                     return Err(EditError::Unknown {
                         what: "earlier value",
-                        id: format!("{field} of {id} had no value just after change {hash}"),
+                        id: format!("{field} of {id} had no value just after change {change}"),
                     });
                 }
             }
@@ -75,7 +67,7 @@ impl CoalitionDoc {
 }
 
 /// Shared records whose fields `restore` writes back, with those fields.
-pub(super) const RESTORABLE: &[(&str, &[&str])] = &[
+pub const RESTORABLE: &[(&str, &[&str])] = &[
     ("issues", &["title", "description", "status", "lead"]),
     ("pools", &["name", "unit", "description"]),
     ("meetings", &["minutes"]),

@@ -1,0 +1,117 @@
+//! What people type to name a record, resolved to the whole id the model's edits take: a
+//! record's id or a unique prefix of it ([`resolve`]), a member's id, prefix or exact name
+//! ([`find_member`], [`member`]).
+
+use model::schema::Member;
+use model::{CoalitionId, MemberId};
+use replica::{PrefixError, Replica};
+use std::collections::BTreeMap;
+
+/// The record of the collection `key` whose id `given` is or starts with (a kind of record
+/// named `what` in messages), found where the prefix falls among the collection's sorted keys:
+/// the cost follows the records that match, not the collection's size. Keys that are not ids
+/// (written by a newer version, or damaged) are not among them.
+pub(crate) fn resolve<T: std::str::FromStr>(
+    r: &mut Replica,
+    c: &CoalitionId,
+    key: &str,
+    what: &'static str,
+    given: &str,
+) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    use anyhow::Context;
+    let lower = given.to_ascii_lowercase();
+    if lower.is_empty() {
+        return Err(replica::PrefixError::Empty { what }.into());
+    }
+    let ids: Vec<String> = r
+        .record_ids_starting(c, key, &lower)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .into_iter()
+        .filter(|i| i.parse::<T>().is_ok())
+        .collect();
+    Ok(replica::resolve_prefix(given, what, ids.iter().map(String::as_str))?.parse()?)
+}
+
+/// The member `given` names among `members`: an id or unique id prefix, or else an
+/// organization's exact name (people know each other by name).
+pub fn find_member<'a>(
+    members: &'a BTreeMap<MemberId, Member>,
+    given: &str,
+) -> Result<&'a MemberId, PrefixError> {
+    let by_id = replica::resolve_prefix(given, "member", members.keys().map(MemberId::as_str))
+        .map(|id| members.get_key_value(id).map(|(k, _)| k));
+    if let Ok(Some(id)) = by_id {
+        return Ok(id);
+    }
+    let by_name: Vec<&Member> = members
+        .values()
+        .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
+        .collect();
+    match by_name.as_slice() {
+        [m] => Ok(&m.id),
+        _ => by_id.and_then(|id| {
+            id.ok_or_else(|| PrefixError::NotFound {
+                what: "member",
+                given: given.to_owned(),
+            })
+        }),
+    }
+}
+
+/// The member in force that `given` names (id, prefix or exact name), from the governance.
+pub(crate) fn member(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MemberId> {
+    use anyhow::Context;
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    Ok(find_member(&gov.members, given)?.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{ErrorCode, OpError};
+    use model::{IssueId, NewIssue};
+
+    /// Ids that share prefixes, resolved through the collection's sorted keys as they were
+    /// among every id: a whole id, a unique prefix in any case, an ambiguous one naming its
+    /// matches, none, empty.
+    #[test]
+    fn a_prefix_names_the_one_record_it_starts_or_says_why_not() {
+        let (_dir, mut r, c) = crate::testing::replica();
+        let ids: Vec<IssueId> = [[0xab; 16], [0xac; 16], [0x12; 16]]
+            .into_iter()
+            .map(IssueId::from_bytes)
+            .collect();
+        for id in &ids {
+            let new = NewIssue {
+                id: id.clone(),
+                title: "Bus fares".into(),
+                description: String::new(),
+                tags: Vec::new(),
+                lead: None,
+            };
+            r.edit(&c, |doc, a| doc.add_issue(&a.member, new, a.now))
+                .unwrap();
+        }
+        let found =
+            |r: &mut Replica, given: &str| resolve::<IssueId>(r, &c, "issues", "issue", given);
+        assert_eq!(found(&mut r, ids[0].as_str()).unwrap(), ids[0]);
+        assert_eq!(found(&mut r, "ABA").unwrap(), ids[0]);
+        assert_eq!(found(&mut r, "1").unwrap(), ids[2]);
+        let e = found(&mut r, "a").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("`a` matches 2 issues: {}, {}", ids[0], ids[1])
+        );
+        assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::Ambiguous);
+        let e = found(&mut r, "ff").unwrap_err();
+        assert_eq!(e.to_string(), "no issue with id `ff`");
+        assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::NotFound);
+        let e = found(&mut r, "").unwrap_err();
+        assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::Invalid);
+    }
+}
