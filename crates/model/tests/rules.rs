@@ -549,8 +549,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 return false;
             };
             let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
-            doc.take_position(&by, p, stance, "because", at)
-                .map(|_| ())
+            doc.take_position(&by, p, stance, "because", at).map(|_| ())
         }
         Edit::Remove(m) => {
             let new = NewProposal {

@@ -4,7 +4,7 @@
 //! [`Output`]s (frames to send, refusals, disconnections). It never touches a socket, a clock or a
 //! random number generator, so a test can run many nodes in one process with injected loss,
 //! duplication, reordering, partitions and restarts, and replay any run from its seed:
-//! `tests/simulation.rs` runs eight nodes so. One starts holding nothing and joins through node 0,
+//! `tests/simulation/` runs eight nodes so. One starts holding nothing and joins through node 0,
 //! so catching up from a snapshot runs under the same faults; in one seed of three a member is
 //! hostile, in another one forks its history.
 //!
@@ -54,9 +54,9 @@
 //! | Bloom filter of zero bits, huge probe count (`bloom.rs`) | sync `have` | `verify`: usable parameters; at most one `have` |
 //! | `receive_sync_message` loading raw chunks | sync message changes | the changes are taken out and applied only after the checks above |
 //!
-//! The attack classes are tested in `tests/bounds.rs` (bytes), `tests/adversarial.rs` (history,
+//! The attack classes are tested in `tests/bounds.rs` (bytes), `tests/adversarial/` (history,
 //! references, forks), `model/tests/rules.rs` (types, shapes, permanence), the simulation and,
-//! against a real node, the workspace's `tests/hostile.rs`. The decoders have `cargo fuzz` targets
+//! against a real node, the workspace's `tests/hostile/`. The decoders have `cargo fuzz` targets
 //! (`fuzz/`, outside the workspace; see `fuzzing`).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]

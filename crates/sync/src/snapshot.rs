@@ -33,7 +33,7 @@
 //! that holds nothing of the coalition (its heads are empty: a new member's node), only up to half
 //! of [`MAX_SNAPSHOT_OPS`] (successors included), and never in a coalition where a fork was found
 //! (vouchers travel only with changes); everyone else gets the changes it lacks.
-//! `snapshot/tests.rs` forges chunks that automerge's own loader accepts (an unsigned value, a
+//! `snapshot/tests/` forges chunks that automerge's own loader accepts (an unsigned value, a
 //! hidden value, reordered list elements) and checks that each is refused, also through `SyncNode`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -30,7 +30,7 @@
 //! `keys`, `charter`, `reports`, `audit`, `status`, `joins` and `files`, each saying what it reads.
 //! A view prints as the command line's `--json` printed the record, and every command prints the
 //! same on a stopped home and through the node, byte for byte (tested in the workspace's
-//! `tests/tests/api.rs`).
+//! `tests/tests/api/`).
 
 pub mod audit;
 pub mod charter;

@@ -99,8 +99,8 @@
 //!   (one every other member's node holds and built on) sets aside nothing but its new version, on
 //!   every node. Tested by the simulation (a forking member in one seed of three, with partitions,
 //!   restarts and broken connections: all nodes end identical and all learn of a fork any found),
-//!   by `tests/adversarial.rs` (witnesses, ties, sizes, keys of no member, a rollback far back) and
-//!   by `tests/hostile.rs` with real nodes.
+//!   by `tests/adversarial/` (witnesses, ties, sizes, keys of no member, a rollback far back) and
+//!   by `tests/hostile/` with real nodes.
 //! - **Cost**, in detail: what a node had stored of changes set aside is kept in records
 //!   `aside/<coalition>/<n>`, one per rebuild, of what was not kept already (never more than the
 //!   store held), counted in `coalesce status` and listed by `coalesce audit aside`. The forked
@@ -140,7 +140,7 @@
 //!   Coalitions that need more make admission a vote. The `flagged` field came with protocol 5: a
 //!   node of protocol 4 refuses member records carrying it. Tested in `model/tests/governance.rs`,
 //!   by the simulation (the forking node writes after both flags: every node refuses it alike) and
-//!   by `tests/hostile.rs`.
+//!   by `tests/hostile/`.
 //! - **Limits (open).** A hostile forked key's changes on the kept version made before the second
 //!   flag, or concurrently with the flags, are accepted; so is everything it writes in a coalition
 //!   of two members. The coalition removes a hostile member by its membership rule. Before a

@@ -1,0 +1,71 @@
+//! Snapshots beyond the limits: one unpacking beyond the message limit, change columns
+//! claiming billions of changes, refused before loading.
+
+use super::*;
+
+#[test]
+fn a_snapshot_unpacking_beyond_the_message_limit_is_refused() {
+    // 1 MB of one letter deflates to a few kilobytes: the value column is compressed.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    doc.put(AM_ROOT, "description", "a".repeat(1 << 20))
+        .unwrap();
+    let bytes = doc.save();
+    assert!(bytes.len() < 20_000, "{}", bytes.len());
+    match load(&bytes, 512 * 1024) {
+        Err(Refusal::MalformedSnapshot(m)) => {
+            assert!(m.contains("beyond the message limit"), "{m}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(load(&bytes, 2 << 20).is_ok());
+}
+
+/// A chunk whose change column `spec` is replaced by `bytes`.
+fn with_change_column(chunk: &[u8], spec: u32, bytes: Vec<u8>) -> Vec<u8> {
+    let mut p = take_apart(chunk);
+    let mut at = 0;
+    let mut cols: Vec<(u32, Vec<u8>)> = p
+        .change_specs
+        .iter()
+        .map(|(s, l)| {
+            let c = p.change_data[at..at + l].to_vec();
+            at += l;
+            (*s, c)
+        })
+        .collect();
+    match cols.iter_mut().find(|(s, _)| *s == spec) {
+        Some((_, c)) => *c = bytes,
+        None => {
+            cols.push((spec, bytes));
+            cols.sort_by_key(|(s, _)| *s);
+        }
+    }
+    p.change_specs = cols.iter().map(|(s, c)| (*s, c.len())).collect();
+    p.change_data = cols.into_iter().flat_map(|(_, c)| c).collect();
+    put_together(&p)
+}
+
+#[test]
+fn change_columns_claiming_billions_of_changes_are_refused_before_loading() {
+    let mut doc = sample();
+    let chunk = doc.save_nocompress();
+    let mut run = Vec::new();
+    sleb(&mut run, 1 << 33);
+    uleb(&mut run, 0);
+    let started = std::time::Instant::now();
+    refused(&with_change_column(&chunk, 0x01, run), "rows");
+    // Dependencies claimed by the billion.
+    let mut deps = Vec::new();
+    sleb(&mut deps, 1);
+    uleb(&mut deps, 1 << 40);
+    refused(&with_change_column(&chunk, 0x40, deps), "groups too large");
+    // Extra bytes (an author footer Automerge's loader panics on).
+    let mut meta = Vec::new();
+    let changes = doc.get_changes(&[]).len() as i64;
+    sleb(&mut meta, changes);
+    uleb(&mut meta, (2 << 4) | 7);
+    let extra = with_change_column(&chunk, 0x56, meta);
+    let extra = with_change_column(&extra, 0x57, vec![0; 2 * changes as usize]);
+    refused(&extra, "extra bytes");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -1,0 +1,164 @@
+//! Node-level: A holds a coalition that admitted B; B, holding nothing, expects it from A.
+
+use ed25519_dalek::SigningKey;
+use model::{CoalitionDoc, CoalitionId, Founding, MemberId, MemberProfile, NodeKey, Timestamp};
+
+use super::*;
+use crate::verify::{Carried, decode_sync};
+use crate::{Documents, MemoryDocs, Message, Output, SyncNode};
+
+struct Side {
+    key: NodeKey,
+    node: SyncNode,
+    docs: MemoryDocs,
+}
+
+fn key(n: u8) -> (SigningKey, NodeKey) {
+    let s = SigningKey::from_bytes(&[n; 32]);
+    let k = NodeKey::from_bytes(s.verifying_key().to_bytes());
+    (s, k)
+}
+
+/// A (holding the coalition, which admitted B), B (holding nothing, expecting it from A).
+fn world() -> (Side, Side, CoalitionId) {
+    let ((sa, ka), (_, kb)) = (key(1), key(2));
+    let c = CoalitionId::from_bytes([7; 16]);
+    let founder = MemberId::from_bytes([1; 16]);
+    let mut doc = CoalitionDoc::found(
+        ka,
+        Founding::new(
+            c.clone(),
+            "Transit Justice",
+            founder.clone(),
+            MemberProfile::named("A"),
+            Timestamp::from_millis(0),
+        ),
+    )
+    .unwrap();
+    doc.admit_member(
+        &founder,
+        &MemberId::from_bytes([2; 16]),
+        &MemberProfile::named("B"),
+        kb,
+        Timestamp::from_millis(1),
+    )
+    .unwrap();
+    let head = crate::sign(&sa, &doc.heads()[0]);
+    let mut a = Side {
+        key: ka,
+        node: SyncNode::new(),
+        docs: MemoryDocs::new(ka),
+    };
+    a.docs.insert(
+        c.clone(),
+        AutoCommit::load(&doc.save())
+            .unwrap()
+            .with_actor(ka.actor()),
+        vec![head],
+    );
+    let mut b = Side {
+        key: kb,
+        node: SyncNode::new(),
+        docs: MemoryDocs::new(kb),
+    };
+    b.docs.create(&c).unwrap();
+    b.node.expect(&mut b.docs, c.clone(), ka);
+    (a, b, c)
+}
+
+fn carries_snapshot(frame: &[u8]) -> bool {
+    match Message::decode(frame) {
+        Ok(Message::Sync { sync, .. }) => {
+            matches!(
+                decode_sync(&sync, crate::wire::MAX_MESSAGE),
+                Ok((_, Carried::Snapshot(_)))
+            )
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn a_node_holding_nothing_catches_up_from_a_snapshot() {
+    let (mut a, mut b, c) = world();
+    let mut to_b: Vec<Vec<u8>> = Vec::new();
+    let mut to_a: Vec<Vec<u8>> = Vec::new();
+    let sends = |out: Vec<Output>, q: &mut Vec<Vec<u8>>| {
+        for o in out {
+            match o {
+                Output::Send { frame, .. } => q.push(frame),
+                Output::Refused { reason, .. } => panic!("refused: {reason}"),
+                _ => {}
+            }
+        }
+    };
+    sends(a.node.connected(&mut a.docs, b.key), &mut to_b);
+    sends(b.node.connected(&mut b.docs, a.key), &mut to_a);
+    let mut snapshots = 0;
+    for _ in 0..100 {
+        if to_a.is_empty() && to_b.is_empty() {
+            break;
+        }
+        for f in std::mem::take(&mut to_b) {
+            snapshots += usize::from(carries_snapshot(&f));
+            sends(b.node.received(&mut b.docs, a.key, &f), &mut to_a);
+        }
+        for f in std::mem::take(&mut to_a) {
+            sends(a.node.received(&mut a.docs, b.key, &f), &mut to_b);
+        }
+    }
+    assert!(snapshots >= 1, "B got the coalition as a snapshot");
+    let ours = a.docs.doc(&c).unwrap().save();
+    assert_eq!(b.docs.doc(&c).unwrap().save(), ours);
+    assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
+}
+
+#[test]
+fn a_forged_snapshot_is_refused_and_nothing_is_kept() {
+    let (mut a, mut b, c) = world();
+    b.node.connected(&mut b.docs, a.key);
+    let hello = Message::Hello {
+        coalitions: vec![c.to_bytes()],
+    };
+    b.node.received(&mut b.docs, a.key, &hello.encode());
+    // A's document with a member nobody admitted, written by an operation no change holds.
+    let doc = a.docs.doc(&c).unwrap();
+    let heads = doc.get_heads();
+    let mut p = take_apart(&doc.save_nocompress());
+    let last_root = p.rows.iter().rposition(is_root).unwrap();
+    let mut row = p.rows[last_root].clone();
+    row.cells.insert(
+        (col::KEY << 4) | col::STRING,
+        Cell::S(Some("~intruder".into())),
+    );
+    row.cells
+        .insert((col::ID << 4) | col::DELTA, Cell::U(Some(1 << 30)));
+    row.succ.clear();
+    p.rows.insert(last_root + 1, row);
+    let forged = put_together(&p);
+    let sync = automerge::sync::Message {
+        heads,
+        need: vec![],
+        have: vec![],
+        changes: vec![forged].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V2,
+    };
+    let frame = Message::Sync {
+        coalition: c.to_bytes(),
+        sync: sync.encode(),
+        heads: crate::wire::heads(&a.docs.persisted[&c].1),
+        vouchers: Vec::new(),
+    }
+    .encode();
+    let out = b.node.received(&mut b.docs, a.key, &frame);
+    assert!(
+        out.iter().any(|o| matches!(
+            o,
+            Output::Refused { reason: Refusal::MalformedSnapshot(m), .. } if m.contains("no change")
+        )),
+        "{out:?}"
+    );
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+    assert!(b.docs.persisted[&c].0.is_empty());
+}

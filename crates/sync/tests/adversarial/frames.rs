@@ -1,0 +1,227 @@
+//! Frames from peers: an outsider gets nothing; malformed, oversized, fragmented and
+//! other-version frames are refused, and repeated abuse disconnects.
+
+use automerge::AutoCommit;
+use sync::wire::ByteChunk;
+use sync::{Documents, Message, Output, Refusal};
+
+use crate::{World, refusal, wire};
+
+#[test]
+fn an_outsider_learns_nothing_and_gets_nothing() {
+    let mut w = World::new();
+    let outsider = w.outsider.key;
+    let out = w.node.connected(&mut w.docs, outsider);
+    // The hello to an outsider names no coalition.
+    for o in &out {
+        if let Output::Send { frame, .. } = o {
+            assert_eq!(
+                Message::decode(frame).unwrap(),
+                Message::Hello { coalitions: vec![] }
+            );
+        }
+    }
+    // Asking for the coalition by id (learned elsewhere) gets nothing back.
+    let hello = Message::Hello {
+        coalitions: vec![wire(&w.coalition)],
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, outsider, &hello);
+    assert!(out.is_empty(), "{out:?}");
+    let mut probe = AutoCommit::new();
+    let mut state = automerge::sync::State::new();
+    let msg = automerge::sync::SyncDoc::generate_sync_message(&probe.sync(), &mut state).unwrap();
+    let frame = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: msg.encode(),
+        heads: vec![],
+        vouchers: Vec::new(),
+    }
+    .encode();
+    let out = w.node.received(&mut w.docs, outsider, &frame);
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Send { .. })),
+        "{out:?}"
+    );
+    assert!(matches!(refusal(&out), Some(Refusal::NotShared)));
+}
+
+#[test]
+fn malformed_oversized_and_unknown_version_frames_are_refused_and_repeated_abuse_disconnects() {
+    let mut w = World::new();
+    let peer = w.peer.key;
+    let mut frames: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![9, 1, 2, 3],
+        vec![1, 0xff, 0xff, 0xff],
+        vec![1; sync::wire::MAX_FRAME + 1],
+    ];
+    let mut valid_sync = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42, 0, 0, 0, 0xde, 0xad],
+        heads: vec![],
+        vouchers: Vec::new(),
+    }
+    .encode();
+    frames.push(valid_sync.clone());
+    valid_sync.extend([1, 2, 3]);
+    frames.push(valid_sync);
+    let mut disconnected = false;
+    for (n, f) in frames
+        .iter()
+        .cycle()
+        .take(sync::node::MAX_STRIKES as usize)
+        .enumerate()
+    {
+        let out = w.node.received(&mut w.docs, peer, f);
+        assert!(
+            refusal(&out).is_some(),
+            "frame {n} was not refused: {out:?}"
+        );
+        disconnected |= out.iter().any(|o| matches!(o, Output::Disconnect { .. }));
+    }
+    assert!(disconnected, "a peer sending only garbage is disconnected");
+    assert_eq!(w.issues(), 0);
+    assert!(
+        w.docs.entry(&w.coalition).is_some(),
+        "the coalition is intact"
+    );
+}
+
+#[test]
+fn large_messages_travel_in_fragments_and_bad_fragments_are_refused() {
+    use sync::wire::{MAX_FRAGMENT, VERSION};
+    let mut w = World::new();
+    // A sync message too large for one frame: split, reassembled, then parsed (and refused for
+    // its garbage content, which shows it reached the parser whole).
+    let msg = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42; MAX_FRAGMENT * 2 + 10],
+        heads: vec![],
+        vouchers: Vec::new(),
+    };
+    let frames = msg.frames();
+    assert_eq!(frames.len(), 3, "the message was split");
+    assert!(frames.iter().all(|f| f.len() <= MAX_FRAGMENT + 64));
+    for f in &frames[..2] {
+        assert!(
+            w.node.received(&mut w.docs, w.peer.key, f).is_empty(),
+            "pieces are held until the last"
+        );
+    }
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[2]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedSync(_))),
+        "{out:?}"
+    );
+    // Out-of-order and orphan fragments are refused.
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[1]);
+    assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
+    let first = Message::Fragment {
+        index: 0,
+        total: 2,
+        bytes: ByteChunk(vec![VERSION, 0xff]),
+    }
+    .encode();
+    assert!(
+        w.node.received(&mut w.docs, w.peer.key, &first).is_empty(),
+        "first piece is held"
+    );
+    let out = w.node.received(
+        &mut w.docs,
+        w.peer.key,
+        &Message::Fragment {
+            index: 1,
+            total: 2,
+            bytes: ByteChunk(vec![0xff]),
+        }
+        .encode(),
+    );
+    assert!(
+        matches!(refusal(&out), Some(Refusal::Wire(_))),
+        "a reassembled garbage message is refused: {out:?}"
+    );
+    let huge = Message::Fragment {
+        index: 0,
+        total: u32::MAX,
+        bytes: ByteChunk(vec![]),
+    }
+    .encode();
+    assert!(matches!(
+        refusal(&w.node.received(&mut w.docs, w.peer.key, &huge)),
+        Some(Refusal::Wire(_))
+    ));
+}
+
+#[test]
+fn a_peer_speaking_another_protocol_version_is_told_and_disconnected() {
+    let mut w = World::new();
+    let peer = w.peer.key;
+    // A frame in a future version: this node names its own version, then disconnects.
+    let out = w.node.received(&mut w.docs, peer, &[7, 1, 2, 3]);
+    assert!(out.iter().any(|o| matches!(o,
+        Output::Send { peer: p, frame } if *p == peer && *frame == sync::wire::version_notice())));
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Incompatible { speaks: 7, .. }))
+    );
+    assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
+    // A version notice from the peer: no answer, just the disconnection.
+    let out = w.node.received(&mut w.docs, peer, &[sync::wire::NOTICE, 9]);
+    assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })));
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Incompatible { speaks: 9, .. }))
+    );
+    assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
+    // A malformed notice is an ordinary malformed frame.
+    let out = w
+        .node
+        .received(&mut w.docs, peer, &[sync::wire::NOTICE, 9, 9]);
+    assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
+}
+
+#[test]
+fn a_node_with_a_lower_message_limit_refuses_larger_messages_whole_or_in_pieces() {
+    use sync::wire::{MAX_MESSAGE, MIN_MESSAGE_LIMIT};
+    let mut w = World::new();
+    w.node.set_max_message(0);
+    assert_eq!(
+        w.node.max_message(),
+        MIN_MESSAGE_LIMIT,
+        "clamped to the floor"
+    );
+    w.node.set_max_message(usize::MAX);
+    assert_eq!(w.node.max_message(), MAX_MESSAGE, "clamped to the ceiling");
+    w.node.set_max_message(MIN_MESSAGE_LIMIT);
+
+    let sized = |n: usize| Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: vec![0x42; n],
+        heads: vec![],
+        vouchers: Vec::new(),
+    };
+    let too_large = |out: &[Output]| {
+        matches!(
+            refusal(out),
+            Some(Refusal::Wire(sync::wire::WireError::TooLarge(_)))
+        )
+    };
+    // One frame above the limit: refused before it is parsed as a sync message.
+    let frames = sized(MIN_MESSAGE_LIMIT + 1).frames();
+    assert_eq!(frames.len(), 1);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(too_large(&out), "{out:?}");
+    // Fragments adding up to more than the limit: refused at the piece that crosses it.
+    let frames = sized(sync::wire::MAX_FRAGMENT + 10).frames();
+    assert_eq!(frames.len(), 2);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(too_large(&out), "{out:?}");
+    // A message within the limit still reaches the parser.
+    let frames = sized(1000).frames();
+    let out = w.node.received(&mut w.docs, w.peer.key, &frames[0]);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedSync(_))),
+        "{out:?}"
+    );
+}
