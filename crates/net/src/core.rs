@@ -73,20 +73,10 @@ pub enum Outgoing {
     Reset(NodeKey),
 }
 
-/// A join this node asked for and that has not completed yet.
-#[derive(Debug, Clone)]
-struct PendingJoin {
-    coalition: CoalitionId,
-    secret: [u8; 16],
-    org: String,
-}
-
 /// How long a connected peer has to show it shares something with this node (its greeting
 /// names a coalition held here, or it is a member's node) before it is disconnected as a
 /// stranger.
 pub const STRANGER_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
-/// Most refused joins remembered for `join` to report (forgotten all at once beyond).
-const MAX_PENDING_JOINS_REFUSED: usize = 256;
 /// Most strangers remembered for `status`.
 pub const MAX_STRANGERS: usize = 64;
 
@@ -113,9 +103,6 @@ pub struct Core {
     dial: mpsc::Sender<crate::swarm::Command>,
     /// Addresses peers can reach this node at, for invites.
     addrs: Vec<String>,
-    joins: HashMap<NodeKey, Vec<PendingJoin>>,
-    /// Joins the inviting node refused, with its reason.
-    refused_joins: HashMap<CoalitionId, String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     metrics: std::sync::Arc<api::Metrics>,
     /// When this node last exchanged frames with each peer: a frame from it handled without
@@ -178,8 +165,6 @@ impl Core {
             out,
             dial,
             addrs,
-            joins: HashMap::new(),
-            refused_joins: HashMap::new(),
             progress: None,
             metrics: std::sync::Arc::default(),
             last_sync,

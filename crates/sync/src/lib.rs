@@ -75,6 +75,6 @@ pub mod verify;
 pub mod wire;
 
 pub use docs::{Documents, HeadIndex, MemoryDocs};
-pub use node::{Output, SyncNode};
+pub use node::{JoinProgress, JoinRequest, MAX_REFUSED_JOINS, Output, SyncNode};
 pub use verify::{ChangeSignature, Refusal, sign, signing_payload};
 pub use wire::{Message, SignedHead};

@@ -24,15 +24,10 @@ impl Core {
                 if !self.kept.contains(&peer) {
                     self.unjudged.insert(peer, std::time::Instant::now());
                 }
+                // Our greeting, then the requests of the joins it invited.
                 let mut outputs = self
                     .sync
                     .connected(&mut ReplicaDocs(&mut self.replica), peer);
-                for j in self.joins.get(&peer).into_iter().flatten() {
-                    outputs.push(Output::Send {
-                        peer,
-                        frame: SyncNode::join_frame(&j.coalition, j.secret, &j.org),
-                    });
-                }
                 // What the peer sent before its connection was reported, after our greeting.
                 let early = self.early.release(&peer, std::time::Instant::now());
                 if !early.is_empty() {
@@ -208,9 +203,11 @@ impl Core {
                     if let Some(p) = &self.progress {
                         let _ = p.send((coalition.clone(), changes));
                     }
-                    if self.drop_pending_join(&coalition)
-                        && let Err(e) = self.replica.end_join(&coalition)
-                    {
+                    continue;
+                }
+                Output::Joined { peer, coalition } => {
+                    info!(%peer, %coalition, "the coalition this node joins has arrived");
+                    if let Err(e) = self.replica.end_join(&coalition) {
                         warn!(%coalition, error = %e, "could not forget the completed join");
                     }
                     continue;
@@ -243,16 +240,11 @@ impl Core {
                     coalition,
                     reason,
                 } => {
+                    // Sync has forgotten the coalition and keeps the reason for `join`.
                     warn!(%peer, %coalition, %reason, "the inviting node refused to admit this node");
-                    self.drop_pending_join(&coalition);
-                    self.sync.forget(&coalition);
-                    if self.refused_joins.len() >= MAX_PENDING_JOINS_REFUSED {
-                        self.refused_joins.clear();
-                    }
                     if let Err(e) = self.replica.end_join(&coalition) {
                         warn!(%coalition, error = %e, "could not forget the refused join");
                     }
-                    self.refused_joins.insert(coalition, reason);
                     continue;
                 }
                 Output::JoinRequest {

@@ -86,31 +86,20 @@ impl Core {
         Ok(coalition)
     }
 
-    /// Expects the invite's coalition from its inviter, and connects to the inviter.
+    /// Asks sync to join the invite's coalition through its inviter, and connects to the
+    /// inviter.
     pub(super) fn take_up_join(&mut self, invite: &Invite, org: String) {
         let coalition = CoalitionId::from_bytes(invite.coalition);
         let inviter = NodeKey::from_bytes(invite.inviter);
-        self.refused_joins.remove(&coalition);
-        self.drop_pending_join(&coalition);
-        let hello = self.sync.expect(
-            &mut ReplicaDocs(&mut self.replica),
-            coalition.clone(),
+        let request = sync::JoinRequest {
             inviter,
-        );
-        self.dispatch(hello);
-        let pending = PendingJoin {
-            coalition,
             secret: invite.secret,
             org,
         };
-        if self.sync.peers().any(|p| *p == inviter) {
-            let frame = SyncNode::join_frame(&pending.coalition, pending.secret, &pending.org);
-            self.dispatch(vec![Output::Send {
-                peer: inviter,
-                frame,
-            }]);
-        }
-        self.joins.entry(inviter).or_default().push(pending);
+        let out = self
+            .sync
+            .join(&mut ReplicaDocs(&mut self.replica), coalition, request);
+        self.dispatch(out);
         // On a LAN the inviter may have been left alone as a stranger a moment ago.
         self.strangers.remove(&inviter);
         self.dial(crate::swarm::Command::Welcome(inviter));
@@ -130,19 +119,6 @@ impl Core {
                 Err(_) => warn!(%addr, "invite names an address that cannot be parsed"),
             }
         }
-    }
-
-    /// Forgets this node's join request for `coalition` (kept to send on each connection to
-    /// the inviter); returns whether there was one.
-    pub(super) fn drop_pending_join(&mut self, coalition: &CoalitionId) -> bool {
-        let mut dropped = false;
-        self.joins.retain(|_, js| {
-            let before = js.len();
-            js.retain(|j| j.coalition != *coalition);
-            dropped |= js.len() != before;
-            !js.is_empty()
-        });
-        dropped
     }
 
     /// Takes up again the joins pending when the node last stopped; forgets those whose
@@ -173,16 +149,15 @@ impl Core {
     /// `join --cancel`: forgets the join and stops expecting its coalition.
     pub(super) fn cancel_join(&mut self, given: &str) -> anyhow::Result<CoalitionId> {
         let id = commands::ops::joins::cancel(&mut self.replica, given)?;
-        self.drop_pending_join(&id);
-        self.sync.forget(&id);
-        self.refused_joins.remove(&id);
+        self.sync.cancel_join(&id);
         info!(coalition = %id, "join cancelled");
         Ok(id)
     }
 
     /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
     pub(super) fn join_stage(&mut self, id: &CoalitionId) -> String {
-        if let Some(reason) = self.refused_joins.get(id) {
+        let progress = self.sync.join_progress(id);
+        if let Some(sync::JoinProgress::Refused(reason)) = &progress {
             return format!("refused: {reason}");
         }
         let held = self
@@ -192,24 +167,19 @@ impl Core {
         if held && !self.replica.is_joining(id) {
             return "joined".into();
         }
-        let inviter = self
-            .joins
-            .iter()
-            .find(|(_, js)| js.iter().any(|j| j.coalition == *id))
-            .map(|(k, _)| *k);
-        let stage = match inviter {
+        let stage = match progress {
             None => "waiting".to_owned(),
-            Some(i) if !self.sync.is_connected(&i) => "connecting to the inviting node".to_owned(),
-            Some(i) if !self.sync.syncs_with(&i, id) => {
+            Some(sync::JoinProgress::Connecting) => "connecting to the inviting node".to_owned(),
+            Some(sync::JoinProgress::AwaitingAdmission) => {
                 "connected; waiting to be admitted (where members vote on admissions, until they have voted)".to_owned()
             }
-            Some(i) => match self.sync.assembling(&i) {
-                Some((n, of, bytes)) => format!(
-                    "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
-                    bytes / 1024
-                ),
-                None => "admitted; receiving the coalition".to_owned(),
-            },
+            Some(sync::JoinProgress::Receiving(Some((n, of, bytes)))) => format!(
+                "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
+                bytes / 1024
+            ),
+            Some(sync::JoinProgress::Receiving(None) | sync::JoinProgress::Refused(_)) => {
+                "admitted; receiving the coalition".to_owned()
+            }
         };
         format!("pending: {stage}")
     }
@@ -255,20 +225,14 @@ impl Core {
         org: &str,
     ) -> Vec<Output> {
         let _s = info_span!("join", %peer, %coalition).entered();
-        let out = self.out.clone();
-        let metrics = self.metrics.clone();
-        let refuse = |why: &str| {
+        let refuse = |sync: &SyncNode, why: &str| {
             warn!(reason = why, "refused a join request");
-            let frame = SyncNode::join_refused_frame(coalition, why);
-            metrics.frames_sent.inc();
-            metrics.bytes_sent.inc_by(frame.len() as u64);
-            let _ = out.blocking_send(Outgoing::Send(peer, frame));
+            vec![sync.refuse_join(peer, coalition, why)]
         };
         let record = match self.replica.invite_for(coalition, &secret) {
             Ok(Ok(record)) => record,
             Ok(Err(why)) => {
-                refuse(&why.to_string());
-                return Vec::new();
+                return refuse(&self.sync, &why.to_string());
             }
             Err(e) => {
                 // Not the joining node's fault: it asks again after its next reconnect.
@@ -290,14 +254,15 @@ impl Core {
                 return Vec::new();
             }
             Some(false) => {
-                refuse("the members did not admit your organization, or it is no longer a member");
-                return Vec::new();
+                return refuse(
+                    &self.sync,
+                    "the members did not admit your organization, or it is no longer a member",
+                );
             }
             None => {}
         }
         if let Err(why) = record.usable_at(replica::now()) {
-            refuse(&why.to_string());
-            return Vec::new();
+            return refuse(&self.sync, &why.to_string());
         }
         let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
         let (member, vote) = match ids {
@@ -307,8 +272,10 @@ impl Core {
             ),
             Err(e) => {
                 warn!(error = %e, "could not draw ids for the new member");
-                refuse("the inviting node could not admit you just now; try again");
-                return Vec::new();
+                return refuse(
+                    &self.sync,
+                    "the inviting node could not admit you just now; try again",
+                );
             }
         };
         let profile = model::MemberProfile::named(org.to_owned());
@@ -330,8 +297,10 @@ impl Core {
             }
             Err(e) => {
                 warn!(error = %e, "could not admit the new member");
-                refuse(&format!("the inviting node could not admit you: {e}"));
-                return Vec::new();
+                return refuse(
+                    &self.sync,
+                    &format!("the inviting node could not admit you: {e}"),
+                );
             }
         };
         if let Err(e) = self.replica.use_invite(record, &secret) {

@@ -93,6 +93,13 @@ impl SyncNode {
             coalition: c.clone(),
             changes: new.len(),
         });
+        if self.joins.remove(c).is_some() {
+            // The first changes of a coalition this node asked to join: it has arrived.
+            out.push(Output::Joined {
+                peer,
+                coalition: c.clone(),
+            });
+        }
         self.relay(docs, peer, c, &new, &used, out);
         let count = new.len();
         // The members in force are re-derived only when they may have changed (a removal

@@ -8,9 +8,11 @@
 //! disconnection, and pushes signed changes as they are made.
 
 mod accept;
+mod joins;
 mod receive;
 
 use accept::*;
+pub use joins::{JoinProgress, JoinRequest, MAX_REFUSED_JOINS};
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -120,6 +122,14 @@ pub enum Output {
         coalition: CoalitionId,
         /// How many changes.
         changes: usize,
+    },
+    /// A coalition this node asked to join has arrived (its first changes were applied): the
+    /// join is over, and its request no longer presented.
+    Joined {
+        /// The inviting peer it came from.
+        peer: NodeKey,
+        /// The coalition.
+        coalition: CoalitionId,
     },
 }
 
@@ -247,6 +257,10 @@ pub struct SyncNode {
     pub(crate) peers: BTreeMap<NodeKey, Peer>,
     /// Coalitions this node is joining, and the peer that invited it.
     expected: BTreeMap<CoalitionId, NodeKey>,
+    /// What this node presents to the inviter of each coalition it asked to join (`joins`).
+    joins: BTreeMap<CoalitionId, JoinRequest>,
+    /// Joins the inviting node refused, with its reason (bounded: [`MAX_REFUSED_JOINS`]).
+    refused_joins: BTreeMap<CoalitionId, String>,
     /// Recovering after an identity import: take in coalitions peers name.
     recovering: bool,
     /// Largest message taken from a peer, whole or reassembled from fragments.
@@ -274,6 +288,8 @@ impl Default for SyncNode {
         Self {
             peers: BTreeMap::new(),
             expected: BTreeMap::new(),
+            joins: BTreeMap::new(),
+            refused_joins: BTreeMap::new(),
             recovering: false,
             max_message: crate::wire::MAX_MESSAGE,
             forks: BTreeMap::new(),
@@ -390,23 +406,6 @@ impl SyncNode {
         self.offer_for(docs, peer).is_empty()
     }
 
-    /// Joining: accept `coalition` from `inviter` although this node does not hold it yet. If
-    /// already connected to the inviter, tells it so with a fresh Hello (which now offers the
-    /// coalition), so that both sides start syncing once it admits this node.
-    pub fn expect(
-        &mut self,
-        docs: &mut impl Documents,
-        coalition: CoalitionId,
-        inviter: NodeKey,
-    ) -> Vec<Output> {
-        self.expected.insert(coalition, inviter);
-        if self.peers.contains_key(&inviter) {
-            vec![self.hello(docs, inviter)]
-        } else {
-            Vec::new()
-        }
-    }
-
     /// Changes `peer` is known to hold of coalition `c`, if it syncs it: the heads of the
     /// last sync round and the changes exchanged live since. Changes of this node that are
     /// not among them or their ancestors are what the peer is behind by.
@@ -481,30 +480,12 @@ impl SyncNode {
         }
     }
 
-    /// The frame a joining node sends to its inviter.
-    pub fn join_frame(coalition: &CoalitionId, secret: [u8; 16], org: &str) -> Vec<u8> {
-        Message::Join {
-            coalition: wire_id(coalition),
-            secret,
-            org: org.to_owned(),
-        }
-        .encode()
-    }
-
-    /// The frame an inviting node sends when it refuses a join.
-    pub fn join_refused_frame(coalition: &CoalitionId, reason: &str) -> Vec<u8> {
-        Message::JoinRefused {
-            coalition: wire_id(coalition),
-            reason: reason.chars().take(200).collect(),
-        }
-        .encode()
-    }
-
     /// Forgets everything about a coalition this node no longer holds (a join cancelled or
     /// refused): what each peer syncs of it, and its fork state. A peer's later messages
     /// about it are then answered as about any coalition not shared.
     pub fn forget(&mut self, coalition: &CoalitionId) {
         self.expected.remove(coalition);
+        self.joins.remove(coalition);
         for p in self.peers.values_mut() {
             p.docs.remove(coalition);
             p.offered.remove(coalition);
@@ -517,7 +498,9 @@ impl SyncNode {
     /// A connection to `peer` was established (its key authenticated by the transport).
     pub fn connected(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Vec<Output> {
         self.peers.insert(peer, Peer::default());
-        vec![self.hello(docs, peer)]
+        let mut out = vec![self.hello(docs, peer)];
+        self.join_frames_for(&peer, &mut out);
+        out
     }
 
     /// The connection to `peer` closed; its sync state is forgotten, with the address

@@ -69,14 +69,7 @@ impl SyncNode {
                 Ok(())
             }
             Ok(Message::JoinRefused { coalition, reason }) => {
-                let c = from_wire(&coalition);
-                if self.expected.get(&c) == Some(&peer) {
-                    out.push(Output::JoinRefused {
-                        peer,
-                        coalition: c,
-                        reason,
-                    });
-                }
+                self.join_refused(peer, from_wire(&coalition), reason, &mut out);
                 Ok(())
             }
             Ok(Message::Sync {

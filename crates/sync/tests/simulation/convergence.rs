@@ -7,7 +7,7 @@ use automerge::AutoCommit;
 use model::CoalitionDoc;
 use sync::Refusal;
 
-use crate::{Seen, Sim};
+use crate::{JOINER, Seen, Sim};
 
 /// Runs one seed; returns what it exercised.
 pub(crate) fn run(seed: u64) -> Seen {
@@ -65,6 +65,16 @@ pub(crate) fn run(seed: u64) -> Seen {
         );
         assert_eq!(s, &states[0], "seed {seed}: node {i} differs after healing");
     }
+    // The joining node asked node 0, and was told the coalition arrived; no other node was.
+    assert!(
+        sim.join_requests > 0,
+        "seed {seed}: no join request reached node 0"
+    );
+    assert!(
+        !sim.joined.is_empty() && sim.joined.iter().all(|i| *i == JOINER),
+        "seed {seed}: joined {:?}",
+        sim.joined
+    );
     // A fork some node found, every node learnt (a version lost on the way is no fork).
     let mut detected = 0;
     let mut witnessed = 0;

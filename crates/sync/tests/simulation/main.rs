@@ -83,6 +83,20 @@ struct Sim {
     to_flag: Vec<usize>,
     /// Changes the forking node wrote after seeing its key flagged by two members.
     after_flags: Vec<automerge::ChangeHash>,
+    /// Requests to join that the inviting node (node 0) heard.
+    join_requests: usize,
+    /// Nodes told the coalition they asked to join had arrived.
+    joined: Vec<usize>,
+}
+
+/// What the joining node presents to node 0, which admitted it already (the request is
+/// heard, and needs no answer).
+fn join_request(inviter: NodeKey) -> sync::JoinRequest {
+    sync::JoinRequest {
+        inviter,
+        secret: [7; 16],
+        org: "Joining Org".into(),
+    }
 }
 
 fn hex(b: &[u8]) -> String {

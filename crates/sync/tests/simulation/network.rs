@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use sync::{Documents, MemoryDocs, Output, SyncNode};
 
-use crate::{Frame, JOINER, NODES, Node, Sim, hex, pair};
+use crate::{Frame, JOINER, NODES, Node, Sim, hex, join_request, pair};
 
 impl Sim {
     pub(crate) fn new(seed: u64) -> Self {
@@ -63,7 +63,9 @@ impl Sim {
         for (i, n) in nodes.iter_mut().enumerate() {
             if i == JOINER {
                 n.docs.create(&coalition).unwrap();
-                let _ = n.sync.expect(&mut n.docs, coalition.clone(), inviter);
+                let _ = n
+                    .sync
+                    .join(&mut n.docs, coalition.clone(), join_request(inviter));
                 continue;
             }
             let copy = AutoCommit::load(&bytes).unwrap().with_actor(n.key.actor());
@@ -91,6 +93,8 @@ impl Sim {
             shadow: None,
             to_flag: Vec::new(),
             after_flags: Vec::new(),
+            join_requests: 0,
+            joined: Vec::new(),
         };
         sim.relink();
         sim
@@ -178,6 +182,8 @@ impl Sim {
                     self.disconnect(from, to);
                 }
                 Output::ForkDecided { .. } => self.to_flag.push(from),
+                Output::JoinRequest { .. } if from == 0 => self.join_requests += 1,
+                Output::Joined { .. } => self.joined.push(from),
                 Output::Applied { .. }
                 | Output::Addresses { .. }
                 | Output::JoinRequest { .. }
@@ -248,7 +254,7 @@ impl Sim {
             // Still joining: the node remembers whom it joins through, as a real node does.
             let inviter = self.nodes[0].key;
             let n = &mut self.nodes[i];
-            let _ = n.sync.expect(&mut n.docs, c, inviter);
+            let _ = n.sync.join(&mut n.docs, c, join_request(inviter));
         }
         self.check_index(&format!("restart {i}"));
         self.relink();
