@@ -21,7 +21,7 @@
 //! A passed amendment applies its frame, added values and commitments, rule changes and equity
 //! threshold, and becomes the next numbered version; concurrent amendments compose. That every node
 //! derives the same result whatever order changes arrived in is property-tested in
-//! `tests/governance.rs`.
+//! `tests/governance/arrival_order_and_cache.rs`.
 //!
 //! [`CoalitionDoc::read`](crate::CoalitionDoc::read) judges at the newest time of the document's
 //! head changes ([`latest_moment`]: clock-free, the same on every node holding the same changes),

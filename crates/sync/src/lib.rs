@@ -55,7 +55,7 @@
 //! | `receive_sync_message` loading raw chunks | sync message changes | the changes are taken out and applied only after the checks above |
 //!
 //! The attack classes are tested in `tests/bounds.rs` (bytes), `tests/adversarial/` (history,
-//! references, forks), `model/tests/rules.rs` (types, shapes, permanence), the simulation and,
+//! references, forks), `model/tests/rules/` (types, shapes, permanence), the simulation and,
 //! against a real node, the workspace's `tests/hostile/`. The decoders have `cargo fuzz` targets
 //! (`fuzz/`, outside the workspace; see `fuzzing`).
 

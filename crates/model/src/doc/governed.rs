@@ -7,7 +7,8 @@
 //! wrote no member record, not the charter's rules, and no proposal that governs (by its kind,
 //! fixed when it opens) before or after; otherwise, or when that is not cheap to tell, it is
 //! read again. So what [`CoalitionDoc::in_force`] answers is always what reading the
-//! document whole again would answer (property-tested in `tests/governance.rs`).
+//! document whole again would answer (property-tested in
+//! `tests/governance/arrival_order_and_cache.rs`).
 
 use super::*;
 

@@ -10,11 +10,12 @@
 //! - **when reading**, the typed records of [`crate::schema`] are what [`Record::reads`]
 //!   hydrates, so what passes on receipt is what reads back;
 //! - **when editing**, the model's edits write those typed records, and the property tests in
-//!   `tests/rules.rs` check that every edit passes the receipt checks.
+//!   `tests/rules/` check that every edit passes the receipt checks.
 //!
-//! A test (`every_schema_field_is_in_the_layout`) reconciles every record type and checks that
-//! each place written resolves here, so a field added to a record without being added here
-//! is refused on receipt, in the tests, before it ships.
+//! A test (`every_place_the_model_writes_is_in_the_layout`, in
+//! `tests/rules/layout_and_new_records.rs`) walks every place the model's edits write, every
+//! field of every record kind, and checks that each resolves here, so a field added to a record
+//! without being added here is refused on receipt, in the tests, before it ships.
 //! Unknown fields are refused, so a newer layout is a protocol change.
 //!
 //! The kinds a layout is described with are here; the layout itself (every record kind and

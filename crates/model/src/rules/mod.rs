@@ -34,9 +34,9 @@
 //! field, is judged once per change. So a long catch-up costs one cheap step per change, not a read
 //! of the history each.
 //!
-//! Tested: the property test in `tests/rules.rs` checks that every edit the model makes
-//! (amendments, votes, removals, leaving and restores included), by any member, merged in any
-//! interleaving, passes; `tests/governance.rs` that modified nodes' writes are refused.
+//! Tested: the property test in `tests/rules/model_edits.rs` checks that every edit the model
+//! makes (amendments, votes, removals, leaving and restores included), by any member, merged in
+//! any interleaving, passes; `tests/governance/` that modified nodes' writes are refused.
 //!
 //! Known limit of judging at dependencies: a hostile member can date a change before another
 //! (choose old dependencies), e.g. re-create a record id concurrently, or write as if it had not

@@ -138,7 +138,7 @@
 //!   controls can flag a key twice, and any two members acting together can silence a key that
 //!   never forked (the rules cannot see the evidence; honest nodes flag only on evidence checked).
 //!   Coalitions that need more make admission a vote. The `flagged` field came with protocol 5: a
-//!   node of protocol 4 refuses member records carrying it. Tested in `model/tests/governance.rs`,
+//!   node of protocol 4 refuses member records carrying it. Tested in `model/tests/governance/`,
 //!   by the simulation (the forking node writes after both flags: every node refuses it alike) and
 //!   by `tests/hostile/`.
 //! - **Limits (open).** A hostile forked key's changes on the kept version made before the second

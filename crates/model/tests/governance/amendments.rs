@@ -1,0 +1,132 @@
+//! Amendments: one that passes becomes the next charter version with who agreed; a blocked
+//! one changes nothing, and a block needs its reason, from a modified node too.
+
+use model::automerge::ObjType;
+use model::automerge::transaction::Transactable;
+use model::rules::Violation;
+use model::schema::Amendment;
+use model::*;
+
+use crate::common::*;
+use crate::{act, new, pid, rule, t, three, vote};
+
+#[test]
+fn a_passed_amendment_becomes_the_next_version_with_who_agreed() {
+    let mut doc = three();
+    let amend = Amendment {
+        add_values: vec!["language justice".into()],
+        rules: vec![rule("amendment=super-majority:2/3@1/2")],
+        ..Default::default()
+    };
+    act(&mut doc, 2, |d| {
+        d.propose_amendment(&member(2), new(pid(1), "Super-majority"), amend, t(2))
+            .unwrap()
+    });
+    vote(&mut doc, 1, &pid(1), Stance::Agree, 3);
+    vote(&mut doc, 2, &pid(1), Stance::Agree, 4);
+    // Consensus needs all three: still open, still version 1.
+    assert_eq!(doc.read().unwrap().charter.version, 1);
+    vote(&mut doc, 3, &pid(1), Stance::Agree, 5);
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 2);
+    assert_eq!(c.charter.values, vec!["language justice".to_owned()]);
+    assert_eq!(
+        c.charter.rules.amendment.to_string(),
+        "super-majority:2/3@1/2"
+    );
+    let v2 = &c.charter_versions["000002"];
+    assert_eq!(v2.proposal.as_ref(), Some(&pid(1)));
+    assert_eq!(v2.agreed_by.len(), 3);
+    assert_eq!(v2.ratified_at, t(5));
+
+    // The next amendment carries the new rule and passes with two of three.
+    let amend = Amendment {
+        frame: Some("Fare-free, accessible buses".into()),
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(2), "New frame"), amend, t(6))
+        .unwrap();
+    let p = &doc.read().unwrap().proposals[pid(2).as_str()];
+    assert_eq!(p.rule.to_string(), "super-majority:2/3@1/2");
+    vote(&mut doc, 1, &pid(2), Stance::Agree, 7);
+    vote(&mut doc, 3, &pid(2), Stance::Disagree, 8);
+    vote(&mut doc, 2, &pid(2), Stance::Agree, 9);
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 3);
+    assert_eq!(c.charter.frame.as_str(), "Fare-free, accessible buses");
+    assert_eq!(
+        c.charter_versions["000003"].agreed_by,
+        vec![member(1).to_string(), member(2).to_string()]
+    );
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+#[test]
+fn a_blocked_amendment_fails_with_its_reason_and_changes_nothing() {
+    let mut doc = three();
+    let amend = Amendment {
+        add_commitments: vec!["no police partnerships".into()],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(1), "Commitment"), amend, t(2))
+        .unwrap();
+    vote(&mut doc, 2, &pid(1), Stance::Block, 3);
+    let c = doc.read().unwrap();
+    let p = &c.proposals[pid(1).as_str()];
+    assert_eq!(reports::proposal_tally(p, t(4)).outcome, Outcome::Blocked);
+    assert_eq!(p.positions[member(2).as_str()].reason, "harms us");
+    assert_eq!(c.charter.version, 1);
+    assert!(c.charter.commitments.is_empty());
+    // Decided: nobody's position can change it now, locally or from a modified node.
+    let err = act(&mut doc, 2, |d| {
+        d.take_position(&member(2), &pid(1), Stance::Agree, "", t(5))
+            .unwrap_err()
+    });
+    assert!(err.to_string().contains("already blocked"), "{err}");
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let mine = obj(
+        am,
+        &[
+            "proposals",
+            pid(1).as_str(),
+            "positions",
+            member(2).as_str(),
+        ],
+    );
+    am.put(&mine, "stance", "agree").unwrap();
+    am.commit();
+    assert!(matches!(
+        verdict(&mut forged),
+        Err(Violation::Decided { .. })
+    ));
+}
+
+#[test]
+fn a_block_without_a_reason_is_refused_from_a_modified_node() {
+    let mut doc = three();
+    doc.new_proposal(
+        &member(1),
+        NewProposal {
+            kind: DecisionKind::General,
+            ..new(pid(1), "March")
+        },
+        t(2),
+    )
+    .unwrap();
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
+    let p = am
+        .put_object(&positions, member(2).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", " ").unwrap();
+    am.put(&p, "at", t(3).as_millis()).unwrap();
+    am.commit();
+    let err = verdict(&mut forged).unwrap_err();
+    assert!(
+        err.to_string().contains("a block carries a reason"),
+        "{err}"
+    );
+}

@@ -1,0 +1,272 @@
+//! Every edit the model makes for a member, on its own copy and merged in any interleaving,
+//! passes the rules on a node receiving the whole history (property test).
+
+use model::*;
+use proptest::prelude::*;
+
+use crate::common::*;
+use crate::{POOL, coalition, proposal, t};
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Issue(u8),
+    Title(u8),
+    Share(u8, u64),
+    Unshare(u8),
+    Pledge(u8),
+    Position(u8),
+    Profile(String),
+    Proposal(u8, DecisionKind),
+    Goal(u8),
+    Progress(u8),
+    Meeting(u8),
+    Request(u8),
+    Amend(u8, usize),
+    Vote(usize, u8),
+    Remove(u8),
+    Leave,
+    Restore(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let n = 0u8..4;
+    prop_oneof![
+        n.clone().prop_map(Edit::Issue),
+        n.clone().prop_map(Edit::Title),
+        (n.clone(), 1u64..5).prop_map(|(i, r)| Edit::Share(i, r)),
+        n.clone().prop_map(Edit::Unshare),
+        n.clone().prop_map(Edit::Pledge),
+        n.clone().prop_map(Edit::Position),
+        "[a-z]{1,8}".prop_map(Edit::Profile),
+        (
+            n.clone(),
+            proptest::sample::select(DecisionKind::ALL.to_vec())
+        )
+            .prop_map(|(i, k)| Edit::Proposal(i, k)),
+        n.clone().prop_map(Edit::Goal),
+        n.clone().prop_map(Edit::Progress),
+        n.clone().prop_map(Edit::Meeting),
+        n.clone().prop_map(Edit::Request),
+        (n.clone(), 0..model::RuleKind::ALL.len()).prop_map(|(i, k)| Edit::Amend(i, k)),
+        (0usize..8, 0u8..4).prop_map(|(p, s)| Edit::Vote(p, s)),
+        (1u8..4).prop_map(Edit::Remove),
+        Just(Edit::Leave),
+        (0usize..40).prop_map(Edit::Restore),
+    ]
+}
+
+/// Applies an edit through the model as member `who`; edits the model refuses (an issue this
+/// copy lacks, a position on a decided proposal) are skipped, as a member's node would.
+/// Returns whether the edit was made.
+fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
+    let by = member(who);
+    let id = |n: u8| [n, who, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let issue = |n: u8| IssueId::from_bytes([n + 1; 16]).to_string();
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let made = match e {
+        Edit::Issue(n) => doc
+            .add_issue(
+                &by,
+                NewIssue {
+                    id: IssueId::from_bytes([n + 1; 16]),
+                    title: format!("Issue {n}"),
+                    description: String::new(),
+                    tags: vec!["housing".into()],
+                    lead: None,
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Title(n) => doc
+            .edit_issue(
+                &by,
+                &issue(*n).parse().unwrap(),
+                IssueEdit {
+                    title: Some(format!("Renamed by {who}")),
+                    description: Some(format!("Text by {who}")),
+                    add_tags: vec!["transit".into()],
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Share(n, r) => doc
+            .share_issue(&by, &issue(*n).parse().unwrap(), Rank::new(*r).unwrap(), at)
+            .map(|_| ()),
+        Edit::Unshare(n) => doc
+            .unshare_issue(&by, &issue(*n).parse().unwrap(), at)
+            .map(|_| ()),
+        Edit::Pledge(n) => doc
+            .give(
+                &by,
+                &pool.parse().unwrap(),
+                Gift {
+                    entry: EntryId::from_bytes(id(*n)),
+                    kind: GiftKind::Pledge,
+                    amount: "25".parse().unwrap(),
+                    note: String::new(),
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Position(n) => {
+            let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
+            doc.take_position(&by, &proposal().parse().unwrap(), stance, "because", at)
+                .map(|_| ())
+        }
+        Edit::Profile(name) => doc
+            .update_profile(
+                &by,
+                ProfileUpdate {
+                    name: Some(name.clone()),
+                    languages: Some(vec!["es".into()]),
+                    ..Default::default()
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Proposal(n, kind) => doc
+            .new_proposal(
+                &by,
+                NewProposal {
+                    id: ProposalId::from_bytes(id(*n)),
+                    kind: *kind,
+                    title: "A proposal".into(),
+                    text: "Its text".into(),
+                    closes_at: None,
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Goal(n) => doc
+            .add_goal(
+                &by,
+                &GoalId::from_bytes(id(*n)),
+                "Riders reached",
+                "1000".parse().unwrap(),
+                "people",
+                at,
+            )
+            .map(|_| ()),
+        Edit::Progress(n) => doc
+            .record_progress(
+                &by,
+                &GoalId::from_bytes(id(*n)),
+                "2026-11-01".parse().unwrap(),
+                "10".parse().unwrap(),
+                "",
+                at,
+            )
+            .map(|_| ()),
+        Edit::Meeting(n) => doc
+            .add_meeting(
+                &by,
+                NewMeeting {
+                    id: MeetingId::from_bytes(id(*n)),
+                    day: "2026-11-02".parse().unwrap(),
+                    facilitator: member(1),
+                    attendance: vec![member(1), by.clone()],
+                    agenda: vec!["Fares".into()],
+                    minutes: "We met".into(),
+                    decisions: vec![],
+                },
+                at,
+            )
+            .map(|_| ()),
+        Edit::Amend(n, k) => {
+            let kind = model::RuleKind::ALL[*k];
+            let rule = if kind == model::RuleKind::Admission {
+                "admission=majority@1/2".to_owned()
+            } else {
+                format!("{kind}=super-majority:2/3@1/3")
+            };
+            let amendment = model::schema::Amendment {
+                add_values: vec![format!("value {n}")],
+                rules: vec![rule.parse().unwrap()],
+                ..Default::default()
+            };
+            let new = NewProposal {
+                id: ProposalId::from_bytes(id(n + 50)),
+                kind: DecisionKind::Amendment,
+                title: "Amend".into(),
+                text: String::new(),
+                closes_at: None,
+            };
+            doc.propose_amendment(&by, new, amendment, at)
+        }
+        Edit::Vote(p, n) => {
+            let Ok(state) = doc.read() else { return false };
+            let Some(p) = state.proposals.keys().nth(*p) else {
+                return false;
+            };
+            let stance = Stance::ALL[usize::from(*n) % Stance::ALL.len()];
+            doc.take_position(&by, p, stance, "because", at).map(|_| ())
+        }
+        Edit::Remove(m) => {
+            let new = NewProposal {
+                id: ProposalId::from_bytes(id(m + 60)),
+                kind: DecisionKind::Membership,
+                title: String::new(),
+                text: String::new(),
+                closes_at: None,
+            };
+            doc.propose_removal(&by, &member(*m), new, at).map(|_| ())
+        }
+        Edit::Leave => doc.leave(&by, at),
+        Edit::Restore(n) => {
+            let Ok(history) = doc.history(Some(issue(0).as_str())) else {
+                return false;
+            };
+            let Some(change) = history.get(*n % history.len().max(1)) else {
+                return false;
+            };
+            doc.restore(&by, &issue(0), "title", change.change.parse().unwrap(), at)
+                .map(|_| ())
+        }
+        Edit::Request(n) => doc
+            .request_allocation(
+                &by,
+                &pool.parse().unwrap(),
+                AllocationRequest {
+                    entry: EntryId::from_bytes(id(n + 100)),
+                    proposal: ProposalId::from_bytes(id(n + 100)),
+                    amount: "10".parse().unwrap(),
+                    reason: "Bus passes".into(),
+                },
+                at,
+            )
+            .map(|_| ()),
+    };
+    made.is_ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Whatever members do through the model, on their own copies and merged in any
+    /// interleaving, every change passes the rules on a node receiving the whole history.
+    #[test]
+    fn every_edit_the_model_makes_passes_the_rules(
+        edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..30),
+    ) {
+        let mut docs = coalition();
+        // Every run makes at least one edit (to the issue every copy holds), so that no run
+        // passes only because the model refused everything.
+        let edits: Vec<_> = std::iter::once((0, Edit::Title(0), true)).chain(edits).collect();
+        let mut made = 0;
+        for (step, (who, e, sync)) in edits.iter().enumerate() {
+            made += usize::from(apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64)));
+            if *sync {
+                let (a, b) = (*who, (*who + 1) % 3);
+                let mut from = docs[a].fork_as(key(a as u8 + 1));
+                docs[b].merge(&mut from).unwrap();
+            }
+        }
+        let mut all = docs[0].fork_as(key(1));
+        for d in docs.iter_mut().skip(1) {
+            all.merge(d).unwrap();
+        }
+        prop_assert!(made >= 1, "no edit was made");
+        prop_assert_eq!(verdict(&mut all), Ok(()));
+    }
+}

@@ -1,0 +1,177 @@
+//! Values of the wrong type or shape, refused on receipt; a record or reference stored
+//! before that check is left out and named when read, never the whole coalition.
+
+use model::automerge::ObjType;
+use model::automerge::transaction::Transactable;
+use model::rules::Violation;
+use model::*;
+
+use crate::common::*;
+use crate::{coalition, issue_id, raw, t};
+
+// A member writing a value of the wrong type or shape where it may write: refused on
+// receipt like any other rule break (it used to make the coalition unreadable everywhere).
+
+fn refused_as_bad_value(d: &mut CoalitionDoc, why: &str) {
+    match verdict(d) {
+        Err(Violation::BadValue { why: w, .. }) => {
+            assert!(w.contains(why), "refused for {w:?}, not {why:?}")
+        }
+        other => panic!("not refused as a bad value ({why}): {other:?}"),
+    }
+}
+
+#[test]
+fn a_number_where_a_members_own_name_belongs_is_refused() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put(&me, "name", 42i64).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    // A list where a text belongs, a map where a list of keys belongs.
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put_object(&me, "contact", ObjType::List).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put_object(&me, "keys", ObjType::Map).unwrap();
+    });
+    refused_as_bad_value(&mut d, "list");
+    // A key that is no node key, added to its own list of keys.
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 0, "not a key").unwrap();
+    });
+    refused_as_bad_value(&mut d, "node key");
+}
+
+#[test]
+fn a_shared_records_field_of_the_wrong_type_is_refused() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", 7u64).unwrap();
+    });
+    refused_as_bad_value(&mut d, "text");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "status", "burning").unwrap();
+    });
+    refused_as_bad_value(&mut d, "issue status");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", "x".repeat(201)).unwrap();
+    });
+    refused_as_bad_value(&mut d, "201 characters");
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id(), "tags"]);
+        d.insert(&i, 0, model::automerge::ScalarValue::counter(3))
+            .unwrap();
+    });
+    refused_as_bad_value(&mut d, "tag");
+    // A field the layout does not know.
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "colour", "red").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Unknown { .. })));
+    // Removing a field every issue has.
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.delete(&i, "title").unwrap();
+    });
+    refused_as_bad_value(&mut d, "cannot be removed");
+}
+
+#[test]
+fn a_new_record_that_does_not_read_whole_is_refused() {
+    let mut docs = coalition();
+    let id = IssueId::from_bytes([9; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let issues = obj(d, &["issues"]);
+        let i = d.put_object(&issues, id.as_str(), ObjType::Map).unwrap();
+        d.put(&i, "id", id.as_str()).unwrap();
+        d.put(&i, "raised_by", member(2).as_str()).unwrap();
+        // No title, no status, no tags...
+    });
+    match verdict(&mut d) {
+        Err(Violation::BadRecord { why, .. }) => assert!(why.contains("read as a issue"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // A record under a key that is no id.
+    let mut d = raw(&mut docs, 1, |d| {
+        let issues = obj(d, &["issues"]);
+        d.put_object(&issues, "not-an-id", ObjType::Map).unwrap();
+    });
+    refused_as_bad_value(&mut d, "not a valid key");
+}
+
+/// A record that does not read (stored before values were checked on receipt) is left out
+/// and named; the rest of the coalition reads, and its governance still works.
+#[test]
+fn a_record_that_does_not_read_is_skipped_and_reported_not_the_whole_coalition() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "title", 7u64).unwrap();
+        let me = obj(d, &["members", member(2).as_str()]);
+        d.put(&me, "name", 42i64).unwrap();
+    });
+    let c = d.read().expect("the coalition reads");
+    assert!(c.issues.is_empty());
+    let paths: Vec<&str> = c.unreadable.iter().map(|u| u.path.as_str()).collect();
+    assert!(
+        paths.contains(&format!("issues/{}", issue_id()).as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&format!("members/{}", member(2)).as_str()),
+        "{paths:?}"
+    );
+    assert!(c.members.contains_key(member(1).as_str()));
+    assert_eq!(c.proposals.len(), 1);
+    // Members whose records read can still edit.
+    d.add_issue(
+        &member(3),
+        NewIssue {
+            id: IssueId::from_bytes([2; 16]),
+            title: "Still working".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        t(50),
+    )
+    .unwrap();
+    assert_eq!(d.read().unwrap().issues.len(), 1);
+}
+
+/// References between records are typed ids: a reference that is not an id is refused on
+/// receipt (the layout's `ID`), and where one was stored before that check, only its record
+/// fails to read, reported, never the coalition.
+#[test]
+fn a_reference_that_is_not_an_id_is_refused_and_reads_as_its_record_alone() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id()]);
+        d.put(&i, "lead", "member two").unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::BadValue { .. }) && err.to_string().contains("lead"),
+        "{err}"
+    );
+    let c = d.read().expect("the coalition reads");
+    assert!(c.issues.is_empty());
+    assert_eq!(
+        c.unreadable
+            .iter()
+            .map(|u| u.path.clone())
+            .collect::<Vec<_>>(),
+        vec![format!("issues/{}", issue_id())]
+    );
+    assert_eq!(c.members.len(), 3);
+}

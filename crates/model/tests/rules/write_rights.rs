@@ -1,0 +1,309 @@
+//! Who may write what: members' own records and shared ones, ledger entries and fields that
+//! are permanent, the charter and membership only through proposals carrying the charter's
+//! rule; an outsider and a second founding are refused.
+
+use model::automerge::ObjType;
+use model::automerge::transaction::Transactable;
+use model::rules::Violation;
+use model::*;
+
+use crate::common::*;
+use crate::{
+    Handmade, POOL, coalition, forged_pledge, handmade_proposal, issue_id, pledge, proposal, raw, t,
+};
+
+#[test]
+fn the_founding_history_passes() {
+    let mut docs = coalition();
+    assert_eq!(verdict(&mut docs[0]), Ok(()));
+}
+
+#[test]
+fn a_member_may_not_take_a_position_for_another() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let positions = obj(d, &["proposals", &proposal(), "positions"]);
+        let p = d
+            .put_object(&positions, member(1).as_str(), ObjType::Map)
+            .unwrap();
+        d.put(&p, "stance", "agree").unwrap();
+        d.put(&p, "reason", "").unwrap();
+        d.put(&p, "at", 5i64).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::NotOwner { owner, .. } if owner == member(1).as_str()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("positions"), "{err}");
+}
+
+#[test]
+fn a_member_may_not_change_another_members_position() {
+    let mut docs = coalition();
+    docs[0]
+        .take_position(
+            &member(1),
+            &proposal().parse().unwrap(),
+            Stance::Disagree,
+            "",
+            t(5),
+        )
+        .unwrap();
+    let mut first = docs[0].fork_as(key(2));
+    docs[1].merge(&mut first).unwrap();
+    let mut d = raw(&mut docs, 1, |d| {
+        let p = obj(
+            d,
+            &["proposals", &proposal(), "positions", member(1).as_str()],
+        );
+        d.put(&p, "stance", "agree").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+}
+
+#[test]
+fn a_member_may_not_rank_an_issue_for_another() {
+    let mut docs = coalition();
+    let issue = IssueId::from_bytes([1; 16]).to_string();
+    let mut d = raw(&mut docs, 2, |d| {
+        let ranks = obj(d, &["issues", &issue, "ranks"]);
+        d.put(&ranks, member(1).as_str(), 9u64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+}
+
+#[test]
+fn a_member_may_not_pledge_in_another_members_name() {
+    let mut docs = coalition();
+    // Member 2's own pledge passes; a ledger entry it writes in member 1's name does not.
+    pledge(&mut docs[1], 2, 5);
+    let mut honest = docs[1].fork_as(key(2));
+    assert_eq!(verdict(&mut honest), Ok(()));
+    let mut d = forged_pledge(&mut docs, 1, true);
+    let err = verdict(&mut d).unwrap_err();
+    assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("member names {}", member(1))),
+        "{err}"
+    );
+}
+
+#[test]
+fn ledger_entries_are_permanent() {
+    let mut docs = coalition();
+    pledge(&mut docs[1], 2, 5);
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let entry = EntryId::from_bytes([5; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let e = obj(d, &["pools", &pool, "ledger", &entry]);
+        d.put(&e, "amount", 1i64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+}
+
+#[test]
+fn a_member_may_not_edit_another_members_profile_or_keys() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let m = obj(d, &["members", member(1).as_str()]);
+        d.put(&m, "name", "Defunct").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(1).as_str(), "keys"]);
+        d.insert(&keys, 0, key(2).to_string()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::NotOwner { .. })));
+    // Its own device keys are its own to add, but not another member's key.
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 1, key(7).to_string()).unwrap();
+    });
+    assert_eq!(verdict(&mut d), Ok(()));
+    let mut d = raw(&mut docs, 1, |d| {
+        let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+        d.insert(&keys, 1, key(1).to_string()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::BadRecord { .. })));
+}
+
+#[test]
+fn the_charter_and_member_list_change_only_through_proposals() {
+    let mut docs = coalition();
+    let mut d = raw(&mut docs, 1, |d| {
+        let rule = obj(d, &["charter", "rules", "amendment"]);
+        d.put(&rule, "method", "majority").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+    let mut d = raw(&mut docs, 1, |d| {
+        let members = obj(d, &["members"]);
+        d.delete(&members, member(1).as_str()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+    let mut d = raw(&mut docs, 0, |d| {
+        let charter = obj(d, &["charter"]);
+        d.put(&charter, "name", "Mine now").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Governed { .. })));
+}
+
+#[test]
+fn a_proposal_must_carry_the_charters_rule_and_the_whole_membership() {
+    let mut docs = coalition();
+    // An amendment opened honestly, then one that lowers its own bar.
+    docs[1]
+        .propose_amendment(
+            &member(2),
+            NewProposal {
+                id: ProposalId::from_bytes([0x88; 16]),
+                kind: DecisionKind::Amendment,
+                title: "Admission by vote".into(),
+                text: String::new(),
+                closes_at: None,
+            },
+            model::schema::Amendment {
+                add_values: vec!["admission by vote".into()],
+                ..Default::default()
+            },
+            t(7),
+        )
+        .unwrap();
+    let mut honest = docs[1].fork_as(key(2));
+    assert_eq!(verdict(&mut honest), Ok(()));
+    let id = ProposalId::from_bytes([0x88; 16]).to_string();
+    let mut d = raw(&mut docs, 1, |d| {
+        let rule = obj(d, &["proposals", &id, "rule"]);
+        d.put(&rule, "method", "majority").unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+
+    // Written whole in one change with a rule of its own choosing.
+    let mut fresh = coalition();
+    let h = Handmade {
+        id: id.clone(),
+        kind: "amendment",
+        rule: ("majority", None, "1/3"),
+        electorate: &[2],
+    };
+    let mut d = handmade_proposal(&mut fresh, h, |_, _| {});
+    let err = verdict(&mut d).unwrap_err();
+    assert!(matches!(&err, Violation::BadRecord { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the charter's rule for amendment decisions is consensus"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_outsider_and_a_second_founding_are_refused() {
+    let mut docs = coalition();
+    let mut d = docs[0].fork_as(key(9));
+    d.add_issue(
+        &member(1),
+        NewIssue {
+            id: IssueId::from_bytes([2; 16]),
+            title: "Sneaky".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+        t(8),
+    )
+    .unwrap();
+    assert!(matches!(verdict(&mut d), Err(Violation::NotAMember { .. })));
+
+    // Member 2 founds "the same" coalition again as a root of its own.
+    let mut docs = coalition();
+    let mut other = CoalitionDoc::found(
+        key(2),
+        Founding::new(
+            CoalitionId::from_bytes([9; 16]),
+            "Takeover",
+            member(2),
+            profile("Org 2"),
+            t(9),
+        ),
+    )
+    .unwrap();
+    docs[0].merge(&mut other).unwrap();
+    // Whichever root comes first in the history, the other is a second founding.
+    assert_eq!(verdict(&mut docs[0]), Err(Violation::SecondFounding));
+}
+
+#[test]
+fn shared_records_may_be_edited_by_any_member() {
+    let mut docs = coalition();
+    let issue = IssueId::from_bytes([1; 16]).to_string();
+    docs[2]
+        .edit_issue(
+            &member(3),
+            &issue.parse().unwrap(),
+            IssueEdit {
+                title: Some("Bus fares and routes".into()),
+                description: Some("Fares rose 40% and routes were cut".into()),
+                ..Default::default()
+            },
+            t(9),
+        )
+        .unwrap();
+    assert_eq!(verdict(&mut docs[2]), Ok(()));
+}
+
+#[test]
+fn fields_said_to_be_permanent_stay_so_in_every_record_kind() {
+    let mut docs = coalition();
+    let goal = GoalId::from_bytes([5; 16]);
+    docs[1]
+        .add_goal(
+            &member(2),
+            &goal,
+            "Fare-free buses",
+            "100".parse().unwrap(),
+            "percent",
+            t(5),
+        )
+        .unwrap();
+    docs[1]
+        .add_evidence(
+            &member(2),
+            &issue_id().parse().unwrap(),
+            "Survey",
+            "9% of income",
+            "by race",
+            t(6),
+        )
+        .unwrap();
+    let goal = goal.to_string();
+    use model::automerge::ScalarValue;
+    let other = || ScalarValue::Str(member(3).as_str().into());
+    for (path, field, value) in [
+        (vec!["charter", "goals", goal.as_str()], "id", other()),
+        (vec!["charter", "goals", goal.as_str()], "added_by", other()),
+        (vec!["issues", &issue_id()], "raised_by", other()),
+        (
+            vec!["members", member(2).as_str()],
+            "joined_at",
+            ScalarValue::Timestamp(9),
+        ),
+        (vec!["members", member(2).as_str()], "admission", other()),
+    ] {
+        let mut d = raw(&mut docs, 1, |d| {
+            let o = obj(d, &path);
+            d.put(&o, field, value).unwrap();
+        });
+        assert!(
+            matches!(verdict(&mut d), Err(Violation::Permanent { .. })),
+            "{path:?}/{field}: {:?}",
+            verdict(&mut d)
+        );
+    }
+    let mut d = raw(&mut docs, 1, |d| {
+        let e = obj(d, &["issues", &issue_id(), "evidence"]);
+        let first = model::automerge::ReadDoc::get(d, &e, 0).unwrap().unwrap().1;
+        d.put(&first, "added_by", member(3).as_str()).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+}
