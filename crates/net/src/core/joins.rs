@@ -3,16 +3,17 @@
 //! a peer that presents an invite's secret.
 //!
 //! A join is recorded in the store (`Replica::start_join`) before connecting, and taken up again at
-//! start (`resume_joins`), so it outlives Ctrl-C, `--wait` and restarts; it ends when the coalition
-//! arrives, when the inviting node refuses it, or on `join --cancel` (which also drops the sync
-//! state of that coalition, `SyncNode::forget`). A joining node asks again after every reconnect
-//! and restart. The inviting node answers by where that node's key stands in the coalition
+//! start (`resume_joins`), so it outlives Ctrl-C, `--wait` and restarts. The request itself is
+//! sync's (`SyncNode::join`): presented to the inviter on every connection, ended by the
+//! coalition's arrival (`Output::Joined`) or the inviter's refusal (`Output::JoinRefused`), on
+//! which the core forgets the stored join, or by `join --cancel` (`SyncNode::cancel_join`). The inviting node answers by where that node's key stands in the coalition
 //! (`standing`, before the invite's use and expiry are looked at): a member in force, or one
 //! awaiting an admission vote still open, gets nothing (the coalition reaches it once it is a
 //! member; the invite is left unused: a member's node presenting a code passed around must not use
 //! it up for the organization it was made for); one voted down, gone or removed gets a refusal that
 //! ends its join; an unknown key goes through the invite's checks. So a join waiting on a vote
-//! survives restarts on either side. `join_stage` says in words how one is going (connecting,
+//! survives restarts on either side. `join_stage` says in words how one is going (from
+//! `SyncNode::join_progress`: connecting,
 //! connected and waiting to be admitted, receiving the coalition with the pieces of a fragmented
 //! snapshot so far), for the join's stage that `coalesce join` polls and for `join --pending`.
 

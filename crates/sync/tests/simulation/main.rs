@@ -126,6 +126,13 @@ struct Seen {
 /// out what it sent before, and a peer that left that out now needs the rest signed).
 const REGRESSION_SEEDS: &[u64] = &[162, 265];
 
+/// Seeds past the default count where the forking node's change written after the flags on
+/// its key is refused for them (one per test). In most seeds that change builds on the
+/// version of its fork the others set aside, and is set aside with it, unjudged (no node holds
+/// it either way); which happens turns on the run's random path, so these keep the refusal
+/// exercised whatever the default seeds do.
+const COVERAGE_SEEDS: &[u64] = &[94, 199];
+
 /// Runs the seeds `first, first + step, ...` below the seed count (or the one in `SIM_SEED`),
 /// and the [`REGRESSION_SEEDS`].
 fn run_seeds(first: u64, step: usize) {
@@ -140,10 +147,11 @@ fn run_seeds(first: u64, step: usize) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
-    // Seeds that once failed, beyond the default count, run always (split between the two
-    // tests by parity like the rest).
+    // Seeds that once failed, and those that cover what the default ones may miss, beyond
+    // the default count, run always (split between the two tests by parity like the rest).
     let past = REGRESSION_SEEDS
         .iter()
+        .chain(COVERAGE_SEEDS)
         .copied()
         .filter(|s| *s >= seeds && (*s - first).is_multiple_of(step as u64));
     for seed in (first..seeds).step_by(step).chain(past) {
