@@ -43,6 +43,9 @@ pub const MAX_MESSAGE: usize = 512 * 1024 * 1024;
 pub const MIN_MESSAGE_LIMIT: usize = 1024 * 1024;
 /// Most coalitions named in one [`Message::Hello`].
 pub const MAX_COALITIONS: usize = 10_000;
+/// Most characters of the text of a join request (the organization's name) or refusal (its
+/// reason).
+pub const MAX_JOIN_TEXT: usize = 200;
 /// Most signed heads carried by one message.
 pub const MAX_HEADS: usize = 10_000;
 /// Most changes in one [`Message::Changes`].
@@ -354,12 +357,16 @@ impl Message {
         };
         match self {
             Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
-            Message::Join { org, .. } => {
-                check("characters of organization name", org.chars().count(), 200)
-            }
-            Message::JoinRefused { reason, .. } => {
-                check("characters of reason", reason.chars().count(), 200)
-            }
+            Message::Join { org, .. } => check(
+                "characters of organization name",
+                org.chars().count(),
+                MAX_JOIN_TEXT,
+            ),
+            Message::JoinRefused { reason, .. } => check(
+                "characters of reason",
+                reason.chars().count(),
+                MAX_JOIN_TEXT,
+            ),
             Message::Fragment {
                 index,
                 total,

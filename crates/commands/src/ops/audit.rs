@@ -57,10 +57,10 @@ pub struct AsideView {
 
 /// The history of a coalition, or of one record in it.
 pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Result<HistoryView> {
-    // A record given by prefix is looked for in every collection (the whole read); names
-    // come from the governance alone.
+    // A record given by prefix is looked for in every collection, each where the prefix
+    // falls among its keys; names come from the governance alone.
     let record = match &q.record {
-        Some(given) => Some(record_id(r, c, RECORDS, given)?),
+        Some(given) => Some(super::resolve_among(r, c, RECORDS, "record", given)?),
         None => None,
     };
     let entries = r.history(c, record.as_deref())?;
@@ -79,14 +79,22 @@ pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Re
 pub fn restore(r: &mut Replica, c: &CoalitionId, req: RestoreRequest) -> anyhow::Result<String> {
     let change = change_hash(r, c, &req.change)?;
     let restorable: Vec<&str> = model::RESTORABLE.iter().map(|(c, _)| *c).collect();
-    let record = record_id(r, c, &restorable, &req.record)?;
+    let record = super::resolve_among(r, c, &restorable, "record", &req.record)?;
     Ok(r.edit(c, |doc, a| {
         doc.restore(&a.member, &record, &req.field, change, a.now)
     })?)
 }
 
 /// The change whose hash `given` is or starts with, among every change of the coalition.
+/// A whole hash is taken as it is (the model finds the change alone, or says there is none);
+/// only a prefix is looked for among every change.
 fn change_hash(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ChangeHash> {
+    let lower = given.to_ascii_lowercase();
+    if lower.len() == 64
+        && let Ok(whole) = lower.parse()
+    {
+        return Ok(whole);
+    }
     let hashes: Vec<String> = r
         .change_hashes(c)
         .with_context(|| format!("could not read coalition {c}"))?
@@ -142,24 +150,63 @@ const RECORDS: &[&str] = &[
     "members",
 ];
 
-/// The full id of a record named by id or prefix, in any of `collections`: each looked up
-/// where the prefix falls among its sorted keys.
-fn record_id(
-    r: &mut Replica,
-    c: &CoalitionId,
-    collections: &[&str],
-    given: &str,
-) -> anyhow::Result<String> {
-    let lower = given.to_ascii_lowercase();
-    let mut ids = Vec::new();
-    if !lower.is_empty() {
-        for collection in collections {
-            let found = r
-                .record_ids_starting(c, collection, &lower)
-                .with_context(|| format!("could not read coalition {c}"))?;
-            // Keys that are not ids (a newer version's, or damaged) name no record.
-            ids.extend(found.into_iter().filter(|k| model::is_id(k)));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::issues::{self, IssueEditRequest, NewIssueRequest};
+    use crate::ops::{ErrorCode, OpError};
+
+    /// A record and a change given by prefix, in any case, are found for the history and for
+    /// restoring; a prefix of no record is not found.
+    #[test]
+    fn history_and_restore_take_prefixes_of_records_and_changes() {
+        let (_dir, mut r, c) = crate::testing::replica();
+        let raise = |r: &mut Replica, title: &str| {
+            let req = NewIssueRequest {
+                title: title.into(),
+                ..Default::default()
+            };
+            issues::create(r, &c, req).unwrap()
+        };
+        let id = raise(&mut r, "Bus fares");
+        let edit = IssueEditRequest {
+            title: Some("Bus and train fares".into()),
+            ..Default::default()
+        };
+        issues::edit(&mut r, &c, id.as_str(), edit).unwrap();
+        let q = HistoryQuery {
+            record: Some(id.as_str()[..8].to_ascii_uppercase()),
+        };
+        let h = history(&mut r, &c, &q).unwrap();
+        assert_eq!(h.entries.len(), 2, "{:?}", h.entries);
+        let raised = h.entries[0].change.clone();
+
+        let req = RestoreRequest {
+            record: id.as_str()[..6].into(),
+            field: "title".into(),
+            change: raised[..10].into(),
+        };
+        assert_eq!(restore(&mut r, &c, req).unwrap(), id.to_string());
+        let whole = RestoreRequest {
+            record: id.to_string(),
+            field: "title".into(),
+            change: raised.clone(),
+        };
+        assert_eq!(restore(&mut r, &c, whole).unwrap(), id.to_string());
+        let shown = issues::show(&mut r, &c, id.as_str()).unwrap();
+        assert_eq!(shown.issue.title, "Bus fares");
+
+        let q = HistoryQuery {
+            record: Some("ffffffff".into()),
+        };
+        let e = history(&mut r, &c, &q).unwrap_err();
+        assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::NotFound);
+        let unknown_change = RestoreRequest {
+            record: id.to_string(),
+            field: "title".into(),
+            change: "f".repeat(64),
+        };
+        let e = restore(&mut r, &c, unknown_change).unwrap_err();
+        assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::NotFound);
     }
-    Ok(replica::resolve_prefix(given, "record", ids.iter().map(String::as_str))?.to_owned())
 }

@@ -210,6 +210,17 @@ pub fn versions(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterVersi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An amendment that changes nothing is invalid (not forbidden), in words with no flag.
+    #[test]
+    fn an_empty_amendment_is_invalid_and_says_so_plainly() {
+        let (_dir, mut r, c) = crate::testing::replica();
+        let e = amend(&mut r, &c, AmendmentRequest::default()).unwrap_err();
+        let op = crate::ops::OpError::from_anyhow(&e);
+        assert_eq!(op.code, crate::ops::ErrorCode::Invalid);
+        assert!(op.message.contains("must change something"), "{op:?}");
+        assert!(!op.message.contains("--"), "{op:?}");
+    }
     use crate::ops::tests::replica;
 
     /// The charter and its versions read alone are those of the whole read, also after an

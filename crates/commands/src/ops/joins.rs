@@ -1,6 +1,7 @@
 //! Invites and joins. Making an invite and starting a join need the running node (it
 //! announces its addresses and talks to the inviting node), which answers those requests
-//! itself; the pending joins and cancelling one work on the store.
+//! itself; the pending joins and cancelling one work on the store, and so does the inviting
+//! node's decision on a peer that presents an invite's secret ([`admit`]).
 
 use std::collections::BTreeMap;
 
@@ -153,4 +154,167 @@ pub(crate) fn join_needs_node(r: &Replica) -> NeedsNode {
         "joining needs the running node, which talks to the inviting node: start `coalesce-node --home {}` first",
         r.home().display()
     ))
+}
+
+/// What the inviting node decided on a peer's request to join with an invite's secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Admitted as a member at once (the charter admits by invite alone).
+    Admitted(model::MemberId),
+    /// A vote on admitting it was opened.
+    VoteOpened(model::MemberId, model::ProposalId),
+    /// Nothing more to do: its key is a member's in force already, or awaits an admission
+    /// vote still open (the coalition reaches it once it is a member).
+    AskedAgain,
+    /// Nothing now: this node could not read its invites (the peer asks again after its next
+    /// reconnect).
+    Later,
+    /// Refused, with the reason to tell the peer.
+    Refused(String),
+}
+
+/// Decides on `peer`'s request to join `coalition` with an invite's `secret`, as the
+/// organization `org`, and admits it when the invite allows.
+///
+/// A node already admitted, or awaiting its admission vote, asks again after every reconnect
+/// and restart (also past the invite's expiry): nothing more is done, and its invite is left
+/// unused (any member's node may hold an unused code, as codes are passed around: marking it
+/// used would refuse the organization it was made for; one admitted cannot be admitted twice
+/// anyway, as a key belongs to one member). One whose vote failed, or that left or was removed,
+/// is refused. An unknown key goes through the invite's checks (unused, not expired), then is
+/// admitted (or its vote opened) before the invite is marked used: a joiner is never left
+/// waiting on an invite used up by an admission that failed.
+pub fn admit(
+    r: &mut Replica,
+    peer: model::NodeKey,
+    coalition: &CoalitionId,
+    secret: &[u8; 16],
+    org: &str,
+) -> Admission {
+    use tracing::{info, warn};
+    let record = match r.invite_for(coalition, secret) {
+        Ok(Ok(record)) => record,
+        Ok(Err(why)) => return Admission::Refused(why.to_string()),
+        Err(e) => {
+            // Not the joining node's fault: it asks again after its next reconnect.
+            warn!(error = %e, "could not read this node's invites; the join request waits");
+            return Admission::Later;
+        }
+    };
+    match standing(r, coalition, &peer) {
+        Some(true) => return Admission::AskedAgain,
+        Some(false) => {
+            return Admission::Refused(
+                "the members did not admit your organization, or it is no longer a member".into(),
+            );
+        }
+        None => {}
+    }
+    if let Err(why) = record.usable_at(replica::now()) {
+        return Admission::Refused(why.to_string());
+    }
+    let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
+    let (member, vote) = match ids {
+        Ok((m, v)) => (
+            model::MemberId::from_bytes(m),
+            model::ProposalId::from_bytes(v),
+        ),
+        Err(e) => {
+            warn!(error = %e, "could not draw ids for the new member");
+            return Admission::Refused(
+                "the inviting node could not admit you just now; try again".into(),
+            );
+        }
+    };
+    let profile = model::MemberProfile::named(org.to_owned());
+    // Should the node stop between admitting and marking the invite used, the invite stays
+    // unused, but a second admission of the same node key is refused by the rules.
+    let admitted = r.edit(coalition, |doc, a| {
+        doc.admit_by_rule(&a.member, &member, &profile, peer, &vote, a.now)
+    });
+    let admission = match admitted {
+        Ok(None) => {
+            info!(org, member = %member, "admitted a new member");
+            Admission::Admitted(member)
+        }
+        Ok(Some(vote)) => {
+            info!(org, member = %member, proposal = %vote, "opened the vote on admitting a new member");
+            Admission::VoteOpened(member, vote)
+        }
+        Err(e) => {
+            warn!(error = %e, "could not admit the new member");
+            return Admission::Refused(format!("the inviting node could not admit you: {e}"));
+        }
+    };
+    if let Err(e) = r.use_invite(record, secret) {
+        warn!(error = %e, "admitted the new member but could not record the invite as used");
+    }
+    admission
+}
+
+/// Where the node `peer` stands in `coalition`: `Some(true)` if a member in force holds its
+/// key or awaits an admission vote still open, `Some(false)` if a member record holds it
+/// otherwise (its vote failed, it left or was removed), `None` if none does.
+fn standing(r: &mut Replica, coalition: &CoalitionId, peer: &model::NodeKey) -> Option<bool> {
+    let gov = r.in_force(coalition).ok()?;
+    if gov.members.values().any(|m| m.keys.contains(peer)) {
+        return Some(true);
+    }
+    let d = gov
+        .departures
+        .values()
+        .find(|d| d.member.keys.contains(peer))?;
+    let open = d.status == model::schema::DepartureStatus::Pending
+        && d.proposal.as_ref().is_some_and(|p| {
+            r.proposal(coalition, p).ok().flatten().is_some_and(|p| {
+                model::reports::proposal_tally(&p, replica::now()).outcome == model::Outcome::Open
+            })
+        });
+    Some(open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::NodeKey;
+
+    /// The inviting node's decisions, in order: an unknown secret refused; a new key
+    /// admitted and the invite used up; the same key asking again left alone (its invite is
+    /// not what lets it in any more); another key with the used invite refused; an expired
+    /// invite refused.
+    #[test]
+    fn an_invite_admits_one_new_node_and_a_member_asking_again_gets_nothing() {
+        let (_dir, mut r, c) = crate::testing::replica();
+        let later = Timestamp::from_millis(replica::now().as_millis() + 3_600_000);
+        let secret = [5; 16];
+        r.record_invite(&c, &secret, later).unwrap();
+        let (joiner, other) = (NodeKey::from_bytes([7; 32]), NodeKey::from_bytes([8; 32]));
+
+        let unknown = admit(&mut r, joiner, &c, &[6; 16], "Eastside");
+        assert!(matches!(unknown, Admission::Refused(_)), "{unknown:?}");
+
+        let first = admit(&mut r, joiner, &c, &secret, "Eastside");
+        assert!(
+            matches!(first, Admission::Admitted(_) | Admission::VoteOpened(..)),
+            "{first:?}"
+        );
+        let gov = r.in_force(&c).unwrap();
+        assert!(
+            gov.every_member().any(|m| m.keys.contains(&joiner)),
+            "the new member's record holds its key"
+        );
+
+        assert_eq!(
+            admit(&mut r, joiner, &c, &secret, "Eastside"),
+            Admission::AskedAgain
+        );
+        let used = admit(&mut r, other, &c, &secret, "Westside");
+        assert!(matches!(used, Admission::Refused(_)), "{used:?}");
+
+        let expired = [9; 16];
+        r.record_invite(&c, &expired, Timestamp::from_millis(1))
+            .unwrap();
+        let late = admit(&mut r, other, &c, &expired, "Westside");
+        assert!(matches!(late, Admission::Refused(_)), "{late:?}");
+    }
 }

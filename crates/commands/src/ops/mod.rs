@@ -4,14 +4,13 @@
 //! both serde and described for OpenAPI ([`utoipa::ToSchema`]); the `api` crate serves each
 //! family on its own routes and generates the OpenAPI document from these types.
 //!
-//! An operation reads only what it needs, so its cost follows the work: a record named by its id or a
-//! prefix of it is found where the prefix falls among its collection's sorted keys (`resolve`,
-//! `Replica::record_ids_starting`), and the model's edits take whole ids; a listing filters the headers the replica keeps up to date, in the order it
-//! keeps with them (`Replica::issue_listing`, `Replica::proposal_listing`: nothing is sorted
-//! per page) and reads only its page's records whole;
-//! names come from the governance ([`names`]). Only the reports, which draw on all of it, read the
-//! whole coalition (once), and the history reads it only to find a record given by prefix in any
-//! collection; exports write it whole.
+//! An operation reads only what it needs, so its cost follows the work: a record named by its
+//! id or a prefix of it is found where the prefix falls among its collection's sorted keys
+//! (`resolve`, `Replica::record_ids_starting`), and the model's edits take whole ids; a
+//! listing filters the headers the replica keeps up to date, in the order it keeps with them
+//! (`Replica::issue_listing`, `Replica::proposal_listing`: nothing is sorted per page) and
+//! reads only its page's records whole; names come from the governance ([`names`]). Only the
+//! reports, which draw on all of it, read the whole coalition (once); exports write it whole.
 //!
 //! Failures are [`OpError`]: a stable [`ErrorCode`] for programs, and the message a person
 //! reads, the same as the command line prints.
@@ -55,8 +54,7 @@ mod run;
 pub use error::{Conflict, ErrorCode, Invalid, MAX_CAUSE_CHARS, MAX_CAUSES, OpError, bounded};
 pub use reply::{Created, KnownPeers, Reply, ResolvedCoalition, Updated};
 pub use request::{Request, ResolveQuery};
-pub use resolve::find_member;
-pub(crate) use resolve::{member, resolve};
+pub(crate) use resolve::{find_member, member, resolve, resolve_among};
 pub use run::{MAX_PAGE, handle};
 
 use std::collections::BTreeMap;

@@ -8,9 +8,7 @@ use replica::{PrefixError, Replica};
 use std::collections::BTreeMap;
 
 /// The record of the collection `key` whose id `given` is or starts with (a kind of record
-/// named `what` in messages), found where the prefix falls among the collection's sorted keys:
-/// the cost follows the records that match, not the collection's size. Keys that are not ids
-/// (written by a newer version, or damaged) are not among them.
+/// named `what` in messages): [`resolve_among`] that one collection.
 pub(crate) fn resolve<T: std::str::FromStr>(
     r: &mut Replica,
     c: &CoalitionId,
@@ -21,23 +19,38 @@ pub(crate) fn resolve<T: std::str::FromStr>(
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
+    Ok(resolve_among(r, c, &[key], what, given)?.parse()?)
+}
+
+/// The id of the one record of `collections` (paths such as `issues` or `charter/goals`)
+/// whose id `given` is or starts with, found where the prefix falls among each collection's
+/// sorted keys: the cost follows the records that match, not the collections' size. Keys that
+/// are not ids (written by a newer version, or damaged) name no record.
+pub(crate) fn resolve_among(
+    r: &mut Replica,
+    c: &CoalitionId,
+    collections: &[&str],
+    what: &'static str,
+    given: &str,
+) -> anyhow::Result<String> {
     use anyhow::Context;
     let lower = given.to_ascii_lowercase();
     if lower.is_empty() {
-        return Err(replica::PrefixError::Empty { what }.into());
+        return Err(PrefixError::Empty { what }.into());
     }
-    let ids: Vec<String> = r
-        .record_ids_starting(c, key, &lower)
-        .with_context(|| format!("could not read coalition {c}"))?
-        .into_iter()
-        .filter(|i| i.parse::<T>().is_ok())
-        .collect();
-    Ok(replica::resolve_prefix(given, what, ids.iter().map(String::as_str))?.parse()?)
+    let mut ids = Vec::new();
+    for collection in collections {
+        let found = r
+            .record_ids_starting(c, collection, &lower)
+            .with_context(|| format!("could not read coalition {c}"))?;
+        ids.extend(found.into_iter().filter(|k| model::is_id(k)));
+    }
+    Ok(replica::resolve_prefix(given, what, ids.iter().map(String::as_str))?.to_owned())
 }
 
 /// The member `given` names among `members`: an id or unique id prefix, or else an
 /// organization's exact name (people know each other by name).
-pub fn find_member<'a>(
+pub(crate) fn find_member<'a>(
     members: &'a BTreeMap<MemberId, Member>,
     given: &str,
 ) -> Result<&'a MemberId, PrefixError> {

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Checks that the map at `path` holds a record under `id`, looked up alone (an edit costs the
-/// same however many records the map holds): `Unknown` otherwise. Edits take whole ids; what
+/// same however many records the map holds): `NotFound` otherwise. Edits take whole ids; what
 /// people type (a prefix, a name) is resolved before, by `commands`.
 pub(super) fn record_in(
     doc: &AutoCommit,

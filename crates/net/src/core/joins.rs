@@ -1,21 +1,22 @@
 //! Invites and joins as the running node carries them out: making a one-time invite,
-//! starting a join and taking it up again after a restart, how a join is going, and admitting
-//! a peer that presents an invite's secret.
+//! starting a join and taking it up again after a restart, how a join is going, and a peer
+//! that presents an invite's secret.
 //!
-//! A join is recorded in the store (`Replica::start_join`) before connecting, and taken up again at
-//! start (`resume_joins`), so it outlives Ctrl-C, `--wait` and restarts. The request itself is
-//! sync's (`SyncNode::join`): presented to the inviter on every connection, ended by the
-//! coalition's arrival (`Output::Joined`) or the inviter's refusal (`Output::JoinRefused`), on
-//! which the core forgets the stored join, or by `join --cancel` (`SyncNode::cancel_join`). The inviting node answers by where that node's key stands in the coalition
-//! (`standing`, before the invite's use and expiry are looked at): a member in force, or one
-//! awaiting an admission vote still open, gets nothing (the coalition reaches it once it is a
-//! member; the invite is left unused: a member's node presenting a code passed around must not use
-//! it up for the organization it was made for); one voted down, gone or removed gets a refusal that
-//! ends its join; an unknown key goes through the invite's checks. So a join waiting on a vote
-//! survives restarts on either side. `join_stage` says in words how one is going (from
-//! `SyncNode::join_progress`: connecting,
-//! connected and waiting to be admitted, receiving the coalition with the pieces of a fragmented
-//! snapshot so far), for the join's stage that `coalesce join` polls and for `join --pending`.
+//! A join is recorded in the store (`Replica::start_join`) before connecting, and taken up
+//! again at start (`resume_joins`), so it outlives Ctrl-C, `--wait` and restarts. The request
+//! itself is sync's (`SyncNode::join`): presented to the inviter on every connection (a
+//! joining node asks again after every reconnect and restart), ended by the coalition's
+//! arrival (`Output::Joined`) or the inviter's refusal (`Output::JoinRefused`), on which the
+//! core forgets the stored join, or by `join --cancel` (`SyncNode::cancel_join`).
+//!
+//! The inviting node's answer is `commands::ops::joins::admit`, by where the joining key
+//! stands in the coalition before the invite's use and expiry are looked at: a member in
+//! force, or one awaiting an admission vote still open, gets nothing (the invite is left
+//! unused); one voted down, gone or removed is refused, which ends its join; an unknown key
+//! goes through the invite's checks. So a join waiting on a vote survives restarts on either
+//! side. `join_stage` says in words how one is going (from `SyncNode::join_progress`:
+//! connecting, connected and waiting to be admitted, receiving the coalition with the pieces
+//! of a fragmented snapshot so far), for the stage `coalesce join` polls and `join --pending`.
 
 use super::*;
 
@@ -191,33 +192,9 @@ impl Core {
         Ok(self.join_stage(&id))
     }
 
-    /// Where the node `peer` stands in `coalition`: `Some(true)` if a member in force holds
-    /// its key or awaits an admission vote still open, `Some(false)` if a member record
-    /// holds it otherwise (its vote failed, it left or was removed), `None` if none does.
-    pub(super) fn standing(&mut self, coalition: &CoalitionId, peer: &NodeKey) -> Option<bool> {
-        let gov = self.replica.in_force(coalition).ok()?;
-        if gov.members.values().any(|m| m.keys.contains(peer)) {
-            return Some(true);
-        }
-        let d = gov
-            .departures
-            .values()
-            .find(|d| d.member.keys.contains(peer))?;
-        let open = d.status == model::schema::DepartureStatus::Pending
-            && d.proposal.as_ref().is_some_and(|p| {
-                self.replica
-                    .proposal(coalition, p)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|p| {
-                        model::reports::proposal_tally(&p, replica::now()).outcome
-                            == model::Outcome::Open
-                    })
-            });
-        Some(open)
-    }
-
-    /// A peer presented an invite's secret: admit it if the invite is valid and unused.
+    /// A peer presented an invite's secret: decided and carried out by
+    /// `commands::ops::joins::admit`; this node then sends the new member record to its
+    /// peers, or the refusal to the peer.
     pub(super) fn admit(
         &mut self,
         peer: NodeKey,
@@ -226,87 +203,18 @@ impl Core {
         org: &str,
     ) -> Vec<Output> {
         let _s = info_span!("join", %peer, %coalition).entered();
-        let refuse = |sync: &SyncNode, why: &str| {
-            warn!(reason = why, "refused a join request");
-            vec![sync.refuse_join(peer, coalition, why)]
-        };
-        let record = match self.replica.invite_for(coalition, &secret) {
-            Ok(Ok(record)) => record,
-            Ok(Err(why)) => {
-                return refuse(&self.sync, &why.to_string());
-            }
-            Err(e) => {
-                // Not the joining node's fault: it asks again after its next reconnect.
-                warn!(error = %e, "could not read this node's invites; the join request waits");
-                return Vec::new();
-            }
-        };
-        // A node already admitted, or awaiting its admission vote, asks again after every
-        // reconnect and restart (also past the invite's expiry): nothing more to do; the
-        // coalition reaches it once it is a member in force. One whose vote failed, or that
-        // left or was removed, is told.
-        match self.standing(coalition, &peer) {
-            Some(true) => {
-                // The invite is left as it is: any member's node may hold an unused code
-                // (codes are passed around), and marking it used here would refuse the
-                // organization it was made for. One admitted before this node could mark
-                // it used cannot be admitted twice anyway (a key belongs to one member).
+        use commands::ops::joins::Admission;
+        match commands::ops::joins::admit(&mut self.replica, peer, coalition, &secret, org) {
+            Admission::Admitted(_) | Admission::VoteOpened(..) => self.push_local_changes(),
+            Admission::AskedAgain => {
                 debug!("a node admitted or awaiting its vote asked again; nothing more to do");
-                return Vec::new();
+                Vec::new()
             }
-            Some(false) => {
-                return refuse(
-                    &self.sync,
-                    "the members did not admit your organization, or it is no longer a member",
-                );
+            Admission::Later => Vec::new(),
+            Admission::Refused(why) => {
+                warn!(reason = %why, "refused a join request");
+                vec![SyncNode::refuse_join(peer, coalition, &why)]
             }
-            None => {}
         }
-        if let Err(why) = record.usable_at(replica::now()) {
-            return refuse(&self.sync, &why.to_string());
-        }
-        let ids = replica::fresh_id_bytes().and_then(|m| Ok((m, replica::fresh_id_bytes()?)));
-        let (member, vote) = match ids {
-            Ok((m, v)) => (
-                model::MemberId::from_bytes(m),
-                model::ProposalId::from_bytes(v),
-            ),
-            Err(e) => {
-                warn!(error = %e, "could not draw ids for the new member");
-                return refuse(
-                    &self.sync,
-                    "the inviting node could not admit you just now; try again",
-                );
-            }
-        };
-        let profile = model::MemberProfile::named(org.to_owned());
-        // Admit first, then mark the invite used: a joiner is never left waiting on an
-        // invite used up by an admission that failed. Should the node stop in between, the
-        // invite stays unused, but a second admission of the same node key is refused by the
-        // rules (a key belongs to one member).
-        let admitted = self.replica.edit(coalition, |doc, a| {
-            doc.admit_by_rule(&a.member, &member, &profile, peer, &vote, a.now)
-        });
-        let outputs = match admitted {
-            Ok(None) => {
-                info!(org, member = %member, "admitted a new member");
-                self.push_local_changes()
-            }
-            Ok(Some(vote)) => {
-                info!(org, member = %member, proposal = %vote, "opened the vote on admitting a new member");
-                self.push_local_changes()
-            }
-            Err(e) => {
-                warn!(error = %e, "could not admit the new member");
-                return refuse(
-                    &self.sync,
-                    &format!("the inviting node could not admit you: {e}"),
-                );
-            }
-        };
-        if let Err(e) = self.replica.use_invite(record, &secret) {
-            warn!(error = %e, "admitted the new member but could not record the invite as used");
-        }
-        outputs
     }
 }

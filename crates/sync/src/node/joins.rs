@@ -21,11 +21,9 @@ use super::*;
 /// beyond: a node asks to join a handful of coalitions, not hundreds).
 pub const MAX_REFUSED_JOINS: usize = 256;
 
-/// Most characters of a refusal's reason sent to the joining node.
-const MAX_REASON_CHARS: usize = 200;
-
-/// What a joining node presents to the node that invited it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a joining node presents to the node that invited it (its `Debug` leaves the secret
+/// out: logs must not hold a usable invite).
+#[derive(Clone, PartialEq, Eq)]
 pub struct JoinRequest {
     /// The node that made the invite.
     pub inviter: NodeKey,
@@ -33,6 +31,15 @@ pub struct JoinRequest {
     pub secret: [u8; 16],
     /// The joining organization's name.
     pub org: String,
+}
+
+impl std::fmt::Debug for JoinRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinRequest")
+            .field("inviter", &self.inviter)
+            .field("org", &self.org)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How a join this node asked for is going, as far as sync knows.
@@ -94,13 +101,8 @@ impl SyncNode {
         self.forget(coalition);
     }
 
-    /// The joins this node asks for, by coalition.
-    pub fn joins(&self) -> impl Iterator<Item = (&CoalitionId, &JoinRequest)> {
-        self.joins.iter()
-    }
-
     /// How the join of `coalition` is going; `None` if this node is not joining it (never
-    /// asked, cancelled, or arrived and forgotten by the caller).
+    /// asked, cancelled, or arrived).
     pub fn join_progress(&self, coalition: &CoalitionId) -> Option<JoinProgress> {
         if let Some(reason) = self.refused_joins.get(coalition) {
             return Some(JoinProgress::Refused(reason.clone()));
@@ -115,14 +117,14 @@ impl SyncNode {
         })
     }
 
-    /// The frame refusing `peer`'s request to join `coalition`, for this reason (cut to 200
-    /// characters).
-    pub fn refuse_join(&self, peer: NodeKey, coalition: &CoalitionId, reason: &str) -> Output {
+    /// The frame refusing `peer`'s request to join `coalition`, for this reason (cut to
+    /// [`wire::MAX_JOIN_TEXT`] characters, what the joining node accepts).
+    pub fn refuse_join(peer: NodeKey, coalition: &CoalitionId, reason: &str) -> Output {
         Output::Send {
             peer,
             frame: Message::JoinRefused {
                 coalition: wire_id(coalition),
-                reason: reason.chars().take(MAX_REASON_CHARS).collect(),
+                reason: reason.chars().take(wire::MAX_JOIN_TEXT).collect(),
             }
             .encode(),
         }
@@ -137,8 +139,11 @@ impl SyncNode {
         }
     }
 
-    /// `peer` refused this node's request to join `coalition`: if it is the inviter, the join
-    /// ends (see the module's docs); a refusal from any other peer is ignored.
+    /// `peer` refused this node's request to join `coalition`: if it is the inviter and the
+    /// join is still asked for, the join ends (see the module's docs); a refusal from any other
+    /// peer, or once the coalition has arrived (or for a coalition taken in while recovering,
+    /// which no request asked for), is ignored: it must not make this node forget a coalition
+    /// it holds.
     pub(super) fn join_refused(
         &mut self,
         peer: NodeKey,
@@ -146,7 +151,7 @@ impl SyncNode {
         reason: String,
         out: &mut Vec<Output>,
     ) {
-        if self.expected.get(&coalition) != Some(&peer) {
+        if self.expected.get(&coalition) != Some(&peer) || !self.joins.contains_key(&coalition) {
             return;
         }
         self.forget(&coalition);
@@ -254,7 +259,7 @@ mod tests {
         node.connected(&mut docs, inviter);
         node.connected(&mut docs, other);
         let refusal = |from: NodeKey, why: &str| {
-            let Output::Send { frame, .. } = SyncNode::new().refuse_join(me, &c, why) else {
+            let Output::Send { frame, .. } = SyncNode::refuse_join(me, &c, why) else {
                 unreachable!()
             };
             (from, frame)
@@ -278,7 +283,6 @@ mod tests {
             node.join_progress(&c),
             Some(JoinProgress::Refused("this invite was used already".into()))
         );
-        assert_eq!(node.joins().count(), 0);
         // Reconnecting presents nothing more.
         node.disconnected(&inviter);
         assert!(join_frames(&node.connected(&mut docs, inviter)).is_empty());
@@ -293,6 +297,30 @@ mod tests {
         assert!(join_frames(&node.connected(&mut docs, inviter)).is_empty());
     }
 
+    /// Once the coalition has arrived, the inviter can no longer make this node forget it:
+    /// a refusal then is ignored.
+    #[test]
+    fn a_refusal_after_the_coalition_arrived_changes_nothing() {
+        let (me, inviter) = (key(1), key(2));
+        let c = CoalitionId::from_bytes([4; 16]);
+        let mut docs = MemoryDocs::new(me);
+        let mut node = SyncNode::new();
+        node.join(&mut docs, c.clone(), request(inviter));
+        node.connected(&mut docs, inviter);
+        // As `accept` does when the first changes apply.
+        node.joins.remove(&c);
+        let Output::Send { frame, .. } = SyncNode::refuse_join(me, &c, "too late") else {
+            unreachable!()
+        };
+        assert!(node.received(&mut docs, inviter, &frame).is_empty());
+        assert_eq!(node.join_progress(&c), None);
+        assert_eq!(
+            node.expected.get(&c),
+            Some(&inviter),
+            "the coalition is not forgotten"
+        );
+    }
+
     /// Refusals kept are bounded; a reason sent is cut to 200 characters.
     #[test]
     fn refusals_are_bounded() {
@@ -305,13 +333,13 @@ mod tests {
             id[..8].copy_from_slice(&(i as u64).to_le_bytes());
             let c = CoalitionId::from_bytes(id);
             node.join(&mut docs, c.clone(), request(inviter));
-            let Output::Send { frame, .. } = node.refuse_join(me, &c, &"x".repeat(500)) else {
+            let Output::Send { frame, .. } = SyncNode::refuse_join(me, &c, &"x".repeat(500)) else {
                 unreachable!()
             };
             let Message::JoinRefused { reason, .. } = Message::decode(&frame).unwrap() else {
                 unreachable!()
             };
-            assert_eq!(reason.chars().count(), MAX_REASON_CHARS);
+            assert_eq!(reason.chars().count(), wire::MAX_JOIN_TEXT);
             node.received(&mut docs, inviter, &frame);
             assert!(node.refused_joins.len() <= MAX_REFUSED_JOINS);
         }

@@ -134,7 +134,7 @@ const REGRESSION_SEEDS: &[u64] = &[162, 265];
 const COVERAGE_SEEDS: &[u64] = &[94, 199];
 
 /// Runs the seeds `first, first + step, ...` below the seed count (or the one in `SIM_SEED`),
-/// and the [`REGRESSION_SEEDS`].
+/// and the [`REGRESSION_SEEDS`] and [`COVERAGE_SEEDS`] of the same parity.
 fn run_seeds(first: u64, step: usize) {
     if let Ok(seed) = std::env::var("SIM_SEED") {
         if first == 0 {
