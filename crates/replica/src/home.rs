@@ -6,7 +6,7 @@ use super::*;
 pub const UNNAMED_ORG: &str = "Unnamed organization";
 
 /// An organization name must be text of 1 to `MAX_SHORT` characters.
-pub(crate) fn check_org(org: &str) -> Result<(), ReplicaError> {
+pub fn check_org(org: &str) -> Result<(), ReplicaError> {
     if org.trim().is_empty() {
         return Err(EditError::Empty {
             field: "organization name",

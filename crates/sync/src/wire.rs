@@ -45,7 +45,7 @@ pub const MIN_MESSAGE_LIMIT: usize = 1024 * 1024;
 pub const MAX_COALITIONS: usize = 10_000;
 /// Most characters of the text of a join request (the organization's name) or refusal (its
 /// reason).
-pub const MAX_JOIN_TEXT: usize = 200;
+pub const MAX_JOIN_TEXT: usize = model::MAX_SHORT;
 /// Most signed heads carried by one message.
 pub const MAX_HEADS: usize = 10_000;
 /// Most changes in one [`Message::Changes`].

@@ -148,6 +148,10 @@ fn a_lone_founder_amends_its_charter_and_cannot_leave_it_empty() {
     );
     let empty = node.fails(&["charter", "amend", "--coalition", &c]);
     assert!(empty.contains("must change something"), "{empty}");
+    assert!(
+        empty.contains("--frame"),
+        "the command line names its flags: {empty}"
+    );
     let p = node.ok(&[
         "charter",
         "amend",

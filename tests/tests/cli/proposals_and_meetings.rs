@@ -27,6 +27,10 @@ fn proposals_are_opened_voted_and_shown_with_their_outcome() {
     assert_eq!(shown["rule"], "majority@1/2");
     let err = node.fails(&["proposal", "vote", "--coalition", &c, &p, "block"]);
     assert!(err.contains("a block needs a reason"), "{err}");
+    assert!(
+        err.contains("--reason"),
+        "the command line names its flag: {err}"
+    );
     node.ok(&["proposal", "vote", "--coalition", &c, &p[..7], "agree"]);
     let shown = node.json(&["proposal", "show", "--coalition", &c, &p]);
     assert_eq!(shown["outcome"], "passed");

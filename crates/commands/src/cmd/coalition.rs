@@ -232,18 +232,6 @@ pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()
             closes,
         } => {
             let coalition = on(x, &c, out)?;
-            // The model refuses it too, in words without the flags.
-            if frame.is_none()
-                && add_values.is_empty()
-                && add_commitments.is_empty()
-                && rules.is_empty()
-                && equity_threshold.is_none()
-            {
-                anyhow::bail!(
-                    "an amendment must change something: give --frame, --add-value, \
-                     --add-commitment, --rule or --equity-threshold"
-                );
-            }
             let body = crate::ops::charter::AmendmentRequest {
                 frame,
                 add_values,
@@ -254,6 +242,13 @@ pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()
                 text,
                 closes,
             };
+            // The model refuses it too, in words without the flags.
+            if body.changes_nothing() {
+                anyhow::bail!(
+                    "an amendment must change something: give --frame, --add-value, \
+                     --add-commitment, --rule or --equity-threshold"
+                );
+            }
             let made: Created = x
                 .call(Request::CharterAmend { coalition, body })?
                 .try_into()?;

@@ -87,9 +87,17 @@ pub fn restore(r: &mut Replica, c: &CoalitionId, req: RestoreRequest) -> anyhow:
 
 /// The change whose hash `given` is or starts with, among every change of the coalition.
 /// A whole hash is taken as it is (the model finds the change alone, or says there is none);
-/// only a prefix is looked for among every change.
+/// only a prefix is looked for among every change, and what is no hash's prefix (not hex, or
+/// longer than a hash) is not found without looking.
 fn change_hash(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<ChangeHash> {
     let lower = given.to_ascii_lowercase();
+    if lower.len() > 64 || !lower.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(replica::PrefixError::NotFound {
+            what: "change",
+            given: given.to_owned(),
+        }
+        .into());
+    }
     if lower.len() == 64
         && let Ok(whole) = lower.parse()
     {

@@ -114,6 +114,29 @@ pub struct AmendmentRequest {
     pub closes: Option<String>,
 }
 
+impl AmendmentRequest {
+    /// Whether it asks to change nothing of the charter (the model refuses such an amendment;
+    /// the command line says so first, naming its flags). Every field is named here, so a new
+    /// one must be sorted into what changes the charter or not.
+    pub fn changes_nothing(&self) -> bool {
+        let Self {
+            frame,
+            add_values,
+            add_commitments,
+            rules,
+            equity_threshold,
+            title: _,
+            text: _,
+            closes: _,
+        } = self;
+        frame.is_none()
+            && add_values.is_empty()
+            && add_commitments.is_empty()
+            && rules.is_empty()
+            && equity_threshold.is_none()
+    }
+}
+
 /// Opens a proposal to amend the charter; once it passes it becomes the next version.
 pub fn amend(
     r: &mut Replica,

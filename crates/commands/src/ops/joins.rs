@@ -166,8 +166,9 @@ pub enum Admission {
     /// Nothing more to do: its key is a member's in force already, or awaits an admission
     /// vote still open (the coalition reaches it once it is a member).
     AskedAgain,
-    /// Nothing now: this node could not read its invites (the peer asks again after its next
-    /// reconnect).
+    /// Nothing now: this node failed on its side (reading its invites, drawing ids, storing
+    /// the admission); the peer asks again after its next reconnect. A failure of this node's
+    /// is never a refusal, which would end the peer's join for good.
     Later,
     /// Refused, with the reason to tell the peer.
     Refused(String),
@@ -220,10 +221,8 @@ pub fn admit(
             model::ProposalId::from_bytes(v),
         ),
         Err(e) => {
-            warn!(error = %e, "could not draw ids for the new member");
-            return Admission::Refused(
-                "the inviting node could not admit you just now; try again".into(),
-            );
+            warn!(error = %e, "could not draw ids for the new member; the join request waits");
+            return Admission::Later;
         }
     };
     let profile = model::MemberProfile::named(org.to_owned());
@@ -241,9 +240,15 @@ pub fn admit(
             info!(org, member = %member, proposal = %vote, "opened the vote on admitting a new member");
             Admission::VoteOpened(member, vote)
         }
-        Err(e) => {
-            warn!(error = %e, "could not admit the new member");
+        // What the request asked is refused by the model (a name it cannot take, a key that
+        // is another member's): the peer is told why.
+        Err(replica::ReplicaError::Edit(e)) => {
+            warn!(error = %e, "refused to admit the new member");
             return Admission::Refused(format!("the inviting node could not admit you: {e}"));
+        }
+        Err(e) => {
+            warn!(error = %e, "could not admit the new member; the join request waits");
+            return Admission::Later;
         }
     };
     if let Err(e) = r.use_invite(record, secret) {
@@ -291,7 +296,7 @@ mod tests {
         let (joiner, other) = (NodeKey::from_bytes([7; 32]), NodeKey::from_bytes([8; 32]));
 
         let unknown = admit(&mut r, joiner, &c, &[6; 16], "Eastside");
-        assert!(matches!(unknown, Admission::Refused(_)), "{unknown:?}");
+        assert_eq!(unknown, Admission::Refused("unknown invite".into()));
 
         let first = admit(&mut r, joiner, &c, &secret, "Eastside");
         assert!(
@@ -309,12 +314,12 @@ mod tests {
             Admission::AskedAgain
         );
         let used = admit(&mut r, other, &c, &secret, "Westside");
-        assert!(matches!(used, Admission::Refused(_)), "{used:?}");
+        assert_eq!(used, Admission::Refused("invite already used".into()));
 
         let expired = [9; 16];
         r.record_invite(&c, &expired, Timestamp::from_millis(1))
             .unwrap();
         let late = admit(&mut r, other, &c, &expired, "Westside");
-        assert!(matches!(late, Admission::Refused(_)), "{late:?}");
+        assert_eq!(late, Admission::Refused("invite expired".into()));
     }
 }

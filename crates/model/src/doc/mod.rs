@@ -213,7 +213,7 @@ impl CoalitionDoc {
 
     /// The keys of the collection at `path` (`issues`, `charter/goals`...) that start with
     /// `prefix`, in order: read from where the prefix falls among the map's sorted keys, so the
-    /// cost follows the keys that match, not the collection's size. None when the path does
+    /// cost follows the keys that match, not the collection's size. Empty when the path does
     /// not lead to a map.
     pub fn record_ids_starting(&self, path: &str, prefix: &str) -> Vec<String> {
         let path: Vec<&str> = path.split('/').collect();

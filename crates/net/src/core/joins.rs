@@ -75,7 +75,11 @@ impl Core {
             ))
             .into());
         }
+        // Checked here as the inviting node checks it (a name it cannot take would leave this
+        // node asking in vain on every connection).
         let org = org.unwrap_or_else(|| self.replica.org_name());
+        replica::check_org(&org)?;
+        let org = org.trim().to_owned();
         self.replica.start_join(
             &coalition,
             replica::PendingJoin {
@@ -158,30 +162,25 @@ impl Core {
 
     /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
     pub(super) fn join_stage(&mut self, id: &CoalitionId) -> String {
+        use sync::JoinProgress;
         let progress = self.sync.join_progress(id);
-        if let Some(sync::JoinProgress::Refused(reason)) = &progress {
-            return format!("refused: {reason}");
-        }
-        let held = self
-            .replica
-            .coalition_ids()
-            .is_ok_and(|ids| ids.contains(id));
-        if held && !self.replica.is_joining(id) {
-            return "joined".into();
-        }
         let stage = match progress {
+            Some(JoinProgress::Refused(reason)) => return format!("refused: {reason}"),
+            _ if self.replica.coalition_ids().is_ok_and(|ids| ids.contains(id))
+                && !self.replica.is_joining(id) =>
+            {
+                return "joined".into();
+            }
             None => "waiting".to_owned(),
-            Some(sync::JoinProgress::Connecting) => "connecting to the inviting node".to_owned(),
-            Some(sync::JoinProgress::AwaitingAdmission) => {
+            Some(JoinProgress::Connecting) => "connecting to the inviting node".to_owned(),
+            Some(JoinProgress::AwaitingAdmission) => {
                 "connected; waiting to be admitted (where members vote on admissions, until they have voted)".to_owned()
             }
-            Some(sync::JoinProgress::Receiving(Some((n, of, bytes)))) => format!(
+            Some(JoinProgress::Receiving(Some((n, of, bytes)))) => format!(
                 "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
                 bytes / 1024
             ),
-            Some(sync::JoinProgress::Receiving(None) | sync::JoinProgress::Refused(_)) => {
-                "admitted; receiving the coalition".to_owned()
-            }
+            Some(JoinProgress::Receiving(None)) => "admitted; receiving the coalition".to_owned(),
         };
         format!("pending: {stage}")
     }

@@ -342,6 +342,12 @@ mod tests {
             assert_eq!(reason.chars().count(), wire::MAX_JOIN_TEXT);
             node.received(&mut docs, inviter, &frame);
             assert!(node.refused_joins.len() <= MAX_REFUSED_JOINS);
+            // The refusal just heard is kept, whatever was forgotten to make room.
+            assert_eq!(
+                node.join_progress(&c),
+                Some(JoinProgress::Refused("x".repeat(wire::MAX_JOIN_TEXT)))
+            );
+            assert_eq!(node.refused_joins.len(), i % MAX_REFUSED_JOINS + 1);
         }
     }
 }
