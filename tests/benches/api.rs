@@ -16,7 +16,9 @@
 //! goes through its API — the typed routes (`POST …/issues`, `PUT …/proposals/{p}/position`,
 //! `POST …/pools/{pool}/entries`, `GET …/proposals/{p}`, `GET …/issues/{i}`,
 //! `GET …/issues?limit=50`, `GET …/proposals?limit=50`) — and as a whole `coalesce` command
-//! (process start included; the pages have none). Medians of `ROUNDS`. The baselines run before the node
+//! (process start included; the pages have none). A `floor` row times `GET /health` on the
+//! same connection: a request that does no work and never reaches the core thread, the HTTP
+//! round trip every route pays. Medians of `ROUNDS`. The baselines run before the node
 //! starts (it holds the store), not alternated with it; the history is built in edits of 100
 //! issues, so it holds N/100 changes where real use makes one per edit.
 
@@ -373,6 +375,18 @@ fn main() {
                     }
                 }),
             ),
+            // The floor: a request that reads nothing and does not reach the core thread
+            // (`GET /health`), through the same connection; no baseline, no command.
+            (
+                "floor",
+                Duration::ZERO,
+                Box::new(|_, process| {
+                    if !process {
+                        let (status, _) = session.call("GET", "/health", None, false);
+                        assert_eq!(status, 200);
+                    }
+                }),
+            ),
             // The command line has no page (it lists every issue): the route only.
             (
                 "issue page",
@@ -387,6 +401,13 @@ fn main() {
         for (name, base, op) in &ops {
             let api = time(|i| op(i, false));
             let cmd = time(|i| op(i, true));
+            if base.is_zero() {
+                println!(
+                    "{n:>7}  {name:<14} {:>12} {api:>12.2?} {:>7} {:>12} {:>7}",
+                    "-", "-", "-", "-"
+                );
+                continue;
+            }
             let (cmd, cmd_ratio) = if name.ends_with(" page") {
                 ("-".to_owned(), "-".to_owned())
             } else {
