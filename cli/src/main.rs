@@ -144,6 +144,9 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
     }
     read_minutes_file(&mut cli.command)?;
     if let Some(mut node) = api::Client::discover(&home)? {
+        if let Command::Ui { open } = cli.command {
+            return sign_in(&node, open, out);
+        }
         if let Command::Join {
             code: Some(code),
             org,
@@ -165,6 +168,37 @@ fn run(mut cli: Cli, out: &Out) -> Result<ExitCode> {
     }
     let mut replica = replica::Replica::open(&home)?;
     commands::run(&mut replica, cli.command, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ui`: a one-time sign-in link for this machine's browser, printed (and opened with
+/// `--open`, by the desktop's own opener).
+fn sign_in(node: &api::Client, open: bool, out: &Out) -> Result<ExitCode> {
+    let link = node.sign_in_link()?;
+    out.note(&format!(
+        "Open this link in a browser on this machine to use Coalesce (it works once, for {} minutes):",
+        link.expires_in_seconds / 60
+    ));
+    out.text_raw(&format!("{}\n", link.url))?;
+    if open {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        match std::process::Command::new(opener)
+            .arg(&link.url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+        {
+            Ok(s) if s.success() => out.note("Opened in the browser."),
+            Ok(_) | Err(_) => out.note(&format!(
+                "Could not open a browser with `{opener}`: open the link above yourself."
+            )),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

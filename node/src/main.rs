@@ -213,7 +213,21 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             }
         }
     });
-    let router = api::router(token.clone(), jobs_tx.clone(), api_metrics.clone());
+    // The web UI, on the loopback listener that `api.json` names (a person on this machine
+    // signs in with `coalesce ui`); not on the TLS listener, which has no accounts yet.
+    let sessions = std::sync::Arc::new(web::Sessions::new(format!("http://{api_addr}")));
+    let pages = web::router(web::Web::new(
+        jobs_tx.clone(),
+        sessions.clone(),
+        web::hosts_for(api_addr),
+    ));
+    let router = api::router_with_ui(
+        token.clone(),
+        jobs_tx.clone(),
+        api_metrics.clone(),
+        std::sync::Arc::new(web::UiHooks::new(sessions)),
+        pages,
+    );
     let mut reloadable = None;
     if let Some((t, listener)) = tls {
         let addr = listener.local_addr()?;

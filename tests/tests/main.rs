@@ -11,3 +11,4 @@ mod governance;
 mod hostile;
 mod lan;
 mod network;
+mod ui;

@@ -189,6 +189,29 @@ struct AppState {
     /// Whether this listener serves other machines (TLS): it does not write files on the
     /// node's machine (backups, exports), which only the command line there asks for.
     remote: bool,
+    /// The web UI served beside the API, if any.
+    ui: Option<Arc<dyn Ui>>,
+}
+
+/// Route of the one-time sign-in links for the web UI (`POST`, with the token).
+pub const SIGN_IN_ROUTE: &str = "/v1/ui/sign-in";
+
+/// A one-time link that signs this machine's browser in to the web UI.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SignInLink {
+    /// The link to open (it works once).
+    pub url: String,
+    /// How long it works, in seconds.
+    pub expires_in_seconds: u64,
+}
+
+/// The web UI as the API serves it beside its routes: it mints sign-in links (through
+/// [`SIGN_IN_ROUTE`], token-protected) and answers paths outside `/v1` that no page has.
+pub trait Ui: Send + Sync + 'static {
+    /// A new one-time sign-in link; `None` if none can be made (no randomness).
+    fn sign_in_link(&self) -> Option<SignInLink>;
+    /// The page for a path no route serves, in the language the request asks for.
+    fn not_found(&self, headers: &HeaderMap) -> axum::response::Response;
 }
 
 /// Whether two strings are equal, in time independent of where they differ.
@@ -213,14 +236,27 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
 /// `GET /v1/openapi.json` and the monitoring routes of [`monitoring`] without. For the
 /// listener on loopback, which the command line on the node's machine uses.
 pub fn router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
-    router_for(token, jobs, metrics, false)
+    router_for(token, jobs, metrics, false, None)
+}
+
+/// [`router`] with the web UI: its `pages` (a router of paths outside `/v1`, with its own
+/// state and layers) beside the API's routes, [`SIGN_IN_ROUTE`], and `ui` answering the
+/// paths no route serves outside `/v1`.
+pub fn router_with_ui(
+    token: String,
+    jobs: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
+    ui: Arc<dyn Ui>,
+    pages: Router,
+) -> Router {
+    router_for(token, jobs, metrics, false, Some(ui)).merge(pages)
 }
 
 /// [`router`] for a listener that serves other machines (TLS): the same routes, but those
 /// that write files on the node's machine (`POST /v1/backups`, `POST …/exports`) are refused
 /// (`forbidden`), as a path there means nothing to a client elsewhere.
 pub fn remote_router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
-    router_for(token, jobs, metrics, true)
+    router_for(token, jobs, metrics, true, None)
 }
 
 fn router_for(
@@ -228,6 +264,7 @@ fn router_for(
     jobs: mpsc::Sender<Job>,
     metrics: Arc<Metrics>,
     remote: bool,
+    ui: Option<Arc<dyn Ui>>,
 ) -> Router {
     Router::new()
         .route("/v1/metrics", get(detailed_metrics))
@@ -241,6 +278,7 @@ fn router_for(
             jobs,
             metrics: metrics.clone(),
             remote,
+            ui,
         })
         .merge(monitoring(metrics))
 }

@@ -78,7 +78,7 @@ mod proposals;
         audit::report_equity, audit::report_power, audit::history, audit::history_restore,
         audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
         audit::join_list, audit::join_stage, audit::join_cancel, audit::backup, audit::export,
-        audit::known_peers, audit::debug_panic, proposals::proposal_list, proposals::proposal_create,
+        audit::known_peers, audit::debug_panic, audit::ui_sign_in, proposals::proposal_list, proposals::proposal_create,
         proposals::proposal_show, proposals::proposal_position, pools::pool_list, pools::pool_create, pools::pool_ledger, pools::pool_give,
         pools::pool_request, meetings::meeting_list, meetings::meeting_create, meetings::meeting_show, members::member_list, members::profile_update,
         members::member_removal, charter::charter_show, charter::charter_versions, coalitions::coalition_list, coalitions::coalition_resolve,
@@ -102,7 +102,7 @@ mod proposals;
         commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage,
         commands::ops::joins::PendingJoinView, commands::ops::files::BackupRequest,
         commands::ops::files::BackupMade, commands::ops::files::ExportRequest,
-        commands::ops::files::Exported, commands::ops::KnownPeers
+        commands::ops::files::Exported, commands::ops::KnownPeers, crate::SignInLink
     )),
     modifiers(&BearerToken),
     tags(
@@ -160,6 +160,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/coalitions/resolve", get(coalitions::coalition_resolve))
         .route("/v1/refused", get(audit::refused))
         .route("/v1/status", get(audit::status))
+        .route(crate::SIGN_IN_ROUTE, axum::routing::post(audit::ui_sign_in))
         .route("/v1/backups", axum::routing::post(audit::backup))
         .route("/v1/peers/known", get(audit::known_peers))
         .route("/v1/debug/panic", axum::routing::post(audit::debug_panic))
@@ -303,7 +304,18 @@ pub(crate) async fn openapi() -> Response {
 }
 
 /// A path the API does not serve, as a typed error (the routes are in `/v1/openapi.json`).
-pub(crate) async fn no_route(uri: axum::http::Uri) -> Response {
+pub(crate) async fn no_route(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // Outside the API's own paths, a browser asked for a page.
+    if let Some(ui) = &state.ui
+        && uri.path() != "/v1"
+        && !uri.path().starts_with("/v1/")
+    {
+        return ui.not_found(&headers);
+    }
     error(OpError::new(
         ErrorCode::NotFound,
         format!(

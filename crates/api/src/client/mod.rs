@@ -377,6 +377,35 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
 const MAX_REPLY: u64 = 64 * 1024 * 1024;
 
 impl Client {
+    /// A one-time link signing this machine's browser in to the node's web UI.
+    pub fn sign_in_link(&self) -> anyhow::Result<crate::SignInLink> {
+        use anyhow::Context;
+        let url = format!("http://{}{}", self.file.addr, crate::SIGN_IN_ROUTE);
+        let mut resp = self
+            .agent
+            .post(&url)
+            .header("authorization", &format!("Bearer {}", self.file.token))
+            .send_empty()
+            .with_context(|| format!("could not reach the running node at {}", self.file.addr))?;
+        let status = resp.status();
+        let text = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_REPLY)
+            .read_to_vec()
+            .context("could not read the node's answer")?;
+        if !status.is_success() {
+            let e: OpError = serde_json::from_slice(&text).unwrap_or_else(|_| {
+                OpError::new(
+                    ErrorCode::Internal,
+                    format!("the node answered {status} without saying why"),
+                )
+            });
+            anyhow::bail!(e.message);
+        }
+        serde_json::from_slice(&text).context("the node's sign-in link is not the JSON expected")
+    }
+
     /// Carries out one operation on the running node.
     pub fn call(&self, req: &Request) -> Result<Reply, OpError> {
         let failed = |what: &str, e: &dyn std::fmt::Display| {

@@ -267,6 +267,11 @@ fn the_client_sends_every_documented_operation() {
     }
     let doc = crate::ApiDoc::openapi();
     for (path, item) in &doc.paths.paths {
+        // Not an operation of the node's core: the web UI's sign-in links, which
+        // `Client::sign_in_link` asks for (`coalesce ui`, tested end to end).
+        if path == crate::SIGN_IN_ROUTE {
+            continue;
+        }
         let template: Vec<&str> = path.split('/').collect();
         for (method, op) in [
             ("GET", &item.get),

@@ -300,6 +300,35 @@ pub(crate) async fn status(_: Authorized, State(state): State<AppState>) -> Resp
     call(&state, Request::Status, StatusCode::OK).await
 }
 
+/// Makes a one-time link that signs this machine's browser in to the node's web UI
+/// (`coalesce ui`); it works once, for a few minutes.
+#[utoipa::path(
+    post,
+    path = "/v1/ui/sign-in",
+    tag = "node",
+    responses(
+        (status = 200, description = "Done", body = crate::SignInLink),
+        (status = "4XX", description = "Refused", body = OpError),
+        (status = "5XX", description = "No UI here, or no link could be made", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn ui_sign_in(_: Authorized, State(state): State<AppState>) -> Response {
+    let Some(ui) = &state.ui else {
+        return super::error(OpError::new(
+            commands::ops::ErrorCode::Unavailable,
+            "this listener serves no web UI (it is served on the node's loopback address)",
+        ));
+    };
+    match ui.sign_in_link() {
+        Some(link) => super::json(StatusCode::OK, &link),
+        None => super::error(OpError::new(
+            commands::ops::ErrorCode::Internal,
+            "could not make a sign-in link: the system gave no randomness",
+        )),
+    }
+}
+
 /// Makes a one-time invite code to the coalition, valid until it expires, announcing the
 /// addresses this node is reached at.
 #[utoipa::path(

@@ -115,6 +115,13 @@ pub enum Command {
         #[command(flatten)]
         format: Format,
     },
+    /// Print a one-time link that signs this machine's browser in to the node's web UI
+    /// (it works once, for 10 minutes); the node must be running
+    Ui {
+        /// Also open the link in this machine's browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Who changed what and when in shared records; restore an earlier value
     History(HistoryArgs),
     /// Audits: how power is shared in a coalition, and what this node refused from peers

@@ -143,6 +143,10 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",
             r.home().display()
         ),
+        Command::Ui { .. } => anyhow::bail!(
+            "the web UI is served by the running node: start it first (coalesce-node --home {}), then run `coalesce ui` again",
+            r.home().display()
+        ),
         Command::Completions { .. }
         | Command::Man { .. }
         | Command::ExportIdentity { .. }

@@ -1,0 +1,137 @@
+# The organizers' web UI, in English. Every id here must also be in ../es/web.ftl, with the
+# same variables (a test checks).
+
+app-name = Coalesce
+skip-to-content = Skip to the main content
+nav-label = Main
+nav-home = What needs me
+nav-new-coalition = Found a coalition
+lang-label = Language
+lang-en = English
+lang-es = Español
+sign-out = Sign out
+footer-local = Every record is kept on this organization's node and signed by it; nothing is loaded from the internet.
+
+signed-out-title = Sign in to this node
+signed-out-body = To open Coalesce in this browser, run this command on the machine where the node runs, then open the link it prints:
+signed-out-used = That sign-in link was already used or has expired. Each link works once, for 10 minutes: ask for a new one.
+
+home-title = What needs me
+home-intro = { $org }: your coalitions and what they are waiting for.
+home-no-coalitions = This node holds no coalition yet.
+home-join-hint = To join a coalition another organization founded, paste its invite code into this command:
+home-coalition-counts = { $members ->
+    [one] 1 member
+   *[other] { $members } members
+  } · { $issues ->
+    [one] 1 issue
+   *[other] { $issues } issues
+  } · { $proposals ->
+    [one] 1 proposal
+   *[other] { $proposals } proposals
+  }
+home-issues-link = Issues of { $coalition }
+home-not-member = This node's organization is not a member in force of this coalition: it can read, not write.
+
+sync-title = Member nodes
+sync-offline = Offline — your changes are saved and will sync when another member's node is reachable.
+sync-connected = Connected
+sync-not-connected = Not connected
+sync-last = Last synced { $when }
+sync-never = Never synced
+sync-behind = { $count ->
+    [one] 1 change behind
+   *[other] { $count } changes behind
+  }
+sync-no-other-nodes = No other member node yet: invite another organization to share this coalition.
+sync-table-caption = Member nodes of { $coalition }
+sync-col-member = Member
+sync-col-state = Connection
+sync-col-last = Last synced
+sync-col-behind = Behind
+
+coalition-new-title = Found a coalition
+coalition-name = Name
+coalition-name-help = Up to 200 characters. Every member will see it.
+coalition-frame = What brings the members together
+coalition-frame-help = The unifying frame, in a few sentences. Optional: it can be amended later.
+coalition-create = Found the coalition
+coalition-created = The coalition is founded. Invite the other organizations with `coalesce invite create`.
+
+issues-title = Issues of { $coalition }
+issues-filter = Filter the issues
+issues-filter-tag = Tag
+issues-filter-status = Status
+issues-filter-any = Any status
+issues-apply = Show
+issues-none = No issue matches.
+issues-showing = Issues { $from } to { $to } of { $total }
+issues-table-caption = The joint issue inventory
+page-nav = Pages
+page-previous = Previous page
+page-next = Next page
+issue-col-title = Issue
+issue-col-tags = Tags
+issue-col-lead = Lead
+issue-col-status = Status
+issue-col-shared = Shared by
+
+status-raised = Raised
+status-adopted = Adopted
+status-parallel-campaign = Parallel campaign
+status-won = Won
+status-dropped = Dropped
+
+issue-raise-title = Raise an issue
+issue-title-field = Title
+issue-title-help = A short title, up to 200 characters.
+issue-description-field = Description
+issue-description-help = What it is, who it affects and what shows it. Optional.
+issue-tags-field = Tags
+issue-tags-help = Separated by commas, for example: race, disability, housing. Optional.
+issue-raise = Raise the issue
+issue-raised = The issue is raised.
+
+issue-raised-by = Raised by { $name } on { $date }
+issue-lead = Lead: { $name }
+issue-tags = Tags
+issue-no-tags = No tags.
+issue-status = Status: { $status }
+issue-description = Description
+issue-no-description = No description.
+issue-shares = Members who share it
+issue-share-row = { $name }: rank { $rank }
+issue-not-shared = No member shares it yet.
+issue-evidence = Evidence
+issue-no-evidence = No evidence yet.
+issue-evidence-row = { $figure } (source: { $source }; added by { $name })
+issue-share-title = Share this issue
+issue-share-rank = Rank
+issue-share-rank-help = How high your organization ranks it: 1 is the highest, 10 the lowest.
+issue-share = Share with this rank
+issue-shared = Your organization shares this issue now.
+issue-back = Back to the issues
+
+error-title = Something went wrong
+error-form = The form has errors: see the message next to each field.
+error-required = This field is required.
+error-rank = Choose a rank from 1 to 10.
+error-csrf = This form was sent from another page or has expired. Please send it again.
+error-not-found = There is nothing at this address.
+error-node = The node answered: { $message }
+back-home = Back to what needs me
+
+# Dates: the month's name, then the whole date.
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+date-time = { $month } { $day }, { $year }, { $time } UTC

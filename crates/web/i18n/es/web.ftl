@@ -1,0 +1,137 @@
+# La interfaz web de las organizaciones, en español. Cada id de aquí debe estar también en
+# ../en/web.ftl, con las mismas variables (lo comprueba una prueba).
+
+app-name = Coalesce
+skip-to-content = Saltar al contenido principal
+nav-label = Principal
+nav-home = Lo que me espera
+nav-new-coalition = Fundar una coalición
+lang-label = Idioma
+lang-en = English
+lang-es = Español
+sign-out = Cerrar sesión
+footer-local = Cada registro se guarda en el nodo de esta organización, firmado por él; nada se carga de internet.
+
+signed-out-title = Entrar en este nodo
+signed-out-body = Para abrir Coalesce en este navegador, ejecute esta orden en la máquina donde funciona el nodo y abra el enlace que muestra:
+signed-out-used = Ese enlace de entrada ya se usó o caducó. Cada enlace sirve una vez, durante 10 minutos: pida uno nuevo.
+
+home-title = Lo que me espera
+home-intro = { $org }: sus coaliciones y lo que esperan de ustedes.
+home-no-coalitions = Este nodo aún no tiene ninguna coalición.
+home-join-hint = Para unirse a una coalición que fundó otra organización, pegue su código de invitación en esta orden:
+home-coalition-counts = { $members ->
+    [one] 1 miembro
+   *[other] { $members } miembros
+  } · { $issues ->
+    [one] 1 tema
+   *[other] { $issues } temas
+  } · { $proposals ->
+    [one] 1 propuesta
+   *[other] { $proposals } propuestas
+  }
+home-issues-link = Temas de { $coalition }
+home-not-member = La organización de este nodo no es miembro vigente de esta coalición: puede leer, no escribir.
+
+sync-title = Nodos de los miembros
+sync-offline = Sin conexión: sus cambios están guardados y se sincronizarán cuando el nodo de otro miembro esté a su alcance.
+sync-connected = Conectado
+sync-not-connected = Sin conexión
+sync-last = Última sincronización: { $when }
+sync-never = Nunca sincronizado
+sync-behind = { $count ->
+    [one] 1 cambio pendiente
+   *[other] { $count } cambios pendientes
+  }
+sync-no-other-nodes = Todavía no hay otro nodo miembro: invite a otra organización a compartir esta coalición.
+sync-table-caption = Nodos de los miembros de { $coalition }
+sync-col-member = Miembro
+sync-col-state = Conexión
+sync-col-last = Última sincronización
+sync-col-behind = Pendiente
+
+coalition-new-title = Fundar una coalición
+coalition-name = Nombre
+coalition-name-help = Hasta 200 caracteres. Todos los miembros lo verán.
+coalition-frame = Qué une a los miembros
+coalition-frame-help = El marco común, en pocas frases. Opcional: se puede enmendar después.
+coalition-create = Fundar la coalición
+coalition-created = La coalición está fundada. Invite a las demás organizaciones con `coalesce invite create`.
+
+issues-title = Temas de { $coalition }
+issues-filter = Filtrar los temas
+issues-filter-tag = Etiqueta
+issues-filter-status = Estado
+issues-filter-any = Cualquier estado
+issues-apply = Mostrar
+issues-none = Ningún tema coincide.
+issues-showing = Temas { $from } a { $to } de { $total }
+issues-table-caption = El inventario común de temas
+page-nav = Páginas
+page-previous = Página anterior
+page-next = Página siguiente
+issue-col-title = Tema
+issue-col-tags = Etiquetas
+issue-col-lead = Responsable
+issue-col-status = Estado
+issue-col-shared = Compartido por
+
+status-raised = Planteado
+status-adopted = Adoptado
+status-parallel-campaign = Campaña paralela
+status-won = Ganado
+status-dropped = Abandonado
+
+issue-raise-title = Plantear un tema
+issue-title-field = Título
+issue-title-help = Un título breve, de hasta 200 caracteres.
+issue-description-field = Descripción
+issue-description-help = Qué es, a quién afecta y qué lo demuestra. Opcional.
+issue-tags-field = Etiquetas
+issue-tags-help = Separadas por comas, por ejemplo: raza, discapacidad, vivienda. Opcional.
+issue-raise = Plantear el tema
+issue-raised = El tema está planteado.
+
+issue-raised-by = Planteado por { $name } el { $date }
+issue-lead = Responsable: { $name }
+issue-tags = Etiquetas
+issue-no-tags = Sin etiquetas.
+issue-status = Estado: { $status }
+issue-description = Descripción
+issue-no-description = Sin descripción.
+issue-shares = Miembros que lo comparten
+issue-share-row = { $name }: prioridad { $rank }
+issue-not-shared = Ningún miembro lo comparte todavía.
+issue-evidence = Pruebas
+issue-no-evidence = Todavía no hay pruebas.
+issue-evidence-row = { $figure } (fuente: { $source }; añadida por { $name })
+issue-share-title = Compartir este tema
+issue-share-rank = Prioridad
+issue-share-rank-help = Qué prioridad le da su organización: 1 es la más alta y 10 la más baja.
+issue-share = Compartir con esta prioridad
+issue-shared = Su organización comparte ahora este tema.
+issue-back = Volver a los temas
+
+error-title = Algo salió mal
+error-form = El formulario tiene errores: vea el mensaje junto a cada campo.
+error-required = Este campo es obligatorio.
+error-rank = Elija una prioridad del 1 al 10.
+error-csrf = Este formulario se envió desde otra página o caducó. Envíelo de nuevo, por favor.
+error-not-found = No hay nada en esta dirección.
+error-node = El nodo respondió: { $message }
+back-home = Volver a lo que me espera
+
+# Dates: the month's name, then the whole date.
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
+date-time = { $day } de { $month } de { $year }, { $time } UTC

@@ -1,0 +1,191 @@
+//! The UI's languages and their Fluent catalogs (`i18n/{en,es}/web.ftl`, embedded in the
+//! binary). The language of a request is the one its `coalesce_lang` cookie names, else the
+//! first of the browser's `Accept-Language` this UI speaks, else English.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use i18n_embed::LanguageLoader;
+use i18n_embed::fluent::{FluentLanguageLoader, fluent_language_loader};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "i18n"]
+struct Catalogs;
+
+/// A language the UI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English (the fallback).
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Lang {
+    /// Every language, in the order the switcher shows them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// Its BCP 47 tag, as in `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language a tag names, if the UI speaks it (`es-MX` is Spanish).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.trim();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The first language of an `Accept-Language` header (by weight) the UI speaks.
+    pub fn negotiate(accept: &str) -> Option<Lang> {
+        let mut asked: Vec<(u16, usize, Lang)> = accept
+            .split(',')
+            .take(32)
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut bits = part.split(';');
+                let lang = Lang::from_tag(bits.next()?.trim())?;
+                let q = bits
+                    .find_map(|b| b.trim().strip_prefix("q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                // Weights have at most three decimals: kept as thousandths.
+                let q = (q.clamp(0.0, 1.0) * 1000.0) as u16;
+                (q > 0).then_some((q, i, lang))
+            })
+            .collect();
+        asked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        asked.first().map(|a| a.2)
+    }
+
+    fn loader(self) -> &'static FluentLanguageLoader {
+        match self {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
+
+    /// The message `id` in this language.
+    pub fn t(self, id: &str) -> String {
+        self.loader().get(id)
+    }
+
+    /// The message `id` in this language, with its variables.
+    pub fn t_with(self, id: &str, args: &[(&'static str, Arg)]) -> String {
+        let args: HashMap<&'static str, fluent::FluentValue<'static>> = args
+            .iter()
+            .map(|(k, v)| {
+                (
+                    *k,
+                    match v {
+                        Arg::Text(s) => s.clone().into(),
+                        Arg::Count(n) => (*n as f64).into(),
+                    },
+                )
+            })
+            .collect();
+        self.loader().get_args(id, args)
+    }
+}
+
+/// `ts` as this language writes a date and time (in UTC).
+pub(crate) fn date_time(lang: Lang, ts: model::Timestamp) -> String {
+    let Ok(t) = jiff::Timestamp::from_millisecond(ts.as_millis()) else {
+        return ts.to_string();
+    };
+    let d = jiff::tz::Offset::UTC.to_datetime(t);
+    let month = format!("month-{}", d.month());
+    lang.t_with(
+        "date-time",
+        &[
+            ("month", Arg::Text(lang.t(&month))),
+            ("day", Arg::Text(d.day().to_string())),
+            ("year", Arg::Text(d.year().to_string())),
+            (
+                "time",
+                Arg::Text(format!("{:02}:{:02}", d.hour(), d.minute())),
+            ),
+        ],
+    )
+}
+
+/// A message variable.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// Text, shown as it is (escaped by the page).
+    Text(String),
+    /// A number, which chooses plural forms.
+    Count(usize),
+}
+
+/// A loader for one language; a catalog that does not load leaves message ids shown (the
+/// catalogs are embedded and checked by tests, so that would be a bug found before release).
+fn load(lang: &str) -> FluentLanguageLoader {
+    let loader: FluentLanguageLoader = fluent_language_loader!();
+    let id: Result<i18n_embed::unic_langid::LanguageIdentifier, _> = lang.parse();
+    match id {
+        Ok(id) => {
+            if let Err(e) = loader.load_languages(&Catalogs, &[id]) {
+                tracing::error!(error = %e, lang, "could not load the UI's catalog");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, lang, "not a language tag"),
+    }
+    // The text goes into HTML, where Unicode isolation marks would only be noise.
+    loader.set_use_isolating(false);
+    loader
+}
+
+static EN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| load("en"));
+static ES: LazyLock<FluentLanguageLoader> = LazyLock::new(|| load("es"));
+
+/// The catalogs' sources, by language tag (for the completeness test).
+#[cfg(test)]
+pub(crate) fn sources() -> Vec<(&'static str, String)> {
+    Lang::ALL
+        .into_iter()
+        .map(|l| {
+            let file = Catalogs::get(&format!("{}/web.ftl", l.tag()))
+                .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                .unwrap_or_default();
+            (l.tag(), file)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_spoken_language() {
+        assert_eq!(Lang::negotiate("es-MX,es;q=0.9,en;q=0.8"), Some(Lang::Es));
+        assert_eq!(Lang::negotiate("fr-FR, en;q=0.5, es;q=0.7"), Some(Lang::Es));
+        assert_eq!(Lang::negotiate("fr, de"), None);
+        assert_eq!(Lang::negotiate("es;q=0, en"), Some(Lang::En));
+        assert_eq!(Lang::negotiate(""), None);
+    }
+
+    #[test]
+    fn messages_come_in_both_languages_with_plurals() {
+        assert_eq!(Lang::En.t("nav-home"), "What needs me");
+        assert_eq!(Lang::Es.t("nav-home"), "Lo que me espera");
+        assert_eq!(
+            Lang::Es.t_with("sync-behind", &[("count", Arg::Count(1))]),
+            "1 cambio pendiente"
+        );
+        assert_eq!(
+            Lang::En.t_with("sync-behind", &[("count", Arg::Count(3))]),
+            "3 changes behind"
+        );
+        let t = model::Timestamp::from_secs(1_796_000_000);
+        assert_eq!(date_time(Lang::En, t), "November 30, 2026, 00:53 UTC");
+        assert_eq!(date_time(Lang::Es, t), "30 de noviembre de 2026, 00:53 UTC");
+    }
+}

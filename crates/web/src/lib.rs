@@ -1,0 +1,385 @@
+//! The organizers' web UI, served by the node on its API listener (loopback by default):
+//! server-rendered pages with plain forms (POST, then redirect), in English and Spanish from
+//! Fluent catalogs, over the same typed operations as the CLI and the API
+//! ([`commands::ops::Request`], carried to the node's core as an [`api::Job`]).
+//!
+//! - **Who**: a browser signs in with a one-time link (`coalesce ui`, minted through the
+//!   token-protected [`api::SIGN_IN_ROUTE`]); the session is an `HttpOnly`,
+//!   `SameSite=Strict` cookie, in this node's memory only ([`Sessions`]).
+//! - **Guards** on every page: the `Host` header must name an address the UI is served at
+//!   (against DNS rebinding); every form post carries the session's CSRF token and, when the
+//!   browser sends one, an `Origin` of this UI; responses carry a Content-Security-Policy with
+//!   no script at all, `nosniff`, no referrer, no framing, and are not cached.
+//! - **Hostile text**: everything a page shows from records was written on some member's node;
+//!   askama templates escape it all (no template marks anything safe).
+//! - **Language**: the `coalesce_lang` cookie (set by the switcher on every page), else the
+//!   browser's `Accept-Language`, else English.
+//!
+//! Pages: what needs me (`/`), founding a coalition (`/coalitions/new`), a coalition's issues
+//! (`/c/{id}/issues`, filtered and paginated, with the form to raise one) and one issue
+//! (`/c/{id}/issues/{issue}`, with the form to share it with a rank).
+
+mod i18n;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use commands::ops::{OpError, Reply};
+use tokio::sync::{mpsc, oneshot};
+
+pub use i18n::Lang;
+pub use session::Sessions;
+
+/// The Content-Security-Policy of every page: nothing but this node's own stylesheet; no
+/// script, no frame, forms posting only here.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What the UI needs from the node.
+#[derive(Debug, Clone)]
+pub struct Web {
+    jobs: mpsc::Sender<api::Job>,
+    sessions: Arc<Sessions>,
+    hosts: Arc<Vec<String>>,
+}
+
+impl Web {
+    /// The UI over the core's job channel, served at `hosts` (the `Host` header values
+    /// accepted, such as `127.0.0.1:7420` and `localhost:7420`).
+    pub fn new(jobs: mpsc::Sender<api::Job>, sessions: Arc<Sessions>, hosts: Vec<String>) -> Self {
+        Self {
+            jobs,
+            sessions,
+            hosts: Arc::new(hosts),
+        }
+    }
+
+    /// Carries out one operation on the node's core.
+    pub(crate) async fn ask(&self, req: commands::ops::Request) -> Result<Reply, OpError> {
+        let (tx, rx) = oneshot::channel();
+        let gone = || {
+            OpError::new(
+                commands::ops::ErrorCode::Unavailable,
+                "the node is shutting down",
+            )
+        };
+        self.jobs
+            .send(api::Job::Op(req, tx))
+            .await
+            .map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
+    }
+}
+
+/// The `Host` header values a UI served at `addr` accepts: the address itself, and
+/// `localhost` with its port when it is a loopback address.
+pub fn hosts_for(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut hosts = vec![addr.to_string()];
+    if addr.ip().is_loopback() {
+        hosts.push(format!("localhost:{}", addr.port()));
+    }
+    hosts
+}
+
+/// The UI's pages (to merge beside the API with [`api::router_with_ui`]).
+pub fn router(web: Web) -> Router {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/sign-in", get(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/lang/{tag}", get(switch_language))
+        .route("/assets/style.css", get(stylesheet))
+        .route("/coalitions/new", get(pages::coalitions::new_form))
+        .route("/coalitions", post(pages::coalitions::create))
+        .route(
+            "/c/{coalition}/issues",
+            get(pages::issues::list).post(pages::issues::raise),
+        )
+        .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
+        .route(
+            "/c/{coalition}/issues/{issue}/share",
+            post(pages::issues::share),
+        )
+        .layer(axum::middleware::from_fn_with_state(web.clone(), guard))
+        .with_state(web)
+}
+
+/// The UI as the API serves it: sign-in links and the page for paths nothing serves.
+#[derive(Debug)]
+pub struct UiHooks {
+    sessions: Arc<Sessions>,
+}
+
+impl UiHooks {
+    /// Hooks over the UI's sessions.
+    pub fn new(sessions: Arc<Sessions>) -> Self {
+        Self { sessions }
+    }
+}
+
+impl api::Ui for UiHooks {
+    fn sign_in_link(&self) -> Option<api::SignInLink> {
+        self.sessions.sign_in_link()
+    }
+
+    fn not_found(&self, headers: &HeaderMap) -> Response {
+        let visit = Visit::read(headers, &self.sessions, "/");
+        let mut resp = pages::problem(
+            &visit.chrome("none"),
+            StatusCode::NOT_FOUND,
+            visit.lang.t("error-not-found"),
+            None,
+        );
+        secure(resp.headers_mut());
+        resp
+    }
+}
+
+/// Adds the headers every page carries.
+fn secure(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+/// Refuses a request whose `Host` is not one the UI is served at, or a form post from
+/// another origin; adds the security headers to every answer.
+async fn guard(State(web): State<Web>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !web.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this node's UI is not served at that host name",
+        )
+            .into_response();
+    }
+    if req.method() == axum::http::Method::POST
+        && let Some(origin) = req.headers().get(header::ORIGIN)
+    {
+        let ok = origin.to_str().ok().is_some_and(|o| {
+            o.strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                .is_some_and(|rest| web.hosts.iter().any(|h| h.eq_ignore_ascii_case(rest)))
+        });
+        if !ok {
+            return (
+                StatusCode::FORBIDDEN,
+                "a form posted from another site is refused",
+            )
+                .into_response();
+        }
+    }
+    let mut resp = next.run(req).await;
+    secure(resp.headers_mut());
+    resp
+}
+
+/// Who is asking, in which language, from which page.
+#[derive(Debug, Clone)]
+pub(crate) struct Visit {
+    pub(crate) lang: Lang,
+    /// The session id and the session, when signed in.
+    pub(crate) session: Option<(String, session::Session)>,
+    /// The path and query asked for (where the language switcher comes back to).
+    pub(crate) path: String,
+}
+
+impl Visit {
+    fn read(headers: &HeaderMap, sessions: &Sessions, path: &str) -> Self {
+        let cookies = headers
+            .get(header::COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .unwrap_or("");
+        let lang = session::cookie(cookies, session::LANG_COOKIE)
+            .and_then(Lang::from_tag)
+            .or_else(|| {
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|a| a.to_str().ok())
+                    .and_then(Lang::negotiate)
+            })
+            .unwrap_or(Lang::En);
+        let session = session::cookie(cookies, session::SESSION_COOKIE)
+            .and_then(|id| Some((id.to_owned(), sessions.session(id)?)));
+        Self {
+            lang,
+            session,
+            path: path.to_owned(),
+        }
+    }
+
+    /// The page's frame: language, switcher, navigation.
+    pub(crate) fn chrome(&self, here: &'static str) -> pages::Chrome {
+        pages::Chrome {
+            l: self.lang,
+            lang: self.lang.tag(),
+            signed_in: self.session.is_some(),
+            csrf: self
+                .session
+                .as_ref()
+                .map(|(_, s)| s.csrf.clone())
+                .unwrap_or_default(),
+            back: serde_urlencoded::to_string([("back", &self.path)]).unwrap_or_default(),
+            here,
+            notice: None,
+        }
+    }
+
+    /// The page telling how to sign in, when this browser is not signed in.
+    pub(crate) fn unsigned(&self) -> Option<Response> {
+        self.session
+            .is_none()
+            .then(|| pages::signed_out(self, false))
+    }
+
+    /// Whether `token` is this session's CSRF token.
+    pub(crate) fn csrf_ok(&self, token: &str) -> bool {
+        self.session.as_ref().is_some_and(|(_, s)| {
+            s.csrf.len() == token.len()
+                && s.csrf
+                    .bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
+    }
+}
+
+impl FromRequestParts<Web> for Visit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        web: &Web,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        Ok(Visit::read(&parts.headers, &web.sessions, path))
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SignInQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// Spends a one-time code: a session cookie and the home page, or the page saying the link
+/// is spent.
+async fn sign_in(
+    State(web): State<Web>,
+    visit: Visit,
+    axum::extract::Query(q): axum::extract::Query<SignInQuery>,
+) -> Response {
+    match web.sessions.redeem(&q.code) {
+        Some(id) => {
+            let cookie = format!(
+                "{}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                session::SESSION_COOKIE,
+                session::SESSION_IDLE.as_secs()
+            );
+            see_other("/", Some(cookie))
+        }
+        None => pages::signed_out(&visit, true),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(
+    State(web): State<Web>,
+    visit: Visit,
+    axum::Form(f): axum::Form<CsrfOnly>,
+) -> Response {
+    if !visit.csrf_ok(&f.csrf) {
+        return pages::csrf_refused(&visit);
+    }
+    if let Some((id, _)) = &visit.session {
+        web.sessions.end(id);
+    }
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        session::SESSION_COOKIE
+    );
+    see_other("/", Some(cookie))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+/// Remembers the language chosen and goes back to the page it was chosen on (a path of this
+/// UI only).
+async fn switch_language(
+    axum::extract::Path(tag): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Back>,
+) -> Response {
+    let lang = Lang::from_tag(&tag).unwrap_or(Lang::En);
+    let back = if q.back.starts_with('/') && !q.back.starts_with("//") && !q.back.contains('\\') {
+        q.back
+    } else {
+        "/".to_owned()
+    };
+    let cookie = format!(
+        "{}={}; Path=/; SameSite=Strict; Max-Age=31536000",
+        session::LANG_COOKIE,
+        lang.tag()
+    );
+    see_other(&back, Some(cookie))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../assets/style.css"),
+    )
+        .into_response()
+}
+
+/// A redirect after a form (303), setting a cookie if given.
+pub(crate) fn see_other(to: &str, cookie: Option<String>) -> Response {
+    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response();
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,547 @@
+//! A coalition's issues: the inventory (filtered by tag and status, a page at a time) with
+//! the form to raise one; one issue with the form to share it with a rank.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::issues::{IssueQuery, NewIssueRequest, ShareRequest};
+use commands::ops::{OpError, Reply, Request};
+use model::{IssueStatus, MemberId};
+
+use super::{Chrome, Field, page};
+use crate::i18n::{Arg, date_time};
+use crate::{Visit, Web, see_other};
+
+/// Issues on a page.
+const PAGE: usize = 25;
+
+/// Notices a redirect may ask for.
+const NOTICES: &[&str] = &["issue-raised", "coalition-created", "issue-shared"];
+
+fn status_name(c: &Chrome, s: IssueStatus) -> String {
+    c.t(&format!("status-{}", s.as_str()))
+}
+
+fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
+    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+}
+
+/// The coalition's name, or what the node said when it has none by that id.
+async fn coalition_name(web: &Web, id: &str) -> Result<String, OpError> {
+    match web.ask(Request::CoalitionList).await? {
+        Reply::Coalitions(list) => list
+            .into_iter()
+            .find(|s| s.id.as_str() == id)
+            .map(|s| s.name)
+            .ok_or_else(|| {
+                OpError::new(
+                    commands::ops::ErrorCode::NotFound,
+                    format!("no coalition with id `{id}` here"),
+                )
+            }),
+        _ => Err(unexpected()),
+    }
+}
+
+fn unexpected() -> OpError {
+    OpError::new(
+        commands::ops::ErrorCode::Internal,
+        "the node answered with something else than asked",
+    )
+}
+
+/// A row of the inventory.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) tags: String,
+    pub(crate) lead: String,
+    pub(crate) status: String,
+    pub(crate) shared: String,
+}
+
+#[derive(Template)]
+#[template(path = "issues.html")]
+struct Issues {
+    c: Chrome,
+    heading: String,
+    coalition: String,
+    tag: String,
+    status: String,
+    statuses: Vec<(&'static str, String)>,
+    showing: String,
+    rows: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+    form_error: Option<String>,
+    fields: Vec<Field>,
+}
+
+/// The inventory's filters and page, as the address carries them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    offset: usize,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// What the raise form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RaiseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    tags: String,
+}
+
+fn raise_fields(c: &Chrome, f: &RaiseForm) -> Vec<Field> {
+    vec![
+        Field::text(c, "title", "issue-title-field", "issue-title-help")
+            .required()
+            .value(&f.title),
+        Field::text(
+            c,
+            "description",
+            "issue-description-field",
+            "issue-description-help",
+        )
+        .multiline()
+        .value(&f.description),
+        Field::text(c, "tags", "issue-tags-field", "issue-tags-help").value(&f.tags),
+    ]
+}
+
+/// The address of a page of the inventory.
+fn page_link(coalition: &str, q: &ListQuery, offset: usize) -> String {
+    let mut params = vec![];
+    if !q.tag.is_empty() {
+        params.push(("tag", q.tag.clone()));
+    }
+    if !q.status.is_empty() {
+        params.push(("status", q.status.clone()));
+    }
+    if offset > 0 {
+        params.push(("offset", offset.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+    if query.is_empty() {
+        format!("/c/{coalition}/issues")
+    } else {
+        format!("/c/{coalition}/issues?{query}")
+    }
+}
+
+/// The raise form as the inventory page shows it: as sent, with what was wrong.
+struct Raised<'a> {
+    form: &'a RaiseForm,
+    /// Above the form.
+    error: Option<String>,
+    /// Next to a field, by the field's name.
+    field_errors: Vec<(&'static str, String)>,
+    status: StatusCode,
+}
+
+impl Raised<'_> {
+    fn blank() -> Raised<'static> {
+        static BLANK: RaiseForm = RaiseForm {
+            csrf: String::new(),
+            title: String::new(),
+            description: String::new(),
+            tags: String::new(),
+        };
+        Raised {
+            form: &BLANK,
+            error: None,
+            field_errors: Vec::new(),
+            status: StatusCode::OK,
+        }
+    }
+}
+
+/// Renders the inventory page (with the raise form as given, and its errors).
+async fn inventory(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    q: &ListQuery,
+    raised: Raised<'_>,
+) -> Response {
+    let Raised {
+        form,
+        error: form_error,
+        field_errors: errors,
+        status: status_code,
+    } = raised;
+    let c = visit
+        .chrome("issues")
+        .with_notice(q.done.as_deref(), NOTICES);
+    let name = match coalition_name(web, coalition).await {
+        Ok(n) => n,
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let query = IssueQuery {
+        tag: Some(q.tag.trim().to_owned()).filter(|t| !t.is_empty()),
+        status: Some(q.status.clone()).filter(|s| !s.is_empty()),
+        offset: q.offset,
+        limit: Some(PAGE),
+    };
+    let list = match web
+        .ask(Request::IssueList {
+            coalition: coalition.to_owned(),
+            query,
+        })
+        .await
+    {
+        Ok(Reply::Issues(p)) => p,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let rows: Vec<Row> = list
+        .issues
+        .iter()
+        .map(|i| Row {
+            id: i.id.to_string(),
+            title: i.title.clone(),
+            tags: i.tags.join(", "),
+            lead: name_of(&list.names, &i.lead),
+            status: status_name(&c, i.status),
+            shared: i
+                .ranks
+                .iter()
+                .map(|(m, r)| format!("{} ({r})", name_of(&list.names, m)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    let showing = c.tw(
+        "issues-showing",
+        &[
+            ("from", Arg::Count(list.offset + 1)),
+            ("to", Arg::Count(list.offset + rows.len())),
+            ("total", Arg::Count(list.total)),
+        ],
+    );
+    let previous =
+        (list.offset > 0).then(|| page_link(coalition, q, list.offset.saturating_sub(PAGE)));
+    let next = list.next.map(|n| page_link(coalition, q, n));
+    let mut fields = raise_fields(&c, form);
+    for (name, e) in errors {
+        if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+            f.error = Some(e);
+        }
+    }
+    let statuses = IssueStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), status_name(&c, *s)))
+        .collect();
+    page(
+        status_code,
+        &Issues {
+            heading: c.tw("issues-title", &[("coalition", Arg::Text(name))]),
+            c,
+            coalition: coalition.to_owned(),
+            tag: q.tag.clone(),
+            status: q.status.clone(),
+            statuses,
+            showing,
+            rows,
+            previous,
+            next,
+            form_error,
+            fields,
+        },
+    )
+}
+
+/// The inventory.
+pub(crate) async fn list(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    inventory(&web, &visit, &coalition, &q, Raised::blank()).await
+}
+
+/// Raises an issue, then shows it; or the inventory again with the form's errors.
+pub(crate) async fn raise(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<RaiseForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let l = visit.lang;
+    if f.title.trim().is_empty() {
+        let raised = Raised {
+            form: &f,
+            error: Some(l.t("error-form")),
+            field_errors: vec![("title", l.t("error-required"))],
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return inventory(&web, &visit, &coalition, &ListQuery::default(), raised).await;
+    }
+    let tags = f
+        .tags
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let req = Request::IssueCreate {
+        coalition: coalition.clone(),
+        body: NewIssueRequest {
+            title: f.title.trim().to_owned(),
+            description: f.description.trim().to_owned(),
+            tags,
+            lead: None,
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Created(made)) => see_other(
+            &format!("/c/{coalition}/issues/{}?done=issue-raised", made.id),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.code.http_status())
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let raised = Raised {
+                form: &f,
+                error: Some(e.message),
+                field_errors: Vec::new(),
+                status,
+            };
+            inventory(&web, &visit, &coalition, &ListQuery::default(), raised).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "issue.html")]
+struct IssuePage {
+    c: Chrome,
+    coalition: String,
+    id: String,
+    title: String,
+    raised: String,
+    lead: String,
+    status: String,
+    description: String,
+    tags: Vec<String>,
+    shares: Vec<String>,
+    evidence: Vec<String>,
+    form_error: Option<String>,
+    fields: Vec<Field>,
+}
+
+/// What an issue page's address may carry.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The share form as the issue page shows it: as sent, with what was wrong.
+#[derive(Default)]
+struct Shared<'a> {
+    /// The notice a redirect asked for.
+    done: Option<&'a str>,
+    rank: &'a str,
+    rank_error: Option<String>,
+    form_error: Option<String>,
+    /// The page's status, 200 when none.
+    status: Option<StatusCode>,
+}
+
+async fn issue_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    issue: &str,
+    shared: Shared<'_>,
+) -> Response {
+    let Shared {
+        done,
+        rank,
+        rank_error,
+        form_error,
+        status,
+    } = shared;
+    let status_code = status.unwrap_or(StatusCode::OK);
+    let c = visit.chrome("issues").with_notice(done, NOTICES);
+    let detail = match web
+        .ask(Request::IssueShow {
+            coalition: coalition.to_owned(),
+            issue: issue.to_owned(),
+        })
+        .await
+    {
+        Ok(Reply::Issue(d)) => d,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let i = &detail.issue;
+    let names = &detail.names;
+    let mut rank_field = Field::text(&c, "rank", "issue-share-rank", "issue-share-rank-help")
+        .number()
+        .required()
+        .value(rank);
+    rank_field.error = rank_error;
+    page(
+        status_code,
+        &IssuePage {
+            coalition: coalition.to_owned(),
+            id: i.id.to_string(),
+            title: i.title.clone(),
+            raised: c.tw(
+                "issue-raised-by",
+                &[
+                    ("name", Arg::Text(name_of(names, &i.raised_by))),
+                    ("date", Arg::Text(date_time(c.l, i.created_at))),
+                ],
+            ),
+            lead: c.tw(
+                "issue-lead",
+                &[("name", Arg::Text(name_of(names, &i.lead)))],
+            ),
+            status: c.tw(
+                "issue-status",
+                &[("status", Arg::Text(status_name(&c, i.status)))],
+            ),
+            description: i.description.clone(),
+            tags: i.tags.clone(),
+            shares: i
+                .ranks
+                .iter()
+                .map(|(m, r)| {
+                    c.tw(
+                        "issue-share-row",
+                        &[
+                            ("name", Arg::Text(name_of(names, m))),
+                            ("rank", Arg::Text(r.to_string())),
+                        ],
+                    )
+                })
+                .collect(),
+            evidence: i
+                .evidence
+                .iter()
+                .map(|e| {
+                    c.tw(
+                        "issue-evidence-row",
+                        &[
+                            ("figure", Arg::Text(e.figure.clone())),
+                            ("source", Arg::Text(e.source.clone())),
+                            ("name", Arg::Text(name_of(names, &e.added_by))),
+                        ],
+                    )
+                })
+                .collect(),
+            form_error,
+            fields: vec![rank_field],
+            c,
+        },
+    )
+}
+
+/// One issue.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, issue)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let shared = Shared {
+        done: q.done.as_deref(),
+        ..Shared::default()
+    };
+    issue_page(&web, &visit, &coalition, &issue, shared).await
+}
+
+/// What the share form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShareForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    rank: String,
+}
+
+/// Shares the issue with a rank, then shows it; or the page again with the rank's error.
+pub(crate) async fn share(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, issue)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ShareForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let rank = f
+        .rank
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|r| (1..=10).contains(r));
+    let Some(rank) = rank else {
+        let l = visit.lang;
+        let shared = Shared {
+            rank: &f.rank,
+            rank_error: Some(l.t("error-rank")),
+            form_error: Some(l.t("error-form")),
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Shared::default()
+        };
+        return issue_page(&web, &visit, &coalition, &issue, shared).await;
+    };
+    let req = Request::IssueShare {
+        coalition: coalition.clone(),
+        issue: issue.clone(),
+        body: ShareRequest { rank },
+    };
+    match web.ask(req).await {
+        Ok(_) => see_other(
+            &format!("/c/{coalition}/issues/{issue}?done=issue-shared"),
+            None,
+        ),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.code.http_status())
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let shared = Shared {
+                rank: &f.rank,
+                form_error: Some(e.message),
+                status: Some(status),
+                ..Shared::default()
+            };
+            issue_page(&web, &visit, &coalition, &issue, shared).await
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! One module per area; each handler reads what it shows through typed operations and renders
+//! one askama template (autoescaped: record text is hostile until escaped).
+
+pub(crate) mod coalitions;
+pub(crate) mod home;
+pub(crate) mod issues;
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commands::ops::{ErrorCode, OpError};
+
+use crate::Visit;
+use crate::i18n::{Arg, Lang};
+
+/// The frame every page shares.
+#[derive(Debug, Clone)]
+pub(crate) struct Chrome {
+    pub(crate) l: Lang,
+    /// The page's language tag.
+    pub(crate) lang: &'static str,
+    pub(crate) signed_in: bool,
+    /// The session's CSRF token, for forms.
+    pub(crate) csrf: String,
+    /// `back=…` for the language switcher.
+    pub(crate) back: String,
+    /// Which navigation entry is this page.
+    pub(crate) here: &'static str,
+    /// A message after a form succeeded.
+    pub(crate) notice: Option<String>,
+}
+
+impl Chrome {
+    /// A message of the page's language.
+    pub(crate) fn t(&self, id: &str) -> String {
+        self.l.t(id)
+    }
+
+    /// A message with variables.
+    pub(crate) fn tw(&self, id: &str, args: &[(&'static str, Arg)]) -> String {
+        self.l.t_with(id, args)
+    }
+
+    /// Shows the notice a redirect after a form asked for (`?done=…`), if it is one of
+    /// `known` (ids of the catalog, never text from the address).
+    pub(crate) fn with_notice(mut self, done: Option<&str>, known: &[&str]) -> Self {
+        self.notice = done
+            .and_then(|d| known.iter().find(|k| **k == d))
+            .map(|id| self.t(id));
+        self
+    }
+}
+
+/// One form field with its label, help and error.
+#[derive(Debug, Clone)]
+pub(crate) struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) label: String,
+    pub(crate) help: String,
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+    pub(crate) multiline: bool,
+    pub(crate) required: bool,
+    /// The input's type: `text` or `number`.
+    pub(crate) kind: &'static str,
+}
+
+impl Field {
+    pub(crate) fn text(c: &Chrome, name: &'static str, label: &str, help: &str) -> Self {
+        Self {
+            name,
+            label: c.t(label),
+            help: c.t(help),
+            value: String::new(),
+            error: None,
+            multiline: false,
+            required: false,
+            kind: "text",
+        }
+    }
+
+    pub(crate) fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub(crate) fn multiline(mut self) -> Self {
+        self.multiline = true;
+        self
+    }
+
+    pub(crate) fn number(mut self) -> Self {
+        self.kind = "number";
+        self
+    }
+
+    pub(crate) fn value(mut self, v: &str) -> Self {
+        self.value = v.to_owned();
+        self
+    }
+}
+
+/// Renders a template as a page with `status`.
+pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not render a page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "could not render the page",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct Problem<'a> {
+    c: &'a Chrome,
+    heading: String,
+    message: String,
+    command: Option<&'a str>,
+}
+
+/// A page that only says what went wrong.
+pub(crate) fn problem(
+    c: &Chrome,
+    status: StatusCode,
+    message: String,
+    command: Option<&str>,
+) -> Response {
+    page(
+        status,
+        &Problem {
+            c,
+            heading: c.t("error-title"),
+            message,
+            command,
+        },
+    )
+}
+
+/// The page telling how to sign in (`used`: a link that was spent or expired was followed).
+pub(crate) fn signed_out(v: &Visit, used: bool) -> Response {
+    let c = v.chrome("none");
+    let message = if used {
+        format!("{} {}", c.t("signed-out-used"), c.t("signed-out-body"))
+    } else {
+        c.t("signed-out-body")
+    };
+    page(
+        if used {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::UNAUTHORIZED
+        },
+        &Problem {
+            c: &c,
+            heading: c.t("signed-out-title"),
+            message,
+            command: Some("coalesce ui --open"),
+        },
+    )
+}
+
+/// A form whose CSRF token is missing or wrong.
+pub(crate) fn csrf_refused(v: &Visit) -> Response {
+    let c = v.chrome("none");
+    problem(&c, StatusCode::FORBIDDEN, c.t("error-csrf"), None)
+}
+
+/// What the node answered, as a page.
+pub(crate) fn node_error(v: &Visit, e: &OpError) -> Response {
+    let c = v.chrome("none");
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let message = if e.code == ErrorCode::NotFound {
+        format!("{} {}", c.t("error-not-found"), e.message)
+    } else {
+        c.tw("error-node", &[("message", Arg::Text(e.message.clone()))])
+    };
+    problem(&c, status, message, None)
+}

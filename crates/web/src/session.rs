@@ -1,0 +1,192 @@
+//! Who may use the UI in a browser: one-time sign-in codes (minted through the token-protected
+//! API, which `coalesce ui` calls) and the sessions they open. Both live in this node's memory
+//! only: a restarted node asks for a new link. Counts are bounded: the oldest session or code
+//! gives way.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a sign-in link works.
+pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// How long a session lasts without being used.
+pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(12 * 60 * 60);
+/// Most sign-in codes waiting at once.
+const MAX_CODES: usize = 16;
+/// Most sessions at once.
+const MAX_SESSIONS: usize = 256;
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "coalesce_session";
+/// The language cookie's name.
+pub(crate) const LANG_COOKIE: &str = "coalesce_lang";
+
+/// A browser's session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The token every form carries back (against cross-site requests).
+    pub csrf: String,
+    last: Instant,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    codes: HashMap<String, Instant>,
+    sessions: HashMap<String, Session>,
+}
+
+/// The sign-in codes and sessions of this node's UI.
+#[derive(Debug)]
+pub struct Sessions {
+    inner: Mutex<Inner>,
+    base: String,
+}
+
+/// 32 random bytes as hex; `None` if the system has no randomness to give.
+fn random_hex() -> Option<String> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).ok()?;
+    Some(hex::encode(b))
+}
+
+impl Sessions {
+    /// Sessions for a UI served at `base` (such as `http://127.0.0.1:7420`), which sign-in
+    /// links start with.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            base: base.into(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves maps that are still whole: go on with them.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new one-time sign-in code.
+    pub fn mint_code(&self) -> Option<String> {
+        let code = random_hex()?;
+        let mut inner = self.lock();
+        let now = Instant::now();
+        inner
+            .codes
+            .retain(|_, t| now.duration_since(*t) < CODE_LIFETIME);
+        if inner.codes.len() >= MAX_CODES
+            && let Some(oldest) = inner
+                .codes
+                .iter()
+                .min_by_key(|(_, t)| **t)
+                .map(|(k, _)| k.clone())
+        {
+            inner.codes.remove(&oldest);
+        }
+        inner.codes.insert(code.clone(), now);
+        Some(code)
+    }
+
+    /// Spends a sign-in code: a new session's id if it was valid (once).
+    pub fn redeem(&self, code: &str) -> Option<String> {
+        let mut inner = self.lock();
+        let made = inner.codes.remove(code)?;
+        if made.elapsed() >= CODE_LIFETIME {
+            return None;
+        }
+        let id = random_hex()?;
+        let csrf = random_hex()?;
+        let now = Instant::now();
+        inner
+            .sessions
+            .retain(|_, s| now.duration_since(s.last) < SESSION_IDLE);
+        if inner.sessions.len() >= MAX_SESSIONS
+            && let Some(oldest) = inner
+                .sessions
+                .iter()
+                .min_by_key(|(_, s)| s.last)
+                .map(|(k, _)| k.clone())
+        {
+            inner.sessions.remove(&oldest);
+        }
+        inner
+            .sessions
+            .insert(id.clone(), Session { csrf, last: now });
+        Some(id)
+    }
+
+    /// The session `id` names, if it is open (and it is kept open a while longer).
+    pub fn session(&self, id: &str) -> Option<Session> {
+        let mut inner = self.lock();
+        let s = inner.sessions.get_mut(id)?;
+        if s.last.elapsed() >= SESSION_IDLE {
+            inner.sessions.remove(id);
+            return None;
+        }
+        s.last = Instant::now();
+        Some(s.clone())
+    }
+
+    /// Ends a session.
+    pub fn end(&self, id: &str) {
+        self.lock().sessions.remove(id);
+    }
+}
+
+impl Sessions {
+    /// A new one-time link to sign in with; `None` if no code could be drawn.
+    pub fn sign_in_link(&self) -> Option<api::SignInLink> {
+        let code = self.mint_code()?;
+        Some(api::SignInLink {
+            url: format!("{}/sign-in?code={code}", self.base),
+            expires_in_seconds: CODE_LIFETIME.as_secs(),
+        })
+    }
+}
+
+/// The value of cookie `name` in a `Cookie` header.
+pub(crate) fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .take(64)
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_opens_one_session_once() {
+        let s = Sessions::new("http://127.0.0.1:1");
+        let code = s.mint_code().unwrap();
+        let id = s.redeem(&code).unwrap();
+        assert!(s.redeem(&code).is_none(), "a code works once");
+        let session = s.session(&id).unwrap();
+        assert_eq!(session.csrf.len(), 64);
+        s.end(&id);
+        assert!(s.session(&id).is_none());
+        assert!(s.redeem("not a code").is_none());
+    }
+
+    #[test]
+    fn codes_and_sessions_are_bounded() {
+        let s = Sessions::new("http://127.0.0.1:1");
+        let codes: Vec<String> = (0..MAX_CODES + 5).map(|_| s.mint_code().unwrap()).collect();
+        assert_eq!(s.lock().codes.len(), MAX_CODES);
+        assert!(s.redeem(&codes[codes.len() - 1]).is_some());
+        for _ in 0..MAX_SESSIONS + 3 {
+            let c = s.mint_code().unwrap();
+            s.redeem(&c).unwrap();
+        }
+        assert_eq!(s.lock().sessions.len(), MAX_SESSIONS);
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let h = "a=1; coalesce_session=abc; coalesce_lang=es";
+        assert_eq!(cookie(h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(h, LANG_COOKIE), Some("es"));
+        assert_eq!(cookie(h, "b"), None);
+    }
+}

@@ -1,0 +1,393 @@
+//! The UI's routes against a real replica (its operations carried out as the node's core
+//! does, through the job channel), through the router as a browser reaches it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request as HttpRequest, StatusCode, header};
+use tower::ServiceExt;
+
+use super::*;
+
+const HOST: &str = "127.0.0.1:7420";
+
+struct Ui {
+    app: Router,
+    sessions: Arc<Sessions>,
+    coalition: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The UI over a replica in a fresh home, with one coalition: the replica answers the jobs
+/// on a thread of its own, as the node's core does.
+fn ui() -> Ui {
+    let (dir, mut r, c) = commands::testing::replica();
+    let (tx, mut rx) = mpsc::channel::<api::Job>(8);
+    std::thread::spawn(move || {
+        while let Some(api::Job::Op(req, reply)) = rx.blocking_recv() {
+            let _ = reply.send(commands::ops::handle(&mut r, req));
+        }
+    });
+    let sessions = Arc::new(Sessions::new(format!("http://{HOST}")));
+    let app = router(Web::new(
+        tx,
+        sessions.clone(),
+        hosts_for(HOST.parse().unwrap()),
+    ));
+    Ui {
+        app,
+        sessions,
+        coalition: c.to_string(),
+        _dir: dir,
+    }
+}
+
+impl Ui {
+    /// A signed-in session's cookie and CSRF token.
+    fn sign_in(&self) -> (String, String) {
+        let code = self.sessions.mint_code().unwrap();
+        let id = self.sessions.redeem(&code).unwrap();
+        let csrf = self.sessions.session(&id).unwrap().csrf;
+        (format!("coalesce_session={id}"), csrf)
+    }
+
+    async fn send(&self, req: HttpRequest<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = axum::body::to_bytes(resp.into_body(), 4 << 20)
+            .await
+            .unwrap();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        self.send(
+            HttpRequest::get(path)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        self.send(
+            HttpRequest::post(path)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_title_shows_as_text() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let issues = format!("/c/{}/issues", ui.coalition);
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let (status, headers, _) = ui
+        .post(
+            &issues,
+            &cookie,
+            &[("csrf", &csrf), ("title", hostile), ("tags", "race")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let shown = headers[header::LOCATION].to_str().unwrap().to_owned();
+    for path in [issues.as_str(), shown.as_str()] {
+        let (status, _, page) = ui.get(path, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!page.contains("<script>"), "{path}: {page}");
+        assert!(!page.contains("<img"), "{path}");
+        assert!(
+            page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    for path in [
+        "/".to_owned(),
+        "/coalitions/new".to_owned(),
+        format!("/c/{}/issues", ui.coalition),
+        "/no/such/page".to_owned(),
+    ] {
+        let (_, headers, _) = ui.get(&path, &cookie).await;
+        if path == "/no/such/page" {
+            // The API answers paths nothing serves (see `UiHooks`); not this router.
+            continue;
+        }
+        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], CSP, "{path}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    }
+}
+
+#[tokio::test]
+async fn another_host_name_is_refused() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    let (status, _, _) = ui
+        .send(
+            HttpRequest::get("/")
+                .header(header::HOST, "attacker.example:7420")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+    let (status, _, _) = ui
+        .send(
+            HttpRequest::get("/")
+                .header(header::HOST, "localhost:7420")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "localhost names the loopback address"
+    );
+}
+
+#[tokio::test]
+async fn a_form_without_the_token_or_from_another_site_changes_nothing() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let issues = format!("/c/{}/issues", ui.coalition);
+    let (status, _, page) = ui
+        .post(&issues, &cookie, &[("csrf", "wrong"), ("title", "Forged")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("expired"), "{page}");
+    let (status, _, _) = ui
+        .send(
+            HttpRequest::post(&issues)
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, "http://attacker.example")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}&title=Forged")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, page) = ui.get(&issues, &cookie).await;
+    assert!(!page.contains("Forged"));
+}
+
+#[tokio::test]
+async fn without_a_session_the_page_says_how_to_sign_in() {
+    let ui = ui();
+    let (status, _, page) = ui.get("/", "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("coalesce ui --open"), "{page}");
+    let (status, _, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            "",
+            &[("title", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_sign_in_link_works_once() {
+    let ui = ui();
+    let code = ui.sessions.mint_code().unwrap();
+    let path = format!("/sign-in?code={code}");
+    let (status, headers, _) = ui.get(&path, "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let session = cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(ui.get("/", &session).await.0, StatusCode::OK);
+    let (status, _, page) = ui.get(&path, "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("already used"), "{page}");
+}
+
+#[tokio::test]
+async fn the_language_follows_the_browser_then_the_switcher() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    let (_, _, page) = ui
+        .send(
+            HttpRequest::get("/")
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "es-MX,es;q=0.9,en;q=0.5")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(page.contains(r#"<html lang="es">"#));
+    assert!(page.contains("Lo que me espera"));
+    let (status, headers, _) = ui.get("/lang/en?back=%2Fcoalitions%2Fnew", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/coalitions/new");
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("coalesce_lang=en")
+    );
+    // Only paths of this UI are gone back to.
+    let (_, headers, _) = ui.get("/lang/es?back=%2F%2Fattacker.example", "").await;
+    assert_eq!(headers[header::LOCATION], "/");
+    let (_, _, page) = ui.get("/", &format!("{cookie}; coalesce_lang=es")).await;
+    assert!(page.contains("Cerrar sesión"));
+}
+
+#[tokio::test]
+async fn a_form_with_errors_says_so_next_to_the_field() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (status, _, page) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[("csrf", &csrf), ("title", "  "), ("description", "kept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="title-error""#));
+    assert!(page.contains(r#"aria-describedby="title-help title-error""#));
+    assert!(page.contains(r#"aria-invalid="true""#));
+    assert!(page.contains(">kept</textarea>"), "what was typed stays");
+    let (status, _, _) = ui
+        .post("/coalitions", &cookie, &[("csrf", &csrf), ("name", "")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn raise_then_share_with_a_rank() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[("csrf", &csrf), ("title", "Fare-free buses")],
+        )
+        .await;
+    let shown = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let issue = shown.split('?').next().unwrap().to_owned();
+    let (_, _, page) = ui.get(&shown, &cookie).await;
+    assert!(page.contains("The issue is raised."));
+    let share = format!("{issue}/share");
+    let (status, _, page) = ui
+        .post(&share, &cookie, &[("csrf", &csrf), ("rank", "11")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Choose a rank from 1 to 10."));
+    let (status, _, _) = ui
+        .post(&share, &cookie, &[("csrf", &csrf), ("rank", "2")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui.get(&issue, &cookie).await;
+    assert!(page.contains("Northside Tenants Union: rank 2"), "{page}");
+}
+
+/// Every message id, with its variables, in each catalog.
+fn messages(
+    source: &str,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in source.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ')
+            && let Some((id, _)) = line.split_once(" = ")
+        {
+            current = Some(id.trim().to_owned());
+            out.entry(id.trim().to_owned())
+                .or_insert_with(std::collections::BTreeSet::new);
+        }
+        if let Some(id) = &current {
+            let vars = out.get_mut(id).unwrap();
+            for part in line.split("{ $").skip(1) {
+                let var: String = part
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                vars.insert(var);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn both_catalogs_have_every_message_with_the_same_variables() {
+    let sources = i18n::sources();
+    let (en, es) = (messages(&sources[0].1), messages(&sources[1].1));
+    assert!(en.len() > 50, "the English catalog loads");
+    for (id, vars) in &en {
+        assert_eq!(
+            es.get(id),
+            Some(vars),
+            "es: message `{id}` or its variables"
+        );
+    }
+    for id in es.keys() {
+        assert!(en.contains_key(id), "en: message `{id}` missing");
+    }
+    // Every message the templates and code name is in the catalogs.
+    let code = [
+        include_str!("../templates/base.html"),
+        include_str!("../templates/home.html"),
+        include_str!("../templates/issues.html"),
+        include_str!("../templates/issue.html"),
+        include_str!("../templates/coalition_new.html"),
+        include_str!("../templates/problem.html"),
+        include_str!("lib.rs"),
+        include_str!("pages/mod.rs"),
+        include_str!("pages/home.rs"),
+        include_str!("pages/issues.rs"),
+        include_str!("pages/coalitions.rs"),
+    ];
+    for text in code {
+        for quoted in text.split('"').skip(1).step_by(2) {
+            let looks_like_id = quoted.len() > 3
+                && quoted
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+                && quoted.contains('-')
+                && en
+                    .keys()
+                    .any(|k| k.split('-').next() == quoted.split('-').next());
+            if looks_like_id && !["new-coalition"].contains(&quoted) {
+                assert!(
+                    en.contains_key(quoted) || en.keys().any(|k| k.starts_with(quoted)),
+                    "`{quoted}` is named in the code but in no catalog"
+                );
+            }
+        }
+    }
+}

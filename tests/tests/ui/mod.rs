@@ -1,0 +1,161 @@
+//! The web UI a running node serves on its API listener: `coalesce ui` signs this machine's
+//! browser in with a one-time link; pages show what other members' nodes wrote as text.
+//! (Browser tests with axe-core are in `browser`.)
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
+use coalesce_tests::{Node, api_call, eventually, free_port};
+
+/// A browser's requests: cookies kept by hand, redirects not followed, so that each answer
+/// is seen.
+struct Browser {
+    agent: ureq::Agent,
+    cookie: String,
+}
+
+impl Browser {
+    fn new() -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Self {
+            agent,
+            cookie: String::new(),
+        }
+    }
+
+    /// Status, headers we look at, body.
+    fn get(&mut self, url: &str) -> (u16, Vec<(String, String)>, String) {
+        let mut resp = self
+            .agent
+            .get(url)
+            .header("cookie", &self.cookie)
+            .call()
+            .unwrap();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        if let Some((_, c)) = headers.iter().find(|(k, _)| k == "set-cookie") {
+            self.cookie = c.split(';').next().unwrap().to_owned();
+        }
+        let body = resp.body_mut().read_to_string().unwrap();
+        (resp.status().as_u16(), headers, body)
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn coalesce_ui_prints_a_link_that_signs_the_browser_in_once() {
+    let node = Node::init("Northside Tenants Union");
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    // Without the node, the command says to start it.
+    let err = node.fails(&["ui"]);
+    assert!(err.contains("start it first"), "{err}");
+    let daemon = node.run_daemon(free_port());
+    let out = node.command(&["ui"]).output().unwrap();
+    assert!(out.status.success());
+    let link = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("works once"),
+        "the command says what the link is"
+    );
+    assert!(link.starts_with("http://127.0.0.1:") && link.contains("/sign-in?code="));
+    let base = link.split("/sign-in").next().unwrap().to_owned();
+
+    let mut browser = Browser::new();
+    let (status, _, page) = browser.get(&format!("{base}/"));
+    assert_eq!(status, 401, "not signed in yet");
+    assert!(page.contains("coalesce ui --open"));
+    let (status, headers, _) = browser.get(&link);
+    assert_eq!(status, 303);
+    assert_eq!(header(&headers, "location"), Some("/"));
+    let (status, headers, page) = browser.get(&format!("{base}/"));
+    assert_eq!(status, 200);
+    assert!(
+        header(&headers, "content-security-policy")
+            .is_some_and(|p| p.contains("default-src 'none'"))
+    );
+    assert!(page.contains("Northside Tenants Union"));
+    assert!(page.contains("Transit Justice"));
+    assert!(page.contains(&format!("/c/{c}/issues")));
+    // The link is spent.
+    let mut other = Browser::new();
+    let (status, _, page) = other.get(&link);
+    assert_eq!(status, 403);
+    assert!(page.contains("already used"));
+    // A path no page serves is a page too, in the browser's language; the API's own paths
+    // still answer JSON.
+    let (status, headers, page) = browser.get(&format!("{base}/no/such/page"));
+    assert_eq!(status, 404);
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(header(&headers, "content-security-policy").is_some());
+    let (status, refused) = api_call(node.home(), "GET", "/v1/no/such/route", None, true);
+    assert_eq!((status, refused["code"].as_str()), (404, Some("not_found")));
+    // Sign-in links are minted only with the API token.
+    let (status, _) = api_call(node.home(), "POST", "/v1/ui/sign-in", None, false);
+    assert_eq!(status, 401);
+    assert!(daemon.stop());
+}
+
+#[test]
+fn what_another_member_wrote_shows_as_text_on_this_node_s_pages() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside <b>Disability</b> Justice");
+    let (pa, pb) = (free_port(), free_port());
+    let da = a.run_daemon(pa);
+    let db = b.run_daemon(pb);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let issue = b.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        hostile,
+        "--description",
+        "<iframe src=//attacker.example></iframe>",
+    ]);
+    eventually(20, "B's issue to reach A", || {
+        let (status, _) = api_call(
+            a.home(),
+            "GET",
+            &format!("/v1/coalitions/{c}/issues/{issue}"),
+            None,
+            true,
+        );
+        (status == 200).then_some(())
+    });
+    let link = a.ok(&["ui"]);
+    let base = link.split("/sign-in").next().unwrap().to_owned();
+    let mut browser = Browser::new();
+    browser.get(&link);
+    for path in [
+        "/".to_owned(),
+        format!("/c/{c}/issues"),
+        format!("/c/{c}/issues/{issue}"),
+    ] {
+        let (status, _, page) = browser.get(&format!("{base}{path}"));
+        assert_eq!(status, 200, "{path}");
+        for raw in ["<script", "<img", "<iframe", "<b>"] {
+            assert!(!page.contains(raw), "{path} carries {raw}: {page}");
+        }
+    }
+    let (_, _, page) = browser.get(&format!("{base}/c/{c}/issues/{issue}"));
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(page.contains("Eastside &#60;b&#62;Disability&#60;/b&#62; Justice"));
+    assert!(da.stop());
+    assert!(db.stop());
+}
