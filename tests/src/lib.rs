@@ -417,3 +417,53 @@ pub fn network_lock() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// The Node.js checks' folder (`tests/js`: the JavaScript Automerge, playwright-core and
+/// axe-core, pinned in its `package-lock.json`), its packages installed with `npm ci` once.
+pub fn js_dir() -> PathBuf {
+    static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+    let _guard = NPM.lock().unwrap_or_else(|p| p.into_inner());
+    let installed = ["@automerge/automerge", "playwright-core", "axe-core"]
+        .iter()
+        .all(|p| dir.join("node_modules").join(p).exists());
+    if !installed {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm (Node.js) is needed for the checks in tests/js");
+        assert!(status.success(), "npm ci in {} failed", dir.display());
+    }
+    dir
+}
+
+/// Debian's Chromium (`/usr/bin/chromium`, or `$CHROMIUM`), installed with `apt-get` if it
+/// is missing.
+pub fn chromium() -> PathBuf {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    let path =
+        PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    INSTALL.call_once(|| {
+        if path.exists() {
+            return;
+        }
+        let install = || {
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !install() {
+            let _ = Command::new("apt-get").args(["update", "-q"]).status();
+            assert!(
+                install(),
+                "Chromium is needed for the web UI's browser tests (apt-get install chromium)"
+            );
+        }
+    });
+    assert!(path.exists(), "no Chromium at {}", path.display());
+    path
+}

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
 use coalesce_tests::Node;
 
@@ -78,29 +77,12 @@ fn exported_documents_load_with_the_automerge_library_and_match_the_json() {
     assert!(!doc.get_heads().is_empty());
 }
 
-static NPM: Mutex<()> = Mutex::new(());
-
-/// Installs the JavaScript Automerge package pinned in tests/js (once).
-fn js_dir() -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
-    let _guard = NPM.lock().unwrap();
-    if !dir.join("node_modules/@automerge/automerge").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm is needed to check exports against the JavaScript Automerge");
-        assert!(status.success(), "npm ci in {} failed", dir.display());
-    }
-    dir
-}
-
 #[test]
 fn exported_documents_load_in_javascript_automerge() {
     let node = Node::init("Northside Tenants Union");
     let out = tempfile::tempdir().unwrap();
     let (_c, am, json) = exported(&node, out.path());
-    let dir = js_dir();
+    let dir = coalesce_tests::js_dir();
     let result = Command::new("node")
         .arg(dir.join("load.mjs"))
         .arg(&am)

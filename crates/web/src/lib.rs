@@ -9,7 +9,7 @@
 //! - **Guards** on every page: the `Host` header must name an address the UI is served at
 //!   (against DNS rebinding); every form post carries the session's CSRF token and, when the
 //!   browser sends one, an `Origin` of this UI; responses carry a Content-Security-Policy with
-//!   no script at all, `nosniff`, no referrer, no framing, and are not cached.
+//!   no script at all, `nosniff`, the referrer only to this UI, no framing, and are not cached.
 //! - **Hostile text**: everything a page shows from records was written on some member's node;
 //!   askama templates escape it all (no template marks anything safe).
 //! - **Language**: the `coalesce_lang` cookie (set by the switcher on every page), else the
@@ -96,6 +96,8 @@ pub fn router(web: Web) -> Router {
         .route("/sign-out", post(sign_out))
         .route("/lang/{tag}", get(switch_language))
         .route("/assets/style.css", get(stylesheet))
+        .route("/favicon.ico", get(icon))
+        .route("/assets/icon.svg", get(icon))
         .route("/coalitions/new", get(pages::coalitions::new_form))
         .route("/coalitions", post(pages::coalitions::create))
         .route(
@@ -152,9 +154,11 @@ fn secure(h: &mut HeaderMap) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Not `no-referrer`: under it a browser sends `Origin: null` with this UI's own forms,
+    // and the Origin check could not tell them from another site's.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
@@ -368,6 +372,18 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../assets/style.css"),
+    )
+        .into_response()
+}
+
+/// The UI's icon (a browser asks for `/favicon.ico` on its own).
+async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        include_str!("../assets/icon.svg"),
     )
         .into_response()
 }

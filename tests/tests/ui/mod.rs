@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
+mod browser;
+
 use coalesce_tests::{Node, api_call, eventually, free_port};
 
 /// A browser's requests: cookies kept by hand, redirects not followed, so that each answer

@@ -1,0 +1,135 @@
+// The web UI in a real headless Chromium (Debian's, driven by playwright-core), as the
+// `ui::browser` end-to-end test runs it:
+//
+//   node ui.mjs SIGN_IN_LINK PAGES_JSON SCREENSHOT_DIR
+//
+// PAGES_JSON: [{"name": "home", "path": "/"}, ...]. Signs in with the one-time link, then for
+// English and Spanish, at 320 and 1280 px wide, opens every page and checks it: axe-core finds
+// no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
+// no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
+// keyboard-only walkthroughs: raise an issue and share it with a rank, in English and in
+// Spanish. Prints each failure and exits 1 if there was one.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const [, , signIn, pagesJson, shots] = process.argv;
+const pages = JSON.parse(pagesJson);
+mkdirSync(shots, { recursive: true });
+const base = new URL(signIn).origin;
+const failures = [];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+// The pages allow no script at all (their Content-Security-Policy): axe is put in by the
+// test's browser, past that policy.
+const context = await browser.newContext({ bypassCSP: true });
+const page = await context.newPage();
+page.on('request', (r) => {
+  if (!r.url().startsWith(base) && !r.url().startsWith('data:')) {
+    failures.push(`${page.url()}: asked ${r.url()}, outside the node`);
+  }
+});
+page.on('console', (m) => {
+  // A page answered with an error status is logged as such; the pages' own status is checked.
+  if (m.type() === 'error' && !/responded with a status of (404|422)/.test(m.text())) {
+    failures.push(`${page.url()}: console error: ${m.text()}`);
+  }
+});
+
+const signed = await page.goto(signIn);
+if (!signed.ok()) throw new Error(`signing in answered ${signed.status()}`);
+
+let checked = 0;
+for (const lang of ['en', 'es']) {
+  await page.goto(`${base}/lang/${lang}?back=/`);
+  for (const width of [320, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const p of pages) {
+      const where = `${p.name} (${lang}, ${width}px)`;
+      const resp = await page.goto(base + p.path);
+      if (resp.status() !== (p.status || 200)) failures.push(`${where}: answered ${resp.status()}`);
+      const facts = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll('h1').length,
+        skip: !!document.querySelector('a[href="#main"]'),
+        main: document.querySelectorAll('main').length,
+        wide: document.documentElement.scrollWidth > window.innerWidth,
+      }));
+      if (facts.lang !== lang) failures.push(`${where}: lang is "${facts.lang}"`);
+      if (facts.h1 !== 1) failures.push(`${where}: ${facts.h1} h1 elements`);
+      if (!facts.skip) failures.push(`${where}: no skip link`);
+      if (facts.main !== 1) failures.push(`${where}: ${facts.main} main landmarks`);
+      if (facts.wide) failures.push(`${where}: scrolls sideways`);
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() =>
+        // eslint-disable-next-line no-undef
+        axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+        }));
+      for (const v of result.violations) {
+        const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+        failures.push(`${where}: ${v.id} (${v.impact}): ${v.help}: ${nodes}`);
+      }
+      await page.screenshot({ path: `${shots}/${p.name}-${lang}-${width}.png`, fullPage: true });
+      checked += 1;
+    }
+  }
+}
+
+/** Presses Tab until the focused element satisfies `pred` (at most 80 times). */
+async function tabTo(what, pred) {
+  for (let i = 0; i < 80; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(pred)) return;
+  }
+  throw new Error(`could not reach ${what} with the keyboard on ${page.url()}`);
+}
+
+/** Raise an issue and share it with a rank, with the keyboard alone. */
+async function raiseAndShare(lang, issuesPath, title, raiseLabel, shareLabel, rankText) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(issuesPath)}`);
+  await tabTo('the title field', () => document.activeElement.id === 'title');
+  await page.keyboard.type(title);
+  await tabTo('the description field', () => document.activeElement.id === 'description');
+  await page.keyboard.type('Ramps are missing at most stops.');
+  await tabTo('the tags field', () => document.activeElement.id === 'tags');
+  await page.keyboard.type('disability, transit');
+  await tabTo('the raise button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(raiseLabel)};`));
+  await Promise.all([page.waitForURL(/done=issue-raised/), page.keyboard.press('Enter')]);
+  const h1 = await page.textContent('h1');
+  if (h1.trim() !== title) failures.push(`${lang} walkthrough: the issue page's h1 is "${h1}"`);
+  await tabTo('the rank field', () => document.activeElement.id === 'rank');
+  await page.keyboard.type('3');
+  await tabTo('the share button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(shareLabel)};`));
+  await Promise.all([page.waitForURL(/done=issue-shared/), page.keyboard.press('Enter')]);
+  const text = await page.textContent('main');
+  if (!text.includes(rankText)) failures.push(`${lang} walkthrough: the share is not shown ("${rankText}")`);
+}
+
+const issues = pages.find((p) => p.name === 'issues').path;
+for (const args of [
+  ['en', issues, 'Curb ramps at bus stops', 'Raise the issue', 'Share with this rank', ': rank 3'],
+  ['es', issues, 'Rampas en las paradas', 'Plantear el tema', 'Compartir con esta prioridad', ': prioridad 3'],
+]) {
+  try {
+    await raiseAndShare(...args);
+  } catch (e) {
+    const text = (await page.textContent('main').catch(() => '')) || '';
+    failures.push(`${args[0]} walkthrough: ${e.message.split('\n')[0]} at ${page.url()}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    await page.screenshot({ path: `${shots}/walkthrough-${args[0]}-failed.png`, fullPage: true });
+  }
+}
+
+await browser.close();
+for (const f of failures) console.log(`FAIL ${f}`);
+console.log(`${checked} page views checked, ${failures.length} failures`);
+process.exit(failures.length ? 1 : 0);
