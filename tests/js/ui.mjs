@@ -1,14 +1,15 @@
 // The web UI in a real headless Chromium (Debian's, driven by playwright-core), as the
 // `ui::browser` end-to-end test runs it:
 //
-//   node ui.mjs SIGN_IN_LINK PAGES_JSON SCREENSHOT_DIR
+//   node ui.mjs SIGN_IN_LINK PAGES_JSON SCREENSHOT_DIR WALKS_JSON
 //
-// PAGES_JSON: [{"name": "home", "path": "/"}, ...]. Signs in with the one-time link, then for
+// PAGES_JSON: [{"name": "home", "path": "/", "status": 200}, ...]; WALKS_JSON: {"en": path of
+// an open proposal, "es": another}. Signs in with the one-time link, then for
 // English and Spanish, at 320 and 1280 px wide, opens every page and checks it: axe-core finds
 // no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
 // no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
-// keyboard-only walkthroughs: raise an issue and share it with a rank, in English and in
-// Spanish. Prints each failure and exits 1 if there was one.
+// keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
+// rank; block a proposal with a reason. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -16,7 +17,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const [, , signIn, pagesJson, shots] = process.argv;
+const [, , signIn, pagesJson, shots, walksJson] = process.argv;
+const walks = JSON.parse(walksJson || '{}');
 const pages = JSON.parse(pagesJson);
 mkdirSync(shots, { recursive: true });
 const base = new URL(signIn).origin;
@@ -115,7 +117,38 @@ async function raiseAndShare(lang, issuesPath, title, raiseLabel, shareLabel, ra
   if (!text.includes(rankText)) failures.push(`${lang} walkthrough: the share is not shown ("${rankText}")`);
 }
 
+/** Block a proposal with a reason, with the keyboard alone. */
+async function block(lang, path, submitLabel, reason, shown) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(path)}`);
+  await tabTo('the positions', () => document.activeElement.name === 'stance');
+  // Arrow keys move the choice within the group: agree, stand aside, disagree, block.
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowDown');
+  const chosen = await page.evaluate(() => document.activeElement.value);
+  if (chosen !== 'block') throw new Error(`the arrow keys chose "${chosen}"`);
+  await tabTo('the reason field', () => document.activeElement.id === 'reason');
+  await page.keyboard.type(reason);
+  await tabTo('the submit button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(submitLabel)};`));
+  await Promise.all([page.waitForURL(/done=vote-recorded/), page.keyboard.press('Enter')]);
+  const text = await page.textContent('main');
+  for (const s of [shown, reason]) {
+    if (!text.includes(s)) failures.push(`${lang} block walkthrough: "${s}" is not shown`);
+  }
+}
+
 const issues = pages.find((p) => p.name === 'issues').path;
+for (const [lang, path, label, reason, shown] of [
+  ['en', walks.en, 'Record the position', 'The letter names a candidate.', '1 blocked'],
+  ['es', walks.es, 'Registrar la posición', 'La carta nombra a un candidato.', '1 bloquearon'],
+]) {
+  if (!path) continue;
+  try {
+    await block(lang, path, label, reason, shown);
+  } catch (e) {
+    failures.push(`${lang} block walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
+    await page.screenshot({ path: `${shots}/block-${lang}-failed.png`, fullPage: true });
+  }
+}
 for (const args of [
   ['en', issues, 'Curb ramps at bus stops', 'Raise the issue', 'Share with this rank', ': rank 3'],
   ['es', issues, 'Rampas en las paradas', 'Plantear el tema', 'Compartir con esta prioridad', ': prioridad 3'],

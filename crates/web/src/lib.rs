@@ -17,7 +17,9 @@
 //!
 //! Pages: what needs me (`/`), founding a coalition (`/coalitions/new`), a coalition's issues
 //! (`/c/{id}/issues`, filtered and paginated, with the form to raise one) and one issue
-//! (`/c/{id}/issues/{issue}`, with the form to share it with a rank).
+//! (`/c/{id}/issues/{issue}`, with the form to share it with a rank), a coalition's proposals
+//! (`/c/{id}/proposals`) and one proposal (`/c/{id}/proposals/{p}`: its rule in words, the
+//! outcome as a sentence and a chart with the positions' table, the form to take a position).
 
 mod i18n;
 mod pages;
@@ -105,6 +107,15 @@ pub fn router(web: Web) -> Router {
             get(pages::issues::list).post(pages::issues::raise),
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
+        .route("/c/{coalition}/proposals", get(pages::proposals::list))
+        .route(
+            "/c/{coalition}/proposals/{proposal}",
+            get(pages::proposals::show),
+        )
+        .route(
+            "/c/{coalition}/proposals/{proposal}/position",
+            post(pages::proposals::take_position),
+        )
         .route(
             "/c/{coalition}/issues/{issue}/share",
             post(pages::issues::share),

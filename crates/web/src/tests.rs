@@ -17,6 +17,8 @@ struct Ui {
     app: Router,
     sessions: Arc<Sessions>,
     coalition: String,
+    /// An open proposal (general, consensus).
+    proposal: String,
     _dir: tempfile::TempDir,
 }
 
@@ -24,6 +26,21 @@ struct Ui {
 /// on a thread of its own, as the node's core does.
 fn ui() -> Ui {
     let (dir, mut r, c) = commands::testing::replica();
+    let proposal = match commands::ops::handle(
+        &mut r,
+        commands::ops::Request::ProposalCreate {
+            coalition: c.to_string(),
+            body: commands::ops::proposals::NewProposalRequest {
+                kind: "general".into(),
+                title: "Endorse the <b>fare strike</b>".into(),
+                text: "We join the strike on May 1.".into(),
+                closes: None,
+            },
+        },
+    ) {
+        Ok(commands::ops::Reply::Created(made)) => made.id,
+        other => panic!("{other:?}"),
+    };
     let (tx, mut rx) = mpsc::channel::<api::Job>(8);
     std::thread::spawn(move || {
         while let Some(api::Job::Op(req, reply)) = rx.blocking_recv() {
@@ -40,6 +57,7 @@ fn ui() -> Ui {
         app,
         sessions,
         coalition: c.to_string(),
+        proposal,
         _dir: dir,
     }
 }
@@ -312,6 +330,54 @@ async fn raise_then_share_with_a_rank() {
     assert!(page.contains("Northside Tenants Union: rank 2"), "{page}");
 }
 
+#[tokio::test]
+async fn a_block_needs_a_reason_then_blocks_the_proposal() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let path = format!("/c/{}/proposals/{}", ui.coalition, ui.proposal);
+    let (status, _, page) = ui.get(&path, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Endorse the &#60;b&#62;fare strike&#60;/b&#62;"));
+    assert!(page.contains("Open: 0 of 1 agreed"), "{page}");
+    assert!(page.contains(r#"role="img""#), "the chart");
+    let position = format!("{path}/position");
+    let (status, _, page) = ui
+        .post(&position, &cookie, &[("csrf", &csrf), ("stance", "block")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="reason-error""#));
+    assert!(page.contains("A block needs a reason"));
+    assert!(page.contains(r#"value="block" aria-describedby="stance-block-help" checked"#));
+    let (status, _, _) = ui
+        .post(&position, &cookie, &[("csrf", &csrf), ("stance", "maybe")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, headers, _) = ui
+        .post(
+            &position,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("stance", "block"),
+                ("reason", "We are <i>nonpartisan</i>"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    let (_, _, page) = ui.get(&format!("{path}?done=vote-recorded"), &cookie).await;
+    assert!(page.contains("position is recorded"));
+    assert!(
+        page.contains("0 of 1 agreed, 0 stood aside, 0 disagreed, 1 blocked"),
+        "{page}"
+    );
+    assert!(page.contains("We are &#60;i&#62;nonpartisan&#60;/i&#62;"));
+    assert!(page.contains("This proposal is decided"));
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/proposals", ui.coalition), &cookie)
+        .await;
+    assert!(page.contains("Not passed") && page.contains("General decision"));
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,
@@ -358,7 +424,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
     for id in es.keys() {
         assert!(en.contains_key(id), "en: message `{id}` missing");
     }
-    // Every message the templates and code name is in the catalogs.
+    // Every message the templates and code name is in the catalogs: the ids given to `t`,
+    // `tw`, `t_with` and `Field::text` (its label and help), and those made from a value.
     let code = [
         include_str!("../templates/base.html"),
         include_str!("../templates/home.html"),
@@ -366,28 +433,68 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/issue.html"),
         include_str!("../templates/coalition_new.html"),
         include_str!("../templates/problem.html"),
+        include_str!("../templates/proposals.html"),
+        include_str!("../templates/proposal.html"),
+        include_str!("../templates/coalition_nav.html"),
         include_str!("lib.rs"),
         include_str!("pages/mod.rs"),
         include_str!("pages/home.rs"),
         include_str!("pages/issues.rs"),
         include_str!("pages/coalitions.rs"),
+        include_str!("pages/proposals.rs"),
     ];
+    let mut named: Vec<String> = Vec::new();
     for text in code {
-        for quoted in text.split('"').skip(1).step_by(2) {
-            let looks_like_id = quoted.len() > 3
-                && quoted
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
-                && quoted.contains('-')
-                && en
-                    .keys()
-                    .any(|k| k.split('-').next() == quoted.split('-').next());
-            if looks_like_id && !["new-coalition"].contains(&quoted) {
-                assert!(
-                    en.contains_key(quoted) || en.keys().any(|k| k.starts_with(quoted)),
-                    "`{quoted}` is named in the code but in no catalog"
-                );
+        for call in [".t(\"", ".tw(\"", ".t_with(\"", "t(\"", "tw(\""] {
+            for rest in text.split(call).skip(1) {
+                if let Some(id) = rest.split('"').next()
+                    && !id.contains('{')
+                {
+                    named.push(id.to_owned());
+                }
             }
         }
+        for rest in text.split("Field::text(").skip(1) {
+            // (chrome, "name", "label", "help")
+            let quoted: Vec<&str> = rest.split('"').skip(1).step_by(2).take(3).collect();
+            named.extend(quoted.iter().skip(1).map(|s| (*s).to_owned()));
+        }
+    }
+    assert!(named.len() > 60, "the ids are found ({})", named.len());
+    named.extend(
+        model::IssueStatus::ALL
+            .iter()
+            .map(|s| format!("status-{}", s.as_str())),
+    );
+    named.extend(
+        model::DecisionKind::ALL
+            .iter()
+            .map(|k| format!("kind-{}", k.as_str())),
+    );
+    for s in model::Stance::ALL {
+        named.push(format!("stance-{}", s.as_str()));
+        named.push(format!("stance-{}-help", s.as_str()));
+    }
+    for o in [
+        model::Outcome::Open,
+        model::Outcome::Passed,
+        model::Outcome::Failed,
+        model::Outcome::Blocked,
+    ] {
+        named.push(format!("outcome-{}", o.as_str()));
+    }
+    for m in [
+        model::Method::Consensus,
+        model::Method::Consent,
+        model::Method::Majority,
+    ] {
+        named.push(format!("method-{m}"));
+    }
+    named.extend((1..=12).map(|m| format!("month-{m}")));
+    for id in named {
+        assert!(
+            en.contains_key(&id),
+            "`{id}` is named in the code but in no catalog"
+        );
     }
 }

@@ -3,8 +3,9 @@
 //! nodes, 50 issues with descriptions, tags, shares and evidence, one title written to attack
 //! the page — in English and Spanish at 320 and 1280 px: axe-core finds no WCAG 2.2 A/AA
 //! violation, each page has its `lang`, one h1, a main landmark and a skip link, nothing
-//! scrolls sideways and nothing is loaded from outside the node; then an issue is raised and
-//! shared with a rank with the keyboard alone, in both languages. Screenshots of every page
+//! scrolls sideways and nothing is loaded from outside the node; then, with the keyboard alone
+//! and in both languages, an issue is raised and shared with a rank, and a proposal is
+//! blocked with a reason. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
 use std::process::Command;
@@ -92,6 +93,54 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         (issue["issue"]["ranks"].as_object()?.len() == 2).then_some(())
     });
 
+    // Proposals in every state: passed, blocked, open with a closing date, and one open
+    // for each language's keyboard walkthrough.
+    let proposals = format!("/v1/coalitions/{c}/proposals");
+    let mut open = |kind: &str, title: &str, closes: Option<&str>| {
+        let body = json!({"kind": kind, "title": title, "text": "Members agreed at the assembly to bring this to a decision.", "closes": closes});
+        let (status, made) = api_call(a.home(), "POST", &proposals, Some(&body), true);
+        assert_eq!(status, 201, "{made}");
+        made["id"].as_str().unwrap().to_owned()
+    };
+    let passed = open("general", "Endorse the May Day fare strike", None);
+    let blocked = open("public-statement", "Statement on the bus cuts", None);
+    let closing = open("general", "Join the regional transit alliance", Some("30d"));
+    let walk_en = open("general", "Co-sign the letter to the transit board", None);
+    let walk_es = open("general", "Firmar la carta a la junta de transporte", None);
+    let _ = &mut open;
+    api_call(
+        a.home(),
+        "PUT",
+        &format!("{proposals}/{passed}/position"),
+        Some(&json!({"stance": "agree"})),
+        true,
+    );
+    eventually(20, "the proposals to reach B", || {
+        b.succeeds(&["proposal", "show", "--coalition", &c, &walk_es])
+            .then_some(())
+    });
+    b.ok(&["proposal", "vote", "--coalition", &c, &passed, "agree"]);
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &blocked,
+        "block",
+        "--reason",
+        "We are nonpartisan: <b>no statements</b> on elections.",
+    ]);
+    b.ok(&["proposal", "vote", "--coalition", &c, &closing, "abstain"]);
+    eventually(20, "B's positions to reach A", || {
+        let taken = |id: &str| {
+            let (_, p) = api_call(a.home(), "GET", &format!("{proposals}/{id}"), None, true);
+            p["proposal"]["positions"]
+                .as_object()
+                .map_or(0, |o| o.len())
+        };
+        (taken(&passed) == 2 && taken(&blocked) == 1 && taken(&closing) == 1).then_some(())
+    });
+
     let pages = json!([
         {"name": "home", "path": "/"},
         {"name": "new-coalition", "path": "/coalitions/new"},
@@ -100,8 +149,16 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "issues-filtered", "path": format!("/c/{c}/issues?tag=disability&status=raised")},
         {"name": "issue", "path": format!("/c/{c}/issues/{shown}")},
         {"name": "hostile-issue", "path": format!("/c/{c}/issues/{}", ids[7])},
+        {"name": "proposals", "path": format!("/c/{c}/proposals")},
+        {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
+        {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
+        {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
         {"name": "not-found", "path": "/no/such/page", "status": 404},
     ]);
+    let walks = json!({
+        "en": format!("/c/{c}/proposals/{walk_en}"),
+        "es": format!("/c/{c}/proposals/{walk_es}"),
+    });
     let link = a.ok(&["ui"]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
     // Only this run's screenshots.
@@ -111,6 +168,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         .arg(&link)
         .arg(pages.to_string())
         .arg(&shots)
+        .arg(walks.to_string())
         .env("CHROMIUM", &chromium)
         .output()
         .expect("node (Node.js) runs the browser checks");
@@ -121,7 +179,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("32 page views checked, 0 failures"),
+        stdout.contains("48 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

@@ -135,3 +135,77 @@ month-10 = October
 month-11 = November
 month-12 = December
 date-time = { $month } { $day }, { $year }, { $time } UTC
+
+# A coalition's own navigation.
+coalition-nav = { $coalition }
+coalition-nav-issues = Issues
+coalition-nav-proposals = Proposals
+home-proposals-link = Proposals of { $coalition }
+
+proposals-title = Proposals of { $coalition }
+proposals-filter = Filter the proposals
+proposals-filter-kind = Kind
+proposals-filter-any = Any kind
+proposals-none = No proposal matches.
+proposals-showing = Proposals { $from } to { $to } of { $total }
+proposals-table-caption = The coalition's proposals and where each stands
+proposal-col-title = Proposal
+proposal-col-kind = Kind
+proposal-col-outcome = Where it stands
+proposal-col-closes = Positions count until
+proposals-back = Back to the proposals
+
+kind-amendment = Charter amendment
+kind-membership = Membership
+kind-allocation = Allocation from a pool
+kind-public-statement = Public statement
+kind-general = General decision
+
+method-consensus = Consensus: it passes when at least one member agrees and nobody disagrees or blocks
+method-consent = Consent: it passes when at least one member agrees and nobody blocks
+method-majority = Majority: it passes when more members agree than disagree (a block counts as disagreeing)
+method-super-majority = Super-majority: it passes when at least { $fraction } of the members taking sides agree
+proposal-rule = Rule: { $method }. Quorum: { $quorum } of the { $electorate } members must take a position.
+
+outcome-open = Open
+outcome-passed = Passed
+outcome-failed = Not passed
+outcome-blocked = Blocked
+outcome-sentence = { $outcome }: { $agree } of { $electorate } agreed, { $abstain } stood aside, { $disagree } disagreed, { $block } blocked, { $pending } not answered yet; quorum { $met ->
+    [yes] met
+   *[no] not met yet
+  }.
+
+stance-agree = Agree
+stance-abstain = Stand aside (abstain)
+stance-disagree = Disagree
+stance-block = Block
+stance-pending = Not answered yet
+stance-agree-help = You support it.
+stance-abstain-help = You let it go ahead without taking part in it.
+stance-disagree-help = You are against it, but do not stop it for everyone.
+stance-block-help = You stop it for everyone: only when it goes against the coalition's values or commitments. Say why below.
+
+proposal-by = Opened by { $name } on { $date }
+proposal-closes = Positions count until { $date }.
+proposal-no-close = Open until decided.
+proposal-text = Text
+proposal-no-text = No text.
+proposal-positions = Positions
+proposal-positions-caption = Each member's position and reason
+proposal-col-member = Member
+proposal-col-position = Position
+proposal-col-reason = Reason
+proposal-col-when = When
+proposal-chart-title = Positions on “{ $title }”
+
+vote-title = Your organization's position
+vote-stance = Position
+vote-reason = Reason
+vote-reason-help = Required for a block; every member will read it.
+vote-submit = Record the position
+vote-recorded = Your organization's position is recorded.
+vote-decided = This proposal is decided: a position no longer changes it.
+vote-not-member = Your organization is not in this proposal's electorate.
+error-stance = Choose a position.
+error-block-reason = A block needs a reason: say what in the proposal goes against the coalition's values or commitments.

@@ -135,3 +135,77 @@ month-10 = octubre
 month-11 = noviembre
 month-12 = diciembre
 date-time = { $day } de { $month } de { $year }, { $time } UTC
+
+# La navegación propia de una coalición.
+coalition-nav = { $coalition }
+coalition-nav-issues = Temas
+coalition-nav-proposals = Propuestas
+home-proposals-link = Propuestas de { $coalition }
+
+proposals-title = Propuestas de { $coalition }
+proposals-filter = Filtrar las propuestas
+proposals-filter-kind = Tipo
+proposals-filter-any = Cualquier tipo
+proposals-none = Ninguna propuesta coincide.
+proposals-showing = Propuestas { $from } a { $to } de { $total }
+proposals-table-caption = Las propuestas de la coalición y en qué punto está cada una
+proposal-col-title = Propuesta
+proposal-col-kind = Tipo
+proposal-col-outcome = En qué punto está
+proposal-col-closes = Las posiciones cuentan hasta
+proposals-back = Volver a las propuestas
+
+kind-amendment = Enmienda de la carta
+kind-membership = Membresía
+kind-allocation = Asignación de un fondo
+kind-public-statement = Declaración pública
+kind-general = Decisión general
+
+method-consensus = Consenso: se aprueba cuando al menos un miembro está de acuerdo y nadie está en contra ni bloquea
+method-consent = Consentimiento: se aprueba cuando al menos un miembro está de acuerdo y nadie bloquea
+method-majority = Mayoría: se aprueba cuando hay más miembros a favor que en contra (un bloqueo cuenta como en contra)
+method-super-majority = Mayoría cualificada: se aprueba cuando al menos { $fraction } de los miembros que toman partido están a favor
+proposal-rule = Regla: { $method }. Quórum: { $quorum } de los { $electorate } miembros deben tomar posición.
+
+outcome-open = Abierta
+outcome-passed = Aprobada
+outcome-failed = No aprobada
+outcome-blocked = Bloqueada
+outcome-sentence = { $outcome }: { $agree } de { $electorate } a favor, { $abstain } se hicieron a un lado, { $disagree } en contra, { $block } bloquearon, { $pending } aún sin responder; quórum { $met ->
+    [yes] alcanzado
+   *[no] aún no alcanzado
+  }.
+
+stance-agree = A favor
+stance-abstain = Hacerse a un lado (abstenerse)
+stance-disagree = En contra
+stance-block = Bloquear
+stance-pending = Aún sin responder
+stance-agree-help = La apoyan.
+stance-abstain-help = La dejan seguir adelante sin tomar parte en ella.
+stance-disagree-help = Están en contra, pero no la detienen para todos.
+stance-block-help = La detienen para todos: solo cuando va contra los valores o compromisos de la coalición. Digan por qué abajo.
+
+proposal-by = Abierta por { $name } el { $date }
+proposal-closes = Las posiciones cuentan hasta el { $date }.
+proposal-no-close = Abierta hasta que se decida.
+proposal-text = Texto
+proposal-no-text = Sin texto.
+proposal-positions = Posiciones
+proposal-positions-caption = La posición de cada miembro y su razón
+proposal-col-member = Miembro
+proposal-col-position = Posición
+proposal-col-reason = Razón
+proposal-col-when = Cuándo
+proposal-chart-title = Posiciones sobre «{ $title }»
+
+vote-title = La posición de su organización
+vote-stance = Posición
+vote-reason = Razón
+vote-reason-help = Obligatoria para bloquear; todos los miembros la leerán.
+vote-submit = Registrar la posición
+vote-recorded = La posición de su organización está registrada.
+vote-decided = Esta propuesta está decidida: una posición ya no la cambia.
+vote-not-member = Su organización no forma parte del electorado de esta propuesta.
+error-stance = Elija una posición.
+error-block-reason = Un bloqueo necesita una razón: digan qué de la propuesta va contra los valores o compromisos de la coalición.

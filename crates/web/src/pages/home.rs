@@ -29,6 +29,7 @@ pub(crate) struct Card {
     pub(crate) counts: String,
     pub(crate) member: bool,
     pub(crate) issues_link: String,
+    pub(crate) proposals_link: String,
     pub(crate) caption: String,
     pub(crate) nodes: Vec<NodeRow>,
 }
@@ -107,6 +108,10 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
                 member: s.me.is_some(),
                 issues_link: c.tw(
                     "home-issues-link",
+                    &[("coalition", Arg::Text(s.name.clone()))],
+                ),
+                proposals_link: c.tw(
+                    "home-proposals-link",
                     &[("coalition", Arg::Text(s.name.clone()))],
                 ),
                 caption: c.tw(

@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::issues::{IssueQuery, NewIssueRequest, ShareRequest};
-use commands::ops::{OpError, Reply, Request};
+use commands::ops::{Reply, Request};
 use model::{IssueStatus, MemberId};
 
-use super::{Chrome, Field, page};
+use super::{Chrome, CoalitionNav, Field, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -29,30 +29,6 @@ fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
     names.get(m).cloned().unwrap_or_else(|| m.to_string())
 }
 
-/// The coalition's name, or what the node said when it has none by that id.
-async fn coalition_name(web: &Web, id: &str) -> Result<String, OpError> {
-    match web.ask(Request::CoalitionList).await? {
-        Reply::Coalitions(list) => list
-            .into_iter()
-            .find(|s| s.id.as_str() == id)
-            .map(|s| s.name)
-            .ok_or_else(|| {
-                OpError::new(
-                    commands::ops::ErrorCode::NotFound,
-                    format!("no coalition with id `{id}` here"),
-                )
-            }),
-        _ => Err(unexpected()),
-    }
-}
-
-fn unexpected() -> OpError {
-    OpError::new(
-        commands::ops::ErrorCode::Internal,
-        "the node answered with something else than asked",
-    )
-}
-
 /// A row of the inventory.
 #[derive(Debug)]
 pub(crate) struct Row {
@@ -68,6 +44,7 @@ pub(crate) struct Row {
 #[template(path = "issues.html")]
 struct Issues {
     c: Chrome,
+    nav: CoalitionNav,
     heading: String,
     coalition: String,
     tag: String,
@@ -126,22 +103,11 @@ fn raise_fields(c: &Chrome, f: &RaiseForm) -> Vec<Field> {
 
 /// The address of a page of the inventory.
 fn page_link(coalition: &str, q: &ListQuery, offset: usize) -> String {
-    let mut params = vec![];
-    if !q.tag.is_empty() {
-        params.push(("tag", q.tag.clone()));
-    }
-    if !q.status.is_empty() {
-        params.push(("status", q.status.clone()));
-    }
-    if offset > 0 {
-        params.push(("offset", offset.to_string()));
-    }
-    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
-    if query.is_empty() {
-        format!("/c/{coalition}/issues")
-    } else {
-        format!("/c/{coalition}/issues?{query}")
-    }
+    super::page_link(
+        &format!("/c/{coalition}/issues"),
+        &[("tag", &q.tag), ("status", &q.status)],
+        offset,
+    )
 }
 
 /// The raise form as the inventory page shows it: as sent, with what was wrong.
@@ -188,8 +154,8 @@ async fn inventory(
     let c = visit
         .chrome("issues")
         .with_notice(q.done.as_deref(), NOTICES);
-    let name = match coalition_name(web, coalition).await {
-        Ok(n) => n,
+    let name = match super::coalition(web, coalition).await {
+        Ok(s) => s.name,
         Err(e) => return super::node_error(visit, &e),
     };
     let query = IssueQuery {
@@ -250,6 +216,11 @@ async fn inventory(
     page(
         status_code,
         &Issues {
+            nav: CoalitionNav {
+                id: coalition.to_owned(),
+                label: name.clone(),
+                here: "issues",
+            },
             heading: c.tw("issues-title", &[("coalition", Arg::Text(name))]),
             c,
             coalition: coalition.to_owned(),

@@ -4,14 +4,15 @@
 pub(crate) mod coalitions;
 pub(crate) mod home;
 pub(crate) mod issues;
+pub(crate) mod proposals;
 
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commands::ops::{ErrorCode, OpError};
 
-use crate::Visit;
 use crate::i18n::{Arg, Lang};
+use crate::{Visit, Web};
 
 /// The frame every page shares.
 #[derive(Debug, Clone)]
@@ -186,4 +187,59 @@ pub(crate) fn node_error(v: &Visit, e: &OpError) -> Response {
         c.tw("error-node", &[("message", Arg::Text(e.message.clone()))])
     };
     problem(&c, status, message, None)
+}
+
+/// A coalition's own navigation, on its pages.
+#[derive(Debug, Clone)]
+pub(crate) struct CoalitionNav {
+    pub(crate) id: String,
+    /// The navigation's accessible name (the coalition's name).
+    pub(crate) label: String,
+    /// Which area is this page: `issues` or `proposals`.
+    pub(crate) here: &'static str,
+}
+
+/// The coalition `id` as this node holds it, or what the node said when it holds none.
+pub(crate) async fn coalition(
+    web: &Web,
+    id: &str,
+) -> Result<commands::ops::coalitions::CoalitionSummary, OpError> {
+    match web.ask(commands::ops::Request::CoalitionList).await? {
+        commands::ops::Reply::Coalitions(list) => list
+            .into_iter()
+            .find(|s| s.id.as_str() == id)
+            .ok_or_else(|| {
+                OpError::new(
+                    ErrorCode::NotFound,
+                    format!("no coalition with id `{id}` here"),
+                )
+            }),
+        _ => Err(unexpected()),
+    }
+}
+
+/// The node answered an operation with a reply of another kind (a bug).
+pub(crate) fn unexpected() -> OpError {
+    OpError::new(
+        ErrorCode::Internal,
+        "the node answered with something else than asked",
+    )
+}
+
+/// The address of a page of a listing: `path` with the query's non-empty `params` and the
+/// offset (left out at 0).
+pub(crate) fn page_link(path: &str, params: &[(&str, &str)], offset: usize) -> String {
+    let offset = offset.to_string();
+    let mut all: Vec<(&str, &str)> = params
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if offset != "0" {
+        all.push(("offset", &offset));
+    }
+    match serde_urlencoded::to_string(&all) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    }
 }

@@ -1,0 +1,497 @@
+//! A coalition's proposals: the list (filtered by kind, a page at a time) and one proposal —
+//! its rule in words, the outcome as a sentence and as a chart with the positions' table one
+//! step away, and the form to take this organization's position (a block needs a reason).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::proposals::{PositionRequest, ProposalQuery, ProposalView};
+use commands::ops::{Reply, Request};
+use model::{DecisionKind, MemberId, Method, Outcome, Stance};
+
+use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use crate::i18n::{Arg, date_time};
+use crate::{Visit, Web, see_other};
+
+/// Proposals on a page.
+const PAGE: usize = 25;
+
+/// Notices a redirect may ask for.
+const NOTICES: &[&str] = &["vote-recorded"];
+
+fn kind_name(c: &Chrome, k: DecisionKind) -> String {
+    c.t(&format!("kind-{}", k.as_str()))
+}
+
+fn outcome_name(c: &Chrome, o: Outcome) -> String {
+    c.t(&format!("outcome-{}", o.as_str()))
+}
+
+fn stance_name(c: &Chrome, s: Stance) -> String {
+    c.t(&format!("stance-{}", s.as_str()))
+}
+
+fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
+    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+}
+
+/// "Passed: 5 of 6 agreed, 1 stood aside, …; quorum met."
+fn sentence(c: &Chrome, v: &ProposalView) -> String {
+    let t = &v.tally;
+    let taken = t.electorate.saturating_sub(t.pending);
+    let count = |n: u64| Arg::Count(usize::try_from(n).unwrap_or(usize::MAX));
+    c.tw(
+        "outcome-sentence",
+        &[
+            ("outcome", Arg::Text(outcome_name(c, v.outcome))),
+            ("agree", count(t.agree)),
+            ("electorate", count(t.electorate)),
+            ("abstain", count(t.abstain)),
+            ("disagree", count(t.disagree)),
+            ("block", count(t.block)),
+            ("pending", count(t.pending)),
+            (
+                "met",
+                Arg::Text(
+                    if taken >= t.quorum_needed {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_owned(),
+                ),
+            ),
+        ],
+    )
+}
+
+/// A row of the list.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) kind: String,
+    pub(crate) outcome: String,
+    pub(crate) closes: String,
+}
+
+#[derive(Template)]
+#[template(path = "proposals.html")]
+struct Proposals {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    kind: String,
+    kinds: Vec<(&'static str, String)>,
+    showing: String,
+    rows: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The list's filter and page, as the address carries them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    offset: usize,
+}
+
+/// The coalition's proposals.
+pub(crate) async fn list(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("proposals");
+    let summary = match super::coalition(&web, &coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let query = ProposalQuery {
+        kind: Some(q.kind.clone()).filter(|k| !k.is_empty()),
+        offset: q.offset,
+        limit: Some(PAGE),
+    };
+    let list = match web
+        .ask(Request::ProposalList {
+            coalition: coalition.clone(),
+            query,
+        })
+        .await
+    {
+        Ok(Reply::Proposals(p)) => p,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let rows: Vec<Row> = list
+        .proposals
+        .iter()
+        .map(|v| Row {
+            id: v.proposal.id.to_string(),
+            title: v.proposal.title.clone(),
+            kind: kind_name(&c, v.proposal.kind),
+            outcome: outcome_name(&c, v.outcome),
+            closes: v
+                .proposal
+                .closes_at
+                .map_or_else(|| "–".to_owned(), |t| date_time(c.l, t)),
+        })
+        .collect();
+    let showing = c.tw(
+        "proposals-showing",
+        &[
+            ("from", Arg::Count(list.offset + 1)),
+            ("to", Arg::Count(list.offset + rows.len())),
+            ("total", Arg::Count(list.total)),
+        ],
+    );
+    let path = format!("/c/{coalition}/proposals");
+    let previous = (list.offset > 0).then(|| {
+        super::page_link(
+            &path,
+            &[("kind", &q.kind)],
+            list.offset.saturating_sub(PAGE),
+        )
+    });
+    let next = list
+        .next
+        .map(|n| super::page_link(&path, &[("kind", &q.kind)], n));
+    let kinds = DecisionKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), kind_name(&c, *k)))
+        .collect();
+    page(
+        StatusCode::OK,
+        &Proposals {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: summary.name.clone(),
+                here: "proposals",
+            },
+            heading: c.tw("proposals-title", &[("coalition", Arg::Text(summary.name))]),
+            c,
+            kind: q.kind,
+            kinds,
+            showing,
+            rows,
+            previous,
+            next,
+        },
+    )
+}
+
+/// A bar of the chart: one stance, its count.
+#[derive(Debug)]
+pub(crate) struct Bar {
+    pub(crate) label: String,
+    pub(crate) count: u64,
+    /// Its top (the label's baseline).
+    pub(crate) y: u64,
+    /// Its length, of 300.
+    pub(crate) width: u64,
+    pub(crate) fill: &'static str,
+}
+
+/// A row of the positions' table.
+#[derive(Debug)]
+pub(crate) struct PositionRow {
+    pub(crate) name: String,
+    pub(crate) stance: String,
+    pub(crate) reason: String,
+    pub(crate) when: String,
+}
+
+/// A choice of the position form.
+#[derive(Debug)]
+pub(crate) struct Choice {
+    pub(crate) value: &'static str,
+    pub(crate) label: String,
+    pub(crate) help: String,
+    pub(crate) checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    c: Chrome,
+    coalition: String,
+    id: String,
+    title: String,
+    kind: String,
+    opened: String,
+    closes: String,
+    rule: String,
+    sentence: String,
+    chart_title: String,
+    chart_height: u64,
+    bars: Vec<Bar>,
+    text: String,
+    positions: Vec<PositionRow>,
+    /// Why this organization cannot take a position, if it cannot.
+    no_vote: Option<String>,
+    form_error: Option<String>,
+    stance_error: Option<String>,
+    stances: Vec<Choice>,
+    fields: Vec<Field>,
+}
+
+/// What an address may carry.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The position form as sent, with what was wrong.
+#[derive(Default)]
+struct Voted<'a> {
+    done: Option<&'a str>,
+    form: Option<&'a PositionForm>,
+    stance_error: Option<String>,
+    reason_error: Option<String>,
+    form_error: Option<String>,
+    status: Option<StatusCode>,
+}
+
+async fn proposal_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    proposal: &str,
+    voted: Voted<'_>,
+) -> Response {
+    let c = visit.chrome("proposals").with_notice(voted.done, NOTICES);
+    let summary = match super::coalition(web, coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let detail = match web
+        .ask(Request::ProposalShow {
+            coalition: coalition.to_owned(),
+            proposal: proposal.to_owned(),
+        })
+        .await
+    {
+        Ok(Reply::Proposal(d)) => d,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let v = &detail.proposal;
+    let p = &v.proposal;
+    let names = &detail.names;
+    let method = match p.rule.method() {
+        Method::SuperMajority(f) => c.tw(
+            "method-super-majority",
+            &[("fraction", Arg::Text(f.to_string()))],
+        ),
+        m => c.t(&format!("method-{m}")),
+    };
+    let t = &v.tally;
+    let bars: Vec<Bar> = [
+        (c.t("stance-agree"), t.agree, "#1d6b2c"),
+        (c.t("stance-abstain"), t.abstain, "#4a4a55"),
+        (c.t("stance-disagree"), t.disagree, "#8a4b00"),
+        (c.t("stance-block"), t.block, "#a3141c"),
+        (c.t("stance-pending"), t.pending, "#c9c9d2"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (label, count, fill))| Bar {
+        label,
+        count,
+        y: 16 + 40 * i as u64,
+        width: (300 * count).checked_div(t.electorate).unwrap_or(0),
+        fill,
+    })
+    .collect();
+    let mine = summary.me.as_ref();
+    let no_vote = if v.outcome != Outcome::Open {
+        Some(c.t("vote-decided"))
+    } else if !mine.is_some_and(|m| p.electorate.contains(m)) {
+        Some(c.t("vote-not-member"))
+    } else {
+        None
+    };
+    let current = mine.and_then(|m| p.positions.get(m));
+    let chosen = voted
+        .form
+        .map(|f| f.stance.as_str())
+        .or_else(|| current.map(|r| r.stance.as_str()))
+        .unwrap_or("");
+    let stances = Stance::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: stance_name(&c, *s),
+            help: c.t(&format!("stance-{}-help", s.as_str())),
+            checked: s.as_str() == chosen,
+        })
+        .collect();
+    let reason = voted
+        .form
+        .map(|f| f.reason.clone())
+        .or_else(|| current.map(|r| r.reason.clone()))
+        .unwrap_or_default();
+    let mut reason_field = Field::text(&c, "reason", "vote-reason", "vote-reason-help")
+        .multiline()
+        .value(&reason);
+    reason_field.error = voted.reason_error;
+    let positions = p
+        .electorate
+        .iter()
+        .map(|m| {
+            let record = p.positions.get(m);
+            PositionRow {
+                name: name_of(names, m),
+                stance: record.map_or_else(|| c.t("stance-pending"), |r| stance_name(&c, r.stance)),
+                reason: record.map(|r| r.reason.clone()).unwrap_or_default(),
+                when: record.map(|r| date_time(c.l, r.at)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    page(
+        voted.status.unwrap_or(StatusCode::OK),
+        &ProposalPage {
+            coalition: coalition.to_owned(),
+            id: p.id.to_string(),
+            title: p.title.clone(),
+            kind: kind_name(&c, p.kind),
+            opened: c.tw(
+                "proposal-by",
+                &[
+                    ("name", Arg::Text(name_of(names, &p.author))),
+                    ("date", Arg::Text(date_time(c.l, p.created_at))),
+                ],
+            ),
+            closes: p.closes_at.map_or_else(
+                || c.t("proposal-no-close"),
+                |t| c.tw("proposal-closes", &[("date", Arg::Text(date_time(c.l, t)))]),
+            ),
+            rule: c.tw(
+                "proposal-rule",
+                &[
+                    ("method", Arg::Text(method)),
+                    ("quorum", Arg::Text(p.rule.quorum().to_string())),
+                    (
+                        "electorate",
+                        Arg::Count(usize::try_from(t.electorate).unwrap_or(usize::MAX)),
+                    ),
+                ],
+            ),
+            sentence: sentence(&c, v),
+            chart_title: c.tw(
+                "proposal-chart-title",
+                &[("title", Arg::Text(p.title.clone()))],
+            ),
+            chart_height: 16 + 40 * 5,
+            bars,
+            text: p.text.0.clone(),
+            positions,
+            no_vote,
+            form_error: voted.form_error,
+            stance_error: voted.stance_error,
+            stances,
+            fields: vec![reason_field],
+            c,
+        },
+    )
+}
+
+/// One proposal.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, proposal)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let voted = Voted {
+        done: q.done.as_deref(),
+        ..Voted::default()
+    };
+    proposal_page(&web, &visit, &coalition, &proposal, voted).await
+}
+
+/// What the position form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PositionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    stance: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Records this organization's position, then shows the proposal; or the page again with
+/// what was wrong next to its field.
+pub(crate) async fn take_position(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, proposal)): Path<(String, String)>,
+    axum::Form(f): axum::Form<PositionForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let l = visit.lang;
+    let stance: Option<Stance> = f.stance.parse().ok();
+    let refused = |stance_error: Option<String>, reason_error: Option<String>| Voted {
+        form: Some(&f),
+        stance_error,
+        reason_error,
+        form_error: Some(l.t("error-form")),
+        status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        ..Voted::default()
+    };
+    let voted = match stance {
+        None => Some(refused(Some(l.t("error-stance")), None)),
+        Some(Stance::Block) if f.reason.trim().is_empty() => {
+            Some(refused(None, Some(l.t("error-block-reason"))))
+        }
+        Some(_) => None,
+    };
+    if let Some(voted) = voted {
+        return proposal_page(&web, &visit, &coalition, &proposal, voted).await;
+    }
+    let req = Request::ProposalPosition {
+        coalition: coalition.clone(),
+        proposal: proposal.clone(),
+        body: PositionRequest {
+            stance: f.stance.clone(),
+            reason: f.reason.trim().to_owned(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(_) => see_other(
+            &format!("/c/{coalition}/proposals/{proposal}?done=vote-recorded"),
+            None,
+        ),
+        Err(e) => {
+            let voted = Voted {
+                form: Some(&f),
+                form_error: Some(e.message.clone()),
+                status: Some(
+                    StatusCode::from_u16(e.code.http_status())
+                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                ),
+                ..Voted::default()
+            };
+            proposal_page(&web, &visit, &coalition, &proposal, voted).await
+        }
+    }
+}
