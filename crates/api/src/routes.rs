@@ -99,7 +99,7 @@ mod proposals;
         commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, commands::ops::audit::Refusal,
         commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
         commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
-        commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage,
+        commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage, commands::ops::joins::JoinStep,
         commands::ops::joins::PendingJoinView, commands::ops::files::BackupRequest,
         commands::ops::files::BackupMade, commands::ops::files::ExportRequest,
         commands::ops::files::Exported, commands::ops::KnownPeers, crate::SignInLink

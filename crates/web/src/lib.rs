@@ -19,7 +19,9 @@
 //! (`/c/{id}/issues`, filtered and paginated, with the form to raise one) and one issue
 //! (`/c/{id}/issues/{issue}`, with the form to share it with a rank), a coalition's proposals
 //! (`/c/{id}/proposals`) and one proposal (`/c/{id}/proposals/{p}`: its rule in words, the
-//! outcome as a sentence and a chart with the positions' table, the form to take a position).
+//! outcome as a sentence and a chart with the positions' table, the form to take a position),
+//! inviting an organization (`/c/{id}/invite`) and joining by an invite code (`/join`, and
+//! `/join/{id}` for how it is going).
 
 mod i18n;
 mod pages;
@@ -108,6 +110,13 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
         .route("/c/{coalition}/proposals", get(pages::proposals::list))
+        .route("/c/{coalition}/invite", get(pages::joins::invite_form))
+        .route("/c/{coalition}/invites", post(pages::joins::invite_create))
+        .route(
+            "/join",
+            get(pages::joins::join_form).post(pages::joins::join_start),
+        )
+        .route("/join/{coalition}", get(pages::joins::join_progress))
         .route(
             "/c/{coalition}/proposals/{proposal}",
             get(pages::proposals::show),

@@ -442,6 +442,10 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("pages/issues.rs"),
         include_str!("pages/coalitions.rs"),
         include_str!("pages/proposals.rs"),
+        include_str!("pages/joins.rs"),
+        include_str!("../templates/invite.html"),
+        include_str!("../templates/join.html"),
+        include_str!("../templates/join_progress.html"),
     ];
     let mut named: Vec<String> = Vec::new();
     for text in code {
@@ -491,6 +495,16 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         named.push(format!("method-{m}"));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
+    for step in [
+        "waiting",
+        "connecting",
+        "awaiting_admission",
+        "receiving",
+        "joined",
+        "refused",
+    ] {
+        named.push(format!("join-step-{step}"));
+    }
     for id in named {
         assert!(
             en.contains_key(&id),

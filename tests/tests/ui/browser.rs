@@ -153,6 +153,9 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
+        {"name": "invite", "path": format!("/c/{c}/invite")},
+        {"name": "join", "path": "/join"},
+        {"name": "join-progress", "path": format!("/join/{c}")},
         {"name": "not-found", "path": "/no/such/page", "status": 404},
     ]);
     let walks = json!({
@@ -179,7 +182,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("48 page views checked, 0 failures"),
+        stdout.contains("60 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

@@ -49,6 +49,118 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Posts a form; status, headers, body.
+    fn post(&mut self, url: &str, form: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let mut resp = self
+            .agent
+            .post(url)
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .unwrap();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = resp.body_mut().read_to_string().unwrap();
+        (resp.status().as_u16(), headers, body)
+    }
+
+    /// Signs in with a fresh link from `node`; the UI's base address and the CSRF token.
+    fn sign_in(&mut self, node: &Node) -> (String, String) {
+        let link = node.ok(&["ui"]);
+        let base = link.split("/sign-in").next().unwrap().to_owned();
+        assert_eq!(self.get(&link).0, 303);
+        let (_, _, page) = self.get(&format!("{base}/"));
+        let csrf = page
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        (base, csrf)
+    }
+}
+
+/// The text of the first `<textarea …>` of a page.
+fn textarea(page: &str) -> String {
+    let after = page.split("<textarea").nth(1).unwrap();
+    let inner = after.split_once('>').unwrap().1;
+    inner.split("</textarea>").next().unwrap().to_owned()
+}
+
+#[test]
+fn an_organizer_invites_another_node_and_it_joins_through_the_ui() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let (pa, pb) = (free_port(), free_port());
+    let da = a.run_daemon(pa);
+    let db = b.run_daemon(pb);
+    // A founds the coalition and makes an invite code, in its browser.
+    let mut browser_a = Browser::new();
+    let (base_a, csrf_a) = browser_a.sign_in(&a);
+    let (status, headers, _) = browser_a.post(
+        &format!("{base_a}/coalitions"),
+        &[
+            ("csrf", &csrf_a),
+            ("name", "Transit Justice"),
+            ("frame", "Fare-free buses"),
+        ],
+    );
+    assert_eq!(status, 303);
+    let issues = header(&headers, "location").unwrap().to_owned();
+    let c = issues.split('/').nth(2).unwrap().to_owned();
+    let (status, _, page) = browser_a.get(&format!("{base_a}/c/{c}/invite"));
+    assert_eq!(status, 200);
+    assert!(page.contains("Invite an organization to Transit Justice"));
+    let (status, _, page) = browser_a.post(
+        &format!("{base_a}/c/{c}/invites"),
+        &[("csrf", &csrf_a), ("expires", "1d")],
+    );
+    assert_eq!(status, 200, "{page}");
+    let code = textarea(&page);
+    assert!(code.len() > 20, "{page}");
+    // B pastes it in its own browser and follows the join to the end.
+    let mut browser_b = Browser::new();
+    let (base_b, csrf_b) = browser_b.sign_in(&b);
+    let (status, _, page) = browser_b.post(
+        &format!("{base_b}/join"),
+        &[("csrf", &csrf_b), ("code", "  "), ("org", "")],
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("Paste the invite code."));
+    let (status, headers, _) = browser_b.post(
+        &format!("{base_b}/join"),
+        &[
+            ("csrf", &csrf_b),
+            ("code", &format!("\n{code}\n")),
+            ("org", ""),
+        ],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        header(&headers, "location"),
+        Some(format!("/join/{c}").as_str())
+    );
+    eventually(30, "the join to complete", || {
+        let (_, _, page) = browser_b.get(&format!("{base_b}/join/{c}"));
+        page.contains("Joined: the coalition is here.")
+            .then_some(())
+    });
+    let (_, _, page) = browser_b.get(&format!("{base_b}/"));
+    assert!(page.contains("Transit Justice"), "{page}");
+    assert!(
+        page.contains("Northside Tenants Union"),
+        "A's node in B's sync table"
+    );
+    assert!(da.stop());
+    assert!(db.stop());
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

@@ -56,6 +56,87 @@ pub struct JoinStage {
     /// `joined`, `refused: REASON`, or `pending: STAGE` (a stage in words, then, while the
     /// coalition arrives, `: piece N of M (K KiB)`).
     pub stage: String,
+    /// The same, for programs and pages.
+    #[serde(default)]
+    pub step: JoinStep,
+    /// While the coalition arrives: pieces received, of `total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<u32>,
+    /// While the coalition arrives: the pieces it comes in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
+    /// While the coalition arrives: bytes received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Why the inviting node refused, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where a join is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinStep {
+    /// Started; no inviting node reached yet.
+    #[default]
+    Waiting,
+    /// Dialing the inviting node.
+    Connecting,
+    /// Connected; waiting to be admitted (where members vote on admissions, until they have).
+    AwaitingAdmission,
+    /// Admitted; the coalition is arriving.
+    Receiving,
+    /// The coalition has arrived.
+    Joined,
+    /// The inviting node refused (see `reason`).
+    Refused,
+}
+
+impl JoinStage {
+    /// A join at `step`, with its words.
+    pub fn at(step: JoinStep) -> Self {
+        let stage = match step {
+            JoinStep::Joined => "joined",
+            JoinStep::Refused => "refused",
+            JoinStep::Waiting => "pending: waiting",
+            JoinStep::Connecting => "pending: connecting to the inviting node",
+            JoinStep::AwaitingAdmission => {
+                "pending: connected; waiting to be admitted (where members vote on admissions, until they have voted)"
+            }
+            JoinStep::Receiving => "pending: admitted; receiving the coalition",
+        };
+        Self {
+            stage: stage.to_owned(),
+            step,
+            received: None,
+            total: None,
+            bytes: None,
+            reason: None,
+        }
+    }
+
+    /// Refused by the inviting node, for `reason`.
+    pub fn refused(reason: &str) -> Self {
+        Self {
+            stage: format!("refused: {reason}"),
+            reason: Some(reason.to_owned()),
+            ..Self::at(JoinStep::Refused)
+        }
+    }
+
+    /// Receiving the coalition: piece `received` of `total`, `bytes` so far.
+    pub fn receiving(received: u32, total: u32, bytes: u64) -> Self {
+        Self {
+            stage: format!(
+                "pending: admitted; receiving the coalition: piece {received} of {total} ({} KiB)",
+                bytes / 1024
+            ),
+            received: Some(received),
+            total: Some(total),
+            bytes: Some(bytes),
+            ..Self::at(JoinStep::Receiving)
+        }
+    }
 }
 
 /// How each pending join is going, as the running node knows it.

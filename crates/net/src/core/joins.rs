@@ -19,6 +19,7 @@
 //! of a fragmented snapshot so far), for the stage `coalesce join` polls and `join --pending`.
 
 use super::*;
+use commands::ops::joins::JoinStage;
 
 impl Core {
     /// `invite create`: records a one-time secret and prints the code.
@@ -161,32 +162,31 @@ impl Core {
     }
 
     /// How a join is going, in words: `joined`, `refused: REASON`, or `pending: STAGE`.
-    pub(super) fn join_stage(&mut self, id: &CoalitionId) -> String {
+    pub(super) fn join_stage(&mut self, id: &CoalitionId) -> JoinStage {
+        use commands::ops::joins::JoinStep;
         use sync::JoinProgress;
-        let progress = self.sync.join_progress(id);
-        let stage = match progress {
-            Some(JoinProgress::Refused(reason)) => return format!("refused: {reason}"),
-            _ if self.replica.coalition_ids().is_ok_and(|ids| ids.contains(id))
+        match self.sync.join_progress(id) {
+            Some(JoinProgress::Refused(reason)) => JoinStage::refused(&reason),
+            _ if self
+                .replica
+                .coalition_ids()
+                .is_ok_and(|ids| ids.contains(id))
                 && !self.replica.is_joining(id) =>
             {
-                return "joined".into();
+                JoinStage::at(JoinStep::Joined)
             }
-            None => "waiting".to_owned(),
-            Some(JoinProgress::Connecting) => "connecting to the inviting node".to_owned(),
-            Some(JoinProgress::AwaitingAdmission) => {
-                "connected; waiting to be admitted (where members vote on admissions, until they have voted)".to_owned()
+            None => JoinStage::at(JoinStep::Waiting),
+            Some(JoinProgress::Connecting) => JoinStage::at(JoinStep::Connecting),
+            Some(JoinProgress::AwaitingAdmission) => JoinStage::at(JoinStep::AwaitingAdmission),
+            Some(JoinProgress::Receiving(Some((n, of, bytes)))) => {
+                JoinStage::receiving(n, of, bytes as u64)
             }
-            Some(JoinProgress::Receiving(Some((n, of, bytes)))) => format!(
-                "admitted; receiving the coalition: piece {n} of {of} ({} KiB)",
-                bytes / 1024
-            ),
-            Some(JoinProgress::Receiving(None)) => "admitted; receiving the coalition".to_owned(),
-        };
-        format!("pending: {stage}")
+            Some(JoinProgress::Receiving(None)) => JoinStage::at(JoinStep::Receiving),
+        }
     }
 
     /// `debug join-status`: joined, pending, or refused with the reason.
-    pub(super) fn join_stage_of(&mut self, coalition: &str) -> anyhow::Result<String> {
+    pub(super) fn join_stage_of(&mut self, coalition: &str) -> anyhow::Result<JoinStage> {
         let id: CoalitionId = coalition.parse()?;
         Ok(self.join_stage(&id))
     }

@@ -7,7 +7,7 @@
 //! by a node started with `COALESCE_DEBUG_PANIC=1`); everything else goes to
 //! `commands::ops::handle`.
 
-use commands::ops::joins::{JoinStage, JoinStages, JoinStarted};
+use commands::ops::joins::{JoinStages, JoinStarted};
 use commands::ops::status::StatusDetail;
 use commands::ops::{OpError, Reply, Request, Updated};
 
@@ -59,7 +59,7 @@ impl Core {
                 let stages: JoinStages = ids
                     .into_iter()
                     .map(|id| {
-                        let stage = self.join_stage(&id);
+                        let stage = self.join_stage(&id).stage;
                         (id, stage)
                     })
                     .collect();
@@ -73,7 +73,7 @@ impl Core {
                 .map_err(failed),
             Request::JoinStage { coalition } => self
                 .join_stage_of(&coalition)
-                .map(|stage| Reply::JoinStage(JoinStage { stage }))
+                .map(Reply::JoinStage)
                 .map_err(failed),
             req => commands::ops::handle(&mut self.replica, req),
         }

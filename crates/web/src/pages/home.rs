@@ -30,6 +30,7 @@ pub(crate) struct Card {
     pub(crate) member: bool,
     pub(crate) issues_link: String,
     pub(crate) proposals_link: String,
+    pub(crate) invite_link: String,
     pub(crate) caption: String,
     pub(crate) nodes: Vec<NodeRow>,
 }
@@ -41,6 +42,8 @@ struct Home {
     intro: String,
     offline: bool,
     coalitions: Vec<Card>,
+    /// Coalitions being joined: id, and a line about it.
+    joins: Vec<(String, String)>,
 }
 
 pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
@@ -114,6 +117,10 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
                     "home-proposals-link",
                     &[("coalition", Arg::Text(s.name.clone()))],
                 ),
+                invite_link: c.tw(
+                    "home-invite-link",
+                    &[("coalition", Arg::Text(s.name.clone()))],
+                ),
                 caption: c.tw(
                     "sync-table-caption",
                     &[("coalition", Arg::Text(s.name.clone()))],
@@ -124,6 +131,22 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
             }
         })
         .collect();
+    let joins = match web.ask(Request::JoinList).await {
+        Ok(Reply::Joins(list)) => list
+            .into_iter()
+            .map(|j| {
+                let line = c.tw(
+                    "home-pending-join",
+                    &[
+                        ("org", Arg::Text(j.org)),
+                        ("date", Arg::Text(date_time(c.l, j.started_at))),
+                    ],
+                );
+                (j.coalition, line)
+            })
+            .collect(),
+        Ok(_) | Err(_) => Vec::new(),
+    };
     let intro = c.tw("home-intro", &[("org", Arg::Text(status.org.clone()))]);
     page(
         StatusCode::OK,
@@ -132,6 +155,7 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
             intro,
             offline: any_node && !any_connected,
             coalitions,
+            joins,
         },
     )
 }

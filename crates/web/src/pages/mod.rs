@@ -4,6 +4,7 @@
 pub(crate) mod coalitions;
 pub(crate) mod home;
 pub(crate) mod issues;
+pub(crate) mod joins;
 pub(crate) mod proposals;
 
 use askama::Template;
