@@ -4,12 +4,12 @@
 //   node ui.mjs SIGN_IN_LINK PAGES_JSON SCREENSHOT_DIR WALKS_JSON
 //
 // PAGES_JSON: [{"name": "home", "path": "/", "status": 200}, ...]; WALKS_JSON: {"en": path of
-// an open proposal, "es": another}. Signs in with the one-time link, then for
+// an open proposal, "es": another, "pool": path of a pool whose ledger has two pages}. Signs in with the one-time link, then for
 // English and Spanish, at 320 and 1280 px wide, opens every page and checks it: axe-core finds
 // no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
 // no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
 // keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
-// rank; block a proposal with a reason. Prints each failure and exits 1 if there was one.
+// rank; block a proposal with a reason; pledge to a pool. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -45,8 +45,12 @@ page.on('console', (m) => {
   }
 });
 
+// The link's page has a button that spends the link (a previewer following it spends
+// nothing): pressed with the keyboard.
 const signed = await page.goto(signIn);
-if (!signed.ok()) throw new Error(`signing in answered ${signed.status()}`);
+if (!signed.ok()) throw new Error(`the sign-in link answered ${signed.status()}`);
+await page.focus('form[action="/sign-in"] button');
+await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
 
 let checked = 0;
 for (const lang of ['en', 'es']) {
@@ -136,10 +140,44 @@ async function block(lang, path, submitLabel, reason, shown) {
   }
 }
 
+/** Pledge to a pool, with the keyboard alone. */
+async function pledge(lang, path, typed, submitLabel, shown) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(path)}`);
+  // The group's checked choice (a pledge) takes the focus.
+  await tabTo('the kind of entry', () => document.activeElement.name === 'kind');
+  const kind = await page.evaluate(() => document.activeElement.value);
+  if (kind !== 'pledge') throw new Error(`the focused kind is "${kind}"`);
+  await tabTo('the amount field', () => document.activeElement.id === 'amount');
+  await page.keyboard.type(typed);
+  await tabTo('the note field', () => document.activeElement.id === 'note');
+  await page.keyboard.type('From the keyboard');
+  await tabTo('the submit button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(submitLabel)};`));
+  await Promise.all([page.waitForURL(/done=give-recorded/), page.keyboard.press('Enter')]);
+  // The newest entry is on the ledger's last page.
+  await page.goto(`${base}${path}?offset=50`);
+  const text = await page.textContent('main');
+  if (!text.includes(shown)) failures.push(`${lang} pledge walkthrough: "${shown}" is not in the ledger`);
+}
+
+if (walks.pool) {
+  for (const [lang, typed, label, shown] of [
+    ['en', '1250.75', 'Record it in the ledger', '1,250.75'],
+    ['es', '980,25', 'Registrarlo en el libro de cuentas', '980,25'],
+  ]) {
+    try {
+      await pledge(lang, walks.pool, typed, label, shown);
+    } catch (e) {
+      failures.push(`${lang} pledge walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
+      await page.screenshot({ path: `${shots}/pledge-${lang}-failed.png`, fullPage: true });
+    }
+  }
+}
+
 const issues = pages.find((p) => p.name === 'issues').path;
 for (const [lang, path, label, reason, shown] of [
   ['en', walks.en, 'Record the position', 'The letter names a candidate.', '1 blocked'],
-  ['es', walks.es, 'Registrar la posición', 'La carta nombra a un candidato.', '1 bloquearon'],
+  ['es', walks.es, 'Registrar la posición', 'La carta nombra a un candidato.', '1 bloqueó'],
 ]) {
   if (!path) continue;
   try {

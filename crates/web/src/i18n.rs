@@ -84,7 +84,8 @@ impl Lang {
                 (
                     *k,
                     match v {
-                        Arg::Text(s) => s.clone().into(),
+                        Arg::Text(s) => isolated(s).into(),
+                        Arg::Own(s) => s.clone().into(),
                         Arg::Count(n) => (*n as f64).into(),
                     },
                 )
@@ -104,22 +105,60 @@ pub(crate) fn date_time(lang: Lang, ts: model::Timestamp) -> String {
     lang.t_with(
         "date-time",
         &[
-            ("month", Arg::Text(lang.t(&month))),
-            ("day", Arg::Text(d.day().to_string())),
-            ("year", Arg::Text(d.year().to_string())),
+            ("month", Arg::Own(lang.t(&month))),
+            ("day", Arg::Own(d.day().to_string())),
+            ("year", Arg::Own(d.year().to_string())),
             (
                 "time",
-                Arg::Text(format!("{:02}:{:02}", d.hour(), d.minute())),
+                Arg::Own(format!("{:02}:{:02}", d.hour(), d.minute())),
             ),
         ],
     )
 }
 
+/// A decimal amount as the node writes it (`1234.50`) as this language writes numbers
+/// (`1,234.50`; `1.234,50`). Anything else is shown as it is.
+pub(crate) fn number(lang: Lang, amount: &str) -> String {
+    let (int, frac) = amount.split_once('.').unwrap_or((amount, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return amount.to_owned();
+    }
+    let (group, decimal) = match lang {
+        Lang::En => (',', '.'),
+        Lang::Es => ('.', ','),
+    };
+    let mut out = String::from(sign);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(d);
+    }
+    if !frac.is_empty() {
+        out.push(decimal);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Text written on some member's node, isolated from the sentence around it (U+2068 … U+2069,
+/// invisible): right-to-left overrides in a name or a title cannot reorder what follows it.
+pub(crate) fn isolated(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// A message variable.
 #[derive(Debug, Clone)]
 pub enum Arg {
-    /// Text, shown as it is (escaped by the page).
+    /// Text from records (written on some member's node): isolated in the sentence, escaped
+    /// by the page.
     Text(String),
+    /// Text this UI made (a date, a number, a word of the catalog): as it is.
+    Own(String),
     /// A number, which chooses plural forms.
     Count(usize),
 }
@@ -184,6 +223,11 @@ mod tests {
             Lang::En.t_with("sync-behind", &[("count", Arg::Count(3))]),
             "3 changes behind"
         );
+        assert_eq!(number(Lang::En, "1234567.50"), "1,234,567.50");
+        assert_eq!(number(Lang::Es, "1234.5"), "1.234,5");
+        assert_eq!(number(Lang::Es, "500"), "500");
+        assert_eq!(number(Lang::En, "-1000"), "-1,000");
+        assert_eq!(number(Lang::En, "n/a"), "n/a");
         let t = model::Timestamp::from_secs(1_796_000_000);
         assert_eq!(date_time(Lang::En, t), "November 30, 2026, 00:53 UTC");
         assert_eq!(date_time(Lang::Es, t), "30 de noviembre de 2026, 00:53 UTC");

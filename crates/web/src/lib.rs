@@ -4,7 +4,8 @@
 //! ([`commands::ops::Request`], carried to the node's core as an [`api::Job`]).
 //!
 //! - **Who**: a browser signs in with a one-time link (`coalesce ui`, minted through the
-//!   token-protected [`api::SIGN_IN_ROUTE`]); the session is an `HttpOnly`,
+//!   token-protected [`api::SIGN_IN_ROUTE`]; the link's page has a button that spends it, so
+//!   a link previewer cannot); the session is an `HttpOnly`,
 //!   `SameSite=Strict` cookie, in this node's memory only ([`Sessions`]).
 //! - **Guards** on every page: the `Host` header must name an address the UI is served at
 //!   (against DNS rebinding); every form post carries the session's CSRF token and, when the
@@ -20,7 +21,8 @@
 //! (`/c/{id}/issues/{issue}`, with the form to share it with a rank), a coalition's proposals
 //! (`/c/{id}/proposals`) and one proposal (`/c/{id}/proposals/{p}`: its rule in words, the
 //! outcome as a sentence and a chart with the positions' table, the form to take a position),
-//! inviting an organization (`/c/{id}/invite`) and joining by an invite code (`/join`, and
+//! a coalition's pools (`/c/{id}/pools`) and one pool's ledger with the form to pledge or give
+//! (`/c/{id}/pools/{pool}`), inviting an organization (`/c/{id}/invite`) and joining by an invite code (`/join`, and
 //! `/join/{id}` for how it is going).
 
 mod i18n;
@@ -96,7 +98,7 @@ pub fn hosts_for(addr: std::net::SocketAddr) -> Vec<String> {
 pub fn router(web: Web) -> Router {
     Router::new()
         .route("/", get(pages::home::home))
-        .route("/sign-in", get(sign_in))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/lang/{tag}", get(switch_language))
         .route("/assets/style.css", get(stylesheet))
@@ -110,6 +112,12 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
         .route("/c/{coalition}/proposals", get(pages::proposals::list))
+        .route("/c/{coalition}/pools", get(pages::pools::list))
+        .route("/c/{coalition}/pools/{pool}", get(pages::pools::show))
+        .route(
+            "/c/{coalition}/pools/{pool}/entries",
+            post(pages::pools::give),
+        )
         .route("/c/{coalition}/invite", get(pages::joins::invite_form))
         .route("/c/{coalition}/invites", post(pages::joins::invite_create))
         .route(
@@ -129,6 +137,7 @@ pub fn router(web: Web) -> Router {
             "/c/{coalition}/issues/{issue}/share",
             post(pages::issues::share),
         )
+        .layer(axum::extract::DefaultBodyLimit::max(api::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(web.clone(), guard))
         .with_state(web)
 }
@@ -247,8 +256,10 @@ impl Visit {
                     .and_then(Lang::negotiate)
             })
             .unwrap_or(Lang::En);
-        let session = session::cookie(cookies, session::SESSION_COOKIE)
-            .and_then(|id| Some((id.to_owned(), sessions.session(id)?)));
+        // Every value sent under the name: one planted by another service on this host for a
+        // longer path must not hide this UI's own.
+        let session = session::cookies(cookies, sessions.cookie_name())
+            .find_map(|id| Some((id.to_owned(), sessions.session(id)?)));
         Self {
             lang,
             session,
@@ -315,18 +326,44 @@ struct SignInQuery {
     code: String,
 }
 
-/// Spends a one-time code: a session cookie and the home page, or the page saying the link
-/// is spent.
-async fn sign_in(
+#[derive(askama::Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    c: pages::Chrome,
+    code: String,
+}
+
+/// The link's page: a button that signs in. Following the link spends nothing, so a link
+/// previewer or a prefetching browser cannot use the code up; only the form does.
+async fn sign_in_page(
     State(web): State<Web>,
     visit: Visit,
     axum::extract::Query(q): axum::extract::Query<SignInQuery>,
+) -> Response {
+    if !web.sessions.code_works(&q.code) {
+        return pages::signed_out(&visit, true);
+    }
+    pages::page(
+        StatusCode::OK,
+        &SignInPage {
+            c: visit.chrome("none"),
+            code: q.code,
+        },
+    )
+}
+
+/// Spends a one-time code: a session cookie and the home page, or the page saying the link
+/// is spent. (The guard has checked that the form came from this UI's own page.)
+async fn sign_in(
+    State(web): State<Web>,
+    visit: Visit,
+    axum::Form(q): axum::Form<SignInQuery>,
 ) -> Response {
     match web.sessions.redeem(&q.code) {
         Some(id) => {
             let cookie = format!(
                 "{}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                session::SESSION_COOKIE,
+                web.sessions.cookie_name(),
                 session::SESSION_IDLE.as_secs()
             );
             see_other("/", Some(cookie))
@@ -354,7 +391,7 @@ async fn sign_out(
     }
     let cookie = format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-        session::SESSION_COOKIE
+        web.sessions.cookie_name()
     );
     see_other("/", Some(cookie))
 }
@@ -372,7 +409,7 @@ async fn switch_language(
     axum::extract::Query(q): axum::extract::Query<Back>,
 ) -> Response {
     let lang = Lang::from_tag(&tag).unwrap_or(Lang::En);
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") && !q.back.contains('\\') {
+    let back = if local_path(&q.back) {
         q.back
     } else {
         "/".to_owned()
@@ -383,6 +420,18 @@ async fn switch_language(
         lang.tag()
     );
     see_other(&back, Some(cookie))
+}
+
+/// Whether `path` is a path of this UI that a redirect may go back to: `/`, then only the
+/// characters of paths and queries this UI makes (no whitespace or control byte a browser
+/// would strip into `//elsewhere`, no backslash, no second slash at the start).
+fn local_path(path: &str) -> bool {
+    path.len() <= 2048
+        && path.starts_with('/')
+        && !path.starts_with("//")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_.~%?=&-+".contains(&b))
 }
 
 async fn stylesheet() -> Response {

@@ -16,7 +16,8 @@ const MAX_CODES: usize = 16;
 /// Most sessions at once.
 const MAX_SESSIONS: usize = 256;
 
-/// The session cookie's name.
+/// The session cookie's name, before the port: browsers keep cookies by host, not by port, so
+/// each node's UI on one machine (and any other local web service) has its own name.
 pub(crate) const SESSION_COOKIE: &str = "coalesce_session";
 /// The language cookie's name.
 pub(crate) const LANG_COOKIE: &str = "coalesce_lang";
@@ -40,6 +41,7 @@ struct Inner {
 pub struct Sessions {
     inner: Mutex<Inner>,
     base: String,
+    cookie: String,
 }
 
 /// 32 random bytes as hex; `None` if the system has no randomness to give.
@@ -53,10 +55,23 @@ impl Sessions {
     /// Sessions for a UI served at `base` (such as `http://127.0.0.1:7420`), which sign-in
     /// links start with.
     pub fn new(base: impl Into<String>) -> Self {
+        let base = base.into();
+        let port = base.rsplit(':').next().unwrap_or_default();
+        let cookie = if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{SESSION_COOKIE}_{port}")
+        } else {
+            SESSION_COOKIE.to_owned()
+        };
         Self {
             inner: Mutex::new(Inner::default()),
-            base: base.into(),
+            base,
+            cookie,
         }
+    }
+
+    /// The session cookie's name for this UI (with its port).
+    pub fn cookie_name(&self) -> &str {
+        &self.cookie
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -83,6 +98,14 @@ impl Sessions {
         }
         inner.codes.insert(code.clone(), now);
         Some(code)
+    }
+
+    /// Whether `code` would sign in now (it is not spent by asking).
+    pub fn code_works(&self, code: &str) -> bool {
+        self.lock()
+            .codes
+            .get(code)
+            .is_some_and(|made| made.elapsed() < CODE_LIFETIME)
     }
 
     /// Spends a sign-in code: a new session's id if it was valid (once).
@@ -142,14 +165,20 @@ impl Sessions {
     }
 }
 
-/// The value of cookie `name` in a `Cookie` header.
-pub(crate) fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+/// The values of cookie `name` in a `Cookie` header, in the order sent (a cookie set by
+/// another service on this host for a longer path comes first).
+pub(crate) fn cookies<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
     header
         .split(';')
         .take(64)
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(move |(k, _)| *k == name)
         .map(|(_, v)| v.trim())
+}
+
+/// The first value of cookie `name` in a `Cookie` header.
+pub(crate) fn cookie<'a>(header: &'a str, name: &'a str) -> Option<&'a str> {
+    cookies(header, name).next()
 }
 
 #[cfg(test)]
@@ -186,6 +215,15 @@ mod tests {
     fn cookies_are_read_by_name() {
         let h = "a=1; coalesce_session=abc; coalesce_lang=es";
         assert_eq!(cookie(h, SESSION_COOKIE), Some("abc"));
+        let two = "coalesce_session_7420=junk; coalesce_session_7420=good";
+        assert_eq!(
+            cookies(two, "coalesce_session_7420").collect::<Vec<_>>(),
+            ["junk", "good"]
+        );
+        assert_eq!(
+            Sessions::new("http://127.0.0.1:7420").cookie_name(),
+            "coalesce_session_7420"
+        );
         assert_eq!(cookie(h, LANG_COOKIE), Some("es"));
         assert_eq!(cookie(h, "b"), None);
     }

@@ -19,6 +19,8 @@ struct Ui {
     coalition: String,
     /// An open proposal (general, consensus).
     proposal: String,
+    /// A pool of funds, in USD.
+    pool: String,
     _dir: tempfile::TempDir,
 }
 
@@ -35,6 +37,21 @@ fn ui() -> Ui {
                 title: "Endorse the <b>fare strike</b>".into(),
                 text: "We join the strike on May 1.".into(),
                 closes: None,
+            },
+        },
+    ) {
+        Ok(commands::ops::Reply::Created(made)) => made.id,
+        other => panic!("{other:?}"),
+    };
+    let pool = match commands::ops::handle(
+        &mut r,
+        commands::ops::Request::PoolCreate {
+            coalition: c.to_string(),
+            body: commands::ops::pools::NewPoolRequest {
+                name: "Legal defense fund".into(),
+                kind: "funds".into(),
+                unit: "USD".into(),
+                description: String::new(),
             },
         },
     ) {
@@ -58,6 +75,7 @@ fn ui() -> Ui {
         sessions,
         coalition: c.to_string(),
         proposal,
+        pool,
         _dir: dir,
     }
 }
@@ -68,7 +86,7 @@ impl Ui {
         let code = self.sessions.mint_code().unwrap();
         let id = self.sessions.redeem(&code).unwrap();
         let csrf = self.sessions.session(&id).unwrap().csrf;
-        (format!("coalesce_session={id}"), csrf)
+        (format!("{}={id}", self.sessions.cookie_name()), csrf)
     }
 
     async fn send(&self, req: HttpRequest<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -232,19 +250,49 @@ async fn without_a_session_the_page_says_how_to_sign_in() {
 }
 
 #[tokio::test]
-async fn a_sign_in_link_works_once() {
+async fn a_sign_in_link_works_once_and_only_through_its_button() {
     let ui = ui();
     let code = ui.sessions.mint_code().unwrap();
     let path = format!("/sign-in?code={code}");
-    let (status, headers, _) = ui.get(&path, "").await;
+    // Following the link (as a previewer would) spends nothing.
+    for _ in 0..2 {
+        let (status, headers, page) = ui.get(&path, "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!headers.contains_key(header::SET_COOKIE));
+        assert!(page.contains(r#"action="/sign-in""#));
+    }
+    let (status, headers, _) = ui.post("/sign-in", "", &[("code", &code)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("coalesce_session_7420="), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     let session = cookie.split(';').next().unwrap().to_owned();
     assert_eq!(ui.get("/", &session).await.0, StatusCode::OK);
+    // A session cookie planted by another service on this host for a longer path does not
+    // hide this one.
+    let planted = format!("coalesce_session_7420=junk; {session}");
+    assert_eq!(ui.get("/", &planted).await.0, StatusCode::OK);
     let (status, _, page) = ui.get(&path, "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("already used"), "{page}");
+    let (status, _, _) = ui.post("/sign-in", "", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_huge_offset_is_an_empty_page_not_a_failure() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    for list in ["issues", "proposals"] {
+        let path = format!("/c/{}/{list}?offset=18446744073709551615", ui.coalition);
+        let (status, _, _) = ui.get(&path, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    let path = format!(
+        "/c/{}/pools/{}?offset=18446744073709551615",
+        ui.coalition, ui.pool
+    );
+    assert_eq!(ui.get(&path, &cookie).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -272,9 +320,31 @@ async fn the_language_follows_the_browser_then_the_switcher() {
             .unwrap()
             .starts_with("coalesce_lang=en")
     );
-    // Only paths of this UI are gone back to.
-    let (_, headers, _) = ui.get("/lang/es?back=%2F%2Fattacker.example", "").await;
-    assert_eq!(headers[header::LOCATION], "/");
+    // Only paths of this UI are gone back to: not `//host`, nor what a browser would strip
+    // into it (a tab, a newline), nor a backslash.
+    for back in [
+        "%2F%2Fattacker.example",
+        "/%09/attacker.example",
+        "/%0a/attacker.example",
+        "/%0d%0a/attacker.example",
+        "/%5C/attacker.example",
+        "https://attacker.example",
+        "/%20/attacker.example",
+    ] {
+        let (status, headers, _) = ui.get(&format!("/lang/es?back={back}"), "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(headers[header::LOCATION], "/", "{back}");
+    }
+    let (_, headers, _) = ui
+        .get(
+            "/lang/es?back=%2Fc%2Fab12%2Fissues%3Ftag%3Drace%26offset%3D25",
+            "",
+        )
+        .await;
+    assert_eq!(
+        headers[header::LOCATION],
+        "/c/ab12/issues?tag=race&offset=25"
+    );
     let (_, _, page) = ui.get("/", &format!("{cookie}; coalesce_lang=es")).await;
     assert!(page.contains("Cerrar sesión"));
 }
@@ -327,7 +397,12 @@ async fn raise_then_share_with_a_rank() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = ui.get(&issue, &cookie).await;
-    assert!(page.contains("Northside Tenants Union: rank 2"), "{page}");
+    // A name from a record is isolated in the sentence (U+2068 … U+2069): a right-to-left
+    // override in it cannot reorder what follows.
+    assert!(
+        page.contains("\u{2068}Northside Tenants Union\u{2069}: rank 2"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -376,6 +451,45 @@ async fn a_block_needs_a_reason_then_blocks_the_proposal() {
         .get(&format!("/c/{}/proposals", ui.coalition), &cookie)
         .await;
     assert!(page.contains("Not passed") && page.contains("General decision"));
+}
+
+#[tokio::test]
+async fn a_pledge_is_written_as_people_type_it_and_shown_in_their_numbers() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let path = format!("/c/{}/pools/{}", ui.coalition, ui.pool);
+    let entries = format!("{path}/entries");
+    let (status, _, page) = ui
+        .post(
+            &entries,
+            &cookie,
+            &[("csrf", &csrf), ("kind", "pledge"), ("amount", "twelve")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="amount-error""#));
+    assert!(page.contains(r#"value="twelve""#), "what was typed stays");
+    let (status, _, _) = ui
+        .post(
+            &entries,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "contribution"),
+                ("amount", "1234,50"),
+                ("note", "<b>from the spring dinner</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui.get(&path, &cookie).await;
+    assert!(page.contains("1,234.50"), "{page}");
+    assert!(page.contains("&#60;b&#62;from the spring dinner&#60;/b&#62;"));
+    let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
+    assert!(page.contains("1.234,50"));
+    assert!(page.contains("Aportación"));
+    let (_, _, page) = ui.get(&format!("/c/{}/pools", ui.coalition), &cookie).await;
+    assert!(page.contains("Legal defense fund") && page.contains("1,234.50 USD"));
 }
 
 /// Every message id, with its variables, in each catalog.
@@ -443,6 +557,10 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("pages/coalitions.rs"),
         include_str!("pages/proposals.rs"),
         include_str!("pages/joins.rs"),
+        include_str!("pages/pools.rs"),
+        include_str!("../templates/pools.html"),
+        include_str!("../templates/pool.html"),
+        include_str!("../templates/signin.html"),
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),
         include_str!("../templates/join_progress.html"),

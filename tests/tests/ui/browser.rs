@@ -4,8 +4,8 @@
 //! the page — in English and Spanish at 320 and 1280 px: axe-core finds no WCAG 2.2 A/AA
 //! violation, each page has its `lang`, one h1, a main landmark and a skip link, nothing
 //! scrolls sideways and nothing is loaded from outside the node; then, with the keyboard alone
-//! and in both languages, an issue is raised and shared with a rank, and a proposal is
-//! blocked with a reason. Screenshots of every page
+//! and in both languages, an issue is raised and shared with a rank, a proposal is blocked
+//! with a reason, and an amount is pledged to a pool. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
 use std::process::Command;
@@ -141,6 +141,30 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         (taken(&passed) == 2 && taken(&blocked) == 1 && taken(&closing) == 1).then_some(())
     });
 
+    // A pool with a ledger of two pages: both members pledge and give.
+    let pools = format!("/v1/coalitions/{c}/pools");
+    let (status, made) = api_call(
+        a.home(),
+        "POST",
+        &pools,
+        Some(&json!({"name": "Legal defense fund", "kind": "funds", "unit": "USD"})),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let pool = made["id"].as_str().unwrap().to_owned();
+    for n in 0..60 {
+        let kind = if n % 3 == 0 { "contribution" } else { "pledge" };
+        let body = json!({"kind": kind, "amount": format!("{}.50", 100 + n * 7), "note": format!("Spring dinner, table {n}")});
+        let (status, _) = api_call(
+            a.home(),
+            "POST",
+            &format!("{pools}/{pool}/entries"),
+            Some(&body),
+            true,
+        );
+        assert_eq!(status, 201);
+    }
+
     let pages = json!([
         {"name": "home", "path": "/"},
         {"name": "new-coalition", "path": "/coalitions/new"},
@@ -153,6 +177,9 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
+        {"name": "pools", "path": format!("/c/{c}/pools")},
+        {"name": "pool", "path": format!("/c/{c}/pools/{pool}")},
+        {"name": "pool-page-2", "path": format!("/c/{c}/pools/{pool}?offset=50")},
         {"name": "invite", "path": format!("/c/{c}/invite")},
         {"name": "join", "path": "/join"},
         {"name": "join-progress", "path": format!("/join/{c}")},
@@ -161,6 +188,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     let walks = json!({
         "en": format!("/c/{c}/proposals/{walk_en}"),
         "es": format!("/c/{c}/proposals/{walk_es}"),
+        "pool": format!("/c/{c}/pools/{pool}"),
     });
     let link = a.ok(&["ui"]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
@@ -182,7 +210,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("60 page views checked, 0 failures"),
+        stdout.contains("72 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

@@ -44,7 +44,13 @@ impl Browser {
         if let Some((_, c)) = headers.iter().find(|(k, _)| k == "set-cookie") {
             self.cookie = c.split(';').next().unwrap().to_owned();
         }
-        let body = resp.body_mut().read_to_string().unwrap();
+        // Text from records is isolated in sentences (U+2068 … U+2069, invisible; the web
+        // crate's tests check it): left out here, where only the words are looked at.
+        let body = resp
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+            .replace(['\u{2068}', '\u{2069}'], "");
         (resp.status().as_u16(), headers, body)
     }
 }
@@ -65,7 +71,13 @@ impl Browser {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
             .collect();
-        let body = resp.body_mut().read_to_string().unwrap();
+        // Text from records is isolated in sentences (U+2068 … U+2069, invisible; the web
+        // crate's tests check it): left out here, where only the words are looked at.
+        let body = resp
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+            .replace(['\u{2068}', '\u{2069}'], "");
         (resp.status().as_u16(), headers, body)
     }
 
@@ -73,7 +85,7 @@ impl Browser {
     fn sign_in(&mut self, node: &Node) -> (String, String) {
         let link = node.ok(&["ui"]);
         let base = link.split("/sign-in").next().unwrap().to_owned();
-        assert_eq!(self.get(&link).0, 303);
+        self.follow_sign_in(&link, &base);
         let (_, _, page) = self.get(&format!("{base}/"));
         let csrf = page
             .split(r#"name="csrf" value=""#)
@@ -82,6 +94,20 @@ impl Browser {
             .unwrap()
             .to_owned();
         (base, csrf)
+    }
+}
+
+impl Browser {
+    /// Opens a sign-in link and presses its button: the session cookie is kept.
+    fn follow_sign_in(&mut self, link: &str, base: &str) {
+        let (status, _, page) = self.get(link);
+        assert_eq!(status, 200, "{page}");
+        let code = link.split("code=").nth(1).unwrap();
+        let (status, headers, _) = self.post(&format!("{base}/sign-in"), &[("code", code)]);
+        assert_eq!(status, 303);
+        assert_eq!(header(&headers, "location"), Some("/"));
+        let c = header(&headers, "set-cookie").unwrap();
+        self.cookie = c.split(';').next().unwrap().to_owned();
     }
 }
 
@@ -190,9 +216,7 @@ fn coalesce_ui_prints_a_link_that_signs_the_browser_in_once() {
     let (status, _, page) = browser.get(&format!("{base}/"));
     assert_eq!(status, 401, "not signed in yet");
     assert!(page.contains("coalesce ui --open"));
-    let (status, headers, _) = browser.get(&link);
-    assert_eq!(status, 303);
-    assert_eq!(header(&headers, "location"), Some("/"));
+    browser.follow_sign_in(&link, &base);
     let (status, headers, page) = browser.get(&format!("{base}/"));
     assert_eq!(status, 200);
     assert!(
@@ -255,7 +279,7 @@ fn what_another_member_wrote_shows_as_text_on_this_node_s_pages() {
     let link = a.ok(&["ui"]);
     let base = link.split("/sign-in").next().unwrap().to_owned();
     let mut browser = Browser::new();
-    browser.get(&link);
+    browser.follow_sign_in(&link, &base);
     for path in [
         "/".to_owned(),
         format!("/c/{c}/issues"),

@@ -164,7 +164,10 @@ method-consensus = Consensus: it passes when at least one member agrees and nobo
 method-consent = Consent: it passes when at least one member agrees and nobody blocks
 method-majority = Majority: it passes when more members agree than disagree (a block counts as disagreeing)
 method-super-majority = Super-majority: it passes when at least { $fraction } of the members taking sides agree
-proposal-rule = Rule: { $method }. Quorum: { $quorum } of the { $electorate } members must take a position.
+proposal-rule = Rule: { $method }. Quorum: { $quorum } of { $electorate ->
+    [one] the one member
+   *[other] the { $electorate } members
+  } must take a position.
 
 outcome-open = Open
 outcome-passed = Passed
@@ -172,7 +175,8 @@ outcome-failed = Not passed
 outcome-blocked = Blocked
 outcome-sentence = { $outcome }: { $agree } of { $electorate } agreed, { $abstain } stood aside, { $disagree } disagreed, { $block } blocked, { $pending } not answered yet; quorum { $met ->
     [yes] met
-   *[no] not met yet
+    [no] not met
+   *[pending] not met yet
   }.
 
 stance-agree = Agree
@@ -183,7 +187,9 @@ stance-pending = Not answered yet
 stance-agree-help = You support it.
 stance-abstain-help = You let it go ahead without taking part in it.
 stance-disagree-help = You are against it, but do not stop it for everyone.
+stance-disagree-help-consensus = You are against it. Under consensus, one member disagreeing is enough for it not to pass.
 stance-block-help = You stop it for everyone: only when it goes against the coalition's values or commitments. Say why below.
+stance-block-help-vote = Under this rule a block counts as disagreeing: it does not stop the proposal by itself. Say why below.
 
 proposal-by = Opened by { $name } on { $date }
 proposal-closes = Positions count until { $date }.
@@ -245,3 +251,51 @@ join-progress-label = The coalition arriving
 join-check = Check again
 join-open = Open its issues
 error-code = Paste the invite code.
+
+# Pools.
+coalition-nav-pools = Pools
+home-pools-link = Pools of { $coalition }
+pools-title = Pools of { $coalition }
+pools-none = No pool yet. A pool is opened with `coalesce pool create`.
+pools-table-caption = The coalition's pools and their totals
+pool-col-name = Pool
+pool-col-kind = Holds
+pool-col-pledged = Pledged
+pool-col-contributed = Given
+pool-col-allocated = Allocated
+pool-col-balance = Balance
+poolkind-funds = Money
+poolkind-volunteer-hours = Volunteer hours
+poolkind-space = Shared space
+poolkind-equipment = Equipment
+pool-totals = Pledged { $pledged } · given { $contributed } · allocated { $allocated } · balance { $balance } { $unit }
+pool-back = Back to the pools
+ledger-title = Ledger
+ledger-none = Nothing in the ledger yet.
+ledger-caption = Every pledge, contribution and request, oldest first
+ledger-showing = Entries { $from } to { $to } of { $total }
+ledger-col-when = When
+ledger-col-member = Member
+ledger-col-kind = Entry
+ledger-col-amount = Amount ({ $unit })
+ledger-col-note = Note
+ledger-col-balance = Balance after
+entry-pledge = Pledge
+entry-contribution = Contribution
+entry-request = Request
+give-title = Pledge or give to this pool
+give-kind = What it is
+give-pledge-help = A promise to give.
+give-contribution-help = Something your organization has given.
+give-amount = Amount ({ $unit })
+give-amount-help = Above zero, with at most two decimals, such as 500 or 12.50.
+give-note = Note
+give-note-help = For the ledger. Optional.
+give-submit = Record it in the ledger
+give-recorded = Recorded in the ledger.
+error-amount = Write an amount above zero, with at most two decimals, such as 500 or 12.50.
+
+# Signing in with a link.
+signin-title = Sign in to this node
+signin-body = This link signs this browser in to the Coalesce node on this machine. It works once.
+signin-submit = Sign in

@@ -13,8 +13,8 @@ sign-out = Cerrar sesión
 footer-local = Cada registro se guarda en el nodo de esta organización, firmado por él; nada se carga de internet.
 
 signed-out-title = Entrar en este nodo
-signed-out-body = Para abrir Coalesce en este navegador, ejecute esta orden en la máquina donde funciona el nodo y abra el enlace que muestra:
-signed-out-used = Ese enlace de entrada ya se usó o caducó. Cada enlace sirve una vez, durante 10 minutos: pida uno nuevo.
+signed-out-body = Para abrir Coalesce en este navegador, ejecuten esta orden en la máquina donde funciona el nodo y abran el enlace que muestra:
+signed-out-used = Ese enlace de entrada ya se usó o caducó. Cada enlace sirve una vez, durante 10 minutos: pidan uno nuevo.
 
 home-title = Lo que me espera
 home-intro = { $org }: sus coaliciones y lo que esperan de ustedes.
@@ -114,8 +114,8 @@ issue-back = Volver a los temas
 error-title = Algo salió mal
 error-form = El formulario tiene errores: vea el mensaje junto a cada campo.
 error-required = Este campo es obligatorio.
-error-rank = Elija una prioridad del 1 al 10.
-error-csrf = Este formulario se envió desde otra página o caducó. Envíelo de nuevo, por favor.
+error-rank = Elijan una prioridad del 1 al 10.
+error-csrf = Este formulario se envió desde otra página o caducó. Envíenlo de nuevo, por favor.
 error-not-found = No hay nada en esta dirección.
 error-node = El nodo respondió: { $message }
 back-home = Volver a lo que me espera
@@ -164,15 +164,25 @@ method-consensus = Consenso: se aprueba cuando al menos un miembro está de acue
 method-consent = Consentimiento: se aprueba cuando al menos un miembro está de acuerdo y nadie bloquea
 method-majority = Mayoría: se aprueba cuando hay más miembros a favor que en contra (un bloqueo cuenta como en contra)
 method-super-majority = Mayoría cualificada: se aprueba cuando al menos { $fraction } de los miembros que toman partido están a favor
-proposal-rule = Regla: { $method }. Quórum: { $quorum } de los { $electorate } miembros deben tomar posición.
+proposal-rule = Regla: { $method }. Quórum: { $quorum } { $electorate ->
+    [one] del único miembro debe tomar posición
+   *[other] de los { $electorate } miembros deben tomar posición
+  }.
 
 outcome-open = Abierta
 outcome-passed = Aprobada
 outcome-failed = No aprobada
 outcome-blocked = Bloqueada
-outcome-sentence = { $outcome }: { $agree } de { $electorate } a favor, { $abstain } se hicieron a un lado, { $disagree } en contra, { $block } bloquearon, { $pending } aún sin responder; quórum { $met ->
+outcome-sentence = { $outcome }: { $agree } de { $electorate } a favor, { $abstain ->
+    [one] 1 se hizo a un lado
+   *[other] { $abstain } se hicieron a un lado
+  }, { $disagree } en contra, { $block ->
+    [one] 1 bloqueó
+   *[other] { $block } bloquearon
+  }, { $pending } aún sin responder; quórum { $met ->
     [yes] alcanzado
-   *[no] aún no alcanzado
+    [no] no alcanzado
+   *[pending] aún no alcanzado
   }.
 
 stance-agree = A favor
@@ -183,7 +193,9 @@ stance-pending = Aún sin responder
 stance-agree-help = La apoyan.
 stance-abstain-help = La dejan seguir adelante sin tomar parte en ella.
 stance-disagree-help = Están en contra, pero no la detienen para todos.
+stance-disagree-help-consensus = Están en contra. Con consenso, basta con que un miembro esté en contra para que no se apruebe.
 stance-block-help = La detienen para todos: solo cuando va contra los valores o compromisos de la coalición. Digan por qué abajo.
+stance-block-help-vote = Con esta regla, un bloqueo cuenta como estar en contra: no detiene la propuesta por sí solo. Digan por qué abajo.
 
 proposal-by = Abierta por { $name } el { $date }
 proposal-closes = Las posiciones cuentan hasta el { $date }.
@@ -206,7 +218,7 @@ vote-submit = Registrar la posición
 vote-recorded = La posición de su organización está registrada.
 vote-decided = Esta propuesta está decidida: una posición ya no la cambia.
 vote-not-member = Su organización no forma parte del electorado de esta propuesta.
-error-stance = Elija una posición.
+error-stance = Elijan una posición.
 error-block-reason = Un bloqueo necesita una razón: digan qué de la propuesta va contra los valores o compromisos de la coalición.
 
 # Invitaciones y uniones.
@@ -215,7 +227,7 @@ home-join-link = Unirse a una coalición con un código de invitación
 home-pending-joins = Coaliciones a las que se está uniendo
 home-pending-join = Uniéndose como { $org }, desde el { $date }
 invite-title = Invitar a una organización a { $coalition }
-invite-intro = Un código de invitación permite que el nodo de una organización se una a esta coalición. Envíelo por un medio de confianza: quien lo tenga puede unirse, una vez, hasta que caduque.
+invite-intro = Un código de invitación permite que el nodo de una organización se una a esta coalición. Envíenlo por un medio de confianza: quien lo tenga puede unirse, una vez, hasta que caduque.
 invite-expires = Válido durante
 invite-expires-help = Después, el código deja de funcionar.
 invite-expires-1d = 1 día
@@ -224,10 +236,10 @@ invite-expires-30d = 30 días
 invite-create = Crear un código de invitación
 invite-made-title = Código de invitación para { $coalition }
 invite-code = Código de invitación
-invite-code-help = Selecciónelo y cópielo. Sirve una vez, hasta el { $date }.
+invite-code-help = Selecciónenlo y cópienlo. Sirve una vez, hasta el { $date }.
 invite-next = La organización invitada lo pega en la página «Unirse a una coalición» de su propio nodo, o ejecuta esta orden:
 join-title = Unirse a una coalición
-join-intro = Pegue el código de invitación que le envió otra organización miembro. Su nodo se conecta al de ella y recibe la coalición.
+join-intro = Peguen el código de invitación que les envió otra organización miembro. Su nodo se conecta al de ella y recibe la coalición.
 join-code = Código de invitación
 join-code-help = Una línea larga de letras y números, tal como la envió la organización que invita.
 join-org = El nombre de su organización
@@ -244,4 +256,52 @@ join-received = { $received } de { $total } partes recibidas ({ $kib } KiB)
 join-progress-label = La coalición llegando
 join-check = Comprobar de nuevo
 join-open = Abrir sus temas
-error-code = Pegue el código de invitación.
+error-code = Peguen el código de invitación.
+
+# Fondos.
+coalition-nav-pools = Fondos
+home-pools-link = Fondos de { $coalition }
+pools-title = Fondos de { $coalition }
+pools-none = Todavía no hay fondos. Un fondo se abre con `coalesce pool create`.
+pools-table-caption = Los fondos de la coalición y sus totales
+pool-col-name = Fondo
+pool-col-kind = Contiene
+pool-col-pledged = Prometido
+pool-col-contributed = Aportado
+pool-col-allocated = Asignado
+pool-col-balance = Saldo
+poolkind-funds = Dinero
+poolkind-volunteer-hours = Horas de voluntariado
+poolkind-space = Espacio compartido
+poolkind-equipment = Equipo
+pool-totals = Prometido { $pledged } · aportado { $contributed } · asignado { $allocated } · saldo { $balance } { $unit }
+pool-back = Volver a los fondos
+ledger-title = Libro de cuentas
+ledger-none = Todavía no hay nada en el libro de cuentas.
+ledger-caption = Cada promesa, aportación y solicitud, de la más antigua a la más reciente
+ledger-showing = Asientos { $from } a { $to } de { $total }
+ledger-col-when = Cuándo
+ledger-col-member = Miembro
+ledger-col-kind = Asiento
+ledger-col-amount = Cantidad ({ $unit })
+ledger-col-note = Nota
+ledger-col-balance = Saldo después
+entry-pledge = Promesa
+entry-contribution = Aportación
+entry-request = Solicitud
+give-title = Prometer o aportar a este fondo
+give-kind = Qué es
+give-pledge-help = Una promesa de aportar.
+give-contribution-help = Algo que su organización ya aportó.
+give-amount = Cantidad ({ $unit })
+give-amount-help = Mayor que cero, con dos decimales como mucho, por ejemplo 500 o 12,50.
+give-note = Nota
+give-note-help = Para el libro de cuentas. Opcional.
+give-submit = Registrarlo en el libro de cuentas
+give-recorded = Registrado en el libro de cuentas.
+error-amount = Escriban una cantidad mayor que cero, con dos decimales como mucho, por ejemplo 500 o 12,50.
+
+# Entrar con un enlace.
+signin-title = Entrar en este nodo
+signin-body = Este enlace abre una sesión de este navegador en el nodo de Coalesce de esta máquina. Sirve una vez.
+signin-submit = Entrar

@@ -31,6 +31,7 @@ pub(crate) struct Card {
     pub(crate) issues_link: String,
     pub(crate) proposals_link: String,
     pub(crate) invite_link: String,
+    pub(crate) pools_link: String,
     pub(crate) caption: String,
     pub(crate) nodes: Vec<NodeRow>,
 }
@@ -117,6 +118,10 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
                     "home-proposals-link",
                     &[("coalition", Arg::Text(s.name.clone()))],
                 ),
+                pools_link: c.tw(
+                    "home-pools-link",
+                    &[("coalition", Arg::Text(s.name.clone()))],
+                ),
                 invite_link: c.tw(
                     "home-invite-link",
                     &[("coalition", Arg::Text(s.name.clone()))],
@@ -139,7 +144,7 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
                     "home-pending-join",
                     &[
                         ("org", Arg::Text(j.org)),
-                        ("date", Arg::Text(date_time(c.l, j.started_at))),
+                        ("date", Arg::Own(date_time(c.l, j.started_at))),
                     ],
                 );
                 (j.coalition, line)

@@ -187,7 +187,7 @@ async fn inventory(
             shared: i
                 .ranks
                 .iter()
-                .map(|(m, r)| format!("{} ({r})", name_of(&list.names, m)))
+                .map(|(m, r)| format!("{} ({r})", crate::i18n::isolated(&name_of(&list.names, m))))
                 .collect::<Vec<_>>()
                 .join(", "),
         })
@@ -195,8 +195,8 @@ async fn inventory(
     let showing = c.tw(
         "issues-showing",
         &[
-            ("from", Arg::Count(list.offset + 1)),
-            ("to", Arg::Count(list.offset + rows.len())),
+            ("from", Arg::Count(list.offset.saturating_add(1))),
+            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
             ("total", Arg::Count(list.total)),
         ],
     );
@@ -390,7 +390,7 @@ async fn issue_page(
                 "issue-raised-by",
                 &[
                     ("name", Arg::Text(name_of(names, &i.raised_by))),
-                    ("date", Arg::Text(date_time(c.l, i.created_at))),
+                    ("date", Arg::Own(date_time(c.l, i.created_at))),
                 ],
             ),
             lead: c.tw(
@@ -399,7 +399,7 @@ async fn issue_page(
             ),
             status: c.tw(
                 "issue-status",
-                &[("status", Arg::Text(status_name(&c, i.status)))],
+                &[("status", Arg::Own(status_name(&c, i.status)))],
             ),
             description: i.description.clone(),
             tags: i.tags.clone(),
@@ -411,7 +411,7 @@ async fn issue_page(
                         "issue-share-row",
                         &[
                             ("name", Arg::Text(name_of(names, m))),
-                            ("rank", Arg::Text(r.to_string())),
+                            ("rank", Arg::Count(usize::from(r.get()))),
                         ],
                     )
                 })
@@ -499,10 +499,11 @@ pub(crate) async fn share(
         body: ShareRequest { rank },
     };
     match web.ask(req).await {
-        Ok(_) => see_other(
-            &format!("/c/{coalition}/issues/{issue}?done=issue-shared"),
+        Ok(Reply::Updated(shared)) => see_other(
+            &format!("/c/{coalition}/issues/{}?done=issue-shared", shared.id),
             None,
         ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             let status = StatusCode::from_u16(e.code.http_status())
                 .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);

@@ -105,7 +105,7 @@ pub(crate) async fn invite_create(
                 made: Some(Made {
                     help: c.tw(
                         "invite-code-help",
-                        &[("date", Arg::Text(date_time(c.l, made.expires_at)))],
+                        &[("date", Arg::Own(date_time(c.l, made.expires_at)))],
                     ),
                     code: made.code,
                 }),

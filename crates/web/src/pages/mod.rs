@@ -5,6 +5,7 @@ pub(crate) mod coalitions;
 pub(crate) mod home;
 pub(crate) mod issues;
 pub(crate) mod joins;
+pub(crate) mod pools;
 pub(crate) mod proposals;
 
 use askama::Template;
@@ -63,7 +64,7 @@ pub(crate) struct Field {
     pub(crate) error: Option<String>,
     pub(crate) multiline: bool,
     pub(crate) required: bool,
-    /// The input's type: `text` or `number`.
+    /// The input's type: `text`, `number` (a rank, 1 to 10) or `decimal` (an amount).
     pub(crate) kind: &'static str,
 }
 
@@ -93,6 +94,12 @@ impl Field {
 
     pub(crate) fn number(mut self) -> Self {
         self.kind = "number";
+        self
+    }
+
+    /// An amount with decimals (a text field with the decimal keyboard).
+    pub(crate) fn decimal(mut self) -> Self {
+        self.kind = "decimal";
         self
     }
 

@@ -46,7 +46,7 @@ fn sentence(c: &Chrome, v: &ProposalView) -> String {
     c.tw(
         "outcome-sentence",
         &[
-            ("outcome", Arg::Text(outcome_name(c, v.outcome))),
+            ("outcome", Arg::Own(outcome_name(c, v.outcome))),
             ("agree", count(t.agree)),
             ("electorate", count(t.electorate)),
             ("abstain", count(t.abstain)),
@@ -55,9 +55,11 @@ fn sentence(c: &Chrome, v: &ProposalView) -> String {
             ("pending", count(t.pending)),
             (
                 "met",
-                Arg::Text(
+                Arg::Own(
                     if taken >= t.quorum_needed {
                         "yes"
+                    } else if v.outcome == Outcome::Open {
+                        "pending"
                     } else {
                         "no"
                     }
@@ -149,8 +151,8 @@ pub(crate) async fn list(
     let showing = c.tw(
         "proposals-showing",
         &[
-            ("from", Arg::Count(list.offset + 1)),
-            ("to", Arg::Count(list.offset + rows.len())),
+            ("from", Arg::Count(list.offset.saturating_add(1))),
+            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
             ("total", Arg::Count(list.total)),
         ],
     );
@@ -291,7 +293,7 @@ async fn proposal_page(
     let method = match p.rule.method() {
         Method::SuperMajority(f) => c.tw(
             "method-super-majority",
-            &[("fraction", Arg::Text(f.to_string()))],
+            &[("fraction", Arg::Own(f.to_string()))],
         ),
         m => c.t(&format!("method-{m}")),
     };
@@ -332,7 +334,13 @@ async fn proposal_page(
         .map(|s| Choice {
             value: s.as_str(),
             label: stance_name(&c, *s),
-            help: c.t(&format!("stance-{}-help", s.as_str())),
+            help: match (s, p.rule.method()) {
+                (Stance::Disagree, Method::Consensus) => c.t("stance-disagree-help-consensus"),
+                (Stance::Block, Method::Majority | Method::SuperMajority(_)) => {
+                    c.t("stance-block-help-vote")
+                }
+                _ => c.t(&format!("stance-{}-help", s.as_str())),
+            },
             checked: s.as_str() == chosen,
         })
         .collect();
@@ -369,18 +377,18 @@ async fn proposal_page(
                 "proposal-by",
                 &[
                     ("name", Arg::Text(name_of(names, &p.author))),
-                    ("date", Arg::Text(date_time(c.l, p.created_at))),
+                    ("date", Arg::Own(date_time(c.l, p.created_at))),
                 ],
             ),
             closes: p.closes_at.map_or_else(
                 || c.t("proposal-no-close"),
-                |t| c.tw("proposal-closes", &[("date", Arg::Text(date_time(c.l, t)))]),
+                |t| c.tw("proposal-closes", &[("date", Arg::Own(date_time(c.l, t)))]),
             ),
             rule: c.tw(
                 "proposal-rule",
                 &[
-                    ("method", Arg::Text(method)),
-                    ("quorum", Arg::Text(p.rule.quorum().to_string())),
+                    ("method", Arg::Own(method)),
+                    ("quorum", Arg::Own(p.rule.quorum().to_string())),
                     (
                         "electorate",
                         Arg::Count(usize::try_from(t.electorate).unwrap_or(usize::MAX)),
@@ -477,10 +485,11 @@ pub(crate) async fn take_position(
         },
     };
     match web.ask(req).await {
-        Ok(_) => see_other(
-            &format!("/c/{coalition}/proposals/{proposal}?done=vote-recorded"),
+        Ok(Reply::PositionTaken(taken)) => see_other(
+            &format!("/c/{coalition}/proposals/{}?done=vote-recorded", taken.id),
             None,
         ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             let voted = Voted {
                 form: Some(&f),

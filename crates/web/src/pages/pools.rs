@@ -1,0 +1,377 @@
+//! A coalition's pools with their totals; one pool's ledger, a page at a time, with the form
+//! to pledge or give to it.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::pools::GiftRequest;
+use commands::ops::{ErrorCode, Reply, Request};
+use model::{EntryKind, PoolKind};
+
+use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use crate::i18n::{Arg, date_time, number};
+use crate::{Visit, Web, see_other};
+
+/// Ledger entries on a page.
+const PAGE: usize = 50;
+
+/// Notices a redirect may ask for.
+const NOTICES: &[&str] = &["give-recorded"];
+
+fn pool_kind(c: &Chrome, k: PoolKind) -> String {
+    c.t(&format!("poolkind-{}", k.as_str()))
+}
+
+/// A pool's row.
+#[derive(Debug)]
+pub(crate) struct PoolRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) pledged: String,
+    pub(crate) contributed: String,
+    pub(crate) allocated: String,
+    pub(crate) balance: String,
+}
+
+#[derive(Template)]
+#[template(path = "pools.html")]
+struct Pools {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    rows: Vec<PoolRow>,
+}
+
+/// The coalition's pools.
+pub(crate) async fn list(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("pools");
+    let summary = match super::coalition(&web, &coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let pools = match web
+        .ask(Request::PoolList {
+            coalition: coalition.clone(),
+        })
+        .await
+    {
+        Ok(Reply::Pools(p)) => p,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let unit = |amount: &str, unit: &str| format!("{} {unit}", number(c.l, amount));
+    let rows = pools
+        .iter()
+        .map(|p| PoolRow {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            kind: pool_kind(&c, p.kind),
+            pledged: unit(&p.pledged, &p.unit),
+            contributed: unit(&p.contributed, &p.unit),
+            allocated: unit(&p.allocated, &p.unit),
+            balance: unit(&p.balance, &p.unit),
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        &Pools {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: summary.name.clone(),
+                here: "pools",
+            },
+            heading: c.tw("pools-title", &[("coalition", Arg::Text(summary.name))]),
+            c,
+            rows,
+        },
+    )
+}
+
+/// A ledger line.
+#[derive(Debug)]
+pub(crate) struct LedgerRow {
+    pub(crate) when: String,
+    pub(crate) member: String,
+    pub(crate) kind: String,
+    pub(crate) amount: String,
+    pub(crate) note: String,
+    pub(crate) balance: String,
+}
+
+/// A choice of the entry's kind.
+#[derive(Debug)]
+pub(crate) struct KindChoice {
+    pub(crate) value: &'static str,
+    pub(crate) label: String,
+    pub(crate) help: String,
+    pub(crate) checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pool.html")]
+struct PoolPage {
+    c: Chrome,
+    coalition: String,
+    id: String,
+    name: String,
+    totals: String,
+    showing: String,
+    amount_heading: String,
+    rows: Vec<LedgerRow>,
+    previous: Option<String>,
+    next: Option<String>,
+    form_error: Option<String>,
+    kinds: Vec<KindChoice>,
+    fields: Vec<Field>,
+}
+
+/// What a pool's address may carry.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PoolQuery {
+    #[serde(default)]
+    offset: usize,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// What the form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct GiveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The form as sent, with what was wrong.
+#[derive(Default)]
+struct Given<'a> {
+    form: Option<&'a GiveForm>,
+    amount_error: Option<String>,
+    form_error: Option<String>,
+    status: Option<StatusCode>,
+}
+
+async fn pool_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    pool: &str,
+    q: &PoolQuery,
+    given: Given<'_>,
+) -> Response {
+    let c = visit
+        .chrome("pools")
+        .with_notice(q.done.as_deref(), NOTICES);
+    let ledger = match web
+        .ask(Request::PoolLedger {
+            coalition: coalition.to_owned(),
+            pool: pool.to_owned(),
+        })
+        .await
+    {
+        Ok(Reply::Ledger(l)) => l,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let total = ledger.entries.len();
+    let offset = q.offset.min(total);
+    let rows: Vec<LedgerRow> = ledger
+        .entries
+        .iter()
+        .skip(offset)
+        .take(PAGE)
+        .map(|e| LedgerRow {
+            when: date_time(c.l, e.at),
+            member: e.name.clone(),
+            kind: c.t(&format!("entry-{}", e.kind.as_str())),
+            amount: number(c.l, &e.amount.to_string()),
+            note: e.note.clone(),
+            balance: number(c.l, &e.balance),
+        })
+        .collect();
+    let path = format!("/c/{coalition}/pools/{}", ledger.pool);
+    let previous = (offset > 0).then(|| super::page_link(&path, &[], offset.saturating_sub(PAGE)));
+    let next = (offset + rows.len() < total).then(|| super::page_link(&path, &[], offset + PAGE));
+    let showing = c.tw(
+        "ledger-showing",
+        &[
+            ("from", Arg::Count(offset + 1)),
+            ("to", Arg::Count(offset + rows.len())),
+            ("total", Arg::Count(total)),
+        ],
+    );
+    let unit = Arg::Text(ledger.unit.clone());
+    let chosen = given.form.map_or("pledge", |f| f.kind.as_str());
+    let kinds = [EntryKind::Pledge, EntryKind::Contribution]
+        .into_iter()
+        .map(|k| KindChoice {
+            value: k.as_str(),
+            label: c.t(&format!("entry-{}", k.as_str())),
+            help: c.t(&format!("give-{}-help", k.as_str())),
+            checked: k.as_str() == chosen,
+        })
+        .collect();
+    let mut amount = Field::text(&c, "amount", "give-amount", "give-amount-help")
+        .decimal()
+        .required()
+        .value(given.form.map_or("", |f| f.amount.as_str()));
+    amount.label = c.tw("give-amount", &[("unit", unit.clone())]);
+    amount.error = given.amount_error;
+    let note = Field::text(&c, "note", "give-note", "give-note-help")
+        .value(given.form.map_or("", |f| f.note.as_str()));
+    page(
+        given.status.unwrap_or(StatusCode::OK),
+        &PoolPage {
+            coalition: coalition.to_owned(),
+            id: ledger.pool.to_string(),
+            name: ledger.name.clone(),
+            totals: c.tw(
+                "pool-totals",
+                &[
+                    ("pledged", Arg::Own(number(c.l, &ledger.pledged))),
+                    ("contributed", Arg::Own(number(c.l, &ledger.contributed))),
+                    ("allocated", Arg::Own(number(c.l, &ledger.allocated))),
+                    ("balance", Arg::Own(number(c.l, &ledger.balance))),
+                    ("unit", unit.clone()),
+                ],
+            ),
+            showing,
+            amount_heading: c.tw("ledger-col-amount", &[("unit", unit)]),
+            rows,
+            previous,
+            next,
+            form_error: given.form_error,
+            kinds,
+            fields: vec![amount, note],
+            c,
+        },
+    )
+}
+
+/// One pool.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, pool)): Path<(String, String)>,
+    Query(q): Query<PoolQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    pool_page(&web, &visit, &coalition, &pool, &q, Given::default()).await
+}
+
+/// An amount as typed (`12,50` is read as `12.50`), if it has the form the node takes.
+fn amount_typed(typed: &str) -> Option<String> {
+    let t: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".")
+    } else {
+        t
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+    let ok = !int.is_empty()
+        && int.len() <= 15
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && t.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    ok.then_some(t)
+}
+
+/// Records a pledge or a contribution, then shows the pool; or the page again with what was
+/// wrong next to its field.
+pub(crate) async fn give(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, pool)): Path<(String, String)>,
+    axum::Form(f): axum::Form<GiveForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let l = visit.lang;
+    let q = PoolQuery::default();
+    let kind = match f.kind.as_str() {
+        "pledge" | "contribution" => f.kind.clone(),
+        _ => "pledge".to_owned(),
+    };
+    let Some(amount) = amount_typed(&f.amount) else {
+        let given = Given {
+            form: Some(&f),
+            amount_error: Some(l.t("error-amount")),
+            form_error: Some(l.t("error-form")),
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        };
+        return pool_page(&web, &visit, &coalition, &pool, &q, given).await;
+    };
+    let req = Request::PoolGive {
+        coalition: coalition.clone(),
+        pool: pool.clone(),
+        body: GiftRequest {
+            kind,
+            amount,
+            note: f.note.trim().to_owned(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(_) => see_other(
+            &format!("/c/{coalition}/pools/{pool}?done=give-recorded"),
+            None,
+        ),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let given = Given {
+                form: Some(&f),
+                amount_error: (e.code == ErrorCode::Invalid && e.message.contains("amount"))
+                    .then(|| l.t("error-amount")),
+                form_error: Some(e.message),
+                status: Some(status),
+            };
+            pool_page(&web, &visit, &coalition, &pool, &q, given).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amount_typed;
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        assert_eq!(amount_typed("500").as_deref(), Some("500"));
+        assert_eq!(amount_typed(" 12,50 ").as_deref(), Some("12.50"));
+        assert_eq!(amount_typed("0.5").as_deref(), Some("0.5"));
+        for bad in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "1.234",
+            "12.5.0",
+            "abc",
+            "1e3",
+            "9999999999999999",
+        ] {
+            assert_eq!(amount_typed(bad), None, "{bad}");
+        }
+    }
+}
