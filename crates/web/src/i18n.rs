@@ -116,6 +116,26 @@ pub(crate) fn date_time(lang: Lang, ts: model::Timestamp) -> String {
     )
 }
 
+/// A day (`2026-12-31`) as this language writes a date.
+pub(crate) fn day(lang: Lang, d: &model::Day) -> String {
+    let text = d.to_string();
+    let mut parts = text.split('-');
+    let (Some(y), Some(m), Some(dd)) = (parts.next(), parts.next(), parts.next()) else {
+        return text;
+    };
+    let (Ok(m), Ok(dd)) = (m.parse::<u8>(), dd.parse::<u8>()) else {
+        return text;
+    };
+    lang.t_with(
+        "date-day",
+        &[
+            ("month", Arg::Own(lang.t(&format!("month-{m}")))),
+            ("day", Arg::Own(dd.to_string())),
+            ("year", Arg::Own(y.to_owned())),
+        ],
+    )
+}
+
 /// A decimal amount as the node writes it (`1234.50`) as this language writes numbers
 /// (`1,234.50`; `1.234,50`). Anything else is shown as it is.
 pub(crate) fn number(lang: Lang, amount: &str) -> String {
@@ -223,6 +243,9 @@ mod tests {
             Lang::En.t_with("sync-behind", &[("count", Arg::Count(3))]),
             "3 changes behind"
         );
+        let d: model::Day = "2026-12-31".parse().unwrap();
+        assert_eq!(day(Lang::En, &d), "December 31, 2026");
+        assert_eq!(day(Lang::Es, &d), "31 de diciembre de 2026");
         assert_eq!(number(Lang::En, "1234567.50"), "1,234,567.50");
         assert_eq!(number(Lang::Es, "1234.5"), "1.234,5");
         assert_eq!(number(Lang::Es, "500"), "500");

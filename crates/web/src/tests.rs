@@ -492,6 +492,31 @@ async fn a_pledge_is_written_as_people_type_it_and_shown_in_their_numbers() {
     assert!(page.contains("Legal defense fund") && page.contains("1,234.50 USD"));
 }
 
+#[tokio::test]
+async fn home_shows_what_waits_for_this_organization() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (status, _, page) = ui.get("/", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Waiting for your organization"));
+    assert!(
+        page.contains(&format!("/c/{}/proposals/{}", ui.coalition, ui.proposal)),
+        "the open proposal it has not answered: {page}"
+    );
+    assert!(page.contains("open until decided"));
+    assert!(page.contains("Legal defense fund\u{2069}: 0 "), "{page}");
+    assert!(page.contains("No meeting planned."));
+    // Answered, it waits no more.
+    ui.post(
+        &format!("/c/{}/proposals/{}/position", ui.coalition, ui.proposal),
+        &cookie,
+        &[("csrf", &csrf), ("stance", "agree")],
+    )
+    .await;
+    let (_, _, page) = ui.get("/", &cookie).await;
+    assert!(page.contains("No open proposal is waiting for your organization."));
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,

@@ -299,3 +299,17 @@ error-amount = Write an amount above zero, with at most two decimals, such as 50
 signin-title = Sign in to this node
 signin-body = This link signs this browser in to the Coalesce node on this machine. It works once.
 signin-submit = Sign in
+
+# What needs me, per coalition.
+home-waiting-title = Waiting for your organization's position
+home-waiting-none = No open proposal is waiting for your organization.
+home-closes = closes { $date }
+home-open-until-decided = open until decided
+home-goals-title = Goals
+home-goal-row = { $title }: { $value } of { $target } { $unit }
+home-goal-none = { $title }: nothing recorded yet, of { $target } { $unit }
+home-pools-title = Pool balances
+home-pool-row = { $name }: { $balance } { $unit }
+home-meeting-next = Next meeting: { $date }
+home-meeting-none = No meeting planned.
+date-day = { $month } { $day }, { $year }

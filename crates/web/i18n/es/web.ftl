@@ -305,3 +305,17 @@ error-amount = Escriban una cantidad mayor que cero, con dos decimales como much
 signin-title = Entrar en este nodo
 signin-body = Este enlace abre una sesión de este navegador en el nodo de Coalesce de esta máquina. Sirve una vez.
 signin-submit = Entrar
+
+# Lo que me espera, por coalición.
+home-waiting-title = Esperan la posición de su organización
+home-waiting-none = Ninguna propuesta abierta espera la posición de su organización.
+home-closes = cierra el { $date }
+home-open-until-decided = abierta hasta que se decida
+home-goals-title = Metas
+home-goal-row = { $title }: { $value } de { $target } { $unit }
+home-goal-none = { $title }: nada registrado aún, de { $target } { $unit }
+home-pools-title = Saldos de los fondos
+home-pool-row = { $name }: { $balance } { $unit }
+home-meeting-next = Próxima reunión: { $date }
+home-meeting-none = No hay ninguna reunión prevista.
+date-day = { $day } de { $month } de { $year }

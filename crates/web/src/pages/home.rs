@@ -9,7 +9,7 @@ use axum::response::Response;
 use commands::ops::{Reply, Request};
 
 use super::{Chrome, page};
-use crate::i18n::{Arg, date_time};
+use crate::i18n::{Arg, date_time, day, number};
 use crate::{Visit, Web};
 
 /// A member node's row.
@@ -34,6 +34,136 @@ pub(crate) struct Card {
     pub(crate) pools_link: String,
     pub(crate) caption: String,
     pub(crate) nodes: Vec<NodeRow>,
+    /// This organization's member id here, if it is a member.
+    pub(crate) me: Option<model::MemberId>,
+    pub(crate) needs: Needs,
+}
+
+/// What a coalition waits for from this organization, and where it stands.
+#[derive(Debug, Default)]
+pub(crate) struct Needs {
+    /// Open proposals this organization has not answered, soonest closing first: id, title,
+    /// when it closes.
+    pub(crate) waiting: Vec<(String, String, String)>,
+    /// Each goal against its target, in words.
+    pub(crate) goals: Vec<String>,
+    /// Each pool's balance, in words.
+    pub(crate) pools: Vec<String>,
+    /// The next meeting, in words.
+    pub(crate) meeting: String,
+}
+
+/// Most proposals read to find those waiting for this organization.
+const PROPOSALS_READ: usize = 500;
+
+/// What `coalition` waits for from this organization (`me`), read through its operations;
+/// what does not read is left out (the page still shows the rest).
+async fn needs(web: &Web, c: &Chrome, coalition: &str, me: Option<&model::MemberId>) -> Needs {
+    let mut needs = Needs::default();
+    if let Some(me) = me
+        && let Ok(Reply::Proposals(page)) = web
+            .ask(Request::ProposalList {
+                coalition: coalition.to_owned(),
+                query: commands::ops::proposals::ProposalQuery {
+                    kind: None,
+                    offset: 0,
+                    limit: Some(PROPOSALS_READ),
+                },
+            })
+            .await
+    {
+        let mut open: Vec<_> = page
+            .proposals
+            .into_iter()
+            .filter(|v| {
+                v.outcome == model::Outcome::Open
+                    && v.proposal.electorate.contains(me)
+                    && !v.proposal.positions.contains_key(me)
+            })
+            .collect();
+        // Soonest closing first; those open until decided last.
+        open.sort_by_key(|v| (v.proposal.closes_at.is_none(), v.proposal.closes_at));
+        needs.waiting = open
+            .into_iter()
+            .map(|v| {
+                let closes = v.proposal.closes_at.map_or_else(
+                    || c.t("home-open-until-decided"),
+                    |t| c.tw("home-closes", &[("date", Arg::Own(date_time(c.l, t)))]),
+                );
+                (v.proposal.id.to_string(), v.proposal.title, closes)
+            })
+            .collect();
+    }
+    if let Ok(Reply::Charter(detail)) = web
+        .ask(Request::CharterShow {
+            coalition: coalition.to_owned(),
+        })
+        .await
+    {
+        needs.goals = detail
+            .charter
+            .goals
+            .values()
+            .map(|g| {
+                let target = Arg::Own(number(c.l, &g.target.to_string()));
+                let unit = Arg::Text(g.unit.clone());
+                let title = Arg::Text(g.title.clone());
+                match g.progress.iter().max_by_key(|p| p.day) {
+                    Some(p) => c.tw(
+                        "home-goal-row",
+                        &[
+                            ("title", title),
+                            ("value", Arg::Own(number(c.l, &p.value.to_string()))),
+                            ("target", target),
+                            ("unit", unit),
+                        ],
+                    ),
+                    None => c.tw(
+                        "home-goal-none",
+                        &[("title", title), ("target", target), ("unit", unit)],
+                    ),
+                }
+            })
+            .collect();
+    }
+    if let Ok(Reply::Pools(pools)) = web
+        .ask(Request::PoolList {
+            coalition: coalition.to_owned(),
+        })
+        .await
+    {
+        needs.pools = pools
+            .iter()
+            .map(|p| {
+                c.tw(
+                    "home-pool-row",
+                    &[
+                        ("name", Arg::Text(p.name.clone())),
+                        ("balance", Arg::Own(number(c.l, &p.balance))),
+                        ("unit", Arg::Text(p.unit.clone())),
+                    ],
+                )
+            })
+            .collect();
+    }
+    needs.meeting = c.t("home-meeting-none");
+    if let Ok(Reply::Meetings(page)) = web
+        .ask(Request::MeetingList {
+            coalition: coalition.to_owned(),
+            query: commands::ops::meetings::MeetingQuery::default(),
+        })
+        .await
+    {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let today = model::Day::of(model::Timestamp::from_millis(now));
+        // Newest first: the last one from today on is the next.
+        if let Some(m) = page.meetings.iter().filter(|m| m.day >= today).last() {
+            needs.meeting = c.tw("home-meeting-next", &[("date", Arg::Own(day(c.l, &m.day)))]);
+        }
+    }
+    needs
 }
 
 #[derive(Template)]
@@ -110,6 +240,8 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
                     ],
                 ),
                 member: s.me.is_some(),
+                me: s.me.clone(),
+                needs: Needs::default(),
                 issues_link: c.tw(
                     "home-issues-link",
                     &[("coalition", Arg::Text(s.name.clone()))],
@@ -136,6 +268,10 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
             }
         })
         .collect();
+    let mut coalitions: Vec<Card> = coalitions;
+    for card in &mut coalitions {
+        card.needs = needs(&web, &c, &card.id, card.me.as_ref()).await;
+    }
     let joins = match web.ask(Request::JoinList).await {
         Ok(Reply::Joins(list)) => list
             .into_iter()
