@@ -9,7 +9,7 @@
 // no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
 // no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
 // keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
-// rank; block a proposal with a reason; pledge to a pool. Prints each failure and exits 1 if there was one.
+// rank; block a proposal with a reason; pledge to a pool; record a meeting. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -170,6 +170,37 @@ if (walks.pool) {
     } catch (e) {
       failures.push(`${lang} pledge walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
       await page.screenshot({ path: `${shots}/pledge-${lang}-failed.png`, fullPage: true });
+    }
+  }
+}
+
+/** Record a meeting, with the keyboard alone: the day as given, one member present, an
+ * agenda and minutes. */
+async function recordMeeting(lang, path, item, submitLabel) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(path)}`);
+  await tabTo('a member present', () => document.activeElement.name === 'present');
+  await page.keyboard.press('Space');
+  await tabTo('the agenda', () => document.activeElement.id === 'agenda');
+  await page.keyboard.type(`${item}\nBudget`);
+  await tabTo('the minutes', () => document.activeElement.id === 'minutes');
+  await page.keyboard.type('Agreed.');
+  await tabTo('the submit button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(submitLabel)};`));
+  await Promise.all([page.waitForURL(/done=meeting-recorded/), page.keyboard.press('Enter')]);
+  const text = await page.textContent('main');
+  if (!text.includes(item)) failures.push(`${lang} meeting walkthrough: the agenda is not shown`);
+}
+
+if (walks.meeting) {
+  for (const [lang, item, label] of [
+    ['en', 'Night buses', 'Record the meeting'],
+    ['es', 'Autobuses nocturnos', 'Registrar la reunión'],
+  ]) {
+    try {
+      await recordMeeting(lang, walks.meeting, item, label);
+    } catch (e) {
+      failures.push(`${lang} meeting walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
+      await page.screenshot({ path: `${shots}/meeting-${lang}-failed.png`, fullPage: true });
     }
   }
 }

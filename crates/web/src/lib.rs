@@ -21,6 +21,7 @@
 //! (`/c/{id}/issues/{issue}`, with the form to share it with a rank), a coalition's proposals
 //! (`/c/{id}/proposals`) and one proposal (`/c/{id}/proposals/{p}`: its rule in words, the
 //! outcome as a sentence and a chart with the positions' table, the form to take a position),
+//! a coalition's meetings (`/c/{id}/meetings`, one of them, and the form to record one),
 //! a coalition's pools (`/c/{id}/pools`) and one pool's ledger with the form to pledge or give
 //! (`/c/{id}/pools/{pool}`), inviting an organization (`/c/{id}/invite`) and joining by an invite code (`/join`, and
 //! `/join/{id}` for how it is going).
@@ -112,6 +113,18 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
         .route("/c/{coalition}/proposals", get(pages::proposals::list))
+        .route(
+            "/c/{coalition}/meetings",
+            get(pages::meetings::list).post(pages::meetings::create),
+        )
+        .route(
+            "/c/{coalition}/meetings/new",
+            get(pages::meetings::new_form),
+        )
+        .route(
+            "/c/{coalition}/meetings/{meeting}",
+            get(pages::meetings::show),
+        )
         .route("/c/{coalition}/pools", get(pages::pools::list))
         .route("/c/{coalition}/pools/{pool}", get(pages::pools::show))
         .route(

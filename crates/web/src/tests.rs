@@ -517,6 +517,56 @@ async fn home_shows_what_waits_for_this_organization() {
     assert!(page.contains("No open proposal is waiting for your organization."));
 }
 
+#[tokio::test]
+async fn a_meeting_is_recorded_with_who_was_there_and_what_was_decided() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let form = format!("/c/{}/meetings/new", ui.coalition);
+    let (status, _, page) = ui.get(&form, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let me = page
+        .split(r#"name="present" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let meetings = format!("/c/{}/meetings", ui.coalition);
+    let (status, _, page) = ui
+        .post(
+            &meetings,
+            &cookie,
+            &[("csrf", &csrf), ("date", "31/12/2026")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="date-error""#));
+    let (status, headers, _) = ui
+        .post(
+            &meetings,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("date", "2026-11-30"),
+                ("facilitator", ""),
+                ("present", &me),
+                ("agenda", "Fare strike\n\n<b>Budget</b>\n"),
+                ("minutes", "Agreed to join."),
+                ("decided", &ui.proposal),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    let shown = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let (_, _, page) = ui.get(&shown, &cookie).await;
+    assert!(page.contains("The meeting is recorded."));
+    assert!(page.contains("Meeting of November 30, 2026"));
+    assert!(page.contains("<li>Fare strike</li>") && page.contains("&#60;b&#62;Budget"));
+    assert!(page.contains("Facilitated by \u{2068}Northside Tenants Union"));
+    assert!(page.contains("Endorse the &#60;b&#62;fare strike&#60;/b&#62;"));
+    let (_, _, page) = ui.get(&meetings, &cookie).await;
+    assert!(page.contains("November 30, 2026"));
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,
@@ -586,6 +636,10 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/pools.html"),
         include_str!("../templates/pool.html"),
         include_str!("../templates/signin.html"),
+        include_str!("../templates/meetings.html"),
+        include_str!("../templates/meeting.html"),
+        include_str!("../templates/meeting_new.html"),
+        include_str!("pages/meetings.rs"),
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),
         include_str!("../templates/join_progress.html"),

@@ -5,7 +5,7 @@
 //! violation, each page has its `lang`, one h1, a main landmark and a skip link, nothing
 //! scrolls sideways and nothing is loaded from outside the node; then, with the keyboard alone
 //! and in both languages, an issue is raised and shared with a rank, a proposal is blocked
-//! with a reason, and an amount is pledged to a pool. Screenshots of every page
+//! with a reason, an amount is pledged to a pool, and a meeting is recorded. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
 use std::process::Command;
@@ -165,6 +165,23 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         assert_eq!(status, 201);
     }
 
+    // A meeting recorded, linked to the passed proposal.
+    let (status, made) = api_call(
+        a.home(),
+        "POST",
+        &format!("/v1/coalitions/{c}/meetings"),
+        Some(&json!({
+            "date": "2026-11-30",
+            "attendance": ["Northside Tenants Union", "Eastside Disability Justice"],
+            "agenda": ["Fare strike", "Budget"],
+            "minutes": "Agreed to join the strike; the budget waits for the survey.",
+            "decisions": [passed],
+        })),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let meeting = made["id"].as_str().unwrap().to_owned();
+
     let pages = json!([
         {"name": "home", "path": "/"},
         {"name": "new-coalition", "path": "/coalitions/new"},
@@ -177,6 +194,9 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
+        {"name": "meetings", "path": format!("/c/{c}/meetings")},
+        {"name": "meeting", "path": format!("/c/{c}/meetings/{meeting}")},
+        {"name": "meeting-new", "path": format!("/c/{c}/meetings/new")},
         {"name": "pools", "path": format!("/c/{c}/pools")},
         {"name": "pool", "path": format!("/c/{c}/pools/{pool}")},
         {"name": "pool-page-2", "path": format!("/c/{c}/pools/{pool}?offset=50")},
@@ -189,6 +209,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "en": format!("/c/{c}/proposals/{walk_en}"),
         "es": format!("/c/{c}/proposals/{walk_es}"),
         "pool": format!("/c/{c}/pools/{pool}"),
+        "meeting": format!("/c/{c}/meetings/new"),
     });
     let link = a.ok(&["ui"]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
@@ -210,7 +231,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("72 page views checked, 0 failures"),
+        stdout.contains("84 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

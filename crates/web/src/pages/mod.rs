@@ -5,6 +5,7 @@ pub(crate) mod coalitions;
 pub(crate) mod home;
 pub(crate) mod issues;
 pub(crate) mod joins;
+pub(crate) mod meetings;
 pub(crate) mod pools;
 pub(crate) mod proposals;
 

@@ -1,0 +1,447 @@
+//! A coalition's meetings: the list (latest first, a page at a time), one meeting (who
+//! facilitated, who was present, the agenda, the minutes, the proposals decided), and the
+//! form to record one (the facilitator defaults to the charter's rotation).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::meetings::{MeetingQuery, NewMeetingRequest};
+use commands::ops::members::MemberQuery;
+use commands::ops::proposals::ProposalQuery;
+use commands::ops::{Reply, Request};
+use model::MemberId;
+
+use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use crate::i18n::{Arg, day};
+use crate::{Visit, Web, see_other};
+
+/// Meetings on a page.
+const PAGE: usize = 25;
+
+/// Proposals offered to link to a meeting (the latest).
+const LINKABLE: usize = 50;
+
+/// Notices a redirect may ask for.
+const NOTICES: &[&str] = &["meeting-recorded"];
+
+fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
+    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+}
+
+/// A row of the list.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) day: String,
+    pub(crate) facilitator: String,
+    pub(crate) attendance: usize,
+    pub(crate) agenda: usize,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct Meetings {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    showing: String,
+    rows: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The list's page, as the address carries it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    offset: usize,
+}
+
+/// The coalition's meetings.
+pub(crate) async fn list(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("meetings");
+    let summary = match super::coalition(&web, &coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let list = match web
+        .ask(Request::MeetingList {
+            coalition: coalition.clone(),
+            query: MeetingQuery {
+                offset: q.offset,
+                limit: Some(PAGE),
+            },
+        })
+        .await
+    {
+        Ok(Reply::Meetings(p)) => p,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let rows: Vec<Row> = list
+        .meetings
+        .iter()
+        .map(|m| Row {
+            id: m.id.to_string(),
+            day: day(c.l, &m.day),
+            facilitator: name_of(&list.names, &m.facilitator),
+            attendance: m.attendance.len(),
+            agenda: m.agenda.len(),
+        })
+        .collect();
+    let showing = c.tw(
+        "meetings-showing",
+        &[
+            ("from", Arg::Count(list.offset.saturating_add(1))),
+            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
+            ("total", Arg::Count(list.total)),
+        ],
+    );
+    let path = format!("/c/{coalition}/meetings");
+    let previous =
+        (list.offset > 0).then(|| super::page_link(&path, &[], list.offset.saturating_sub(PAGE)));
+    let next = list.next.map(|n| super::page_link(&path, &[], n));
+    page(
+        StatusCode::OK,
+        &Meetings {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: summary.name.clone(),
+                here: "meetings",
+            },
+            heading: c.tw("meetings-title", &[("coalition", Arg::Text(summary.name))]),
+            c,
+            showing,
+            rows,
+            previous,
+            next,
+        },
+    )
+}
+
+/// A member offered in the form.
+#[derive(Debug)]
+pub(crate) struct MemberChoice {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) present: bool,
+    pub(crate) facilitating: bool,
+}
+
+/// A proposal offered in the form.
+#[derive(Debug)]
+pub(crate) struct ProposalChoice {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meeting_new.html")]
+struct NewMeeting {
+    c: Chrome,
+    coalition: String,
+    heading: String,
+    form_error: Option<String>,
+    fields: Vec<Field>,
+    members: Vec<MemberChoice>,
+    texts: Vec<Field>,
+    proposals: Vec<ProposalChoice>,
+}
+
+/// What the form sends (repeated fields: the members present, the proposals decided).
+#[derive(Debug, Default)]
+pub(crate) struct MeetingForm {
+    csrf: String,
+    date: String,
+    facilitator: String,
+    present: Vec<String>,
+    agenda: String,
+    minutes: String,
+    decided: Vec<String>,
+}
+
+impl MeetingForm {
+    /// Reads the form's fields; at most `MAX_PAIRS` of them (the body is bounded too).
+    fn parse(body: &[u8]) -> Self {
+        const MAX_PAIRS: usize = 1024;
+        let mut f = Self::default();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        for (k, v) in pairs.into_iter().take(MAX_PAIRS) {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "date" => f.date = v,
+                "facilitator" => f.facilitator = v,
+                "present" => f.present.push(v),
+                "agenda" => f.agenda = v,
+                "minutes" => f.minutes = v,
+                "decided" => f.decided.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+fn today() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    model::Day::of(model::Timestamp::from_millis(now)).to_string()
+}
+
+/// The form, as sent (`f`) with what was wrong.
+async fn form_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    f: &MeetingForm,
+    date_error: Option<String>,
+    form_error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let c = visit.chrome("meetings");
+    let summary = match super::coalition(web, coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let members = match web
+        .ask(Request::MemberList {
+            coalition: coalition.to_owned(),
+            query: MemberQuery::default(),
+        })
+        .await
+    {
+        Ok(Reply::Members(m)) => m,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let proposals = match web
+        .ask(Request::ProposalList {
+            coalition: coalition.to_owned(),
+            query: ProposalQuery {
+                kind: None,
+                offset: 0,
+                limit: Some(LINKABLE),
+            },
+        })
+        .await
+    {
+        Ok(Reply::Proposals(p)) => p.proposals,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let day_given = if f.date.is_empty() {
+        today()
+    } else {
+        f.date.clone()
+    };
+    let mut date = Field::text(&c, "date", "meeting-date", "meeting-date-help")
+        .required()
+        .value(&day_given);
+    date.error = date_error;
+    let texts = vec![
+        Field::text(&c, "agenda", "meeting-agenda", "meeting-agenda-help")
+            .multiline()
+            .value(&f.agenda),
+        Field::text(&c, "minutes", "meeting-minutes", "meeting-minutes-help")
+            .multiline()
+            .value(&f.minutes),
+    ];
+    page(
+        status,
+        &NewMeeting {
+            heading: c.tw(
+                "meeting-new-title",
+                &[("coalition", Arg::Text(summary.name))],
+            ),
+            coalition: coalition.to_owned(),
+            form_error,
+            fields: vec![date],
+            members: members
+                .iter()
+                .filter(|m| m.status == "member")
+                .map(|m| {
+                    let id = m.member.id.to_string();
+                    MemberChoice {
+                        present: f.present.contains(&id),
+                        facilitating: f.facilitator == id,
+                        name: m.member.name.clone(),
+                        id,
+                    }
+                })
+                .collect(),
+            texts,
+            proposals: proposals
+                .iter()
+                .map(|v| {
+                    let id = v.proposal.id.to_string();
+                    ProposalChoice {
+                        checked: f.decided.contains(&id),
+                        title: v.proposal.title.clone(),
+                        id,
+                    }
+                })
+                .collect(),
+            c,
+        },
+    )
+}
+
+/// The form to record a meeting.
+pub(crate) async fn new_form(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let f = MeetingForm::default();
+    form_page(&web, &visit, &coalition, &f, None, None, StatusCode::OK).await
+}
+
+/// Records the meeting, then shows it; or the form again with what was wrong.
+pub(crate) async fn create(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let f = MeetingForm::parse(&body);
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let l = visit.lang;
+    let date = f.date.trim().to_owned();
+    if date.parse::<model::Day>().is_err() {
+        let (e, form) = (Some(l.t("error-date")), Some(l.t("error-form")));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return form_page(&web, &visit, &coalition, &f, e, form, status).await;
+    }
+    let req = Request::MeetingCreate {
+        coalition: coalition.clone(),
+        body: NewMeetingRequest {
+            date,
+            facilitator: Some(f.facilitator.clone()).filter(|s| !s.is_empty()),
+            attendance: f.present.clone(),
+            agenda: f
+                .agenda
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            minutes: f.minutes.trim().to_owned(),
+            decisions: f.decided.clone(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Created(made)) => see_other(
+            &format!("/c/{coalition}/meetings/{}?done=meeting-recorded", made.id),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            form_page(&web, &visit, &coalition, &f, None, Some(e.message), status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    c: Chrome,
+    coalition: String,
+    heading: String,
+    facilitated: String,
+    present: Vec<String>,
+    agenda: Vec<String>,
+    minutes: String,
+    /// Proposal id and title.
+    decisions: Vec<(String, String)>,
+}
+
+/// What a meeting's address may carry.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// One meeting.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, meeting)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit
+        .chrome("meetings")
+        .with_notice(q.done.as_deref(), NOTICES);
+    let detail = match web
+        .ask(Request::MeetingShow {
+            coalition: coalition.clone(),
+            meeting,
+        })
+        .await
+    {
+        Ok(Reply::Meeting(d)) => d,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let m = &detail.meeting;
+    let mut decisions = Vec::new();
+    for p in &m.decisions {
+        let title = match web
+            .ask(Request::ProposalShow {
+                coalition: coalition.clone(),
+                proposal: p.to_string(),
+            })
+            .await
+        {
+            Ok(Reply::Proposal(d)) => d.proposal.proposal.title,
+            _ => p.to_string(),
+        };
+        decisions.push((p.to_string(), title));
+    }
+    page(
+        StatusCode::OK,
+        &MeetingPage {
+            coalition,
+            heading: c.tw("meeting-title", &[("date", Arg::Own(day(c.l, &m.day)))]),
+            facilitated: c.tw(
+                "meeting-facilitated",
+                &[("name", Arg::Text(name_of(&detail.names, &m.facilitator)))],
+            ),
+            present: m
+                .attendance
+                .iter()
+                .map(|a| name_of(&detail.names, a))
+                .collect(),
+            agenda: m.agenda.clone(),
+            minutes: m.minutes.clone(),
+            decisions,
+            c,
+        },
+    )
+}
