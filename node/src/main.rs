@@ -216,11 +216,12 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     // The web UI, on the loopback listener that `api.json` names (a person on this machine
     // signs in with `coalesce ui`); not on the TLS listener, which has no accounts yet.
     let sessions = std::sync::Arc::new(web::Sessions::new(format!("http://{api_addr}")));
-    let pages = web::router(web::Web::new(
-        jobs_tx.clone(),
-        sessions.clone(),
-        web::hosts_for(api_addr),
-    ));
+    // Which coalitions change, from the core to the pages open in browsers.
+    let (changes, _) = tokio::sync::broadcast::channel(256);
+    let pages = web::router(
+        web::Web::new(jobs_tx.clone(), sessions.clone(), web::hosts_for(api_addr))
+            .with_changes(changes.clone()),
+    );
     let router = api::router_with_ui(
         token.clone(),
         jobs_tx.clone(),
@@ -260,7 +261,8 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
-        .with_metrics(metrics.clone());
+        .with_metrics(metrics.clone())
+        .with_changes(changes);
     // The core thread reports how it ended: with the replica after a shutdown, or with the
     // panic that stopped it. A node whose core stopped must not stay half alive.
     let (core_done, mut core_ended) = tokio::sync::oneshot::channel();

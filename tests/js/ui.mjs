@@ -9,10 +9,12 @@
 // no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
 // no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
 // keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
-// rank; block a proposal with a reason; pledge to a pool; record a meeting. Prints each failure and exits 1 if there was one.
+// rank; block a proposal with a reason; pledge to a pool; record a meeting. Then a change
+// made on another node shows on an open page within a second, leaving its form alone. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -202,6 +204,39 @@ if (walks.meeting) {
       failures.push(`${lang} meeting walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
       await page.screenshot({ path: `${shots}/meeting-${lang}-failed.png`, fullPage: true });
     }
+  }
+}
+
+/** A change made on another node shows on an open page within a second; what is being
+ * typed in the page's form stays, with the focus. */
+async function live({ path, command, expect }) {
+  await page.goto(`${base}/lang/en?back=${encodeURIComponent(path)}`);
+  await page.focus('#title');
+  await page.keyboard.type('Half typed');
+  const [bin, ...args] = command;
+  execFileSync(bin, args, { stdio: 'ignore', env: { ...process.env, COALESCE_LOG: 'error' } });
+  const start = Date.now();
+  await page.waitForFunction(
+    (text) => document.getElementById('live-issues').textContent.includes(text),
+    expect,
+    { timeout: 5000 },
+  );
+  const took = Date.now() - start;
+  if (took > 1000) failures.push(`live update: the change showed after ${took} ms`);
+  const kept = await page.evaluate(() => [document.getElementById('title').value, document.activeElement.id]);
+  if (kept[0] !== 'Half typed' || kept[1] !== 'title') {
+    failures.push(`live update: the form was disturbed (${JSON.stringify(kept)})`);
+  }
+  const note = await page.textContent('#live-note');
+  if (!note.includes('updated')) failures.push(`live update: no status message ("${note}")`);
+}
+
+if (walks.live) {
+  try {
+    await live(walks.live);
+  } catch (e) {
+    failures.push(`live update: ${e.message.split('\n')[0]} at ${page.url()}`);
+    await page.screenshot({ path: `${shots}/live-failed.png`, fullPage: true });
   }
 }
 

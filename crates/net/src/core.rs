@@ -104,6 +104,9 @@ pub struct Core {
     /// Addresses peers can reach this node at, for invites.
     addrs: Vec<String>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
+    /// Where the coalitions whose records changed (from peers or here) are told, for pages
+    /// open in a browser.
+    changed: Option<tokio::sync::broadcast::Sender<CoalitionId>>,
     metrics: std::sync::Arc<api::Metrics>,
     /// When this node last exchanged frames with each peer: a frame from it handled without
     /// refusal, or one sent to it (Unix milliseconds). Saved in the store now and then and at
@@ -166,6 +169,7 @@ impl Core {
             dial,
             addrs,
             progress: None,
+            changed: None,
             metrics: std::sync::Arc::default(),
             last_sync,
             last_sync_saved: (std::time::Instant::now(), false),
@@ -189,6 +193,13 @@ impl Core {
     pub fn with_metrics(mut self, metrics: std::sync::Arc<api::Metrics>) -> Self {
         self.metrics = metrics;
         self.update_gauges(true);
+        self
+    }
+
+    /// Tells `tx` each coalition whose records changed: changes applied from a peer, or an
+    /// edit made here. (A receiver that lags loses the oldest; nobody listening is fine.)
+    pub fn with_changes(mut self, tx: tokio::sync::broadcast::Sender<CoalitionId>) -> Self {
+        self.changed = Some(tx);
         self
     }
 
@@ -260,7 +271,23 @@ impl Core {
             Event::Api(api::Job::Op(req, _)) => req.writes(),
             _ => false,
         };
+        let edited = match &event {
+            Event::Api(api::Job::Op(req, _)) if req.writes() => {
+                req.coalition().and_then(|c| c.parse::<CoalitionId>().ok())
+            }
+            _ => None,
+        };
         let outputs = self.outputs_for(event);
+        if let Some(tx) = &self.changed {
+            let applied = outputs.iter().filter_map(|o| match o {
+                Output::Applied { coalition, .. } => Some(coalition.clone()),
+                _ => None,
+            });
+            let changed: std::collections::BTreeSet<CoalitionId> = applied.chain(edited).collect();
+            for c in changed {
+                let _ = tx.send(c);
+            }
+        }
         // Only edits and applied changes grow the store.
         let stored = local_edit || outputs.iter().any(|o| matches!(o, Output::Applied { .. }));
         if let Some(peer) = from

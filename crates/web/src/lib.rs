@@ -44,10 +44,12 @@ use tokio::sync::{mpsc, oneshot};
 pub use i18n::Lang;
 pub use session::Sessions;
 
-/// The Content-Security-Policy of every page: nothing but this node's own stylesheet; no
-/// script, no frame, forms posting only here.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The Content-Security-Policy of every page: nothing but this node's own stylesheet and
+/// script (`/assets/live.js`, which only refreshes what changed), no inline script, no
+/// frame, forms posting only here.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+     style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 /// What the UI needs from the node.
 #[derive(Debug, Clone)]
@@ -55,7 +57,14 @@ pub struct Web {
     jobs: mpsc::Sender<api::Job>,
     sessions: Arc<Sessions>,
     hosts: Arc<Vec<String>>,
+    /// The coalitions whose records change, as the core tells them (live updates).
+    changes: Option<tokio::sync::broadcast::Sender<model::CoalitionId>>,
+    /// Open event streams, bounded.
+    streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most event streams open at once (each browser tab with a page open holds one).
+const MAX_STREAMS: usize = 64;
 
 impl Web {
     /// The UI over the core's job channel, served at `hosts` (the `Host` header values
@@ -65,7 +74,18 @@ impl Web {
             jobs,
             sessions,
             hosts: Arc::new(hosts),
+            changes: None,
+            streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
         }
+    }
+
+    /// Pages update themselves when `changes` tells a coalition changed.
+    pub fn with_changes(
+        mut self,
+        changes: tokio::sync::broadcast::Sender<model::CoalitionId>,
+    ) -> Self {
+        self.changes = Some(changes);
+        self
     }
 
     /// Carries out one operation on the node's core.
@@ -103,6 +123,8 @@ pub fn router(web: Web) -> Router {
         .route("/sign-out", post(sign_out))
         .route("/lang/{tag}", get(switch_language))
         .route("/assets/style.css", get(stylesheet))
+        .route("/assets/live.js", get(script))
+        .route("/events", get(events))
         .route("/favicon.ico", get(icon))
         .route("/assets/icon.svg", get(icon))
         .route("/coalitions/new", get(pages::coalitions::new_form))
@@ -294,6 +316,7 @@ impl Visit {
             back: serde_urlencoded::to_string([("back", &self.path)]).unwrap_or_default(),
             here,
             notice: None,
+            coalition: None,
         }
     }
 
@@ -455,6 +478,47 @@ async fn stylesheet() -> Response {
         ],
         include_str!("../assets/style.css"),
     )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../assets/live.js"),
+    )
+        .into_response()
+}
+
+/// The coalitions whose records change, as server-sent events (`changed`, the coalition's
+/// id), for a signed-in page to refresh what it shows (`assets/live.js`). Bounded: at most
+/// [`MAX_STREAMS`] open; a stream that falls behind skips to the newest.
+async fn events(State(web): State<Web>, visit: Visit) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let (Some(changes), Ok(permit)) = (&web.changes, web.streams.clone().try_acquire_owned())
+    else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no live updates now").into_response();
+    };
+    let rx = changes.subscribe();
+    let stream = futures::stream::unfold((rx, permit), |(mut rx, permit)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(c) => {
+                    let event = Event::default().event("changed").data(&c);
+                    return Some((Ok::<_, std::convert::Infallible>(event), (rx, permit)));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
         .into_response()
 }
 

@@ -567,6 +567,58 @@ async fn a_meeting_is_recorded_with_who_was_there_and_what_was_decided() {
     assert!(page.contains("November 30, 2026"));
 }
 
+#[tokio::test]
+async fn a_change_is_told_to_an_open_page_as_an_event() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    // Without the core's changes (as in these tests), no stream.
+    let (status, _, _) = ui.get("/events", &cookie).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let (tx, _) = tokio::sync::broadcast::channel(4);
+    let (jobs, _) = mpsc::channel(1);
+    let app = router(
+        Web::new(jobs, ui.sessions.clone(), hosts_for(HOST.parse().unwrap()))
+            .with_changes(tx.clone()),
+    );
+    let unsigned = app
+        .clone()
+        .oneshot(
+            HttpRequest::get("/events")
+                .header(header::HOST, HOST)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let resp = app
+        .oneshot(
+            HttpRequest::get("/events")
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let coalition: model::CoalitionId = ui.coalition.parse().unwrap();
+    tx.send(coalition.clone()).unwrap();
+    let mut body = resp.into_body().into_data_stream();
+    let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        use futures::StreamExt;
+        body.next().await
+    })
+    .await
+    .unwrap()
+    .unwrap()
+    .unwrap();
+    let text = String::from_utf8(chunk.to_vec()).unwrap();
+    assert!(text.contains("event: changed"), "{text}");
+    assert!(text.contains(&format!("data: {coalition}")), "{text}");
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,
@@ -640,13 +692,14 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/meeting.html"),
         include_str!("../templates/meeting_new.html"),
         include_str!("pages/meetings.rs"),
+        include_str!("../templates/base.html"),
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),
         include_str!("../templates/join_progress.html"),
     ];
     let mut named: Vec<String> = Vec::new();
     for text in code {
-        for call in [".t(\"", ".tw(\"", ".t_with(\"", "t(\"", "tw(\""] {
+        for call in [".t(\"", ".tw(\"", ".t_with(\""] {
             for rest in text.split(call).skip(1) {
                 if let Some(id) = rest.split('"').next()
                     && !id.contains('{')

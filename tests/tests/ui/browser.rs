@@ -5,7 +5,9 @@
 //! violation, each page has its `lang`, one h1, a main landmark and a skip link, nothing
 //! scrolls sideways and nothing is loaded from outside the node; then, with the keyboard alone
 //! and in both languages, an issue is raised and shared with a rank, a proposal is blocked
-//! with a reason, an amount is pledged to a pool, and a meeting is recorded. Screenshots of every page
+//! with a reason, an amount is pledged to a pool, and a meeting is recorded; and an open
+//! page shows, within a second, an issue another member's node raised, without disturbing
+//! what is being typed. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
 use std::process::Command;
@@ -210,6 +212,22 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "es": format!("/c/{c}/proposals/{walk_es}"),
         "pool": format!("/c/{c}/pools/{pool}"),
         "meeting": format!("/c/{c}/meetings/new"),
+        // While a page is open, another member's node raises an issue: the page shows it
+        // within a second, and what is being typed in its form stays.
+        "live": {
+            "path": format!("/c/{c}/issues?offset=50"),
+            "command": [
+                coalesce_tests::bin("coalesce").display().to_string(),
+                "--home".to_owned(),
+                b.home().display().to_string(),
+                "issue".to_owned(),
+                "add".to_owned(),
+                "--coalition".to_owned(),
+                c.clone(),
+                "Raised while the page was open".to_owned(),
+            ],
+            "expect": "Raised while the page was open",
+        },
     });
     let link = a.ok(&["ui"]);
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");

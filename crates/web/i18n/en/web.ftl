@@ -349,3 +349,5 @@ meeting-no-minutes = No minutes recorded.
 meeting-no-decisions = No proposal linked.
 meetings-back = Back to the meetings
 error-date = Write the day as year-month-day, such as 2026-12-31.
+
+live-updated = This page was updated with new changes.

@@ -355,3 +355,5 @@ meeting-no-minutes = No consta acta.
 meeting-no-decisions = Ninguna propuesta vinculada.
 meetings-back = Volver a las reuniones
 error-date = Escriban el día como año-mes-día, por ejemplo 2026-12-31.
+
+live-updated = Esta página se actualizó con cambios nuevos.

@@ -159,7 +159,7 @@ async fn needs(web: &Web, c: &Chrome, coalition: &str, me: Option<&model::Member
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let today = model::Day::of(model::Timestamp::from_millis(now));
         // Newest first: the last one from today on is the next.
-        if let Some(m) = page.meetings.iter().filter(|m| m.day >= today).last() {
+        if let Some(m) = page.meetings.iter().rfind(|m| m.day >= today) {
             needs.meeting = c.tw("home-meeting-next", &[("date", Arg::Own(day(c.l, &m.day)))]);
         }
     }
@@ -181,7 +181,7 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("home");
+    let c = visit.chrome("home").live("*");
     let summaries = match web.ask(Request::CoalitionList).await {
         Ok(Reply::Coalitions(s)) => s,
         Ok(_) => Vec::new(),

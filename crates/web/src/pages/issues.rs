@@ -153,7 +153,8 @@ async fn inventory(
     } = raised;
     let c = visit
         .chrome("issues")
-        .with_notice(q.done.as_deref(), NOTICES);
+        .with_notice(q.done.as_deref(), NOTICES)
+        .live(coalition);
     let name = match super::coalition(web, coalition).await {
         Ok(s) => s.name,
         Err(e) => return super::node_error(visit, &e),
@@ -361,7 +362,10 @@ async fn issue_page(
         status,
     } = shared;
     let status_code = status.unwrap_or(StatusCode::OK);
-    let c = visit.chrome("issues").with_notice(done, NOTICES);
+    let c = visit
+        .chrome("issues")
+        .with_notice(done, NOTICES)
+        .live(coalition);
     let detail = match web
         .ask(Request::IssueShow {
             coalition: coalition.to_owned(),

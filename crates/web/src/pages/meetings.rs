@@ -70,7 +70,7 @@ pub(crate) async fn list(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("meetings");
+    let c = visit.chrome("meetings").live(&coalition);
     let summary = match super::coalition(&web, &coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
@@ -397,7 +397,8 @@ pub(crate) async fn show(
     }
     let c = visit
         .chrome("meetings")
-        .with_notice(q.done.as_deref(), NOTICES);
+        .with_notice(q.done.as_deref(), NOTICES)
+        .live(&coalition);
     let detail = match web
         .ask(Request::MeetingShow {
             coalition: coalition.clone(),

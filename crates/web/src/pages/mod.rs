@@ -32,9 +32,17 @@ pub(crate) struct Chrome {
     pub(crate) here: &'static str,
     /// A message after a form succeeded.
     pub(crate) notice: Option<String>,
+    /// The coalition this page shows (`*`: any), whose changes refresh it in place.
+    pub(crate) coalition: Option<String>,
 }
 
 impl Chrome {
+    /// Refreshes the page's live regions when `coalition` changes (`*`: any coalition).
+    pub(crate) fn live(mut self, coalition: &str) -> Self {
+        self.coalition = Some(coalition.to_owned());
+        self
+    }
+
     /// A message of the page's language.
     pub(crate) fn t(&self, id: &str) -> String {
         self.l.t(id)

@@ -53,7 +53,7 @@ pub(crate) async fn list(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("pools");
+    let c = visit.chrome("pools").live(&coalition);
     let summary = match super::coalition(&web, &coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
@@ -175,7 +175,8 @@ async fn pool_page(
 ) -> Response {
     let c = visit
         .chrome("pools")
-        .with_notice(q.done.as_deref(), NOTICES);
+        .with_notice(q.done.as_deref(), NOTICES)
+        .live(coalition);
     let ledger = match web
         .ask(Request::PoolLedger {
             coalition: coalition.to_owned(),

@@ -113,7 +113,7 @@ pub(crate) async fn list(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("proposals");
+    let c = visit.chrome("proposals").live(&coalition);
     let summary = match super::coalition(&web, &coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
@@ -271,7 +271,10 @@ async fn proposal_page(
     proposal: &str,
     voted: Voted<'_>,
 ) -> Response {
-    let c = visit.chrome("proposals").with_notice(voted.done, NOTICES);
+    let c = visit
+        .chrome("proposals")
+        .with_notice(voted.done, NOTICES)
+        .live(coalition);
     let summary = match super::coalition(web, coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(visit, &e),
