@@ -619,6 +619,23 @@ async fn a_change_is_told_to_an_open_page_as_an_event() {
     assert!(text.contains(&format!("data: {coalition}")), "{text}");
 }
 
+#[tokio::test]
+async fn the_charter_says_its_rules_in_words_and_who_agreed() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    let path = format!("/c/{}/charter", ui.coalition);
+    let (status, _, page) = ui.get(&path, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Version 1, in force."));
+    assert!(page.contains("Fare-free buses"), "the frame");
+    assert!(page.contains("Consensus: it passes when"), "{page}");
+    assert!(page.contains("By invite: the member who invites decides."));
+    assert!(page.contains("Founding"));
+    assert!(page.contains("Northside Tenants Union"), "who agreed");
+    let (_, _, page) = ui.get(&format!("{path}?from=1&to=1"), &cookie).await;
+    assert!(page.contains("Nothing changed between these versions."));
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,
@@ -692,6 +709,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/meeting.html"),
         include_str!("../templates/meeting_new.html"),
         include_str!("pages/meetings.rs"),
+        include_str!("pages/charter.rs"),
+        include_str!("../templates/charter.html"),
         include_str!("../templates/base.html"),
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),

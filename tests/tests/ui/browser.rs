@@ -167,6 +167,34 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         assert_eq!(status, 201);
     }
 
+    // The charter amended once (both members agree): two versions to compare.
+    let amendment = a.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--add-value",
+        "Disability justice",
+        "--frame",
+        "Fare-free, accessible buses for every neighborhood, decided together.",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    eventually(20, "the amendment to reach B", || {
+        b.succeeds(&["proposal", "show", "--coalition", &c, &amendment])
+            .then_some(())
+    });
+    b.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    eventually(20, "the second version to reach A", || {
+        let (_, charter) = api_call(
+            a.home(),
+            "GET",
+            &format!("/v1/coalitions/{c}/charter"),
+            None,
+            true,
+        );
+        (charter["charter"]["version"] == 2).then_some(())
+    });
+
     // A meeting recorded, linked to the passed proposal.
     let (status, made) = api_call(
         a.home(),
@@ -196,6 +224,8 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
+        {"name": "charter", "path": format!("/c/{c}/charter")},
+        {"name": "charter-compare", "path": format!("/c/{c}/charter?from=1&to=2")},
         {"name": "meetings", "path": format!("/c/{c}/meetings")},
         {"name": "meeting", "path": format!("/c/{c}/meetings/{meeting}")},
         {"name": "meeting-new", "path": format!("/c/{c}/meetings/new")},
@@ -249,7 +279,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("84 page views checked, 0 failures"),
+        stdout.contains("92 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

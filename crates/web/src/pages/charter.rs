@@ -1,0 +1,312 @@
+//! A coalition's charter: the version in force (frame, values, commitments, the rule of each
+//! kind of decision in words, the equity threshold, the facilitation rotation, the goals),
+//! every ratified version with who agreed to it, and what changed between two versions.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::{Reply, Request};
+use model::RuleKind;
+use model::schema::{CharterVersion, Rules};
+use model::{MemberId, Method, Rule};
+
+use super::{Chrome, CoalitionNav, page, unexpected};
+use crate::i18n::{Arg, date_time, number};
+use crate::{Visit, Web};
+
+fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
+    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+}
+
+/// A rule in words: its method, then its quorum.
+fn rule_words(c: &Chrome, rule: Option<Rule>) -> String {
+    let Some(rule) = rule else {
+        return c.t("rule-by-invite");
+    };
+    let method = match rule.method() {
+        Method::SuperMajority(f) => c.tw(
+            "method-super-majority",
+            &[("fraction", Arg::Own(f.to_string()))],
+        ),
+        m => c.t(&format!("method-{m}")),
+    };
+    format!("{method} ({})", rule.quorum())
+}
+
+fn kind_name(c: &Chrome, k: RuleKind) -> String {
+    c.t(&format!("rulekind-{}", k.as_str()))
+}
+
+/// A row of the versions' table.
+#[derive(Debug)]
+pub(crate) struct VersionRow {
+    pub(crate) number: u64,
+    pub(crate) ratified: String,
+    pub(crate) agreed: String,
+    /// The amendment proposal: id and title.
+    pub(crate) proposal: Option<(String, String)>,
+}
+
+/// What changed between two versions.
+#[derive(Debug)]
+pub(crate) struct Diff {
+    pub(crate) title: String,
+    pub(crate) lines: Vec<String>,
+    /// The frame before and after, when it changed.
+    pub(crate) frame: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "charter.html")]
+struct CharterPage {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    version: String,
+    frame: String,
+    values: Vec<String>,
+    commitments: Vec<String>,
+    rules: Vec<(String, String)>,
+    equity: String,
+    rotation: Option<String>,
+    /// Goal, latest progress, target.
+    goals: Vec<(String, String, String)>,
+    versions: Vec<VersionRow>,
+    from: u64,
+    to: u64,
+    diff: Option<Diff>,
+}
+
+/// Which versions to compare, as the address carries them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct CompareQuery {
+    #[serde(default)]
+    from: Option<u64>,
+    #[serde(default)]
+    to: Option<u64>,
+}
+
+fn rules_of(c: &Chrome, rules: &Rules) -> Vec<(RuleKind, String)> {
+    RuleKind::ALL
+        .iter()
+        .map(|k| (*k, rule_words(c, rules.get(*k))))
+        .collect()
+}
+
+/// What changed from `a` to `b`, in sentences.
+fn diff(c: &Chrome, a: &CharterVersion, b: &CharterVersion) -> Diff {
+    let mut lines = Vec::new();
+    if a.name != b.name {
+        lines.push(c.tw(
+            "charter-diff-name",
+            &[
+                ("before", Arg::Text(a.name.clone())),
+                ("after", Arg::Text(b.name.clone())),
+            ],
+        ));
+    }
+    for (what, before, after) in [
+        (c.t("charter-values"), &a.values, &b.values),
+        (c.t("charter-commitments"), &a.commitments, &b.commitments),
+    ] {
+        let added: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
+        let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
+        for (id, items) in [
+            ("charter-diff-added", added),
+            ("charter-diff-removed", removed),
+        ] {
+            if !items.is_empty() {
+                let items = items
+                    .iter()
+                    .map(|i| crate::i18n::isolated(i))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                lines.push(c.tw(
+                    id,
+                    &[
+                        ("what", Arg::Own(what.to_lowercase())),
+                        ("items", Arg::Own(items)),
+                    ],
+                ));
+            }
+        }
+    }
+    for ((kind, before), (_, after)) in rules_of(c, &a.rules).into_iter().zip(rules_of(c, &b.rules))
+    {
+        if before != after {
+            lines.push(c.tw(
+                "charter-diff-rule",
+                &[
+                    ("kind", Arg::Own(kind_name(c, kind))),
+                    ("before", Arg::Own(before)),
+                    ("after", Arg::Own(after)),
+                ],
+            ));
+        }
+    }
+    Diff {
+        title: c.tw(
+            "charter-diff-title",
+            &[
+                (
+                    "from",
+                    Arg::Count(usize::try_from(a.number).unwrap_or(usize::MAX)),
+                ),
+                (
+                    "to",
+                    Arg::Count(usize::try_from(b.number).unwrap_or(usize::MAX)),
+                ),
+            ],
+        ),
+        lines,
+        frame: (a.frame != b.frame).then(|| (a.frame.clone(), b.frame.clone())),
+    }
+}
+
+/// The charter.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("charter").live(&coalition);
+    let detail = match web
+        .ask(Request::CharterShow {
+            coalition: coalition.clone(),
+        })
+        .await
+    {
+        Ok(Reply::Charter(d)) => d,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let versions = match web
+        .ask(Request::CharterVersions {
+            coalition: coalition.clone(),
+        })
+        .await
+    {
+        Ok(Reply::CharterVersions(v)) => v,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let ch = &detail.charter;
+    let names = &detail.names;
+    let mut version_rows = Vec::new();
+    for v in &versions.versions {
+        let proposal = match &v.proposal {
+            Some(p) => {
+                let title = match web
+                    .ask(Request::ProposalShow {
+                        coalition: coalition.clone(),
+                        proposal: p.to_string(),
+                    })
+                    .await
+                {
+                    Ok(Reply::Proposal(d)) => d.proposal.proposal.title,
+                    _ => p.to_string(),
+                };
+                Some((p.to_string(), title))
+            }
+            None => None,
+        };
+        version_rows.push(VersionRow {
+            number: v.number,
+            ratified: date_time(c.l, v.ratified_at),
+            agreed: v
+                .agreed_by
+                .iter()
+                .map(|m| crate::i18n::isolated(&name_of(&versions.names, m)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            proposal,
+        });
+    }
+    let newest = versions
+        .versions
+        .iter()
+        .map(|v| v.number)
+        .max()
+        .unwrap_or(1);
+    let (from, to) = (
+        q.from.unwrap_or(newest.saturating_sub(1).max(1)),
+        q.to.unwrap_or(newest),
+    );
+    let find = |n: u64| versions.versions.iter().find(|v| v.number == n);
+    let diff = match (q.from.and(find(from)), q.to.and(find(to))) {
+        (Some(a), Some(b)) => Some(diff(&c, a, b)),
+        _ => None,
+    };
+    let rotation = (!ch.roles.facilitator_rotation.is_empty()).then(|| {
+        let names = ch
+            .roles
+            .facilitator_rotation
+            .iter()
+            .map(|m| crate::i18n::isolated(&name_of(names, m)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.tw("charter-rotation", &[("names", Arg::Own(names))])
+    });
+    let goals = ch
+        .goals
+        .values()
+        .map(|g| {
+            let latest = g
+                .progress
+                .iter()
+                .max_by_key(|p| p.day)
+                .map_or_else(|| "–".to_owned(), |p| number(c.l, &p.value.to_string()));
+            (
+                g.title.clone(),
+                latest,
+                format!("{} {}", number(c.l, &g.target.to_string()), g.unit),
+            )
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        &CharterPage {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: ch.name.clone(),
+                here: "charter",
+            },
+            heading: c.tw(
+                "charter-title",
+                &[("coalition", Arg::Text(ch.name.clone()))],
+            ),
+            version: c.tw(
+                "charter-version",
+                &[(
+                    "version",
+                    Arg::Count(usize::try_from(ch.version).unwrap_or(0)),
+                )],
+            ),
+            frame: ch.frame.0.clone(),
+            values: ch.values.clone(),
+            commitments: ch.commitments.clone(),
+            rules: rules_of(&c, &ch.rules)
+                .into_iter()
+                .map(|(k, w)| (kind_name(&c, k), w))
+                .collect(),
+            equity: c.tw(
+                "charter-equity",
+                &[("threshold", Arg::Own(ch.equity_threshold.to_string()))],
+            ),
+            rotation,
+            goals,
+            versions: version_rows,
+            from,
+            to,
+            diff,
+            c,
+        },
+    )
+}
