@@ -21,7 +21,8 @@
 //! (`/c/{id}/issues/{issue}`, with the form to share it with a rank), a coalition's proposals
 //! (`/c/{id}/proposals`) and one proposal (`/c/{id}/proposals/{p}`: its rule in words, the
 //! outcome as a sentence and a chart with the positions' table, the form to take a position),
-//! a coalition's charter (`/c/{id}/charter`: the version in force, every ratified version
+//! a coalition's members (`/c/{id}/members`: profiles, node keys, former members), a
+//! coalition's charter (`/c/{id}/charter`: the version in force, every ratified version
 //! with who agreed, what changed between two), a coalition's meetings (`/c/{id}/meetings`, one of them, and the form to record one),
 //! a coalition's pools (`/c/{id}/pools`) and one pool's ledger with the form to pledge or give
 //! (`/c/{id}/pools/{pool}`), inviting an organization (`/c/{id}/invite`) and joining by an invite code (`/join`, and
@@ -136,6 +137,7 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
         .route("/c/{coalition}/charter", get(pages::charter::show))
+        .route("/c/{coalition}/members", get(pages::members::list))
         .route("/c/{coalition}/proposals", get(pages::proposals::list))
         .route(
             "/c/{coalition}/meetings",

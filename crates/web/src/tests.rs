@@ -636,6 +636,19 @@ async fn the_charter_says_its_rules_in_words_and_who_agreed() {
     assert!(page.contains("Nothing changed between these versions."));
 }
 
+#[tokio::test]
+async fn members_show_their_profiles() {
+    let ui = ui();
+    let (cookie, _) = ui.sign_in();
+    let (status, _, page) = ui
+        .get(&format!("/c/{}/members", ui.coalition), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Northside Tenants Union"));
+    assert!(page.contains("No former members."));
+    assert!(page.contains("<code>"), "its node key");
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,
@@ -710,6 +723,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/meeting_new.html"),
         include_str!("pages/meetings.rs"),
         include_str!("pages/charter.rs"),
+        include_str!("pages/members.rs"),
+        include_str!("../templates/members.html"),
         include_str!("../templates/charter.html"),
         include_str!("../templates/base.html"),
         include_str!("../templates/invite.html"),

@@ -225,6 +225,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
         {"name": "charter", "path": format!("/c/{c}/charter")},
+        {"name": "members", "path": format!("/c/{c}/members")},
         {"name": "charter-compare", "path": format!("/c/{c}/charter?from=1&to=2")},
         {"name": "meetings", "path": format!("/c/{c}/meetings")},
         {"name": "meeting", "path": format!("/c/{c}/meetings/{meeting}")},
@@ -279,7 +280,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("92 page views checked, 0 failures"),
+        stdout.contains("96 page views checked, 0 failures"),
         "{stdout}"
     );
     assert!(da.stop());

@@ -399,3 +399,24 @@ charter-diff-after = After
 charter-diff-added = Added to { $what }: { $items }
 charter-diff-removed = Removed from { $what }: { $items }
 charter-diff-rule = { $kind }: { $before } became { $after }.
+
+# Members.
+coalition-nav-members = Members
+members-title = Members of { $coalition }
+members-in-force = Member organizations
+members-caption = Each member organization and its profile
+members-former = Former members
+members-former-caption = Organizations that left or were removed
+members-pending = Awaiting their admission vote
+member-col-name = Organization
+member-col-communities = Communities
+member-col-languages = Languages
+member-col-access = Accessibility needs
+member-col-contact = Contact
+member-col-joined = Joined
+member-col-keys = Node keys
+member-col-since = Since
+member-status-left = Left
+member-status-removed = Removed
+member-status-pending = Pending
+members-none-former = No former members.

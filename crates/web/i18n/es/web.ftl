@@ -405,3 +405,24 @@ charter-diff-after = Después
 charter-diff-added = Se añadió a { $what }: { $items }
 charter-diff-removed = Se quitó de { $what }: { $items }
 charter-diff-rule = { $kind }: { $before } pasó a ser { $after }.
+
+# Miembros.
+coalition-nav-members = Miembros
+members-title = Miembros de { $coalition }
+members-in-force = Organizaciones miembro
+members-caption = Cada organización miembro y su perfil
+members-former = Antiguos miembros
+members-former-caption = Organizaciones que se fueron o fueron retiradas
+members-pending = Pendientes de su votación de admisión
+member-col-name = Organización
+member-col-communities = Comunidades
+member-col-languages = Idiomas
+member-col-access = Necesidades de accesibilidad
+member-col-contact = Contacto
+member-col-joined = Se unió
+member-col-keys = Claves de nodo
+member-col-since = Desde
+member-status-left = Se fue
+member-status-removed = Retirada
+member-status-pending = Pendiente
+members-none-former = No hay antiguos miembros.

@@ -7,6 +7,7 @@ pub(crate) mod home;
 pub(crate) mod issues;
 pub(crate) mod joins;
 pub(crate) mod meetings;
+pub(crate) mod members;
 pub(crate) mod pools;
 pub(crate) mod proposals;
 
