@@ -275,6 +275,8 @@ fn main() {
     }
     let (status, css) = get("/assets/style.css");
     assert_eq!(status, 200);
-    println!("CSS per page: {css} bytes; JavaScript per page: 0 bytes");
+    let (status, js) = get("/assets/live.js");
+    assert_eq!(status, 200);
+    println!("CSS per page: {css} bytes; JavaScript per page: {js} bytes (live updates)");
     assert!(daemon.stop());
 }

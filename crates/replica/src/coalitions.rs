@@ -114,7 +114,17 @@ impl Replica {
             let issues = self.issue_headers(&id)?.len();
             let proposals = self.proposal_headers(&id)?.len();
             let name = self.name(&id)?;
-            let pools = self.loaded(&id)?.doc.pool_count();
+            // Pools counted by their keys, less those that do not read (kept up to date): a
+            // pool is not read whole (a ledger of thousands of entries) to be counted.
+            let unreadable = self
+                .unreadable(&id)?
+                .iter()
+                .filter(|u| u.path == "pools" || u.path.starts_with("pools/"))
+                .count();
+            let pools = self
+                .record_ids_starting(&id, "pools", "")?
+                .len()
+                .saturating_sub(unreadable);
             out.push(CoalitionSummary {
                 me: gov
                     .members

@@ -274,16 +274,6 @@ impl CoalitionDoc {
         .unwrap_or_default())
     }
 
-    /// How many pools read, without reading the coalition's other records.
-    pub fn pool_count(&self) -> usize {
-        crate::schema::records::<_, crate::PoolId, crate::schema::Pool>(
-            &self.doc,
-            "pools",
-            &mut Vec::new(),
-        )
-        .len()
-    }
-
     /// One meeting as stored, without reading the coalition's other records.
     pub fn meeting(
         &self,
