@@ -31,7 +31,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-// The pages allow no script at all (their Content-Security-Policy): axe is put in by the
+// The pages allow no script but the node's own (their Content-Security-Policy): axe is put in by the
 // test's browser, past that policy.
 const context = await browser.newContext({ bypassCSP: true });
 const page = await context.newPage();
@@ -208,8 +208,16 @@ if (walks.meeting) {
 }
 
 /** A change made on another node shows on an open page within a second; what is being
- * typed in the page's form stays, with the focus. */
+ * typed in the page's form stays, with the focus. Run in a browser context that keeps the
+ * pages' Content-Security-Policy (the others set it aside to put axe in): live.js and its
+ * event stream must work under it, with no violation logged. */
 async function live({ path, command, expect }) {
+  const strict = await browser.newContext();
+  await strict.addCookies(await context.cookies());
+  const page = await strict.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') failures.push(`live update: console error: ${m.text()}`);
+  });
   await page.goto(`${base}/lang/en?back=${encodeURIComponent(path)}`);
   await page.focus('#title');
   await page.keyboard.type('Half typed');
@@ -227,8 +235,10 @@ async function live({ path, command, expect }) {
   if (kept[0] !== 'Half typed' || kept[1] !== 'title') {
     failures.push(`live update: the form was disturbed (${JSON.stringify(kept)})`);
   }
+  await page.waitForFunction(() => document.getElementById('live-note').textContent !== '', null, { timeout: 2000 });
   const note = await page.textContent('#live-note');
   if (!note.includes('updated')) failures.push(`live update: no status message ("${note}")`);
+  await strict.close();
 }
 
 if (walks.live) {

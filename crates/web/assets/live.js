@@ -8,13 +8,33 @@
   const shown = main && main.dataset.coalition;
   if (!shown || !window.EventSource || !window.fetch || !window.DOMParser) return;
   let waiting = null;
-  const source = new EventSource('/events');
-  source.addEventListener('changed', (e) => {
-    if (shown !== '*' && e.data !== shown) return;
-    if (waiting) return;
-    // Changes often come in bursts: one refresh for a burst.
-    waiting = setTimeout(refresh, 100);
+  let source = null;
+  // One stream per visible tab: a hidden tab lets go of its connection (browsers allow few
+  // per host), and refreshes once when it is shown again, for what it missed.
+  function open() {
+    if (source) return;
+    source = new EventSource('/events');
+    source.addEventListener('changed', (e) => {
+      if (shown !== '*' && e.data !== shown) return;
+      if (waiting) return;
+      // Changes often come in bursts: one refresh for a burst.
+      waiting = setTimeout(refresh, 100);
+    });
+  }
+  function close() {
+    if (source) source.close();
+    source = null;
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      close();
+    } else {
+      open();
+      refresh();
+    }
   });
+  window.addEventListener('pagehide', close);
+  if (!document.hidden) open();
   async function refresh() {
     waiting = null;
     let html;
@@ -36,6 +56,10 @@
       }
     }
     const note = document.getElementById('live-note');
-    if (changed && note) note.textContent = note.dataset.text;
+    if (changed && note) {
+      // Emptied first, so that each update is announced, not only the first.
+      note.textContent = '';
+      setTimeout(() => { note.textContent = note.dataset.text; }, 50);
+    }
   }
 })();

@@ -10,7 +10,7 @@
 //! - **Guards** on every page: the `Host` header must name an address the UI is served at
 //!   (against DNS rebinding); every form post carries the session's CSRF token and, when the
 //!   browser sends one, an `Origin` of this UI; responses carry a Content-Security-Policy with
-//!   no script at all, `nosniff`, the referrer only to this UI, no framing, and are not cached.
+//!   no script but this node's own `live.js` (no inline script), `nosniff`, the referrer only to this UI, no framing, and are not cached.
 //! - **Hostile text**: everything a page shows from records was written on some member's node;
 //!   askama templates escape it all (no template marks anything safe).
 //! - **Language**: the `coalesce_lang` cookie (set by the switcher on every page), else the

@@ -726,7 +726,6 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("pages/members.rs"),
         include_str!("../templates/members.html"),
         include_str!("../templates/charter.html"),
-        include_str!("../templates/base.html"),
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),
         include_str!("../templates/join_progress.html"),

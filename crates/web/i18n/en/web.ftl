@@ -36,7 +36,6 @@ sync-title = Member nodes
 sync-offline = Offline — your changes are saved and will sync when another member's node is reachable.
 sync-connected = Connected
 sync-not-connected = Not connected
-sync-last = Last synced { $when }
 sync-never = Never synced
 sync-behind = { $count ->
     [one] 1 change behind
@@ -55,7 +54,7 @@ coalition-name-help = Up to 200 characters. Every member will see it.
 coalition-frame = What brings the members together
 coalition-frame-help = The unifying frame, in a few sentences. Optional: it can be amended later.
 coalition-create = Found the coalition
-coalition-created = The coalition is founded. Invite the other organizations with `coalesce invite create`.
+coalition-created = The coalition is founded. Invite the other organizations from “What needs me”.
 
 issues-title = Issues of { $coalition }
 issues-filter = Filter the issues
@@ -136,7 +135,6 @@ month-12 = December
 date-time = { $month } { $day }, { $year }, { $time } UTC
 
 # A coalition's own navigation.
-coalition-nav = { $coalition }
 coalition-nav-issues = Issues
 coalition-nav-proposals = Proposals
 home-proposals-link = Proposals of { $coalition }
@@ -396,8 +394,10 @@ charter-diff-name = Name: “{ $before }” became “{ $after }”.
 charter-diff-frame = The frame changed.
 charter-diff-before = Before
 charter-diff-after = After
-charter-diff-added = Added to { $what }: { $items }
-charter-diff-removed = Removed from { $what }: { $items }
+charter-diff-added-values = Values added: { $items }
+charter-diff-removed-values = Values removed: { $items }
+charter-diff-added-commitments = Commitments added: { $items }
+charter-diff-removed-commitments = Commitments removed: { $items }
 charter-diff-rule = { $kind }: { $before } became { $after }.
 
 # Members.
@@ -407,7 +407,6 @@ members-in-force = Member organizations
 members-caption = Each member organization and its profile
 members-former = Former members
 members-former-caption = Organizations that left or were removed
-members-pending = Awaiting their admission vote
 member-col-name = Organization
 member-col-communities = Communities
 member-col-languages = Languages

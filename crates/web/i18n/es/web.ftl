@@ -36,13 +36,12 @@ sync-title = Nodos de los miembros
 sync-offline = Sin conexión: sus cambios están guardados y se sincronizarán cuando el nodo de otro miembro esté a su alcance.
 sync-connected = Conectado
 sync-not-connected = Sin conexión
-sync-last = Última sincronización: { $when }
 sync-never = Nunca sincronizado
 sync-behind = { $count ->
     [one] 1 cambio pendiente
    *[other] { $count } cambios pendientes
   }
-sync-no-other-nodes = Todavía no hay otro nodo miembro: invite a otra organización a compartir esta coalición.
+sync-no-other-nodes = Todavía no hay otro nodo miembro: inviten a otra organización a compartir esta coalición.
 sync-table-caption = Nodos de los miembros de { $coalition }
 sync-col-member = Miembro
 sync-col-state = Conexión
@@ -55,7 +54,7 @@ coalition-name-help = Hasta 200 caracteres. Todos los miembros lo verán.
 coalition-frame = Qué une a los miembros
 coalition-frame-help = El marco común, en pocas frases. Opcional: se puede enmendar después.
 coalition-create = Fundar la coalición
-coalition-created = La coalición está fundada. Invite a las demás organizaciones con `coalesce invite create`.
+coalition-created = La coalición está fundada. Inviten a las demás organizaciones desde «Lo que me espera».
 
 issues-title = Temas de { $coalition }
 issues-filter = Filtrar los temas
@@ -112,7 +111,7 @@ issue-shared = Su organización comparte ahora este tema.
 issue-back = Volver a los temas
 
 error-title = Algo salió mal
-error-form = El formulario tiene errores: vea el mensaje junto a cada campo.
+error-form = El formulario tiene errores: vean el mensaje junto a cada campo.
 error-required = Este campo es obligatorio.
 error-rank = Elijan una prioridad del 1 al 10.
 error-csrf = Este formulario se envió desde otra página o caducó. Envíenlo de nuevo, por favor.
@@ -136,7 +135,6 @@ month-12 = diciembre
 date-time = { $day } de { $month } de { $year }, { $time } UTC
 
 # La navegación propia de una coalición.
-coalition-nav = { $coalition }
 coalition-nav-issues = Temas
 coalition-nav-proposals = Propuestas
 home-proposals-link = Propuestas de { $coalition }
@@ -402,8 +400,10 @@ charter-diff-name = Nombre: «{ $before }» pasó a ser «{ $after }».
 charter-diff-frame = El marco cambió.
 charter-diff-before = Antes
 charter-diff-after = Después
-charter-diff-added = Se añadió a { $what }: { $items }
-charter-diff-removed = Se quitó de { $what }: { $items }
+charter-diff-added-values = Valores añadidos: { $items }
+charter-diff-removed-values = Valores quitados: { $items }
+charter-diff-added-commitments = Compromisos añadidos: { $items }
+charter-diff-removed-commitments = Compromisos quitados: { $items }
 charter-diff-rule = { $kind }: { $before } pasó a ser { $after }.
 
 # Miembros.
@@ -413,7 +413,6 @@ members-in-force = Organizaciones miembro
 members-caption = Cada organización miembro y su perfil
 members-former = Antiguos miembros
 members-former-caption = Organizaciones que se fueron o fueron retiradas
-members-pending = Pendientes de su votación de admisión
 member-col-name = Organización
 member-col-communities = Comunidades
 member-col-languages = Idiomas

@@ -40,6 +40,9 @@ fn kind_name(c: &Chrome, k: RuleKind) -> String {
     c.t(&format!("rulekind-{}", k.as_str()))
 }
 
+/// How many versions' amendments are read for their titles.
+const TITLED: usize = 50;
+
 /// A row of the versions' table.
 #[derive(Debug)]
 pub(crate) struct VersionRow {
@@ -109,28 +112,23 @@ fn diff(c: &Chrome, a: &CharterVersion, b: &CharterVersion) -> Diff {
         ));
     }
     for (what, before, after) in [
-        (c.t("charter-values"), &a.values, &b.values),
-        (c.t("charter-commitments"), &a.commitments, &b.commitments),
+        ("values", &a.values, &b.values),
+        ("commitments", &a.commitments, &b.commitments),
     ] {
-        let added: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
-        let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
-        for (id, items) in [
-            ("charter-diff-added", added),
-            ("charter-diff-removed", removed),
-        ] {
+        let added: Vec<String> = after
+            .iter()
+            .filter(|v| !before.contains(v))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = before
+            .iter()
+            .filter(|v| !after.contains(v))
+            .cloned()
+            .collect();
+        for (how, items) in [("added", added), ("removed", removed)] {
             if !items.is_empty() {
-                let items = items
-                    .iter()
-                    .map(|i| crate::i18n::isolated(i))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                lines.push(c.tw(
-                    id,
-                    &[
-                        ("what", Arg::Own(what.to_lowercase())),
-                        ("items", Arg::Own(items)),
-                    ],
-                ));
+                let id = format!("charter-diff-{how}-{what}");
+                lines.push(c.tw(&id, &[("items", Arg::Own(super::joined(&items)))]));
             }
         }
     }
@@ -200,9 +198,10 @@ pub(crate) async fn show(
     let ch = &detail.charter;
     let names = &detail.names;
     let mut version_rows = Vec::new();
-    for v in &versions.versions {
+    for (n, v) in versions.versions.iter().enumerate() {
         let proposal = match &v.proposal {
-            Some(p) => {
+            // The amendments' titles for the latest `TITLED` versions; the older ones by id.
+            Some(p) if versions.versions.len() - n <= TITLED => {
                 let title = match web
                     .ask(Request::ProposalShow {
                         coalition: coalition.clone(),
@@ -215,6 +214,7 @@ pub(crate) async fn show(
                 };
                 Some((p.to_string(), title))
             }
+            Some(p) => Some((p.to_string(), p.to_string())),
             None => None,
         };
         version_rows.push(VersionRow {

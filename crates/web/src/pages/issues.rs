@@ -11,7 +11,7 @@ use commands::ops::issues::{IssueQuery, NewIssueRequest, ShareRequest};
 use commands::ops::{Reply, Request};
 use model::{IssueStatus, MemberId};
 
-use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use super::{Chrome, CoalitionNav, Field, joined, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -182,7 +182,7 @@ async fn inventory(
         .map(|i| Row {
             id: i.id.to_string(),
             title: i.title.clone(),
-            tags: i.tags.join(", "),
+            tags: joined(&i.tags),
             lead: name_of(&list.names, &i.lead),
             status: status_name(&c, i.status),
             shared: i

@@ -412,7 +412,8 @@ pub(crate) async fn show(
     };
     let m = &detail.meeting;
     let mut decisions = Vec::new();
-    for p in &m.decisions {
+    // Titles for at most `LINKABLE` decisions (their number is a peer's to set).
+    for p in m.decisions.iter().take(LINKABLE) {
         let title = match web
             .ask(Request::ProposalShow {
                 coalition: coalition.clone(),

@@ -9,7 +9,7 @@ use axum::response::Response;
 use commands::ops::members::MemberQuery;
 use commands::ops::{Reply, Request};
 
-use super::{Chrome, CoalitionNav, page, unexpected};
+use super::{Chrome, CoalitionNav, joined, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web};
 
@@ -75,9 +75,9 @@ pub(crate) async fn list(
         let row = MemberRow {
             name: m.name.clone(),
             status,
-            communities: m.communities.join(", "),
-            languages: m.languages.join(", "),
-            access: m.accessibility.join(", "),
+            communities: joined(&m.communities),
+            languages: joined(&m.languages),
+            access: joined(&m.accessibility),
             contact: m.contact.clone(),
             joined: date_time(c.l, m.joined_at),
             since: e.since.map(|t| date_time(c.l, t)).unwrap_or_default(),

@@ -262,3 +262,13 @@ pub(crate) fn page_link(path: &str, params: &[(&str, &str)], offset: usize) -> S
         _ => path.to_owned(),
     }
 }
+
+/// Record texts joined with commas, each isolated (U+2068 … U+2069) so that one with
+/// right-to-left marks cannot reorder the others.
+pub(crate) fn joined(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| crate::i18n::isolated(i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
