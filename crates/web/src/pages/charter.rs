@@ -2,38 +2,29 @@
 //! kind of decision in words, the equity threshold, the facilitation rotation, the goals),
 //! every ratified version with who agreed to it, and what changed between two versions.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::{Reply, Request};
+use model::Rule;
 use model::RuleKind;
 use model::schema::{CharterVersion, Rules};
-use model::{MemberId, Method, Rule};
 
-use super::{Chrome, CoalitionNav, page, unexpected};
+use super::{Chrome, CoalitionNav, name_of, page, unexpected};
 use crate::i18n::{Arg, date_time, number};
 use crate::{Visit, Web};
-
-fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
-    names.get(m).cloned().unwrap_or_else(|| m.to_string())
-}
 
 /// A rule in words: its method, then its quorum.
 fn rule_words(c: &Chrome, rule: Option<Rule>) -> String {
     let Some(rule) = rule else {
         return c.t("rule-by-invite");
     };
-    let method = match rule.method() {
-        Method::SuperMajority(f) => c.tw(
-            "method-super-majority",
-            &[("fraction", Arg::Own(f.to_string()))],
-        ),
-        m => c.t(&format!("method-{m}")),
-    };
-    format!("{method} ({})", rule.quorum())
+    format!(
+        "{} ({})",
+        super::method_words(c, rule.method()),
+        rule.quorum()
+    )
 }
 
 fn kind_name(c: &Chrome, k: RuleKind) -> String {

@@ -97,10 +97,10 @@ pub(crate) async fn create(
         ),
         Ok(_) => see_other("/", None),
         Err(e) => {
+            let status = super::status_of(&e);
             let form_error = Some(e.message);
             page(
-                StatusCode::from_u16(e.code.http_status())
-                    .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                status,
                 &NewCoalition {
                     c,
                     form_error,

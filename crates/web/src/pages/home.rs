@@ -154,10 +154,7 @@ async fn needs(web: &Web, c: &Chrome, coalition: &str, me: Option<&model::Member
         })
         .await
     {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let today = model::Day::of(model::Timestamp::from_millis(now));
+        let today = super::today();
         // Newest first: the last one from today on is the next.
         if let Some(m) = page.meetings.iter().rfind(|m| m.day >= today) {
             needs.meeting = c.tw("home-meeting-next", &[("date", Arg::Own(day(c.l, &m.day)))]);

@@ -1,17 +1,15 @@
 //! A coalition's issues: the inventory (filtered by tag and status, a page at a time) with
 //! the form to raise one; one issue with the form to share it with a rank.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::issues::{IssueQuery, NewIssueRequest, ShareRequest};
 use commands::ops::{Reply, Request};
-use model::{IssueStatus, MemberId};
+use model::IssueStatus;
 
-use super::{Chrome, CoalitionNav, Field, joined, page, unexpected};
+use super::{Chrome, CoalitionNav, Field, joined, name_of, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -23,10 +21,6 @@ const NOTICES: &[&str] = &["issue-raised", "coalition-created", "issue-shared"];
 
 fn status_name(c: &Chrome, s: IssueStatus) -> String {
     c.t(&format!("status-{}", s.as_str()))
-}
-
-fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
-    names.get(m).cloned().unwrap_or_else(|| m.to_string())
 }
 
 /// A row of the inventory.
@@ -297,8 +291,7 @@ pub(crate) async fn raise(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
-            let status = StatusCode::from_u16(e.code.http_status())
-                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = super::status_of(&e);
             let raised = Raised {
                 form: &f,
                 error: Some(e.message),
@@ -509,8 +502,7 @@ pub(crate) async fn share(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
-            let status = StatusCode::from_u16(e.code.http_status())
-                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = super::status_of(&e);
             let shared = Shared {
                 rank: &f.rank,
                 form_error: Some(e.message),

@@ -117,7 +117,7 @@ pub(crate) async fn invite_create(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => page(
-            StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            super::status_of(&e),
             &Invite {
                 heading: c.tw("invite-title", &[("coalition", Arg::Text(summary.name))]),
                 c,
@@ -215,8 +215,7 @@ pub(crate) async fn join_start(
         Ok(Reply::JoinStarted(started)) => see_other(&format!("/join/{}", started.coalition), None),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
-            let status =
-                StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = super::status_of(&e);
             refused(c, fields, status, e.message)
         }
     }

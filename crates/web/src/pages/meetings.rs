@@ -2,8 +2,6 @@
 //! facilitated, who was present, the agenda, the minutes, the proposals decided), and the
 //! form to record one (the facilitator defaults to the charter's rotation).
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,9 +10,8 @@ use commands::ops::meetings::{MeetingQuery, NewMeetingRequest};
 use commands::ops::members::MemberQuery;
 use commands::ops::proposals::ProposalQuery;
 use commands::ops::{Reply, Request};
-use model::MemberId;
 
-use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use super::{Chrome, CoalitionNav, Field, name_of, page, unexpected};
 use crate::i18n::{Arg, day};
 use crate::{Visit, Web, see_other};
 
@@ -26,10 +23,6 @@ const LINKABLE: usize = 50;
 
 /// Notices a redirect may ask for.
 const NOTICES: &[&str] = &["meeting-recorded"];
-
-fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
-    names.get(m).cloned().unwrap_or_else(|| m.to_string())
-}
 
 /// A row of the list.
 #[derive(Debug)]
@@ -194,13 +187,6 @@ impl MeetingForm {
     }
 }
 
-fn today() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    model::Day::of(model::Timestamp::from_millis(now)).to_string()
-}
-
 /// The form, as sent (`f`) with what was wrong.
 async fn form_page(
     web: &Web,
@@ -243,7 +229,7 @@ async fn form_page(
         Err(e) => return super::node_error(visit, &e),
     };
     let day_given = if f.date.is_empty() {
-        today()
+        super::today().to_string()
     } else {
         f.date.clone()
     };
@@ -357,8 +343,7 @@ pub(crate) async fn create(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
-            let status =
-                StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = super::status_of(&e);
             form_page(&web, &visit, &coalition, &f, None, Some(e.message), status).await
         }
     }

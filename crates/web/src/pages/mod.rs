@@ -199,7 +199,7 @@ pub(crate) fn csrf_refused(v: &Visit) -> Response {
 /// What the node answered, as a page.
 pub(crate) fn node_error(v: &Visit, e: &OpError) -> Response {
     let c = v.chrome("none");
-    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = status_of(e);
     let message = if e.code == ErrorCode::NotFound {
         format!("{} {}", c.t("error-not-found"), e.message)
     } else {
@@ -271,4 +271,36 @@ pub(crate) fn joined(items: &[String]) -> String {
         .map(|i| crate::i18n::isolated(i))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The name of member `m` among `names`, or its id when the node does not know it.
+pub(crate) fn name_of(
+    names: &std::collections::BTreeMap<model::MemberId, String>,
+    m: &model::MemberId,
+) -> String {
+    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+}
+
+/// A decision method in words.
+pub(crate) fn method_words(c: &Chrome, method: model::Method) -> String {
+    match method {
+        model::Method::SuperMajority(f) => c.tw(
+            "method-super-majority",
+            &[("fraction", Arg::Own(f.to_string()))],
+        ),
+        m => c.t(&format!("method-{m}")),
+    }
+}
+
+/// The HTTP status a page answers with for what the node refused.
+pub(crate) fn status_of(e: &OpError) -> StatusCode {
+    StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+/// Today (UTC), as the node writes days.
+pub(crate) fn today() -> model::Day {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    model::Day::of(model::Timestamp::from_millis(now))
 }

@@ -338,8 +338,7 @@ pub(crate) async fn give(
             None,
         ),
         Err(e) => {
-            let status =
-                StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = super::status_of(&e);
             let given = Given {
                 form: Some(&f),
                 amount_error: (e.code == ErrorCode::Invalid && e.message.contains("amount"))

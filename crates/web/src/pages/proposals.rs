@@ -2,17 +2,15 @@
 //! its rule in words, the outcome as a sentence and as a chart with the positions' table one
 //! step away, and the form to take this organization's position (a block needs a reason).
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use commands::ops::proposals::{PositionRequest, ProposalQuery, ProposalView};
 use commands::ops::{Reply, Request};
-use model::{DecisionKind, MemberId, Method, Outcome, Stance};
+use model::{DecisionKind, Method, Outcome, Stance};
 
-use super::{Chrome, CoalitionNav, Field, page, unexpected};
+use super::{Chrome, CoalitionNav, Field, name_of, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -32,10 +30,6 @@ fn outcome_name(c: &Chrome, o: Outcome) -> String {
 
 fn stance_name(c: &Chrome, s: Stance) -> String {
     c.t(&format!("stance-{}", s.as_str()))
-}
-
-fn name_of(names: &BTreeMap<MemberId, String>, m: &MemberId) -> String {
-    names.get(m).cloned().unwrap_or_else(|| m.to_string())
 }
 
 /// "Passed: 5 of 6 agreed, 1 stood aside, …; quorum met."
@@ -293,13 +287,7 @@ async fn proposal_page(
     let v = &detail.proposal;
     let p = &v.proposal;
     let names = &detail.names;
-    let method = match p.rule.method() {
-        Method::SuperMajority(f) => c.tw(
-            "method-super-majority",
-            &[("fraction", Arg::Own(f.to_string()))],
-        ),
-        m => c.t(&format!("method-{m}")),
-    };
+    let method = super::method_words(&c, p.rule.method());
     let t = &v.tally;
     let bars: Vec<Bar> = [
         (c.t("stance-agree"), t.agree, "#1d6b2c"),
@@ -497,10 +485,7 @@ pub(crate) async fn take_position(
             let voted = Voted {
                 form: Some(&f),
                 form_error: Some(e.message.clone()),
-                status: Some(
-                    StatusCode::from_u16(e.code.http_status())
-                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                ),
+                status: Some(super::status_of(&e)),
                 ..Voted::default()
             };
             proposal_page(&web, &visit, &coalition, &proposal, voted).await
