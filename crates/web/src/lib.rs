@@ -176,6 +176,10 @@ pub fn router(web: Web) -> Router {
             "/c/{coalition}/issues/{issue}/share",
             post(pages::issues::share),
         )
+        .route(
+            "/c/{coalition}/issues/{issue}/evidence",
+            post(pages::issues::add_evidence),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(web.clone(), guard))
         .with_state(web)

@@ -649,6 +649,59 @@ async fn members_show_their_profiles() {
     assert!(page.contains("<code>"), "its node key");
 }
 
+#[tokio::test]
+async fn evidence_is_added_with_its_source_or_refused_next_to_the_field() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[("csrf", &csrf), ("title", "Bus fare equity")],
+        )
+        .await;
+    let issue = headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let evidence = format!("{issue}/evidence");
+    let (status, _, page) = ui
+        .post(
+            &evidence,
+            &cookie,
+            &[("csrf", &csrf), ("figure", "9% of income")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="source-error""#));
+    assert!(
+        page.contains(r#"value="9% of income""#),
+        "what was typed stays"
+    );
+    let (status, headers, _) = ui
+        .post(
+            &evidence,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("figure", "fares take 9% of income"),
+                ("source", "Transit survey <2025>"),
+                ("disaggregation", "race, income"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui
+        .get(headers[header::LOCATION].to_str().unwrap(), &cookie)
+        .await;
+    assert!(page.contains("The evidence is added."));
+    assert!(page.contains("fares take 9% of income"));
+    assert!(page.contains("Transit survey &#60;2025&#62;"));
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,

@@ -419,3 +419,14 @@ member-status-left = Left
 member-status-removed = Removed
 member-status-pending = Pending
 members-none-former = No former members.
+
+# Evidence.
+evidence-title = Add evidence
+evidence-figure = Figure or finding
+evidence-figure-help = What the data shows, such as: fares take 9% of income. Up to 200 characters.
+evidence-source = Source
+evidence-source-help = Where it comes from, such as: Transit survey 2025. Up to 200 characters.
+evidence-disaggregation = Disaggregated by
+evidence-disaggregation-help = Who it is broken down by: race, income, disability, language… Optional.
+evidence-submit = Add the evidence
+evidence-added = The evidence is added.

@@ -425,3 +425,14 @@ member-status-left = Se fue
 member-status-removed = Retirada
 member-status-pending = Pendiente
 members-none-former = No hay antiguos miembros.
+
+# Pruebas.
+evidence-title = Añadir pruebas
+evidence-figure = Dato o hallazgo
+evidence-figure-help = Lo que muestran los datos, por ejemplo: el pasaje se lleva el 9 % de los ingresos. Hasta 200 caracteres.
+evidence-source = Fuente
+evidence-source-help = De dónde viene, por ejemplo: Encuesta de transporte 2025. Hasta 200 caracteres.
+evidence-disaggregation = Desglosado por
+evidence-disaggregation-help = Según qué se desglosa: raza, ingresos, discapacidad, idioma… Opcional.
+evidence-submit = Añadir las pruebas
+evidence-added = Las pruebas están añadidas.

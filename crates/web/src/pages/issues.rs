@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::issues::{IssueQuery, NewIssueRequest, ShareRequest};
+use commands::ops::issues::{EvidenceRequest, IssueQuery, NewIssueRequest, ShareRequest};
 use commands::ops::{Reply, Request};
 use model::IssueStatus;
 
@@ -17,7 +17,12 @@ use crate::{Visit, Web, see_other};
 const PAGE: usize = 25;
 
 /// Notices a redirect may ask for.
-const NOTICES: &[&str] = &["issue-raised", "coalition-created", "issue-shared"];
+const NOTICES: &[&str] = &[
+    "issue-raised",
+    "coalition-created",
+    "issue-shared",
+    "evidence-added",
+];
 
 fn status_name(c: &Chrome, s: IssueStatus) -> String {
     c.t(&format!("status-{}", s.as_str()))
@@ -319,6 +324,8 @@ struct IssuePage {
     evidence: Vec<String>,
     form_error: Option<String>,
     fields: Vec<Field>,
+    evidence_error: Option<String>,
+    evidence_fields: Vec<Field>,
 }
 
 /// What an issue page's address may carry.
@@ -338,6 +345,10 @@ struct Shared<'a> {
     form_error: Option<String>,
     /// The page's status, 200 when none.
     status: Option<StatusCode>,
+    /// The evidence form as sent, with what was wrong: above it, and next to its fields.
+    evidence: Option<&'a EvidenceForm>,
+    evidence_error: Option<String>,
+    evidence_field_errors: Vec<(&'static str, String)>,
 }
 
 async fn issue_page(
@@ -353,6 +364,9 @@ async fn issue_page(
         rank_error,
         form_error,
         status,
+        evidence,
+        evidence_error,
+        evidence_field_errors,
     } = shared;
     let status_code = status.unwrap_or(StatusCode::OK);
     let c = visit
@@ -377,6 +391,28 @@ async fn issue_page(
         .required()
         .value(rank);
     rank_field.error = rank_error;
+    let blank = EvidenceForm::default();
+    let ev = evidence.unwrap_or(&blank);
+    let mut evidence_fields = vec![
+        Field::text(&c, "figure", "evidence-figure", "evidence-figure-help")
+            .required()
+            .value(&ev.figure),
+        Field::text(&c, "source", "evidence-source", "evidence-source-help")
+            .required()
+            .value(&ev.source),
+        Field::text(
+            &c,
+            "disaggregation",
+            "evidence-disaggregation",
+            "evidence-disaggregation-help",
+        )
+        .value(&ev.disaggregation),
+    ];
+    for (name, e) in evidence_field_errors {
+        if let Some(f) = evidence_fields.iter_mut().find(|f| f.name == name) {
+            f.error = Some(e);
+        }
+    }
     page(
         status_code,
         &IssuePage {
@@ -429,6 +465,8 @@ async fn issue_page(
                 .collect(),
             form_error,
             fields: vec![rank_field],
+            evidence_error,
+            evidence_fields,
             c,
         },
     )
@@ -507,6 +545,76 @@ pub(crate) async fn share(
                 rank: &f.rank,
                 form_error: Some(e.message),
                 status: Some(status),
+                ..Shared::default()
+            };
+            issue_page(&web, &visit, &coalition, &issue, shared).await
+        }
+    }
+}
+
+/// What the evidence form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct EvidenceForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    figure: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    disaggregation: String,
+}
+
+/// Adds evidence to the issue, then shows it; or the page again with what was wrong next to
+/// each field.
+pub(crate) async fn add_evidence(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, issue)): Path<(String, String)>,
+    axum::Form(f): axum::Form<EvidenceForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    if !visit.csrf_ok(&f.csrf) {
+        return super::csrf_refused(&visit);
+    }
+    let l = visit.lang;
+    let missing: Vec<(&'static str, String)> = [("figure", &f.figure), ("source", &f.source)]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(name, _)| (name, l.t("error-required")))
+        .collect();
+    if !missing.is_empty() {
+        let shared = Shared {
+            evidence: Some(&f),
+            evidence_error: Some(l.t("error-form")),
+            evidence_field_errors: missing,
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Shared::default()
+        };
+        return issue_page(&web, &visit, &coalition, &issue, shared).await;
+    }
+    let req = Request::IssueEvidence {
+        coalition: coalition.clone(),
+        issue: issue.clone(),
+        body: EvidenceRequest {
+            source: f.source.trim().to_owned(),
+            figure: f.figure.trim().to_owned(),
+            disaggregation: f.disaggregation.trim().to_owned(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Updated(updated)) => see_other(
+            &format!("/c/{coalition}/issues/{}?done=evidence-added", updated.id),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let shared = Shared {
+                evidence: Some(&f),
+                status: Some(super::status_of(&e)),
+                evidence_error: Some(e.message),
                 ..Shared::default()
             };
             issue_page(&web, &visit, &coalition, &issue, shared).await
