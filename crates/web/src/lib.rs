@@ -335,6 +335,15 @@ impl Visit {
             .then(|| pages::signed_out(self, false))
     }
 
+    /// The page refusing a form post: not signed in, or not carrying this session's CSRF
+    /// token (`token`); `None` when the post may go on.
+    pub(crate) fn refuse_post(&self, token: &str) -> Option<Response> {
+        if let Some(r) = self.unsigned() {
+            return Some(r);
+        }
+        (!self.csrf_ok(token)).then(|| pages::csrf_refused(self))
+    }
+
     /// Whether `token` is this session's CSRF token.
     pub(crate) fn csrf_ok(&self, token: &str) -> bool {
         self.session.as_ref().is_some_and(|(_, s)| {

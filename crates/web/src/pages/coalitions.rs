@@ -63,11 +63,8 @@ pub(crate) async fn create(
     visit: Visit,
     axum::Form(f): axum::Form<CoalitionForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let c = visit.chrome("new-coalition");
     let mut fields = fields(&c, &f);

@@ -192,17 +192,18 @@ async fn inventory(
                 .join(", "),
         })
         .collect();
-    let showing = c.tw(
+    let (showing, previous, next) = super::pager(
+        &c,
         "issues-showing",
-        &[
-            ("from", Arg::Count(list.offset.saturating_add(1))),
-            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
-            ("total", Arg::Count(list.total)),
-        ],
+        |o| page_link(coalition, q, o),
+        super::Window {
+            offset: list.offset,
+            shown: rows.len(),
+            total: list.total,
+            next: list.next,
+            page_size: PAGE,
+        },
     );
-    let previous =
-        (list.offset > 0).then(|| page_link(coalition, q, list.offset.saturating_sub(PAGE)));
-    let next = list.next.map(|n| page_link(coalition, q, n));
     let mut fields = raise_fields(&c, form);
     for (name, e) in errors {
         if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
@@ -257,11 +258,8 @@ pub(crate) async fn raise(
     Path(coalition): Path<String>,
     axum::Form(f): axum::Form<RaiseForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let l = visit.lang;
     if f.title.trim().is_empty() {
@@ -326,13 +324,6 @@ struct IssuePage {
     fields: Vec<Field>,
     evidence_error: Option<String>,
     evidence_fields: Vec<Field>,
-}
-
-/// What an issue page's address may carry.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ShowQuery {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 /// The share form as the issue page shows it: as sent, with what was wrong.
@@ -477,7 +468,7 @@ pub(crate) async fn show(
     State(web): State<Web>,
     visit: Visit,
     Path((coalition, issue)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<super::DoneQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
@@ -505,11 +496,8 @@ pub(crate) async fn share(
     Path((coalition, issue)): Path<(String, String)>,
     axum::Form(f): axum::Form<ShareForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let rank = f
         .rank
@@ -573,11 +561,8 @@ pub(crate) async fn add_evidence(
     Path((coalition, issue)): Path<(String, String)>,
     axum::Form(f): axum::Form<EvidenceForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let l = visit.lang;
     let missing: Vec<(&'static str, String)> = [("figure", &f.figure), ("source", &f.source)]

@@ -72,11 +72,8 @@ pub(crate) async fn invite_create(
     Path(coalition): Path<String>,
     axum::Form(f): axum::Form<InviteForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let c = visit.chrome("none");
     let summary = match super::coalition(&web, &coalition).await {
@@ -181,11 +178,8 @@ pub(crate) async fn join_start(
     visit: Visit,
     axum::Form(f): axum::Form<JoinForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let c = visit.chrome("none");
     let mut fields = join_fields(&c, &f);

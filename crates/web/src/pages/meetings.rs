@@ -93,18 +93,19 @@ pub(crate) async fn list(
             agenda: m.agenda.len(),
         })
         .collect();
-    let showing = c.tw(
-        "meetings-showing",
-        &[
-            ("from", Arg::Count(list.offset.saturating_add(1))),
-            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
-            ("total", Arg::Count(list.total)),
-        ],
-    );
     let path = format!("/c/{coalition}/meetings");
-    let previous =
-        (list.offset > 0).then(|| super::page_link(&path, &[], list.offset.saturating_sub(PAGE)));
-    let next = list.next.map(|n| super::page_link(&path, &[], n));
+    let (showing, previous, next) = super::pager(
+        &c,
+        "meetings-showing",
+        |o| super::page_link(&path, &[], o),
+        super::Window {
+            offset: list.offset,
+            shown: rows.len(),
+            total: list.total,
+            next: list.next,
+            page_size: PAGE,
+        },
+    );
     page(
         StatusCode::OK,
         &Meetings {
@@ -305,12 +306,9 @@ pub(crate) async fn create(
     Path(coalition): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
-        return r;
-    }
     let f = MeetingForm::parse(&body);
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
     }
     let l = visit.lang;
     let date = f.date.trim().to_owned();
@@ -363,19 +361,12 @@ struct MeetingPage {
     decisions: Vec<(String, String)>,
 }
 
-/// What a meeting's address may carry.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ShowQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 /// One meeting.
 pub(crate) async fn show(
     State(web): State<Web>,
     visit: Visit,
     Path((coalition, meeting)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<super::DoneQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;

@@ -304,3 +304,52 @@ pub(crate) fn today() -> model::Day {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     model::Day::of(model::Timestamp::from_millis(now))
 }
+
+/// Where a page falls in a listing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    /// Records skipped before it.
+    pub(crate) offset: usize,
+    /// Records on it.
+    pub(crate) shown: usize,
+    /// Records in all pages.
+    pub(crate) total: usize,
+    /// The next page's offset, if there is one.
+    pub(crate) next: Option<usize>,
+    /// Most records on a page.
+    pub(crate) page_size: usize,
+}
+
+/// A listing's page: "items F to T of N" in words (`message`, with `from`, `to`, `total`),
+/// and the addresses of the pages before and after, if any.
+pub(crate) fn pager(
+    c: &Chrome,
+    message: &str,
+    link: impl Fn(usize) -> String,
+    w: Window,
+) -> (String, Option<String>, Option<String>) {
+    let Window {
+        offset,
+        shown,
+        total,
+        next,
+        page_size,
+    } = w;
+    let showing = c.tw(
+        message,
+        &[
+            ("from", Arg::Count(offset.saturating_add(1))),
+            ("to", Arg::Count(offset.saturating_add(shown))),
+            ("total", Arg::Count(total)),
+        ],
+    );
+    let previous = (offset > 0).then(|| link(offset.saturating_sub(page_size)));
+    (showing, previous, next.map(link))
+}
+
+/// What a record's address may carry after a form: the notice to show.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    pub(crate) done: Option<String>,
+}

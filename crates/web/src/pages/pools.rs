@@ -205,15 +205,17 @@ async fn pool_page(
         })
         .collect();
     let path = format!("/c/{coalition}/pools/{}", ledger.pool);
-    let previous = (offset > 0).then(|| super::page_link(&path, &[], offset.saturating_sub(PAGE)));
-    let next = (offset + rows.len() < total).then(|| super::page_link(&path, &[], offset + PAGE));
-    let showing = c.tw(
+    let (showing, previous, next) = super::pager(
+        &c,
         "ledger-showing",
-        &[
-            ("from", Arg::Count(offset + 1)),
-            ("to", Arg::Count(offset + rows.len())),
-            ("total", Arg::Count(total)),
-        ],
+        |o| super::page_link(&path, &[], o),
+        super::Window {
+            offset,
+            shown: rows.len(),
+            total,
+            next: (offset + rows.len() < total).then_some(offset + PAGE),
+            page_size: PAGE,
+        },
     );
     let unit = Arg::Text(ledger.unit.clone());
     let chosen = given.form.map_or("pledge", |f| f.kind.as_str());
@@ -302,11 +304,8 @@ pub(crate) async fn give(
     Path((coalition, pool)): Path<(String, String)>,
     axum::Form(f): axum::Form<GiveForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let l = visit.lang;
     let q = PoolQuery::default();

@@ -142,25 +142,19 @@ pub(crate) async fn list(
                 .map_or_else(|| "–".to_owned(), |t| date_time(c.l, t)),
         })
         .collect();
-    let showing = c.tw(
-        "proposals-showing",
-        &[
-            ("from", Arg::Count(list.offset.saturating_add(1))),
-            ("to", Arg::Count(list.offset.saturating_add(rows.len()))),
-            ("total", Arg::Count(list.total)),
-        ],
-    );
     let path = format!("/c/{coalition}/proposals");
-    let previous = (list.offset > 0).then(|| {
-        super::page_link(
-            &path,
-            &[("kind", &q.kind)],
-            list.offset.saturating_sub(PAGE),
-        )
-    });
-    let next = list
-        .next
-        .map(|n| super::page_link(&path, &[("kind", &q.kind)], n));
+    let (showing, previous, next) = super::pager(
+        &c,
+        "proposals-showing",
+        |o| super::page_link(&path, &[("kind", &q.kind)], o),
+        super::Window {
+            offset: list.offset,
+            shown: rows.len(),
+            total: list.total,
+            next: list.next,
+            page_size: PAGE,
+        },
+    );
     let kinds = DecisionKind::ALL
         .iter()
         .map(|k| (k.as_str(), kind_name(&c, *k)))
@@ -238,13 +232,6 @@ struct ProposalPage {
     stance_error: Option<String>,
     stances: Vec<Choice>,
     fields: Vec<Field>,
-}
-
-/// What an address may carry.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ShowQuery {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -410,7 +397,7 @@ pub(crate) async fn show(
     State(web): State<Web>,
     visit: Visit,
     Path((coalition, proposal)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<super::DoneQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
@@ -441,11 +428,8 @@ pub(crate) async fn take_position(
     Path((coalition, proposal)): Path<(String, String)>,
     axum::Form(f): axum::Form<PositionForm>,
 ) -> Response {
-    if let Some(r) = visit.unsigned() {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
-    }
-    if !visit.csrf_ok(&f.csrf) {
-        return super::csrf_refused(&visit);
     }
     let l = visit.lang;
     let stance: Option<Stance> = f.stance.parse().ok();
