@@ -214,8 +214,9 @@ pub trait Ui: Send + Sync + 'static {
     fn not_found(&self, headers: &HeaderMap) -> axum::response::Response;
 }
 
-/// Whether two strings are equal, in time independent of where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+/// Whether two strings are equal, in time independent of where they differ (tokens, CSRF
+/// tokens).
+pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

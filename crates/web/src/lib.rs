@@ -346,14 +346,9 @@ impl Visit {
 
     /// Whether `token` is this session's CSRF token.
     pub(crate) fn csrf_ok(&self, token: &str) -> bool {
-        self.session.as_ref().is_some_and(|(_, s)| {
-            s.csrf.len() == token.len()
-                && s.csrf
-                    .bytes()
-                    .zip(token.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
-        })
+        self.session
+            .as_ref()
+            .is_some_and(|(_, s)| api::same_token(&s.csrf, token))
     }
 }
 

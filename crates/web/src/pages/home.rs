@@ -198,7 +198,7 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
     };
     let mut any_node = false;
     let mut any_connected = false;
-    let coalitions = summaries
+    let mut coalitions: Vec<Card> = summaries
         .into_iter()
         .map(|s| {
             let id = s.id.to_string();
@@ -265,7 +265,6 @@ pub(crate) async fn home(State(web): State<Web>, visit: Visit) -> Response {
             }
         })
         .collect();
-    let mut coalitions: Vec<Card> = coalitions;
     for card in &mut coalitions {
         card.needs = needs(&web, &c, &card.id, card.me.as_ref()).await;
     }

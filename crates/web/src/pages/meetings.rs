@@ -388,8 +388,13 @@ pub(crate) async fn show(
     };
     let m = &detail.meeting;
     let mut decisions = Vec::new();
-    // Titles for at most `LINKABLE` decisions (their number is a peer's to set).
-    for p in m.decisions.iter().take(LINKABLE) {
+    // Titles for at most `LINKABLE` decisions (their number is a peer's to set); the others
+    // are shown by id.
+    for (n, p) in m.decisions.iter().enumerate() {
+        if n >= LINKABLE {
+            decisions.push((p.to_string(), p.to_string()));
+            continue;
+        }
         let title = match web
             .ask(Request::ProposalShow {
                 coalition: coalition.clone(),
