@@ -181,6 +181,7 @@ impl Replica {
                 doc,
                 issue_headers: None,
                 proposal_headers: None,
+                pools: crate::reads::Pools::default(),
                 unreadable: None,
                 index,
                 since_snapshot,

@@ -116,6 +116,9 @@ struct Loaded {
     proposal_headers: Option<Headers<model::records::ProposalHeader>>,
     /// The records that do not read, as of some heads, likewise.
     unreadable: Option<model::unreadable::Unreadables>,
+    /// The pools read so far, with their ledgers, as of some heads (a pool's page reads again
+    /// only the ledger entries written since).
+    pools: reads::Pools,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
@@ -188,6 +191,7 @@ impl Replica {
                 doc,
                 issue_headers: None,
                 proposal_headers: None,
+                pools: reads::Pools::default(),
                 unreadable: None,
                 index,
                 since_snapshot: stored.changes.len(),

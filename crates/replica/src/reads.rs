@@ -92,6 +92,107 @@ pub(crate) fn cached<H: model::records::Header>(
     (by_id, order)
 }
 
+/// The pools of a coalition read so far, as of the heads `at`. A pool's ledger only grows
+/// (entries are never changed once written; the rules refuse it on receipt), so when the
+/// changes since wrote only to some entries of a pool's ledger, those entries are read again
+/// alone; when they wrote anything else of a pool (or it is not cheap to tell), the pool is
+/// read again whole on its next read, as the first time.
+#[derive(Debug, Default)]
+pub(crate) struct Pools {
+    at: Vec<model::automerge::ChangeHash>,
+    by_id: HashMap<model::PoolId, std::sync::Arc<model::schema::Pool>>,
+}
+
+impl Pools {
+    /// The pool `id` as the document holds it now.
+    fn get(
+        &mut self,
+        doc: &mut CoalitionDoc,
+        id: &model::PoolId,
+    ) -> Result<Option<std::sync::Arc<model::schema::Pool>>, model::schema::Unreadable> {
+        self.catch_up(doc);
+        if let Some(pool) = self.by_id.get(id) {
+            return Ok(Some(pool.clone()));
+        }
+        let Some(pool) = doc.pool(id)? else {
+            return Ok(None);
+        };
+        let pool = std::sync::Arc::new(pool);
+        self.by_id.insert(id.clone(), pool.clone());
+        Ok(Some(pool))
+    }
+
+    /// Brings the pools kept up to the document's heads.
+    fn catch_up(&mut self, doc: &mut CoalitionDoc) {
+        let heads = doc.heads();
+        if self.at == heads {
+            return;
+        }
+        let at = std::mem::replace(&mut self.at, heads);
+        if self.by_id.is_empty() {
+            return;
+        }
+        // One pass over the changes: the pools, and each pool kept, and its ledger.
+        let ids: Vec<model::PoolId> = self.by_id.keys().cloned().collect();
+        let mut paths = vec![vec!["pools"]];
+        for id in &ids {
+            paths.push(vec!["pools", id.as_str()]);
+            paths.push(vec!["pools", id.as_str(), "ledger"]);
+        }
+        let Some(touched) = doc.touched_under(&at, &paths) else {
+            self.by_id.clear();
+            return;
+        };
+        let Some(pools) = &touched[0] else {
+            self.by_id.clear();
+            return;
+        };
+        for (i, id) in ids.iter().enumerate() {
+            if !pools.contains(id.as_str()) {
+                continue;
+            }
+            let only_ledger = touched[1 + 2 * i]
+                .as_ref()
+                .is_some_and(|keys| keys.iter().all(|k| k == "ledger"));
+            let entries = touched[2 + 2 * i].as_ref().filter(|_| only_ledger);
+            let updated = entries.is_some_and(|entries| {
+                self.by_id.get_mut(id).is_some_and(|pool| {
+                    read_entries(doc, id, std::sync::Arc::make_mut(pool), entries)
+                })
+            });
+            if !updated {
+                self.by_id.remove(id);
+            }
+        }
+    }
+}
+
+/// Reads again the entries `entries` of the ledger of `pool` (the pool `id`); `false` when
+/// one does not read, and the pool is to be read again whole (as the first read decides
+/// what of it reads).
+fn read_entries(
+    doc: &CoalitionDoc,
+    id: &model::PoolId,
+    pool: &mut model::schema::Pool,
+    entries: &std::collections::BTreeSet<String>,
+) -> bool {
+    for key in entries {
+        let Ok(entry) = key.parse::<model::EntryId>() else {
+            return false;
+        };
+        match doc.ledger_entry(id, key) {
+            Ok(Some(e)) => {
+                pool.ledger.insert(entry, e);
+            }
+            Ok(None) => {
+                pool.ledger.remove(&entry);
+            }
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
 impl Replica {
     /// The ids of a coalition's records in the collection `key`, without reading them.
     pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
@@ -138,14 +239,16 @@ impl Replica {
         self.loaded(id)?.doc.proposal(proposal).map_err(unreadable)
     }
 
-    /// One pool of a coalition with its ledger, read alone.
+    /// One pool of a coalition with its ledger, read alone; kept, so that the next read
+    /// reads again only the ledger entries changes wrote to since ([`Pools`]).
     pub fn pool(
         &mut self,
         id: &CoalitionId,
         pool: &model::PoolId,
-    ) -> Result<Option<model::schema::Pool>, ReplicaError> {
+    ) -> Result<Option<std::sync::Arc<model::schema::Pool>>, ReplicaError> {
         self.arrived_or_err(id)?;
-        self.loaded(id)?.doc.pool(pool).map_err(unreadable)
+        let loaded = self.loaded(id)?;
+        loaded.pools.get(&mut loaded.doc, pool).map_err(unreadable)
     }
 
     /// The charter of a coalition in force now, with its ratified versions and the

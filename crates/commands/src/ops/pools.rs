@@ -171,7 +171,7 @@ pub(crate) fn read_pool(
     r: &mut Replica,
     c: &CoalitionId,
     id: &PoolId,
-) -> anyhow::Result<Option<(Pool, BTreeMap<ProposalId, Proposal>)>> {
+) -> anyhow::Result<Option<(std::sync::Arc<Pool>, BTreeMap<ProposalId, Proposal>)>> {
     let Some(pool) = super::alone(c, r.pool(c, id))? else {
         return Ok(None);
     };
@@ -220,10 +220,10 @@ pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Vec<PoolSummary>
         // Totals only: no names needed.
         let l = ledger_of(&pool, &proposals, &BTreeMap::new());
         out.push(PoolSummary {
-            id: pool.id,
-            name: pool.name,
+            id: pool.id.clone(),
+            name: pool.name.clone(),
             kind: pool.kind,
-            unit: pool.unit,
+            unit: pool.unit.clone(),
             pledged: l.pledged,
             contributed: l.contributed,
             allocated: l.allocated,

@@ -246,6 +246,25 @@ impl CoalitionDoc {
         crate::schema::record(&self.doc, "pools", id.as_str())
     }
 
+    /// One entry of the pool `pool`'s ledger as stored, read alone (what lets a reader that
+    /// keeps a pool read again only the entries changes wrote to).
+    pub fn ledger_entry(
+        &self,
+        pool: &crate::PoolId,
+        entry: &str,
+    ) -> Result<Option<crate::schema::LedgerEntry>, crate::schema::Unreadable> {
+        let path = ["pools", pool.as_str(), "ledger", entry];
+        autosurgeon::hydrate_path(
+            &self.doc,
+            &ROOT,
+            path.map(|k| autosurgeon::Prop::Key(k.into())),
+        )
+        .map_err(|e| crate::schema::Unreadable {
+            path: path.join("/"),
+            error: e.to_string(),
+        })
+    }
+
     /// The charter in force at `now`, with every ratified version, without reading the
     /// coalition's issues, pools or meetings (the governance reads the members and the
     /// governing proposals).

@@ -30,6 +30,20 @@ impl CoalitionDoc {
         since: &[ChangeHash],
         roots: &[&str],
     ) -> Option<Vec<Option<BTreeSet<String>>>> {
+        let paths: Vec<Vec<&str>> = roots.iter().map(|r| vec![*r]).collect();
+        self.touched_under(since, &paths)
+    }
+
+    /// [`Self::touched_in`] for maps anywhere in the document, each named by its path of map
+    /// keys from the root (`["pools", id, "ledger"]`): per path, the keys of that map the
+    /// changes since `since` wrote to or wrote under; `None` for a path when the map itself
+    /// (or a map above it) was written, or something in it that is not keyed; `None` in all
+    /// when it is not cheap to tell.
+    pub fn touched_under(
+        &mut self,
+        since: &[ChangeHash],
+        paths: &[Vec<&str>],
+    ) -> Option<Vec<Option<BTreeSet<String>>>> {
         if since
             .iter()
             .any(|h| self.doc.get_change_meta_by_hash(h).is_none())
@@ -46,38 +60,118 @@ impl CoalitionDoc {
         if changes.iter().map(Change::len).sum::<usize>() > MAX_TOUCHED_OPS {
             return None;
         }
-        let mut touched: Vec<Option<BTreeSet<String>>> = vec![Some(BTreeSet::new()); roots.len()];
-        let mut paths: HashMap<ObjectId, Vec<String>> = HashMap::new();
+        let mut touched: Vec<Option<BTreeSet<String>>> = vec![Some(BTreeSet::new()); paths.len()];
+        let mut objects: HashMap<ObjectId, Vec<String>> = HashMap::new();
         for change in &changes {
             for op in change.decode().operations {
-                let path = match paths.get(&op.obj) {
+                let at = match objects.get(&op.obj) {
                     Some(p) => p,
                     None => {
                         let p = crate::rules::object_path(&self.doc, &op.obj)?;
-                        paths.entry(op.obj.clone()).or_insert(p)
+                        objects.entry(op.obj.clone()).or_insert(p)
                     }
                 };
-                for (root, found) in roots.iter().zip(touched.iter_mut()) {
-                    match (path.first(), path.get(1), &op.key) {
-                        // On the root: only the collection itself matters.
-                        (None, _, Key::Map(k)) if k.as_str() == *root => *found = None,
-                        (Some(c), Some(id), _) if c == root => {
-                            if let Some(f) = found {
-                                f.insert(id.clone());
-                            }
+                for (path, found) in paths.iter().zip(touched.iter_mut()) {
+                    let Some(f) = found else { continue };
+                    match written(path, at, &op.key) {
+                        Written::Nothing => {}
+                        Written::Key(k) => {
+                            f.insert(k);
                         }
-                        // On the collection: the key is the record's id.
-                        (Some(c), None, Key::Map(id)) if c == root => {
-                            if let Some(f) = found {
-                                f.insert(id.to_string());
-                            }
-                        }
-                        (Some(c), None, _) if c == root => *found = None,
-                        _ => {}
+                        Written::Whole => *found = None,
                     }
                 }
             }
         }
         Some(touched)
+    }
+}
+
+/// What an operation on the object at `at` with `key` wrote, seen from the map at `path`.
+enum Written {
+    /// Nothing in that map.
+    Nothing,
+    /// The map's key given, or something under it.
+    Key(String),
+    /// The map itself, or something in it that is not keyed.
+    Whole,
+}
+
+fn written(path: &[&str], at: &[String], key: &Key) -> Written {
+    let n = path.len();
+    let within = at.len().min(n);
+    if path[..within]
+        .iter()
+        .zip(&at[..within])
+        .any(|(p, a)| p != a)
+    {
+        return Written::Nothing;
+    }
+    match at.len().cmp(&n) {
+        // Below the map: the key of the map it falls under.
+        std::cmp::Ordering::Greater => Written::Key(at[n].clone()),
+        std::cmp::Ordering::Equal => match key {
+            Key::Map(k) => Written::Key(k.to_string()),
+            Key::Seq(_) => Written::Whole,
+        },
+        // Above it: only a write of the key leading to it matters.
+        std::cmp::Ordering::Less => match key {
+            Key::Map(k) if k.as_str() == path[at.len()] => Written::Whole,
+            _ => Written::Nothing,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a failure is a panic
+    use crate::testing::founded;
+    use crate::{Gift, GiftKind, NewPool, PoolId, PoolKind, Timestamp};
+
+    /// A gift to a pool is seen as written under the pools (that pool), under the pool (its
+    /// ledger) and under the ledger (that entry); a new pool is the pool written whole.
+    #[test]
+    fn writes_are_told_at_every_depth_of_a_path() {
+        let (founder, mut doc) = founded();
+        let pool = PoolId::from_bytes([4; 16]);
+        let before = doc.heads();
+        let new = NewPool {
+            id: pool.clone(),
+            name: "Legal defense fund".into(),
+            kind: PoolKind::Funds,
+            unit: "USD".into(),
+            description: String::new(),
+        };
+        doc.create_pool(&founder, new, Timestamp::from_millis(1))
+            .unwrap();
+        let created = doc.heads();
+        let gift = Gift {
+            entry: crate::EntryId::from_bytes([5; 16]),
+            kind: GiftKind::Pledge,
+            amount: "25".parse().unwrap(),
+            note: "for bail".into(),
+        };
+        doc.give(&founder, &pool, gift, Timestamp::from_millis(2))
+            .unwrap();
+        let id = pool.as_str();
+        let paths = [
+            vec!["pools"],
+            vec!["pools", id],
+            vec!["pools", id, "ledger"],
+            vec!["issues"],
+        ];
+        let keys = |t: &Option<std::collections::BTreeSet<String>>| {
+            t.as_ref().map(|s| s.iter().cloned().collect::<Vec<_>>())
+        };
+        let t = doc.touched_under(&created, &paths).unwrap();
+        let entry = crate::EntryId::from_bytes([5; 16]).to_string();
+        assert_eq!(keys(&t[0]), Some(vec![id.to_owned()]));
+        assert_eq!(keys(&t[1]), Some(vec!["ledger".to_owned()]));
+        assert_eq!(keys(&t[2]), Some(vec![entry]));
+        assert_eq!(keys(&t[3]), Some(vec![]));
+        // From before the pool: the pool itself was written, and what is under it with it.
+        let t = doc.touched_under(&before, &paths).unwrap();
+        assert_eq!(keys(&t[0]), Some(vec![id.to_owned()]));
+        assert!(t[1].is_none() && t[2].is_none());
     }
 }
