@@ -165,13 +165,16 @@ fn pool_ids(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Vec<PoolId>> {
         .collect())
 }
 
+/// A pool (as the replica keeps it) and the proposals deciding its requests.
+pub(crate) type PoolRead = (std::sync::Arc<Pool>, BTreeMap<ProposalId, Proposal>);
+
 /// A pool read alone, with the proposals deciding its requests; `None` if it is not there
 /// or does not read (left out of the whole read too).
 pub(crate) fn read_pool(
     r: &mut Replica,
     c: &CoalitionId,
     id: &PoolId,
-) -> anyhow::Result<Option<(std::sync::Arc<Pool>, BTreeMap<ProposalId, Proposal>)>> {
+) -> anyhow::Result<Option<PoolRead>> {
     let Some(pool) = super::alone(c, r.pool(c, id))? else {
         return Ok(None);
     };
