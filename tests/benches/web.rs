@@ -67,9 +67,9 @@ fn main() {
                 Request::ProposalList {
                     coalition: c.clone(),
                     query: commands::ops::proposals::ProposalQuery {
-                        kind: None,
-                        offset: 0,
-                        limit: Some(500),
+                        waiting: true,
+                        limit: Some(10),
+                        ..Default::default()
                     },
                 },
                 Request::CharterShow {
@@ -131,9 +131,8 @@ fn main() {
                 Request::ProposalList {
                     coalition: c.clone(),
                     query: commands::ops::proposals::ProposalQuery {
-                        kind: None,
-                        offset: 0,
                         limit: Some(25),
+                        ..Default::default()
                     },
                 },
             ],
@@ -193,9 +192,8 @@ fn main() {
                 Request::ProposalList {
                     coalition: c.clone(),
                     query: commands::ops::proposals::ProposalQuery {
-                        kind: None,
-                        offset: 0,
                         limit: Some(50),
+                        ..Default::default()
                     },
                 },
             ],

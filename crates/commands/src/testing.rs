@@ -326,17 +326,21 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         }),
         (
             proptest::option::of(text()),
+            any::<bool>(),
             any::<usize>(),
             proptest::option::of(any::<usize>())
         )
-            .prop_map(move |(kind, offset, limit)| Request::ProposalList {
-                coalition: c7.clone(),
-                query: proposals::ProposalQuery {
-                    kind,
-                    offset,
-                    limit,
-                },
-            }),
+            .prop_map(
+                move |(kind, waiting, offset, limit)| Request::ProposalList {
+                    coalition: c7.clone(),
+                    query: proposals::ProposalQuery {
+                        kind,
+                        waiting,
+                        offset,
+                        limit,
+                    },
+                }
+            ),
         (
             prop_oneof![Just("funds".to_owned()), text()],
             text(),

@@ -28,13 +28,18 @@ pub struct IssueHeader {
     pub created_at: Timestamp,
 }
 
-/// What a listing of proposals sorts and filters by, read without their texts or positions.
-#[derive(Debug, Clone, PartialEq, Hydrate)]
+/// What a listing of proposals sorts and filters by, read without their texts or positions'
+/// stances and reasons.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProposalHeader {
     /// Kind of decision.
     pub kind: DecisionKind,
     /// When it opened.
     pub created_at: Timestamp,
+    /// When it closes, if it does.
+    pub closes_at: Option<Timestamp>,
+    /// The members that have taken a position (the keys of its positions, as stored).
+    pub answered: std::collections::BTreeSet<String>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -98,12 +103,20 @@ impl Header for ProposalHeader {
         std::cmp::Reverse(self.created_at)
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
-        let (mut kind, mut created_at) = (None, None);
+        let (mut kind, mut created_at, mut closes_at) = (None, None, None);
+        let mut answered = std::collections::BTreeSet::new();
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
+                ("closes_at", v) => closes_at = timestamp(v),
                 ("kind", ValueRef::Scalar(Scalar::Str(s))) => {
                     kind = s.parse::<DecisionKind>().ok();
+                }
+                ("positions", ValueRef::Object(ObjType::Map)) => {
+                    answered = doc
+                        .map_range(field.id(), ..)
+                        .map(|p| p.key.to_string())
+                        .collect();
                 }
                 _ => {}
             }
@@ -111,6 +124,8 @@ impl Header for ProposalHeader {
         Ok(Self {
             kind: kind.ok_or("no readable kind")?,
             created_at: created_at.ok_or("no readable created_at")?,
+            closes_at,
+            answered,
         })
     }
 }

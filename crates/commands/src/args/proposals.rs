@@ -53,6 +53,10 @@ pub enum ProposalCmd {
     List {
         #[command(flatten)]
         c: CoalitionArg,
+        /// Only the open proposals waiting for this organization's position, soonest closing
+        /// first
+        #[arg(long)]
+        waiting: bool,
         #[command(flatten)]
         format: Format,
     },

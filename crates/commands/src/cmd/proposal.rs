@@ -96,7 +96,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             }
             out.text(&shown(&detail))
         }
-        ProposalCmd::List { c, format } => {
+        ProposalCmd::List { c, waiting, format } => {
             let coalition = on(x, &c, out)?;
             // Every proposal: the command line prints the whole list.
             let (listed, names) =
@@ -105,6 +105,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                     query: proposals::ProposalQuery {
                         offset,
                         limit: Some(usize::MAX),
+                        waiting,
                         ..Default::default()
                     },
                 })?;

@@ -75,6 +75,12 @@ pub struct ProposalQuery {
     /// `public-statement`, `general`).
     #[serde(default)]
     pub kind: Option<String>,
+    /// Only the open proposals this organization may still take a position on and has not,
+    /// soonest closing first (those open until decided last). `total` then counts the
+    /// proposals not closed and not answered by this organization, some of which may be
+    /// decided already (they are left out of the pages).
+    #[serde(default)]
+    pub waiting: bool,
     /// How many matching proposals to skip.
     #[serde(default)]
     pub offset: usize,
@@ -360,6 +366,9 @@ pub(crate) fn list_limited(
     let (headers, order) = r
         .proposal_listing(c)
         .with_context(|| format!("could not read coalition {c}"))?;
+    if q.waiting {
+        return waiting(r, c, &headers, kind, q.offset, limit);
+    }
     // Newest first, as kept by the replica: no header is sorted here.
     let sorted: Vec<&ProposalId> = order
         .iter()
@@ -375,6 +384,61 @@ pub(crate) fn list_limited(
         offset: q.offset,
         next,
         proposals: read.into_iter().map(|p| view(p, now)).collect(),
+        names,
+    })
+}
+
+/// The page of [`list`] for [`ProposalQuery::waiting`]: the proposals not closed and not
+/// answered by this organization are found from the headers, then read soonest closing first
+/// until the page is full (and one more, to know there is a next page); those decided already
+/// or whose electorate leaves this organization out are skipped.
+fn waiting(
+    r: &mut Replica,
+    c: &CoalitionId,
+    headers: &BTreeMap<ProposalId, model::records::ProposalHeader>,
+    kind: Option<DecisionKind>,
+    offset: usize,
+    limit: usize,
+) -> anyhow::Result<ProposalPage> {
+    let me = r.me(c)?;
+    let now = replica::now();
+    let mut candidates: Vec<(&ProposalId, &model::records::ProposalHeader)> = headers
+        .iter()
+        .filter(|(_, h)| {
+            kind.is_none_or(|k| h.kind == k)
+                && h.closes_at.is_none_or(|t| t > now)
+                && !h.answered.contains(me.as_str())
+        })
+        .collect();
+    candidates.sort_by_key(|(id, h)| (h.closes_at.is_none(), h.closes_at, h.created_at, *id));
+    let (mut found, mut page, mut next) = (0usize, Vec::new(), None);
+    for (id, _) in &candidates {
+        let Some(p) = super::alone(c, r.proposal(c, id))? else {
+            continue;
+        };
+        if !p.electorate.contains(&me) || p.positions.contains_key(&me) {
+            continue;
+        }
+        let v = view(p, now);
+        if v.outcome != Outcome::Open {
+            continue;
+        }
+        found += 1;
+        if found <= offset {
+            continue;
+        }
+        if page.len() == limit {
+            next = Some(offset.saturating_add(limit));
+            break;
+        }
+        page.push(v);
+    }
+    let names = super::names(r, c, page.iter().map(|v| &v.proposal.author))?;
+    Ok(ProposalPage {
+        total: candidates.len(),
+        offset,
+        next,
+        proposals: page,
         names,
     })
 }
@@ -462,6 +526,46 @@ mod tests {
         )
         .unwrap();
         assert_eq!(none.total, 0);
+    }
+
+    #[test]
+    fn waiting_lists_what_this_organization_has_not_answered_soonest_closing_first() {
+        let (_dir, mut r, c) = replica();
+        let closing = |r: &mut Replica, title: &str, closes: Option<&str>| {
+            let req = NewProposalRequest {
+                kind: "general".into(),
+                title: title.into(),
+                text: String::new(),
+                closes: closes.map(str::to_owned),
+            };
+            create(r, &c, req).unwrap()
+        };
+        let later = closing(&mut r, "Later", Some("7d"));
+        let sooner = closing(&mut r, "Sooner", Some("2d"));
+        let open_ended = closing(&mut r, "Until decided", None);
+        let answered = closing(&mut r, "Answered", Some("1d"));
+        let agree = PositionRequest {
+            stance: "agree".into(),
+            reason: String::new(),
+        };
+        take_position(&mut r, &c, answered.as_str(), agree).unwrap();
+        let waiting = |r: &mut Replica, offset, limit| {
+            let q = ProposalQuery {
+                waiting: true,
+                offset,
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let page = list(r, &c, &q).unwrap();
+            let ids: Vec<ProposalId> = page.proposals.into_iter().map(|v| v.proposal.id).collect();
+            (ids, page.next, page.total)
+        };
+        assert_eq!(
+            waiting(&mut r, 0, 2),
+            (vec![sooner.clone(), later.clone()], Some(2), 3)
+        );
+        assert_eq!(waiting(&mut r, 2, 2), (vec![open_ended.clone()], None, 3));
+        assert_eq!(waiting(&mut r, 0, 10).0, vec![sooner, later, open_ended]);
     }
 
     #[test]

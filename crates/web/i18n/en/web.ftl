@@ -430,3 +430,5 @@ evidence-disaggregation = Disaggregated by
 evidence-disaggregation-help = Who it is broken down by: race, income, disability, language… Optional.
 evidence-submit = Add the evidence
 evidence-added = The evidence is added.
+home-waiting-more = Every proposal waiting for your organization's position
+proposals-filter-waiting = Only those waiting for our position

@@ -436,3 +436,5 @@ evidence-disaggregation = Desglosado por
 evidence-disaggregation-help = Según qué se desglosa: raza, ingresos, discapacidad, idioma… Opcional.
 evidence-submit = Añadir las pruebas
 evidence-added = Las pruebas están añadidas.
+home-waiting-more = Todas las propuestas que esperan la posición de su organización
+proposals-filter-waiting = Solo las que esperan nuestra posición

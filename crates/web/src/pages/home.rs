@@ -45,6 +45,8 @@ pub(crate) struct Needs {
     /// Open proposals this organization has not answered, soonest closing first: id, title,
     /// when it closes.
     pub(crate) waiting: Vec<(String, String, String)>,
+    /// More are waiting than shown.
+    pub(crate) more_waiting: bool,
     /// Each goal against its target, in words.
     pub(crate) goals: Vec<String>,
     /// Each pool's balance, in words.
@@ -53,37 +55,29 @@ pub(crate) struct Needs {
     pub(crate) meeting: String,
 }
 
-/// Most proposals read to find those waiting for this organization.
-const PROPOSALS_READ: usize = 500;
+/// Most proposals waiting for this organization shown on the page (soonest closing); a link
+/// leads to the rest.
+const WAITING_SHOWN: usize = 10;
 
 /// What `coalition` waits for from this organization (`me`), read through its operations;
 /// what does not read is left out (the page still shows the rest).
 async fn needs(web: &Web, c: &Chrome, coalition: &str, me: Option<&model::MemberId>) -> Needs {
     let mut needs = Needs::default();
-    if let Some(me) = me
+    if me.is_some()
         && let Ok(Reply::Proposals(page)) = web
             .ask(Request::ProposalList {
                 coalition: coalition.to_owned(),
                 query: commands::ops::proposals::ProposalQuery {
-                    kind: None,
-                    offset: 0,
-                    limit: Some(PROPOSALS_READ),
+                    waiting: true,
+                    limit: Some(WAITING_SHOWN),
+                    ..Default::default()
                 },
             })
             .await
     {
-        let mut open: Vec<_> = page
+        needs.more_waiting = page.next.is_some();
+        needs.waiting = page
             .proposals
-            .into_iter()
-            .filter(|v| {
-                v.outcome == model::Outcome::Open
-                    && v.proposal.electorate.contains(me)
-                    && !v.proposal.positions.contains_key(me)
-            })
-            .collect();
-        // Soonest closing first; those open until decided last.
-        open.sort_by_key(|v| (v.proposal.closes_at.is_none(), v.proposal.closes_at));
-        needs.waiting = open
             .into_iter()
             .map(|v| {
                 let closes = v.proposal.closes_at.map_or_else(

@@ -218,9 +218,8 @@ async fn form_page(
         .ask(Request::ProposalList {
             coalition: coalition.to_owned(),
             query: ProposalQuery {
-                kind: None,
-                offset: 0,
                 limit: Some(LINKABLE),
+                ..ProposalQuery::default()
             },
         })
         .await

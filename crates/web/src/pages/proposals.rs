@@ -82,6 +82,7 @@ struct Proposals {
     heading: String,
     kind: String,
     kinds: Vec<(&'static str, String)>,
+    waiting: bool,
     showing: String,
     rows: Vec<Row>,
     previous: Option<String>,
@@ -93,6 +94,9 @@ struct Proposals {
 pub(crate) struct ListQuery {
     #[serde(default)]
     kind: String,
+    /// `1`: only the open proposals waiting for this organization's position.
+    #[serde(default)]
+    waiting: String,
     #[serde(default)]
     offset: usize,
 }
@@ -112,8 +116,10 @@ pub(crate) async fn list(
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
     };
+    let waiting = q.waiting == "1";
     let query = ProposalQuery {
         kind: Some(q.kind.clone()).filter(|k| !k.is_empty()),
+        waiting,
         offset: q.offset,
         limit: Some(PAGE),
     };
@@ -146,7 +152,7 @@ pub(crate) async fn list(
     let (showing, previous, next) = super::pager(
         &c,
         "proposals-showing",
-        |o| super::page_link(&path, &[("kind", &q.kind)], o),
+        |o| super::page_link(&path, &[("kind", &q.kind), ("waiting", &q.waiting)], o),
         super::Window {
             offset: list.offset,
             shown: rows.len(),
@@ -171,6 +177,7 @@ pub(crate) async fn list(
             c,
             kind: q.kind,
             kinds,
+            waiting,
             showing,
             rows,
             previous,
