@@ -136,8 +136,18 @@ pub fn router(web: Web) -> Router {
             get(pages::issues::list).post(pages::issues::raise),
         )
         .route("/c/{coalition}/issues/{issue}", get(pages::issues::show))
+        .route(
+            "/c/{coalition}/issues/{issue}/edit",
+            get(pages::issue_edit::form).post(pages::issue_edit::save),
+        )
         .route("/c/{coalition}/charter", get(pages::charter::show))
         .route("/c/{coalition}/members", get(pages::members::list))
+        .route("/c/{coalition}/profile", post(pages::members::save_profile))
+        .route(
+            "/c/{coalition}/removals",
+            post(pages::members::propose_removal),
+        )
+        .route("/c/{coalition}/leave", post(pages::members::leave))
         .route("/c/{coalition}/proposals", get(pages::proposals::list))
         .route(
             "/c/{coalition}/meetings",
@@ -152,10 +162,15 @@ pub fn router(web: Web) -> Router {
             get(pages::meetings::show),
         )
         .route("/c/{coalition}/pools", get(pages::pools::list))
+        .route("/c/{coalition}/reports", get(pages::reports::show))
         .route("/c/{coalition}/pools/{pool}", get(pages::pools::show))
         .route(
             "/c/{coalition}/pools/{pool}/entries",
             post(pages::pools::give),
+        )
+        .route(
+            "/c/{coalition}/pools/{pool}/requests",
+            post(pages::pools::request),
         )
         .route("/c/{coalition}/invite", get(pages::joins::invite_form))
         .route("/c/{coalition}/invites", post(pages::joins::invite_create))

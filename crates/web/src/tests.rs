@@ -702,6 +702,236 @@ async fn evidence_is_added_with_its_source_or_refused_next_to_the_field() {
     assert!(page.contains("Transit survey &#60;2025&#62;"));
 }
 
+#[tokio::test]
+async fn an_issue_is_edited_from_the_form_it_stands_in() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "Fare-free buses"),
+                ("tags", "transit"),
+            ],
+        )
+        .await;
+    let shown = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let issue = shown.split('?').next().unwrap().to_owned();
+    let edit = format!("{issue}/edit");
+    let (status, _, page) = ui.get(&edit, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"Fare-free buses\""), "{page}");
+    assert!(page.contains("value=\"raised\" selected"), "{page}");
+    // An empty title is refused next to the field, with what was typed kept.
+    let (status, _, page) = ui
+        .post(
+            &edit,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", " "),
+                ("description", "Kept text"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"title-error\""), "{page}");
+    assert!(page.contains("Kept text"));
+    let (status, headers, _) = ui
+        .post(
+            &edit,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "Fare-free buses for all"),
+                ("description", "Every line."),
+                ("status", "adopted"),
+                ("add_tags", "disability, youth"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui
+        .get(headers[header::LOCATION].to_str().unwrap(), &cookie)
+        .await;
+    assert!(page.contains("The issue was saved."), "{page}");
+    assert!(page.contains("Fare-free buses for all"));
+    assert!(
+        page.contains("Adopted") || page.contains("adopted"),
+        "{page}"
+    );
+    assert!(page.contains("youth"));
+    // Without the token nothing changes.
+    let (status, _, _) = ui.post(&edit, &cookie, &[("title", "Hijacked")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn reports_draw_each_chart_with_its_table() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[("csrf", &csrf), ("title", "<img src=x onerror=alert(1)>")],
+        )
+        .await;
+    let issue = headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    ui.post(
+        &format!("{issue}/share"),
+        &cookie,
+        &[("csrf", &csrf), ("rank", "1")],
+    )
+    .await;
+    ui.post(
+        &format!("/c/{}/pools/{}/entries", ui.coalition, ui.pool),
+        &cookie,
+        &[("csrf", &csrf), ("kind", "contribution"), ("amount", "100")],
+    )
+    .await;
+    let (status, _, page) = ui
+        .get(&format!("/c/{}/reports", ui.coalition), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // Three kinds of chart, each titled, described, and followed by its table.
+    for id in ["overlap", "equity-0", "power"] {
+        assert!(
+            page.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")),
+            "{id}: {page}"
+        );
+        assert!(page.contains(&format!("<table id=\"{id}-table\">")), "{id}");
+        assert!(page.contains(&format!("href=\"#{id}-table\"")), "{id}");
+    }
+    assert!(page.contains("shared by 1 of 1 member"), "{page}");
+    assert!(
+        page.contains("Northside Tenants Union\u{2069} gave 100.0 %"),
+        "{page}"
+    );
+    // A hostile title is text in the chart and in the table.
+    assert!(!page.contains("<img src=x"));
+    assert!(
+        page.contains("&#60;img src=x") || page.contains("&lt;img src=x"),
+        "{page}"
+    );
+    let (_, _, es) = ui
+        .send(
+            HttpRequest::get(format!("/c/{}/reports", ui.coalition))
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "es")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(es.contains("Auditoría de poder"), "{es}");
+    assert!(es.contains("aportó el 100,0 %"), "{es}");
+}
+
+#[tokio::test]
+async fn an_allocation_is_asked_for_through_the_proposal_that_decides_it() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let pool = format!("/c/{}/pools/{}", ui.coalition, ui.pool);
+    let asks = format!("{pool}/requests");
+    // Nothing typed: each missing field is said next to it.
+    let (status, _, page) = ui.post(&asks, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"ask_amount-error\"") && page.contains("id=\"reason-error\""),
+        "{page}"
+    );
+    // More than the pool holds: the node's refusal, with what was typed kept.
+    let (status, _, page) = ui
+        .post(
+            &asks,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("ask_amount", "50"),
+                ("reason", "Bus passes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("Bus passes"));
+    ui.post(
+        &format!("{pool}/entries"),
+        &cookie,
+        &[("csrf", &csrf), ("kind", "contribution"), ("amount", "80")],
+    )
+    .await;
+    let (status, headers, _) = ui
+        .post(
+            &asks,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("ask_amount", "50,5"),
+                ("reason", "Bus passes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        to.contains("/proposals/") && to.ends_with("done=allocation-requested"),
+        "{to}"
+    );
+    let (_, _, page) = ui.get(&to, &cookie).await;
+    assert!(page.contains("Your request is made."), "{page}");
+}
+
+#[tokio::test]
+async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let members = format!("/c/{}/members", ui.coalition);
+    let (_, _, page) = ui.get(&members, &cookie).await;
+    assert!(page.contains("Your organization&#39;s profile"), "{page}");
+    // Alone in the coalition: no one to propose removing.
+    assert!(!page.contains("Propose removing a member"));
+    let (status, _, _) = ui
+        .post(
+            &format!("/c/{}/profile", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "Northside Tenants Union"),
+                ("languages", "English, Spanish"),
+                ("accessibility", "ASL interpretation"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui
+        .get(&format!("{members}?done=profile-saved"), &cookie)
+        .await;
+    assert!(page.contains("Your profile is saved."));
+    assert!(page.contains("ASL interpretation"));
+    let leave = format!("/c/{}/leave", ui.coalition);
+    let (status, _, page) = ui.post(&leave, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Tick the box"), "{page}");
+    let (status, _, _) = ui
+        .post(&leave, &cookie, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    // The founder alone cannot leave its coalition empty, or it leaves: either way the
+    // node decides and the page says so.
+    assert!(
+        status == StatusCode::SEE_OTHER || status.is_client_error(),
+        "{status}"
+    );
+}
+
 /// Every message id, with its variables, in each catalog.
 fn messages(
     source: &str,

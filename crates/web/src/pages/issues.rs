@@ -22,6 +22,7 @@ const NOTICES: &[&str] = &[
     "coalition-created",
     "issue-shared",
     "evidence-added",
+    "issue-edited",
 ];
 
 fn status_name(c: &Chrome, s: IssueStatus) -> String {

@@ -1,17 +1,23 @@
 //! A coalition's member organizations: each one's profile (communities, languages,
 //! accessibility needs, contact), when it joined and its node keys; those awaiting their
-//! admission vote; former members, with when they left or were removed.
+//! admission vote; former members, with when they left or were removed. Below them, this
+//! organization's own profile to edit, a proposal to remove a member (decided by the
+//! charter's rule for membership), and leaving the coalition (confirmed first).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::members::MemberQuery;
+use commands::ops::members::{MemberQuery, ProfileRequest, RemovalRequest};
 use commands::ops::{Reply, Request};
 
-use super::{Chrome, CoalitionNav, joined, page, unexpected};
+use super::issue_edit::Choice;
+use super::{Chrome, CoalitionNav, Field, joined, page, unexpected};
 use crate::i18n::{Arg, date_time};
-use crate::{Visit, Web};
+use crate::{Visit, Web, see_other};
+
+/// The notices a redirect to the page may ask for.
+const NOTICES: &[&str] = &["profile-saved", "member-left"];
 
 /// A member's row.
 #[derive(Debug)]
@@ -37,6 +43,86 @@ struct Members {
     heading: String,
     current: Vec<MemberRow>,
     former: Vec<MemberRow>,
+    /// Whether this organization is a member in force (the forms are shown then).
+    member: bool,
+    profile_error: Option<String>,
+    profile: Vec<Field>,
+    removal_error: Option<String>,
+    others: Vec<Choice>,
+    removal: Vec<Field>,
+    leave_error: Option<String>,
+}
+
+/// What the profile form sends.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub(crate) struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    communities: String,
+    #[serde(default)]
+    languages: String,
+    #[serde(default)]
+    accessibility: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// What the removal form sends.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub(crate) struct RemovalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    closes: String,
+}
+
+/// What the leave form sends.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub(crate) struct LeaveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The forms as sent, with what was wrong.
+#[derive(Default)]
+struct Sent<'a> {
+    done: Option<&'a str>,
+    status: Option<StatusCode>,
+    profile: Option<&'a ProfileForm>,
+    profile_error: Option<String>,
+    profile_errors: Vec<(&'static str, String)>,
+    removal: Option<&'a RemovalForm>,
+    removal_error: Option<String>,
+    removal_errors: Vec<(&'static str, String)>,
+    leave_error: Option<String>,
+}
+
+/// A list typed with commas, as the node takes it.
+fn listed(typed: &str) -> Vec<String> {
+    typed
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Puts each error next to its field.
+fn tie(fields: &mut [Field], errors: Vec<(&'static str, String)>) {
+    for (name, e) in errors {
+        if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+            f.error = Some(e);
+        }
+    }
 }
 
 /// The coalition's members, former ones included.
@@ -44,12 +130,26 @@ pub(crate) async fn list(
     State(web): State<Web>,
     visit: Visit,
     Path(coalition): Path<String>,
+    Query(q): Query<super::DoneQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("members").live(&coalition);
-    let summary = match super::coalition(&web, &coalition).await {
+    let sent = Sent {
+        done: q.done.as_deref(),
+        ..Sent::default()
+    };
+    members_page(&web, &visit, &coalition, sent).await
+}
+
+async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>) -> Response {
+    let visit = visit.clone();
+    let coalition = coalition.to_owned();
+    let c = visit
+        .chrome("members")
+        .with_notice(sent.done, NOTICES)
+        .live(&coalition);
+    let summary = match super::coalition(web, &coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
     };
@@ -64,6 +164,63 @@ pub(crate) async fn list(
         Ok(_) => return super::node_error(&visit, &unexpected()),
         Err(e) => return super::node_error(&visit, &e),
     };
+    let me = summary.me.clone();
+    let mine = entries
+        .iter()
+        .find(|e| Some(&e.member.id) == me.as_ref() && e.status == "member")
+        .map(|e| e.member.clone());
+    let others: Vec<Choice> = entries
+        .iter()
+        .filter(|e| e.status == "member" && Some(&e.member.id) != me.as_ref())
+        .map(|e| Choice {
+            value: e.member.id.to_string(),
+            label: e.member.name.clone(),
+            selected: sent
+                .removal
+                .is_some_and(|f| f.member == e.member.id.as_str()),
+        })
+        .collect();
+    let stands = mine.as_ref().map(|m| ProfileForm {
+        name: m.name.clone(),
+        communities: m.communities.join(", "),
+        languages: m.languages.join(", "),
+        accessibility: m.accessibility.join(", "),
+        contact: m.contact.clone(),
+        ..ProfileForm::default()
+    });
+    let typed = sent.profile.cloned().or(stands).unwrap_or_default();
+    let mut profile = vec![
+        Field::text(&c, "name", "profile-name", "profile-name-help")
+            .required()
+            .value(&typed.name),
+        Field::text(
+            &c,
+            "communities",
+            "profile-communities",
+            "profile-list-help",
+        )
+        .value(&typed.communities),
+        Field::text(&c, "languages", "profile-languages", "profile-list-help")
+            .value(&typed.languages),
+        Field::text(
+            &c,
+            "accessibility",
+            "profile-accessibility",
+            "profile-list-help",
+        )
+        .value(&typed.accessibility),
+        Field::text(&c, "contact", "profile-contact", "profile-contact-help").value(&typed.contact),
+    ];
+    tie(&mut profile, sent.profile_errors);
+    let removal_typed = sent.removal.cloned().unwrap_or_default();
+    let mut removal = vec![
+        Field::text(&c, "reason", "removal-reason", "removal-reason-help")
+            .required()
+            .value(&removal_typed.reason),
+        Field::text(&c, "closes", "removal-closes", "removal-closes-help")
+            .value(&removal_typed.closes),
+    ];
+    tie(&mut removal, sent.removal_errors);
     let (mut current, mut former) = (Vec::new(), Vec::new());
     for e in entries {
         let m = &e.member;
@@ -97,7 +254,7 @@ pub(crate) async fn list(
         }
     }
     page(
-        StatusCode::OK,
+        sent.status.unwrap_or(StatusCode::OK),
         &Members {
             nav: CoalitionNav {
                 id: coalition.clone(),
@@ -108,6 +265,151 @@ pub(crate) async fn list(
             c,
             current,
             former,
+            member: mine.is_some(),
+            profile_error: sent.profile_error,
+            profile,
+            removal_error: sent.removal_error,
+            others,
+            removal,
+            leave_error: sent.leave_error,
         },
     )
+}
+
+/// Saves this organization's profile, then shows the members; or the page again with what
+/// was wrong.
+pub(crate) async fn save_profile(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<ProfileForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let l = visit.lang;
+    if f.name.trim().is_empty() {
+        let sent = Sent {
+            profile: Some(&f),
+            profile_error: Some(l.t("error-form")),
+            profile_errors: vec![("name", l.t("error-required"))],
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Sent::default()
+        };
+        return members_page(&web, &visit, &coalition, sent).await;
+    }
+    let req = Request::ProfileUpdate {
+        coalition: coalition.clone(),
+        body: ProfileRequest {
+            name: Some(f.name.trim().to_owned()),
+            communities: Some(listed(&f.communities)),
+            languages: Some(listed(&f.languages)),
+            accessibility: Some(listed(&f.accessibility)),
+            contact: Some(f.contact.trim().to_owned()),
+        },
+    };
+    match web.ask(req).await {
+        Ok(_) => see_other(&format!("/c/{coalition}/members?done=profile-saved"), None),
+        Err(e) => {
+            let sent = Sent {
+                profile: Some(&f),
+                status: Some(super::status_of(&e)),
+                profile_error: Some(e.message),
+                ..Sent::default()
+            };
+            members_page(&web, &visit, &coalition, sent).await
+        }
+    }
+}
+
+/// Proposes removing a member, then shows the proposal that decides it; or the page again
+/// with what was wrong.
+pub(crate) async fn propose_removal(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<RemovalForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let l = visit.lang;
+    if f.reason.trim().is_empty() || f.member.is_empty() {
+        let mut errors = Vec::new();
+        if f.reason.trim().is_empty() {
+            errors.push(("reason", l.t("error-required")));
+        }
+        let sent = Sent {
+            removal: Some(&f),
+            removal_error: Some(l.t("error-form")),
+            removal_errors: errors,
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Sent::default()
+        };
+        return members_page(&web, &visit, &coalition, sent).await;
+    }
+    let req = Request::MemberRemoval {
+        coalition: coalition.clone(),
+        member: f.member.clone(),
+        body: RemovalRequest {
+            reason: f.reason.trim().to_owned(),
+            closes: Some(f.closes.trim().to_owned()).filter(|c| !c.is_empty()),
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Created(made)) => see_other(
+            &format!("/c/{coalition}/proposals/{}?done=removal-proposed", made.id),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let closes_wrong = e.message.contains("closing time");
+            let sent = Sent {
+                removal: Some(&f),
+                status: Some(super::status_of(&e)),
+                removal_errors: if closes_wrong {
+                    vec![("closes", l.t("error-closes"))]
+                } else {
+                    Vec::new()
+                },
+                removal_error: Some(e.message),
+                ..Sent::default()
+            };
+            members_page(&web, &visit, &coalition, sent).await
+        }
+    }
+}
+
+/// This organization leaves the coalition once it has confirmed; then the members page.
+pub(crate) async fn leave(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<LeaveForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    if f.confirm != "yes" {
+        let sent = Sent {
+            leave_error: Some(visit.lang.t("leave-confirm-missing")),
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Sent::default()
+        };
+        return members_page(&web, &visit, &coalition, sent).await;
+    }
+    let req = Request::MemberLeave {
+        coalition: coalition.clone(),
+    };
+    match web.ask(req).await {
+        Ok(_) => see_other(&format!("/c/{coalition}/members?done=member-left"), None),
+        Err(e) => {
+            let sent = Sent {
+                status: Some(super::status_of(&e)),
+                leave_error: Some(e.message),
+                ..Sent::default()
+            };
+            members_page(&web, &visit, &coalition, sent).await
+        }
+    }
 }

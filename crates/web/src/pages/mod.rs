@@ -4,12 +4,14 @@
 pub(crate) mod charter;
 pub(crate) mod coalitions;
 pub(crate) mod home;
+pub(crate) mod issue_edit;
 pub(crate) mod issues;
 pub(crate) mod joins;
 pub(crate) mod meetings;
 pub(crate) mod members;
 pub(crate) mod pools;
 pub(crate) mod proposals;
+pub(crate) mod reports;
 
 use askama::Template;
 use axum::http::{StatusCode, header};

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::pools::GiftRequest;
+use commands::ops::pools::{AllocationRequestBody, GiftRequest};
 use commands::ops::{ErrorCode, Reply, Request};
 use model::{EntryKind, PoolKind};
 
@@ -132,6 +132,8 @@ struct PoolPage {
     form_error: Option<String>,
     kinds: Vec<KindChoice>,
     fields: Vec<Field>,
+    request_error: Option<String>,
+    request_fields: Vec<Field>,
 }
 
 /// What a pool's address may carry.
@@ -156,13 +158,29 @@ pub(crate) struct GiveForm {
     note: String,
 }
 
-/// The form as sent, with what was wrong.
+/// What the allocation request form sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RequestForm {
+    #[serde(default)]
+    csrf: String,
+    /// Named apart from the gift form's amount: both are on the page.
+    #[serde(default, rename = "ask_amount")]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The forms as sent, with what was wrong.
 #[derive(Default)]
 struct Given<'a> {
     form: Option<&'a GiveForm>,
     amount_error: Option<String>,
     form_error: Option<String>,
     status: Option<StatusCode>,
+    /// The request form as sent, what was wrong above it and next to its fields.
+    request: Option<&'a RequestForm>,
+    request_error: Option<String>,
+    request_errors: Vec<(&'static str, String)>,
 }
 
 async fn pool_page(
@@ -236,6 +254,20 @@ async fn pool_page(
     amount.error = given.amount_error;
     let note = Field::text(&c, "note", "give-note", "give-note-help")
         .value(given.form.map_or("", |f| f.note.as_str()));
+    let mut ask = Field::text(&c, "ask_amount", "request-amount", "request-amount-help")
+        .decimal()
+        .required()
+        .value(given.request.map_or("", |f| f.amount.as_str()));
+    ask.label = c.tw("request-amount", &[("unit", unit.clone())]);
+    let mut reason = Field::text(&c, "reason", "request-reason", "request-reason-help")
+        .required()
+        .value(given.request.map_or("", |f| f.reason.as_str()));
+    for (name, e) in given.request_errors {
+        match name {
+            "amount" => ask.error = Some(e),
+            _ => reason.error = Some(e),
+        }
+    }
     page(
         given.status.unwrap_or(StatusCode::OK),
         &PoolPage {
@@ -260,6 +292,8 @@ async fn pool_page(
             form_error: given.form_error,
             kinds,
             fields: vec![amount, note],
+            request_error: given.request_error,
+            request_fields: vec![ask, reason],
             c,
         },
     )
@@ -319,6 +353,7 @@ pub(crate) async fn give(
             amount_error: Some(l.t("error-amount")),
             form_error: Some(l.t("error-form")),
             status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Given::default()
         };
         return pool_page(&web, &visit, &coalition, &pool, &q, given).await;
     };
@@ -344,6 +379,67 @@ pub(crate) async fn give(
                     .then(|| l.t("error-amount")),
                 form_error: Some(e.message),
                 status: Some(status),
+                ..Given::default()
+            };
+            pool_page(&web, &visit, &coalition, &pool, &q, given).await
+        }
+    }
+}
+
+/// Asks for an allocation from the pool, which opens the proposal that decides it, then
+/// shows that proposal; or the pool again with what was wrong next to its field.
+pub(crate) async fn request(
+    State(web): State<Web>,
+    visit: Visit,
+    Path((coalition, pool)): Path<(String, String)>,
+    axum::Form(f): axum::Form<RequestForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let l = visit.lang;
+    let q = PoolQuery::default();
+    let amount = amount_typed(&f.amount);
+    let mut errors = Vec::new();
+    if amount.is_none() {
+        errors.push(("amount", l.t("error-amount")));
+    }
+    if f.reason.trim().is_empty() {
+        errors.push(("reason", l.t("error-required")));
+    }
+    let Some(amount) = amount.filter(|_| errors.is_empty()) else {
+        let given = Given {
+            request: Some(&f),
+            request_error: Some(l.t("error-form")),
+            request_errors: errors,
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Given::default()
+        };
+        return pool_page(&web, &visit, &coalition, &pool, &q, given).await;
+    };
+    let req = Request::PoolRequest {
+        coalition: coalition.clone(),
+        pool: pool.clone(),
+        body: AllocationRequestBody {
+            amount,
+            reason: f.reason.trim().to_owned(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Requested(made)) => see_other(
+            &format!(
+                "/c/{coalition}/proposals/{}?done=allocation-requested",
+                made.proposal
+            ),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let given = Given {
+                request: Some(&f),
+                status: Some(super::status_of(&e)),
+                request_error: Some(e.message),
+                ..Given::default()
             };
             pool_page(&web, &visit, &coalition, &pool, &q, given).await
         }

@@ -1,0 +1,486 @@
+//! The coalition's reports, each drawn as a chart by the server (a title, a sentence with
+//! the key numbers, and the same figures as a table right after it): which members share
+//! which issues and how high they rank them (overlap), who gives and who receives in each
+//! pool (equity), and how power is shared (the power audit). Colour is never the only
+//! signal: every bar is labelled with its figure in words.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::{Reply, Request};
+
+use super::{Chrome, CoalitionNav, page, unexpected};
+use crate::i18n::{Arg, isolated, number};
+use crate::{Visit, Web};
+
+/// Most issues drawn in the overlap chart, most shared first.
+const CHARTED: usize = 10;
+/// Most issues in the overlap table (the page says how many there are in all).
+const TABLED: usize = 50;
+/// Longest label drawn in a chart, in characters (the table holds the whole text).
+const LABEL: usize = 48;
+
+/// One bar of a chart: its label with its figure in words, where it is, how long.
+#[derive(Debug)]
+pub(crate) struct ChartBar {
+    pub(crate) label: String,
+    /// The label's baseline.
+    pub(crate) y: u64,
+    /// Its length, of 300.
+    pub(crate) width: u64,
+    pub(crate) fill: &'static str,
+}
+
+/// A bar chart drawn on the page.
+#[derive(Debug)]
+pub(crate) struct Chart {
+    /// Its element id (the title's and description's ids derive from it).
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) desc: String,
+    pub(crate) bars: Vec<ChartBar>,
+    pub(crate) height: u64,
+    /// Where its table is.
+    pub(crate) table: String,
+    pub(crate) table_label: String,
+}
+
+impl Chart {
+    /// A chart of `bars` (label, share of the whole from 0 to 1, fill).
+    fn new(
+        id: String,
+        title: String,
+        desc: String,
+        bars: Vec<(String, f64, &'static str)>,
+    ) -> Self {
+        let height = 16 + 40 * bars.len() as u64;
+        let bars = bars
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, share, fill))| ChartBar {
+                label: short(&label),
+                y: 16 + 40 * i as u64,
+                // A share is between 0 and 1: at most 300 units long.
+                width: (share.clamp(0.0, 1.0) * 300.0).round() as u64,
+                fill,
+            })
+            .collect();
+        Self {
+            table: format!("{id}-table"),
+            id,
+            title,
+            desc,
+            bars,
+            height,
+            table_label: String::new(),
+        }
+    }
+}
+
+/// `text` cut to [`LABEL`] characters, with an ellipsis when cut.
+fn short(text: &str) -> String {
+    if text.chars().count() <= LABEL {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(LABEL - 1).collect();
+    format!("{cut}…")
+}
+
+/// A share in percent as the node gives it (`12.5`), written as the page's language does.
+fn percent(c: &Chrome, share: f64) -> String {
+    number(c.l, &format!("{share:.1}"))
+}
+
+/// A charter's share (`1/3`) in percent, as the page's language writes it.
+fn share_of(c: &Chrome, f: model::Fraction) -> String {
+    percent(c, f64::from(f.num()) * 100.0 / f64::from(f.den().max(1)))
+}
+
+/// A row of the overlap table.
+#[derive(Debug)]
+pub(crate) struct OverlapRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) status: String,
+    pub(crate) sharing: String,
+    pub(crate) score: u64,
+    pub(crate) who: String,
+}
+
+/// A pool's equity: its chart and its rows.
+#[derive(Debug)]
+pub(crate) struct PoolEquity {
+    pub(crate) name: String,
+    pub(crate) chart: Chart,
+    pub(crate) rows: Vec<EquityRow>,
+}
+
+/// A member's row in a pool's equity table.
+#[derive(Debug)]
+pub(crate) struct EquityRow {
+    pub(crate) name: String,
+    pub(crate) pledged: String,
+    pub(crate) given: String,
+    pub(crate) received: String,
+    pub(crate) share_given: String,
+    pub(crate) share_received: String,
+    pub(crate) flagged: String,
+}
+
+/// A member's row in the power audit's table.
+#[derive(Debug)]
+pub(crate) struct PowerRow {
+    pub(crate) name: String,
+    pub(crate) authored: String,
+    pub(crate) facilitated: String,
+    pub(crate) participation: String,
+    pub(crate) blocks: u64,
+    pub(crate) flags: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct Reports {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    overlap_chart: Chart,
+    overlap_rows: Vec<OverlapRow>,
+    overlap_showing: String,
+    equity_intro: String,
+    pools: Vec<PoolEquity>,
+    power_chart: Chart,
+    power_intro: String,
+    power_rows: Vec<PowerRow>,
+}
+
+/// Asks the node for one report.
+async fn report(web: &Web, request: Request) -> Result<Reply, commands::ops::OpError> {
+    web.ask(request).await
+}
+
+/// The coalition's reports.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("reports").live(&coalition);
+    let summary = match super::coalition(&web, &coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let overlap = match report(
+        &web,
+        Request::ReportOverlap {
+            coalition: coalition.clone(),
+        },
+    )
+    .await
+    {
+        Ok(Reply::Overlap(o)) => o,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let equity = match report(
+        &web,
+        Request::ReportEquity {
+            coalition: coalition.clone(),
+        },
+    )
+    .await
+    {
+        Ok(Reply::Equity(e)) => e,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let power = match report(
+        &web,
+        Request::ReportPower {
+            coalition: coalition.clone(),
+        },
+    )
+    .await
+    {
+        Ok(Reply::Power(p)) => p,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+
+    // Overlap: the most shared issues, against the members in force.
+    let members = overlap.members.max(1);
+    let of = |n: usize| {
+        c.tw(
+            "report-shared-by",
+            &[("count", Arg::Count(n)), ("members", Arg::Count(members))],
+        )
+    };
+    let issues = &overlap.report.issues;
+    let bars = issues
+        .iter()
+        .take(CHARTED)
+        .map(|r| {
+            let label = format!("{}: {}", isolated(&short(&r.title)), of(r.members_sharing));
+            (label, r.members_sharing as f64 / members as f64, "#1f5f8b")
+        })
+        .collect();
+    let desc = match issues.first() {
+        Some(top) => c.tw(
+            "report-overlap-desc",
+            &[
+                ("title", Arg::Text(top.title.clone())),
+                ("shared", Arg::Own(of(top.members_sharing))),
+                ("issues", Arg::Count(issues.len())),
+            ],
+        ),
+        None => c.t("report-overlap-none"),
+    };
+    let mut overlap_chart = Chart::new("overlap".into(), c.t("report-overlap-title"), desc, bars);
+    overlap_chart.table_label = c.t("report-overlap-table");
+    let overlap_rows = issues
+        .iter()
+        .take(TABLED)
+        .map(|r| OverlapRow {
+            id: r.issue.to_string(),
+            title: r.title.clone(),
+            status: c.t(&format!("status-{}", r.status.as_str())),
+            sharing: of(r.members_sharing),
+            score: r.score,
+            who: r
+                .shared_by
+                .iter()
+                .map(|s| {
+                    c.tw(
+                        "report-sharer",
+                        &[
+                            ("name", Arg::Text(s.name.clone())),
+                            ("rank", Arg::Count(usize::from(s.rank.get()))),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect::<Vec<_>>();
+    let overlap_showing = c.tw(
+        "report-overlap-showing",
+        &[
+            ("shown", Arg::Count(overlap_rows.len())),
+            ("total", Arg::Count(issues.len())),
+        ],
+    );
+
+    // Equity: per pool, each member's share given and received.
+    let threshold = Arg::Own(share_of(&c, equity.report.threshold));
+    let equity_intro = c.tw("report-equity-intro", &[("threshold", threshold.clone())]);
+    let yes_no = |b: bool| c.t(if b { "report-yes" } else { "report-no" });
+    let pools = equity
+        .report
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut bars = Vec::new();
+            for m in &p.members {
+                let given = c.tw(
+                    "report-gave",
+                    &[
+                        ("name", Arg::Text(m.name.clone())),
+                        ("share", Arg::Own(percent(&c, m.share_given))),
+                    ],
+                );
+                let received = c.tw(
+                    "report-received",
+                    &[
+                        ("name", Arg::Text(m.name.clone())),
+                        ("share", Arg::Own(percent(&c, m.share_received))),
+                    ],
+                );
+                bars.push((given, m.share_given / 100.0, "#1f5f8b"));
+                bars.push((received, m.share_received / 100.0, "#8a4b08"));
+            }
+            let flagged: Vec<&str> = p
+                .members
+                .iter()
+                .filter(|m| m.flagged)
+                .map(|m| m.name.as_str())
+                .collect();
+            let desc = if flagged.is_empty() {
+                c.tw(
+                    "report-equity-desc-none",
+                    &[("pool", Arg::Text(p.name.clone()))],
+                )
+            } else {
+                c.tw(
+                    "report-equity-desc",
+                    &[
+                        ("pool", Arg::Text(p.name.clone())),
+                        (
+                            "names",
+                            Arg::Own(super::joined(
+                                &flagged.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+                            )),
+                        ),
+                        ("threshold", threshold.clone()),
+                    ],
+                )
+            };
+            let mut chart = Chart::new(
+                format!("equity-{i}"),
+                c.tw(
+                    "report-equity-title",
+                    &[("pool", Arg::Text(p.name.clone()))],
+                ),
+                desc,
+                bars,
+            );
+            chart.table_label = c.tw(
+                "report-equity-table",
+                &[("pool", Arg::Text(p.name.clone()))],
+            );
+            let amount = |a: &str| format!("{} {}", number(c.l, a), isolated(&p.unit));
+            PoolEquity {
+                name: p.name.clone(),
+                chart,
+                rows: p
+                    .members
+                    .iter()
+                    .map(|m| EquityRow {
+                        name: m.name.clone(),
+                        pledged: amount(&m.pledged),
+                        given: amount(&m.given),
+                        received: amount(&m.received),
+                        share_given: percent(&c, m.share_given),
+                        share_received: percent(&c, m.share_received),
+                        flagged: yes_no(m.flagged),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    // Power: each member's share of proposals, facilitation, and its participation.
+    let rows = &power.report.members;
+    let mut bars = Vec::new();
+    for m in rows {
+        let name = Arg::Text(m.name.clone());
+        bars.push((
+            c.tw(
+                "report-power-authored",
+                &[
+                    ("name", name.clone()),
+                    ("share", Arg::Own(percent(&c, m.share_authored))),
+                ],
+            ),
+            m.share_authored / 100.0,
+            "#1f5f8b",
+        ));
+        bars.push((
+            c.tw(
+                "report-power-facilitated",
+                &[
+                    ("name", name.clone()),
+                    ("share", Arg::Own(percent(&c, m.share_facilitation))),
+                ],
+            ),
+            m.share_facilitation / 100.0,
+            "#8a4b08",
+        ));
+        bars.push((
+            c.tw(
+                "report-power-participated",
+                &[
+                    ("name", name),
+                    ("share", Arg::Own(percent(&c, m.participation))),
+                ],
+            ),
+            m.participation / 100.0,
+            "#2d6a3e",
+        ));
+    }
+    let flagged: Vec<String> = rows
+        .iter()
+        .filter(|m| !m.flags.is_empty())
+        .map(|m| m.name.clone())
+        .collect();
+    let desc = if flagged.is_empty() {
+        c.t("report-power-desc-none")
+    } else {
+        c.tw(
+            "report-power-desc",
+            &[
+                ("names", Arg::Own(super::joined(&flagged))),
+                ("threshold", Arg::Own(share_of(&c, power.report.threshold))),
+            ],
+        )
+    };
+    let mut power_chart = Chart::new("power".into(), c.t("report-power-title"), desc, bars);
+    power_chart.table_label = c.t("report-power-table");
+    let power_intro = c.tw(
+        "report-power-intro",
+        &[("threshold", Arg::Own(share_of(&c, power.report.threshold)))],
+    );
+    let power_rows = rows
+        .iter()
+        .map(|m| PowerRow {
+            name: m.name.clone(),
+            authored: c.tw(
+                "report-count-share",
+                &[
+                    ("count", Arg::Count(m.proposals_authored as usize)),
+                    ("share", Arg::Own(percent(&c, m.share_authored))),
+                ],
+            ),
+            facilitated: c.tw(
+                "report-count-share",
+                &[
+                    ("count", Arg::Count(m.facilitation_turns as usize)),
+                    ("share", Arg::Own(percent(&c, m.share_facilitation))),
+                ],
+            ),
+            participation: c.tw(
+                "report-participation",
+                &[
+                    ("positions", Arg::Count(m.positions as usize)),
+                    ("open", Arg::Count(m.open_to as usize)),
+                    ("share", Arg::Own(percent(&c, m.participation))),
+                ],
+            ),
+            blocks: m.blocks,
+            flags: if m.flags.is_empty() {
+                c.t("report-no")
+            } else {
+                m.flags
+                    .iter()
+                    .map(|f| c.t(&format!("report-flag-{f}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
+        .collect();
+
+    page(
+        StatusCode::OK,
+        &Reports {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: summary.name.clone(),
+                here: "reports",
+            },
+            heading: c.tw("reports-title", &[("coalition", Arg::Text(summary.name))]),
+            c,
+            overlap_chart,
+            overlap_rows,
+            overlap_showing,
+            equity_intro,
+            pools,
+            power_chart,
+            power_intro,
+            power_rows,
+        },
+    )
+}
