@@ -124,6 +124,36 @@ fn main() {
             }],
         ),
         (
+            "edit an issue",
+            format!("/c/{c}/issues/{issue}/edit"),
+            vec![
+                Request::IssueShow {
+                    coalition: c.clone(),
+                    issue: issue.clone(),
+                },
+                Request::MemberList {
+                    coalition: c.clone(),
+                    query: Default::default(),
+                },
+            ],
+        ),
+        (
+            "reports",
+            format!("/c/{c}/reports"),
+            vec![
+                Request::CoalitionList,
+                Request::ReportOverlap {
+                    coalition: c.clone(),
+                },
+                Request::ReportEquity {
+                    coalition: c.clone(),
+                },
+                Request::ReportPower {
+                    coalition: c.clone(),
+                },
+            ],
+        ),
+        (
             "proposals",
             format!("/c/{c}/proposals"),
             vec![

@@ -19,13 +19,15 @@ const CHARTED: usize = 10;
 /// Most issues in the overlap table (the page says how many there are in all).
 const TABLED: usize = 50;
 /// Longest label drawn in a chart, in characters (the table holds the whole text).
-const LABEL: usize = 48;
+const LABEL: usize = 44;
 
-/// One bar of a chart: its label with its figure in words, where it is, how long.
+/// One bar of a chart: what it is and its figure in words (two lines above the bar), where
+/// it is, how long.
 #[derive(Debug)]
 pub(crate) struct ChartBar {
     pub(crate) label: String,
-    /// The label's baseline.
+    pub(crate) figure: String,
+    /// The label's baseline; the figure's is 16 below, the bar's top 22 below.
     pub(crate) y: u64,
     /// Its length, of 300.
     pub(crate) width: u64,
@@ -46,21 +48,20 @@ pub(crate) struct Chart {
     pub(crate) table_label: String,
 }
 
+/// A bar to draw: what it is, its figure in words, its share of the whole (0 to 1), its fill.
+type Drawn = (String, String, f64, &'static str);
+
 impl Chart {
-    /// A chart of `bars` (label, share of the whole from 0 to 1, fill).
-    fn new(
-        id: String,
-        title: String,
-        desc: String,
-        bars: Vec<(String, f64, &'static str)>,
-    ) -> Self {
-        let height = 16 + 40 * bars.len() as u64;
+    /// A chart of `bars`.
+    fn new(id: String, title: String, desc: String, bars: Vec<Drawn>) -> Self {
+        let height = 8 + 56 * bars.len() as u64;
         let bars = bars
             .into_iter()
             .enumerate()
-            .map(|(i, (label, share, fill))| ChartBar {
+            .map(|(i, (label, figure, share, fill))| ChartBar {
                 label: short(&label),
-                y: 16 + 40 * i as u64,
+                figure,
+                y: 14 + 56 * i as u64,
                 // A share is between 0 and 1: at most 300 units long.
                 width: (share.clamp(0.0, 1.0) * 300.0).round() as u64,
                 fill,
@@ -224,8 +225,8 @@ pub(crate) async fn show(
         .iter()
         .take(CHARTED)
         .map(|r| {
-            let label = format!("{}: {}", isolated(&short(&r.title)), of(r.members_sharing));
-            (label, r.members_sharing as f64 / members as f64, "#1f5f8b")
+            let share = r.members_sharing as f64 / members as f64;
+            (r.title.clone(), of(r.members_sharing), share, "#1f5f8b")
         })
         .collect();
     let desc = match issues.first() {
@@ -288,20 +289,19 @@ pub(crate) async fn show(
             for m in &p.members {
                 let given = c.tw(
                     "report-gave",
-                    &[
-                        ("name", Arg::Text(m.name.clone())),
-                        ("share", Arg::Own(percent(&c, m.share_given))),
-                    ],
+                    &[("share", Arg::Own(percent(&c, m.share_given)))],
                 );
                 let received = c.tw(
                     "report-received",
-                    &[
-                        ("name", Arg::Text(m.name.clone())),
-                        ("share", Arg::Own(percent(&c, m.share_received))),
-                    ],
+                    &[("share", Arg::Own(percent(&c, m.share_received)))],
                 );
-                bars.push((given, m.share_given / 100.0, "#1f5f8b"));
-                bars.push((received, m.share_received / 100.0, "#8a4b08"));
+                bars.push((m.name.clone(), given, m.share_given / 100.0, "#1f5f8b"));
+                bars.push((
+                    m.name.clone(),
+                    received,
+                    m.share_received / 100.0,
+                    "#8a4b08",
+                ));
             }
             let flagged: Vec<&str> = p
                 .members
@@ -367,40 +367,14 @@ pub(crate) async fn show(
     let rows = &power.report.members;
     let mut bars = Vec::new();
     for m in rows {
-        let name = Arg::Text(m.name.clone());
-        bars.push((
-            c.tw(
-                "report-power-authored",
-                &[
-                    ("name", name.clone()),
-                    ("share", Arg::Own(percent(&c, m.share_authored))),
-                ],
-            ),
-            m.share_authored / 100.0,
-            "#1f5f8b",
-        ));
-        bars.push((
-            c.tw(
-                "report-power-facilitated",
-                &[
-                    ("name", name.clone()),
-                    ("share", Arg::Own(percent(&c, m.share_facilitation))),
-                ],
-            ),
-            m.share_facilitation / 100.0,
-            "#8a4b08",
-        ));
-        bars.push((
-            c.tw(
-                "report-power-participated",
-                &[
-                    ("name", name),
-                    ("share", Arg::Own(percent(&c, m.participation))),
-                ],
-            ),
-            m.participation / 100.0,
-            "#2d6a3e",
-        ));
+        let figure = |id: &str, share: f64| c.tw(id, &[("share", Arg::Own(percent(&c, share)))]);
+        for (id, share, fill) in [
+            ("report-power-authored", m.share_authored, "#1f5f8b"),
+            ("report-power-facilitated", m.share_facilitation, "#8a4b08"),
+            ("report-power-participated", m.participation, "#2d6a3e"),
+        ] {
+            bars.push((m.name.clone(), figure(id, share), share / 100.0, fill));
+        }
     }
     let flagged: Vec<String> = rows
         .iter()
