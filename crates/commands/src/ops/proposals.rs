@@ -76,9 +76,11 @@ pub struct ProposalQuery {
     #[serde(default)]
     pub kind: Option<String>,
     /// Only the open proposals this organization may still take a position on and has not,
-    /// soonest closing first (those open until decided last). `total` then counts the
-    /// proposals not closed and not answered by this organization, some of which may be
-    /// decided already (they are left out of the pages).
+    /// soonest closing first (those open until decided last). `total` is then at most that
+    /// many: it counts the proposals not closed and not answered by this organization, some
+    /// of which are left out of the pages (decided already, not open to this organization,
+    /// or not readable); at most 200 of those are read past `offset` for one page, and an
+    /// organization that is not a member gets an empty page.
     #[serde(default)]
     pub waiting: bool,
     /// How many matching proposals to skip.
@@ -388,6 +390,9 @@ pub(crate) fn list_limited(
     })
 }
 
+/// Most proposals [`waiting`] reads past the offset for one page.
+const WAITING_READ: usize = 200;
+
 /// The page of [`list`] for [`ProposalQuery::waiting`]: the proposals not closed and not
 /// answered by this organization are found from the headers, then read soonest closing first
 /// until the page is full (and one more, to know there is a next page); those decided already
@@ -400,7 +405,17 @@ fn waiting(
     offset: usize,
     limit: usize,
 ) -> anyhow::Result<ProposalPage> {
-    let me = r.me(c)?;
+    let empty = || ProposalPage {
+        total: 0,
+        offset,
+        next: None,
+        proposals: Vec::new(),
+        names: BTreeMap::new(),
+    };
+    // Not a member (left, removed, still joining): nothing waits for it.
+    let Ok(me) = r.me(c) else {
+        return Ok(empty());
+    };
     let now = replica::now();
     let mut candidates: Vec<(&ProposalId, &model::records::ProposalHeader)> = headers
         .iter()
@@ -412,7 +427,16 @@ fn waiting(
         .collect();
     candidates.sort_by_key(|(id, h)| (h.closes_at.is_none(), h.closes_at, h.created_at, *id));
     let (mut found, mut page, mut next) = (0usize, Vec::new(), None);
+    // Past the page's offset, at most this many are read: a page's cost stays bounded
+    // however many decided-early proposals the headers cannot tell from open ones.
+    let mut budget = WAITING_READ;
     for (id, _) in &candidates {
+        if found >= offset {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+        }
         let Some(p) = super::alone(c, r.proposal(c, id))? else {
             continue;
         };

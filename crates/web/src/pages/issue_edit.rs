@@ -30,6 +30,21 @@ pub(crate) struct EditForm {
     lead: String,
     #[serde(default)]
     add_tags: String,
+    /// The values the form was opened with: only fields changed from them are sent, so that
+    /// an edit another member made meanwhile is not written over.
+    #[serde(default)]
+    was_title: String,
+    #[serde(default)]
+    was_description: String,
+    #[serde(default)]
+    was_status: String,
+    #[serde(default)]
+    was_lead: String,
+}
+
+/// `now` when it differs from `was`.
+fn changed(now: &str, was: &str) -> Option<String> {
+    (now.trim() != was.trim()).then(|| now.trim().to_owned())
 }
 
 /// A choice of a select: its value, its label, whether chosen.
@@ -52,6 +67,8 @@ struct EditPage {
     statuses: Vec<Choice>,
     leads: Vec<Choice>,
     tags: Field,
+    /// The values the form was opened with, sent back hidden.
+    was: [(&'static str, String); 4],
 }
 
 /// A form as sent: what was typed, errors next to fields, the error above it, the status.
@@ -99,6 +116,10 @@ async fn edit_page(
         description: i.description.to_string(),
         status: i.status.as_str().to_owned(),
         lead: i.lead.to_string(),
+        was_title: i.title.clone(),
+        was_description: i.description.to_string(),
+        was_status: i.status.as_str().to_owned(),
+        was_lead: i.lead.to_string(),
         ..EditForm::default()
     };
     let (form, errors, form_error, status) = match sent {
@@ -162,6 +183,12 @@ async fn edit_page(
             statuses,
             leads,
             tags,
+            was: [
+                ("was_title", form.was_title.clone()),
+                ("was_description", form.was_description.clone()),
+                ("was_status", form.was_status.clone()),
+                ("was_lead", form.was_lead.clone()),
+            ],
             c,
         },
     )
@@ -208,10 +235,10 @@ pub(crate) async fn save(
         .map(str::to_owned)
         .collect();
     let body = IssueEditRequest {
-        title: Some(f.title.trim().to_owned()),
-        description: Some(f.description.trim().to_owned()),
-        status: Some(f.status.clone()).filter(|s| !s.is_empty()),
-        lead: Some(f.lead.clone()).filter(|s| !s.is_empty()),
+        title: changed(&f.title, &f.was_title),
+        description: changed(&f.description, &f.was_description),
+        status: changed(&f.status, &f.was_status).filter(|s| !s.is_empty()),
+        lead: changed(&f.lead, &f.was_lead).filter(|s| !s.is_empty()),
         add_tags,
     };
     let req = Request::IssueEdit {

@@ -49,6 +49,7 @@ struct Members {
     profile: Vec<Field>,
     removal_error: Option<String>,
     others: Vec<Choice>,
+    member_error: Option<String>,
     removal: Vec<Field>,
     leave_error: Option<String>,
 }
@@ -220,6 +221,11 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         Field::text(&c, "closes", "removal-closes", "removal-closes-help")
             .value(&removal_typed.closes),
     ];
+    let member_error = sent
+        .removal_errors
+        .iter()
+        .find(|(name, _)| *name == "member")
+        .map(|(_, e)| e.clone());
     tie(&mut removal, sent.removal_errors);
     let (mut current, mut former) = (Vec::new(), Vec::new());
     for e in entries {
@@ -270,6 +276,7 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             profile,
             removal_error: sent.removal_error,
             others,
+            member_error,
             removal,
             leave_error: sent.leave_error,
         },
@@ -336,6 +343,9 @@ pub(crate) async fn propose_removal(
     let l = visit.lang;
     if f.reason.trim().is_empty() || f.member.is_empty() {
         let mut errors = Vec::new();
+        if f.member.is_empty() {
+            errors.push(("member", l.t("removal-member-missing")));
+        }
         if f.reason.trim().is_empty() {
             errors.push(("reason", l.t("error-required")));
         }

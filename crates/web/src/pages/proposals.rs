@@ -151,7 +151,11 @@ pub(crate) async fn list(
     let path = format!("/c/{coalition}/proposals");
     let (showing, previous, next) = super::pager(
         &c,
-        "proposals-showing",
+        if waiting {
+            "proposals-showing-waiting"
+        } else {
+            "proposals-showing"
+        },
         |o| super::page_link(&path, &[("kind", &q.kind), ("waiting", &q.waiting)], o),
         super::Window {
             offset: list.offset,
