@@ -14,16 +14,23 @@ use autosurgeon::{Hydrate, ReadDoc};
 use automerge::{ObjType, ScalarValueRef as Scalar, ValueRef};
 
 use crate::schema::{Issue, Unreadable};
-use crate::{DecisionKind, IssueId, IssueStatus, ProposalId, Timestamp};
+use crate::{DecisionKind, IssueId, IssueStatus, MemberId, ProposalId, Rank, Stance, Timestamp};
 
-/// What a listing of issues sorts and filters by, read without the issues' texts, evidence
-/// or ranks.
+/// What a listing of issues sorts and filters by, and what the overlap report counts, read
+/// without the issues' descriptions or evidence.
 #[derive(Debug, Clone, PartialEq, Hydrate)]
 pub struct IssueHeader {
+    /// Short title.
+    pub title: String,
     /// Where it stands.
     pub status: IssueStatus,
+    /// The lead member.
+    pub lead: MemberId,
     /// Identity tags it touches.
     pub tags: Vec<String>,
+    /// Each sharing member's rank.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    pub ranks: BTreeMap<MemberId, Rank>,
     /// When it was raised.
     pub created_at: Timestamp,
 }
@@ -38,8 +45,12 @@ pub struct ProposalHeader {
     pub created_at: Timestamp,
     /// When it closes, if it does.
     pub closes_at: Option<Timestamp>,
-    /// The members that have taken a position (the keys of its positions, as stored).
-    pub answered: std::collections::BTreeSet<String>,
+    /// Who proposed it.
+    pub author: MemberId,
+    /// Who may take a position.
+    pub electorate: Vec<MemberId>,
+    /// Each position's stance, by member.
+    pub positions: BTreeMap<MemberId, Stance>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -67,11 +78,33 @@ impl Header for IssueHeader {
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut status, mut tags, mut created_at) = (None, None, None);
+        let (mut title, mut lead, mut ranks) = (None, None, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("status", ValueRef::Scalar(Scalar::Str(s))) => {
                     status = s.parse::<IssueStatus>().ok();
+                }
+                ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
+                ("lead", ValueRef::Scalar(Scalar::Str(s))) => lead = s.parse::<MemberId>().ok(),
+                ("ranks", ValueRef::Object(ObjType::Map)) => {
+                    let mut read = BTreeMap::new();
+                    for r in doc.map_range(field.id(), ..) {
+                        let member = r
+                            .key
+                            .parse::<MemberId>()
+                            .map_err(|_| "a rank's key is not a member id")?;
+                        let rank = match &r.value {
+                            ValueRef::Scalar(Scalar::Uint(u)) => Rank::new(*u).ok(),
+                            ValueRef::Scalar(Scalar::Int(i)) => {
+                                u64::try_from(*i).ok().and_then(|u| Rank::new(u).ok())
+                            }
+                            _ => None,
+                        }
+                        .ok_or("a rank is not from 1 to 10")?;
+                        read.insert(member, rank);
+                    }
+                    ranks = Some(read);
                 }
                 ("tags", ValueRef::Object(ObjType::List)) => {
                     let mut list = Vec::new();
@@ -87,8 +120,11 @@ impl Header for IssueHeader {
             }
         }
         Ok(Self {
+            title: title.ok_or("no readable title")?,
             status: status.ok_or("no readable status")?,
+            lead: lead.ok_or("no readable lead")?,
             tags: tags.ok_or("no readable tags")?,
+            ranks: ranks.ok_or("no readable ranks")?,
             created_at: created_at.ok_or("no readable created_at")?,
         })
     }
@@ -104,7 +140,7 @@ impl Header for ProposalHeader {
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut kind, mut created_at, mut closes_at) = (None, None, None);
-        let mut answered = std::collections::BTreeSet::new();
+        let (mut author, mut electorate, mut positions) = (None, None, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
@@ -112,11 +148,38 @@ impl Header for ProposalHeader {
                 ("kind", ValueRef::Scalar(Scalar::Str(s))) => {
                     kind = s.parse::<DecisionKind>().ok();
                 }
+                ("author", ValueRef::Scalar(Scalar::Str(s))) => author = s.parse::<MemberId>().ok(),
+                ("electorate", ValueRef::Object(ObjType::List)) => {
+                    let mut list = Vec::new();
+                    for m in doc.list_range(field.id(), ..) {
+                        match &m.value {
+                            ValueRef::Scalar(Scalar::Str(s)) => list.push(
+                                s.parse::<MemberId>()
+                                    .map_err(|_| "an elector is not a member id")?,
+                            ),
+                            _ => return Err("an elector is not text"),
+                        }
+                    }
+                    electorate = Some(list);
+                }
                 ("positions", ValueRef::Object(ObjType::Map)) => {
-                    answered = doc
-                        .map_range(field.id(), ..)
-                        .map(|p| p.key.to_string())
-                        .collect();
+                    let mut read = BTreeMap::new();
+                    for p in doc.map_range(field.id(), ..) {
+                        let member = p
+                            .key
+                            .parse::<MemberId>()
+                            .map_err(|_| "a position's key is not a member id")?;
+                        let stance = match doc.get(&p.id(), "stance") {
+                            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                                automerge::ScalarValue::Str(s) => s.parse::<Stance>().ok(),
+                                _ => None,
+                            },
+                            _ => None,
+                        }
+                        .ok_or("a position has no readable stance")?;
+                        read.insert(member, stance);
+                    }
+                    positions = Some(read);
                 }
                 _ => {}
             }
@@ -125,7 +188,9 @@ impl Header for ProposalHeader {
             kind: kind.ok_or("no readable kind")?,
             created_at: created_at.ok_or("no readable created_at")?,
             closes_at,
-            answered,
+            author: author.ok_or("no readable author")?,
+            electorate: electorate.ok_or("no readable electorate")?,
+            positions: positions.ok_or("no readable positions")?,
         })
     }
 }

@@ -240,7 +240,7 @@ impl Replica {
     }
 
     /// One pool of a coalition with its ledger, read alone; kept, so that the next read
-    /// reads again only the ledger entries changes wrote to since ([`Pools`]).
+    /// reads again only the ledger entries changes wrote to since.
     pub fn pool(
         &mut self,
         id: &CoalitionId,

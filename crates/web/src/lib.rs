@@ -141,6 +141,10 @@ pub fn router(web: Web) -> Router {
             get(pages::issue_edit::form).post(pages::issue_edit::save),
         )
         .route("/c/{coalition}/charter", get(pages::charter::show))
+        .route(
+            "/c/{coalition}/charter/amend",
+            get(pages::charter_amend::form).post(pages::charter_amend::propose),
+        )
         .route("/c/{coalition}/members", get(pages::members::list))
         .route("/c/{coalition}/profile", post(pages::members::save_profile))
         .route(
@@ -163,6 +167,12 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/pools", get(pages::pools::list))
         .route("/c/{coalition}/reports", get(pages::reports::show))
+        .route("/c/{coalition}/history", get(pages::history::show))
+        .route(
+            "/c/{coalition}/history/restore",
+            post(pages::history::restore),
+        )
+        .route("/refused", get(pages::history::refused))
         .route("/c/{coalition}/pools/{pool}", get(pages::pools::show))
         .route(
             "/c/{coalition}/pools/{pool}/entries",

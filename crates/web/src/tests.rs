@@ -886,6 +886,7 @@ async fn an_allocation_is_asked_for_through_the_proposal_that_decides_it() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
     assert!(page.contains("Bus passes"));
+    assert!(page.contains("id=\"ask_amount-error\""), "{page}");
     ui.post(
         &format!("{pool}/entries"),
         &cookie,
@@ -953,6 +954,144 @@ async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
         status == StatusCode::SEE_OTHER || status.is_client_error(),
         "{status}"
     );
+}
+
+#[tokio::test]
+async fn an_amendment_is_proposed_from_the_form_and_changing_nothing_is_refused() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let amend = format!("/c/{}/charter/amend", ui.coalition);
+    let (status, _, page) = ui.get(&amend, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"rule-amendment\""), "{page}");
+    let (status, _, page) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[("csrf", &csrf), ("text", "Nothing really")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("changes nothing of the charter"), "{page}");
+    assert!(page.contains("Nothing really"), "what was typed is kept");
+    let (status, _, page) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("values", "Solidarity"),
+                ("closes", "someday"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"text-error\"") && page.contains("id=\"closes-error\""),
+        "{page}"
+    );
+    let (status, headers, _) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "We add a value and decide amendments by consent."),
+                ("values", "Solidarity\nAccessibility first"),
+                ("rule-amendment", "consent"),
+                ("quorum-amendment", "2/3"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(to.ends_with("done=amendment-proposed"), "{to}");
+    let (_, _, page) = ui.get(&to, &cookie).await;
+    assert!(page.contains("The amendment is proposed."), "{page}");
+}
+
+#[tokio::test]
+async fn a_field_is_put_back_from_its_history() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[("csrf", &csrf), ("title", "Fare-free buses")],
+        )
+        .await;
+    let issue = headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let id = issue.rsplit('/').next().unwrap().to_owned();
+    ui.post(
+        &format!("{issue}/edit"),
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("title", "Vandalized"),
+            ("was_title", "Fare-free buses"),
+        ],
+    )
+    .await;
+    let history = format!("/c/{}/history?record={id}", ui.coalition);
+    let (status, _, page) = ui.get(&history, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Put back the title as it was after this change"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"{issue}\"")),
+        "a way back to the issue: {page}"
+    );
+    // The oldest change (the issue raised) is last on the page: its change id is the last
+    // restore button's.
+    let change = page
+        .rsplit("name=\"change\" value=\"")
+        .next()
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let restore = format!("/c/{}/history/restore", ui.coalition);
+    let (status, _, _) = ui
+        .post(
+            &restore,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "title"),
+                ("change", &change),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui.get(&issue, &cookie).await;
+    assert!(page.contains("<h1>Fare-free buses</h1>"), "{page}");
+    // A field that cannot be restored is the node's refusal, said on the page.
+    let (status, _, page) = ui
+        .post(
+            &restore,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "ranks"),
+                ("change", &change),
+            ],
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(page.contains("role=\"alert\""), "{page}");
+    let (status, _, page) = ui.get("/refused", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This node has refused nothing."), "{page}");
 }
 
 /// Every message id, with its variables, in each catalog.

@@ -422,7 +422,7 @@ fn waiting(
         .filter(|(_, h)| {
             kind.is_none_or(|k| h.kind == k)
                 && h.closes_at.is_none_or(|t| t > now)
-                && !h.answered.contains(me.as_str())
+                && !h.positions.contains_key(&me)
         })
         .collect();
     candidates.sort_by_key(|(id, h)| (h.closes_at.is_none(), h.closes_at, h.created_at, *id));

@@ -1,10 +1,16 @@
 //! The coalition's reports: which members share which issues (overlap), how each pool's
 //! allocations are spread (equity), and how power is shared (the power audit). Each is
-//! computed from the whole coalition, read once.
+//! computed from the parts the replica keeps up to date (the listings' headers, the pools,
+//! the meetings, the governance), never from a whole read; the records that do not read are
+//! left out, as a whole read leaves them out.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use anyhow::Context;
-use model::CoalitionId;
-use model::reports::{EquityReport, OverlapReport, PowerReport};
+use model::reports::{EquityReport, Funds, IssueFacts, OverlapReport, PowerReport, ProposalFacts};
+use model::schema::{Member, Pool};
+use model::{CoalitionId, Fraction, MemberId, PoolId, Timestamp, reports};
 use replica::Replica;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,32 +41,244 @@ pub struct PowerView {
     pub report: PowerReport,
 }
 
-fn read(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<model::Coalition> {
-    r.read(c)
-        .with_context(|| format!("could not read coalition {c}"))
+/// The records of `collection` that do not read (left out of the reports, as from a whole
+/// read), by id.
+fn unreadable(
+    r: &mut Replica,
+    c: &CoalitionId,
+    collection: &str,
+) -> anyhow::Result<std::collections::HashSet<String>> {
+    let prefix = format!("{collection}/");
+    Ok(r.unreadable(c)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .into_iter()
+        .filter_map(|u| u.path.strip_prefix(&prefix).map(str::to_owned))
+        .collect())
 }
 
-/// The overlap report.
+/// The members in force and the charter's equity threshold.
+fn in_force(
+    r: &mut Replica,
+    c: &CoalitionId,
+) -> anyhow::Result<(BTreeMap<MemberId, Member>, Fraction)> {
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let threshold = r
+        .charter(c)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .charter
+        .equity_threshold;
+    Ok((gov.members.clone(), threshold))
+}
+
+/// Every pool that reads, with what became of its requests at `now`.
+fn pools(
+    r: &mut Replica,
+    c: &CoalitionId,
+    now: Timestamp,
+) -> anyhow::Result<Vec<(Arc<Pool>, Funds)>> {
+    let ids: Vec<PoolId> = r
+        .record_ids(c, "pools")
+        .with_context(|| format!("could not read coalition {c}"))?
+        .into_iter()
+        .filter_map(|i| i.parse().ok())
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some((pool, deciding)) = super::pools::read_pool(r, c, &id)? {
+            let funds = reports::funds_of(&pool, |p| {
+                deciding.get(p).map(|p| reports::decision(p, now))
+            });
+            out.push((pool, funds));
+        }
+    }
+    Ok(out)
+}
+
+/// The overlap report, from the issues' headers the replica keeps (no issue is read whole).
 pub fn overlap(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<OverlapView> {
-    let state = read(r, c)?;
+    let headers = r
+        .issue_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let left_out = unreadable(r, c, "issues")?;
+    let (members, _) = in_force(r, c)?;
+    let facts = headers
+        .iter()
+        .filter(|(id, _)| !left_out.contains(id.as_str()))
+        .map(|(id, h)| IssueFacts {
+            id,
+            title: &h.title,
+            status: h.status,
+            lead: &h.lead,
+            ranks: &h.ranks,
+        });
     Ok(OverlapView {
-        report: model::reports::overlap(&state),
-        members: state.members.len(),
+        report: reports::overlap_of(facts, &members),
+        members: members.len(),
     })
 }
 
-/// The equity report, as of now.
+/// The equity report, as of now, from the pools the replica keeps.
 pub fn equity(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<EquityView> {
-    let state = read(r, c)?;
+    let now = replica::now();
+    let pools = pools(r, c, now)?;
+    let (members, threshold) = in_force(r, c)?;
+    let pools: Vec<(&Pool, Funds)> = pools.iter().map(|(p, f)| (p.as_ref(), f.clone())).collect();
     Ok(EquityView {
-        report: model::reports::equity(&state, replica::now()),
+        report: reports::equity_of(&pools, &members, threshold),
     })
 }
 
-/// The power audit, as of now.
+/// The power audit, as of now, from the proposals' headers, the meetings and the pools.
 pub fn power(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<PowerView> {
-    let state = read(r, c)?;
+    let now = replica::now();
+    let headers = r
+        .proposal_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let left_out = unreadable(r, c, "proposals")?;
+    let proposals: Vec<ProposalFacts<'_>> = headers
+        .iter()
+        .filter(|(id, _)| !left_out.contains(id.as_str()))
+        .map(|(_, h)| ProposalFacts {
+            author: &h.author,
+            electorate: &h.electorate,
+            positions: std::borrow::Cow::Borrowed(&h.positions),
+        })
+        .collect();
+    let meetings = r
+        .meetings(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let facilitators: Vec<&MemberId> = meetings.values().map(|m| &m.facilitator).collect();
+    let pools = pools(r, c, now)?;
+    let pools: Vec<(&Pool, Funds)> = pools.iter().map(|(p, f)| (p.as_ref(), f.clone())).collect();
+    let (members, threshold) = in_force(r, c)?;
     Ok(PowerView {
-        report: model::reports::power(&state, replica::now()),
+        report: reports::power_of(&proposals, &facilitators, &pools, &members, threshold),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::tests::replica;
+    use crate::ops::{Request, handle};
+
+    /// The reports computed from the parts the replica keeps are those computed from the
+    /// coalition read whole.
+    #[test]
+    fn reports_from_kept_parts_are_those_of_the_whole_read() {
+        let (_dir, mut r, c) = replica();
+        let cs = c.to_string();
+        let ok = |r: &mut Replica, req: Request| handle(r, req).unwrap();
+        for n in 0..6 {
+            let made = ok(
+                &mut r,
+                Request::IssueCreate {
+                    coalition: cs.clone(),
+                    body: crate::ops::issues::NewIssueRequest {
+                        title: format!("Issue {n}"),
+                        description: "x".repeat(n * 30),
+                        tags: vec!["housing".into()],
+                        lead: None,
+                    },
+                },
+            );
+            let crate::ops::Reply::Created(made) = made else {
+                panic!()
+            };
+            if n % 2 == 0 {
+                ok(
+                    &mut r,
+                    Request::IssueShare {
+                        coalition: cs.clone(),
+                        issue: made.id.clone(),
+                        body: crate::ops::issues::ShareRequest { rank: 1 + n as u64 },
+                    },
+                );
+            }
+        }
+        let pool = ok(
+            &mut r,
+            Request::PoolCreate {
+                coalition: cs.clone(),
+                body: crate::ops::pools::NewPoolRequest {
+                    name: "Legal defense fund".into(),
+                    kind: "funds".into(),
+                    unit: "USD".into(),
+                    description: String::new(),
+                },
+            },
+        );
+        let crate::ops::Reply::Created(pool) = pool else {
+            panic!()
+        };
+        ok(
+            &mut r,
+            Request::PoolGive {
+                coalition: cs.clone(),
+                pool: pool.id.clone(),
+                body: crate::ops::pools::GiftRequest {
+                    kind: "contribution".into(),
+                    amount: "100".into(),
+                    note: String::new(),
+                },
+            },
+        );
+        let asked = ok(
+            &mut r,
+            Request::PoolRequest {
+                coalition: cs.clone(),
+                pool: pool.id.clone(),
+                body: crate::ops::pools::AllocationRequestBody {
+                    amount: "30".into(),
+                    reason: "Bus passes".into(),
+                },
+            },
+        );
+        let crate::ops::Reply::Requested(asked) = asked else {
+            panic!()
+        };
+        ok(
+            &mut r,
+            Request::ProposalPosition {
+                coalition: cs.clone(),
+                proposal: asked.proposal.to_string(),
+                body: crate::ops::proposals::PositionRequest {
+                    stance: "agree".into(),
+                    reason: String::new(),
+                },
+            },
+        );
+        ok(
+            &mut r,
+            Request::ProposalCreate {
+                coalition: cs.clone(),
+                body: crate::ops::proposals::NewProposalRequest {
+                    kind: "general".into(),
+                    title: "Open".into(),
+                    text: String::new(),
+                    closes: None,
+                },
+            },
+        );
+        let state = r.read(&c).unwrap();
+        let now = replica::now();
+        let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
+        assert_eq!(
+            json(serde_json::to_value(overlap(&mut r, &c).unwrap().report)),
+            json(serde_json::to_value(reports::overlap(&state)))
+        );
+        assert_eq!(
+            json(serde_json::to_value(equity(&mut r, &c).unwrap().report)),
+            json(serde_json::to_value(reports::equity(&state, now)))
+        );
+        assert_eq!(
+            json(serde_json::to_value(power(&mut r, &c).unwrap().report)),
+            json(serde_json::to_value(reports::power(&state, now)))
+        );
+        let o = overlap(&mut r, &c).unwrap().report;
+        assert_eq!(o.issues.len(), 6);
+        assert_eq!(o.issues[0].members_sharing, 1);
+    }
 }

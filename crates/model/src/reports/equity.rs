@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::funding::funds;
+use super::funding::{Funds, funds};
 use super::percent;
 use crate::ids::{MemberId, PoolId};
-use crate::schema::{Coalition, Pool};
+use crate::schema::{Coalition, Member, Pool};
 use crate::values::{Amount, EntryKind, Fraction, Timestamp};
 
 /// One member's giving and receiving in one pool.
@@ -56,15 +56,30 @@ pub struct EquityReport {
 }
 /// The equity report at `now`.
 pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
-    let threshold = state.charter.equity_threshold;
-    let mut pools = Vec::new();
+    let pools: Vec<(&Pool, Funds)> = state
+        .pools
+        .values()
+        .map(|p| (p, funds(state, p, now)))
+        .collect();
+    equity_of(&pools, &state.members, state.charter.equity_threshold)
+}
+
+/// The equity report of `pools`, each with what became of its requests (`funds_of` with
+/// their proposals' decisions), among the members in force `members_in_force`, flagged
+/// above `threshold`: what [`equity`] computes of the whole coalition, for a caller that
+/// keeps only those.
+pub fn equity_of(
+    pools: &[(&Pool, Funds)],
+    members_in_force: &BTreeMap<MemberId, Member>,
+    threshold: Fraction,
+) -> EquityReport {
+    let mut out = Vec::new();
     let mut flagged: Vec<MemberId> = Vec::new();
-    let mut all_pools: Vec<&Pool> = state.pools.values().collect();
-    all_pools.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    for pool in all_pools {
+    let mut all_pools: Vec<&(&Pool, Funds)> = pools.iter().collect();
+    all_pools.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    for (pool, funded) in all_pools {
         let mut per: BTreeMap<&MemberId, [i128; 3]> =
-            state.members.keys().map(|m| (m, [0; 3])).collect();
-        let funded = funds(state, pool, now);
+            members_in_force.keys().map(|m| (m, [0; 3])).collect();
         for e in pool.ledger.values() {
             let slot = per.entry(&e.member).or_insert([0; 3]);
             let amount = i128::from(e.amount.hundredths());
@@ -81,7 +96,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
         let members = per
             .iter()
             .map(|(m, s)| {
-                let is_flagged = state.members.len() > 1
+                let is_flagged = members_in_force.len() > 1
                     && receivers > 0
                     && threshold.exceeded_by(s[2] as u128, total_received as u128);
                 if is_flagged && !flagged.contains(m) {
@@ -89,8 +104,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
                 }
                 EquityRow {
                     member: (*m).clone(),
-                    name: state
-                        .members
+                    name: members_in_force
                         .get(*m)
                         .map_or_else(|| m.to_string(), |x| x.name.clone()),
                     pledged: Amount::format_total(s[0]),
@@ -102,7 +116,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
                 }
             })
             .collect();
-        pools.push(PoolEquity {
+        out.push(PoolEquity {
             pool: pool.id.clone(),
             name: pool.name.clone(),
             unit: pool.unit.clone(),
@@ -111,7 +125,7 @@ pub fn equity(state: &Coalition, now: Timestamp) -> EquityReport {
     }
     EquityReport {
         threshold,
-        pools,
+        pools: out,
         flagged,
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{IssueId, MemberId};
-use crate::schema::Coalition;
+use crate::schema::{Coalition, Member};
 use crate::values::{IssueStatus, Rank};
 
 /// One issue in the overlap report.
@@ -48,27 +48,60 @@ pub struct OverlapReport {
     pub members: BTreeMap<MemberId, Vec<IssueId>>,
 }
 
+/// What the overlap report reads of one issue.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueFacts<'a> {
+    /// Issue id.
+    pub id: &'a IssueId,
+    /// Title.
+    pub title: &'a str,
+    /// Status.
+    pub status: IssueStatus,
+    /// Lead member.
+    pub lead: &'a MemberId,
+    /// Each sharing member's rank.
+    pub ranks: &'a BTreeMap<MemberId, Rank>,
+}
+
 /// The overlap report. Dropped issues are left out.
 pub fn overlap(state: &Coalition) -> OverlapReport {
-    let mut rows: Vec<OverlapRow> = state
-        .issues
-        .values()
+    overlap_of(
+        state.issues.values().map(|i| IssueFacts {
+            id: &i.id,
+            title: &i.title,
+            status: i.status,
+            lead: &i.lead,
+            ranks: &i.ranks,
+        }),
+        &state.members,
+    )
+}
+
+/// The overlap report of `issues` (what a whole read holds of them, e.g. the listing's
+/// headers) among the members in force `members_in_force`: what [`overlap`] computes of the whole
+/// coalition, for a caller that keeps only those.
+pub fn overlap_of<'a>(
+    issues: impl Iterator<Item = IssueFacts<'a>>,
+    members_in_force: &BTreeMap<MemberId, Member>,
+) -> OverlapReport {
+    let mut rows: Vec<OverlapRow> = issues
         .filter(|i| i.status != IssueStatus::Dropped)
         .map(|i| {
             let mut shared_by: Vec<Sharer> = i
                 .ranks
                 .iter()
-                .filter(|(m, _)| state.members.contains_key(*m))
-                .map(|(m, r)| Sharer {
-                    member: m.clone(),
-                    name: state.members[m].name.clone(),
-                    rank: *r,
+                .filter_map(|(m, r)| {
+                    Some(Sharer {
+                        member: m.clone(),
+                        name: members_in_force.get(m)?.name.clone(),
+                        rank: *r,
+                    })
                 })
                 .collect();
             shared_by.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(&b.name)));
             OverlapRow {
                 issue: i.id.clone(),
-                title: i.title.clone(),
+                title: i.title.to_owned(),
                 status: i.status,
                 lead: i.lead.clone(),
                 members_sharing: shared_by.len(),
@@ -84,8 +117,7 @@ pub fn overlap(state: &Coalition) -> OverlapReport {
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.issue.cmp(&b.issue))
     });
-    let mut members: BTreeMap<MemberId, Vec<IssueId>> = state
-        .members
+    let mut members: BTreeMap<MemberId, Vec<IssueId>> = members_in_force
         .keys()
         .map(|m| (m.clone(), Vec::new()))
         .collect();

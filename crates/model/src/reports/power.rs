@@ -1,15 +1,16 @@
 //! The power audit: each member's share of proposals, facilitation, resources and
 //! positions, flagged above the charter's threshold.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::funding::funds;
+use super::funding::{Funds, funds};
 use super::percent;
 use crate::ids::MemberId;
-use crate::schema::Coalition;
-use crate::values::{Amount, EntryKind, Fraction, Timestamp};
+use crate::schema::{Coalition, Member};
+use crate::values::{Amount, EntryKind, Fraction, Stance, Timestamp};
 
 /// One member's share of the coalition's power.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,21 +57,70 @@ pub struct PowerReport {
     pub flagged: Vec<MemberId>,
 }
 
+/// What the power audit reads of one proposal.
+#[derive(Debug, Clone)]
+pub struct ProposalFacts<'a> {
+    /// Who proposed it.
+    pub author: &'a MemberId,
+    /// Who may take a position.
+    pub electorate: &'a [MemberId],
+    /// Each position's stance, by member.
+    pub positions: Cow<'a, BTreeMap<MemberId, Stance>>,
+}
+
 /// The power audit at `now`.
 ///
 /// A member is flagged when its share of proposals authored, of facilitation turns, or of
 /// what was allocated in some unit exceeds the charter's threshold, once there is enough to
 /// judge: at least as many proposals (or turns) as members, and more than one member.
 pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
-    let threshold = state.charter.equity_threshold;
-    let n = state.members.len() as u64;
-    let total_proposals = state.proposals.len() as u64;
-    let total_turns = state.meetings.len() as u64;
+    let proposals: Vec<ProposalFacts<'_>> = state
+        .proposals
+        .values()
+        .map(|p| ProposalFacts {
+            author: &p.author,
+            electorate: &p.electorate,
+            positions: Cow::Owned(
+                p.positions
+                    .iter()
+                    .map(|(m, pos)| (m.clone(), pos.stance))
+                    .collect(),
+            ),
+        })
+        .collect();
+    let facilitators: Vec<&MemberId> = state.meetings.values().map(|m| &m.facilitator).collect();
+    let pools: Vec<(&crate::schema::Pool, Funds)> = state
+        .pools
+        .values()
+        .map(|p| (p, funds(state, p, now)))
+        .collect();
+    power_of(
+        &proposals,
+        &facilitators,
+        &pools,
+        &state.members,
+        state.charter.equity_threshold,
+    )
+}
+
+/// The power audit of `proposals`, meetings facilitated by `facilitators` (one per meeting)
+/// and `pools` (each with what became of its requests), among the members in force
+/// `members_in_force`, flagged above `threshold`: what [`power`] computes of the whole
+/// coalition, for a caller that keeps only those.
+pub fn power_of(
+    proposals: &[ProposalFacts<'_>],
+    facilitators: &[&MemberId],
+    pools: &[(&crate::schema::Pool, Funds)],
+    members_in_force: &BTreeMap<MemberId, Member>,
+    threshold: Fraction,
+) -> PowerReport {
+    let n = members_in_force.len() as u64;
+    let total_proposals = proposals.len() as u64;
+    let total_turns = facilitators.len() as u64;
     // Per unit: member -> [given, received], and the unit's total received.
     let mut units: BTreeMap<&str, BTreeMap<&MemberId, [i128; 2]>> = BTreeMap::new();
-    for pool in state.pools.values() {
+    for (pool, funded) in pools {
         let per = units.entry(pool.unit.as_str()).or_default();
-        let funded = funds(state, pool, now);
         for e in pool.ledger.values() {
             let slot = per.entry(&e.member).or_insert([0; 2]);
             let amount = i128::from(e.amount.hundredths());
@@ -81,34 +131,23 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
             }
         }
     }
-    let mut rows: Vec<PowerRow> = state
-        .members
+    let mut rows: Vec<PowerRow> = members_in_force
         .values()
         .map(|m| {
             let id = &m.id;
-            let authored = state.proposals.values().filter(|p| p.author == *id).count() as u64;
-            let turns = state
-                .meetings
-                .values()
-                .filter(|x| x.facilitator == *id)
-                .count() as u64;
-            let open_to: Vec<&crate::schema::Proposal> = state
-                .proposals
-                .values()
+            let authored = proposals.iter().filter(|p| p.author == id).count() as u64;
+            let turns = facilitators.iter().filter(|f| **f == id).count() as u64;
+            let open_to: Vec<&ProposalFacts<'_>> = proposals
+                .iter()
                 .filter(|p| p.electorate.contains(id))
                 .collect();
             let positions = open_to
                 .iter()
                 .filter(|p| p.positions.contains_key(id))
                 .count() as u64;
-            let blocks = state
-                .proposals
-                .values()
-                .filter(|p| {
-                    p.positions
-                        .get(id)
-                        .is_some_and(|pos| pos.stance == crate::values::Stance::Block)
-                })
+            let blocks = proposals
+                .iter()
+                .filter(|p| p.positions.get(id) == Some(&Stance::Block))
                 .count() as u64;
             let (mut given, mut received) = (BTreeMap::new(), BTreeMap::new());
             let mut share_received: f64 = 0.0;

@@ -351,6 +351,8 @@ pub(crate) async fn create(
 struct MeetingPage {
     c: Chrome,
     coalition: String,
+    /// The meeting's id.
+    id: String,
     heading: String,
     facilitated: String,
     present: Vec<String>,
@@ -409,6 +411,7 @@ pub(crate) async fn show(
     page(
         StatusCode::OK,
         &MeetingPage {
+            id: m.id.to_string(),
             coalition,
             heading: c.tw("meeting-title", &[("date", Arg::Own(day(c.l, &m.day)))]),
             facilitated: c.tw(

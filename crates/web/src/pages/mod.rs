@@ -2,7 +2,9 @@
 //! one askama template (autoescaped: record text is hostile until escaped).
 
 pub(crate) mod charter;
+pub(crate) mod charter_amend;
 pub(crate) mod coalitions;
+pub(crate) mod history;
 pub(crate) mod home;
 pub(crate) mod issue_edit;
 pub(crate) mod issues;

@@ -435,10 +435,17 @@ pub(crate) async fn request(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
+            // A conflict here is the pool holding less than asked: said at the amount too.
+            let request_errors = if e.code == ErrorCode::Conflict {
+                vec![("amount", e.message.clone())]
+            } else {
+                Vec::new()
+            };
             let given = Given {
                 request: Some(&f),
                 status: Some(super::status_of(&e)),
                 request_error: Some(e.message),
+                request_errors,
                 ..Given::default()
             };
             pool_page(&web, &visit, &coalition, &pool, &q, given).await

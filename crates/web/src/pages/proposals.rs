@@ -18,7 +18,12 @@ use crate::{Visit, Web, see_other};
 const PAGE: usize = 25;
 
 /// Notices a redirect may ask for.
-const NOTICES: &[&str] = &["vote-recorded", "allocation-requested", "removal-proposed"];
+const NOTICES: &[&str] = &[
+    "vote-recorded",
+    "allocation-requested",
+    "removal-proposed",
+    "amendment-proposed",
+];
 
 fn kind_name(c: &Chrome, k: DecisionKind) -> String {
     c.t(&format!("kind-{}", k.as_str()))

@@ -1,0 +1,325 @@
+//! Who changed what and when: the history of a coalition or of one record in it (read from
+//! the document's own change history), newest first, a page at a time; for an issue, a pool
+//! or a meeting, each field a change wrote can be restored as it was after that change (a new
+//! change, signed by this node). And what this node refused from peers, and why.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use commands::ops::audit::{HistoryQuery, RestoreRequest};
+use commands::ops::{Reply, Request};
+
+use super::{Chrome, CoalitionNav, page, unexpected};
+use crate::i18n::{Arg, date_time};
+use crate::{Visit, Web, see_other};
+
+/// Changes per page.
+const PAGE: usize = 50;
+
+/// A field a change wrote that can be restored as it was after it.
+#[derive(Debug)]
+pub(crate) struct Restorable {
+    pub(crate) field: String,
+    pub(crate) label: String,
+}
+
+/// One change of the history.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub(crate) change: String,
+    pub(crate) when: String,
+    pub(crate) who: String,
+    pub(crate) what: String,
+    pub(crate) fields: String,
+    pub(crate) restorable: Vec<Restorable>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    /// The record, when the history is one record's, and where it is shown.
+    record: String,
+    back: Option<String>,
+    showing: String,
+    rows: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+    form_error: Option<String>,
+}
+
+/// Which history, which page, and the notice after a restore.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct HistoryParams {
+    #[serde(default)]
+    record: String,
+    #[serde(default)]
+    offset: usize,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Where a record of `collection` is shown.
+fn record_page(coalition: &str, collection: &str, id: &str) -> Option<String> {
+    let area = match collection {
+        "issues" | "proposals" | "pools" | "meetings" => collection,
+        _ => return None,
+    };
+    Some(format!("/c/{coalition}/{area}/{id}"))
+}
+
+async fn history_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    q: &HistoryParams,
+    refused: Option<(StatusCode, String)>,
+) -> Response {
+    let c = visit
+        .chrome("history")
+        .with_notice(q.done.as_deref(), &["field-restored"]);
+    let summary = match super::coalition(web, coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(visit, &e),
+    };
+    let record = q.record.trim().to_owned();
+    let history = match web
+        .ask(Request::History {
+            coalition: coalition.to_owned(),
+            query: HistoryQuery {
+                record: Some(record.clone()).filter(|r| !r.is_empty()),
+            },
+        })
+        .await
+    {
+        Ok(Reply::History(h)) => h,
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
+    };
+    // The record's collection and whole id, from the fields the changes wrote.
+    let located = (!record.is_empty())
+        .then(|| {
+            history
+                .entries
+                .iter()
+                .flat_map(|e| &e.fields)
+                .find_map(|f| {
+                    let mut parts = f.split('/');
+                    let (collection, id) = (parts.next()?, parts.next()?);
+                    id.starts_with(record.as_str())
+                        .then(|| (collection.to_owned(), id.to_owned()))
+                })
+        })
+        .flatten();
+    let restorable_here: &[&str] = located
+        .as_ref()
+        .and_then(|(collection, _)| {
+            model::RESTORABLE
+                .iter()
+                .find(|(c, _)| c == collection)
+                .map(|(_, fields)| *fields)
+        })
+        .unwrap_or(&[]);
+    let total = history.entries.len();
+    let offset = q.offset.min(total);
+    let rows: Vec<Row> = history
+        .entries
+        .iter()
+        .rev()
+        .skip(offset)
+        .take(PAGE)
+        .map(|e| {
+            let who = e.member.as_ref().map_or_else(
+                || c.t("history-no-member"),
+                |m| super::name_of(&history.names, m),
+            );
+            let restorable = match &located {
+                Some((collection, id)) => {
+                    let whole = format!("{collection}/{id}");
+                    // A record written whole (raised, created) wrote every field.
+                    let written: Vec<&str> = if e.fields.contains(&whole) {
+                        restorable_here.to_vec()
+                    } else {
+                        e.fields
+                            .iter()
+                            .filter_map(|f| f.strip_prefix(&format!("{whole}/")))
+                            .filter(|field| restorable_here.contains(field))
+                            .collect()
+                    };
+                    written
+                        .into_iter()
+                        .map(|field| Restorable {
+                            field: field.to_owned(),
+                            label: c.tw(
+                                "history-restore",
+                                &[("field", Arg::Own(c.t(&format!("field-{field}"))))],
+                            ),
+                        })
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            Row {
+                change: e.change.clone(),
+                when: date_time(c.l, e.at),
+                who,
+                what: e.message.clone(),
+                fields: super::joined(&e.fields),
+                restorable,
+            }
+        })
+        .collect();
+    let path = format!("/c/{coalition}/history");
+    let (showing, previous, next) = super::pager(
+        &c,
+        "history-showing",
+        |o| super::page_link(&path, &[("record", &record)], o),
+        super::Window {
+            offset,
+            shown: rows.len(),
+            total,
+            next: (offset + rows.len() < total).then_some(offset + PAGE),
+            page_size: PAGE,
+        },
+    );
+    let (status, form_error) = match refused {
+        Some((s, e)) => (s, Some(e)),
+        None => (StatusCode::OK, None),
+    };
+    let heading = if record.is_empty() {
+        c.tw(
+            "history-title",
+            &[("coalition", Arg::Text(summary.name.clone()))],
+        )
+    } else {
+        c.t("history-record-title")
+    };
+    page(
+        status,
+        &HistoryPage {
+            nav: CoalitionNav {
+                id: coalition.to_owned(),
+                label: summary.name,
+                here: "history",
+            },
+            heading,
+            back: located
+                .as_ref()
+                .and_then(|(collection, id)| record_page(coalition, collection, id)),
+            record: located.map_or(record, |(_, id)| id),
+            showing,
+            rows,
+            previous,
+            next,
+            form_error,
+            c,
+        },
+    )
+}
+
+/// The history of the coalition, or of the record `?record=` names.
+pub(crate) async fn show(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    Query(q): Query<HistoryParams>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    history_page(&web, &visit, &coalition, &q, None).await
+}
+
+/// What the restore buttons send.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RestoreForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    record: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    change: String,
+}
+
+/// Writes a field as it was after a change, then shows the record's history again.
+pub(crate) async fn restore(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<RestoreForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let req = Request::HistoryRestore {
+        coalition: coalition.clone(),
+        body: RestoreRequest {
+            record: f.record.clone(),
+            field: f.field.clone(),
+            change: f.change.clone(),
+        },
+    };
+    match web.ask(req).await {
+        Ok(_) => {
+            let back = super::page_link(
+                &format!("/c/{coalition}/history"),
+                &[("record", &f.record), ("done", "field-restored")],
+                0,
+            );
+            see_other(&back, None)
+        }
+        Err(e) => {
+            let q = HistoryParams {
+                record: f.record.clone(),
+                ..HistoryParams::default()
+            };
+            let refused = Some((super::status_of(&e), e.message));
+            history_page(&web, &visit, &coalition, &q, refused).await
+        }
+    }
+}
+
+/// A refusal's row.
+#[derive(Debug)]
+pub(crate) struct RefusalRow {
+    pub(crate) when: String,
+    pub(crate) peer: String,
+    pub(crate) coalition: String,
+    pub(crate) reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "refused.html")]
+struct RefusedPage {
+    c: Chrome,
+    rows: Vec<RefusalRow>,
+}
+
+/// What this node refused from peers, newest first.
+pub(crate) async fn refused(State(web): State<Web>, visit: Visit) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("refused");
+    let list = match web.ask(Request::Refused).await {
+        Ok(Reply::Refused(l)) => l,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let rows = list
+        .iter()
+        .rev()
+        .map(|r| RefusalRow {
+            when: date_time(c.l, model::Timestamp::from_millis(r.at)),
+            peer: format!("{}…", r.peer.get(..16).unwrap_or(&r.peer)),
+            coalition: r.coalition.clone().unwrap_or_else(|| "–".to_owned()),
+            reason: r.reason.clone(),
+        })
+        .collect();
+    page(StatusCode::OK, &RefusedPage { rows, c })
+}
