@@ -76,6 +76,12 @@ impl Lang {
         self.loader().get(id)
     }
 
+    /// The message `id` if the catalog has it (for names that come from records, such as
+    /// the name of an edit, which may be one this version does not know).
+    pub fn t_known(self, id: &str) -> Option<String> {
+        self.loader().has(id).then(|| self.t(id))
+    }
+
     /// The message `id` in this language, with its variables.
     pub fn t_with(self, id: &str, args: &[(&'static str, Arg)]) -> String {
         let args: HashMap<&'static str, fluent::FluentValue<'static>> = args

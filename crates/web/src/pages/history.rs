@@ -162,12 +162,33 @@ async fn history_page(
                 }
                 None => Vec::new(),
             };
+            // Names this version knows are said in words; others are shown as written.
+            let what =
+                c.l.t_known(&format!("change-{}", e.message.replace(' ', "-")))
+                    .unwrap_or_else(|| e.message.clone());
+            let fields: Vec<String> = match &located {
+                Some((collection, id)) => {
+                    let whole = format!("{collection}/{id}");
+                    e.fields
+                        .iter()
+                        .map(|f| match f.strip_prefix(&format!("{whole}/")) {
+                            Some(field) => {
+                                c.l.t_known(&format!("field-{field}"))
+                                    .unwrap_or_else(|| field.to_owned())
+                            }
+                            None if *f == whole => c.t("history-whole-record"),
+                            None => f.clone(),
+                        })
+                        .collect()
+                }
+                None => e.fields.clone(),
+            };
             Row {
                 change: e.change.clone(),
                 when: date_time(c.l, e.at),
                 who,
-                what: e.message.clone(),
-                fields: super::joined(&e.fields),
+                what,
+                fields: super::joined(&fields),
                 restorable,
             }
         })
