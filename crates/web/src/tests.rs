@@ -1046,6 +1046,12 @@ async fn a_field_is_put_back_from_its_history() {
         page.contains("Put back the title as it was after this change"),
         "{page}"
     );
+    // Each change in words: what it was and which of the record's fields it wrote.
+    assert!(
+        page.contains("raised an issue") && page.contains("the whole record"),
+        "{page}"
+    );
+    assert!(page.contains("edited an issue"), "{page}");
     assert!(
         page.contains(&format!("href=\"{issue}\"")),
         "a way back to the issue: {page}"
