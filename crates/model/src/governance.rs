@@ -174,9 +174,8 @@ impl Governance {
         // each looked up from the top of the document); only those are read whole.
         let mut proposals = BTreeMap::new();
         if let Ok(Some((automerge::Value::Object(_), obj))) = doc.get(&ROOT, "proposals") {
-            let headers: BTreeMap<ProposalId, crate::records::ProposalHeader> =
-                crate::records::headers(doc, &mut Vec::new());
-            for (id, _) in headers.iter().filter(|(_, h)| governs(h.kind)) {
+            let kinds = crate::records::proposal_kinds(doc);
+            for (id, _) in kinds.iter().filter(|(_, k)| governs(**k)) {
                 if let Ok(Some(p)) = autosurgeon::hydrate_path::<_, Proposal, _>(
                     doc,
                     &obj,

@@ -1,7 +1,8 @@
 //! Reading some records of a coalition without hydrating the rest: one record by id, or the
 //! few fields a listing sorts and filters by. What commands use to cost what they touch.
 //!
-//! A listing's headers ([`IssueHeader`]: status, tags, date; [`ProposalHeader`]: kind, date) are
+//! A listing's headers ([`IssueHeader`]: title, status, lead, tags, ranks, date;
+//! [`ProposalHeader`]: kind, dates, author, electorate, stances) are
 //! read in one pass over their collection ([`headers`]); after changes, [`update_headers`] reads
 //! again only the records they wrote to (found by `CoalitionDoc::touched_since`, else everything is
 //! read again), which is property-tested against a whole read. Records that do not read are left
@@ -35,8 +36,8 @@ pub struct IssueHeader {
     pub created_at: Timestamp,
 }
 
-/// What a listing of proposals sorts and filters by, read without their texts or positions'
-/// stances and reasons.
+/// What a listing of proposals sorts and filters by, and what the power audit counts, read
+/// without their texts or positions' reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProposalHeader {
     /// Kind of decision.
@@ -193,6 +194,33 @@ impl Header for ProposalHeader {
             positions: positions.ok_or("no readable positions")?,
         })
     }
+}
+
+/// A proposal's kind alone (what the governance needs to tell the proposals that govern),
+/// read without its other fields.
+pub(crate) fn proposal_kind<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Option<DecisionKind> {
+    doc.map_range(obj, ..)
+        .find_map(|field| match (field.key.as_ref(), &field.value) {
+            ("kind", ValueRef::Scalar(Scalar::Str(s))) => s.parse::<DecisionKind>().ok(),
+            _ => None,
+        })
+}
+
+/// Every proposal's kind, in one pass over the proposals; a proposal whose key is not an id,
+/// that is not a map or has no readable kind is left out.
+pub(crate) fn proposal_kinds<D: ReadDoc>(doc: &D) -> BTreeMap<ProposalId, DecisionKind> {
+    let Some(proposals) = collection(doc, "proposals") else {
+        return BTreeMap::new();
+    };
+    doc.map_range(&proposals, ..)
+        .filter_map(|item| {
+            let id = item.key.parse::<ProposalId>().ok()?;
+            match &item.value {
+                ValueRef::Object(ObjType::Map) => Some((id, proposal_kind(doc, &item.id())?)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// A stored time, if it is one.

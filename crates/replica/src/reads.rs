@@ -435,3 +435,145 @@ impl Replica {
         Ok(self.loaded(id)?.doc.member_for_key(key)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+    use super::*;
+    use model::automerge::transaction::Transactable;
+    use model::automerge::{ObjType, ReadDoc as _};
+    use model::{Founding, Gift, GiftKind, MemberProfile, NewPool, PoolId, PoolKind};
+    use proptest::prelude::*;
+
+    /// A raw write another node could have made (the rules refuse most of them on receipt;
+    /// the cache must agree with a whole read of the pool whatever got in).
+    #[derive(Debug, Clone)]
+    enum Raw {
+        /// An honest gift.
+        Gift(u32),
+        /// An entry deleted.
+        Delete(usize),
+        /// An entry's amount overwritten (with a number, or with text).
+        Amount(usize, bool),
+        /// An entry under a key that is not an entry id.
+        BadKey,
+        /// The pool renamed.
+        Rename,
+        /// The ledger replaced by a scalar.
+        LedgerScalar,
+        /// The ledger replaced by an empty map.
+        LedgerEmpty,
+    }
+
+    fn raw() -> impl Strategy<Value = Raw> {
+        prop_oneof![
+            4 => (1u32..500).prop_map(Raw::Gift),
+            1 => (0usize..8).prop_map(Raw::Delete),
+            1 => ((0usize..8), any::<bool>()).prop_map(|(i, n)| Raw::Amount(i, n)),
+            1 => Just(Raw::BadKey),
+            1 => Just(Raw::Rename),
+            1 => Just(Raw::LedgerScalar),
+            1 => Just(Raw::LedgerEmpty),
+        ]
+    }
+
+    fn ledger_obj(doc: &CoalitionDoc, pool: &PoolId) -> Option<model::automerge::ObjId> {
+        let am = doc.automerge();
+        let (_, pools) = am.get(model::automerge::ROOT, "pools").ok()??;
+        let (_, p) = am.get(&pools, pool.as_str()).ok()??;
+        match am.get(&p, "ledger").ok()?? {
+            (model::automerge::Value::Object(ObjType::Map), l) => Some(l),
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Whatever was written between two reads, honest or not, the pool kept is the pool
+        /// read whole (or both say it does not read).
+        #[test]
+        fn a_kept_pool_is_the_pool_read_whole_after_any_write(steps in proptest::collection::vec(raw(), 1..12)) {
+            let key = model::NodeKey::from_bytes([1; 32]);
+            let founder = model::MemberId::from_bytes([2; 16]);
+            let mut doc = CoalitionDoc::found(
+                key,
+                Founding {
+                    id: CoalitionId::from_bytes([3; 16]),
+                    name: "Transit Justice".into(),
+                    frame: String::new(),
+                    values: vec![],
+                    commitments: vec![],
+                    equity_threshold: None,
+                    founder_id: founder.clone(),
+                    founder: MemberProfile::named("Northside"),
+                    at: Timestamp::from_millis(0),
+                },
+            )
+            .unwrap();
+            let pool = PoolId::from_bytes([4; 16]);
+            let new = NewPool {
+                id: pool.clone(),
+                name: "Legal defense fund".into(),
+                kind: PoolKind::Funds,
+                unit: "USD".into(),
+                description: String::new(),
+            };
+            doc.create_pool(&founder, new, Timestamp::from_millis(1)).unwrap();
+            let mut kept = Pools::default();
+            let mut n = 0u8;
+            for step in steps {
+                n = n.wrapping_add(1);
+                let entries: Vec<String> = ledger_obj(&doc, &pool)
+                    .map(|l| doc.automerge().keys(&l).collect())
+                    .unwrap_or_default();
+                match step {
+                    Raw::Gift(amount) => {
+                        let gift = Gift {
+                            entry: model::EntryId::from_bytes([n; 16]),
+                            kind: GiftKind::Pledge,
+                            amount: amount.to_string().parse().unwrap(),
+                            note: String::new(),
+                        };
+                        // Refused once the ledger no longer reads: nothing is written then.
+                        let _ = doc.give(&founder, &pool, gift, Timestamp::from_millis(2 + i64::from(n)));
+                    }
+                    other => {
+                        let l = ledger_obj(&doc, &pool);
+                        let am = doc.automerge_mut();
+                        let (_, pools) = am.get(model::automerge::ROOT, "pools").unwrap().unwrap();
+                        let (_, p) = am.get(&pools, pool.as_str()).unwrap().unwrap();
+                        match (other, l) {
+                            (Raw::Delete(i), Some(l)) if !entries.is_empty() => {
+                                am.delete(&l, entries[i % entries.len()].as_str()).unwrap();
+                            }
+                            (Raw::Amount(i, number), Some(l)) if !entries.is_empty() => {
+                                let (_, e) = am.get(&l, entries[i % entries.len()].as_str()).unwrap().unwrap();
+                                if number {
+                                    am.put(&e, "amount", 999_i64).unwrap();
+                                } else {
+                                    am.put(&e, "amount", "lots").unwrap();
+                                }
+                            }
+                            (Raw::BadKey, Some(l)) => {
+                                am.put_object(&l, "not-an-entry", ObjType::Map).unwrap();
+                            }
+                            (Raw::Rename, _) => am.put(&p, "name", "Renamed").unwrap(),
+                            (Raw::LedgerScalar, _) => am.put(&p, "ledger", 7_i64).unwrap(),
+                            (Raw::LedgerEmpty, _) => {
+                                am.put_object(&p, "ledger", ObjType::Map).unwrap();
+                            }
+                            _ => {}
+                        }
+                        am.commit();
+                    }
+                }
+                let whole = doc.pool(&pool);
+                let cached = kept.get(&mut doc, &pool);
+                prop_assert_eq!(
+                    cached.as_ref().map(|p| p.as_deref().cloned()).map_err(|e| e.path.clone()),
+                    whole.clone().map_err(|e| e.path),
+                );
+            }
+        }
+    }
+}

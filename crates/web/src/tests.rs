@@ -930,8 +930,11 @@ async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
             &[
                 ("csrf", &csrf),
                 ("name", "Northside Tenants Union"),
-                ("languages", "English, Spanish"),
-                ("accessibility", "ASL interpretation"),
+                ("languages", "English\nSpanish"),
+                (
+                    "accessibility",
+                    "ASL interpretation\nStep-free entrance, quiet room",
+                ),
             ],
         )
         .await;
@@ -941,6 +944,11 @@ async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
         .await;
     assert!(page.contains("Your profile is saved."));
     assert!(page.contains("ASL interpretation"));
+    // One need per line: a need with a comma in it stays one need.
+    assert!(
+        page.contains("\u{2068}Step-free entrance, quiet room\u{2069}"),
+        "{page}"
+    );
     let leave = format!("/c/{}/leave", ui.coalition);
     let (status, _, page) = ui.post(&leave, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

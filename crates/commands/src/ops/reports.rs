@@ -56,20 +56,19 @@ fn unreadable(
         .collect())
 }
 
-/// The members in force and the charter's equity threshold.
+/// The members in force and the charter's equity threshold, from one read of the charter
+/// in force (to the millisecond, as a whole read decides).
 fn in_force(
     r: &mut Replica,
     c: &CoalitionId,
 ) -> anyhow::Result<(BTreeMap<MemberId, Member>, Fraction)> {
-    let gov = r
-        .in_force(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
-    let threshold = r
+    let charter = r
         .charter(c)
-        .with_context(|| format!("could not read coalition {c}"))?
-        .charter
-        .equity_threshold;
-    Ok((gov.members.clone(), threshold))
+        .with_context(|| format!("could not read coalition {c}"))?;
+    Ok((
+        charter.governance.members.clone(),
+        charter.charter.equity_threshold,
+    ))
 }
 
 /// Every pool that reads, with what became of its requests at `now`.
@@ -171,6 +170,17 @@ mod tests {
         let (_dir, mut r, c) = replica();
         let cs = c.to_string();
         let ok = |r: &mut Replica, req: Request| handle(r, req).unwrap();
+        ok(
+            &mut r,
+            Request::MeetingCreate {
+                coalition: cs.clone(),
+                body: crate::ops::meetings::NewMeetingRequest {
+                    date: "2026-11-30".into(),
+                    minutes: "We met.".into(),
+                    ..Default::default()
+                },
+            },
+        );
         for n in 0..6 {
             let made = ok(
                 &mut r,
@@ -262,6 +272,21 @@ mod tests {
                 },
             },
         );
+        // Two more members, once the allocation is decided (admitted directly, as the
+        // founding charter admits by invite): with three in force, the one member receiving
+        // every allocation is flagged, in both computations.
+        for (n, name) in [
+            (5u8, "Eastside Disability Justice"),
+            (6, "Riverside Faith Network"),
+        ] {
+            let id = MemberId::from_bytes([n; 16]);
+            let profile = model::MemberProfile::named(name);
+            let key = model::NodeKey::from_bytes([n; 32]);
+            r.edit(&c, |doc, a| {
+                doc.admit_member(&a.member, &id, &profile, key, a.now)
+            })
+            .unwrap();
+        }
         let state = r.read(&c).unwrap();
         let now = replica::now();
         let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
@@ -280,5 +305,11 @@ mod tests {
         let o = overlap(&mut r, &c).unwrap().report;
         assert_eq!(o.issues.len(), 6);
         assert_eq!(o.issues[0].members_sharing, 1);
+        assert_eq!(o.members.len(), 3);
+        let p = power(&mut r, &c).unwrap().report;
+        assert_eq!(p.members.len(), 3);
+        assert_eq!(p.flagged.len(), 1, "{p:?}");
+        let e = equity(&mut r, &c).unwrap().report;
+        assert_eq!(e.flagged.len(), 1, "{e:?}");
     }
 }

@@ -57,10 +57,8 @@ impl CoalitionDoc {
                 .is_ok_and(|id| gov.proposals.contains_key(&id));
             let governs = match self.doc.get(&collection, key.as_str()) {
                 Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => {
-                    <crate::records::ProposalHeader as crate::records::Header>::read(
-                        &self.doc, &obj,
-                    )
-                    .is_ok_and(|h| crate::governance::governs(h.kind))
+                    crate::records::proposal_kind(&self.doc, &obj)
+                        .is_some_and(crate::governance::governs)
                 }
                 _ => false,
             };

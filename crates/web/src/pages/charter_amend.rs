@@ -1,6 +1,7 @@
 //! Amending the charter: a form that opens an amendment proposal (a new frame, values and
 //! commitments to add, decision rules to change, the equity threshold), decided by the
 //! charter's rule for amendments; once it passes it becomes the charter's next version.
+//! What is left as it is stays as it is: a rule's quorum too, unless another is chosen.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use axum::response::Response;
 use commands::ops::charter::AmendmentRequest;
 use commands::ops::{Reply, Request};
 use model::RuleKind;
+use model::schema::Rules;
 
 use super::issue_edit::Choice;
 use super::{Chrome, Field, page, unexpected};
@@ -30,13 +32,15 @@ const QUORUMS: &[&str] = &["1/2", "2/3", "3/4", "1/3", "0/1"];
 /// The equity thresholds offered.
 const THRESHOLDS: &[&str] = &["1/4", "1/3", "1/2", "2/3"];
 
-/// One rule's choices: its kind, the methods and the quorums.
+/// One rule's choices: its kind, the methods and the quorums, and what was wrong.
 #[derive(Debug)]
 pub(crate) struct RuleChoice {
     pub(crate) kind: &'static str,
     pub(crate) label: String,
     pub(crate) methods: Vec<Choice>,
     pub(crate) quorums: Vec<Choice>,
+    pub(crate) method_error: Option<String>,
+    pub(crate) quorum_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -49,15 +53,19 @@ struct AmendPage {
     fields: Vec<Field>,
     rules: Vec<RuleChoice>,
     thresholds: Vec<Choice>,
+    threshold_error: Option<String>,
     closes: Field,
 }
+
+/// A field's name and the catalog id of what is wrong with it.
+type Wrong = (String, &'static str);
 
 /// The form as sent (every field by name), and what was wrong.
 #[derive(Default)]
 struct Sent<'a> {
     form: Option<&'a HashMap<String, String>>,
     form_error: Option<String>,
-    errors: Vec<(&'static str, String)>,
+    errors: Vec<Wrong>,
     status: Option<StatusCode>,
 }
 
@@ -83,13 +91,37 @@ fn method_label(c: &Chrome, spelled: &str) -> String {
     }
 }
 
+/// The rules in force, to keep what is left as it is.
+async fn rules_in_force(web: &Web, coalition: &str) -> Result<Rules, commands::ops::OpError> {
+    match web
+        .ask(Request::CharterShow {
+            coalition: coalition.to_owned(),
+        })
+        .await
+    {
+        Ok(Reply::Charter(d)) => Ok(d.charter.rules),
+        Ok(_) => Err(unexpected()),
+        Err(e) => Err(e),
+    }
+}
+
 async fn amend_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>) -> Response {
     let c = visit.chrome("charter");
     let summary = match super::coalition(web, coalition).await {
         Ok(s) => s,
         Err(e) => return super::node_error(visit, &e),
     };
+    let now_rules = match rules_in_force(web, coalition).await {
+        Ok(r) => r,
+        Err(e) => return super::node_error(visit, &e),
+    };
     let form = sent.form;
+    let error_at = |name: &str| {
+        sent.errors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| c.t(id))
+    };
     let mut fields = vec![
         Field::text(&c, "title", "amend-title", "amend-title-help").value(typed(form, "title")),
         Field::text(&c, "text", "amend-text", "amend-text-help")
@@ -106,50 +138,60 @@ async fn amend_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>) -
             .multiline()
             .value(typed(form, "commitments")),
     ];
+    for f in &mut fields {
+        f.error = error_at(f.name);
+    }
     let mut closes =
         Field::text(&c, "closes", "amend-closes", "amend-closes-help").value(typed(form, "closes"));
-    for (name, e) in sent.errors {
-        if name == "closes" {
-            closes.error = Some(e);
-        } else if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
-            f.error = Some(e);
-        }
-    }
-    let keep = |c: &Chrome, chosen: &str| Choice {
+    closes.error = error_at("closes");
+    let keep = |label: String, chosen: &str| Choice {
         value: String::new(),
-        label: c.t("amend-keep"),
+        label,
         selected: chosen.is_empty(),
     };
     let rules = RuleKind::ALL
         .iter()
         .map(|k| {
-            let method = typed(form, &format!("rule-{}", k.as_str()));
-            let quorum = typed(form, &format!("quorum-{}", k.as_str()));
-            let mut methods = vec![keep(&c, method)];
+            let (method_name, quorum_name) = (
+                format!("rule-{}", k.as_str()),
+                format!("quorum-{}", k.as_str()),
+            );
+            let method = typed(form, &method_name);
+            let quorum = typed(form, &quorum_name);
+            let mut methods = vec![keep(c.t("amend-keep"), method)];
             methods.extend(METHODS.iter().map(|m| Choice {
                 value: (*m).to_owned(),
                 label: method_label(&c, m),
                 selected: *m == method,
             }));
-            let quorums = QUORUMS
-                .iter()
-                .enumerate()
-                .map(|(i, q)| Choice {
-                    value: (*q).to_owned(),
-                    label: c.t(&format!("amend-quorum-{}", q.replace('/', "-"))),
-                    selected: *q == quorum || (quorum.is_empty() && i == 0),
-                })
-                .collect();
+            let kept = now_rules.get(*k).map_or_else(
+                || c.t("amend-keep"),
+                |r| {
+                    let share = r.quorum().to_string();
+                    let words =
+                        c.l.t_known(&format!("amend-quorum-{}", share.replace('/', "-")))
+                            .unwrap_or(share);
+                    c.tw("amend-keep-quorum", &[("quorum", Arg::Own(words))])
+                },
+            );
+            let mut quorums = vec![keep(kept, quorum)];
+            quorums.extend(QUORUMS.iter().map(|q| Choice {
+                value: (*q).to_owned(),
+                label: c.t(&format!("amend-quorum-{}", q.replace('/', "-"))),
+                selected: *q == quorum,
+            }));
             RuleChoice {
                 kind: k.as_str(),
                 label: c.t(&format!("rulekind-{}", k.as_str())),
                 methods,
                 quorums,
+                method_error: error_at(&method_name),
+                quorum_error: error_at(&quorum_name),
             }
         })
         .collect();
     let threshold = typed(form, "equity_threshold");
-    let mut thresholds = vec![keep(&c, threshold)];
+    let mut thresholds = vec![keep(c.t("amend-keep"), threshold)];
     thresholds.extend(THRESHOLDS.iter().map(|t| Choice {
         value: (*t).to_owned(),
         label: c.tw(
@@ -167,6 +209,7 @@ async fn amend_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>) -
             fields,
             rules,
             thresholds,
+            threshold_error: error_at("equity_threshold"),
             closes,
             c,
         },
@@ -185,30 +228,70 @@ pub(crate) async fn form(
     amend_page(&web, &visit, &coalition, Sent::default()).await
 }
 
-/// The amendment the form asks for: a rule changes only where a method was chosen, and is
-/// spelled with its quorum (`consent@2/3`); a method or quorum not offered is refused.
-fn amendment(f: &HashMap<String, String>) -> Result<AmendmentRequest, &'static str> {
+/// Now, as the node counts time.
+fn now() -> model::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    model::Timestamp::from_millis(ms)
+}
+
+/// The amendment the form asks for, or each field that is wrong with why. A rule changes
+/// only where a method was chosen, spelled with its quorum (the one chosen, else the one it
+/// has in `in_force`); a quorum without a method, or a choice not offered, is refused.
+fn amendment(
+    f: &HashMap<String, String>,
+    in_force: &Rules,
+    now: model::Timestamp,
+) -> Result<AmendmentRequest, Vec<Wrong>> {
     let get = |name: &str| typed(Some(f), name).trim().to_owned();
+    let mut wrong: Vec<Wrong> = Vec::new();
     let mut rules = Vec::new();
     for k in RuleKind::ALL {
-        let method = get(&format!("rule-{}", k.as_str()));
-        if method.is_empty() {
+        let (method_name, quorum_name) = (
+            format!("rule-{}", k.as_str()),
+            format!("quorum-{}", k.as_str()),
+        );
+        let (method, quorum) = (get(&method_name), get(&quorum_name));
+        if !method.is_empty() && !METHODS.contains(&method.as_str()) {
+            wrong.push((method_name, "error-choice"));
             continue;
         }
-        let quorum = get(&format!("quorum-{}", k.as_str()));
-        let quorum = if quorum.is_empty() {
-            "1/2".to_owned()
-        } else {
-            quorum
-        };
-        if !METHODS.contains(&method.as_str()) || !QUORUMS.contains(&quorum.as_str()) {
-            return Err("error-choice");
+        if !quorum.is_empty() && !QUORUMS.contains(&quorum.as_str()) {
+            wrong.push((quorum_name, "error-choice"));
+            continue;
         }
-        rules.push(format!("{}={method}@{quorum}", k.as_str()));
+        match (method.is_empty(), quorum.is_empty()) {
+            (true, true) => {}
+            (true, false) => wrong.push((quorum_name, "amend-quorum-needs-method")),
+            (false, _) => {
+                let quorum = if quorum.is_empty() {
+                    in_force
+                        .get(*k)
+                        .map_or_else(|| "1/2".to_owned(), |r| r.quorum().to_string())
+                } else {
+                    quorum
+                };
+                rules.push(format!("{}={method}@{quorum}", k.as_str()));
+            }
+        }
     }
     let threshold = get("equity_threshold");
     if !threshold.is_empty() && !THRESHOLDS.contains(&threshold.as_str()) {
-        return Err("error-choice");
+        wrong.push(("equity_threshold".to_owned(), "error-choice"));
+    }
+    let text = get("text");
+    if text.is_empty() {
+        wrong.push(("text".to_owned(), "error-required"));
+    }
+    let closes = Some(get("closes")).filter(|t| !t.is_empty());
+    if let Some(given) = &closes
+        && commands::closing_time(given, now).is_err()
+    {
+        wrong.push(("closes".to_owned(), "error-closes"));
+    }
+    if !wrong.is_empty() {
+        return Err(wrong);
     }
     Ok(AmendmentRequest {
         frame: Some(get("frame")).filter(|t| !t.is_empty()),
@@ -217,12 +300,13 @@ fn amendment(f: &HashMap<String, String>) -> Result<AmendmentRequest, &'static s
         rules,
         equity_threshold: Some(threshold).filter(|t| !t.is_empty()),
         title: Some(get("title")).filter(|t| !t.is_empty()),
-        text: get("text"),
-        closes: Some(get("closes")).filter(|t| !t.is_empty()),
+        text,
+        closes,
     })
 }
 
-/// Opens the amendment proposal, then shows it; or the form again with what was wrong.
+/// Opens the amendment proposal, then shows it; or the form again with what was wrong next
+/// to each field.
 pub(crate) async fn propose(
     State(web): State<Web>,
     visit: Visit,
@@ -234,29 +318,23 @@ pub(crate) async fn propose(
         return r;
     }
     let l = visit.lang;
-    let refused = |form_error: String, errors: Vec<(&'static str, String)>| Sent {
+    let in_force = match rules_in_force(&web, &coalition).await {
+        Ok(r) => r,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let refused = |form_error: String, errors: Vec<Wrong>| Sent {
         form: Some(&f),
         form_error: Some(form_error),
         errors,
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let body = match amendment(&f) {
+    let body = match amendment(&f, &in_force, now()) {
         Ok(b) => b,
-        Err(id) => return amend_page(&web, &visit, &coalition, refused(l.t(id), Vec::new())).await,
+        Err(wrong) => {
+            let sent = refused(l.t("error-form"), wrong);
+            return amend_page(&web, &visit, &coalition, sent).await;
+        }
     };
-    let mut errors = Vec::new();
-    if body.text.is_empty() {
-        errors.push(("text", l.t("error-required")));
-    }
-    if let Some(closes) = &body.closes
-        && commands::closing_time(closes, model::Timestamp::from_millis(0)).is_err()
-    {
-        errors.push(("closes", l.t("error-closes")));
-    }
-    if !errors.is_empty() {
-        let sent = refused(l.t("error-form"), errors);
-        return amend_page(&web, &visit, &coalition, sent).await;
-    }
     if body.changes_nothing() {
         let sent = refused(l.t("amend-nothing"), Vec::new());
         return amend_page(&web, &visit, &coalition, sent).await;
@@ -298,35 +376,70 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn only_the_rules_chosen_change_and_only_as_offered() {
-        let a = amendment(&form(&[
-            ("rule-amendment", "consent"),
-            ("quorum-amendment", "2/3"),
-            ("rule-general", ""),
-            ("values", "Solidarity\n\n  Accessibility first \n"),
-            ("text", "Why"),
-        ]))
-        .unwrap();
-        assert_eq!(a.rules, vec!["amendment=consent@2/3".to_owned()]);
-        assert_eq!(a.add_values, vec!["Solidarity", "Accessibility first"]);
-        assert!(!a.changes_nothing());
-        assert!(
-            amendment(&form(&[("text", "Why")]))
-                .unwrap()
-                .changes_nothing()
-        );
-        for bad in [
-            [("rule-general", "dictator"), ("quorum-general", "1/2")],
-            [("rule-general", "majority"), ("quorum-general", "0/0")],
-            [("equity_threshold", "9/1"), ("text", "x")],
-        ] {
-            assert_eq!(amendment(&form(&bad)).unwrap_err(), "error-choice");
-        }
+    fn at() -> model::Timestamp {
+        model::Timestamp::from_millis(1_800_000_000_000)
     }
 
     #[test]
-    fn every_quorum_and_threshold_offered_is_a_fraction() {
+    fn only_the_rules_chosen_change_and_a_quorum_left_alone_stays() {
+        let mut in_force = Rules::founding();
+        in_force.amendment = "super-majority:2/3@2/3".parse().unwrap();
+        let a = amendment(
+            &form(&[
+                ("rule-amendment", "consent"),
+                ("rule-general", "majority"),
+                ("quorum-general", "1/3"),
+                ("values", "Solidarity\n\n  Accessibility first \n"),
+                ("text", "Why"),
+            ]),
+            &in_force,
+            at(),
+        )
+        .unwrap();
+        assert_eq!(
+            a.rules,
+            vec![
+                "amendment=consent@2/3".to_owned(),
+                "general=majority@1/3".to_owned()
+            ]
+        );
+        assert_eq!(a.add_values, vec!["Solidarity", "Accessibility first"]);
+        assert!(!a.changes_nothing());
+        let nothing = amendment(&form(&[("text", "Why")]), &in_force, at()).unwrap();
+        assert!(nothing.changes_nothing());
+    }
+
+    #[test]
+    fn each_wrong_field_is_named() {
+        let in_force = Rules::founding();
+        let wrong = |pairs: &[(&str, &str)]| {
+            amendment(&form(pairs), &in_force, at())
+                .unwrap_err()
+                .into_iter()
+                .map(|(n, id)| format!("{n}:{id}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            wrong(&[("rule-general", "dictator"), ("text", "x")]),
+            vec!["rule-general:error-choice"]
+        );
+        assert_eq!(
+            wrong(&[("quorum-general", "1/3"), ("text", "x")]),
+            vec!["quorum-general:amend-quorum-needs-method"]
+        );
+        assert_eq!(
+            wrong(&[("equity_threshold", "9/1")]),
+            vec!["equity_threshold:error-choice", "text:error-required"]
+        );
+        // A day that is over is refused at the field, before the node is asked.
+        assert_eq!(
+            wrong(&[("text", "x"), ("closes", "2001-01-01")]),
+            vec!["closes:error-closes"]
+        );
+    }
+
+    #[test]
+    fn every_quorum_and_threshold_offered_is_a_fraction_and_every_method_a_rule() {
         for q in QUORUMS.iter().chain(THRESHOLDS) {
             assert!(q.parse::<Fraction>().is_ok(), "{q}");
         }

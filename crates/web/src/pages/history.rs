@@ -16,6 +16,8 @@ use crate::{Visit, Web, see_other};
 
 /// Changes per page.
 const PAGE: usize = 50;
+/// Longest name of a change shown as another node wrote it, in characters.
+const MESSAGE: usize = 80;
 
 /// A field a change wrote that can be restored as it was after it.
 #[derive(Debug)]
@@ -165,7 +167,11 @@ async fn history_page(
             // Names this version knows are said in words; others are shown as written.
             let what =
                 c.l.t_known(&format!("change-{}", e.message.replace(' ', "-")))
-                    .unwrap_or_else(|| e.message.clone());
+                    .unwrap_or_else(|| {
+                        // Another node's own words, quoted and cut.
+                        let said: String = e.message.chars().take(MESSAGE).collect();
+                        c.tw("history-their-words", &[("words", Arg::Text(said))])
+                    });
             let fields: Vec<String> = match &located {
                 Some((collection, id)) => {
                     let whole = format!("{collection}/{id}");
@@ -337,7 +343,10 @@ pub(crate) async fn refused(State(web): State<Web>, visit: Visit) -> Response {
         .rev()
         .map(|r| RefusalRow {
             when: date_time(c.l, model::Timestamp::from_millis(r.at)),
-            peer: format!("{}…", r.peer.get(..16).unwrap_or(&r.peer)),
+            peer: match r.peer.get(..16) {
+                Some(cut) if cut.len() < r.peer.len() => format!("{cut}…"),
+                _ => r.peer.clone(),
+            },
             coalition: r.coalition.clone().unwrap_or_else(|| "–".to_owned()),
             reason: r.reason.clone(),
         })

@@ -107,10 +107,11 @@ struct Sent<'a> {
     leave_error: Option<String>,
 }
 
-/// A list typed with commas, as the node takes it.
+/// A list typed one item per line, as the node takes it (an item may hold commas: "step-free
+/// entrance, quiet room" is one need).
 fn listed(typed: &str) -> Vec<String> {
     typed
-        .split(',')
+        .lines()
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
@@ -183,9 +184,9 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .collect();
     let stands = mine.as_ref().map(|m| ProfileForm {
         name: m.name.clone(),
-        communities: m.communities.join(", "),
-        languages: m.languages.join(", "),
-        accessibility: m.accessibility.join(", "),
+        communities: m.communities.join("\n"),
+        languages: m.languages.join("\n"),
+        accessibility: m.accessibility.join("\n"),
         contact: m.contact.clone(),
         ..ProfileForm::default()
     });
@@ -200,8 +201,10 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             "profile-communities",
             "profile-list-help",
         )
+        .multiline()
         .value(&typed.communities),
         Field::text(&c, "languages", "profile-languages", "profile-list-help")
+            .multiline()
             .value(&typed.languages),
         Field::text(
             &c,
@@ -209,6 +212,7 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             "profile-accessibility",
             "profile-list-help",
         )
+        .multiline()
         .value(&typed.accessibility),
         Field::text(&c, "contact", "profile-contact", "profile-contact-help").value(&typed.contact),
     ];
