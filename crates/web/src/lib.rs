@@ -532,6 +532,9 @@ async fn script() -> Response {
 /// The coalitions whose records change, as server-sent events (`changed`, the coalition's
 /// id), for a signed-in page to refresh what it shows (`assets/live.js`). Bounded: at most
 /// [`MAX_STREAMS`] open; a stream that falls behind skips to the newest.
+/// How often an open live stream checks that its session is still open, when no change comes.
+const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
 async fn events(State(web): State<Web>, visit: Visit) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
     if let Some(r) = visit.unsigned() {
@@ -542,15 +545,25 @@ async fn events(State(web): State<Web>, visit: Visit) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, "no live updates now").into_response();
     };
     let rx = changes.subscribe();
-    let stream = futures::stream::unfold((rx, permit), |(mut rx, permit)| async move {
+    // The stream ends with the session (signed out, or idle too long): checked at each change
+    // and every [`STREAM_CHECK`] between them.
+    let id = visit.session.map(|(id, _)| id).unwrap_or_default();
+    let sessions = web.sessions.clone();
+    let state = (rx, permit, id, sessions);
+    let stream = futures::stream::unfold(state, |(mut rx, permit, id, sessions)| async move {
         loop {
-            match rx.recv().await {
-                Ok(c) => {
+            let next = tokio::time::timeout(STREAM_CHECK, rx.recv()).await;
+            if !sessions.alive(&id) {
+                return None;
+            }
+            match next {
+                Ok(Ok(c)) => {
                     let event = Event::default().event("changed").data(&c);
-                    return Some((Ok::<_, std::convert::Infallible>(event), (rx, permit)));
+                    let state = (rx, permit, id, sessions);
+                    return Some((Ok::<_, std::convert::Infallible>(event), state));
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                Err(_) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
             }
         }
     });

@@ -148,6 +148,15 @@ impl Sessions {
         Some(s.clone())
     }
 
+    /// Whether the session `id` is still open, without keeping it open longer (a page's live
+    /// stream asks this: an open tab alone does not keep a session alive).
+    pub fn alive(&self, id: &str) -> bool {
+        self.lock()
+            .sessions
+            .get(id)
+            .is_some_and(|s| s.last.elapsed() < SESSION_IDLE)
+    }
+
     /// Ends a session.
     pub fn end(&self, id: &str) {
         self.lock().sessions.remove(id);

@@ -489,7 +489,8 @@ async fn a_pledge_is_written_as_people_type_it_and_shown_in_their_numbers() {
     assert!(page.contains("1.234,50"));
     assert!(page.contains("Aportación"));
     let (_, _, page) = ui.get(&format!("/c/{}/pools", ui.coalition), &cookie).await;
-    assert!(page.contains("Legal defense fund") && page.contains("1,234.50 USD"));
+    // The unit is record text: isolated next to the number.
+    assert!(page.contains("Legal defense fund") && page.contains("1,234.50 \u{2068}USD\u{2069}"));
 }
 
 #[tokio::test]
@@ -617,6 +618,17 @@ async fn a_change_is_told_to_an_open_page_as_an_event() {
     let text = String::from_utf8(chunk.to_vec()).unwrap();
     assert!(text.contains("event: changed"), "{text}");
     assert!(text.contains(&format!("data: {coalition}")), "{text}");
+    // Signed out, the stream tells nothing more: it ends at the next change.
+    let id = cookie.split('=').nth(1).unwrap();
+    ui.sessions.end(id);
+    tx.send(coalition.clone()).unwrap();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        use futures::StreamExt;
+        body.next().await
+    })
+    .await
+    .unwrap();
+    assert!(end.is_none(), "the stream ended: {end:?}");
 }
 
 #[tokio::test]

@@ -265,16 +265,92 @@ fn what_another_member_wrote_shows_as_text_on_this_node_s_pages() {
         hostile,
         "--description",
         "<iframe src=//attacker.example></iframe>",
+        "--tag",
+        "<svg onload=alert(3)>",
     ]);
-    eventually(20, "B's issue to reach A", || {
+    // Every other kind of text another member writes: a pool's name, unit and a gift's note,
+    // a proposal's title and text and a block's reason, a meeting's agenda and minutes, and
+    // its own profile.
+    let pool = b.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "<b>Fund</b><script>alert(4)</script>",
+        "--kind",
+        "funds",
+        "--unit",
+        "<img src=x onerror=alert(5)>",
+    ]);
+    b.ok(&[
+        "pool",
+        "pledge",
+        "--coalition",
+        &c,
+        &pool,
+        "25",
+        "--note",
+        "<iframe src=//attacker.example>",
+    ]);
+    let proposal = b.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "<script>alert(6)</script>",
+        "--text",
+        "<img src=x onerror=alert(7)>",
+    ]);
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &proposal,
+        "block",
+        "--reason",
+        "<script>alert(8)</script>",
+    ]);
+    let meeting = b.ok(&[
+        "meeting",
+        "add",
+        "--coalition",
+        &c,
+        "--date",
+        "2026-11-30",
+        "--agenda",
+        "<script>alert(9)</script>",
+        "--minutes",
+        "<img src=x onerror=alert(10)>",
+    ]);
+    b.ok(&[
+        "member",
+        "update",
+        "--coalition",
+        &c,
+        "--community",
+        "<script>alert(11)</script>",
+        "--contact",
+        "<a href=javascript:alert(12)>mail</a>",
+    ]);
+    eventually(20, "B's records to reach A", || {
         let (status, _) = api_call(
+            a.home(),
+            "GET",
+            &format!("/v1/coalitions/{c}/meetings/{meeting}"),
+            None,
+            true,
+        );
+        let (issue_status, _) = api_call(
             a.home(),
             "GET",
             &format!("/v1/coalitions/{c}/issues/{issue}"),
             None,
             true,
         );
-        (status == 200).then_some(())
+        (status == 200 && issue_status == 200).then_some(())
     });
     let link = a.ok(&["ui"]);
     let base = link.split("/sign-in").next().unwrap().to_owned();
@@ -284,12 +360,32 @@ fn what_another_member_wrote_shows_as_text_on_this_node_s_pages() {
         "/".to_owned(),
         format!("/c/{c}/issues"),
         format!("/c/{c}/issues/{issue}"),
+        format!("/c/{c}/issues/{issue}/edit"),
+        format!("/c/{c}/proposals"),
+        format!("/c/{c}/proposals/{proposal}"),
+        format!("/c/{c}/pools"),
+        format!("/c/{c}/pools/{pool}"),
+        format!("/c/{c}/meetings"),
+        format!("/c/{c}/meetings/{meeting}"),
+        format!("/c/{c}/meetings/new"),
+        format!("/c/{c}/members"),
+        format!("/c/{c}/reports"),
+        format!("/c/{c}/history?record={issue}"),
+        format!("/c/{c}/history"),
+        format!("/c/{c}/charter"),
     ] {
         let (status, _, page) = browser.get(&format!("{base}{path}"));
         assert_eq!(status, 200, "{path}");
         // The page's one script is the node's own (live updates); none comes from a record.
         let page = page.replace(r#"<script src="/assets/live.js" defer></script>"#, "");
-        for raw in ["<script", "<img", "<iframe", "<b>"] {
+        for raw in [
+            "<script",
+            "<img",
+            "<iframe",
+            "<b>",
+            "<svg onload",
+            "<a href=javascript",
+        ] {
             assert!(!page.contains(raw), "{path} carries {raw}: {page}");
         }
     }

@@ -92,6 +92,38 @@ pub enum JoinStep {
     Refused,
 }
 
+impl JoinStep {
+    /// Its name, as JSON spells it (`awaiting_admission`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinStep::Waiting => "waiting",
+            JoinStep::Connecting => "connecting",
+            JoinStep::AwaitingAdmission => "awaiting_admission",
+            JoinStep::Receiving => "receiving",
+            JoinStep::Joined => "joined",
+            JoinStep::Refused => "refused",
+        }
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_step_s_name_is_the_one_json_gives() {
+    for step in [
+        JoinStep::Waiting,
+        JoinStep::Connecting,
+        JoinStep::AwaitingAdmission,
+        JoinStep::Receiving,
+        JoinStep::Joined,
+        JoinStep::Refused,
+    ] {
+        assert_eq!(
+            serde_json::to_value(step).ok(),
+            Some(serde_json::Value::from(step.as_str()))
+        );
+    }
+}
+
 impl JoinStage {
     /// A join at `step`, with its words.
     pub fn at(step: JoinStep) -> Self {

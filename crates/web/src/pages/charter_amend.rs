@@ -356,7 +356,7 @@ pub(crate) async fn propose(
             let sent = Sent {
                 form: Some(&f),
                 status: Some(super::status_of(&e)),
-                form_error: Some(e.message),
+                form_error: Some(super::refusal(visit.lang, &e)),
                 errors: Vec::new(),
             };
             amend_page(&web, &visit, &coalition, sent).await

@@ -95,7 +95,7 @@ pub(crate) async fn create(
         Ok(_) => see_other("/", None),
         Err(e) => {
             let status = super::status_of(&e);
-            let form_error = Some(e.message);
+            let form_error = Some(super::refusal(visit.lang, &e));
             page(
                 status,
                 &NewCoalition {

@@ -305,7 +305,7 @@ pub(crate) async fn restore(
                 record: f.record.clone(),
                 ..HistoryParams::default()
             };
-            let refused = Some((super::status_of(&e), e.message));
+            let refused = Some((super::status_of(&e), super::refusal(visit.lang, &e)));
             history_page(&web, &visit, &coalition, &q, refused).await
         }
     }

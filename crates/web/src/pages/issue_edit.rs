@@ -256,7 +256,7 @@ pub(crate) async fn save(
             let sent = (
                 &f,
                 Vec::new(),
-                Some(e.message.clone()),
+                Some(super::refusal(visit.lang, &e)),
                 super::status_of(&e),
             );
             edit_page(&web, &visit, &coalition, &issue, Some(sent)).await

@@ -298,7 +298,7 @@ pub(crate) async fn raise(
             let status = super::status_of(&e);
             let raised = Raised {
                 form: &f,
-                error: Some(e.message),
+                error: Some(super::refusal(visit.lang, &e)),
                 field_errors: Vec::new(),
                 status,
             };
@@ -532,7 +532,7 @@ pub(crate) async fn share(
             let status = super::status_of(&e);
             let shared = Shared {
                 rank: &f.rank,
-                form_error: Some(e.message),
+                form_error: Some(super::refusal(visit.lang, &e)),
                 status: Some(status),
                 ..Shared::default()
             };
@@ -600,7 +600,7 @@ pub(crate) async fn add_evidence(
             let shared = Shared {
                 evidence: Some(&f),
                 status: Some(super::status_of(&e)),
-                evidence_error: Some(e.message),
+                evidence_error: Some(super::refusal(visit.lang, &e)),
                 ..Shared::default()
             };
             issue_page(&web, &visit, &coalition, &issue, shared).await

@@ -120,7 +120,7 @@ pub(crate) async fn invite_create(
                 c,
                 coalition,
                 made: None,
-                form_error: Some(e.message),
+                form_error: Some(super::refusal(visit.lang, &e)),
             },
         ),
     }
@@ -210,7 +210,7 @@ pub(crate) async fn join_start(
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             let status = super::status_of(&e);
-            refused(c, fields, status, e.message)
+            refused(c, fields, status, super::refusal(visit.lang, &e))
         }
     }
 }
@@ -253,17 +253,7 @@ pub(crate) async fn join_progress(
         Ok(_) => return super::node_error(&visit, &unexpected()),
         Err(e) => return super::node_error(&visit, &e),
     };
-    let step_id = format!(
-        "join-step-{}",
-        match stage.step {
-            JoinStep::Waiting => "waiting",
-            JoinStep::Connecting => "connecting",
-            JoinStep::AwaitingAdmission => "awaiting_admission",
-            JoinStep::Receiving => "receiving",
-            JoinStep::Joined => "joined",
-            JoinStep::Refused => "refused",
-        }
-    );
+    let step_id = format!("join-step-{}", stage.step.as_str());
     let step = c.tw(
         &step_id,
         &[(

@@ -341,7 +341,16 @@ pub(crate) async fn create(
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             let status = super::status_of(&e);
-            form_page(&web, &visit, &coalition, &f, None, Some(e.message), status).await
+            form_page(
+                &web,
+                &visit,
+                &coalition,
+                &f,
+                None,
+                Some(super::refusal(visit.lang, &e)),
+                status,
+            )
+            .await
         }
     }
 }

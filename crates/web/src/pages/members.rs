@@ -325,7 +325,7 @@ pub(crate) async fn save_profile(
             let sent = Sent {
                 profile: Some(&f),
                 status: Some(super::status_of(&e)),
-                profile_error: Some(e.message),
+                profile_error: Some(super::refusal(visit.lang, &e)),
                 ..Sent::default()
             };
             members_page(&web, &visit, &coalition, sent).await
@@ -386,7 +386,7 @@ pub(crate) async fn propose_removal(
                 } else {
                     Vec::new()
                 },
-                removal_error: Some(e.message),
+                removal_error: Some(super::refusal(visit.lang, &e)),
                 ..Sent::default()
             };
             members_page(&web, &visit, &coalition, sent).await
@@ -420,7 +420,7 @@ pub(crate) async fn leave(
         Err(e) => {
             let sent = Sent {
                 status: Some(super::status_of(&e)),
-                leave_error: Some(e.message),
+                leave_error: Some(super::refusal(visit.lang, &e)),
                 ..Sent::default()
             };
             members_page(&web, &visit, &coalition, sent).await

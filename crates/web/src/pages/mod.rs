@@ -201,6 +201,20 @@ pub(crate) fn csrf_refused(v: &Visit) -> Response {
 }
 
 /// What the node answered, as a page.
+/// What the node said when it refused a form, in the page's language: a sentence of the
+/// catalog by the kind of refusal, then the node's own explanation (in English).
+pub(crate) fn refusal(l: crate::i18n::Lang, e: &OpError) -> String {
+    let kind = match e.code {
+        ErrorCode::NotFound => "refusal-not-found",
+        ErrorCode::Invalid | ErrorCode::BadRequest | ErrorCode::TooLarge => "refusal-invalid",
+        ErrorCode::Forbidden => "refusal-forbidden",
+        ErrorCode::Conflict => "refusal-conflict",
+        ErrorCode::NotArrived => "refusal-not-arrived",
+        _ => "refusal-other",
+    };
+    l.t_with(kind, &[("message", Arg::Text(e.message.clone()))])
+}
+
 pub(crate) fn node_error(v: &Visit, e: &OpError) -> Response {
     let c = v.chrome("none");
     let status = status_of(e);

@@ -10,7 +10,7 @@ use commands::ops::{ErrorCode, Reply, Request};
 use model::{EntryKind, PoolKind};
 
 use super::{Chrome, CoalitionNav, Field, page, unexpected};
-use crate::i18n::{Arg, date_time, number};
+use crate::i18n::{Arg, date_time, isolated, number};
 use crate::{Visit, Web, see_other};
 
 /// Ledger entries on a page.
@@ -68,7 +68,8 @@ pub(crate) async fn list(
         Ok(_) => return super::node_error(&visit, &unexpected()),
         Err(e) => return super::node_error(&visit, &e),
     };
-    let unit = |amount: &str, unit: &str| format!("{} {unit}", number(c.l, amount));
+    // The unit is record text: isolated, so that a right-to-left one cannot reorder the number.
+    let unit = |amount: &str, unit: &str| format!("{} {}", number(c.l, amount), isolated(unit));
     let rows = pools
         .iter()
         .map(|p| PoolRow {
@@ -377,7 +378,7 @@ pub(crate) async fn give(
                 form: Some(&f),
                 amount_error: (e.code == ErrorCode::Invalid && e.message.contains("amount"))
                     .then(|| l.t("error-amount")),
-                form_error: Some(e.message),
+                form_error: Some(super::refusal(visit.lang, &e)),
                 status: Some(status),
                 ..Given::default()
             };
@@ -444,7 +445,7 @@ pub(crate) async fn request(
             let given = Given {
                 request: Some(&f),
                 status: Some(super::status_of(&e)),
-                request_error: Some(e.message),
+                request_error: Some(super::refusal(visit.lang, &e)),
                 request_errors,
                 ..Given::default()
             };

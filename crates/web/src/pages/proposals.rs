@@ -484,7 +484,7 @@ pub(crate) async fn take_position(
         Err(e) => {
             let voted = Voted {
                 form: Some(&f),
-                form_error: Some(e.message.clone()),
+                form_error: Some(super::refusal(visit.lang, &e)),
                 status: Some(super::status_of(&e)),
                 ..Voted::default()
             };
