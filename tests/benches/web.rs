@@ -138,6 +138,19 @@ fn main() {
             ],
         ),
         (
+            "history of an issue",
+            format!("/c/{c}/history?record={issue}"),
+            vec![
+                Request::CoalitionList,
+                Request::History {
+                    coalition: c.clone(),
+                    query: commands::ops::audit::HistoryQuery {
+                        record: Some(issue.clone()),
+                    },
+                },
+            ],
+        ),
+        (
             "reports",
             format!("/c/{c}/reports"),
             vec![
