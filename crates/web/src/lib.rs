@@ -105,6 +105,15 @@ impl Web {
             .map_err(|_| gone())?;
         rx.await.map_err(|_| gone())?
     }
+
+    /// The node's answer to `req`, of the kind the caller expects (each kind of
+    /// [`Reply`] converts with `TryFrom`); an answer of another kind is an internal error.
+    pub(crate) async fn ask_for<T: TryFrom<Reply>>(
+        &self,
+        req: commands::ops::Request,
+    ) -> Result<T, OpError> {
+        T::try_from(self.ask(req).await?).map_err(|_| pages::unexpected())
+    }
 }
 
 /// The `Host` header values a UI served at `addr` accepts: the address itself, and
@@ -529,12 +538,12 @@ async fn script() -> Response {
         .into_response()
 }
 
-/// The coalitions whose records change, as server-sent events (`changed`, the coalition's
-/// id), for a signed-in page to refresh what it shows (`assets/live.js`). Bounded: at most
-/// [`MAX_STREAMS`] open; a stream that falls behind skips to the newest.
 /// How often an open live stream checks that its session is still open, when no change comes.
 const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// The coalitions whose records change, as server-sent events (`changed`, the coalition's
+/// id), for a signed-in page to refresh what it shows (`assets/live.js`). Bounded: at most
+/// [`MAX_STREAMS`] open; a stream that falls behind skips to the newest.
 async fn events(State(web): State<Web>, visit: Visit) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
     if let Some(r) = visit.unsigned() {

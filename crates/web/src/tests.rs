@@ -961,18 +961,37 @@ async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
         page.contains("\u{2068}Step-free entrance, quiet room\u{2069}"),
         "{page}"
     );
+    // A removal with no member chosen and a closing day that is over: each said at its field.
+    let (status, _, page) = ui
+        .post(
+            &format!("/c/{}/removals", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("reason", "Inactive"),
+                ("closes", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"closes-error\"") && page.contains("Inactive"),
+        "{page}"
+    );
     let leave = format!("/c/{}/leave", ui.coalition);
     let (status, _, page) = ui.post(&leave, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Tick the box"), "{page}");
-    let (status, _, _) = ui
+    let (status, _, page) = ui
         .post(&leave, &cookie, &[("csrf", &csrf), ("confirm", "yes")])
         .await;
-    // The founder alone cannot leave its coalition empty, or it leaves: either way the
-    // node decides and the page says so.
+    // The founder alone cannot leave its coalition empty: the node refuses, and the page
+    // says so in its language, with the node's reason.
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(
-        status == StatusCode::SEE_OTHER || status.is_client_error(),
-        "{status}"
+        page.contains("The coalition&#39;s rules do not let your organization do this")
+            && page.contains("only member"),
+        "{page}"
     );
 }
 

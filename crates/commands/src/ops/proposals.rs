@@ -77,9 +77,9 @@ pub struct ProposalQuery {
     pub kind: Option<String>,
     /// Only the open proposals this organization may still take a position on and has not,
     /// soonest closing first (those open until decided last). `total` is then at most that
-    /// many: it counts the proposals not closed and not answered by this organization, some
-    /// of which are left out of the pages (decided already, not open to this organization,
-    /// or not readable); at most 200 of those are read past `offset` for one page, and an
+    /// many: it counts the proposals not closed, open to this organization and not answered
+    /// by it, some of which are left out of the pages (decided already, or not readable); at
+    /// most 200 of them are read for one page, those skipped for `offset` included, and an
     /// organization that is not a member gets an empty page.
     #[serde(default)]
     pub waiting: bool,
@@ -390,7 +390,7 @@ pub(crate) fn list_limited(
     })
 }
 
-/// Most proposals [`waiting`] reads past the offset for one page.
+/// Most proposals [`waiting`] reads for one page, those it skips for the offset included.
 const WAITING_READ: usize = 200;
 
 /// The page of [`list`] for [`ProposalQuery::waiting`]: the proposals not closed and not
@@ -422,27 +422,24 @@ fn waiting(
         .filter(|(_, h)| {
             kind.is_none_or(|k| h.kind == k)
                 && h.closes_at.is_none_or(|t| t > now)
+                && h.electorate.contains(&me)
                 && !h.positions.contains_key(&me)
         })
         .collect();
     candidates.sort_by_key(|(id, h)| (h.closes_at.is_none(), h.closes_at, h.created_at, *id));
     let (mut found, mut page, mut next) = (0usize, Vec::new(), None);
-    // Past the page's offset, at most this many are read: a page's cost stays bounded
-    // however many decided-early proposals the headers cannot tell from open ones.
+    // At most this many are read for one page, those skipped for the offset included: a
+    // page's cost stays bounded whatever offset is asked and however many decided-early
+    // proposals the headers cannot tell from open ones.
     let mut budget = WAITING_READ;
     for (id, _) in &candidates {
-        if found >= offset {
-            if budget == 0 {
-                break;
-            }
-            budget -= 1;
+        if budget == 0 {
+            break;
         }
+        budget -= 1;
         let Some(p) = super::alone(c, r.proposal(c, id))? else {
             continue;
         };
-        if !p.electorate.contains(&me) || p.positions.contains_key(&me) {
-            continue;
-        }
         let v = view(p, now);
         if v.outcome != Outcome::Open {
             continue;
@@ -588,6 +585,8 @@ mod tests {
             waiting(&mut r, 0, 2),
             (vec![sooner.clone(), later.clone()], Some(2), 3)
         );
+        // An offset past them all reads no more than there are, and finds none.
+        assert_eq!(waiting(&mut r, 1_000_000, 2), (vec![], None, 3));
         assert_eq!(waiting(&mut r, 2, 2), (vec![open_ended.clone()], None, 3));
         assert_eq!(waiting(&mut r, 0, 10).0, vec![sooner, later, open_ended]);
     }

@@ -656,3 +656,5 @@ refusal-forbidden = The coalition's rules do not let your organization do this: 
 refusal-conflict = This cannot be done as things stand: { $message }
 refusal-not-arrived = This coalition has not arrived from the other members' nodes yet: { $message }
 refusal-other = The node could not do this: { $message }
+refused-showing = Refusals { $from } to { $to } of { $total }
+error-amount-exceeds = More than the pool holds now: ask for no more than its balance.

@@ -662,3 +662,5 @@ refusal-forbidden = Las reglas de la coalición no permiten esto a su organizaci
 refusal-conflict = Esto no se puede hacer tal como están las cosas (su explicación, en inglés): { $message }
 refusal-not-arrived = Esta coalición todavía no ha llegado de los nodos de los demás miembros (su explicación, en inglés): { $message }
 refusal-other = El nodo no pudo hacerlo (su explicación, en inglés): { $message }
+refused-showing = Rechazos { $from } a { $to } de { $total }
+error-amount-exceeds = Más de lo que tiene ahora el fondo: pida como mucho su saldo.

@@ -3,8 +3,6 @@
 //! charter's rule for amendments; once it passes it becomes the charter's next version.
 //! What is left as it is stays as it is: a rule's quorum too, unless another is chosen.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,8 +12,7 @@ use commands::ops::{Reply, Request};
 use model::RuleKind;
 use model::schema::Rules;
 
-use super::issue_edit::Choice;
-use super::{Chrome, Field, page, unexpected};
+use super::{Choice, Chrome, Field, page, unexpected};
 use crate::i18n::Arg;
 use crate::{Visit, Web, see_other};
 
@@ -63,24 +60,89 @@ type Wrong = (String, &'static str);
 /// The form as sent (every field by name), and what was wrong.
 #[derive(Default)]
 struct Sent<'a> {
-    form: Option<&'a HashMap<String, String>>,
+    form: Option<&'a AmendForm>,
     form_error: Option<String>,
     errors: Vec<Wrong>,
     status: Option<StatusCode>,
 }
 
 /// What was typed in `name`, or nothing.
-fn typed<'a>(form: Option<&'a HashMap<String, String>>, name: &str) -> &'a str {
-    form.and_then(|f| f.get(name)).map_or("", String::as_str)
+fn typed<'a>(form: Option<&'a AmendForm>, name: &str) -> &'a str {
+    form.map_or("", |f| f.get(name))
 }
 
-/// `text`'s lines that are not blank, trimmed.
-fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// What the form sends: a field per part of the charter, and a method and a quorum per kind
+/// of decision (a fixed set: nothing else a visitor sends is kept).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct AmendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    frame: String,
+    #[serde(default)]
+    values: String,
+    #[serde(default)]
+    commitments: String,
+    #[serde(default)]
+    equity_threshold: String,
+    #[serde(default)]
+    closes: String,
+    #[serde(default, rename = "rule-amendment")]
+    rule_amendment: String,
+    #[serde(default, rename = "quorum-amendment")]
+    quorum_amendment: String,
+    #[serde(default, rename = "rule-admission")]
+    rule_admission: String,
+    #[serde(default, rename = "quorum-admission")]
+    quorum_admission: String,
+    #[serde(default, rename = "rule-membership")]
+    rule_membership: String,
+    #[serde(default, rename = "quorum-membership")]
+    quorum_membership: String,
+    #[serde(default, rename = "rule-allocation")]
+    rule_allocation: String,
+    #[serde(default, rename = "quorum-allocation")]
+    quorum_allocation: String,
+    #[serde(default, rename = "rule-public-statement")]
+    rule_public_statement: String,
+    #[serde(default, rename = "quorum-public-statement")]
+    quorum_public_statement: String,
+    #[serde(default, rename = "rule-general")]
+    rule_general: String,
+    #[serde(default, rename = "quorum-general")]
+    quorum_general: String,
+}
+
+impl AmendForm {
+    /// The field named `name` in the form (as the template names it), or nothing.
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "title" => &self.title,
+            "text" => &self.text,
+            "frame" => &self.frame,
+            "values" => &self.values,
+            "commitments" => &self.commitments,
+            "equity_threshold" => &self.equity_threshold,
+            "closes" => &self.closes,
+            "rule-amendment" => &self.rule_amendment,
+            "quorum-amendment" => &self.quorum_amendment,
+            "rule-admission" => &self.rule_admission,
+            "quorum-admission" => &self.quorum_admission,
+            "rule-membership" => &self.rule_membership,
+            "quorum-membership" => &self.quorum_membership,
+            "rule-allocation" => &self.rule_allocation,
+            "quorum-allocation" => &self.quorum_allocation,
+            "rule-public-statement" => &self.rule_public_statement,
+            "quorum-public-statement" => &self.quorum_public_statement,
+            "rule-general" => &self.rule_general,
+            "quorum-general" => &self.quorum_general,
+            _ => "",
+        }
+    }
 }
 
 /// A method spelled as the node spells it, in words.
@@ -105,14 +167,17 @@ async fn rules_in_force(web: &Web, coalition: &str) -> Result<Rules, commands::o
     }
 }
 
-async fn amend_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>) -> Response {
+/// The form, with the rules in force `now_rules` (what "keep" keeps) and what was sent.
+async fn amend_page(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    now_rules: &Rules,
+    sent: Sent<'_>,
+) -> Response {
     let c = visit.chrome("charter");
     let summary = match super::coalition(web, coalition).await {
         Ok(s) => s,
-        Err(e) => return super::node_error(visit, &e),
-    };
-    let now_rules = match rules_in_force(web, coalition).await {
-        Ok(r) => r,
         Err(e) => return super::node_error(visit, &e),
     };
     let form = sent.form;
@@ -225,22 +290,17 @@ pub(crate) async fn form(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    amend_page(&web, &visit, &coalition, Sent::default()).await
-}
-
-/// Now, as the node counts time.
-fn now() -> model::Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    model::Timestamp::from_millis(ms)
+    match rules_in_force(&web, &coalition).await {
+        Ok(rules) => amend_page(&web, &visit, &coalition, &rules, Sent::default()).await,
+        Err(e) => super::node_error(&visit, &e),
+    }
 }
 
 /// The amendment the form asks for, or each field that is wrong with why. A rule changes
 /// only where a method was chosen, spelled with its quorum (the one chosen, else the one it
 /// has in `in_force`); a quorum without a method, or a choice not offered, is refused.
 fn amendment(
-    f: &HashMap<String, String>,
+    f: &AmendForm,
     in_force: &Rules,
     now: model::Timestamp,
 ) -> Result<AmendmentRequest, Vec<Wrong>> {
@@ -295,8 +355,8 @@ fn amendment(
     }
     Ok(AmendmentRequest {
         frame: Some(get("frame")).filter(|t| !t.is_empty()),
-        add_values: lines(&get("values")),
-        add_commitments: lines(&get("commitments")),
+        add_values: super::lines_of(&get("values")),
+        add_commitments: super::lines_of(&get("commitments")),
         rules,
         equity_threshold: Some(threshold).filter(|t| !t.is_empty()),
         title: Some(get("title")).filter(|t| !t.is_empty()),
@@ -311,10 +371,9 @@ pub(crate) async fn propose(
     State(web): State<Web>,
     visit: Visit,
     Path(coalition): Path<String>,
-    axum::Form(f): axum::Form<HashMap<String, String>>,
+    axum::Form(f): axum::Form<AmendForm>,
 ) -> Response {
-    let csrf = f.get("csrf").cloned().unwrap_or_default();
-    if let Some(r) = visit.refuse_post(&csrf) {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
         return r;
     }
     let l = visit.lang;
@@ -328,16 +387,16 @@ pub(crate) async fn propose(
         errors,
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let body = match amendment(&f, &in_force, now()) {
+    let body = match amendment(&f, &in_force, super::now()) {
         Ok(b) => b,
         Err(wrong) => {
             let sent = refused(l.t("error-form"), wrong);
-            return amend_page(&web, &visit, &coalition, sent).await;
+            return amend_page(&web, &visit, &coalition, &in_force, sent).await;
         }
     };
     if body.changes_nothing() {
         let sent = refused(l.t("amend-nothing"), Vec::new());
-        return amend_page(&web, &visit, &coalition, sent).await;
+        return amend_page(&web, &visit, &coalition, &in_force, sent).await;
     }
     let req = Request::CharterAmend {
         coalition: coalition.clone(),
@@ -359,7 +418,7 @@ pub(crate) async fn propose(
                 form_error: Some(super::refusal(visit.lang, &e)),
                 errors: Vec::new(),
             };
-            amend_page(&web, &visit, &coalition, sent).await
+            amend_page(&web, &visit, &coalition, &in_force, sent).await
         }
     }
 }
@@ -369,11 +428,21 @@ mod tests {
     use super::*;
     use model::Fraction;
 
-    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+    fn form(pairs: &[(&str, &str)]) -> AmendForm {
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(pairs).unwrap()).unwrap()
+    }
+
+    /// Every kind of decision has its method and quorum in the form.
+    #[test]
+    fn every_kind_of_decision_is_a_field_of_the_form() {
+        for k in RuleKind::ALL {
+            let (m, q) = (
+                format!("rule-{}", k.as_str()),
+                format!("quorum-{}", k.as_str()),
+            );
+            let f = form(&[(m.as_str(), "consent"), (q.as_str(), "2/3")]);
+            assert_eq!((f.get(&m), f.get(&q)), ("consent", "2/3"), "{k:?}");
+        }
     }
 
     fn at() -> model::Timestamp {

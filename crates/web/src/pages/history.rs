@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use commands::ops::Request;
 use commands::ops::audit::{HistoryQuery, RestoreRequest};
-use commands::ops::{Reply, Request};
 
-use super::{Chrome, CoalitionNav, page, unexpected};
+use super::{Chrome, CoalitionNav, page};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -88,8 +88,8 @@ async fn history_page(
         Err(e) => return super::node_error(visit, &e),
     };
     let record = q.record.trim().to_owned();
-    let history = match web
-        .ask(Request::History {
+    let history: commands::ops::audit::HistoryView = match web
+        .ask_for(Request::History {
             coalition: coalition.to_owned(),
             query: HistoryQuery {
                 record: Some(record.clone()).filter(|r| !r.is_empty()),
@@ -97,8 +97,7 @@ async fn history_page(
         })
         .await
     {
-        Ok(Reply::History(h)) => h,
-        Ok(_) => return super::node_error(visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(visit, &e),
     };
     // The record's collection and whole id, from the fields the changes wrote.
@@ -325,31 +324,78 @@ pub(crate) struct RefusalRow {
 struct RefusedPage {
     c: Chrome,
     rows: Vec<RefusalRow>,
+    showing: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
-/// What this node refused from peers, newest first.
-pub(crate) async fn refused(State(web): State<Web>, visit: Visit) -> Response {
+/// Longest reason shown, in characters (a peer chooses much of it; the log keeps up to 4 KB).
+const REASON: usize = 300;
+
+/// Which page of the refusals.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RefusedParams {
+    #[serde(default)]
+    offset: usize,
+}
+
+/// What this node refused from peers, newest first, a page at a time.
+pub(crate) async fn refused(
+    State(web): State<Web>,
+    visit: Visit,
+    Query(q): Query<RefusedParams>,
+) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
     }
     let c = visit.chrome("refused");
-    let list = match web.ask(Request::Refused).await {
-        Ok(Reply::Refused(l)) => l,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
+    let list: Vec<commands::ops::audit::Refusal> = match web.ask_for(Request::Refused).await {
+        Ok(v) => v,
         Err(e) => return super::node_error(&visit, &e),
     };
-    let rows = list
+    let total = list.len();
+    let offset = q.offset.min(total);
+    let rows: Vec<RefusalRow> = list
         .iter()
         .rev()
-        .map(|r| RefusalRow {
-            when: date_time(c.l, model::Timestamp::from_millis(r.at)),
-            peer: match r.peer.get(..16) {
-                Some(cut) if cut.len() < r.peer.len() => format!("{cut}…"),
-                _ => r.peer.clone(),
-            },
-            coalition: r.coalition.clone().unwrap_or_else(|| "–".to_owned()),
-            reason: r.reason.clone(),
+        .skip(offset)
+        .take(PAGE)
+        .map(|r| {
+            let mut reason: String = r.reason.chars().take(REASON).collect();
+            if reason.len() < r.reason.len() {
+                reason.push('…');
+            }
+            RefusalRow {
+                when: date_time(c.l, model::Timestamp::from_millis(r.at)),
+                peer: match r.peer.get(..16) {
+                    Some(cut) if cut.len() < r.peer.len() => format!("{cut}…"),
+                    _ => r.peer.clone(),
+                },
+                coalition: r.coalition.clone().unwrap_or_else(|| "–".to_owned()),
+                reason,
+            }
         })
         .collect();
-    page(StatusCode::OK, &RefusedPage { rows, c })
+    let (showing, previous, next) = super::pager(
+        &c,
+        "refused-showing",
+        |o| super::page_link("/refused", &[], o),
+        super::Window {
+            offset,
+            shown: rows.len(),
+            total,
+            next: (offset + rows.len() < total).then_some(offset + PAGE),
+            page_size: PAGE,
+        },
+    );
+    page(
+        StatusCode::OK,
+        &RefusedPage {
+            rows,
+            showing,
+            previous,
+            next,
+            c,
+        },
+    )
 }

@@ -11,7 +11,7 @@ use commands::ops::members::MemberQuery;
 use commands::ops::{Reply, Request};
 use model::IssueStatus;
 
-use super::{Chrome, Field, page, unexpected};
+use super::{Choice, Chrome, Field, page, unexpected};
 use crate::i18n::Arg;
 use crate::{Visit, Web, see_other};
 
@@ -47,14 +47,6 @@ fn changed(now: &str, was: &str) -> Option<String> {
     (now.trim() != was.trim()).then(|| now.trim().to_owned())
 }
 
-/// A choice of a select: its value, its label, whether chosen.
-#[derive(Debug)]
-pub(crate) struct Choice {
-    pub(crate) value: String,
-    pub(crate) label: String,
-    pub(crate) selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "issue_edit.html")]
 struct EditPage {
@@ -88,26 +80,24 @@ async fn edit_page(
     sent: Option<Sent<'_>>,
 ) -> Response {
     let c = visit.chrome("issues");
-    let detail = match web
-        .ask(Request::IssueShow {
+    let detail: Box<commands::ops::issues::IssueDetail> = match web
+        .ask_for(Request::IssueShow {
             coalition: coalition.to_owned(),
             issue: issue.to_owned(),
         })
         .await
     {
-        Ok(Reply::Issue(d)) => d,
-        Ok(_) => return super::node_error(visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(visit, &e),
     };
-    let members = match web
-        .ask(Request::MemberList {
+    let members: Vec<commands::ops::members::MemberEntry> = match web
+        .ask_for(Request::MemberList {
             coalition: coalition.to_owned(),
             query: MemberQuery { all: false },
         })
         .await
     {
-        Ok(Reply::Members(m)) => m,
-        Ok(_) => return super::node_error(visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(visit, &e),
     };
     let i = &detail.issue;

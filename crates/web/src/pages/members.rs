@@ -11,8 +11,7 @@ use axum::response::Response;
 use commands::ops::members::{MemberQuery, ProfileRequest, RemovalRequest};
 use commands::ops::{Reply, Request};
 
-use super::issue_edit::Choice;
-use super::{Chrome, CoalitionNav, Field, joined, page, unexpected};
+use super::{Choice, Chrome, CoalitionNav, Field, joined, page, unexpected};
 use crate::i18n::{Arg, date_time};
 use crate::{Visit, Web, see_other};
 
@@ -107,26 +106,6 @@ struct Sent<'a> {
     leave_error: Option<String>,
 }
 
-/// A list typed one item per line, as the node takes it (an item may hold commas: "step-free
-/// entrance, quiet room" is one need).
-fn listed(typed: &str) -> Vec<String> {
-    typed
-        .lines()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Puts each error next to its field.
-fn tie(fields: &mut [Field], errors: Vec<(&'static str, String)>) {
-    for (name, e) in errors {
-        if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
-            f.error = Some(e);
-        }
-    }
-}
-
 /// The coalition's members, former ones included.
 pub(crate) async fn list(
     State(web): State<Web>,
@@ -216,7 +195,7 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .value(&typed.accessibility),
         Field::text(&c, "contact", "profile-contact", "profile-contact-help").value(&typed.contact),
     ];
-    tie(&mut profile, sent.profile_errors);
+    super::tie(&mut profile, sent.profile_errors);
     let removal_typed = sent.removal.cloned().unwrap_or_default();
     let mut removal = vec![
         Field::text(&c, "reason", "removal-reason", "removal-reason-help")
@@ -230,7 +209,7 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .iter()
         .find(|(name, _)| *name == "member")
         .map(|(_, e)| e.clone());
-    tie(&mut removal, sent.removal_errors);
+    super::tie(&mut removal, sent.removal_errors);
     let (mut current, mut former) = (Vec::new(), Vec::new());
     for e in entries {
         let m = &e.member;
@@ -313,9 +292,9 @@ pub(crate) async fn save_profile(
         coalition: coalition.clone(),
         body: ProfileRequest {
             name: Some(f.name.trim().to_owned()),
-            communities: Some(listed(&f.communities)),
-            languages: Some(listed(&f.languages)),
-            accessibility: Some(listed(&f.accessibility)),
+            communities: Some(super::lines_of(&f.communities)),
+            languages: Some(super::lines_of(&f.languages)),
+            accessibility: Some(super::lines_of(&f.accessibility)),
             contact: Some(f.contact.trim().to_owned()),
         },
     };
@@ -345,14 +324,19 @@ pub(crate) async fn propose_removal(
         return r;
     }
     let l = visit.lang;
-    if f.reason.trim().is_empty() || f.member.is_empty() {
-        let mut errors = Vec::new();
-        if f.member.is_empty() {
-            errors.push(("member", l.t("removal-member-missing")));
-        }
-        if f.reason.trim().is_empty() {
-            errors.push(("reason", l.t("error-required")));
-        }
+    let closes = f.closes.trim();
+    let mut errors = Vec::new();
+    if f.member.is_empty() {
+        errors.push(("member", l.t("removal-member-missing")));
+    }
+    if f.reason.trim().is_empty() {
+        errors.push(("reason", l.t("error-required")));
+    }
+    // Checked as the node will check it, so that a day that is over is said at its field.
+    if !closes.is_empty() && commands::closing_time(closes, super::now()).is_err() {
+        errors.push(("closes", l.t("error-closes")));
+    }
+    if !errors.is_empty() {
         let sent = Sent {
             removal: Some(&f),
             removal_error: Some(l.t("error-form")),
@@ -377,15 +361,9 @@ pub(crate) async fn propose_removal(
         ),
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
-            let closes_wrong = e.message.contains("closing time");
             let sent = Sent {
                 removal: Some(&f),
                 status: Some(super::status_of(&e)),
-                removal_errors: if closes_wrong {
-                    vec![("closes", l.t("error-closes"))]
-                } else {
-                    Vec::new()
-                },
                 removal_error: Some(super::refusal(visit.lang, &e)),
                 ..Sent::default()
             };

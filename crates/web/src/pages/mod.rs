@@ -200,7 +200,6 @@ pub(crate) fn csrf_refused(v: &Visit) -> Response {
     problem(&c, StatusCode::FORBIDDEN, c.t("error-csrf"), None)
 }
 
-/// What the node answered, as a page.
 /// What the node said when it refused a form, in the page's language: a sentence of the
 /// catalog by the kind of refusal, then the node's own explanation (in English).
 pub(crate) fn refusal(l: crate::i18n::Lang, e: &OpError) -> String {
@@ -215,6 +214,7 @@ pub(crate) fn refusal(l: crate::i18n::Lang, e: &OpError) -> String {
     l.t_with(kind, &[("message", Arg::Text(e.message.clone()))])
 }
 
+/// What the node answered, as a page.
 pub(crate) fn node_error(v: &Visit, e: &OpError) -> Response {
     let c = v.chrome("none");
     let status = status_of(e);
@@ -315,12 +315,45 @@ pub(crate) fn status_of(e: &OpError) -> StatusCode {
     StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-/// Today (UTC), as the node writes days.
-pub(crate) fn today() -> model::Day {
-    let now = std::time::SystemTime::now()
+/// Now, as the node counts time.
+pub(crate) fn now() -> model::Timestamp {
+    let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    model::Day::of(model::Timestamp::from_millis(now))
+    model::Timestamp::from_millis(ms)
+}
+
+/// Today (UTC), as the node writes days.
+pub(crate) fn today() -> model::Day {
+    model::Day::of(now())
+}
+
+/// A list typed one item per line, as the node takes it: each line trimmed, blank ones left
+/// out (an item may hold commas: "step-free entrance, quiet room" is one need).
+pub(crate) fn lines_of(typed: &str) -> Vec<String> {
+    typed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Puts each error next to the field it names.
+pub(crate) fn tie(fields: &mut [Field], errors: Vec<(&'static str, String)>) {
+    for (name, e) in errors {
+        if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+            f.error = Some(e);
+        }
+    }
+}
+
+/// A choice of a select: its value, its label, whether chosen.
+#[derive(Debug)]
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
 /// Where a page falls in a listing.

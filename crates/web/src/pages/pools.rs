@@ -438,7 +438,7 @@ pub(crate) async fn request(
         Err(e) => {
             // A conflict here is the pool holding less than asked: said at the amount too.
             let request_errors = if e.code == ErrorCode::Conflict {
-                vec![("amount", e.message.clone())]
+                vec![("amount", l.t("error-amount-exceeds"))]
             } else {
                 Vec::new()
             };

@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::{Reply, Request};
+use commands::ops::Request;
 
-use super::{Chrome, CoalitionNav, page, unexpected};
+use super::{Chrome, CoalitionNav, page};
 use crate::i18n::{Arg, isolated, number};
 use crate::{Visit, Web};
 
@@ -52,8 +52,8 @@ pub(crate) struct Chart {
 type Drawn = (String, String, f64, &'static str);
 
 impl Chart {
-    /// A chart of `bars`.
-    fn new(id: String, title: String, desc: String, bars: Vec<Drawn>) -> Self {
+    /// A chart of `bars`, its table named `table_label`.
+    fn new(id: String, title: String, desc: String, table_label: String, bars: Vec<Drawn>) -> Self {
         let height = 8 + 56 * bars.len() as u64;
         let bars = bars
             .into_iter()
@@ -74,7 +74,7 @@ impl Chart {
             desc,
             bars,
             height,
-            table_label: String::new(),
+            table_label,
         }
     }
 }
@@ -156,11 +156,6 @@ struct Reports {
     power_rows: Vec<PowerRow>,
 }
 
-/// Asks the node for one report.
-async fn report(web: &Web, request: Request) -> Result<Reply, commands::ops::OpError> {
-    web.ask(request).await
-}
-
 /// The coalition's reports.
 pub(crate) async fn show(
     State(web): State<Web>,
@@ -175,40 +170,31 @@ pub(crate) async fn show(
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
     };
-    let overlap = match report(
-        &web,
-        Request::ReportOverlap {
+    let overlap: Box<commands::ops::reports::OverlapView> = match web
+        .ask_for(Request::ReportOverlap {
             coalition: coalition.clone(),
-        },
-    )
-    .await
+        })
+        .await
     {
-        Ok(Reply::Overlap(o)) => o,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(&visit, &e),
     };
-    let equity = match report(
-        &web,
-        Request::ReportEquity {
+    let equity: Box<commands::ops::reports::EquityView> = match web
+        .ask_for(Request::ReportEquity {
             coalition: coalition.clone(),
-        },
-    )
-    .await
+        })
+        .await
     {
-        Ok(Reply::Equity(e)) => e,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(&visit, &e),
     };
-    let power = match report(
-        &web,
-        Request::ReportPower {
+    let power: Box<commands::ops::reports::PowerView> = match web
+        .ask_for(Request::ReportPower {
             coalition: coalition.clone(),
-        },
-    )
-    .await
+        })
+        .await
     {
-        Ok(Reply::Power(p)) => p,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Ok(v) => v,
         Err(e) => return super::node_error(&visit, &e),
     };
 
@@ -240,8 +226,13 @@ pub(crate) async fn show(
         ),
         None => c.t("report-overlap-none"),
     };
-    let mut overlap_chart = Chart::new("overlap".into(), c.t("report-overlap-title"), desc, bars);
-    overlap_chart.table_label = c.t("report-overlap-table");
+    let overlap_chart = Chart::new(
+        "overlap".into(),
+        c.t("report-overlap-title"),
+        desc,
+        c.t("report-overlap-table"),
+        bars,
+    );
     let overlap_rows = issues
         .iter()
         .take(TABLED)
@@ -329,18 +320,13 @@ pub(crate) async fn show(
                     ],
                 )
             };
-            let mut chart = Chart::new(
+            let pool = [("pool", Arg::Text(p.name.clone()))];
+            let chart = Chart::new(
                 format!("equity-{i}"),
-                c.tw(
-                    "report-equity-title",
-                    &[("pool", Arg::Text(p.name.clone()))],
-                ),
+                c.tw("report-equity-title", &pool),
                 desc,
+                c.tw("report-equity-table", &pool),
                 bars,
-            );
-            chart.table_label = c.tw(
-                "report-equity-table",
-                &[("pool", Arg::Text(p.name.clone()))],
             );
             let amount = |a: &str| format!("{} {}", number(c.l, a), isolated(&p.unit));
             PoolEquity {
@@ -392,8 +378,13 @@ pub(crate) async fn show(
             ],
         )
     };
-    let mut power_chart = Chart::new("power".into(), c.t("report-power-title"), desc, bars);
-    power_chart.table_label = c.t("report-power-table");
+    let power_chart = Chart::new(
+        "power".into(),
+        c.t("report-power-title"),
+        desc,
+        c.t("report-power-table"),
+        bars,
+    );
     let power_intro = c.tw(
         "report-power-intro",
         &[("threshold", Arg::Own(share_of(&c, power.report.threshold)))],
