@@ -214,7 +214,8 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }
     });
     // The web UI, on the loopback listener that `api.json` names (a person on this machine
-    // signs in with `coalesce ui`); not on the TLS listener, which has no accounts yet.
+    // signs in with `coalesce ui`); with TLS, also on the TLS listener, where people sign in
+    // with the accounts `coalesce person add` makes (below).
     let sessions = std::sync::Arc::new(web::Sessions::new(format!("http://{api_addr}")));
     // Which coalitions change, from the core to the pages open in browsers.
     let (changes, _) = tokio::sync::broadcast::channel(256);
@@ -230,6 +231,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         pages,
     );
     let mut reloadable = None;
+    let mut people_url = None;
     if let Some((t, listener)) = tls {
         let addr = listener.local_addr()?;
         let config = axum_server::tls_rustls::RustlsConfig::from_config(t.config);
@@ -242,8 +244,25 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             home: home.clone(),
             api_file,
         });
-        // Other machines get the same routes but for those writing files on this one.
-        let app = api::remote_router(token, jobs_tx, api_metrics).into_make_service();
+        // Other machines get the same routes but for those writing files on this one, and the
+        // UI for the people with accounts here.
+        let lan = lan_ui(addr, &args.ui_host);
+        info!(url = %lan.base, hosts = ?lan.hosts, "serving the web UI to people on other machines");
+        let sessions = std::sync::Arc::new(web::Sessions::over_tls(lan.base.clone()));
+        let pages = web::router(
+            web::Web::new(jobs_tx.clone(), sessions.clone(), lan.hosts)
+                .with_changes(changes.clone())
+                .for_people(),
+        );
+        people_url = Some(lan.base);
+        let app = api::remote_router_with_ui(
+            token,
+            jobs_tx,
+            api_metrics,
+            std::sync::Arc::new(web::UiHooks::new(sessions)),
+            pages,
+        )
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move {
             if let Err(e) = server.serve(app).await {
                 warn!(error = %e, "the control API (TLS) stopped");
@@ -263,6 +282,10 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         .with_max_message(max_message)
         .with_metrics(metrics.clone())
         .with_changes(changes);
+    let core = match people_url {
+        Some(url) => core.with_people_url(url),
+        None => core,
+    };
     // The core thread reports how it ended: with the replica after a shutdown, or with the
     // panic that stopped it. A node whose core stopped must not stay half alive.
     let (core_done, mut core_ended) = tokio::sync::oneshot::channel();
@@ -314,6 +337,62 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_owned())
+}
+
+/// Where the web UI is served to other machines.
+struct LanUi {
+    /// `https://HOST:PORT`, which setup links start with.
+    base: String,
+    /// The `Host` header values it answers to (against DNS rebinding).
+    hosts: Vec<String>,
+}
+
+/// The web UI served over TLS at `addr` (the address it listens on): it answers to the names
+/// the operator gave (`ui_host`), the bound address, this machine's addresses and host name
+/// and loopback, each with the port; setup links name the first given, else the bound
+/// address, else this machine's first LAN address (IPv4 first), else its host name.
+fn lan_ui(addr: std::net::SocketAddr, ui_host: &[String]) -> LanUi {
+    let port = addr.port();
+    let with_port = |name: &str| -> String {
+        match name.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]:{port}"),
+            _ => format!("{name}:{port}"),
+        }
+    };
+    let mut lan: Vec<std::net::IpAddr> = if addr.ip().is_unspecified() {
+        if_addrs::get_if_addrs()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| !i.is_loopback())
+            .map(|i| i.ip())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    lan.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    let names = tls::default_names(addr);
+    let first = ui_host
+        .first()
+        .cloned()
+        .or_else(|| (!addr.ip().is_unspecified()).then(|| addr.ip().to_string()))
+        .or_else(|| lan.first().map(ToString::to_string))
+        .or_else(|| {
+            names
+                .iter()
+                .find(|n| !["localhost", "127.0.0.1", "::1"].contains(&n.as_str()))
+                .cloned()
+        })
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let mut hosts: Vec<String> = ui_host.iter().map(|n| with_port(n)).collect();
+    hosts.extend(names.iter().map(|n| with_port(n)));
+    hosts.extend(lan.iter().map(|ip| with_port(&ip.to_string())));
+    hosts.push(with_port(&first));
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.to_ascii_lowercase()));
+    LanUi {
+        base: format!("https://{}", with_port(&first)),
+        hosts,
+    }
 }
 
 /// Listens for the control API on `addr`.
@@ -463,5 +542,34 @@ impl ShutdownSignal {
             .await
             .context("could not listen for Ctrl-C")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_ui_for_other_machines_answers_to_its_names_and_links_to_the_first() {
+        let ui = lan_ui("192.168.1.20:7443".parse().unwrap(), &[]);
+        assert_eq!(ui.base, "https://192.168.1.20:7443");
+        for host in [
+            "192.168.1.20:7443",
+            "localhost:7443",
+            "127.0.0.1:7443",
+            "[::1]:7443",
+        ] {
+            assert!(ui.hosts.iter().any(|h| h == host), "{host}: {:?}", ui.hosts);
+        }
+        let given = ["office-node.lan".to_owned(), "fd00::5".to_owned()];
+        let ui = lan_ui("0.0.0.0:7443".parse().unwrap(), &given);
+        assert_eq!(ui.base, "https://office-node.lan:7443");
+        assert!(ui.hosts.iter().any(|h| h == "[fd00::5]:7443"));
+        // Listening everywhere, it answers to this machine's own addresses too; never twice.
+        let mut seen = std::collections::HashSet::new();
+        assert!(ui.hosts.iter().all(|h| seen.insert(h)));
+        assert!(!ui.hosts.iter().any(|h| h.starts_with("0.0.0.0")));
     }
 }

@@ -78,6 +78,34 @@ pub enum Job {
         commands::ops::Request,
         oneshot::Sender<Result<commands::ops::Reply, commands::ops::OpError>>,
     ),
+    /// A typed operation that a person signed in to the UI from another machine asked for
+    /// (their name first): carried out as [`Job::Op`], and kept in the node's people log when
+    /// it writes a change.
+    By(
+        String,
+        commands::ops::Request,
+        oneshot::Sender<Result<commands::ops::Reply, commands::ops::OpError>>,
+    ),
+}
+
+/// Where a job's answer goes.
+pub type Answer = oneshot::Sender<Result<commands::ops::Reply, commands::ops::OpError>>;
+
+impl Job {
+    /// The operation asked for.
+    pub fn request(&self) -> &commands::ops::Request {
+        match self {
+            Self::Op(req, _) | Self::By(_, req, _) => req,
+        }
+    }
+
+    /// The operation, who asked (a person, or the operator), and where the answer goes.
+    pub fn into_parts(self) -> (commands::ops::Request, Option<String>, Answer) {
+        match self {
+            Self::Op(req, tx) => (req, None, tx),
+            Self::By(person, req, tx) => (req, Some(person), tx),
+        }
+    }
 }
 
 /// Something went wrong setting up or calling the API.
@@ -258,6 +286,18 @@ pub fn router_with_ui(
 /// (`forbidden`), as a path there means nothing to a client elsewhere.
 pub fn remote_router(token: String, jobs: mpsc::Sender<Job>, metrics: Arc<Metrics>) -> Router {
     router_for(token, jobs, metrics, true, None)
+}
+
+/// [`remote_router`] with the web UI for people on other machines: its `pages` beside the
+/// API's routes, and `ui` answering the paths no route serves outside `/v1`.
+pub fn remote_router_with_ui(
+    token: String,
+    jobs: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
+    ui: Arc<dyn Ui>,
+    pages: Router,
+) -> Router {
+    router_for(token, jobs, metrics, true, Some(ui)).merge(pages)
 }
 
 fn router_for(

@@ -58,6 +58,7 @@ mod coalitions;
 mod issues;
 mod meetings;
 mod members;
+mod people;
 mod pools;
 mod proposals;
 
@@ -82,7 +83,8 @@ mod proposals;
         proposals::proposal_show, proposals::proposal_position, pools::pool_list, pools::pool_create, pools::pool_ledger, pools::pool_give,
         pools::pool_request, meetings::meeting_list, meetings::meeting_create, meetings::meeting_show, members::member_list, members::profile_update,
         members::member_removal, charter::charter_show, charter::charter_versions, coalitions::coalition_list, coalitions::coalition_resolve,
-        coalitions::coalition_create
+        coalitions::coalition_create, people::person_list, people::person_add, people::person_remove,
+        people::person_reset, people::person_log
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -102,7 +104,10 @@ mod proposals;
         commands::ops::joins::JoinStarted, commands::ops::joins::JoinStage, commands::ops::joins::JoinStep,
         commands::ops::joins::PendingJoinView, commands::ops::files::BackupRequest,
         commands::ops::files::BackupMade, commands::ops::files::ExportRequest,
-        commands::ops::files::Exported, commands::ops::KnownPeers, crate::SignInLink
+        commands::ops::files::Exported, commands::ops::KnownPeers, crate::SignInLink,
+        commands::ops::people::PersonAddRequest, commands::ops::people::PersonResetRequest,
+        commands::ops::people::PersonSetup, commands::ops::people::PersonView,
+        commands::ops::people::PersonAct
     )),
     modifiers(&BearerToken),
     tags(
@@ -117,7 +122,8 @@ mod proposals;
         (name = "history", description = "Who changed what; what was refused or set aside"),
         (name = "joins", description = "Invites, and joining coalitions with them"),
         (name = "files", description = "Backups and exports on the node's machine"),
-        (name = "node", description = "This node: its status, the peers it knows; debugging")
+        (name = "node", description = "This node: its status, the peers it knows; debugging"),
+        (name = "people", description = "People of this organization with accounts for the UI on the LAN")
     )
 )]
 pub struct ApiDoc;
@@ -159,6 +165,19 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/v1/coalitions/resolve", get(coalitions::coalition_resolve))
         .route("/v1/refused", get(audit::refused))
+        .route(
+            "/v1/people",
+            get(people::person_list).post(people::person_add),
+        )
+        .route(
+            "/v1/people/{name}",
+            axum::routing::delete(people::person_remove),
+        )
+        .route(
+            "/v1/people/{name}/reset",
+            axum::routing::post(people::person_reset),
+        )
+        .route("/v1/people-log", get(people::person_log))
         .route("/v1/status", get(audit::status))
         .route(crate::SIGN_IN_ROUTE, axum::routing::post(audit::ui_sign_in))
         .route("/v1/backups", axum::routing::post(audit::backup))

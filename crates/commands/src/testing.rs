@@ -65,6 +65,29 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
     prop_oneof![
         Just(Request::KnownPeers),
         Just(Request::DebugPanic),
+        Just(Request::PersonList),
+        Just(Request::PersonLog),
+        (text(), any::<bool>()).prop_map(|(name, edit)| Request::PersonAdd {
+            body: crate::ops::people::PersonAddRequest {
+                name,
+                role: if edit {
+                    replica::Role::Editor
+                } else {
+                    replica::Role::Viewer
+                },
+            }
+        }),
+        text().prop_map(|name| Request::PersonRemove { name }),
+        text().prop_map(|name| Request::PersonReset {
+            name,
+            body: Default::default()
+        }),
+        text().prop_map(|name| Request::PersonCredentials { name }),
+        text().prop_map(|code| Request::PersonSetupFor { code }),
+        (text(), text()).prop_map(|(code, password_hash)| Request::PersonSetupFinish {
+            code,
+            password_hash
+        }),
         (text(), any::<bool>()).prop_map(|(file, force)| Request::Backup {
             body: files::BackupRequest { file, force }
         }),

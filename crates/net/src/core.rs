@@ -107,6 +107,9 @@ pub struct Core {
     /// Where the coalitions whose records changed (from peers or here) are told, for pages
     /// open in a browser.
     changed: Option<tokio::sync::broadcast::Sender<CoalitionId>>,
+    /// Where the UI is served to other machines (`https://HOST:PORT`), for people's setup
+    /// links; `None` when it is not.
+    people_url: Option<String>,
     metrics: std::sync::Arc<api::Metrics>,
     /// When this node last exchanged frames with each peer: a frame from it handled without
     /// refusal, or one sent to it (Unix milliseconds). Saved in the store now and then and at
@@ -170,6 +173,7 @@ impl Core {
             addrs,
             progress: None,
             changed: None,
+            people_url: None,
             metrics: std::sync::Arc::default(),
             last_sync,
             last_sync_saved: (std::time::Instant::now(), false),
@@ -200,6 +204,12 @@ impl Core {
     /// edit made here. (A receiver that lags loses the oldest; nobody listening is fine.)
     pub fn with_changes(mut self, tx: tokio::sync::broadcast::Sender<CoalitionId>) -> Self {
         self.changed = Some(tx);
+        self
+    }
+
+    /// People's setup links point at the UI served at `url` (`https://HOST:PORT`).
+    pub fn with_people_url(mut self, url: String) -> Self {
+        self.people_url = Some(url);
         self
     }
 
@@ -268,13 +278,14 @@ impl Core {
         };
         // Reads through the typed routes do not grow the store.
         let local_edit = match &event {
-            Event::Api(api::Job::Op(req, _)) => req.writes(),
+            Event::Api(job) => job.request().writes(),
             _ => false,
         };
         let edited = match &event {
-            Event::Api(api::Job::Op(req, _)) if req.writes() => {
-                req.coalition().and_then(|c| c.parse::<CoalitionId>().ok())
-            }
+            Event::Api(job) if job.request().writes() => job
+                .request()
+                .coalition()
+                .and_then(|c| c.parse::<CoalitionId>().ok()),
             _ => None,
         };
         let outputs = self.outputs_for(event);

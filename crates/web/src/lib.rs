@@ -30,6 +30,7 @@
 
 mod i18n;
 mod pages;
+mod people;
 mod session;
 
 use std::sync::Arc;
@@ -44,7 +45,7 @@ use commands::ops::{OpError, Reply};
 use tokio::sync::{mpsc, oneshot};
 
 pub use i18n::Lang;
-pub use session::Sessions;
+pub use session::{Sessions, Who};
 
 /// The Content-Security-Policy of every page: nothing but this node's own stylesheet and
 /// script (`/assets/live.js`, which only refreshes what changed), no inline script, no
@@ -63,6 +64,14 @@ pub struct Web {
     changes: Option<tokio::sync::broadcast::Sender<model::CoalitionId>>,
     /// Open event streams, bounded.
     streams: Arc<tokio::sync::Semaphore>,
+    /// Served to other machines: people sign in with a password (the limits on their
+    /// attempts); `None` on loopback, where the operator signs in with a one-time link.
+    people: Option<Arc<people::Limits>>,
+}
+
+tokio::task_local! {
+    /// The person a request is for, while it is handled (their changes go in the people log).
+    static PERSON: String;
 }
 
 /// Most event streams open at once (each browser tab with a page open holds one).
@@ -78,7 +87,15 @@ impl Web {
             hosts: Arc::new(hosts),
             changes: None,
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
+            people: None,
         }
+    }
+
+    /// The UI as served to other machines (over TLS): people sign in with their name and
+    /// password, or set one with a setup link; one-time links do not sign in here.
+    pub fn for_people(mut self) -> Self {
+        self.people = Some(Arc::new(people::Limits::default()));
+        self
     }
 
     /// Pages update themselves when `changes` tells a coalition changed.
@@ -99,10 +116,12 @@ impl Web {
                 "the node is shutting down",
             )
         };
-        self.jobs
-            .send(api::Job::Op(req, tx))
-            .await
-            .map_err(|_| gone())?;
+        // A person's request is theirs in the people log.
+        let job = match PERSON.try_with(Clone::clone) {
+            Ok(person) => api::Job::By(person, req, tx),
+            Err(_) => api::Job::Op(req, tx),
+        };
+        self.jobs.send(job).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())?
     }
 
@@ -131,6 +150,7 @@ pub fn router(web: Web) -> Router {
     Router::new()
         .route("/", get(pages::home::home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/setup", get(people::setup_form).post(people::setup))
         .route("/sign-out", post(sign_out))
         .route("/lang/{tag}", get(switch_language))
         .route("/assets/style.css", get(stylesheet))
@@ -274,7 +294,7 @@ fn secure(h: &mut HeaderMap) {
 
 /// Refuses a request whose `Host` is not one the UI is served at, or a form post from
 /// another origin; adds the security headers to every answer.
-async fn guard(State(web): State<Web>, req: Request, next: Next) -> Response {
+async fn guard(State(web): State<Web>, mut req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -303,9 +323,81 @@ async fn guard(State(web): State<Web>, req: Request, next: Next) -> Response {
                 .into_response();
         }
     }
-    let mut resp = next.run(req).await;
+    let signed = web.signed_in(req.headers()).await;
+    if let Some((_, s)) = &signed
+        && !s.who.can_edit()
+        && changes_things(req.method(), req.uri().path())
+    {
+        let path = req.uri().path().to_owned();
+        let mut visit = Visit::with_session(req.headers(), signed.clone(), &path);
+        visit.lan = web.people.is_some();
+        let mut resp = pages::viewer_refused(&visit);
+        secure(resp.headers_mut());
+        return resp;
+    }
+    let person = signed
+        .as_ref()
+        .and_then(|(_, s)| s.who.person().map(str::to_owned));
+    req.extensions_mut().insert(Signed(signed));
+    let mut resp = match person {
+        Some(p) => PERSON.scope(p, next.run(req)).await,
+        None => next.run(req).await,
+    };
     secure(resp.headers_mut());
     resp
+}
+
+/// Whether a request changes records or shows a form that only does (what a viewer may not
+/// ask for): every post but signing out, and the pages that are only a form.
+fn changes_things(method: &axum::http::Method, path: &str) -> bool {
+    if method == axum::http::Method::POST {
+        return path != "/sign-out";
+    }
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    matches!(
+        parts.as_slice(),
+        ["coalitions", "new"]
+            | ["join"]
+            | ["c", _, "charter", "amend"]
+            | ["c", _, "invite"]
+            | ["c", _, "meetings", "new"]
+            | ["c", _, "issues", _, "edit"]
+    )
+}
+
+/// The session a request carries, as the guard found it (once per request).
+#[derive(Debug, Clone)]
+struct Signed(Option<(String, session::Session)>);
+
+impl Web {
+    /// The open session the request's cookies name, if any. On the UI served to other
+    /// machines, a person's session holds only while their account does, unchanged (a
+    /// removal or a reset ends it).
+    async fn signed_in(&self, headers: &HeaderMap) -> Option<(String, session::Session)> {
+        let cookies = headers
+            .get(header::COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .unwrap_or("");
+        // Every value sent under the name: one planted by another service on this host for a
+        // longer path must not hide this UI's own.
+        let (id, s) = session::cookies(cookies, self.sessions.cookie_name())
+            .find_map(|id| Some((id.to_owned(), self.sessions.session(id)?)))?;
+        let session::Who::Person { name, role, epoch } = &s.who else {
+            return Some((id, s));
+        };
+        let now: Result<Option<commands::ops::people::Credentials>, _> = self
+            .ask_for(commands::ops::Request::PersonCredentials { name: name.clone() })
+            .await;
+        match now {
+            Ok(Some(c)) if c.epoch == *epoch && c.role == *role && c.password.is_some() => {
+                Some((id, s))
+            }
+            _ => {
+                self.sessions.end(&id);
+                None
+            }
+        }
+    }
 }
 
 /// Who is asking, in which language, from which page.
@@ -316,10 +408,29 @@ pub(crate) struct Visit {
     pub(crate) session: Option<(String, session::Session)>,
     /// The path and query asked for (where the language switcher comes back to).
     pub(crate) path: String,
+    /// Served to other machines: people sign in with a password.
+    pub(crate) lan: bool,
 }
 
 impl Visit {
+    /// The visit of a request that did not pass the guard (the API's page for paths nothing
+    /// serves): the session as the cookies name it, unchecked against people's accounts.
     fn read(headers: &HeaderMap, sessions: &Sessions, path: &str) -> Self {
+        let cookies = headers
+            .get(header::COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .unwrap_or("");
+        let session = session::cookies(cookies, sessions.cookie_name())
+            .find_map(|id| Some((id.to_owned(), sessions.session(id)?)));
+        Self::with_session(headers, session, path)
+    }
+
+    /// The visit of a request with the session the guard found.
+    fn with_session(
+        headers: &HeaderMap,
+        session: Option<(String, session::Session)>,
+        path: &str,
+    ) -> Self {
         let cookies = headers
             .get(header::COOKIE)
             .and_then(|c| c.to_str().ok())
@@ -333,14 +444,11 @@ impl Visit {
                     .and_then(Lang::negotiate)
             })
             .unwrap_or(Lang::En);
-        // Every value sent under the name: one planted by another service on this host for a
-        // longer path must not hide this UI's own.
-        let session = session::cookies(cookies, sessions.cookie_name())
-            .find_map(|id| Some((id.to_owned(), sessions.session(id)?)));
         Self {
             lang,
             session,
             path: path.to_owned(),
+            lan: false,
         }
     }
 
@@ -350,6 +458,11 @@ impl Visit {
             l: self.lang,
             lang: self.lang.tag(),
             signed_in: self.session.is_some(),
+            can_edit: self.can_edit(),
+            person: self
+                .session
+                .as_ref()
+                .and_then(|(_, s)| s.who.person().map(str::to_owned)),
             csrf: self
                 .session
                 .as_ref()
@@ -367,6 +480,11 @@ impl Visit {
         self.session
             .is_none()
             .then(|| pages::signed_out(self, false))
+    }
+
+    /// Whether whoever is signed in may change records (not a viewer).
+    pub(crate) fn can_edit(&self) -> bool {
+        self.session.as_ref().is_some_and(|(_, s)| s.who.can_edit())
     }
 
     /// The page refusing a form post: not signed in, or not carrying this session's CSRF
@@ -398,7 +516,12 @@ impl FromRequestParts<Web> for Visit {
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        Ok(Visit::read(&parts.headers, &web.sessions, path))
+        let mut visit = match parts.extensions.get::<Signed>() {
+            Some(Signed(session)) => Visit::with_session(&parts.headers, session.clone(), path),
+            None => Visit::read(&parts.headers, &web.sessions, path),
+        };
+        visit.lan = web.people.is_some();
+        Ok(visit)
     }
 }
 
@@ -406,6 +529,18 @@ impl FromRequestParts<Web> for Visit {
 struct SignInQuery {
     #[serde(default)]
     code: String,
+}
+
+/// What a sign-in form sends: a one-time code (on loopback), or a name and password (on
+/// the UI served to other machines).
+#[derive(Debug, serde::Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
 }
 
 #[derive(askama::Template)]
@@ -422,6 +557,9 @@ async fn sign_in_page(
     visit: Visit,
     axum::extract::Query(q): axum::extract::Query<SignInQuery>,
 ) -> Response {
+    if web.people.is_some() {
+        return people::sign_in_form(&visit, None, "");
+    }
     if !web.sessions.code_works(&q.code) {
         return pages::signed_out(&visit, true);
     }
@@ -439,17 +577,15 @@ async fn sign_in_page(
 async fn sign_in(
     State(web): State<Web>,
     visit: Visit,
-    axum::Form(q): axum::Form<SignInQuery>,
+    extensions: axum::http::Extensions,
+    axum::Form(q): axum::Form<SignInForm>,
 ) -> Response {
+    if let Some(limits) = &web.people {
+        let ip = people::client_ip(&extensions);
+        return people::sign_in(&web, limits, &visit, ip, q.name, q.password).await;
+    }
     match web.sessions.redeem(&q.code) {
-        Some(id) => {
-            let cookie = format!(
-                "{}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                web.sessions.cookie_name(),
-                session::SESSION_IDLE.as_secs()
-            );
-            see_other("/", Some(cookie))
-        }
+        Some(id) => see_other("/", Some(web.sessions.set_cookie(&id))),
         None => pages::signed_out(&visit, true),
     }
 }
@@ -471,11 +607,14 @@ async fn sign_out(
     if let Some((id, _)) = &visit.session {
         web.sessions.end(id);
     }
-    let cookie = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-        web.sessions.cookie_name()
-    );
-    see_other("/", Some(cookie))
+    see_other(
+        if web.people.is_some() {
+            "/sign-in"
+        } else {
+            "/"
+        },
+        Some(web.sessions.clear_cookie()),
+    )
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -1,7 +1,8 @@
 //! Who may use the UI in a browser: one-time sign-in codes (minted through the token-protected
-//! API, which `coalesce ui` calls) and the sessions they open. Both live in this node's memory
-//! only: a restarted node asks for a new link. Counts are bounded: the oldest session or code
-//! gives way.
+//! API, which `coalesce ui` calls) and the sessions they open for the operator on this
+//! machine; on the UI served to other machines (TLS), sessions that people open with their
+//! name and password. Both live in this node's memory only: a restarted node asks for a new
+//! link or sign-in. Counts are bounded: the oldest session or code gives way.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,11 +23,50 @@ pub(crate) const SESSION_COOKIE: &str = "coalesce_session";
 /// The language cookie's name.
 pub(crate) const LANG_COOKIE: &str = "coalesce_lang";
 
+/// Who a session is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// The operator, on this machine, signed in with a one-time link.
+    Operator,
+    /// A person with an account, signed in from another machine with their password.
+    Person {
+        /// Their name, as stored.
+        name: String,
+        /// What they may do.
+        role: replica::Role,
+        /// Their account's epoch when they signed in: a reset or removal since ends it.
+        epoch: u64,
+    },
+}
+
+impl Who {
+    /// Whether they may change records.
+    pub fn can_edit(&self) -> bool {
+        !matches!(
+            self,
+            Self::Person {
+                role: replica::Role::Viewer,
+                ..
+            }
+        )
+    }
+
+    /// The person's name, for a person.
+    pub fn person(&self) -> Option<&str> {
+        match self {
+            Self::Operator => None,
+            Self::Person { name, .. } => Some(name),
+        }
+    }
+}
+
 /// A browser's session.
 #[derive(Debug, Clone)]
 pub struct Session {
     /// The token every form carries back (against cross-site requests).
     pub csrf: String,
+    /// Who it is for.
+    pub who: Who,
     last: Instant,
 }
 
@@ -42,6 +82,8 @@ pub struct Sessions {
     inner: Mutex<Inner>,
     base: String,
     cookie: String,
+    /// Cookies only over TLS (`Secure`).
+    secure: bool,
 }
 
 /// 32 random bytes as hex; `None` if the system has no randomness to give.
@@ -66,7 +108,42 @@ impl Sessions {
             inner: Mutex::new(Inner::default()),
             base,
             cookie,
+            secure: false,
         }
+    }
+
+    /// Sessions for the UI served to other machines over TLS at `base` (such as
+    /// `https://10.0.0.5:7443`): cookies marked `Secure`, named with the `__Host-` prefix (the
+    /// browser keeps them to this host, over TLS, for every path) and the port.
+    pub fn over_tls(base: impl Into<String>) -> Self {
+        let mut s = Self::new(base);
+        s.cookie = format!("__Host-{}", s.cookie);
+        s.secure = true;
+        s
+    }
+
+    /// Where the UI is served (`http://…` or `https://…`, no path).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The `Set-Cookie` value that keeps session `id` in the browser.
+    pub(crate) fn set_cookie(&self, id: &str) -> String {
+        format!(
+            "{}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            self.cookie,
+            SESSION_IDLE.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub(crate) fn clear_cookie(&self) -> String {
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            self.cookie,
+            if self.secure { "; Secure" } else { "" }
+        )
     }
 
     /// The session cookie's name for this UI (with its port).
@@ -110,14 +187,19 @@ impl Sessions {
 
     /// Spends a sign-in code: a new session's id if it was valid (once).
     pub fn redeem(&self, code: &str) -> Option<String> {
-        let mut inner = self.lock();
-        let made = inner.codes.remove(code)?;
+        let made = self.lock().codes.remove(code)?;
         if made.elapsed() >= CODE_LIFETIME {
             return None;
         }
+        self.open(Who::Operator)
+    }
+
+    /// Opens a session for `who`: its id, `None` if the system has no randomness to give.
+    pub fn open(&self, who: Who) -> Option<String> {
         let id = random_hex()?;
         let csrf = random_hex()?;
         let now = Instant::now();
+        let mut inner = self.lock();
         inner
             .sessions
             .retain(|_, s| now.duration_since(s.last) < SESSION_IDLE);
@@ -130,9 +212,14 @@ impl Sessions {
         {
             inner.sessions.remove(&oldest);
         }
-        inner
-            .sessions
-            .insert(id.clone(), Session { csrf, last: now });
+        inner.sessions.insert(
+            id.clone(),
+            Session {
+                csrf,
+                who,
+                last: now,
+            },
+        );
         Some(id)
     }
 

@@ -12,10 +12,23 @@ use tower::ServiceExt;
 use super::*;
 
 const HOST: &str = "127.0.0.1:7420";
+/// Where the UI for other machines is served in these tests.
+const LAN: &str = "10.0.0.5:7443";
+
+/// Who asked for each operation the core carried out (a person's name, or none) and its name.
+type Asked = Arc<std::sync::Mutex<Vec<(Option<String>, &'static str)>>>;
 
 struct Ui {
     app: Router,
     sessions: Arc<Sessions>,
+    /// The `Host` the requests carry.
+    host: &'static str,
+    /// The core's job channel, for changes the tests make behind the UI's back.
+    jobs: mpsc::Sender<api::Job>,
+    /// Who asked for what.
+    asked: Asked,
+    /// A setup code waiting (for Cy, an editor), on the UI for other machines.
+    setup: String,
     coalition: String,
     /// An open proposal (general, consensus).
     proposal: String,
@@ -27,7 +40,40 @@ struct Ui {
 /// The UI over a replica in a fresh home, with one coalition: the replica answers the jobs
 /// on a thread of its own, as the node's core does.
 fn ui() -> Ui {
+    build(false)
+}
+
+/// The UI as served to other machines (TLS), with three people: Ana (editor) and Bo
+/// (viewer), who have passwords, and Cy (editor), whose setup link waits.
+fn ui_lan() -> Ui {
+    build(true)
+}
+
+/// Ana's password in these tests.
+const ANA_PASSWORD: &str = "correct horse battery";
+/// Bo's.
+const BO_PASSWORD: &str = "viewer password one";
+
+fn build(lan: bool) -> Ui {
     let (dir, mut r, c) = commands::testing::replica();
+    let mut setup = String::new();
+    if lan {
+        for (name, role, password) in [
+            ("Ana", replica::Role::Editor, ANA_PASSWORD),
+            ("Bo", replica::Role::Viewer, BO_PASSWORD),
+        ] {
+            let s = r
+                .add_person(name, role, replica::now().as_millis())
+                .unwrap();
+            let hash = replica::hash_password(password).unwrap();
+            r.finish_setup(&s.code, &hash, replica::now().as_millis())
+                .unwrap();
+        }
+        setup = r
+            .add_person("Cy", replica::Role::Editor, replica::now().as_millis())
+            .unwrap()
+            .code;
+    }
     let proposal = match commands::ops::handle(
         &mut r,
         commands::ops::Request::ProposalCreate {
@@ -59,20 +105,36 @@ fn ui() -> Ui {
         other => panic!("{other:?}"),
     };
     let (tx, mut rx) = mpsc::channel::<api::Job>(8);
+    let asked = Asked::default();
+    let told = asked.clone();
     std::thread::spawn(move || {
-        while let Some(api::Job::Op(req, reply)) = rx.blocking_recv() {
+        while let Some(job) = rx.blocking_recv() {
+            let (req, person, reply) = job.into_parts();
+            told.lock().unwrap().push((person, req.name()));
             let _ = reply.send(commands::ops::handle(&mut r, req));
         }
     });
-    let sessions = Arc::new(Sessions::new(format!("http://{HOST}")));
-    let app = router(Web::new(
-        tx,
-        sessions.clone(),
-        hosts_for(HOST.parse().unwrap()),
-    ));
+    let (sessions, web, host) = if lan {
+        let sessions = Arc::new(Sessions::over_tls(format!("https://{LAN}")));
+        let web = Web::new(tx.clone(), sessions.clone(), vec![LAN.to_owned()]).for_people();
+        (sessions, web, LAN)
+    } else {
+        let sessions = Arc::new(Sessions::new(format!("http://{HOST}")));
+        let web = Web::new(
+            tx.clone(),
+            sessions.clone(),
+            hosts_for(HOST.parse().unwrap()),
+        );
+        (sessions, web, HOST)
+    };
+    let app = router(web);
     Ui {
         app,
         sessions,
+        host,
+        jobs: tx,
+        asked,
+        setup,
         coalition: c.to_string(),
         proposal,
         pool,
@@ -102,7 +164,7 @@ impl Ui {
     async fn get(&self, path: &str, cookie: &str) -> (StatusCode, axum::http::HeaderMap, String) {
         self.send(
             HttpRequest::get(path)
-                .header(header::HOST, HOST)
+                .header(header::HOST, self.host)
                 .header(header::COOKIE, cookie)
                 .body(Body::empty())
                 .unwrap(),
@@ -118,7 +180,7 @@ impl Ui {
     ) -> (StatusCode, axum::http::HeaderMap, String) {
         self.send(
             HttpRequest::post(path)
-                .header(header::HOST, HOST)
+                .header(header::HOST, self.host)
                 .header(header::COOKIE, cookie)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
@@ -1284,4 +1346,261 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
             "`{id}` is named in the code but in no catalog"
         );
     }
+}
+
+impl Ui {
+    /// Signs in with a name and password on the UI for other machines: the session cookie.
+    async fn sign_in_as(&self, name: &str, password: &str) -> String {
+        let (status, headers, page) = self
+            .post("/sign-in", "", &[("name", name), ("password", password)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// The CSRF token of the session a cookie names.
+    fn csrf_of(&self, cookie: &str) -> String {
+        let id = cookie.split_once('=').unwrap().1;
+        self.sessions.session(id).unwrap().csrf
+    }
+}
+
+#[tokio::test]
+async fn people_sign_in_with_a_password_and_a_viewer_changes_nothing() {
+    let ui = ui_lan();
+    // Not signed in: to the sign-in form, which asks for a name and a password.
+    let (status, headers, _) = ui.get("/", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+    let (status, _, page) = ui.get("/sign-in", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"type="password""#) && page.contains(r#"autocomplete="current-password""#),
+        "{page}"
+    );
+    // A wrong password and an unknown name get the same answer.
+    let wrong = ui
+        .post(
+            "/sign-in",
+            "",
+            &[("name", "Ana"), ("password", "not her password")],
+        )
+        .await;
+    let unknown = ui
+        .post(
+            "/sign-in",
+            "",
+            &[("name", "Zed"), ("password", ANA_PASSWORD)],
+        )
+        .await;
+    for (status, headers, page) in [&wrong, &unknown] {
+        assert_eq!(*status, StatusCode::UNAUTHORIZED);
+        assert!(!headers.contains_key(header::SET_COOKIE));
+        assert!(page.contains("do not match"), "{page}");
+    }
+    // A one-time link of the operator's does not sign in here.
+    let code = ui.sessions.mint_code().unwrap();
+    let (status, headers, _) = ui.post("/sign-in", "", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!headers.contains_key(header::SET_COOKIE));
+
+    // Ana, an editor, in any case: a Secure, host-only cookie, and her changes are hers.
+    let (_, headers, _) = ui
+        .post(
+            "/sign-in",
+            "",
+            &[("name", "ana"), ("password", ANA_PASSWORD)],
+        )
+        .await;
+    let set = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.starts_with("__Host-coalesce_session_7443="), "{set}");
+    for part in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(part), "{set}");
+    }
+    let ana = ui.sign_in_as("Ana", ANA_PASSWORD).await;
+    let (status, _, page) = ui.get("/", &ana).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Signed in as \u{2068}Ana\u{2069}"), "{page}");
+    let issues = format!("/c/{}/issues", ui.coalition);
+    let (_, _, page) = ui.get(&issues, &ana).await;
+    assert!(
+        page.contains(&format!(r#"method="post" action="{issues}""#)),
+        "an editor sees the forms"
+    );
+    let csrf = ui.csrf_of(&ana);
+    let (status, _, page) = ui
+        .post(
+            &issues,
+            &ana,
+            &[("csrf", &csrf), ("title", "Heat in winter")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(
+        ui.asked
+            .lock()
+            .unwrap()
+            .contains(&(Some("Ana".to_owned()), "issue_create")),
+        "the change is asked for as Ana's"
+    );
+
+    // Bo, a viewer: reads, sees no form, and is refused any change.
+    let bo = ui.sign_in_as("Bo", BO_PASSWORD).await;
+    let (status, _, page) = ui.get(&issues, &bo).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Heat in winter"));
+    assert!(!page.contains(r#"method="post" action="/c"#), "{page}");
+    assert!(!page.contains(r#"href="/coalitions/new""#));
+    let csrf = ui.csrf_of(&bo);
+    let (status, _, page) = ui
+        .post(&issues, &bo, &[("csrf", &csrf), ("title", "Not allowed")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("change nothing"), "{page}");
+    for form in [
+        "/coalitions/new",
+        "/join",
+        &format!("/c/{}/invite", ui.coalition),
+    ] {
+        assert_eq!(ui.get(form, &bo).await.0, StatusCode::FORBIDDEN, "{form}");
+    }
+    let (_, _, page) = ui.get(&issues, &bo).await;
+    assert!(!page.contains("Not allowed"));
+    let (status, headers, _) = ui.post("/sign-out", &bo, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+
+    // Removing Ana's account ends her session at her next request.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    ui.jobs
+        .send(api::Job::Op(
+            commands::ops::Request::PersonRemove { name: "ANA".into() },
+            tx,
+        ))
+        .await
+        .unwrap();
+    rx.await.unwrap().unwrap();
+    let (status, headers, _) = ui.get("/", &ana).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+}
+
+#[tokio::test]
+async fn a_setup_link_sets_a_password_once() {
+    let ui = ui_lan();
+    let (status, _, page) = ui.get("/setup?code=0123", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("does not work"), "{page}");
+    let link = format!("/setup?code={}", ui.setup);
+    // Following the link spends nothing.
+    for _ in 0..2 {
+        let (status, _, page) = ui.get(&link, "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("Cy") && page.contains(r#"autocomplete="new-password""#),
+            "{page}"
+        );
+    }
+    let code = ui.setup.as_str();
+    let (status, _, page) = ui
+        .post(
+            "/setup",
+            "",
+            &[("code", code), ("password", "short"), ("again", "short")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="password-error""#) && page.contains("10 to 256"),
+        "{page}"
+    );
+    let (status, _, page) = ui
+        .post(
+            "/setup",
+            "",
+            &[
+                ("code", code),
+                ("password", "a long password"),
+                ("again", "a long passwort"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="again-error""#) && page.contains(r#"aria-invalid="true""#),
+        "{page}"
+    );
+    let (status, headers, _) = ui
+        .post(
+            "/setup",
+            "",
+            &[
+                ("code", code),
+                ("password", "a long password"),
+                ("again", "a long password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    let cy = cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(ui.get("/", &cy).await.0, StatusCode::OK);
+    assert_eq!(
+        ui.get(&link, "").await.0,
+        StatusCode::FORBIDDEN,
+        "a link works once"
+    );
+    ui.sign_in_as("cy", "a long password").await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited() {
+    let ui = ui_lan();
+    // Five tries a minute for one name...
+    for _ in 0..5 {
+        let (status, _, _) = ui
+            .post(
+                "/sign-in",
+                "",
+                &[("name", "Ana"), ("password", "guess guess guess")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, page) = ui
+        .post(
+            "/sign-in",
+            "",
+            &[("name", "Ana"), ("password", ANA_PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "60");
+    assert!(page.contains("Too many attempts"), "{page}");
+    // ...and ten from one machine, whatever the names.
+    for _ in 0..4 {
+        ui.post(
+            "/sign-in",
+            "",
+            &[("name", "Bo"), ("password", "guess guess guess")],
+        )
+        .await;
+    }
+    let (status, _, _) = ui
+        .post("/sign-in", "", &[("name", "Bo"), ("password", BO_PASSWORD)])
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn on_loopback_there_is_no_setup_page() {
+    let ui = ui();
+    assert_eq!(ui.get("/setup?code=00", "").await.0, StatusCode::NOT_FOUND);
 }

@@ -141,6 +141,17 @@ pub(crate) struct Args {
     /// folder (tls/api-cert.pem), for clients that pin it [default: false]
     #[arg(long, env = "COALESCE_API_TLS_SELF_SIGNED", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub api_tls_self_signed: Option<bool>,
+    /// A host name or address people on other machines use to reach the web UI over TLS
+    /// (repeat for several; the first is the one setup links name). The UI answers only to
+    /// these, the address the API binds and this machine's addresses and host name
+    /// [default: the bound address, else this machine's first LAN address]
+    #[arg(
+        long = "ui-host",
+        env = "COALESCE_UI_HOST",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub ui_host: Vec<String>,
     /// A peer to keep connected to (repeat for several)
     #[arg(
         long = "bootstrap",
@@ -204,6 +215,7 @@ struct FileConfig {
     api_tls_cert: Option<PathBuf>,
     api_tls_key: Option<PathBuf>,
     api_tls_self_signed: Option<bool>,
+    ui_host: Option<Vec<String>>,
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
     peer_frames_per_second: Option<NonZeroU32>,
@@ -236,6 +248,9 @@ pub(crate) struct Settings {
     pub api_tls_key: Option<PathBuf>,
     /// Serve the API over TLS with a generated self-signed certificate.
     pub api_tls_self_signed: bool,
+    /// Names people use to reach the UI over TLS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ui_host: Vec<String>,
     /// Peers to keep connected to.
     #[serde(serialize_with = "strings")]
     pub bootstrap: Vec<Multiaddr>,
@@ -331,6 +346,19 @@ impl Settings {
             ),
             _ => {}
         }
+        let ui_host = if args.ui_host.is_empty() {
+            file.ui_host.unwrap_or_default()
+        } else {
+            args.ui_host.clone()
+        };
+        for name in &ui_host {
+            if !host_name(name) {
+                bail!(
+                    "ui-host: `{}` is not a host name or IP address (such as office-node.lan or 192.168.1.20; no port, no scheme)",
+                    name.chars().take(80).collect::<String>()
+                );
+            }
+        }
         let log = args
             .log
             .clone()
@@ -369,6 +397,7 @@ impl Settings {
             api_tls_cert,
             api_tls_key,
             api_tls_self_signed,
+            ui_host,
             bootstrap,
             mdns,
             peer_frames_per_second: limit(
@@ -400,6 +429,23 @@ impl Settings {
     pub(crate) fn to_toml(&self) -> Result<String> {
         toml::to_string(self).context("could not write the settings as TOML")
     }
+}
+
+/// Whether `name` is a host name (letters, digits, hyphens and dots, up to 253 characters) or
+/// an IP address.
+pub(crate) fn host_name(name: &str) -> bool {
+    name.parse::<std::net::IpAddr>().is_ok()
+        || (!name.is_empty()
+            && name.len() <= 253
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }))
 }
 
 /// Largest config file read, in bytes.

@@ -96,7 +96,7 @@ fn unknown_keys_and_bad_values_name_the_key() {
     assert!(err.contains("max-message-bytes"), "{err}");
 }
 
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 18] = [
     "home",
     "org",
     "listen",
@@ -104,6 +104,7 @@ const KEYS: [&str; 17] = [
     "api-tls-cert",
     "api-tls-key",
     "api-tls-self-signed",
+    "ui-host",
     "bootstrap",
     "mdns",
     "peer-frames-per-second",
@@ -219,4 +220,25 @@ fn no_mdns_wins_over_the_environment() {
     ])
     .unwrap();
     assert!(a.no_mdns);
+}
+
+#[test]
+fn ui_hosts_are_host_names_or_addresses() {
+    let s = with_file("ui-host = [\"office-node.lan\", \"192.168.1.20\"]\n", &[]).unwrap();
+    assert_eq!(s.ui_host, ["office-node.lan", "192.168.1.20"]);
+    let s = with_file("ui-host = [\"a.lan\"]\n", &["--ui-host", "b.lan,fe80::1"]).unwrap();
+    assert_eq!(s.ui_host, ["b.lan", "fe80::1"]);
+    for bad in [
+        "https://a.lan",
+        "a.lan:7443",
+        "",
+        "-a.lan",
+        "a..lan",
+        "a lan",
+    ] {
+        let err = with_file(&format!("ui-host = [{bad:?}]\n"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ui-host"), "{bad}: {err}");
+    }
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
 mod browser;
+mod people;
 
 use coalesce_tests::{Node, api_call, eventually, free_port};
 

@@ -199,6 +199,24 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             (Post, format!("{}/exports", c(coalition)?), body(b)?)
         }
         Request::KnownPeers => (Get, "/v1/peers/known".to_owned(), None),
+        Request::PersonList => (Get, "/v1/people".to_owned(), None),
+        Request::PersonAdd { body: b } => (Post, "/v1/people".to_owned(), body(b)?),
+        Request::PersonRemove { name } => (
+            Delete,
+            format!("/v1/people/{}", seg(name, "person's name")?),
+            None,
+        ),
+        Request::PersonReset { name, body: b } => (
+            Post,
+            format!("/v1/people/{}/reset", seg(name, "person's name")?),
+            body(b)?,
+        ),
+        Request::PersonLog => (Get, "/v1/people-log".to_owned(), None),
+        Request::PersonCredentials { .. }
+        | Request::PersonSetupFor { .. }
+        | Request::PersonSetupFinish { .. } => {
+            anyhow::bail!("this operation is the web UI's own sign-in and has no API route")
+        }
         Request::DebugPanic => (Post, "/v1/debug/panic".to_owned(), None),
         Request::IssueShow { coalition, issue } => (
             Get,
@@ -348,6 +366,15 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::Backup { .. } => Reply::Backup(read(text)?),
         Request::Export { .. } => Reply::Exported(read(text)?),
         Request::KnownPeers => Reply::KnownPeers(read(text)?),
+        Request::PersonAdd { .. } | Request::PersonReset { .. } => Reply::PersonSetup(read(text)?),
+        Request::PersonList => Reply::People(read(text)?),
+        Request::PersonLog => Reply::PersonLog(read(text)?),
+        Request::PersonRemove { .. } => Reply::Updated(read(text)?),
+        Request::PersonCredentials { .. }
+        | Request::PersonSetupFor { .. }
+        | Request::PersonSetupFinish { .. } => {
+            anyhow::bail!("this operation is the web UI's own sign-in and has no API route")
+        }
         // It answers only if the node did not panic, and then with an error.
         Request::DebugPanic => Reply::Updated(read::<Updated>(text)?),
         Request::IssueEdit { .. }

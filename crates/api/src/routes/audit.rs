@@ -320,6 +320,12 @@ pub(crate) async fn ui_sign_in(_: Authorized, State(state): State<AppState>) -> 
             "this listener serves no web UI (it is served on the node's loopback address)",
         ));
     };
+    if state.remote {
+        return super::error(OpError::new(
+            commands::ops::ErrorCode::Forbidden,
+            "sign-in links are for a browser on the node's own machine (its loopback address); people on other machines sign in with an account: `coalesce person add NAME --role editor`",
+        ));
+    }
     match ui.sign_in_link() {
         Some(link) => super::json(StatusCode::OK, &link),
         None => super::error(OpError::new(

@@ -122,6 +122,11 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// People of your organization who use this node's web UI from other machines on its LAN
+    /// (over TLS, with a password): add, list, remove, reset; what they did. People are this
+    /// node's alone, never shared with other members (needs the running node)
+    #[command(subcommand)]
+    Person(PersonCmd),
     /// Who changed what and when in shared records; restore an earlier value
     History(HistoryArgs),
     /// Audits: how power is shared in a coalition, and what this node refused from peers
@@ -188,6 +193,65 @@ pub enum Command {
     /// Tools for testing the node itself
     #[command(subcommand, hide = true)]
     Debug(DebugCmd),
+}
+
+/// What a person may do in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    /// Read everything and change records, for your organization
+    Editor,
+    /// Read everything, change nothing
+    Viewer,
+}
+
+impl From<RoleArg> for replica::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Editor => Self::Editor,
+            RoleArg::Viewer => Self::Viewer,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCmd {
+    /// Give a person an account; prints their one-time setup link (it works for 3 days),
+    /// where they choose a password. Send it to them privately
+    Add {
+        /// The name they sign in with (up to 64 characters; any case)
+        name: String,
+        /// editor (reads and changes records) or viewer (reads only)
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// The people with accounts: role, state (active, waiting for setup, expired), last use
+    List {
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Remove a person's account; they are signed out at once
+    Remove {
+        /// Their name (any case)
+        name: String,
+    },
+    /// Forget a person's password (and sign them out); prints a new setup link. Also to change
+    /// their role
+    Reset {
+        /// Their name (any case)
+        name: String,
+        /// Their new role [default: unchanged]
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+    },
+    /// What people did through the UI (each change is signed by your node; this log, kept on
+    /// this node only, says who made it), oldest first
+    Log {
+        /// Only this person's
+        #[arg(long)]
+        person: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
 }
 
 /// `coalesce history`.

@@ -10,6 +10,7 @@ mod files;
 mod issue;
 mod join;
 mod keys;
+mod people;
 mod pool;
 pub(crate) mod proposal;
 pub(crate) mod status;
@@ -64,6 +65,10 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
         }
         Command::History(h) => {
             audit::history(x, h, out)?;
+            None
+        }
+        Command::Person(c) => {
+            people::run(x, c, out)?;
             None
         }
         Command::Status { format } => {
@@ -130,6 +135,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Charter(_)
         | Command::Member(_)
         | Command::Audit(_)
+        | Command::Person(_)
         | Command::History(_)
         | Command::Issue(_)
         | Command::Pool(_)

@@ -180,6 +180,16 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
     if e.downcast_ref::<sync::invite::InviteError>().is_some() {
         return Some(ErrorCode::Invalid);
     }
+    if let Some(e) = e.downcast_ref::<replica::PeopleError>() {
+        use replica::PeopleError as P;
+        return match e {
+            P::Invalid(_) | P::SetupInvalid => Some(ErrorCode::Invalid),
+            P::NotFound(_) => Some(ErrorCode::NotFound),
+            P::Exists(_) | P::Full => Some(ErrorCode::Conflict),
+            P::Replica(r) => code_of(r),
+            _ => None,
+        };
+    }
     if e.downcast_ref::<joins::NeedsNode>().is_some() {
         return Some(ErrorCode::Unavailable);
     }

@@ -40,6 +40,7 @@ pub mod joins;
 pub mod keys;
 pub mod meetings;
 pub mod members;
+pub mod people;
 pub mod pools;
 pub mod proposals;
 pub mod reports;
@@ -285,6 +286,14 @@ pub(crate) mod tests {
                     | Request::JoinStage { .. }
                     | Request::Backup { .. }
                     | Request::KnownPeers
+                    | Request::PersonAdd { .. }
+                    | Request::PersonList
+                    | Request::PersonRemove { .. }
+                    | Request::PersonReset { .. }
+                    | Request::PersonLog
+                    | Request::PersonCredentials { .. }
+                    | Request::PersonSetupFor { .. }
+                    | Request::PersonSetupFinish { .. }
                     | Request::DebugPanic => {}
                 }
                 match handle(&mut r, req.clone()) {

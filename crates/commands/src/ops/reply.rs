@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    audit, charter, coalitions, files, issues, joins, keys, meetings, members, pools, proposals,
-    reports, status,
+    audit, charter, coalitions, files, issues, joins, keys, meetings, members, people, pools,
+    proposals, reports, status,
 };
 
 /// The id of a record just made.
@@ -100,6 +100,14 @@ pub enum Reply {
     Exported(files::Exported),
     /// The peers' addresses remembered.
     KnownPeers(KnownPeers),
+    /// A person's setup link.
+    PersonSetup(people::PersonSetup),
+    /// The people with accounts.
+    People(Vec<people::PersonView>),
+    /// What people did through the UI.
+    PersonLog(Vec<replica::PersonAct>),
+    /// A person's credentials, if they have an account.
+    Credentials(Option<people::Credentials>),
 }
 
 /// The peers' addresses this node remembers, as it stores them: a JSON object of node key to
@@ -172,4 +180,8 @@ reply_kinds! {
     Backup => files::BackupMade,
     Exported => files::Exported,
     KnownPeers => KnownPeers,
+    PersonSetup => people::PersonSetup,
+    People => Vec<people::PersonView>,
+    PersonLog => Vec<replica::PersonAct>,
+    Credentials => Option<people::Credentials>,
 }

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    audit, charter, coalitions, files, issues, joins, keys, meetings, members, pools, proposals,
+    audit, charter, coalitions, files, issues, joins, keys, meetings, members, people, pools,
+    proposals,
 };
 
 /// What to resolve ([`Request::CoalitionResolve`]).
@@ -333,6 +334,45 @@ pub enum Request {
     },
     /// The peers' addresses this node remembers.
     KnownPeers,
+    /// Give a person an account for the UI on the LAN ([`people::add`]; the running node
+    /// answers it, with the setup link on its TLS address).
+    PersonAdd {
+        /// Who, and their role.
+        body: people::PersonAddRequest,
+    },
+    /// The people with accounts ([`people::list`]).
+    PersonList,
+    /// Remove a person's account ([`people::remove`]).
+    PersonRemove {
+        /// Their name (any case).
+        name: String,
+    },
+    /// A new setup link for a person ([`people::reset`]; the running node answers it).
+    PersonReset {
+        /// Their name (any case).
+        name: String,
+        /// A new role, if any.
+        body: people::PersonResetRequest,
+    },
+    /// What people did through the UI ([`people::log`]).
+    PersonLog,
+    /// A person's credentials, for the UI's sign-in (no API route).
+    PersonCredentials {
+        /// Their name (any case).
+        name: String,
+    },
+    /// The person a setup code is for, if it works (no API route).
+    PersonSetupFor {
+        /// The code from the setup link.
+        code: String,
+    },
+    /// Spend a setup code, keeping the password's hash (no API route).
+    PersonSetupFinish {
+        /// The code from the setup link.
+        code: String,
+        /// The password's Argon2id PHC string.
+        password_hash: String,
+    },
     /// Make the running node's core panic (only a node started with
     /// `COALESCE_DEBUG_PANIC=1` obeys; for testing that it then stops visibly).
     DebugPanic,
@@ -392,6 +432,14 @@ impl Request {
             Self::Backup { .. } => "backup",
             Self::Export { .. } => "export",
             Self::KnownPeers => "known_peers",
+            Self::PersonAdd { .. } => "person_add",
+            Self::PersonList => "person_list",
+            Self::PersonRemove { .. } => "person_remove",
+            Self::PersonReset { .. } => "person_reset",
+            Self::PersonLog => "person_log",
+            Self::PersonCredentials { .. } => "person_credentials",
+            Self::PersonSetupFor { .. } => "person_setup_for",
+            Self::PersonSetupFinish { .. } => "person_setup_finish",
             Self::DebugPanic => "debug_panic",
         }
     }
@@ -407,6 +455,14 @@ impl Request {
             | Self::JoinList
             | Self::Backup { .. }
             | Self::KnownPeers
+            | Self::PersonAdd { .. }
+            | Self::PersonList
+            | Self::PersonRemove { .. }
+            | Self::PersonReset { .. }
+            | Self::PersonLog
+            | Self::PersonCredentials { .. }
+            | Self::PersonSetupFor { .. }
+            | Self::PersonSetupFinish { .. }
             | Self::DebugPanic => None,
             Self::JoinCancel { coalition } | Self::JoinStage { coalition } => Some(coalition),
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
@@ -450,6 +506,17 @@ impl Request {
             | Self::InviteCreate { coalition, .. }
             | Self::Export { coalition, .. } => Some(coalition),
         }
+    }
+
+    /// Whether only the web UI's sign-in asks for it: no route of the API carries it (a
+    /// person's credentials, setup codes).
+    pub fn ui_only(&self) -> bool {
+        matches!(
+            self,
+            Self::PersonCredentials { .. }
+                | Self::PersonSetupFor { .. }
+                | Self::PersonSetupFinish { .. }
+        )
     }
 
     /// Whether it writes files on the node's machine (at a path the request gives).

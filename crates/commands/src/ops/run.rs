@@ -5,7 +5,7 @@ use replica::Replica;
 
 use super::{
     Created, KnownPeers, OpError, Reply, Request, ResolvedCoalition, Updated, audit, charter,
-    coalition, coalitions, files, issues, joins, keys, meetings, members, pools, proposals,
+    coalition, coalitions, files, issues, joins, keys, meetings, members, people, pools, proposals,
     reports, status,
 };
 
@@ -297,5 +297,31 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let id = joins::cancel(r, &coalition)?;
             Reply::Updated(Updated { id: id.to_string() })
         }
+        Request::PersonAdd { .. } | Request::PersonReset { .. } => {
+            return Err(joins::NeedsNode(format!(
+                "a person's setup link comes from the running node, which serves the UI to other machines: start `coalesce-node --home {}` with --api beyond loopback and TLS first",
+                r.home().display()
+            ))
+            .into());
+        }
+        Request::PersonList => Reply::People(people::list(r)?),
+        Request::PersonRemove { name } => Reply::Updated(Updated {
+            id: people::remove(r, &name)?,
+        }),
+        Request::PersonLog => Reply::PersonLog(people::log(r)?),
+        Request::PersonCredentials { name } => {
+            Reply::Credentials(r.credentials(&name)?.map(Into::into))
+        }
+        Request::PersonSetupFor { code } => {
+            let who = r.setup_for(&code, replica::now().as_millis());
+            Reply::Credentials(who.ok().map(Into::into))
+        }
+        Request::PersonSetupFinish {
+            code,
+            password_hash,
+        } => Reply::Credentials(Some(
+            r.finish_setup(&code, &password_hash, replica::now().as_millis())?
+                .into(),
+        )),
     })
 }

@@ -6,11 +6,31 @@ use super::*;
 impl Core {
     pub(super) fn outputs_for(&mut self, event: Event) -> Vec<Output> {
         match event {
-            Event::Api(api::Job::Op(req, reply)) => {
-                let _s =
-                    info_span!("operation", op = req.name(), coalition = req.coalition()).entered();
+            Event::Api(job) => {
+                let (req, person, reply) = job.into_parts();
+                let _s = info_span!(
+                    "operation",
+                    op = req.name(),
+                    coalition = req.coalition(),
+                    person = person.as_deref()
+                )
+                .entered();
                 let writes = req.writes();
-                let _ = reply.send(self.op(req));
+                let (op, coalition) = (req.name(), req.coalition().map(str::to_owned));
+                let answer = self.op(req);
+                // Which person made a change is this node's own knowledge: its people log.
+                if let (Some(person), true, Ok(_)) = (person, writes, &answer) {
+                    let act = replica::PersonAct {
+                        at: replica::now().as_millis(),
+                        person,
+                        op: op.to_owned(),
+                        coalition,
+                    };
+                    if let Err(e) = self.replica.log_person_act(&act) {
+                        warn!(error = %e, "could not keep who made a change in the people log");
+                    }
+                }
+                let _ = reply.send(answer);
                 if writes {
                     self.push_local_changes()
                 } else {

@@ -3,7 +3,8 @@
 //! ([`commands::ops::handle`]).
 //!
 //! The core answers itself `status` (with its network), invites (with its addresses), joins, the
-//! key listing and backups (after saving when peers last synced), and the debug panic (obeyed only
+//! key listing and backups (after saving when peers last synced), people's setup links (on the
+//! address it serves the UI at over TLS), and the debug panic (obeyed only
 //! by a node started with `COALESCE_DEBUG_PANIC=1`); everything else goes to
 //! `commands::ops::handle`.
 
@@ -75,6 +76,26 @@ impl Core {
                 .join_stage_of(&coalition)
                 .map(Reply::JoinStage)
                 .map_err(failed),
+            Request::PersonAdd { body } => {
+                let Some(base) = &self.people_url else {
+                    return Err(OpError::from_anyhow(
+                        &commands::ops::people::no_lan_ui().into(),
+                    ));
+                };
+                commands::ops::people::add(&self.replica, body, base)
+                    .map(Reply::PersonSetup)
+                    .map_err(|e| OpError::from_anyhow(&e.into()))
+            }
+            Request::PersonReset { name, body } => {
+                let Some(base) = &self.people_url else {
+                    return Err(OpError::from_anyhow(
+                        &commands::ops::people::no_lan_ui().into(),
+                    ));
+                };
+                commands::ops::people::reset(&self.replica, &name, body, base)
+                    .map(Reply::PersonSetup)
+                    .map_err(|e| OpError::from_anyhow(&e.into()))
+            }
             req => commands::ops::handle(&mut self.replica, req),
         }
     }

@@ -30,6 +30,10 @@ pub(crate) struct Chrome {
     /// The page's language tag.
     pub(crate) lang: &'static str,
     pub(crate) signed_in: bool,
+    /// Whether they may change records (forms are shown).
+    pub(crate) can_edit: bool,
+    /// The person signed in from another machine, if it is one.
+    pub(crate) person: Option<String>,
     /// The session's CSRF token, for forms.
     pub(crate) csrf: String,
     /// `back=…` for the language switcher.
@@ -47,6 +51,12 @@ impl Chrome {
     pub(crate) fn live(mut self, coalition: &str) -> Self {
         self.coalition = Some(coalition.to_owned());
         self
+    }
+
+    /// "Signed in as …", for a person signed in from another machine.
+    pub(crate) fn signed_in_as(&self) -> Option<String> {
+        let name = self.person.clone()?;
+        Some(self.tw("signed-in-as", &[("name", Arg::Text(name))]))
     }
 
     /// A message of the page's language.
@@ -79,8 +89,11 @@ pub(crate) struct Field {
     pub(crate) error: Option<String>,
     pub(crate) multiline: bool,
     pub(crate) required: bool,
-    /// The input's type: `text`, `number` (a rank, 1 to 10) or `decimal` (an amount).
+    /// The input's type: `text`, `number` (a rank, 1 to 10), `decimal` (an amount) or
+    /// `password`.
     pub(crate) kind: &'static str,
+    /// What a browser may fill it with (`username`, `current-password`, `new-password`).
+    pub(crate) autocomplete: Option<&'static str>,
 }
 
 impl Field {
@@ -94,7 +107,22 @@ impl Field {
             multiline: false,
             required: false,
             kind: "text",
+            autocomplete: None,
         }
+    }
+
+    /// A password (hidden as typed), filled by the browser's password manager as `what`
+    /// (`current-password` or `new-password`).
+    pub(crate) fn password(mut self, what: &'static str) -> Self {
+        self.kind = "password";
+        self.autocomplete = Some(what);
+        self
+    }
+
+    /// Filled by the browser as `what` (such as `username`).
+    pub(crate) fn autocomplete(mut self, what: &'static str) -> Self {
+        self.autocomplete = Some(what);
+        self
     }
 
     pub(crate) fn required(mut self) -> Self {
@@ -174,6 +202,10 @@ pub(crate) fn problem(
 /// The page telling how to sign in (`used`: a link that was spent or expired was followed).
 pub(crate) fn signed_out(v: &Visit, used: bool) -> Response {
     let c = v.chrome("none");
+    if v.lan {
+        // Served to other machines: people sign in with their name and password.
+        return crate::see_other("/sign-in", None);
+    }
     let message = if used {
         format!("{} {}", c.t("signed-out-used"), c.t("signed-out-body"))
     } else {
@@ -192,6 +224,18 @@ pub(crate) fn signed_out(v: &Visit, used: bool) -> Response {
             command: Some("coalesce ui --open"),
         },
     )
+}
+
+/// The page for an address nothing is at.
+pub(crate) fn not_found(v: &Visit) -> Response {
+    let c = v.chrome("none");
+    problem(&c, StatusCode::NOT_FOUND, c.t("error-not-found"), None)
+}
+
+/// What a viewer asked to change, refused.
+pub(crate) fn viewer_refused(v: &Visit) -> Response {
+    let c = v.chrome("none");
+    problem(&c, StatusCode::FORBIDDEN, c.t("error-viewer"), None)
 }
 
 /// A form whose CSRF token is missing or wrong.
