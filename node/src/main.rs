@@ -359,17 +359,25 @@ fn lan_ui(addr: std::net::SocketAddr, ui_host: &[String]) -> LanUi {
             _ => format!("{name}:{port}"),
         }
     };
-    let mut lan: Vec<std::net::IpAddr> = if addr.ip().is_unspecified() {
+    // This machine's addresses, those of real interfaces before those of containers and
+    // virtual bridges, IPv4 first.
+    let mut lan: Vec<(bool, std::net::IpAddr)> = if addr.ip().is_unspecified() {
         if_addrs::get_if_addrs()
             .unwrap_or_default()
             .into_iter()
             .filter(|i| !i.is_loopback())
-            .map(|i| i.ip())
+            .map(|i| {
+                let bridge = ["docker", "br-", "veth", "virbr", "cni", "flannel", "podman"]
+                    .iter()
+                    .any(|p| i.name.starts_with(p));
+                (bridge, i.ip())
+            })
             .collect()
     } else {
         Vec::new()
     };
-    lan.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    lan.sort_by_key(|(bridge, ip)| (*bridge, ip.is_ipv6(), *ip));
+    let lan: Vec<std::net::IpAddr> = lan.into_iter().map(|(_, ip)| ip).collect();
     let names = tls::default_names(addr);
     let first = ui_host
         .first()
@@ -408,7 +416,14 @@ fn api_tls_files(args: &Settings, home: &Path) -> Result<Option<(PathBuf, PathBu
     Ok(match (&args.api_tls_cert, &args.api_tls_key) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
         _ if args.api_tls_self_signed => {
-            Some(tls::self_signed(home, &tls::default_names(args.api))?)
+            // The names people use for the UI too (`--ui-host`), when the pair is first made.
+            let mut names = tls::default_names(args.api);
+            for host in &args.ui_host {
+                if !names.contains(host) {
+                    names.push(host.clone());
+                }
+            }
+            Some(tls::self_signed(home, &names)?)
         }
         _ => None,
     })

@@ -89,7 +89,8 @@ pub struct Person {
     pub password: Option<String>,
     /// The setup code waiting, until they choose a password.
     pub setup: Option<PendingSetup>,
-    /// Counts resets: a session opened before the last reset or role change is over.
+    /// Drawn at random when the account is made and at each reset: a session opened under
+    /// another epoch (before a reset, or for an earlier account of the same name) is over.
     pub epoch: u64,
     /// When the account was made (Unix milliseconds).
     pub added_at: i64,
@@ -129,11 +130,14 @@ pub struct PersonAct {
     pub at: i64,
     /// The person's name.
     pub person: String,
-    /// The operation (`issue_create`, `proposal_position`, …; `setup` and `sign_in` too).
+    /// The operation that changed something (`issue_create`, `proposal_position`, …).
     pub op: String,
     /// The coalition, when the operation names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coalition: Option<String>,
+    /// The record it made or changed, as the node answered (an id), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 /// Why a change to the people was refused.
@@ -239,22 +243,33 @@ fn new_code() -> Result<String, PeopleError> {
     Ok(hex::encode(b))
 }
 
+/// A fresh account epoch: random, so that no earlier session (of an account removed and
+/// made again under the same name, say) can match it.
+fn new_epoch() -> Result<u64, PeopleError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|_| PeopleError::Crypto("draw an account epoch"))?;
+    Ok(u64::from_le_bytes(b))
+}
+
 impl Replica {
     /// The people with accounts on this node, by [`key_of`] their name.
     pub fn people(&self) -> Result<BTreeMap<String, Person>, PeopleError> {
         match self.record(PEOPLE)? {
             None => Ok(BTreeMap::new()),
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                PeopleError::Invalid(format!(
-                    "this node's list of people is damaged ({e}); restore it from a backup"
-                ))
+                PeopleError::Replica(ReplicaError::DamagedRecord {
+                    record: PEOPLE.to_owned(),
+                    detail: format!(
+                        "{e}; nobody can sign in to the UI from other machines until it is replaced (people are not in backups: `coalesce person add` them again on a new home)"
+                    ),
+                })
             }),
         }
     }
 
     fn put_people(&self, people: &BTreeMap<String, Person>) -> Result<(), PeopleError> {
-        // Plain strings and numbers always serialize.
-        let bytes = serde_json::to_vec(people).unwrap_or_default();
+        let bytes =
+            serde_json::to_vec(people).map_err(|_| PeopleError::Crypto("encode the people"))?;
         Ok(self.put_record(PEOPLE, &bytes)?)
     }
 
@@ -281,7 +296,7 @@ impl Replica {
                     code_sha256: sha256_hex(&code),
                     expires_at,
                 }),
-                epoch: 0,
+                epoch: new_epoch()?,
                 added_at: now,
             },
         );
@@ -323,7 +338,7 @@ impl Replica {
             code_sha256: sha256_hex(&code),
             expires_at,
         });
-        person.epoch = person.epoch.saturating_add(1);
+        person.epoch = new_epoch()?;
         if let Some(role) = role {
             person.role = role;
         }
@@ -398,8 +413,10 @@ impl Replica {
 
     /// Keeps what a person did in this node's people log.
     pub fn log_person_act(&self, act: &PersonAct) -> Result<(), ReplicaError> {
-        // Plain strings and numbers always serialize; the name and coalition are bounded.
-        let bytes = serde_json::to_vec(act).unwrap_or_default();
+        let bytes = serde_json::to_vec(act).map_err(|e| ReplicaError::DamagedRecord {
+            record: PEOPLE_LOG.to_owned(),
+            detail: format!("an entry did not encode: {e}"),
+        })?;
         Ok(self.store.append_log(PEOPLE_LOG, &bytes, PEOPLE_LOG_KEEP)?)
     }
 
@@ -443,7 +460,7 @@ mod tests {
         let hash = hash_password("correct horse battery").unwrap();
         assert!(hash.starts_with("$argon2id$"));
         let done = r.finish_setup(&setup.code, &hash, 3_000).unwrap();
-        assert_eq!(done.epoch, 0);
+        let first_epoch = done.epoch;
         assert!(
             matches!(
                 r.finish_setup(&setup.code, &hash, 3_000),
@@ -465,13 +482,16 @@ mod tests {
             .reset_person("ana ruiz", Some(Role::Viewer), 4_000)
             .unwrap();
         let creds = r.credentials("Ana Ruiz").unwrap().unwrap();
-        assert_eq!(
-            (creds.password, creds.epoch, creds.role),
-            (None, 1, Role::Viewer)
-        );
+        assert_eq!((creds.password, creds.role), (None, Role::Viewer));
+        assert_ne!(creds.epoch, first_epoch, "a reset ends earlier sessions");
         assert_ne!(again.code, setup.code);
         r.remove_person("Ana Ruiz").unwrap();
         assert!(r.credentials("Ana Ruiz").unwrap().is_none());
+        // Made again under the same name: no earlier session matches the new account.
+        r.add_person("Ana Ruiz", Role::Viewer, 5_000).unwrap();
+        let anew = r.credentials("ana ruiz").unwrap().unwrap();
+        assert!(anew.epoch != first_epoch && anew.epoch != creds.epoch);
+        r.remove_person("Ana Ruiz").unwrap();
         assert!(matches!(
             r.remove_person("Ana Ruiz"),
             Err(PeopleError::NotFound(_))
@@ -517,6 +537,7 @@ mod tests {
             person: "p1".into(),
             op: "issue_create".into(),
             coalition: Some("c".into()),
+            record: Some("0a".into()),
         };
         r.log_person_act(&act).unwrap();
         assert_eq!(r.person_acts().unwrap(), vec![act]);
@@ -541,8 +562,7 @@ mod damaged {
             r.put_record(PEOPLE, &bytes).unwrap();
             match r.people() {
                 Ok(_) => {}
-                Err(PeopleError::Invalid(why)) => prop_assert!(why.contains("damaged")),
-                Err(e) => prop_assert!(false, "{e}"),
+                Err(e) => prop_assert!(e.to_string().contains("damaged"), "{e}"),
             }
             prop_assert!(r.setup_for("00", 0).is_err());
         }

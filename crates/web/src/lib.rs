@@ -1,4 +1,5 @@
-//! The organizers' web UI, served by the node on its API listener (loopback by default):
+//! The organizers' web UI, served by the node on its API listener (loopback by default) and,
+//! when the API also listens beyond loopback over TLS, there to people with accounts:
 //! server-rendered pages with plain forms (POST, then redirect), in English and Spanish from
 //! Fluent catalogs, over the same typed operations as the CLI and the API
 //! ([`commands::ops::Request`], carried to the node's core as an [`api::Job`]).
@@ -6,10 +7,12 @@
 //! - **Who**: a browser signs in with a one-time link (`coalesce ui`, minted through the
 //!   token-protected [`api::SIGN_IN_ROUTE`]; the link's page has a button that spends it, so
 //!   a link previewer cannot); the session is an `HttpOnly`,
-//!   `SameSite=Strict` cookie, in this node's memory only ([`Sessions`]).
+//!   `SameSite=Strict` cookie, in this node's memory only ([`Sessions`]). On the TLS
+//!   listener ([`Web::for_people`]) people sign in with their name and password (`people`),
+//!   their sessions hold only while their accounts do, and a viewer changes nothing.
 //! - **Guards** on every page: the `Host` header must name an address the UI is served at
 //!   (against DNS rebinding); every form post carries the session's CSRF token and, when the
-//!   browser sends one, an `Origin` of this UI; responses carry a Content-Security-Policy with
+//!   browser sends one (over TLS: always, `https`), an `Origin` of this UI; responses carry a Content-Security-Policy with
 //!   no script but this node's own `live.js` (no inline script), `nosniff`, the referrer only to this UI, no framing, and are not cached.
 //! - **Hostile text**: everything a page shows from records was written on some member's node;
 //!   askama templates escape it all (no template marks anything safe).
@@ -307,14 +310,21 @@ async fn guard(State(web): State<Web>, mut req: Request, next: Next) -> Response
         )
             .into_response();
     }
-    if req.method() == axum::http::Method::POST
-        && let Some(origin) = req.headers().get(header::ORIGIN)
-    {
-        let ok = origin.to_str().ok().is_some_and(|o| {
-            o.strip_prefix("http://")
-                .or_else(|| o.strip_prefix("https://"))
-                .is_some_and(|rest| web.hosts.iter().any(|h| h.eq_ignore_ascii_case(rest)))
-        });
+    if req.method() == axum::http::Method::POST {
+        // Served to other machines (over TLS), a post must say it comes from this UI's own
+        // https origin; on loopback, an origin is checked when the browser sends one.
+        let ok = match req.headers().get(header::ORIGIN) {
+            Some(origin) => origin.to_str().ok().is_some_and(|o| {
+                let rest = if web.people.is_some() {
+                    o.strip_prefix("https://")
+                } else {
+                    o.strip_prefix("http://")
+                        .or_else(|| o.strip_prefix("https://"))
+                };
+                rest.is_some_and(|rest| web.hosts.iter().any(|h| h.eq_ignore_ascii_case(rest)))
+            }),
+            None => web.people.is_none(),
+        };
         if !ok {
             return (
                 StatusCode::FORBIDDEN,
@@ -351,7 +361,9 @@ async fn guard(State(web): State<Web>, mut req: Request, next: Next) -> Response
 /// ask for): every post but signing out, and the pages that are only a form.
 fn changes_things(method: &axum::http::Method, path: &str) -> bool {
     if method == axum::http::Method::POST {
-        return path != "/sign-out";
+        // Signing out, or in as someone else, or setting up another account on a shared
+        // browser changes no record.
+        return !matches!(path, "/sign-out" | "/sign-in" | "/setup");
     }
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     matches!(
@@ -382,21 +394,26 @@ impl Web {
         // longer path must not hide this UI's own.
         let (id, s) = session::cookies(cookies, self.sessions.cookie_name())
             .find_map(|id| Some((id.to_owned(), self.sessions.session(id)?)))?;
+        self.holds(&id, &s).await.then_some((id, s))
+    }
+
+    /// Whether session `id` still holds: the operator's always; a person's while their
+    /// account is as it was when they signed in (else the session is ended).
+    async fn holds(&self, id: &str, s: &session::Session) -> bool {
         let session::Who::Person { name, role, epoch } = &s.who else {
-            return Some((id, s));
+            return true;
         };
         let now: Result<Option<commands::ops::people::Credentials>, _> = self
             .ask_for(commands::ops::Request::PersonCredentials { name: name.clone() })
             .await;
-        match now {
-            Ok(Some(c)) if c.epoch == *epoch && c.role == *role && c.password.is_some() => {
-                Some((id, s))
-            }
-            _ => {
-                self.sessions.end(&id);
-                None
-            }
+        let holds = matches!(
+            now,
+            Ok(Some(c)) if c.epoch == *epoch && c.role == *role && c.password.is_some()
+        );
+        if !holds {
+            self.sessions.end(id);
         }
+        holds
     }
 }
 
@@ -696,18 +713,22 @@ async fn events(State(web): State<Web>, visit: Visit) -> Response {
     // The stream ends with the session (signed out, or idle too long): checked at each change
     // and every [`STREAM_CHECK`] between them.
     let id = visit.session.map(|(id, _)| id).unwrap_or_default();
-    let sessions = web.sessions.clone();
-    let state = (rx, permit, id, sessions);
-    let stream = futures::stream::unfold(state, |(mut rx, permit, id, sessions)| async move {
+    let state = (rx, permit, id, web.clone());
+    let stream = futures::stream::unfold(state, |(mut rx, permit, id, web)| async move {
         loop {
             let next = tokio::time::timeout(STREAM_CHECK, rx.recv()).await;
-            if !sessions.alive(&id) {
+            // Without keeping it open longer; a person's, only while their account holds.
+            let held = match web.sessions.peek(&id) {
+                Some(s) => web.holds(&id, &s).await,
+                None => false,
+            };
+            if !held {
                 return None;
             }
             match next {
                 Ok(Ok(c)) => {
                     let event = Event::default().event("changed").data(&c);
-                    let state = (rx, permit, id, sessions);
+                    let state = (rx, permit, id, web);
                     return Some((Ok::<_, std::convert::Infallible>(event), state));
                 }
                 Err(_) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,

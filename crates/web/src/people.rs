@@ -56,7 +56,9 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Whether one more attempt from `ip` may go on now.
+    /// Whether one more attempt from `ip` may go on now. An IPv6 machine counts by its /64
+    /// (one host can take many addresses there). The overall limit is spent only by
+    /// attempts the machine's own limit lets through, so one machine cannot use it up.
     fn machine(&self, ip: IpAddr) -> bool {
         if self.by_ip.len() >= MAX_KEYS {
             self.by_ip.retain_recent();
@@ -64,7 +66,15 @@ impl Limits {
                 return false;
             }
         }
-        self.overall.check().is_ok() && self.by_ip.check_key(&ip).is_ok()
+        let key = match ip {
+            IpAddr::V6(v6) => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::V6(octets.into())
+            }
+            v4 => v4,
+        };
+        self.by_ip.check_key(&key).is_ok() && self.overall.check().is_ok()
     }
 
     /// Whether one more attempt for `name` may go on now.
@@ -158,7 +168,14 @@ pub(crate) async fn sign_in(
         tracing::warn!(%ip, "too many attempts to sign in from one machine");
         return slow_down(visit, &name);
     }
+    // What is put back in the form is no longer than a name can be.
+    let name: String = name.chars().take(replica::MAX_PERSON_NAME).collect();
     let name_ok = replica::person_name(&name).is_ok();
+    // Every name counts, with an account or not: the answer does not tell which exist.
+    if name_ok && !limits.name(&name) {
+        tracing::warn!(%ip, "too many attempts to sign in as one name");
+        return slow_down(visit, &name);
+    }
     let creds: Option<Credentials> = if name_ok {
         match web
             .ask_for(Request::PersonCredentials { name: name.clone() })
@@ -170,17 +187,14 @@ pub(crate) async fn sign_in(
     } else {
         None
     };
-    if creds.is_some() && !limits.name(&name) {
-        tracing::warn!(%ip, "too many attempts to sign in as one person");
-        return slow_down(visit, &name);
-    }
-    let hash = creds
-        .as_ref()
-        .and_then(|c| c.password.clone())
-        .unwrap_or_else(|| decoy().to_owned());
-    let matches = tokio::task::spawn_blocking(move || replica::verify_password(&hash, &password))
-        .await
-        .unwrap_or(false);
+    let hash = creds.as_ref().and_then(|c| c.password.clone());
+    let matches = tokio::task::spawn_blocking(move || {
+        // A name without a password costs the same check (against the decoy).
+        let hash = hash.as_deref().unwrap_or_else(|| decoy());
+        replica::verify_password(hash, &password)
+    })
+    .await
+    .unwrap_or(false);
     match creds {
         Some(c) if matches && c.password.is_some() => open(web, visit, c),
         _ => {

@@ -16,6 +16,8 @@ pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(12 * 60 * 60);
 const MAX_CODES: usize = 16;
 /// Most sessions at once.
 const MAX_SESSIONS: usize = 256;
+/// Most sessions of one person at once (so that no account can push everyone else out).
+const MAX_SESSIONS_PER_PERSON: usize = 8;
 
 /// The session cookie's name, before the port: browsers keep cookies by host, not by port, so
 /// each node's UI on one machine (and any other local web service) has its own name.
@@ -203,6 +205,20 @@ impl Sessions {
         inner
             .sessions
             .retain(|_, s| now.duration_since(s.last) < SESSION_IDLE);
+        // A person's own oldest session gives way first; then anyone's oldest.
+        if let Some(name) = who.person() {
+            let theirs = |s: &Session| s.who.person() == Some(name);
+            if inner.sessions.values().filter(|s| theirs(s)).count() >= MAX_SESSIONS_PER_PERSON
+                && let Some(oldest) = inner
+                    .sessions
+                    .iter()
+                    .filter(|(_, s)| theirs(s))
+                    .min_by_key(|(_, s)| s.last)
+                    .map(|(k, _)| k.clone())
+            {
+                inner.sessions.remove(&oldest);
+            }
+        }
         if inner.sessions.len() >= MAX_SESSIONS
             && let Some(oldest) = inner
                 .sessions
@@ -235,13 +251,14 @@ impl Sessions {
         Some(s.clone())
     }
 
-    /// Whether the session `id` is still open, without keeping it open longer (a page's live
-    /// stream asks this: an open tab alone does not keep a session alive).
-    pub fn alive(&self, id: &str) -> bool {
+    /// The session `id` names if it is still open, without keeping it open longer (a page's
+    /// live stream asks this: an open tab alone does not keep a session alive).
+    pub fn peek(&self, id: &str) -> Option<Session> {
         self.lock()
             .sessions
             .get(id)
-            .is_some_and(|s| s.last.elapsed() < SESSION_IDLE)
+            .filter(|s| s.last.elapsed() < SESSION_IDLE)
+            .cloned()
     }
 
     /// Ends a session.
@@ -305,6 +322,26 @@ mod tests {
             s.redeem(&c).unwrap();
         }
         assert_eq!(s.lock().sessions.len(), MAX_SESSIONS);
+    }
+
+    #[test]
+    fn one_person_cannot_push_everyone_else_out() {
+        let s = Sessions::over_tls("https://10.0.0.5:7443");
+        let person = |name: &str| Who::Person {
+            name: name.into(),
+            role: replica::Role::Editor,
+            epoch: 1,
+        };
+        let bo = s.open(person("Bo")).unwrap();
+        let ana: Vec<String> = (0..MAX_SESSIONS_PER_PERSON + 5)
+            .map(|_| s.open(person("Ana")).unwrap())
+            .collect();
+        assert!(s.peek(&bo).is_some(), "Bo's session stays");
+        let open = ana.iter().filter(|id| s.peek(id).is_some()).count();
+        assert_eq!(open, MAX_SESSIONS_PER_PERSON);
+        assert!(s.peek(&ana[0]).is_none(), "Ana's oldest gave way");
+        assert!(s.set_cookie("x").contains("; Secure"));
+        assert!(s.cookie_name().starts_with("__Host-"));
     }
 
     #[test]

@@ -178,9 +178,17 @@ impl Ui {
         cookie: &str,
         form: &[(&str, &str)],
     ) -> (StatusCode, axum::http::HeaderMap, String) {
+        // A browser's form posts say where they come from (the UI served to other machines
+        // insists on it).
+        let origin = if self.host == LAN {
+            format!("https://{LAN}")
+        } else {
+            format!("http://{HOST}")
+        };
         self.send(
             HttpRequest::post(path)
                 .header(header::HOST, self.host)
+                .header(header::ORIGIN, origin)
                 .header(header::COOKIE, cookie)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
@@ -1597,6 +1605,27 @@ async fn sign_in_attempts_are_limited() {
         .post("/sign-in", "", &[("name", "Bo"), ("password", BO_PASSWORD)])
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn on_the_lan_a_post_must_come_from_this_ui_s_https_origin() {
+    let ui = ui_lan();
+    let body = "name=Ana&password=correct+horse+battery";
+    for origin in [
+        None,
+        Some("http://10.0.0.5:7443"),
+        Some("https://evil.example"),
+    ] {
+        let mut req = HttpRequest::post("/sign-in")
+            .header(header::HOST, LAN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        let (status, headers, _) = ui.send(req.body(Body::from(body)).unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(!headers.contains_key(header::SET_COOKIE));
+    }
 }
 
 #[tokio::test]

@@ -229,7 +229,7 @@ pub enum PersonCmd {
         #[command(flatten)]
         format: Format,
     },
-    /// Remove a person's account; they are signed out at once
+    /// Remove a person's account; their next page asks them to sign in, and fails
     Remove {
         /// Their name (any case)
         name: String,

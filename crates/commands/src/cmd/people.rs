@@ -15,7 +15,7 @@ use crate::output::Out;
 fn setup(s: &PersonSetup, out: &Out) -> Result<()> {
     out.text_raw(&format!("{}\n", s.setup_url))?;
     out.note(&format!(
-        "Send this link to {} privately: it works once, until {}, on this organization's network. There they choose a password, then sign in as {} ({}). Their browser will warn about the node's certificate if it is self-signed; `coalesce status` shows its fingerprint to compare.",
+        "Send this link to {} privately: it works once, until {}, on this organization's network. There they choose a password, then sign in as {} ({}). Their browser will warn about the node's certificate if it is self-signed; `coalesce status` shows its fingerprint to compare. If people reach this node at another name or address, start it with --ui-host NAME.",
         s.name,
         s.expires_at,
         s.name,
@@ -74,11 +74,12 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: PersonCmd, out: &Out) -> Result<()> {
                         a.person.clone(),
                         a.op.clone(),
                         a.coalition.clone().unwrap_or_else(|| "-".to_owned()),
+                        a.record.clone().unwrap_or_else(|| "-".to_owned()),
                     ]
                 })
                 .collect();
             out.table(
-                &["WHEN", "PERSON", "OPERATION", "COALITION"],
+                &["WHEN", "PERSON", "OPERATION", "COALITION", "RECORD"],
                 rows,
                 "No one has changed anything through the UI from another machine yet.",
             )

@@ -19,12 +19,18 @@ impl Core {
                 let (op, coalition) = (req.name(), req.coalition().map(str::to_owned));
                 let answer = self.op(req);
                 // Which person made a change is this node's own knowledge: its people log.
-                if let (Some(person), true, Ok(_)) = (person, writes, &answer) {
+                if let (Some(person), true, Ok(reply)) = (person, writes, &answer) {
+                    let record = match reply {
+                        commands::ops::Reply::Created(c) => Some(c.id.clone()),
+                        commands::ops::Reply::Updated(u) => Some(u.id.clone()),
+                        _ => None,
+                    };
                     let act = replica::PersonAct {
                         at: replica::now().as_millis(),
                         person,
                         op: op.to_owned(),
                         coalition,
+                        record,
                     };
                     if let Err(e) = self.replica.log_person_act(&act) {
                         warn!(error = %e, "could not keep who made a change in the people log");
