@@ -1,11 +1,18 @@
 //! Who changed what and when: every change of a coalition, with its author member and the
 //! fields it wrote, read from the document's own change history (every version of every field
 //! is kept there; nothing is logged separately).
+//!
+//! Reading every change is costly (each is rebuilt and decoded, several seconds at 10,000
+//! issues), so a [`Log`] keeps what it read and, asked again, reads only the changes made
+//! since; it starts over only if the document no longer holds what it read (edits set aside
+//! after a fork). Within a change, consecutive operations on one object (the characters of a
+//! text) are read as one. The order is the same however the log was read: parents before
+//! children, and among changes free to go next, the earliest stated time, then the hash.
 
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::legacy::{Key, ObjectId};
-use automerge::{AutoCommit, Change, Prop, ReadDoc};
+use automerge::{AutoCommit, Change, ChangeHash, Prop, ReadDoc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::MemberId;
@@ -28,93 +35,247 @@ pub struct Entry {
 }
 
 /// The history of `doc`, oldest first; only changes touching `record` (an id) if given.
+/// (Reads every change: keep a [`Log`] to read only what is new.)
 pub fn history(
     doc: &mut AutoCommit,
     members: &BTreeMap<MemberId, Member>,
     record: Option<&str>,
 ) -> Vec<Entry> {
-    let by_key: HashMap<[u8; 32], &MemberId> = members
-        .values()
-        .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), &m.id)))
-        .collect();
-    let changes: Vec<Change> = doc.get_changes(&[]);
-    let mut paths: HashMap<String, Vec<String>> = HashMap::new();
-    let mut out = Vec::new();
-    for change in &changes {
-        let mut fields: Vec<String> = Vec::new();
-        for op in change.decode().operations {
-            let mut path = path_of(doc, &op.obj, &mut paths);
-            if let Key::Map(k) = &op.key {
-                path.push(k.to_string());
-            }
-            // Records sit two levels down (`issues/<id>`), goals three (`charter/goals/<id>`).
-            let depth = if path.first().is_some_and(|p| p == "charter") {
-                4
-            } else {
-                3
-            };
-            path.truncate(depth);
-            let field = path.join("/");
-            if !field.is_empty() && !fields.contains(&field) {
-                fields.push(field);
-            }
-        }
-        // A record written whole is named once, not field by field.
-        let written = fields.clone();
-        fields.retain(|f| {
-            !written.iter().any(|w| {
-                f.len() > w.len() && f.starts_with(w.as_str()) && f.as_bytes()[w.len()] == b'/'
-            })
-        });
-        if let Some(r) = record
-            && !fields.iter().any(|f| f.split('/').any(|part| part == r))
-        {
-            continue;
-        }
-        let member = <[u8; 32]>::try_from(change.actor_id().to_bytes())
-            .ok()
-            .and_then(|k| by_key.get(&k))
-            .map(|m| (*m).to_owned());
-        out.push(Entry {
-            change: change.hash().to_string(),
-            at: Timestamp::from_secs(change.timestamp()),
-            member,
-            message: change.message().unwrap_or_default().to_owned(),
-            fields,
-        });
-    }
-    out
+    let mut log = Log::default();
+    log.update(doc);
+    log.entries(members, record)
 }
 
-/// The map keys from the root to `obj`; objects created and deleted since give what is left.
-fn path_of(
-    doc: &AutoCommit,
-    obj: &ObjectId,
-    cache: &mut HashMap<String, Vec<String>>,
-) -> Vec<String> {
-    let ObjectId::Id(id) = obj else {
-        return Vec::new();
-    };
-    let text = format!("{}@{}", id.0, id.1);
-    if let Some(p) = cache.get(&text) {
-        return p.clone();
+/// One change as a [`Log`] keeps it: its entry, and the key that signed it (its member is
+/// found when asked, as members and their keys change).
+#[derive(Debug, Clone)]
+struct Read {
+    entry: Entry,
+    actor: Option<[u8; 32]>,
+    hash: ChangeHash,
+    deps: Vec<ChangeHash>,
+}
+
+/// A coalition's history as read so far, up to some heads of its document.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    heads: Vec<ChangeHash>,
+    read: Vec<Read>,
+    paths: Paths,
+}
+
+impl Log {
+    /// Reads the changes of `doc` made since this log last read it (all of them, the first
+    /// time, or if the document no longer holds what it read).
+    pub fn update(&mut self, doc: &mut AutoCommit) {
+        let heads = doc.get_heads();
+        if heads == self.heads {
+            return;
+        }
+        // A change set aside takes its descendants with it, so some head read would be gone.
+        if !self
+            .heads
+            .iter()
+            .all(|h| doc.get_change_by_hash(h).is_some())
+        {
+            *self = Self::default();
+        }
+        let changes: Vec<Change> = doc.get_changes(&self.heads);
+        for change in &changes {
+            self.read.push(Read {
+                entry: entry_of(doc, change, &mut self.paths),
+                actor: <[u8; 32]>::try_from(change.actor_id().to_bytes()).ok(),
+                hash: change.hash(),
+                deps: change.deps().to_vec(),
+            });
+        }
+        canonical(&mut self.read);
+        self.heads = heads;
     }
-    let mut path: Vec<String> = doc
-        .import(&text)
-        .ok()
-        .and_then(|(exid, _)| doc.parents(&exid).ok())
-        .map(|parents| {
-            parents
-                .map(|p| match p.prop {
-                    Prop::Map(k) => k,
-                    Prop::Seq(_) => "*".to_owned(),
+
+    /// The history read, oldest first, each change with its author member among `members`;
+    /// only changes touching `record` (an id) if given.
+    pub fn entries(
+        &self,
+        members: &BTreeMap<MemberId, Member>,
+        record: Option<&str>,
+    ) -> Vec<Entry> {
+        let by_key: HashMap<[u8; 32], &MemberId> = members
+            .values()
+            .flat_map(|m| m.keys.iter().map(|k| (*k.as_bytes(), &m.id)))
+            .collect();
+        self.read
+            .iter()
+            .filter(|r| {
+                record.is_none_or(|id| {
+                    r.entry
+                        .fields
+                        .iter()
+                        .any(|f| f.split('/').any(|part| part == id))
                 })
-                .collect()
+            })
+            .map(|r| Entry {
+                member: r
+                    .actor
+                    .and_then(|k| by_key.get(&k))
+                    .map(|m| (*m).to_owned()),
+                ..r.entry.clone()
+            })
+            .collect()
+    }
+
+    /// How many changes it has read.
+    pub fn len(&self) -> usize {
+        self.read.len()
+    }
+
+    /// Whether it has read none.
+    pub fn is_empty(&self) -> bool {
+        self.read.is_empty()
+    }
+}
+
+/// Puts the changes read in the one order every reading gives: parents before children; among
+/// the changes free to go next, the earliest stated time, then the lowest hash.
+fn canonical(read: &mut Vec<Read>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let index: HashMap<ChangeHash, usize> =
+        read.iter().enumerate().map(|(i, r)| (r.hash, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); read.len()];
+    let mut waiting = vec![0usize; read.len()];
+    for (i, r) in read.iter().enumerate() {
+        for parent in r.deps.iter().filter_map(|d| index.get(d)) {
+            children[*parent].push(i);
+            waiting[i] += 1;
+        }
+    }
+    let key = |i: usize| Reverse((read[i].entry.at, read[i].hash, i));
+    let mut ready: BinaryHeap<_> = (0..read.len())
+        .filter(|i| waiting[*i] == 0)
+        .map(key)
+        .collect();
+    let mut order = Vec::with_capacity(read.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for &child in &children[i] {
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                ready.push(key(child));
+            }
+        }
+    }
+    let mut taken: Vec<Option<Read>> = std::mem::take(read).into_iter().map(Some).collect();
+    read.extend(order.into_iter().filter_map(|i| taken[i].take()));
+    // (A history has no cycle, so nothing is left; were something left, it would be kept.)
+    read.extend(taken.into_iter().flatten());
+}
+
+/// How many map keys from the root a path is kept to (enough to name a goal's field:
+/// `charter/goals/<id>/<field>`).
+const PATH_KEPT: usize = 4;
+
+/// Where each object sits (the first map keys from the root), as found so far: from the
+/// operation that made it, read before any operation on it (changes are read parents
+/// first), or else asked of the document.
+#[derive(Debug, Clone, Default)]
+struct Paths(HashMap<ObjectId, Vec<String>>);
+
+impl Paths {
+    /// Notes where the object that operation `id` makes (`op`) sits.
+    fn made(&mut self, doc: &AutoCommit, id: ObjectId, op: &automerge::legacy::Op) {
+        let mut path = self.of(doc, &op.obj).to_vec();
+        if path.len() < PATH_KEPT {
+            path.push(match &op.key {
+                Key::Map(k) => k.to_string(),
+                Key::Seq(_) => "*".to_owned(),
+            });
+        }
+        self.0.insert(id, path);
+    }
+
+    /// The map keys from the root to `obj`; objects created and deleted since give what is
+    /// left.
+    fn of(&mut self, doc: &AutoCommit, obj: &ObjectId) -> &[String] {
+        if !self.0.contains_key(obj) {
+            let path = match obj {
+                ObjectId::Root => Vec::new(),
+                ObjectId::Id(id) => {
+                    let mut path: Vec<String> = doc
+                        .import(&format!("{}@{}", id.0, id.1))
+                        .ok()
+                        .and_then(|(exid, _)| doc.parents(&exid).ok())
+                        .map(|parents| {
+                            parents
+                                .map(|p| match p.prop {
+                                    Prop::Map(k) => k,
+                                    Prop::Seq(_) => "*".to_owned(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    path.reverse();
+                    path.truncate(PATH_KEPT);
+                    path
+                }
+            };
+            self.0.insert(obj.clone(), path);
+        }
+        self.0.get(obj).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What one change wrote, as `collection/record/field` (or shorter), each once.
+fn entry_of(doc: &AutoCommit, change: &Change, paths: &mut Paths) -> Entry {
+    let mut fields: Vec<String> = Vec::new();
+    // The object of the previous operation, when its field is decided by the object alone
+    // (the characters of a text, the items of a list, a record's deeper parts): the next
+    // operations on it add nothing.
+    let mut settled: Option<ObjectId> = None;
+    let start = change.start_op().get();
+    for (i, op) in change.decode().operations.into_iter().enumerate() {
+        // Operation `i` of a change has the id start + i: an object it makes is known by it.
+        if matches!(op.action, automerge::legacy::OpType::Make(_)) {
+            let id = automerge::legacy::OpId(start + i as u64, change.actor_id().clone());
+            paths.made(doc, ObjectId::Id(id), &op);
+        }
+        if settled.as_ref() == Some(&op.obj) {
+            continue;
+        }
+        let base = paths.of(doc, &op.obj);
+        // Records sit two levels down (`issues/<id>`), goals three (`charter/goals/<id>`).
+        let depth = if base.first().is_some_and(|p| p == "charter") {
+            4
+        } else {
+            3
+        };
+        let mut path: Vec<&str> = base.iter().take(depth).map(String::as_str).collect();
+        let by_object = path.len() >= depth || !matches!(op.key, Key::Map(_));
+        if let Key::Map(k) = &op.key
+            && path.len() < depth
+        {
+            path.push(k.as_str());
+        }
+        settled = by_object.then(|| op.obj.clone());
+        let field = path.join("/");
+        if !field.is_empty() && !fields.contains(&field) {
+            fields.push(field);
+        }
+    }
+    // A record written whole is named once, not field by field.
+    let written = fields.clone();
+    fields.retain(|f| {
+        !written.iter().any(|w| {
+            f.len() > w.len() && f.starts_with(w.as_str()) && f.as_bytes()[w.len()] == b'/'
         })
-        .unwrap_or_default();
-    path.reverse();
-    cache.insert(text, path.clone());
-    path
+    });
+    Entry {
+        change: change.hash().to_string(),
+        at: Timestamp::from_secs(change.timestamp()),
+        member: None,
+        message: change.message().unwrap_or_default().to_owned(),
+        fields,
+    }
 }
 
 /// What a coalition's history tells about one node key of a member.
@@ -182,4 +343,57 @@ pub fn key_activity(doc: &mut AutoCommit, member: &Member) -> Vec<KeyActivity> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT};
+
+    use super::*;
+
+    /// Where the log finds each object from the operation that made it is where the document
+    /// says it is: texts spliced many characters at once, lists, maps within lists, over
+    /// several changes.
+    #[test]
+    fn paths_from_the_operations_that_made_objects_match_the_document() {
+        let mut doc = AutoCommit::new();
+        let issues = doc.put_object(ROOT, "issues", ObjType::Map).unwrap();
+        for n in 0..5 {
+            let issue = doc
+                .put_object(&issues, format!("issue{n}"), ObjType::Map)
+                .unwrap();
+            let title = doc.put_object(&issue, "title", ObjType::Text).unwrap();
+            doc.splice_text(&title, 0, 0, "Bus fares — équité, 40 % ✊🏽")
+                .unwrap();
+            let tags = doc.put_object(&issue, "tags", ObjType::List).unwrap();
+            doc.insert(&tags, 0, "race").unwrap();
+            let evidence = doc.insert_object(&tags, 1, ObjType::Map).unwrap();
+            let note = doc.put_object(&evidence, "note", ObjType::Text).unwrap();
+            doc.splice_text(&note, 0, 0, "survey").unwrap();
+            doc.commit();
+        }
+        let charter = doc.put_object(ROOT, "charter", ObjType::Map).unwrap();
+        let goals = doc.put_object(&charter, "goals", ObjType::Map).unwrap();
+        let goal = doc.put_object(&goals, "g1", ObjType::Map).unwrap();
+        doc.put_object(&goal, "text", ObjType::Text).unwrap();
+        doc.commit();
+
+        let mut log = Log::default();
+        log.update(&mut doc);
+        assert!(log.paths.0.len() >= 5 * 5 + 3, "{}", log.paths.0.len());
+        let mut asked = Paths::default();
+        for (obj, path) in &log.paths.0 {
+            assert_eq!(path.as_slice(), asked.of(&doc, obj), "{obj:?}");
+        }
+        let fields: Vec<&str> = log.read[1]
+            .entry
+            .fields
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(fields, ["issues/issue1"]);
+    }
 }

@@ -182,6 +182,7 @@ impl Replica {
                 issue_headers: None,
                 proposal_headers: None,
                 pools: crate::reads::Pools::default(),
+                history: model::history::Log::default(),
                 unreadable: None,
                 index,
                 since_snapshot,

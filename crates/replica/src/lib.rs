@@ -121,6 +121,8 @@ struct Loaded {
     /// The pools read so far, with their ledgers, as of some heads (a pool's page reads again
     /// only the ledger entries written since).
     pools: reads::Pools,
+    /// The history read so far (a record's history reads only the changes since).
+    history: model::history::Log,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
@@ -194,6 +196,7 @@ impl Replica {
                 issue_headers: None,
                 proposal_headers: None,
                 pools: reads::Pools::default(),
+                history: model::history::Log::default(),
                 unreadable: None,
                 index,
                 since_snapshot: stored.changes.len(),

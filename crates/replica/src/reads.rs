@@ -413,7 +413,7 @@ impl Replica {
         let loaded = self.loaded(id)?;
         loaded
             .doc
-            .history(record)
+            .history_in(&mut loaded.history, record)
             .map_err(|source| ReplicaError::Doc {
                 coalition: id.to_string(),
                 source: Box::new(source),

@@ -189,6 +189,18 @@ impl CoalitionDoc {
         Ok(crate::history::history(&mut self.doc, &records, record))
     }
 
+    /// [`CoalitionDoc::history`] through `log`, which keeps what it read of this document:
+    /// only the changes made since it last read are read.
+    pub fn history_in(
+        &mut self,
+        log: &mut crate::history::Log,
+        record: Option<&str>,
+    ) -> Result<Vec<crate::history::Entry>, DocError> {
+        log.update(&mut self.doc);
+        let records = crate::schema::records(&self.doc, "members", &mut Vec::new());
+        Ok(log.entries(&records, record))
+    }
+
     /// When each of `member`'s node keys was certified and what it signed (see
     /// [`crate::history::key_activity`]).
     pub fn key_activity(

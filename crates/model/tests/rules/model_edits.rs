@@ -270,3 +270,37 @@ proptest! {
         prop_assert_eq!(verdict(&mut all), Ok(()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// A history log read a little at a time, as edits and merges come, says what reading
+    /// the whole history at once says, for the coalition and for one record; read against a
+    /// document that no longer holds what it read (another copy), it starts over and still
+    /// says what that document's history says.
+    #[test]
+    fn a_history_log_read_as_changes_come_is_the_whole_history(
+        edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..20),
+    ) {
+        let mut docs = coalition();
+        let mut log = model::history::Log::default();
+        for (step, (who, e, sync)) in edits.iter().enumerate() {
+            apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64));
+            if *sync {
+                let (a, b) = (*who, (*who + 1) % 3);
+                let mut from = docs[a].fork_as(key(a as u8 + 1));
+                docs[b].merge(&mut from).unwrap();
+            }
+            docs[0].history_in(&mut log, None).unwrap();
+        }
+        let record = IssueId::from_bytes([1; 16]).to_string();
+        for r in [None, Some(record.as_str())] {
+            let whole = docs[0].history(r).unwrap();
+            prop_assert_eq!(docs[0].history_in(&mut log, r).unwrap(), whole);
+        }
+        // Another copy: what the log read may not be there.
+        apply(&mut docs[1], 2, &Edit::Title(0), t(1_000));
+        let whole = docs[1].history(None).unwrap();
+        prop_assert_eq!(docs[1].history_in(&mut log, None).unwrap(), whole);
+    }
+}
