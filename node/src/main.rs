@@ -339,6 +339,28 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "no message".to_owned())
 }
 
+/// The addresses of this machine other machines can reach the API at when it listens on
+/// every address (`addr` unspecified; else none): real interfaces before containers' and
+/// virtual bridges', IPv4 first.
+fn lan_addresses(addr: std::net::SocketAddr) -> Vec<std::net::IpAddr> {
+    if !addr.ip().is_unspecified() {
+        return Vec::new();
+    }
+    let mut lan: Vec<(bool, std::net::IpAddr)> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| {
+            let bridge = ["docker", "br-", "veth", "virbr", "cni", "flannel", "podman"]
+                .iter()
+                .any(|p| i.name.starts_with(p));
+            (bridge, i.ip())
+        })
+        .collect();
+    lan.sort_by_key(|(bridge, ip)| (*bridge, ip.is_ipv6(), *ip));
+    lan.into_iter().map(|(_, ip)| ip).collect()
+}
+
 /// Where the web UI is served to other machines.
 struct LanUi {
     /// `https://HOST:PORT`, which setup links start with.
@@ -359,25 +381,7 @@ fn lan_ui(addr: std::net::SocketAddr, ui_host: &[String]) -> LanUi {
             _ => format!("{name}:{port}"),
         }
     };
-    // This machine's addresses, those of real interfaces before those of containers and
-    // virtual bridges, IPv4 first.
-    let mut lan: Vec<(bool, std::net::IpAddr)> = if addr.ip().is_unspecified() {
-        if_addrs::get_if_addrs()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|i| !i.is_loopback())
-            .map(|i| {
-                let bridge = ["docker", "br-", "veth", "virbr", "cni", "flannel", "podman"]
-                    .iter()
-                    .any(|p| i.name.starts_with(p));
-                (bridge, i.ip())
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    lan.sort_by_key(|(bridge, ip)| (*bridge, ip.is_ipv6(), *ip));
-    let lan: Vec<std::net::IpAddr> = lan.into_iter().map(|(_, ip)| ip).collect();
+    let lan = lan_addresses(addr);
     let names = tls::default_names(addr);
     let first = ui_host
         .first()
@@ -416,11 +420,13 @@ fn api_tls_files(args: &Settings, home: &Path) -> Result<Option<(PathBuf, PathBu
     Ok(match (&args.api_tls_cert, &args.api_tls_key) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
         _ if args.api_tls_self_signed => {
-            // The names people use for the UI too (`--ui-host`), when the pair is first made.
+            // The names people use for the UI too (`--ui-host`, this machine's LAN addresses),
+            // when the pair is first made.
             let mut names = tls::default_names(args.api);
-            for host in &args.ui_host {
-                if !names.contains(host) {
-                    names.push(host.clone());
+            let lan = lan_addresses(args.api).into_iter().map(|ip| ip.to_string());
+            for host in args.ui_host.iter().cloned().chain(lan) {
+                if !names.contains(&host) {
+                    names.push(host);
                 }
             }
             Some(tls::self_signed(home, &names)?)

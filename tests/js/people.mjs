@@ -15,11 +15,8 @@
 // HttpOnly and SameSite=Strict. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { mkdirSync } from 'node:fs';
+import { checkPage } from './check.mjs';
 const [, , configJson, shots] = process.argv;
 const config = JSON.parse(configJson);
 mkdirSync(shots, { recursive: true });
@@ -51,31 +48,9 @@ async function person() {
   return { context, page };
 }
 
-/** Checks the page shown now: facts, axe, a screenshot. */
+/** Checks the page shown now (see `check.mjs`). */
 async function check(page, where, lang, shot) {
-  const facts = await page.evaluate(() => ({
-    lang: document.documentElement.lang,
-    h1: document.querySelectorAll('h1').length,
-    skip: !!document.querySelector('a[href="#main"]'),
-    main: document.querySelectorAll('main').length,
-    wide: document.documentElement.scrollWidth > window.innerWidth,
-  }));
-  if (facts.lang !== lang) failures.push(`${where}: lang is "${facts.lang}"`);
-  if (facts.h1 !== 1) failures.push(`${where}: ${facts.h1} h1 elements`);
-  if (!facts.skip) failures.push(`${where}: no skip link`);
-  if (facts.main !== 1) failures.push(`${where}: ${facts.main} main landmarks`);
-  if (facts.wide) failures.push(`${where}: scrolls sideways`);
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-    }));
-  for (const v of result.violations) {
-    const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
-    failures.push(`${where}: ${v.id} (${v.impact}): ${v.help}: ${nodes}`);
-  }
-  await page.screenshot({ path: `${shots}/${shot}.png`, fullPage: true });
+  await checkPage(page, { where, lang, shots, shot, failures });
   checked += 1;
 }
 

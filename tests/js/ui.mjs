@@ -7,18 +7,17 @@
 // an open proposal, "es": another, "pool": path of a pool whose ledger has two pages}. Signs in with the one-time link, then for
 // English and Spanish, at 320 and 1280 px wide, opens every page and checks it: axe-core finds
 // no WCAG 2.2 A/AA violation; `lang` is the language's; one h1, a main landmark, a skip link;
-// no horizontal scrolling; no request leaves the node. A screenshot of each is saved. Then two
+// no horizontal scrolling; no request leaves the node. A screenshot of each is saved. The same
+// for the pages of forms sent empty or unchanged (WALKS_JSON's "errors": the error next to
+// each field). Then two
 // keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
 // rank; block a proposal with a reason; pledge to a pool; record a meeting. Then a change
 // made on another node shows on an open page within a second, leaving its form alone. Prints each failure and exits 1 if there was one.
 
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { checkPage } from './check.mjs';
 const [, , signIn, pagesJson, shots, walksJson] = process.argv;
 const walks = JSON.parse(walksJson || '{}');
 const pages = JSON.parse(pagesJson);
@@ -42,7 +41,7 @@ page.on('request', (r) => {
 });
 page.on('console', (m) => {
   // A page answered with an error status is logged as such; the pages' own status is checked.
-  if (m.type() === 'error' && !/responded with a status of (404|422)/.test(m.text())) {
+  if (m.type() === 'error' && !/responded with a status of (400|403|404|409|422)/.test(m.text())) {
     failures.push(`${page.url()}: console error: ${m.text()}`);
   }
 });
@@ -55,6 +54,13 @@ await page.focus('form[action="/sign-in"] button');
 await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
 
 let checked = 0;
+
+/** Checks the page shown now (see `check.mjs`). */
+async function checkHere(where, lang, shot) {
+  await checkPage(page, { where, lang, shots, shot, failures });
+  checked += 1;
+}
+
 for (const lang of ['en', 'es']) {
   await page.goto(`${base}/lang/${lang}?back=/`);
   for (const width of [320, 1280]) {
@@ -63,30 +69,21 @@ for (const lang of ['en', 'es']) {
       const where = `${p.name} (${lang}, ${width}px)`;
       const resp = await page.goto(base + p.path);
       if (resp.status() !== (p.status || 200)) failures.push(`${where}: answered ${resp.status()}`);
-      const facts = await page.evaluate(() => ({
-        lang: document.documentElement.lang,
-        h1: document.querySelectorAll('h1').length,
-        skip: !!document.querySelector('a[href="#main"]'),
-        main: document.querySelectorAll('main').length,
-        wide: document.documentElement.scrollWidth > window.innerWidth,
-      }));
-      if (facts.lang !== lang) failures.push(`${where}: lang is "${facts.lang}"`);
-      if (facts.h1 !== 1) failures.push(`${where}: ${facts.h1} h1 elements`);
-      if (!facts.skip) failures.push(`${where}: no skip link`);
-      if (facts.main !== 1) failures.push(`${where}: ${facts.main} main landmarks`);
-      if (facts.wide) failures.push(`${where}: scrolls sideways`);
-      await page.evaluate(axeSource);
-      const result = await page.evaluate(() =>
-        // eslint-disable-next-line no-undef
-        axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-        }));
-      for (const v of result.violations) {
-        const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
-        failures.push(`${where}: ${v.id} (${v.impact}): ${v.help}: ${nodes}`);
-      }
-      await page.screenshot({ path: `${shots}/${p.name}-${lang}-${width}.png`, fullPage: true });
-      checked += 1;
+      await checkHere(where, lang, `${p.name}-${lang}-${width}`);
+    }
+    // Forms sent empty (or unchanged): the page that says what is wrong, next to each field,
+    // passes the same checks.
+    for (const e of walks.errors || []) {
+      const where = `${e.name} refused (${lang}, ${width}px)`;
+      await page.goto(base + e.path);
+      const [resp] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.$eval(e.form, (f) => f.requestSubmit()),
+      ]);
+      if (!resp || resp.status() < 400 || resp.status() >= 500) failures.push(`${where}: answered ${resp && resp.status()}`);
+      const invalid = await page.evaluate(() => document.querySelectorAll('.error').length);
+      if (!invalid) failures.push(`${where}: no error is shown`);
+      await checkHere(where, lang, `${e.name}-error-${lang}-${width}`);
     }
   }
 }

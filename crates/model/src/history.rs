@@ -235,6 +235,7 @@ fn entry_of(doc: &AutoCommit, change: &Change, paths: &mut Paths) -> Entry {
     let start = change.start_op().get();
     for (i, op) in change.decode().operations.into_iter().enumerate() {
         // Operation `i` of a change has the id start + i: an object it makes is known by it.
+        // (Automerge refuses a change whose operation counters pass u32::MAX: no overflow.)
         if matches!(op.action, automerge::legacy::OpType::Make(_)) {
             let id = automerge::legacy::OpId(start + i as u64, change.actor_id().clone());
             paths.made(doc, ObjectId::Id(id), &op);

@@ -252,7 +252,7 @@ fn new_epoch() -> Result<u64, PeopleError> {
 }
 
 impl Replica {
-    /// The people with accounts on this node, by [`key_of`] their name.
+    /// The people with accounts on this node, by their name trimmed and in lower case.
     pub fn people(&self) -> Result<BTreeMap<String, Person>, PeopleError> {
         match self.record(PEOPLE)? {
             None => Ok(BTreeMap::new()),

@@ -74,7 +74,7 @@ pub struct Web {
 
 tokio::task_local! {
     /// The person a request is for, while it is handled (their changes go in the people log).
-    static PERSON: String;
+    static PERSON: (String, bool);
 }
 
 /// Most event streams open at once (each browser tab with a page open holds one).
@@ -119,9 +119,16 @@ impl Web {
                 "the node is shutting down",
             )
         };
-        // A person's request is theirs in the people log.
+        // A person's request is theirs in the people log; a viewer's may not write (the
+        // guard refuses their forms first: this holds whatever route asks).
         let job = match PERSON.try_with(Clone::clone) {
-            Ok(person) => api::Job::By(person, req, tx),
+            Ok((_, false)) if req.writes() => {
+                return Err(OpError::new(
+                    commands::ops::ErrorCode::Forbidden,
+                    "a viewer's account changes nothing",
+                ));
+            }
+            Ok((person, _)) => api::Job::By(person, req, tx),
             Err(_) => api::Job::Op(req, tx),
         };
         self.jobs.send(job).await.map_err(|_| gone())?;
@@ -347,7 +354,7 @@ async fn guard(State(web): State<Web>, mut req: Request, next: Next) -> Response
     }
     let person = signed
         .as_ref()
-        .and_then(|(_, s)| s.who.person().map(str::to_owned));
+        .and_then(|(_, s)| Some((s.who.person()?.to_owned(), s.who.can_edit())));
     req.extensions_mut().insert(Signed(signed));
     let mut resp = match person {
         Some(p) => PERSON.scope(p, next.run(req)).await,

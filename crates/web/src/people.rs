@@ -66,7 +66,8 @@ impl Limits {
                 return false;
             }
         }
-        let key = match ip {
+        // An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d: counted as itself.
+        let key = match ip.to_canonical() {
             IpAddr::V6(v6) => {
                 let mut octets = v6.octets();
                 octets[8..].fill(0);
@@ -105,7 +106,10 @@ fn decoy() -> &'static str {
     DECOY.get_or_init(|| {
         let mut secret = [0u8; 32];
         let _ = getrandom::fill(&mut secret);
-        replica::hash_password(&hex::encode(secret)).unwrap_or_default()
+        // Should hashing fail, a fixed well-formed hash of a random password costs the same.
+        replica::hash_password(&hex::encode(secret)).unwrap_or_else(|_| {
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$QkJlDBfjxL9ZaBZ0hF4wRw8JCKm1+qzOGPj6B+qmXTE".to_owned()
+        })
     })
 }
 
@@ -211,6 +215,10 @@ fn open(web: &Web, visit: &Visit, c: Credentials) -> Response {
         role: c.role,
         epoch: c.epoch,
     };
+    // Signing in as someone else on this browser ends the session it had.
+    if let Some((old, _)) = &visit.session {
+        web.sessions.end(old);
+    }
     match web.sessions.open(who) {
         Some(id) => {
             tracing::info!(person = %c.name, role = c.role.as_str(), "a person signed in");
@@ -257,7 +265,9 @@ struct SetupPage {
 /// The page for a link that does not work (used, replaced or too old).
 fn link_spent(visit: &Visit) -> Response {
     let c = visit.chrome("none");
-    pages::problem(&c, StatusCode::FORBIDDEN, c.t("people-setup-invalid"), None)
+    let days = usize::try_from(replica::SETUP_LIFETIME_MS / (24 * 60 * 60 * 1000)).unwrap_or(3);
+    let message = c.tw("people-setup-invalid", &[("days", Arg::Count(days))]);
+    pages::problem(&c, StatusCode::FORBIDDEN, message, None)
 }
 
 fn setup_page(
@@ -278,14 +288,20 @@ fn setup_page(
         ],
     );
     let mut fields = vec![
-        Field::text(
-            &c,
-            "password",
-            "people-new-password",
-            "people-new-password-help",
-        )
-        .required()
-        .password("new-password"),
+        Field {
+            help: c.tw(
+                "people-new-password-help",
+                &[("min", Arg::Count(replica::MIN_PASSWORD))],
+            ),
+            ..Field::text(
+                &c,
+                "password",
+                "people-new-password",
+                "people-new-password-help",
+            )
+            .required()
+            .password("new-password")
+        },
         Field::text(&c, "again", "people-again", "people-again-help")
             .required()
             .password("new-password"),
@@ -402,5 +418,29 @@ pub(crate) async fn setup(
         Ok(None) => link_spent(&visit),
         Err(e) if e.code == commands::ops::ErrorCode::Invalid => link_spent(&visit),
         Err(e) => pages::node_error(&visit, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machines_are_counted_apart_ipv4_through_a_dual_stack_listener_too() {
+        let limits = Limits::default();
+        let mapped =
+            |last: u8| IpAddr::V6(std::net::Ipv4Addr::new(192, 168, 1, last).to_ipv6_mapped());
+        for _ in 0..10 {
+            assert!(limits.machine(mapped(5)));
+        }
+        assert!(!limits.machine(mapped(5)), "the eleventh in a minute waits");
+        assert!(limits.machine(mapped(6)), "another machine does not");
+        // One IPv6 host counts by its /64, whatever address it takes in it.
+        let limits = Limits::default();
+        let v6 = |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0xfd00, 0, 0, 1, 0, 0, 0, last));
+        for n in 0..10 {
+            assert!(limits.machine(v6(n)));
+        }
+        assert!(!limits.machine(v6(99)));
     }
 }

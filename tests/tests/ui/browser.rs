@@ -245,7 +245,18 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "join-progress", "path": format!("/join/{c}")},
         {"name": "not-found", "path": "/no/such/page", "status": 404},
     ]);
+    // Forms sent empty or unchanged, whose refusal pages are checked too.
+    let errors = json!([
+        {"name": "raise-issue", "path": format!("/c/{c}/issues"), "form": format!("form[method=\"post\"][action=\"/c/{c}/issues\"]")},
+        {"name": "share-issue", "path": format!("/c/{c}/issues/{shown}"), "form": "form[action$=\"/share\"]"},
+        {"name": "give", "path": format!("/c/{c}/pools/{pool}"), "form": "form[action$=\"/entries\"]"},
+        {"name": "position", "path": format!("/c/{c}/proposals/{closing}"), "form": "form[action$=\"/position\"]"},
+        {"name": "new-coalition", "path": "/coalitions/new", "form": "main form[method=\"post\"]"},
+        {"name": "join", "path": "/join", "form": "main form[method=\"post\"]"},
+        {"name": "amend", "path": format!("/c/{c}/charter/amend"), "form": "main form[method=\"post\"]"},
+    ]);
     let walks = json!({
+        "errors": errors,
         "en": format!("/c/{c}/proposals/{walk_en}"),
         "es": format!("/c/{c}/proposals/{walk_es}"),
         "pool": format!("/c/{c}/pools/{pool}"),
@@ -286,8 +297,8 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "the browser checks failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Every page, in two languages, at two widths.
-    let views = pages.as_array().map_or(0, Vec::len) * 4;
+    // Every page and every refused form, in two languages, at two widths.
+    let views = (pages.as_array().map_or(0, Vec::len) + errors.as_array().map_or(0, Vec::len)) * 4;
     assert!(
         stdout.contains(&format!("{views} page views checked, 0 failures")),
         "{stdout}"

@@ -224,12 +224,12 @@ pub enum PersonCmd {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
-    /// The people with accounts: role, state (active, waiting for setup, expired), last use
+    /// The people with accounts: role, state (active, waiting for setup, expired), last change
     List {
         #[command(flatten)]
         format: Format,
     },
-    /// Remove a person's account; their next page asks them to sign in, and fails
+    /// Remove a person's account; they are signed out at their next page
     Remove {
         /// Their name (any case)
         name: String,
