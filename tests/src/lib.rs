@@ -467,3 +467,23 @@ pub fn chromium() -> PathBuf {
     assert!(path.exists(), "no Chromium at {}", path.display());
     path
 }
+
+/// Runs one of the browser scripts of `tests/js` (`script`, with `args`) in Node.js against
+/// Debian's Chromium (both installed if missing); its standard output, once it succeeded (a
+/// failure panics with what it printed).
+pub fn browser_script(script: &str, args: &[String]) -> String {
+    let chromium = chromium();
+    let out = Command::new("node")
+        .arg(js_dir().join(script))
+        .args(args)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node (Node.js) runs the browser checks");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the browser checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}

@@ -1633,3 +1633,39 @@ async fn on_loopback_there_is_no_setup_page() {
     let ui = ui();
     assert_eq!(ui.get("/setup?code=00", "").await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_viewer_s_request_that_would_write_is_refused_wherever_it_comes_from() {
+    let ui = ui_lan();
+    let web = Web::new(ui.jobs.clone(), ui.sessions.clone(), vec![LAN.to_owned()]).for_people();
+    let raise = commands::ops::Request::IssueCreate {
+        coalition: ui.coalition.clone(),
+        body: commands::ops::issues::NewIssueRequest {
+            title: "Not from a viewer".into(),
+            description: String::new(),
+            tags: vec![],
+            lead: None,
+        },
+    };
+    let refused = PERSON
+        .scope(("Bo".to_owned(), false), web.ask(raise.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, commands::ops::ErrorCode::Forbidden);
+    // Reading is fine; an editor's write goes through, as theirs.
+    let list = commands::ops::Request::IssueList {
+        coalition: ui.coalition.clone(),
+        query: Default::default(),
+    };
+    PERSON
+        .scope(("Bo".to_owned(), false), web.ask(list))
+        .await
+        .unwrap();
+    PERSON
+        .scope(("Ana".to_owned(), true), web.ask(raise))
+        .await
+        .unwrap();
+    let asked = ui.asked.lock().unwrap().clone();
+    assert!(!asked.contains(&(Some("Bo".to_owned()), "issue_create")));
+    assert!(asked.contains(&(Some("Ana".to_owned()), "issue_create")));
+}

@@ -10,8 +10,6 @@
 //! what is being typed. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
-use std::process::Command;
-
 use coalesce_tests::{Node, api_call, eventually, free_port};
 use serde_json::json;
 
@@ -27,8 +25,6 @@ const TAGS: [&str; 6] = [
 #[test]
 fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     let _serial = coalesce_tests::network_lock();
-    let chromium = coalesce_tests::chromium();
-    let js = coalesce_tests::js_dir();
     let a = Node::init("Northside Tenants Union");
     let b = Node::init("Eastside Disability Justice");
     let (pa, pb) = (free_port(), free_port());
@@ -282,20 +278,14 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
     // Only this run's screenshots.
     let _ = std::fs::remove_dir_all(&shots);
-    let out = Command::new("node")
-        .arg(js.join("ui.mjs"))
-        .arg(&link)
-        .arg(pages.to_string())
-        .arg(&shots)
-        .arg(walks.to_string())
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("node (Node.js) runs the browser checks");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = coalesce_tests::browser_script(
+        "ui.mjs",
+        &[
+            link,
+            pages.to_string(),
+            shots.display().to_string(),
+            walks.to_string(),
+        ],
     );
     // Every page and every refused form, in two languages, at two widths.
     let views = (pages.as_array().map_or(0, Vec::len) + errors.as_array().map_or(0, Vec::len)) * 4;

@@ -5,16 +5,12 @@
 //! viewer's pages pass axe-core in English and Spanish at 320 and 1280 px, and a viewer sees
 //! no form. Which person made a change is kept in the node's own log, not in the coalition.
 
-use std::process::Command;
-
 use coalesce_tests::{Node, free_port};
 use serde_json::json;
 
 #[test]
 fn people_get_setup_links_sign_in_over_tls_and_what_they_change_is_logged() {
     let _serial = coalesce_tests::network_lock();
-    let chromium = coalesce_tests::chromium();
-    let js = coalesce_tests::js_dir();
     let node = Node::init("Northside Tenants Union");
 
     // Without a UI for other machines there is nowhere for a setup link to lead.
@@ -91,18 +87,9 @@ fn people_get_setup_links_sign_in_over_tls_and_what_they_change_is_logged() {
         ],
     });
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
-    let out = Command::new("node")
-        .arg(js.join("people.mjs"))
-        .arg(config.to_string())
-        .arg(&shots)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("node (Node.js) runs the browser checks");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = coalesce_tests::browser_script(
+        "people.mjs",
+        &[config.to_string(), shots.display().to_string()],
     );
     // Sign-in, setup and its refusal: 3 pages; a viewer's: 5; each in 2 languages at 2 widths.
     assert!(
