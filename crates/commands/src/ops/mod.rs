@@ -1,4 +1,4 @@
-//! Typed operations: what the API (and the coming web UI) call with JSON, and what the
+//! Typed operations: what the API calls with JSON, the web UI asks the node for, and what the
 //! command line's commands call after resolving what people typed. Each operation is a
 //! function over an open [`Replica`] taking a request type and returning a response type,
 //! both serde and described for OpenAPI ([`utoipa::ToSchema`]); the `api` crate serves each
