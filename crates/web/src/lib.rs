@@ -191,7 +191,10 @@ pub fn router(web: Web) -> Router {
             post(pages::members::propose_removal),
         )
         .route("/c/{coalition}/leave", post(pages::members::leave))
-        .route("/c/{coalition}/proposals", get(pages::proposals::list))
+        .route(
+            "/c/{coalition}/proposals",
+            get(pages::proposals::list).post(pages::proposals::open),
+        )
         .route(
             "/c/{coalition}/meetings",
             get(pages::meetings::list).post(pages::meetings::create),

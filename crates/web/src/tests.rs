@@ -1066,6 +1066,72 @@ async fn the_profile_is_saved_and_leaving_is_confirmed_first() {
 }
 
 #[tokio::test]
+async fn a_general_proposal_is_opened_from_the_list_and_other_kinds_are_not() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let list = format!("/c/{}/proposals", ui.coalition);
+    let (_, _, page) = ui.get(&list, &cookie).await;
+    assert!(
+        page.contains("Open a proposal") && page.contains("value=\"public-statement\""),
+        "{page}"
+    );
+    // Nothing chosen, no title, a day that is over: each said at its field, what was typed kept.
+    let (status, _, page) = ui
+        .post(
+            &list,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "Why we should"),
+                ("closes", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"open-kind-error\"")
+            && page.contains("id=\"title-error\"")
+            && page.contains("id=\"closes-error\"")
+            && page.contains("Why we should"),
+        "{page}"
+    );
+    // An amendment says what it changes: it is opened from the charter, not here.
+    let (status, _, page) = ui
+        .post(
+            &list,
+            &cookie,
+            &[("csrf", &csrf), ("kind", "amendment"), ("title", "Sneaky")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"open-kind-error\""), "{page}");
+    let (status, headers, _) = ui
+        .post(
+            &list,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "general"),
+                ("title", "Endorse a <b>mayoral</b> candidate"),
+                ("text", "Our members asked."),
+                ("closes", "7d"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.ends_with("?done=proposal-opened"), "{location}");
+    let (_, _, page) = ui.get(&location, &cookie).await;
+    assert!(
+        page.contains("The proposal is open.")
+            && page.contains("Endorse a &#60;b&#62;mayoral&#60;/b&#62; candidate")
+            && page.contains("General decision")
+            && page.contains("Our members asked."),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn an_amendment_is_proposed_from_the_form_and_changing_nothing_is_refused() {
     let ui = ui();
     let (cookie, csrf) = ui.sign_in();

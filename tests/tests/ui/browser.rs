@@ -250,6 +250,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "new-coalition", "path": "/coalitions/new", "form": "main form[method=\"post\"]"},
         {"name": "join", "path": "/join", "form": "main form[method=\"post\"]"},
         {"name": "amend", "path": format!("/c/{c}/charter/amend"), "form": "main form[method=\"post\"]"},
+        {"name": "open-proposal", "path": format!("/c/{c}/proposals"), "form": format!("form[method=\"post\"][action=\"/c/{c}/proposals\"]")},
     ]);
     let walks = json!({
         "errors": errors,

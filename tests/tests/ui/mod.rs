@@ -6,6 +6,7 @@
 
 mod browser;
 mod people;
+mod scenario;
 
 use coalesce_tests::{Node, api_call, eventually, free_port};
 

@@ -152,6 +152,18 @@ proposal-col-outcome = Where it stands
 proposal-col-closes = Positions count until
 proposals-back = Back to the proposals
 
+proposal-open-title = Open a proposal
+proposal-open-intro = For a general decision or a public statement. A charter amendment is opened from the charter, a member's removal from the members, an allocation from its pool.
+proposal-kind-field = Kind of decision
+proposal-kind-choose = Choose a kind
+proposal-kind-missing = Choose a general decision or a public statement.
+proposal-title-field = Title
+proposal-title-help = What the members decide, in a few words.
+proposal-text-field = Text
+proposal-text-help = Optional: the full text, and why.
+proposal-open-submit = Open the proposal
+proposal-opened = The proposal is open. Members can now take their positions.
+
 kind-amendment = Charter amendment
 kind-membership = Membership
 kind-allocation = Allocation from a pool
@@ -192,6 +204,7 @@ stance-block-help-vote = Under this rule a block counts as disagreeing: it does 
 proposal-by = Opened by { $name } on { $date }
 proposal-closes = Positions count until { $date }.
 proposal-no-close = Open until decided.
+proposal-settled = Decided: the positions taken settle it, whatever the others would be.
 proposal-text = Text
 proposal-no-text = No text.
 proposal-positions = Positions

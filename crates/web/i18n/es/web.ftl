@@ -152,6 +152,18 @@ proposal-col-outcome = En qué punto está
 proposal-col-closes = Las posiciones cuentan hasta
 proposals-back = Volver a las propuestas
 
+proposal-open-title = Abrir una propuesta
+proposal-open-intro = Para una decisión general o una declaración pública. Una enmienda de la carta se abre desde la carta, la baja de un miembro desde los miembros, una asignación desde su fondo.
+proposal-kind-field = Tipo de decisión
+proposal-kind-choose = Elija un tipo
+proposal-kind-missing = Elija una decisión general o una declaración pública.
+proposal-title-field = Título
+proposal-title-help = Lo que deciden los miembros, en pocas palabras.
+proposal-text-field = Texto
+proposal-text-help = Opcional: el texto completo y el porqué.
+proposal-open-submit = Abrir la propuesta
+proposal-opened = La propuesta está abierta. Los miembros ya pueden tomar posición.
+
 kind-amendment = Enmienda de la carta
 kind-membership = Membresía
 kind-allocation = Asignación de un fondo
@@ -198,6 +210,7 @@ stance-block-help-vote = Con esta regla, un bloqueo cuenta como estar en contra:
 proposal-by = Abierta por { $name } el { $date }
 proposal-closes = Las posiciones cuentan hasta el { $date }.
 proposal-no-close = Abierta hasta que se decida.
+proposal-settled = Decidida: las posiciones tomadas la resuelven, sean cuales sean las demás.
 proposal-text = Texto
 proposal-no-text = Sin texto.
 proposal-positions = Posiciones

@@ -1,12 +1,13 @@
-//! A coalition's proposals: the list (filtered by kind, a page at a time) and one proposal —
-//! its rule in words, the outcome as a sentence and as a chart with the positions' table one
-//! step away, and the form to take this organization's position (a block needs a reason).
+//! A coalition's proposals: the list (filtered by kind, a page at a time) with the form to
+//! open a general decision or a public statement, and one proposal — its rule in words, the
+//! outcome as a sentence and as a chart with the positions' table one step away, and the form
+//! to take this organization's position (a block needs a reason).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::proposals::{PositionRequest, ProposalQuery, ProposalView};
+use commands::ops::proposals::{NewProposalRequest, PositionRequest, ProposalQuery, ProposalView};
 use commands::ops::{Reply, Request};
 use model::{DecisionKind, Method, Outcome, Stance};
 
@@ -23,7 +24,12 @@ const NOTICES: &[&str] = &[
     "allocation-requested",
     "removal-proposed",
     "amendment-proposed",
+    "proposal-opened",
 ];
+
+/// The kinds of decision the proposals page opens; the others are opened where they say
+/// what they change (the charter, the members, a pool).
+const OPENED_HERE: [DecisionKind; 2] = [DecisionKind::General, DecisionKind::PublicStatement];
 
 fn kind_name(c: &Chrome, k: DecisionKind) -> String {
     c.t(&format!("kind-{}", k.as_str()))
@@ -92,6 +98,36 @@ struct Proposals {
     rows: Vec<Row>,
     previous: Option<String>,
     next: Option<String>,
+    form_error: Option<String>,
+    open_kinds: Vec<super::Choice>,
+    kind_error: Option<String>,
+    fields: Vec<Field>,
+}
+
+/// What the form to open a proposal sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct OpenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    closes: String,
+}
+
+/// The form to open a proposal as the list shows it: as sent, with what was wrong.
+#[derive(Default)]
+struct Opened<'a> {
+    form: Option<&'a OpenForm>,
+    /// Above the form.
+    error: Option<String>,
+    /// Next to a field, by the field's name.
+    field_errors: Vec<(&'static str, String)>,
+    status: Option<StatusCode>,
 }
 
 /// The list's filter and page, as the address carries them.
@@ -116,10 +152,27 @@ pub(crate) async fn list(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("proposals").live(&coalition);
-    let summary = match super::coalition(&web, &coalition).await {
+    listing(&web, &visit, &coalition, q, Opened::default()).await
+}
+
+/// Renders the list (with the form to open a proposal as given, and its errors).
+async fn listing(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    q: ListQuery,
+    opened: Opened<'_>,
+) -> Response {
+    let Opened {
+        form,
+        error: form_error,
+        field_errors,
+        status,
+    } = opened;
+    let c = visit.chrome("proposals").live(coalition);
+    let summary = match super::coalition(web, coalition).await {
         Ok(s) => s,
-        Err(e) => return super::node_error(&visit, &e),
+        Err(e) => return super::node_error(visit, &e),
     };
     let waiting = q.waiting == "1";
     let query = ProposalQuery {
@@ -130,14 +183,14 @@ pub(crate) async fn list(
     };
     let list = match web
         .ask(Request::ProposalList {
-            coalition: coalition.clone(),
+            coalition: coalition.to_owned(),
             query,
         })
         .await
     {
         Ok(Reply::Proposals(p)) => p,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
-        Err(e) => return super::node_error(&visit, &e),
+        Ok(_) => return super::node_error(visit, &unexpected()),
+        Err(e) => return super::node_error(visit, &e),
     };
     let rows: Vec<Row> = list
         .proposals
@@ -174,11 +227,38 @@ pub(crate) async fn list(
         .iter()
         .map(|k| (k.as_str(), kind_name(&c, *k)))
         .collect();
+    let blank = OpenForm::default();
+    let sent = form.unwrap_or(&blank);
+    let open_kinds = OPENED_HERE
+        .iter()
+        .map(|k| super::Choice {
+            value: k.as_str().to_owned(),
+            label: kind_name(&c, *k),
+            selected: sent.kind == k.as_str(),
+        })
+        .collect();
+    let mut kind_error = None;
+    let mut fields = vec![
+        Field::text(&c, "title", "proposal-title-field", "proposal-title-help")
+            .required()
+            .value(&sent.title),
+        Field::text(&c, "text", "proposal-text-field", "proposal-text-help")
+            .multiline()
+            .value(&sent.text),
+        Field::text(&c, "closes", "removal-closes", "removal-closes-help").value(&sent.closes),
+    ];
+    for (name, e) in field_errors {
+        if name == "kind" {
+            kind_error = Some(e);
+        } else {
+            super::tie(&mut fields, vec![(name, e)]);
+        }
+    }
     page(
-        StatusCode::OK,
+        status.unwrap_or(StatusCode::OK),
         &Proposals {
             nav: CoalitionNav {
-                id: coalition.clone(),
+                id: coalition.to_owned(),
                 label: summary.name.clone(),
                 here: "proposals",
             },
@@ -191,8 +271,72 @@ pub(crate) async fn list(
             rows,
             previous,
             next,
+            form_error,
+            open_kinds,
+            kind_error,
+            fields,
         },
     )
+}
+
+/// Opens a general decision or a public statement, then shows it; or the list again with
+/// what was wrong next to its field.
+pub(crate) async fn open(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<OpenForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let l = visit.lang;
+    let closes = f.closes.trim();
+    let mut errors = Vec::new();
+    if !OPENED_HERE.iter().any(|k| k.as_str() == f.kind) {
+        errors.push(("kind", l.t("proposal-kind-missing")));
+    }
+    if f.title.trim().is_empty() {
+        errors.push(("title", l.t("error-required")));
+    }
+    // Checked as the node will check it, so that a day that is over is said at its field.
+    if !closes.is_empty() && commands::closing_time(closes, super::now()).is_err() {
+        errors.push(("closes", l.t("error-closes")));
+    }
+    if !errors.is_empty() {
+        let opened = Opened {
+            form: Some(&f),
+            error: Some(l.t("error-form")),
+            field_errors: errors,
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        };
+        return listing(&web, &visit, &coalition, ListQuery::default(), opened).await;
+    }
+    let req = Request::ProposalCreate {
+        coalition: coalition.clone(),
+        body: NewProposalRequest {
+            kind: f.kind.clone(),
+            title: f.title.trim().to_owned(),
+            text: f.text.trim().to_owned(),
+            closes: Some(closes.to_owned()).filter(|c| !c.is_empty()),
+        },
+    };
+    match web.ask(req).await {
+        Ok(Reply::Created(made)) => see_other(
+            &format!("/c/{coalition}/proposals/{}?done=proposal-opened", made.id),
+            None,
+        ),
+        Ok(_) => super::node_error(&visit, &unexpected()),
+        Err(e) => {
+            let opened = Opened {
+                form: Some(&f),
+                error: Some(super::refusal(visit.lang, &e)),
+                field_errors: Vec::new(),
+                status: Some(super::status_of(&e)),
+            };
+            listing(&web, &visit, &coalition, ListQuery::default(), opened).await
+        }
+    }
 }
 
 /// A bar of the chart: one stance, its count.
@@ -375,7 +519,13 @@ async fn proposal_page(
                 ],
             ),
             closes: p.closes_at.map_or_else(
-                || c.t("proposal-no-close"),
+                || {
+                    c.t(if v.outcome == Outcome::Open {
+                        "proposal-no-close"
+                    } else {
+                        "proposal-settled"
+                    })
+                },
                 |t| c.tw("proposal-closes", &[("date", Arg::Own(date_time(c.l, t)))]),
             ),
             rule: c.tw(
