@@ -4,6 +4,11 @@
 //! What a whole read ([`crate::schema::Coalition::read_stored`]) leaves out and names in
 //! [`Coalition::unreadable`](crate::schema::Coalition::unreadable), in the same order and with
 //! the same words: [`Unreadables::list`] equals it at every heads.
+//!
+//! The first read reads every record (about a second at 10,000 issues), so what was found is
+//! kept across restarts as bytes ([`Unreadables::to_bytes`]) and taken back only for a
+//! document that holds the heads it was read at ([`Unreadables::from_bytes`]), then brought
+//! up to date like any other.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -26,8 +31,26 @@ pub const COLLECTIONS: [&str; 6] = [
     "meetings",
 ];
 
+/// The format of [`Unreadables::to_bytes`]. Bump it when what reads as a record changes:
+/// what an older build found is then read again rather than trusted.
+const FORMAT: u32 = 1;
+
+/// Most bytes [`Unreadables::from_bytes`] takes (what was kept is refused beyond).
+pub const MAX_KEPT_BYTES: usize = 16 << 20;
+
+/// What [`Unreadables::to_bytes`] writes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    format: u32,
+    /// The crate's version: what reads may change between versions.
+    version: String,
+    /// The heads, in hex.
+    at: Vec<String>,
+    by_collection: Vec<BTreeMap<String, Unreadable>>,
+}
+
 /// The records of a coalition that do not read, as of some heads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Unreadables {
     /// The heads this was read at.
     at: Vec<ChangeHash>,
@@ -69,6 +92,47 @@ impl Unreadables {
             }
         }
         self.at = heads;
+    }
+
+    /// This, to keep across restarts.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let kept = Kept {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            at: self.at.iter().map(ToString::to_string).collect(),
+            by_collection: self.by_collection.to_vec(),
+        };
+        // Strings, integers and maps of them always serialize.
+        serde_json::to_vec(&kept).unwrap_or_default()
+    }
+
+    /// What [`Unreadables::to_bytes`] kept, brought up to date with `doc`; `None` when the
+    /// bytes do not read as this build's, or `doc` lacks a change of the heads they were read
+    /// at (another document, or one restored from an older backup): then read it whole.
+    pub fn from_bytes(bytes: &[u8], doc: &mut CoalitionDoc) -> Option<Self> {
+        if bytes.len() > MAX_KEPT_BYTES {
+            return None;
+        }
+        let kept: Kept = serde_json::from_slice(bytes).ok()?;
+        if kept.format != FORMAT || kept.version != env!("CARGO_PKG_VERSION") {
+            return None;
+        }
+        let at = kept
+            .at
+            .iter()
+            .map(|h| h.parse::<ChangeHash>().ok())
+            .collect::<Option<Vec<_>>>()?;
+        if at
+            .iter()
+            .any(|h| doc.automerge_mut().get_change_meta_by_hash(h).is_none())
+        {
+            return None;
+        }
+        let by_collection: [BTreeMap<String, Unreadable>; COLLECTIONS.len()] =
+            kept.by_collection.try_into().ok()?;
+        let mut out = Self { at, by_collection };
+        out.update(doc);
+        Some(out)
     }
 
     /// The records that do not read, collection by collection, each by key.
@@ -169,6 +233,8 @@ mod tests {
         Junk(u8, u8),
         Elsewhere(u8),
         Many(u8),
+        /// What was found kept as bytes and taken back, as across a restart.
+        Restart,
     }
 
     fn step() -> impl proptest::strategy::Strategy<Value = Step> {
@@ -181,6 +247,7 @@ mod tests {
             (any::<u8>(), 0..COLLECTIONS.len() as u8).prop_map(|(k, c)| Step::Junk(k, c)),
             any::<u8>().prop_map(Step::Elsewhere),
             (1u8..3).prop_map(Step::Many),
+            Just(Step::Restart),
         ]
     }
 
@@ -221,6 +288,9 @@ mod tests {
                     issues.get(usize::from(i) % issues.len().max(1)).cloned()
                 };
                 match s {
+                    Step::Restart => {
+                        kept = Unreadables::from_bytes(&kept.to_bytes(), &mut doc).unwrap();
+                    }
                     Step::Raise(i) => raise(&mut doc, &mut issues, i, n),
                     Step::Many(k) => {
                         // More changes than are read through: collections read whole.
@@ -271,6 +341,42 @@ mod tests {
                 proptest::prop_assert_eq!(kept.list(), whole);
             }
         }
+    }
+
+    /// What was kept is taken back only for a document holding its heads, in this build's
+    /// format; then it is brought up to date with what the document holds since.
+    #[test]
+    fn kept_bytes_come_back_only_for_a_document_holding_their_heads() {
+        let (_, mut doc) = crate::testing::founded();
+        let am = doc.automerge_mut();
+        let obj = crate::records::collection(am, "issues").unwrap();
+        am.put(&obj, "junk", "x").unwrap();
+        am.commit();
+        let kept = Unreadables::read(&mut doc);
+        assert_eq!(kept.list().len(), 1);
+        let bytes = kept.to_bytes();
+        // More written since: taken back and caught up.
+        let am = doc.automerge_mut();
+        am.put(&obj, "junk2", "y").unwrap();
+        am.commit();
+        let back = Unreadables::from_bytes(&bytes, &mut doc).unwrap();
+        assert_eq!(back, Unreadables::read(&mut doc));
+        assert_eq!(back.list().len(), 2);
+        // Another coalition's document does not hold those heads.
+        let (_, mut other) = crate::testing::founded();
+        assert!(Unreadables::from_bytes(&bytes, &mut other).is_none());
+        // Bytes of another format, or no format at all, or too many.
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let older = text.replace("\"format\":1", "\"format\":0");
+        assert_ne!(older, text);
+        assert!(Unreadables::from_bytes(older.as_bytes(), &mut doc).is_none());
+        assert!(Unreadables::from_bytes(b"\x00garbage", &mut doc).is_none());
+        assert!(Unreadables::from_bytes(&vec![b' '; MAX_KEPT_BYTES + 1], &mut doc).is_none());
+        // One collection short.
+        let mut fewer: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        fewer["by_collection"].as_array_mut().unwrap().pop();
+        let fewer = serde_json::to_vec(&fewer).unwrap();
+        assert!(Unreadables::from_bytes(&fewer, &mut doc).is_none());
     }
 
     /// A collection replaced by something that is no map is named, and named no more once

@@ -248,6 +248,7 @@ impl Core {
             self.handle(event);
         }
         self.save_last_sync(true);
+        self.replica.keep_reads();
         self.replica
     }
 

@@ -193,6 +193,12 @@ fn read_entries(
     true
 }
 
+/// The record keeping a coalition's records that do not read across restarts
+/// ([`model::unreadable::Unreadables::to_bytes`]).
+pub(crate) fn unreadable_record(id: &CoalitionId) -> String {
+    format!("unreadable/{id}")
+}
+
 impl Replica {
     /// The ids of a coalition's records in the collection `key`, without reading them.
     pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
@@ -335,17 +341,55 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<Vec<model::schema::Unreadable>, ReplicaError> {
         self.arrived_or_err(id)?;
-        let loaded = self.loaded(id)?;
-        let kept = match &mut loaded.unreadable {
-            Some(kept) => {
-                kept.update(&mut loaded.doc);
-                kept
+        if self.loaded(id)?.unreadable.is_none() {
+            // What an earlier run kept, if it still holds; else every record read once, and
+            // kept for the next run.
+            let stored = self.record(&unreadable_record(id))?;
+            let loaded = self.loaded(id)?;
+            let taken = stored.and_then(|bytes| {
+                model::unreadable::Unreadables::from_bytes(&bytes, &mut loaded.doc)
+            });
+            let fresh = taken.is_none();
+            let kept =
+                taken.unwrap_or_else(|| model::unreadable::Unreadables::read(&mut loaded.doc));
+            let bytes = fresh.then(|| kept.to_bytes());
+            loaded.unreadable = Some(kept);
+            if let Some(bytes) = bytes {
+                self.keep_record(&unreadable_record(id), &bytes);
             }
-            None => loaded
-                .unreadable
-                .insert(model::unreadable::Unreadables::read(&mut loaded.doc)),
+        }
+        let loaded = self.loaded(id)?;
+        let Some(kept) = &mut loaded.unreadable else {
+            // Set just above.
+            return Ok(Vec::new());
         };
+        kept.update(&mut loaded.doc);
         Ok(kept.list())
+    }
+
+    /// Keeps what was read of each loaded coalition that is slow to read again (the records
+    /// that do not read) for the next run, brought up to date: the node calls this as it
+    /// stops. A failure is logged: the next run reads it again.
+    pub fn keep_reads(&mut self) {
+        let ids: Vec<CoalitionId> = self.docs.keys().cloned().collect();
+        for id in ids {
+            let Some(loaded) = self.docs.get_mut(&id) else {
+                continue;
+            };
+            let Some(kept) = &mut loaded.unreadable else {
+                continue;
+            };
+            kept.update(&mut loaded.doc);
+            let bytes = kept.to_bytes();
+            self.keep_record(&unreadable_record(&id), &bytes);
+        }
+    }
+
+    /// Writes a record that only saves reading again; a failure is logged.
+    fn keep_record(&self, key: &str, bytes: &[u8]) {
+        if let Err(e) = self.put_record(key, bytes) {
+            tracing::warn!(record = key, error = %e, "could not keep what was read for the next run");
+        }
     }
 
     /// A coalition's name, without reading its other records.
