@@ -8,6 +8,10 @@
 //! after a fork). Within a change, consecutive operations on one object (the characters of a
 //! text) are read as one. The order is the same however the log was read: parents before
 //! children, and among changes free to go next, the earliest stated time, then the hash.
+//!
+//! What a log read is kept across restarts as bytes ([`Log::to_bytes`]) and taken back only by
+//! a document holding the heads it read up to ([`Log::from_bytes`]); then only the changes
+//! made since are read, as within a run.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -54,6 +58,33 @@ struct Read {
     actor: Option<[u8; 32]>,
     hash: ChangeHash,
     deps: Vec<ChangeHash>,
+}
+
+/// The format of [`Log::to_bytes`]. Bump it when what an entry says of a change changes: what
+/// an older build read is then read again rather than trusted.
+const FORMAT: u32 = 1;
+
+/// Most bytes [`Log::from_bytes`] takes (about a million changes' entries).
+pub const MAX_KEPT_BYTES: usize = 256 << 20;
+
+/// What [`Log::to_bytes`] writes.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    format: u32,
+    /// The crate's version: what an entry says may change between versions.
+    version: String,
+    /// The heads read up to, in hex.
+    heads: Vec<String>,
+    read: Vec<KeptRead>,
+}
+
+/// One change read, as kept: its entry (which names its hash), the key that signed it and
+/// its parents, in hex.
+#[derive(Serialize, Deserialize)]
+struct KeptRead {
+    entry: Entry,
+    actor: Option<String>,
+    deps: Vec<String>,
 }
 
 /// A coalition's history as read so far, up to some heads of its document.
@@ -124,6 +155,74 @@ impl Log {
             .collect()
     }
 
+    /// What it read, to keep across restarts. (Where each object sits is not kept: for the
+    /// changes read after it is taken back, the document is asked.)
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let kept = Kept {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            heads: self.heads.iter().map(ToString::to_string).collect(),
+            read: self
+                .read
+                .iter()
+                .map(|r| KeptRead {
+                    entry: r.entry.clone(),
+                    actor: r.actor.map(|a| hex(&a)),
+                    deps: r.deps.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
+        };
+        // Strings, integers and lists of them always serialize.
+        serde_json::to_vec(&kept).unwrap_or_default()
+    }
+
+    /// What [`Log::to_bytes`] kept, brought up to date with `doc`; `None` when the bytes do
+    /// not read as this build's, or `doc` lacks a change of the heads they read up to (another
+    /// document, or edits set aside since): then read the history again.
+    pub fn from_bytes(bytes: &[u8], doc: &mut AutoCommit) -> Option<Self> {
+        if bytes.len() > MAX_KEPT_BYTES {
+            return None;
+        }
+        let kept: Kept = serde_json::from_slice(bytes).ok()?;
+        if kept.format != FORMAT || kept.version != env!("CARGO_PKG_VERSION") {
+            return None;
+        }
+        let hashes = |v: &[String]| -> Option<Vec<ChangeHash>> {
+            v.iter().map(|h| h.parse().ok()).collect()
+        };
+        let heads = hashes(&kept.heads)?;
+        if heads
+            .iter()
+            .any(|h| doc.get_change_meta_by_hash(h).is_none())
+        {
+            return None;
+        }
+        let read = kept
+            .read
+            .into_iter()
+            .map(|k| {
+                let actor = match k.actor {
+                    Some(hex) => Some(key_from_hex(&hex)?),
+                    None => None,
+                };
+                Some(Read {
+                    hash: k.entry.change.parse().ok()?,
+                    deps: hashes(&k.deps)?,
+                    actor,
+                    entry: k.entry,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut log = Self {
+            heads,
+            read,
+            paths: Paths::default(),
+        };
+        log.update(doc);
+        Some(log)
+    }
+
     /// How many changes it has read.
     pub fn len(&self) -> usize {
         self.read.len()
@@ -133,6 +232,18 @@ impl Log {
     pub fn is_empty(&self) -> bool {
         self.read.is_empty()
     }
+}
+
+/// 32 bytes from 64 hex digits.
+fn key_from_hex(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 /// Puts the changes read in the one order every reading gives: parents before children; among
@@ -354,6 +465,57 @@ mod tests {
     use automerge::{ObjType, ROOT};
 
     use super::*;
+
+    /// A log kept as bytes is taken back by a document holding the heads it read up to, and
+    /// reads on from there as if it had never stopped; by no other document, in no other
+    /// format.
+    #[test]
+    fn a_kept_log_comes_back_only_for_a_document_holding_its_heads() {
+        let mut doc = AutoCommit::new().with_actor(automerge::ActorId::from([7u8; 32]));
+        let issues = doc.put_object(ROOT, "issues", ObjType::Map).unwrap();
+        let edit = |doc: &mut AutoCommit, n: usize| {
+            let issue = doc
+                .put_object(&issues, format!("issue{n}"), ObjType::Map)
+                .unwrap();
+            doc.put(&issue, "title", format!("Issue {n}")).unwrap();
+            doc.commit_with(
+                automerge::transaction::CommitOptions::default().with_message("raise issue"),
+            );
+        };
+        for n in 0..3 {
+            edit(&mut doc, n);
+        }
+        let mut log = Log::default();
+        log.update(&mut doc);
+        let bytes = log.to_bytes();
+        edit(&mut doc, 3);
+        let members = BTreeMap::new();
+        let back = Log::from_bytes(&bytes, &mut doc).unwrap();
+        assert_eq!(back.len(), 4);
+        assert_eq!(
+            back.entries(&members, None),
+            history(&mut doc, &members, None)
+        );
+        assert_eq!(
+            back.entries(&members, Some("issue3"))[0].fields,
+            ["issues/issue3"]
+        );
+        // Another document does not hold those heads.
+        let mut other = AutoCommit::new();
+        other.put(ROOT, "x", 1).unwrap();
+        other.commit();
+        assert!(Log::from_bytes(&bytes, &mut other).is_none());
+        // Another format, garbage, too many bytes.
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let older = text.replace("\"format\":1", "\"format\":0");
+        assert_ne!(older, text);
+        assert!(Log::from_bytes(older.as_bytes(), &mut doc).is_none());
+        assert!(Log::from_bytes(b"\xffnot json", &mut doc).is_none());
+        assert!(Log::from_bytes(&vec![b' '; MAX_KEPT_BYTES + 1], &mut doc).is_none());
+        let bad_key = text.replacen("\"actor\":\"", "\"actor\":\"zz", 1);
+        assert_ne!(bad_key, text);
+        assert!(Log::from_bytes(bad_key.as_bytes(), &mut doc).is_none());
+    }
 
     /// Where the log finds each object from the operation that made it is where the document
     /// says it is: texts spliced many characters at once, lists, maps within lists, over

@@ -199,6 +199,12 @@ pub(crate) fn unreadable_record(id: &CoalitionId) -> String {
     format!("unreadable/{id}")
 }
 
+/// The record keeping what was read of a coalition's history across restarts
+/// ([`model::history::Log::to_bytes`]).
+pub(crate) fn history_record(id: &CoalitionId) -> String {
+    format!("history/{id}")
+}
+
 impl Replica {
     /// The ids of a coalition's records in the collection `key`, without reading them.
     pub fn record_ids(&mut self, id: &CoalitionId, key: &str) -> Result<Vec<String>, ReplicaError> {
@@ -368,20 +374,29 @@ impl Replica {
     }
 
     /// Keeps what was read of each loaded coalition that is slow to read again (the records
-    /// that do not read) for the next run, brought up to date: the node calls this as it
-    /// stops. A failure is logged: the next run reads it again.
+    /// that do not read, the history if it was viewed) for the next run, brought up to date:
+    /// the node calls this as it stops. A failure is logged: the next run reads it again.
     pub fn keep_reads(&mut self) {
         let ids: Vec<CoalitionId> = self.docs.keys().cloned().collect();
         for id in ids {
             let Some(loaded) = self.docs.get_mut(&id) else {
                 continue;
             };
-            let Some(kept) = &mut loaded.unreadable else {
-                continue;
-            };
-            kept.update(&mut loaded.doc);
-            let bytes = kept.to_bytes();
-            self.keep_record(&unreadable_record(&id), &bytes);
+            let unreadable = loaded.unreadable.as_mut().map(|kept| {
+                kept.update(&mut loaded.doc);
+                kept.to_bytes()
+            });
+            // Only a history viewed in this run: it is not read whole at a stop.
+            let history = (!loaded.history.is_empty()).then(|| {
+                loaded.history.update(loaded.doc.automerge_mut());
+                loaded.history.to_bytes()
+            });
+            if let Some(bytes) = unreadable {
+                self.keep_record(&unreadable_record(&id), &bytes);
+            }
+            if let Some(bytes) = history {
+                self.keep_record(&history_record(&id), &bytes);
+            }
         }
     }
 
@@ -454,14 +469,32 @@ impl Replica {
         id: &CoalitionId,
         record: Option<&str>,
     ) -> Result<Vec<model::history::Entry>, ReplicaError> {
+        let mut fresh = false;
+        if self.loaded(id)?.history.is_empty() {
+            // What an earlier run read, if it still holds; else the history is read whole
+            // once, and kept for the next run.
+            let stored = self.record(&history_record(id))?;
+            let loaded = self.loaded(id)?;
+            match stored
+                .and_then(|b| model::history::Log::from_bytes(&b, loaded.doc.automerge_mut()))
+            {
+                Some(log) => loaded.history = log,
+                None => fresh = true,
+            }
+        }
         let loaded = self.loaded(id)?;
-        loaded
+        let entries = loaded
             .doc
             .history_in(&mut loaded.history, record)
             .map_err(|source| ReplicaError::Doc {
                 coalition: id.to_string(),
                 source: Box::new(source),
-            })
+            })?;
+        if fresh {
+            let bytes = loaded.history.to_bytes();
+            self.keep_record(&history_record(id), &bytes);
+        }
+        Ok(entries)
     }
 
     /// When each of `member`'s node keys was certified in coalition `id` and what it signed.

@@ -601,3 +601,51 @@ fn records_that_do_not_read_are_kept_for_the_next_run() {
     let mut r = Replica::open(dir.path()).unwrap();
     assert!(r.unreadable(&id).unwrap().is_empty());
 }
+
+/// What was read of a coalition's history is kept for the next run (at the first read, and
+/// as the node stops) and taken back only where the document holds the heads it read up to;
+/// then only the changes since are read.
+#[test]
+fn a_history_read_is_kept_for_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let key;
+    {
+        let (mut r, id) = founded(dir.path());
+        let new = issue(0);
+        r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+            .unwrap();
+        let first = r.history(&id, None).unwrap();
+        key = format!("history/{id}");
+        let stored = r.store().get_record(&key).unwrap().expect("kept at the first read");
+        // Planted as if an earlier run had read it so: taken back, not read again.
+        let mut kept: serde_json::Value = serde_json::from_slice(&stored).unwrap();
+        assert_eq!(kept["read"].as_array().unwrap().len(), first.len());
+        kept["read"][0]["entry"]["message"] = serde_json::json!("planted");
+        r.store()
+            .put_record(&key, &serde_json::to_vec(&kept).unwrap())
+            .unwrap();
+    }
+    let mut r = Replica::open(dir.path()).unwrap();
+    let id = r.coalition_ids().unwrap()[0].clone();
+    let new = issue(1);
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+        .unwrap();
+    let read = r.history(&id, None).unwrap();
+    assert_eq!(read[0].message, "planted");
+    assert!(read.last().unwrap().message.contains("issue"), "{read:?}");
+    // Brought up to date as the node stops.
+    let before = r.store().get_record(&key).unwrap().unwrap();
+    r.keep_reads();
+    assert_ne!(r.store().get_record(&key).unwrap().unwrap(), before);
+    // Heads this document does not hold: read again whole.
+    let mut kept: serde_json::Value =
+        serde_json::from_slice(&r.store().get_record(&key).unwrap().unwrap()).unwrap();
+    kept["heads"] = serde_json::json!(["00".repeat(32)]);
+    r.store()
+        .put_record(&key, &serde_json::to_vec(&kept).unwrap())
+        .unwrap();
+    drop(r);
+    let mut r = Replica::open(dir.path()).unwrap();
+    let read = r.history(&id, None).unwrap();
+    assert_ne!(read[0].message, "planted");
+}

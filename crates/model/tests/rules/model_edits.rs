@@ -275,16 +275,22 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// A history log read a little at a time, as edits and merges come, says what reading
-    /// the whole history at once says, for the coalition and for one record; read against a
+    /// the whole history at once says, for the coalition and for one record, also when it
+    /// was kept as bytes and taken back between edits (as across restarts); read against a
     /// document that no longer holds what it read (another copy), it starts over and still
     /// says what that document's history says.
     #[test]
     fn a_history_log_read_as_changes_come_is_the_whole_history(
-        edits in proptest::collection::vec((0usize..3, edit(), any::<bool>()), 1..20),
+        edits in proptest::collection::vec((0usize..3, edit(), any::<bool>(), any::<bool>()), 1..20),
     ) {
         let mut docs = coalition();
         let mut log = model::history::Log::default();
-        for (step, (who, e, sync)) in edits.iter().enumerate() {
+        for (step, (who, e, sync, restart)) in edits.iter().enumerate() {
+            if *restart {
+                let bytes = log.to_bytes();
+                log = model::history::Log::from_bytes(&bytes, docs[0].automerge_mut())
+                    .expect("the document holds what the log read");
+            }
             apply(&mut docs[*who], *who as u8 + 1, e, t(100 + step as i64));
             if *sync {
                 let (a, b) = (*who, (*who + 1) % 3);
