@@ -1231,6 +1231,21 @@ async fn a_field_is_put_back_from_its_history() {
         page.contains(&format!("href=\"{issue}\"")),
         "a way back to the issue: {page}"
     );
+    // Asked by a prefix in capitals, as someone may type it: the same record, its fields
+    // restorable, the way back to it whole.
+    let typed = format!(
+        "/c/{}/history?record={}",
+        ui.coalition,
+        id[..8].to_ascii_uppercase()
+    );
+    let (status, _, again) = ui.get(&typed, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(
+        again.contains("Put back the title as it was after this change")
+            && again.contains(&format!("href=\"{issue}\""))
+            && again.contains(&format!("name=\"record\" value=\"{id}\"")),
+        "{again}"
+    );
     // The oldest change (the issue raised) is last on the page: its change id is the last
     // restore button's.
     let change = page

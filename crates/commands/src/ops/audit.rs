@@ -22,9 +22,22 @@ pub struct HistoryQuery {
     pub record: Option<String>,
 }
 
+/// The record a history was asked of, as found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HistoryRecord {
+    /// Its collection: `issues`, `pools`, `meetings`, `proposals`, `charter/goals` or
+    /// `members`.
+    pub collection: String,
+    /// Its whole id.
+    pub id: String,
+}
+
 /// A coalition's history, oldest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HistoryView {
+    /// The record asked of, when one was (its id or prefix resolved, in any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<HistoryRecord>,
     /// The changes.
     #[schema(value_type = Vec<Object>)]
     pub entries: Vec<model::history::Entry>,
@@ -60,10 +73,16 @@ pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Re
     // A record given by prefix is looked for in every collection, each where the prefix
     // falls among its keys; names come from the governance alone.
     let record = match &q.record {
-        Some(given) => Some(super::resolve_among(r, c, RECORDS, "record", given)?),
+        Some(given) => {
+            let (collection, id) = super::locate_among(r, c, RECORDS, "record", given)?;
+            Some(HistoryRecord {
+                collection: collection.to_owned(),
+                id,
+            })
+        }
         None => None,
     };
-    let entries = r.history(c, record.as_deref())?;
+    let entries = r.history(c, record.as_ref().map(|h| h.id.as_str()))?;
     let gov = r
         .in_force(c)
         .with_context(|| format!("could not read coalition {c}"))?;
@@ -72,7 +91,11 @@ pub fn history(r: &mut Replica, c: &CoalitionId, q: &HistoryQuery) -> anyhow::Re
         .filter_map(|e| e.member.as_ref())
         .filter_map(|m| Some((m.clone(), gov.name_of(m)?.to_owned())))
         .collect();
-    Ok(HistoryView { entries, names })
+    Ok(HistoryView {
+        record,
+        entries,
+        names,
+    })
 }
 
 /// Writes a field of a record as it was after a change, as a new change.
@@ -187,6 +210,14 @@ mod tests {
         };
         let h = history(&mut r, &c, &q).unwrap();
         assert_eq!(h.entries.len(), 2, "{:?}", h.entries);
+        // The reply names the record found, whole, and its collection.
+        assert_eq!(
+            h.record,
+            Some(HistoryRecord {
+                collection: "issues".into(),
+                id: id.to_string(),
+            })
+        );
         let raised = h.entries[0].change.clone();
 
         let req = RestoreRequest {

@@ -55,7 +55,7 @@ mod run;
 pub use error::{Conflict, ErrorCode, Invalid, MAX_CAUSE_CHARS, MAX_CAUSES, OpError, bounded};
 pub use reply::{Created, KnownPeers, Reply, ResolvedCoalition, Updated};
 pub use request::{Request, ResolveQuery};
-pub(crate) use resolve::{find_member, member, resolve, resolve_among};
+pub(crate) use resolve::{find_member, locate_among, member, resolve, resolve_among};
 pub use run::{MAX_PAGE, handle};
 
 use std::collections::BTreeMap;

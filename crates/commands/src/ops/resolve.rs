@@ -33,19 +33,44 @@ pub(crate) fn resolve_among(
     what: &'static str,
     given: &str,
 ) -> anyhow::Result<String> {
+    Ok(locate_among(r, c, collections, what, given)?.1)
+}
+
+/// [`resolve_among`], with the collection the record was found in.
+pub(crate) fn locate_among<'a>(
+    r: &mut Replica,
+    c: &CoalitionId,
+    collections: &[&'a str],
+    what: &'static str,
+    given: &str,
+) -> anyhow::Result<(&'a str, String)> {
     use anyhow::Context;
     let lower = given.to_ascii_lowercase();
     if lower.is_empty() {
         return Err(PrefixError::Empty { what }.into());
     }
-    let mut ids = Vec::new();
+    let mut ids: Vec<(&'a str, String)> = Vec::new();
     for collection in collections {
         let found = r
             .record_ids_starting(c, collection, &lower)
             .with_context(|| format!("could not read coalition {c}"))?;
-        ids.extend(found.into_iter().filter(|k| model::is_id(k)));
+        ids.extend(
+            found
+                .into_iter()
+                .filter(|k| model::is_id(k))
+                .map(|k| (*collection, k)),
+        );
     }
-    Ok(replica::resolve_prefix(given, what, ids.iter().map(String::as_str))?.to_owned())
+    let id = replica::resolve_prefix(given, what, ids.iter().map(|(_, k)| k.as_str()))?;
+    // Found among `ids` just above.
+    let (collection, id) =
+        ids.iter()
+            .find(|(_, k)| k == id)
+            .ok_or_else(|| PrefixError::NotFound {
+                what,
+                given: given.to_owned(),
+            })?;
+    Ok((*collection, id.clone()))
 }
 
 /// The member `given` names among `members`: an id or unique id prefix, or else an

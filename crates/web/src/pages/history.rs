@@ -100,21 +100,11 @@ async fn history_page(
         Ok(v) => v,
         Err(e) => return super::node_error(visit, &e),
     };
-    // The record's collection and whole id, from the fields the changes wrote.
-    let located = (!record.is_empty())
-        .then(|| {
-            history
-                .entries
-                .iter()
-                .flat_map(|e| &e.fields)
-                .find_map(|f| {
-                    let mut parts = f.split('/');
-                    let (collection, id) = (parts.next()?, parts.next()?);
-                    id.starts_with(record.as_str())
-                        .then(|| (collection.to_owned(), id.to_owned()))
-                })
-        })
-        .flatten();
+    // The record's collection and whole id, as the node found them.
+    let located = history
+        .record
+        .as_ref()
+        .map(|r| (r.collection.clone(), r.id.clone()));
     let restorable_here: &[&str] = located
         .as_ref()
         .and_then(|(collection, _)| {
