@@ -616,7 +616,11 @@ fn a_history_read_is_kept_for_the_next_run() {
             .unwrap();
         let first = r.history(&id, None).unwrap();
         key = format!("history/{id}");
-        let stored = r.store().get_record(&key).unwrap().expect("kept at the first read");
+        let stored = r
+            .store()
+            .get_record(&key)
+            .unwrap()
+            .expect("kept at the first read");
         // Planted as if an earlier run had read it so: taken back, not read again.
         let mut kept: serde_json::Value = serde_json::from_slice(&stored).unwrap();
         assert_eq!(kept["read"].as_array().unwrap().len(), first.len());

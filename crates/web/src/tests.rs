@@ -558,6 +558,21 @@ async fn a_pledge_is_written_as_people_type_it_and_shown_in_their_numbers() {
     let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
     assert!(page.contains("1.234,50"));
     assert!(page.contains("Aportación"));
+    // The ledger filtered by kind of entry: the contribution alone, or nothing matching.
+    let (_, _, page) = ui.get(&format!("{path}?kind=contribution"), &cookie).await;
+    assert!(
+        page.contains("1,234.50") && page.contains("<option value=\"contribution\" selected>"),
+        "{page}"
+    );
+    let (_, _, page) = ui.get(&format!("{path}?kind=pledge"), &cookie).await;
+    assert!(
+        page.contains("No entry matches.") && !page.contains("Balance after"),
+        "{page}"
+    );
+    let (_, _, page) = ui
+        .get(&format!("{path}?member=nobody&kind=contribution"), &cookie)
+        .await;
+    assert!(page.contains("No entry matches."), "{page}");
     let (_, _, page) = ui.get(&format!("/c/{}/pools", ui.coalition), &cookie).await;
     // The unit is record text: isolated next to the number.
     assert!(page.contains("Legal defense fund") && page.contains("1,234.50 \u{2068}USD\u{2069}"));

@@ -130,6 +130,11 @@ struct PoolPage {
     rows: Vec<LedgerRow>,
     previous: Option<String>,
     next: Option<String>,
+    /// The ledger's filters: by kind of entry, by member.
+    filter_kinds: Vec<super::Choice>,
+    filter_members: Vec<super::Choice>,
+    /// Whether a filter is set (an empty page then says nothing matches).
+    filtered: bool,
     form_error: Option<String>,
     kinds: Vec<KindChoice>,
     fields: Vec<Field>,
@@ -140,6 +145,12 @@ struct PoolPage {
 /// What a pool's address may carry.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct PoolQuery {
+    /// Only entries of this kind (`pledge`, `contribution`, `request`).
+    #[serde(default)]
+    kind: String,
+    /// Only entries of this member (its id).
+    #[serde(default)]
+    member: String,
     #[serde(default)]
     offset: usize,
     #[serde(default)]
@@ -207,10 +218,16 @@ async fn pool_page(
         Ok(_) => return super::node_error(visit, &unexpected()),
         Err(e) => return super::node_error(visit, &e),
     };
-    let total = ledger.entries.len();
-    let offset = q.offset.min(total);
-    let rows: Vec<LedgerRow> = ledger
+    // Filtered here: the ledger comes whole (its balances run over every entry).
+    let shown: Vec<&model::reports::LedgerLine> = ledger
         .entries
+        .iter()
+        .filter(|e| q.kind.is_empty() || e.kind.as_str() == q.kind)
+        .filter(|e| q.member.is_empty() || e.member.as_str() == q.member)
+        .collect();
+    let total = shown.len();
+    let offset = q.offset.min(total);
+    let rows: Vec<LedgerRow> = shown
         .iter()
         .skip(offset)
         .take(PAGE)
@@ -227,7 +244,7 @@ async fn pool_page(
     let (showing, previous, next) = super::pager(
         &c,
         "ledger-showing",
-        |o| super::page_link(&path, &[], o),
+        |o| super::page_link(&path, &[("kind", &q.kind), ("member", &q.member)], o),
         super::Window {
             offset,
             shown: rows.len(),
@@ -236,6 +253,29 @@ async fn pool_page(
             page_size: PAGE,
         },
     );
+    let filter_kinds = model::EntryKind::ALL
+        .iter()
+        .map(|k| super::Choice {
+            value: k.as_str().to_owned(),
+            label: c.t(&format!("entry-{}", k.as_str())),
+            selected: q.kind == k.as_str(),
+        })
+        .collect();
+    let members: std::collections::BTreeMap<&str, &str> = ledger
+        .entries
+        .iter()
+        .map(|e| (e.member.as_str(), e.name.as_str()))
+        .collect();
+    let mut filter_members: Vec<super::Choice> = members
+        .into_iter()
+        .map(|(id, name)| super::Choice {
+            value: id.to_owned(),
+            label: name.to_owned(),
+            selected: q.member == id,
+        })
+        .collect();
+    filter_members.sort_by(|a, b| a.label.cmp(&b.label));
+    let filtered = !q.kind.is_empty() || !q.member.is_empty();
     let unit = Arg::Text(ledger.unit.clone());
     let chosen = given.form.map_or("pledge", |f| f.kind.as_str());
     let kinds = [EntryKind::Pledge, EntryKind::Contribution]
@@ -290,6 +330,9 @@ async fn pool_page(
             rows,
             previous,
             next,
+            filter_kinds,
+            filter_members,
+            filtered,
             form_error: given.form_error,
             kinds,
             fields: vec![amount, note],
