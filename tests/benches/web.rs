@@ -219,6 +219,7 @@ fn main() {
                     query: commands::ops::meetings::MeetingQuery {
                         offset: 0,
                         limit: Some(25),
+                        ..Default::default()
                     },
                 },
             ],

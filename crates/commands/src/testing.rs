@@ -430,7 +430,11 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         (any::<usize>(), proptest::option::of(any::<usize>())).prop_map(move |(offset, limit)| {
             Request::MeetingList {
                 coalition: c13.clone(),
-                query: meetings::MeetingQuery { offset, limit },
+                query: meetings::MeetingQuery {
+                    offset,
+                    limit,
+                    ..Default::default()
+                },
             }
         }),
         text().prop_map(move |meeting| Request::MeetingShow {

@@ -651,6 +651,34 @@ async fn a_meeting_is_recorded_with_who_was_there_and_what_was_decided() {
     assert!(page.contains("Endorse the &#60;b&#62;fare strike&#60;/b&#62;"));
     let (_, _, page) = ui.get(&meetings, &cookie).await;
     assert!(page.contains("November 30, 2026"));
+    // Filtered by the days held and by who was there; a day that does not read is said at
+    // its field, the others still apply.
+    let member = page
+        .split("<select id=\"member\" name=\"member\">")
+        .nth(1)
+        .and_then(|s| s.split("<option value=\"").nth(2))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (_, _, page) = ui
+        .get(&format!("{meetings}?from=2026-12-01"), &cookie)
+        .await;
+    assert!(page.contains("No meeting matches."), "{page}");
+    let (_, _, page) = ui
+        .get(
+            &format!("{meetings}?from=2026-11-30&to=2026-11-30&member={member}"),
+            &cookie,
+        )
+        .await;
+    assert!(page.contains("November 30, 2026"), "{page}");
+    let (status, _, page) = ui
+        .get(&format!("{meetings}?from=someday&to=2026-11-01"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("id=\"from-error\"") && page.contains("No meeting matches."),
+        "{page}"
+    );
 }
 
 #[tokio::test]

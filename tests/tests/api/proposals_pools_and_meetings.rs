@@ -258,6 +258,35 @@ fn meetings_are_recorded_listed_and_shown_through_their_routes() {
         all["meetings"],
         node.json(&["meeting", "list", "--coalition", &c])
     );
+    // Filtered by days and by who was there, through the API and the command line alike.
+    let (status, since) = api_call(
+        home,
+        "GET",
+        &format!("{meetings}?from=2026-11-25&member=northside%20tenants%20union"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{since}");
+    assert_eq!(since["total"], 1);
+    assert_eq!(
+        since["meetings"],
+        node.json(&[
+            "meeting",
+            "list",
+            "--coalition",
+            &c,
+            "--from",
+            "2026-11-25",
+            "--member",
+            "Northside Tenants Union",
+        ])
+    );
+    let (status, refused) = api_call(home, "GET", &format!("{meetings}?to=someday"), None, true);
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("invalid")),
+        "{refused}"
+    );
     let (status, shown) = api_call(
         home,
         "GET",

@@ -38,6 +38,16 @@ pub enum MeetingCmd {
     List {
         #[command(flatten)]
         c: CoalitionArg,
+        /// Only meetings this member attended or facilitated (id, prefix or exact name; a
+        /// former member's too)
+        #[arg(long, value_name = "MEMBER")]
+        member: Option<String>,
+        /// Only meetings held on or after this day, YYYY-MM-DD
+        #[arg(long, value_name = "DAY")]
+        from: Option<model::Day>,
+        /// Only meetings held on or before this day, YYYY-MM-DD
+        #[arg(long, value_name = "DAY")]
+        to: Option<model::Day>,
         #[command(flatten)]
         format: Format,
     },

@@ -276,12 +276,21 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                 .try_into()?;
             out.id(made.id)
         }
-        MeetingCmd::List { c, format } => {
+        MeetingCmd::List {
+            c,
+            member,
+            from,
+            to,
+            format,
+        } => {
             let coalition = on(x, &c, out)?;
             let (listed, names) =
                 super::every::<meetings::MeetingPage>(x, |offset| Request::MeetingList {
                     coalition: coalition.clone(),
                     query: meetings::MeetingQuery {
+                        member: member.clone(),
+                        from: from.map(|d| d.to_string()),
+                        to: to.map(|d| d.to_string()),
                         offset,
                         limit: Some(usize::MAX),
                     },

@@ -44,6 +44,16 @@ pub struct NewMeetingRequest {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MeetingQuery {
+    /// Only the meetings this member attended or facilitated: id, unique prefix or exact
+    /// name (a former member's too).
+    #[serde(default)]
+    pub member: Option<String>,
+    /// Only the meetings held on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Only the meetings held on or before this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub to: Option<String>,
     /// How many meetings to skip.
     #[serde(default)]
     pub offset: usize,
@@ -188,10 +198,41 @@ pub(crate) fn list_limited(
     max: usize,
 ) -> anyhow::Result<MeetingPage> {
     let limit = super::page_limit(q.limit, DEFAULT_PAGE, max, "meeting")?;
+    let day = |given: &Option<String>, what: &str| -> anyhow::Result<Option<Day>> {
+        let Some(given) = given.as_deref().map(str::trim).filter(|g| !g.is_empty()) else {
+            return Ok(None);
+        };
+        given.parse().map(Some).map_err(|_| {
+            super::Invalid(format!(
+                "invalid {what} day `{given}`: write it as YYYY-MM-DD, such as 2026-11-20"
+            ))
+            .into()
+        })
+    };
+    let (from, to) = (day(&q.from, "first")?, day(&q.to, "last")?);
+    let member = match q.member.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(given) => {
+            let gov = r
+                .in_force(c)
+                .with_context(|| format!("could not read coalition {c}"))?;
+            let every: BTreeMap<MemberId, model::schema::Member> = gov
+                .every_member()
+                .map(|m| (m.id.clone(), m.clone()))
+                .collect();
+            Some(super::find_member(&every, given)?.clone())
+        }
+        None => None,
+    };
     let mut all: Vec<model::schema::Meeting> = r
         .meetings(c)
         .with_context(|| format!("could not read coalition {c}"))?
         .into_values()
+        .filter(|m| from.is_none_or(|f| m.day >= f) && to.is_none_or(|t| m.day <= t))
+        .filter(|m| {
+            member
+                .as_ref()
+                .is_none_or(|x| m.facilitator == *x || m.attendance.contains(x))
+        })
         .collect();
     all.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.id.cmp(&b.id)));
     let total = all.len();
@@ -319,10 +360,43 @@ mod tests {
         let q = MeetingQuery {
             offset: 1,
             limit: Some(1),
+            ..MeetingQuery::default()
         };
         let page = list(&mut r, &c, &q).unwrap();
         assert_eq!((page.meetings.len(), page.next), (1, None));
         assert_eq!(page.meetings[0].id, first);
+        // Filtered by the days held and by who was there (facilitating counts).
+        let ids = |r: &mut Replica, q: MeetingQuery| -> Vec<MeetingId> {
+            let page = list(r, &c, &q).unwrap();
+            assert_eq!(page.total, page.meetings.len());
+            page.meetings.into_iter().map(|m| m.id).collect()
+        };
+        let since = |d: &str| MeetingQuery {
+            from: Some(d.into()),
+            ..MeetingQuery::default()
+        };
+        assert_eq!(ids(&mut r, since("2026-11-25")), vec![second.clone()]);
+        assert_eq!(
+            ids(&mut r, since("2026-11-20")).len(),
+            2,
+            "the first day counts"
+        );
+        let until = MeetingQuery {
+            to: Some("2026-11-25".into()),
+            ..MeetingQuery::default()
+        };
+        assert_eq!(ids(&mut r, until), vec![first.clone()]);
+        let by = |m: &str| MeetingQuery {
+            member: Some(m.into()),
+            ..MeetingQuery::default()
+        };
+        assert_eq!(ids(&mut r, by("northside tenants union")).len(), 2);
+        assert_eq!(
+            code(list(&mut r, &c, &by("Nobody")).unwrap_err()),
+            ErrorCode::NotFound
+        );
+        let err = list(&mut r, &c, &since("someday")).unwrap_err();
+        assert_eq!(code(err), ErrorCode::Invalid);
         // Shown by a prefix; the JSON the command line printed for a meeting is the view's.
         let shown = show(&mut r, &c, &first.as_str()[..6]).unwrap();
         assert_eq!(shown.meeting.id, first);
@@ -376,6 +450,7 @@ mod tests {
         let none = MeetingQuery {
             offset: 0,
             limit: Some(0),
+            ..MeetingQuery::default()
         };
         assert_eq!(
             code(list(&mut r, &c, &none).unwrap_err()),

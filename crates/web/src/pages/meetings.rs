@@ -44,11 +44,27 @@ struct Meetings {
     rows: Vec<Row>,
     previous: Option<String>,
     next: Option<String>,
+    /// The filters: who was there (every member, former ones too), the first and last days.
+    members: Vec<super::Choice>,
+    from: String,
+    to: String,
+    from_error: Option<String>,
+    to_error: Option<String>,
+    filtered: bool,
 }
 
-/// The list's page, as the address carries it.
+/// The list's filters and page, as the address carries them.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct ListQuery {
+    /// Only meetings this member (its id) attended or facilitated.
+    #[serde(default)]
+    member: String,
+    /// Only meetings held on or after this day.
+    #[serde(default)]
+    from: String,
+    /// Only meetings held on or before this day.
+    #[serde(default)]
+    to: String,
     #[serde(default)]
     offset: usize,
 }
@@ -68,10 +84,48 @@ pub(crate) async fn list(
         Ok(s) => s,
         Err(e) => return super::node_error(&visit, &e),
     };
+    // A day that does not read is said at its field, and left out of the filter.
+    let bound = |given: &str| -> (Option<String>, Option<String>) {
+        let given = given.trim();
+        if given.is_empty() {
+            (None, None)
+        } else if given.parse::<model::Day>().is_ok() {
+            (Some(given.to_owned()), None)
+        } else {
+            (None, Some(c.t("error-date")))
+        }
+    };
+    let ((from, from_error), (to, to_error)) = (bound(&q.from), bound(&q.to));
+    let every = match web
+        .ask(Request::MemberList {
+            coalition: coalition.clone(),
+            query: MemberQuery { all: true },
+        })
+        .await
+    {
+        Ok(Reply::Members(m)) => m,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let mut members: Vec<super::Choice> = every
+        .iter()
+        .map(|m| super::Choice {
+            value: m.member.id.to_string(),
+            label: m.member.name.clone(),
+            selected: q.member == m.member.id.as_str(),
+        })
+        .collect();
+    members.sort_by(|a, b| a.label.cmp(&b.label));
+    // Only a member of the list: the node is not asked to find what was not offered.
+    let member = members.iter().any(|m| m.selected).then(|| q.member.clone());
+    let filtered = member.is_some() || from.is_some() || to.is_some();
     let list = match web
         .ask(Request::MeetingList {
             coalition: coalition.clone(),
             query: MeetingQuery {
+                member,
+                from,
+                to,
                 offset: q.offset,
                 limit: Some(PAGE),
             },
@@ -97,7 +151,13 @@ pub(crate) async fn list(
     let (showing, previous, next) = super::pager(
         &c,
         "meetings-showing",
-        |o| super::page_link(&path, &[], o),
+        |o| {
+            super::page_link(
+                &path,
+                &[("member", &q.member), ("from", &q.from), ("to", &q.to)],
+                o,
+            )
+        },
         super::Window {
             offset: list.offset,
             shown: rows.len(),
@@ -120,6 +180,12 @@ pub(crate) async fn list(
             rows,
             previous,
             next,
+            members,
+            from: q.from.trim().to_owned(),
+            to: q.to.trim().to_owned(),
+            from_error,
+            to_error,
+            filtered,
         },
     )
 }
