@@ -142,8 +142,10 @@ async function block(lang, path, submitLabel, reason, shown) {
 /** Pledge to a pool, with the keyboard alone. */
 async function pledge(lang, path, typed, submitLabel, shown) {
   await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(path)}`);
-  // The group's checked choice (a pledge) takes the focus.
-  await tabTo('the kind of entry', () => document.activeElement.name === 'kind');
+  // The group's checked choice (a pledge) takes the focus (past the ledger's filter, whose
+  // select is named kind too).
+  await tabTo('the kind of entry', () => document.activeElement.name === 'kind'
+    && document.activeElement.type === 'radio');
   const kind = await page.evaluate(() => document.activeElement.value);
   if (kind !== 'pledge') throw new Error(`the focused kind is "${kind}"`);
   await tabTo('the amount field', () => document.activeElement.id === 'amount');
