@@ -576,6 +576,16 @@ async fn a_pledge_is_written_as_people_type_it_and_shown_in_their_numbers() {
     let (_, _, page) = ui.get(&format!("/c/{}/pools", ui.coalition), &cookie).await;
     // The unit is record text: isolated next to the number.
     assert!(page.contains("Legal defense fund") && page.contains("1,234.50 \u{2068}USD\u{2069}"));
+    assert!(page.contains("Pools 1 to 1 of 1"), "{page}");
+    // Filtered by kind.
+    let pools = format!("/c/{}/pools", ui.coalition);
+    let (_, _, page) = ui.get(&format!("{pools}?kind=funds"), &cookie).await;
+    assert!(page.contains("Legal defense fund"), "{page}");
+    let (_, _, page) = ui.get(&format!("{pools}?kind=space"), &cookie).await;
+    assert!(
+        page.contains("No pool matches.") && !page.contains("Legal defense fund"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -16,6 +16,9 @@ use crate::{Visit, Web, see_other};
 /// Ledger entries on a page.
 const PAGE: usize = 50;
 
+/// Pools on a page of the list.
+const POOLS_PAGE: usize = 25;
+
 /// Notices a redirect may ask for.
 const NOTICES: &[&str] = &["give-recorded"];
 
@@ -42,13 +45,31 @@ struct Pools {
     nav: CoalitionNav,
     heading: String,
     rows: Vec<PoolRow>,
+    /// The filter by kind of pool, and whether it is set.
+    kinds: Vec<super::Choice>,
+    filtered: bool,
+    showing: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
-/// The coalition's pools.
+/// The list's filter and page, as the address carries them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    /// Only pools of this kind (`funds`, `volunteer-hours`, `space`, `equipment`).
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    offset: usize,
+}
+
+/// The coalition's pools (filtered and paged here: the node answers with every pool's
+/// totals).
 pub(crate) async fn list(
     State(web): State<Web>,
     visit: Visit,
     Path(coalition): Path<String>,
+    Query(q): Query<ListQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
@@ -70,8 +91,16 @@ pub(crate) async fn list(
     };
     // The unit is record text: isolated, so that a right-to-left one cannot reorder the number.
     let unit = |amount: &str, unit: &str| format!("{} {}", number(c.l, amount), isolated(unit));
-    let rows = pools
+    let matching: Vec<_> = pools
         .iter()
+        .filter(|p| q.kind.is_empty() || p.kind.as_str() == q.kind)
+        .collect();
+    let total = matching.len();
+    let offset = q.offset.min(total);
+    let rows: Vec<PoolRow> = matching
+        .iter()
+        .skip(offset)
+        .take(POOLS_PAGE)
         .map(|p| PoolRow {
             id: p.id.to_string(),
             name: p.name.clone(),
@@ -80,6 +109,27 @@ pub(crate) async fn list(
             contributed: unit(&p.contributed, &p.unit),
             allocated: unit(&p.allocated, &p.unit),
             balance: unit(&p.balance, &p.unit),
+        })
+        .collect();
+    let path = format!("/c/{coalition}/pools");
+    let (showing, previous, next) = super::pager(
+        &c,
+        "pools-showing",
+        |o| super::page_link(&path, &[("kind", &q.kind)], o),
+        super::Window {
+            offset,
+            shown: rows.len(),
+            total,
+            next: (offset + rows.len() < total).then_some(offset + POOLS_PAGE),
+            page_size: POOLS_PAGE,
+        },
+    );
+    let kinds = PoolKind::ALL
+        .iter()
+        .map(|k| super::Choice {
+            value: k.as_str().to_owned(),
+            label: pool_kind(&c, *k),
+            selected: q.kind == k.as_str(),
         })
         .collect();
     page(
@@ -93,6 +143,11 @@ pub(crate) async fn list(
             heading: c.tw("pools-title", &[("coalition", Arg::Text(summary.name))]),
             c,
             rows,
+            kinds,
+            filtered: !q.kind.is_empty(),
+            showing,
+            previous,
+            next,
         },
     )
 }
