@@ -86,6 +86,16 @@ async function until(who, path, text) {
   throw new Error(`${path} on ${who.base} never showed "${text}"`);
 }
 
+/** Reloads `path` on `who`'s node until its heading is `title` (20 s at most). */
+async function untilTitle(who, path, title) {
+  for (let i = 0; i < 80; i += 1) {
+    const resp = await who.page.goto(who.base + path);
+    if (resp.ok() && (await who.page.innerText('h1')) === title) return;
+    await who.page.waitForTimeout(250);
+  }
+  failures.push(`${path} on ${who.base}: the heading never read "${title}"`);
+}
+
 /** Fails unless the main text of the page shown contains every one of `texts`. */
 async function shows(who, ...texts) {
   const main = await who.page.innerText('main');
@@ -182,21 +192,21 @@ try {
   });
   // Of two members, one against: the proposal cannot pass any more, and says so at once.
   await until(a, `/c/${c}/proposals/${general}`, 'We are nonpartisan');
-  await shows(a, 'Not passed', 'We are nonpartisan');
+  await shows(a, 'Not passed', 'We are nonpartisan', 'Decided: the positions taken settle it');
   await check(a, 'blocked');
 
   // The other organization edits its issue's title, then puts it back from the history.
   await open(b, `/c/${c}/issues/${issue}/edit`);
   await submit(b, 'main form[method="post"]', { '#title': 'Fares' });
-  await shows(b, 'Fares');
+  if ((await b.page.innerText('h1')) !== 'Fares') failures.push(`the title was not edited: ${await b.page.innerText('h1')}`);
+  await untilTitle(a, `/c/${c}/issues/${issue}`, 'Fares');
   await open(b, `/c/${c}/history?record=${issue}`);
   await check(b, 'history');
   // The first change (the oldest, at the bottom) raised the issue with its title.
   const restore = b.page.locator('form[action$="/history/restore"]:has(input[name="field"][value="title"])').last();
   await Promise.all([b.page.waitForNavigation({ waitUntil: 'load' }), restore.locator('button').click()]);
   await shows(b, 'El campo vuelve a estar como estaba.');
-  await until(a, `/c/${c}/issues/${issue}`, 'Bus fare equity');
-  if ((await a.page.innerText('h1')) !== 'Bus fare equity') failures.push(`the title was not put back: ${await a.page.innerText('h1')}`);
+  await untilTitle(a, `/c/${c}/issues/${issue}`, 'Bus fare equity');
 
   // The founder proposes removing the other organization; it passes under the membership
   // rule (consensus of the other members: the founder alone).

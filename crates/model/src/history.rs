@@ -9,9 +9,10 @@
 //! text) are read as one. The order is the same however the log was read: parents before
 //! children, and among changes free to go next, the earliest stated time, then the hash.
 //!
-//! What a log read is kept across restarts as bytes ([`Log::to_bytes`]) and taken back only by
-//! a document holding the heads it read up to ([`Log::from_bytes`]); then only the changes
-//! made since are read, as within a run.
+//! What a log read is kept across restarts as bytes ([`Log::to_bytes`], sealed by this build)
+//! and taken back only by a document holding the heads it read up to, and only if it read
+//! exactly the changes up to them ([`Log::from_bytes`]); then only the changes made since are
+//! read, as within a run.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -60,19 +61,12 @@ struct Read {
     deps: Vec<ChangeHash>,
 }
 
-/// The format of [`Log::to_bytes`]. Bump it when what an entry says of a change changes: what
-/// an older build read is then read again rather than trusted.
-const FORMAT: u32 = 1;
-
 /// Most bytes [`Log::from_bytes`] takes (about a million changes' entries).
 pub const MAX_KEPT_BYTES: usize = 256 << 20;
 
 /// What [`Log::to_bytes`] writes.
 #[derive(Serialize, Deserialize)]
 struct Kept {
-    format: u32,
-    /// The crate's version: what an entry says may change between versions.
-    version: String,
     /// The heads read up to, in hex.
     heads: Vec<String>,
     read: Vec<KeptRead>,
@@ -160,8 +154,6 @@ impl Log {
     pub fn to_bytes(&self) -> Vec<u8> {
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let kept = Kept {
-            format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
             heads: self.heads.iter().map(ToString::to_string).collect(),
             read: self
                 .read
@@ -174,20 +166,18 @@ impl Log {
                 .collect(),
         };
         // Strings, integers and lists of them always serialize.
-        serde_json::to_vec(&kept).unwrap_or_default()
+        crate::kept::seal(&serde_json::to_vec(&kept).unwrap_or_default())
     }
 
-    /// What [`Log::to_bytes`] kept, brought up to date with `doc`; `None` when the bytes do
-    /// not read as this build's, or `doc` lacks a change of the heads they read up to (another
+    /// What [`Log::to_bytes`] kept, brought up to date with `doc`; `None` when the bytes were
+    /// not written by this build or changed since (`kept`), when what they read is not exactly
+    /// the changes up to their heads, or `doc` lacks a change of the heads they read up to (another
     /// document, or edits set aside since): then read the history again.
     pub fn from_bytes(bytes: &[u8], doc: &mut AutoCommit) -> Option<Self> {
         if bytes.len() > MAX_KEPT_BYTES {
             return None;
         }
-        let kept: Kept = serde_json::from_slice(bytes).ok()?;
-        if kept.format != FORMAT || kept.version != env!("CARGO_PKG_VERSION") {
-            return None;
-        }
+        let kept: Kept = serde_json::from_slice(crate::kept::open(bytes)?).ok()?;
         let hashes = |v: &[String]| -> Option<Vec<ChangeHash>> {
             v.iter().map(|h| h.parse().ok()).collect()
         };
@@ -214,6 +204,24 @@ impl Log {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
+        // What was read is exactly the changes up to those heads: each once, each there,
+        // none made after them, as many as there are.
+        let after: std::collections::HashSet<ChangeHash> = doc
+            .get_changes_meta(&heads)
+            .into_iter()
+            .map(|m| m.hash)
+            .collect();
+        let total = doc.get_changes_meta(&[]).len();
+        let mut seen = std::collections::HashSet::with_capacity(read.len());
+        if total.checked_sub(after.len()) != Some(read.len())
+            || !read.iter().all(|r| {
+                seen.insert(r.hash)
+                    && !after.contains(&r.hash)
+                    && doc.get_change_meta_by_hash(&r.hash).is_some()
+            })
+        {
+            return None;
+        }
         let mut log = Self {
             heads,
             read,
@@ -221,6 +229,11 @@ impl Log {
         };
         log.update(doc);
         Some(log)
+    }
+
+    /// The heads it read up to.
+    pub fn heads(&self) -> &[ChangeHash] {
+        &self.heads
     }
 
     /// How many changes it has read.
@@ -505,16 +518,30 @@ mod tests {
         other.put(ROOT, "x", 1).unwrap();
         other.commit();
         assert!(Log::from_bytes(&bytes, &mut other).is_none());
-        // Another format, garbage, too many bytes.
+        // Changed since, garbage, too many bytes.
         let text = String::from_utf8(bytes.clone()).unwrap();
-        let older = text.replace("\"format\":1", "\"format\":0");
-        assert_ne!(older, text);
-        assert!(Log::from_bytes(older.as_bytes(), &mut doc).is_none());
+        let changed = text.replace("raise issue", "raise issuf");
+        assert_ne!(changed, text);
+        assert!(Log::from_bytes(changed.as_bytes(), &mut doc).is_none());
         assert!(Log::from_bytes(b"\xffnot json", &mut doc).is_none());
         assert!(Log::from_bytes(&vec![b' '; MAX_KEPT_BYTES + 1], &mut doc).is_none());
-        let bad_key = text.replacen("\"actor\":\"", "\"actor\":\"zz", 1);
-        assert_ne!(bad_key, text);
-        assert!(Log::from_bytes(bad_key.as_bytes(), &mut doc).is_none());
+        // Sealed as this build seals, but a change short of the heads' history, one twice,
+        // or a key that is no key.
+        let payload = || -> serde_json::Value {
+            serde_json::from_slice(crate::kept::open(&bytes).unwrap()).unwrap()
+        };
+        let resealed = |v: &serde_json::Value| crate::kept::seal(&serde_json::to_vec(v).unwrap());
+        let mut short = payload();
+        short["read"].as_array_mut().unwrap().remove(1);
+        assert!(Log::from_bytes(&resealed(&short), &mut doc).is_none());
+        let mut twice = payload();
+        twice["read"][1] = twice["read"][0].clone();
+        assert!(Log::from_bytes(&resealed(&twice), &mut doc).is_none());
+        let mut bad_key = payload();
+        bad_key["read"][0]["actor"] = serde_json::json!("zz");
+        assert!(Log::from_bytes(&resealed(&bad_key), &mut doc).is_none());
+        // Untouched, it still comes back.
+        assert!(Log::from_bytes(&bytes, &mut doc).is_some());
     }
 
     /// Where the log finds each object from the operation that made it is where the document

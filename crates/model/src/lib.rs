@@ -37,6 +37,7 @@ mod error;
 pub mod governance;
 pub mod history;
 mod ids;
+mod kept;
 pub mod layout;
 pub mod records;
 pub mod reports;

@@ -6,9 +6,9 @@
 //! the same words: [`Unreadables::list`] equals it at every heads.
 //!
 //! The first read reads every record (about a second at 10,000 issues), so what was found is
-//! kept across restarts as bytes ([`Unreadables::to_bytes`]) and taken back only for a
-//! document that holds the heads it was read at ([`Unreadables::from_bytes`]), then brought
-//! up to date like any other.
+//! kept across restarts as bytes ([`Unreadables::to_bytes`], sealed by this build) and taken
+//! back only for a document that holds the heads it was read at ([`Unreadables::from_bytes`]),
+//! then brought up to date like any other.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -31,19 +31,12 @@ pub const COLLECTIONS: [&str; 6] = [
     "meetings",
 ];
 
-/// The format of [`Unreadables::to_bytes`]. Bump it when what reads as a record changes:
-/// what an older build found is then read again rather than trusted.
-const FORMAT: u32 = 1;
-
 /// Most bytes [`Unreadables::from_bytes`] takes (what was kept is refused beyond).
 pub const MAX_KEPT_BYTES: usize = 16 << 20;
 
 /// What [`Unreadables::to_bytes`] writes.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Kept {
-    format: u32,
-    /// The crate's version: what reads may change between versions.
-    version: String,
     /// The heads, in hex.
     at: Vec<String>,
     by_collection: Vec<BTreeMap<String, Unreadable>>,
@@ -97,26 +90,21 @@ impl Unreadables {
     /// This, to keep across restarts.
     pub fn to_bytes(&self) -> Vec<u8> {
         let kept = Kept {
-            format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
             at: self.at.iter().map(ToString::to_string).collect(),
             by_collection: self.by_collection.to_vec(),
         };
-        // Strings, integers and maps of them always serialize.
-        serde_json::to_vec(&kept).unwrap_or_default()
+        // Strings and maps of them always serialize.
+        crate::kept::seal(&serde_json::to_vec(&kept).unwrap_or_default())
     }
 
     /// What [`Unreadables::to_bytes`] kept, brought up to date with `doc`; `None` when the
-    /// bytes do not read as this build's, or `doc` lacks a change of the heads they were read
+    /// bytes were not written by this build or changed since (`kept`), or `doc` lacks a change of the heads they were read
     /// at (another document, or one restored from an older backup): then read it whole.
     pub fn from_bytes(bytes: &[u8], doc: &mut CoalitionDoc) -> Option<Self> {
         if bytes.len() > MAX_KEPT_BYTES {
             return None;
         }
-        let kept: Kept = serde_json::from_slice(bytes).ok()?;
-        if kept.format != FORMAT || kept.version != env!("CARGO_PKG_VERSION") {
-            return None;
-        }
+        let kept: Kept = serde_json::from_slice(crate::kept::open(bytes)?).ok()?;
         let at = kept
             .at
             .iter()
@@ -133,6 +121,11 @@ impl Unreadables {
         let mut out = Self { at, by_collection };
         out.update(doc);
         Some(out)
+    }
+
+    /// The heads this was read at (or brought up to).
+    pub fn heads(&self) -> &[ChangeHash] {
+        &self.at
     }
 
     /// The records that do not read, collection by collection, each by key.
@@ -343,8 +336,8 @@ mod tests {
         }
     }
 
-    /// What was kept is taken back only for a document holding its heads, in this build's
-    /// format; then it is brought up to date with what the document holds since.
+    /// What was kept is taken back only for a document holding its heads, as this build
+    /// sealed it; then it is brought up to date with what the document holds since.
     #[test]
     fn kept_bytes_come_back_only_for_a_document_holding_their_heads() {
         let (_, mut doc) = crate::testing::founded();
@@ -365,17 +358,18 @@ mod tests {
         // Another coalition's document does not hold those heads.
         let (_, mut other) = crate::testing::founded();
         assert!(Unreadables::from_bytes(&bytes, &mut other).is_none());
-        // Bytes of another format, or no format at all, or too many.
+        // Changed since (a record named no more), garbage, too many bytes.
         let text = String::from_utf8(bytes.clone()).unwrap();
-        let older = text.replace("\"format\":1", "\"format\":0");
-        assert_ne!(older, text);
-        assert!(Unreadables::from_bytes(older.as_bytes(), &mut doc).is_none());
+        let changed = text.replace("junk", "jank");
+        assert_ne!(changed, text);
+        assert!(Unreadables::from_bytes(changed.as_bytes(), &mut doc).is_none());
         assert!(Unreadables::from_bytes(b"\x00garbage", &mut doc).is_none());
         assert!(Unreadables::from_bytes(&vec![b' '; MAX_KEPT_BYTES + 1], &mut doc).is_none());
-        // One collection short.
-        let mut fewer: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        // One collection short, though sealed as this build seals.
+        let mut fewer: serde_json::Value =
+            serde_json::from_slice(crate::kept::open(&bytes).unwrap()).unwrap();
         fewer["by_collection"].as_array_mut().unwrap().pop();
-        let fewer = serde_json::to_vec(&fewer).unwrap();
+        let fewer = crate::kept::seal(&serde_json::to_vec(&fewer).unwrap());
         assert!(Unreadables::from_bytes(&fewer, &mut doc).is_none());
     }
 

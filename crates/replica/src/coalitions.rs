@@ -183,6 +183,7 @@ impl Replica {
                 proposal_headers: None,
                 pools: crate::reads::Pools::default(),
                 history: model::history::Log::default(),
+                kept_at: crate::reads::KeptAt::default(),
                 unreadable: None,
                 index,
                 since_snapshot,

@@ -123,6 +123,9 @@ struct Loaded {
     pools: reads::Pools,
     /// The history read so far (a record's history reads only the changes since).
     history: model::history::Log,
+    /// The heads at which the records that do not read and the history were last kept in the
+    /// store for the next run (`reads::keep_reads` writes only what moved since).
+    kept_at: reads::KeptAt,
     /// Each actor's newest signed change.
     index: HeadIndex,
     /// Changes stored since the last snapshot.
@@ -197,6 +200,7 @@ impl Replica {
                 proposal_headers: None,
                 pools: reads::Pools::default(),
                 history: model::history::Log::default(),
+                kept_at: reads::KeptAt::default(),
                 unreadable: None,
                 index,
                 since_snapshot: stored.changes.len(),

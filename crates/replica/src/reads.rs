@@ -193,6 +193,13 @@ fn read_entries(
     true
 }
 
+/// The heads at which what is slow to read again was last kept for the next run.
+#[derive(Debug, Default)]
+pub(crate) struct KeptAt {
+    pub(crate) unreadable: Vec<model::automerge::ChangeHash>,
+    pub(crate) history: Vec<model::automerge::ChangeHash>,
+}
+
 /// The record keeping a coalition's records that do not read across restarts
 /// ([`model::unreadable::Unreadables::to_bytes`]).
 pub(crate) fn unreadable_record(id: &CoalitionId) -> String {
@@ -350,60 +357,96 @@ impl Replica {
         if self.loaded(id)?.unreadable.is_none() {
             // What an earlier run kept, if it still holds; else every record read once, and
             // kept for the next run.
-            let stored = self.record(&unreadable_record(id))?;
+            let stored = self.kept_record(&unreadable_record(id));
             let loaded = self.loaded(id)?;
             let taken = stored.and_then(|bytes| {
                 model::unreadable::Unreadables::from_bytes(&bytes, &mut loaded.doc)
             });
-            let fresh = taken.is_none();
-            let kept =
-                taken.unwrap_or_else(|| model::unreadable::Unreadables::read(&mut loaded.doc));
-            let bytes = fresh.then(|| kept.to_bytes());
-            loaded.unreadable = Some(kept);
-            if let Some(bytes) = bytes {
-                self.keep_record(&unreadable_record(id), &bytes);
+            match taken {
+                Some(kept) => {
+                    loaded.kept_at.unreadable = kept.heads().to_vec();
+                    loaded.unreadable = Some(kept);
+                }
+                None => {
+                    let kept = model::unreadable::Unreadables::read(&mut loaded.doc);
+                    let (heads, bytes) = (kept.heads().to_vec(), kept.to_bytes());
+                    loaded.unreadable = Some(kept);
+                    if self.keep_record(&unreadable_record(id), &bytes) {
+                        self.loaded(id)?.kept_at.unreadable = heads;
+                    }
+                }
             }
         }
         let loaded = self.loaded(id)?;
-        let Some(kept) = &mut loaded.unreadable else {
-            // Set just above.
-            return Ok(Vec::new());
-        };
+        let kept = loaded
+            .unreadable
+            .get_or_insert_with(|| model::unreadable::Unreadables::read(&mut loaded.doc));
         kept.update(&mut loaded.doc);
         Ok(kept.list())
     }
 
     /// Keeps what was read of each loaded coalition that is slow to read again (the records
-    /// that do not read, the history if it was viewed) for the next run, brought up to date:
-    /// the node calls this as it stops. A failure is logged: the next run reads it again.
+    /// that do not read, the history if it was viewed) for the next run, as far as it was
+    /// read (the next run catches up from there): the node calls this as it stops. Nothing is
+    /// read here, and only what was read further since it was last kept is written. A failure
+    /// is logged: the next run reads it again.
     pub fn keep_reads(&mut self) {
         let ids: Vec<CoalitionId> = self.docs.keys().cloned().collect();
         for id in ids {
-            let Some(loaded) = self.docs.get_mut(&id) else {
+            let Some(loaded) = self.docs.get(&id) else {
                 continue;
             };
-            let unreadable = loaded.unreadable.as_mut().map(|kept| {
-                kept.update(&mut loaded.doc);
-                kept.to_bytes()
-            });
-            // Only a history viewed in this run: it is not read whole at a stop.
-            let history = (!loaded.history.is_empty()).then(|| {
-                loaded.history.update(loaded.doc.automerge_mut());
-                loaded.history.to_bytes()
-            });
-            if let Some(bytes) = unreadable {
-                self.keep_record(&unreadable_record(&id), &bytes);
+            let unreadable = loaded
+                .unreadable
+                .as_ref()
+                .filter(|u| u.heads() != loaded.kept_at.unreadable.as_slice())
+                .map(|u| (u.heads().to_vec(), u.to_bytes()));
+            let history = (!loaded.history.is_empty()
+                && loaded.history.heads() != loaded.kept_at.history.as_slice())
+            .then(|| (loaded.history.heads().to_vec(), loaded.history.to_bytes()));
+            if let Some((heads, bytes)) = unreadable
+                && self.keep_record(&unreadable_record(&id), &bytes)
+                && let Some(loaded) = self.docs.get_mut(&id)
+            {
+                loaded.kept_at.unreadable = heads;
             }
-            if let Some(bytes) = history {
-                self.keep_record(&history_record(&id), &bytes);
+            if let Some((heads, bytes)) = history
+                && self.keep_record(&history_record(&id), &bytes)
+                && let Some(loaded) = self.docs.get_mut(&id)
+            {
+                loaded.kept_at.history = heads;
             }
         }
     }
 
-    /// Writes a record that only saves reading again; a failure is logged.
-    fn keep_record(&self, key: &str, bytes: &[u8]) {
-        if let Err(e) = self.put_record(key, bytes) {
-            tracing::warn!(record = key, error = %e, "could not keep what was read for the next run");
+    /// A record kept only to save reading again; `None` (logged) when the store cannot say.
+    fn kept_record(&self, key: &str) -> Option<Vec<u8>> {
+        self.record(key)
+            .inspect_err(|e| {
+                tracing::warn!(record = key, error = %e, "could not read what was kept; reading again");
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Writes a record that only saves reading again, unless it is larger than what would be
+    /// taken back; whether it was written (a failure is logged).
+    fn keep_record(&self, key: &str, bytes: &[u8]) -> bool {
+        let most = model::unreadable::MAX_KEPT_BYTES.min(model::history::MAX_KEPT_BYTES);
+        if bytes.len() > most {
+            tracing::info!(
+                record = key,
+                bytes = bytes.len(),
+                "too large to keep for the next run; it will be read again"
+            );
+            return false;
+        }
+        match self.put_record(key, bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(record = key, error = %e, "could not keep what was read for the next run");
+                false
+            }
         }
     }
 
@@ -473,12 +516,15 @@ impl Replica {
         if self.loaded(id)?.history.is_empty() {
             // What an earlier run read, if it still holds; else the history is read whole
             // once, and kept for the next run.
-            let stored = self.record(&history_record(id))?;
+            let stored = self.kept_record(&history_record(id));
             let loaded = self.loaded(id)?;
             match stored
                 .and_then(|b| model::history::Log::from_bytes(&b, loaded.doc.automerge_mut()))
             {
-                Some(log) => loaded.history = log,
+                Some(log) => {
+                    loaded.kept_at.history = log.heads().to_vec();
+                    loaded.history = log;
+                }
                 None => fresh = true,
             }
         }
@@ -491,8 +537,10 @@ impl Replica {
                 source: Box::new(source),
             })?;
         if fresh {
-            let bytes = loaded.history.to_bytes();
-            self.keep_record(&history_record(id), &bytes);
+            let (heads, bytes) = (loaded.history.heads().to_vec(), loaded.history.to_bytes());
+            if self.keep_record(&history_record(id), &bytes) {
+                self.loaded(id)?.kept_at.history = heads;
+            }
         }
         Ok(entries)
     }

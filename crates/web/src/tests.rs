@@ -517,6 +517,12 @@ async fn a_block_needs_a_reason_then_blocks_the_proposal() {
     );
     assert!(page.contains("We are &#60;i&#62;nonpartisan&#60;/i&#62;"));
     assert!(page.contains("This proposal is decided"));
+    // Decided before any closing time: said so, not "open until decided".
+    assert!(
+        page.contains("Decided: the positions taken settle it")
+            && !page.contains("Open until decided"),
+        "{page}"
+    );
     let (_, _, page) = ui
         .get(&format!("/c/{}/proposals", ui.coalition), &cookie)
         .await;

@@ -203,8 +203,10 @@ pub(crate) fn list_limited(
             return Ok(None);
         };
         given.parse().map(Some).map_err(|_| {
+            // What was given is said back, cut to what a day could be.
+            let shown: String = given.chars().take(40).collect();
             super::Invalid(format!(
-                "invalid {what} day `{given}`: write it as YYYY-MM-DD, such as 2026-11-20"
+                "invalid {what} day `{shown}`: write it as YYYY-MM-DD, such as 2026-11-20"
             ))
             .into()
         })

@@ -518,16 +518,18 @@ async fn proposal_page(
                     ("date", Arg::Own(date_time(c.l, p.created_at))),
                 ],
             ),
-            closes: p.closes_at.map_or_else(
-                || {
-                    c.t(if v.outcome == Outcome::Open {
-                        "proposal-no-close"
-                    } else {
-                        "proposal-settled"
-                    })
-                },
-                |t| c.tw("proposal-closes", &[("date", Arg::Own(date_time(c.l, t)))]),
-            ),
+            closes: match (p.closes_at, v.outcome == Outcome::Open) {
+                (None, true) => c.t("proposal-no-close"),
+                (Some(t), true) => {
+                    c.tw("proposal-closes", &[("date", Arg::Own(date_time(c.l, t)))])
+                }
+                // Closed by its time: positions counted until then.
+                (Some(t), false) if t <= super::now() => {
+                    c.tw("proposal-closed", &[("date", Arg::Own(date_time(c.l, t)))])
+                }
+                // Settled before any closing time.
+                (_, false) => c.t("proposal-settled"),
+            },
             rule: c.tw(
                 "proposal-rule",
                 &[
