@@ -1,13 +1,24 @@
-// What every page of the web UI is checked for, shared by `ui.mjs` and `people.mjs`: its
+// What every page of the web UI is checked for, shared by `ui.mjs`, `people.mjs` and
+// `scenario.mjs` (and how they start the browser): its
 // `lang` is the language's; one h1, a main landmark, a skip link; no horizontal scrolling;
 // axe-core finds no WCAG 2.2 A/AA violation (nor best-practice one). A full-page screenshot
 // is saved.
 
 import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Debian's headless Chromium (or `$CHROMIUM`), with nothing that reaches outside. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
 
 /** Checks the page `page` shows now, as `where`, in `lang`; each failure is pushed on
  * `failures`; the screenshot goes to `${shots}/${shot}.png`. */

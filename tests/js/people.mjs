@@ -14,9 +14,8 @@
 // viewer chooses a password and finds no form on any page. The session cookie is Secure,
 // HttpOnly and SameSite=Strict. Prints each failure and exits 1 if there was one.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { checkPage } from './check.mjs';
+import { checkPage, launch } from './check.mjs';
 const [, , configJson, shots] = process.argv;
 const config = JSON.parse(configJson);
 mkdirSync(shots, { recursive: true });
@@ -24,11 +23,7 @@ const base = new URL(config.editor).origin;
 const failures = [];
 let checked = 0;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 /** A fresh browser profile that accepts the node's self-signed certificate. */
 async function person() {

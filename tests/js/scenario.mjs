@@ -14,9 +14,8 @@
 // passes. The pages of each new state are checked (see `check.mjs`). Prints the records' ids
 // (`coalition C`, `issue I`, …) and "N page views checked, M failures"; exits 1 on a failure.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { checkPage } from './check.mjs';
+import { checkPage, launch } from './check.mjs';
 
 const [, , configJson, shots] = process.argv;
 const config = JSON.parse(configJson);
@@ -24,11 +23,7 @@ mkdirSync(shots, { recursive: true });
 const failures = [];
 let checked = 0;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 /** A browser of one organization, signed in with its node's one-time link. The pages allow no
  * script but the node's own: the context sets that policy aside only to put axe in. */

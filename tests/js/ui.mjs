@@ -14,10 +14,9 @@
 // rank; block a proposal with a reason; pledge to a pool; record a meeting. Then a change
 // made on another node shows on an open page within a second, leaving its form alone. Prints each failure and exits 1 if there was one.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { checkPage } from './check.mjs';
+import { checkPage, launch } from './check.mjs';
 const [, , signIn, pagesJson, shots, walksJson] = process.argv;
 const walks = JSON.parse(walksJson || '{}');
 const pages = JSON.parse(pagesJson);
@@ -25,11 +24,7 @@ mkdirSync(shots, { recursive: true });
 const base = new URL(signIn).origin;
 const failures = [];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 // The pages allow no script but the node's own (their Content-Security-Policy): axe is put in by the
 // test's browser, past that policy.
 const context = await browser.newContext({ bypassCSP: true });

@@ -332,10 +332,7 @@ pub(crate) async fn propose_removal(
     if f.reason.trim().is_empty() {
         errors.push(("reason", l.t("error-required")));
     }
-    // Checked as the node will check it, so that a day that is over is said at its field.
-    if !closes.is_empty() && commands::closing_time(closes, super::now()).is_err() {
-        errors.push(("closes", l.t("error-closes")));
-    }
+    errors.extend(super::closes_error(l, closes));
     if !errors.is_empty() {
         let sent = Sent {
             removal: Some(&f),

@@ -383,6 +383,14 @@ pub(crate) fn lines_of(typed: &str) -> Vec<String> {
         .collect()
 }
 
+/// The error for a proposal's closing time as typed (`closes`, blank for none), checked as the
+/// node will check it, so that a day that is over is said at its field.
+pub(crate) fn closes_error(l: crate::i18n::Lang, closes: &str) -> Option<(&'static str, String)> {
+    let closes = closes.trim();
+    (!closes.is_empty() && commands::closing_time(closes, now()).is_err())
+        .then(|| ("closes", l.t("error-closes")))
+}
+
 /// Puts each error next to the field it names.
 pub(crate) fn tie(fields: &mut [Field], errors: Vec<(&'static str, String)>) {
     for (name, e) in errors {

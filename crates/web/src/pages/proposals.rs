@@ -299,10 +299,7 @@ pub(crate) async fn open(
     if f.title.trim().is_empty() {
         errors.push(("title", l.t("error-required")));
     }
-    // Checked as the node will check it, so that a day that is over is said at its field.
-    if !closes.is_empty() && commands::closing_time(closes, super::now()).is_err() {
-        errors.push(("closes", l.t("error-closes")));
-    }
+    errors.extend(super::closes_error(l, closes));
     if !errors.is_empty() {
         let opened = Opened {
             form: Some(&f),
