@@ -354,35 +354,34 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<Vec<model::schema::Unreadable>, ReplicaError> {
         self.arrived_or_err(id)?;
-        if self.loaded(id)?.unreadable.is_none() {
-            // What an earlier run kept, if it still holds; else every record read once, and
-            // kept for the next run.
-            let stored = self.kept_record(&unreadable_record(id));
-            let loaded = self.loaded(id)?;
-            let taken = stored.and_then(|bytes| {
-                model::unreadable::Unreadables::from_bytes(&bytes, &mut loaded.doc)
-            });
-            match taken {
-                Some(kept) => {
-                    loaded.kept_at.unreadable = kept.heads().to_vec();
-                    loaded.unreadable = Some(kept);
-                }
-                None => {
-                    let kept = model::unreadable::Unreadables::read(&mut loaded.doc);
-                    let (heads, bytes) = (kept.heads().to_vec(), kept.to_bytes());
-                    loaded.unreadable = Some(kept);
-                    if self.keep_record(&unreadable_record(id), &bytes) {
-                        self.loaded(id)?.kept_at.unreadable = heads;
-                    }
-                }
-            }
-        }
         let loaded = self.loaded(id)?;
-        let kept = loaded
-            .unreadable
-            .get_or_insert_with(|| model::unreadable::Unreadables::read(&mut loaded.doc));
-        kept.update(&mut loaded.doc);
-        Ok(kept.list())
+        if let Some(kept) = loaded.unreadable.as_mut() {
+            kept.update(&mut loaded.doc);
+            return Ok(kept.list());
+        }
+        // What an earlier run kept, if it still holds (taken back up to date); else every
+        // record read once, and kept for the next run.
+        let stored = self.kept_record(&unreadable_record(id));
+        let loaded = self.loaded(id)?;
+        let taken = stored
+            .and_then(|bytes| model::unreadable::Unreadables::from_bytes(&bytes, &mut loaded.doc));
+        let fresh = taken.is_none();
+        let kept = taken.unwrap_or_else(|| model::unreadable::Unreadables::read(&mut loaded.doc));
+        let (list, heads) = (kept.list(), kept.heads().to_vec());
+        let bytes = fresh.then(|| kept.to_bytes());
+        loaded.unreadable = Some(kept);
+        if let Some(bytes) = bytes {
+            if self.keep_record(
+                &unreadable_record(id),
+                &bytes,
+                model::unreadable::MAX_KEPT_BYTES,
+            ) {
+                self.loaded(id)?.kept_at.unreadable = heads;
+            }
+        } else {
+            self.loaded(id)?.kept_at.unreadable = heads;
+        }
+        Ok(list)
     }
 
     /// Keeps what was read of each loaded coalition that is slow to read again (the records
@@ -405,13 +404,17 @@ impl Replica {
                 && loaded.history.heads() != loaded.kept_at.history.as_slice())
             .then(|| (loaded.history.heads().to_vec(), loaded.history.to_bytes()));
             if let Some((heads, bytes)) = unreadable
-                && self.keep_record(&unreadable_record(&id), &bytes)
+                && self.keep_record(
+                    &unreadable_record(&id),
+                    &bytes,
+                    model::unreadable::MAX_KEPT_BYTES,
+                )
                 && let Some(loaded) = self.docs.get_mut(&id)
             {
                 loaded.kept_at.unreadable = heads;
             }
             if let Some((heads, bytes)) = history
-                && self.keep_record(&history_record(&id), &bytes)
+                && self.keep_record(&history_record(&id), &bytes, model::history::MAX_KEPT_BYTES)
                 && let Some(loaded) = self.docs.get_mut(&id)
             {
                 loaded.kept_at.history = heads;
@@ -429,10 +432,9 @@ impl Replica {
             .flatten()
     }
 
-    /// Writes a record that only saves reading again, unless it is larger than what would be
-    /// taken back; whether it was written (a failure is logged).
-    fn keep_record(&self, key: &str, bytes: &[u8]) -> bool {
-        let most = model::unreadable::MAX_KEPT_BYTES.min(model::history::MAX_KEPT_BYTES);
+    /// Writes a record that only saves reading again, unless it is larger than `most`, what
+    /// would be taken back; whether it was written (a failure is logged).
+    fn keep_record(&self, key: &str, bytes: &[u8], most: usize) -> bool {
         if bytes.len() > most {
             tracing::info!(
                 record = key,
@@ -538,7 +540,7 @@ impl Replica {
             })?;
         if fresh {
             let (heads, bytes) = (loaded.history.heads().to_vec(), loaded.history.to_bytes());
-            if self.keep_record(&history_record(id), &bytes) {
+            if self.keep_record(&history_record(id), &bytes, model::history::MAX_KEPT_BYTES) {
                 self.loaded(id)?.kept_at.history = heads;
             }
         }

@@ -96,15 +96,14 @@ pub(crate) async fn list(
         }
     };
     let ((from, from_error), (to, to_error)) = (bound(&q.from), bound(&q.to));
-    let every = match web
-        .ask(Request::MemberList {
+    let every: Vec<commands::ops::members::MemberEntry> = match web
+        .ask_for(Request::MemberList {
             coalition: coalition.clone(),
             query: MemberQuery { all: true },
         })
         .await
     {
-        Ok(Reply::Members(m)) => m,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Ok(m) => m,
         Err(e) => return super::node_error(&visit, &e),
     };
     let mut members: Vec<super::Choice> = every

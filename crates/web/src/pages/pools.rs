@@ -22,6 +22,10 @@ const POOLS_PAGE: usize = 25;
 /// Notices a redirect may ask for.
 const NOTICES: &[&str] = &["give-recorded"];
 
+fn entry_kind(c: &Chrome, k: EntryKind) -> String {
+    c.t(&format!("entry-{}", k.as_str()))
+}
+
 fn pool_kind(c: &Chrome, k: PoolKind) -> String {
     c.t(&format!("poolkind-{}", k.as_str()))
 }
@@ -289,7 +293,7 @@ async fn pool_page(
         .map(|e| LedgerRow {
             when: date_time(c.l, e.at),
             member: e.name.clone(),
-            kind: c.t(&format!("entry-{}", e.kind.as_str())),
+            kind: entry_kind(&c, e.kind),
             amount: number(c.l, &e.amount.to_string()),
             note: e.note.clone(),
             balance: number(c.l, &e.balance),
@@ -312,7 +316,7 @@ async fn pool_page(
         .iter()
         .map(|k| super::Choice {
             value: k.as_str().to_owned(),
-            label: c.t(&format!("entry-{}", k.as_str())),
+            label: entry_kind(&c, *k),
             selected: q.kind == k.as_str(),
         })
         .collect();
@@ -337,7 +341,7 @@ async fn pool_page(
         .into_iter()
         .map(|k| KindChoice {
             value: k.as_str(),
-            label: c.t(&format!("entry-{}", k.as_str())),
+            label: entry_kind(&c, k),
             help: c.t(&format!("give-{}-help", k.as_str())),
             checked: k.as_str() == chosen,
         })

@@ -318,12 +318,11 @@ pub(crate) async fn open(
             closes: Some(closes.to_owned()).filter(|c| !c.is_empty()),
         },
     };
-    match web.ask(req).await {
-        Ok(Reply::Created(made)) => see_other(
+    match web.ask_for::<commands::ops::Created>(req).await {
+        Ok(made) => see_other(
             &format!("/c/{coalition}/proposals/{}?done=proposal-opened", made.id),
             None,
         ),
-        Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             let opened = Opened {
                 form: Some(&f),
