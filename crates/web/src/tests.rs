@@ -40,13 +40,18 @@ struct Ui {
 /// The UI over a replica in a fresh home, with one coalition: the replica answers the jobs
 /// on a thread of its own, as the node's core does.
 fn ui() -> Ui {
-    build(false)
+    build(false, |_, _| {})
+}
+
+/// As [`ui`], with the replica prepared first by `prepare` (given the coalition's id).
+fn ui_with(prepare: impl FnOnce(&mut replica::Replica, &str)) -> Ui {
+    build(false, prepare)
 }
 
 /// The UI as served to other machines (TLS), with three people: Ana (editor) and Bo
 /// (viewer), who have passwords, and Cy (editor), whose setup link waits.
 fn ui_lan() -> Ui {
-    build(true)
+    build(true, |_, _| {})
 }
 
 /// Ana's password in these tests.
@@ -54,8 +59,9 @@ const ANA_PASSWORD: &str = "correct horse battery";
 /// Bo's.
 const BO_PASSWORD: &str = "viewer password one";
 
-fn build(lan: bool) -> Ui {
+fn build(lan: bool, prepare: impl FnOnce(&mut replica::Replica, &str)) -> Ui {
     let (dir, mut r, c) = commands::testing::replica();
+    prepare(&mut r, c.as_str());
     let mut setup = String::new();
     if lan {
         for (name, role, password) in [
@@ -687,6 +693,19 @@ async fn a_meeting_is_recorded_with_who_was_there_and_what_was_decided() {
         )
         .await;
     assert!(page.contains("November 30, 2026"), "{page}");
+    // A member the list does not offer matches no meeting (the node is not asked).
+    let asked = ui.asked.lock().unwrap().len();
+    let (status, _, page) = ui
+        .get(&format!("{meetings}?member=no-such-member"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No meeting matches."), "{page}");
+    assert!(
+        !ui.asked.lock().unwrap()[asked..]
+            .iter()
+            .any(|(_, name)| *name == "meeting_list"),
+        "the node is not asked"
+    );
     let (status, _, page) = ui
         .get(&format!("{meetings}?from=someday&to=2026-11-01"), &cookie)
         .await;
@@ -775,6 +794,74 @@ async fn the_charter_says_its_rules_in_words_and_who_agreed() {
     assert!(page.contains("Northside Tenants Union"), "who agreed");
     let (_, _, page) = ui.get(&format!("{path}?from=1&to=1"), &cookie).await;
     assert!(page.contains("Nothing changed between these versions."));
+    assert!(
+        page.contains("Versions 1 to 1 of 1, newest first"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn charter_versions_come_a_page_at_a_time_newest_first() {
+    // 30 amendments, each agreed by the only member: 31 versions.
+    let ui = ui_with(|r, c| {
+        for i in 1..=30 {
+            let made = match commands::ops::handle(
+                r,
+                commands::ops::Request::CharterAmend {
+                    coalition: c.to_owned(),
+                    body: commands::ops::charter::AmendmentRequest {
+                        add_values: vec![format!("Value {i}")],
+                        title: Some(format!("Amendment number {i}")),
+                        text: "Adds a value.".into(),
+                        ..Default::default()
+                    },
+                },
+            ) {
+                Ok(commands::ops::Reply::Created(made)) => made.id,
+                other => panic!("{other:?}"),
+            };
+            commands::ops::handle(
+                r,
+                commands::ops::Request::ProposalPosition {
+                    coalition: c.to_owned(),
+                    proposal: made,
+                    body: commands::ops::proposals::PositionRequest {
+                        stance: "agree".into(),
+                        reason: String::new(),
+                    },
+                },
+            )
+            .unwrap();
+        }
+    });
+    let (cookie, _) = ui.sign_in();
+    let path = format!("/c/{}/charter", ui.coalition);
+    let (_, _, page) = ui.get(&path, &cookie).await;
+    assert!(page.contains("Version 31, in force."), "{page}");
+    assert!(
+        page.contains("Versions 1 to 25 of 31, newest first"),
+        "{page}"
+    );
+    // Newest first, each with its amendment's title; the founding version is on the next page.
+    let newest = page.find("Amendment number 30").unwrap();
+    let older = page.find("Amendment number 6<").unwrap();
+    assert!(newest < older);
+    assert!(!page.contains("Amendment number 5<") && !page.contains("Founding"));
+    // Every version can still be compared, whatever the page.
+    assert!(page.contains("<option value=\"1\""), "{page}");
+    let next = format!("{path}?from=2&#38;to=3&#38;offset=25#versions");
+    let (_, _, page) = ui.get(&format!("{path}?from=2&to=3"), &cookie).await;
+    assert!(
+        page.contains(&format!("href=\"{next}\"")),
+        "the pages keep the comparison: {page}"
+    );
+    let (_, _, page) = ui.get(&format!("{path}?offset=25"), &cookie).await;
+    assert!(
+        page.contains("Versions 26 to 31 of 31, newest first"),
+        "{page}"
+    );
+    assert!(page.contains("Amendment number 5<") && page.contains("Founding"));
+    assert!(page.contains("rel=\"prev\""));
 }
 
 #[tokio::test]
@@ -788,6 +875,119 @@ async fn members_show_their_profiles() {
     assert!(page.contains("Northside Tenants Union"));
     assert!(page.contains("No former members."));
     assert!(page.contains("<code>"), "its node key");
+    assert!(page.contains("Members 1 to 1 of 1"), "{page}");
+}
+
+#[tokio::test]
+async fn members_are_found_by_a_word_of_their_profile_or_their_standing() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let members = format!("/c/{}/members", ui.coalition);
+    let (status, _, _) = ui
+        .post(
+            &format!("/c/{}/profile", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "Northside Tenants Union"),
+                ("languages", "English\nSpanish"),
+                ("accessibility", "ASL interpretation"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // By a word of a language or a need, in any case; by its standing.
+    for query in [
+        "find=spanish",
+        "find=+ASL+",
+        "standing=member",
+        "find=north&standing=member",
+    ] {
+        let (status, _, page) = ui.get(&format!("{members}?{query}"), &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(page.contains("Members 1 to 1 of 1"), "{query}: {page}");
+        assert!(page.contains("<th scope=\"row\">Northside"), "{query}");
+    }
+    // What matches no one says so; the filter stays as typed, and the forms stay.
+    for query in [
+        "find=Eastside",
+        "standing=former",
+        "standing=pending",
+        "standing=nonsense",
+    ] {
+        let (status, _, page) = ui.get(&format!("{members}?{query}"), &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(
+            page.contains("No member matches this filter."),
+            "{query}: {page}"
+        );
+        assert!(!page.contains("No former members."), "{query}");
+        assert!(!page.contains("<th scope=\"row\">Northside"), "{query}");
+        assert!(page.contains("Your organization&#39;s profile"), "{query}");
+    }
+    let (_, _, page) = ui.get(&format!("{members}?find=Eastside"), &cookie).await;
+    assert!(page.contains("value=\"Eastside\""), "{page}");
+    let (_, _, page) = ui.get(&format!("{members}?standing=former"), &cookie).await;
+    assert!(
+        page.contains("<option value=\"former\" selected>"),
+        "{page}"
+    );
+    // Past the last page: an empty page, not a failure.
+    let (status, _, _) = ui.get(&format!("{members}?offset=99999"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refusals_are_filtered_by_coalition_and_by_the_node_that_sent_them() {
+    let stranger = "ab".repeat(32);
+    let ui = ui_with(|r, c| {
+        for (at, peer, coalition) in [
+            (1_000, "cd".repeat(32), Some(c.to_owned())),
+            (2_000, stranger.clone(), Some(c.to_owned())),
+            (3_000, stranger.clone(), None),
+            (4_000, "ef".repeat(32), Some("z".repeat(26))),
+        ] {
+            r.log_refusal(replica::Refusal {
+                at,
+                peer,
+                coalition,
+                reason: format!("broke a rule at {at}"),
+            })
+            .unwrap();
+        }
+    });
+    let (cookie, _) = ui.sign_in();
+    let (status, _, page) = ui.get("/refused", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Refusals 1 to 4 of 4"), "{page}");
+    // The coalition this node holds is offered by its name; one it does not, by its id.
+    assert!(
+        page.contains(&format!("<option value=\"{}\">", ui.coalition)),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(">{}</option>", "z".repeat(26))),
+        "{page}"
+    );
+    let (_, _, page) = ui
+        .get(&format!("/refused?coalition={}", ui.coalition), &cookie)
+        .await;
+    assert!(page.contains("Refusals 1 to 2 of 2"), "{page}");
+    assert!(page.contains("broke a rule at 1000") && page.contains("broke a rule at 2000"));
+    // By the sending node's key as shown (its first characters, any case).
+    let (_, _, page) = ui.get("/refused?peer=ABAB", &cookie).await;
+    assert!(page.contains("Refusals 1 to 2 of 2"), "{page}");
+    assert!(page.contains("broke a rule at 3000") && !page.contains("broke a rule at 1000"));
+    let (_, _, page) = ui
+        .get(
+            &format!("/refused?peer=abab&coalition={}", ui.coalition),
+            &cookie,
+        )
+        .await;
+    assert!(page.contains("Refusals 1 to 1 of 1"), "{page}");
+    let (_, _, page) = ui.get("/refused?peer=0000", &cookie).await;
+    assert!(page.contains("No refusal matches this filter."), "{page}");
+    assert!(page.contains("value=\"0000\""), "the filter as typed");
 }
 
 #[tokio::test]
@@ -1429,6 +1629,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/invite.html"),
         include_str!("../templates/join.html"),
         include_str!("../templates/join_progress.html"),
+        include_str!("../templates/refused.html"),
+        include_str!("pages/history.rs"),
     ];
     let mut named: Vec<String> = Vec::new();
     for text in code {
@@ -1478,6 +1680,11 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         named.push(format!("method-{m}"));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
+    named.extend(
+        ["member", "pending", "former"]
+            .iter()
+            .map(|s| format!("members-standing-{s}")),
+    );
     for step in [
         "waiting",
         "connecting",

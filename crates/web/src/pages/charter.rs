@@ -31,8 +31,8 @@ fn kind_name(c: &Chrome, k: RuleKind) -> String {
     c.t(&format!("rulekind-{}", k.as_str()))
 }
 
-/// How many versions' amendments are read for their titles.
-const TITLED: usize = 50;
+/// Most versions on a page of the versions' table (each row asks for its amendment's title).
+const PAGE: usize = 25;
 
 /// A row of the versions' table.
 #[derive(Debug)]
@@ -68,7 +68,13 @@ struct CharterPage {
     rotation: Option<String>,
     /// Goal, latest progress, target.
     goals: Vec<(String, String, String)>,
+    /// The page's versions, newest first.
     versions: Vec<VersionRow>,
+    /// Every version's number, for the comparison's choices.
+    numbers: Vec<u64>,
+    showing: String,
+    previous: Option<String>,
+    next: Option<String>,
     from: u64,
     to: u64,
     diff: Option<Diff>,
@@ -81,6 +87,9 @@ pub(crate) struct CompareQuery {
     from: Option<u64>,
     #[serde(default)]
     to: Option<u64>,
+    /// Versions skipped before the page, newest first.
+    #[serde(default)]
+    offset: usize,
 }
 
 fn rules_of(c: &Chrome, rules: &Rules) -> Vec<(RuleKind, String)> {
@@ -189,10 +198,13 @@ pub(crate) async fn show(
     let ch = &detail.charter;
     let names = &detail.names;
     let mut version_rows = Vec::new();
-    for (n, v) in versions.versions.iter().enumerate() {
+    let total = versions.versions.len();
+    let offset = q.offset.min(total);
+    let mut newest_first: Vec<&CharterVersion> = versions.versions.iter().collect();
+    newest_first.sort_by_key(|v| std::cmp::Reverse(v.number));
+    for v in newest_first.into_iter().skip(offset).take(PAGE) {
         let proposal = match &v.proposal {
-            // The amendments' titles for the latest `TITLED` versions; the older ones by id.
-            Some(p) if versions.versions.len() - n <= TITLED => {
+            Some(p) => {
                 let title = match web
                     .ask(Request::ProposalShow {
                         coalition: coalition.clone(),
@@ -205,7 +217,6 @@ pub(crate) async fn show(
                 };
                 Some((p.to_string(), title))
             }
-            Some(p) => Some((p.to_string(), p.to_string())),
             None => None,
         };
         version_rows.push(VersionRow {
@@ -220,6 +231,28 @@ pub(crate) async fn show(
             proposal,
         });
     }
+    let from_to = [
+        ("from", q.from.map(|n| n.to_string()).unwrap_or_default()),
+        ("to", q.to.map(|n| n.to_string()).unwrap_or_default()),
+    ];
+    let path = format!("/c/{coalition}/charter");
+    let (showing, previous, next) = super::pager(
+        &c,
+        "charter-versions-showing",
+        |o| {
+            let params: Vec<(&str, &str)> = from_to.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            format!("{}#versions", super::page_link(&path, &params, o))
+        },
+        super::Window {
+            offset,
+            shown: version_rows.len(),
+            total,
+            next: (offset + version_rows.len() < total).then_some(offset + PAGE),
+            page_size: PAGE,
+        },
+    );
+    let mut numbers: Vec<u64> = versions.versions.iter().map(|v| v.number).collect();
+    numbers.sort_unstable();
     let newest = versions
         .versions
         .iter()
@@ -294,6 +327,10 @@ pub(crate) async fn show(
             rotation,
             goals,
             versions: version_rows,
+            numbers,
+            showing,
+            previous,
+            next,
             from,
             to,
             diff,

@@ -11,7 +11,7 @@ use commands::ops::Request;
 use commands::ops::audit::{HistoryQuery, RestoreRequest};
 
 use super::{Chrome, CoalitionNav, page};
-use crate::i18n::{Arg, date_time};
+use crate::i18n::{Arg, date_time, isolated};
 use crate::{Visit, Web, see_other};
 
 /// Changes per page.
@@ -314,6 +314,11 @@ pub(crate) struct RefusalRow {
 struct RefusedPage {
     c: Chrome,
     rows: Vec<RefusalRow>,
+    /// The filters: by coalition (those named in the log), by the sending node's key as typed;
+    /// and whether one is set.
+    coalitions: Vec<super::Choice>,
+    peer: String,
+    filtered: bool,
     showing: String,
     previous: Option<String>,
     next: Option<String>,
@@ -322,9 +327,15 @@ struct RefusedPage {
 /// Longest reason shown, in characters (a peer chooses much of it; the log keeps up to 4 KB).
 const REASON: usize = 300;
 
-/// Which page of the refusals.
+/// Which refusals, and which page of them.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct RefusedParams {
+    /// Only those concerning this coalition (its id).
+    #[serde(default)]
+    coalition: String,
+    /// Only those from the node whose key starts so (hex, any case).
+    #[serde(default)]
+    peer: String,
     #[serde(default)]
     offset: usize,
 }
@@ -343,11 +354,27 @@ pub(crate) async fn refused(
         Ok(v) => v,
         Err(e) => return super::node_error(&visit, &e),
     };
-    let total = list.len();
-    let offset = q.offset.min(total);
-    let rows: Vec<RefusalRow> = list
+    // The coalitions' names, where this node holds them (a refusal may name one it does not).
+    let names: std::collections::BTreeMap<String, String> =
+        match web.ask(Request::CoalitionList).await {
+            Ok(commands::ops::Reply::Coalitions(l)) => {
+                l.into_iter().map(|s| (s.id.to_string(), s.name)).collect()
+            }
+            Ok(_) => return super::node_error(&visit, &super::unexpected()),
+            Err(e) => return super::node_error(&visit, &e),
+        };
+    let peer = q.peer.trim().to_lowercase();
+    let matching: Vec<_> = list
         .iter()
         .rev()
+        .filter(|r| q.coalition.is_empty() || r.coalition.as_deref() == Some(&q.coalition))
+        .filter(|r| peer.is_empty() || r.peer.to_lowercase().starts_with(&peer))
+        .collect();
+    let total = matching.len();
+    let offset = q.offset.min(total);
+    let named = |id: &str| names.get(id).map_or_else(|| id.to_owned(), |n| isolated(n));
+    let rows: Vec<RefusalRow> = matching
+        .iter()
         .skip(offset)
         .take(PAGE)
         .map(|r| {
@@ -361,7 +388,7 @@ pub(crate) async fn refused(
                     Some(cut) if cut.len() < r.peer.len() => format!("{cut}…"),
                     _ => r.peer.clone(),
                 },
-                coalition: r.coalition.clone().unwrap_or_else(|| "–".to_owned()),
+                coalition: r.coalition.as_deref().map_or_else(|| "–".to_owned(), named),
                 reason,
             }
         })
@@ -369,7 +396,13 @@ pub(crate) async fn refused(
     let (showing, previous, next) = super::pager(
         &c,
         "refused-showing",
-        |o| super::page_link("/refused", &[], o),
+        |o| {
+            super::page_link(
+                "/refused",
+                &[("coalition", &q.coalition), ("peer", q.peer.trim())],
+                o,
+            )
+        },
         super::Window {
             offset,
             shown: rows.len(),
@@ -378,10 +411,25 @@ pub(crate) async fn refused(
             page_size: PAGE,
         },
     );
+    let mut coalitions: Vec<super::Choice> = list
+        .iter()
+        .filter_map(|r| r.coalition.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|id| super::Choice {
+            value: id.to_owned(),
+            label: named(id),
+            selected: q.coalition == id,
+        })
+        .collect();
+    coalitions.sort_by(|a, b| a.label.cmp(&b.label));
     page(
         StatusCode::OK,
         &RefusedPage {
             rows,
+            coalitions,
+            peer: q.peer.clone(),
+            filtered: !q.coalition.is_empty() || !peer.is_empty(),
             showing,
             previous,
             next,

@@ -115,25 +115,38 @@ pub(crate) async fn list(
         })
         .collect();
     members.sort_by(|a, b| a.label.cmp(&b.label));
-    // Only a member of the list: the node is not asked to find what was not offered.
+    // Only a member of the list: the node is not asked to find what was not offered, and a
+    // member it does not know (an address typed or kept from another coalition) matches no
+    // meeting.
     let member = members.iter().any(|m| m.selected).then(|| q.member.clone());
-    let filtered = member.is_some() || from.is_some() || to.is_some();
-    let list = match web
-        .ask(Request::MeetingList {
-            coalition: coalition.clone(),
-            query: MeetingQuery {
-                member,
-                from,
-                to,
-                offset: q.offset,
-                limit: Some(PAGE),
-            },
-        })
-        .await
-    {
-        Ok(Reply::Meetings(p)) => p,
-        Ok(_) => return super::node_error(&visit, &unexpected()),
-        Err(e) => return super::node_error(&visit, &e),
+    let unknown = member.is_none() && !q.member.trim().is_empty();
+    let filtered = unknown || member.is_some() || from.is_some() || to.is_some();
+    let list = if unknown {
+        commands::ops::meetings::MeetingPage {
+            total: 0,
+            offset: 0,
+            next: None,
+            meetings: Vec::new(),
+            names: std::collections::BTreeMap::new(),
+        }
+    } else {
+        match web
+            .ask(Request::MeetingList {
+                coalition: coalition.clone(),
+                query: MeetingQuery {
+                    member,
+                    from,
+                    to,
+                    offset: q.offset,
+                    limit: Some(PAGE),
+                },
+            })
+            .await
+        {
+            Ok(Reply::Meetings(p)) => p,
+            Ok(_) => return super::node_error(&visit, &unexpected()),
+            Err(e) => return super::node_error(&visit, &e),
+        }
     };
     let rows: Vec<Row> = list
         .meetings

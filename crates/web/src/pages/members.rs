@@ -18,6 +18,60 @@ use crate::{Visit, Web, see_other};
 /// The notices a redirect to the page may ask for.
 const NOTICES: &[&str] = &["profile-saved", "member-left"];
 
+/// Most members on a page (members in force first, then former ones).
+const PAGE: usize = 50;
+
+/// Longest text looked for, in characters (as the field allows).
+const FIND: usize = 200;
+
+/// The standings a member can be filtered by: in force, awaiting admission, former.
+const STANDINGS: &[&str] = &["member", "pending", "former"];
+
+/// The listing's filter and page, as the address carries them.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub(crate) struct MembersQuery {
+    #[serde(default)]
+    done: Option<String>,
+    /// Text to find in a member's name or profile (any case).
+    #[serde(default)]
+    find: String,
+    /// Only members of this standing (one of [`STANDINGS`]).
+    #[serde(default)]
+    standing: String,
+    #[serde(default)]
+    offset: usize,
+}
+
+impl MembersQuery {
+    fn filtered(&self) -> bool {
+        !self.find.trim().is_empty() || !self.standing.is_empty()
+    }
+
+    /// Whether a member of standing `status` (`member`, `pending`, `left`, `removed`) and
+    /// profile `m` is asked for.
+    fn matches(&self, status: &str, m: &model::schema::Member) -> bool {
+        let standing = if matches!(status, "left" | "removed") {
+            "former"
+        } else {
+            status
+        };
+        if !self.standing.is_empty() && self.standing != standing {
+            return false;
+        }
+        let find: String = self.find.trim().chars().take(FIND).collect();
+        if find.is_empty() {
+            return true;
+        }
+        let find = find.to_lowercase();
+        let has = |t: &str| t.to_lowercase().contains(&find);
+        has(&m.name)
+            || has(&m.contact)
+            || [&m.communities, &m.languages, &m.accessibility]
+                .iter()
+                .any(|list| list.iter().any(|t| has(t)))
+    }
+}
+
 /// A member's row.
 #[derive(Debug)]
 pub(crate) struct MemberRow {
@@ -40,8 +94,18 @@ struct Members {
     c: Chrome,
     nav: CoalitionNav,
     heading: String,
+    /// The page's members in force (and awaiting admission), then its former members.
     current: Vec<MemberRow>,
     former: Vec<MemberRow>,
+    /// Whether the coalition has no former member at all.
+    no_former: bool,
+    /// The filter as typed, the standings to choose from, and whether any is set.
+    find: String,
+    standings: Vec<Choice>,
+    filtered: bool,
+    showing: String,
+    previous: Option<String>,
+    next: Option<String>,
     /// Whether this organization is a member in force (the forms are shown then).
     member: bool,
     profile_error: Option<String>,
@@ -95,7 +159,8 @@ pub(crate) struct LeaveForm {
 /// The forms as sent, with what was wrong.
 #[derive(Default)]
 struct Sent<'a> {
-    done: Option<&'a str>,
+    /// The listing's filter and page, and the notice to show.
+    query: MembersQuery,
     status: Option<StatusCode>,
     profile: Option<&'a ProfileForm>,
     profile_error: Option<String>,
@@ -111,13 +176,13 @@ pub(crate) async fn list(
     State(web): State<Web>,
     visit: Visit,
     Path(coalition): Path<String>,
-    Query(q): Query<super::DoneQuery>,
+    Query(query): Query<MembersQuery>,
 ) -> Response {
     if let Some(r) = visit.unsigned() {
         return r;
     }
     let sent = Sent {
-        done: q.done.as_deref(),
+        query,
         ..Sent::default()
     };
     members_page(&web, &visit, &coalition, sent).await
@@ -128,7 +193,7 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
     let coalition = coalition.to_owned();
     let c = visit
         .chrome("members")
-        .with_notice(sent.done, NOTICES)
+        .with_notice(sent.query.done.as_deref(), NOTICES)
         .live(&coalition);
     let summary = match super::coalition(web, &coalition).await {
         Ok(s) => s,
@@ -210,8 +275,20 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .find(|(name, _)| *name == "member")
         .map(|(_, e)| e.clone());
     super::tie(&mut removal, sent.removal_errors);
+    let q = &sent.query;
+    let no_former = !entries
+        .iter()
+        .any(|e| matches!(e.status.as_str(), "left" | "removed"));
+    // Members in force and awaiting first, then former ones, each in the node's order.
+    let mut matching: Vec<_> = entries
+        .iter()
+        .filter(|e| q.matches(&e.status, &e.member))
+        .collect();
+    matching.sort_by_key(|e| matches!(e.status.as_str(), "left" | "removed"));
+    let total = matching.len();
+    let offset = q.offset.min(total);
     let (mut current, mut former) = (Vec::new(), Vec::new());
-    for e in entries {
+    for e in matching.iter().skip(offset).take(PAGE) {
         let m = &e.member;
         let status = match e.status.as_str() {
             "member" => None,
@@ -242,6 +319,34 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             current.push(row);
         }
     }
+    let shown = current.len() + former.len();
+    let path = format!("/c/{coalition}/members");
+    let (showing, previous, next) = super::pager(
+        &c,
+        "members-showing",
+        |o| {
+            super::page_link(
+                &path,
+                &[("find", q.find.trim()), ("standing", &q.standing)],
+                o,
+            )
+        },
+        super::Window {
+            offset,
+            shown,
+            total,
+            next: (offset + shown < total).then_some(offset + PAGE),
+            page_size: PAGE,
+        },
+    );
+    let standings = STANDINGS
+        .iter()
+        .map(|s| Choice {
+            value: (*s).to_owned(),
+            label: c.t(&format!("members-standing-{s}")),
+            selected: q.standing == *s,
+        })
+        .collect();
     page(
         sent.status.unwrap_or(StatusCode::OK),
         &Members {
@@ -254,6 +359,13 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             c,
             current,
             former,
+            no_former,
+            find: q.find.clone(),
+            standings,
+            filtered: q.filtered(),
+            showing,
+            previous,
+            next,
             member: mine.is_some(),
             profile_error: sent.profile_error,
             profile,
