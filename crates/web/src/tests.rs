@@ -862,6 +862,14 @@ async fn charter_versions_come_a_page_at_a_time_newest_first() {
     );
     assert!(page.contains("Amendment number 5<") && page.contains("Founding"));
     assert!(page.contains("rel=\"prev\""));
+    // The comparison keeps the page of versions shown.
+    assert!(
+        page.contains("<input type=\"hidden\" name=\"offset\" value=\"25\">"),
+        "{page}"
+    );
+    // Past the last page: the last page.
+    let (_, _, page) = ui.get(&format!("{path}?offset=900"), &cookie).await;
+    assert!(page.contains("Versions 26 to 31 of 31"), "{page}");
 }
 
 #[tokio::test]
@@ -896,12 +904,14 @@ async fn members_are_found_by_a_word_of_their_profile_or_their_standing() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    // By a word of a language or a need, in any case; by its standing.
+    // By a word of a language or a need, in any case; by its standing. A standing not
+    // offered is left out, as if none were chosen.
     for query in [
         "find=spanish",
         "find=+ASL+",
         "standing=member",
         "find=north&standing=member",
+        "standing=nonsense",
     ] {
         let (status, _, page) = ui.get(&format!("{members}?{query}"), &cookie).await;
         assert_eq!(status, StatusCode::OK, "{query}");
@@ -909,12 +919,7 @@ async fn members_are_found_by_a_word_of_their_profile_or_their_standing() {
         assert!(page.contains("<th scope=\"row\">Northside"), "{query}");
     }
     // What matches no one says so; the filter stays as typed, and the forms stay.
-    for query in [
-        "find=Eastside",
-        "standing=former",
-        "standing=pending",
-        "standing=nonsense",
-    ] {
+    for query in ["find=Eastside", "standing=former", "standing=pending"] {
         let (status, _, page) = ui.get(&format!("{members}?{query}"), &cookie).await;
         assert_eq!(status, StatusCode::OK, "{query}");
         assert!(
@@ -932,9 +937,63 @@ async fn members_are_found_by_a_word_of_their_profile_or_their_standing() {
         page.contains("<option value=\"former\" selected>"),
         "{page}"
     );
-    // Past the last page: an empty page, not a failure.
-    let (status, _, _) = ui.get(&format!("{members}?offset=99999"), &cookie).await;
+    // Past the last page: the last page.
+    let (status, _, page) = ui.get(&format!("{members}?offset=99999"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Members 1 to 1 of 1"), "{page}");
+    assert!(!page.contains("No member matches"), "{page}");
+}
+
+#[tokio::test]
+async fn many_members_come_a_page_at_a_time_with_the_filter_kept() {
+    // 60 more member organizations, two in three working in Spanish.
+    let ui = ui_with(|r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        r.edit(&c, |doc, a| {
+            for i in 1..=60u8 {
+                let mut profile =
+                    model::MemberProfile::named(format!("Member organization {i:02}"));
+                if i % 3 != 0 {
+                    profile.languages = vec!["Spanish".into()];
+                }
+                doc.admit_member(
+                    &a.member,
+                    &model::MemberId::from_bytes([i; 16]),
+                    &profile,
+                    model::NodeKey::from_bytes([i; 32]),
+                    a.now,
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    });
+    let (cookie, _) = ui.sign_in();
+    let members = format!("/c/{}/members", ui.coalition);
+    let (_, _, page) = ui.get(&members, &cookie).await;
+    assert!(page.contains("Members 1 to 50 of 61"), "{page}");
+    // No former member, but the page that says so is the last one.
+    assert!(!page.contains("No former members."), "{page}");
+    let (_, _, page) = ui.get(&format!("{members}?offset=50"), &cookie).await;
+    assert!(page.contains("Members 51 to 61 of 61"), "{page}");
+    assert!(page.contains("No former members."), "{page}");
+    // Filtered: the pages' links keep the filter.
+    let (_, _, page) = ui
+        .get(&format!("{members}?find=Spanish&standing=member"), &cookie)
+        .await;
+    assert!(page.contains("Members 1 to 40 of 40"), "{page}");
+    let (_, _, page) = ui
+        .get(&format!("{members}?find=organization"), &cookie)
+        .await;
+    assert!(page.contains("Members 1 to 50 of 60"), "{page}");
+    let next = format!("href=\"{members}?find=organization&#38;offset=50\"");
+    assert!(page.contains(&next), "{page}");
+    let (_, _, page) = ui
+        .get(&format!("{members}?find=organization&offset=50"), &cookie)
+        .await;
+    assert!(page.contains("Members 51 to 60 of 60"), "{page}");
+    let previous = format!("href=\"{members}?find=organization\" rel=\"prev\"");
+    assert!(page.contains(&previous), "{page}");
 }
 
 #[tokio::test]
@@ -988,6 +1047,44 @@ async fn refusals_are_filtered_by_coalition_and_by_the_node_that_sent_them() {
     let (_, _, page) = ui.get("/refused?peer=0000", &cookie).await;
     assert!(page.contains("No refusal matches this filter."), "{page}");
     assert!(page.contains("value=\"0000\""), "the filter as typed");
+    // The coalition this node holds is named (its name isolated from what surrounds it);
+    // one it does not hold is shown by its id, as code.
+    let (_, _, page) = ui.get("/refused", &cookie).await;
+    assert!(
+        page.contains("<td>\u{2068}Transit Justice\u{2069}</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<td><code>{}</code></td>", "z".repeat(26))),
+        "{page}"
+    );
+    // Past the last page: the last page.
+    let (_, _, page) = ui.get("/refused?offset=4000", &cookie).await;
+    assert!(page.contains("Refusals 1 to 4 of 4"), "{page}");
+}
+
+#[tokio::test]
+async fn refusals_come_a_page_at_a_time_with_the_filter_kept() {
+    let ui = ui_with(|r, c| {
+        for at in 0..120 {
+            r.log_refusal(replica::Refusal {
+                at,
+                peer: "ab".repeat(32),
+                coalition: Some(c.to_owned()),
+                reason: format!("broke a rule at {at}"),
+            })
+            .unwrap();
+        }
+    });
+    let (cookie, _) = ui.sign_in();
+    let path = format!("/refused?coalition={}&peer=abab", ui.coalition);
+    let (_, _, page) = ui.get(&path, &cookie).await;
+    assert!(page.contains("Refusals 1 to 50 of 120"), "{page}");
+    let next = format!(
+        "href=\"/refused?coalition={}&#38;peer=abab&#38;offset=50\"",
+        ui.coalition
+    );
+    assert!(page.contains(&next), "{page}");
 }
 
 #[tokio::test]

@@ -106,7 +106,7 @@ impl From<model::schema::Meeting> for MeetingView {
 }
 
 /// One page of meetings.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct MeetingPage {
     /// How many meetings there are, in all pages.
     pub total: usize,

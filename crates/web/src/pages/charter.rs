@@ -75,6 +75,8 @@ struct CharterPage {
     showing: String,
     previous: Option<String>,
     next: Option<String>,
+    /// The versions' page shown (kept by the comparison's form).
+    offset: usize,
     from: u64,
     to: u64,
     diff: Option<Diff>,
@@ -199,7 +201,8 @@ pub(crate) async fn show(
     let names = &detail.names;
     let mut version_rows = Vec::new();
     let total = versions.versions.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, PAGE);
+    let offset = window.offset;
     let mut newest_first: Vec<&CharterVersion> = versions.versions.iter().collect();
     newest_first.sort_by_key(|v| std::cmp::Reverse(v.number));
     for v in newest_first.into_iter().skip(offset).take(PAGE) {
@@ -243,13 +246,7 @@ pub(crate) async fn show(
             let params: Vec<(&str, &str)> = from_to.iter().map(|(k, v)| (*k, v.as_str())).collect();
             format!("{}#versions", super::page_link(&path, &params, o))
         },
-        super::Window {
-            offset,
-            shown: version_rows.len(),
-            total,
-            next: (offset + version_rows.len() < total).then_some(offset + PAGE),
-            page_size: PAGE,
-        },
+        window,
     );
     let mut numbers: Vec<u64> = versions.versions.iter().map(|v| v.number).collect();
     numbers.sort_unstable();
@@ -331,6 +328,7 @@ pub(crate) async fn show(
             showing,
             previous,
             next,
+            offset,
             from,
             to,
             diff,

@@ -115,7 +115,8 @@ async fn history_page(
         })
         .unwrap_or(&[]);
     let total = history.entries.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, PAGE);
+    let offset = window.offset;
     let rows: Vec<Row> = history
         .entries
         .iter()
@@ -193,13 +194,7 @@ async fn history_page(
         &c,
         "history-showing",
         |o| super::page_link(&path, &[("record", &record)], o),
-        super::Window {
-            offset,
-            shown: rows.len(),
-            total,
-            next: (offset + rows.len() < total).then_some(offset + PAGE),
-            page_size: PAGE,
-        },
+        window,
     );
     let (status, form_error) = match refused {
         Some((s, e)) => (s, Some(e)),
@@ -305,7 +300,9 @@ pub(crate) async fn restore(
 pub(crate) struct RefusalRow {
     pub(crate) when: String,
     pub(crate) peer: String,
+    /// The coalition's name, or its id (shown as code) when this node holds no such one.
     pub(crate) coalition: String,
+    pub(crate) coalition_known: bool,
     pub(crate) reason: String,
 }
 
@@ -371,8 +368,10 @@ pub(crate) async fn refused(
         .filter(|r| peer.is_empty() || r.peer.to_lowercase().starts_with(&peer))
         .collect();
     let total = matching.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, PAGE);
+    let offset = window.offset;
     let named = |id: &str| names.get(id).map_or_else(|| id.to_owned(), |n| isolated(n));
+    let known = |c: &Option<String>| c.as_deref().is_some_and(|id| names.contains_key(id));
     let rows: Vec<RefusalRow> = matching
         .iter()
         .skip(offset)
@@ -389,6 +388,7 @@ pub(crate) async fn refused(
                     _ => r.peer.clone(),
                 },
                 coalition: r.coalition.as_deref().map_or_else(|| "–".to_owned(), named),
+                coalition_known: known(&r.coalition),
                 reason,
             }
         })
@@ -403,18 +403,17 @@ pub(crate) async fn refused(
                 o,
             )
         },
-        super::Window {
-            offset,
-            shown: rows.len(),
-            total,
-            next: (offset + rows.len() < total).then_some(offset + PAGE),
-            page_size: PAGE,
-        },
+        window,
     );
-    let mut coalitions: Vec<super::Choice> = list
+    // By name (or id), as written: the marks that isolate a name are added after sorting.
+    let mut ids: Vec<&str> = list
         .iter()
         .filter_map(|r| r.coalition.as_deref())
         .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    ids.sort_by_key(|id| names.get(*id).map_or(*id, String::as_str));
+    let coalitions = ids
         .into_iter()
         .map(|id| super::Choice {
             value: id.to_owned(),
@@ -422,7 +421,6 @@ pub(crate) async fn refused(
             selected: q.coalition == id,
         })
         .collect();
-    coalitions.sort_by(|a, b| a.label.cmp(&b.label));
     page(
         StatusCode::OK,
         &RefusedPage {

@@ -122,13 +122,7 @@ pub(crate) async fn list(
     let unknown = member.is_none() && !q.member.trim().is_empty();
     let filtered = unknown || member.is_some() || from.is_some() || to.is_some();
     let list = if unknown {
-        commands::ops::meetings::MeetingPage {
-            total: 0,
-            offset: 0,
-            next: None,
-            meetings: Vec::new(),
-            names: std::collections::BTreeMap::new(),
-        }
+        commands::ops::meetings::MeetingPage::default()
     } else {
         match web
             .ask(Request::MeetingList {

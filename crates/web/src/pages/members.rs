@@ -43,13 +43,23 @@ pub(crate) struct MembersQuery {
 }
 
 impl MembersQuery {
+    /// The query as it is used: the text trimmed and cut to [`FIND`] characters; a standing
+    /// not offered (only an address typed by hand can carry one) left out.
+    fn normalized(mut self) -> Self {
+        self.find = self.find.trim().chars().take(FIND).collect();
+        if !STANDINGS.contains(&self.standing.as_str()) {
+            self.standing.clear();
+        }
+        self
+    }
+
     fn filtered(&self) -> bool {
-        !self.find.trim().is_empty() || !self.standing.is_empty()
+        !self.find.is_empty() || !self.standing.is_empty()
     }
 
     /// Whether a member of standing `status` (`member`, `pending`, `left`, `removed`) and
-    /// profile `m` is asked for.
-    fn matches(&self, status: &str, m: &model::schema::Member) -> bool {
+    /// profile `m` is asked for; `find` is the query's text in lower case.
+    fn matches(&self, find: &str, status: &str, m: &model::schema::Member) -> bool {
         let standing = if matches!(status, "left" | "removed") {
             "former"
         } else {
@@ -58,12 +68,10 @@ impl MembersQuery {
         if !self.standing.is_empty() && self.standing != standing {
             return false;
         }
-        let find: String = self.find.trim().chars().take(FIND).collect();
         if find.is_empty() {
             return true;
         }
-        let find = find.to_lowercase();
-        let has = |t: &str| t.to_lowercase().contains(&find);
+        let has = |t: &str| t.to_lowercase().contains(find);
         has(&m.name)
             || has(&m.contact)
             || [&m.communities, &m.languages, &m.accessibility]
@@ -182,7 +190,7 @@ pub(crate) async fn list(
         return r;
     }
     let sent = Sent {
-        query,
+        query: query.normalized(),
         ..Sent::default()
     };
     members_page(&web, &visit, &coalition, sent).await
@@ -280,13 +288,15 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .iter()
         .any(|e| matches!(e.status.as_str(), "left" | "removed"));
     // Members in force and awaiting first, then former ones, each in the node's order.
+    let find = q.find.to_lowercase();
     let mut matching: Vec<_> = entries
         .iter()
-        .filter(|e| q.matches(&e.status, &e.member))
+        .filter(|e| q.matches(&find, &e.status, &e.member))
         .collect();
     matching.sort_by_key(|e| matches!(e.status.as_str(), "left" | "removed"));
     let total = matching.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, PAGE);
+    let offset = window.offset;
     let (mut current, mut former) = (Vec::new(), Vec::new());
     for e in matching.iter().skip(offset).take(PAGE) {
         let m = &e.member;
@@ -319,25 +329,12 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
             current.push(row);
         }
     }
-    let shown = current.len() + former.len();
     let path = format!("/c/{coalition}/members");
     let (showing, previous, next) = super::pager(
         &c,
         "members-showing",
-        |o| {
-            super::page_link(
-                &path,
-                &[("find", q.find.trim()), ("standing", &q.standing)],
-                o,
-            )
-        },
-        super::Window {
-            offset,
-            shown,
-            total,
-            next: (offset + shown < total).then_some(offset + PAGE),
-            page_size: PAGE,
-        },
+        |o| super::page_link(&path, &[("find", &q.find), ("standing", &q.standing)], o),
+        window,
     );
     let standings = STANDINGS
         .iter()

@@ -423,6 +423,27 @@ pub(crate) struct Window {
     pub(crate) page_size: usize,
 }
 
+impl Window {
+    /// The page of at most `page_size` of `total` records from `offset`. An offset past the
+    /// last record is taken as the last page's, so that a listing with records never shows
+    /// an empty page (nor "none match") for an address kept from when it was longer.
+    pub(crate) fn over(offset: usize, total: usize, page_size: usize) -> Self {
+        let page_size = page_size.max(1);
+        let last = total.saturating_sub(1) / page_size * page_size;
+        let offset = offset.min(last);
+        let shown = total.saturating_sub(offset).min(page_size);
+        // At most `total`: `offset` is below it, or 0.
+        let end = offset + shown;
+        Window {
+            offset,
+            shown,
+            total,
+            next: (end < total).then_some(end),
+            page_size,
+        }
+    }
+}
+
 /// A listing's page: "items F to T of N" in words (`message`, with `from`, `to`, `total`),
 /// and the addresses of the pages before and after, if any.
 pub(crate) fn pager(

@@ -100,7 +100,8 @@ pub(crate) async fn list(
         .filter(|p| q.kind.is_empty() || p.kind.as_str() == q.kind)
         .collect();
     let total = matching.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, POOLS_PAGE);
+    let offset = window.offset;
     let rows: Vec<PoolRow> = matching
         .iter()
         .skip(offset)
@@ -120,13 +121,7 @@ pub(crate) async fn list(
         &c,
         "pools-showing",
         |o| super::page_link(&path, &[("kind", &q.kind)], o),
-        super::Window {
-            offset,
-            shown: rows.len(),
-            total,
-            next: (offset + rows.len() < total).then_some(offset + POOLS_PAGE),
-            page_size: POOLS_PAGE,
-        },
+        window,
     );
     let kinds = PoolKind::ALL
         .iter()
@@ -285,7 +280,8 @@ async fn pool_page(
         .filter(|e| q.member.is_empty() || e.member.as_str() == q.member)
         .collect();
     let total = shown.len();
-    let offset = q.offset.min(total);
+    let window = super::Window::over(q.offset, total, PAGE);
+    let offset = window.offset;
     let rows: Vec<LedgerRow> = shown
         .iter()
         .skip(offset)
@@ -304,13 +300,7 @@ async fn pool_page(
         &c,
         "ledger-showing",
         |o| super::page_link(&path, &[("kind", &q.kind), ("member", &q.member)], o),
-        super::Window {
-            offset,
-            shown: rows.len(),
-            total,
-            next: (offset + rows.len() < total).then_some(offset + PAGE),
-            page_size: PAGE,
-        },
+        window,
     );
     let filter_kinds = model::EntryKind::ALL
         .iter()
