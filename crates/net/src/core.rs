@@ -95,6 +95,10 @@ const MAX_LAST_SYNC: usize = 1024;
 /// How often, at most, the core saves when peers last synced.
 const LAST_SYNC_SAVE: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Ticks a compaction that is due waits for a quiet one before it is done anyway (about a
+/// minute; see [`Core::compact_when_idle`]).
+const COMPACT_WAIT_TICKS: u32 = 30;
+
 /// The replica and the sync state machine.
 pub struct Core {
     replica: Replica,
@@ -131,6 +135,10 @@ pub struct Core {
     strangers: BTreeMap<NodeKey, Stranger>,
     /// Peers reached at a `--bootstrap` address (see [`Event::Keep`]).
     kept: std::collections::HashSet<NodeKey>,
+    /// Whether anything but a tick was handled since the last tick.
+    busy: bool,
+    /// Ticks a due compaction has waited for a quiet one.
+    compact_waited: u32,
 }
 
 impl std::fmt::Debug for Core {
@@ -184,7 +192,27 @@ impl Core {
             unjudged: HashMap::new(),
             strangers: BTreeMap::new(),
             kept: std::collections::HashSet::new(),
+            busy: false,
+            compact_waited: 0,
         }
+    }
+
+    /// At a tick: compacts the coalitions due for it once a whole tick passed with nothing
+    /// else to do (or a due compaction waited [`COMPACT_WAIT_TICKS`]), so that compacting a
+    /// whole history is never on the way of a catch-up, an edit or an answer.
+    fn compact_when_idle(&mut self) {
+        let busy = std::mem::take(&mut self.busy);
+        if !self.replica.compaction_due() {
+            self.compact_waited = 0;
+            return;
+        }
+        self.compact_waited += 1;
+        if busy && self.compact_waited < COMPACT_WAIT_TICKS {
+            return;
+        }
+        self.compact_waited = 0;
+        let done = self.replica.compact_due();
+        debug!(coalitions = done, "compacted while idle");
     }
 
     /// Takes messages from peers of at most `bytes` (see `SyncNode::set_max_message`).
@@ -262,8 +290,10 @@ impl Core {
                 self.flush_dials();
             }
             self.save_last_sync(false);
+            self.compact_when_idle();
             return;
         }
+        self.busy = true;
         self.sync
             .set_time(u64::try_from(replica::now().as_millis()).unwrap_or(0));
         if !self.pending_dials.is_empty() {

@@ -78,7 +78,8 @@ fn main() {
         }
         id
     };
-    // First open compacts the history into a snapshot, as a restarted node would.
+    // The store as the node left it (a compaction is due only after `COMPACT_AFTER` changes;
+    // these 200 changes of 100 edits each stay as they were appended).
     let mut r = Replica::open(home.path()).unwrap();
     let saved = r.save(&id).unwrap();
     let me = r.me(&id).unwrap();

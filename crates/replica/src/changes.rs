@@ -22,14 +22,29 @@ pub(crate) fn stored_signatures(sigs: &[ChangeSignature]) -> Vec<store::StoredSi
     sigs.iter().map(|s| (s.hash, s.signature)).collect()
 }
 
-/// Compacts a coalition once [`COMPACT_AFTER`] changes have been stored since its snapshot.
-/// A failure is logged and left for the next time: what was appended is stored either way.
-pub(crate) fn compact_if_due(store: &Store, id: &CoalitionId, loaded: &mut Loaded, upto: u64) {
-    if loaded.since_snapshot < COMPACT_AFTER {
-        return;
+/// Notes that changes up to `upto` (the store's next sequence number) are stored for a
+/// loaded coalition, `count` of them new. Compacting is left for [`Replica::compact_due`],
+/// when the node has time, unless [`COMPACT_NOW`] changes wait already (a node never idle).
+pub(crate) fn stored(
+    store: &Store,
+    id: &CoalitionId,
+    loaded: &mut Loaded,
+    count: usize,
+    upto: u64,
+) {
+    loaded.since_snapshot += count;
+    loaded.stored_upto = upto;
+    if loaded.since_snapshot >= COMPACT_NOW {
+        compact_logged(store, id, loaded);
     }
+}
+
+/// Compacts a loaded coalition up to what is stored; a failure is logged and left for the
+/// next time: what was appended is stored either way.
+fn compact_logged(store: &Store, id: &CoalitionId, loaded: &mut Loaded) {
+    let upto = loaded.stored_upto;
     if let Err(e) = compact(store, id, loaded, upto) {
-        tracing::warn!(coalition = %id, error = %e, "could not compact the stored changes; will try again after the next ones");
+        tracing::warn!(coalition = %id, error = %e, "could not compact the stored changes; will try again later");
     }
 }
 
@@ -124,10 +139,9 @@ impl Replica {
                     loaded
                         .index
                         .offer(loaded.doc.automerge_mut(), signature.clone());
-                    loaded.since_snapshot += count;
                     // The edit is stored: a compaction that fails now is retried later and
                     // never reported as the edit failing (a retry would make a duplicate).
-                    compact_if_due(&self.store, id, loaded, next_seq);
+                    stored(&self.store, id, loaded, count, next_seq);
                 }
                 if self.outbox.len() >= MAX_OUTBOX {
                     self.outbox.remove(0);
@@ -188,11 +202,34 @@ impl Replica {
             self.store
                 .append_signed(id.as_str(), &raw, &stored_signatures(signatures))?;
         if let Some(loaded) = self.docs.get_mut(id) {
-            loaded.since_snapshot += raw.len();
             // A node that only receives compacts too.
-            compact_if_due(&self.store, id, loaded, next_seq);
+            stored(&self.store, id, loaded, raw.len(), next_seq);
         }
         Ok(())
+    }
+
+    /// Whether a loaded coalition has [`COMPACT_AFTER`] changes or more stored since its
+    /// snapshot.
+    pub fn compaction_due(&self) -> bool {
+        self.docs
+            .values()
+            .any(|l| l.since_snapshot >= COMPACT_AFTER)
+    }
+
+    /// Compacts every loaded coalition with [`COMPACT_AFTER`] changes or more stored since
+    /// its snapshot into one snapshot, which the next start loads in one pass. The running
+    /// node calls this when it has been idle a while, so that no compaction of a whole
+    /// history is on the way of a catch-up or an answer; the replica does it as it closes.
+    /// Returns how many it compacted; a failure is logged and tried again next time.
+    pub fn compact_due(&mut self) -> usize {
+        let mut done = 0;
+        for (id, loaded) in &mut self.docs {
+            if loaded.since_snapshot >= COMPACT_AFTER {
+                compact_logged(&self.store, id, loaded);
+                done += usize::from(loaded.since_snapshot == 0);
+            }
+        }
+        done
     }
 
     /// The node keys known to have forked their history in a coalition (see `sync::forks`).

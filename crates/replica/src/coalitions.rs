@@ -167,7 +167,8 @@ impl Replica {
             .map(|c| self.identity.sign(&c.hash()))
             .into_iter()
             .collect();
-        self.store
+        let stored_upto = self
+            .store
             .append_signed(id.as_str(), &raw, &stored_signatures(&sigs))?;
         let since_snapshot = raw.len();
         let mut index = HeadIndex::default();
@@ -187,6 +188,7 @@ impl Replica {
                 unreadable: None,
                 index,
                 since_snapshot,
+                stored_upto,
             },
         );
         Ok(id)

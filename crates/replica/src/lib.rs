@@ -19,8 +19,10 @@
 //!   ahead of the store. Once the append committed, the edit is reported stored and pushed whatever
 //!   happens next: a compaction that fails is logged and retried later, also for changes received
 //!   from peers (a node that only receives compacts too). See `changes`.
-//! - Documents are loaded lazily, from snapshot plus changes, and compacted after [`COMPACT_AFTER`]
-//!   changes, keeping every signature (evidence of a fork runs up to the nearest one; the head
+//! - Documents are loaded lazily, from snapshot plus changes, and compacted once [`COMPACT_AFTER`]
+//!   changes wait, off the way of reads and syncs: when the running node is idle
+//!   ([`Replica::compact_due`]), as the replica closes, or at once past [`COMPACT_NOW`]; keeping
+//!   every signature (evidence of a fork runs up to the nearest one; the head
 //!   index in memory holds each actor's newest).
 //! - Local changes wait in a bounded queue ([`MAX_OUTBOX`]) for the sync protocol to push; dropping
 //!   the oldest only delays them until peers catch up.
@@ -97,8 +99,13 @@ pub use identity::{Identity, MAX_IDENTITY_BYTES, write_private};
 pub const IDENTITY_FILE: &str = "identity.json";
 /// File name of the store in a home folder.
 pub const STORE_FILE: &str = "store.redb";
-/// After this many changes stored since the last snapshot, a document is compacted.
+/// After this many changes stored since the last snapshot, a document is due to be compacted
+/// ([`Replica::compact_due`], when the node has time, or as the replica closes).
 pub const COMPACT_AFTER: usize = 1000;
+
+/// After this many, a document is compacted at once, busy or not: a node that is never idle
+/// still loads from a recent snapshot.
+pub const COMPACT_NOW: usize = 20 * COMPACT_AFTER;
 
 /// Context handed to an edit: who is acting and when.
 #[derive(Debug, Clone)]
@@ -130,6 +137,9 @@ struct Loaded {
     index: HeadIndex,
     /// Changes stored since the last snapshot.
     since_snapshot: usize,
+    /// The store's next sequence number as of the newest change stored (what a compaction
+    /// now would cover).
+    stored_upto: u64,
 }
 
 /// A node's local copy of its coalitions, opened exclusively.
@@ -165,6 +175,16 @@ pub fn fresh_id_bytes() -> Result<[u8; 16], ReplicaError> {
     Ok(b)
 }
 
+impl Drop for Replica {
+    /// What is due to be compacted is compacted as the replica closes (not while a panic
+    /// unwinds: the documents in memory may then be ahead of the store).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.compact_due();
+        }
+    }
+}
+
 impl Replica {
     fn loaded(&mut self, id: &CoalitionId) -> Result<&mut Loaded, ReplicaError> {
         if !self.docs.contains_key(id) {
@@ -194,7 +214,7 @@ impl Replica {
                     .map(|(hash, signature)| ChangeSignature { hash, signature }),
             );
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
-            let mut loaded = Loaded {
+            let loaded = Loaded {
                 doc,
                 issue_headers: None,
                 proposal_headers: None,
@@ -204,8 +224,10 @@ impl Replica {
                 unreadable: None,
                 index,
                 since_snapshot: stored.changes.len(),
+                stored_upto: stored.next_seq,
             };
-            compact_if_due(&self.store, id, &mut loaded, stored.next_seq);
+            // Compacted when the node has time (`compact_due`), not on the way to the read
+            // or the sync that loaded it.
             self.docs.insert(id.clone(), loaded);
         }
         // Inserted just above when missing.
