@@ -291,6 +291,9 @@ fn join(
     let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
     let (mut said, mut detail) = (String::new(), String::new());
+    // The stage last heard: the node holds its next answer until the stage moves (up to a
+    // second, so that Ctrl-C and `--wait` are heard), so the arrival is known at once.
+    let mut seen: Option<String> = None;
     let end_line = |detail: &str| {
         if terminal && !detail.is_empty() {
             let _ = writeln!(std::io::stderr());
@@ -304,12 +307,26 @@ fn join(
             ));
             return Ok(ExitCode::from(130));
         }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let asked = std::time::Instant::now();
         let stage: commands::ops::joins::JoinStage = node
             .call(&commands::ops::Request::JoinStage {
                 coalition: coalition.clone(),
+                wait: commands::ops::joins::JoinWait {
+                    after: seen.clone(),
+                    wait_ms: Some(u64::try_from(left.as_millis().min(1000)).unwrap_or(1000)),
+                },
             })
             .map_err(commands::ops::OpError::into_anyhow)?
             .try_into()?;
+        // A node that answered at once with nothing new (one that does not hold answers) is
+        // asked again after a pause, not in a busy loop.
+        if seen.as_deref() == Some(stage.stage.as_str())
+            && asked.elapsed() < std::time::Duration::from_millis(100)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        seen = Some(stage.stage.clone());
         let status = stage.stage.as_str();
         if status == "joined" {
             end_line(&detail);
@@ -348,7 +365,6 @@ fn join(
                 "the coalition has not arrived within {wait} s; the node goes on joining (also after a restart) — if the coalition admits members by vote, it arrives once the members have voted. `coalesce join --pending` shows how it is going; `coalesce join --cancel {short}` stops it"
             );
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
 

@@ -100,7 +100,15 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
-        text().prop_map(|coalition| Request::JoinStage { coalition }),
+        (
+            text(),
+            proptest::option::of(text()),
+            proptest::option::of(0u64..20_000)
+        )
+            .prop_map(|(coalition, after, wait_ms)| Request::JoinStage {
+                coalition,
+                wait: joins::JoinWait { after, wait_ms },
+            }),
         (text(), proptest::option::of(text())).prop_map(|(code, org)| Request::JoinStart {
             body: joins::JoinRequest { code, org }
         }),

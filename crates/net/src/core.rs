@@ -139,6 +139,8 @@ pub struct Core {
     busy: bool,
     /// Ticks a due compaction has waited for a quiet one.
     compact_waited: u32,
+    /// Joins' stages asked for with a wait, held until they move.
+    join_waiters: Vec<joins::JoinWaiter>,
 }
 
 impl std::fmt::Debug for Core {
@@ -194,6 +196,7 @@ impl Core {
             kept: std::collections::HashSet::new(),
             busy: false,
             compact_waited: 0,
+            join_waiters: Vec::new(),
         }
     }
 
@@ -290,6 +293,7 @@ impl Core {
                 self.flush_dials();
             }
             self.save_last_sync(false);
+            self.wake_join_waiters();
             self.compact_when_idle();
             return;
         }
@@ -342,5 +346,6 @@ impl Core {
         self.dispatch(outputs);
         self.save_last_sync(false);
         self.update_gauges(stored);
+        self.wake_join_waiters();
     }
 }

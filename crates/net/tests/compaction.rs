@@ -52,7 +52,14 @@ fn a_due_compaction_waits_for_a_tick_with_nothing_else_to_do() {
         events.blocking_send(Event::Tick).unwrap();
     });
     assert!(r.compaction_due(), "not while the node was busy");
-    assert!(r.store().load(c.as_str()).unwrap().unwrap().snapshot.is_none());
+    assert!(
+        r.store()
+            .load(c.as_str())
+            .unwrap()
+            .unwrap()
+            .snapshot
+            .is_none()
+    );
     // A tick after a quiet one: compacted.
     let r = run(r, |events| {
         events.blocking_send(Event::Tick).unwrap();

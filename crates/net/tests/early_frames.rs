@@ -226,3 +226,80 @@ fn a_peer_that_never_greets_is_disconnected_after_its_grace() {
     }
     assert!(disconnected, "the silent peer is disconnected");
 }
+
+/// `coalesce join` asks how its join goes with the stage it saw last: the node holds the
+/// answer until the stage moves (no polling quantum), and answers at once what moved already.
+#[test]
+fn a_join_stage_asked_with_a_wait_is_answered_when_the_stage_moves() {
+    use commands::ops::joins::{JoinStage, JoinWait};
+    let dir = tempfile::tempdir().unwrap();
+    let (home_a, home_b) = (dir.path().join("a"), dir.path().join("b"));
+    Replica::init(&home_a, "Northside Tenants Union").unwrap();
+    Replica::init(&home_b, "Eastside Disability Justice").unwrap();
+    let coalition = Replica::open(&home_a)
+        .unwrap()
+        .found_coalition(NewCoalition {
+            name: "Transit Justice".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .to_string();
+    let mut a = start(&home_a);
+    let mut b = start(&home_b);
+    let code = invite_code(&a, &coalition);
+    start_join(&b, &code);
+    let stage = |wait: JoinWait| Request::JoinStage {
+        coalition: coalition.clone(),
+        wait,
+    };
+    let first: JoinStage = match op(&b, stage(JoinWait::default())) {
+        Ok(Reply::JoinStage(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    // Held while the stage stays what the asker saw.
+    let (tx, mut held) = oneshot::channel();
+    let asked = Instant::now();
+    let wait = JoinWait {
+        after: Some(first.stage.clone()),
+        wait_ms: Some(10_000),
+    };
+    b.events
+        .blocking_send(Event::Api(api::Job::Op(stage(wait), tx)))
+        .unwrap();
+    // Asked with a stage it has moved from already (or with no stage): answered at once,
+    // while the other stays held.
+    for after in [Some("pending: long gone".to_owned()), None] {
+        let t = Instant::now();
+        let wait = JoinWait {
+            after,
+            wait_ms: Some(10_000),
+        };
+        assert!(matches!(op(&b, stage(wait)), Ok(Reply::JoinStage(_))));
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+    assert!(held.try_recv().is_err(), "still held");
+    // The join goes on: the held answer comes as soon as the stage moves, long before its
+    // wait is over.
+    a.events.blocking_send(Event::Connected(b.key)).unwrap();
+    b.events.blocking_send(Event::Connected(a.key)).unwrap();
+    carry_until_joined(&mut a, &mut b, &coalition);
+    let moved = match held.blocking_recv().unwrap() {
+        Ok(Reply::JoinStage(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(moved.stage, first.stage);
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+    // Joined: asked with the stage before, answered at once.
+    let wait = JoinWait {
+        after: Some(moved.stage),
+        wait_ms: Some(10_000),
+    };
+    match op(&b, stage(wait)) {
+        Ok(Reply::JoinStage(s)) => assert_eq!(s.stage, "joined"),
+        other => panic!("{other:?}"),
+    }
+}

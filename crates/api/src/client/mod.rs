@@ -189,9 +189,13 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             format!("/v1/joins/{}", seg(coalition, "pending join")?),
             None,
         ),
-        Request::JoinStage { coalition } => (
+        Request::JoinStage { coalition, wait } => (
             Get,
-            format!("/v1/joins/{}", seg(coalition, "pending join")?),
+            format!(
+                "/v1/joins/{}{}",
+                seg(coalition, "pending join")?,
+                query(wait)?
+            ),
             None,
         ),
         Request::Backup { body: b } => (Post, "/v1/backups".to_owned(), body(b)?),

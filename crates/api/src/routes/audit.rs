@@ -8,7 +8,7 @@ use commands::ops::audit::{AsideView, HistoryQuery, HistoryView, RestoreRequest}
 use commands::ops::charter::AmendmentRequest;
 use commands::ops::files::{BackupMade, BackupRequest, ExportRequest, Exported};
 use commands::ops::joins::{
-    InviteMade, InviteRequest, JoinRequest, JoinStage, JoinStarted, PendingJoinView,
+    InviteMade, InviteRequest, JoinRequest, JoinStage, JoinStarted, JoinWait, PendingJoinView,
 };
 use commands::ops::keys::{KeyRequest, KeyView};
 use commands::ops::reports::{EquityView, OverlapView, PowerView};
@@ -396,12 +396,13 @@ pub(crate) async fn join_list(_: Authorized, State(state): State<AppState>) -> R
     call(&state, Request::JoinList, StatusCode::OK).await
 }
 
-/// How a join is going: `joined`, `refused: REASON` or `pending: STAGE`.
+/// How a join is going: `joined`, `refused: REASON` or `pending: STAGE`; with `after` and
+/// `wait_ms`, once it moves from `after` (or when `wait_ms` has passed).
 #[utoipa::path(
     get,
     path = "/v1/joins/{coalition}",
     tag = "joins",
-    params(("coalition" = String, Path, description = "The coalition's whole id")),
+    params(("coalition" = String, Path, description = "The coalition's whole id"), JoinWait),
     responses(
         (status = 200, description = "Done", body = JoinStage),
         (status = "4XX", description = "Refused", body = OpError),
@@ -412,8 +413,14 @@ pub(crate) async fn join_stage(
     _: Authorized,
     State(state): State<AppState>,
     ApiPath(coalition): ApiPath<String>,
+    ApiQuery(wait): ApiQuery<JoinWait>,
 ) -> Response {
-    call(&state, Request::JoinStage { coalition }, StatusCode::OK).await
+    call(
+        &state,
+        Request::JoinStage { coalition, wait },
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Stops a pending join: the node forgets it and, if nothing of the coalition arrived, stops

@@ -73,7 +73,12 @@ pub(crate) fn debug(x: &mut dyn Exec, cmd: DebugCmd, out: &Out) -> Result<()> {
             out.text(&peers.json)
         }
         DebugCmd::JoinStatus { coalition } => {
-            let stage: JoinStage = x.call(Request::JoinStage { coalition })?.try_into()?;
+            let stage: JoinStage = x
+                .call(Request::JoinStage {
+                    coalition,
+                    wait: crate::ops::joins::JoinWait::default(),
+                })?
+                .try_into()?;
             out.text(&stage.stage)
         }
         DebugCmd::Panic => {

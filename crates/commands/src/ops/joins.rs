@@ -43,6 +43,37 @@ pub struct JoinRequest {
     pub org: Option<String>,
 }
 
+/// Most a node holds an answer to [`JoinWait`] back, in milliseconds.
+pub const MAX_JOIN_WAIT_MS: u64 = 10_000;
+
+/// How long to wait for a join's stage to move, rather than answer at once: `coalesce join`
+/// asks so, and hears of the coalition's arrival the moment it happens, with no polling.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JoinWait {
+    /// The stage last seen (`stage` of an earlier answer): the node answers once the stage
+    /// differs from it, or when `wait_ms` has passed. Answered at once when absent.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Most milliseconds to hold the answer back (at most 10,000; 0 answers at once).
+    #[serde(default)]
+    #[param(maximum = 10000)]
+    pub wait_ms: Option<u64>,
+}
+
+impl JoinWait {
+    /// How long the node may hold the answer back, if at all: `after` given and a wait asked.
+    pub fn holds_for(&self) -> Option<std::time::Duration> {
+        match (&self.after, self.wait_ms) {
+            (Some(_), Some(ms)) if ms > 0 => {
+                Some(std::time::Duration::from_millis(ms.min(MAX_JOIN_WAIT_MS)))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A join started.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct JoinStarted {

@@ -319,6 +319,8 @@ pub enum Request {
     JoinStage {
         /// The coalition's whole id.
         coalition: String,
+        /// Whether to wait for the stage to move before answering.
+        wait: joins::JoinWait,
     },
     /// Back the node up into a file on its machine ([`files::backup`]).
     Backup {
@@ -464,7 +466,7 @@ impl Request {
             | Self::PersonSetupFor { .. }
             | Self::PersonSetupFinish { .. }
             | Self::DebugPanic => None,
-            Self::JoinCancel { coalition } | Self::JoinStage { coalition } => Some(coalition),
+            Self::JoinCancel { coalition } | Self::JoinStage { coalition, .. } => Some(coalition),
             Self::CoalitionResolve { query } => query.coalition.as_deref(),
             Self::IssueCreate { coalition, .. }
             | Self::IssueEdit { coalition, .. }

@@ -8,6 +8,14 @@ impl Core {
         match event {
             Event::Api(job) => {
                 let (req, person, reply) = job.into_parts();
+                // `coalesce join` waits for the stage to move: held until it does.
+                if let commands::ops::Request::JoinStage { coalition, wait } = &req
+                    && let Some(hold) = wait.holds_for()
+                {
+                    let after = wait.after.clone().unwrap_or_default();
+                    self.hold_join_stage(coalition, after, hold, reply);
+                    return Vec::new();
+                }
                 let _s = info_span!(
                     "operation",
                     op = req.name(),

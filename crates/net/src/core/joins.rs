@@ -20,6 +20,19 @@
 
 use super::*;
 use commands::ops::joins::JoinStage;
+use commands::ops::{OpError, Reply};
+
+/// Most stages held back at once (see [`Core::hold_join_stage`]); more are answered at once.
+const MAX_JOIN_WAITERS: usize = 64;
+
+/// A join's stage asked for with a wait: answered once the stage moves from `after`, or at
+/// `until`.
+pub(super) struct JoinWaiter {
+    id: CoalitionId,
+    after: String,
+    until: std::time::Instant,
+    reply: api::Answer,
+}
 
 impl Core {
     /// `invite create`: records a one-time secret and prints the code.
@@ -182,6 +195,53 @@ impl Core {
                 JoinStage::receiving(n, of, bytes as u64)
             }
             Some(JoinProgress::Receiving(None)) => JoinStage::at(JoinStep::Receiving),
+        }
+    }
+
+    /// Answers how the join of `coalition` is going once its stage is no longer `after`, or
+    /// after `hold`: at once when it moved already (or too many wait).
+    pub(super) fn hold_join_stage(
+        &mut self,
+        coalition: &str,
+        after: String,
+        hold: std::time::Duration,
+        reply: api::Answer,
+    ) {
+        let id: CoalitionId = match coalition.parse() {
+            Ok(id) => id,
+            Err(e) => {
+                let e: anyhow::Error = e.into();
+                let _ = reply.send(Err(OpError::from_anyhow(&e)));
+                return;
+            }
+        };
+        let stage = self.join_stage(&id);
+        if stage.stage != after || self.join_waiters.len() >= MAX_JOIN_WAITERS {
+            let _ = reply.send(Ok(Reply::JoinStage(stage)));
+            return;
+        }
+        self.join_waiters.push(JoinWaiter {
+            id,
+            after,
+            until: std::time::Instant::now() + hold,
+            reply,
+        });
+    }
+
+    /// Answers the held stages that moved, and those held long enough (after every event
+    /// and tick).
+    pub(super) fn wake_join_waiters(&mut self) {
+        if self.join_waiters.is_empty() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        for w in std::mem::take(&mut self.join_waiters) {
+            let stage = self.join_stage(&w.id);
+            if stage.stage != w.after || now >= w.until || w.reply.is_closed() {
+                let _ = w.reply.send(Ok(Reply::JoinStage(stage)));
+            } else {
+                self.join_waiters.push(w);
+            }
         }
     }
 

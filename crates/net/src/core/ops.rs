@@ -72,7 +72,7 @@ impl Core {
                 .cancel_join(&coalition)
                 .map(|id| Reply::Updated(Updated { id: id.to_string() }))
                 .map_err(failed),
-            Request::JoinStage { coalition } => self
+            Request::JoinStage { coalition, .. } => self
                 .join_stage_of(&coalition)
                 .map(Reply::JoinStage)
                 .map_err(failed),

@@ -246,6 +246,7 @@ pub(crate) async fn join_progress(
     let stage = match web
         .ask(Request::JoinStage {
             coalition: coalition.clone(),
+            wait: commands::ops::joins::JoinWait::default(),
         })
         .await
     {
