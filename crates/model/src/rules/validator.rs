@@ -226,6 +226,12 @@ impl Validator {
                     records.push((id, path.clone(), r));
                 }
                 created.insert(id, path.clone());
+                // Objects never move: what later changes of the batch write in this one is
+                // placed from here, without walking up its parents in the document (slow in
+                // Automerge's column store, and a whole snapshot is one batch). A batch is
+                // refused whole at its first violation, so no path of a refused change is
+                // used.
+                self.paths.insert((id, actor.clone()), path.clone());
             }
             if in_created {
                 continue;

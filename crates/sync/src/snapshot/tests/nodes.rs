@@ -21,6 +21,11 @@ fn key(n: u8) -> (SigningKey, NodeKey) {
 
 /// A (holding the coalition, which admitted B), B (holding nothing, expecting it from A).
 fn world() -> (Side, Side, CoalitionId) {
+    world_with(|_| {})
+}
+
+/// [`world`], with A's document written on by `more` (as A) after B's admission.
+fn world_with(more: impl FnOnce(&mut CoalitionDoc)) -> (Side, Side, CoalitionId) {
     let ((sa, ka), (_, kb)) = (key(1), key(2));
     let c = CoalitionId::from_bytes([7; 16]);
     let founder = MemberId::from_bytes([1; 16]);
@@ -43,6 +48,7 @@ fn world() -> (Side, Side, CoalitionId) {
         Timestamp::from_millis(1),
     )
     .unwrap();
+    more(&mut doc);
     let head = crate::sign(&sa, &doc.heads()[0]);
     let mut a = Side {
         key: ka,
@@ -78,16 +84,17 @@ fn carries_snapshot(frame: &[u8]) -> bool {
     }
 }
 
-#[test]
-fn a_node_holding_nothing_catches_up_from_a_snapshot() {
-    let (mut a, mut b, c) = world();
+/// Carries frames between A and B until both are quiet: how many snapshots B got, and
+/// what either refused.
+fn exchange(a: &mut Side, b: &mut Side) -> (usize, Vec<Refusal>) {
     let mut to_b: Vec<Vec<u8>> = Vec::new();
     let mut to_a: Vec<Vec<u8>> = Vec::new();
-    let sends = |out: Vec<Output>, q: &mut Vec<Vec<u8>>| {
+    let mut refused = Vec::new();
+    let mut sends = |out: Vec<Output>, q: &mut Vec<Vec<u8>>| {
         for o in out {
             match o {
                 Output::Send { frame, .. } => q.push(frame),
-                Output::Refused { reason, .. } => panic!("refused: {reason}"),
+                Output::Refused { reason, .. } => refused.push(reason),
                 _ => {}
             }
         }
@@ -107,10 +114,80 @@ fn a_node_holding_nothing_catches_up_from_a_snapshot() {
             sends(a.node.received(&mut a.docs, b.key, &f), &mut to_b);
         }
     }
+    (snapshots, refused)
+}
+
+#[test]
+fn a_node_holding_nothing_catches_up_from_a_snapshot() {
+    let (mut a, mut b, c) = world();
+    let (snapshots, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
     assert!(snapshots >= 1, "B got the coalition as a snapshot");
     let ours = a.docs.doc(&c).unwrap().save();
     assert_eq!(b.docs.doc(&c).unwrap().save(), ours);
     assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
+}
+
+/// A's issue, raised after B's admission.
+fn raise(doc: &mut CoalitionDoc) -> model::IssueId {
+    let id = model::IssueId::from_bytes([9; 16]);
+    doc.add_issue(
+        &MemberId::from_bytes([1; 16]),
+        model::NewIssue {
+            id: id.clone(),
+            title: "Fare-free buses".into(),
+            description: String::new(),
+            tags: vec!["transit".into()],
+            lead: None,
+        },
+        Timestamp::from_millis(2),
+    )
+    .unwrap();
+    id
+}
+
+/// Changes of a snapshot that write in objects an earlier change of it made are placed
+/// without reading the document, and judged by the rules all the same: a share of an issue
+/// (in the issue's ranks) passes, a field no issue has is refused with nothing kept.
+#[test]
+fn writes_in_objects_made_earlier_in_a_snapshot_are_judged_where_they_land() {
+    let (mut a, mut b, c) = world_with(|doc| {
+        let issue = raise(doc);
+        doc.share_issue(
+            &MemberId::from_bytes([1; 16]),
+            &issue,
+            model::Rank::new(2).unwrap(),
+            Timestamp::from_millis(3),
+        )
+        .unwrap();
+    });
+    let (snapshots, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(snapshots >= 1);
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads()
+    );
+
+    let (mut a, mut b, c) = world_with(|doc| {
+        let issue = raise(doc);
+        // Written as a modified node would, past the model's checks.
+        let am = doc.automerge_mut();
+        let (_, issues) = am.get(automerge::ROOT, "issues").unwrap().unwrap();
+        let (_, record) = am.get(&issues, issue.as_str()).unwrap().unwrap();
+        automerge::transaction::Transactable::put(am, &record, "bogus", "x").unwrap();
+        am.commit();
+    });
+    let (snapshots, refused) = exchange(&mut a, &mut b);
+    assert!(snapshots >= 1);
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.to_string().contains("bogus") && r.to_string().contains("is not part of")),
+        "{refused:?}"
+    );
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+    assert!(b.docs.persisted[&c].0.is_empty());
 }
 
 #[test]
