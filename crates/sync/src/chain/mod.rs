@@ -70,7 +70,12 @@ mod written;
 pub(crate) use order::causal_order;
 use written::*;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// A batch's operations (millions for a large coalition) go through these maps: foldhash,
+// seeded at random for each map, hashes them several times faster than SipHash. Their keys
+// come from a peer, so the seed matters; the maps live for one batch.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
