@@ -1,6 +1,9 @@
 //! Node-to-node sync over loopback (libp2p, signatures, redb) against the limit: the same
-//! changes synced between two Automerge documents in memory, measured in the same run; and how
-//! long one change takes to reach five connected nodes.
+//! changes synced between two Automerge documents in memory, measured in the same run, for a
+//! new member's node and for a member's node restarted after missing a tenth of the edits; and
+//! how long one change takes to reach five connected nodes. The coalition is shaped like a
+//! real one, one change per edit: issues with long descriptions and tags, shares of earlier
+//! issues, pledges.
 //!
 //! Run: `cargo bench -p net --bench sync` (`BENCH_SIZES=1000,10000` to choose sizes).
 
@@ -23,6 +26,16 @@ struct Running {
     events: mpsc::Sender<Event>,
     progress: std::sync::mpsc::Receiver<(CoalitionId, usize)>,
     addr: String,
+    /// The core's thread, which hands the replica back when it stops.
+    core: std::thread::JoinHandle<Replica>,
+}
+
+impl Running {
+    /// Stops the node and waits until its store is closed.
+    fn stop(self) {
+        let _ = self.events.blocking_send(Event::Shutdown);
+        drop(self.core.join().unwrap());
+    }
 }
 
 fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
@@ -49,12 +62,18 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
     let addr = format!("{}/p2p/{peer}", addrs[0]);
     let (ptx, prx) = std::sync::mpsc::channel();
     let core = Core::new(replica, out_tx, handle.sender(), vec![addr.clone()]).with_progress(ptx);
-    std::thread::spawn(move || core.run(events_rx));
+    // Named after the node's folder, so that a profile can pick out one node's core.
+    let name = home.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let core = std::thread::Builder::new()
+        .name(format!("core-{name}"))
+        .spawn(move || core.run(events_rx))
+        .unwrap();
     Running {
         key,
         events: events_tx,
         progress: prx,
         addr,
+        core,
     }
 }
 
@@ -86,24 +105,70 @@ fn history(home: &Path, changes: usize, members: &[NodeKey]) -> (CoalitionId, Ve
         })
         .unwrap();
     }
-    let mut n = 0u64;
-    while (n as usize) < changes {
+    // Shaped like a real coalition, one change per edit (as organizers make them): mostly
+    // issues with a long description and three tags; every tenth edit a pledge to a pool;
+    // two in ten a member's share of an earlier issue (a write in an object an earlier
+    // change made).
+    let pool = model::PoolId::from_bytes([0xee; 16]);
+    r.edit(&c, |doc, a| {
+        doc.create_pool(
+            &a.member,
+            model::NewPool {
+                id: pool.clone(),
+                name: "Legal defense fund".into(),
+                kind: model::PoolKind::Funds,
+                unit: "USD".into(),
+                description: String::new(),
+            },
+            a.now,
+        )
+    })
+    .unwrap();
+    let issue_id = |n: usize| {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&(n as u64).to_le_bytes());
+        IssueId::from_bytes(b)
+    };
+    let mut issues = 0usize;
+    for n in 0..changes {
         r.edit(&c, |doc, a| {
-            for _ in 0..100.min(changes - n as usize) {
-                let mut b = [0u8; 16];
-                b[..8].copy_from_slice(&n.to_le_bytes());
-                doc.add_issue(
-                    &a.member,
-                    NewIssue {
-                        id: IssueId::from_bytes(b),
-                        title: format!("Issue {n}"),
-                        description: String::new(),
-                        tags: vec!["race".into()],
-                        lead: None,
-                    },
-                    a.now,
-                )?;
-                n += 1;
+            match n % 10 {
+                3 | 6 if issues > 0 => {
+                    let rank = model::Rank::new(1 + (n % 10) as u64).unwrap();
+                    doc.share_issue(&a.member, &issue_id(n * 7 % issues), rank, a.now)?;
+                }
+                9 => {
+                    let mut b = [0u8; 16];
+                    b[..8].copy_from_slice(&(n as u64).to_le_bytes());
+                    b[15] = 3;
+                    let gift = model::Gift {
+                        entry: model::EntryId::from_bytes(b),
+                        kind: model::GiftKind::Pledge,
+                        amount: "25".parse().unwrap(),
+                        note: "monthly dues share".into(),
+                    };
+                    doc.give(&a.member, &pool, gift, a.now)?;
+                }
+                _ => {
+                    doc.add_issue(
+                        &a.member,
+                        NewIssue {
+                            id: issue_id(issues),
+                            title: format!("Bus fare equity in district {n}"),
+                            description: format!(
+                                "Riders in district {n} spend a larger share of their income \
+                                 on fares than riders elsewhere; the 2025 transit survey, \
+                                 disaggregated by race, income and disability, shows the gap \
+                                 widening since the last fare increase. We ask for fare-free \
+                                 passes for low-income riders and shelters at every stop."
+                            ),
+                            tags: vec!["race".into(), "class".into(), "disability".into()],
+                            lead: None,
+                        },
+                        a.now,
+                    )?;
+                    issues += 1;
+                }
             }
             Ok(())
         })
@@ -115,8 +180,14 @@ fn history(home: &Path, changes: usize, members: &[NodeKey]) -> (CoalitionId, Ve
 
 /// The limit: Automerge syncing the document into an empty one in memory.
 fn in_memory(saved: &[u8]) -> Duration {
+    in_memory_from(saved, None)
+}
+
+/// The limit for a returning member: Automerge syncing the document `saved` into one that
+/// already holds `held` (an older state of it), both loaded in memory.
+fn in_memory_from(saved: &[u8], held: Option<&[u8]>) -> Duration {
     let mut a = AutoCommit::load(saved).unwrap();
-    let mut b = AutoCommit::new();
+    let mut b = held.map_or_else(AutoCommit::new, |h| AutoCommit::load(h).unwrap());
     let (mut sa, mut sb) = (State::new(), State::new());
     let t = Instant::now();
     loop {
@@ -172,6 +243,7 @@ fn main() {
         .unwrap();
     println!("| changes | Automerge in memory | node to fresh node over loopback | ratio |");
     println!("|---|---|---|---|");
+    let mut returning = Vec::new();
     for n in sizes {
         let dir = tempfile::tempdir().unwrap();
         let (home_a, _) = init(dir.path(), "a");
@@ -199,8 +271,42 @@ fn main() {
             "| {n} ({total} changes, {ops} operations) | {limit:.2?} | {ours:.2?} | {:.2} |",
             ours.as_secs_f64() / limit.as_secs_f64()
         );
-        let _ = a.events.blocking_send(Event::Shutdown);
-        let _ = b.events.blocking_send(Event::Shutdown);
+        // A returning member: B stops, A makes a tenth more edits, B starts again and catches
+        // up, counted from the start of its process's work (opening its store).
+        b.stop();
+        let more = (n / 10).max(1);
+        for i in 0..more {
+            let req = Request::IssueCreate {
+                coalition: c.to_string(),
+                body: NewIssueRequest {
+                    title: format!("While B was away {i}"),
+                    ..Default::default()
+                },
+            };
+            let answer = command(&a, req).blocking_recv().unwrap();
+            assert!(answer.is_ok(), "{answer:?}");
+        }
+        let now = save_of(&a, &c);
+        let limit = in_memory_from(&now, Some(&saved));
+        let t = Instant::now();
+        let b = start(&rt, &home_b);
+        dial_from(&b, net::swarm::Command::Dial(a.addr.parse().unwrap()));
+        wait_for(&b.progress, more, Duration::from_secs(600));
+        let ours = t.elapsed();
+        returning.push(format!(
+            "| {more} new on {n} | {limit:.2?} | {ours:.2?} | {:.2} |",
+            ours.as_secs_f64() / limit.as_secs_f64()
+        ));
+        a.stop();
+        b.stop();
+    }
+    println!();
+    println!(
+        "| returning member: edits missed | Automerge in memory, those edits alone | node restarted over loopback, from its start | ratio |"
+    );
+    println!("|---|---|---|---|");
+    for line in returning {
+        println!("{line}");
     }
 
     // Propagation: one change from A to five connected members.
@@ -261,6 +367,21 @@ fn command(node: &Running, req: Request) -> Answer {
         .blocking_send(Event::Api(api::Job::Op(req, tx)))
         .unwrap();
     rx
+}
+
+/// The document of `coalition` as `node` holds it now (through an export to a file).
+fn save_of(node: &Running, coalition: &CoalitionId) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let req = Request::Export {
+        coalition: coalition.to_string(),
+        body: commands::ops::files::ExportRequest {
+            dir: dir.path().display().to_string(),
+        },
+    };
+    match command(node, req).blocking_recv().unwrap() {
+        Ok(Reply::Exported(e)) => std::fs::read(e.automerge).unwrap(),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Has `node` load `coalition` into memory (through an operation that reads it).
