@@ -519,7 +519,8 @@ async fn proposal_page(
                 (Some(t), true) => {
                     c.tw("proposal-closes", &[("date", Arg::Own(date_time(c.l, t)))])
                 }
-                // Closed by its time: positions counted until then.
+                // Its closing time passed (whether or not its positions settled it before:
+                // "closed on" is true either way, where "counted until" would not be).
                 (Some(t), false) if t <= super::now() => {
                     c.tw("proposal-closed", &[("date", Arg::Own(date_time(c.l, t)))])
                 }
