@@ -34,17 +34,31 @@ pub(crate) fn stored(
 ) {
     loaded.since_snapshot += count;
     loaded.stored_upto = upto;
+    loaded.stored_heads = loaded.doc.heads();
     if loaded.since_snapshot >= COMPACT_NOW {
         compact_logged(store, id, loaded);
     }
 }
 
-/// Compacts a loaded coalition up to what is stored; a failure is logged and left for the
-/// next time: what was appended is stored either way.
-fn compact_logged(store: &Store, id: &CoalitionId, loaded: &mut Loaded) {
+/// Compacts a loaded coalition up to what is stored, if the document in memory is exactly
+/// what is stored (it never holds more; should it, that is not written as a snapshot). A
+/// failure is logged and tried again after another [`COMPACT_AFTER`] changes, not at every
+/// quiet moment (each try saves the whole document); what was appended is stored either way.
+/// Returns whether it compacted.
+fn compact_logged(store: &Store, id: &CoalitionId, loaded: &mut Loaded) -> bool {
+    if loaded.doc.heads() != loaded.stored_heads {
+        tracing::warn!(coalition = %id, "the document in memory is not what is stored; not compacting it");
+        loaded.since_snapshot = 0;
+        return false;
+    }
     let upto = loaded.stored_upto;
-    if let Err(e) = compact(store, id, loaded, upto) {
-        tracing::warn!(coalition = %id, error = %e, "could not compact the stored changes; will try again later");
+    match compact(store, id, loaded, upto) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(coalition = %id, error = %e, "could not compact the stored changes; will try again after more changes");
+            loaded.since_snapshot = 0;
+            false
+        }
     }
 }
 
@@ -56,6 +70,7 @@ pub(crate) fn compact(
 ) -> Result<(), ReplicaError> {
     let snapshot = loaded.doc.save();
     store.compact(id.as_str(), &snapshot, upto)?;
+    loaded.stored_heads = loaded.doc.heads();
     // Every signature is kept, not only each actor's newest (which vouches for everything
     // held): evidence of a fork is a chain from the forked change up to one its actor
     // signed, and the nearest signature keeps it short however far back the fork is.
@@ -225,8 +240,7 @@ impl Replica {
         let mut done = 0;
         for (id, loaded) in &mut self.docs {
             if loaded.since_snapshot >= COMPACT_AFTER {
-                compact_logged(&self.store, id, loaded);
-                done += usize::from(loaded.since_snapshot == 0);
+                done += usize::from(compact_logged(&self.store, id, loaded));
             }
         }
         done

@@ -175,6 +175,7 @@ impl Replica {
         for sig in sigs {
             index.offer(doc.automerge_mut(), sig);
         }
+        let stored_heads = doc.heads();
         info!("coalition founded");
         self.docs.insert(
             id.clone(),
@@ -189,6 +190,7 @@ impl Replica {
                 index,
                 since_snapshot,
                 stored_upto,
+                stored_heads,
             },
         );
         Ok(id)

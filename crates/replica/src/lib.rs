@@ -140,6 +140,9 @@ struct Loaded {
     /// The store's next sequence number as of the newest change stored (what a compaction
     /// now would cover).
     stored_upto: u64,
+    /// The document's heads as of the newest change stored: a document whose heads differ is
+    /// not what the store holds, and is never compacted.
+    stored_heads: Vec<model::automerge::ChangeHash>,
 }
 
 /// A node's local copy of its coalitions, opened exclusively.
@@ -214,6 +217,7 @@ impl Replica {
                     .map(|(hash, signature)| ChangeSignature { hash, signature }),
             );
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
+            let stored_heads = doc.heads();
             let loaded = Loaded {
                 doc,
                 issue_headers: None,
@@ -225,6 +229,7 @@ impl Replica {
                 index,
                 since_snapshot: stored.changes.len(),
                 stored_upto: stored.next_seq,
+                stored_heads,
             };
             // Compacted when the node has time (`compact_due`), not on the way to the read
             // or the sync that loaded it.

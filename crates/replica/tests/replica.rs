@@ -259,6 +259,40 @@ fn a_node_that_only_receives_compacts_too() {
 }
 
 #[test]
+fn a_document_ahead_of_the_store_is_never_written_as_a_snapshot() {
+    let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, id) = founded(ha.path());
+    for n in 0..(replica::COMPACT_AFTER + 10) {
+        a.edit(&id, |doc, x| doc.add_issue(&x.member, issue(n), x.now))
+            .unwrap();
+    }
+    let changes = a.sync_entry(&id).unwrap().0.get_changes(&[]);
+    let (stored, unstored) = changes.split_at(changes.len() - 5);
+    Replica::init(hb.path(), "Eastside").unwrap();
+    let mut b = Replica::open(hb.path()).unwrap();
+    b.create_joining(&id).unwrap();
+    let doc = b.sync_entry(&id).unwrap().0;
+    doc.apply_changes(stored.to_vec()).unwrap();
+    b.persist_remote(&id, stored, &[]).unwrap();
+    // Applied but not stored (a failed append whose rollback failed too, say).
+    let doc = b.sync_entry(&id).unwrap().0;
+    doc.apply_changes(unstored.to_vec()).unwrap();
+    assert!(b.compaction_due());
+    assert_eq!(b.compact_due(), 0, "not compacted");
+    let kept = b.store().load(id.as_str()).unwrap().unwrap();
+    assert!(
+        kept.snapshot.is_none(),
+        "nothing unstored became a snapshot"
+    );
+    assert_eq!(kept.changes.len(), stored.len());
+    // Nor as the replica closes.
+    drop(b);
+    let b = Replica::open(hb.path()).unwrap();
+    let kept = b.store().load(id.as_str()).unwrap().unwrap();
+    assert!(kept.snapshot.is_none());
+}
+
+#[test]
 fn a_node_never_idle_compacts_anyway_once_many_changes_wait() {
     use model::automerge::{ROOT, transaction::Transactable};
     let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

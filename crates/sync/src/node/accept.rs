@@ -316,8 +316,14 @@ impl SyncNode {
             }
         };
         if let Err(e) = docs.persist(c, &new, used) {
-            if let Some((doc, _)) = docs.entry(c) {
-                roll_back(doc, &before)?;
+            if let Some((doc, _)) = docs.entry(c)
+                && let Err(r) = roll_back(doc, &before)
+            {
+                // The document keeps what was not stored: reloaded from the store instead,
+                // so that nothing unstored is ever written as a snapshot.
+                tracing::warn!(coalition = %c, refusal = %r, "could not roll back an unstored batch; reloading the document from the store");
+                docs.discard(c);
+                return Err(r);
             }
             return Err(Refusal::Local(e));
         }
