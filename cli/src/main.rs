@@ -291,8 +291,9 @@ fn join(
     let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
     let (mut said, mut detail) = (String::new(), String::new());
-    // The stage last heard: the node holds its next answer until the stage moves (up to a
-    // second, so that Ctrl-C and `--wait` are heard), so the arrival is known at once.
+    // The stage last heard: the node holds its next answer until the stage moves or a second
+    // has passed (so that Ctrl-C and `--wait` are heard within about a second), so the
+    // arrival is known at once.
     let mut seen: Option<String> = None;
     let end_line = |detail: &str| {
         if terminal && !detail.is_empty() {

@@ -581,6 +581,63 @@ mod tests {
         assert!(!same_token("abc", "abcd"));
     }
 
+    /// A join's stage asked with a wait that the core does not answer in time (nothing
+    /// happened to wake it) is answered at the wait's end, with the stage as it is.
+    #[tokio::test]
+    async fn a_held_join_stage_is_answered_when_its_wait_ends() {
+        use axum::body::Body;
+        use axum::http::Request;
+        use commands::ops::joins::{JoinStage, JoinStep};
+        use tower::ServiceExt;
+        let (tx, mut rx) = mpsc::channel::<Job>(4);
+        let held = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = held.clone();
+        tokio::spawn(async move {
+            while let Some(Job::Op(req, reply)) = rx.recv().await {
+                match req {
+                    commands::ops::Request::JoinStage { wait, .. }
+                        if wait.holds_for().is_some() =>
+                    {
+                        // Held, as the core holds it while nothing moves.
+                        keep.lock().unwrap().push(reply);
+                    }
+                    _ => {
+                        let stage = JoinStage::at(JoinStep::Connecting);
+                        let _ = reply.send(Ok(commands::ops::Reply::JoinStage(stage)));
+                    }
+                }
+            }
+        });
+        let app = router("secret".into(), tx, Arc::new(Metrics::default()));
+        let asked = std::time::Instant::now();
+        let resp = app
+            .oneshot(
+                Request::get("/v1/joins/c1?after=pending%3A%20connecting&wait_ms=300")
+                    .header("authorization", "Bearer secret")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let waited = asked.elapsed();
+        assert_eq!(resp.status().as_u16(), 200);
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["step"], "connecting", "{v}");
+        assert!(
+            waited >= std::time::Duration::from_millis(300)
+                && waited < std::time::Duration::from_secs(5),
+            "{waited:?}"
+        );
+        assert_eq!(
+            held.lock().unwrap().len(),
+            1,
+            "the held one was asked first"
+        );
+    }
+
     #[tokio::test]
     async fn the_client_finds_the_node_and_sends_the_token() {
         let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,10 @@
 //! The core gives the sync state machine the time before each event, and signs this node's own
 //! address record at start (the addresses its invites carry, other machines' usable ones first).
 //! The swarm gives it a [`Event::Tick`] every `swarm::TICK`, never waiting on it; the core then
-//! only judges peers due, hands over waiting dials and saves last syncs if due. Its parts: the
+//! only judges peers due, hands over waiting dials, saves last syncs if due, answers the join
+//! stages held long enough, and compacts the coalitions due for it once a whole tick passed
+//! with nothing else to do (`compact_when_idle`; a request arriving meanwhile waits for it).
+//! Its parts: the
 //! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
 //! (`ops`), invites and joins (`joins`), peers' addresses, dials and strangers (`peers`), and what
 //! `status` and the metrics report (`status`).
@@ -278,6 +281,7 @@ impl Core {
             }
             self.handle(event);
         }
+        self.release_join_waiters();
         self.save_last_sync(true);
         self.replica.keep_reads();
         self.replica

@@ -415,12 +415,30 @@ pub(crate) async fn join_stage(
     ApiPath(coalition): ApiPath<String>,
     ApiQuery(wait): ApiQuery<JoinWait>,
 ) -> Response {
-    call(
-        &state,
-        Request::JoinStage { coalition, wait },
-        StatusCode::OK,
-    )
-    .await
+    let Some(hold) = wait.holds_for() else {
+        return call(
+            &state,
+            Request::JoinStage { coalition, wait },
+            StatusCode::OK,
+        )
+        .await;
+    };
+    // The node answers a held stage when something happens to it; the end of the wait is kept
+    // here, to the millisecond: then the stage as it is.
+    let held = Request::JoinStage {
+        coalition: coalition.clone(),
+        wait,
+    };
+    match tokio::time::timeout(hold, call(&state, held, StatusCode::OK)).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            let now = Request::JoinStage {
+                coalition,
+                wait: JoinWait::default(),
+            };
+            call(&state, now, StatusCode::OK).await
+        }
+    }
 }
 
 /// Stops a pending join: the node forgets it and, if nothing of the coalition arrived, stops

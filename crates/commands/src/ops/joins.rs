@@ -46,6 +46,10 @@ pub struct JoinRequest {
 /// Most a node holds an answer to [`JoinWait`] back, in milliseconds.
 pub const MAX_JOIN_WAIT_MS: u64 = 10_000;
 
+/// Longest stage a [`JoinWait`] is held for (a longer `after` is answered at once: no stage
+/// the command line waits on is that long).
+pub const MAX_STAGE_LEN: usize = 1024;
+
 /// How long to wait for a join's stage to move, rather than answer at once: `coalesce join`
 /// asks so, and hears of the coalition's arrival the moment it happens, with no polling.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
@@ -63,10 +67,11 @@ pub struct JoinWait {
 }
 
 impl JoinWait {
-    /// How long the node may hold the answer back, if at all: `after` given and a wait asked.
+    /// How long the node may hold the answer back, if at all: `after` given (a stage's length
+    /// at most, [`MAX_STAGE_LEN`]) and a wait asked.
     pub fn holds_for(&self) -> Option<std::time::Duration> {
         match (&self.after, self.wait_ms) {
-            (Some(_), Some(ms)) if ms > 0 => {
+            (Some(after), Some(ms)) if ms > 0 && after.len() <= MAX_STAGE_LEN => {
                 Some(std::time::Duration::from_millis(ms.min(MAX_JOIN_WAIT_MS)))
             }
             _ => None,

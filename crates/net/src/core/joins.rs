@@ -16,7 +16,9 @@
 //! goes through the invite's checks. So a join waiting on a vote survives restarts on either
 //! side. `join_stage` says in words how one is going (from `SyncNode::join_progress`:
 //! connecting, connected and waiting to be admitted, receiving the coalition with the pieces
-//! of a fragmented snapshot so far), for the stage `coalesce join` polls and `join --pending`.
+//! of a fragmented snapshot so far), for `join --pending` and for `coalesce join`, which asks
+//! with the stage it saw last: held (`hold_join_stage`) until the stage moves, looked at after
+//! every event and tick (`wake_join_waiters`; the API keeps the end of the wait).
 
 use super::*;
 use commands::ops::joins::JoinStage;
@@ -235,13 +237,34 @@ impl Core {
             return;
         }
         let now = std::time::Instant::now();
+        // Each coalition's stage once, however many wait on it.
+        let mut stages: BTreeMap<CoalitionId, JoinStage> = BTreeMap::new();
         for w in std::mem::take(&mut self.join_waiters) {
-            let stage = self.join_stage(&w.id);
-            if stage.stage != w.after || now >= w.until || w.reply.is_closed() {
+            // Given up on (the API's own wait ended): dropped unread.
+            if w.reply.is_closed() {
+                continue;
+            }
+            let stage = match stages.get(&w.id) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = self.join_stage(&w.id);
+                    stages.insert(w.id.clone(), s.clone());
+                    s
+                }
+            };
+            if stage.stage != w.after || now >= w.until {
                 let _ = w.reply.send(Ok(Reply::JoinStage(stage)));
             } else {
                 self.join_waiters.push(w);
             }
+        }
+    }
+
+    /// Answers every held stage as it is (the node is stopping).
+    pub(super) fn release_join_waiters(&mut self) {
+        for w in std::mem::take(&mut self.join_waiters) {
+            let stage = self.join_stage(&w.id);
+            let _ = w.reply.send(Ok(Reply::JoinStage(stage)));
         }
     }
 
