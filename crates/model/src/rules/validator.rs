@@ -226,12 +226,6 @@ impl Validator {
                     records.push((id, path.clone(), r));
                 }
                 created.insert(id, path.clone());
-                // Objects never move: what later changes of the batch write in this one is
-                // placed from here, without walking up its parents in the document (slow in
-                // Automerge's column store, and a whole snapshot is one batch). A batch is
-                // refused whole at its first violation, so no path of a refused change is
-                // used.
-                self.paths.insert((id, actor.clone()), path.clone());
             }
             if in_created {
                 continue;
@@ -302,6 +296,15 @@ impl Validator {
             let obj = automerge::ObjId::Id(id, actor.clone(), usize::MAX);
             record.reads(&at, &obj).map_err(bad)?;
         }
+        // Objects never move: what later changes of the batch write in the objects this one
+        // made is placed from here, without walking up their parents in the document (slow
+        // in Automerge's column store; a whole snapshot is one batch). Kept only once the
+        // change passed, so that no path of a refused change is ever used.
+        self.paths.extend(
+            created
+                .into_iter()
+                .map(|(counter, path)| ((counter, actor.clone()), path)),
+        );
         Ok(touched)
     }
 

@@ -49,15 +49,32 @@ pub(crate) fn three_members(founded: Timestamp, admitted: Timestamp) -> Coalitio
     doc
 }
 
-/// Judges every change of `doc` as a node receiving the whole history would.
+/// Judges every change of `doc` as a node receiving the whole history would (one batch);
+/// the same verdict, message included, as a node receiving the changes one batch each (where
+/// nothing is carried from one change to the next, every object placed by reading the
+/// document).
 pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
     let am = doc.automerge_mut();
     let changes = am.get_changes(&[]);
-    let mut v = Validator::new(false);
-    for c in &changes {
-        v.check(am, c)?;
-    }
-    Ok(())
+    let whole: Result<(), Violation> = (|| {
+        let mut v = Validator::new(false);
+        for c in &changes {
+            v.check(am, c)?;
+        }
+        Ok(())
+    })();
+    let one_by_one: Result<(), Violation> = (|| {
+        for (i, c) in changes.iter().enumerate() {
+            Validator::new(i > 0).check(am, c)?;
+        }
+        Ok(())
+    })();
+    assert_eq!(
+        whole.as_ref().map_err(ToString::to_string),
+        one_by_one.as_ref().map_err(ToString::to_string),
+        "one batch and one batch per change judge alike"
+    );
+    whole
 }
 
 /// The object at `path` of a raw document.
