@@ -78,8 +78,8 @@ fn main() {
         }
         id
     };
-    // The store as the node left it (a compaction is due only after `COMPACT_AFTER` changes;
-    // these 200 changes of 100 edits each stay as they were appended).
+    // The store as a node leaves it: the replica that wrote the history (one change per
+    // edit) compacted it as it closed, so a start loads one snapshot.
     let mut r = Replica::open(home.path()).unwrap();
     let saved = r.save(&id).unwrap();
     let me = r.me(&id).unwrap();

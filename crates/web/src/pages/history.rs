@@ -360,7 +360,9 @@ pub(crate) async fn refused(
             Ok(_) => return super::node_error(&visit, &super::unexpected()),
             Err(e) => return super::node_error(&visit, &e),
         };
-    let peer = q.peer.trim().to_lowercase();
+    // Cut as the field allows (a key is 64 characters).
+    let typed: String = q.peer.trim().chars().take(200).collect();
+    let peer = typed.to_lowercase();
     let matching: Vec<_> = list
         .iter()
         .rev()
@@ -399,7 +401,7 @@ pub(crate) async fn refused(
         |o| {
             super::page_link(
                 "/refused",
-                &[("coalition", &q.coalition), ("peer", q.peer.trim())],
+                &[("coalition", &q.coalition), ("peer", &typed)],
                 o,
             )
         },
@@ -426,7 +428,7 @@ pub(crate) async fn refused(
         &RefusedPage {
             rows,
             coalitions,
-            peer: q.peer.clone(),
+            peer: typed.clone(),
             filtered: !q.coalition.is_empty() || !peer.is_empty(),
             showing,
             previous,
