@@ -94,10 +94,10 @@ fn sent(node: &mut Running, to: NodeKey) -> Vec<Vec<u8>> {
     frames
 }
 
-#[test]
-fn a_join_request_that_arrives_before_its_connection_is_answered() {
-    let dir = tempfile::tempdir().unwrap();
-    let (home_a, home_b) = (dir.path().join("a"), dir.path().join("b"));
+/// A, which founded a coalition, and B, which started joining it with A's invite (the two
+/// not connected yet); the coalition's id.
+fn joining(dir: &std::path::Path) -> (Running, Running, String) {
+    let (home_a, home_b) = (dir.join("a"), dir.join("b"));
     Replica::init(&home_a, "Northside Tenants Union").unwrap();
     Replica::init(&home_b, "Eastside Disability Justice").unwrap();
     let coalition = Replica::open(&home_a)
@@ -108,10 +108,17 @@ fn a_join_request_that_arrives_before_its_connection_is_answered() {
         })
         .unwrap()
         .to_string();
-    let mut a = start(&home_a);
-    let mut b = start(&home_b);
+    let a = start(&home_a);
+    let b = start(&home_b);
     let code = invite_code(&a, &coalition);
     start_join(&b, &code);
+    (a, b, coalition)
+}
+
+#[test]
+fn a_join_request_that_arrives_before_its_connection_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b, coalition) = joining(dir.path());
 
     // B hears first that it is connected, and greets A and asks to join at once; A handles
     // those frames before it hears of the connection itself.
@@ -233,21 +240,7 @@ fn a_peer_that_never_greets_is_disconnected_after_its_grace() {
 fn a_join_stage_asked_with_a_wait_is_answered_when_the_stage_moves() {
     use commands::ops::joins::{JoinStage, JoinWait};
     let dir = tempfile::tempdir().unwrap();
-    let (home_a, home_b) = (dir.path().join("a"), dir.path().join("b"));
-    Replica::init(&home_a, "Northside Tenants Union").unwrap();
-    Replica::init(&home_b, "Eastside Disability Justice").unwrap();
-    let coalition = Replica::open(&home_a)
-        .unwrap()
-        .found_coalition(NewCoalition {
-            name: "Transit Justice".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .to_string();
-    let mut a = start(&home_a);
-    let mut b = start(&home_b);
-    let code = invite_code(&a, &coalition);
-    start_join(&b, &code);
+    let (mut a, mut b, coalition) = joining(dir.path());
     let stage = |wait: JoinWait| Request::JoinStage {
         coalition: coalition.clone(),
         wait,

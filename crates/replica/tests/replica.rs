@@ -226,18 +226,28 @@ fn the_refusal_log_keeps_the_newest_entries_and_bounds_what_a_peer_writes() {
     assert!(last.reason.len() < 5000 && last.reason.ends_with('…'));
 }
 
-#[test]
-fn a_node_that_only_receives_compacts_too() {
-    let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut a, id) = founded(ha.path());
+/// A history of more changes than a compaction waits for, made at `ha`; and a node at `hb`
+/// joining its coalition, holding nothing of it yet.
+fn history_and_receiver(
+    ha: &std::path::Path,
+    hb: &std::path::Path,
+) -> (Vec<model::automerge::Change>, model::CoalitionId, Replica) {
+    let (mut a, id) = founded(ha);
     for n in 0..(replica::COMPACT_AFTER + 10) {
         a.edit(&id, |doc, x| doc.add_issue(&x.member, issue(n), x.now))
             .unwrap();
     }
     let changes = a.sync_entry(&id).unwrap().0.get_changes(&[]);
-    Replica::init(hb.path(), "Eastside").unwrap();
-    let mut b = Replica::open(hb.path()).unwrap();
+    Replica::init(hb, "Eastside").unwrap();
+    let mut b = Replica::open(hb).unwrap();
     b.create_joining(&id).unwrap();
+    (changes, id, b)
+}
+
+#[test]
+fn a_node_that_only_receives_compacts_too() {
+    let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (changes, id, mut b) = history_and_receiver(ha.path(), hb.path());
     // What the sync protocol does with verified changes: apply, then persist, batch by batch.
     for batch in changes.chunks(100) {
         b.sync_entry(&id)
@@ -261,16 +271,8 @@ fn a_node_that_only_receives_compacts_too() {
 #[test]
 fn a_document_ahead_of_the_store_is_never_written_as_a_snapshot() {
     let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut a, id) = founded(ha.path());
-    for n in 0..(replica::COMPACT_AFTER + 10) {
-        a.edit(&id, |doc, x| doc.add_issue(&x.member, issue(n), x.now))
-            .unwrap();
-    }
-    let changes = a.sync_entry(&id).unwrap().0.get_changes(&[]);
+    let (changes, id, mut b) = history_and_receiver(ha.path(), hb.path());
     let (stored, unstored) = changes.split_at(changes.len() - 5);
-    Replica::init(hb.path(), "Eastside").unwrap();
-    let mut b = Replica::open(hb.path()).unwrap();
-    b.create_joining(&id).unwrap();
     let doc = b.sync_entry(&id).unwrap().0;
     doc.apply_changes(stored.to_vec()).unwrap();
     b.persist_remote(&id, stored, &[]).unwrap();
