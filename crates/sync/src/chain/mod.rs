@@ -72,10 +72,39 @@ use written::*;
 
 use std::collections::BTreeMap;
 
-// A batch's operations (millions for a large coalition) go through these maps: foldhash,
-// seeded at random for each map, hashes them several times faster than SipHash. Their keys
-// come from a peer, so the seed matters; the maps live for one batch.
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::hash::BuildHasher;
+
+/// The hasher of a batch's maps, through which its operations go (millions for a large
+/// coalition): foldhash, several times faster than SipHash, keyed by 64 bits of the operating
+/// system's randomness drawn once per process (through the standard library's `RandomState`,
+/// whose keys come from there), and a seed of its own for each map. A peer chooses the keys,
+/// so it must not know where they fall; the maps live for one batch.
+#[derive(Clone, Debug)]
+pub(crate) struct Seeded(foldhash::fast::SeedableRandomState);
+
+impl Default for Seeded {
+    fn default() -> Self {
+        static SHARED: std::sync::OnceLock<foldhash::SharedSeed> = std::sync::OnceLock::new();
+        static MAPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let shared = SHARED.get_or_init(|| {
+            let os = std::collections::hash_map::RandomState::new().hash_one(0u64);
+            foldhash::SharedSeed::from_u64(os)
+        });
+        let map = MAPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(foldhash::fast::SeedableRandomState::with_seed(map, shared))
+    }
+}
+
+impl BuildHasher for Seeded {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.build_hasher()
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, Seeded>;
+type HashSet<T> = std::collections::HashSet<T, Seeded>;
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
@@ -194,13 +223,15 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     // Sized once: the batch's operations were counted (and bounded) when it was parsed.
     let ops: usize = order.iter().map(Change::len).sum();
     let mut batch = BatchOps {
-        values: HashMap::with_capacity(ops),
+        values: HashMap::with_capacity_and_hasher(ops, Seeded::default()),
         ..BatchOps::default()
     };
     // Every change of the batch first: references may point anywhere in it.
     let mut decoded = Vec::with_capacity(order.len());
-    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> = HashMap::with_capacity(order.len());
-    let mut seqs: HashSet<(ActorId, u64)> = HashSet::with_capacity(order.len());
+    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
+        HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
+    let mut seqs: HashSet<(ActorId, u64)> =
+        HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
     for ch in &order {
         let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode()))
             .map_err(|_| bad("its operations do not decode"))?;
@@ -286,7 +317,7 @@ fn judge(
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<(Vec<usize>, usize), Refusal> {
-    let mut waiting: HashSet<ChangeHash> = HashSet::new();
+    let mut waiting: HashSet<ChangeHash> = HashSet::default();
     let mut accepted = Vec::with_capacity(order.len());
     for (i, (ch, expanded)) in order.iter().zip(decoded).enumerate() {
         if ch.deps().iter().any(|d| waiting.contains(d)) {
@@ -365,9 +396,9 @@ fn check_ops(
     let start = ch.start_op().get();
     let own = ch.actor_id();
     let mut result = Found::Yes;
-    let mut referred: HashSet<ActorId> = HashSet::new();
+    let mut referred: HashSet<ActorId> = HashSet::default();
     // What this change made so far: objects and the kinds, values by place.
-    let mut made: HashMap<u64, ObjType> = HashMap::new();
+    let mut made: HashMap<u64, ObjType> = HashMap::default();
     let mut note = |f: Found| {
         if let Found::Missing = f {
             result = Found::Missing;

@@ -39,8 +39,8 @@ impl Written {
     pub(super) fn noting() -> Self {
         Self {
             noting: true,
-            wanted: HashMap::new(),
-            found: HashMap::new(),
+            wanted: HashMap::default(),
+            found: HashMap::default(),
         }
     }
 
