@@ -174,6 +174,12 @@ impl Log {
     /// the changes up to their heads, or `doc` lacks a change of the heads they read up to (another
     /// document, or edits set aside since): then read the history again.
     pub fn from_bytes(bytes: &[u8], doc: &mut AutoCommit) -> Option<Self> {
+        Self::from_bytes_at(bytes, doc).map(|(log, _)| log)
+    }
+
+    /// [`Log::from_bytes`], with the heads the bytes were written at (before it was brought
+    /// up to date): a caller keeping it again need not while these are its heads.
+    pub fn from_bytes_at(bytes: &[u8], doc: &mut AutoCommit) -> Option<(Self, Vec<ChangeHash>)> {
         if bytes.len() > MAX_KEPT_BYTES {
             return None;
         }
@@ -222,13 +228,14 @@ impl Log {
         {
             return None;
         }
+        let written = heads.clone();
         let mut log = Self {
             heads,
             read,
             paths: Paths::default(),
         };
         log.update(doc);
-        Some(log)
+        Some((log, written))
     }
 
     /// The heads it read up to.

@@ -101,6 +101,12 @@ impl Unreadables {
     /// bytes were not written by this build or changed since (`kept`), or `doc` lacks a change of the heads they were read
     /// at (another document, or one restored from an older backup): then read it whole.
     pub fn from_bytes(bytes: &[u8], doc: &mut CoalitionDoc) -> Option<Self> {
+        Self::from_bytes_at(bytes, doc).map(|(out, _)| out)
+    }
+
+    /// [`Unreadables::from_bytes`], with the heads the bytes were written at (before it was
+    /// brought up to date): a caller keeping it again need not while these are its heads.
+    pub fn from_bytes_at(bytes: &[u8], doc: &mut CoalitionDoc) -> Option<(Self, Vec<ChangeHash>)> {
         if bytes.len() > MAX_KEPT_BYTES {
             return None;
         }
@@ -118,9 +124,10 @@ impl Unreadables {
         }
         let by_collection: [BTreeMap<String, Unreadable>; COLLECTIONS.len()] =
             kept.by_collection.try_into().ok()?;
+        let written = at.clone();
         let mut out = Self { at, by_collection };
         out.update(doc);
-        Some(out)
+        Some((out, written))
     }
 
     /// The heads this was read at (or brought up to).

@@ -363,10 +363,19 @@ impl Replica {
         // record read once, and kept for the next run.
         let stored = self.kept_record(&unreadable_record(id));
         let loaded = self.loaded(id)?;
-        let taken = stored
-            .and_then(|bytes| model::unreadable::Unreadables::from_bytes(&bytes, &mut loaded.doc));
+        let taken = stored.and_then(|bytes| {
+            model::unreadable::Unreadables::from_bytes_at(&bytes, &mut loaded.doc)
+        });
         let fresh = taken.is_none();
-        let kept = taken.unwrap_or_else(|| model::unreadable::Unreadables::read(&mut loaded.doc));
+        // Taken back: what the store holds is as of the heads it was written at (brought up
+        // to date since, in memory only), so the next stop writes it again if they moved.
+        let (kept, written) = match taken {
+            Some((kept, written)) => (kept, written),
+            None => (
+                model::unreadable::Unreadables::read(&mut loaded.doc),
+                Vec::new(),
+            ),
+        };
         let (list, heads) = (kept.list(), kept.heads().to_vec());
         let bytes = fresh.then(|| kept.to_bytes());
         loaded.unreadable = Some(kept);
@@ -379,7 +388,7 @@ impl Replica {
                 self.loaded(id)?.kept_at.unreadable = heads;
             }
         } else {
-            self.loaded(id)?.kept_at.unreadable = heads;
+            self.loaded(id)?.kept_at.unreadable = written;
         }
         Ok(list)
     }
@@ -521,10 +530,12 @@ impl Replica {
             let stored = self.kept_record(&history_record(id));
             let loaded = self.loaded(id)?;
             match stored
-                .and_then(|b| model::history::Log::from_bytes(&b, loaded.doc.automerge_mut()))
+                .and_then(|b| model::history::Log::from_bytes_at(&b, loaded.doc.automerge_mut()))
             {
-                Some(log) => {
-                    loaded.kept_at.history = log.heads().to_vec();
+                // As of the heads it was written at: the next stop writes it again if they
+                // moved (it was brought up to date in memory only).
+                Some((log, written)) => {
+                    loaded.kept_at.history = written;
                     loaded.history = log;
                 }
                 None => fresh = true,

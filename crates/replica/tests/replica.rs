@@ -741,4 +741,21 @@ fn a_history_read_is_kept_for_the_next_run() {
     // Taken back by the next run: what it says is what was read.
     let mut r = Replica::open(dir.path()).unwrap();
     assert_eq!(r.history(&id, None).unwrap(), read);
+    // A change made before the next run reads the history: taken back and brought up to date
+    // in memory, then written again as the node stops (else every start would read it again).
+    let new = issue(2);
+    r.edit(&id, |doc, a| doc.add_issue(&a.member, new, a.now))
+        .unwrap();
+    drop(r);
+    let mut r = Replica::open(dir.path()).unwrap();
+    let before = r.store().get_record(&key).unwrap().unwrap();
+    assert_eq!(r.history(&id, None).unwrap().len(), read.len() + 1);
+    r.keep_reads();
+    let after = r.store().get_record(&key).unwrap().unwrap();
+    assert_ne!(
+        after, before,
+        "written again as of the heads it was brought up to"
+    );
+    r.keep_reads();
+    assert_eq!(r.store().get_record(&key).unwrap().unwrap(), after, "once");
 }
