@@ -99,8 +99,8 @@ const MAX_LAST_SYNC: usize = 1024;
 const LAST_SYNC_SAVE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Ticks a compaction that is due waits for a quiet one before it is done anyway (about a
-/// minute; see [`Core::compact_when_idle`]).
-const COMPACT_WAIT_TICKS: u32 = 30;
+/// minute at `swarm::TICK`): a node never quiet still compacts.
+pub const COMPACT_WAIT_TICKS: u32 = 30;
 
 /// The replica and the sync state machine.
 pub struct Core {

@@ -21,8 +21,21 @@ fn run(replica: Replica, events: impl FnOnce(&mpsc::Sender<Event>)) -> Replica {
     running.join().unwrap()
 }
 
-#[test]
-fn a_due_compaction_waits_for_a_tick_with_nothing_else_to_do() {
+/// Hands `events` an operation that reads, and waits for its answer (the node is busy).
+fn read(events: &mpsc::Sender<Event>, c: &model::CoalitionId) {
+    let (tx, rx) = oneshot::channel();
+    let req = Request::CharterShow {
+        coalition: c.to_string(),
+    };
+    events
+        .blocking_send(Event::Api(api::Job::Op(req, tx)))
+        .unwrap();
+    assert!(rx.blocking_recv().unwrap().is_ok());
+}
+
+/// A home with a coalition whose compaction is due (edits made through a node), and the
+/// replica back from that node: its last tick came while it was busy, so it did not compact.
+fn due() -> (tempfile::TempDir, Replica, model::CoalitionId) {
     let home = tempfile::tempdir().unwrap();
     Replica::init(home.path(), "Northside Tenants Union").unwrap();
     let mut r = Replica::open(home.path()).unwrap();
@@ -32,8 +45,6 @@ fn a_due_compaction_waits_for_a_tick_with_nothing_else_to_do() {
             ..Default::default()
         })
         .unwrap();
-    // Enough edits through the node for a compaction to be due, then a tick: the node was
-    // busy since the last one, so it does not compact yet.
     let r = run(r, |events| {
         for i in 0..replica::COMPACT_AFTER {
             let (tx, rx) = oneshot::channel();
@@ -60,11 +71,55 @@ fn a_due_compaction_waits_for_a_tick_with_nothing_else_to_do() {
             .snapshot
             .is_none()
     );
-    // A tick after a quiet one: compacted.
-    let r = run(r, |events| {
-        events.blocking_send(Event::Tick).unwrap();
-    });
-    assert!(!r.compaction_due());
+    (home, r, c)
+}
+
+/// Whether the coalition is stored as one snapshot, with nothing more due.
+fn compacted(r: &Replica, c: &model::CoalitionId) -> bool {
     let stored = r.store().load(c.as_str()).unwrap().unwrap();
-    assert!(stored.snapshot.is_some() && stored.changes.is_empty());
+    !r.compaction_due() && stored.snapshot.is_some() && stored.changes.is_empty()
+}
+
+#[test]
+fn a_due_compaction_waits_for_a_tick_with_nothing_else_to_do() {
+    let (_home, r, c) = due();
+    // Busy, then a tick: not yet.
+    let r = run(r, |events| {
+        read(events, &c);
+        events.blocking_send(Event::Tick).unwrap();
+        read(events, &c);
+    });
+    assert!(!compacted(&r, &c), "a tick after work waits");
+    // Busy, a tick, then a tick after that quiet one: compacted.
+    let r = run(r, |events| {
+        read(events, &c);
+        events.blocking_send(Event::Tick).unwrap();
+        events.blocking_send(Event::Tick).unwrap();
+        read(events, &c);
+    });
+    assert!(compacted(&r, &c), "the tick after a quiet one compacts");
+}
+
+#[test]
+fn a_node_never_quiet_compacts_after_waiting_a_while() {
+    let (_home, r, c) = due();
+    let r = run(r, |events| {
+        for _ in 0..(net::core::COMPACT_WAIT_TICKS - 1) {
+            read(events, &c);
+            events.blocking_send(Event::Tick).unwrap();
+        }
+        read(events, &c);
+    });
+    assert!(!compacted(&r, &c), "not before its wait is over");
+    let r = run(r, |events| {
+        for _ in 0..net::core::COMPACT_WAIT_TICKS {
+            read(events, &c);
+            events.blocking_send(Event::Tick).unwrap();
+        }
+        read(events, &c);
+    });
+    assert!(
+        compacted(&r, &c),
+        "compacted after waiting, busy as the node was"
+    );
 }
