@@ -124,21 +124,19 @@ pub(crate) async fn list(
     let list = if unknown {
         commands::ops::meetings::MeetingPage::default()
     } else {
-        match web
-            .ask(Request::MeetingList {
-                coalition: coalition.clone(),
-                query: MeetingQuery {
-                    member,
-                    from,
-                    to,
-                    offset: q.offset,
-                    limit: Some(PAGE),
-                },
-            })
-            .await
-        {
-            Ok(Reply::Meetings(p)) => p,
-            Ok(_) => return super::node_error(&visit, &unexpected()),
+        let query = MeetingQuery {
+            member,
+            from,
+            to,
+            offset: q.offset,
+            limit: Some(PAGE),
+        };
+        let req = Request::MeetingList {
+            coalition: coalition.clone(),
+            query,
+        };
+        match web.ask_for(req).await {
+            Ok(page) => page,
             Err(e) => return super::node_error(&visit, &e),
         }
     };
