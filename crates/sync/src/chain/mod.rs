@@ -46,8 +46,9 @@
 //! one pass fail, the batch is refused as too much work (automerge is pinned to the version this
 //! was checked against). A batch that waits for anything is not judged exactly (nothing is rebuilt
 //! for it) until it is whole. A reference's object and place must be its writing operation's
-//! exactly. References into the batch are kept with actors and keys numbered per batch (no
-//! allocation per operation), and the decoded operations are handed on to the rules.
+//! exactly. A reference into the batch is answered from the operation it names, found by its
+//! actor's counter ranges (a binary search; nothing kept per operation), and the decoded
+//! operations are handed on to the rules.
 //!
 //! Nothing received is rebuilt after applying (Automerge's rebuild asserts on misplaced references:
 //! the fuzzer found one), and the cursor lookups, which assert that an element is in the object
@@ -69,8 +70,6 @@ mod written;
 
 pub(crate) use order::causal_order;
 use written::*;
-
-use std::collections::BTreeMap;
 
 use std::hash::BuildHasher;
 
@@ -129,82 +128,55 @@ pub(crate) struct Checked {
 /// An operation id within the batch: (counter, actor).
 type Id = (u64, ActorId);
 
-/// An operation id as the batch's maps hold it: counter and the actor's index among the
-/// batch's actors (no allocation per operation).
-type Short = (u64, u32);
-
-/// What the batch itself holds, for references into it.
+/// Where the batch's operations are, to answer references into the batch from the operations
+/// themselves (no map entry per operation: a catch-up may hold millions).
 #[derive(Default)]
-struct BatchOps {
-    /// The batch's actors, numbered.
-    actors: HashMap<ActorId, u32>,
-    /// The map keys written in the batch, numbered.
-    keys: HashMap<String, u32>,
-    /// Objects made in the batch, with their kind.
-    objects: HashMap<Short, ObjType>,
-    /// List and text elements inserted in the batch, with the object they are in.
-    elements: HashMap<Short, Short>,
-    /// Values written in the batch (puts and makes), with the place written: (object, key).
-    values: HashMap<Short, (Option<Short>, Place)>,
-    /// Counter ranges of the batch's changes, per actor: first counter → last. (Ranges that
-    /// overlap are refused by the start-op check; until then a lookup may miss one.)
-    ranges: HashMap<u32, BTreeMap<u64, u64>>,
+struct BatchOps<'a> {
+    /// Per actor, the counter ranges of its changes in the batch: (first, last, index of the
+    /// change in the batch's order), sorted by first counter. (Ranges that overlap are refused
+    /// by the start-op check; until then a lookup may miss one.)
+    ranges: HashMap<ActorId, Vec<(u64, u64, usize)>>,
+    /// The operations of each change, in the batch's order.
+    decoded: &'a [automerge::ExpandedChange],
 }
 
-/// A key, as the batch holds it: a map key (numbered) or a list element (`None` for the
-/// head).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-enum Place {
-    Map(u32),
-    Elem(Option<Short>),
-}
-
-impl BatchOps {
-    /// The batch's number for an actor, given one if new.
-    fn actor(&mut self, a: &ActorId) -> u32 {
-        number(&mut self.actors, a)
+impl BatchOps<'_> {
+    /// The change (index in the batch's order) and position in it of the operation `id`, if
+    /// the batch holds it.
+    fn locate(&self, id: &OpId) -> Option<(usize, usize)> {
+        let rs = self.ranges.get(&id.1)?;
+        let after = rs.partition_point(|r| r.0 <= id.0);
+        let (first, last, ch) = *rs.get(after.checked_sub(1)?)?;
+        (id.0 <= last).then(|| (ch, (id.0 - first) as usize))
     }
 
-    /// The batch's number for a map key, given one if new.
-    fn key(&mut self, k: &str) -> u32 {
-        number(&mut self.keys, k)
+    /// The batch's operation `id`.
+    fn op(&self, id: &OpId) -> Option<&automerge::legacy::Op> {
+        let (ch, at) = self.locate(id)?;
+        self.decoded.get(ch)?.operations.get(at)
     }
 
-    /// An id as the batch's maps hold it; `None` if its actor wrote nothing in the batch (so
-    /// nothing of the batch has that id).
-    fn short(&self, id: &Id) -> Option<Short> {
-        self.actors.get(&id.1).map(|a| (id.0, *a))
+    fn holds(&self, id: &OpId) -> bool {
+        self.locate(id).is_some()
     }
 
-    /// A place as the batch's maps hold it; `None` if no operation of the batch is there.
-    fn place(&self, key: &Key) -> Option<Place> {
-        Some(match key {
-            Key::Map(k) => Place::Map(*self.keys.get(k.as_str())?),
-            Key::Seq(ElementId::Head) => Place::Elem(None),
-            Key::Seq(ElementId::Id(e)) => Place::Elem(Some(self.short(&id_of(e))?)),
-        })
-    }
-
-    fn holds(&self, id: &Id) -> bool {
-        self.short(id)
-            .and_then(|(c, a)| Some((c, self.ranges.get(&a)?)))
-            .and_then(|(c, rs)| rs.range(..=c).next_back().map(|r| (c, r)))
-            .is_some_and(|(c, (_, last))| c <= *last)
+    /// The kind of the object the batch's operation `id` made, if it made one.
+    fn object(&self, id: &OpId) -> Option<ObjType> {
+        match self.op(id)?.action {
+            OpType::Make(t) => Some(t),
+            _ => None,
+        }
     }
 }
 
-/// The number `map` gives `k`, the next one if `k` is new.
-fn number<K, Q>(map: &mut HashMap<K, u32>, k: &Q) -> u32
-where
-    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
-    Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
-{
-    if let Some(n) = map.get(k) {
-        return *n;
+/// Whether a value written by operation `id` (`insert`: by inserting the element, else at
+/// `written`) is at `key`.
+fn at_place(id: &OpId, insert: bool, written: &Key, key: &Key) -> bool {
+    if insert {
+        matches!(key, Key::Seq(ElementId::Id(e)) if e == id)
+    } else {
+        written == key
     }
-    let n = map.len() as u32;
-    map.insert(k.to_owned(), n);
-    n
 }
 
 /// Where a reference resolved.
@@ -220,19 +192,14 @@ enum Found {
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
     let (order, mut dangling) = causal_order(doc, new);
     let mut out = Checked::default();
-    // Sized once: the batch's operations were counted (and bounded) when it was parsed.
-    let ops: usize = order.iter().map(Change::len).sum();
-    let mut batch = BatchOps {
-        values: HashMap::with_capacity_and_hasher(ops, Seeded::default()),
-        ..BatchOps::default()
-    };
     // Every change of the batch first: references may point anywhere in it.
     let mut decoded = Vec::with_capacity(order.len());
     let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
         HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
     let mut seqs: HashSet<(ActorId, u64)> =
         HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
-    for ch in &order {
+    let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
+    for (i, ch) in order.iter().enumerate() {
         let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode()))
             .map_err(|_| bad("its operations do not decode"))?;
         let actor = ch.actor_id().clone();
@@ -245,37 +212,18 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         let start = ch.start_op().get();
         let end = start + ch.len() as u64;
         meta.insert(ch.hash(), (actor.clone(), ch.seq(), end.saturating_sub(1)));
-        let me = batch.actor(&actor);
         if end > start {
-            batch.ranges.entry(me).or_default().insert(start, end - 1);
-        }
-        for (i, op) in expanded.operations.iter().enumerate() {
-            let id = (start + i as u64, me);
-            // Every actor an operation names is listed by its change; numbering them all
-            // keeps references between the batch's changes exact.
-            let obj = match &op.obj {
-                ObjectId::Root => None,
-                ObjectId::Id(o) => Some((o.0, batch.actor(&o.1))),
-            };
-            let place = match &op.key {
-                Key::Map(k) => Place::Map(batch.key(k)),
-                Key::Seq(ElementId::Head) => Place::Elem(None),
-                Key::Seq(ElementId::Id(e)) => Place::Elem(Some((e.0, batch.actor(&e.1)))),
-            };
-            if let OpType::Make(t) = &op.action {
-                batch.objects.insert(id, *t);
-            }
-            if op.insert {
-                if let Some(o) = obj {
-                    batch.elements.insert(id, o);
-                }
-                batch.values.insert(id, (obj, Place::Elem(Some(id))));
-            } else if matches!(op.action, OpType::Make(_) | OpType::Put(_)) {
-                batch.values.insert(id, (obj, place));
-            }
+            ranges.entry(actor).or_default().push((start, end - 1, i));
         }
         decoded.push(expanded);
     }
+    for rs in ranges.values_mut() {
+        rs.sort_unstable();
+    }
+    let batch = BatchOps {
+        ranges,
+        decoded: &decoded,
+    };
     // A first pass notes the references only the changes that wrote them can confirm (taken
     // as confirmed meanwhile); if there are any, those changes are read and the batch is
     // checked again with what they say. A refusal in the first pass stands either way.
@@ -396,9 +344,8 @@ fn check_ops(
     let start = ch.start_op().get();
     let own = ch.actor_id();
     let mut result = Found::Yes;
-    let mut referred: HashSet<ActorId> = HashSet::default();
-    // What this change made so far: objects and the kinds, values by place.
-    let mut made: HashMap<u64, ObjType> = HashMap::default();
+    // The other actors the operations refer to (a change's own are not hashed).
+    let mut referred: HashSet<&ActorId> = HashSet::default();
     let mut note = |f: Found| {
         if let Found::Missing = f {
             result = Found::Missing;
@@ -406,7 +353,7 @@ fn check_ops(
     };
     for (i, op) in expanded.operations.iter().enumerate() {
         let me = start + i as u64;
-        let older = |id: &Id| {
+        let older = |id: &OpId| {
             if id.0 >= me {
                 Err(bad("an operation refers to itself or a later one"))
             } else {
@@ -427,19 +374,28 @@ fn check_ops(
         let kind = match &op.obj {
             ObjectId::Root => ObjType::Map,
             ObjectId::Id(o) => {
-                let o = id_of(o);
-                older(&o)?;
-                referred.insert(o.1.clone());
+                older(o)?;
+                refer(&mut referred, own, &o.1);
                 if o.1 == *own && o.0 >= start {
-                    *made
-                        .get(&o.0)
-                        .ok_or_else(|| bad("an operation writes into something not an object"))?
-                } else if let Some(t) = batch.short(&o).and_then(|o| batch.objects.get(&o)) {
-                    *t
+                    // Made earlier in this change (`older`).
+                    match expanded
+                        .operations
+                        .get((o.0 - start) as usize)
+                        .map(|w| &w.action)
+                    {
+                        Some(OpType::Make(t)) => *t,
+                        _ => {
+                            return Err(bad("an operation writes into something not an object"));
+                        }
+                    }
+                } else if let Some(t) = batch.object(o) {
+                    t
                 } else {
+                    let held = batch.holds(o);
+                    let o = id_of(o);
                     match doc.object_type(exid(&o)) {
                         Ok(t) => t,
-                        Err(_) if doc.hash_for_opid(&exid(&o)).is_some() || batch.holds(&o) => {
+                        Err(_) if held || doc.hash_for_opid(&exid(&o)).is_some() => {
                             return Err(bad("an operation writes into something not an object"));
                         }
                         Err(_) => {
@@ -475,10 +431,17 @@ fn check_ops(
                 }
             }
             (Key::Seq(ElementId::Id(e)), true) => {
-                let e = id_of(e);
-                older(&e)?;
-                referred.insert(e.1.clone());
-                note(element(doc, &op.obj, kind, &e, start, own, batch, written)?);
+                older(e)?;
+                refer(&mut referred, own, &e.1);
+                note(element(
+                    doc,
+                    &op.obj,
+                    kind,
+                    e,
+                    (start, own, expanded),
+                    batch,
+                    written,
+                )?);
             }
             _ => return Err(bad("a key of the wrong kind for its object")),
         }
@@ -486,13 +449,16 @@ fn check_ops(
             return Err(bad("a deletion of nothing"));
         }
         for p in op.pred.iter() {
-            let p = id_of(p);
-            older(&p)?;
-            referred.insert(p.1.clone());
-            note(predecessor(doc, op, &p, start, own, batch, written)?);
-        }
-        if let OpType::Make(t) = &op.action {
-            made.insert(me, *t);
+            older(p)?;
+            refer(&mut referred, own, &p.1);
+            note(predecessor(
+                doc,
+                op,
+                p,
+                (start, own, expanded),
+                batch,
+                written,
+            )?);
         }
     }
     for a in other_actors(ch) {
@@ -503,39 +469,60 @@ fn check_ops(
     Ok(result)
 }
 
+/// Notes that an operation refers to actor `a` (if not the change's own).
+fn refer<'a>(referred: &mut HashSet<&'a ActorId>, own: &ActorId, a: &'a ActorId) {
+    if a != own && !referred.contains(a) {
+        referred.insert(a);
+    }
+}
+
+/// The change being judged: its start operation, actor and operations.
+type Judged<'c> = (u64, &'c ActorId, &'c automerge::ExpandedChange);
+
+/// The operation of the change being judged at `id`, if it is one of its own (made earlier in
+/// it: the caller checked `id` is older than the operation referring to it), or else of the
+/// batch.
+fn in_batch<'b>(
+    id: &OpId,
+    (start, own, expanded): Judged<'b>,
+    batch: &'b BatchOps,
+) -> (bool, Option<&'b automerge::legacy::Op>) {
+    if id.1 == *own && id.0 >= start {
+        (true, expanded.operations.get((id.0 - start) as usize))
+    } else {
+        (false, batch.op(id))
+    }
+}
+
 /// A list position: an element of that very object (of kind `kind`).
-#[allow(clippy::too_many_arguments)]
 fn element(
     doc: &Automerge,
     obj: &ObjectId,
     kind: ObjType,
-    e: &Id,
-    start: u64,
-    own: &ActorId,
+    e: &OpId,
+    judged: Judged<'_>,
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<Found, Refusal> {
     let ObjectId::Id(o) = obj else {
         return Err(bad("a list position in the root"));
     };
-    let o = id_of(o);
-    let in_batch = batch.short(e).and_then(|e| batch.elements.get(&e));
-    if e.1 == *own && e.0 >= start || in_batch.is_some() {
-        return match in_batch {
-            Some(in_obj) if Some(*in_obj) == batch.short(&o) => Ok(Found::Yes),
+    let (own, writer) = in_batch(e, judged, batch);
+    let writer = writer.filter(|w| w.insert && !matches!(w.obj, ObjectId::Root));
+    if own || writer.is_some() {
+        return match writer {
+            Some(w) if w.obj == *obj => Ok(Found::Yes),
             _ => Err(bad("a list position that is no element of its list")),
         };
     }
-    if batch
-        .short(&o)
-        .is_some_and(|o| batch.objects.contains_key(&o))
-    {
+    if batch.object(o).is_some() {
         // A list made in the batch holds only the batch's elements.
         return Err(bad("a list position that is no element of its list"));
     }
+    let (o, e) = (id_of(o), id_of(e));
     let cursor = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1))
         .map_err(|_| bad("a malformed list position"))?;
-    if doc.hash_for_opid(&exid(e)).is_none() {
+    if doc.hash_for_opid(&exid(&e)).is_none() {
         return Ok(Found::Missing);
     }
     // The current state first (indexed, cheap): a visible element that is not overwritten
@@ -557,7 +544,7 @@ fn element(
         }
     }
     // In a list, or deleted since: what the operation that made it says.
-    if written.confirms(doc, e, |w| w.insert && w.obj == *obj) {
+    if written.confirms(doc, &e, |w| w.insert && w.obj == *obj) {
         Ok(Found::Yes)
     } else {
         Err(bad("a list position that is no element of its list"))
@@ -568,35 +555,31 @@ fn element(
 fn predecessor(
     doc: &Automerge,
     op: &automerge::legacy::Op,
-    p: &Id,
-    start: u64,
-    own: &ActorId,
+    p: &OpId,
+    judged: Judged<'_>,
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<Found, Refusal> {
-    let obj = match &op.obj {
-        ObjectId::Root => None,
-        ObjectId::Id(o) => Some(id_of(o)),
-    };
     if matches!(op.key, Key::Seq(ElementId::Head)) {
         return Err(bad("a predecessor at the head of a list"));
     }
-    let in_batch = batch.short(p).and_then(|p| batch.values.get(&p));
-    if p.1 == *own && p.0 >= start || in_batch.is_some() {
-        // Both places as the batch numbers them (every actor and key of the batch's
-        // operations is numbered, so equal places get equal numbers).
-        let obj_short = match &obj {
-            None => Some(None),
-            Some(o) => batch.short(o).map(Some),
-        };
-        return match (in_batch, obj_short, batch.place(&op.key)) {
-            (Some((o, pl)), Some(obj), Some(place)) if *o == obj && *pl == place => Ok(Found::Yes),
+    let (own, writer) = in_batch(p, judged, batch);
+    let writer =
+        writer.filter(|w| w.insert || matches!(w.action, OpType::Make(_) | OpType::Put(_)));
+    if own || writer.is_some() {
+        return match writer {
+            Some(w) if w.obj == op.obj && at_place(p, w.insert, &w.key, &op.key) => Ok(Found::Yes),
             _ => Err(bad("a predecessor written elsewhere")),
         };
     }
     if batch.holds(p) {
         return Err(bad("a predecessor that is no value"));
     }
+    let obj = match &op.obj {
+        ObjectId::Root => None,
+        ObjectId::Id(o) => Some(id_of(o)),
+    };
+    let p = &id_of(p);
     let target = obj.as_ref().map_or(automerge::ROOT, exid);
     let pid = exid(p);
     if doc.hash_for_opid(&pid).is_none() {
@@ -628,13 +611,9 @@ fn predecessor(
     // Overwritten or deleted since: what the operation that wrote it says of its place (an
     // insertion's place is the element it made). A deletion is no value: it cannot be
     // overwritten.
+    let written_id = OpId(p.0, p.1.clone());
     let fits = |w: &WrittenOp| {
-        let key = if w.insert {
-            Key::Seq(ElementId::Id(OpId(p.0, p.1.clone())))
-        } else {
-            w.key.clone()
-        };
-        w.value && w.obj == op.obj && key == op.key
+        w.value && w.obj == op.obj && at_place(&written_id, w.insert, &w.key, &op.key)
     };
     if written.confirms(doc, p, fits) {
         Ok(Found::Yes)
