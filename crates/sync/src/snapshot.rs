@@ -30,13 +30,13 @@
 //! successor id must lie within one of those changes. The rebuilt changes then go through the same
 //! checks as any others (signatures, forks, `chain`, rules, storage), and the snapshot replaces the
 //! document only if the node held nothing and every change was new. A node sends one only to a peer
-//! that holds nothing of the coalition (its heads are empty: a new member's node), only up to half
-//! of [`MAX_SNAPSHOT_OPS`] (successors included), and never in a coalition where a fork was found
+//! that holds nothing of the coalition (its heads are empty: a new member's node), only under
+//! [`MAX_SNAPSHOT_OPS`] (successors included, weighed on the saved chunk by [`weight`]), and never in a coalition where a fork was found
 //! (vouchers travel only with changes); everyone else gets the changes it lacks.
 //! `snapshot/tests/` forges chunks that automerge's own loader accepts (an unsigned value, a
 //! hidden value, reordered list elements) and checks that each is refused, also through `SyncNode`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use automerge::{AutoCommit, Change};
@@ -240,6 +240,69 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 /// most `max_inflated` bytes in all. Cheap next to loading; done first so that
 /// the loader never sees a chunk that would make it panic.
 pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
+    let Header {
+        actors,
+        change_specs,
+        op_specs,
+        change_data,
+        op_data,
+    } = header(chunk)?;
+    let mut budget = max_inflated;
+    let change_cols = columns(&change_specs, change_data, &mut budget)?;
+    check_changes(&change_cols, actors.len())?;
+    let cols = columns(&op_specs, op_data, &mut budget)?;
+    check_ops(&cols, actors)
+}
+
+/// What [`check`] counts against [`MAX_SNAPSHOT_OPS`] in a document chunk: its operations and
+/// their successors. Reads only the two columns that say so; for a sender deciding whether the
+/// receiver will take its document whole ([`check`] refuses a chunk at or over the limit).
+pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
+    let Header {
+        op_specs, op_data, ..
+    } = header(chunk)?;
+    let wanted = [spec(col::ID, col::DELTA), spec(col::SUCC, col::GROUP)];
+    let mut budget = max_inflated;
+    let mut offset = 0usize;
+    let mut picked = Vec::new();
+    for &(s, len) in &op_specs {
+        let end = offset
+            .checked_add(len)
+            .filter(|e| *e <= op_data.len())
+            .ok_or_else(|| bad("column data shorter than its columns"))?;
+        if wanted.contains(&(s & !DEFLATE)) {
+            picked.push(((s, len), &op_data[offset..end]));
+        }
+        offset = end;
+    }
+    let mut cols = BTreeMap::new();
+    for ((s, len), data) in picked {
+        cols.extend(columns(&[(s, len)], data, &mut budget)?);
+    }
+    let get = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
+    let mut ops = 0u64;
+    let mut ids = Deltas::new(get(wanted[0]), bad_snapshot);
+    while ids.next()?.is_some() {
+        ops += 1;
+    }
+    let mut succ = 0u64;
+    let mut groups = Runs::new(get(wanted[1]), bad_snapshot, |r| r.uleb());
+    while let Some(n) = groups.next()? {
+        succ = succ.saturating_add(n.unwrap_or(0));
+    }
+    Ok(ops.saturating_add(succ))
+}
+
+/// A document chunk's parts before any column is read.
+struct Header<'a> {
+    actors: Vec<Vec<u8>>,
+    change_specs: Vec<(u32, usize)>,
+    op_specs: Vec<(u32, usize)>,
+    change_data: &'a [u8],
+    op_data: &'a [u8],
+}
+
+fn header(chunk: &[u8]) -> Result<Header<'_>, Refusal> {
     let (kind, total) = chunk_extent(chunk)?;
     if chunk[..4] != MAGIC || kind != 0 {
         return Err(bad("not a document chunk"));
@@ -290,12 +353,22 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     let change_data = r.take(change_len)?;
     let op_data = r.take(op_len)?;
     // What is left are the heads' indices in the change columns; the loader checks them.
-    let mut budget = max_inflated;
-    let change_cols = columns(&change_specs, change_data, &mut budget)?;
-    check_changes(&change_cols, actors.len())?;
-    let cols = columns(&op_specs, op_data, &mut budget)?;
+    Ok(Header {
+        actors,
+        change_specs,
+        op_specs,
+        change_data,
+        op_data,
+    })
+}
+
+/// The operation columns' part of [`check`].
+fn check_ops(
+    cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
+    actors: Vec<Vec<u8>>,
+) -> Result<Shape, Refusal> {
     validate(
-        &cols,
+        cols,
         &Layout { ranges: &[] },
         actors.len(),
         MAX_SNAPSHOT_OPS as u64,
@@ -439,7 +512,7 @@ fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
             .ok()
             .map(|i| index[i].1 as usize)
     };
-    let mut deletions: HashMap<Id, (Id, Key<'_>)> = HashMap::new();
+    let mut deletions: HashMap<Id, (Id, Key<'_>), crate::chain::Seeded> = HashMap::default();
     for op in ops {
         let after = op.succ(succ);
         if !after.windows(2).all(|w| w[0] < w[1]) {
@@ -554,10 +627,12 @@ fn check_map(ops: &[Op<'_>]) -> Result<(), Refusal> {
 }
 
 fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
-    // Elements as they come, with the element each was inserted after.
-    let mut order: Vec<Id> = Vec::new();
-    let mut children: HashMap<Id, Vec<Id>> = HashMap::new();
-    let mut elements: HashSet<Id> = HashSet::new();
+    // RGA order is the tree of insertions (each element under the one it was inserted after,
+    // the head at the root) walked depth first, later insertions under one element first. So
+    // each element's predecessor must be on the path from the head to the element before it,
+    // and come after that predecessor's children seen so far, which are later than it: one
+    // pass with the path as a stack, each entry with the last child seen under it.
+    let mut path: Vec<(Id, Option<Id>)> = vec![(ROOT, None)];
     let mut current: Option<(Id, Id)> = None; // (element, last op id in its group)
     for op in ops {
         let Key::Seq(after) = op.key else {
@@ -567,9 +642,19 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
             if after != ROOT && after >= op.id {
                 return Err(bad("an element inserted after a later one"));
             }
-            elements.insert(op.id);
-            order.push(op.id);
-            children.entry(after).or_default().push(op.id);
+            while path.last().is_some_and(|(e, _)| *e != after) {
+                path.pop();
+            }
+            let Some((_, last_child)) = path.last_mut() else {
+                return Err(bad(
+                    "list elements out of order (or one inserted after one that is not there)",
+                ));
+            };
+            if last_child.is_some_and(|c| c < op.id) {
+                return Err(bad("list elements out of order"));
+            }
+            *last_child = Some(op.id);
+            path.push((op.id, None));
             current = Some((op.id, op.id));
         } else {
             match current {
@@ -577,26 +662,6 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
                 _ => return Err(bad("list operations out of order")),
             }
         }
-    }
-    // RGA: depth first from the head, later insertions after the same element first.
-    let mut expected = Vec::with_capacity(order.len());
-    let mut stack = vec![ROOT];
-    while let Some(e) = stack.pop() {
-        if e != ROOT {
-            expected.push(e);
-        }
-        if let Some(kids) = children.get_mut(&e) {
-            kids.sort_unstable();
-            stack.extend(kids.iter().copied());
-        }
-    }
-    for parent in children.keys() {
-        if *parent != ROOT && !elements.contains(parent) {
-            return Err(bad("an element inserted after one that is not there"));
-        }
-    }
-    if expected != order {
-        return Err(bad("list elements out of order"));
     }
     Ok(())
 }

@@ -264,16 +264,26 @@ impl SyncNode {
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
         // about half of applying. Anyone else gets the changes it lacks.
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
-        // Half the receiver's limit, which counts successors too (each one an overwrite or
-        // deletion: fewer than the operations in any ordinary history).
+        // Only under the receiver's limit, which counts successors too: the operations alone
+        // must be under it before the document is saved, and the saved chunk, operations and
+        // successors, is weighed before it goes (else the changes go instead).
         // (Not where a fork set changes aside: those need vouchers, which only travel with
         // individual changes.)
-        let offer = fresh
-            && !forked
-            && automerge::ReadDoc::stats(doc.document()).num_ops
-                <= (crate::snapshot::MAX_SNAPSHOT_OPS / 2) as u64;
+        let limit = crate::snapshot::MAX_SNAPSHOT_OPS as u64;
+        let offer = fresh && !forked && automerge::ReadDoc::stats(doc.document()).num_ops < limit;
+        let before = offer.then(|| pd.state.clone());
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
-        let Some(msg) = doc.sync().generate_sync_message(&mut pd.state) else {
+        let mut generated = doc.sync().generate_sync_message(&mut pd.state);
+        if let (Some(before), Some(msg)) = (before, &generated)
+            && let Some(weight) = whole_document(msg, self.max_message)
+            && weight >= limit
+        {
+            debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
+            pd.state = before;
+            pd.state.their_capabilities = None;
+            generated = doc.sync().generate_sync_message(&mut pd.state);
+        }
+        let Some(msg) = generated else {
             pd.idle = 0;
             return;
         };
@@ -418,5 +428,18 @@ impl SyncNode {
             self.sync_step(docs, peer, c, out);
         }
         Ok(())
+    }
+}
+
+/// The weight ([`crate::snapshot::weight`]) of the document a sync message carries whole, if
+/// it carries one; a chunk that cannot be weighed counts as too heavy.
+fn whole_document(msg: &automerge::sync::Message, max_inflated: usize) -> Option<u64> {
+    let mut chunks = msg.changes.iter();
+    let (Some(only), None) = (chunks.next(), chunks.next()) else {
+        return None;
+    };
+    match crate::verify::chunk_extent(only) {
+        Ok((0, _)) => Some(crate::snapshot::weight(only, max_inflated).unwrap_or(u64::MAX)),
+        _ => None,
     }
 }

@@ -133,7 +133,12 @@ proptest! {
         prop_assert_eq!(changes.len(), doc.get_changes(&[]).len());
         let again = put_together(&take_apart(&doc.save_nocompress()));
         let (mut rebuilt, _) = checked(&again).unwrap();
-        prop_assert_eq!(rebuilt.save(), bytes);
+        prop_assert_eq!(rebuilt.save(), bytes.clone());
+        // A sender weighs a chunk as the receiver's check counts it, compressed or not.
+        let shape = check(&bytes, 1 << 24).unwrap();
+        let counted = (shape.ids.len() + shape.succ.len()) as u64;
+        prop_assert_eq!(weight(&bytes, 1 << 24).unwrap(), counted);
+        prop_assert_eq!(weight(&again, 1 << 24).unwrap(), counted);
     }
 
     /// Swapping any two operations gives a chunk that is refused, or one that loads as the

@@ -69,3 +69,21 @@ fn change_columns_claiming_billions_of_changes_are_refused_before_loading() {
     refused(&extra, "extra bytes");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn weight_counts_operations_and_their_successors() {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    // Three writes of one key: three operations, two overwritten (two successors).
+    for v in 0..3 {
+        doc.put(AM_ROOT, "title", v).unwrap();
+    }
+    // A text (one operation) of five characters (five), two deleted (two successors).
+    let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
+    doc.splice_text(&text, 0, 0, "hello").unwrap();
+    doc.splice_text(&text, 1, 2, "").unwrap();
+    let bytes = doc.save();
+    assert_eq!(weight(&bytes, 1 << 20).unwrap(), 3 + 2 + 1 + 5 + 2);
+    // Not a document chunk: refused, not weighed.
+    assert!(weight(doc.get_changes(&[])[0].raw_bytes(), 1 << 20).is_err());
+    assert!(weight(&bytes[..bytes.len() / 2], 1 << 20).is_err());
+}
