@@ -211,6 +211,57 @@ fn in_memory_from(saved: &[u8], held: Option<&[u8]>) -> Duration {
     elapsed
 }
 
+/// samod (automerge-repo in Rust) doing the same join: repo A holds the document on disk,
+/// repo B (on disk too) dials A over TCP on loopback and asks for it; the clock stops when B's
+/// copy has A's heads.
+fn samod_join(rt: &tokio::runtime::Runtime, saved: &[u8]) -> Duration {
+    use samod::storage::TokioFilesystemStorage;
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let a = samod::Repo::build_tokio()
+            .with_storage(TokioFilesystemStorage::new(dir.path().join("a")))
+            .load()
+            .await;
+        let doc = model::automerge::Automerge::load(saved).unwrap();
+        let heads = doc.get_heads();
+        let held = a.create(doc).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let acceptor = a
+            .make_acceptor(samod::Url::parse("tcp://bench").unwrap())
+            .unwrap();
+        tokio::spawn(async move {
+            while let Ok((io, _)) = listener.accept().await {
+                if acceptor
+                    .accept(samod::Transport::from_tokio_io(io))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let b = samod::Repo::build_tokio()
+            .with_storage(TokioFilesystemStorage::new(dir.path().join("b")))
+            .load()
+            .await;
+        let t = Instant::now();
+        let url = samod::Url::parse(&format!("tcp://127.0.0.1:{port}")).unwrap();
+        let _dialer = b.dial_tcp(url, samod::BackoffConfig::default()).unwrap();
+        let found = b
+            .find(held.document_id().clone())
+            .await
+            .unwrap()
+            .expect("samod finds the document");
+        while found.with_document(|d| d.get_heads()) != heads {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let elapsed = t.elapsed();
+        b.stop().await;
+        a.stop().await;
+        elapsed
+    })
+}
+
 fn wait_for(
     progress: &std::sync::mpsc::Receiver<(CoalitionId, usize)>,
     want: usize,
@@ -244,8 +295,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    println!("| changes | Automerge in memory | node to fresh node over loopback | ratio |");
-    println!("|---|---|---|---|");
+    println!(
+        "| changes | Automerge in memory | samod over loopback | ratio | node to fresh node over loopback | ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
     let mut returning = Vec::new();
     for n in sizes {
         let dir = tempfile::tempdir().unwrap();
@@ -255,6 +308,7 @@ fn main() {
         let total = AutoCommit::load(&saved).unwrap().get_changes(&[]).len();
         let ops = model::automerge::ReadDoc::stats(&AutoCommit::load(&saved).unwrap()).num_ops;
         let limit = in_memory(&saved);
+        let samod = samod_join(&rt, &saved);
         let a = start(&rt, &home_a);
         let b = start(&rt, &home_b);
         // The baseline starts with the document in memory; so does A (a running node has
@@ -271,7 +325,8 @@ fn main() {
         wait_for(&b.progress, total, Duration::from_secs(600));
         let ours = t.elapsed();
         println!(
-            "| {n} ({total} changes, {ops} operations) | {limit:.2?} | {ours:.2?} | {:.2} |",
+            "| {n} ({total} changes, {ops} operations) | {limit:.2?} | {samod:.2?} | {:.2} | {ours:.2?} | {:.2} |",
+            samod.as_secs_f64() / limit.as_secs_f64(),
             ours.as_secs_f64() / limit.as_secs_f64()
         );
         // A returning member: B stops, A makes a tenth more edits, B starts again and catches
