@@ -248,13 +248,25 @@ fn samod_join(rt: &tokio::runtime::Runtime, saved: &[u8]) -> Duration {
             .await;
         let t = Instant::now();
         let url = samod::Url::parse(&format!("tcp://127.0.0.1:{port}")).unwrap();
-        let _dialer = b.dial_tcp(url, samod::BackoffConfig::default()).unwrap();
-        let found = b
-            .find(held.document_id().clone())
-            .await
-            .unwrap()
-            .expect("samod finds the document");
+        let dialer = b.dial_tcp(url, samod::BackoffConfig::default()).unwrap();
+        dialer.established().await.unwrap();
+        // The connection is made (counted, as a node's is); should samod still answer "not
+        // available", it is asked again.
+        let found = loop {
+            assert!(
+                t.elapsed() < Duration::from_secs(600),
+                "samod never found it"
+            );
+            match b.find(held.document_id().clone()).await.unwrap() {
+                Some(found) => break found,
+                None => tokio::time::sleep(Duration::from_millis(1)).await,
+            }
+        };
         while found.with_document(|d| d.get_heads()) != heads {
+            assert!(
+                t.elapsed() < Duration::from_secs(600),
+                "samod never caught up"
+            );
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let elapsed = t.elapsed();

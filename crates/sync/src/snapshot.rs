@@ -31,8 +31,9 @@
 //! checks as any others (signatures, forks, `chain`, rules, storage), and the snapshot replaces the
 //! document only if the node held nothing and every change was new. A node sends one only to a peer
 //! that holds nothing of the coalition (its heads are empty: a new member's node), only under
-//! [`MAX_SNAPSHOT_OPS`] (successors included, weighed on the saved chunk by [`weight`]), and never in a coalition where a fork was found
-//! (vouchers travel only with changes); everyone else gets the changes it lacks.
+//! [`MAX_SNAPSHOT_OPS`] (successors included, weighed on the saved chunk by [`weight`]), and
+//! never in a coalition where a fork was found (vouchers travel only with changes); everyone
+//! else gets the changes it lacks.
 //! `snapshot/tests/` forges chunks that automerge's own loader accepts (an unsigned value, a
 //! hidden value, reordered list elements) and checks that each is refused, also through `SyncNode`.
 
@@ -255,8 +256,8 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
 }
 
 /// What [`check`] counts against [`MAX_SNAPSHOT_OPS`] in a document chunk: its operations and
-/// their successors. Reads only the two columns that say so; for a sender deciding whether the
-/// receiver will take its document whole ([`check`] refuses a chunk at or over the limit).
+/// their successors. Reads only the two columns that say so; for a sender deciding whether to
+/// send its document whole: it does only under the limit, which [`check`] always takes.
 pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
     let Header {
         op_specs, op_data, ..

@@ -14,7 +14,9 @@
 //!   with everything after it, for a catch-up); sequence number 1, or a dependency that is
 //!   its actor's previous change (so no gap and no fork: a second change with one actor and
 //!   sequence number is equivocation); its start operation exactly one past the largest
-//!   operation of its dependencies (so operation ids never collide).
+//!   operation of its dependencies (so operation ids never collide). Two changes of one actor
+//!   whose operations' counters overlap are refused before any change is judged (they could
+//!   only be refused once the batch is whole).
 //! - **Operations.** Only what a coalition document holds: maps, lists and texts, plain
 //!   values, deletions — no counters, increments or marks. Each operation's object is the
 //!   root, an object an earlier operation made, or one in the document or batch, of the
@@ -73,8 +75,8 @@ use written::*;
 
 use std::hash::BuildHasher;
 
-/// The hasher of a batch's maps, through which its operations go (millions for a large
-/// coalition): foldhash, several times faster than SipHash, keyed by 64 bits of the operating
+/// The hasher of a batch's maps (per change and per actor here; the deletions of a snapshot,
+/// which may be millions, in `snapshot`): foldhash, several times faster than SipHash, keyed by 64 bits of the operating
 /// system's randomness drawn once per process (through the standard library's `RandomState`,
 /// whose keys come from there), and a seed of its own for each map. A peer chooses the keys,
 /// so it must not know where they fall; the maps live for one batch.
@@ -133,8 +135,7 @@ type Id = (u64, ActorId);
 #[derive(Default)]
 struct BatchOps<'a> {
     /// Per actor, the counter ranges of its changes in the batch: (first, last, index of the
-    /// change in the batch's order), sorted by first counter. (Ranges that overlap are refused
-    /// by the start-op check; until then a lookup may miss one.)
+    /// change in the batch's order), sorted by first counter, none overlapping (refused).
     ranges: HashMap<ActorId, Vec<(u64, u64, usize)>>,
     /// The operations of each change, in the batch's order.
     decoded: &'a [automerge::ExpandedChange],
@@ -194,14 +195,17 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     let mut out = Checked::default();
     // Every change of the batch first: references may point anywhere in it.
     let mut decoded = Vec::with_capacity(order.len());
+    let mut decodings = decode_all(&order).into_iter();
     let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
         HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
     let mut seqs: HashSet<(ActorId, u64)> =
         HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
     let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
     for (i, ch) in order.iter().enumerate() {
-        let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode()))
-            .map_err(|_| bad("its operations do not decode"))?;
+        let expanded = decodings
+            .next()
+            .flatten()
+            .ok_or_else(|| bad("its operations do not decode"))?;
         let actor = ch.actor_id().clone();
         if !seqs.insert((actor.clone(), ch.seq())) {
             return Err(Refusal::Equivocation {
@@ -217,8 +221,16 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         }
         decoded.push(expanded);
     }
-    for rs in ranges.values_mut() {
+    for (actor, rs) in ranges.iter_mut() {
         rs.sort_unstable();
+        // An actor's changes follow each other, each starting past the operations of the one
+        // before (`check_history`): counters used twice are refused at once.
+        if rs.windows(2).any(|w| w[1].0 <= w[0].1) {
+            return Err(bad(format!(
+                "two changes of {} use the same operation counters",
+                actor.to_hex_string()
+            )));
+        }
     }
     let batch = BatchOps {
         ranges,
@@ -252,6 +264,72 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     }
     out.dangling = dangling;
     Ok(out)
+}
+
+/// Batches of at least this many operations are decoded on several threads.
+const DECODE_APART: usize = 50_000;
+
+/// Most threads a batch is decoded on.
+const DECODE_THREADS: usize = 4;
+
+/// Every change of `order` in Automerge's expanded form, in order; `None` for one that does
+/// not decode (Automerge panics on some malformed operations: caught). Decoding is most of a
+/// large catch-up's own work here and each change decodes alone, so a large batch is split
+/// into runs of about equal operations, one per core (at most [`DECODE_THREADS`]).
+fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
+    let decode =
+        |ch: &Change| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok();
+    let ops: usize = order.iter().map(Change::len).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(DECODE_THREADS);
+    if ops < DECODE_APART || threads < 2 {
+        return order.iter().map(decode).collect();
+    }
+    // Runs of about ops / threads operations each.
+    let share = ops.div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    let (mut from, mut sum) = (0, 0);
+    for (i, ch) in order.iter().enumerate() {
+        sum += ch.len();
+        if sum >= share {
+            runs.push(&order[from..=i]);
+            (from, sum) = (i + 1, 0);
+        }
+    }
+    if from < order.len() {
+        runs.push(&order[from..]);
+    }
+    // The first run on this thread, the others each on its own; a run whose thread cannot
+    // be made is decoded here too.
+    std::thread::scope(|scope| {
+        let others: Vec<_> = runs
+            .iter()
+            .skip(1)
+            .map(|run| {
+                let thread = std::thread::Builder::new()
+                    .name("decode".into())
+                    .spawn_scoped(scope, move || run.iter().map(decode).collect::<Vec<_>>());
+                (run, thread)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(order.len());
+        out.extend(
+            runs.first()
+                .into_iter()
+                .flat_map(|run| run.iter().map(decode)),
+        );
+        for (run, thread) in others {
+            match thread.map(|t| t.join()) {
+                Ok(Ok(decoded)) => out.extend(decoded),
+                Err(_) => out.extend(run.iter().map(decode)),
+                // Each decode is caught already; should a thread fail anyway, its changes
+                // count as not decoding.
+                Ok(Err(_)) => out.extend(run.iter().map(|_| None)),
+            }
+        }
+        out
+    })
 }
 
 /// One pass over the batch in causal order: the indices of the changes that pass, and how
@@ -346,6 +424,9 @@ fn check_ops(
     let mut result = Found::Yes;
     // The other actors the operations refer to (a change's own are not hashed).
     let mut referred: HashSet<&ActorId> = HashSet::default();
+    // This change's operations whose object is not here (yet), in order: an object one of
+    // them makes is no object to write into.
+    let mut unplaced: Vec<u64> = Vec::new();
     let mut note = |f: Found| {
         if let Found::Missing = f {
             result = Found::Missing;
@@ -377,13 +458,10 @@ fn check_ops(
                 older(o)?;
                 refer(&mut referred, own, &o.1);
                 if o.1 == *own && o.0 >= start {
-                    // Made earlier in this change (`older`).
-                    match expanded
-                        .operations
-                        .get((o.0 - start) as usize)
-                        .map(|w| &w.action)
-                    {
-                        Some(OpType::Make(t)) => *t,
+                    // Made earlier in this change (`older`), in an object that is there.
+                    let made = expanded.operations.get((o.0 - start) as usize);
+                    match made.map(|w| &w.action) {
+                        Some(OpType::Make(t)) if unplaced.binary_search(&o.0).is_err() => *t,
                         _ => {
                             return Err(bad("an operation writes into something not an object"));
                         }
@@ -400,6 +478,7 @@ fn check_ops(
                         }
                         Err(_) => {
                             note(Found::Missing);
+                            unplaced.push(me);
                             continue;
                         }
                     }

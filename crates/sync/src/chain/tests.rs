@@ -175,3 +175,70 @@ fn appending_to_lists_made_in_thousands_of_changes_passes_and_a_forgery_among_th
     b.apply_changes(checked.order).unwrap();
     assert_eq!(b.length(&lists[ONE_BY_ONE + 99]), 2);
 }
+
+#[test]
+fn a_large_batch_decodes_apart_as_it_does_in_one_piece() {
+    // 40 changes of 2,000 characters each: 80,000 operations, over DECODE_APART.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([7u8; 32]));
+    let text = doc
+        .put_object(automerge::ROOT, "notes", automerge::ObjType::Text)
+        .unwrap();
+    doc.commit();
+    for i in 0..40 {
+        doc.splice_text(&text, i * 2_000, 0, &"x".repeat(2_000))
+            .unwrap();
+        doc.commit();
+    }
+    let changes: Vec<Change> = doc.get_changes(&[]);
+    assert!(changes.iter().map(Change::len).sum::<usize>() >= DECODE_APART);
+    let apart = decode_all(&changes);
+    assert_eq!(apart.len(), changes.len());
+    for (ch, got) in changes.iter().zip(apart) {
+        assert_eq!(got.as_ref(), Some(&ch.decode()));
+    }
+    // And the batch passes whole.
+    let checked = check(&Automerge::new(), changes).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (41, 0));
+}
+
+/// An object a change makes in an object that is not there is no object to write into, later
+/// in the same change: refused, as it always was, not left waiting.
+#[test]
+fn writing_into_an_object_made_where_nothing_is_is_refused() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    a.put(automerge::ROOT, "name", "coalition").unwrap();
+    let base = made(&mut a);
+    let mut b = AutoCommit::new();
+    b.apply_changes([base]).unwrap();
+    let m = a.put_object(automerge::ROOT, "m", ObjType::Map).unwrap();
+    a.put(&m, "k", "v").unwrap();
+    let honest = made(&mut a);
+    let checked = check(b.document(), vec![honest.clone()]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    // The map made in an object of an actor nobody knows (so: not here yet).
+    let mut forged = honest.decode();
+    forged.operations[0].obj = ObjectId::Id(OpId(1, ActorId::from([0xeeu8; 32])));
+    refused_as(
+        b.document(),
+        Change::from(forged),
+        "writes into something not an object",
+    );
+}
+
+/// Two changes of one actor whose operation counters overlap are refused at once.
+#[test]
+fn two_changes_of_one_actor_over_the_same_counters_are_refused() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    a.put(automerge::ROOT, "name", "coalition").unwrap();
+    let first = made(&mut a);
+    a.put(automerge::ROOT, "about", "housing").unwrap();
+    let second = made(&mut a);
+    let mut forged = second.decode();
+    forged.start_op = first.start_op();
+    match check(&Automerge::new(), vec![first, Change::from(forged)]) {
+        Err(Refusal::MalformedChange(said)) => {
+            assert!(said.contains("the same operation counters"), "{said}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+}

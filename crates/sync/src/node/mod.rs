@@ -281,6 +281,10 @@ pub struct SyncNode {
     pub(crate) pending: BTreeMap<[u8; 32], crate::addresses::Held>,
     /// The time, as the node last gave it (for address records only).
     pub(crate) now: Option<u64>,
+    /// Coalitions whose document was weighed too heavy to send whole, with the heads it had
+    /// then: not saved and weighed again for a new member until it changes (one entry per
+    /// coalition held).
+    pub(crate) too_heavy: BTreeMap<CoalitionId, Vec<automerge::ChangeHash>>,
 }
 
 impl Default for SyncNode {
@@ -298,6 +302,7 @@ impl Default for SyncNode {
             book: AddressBook::default(),
             own: None,
             pending: BTreeMap::new(),
+            too_heavy: BTreeMap::new(),
             now: None,
         }
     }

@@ -270,7 +270,15 @@ impl SyncNode {
         // (Not where a fork set changes aside: those need vouchers, which only travel with
         // individual changes.)
         let limit = crate::snapshot::MAX_SNAPSHOT_OPS as u64;
-        let offer = fresh && !forked && automerge::ReadDoc::stats(doc.document()).num_ops < limit;
+        let heads = if fresh && !forked {
+            doc.document().get_heads()
+        } else {
+            Vec::new()
+        };
+        let offer = fresh
+            && !forked
+            && self.too_heavy.get(c) != Some(&heads)
+            && automerge::ReadDoc::stats(doc.document()).num_ops < limit;
         let before = offer.then(|| pd.state.clone());
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         let mut generated = doc.sync().generate_sync_message(&mut pd.state);
@@ -279,6 +287,7 @@ impl SyncNode {
             && weight >= limit
         {
             debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
+            self.too_heavy.insert(c.clone(), heads);
             pd.state = before;
             pd.state.their_capabilities = None;
             generated = doc.sync().generate_sync_message(&mut pd.state);
