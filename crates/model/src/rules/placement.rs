@@ -41,6 +41,17 @@ pub(super) fn layout_admits(
             why: format!("`{key}` is not a valid key here"),
         },
     })?;
+    slot_admits(slot, path, action)?;
+    Ok((slot, fixed))
+}
+
+/// The part of [`layout_admits`] that depends on the operation: whether `slot` (the place at
+/// `path`) admits what it writes.
+pub(super) fn slot_admits(
+    slot: crate::layout::Slot,
+    path: &[String],
+    action: &OpType,
+) -> Result<(), Violation> {
     let write = match action {
         OpType::Put(v) => crate::layout::Write::Put(v),
         OpType::Make(t) => crate::layout::Write::Make(*t),
@@ -55,8 +66,7 @@ pub(super) fn layout_admits(
     slot.admits(write).map_err(|why| Violation::BadValue {
         path: path.join("/"),
         why,
-    })?;
-    Ok((slot, fixed))
+    })
 }
 
 /// Every operation of a founding change writes where the layout has a place for it, a value

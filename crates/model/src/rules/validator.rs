@@ -10,7 +10,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 use super::Violation;
 use super::at::{At, governance_at};
 use super::permit::{Ctx, Write};
-use super::placement::{check_founding_layout, layout_admits, object_path};
+use super::placement::{check_founding_layout, layout_admits, object_path, slot_admits};
 use crate::governance::Governance;
 use crate::values::{DecisionKind, Timestamp};
 
@@ -196,28 +196,47 @@ impl Validator {
         let mut touched = false;
         // Fields the change deleted a value of: another value must stay.
         let mut removed_fields = Vec::new();
+        // The place of the previous operation when it was a list or text position: the next
+        // one in the same object is at the same place (a text is written character after
+        // character), so its path and slot are taken again rather than built and resolved.
+        let mut last: Option<(&ObjectId, Vec<String>, crate::layout::Slot, bool)> = None;
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = start + i as u64;
-            let key = match &op.key {
-                Key::Map(k) => k.to_string(),
-                Key::Seq(_) => "*".to_owned(),
+            let in_created = match &op.obj {
+                ObjectId::Id(parent) => parent.1 == *actor && created.contains_key(&parent.0),
+                ObjectId::Root => false,
             };
-            let inside = match &op.obj {
-                ObjectId::Id(parent) if parent.1 == *actor => created.get(&parent.0).cloned(),
-                _ => None,
-            };
-            let in_created = inside.is_some();
             if let (ObjectId::Id(parent), Key::Map(k), true) = (&op.obj, &op.key, in_created)
                 && matches!(op.action, OpType::Put(_) | OpType::Make(_))
             {
                 written.insert((parent.0, k.as_str()));
             }
-            let mut path = match inside {
-                Some(p) => p,
-                None => self.path_of(ctx.doc, &op.obj)?,
+            let again = match (last.take(), &op.key) {
+                (Some(l), Key::Seq(_)) if l.0 == &op.obj => Some(l),
+                _ => None,
             };
-            path.push(key);
-            let (slot, fixed) = layout_admits(&path, &op.action)?;
+            let (path, slot, fixed) = match again {
+                Some((_, path, slot, fixed)) => {
+                    slot_admits(slot, &path, &op.action)?;
+                    (path, slot, fixed)
+                }
+                None => {
+                    let inside = match &op.obj {
+                        ObjectId::Id(parent) if in_created => created.get(&parent.0).cloned(),
+                        _ => None,
+                    };
+                    let mut path = match inside {
+                        Some(p) => p,
+                        None => self.path_of(ctx.doc, &op.obj)?,
+                    };
+                    path.push(match &op.key {
+                        Key::Map(k) => k.to_string(),
+                        Key::Seq(_) => "*".to_owned(),
+                    });
+                    let (slot, fixed) = layout_admits(&path, &op.action)?;
+                    (path, slot, fixed)
+                }
+            };
             if matches!(op.action, OpType::Delete) && slot.is_field() {
                 removed_fields.push((op.obj.clone(), op.key.clone(), path.clone()));
             }
@@ -227,38 +246,40 @@ impl Validator {
                 }
                 created.insert(id, path.clone());
             }
-            if in_created {
-                continue;
+            if !in_created {
+                if fixed {
+                    return Err(Violation::Permanent {
+                        path: path.join("/"),
+                    });
+                }
+                // Governance is made of the member list, the charter's rules and the amendment
+                // and membership proposals with their positions.
+                touched |= match path.first().map(String::as_str) {
+                    Some("members") => true,
+                    Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
+                    // A new amendment or membership proposal, or a position on one.
+                    Some("proposals") if path.len() == 2 => ctx
+                        .fields
+                        .get(&(id, "kind"))
+                        .and_then(|k| k.parse::<DecisionKind>().ok())
+                        .is_some_and(crate::governance::governs),
+                    Some("proposals") => path
+                        .get(1)
+                        .is_some_and(|p| ctx.gov.proposals.contains_key(p.as_str())),
+                    _ => false,
+                };
+                let write = Write {
+                    path: &path,
+                    id,
+                    op: &op.action,
+                    creates: matches!(op.action, OpType::Make(_)),
+                    new_key: op.pred.is_empty() && !op.insert,
+                };
+                ctx.permit(&write)?;
             }
-            if fixed {
-                return Err(Violation::Permanent {
-                    path: path.join("/"),
-                });
+            if matches!(op.key, Key::Seq(_)) {
+                last = Some((&op.obj, path, slot, fixed));
             }
-            // Governance is made of the member list, the charter's rules and the amendment
-            // and membership proposals with their positions.
-            touched |= match path.first().map(String::as_str) {
-                Some("members") => true,
-                Some("charter") => path.get(1).is_some_and(|k| k == "rules"),
-                // A new amendment or membership proposal, or a position on one.
-                Some("proposals") if path.len() == 2 => ctx
-                    .fields
-                    .get(&(id, "kind"))
-                    .and_then(|k| k.parse::<DecisionKind>().ok())
-                    .is_some_and(crate::governance::governs),
-                Some("proposals") => path
-                    .get(1)
-                    .is_some_and(|p| ctx.gov.proposals.contains_key(p.as_str())),
-                _ => false,
-            };
-            let write = Write {
-                path: &path,
-                id,
-                op: &op.action,
-                creates: matches!(op.action, OpType::Make(_)),
-                new_key: op.pred.is_empty() && !op.insert,
-            };
-            ctx.permit(&write)?;
         }
         let hash = [ctx.change.hash()];
         let at = At::new(ctx.doc, &hash);
