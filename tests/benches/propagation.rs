@@ -49,7 +49,8 @@ fn main() {
     let edits: usize = std::env::var("BENCH_EDITS")
         .ok()
         .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(200usize)
+        .max(1);
     let hub = org("Hub Tenants Union");
     let c = hub.node.ok(&[
         "coalition",

@@ -82,8 +82,11 @@ impl ApiSession {
             &std::fs::read_to_string(home.join("api.json")).expect("api.json"),
         )
         .expect("api.json is JSON");
+        // A node that stops answering fails the caller instead of hanging it (the longest
+        // call, a join's wait, is seconds).
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(120)))
             .build()
             .into();
         Self {

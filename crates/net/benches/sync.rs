@@ -218,7 +218,7 @@ fn in_memory_from(saved: &[u8], held: Option<&[u8]>) -> Duration {
 /// copy has A's heads.
 fn samod_join(rt: &tokio::runtime::Runtime, saved: &[u8]) -> Duration {
     use samod::storage::TokioFilesystemStorage;
-    rt.block_on(async {
+    let join = async {
         let dir = tempfile::tempdir().unwrap();
         let a = samod::Repo::build_tokio()
             .with_storage(TokioFilesystemStorage::new(dir.path().join("a")))
@@ -273,6 +273,11 @@ fn samod_join(rt: &tokio::runtime::Runtime, saved: &[u8]) -> Duration {
         b.stop().await;
         a.stop().await;
         elapsed
+    };
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(600), join)
+            .await
+            .expect("samod joins within ten minutes")
     })
 }
 

@@ -280,10 +280,13 @@ fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
     let decode =
         |ch: &Change| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok();
     let ops: usize = order.iter().map(Change::len).sum();
+    if ops < DECODE_APART {
+        return order.iter().map(decode).collect();
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(DECODE_THREADS);
-    if ops < DECODE_APART || threads < 2 {
+    if threads < 2 {
         return order.iter().map(decode).collect();
     }
     // Runs of about ops / threads operations each.
@@ -292,7 +295,8 @@ fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
     let (mut from, mut sum) = (0, 0);
     for (i, ch) in order.iter().enumerate() {
         sum += ch.len();
-        if sum >= share {
+        // The last run takes whatever is left.
+        if sum >= share && runs.len() + 1 < threads {
             runs.push(&order[from..=i]);
             (from, sum) = (i + 1, 0);
         }

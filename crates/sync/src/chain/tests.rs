@@ -242,3 +242,28 @@ fn two_changes_of_one_actor_over_the_same_counters_are_refused() {
         other => panic!("not refused: {other:?}"),
     }
 }
+
+/// The same when the first of the two waits for something not here yet: refused at once
+/// (before, the pair waited and could only be refused once whole).
+#[test]
+fn two_changes_over_the_same_counters_are_refused_even_when_one_waits() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    let m = a.put_object(automerge::ROOT, "m", ObjType::Map).unwrap();
+    let first = made(&mut a);
+    a.put(&m, "k", "v").unwrap();
+    let second = made(&mut a);
+    // The first writes in an object nobody knows (so it waits); the second reuses its
+    // counters.
+    let mut waits = first.decode();
+    waits.operations[0].obj = ObjectId::Id(OpId(1, ActorId::from([0xeeu8; 32])));
+    let waits = Change::from(waits);
+    let mut overlaps = second.decode();
+    overlaps.deps = vec![waits.hash()];
+    overlaps.start_op = waits.start_op();
+    match check(&Automerge::new(), vec![waits, Change::from(overlaps)]) {
+        Err(Refusal::MalformedChange(said)) => {
+            assert!(said.contains("the same operation counters"), "{said}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+}

@@ -498,6 +498,7 @@ impl SyncNode {
         self.forks.remove(coalition);
         self.pending_forks.remove(coalition);
         self.pending_witnesses.remove(coalition);
+        self.too_heavy.remove(coalition);
     }
 
     /// A connection to `peer` was established (its key authenticated by the transport).
