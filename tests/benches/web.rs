@@ -50,6 +50,7 @@ fn main() {
         issues: n,
         pledge_every: 2,
         proposal_every: 10,
+        per_edit: 100,
     };
     let (id, proposal, pool) = build(home, shape);
     let c = id.to_string();

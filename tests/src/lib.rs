@@ -280,6 +280,18 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// The node's peak resident memory so far, in bytes (`VmHWM`), where the system says.
+    pub fn peak_memory(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+        kb.trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(|k| k * 1024)
+    }
+
     /// Everything the node has logged so far.
     pub fn log(&self) -> String {
         self.log.lock().expect("log").clone()

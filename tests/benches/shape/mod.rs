@@ -1,6 +1,7 @@
 //! The coalition the benches measure on, shaped like a real one: issues with a long
 //! description and three tags, six member organizations, a pool with a ledger, open
-//! proposals. Built through the replica in edits of 100 issues.
+//! proposals. Built through the replica in edits of 100 issues, or one edit per issue as
+//! organizers make them (`Shape::join`).
 
 use std::path::Path;
 
@@ -43,6 +44,8 @@ pub(crate) struct Shape {
     pub(crate) pledge_every: u32,
     /// One open general proposal every this many issues.
     pub(crate) proposal_every: u32,
+    /// Issues per edit (one change each).
+    pub(crate) per_edit: u32,
 }
 
 impl Shape {
@@ -53,6 +56,16 @@ impl Shape {
             issues: n,
             pledge_every: 10,
             proposal_every: 100,
+            per_edit: 100,
+        }
+    }
+
+    /// The join bench's: as the API bench's, one change per issue.
+    #[allow(dead_code)] // each bench uses its own
+    pub(crate) fn join(n: u32) -> Self {
+        Self {
+            per_edit: 1,
+            ..Self::api(n)
         }
     }
 }
@@ -97,9 +110,10 @@ pub(crate) fn build(home: &Path, shape: Shape) -> (CoalitionId, ProposalId, mode
         Ok(())
     })
     .unwrap();
-    for batch in 0..n.div_ceil(100) {
+    let per = shape.per_edit.max(1);
+    for batch in 0..n.div_ceil(per) {
         r.edit(&id, |doc, a| {
-            for i in batch * 100..((batch + 1) * 100).min(n) {
+            for i in batch * per..((batch + 1) * per).min(n) {
                 doc.add_issue(&a.member, issue(i), a.now)?;
                 if i % shape.pledge_every == 0 {
                     let gift = Gift {

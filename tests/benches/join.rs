@@ -1,0 +1,86 @@
+//! A new member's join as organizers make it, through real processes: a coalition of N
+//! issues shaped like a real one (a long description and three tags each, one change per
+//! issue, a pledge every ten, a proposal every hundred) on a running `coalesce-node`; a second
+//! organization's node started fresh; `coalesce invite create` on the first, and the clock
+//! runs around `coalesce join CODE --wait` on the second, from the command's start until it
+//! returns with the coalition there. The limit, measured in the same run: Automerge syncing
+//! the same document into an empty one in memory.
+//!
+//! Run: `cargo build --release -p coalesce-node -p coalesce-cli` then
+//! `cargo bench -p coalesce-tests --bench join` (`BENCH_SIZES=1000,10000` by default).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use automerge::sync::{State, SyncDoc};
+use automerge::{AutoCommit, ReadDoc};
+use coalesce_tests::{Node, free_port};
+use replica::Replica;
+
+mod shape;
+use shape::{Shape, build};
+
+/// Automerge syncing `saved` into an empty document, both in memory.
+fn in_memory(saved: &[u8]) -> Duration {
+    let mut a = AutoCommit::load(saved).unwrap();
+    let t = Instant::now();
+    let mut b = AutoCommit::new();
+    let (mut sa, mut sb) = (State::new(), State::new());
+    loop {
+        let ma = a.sync().generate_sync_message(&mut sa);
+        let mb = b.sync().generate_sync_message(&mut sb);
+        if ma.is_none() && mb.is_none() {
+            break;
+        }
+        if let Some(m) = ma {
+            b.sync().receive_sync_message(&mut sb, m).unwrap();
+        }
+        if let Some(m) = mb {
+            a.sync().receive_sync_message(&mut sa, m).unwrap();
+        }
+    }
+    let elapsed = t.elapsed();
+    assert_eq!(a.get_heads(), b.get_heads());
+    elapsed
+}
+
+fn main() {
+    let sizes: Vec<u32> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .map(|s| s.trim().parse().expect("BENCH_SIZES: numbers"))
+        .collect();
+    println!(
+        "| issues (changes, operations) | Automerge in memory | `coalesce join` | ratio | peak memory, member / hub |"
+    );
+    println!("|---|---|---|---|---|");
+    for n in sizes {
+        let hub = Node::new();
+        let (id, _, _) = build(hub.home(), Shape::join(n));
+        let saved = Replica::open(hub.home()).unwrap().save(&id).unwrap();
+        let mut doc = AutoCommit::load(&saved).unwrap();
+        let (changes, ops) = (doc.get_changes(&[]).len(), doc.stats().num_ops);
+        let limit = in_memory(&saved);
+        let c = id.to_string();
+        let info = [("COALESCE_LOG", "info")];
+        let hub_node = hub.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", free_port()), &info);
+        // The coalition loaded, as a running node holds it when a member's node asks.
+        hub.ok(&["charter", "show", "--coalition", &c]);
+        let code = hub.ok(&["invite", "create", "--coalition", &c, "--expires", "1h"]);
+        let member = Node::init("Eastside Disability Justice");
+        let member_node =
+            member.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", free_port()), &info);
+        let t = Instant::now();
+        let joined = member.ok(&["join", &code, "--wait", "600"]);
+        let ours = t.elapsed();
+        assert_eq!(joined, c, "the join prints the coalition");
+        // Memory: the member's peak against the hub's, which holds the same coalition loaded.
+        let mb = |b: Option<u64>| b.map_or(0.0, |b| b as f64 / 1e6);
+        let (peak, held) = (mb(member_node.peak_memory()), mb(hub_node.peak_memory()));
+        println!(
+            "| {n} ({changes}, {ops}) | {limit:.2?} | {ours:.2?} | {:.2} | {peak:.0} MB / {held:.0} MB |",
+            ours.as_secs_f64() / limit.as_secs_f64()
+        );
+    }
+}
