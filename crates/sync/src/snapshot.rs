@@ -31,7 +31,8 @@
 //! checks as any others (signatures, forks, `chain`, rules, storage), and the snapshot replaces the
 //! document only if the node held nothing and every change was new. A node sends one only to a peer
 //! that holds nothing of the coalition (its heads are empty: a new member's node), only under
-//! [`MAX_SNAPSHOT_OPS`] (successors included, weighed on the saved chunk by [`weight`]), and
+//! its limit ([`ops_limit`]: changes and successors included, weighed on the saved chunk by
+//! [`weight`]), and
 //! never in a coalition where a fork was found (vouchers travel only with changes); everyone
 //! else gets the changes it lacks.
 //! `snapshot/tests/` forges chunks that automerge's own loader accepts (an unsigned value, a
@@ -45,13 +46,25 @@ use automerge::{AutoCommit, Change};
 use crate::columns::{Bools, DEFLATE, Deltas, Layout, Range, Reader, Runs, spec, validate};
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
-/// Most operations (successor entries included) a snapshot may hold: bounds the memory the
-/// check uses (~100 bytes each, so at most about 1.6 GB) before anything is loaded. A larger
-/// history goes change by change, which costs more: a coalition of 10,000 issues (4.5 M
-/// operations) joined in 7.3 s with a peak of 1.35 GB as a snapshot, and in 18.5 s with
-/// 3.6 GB change by change (`tests/benches/join.rs`). A member able to send a snapshot could
-/// as well send a message of changes up to the node's message limit.
+/// Most changes, operations and successor entries a snapshot may hold in all, whatever the
+/// node's message limit: bounds the memory the check uses (about 150 bytes each, some 2.4 GB
+/// at most) before anything is loaded. Below it, a node takes what its message limit would
+/// take as changes ([`ops_limit`]), so no message makes it read more operations in a snapshot
+/// than in changes; at the default limit the two agree. A larger history goes change by
+/// change, which costs more time and memory (BENCHMARKS.md, "A new member joining").
 pub const MAX_SNAPSHOT_OPS: usize = 16_000_000;
+
+/// Most actors a snapshot's table may name: a coalition's writers are its member nodes.
+pub const MAX_SNAPSHOT_ACTORS: usize = 100_000;
+
+/// What a node whose message limit is `max_message` takes in a snapshot of `chunk_len` bytes:
+/// changes, operations and successors in all, each costing
+/// [`crate::wire::MESSAGE_BYTES_PER_OP`] of what the chunk leaves of the limit, as the
+/// operations of changes do; never more than [`MAX_SNAPSHOT_OPS`].
+pub fn ops_limit(chunk_len: usize, max_message: usize) -> u64 {
+    let left = max_message.saturating_sub(chunk_len) / crate::wire::MESSAGE_BYTES_PER_OP;
+    (left.min(MAX_SNAPSHOT_OPS)) as u64
+}
 
 fn bad(why: impl Into<String>) -> Refusal {
     Refusal::MalformedSnapshot(why.into())
@@ -182,6 +195,7 @@ const CHANGE_RANGES: &[(u32, Range)] = &[(
 fn check_changes(
     cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
     actors: usize,
+    limit: u64,
 ) -> Result<u64, Refusal> {
     let n = validate(
         cols,
@@ -189,7 +203,7 @@ fn check_changes(
             ranges: CHANGE_RANGES,
         },
         actors,
-        MAX_SNAPSHOT_OPS as u64,
+        limit,
         bad_snapshot,
     )?;
     if cols.get(&0x57).is_some_and(|c| !c.is_empty()) {
@@ -241,9 +255,11 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 
 /// Reads a snapshot's operations and checks everything that needs no change graph: layout,
 /// unique ids, successors, and canonical order; its compressed columns may inflate to at
-/// most `max_inflated` bytes in all. Cheap next to loading; done first so that
-/// the loader never sees a chunk that would make it panic.
+/// most `max_inflated` bytes in all (the node's message limit), and its changes, operations
+/// and successors number at most [`ops_limit`] in all. Cheap next to loading; done first so
+/// that the loader never sees a chunk that would make it panic.
 pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
+    let limit = ops_limit(chunk.len(), max_inflated);
     let Header {
         actors,
         change_specs,
@@ -253,14 +269,15 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     } = header(chunk)?;
     let mut budget = max_inflated;
     let change_cols = columns(&change_specs, change_data, &mut budget)?;
-    check_changes(&change_cols, actors.len())?;
+    let changes = check_changes(&change_cols, actors.len(), limit)?;
     let cols = columns(&op_specs, op_data, &mut budget)?;
-    check_ops(&cols, actors)
+    check_ops(&cols, actors, limit.saturating_sub(changes))
 }
 
-/// What [`check`] counts against [`MAX_SNAPSHOT_OPS`] in a document chunk: its operations and
-/// their successors. Reads only the two columns that say so; for a sender deciding whether to
-/// send its document whole: it does only under the limit, which [`check`] always takes.
+/// What [`check`] counts against its limit ([`ops_limit`]) in a document chunk, but for the
+/// changes: its operations and their successors. Reads only the two columns that say so; for
+/// a sender deciding whether to send its document whole: it does only when this and its
+/// changes are under the limit, which [`check`] always takes.
 pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
     let Header {
         op_specs, op_data, ..
@@ -321,7 +338,7 @@ fn header(chunk: &[u8]) -> Result<Header<'_>, Refusal> {
     for _ in 0..r.len()? {
         let n = r.len()?;
         actors.push(r.take(n)?.to_vec());
-        if actors.len() > MAX_SNAPSHOT_OPS {
+        if actors.len() > MAX_SNAPSHOT_ACTORS {
             return Err(bad("too many actors"));
         }
     }
@@ -370,14 +387,16 @@ fn header(chunk: &[u8]) -> Result<Header<'_>, Refusal> {
 fn check_ops(
     cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
     actors: Vec<Vec<u8>>,
+    limit: u64,
 ) -> Result<Shape, Refusal> {
     validate(
         cols,
         &Layout { ranges: &[] },
         actors.len(),
-        MAX_SNAPSHOT_OPS as u64,
+        limit,
         bad_snapshot,
     )?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
     let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
@@ -407,7 +426,7 @@ fn check_ops(
     let mut ops: Vec<Op<'_>> = Vec::new();
     let mut succ: Vec<Id> = Vec::new();
     while let Some(ctr) = id_ctr.next()? {
-        if ops.len() + succ.len() >= MAX_SNAPSHOT_OPS {
+        if ops.len() + succ.len() >= limit {
             return Err(bad("too many operations"));
         }
         let id = Id {
@@ -453,7 +472,7 @@ fn check_ops(
         let k = pull(present[7], succ_n.next(), "successor count")?.unwrap_or(0);
         let from = succ.len();
         for _ in 0..k {
-            if ops.len() + succ.len() >= MAX_SNAPSHOT_OPS {
+            if ops.len() + succ.len() >= limit {
                 return Err(bad("too many operations"));
             }
             let ctr = succ_ctr

@@ -44,7 +44,7 @@ pub(crate) struct Shape {
     pub(crate) pledge_every: u32,
     /// One open general proposal every this many issues.
     pub(crate) proposal_every: u32,
-    /// Issues per edit (one change each).
+    /// Issues per edit (each edit is committed as its own change or changes).
     pub(crate) per_edit: u32,
 }
 
@@ -60,7 +60,7 @@ impl Shape {
         }
     }
 
-    /// The join bench's: as the API bench's, one change per issue.
+    /// The join bench's: as the API bench's, one edit per issue.
     #[allow(dead_code)] // each bench uses its own
     pub(crate) fn join(n: u32) -> Self {
         Self {

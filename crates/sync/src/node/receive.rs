@@ -264,12 +264,13 @@ impl SyncNode {
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
         // about half of applying. Anyone else gets the changes it lacks.
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
-        // Only under the receiver's limit, which counts successors too: the operations alone
-        // must be under it before the document is saved, and the saved chunk, operations and
+        // Only under the receiver's limit (`snapshot::ops_limit`, taken to be this node's),
+        // which counts changes and successors too: the operations alone must be under it
+        // before the document is saved, and the saved chunk, its changes, operations and
         // successors, is weighed before it goes (else the changes go instead).
         // (Not where a fork set changes aside: those need vouchers, which only travel with
         // individual changes.)
-        let limit = crate::snapshot::MAX_SNAPSHOT_OPS as u64;
+        let limit = crate::snapshot::ops_limit(0, self.max_message);
         let heads = if fresh && !forked {
             doc.document().get_heads()
         } else {
@@ -283,8 +284,8 @@ impl SyncNode {
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         let mut generated = doc.sync().generate_sync_message(&mut pd.state);
         if let (Some(before), Some(msg)) = (before, &generated)
-            && let Some(weight) = whole_document(msg, self.max_message)
-            && weight >= limit
+            && let Some((weight, limit)) = whole_document(msg, self.max_message)
+            && weight.saturating_add(automerge::ReadDoc::stats(doc.document()).num_changes) >= limit
         {
             debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
             self.too_heavy.insert(c.clone(), heads);
@@ -440,15 +441,19 @@ impl SyncNode {
     }
 }
 
-/// The weight ([`crate::snapshot::weight`]) of the document a sync message carries whole, if
-/// it carries one; a chunk that cannot be weighed counts as too heavy.
-fn whole_document(msg: &automerge::sync::Message, max_inflated: usize) -> Option<u64> {
+/// The weight ([`crate::snapshot::weight`]) of the document a sync message carries whole,
+/// and the limit it is held to ([`crate::snapshot::ops_limit`]), if it carries one; a chunk
+/// that cannot be weighed counts as too heavy.
+fn whole_document(msg: &automerge::sync::Message, max_message: usize) -> Option<(u64, u64)> {
     let mut chunks = msg.changes.iter();
     let (Some(only), None) = (chunks.next(), chunks.next()) else {
         return None;
     };
     match crate::verify::chunk_extent(only) {
-        Ok((0, _)) => Some(crate::snapshot::weight(only, max_inflated).unwrap_or(u64::MAX)),
+        Ok((0, _)) => Some((
+            crate::snapshot::weight(only, max_message).unwrap_or(u64::MAX),
+            crate::snapshot::ops_limit(only.len(), max_message),
+        )),
         _ => None,
     }
 }

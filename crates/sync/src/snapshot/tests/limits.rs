@@ -87,3 +87,53 @@ fn weight_counts_operations_and_their_successors() {
     assert!(weight(doc.get_changes(&[])[0].raw_bytes(), 1 << 20).is_err());
     assert!(weight(&bytes[..bytes.len() / 2], 1 << 20).is_err());
 }
+
+#[test]
+fn the_limit_follows_the_message_limit_as_changes_do() {
+    let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
+    // At the default message limit the two agree; lower, a snapshot takes what changes would.
+    assert_eq!(
+        ops_limit(0, crate::wire::MAX_MESSAGE),
+        MAX_SNAPSHOT_OPS as u64
+    );
+    assert_eq!(ops_limit(0, 64 << 20), (64 << 20) as u64 / per_op as u64);
+    assert_eq!(
+        ops_limit(1 << 20, 2 << 20),
+        (1 << 20) as u64 / per_op as u64
+    );
+    assert_eq!(ops_limit(3 << 20, 2 << 20), 0);
+}
+
+#[test]
+fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
+    // 1 change, 1 text, 400 characters: 402 changes and operations in all.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
+    doc.splice_text(&text, 0, 0, &"a".repeat(400)).unwrap();
+    let bytes = doc.save();
+    let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
+    let room = |n: usize| bytes.len() + n * per_op;
+    match load(&bytes, room(401)) {
+        Err(Refusal::MalformedSnapshot(m)) => {
+            assert!(m.contains("too many") || m.contains("rows"), "{m}")
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(load(&bytes, room(403)).is_ok());
+    // The sender weighs it the same way: operations and successors, plus its one change.
+    assert_eq!(weight(&bytes, 1 << 20).unwrap() + 1, 402);
+}
+
+#[test]
+fn an_actor_table_beyond_its_limit_is_refused_before_the_columns() {
+    let mut p = take_apart(&sample().save_nocompress());
+    let mut prefix = Vec::new();
+    uleb(&mut prefix, MAX_SNAPSHOT_ACTORS as u64 + 1);
+    for a in 0..=MAX_SNAPSHOT_ACTORS as u32 {
+        uleb(&mut prefix, 4);
+        prefix.extend(a.to_be_bytes());
+    }
+    uleb(&mut prefix, 0); // no heads
+    p.prefix = prefix;
+    refused(&put_together(&p), "too many actors");
+}
