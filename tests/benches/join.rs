@@ -8,7 +8,8 @@
 //!
 //! Run: `cargo build --release -p coalesce-node -p coalesce-cli` then
 //! `cargo bench -p coalesce-tests --bench join` (`BENCH_SIZES=1000,10000` by default;
-//! `BENCH_LOG=1` prints both nodes' logs after each join).
+//! `BENCH_LOG=1` prints both nodes' logs after each join; `BENCH_NODE_ENV=NAME=VALUE` sets one
+//! more variable for the node processes alone, as `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`).
 
 #![allow(
     clippy::unwrap_used,
@@ -72,7 +73,11 @@ fn main() {
         let (changes, ops) = (doc.get_changes(&[]).len(), doc.stats().num_ops);
         let limit = in_memory(&saved);
         let c = id.to_string();
-        let info = [("COALESCE_LOG", "info")];
+        let extra = std::env::var("BENCH_NODE_ENV").unwrap_or_default();
+        let mut info = vec![("COALESCE_LOG", "info")];
+        if let Some((k, v)) = extra.split_once('=') {
+            info.push((k, v));
+        }
         let hub_node = hub.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", free_port()), &info);
         // The coalition loaded, as a running node holds it when a member's node asks.
         hub.ok(&["charter", "show", "--coalition", &c]);

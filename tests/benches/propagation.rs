@@ -5,14 +5,20 @@
 //! with the hub's own answer to the edit beside it.
 //!
 //! Run: `cargo build --release -p coalesce-node -p coalesce-cli` then
-//! `cargo bench -p coalesce-tests --bench propagation`.
+//! `cargo bench -p coalesce-tests --bench propagation` (`BENCH_LOG=FILTER` runs the nodes with
+//! that log filter, as `info,net::core::dispatch=debug`, and prints their logs at the end).
 //!
 //! How arrival is seen: one thread per member asks its node for the issue over a kept
-//! connection until it answers 200, pausing 200 µs between asks. So a figure includes up to
-//! one ask's round trip (about 0.25 ms) after the edit arrived, and the askers share the two
-//! cores with the nodes.
+//! connection until it answers 200, pausing 200 µs between asks (`BENCH_ASK_US`). So a
+//! figure includes up to one ask's round trip (about 0.25 ms) after the edit arrived, and the
+//! askers share the two cores with the nodes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
@@ -23,7 +29,7 @@ const MEMBERS: usize = 7;
 
 struct Org {
     node: Node,
-    _daemon: Daemon,
+    daemon: Daemon,
 }
 
 fn org(name: &str) -> Org {
@@ -32,12 +38,12 @@ fn org(name: &str) -> Org {
     // The node logging as an operator runs it (the tests' default adds debug lines).
     let daemon = node.run_daemon_with(
         &format!("/ip4/127.0.0.1/tcp/{port}"),
-        &[("COALESCE_LOG", "info")],
+        &[(
+            "COALESCE_LOG",
+            &std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into()),
+        )],
     );
-    Org {
-        node,
-        _daemon: daemon,
-    }
+    Org { node, daemon }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -84,6 +90,12 @@ fn main() {
     // One asker per member: told an issue id, it asks its node until the issue is there and
     // reports when.
     let start = Arc::new(Barrier::new(MEMBERS + 1));
+    let pause = Duration::from_micros(
+        std::env::var("BENCH_ASK_US")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(200),
+    );
     let (seen_tx, seen_rx) = mpsc::channel::<(usize, Instant)>();
     let mut askers = Vec::new();
     for (n, m) in members.iter().enumerate() {
@@ -102,7 +114,7 @@ fn main() {
                         let _ = seen.send((n, Instant::now()));
                         break;
                     }
-                    std::thread::sleep(Duration::from_micros(200));
+                    std::thread::sleep(pause);
                 }
             }
         });
@@ -145,6 +157,11 @@ fn main() {
     }
     for a in &askers {
         let _ = a.send(None);
+    }
+    if std::env::var_os("BENCH_LOG").is_some() {
+        for (n, o) in std::iter::once(&hub).chain(&members).enumerate() {
+            eprintln!("--- node {n}\n{}", o.daemon.log());
+        }
     }
     reach.sort();
     answer.sort();
