@@ -57,11 +57,7 @@ fn time(mut f: impl FnMut(usize)) -> Duration {
 }
 
 fn main() {
-    let sizes: Vec<u32> = std::env::var("BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .map(|s| s.trim().parse().expect("BENCH_SIZES: numbers"))
-        .collect();
+    let sizes = shape::sizes();
     println!(
         "{:>7}  {:<14} {:>12} {:>12} {:>7} {:>12} {:>7}",
         "issues", "operation", "replica", "API", "ratio", "command", "ratio"

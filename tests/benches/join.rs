@@ -56,11 +56,7 @@ fn in_memory(saved: &[u8]) -> Duration {
 }
 
 fn main() {
-    let sizes: Vec<u32> = std::env::var("BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .map(|s| s.trim().parse().expect("BENCH_SIZES: numbers"))
-        .collect();
+    let sizes = shape::sizes();
     println!(
         "| issues (changes, operations) | Automerge in memory | `coalesce join` | ratio | peak memory, member / hub |"
     );

@@ -17,6 +17,17 @@ pub(crate) fn id16(n: u32, tag: u8) -> [u8; 16] {
     b
 }
 
+/// The coalition sizes a bench measures: `BENCH_SIZES` (numbers, comma-separated), else
+/// 1,000 and 10,000 issues.
+#[allow(dead_code)] // not every bench takes sizes
+pub(crate) fn sizes() -> Vec<u32> {
+    std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .map(|s| s.trim().parse().expect("BENCH_SIZES: numbers"))
+        .collect()
+}
+
 /// An issue as coalitions write them: a title, a long description, three tags.
 pub(crate) fn issue(n: u32) -> NewIssue {
     NewIssue {
