@@ -92,9 +92,7 @@ fn main() {
     let start = Arc::new(Barrier::new(MEMBERS + 1));
     let pause = Duration::from_micros(
         std::env::var("BENCH_ASK_US")
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(200),
+            .map_or(200, |s| s.trim().parse().expect("BENCH_ASK_US: a number")),
     );
     let (seen_tx, seen_rx) = mpsc::channel::<(usize, Instant)>();
     let mut askers = Vec::new();

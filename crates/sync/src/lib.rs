@@ -41,7 +41,7 @@
 //! | in automerge | on | kept out by |
 //! |---|---|---|
 //! | `chunk.rs` inflate without bound; `raw_column.rs` column inflate | compressed change or column | `prescan_change` inflates itself within the message's allowance; `snapshot` counts every column against the limit |
-//! | RLE runs claiming 2^62 rows, groups of 2^40, values of 1 GB (`change_op_columns.rs`, `opid_list.rs`, `decodable_impls.rs`) | change or snapshot columns | `columns::validate`: rows counted run by run against `MAX_CHANGE_OPS` / `MAX_SNAPSHOT_OPS`, value lengths against the value column |
+//! | RLE runs claiming 2^62 rows, groups of 2^40, values of 1 GB (`change_op_columns.rs`, `opid_list.rs`, `decodable_impls.rs`) | change or snapshot columns | `columns::validate`: rows counted run by run against `MAX_CHANGE_OPS` / `snapshot::ops_limit`, value lengths against the value column |
 //! | `OpId::new` unwraps counters into `u32` (`types.rs`) | counters, start op | `validate` keeps counters within `u32`; `prescan_change` start op + ops within `u32` |
 //! | actor index out of range (`change.rs` decode, `batch.rs`) | ops' actor columns | `validate`: actor indices below the actors listed; `chain`: every other actor listed is referred to |
 //! | sequence gap, first change of an actor not seq 1 (`change_graph.rs`, `batch.rs`) | change metadata | `chain`: seq 1, or a dependency that is the actor's previous change |

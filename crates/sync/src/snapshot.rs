@@ -50,8 +50,9 @@ use crate::verify::{MAGIC, Refusal, chunk_extent};
 /// node's message limit: bounds the memory the check uses (about 150 bytes each, some 2.4 GB
 /// at most) before anything is loaded. Below it, a node takes what its message limit would
 /// take as changes ([`ops_limit`]), so no message makes it read more operations in a snapshot
-/// than in changes; at the default limit the two agree. A larger history goes change by
-/// change, which costs more time and memory (BENCHMARKS.md, "A new member joining").
+/// than in changes; at the default limit this cap binds for chunks under about 24 MB. A
+/// larger history goes change by change, which costs more time and memory (BENCHMARKS.md,
+/// "A new member joining").
 pub const MAX_SNAPSHOT_OPS: usize = 16_000_000;
 
 /// Most actors a snapshot's table may name: a coalition's writers are its member nodes.

@@ -52,11 +52,11 @@ pub const MAX_HEADS: usize = 10_000;
 pub const MAX_CHANGES: usize = 10_000;
 /// What each operation of the changes in one message (vouchers included) counts against the
 /// node's message limit, besides the changes' bytes: columns can claim far more operations
-/// than they have bytes, and applying one costs memory and time whatever its size. About 15M
-/// operations fit the default [`MAX_MESSAGE`]. A node whose limit is lowered takes
+/// than they have bytes, and applying one costs memory and time whatever its size. At most
+/// 16.8 M operations fit the default [`MAX_MESSAGE`] (fewer, by the changes' own bytes). A node whose limit is lowered takes
 /// correspondingly fewer in one message: a catch-up holding more (text costs a few bytes per
 /// character on the wire, 32 more here) is refused there, as one over its byte limit is.
-/// Snapshots are bounded by their own operation limit instead.
+/// Snapshots count the same per change, operation and successor (`snapshot::ops_limit`).
 pub const MESSAGE_BYTES_PER_OP: usize = 32;
 /// Most changes in each version of a [`Message::Fork`].
 pub const MAX_FORK_CHAIN: usize = MAX_CHANGES;

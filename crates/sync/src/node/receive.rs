@@ -279,7 +279,9 @@ impl SyncNode {
         let offer = fresh
             && !forked
             && self.too_heavy.get(c) != Some(&heads)
-            && automerge::ReadDoc::stats(doc.document()).num_ops < limit;
+            && automerge::ReadDoc::stats(doc.document()).num_ops < limit
+            && automerge::ReadDoc::stats(doc.document()).num_actors
+                <= crate::snapshot::MAX_SNAPSHOT_ACTORS as u64;
         let before = offer.then(|| pd.state.clone());
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         let mut generated = doc.sync().generate_sync_message(&mut pd.state);

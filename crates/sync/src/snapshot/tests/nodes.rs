@@ -128,18 +128,18 @@ fn a_node_holding_nothing_catches_up_from_a_snapshot() {
     assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
 }
 
-/// A node whose message limit is its lowest (1 MiB: about 32,000 operations a message) sends a
-/// document weighing more than that, successors counted, as changes instead: B, at the
-/// default limit, takes them all the same.
+/// A node whose message limit is its lowest (1 MiB: 32,768 operations a message) holding a
+/// document of fewer operations than that but weighing more, successors counted, weighs the
+/// saved chunk and sends changes instead: B, at the default limit, takes them all the same.
 #[test]
 fn a_document_over_the_senders_limit_goes_as_changes() {
     let (mut a, mut b, c) = world_with(|doc| {
         let issue = raise(doc);
-        // Five descriptions of 8,000 characters, each replacing the last: 40,000 insertions,
-        // 32,000 of them deleted (a successor each) — 72,000 against a limit of about 32,000.
-        for (i, letter) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+        // Three descriptions of 9,000 characters, each replacing the last: 27,000 insertions
+        // (operations), 18,000 of them deleted (a successor each): 45,000 against 32,768.
+        for (i, letter) in ["a", "b", "c"].into_iter().enumerate() {
             let edit = model::IssueEdit {
-                description: Some(letter.repeat(8_000)),
+                description: Some(letter.repeat(9_000)),
                 ..Default::default()
             };
             doc.edit_issue(
@@ -152,11 +152,18 @@ fn a_document_over_the_senders_limit_goes_as_changes() {
         }
     });
     let saved = a.docs.doc(&c).unwrap().save();
-    assert!(weight(&saved, crate::wire::MAX_MESSAGE).unwrap() > 64_000);
+    let limit = ops_limit(0, crate::wire::MIN_MESSAGE_LIMIT);
+    let held = automerge::ReadDoc::stats(a.docs.doc(&c).unwrap().document()).num_ops;
+    assert!(held < limit, "offered: {held} operations");
+    assert!(weight(&saved, crate::wire::MAX_MESSAGE).unwrap() > limit);
     a.node.set_max_message(crate::wire::MIN_MESSAGE_LIMIT);
     let (snapshots, refused) = exchange(&mut a, &mut b);
     assert!(refused.is_empty(), "{refused:?}");
     assert_eq!(snapshots, 0, "too heavy for A's limit: sent as changes");
+    assert!(
+        a.node.too_heavy.contains_key(&c),
+        "weighed on the saved chunk"
+    );
     assert_eq!(
         b.docs.doc(&c).unwrap().save(),
         a.docs.doc(&c).unwrap().save()
