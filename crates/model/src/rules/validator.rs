@@ -199,7 +199,9 @@ impl Validator {
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
         // character), so its path and slot are taken again rather than built and resolved.
-        let mut last: Option<(&ObjectId, Vec<String>, crate::layout::Slot, bool)> = None;
+        // (Whether the object was made by this change cannot differ between them: an
+        // operation never writes into itself, which `sync::chain` refuses; checked anyway.)
+        let mut last: Option<(&ObjectId, bool, Vec<String>, crate::layout::Slot, bool)> = None;
         for (i, op) in expanded.operations.iter().enumerate() {
             let id = start + i as u64;
             let in_created = match &op.obj {
@@ -212,11 +214,11 @@ impl Validator {
                 written.insert((parent.0, k.as_str()));
             }
             let again = match (last.take(), &op.key) {
-                (Some(l), Key::Seq(_)) if l.0 == &op.obj => Some(l),
+                (Some(l), Key::Seq(_)) if l.0 == &op.obj && l.1 == in_created => Some(l),
                 _ => None,
             };
             let (path, slot, fixed) = match again {
-                Some((_, path, slot, fixed)) => {
+                Some((_, _, path, slot, fixed)) => {
                     slot_admits(slot, &path, &op.action)?;
                     (path, slot, fixed)
                 }
@@ -278,7 +280,7 @@ impl Validator {
                 ctx.permit(&write)?;
             }
             if matches!(op.key, Key::Seq(_)) {
-                last = Some((&op.obj, path, slot, fixed));
+                last = Some((&op.obj, in_created, path, slot, fixed));
             }
         }
         let hash = [ctx.change.hash()];

@@ -72,6 +72,14 @@ fn a_shared_records_field_of_the_wrong_type_is_refused() {
             .unwrap();
     });
     refused_as_bad_value(&mut d, "tag");
+    // A bad tag right after a good one in the same list: the second takes the first one's
+    // place again (the validator reuses it) and is judged all the same.
+    let mut d = raw(&mut docs, 1, |d| {
+        let i = obj(d, &["issues", &issue_id(), "tags"]);
+        d.insert(&i, 0, "transit").unwrap();
+        d.insert(&i, 1, 7u64).unwrap();
+    });
+    refused_as_bad_value(&mut d, "tag");
     // A field the layout does not know.
     let mut d = raw(&mut docs, 1, |d| {
         let i = obj(d, &["issues", &issue_id()]);

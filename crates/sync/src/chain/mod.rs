@@ -132,7 +132,6 @@ type Id = (u64, ActorId);
 
 /// Where the batch's operations are, to answer references into the batch from the operations
 /// themselves (no map entry per operation: a catch-up may hold millions).
-#[derive(Default)]
 struct BatchOps<'a> {
     /// Per actor, the counter ranges of its changes in the batch: (first, last, index of the
     /// change in the batch's order), sorted by first counter, none overlapping (refused).
@@ -155,10 +154,6 @@ impl BatchOps<'_> {
     fn op(&self, id: &OpId) -> Option<&automerge::legacy::Op> {
         let (ch, at) = self.locate(id)?;
         self.decoded.get(ch)?.operations.get(at)
-    }
-
-    fn holds(&self, id: &OpId) -> bool {
-        self.locate(id).is_some()
     }
 
     /// The kind of the object the batch's operation `id` made, if it made one.
@@ -266,6 +261,12 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     Ok(out)
 }
 
+/// A change's operations in Automerge's expanded form, or `None` where they do not decode
+/// (Automerge panics on some malformed operations: caught).
+pub(crate) fn decode_caught(ch: &Change) -> Option<automerge::ExpandedChange> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok()
+}
+
 /// Batches of at least this many operations are decoded on several threads.
 const DECODE_APART: usize = 50_000;
 
@@ -277,8 +278,7 @@ const DECODE_THREADS: usize = 4;
 /// large catch-up's own work here and each change decodes alone, so a large batch is split
 /// into runs of about equal operations, one per core (at most [`DECODE_THREADS`]).
 fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
-    let decode =
-        |ch: &Change| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok();
+    let decode = decode_caught;
     let ops: usize = order.iter().map(Change::len).sum();
     if ops < DECODE_APART {
         return order.iter().map(decode).collect();
@@ -470,20 +470,24 @@ fn check_ops(
                             return Err(bad("an operation writes into something not an object"));
                         }
                     }
-                } else if let Some(t) = batch.object(o) {
-                    t
                 } else {
-                    let held = batch.holds(o);
-                    let o = id_of(o);
-                    match doc.object_type(exid(&o)) {
-                        Ok(t) => t,
-                        Err(_) if held || doc.hash_for_opid(&exid(&o)).is_some() => {
-                            return Err(bad("an operation writes into something not an object"));
-                        }
-                        Err(_) => {
-                            note(Found::Missing);
-                            unplaced.push(me);
-                            continue;
+                    let found = batch.op(o);
+                    if let Some(OpType::Make(t)) = found.map(|w| &w.action) {
+                        *t
+                    } else {
+                        let o = id_of(o);
+                        match doc.object_type(exid(&o)) {
+                            Ok(t) => t,
+                            Err(_) if found.is_some() || doc.hash_for_opid(&exid(&o)).is_some() => {
+                                return Err(bad(
+                                    "an operation writes into something not an object",
+                                ));
+                            }
+                            Err(_) => {
+                                note(Found::Missing);
+                                unplaced.push(me);
+                                continue;
+                            }
                         }
                     }
                 }
@@ -554,7 +558,7 @@ fn check_ops(
 
 /// Notes that an operation refers to actor `a` (if not the change's own).
 fn refer<'a>(referred: &mut HashSet<&'a ActorId>, own: &ActorId, a: &'a ActorId) {
-    if a != own && !referred.contains(a) {
+    if a != own {
         referred.insert(a);
     }
 }
@@ -646,16 +650,15 @@ fn predecessor(
     if matches!(op.key, Key::Seq(ElementId::Head)) {
         return Err(bad("a predecessor at the head of a list"));
     }
-    let (own, writer) = in_batch(p, judged, batch);
-    let writer =
-        writer.filter(|w| w.insert || matches!(w.action, OpType::Make(_) | OpType::Put(_)));
+    let (own, found) = in_batch(p, judged, batch);
+    let writer = found.filter(|w| w.insert || matches!(w.action, OpType::Make(_) | OpType::Put(_)));
     if own || writer.is_some() {
         return match writer {
             Some(w) if w.obj == op.obj && at_place(p, w.insert, &w.key, &op.key) => Ok(Found::Yes),
             _ => Err(bad("a predecessor written elsewhere")),
         };
     }
-    if batch.holds(p) {
+    if found.is_some() {
         return Err(bad("a predecessor that is no value"));
     }
     let obj = match &op.obj {

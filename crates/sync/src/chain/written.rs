@@ -76,8 +76,7 @@ impl Written {
         let wanted = std::mem::take(&mut self.wanted);
         let ids: HashSet<Id> = wanted.values().flatten().cloned().collect();
         let mut keep = |c: &Change| {
-            let Ok(e) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.decode()))
-            else {
+            let Some(e) = super::decode_caught(c) else {
                 return;
             };
             let start = e.start_op.get();

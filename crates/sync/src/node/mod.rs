@@ -329,6 +329,8 @@ impl SyncNode {
     /// also the longest catch-up this node can take in one message.
     pub fn set_max_message(&mut self, bytes: usize) {
         self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
+        // A document too heavy under the old limit may not be under the new one.
+        self.too_heavy.clear();
     }
 
     /// How many pieces of evidence and witnesses wait in memory for `c` (for tests and

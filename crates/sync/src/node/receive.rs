@@ -271,23 +271,23 @@ impl SyncNode {
         // (Not where a fork set changes aside: those need vouchers, which only travel with
         // individual changes.)
         let limit = crate::snapshot::ops_limit(0, self.max_message);
-        let heads = if fresh && !forked {
-            doc.document().get_heads()
+        let (heads, stats) = if fresh && !forked {
+            let stats = automerge::ReadDoc::stats(doc.document());
+            (doc.document().get_heads(), Some(stats))
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
-        let offer = fresh
-            && !forked
-            && self.too_heavy.get(c) != Some(&heads)
-            && automerge::ReadDoc::stats(doc.document()).num_ops < limit
-            && automerge::ReadDoc::stats(doc.document()).num_actors
-                <= crate::snapshot::MAX_SNAPSHOT_ACTORS as u64;
+        let offer = stats.as_ref().is_some_and(|s| {
+            self.too_heavy.get(c) != Some(&heads)
+                && s.num_ops < limit
+                && s.num_actors <= crate::snapshot::MAX_SNAPSHOT_ACTORS as u64
+        });
         let before = offer.then(|| pd.state.clone());
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
         let mut generated = doc.sync().generate_sync_message(&mut pd.state);
         if let (Some(before), Some(msg)) = (before, &generated)
             && let Some((weight, limit)) = whole_document(msg, self.max_message)
-            && weight.saturating_add(automerge::ReadDoc::stats(doc.document()).num_changes) >= limit
+            && weight.saturating_add(stats.as_ref().map_or(0, |s| s.num_changes)) >= limit
         {
             debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
             self.too_heavy.insert(c.clone(), heads);
