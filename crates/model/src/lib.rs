@@ -41,6 +41,7 @@ mod kept;
 pub mod layout;
 pub mod records;
 pub mod reports;
+pub mod ops;
 pub mod rules;
 pub mod schema;
 pub mod signing;

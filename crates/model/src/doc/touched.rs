@@ -67,7 +67,7 @@ impl CoalitionDoc {
                 let at = match objects.get(&op.obj) {
                     Some(p) => p,
                     None => {
-                        let p = crate::rules::object_path(&self.doc, &op.obj)?;
+                        let p = crate::rules::legacy_object_path(&self.doc, &op.obj)?;
                         objects.entry(op.obj.clone()).or_insert(p)
                     }
                 };

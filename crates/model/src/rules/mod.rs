@@ -53,7 +53,7 @@ mod placement;
 mod validator;
 
 pub use at::{At, governance_at};
-pub(crate) use placement::object_path;
+pub(crate) use placement::legacy_object_path;
 pub use validator::Validator;
 
 use crate::tally::Outcome;
@@ -135,6 +135,9 @@ pub enum Violation {
     /// A second founding change (one with no dependencies).
     #[error("a second founding change for a coalition that already exists")]
     SecondFounding,
+    /// A change whose operations do not decode.
+    #[error("its operations do not decode")]
+    Undecodable,
     /// The founding change does not found a coalition held by its author.
     #[error("the founding change is not valid: {why}")]
     BadFounding {

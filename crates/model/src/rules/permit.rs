@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use automerge::legacy::OpType;
+use crate::ops::Action;
 use automerge::{AutoCommit, Change, ROOT};
 
 use super::Violation;
@@ -34,7 +34,7 @@ pub(super) struct Write<'a> {
     pub(super) path: &'a [String],
     /// The operation's counter.
     pub(super) id: u64,
-    pub(super) op: &'a OpType,
+    pub(super) op: Action<'a>,
     /// The write creates an object (a record, list or text).
     pub(super) creates: bool,
     /// The write fills an empty slot (nothing was there before it).
@@ -58,7 +58,7 @@ impl Ctx<'_> {
         };
         let governed = || Err(Violation::Governed { path: path() });
         let permanent = || Err(Violation::Permanent { path: path() });
-        let deleting = matches!(w.op, OpType::Delete);
+        let deleting = matches!(w.op, Action::Delete);
         // A new record: created in an empty slot, and valid as written.
         let new_record = |check: &dyn Fn(&Self) -> Result<(), String>| {
             if !(w.creates && w.new_key) {
@@ -96,7 +96,7 @@ impl Ctx<'_> {
             ["members", member, "keys", ..] => {
                 owner(member)?;
                 // A device key added must not be another member's.
-                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op
+                if let Action::Put(automerge::ScalarValue::Str(k)) = w.op
                     && let Ok(k) = k.parse::<NodeKey>()
                     && self
                         .gov
@@ -116,7 +116,7 @@ impl Ctx<'_> {
                 // A key added to the list is another member's, flagged once. (Entries of a
                 // list the change itself makes are not judged here: reading counts only
                 // another member's keys, each once, up to `MAX_FLAGS` per member.)
-                if let OpType::Put(automerge::ScalarValue::Str(k)) = w.op {
+                if let Action::Put(automerge::ScalarValue::Str(k)) = w.op {
                     let k = k.parse::<NodeKey>().map_err(|e| Violation::BadRecord {
                         path: path(),
                         why: e.to_string(),

@@ -3,18 +3,25 @@
 
 use std::collections::HashMap;
 
-use automerge::legacy::{Key, ObjectId, OpType};
-use automerge::{AutoCommit, Change, Prop, ReadDoc};
+use automerge::legacy::ObjectId;
+use automerge::{ActorId, AutoCommit, Prop, ReadDoc};
 
 use super::Violation;
+use crate::ops::{Action, ChangeOps, KeyRef};
 
 /// The map keys from the root to `obj` (list positions as `*`); `None` if the document has
 /// no such object.
-pub(crate) fn object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec<String>> {
-    let ObjectId::Id(id) = obj else {
-        return Some(Vec::new());
-    };
-    let (exid, _) = doc.import(&format!("{}@{}", id.0, id.1)).ok()?;
+pub(crate) fn legacy_object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec<String>> {
+    match obj {
+        ObjectId::Root => Some(Vec::new()),
+        ObjectId::Id(id) => object_path(doc, id.0, &id.1),
+    }
+}
+
+/// The map keys from the root to the object made by operation (`counter`, `actor`) (list
+/// positions as `*`); `None` if the document has no such object.
+pub(crate) fn object_path(doc: &AutoCommit, counter: u64, actor: &ActorId) -> Option<Vec<String>> {
+    let (exid, _) = doc.import(&format!("{counter}@{actor}")).ok()?;
     let mut path: Vec<String> = doc
         .parents(&exid)
         .ok()?
@@ -31,7 +38,7 @@ pub(crate) fn object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec<String
 /// a field along it is fixed once its record is written.
 pub(super) fn layout_admits(
     path: &[String],
-    action: &OpType,
+    action: Action<'_>,
 ) -> Result<(crate::layout::Slot, bool), Violation> {
     let segments: Vec<&str> = path.iter().map(String::as_str).collect();
     let (slot, fixed) = crate::layout::resolve(&segments).map_err(|e| match e {
@@ -50,16 +57,16 @@ pub(super) fn layout_admits(
 pub(super) fn slot_admits(
     slot: crate::layout::Slot,
     path: &[String],
-    action: &OpType,
+    action: Action<'_>,
 ) -> Result<(), Violation> {
     let write = match action {
-        OpType::Put(v) => crate::layout::Write::Put(v),
-        OpType::Make(t) => crate::layout::Write::Make(*t),
-        OpType::Delete => crate::layout::Write::Delete,
-        other => {
+        Action::Put(v) => crate::layout::Write::Put(v),
+        Action::Make(t) => crate::layout::Write::Make(t),
+        Action::Delete => crate::layout::Write::Delete,
+        Action::Other(other) => {
             return Err(Violation::BadValue {
                 path: path.join("/"),
-                why: format!("{other:?} is not written in a coalition document"),
+                why: format!("{other} is not written in a coalition document"),
             });
         }
     };
@@ -71,28 +78,26 @@ pub(super) fn slot_admits(
 
 /// Every operation of a founding change writes where the layout has a place for it, a value
 /// of the right type (the founding creates everything it writes into).
-pub(super) fn check_founding_layout(change: &Change) -> Result<(), Violation> {
-    let expanded = change.decode();
-    let start = change.start_op().get();
+pub(super) fn check_founding_layout(ops: &ChangeOps) -> Result<(), Violation> {
     let mut created: HashMap<u64, Vec<String>> = HashMap::new();
-    for (i, op) in expanded.operations.iter().enumerate() {
-        let mut path = match &op.obj {
-            ObjectId::Root => Vec::new(),
-            ObjectId::Id(parent) => created
-                .get(&parent.0)
-                .filter(|_| parent.1 == *change.actor_id())
+    for op in ops.iter() {
+        let mut path = match op.obj() {
+            crate::ops::ObjRef::Root => Vec::new(),
+            crate::ops::ObjRef::Id(..) => op
+                .obj_by_author()
+                .and_then(|parent| created.get(&parent))
                 .cloned()
                 .ok_or_else(|| Violation::BadFounding {
                     why: "it writes into an object it did not make".into(),
                 })?,
         };
-        path.push(match &op.key {
-            Key::Map(k) => k.to_string(),
-            Key::Seq(_) => "*".to_owned(),
+        path.push(match op.key() {
+            KeyRef::Map(k) => k.to_owned(),
+            _ => "*".to_owned(),
         });
-        layout_admits(&path, &op.action)?;
-        if let OpType::Make(_) = op.action {
-            created.insert(start + i as u64, path);
+        layout_admits(&path, op.action())?;
+        if let Action::Make(_) = op.action() {
+            created.insert(op.id(), path);
         }
     }
     Ok(())

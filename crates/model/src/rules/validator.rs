@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, Change, ChangeHash};
 
 use super::Violation;
@@ -12,6 +11,7 @@ use super::at::{At, governance_at};
 use super::permit::{Ctx, Write};
 use super::placement::{check_founding_layout, layout_admits, object_path, slot_admits};
 use crate::governance::Governance;
+use crate::ops::{Action, ChangeOps, KeyRef, Obj, ObjRef};
 use crate::values::{DecisionKind, Timestamp};
 
 /// Checks changes against the rules, in the order they were applied.
@@ -52,16 +52,17 @@ impl Validator {
     /// Checks one change, already applied to `doc` along with every change it depends on.
     /// Changes of a batch must be checked in causal order (as Automerge returns them).
     pub fn check(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
-        self.check_decoded(doc, change, &change.decode())
+        let ops = ChangeOps::decode(change).ok_or(Violation::Undecodable)?;
+        self.check_decoded(doc, change, &ops)
     }
 
-    /// [`Validator::check`], with the change's operations already decoded (`expanded` must
-    /// be `change.decode()`).
+    /// [`Validator::check`], with the change's operations already decoded (`ops` must be
+    /// `ChangeOps::decode(change)`).
     pub fn check_decoded(
         &mut self,
         doc: &AutoCommit,
         change: &Change,
-        expanded: &automerge::ExpandedChange,
+        ops: &ChangeOps,
     ) -> Result<(), Violation> {
         if change.deps().is_empty() {
             if self.founded {
@@ -69,7 +70,7 @@ impl Validator {
             }
             self.founded = true;
             self.governance_changed = true;
-            return self.check_founding(doc, change);
+            return self.check_founding(doc, change, ops);
         }
         let gov = self.before(doc, change.deps());
         let Some(gov) = gov else {
@@ -90,7 +91,7 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             });
         }
-        let fields = created_fields(change, expanded);
+        let fields = created_fields(ops);
         let ctx = Ctx {
             doc,
             fields: &fields,
@@ -101,7 +102,7 @@ impl Validator {
             writer: &writer,
             positions_judged: Default::default(),
         };
-        let touched = self.check_ops(&ctx, expanded)?;
+        let touched = self.check_ops(&ctx, ops)?;
         self.governance_changed |= touched;
         let after = if touched {
             let hash = [change.hash()];
@@ -135,7 +136,12 @@ impl Validator {
             .clone()
     }
 
-    fn check_founding(&mut self, doc: &AutoCommit, change: &Change) -> Result<(), Violation> {
+    fn check_founding(
+        &mut self,
+        doc: &AutoCommit,
+        change: &Change,
+        ops: &ChangeOps,
+    ) -> Result<(), Violation> {
         let bad = |why: &str| Violation::BadFounding {
             why: why.to_owned(),
         };
@@ -157,7 +163,7 @@ impl Validator {
         if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
             return Err(bad("the founder's key is not the key that wrote it"));
         }
-        check_founding_layout(change)?;
+        check_founding_layout(ops)?;
         // The whole coalition reads as written: every record of the right types.
         let at = At::new(doc, &hash);
         let read = crate::schema::Coalition::read_stored(&at)
@@ -175,12 +181,7 @@ impl Validator {
     /// and admits what it writes. Operations on what existed before the change are also
     /// checked against who may write there ([`Ctx::permit`]); those inside objects the change
     /// creates are judged with the record that holds them, which must then read back whole.
-    fn check_ops(
-        &mut self,
-        ctx: &Ctx<'_>,
-        expanded: &automerge::ExpandedChange,
-    ) -> Result<bool, Violation> {
-        let start = ctx.change.start_op().get();
+    fn check_ops(&mut self, ctx: &Ctx<'_>, ops: &ChangeOps) -> Result<bool, Violation> {
         let actor = ctx.change.actor_id();
         // Objects this change creates, with their paths: what is written inside them is
         // judged with the record that holds them.
@@ -201,48 +202,50 @@ impl Validator {
         // character), so its path and slot are taken again rather than built and resolved.
         // (Whether the object was made by this change cannot differ between them: an
         // operation never writes into itself, which `sync::chain` refuses; checked anyway.)
-        let mut last: Option<(&ObjectId, bool, Vec<String>, crate::layout::Slot, bool)> = None;
-        for (i, op) in expanded.operations.iter().enumerate() {
-            let id = start + i as u64;
-            let in_created = match &op.obj {
-                ObjectId::Id(parent) => parent.1 == *actor && created.contains_key(&parent.0),
-                ObjectId::Root => false,
-            };
-            if let (ObjectId::Id(parent), Key::Map(k), true) = (&op.obj, &op.key, in_created)
-                && matches!(op.action, OpType::Put(_) | OpType::Make(_))
+        let mut last: Option<(Obj, bool, Vec<String>, crate::layout::Slot, bool)> = None;
+        for op in ops.iter() {
+            let id = op.id();
+            let action = op.action();
+            let in_created = op
+                .obj_by_author()
+                .is_some_and(|parent| created.contains_key(&parent));
+            if let (Some(parent), KeyRef::Map(k), true) = (op.obj_by_author(), op.key(), in_created)
+                && matches!(action, Action::Put(_) | Action::Make(_))
             {
-                written.insert((parent.0, k.as_str()));
+                written.insert((parent, k));
             }
-            let again = match (last.take(), &op.key) {
-                (Some(l), Key::Seq(_)) if l.0 == &op.obj && l.1 == in_created => Some(l),
+            let again = match last.take() {
+                Some(l) if op.in_list() && l.0 == op.obj_ref() && l.1 == in_created => Some(l),
                 _ => None,
             };
             let (path, slot, fixed) = match again {
                 Some((_, _, path, slot, fixed)) => {
-                    slot_admits(slot, &path, &op.action)?;
+                    slot_admits(slot, &path, action)?;
                     (path, slot, fixed)
                 }
                 None => {
-                    let inside = match &op.obj {
-                        ObjectId::Id(parent) if in_created => created.get(&parent.0).cloned(),
+                    let inside = match op.obj_by_author() {
+                        Some(parent) if in_created => created.get(&parent).cloned(),
                         _ => None,
                     };
                     let mut path = match inside {
                         Some(p) => p,
-                        None => self.path_of(ctx.doc, &op.obj)?,
+                        None => self.path_of(ctx.doc, op.obj())?,
                     };
-                    path.push(match &op.key {
-                        Key::Map(k) => k.to_string(),
-                        Key::Seq(_) => "*".to_owned(),
+                    path.push(match op.key() {
+                        KeyRef::Map(k) => k.to_owned(),
+                        _ => "*".to_owned(),
                     });
-                    let (slot, fixed) = layout_admits(&path, &op.action)?;
+                    let (slot, fixed) = layout_admits(&path, action)?;
                     (path, slot, fixed)
                 }
             };
-            if matches!(op.action, OpType::Delete) && slot.is_field() {
-                removed_fields.push((op.obj.clone(), op.key.clone(), path.clone()));
+            if let (Action::Delete, true, ObjRef::Id(c, a), KeyRef::Map(k)) =
+                (action, slot.is_field(), op.obj(), op.key())
+            {
+                removed_fields.push((c, a, k, path.clone()));
             }
-            if let OpType::Make(_) = op.action {
+            if let Action::Make(_) = action {
                 if let Some(r) = slot.record() {
                     records.push((id, path.clone(), r));
                 }
@@ -273,28 +276,22 @@ impl Validator {
                 let write = Write {
                     path: &path,
                     id,
-                    op: &op.action,
-                    creates: matches!(op.action, OpType::Make(_)),
-                    new_key: op.pred.is_empty() && !op.insert,
+                    op: action,
+                    creates: matches!(action, Action::Make(_)),
+                    new_key: op.no_preds() && !op.insert(),
                 };
                 ctx.permit(&write)?;
             }
-            if matches!(op.key, Key::Seq(_)) {
-                last = Some((&op.obj, in_created, path, slot, fixed));
+            if op.in_list() {
+                last = Some((op.obj_ref(), in_created, path, slot, fixed));
             }
         }
         let hash = [ctx.change.hash()];
         let at = At::new(ctx.doc, &hash);
         // A record's field keeps a value: deleting one is only resolving a conflict.
-        for (obj, key, path) in removed_fields {
-            let (ObjectId::Id(o), Key::Map(k)) = (&obj, &key) else {
-                continue;
-            };
-            let obj = automerge::ObjId::Id(o.0, o.1.clone(), usize::MAX);
-            if !matches!(
-                autosurgeon::ReadDoc::get(&at, &obj, k.as_str()),
-                Ok(Some(_))
-            ) {
+        for (counter, actor, key, path) in removed_fields {
+            let obj = automerge::ObjId::Id(counter, actor.clone(), usize::MAX);
+            if !matches!(autosurgeon::ReadDoc::get(&at, &obj, key), Ok(Some(_))) {
                 return Err(Violation::BadValue {
                     path: path.join("/"),
                     why: "a record's field cannot be removed".into(),
@@ -332,16 +329,16 @@ impl Validator {
     }
 
     /// The map keys from the root to `obj` (list positions as `*`).
-    fn path_of(&mut self, doc: &AutoCommit, obj: &ObjectId) -> Result<Vec<String>, Violation> {
-        let ObjectId::Id(id) = obj else {
+    fn path_of(&mut self, doc: &AutoCommit, obj: ObjRef<'_>) -> Result<Vec<String>, Violation> {
+        let ObjRef::Id(counter, actor) = obj else {
             return Ok(Vec::new());
         };
-        let cache_key = (id.0, id.1.clone());
+        let cache_key = (counter, actor.clone());
         if let Some(p) = self.paths.get(&cache_key) {
             return Ok(p.clone());
         }
-        let path = object_path(doc, obj).ok_or_else(|| Violation::Unknown {
-            path: format!("object {}@{}", id.0, id.1),
+        let path = object_path(doc, counter, actor).ok_or_else(|| Violation::Unknown {
+            path: format!("object {counter}@{actor}"),
         })?;
         self.paths.insert(cache_key, path.clone());
         Ok(path)
@@ -350,19 +347,11 @@ impl Validator {
 
 /// The text fields a change writes into objects it creates, to check that a new record names
 /// its writer without reading the document back: (object counter, key) → value.
-fn created_fields<'a>(
-    change: &Change,
-    expanded: &'a automerge::ExpandedChange,
-) -> HashMap<(u64, &'a str), &'a str> {
-    let actor = change.actor_id();
-    expanded
-        .operations
-        .iter()
-        .filter_map(|op| match (&op.obj, &op.key, &op.action) {
-            (ObjectId::Id(obj), Key::Map(k), OpType::Put(automerge::ScalarValue::Str(v)))
-                if obj.1 == *actor =>
-            {
-                Some(((obj.0, k.as_str()), v.as_str()))
+fn created_fields(ops: &ChangeOps) -> HashMap<(u64, &str), &str> {
+    ops.iter()
+        .filter_map(|op| match (op.obj_by_author(), op.key(), op.action()) {
+            (Some(obj), KeyRef::Map(k), Action::Put(automerge::ScalarValue::Str(v))) => {
+                Some(((obj, k), v.as_str()))
             }
             _ => None,
         })

@@ -107,8 +107,8 @@ impl BuildHasher for Seeded {
 type HashMap<K, V> = std::collections::HashMap<K, V, Seeded>;
 type HashSet<T> = std::collections::HashSet<T, Seeded>;
 
-use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
+use model::ops::{Action, ChangeOps, KeyRef, ObjRef, OpView};
 
 use crate::verify::Refusal;
 
@@ -124,7 +124,7 @@ pub(crate) struct Checked {
     /// How many changes wait for something not here yet (left out of `order`).
     pub dangling: usize,
     /// The operations of each change of `order`, decoded: the rules read them too.
-    pub decoded: Vec<automerge::ExpandedChange>,
+    pub decoded: Vec<ChangeOps>,
 }
 
 /// An operation id within the batch: (counter, actor).
@@ -137,29 +137,32 @@ struct BatchOps<'a> {
     /// change in the batch's order), sorted by first counter, none overlapping (refused).
     ranges: HashMap<ActorId, Vec<(u64, u64, usize)>>,
     /// The operations of each change, in the batch's order.
-    decoded: &'a [automerge::ExpandedChange],
+    decoded: &'a [ChangeOps],
 }
 
-impl BatchOps<'_> {
+/// An operation id as the compact form resolves it: (counter, actor).
+type OpRef<'a> = (u64, &'a ActorId);
+
+impl<'a> BatchOps<'a> {
     /// The change (index in the batch's order) and position in it of the operation `id`, if
     /// the batch holds it.
-    fn locate(&self, id: &OpId) -> Option<(usize, usize)> {
-        let rs = self.ranges.get(&id.1)?;
-        let after = rs.partition_point(|r| r.0 <= id.0);
+    fn locate(&self, (counter, actor): OpRef<'_>) -> Option<(usize, usize)> {
+        let rs = self.ranges.get(actor)?;
+        let after = rs.partition_point(|r| r.0 <= counter);
         let (first, last, ch) = *rs.get(after.checked_sub(1)?)?;
-        (id.0 <= last).then(|| (ch, (id.0 - first) as usize))
+        (counter <= last).then(|| (ch, (counter - first) as usize))
     }
 
     /// The batch's operation `id`.
-    fn op(&self, id: &OpId) -> Option<&automerge::legacy::Op> {
+    fn op(&self, id: OpRef<'_>) -> Option<OpView<'a>> {
         let (ch, at) = self.locate(id)?;
-        self.decoded.get(ch)?.operations.get(at)
+        self.decoded.get(ch)?.get(at)
     }
 
     /// The kind of the object the batch's operation `id` made, if it made one.
-    fn object(&self, id: &OpId) -> Option<ObjType> {
-        match self.op(id)?.action {
-            OpType::Make(t) => Some(t),
+    fn object(&self, id: OpRef<'_>) -> Option<ObjType> {
+        match self.op(id)?.action() {
+            Action::Make(t) => Some(t),
             _ => None,
         }
     }
@@ -167,9 +170,9 @@ impl BatchOps<'_> {
 
 /// Whether a value written by operation `id` (`insert`: by inserting the element, else at
 /// `written`) is at `key`.
-fn at_place(id: &OpId, insert: bool, written: &Key, key: &Key) -> bool {
+fn at_place(id: OpRef<'_>, insert: bool, written: KeyRef<'_>, key: KeyRef<'_>) -> bool {
     if insert {
-        matches!(key, Key::Seq(ElementId::Id(e)) if e == id)
+        key == KeyRef::Elem(id.0, id.1)
     } else {
         written == key
     }
@@ -248,7 +251,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         // Taken whole or not at all (as for missing dependencies).
         dangling += accepted.len() + waiting;
     } else {
-        let mut slots: Vec<Option<(Change, automerge::ExpandedChange)>> =
+        let mut slots: Vec<Option<(Change, ChangeOps)>> =
             order.into_iter().zip(decoded).map(Some).collect();
         for i in accepted {
             if let Some((ch, expanded)) = slots.get_mut(i).and_then(Option::take) {
@@ -267,18 +270,25 @@ pub(crate) fn decode_caught(ch: &Change) -> Option<automerge::ExpandedChange> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok()
 }
 
+/// A change's operations in the compact form, or `None` where they do not decode.
+fn decode_compact(ch: &Change) -> Option<ChangeOps> {
+    ChangeOps::decode(ch)
+}
+
 /// Batches of at least this many operations are decoded on several threads.
 const DECODE_APART: usize = 50_000;
 
 /// Most threads a batch is decoded on.
 const DECODE_THREADS: usize = 4;
 
-/// Every change of `order` in Automerge's expanded form, in order; `None` for one that does
-/// not decode (Automerge panics on some malformed operations: caught). Decoding is most of a
-/// large catch-up's own work here and each change decodes alone, so a large batch is split
-/// into runs of about equal operations, one per core (at most [`DECODE_THREADS`]).
-fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
-    let decode = decode_caught;
+/// Every change of `order` in the compact form, in order; `None` for one that does not decode
+/// (Automerge panics on some malformed operations: caught). Each change is decoded by
+/// Automerge and compacted at once, so only one change's expanded form is alive per thread.
+/// Decoding is most of a large catch-up's own work here and each change decodes alone, so a
+/// large batch is split into runs of about equal operations, one per core (at most
+/// [`DECODE_THREADS`]).
+fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
+    let decode = decode_compact;
     let ops: usize = order.iter().map(Change::len).sum();
     if ops < DECODE_APART {
         return order.iter().map(decode).collect();
@@ -342,7 +352,7 @@ fn decode_all(order: &[Change]) -> Vec<Option<automerge::ExpandedChange>> {
 fn judge(
     doc: &Automerge,
     order: &[Change],
-    decoded: &[automerge::ExpandedChange],
+    decoded: &[ChangeOps],
     meta: &HashMap<ChangeHash, (ActorId, u64, u64)>,
     batch: &BatchOps,
     written: &mut Written,
@@ -365,8 +375,8 @@ fn judge(
     Ok((accepted, waiting.len()))
 }
 
-fn id_of(o: &OpId) -> Id {
-    (o.0, o.1.clone())
+fn id_of((counter, actor): OpRef<'_>) -> Id {
+    (counter, actor.clone())
 }
 
 /// Sequence number and start operation against the change's dependencies.
@@ -419,7 +429,7 @@ fn exid(id: &Id) -> automerge::ObjId {
 fn check_ops(
     doc: &Automerge,
     ch: &Change,
-    expanded: &automerge::ExpandedChange,
+    ops: &ChangeOps,
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<Found, Refusal> {
@@ -436,44 +446,57 @@ fn check_ops(
             result = Found::Missing;
         }
     };
-    for (i, op) in expanded.operations.iter().enumerate() {
-        let me = start + i as u64;
-        let older = |id: &OpId| {
-            if id.0 >= me {
+    for op in ops.iter() {
+        let me = op.id();
+        let older = |counter: u64| {
+            if counter >= me {
                 Err(bad("an operation refers to itself or a later one"))
             } else {
                 Ok(())
             }
         };
-        match &op.action {
-            OpType::Make(ObjType::Map | ObjType::List | ObjType::Text) | OpType::Delete => {}
-            OpType::Put(v)
+        let action = op.action();
+        match action {
+            Action::Make(ObjType::Map | ObjType::List | ObjType::Text) | Action::Delete => {}
+            Action::Put(v)
                 if !matches!(v, ScalarValue::Counter(_) | ScalarValue::Unknown { .. }) => {}
-            other => {
+            Action::Make(other) => {
                 return Err(bad(format!(
-                    "an operation a coalition document does not hold: {other:?}"
+                    "an operation a coalition document does not hold: Make({other:?})"
+                )));
+            }
+            Action::Put(v) => {
+                return Err(bad(format!(
+                    "an operation a coalition document does not hold: Put({v:?})"
+                )));
+            }
+            Action::Other(other) => {
+                return Err(bad(format!(
+                    "an operation a coalition document does not hold: {other}"
                 )));
             }
         }
         // The object written in, and its kind.
-        let kind = match &op.obj {
-            ObjectId::Root => ObjType::Map,
-            ObjectId::Id(o) => {
-                older(o)?;
-                refer(&mut referred, own, &o.1);
-                if o.1 == *own && o.0 >= start {
+        let obj = op.obj();
+        let kind = match obj {
+            ObjRef::Root => ObjType::Map,
+            ObjRef::Id(counter, actor) => {
+                let o = (counter, actor);
+                older(counter)?;
+                refer(&mut referred, own, actor);
+                if actor == own && counter >= start {
                     // Made earlier in this change (`older`), in an object that is there.
-                    let made = expanded.operations.get((o.0 - start) as usize);
-                    match made.map(|w| &w.action) {
-                        Some(OpType::Make(t)) if unplaced.binary_search(&o.0).is_err() => *t,
+                    let made = ops.get((counter - start) as usize);
+                    match made.map(|w| w.action()) {
+                        Some(Action::Make(t)) if unplaced.binary_search(&counter).is_err() => t,
                         _ => {
                             return Err(bad("an operation writes into something not an object"));
                         }
                     }
                 } else {
                     let found = batch.op(o);
-                    if let Some(OpType::Make(t)) = found.map(|w| &w.action) {
-                        *t
+                    if let Some(Action::Make(t)) = found.map(|w| w.action()) {
+                        t
                     } else {
                         let o = id_of(o);
                         match doc.object_type(exid(&o)) {
@@ -494,8 +517,8 @@ fn check_ops(
             }
         };
         if kind == ObjType::Text
-            && (matches!(op.action, OpType::Make(_))
-                || !op.insert && !matches!(op.action, OpType::Delete))
+            && (matches!(action, Action::Make(_))
+                || !op.insert() && !matches!(action, Action::Delete))
         {
             // Splicing only inserts and deletes characters: with nothing ever written over
             // a character, a character's cursor is its own (see `element`).
@@ -504,45 +527,46 @@ fn check_ops(
             ));
         }
         let list = matches!(kind, ObjType::List | ObjType::Text);
-        match (&op.key, list) {
-            (Key::Map(_), false) => {
-                if op.insert {
+        let key = op.key();
+        match (key, list) {
+            (KeyRef::Map(_), false) => {
+                if op.insert() {
                     return Err(bad("an insertion into a map"));
                 }
             }
-            (Key::Seq(ElementId::Head), true) => {
-                if !op.insert {
+            (KeyRef::Head, true) => {
+                if !op.insert() {
                     return Err(bad(
                         "an operation at the head of a list that inserts nothing",
                     ));
                 }
             }
-            (Key::Seq(ElementId::Id(e)), true) => {
-                older(e)?;
-                refer(&mut referred, own, &e.1);
+            (KeyRef::Elem(counter, actor), true) => {
+                older(counter)?;
+                refer(&mut referred, own, actor);
                 note(element(
                     doc,
-                    &op.obj,
+                    obj,
                     kind,
-                    e,
-                    (start, own, expanded),
+                    (counter, actor),
+                    (start, own, ops),
                     batch,
                     written,
                 )?);
             }
             _ => return Err(bad("a key of the wrong kind for its object")),
         }
-        if matches!(op.action, OpType::Delete) && op.pred.is_empty() {
+        if matches!(action, Action::Delete) && op.no_preds() {
             return Err(bad("a deletion of nothing"));
         }
-        for p in op.pred.iter() {
-            older(p)?;
-            refer(&mut referred, own, &p.1);
+        for p in op.preds() {
+            older(p.0)?;
+            refer(&mut referred, own, p.1);
             note(predecessor(
                 doc,
-                op,
+                &op,
                 p,
-                (start, own, expanded),
+                (start, own, ops),
                 batch,
                 written,
             )?);
@@ -564,49 +588,49 @@ fn refer<'a>(referred: &mut HashSet<&'a ActorId>, own: &ActorId, a: &'a ActorId)
 }
 
 /// The change being judged: its start operation, actor and operations.
-type Judged<'c> = (u64, &'c ActorId, &'c automerge::ExpandedChange);
+type Judged<'c> = (u64, &'c ActorId, &'c ChangeOps);
 
 /// The operation of the change being judged at `id`, if it is one of its own (made earlier in
 /// it: the caller checked `id` is older than the operation referring to it), or else of the
 /// batch.
 fn in_batch<'b>(
-    id: &OpId,
-    (start, own, expanded): Judged<'b>,
-    batch: &'b BatchOps,
-) -> (bool, Option<&'b automerge::legacy::Op>) {
-    if id.1 == *own && id.0 >= start {
-        (true, expanded.operations.get((id.0 - start) as usize))
+    (counter, actor): OpRef<'_>,
+    (start, own, ops): Judged<'b>,
+    batch: &BatchOps<'b>,
+) -> (bool, Option<OpView<'b>>) {
+    if actor == own && counter >= start {
+        (true, ops.get((counter - start) as usize))
     } else {
-        (false, batch.op(id))
+        (false, batch.op((counter, actor)))
     }
 }
 
 /// A list position: an element of that very object (of kind `kind`).
 fn element(
     doc: &Automerge,
-    obj: &ObjectId,
+    obj: ObjRef<'_>,
     kind: ObjType,
-    e: &OpId,
+    e: OpRef<'_>,
     judged: Judged<'_>,
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<Found, Refusal> {
-    let ObjectId::Id(o) = obj else {
+    let ObjRef::Id(oc, oa) = obj else {
         return Err(bad("a list position in the root"));
     };
     let (own, writer) = in_batch(e, judged, batch);
-    let writer = writer.filter(|w| w.insert && !matches!(w.obj, ObjectId::Root));
+    let writer = writer.filter(|w| w.insert() && w.obj() != ObjRef::Root);
     if own || writer.is_some() {
         return match writer {
-            Some(w) if w.obj == *obj => Ok(Found::Yes),
+            Some(w) if w.obj() == obj => Ok(Found::Yes),
             _ => Err(bad("a list position that is no element of its list")),
         };
     }
-    if batch.object(o).is_some() {
+    if batch.object((oc, oa)).is_some() {
         // A list made in the batch holds only the batch's elements.
         return Err(bad("a list position that is no element of its list"));
     }
-    let (o, e) = (id_of(o), id_of(e));
+    let (o, e) = (id_of((oc, oa)), id_of(e));
     let cursor = automerge::Cursor::try_from(format!("{}@{}", e.0, e.1))
         .map_err(|_| bad("a malformed list position"))?;
     if doc.hash_for_opid(&exid(&e)).is_none() {
@@ -631,7 +655,7 @@ fn element(
         }
     }
     // In a list, or deleted since: what the operation that made it says.
-    if written.confirms(doc, &e, |w| w.insert && w.obj == *obj) {
+    if written.confirms(doc, &e, |w| w.insert && obj.is(&w.obj)) {
         Ok(Found::Yes)
     } else {
         Err(bad("a list position that is no element of its list"))
@@ -641,29 +665,33 @@ fn element(
 /// A value the operation overwrites: one written at the same place, by an older operation.
 fn predecessor(
     doc: &Automerge,
-    op: &automerge::legacy::Op,
-    p: &OpId,
+    op: &OpView<'_>,
+    p: OpRef<'_>,
     judged: Judged<'_>,
     batch: &BatchOps,
     written: &mut Written,
 ) -> Result<Found, Refusal> {
-    if matches!(op.key, Key::Seq(ElementId::Head)) {
+    let key = op.key();
+    if key == KeyRef::Head {
         return Err(bad("a predecessor at the head of a list"));
     }
     let (own, found) = in_batch(p, judged, batch);
-    let writer = found.filter(|w| w.insert || matches!(w.action, OpType::Make(_) | OpType::Put(_)));
+    let writer = found
+        .filter(|w| w.insert() || matches!(w.action(), Action::Make(_) | Action::Put(_)));
     if own || writer.is_some() {
         return match writer {
-            Some(w) if w.obj == op.obj && at_place(p, w.insert, &w.key, &op.key) => Ok(Found::Yes),
+            Some(w) if w.obj() == op.obj() && at_place(p, w.insert(), w.key(), key) => {
+                Ok(Found::Yes)
+            }
             _ => Err(bad("a predecessor written elsewhere")),
         };
     }
     if found.is_some() {
         return Err(bad("a predecessor that is no value"));
     }
-    let obj = match &op.obj {
-        ObjectId::Root => None,
-        ObjectId::Id(o) => Some(id_of(o)),
+    let obj = match op.obj() {
+        ObjRef::Root => None,
+        ObjRef::Id(c, a) => Some(id_of((c, a))),
     };
     let p = &id_of(p);
     let target = obj.as_ref().map_or(automerge::ROOT, exid);
@@ -672,13 +700,13 @@ fn predecessor(
         return Ok(Found::Missing);
     }
     // The current state first (indexed, cheap): a value still visible at its place.
-    let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &op.key {
-        Key::Map(k) => doc.get_all(&target, k.as_str()),
-        Key::Seq(ElementId::Id(e)) => {
+    let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match key {
+        KeyRef::Map(k) => doc.get_all(&target, k),
+        KeyRef::Elem(ec, ea) => {
             // Only where the element itself reads back at its index (visible, its own value
             // winning): a deleted element's index is its visible neighbour's, whose values
             // are no predecessors here. Otherwise the writing operation decides.
-            match automerge::Cursor::try_from(format!("{}@{}", e.0, e.1)) {
+            match automerge::Cursor::try_from(format!("{ec}@{ea}")) {
                 Ok(cursor) => match doc.get_cursor_position(&target, &cursor, None) {
                     Ok(pos) if doc.get_cursor(&target, pos, None).ok() == Some(cursor) => {
                         doc.get_all(&target, pos)
@@ -688,7 +716,7 @@ fn predecessor(
                 Err(_) => Ok(Vec::new()),
             }
         }
-        Key::Seq(ElementId::Head) => Ok(Vec::new()),
+        KeyRef::Head => Ok(Vec::new()),
     }))
     .map_err(|_| bad("a predecessor written elsewhere"))?;
     if here.is_ok_and(|vs| vs.iter().any(|(_, id)| *id == pid)) {
@@ -697,9 +725,14 @@ fn predecessor(
     // Overwritten or deleted since: what the operation that wrote it says of its place (an
     // insertion's place is the element it made). A deletion is no value: it cannot be
     // overwritten.
-    let written_id = OpId(p.0, p.1.clone());
     let fits = |w: &WrittenOp| {
-        w.value && w.obj == op.obj && at_place(&written_id, w.insert, &w.key, &op.key)
+        w.value
+            && op.obj().is(&w.obj)
+            && if w.insert {
+                key == KeyRef::Elem(p.0, &p.1)
+            } else {
+                key.is(&w.key)
+            }
     };
     if written.confirms(doc, p, fits) {
         Ok(Found::Yes)

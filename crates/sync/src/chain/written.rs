@@ -2,6 +2,7 @@
 //! predecessors and list elements up in before the document has them.
 
 use super::*;
+use automerge::legacy::{Key, ObjectId, OpType};
 
 /// Operations already in the document, read from the changes that wrote them: where each
 /// was written, for references the current state cannot confirm (a list position, a value

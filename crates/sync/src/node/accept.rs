@@ -499,7 +499,7 @@ pub(super) enum Failure {
 pub(super) fn apply_and_judge(
     doc: &mut AutoCommit,
     new: &[Change],
-    decoded: &[automerge::ExpandedChange],
+    decoded: &[model::ops::ChangeOps],
     snapshot: Option<AutoCommit>,
     founded: bool,
 ) -> Result<bool, Failure> {

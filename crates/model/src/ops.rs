@@ -1,0 +1,492 @@
+//! [`ChangeOps`]: a change's operations in a compact form, for checking whole catch-ups.
+//!
+//! Automerge's expanded form (`Change::decode`) gives every operation owned actor ids (a
+//! node key is 32 bytes: one allocation per reference), an owned key and an owned value: about
+//! 280 bytes per operation, 1.3 GB for a catch-up of 4.5 million operations, all alive at once
+//! because a reference may point anywhere in the batch. Here each operation is 44 bytes:
+//! references name an actor by its index in the change's own table (0: the change's author),
+//! map keys are ranges of one string per change, values and predecessors sit in side tables.
+//! Each change is decoded and compacted on its own, so the expanded form of only one change is
+//! alive at a time.
+//!
+//! Reading is through [`OpView`], which resolves indices back to actor ids ([`ObjRef`],
+//! [`KeyRef`]) for comparisons across changes. Counters are kept as `u32`, as Automerge keeps
+//! them; a change whose counters pass that does not compact (`sync::verify` refuses such a
+//! change from a peer before it is decoded).
+
+use automerge::legacy::{ElementId, Key as LegacyKey, ObjectId, OpId, OpType};
+use automerge::{ActorId, Change, ExpandedChange, ObjType, ScalarValue};
+
+/// An operation id within a change's operations: its counter and the index of its actor in
+/// the change's table (0: the change's author).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Ref {
+    /// The operation's counter.
+    pub ctr: u32,
+    /// The index of its actor in the change's table.
+    pub actor: u32,
+}
+
+/// The object an operation writes in, compact: comparable within one change.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Obj {
+    /// The document's root map.
+    Root,
+    /// The object made by that operation.
+    Id(Ref),
+}
+
+/// Where in its object an operation writes, compact.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    /// A map key: a range of the change's key text.
+    Map { at: u32, len: u32 },
+    /// The head of a list.
+    Head,
+    /// After (or at) the list element made by that operation.
+    Elem(Ref),
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Act {
+    Make(ObjType),
+    Delete,
+    /// A value: its index in the change's values.
+    Put(u32),
+    /// Anything else (increments, marks): its description, by index.
+    Other(u32),
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct Op {
+    obj: Obj,
+    key: Key,
+    act: Act,
+    /// The operation's predecessors: `preds[pred..pred + npred]`.
+    pred: u32,
+    npred: u32,
+    insert: bool,
+}
+
+/// One change's operations, compact (see the module documentation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeOps {
+    start: u64,
+    /// The change's author first, then every other actor its operations refer to.
+    actors: Vec<ActorId>,
+    ops: Vec<Op>,
+    preds: Vec<Ref>,
+    keys: String,
+    values: Vec<ScalarValue>,
+    others: Vec<String>,
+}
+
+/// The object an operation writes in, resolved: comparable across changes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ObjRef<'a> {
+    /// The root map.
+    Root,
+    /// The object made by operation (counter, actor).
+    Id(u64, &'a ActorId),
+}
+
+/// Where an operation writes in its object, resolved: comparable across changes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum KeyRef<'a> {
+    /// A map key.
+    Map(&'a str),
+    /// The head of a list.
+    Head,
+    /// The list element made by operation (counter, actor).
+    Elem(u64, &'a ActorId),
+}
+
+/// What an operation does.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Action<'a> {
+    /// Makes an object.
+    Make(ObjType),
+    /// Deletes what it overwrites.
+    Delete,
+    /// Writes a value.
+    Put(&'a ScalarValue),
+    /// Something a coalition document never holds (an increment, a mark), described.
+    Other(&'a str),
+}
+
+/// One operation of a [`ChangeOps`].
+#[derive(Clone, Copy)]
+pub struct OpView<'a> {
+    ops: &'a ChangeOps,
+    op: &'a Op,
+    index: usize,
+}
+
+impl std::fmt::Debug for OpView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpView")
+            .field("id", &self.id())
+            .field("obj", &self.obj())
+            .field("key", &self.key())
+            .field("action", &self.action())
+            .field("insert", &self.insert())
+            .field("preds", &self.preds().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl ObjRef<'_> {
+    /// Whether this is the legacy object id `o`.
+    pub fn is(&self, o: &ObjectId) -> bool {
+        match (self, o) {
+            (ObjRef::Root, ObjectId::Root) => true,
+            (ObjRef::Id(c, a), ObjectId::Id(OpId(oc, oa))) => c == oc && *a == oa,
+            _ => false,
+        }
+    }
+
+    /// The legacy object id.
+    pub fn to_legacy(&self) -> ObjectId {
+        match self {
+            ObjRef::Root => ObjectId::Root,
+            ObjRef::Id(c, a) => ObjectId::Id(OpId(*c, (*a).clone())),
+        }
+    }
+}
+
+impl KeyRef<'_> {
+    /// Whether this is the legacy key `k`.
+    pub fn is(&self, k: &LegacyKey) -> bool {
+        match (self, k) {
+            (KeyRef::Map(a), LegacyKey::Map(b)) => *a == b.as_str(),
+            (KeyRef::Head, LegacyKey::Seq(ElementId::Head)) => true,
+            (KeyRef::Elem(c, a), LegacyKey::Seq(ElementId::Id(OpId(ec, ea)))) => {
+                c == ec && *a == ea
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A compact count, or `None` past `u32`.
+fn small(n: usize) -> Option<u32> {
+    u32::try_from(n).ok()
+}
+
+impl ChangeOps {
+    /// The change's operations, or `None` where they do not decode (Automerge panics on some
+    /// malformed operations: caught) or a counter passes `u32`.
+    pub fn decode(change: &Change) -> Option<Self> {
+        let expanded =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())).ok()?;
+        Self::from_expanded(&expanded)
+    }
+
+    /// `expanded`'s operations, compacted; `None` if a counter or count passes `u32`.
+    pub fn from_expanded(expanded: &ExpandedChange) -> Option<Self> {
+        let mut out = ChangeOps {
+            start: expanded.start_op.get(),
+            actors: vec![expanded.actor_id.clone()],
+            ops: Vec::with_capacity(expanded.operations.len()),
+            preds: Vec::new(),
+            keys: String::new(),
+            values: Vec::new(),
+            others: Vec::new(),
+        };
+        for op in &expanded.operations {
+            let obj = match &op.obj {
+                ObjectId::Root => Obj::Root,
+                ObjectId::Id(id) => Obj::Id(out.refer(id)?),
+            };
+            let key = match &op.key {
+                LegacyKey::Map(k) => {
+                    let at = small(out.keys.len())?;
+                    out.keys.push_str(k.as_str());
+                    Key::Map {
+                        at,
+                        len: small(k.len())?,
+                    }
+                }
+                LegacyKey::Seq(ElementId::Head) => Key::Head,
+                LegacyKey::Seq(ElementId::Id(id)) => Key::Elem(out.refer(id)?),
+            };
+            let act = match &op.action {
+                OpType::Make(t) => Act::Make(*t),
+                OpType::Delete => Act::Delete,
+                OpType::Put(v) => {
+                    out.values.push(v.clone());
+                    Act::Put(small(out.values.len() - 1)?)
+                }
+                other => {
+                    out.others.push(format!("{other:?}"));
+                    Act::Other(small(out.others.len() - 1)?)
+                }
+            };
+            let pred = small(out.preds.len())?;
+            for p in op.pred.iter() {
+                let r = out.refer(p)?;
+                out.preds.push(r);
+            }
+            out.ops.push(Op {
+                obj,
+                key,
+                act,
+                pred,
+                npred: small(op.pred.len())?,
+                insert: op.insert,
+            });
+        }
+        Some(out)
+    }
+
+    /// The compact id of `id`, its actor added to the table if new.
+    fn refer(&mut self, id: &OpId) -> Option<Ref> {
+        let ctr = u32::try_from(id.0).ok()?;
+        // Changes refer to few actors: a scan is cheaper than a map.
+        let actor = match self.actors.iter().position(|a| *a == id.1) {
+            Some(i) => i,
+            None => {
+                self.actors.push(id.1.clone());
+                self.actors.len() - 1
+            }
+        };
+        Some(Ref {
+            ctr,
+            actor: small(actor)?,
+        })
+    }
+
+    /// The counter of the change's first operation.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The change's author.
+    pub fn author(&self) -> &ActorId {
+        // The table is made with the author first and never emptied.
+        &self.actors[0]
+    }
+
+    /// How many operations the change holds.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether the change holds no operation.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Operation `i` of the change (its id is `start() + i`).
+    pub fn get(&self, i: usize) -> Option<OpView<'_>> {
+        self.ops.get(i).map(|op| OpView {
+            ops: self,
+            op,
+            index: i,
+        })
+    }
+
+    /// The change's operations, in order.
+    pub fn iter(&self) -> impl Iterator<Item = OpView<'_>> {
+        self.ops.iter().enumerate().map(|(index, op)| OpView {
+            ops: self,
+            op,
+            index,
+        })
+    }
+
+    /// The actor at index `i` of the change's table.
+    fn actor(&self, i: u32) -> &ActorId {
+        // Every index was made by `refer`, into this table.
+        &self.actors[i as usize]
+    }
+
+    fn resolve(&self, r: Ref) -> (u64, &ActorId) {
+        (u64::from(r.ctr), self.actor(r.actor))
+    }
+}
+
+impl<'a> OpView<'a> {
+    /// The operation's id: its counter and actor (the change's author).
+    pub fn id(&self) -> u64 {
+        self.ops.start + self.index as u64
+    }
+
+    /// The object it writes in, compact (comparable within its change).
+    pub fn obj_ref(&self) -> Obj {
+        self.op.obj
+    }
+
+    /// The object it writes in.
+    pub fn obj(&self) -> ObjRef<'a> {
+        match self.op.obj {
+            Obj::Root => ObjRef::Root,
+            Obj::Id(r) => {
+                let (c, a) = self.ops.resolve(r);
+                ObjRef::Id(c, a)
+            }
+        }
+    }
+
+    /// The counter of the object it writes in, if the change's author made it (by this
+    /// change or an earlier one).
+    pub fn obj_by_author(&self) -> Option<u64> {
+        match self.op.obj {
+            Obj::Id(r) if r.actor == 0 => Some(u64::from(r.ctr)),
+            _ => None,
+        }
+    }
+
+    /// Where it writes in its object.
+    pub fn key(&self) -> KeyRef<'a> {
+        match self.op.key {
+            Key::Map { at, len } => {
+                let (at, len) = (at as usize, len as usize);
+                // Ranges were cut from this text, at character boundaries, by `from_expanded`.
+                KeyRef::Map(self.ops.keys.get(at..at + len).unwrap_or_default())
+            }
+            Key::Head => KeyRef::Head,
+            Key::Elem(r) => {
+                let (c, a) = self.ops.resolve(r);
+                KeyRef::Elem(c, a)
+            }
+        }
+    }
+
+    /// Whether it writes at a list position (not a map key).
+    pub fn in_list(&self) -> bool {
+        !matches!(self.op.key, Key::Map { .. })
+    }
+
+    /// What it does.
+    pub fn action(&self) -> Action<'a> {
+        match self.op.act {
+            Act::Make(t) => Action::Make(t),
+            Act::Delete => Action::Delete,
+            Act::Put(i) => self
+                .ops
+                .values
+                .get(i as usize)
+                .map_or(Action::Other("a missing value"), Action::Put),
+            Act::Other(i) => Action::Other(
+                self.ops
+                    .others
+                    .get(i as usize)
+                    .map_or("an unknown operation", String::as_str),
+            ),
+        }
+    }
+
+    /// Whether it inserts a list element.
+    pub fn insert(&self) -> bool {
+        self.op.insert
+    }
+
+    /// The values it overwrites: (counter, actor) of each.
+    pub fn preds(&self) -> impl Iterator<Item = (u64, &'a ActorId)> + 'a {
+        let ops = self.ops;
+        let from = self.op.pred as usize;
+        ops.preds
+            .get(from..from + self.op.npred as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(move |r| ops.resolve(*r))
+    }
+
+    /// Whether it overwrites nothing.
+    pub fn no_preds(&self) -> bool {
+        self.op.npred == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation reads back as Automerge's expanded form says.
+    fn same(change: &Change) {
+        let expanded = change.decode();
+        let ops = ChangeOps::decode(change).unwrap();
+        assert_eq!(ops.len(), expanded.operations.len());
+        assert_eq!(ops.start(), expanded.start_op.get());
+        assert_eq!(ops.author(), &expanded.actor_id);
+        for (view, op) in ops.iter().zip(&expanded.operations) {
+            assert!(view.obj().is(&op.obj));
+            assert_eq!(view.obj().to_legacy(), op.obj);
+            assert!(view.key().is(&op.key), "{:?} {:?}", view.key(), op.key);
+            assert_eq!(view.insert(), op.insert);
+            assert_eq!(view.in_list(), matches!(op.key, LegacyKey::Seq(_)));
+            let preds: Vec<OpId> = view.preds().map(|(c, a)| OpId(c, a.clone())).collect();
+            assert_eq!(preds, op.pred.iter().cloned().collect::<Vec<_>>());
+            assert_eq!(view.no_preds(), op.pred.is_empty());
+            match (view.action(), &op.action) {
+                (Action::Make(a), OpType::Make(b)) => assert_eq!(a, *b),
+                (Action::Delete, OpType::Delete) => {}
+                (Action::Put(a), OpType::Put(b)) => assert_eq!(a, b),
+                (Action::Other(a), other) => assert_eq!(a, format!("{other:?}")),
+                (a, b) => panic!("{a:?} read where {b:?} was written"),
+            }
+            assert_eq!(
+                view.obj_by_author(),
+                match &op.obj {
+                    ObjectId::Id(OpId(c, a)) if *a == expanded.actor_id => Some(*c),
+                    _ => None,
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_coalition_history_reads_back_as_automerge_decodes_it() {
+        use crate::*;
+        let (founder, mut doc) = crate::testing::founded();
+        let issue = IssueId::from_bytes([4; 16]);
+        doc.add_issue(
+            &founder,
+            NewIssue {
+                id: issue.clone(),
+                title: "Bus fare equity".into(),
+                description: "Fares rose twice this year; riders in the east pay most.".into(),
+                tags: vec!["race".into(), "transit".into()],
+                lead: None,
+            },
+            Timestamp::from_millis(1),
+        )
+        .unwrap();
+        doc.share_issue(&founder, &issue, Rank::new(1).unwrap(), Timestamp::from_millis(2))
+            .unwrap();
+        for change in doc.automerge_mut().get_changes(&[]) {
+            same(&change);
+        }
+    }
+
+    #[test]
+    fn operations_of_other_actors_and_every_kind_read_back() {
+        use automerge::transaction::Transactable;
+        let mut a = automerge::AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+        let list = a
+            .put_object(automerge::ROOT, "list", ObjType::List)
+            .unwrap();
+        let text = a
+            .put_object(automerge::ROOT, "text", ObjType::Text)
+            .unwrap();
+        a.insert(&list, 0, "x").unwrap();
+        a.insert(&list, 1, 2i64).unwrap();
+        a.splice_text(&text, 0, 0, "héllo wörld").unwrap();
+        a.put(automerge::ROOT, "c", ScalarValue::counter(1)).unwrap();
+        a.put(automerge::ROOT, "bytes", vec![1u8, 2, 3]).unwrap();
+        a.commit();
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 32]));
+        b.put(&list, 0, "y").unwrap();
+        b.delete(&list, 1).unwrap();
+        b.splice_text(&text, 2, 3, "").unwrap();
+        b.increment(automerge::ROOT, "c", 3).unwrap();
+        b.put(automerge::ROOT, "new", "a long value, far past twenty-three bytes")
+            .unwrap();
+        b.delete(automerge::ROOT, "bytes").unwrap();
+        b.commit();
+        for change in b.get_changes(&[]) {
+            same(&change);
+        }
+    }
+}
