@@ -696,7 +696,9 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
 /// passes its message limit as `max_inflated`: a snapshot may not unpack to more than a
 /// message may hold.
 pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change>), Refusal> {
+    let started = std::time::Instant::now();
     let shape = check(chunk, max_inflated)?;
+    let checked = started.elapsed();
     let options = automerge::LoadOptions::new()
         .on_partial_load(automerge::OnPartialLoad::Error)
         .verification_mode(automerge::VerificationMode::Check);
@@ -707,8 +709,19 @@ pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change
     }))
     .map_err(|_| bad("the document does not load"))?;
     let mut doc = loaded.map_err(|e| bad(format!("the document does not load: {e}")))?;
+    let loaded = started.elapsed();
     shape.covered_by(&mut doc)?;
+    let covered = started.elapsed();
     let changes = doc.get_changes(&[]);
+    // Where a join's time goes (see BENCHMARKS.md), cumulative.
+    tracing::debug!(
+        ?checked,
+        ?loaded,
+        ?covered,
+        rebuilt = ?started.elapsed(),
+        changes = changes.len(),
+        "loaded a snapshot"
+    );
     Ok((doc, changes))
 }
 

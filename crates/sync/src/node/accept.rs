@@ -292,7 +292,9 @@ impl SyncNode {
         // A snapshot's changes too: Automerge rebuilt them from a document whose operations
         // `snapshot::check` did not all relate to each other (an object older than what is
         // written in it, of the right kind), and the rules walk those relations.
+        let started = std::time::Instant::now();
         let checked = crate::chain::check(doc.document(), new)?;
+        let chained = started.elapsed();
         if checked.dangling > 0 {
             // Taken whole or not at all, so that the signatures stored vouch for what is here.
             return Ok(Checked::Dangling(checked.dangling));
@@ -300,6 +302,7 @@ impl SyncNode {
         let new = checked.order;
         let before = doc.get_heads();
         let applied = apply_and_judge(doc, &new, &checked.decoded, snapshot, !before.is_empty());
+        debug!(coalition = %c, changes = new.len(), ?chained, judged = ?started.elapsed(), "checked the chain and the rules");
         let governance_changed = match applied {
             Ok(changed) => changed,
             Err(Failure::Refused(refusal)) => {

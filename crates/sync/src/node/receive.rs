@@ -284,7 +284,11 @@ impl SyncNode {
         });
         let before = offer.then(|| pd.state.clone());
         pd.state.their_capabilities = offer.then(|| vec![automerge::sync::Capability::MessageV2]);
+        let started = std::time::Instant::now();
         let mut generated = doc.sync().generate_sync_message(&mut pd.state);
+        if offer {
+            debug!(coalition = %c, elapsed = ?started.elapsed(), "offered the coalition whole");
+        }
         if let (Some(before), Some(msg)) = (before, &generated)
             && let Some((weight, limit)) = whole_document(msg, self.max_message)
             && weight.saturating_add(stats.as_ref().map_or(0, |s| s.num_changes)) >= limit
