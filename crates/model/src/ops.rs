@@ -81,6 +81,28 @@ pub struct ChangeOps {
     others: Vec<String>,
 }
 
+/// Where an operation writes, for [`ChangeOps::push`].
+#[derive(Clone, Copy, Debug)]
+pub enum NewKey<'a> {
+    /// A map key.
+    Map(&'a str),
+    /// The head of a list.
+    Head,
+    /// The list element made by that operation.
+    Elem(Ref),
+}
+
+/// What an operation does, for [`ChangeOps::push`].
+#[derive(Clone, Debug)]
+pub enum NewAction {
+    /// Makes an object.
+    Make(ObjType),
+    /// Deletes what it overwrites.
+    Delete,
+    /// Writes a value.
+    Put(ScalarValue),
+}
+
 /// The object an operation writes in, resolved: comparable across changes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ObjRef<'a> {
@@ -237,6 +259,110 @@ impl ChangeOps {
             });
         }
         Some(out)
+    }
+
+    /// An empty set of operations for a change whose first operation is `start`, its actor
+    /// table given: the change's author first, then the other actors in the order the
+    /// change's columns index them (a [`Ref`]'s `actor`). Filled by [`ChangeOps::push`].
+    pub fn with_actors(start: u64, actors: Vec<ActorId>, capacity: usize) -> Option<Self> {
+        if actors.is_empty() || small(actors.len()).is_none() {
+            return None;
+        }
+        Some(ChangeOps {
+            start,
+            actors,
+            ops: Vec::with_capacity(capacity),
+            preds: Vec::new(),
+            keys: String::new(),
+            values: Vec::new(),
+            others: Vec::new(),
+        })
+    }
+
+    /// Adds the next operation; `None` (and nothing added) if a reference names an actor
+    /// outside the table or a count passes `u32`. Only maps, lists, texts, values and
+    /// deletions are pushed this way. The predecessors are kept in Automerge's order (by
+    /// counter, then actor), whatever order they come in.
+    pub fn push(
+        &mut self,
+        obj: Obj,
+        key: NewKey<'_>,
+        action: NewAction,
+        insert: bool,
+        preds: &[Ref],
+    ) -> Option<()> {
+        let known = |r: &Ref| (r.actor as usize) < self.actors.len();
+        if let Obj::Id(r) = &obj
+            && !known(r)
+        {
+            return None;
+        }
+        if let NewKey::Elem(r) = &key
+            && !known(r)
+        {
+            return None;
+        }
+        if !preds.iter().all(known) {
+            return None;
+        }
+        let pred = small(self.preds.len())?;
+        let npred = small(preds.len())?;
+        let (key, text) = match key {
+            NewKey::Map(k) => (
+                Key::Map {
+                    at: small(self.keys.len())?,
+                    len: small(k.len())?,
+                },
+                k,
+            ),
+            NewKey::Head => (Key::Head, ""),
+            NewKey::Elem(r) => (Key::Elem(r), ""),
+        };
+        let act = match action {
+            NewAction::Make(t) => Act::Make(t),
+            NewAction::Delete => Act::Delete,
+            NewAction::Put(_) => Act::Put(small(self.values.len())?),
+        };
+        self.keys.push_str(text);
+        if let NewAction::Put(v) = action {
+            self.values.push(v);
+        }
+        self.preds.extend_from_slice(preds);
+        // In Automerge's order, as its expanded form gives them: by counter, then actor.
+        let actors = &self.actors;
+        self.preds[pred as usize..].sort_by(|a, b| {
+            (a.ctr, &actors[a.actor as usize]).cmp(&(b.ctr, &actors[b.actor as usize]))
+        });
+        self.ops.push(Op {
+            obj,
+            key,
+            act,
+            pred,
+            npred,
+            insert,
+        });
+        Some(())
+    }
+
+    /// Whether `other` holds the same operations (each resolved: the actor tables may list
+    /// actors in other orders). Floats compare by their bits.
+    pub fn same_operations(&self, other: &ChangeOps) -> bool {
+        let action = |a: Action<'_>, b: Action<'_>| match (a, b) {
+            (Action::Put(ScalarValue::F64(x)), Action::Put(ScalarValue::F64(y))) => {
+                x.to_bits() == y.to_bits()
+            }
+            (a, b) => a == b,
+        };
+        self.start == other.start
+            && self.author() == other.author()
+            && self.len() == other.len()
+            && self.iter().zip(other.iter()).all(|(a, b)| {
+                a.obj() == b.obj()
+                    && a.key() == b.key()
+                    && action(a.action(), b.action())
+                    && a.insert() == b.insert()
+                    && a.preds().eq(b.preds())
+            })
     }
 
     /// The compact id of `id`, its actor added to the table if new.
@@ -453,8 +579,13 @@ mod tests {
             Timestamp::from_millis(1),
         )
         .unwrap();
-        doc.share_issue(&founder, &issue, Rank::new(1).unwrap(), Timestamp::from_millis(2))
-            .unwrap();
+        doc.share_issue(
+            &founder,
+            &issue,
+            Rank::new(1).unwrap(),
+            Timestamp::from_millis(2),
+        )
+        .unwrap();
         for change in doc.automerge_mut().get_changes(&[]) {
             same(&change);
         }
@@ -473,7 +604,8 @@ mod tests {
         a.insert(&list, 0, "x").unwrap();
         a.insert(&list, 1, 2i64).unwrap();
         a.splice_text(&text, 0, 0, "héllo wörld").unwrap();
-        a.put(automerge::ROOT, "c", ScalarValue::counter(1)).unwrap();
+        a.put(automerge::ROOT, "c", ScalarValue::counter(1))
+            .unwrap();
         a.put(automerge::ROOT, "bytes", vec![1u8, 2, 3]).unwrap();
         a.commit();
         let mut b = a.fork().with_actor(ActorId::from([2u8; 32]));
@@ -481,8 +613,12 @@ mod tests {
         b.delete(&list, 1).unwrap();
         b.splice_text(&text, 2, 3, "").unwrap();
         b.increment(automerge::ROOT, "c", 3).unwrap();
-        b.put(automerge::ROOT, "new", "a long value, far past twenty-three bytes")
-            .unwrap();
+        b.put(
+            automerge::ROOT,
+            "new",
+            "a long value, far past twenty-three bytes",
+        )
+        .unwrap();
         b.delete(automerge::ROOT, "bytes").unwrap();
         b.commit();
         for change in b.get_changes(&[]) {

@@ -194,7 +194,7 @@ pub(crate) mod kind {
 }
 
 /// A spec's column id and type.
-pub(crate) fn spec(id: u32, kind: u32) -> u32 {
+pub(crate) const fn spec(id: u32, kind: u32) -> u32 {
     (id << 4) | kind
 }
 

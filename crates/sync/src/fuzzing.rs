@@ -113,6 +113,12 @@ pub fn batch(data: &[u8]) -> usize {
         heads.push(crate::wire::SignedHead::from(&crate::sign(&member, &hash)));
         chunks.push(crate::wire::ByteChunk(chunk));
     }
+    for chunk in &chunks {
+        let mut budget = crate::wire::MAX_MESSAGE;
+        if let Ok(change) = crate::verify::change_in_chunk(&chunk.0, &mut budget) {
+            change_ops_agree(&change);
+        }
+    }
     let frame = Message::Changes {
         coalition: coalition.to_bytes(),
         changes: chunks,
@@ -134,6 +140,23 @@ pub fn batch(data: &[u8]) -> usize {
             _ => 0,
         })
         .sum()
+}
+
+/// Where the columns reader answers for a change, Automerge decodes it to the same
+/// operations (panics otherwise): the reader is never more lenient than Automerge, and never
+/// reads otherwise.
+pub fn change_ops_agree(change: &automerge::Change) {
+    if let Some(direct) = crate::change_ops::direct(change) {
+        let Some(decoded) = model::ops::ChangeOps::decode(change) else {
+            panic!("read from the columns, but Automerge does not decode it");
+        };
+        assert!(
+            direct.same_operations(&decoded),
+            "the columns read otherwise than Automerge decodes:\n{:?}\n{:?}",
+            direct.iter().collect::<Vec<_>>(),
+            decoded.iter().collect::<Vec<_>>()
+        );
+    }
 }
 
 /// A change chunk around `body`: magic, checksum and length as Automerge writes them.

@@ -63,6 +63,7 @@
 
 pub mod addresses;
 pub(crate) mod chain;
+mod change_ops;
 pub(crate) mod columns;
 pub mod docs;
 pub mod forks;

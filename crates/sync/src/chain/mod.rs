@@ -270,11 +270,6 @@ pub(crate) fn decode_caught(ch: &Change) -> Option<automerge::ExpandedChange> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ch.decode())).ok()
 }
 
-/// A change's operations in the compact form, or `None` where they do not decode.
-fn decode_compact(ch: &Change) -> Option<ChangeOps> {
-    ChangeOps::decode(ch)
-}
-
 /// Batches of at least this many operations are decoded on several threads.
 const DECODE_APART: usize = 50_000;
 
@@ -288,7 +283,7 @@ const DECODE_THREADS: usize = 4;
 /// large batch is split into runs of about equal operations, one per core (at most
 /// [`DECODE_THREADS`]).
 fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
-    let decode = decode_compact;
+    let decode = crate::change_ops::read;
     let ops: usize = order.iter().map(Change::len).sum();
     if ops < DECODE_APART {
         return order.iter().map(decode).collect();
@@ -562,14 +557,7 @@ fn check_ops(
         for p in op.preds() {
             older(p.0)?;
             refer(&mut referred, own, p.1);
-            note(predecessor(
-                doc,
-                &op,
-                p,
-                (start, own, ops),
-                batch,
-                written,
-            )?);
+            note(predecessor(doc, &op, p, (start, own, ops), batch, written)?);
         }
     }
     for a in other_actors(ch) {
@@ -676,8 +664,8 @@ fn predecessor(
         return Err(bad("a predecessor at the head of a list"));
     }
     let (own, found) = in_batch(p, judged, batch);
-    let writer = found
-        .filter(|w| w.insert() || matches!(w.action(), Action::Make(_) | Action::Put(_)));
+    let writer =
+        found.filter(|w| w.insert() || matches!(w.action(), Action::Make(_) | Action::Put(_)));
     if own || writer.is_some() {
         return match writer {
             Some(w) if w.obj() == op.obj() && at_place(p, w.insert(), w.key(), key) => {

@@ -1,0 +1,355 @@
+//! A change's operations read straight from its columns into the compact form the chain check
+//! and the rules read ([`model::ops::ChangeOps`]), without Automerge's expanded form: no
+//! allocation per operation, nothing decoded twice.
+//!
+//! Only what a coalition document holds is read here: maps, lists, texts, deletions and plain
+//! values (null, booleans, integers, floats, strings, bytes, timestamps), each column exactly as
+//! Automerge writes it. Anything else — a compressed column, an unknown one, a counter, an
+//! increment or a mark, a number not in its shortest encoding, a value whose length does not
+//! fit its type, a column with rows left over — is left to Automerge ([`read`] falls back to
+//! `ChangeOps::decode`), which then decodes it or fails as before. So this reader is never
+//! more lenient than Automerge's: where it answers, it answers what Automerge would (checked
+//! against Automerge on every change of the tests' histories and by the `batch` fuzz target,
+//! [`crate::fuzzing::change_ops_agree`]).
+
+use std::collections::BTreeMap;
+
+use automerge::{ActorId, Change, ObjType, ScalarValue};
+use model::ops::{ChangeOps, NewAction, NewKey, Obj, Ref};
+
+use crate::columns::{Bools, Deltas, Reader, Runs, kind, spec};
+use crate::verify::Refusal;
+
+/// A change's operations, compact: read from its columns ([`direct`]), or else decoded by
+/// Automerge and compacted; `None` where they do not decode.
+pub(crate) fn read(ch: &Change) -> Option<ChangeOps> {
+    direct(ch).or_else(|| ChangeOps::decode(ch))
+}
+
+/// Most other actors a change read here may list (a received change lists at most
+/// `verify::MAX_OTHER_ACTORS`; more is left to Automerge).
+const MOST_ACTORS: usize = 4096;
+
+const OBJ_ACTOR: u32 = spec(0, kind::ACTOR);
+const OBJ_CTR: u32 = spec(0, kind::INTEGER);
+const KEY_ACTOR: u32 = spec(1, kind::ACTOR);
+const KEY_CTR: u32 = spec(1, kind::DELTA);
+const KEY_STR: u32 = spec(1, kind::STRING);
+const INSERT: u32 = spec(3, kind::BOOLEAN);
+const ACTION: u32 = spec(4, kind::INTEGER);
+const VAL_META: u32 = spec(5, kind::VALUE_META);
+const VAL_RAW: u32 = spec(5, kind::VALUE_RAW);
+const PRED_GROUP: u32 = spec(7, kind::GROUP);
+const PRED_ACTOR: u32 = spec(7, kind::ACTOR);
+const PRED_CTR: u32 = spec(7, kind::DELTA);
+const EXPAND: u32 = spec(9, kind::BOOLEAN);
+const MARK_NAME: u32 = spec(10, kind::STRING);
+
+const KNOWN: [u32; 14] = [
+    OBJ_ACTOR, OBJ_CTR, KEY_ACTOR, KEY_CTR, KEY_STR, INSERT, ACTION, VAL_META, VAL_RAW, PRED_GROUP,
+    PRED_ACTOR, PRED_CTR, EXPAND, MARK_NAME,
+];
+
+/// Errors here only mean "leave it to Automerge".
+fn quiet(_: String) -> Refusal {
+    Refusal::MalformedChange(String::new())
+}
+
+/// The next value of a column that must have one (a null reads as `Some(None)`); `None` if
+/// the column has ended or does not read. An absent column reads as nulls.
+fn next<T: Copy>(col: &mut Runs<'_, T>) -> Option<Option<T>> {
+    col.next().ok().flatten()
+}
+
+fn next_delta(col: &mut Deltas<'_>) -> Option<Option<u64>> {
+    col.next().ok().flatten()
+}
+
+/// A counter as the compact form keeps it: from 1 to `u32::MAX`.
+fn counter(c: u64) -> Option<u32> {
+    u32::try_from(c).ok().filter(|c| *c >= 1)
+}
+
+fn actor(a: u64) -> Option<u32> {
+    u32::try_from(a).ok()
+}
+
+/// The change's operations straight from its columns; `None` for anything this reader leaves
+/// to Automerge (see the module documentation).
+pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
+    let rows = ch.len();
+    let mut r = Reader::new(ch.raw_bytes(), quiet);
+    // The chunk: magic, checksum, type (1: a plain change), length, body.
+    r.take(8).ok()?;
+    if r.take(1).ok()? != [1] {
+        return None;
+    }
+    let len = r.len().ok()?;
+    let body = r.take(len).ok()?;
+    if !r.is_empty() {
+        return None;
+    }
+    let mut r = Reader::new(body, quiet);
+    let deps = r.len().ok()?;
+    r.take(deps.checked_mul(32)?).ok()?;
+    let n = r.len().ok()?;
+    let author = ActorId::from(r.take(n).ok()?);
+    r.uleb().ok()?;
+    let start = r.uleb().ok()?;
+    r.sleb().ok()?;
+    r.str().ok()?;
+    let others = r.len().ok()?;
+    if others > MOST_ACTORS || author != *ch.actor_id() || start != ch.start_op().get() {
+        return None;
+    }
+    let mut actors = Vec::with_capacity(others + 1);
+    actors.push(author);
+    for _ in 0..others {
+        let n = r.len().ok()?;
+        actors.push(ActorId::from(r.take(n).ok()?));
+    }
+    let ncols = r.len().ok()?;
+    if ncols > KNOWN.len() {
+        return None;
+    }
+    let mut specs = Vec::with_capacity(ncols);
+    for _ in 0..ncols {
+        let s = u32::try_from(r.uleb().ok()?).ok()?;
+        specs.push((s, r.len().ok()?));
+    }
+    let mut cols: BTreeMap<u32, &[u8]> = BTreeMap::new();
+    for (s, n) in specs {
+        let data = r.take(n).ok()?;
+        if !KNOWN.contains(&s) || cols.insert(s, data).is_some() {
+            return None;
+        }
+    }
+    if !r.is_empty() {
+        return None;
+    }
+    let col = |s: u32| cols.get(&s).copied().unwrap_or_default();
+    let mut obj_actor = Runs::new(col(OBJ_ACTOR), quiet, |r| r.uleb());
+    let mut obj_ctr = Runs::new(col(OBJ_CTR), quiet, |r| r.uleb());
+    let mut key_actor = Runs::new(col(KEY_ACTOR), quiet, |r| r.uleb());
+    let mut key_ctr = Deltas::new(col(KEY_CTR), quiet);
+    let mut key_str = Runs::new(col(KEY_STR), quiet, |r| r.str());
+    let mut insert = Bools::new(col(INSERT), quiet);
+    let mut action = Runs::new(col(ACTION), quiet, |r| r.uleb());
+    let mut meta = Runs::new(col(VAL_META), quiet, |r| r.uleb());
+    let mut raw = Reader::new(col(VAL_RAW), quiet);
+    let mut pred_group = Runs::new(col(PRED_GROUP), quiet, |r| r.uleb());
+    let mut pred_actor = Runs::new(col(PRED_ACTOR), quiet, |r| r.uleb());
+    let mut pred_ctr = Deltas::new(col(PRED_CTR), quiet);
+    let mut expand = Bools::new(col(EXPAND), quiet);
+    let mut mark_name = Runs::new(col(MARK_NAME), quiet, |r| r.str());
+    // Columns that may be left out when every row is null (or false).
+    let nullable = |s: u32| !cols.contains_key(&s);
+    let mut out = ChangeOps::with_actors(start, actors, rows)?;
+    let mut preds: Vec<Ref> = Vec::new();
+    for _ in 0..rows {
+        let oa = if nullable(OBJ_ACTOR) {
+            None
+        } else {
+            next(&mut obj_actor)?
+        };
+        let oc = if nullable(OBJ_CTR) {
+            None
+        } else {
+            next(&mut obj_ctr)?
+        };
+        let obj = match (oa, oc) {
+            (None, None) => Obj::Root,
+            (Some(a), Some(c)) => Obj::Id(Ref {
+                ctr: counter(c)?,
+                actor: actor(a)?,
+            }),
+            _ => return None,
+        };
+        let ka = if nullable(KEY_ACTOR) {
+            None
+        } else {
+            next(&mut key_actor)?
+        };
+        let kc = if nullable(KEY_CTR) {
+            None
+        } else {
+            next_delta(&mut key_ctr)?
+        };
+        let ks = if nullable(KEY_STR) {
+            None
+        } else {
+            next(&mut key_str)?
+        };
+        let key = match (ka, kc, ks) {
+            (None, None, Some(s)) => NewKey::Map(s),
+            (None, Some(0), None) => NewKey::Head,
+            (Some(a), Some(c), None) => NewKey::Elem(Ref {
+                ctr: counter(c)?,
+                actor: actor(a)?,
+            }),
+            _ => return None,
+        };
+        let inserts = insert.next().ok()??;
+        if !nullable(EXPAND) && expand.next().ok()?? {
+            return None;
+        }
+        if !nullable(MARK_NAME) && next(&mut mark_name)?.is_some() {
+            return None;
+        }
+        let value = value(next(&mut meta)??, &mut raw)?;
+        let act = match next(&mut action)?? {
+            0 => NewAction::Make(ObjType::Map),
+            1 => NewAction::Put(value),
+            2 => NewAction::Make(ObjType::List),
+            3 => NewAction::Delete,
+            4 => NewAction::Make(ObjType::Text),
+            _ => return None,
+        };
+        let group = next(&mut pred_group)??;
+        preds.clear();
+        for _ in 0..group {
+            let a = next(&mut pred_actor)??;
+            let c = next_delta(&mut pred_ctr)??;
+            preds.push(Ref {
+                ctr: counter(c)?,
+                actor: actor(a)?,
+            });
+        }
+        out.push(obj, key, act, inserts, &preds)?;
+    }
+    // Every column read to its end.
+    let ended = next(&mut obj_actor).is_none()
+        && next(&mut obj_ctr).is_none()
+        && next(&mut key_actor).is_none()
+        && next_delta(&mut key_ctr).is_none()
+        && next(&mut key_str).is_none()
+        && insert.next().ok()?.is_none()
+        && next(&mut action).is_none()
+        && next(&mut meta).is_none()
+        && raw.is_empty()
+        && next(&mut pred_group).is_none()
+        && next(&mut pred_actor).is_none()
+        && next_delta(&mut pred_ctr).is_none()
+        && expand.next().ok()?.is_none()
+        && next(&mut mark_name).is_none();
+    ended.then_some(out)
+}
+
+/// A value, from its metadata (length and type) and its bytes; `None` for the types left to
+/// Automerge (counters, unknown types) and for any encoding Automerge might read otherwise.
+fn value(meta: u64, raw: &mut Reader<'_>) -> Option<ScalarValue> {
+    let len = usize::try_from(meta >> 4).ok()?;
+    let bytes = raw.take(len).ok()?;
+    // A number in exactly its bytes, in its shortest encoding (Automerge refuses others).
+    let uleb = |b: &[u8]| {
+        let mut rest = b;
+        let v = leb128::read::unsigned(&mut rest).ok()?;
+        let mut again = Vec::with_capacity(b.len());
+        leb128::write::unsigned(&mut again, v).ok()?;
+        (rest.is_empty() && again == b).then_some(v)
+    };
+    let sleb = |b: &[u8]| {
+        let mut rest = b;
+        let v = leb128::read::signed(&mut rest).ok()?;
+        let mut again = Vec::with_capacity(b.len());
+        leb128::write::signed(&mut again, v).ok()?;
+        (rest.is_empty() && again == b).then_some(v)
+    };
+    Some(match meta & 0xf {
+        0 if len == 0 => ScalarValue::Null,
+        1 if len == 0 => ScalarValue::Boolean(false),
+        2 if len == 0 => ScalarValue::Boolean(true),
+        3 => ScalarValue::Uint(uleb(bytes)?),
+        4 => ScalarValue::Int(sleb(bytes)?),
+        5 => ScalarValue::F64(f64::from_le_bytes(bytes.try_into().ok()?)),
+        6 => ScalarValue::Str(std::str::from_utf8(bytes).ok()?.into()),
+        7 => ScalarValue::Bytes(bytes.to_vec()),
+        9 => ScalarValue::Timestamp(sleb(bytes)?),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::AutoCommit;
+    use automerge::transaction::Transactable;
+
+    #[test]
+    fn a_coalition_history_is_read_from_its_columns_as_automerge_decodes_it() {
+        let doc = AutoCommit::load(&crate::fuzzing::batch_document()).unwrap();
+        let changes = doc.clone().get_changes(&[]);
+        assert!(changes.len() > 1);
+        for ch in &changes {
+            let direct = direct(ch).expect("a coalition's change is read from its columns");
+            assert!(direct.same_operations(&ChangeOps::decode(ch).unwrap()));
+            crate::fuzzing::change_ops_agree(ch);
+        }
+    }
+
+    #[test]
+    fn every_kind_of_operation_reads_as_automerge_decodes_it_or_is_left_to_it() {
+        let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+        let list = a
+            .put_object(automerge::ROOT, "list", ObjType::List)
+            .unwrap();
+        let text = a
+            .put_object(automerge::ROOT, "text", ObjType::Text)
+            .unwrap();
+        a.insert(&list, 0, "x").unwrap();
+        a.insert(&list, 1, -2i64).unwrap();
+        a.insert(&list, 2, 300u64).unwrap();
+        a.insert(&list, 3, 1.5f64).unwrap();
+        a.insert(&list, 4, ScalarValue::Timestamp(-7)).unwrap();
+        a.insert(&list, 5, ScalarValue::Null).unwrap();
+        a.insert(&list, 6, true).unwrap();
+        a.splice_text(&text, 0, 0, "héllo wörld").unwrap();
+        a.put(automerge::ROOT, "bytes", vec![1u8, 2, 3]).unwrap();
+        a.commit();
+        // Another actor overwriting and deleting the first one's values: references to
+        // another actor, predecessors of both.
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 32]));
+        b.put(&list, 0, "y").unwrap();
+        b.delete(&list, 1).unwrap();
+        b.splice_text(&text, 2, 3, "").unwrap();
+        b.put(
+            automerge::ROOT,
+            "new",
+            "a long value, far past twenty-three bytes",
+        )
+        .unwrap();
+        b.delete(automerge::ROOT, "bytes").unwrap();
+        b.commit();
+        let mut c = a.fork().with_actor(ActorId::from([0u8; 32]));
+        c.put(&list, 0, "z").unwrap();
+        c.commit();
+        b.merge(&mut c).unwrap();
+        // Two concurrent values overwritten at once: two predecessors.
+        b.put(&list, 0, "w").unwrap();
+        b.commit();
+        let changes = b.get_changes(&[]);
+        for ch in &changes {
+            let direct = direct(ch).expect("plain operations are read from the columns");
+            assert!(direct.same_operations(&ChangeOps::decode(ch).unwrap()));
+        }
+        assert!(changes.iter().any(|ch| {
+            ChangeOps::decode(ch)
+                .unwrap()
+                .iter()
+                .any(|op| op.preds().count() == 2)
+        }));
+        // A counter is left to Automerge, and read the same through `read`.
+        let mut d = b.fork().with_actor(ActorId::from([3u8; 32]));
+        d.put(automerge::ROOT, "count", ScalarValue::counter(1))
+            .unwrap();
+        d.increment(automerge::ROOT, "count", 2).unwrap();
+        d.commit();
+        let last = d.get_last_local_change().unwrap().clone();
+        assert!(direct(&last).is_none());
+        assert!(
+            read(&last)
+                .unwrap()
+                .same_operations(&ChangeOps::decode(&last).unwrap())
+        );
+    }
+}
