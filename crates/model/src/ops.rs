@@ -53,8 +53,8 @@ enum Act {
     Delete,
     /// A value: its index in the change's values.
     Put(u32),
-    /// Anything else (increments, marks): its description, by index.
-    Other(u32),
+    /// Anything else (increments, marks, tables): which, as [`OTHER`] names it.
+    Other(u8),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -77,8 +77,10 @@ pub struct ChangeOps {
     ops: Vec<Op>,
     preds: Vec<Ref>,
     keys: String,
+    /// The last map key written into `keys`: a key repeated (a run of operations on one
+    /// field name) is kept once, so the text never outgrows the change's own bytes.
+    last_key: Option<(u32, u32)>,
     values: Vec<ScalarValue>,
-    others: Vec<String>,
 }
 
 /// Where an operation writes, for [`ChangeOps::push`].
@@ -190,6 +192,70 @@ impl KeyRef<'_> {
     }
 }
 
+/// What operations a coalition document never holds are called in refusals (by
+/// [`Act::Other`]): the kind alone, never a text the change carries.
+const OTHER: [&str; 4] = ["Increment", "MarkBegin", "MarkEnd", "Make(Table)"];
+
+/// The table of a change's actors being built, and where each is in it.
+struct Actors {
+    list: Vec<ActorId>,
+    /// Past a few actors, each one's first index (a scan of a long list per reference would
+    /// cost a hostile change's actors times its references).
+    index: std::collections::HashMap<ActorId, u32>,
+}
+
+/// Up to how many actors a reference is found by a scan.
+const SCANNED: usize = 8;
+
+impl Actors {
+    fn new(author: ActorId, others: &[ActorId]) -> Option<Self> {
+        let mut out = Actors {
+            list: Vec::with_capacity(others.len() + 1),
+            index: std::collections::HashMap::new(),
+        };
+        out.add(author)?;
+        for a in others {
+            out.add(a.clone())?;
+        }
+        Some(out)
+    }
+
+    /// Adds `a` at the end of the list; its index is its first place.
+    fn add(&mut self, a: ActorId) -> Option<u32> {
+        let i = small(self.list.len())?;
+        if self.list.len() >= SCANNED || !self.index.is_empty() {
+            if self.index.is_empty() {
+                for (j, b) in self.list.iter().enumerate() {
+                    self.index.entry(b.clone()).or_insert(small(j)?);
+                }
+            }
+            self.index.entry(a.clone()).or_insert(i);
+        }
+        self.list.push(a);
+        Some(i)
+    }
+
+    /// The first index of `a`, added if new.
+    fn find(&mut self, a: &ActorId) -> Option<u32> {
+        let found = if self.index.is_empty() {
+            self.list.iter().position(|b| b == a).and_then(small)
+        } else {
+            self.index.get(a).copied()
+        };
+        match found {
+            Some(i) => Some(i),
+            None => self.add(a.clone()),
+        }
+    }
+
+    fn refer(&mut self, id: &OpId) -> Option<Ref> {
+        Some(Ref {
+            ctr: u32::try_from(id.0).ok()?,
+            actor: self.find(&id.1)?,
+        })
+    }
+}
+
 /// A compact count, or `None` past `u32`.
 fn small(n: usize) -> Option<u32> {
     u32::try_from(n).ok()
@@ -197,56 +263,55 @@ fn small(n: usize) -> Option<u32> {
 
 impl ChangeOps {
     /// The change's operations, or `None` where they do not decode (Automerge panics on some
-    /// malformed operations: caught) or a counter passes `u32`.
+    /// malformed operations: caught) or a counter passes `u32`. An actor is named by its first
+    /// place in the change's list (its author first), as Automerge resolves it.
     pub fn decode(change: &Change) -> Option<Self> {
         let expanded =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())).ok()?;
-        Self::from_expanded(&expanded)
+        Self::compact(&expanded, change.other_actor_ids())
     }
 
     /// `expanded`'s operations, compacted; `None` if a counter or count passes `u32`.
     pub fn from_expanded(expanded: &ExpandedChange) -> Option<Self> {
+        Self::compact(expanded, &[])
+    }
+
+    fn compact(expanded: &ExpandedChange, others: &[ActorId]) -> Option<Self> {
+        let mut actors = Actors::new(expanded.actor_id.clone(), others)?;
         let mut out = ChangeOps {
             start: expanded.start_op.get(),
-            actors: vec![expanded.actor_id.clone()],
+            actors: Vec::new(),
             ops: Vec::with_capacity(expanded.operations.len()),
             preds: Vec::new(),
             keys: String::new(),
+            last_key: None,
             values: Vec::new(),
-            others: Vec::new(),
         };
         for op in &expanded.operations {
             let obj = match &op.obj {
                 ObjectId::Root => Obj::Root,
-                ObjectId::Id(id) => Obj::Id(out.refer(id)?),
+                ObjectId::Id(id) => Obj::Id(actors.refer(id)?),
             };
             let key = match &op.key {
-                LegacyKey::Map(k) => {
-                    let at = small(out.keys.len())?;
-                    out.keys.push_str(k.as_str());
-                    Key::Map {
-                        at,
-                        len: small(k.len())?,
-                    }
-                }
+                LegacyKey::Map(k) => out.map_key(k.as_str())?,
                 LegacyKey::Seq(ElementId::Head) => Key::Head,
-                LegacyKey::Seq(ElementId::Id(id)) => Key::Elem(out.refer(id)?),
+                LegacyKey::Seq(ElementId::Id(id)) => Key::Elem(actors.refer(id)?),
             };
             let act = match &op.action {
+                OpType::Make(ObjType::Table) => Act::Other(3),
                 OpType::Make(t) => Act::Make(*t),
                 OpType::Delete => Act::Delete,
                 OpType::Put(v) => {
                     out.values.push(v.clone());
                     Act::Put(small(out.values.len() - 1)?)
                 }
-                other => {
-                    out.others.push(format!("{other:?}"));
-                    Act::Other(small(out.others.len() - 1)?)
-                }
+                OpType::Increment(_) => Act::Other(0),
+                OpType::MarkBegin(..) => Act::Other(1),
+                OpType::MarkEnd(_) => Act::Other(2),
             };
             let pred = small(out.preds.len())?;
             for p in op.pred.iter() {
-                let r = out.refer(p)?;
+                let r = actors.refer(p)?;
                 out.preds.push(r);
             }
             out.ops.push(Op {
@@ -258,7 +323,22 @@ impl ChangeOps {
                 insert: op.insert,
             });
         }
+        out.actors = actors.list;
         Some(out)
+    }
+
+    /// A map key's place in the key text: the last one's again if it is the same.
+    fn map_key(&mut self, k: &str) -> Option<Key> {
+        if let Some((at, len)) = self.last_key
+            && self.keys.get(at as usize..(at + len) as usize) == Some(k)
+        {
+            return Some(Key::Map { at, len });
+        }
+        let (at, len) = (small(self.keys.len())?, small(k.len())?);
+        small(self.keys.len().checked_add(k.len())?)?;
+        self.keys.push_str(k);
+        self.last_key = Some((at, len));
+        Some(Key::Map { at, len })
     }
 
     /// An empty set of operations for a change whose first operation is `start`, its actor
@@ -274,8 +354,8 @@ impl ChangeOps {
             ops: Vec::with_capacity(capacity),
             preds: Vec::new(),
             keys: String::new(),
+            last_key: None,
             values: Vec::new(),
-            others: Vec::new(),
         })
     }
 
@@ -307,23 +387,17 @@ impl ChangeOps {
         }
         let pred = small(self.preds.len())?;
         let npred = small(preds.len())?;
-        let (key, text) = match key {
-            NewKey::Map(k) => (
-                Key::Map {
-                    at: small(self.keys.len())?,
-                    len: small(k.len())?,
-                },
-                k,
-            ),
-            NewKey::Head => (Key::Head, ""),
-            NewKey::Elem(r) => (Key::Elem(r), ""),
+        let value = small(self.values.len())?;
+        let key = match key {
+            NewKey::Map(k) => self.map_key(k)?,
+            NewKey::Head => Key::Head,
+            NewKey::Elem(r) => Key::Elem(r),
         };
         let act = match action {
             NewAction::Make(t) => Act::Make(t),
             NewAction::Delete => Act::Delete,
-            NewAction::Put(_) => Act::Put(small(self.values.len())?),
+            NewAction::Put(_) => Act::Put(value),
         };
-        self.keys.push_str(text);
         if let NewAction::Put(v) = action {
             self.values.push(v);
         }
@@ -358,28 +432,13 @@ impl ChangeOps {
             && self.len() == other.len()
             && self.iter().zip(other.iter()).all(|(a, b)| {
                 a.obj() == b.obj()
+                    && a.obj_by_author() == b.obj_by_author()
+                    && a.in_list() == b.in_list()
                     && a.key() == b.key()
                     && action(a.action(), b.action())
                     && a.insert() == b.insert()
                     && a.preds().eq(b.preds())
             })
-    }
-
-    /// The compact id of `id`, its actor added to the table if new.
-    fn refer(&mut self, id: &OpId) -> Option<Ref> {
-        let ctr = u32::try_from(id.0).ok()?;
-        // Changes refer to few actors: a scan is cheaper than a map.
-        let actor = match self.actors.iter().position(|a| *a == id.1) {
-            Some(i) => i,
-            None => {
-                self.actors.push(id.1.clone());
-                self.actors.len() - 1
-            }
-        };
-        Some(Ref {
-            ctr,
-            actor: small(actor)?,
-        })
     }
 
     /// The counter of the change's first operation.
@@ -494,12 +553,7 @@ impl<'a> OpView<'a> {
                 .values
                 .get(i as usize)
                 .map_or(Action::Other("a missing value"), Action::Put),
-            Act::Other(i) => Action::Other(
-                self.ops
-                    .others
-                    .get(i as usize)
-                    .map_or("an unknown operation", String::as_str),
-            ),
+            Act::Other(i) => Action::Other(OTHER.get(usize::from(i)).copied().unwrap_or("?")),
         }
     }
 
@@ -549,7 +603,7 @@ mod tests {
                 (Action::Make(a), OpType::Make(b)) => assert_eq!(a, *b),
                 (Action::Delete, OpType::Delete) => {}
                 (Action::Put(a), OpType::Put(b)) => assert_eq!(a, b),
-                (Action::Other(a), other) => assert_eq!(a, format!("{other:?}")),
+                (Action::Other(a), other) => assert!(format!("{other:?}").starts_with(a)),
                 (a, b) => panic!("{a:?} read where {b:?} was written"),
             }
             assert_eq!(
@@ -560,6 +614,51 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_key_written_again_and_again_is_kept_once() {
+        use automerge::transaction::Transactable;
+        let long = "k".repeat(10_000);
+        let mut a = automerge::AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+        for i in 0..1_000i64 {
+            a.put(automerge::ROOT, long.as_str(), i).unwrap();
+        }
+        a.commit();
+        let change = a.get_last_local_change().unwrap().clone();
+        let ops = ChangeOps::decode(&change).unwrap();
+        assert_eq!(ops.len(), 1_000);
+        assert_eq!(ops.keys.len(), long.len());
+        same(&change);
+        // And through `push`.
+        let mut pushed = ChangeOps::with_actors(1, vec![ActorId::from([1u8; 32])], 0).unwrap();
+        for _ in 0..1_000 {
+            pushed
+                .push(Obj::Root, NewKey::Map(&long), NewAction::Delete, false, &[])
+                .unwrap();
+        }
+        assert_eq!(pushed.keys.len(), long.len());
+    }
+
+    #[test]
+    fn actors_are_found_at_their_first_place_however_many() {
+        let author = ActorId::from([0u8; 32]);
+        let others: Vec<ActorId> = (1..=20u8).map(|i| ActorId::from([i; 32])).collect();
+        let mut listed = others.clone();
+        listed.push(author.clone());
+        listed.push(others[3].clone());
+        let mut actors = Actors::new(author.clone(), &listed).unwrap();
+        assert_eq!(actors.find(&author), Some(0));
+        for (i, a) in others.iter().enumerate() {
+            assert_eq!(actors.find(a), Some(i as u32 + 1));
+        }
+        let new = ActorId::from([99u8; 32]);
+        assert_eq!(actors.find(&new), Some(listed.len() as u32 + 1));
+        assert_eq!(actors.find(&new), Some(listed.len() as u32 + 1));
+        // A short list is scanned, the same way.
+        let mut few = Actors::new(author.clone(), &[author.clone(), others[0].clone()]).unwrap();
+        assert_eq!(few.find(&author), Some(0));
+        assert_eq!(few.find(&others[0]), Some(2));
     }
 
     #[test]

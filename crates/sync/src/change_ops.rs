@@ -6,7 +6,8 @@
 //! values (null, booleans, integers, floats, strings, bytes, timestamps), each column exactly as
 //! Automerge writes it. Anything else — a compressed column, an unknown one, a counter, an
 //! increment or a mark, a number not in its shortest encoding, a value whose length does not
-//! fit its type, a column with rows left over — is left to Automerge ([`read`] falls back to
+//! fit its type, a column with rows or bytes left over, an actor listed twice — is left to
+//! Automerge ([`read`] falls back to
 //! `ChangeOps::decode`), which then decodes it or fails as before. So this reader is never
 //! more lenient than Automerge's: where it answers, it answers what Automerge would (checked
 //! against Automerge on every change of the tests' histories and by the `batch` fuzz target,
@@ -56,13 +57,18 @@ fn quiet(_: String) -> Refusal {
 }
 
 /// The next value of a column that must have one (a null reads as `Some(None)`); `None` if
-/// the column has ended or does not read. An absent column reads as nulls.
+/// the column has ended or does not read.
 fn next<T: Copy>(col: &mut Runs<'_, T>) -> Option<Option<T>> {
     col.next().ok().flatten()
 }
 
 fn next_delta(col: &mut Deltas<'_>) -> Option<Option<u64>> {
     col.next().ok().flatten()
+}
+
+/// Whether a column has no row left, and no byte it cannot read.
+fn ended<T: Copy>(col: &mut Runs<'_, T>) -> bool {
+    matches!(col.next(), Ok(None))
 }
 
 /// A counter as the compact form keeps it: from 1 to `u32::MAX`.
@@ -107,6 +113,14 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
     for _ in 0..others {
         let n = r.len().ok()?;
         actors.push(ActorId::from(r.take(n).ok()?));
+    }
+    // An actor listed twice (the author among the others, say) is named by its first place
+    // where Automerge's decoding resolves it: left to that path.
+    let mut distinct: Vec<&ActorId> = actors.iter().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != actors.len() {
+        return None;
     }
     let ncols = r.len().ok()?;
     if ncols > KNOWN.len() {
@@ -217,22 +231,22 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         }
         out.push(obj, key, act, inserts, &preds)?;
     }
-    // Every column read to its end.
-    let ended = next(&mut obj_actor).is_none()
-        && next(&mut obj_ctr).is_none()
-        && next(&mut key_actor).is_none()
-        && next_delta(&mut key_ctr).is_none()
-        && next(&mut key_str).is_none()
-        && insert.next().ok()?.is_none()
-        && next(&mut action).is_none()
-        && next(&mut meta).is_none()
+    // Every column read to its end, and nothing after it.
+    let all = ended(&mut obj_actor)
+        && ended(&mut obj_ctr)
+        && ended(&mut key_actor)
+        && matches!(key_ctr.next(), Ok(None))
+        && ended(&mut key_str)
+        && matches!(insert.next(), Ok(None))
+        && ended(&mut action)
+        && ended(&mut meta)
         && raw.is_empty()
-        && next(&mut pred_group).is_none()
-        && next(&mut pred_actor).is_none()
-        && next_delta(&mut pred_ctr).is_none()
-        && expand.next().ok()?.is_none()
-        && next(&mut mark_name).is_none();
-    ended.then_some(out)
+        && ended(&mut pred_group)
+        && ended(&mut pred_actor)
+        && matches!(pred_ctr.next(), Ok(None))
+        && matches!(expand.next(), Ok(None))
+        && ended(&mut mark_name);
+    all.then_some(out)
 }
 
 /// A value, from its metadata (length and type) and its bytes; `None` for the types left to
@@ -338,6 +352,27 @@ mod tests {
                 .iter()
                 .any(|op| op.preds().count() == 2)
         }));
+        // The author listed again among the other actors: left to Automerge, which names it
+        // by its first place (the author's), and so is everything that refers to it.
+        let by_c = c.get_last_local_change().unwrap().clone();
+        let raw = by_c.raw_bytes();
+        let mut r = Reader::new(raw, quiet);
+        r.take(9).unwrap();
+        r.len().unwrap();
+        let body_at = raw.len() - r.bytes.len();
+        let mut body = raw[body_at..].to_vec();
+        let (a_key, c_key) = ([1u8; 32], [0u8; 32]);
+        let at = body
+            .windows(32)
+            .rposition(|w| w == a_key)
+            .expect("the other actor in the header");
+        body[at..at + 32].copy_from_slice(&c_key);
+        let twice = Change::try_from(&crate::fuzzing::change_chunk(&body)[..]).unwrap();
+        assert_eq!(twice.other_actor_ids(), &[ActorId::from(c_key)]);
+        assert!(direct(&twice).is_none());
+        let read_twice = read(&twice).unwrap();
+        assert!(read_twice.same_operations(&ChangeOps::decode(&twice).unwrap()));
+        assert!(read_twice.iter().all(|op| op.obj_by_author().is_some()));
         // A counter is left to Automerge, and read the same through `read`.
         let mut d = b.fork().with_actor(ActorId::from([3u8; 32]));
         d.put(automerge::ROOT, "count", ScalarValue::counter(1))

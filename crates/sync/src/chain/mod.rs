@@ -50,7 +50,7 @@
 //! for it) until it is whole. A reference's object and place must be its writing operation's
 //! exactly. A reference into the batch is answered from the operation it names, found by its
 //! actor's counter ranges (a binary search; nothing kept per operation), and the decoded
-//! operations are handed on to the rules.
+//! operations (compact: `model::ops::ChangeOps`, read by `change_ops`) are handed on to the rules.
 //!
 //! Nothing received is rebuilt after applying (Automerge's rebuild asserts on misplaced references:
 //! the fuzzer found one), and the cursor lookups, which assert that an element is in the object
@@ -276,10 +276,9 @@ const DECODE_APART: usize = 50_000;
 /// Most threads a batch is decoded on.
 const DECODE_THREADS: usize = 4;
 
-/// Every change of `order` in the compact form, in order; `None` for one that does not decode
-/// (Automerge panics on some malformed operations: caught). Each change is decoded by
-/// Automerge and compacted at once, so only one change's expanded form is alive per thread.
-/// Decoding is most of a large catch-up's own work here and each change decodes alone, so a
+/// Every change of `order` in the compact form ([`crate::change_ops::read`]: from its columns,
+/// or else decoded by Automerge and compacted at once), in order; `None` for one that does not
+/// decode (Automerge panics on some malformed operations: caught). Decoding is most of a large catch-up's own work here and each change decodes alone, so a
 /// large batch is split into runs of about equal operations, one per core (at most
 /// [`DECODE_THREADS`]).
 fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
