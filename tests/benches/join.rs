@@ -6,6 +6,11 @@
 //! returns with the coalition there. The limit, measured in the same run: Automerge syncing
 //! the same document into an empty one in memory.
 //!
+//! Then the same member returns: its node stopped, a tenth more issues raised on the hub
+//! through its HTTP API, the hub restarted, the member's node started again, and the clock
+//! runs from the member process's start until its API shows the last new issue. The limit:
+//! Automerge loading what the member held and syncing the hub's document into it, in memory.
+//!
 //! Run: `cargo build --release -p coalesce-node -p coalesce-cli` then
 //! `cargo bench -p coalesce-tests --bench join` (`BENCH_SIZES=1000,10000` by default;
 //! `BENCH_LOG=FILTER` runs the nodes with that log filter, as `info,net::core::dispatch=debug`,
@@ -23,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, ReadDoc};
-use coalesce_tests::{Node, free_port};
+use coalesce_tests::{ApiSession, Node, free_port};
 use replica::Replica;
 
 mod shape;
@@ -34,9 +39,15 @@ const COMPACTION_WAIT: Duration = Duration::from_secs(120);
 
 /// Automerge syncing `saved` into an empty document, both in memory.
 fn in_memory(saved: &[u8]) -> Duration {
+    sync_in_memory(saved, None)
+}
+
+/// Automerge syncing `saved` into a document that held `held` (loading `held` counted), or
+/// into an empty one.
+fn sync_in_memory(saved: &[u8], held: Option<&[u8]>) -> Duration {
     let mut a = AutoCommit::load(saved).unwrap();
     let t = Instant::now();
-    let mut b = AutoCommit::new();
+    let mut b = held.map_or_else(AutoCommit::new, |h| AutoCommit::load(h).unwrap());
     let (mut sa, mut sb) = (State::new(), State::new());
     loop {
         let ma = a.sync().generate_sync_message(&mut sa);
@@ -62,6 +73,7 @@ fn main() {
         "| issues (changes, operations) | Automerge in memory | `coalesce join` | ratio | peak memory, member / hub |"
     );
     println!("|---|---|---|---|---|");
+    let mut returning = Vec::new();
     for n in sizes {
         let hub = Node::new();
         let (id, _, _) = build(hub.home(), Shape::join(n));
@@ -76,13 +88,14 @@ fn main() {
         if let Some((k, v)) = extra.split_once('=') {
             info.push((k, v));
         }
-        let hub_node = hub.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", free_port()), &info);
+        let hub_listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
+        let member_listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
+        let hub_node = hub.run_daemon_with(&hub_listen, &info);
         // The coalition loaded, as a running node holds it when a member's node asks.
         hub.ok(&["charter", "show", "--coalition", &c]);
         let code = hub.ok(&["invite", "create", "--coalition", &c, "--expires", "1h"]);
         let member = Node::init("Eastside Disability Justice");
-        let member_node =
-            member.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", free_port()), &info);
+        let member_node = member.run_daemon_with(&member_listen, &info);
         let t = Instant::now();
         let joined = member.ok(&["join", &code, "--wait", "600"]);
         let ours = t.elapsed();
@@ -115,5 +128,63 @@ fn main() {
                 " (not compacted yet)"
             }
         );
+
+        // The same member returning: its node stopped, a tenth more issues raised on the
+        // hub through its API, its node started again; the clock runs from the process's
+        // start until its API shows the last of them.
+        drop(member_node);
+        let new = (n / 10).max(1);
+        let api = ApiSession::open(hub.home());
+        let path = format!("/v1/coalitions/{c}/issues");
+        let mut last = String::new();
+        for i in 0..new {
+            let issue = shape::issue(n + 1 + i);
+            let body = serde_json::json!({
+                "title": issue.title,
+                "description": issue.description,
+                "tags": issue.tags,
+            });
+            let (status, reply) = api.call("POST", &path, Some(&body), true);
+            assert_eq!(status, 201, "{reply}");
+            last = reply["id"].as_str().expect("an issue id").to_string();
+        }
+        drop(api);
+        // Both stores read while no node holds them: the limit syncs the hub's document into
+        // what the member held, loading that counted.
+        drop(hub_node);
+        let hub_saved = Replica::open(hub.home()).unwrap().save(&id).unwrap();
+        let member_saved = Replica::open(member.home()).unwrap().save(&id).unwrap();
+        let limit = sync_in_memory(&hub_saved, Some(&member_saved));
+        let hub_node = hub.run_daemon_with(&hub_listen, &info);
+        hub.ok(&["charter", "show", "--coalition", &c]);
+        let t = Instant::now();
+        let member_node = member.run_daemon_with(&member_listen, &info);
+        let session = ApiSession::open(member.home());
+        let shown = format!("/v1/coalitions/{c}/issues/{last}");
+        while session.call("GET", &shown, None, true).0 != 200 {
+            assert!(
+                t.elapsed() < Duration::from_secs(600),
+                "the member never caught up"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let ours = t.elapsed();
+        if std::env::var_os("BENCH_LOG").is_some() {
+            eprintln!(
+                "--- hub\n{}\n--- member\n{}",
+                hub_node.log(),
+                member_node.log()
+            );
+        }
+        returning.push(format!(
+            "| {new} new on {n} | {limit:.2?} | {ours:.2?} | {:.2} |",
+            ours.as_secs_f64() / limit.as_secs_f64()
+        ));
+    }
+    println!();
+    println!("| returning member | Automerge in memory | until its API shows the last | ratio |");
+    println!("|---|---|---|---|");
+    for row in returning {
+        println!("{row}");
     }
 }
