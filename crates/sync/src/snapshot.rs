@@ -76,11 +76,18 @@ fn bad_snapshot(why: String) -> Refusal {
 }
 
 /// An operation id, ordered as Automerge orders them: counter, then actor (the chunk's actor
-/// table is sorted, so index order is byte order).
+/// table is sorted, so index order is byte order). Counters are `u32`s, as Automerge keeps
+/// them (`validate` holds every counter column to that range): 8 bytes an id, for the
+/// millions a snapshot holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Id {
-    ctr: u64,
+    ctr: u32,
     actor: u32,
+}
+
+/// A counter read from a column, as an [`Id`] keeps it.
+fn counter(c: u64) -> Result<u32, Refusal> {
+    u32::try_from(c).map_err(|_| bad("a counter out of range"))
 }
 
 /// The root object, and the head of every list.
@@ -390,7 +397,7 @@ fn check_ops(
     actors: Vec<Vec<u8>>,
     limit: u64,
 ) -> Result<Shape, Refusal> {
-    validate(
+    let rows = validate(
         cols,
         &Layout { ranges: &[] },
         actors.len(),
@@ -424,16 +431,19 @@ fn check_ops(
     ];
 
     let na = actors.len();
-    let mut ops: Vec<Op<'_>> = Vec::new();
+    // As many as the columns hold (counted within the limit by `validate`): made once, not
+    // grown by doubling through the millions.
+    let mut ops: Vec<Op<'_>> = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
     let mut succ: Vec<Id> = Vec::new();
     while let Some(ctr) = id_ctr.next()? {
         if ops.len() + succ.len() >= limit {
             return Err(bad("too many operations"));
         }
         let id = Id {
-            ctr: ctr
-                .filter(|c| *c > 0)
-                .ok_or_else(|| bad("operation without an id"))?,
+            ctr: counter(
+                ctr.filter(|c| *c > 0)
+                    .ok_or_else(|| bad("operation without an id"))?,
+            )?,
             actor: actor_at(pull(present[0], id_actor.next(), "id actor")?, na)?,
         };
         let obj = match (
@@ -442,7 +452,7 @@ fn check_ops(
         ) {
             (None, None) => ROOT,
             (Some(ctr), a @ Some(_)) if ctr > 0 => Id {
-                ctr,
+                ctr: counter(ctr)?,
                 actor: actor_at(a, na)?,
             },
             _ => return Err(bad("malformed object id")),
@@ -455,7 +465,7 @@ fn check_ops(
             (Some(s), None, None) => Key::Map(s),
             (None, Some(0), None) => Key::Seq(ROOT),
             (None, Some(ctr), a @ Some(_)) if ctr > 0 => Key::Seq(Id {
-                ctr,
+                ctr: counter(ctr)?,
                 actor: actor_at(a, na)?,
             }),
             _ => return Err(bad("malformed key")),
@@ -487,7 +497,10 @@ fn check_ops(
                     .ok_or_else(|| bad("successor without an actor"))?,
                 na,
             )?;
-            succ.push(Id { ctr, actor });
+            succ.push(Id {
+                ctr: counter(ctr)?,
+                actor,
+            });
         }
         let at = |n: usize| u32::try_from(n).map_err(|_| bad("too many operations"));
         ops.push(Op {
@@ -615,8 +628,9 @@ impl Shape {
             .collect();
         let covered = |id: &Id| {
             by_index[id.actor as usize].is_some_and(|r| {
-                let i = r.partition_point(|(s, _)| *s <= id.ctr);
-                i > 0 && r[i - 1].1 >= id.ctr
+                let ctr = u64::from(id.ctr);
+                let i = r.partition_point(|(s, _)| *s <= ctr);
+                i > 0 && r[i - 1].1 >= ctr
             })
         };
         if let Some(id) = self.ids.iter().find(|id| !covered(id)) {
