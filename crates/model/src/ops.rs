@@ -692,33 +692,33 @@ mod tests {
 
     #[test]
     fn operations_of_other_actors_and_every_kind_read_back() {
+        use automerge::marks::{ExpandMark, Mark};
         use automerge::transaction::Transactable;
-        let mut a = automerge::AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
-        let list = a
-            .put_object(automerge::ROOT, "list", ObjType::List)
+        // Nested objects, a counter and its increments, a mark: what no coalition holds
+        // compacts too (described by its kind), and references to another actor resolve.
+        let mut a = automerge::AutoCommit::new().with_actor(ActorId::from([5u8; 32]));
+        let rows = a
+            .put_object(automerge::ROOT, "rows", ObjType::List)
             .unwrap();
-        let text = a
-            .put_object(automerge::ROOT, "text", ObjType::Text)
+        let row = a.insert_object(&rows, 0, ObjType::Map).unwrap();
+        a.put(&row, "name", "Eastside").unwrap();
+        let notes = a.put_object(&row, "notes", ObjType::Text).unwrap();
+        a.splice_text(&notes, 0, 0, "ñandú").unwrap();
+        a.put(automerge::ROOT, "votes", ScalarValue::counter(0))
             .unwrap();
-        a.insert(&list, 0, "x").unwrap();
-        a.insert(&list, 1, 2i64).unwrap();
-        a.splice_text(&text, 0, 0, "héllo wörld").unwrap();
-        a.put(automerge::ROOT, "c", ScalarValue::counter(1))
-            .unwrap();
-        a.put(automerge::ROOT, "bytes", vec![1u8, 2, 3]).unwrap();
         a.commit();
-        let mut b = a.fork().with_actor(ActorId::from([2u8; 32]));
-        b.put(&list, 0, "y").unwrap();
-        b.delete(&list, 1).unwrap();
-        b.splice_text(&text, 2, 3, "").unwrap();
-        b.increment(automerge::ROOT, "c", 3).unwrap();
-        b.put(
-            automerge::ROOT,
-            "new",
-            "a long value, far past twenty-three bytes",
+        let mut b = a.fork().with_actor(ActorId::from([6u8; 32]));
+        b.increment(automerge::ROOT, "votes", 2).unwrap();
+        b.put(&row, "name", "Westside").unwrap();
+        b.delete(&row, "notes").unwrap();
+        b.mark(
+            &notes,
+            Mark::new("bold".into(), true, 0, 2),
+            ExpandMark::After,
         )
         .unwrap();
-        b.delete(automerge::ROOT, "bytes").unwrap();
+        let sub = b.insert_object(&rows, 1, ObjType::List).unwrap();
+        b.insert(&sub, 0, ScalarValue::Uint(7)).unwrap();
         b.commit();
         for change in b.get_changes(&[]) {
             same(&change);
