@@ -5,9 +5,10 @@
 //! 280 bytes per operation, 1.3 GB for a catch-up of 4.5 million operations, all alive at once
 //! because a reference may point anywhere in the batch. Here each operation is 44 bytes:
 //! references name an actor by its index in the change's own table (0: the change's author),
-//! map keys are ranges of one string per change, values and predecessors sit in side tables.
-//! Each change is decoded and compacted on its own, so the expanded form of only one change is
-//! alive at a time.
+//! map keys are ranges of one string per change, values (about 32 bytes each, besides a long
+//! string's or bytes' own) and predecessors (8 bytes each) sit in side tables. Each change is
+//! compacted on its own: from the columns (`sync`'s reader, no expanded form at all), or from
+//! Automerge's expanded form of that change alone ([`ChangeOps::decode`]), dropped at once.
 //!
 //! Reading is through [`OpView`], which resolves indices back to actor ids ([`ObjRef`],
 //! [`KeyRef`]) for comparisons across changes. Counters are kept as `u32`, as Automerge keeps
@@ -77,9 +78,11 @@ pub struct ChangeOps {
     ops: Vec<Op>,
     preds: Vec<Ref>,
     keys: String,
-    /// The last map key written into `keys`: a key repeated (a run of operations on one
-    /// field name) is kept once, so the text never outgrows the change's own bytes.
-    last_key: Option<(u32, u32)>,
+    /// The last map key written into `keys`, with where its text came from (address and
+    /// length): a key given again from the same place (one run of a column, read once; the
+    /// shared text of Automerge's expanded form) is kept once and not compared, so neither
+    /// the text nor the work outgrows the change's own bytes.
+    last_key: Option<(usize, usize, u32, u32)>,
     values: Vec<ScalarValue>,
 }
 
@@ -271,11 +274,6 @@ impl ChangeOps {
         Self::compact(&expanded, change.other_actor_ids())
     }
 
-    /// `expanded`'s operations, compacted; `None` if a counter or count passes `u32`.
-    pub fn from_expanded(expanded: &ExpandedChange) -> Option<Self> {
-        Self::compact(expanded, &[])
-    }
-
     fn compact(expanded: &ExpandedChange, others: &[ActorId]) -> Option<Self> {
         let mut actors = Actors::new(expanded.actor_id.clone(), others)?;
         let mut out = ChangeOps {
@@ -327,17 +325,18 @@ impl ChangeOps {
         Some(out)
     }
 
-    /// A map key's place in the key text: the last one's again if it is the same.
+    /// A map key's place in the key text: the last one's again if given from the same place.
     fn map_key(&mut self, k: &str) -> Option<Key> {
-        if let Some((at, len)) = self.last_key
-            && self.keys.get(at as usize..(at + len) as usize) == Some(k)
+        let from = (k.as_ptr() as usize, k.len());
+        if let Some((p, l, at, len)) = self.last_key
+            && (p, l) == from
         {
             return Some(Key::Map { at, len });
         }
         let (at, len) = (small(self.keys.len())?, small(k.len())?);
         small(self.keys.len().checked_add(k.len())?)?;
         self.keys.push_str(k);
-        self.last_key = Some((at, len));
+        self.last_key = Some((from.0, from.1, at, len));
         Some(Key::Map { at, len })
     }
 
@@ -527,7 +526,7 @@ impl<'a> OpView<'a> {
         match self.op.key {
             Key::Map { at, len } => {
                 let (at, len) = (at as usize, len as usize);
-                // Ranges were cut from this text, at character boundaries, by `from_expanded`.
+                // Ranges were cut from this text, at character boundaries, by `map_key`.
                 KeyRef::Map(self.ops.keys.get(at..at + len).unwrap_or_default())
             }
             Key::Head => KeyRef::Head,

@@ -1,6 +1,7 @@
 //! A change's operations read straight from its columns into the compact form the chain check
 //! and the rules read ([`model::ops::ChangeOps`]), without Automerge's expanded form: no
-//! allocation per operation, nothing decoded twice.
+//! allocation per operation beyond a value's own (a string over 23 bytes, bytes), nothing
+//! decoded twice.
 //!
 //! Only what a coalition document holds is read here: maps, lists, texts, deletions and plain
 //! values (null, booleans, integers, floats, strings, bytes, timestamps), each column exactly as

@@ -13,10 +13,11 @@
 //!   and must be in canonical form, checked piece by piece without copying the changes.
 //! - **Operations and signatures**: every change has at least one operation (honest nodes never
 //!   commit an empty change; one would share its start operation with its successor, and start
-//!   operations order a batch causally where forks set changes aside). Each operation counts
-//!   [`crate::wire::MESSAGE_BYTES_PER_OP`] bytes against the message's allowance while its change
-//!   is parsed, before its columns are read ([`allowance_of`]), so no message makes the node read
-//!   or apply more operations than its limit allows, whatever the columns claim. Then the
+//!   operations order a batch causally where forks set changes aside). Each operation, and each
+//!   predecessor an operation names, counts [`crate::wire::MESSAGE_BYTES_PER_OP`] bytes against
+//!   the message's allowance while its change is parsed, before its operations are decoded
+//!   ([`allowance_of`]), so no message makes the node read or apply more operations than its
+//!   limit allows, whatever the columns claim. Then the
 //!   signatures ([`check_signatures`]): linear in the batch, each actor's changes walked along
 //!   their own chain, one signature check per actor.
 
@@ -261,8 +262,15 @@ pub fn prescan_change<'a>(
     // their columns are read: columns can claim far more operations than they have bytes.
     let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
     let most = MAX_CHANGE_OPS.min((*budget / per_op) as u64);
-    let ops = check_change_body(&data, most)?;
-    *budget -= ops as usize * per_op;
+    let (ops, preds) = check_change_body(&data, most)?;
+    // Predecessors too: a change of one operation can name 100,000 of them in a few bytes,
+    // and each is held and checked like an operation.
+    *budget = (ops.saturating_add(preds) as usize)
+        .checked_mul(per_op)
+        .and_then(|charge| budget.checked_sub(charge))
+        .ok_or_else(|| {
+            bad_change("operations and predecessors beyond the message's allowance".into())
+        })?;
     if plain {
         return Ok(std::borrow::Cow::Borrowed(chunk));
     }
@@ -278,14 +286,68 @@ pub fn prescan_change<'a>(
 
 /// What a parsed change took of a message's allowance, at most: its whole chunk (a little
 /// more than [`prescan_change`] counts) and [`crate::wire::MESSAGE_BYTES_PER_OP`] per
-/// operation.
+/// operation and per predecessor.
 pub fn allowance_of(change: &Change) -> usize {
-    change.raw_bytes().len() + change.len() * crate::wire::MESSAGE_BYTES_PER_OP
+    let preds = predecessors_of(change.raw_bytes());
+    change.raw_bytes().len()
+        + (change.len() as u64).saturating_add(preds) as usize * crate::wire::MESSAGE_BYTES_PER_OP
+}
+
+/// The spec of a change's predecessor group column (column 7, a group).
+const PRED_GROUP: u32 = crate::columns::spec(7, crate::columns::kind::GROUP);
+
+/// How many predecessors a change's operations name in all: the sum of its predecessor
+/// group column. `data` is a change chunk that passed [`prescan_change`] (uncompressed, its
+/// header and columns well formed); for anything else, counted as far as it reads.
+fn predecessors_of(chunk: &[u8]) -> u64 {
+    use crate::columns::Reader;
+    let columns = |r: &mut Reader<'_>| -> Result<u64, Refusal> {
+        r.take(9)?;
+        let len = r.len()?;
+        let mut r = Reader::new(r.take(len)?, bad_change);
+        let deps = r.len()?;
+        r.take(deps.saturating_mul(32))?;
+        let n = r.len()?;
+        r.take(n)?;
+        r.uleb()?;
+        r.uleb()?;
+        r.sleb()?;
+        r.str()?;
+        for _ in 0..r.len()? {
+            let n = r.len()?;
+            r.take(n)?;
+        }
+        let n = r.len()?.min(64);
+        let mut specs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let spec = r.uleb()?;
+            specs.push((spec, r.len()?));
+        }
+        for (spec, len) in specs {
+            let data = r.take(len)?;
+            if spec == u64::from(PRED_GROUP) {
+                return group_sum(data);
+            }
+        }
+        Ok(0)
+    };
+    columns(&mut Reader::new(chunk, bad_change)).unwrap_or(0)
+}
+
+/// The sum of a group column's counts (nulls count none).
+fn group_sum(col: &[u8]) -> Result<u64, Refusal> {
+    let mut runs = crate::columns::Runs::new(col, bad_change, |r| r.uleb());
+    let mut total = 0u64;
+    while let Some(v) = runs.next()? {
+        total = total.saturating_add(v.unwrap_or(0));
+    }
+    Ok(total)
 }
 
 /// The body of a change chunk (after its header), read strictly: see [`prescan_change`].
-/// Returns how many operations it holds (at most `most`).
-fn check_change_body(data: &[u8], most: u64) -> Result<u64, Refusal> {
+/// Returns how many operations it holds (at most `most`) and how many predecessors they name
+/// (at most `most` too, as `validate` holds every group).
+fn check_change_body(data: &[u8], most: u64) -> Result<(u64, u64), Refusal> {
     use crate::columns::{COUNTER, Layout, Reader, validate};
     let mut r = Reader::new(data, bad_change);
     let deps = r.len()?;
@@ -356,7 +418,8 @@ fn check_change_body(data: &[u8], most: u64) -> Result<u64, Refusal> {
     if ops == 0 {
         return Err(bad_change("a change with no operations".into()));
     }
-    Ok(ops)
+    let preds = cols.get(&PRED_GROUP).map_or(Ok(0), |c| group_sum(c))?;
+    Ok((ops, preds))
 }
 
 /// Splits bytes holding one or more whole Automerge change chunks into individual changes, strictly: every byte must belong to a well-formed chunk.

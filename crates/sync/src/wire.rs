@@ -50,8 +50,9 @@ pub const MAX_JOIN_TEXT: usize = model::MAX_SHORT;
 pub const MAX_HEADS: usize = 10_000;
 /// Most changes in one [`Message::Changes`].
 pub const MAX_CHANGES: usize = 10_000;
-/// What each operation of the changes in one message (vouchers included) counts against the
-/// node's message limit, besides the changes' bytes: columns can claim far more operations
+/// What each operation of the changes in one message (vouchers included), and each
+/// predecessor an operation names, counts against the node's message limit, besides the
+/// changes' bytes: columns can claim far more operations
 /// than they have bytes, and applying one costs memory and time whatever its size. At most
 /// 16.8 M operations fit the default [`MAX_MESSAGE`] (fewer, by the changes' own bytes). A node whose limit is lowered takes
 /// correspondingly fewer in one message: a catch-up holding more (text costs a few bytes per

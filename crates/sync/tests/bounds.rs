@@ -301,9 +301,14 @@ fn a_compressed_change_inflating_beyond_the_limit_is_refused_before_it_is_inflat
 fn several_changes_may_not_inflate_beyond_the_message_limit_together() {
     let p = honest();
     let one = p.encode();
-    // Each costs its bytes and, per operation, `MESSAGE_BYTES_PER_OP`.
-    let ops = change_in_chunk(&one, &mut budget()).unwrap().len();
-    let cost = one.len() + ops * sync::wire::MESSAGE_BYTES_PER_OP;
+    // Each costs its bytes and, per operation and per predecessor, `MESSAGE_BYTES_PER_OP`.
+    let change = change_in_chunk(&one, &mut budget()).unwrap();
+    let cost = sync::verify::allowance_of(&change);
+    assert_eq!(
+        cost,
+        one.len() + (change.len() + 1) * sync::wire::MESSAGE_BYTES_PER_OP,
+        "its operations and the one value it overwrites"
+    );
     let mut left = cost * 2 + 10;
     assert!(change_in_chunk(&one, &mut left).is_ok());
     assert!(change_in_chunk(&one, &mut left).is_ok());
@@ -311,6 +316,43 @@ fn several_changes_may_not_inflate_beyond_the_message_limit_together() {
         change_in_chunk(&one, &mut left),
         Err(Refusal::MalformedChange(_))
     ));
+}
+
+#[test]
+fn predecessors_count_against_the_allowance_like_operations() {
+    // One operation overwriting 40 concurrent values: 40 predecessors in a few bytes (a
+    // modified node can name 100,000 as cheaply).
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(&[1u8; 32][..]));
+    doc.put(ROOT, "k", 0u64).unwrap();
+    doc.commit();
+    let mut base = doc.fork();
+    for i in 2..42u8 {
+        let mut other = base.fork().with_actor(ActorId::from(&[i; 32][..]));
+        other.put(ROOT, "k", u64::from(i)).unwrap();
+        other.commit();
+        doc.merge(&mut other).unwrap();
+    }
+    doc.put(ROOT, "k", 99u64).unwrap();
+    doc.commit();
+    let chunk = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let per = sync::wire::MESSAGE_BYTES_PER_OP;
+    let whole = chunk.len() + 41 * per;
+    let mut left = whole;
+    let change = change_in_chunk(&chunk, &mut left).unwrap();
+    assert_eq!(change.len(), 1);
+    // The change's bytes (not its chunk's few header bytes), one operation, 40 predecessors.
+    assert!(left < 16, "{left} left");
+    assert_eq!(sync::verify::allowance_of(&change), whole);
+    let mut short = whole - left - 1;
+    match change_in_chunk(&chunk, &mut short) {
+        Err(Refusal::MalformedChange(m)) => {
+            assert!(
+                m.contains("predecessors beyond the message's allowance"),
+                "{m}"
+            )
+        }
+        other => panic!("not refused: {other:?}"),
+    }
 }
 
 /// A sync message with one `have` whose Bloom filter has the given parameters.

@@ -57,7 +57,7 @@ impl Validator {
     }
 
     /// [`Validator::check`], with the change's operations already decoded (`ops` must be
-    /// `ChangeOps::decode(change)`).
+    /// the change's operations, as `ChangeOps::decode` or `sync`'s columns reader gives them).
     pub fn check_decoded(
         &mut self,
         doc: &AutoCommit,

@@ -27,6 +27,8 @@
 //!   in neither the document nor the batch makes the change wait, like a missing dependency.
 //!   Whatever is referred to must be older than the change (a counter below its start
 //!   operation), which every change made from its dependencies is.
+//! - **Keys.** No map key longer than any place of a coalition's layout has ([`MAX_KEY`]), so
+//!   comparing keys costs little whatever a change repeats.
 //! - **Actors.** Every other actor the change lists is one its operations refer to.
 //!
 //! - **Texts.** Only insertions and deletions of characters, as splicing writes: nothing put
@@ -470,6 +472,16 @@ fn check_ops(
                 )));
             }
         }
+        // Keys are compared, with every value they overwrite: none longer than any place of
+        // the layout has (which the rules would refuse anyway).
+        if let KeyRef::Map(k) = op.key()
+            && k.len() > MAX_KEY
+        {
+            return Err(bad(format!(
+                "a map key of {} bytes, longer than any a coalition has",
+                k.len()
+            )));
+        }
         // The object written in, and its kind.
         let obj = op.obj();
         let kind = match obj {
@@ -566,6 +578,10 @@ fn check_ops(
     }
     Ok(result)
 }
+
+/// The longest map key a change may write: no place of a coalition's layout has a longer one
+/// (record ids are 32 characters, versions 6, field names shorter; `model::layout`).
+const MAX_KEY: usize = 64;
 
 /// Notes that an operation refers to actor `a` (if not the change's own).
 fn refer<'a>(referred: &mut HashSet<&'a ActorId>, own: &ActorId, a: &'a ActorId) {

@@ -271,3 +271,25 @@ fn two_changes_over_the_same_counters_are_refused_even_when_one_waits() {
         other => panic!("not refused: {other:?}"),
     }
 }
+
+#[test]
+fn a_map_key_longer_than_any_place_of_a_coalition_is_refused_before_it_is_compared() {
+    // One key written 2,000 times over itself: each write would compare it with the value it
+    // overwrites.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([3u8; 32]));
+    let long = "k".repeat(MAX_KEY + 1);
+    for i in 0..2_000i64 {
+        doc.put(automerge::ROOT, long.as_str(), i).unwrap();
+    }
+    let change = made(&mut doc);
+    refused_as(&Automerge::new(), change, "a map key of 65 bytes");
+    // As long as the longest a coalition has passes.
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([3u8; 32]));
+    doc.put(automerge::ROOT, "k".repeat(MAX_KEY).as_str(), 1i64)
+        .unwrap();
+    let change = made(&mut doc);
+    assert_eq!(
+        check(&Automerge::new(), vec![change]).unwrap().order.len(),
+        1
+    );
+}
