@@ -70,7 +70,8 @@ struct Op {
 }
 
 /// One change's operations, compact (see the module documentation).
-#[derive(Debug, Clone, PartialEq)]
+/// (No `PartialEq`: [`ChangeOps::same_operations`] compares; the layout differs by source.)
+#[derive(Debug, Clone)]
 pub struct ChangeOps {
     start: u64,
     /// The change's author first, then every other actor its operations refer to.

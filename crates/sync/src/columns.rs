@@ -120,6 +120,16 @@ impl<'a, T: Copy> Runs<'a, T> {
     }
 }
 
+/// The sum of a group column's counts (nulls count none): how many rows its members hold.
+pub(crate) fn group_total(col: &[u8], bad: Bad) -> Result<u64, Refusal> {
+    let mut runs = Runs::new(col, bad, |r| r.uleb());
+    let mut total = 0u64;
+    while let Some(n) = runs.next()? {
+        total = total.saturating_add(n.unwrap_or(0));
+    }
+    Ok(total)
+}
+
 /// A delta-encoded column of counters (nulls leave the running sum alone).
 pub(crate) struct Deltas<'a> {
     runs: Runs<'a, i64>,

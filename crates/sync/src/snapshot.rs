@@ -314,11 +314,7 @@ pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
     while ids.next()?.is_some() {
         ops += 1;
     }
-    let mut succ = 0u64;
-    let mut groups = Runs::new(get(wanted[1]), bad_snapshot, |r| r.uleb());
-    while let Some(n) = groups.next()? {
-        succ = succ.saturating_add(n.unwrap_or(0));
-    }
+    let succ = crate::columns::group_total(get(wanted[1]), bad_snapshot)?;
     Ok(ops.saturating_add(succ))
 }
 

@@ -28,6 +28,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 pub use model::signing::{ChangeSignature, signing_payload};
 
+use crate::change_ops::PRED_GROUP;
+
 /// Signs a change hash with a node key.
 pub fn sign(key: &SigningKey, hash: &ChangeHash) -> ChangeSignature {
     ChangeSignature {
@@ -293,55 +295,71 @@ pub fn allowance_of(change: &Change) -> usize {
         + (change.len() as u64).saturating_add(preds) as usize * crate::wire::MESSAGE_BYTES_PER_OP
 }
 
-/// The spec of a change's predecessor group column (column 7, a group).
-const PRED_GROUP: u32 = crate::columns::spec(7, crate::columns::kind::GROUP);
+/// A change's operation columns: (spec, bytes), in the order listed.
+pub(crate) type Columns<'a> = Vec<(u32, &'a [u8])>;
 
-/// How many predecessors a change's operations name in all: the sum of its predecessor
-/// group column. `data` is a change chunk that passed [`prescan_change`] (uncompressed, its
-/// header and columns well formed); for anything else, counted as far as it reads.
-fn predecessors_of(chunk: &[u8]) -> u64 {
+/// Most columns [`change_columns`] reads (Automerge writes 14 kinds for a change).
+const MOST_COLUMNS: usize = 64;
+
+/// A plain change chunk's operation columns, as (spec, bytes) in the order listed, and the
+/// bytes after them; `None` for a chunk that is not a whole plain change chunk or whose
+/// layout does not read. The header's fields are skipped, not judged: a parsed [`Change`]
+/// gives them (its actor, start operation, other actors), and [`prescan_change`] judges a
+/// peer's.
+pub(crate) fn change_columns(chunk: &[u8]) -> Option<(Columns<'_>, &[u8])> {
     use crate::columns::Reader;
-    let columns = |r: &mut Reader<'_>| -> Result<u64, Refusal> {
-        r.take(9)?;
-        let len = r.len()?;
-        let mut r = Reader::new(r.take(len)?, bad_change);
-        let deps = r.len()?;
-        r.take(deps.saturating_mul(32))?;
-        let n = r.len()?;
-        r.take(n)?;
-        r.uleb()?;
-        r.uleb()?;
-        r.sleb()?;
-        r.str()?;
-        for _ in 0..r.len()? {
-            let n = r.len()?;
-            r.take(n)?;
-        }
-        let n = r.len()?.min(64);
-        let mut specs = Vec::with_capacity(n);
-        for _ in 0..n {
-            let spec = r.uleb()?;
-            specs.push((spec, r.len()?));
-        }
-        for (spec, len) in specs {
-            let data = r.take(len)?;
-            if spec == u64::from(PRED_GROUP) {
-                return group_sum(data);
-            }
-        }
-        Ok(0)
-    };
-    columns(&mut Reader::new(chunk, bad_change)).unwrap_or(0)
+    let quiet = |_: String| Refusal::MalformedChange(String::new());
+    let mut r = Reader::new(chunk, quiet);
+    // Magic, checksum, type (a plain change), length, body.
+    r.take(8).ok()?;
+    if r.take(1).ok()? != [CHANGE] {
+        return None;
+    }
+    let len = r.len().ok()?;
+    let body = r.take(len).ok()?;
+    if !r.is_empty() {
+        return None;
+    }
+    let mut r = Reader::new(body, quiet);
+    let deps = r.len().ok()?;
+    r.take(deps.checked_mul(32)?).ok()?;
+    let n = r.len().ok()?;
+    r.take(n).ok()?;
+    r.uleb().ok()?;
+    r.uleb().ok()?;
+    r.sleb().ok()?;
+    r.str().ok()?;
+    for _ in 0..r.len().ok()? {
+        let n = r.len().ok()?;
+        r.take(n).ok()?;
+    }
+    let n = r.len().ok()?;
+    if n > MOST_COLUMNS {
+        return None;
+    }
+    let mut specs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let spec = u32::try_from(r.uleb().ok()?).ok()?;
+        specs.push((spec, r.len().ok()?));
+    }
+    let mut cols = Vec::with_capacity(n);
+    for (spec, len) in specs {
+        cols.push((spec, r.take(len).ok()?));
+    }
+    Some((cols, r.bytes))
 }
 
-/// The sum of a group column's counts (nulls count none).
-fn group_sum(col: &[u8]) -> Result<u64, Refusal> {
-    let mut runs = crate::columns::Runs::new(col, bad_change, |r| r.uleb());
-    let mut total = 0u64;
-    while let Some(v) = runs.next()? {
-        total = total.saturating_add(v.unwrap_or(0));
-    }
-    Ok(total)
+/// How many predecessors a change's operations name in all: the sum of its predecessor
+/// group column (0 for a chunk whose columns do not read: every chunk [`prescan_change`]
+/// passed reads).
+fn predecessors_of(chunk: &[u8]) -> u64 {
+    let Some((cols, _)) = change_columns(chunk) else {
+        return 0;
+    };
+    cols.iter()
+        .find(|(spec, _)| *spec == PRED_GROUP)
+        .and_then(|(_, col)| crate::columns::group_total(col, bad_change).ok())
+        .unwrap_or(0)
 }
 
 /// The body of a change chunk (after its header), read strictly: see [`prescan_change`].
@@ -418,7 +436,9 @@ fn check_change_body(data: &[u8], most: u64) -> Result<(u64, u64), Refusal> {
     if ops == 0 {
         return Err(bad_change("a change with no operations".into()));
     }
-    let preds = cols.get(&PRED_GROUP).map_or(Ok(0), |c| group_sum(c))?;
+    let preds = cols
+        .get(&PRED_GROUP)
+        .map_or(Ok(0), |c| crate::columns::group_total(c, bad_change))?;
     Ok((ops, preds))
 }
 

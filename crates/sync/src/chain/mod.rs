@@ -202,7 +202,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
     let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
     for (i, ch) in order.iter().enumerate() {
-        let expanded = decodings
+        let ops = decodings
             .next()
             .flatten()
             .ok_or_else(|| bad("its operations do not decode"))?;
@@ -219,7 +219,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         if end > start {
             ranges.entry(actor).or_default().push((start, end - 1, i));
         }
-        decoded.push(expanded);
+        decoded.push(ops);
     }
     for (actor, rs) in ranges.iter_mut() {
         rs.sort_unstable();
@@ -256,9 +256,9 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         let mut slots: Vec<Option<(Change, ChangeOps)>> =
             order.into_iter().zip(decoded).map(Some).collect();
         for i in accepted {
-            if let Some((ch, expanded)) = slots.get_mut(i).and_then(Option::take) {
+            if let Some((ch, ops)) = slots.get_mut(i).and_then(Option::take) {
                 out.order.push(ch);
-                out.decoded.push(expanded);
+                out.decoded.push(ops);
             }
         }
     }
@@ -355,13 +355,13 @@ fn judge(
 ) -> Result<(Vec<usize>, usize), Refusal> {
     let mut waiting: HashSet<ChangeHash> = HashSet::default();
     let mut accepted = Vec::with_capacity(order.len());
-    for (i, (ch, expanded)) in order.iter().zip(decoded).enumerate() {
+    for (i, (ch, ops)) in order.iter().zip(decoded).enumerate() {
         if ch.deps().iter().any(|d| waiting.contains(d)) {
             waiting.insert(ch.hash());
             continue;
         }
         check_history(doc, ch, meta)?;
-        match check_ops(doc, ch, expanded, batch, written)? {
+        match check_ops(doc, ch, ops, batch, written)? {
             Found::Yes => accepted.push(i),
             Found::Missing => {
                 waiting.insert(ch.hash());
@@ -456,19 +456,20 @@ fn check_ops(
             Action::Make(ObjType::Map | ObjType::List | ObjType::Text) | Action::Delete => {}
             Action::Put(v)
                 if !matches!(v, ScalarValue::Counter(_) | ScalarValue::Unknown { .. }) => {}
-            Action::Make(other) => {
+            // Named by its kind alone, never by what the change carries (a value may be
+            // megabytes of a peer's bytes).
+            other => {
+                let kind = match other {
+                    Action::Make(t) => format!("Make({t:?})"),
+                    Action::Put(ScalarValue::Counter(_)) => "Put(Counter)".to_owned(),
+                    Action::Put(ScalarValue::Unknown { type_code, .. }) => {
+                        format!("Put(Unknown {{ type_code: {type_code} }})")
+                    }
+                    Action::Put(_) | Action::Delete => "Put".to_owned(),
+                    Action::Other(o) => o.to_owned(),
+                };
                 return Err(bad(format!(
-                    "an operation a coalition document does not hold: Make({other:?})"
-                )));
-            }
-            Action::Put(v) => {
-                return Err(bad(format!(
-                    "an operation a coalition document does not hold: Put({v:?})"
-                )));
-            }
-            Action::Other(other) => {
-                return Err(bad(format!(
-                    "an operation a coalition document does not hold: {other}"
+                    "an operation a coalition document does not hold: {kind}"
                 )));
             }
         }
@@ -571,8 +572,8 @@ fn check_ops(
             note(predecessor(doc, &op, p, (start, own, ops), batch, written)?);
         }
     }
-    for a in other_actors(ch) {
-        if a != *own && !referred.contains(&a) {
+    for a in ch.other_actor_ids() {
+        if a != own && !referred.contains(a) {
             return Err(bad("an actor listed that no operation refers to"));
         }
     }

@@ -131,30 +131,3 @@ impl Written {
         Ok(())
     }
 }
-
-/// The other actors a change chunk lists (after its own), read from its header.
-pub(super) fn other_actors(ch: &Change) -> Vec<ActorId> {
-    let bytes = ch.raw_bytes();
-    let mut r = crate::columns::Reader::new(bytes, Refusal::MalformedChange);
-    let read = |r: &mut crate::columns::Reader<'_>| -> Result<Vec<ActorId>, Refusal> {
-        r.take(9)?;
-        r.uleb()?;
-        let deps = r.len()?;
-        r.take(deps.saturating_mul(32))?;
-        let n = r.len()?;
-        r.take(n)?;
-        r.uleb()?;
-        r.uleb()?;
-        r.sleb()?;
-        r.str()?;
-        let n = r.len()?;
-        let mut out = Vec::new();
-        for _ in 0..n {
-            let len = r.len()?;
-            out.push(ActorId::from(r.take(len)?));
-        }
-        Ok(out)
-    };
-    // The chunk passed `prescan_change`, so its header reads.
-    read(&mut r).unwrap_or_default()
-}

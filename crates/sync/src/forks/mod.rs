@@ -207,7 +207,8 @@ pub const MAX_PENDING_FORKS: usize = 8;
 /// it and taken only within it, whatever a node's own message limit.
 pub const MAX_FORK_BYTES: usize = wire::MIN_MESSAGE_LIMIT / 2;
 /// The allowance of one piece of evidence while it is parsed and checked (its changes'
-/// bytes, and [`wire::MESSAGE_BYTES_PER_OP`] per operation), the same on every node. Larger
+/// bytes, and [`wire::MESSAGE_BYTES_PER_OP`] per operation and per predecessor), the same on
+/// every node. Larger
 /// than [`MAX_FORK_BYTES`]: one honest change may write a text of 20,000 characters, one
 /// operation each, and evidence of a fork at such a change must travel.
 pub const MAX_FORK_ALLOWANCE: usize = 4 * wire::MIN_MESSAGE_LIMIT;
@@ -228,7 +229,7 @@ fn fits(first: &[Change], second: &[Change]) -> bool {
 fn limits() -> String {
     format!(
         "{MAX_FORK_BYTES} bytes of changes, or an allowance of {MAX_FORK_ALLOWANCE} counting \
-         {} per operation",
+         {} per operation and per predecessor",
         wire::MESSAGE_BYTES_PER_OP
     )
 }
