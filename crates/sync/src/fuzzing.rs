@@ -99,6 +99,7 @@ pub fn batch(data: &[u8]) -> usize {
     node.connected(&mut docs, member_key);
     let hello = Message::Hello {
         coalitions: vec![coalition.to_bytes()],
+        max_message: crate::wire::MAX_MESSAGE as u64,
     };
     node.received(&mut docs, member_key, &hello.encode());
     let mut rest = data;

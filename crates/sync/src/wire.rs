@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 /// ([`Message::Witness`]) decide which version of a fork is kept. Version 5: member records
 /// carry the keys they flagged (`flagged`), which a node of version 4 refuses. Version 6:
 /// member nodes tell each other where they listen ([`Message::Addresses`], placed before
-/// `Witness`, whose encoding it moves).
-pub const VERSION: u8 = 6;
+/// `Witness`, whose encoding it moves). Version 7: a Hello says how large a message its sender
+/// takes (`max_message`), so that a catch-up heavier than that goes in pages it takes.
+pub const VERSION: u8 = 7;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;
@@ -126,6 +127,10 @@ pub enum Message {
     Hello {
         /// Coalition ids.
         coalitions: Vec<WireCoalition>,
+        /// The largest message the sender takes, in bytes (its own limit, see
+        /// `SyncNode::set_max_message`): messages to it are kept under that, a long catch-up
+        /// split into pages. Read within [`MIN_MESSAGE_LIMIT`] and [`MAX_MESSAGE`].
+        max_message: u64,
     },
     /// One step of Automerge's sync protocol for a coalition, with the signatures that vouch
     /// for the changes it carries.
@@ -357,7 +362,9 @@ impl Message {
             }
         };
         match self {
-            Message::Hello { coalitions } => check("coalitions", coalitions.len(), MAX_COALITIONS),
+            Message::Hello { coalitions, .. } => {
+                check("coalitions", coalitions.len(), MAX_COALITIONS)
+            }
             Message::Join { org, .. } => check(
                 "characters of organization name",
                 org.chars().count(),
@@ -447,8 +454,14 @@ mod tests {
                     org
                 }
             ),
-            proptest::collection::vec(any::<[u8; 16]>(), 0..5)
-                .prop_map(|coalitions| Message::Hello { coalitions }),
+            (
+                proptest::collection::vec(any::<[u8; 16]>(), 0..5),
+                any::<u64>()
+            )
+                .prop_map(|(coalitions, max_message)| Message::Hello {
+                    coalitions,
+                    max_message
+                }),
             (
                 any::<[u8; 16]>(),
                 proptest::collection::vec(any::<u8>(), 0..64),

@@ -220,7 +220,10 @@ fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
     let mut hostile = Hostile::connect(secret_b, pa, key_a);
     assert_eq!(
         hostile.next_message(),
-        Message::Hello { coalitions: vec![] }
+        Message::Hello {
+            coalitions: vec![],
+            max_message: sync::wire::MAX_MESSAGE as u64,
+        }
     );
     hostile.hello(&c);
     // ...and refuses what it writes after its removal, signed with its own key.
@@ -297,7 +300,8 @@ fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
     assert_eq!(
         hostile.next_message(),
         Message::Hello {
-            coalitions: vec![wire(&c)]
+            coalitions: vec![wire(&c)],
+            max_message: sync::wire::MAX_MESSAGE as u64,
         }
     );
     hostile.hello(&c);

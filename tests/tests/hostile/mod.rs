@@ -100,6 +100,7 @@ impl Hostile {
         self.send(
             Message::Hello {
                 coalitions: vec![wire(c)],
+                max_message: sync::wire::MAX_MESSAGE as u64,
             }
             .encode(),
         );

@@ -41,7 +41,10 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
     let mut outsider = Hostile::connect([0x77; 32], pa, key_a);
     assert_eq!(
         outsider.next_message(),
-        Message::Hello { coalitions: vec![] }
+        Message::Hello {
+            coalitions: vec![],
+            max_message: sync::wire::MAX_MESSAGE as u64,
+        }
     );
     outsider.hello(&c);
     outsider.send(

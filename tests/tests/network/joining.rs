@@ -339,3 +339,55 @@ fn a_pending_join_says_how_it_goes_survives_a_restart_and_can_be_cancelled() {
     assert!(db.stop());
     assert!(da.stop());
 }
+
+/// A member whose node takes messages of 1 MiB at most (`--max-message-bytes`, the lowest)
+/// joins a coalition whose history weighs more than that: its Hello says so, the inviting
+/// node sends the history in pages it takes, and `coalesce join` returns once all of it is
+/// there.
+#[test]
+fn a_node_taking_small_messages_joins_a_long_coalition_in_pages() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Eastside Disability Justice");
+    let pa = free_port();
+    let da = a.run_daemon(pa);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    // 30 issues of 2,000 characters: 60,000 operations, about 2 MB against 1 MiB.
+    let mut last = String::new();
+    for i in 0..30 {
+        let text: String = (0..2_000)
+            .map(|k| char::from(b'a' + ((i + k) % 26) as u8))
+            .collect();
+        last = a.ok(&[
+            "issue",
+            "add",
+            "--coalition",
+            &c,
+            &format!("Route {i} service cuts"),
+            "--description",
+            &text,
+            "--tag",
+            "transit",
+        ]);
+    }
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    let db = b.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+        &[("COALESCE_MAX_MESSAGE_BYTES", "1048576")],
+    );
+    let joined = b.ok(&["join", &code, "--wait", "120"]);
+    assert_eq!(joined, c);
+    // Once `join` returns, everything is there: the last issue raised, with its text.
+    let shown = b.json(&["issue", "show", "--coalition", &c, &last]);
+    assert_eq!(shown["description"].as_str().map(str::len), Some(2_000));
+    assert!(
+        da.logged("sending them in pages"),
+        "the inviting node paged the history:\n{}",
+        da.log()
+    );
+    assert!(
+        !db.log().contains("refused"),
+        "the joining node refused nothing:\n{}",
+        db.log()
+    );
+}

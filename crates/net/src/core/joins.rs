@@ -180,9 +180,11 @@ impl Core {
     pub(super) fn join_stage(&mut self, id: &CoalitionId) -> JoinStage {
         use commands::ops::joins::JoinStep;
         use sync::JoinProgress;
+        // Sync's word first: a coalition arriving in pages (see `sync`) is held, in part,
+        // before it has all arrived.
         match self.sync.join_progress(id) {
             Some(JoinProgress::Refused(reason)) => JoinStage::refused(&reason),
-            _ if self
+            None if self
                 .replica
                 .coalition_ids()
                 .is_ok_and(|ids| ids.contains(id))

@@ -51,6 +51,7 @@ impl SyncNode {
             changes,
             snapshot,
             vouchers,
+            partial,
         } = batch;
         self.load_forks(docs, c);
         let total = changes.len();
@@ -93,8 +94,10 @@ impl SyncNode {
             coalition: c.clone(),
             changes: new.len(),
         });
-        if self.joins.remove(c).is_some() {
-            // The first changes of a coalition this node asked to join: it has arrived.
+        if partial && self.joins.contains_key(c) {
+            info!(peer = %peer, coalition = %c, changes = new.len(), "received part of the coalition being joined; more to come");
+        } else if self.joins.remove(c).is_some() {
+            // The coalition this node asked to join, all the inviter held: it has arrived.
             out.push(Output::Joined {
                 peer,
                 coalition: c.clone(),

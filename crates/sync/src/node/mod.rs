@@ -9,18 +9,19 @@
 
 mod accept;
 mod joins;
+mod pages;
 mod receive;
 
 use accept::*;
 pub use joins::{JoinProgress, JoinRequest, MAX_REFUSED_JOINS};
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, Change, ChangeHash};
 use model::rules::Validator;
 use model::{CoalitionId, NodeKey};
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use crate::addresses::{AddressBook, AddressRecord};
 
@@ -123,8 +124,9 @@ pub enum Output {
         /// How many changes.
         changes: usize,
     },
-    /// A coalition this node asked to join has arrived (its first changes were applied): the
-    /// join is over, and its request no longer presented.
+    /// A coalition this node asked to join has arrived (the first changes applied that
+    /// brought all the inviting node held, be it in one message or the last of several
+    /// pages): the join is over, and its request no longer presented.
     Joined {
         /// The inviting peer it came from.
         peer: NodeKey,
@@ -141,6 +143,9 @@ pub(crate) struct Batch {
     pub(crate) snapshot: Option<AutoCommit>,
     /// Changes carried only to vouch for the others (see [`crate::forks`]); never applied.
     pub(crate) vouchers: Vec<Change>,
+    /// The sender holds more than this batch brings (it is a page of a long catch-up, see
+    /// `pages`): a coalition being joined has not arrived yet.
+    pub(crate) partial: bool,
 }
 
 impl From<Vec<Change>> for Batch {
@@ -149,6 +154,7 @@ impl From<Vec<Change>> for Batch {
             changes,
             snapshot: None,
             vouchers: Vec::new(),
+            partial: false,
         }
     }
 }
@@ -170,6 +176,8 @@ pub(crate) struct PeerDoc {
     /// sent, and those sent to it on the live connection (newest last, at most
     /// `MAX_KNOWN_HASHES`).
     known: std::collections::VecDeque<ChangeHash>,
+    /// Pages of a long catch-up not sent yet (see `pages`).
+    withheld: pages::Withheld,
 }
 
 /// Most changes relayed to the other peers as one pushed batch. A larger batch is a catch-up,
@@ -187,6 +195,7 @@ impl PeerDoc {
             state: State::new(),
             idle: 0,
             known: std::collections::VecDeque::new(),
+            withheld: pages::Withheld::default(),
         }
     }
 
@@ -210,6 +219,8 @@ pub(crate) struct Peer {
     /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
     assembly: Option<(u32, u32, Vec<u8>)>,
     strikes: u32,
+    /// The largest message it takes, as its Hello said (within the wire's bounds).
+    limit: Option<usize>,
 }
 
 /// Pushes a message for `peer`, as one frame or as fragments.
@@ -282,9 +293,9 @@ pub struct SyncNode {
     /// The time, as the node last gave it (for address records only).
     pub(crate) now: Option<u64>,
     /// Coalitions whose document was weighed too heavy to send whole, with the heads it had
-    /// then: not saved and weighed again for a new member until it changes (one entry per
-    /// coalition held).
-    pub(crate) too_heavy: BTreeMap<CoalitionId, Vec<automerge::ChangeHash>>,
+    /// then and the message limit it was weighed for: not saved and weighed again for a new
+    /// member taking no more until it changes (one entry per coalition held).
+    pub(crate) too_heavy: BTreeMap<CoalitionId, (Vec<automerge::ChangeHash>, usize)>,
 }
 
 impl Default for SyncNode {
@@ -483,7 +494,11 @@ impl SyncNode {
         let coalitions = self.offer_for(docs, &peer);
         Output::Send {
             peer,
-            frame: Message::Hello { coalitions }.encode(),
+            frame: Message::Hello {
+                coalitions,
+                max_message: self.max_message as u64,
+            }
+            .encode(),
         }
     }
 
@@ -501,6 +516,23 @@ impl SyncNode {
         self.pending_forks.remove(coalition);
         self.pending_witnesses.remove(coalition);
         self.too_heavy.remove(coalition);
+    }
+
+    /// The largest message `peer` takes, as its Hello said, read within the wire's bounds.
+    fn on_limit(&mut self, peer: NodeKey, bytes: u64) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+            p.limit = Some(bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE));
+        }
+    }
+
+    /// The largest message to send `peer`: what it takes (a peer that has not said is taken
+    /// to take as much as this node).
+    pub(crate) fn limit_for(&self, peer: &NodeKey) -> usize {
+        self.peers
+            .get(peer)
+            .and_then(|p| p.limit)
+            .unwrap_or(self.max_message)
     }
 
     /// A connection to `peer` was established (its key authenticated by the transport).

@@ -51,7 +51,11 @@ impl SyncNode {
             Err(e) => Err((None, Refusal::Wire(e))),
             // Fragments were reassembled above.
             Ok(Message::Fragment { .. }) => Ok(()),
-            Ok(Message::Hello { coalitions }) => {
+            Ok(Message::Hello {
+                coalitions,
+                max_message,
+            }) => {
+                self.on_limit(peer, max_message);
                 self.on_hello(docs, peer, &coalitions, &mut out);
                 Ok(())
             }
@@ -253,6 +257,7 @@ impl SyncNode {
     ) {
         self.load_forks(docs, c);
         let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
+        let limit = self.limit_for(&peer);
         let Some((doc, index)) = docs.entry(c) else {
             return;
         };
@@ -260,17 +265,24 @@ impl SyncNode {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
+        // The next page of a long catch-up, withheld so far (see `pages`), goes now: the
+        // peer answered the one before.
+        if let Some(next) = pd.withheld.next() {
+            for h in &next {
+                pd.state.sent_hashes.remove(h);
+            }
+        }
         // A peer that holds nothing of the coalition gets it as one document (a snapshot,
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
         // about half of applying. Anyone else gets the changes it lacks.
         let fresh = pd.state.their_heads.as_ref().is_some_and(Vec::is_empty);
-        // Only under the receiver's limit (`snapshot::ops_limit`, taken to be this node's),
+        // Only under the receiver's limit (`snapshot::ops_limit`, for what the peer takes),
         // which counts changes and successors too: the operations alone must be under it
         // before the document is saved, and the saved chunk, its changes, operations and
         // successors, is weighed before it goes (else the changes go instead).
         // (Not where a fork set changes aside: those need vouchers, which only travel with
         // individual changes.)
-        let limit = crate::snapshot::ops_limit(0, self.max_message);
+        let ops_limit = crate::snapshot::ops_limit(0, limit);
         let (heads, stats) = if fresh && !forked {
             let stats = automerge::ReadDoc::stats(doc.document());
             (doc.document().get_heads(), Some(stats))
@@ -278,8 +290,11 @@ impl SyncNode {
             (Vec::new(), None)
         };
         let offer = stats.as_ref().is_some_and(|s| {
-            self.too_heavy.get(c) != Some(&heads)
-                && s.num_ops < limit
+            !self
+                .too_heavy
+                .get(c)
+                .is_some_and(|(h, weighed)| h == &heads && limit <= *weighed)
+                && s.num_ops < ops_limit
                 && s.num_actors <= crate::snapshot::MAX_SNAPSHOT_ACTORS as u64
         });
         let before = offer.then(|| pd.state.clone());
@@ -290,17 +305,23 @@ impl SyncNode {
             debug!(coalition = %c, elapsed = ?started.elapsed(), "offered the coalition whole");
         }
         if let (Some(before), Some(msg)) = (before, &generated)
-            && let Some((weight, limit)) = whole_document(msg, self.max_message)
-            && weight.saturating_add(stats.as_ref().map_or(0, |s| s.num_changes)) >= limit
+            && let Some((weight, most)) = whole_document(msg, limit)
+            && weight.saturating_add(stats.as_ref().map_or(0, |s| s.num_changes)) >= most
         {
             debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
-            self.too_heavy.insert(c.clone(), heads);
+            self.too_heavy.insert(c.clone(), (heads, limit));
             pd.state = before;
             pd.state.their_capabilities = None;
             generated = doc.sync().generate_sync_message(&mut pd.state);
         }
-        let Some(msg) = generated else {
+        let Some(mut msg) = generated else {
             pd.idle = 0;
+            return;
+        };
+        if !msg.changes.is_empty() && whole_document(&msg, limit).is_none() {
+            self.paged(docs, peer, c, &mut msg, limit);
+        }
+        let Some((_, index)) = docs.entry(c) else {
             return;
         };
         let (heads, vouchers) = if msg.changes.is_empty() {
@@ -333,6 +354,90 @@ impl SyncNode {
         send(out, peer, &message);
     }
 
+    /// Keeps a sync message for `peer` within what it takes (`limit`): a catch-up heavier
+    /// than that is cut into pages (see `pages`), the first left in `msg` and the others
+    /// withheld, still in Automerge's record of what was sent, until the peer answers. Changes
+    /// that depend on withheld ones wait at the end of the last page.
+    fn paged(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        msg: &mut automerge::sync::Message,
+        limit: usize,
+    ) {
+        let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
+            return;
+        };
+        let mut changes: HashMap<ChangeHash, Change> = HashMap::with_capacity(msg.changes.len());
+        let mut actors: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut items = Vec::with_capacity(msg.changes.len());
+        for chunk in msg.changes.iter() {
+            // This node's own chunks, each one change Automerge just built: they parse.
+            let Ok(ch) = Change::try_from(chunk) else {
+                return;
+            };
+            let n = actors.len();
+            let actor = *actors.entry(ch.actor_id().to_bytes().to_vec()).or_insert(n);
+            items.push(pages::Item {
+                hash: ch.hash(),
+                deps: ch.deps().to_vec(),
+                actor,
+                weight: crate::verify::allowance_of(&ch),
+            });
+            changes.insert(ch.hash(), ch);
+        }
+        // Automerge started over (the peer lost what it held): so do the pages.
+        if items.iter().any(|i| pd.withheld.contains(&i.hash)) {
+            pd.withheld.clear();
+        }
+        let mut waiting: HashSet<ChangeHash> = HashSet::new();
+        let mut later = Vec::new();
+        let mut ready = Vec::with_capacity(items.len());
+        for item in pages::causal(items) {
+            if item
+                .deps
+                .iter()
+                .any(|d| waiting.contains(d) || pd.withheld.contains(d))
+            {
+                waiting.insert(item.hash);
+                later.push(item.hash);
+            } else {
+                ready.push(item);
+            }
+        }
+        let weight: usize = ready.iter().map(|i| i.weight).sum();
+        let budget = pages::page_budget(limit);
+        if weight <= budget && later.is_empty() {
+            return;
+        }
+        let keep: Vec<ChangeHash> = if weight <= budget {
+            ready.iter().map(|i| i.hash).collect()
+        } else {
+            match pages::plan(ready, budget, |h| docs.signature(c, &h.0).is_some()) {
+                Ok(mut plan) => {
+                    let first = plan.remove(0);
+                    info!(peer = %peer, coalition = %c, changes = changes.len(), pages = plan.len() + 1 + pd.withheld.pages(), "the changes this peer lacks weigh more than it takes in one message; sending them in pages");
+                    pd.withheld.push_front(plan);
+                    first
+                }
+                Err(cut) => {
+                    // Left in Automerge's record of what was sent: not built again for it.
+                    warn!(peer = %peer, coalition = %c, changes = changes.len(), page = cut.weight, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
+                    Vec::new()
+                }
+            }
+        };
+        if !later.is_empty() {
+            pd.withheld.push_back(later);
+        }
+        let chunks: Vec<Vec<u8>> = keep
+            .iter()
+            .filter_map(|h| changes.get(h).map(|ch| ch.raw_bytes().to_vec()))
+            .collect();
+        msg.changes = automerge::sync::ChunkList::from(chunks);
+    }
+
     /// Messages about a coalition count only from a peer it is being synced with.
     pub(crate) fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
         match self.peers.get(peer) {
@@ -353,7 +458,22 @@ impl SyncNode {
         self.check_shared(&peer, c)?;
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
         let mut batch = match carried {
-            Carried::Changes(changes) => Batch::from(changes),
+            Carried::Changes(changes) => {
+                // A page of a long catch-up (see `pages`): the sender holds more than this.
+                let Some((doc, _)) = docs.entry(c) else {
+                    return Err(Refusal::NotShared);
+                };
+                let carried: HashSet<ChangeHash> = changes.iter().map(Change::hash).collect();
+                let partial = !changes.is_empty()
+                    && !msg
+                        .heads
+                        .iter()
+                        .all(|h| carried.contains(h) || holds(doc, h));
+                Batch {
+                    partial,
+                    ..Batch::from(changes)
+                }
+            }
             Carried::Snapshot(chunk) => {
                 let Some((doc, _)) = docs.entry(c) else {
                     return Err(Refusal::NotShared);
@@ -365,9 +485,8 @@ impl SyncNode {
                     let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
                     info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
                     Batch {
-                        changes,
                         snapshot: Some(snapshot),
-                        vouchers: Vec::new(),
+                        ..Batch::from(changes)
                     }
                 }
             }
@@ -399,7 +518,7 @@ impl SyncNode {
             // node that sent it, as if it held nothing). What we last sent stands.
             pd.state.last_sent_heads = sent;
         }
-        if applied == 0 {
+        if applied == 0 && pd.withheld.is_empty() {
             pd.idle += 1;
             if pd.idle > MAX_IDLE_ROUNDS {
                 if let Some(p) = self.peers.get_mut(&peer) {
@@ -431,9 +550,8 @@ impl SyncNode {
         }
         let vouchers = self.parse_vouchers(vouchers, budget)?;
         let batch = Batch {
-            changes,
-            snapshot: None,
             vouchers,
+            ..Batch::from(changes)
         };
         let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
         let Some((doc, _)) = docs.entry(c) else {

@@ -17,13 +17,17 @@ fn an_outsider_learns_nothing_and_gets_nothing() {
         if let Output::Send { frame, .. } = o {
             assert_eq!(
                 Message::decode(frame).unwrap(),
-                Message::Hello { coalitions: vec![] }
+                Message::Hello {
+                    coalitions: vec![],
+                    max_message: sync::wire::MAX_MESSAGE as u64,
+                }
             );
         }
     }
     // Asking for the coalition by id (learned elsewhere) gets nothing back.
     let hello = Message::Hello {
         coalitions: vec![wire(&w.coalition)],
+        max_message: sync::wire::MAX_MESSAGE as u64,
     }
     .encode();
     let out = w.node.received(&mut w.docs, outsider, &hello);
@@ -158,12 +162,12 @@ fn a_peer_speaking_another_protocol_version_is_told_and_disconnected() {
     let mut w = World::new();
     let peer = w.peer.key;
     // A frame in a future version: this node names its own version, then disconnects.
-    let out = w.node.received(&mut w.docs, peer, &[7, 1, 2, 3]);
+    let out = w.node.received(&mut w.docs, peer, &[8, 1, 2, 3]);
     assert!(out.iter().any(|o| matches!(o,
         Output::Send { peer: p, frame } if *p == peer && *frame == sync::wire::version_notice())));
     assert!(
         out.iter()
-            .any(|o| matches!(o, Output::Incompatible { speaks: 7, .. }))
+            .any(|o| matches!(o, Output::Incompatible { speaks: 8, .. }))
     );
     assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
     // A version notice from the peer: no answer, just the disconnection.

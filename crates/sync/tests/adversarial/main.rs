@@ -85,6 +85,7 @@ impl World {
         node.connected(&mut docs, peer.key);
         let hello = Message::Hello {
             coalitions: vec![wire(&coalition)],
+            max_message: sync::wire::MAX_MESSAGE as u64,
         }
         .encode();
         node.received(&mut docs, peer.key, &hello);

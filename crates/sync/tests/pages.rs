@@ -1,0 +1,373 @@
+//! A catch-up heavier than one message travels in pages: each a batch of whole changes in
+//! causal order, under the receiver's message limit, ending for every actor at a change the
+//! sender holds a signature over; the next page goes when the receiver answers. A node joining
+//! a coalition whose history weighs more than its limit gets it all, and is told it has joined
+//! only once it holds what the sender had.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
+use automerge::AutoCommit;
+use ed25519_dalek::SigningKey;
+use model::{
+    CoalitionDoc, CoalitionId, Founding, IssueId, MemberId, MemberProfile, NewIssue, NodeKey,
+    Timestamp,
+};
+use sync::verify::{Carried, decode_sync};
+use sync::wire::{MAX_MESSAGE, MIN_MESSAGE_LIMIT};
+use sync::{Documents, MemoryDocs, Message, Output, Refusal, SyncNode};
+
+struct Side {
+    key: NodeKey,
+    node: SyncNode,
+    docs: MemoryDocs,
+}
+
+fn key(n: u8) -> (SigningKey, NodeKey) {
+    let s = SigningKey::from_bytes(&[n; 32]);
+    let k = NodeKey::from_bytes(s.verifying_key().to_bytes());
+    (s, k)
+}
+
+/// How A signed what it holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Signed {
+    /// Every edit, as a node that made them all keeps a signature over each.
+    EveryEdit,
+    /// Only its newest change, as a node that received it all in one message keeps.
+    NewestOnly,
+}
+
+/// A, holding a coalition that admitted B and C and then raised `issues` issues with a description
+/// of `chars` characters each, one edit (one change) per issue; B, holding nothing, joining
+/// it through A.
+fn world(issues: usize, chars: usize, signed: Signed) -> (Side, Side, CoalitionId) {
+    let ((sa, ka), (_, kb)) = (key(1), key(2));
+    let c = CoalitionId::from_bytes([7; 16]);
+    let founder = MemberId::from_bytes([1; 16]);
+    let mut doc = CoalitionDoc::found(
+        ka,
+        Founding::new(
+            c.clone(),
+            "Transit Justice",
+            founder.clone(),
+            MemberProfile::named("A"),
+            Timestamp::from_millis(0),
+        ),
+    )
+    .unwrap();
+    doc.admit_member(
+        &founder,
+        &MemberId::from_bytes([2; 16]),
+        &MemberProfile::named("B"),
+        kb,
+        Timestamp::from_millis(1),
+    )
+    .unwrap();
+    doc.admit_member(
+        &founder,
+        &MemberId::from_bytes([3; 16]),
+        &MemberProfile::named("C"),
+        key(3).1,
+        Timestamp::from_millis(1),
+    )
+    .unwrap();
+    let mut sigs = vec![sync::sign(&sa, &doc.heads()[0])];
+    for i in 0..issues {
+        let mut id = [0u8; 16];
+        id[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        let text: String = (0..chars)
+            .map(|k| char::from(b'a' + ((i + k) % 26) as u8))
+            .collect();
+        doc.add_issue(
+            &founder,
+            NewIssue {
+                id: IssueId::from_bytes(id),
+                title: format!("Issue {i}"),
+                description: text,
+                tags: vec!["transit".into(), "housing".into()],
+                lead: None,
+            },
+            Timestamp::from_millis(2 + i as i64),
+        )
+        .unwrap();
+        sigs.push(sync::sign(&sa, &doc.heads()[0]));
+    }
+    if signed == Signed::NewestOnly {
+        sigs.drain(..sigs.len() - 1);
+    }
+    let mut a = Side {
+        key: ka,
+        node: SyncNode::new(),
+        docs: MemoryDocs::new(ka),
+    };
+    a.docs.insert(
+        c.clone(),
+        AutoCommit::load(&doc.save())
+            .unwrap()
+            .with_actor(ka.actor()),
+        sigs,
+    );
+    let mut b = Side {
+        key: kb,
+        node: SyncNode::new(),
+        docs: MemoryDocs::new(kb),
+    };
+    b.docs.create(&c).unwrap();
+    b.node.join(
+        &mut b.docs,
+        c.clone(),
+        sync::JoinRequest {
+            inviter: ka,
+            secret: [3; 16],
+            org: "B".into(),
+        },
+    );
+    (a, b, c)
+}
+
+/// What crossed from A to B, and what came of it.
+#[derive(Default)]
+struct Seen {
+    /// Sync messages from A carrying changes: (changes, bytes).
+    pages: Vec<(usize, usize)>,
+    /// Whether B had all of A's heads when it was told it joined (one entry per `Joined`).
+    joined_whole: Vec<bool>,
+    refused: Vec<Refusal>,
+}
+
+/// Carries frames between A and B until both are quiet.
+/// (`a` sends, `b` receives: what `b` is told of joining is checked against `a`'s heads.)
+fn exchange(a: &mut Side, b: &mut Side, c: &CoalitionId) -> Seen {
+    exchange_with(a, b, c, |_, _| Vec::new())
+}
+
+/// [`exchange`], with `between` run after each delivery to B: what it returns is A's to send.
+fn exchange_with(
+    a: &mut Side,
+    b: &mut Side,
+    c: &CoalitionId,
+    mut between: impl FnMut(&mut Side, &mut Side) -> Vec<Output>,
+) -> Seen {
+    let mut seen = Seen::default();
+    let mut to_b: Vec<Vec<u8>> = Vec::new();
+    let mut to_a: Vec<Vec<u8>> = Vec::new();
+    let take = |out: Vec<Output>, q: &mut Vec<Vec<u8>>, seen: &mut Seen, whole: bool| {
+        for o in out {
+            match o {
+                Output::Send { frame, .. } => q.push(frame),
+                Output::Refused { reason, .. } => seen.refused.push(reason),
+                Output::Joined { .. } => seen.joined_whole.push(whole),
+                _ => {}
+            }
+        }
+    };
+    take(
+        a.node.connected(&mut a.docs, b.key),
+        &mut to_b,
+        &mut seen,
+        false,
+    );
+    take(
+        b.node.connected(&mut b.docs, a.key),
+        &mut to_a,
+        &mut seen,
+        false,
+    );
+    for _ in 0..1_000 {
+        if to_a.is_empty() && to_b.is_empty() {
+            break;
+        }
+        for f in std::mem::take(&mut to_b) {
+            if let Ok(Message::Sync { sync, .. }) = Message::decode(&f)
+                && let Ok((_, Carried::Changes(changes))) = decode_sync(&sync, MAX_MESSAGE)
+                && !changes.is_empty()
+            {
+                seen.pages.push((changes.len(), sync.len()));
+            }
+            let out = b.node.received(&mut b.docs, a.key, &f);
+            let whole = b.docs.doc(c).unwrap().get_heads() == a.docs.doc(c).unwrap().get_heads();
+            take(out, &mut to_a, &mut seen, whole);
+            let more = between(a, b);
+            take(more, &mut to_b, &mut seen, false);
+        }
+        for f in std::mem::take(&mut to_a) {
+            take(
+                a.node.received(&mut a.docs, b.key, &f),
+                &mut to_b,
+                &mut seen,
+                false,
+            );
+        }
+    }
+    seen
+}
+
+/// 60 issues of 3,000 characters: 180,000 operations, about 5.8 MB against a message limit
+/// of 1 MiB (32,768 operations): at least six pages.
+#[test]
+fn a_history_heavier_than_the_receivers_limit_arrives_in_pages() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads(),
+        "B holds all of A's history"
+    );
+    assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
+    assert!(
+        seen.pages
+            .iter()
+            .all(|(_, bytes)| *bytes <= MIN_MESSAGE_LIMIT),
+        "{:?}",
+        seen.pages
+    );
+    assert_eq!(
+        seen.joined_whole,
+        vec![true],
+        "joined once, when it held all A had"
+    );
+    // What B keeps is what A holds: every change.
+    assert_eq!(
+        b.docs.persisted[&c].0.len(),
+        a.docs.persisted[&c].0.len(),
+        "every change stored"
+    );
+}
+
+/// A node that caught up in pages keeps the signature at each page's end, so it can page the
+/// same history to the next member that joins through it.
+#[test]
+fn a_node_that_caught_up_in_pages_pages_it_onward() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    let (_, kc) = key(3);
+    let mut third = Side {
+        key: kc,
+        node: SyncNode::new(),
+        docs: MemoryDocs::new(kc),
+    };
+    third.node.set_max_message(MIN_MESSAGE_LIMIT);
+    third.docs.create(&c).unwrap();
+    third.node.join(
+        &mut third.docs,
+        c.clone(),
+        sync::JoinRequest {
+            inviter: b.key,
+            secret: [4; 16],
+            org: "C".into(),
+        },
+    );
+    let seen = exchange(&mut b, &mut third, &c);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
+    assert_eq!(
+        third.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads()
+    );
+    assert_eq!(seen.joined_whole, vec![true]);
+}
+
+/// The sender pages for the receiver's limit, which the receiver tells in its Hello, not for
+/// its own (higher) one.
+#[test]
+fn pages_fit_the_receivers_limit_when_the_sender_takes_more() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads()
+    );
+    assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
+}
+
+/// A history small enough for one message still goes in one (as a snapshot, to a node that
+/// holds nothing).
+#[test]
+fn a_light_history_is_not_paged() {
+    let (mut a, mut b, c) = world(20, 200, Signed::EveryEdit);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads()
+    );
+    assert!(seen.pages.is_empty(), "as a snapshot: {:?}", seen.pages);
+    assert_eq!(seen.joined_whole, vec![true]);
+}
+
+/// A sender holding a signature over its newest change only cannot cut the history where
+/// the receiver could check a page: it sends nothing it knows the receiver must refuse, and
+/// says why; the receiver is not left half-joined (it holds nothing, and is not told it joined).
+#[test]
+fn a_history_that_cannot_be_paged_is_not_sent_over_the_limit() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::NewestOnly);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert!(
+        seen.pages
+            .iter()
+            .all(|(_, bytes)| *bytes <= MIN_MESSAGE_LIMIT),
+        "{:?}",
+        seen.pages
+    );
+    assert!(seen.joined_whole.is_empty());
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+}
+
+/// A raises an issue while B is still catching up in pages: the new change depends on
+/// changes not sent yet, so it waits for them (pushed alone, B cannot apply it and asks
+/// again); B ends with everything, refusing nothing.
+#[test]
+fn an_edit_made_during_a_paged_catch_up_arrives_after_what_it_depends_on() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
+    let (sa, _) = key(1);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let mut edited = false;
+    let seen = exchange_with(&mut a, &mut b, &c, |a, b| {
+        let held = b.docs.doc(&c).unwrap().get_heads();
+        if edited || held.is_empty() {
+            return Vec::new();
+        }
+        edited = true;
+        let doc = a.docs.entry(&c).unwrap().0;
+        let before = doc.get_heads();
+        let mut model_doc =
+            CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
+        model_doc
+            .add_issue(
+                &MemberId::from_bytes([1; 16]),
+                NewIssue {
+                    id: IssueId::from_bytes([0xee; 16]),
+                    title: "Raised during the join".into(),
+                    description: "Bus shelters".into(),
+                    tags: vec![],
+                    lead: None,
+                },
+                Timestamp::from_millis(10_000),
+            )
+            .unwrap();
+        *doc = model_doc.into_automerge();
+        let changes = doc.get_changes(&before);
+        let head = sync::sign(&sa, &changes.last().unwrap().hash());
+        a.docs.local_edit(&c, &changes, head.clone());
+        a.node.local_changes(&mut a.docs, &c, &changes, head)
+    });
+    assert!(edited);
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads()
+    );
+    assert_eq!(seen.joined_whole, vec![true]);
+}
