@@ -7,9 +7,11 @@
 //! A peer speaking another protocol version is sent the version notice (`[0, VERSION]`, see
 //! [`NOTICE`]: the one frame every version reads) and disconnected (`Output::Incompatible`, kept
 //! for `coalesce status`); a notice received is answered by disconnecting. No frame exceeds
-//! [`MAX_FRAME`]: a larger message (a long catch-up: Automerge puts every missing change in one
+//! [`MAX_FRAME`]: a larger message (a catch-up: Automerge puts every missing change in one
 //! sync message) travels as ordered [`Message::Fragment`]s of at most [`MAX_FRAGMENT`], reassembled
-//! per peer up to the node's own limit (at most [`MAX_MESSAGE`], at least [`MIN_MESSAGE_LIMIT`]).
+//! per peer up to the node's own limit (at most [`MAX_MESSAGE`], at least [`MIN_MESSAGE_LIMIT`]),
+//! which its [`Message::Hello`] tells: a catch-up heavier than the receiver's limit is sent in
+//! pages (`node::pages`).
 //! The embedded Automerge sync message must re-encode to the same bytes
 //! ([`crate::verify::decode_sync`]); it carries individual change chunks or, as its only chunk, one
 //! whole document (a snapshot, see [`crate::snapshot`]).
@@ -56,8 +58,9 @@ pub const MAX_CHANGES: usize = 10_000;
 /// changes' bytes: columns can claim far more operations
 /// than they have bytes, and applying one costs memory and time whatever its size. At most
 /// 16.8 M operations fit the default [`MAX_MESSAGE`] (fewer, by the changes' own bytes). A node whose limit is lowered takes
-/// correspondingly fewer in one message: a catch-up holding more (text costs a few bytes per
-/// character on the wire, 32 more here) is refused there, as one over its byte limit is.
+/// correspondingly fewer in one message (text costs a few bytes per character on the wire, 32
+/// more here): a message holding more is refused there, as one over its byte limit is, and a
+/// catch-up holding more is sent to it in pages (`node::pages`).
 /// Snapshots count the same per change, operation and successor (`snapshot::ops_limit`).
 pub const MESSAGE_BYTES_PER_OP: usize = 32;
 /// Most changes in each version of a [`Message::Fork`].

@@ -371,3 +371,54 @@ fn an_edit_made_during_a_paged_catch_up_arrives_after_what_it_depends_on() {
     );
     assert_eq!(seen.joined_whole, vec![true]);
 }
+
+/// A peer that keeps saying it holds nothing while it is sent pages (each such message makes
+/// the sender build the whole catch-up again) is cut off like any peer whose rounds bring
+/// nothing.
+#[test]
+fn a_peer_that_keeps_starting_over_is_cut_off() {
+    let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let frames = |out: Vec<Output>| -> Vec<Vec<u8>> {
+        out.into_iter()
+            .filter_map(|o| match o {
+                Output::Send { frame, .. } => Some(frame),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
+    let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
+    // B's first sync message: it holds nothing.
+    let mut nothing = None;
+    while b.docs.doc(&c).unwrap().get_heads().is_empty() {
+        for f in std::mem::take(&mut to_a) {
+            if nothing.is_none() && matches!(Message::decode(&f), Ok(Message::Sync { .. })) {
+                nothing = Some(f.clone());
+            }
+            to_b.extend(frames(a.node.received(&mut a.docs, b.key, &f)));
+        }
+        for f in std::mem::take(&mut to_b) {
+            to_a.extend(frames(b.node.received(&mut b.docs, a.key, &f)));
+        }
+    }
+    let nothing = nothing.expect("B asked");
+    let mut cut_off = false;
+    for _ in 0..2 * sync::node::MAX_IDLE_ROUNDS {
+        let out = a.node.received(&mut a.docs, b.key, &nothing);
+        if out.iter().any(|o| {
+            matches!(
+                o,
+                Output::Refused {
+                    reason: Refusal::TooMuchWork,
+                    ..
+                }
+            )
+        }) {
+            cut_off = true;
+            break;
+        }
+    }
+    assert!(cut_off, "the same message over and over is idle");
+}

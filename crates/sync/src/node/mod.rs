@@ -336,8 +336,8 @@ impl SyncNode {
     /// Takes messages from peers of at most `bytes` (whole or reassembled), within
     /// [`wire::MIN_MESSAGE_LIMIT`] and
     /// [`wire::MAX_MESSAGE`]; a larger message is refused like a
-    /// malformed one. Lowering it bounds the memory one peer can make this node hold, and
-    /// also the longest catch-up this node can take in one message.
+    /// malformed one. Lowering it bounds the memory one peer can make this node hold; peers
+    /// are told it in the Hello, and send a longer catch-up in pages (see `pages`).
     pub fn set_max_message(&mut self, bytes: usize) {
         self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
         // A document too heavy under the old limit may not be under the new one.

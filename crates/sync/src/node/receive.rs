@@ -508,6 +508,9 @@ impl SyncNode {
             return Ok(());
         };
         let sent = pd.state.last_sent_heads.clone();
+        // While a catch-up goes in pages, a round is useful if the peer's heads moved (it
+        // took the page before); one that says the same again is idle like any other.
+        let moved = pd.state.their_heads.as_ref() != Some(&msg.heads);
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
@@ -518,7 +521,7 @@ impl SyncNode {
             // node that sent it, as if it held nothing). What we last sent stands.
             pd.state.last_sent_heads = sent;
         }
-        if applied == 0 && pd.withheld.is_empty() {
+        if applied == 0 && !(moved && !pd.withheld.is_empty()) {
             pd.idle += 1;
             if pd.idle > MAX_IDLE_ROUNDS {
                 if let Some(p) = self.peers.get_mut(&peer) {
