@@ -422,9 +422,12 @@ impl SyncNode {
                     first
                 }
                 Err(cut) => {
-                    // Left in Automerge's record of what was sent: not built again for it.
+                    // All of it left in Automerge's record of what was sent: not built again
+                    // for this peer on this connection, and nothing that depends on it sent.
                     warn!(peer = %peer, coalition = %c, changes = changes.len(), page = cut.weight, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
-                    Vec::new()
+                    pd.withheld.clear();
+                    msg.changes = automerge::sync::ChunkList::empty();
+                    return;
                 }
             }
         };
