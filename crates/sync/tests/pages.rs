@@ -228,6 +228,14 @@ fn a_history_heavier_than_the_receivers_limit_arrives_in_pages() {
         vec![true],
         "joined once, when it held all A had"
     );
+    // Each change went once: the "nothing here" B said as the first page crossed it did not
+    // start the pages over.
+    assert_eq!(
+        seen.pages.iter().map(|(n, _)| n).sum::<usize>(),
+        a.docs.persisted[&c].0.len(),
+        "{:?}",
+        seen.pages
+    );
     // What B keeps is what A holds: every change.
     assert_eq!(
         b.docs.persisted[&c].0.len(),

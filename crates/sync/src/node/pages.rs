@@ -23,10 +23,15 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use automerge::ChangeHash;
 
-/// The share of a peer's message limit one page may weigh: the rest is for the message's
-/// signed heads, vouchers and Automerge's own fields.
+/// Most a page weighs, whatever the peer takes: the receiver holds a page's changes, their
+/// operations and Automerge's work on them at once, so a page of a few million operations
+/// keeps its memory near the document's own, for a few more rounds.
+pub(crate) const MAX_PAGE: usize = 64 * 1024 * 1024;
+
+/// What one page may weigh for a peer taking `limit`: 7/8 of it (the rest is for the
+/// message's signed heads, vouchers and Automerge's own fields), at most [`MAX_PAGE`].
 pub(crate) fn page_budget(limit: usize) -> usize {
-    limit - limit / 8
+    (limit - limit / 8).min(MAX_PAGE)
 }
 
 /// What the planner needs of one change.
@@ -137,6 +142,11 @@ pub(crate) fn causal(items: Vec<Item>) -> Vec<Item> {
 pub(crate) struct Withheld {
     pages: VecDeque<Vec<ChangeHash>>,
     all: HashSet<ChangeHash>,
+    /// What went in pages on this connection.
+    sent: HashSet<ChangeHash>,
+    /// Whether a message saying the peer holds nothing was taken, once, for one that crossed
+    /// the first page (see [`Withheld::start_over`]).
+    crossed: bool,
 }
 
 impl Withheld {
@@ -157,9 +167,27 @@ impl Withheld {
         self.all.contains(h)
     }
 
+    /// Whether to start the pages over because the peer said it holds nothing (Automerge
+    /// then forgets what it sent). The first time, no: at the start of a connection both
+    /// sides speak at once, and the peer's second "nothing" was sent before our first page
+    /// reached it; starting over would send that page twice. A peer that truly lost what it
+    /// held says so again, and is sent everything again.
+    pub(crate) fn start_over(&mut self) -> bool {
+        std::mem::replace(&mut self.crossed, true)
+    }
+
     pub(crate) fn clear(&mut self) {
         self.pages.clear();
         self.all.clear();
+        self.sent.clear();
+    }
+
+    pub(crate) fn was_sent(&self, h: &ChangeHash) -> bool {
+        self.sent.contains(h)
+    }
+
+    pub(crate) fn mark_sent(&mut self, hashes: impl IntoIterator<Item = ChangeHash>) {
+        self.sent.extend(hashes);
     }
 
     /// Pages that go before those withheld already (they hold what those depend on).

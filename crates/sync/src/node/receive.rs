@@ -267,10 +267,8 @@ impl SyncNode {
         };
         // The next page of a long catch-up, withheld so far (see `pages`), goes now: the
         // peer answered the one before.
-        if let Some(next) = pd.withheld.next() {
-            for h in &next {
-                pd.state.sent_hashes.remove(h);
-            }
+        for h in pd.withheld.next().iter().flatten() {
+            pd.state.sent_hashes.remove(h);
         }
         // A peer that holds nothing of the coalition gets it as one document (a snapshot,
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
@@ -387,9 +385,17 @@ impl SyncNode {
             });
             changes.insert(ch.hash(), ch);
         }
-        // Automerge started over (the peer lost what it held): so do the pages.
+        // Automerge started over (the peer said it holds nothing): so do the pages, unless
+        // that message only crossed the first page (`Withheld::start_over`); then what went
+        // in pages and what is withheld stay as they were, and only the rest goes on.
+        let mut filtered = false;
         if items.iter().any(|i| pd.withheld.contains(&i.hash)) {
-            pd.withheld.clear();
+            if pd.withheld.start_over() {
+                pd.withheld.clear();
+            } else {
+                items.retain(|i| !pd.withheld.contains(&i.hash) && !pd.withheld.was_sent(&i.hash));
+                filtered = true;
+            }
         }
         let mut waiting: HashSet<ChangeHash> = HashSet::new();
         let mut later = Vec::new();
@@ -408,7 +414,10 @@ impl SyncNode {
         }
         let weight: usize = ready.iter().map(|i| i.weight).sum();
         let budget = pages::page_budget(limit);
-        if weight <= budget && later.is_empty() {
+        if weight <= budget && later.is_empty() && !filtered {
+            if !pd.withheld.is_empty() {
+                pd.withheld.mark_sent(ready.iter().map(|i| i.hash));
+            }
             return;
         }
         let keep: Vec<ChangeHash> = if weight <= budget {
@@ -434,6 +443,7 @@ impl SyncNode {
         if !later.is_empty() {
             pd.withheld.push_back(later);
         }
+        pd.withheld.mark_sent(keep.iter().copied());
         let chunks: Vec<Vec<u8>> = keep
             .iter()
             .filter_map(|h| changes.get(h).map(|ch| ch.raw_bytes().to_vec()))
@@ -524,7 +534,7 @@ impl SyncNode {
             // node that sent it, as if it held nothing). What we last sent stands.
             pd.state.last_sent_heads = sent;
         }
-        if applied == 0 && !(moved && !pd.withheld.is_empty()) {
+        if applied == 0 && (!moved || pd.withheld.is_empty()) {
             pd.idle += 1;
             if pd.idle > MAX_IDLE_ROUNDS {
                 if let Some(p) = self.peers.get_mut(&peer) {
