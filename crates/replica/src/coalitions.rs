@@ -191,6 +191,7 @@ impl Replica {
                 since_snapshot,
                 stored_upto,
                 stored_heads,
+                joining: false,
             },
         );
         Ok(id)

@@ -32,9 +32,11 @@ impl Replica {
         self.docs.remove(id);
     }
 
-    /// Whether a coalition is held but none of it has arrived yet (being joined).
+    /// Whether a coalition is held but has not all arrived yet (being joined): none of it,
+    /// or part of a long one that arrives in parts while its join is pending.
     pub fn is_joining(&mut self, id: &CoalitionId) -> bool {
-        self.loaded(id).is_ok_and(|l| l.doc.heads().is_empty())
+        self.loaded(id)
+            .is_ok_and(|l| l.joining || l.doc.heads().is_empty())
     }
 
     /// The joins this node started that have not completed. An unreadable record reads as
@@ -70,7 +72,11 @@ impl Replica {
         }
         self.create_joining(id)?;
         joins.insert(id.clone(), join);
-        self.save_pending_joins(&joins)
+        self.save_pending_joins(&joins)?;
+        if let Some(l) = self.docs.get_mut(id) {
+            l.joining = true;
+        }
+        Ok(())
     }
 
     /// Ends the pending join of `id` (completed, refused or cancelled): forgets it and, if
@@ -80,6 +86,9 @@ impl Replica {
         let pending = joins.remove(id).is_some();
         if pending {
             self.save_pending_joins(&joins)?;
+        }
+        if let Some(l) = self.docs.get_mut(id) {
+            l.joining = false;
         }
         if self.store.remove_if_empty(id.as_str())? {
             self.docs.remove(id);

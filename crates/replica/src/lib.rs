@@ -143,6 +143,9 @@ struct Loaded {
     /// The document's heads as of the newest change stored: a document whose heads differ is
     /// not what the store holds, and is never compacted.
     stored_heads: Vec<model::automerge::ChangeHash>,
+    /// A join of this coalition is pending (its record kept until the coalition has all
+    /// arrived: a long one arrives in parts, see `sync`).
+    joining: bool,
 }
 
 /// A node's local copy of its coalitions, opened exclusively.
@@ -218,6 +221,7 @@ impl Replica {
             );
             debug!(coalition = %id, changes = stored.changes.len(), snapshot = stored.snapshot.is_some(), "document loaded");
             let stored_heads = doc.heads();
+            let joining = self.pending_joins()?.contains_key(id);
             let loaded = Loaded {
                 doc,
                 issue_headers: None,
@@ -230,6 +234,7 @@ impl Replica {
                 since_snapshot: stored.changes.len(),
                 stored_upto: stored.next_seq,
                 stored_heads,
+                joining,
             };
             // Compacted when the node has time (`compact_due`), not on the way to the read
             // or the sync that loaded it.

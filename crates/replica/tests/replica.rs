@@ -759,3 +759,45 @@ fn a_history_read_is_kept_for_the_next_run() {
     r.keep_reads();
     assert_eq!(r.store().get_record(&key).unwrap().unwrap(), after, "once");
 }
+
+/// A coalition whose join is pending counts as being joined even once part of it has arrived
+/// (a long one arrives in pages), across a restart too, until the join is ended: reads say it
+/// has not arrived rather than show half of it, and the node takes the join up again.
+#[test]
+fn a_coalition_that_has_partly_arrived_is_still_being_joined() {
+    let a_home = tempfile::tempdir().unwrap();
+    let (mut a, id) = founded(a_home.path());
+    let part = a.save(&id).unwrap();
+    drop(a);
+    let parsed = model::automerge::AutoCommit::load(&part)
+        .unwrap()
+        .get_changes(&[])
+        .into_iter()
+        .collect::<Vec<_>>();
+
+    let b_home = tempfile::tempdir().unwrap();
+    Replica::init(b_home.path(), "Eastside Disability Justice").unwrap();
+    let mut b = Replica::open(b_home.path()).unwrap();
+    let join = replica::PendingJoin {
+        code: "code".into(),
+        org: "Eastside Disability Justice".into(),
+        started_at: 0,
+    };
+    b.start_join(&id, join).unwrap();
+    assert!(b.is_joining(&id), "nothing arrived yet");
+    // Part of it arrives, as sync stores a page.
+    {
+        let (doc, _) = b.sync_entry(&id).unwrap();
+        doc.apply_changes(parsed.clone()).unwrap();
+    }
+    b.persist_remote(&id, &parsed, &[]).unwrap();
+    assert!(b.is_joining(&id), "part of it arrived: still being joined");
+    assert!(matches!(b.read(&id), Err(ReplicaError::NotArrived { .. })));
+    drop(b);
+    let mut b = Replica::open(b_home.path()).unwrap();
+    assert!(b.is_joining(&id), "across a restart");
+    assert!(b.pending_joins().unwrap().contains_key(&id));
+    b.end_join(&id).unwrap();
+    assert!(!b.is_joining(&id), "the join ended: it has arrived");
+    assert!(b.read(&id).is_ok());
+}

@@ -18,8 +18,11 @@
 //!   oversized, malformed or trailing bytes refuse the whole message.
 //! - A peer learns of a coalition only if its key is a member's in force there
 //!   ([`Message::Hello`]), or if it is the node that invited this one.
-//! - A peer that keeps sending useless sync rounds is cut off ([`node::MAX_IDLE_ROUNDS`]);
-//!   repeated refusals disconnect it ([`node::MAX_STRIKES`]).
+//! - A peer that keeps sending useless sync rounds is cut off ([`node::MAX_IDLE_ROUNDS`]), as
+//!   is one that keeps saying it lost all it held ([`node::MAX_START_OVERS`]); repeated
+//!   refusals disconnect it ([`node::MAX_STRIKES`]).
+//! - No sync message is heavier than its receiver takes (its Hello says how much): a longer
+//!   catch-up goes in pages, each checked like any batch (`node::pages`).
 //!
 //! **Nothing a peer sends reaches Automerge unchecked.** Automerge 0.12 trusts its input: its
 //! parser inflates compressed chunks without bound and reserves memory by counts it reads; its

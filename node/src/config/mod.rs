@@ -178,8 +178,8 @@ pub(crate) struct Args {
     #[arg(long, env = "COALESCE_MAX_CONNECTIONS_PER_PEER", value_name = "N")]
     pub max_connections_per_peer: Option<NonZeroU32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces
-    /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; a longer catch-up
-    /// then comes in several messages [default: 536870912, 512 MiB]
+    /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; other nodes are
+    /// told it, and send a longer catch-up in several messages [default: 536870912, 512 MiB]
     #[arg(long, env = "COALESCE_MAX_MESSAGE_BYTES", value_name = "BYTES")]
     pub max_message_bytes: Option<u64>,
     /// A separate address serving /metrics, /health and /ready (no token; they reveal no

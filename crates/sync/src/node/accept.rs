@@ -21,7 +21,8 @@
 //! where Automerge left out changes it sent that peer before (so the message's newest change of an
 //! actor is an older one), the signature stored over that one. New changes are relayed to the other
 //! peers sharing the coalition as one batch (the signatures that vouched for it here vouch for it
-//! there) only up to [`super::MAX_RELAY`] changes; a larger batch is a catch-up, offered to them
+//! there) only up to [`super::MAX_RELAY`] changes and within what each takes in one message; a
+//! larger batch is a catch-up, offered to them
 //! through a sync round instead. The members in force (`Documents::member_key_map`) are derived again after
 //! each local change and after a received batch that may have changed them
 //! (`Validator::governance_changed`; a removal decided by a closing time is seen at the next local
@@ -355,24 +356,36 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) {
         let hashes: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
-        let relay = new.len() <= MAX_RELAY;
+        // Pushed whole only to a peer that takes it in one message (with room to spare for
+        // the signatures); to the others, and whatever its weight past `MAX_RELAY` changes,
+        // it is offered through a sync round, in pages where it must (`pages`).
+        let weight: usize = new.iter().map(crate::verify::allowance_of).sum();
+        let light = new.len() <= MAX_RELAY;
         let mut relay_to: Vec<NodeKey> = Vec::new();
-        for (other, p) in &mut self.peers {
-            if let Some(d) = p.docs.get_mut(c) {
-                // The sender holds them; the others are about to be sent them.
-                if relay || *other == peer {
-                    d.note(hashes.iter().copied());
-                }
-                if *other != peer {
-                    relay_to.push(*other);
+        let mut offer_to: Vec<NodeKey> = Vec::new();
+        let limits: Vec<(NodeKey, usize)> =
+            self.peers.keys().map(|k| (*k, self.limit_for(k))).collect();
+        for (other, limit) in limits {
+            let Some(d) = self.peers.get_mut(&other).and_then(|p| p.docs.get_mut(c)) else {
+                continue;
+            };
+            let push = light && weight <= super::pages::page_budget(limit, 0);
+            // The sender holds them; those pushed to are about to be sent them.
+            if push || other == peer {
+                d.note(hashes.iter().copied());
+            }
+            if other != peer {
+                if push {
+                    relay_to.push(other);
+                } else {
+                    offer_to.push(other);
                 }
             }
         }
-        if !relay {
-            for other in relay_to {
-                self.sync_step(docs, other, c, out);
-            }
-        } else if !relay_to.is_empty() {
+        for other in offer_to {
+            self.sync_step(docs, other, c, out);
+        }
+        if !relay_to.is_empty() {
             let (mut voucher_heads, vouchers) = match docs.entry(c) {
                 Some((_, index)) => self.vouchers(c, index),
                 None => Default::default(),

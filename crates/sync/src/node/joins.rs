@@ -5,7 +5,8 @@
 //! although it holds none of it yet, and presents the invite's secret and its organization's
 //! name in a `Join` frame to the inviter — at once if connected, and again on every
 //! connection to it ([`SyncNode::connected`]), until the coalition arrives
-//! ([`Output::Joined`], once its first changes are applied), the join is
+//! ([`Output::Joined`], once it holds all a peer syncing it holds: a long one arrives in
+//! pages, see `pages`), the join is
 //! cancelled ([`SyncNode::cancel_join`]) or the inviter refuses it. A refusal from the inviter
 //! (and from no other peer) ends the join: the coalition is forgotten, the reason kept for
 //! [`SyncNode::join_progress`] (at most [`MAX_REFUSED_JOINS`]), and
@@ -307,7 +308,7 @@ mod tests {
         let mut node = SyncNode::new();
         node.join(&mut docs, c.clone(), request(inviter));
         node.connected(&mut docs, inviter);
-        // As `accept` does when the first changes apply.
+        // As `accept` does when the coalition has all arrived.
         node.joins.remove(&c);
         let Output::Send { frame, .. } = SyncNode::refuse_join(me, &c, "too late") else {
             unreachable!()

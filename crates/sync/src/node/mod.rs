@@ -30,7 +30,9 @@ use crate::verify::ChangeSignature;
 use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 
-/// Sync messages in a row that bring nothing new before a peer is cut off for a coalition.
+/// Sync messages in a row that bring nothing new before a peer is cut off for a coalition (a
+/// round in which the peer took a page of a long catch-up sent to it counts as useful, see
+/// `pages`).
 pub const MAX_IDLE_ROUNDS: u32 = 12;
 /// Refusals before a peer is disconnected.
 pub const MAX_STRIKES: u32 = 8;
@@ -124,9 +126,9 @@ pub enum Output {
         /// How many changes.
         changes: usize,
     },
-    /// A coalition this node asked to join has arrived (the first changes applied that
-    /// brought all the inviting node held, be it in one message or the last of several
-    /// pages): the join is over, and its request no longer presented.
+    /// A coalition this node asked to join has arrived (it holds all a peer syncing it held:
+    /// one message brought it, or the last of several pages): the join is over, and its
+    /// request no longer presented.
     Joined {
         /// The inviting peer it came from.
         peer: NodeKey,
@@ -178,7 +180,16 @@ pub(crate) struct PeerDoc {
     known: std::collections::VecDeque<ChangeHash>,
     /// Pages of a long catch-up not sent yet (see `pages`).
     withheld: pages::Withheld,
+    /// Times the peer said it holds nothing after saying it held something, on this
+    /// connection (each makes Automerge build all it lacks again): at most
+    /// [`MAX_START_OVERS`].
+    start_overs: u32,
 }
+
+/// Times a peer may say it holds nothing of a coalition after saying it held some, on one
+/// connection, before it is cut off for that coalition: each makes Automerge build again all
+/// it lacks, and an honest node loses its copy once in a while, not round after round.
+pub const MAX_START_OVERS: u32 = 2;
 
 /// Most changes relayed to the other peers as one pushed batch. A larger batch is a catch-up,
 /// not live edits (and a pushed batch over [`wire::MAX_CHANGES`] would be refused): the
@@ -196,6 +207,7 @@ impl PeerDoc {
             idle: 0,
             known: std::collections::VecDeque::new(),
             withheld: pages::Withheld::default(),
+            start_overs: 0,
         }
     }
 
@@ -340,8 +352,6 @@ impl SyncNode {
     /// are told it in the Hello, and send a longer catch-up in pages (see `pages`).
     pub fn set_max_message(&mut self, bytes: usize) {
         self.max_message = bytes.clamp(crate::wire::MIN_MESSAGE_LIMIT, crate::wire::MAX_MESSAGE);
-        // A document too heavy under the old limit may not be under the new one.
-        self.too_heavy.clear();
     }
 
     /// How many pieces of evidence and witnesses wait in memory for `c` (for tests and

@@ -28,10 +28,18 @@ use automerge::ChangeHash;
 /// keeps its memory near the document's own, for a few more rounds.
 pub(crate) const MAX_PAGE: usize = 64 * 1024 * 1024;
 
-/// What one page may weigh for a peer taking `limit`: 7/8 of it (the rest is for the
-/// message's signed heads, vouchers and Automerge's own fields), at most [`MAX_PAGE`].
-pub(crate) fn page_budget(limit: usize) -> usize {
-    (limit - limit / 8).min(MAX_PAGE)
+/// What the changes of one page may weigh for a peer taking `limit`, when the rest of the
+/// message (Automerge's own fields, the signed heads, the vouchers) takes `overhead`: 15/16
+/// of what is left, at most [`MAX_PAGE`].
+pub(crate) fn page_budget(limit: usize, overhead: usize) -> usize {
+    let room = room(limit, overhead);
+    (room - room / 16).min(MAX_PAGE)
+}
+
+/// What the changes of one message may weigh for a peer taking `limit`, the rest of it
+/// taking `overhead`.
+pub(crate) fn room(limit: usize, overhead: usize) -> usize {
+    limit.saturating_sub(overhead)
 }
 
 /// What the planner needs of one change.
@@ -47,10 +55,7 @@ pub(crate) struct Item {
 
 /// A stretch of changes heavier than a page with nowhere to cut it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NoCut {
-    /// The heaviest page that could have been cut here, in the allowance's units.
-    pub(crate) weight: usize,
-}
+pub(crate) struct NoCut;
 
 /// Splits `items` (any order) into pages of at most `budget`, in causal order, each ending
 /// at a change of every actor it holds that `signed` says this node holds a signature over
@@ -88,7 +93,7 @@ pub(crate) fn plan(
             }
         }
         let Some(end) = cut else {
-            return Err(NoCut { weight: budget });
+            return Err(NoCut);
         };
         pages.push(items[start..end].iter().map(|i| i.hash).collect());
         start = end;
@@ -137,57 +142,111 @@ pub(crate) fn causal(items: Vec<Item>) -> Vec<Item> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
-/// Pages withheld from one peer, to be released one per sync round.
+/// A long catch-up to one peer: the pages withheld, and what went already.
 #[derive(Debug, Default)]
 pub(crate) struct Withheld {
     pages: VecDeque<Vec<ChangeHash>>,
     all: HashSet<ChangeHash>,
     /// What went in pages on this connection.
     sent: HashSet<ChangeHash>,
-    /// Whether a message saying the peer holds nothing was taken, once, for one that crossed
-    /// the first page (see [`Withheld::start_over`]).
-    crossed: bool,
+    /// The page sent last, until the peer has taken it (Automerge forgets a change it sent
+    /// once the peer's heads cover it).
+    in_flight: Vec<ChangeHash>,
+    /// How many messages saying the peer holds nothing came while pages went (see
+    /// [`Withheld::start_over`]).
+    resets: u8,
+    /// The peer said so too often: no more pages to it on this connection.
+    gave_up: bool,
+}
+
+/// What to do when the peer says it holds nothing while pages go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reset {
+    /// The first time: that message crossed the first page (at the start of a connection
+    /// both sides speak at once); what went and what is withheld stay as they were.
+    Crossed,
+    /// The second time: the peer truly lost what it held; everything goes again.
+    StartOver,
+    /// More: each such message makes Automerge build the whole catch-up again; no more pages
+    /// to this peer on this connection (its rounds then count as idle, and it is cut off).
+    GiveUp,
 }
 
 impl Withheld {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-    }
-
-    /// The next page, no longer withheld.
-    pub(crate) fn next(&mut self) -> Option<Vec<ChangeHash>> {
-        let page = self.pages.pop_front()?;
+    /// The next page, if the peer took the one sent before: it is no longer withheld.
+    pub(crate) fn next(&mut self) -> Vec<ChangeHash> {
+        if !self.in_flight.is_empty() {
+            return Vec::new();
+        }
+        let page = self.pages.pop_front().unwrap_or_default();
         for h in &page {
             self.all.remove(h);
         }
-        Some(page)
+        page
+    }
+
+    /// Whether the peer has now taken the page in flight, given what Automerge still counts
+    /// as sent and not taken and whether the peer's heads are empty (saying it holds nothing
+    /// makes Automerge forget what it sent, which is no taking): a round that brought that is
+    /// useful, whatever else it says.
+    pub(crate) fn settle(
+        &mut self,
+        unacknowledged: &std::collections::BTreeSet<ChangeHash>,
+        holds_nothing: bool,
+    ) -> bool {
+        if holds_nothing
+            || self.in_flight.is_empty()
+            || self.in_flight.iter().any(|h| unacknowledged.contains(h))
+        {
+            return false;
+        }
+        self.in_flight.clear();
+        true
+    }
+
+    /// Whether no more pages go to this peer on this connection.
+    pub(crate) fn gave_up(&self) -> bool {
+        self.gave_up
     }
 
     pub(crate) fn contains(&self, h: &ChangeHash) -> bool {
         self.all.contains(h)
     }
 
-    /// Whether to start the pages over because the peer said it holds nothing (Automerge
-    /// then forgets what it sent). The first time, no: at the start of a connection both
-    /// sides speak at once, and the peer's second "nothing" was sent before our first page
-    /// reached it; starting over would send that page twice. A peer that truly lost what it
-    /// held says so again, and is sent everything again.
-    pub(crate) fn start_over(&mut self) -> bool {
-        std::mem::replace(&mut self.crossed, true)
+    /// The peer said it holds nothing (Automerge then forgets what it sent): see [`Reset`].
+    pub(crate) fn reset(&mut self) -> Reset {
+        self.resets = self.resets.saturating_add(1);
+        match self.resets {
+            1 => Reset::Crossed,
+            2 => {
+                self.clear();
+                Reset::StartOver
+            }
+            _ => {
+                self.clear();
+                self.gave_up = true;
+                Reset::GiveUp
+            }
+        }
     }
 
     pub(crate) fn clear(&mut self) {
         self.pages.clear();
         self.all.clear();
         self.sent.clear();
+        self.in_flight.clear();
     }
 
+    /// Whether a change went in a page on this connection: Automerge builds it again only
+    /// after the peer said it holds nothing.
     pub(crate) fn was_sent(&self, h: &ChangeHash) -> bool {
         self.sent.contains(h)
     }
 
-    pub(crate) fn mark_sent(&mut self, hashes: impl IntoIterator<Item = ChangeHash>) {
-        self.sent.extend(hashes);
+    /// Changes sent now in a page: in flight until the peer takes them.
+    pub(crate) fn sent(&mut self, page: Vec<ChangeHash>) {
+        self.sent.extend(page.iter().copied());
+        self.in_flight.extend(page);
     }
 
     /// Pages that go before those withheld already (they hold what those depend on).
@@ -207,8 +266,14 @@ impl Withheld {
         }
     }
 
+    /// How many pages are withheld.
     pub(crate) fn pages(&self) -> usize {
         self.pages.len()
+    }
+
+    /// Whether pages are withheld or one is in flight: a catch-up in pages is under way.
+    pub(crate) fn active(&self) -> bool {
+        !self.pages.is_empty() || !self.in_flight.is_empty()
     }
 }
 
@@ -250,9 +315,13 @@ mod tests {
 
     #[test]
     fn pages_end_at_signed_changes() {
-        // 0..6 by one actor, signed at 1, 3 and 5; each weighs 10, a page 35.
+        // 0..6 by one actor, each on the one before, signed at 1, 3 and 5; each weighs 10, a
+        // page 35.
         let items: Vec<(Item, bool)> = (0..6)
-            .map(|i| item(i, if i == 0 { &[] } else { &[0][..] }, 0, 10, i % 2 == 1))
+            .map(|i: usize| {
+                let before = [i.saturating_sub(1)];
+                item(i, if i == 0 { &[] } else { &before[..] }, 0, 10, i % 2 == 1)
+            })
             .collect();
         let pages = plan_of(items, 35).unwrap();
         assert_eq!(
@@ -264,7 +333,7 @@ mod tests {
     #[test]
     fn an_unsplittable_stretch_is_refused() {
         let items: Vec<(Item, bool)> = (0..4).map(|i| item(i, &[], 0, 10, i == 3)).collect();
-        assert_eq!(plan_of(items, 25), Err(NoCut { weight: 25 }));
+        assert_eq!(plan_of(items, 25), Err(NoCut));
     }
 
     #[test]

@@ -262,12 +262,14 @@ impl SyncNode {
             return;
         };
         let (voucher_heads, vouchers) = self.vouchers(c, index);
+        let signers = index.all().len() + voucher_heads.len();
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
-        // The next page of a long catch-up, withheld so far (see `pages`), goes now: the
-        // peer answered the one before.
-        for h in pd.withheld.next().iter().flatten() {
+        // The next page of a long catch-up, withheld so far (see `pages`), goes now if the
+        // peer took the one before.
+        let released = pd.withheld.next();
+        for h in &released {
             pd.state.sent_hashes.remove(h);
         }
         // A peer that holds nothing of the coalition gets it as one document (a snapshot,
@@ -316,8 +318,18 @@ impl SyncNode {
             pd.idle = 0;
             return;
         };
-        if !msg.changes.is_empty() && whole_document(&msg, limit).is_none() {
-            self.paged(docs, peer, c, &mut msg, limit);
+        if (!msg.changes.is_empty() || !released.is_empty())
+            && whole_document(&msg, limit).is_none()
+        {
+            // What the message takes besides its changes: Automerge's own fields, the signed
+            // heads (one per actor at most, each under 128 bytes encoded) and the vouchers.
+            let mut bare = msg.clone();
+            bare.changes = automerge::sync::ChunkList::empty();
+            let overhead = bare.encode().len()
+                + 128 * signers
+                + vouchers.iter().map(|v| v.0.len() + 8).sum::<usize>()
+                + 4096;
+            self.paged(docs, (peer, c), &mut msg, (limit, overhead), &released);
         }
         let Some((_, index)) = docs.entry(c) else {
             return;
@@ -352,49 +364,86 @@ impl SyncNode {
         send(out, peer, &message);
     }
 
-    /// Keeps a sync message for `peer` within what it takes (`limit`): a catch-up heavier
-    /// than that is cut into pages (see `pages`), the first left in `msg` and the others
-    /// withheld, still in Automerge's record of what was sent, until the peer answers. Changes
-    /// that depend on withheld ones wait at the end of the last page.
+    /// Keeps a sync message for `peer` within what it takes (`limit`, of which the message
+    /// besides its changes takes `overhead`): a catch-up heavier than that is cut into pages
+    /// (see `pages`), the first left in `msg` and the others withheld, still in Automerge's
+    /// record of what was sent, until the peer has taken the one before. `released` is the
+    /// page released for this round: it goes whole, whatever Automerge's summary of what
+    /// the peer holds (a Bloom filter, sometimes wrong) left out. Changes that depend on
+    /// withheld ones wait at the end of the last page.
     fn paged(
         &mut self,
         docs: &mut impl Documents,
-        peer: NodeKey,
-        c: &CoalitionId,
+        (peer, c): (NodeKey, &CoalitionId),
         msg: &mut automerge::sync::Message,
-        limit: usize,
+        (limit, overhead): (usize, usize),
+        released: &[ChangeHash],
     ) {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
-        let mut changes: HashMap<ChangeHash, Change> = HashMap::with_capacity(msg.changes.len());
+        if pd.withheld.gave_up() {
+            msg.changes = automerge::sync::ChunkList::empty();
+            return;
+        }
+        let parsed: Result<Vec<Change>, _> = msg.changes.iter().map(Change::try_from).collect();
+        let Ok(parsed) = parsed else {
+            // Automerge built these chunks from this node's own document: they parse. If one
+            // ever did not, nothing goes rather than a message the peer may refuse.
+            warn!(peer = %peer, coalition = %c, "a change of this node's own does not parse; not sending the changes this round");
+            msg.changes = automerge::sync::ChunkList::empty();
+            return;
+        };
+        // In the order Automerge gave them, then the released ones it left out: the same
+        // events give the same messages.
+        let mut parsed = parsed;
+        let mut seen: HashSet<ChangeHash> = parsed.iter().map(Change::hash).collect();
+        if let Some((doc, _)) = docs.entry(c) {
+            for h in released {
+                if seen.insert(*h)
+                    && let Some(ch) = doc.get_change_by_hash(h)
+                {
+                    parsed.push(ch);
+                }
+            }
+        }
         let mut actors: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut items = Vec::with_capacity(msg.changes.len());
-        for chunk in msg.changes.iter() {
-            // This node's own chunks, each one change Automerge just built: they parse.
-            let Ok(ch) = Change::try_from(chunk) else {
-                return;
-            };
+        let mut items: Vec<pages::Item> = Vec::with_capacity(parsed.len());
+        for ch in &parsed {
             let n = actors.len();
             let actor = *actors.entry(ch.actor_id().to_bytes().to_vec()).or_insert(n);
             items.push(pages::Item {
                 hash: ch.hash(),
                 deps: ch.deps().to_vec(),
                 actor,
-                weight: crate::verify::allowance_of(&ch),
+                weight: crate::verify::allowance_of(ch),
             });
-            changes.insert(ch.hash(), ch);
         }
-        // Automerge started over (the peer said it holds nothing): so do the pages, unless
-        // that message only crossed the first page (`Withheld::start_over`); then what went
-        // in pages and what is withheld stay as they were, and only the rest goes on.
+        let changes: HashMap<ChangeHash, Change> =
+            parsed.into_iter().map(|ch| (ch.hash(), ch)).collect();
+        // The heads of the actors in these changes travel too.
+        let overhead = overhead + 128 * actors.len();
+        // Automerge started over (the peer said it holds nothing): see `pages::Reset`. The
+        // first time, what went in pages and what is withheld stay as they were, and only
+        // the rest goes on.
         let mut filtered = false;
-        if items.iter().any(|i| pd.withheld.contains(&i.hash)) {
-            if pd.withheld.start_over() {
-                pd.withheld.clear();
-            } else {
-                items.retain(|i| !pd.withheld.contains(&i.hash) && !pd.withheld.was_sent(&i.hash));
-                filtered = true;
+        if items
+            .iter()
+            .any(|i| pd.withheld.contains(&i.hash) || pd.withheld.was_sent(&i.hash))
+        {
+            match pd.withheld.reset() {
+                pages::Reset::Crossed => {
+                    items.retain(|i| {
+                        !pd.withheld.contains(&i.hash) && !pd.withheld.was_sent(&i.hash)
+                    });
+                    filtered = true;
+                }
+                pages::Reset::StartOver => {}
+                pages::Reset::GiveUp => {
+                    warn!(peer = %peer, coalition = %c, "the peer keeps saying it holds nothing while it is sent a catch-up in pages; no more pages to it on this connection");
+                    msg.changes = automerge::sync::ChunkList::empty();
+                    return;
+                }
             }
         }
         let mut waiting: HashSet<ChangeHash> = HashSet::new();
@@ -413,27 +462,34 @@ impl SyncNode {
             }
         }
         let weight: usize = ready.iter().map(|i| i.weight).sum();
-        let budget = pages::page_budget(limit);
-        if weight <= budget && later.is_empty() && !filtered {
-            if !pd.withheld.is_empty() {
-                pd.withheld.mark_sent(ready.iter().map(|i| i.hash));
-            }
+        let budget = pages::page_budget(limit, overhead);
+        let paging = pd.withheld.active() || !released.is_empty();
+        if weight <= budget && later.is_empty() && !filtered && released.is_empty() && !paging {
+            // Not a catch-up in pages: the message goes as Automerge made it.
             return;
         }
-        let keep: Vec<ChangeHash> = if weight <= budget {
-            ready.iter().map(|i| i.hash).collect()
+        let keep: Vec<ChangeHash> = if ready.is_empty() {
+            Vec::new()
         } else {
+            let count = ready.len();
+            let all: Vec<ChangeHash> = ready.iter().map(|i| i.hash).collect();
             match pages::plan(ready, budget, |h| docs.signature(c, &h.0).is_some()) {
-                Ok(mut plan) => {
+                Ok(mut plan) if !plan.is_empty() => {
+                    // `plan` is not empty (just checked).
                     let first = plan.remove(0);
-                    info!(peer = %peer, coalition = %c, changes = changes.len(), pages = plan.len() + 1 + pd.withheld.pages(), "the changes this peer lacks weigh more than it takes in one message; sending them in pages");
+                    if !plan.is_empty() {
+                        info!(peer = %peer, coalition = %c, changes = count, pages = plan.len() + 1 + pd.withheld.pages(), "the changes this peer lacks weigh more than it takes in one message; sending them in pages");
+                    }
                     pd.withheld.push_front(plan);
                     first
                 }
-                Err(cut) => {
+                // No signed change to end a page at: what fits in one message goes whole, as
+                // it would without pages (the peer checks it as any batch).
+                _ if weight <= pages::room(limit, overhead) => all,
+                _ => {
                     // All of it left in Automerge's record of what was sent: not built again
                     // for this peer on this connection, and nothing that depends on it sent.
-                    warn!(peer = %peer, coalition = %c, changes = changes.len(), page = cut.weight, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
+                    warn!(peer = %peer, coalition = %c, changes = count, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
                     pd.withheld.clear();
                     msg.changes = automerge::sync::ChunkList::empty();
                     return;
@@ -443,11 +499,13 @@ impl SyncNode {
         if !later.is_empty() {
             pd.withheld.push_back(later);
         }
-        pd.withheld.mark_sent(keep.iter().copied());
         let chunks: Vec<Vec<u8>> = keep
             .iter()
             .filter_map(|h| changes.get(h).map(|ch| ch.raw_bytes().to_vec()))
             .collect();
+        if !keep.is_empty() {
+            pd.withheld.sent(keep);
+        }
         msg.changes = automerge::sync::ChunkList::from(chunks);
     }
 
@@ -511,6 +569,20 @@ impl SyncNode {
             .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
             .count;
         msg.changes = automerge::sync::ChunkList::empty();
+        // A coalition being joined has all arrived once this node holds all the heads a peer
+        // syncing it names, whether the last of it came in this message, an earlier one or
+        // pushed (pushes alone never end a join: they say nothing of what the sender holds).
+        if self.joins.contains_key(c)
+            && !msg.heads.is_empty()
+            && let Some((doc, _)) = docs.entry(c)
+            && msg.heads.iter().all(|h| holds(doc, h))
+        {
+            self.joins.remove(c);
+            out.push(Output::Joined {
+                peer,
+                coalition: c.clone(),
+            });
+        }
         // Flags would tell Automerge which message versions the peer takes; `sync_step`
         // decides that itself (a whole document only to a peer that holds nothing).
         msg.flags = None;
@@ -521,12 +593,22 @@ impl SyncNode {
             return Ok(());
         };
         let sent = pd.state.last_sent_heads.clone();
-        // While a catch-up goes in pages, a round is useful if the peer's heads moved (it
-        // took the page before); one that says the same again is idle like any other.
-        let moved = pd.state.their_heads.as_ref() != Some(&msg.heads);
+        if msg.heads.is_empty() && pd.state.their_heads.as_ref().is_some_and(|h| !h.is_empty()) {
+            pd.start_overs += 1;
+            if pd.start_overs > MAX_START_OVERS {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.docs.remove(c);
+                }
+                return Err(Refusal::TooMuchWork);
+            }
+        }
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
+        // While a catch-up goes in pages, a round in which the peer took the page sent last
+        // is useful; any other is idle like any other.
+        let holds_nothing = pd.state.their_heads.as_ref().is_none_or(Vec::is_empty);
+        let took = pd.withheld.settle(&pd.state.sent_hashes, holds_nothing);
         if carried_changes {
             // The changes were applied above, not by Automerge: seeing the peer's heads equal
             // ours and no changes in the message, it would take it that the peer knows our
@@ -534,7 +616,7 @@ impl SyncNode {
             // node that sent it, as if it held nothing). What we last sent stands.
             pd.state.last_sent_heads = sent;
         }
-        if applied == 0 && (!moved || pd.withheld.is_empty()) {
+        if applied == 0 && !took {
             pd.idle += 1;
             if pd.idle > MAX_IDLE_ROUNDS {
                 if let Some(p) = self.peers.get_mut(&peer) {
@@ -567,6 +649,8 @@ impl SyncNode {
         let vouchers = self.parse_vouchers(vouchers, budget)?;
         let batch = Batch {
             vouchers,
+            // A push never ends a join (see `on_sync`).
+            partial: self.joins.contains_key(c),
             ..Batch::from(changes)
         };
         let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
