@@ -201,6 +201,22 @@ fn exchange_with(
     seen
 }
 
+/// `joiner` holds all `holder` holds, refused nothing on the way, and was told it joined once,
+/// when it held it all.
+fn assert_joined(seen: &Seen, joiner: &mut Side, holder: &mut Side, c: &CoalitionId) {
+    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_eq!(
+        joiner.docs.doc(c).unwrap().get_heads(),
+        holder.docs.doc(c).unwrap().get_heads(),
+        "it holds all the sender's history"
+    );
+    assert_eq!(
+        seen.joined_whole,
+        vec![true],
+        "joined once, when it held all the sender had"
+    );
+}
+
 /// 60 issues of 3,000 characters: 180,000 operations, about 5.8 MB against a message limit
 /// of 1 MiB (32,768 operations): at least six pages.
 #[test]
@@ -209,12 +225,7 @@ fn a_history_heavier_than_the_receivers_limit_arrives_in_pages() {
     a.node.set_max_message(MIN_MESSAGE_LIMIT);
     b.node.set_max_message(MIN_MESSAGE_LIMIT);
     let seen = exchange(&mut a, &mut b, &c);
-    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
-    assert_eq!(
-        b.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads(),
-        "B holds all of A's history"
-    );
+    assert_joined(&seen, &mut b, &mut a, &c);
     assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
     assert!(
         seen.pages
@@ -222,11 +233,6 @@ fn a_history_heavier_than_the_receivers_limit_arrives_in_pages() {
             .all(|(_, bytes)| *bytes <= MIN_MESSAGE_LIMIT),
         "{:?}",
         seen.pages
-    );
-    assert_eq!(
-        seen.joined_whole,
-        vec![true],
-        "joined once, when it held all A had"
     );
     // Each change went once: the "nothing here" B said as the first page crossed it did not
     // start the pages over.
@@ -271,13 +277,8 @@ fn a_node_that_caught_up_in_pages_pages_it_onward() {
         },
     );
     let seen = exchange(&mut b, &mut third, &c);
-    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
+    assert_joined(&seen, &mut third, &mut b, &c);
     assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
-    assert_eq!(
-        third.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads()
-    );
-    assert_eq!(seen.joined_whole, vec![true]);
 }
 
 /// The sender pages for the receiver's limit, which the receiver tells in its Hello, not for
@@ -287,11 +288,7 @@ fn pages_fit_the_receivers_limit_when_the_sender_takes_more() {
     let (mut a, mut b, c) = world(60, 3_000, Signed::EveryEdit);
     b.node.set_max_message(MIN_MESSAGE_LIMIT);
     let seen = exchange(&mut a, &mut b, &c);
-    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
-    assert_eq!(
-        b.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads()
-    );
+    assert_joined(&seen, &mut b, &mut a, &c);
     assert!(seen.pages.len() >= 6, "in pages: {:?}", seen.pages);
 }
 
@@ -303,13 +300,8 @@ fn a_light_history_is_not_paged() {
     a.node.set_max_message(MIN_MESSAGE_LIMIT);
     b.node.set_max_message(MIN_MESSAGE_LIMIT);
     let seen = exchange(&mut a, &mut b, &c);
-    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
-    assert_eq!(
-        b.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads()
-    );
+    assert_joined(&seen, &mut b, &mut a, &c);
     assert!(seen.pages.is_empty(), "as a snapshot: {:?}", seen.pages);
-    assert_eq!(seen.joined_whole, vec![true]);
 }
 
 /// A sender holding a signature over its newest change only cannot cut the history where
@@ -372,12 +364,7 @@ fn an_edit_made_during_a_paged_catch_up_arrives_after_what_it_depends_on() {
         a.node.local_changes(&mut a.docs, &c, &changes, head)
     });
     assert!(edited);
-    assert!(seen.refused.is_empty(), "{:?}", seen.refused);
-    assert_eq!(
-        b.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads()
-    );
-    assert_eq!(seen.joined_whole, vec![true]);
+    assert_joined(&seen, &mut b, &mut a, &c);
 }
 
 /// A peer that keeps saying it holds nothing while it is sent pages (each such message makes
