@@ -23,7 +23,7 @@ mod tls;
 const ADDRESSES_FILE: &str = "addresses.json";
 
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 6)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 7)");
 
 fn main() -> ExitCode {
     use std::io::Write;

@@ -180,14 +180,14 @@ pub(crate) struct PeerDoc {
     known: std::collections::VecDeque<ChangeHash>,
     /// Pages of a long catch-up not sent yet (see `pages`).
     withheld: pages::Withheld,
-    /// Times the peer said it holds nothing after saying it held something, on this
-    /// connection (each makes Automerge build all it lacks again): at most
+    /// Times the peer said it holds nothing after saying it held something, in this sync
+    /// session (each makes Automerge build all it lacks again): at most
     /// [`MAX_START_OVERS`].
     start_overs: u32,
 }
 
-/// Times a peer may say it holds nothing of a coalition after saying it held some, on one
-/// connection, before it is cut off for that coalition: each makes Automerge build again all
+/// Times a peer may say it holds nothing of a coalition after saying it held some, in one
+/// sync session of it (a connection, started afresh when the members in force change), before it is cut off for that coalition: each makes Automerge build again all
 /// it lacks, and an honest node loses its copy once in a while, not round after round.
 pub const MAX_START_OVERS: u32 = 2;
 

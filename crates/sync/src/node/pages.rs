@@ -14,10 +14,15 @@
 //!   that signature: it can page the same history for others.
 //!
 //! The first page goes at once; the others are withheld (left in Automerge's record of what
-//! was sent, so it builds none of them again) and released one per sync round, when the peer
-//! answers the page before. A history no such cut splits (a stretch of one actor's changes
-//! heavier than a page with no signature held inside it) is not sent at all: the peer would
-//! refuse it, so the node says why in its log and the peer catches up from another member.
+//! was sent, so it builds none of them again) and released one at a time, once the peer has
+//! taken the page before (its heads cover it). A released page goes whole, but for what the
+//! peer got meanwhile: what Automerge's Bloom summary of the peer wrongly left out is added.
+//! Outside a paged catch-up, a history no such cut splits goes whole if it fits one message,
+//! as it did before pages; otherwise it is not sent: the peer would refuse it, so the node
+//! says why in its log and the peer catches up from another member. A peer saying it holds
+//! nothing while pages go is handled by [`Reset`]. These counts live with the peer's sync
+//! state for the coalition, which a change in the members in force starts afresh; repeated
+//! refusals still disconnect a peer (`MAX_STRIKES`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -153,7 +158,7 @@ pub(crate) struct Withheld {
     /// once the peer's heads cover it).
     in_flight: Vec<ChangeHash>,
     /// How many messages saying the peer holds nothing came while pages went (see
-    /// [`Withheld::start_over`]).
+    /// [`Reset`]).
     resets: u8,
     /// The peer said so too often: no more pages to it on this connection.
     gave_up: bool,
@@ -223,11 +228,17 @@ impl Withheld {
                 Reset::StartOver
             }
             _ => {
-                self.clear();
-                self.gave_up = true;
+                self.give_up();
                 Reset::GiveUp
             }
         }
+    }
+
+    /// No more pages to this peer on this connection (what was withheld stays in
+    /// Automerge's record of what was sent).
+    pub(crate) fn give_up(&mut self) {
+        self.clear();
+        self.gave_up = true;
     }
 
     pub(crate) fn clear(&mut self) {

@@ -268,10 +268,14 @@ impl SyncNode {
         };
         // The next page of a long catch-up, withheld so far (see `pages`), goes now if the
         // peer took the one before.
-        let released = pd.withheld.next();
-        for h in &released {
-            pd.state.sent_hashes.remove(h);
-        }
+        // Only what Automerge still counts as not taken: what the peer's heads cover (it got
+        // it from another member meanwhile) is not sent again.
+        let released: Vec<ChangeHash> = pd
+            .withheld
+            .next()
+            .into_iter()
+            .filter(|h| pd.state.sent_hashes.remove(h))
+            .collect();
         // A peer that holds nothing of the coalition gets it as one document (a snapshot,
         // checked on arrival by `snapshot::load`) instead of change by change: loading costs
         // about half of applying. Anyone else gets the changes it lacks.
@@ -323,12 +327,11 @@ impl SyncNode {
         {
             // What the message takes besides its changes: Automerge's own fields, the signed
             // heads (one per actor at most, each under 128 bytes encoded) and the vouchers.
-            let mut bare = msg.clone();
-            bare.changes = automerge::sync::ChunkList::empty();
-            let overhead = bare.encode().len()
-                + 128 * signers
-                + vouchers.iter().map(|v| v.0.len() + 8).sum::<usize>()
-                + 4096;
+            let changes = std::mem::replace(&mut msg.changes, automerge::sync::ChunkList::empty());
+            let bare = msg.clone().encode().len();
+            msg.changes = changes;
+            let overhead =
+                bare + 128 * signers + vouchers.iter().map(|v| v.0.len() + 8).sum::<usize>() + 4096;
             self.paged(docs, (peer, c), &mut msg, (limit, overhead), &released);
         }
         let Some((_, index)) = docs.entry(c) else {
@@ -483,14 +486,15 @@ impl SyncNode {
                     pd.withheld.push_front(plan);
                     first
                 }
-                // No signed change to end a page at: what fits in one message goes whole, as
-                // it would without pages (the peer checks it as any batch).
-                _ if weight <= pages::room(limit, overhead) => all,
+                // No signed change to end a page at: outside a paged catch-up, what fits in
+                // one message goes whole, as it would without pages (the peer checks it as
+                // any batch).
+                _ if !paging && later.is_empty() && weight <= pages::room(limit, overhead) => all,
                 _ => {
-                    // All of it left in Automerge's record of what was sent: not built again
-                    // for this peer on this connection, and nothing that depends on it sent.
+                    // All of it left in Automerge's record of what was sent (and what was
+                    // withheld with it): not sent to this peer again on this connection.
                     warn!(peer = %peer, coalition = %c, changes = count, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
-                    pd.withheld.clear();
+                    pd.withheld.give_up();
                     msg.changes = automerge::sync::ChunkList::empty();
                     return;
                 }
@@ -504,6 +508,9 @@ impl SyncNode {
             .filter_map(|h| changes.get(h).map(|ch| ch.raw_bytes().to_vec()))
             .collect();
         if !keep.is_empty() {
+            // Counted as sent and not taken, as Automerge counts what it built itself (a
+            // released change it had left out included), until the peer's heads cover it.
+            pd.state.sent_hashes.extend(keep.iter().copied());
             pd.withheld.sent(keep);
         }
         msg.changes = automerge::sync::ChunkList::from(chunks);
