@@ -90,6 +90,11 @@ impl HeadIndex {
         self.newest.get(actor).map(|(_, s)| s)
     }
 
+    /// How many actors have a newest signature (what [`HeadIndex::all`] would return, counted).
+    pub fn actors(&self) -> usize {
+        self.newest.len()
+    }
+
     /// Every actor's newest signature.
     pub fn all(&self) -> Vec<ChangeSignature> {
         self.newest.values().map(|(_, s)| s.clone()).collect()

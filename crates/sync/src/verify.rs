@@ -572,6 +572,16 @@ pub fn decode_sync(
             "hash lists not in canonical order".into(),
         ));
     }
+    // Each head and each hash asked for is looked up in the document (`holds`, Automerge's
+    // own `need`): no more than a message's signed heads.
+    let most = crate::wire::MAX_HEADS;
+    if msg.heads.len() > most || msg.need.len() > most {
+        return Err(Refusal::MalformedSync(format!(
+            "{} heads and {} changes asked for; at most {most} each",
+            msg.heads.len(),
+            msg.need.len()
+        )));
+    }
     if msg.have.len() > MAX_HAVES {
         return Err(Refusal::MalformedSync(format!(
             "{} summaries of what the peer has; at most {MAX_HAVES}",

@@ -384,3 +384,36 @@ fn bloom_filters_that_would_divide_by_zero_or_spin_are_refused() {
     // Automerge's own parameters pass.
     assert!(decode_sync(&sync_with_bloom(1, 10, 7, &[0; 2]), budget()).is_ok());
 }
+
+/// Every head a sync message names, and every change it asks for, is looked up in the
+/// document: more than a message's signed heads are refused before any is.
+#[test]
+fn a_sync_message_naming_more_heads_than_a_message_signs_is_refused() {
+    let heads = |n: usize| -> Vec<automerge::ChangeHash> {
+        (0..n)
+            .map(|i| {
+                let mut h = [0u8; 32];
+                h[..8].copy_from_slice(&(i as u64).to_be_bytes());
+                automerge::ChangeHash(h)
+            })
+            .collect()
+    };
+    let message = |heads: Vec<automerge::ChangeHash>, need: Vec<automerge::ChangeHash>| {
+        let mut doc = AutoCommit::new();
+        let mut state = automerge::sync::State::new();
+        let mut m =
+            automerge::sync::SyncDoc::generate_sync_message(&doc.sync(), &mut state).unwrap();
+        m.heads = heads;
+        m.need = need;
+        m.encode()
+    };
+    let most = sync::wire::MAX_HEADS;
+    assert!(decode_sync(&message(heads(most), heads(most)), 1 << 24).is_ok());
+    for (h, n) in [(most + 1, 0), (0, most + 1)] {
+        let refused = decode_sync(&message(heads(h), heads(n)), 1 << 24).unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::MalformedSync(why) if why.contains("at most")),
+            "{refused:?}"
+        );
+    }
+}

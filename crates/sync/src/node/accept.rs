@@ -52,7 +52,6 @@ impl SyncNode {
             changes,
             snapshot,
             vouchers,
-            partial,
         } = batch;
         self.load_forks(docs, c);
         let total = changes.len();
@@ -95,15 +94,6 @@ impl SyncNode {
             coalition: c.clone(),
             changes: new.len(),
         });
-        if partial && self.joins.contains_key(c) {
-            info!(peer = %peer, coalition = %c, changes = new.len(), "received part of the coalition being joined; more to come");
-        } else if self.joins.remove(c).is_some() {
-            // The coalition this node asked to join, all the inviter held: it has arrived.
-            out.push(Output::Joined {
-                peer,
-                coalition: c.clone(),
-            });
-        }
         self.relay(docs, peer, c, &new, &used, out);
         let count = new.len();
         // The members in force are re-derived only when they may have changed (a removal
@@ -359,8 +349,12 @@ impl SyncNode {
         // Pushed whole only to a peer that takes it in one message (with room to spare for
         // the signatures); to the others, and whatever its weight past `MAX_RELAY` changes,
         // it is offered through a sync round, in pages where it must (`pages`).
-        let weight: usize = new.iter().map(crate::verify::allowance_of).sum();
         let light = new.len() <= MAX_RELAY;
+        let weight: usize = if light {
+            new.iter().map(crate::verify::allowance_of).sum()
+        } else {
+            usize::MAX
+        };
         let mut relay_to: Vec<NodeKey> = Vec::new();
         let mut offer_to: Vec<NodeKey> = Vec::new();
         let limits: Vec<(NodeKey, usize)> =

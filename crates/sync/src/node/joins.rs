@@ -308,7 +308,7 @@ mod tests {
         let mut node = SyncNode::new();
         node.join(&mut docs, c.clone(), request(inviter));
         node.connected(&mut docs, inviter);
-        // As `accept` does when the coalition has all arrived.
+        // As `on_sync` does when the coalition has all arrived.
         node.joins.remove(&c);
         let Output::Send { frame, .. } = SyncNode::refuse_join(me, &c, "too late") else {
             unreachable!()

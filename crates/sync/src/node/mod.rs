@@ -145,9 +145,6 @@ pub(crate) struct Batch {
     pub(crate) snapshot: Option<AutoCommit>,
     /// Changes carried only to vouch for the others (see [`crate::forks`]); never applied.
     pub(crate) vouchers: Vec<Change>,
-    /// The sender holds more than this batch brings (it is a page of a long catch-up, see
-    /// `pages`): a coalition being joined has not arrived yet.
-    pub(crate) partial: bool,
 }
 
 impl From<Vec<Change>> for Batch {
@@ -156,7 +153,6 @@ impl From<Vec<Change>> for Batch {
             changes,
             snapshot: None,
             vouchers: Vec::new(),
-            partial: false,
         }
     }
 }
@@ -242,23 +238,12 @@ pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
     }
 }
 
-/// The hashes of the changes in `chunks` that are the newest there of their actor, where
+/// The hashes of the changes in `changes` that are the newest there of their actor, where
 /// that is not the actor's newest signed change in `signed` (whose signatures are sent
-/// anyway). Chunks that do not parse are skipped: they are this node's own.
-fn unsigned_tops(
-    chunks: &automerge::sync::ChunkList,
-    signed: &[ChangeSignature],
-) -> Vec<ChangeHash> {
+/// anyway).
+fn unsigned_tops(changes: &[Change], signed: &[ChangeSignature]) -> Vec<ChangeHash> {
     let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
-    for chunk in chunks.iter() {
-        // A whole document (a snapshot) carries no signatures of its own; parsing it would
-        // hash it all for nothing.
-        if crate::verify::chunk_extent(chunk).is_ok_and(|(kind, _)| kind == 0) {
-            continue;
-        }
-        let Ok(ch) = Change::try_from(chunk) else {
-            continue;
-        };
+    for ch in changes {
         let e = newest
             .entry(ch.actor_id().to_bytes().to_vec())
             .or_insert((0, ch.hash()));
@@ -593,26 +578,13 @@ mod tests {
     fn a_message_whose_newest_change_of_an_actor_is_not_its_newest_signed_one_names_it() {
         let all = changes();
         let (a, b) = (&all[..3], &all[3]);
-        let chunks = |cs: &[&Change]| {
-            automerge::sync::ChunkList::from(
-                cs.iter()
-                    .map(|c| c.raw_bytes().to_vec())
-                    .collect::<Vec<_>>(),
-            )
-        };
         // a's first two only (its third was sent before), b's: the signatures sent anyway
         // are over a's third and b's, so a's second needs its own.
         let newest = [signed(&a[2]), signed(b)];
-        assert_eq!(
-            unsigned_tops(&chunks(&[&a[0], &a[1], b]), &newest),
-            vec![a[1].hash()]
-        );
+        let sent = [a[0].clone(), a[1].clone(), b.clone()];
+        assert_eq!(unsigned_tops(&sent, &newest), vec![a[1].hash()]);
         // Everything up to each actor's newest signed change: nothing more to sign for.
-        assert!(unsigned_tops(&chunks(&[&a[0], &a[1], &a[2], b]), &newest).is_empty());
-        // A whole document is not taken apart.
-        let mut doc = AutoCommit::new();
-        doc.put(ROOT, "x", 1).unwrap();
-        let snapshot = automerge::sync::ChunkList::from(doc.save());
-        assert!(unsigned_tops(&snapshot, &[]).is_empty());
+        let sent = [a[0].clone(), a[1].clone(), a[2].clone(), b.clone()];
+        assert!(unsigned_tops(&sent, &newest).is_empty());
     }
 }

@@ -262,7 +262,7 @@ impl SyncNode {
             return;
         };
         let (voucher_heads, vouchers) = self.vouchers(c, index);
-        let signers = index.all().len() + voucher_heads.len();
+        let signers = index.actors() + voucher_heads.len();
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
@@ -322,6 +322,9 @@ impl SyncNode {
             pd.idle = 0;
             return;
         };
+        // The changes the message carries, parsed once (none for a whole document, which
+        // carries no signatures of its own: parsing it would hash it all for nothing).
+        let mut carried = Vec::new();
         if (!msg.changes.is_empty() || !released.is_empty())
             && whole_document(&msg, limit).is_none()
         {
@@ -332,7 +335,7 @@ impl SyncNode {
             msg.changes = changes;
             let overhead =
                 bare + 128 * signers + vouchers.iter().map(|v| v.0.len() + 8).sum::<usize>() + 4096;
-            self.paged(docs, (peer, c), &mut msg, (limit, overhead), &released);
+            carried = self.paged(docs, (peer, c), &mut msg, (limit, overhead), &released);
         }
         let Some((_, index)) = docs.entry(c) else {
             return;
@@ -346,7 +349,7 @@ impl SyncNode {
             // Automerge leaves out what it sent this peer before, so an actor's newest change
             // in this message need not be its newest signed one: sign for it with the
             // signature stored over it, if one is (every one received is kept).
-            for hash in unsigned_tops(&msg.changes, &all) {
+            for hash in unsigned_tops(&carried, &all) {
                 match docs.signature(c, &hash.0) {
                     Some(sig) => heads.extend(wire::heads(std::slice::from_ref(&sig))),
                     // Received in the middle of a batch, signed only by a later change: the
@@ -373,7 +376,8 @@ impl SyncNode {
     /// record of what was sent, until the peer has taken the one before. `released` is the
     /// page released for this round: it goes whole, whatever Automerge's summary of what
     /// the peer holds (a Bloom filter, sometimes wrong) left out. Changes that depend on
-    /// withheld ones wait at the end of the last page.
+    /// withheld ones wait at the end of the last page. Returns the changes `msg` carries,
+    /// parsed.
     fn paged(
         &mut self,
         docs: &mut impl Documents,
@@ -381,13 +385,13 @@ impl SyncNode {
         msg: &mut automerge::sync::Message,
         (limit, overhead): (usize, usize),
         released: &[ChangeHash],
-    ) {
+    ) -> Vec<Change> {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
-            return;
+            return Vec::new();
         };
         if pd.withheld.gave_up() {
             msg.changes = automerge::sync::ChunkList::empty();
-            return;
+            return Vec::new();
         }
         let parsed: Result<Vec<Change>, _> = msg.changes.iter().map(Change::try_from).collect();
         let Ok(parsed) = parsed else {
@@ -395,7 +399,7 @@ impl SyncNode {
             // ever did not, nothing goes rather than a message the peer may refuse.
             warn!(peer = %peer, coalition = %c, "a change of this node's own does not parse; not sending the changes this round");
             msg.changes = automerge::sync::ChunkList::empty();
-            return;
+            return Vec::new();
         };
         // In the order Automerge gave them, then the released ones it left out: the same
         // events give the same messages.
@@ -422,8 +426,11 @@ impl SyncNode {
                 weight: crate::verify::allowance_of(ch),
             });
         }
-        let changes: HashMap<ChangeHash, Change> =
-            parsed.into_iter().map(|ch| (ch.hash(), ch)).collect();
+        let at: HashMap<ChangeHash, usize> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, ch)| (ch.hash(), i))
+            .collect();
         // The heads of the actors in these changes travel too.
         let overhead = overhead + 128 * actors.len();
         // Automerge started over (the peer said it holds nothing): see `pages::Reset`. The
@@ -445,7 +452,7 @@ impl SyncNode {
                 pages::Reset::GiveUp => {
                     warn!(peer = %peer, coalition = %c, "the peer keeps saying it holds nothing while it is sent a catch-up in pages; no more pages to it on this connection");
                     msg.changes = automerge::sync::ChunkList::empty();
-                    return;
+                    return Vec::new();
                 }
             }
         }
@@ -467,9 +474,10 @@ impl SyncNode {
         let weight: usize = ready.iter().map(|i| i.weight).sum();
         let budget = pages::page_budget(limit, overhead);
         let paging = pd.withheld.active() || !released.is_empty();
-        if weight <= budget && later.is_empty() && !filtered && released.is_empty() && !paging {
+        // (`later` fills only behind withheld pages, which `paging` covers.)
+        if weight <= budget && !filtered && !paging {
             // Not a catch-up in pages: the message goes as Automerge made it.
-            return;
+            return parsed;
         }
         let keep: Vec<ChangeHash> = if ready.is_empty() {
             Vec::new()
@@ -477,43 +485,54 @@ impl SyncNode {
             let count = ready.len();
             let all: Vec<ChangeHash> = ready.iter().map(|i| i.hash).collect();
             match pages::plan(ready, budget, |h| docs.signature(c, &h.0).is_some()) {
-                Ok(mut plan) if !plan.is_empty() => {
-                    // `plan` is not empty (just checked).
-                    let first = plan.remove(0);
-                    if !plan.is_empty() {
-                        info!(peer = %peer, coalition = %c, changes = count, pages = plan.len() + 1 + pd.withheld.pages(), "the changes this peer lacks weigh more than it takes in one message; sending them in pages");
+                Ok(plan) => {
+                    let mut plan = plan.into_iter();
+                    let first = plan.next().unwrap_or_default();
+                    let rest: Vec<Vec<ChangeHash>> = plan.collect();
+                    if !rest.is_empty() {
+                        info!(peer = %peer, coalition = %c, changes = count, pages = rest.len() + 1 + pd.withheld.pages(), "the changes this peer lacks weigh more than it takes in one message; sending them in pages");
                     }
-                    pd.withheld.push_front(plan);
+                    pd.withheld.push_front(rest);
                     first
                 }
                 // No signed change to end a page at: outside a paged catch-up, what fits in
                 // one message goes whole, as it would without pages (the peer checks it as
                 // any batch).
-                _ if !paging && later.is_empty() && weight <= pages::room(limit, overhead) => all,
+                _ if !paging && weight <= pages::room(limit, overhead) => all,
                 _ => {
                     // All of it left in Automerge's record of what was sent (and what was
                     // withheld with it): not sent to this peer again on this connection.
                     warn!(peer = %peer, coalition = %c, changes = count, "the changes this peer lacks weigh more than it takes in one message, and no change held with its signature splits them into pages it could check; it must catch up from another member's node");
                     pd.withheld.give_up();
                     msg.changes = automerge::sync::ChunkList::empty();
-                    return;
+                    return Vec::new();
                 }
             }
         };
         if !later.is_empty() {
             pd.withheld.push_back(later);
         }
-        let chunks: Vec<Vec<u8>> = keep
+        let mut slots: Vec<Option<Change>> = parsed.into_iter().map(Some).collect();
+        let kept: Vec<Change> = keep
             .iter()
-            .filter_map(|h| changes.get(h).map(|ch| ch.raw_bytes().to_vec()))
+            .filter_map(|h| {
+                at.get(h)
+                    .and_then(|&i| slots.get_mut(i))
+                    .and_then(Option::take)
+            })
             .collect();
+        msg.changes = automerge::sync::ChunkList::from(
+            kept.iter()
+                .map(|ch| ch.raw_bytes().to_vec())
+                .collect::<Vec<_>>(),
+        );
         if !keep.is_empty() {
             // Counted as sent and not taken, as Automerge counts what it built itself (a
             // released change it had left out included), until the peer's heads cover it.
             pd.state.sent_hashes.extend(keep.iter().copied());
             pd.withheld.sent(keep);
         }
-        msg.changes = automerge::sync::ChunkList::from(chunks);
+        kept
     }
 
     /// Messages about a coalition count only from a peer it is being synced with.
@@ -536,22 +555,7 @@ impl SyncNode {
         self.check_shared(&peer, c)?;
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
         let mut batch = match carried {
-            Carried::Changes(changes) => {
-                // A page of a long catch-up (see `pages`): the sender holds more than this.
-                let Some((doc, _)) = docs.entry(c) else {
-                    return Err(Refusal::NotShared);
-                };
-                let carried: HashSet<ChangeHash> = changes.iter().map(Change::hash).collect();
-                let partial = !changes.is_empty()
-                    && !msg
-                        .heads
-                        .iter()
-                        .all(|h| carried.contains(h) || holds(doc, h));
-                Batch {
-                    partial,
-                    ..Batch::from(changes)
-                }
-            }
+            Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
                 let Some((doc, _)) = docs.entry(c) else {
                     return Err(Refusal::NotShared);
@@ -577,18 +581,22 @@ impl SyncNode {
             .count;
         msg.changes = automerge::sync::ChunkList::empty();
         // A coalition being joined has all arrived once this node holds all the heads a peer
-        // syncing it names, whether the last of it came in this message, an earlier one or
-        // pushed (pushes alone never end a join: they say nothing of what the sender holds).
+        // syncing it names, whether the last of it came in this message (whole, a snapshot
+        // or the last page of a long catch-up, see `pages`), an earlier one or pushed (pushes
+        // alone never end a join: they say nothing of what the sender holds).
         if self.joins.contains_key(c)
             && !msg.heads.is_empty()
             && let Some((doc, _)) = docs.entry(c)
-            && msg.heads.iter().all(|h| holds(doc, h))
         {
-            self.joins.remove(c);
-            out.push(Output::Joined {
-                peer,
-                coalition: c.clone(),
-            });
+            if msg.heads.iter().all(|h| holds(doc, h)) {
+                self.joins.remove(c);
+                out.push(Output::Joined {
+                    peer,
+                    coalition: c.clone(),
+                });
+            } else if applied > 0 {
+                info!(peer = %peer, coalition = %c, changes = applied, "received part of the coalition being joined; more to come");
+            }
         }
         // Flags would tell Automerge which message versions the peer takes; `sync_step`
         // decides that itself (a whole document only to a peer that holds nothing).
@@ -656,8 +664,6 @@ impl SyncNode {
         let vouchers = self.parse_vouchers(vouchers, budget)?;
         let batch = Batch {
             vouchers,
-            // A push never ends a join (see `on_sync`).
-            partial: self.joins.contains_key(c),
             ..Batch::from(changes)
         };
         let applied = self.accept(docs, peer, c, batch, &wire::signatures(heads), out)?;
