@@ -325,9 +325,7 @@ impl SyncNode {
         // The changes the message carries, parsed once (none for a whole document, which
         // carries no signatures of its own: parsing it would hash it all for nothing).
         let mut carried = Vec::new();
-        if (!msg.changes.is_empty() || !released.is_empty())
-            && whole_document(&msg, limit).is_none()
-        {
+        if (!msg.changes.is_empty() || !released.is_empty()) && document_chunk(&msg).is_none() {
             // What the message takes besides its changes: Automerge's own fields, the signed
             // heads (one per actor at most, each under 128 bytes encoded) and the vouchers.
             let changes = std::mem::replace(&mut msg.changes, automerge::sync::ChunkList::empty());
@@ -682,15 +680,19 @@ impl SyncNode {
 /// and the limit it is held to ([`crate::snapshot::ops_limit`]), if it carries one; a chunk
 /// that cannot be weighed counts as too heavy.
 fn whole_document(msg: &automerge::sync::Message, max_message: usize) -> Option<(u64, u64)> {
+    let only = document_chunk(msg)?;
+    Some((
+        crate::snapshot::weight(only, max_message).unwrap_or(u64::MAX),
+        crate::snapshot::ops_limit(only.len(), max_message),
+    ))
+}
+
+/// The whole document a sync message carries as its only chunk, if it does (read from the
+/// chunk's header only, not weighed).
+fn document_chunk(msg: &automerge::sync::Message) -> Option<&[u8]> {
     let mut chunks = msg.changes.iter();
     let (Some(only), None) = (chunks.next(), chunks.next()) else {
         return None;
     };
-    match crate::verify::chunk_extent(only) {
-        Ok((0, _)) => Some((
-            crate::snapshot::weight(only, max_message).unwrap_or(u64::MAX),
-            crate::snapshot::ops_limit(only.len(), max_message),
-        )),
-        _ => None,
-    }
+    matches!(crate::verify::chunk_extent(only), Ok((0, _))).then_some(only)
 }
