@@ -42,6 +42,37 @@ impl Validator {
         }
     }
 
+    /// Tells the validator the governance at `heads` (as [`governance_at`] reads it there, or
+    /// as [`Validator::governance_after`] gave it after an earlier batch), so that changes made
+    /// on exactly those heads are judged without reading the document at past heads again.
+    /// The governance at a set of heads is a function of the history up to them (changes are
+    /// named by the hash of their content and dependencies), so it holds for any document
+    /// holding those heads, whatever else it holds.
+    #[must_use]
+    pub fn knowing(mut self, heads: &[ChangeHash], governance: Arc<Governance>) -> Self {
+        let mut key = heads.to_vec();
+        key.sort_unstable();
+        self.at.insert(key, Some(governance));
+        self
+    }
+
+    /// The governance at `heads` if the batch checked so far tells it without reading the
+    /// document: every head is a change of the batch that left the same governance, or the
+    /// heads are exactly a set already read or told ([`Validator::knowing`]).
+    pub fn governance_after(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
+        if let Some((first, rest)) = heads.split_first()
+            && let Some(g) = self.after.get(first)
+            && rest
+                .iter()
+                .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
+        {
+            return Some(g.clone());
+        }
+        let mut key = heads.to_vec();
+        key.sort_unstable();
+        self.at.get(&key).cloned().flatten()
+    }
+
     /// Whether any change checked so far wrote to what governance is derived from (members,
     /// the charter's rules, amendment and membership proposals): only then can the members
     /// in force differ after the batch.
@@ -120,13 +151,8 @@ impl Validator {
     fn before(&mut self, doc: &AutoCommit, deps: &[ChangeHash]) -> Option<Arc<Governance>> {
         // Within a batch the governance state is carried from change to change: when every
         // dependency left the same state, that is the state.
-        if let Some((first, rest)) = deps.split_first()
-            && let Some(g) = self.after.get(first)
-            && rest
-                .iter()
-                .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
-        {
-            return Some(g.clone());
+        if let Some(g) = self.governance_after(deps) {
+            return Some(g);
         }
         let mut key = deps.to_vec();
         key.sort_unstable();

@@ -2,7 +2,7 @@
 //! they form, the validator run over a whole history, and raw access for hostile writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
-use model::automerge::{AutoCommit, ObjId, ROOT, ReadDoc};
+use model::automerge::{AutoCommit, ChangeHash, ObjId, ROOT, ReadDoc};
 use model::rules::{Validator, Violation};
 use model::*;
 
@@ -73,6 +73,37 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
         whole.as_ref().map_err(ToString::to_string),
         one_by_one.as_ref().map_err(ToString::to_string),
         "one batch and one batch per change judge alike"
+    );
+    // One batch per change, each told the governance the one before left (as `sync` carries
+    // it from batch to batch): the same verdict, and what it carries is what reading the
+    // document at those heads gives.
+    let carried: Result<(), Violation> = (|| {
+        let mut known: Option<(Vec<ChangeHash>, std::sync::Arc<governance::Governance>)> = None;
+        let mut so_far: Vec<ChangeHash> = Vec::new();
+        for (i, c) in changes.iter().enumerate() {
+            let mut v = Validator::new(i > 0);
+            if let Some((heads, g)) = known.take() {
+                v = v.knowing(&heads, g);
+            }
+            v.check(am, c)?;
+            so_far.retain(|h| !c.deps().contains(h));
+            so_far.push(c.hash());
+            if let Some(g) = v.governance_after(&so_far) {
+                let read = model::rules::governance_at(am, &so_far);
+                assert_eq!(
+                    read.as_ref(),
+                    Some(&*g),
+                    "the governance carried is the one read"
+                );
+                known = Some((so_far.clone(), g));
+            }
+        }
+        Ok(())
+    })();
+    assert_eq!(
+        whole.as_ref().map_err(ToString::to_string),
+        carried.as_ref().map_err(ToString::to_string),
+        "one batch and batches carrying the governance judge alike"
     );
     whole
 }

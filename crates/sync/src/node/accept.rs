@@ -82,9 +82,15 @@ impl SyncNode {
         else {
             return Ok(Applied::default());
         };
+        let known = self.governance.remove(c);
         let (new, governance_changed) =
-            match Self::apply_checked(docs, peer, c, new, snapshot, &used)? {
-                Checked::Applied(new, changed) => (new, changed),
+            match Self::apply_checked(docs, peer, c, new, snapshot, &used, known)? {
+                Checked::Applied(new, changed, known) => {
+                    if let Some(known) = known {
+                        self.governance.insert(c.clone(), known);
+                    }
+                    (new, changed)
+                }
                 Checked::Dangling(dangling) => return Ok(Applied { count: 0, dangling }),
             };
         self.keep_vouchers(docs, c, vouches);
@@ -266,8 +272,11 @@ impl SyncNode {
     }
 
     /// Checks, applies and judges `new` (or puts the snapshot in place), stores it with its
-    /// signatures and indexes those: the changes in the order applied and whether the
-    /// governance changed, or how many could not be judged yet (dependencies not here).
+    /// signatures and indexes those: the changes in the order applied, whether the
+    /// governance changed and the governance at the heads after, when the rules know it
+    /// without reading (given `known`, the governance at some heads); or how many could
+    /// not be judged yet (dependencies not here).
+    #[allow(clippy::too_many_arguments)]
     fn apply_checked(
         docs: &mut impl Documents,
         peer: NodeKey,
@@ -275,6 +284,7 @@ impl SyncNode {
         new: Vec<Change>,
         snapshot: Option<AutoCommit>,
         used: &[ChangeSignature],
+        known: Option<super::Known>,
     ) -> Result<Checked, Refusal> {
         // Only changes whose dependencies (and whatever they refer to) are here or in the
         // batch can be judged; the rest wait for a catch-up with the peer. Each change must
@@ -295,10 +305,17 @@ impl SyncNode {
         }
         let new = checked.order;
         let before = doc.get_heads();
-        let applied = apply_and_judge(doc, &new, &checked.decoded, snapshot, !before.is_empty());
+        let applied = apply_and_judge(
+            doc,
+            &new,
+            &checked.decoded,
+            snapshot,
+            !before.is_empty(),
+            known,
+        );
         debug!(coalition = %c, changes = new.len(), ?chained, judged = ?started.elapsed(), "checked the chain and the rules");
-        let governance_changed = match applied {
-            Ok(changed) => changed,
+        let (governance_changed, known) = match applied {
+            Ok(judged) => judged,
             Err(Failure::Refused(refusal)) => {
                 roll_back(doc, &before)?;
                 return Err(refusal);
@@ -331,7 +348,7 @@ impl SyncNode {
             index.offer(doc, h.clone());
         }
         index.settle(doc);
-        Ok(Checked::Applied(new, governance_changed))
+        Ok(Checked::Applied(new, governance_changed, known))
     }
 
     /// Sends `new` on to the other peers sharing the coalition (a batch too large to relay
@@ -491,8 +508,9 @@ pub(super) type ToApply = (Vec<Change>, Option<AutoCommit>);
 
 /// What [`SyncNode::apply_checked`] did.
 pub(crate) enum Checked {
-    /// Applied these changes, in this order; whether the governance changed.
-    Applied(Vec<Change>, bool),
+    /// Applied these changes, in this order; whether the governance changed; the
+    /// governance at the heads after, if the rules knew it without reading.
+    Applied(Vec<Change>, bool, Option<super::Known>),
     /// Applied nothing: this many changes depend on what is not here yet.
     Dangling(usize),
 }
@@ -515,7 +533,8 @@ pub(super) fn apply_and_judge(
     decoded: &[model::ops::ChangeOps],
     snapshot: Option<AutoCommit>,
     founded: bool,
-) -> Result<bool, Failure> {
+    known: Option<super::Known>,
+) -> Result<(bool, Option<super::Known>), Failure> {
     let broken = |why: &str| Failure::Broken(Refusal::MalformedChange(why.to_owned()));
     match snapshot {
         // `doc` holds nothing and `new` are all the snapshot's changes (checked): the
@@ -545,6 +564,9 @@ pub(super) fn apply_and_judge(
         }
     }
     let mut rules = Validator::new(founded);
+    if let Some((heads, governance)) = known {
+        rules = rules.knowing(&heads, governance);
+    }
     // The rules read the document Automerge built; should a reading path still panic on
     // what a peer sent, it costs the batch and a reload, not the node.
     let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -558,7 +580,9 @@ pub(super) fn apply_and_judge(
     }))
     .map_err(|_| broken("the rules could not read what it wrote"))?;
     judged?;
-    Ok(rules.governance_changed())
+    let heads = doc.get_heads();
+    let known = rules.governance_after(&heads).map(|g| (heads, g));
+    Ok((rules.governance_changed(), known))
 }
 
 /// Takes a refused or unstored batch back out: the document as it was at `before`.

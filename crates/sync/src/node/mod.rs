@@ -293,7 +293,18 @@ pub struct SyncNode {
     /// then and the message limit it was weighed for: not saved and weighed again for a new
     /// member taking no more until it changes (one entry per coalition held).
     pub(crate) too_heavy: BTreeMap<CoalitionId, (Vec<automerge::ChangeHash>, usize)>,
+    /// The governance after the last batch judged per coalition, with the heads it holds at:
+    /// a change made on those heads (a live edit arriving) is judged without reading the
+    /// governance at past heads again (`Validator::knowing`). Keyed by heads, so it is never
+    /// wrong for a document rolled back, reloaded or rebuilt since: it is just not used.
+    pub(crate) governance: BTreeMap<CoalitionId, Known>,
 }
+
+/// The governance at a set of heads (see `SyncNode::governance`).
+pub(crate) type Known = (
+    Vec<automerge::ChangeHash>,
+    std::sync::Arc<model::governance::Governance>,
+);
 
 impl Default for SyncNode {
     fn default() -> Self {
@@ -311,6 +322,7 @@ impl Default for SyncNode {
             own: None,
             pending: BTreeMap::new(),
             too_heavy: BTreeMap::new(),
+            governance: BTreeMap::new(),
             now: None,
         }
     }
@@ -511,6 +523,7 @@ impl SyncNode {
         self.pending_forks.remove(coalition);
         self.pending_witnesses.remove(coalition);
         self.too_heavy.remove(coalition);
+        self.governance.remove(coalition);
     }
 
     /// The largest message `peer` takes, as its Hello said, read within the wire's bounds.
