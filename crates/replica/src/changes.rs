@@ -189,6 +189,20 @@ impl Replica {
         Ok((loaded.doc.automerge_mut(), &mut loaded.index))
     }
 
+    /// Keeps the governance the rules found at a loaded coalition's heads (see
+    /// `CoalitionDoc::know_governance`); a coalition not loaded, or at other heads, is left
+    /// as it is.
+    pub fn know_governance(
+        &mut self,
+        id: &CoalitionId,
+        heads: &[model::automerge::ChangeHash],
+        gov: std::sync::Arc<model::governance::Governance>,
+    ) {
+        if let Some(loaded) = self.docs.get_mut(id) {
+            loaded.doc.know_governance(heads, gov);
+        }
+    }
+
     /// The node keys of a coalition's members in force as of its heads, each with its
     /// member (what `sync::member_key_map` reads, from the governance kept between
     /// changes); empty if it has none yet, `None` if the coalition cannot be loaded.

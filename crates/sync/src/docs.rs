@@ -26,6 +26,15 @@ pub trait Documents {
         changes: &[Change],
         heads: &[ChangeSignature],
     ) -> Result<(), String>;
+    /// The governance at `heads` of a coalition, as the rules found it judging the batch just
+    /// stored: kept if the replica reads the governance too (by default, not kept).
+    fn governance_known(
+        &mut self,
+        _coalition: &CoalitionId,
+        _heads: &[automerge::ChangeHash],
+        _governance: std::sync::Arc<model::governance::Governance>,
+    ) {
+    }
     /// Forgets the in-memory document of a coalition, to be loaded again from what was
     /// persisted: Automerge panicked on it, so it may be inconsistent.
     fn discard(&mut self, coalition: &CoalitionId);

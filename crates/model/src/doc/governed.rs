@@ -37,6 +37,23 @@ impl CoalitionDoc {
         Ok(gov)
     }
 
+    /// Keeps `gov` as the governance at `heads`, if those are the document's heads now (with
+    /// nothing uncommitted): what the rules found judging the changes that led there
+    /// (`Validator::governance_after`), so the next read or edit need not tell again whether
+    /// those changes touched it. Anything else is ignored.
+    pub fn know_governance(&mut self, heads: &[ChangeHash], gov: Arc<Governance>) {
+        if self.doc.pending_ops() > 0 {
+            return;
+        }
+        let mut now = self.doc.get_heads();
+        let mut told = heads.to_vec();
+        now.sort_unstable();
+        told.sort_unstable();
+        if now == told {
+            self.gov = Some((self.doc.get_heads(), gov));
+        }
+    }
+
     /// Whether the changes since `since` leave `gov` as it is.
     fn governance_untouched(&mut self, since: &[ChangeHash], gov: &Governance) -> bool {
         let Some(touched) = self.touched_in(since, &["members", "charter", "proposals"]) else {

@@ -105,6 +105,13 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
         carried.as_ref().map_err(ToString::to_string),
         "one batch and batches carrying the governance judge alike"
     );
+    // What a node keeps from the rules (`know_governance`) is what it reads itself.
+    let heads = am.get_heads();
+    assert_eq!(
+        model::rules::governance_at(am, &heads),
+        governance::Governance::read(am),
+        "the rules read at the heads what the document reads now"
+    );
     whole
 }
 

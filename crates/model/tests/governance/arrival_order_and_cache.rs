@@ -251,3 +251,38 @@ proptest! {
         }
     }
 }
+
+/// The governance the rules found at a document's heads, told to the document
+/// (`know_governance`, as a node does after storing a received batch), is kept only at those
+/// heads: told at other heads it is ignored; told at its heads it is what reads answer, and
+/// the rules' reading there is the document's own.
+#[test]
+fn the_governance_the_rules_found_is_kept_only_at_its_heads() {
+    use std::sync::Arc;
+    let mut doc = three();
+    let heads = doc.automerge_mut().get_heads();
+    let found = model::rules::governance_at(doc.automerge(), &heads).unwrap();
+    assert_eq!(
+        Some(&found),
+        model::governance::Governance::read(doc.automerge()).as_ref(),
+        "the rules read at the heads what the document reads now"
+    );
+    let whole = doc.in_force(t(50)).unwrap();
+    // A governance that is not the document's (its founding's, one member), to tell whether
+    // it is kept.
+    let founding = doc.automerge_mut().get_changes(&[])[0].hash();
+    let other = model::rules::governance_at(doc.automerge(), &[founding]).unwrap();
+    let mut receiver = doc.fork_as(key(9));
+    receiver.know_governance(&[], Arc::new(other.clone()));
+    assert_eq!(
+        receiver.in_force(t(50)).unwrap(),
+        whole,
+        "told at other heads: ignored"
+    );
+    receiver.know_governance(&heads, Arc::new(other));
+    assert_eq!(
+        receiver.in_force(t(50)).unwrap().members.len(),
+        1,
+        "told at its heads: kept"
+    );
+}

@@ -30,6 +30,15 @@ impl Documents for ReplicaDocs<'_> {
             .map_err(|e| e.to_string())
     }
 
+    fn governance_known(
+        &mut self,
+        coalition: &CoalitionId,
+        heads: &[model::automerge::ChangeHash],
+        governance: std::sync::Arc<model::governance::Governance>,
+    ) {
+        self.0.know_governance(coalition, heads, governance);
+    }
+
     fn member_key_map(
         &mut self,
         coalition: &CoalitionId,

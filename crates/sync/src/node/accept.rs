@@ -87,6 +87,7 @@ impl SyncNode {
             match Self::apply_checked(docs, peer, c, new, snapshot, &used, known)? {
                 Checked::Applied(new, changed, known) => {
                     if let Some(known) = known {
+                        docs.governance_known(c, &known.0, known.1.clone());
                         self.governance.insert(c.clone(), known);
                     }
                     (new, changed)
