@@ -8,7 +8,9 @@
 //! fixed when it opens) before or after; otherwise, or when that is not cheap to tell, it is
 //! read again. So what [`CoalitionDoc::in_force`] answers is always what reading the
 //! document whole again would answer (property-tested in
-//! `tests/governance/arrival_order_and_cache.rs`).
+//! `tests/governance/arrival_order_and_cache.rs`), given that what
+//! [`CoalitionDoc::know_governance`] is told is the rules' reading at its heads (the model's
+//! tests check that reading against the document's own).
 
 use super::*;
 
@@ -40,7 +42,9 @@ impl CoalitionDoc {
     /// Keeps `gov` as the governance at `heads`, if those are the document's heads now (with
     /// nothing uncommitted): what the rules found judging the changes that led there
     /// (`Validator::governance_after`), so the next read or edit need not tell again whether
-    /// those changes touched it. Anything else is ignored.
+    /// those changes touched it. At other heads it is ignored. The caller must give what
+    /// reading the document at `heads` gives (`rules::governance_at`): it is trusted, and
+    /// answered until the document changes.
     pub fn know_governance(&mut self, heads: &[ChangeHash], gov: Arc<Governance>) {
         if self.doc.pending_ops() > 0 {
             return;

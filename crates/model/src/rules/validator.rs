@@ -47,7 +47,9 @@ impl Validator {
     /// on exactly those heads are judged without reading the document at past heads again.
     /// The governance at a set of heads is a function of the history up to them (changes are
     /// named by the hash of their content and dependencies), so it holds for any document
-    /// holding those heads, whatever else it holds.
+    /// holding those heads, whatever else it holds. The caller must give what
+    /// [`governance_at`] reads at `heads` (or what [`Validator::governance_after`] said of
+    /// them): the validator trusts it, so a wrong one would misjudge.
     #[must_use]
     pub fn knowing(mut self, heads: &[ChangeHash], governance: Arc<Governance>) -> Self {
         let mut key = heads.to_vec();

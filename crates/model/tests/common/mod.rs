@@ -52,7 +52,8 @@ pub(crate) fn three_members(founded: Timestamp, admitted: Timestamp) -> Coalitio
 /// Judges every change of `doc` as a node receiving the whole history would (one batch);
 /// the same verdict, message included, as a node receiving the changes one batch each (where
 /// nothing is carried from one change to the next, every object placed by reading the
-/// document).
+/// document), and as one receiving them in batches of one to three that carry the governance
+/// from batch to batch (checked against a reading at each batch's heads).
 pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
     let am = doc.automerge_mut();
     let changes = am.get_changes(&[]);
@@ -74,37 +75,42 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
         one_by_one.as_ref().map_err(ToString::to_string),
         "one batch and one batch per change judge alike"
     );
-    // One batch per change, each told the governance the one before left (as `sync` carries
-    // it from batch to batch): the same verdict, and what it carries is what reading the
-    // document at those heads gives.
-    let carried: Result<(), Violation> = (|| {
-        let mut known: Option<(Vec<ChangeHash>, std::sync::Arc<governance::Governance>)> = None;
-        let mut so_far: Vec<ChangeHash> = Vec::new();
-        for (i, c) in changes.iter().enumerate() {
-            let mut v = Validator::new(i > 0);
-            if let Some((heads, g)) = known.take() {
-                v = v.knowing(&heads, g);
+    // Batches of one, two and three changes, each told the governance the one before left
+    // (as `sync` carries it from batch to batch): the same verdict, and what is carried, at
+    // whatever heads a batch ends (concurrent ones included), is what reading the document
+    // at those heads gives.
+    for size in 1..=3 {
+        let carried: Result<(), Violation> = (|| {
+            let mut known: Option<(Vec<ChangeHash>, std::sync::Arc<governance::Governance>)> = None;
+            let mut so_far: Vec<ChangeHash> = Vec::new();
+            for (b, batch) in changes.chunks(size).enumerate() {
+                let mut v = Validator::new(b > 0);
+                if let Some((heads, g)) = known.take() {
+                    v = v.knowing(&heads, g);
+                }
+                for c in batch {
+                    v.check(am, c)?;
+                    so_far.retain(|h| !c.deps().contains(h));
+                    so_far.push(c.hash());
+                }
+                if let Some(g) = v.governance_after(&so_far) {
+                    let read = model::rules::governance_at(am, &so_far);
+                    assert_eq!(
+                        read.as_ref(),
+                        Some(&*g),
+                        "the governance carried is the one read"
+                    );
+                    known = Some((so_far.clone(), g));
+                }
             }
-            v.check(am, c)?;
-            so_far.retain(|h| !c.deps().contains(h));
-            so_far.push(c.hash());
-            if let Some(g) = v.governance_after(&so_far) {
-                let read = model::rules::governance_at(am, &so_far);
-                assert_eq!(
-                    read.as_ref(),
-                    Some(&*g),
-                    "the governance carried is the one read"
-                );
-                known = Some((so_far.clone(), g));
-            }
-        }
-        Ok(())
-    })();
-    assert_eq!(
-        whole.as_ref().map_err(ToString::to_string),
-        carried.as_ref().map_err(ToString::to_string),
-        "one batch and batches carrying the governance judge alike"
-    );
+            Ok(())
+        })();
+        assert_eq!(
+            whole.as_ref().map_err(ToString::to_string),
+            carried.as_ref().map_err(ToString::to_string),
+            "one batch and batches of {size} carrying the governance judge alike"
+        );
+    }
     // What a node keeps from the rules (`know_governance`) is what it reads itself.
     let heads = am.get_heads();
     assert_eq!(

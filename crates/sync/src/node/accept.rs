@@ -82,7 +82,9 @@ impl SyncNode {
         else {
             return Ok(Applied::default());
         };
-        let known = self.governance.remove(c);
+        // Kept whatever becomes of the batch: keyed by heads, it cannot be wrong, and a peer
+        // sending batches that come to nothing should not cost the next one a reading.
+        let known = self.governance.get(c).cloned();
         let (new, governance_changed) =
             match Self::apply_checked(docs, peer, c, new, snapshot, &used, known)? {
                 Checked::Applied(new, changed, known) => {
@@ -277,7 +279,6 @@ impl SyncNode {
     /// governance changed and the governance at the heads after, when the rules know it
     /// without reading (given `known`, the governance at some heads); or how many could
     /// not be judged yet (dependencies not here).
-    #[allow(clippy::too_many_arguments)]
     fn apply_checked(
         docs: &mut impl Documents,
         peer: NodeKey,
