@@ -145,9 +145,11 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             .iter()
             .filter_map(|a| a.parse().ok()),
     );
+    let announce = own_announced(&args.announce, &node)?;
     let config = net::swarm::NetConfig {
         secret: replica.identity().secret_bytes(),
         listen: args.listen.clone(),
+        external: announce.clone(),
         mdns: args.mdns,
         bootstrap,
         keep: args.bootstrap.clone(),
@@ -161,7 +163,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
         .await
         .context("could not start the network")?;
-    let addrs = announced(&listening, &node);
+    let addrs = dialable(&listening, &announce, &interface_addresses(), &node);
     write_addresses(&home, &addrs)?;
 
     // With TLS, the API address serves TLS, and commands on this machine reach the node
@@ -346,6 +348,12 @@ fn lan_addresses(addr: std::net::SocketAddr) -> Vec<std::net::IpAddr> {
     if !addr.ip().is_unspecified() {
         return Vec::new();
     }
+    interface_addresses()
+}
+
+/// This machine's addresses on its network interfaces but loopback: real interfaces before
+/// containers' and virtual bridges', IPv4 first.
+fn interface_addresses() -> Vec<std::net::IpAddr> {
     let mut lan: Vec<(bool, std::net::IpAddr)> = if_addrs::get_if_addrs()
         .unwrap_or_default()
         .into_iter()
@@ -495,32 +503,93 @@ fn reload_on_hangup(mut tls: Option<ReloadableTls>) -> Result<()> {
     Ok(())
 }
 
-/// Addresses other nodes can dial: listening addresses with unspecified IPs replaced by
-/// loopback (other interfaces are found by mDNS on a LAN), each ending in this node's peer id.
-fn announced(listening: &[Multiaddr], node: &model::NodeKey) -> Vec<String> {
+/// The announced addresses (`--announce`), each ending in this node's peer id: one naming
+/// another peer id is refused, since other nodes would reach some other node there.
+fn own_announced(announce: &[Multiaddr], node: &model::NodeKey) -> Result<Vec<Multiaddr>> {
     use libp2p::multiaddr::Protocol;
-    let peer = net::swarm::peer_id(node);
-    listening
+    let Some(peer) = net::swarm::peer_id(node) else {
+        anyhow::bail!("this node's key does not make a libp2p peer id");
+    };
+    announce
         .iter()
-        .map(|a| {
-            let mut out = Multiaddr::empty();
-            for p in a.iter() {
-                out.push(match p {
-                    Protocol::Ip4(ip) if ip.is_unspecified() => {
-                        Protocol::Ip4(std::net::Ipv4Addr::LOCALHOST)
-                    }
-                    Protocol::Ip6(ip) if ip.is_unspecified() => {
-                        Protocol::Ip6(std::net::Ipv6Addr::LOCALHOST)
-                    }
-                    other => other,
-                });
-            }
-            if let Some(peer) = peer {
-                out.push(Protocol::P2p(peer));
-            }
-            out.to_string()
+        .map(|a| match a.iter().last() {
+            Some(Protocol::P2p(id)) if id == peer => Ok(a.clone()),
+            Some(Protocol::P2p(id)) => anyhow::bail!(
+                "announce: `{a}` names the peer id {id}, but this node's is {peer}; leave the /p2p/ part out"
+            ),
+            _ => Ok(a.clone().with(Protocol::P2p(peer))),
         })
         .collect()
+}
+
+/// Addresses other machines can dial this node at, for its invites and the address record
+/// it gives its peers, each ending in its peer id: the announced ones first, then each
+/// listening address, one on every address of the machine (unspecified) standing for each of
+/// `lan` of its family, and one on loopback only if nothing else is left (a node listening
+/// only there). IPv6 link-local addresses, which need an interface to be dialed, are left out.
+fn dialable(
+    listening: &[Multiaddr],
+    announce: &[Multiaddr],
+    lan: &[std::net::IpAddr],
+    node: &model::NodeKey,
+) -> Vec<String> {
+    use libp2p::multiaddr::Protocol;
+    use std::net::IpAddr;
+    let peer = net::swarm::peer_id(node);
+    let finish = |a: Multiaddr| -> String {
+        match peer {
+            Some(peer) if !matches!(a.iter().last(), Some(Protocol::P2p(_))) => {
+                a.with(Protocol::P2p(peer)).to_string()
+            }
+            _ => a.to_string(),
+        }
+    };
+    let with_ip = |a: &Multiaddr, ip: IpAddr| -> Multiaddr {
+        a.iter()
+            .map(|p| match (p, ip) {
+                (Protocol::Ip4(_), IpAddr::V4(v4)) => Protocol::Ip4(v4),
+                (Protocol::Ip6(_), IpAddr::V6(v6)) => Protocol::Ip6(v6),
+                (other, _) => other,
+            })
+            .collect()
+    };
+    let link_local = |ip: &IpAddr| matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local());
+    let mut out: Vec<String> = announce.iter().cloned().map(finish).collect();
+    let mut loopback: Vec<String> = Vec::new();
+    for a in listening {
+        let ip = match a.iter().next() {
+            Some(Protocol::Ip4(ip)) => IpAddr::V4(ip),
+            Some(Protocol::Ip6(ip)) => IpAddr::V6(ip),
+            _ => {
+                out.push(finish(a.clone()));
+                continue;
+            }
+        };
+        if ip.is_unspecified() {
+            let same_family = lan
+                .iter()
+                .filter(|l| l.is_ipv4() == ip.is_ipv4() && !l.is_loopback() && !link_local(l));
+            for l in same_family {
+                out.push(finish(with_ip(a, *l)));
+            }
+            let local = match ip {
+                IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            };
+            loopback.push(finish(with_ip(a, local)));
+        } else if ip.is_loopback() {
+            loopback.push(finish(a.clone()));
+        } else if !link_local(&ip) {
+            out.push(finish(a.clone()));
+        }
+    }
+    if out.is_empty() {
+        out = loopback;
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|a| seen.insert(a.clone()));
+    out.truncate(sync::invite::MAX_ADDRS);
+    out
 }
 
 fn write_addresses(home: &Path, addrs: &[String]) -> Result<()> {
@@ -592,5 +661,76 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         assert!(ui.hosts.iter().all(|h| seen.insert(h)));
         assert!(!ui.hosts.iter().any(|h| h.starts_with("0.0.0.0")));
+    }
+
+    fn addrs(list: &[&str]) -> Vec<Multiaddr> {
+        list.iter().map(|a| a.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn invites_name_addresses_other_machines_can_dial() {
+        let node = replica::Identity::generate("Northside").unwrap().node_key();
+        let peer = net::swarm::peer_id(&node).unwrap();
+        let lan: Vec<std::net::IpAddr> = ["192.168.1.20", "fd00::5", "fe80::1", "10.0.0.3"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let everywhere = addrs(&["/ip4/0.0.0.0/tcp/7421", "/ip6/::/tcp/7421"]);
+        let announce = own_announced(&addrs(&["/ip4/203.0.113.7/tcp/9000"]), &node).unwrap();
+        // Announced first; every address of the machine but loopback and link-local.
+        assert_eq!(
+            dialable(&everywhere, &announce, &lan, &node),
+            [
+                format!("/ip4/203.0.113.7/tcp/9000/p2p/{peer}"),
+                format!("/ip4/192.168.1.20/tcp/7421/p2p/{peer}"),
+                format!("/ip4/10.0.0.3/tcp/7421/p2p/{peer}"),
+                format!("/ip6/fd00::5/tcp/7421/p2p/{peer}"),
+            ]
+        );
+        // Listening only on loopback, loopback it is; with somewhere else too, not.
+        let local = addrs(&["/ip4/127.0.0.1/tcp/7421"]);
+        assert_eq!(
+            dialable(&local, &[], &lan, &node),
+            [format!("/ip4/127.0.0.1/tcp/7421/p2p/{peer}")]
+        );
+        assert_eq!(
+            dialable(&local, &announce, &lan, &node),
+            [format!("/ip4/203.0.113.7/tcp/9000/p2p/{peer}")]
+        );
+        // Listening everywhere on a machine with no other interface: loopback, not 0.0.0.0.
+        assert_eq!(
+            dialable(&everywhere[..1], &[], &[], &node),
+            [format!("/ip4/127.0.0.1/tcp/7421/p2p/{peer}")]
+        );
+        // A specific address is named as it is; quic too.
+        assert_eq!(
+            dialable(
+                &addrs(&["/ip4/10.0.0.3/udp/7421/quic-v1"]),
+                &[],
+                &lan,
+                &node
+            ),
+            [format!("/ip4/10.0.0.3/udp/7421/quic-v1/p2p/{peer}")]
+        );
+    }
+
+    #[test]
+    fn an_announced_address_of_another_node_is_refused() {
+        let node = replica::Identity::generate("Northside").unwrap().node_key();
+        let other = replica::Identity::generate("Eastside").unwrap().node_key();
+        let theirs = net::swarm::peer_id(&other).unwrap();
+        let err = own_announced(
+            &addrs(&[&format!("/ip4/203.0.113.7/tcp/9000/p2p/{theirs}")]),
+            &node,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("announce") && err.contains("peer id"), "{err}");
+        let mine = own_announced(&addrs(&["/dns4/node.example.org/tcp/9000"]), &node).unwrap();
+        assert!(
+            mine[0]
+                .to_string()
+                .ends_with(&net::swarm::peer_id(&node).unwrap().to_string())
+        );
     }
 }

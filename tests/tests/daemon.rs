@@ -222,6 +222,43 @@ fn a_node_lists_its_quic_addresses_beside_its_tcp_ones() {
 }
 
 #[test]
+fn invites_name_the_announced_address_first_and_never_loopback_beside_others() {
+    let _serial = coalesce_tests::network_lock();
+    let node = Node::init("Northside Tenants Union");
+    let announced = "/ip4/203.0.113.7/tcp/9000";
+    let _daemon = node.run_daemon_with("/ip4/0.0.0.0/tcp/0", &[("COALESCE_ANNOUNCE", announced)]);
+    let c = node.ok(&["coalition", "create", "Transit Justice"]);
+    let code = node.ok(&["invite", "create", "--coalition", &c]);
+    let invite = sync::invite::Invite::decode(&code).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(node.home().join("addresses.json")).unwrap())
+            .unwrap();
+    let status = node.json(&["status"]);
+    let from_file: Vec<String> = serde_json::from_value(file["addrs"].clone()).unwrap();
+    let from_status: Vec<String> = serde_json::from_value(status["addresses"].clone()).unwrap();
+    for listed in [&invite.addrs, &from_file, &from_status] {
+        assert!(
+            listed[0].starts_with(&format!("{announced}/p2p/12D3")),
+            "{listed:?}"
+        );
+        assert!(
+            !listed
+                .iter()
+                .any(|a| a.contains("/127.0.0.1/") || a.contains("/0.0.0.0/")),
+            "{listed:?}"
+        );
+    }
+    // A node elsewhere on the network joins at the machine's own address, the announced one
+    // (a documentation address no one answers at) notwithstanding; with no other interface
+    // here, there is nothing else to dial.
+    if invite.addrs.len() > 1 {
+        let joiner = Node::init("Eastside Disability Justice");
+        let _joining = joiner.run_daemon(free_port());
+        assert_eq!(joiner.ok(&["join", &code, "--wait", "30"]), c);
+    }
+}
+
+#[test]
 fn a_second_node_on_a_port_in_use_is_refused_with_a_clear_message() {
     let first = Node::init("Northside Tenants Union");
     let port = free_port();

@@ -49,6 +49,7 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
     let config = net::swarm::NetConfig {
         secret,
         listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+        external: Vec::new(),
         mdns: false,
         frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
         max_connections: net::swarm::MAX_CONNECTIONS,

@@ -152,6 +152,17 @@ pub(crate) struct Args {
         value_delimiter = ','
     )]
     pub ui_host: Vec<String>,
+    /// An address other machines reach this node at, for its invites and its peers: its
+    /// public address, or a router's port forwarded to it (repeat for several; e.g.
+    /// /ip4/203.0.113.7/tcp/7421 or /dns4/node.example.org/tcp/7421). Named first, before
+    /// this machine's own addresses [default: none]
+    #[arg(
+        long = "announce",
+        env = "COALESCE_ANNOUNCE",
+        value_name = "MULTIADDR",
+        value_delimiter = ','
+    )]
+    pub announce: Vec<Multiaddr>,
     /// A peer to keep connected to (repeat for several)
     #[arg(
         long = "bootstrap",
@@ -216,6 +227,7 @@ struct FileConfig {
     api_tls_key: Option<PathBuf>,
     api_tls_self_signed: Option<bool>,
     ui_host: Option<Vec<String>>,
+    announce: Option<Vec<String>>,
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
     peer_frames_per_second: Option<NonZeroU32>,
@@ -251,6 +263,9 @@ pub(crate) struct Settings {
     /// Names people use to reach the UI over TLS.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ui_host: Vec<String>,
+    /// Addresses other machines reach this node at, named first in invites.
+    #[serde(serialize_with = "strings")]
+    pub announce: Vec<Multiaddr>,
     /// Peers to keep connected to.
     #[serde(serialize_with = "strings")]
     pub bootstrap: Vec<Multiaddr>,
@@ -315,6 +330,18 @@ impl Settings {
             "bootstrap",
             &path,
         )?;
+        let announce = pick_addrs(
+            &args.announce,
+            file.announce.as_deref(),
+            &[],
+            "announce",
+            &path,
+        )?;
+        for addr in &announce {
+            if let Err(why) = announceable(addr) {
+                bail!("announce: `{addr}` {why}");
+            }
+        }
         let mdns = if args.no_mdns {
             false
         } else {
@@ -398,6 +425,7 @@ impl Settings {
             api_tls_key,
             api_tls_self_signed,
             ui_host,
+            announce,
             bootstrap,
             mdns,
             peer_frames_per_second: limit(
@@ -494,6 +522,42 @@ fn pick_addrs(
             })
         })
         .collect()
+}
+
+/// Whether another machine can dial `addr` as given: a host (an IP address that is neither
+/// unspecified nor loopback, or a DNS name) and a TCP port or a UDP port with QUIC, optionally
+/// ending in a peer id (which the node checks is its own). Otherwise, why not.
+pub(crate) fn announceable(addr: &Multiaddr) -> std::result::Result<(), &'static str> {
+    use libp2p::multiaddr::Protocol;
+    let mut parts = addr.iter();
+    match parts.next() {
+        Some(Protocol::Ip4(ip)) if ip.is_unspecified() || ip.is_loopback() => {
+            return Err("is not an address another machine can reach (unspecified or loopback)");
+        }
+        Some(Protocol::Ip6(ip)) if ip.is_unspecified() || ip.is_loopback() => {
+            return Err("is not an address another machine can reach (unspecified or loopback)");
+        }
+        Some(Protocol::Ip4(_) | Protocol::Ip6(_) | Protocol::Dns(_))
+        | Some(Protocol::Dns4(_) | Protocol::Dns6(_)) => {}
+        _ => return Err("does not start with a host (/ip4/, /ip6/, /dns/, /dns4/ or /dns6/)"),
+    }
+    match (parts.next(), parts.next()) {
+        (Some(Protocol::Tcp(p)), next)
+        | (Some(Protocol::Udp(p)), next @ Some(Protocol::QuicV1))
+            if p != 0 =>
+        {
+            let rest = if matches!(next, Some(Protocol::QuicV1)) {
+                parts.next()
+            } else {
+                next
+            };
+            match (rest, parts.next()) {
+                (None | Some(Protocol::P2p(_)), None) => Ok(()),
+                _ => Err("has parts after its port other than a peer id (/p2p/...)"),
+            }
+        }
+        _ => Err("needs a port other nodes dial: /tcp/PORT, or /udp/PORT/quic-v1 (not port 0)"),
+    }
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ fn unknown_keys_and_bad_values_name_the_key() {
     assert!(err.contains("max-message-bytes"), "{err}");
 }
 
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "home",
     "org",
     "listen",
@@ -105,6 +105,7 @@ const KEYS: [&str; 18] = [
     "api-tls-key",
     "api-tls-self-signed",
     "ui-host",
+    "announce",
     "bootstrap",
     "mdns",
     "peer-frames-per-second",
@@ -240,5 +241,47 @@ fn ui_hosts_are_host_names_or_addresses() {
             .unwrap_err()
             .to_string();
         assert!(err.contains("ui-host"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn announced_addresses_are_ones_another_machine_can_dial() {
+    let s = with_file(
+        "announce = [\"/ip4/203.0.113.7/tcp/7421\"]\n",
+        &["--announce", "/dns4/node.example.org/udp/7421/quic-v1"],
+    )
+    .unwrap();
+    assert_eq!(
+        s.announce
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["/dns4/node.example.org/udp/7421/quic-v1"],
+        "the flag wins over the file"
+    );
+    let peer = libp2p::identity::Keypair::generate_ed25519()
+        .public()
+        .to_peer_id();
+    let s = with_file(
+        &format!("announce = [\"/ip6/2001:db8::7/tcp/7421/p2p/{peer}\"]\n"),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(s.announce.len(), 1);
+    for (bad, why) in [
+        ("/ip4/0.0.0.0/tcp/7421", "unspecified or loopback"),
+        ("/ip4/127.0.0.1/tcp/7421", "unspecified or loopback"),
+        ("/ip6/::1/tcp/7421", "unspecified or loopback"),
+        ("/tcp/7421", "does not start with a host"),
+        ("/ip4/203.0.113.7", "needs a port"),
+        ("/ip4/203.0.113.7/tcp/0", "needs a port"),
+        ("/ip4/203.0.113.7/udp/7421", "needs a port"),
+        ("/ip4/203.0.113.7/tcp/7421/ws", "other than a peer id"),
+    ] {
+        let err = with_file("", &["--announce", bad]).unwrap_err().to_string();
+        assert!(
+            err.contains("announce") && err.contains(why),
+            "{bad}: {err}"
+        );
     }
 }

@@ -41,6 +41,7 @@ impl Hostile {
         let config = net::swarm::NetConfig {
             secret,
             listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+            external: Vec::new(),
             mdns: false,
             frames_per_second: std::num::NonZeroU32::new(net::swarm::FRAMES_PER_SECOND).unwrap(),
             max_connections: net::swarm::MAX_CONNECTIONS,

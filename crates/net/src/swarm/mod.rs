@@ -127,6 +127,9 @@ pub struct NetConfig {
     pub secret: [u8; 32],
     /// Addresses to listen on.
     pub listen: Vec<Multiaddr>,
+    /// Addresses other machines reach this node at that it cannot see itself (the operator's
+    /// `--announce`: a public address, a forwarded port): told to peers through identify.
+    pub external: Vec<Multiaddr>,
     /// Whether to discover peers on the local network with mDNS.
     pub mdns: bool,
     /// Peers to dial at start and keep redialing (configured ones and those remembered).
@@ -280,6 +283,9 @@ pub async fn start(
         .build();
     for addr in &config.listen {
         port_free(addr)?;
+    }
+    for addr in &config.external {
+        swarm.add_external_address(addr.clone());
     }
     // Streams peers open as soon as they connect are taken from the start.
     let control = swarm.behaviour().stream.new_control();
