@@ -524,8 +524,9 @@ fn own_announced(announce: &[Multiaddr], node: &model::NodeKey) -> Result<Vec<Mu
 
 /// Addresses other machines can dial this node at, for its invites and the address record
 /// it gives its peers, each ending in its peer id: the announced ones first, then each
-/// listening address, one on every address of the machine (unspecified) standing for each of
-/// `lan` of its family, and one on loopback only if nothing else is left (a node listening
+/// listening address (libp2p reports one per interface for an unspecified one; one given
+/// unspecified stands for each of `lan` of its family) in the order of `lan`, real interfaces
+/// before bridges, TCP before QUIC; loopback only if nothing else is left (a node listening
 /// only there). IPv6 link-local addresses, which need an interface to be dialed, are left out.
 fn dialable(
     listening: &[Multiaddr],
@@ -554,14 +555,23 @@ fn dialable(
             .collect()
     };
     let link_local = |ip: &IpAddr| matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local());
-    let mut out: Vec<String> = announce.iter().cloned().map(finish).collect();
+    // The machine's own addresses in the order of `lan` (real interfaces first), TCP before
+    // QUIC; an address on no interface listed, last.
+    let quic = |a: &Multiaddr| a.iter().any(|p| matches!(p, Protocol::QuicV1));
+    let rank = |ip: Option<IpAddr>, a: &Multiaddr| {
+        let at = ip
+            .and_then(|ip| lan.iter().position(|l| *l == ip))
+            .unwrap_or(lan.len());
+        (at, quic(a))
+    };
+    let mut own: Vec<((usize, bool), Multiaddr)> = Vec::new();
     let mut loopback: Vec<String> = Vec::new();
     for a in listening {
         let ip = match a.iter().next() {
             Some(Protocol::Ip4(ip)) => IpAddr::V4(ip),
             Some(Protocol::Ip6(ip)) => IpAddr::V6(ip),
             _ => {
-                out.push(finish(a.clone()));
+                own.push((rank(None, a), a.clone()));
                 continue;
             }
         };
@@ -570,7 +580,8 @@ fn dialable(
                 .iter()
                 .filter(|l| l.is_ipv4() == ip.is_ipv4() && !l.is_loopback() && !link_local(l));
             for l in same_family {
-                out.push(finish(with_ip(a, *l)));
+                let with = with_ip(a, *l);
+                own.push((rank(Some(*l), &with), with));
             }
             let local = match ip {
                 IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
@@ -580,9 +591,12 @@ fn dialable(
         } else if ip.is_loopback() {
             loopback.push(finish(a.clone()));
         } else if !link_local(&ip) {
-            out.push(finish(a.clone()));
+            own.push((rank(Some(ip), a), a.clone()));
         }
     }
+    own.sort_by_key(|(r, _)| *r);
+    let mut out: Vec<String> = announce.iter().cloned().map(finish).collect();
+    out.extend(own.into_iter().map(|(_, a)| finish(a)));
     if out.is_empty() {
         out = loopback;
     }
@@ -671,7 +685,8 @@ mod tests {
     fn invites_name_addresses_other_machines_can_dial() {
         let node = replica::Identity::generate("Northside").unwrap().node_key();
         let peer = net::swarm::peer_id(&node).unwrap();
-        let lan: Vec<std::net::IpAddr> = ["192.168.1.20", "fd00::5", "fe80::1", "10.0.0.3"]
+        // As `interface_addresses` orders them: IPv4 first.
+        let lan: Vec<std::net::IpAddr> = ["192.168.1.20", "10.0.0.3", "fd00::5", "fe80::1"]
             .iter()
             .map(|a| a.parse().unwrap())
             .collect();
@@ -701,6 +716,28 @@ mod tests {
         assert_eq!(
             dialable(&everywhere[..1], &[], &[], &node),
             [format!("/ip4/127.0.0.1/tcp/7421/p2p/{peer}")]
+        );
+        // As libp2p reports a listener on every address: one per interface, in any order;
+        // named in the order of the machine's interfaces (real ones before bridges), TCP
+        // before QUIC, without loopback or link-local.
+        let bridged: Vec<std::net::IpAddr> = ["192.168.1.20", "172.17.0.1"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let reported = addrs(&[
+            "/ip4/127.0.0.1/tcp/7421",
+            "/ip4/172.17.0.1/tcp/7421",
+            "/ip4/192.168.1.20/udp/7421/quic-v1",
+            "/ip4/192.168.1.20/tcp/7421",
+            "/ip6/fe80::1/tcp/7421",
+        ]);
+        assert_eq!(
+            dialable(&reported, &[], &bridged, &node),
+            [
+                format!("/ip4/192.168.1.20/tcp/7421/p2p/{peer}"),
+                format!("/ip4/192.168.1.20/udp/7421/quic-v1/p2p/{peer}"),
+                format!("/ip4/172.17.0.1/tcp/7421/p2p/{peer}"),
+            ]
         );
         // A specific address is named as it is; quic too.
         assert_eq!(

@@ -529,34 +529,39 @@ fn pick_addrs(
 /// ending in a peer id (which the node checks is its own). Otherwise, why not.
 pub(crate) fn announceable(addr: &Multiaddr) -> std::result::Result<(), &'static str> {
     use libp2p::multiaddr::Protocol;
+    const UNREACHABLE: &str =
+        "is not an address another machine can reach (unspecified, loopback or link-local)";
     let mut parts = addr.iter();
     match parts.next() {
         Some(Protocol::Ip4(ip)) if ip.is_unspecified() || ip.is_loopback() => {
-            return Err("is not an address another machine can reach (unspecified or loopback)");
+            return Err(UNREACHABLE);
         }
-        Some(Protocol::Ip6(ip)) if ip.is_unspecified() || ip.is_loopback() => {
-            return Err("is not an address another machine can reach (unspecified or loopback)");
+        Some(Protocol::Ip6(ip))
+            if ip.is_unspecified() || ip.is_loopback() || ip.is_unicast_link_local() =>
+        {
+            return Err(UNREACHABLE);
         }
-        Some(Protocol::Ip4(_) | Protocol::Ip6(_) | Protocol::Dns(_))
-        | Some(Protocol::Dns4(_) | Protocol::Dns6(_)) => {}
+        Some(
+            Protocol::Ip4(_)
+            | Protocol::Ip6(_)
+            | Protocol::Dns(_)
+            | Protocol::Dns4(_)
+            | Protocol::Dns6(_),
+        ) => {}
         _ => return Err("does not start with a host (/ip4/, /ip6/, /dns/, /dns4/ or /dns6/)"),
     }
-    match (parts.next(), parts.next()) {
-        (Some(Protocol::Tcp(p)), next)
-        | (Some(Protocol::Udp(p)), next @ Some(Protocol::QuicV1))
-            if p != 0 =>
-        {
-            let rest = if matches!(next, Some(Protocol::QuicV1)) {
-                parts.next()
-            } else {
-                next
-            };
-            match (rest, parts.next()) {
-                (None | Some(Protocol::P2p(_)), None) => Ok(()),
-                _ => Err("has parts after its port other than a peer id (/p2p/...)"),
-            }
+    let rest = match (parts.next(), parts.next()) {
+        (Some(Protocol::Tcp(p)), rest) if p != 0 => rest,
+        (Some(Protocol::Udp(p)), Some(Protocol::QuicV1)) if p != 0 => parts.next(),
+        _ => {
+            return Err(
+                "needs a port other nodes dial: /tcp/PORT, or /udp/PORT/quic-v1 (not port 0)",
+            );
         }
-        _ => Err("needs a port other nodes dial: /tcp/PORT, or /udp/PORT/quic-v1 (not port 0)"),
+    };
+    match (rest, parts.next()) {
+        (None | Some(Protocol::P2p(_)), None) => Ok(()),
+        _ => Err("has parts after its port other than a peer id (/p2p/...)"),
     }
 }
 

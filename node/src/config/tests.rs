@@ -269,9 +269,12 @@ fn announced_addresses_are_ones_another_machine_can_dial() {
     .unwrap();
     assert_eq!(s.announce.len(), 1);
     for (bad, why) in [
-        ("/ip4/0.0.0.0/tcp/7421", "unspecified or loopback"),
-        ("/ip4/127.0.0.1/tcp/7421", "unspecified or loopback"),
-        ("/ip6/::1/tcp/7421", "unspecified or loopback"),
+        ("/ip4/0.0.0.0/tcp/7421", "unspecified, loopback"),
+        ("/ip4/127.0.0.1/tcp/7421", "unspecified, loopback"),
+        ("/ip6/::1/tcp/7421", "unspecified, loopback"),
+        ("/ip6/fe80::1/tcp/7421", "link-local"),
+        ("/ip4/203.0.113.7/tcp/7421/quic-v1", "other than a peer id"),
+        ("/ip4/203.0.113.7/udp/7421/tcp/7421", "needs a port"),
         ("/tcp/7421", "does not start with a host"),
         ("/ip4/203.0.113.7", "needs a port"),
         ("/ip4/203.0.113.7/tcp/0", "needs a port"),
