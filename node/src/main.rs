@@ -149,7 +149,8 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let config = net::swarm::NetConfig {
         secret: replica.identity().secret_bytes(),
         listen: args.listen.clone(),
-        external: announce.clone(),
+        // Identify names the peer id itself.
+        external: args.announce.iter().map(without_peer).collect(),
         mdns: args.mdns,
         bootstrap,
         keep: args.bootstrap.clone(),
@@ -503,6 +504,13 @@ fn reload_on_hangup(mut tls: Option<ReloadableTls>) -> Result<()> {
     Ok(())
 }
 
+/// `addr` without the peer ids it names.
+fn without_peer(addr: &Multiaddr) -> Multiaddr {
+    addr.iter()
+        .filter(|p| !matches!(p, libp2p::multiaddr::Protocol::P2p(_)))
+        .collect()
+}
+
 /// The announced addresses (`--announce`), each ending in this node's peer id: one naming
 /// another peer id is refused, since other nodes would reach some other node there.
 fn own_announced(announce: &[Multiaddr], node: &model::NodeKey) -> Result<Vec<Multiaddr>> {
@@ -517,7 +525,7 @@ fn own_announced(announce: &[Multiaddr], node: &model::NodeKey) -> Result<Vec<Mu
             Some(Protocol::P2p(id)) => anyhow::bail!(
                 "announce: `{a}` names the peer id {id}, but this node's is {peer}; leave the /p2p/ part out"
             ),
-            _ => Ok(a.clone().with(Protocol::P2p(peer))),
+            _ => Ok(net::swarm::with_peer(a.clone(), peer)),
         })
         .collect()
 }
@@ -539,10 +547,8 @@ fn dialable(
     let peer = net::swarm::peer_id(node);
     let finish = |a: Multiaddr| -> String {
         match peer {
-            Some(peer) if !matches!(a.iter().last(), Some(Protocol::P2p(_))) => {
-                a.with(Protocol::P2p(peer)).to_string()
-            }
-            _ => a.to_string(),
+            Some(peer) => net::swarm::with_peer(a, peer).to_string(),
+            None => a.to_string(),
         }
     };
     let with_ip = |a: &Multiaddr, ip: IpAddr| -> Multiaddr {
@@ -554,7 +560,10 @@ fn dialable(
             })
             .collect()
     };
-    let link_local = |ip: &IpAddr| matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local());
+    let link_local = |ip: &IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
     // The machine's own addresses in the order of `lan` (real interfaces first), TCP before
     // QUIC; an address on no interface listed, last.
     let quic = |a: &Multiaddr| a.iter().any(|p| matches!(p, Protocol::QuicV1));

@@ -572,12 +572,19 @@ pub fn decode_sync(
             "hash lists not in canonical order".into(),
         ));
     }
-    // Each head and each hash asked for is looked up in the document (`holds`, Automerge's
-    // own `need`): no more than a message's signed heads.
+    // Each head, each hash asked for and each head a summary was made since is looked up in
+    // the document (`holds`, Automerge's own `need` and `get_hashes`): no more than a
+    // message's signed heads.
     let most = crate::wire::MAX_HEADS;
-    if msg.heads.len() > most || msg.need.len() > most {
+    let since = msg
+        .have
+        .iter()
+        .map(|h| h.last_sync.len())
+        .max()
+        .unwrap_or(0);
+    if msg.heads.len() > most || msg.need.len() > most || since > most {
         return Err(Refusal::MalformedSync(format!(
-            "{} heads and {} changes asked for; at most {most} each",
+            "{} heads, {} changes asked for and {since} heads a summary starts from; at most {most} each",
             msg.heads.len(),
             msg.need.len()
         )));

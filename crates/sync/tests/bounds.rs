@@ -385,8 +385,9 @@ fn bloom_filters_that_would_divide_by_zero_or_spin_are_refused() {
     assert!(decode_sync(&sync_with_bloom(1, 10, 7, &[0; 2]), budget()).is_ok());
 }
 
-/// Every head a sync message names, and every change it asks for, is looked up in the
-/// document: more than a message's signed heads are refused before any is.
+/// Every head a sync message names, every change it asks for and every head its summary
+/// starts from is looked up in the document: more than a message's signed heads are refused
+/// before any is.
 #[test]
 fn a_sync_message_naming_more_heads_than_a_message_signs_is_refused() {
     let heads = |n: usize| -> Vec<automerge::ChangeHash> {
@@ -398,19 +399,25 @@ fn a_sync_message_naming_more_heads_than_a_message_signs_is_refused() {
             })
             .collect()
     };
-    let message = |heads: Vec<automerge::ChangeHash>, need: Vec<automerge::ChangeHash>| {
+    let message = |heads: Vec<automerge::ChangeHash>,
+                   need: Vec<automerge::ChangeHash>,
+                   since: Vec<automerge::ChangeHash>| {
         let mut doc = AutoCommit::new();
         let mut state = automerge::sync::State::new();
         let mut m =
             automerge::sync::SyncDoc::generate_sync_message(&doc.sync(), &mut state).unwrap();
         m.heads = heads;
         m.need = need;
+        m.have = vec![automerge::sync::Have {
+            last_sync: since,
+            bloom: Default::default(),
+        }];
         m.encode()
     };
     let most = sync::wire::MAX_HEADS;
-    assert!(decode_sync(&message(heads(most), heads(most)), 1 << 24).is_ok());
-    for (h, n) in [(most + 1, 0), (0, most + 1)] {
-        let refused = decode_sync(&message(heads(h), heads(n)), 1 << 24).unwrap_err();
+    assert!(decode_sync(&message(heads(most), heads(most), heads(most)), 1 << 24).is_ok());
+    for (h, n, s) in [(most + 1, 0, 0), (0, most + 1, 0), (0, 0, most + 1)] {
+        let refused = decode_sync(&message(heads(h), heads(n), heads(s)), 1 << 24).unwrap_err();
         assert!(
             matches!(&refused, Refusal::MalformedSync(why) if why.contains("at most")),
             "{refused:?}"

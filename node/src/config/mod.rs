@@ -533,7 +533,9 @@ pub(crate) fn announceable(addr: &Multiaddr) -> std::result::Result<(), &'static
         "is not an address another machine can reach (unspecified, loopback or link-local)";
     let mut parts = addr.iter();
     match parts.next() {
-        Some(Protocol::Ip4(ip)) if ip.is_unspecified() || ip.is_loopback() => {
+        Some(Protocol::Ip4(ip))
+            if ip.is_unspecified() || ip.is_loopback() || ip.is_link_local() =>
+        {
             return Err(UNREACHABLE);
         }
         Some(Protocol::Ip6(ip))

@@ -273,6 +273,7 @@ fn announced_addresses_are_ones_another_machine_can_dial() {
         ("/ip4/127.0.0.1/tcp/7421", "unspecified, loopback"),
         ("/ip6/::1/tcp/7421", "unspecified, loopback"),
         ("/ip6/fe80::1/tcp/7421", "link-local"),
+        ("/ip4/169.254.3.4/tcp/7421", "link-local"),
         ("/ip4/203.0.113.7/tcp/7421/quic-v1", "other than a peer id"),
         ("/ip4/203.0.113.7/udp/7421/tcp/7421", "needs a port"),
         ("/tcp/7421", "does not start with a host"),

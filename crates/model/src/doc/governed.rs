@@ -49,12 +49,9 @@ impl CoalitionDoc {
         if self.doc.pending_ops() > 0 {
             return;
         }
-        let mut now = self.doc.get_heads();
-        let mut told = heads.to_vec();
-        now.sort_unstable();
-        told.sort_unstable();
-        if now == told {
-            self.gov = Some((self.doc.get_heads(), gov));
+        // Both as Automerge gives heads: sorted.
+        if self.doc.get_heads() == heads {
+            self.gov = Some((heads.to_vec(), gov));
         }
     }
 

@@ -52,9 +52,7 @@ impl Validator {
     /// them): the validator trusts it, so a wrong one would misjudge.
     #[must_use]
     pub fn knowing(mut self, heads: &[ChangeHash], governance: Arc<Governance>) -> Self {
-        let mut key = heads.to_vec();
-        key.sort_unstable();
-        self.at.insert(key, Some(governance));
+        self.at.insert(sorted(heads), Some(governance));
         self
     }
 
@@ -62,17 +60,18 @@ impl Validator {
     /// document: every head is a change of the batch that left the same governance, or the
     /// heads are exactly a set already read or told ([`Validator::knowing`]).
     pub fn governance_after(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
-        if let Some((first, rest)) = heads.split_first()
-            && let Some(g) = self.after.get(first)
-            && rest
-                .iter()
-                .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
-        {
-            return Some(g.clone());
-        }
-        let mut key = heads.to_vec();
-        key.sort_unstable();
-        self.at.get(&key).cloned().flatten()
+        self.left_by_batch(heads)
+            .or_else(|| self.at.get(&sorted(heads)).cloned().flatten())
+    }
+
+    /// The governance every one of `heads` left, if each is a change of the batch and all
+    /// left the same.
+    fn left_by_batch(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
+        let (first, rest) = heads.split_first()?;
+        let g = self.after.get(first)?;
+        rest.iter()
+            .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
+            .then(|| g.clone())
     }
 
     /// Whether any change checked so far wrote to what governance is derived from (members,
@@ -153,13 +152,11 @@ impl Validator {
     fn before(&mut self, doc: &AutoCommit, deps: &[ChangeHash]) -> Option<Arc<Governance>> {
         // Within a batch the governance state is carried from change to change: when every
         // dependency left the same state, that is the state.
-        if let Some(g) = self.governance_after(deps) {
+        if let Some(g) = self.left_by_batch(deps) {
             return Some(g);
         }
-        let mut key = deps.to_vec();
-        key.sort_unstable();
         self.at
-            .entry(key)
+            .entry(sorted(deps))
             .or_insert_with_key(|k| governance_at(doc, k).map(Arc::new))
             .clone()
     }
@@ -384,4 +381,11 @@ fn created_fields(ops: &ChangeOps) -> HashMap<(u64, &str), &str> {
             _ => None,
         })
         .collect()
+}
+
+/// A set of heads as the key of [`Validator`]'s `at`: sorted, whatever order it came in.
+fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
+    let mut key = heads.to_vec();
+    key.sort_unstable();
+    key
 }

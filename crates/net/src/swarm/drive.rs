@@ -246,15 +246,8 @@ pub(super) async fn drive(
                         .find(|a| !is_loopback(a))
                         .or_else(|| info.listen_addrs.first())
                 {
-                    // Ending in the peer's id once (an address it announces may carry one).
-                    let mut addr = addr.clone();
-                    if matches!(
-                        addr.iter().last(),
-                        Some(libp2p::multiaddr::Protocol::P2p(_))
-                    ) {
-                        addr.pop();
-                    }
-                    let addr = addr.with(libp2p::multiaddr::Protocol::P2p(peer_id));
+                    // An address it announces may end in its id already.
+                    let addr = super::with_peer(addr.clone(), peer_id);
                     let _ = core.send(Event::Reached(key, addr.to_string())).await;
                 }
                 // Remember where the peer listens, so that later dials can reach it.

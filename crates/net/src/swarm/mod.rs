@@ -190,6 +190,17 @@ pub fn peer_id(key: &NodeKey) -> Option<PeerId> {
     Some(PeerId::from_public_key(&PublicKey::from(ed)))
 }
 
+/// `addr` ending in `peer`'s id, once: any peer id it names (a peer's own announcement may
+/// name any) is dropped first.
+pub fn with_peer(addr: Multiaddr, peer: PeerId) -> Multiaddr {
+    use libp2p::multiaddr::Protocol;
+    let bare: Multiaddr = addr
+        .iter()
+        .filter(|p| !matches!(p, Protocol::P2p(_)))
+        .collect();
+    bare.with(Protocol::P2p(peer))
+}
+
 /// Commands to the swarm task.
 #[derive(Debug)]
 pub enum Command {

@@ -385,6 +385,7 @@ impl SyncNode {
         released: &[ChangeHash],
     ) -> Vec<Change> {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
+            msg.changes = automerge::sync::ChunkList::empty();
             return Vec::new();
         };
         if pd.withheld.gave_up() {
