@@ -19,9 +19,6 @@ use tracing::{info, warn};
 mod config;
 mod tls;
 
-/// File in the home folder listing where the node can be reached.
-const ADDRESSES_FILE: &str = "addresses.json";
-
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 7)");
 
@@ -146,6 +143,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
             .filter_map(|a| a.parse().ok()),
     );
     let announce = own_announced(&args.announce, &node)?;
+    let shared = std::sync::Arc::new(net::swarm::Shared::default());
     let config = net::swarm::NetConfig {
         secret: replica.identity().secret_bytes(),
         listen: args.listen.clone(),
@@ -160,12 +158,26 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         max_frame: net::swarm::frame_limit(
             usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX),
         ),
+        relay: args.relay.then(|| net::swarm::RelayLimits {
+            reservations: args.relay_max_reservations.get() as usize,
+            circuits: args.relay_max_circuits.get() as usize,
+            circuit_bytes: u64::from(args.relay_circuit_mib.get()) * 1024 * 1024,
+            circuit_duration: std::time::Duration::from_secs(
+                u64::from(args.relay_circuit_minutes.get()) * 60,
+            ),
+        }),
+        shared: shared.clone(),
     };
     let (listening, handle) = net::swarm::start(config, events_tx.clone(), out_rx)
         .await
         .context("could not start the network")?;
     let addrs = dialable(&listening, &announce, &interface_addresses(), &node);
-    write_addresses(&home, &addrs)?;
+    net::core::write_addresses(&home, &addrs).with_context(|| {
+        format!(
+            "could not write {}",
+            home.join(net::core::ADDRESSES_FILE).display()
+        )
+    })?;
 
     // With TLS, the API address serves TLS, and commands on this machine reach the node
     // through a second listener on loopback (what `api.json` names), as without TLS.
@@ -283,6 +295,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
+        .with_network(shared)
         .with_metrics(metrics.clone())
         .with_changes(changes);
     let core = match people_url {
@@ -613,12 +626,6 @@ fn dialable(
     out.retain(|a| seen.insert(a.clone()));
     out.truncate(sync::invite::MAX_ADDRS);
     out
-}
-
-fn write_addresses(home: &Path, addrs: &[String]) -> Result<()> {
-    let path = home.join(ADDRESSES_FILE);
-    let text = serde_json::to_vec_pretty(&serde_json::json!({ "addrs": addrs }))?;
-    std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))
 }
 
 /// SIGINT and SIGTERM, listened for from the moment of [`ShutdownSignal::install`], so that a

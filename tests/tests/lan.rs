@@ -5,89 +5,19 @@
 //! Needs root and iproute2, which CI has.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use coalesce_tests::{Node, eventually};
 
-use coalesce_tests::{Node, bin, eventually};
-
-/// A network namespace, deleted when dropped.
-struct Ns(String);
-
-fn ip(args: &[&str]) {
-    let status = Command::new("ip")
-        .args(args)
-        .status()
-        .expect("iproute2's `ip` is needed for the LAN test");
-    assert!(
-        status.success(),
-        "`ip {}` failed (the LAN test needs root to create network namespaces)",
-        args.join(" ")
-    );
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
-}
-
-fn in_ns(ns: &Ns, program: &Path) -> Command {
-    let mut c = Command::new("ip");
-    c.args(["netns", "exec", &ns.0])
-        .arg(program)
-        .stdin(Stdio::null());
-    c
-}
-
-fn run(ns: &Ns, home: &Path, args: &[&str]) -> String {
-    let out = in_ns(ns, &bin("coalesce"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "coalesce {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(ns: &Ns, node: &Node) -> Daemon {
-    let child = in_ns(ns, &bin("coalesce-node"))
-        .arg("--home")
-        .arg(node.home())
-        .args(["--listen", "/ip4/0.0.0.0/tcp/7421", "--api", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    eventually(30, "the node to serve its API", || {
-        node.home().join("api.json").exists().then_some(())
-    });
-    Daemon(child)
-}
+use crate::netns::{Ns, ip, run, start};
 
 #[test]
 fn nodes_on_a_lan_find_each_other_by_mdns_and_join() {
     let _serial = coalesce_tests::network_lock();
     let tag = std::process::id() % 100_000;
-    let (na, nb) = (Ns(format!("coal-a-{tag}")), Ns(format!("coal-b-{tag}")));
+    let (na, nb) = (
+        Ns::new(format!("coal-a-{tag}")),
+        Ns::new(format!("coal-b-{tag}")),
+    );
     let (va, vb) = (format!("cva{tag}"), format!("cvb{tag}"));
-    ip(&["netns", "add", &na.0]);
-    ip(&["netns", "add", &nb.0]);
     ip(&["link", "add", &va, "type", "veth", "peer", "name", &vb]);
     ip(&["link", "set", &va, "netns", &na.0]);
     ip(&["link", "set", &vb, "netns", &nb.0]);
@@ -111,17 +41,14 @@ fn nodes_on_a_lan_find_each_other_by_mdns_and_join() {
         &vb,
     ]);
     for (ns, dev) in [(&na, &va), (&nb, &vb)] {
-        ip(&["-n", &ns.0, "link", "set", "lo", "up"]);
-        ip(&["-n", &ns.0, "link", "set", dev, "up"]);
+        ns.ip(&["link", "set", dev, "up"]);
     }
 
     let a = Node::init("Northside Tenants Union");
     let b = Node::init("Eastside Disability Justice");
-    let _da = start(&na, &a);
-    let _db = start(&nb, &b);
-    let status = |ns: &Ns, node: &Node| -> serde_json::Value {
-        serde_json::from_str(&run(ns, node.home(), &["status", "--json"])).unwrap()
-    };
+    let _da = start(&na, &a, 7421, &[]);
+    let _db = start(&nb, &b, 7421, &[]);
+    let status = crate::netns::status;
     let id_b = status(&nb, &b)["node"].as_str().unwrap().to_owned();
     let id_a = status(&na, &a)["node"].as_str().unwrap().to_owned();
 

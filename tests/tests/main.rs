@@ -10,5 +10,7 @@ mod export;
 mod governance;
 mod hostile;
 mod lan;
+mod nat;
+mod netns;
 mod network;
 mod ui;

@@ -40,6 +40,13 @@ pub struct ReasonLabel {
     pub reason: String,
 }
 
+/// Labels naming how reachable the node is.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReachabilityLabel {
+    /// `public`, `private` or `unknown` (a fixed vocabulary).
+    pub status: String,
+}
+
 /// The node's metrics. Cheap to update from any thread.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -67,6 +74,13 @@ pub struct Metrics {
     pub store_bytes: Gauge,
     /// When a message from any peer was last handled without refusal (Unix seconds).
     pub last_sync_any: Gauge,
+    /// 1 for how reachable from outside the node is now (`public`, `private`, `unknown`), 0
+    /// for the others.
+    pub reachability: Family<ReachabilityLabel, Gauge>,
+    /// Connected peers reached only through a relay.
+    pub peers_relayed: Gauge,
+    /// 1 while the node relays for member nodes.
+    pub relaying: Gauge,
     /// Detailed (token only): connected peers syncing each coalition.
     pub coalition_peers: Family<CoalitionLabel, Gauge>,
     /// Detailed (token only): changes received per coalition.
@@ -81,6 +95,17 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Sets how reachable the node is: `status` is `public`, `private` or `unknown`.
+    pub fn set_reachability(&self, status: &str) {
+        for s in ["public", "private", "unknown"] {
+            self.reachability
+                .get_or_create(&ReachabilityLabel {
+                    status: s.to_owned(),
+                })
+                .set(i64::from(s == status));
+        }
+    }
+
     /// Marks the node ready (store open, network listening) or not.
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::Relaxed);
@@ -223,6 +248,21 @@ impl Metrics {
             "last_sync_timestamp_seconds",
             "When a message from any peer was last handled without refusal",
             self.last_sync_any.clone(),
+        );
+        registry.register(
+            "reachability",
+            "1 for how reachable from outside the node is (public, private, unknown)",
+            self.reachability.clone(),
+        );
+        registry.register(
+            "peers_relayed",
+            "Connected peers reached only through a relay",
+            self.peers_relayed.clone(),
+        );
+        registry.register(
+            "relaying",
+            "1 while the node relays for member nodes",
+            self.relaying.clone(),
         );
         registry
     }

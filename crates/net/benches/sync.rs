@@ -55,6 +55,8 @@ fn start(rt: &tokio::runtime::Runtime, home: &Path) -> Running {
         max_connections: net::swarm::MAX_CONNECTIONS,
         max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
         max_frame: sync::wire::MAX_FRAME,
+        relay: None,
+        shared: Default::default(),
         bootstrap: vec![],
         keep: vec![],
     };

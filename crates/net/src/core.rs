@@ -35,7 +35,7 @@ mod status;
 use documents::ReplicaDocs;
 
 use peers::stored_addresses;
-pub use peers::{MAX_KNOWN_PEERS, known_peers};
+pub use peers::{ADDRESSES_FILE, MAX_KNOWN_PEERS, known_peers, write_addresses};
 
 /// Capacity of the channels into and out of the core.
 pub const CHANNEL: usize = 1024;
@@ -110,6 +110,14 @@ pub struct Core {
     dial: mpsc::Sender<crate::swarm::Command>,
     /// Addresses peers can reach this node at, for invites.
     addrs: Vec<String>,
+    /// Those it had at start (announced, then its own); `addrs` adds what the network side
+    /// learns (confirmed external addresses, relayed ones).
+    base_addrs: Vec<String>,
+    /// When this node last signed its address record, and whether what the network side
+    /// learned is newer than it.
+    signed: (std::time::Instant, bool),
+    /// Shared with the network side: member nodes relayed for, reachability and paths.
+    net: std::sync::Arc<crate::swarm::Shared>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
     /// Where the coalitions whose records changed (from peers or here) are told, for pages
     /// open in a browser.
@@ -183,7 +191,10 @@ impl Core {
             sync,
             out,
             dial,
+            base_addrs: addrs.clone(),
             addrs,
+            signed: (std::time::Instant::now(), false),
+            net: std::sync::Arc::default(),
             progress: None,
             changed: None,
             people_url: None,
@@ -219,6 +230,12 @@ impl Core {
         self.compact_waited = 0;
         let done = self.replica.compact_due();
         debug!(coalitions = done, "compacted while idle");
+    }
+
+    /// Shares with the network side (see [`crate::swarm::Shared`]).
+    pub fn with_network(mut self, shared: std::sync::Arc<crate::swarm::Shared>) -> Self {
+        self.net = shared;
+        self
     }
 
     /// Takes messages from peers of at most `bytes` (see `SyncNode::set_max_message`).
@@ -275,6 +292,7 @@ impl Core {
         let kept: Vec<_> = self.sync.address_book().records().cloned().collect();
         self.dial_members(&kept);
         self.resume_joins();
+        self.follow_network();
         while let Some(event) = events.blocking_recv() {
             if matches!(event, Event::Shutdown) {
                 break;
@@ -298,6 +316,7 @@ impl Core {
             }
             self.save_last_sync(false);
             self.wake_join_waiters();
+            self.follow_network();
             self.compact_when_idle();
             return;
         }

@@ -319,6 +319,26 @@ impl SyncNode {
         self.own = Some(record);
     }
 
+    /// Replaces this node's own record (its addresses changed: a relay slot, an external
+    /// address confirmed) and tells every peer it syncs a coalition with. Peers take a node's
+    /// record at most every [`MIN_UPDATE`]: the caller re-signs no more often than that.
+    pub fn update_own_addresses(&mut self, record: AddressRecord) -> Vec<Output> {
+        let mut out = Vec::new();
+        for (peer, p) in &self.peers {
+            if !p.docs.is_empty() {
+                send(
+                    &mut out,
+                    *peer,
+                    &Message::Addresses {
+                        records: vec![record.clone()],
+                    },
+                );
+            }
+        }
+        self.own = Some(record);
+        out
+    }
+
     /// Tells the state machine the time (Unix milliseconds), for address records only: one
     /// signed more than [`MAX_CLOCK_AHEAD`] ahead of it is ignored (it would never be replaced),
     /// and a node's record is replaced at most every [`MIN_UPDATE`].

@@ -421,3 +421,48 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
         .received(&mut founder.docs, k5, &addresses_frame(fake(5, 2)));
     assert_eq!(founder.sync.held_aside(), 3);
 }
+
+/// A node whose addresses changed (a relay slot, an external address confirmed) tells the
+/// peers it syncs with at once, and they pass it on; a stranger is told nothing.
+#[test]
+fn a_node_tells_its_new_addresses_to_the_members_it_syncs_with_and_no_stranger() {
+    let (mut nodes, _) = world();
+    connect(&mut nodes, 1, 2);
+    connect(&mut nodes, 1, 3);
+    connect(&mut nodes, 2, 4);
+    let (k1, k3, k4) = (nodes[&1].key, nodes[&3].key, nodes[&4].key);
+    let relayed = vec![format!(
+        "/ip4/203.0.113.9/tcp/7421/p2p/{}/p2p-circuit",
+        "12D3KooWRelay"
+    )];
+    let record = AddressRecord::sign(&nodes[&2].secret, &relayed, 20_000);
+    let node = nodes.get_mut(&2).unwrap();
+    let out = node.sync.update_own_addresses(record.clone());
+    let to: Vec<NodeKey> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Send { peer, .. } => Some(*peer),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to, vec![k1], "only the member it syncs with: {out:?}");
+    assert!(!to.contains(&k4));
+    // The founder takes it and passes it on to node 3.
+    let Output::Send { frame, .. } = &out[0] else {
+        unreachable!()
+    };
+    let k2 = nodes[&2].key;
+    let founder = nodes.get_mut(&1).unwrap();
+    founder.sync.set_time(20_000);
+    let passed = founder.sync.received(&mut founder.docs, k2, frame);
+    assert_eq!(
+        founder.sync.address_book().get(k2.as_bytes()),
+        Some(&record)
+    );
+    assert!(
+        passed
+            .iter()
+            .any(|o| matches!(o, Output::Send { peer, .. } if *peer == k3)),
+        "{passed:?}"
+    );
+}

@@ -178,6 +178,28 @@ pub(crate) struct Args {
     /// over --mdns and COALESCE_MDNS)
     #[arg(long)]
     pub no_mdns: bool,
+    /// Relay for member nodes that cannot be reached directly (behind a NAT), while this node
+    /// can be reached from outside; only nodes of members in force of a coalition held here
+    /// are served [default: true]
+    #[arg(long, env = "COALESCE_RELAY", value_name = "BOOL")]
+    pub relay: Option<bool>,
+    /// Relay for nobody (the same as --relay false; it wins over --relay and COALESCE_RELAY)
+    #[arg(long)]
+    pub no_relay: bool,
+    /// Member nodes this node holds a relay slot for at once [default: 128]
+    #[arg(long, env = "COALESCE_RELAY_MAX_RESERVATIONS", value_name = "N")]
+    pub relay_max_reservations: Option<NonZeroU32>,
+    /// Connections relayed at once [default: 64]
+    #[arg(long, env = "COALESCE_RELAY_MAX_CIRCUITS", value_name = "N")]
+    pub relay_max_circuits: Option<NonZeroU32>,
+    /// MiB one relayed connection may carry, both ways, before it is closed (enough for a
+    /// whole catch-up; the nodes then reconnect) [default: 1024]
+    #[arg(long, env = "COALESCE_RELAY_CIRCUIT_MIB", value_name = "MIB")]
+    pub relay_circuit_mib: Option<NonZeroU32>,
+    /// Minutes one relayed connection may stay open before it is closed (the nodes then
+    /// reconnect) [default: 60]
+    #[arg(long, env = "COALESCE_RELAY_CIRCUIT_MINUTES", value_name = "MINUTES")]
+    pub relay_circuit_minutes: Option<NonZeroU32>,
     /// Messages one peer may send per second on average (bursts of twice that); a peer
     /// sending faster is slowed down so that the other peers stay served [default: 500]
     #[arg(long, env = "COALESCE_PEER_FRAMES_PER_SECOND", value_name = "N")]
@@ -230,6 +252,11 @@ struct FileConfig {
     announce: Option<Vec<String>>,
     bootstrap: Option<Vec<String>>,
     mdns: Option<bool>,
+    relay: Option<bool>,
+    relay_max_reservations: Option<NonZeroU32>,
+    relay_max_circuits: Option<NonZeroU32>,
+    relay_circuit_mib: Option<NonZeroU32>,
+    relay_circuit_minutes: Option<NonZeroU32>,
     peer_frames_per_second: Option<NonZeroU32>,
     max_connections: Option<NonZeroU32>,
     max_connections_per_peer: Option<NonZeroU32>,
@@ -271,6 +298,16 @@ pub(crate) struct Settings {
     pub bootstrap: Vec<Multiaddr>,
     /// mDNS discovery on the local network.
     pub mdns: bool,
+    /// Relaying for member nodes.
+    pub relay: bool,
+    /// Member nodes held a relay slot for at once.
+    pub relay_max_reservations: NonZeroU32,
+    /// Connections relayed at once.
+    pub relay_max_circuits: NonZeroU32,
+    /// MiB one relayed connection carries.
+    pub relay_circuit_mib: NonZeroU32,
+    /// Minutes one relayed connection stays open.
+    pub relay_circuit_minutes: NonZeroU32,
     /// Per-peer message rate.
     pub peer_frames_per_second: NonZeroU32,
     /// Connections held at once.
@@ -346,6 +383,11 @@ impl Settings {
             false
         } else {
             args.mdns.or(file.mdns).unwrap_or(true)
+        };
+        let relay = if args.no_relay {
+            false
+        } else {
+            args.relay.or(file.relay).unwrap_or(true)
         };
         let home = match args.home.clone().or(file.home) {
             Some(h) => h,
@@ -428,6 +470,27 @@ impl Settings {
             announce,
             bootstrap,
             mdns,
+            relay,
+            relay_max_reservations: limit(
+                args.relay_max_reservations,
+                file.relay_max_reservations,
+                net::swarm::RELAY_RESERVATIONS as u32,
+            ),
+            relay_max_circuits: limit(
+                args.relay_max_circuits,
+                file.relay_max_circuits,
+                net::swarm::RELAY_CIRCUITS as u32,
+            ),
+            relay_circuit_mib: limit(
+                args.relay_circuit_mib,
+                file.relay_circuit_mib,
+                net::swarm::RELAY_CIRCUIT_MIB as u32,
+            ),
+            relay_circuit_minutes: limit(
+                args.relay_circuit_minutes,
+                file.relay_circuit_minutes,
+                net::swarm::RELAY_CIRCUIT_MINUTES as u32,
+            ),
             peer_frames_per_second: limit(
                 args.peer_frames_per_second,
                 file.peer_frames_per_second,

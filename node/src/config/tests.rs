@@ -96,7 +96,7 @@ fn unknown_keys_and_bad_values_name_the_key() {
     assert!(err.contains("max-message-bytes"), "{err}");
 }
 
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 24] = [
     "home",
     "org",
     "listen",
@@ -108,6 +108,11 @@ const KEYS: [&str; 19] = [
     "announce",
     "bootstrap",
     "mdns",
+    "relay",
+    "relay-max-reservations",
+    "relay-max-circuits",
+    "relay-circuit-mib",
+    "relay-circuit-minutes",
     "peer-frames-per-second",
     "max-connections",
     "max-connections-per-peer",

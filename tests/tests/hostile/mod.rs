@@ -47,6 +47,8 @@ impl Hostile {
             max_connections: net::swarm::MAX_CONNECTIONS,
             max_connections_per_peer: net::swarm::MAX_CONNECTIONS_PER_PEER,
             max_frame: sync::wire::MAX_FRAME,
+            relay: None,
+            shared: Default::default(),
             bootstrap: vec![
                 format!("/ip4/127.0.0.1/tcp/{target_port}/p2p/{peer}")
                     .parse()

@@ -36,6 +36,7 @@ pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
         for a in &view.addresses {
             s += &format!("  {a}\n");
         }
+        s += &reach_text(view);
     } else {
         s += "Not running: start `coalesce-node` to sync with the other members' nodes.\n";
     }
@@ -61,11 +62,12 @@ pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
                     n.last_sync
                         .map_or_else(|| "-".to_owned(), |t| t.to_string()),
                     behind_text(n.incompatible_protocol, n.behind),
+                    path_text(n),
                 ]
             })
             .collect();
         out.table(
-            &["MEMBER", "NODE", "CONNECTED", "LAST SYNC", "BEHIND"],
+            &["MEMBER", "NODE", "CONNECTED", "LAST SYNC", "BEHIND", "PATH"],
             rows,
             "No other member nodes yet: invite an organization with `coalesce invite create`.",
         )?;
@@ -156,6 +158,33 @@ pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// How reachable the node is from outside, in words.
+fn reach_text(view: &StatusView) -> String {
+    let mut s = match view.reachability.as_deref() {
+        Some("public") => "Reachable from outside its network: yes (member nodes dialed it back)".to_owned(),
+        Some("private") => "Reachable from outside its network: no (behind a NAT or firewall); members reach it through a member's relay, or once you announce a forwarded port with --announce".to_owned(),
+        _ => "Reachable from outside its network: not known yet (no member node has tried dialing it back)".to_owned(),
+    };
+    s.push('\n');
+    for a in &view.external_addresses {
+        s += &format!("  external: {a}\n");
+    }
+    if view.relaying {
+        s += "Relaying for member nodes that cannot be reached directly\n";
+    }
+    s
+}
+
+/// The PATH column: how a member node is connected, or why the last dial of it failed.
+fn path_text(n: &crate::ops::status::MemberNode) -> String {
+    match (n.path.as_deref(), &n.via, &n.last_dial_error) {
+        (Some("relayed"), Some(via), _) => format!("relayed (via {})", short(via)),
+        (Some(p), _, _) => p.to_owned(),
+        (None, _, Some(why)) => format!("not connected: {why}"),
+        (None, _, None) => "-".to_owned(),
+    }
 }
 
 /// The BEHIND column: the protocol a peer speaks if not ours, else how many changes it

@@ -42,6 +42,16 @@ pub struct Live {
     /// lately: where they were reached, if known, and when they were disconnected for it
     /// (Unix milliseconds; none while still connected).
     pub strangers: BTreeMap<NodeKey, (Option<String>, Option<i64>)>,
+    /// Whether the node can be reached from outside: `public`, `private` or `unknown`.
+    pub reachability: Option<String>,
+    /// Its external addresses: confirmed by a peer dialing back, or announced.
+    pub external: Vec<String>,
+    /// Whether it relays for member nodes now.
+    pub relaying: bool,
+    /// How each connected peer is reached: `None` directly, or through this relay.
+    pub paths: BTreeMap<NodeKey, Option<NodeKey>>,
+    /// Why the last dial of a peer failed, if it did.
+    pub failed: BTreeMap<NodeKey, String>,
 }
 
 /// The status as the API answers it.
@@ -70,6 +80,18 @@ pub struct StatusView {
     pub api_tls: Option<ApiTls>,
     /// Addresses other nodes reach it at.
     pub addresses: Vec<String>,
+    /// Whether it can be reached from outside its network, as member nodes found by dialing
+    /// it back: `public`, `private` (behind a NAT or firewall) or `unknown` (not tested yet);
+    /// `null` on a stopped node.
+    #[serde(default)]
+    pub reachability: Option<String>,
+    /// Its external addresses: confirmed by a member node dialing back, or announced.
+    #[serde(default)]
+    pub external_addresses: Vec<String>,
+    /// Whether it relays for member nodes now (it can be reached from outside and
+    /// relaying is not turned off).
+    #[serde(default)]
+    pub relaying: bool,
     /// Each coalition held here whose data has arrived.
     pub coalitions: Vec<CoalitionStatus>,
     /// Peers disconnected because they speak another protocol version.
@@ -183,6 +205,16 @@ pub struct MemberNode {
     pub behind: Option<usize>,
     /// The protocol version it speaks, when it is not this node's.
     pub incompatible_protocol: Option<u8>,
+    /// How it is connected: `direct`, or `relayed` (through the node `via`); `null` when
+    /// not connected.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The relay's node key, when connected through one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Why the last dial of it failed, when it is not connected and one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_dial_error: Option<String>,
 }
 
 /// The member, in force or not, holding `key`.
@@ -225,17 +257,35 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
                     Some(heads) => r.missing_from(&id, heads)?,
                     None => None,
                 };
+                let connected = live.connected.contains(key);
                 nodes.push(MemberNode {
                     node: key.to_string(),
                     member: m.id.clone(),
                     name: m.name.clone(),
-                    connected: live.connected.contains(key),
+                    connected,
                     last_sync: live
                         .last_sync
                         .get(key)
                         .map(|t| model::Timestamp::from_millis(*t)),
                     behind,
                     incompatible_protocol: live.incompatible.get(key).copied(),
+                    path: connected.then(|| {
+                        match live.paths.get(key) {
+                            Some(Some(_)) => "relayed",
+                            _ => "direct",
+                        }
+                        .to_owned()
+                    }),
+                    via: live
+                        .paths
+                        .get(key)
+                        .copied()
+                        .flatten()
+                        .filter(|_| connected)
+                        .map(|r| r.to_string()),
+                    last_dial_error: (!connected)
+                        .then(|| live.failed.get(key).cloned())
+                        .flatten(),
                 });
             }
         }
@@ -297,6 +347,9 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
         api: live.api,
         api_tls: live.api_tls,
         addresses: live.addresses,
+        reachability: live.reachability,
+        external_addresses: live.external,
+        relaying: live.relaying,
         coalitions,
         incompatible_peers: live
             .incompatible

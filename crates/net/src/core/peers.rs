@@ -217,3 +217,88 @@ impl Core {
         }
     }
 }
+
+/// Shortest time between two address records this node signs: a little more than peers' own
+/// bound ([`sync::addresses::MIN_UPDATE`]), so that none is ignored.
+pub(super) const RESIGN_EVERY: std::time::Duration = std::time::Duration::from_secs(12);
+
+impl Core {
+    /// At start and at each tick: tells the network side the member nodes it relays for, and
+    /// takes the addresses it learned (confirmed external, relayed) into invites, the address
+    /// record (signed again and told to peers, at most every [`RESIGN_EVERY`]) and
+    /// `addresses.json`.
+    pub(super) fn follow_network(&mut self) {
+        let mut members = Vec::new();
+        for c in self.replica.coalition_ids().unwrap_or_default() {
+            if let Some(keys) = self.replica.member_key_map(&c) {
+                members.extend(keys.into_keys().map(NodeKey::from_bytes));
+            }
+        }
+        self.net.set_members(members);
+        let view = self.net.view();
+        self.metrics.set_reachability(view.reachability.as_str());
+        let relayed = view
+            .paths
+            .values()
+            .filter(|p| matches!(p, crate::swarm::Path::Relayed(_)))
+            .count();
+        self.metrics
+            .peers_relayed
+            .set(i64::try_from(relayed).unwrap_or(i64::MAX));
+        self.metrics.relaying.set(i64::from(view.relaying));
+        let me = self.replica.identity().node_key();
+        let Some(id) = crate::swarm::peer_id(&me) else {
+            return;
+        };
+        let external: Vec<String> = view
+            .external
+            .iter()
+            .map(|a| crate::swarm::with_peer(a.clone(), id).to_string())
+            .collect();
+        let relayed: Vec<String> = view.relayed.iter().map(ToString::to_string).collect();
+        let addrs = unique(
+            external
+                .iter()
+                .chain(&self.base_addrs)
+                .chain(&relayed)
+                .take(sync::invite::MAX_ADDRS),
+        );
+        if addrs != self.addrs {
+            self.addrs = addrs;
+            self.signed.1 = true;
+            if let Err(e) = write_addresses(self.replica.home(), &self.addrs) {
+                warn!(error = %e, "could not write where this node can be reached");
+            }
+        }
+        if self.signed.1 && self.signed.0.elapsed() >= RESIGN_EVERY {
+            // The record holds few addresses: relayed ones before the machine's own, which
+            // other machines can use less often.
+            let order = unique(external.iter().chain(&relayed).chain(&self.base_addrs));
+            let now_ms = u64::try_from(replica::now().as_millis()).unwrap_or(0);
+            let record = sync::addresses::AddressRecord::sign(
+                &self.replica.identity().secret_bytes(),
+                &order,
+                now_ms,
+            );
+            info!(addrs = ?record.addrs, "telling member nodes where this node can be reached now");
+            self.signed = (std::time::Instant::now(), false);
+            let out = self.sync.update_own_addresses(record);
+            self.dispatch(out);
+        }
+    }
+}
+
+/// `addrs` without repeats, in order.
+fn unique<'a>(addrs: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    addrs.filter(|a| seen.insert(a.as_str())).cloned().collect()
+}
+
+/// The file naming where a node can be reached (the addresses its invites carry).
+pub const ADDRESSES_FILE: &str = "addresses.json";
+
+/// Writes `addrs` to [`ADDRESSES_FILE`] in `home`.
+pub fn write_addresses(home: &std::path::Path, addrs: &[String]) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(&serde_json::json!({ "addrs": addrs }))?;
+    std::fs::write(home.join(ADDRESSES_FILE), text)
+}

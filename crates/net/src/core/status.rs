@@ -69,7 +69,23 @@ impl Core {
     /// The status, with what only the running node knows (its peers and network).
     pub(super) fn status_report(&mut self) -> anyhow::Result<commands::ops::status::StatusView> {
         let file = api::ApiFile::read(self.replica.home()).ok().flatten();
+        let net = self.net.view();
         let mut live = commands::Live {
+            reachability: Some(net.reachability.as_str().to_owned()),
+            external: net.external.iter().map(ToString::to_string).collect(),
+            relaying: net.relaying,
+            paths: net
+                .paths
+                .iter()
+                .map(|(k, p)| {
+                    let via = match p {
+                        crate::swarm::Path::Direct => None,
+                        crate::swarm::Path::Relayed(r) => Some(*r),
+                    };
+                    (*k, via)
+                })
+                .collect(),
+            failed: net.failed.clone(),
             api: file.as_ref().map(|f| f.addr.to_string()),
             api_tls: file.and_then(|f| f.tls).map(|t| commands::ApiTls {
                 addr: t.addr.to_string(),

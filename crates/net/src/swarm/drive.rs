@@ -27,6 +27,7 @@ pub(super) async fn drive(
     mut stashed: std::collections::VecDeque<SwarmEvent<BehaviourEvent>>,
     first: Vec<Multiaddr>,
     (keep, keep_ids): (HashSet<Multiaddr>, Vec<PeerId>),
+    mut reach: Reach,
 ) {
     // Peers reached at a `--bootstrap` address, or named in one: never let go as strangers
     // (at most `MAX_DIAL_TARGETS`, as the core keeps them).
@@ -114,6 +115,7 @@ pub(super) async fn drive(
                 _ = tick.tick() => {
                     // Never waits: a busy core catches up with the next one.
                     let _ = core.try_send(Event::Tick);
+                    reach.reserve(&mut swarm);
                     // A stranger's quiet time is over: dialed once more at the addresses mDNS
                     // keeps for it (mDNS reports a peer only when it first appears), to learn
                     // whether it shares something now.
@@ -165,11 +167,13 @@ pub(super) async fn drive(
         match event {
             SwarmEvent::ConnectionEstablished {
                 peer_id,
+                connection_id,
                 num_established,
                 endpoint,
                 ..
             } => {
                 backoff = Duration::from_secs(1);
+                reach.connected(peer_id, connection_id, &endpoint);
                 if let Some(key) = node_key(&peer_id) {
                     if endpoint.is_dialer() {
                         dialed.insert(peer_id);
@@ -200,9 +204,14 @@ pub(super) async fn drive(
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established: 0,
+                connection_id,
+                num_established,
                 ..
             } => {
+                reach.closed(peer_id, connection_id);
+                if num_established > 0 {
+                    continue;
+                }
                 // Try to get back to it right away (then back off if it stays away).
                 next_redial = tokio::time::Instant::now();
                 if let Some(key) = node_key(&peer_id)
@@ -235,6 +244,8 @@ pub(super) async fn drive(
                 ..
             })) => {
                 debug!(%peer_id, addrs = info.listen_addrs.len(), "identified peer");
+                reach.identified(peer_id, &info);
+                reach.reserve(&mut swarm);
                 // A peer that dialed this node: remember where it listens (preferring a
                 // routable address), so that this node can redial it after a restart or
                 // a restore from backup.
@@ -255,10 +266,65 @@ pub(super) async fn drive(
                     swarm.add_peer_address(peer_id, addr);
                 }
             }
-            SwarmEvent::NewListenAddr { address, .. } => info!(%address, "listening"),
-            SwarmEvent::OutgoingConnectionError { error, .. } => {
-                debug!(%error, "connection failed")
+            SwarmEvent::NewListenAddr {
+                listener_id,
+                address,
+            } => {
+                info!(%address, "listening");
+                reach.listening(listener_id, &address);
             }
+            SwarmEvent::ExpiredListenAddr {
+                listener_id,
+                address,
+            } => reach.unlistening(listener_id, &[address], None),
+            SwarmEvent::ListenerClosed {
+                listener_id,
+                addresses,
+                reason,
+            } => reach.unlistening(
+                listener_id,
+                &addresses,
+                Some(reason.err().map(|e| e.to_string())),
+            ),
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                debug!(%error, "connection failed");
+                if let Some(peer) = peer_id {
+                    reach.dial_failed(peer, &error);
+                }
+            }
+            SwarmEvent::ExternalAddrConfirmed { address } => {
+                debug!(%address, "an external address of this node");
+                let own = reach.external(address, true);
+                relay_status(&mut swarm, own);
+            }
+            SwarmEvent::ExternalAddrExpired { address } => {
+                let own = reach.external(address, false);
+                relay_status(&mut swarm, own);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Reach(autonat::Event::StatusChanged {
+                new,
+                ..
+            })) => {
+                reach.nat(&new);
+                reach.reserve(&mut swarm);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => relay_served(e, &mut reach),
+            SwarmEvent::Behaviour(BehaviourEvent::Relayed(
+                relay::client::Event::ReservationReqAccepted {
+                    relay_peer_id,
+                    renewal: false,
+                    ..
+                },
+            )) => info!(relay = %relay_peer_id, "a member's node holds a relay slot for this one"),
+            SwarmEvent::Behaviour(BehaviourEvent::Punch(dcutr::Event {
+                remote_peer_id,
+                result,
+            })) => match result {
+                Ok(_) => info!(peer = %remote_peer_id, "hole punched: connected directly"),
+                Err(e) => {
+                    info!(peer = %remote_peer_id, error = %e, "no hole punched: staying connected through the relay")
+                }
+            },
             SwarmEvent::IncomingConnectionError {
                 error: libp2p::swarm::ListenError::Denied { cause },
                 send_back_addr,
@@ -273,6 +339,33 @@ pub(super) async fn drive(
             }
             _ => {}
         }
+    }
+}
+
+/// Offers the relay service exactly while this node has an external address of its own
+/// (libp2p's own choice would count a relayed address too, and make relays of nodes behind
+/// NAT).
+fn relay_status(swarm: &mut Swarm<Behaviour>, own_external: bool) {
+    if let Some(relay) = swarm.behaviour_mut().relay.as_mut() {
+        relay.set_status(Some(if own_external {
+            relay::Status::Enable
+        } else {
+            relay::Status::Disable
+        }));
+    }
+}
+
+/// Logs what the relay service did that an operator would want to know.
+fn relay_served(event: relay::Event, reach: &mut Reach) {
+    match event {
+        relay::Event::ReservationReqAccepted {
+            src_peer_id,
+            renewed: false,
+        } => info!(peer = %src_peer_id, "holding a relay slot for a member's node"),
+        relay::Event::StatusChanged { status } => {
+            reach.relaying(status == relay::Status::Enable);
+        }
+        other => debug!(?other, "relay"),
     }
 }
 

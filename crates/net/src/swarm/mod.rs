@@ -1,5 +1,7 @@
-//! libp2p: transports (TCP with Noise and Yamux, QUIC), discovery (mDNS, identify, addresses
-//! from invites and configuration), and the sync stream protocol.
+//! libp2p: transports (TCP with Noise and Yamux, QUIC, circuits through relays), discovery
+//! (mDNS, identify, addresses from invites and configuration), reaching across NATs (AutoNAT,
+//! a relay service for member nodes, relay slots, DCUtR hole punching: `reach`), and the sync
+//! stream protocol.
 //!
 //! One task owns the [`Swarm`]; frames to and from peers travel over one ordered stream per
 //! direction and peer (`/coalesce/sync/1`), each frame a 4-byte big-endian length and the bytes.
@@ -22,9 +24,11 @@
 //! `--max-message-bytes` (between `sync::wire::MIN_MESSAGE_LIMIT` and `sync::wire::MAX_MESSAGE`).
 
 mod drive;
+mod reach;
 mod streams;
 
 pub use drive::*;
+pub use reach::*;
 pub use streams::*;
 
 use std::collections::{HashMap, HashSet};
@@ -37,7 +41,8 @@ use libp2p::identity::{Keypair, PublicKey};
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
-    Multiaddr, PeerId, StreamProtocol, Swarm, connection_limits, identify, mdns, noise, tcp, yamux,
+    Multiaddr, PeerId, StreamProtocol, Swarm, autonat, connection_limits, dcutr, identify, mdns,
+    noise, relay, tcp, yamux,
 };
 use model::NodeKey;
 use tokio::sync::mpsc;
@@ -148,6 +153,10 @@ pub struct NetConfig {
     /// overhead), at most the protocol's [`sync::wire::MAX_FRAME`]. A larger announced
     /// length closes the stream before anything is read or allocated.
     pub max_frame: usize,
+    /// The relay service's limits; `None` when this node relays for nobody (`--no-relay`).
+    pub relay: Option<RelayLimits>,
+    /// Shared with the core: the member nodes relayed for, and what the network side learns.
+    pub shared: std::sync::Arc<Shared>,
 }
 
 /// What a frame carries beside a message of the node's limit (version byte, encoding).
@@ -172,6 +181,18 @@ struct Behaviour {
     stream: libp2p_stream::Behaviour,
     identify: identify::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
+    /// Whether this node can be dialed from outside: asks connected peers (in either
+    /// direction) to dial it back, and dials back those that ask, at the address they were
+    /// seen at only (AutoNAT).
+    reach: autonat::Behaviour,
+    /// The relay service, for member nodes only (off with `--no-relay`).
+    relay: Toggle<relay::Behaviour>,
+    /// Reservations on relays and connections through them.
+    relayed: relay::client::Behaviour,
+    /// Upgrades relayed connections to direct ones by hole punching.
+    punch: dcutr::Behaviour,
+    /// The announced addresses, for AutoNAT to test.
+    candidates: Candidates,
 }
 
 /// The node key of a peer id (Coalesce peers are Ed25519 keys, inlined in their peer ids).
@@ -257,7 +278,11 @@ pub async fn start(
     let keypair =
         Keypair::ed25519_from_bytes(config.secret).map_err(|e| NetError::Key(e.to_string()))?;
     let public = keypair.public();
+    let me = public.to_peer_id();
     let use_mdns = config.mdns;
+    let relay_limits = config.relay;
+    let shared = config.shared.clone();
+    let announced = config.external.clone();
     let limits = connection_limits::ConnectionLimits::default()
         .with_max_established(Some(config.max_connections))
         .with_max_established_per_peer(Some(config.max_connections_per_peer))
@@ -273,7 +298,9 @@ pub async fn start(
         )
         .map_err(|e| NetError::Transport(e.to_string()))?
         .with_quic()
-        .with_behaviour(|key| {
+        .with_relay_client(noise::Config::new, yamux::Config::default)
+        .map_err(|e| NetError::Transport(e.to_string()))?
+        .with_behaviour(|key, relayed| {
             let mdns = if use_mdns {
                 mdns::tokio::Behaviour::new(mdns::Config::default(), key.public().to_peer_id()).ok()
             } else {
@@ -287,6 +314,13 @@ pub async fn start(
                     public.clone(),
                 )),
                 mdns: Toggle::from(mdns),
+                reach: autonat::Behaviour::new(me, reach_config()),
+                relay: Toggle::from(
+                    relay_limits.map(|l| relay::Behaviour::new(me, relay_config(l, &shared))),
+                ),
+                relayed,
+                punch: dcutr::Behaviour::new(me),
+                candidates: Candidates::new(&announced),
             }
         })
         .map_err(|e| NetError::Transport(e.to_string()))?
@@ -418,6 +452,10 @@ pub async fn start(
         })
         .collect();
     let keep = config.keep.into_iter().map(without_p2p).collect();
+    let mut reach = Reach::new(me, config.shared.clone(), false);
+    for addr in &config.external {
+        reach.external(addr.clone(), true);
+    }
     tokio::spawn(drive(
         swarm,
         commands_rx,
@@ -425,6 +463,7 @@ pub async fn start(
         stashed,
         first,
         (keep, keep_ids),
+        reach,
     ));
     Ok((listening, handle))
 }

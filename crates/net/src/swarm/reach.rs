@@ -1,0 +1,673 @@
+//! Reaching this node and its peers across NATs: what the network side learns (reachability by
+//! AutoNAT, confirmed external addresses, relayed addresses, each peer's connection path and
+//! last failed dial) and the member nodes this node relays for, shared with the core
+//! ([`Shared`]).
+//!
+//! **Reachability** is `public` once a connected peer (either side may have dialed) dialed this
+//! node back at an address it was seen at (the address is then confirmed external), `private`
+//! once such dial-backs failed, `unknown` before any (AutoNAT, which dials back only the address
+//! a peer was seen at, so it cannot be used to make this node dial elsewhere). Announced
+//! addresses are tested too ([`Candidates`]).
+//!
+//! **Relay service** (circuit relay v2, unless `--no-relay`): offered only while the node has an
+//! external address of its own, confirmed or announced (a relayed one does not count:
+//! `drive::relay_status`). A reservation, or a circuit from a source, is refused to any key that
+//! is not a member's node in force in a coalition held here ([`Shared::set_members`], kept by
+//! the core); the counts, the bytes and the duration of circuits are bounded by
+//! [`RelayLimits`].
+//!
+//! **Relay use**: while this node is not `public`, it reserves a slot on up to [`MAX_RELAYS`]
+//! member nodes that offer the relay service and are connected directly, and its relayed
+//! addresses join those it names in invites and in its signed address record. A member that dials
+//! it through the relay gets a relayed connection, which DCUtR then tries to upgrade to a direct
+//! one by hole punching; where that fails (symmetric NATs), sync keeps running over the relay.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use libp2p::core::transport::ListenerId;
+use libp2p::swarm::ConnectionId;
+
+use libp2p::{Multiaddr, PeerId};
+use model::NodeKey;
+
+/// Most relays this node holds a reservation on at once.
+pub const MAX_RELAYS: usize = 2;
+/// Most peers whose last failed dial is remembered.
+pub const MAX_FAILED: usize = 256;
+/// Longest reason of a failed dial kept, in characters.
+pub const MAX_REASON: usize = 240;
+/// Most confirmed external and relayed addresses kept each.
+pub const MAX_OWN: usize = 8;
+/// How long after a reservation failed this node asks that relay again.
+pub const RELAY_RETRY: Duration = Duration::from_secs(30);
+
+/// Whether this node can be reached from outside its network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reachability {
+    /// A peer dialed it back at one of its addresses.
+    Public,
+    /// Every address peers tried dialing back failed: behind a NAT or a firewall.
+    Private,
+    /// Not tested yet.
+    #[default]
+    Unknown,
+}
+
+impl Reachability {
+    /// `public`, `private` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// How a connected peer is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// At least one connection goes straight to it.
+    Direct,
+    /// Only through a relay: this node's key.
+    Relayed(NodeKey),
+}
+
+/// What the network side knows about reaching this node and its peers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetView {
+    /// Whether this node is reachable from outside.
+    pub reachability: Reachability,
+    /// Its external addresses: confirmed by a peer's dial-back, or announced by the operator.
+    pub external: Vec<Multiaddr>,
+    /// Its addresses through relays (each ends in `/p2p-circuit/p2p/` and this node's id).
+    pub relayed: Vec<Multiaddr>,
+    /// Whether it offers the relay service now (it has an external address and relaying is
+    /// on).
+    pub relaying: bool,
+    /// How each connected peer is reached.
+    pub paths: BTreeMap<NodeKey, Path>,
+    /// Why the last dial of a peer failed, for peers whose last dial failed.
+    pub failed: BTreeMap<NodeKey, String>,
+}
+
+/// What the network side and the core share.
+#[derive(Debug, Default)]
+pub struct Shared {
+    members: RwLock<HashSet<PeerId>>,
+    view: Mutex<NetView>,
+}
+
+impl Shared {
+    /// Sets the member nodes this node relays for (and reserves relay slots on): the keys of
+    /// members in force of the coalitions held here.
+    pub fn set_members(&self, keys: impl IntoIterator<Item = NodeKey>) {
+        let ids: HashSet<PeerId> = keys
+            .into_iter()
+            .filter_map(|k| super::peer_id(&k))
+            .collect();
+        // A poisoned lock only means a writer panicked: the set is replaced whole anyway.
+        let mut held = self.members.write().unwrap_or_else(|e| e.into_inner());
+        if *held != ids {
+            *held = ids;
+        }
+    }
+
+    /// Whether `peer` is a member's node in force in a coalition held here.
+    pub fn is_member(&self, peer: &PeerId) -> bool {
+        self.members
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(peer)
+    }
+
+    /// What the network side knows now.
+    pub fn view(&self) -> NetView {
+        self.view.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes the view.
+    pub(super) fn update(&self, f: impl FnOnce(&mut NetView)) {
+        f(&mut self.view.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
+
+/// Bounds on the relay service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayLimits {
+    /// Reservations held at once (one per relayed member node, usually).
+    pub reservations: usize,
+    /// Circuits open at once.
+    pub circuits: usize,
+    /// Bytes one circuit carries, both ways together, before it is closed.
+    pub circuit_bytes: u64,
+    /// How long one circuit stays open.
+    pub circuit_duration: Duration,
+}
+
+/// Default for [`RelayLimits::reservations`].
+pub const RELAY_RESERVATIONS: usize = 128;
+/// Default for [`RelayLimits::circuits`].
+pub const RELAY_CIRCUITS: usize = 64;
+/// Default for [`RelayLimits::circuit_bytes`], in MiB: a whole catch-up of a large coalition
+/// fits.
+pub const RELAY_CIRCUIT_MIB: u64 = 1024;
+/// Default for [`RelayLimits::circuit_duration`], in minutes.
+pub const RELAY_CIRCUIT_MINUTES: u64 = 60;
+
+impl Default for RelayLimits {
+    fn default() -> Self {
+        Self {
+            reservations: RELAY_RESERVATIONS,
+            circuits: RELAY_CIRCUITS,
+            circuit_bytes: RELAY_CIRCUIT_MIB * 1024 * 1024,
+            circuit_duration: Duration::from_secs(RELAY_CIRCUIT_MINUTES * 60),
+        }
+    }
+}
+
+/// How this node asks peers to dial it back (AutoNAT): soon after start, again after a
+/// failure within half a minute, a confirmed status every ten minutes; private addresses count
+/// (members on one LAN reach each other directly, and the tests' simulated internet uses
+/// documentation addresses).
+pub(super) fn reach_config() -> libp2p::autonat::Config {
+    libp2p::autonat::Config {
+        boot_delay: Duration::from_secs(3),
+        retry_interval: Duration::from_secs(20),
+        refresh_interval: Duration::from_secs(600),
+        throttle_server_period: Duration::from_secs(15),
+        only_global_ips: false,
+        ..Default::default()
+    }
+}
+
+/// The relay service's configuration: `limits`, and reservations and circuits only for
+/// `shared`'s member nodes.
+pub(super) fn relay_config(
+    limits: RelayLimits,
+    shared: &std::sync::Arc<Shared>,
+) -> libp2p::relay::Config {
+    let (reserving, sourcing) = (shared.clone(), shared.clone());
+    let mut config = libp2p::relay::Config {
+        max_reservations: limits.reservations,
+        max_reservations_per_peer: 4,
+        max_circuits: limits.circuits,
+        max_circuits_per_peer: 8,
+        max_circuit_duration: limits.circuit_duration,
+        max_circuit_bytes: limits.circuit_bytes,
+        ..Default::default()
+    };
+    config.reservation_rate_limiters.push(Box::new(
+        move |peer: PeerId, _: &Multiaddr, _: Instant| {
+            let member = reserving.is_member(&peer);
+            if !member {
+                tracing::info!(%peer, "refused a relay reservation: not a member's node in any coalition held here");
+            }
+            member
+        },
+    ));
+    config.circuit_src_rate_limiters.push(Box::new(
+        move |peer: PeerId, _: &Multiaddr, _: Instant| {
+            let member = sourcing.is_member(&peer);
+            if !member {
+                tracing::info!(%peer, "refused a relayed connection: not a member's node in any coalition held here");
+            }
+            member
+        },
+    ));
+    config
+}
+
+/// `addr`'s relay, if it goes through one: the peer id before `/p2p-circuit`.
+pub fn relay_of(addr: &Multiaddr) -> Option<PeerId> {
+    use libp2p::multiaddr::Protocol;
+    let mut last = None;
+    for p in addr.iter() {
+        match p {
+            Protocol::P2p(id) => last = Some(id),
+            Protocol::P2pCircuit => return last,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `addr` reaches a machine at an IP address without a relay.
+fn direct_ip(addr: &Multiaddr) -> bool {
+    use libp2p::multiaddr::Protocol;
+    relay_of(addr).is_none()
+        && addr
+            .iter()
+            .any(|p| matches!(p, Protocol::Ip4(_) | Protocol::Ip6(_)))
+}
+
+/// The reason a dial failed, bounded.
+pub(super) fn reason(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    if text.chars().count() <= MAX_REASON {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX_REASON - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// What the swarm task keeps to follow reachability, relays and paths.
+#[derive(Debug)]
+pub(super) struct Reach {
+    me: PeerId,
+    shared: std::sync::Arc<Shared>,
+    /// Each connected peer's connections: through which relay, if any, and the address it
+    /// was dialed at, if this node dialed it directly.
+    conns: HashMap<PeerId, HashMap<ConnectionId, Conn>>,
+    /// Peers offering the relay service, with an address to reach them at.
+    offering: HashMap<PeerId, Multiaddr>,
+    /// Reservations asked for or held: relay, and its listener.
+    reserved: HashMap<ListenerId, PeerId>,
+    /// When a relay whose reservation ended may be asked again.
+    retry: HashMap<PeerId, Instant>,
+    /// When the swarm task started: a node whose reachability stays unknown for
+    /// [`UNKNOWN_GRACE`] reserves relay slots as a private one does.
+    started: Instant,
+}
+
+/// How long a node whose reachability is still unknown waits before it reserves relay slots.
+pub const UNKNOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// A connection: through which relay, if any, and the address it was dialed at, if this node
+/// dialed it directly.
+type Conn = (Option<PeerId>, Option<Multiaddr>);
+
+/// Through which relay a connection goes, if any.
+fn via(endpoint: &libp2p::core::ConnectedPoint) -> Option<PeerId> {
+    use libp2p::core::ConnectedPoint;
+    let addr = match endpoint {
+        ConnectedPoint::Dialer { address, .. } => address,
+        ConnectedPoint::Listener { local_addr, .. } => local_addr,
+    };
+    relay_of(addr)
+}
+
+impl Reach {
+    pub(super) fn new(me: PeerId, shared: std::sync::Arc<Shared>, relaying: bool) -> Self {
+        shared.update(|v| v.relaying = relaying);
+        Self {
+            me,
+            shared,
+            conns: HashMap::new(),
+            offering: HashMap::new(),
+            reserved: HashMap::new(),
+            retry: HashMap::new(),
+            started: Instant::now(),
+        }
+    }
+
+    /// The path to `peer` as its connections are now, told to the view.
+    fn repath(&self, peer: PeerId) {
+        let Some(key) = super::node_key(&peer) else {
+            return;
+        };
+        let path = self.conns.get(&peer).and_then(|c| {
+            if c.values().any(|(relay, _)| relay.is_none()) {
+                Some(Path::Direct)
+            } else {
+                c.values()
+                    .find_map(|(relay, _)| *relay)
+                    .and_then(|r| super::node_key(&r))
+                    .map(Path::Relayed)
+            }
+        });
+        self.shared.update(|v| match path {
+            Some(p) => {
+                v.paths.insert(key, p);
+                v.failed.remove(&key);
+            }
+            None => {
+                v.paths.remove(&key);
+            }
+        });
+    }
+
+    /// A connection was established.
+    pub(super) fn connected(
+        &mut self,
+        peer: PeerId,
+        id: ConnectionId,
+        endpoint: &libp2p::core::ConnectedPoint,
+    ) {
+        let relay = via(endpoint);
+        let dialed = (relay.is_none() && endpoint.is_dialer())
+            .then(|| endpoint.get_remote_address().clone());
+        let was_relayed = self
+            .conns
+            .get(&peer)
+            .is_some_and(|c| !c.is_empty() && c.values().all(|(r, _)| r.is_some()));
+        self.conns
+            .entry(peer)
+            .or_default()
+            .insert(id, (relay, dialed));
+        if was_relayed && relay.is_none() {
+            tracing::info!(%peer, "now connected directly to a node reached through a relay");
+        }
+        self.repath(peer);
+    }
+
+    /// A connection was closed.
+    pub(super) fn closed(&mut self, peer: PeerId, id: ConnectionId) {
+        if let Some(c) = self.conns.get_mut(&peer) {
+            c.remove(&id);
+            if c.is_empty() {
+                self.conns.remove(&peer);
+                self.offering.remove(&peer);
+            }
+        }
+        self.repath(peer);
+    }
+
+    /// A dial of `peer` failed.
+    pub(super) fn dial_failed(&mut self, peer: PeerId, error: &impl std::fmt::Display) {
+        let Some(key) = super::node_key(&peer) else {
+            return;
+        };
+        let why = reason(error);
+        self.shared.update(|v| {
+            if v.failed.len() >= MAX_FAILED
+                && !v.failed.contains_key(&key)
+                && let Some(first) = v.failed.keys().next().copied()
+            {
+                v.failed.remove(&first);
+            }
+            v.failed.insert(key, why);
+        });
+    }
+
+    /// `peer` identified itself: whether it offers the relay service, and where it listens.
+    pub(super) fn identified(&mut self, peer: PeerId, info: &libp2p::identify::Info) {
+        if !info.protocols.contains(&libp2p::relay::HOP_PROTOCOL_NAME) {
+            self.offering.remove(&peer);
+            return;
+        }
+        let dialed = self
+            .conns
+            .get(&peer)
+            .and_then(|c| c.values().find_map(|(_, a)| a.clone()));
+        let announced = info
+            .listen_addrs
+            .iter()
+            .find(|a| !super::drive::is_loopback(a) && relay_of(a).is_none())
+            .cloned();
+        if let Some(addr) = dialed.or(announced) {
+            let bare = super::drive::without_p2p(addr);
+            self.offering.insert(peer, bare);
+        }
+    }
+
+    /// Peers dialing this node back changed what is assumed of reaching it.
+    pub(super) fn nat(&mut self, status: &libp2p::autonat::NatStatus) {
+        use libp2p::autonat::NatStatus;
+        let now = match status {
+            NatStatus::Public(addr) => {
+                tracing::info!(%addr, "reachable from outside: a peer dialed this node back");
+                Reachability::Public
+            }
+            NatStatus::Private => {
+                tracing::info!(
+                    "not reachable from outside (behind a NAT or firewall): peers could not dial this node back"
+                );
+                Reachability::Private
+            }
+            NatStatus::Unknown => Reachability::Unknown,
+        };
+        self.shared.update(|v| v.reachability = now);
+    }
+
+    fn reachability(&self) -> Reachability {
+        self.shared
+            .view
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reachability
+    }
+
+    /// An external address was confirmed (or announced), or expired; returns whether this
+    /// node has an external address of its own now (a relayed one, which the relay client
+    /// confirms as soon as it holds a slot, is no such thing).
+    pub(super) fn external(&mut self, addr: Multiaddr, confirmed: bool) -> bool {
+        let mut any = false;
+        self.shared.update(|v| {
+            v.external.retain(|a| *a != addr);
+            if confirmed && direct_ip(&addr) && v.external.len() < MAX_OWN {
+                v.external.push(addr);
+            }
+            any = !v.external.is_empty();
+        });
+        any
+    }
+
+    /// Whether the relay service is offered now.
+    pub(super) fn relaying(&mut self, on: bool) {
+        tracing::info!(relaying = on, "relay service for member nodes");
+        self.shared.update(|v| v.relaying = on);
+    }
+
+    /// `addr` ending in this node's id (a relayed listen address ends in the circuit).
+    fn own(&self, addr: &Multiaddr) -> Multiaddr {
+        if matches!(
+            addr.iter().last(),
+            Some(libp2p::multiaddr::Protocol::P2p(_))
+        ) {
+            addr.clone()
+        } else {
+            addr.clone().with(libp2p::multiaddr::Protocol::P2p(self.me))
+        }
+    }
+
+    /// A listener has a new address: a relayed one, if it is a reservation.
+    pub(super) fn listening(&mut self, listener: ListenerId, addr: &Multiaddr) {
+        let Some(relay) = self.reserved.get(&listener) else {
+            return;
+        };
+        let addr = self.own(addr);
+        tracing::info!(%relay, %addr, "reachable through a member's relay");
+        self.shared.update(|v| {
+            if !v.relayed.contains(&addr) && v.relayed.len() < MAX_OWN {
+                v.relayed.push(addr);
+            }
+        });
+    }
+
+    /// A listener's addresses are gone (`closed`: the listener closed, with why, if it
+    /// failed): a reservation ended.
+    pub(super) fn unlistening(
+        &mut self,
+        listener: ListenerId,
+        addrs: &[Multiaddr],
+        closed: Option<Option<String>>,
+    ) {
+        let gone: Vec<Multiaddr> = addrs.iter().map(|a| self.own(a)).collect();
+        self.shared
+            .update(|v| v.relayed.retain(|a| !gone.contains(a)));
+        let Some(why) = closed else {
+            return;
+        };
+        if let Some(relay) = self.reserved.remove(&listener) {
+            match why {
+                Some(why) => tracing::warn!(%relay, reason = %why, "a relay reservation ended"),
+                None => tracing::info!(%relay, "a relay reservation ended"),
+            }
+            self.retry.insert(relay, Instant::now() + RELAY_RETRY);
+        }
+    }
+
+    /// Reserves slots on member relays while this node is not public (up to [`MAX_RELAYS`]),
+    /// and gives them up once it is.
+    pub(super) fn reserve<B: libp2p::swarm::NetworkBehaviour>(
+        &mut self,
+        swarm: &mut libp2p::Swarm<B>,
+    ) {
+        let now = Instant::now();
+        let wanted = match self.reachability() {
+            Reachability::Public => false,
+            Reachability::Private => true,
+            Reachability::Unknown => now.duration_since(self.started) >= UNKNOWN_GRACE,
+        };
+        if !wanted {
+            for (listener, relay) in self.reserved.drain() {
+                tracing::info!(%relay, "public now: giving up a relay reservation");
+                swarm.remove_listener(listener);
+            }
+            self.shared.update(|v| v.relayed.clear());
+            return;
+        }
+        self.retry.retain(|_, at| *at > now);
+        let mut candidates: Vec<(PeerId, Multiaddr)> = self
+            .offering
+            .iter()
+            .filter(|(peer, _)| {
+                self.shared.is_member(peer)
+                    && !self.reserved.values().any(|r| r == *peer)
+                    && !self.retry.contains_key(*peer)
+                    && self
+                        .conns
+                        .get(*peer)
+                        .is_some_and(|c| c.values().any(|(r, _)| r.is_none()))
+            })
+            .map(|(p, a)| (*p, a.clone()))
+            .collect();
+        candidates.sort();
+        for (relay, addr) in candidates {
+            if self.reserved.len() >= MAX_RELAYS {
+                break;
+            }
+            let circuit = addr
+                .with(libp2p::multiaddr::Protocol::P2p(relay))
+                .with(libp2p::multiaddr::Protocol::P2pCircuit);
+            match swarm.listen_on(circuit.clone()) {
+                Ok(listener) => {
+                    tracing::info!(%relay, "asking a member's node for a relay reservation");
+                    self.reserved.insert(listener, relay);
+                }
+                Err(e) => {
+                    tracing::debug!(%circuit, error = %e, "could not ask for a relay reservation");
+                    self.retry.insert(relay, now + RELAY_RETRY);
+                }
+            }
+        }
+    }
+}
+
+/// Offers the swarm addresses to test as external candidates: the announced ones, which
+/// identify never offers (it leaves out addresses already external), so that AutoNAT tests
+/// them too and the node learns whether the operator's forwarded port really works.
+#[derive(Debug, Default)]
+pub(super) struct Candidates {
+    queue: std::collections::VecDeque<Multiaddr>,
+}
+
+impl Candidates {
+    pub(super) fn new(addrs: &[Multiaddr]) -> Self {
+        Self {
+            queue: addrs.iter().cloned().collect(),
+        }
+    }
+}
+
+impl libp2p::swarm::NetworkBehaviour for Candidates {
+    type ConnectionHandler = libp2p::swarm::dummy::ConnectionHandler;
+    type ToSwarm = std::convert::Infallible;
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: &Multiaddr,
+    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        Ok(libp2p::swarm::dummy::ConnectionHandler)
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        _: ConnectionId,
+        _: PeerId,
+        _: &Multiaddr,
+        _: libp2p::core::Endpoint,
+        _: libp2p::core::transport::PortUse,
+    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        Ok(libp2p::swarm::dummy::ConnectionHandler)
+    }
+
+    fn on_swarm_event(&mut self, _: libp2p::swarm::FromSwarm) {}
+
+    fn on_connection_handler_event(
+        &mut self,
+        _: PeerId,
+        _: ConnectionId,
+        event: libp2p::swarm::THandlerOutEvent<Self>,
+    ) {
+        match event {}
+    }
+
+    fn poll(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<libp2p::swarm::ToSwarm<Self::ToSwarm, libp2p::swarm::THandlerInEvent<Self>>>
+    {
+        // Filled once, before the swarm first polls it: nothing to wake up for later.
+        match self.queue.pop_front() {
+            Some(addr) => {
+                std::task::Poll::Ready(libp2p::swarm::ToSwarm::NewExternalAddrCandidate(addr))
+            }
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relay_of_a_circuit_address_is_the_peer_before_the_circuit() {
+        let relay = PeerId::random();
+        let me = PeerId::random();
+        let a: Multiaddr = format!("/ip4/203.0.113.1/tcp/7421/p2p/{relay}/p2p-circuit/p2p/{me}")
+            .parse()
+            .unwrap();
+        assert_eq!(relay_of(&a), Some(relay));
+        let direct: Multiaddr = format!("/ip4/203.0.113.1/tcp/7421/p2p/{me}")
+            .parse()
+            .unwrap();
+        assert_eq!(relay_of(&direct), None);
+    }
+
+    #[test]
+    fn only_member_nodes_are_members() {
+        let shared = Shared::default();
+        let key = NodeKey::from_bytes(
+            *libp2p::identity::Keypair::generate_ed25519()
+                .try_into_ed25519()
+                .unwrap()
+                .public()
+                .to_bytes()
+                .first_chunk::<32>()
+                .unwrap(),
+        );
+        let id = super::super::peer_id(&key).unwrap();
+        assert!(!shared.is_member(&id));
+        shared.set_members([key]);
+        assert!(shared.is_member(&id));
+        assert!(!shared.is_member(&PeerId::random()));
+        shared.set_members([]);
+        assert!(!shared.is_member(&id));
+    }
+
+    #[test]
+    fn a_long_reason_is_cut() {
+        let long = "x".repeat(1000);
+        assert_eq!(reason(&long).chars().count(), MAX_REASON);
+        assert_eq!(reason(&"short"), "short");
+    }
+}
