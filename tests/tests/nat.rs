@@ -219,6 +219,15 @@ fn coalition(w: &World, nodes: [&Node; 3]) -> (String, Vec<String>) {
     }
     let s = status(&w.public, p);
     assert_eq!(s["relaying"], true, "{s}");
+    // Behind NAT, nodes relay for nobody (a relayed address is not one of their own).
+    for (host, node) in w.hosts.iter().zip([a, b]) {
+        let s = status(host, node);
+        assert_eq!(s["relaying"], false, "{s}");
+        assert!(
+            s["external_addresses"].as_array().unwrap().is_empty(),
+            "{s}"
+        );
+    }
     assert!(
         s["external_addresses"]
             .as_array()
@@ -273,6 +282,14 @@ fn two_organizations_behind_nat_reach_each_other_through_a_members_relay_then_di
     wait(30, "A to see B directly too", &all, || {
         direct(&w.hosts[0], &a, id_b)
     });
+    // Directly because a hole was punched (the routers drop whatever nobody inside asked
+    // for, so a plain dial cannot get through).
+    let punched = [&a, &b].iter().any(|n| {
+        std::fs::read_to_string(n.home().join("node.log"))
+            .unwrap_or_default()
+            .contains("hole punched: connected directly")
+    });
+    assert!(punched, "no hole punch was logged");
     run(
         &w.hosts[0],
         a.home(),
@@ -300,6 +317,9 @@ fn two_organizations_behind_nat_reach_each_other_through_a_members_relay_then_di
     // A restarts on another port (a new external port at its router): the others find it
     // again, at its new relayed address.
     drop(da);
+    wait(60, "B to see A gone", &all, || {
+        (row(&w.hosts[1], &b, id_a)?["connected"] == false).then_some(())
+    });
     da = start_in(&w.hosts[0], &a, 7431, &args(7431));
     wait(120, "B to reach A again after A moved", &all, || {
         let r = row(&w.hosts[1], &b, id_a)?;

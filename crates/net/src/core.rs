@@ -6,7 +6,8 @@
 //! address record at start (the addresses its invites carry, other machines' usable ones first).
 //! The swarm gives it a [`Event::Tick`] every `swarm::TICK`, never waiting on it; the core then
 //! only judges peers due, hands over waiting dials, saves last syncs if due, answers the join
-//! stages held long enough, and compacts the coalitions due for it once a whole tick passed
+//! stages held long enough, follows the network side (member keys for the relay, when something
+//! changed or a minute passed; new addresses into invites and the address record), and compacts the coalitions due for it once a whole tick passed
 //! with nothing else to do (`compact_when_idle`; a request arriving meanwhile waits for it).
 //! Its parts: the
 //! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
@@ -113,9 +114,8 @@ pub struct Core {
     /// Those it had at start (announced, then its own); `addrs` adds what the network side
     /// learns (confirmed external addresses, relayed ones).
     base_addrs: Vec<String>,
-    /// When this node last signed its address record, and whether what the network side
-    /// learned is newer than it.
-    signed: (std::time::Instant, bool),
+    /// Telling member nodes where this node can be reached.
+    signing: peers::Signing,
     /// Shared with the network side: member nodes relayed for, reachability and paths.
     net: std::sync::Arc<crate::swarm::Shared>,
     progress: Option<std::sync::mpsc::Sender<(CoalitionId, usize)>>,
@@ -186,6 +186,12 @@ impl Core {
             warn!(error = %e, "could not read when peers last synced");
             BTreeMap::new()
         });
+        let signing = peers::Signing {
+            at: std::time::Instant::now(),
+            record: addrs.clone(),
+            resent: true,
+            members_due: None,
+        };
         Self {
             replica,
             sync,
@@ -193,7 +199,7 @@ impl Core {
             dial,
             base_addrs: addrs.clone(),
             addrs,
-            signed: (std::time::Instant::now(), false),
+            signing,
             net: std::sync::Arc::default(),
             progress: None,
             changed: None,

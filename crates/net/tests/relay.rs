@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, identity, noise, relay, tcp, yamux};
+use libp2p::{Multiaddr, PeerId, identity, noise, relay, tcp, yamux};
 use model::NodeKey;
 use net::swarm::{NetConfig, RelayLimits, Shared};
 use tokio::sync::mpsc;
@@ -63,9 +63,9 @@ async fn relay_node(
     )
 }
 
-/// A bare node that asks `relay` for a reservation; whether it got one.
-async fn reserve(key: identity::Keypair, relay: &Multiaddr) -> Result<(), String> {
-    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
+/// A bare node with a relay client.
+fn client(key: identity::Keypair) -> libp2p::Swarm<relay::client::Behaviour> {
+    libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_tcp(
             tcp::Config::default(),
@@ -77,7 +77,20 @@ async fn reserve(key: identity::Keypair, relay: &Multiaddr) -> Result<(), String
         .unwrap()
         .with_behaviour(|_, client| client)
         .unwrap()
-        .build();
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build()
+}
+
+/// A bare node that asks `relay` for a reservation; whether it got one.
+async fn reserve(key: identity::Keypair, relay: &Multiaddr) -> Result<(), String> {
+    reserve_with(&mut client(key), relay).await
+}
+
+/// `swarm` asks `relay` for a reservation; whether it got one.
+async fn reserve_with(
+    swarm: &mut libp2p::Swarm<relay::client::Behaviour>,
+    relay: &Multiaddr,
+) -> Result<(), String> {
     swarm
         .listen_on(relay.clone().with(Protocol::P2pCircuit))
         .unwrap();
@@ -132,4 +145,70 @@ async fn a_node_that_is_no_members_is_refused_a_relay_slot_and_a_members_gets_on
             .is_err_and(|e| e.contains("Reservation(ResourceLimitExceeded)")),
         "{refused:?}"
     );
+}
+
+/// Dials `target` through `relay` from a bare node with `key`; whether a connection came up.
+async fn dial_through(
+    key: identity::Keypair,
+    relay: &Multiaddr,
+    target: PeerId,
+) -> Result<(), String> {
+    let mut swarm = client(key);
+    swarm
+        .dial(
+            relay
+                .clone()
+                .with(Protocol::P2pCircuit)
+                .with(Protocol::P2p(target)),
+        )
+        .unwrap();
+    let outcome = async {
+        loop {
+            match swarm.select_next_some().await {
+                SwarmEvent::ConnectionEstablished { peer_id, .. } if peer_id == target => {
+                    return Ok(());
+                }
+                SwarmEvent::OutgoingConnectionError { error, .. } => {
+                    return Err(error.to_string());
+                }
+                _ => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), outcome)
+        .await
+        .unwrap_or_else(|_| Err("no answer".into()))
+}
+
+/// A member's node holding a slot is reached through the relay by another member's node,
+/// never by a stranger's.
+#[tokio::test]
+async fn only_member_nodes_open_connections_through_the_relay() {
+    let shared = Arc::new(Shared::default());
+    let (held, member, stranger) = (
+        identity::Keypair::generate_ed25519(),
+        identity::Keypair::generate_ed25519(),
+        identity::Keypair::generate_ed25519(),
+    );
+    shared.set_members([node_key(&held), node_key(&member)]);
+    let (relay, _events, _frames) = relay_node(shared.clone()).await;
+    let target = held.public().to_peer_id();
+    let mut holder = client(held);
+    reserve_with(&mut holder, &relay).await.unwrap();
+    // The holder keeps running, accepting what the relay brings it.
+    tokio::spawn(async move {
+        loop {
+            holder.select_next_some().await;
+        }
+    });
+    let refused = dial_through(stranger, &relay, target).await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("resource limit exceeded")),
+        "a stranger reached a member's node through the relay, or was not told no: {refused:?}"
+    );
+    dial_through(member, &relay, target)
+        .await
+        .expect("a member's node cannot reach another through the relay");
 }

@@ -319,6 +319,14 @@ impl SyncNode {
         self.own = Some(record);
     }
 
+    /// Tells every peer this node syncs a coalition with its own record again.
+    pub fn resend_own_addresses(&mut self) -> Vec<Output> {
+        match self.own.clone() {
+            Some(record) => self.update_own_addresses(record),
+            None => Vec::new(),
+        }
+    }
+
     /// Replaces this node's own record (its addresses changed: a relay slot, an external
     /// address confirmed) and tells every peer it syncs a coalition with. Peers take a node's
     /// record at most every [`MIN_UPDATE`]: the caller re-signs no more often than that.

@@ -91,7 +91,16 @@ pub struct MemoryDocs {
     pub kept_aside: BTreeMap<CoalitionId, Vec<Vec<u8>>>,
     /// The actor this node's documents edit as.
     actor: Option<automerge::ActorId>,
+    /// Per coalition: the member keys as of the heads they were read at (read again only
+    /// when the heads moved, as the replica keeps the governance between changes).
+    members: BTreeMap<CoalitionId, MembersAt>,
 }
+
+/// Member keys read at some heads.
+type MembersAt = (
+    Vec<automerge::ChangeHash>,
+    BTreeMap<[u8; 32], model::MemberId>,
+);
 
 impl MemoryDocs {
     /// Empty, editing as `key`.
@@ -168,6 +177,23 @@ impl MemoryDocs {
 }
 
 impl Documents for MemoryDocs {
+    fn member_key_map(
+        &mut self,
+        coalition: &CoalitionId,
+    ) -> Option<BTreeMap<[u8; 32], model::MemberId>> {
+        let (doc, _) = self.docs.get_mut(coalition)?;
+        let heads = doc.get_heads();
+        if let Some((at, keys)) = self.members.get(coalition)
+            && *at == heads
+        {
+            return Some(keys.clone());
+        }
+        let keys = member_key_map(doc);
+        self.members
+            .insert(coalition.clone(), (heads, keys.clone()));
+        Some(keys)
+    }
+
     fn coalitions(&self) -> Vec<CoalitionId> {
         self.docs.keys().cloned().collect()
     }

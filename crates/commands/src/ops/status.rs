@@ -206,7 +206,7 @@ pub struct MemberNode {
     /// The protocol version it speaks, when it is not this node's.
     pub incompatible_protocol: Option<u8>,
     /// How it is connected: `direct`, or `relayed` (through the node `via`); `null` when
-    /// not connected.
+    /// not connected (or not known yet).
     #[serde(default)]
     pub path: Option<String>,
     /// The relay's node key, when connected through one.
@@ -269,13 +269,11 @@ pub fn report(r: &mut Replica, live: Option<Live>) -> anyhow::Result<StatusView>
                         .map(|t| model::Timestamp::from_millis(*t)),
                     behind,
                     incompatible_protocol: live.incompatible.get(key).copied(),
-                    path: connected.then(|| {
-                        match live.paths.get(key) {
-                            Some(Some(_)) => "relayed",
-                            _ => "direct",
-                        }
-                        .to_owned()
-                    }),
+                    path: live
+                        .paths
+                        .get(key)
+                        .filter(|_| connected)
+                        .map(|via| if via.is_some() { "relayed" } else { "direct" }.to_owned()),
                     via: live
                         .paths
                         .get(key)

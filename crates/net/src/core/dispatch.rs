@@ -95,6 +95,7 @@ impl Core {
                 }
                 self.sync.disconnected(&peer);
                 self.early.forget(&peer);
+                self.redial_relayed(&peer);
                 Vec::new()
             }
             // Handled before (see `handle`).

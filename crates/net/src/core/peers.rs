@@ -228,13 +228,16 @@ impl Core {
     /// record (signed again and told to peers, at most every [`RESIGN_EVERY`]) and
     /// `addresses.json`.
     pub(super) fn follow_network(&mut self) {
-        let mut members = Vec::new();
-        for c in self.replica.coalition_ids().unwrap_or_default() {
-            if let Some(keys) = self.replica.member_key_map(&c) {
-                members.extend(keys.into_keys().map(NodeKey::from_bytes));
-            }
+        // The member keys change with the coalitions (and with time, as terms end): read
+        // again after changes, and at least every `MEMBERS_EVERY`, not at every tick.
+        if self
+            .signing
+            .members_due
+            .is_none_or(|t| t.elapsed() >= MEMBERS_EVERY)
+            || self.busy
+        {
+            self.refresh_members();
         }
-        self.net.set_members(members);
         let view = self.net.view();
         self.metrics.set_reachability(view.reachability.as_str());
         let relayed = view
@@ -250,30 +253,38 @@ impl Core {
         let Some(id) = crate::swarm::peer_id(&me) else {
             return;
         };
+        // At most two of each: what peers confirmed, and relayed addresses, are told by
+        // others (a member's node confirming, a member's relay), so they never crowd out
+        // the node's own.
         let external: Vec<String> = view
             .external
             .iter()
+            .take(2)
             .map(|a| crate::swarm::with_peer(a.clone(), id).to_string())
             .collect();
-        let relayed: Vec<String> = view.relayed.iter().map(ToString::to_string).collect();
+        let relayed: Vec<String> = view
+            .relayed
+            .iter()
+            .take(2)
+            .map(ToString::to_string)
+            .collect();
         let addrs = unique(
-            external
+            self.base_addrs
                 .iter()
-                .chain(&self.base_addrs)
+                .chain(&external)
                 .chain(&relayed)
                 .take(sync::invite::MAX_ADDRS),
         );
         if addrs != self.addrs {
             self.addrs = addrs;
-            self.signed.1 = true;
             if let Err(e) = write_addresses(self.replica.home(), &self.addrs) {
                 warn!(error = %e, "could not write where this node can be reached");
             }
         }
-        if self.signed.1 && self.signed.0.elapsed() >= RESIGN_EVERY {
-            // The record holds few addresses: relayed ones before the machine's own, which
-            // other machines can use less often.
-            let order = unique(external.iter().chain(&relayed).chain(&self.base_addrs));
+        // The record holds few addresses: those other machines can use first.
+        let order = unique(relayed.iter().chain(&external).chain(&self.base_addrs));
+        let since = self.signing.at.elapsed();
+        if order != self.signing.record && since >= RESIGN_EVERY {
             let now_ms = u64::try_from(replica::now().as_millis()).unwrap_or(0);
             let record = sync::addresses::AddressRecord::sign(
                 &self.replica.identity().secret_bytes(),
@@ -281,11 +292,71 @@ impl Core {
                 now_ms,
             );
             info!(addrs = ?record.addrs, "telling member nodes where this node can be reached now");
-            self.signed = (std::time::Instant::now(), false);
+            self.signing.at = std::time::Instant::now();
+            self.signing.record = order;
+            self.signing.resent = false;
             let out = self.sync.update_own_addresses(record);
+            self.dispatch(out);
+        } else if !self.signing.resent && since >= RESIGN_EVERY {
+            // Once more, a little later: a peer that took this node's previous record less
+            // than `sync::addresses::MIN_UPDATE` before ignored the new one.
+            self.signing.resent = true;
+            let out = self.sync.resend_own_addresses();
             self.dispatch(out);
         }
     }
+
+    /// Tells the network side the member nodes it relays for and asks to dial this node
+    /// back; a store that cannot be read keeps the set as it was.
+    fn refresh_members(&mut self) {
+        let ids = match self.replica.coalition_ids() {
+            Ok(ids) => ids,
+            Err(e) => {
+                warn!(error = %e, "could not list the coalitions to relay for their members");
+                return;
+            }
+        };
+        let mut members = Vec::new();
+        for c in ids {
+            if let Some(keys) = self.replica.member_key_map(&c) {
+                members.extend(keys.into_keys().map(NodeKey::from_bytes));
+            }
+        }
+        self.net.set_members(members);
+        self.signing.members_due = Some(std::time::Instant::now());
+    }
+
+    /// A member node reached through a relay disconnected (a relayed connection ends when
+    /// the relay's limits are reached): dial its relayed addresses again, once.
+    pub(super) fn redial_relayed(&mut self, peer: &NodeKey) {
+        let Some(record) = self.sync.address_book().get(peer.as_bytes()).cloned() else {
+            return;
+        };
+        for addr in dialable(&record)
+            .into_iter()
+            .filter(|a| crate::swarm::relay_of(a).is_some())
+            .take(DIALED_PER_NODE)
+        {
+            debug!(%peer, %addr, "dialing a member node again through its relay");
+            self.dial(crate::swarm::Command::DialOnce(addr));
+        }
+    }
+}
+
+/// How often the member keys are read again when nothing changed (terms end with time).
+pub(super) const MEMBERS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Where this node stands in telling its addresses to member nodes.
+#[derive(Debug)]
+pub(super) struct Signing {
+    /// When it last signed its address record.
+    pub(super) at: std::time::Instant,
+    /// The addresses that record names.
+    pub(super) record: Vec<String>,
+    /// Whether it was sent once more since.
+    pub(super) resent: bool,
+    /// When the member keys were last told to the network side.
+    pub(super) members_due: Option<std::time::Instant>,
 }
 
 /// `addrs` without repeats, in order.

@@ -115,6 +115,7 @@ pub(super) async fn drive(
                 _ = tick.tick() => {
                     // Never waits: a busy core catches up with the next one.
                     let _ = core.try_send(Event::Tick);
+                    reach.update_servers(&mut swarm.behaviour_mut().reach);
                     reach.reserve(&mut swarm);
                     // A stranger's quiet time is over: dialed once more at the addresses mDNS
                     // keeps for it (mDNS reports a peer only when it first appears), to learn
@@ -295,11 +296,11 @@ pub(super) async fn drive(
             SwarmEvent::ExternalAddrConfirmed { address } => {
                 debug!(%address, "an external address of this node");
                 let own = reach.external(address, true);
-                relay_status(&mut swarm, own);
+                reach.relaying(relay_status(&mut swarm, own));
             }
             SwarmEvent::ExternalAddrExpired { address } => {
                 let own = reach.external(address, false);
-                relay_status(&mut swarm, own);
+                reach.relaying(relay_status(&mut swarm, own));
             }
             SwarmEvent::Behaviour(BehaviourEvent::Reach(autonat::Event::StatusChanged {
                 new,
@@ -308,7 +309,7 @@ pub(super) async fn drive(
                 reach.nat(&new);
                 reach.reserve(&mut swarm);
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => relay_served(e, &mut reach),
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => relay_served(e),
             SwarmEvent::Behaviour(BehaviourEvent::Relayed(
                 relay::client::Event::ReservationReqAccepted {
                     relay_peer_id,
@@ -322,7 +323,7 @@ pub(super) async fn drive(
             })) => match result {
                 Ok(_) => info!(peer = %remote_peer_id, "hole punched: connected directly"),
                 Err(e) => {
-                    info!(peer = %remote_peer_id, error = %e, "no hole punched: staying connected through the relay")
+                    debug!(peer = %remote_peer_id, error = %e, "no hole punched: staying connected through the relay")
                 }
             },
             SwarmEvent::IncomingConnectionError {
@@ -344,27 +345,28 @@ pub(super) async fn drive(
 
 /// Offers the relay service exactly while this node has an external address of its own
 /// (libp2p's own choice would count a relayed address too, and make relays of nodes behind
-/// NAT).
-fn relay_status(swarm: &mut Swarm<Behaviour>, own_external: bool) {
-    if let Some(relay) = swarm.behaviour_mut().relay.as_mut() {
-        relay.set_status(Some(if own_external {
-            relay::Status::Enable
-        } else {
-            relay::Status::Disable
-        }));
+/// NAT); returns whether it is offered (never with `--no-relay`).
+pub(super) fn relay_status(swarm: &mut Swarm<Behaviour>, own_external: bool) -> bool {
+    match swarm.behaviour_mut().relay.as_mut() {
+        Some(relay) => {
+            relay.set_status(Some(if own_external {
+                relay::Status::Enable
+            } else {
+                relay::Status::Disable
+            }));
+            own_external
+        }
+        None => false,
     }
 }
 
 /// Logs what the relay service did that an operator would want to know.
-fn relay_served(event: relay::Event, reach: &mut Reach) {
+fn relay_served(event: relay::Event) {
     match event {
         relay::Event::ReservationReqAccepted {
             src_peer_id,
             renewed: false,
         } => info!(peer = %src_peer_id, "holding a relay slot for a member's node"),
-        relay::Event::StatusChanged { status } => {
-            reach.relaying(status == relay::Status::Enable);
-        }
         other => debug!(?other, "relay"),
     }
 }

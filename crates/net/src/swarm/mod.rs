@@ -191,8 +191,6 @@ struct Behaviour {
     relayed: relay::client::Behaviour,
     /// Upgrades relayed connections to direct ones by hole punching.
     punch: dcutr::Behaviour,
-    /// The announced addresses, for AutoNAT to test.
-    candidates: Candidates,
 }
 
 /// The node key of a peer id (Coalesce peers are Ed25519 keys, inlined in their peer ids).
@@ -282,7 +280,6 @@ pub async fn start(
     let use_mdns = config.mdns;
     let relay_limits = config.relay;
     let shared = config.shared.clone();
-    let announced = config.external.clone();
     let limits = connection_limits::ConnectionLimits::default()
         .with_max_established(Some(config.max_connections))
         .with_max_established_per_peer(Some(config.max_connections_per_peer))
@@ -320,7 +317,6 @@ pub async fn start(
                 ),
                 relayed,
                 punch: dcutr::Behaviour::new(me),
-                candidates: Candidates::new(&announced),
             }
         })
         .map_err(|e| NetError::Transport(e.to_string()))?
@@ -452,10 +448,13 @@ pub async fn start(
         })
         .collect();
     let keep = config.keep.into_iter().map(without_p2p).collect();
-    let mut reach = Reach::new(me, config.shared.clone(), false);
+    let mut reach = Reach::new(me, config.shared.clone(), &config.external);
+    // Announced addresses are tested like any (identify never offers one already external),
+    // and the relay is offered exactly while the node has an address of its own.
     for addr in &config.external {
-        reach.external(addr.clone(), true);
+        swarm.behaviour_mut().reach.probe_address(addr.clone());
     }
+    reach.relaying(relay_status(&mut swarm, !config.external.is_empty()));
     tokio::spawn(drive(
         swarm,
         commands_rx,

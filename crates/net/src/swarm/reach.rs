@@ -7,7 +7,7 @@
 //! node back at an address it was seen at (the address is then confirmed external), `private`
 //! once such dial-backs failed, `unknown` before any (AutoNAT, which dials back only the address
 //! a peer was seen at, so it cannot be used to make this node dial elsewhere). Announced
-//! addresses are tested too ([`Candidates`]).
+//! addresses are tested too (`probe_address` at start).
 //!
 //! **Relay service** (circuit relay v2, unless `--no-relay`): offered only while the node has an
 //! external address of its own, confirmed or announced (a relayed one does not count:
@@ -168,17 +168,23 @@ impl Default for RelayLimits {
     }
 }
 
-/// How this node asks peers to dial it back (AutoNAT): soon after start, again after a
-/// failure within half a minute, a confirmed status every ten minutes; private addresses count
-/// (members on one LAN reach each other directly, and the tests' simulated internet uses
-/// documentation addresses).
+/// How this node asks member nodes to dial it back (AutoNAT): soon after start, again after a
+/// failure within twenty seconds, a confirmed status every ten minutes. Only the member nodes
+/// connected directly are asked (`Reach::update_servers`), never any connected peer. Private
+/// addresses are tested too (so that a node on a LAN learns it is reachable there only: see
+/// `Reach::nat`). As a server, it dials back at most a few addresses of a peer, each at the
+/// IP address the peer was seen at, a few peers at a time.
 pub(super) fn reach_config() -> libp2p::autonat::Config {
     libp2p::autonat::Config {
         boot_delay: Duration::from_secs(3),
         retry_interval: Duration::from_secs(20),
         refresh_interval: Duration::from_secs(600),
         throttle_server_period: Duration::from_secs(15),
+        use_connected: false,
         only_global_ips: false,
+        max_peer_addresses: 4,
+        throttle_clients_global_max: 8,
+        throttle_clients_peer_max: 1,
         ..Default::default()
     }
 }
@@ -199,20 +205,22 @@ pub(super) fn relay_config(
         max_circuit_bytes: limits.circuit_bytes,
         ..Default::default()
     };
-    config.reservation_rate_limiters.push(Box::new(
+    // First, before libp2p's own per-IP limits: strangers behind a member's IP address do not
+    // use up its allowance.
+    config.reservation_rate_limiters.insert(0, Box::new(
         move |peer: PeerId, _: &Multiaddr, _: Instant| {
             let member = reserving.is_member(&peer);
             if !member {
-                tracing::info!(%peer, "refused a relay reservation: not a member's node in any coalition held here");
+                tracing::debug!(%peer, "refused a relay reservation: not a member's node in any coalition held here");
             }
             member
         },
     ));
-    config.circuit_src_rate_limiters.push(Box::new(
+    config.circuit_src_rate_limiters.insert(0, Box::new(
         move |peer: PeerId, _: &Multiaddr, _: Instant| {
             let member = sourcing.is_member(&peer);
             if !member {
-                tracing::info!(%peer, "refused a relayed connection: not a member's node in any coalition held here");
+                tracing::debug!(%peer, "refused a relayed connection: not a member's node in any coalition held here");
             }
             member
         },
@@ -234,13 +242,47 @@ pub fn relay_of(addr: &Multiaddr) -> Option<PeerId> {
     None
 }
 
-/// Whether `addr` reaches a machine at an IP address without a relay.
+/// Whether `addr` reaches a machine at an IP address or a DNS name without a relay.
 fn direct_ip(addr: &Multiaddr) -> bool {
     use libp2p::multiaddr::Protocol;
-    relay_of(addr).is_none()
-        && addr
-            .iter()
-            .any(|p| matches!(p, Protocol::Ip4(_) | Protocol::Ip6(_)))
+    !addr.iter().any(|p| p == Protocol::P2pCircuit)
+        && addr.iter().any(|p| {
+            matches!(
+                p,
+                Protocol::Ip4(_)
+                    | Protocol::Ip6(_)
+                    | Protocol::Dns(_)
+                    | Protocol::Dns4(_)
+                    | Protocol::Dns6(_)
+            )
+        })
+}
+
+/// Whether `addr`'s host is reachable beyond a local network: not loopback, private
+/// (RFC 1918, shared address space of carrier-grade NAT, IPv6 unique local), link-local or
+/// unspecified. (Documentation ranges count as public: the tests' simulated internet uses
+/// them.)
+pub fn public_ip(addr: &Multiaddr) -> bool {
+    use libp2p::multiaddr::Protocol;
+    addr.iter().any(|p| match p {
+        Protocol::Ip4(ip) => {
+            let [a, b, ..] = ip.octets();
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        Protocol::Ip6(ip) => {
+            let first = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+        Protocol::Dns(_) | Protocol::Dns4(_) | Protocol::Dns6(_) => true,
+        _ => false,
+    })
 }
 
 /// The reason a dial failed, bounded.
@@ -264,8 +306,16 @@ pub(super) struct Reach {
     conns: HashMap<PeerId, HashMap<ConnectionId, Conn>>,
     /// Peers offering the relay service, with an address to reach them at.
     offering: HashMap<PeerId, Multiaddr>,
-    /// Reservations asked for or held: relay, and its listener.
-    reserved: HashMap<ListenerId, PeerId>,
+    /// Reservations asked for or held: the listener, its relay, and the relayed address
+    /// this node names for it (built here from where the relay was reached, never taken
+    /// from what the relay says).
+    reserved: HashMap<ListenerId, (PeerId, Multiaddr)>,
+    /// Addresses the operator announced: external without a test, and counted as this
+    /// node's own whatever their kind (a DNS name, a private address forwarded to).
+    announced: Vec<Multiaddr>,
+    /// Member nodes asked to dial this node back (AutoNAT servers): only members, so that a
+    /// stranger cannot tell this node it is reachable at an address of its choosing.
+    servers: HashSet<PeerId>,
     /// When a relay whose reservation ended may be asked again.
     retry: HashMap<PeerId, Instant>,
     /// When the swarm task started: a node whose reachability stays unknown for
@@ -291,11 +341,16 @@ fn via(endpoint: &libp2p::core::ConnectedPoint) -> Option<PeerId> {
 }
 
 impl Reach {
-    pub(super) fn new(me: PeerId, shared: std::sync::Arc<Shared>, relaying: bool) -> Self {
-        shared.update(|v| v.relaying = relaying);
+    pub(super) fn new(me: PeerId, shared: std::sync::Arc<Shared>, announced: &[Multiaddr]) -> Self {
+        shared.update(|v| {
+            v.relaying = false;
+            v.external = announced.iter().take(MAX_OWN).cloned().collect();
+        });
         Self {
             me,
             shared,
+            announced: announced.to_vec(),
+            servers: HashSet::new(),
             conns: HashMap::new(),
             offering: HashMap::new(),
             reserved: HashMap::new(),
@@ -368,6 +423,11 @@ impl Reach {
 
     /// A dial of `peer` failed.
     pub(super) fn dial_failed(&mut self, peer: PeerId, error: &impl std::fmt::Display) {
+        // Only member nodes are shown in status: dial-backs and hole punches to others are
+        // not kept.
+        if !self.shared.is_member(&peer) || self.conns.contains_key(&peer) {
+            return;
+        }
         let Some(key) = super::node_key(&peer) else {
             return;
         };
@@ -404,23 +464,62 @@ impl Reach {
         }
     }
 
-    /// Peers dialing this node back changed what is assumed of reaching it.
+    /// Peers dialing this node back changed what is assumed of reaching it. A dial-back at
+    /// a private address (a member on the same LAN) does not make this node public: members
+    /// elsewhere still cannot reach it.
     pub(super) fn nat(&mut self, status: &libp2p::autonat::NatStatus) {
         use libp2p::autonat::NatStatus;
         let now = match status {
-            NatStatus::Public(addr) => {
-                tracing::info!(%addr, "reachable from outside: a peer dialed this node back");
+            NatStatus::Public(addr) if self.own(addr) => {
+                tracing::info!(%addr, "reachable from outside: a member's node dialed this node back");
                 Reachability::Public
+            }
+            NatStatus::Public(addr) => {
+                tracing::info!(%addr, "reachable on the local network only");
+                Reachability::Private
             }
             NatStatus::Private => {
                 tracing::info!(
-                    "not reachable from outside (behind a NAT or firewall): peers could not dial this node back"
+                    "not reachable from outside (behind a NAT or firewall): member nodes could not dial this node back"
                 );
                 Reachability::Private
             }
             NatStatus::Unknown => Reachability::Unknown,
         };
         self.shared.update(|v| v.reachability = now);
+    }
+
+    /// Whether `addr` is one of this node's own from outside: announced, or a public IP
+    /// address reached without a relay.
+    fn own(&self, addr: &Multiaddr) -> bool {
+        let bare = super::drive::without_p2p(addr.clone());
+        self.announced
+            .iter()
+            .any(|a| super::drive::without_p2p(a.clone()) == bare)
+            || (direct_ip(addr) && public_ip(addr))
+    }
+
+    /// Keeps the member nodes connected directly as the only ones asked to dial this node
+    /// back.
+    pub(super) fn update_servers(&mut self, autonat: &mut libp2p::autonat::Behaviour) {
+        let wanted: HashSet<PeerId> = self
+            .conns
+            .iter()
+            .filter(|(p, c)| {
+                self.shared.is_member(p) && c.values().any(|(relay, _)| relay.is_none())
+            })
+            .map(|(p, _)| *p)
+            .collect();
+        if wanted == self.servers {
+            return;
+        }
+        for gone in self.servers.difference(&wanted) {
+            autonat.remove_server(gone);
+        }
+        for new in wanted.difference(&self.servers) {
+            autonat.add_server(*new, None);
+        }
+        self.servers = wanted;
     }
 
     fn reachability(&self) -> Reachability {
@@ -431,14 +530,16 @@ impl Reach {
             .reachability
     }
 
-    /// An external address was confirmed (or announced), or expired; returns whether this
-    /// node has an external address of its own now (a relayed one, which the relay client
-    /// confirms as soon as it holds a slot, is no such thing).
+    /// An external address was confirmed, or expired; returns whether this node has an
+    /// external address of its own now. Only its own count (see [`Reach::own`]): a relayed
+    /// one, which the relay client confirms as soon as it holds a slot, or a private one a
+    /// member on the LAN confirmed, is no such thing.
     pub(super) fn external(&mut self, addr: Multiaddr, confirmed: bool) -> bool {
+        let own = self.own(&addr);
         let mut any = false;
         self.shared.update(|v| {
             v.external.retain(|a| *a != addr);
-            if confirmed && direct_ip(&addr) && v.external.len() < MAX_OWN {
+            if confirmed && own && v.external.len() < MAX_OWN {
                 v.external.push(addr);
             }
             any = !v.external.is_empty();
@@ -448,31 +549,22 @@ impl Reach {
 
     /// Whether the relay service is offered now.
     pub(super) fn relaying(&mut self, on: bool) {
-        tracing::info!(relaying = on, "relay service for member nodes");
+        let was = self.shared.view().relaying;
+        if was != on {
+            tracing::info!(relaying = on, "relay service for member nodes");
+        }
         self.shared.update(|v| v.relaying = on);
     }
 
-    /// `addr` ending in this node's id (a relayed listen address ends in the circuit).
-    fn own(&self, addr: &Multiaddr) -> Multiaddr {
-        if matches!(
-            addr.iter().last(),
-            Some(libp2p::multiaddr::Protocol::P2p(_))
-        ) {
-            addr.clone()
-        } else {
-            addr.clone().with(libp2p::multiaddr::Protocol::P2p(self.me))
-        }
-    }
-
-    /// A listener has a new address: a relayed one, if it is a reservation.
-    pub(super) fn listening(&mut self, listener: ListenerId, addr: &Multiaddr) {
-        let Some(relay) = self.reserved.get(&listener) else {
+    /// A listener has a new address: if it is a reservation, the relay holds a slot, and
+    /// this node is reachable at the relayed address it built (one per relay).
+    pub(super) fn listening(&mut self, listener: ListenerId, _reported: &Multiaddr) {
+        let Some((relay, addr)) = self.reserved.get(&listener).cloned() else {
             return;
         };
-        let addr = self.own(addr);
         tracing::info!(%relay, %addr, "reachable through a member's relay");
         self.shared.update(|v| {
-            if !v.relayed.contains(&addr) && v.relayed.len() < MAX_OWN {
+            if !v.relayed.contains(&addr) && v.relayed.len() < MAX_RELAYS {
                 v.relayed.push(addr);
             }
         });
@@ -486,19 +578,21 @@ impl Reach {
         addrs: &[Multiaddr],
         closed: Option<Option<String>>,
     ) {
-        let gone: Vec<Multiaddr> = addrs.iter().map(|a| self.own(a)).collect();
-        self.shared
-            .update(|v| v.relayed.retain(|a| !gone.contains(a)));
+        let Some((relay, addr)) = self.reserved.get(&listener).cloned() else {
+            return;
+        };
+        if !addrs.is_empty() || closed.is_some() {
+            self.shared.update(|v| v.relayed.retain(|a| *a != addr));
+        }
         let Some(why) = closed else {
             return;
         };
-        if let Some(relay) = self.reserved.remove(&listener) {
-            match why {
-                Some(why) => tracing::warn!(%relay, reason = %why, "a relay reservation ended"),
-                None => tracing::info!(%relay, "a relay reservation ended"),
-            }
-            self.retry.insert(relay, Instant::now() + RELAY_RETRY);
+        self.reserved.remove(&listener);
+        match why {
+            Some(why) => tracing::warn!(%relay, reason = %why, "a relay reservation ended"),
+            None => tracing::info!(%relay, "a relay reservation ended"),
         }
+        self.retry.insert(relay, Instant::now() + RELAY_RETRY);
     }
 
     /// Reserves slots on member relays while this node is not public (up to [`MAX_RELAYS`]),
@@ -514,7 +608,7 @@ impl Reach {
             Reachability::Unknown => now.duration_since(self.started) >= UNKNOWN_GRACE,
         };
         if !wanted {
-            for (listener, relay) in self.reserved.drain() {
+            for (listener, (relay, _)) in self.reserved.drain() {
                 tracing::info!(%relay, "public now: giving up a relay reservation");
                 swarm.remove_listener(listener);
             }
@@ -527,7 +621,7 @@ impl Reach {
             .iter()
             .filter(|(peer, _)| {
                 self.shared.is_member(peer)
-                    && !self.reserved.values().any(|r| r == *peer)
+                    && !self.reserved.values().any(|(r, _)| r == *peer)
                     && !self.retry.contains_key(*peer)
                     && self
                         .conns
@@ -547,80 +641,16 @@ impl Reach {
             match swarm.listen_on(circuit.clone()) {
                 Ok(listener) => {
                     tracing::info!(%relay, "asking a member's node for a relay reservation");
-                    self.reserved.insert(listener, relay);
+                    let named = circuit
+                        .clone()
+                        .with(libp2p::multiaddr::Protocol::P2p(self.me));
+                    self.reserved.insert(listener, (relay, named));
                 }
                 Err(e) => {
                     tracing::debug!(%circuit, error = %e, "could not ask for a relay reservation");
                     self.retry.insert(relay, now + RELAY_RETRY);
                 }
             }
-        }
-    }
-}
-
-/// Offers the swarm addresses to test as external candidates: the announced ones, which
-/// identify never offers (it leaves out addresses already external), so that AutoNAT tests
-/// them too and the node learns whether the operator's forwarded port really works.
-#[derive(Debug, Default)]
-pub(super) struct Candidates {
-    queue: std::collections::VecDeque<Multiaddr>,
-}
-
-impl Candidates {
-    pub(super) fn new(addrs: &[Multiaddr]) -> Self {
-        Self {
-            queue: addrs.iter().cloned().collect(),
-        }
-    }
-}
-
-impl libp2p::swarm::NetworkBehaviour for Candidates {
-    type ConnectionHandler = libp2p::swarm::dummy::ConnectionHandler;
-    type ToSwarm = std::convert::Infallible;
-
-    fn handle_established_inbound_connection(
-        &mut self,
-        _: ConnectionId,
-        _: PeerId,
-        _: &Multiaddr,
-        _: &Multiaddr,
-    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
-        Ok(libp2p::swarm::dummy::ConnectionHandler)
-    }
-
-    fn handle_established_outbound_connection(
-        &mut self,
-        _: ConnectionId,
-        _: PeerId,
-        _: &Multiaddr,
-        _: libp2p::core::Endpoint,
-        _: libp2p::core::transport::PortUse,
-    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
-        Ok(libp2p::swarm::dummy::ConnectionHandler)
-    }
-
-    fn on_swarm_event(&mut self, _: libp2p::swarm::FromSwarm) {}
-
-    fn on_connection_handler_event(
-        &mut self,
-        _: PeerId,
-        _: ConnectionId,
-        event: libp2p::swarm::THandlerOutEvent<Self>,
-    ) {
-        match event {}
-    }
-
-    fn poll(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<libp2p::swarm::ToSwarm<Self::ToSwarm, libp2p::swarm::THandlerInEvent<Self>>>
-    {
-        // Filled once, before the swarm first polls it: nothing to wake up for later.
-        match self.queue.pop_front() {
-            Some(addr) => {
-                std::task::Poll::Ready(libp2p::swarm::ToSwarm::NewExternalAddrCandidate(addr))
-            }
-            None => std::task::Poll::Pending,
         }
     }
 }
