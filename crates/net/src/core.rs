@@ -50,6 +50,10 @@ pub enum Event {
     Connected(NodeKey),
     /// A peer's last connection closed.
     Disconnected(NodeKey),
+    /// A peer's last connection, which went through a relay, closed without this node
+    /// closing it (sent after [`Event::Disconnected`]): a relayed connection ends when the
+    /// relay's limits are reached, so it is dialed through its relay again.
+    RelayLost(NodeKey),
     /// A frame from a peer.
     Frame(NodeKey, Vec<u8>),
     /// Join a coalition offered by a peer (from an invite).
@@ -148,6 +152,9 @@ pub struct Core {
     kept: std::collections::HashSet<NodeKey>,
     /// Whether anything but a tick was handled since the last tick.
     busy: bool,
+    /// Member nodes dialed again through their relay, and when (see
+    /// `Core::redial_relayed`).
+    redialed: HashMap<NodeKey, std::time::Instant>,
     /// Ticks a due compaction has waited for a quiet one.
     compact_waited: u32,
     /// Joins' stages asked for with a wait, held until they move.
@@ -191,6 +198,7 @@ impl Core {
             record: addrs.clone(),
             resent: true,
             members_due: None,
+            members_changed: false,
         };
         Self {
             replica,
@@ -215,6 +223,7 @@ impl Core {
             strangers: BTreeMap::new(),
             kept: std::collections::HashSet::new(),
             busy: false,
+            redialed: HashMap::new(),
             compact_waited: 0,
             join_waiters: Vec::new(),
         }
@@ -365,6 +374,14 @@ impl Core {
         }
         // Only edits and applied changes grow the store.
         let stored = local_edit || outputs.iter().any(|o| matches!(o, Output::Applied { .. }));
+        // The members in force may differ: read again at the next tick.
+        if stored
+            || outputs
+                .iter()
+                .any(|o| matches!(o, Output::Joined { .. } | Output::ForkDecided { .. }))
+        {
+            self.signing.members_changed = true;
+        }
         if let Some(peer) = from
             && !outputs
                 .iter()

@@ -95,6 +95,10 @@ impl Core {
                 }
                 self.sync.disconnected(&peer);
                 self.early.forget(&peer);
+                Vec::new()
+            }
+            Event::RelayLost(peer) => {
+                let _s = info_span!("peer", %peer).entered();
                 self.redial_relayed(&peer);
                 Vec::new()
             }

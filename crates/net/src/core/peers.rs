@@ -234,7 +234,7 @@ impl Core {
             .signing
             .members_due
             .is_none_or(|t| t.elapsed() >= MEMBERS_EVERY)
-            || self.busy
+            || std::mem::take(&mut self.signing.members_changed)
         {
             self.refresh_members();
         }
@@ -326,22 +326,42 @@ impl Core {
         self.signing.members_due = Some(std::time::Instant::now());
     }
 
-    /// A member node reached through a relay disconnected (a relayed connection ends when
-    /// the relay's limits are reached): dial its relayed addresses again, once.
+    /// A member node reached through a relay disconnected without this node closing the
+    /// connection (a relayed connection ends when the relay's limits are reached): dial its
+    /// relayed addresses again, once, and at most once every [`REDIAL_RELAYED_EVERY`] (a
+    /// relay refusing again must not be asked in a loop). Addresses through this node are
+    /// skipped.
     pub(super) fn redial_relayed(&mut self, peer: &NodeKey) {
+        let now = std::time::Instant::now();
+        self.redialed
+            .retain(|_, at| now.duration_since(*at) < REDIAL_RELAYED_EVERY);
+        if self.redialed.contains_key(peer) {
+            debug!(%peer, "not dialing a member node through its relay again so soon");
+            return;
+        }
         let Some(record) = self.sync.address_book().get(peer.as_bytes()).cloned() else {
             return;
         };
-        for addr in dialable(&record)
+        let me = crate::swarm::peer_id(&self.replica.identity().node_key());
+        let through: Vec<_> = dialable(&record)
             .into_iter()
-            .filter(|a| crate::swarm::relay_of(a).is_some())
+            .filter(|a| crate::swarm::relay_of(a).is_some_and(|r| Some(r) != me))
             .take(DIALED_PER_NODE)
-        {
-            debug!(%peer, %addr, "dialing a member node again through its relay");
+            .collect();
+        if through.is_empty() {
+            return;
+        }
+        self.redialed.insert(*peer, now);
+        for addr in through {
+            debug!(%addr, "dialing a member node again through its relay");
             self.dial(crate::swarm::Command::DialOnce(addr));
         }
     }
 }
+
+/// Shortest time between two dials of one member node through its relay after its relayed
+/// connection ended.
+pub(super) const REDIAL_RELAYED_EVERY: std::time::Duration = crate::swarm::RELAY_RETRY;
 
 /// How often the member keys are read again when nothing changed (terms end with time).
 pub(super) const MEMBERS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
@@ -357,6 +377,9 @@ pub(super) struct Signing {
     pub(super) resent: bool,
     /// When the member keys were last told to the network side.
     pub(super) members_due: Option<std::time::Instant>,
+    /// Whether changes were made or applied, or a coalition joined, since (the members in
+    /// force may differ).
+    pub(super) members_changed: bool,
 }
 
 /// `addrs` without repeats, in order.

@@ -56,6 +56,8 @@ pub(super) async fn drive(
     let mut last_denied_log: Option<tokio::time::Instant> = None;
     // Strangers whose mDNS announcements are ignored, until when.
     let mut quiet: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
+    // Peers this node disconnected on purpose, and when: not dialed again through a relay.
+    let mut closing: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
     let mut tick = tokio::time::interval(TICK);
     loop {
         // Events kept while starting come first.
@@ -81,12 +83,14 @@ pub(super) async fn drive(
                     }
                     Some(Command::Disconnect(peer)) => {
                         if let Some(id) = peer_id(&peer) {
+                            leaving(&mut closing, id);
                             let _ = swarm.disconnect_peer_id(id);
                         }
                     }
                     Some(Command::Stranger(peer, disconnect)) => {
                         if let Some(id) = peer_id(&peer).filter(|id| !kept.contains(id)) {
                             if disconnect {
+                                leaving(&mut closing, id);
                                 let _ = swarm.disconnect_peer_id(id);
                             }
                             dial_targets.retain(|a| !a.iter().any(|p| p == libp2p::multiaddr::Protocol::P2p(id)));
@@ -143,10 +147,12 @@ pub(super) async fn drive(
                     if tokio::time::Instant::now() >= next_redial && !dial_targets.is_empty() {
                         let mut dialed = false;
                         for addr in &dial_targets {
-                            let connected = addr.iter().find_map(|p| match p {
-                                libp2p::multiaddr::Protocol::P2p(id) => Some(swarm.is_connected(&id)),
+                            // The peer an address reaches is its last id (the first one of
+                            // a relayed address is the relay's).
+                            let connected = addr.iter().filter_map(|p| match p {
+                                libp2p::multiaddr::Protocol::P2p(id) => Some(id),
                                 _ => None,
-                            });
+                            }).last().map(|id| swarm.is_connected(&id));
                             if connected != Some(true) {
                                 let _ = swarm.dial(addr.clone());
                                 dialed = true;
@@ -175,6 +181,8 @@ pub(super) async fn drive(
             } => {
                 backoff = Duration::from_secs(1);
                 reach.connected(peer_id, connection_id, &endpoint);
+                // A member connected directly can be asked to dial this node back at once.
+                reach.update_servers(&mut swarm.behaviour_mut().reach);
                 if let Some(key) = node_key(&peer_id) {
                     if endpoint.is_dialer() {
                         dialed.insert(peer_id);
@@ -209,16 +217,24 @@ pub(super) async fn drive(
                 num_established,
                 ..
             } => {
-                reach.closed(peer_id, connection_id);
+                let relayed = reach.closed(peer_id, connection_id);
+                reach.update_servers(&mut swarm.behaviour_mut().reach);
                 if num_established > 0 {
                     continue;
                 }
                 // Try to get back to it right away (then back off if it stays away).
                 next_redial = tokio::time::Instant::now();
-                if let Some(key) = node_key(&peer_id)
-                    && core.send(Event::Disconnected(key)).await.is_err()
-                {
-                    return;
+                let on_purpose = closing.remove(&peer_id).is_some();
+                if let Some(key) = node_key(&peer_id) {
+                    if core.send(Event::Disconnected(key)).await.is_err() {
+                        return;
+                    }
+                    if relayed.is_some()
+                        && !on_purpose
+                        && core.send(Event::RelayLost(key)).await.is_err()
+                    {
+                        return;
+                    }
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
@@ -302,11 +318,24 @@ pub(super) async fn drive(
                 let own = reach.external(address, false);
                 reach.relaying(relay_status(&mut swarm, own));
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Reach(autonat::Event::StatusChanged {
-                new,
-                ..
-            })) => {
-                reach.nat(&new);
+            SwarmEvent::Behaviour(BehaviourEvent::Reach(e)) => {
+                if let autonat::Event::OutboundProbe(autonat::OutboundProbeEvent::Response {
+                    address,
+                    ..
+                }) = &e
+                {
+                    reach.probed(address);
+                }
+                let status = swarm.behaviour().reach.nat_status();
+                let stale = reach.nat(&status);
+                if !stale.is_empty() {
+                    let mut own = false;
+                    for addr in stale {
+                        swarm.remove_external_address(&addr);
+                        own = reach.external(addr, false);
+                    }
+                    reach.relaying(relay_status(&mut swarm, own));
+                }
                 reach.reserve(&mut swarm);
             }
             SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => relay_served(e),
@@ -340,6 +369,18 @@ pub(super) async fn drive(
             }
             _ => {}
         }
+    }
+}
+
+/// Most peers remembered as disconnected on purpose at once.
+const MAX_CLOSING: usize = 1024;
+
+/// Remembers that this node disconnects `peer` on purpose (for a minute at most).
+fn leaving(closing: &mut HashMap<PeerId, tokio::time::Instant>, peer: PeerId) {
+    let now = tokio::time::Instant::now();
+    closing.retain(|_, at| now.duration_since(*at) < Duration::from_secs(60));
+    if closing.len() < MAX_CLOSING {
+        closing.insert(peer, now);
     }
 }
 

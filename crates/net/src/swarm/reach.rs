@@ -3,11 +3,15 @@
 //! last failed dial) and the member nodes this node relays for, shared with the core
 //! ([`Shared`]).
 //!
-//! **Reachability** is `public` once a connected peer (either side may have dialed) dialed this
-//! node back at an address it was seen at (the address is then confirmed external), `private`
-//! once such dial-backs failed, `unknown` before any (AutoNAT, which dials back only the address
-//! a peer was seen at, so it cannot be used to make this node dial elsewhere). Announced
-//! addresses are tested too (`probe_address` at start).
+//! **Reachability** is `public` once a member's node connected directly (either side may have
+//! dialed) dialed this node back at an address of its own (announced, or a public IP address:
+//! it is then confirmed external), and stays so for [`PUBLIC_FOR`] whatever other members
+//! answer; `private` once such dial-backs failed, or only reached it at a private address (a
+//! member on the same LAN); `unknown` before any. AutoNAT dials back only the IP address a
+//! peer was seen at, so it cannot be used to make this node dial elsewhere, and only member
+//! nodes are asked, so a stranger cannot tell this node where it is reachable. Announced
+//! addresses are tested too (`probe_address` at start). Confirmed external addresses are
+//! forgotten when the node is no longer `public`.
 //!
 //! **Relay service** (circuit relay v2, unless `--no-relay`): offered only while the node has an
 //! external address of its own, confirmed or announced (a relayed one does not count:
@@ -172,8 +176,9 @@ impl Default for RelayLimits {
 /// failure within twenty seconds, a confirmed status every ten minutes. Only the member nodes
 /// connected directly are asked (`Reach::update_servers`), never any connected peer. Private
 /// addresses are tested too (so that a node on a LAN learns it is reachable there only: see
-/// `Reach::nat`). As a server, it dials back at most a few addresses of a peer, each at the
-/// IP address the peer was seen at, a few peers at a time.
+/// `Reach::nat`). As a server, it dials back at most eight addresses of a peer, each at the
+/// IP address the peer was seen at, for at most eight requests every fifteen seconds, one
+/// per peer.
 pub(super) fn reach_config() -> libp2p::autonat::Config {
     libp2p::autonat::Config {
         boot_delay: Duration::from_secs(3),
@@ -182,9 +187,10 @@ pub(super) fn reach_config() -> libp2p::autonat::Config {
         throttle_server_period: Duration::from_secs(15),
         use_connected: false,
         only_global_ips: false,
-        max_peer_addresses: 4,
+        max_peer_addresses: 8,
         throttle_clients_global_max: 8,
         throttle_clients_peer_max: 1,
+        throttle_clients_period: Duration::from_secs(15),
         ..Default::default()
     }
 }
@@ -321,7 +327,14 @@ pub(super) struct Reach {
     /// When the swarm task started: a node whose reachability stays unknown for
     /// [`UNKNOWN_GRACE`] reserves relay slots as a private one does.
     started: Instant,
+    /// When a member's node last dialed this node back at an address of its own.
+    public_at: Option<Instant>,
 }
+
+/// How long one member's dial-back at an address of this node's own keeps it `public`
+/// whatever other answers say (short of AutoNAT's `private`): a little more than two of
+/// AutoNAT's refreshes.
+pub const PUBLIC_FOR: Duration = Duration::from_secs(21 * 60);
 
 /// How long a node whose reachability is still unknown waits before it reserves relay slots.
 pub const UNKNOWN_GRACE: Duration = Duration::from_secs(30);
@@ -356,6 +369,7 @@ impl Reach {
             reserved: HashMap::new(),
             retry: HashMap::new(),
             started: Instant::now(),
+            public_at: None,
         }
     }
 
@@ -409,16 +423,20 @@ impl Reach {
         self.repath(peer);
     }
 
-    /// A connection was closed.
-    pub(super) fn closed(&mut self, peer: PeerId, id: ConnectionId) {
+    /// A connection was closed; returns the relay its last connection went through, when
+    /// that was its last one and it went through a relay (not this node).
+    pub(super) fn closed(&mut self, peer: PeerId, id: ConnectionId) -> Option<PeerId> {
+        let mut lost = None;
         if let Some(c) = self.conns.get_mut(&peer) {
-            c.remove(&id);
+            let gone = c.remove(&id);
             if c.is_empty() {
                 self.conns.remove(&peer);
                 self.offering.remove(&peer);
+                lost = gone.and_then(|(relay, _)| relay).filter(|r| *r != self.me);
             }
         }
         self.repath(peer);
+        lost
     }
 
     /// A dial of `peer` failed.
@@ -449,44 +467,92 @@ impl Reach {
             self.offering.remove(&peer);
             return;
         }
+        // Where this node dialed it, then where it says it listens; an address other
+        // machines can use first (a relayed address built on a LAN or container address
+        // would serve only the relay's neighbours).
         let dialed = self
             .conns
             .get(&peer)
-            .and_then(|c| c.values().find_map(|(_, a)| a.clone()));
-        let announced = info
+            .into_iter()
+            .flat_map(|c| c.values().filter_map(|(_, a)| a.clone()));
+        let listed = info
             .listen_addrs
             .iter()
-            .find(|a| !super::drive::is_loopback(a) && relay_of(a).is_none())
+            .filter(|a| !super::drive::is_loopback(a) && relay_of(a).is_none())
+            .take(16)
             .cloned();
-        if let Some(addr) = dialed.or(announced) {
+        let candidates: Vec<Multiaddr> = dialed.chain(listed).collect();
+        let best = candidates
+            .iter()
+            .find(|a| public_ip(a))
+            .or(candidates.first())
+            .cloned();
+        if let Some(addr) = best {
             let bare = super::drive::without_p2p(addr);
             self.offering.insert(peer, bare);
         }
     }
 
-    /// Peers dialing this node back changed what is assumed of reaching it. A dial-back at
-    /// a private address (a member on the same LAN) does not make this node public: members
-    /// elsewhere still cannot reach it.
-    pub(super) fn nat(&mut self, status: &libp2p::autonat::NatStatus) {
+    /// A member's node answered a dial-back request (AutoNAT): at `addr` if it reached this
+    /// node there. Remembered when `addr` is this node's own (see [`Reach::own`]), so that a
+    /// member on the same LAN answering later does not make it private again.
+    pub(super) fn probed(&mut self, addr: &Multiaddr) {
+        if self.own(addr) {
+            self.public_at = Some(Instant::now());
+        }
+    }
+
+    /// What is assumed of reaching this node, after any AutoNAT event (AutoNAT reports no
+    /// change from one public address to another, so its status is read again each time);
+    /// returns the confirmed external addresses to forget when it is no longer public
+    /// (AutoNAT never expires them itself). A dial-back at a private address (a member on
+    /// the same LAN) does not make this node public: members elsewhere still cannot reach
+    /// it. One at an address of its own does for [`PUBLIC_FOR`], unless AutoNAT turns to
+    /// `private` (dial-backs failing again and again).
+    pub(super) fn nat(&mut self, status: &libp2p::autonat::NatStatus) -> Vec<Multiaddr> {
         use libp2p::autonat::NatStatus;
+        let recent = self.public_at.is_some_and(|t| t.elapsed() < PUBLIC_FOR);
         let now = match status {
             NatStatus::Public(addr) if self.own(addr) => {
-                tracing::info!(%addr, "reachable from outside: a member's node dialed this node back");
+                self.public_at = Some(Instant::now());
                 Reachability::Public
             }
-            NatStatus::Public(addr) => {
-                tracing::info!(%addr, "reachable on the local network only");
-                Reachability::Private
-            }
+            NatStatus::Public(_) | NatStatus::Unknown if recent => Reachability::Public,
+            NatStatus::Public(_) => Reachability::Private,
             NatStatus::Private => {
-                tracing::info!(
-                    "not reachable from outside (behind a NAT or firewall): member nodes could not dial this node back"
-                );
+                self.public_at = None;
                 Reachability::Private
             }
             NatStatus::Unknown => Reachability::Unknown,
         };
-        self.shared.update(|v| v.reachability = now);
+        if now == self.reachability() {
+            return Vec::new();
+        }
+        match (now, status) {
+            (Reachability::Public, _) => {
+                tracing::info!("reachable from outside: a member's node dialed this node back");
+            }
+            (Reachability::Private, NatStatus::Public(addr)) => {
+                tracing::info!(%addr, "reachable on the local network only");
+            }
+            (Reachability::Private, _) => tracing::info!(
+                "not reachable from outside (behind a NAT or firewall): member nodes could not dial this node back"
+            ),
+            (Reachability::Unknown, _) => {}
+        }
+        let mut stale = Vec::new();
+        self.shared.update(|v| {
+            v.reachability = now;
+            if now != Reachability::Public {
+                stale = v
+                    .external
+                    .iter()
+                    .filter(|a| !self.announced.contains(a))
+                    .cloned()
+                    .collect();
+            }
+        });
+        stale
     }
 
     /// Whether `addr` is one of this node's own from outside: announced, or a public IP
@@ -692,6 +758,52 @@ mod tests {
         assert!(!shared.is_member(&PeerId::random()));
         shared.set_members([]);
         assert!(!shared.is_member(&id));
+    }
+
+    fn addr(s: &str) -> Multiaddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_dial_back_on_the_lan_does_not_make_a_node_public_nor_undo_one_from_outside() {
+        use libp2p::autonat::NatStatus;
+        let shared = std::sync::Arc::new(Shared::default());
+        let mut reach = Reach::new(PeerId::random(), shared.clone(), &[]);
+        let lan = addr("/ip4/192.168.1.20/tcp/7421");
+        let outside = addr("/ip4/203.0.113.7/tcp/40000");
+        // A member on the same LAN answers first: reachable there only.
+        assert!(reach.nat(&NatStatus::Public(lan.clone())).is_empty());
+        assert_eq!(shared.view().reachability, Reachability::Private);
+        // Then one elsewhere (AutoNAT reports no change between two public addresses).
+        reach.probed(&outside);
+        reach.nat(&NatStatus::Public(outside.clone()));
+        assert_eq!(shared.view().reachability, Reachability::Public);
+        assert!(reach.external(outside.clone(), true));
+        // The LAN member answering again does not undo it.
+        reach.probed(&lan);
+        reach.nat(&NatStatus::Public(lan));
+        assert_eq!(shared.view().reachability, Reachability::Public);
+        // Dial-backs failing again and again do; the confirmed address is forgotten.
+        let stale = reach.nat(&NatStatus::Private);
+        assert_eq!(shared.view().reachability, Reachability::Private);
+        assert_eq!(stale, vec![outside.clone()]);
+        assert!(!reach.external(outside, false));
+    }
+
+    #[test]
+    fn announced_addresses_are_never_forgotten() {
+        use libp2p::autonat::NatStatus;
+        let shared = std::sync::Arc::new(Shared::default());
+        let announced = addr("/dns4/node.example.org/tcp/7421");
+        let mut reach = Reach::new(
+            PeerId::random(),
+            shared.clone(),
+            std::slice::from_ref(&announced),
+        );
+        reach.nat(&NatStatus::Public(announced.clone()));
+        assert_eq!(shared.view().reachability, Reachability::Public);
+        assert!(reach.nat(&NatStatus::Private).is_empty());
+        assert_eq!(shared.view().external, vec![announced]);
     }
 
     #[test]
