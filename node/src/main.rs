@@ -295,6 +295,7 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
+        .with_peer_bound(args.peers_per_coalition.get() as usize)
         .with_network(shared)
         .with_metrics(metrics.clone())
         .with_changes(changes);

@@ -11,7 +11,8 @@
 //! with nothing else to do (`compact_when_idle`; a request arriving meanwhile waits for it).
 //! Its parts: the
 //! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
-//! (`ops`), invites and joins (`joins`), peers' addresses, dials and strangers (`peers`), and what
+//! (`ops`), invites and joins (`joins`), peers' addresses, dials and strangers (`peers`), the
+//! bounded peer set per coalition (`peerset`, looked at each tick), and what
 //! `status` and the metrics report (`status`).
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,12 +32,14 @@ mod documents;
 mod joins;
 mod ops;
 mod peers;
+mod peerset;
 mod status;
 
 use documents::ReplicaDocs;
 
 use peers::stored_addresses;
 pub use peers::{ADDRESSES_FILE, MAX_KNOWN_PEERS, known_peers, write_addresses};
+pub use peerset::{INBOUND_FACTOR, PEERS_PER_COALITION};
 
 /// Capacity of the channels into and out of the core.
 pub const CHANNEL: usize = 1024;
@@ -155,6 +158,17 @@ pub struct Core {
     /// Member nodes dialed again through their relay, and when (see
     /// `Core::redial_relayed`).
     redialed: HashMap<NodeKey, std::time::Instant>,
+    /// Connected peers, since when.
+    connected_at: HashMap<NodeKey, std::time::Instant>,
+    /// Member nodes dialed at an address record or disconnected, when, and a digest of the
+    /// addresses they had then (see `core::peerset`).
+    tried: HashMap<NodeKey, (std::time::Instant, u64)>,
+    /// Member nodes kept connected per coalition, at most (see `core::peerset`).
+    peer_bound: usize,
+    /// When the peer set was last looked at.
+    trimmed: std::time::Instant,
+    /// Whether the network side was told every coalition has peers enough.
+    enough: Option<bool>,
     /// Ticks a due compaction has waited for a quiet one.
     compact_waited: u32,
     /// Joins' stages asked for with a wait, held until they move.
@@ -224,6 +238,11 @@ impl Core {
             kept: std::collections::HashSet::new(),
             busy: false,
             redialed: HashMap::new(),
+            connected_at: HashMap::new(),
+            tried: HashMap::new(),
+            peer_bound: PEERS_PER_COALITION,
+            trimmed: std::time::Instant::now(),
+            enough: None,
             compact_waited: 0,
             join_waiters: Vec::new(),
         }
@@ -250,6 +269,13 @@ impl Core {
     /// Shares with the network side (see [`crate::swarm::Shared`]).
     pub fn with_network(mut self, shared: std::sync::Arc<crate::swarm::Shared>) -> Self {
         self.net = shared;
+        self
+    }
+
+    /// Keeps at most `n` member nodes connected per coalition (see `core::peerset`; at least
+    /// 1).
+    pub fn with_peer_bound(mut self, n: usize) -> Self {
+        self.peer_bound = n.max(1);
         self
     }
 
@@ -332,6 +358,7 @@ impl Core {
             self.save_last_sync(false);
             self.wake_join_waiters();
             self.follow_network();
+            self.trim_peers();
             self.compact_when_idle();
             return;
         }

@@ -210,6 +210,12 @@ pub(crate) struct Args {
     /// Connections held at once with any one node [default: 8]
     #[arg(long, env = "COALESCE_MAX_CONNECTIONS_PER_PEER", value_name = "N")]
     pub max_connections_per_peer: Option<NonZeroU32>,
+    /// Member nodes kept connected per coalition: more are dialed only while a coalition
+    /// has fewer, and those this node dialed beyond it (others beyond twice it) are let go.
+    /// Every member node passes on the changes it verified, so a coalition of hundreds stays
+    /// in sync without everyone connected to everyone [default: 16]
+    #[arg(long, env = "COALESCE_PEERS_PER_COALITION", value_name = "N")]
+    pub peers_per_coalition: Option<NonZeroU32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces
     /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; other nodes are
     /// told it, and send a longer catch-up in several messages [default: 536870912, 512 MiB]
@@ -260,6 +266,7 @@ struct FileConfig {
     peer_frames_per_second: Option<NonZeroU32>,
     max_connections: Option<NonZeroU32>,
     max_connections_per_peer: Option<NonZeroU32>,
+    peers_per_coalition: Option<NonZeroU32>,
     max_message_bytes: Option<u64>,
     metrics: Option<SocketAddr>,
     log: Option<String>,
@@ -314,6 +321,8 @@ pub(crate) struct Settings {
     pub max_connections: NonZeroU32,
     /// Connections held at once with one peer.
     pub max_connections_per_peer: NonZeroU32,
+    /// Member nodes kept connected per coalition.
+    pub peers_per_coalition: NonZeroU32,
     /// Largest message taken from a peer.
     pub max_message_bytes: u64,
     /// Separate monitoring address.
@@ -505,6 +514,11 @@ impl Settings {
                 args.max_connections_per_peer,
                 file.max_connections_per_peer,
                 net::swarm::MAX_CONNECTIONS_PER_PEER,
+            ),
+            peers_per_coalition: limit(
+                args.peers_per_coalition,
+                file.peers_per_coalition,
+                net::core::PEERS_PER_COALITION as u32,
             ),
             max_message_bytes,
             metrics: args.metrics.or(file.metrics),

@@ -96,7 +96,7 @@ fn unknown_keys_and_bad_values_name_the_key() {
     assert!(err.contains("max-message-bytes"), "{err}");
 }
 
-const KEYS: [&str; 24] = [
+const KEYS: [&str; 25] = [
     "home",
     "org",
     "listen",
@@ -116,6 +116,7 @@ const KEYS: [&str; 24] = [
     "peer-frames-per-second",
     "max-connections",
     "max-connections-per-peer",
+    "peers-per-coalition",
     "max-message-bytes",
     "metrics",
     "log",

@@ -4,6 +4,7 @@
 
 mod joining;
 mod merging;
+mod peer_set;
 mod staying_in_sync;
 
 use coalesce_tests::{Daemon, Node, eventually, free_port};

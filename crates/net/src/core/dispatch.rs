@@ -58,6 +58,7 @@ impl Core {
                 if !self.kept.contains(&peer) {
                     self.unjudged.insert(peer, std::time::Instant::now());
                 }
+                self.connected_at.insert(peer, std::time::Instant::now());
                 // Our greeting, then the requests of the joins it invited.
                 let mut outputs = self
                     .sync
@@ -94,6 +95,8 @@ impl Core {
                     self.let_go(peer, false);
                 }
                 self.sync.disconnected(&peer);
+                self.connected_at.remove(&peer);
+                self.disconnected_from(peer);
                 self.early.forget(&peer);
                 Vec::new()
             }

@@ -23,7 +23,7 @@
 //! **Addresses.** The records of where member nodes listen are kept in the store
 //! (`Replica::address_records`, checked again on loading; those of nodes no longer members
 //! anywhere dropped), stored again whenever newer ones are learnt; the member nodes they name that
-//! are not connected are dialed once each (an address naming another node's key is skipped; at most
+//! are not connected are dialed once each, as far as the peer set wants them (`core::peerset`) (an address naming another node's key is skipped; at most
 //! `DIALED_PER_NODE` per node), at start and when learnt. A member node reached so is remembered
 //! like any peer reached by dialing ([`known_peers`], at most [`MAX_KNOWN_PEERS`], redialed with
 //! backoff), and so is a peer that dialed this node, at the address it listens on (identify):
@@ -34,6 +34,9 @@ use super::*;
 
 /// Most peer addresses remembered.
 pub const MAX_KNOWN_PEERS: usize = 256;
+
+/// Most member nodes remembered as dialed lately (as many as the address book holds).
+pub(super) const MAX_TRIED: usize = sync::addresses::MAX_BOOK;
 
 /// Addresses of peers this node reached, to dial again after a restart (where member nodes
 /// said they listen is dialed once by the core, see [`Core::run`]).
@@ -127,13 +130,12 @@ impl Core {
         }
     }
 
-    /// Dials, once each, the member nodes `records` name that are not connected.
+    /// Dials, once each, the member nodes `records` name that are not connected, as far as
+    /// the peer set's bound wants them (`Core::pick_to_dial`).
     pub(super) fn dial_members(&mut self, records: &[sync::addresses::AddressRecord]) {
-        for r in records {
+        for r in self.pick_to_dial(records) {
             let node = NodeKey::from_bytes(r.node);
-            if self.sync.is_connected(&node) {
-                continue;
-            }
+            self.note_tried(node, super::peerset::digest(&r.addrs));
             for addr in dialable(r).into_iter().take(DIALED_PER_NODE) {
                 debug!(peer = %node, %addr, "dialing a member node another member told of");
                 self.dial(crate::swarm::Command::DialOnce(addr));

@@ -56,6 +56,8 @@ pub(super) async fn drive(
     let mut last_denied_log: Option<tokio::time::Instant> = None;
     // Strangers whose mDNS announcements are ignored, until when.
     let mut quiet: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
+    // Whether every coalition has peers enough: then only bootstrap peers are redialed.
+    let mut enough = false;
     // Peers this node disconnected on purpose, and when: not dialed again through a relay.
     let mut closing: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
     let mut tick = tokio::time::interval(TICK);
@@ -87,7 +89,13 @@ pub(super) async fn drive(
                             let _ = swarm.disconnect_peer_id(id);
                         }
                     }
-                    Some(Command::Stranger(peer, disconnect)) => {
+                    // A member node let go for the peer set is left alone as a stranger is.
+                    Some(cmd @ (Command::Stranger(..) | Command::Rest(_))) => {
+                        let (peer, disconnect) = match cmd {
+                            Command::Stranger(peer, disconnect) => (peer, disconnect),
+                            Command::Rest(peer) => (peer, true),
+                            _ => continue,
+                        };
                         if let Some(id) = peer_id(&peer).filter(|id| !kept.contains(id)) {
                             if disconnect {
                                 leaving(&mut closing, id);
@@ -104,6 +112,7 @@ pub(super) async fn drive(
                             quiet.insert(id, now + STRANGER_QUIET);
                         }
                     }
+                    Some(Command::Enough(now)) => enough = now,
                     Some(Command::Welcome(peer)) => {
                         if let Some(id) = peer_id(&peer)
                             && quiet.remove(&id).is_some()
@@ -149,11 +158,16 @@ pub(super) async fn drive(
                         for addr in &dial_targets {
                             // The peer an address reaches is its last id (the first one of
                             // a relayed address is the relay's).
-                            let connected = addr.iter().filter_map(|p| match p {
+                            let target = addr.iter().filter_map(|p| match p {
                                 libp2p::multiaddr::Protocol::P2p(id) => Some(id),
                                 _ => None,
-                            }).last().map(|id| swarm.is_connected(&id));
-                            if connected != Some(true) {
+                            }).last();
+                            let connected = target.map(|id| swarm.is_connected(&id));
+                            // With peers enough, only bootstrap peers are redialed.
+                            let wanted = !enough
+                                || target.is_none_or(|id| kept.contains(&id))
+                                || keep.contains(&without_p2p(addr.clone()));
+                            if connected != Some(true) && wanted {
                                 let _ = swarm.dial(addr.clone());
                                 dialed = true;
                             }

@@ -236,6 +236,12 @@ pub enum Command {
     /// mDNS announcements alone for [`STRANGER_QUIET`]. It may still connect, and dials
     /// asked for by the core (a join, a member's address) still reach it.
     Stranger(NodeKey, bool),
+    /// A member node let go to keep the peer set bounded (`core::peerset`): as
+    /// [`Command::Stranger`] with its connections closed; its address is kept.
+    Rest(NodeKey),
+    /// Whether every coalition has the peer set's bound of peers connected: while it does,
+    /// only peers reached at a `--bootstrap` address are redialed (`core::peerset`).
+    Enough(bool),
     /// This node joins through a peer: if it was left alone as a stranger, no more, and it is
     /// dialed at the addresses the LAN announced for it.
     Welcome(NodeKey),

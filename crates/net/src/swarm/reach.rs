@@ -26,7 +26,7 @@
 //! it through the relay gets a relayed connection, which DCUtR then tries to upgrade to a direct
 //! one by hole punching; where that fails (symmetric NATs), sync keeps running over the relay.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,8 @@ pub struct NetView {
     pub paths: BTreeMap<NodeKey, Path>,
     /// Why the last dial of a peer failed, for peers whose last dial failed.
     pub failed: BTreeMap<NodeKey, String>,
+    /// Connected peers this node dialed (at least one of their connections).
+    pub dialed: BTreeSet<NodeKey>,
 }
 
 /// What the network side and the core share.
@@ -339,9 +341,9 @@ pub const PUBLIC_FOR: Duration = Duration::from_secs(21 * 60);
 /// How long a node whose reachability is still unknown waits before it reserves relay slots.
 pub const UNKNOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// A connection: through which relay, if any, and the address it was dialed at, if this node
-/// dialed it directly.
-type Conn = (Option<PeerId>, Option<Multiaddr>);
+/// A connection: through which relay, if any, the address it was dialed at, if this node
+/// dialed it directly, and whether this node dialed it.
+type Conn = (Option<PeerId>, Option<Multiaddr>, bool);
 
 /// Through which relay a connection goes, if any.
 fn via(endpoint: &libp2p::core::ConnectedPoint) -> Option<PeerId> {
@@ -378,23 +380,34 @@ impl Reach {
         let Some(key) = super::node_key(&peer) else {
             return;
         };
+        let dialed = self
+            .conns
+            .get(&peer)
+            .is_some_and(|c| c.values().any(|(.., out)| *out));
         let path = self.conns.get(&peer).and_then(|c| {
-            if c.values().any(|(relay, _)| relay.is_none()) {
+            if c.values().any(|(relay, ..)| relay.is_none()) {
                 Some(Path::Direct)
             } else {
                 c.values()
-                    .find_map(|(relay, _)| *relay)
+                    .find_map(|(relay, ..)| *relay)
                     .and_then(|r| super::node_key(&r))
                     .map(Path::Relayed)
             }
         });
-        self.shared.update(|v| match path {
-            Some(p) => {
-                v.paths.insert(key, p);
-                v.failed.remove(&key);
+        self.shared.update(|v| {
+            match path {
+                Some(p) => {
+                    v.paths.insert(key, p);
+                    v.failed.remove(&key);
+                }
+                None => {
+                    v.paths.remove(&key);
+                }
             }
-            None => {
-                v.paths.remove(&key);
+            if dialed {
+                v.dialed.insert(key);
+            } else {
+                v.dialed.remove(&key);
             }
         });
     }
@@ -412,11 +425,11 @@ impl Reach {
         let was_relayed = self
             .conns
             .get(&peer)
-            .is_some_and(|c| !c.is_empty() && c.values().all(|(r, _)| r.is_some()));
+            .is_some_and(|c| !c.is_empty() && c.values().all(|(r, ..)| r.is_some()));
         self.conns
             .entry(peer)
             .or_default()
-            .insert(id, (relay, dialed));
+            .insert(id, (relay, dialed, endpoint.is_dialer()));
         if was_relayed && relay.is_none() {
             tracing::info!(%peer, "now connected directly to a node reached through a relay");
         }
@@ -432,7 +445,7 @@ impl Reach {
             if c.is_empty() {
                 self.conns.remove(&peer);
                 self.offering.remove(&peer);
-                lost = gone.and_then(|(relay, _)| relay).filter(|r| *r != self.me);
+                lost = gone.and_then(|(relay, ..)| relay).filter(|r| *r != self.me);
             }
         }
         self.repath(peer);
@@ -474,7 +487,7 @@ impl Reach {
             .conns
             .get(&peer)
             .into_iter()
-            .flat_map(|c| c.values().filter_map(|(_, a)| a.clone()));
+            .flat_map(|c| c.values().filter_map(|(_, a, _)| a.clone()));
         let listed = info
             .listen_addrs
             .iter()
@@ -572,7 +585,7 @@ impl Reach {
             .conns
             .iter()
             .filter(|(p, c)| {
-                self.shared.is_member(p) && c.values().any(|(relay, _)| relay.is_none())
+                self.shared.is_member(p) && c.values().any(|(relay, ..)| relay.is_none())
             })
             .map(|(p, _)| *p)
             .collect();
@@ -692,7 +705,7 @@ impl Reach {
                     && self
                         .conns
                         .get(*peer)
-                        .is_some_and(|c| c.values().any(|(r, _)| r.is_none()))
+                        .is_some_and(|c| c.values().any(|(r, ..)| r.is_none()))
             })
             .map(|(p, a)| (*p, a.clone()))
             .collect();

@@ -404,6 +404,24 @@ impl SyncNode {
         Some((*next, *of, bytes.len()))
     }
 
+    /// The coalitions this node syncs with a connected `peer`, when that is all they do
+    /// together: it greeted, syncs at least one coalition, offered none that is not synced
+    /// (a join through this node, a newer copy), and this node joins nothing through it.
+    /// `None` otherwise: such a peer is never let go to keep the peer set bounded.
+    pub fn settled_coalitions(&self, peer: &NodeKey) -> Option<Vec<CoalitionId>> {
+        let p = self.peers.get(peer)?;
+        let settled = p.greeted
+            && !p.docs.is_empty()
+            && p.offered.iter().all(|c| p.docs.contains_key(c))
+            && !self.expected.values().any(|inviter| inviter == peer);
+        settled.then(|| p.docs.keys().cloned().collect())
+    }
+
+    /// Whether this node is joining a coalition that has not all arrived yet.
+    pub fn joining(&self) -> bool {
+        !self.joins.is_empty()
+    }
+
     /// Whether a connected `peer` has greeted this node (sent its Hello).
     pub fn greeted(&self, peer: &NodeKey) -> bool {
         self.peers.get(peer).is_some_and(|p| p.greeted)

@@ -1,0 +1,245 @@
+//! The peer set: how many member nodes this node stays connected to per coalition. A node
+//! need not connect to every member (every member node passes on the changes it verified), so
+//! in a coalition of hundreds each keeps a bounded set.
+//!
+//! **Dialing.** Member nodes named in address records are dialed only while one of the
+//! coalitions they are members of has fewer than the bound of peers connected (or dialed
+//! already in the same pass): those with an address that needs no relay first, then in an
+//! order drawn at random by each node, so that the nodes' choices make a random graph, which
+//! stays connected.
+//!
+//! **Letting go.** At most every [`TRIM_EVERY`], a member node connected for at least
+//! [`super::STRANGER_GRACE`] is let go when every coalition it syncs here has more than the
+//! bound of peers this node dialed and this node dialed it too, or more than [`INBOUND_FACTOR`]
+//! times the bound of peers in all and it dialed this node: a node keeps the peers it chose
+//! whatever dials it, and keeps the peers that chose it (it may be one they need to stay
+//! connected), short of being everyone's hub. Relayed peers go first, then the newest. Peers
+//! reached at a `--bootstrap` address, and peers doing anything but syncing coalitions both
+//! hold (a join, an offer of one not synced yet: `SyncNode::settled_coalitions`), are never let
+//! go. A peer let go is left alone as a stranger is (`swarm::Command::Rest`: not redialed, its
+//! mDNS announcements ignored for a while), but its address is kept.
+//!
+//! **Enough.** While every coalition held has the bound of peers connected, the network
+//! side redials only `--bootstrap` peers, not remembered or mDNS ones (`swarm::Command::Enough`,
+//! told at each tick when it changes): a node let go by another does not dial it again at once,
+//! while it has peers enough.
+//!
+//! **Filling.** At most every [`TRIM_EVERY`], while a coalition has fewer peers than the bound (peers
+//! left, or let this node go), member nodes from the address book not dialed for
+//! [`RETRY_AFTER`] are dialed as above.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
+
+use super::*;
+
+/// Default for the bound on connected member nodes per coalition (`--peers-per-coalition`).
+pub const PEERS_PER_COALITION: usize = 16;
+/// Peers this node did not dial are let go only beyond this many times the bound.
+pub const INBOUND_FACTOR: usize = 2;
+/// How long after a member node was dialed to fill the peer set it may be dialed again.
+pub(super) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+/// How often the peer set is looked at.
+pub(super) const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Core {
+    /// The member nodes each coalition held here counts, by key.
+    fn members_by_key(&mut self) -> BTreeMap<[u8; 32], Vec<CoalitionId>> {
+        let mut out: BTreeMap<[u8; 32], Vec<CoalitionId>> = BTreeMap::new();
+        for c in self.replica.coalition_ids().unwrap_or_default() {
+            if let Some(keys) = self.replica.member_key_map(&c) {
+                for k in keys.into_keys() {
+                    out.entry(k).or_default().push(c.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Of `records`, those to dial now: member nodes not connected, of a coalition with
+    /// fewer than the bound of peers (counting those picked before them), direct addresses
+    /// first, then at random.
+    pub(super) fn pick_to_dial<'a>(
+        &mut self,
+        records: &'a [sync::addresses::AddressRecord],
+    ) -> Vec<&'a sync::addresses::AddressRecord> {
+        let members = self.members_by_key();
+        let mut count = self.sync.sharing();
+        let random = std::collections::hash_map::RandomState::new();
+        let mut order: Vec<(bool, u64, &sync::addresses::AddressRecord)> = records
+            .iter()
+            .filter(|r| {
+                !self.sync.is_connected(&NodeKey::from_bytes(r.node)) && !self.tried_lately(r)
+            })
+            .map(|r| {
+                let relayed_only = r.addrs.iter().all(|a| a.contains("/p2p-circuit"));
+                (relayed_only, random.hash_one(r.node), r)
+            })
+            .collect();
+        order.sort_by_key(|(relayed, draw, _)| (*relayed, *draw));
+        let mut picked = Vec::new();
+        for (_, _, r) in order {
+            // A node not known as a member anywhere yet (its record came early) is dialed:
+            // it may be one this copy has not caught up with.
+            let of = members.get(&r.node).cloned().unwrap_or_default();
+            let wanted = of.is_empty()
+                || of
+                    .iter()
+                    .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound);
+            if !wanted {
+                continue;
+            }
+            for c in of {
+                *count.entry(c).or_insert(0) += 1;
+            }
+            picked.push(r);
+        }
+        picked
+    }
+
+    /// Lets go of member nodes beyond the bound (see the module's documentation); at most
+    /// every [`TRIM_EVERY`].
+    pub(super) fn trim_peers(&mut self) {
+        self.tell_enough();
+        if self.trimmed.elapsed() < TRIM_EVERY {
+            return;
+        }
+        self.trimmed = std::time::Instant::now();
+        self.fill_peers();
+        let view = self.net.view();
+        let bound = self.peer_bound;
+        // Per coalition: peers this node dialed, and all.
+        let mut dialed: BTreeMap<CoalitionId, usize> = BTreeMap::new();
+        let mut all: BTreeMap<CoalitionId, usize> = BTreeMap::new();
+        // (relayed, connected since, key, coalitions, dialed here)
+        let mut candidates = Vec::new();
+        for (peer, since) in &self.connected_at {
+            let Some(of) = self.sync.settled_coalitions(peer) else {
+                continue;
+            };
+            let out = view.dialed.contains(peer);
+            for c in &of {
+                *all.entry(c.clone()).or_insert(0) += 1;
+                if out {
+                    *dialed.entry(c.clone()).or_insert(0) += 1;
+                }
+            }
+            if since.elapsed() >= STRANGER_GRACE && !self.kept.contains(peer) {
+                let relayed = matches!(view.paths.get(peer), Some(crate::swarm::Path::Relayed(_)));
+                candidates.push((relayed, *since, *peer, of, out));
+            }
+        }
+        let over = |counts: &BTreeMap<CoalitionId, usize>, of: &[CoalitionId], limit: usize| {
+            of.iter()
+                .all(|c| counts.get(c).copied().unwrap_or(0) > limit)
+        };
+        // Relayed first, then the newest.
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        let mut let_go = BTreeSet::new();
+        for (_, _, peer, of, out) in candidates {
+            let go = if out {
+                over(&dialed, &of, bound)
+            } else {
+                over(&all, &of, bound.saturating_mul(INBOUND_FACTOR))
+            };
+            if !go {
+                continue;
+            }
+            for c in &of {
+                if let Some(n) = all.get_mut(c) {
+                    *n -= 1;
+                }
+                if out && let Some(n) = dialed.get_mut(c) {
+                    *n -= 1;
+                }
+            }
+            let_go.insert(peer);
+        }
+        for peer in let_go {
+            let _s = info_span!("peer", %peer).entered();
+            info!(
+                bound,
+                "letting go of a member node: its coalitions have more peers connected than the bound"
+            );
+            self.dial(crate::swarm::Command::Rest(peer));
+        }
+    }
+
+    /// Dials member nodes not dialed (nor disconnected) for [`RETRY_AFTER`] at the addresses
+    /// they have now, while a coalition has fewer peers than the bound (peers left, or let
+    /// this node go).
+    pub(super) fn fill_peers(&mut self) {
+        let count = self.sync.sharing();
+        let short = self
+            .replica
+            .coalition_ids()
+            .unwrap_or_default()
+            .iter()
+            .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound);
+        if !short {
+            return;
+        }
+        let records: Vec<sync::addresses::AddressRecord> =
+            self.sync.address_book().records().cloned().collect();
+        if !records.is_empty() {
+            self.dial_members(&records);
+        }
+    }
+
+    /// Remembers that `node` was dialed, or disconnected, at addresses with `digest`: it is
+    /// not dialed again at those for [`RETRY_AFTER`] (a node that let this one go would
+    /// otherwise be dialed back at once; one at new addresses, restarted elsewhere, is).
+    pub(super) fn note_tried(&mut self, node: NodeKey, digest: u64) {
+        if self.tried.len() >= super::peers::MAX_TRIED {
+            self.tried.retain(|_, (at, _)| at.elapsed() < RETRY_AFTER);
+        }
+        if self.tried.len() < super::peers::MAX_TRIED || self.tried.contains_key(&node) {
+            self.tried.insert(node, (std::time::Instant::now(), digest));
+        }
+    }
+
+    /// Whether `record`'s node was dialed or disconnected at its addresses lately.
+    fn tried_lately(&self, record: &sync::addresses::AddressRecord) -> bool {
+        self.tried
+            .get(&NodeKey::from_bytes(record.node))
+            .is_some_and(|(at, d)| at.elapsed() < RETRY_AFTER && *d == digest(&record.addrs))
+    }
+
+    /// A peer disconnected: not dialed again at the same addresses for a while.
+    pub(super) fn disconnected_from(&mut self, peer: NodeKey) {
+        let d = self
+            .sync
+            .address_book()
+            .get(peer.as_bytes())
+            .map(|r| digest(&r.addrs))
+            .unwrap_or(0);
+        self.note_tried(peer, d);
+    }
+
+    /// Tells the network side whether every coalition held has the bound of peers connected,
+    /// when that changed: it then redials only `--bootstrap` peers (`swarm::Command::Enough`),
+    /// so that a node another let go does not come back at once, and again and again.
+    fn tell_enough(&mut self) {
+        let count = self.sync.sharing();
+        let ids = self.replica.coalition_ids().unwrap_or_default();
+        // A join under way may need its inviter redialed.
+        let enough = !ids.is_empty()
+            && !self.sync.joining()
+            && ids
+                .iter()
+                .all(|c| count.get(c).copied().unwrap_or(0) >= self.peer_bound);
+        if self.enough != Some(enough) {
+            debug!(enough, "peers connected per coalition, against the bound");
+            self.enough = Some(enough);
+            self.dial(crate::swarm::Command::Enough(enough));
+        }
+    }
+}
+
+/// A digest of a record's addresses (to tell whether a node moved).
+pub(super) fn digest(addrs: &[String]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    addrs.hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,98 @@
+//! A bounded peer set with real processes: seven member nodes that may keep only two peers
+//! each they dialed (and four in all) stay connected as one coalition, pass every edit on to
+//! everyone, and the node that invited them all (every one of them dialed it) lets the surplus
+//! go.
+
+use super::*;
+
+/// Member nodes kept per coalition in this test.
+const BOUND: usize = 2;
+const NODES: usize = 7;
+
+fn org(name: &str) -> Org {
+    let node = Node::init(name);
+    let port = free_port();
+    let daemon = Some(node.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{port}"),
+        &[("COALESCE_PEERS_PER_COALITION", &BOUND.to_string())],
+    ));
+    Org { node, port, daemon }
+}
+
+/// How many member nodes `org` is connected to in its coalition.
+fn connected(org: &Org) -> usize {
+    member_nodes(org).iter().filter(|(_, up, ..)| *up).count()
+}
+
+#[test]
+fn member_nodes_keep_a_bounded_peer_set_and_every_edit_still_reaches_everyone() {
+    let _serial = coalesce_tests::network_lock();
+    let hub = org("Hub Tenants Union");
+    let c = hub.node.ok(&[
+        "coalition",
+        "create",
+        "Transit Justice",
+        "--frame",
+        "Fare-free, accessible buses",
+    ]);
+    let mut orgs = vec![hub];
+    for i in 1..NODES {
+        let o = org(&format!("Member Organization {i}"));
+        let code = orgs[0]
+            .node
+            .ok(&["invite", "create", "--coalition", &c, "--expires", "1h"]);
+        assert_eq!(o.node.ok(&["join", &code, "--wait", "60"]), c);
+        orgs.push(o);
+    }
+    for o in &orgs {
+        eventually(60, "every node to know every member", || {
+            (o.node
+                .json(&["member", "list", "--coalition", &c])
+                .as_array()?
+                .len()
+                == NODES)
+                .then_some(())
+        });
+    }
+    // The inviting node had everyone connected: it lets the surplus go (after the grace a
+    // new peer has, at its next look at the peer set).
+    eventually(60, "the inviting node to let member nodes go", || {
+        orgs[0]
+            .daemon
+            .as_ref()?
+            .logged("letting go of a member node")
+            .then_some(())
+    });
+    eventually(60, "every node to keep a bounded peer set", || {
+        orgs.iter()
+            .all(|o| (1..=BOUND * net::core::INBOUND_FACTOR).contains(&connected(o)))
+            .then_some(())
+    });
+
+    // An edit made anywhere reaches every node, through the others.
+    for (i, o) in orgs.iter().enumerate().skip(1).step_by(2) {
+        let title = format!("Bus shelters on route {i}");
+        o.node.ok(&["issue", "add", "--coalition", &c, &title]);
+        for other in &orgs {
+            eventually(60, "the edit to reach every node", || {
+                other
+                    .issues(&c)
+                    .as_array()?
+                    .iter()
+                    .any(|x| x["title"] == title.as_str())
+                    .then_some(())
+            });
+        }
+    }
+    // Still bounded after the edits (a node let go may come back once before it knows it
+    // has peers enough: looked at again until settled).
+    eventually(
+        60,
+        "every node to keep a bounded peer set after the edits",
+        || {
+            orgs.iter()
+                .all(|o| (1..=BOUND * net::core::INBOUND_FACTOR).contains(&connected(o)))
+                .then_some(())
+        },
+    );
+}
