@@ -1,17 +1,21 @@
-//! One edit reaching every member, as organizers see it: eight real `coalesce-node`
-//! processes on loopback (a hub and seven members that joined its coalition by invite, as
-//! the README says), an issue raised through the hub's HTTP API, and the time until each
-//! member's API shows it. Reported as percentiles over `BENCH_EDITS` edits (default 200),
-//! with the hub's own answer to the edit beside it.
+//! One edit reaching every member, as organizers see it: real `coalesce-node` processes on
+//! loopback (a hub and `BENCH_MEMBERS` members, seven by default, that joined its coalition by
+//! invite, as the README says), an issue raised through the hub's HTTP API, and the time until
+//! each member's API shows it. Reported as percentiles over `BENCH_EDITS` edits (default 200),
+//! with the hub's own answer to the edit beside it, and the bytes each node sent per edit
+//! (`coalesce_bytes_sent_total`). `BENCH_PEERS=N` runs the nodes with
+//! `--peers-per-coalition N`; after the joins the nodes are given `BENCH_SETTLE` seconds
+//! (30 with more than seven members, else none) to settle their peer sets.
 //!
 //! Run: `cargo build --release -p coalesce-node -p coalesce-cli` then
 //! `cargo bench -p coalesce-tests --bench propagation` (`BENCH_LOG=FILTER` runs the nodes with
 //! that log filter, as `info,net::core::dispatch=debug`, and prints their logs at the end).
 //!
 //! How arrival is seen: one thread per member asks its node for the issue over a kept
-//! connection until it answers 200, pausing 200 µs between asks (`BENCH_ASK_US`). So a
-//! figure includes up to one ask's round trip (about 0.25 ms) after the edit arrived, and the
-//! askers share the two cores with the nodes.
+//! connection until it answers 200, pausing 200 µs between asks (`BENCH_ASK_US`; 2 ms with
+//! more than seven members, so that the askers leave the nodes the cores). So a figure
+//! includes up to one ask's round trip and pause after the edit arrived, and the askers share
+//! the two cores with the nodes.
 
 #![allow(
     clippy::unwrap_used,
@@ -25,7 +29,27 @@ use std::time::{Duration, Instant};
 
 use coalesce_tests::{ApiSession, Daemon, Node, eventually, free_port};
 
+/// Members besides the hub, unless `BENCH_MEMBERS` says.
 const MEMBERS: usize = 7;
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().map(|s| {
+        s.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: a number"))
+    })
+}
+
+/// Bytes a node sent to peers so far.
+fn bytes_sent(node: &Node) -> f64 {
+    let (status, metrics) = coalesce_tests::http_get(node.home(), "/metrics");
+    assert_eq!(status, 200);
+    metrics
+        .lines()
+        .find(|l| l.starts_with("coalesce_bytes_sent_total "))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .expect("coalesce_bytes_sent_total")
+}
 
 struct Org {
     node: Node,
@@ -36,13 +60,13 @@ fn org(name: &str) -> Org {
     let node = Node::init(name);
     let port = free_port();
     // The node logging as an operator runs it (the tests' default adds debug lines).
-    let daemon = node.run_daemon_with(
-        &format!("/ip4/127.0.0.1/tcp/{port}"),
-        &[(
-            "COALESCE_LOG",
-            &std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into()),
-        )],
-    );
+    let log = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
+    let peers = env_number("BENCH_PEERS").map(|n| n.to_string());
+    let mut env = vec![("COALESCE_LOG", log.as_str())];
+    if let Some(n) = &peers {
+        env.push(("COALESCE_PEERS_PER_COALITION", n.as_str()));
+    }
+    let daemon = node.run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{port}"), &env);
     Org { node, daemon }
 }
 
@@ -57,6 +81,9 @@ fn main() {
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(200usize)
         .max(1);
+    let members_count = env_number("BENCH_MEMBERS")
+        .map_or(MEMBERS, |n| n as usize)
+        .max(1);
     let hub = org("Hub Tenants Union");
     let c = hub.node.ok(&[
         "coalition",
@@ -65,7 +92,7 @@ fn main() {
         "--frame",
         "Fare-free, accessible buses",
     ]);
-    let members: Vec<Org> = (0..MEMBERS)
+    let members: Vec<Org> = (0..members_count)
         .map(|i| {
             let m = org(&format!("Member Organization {i}"));
             let code = hub
@@ -82,17 +109,19 @@ fn main() {
                 .json(&["member", "list", "--coalition", &c])
                 .as_array()?
                 .len()
-                == MEMBERS + 1)
+                == members_count + 1)
                 .then_some(())
         });
     }
 
+    let settle = env_number("BENCH_SETTLE").unwrap_or(if members_count > MEMBERS { 30 } else { 0 });
+    std::thread::sleep(Duration::from_secs(settle));
+
     // One asker per member: told an issue id, it asks its node until the issue is there and
     // reports when.
-    let start = Arc::new(Barrier::new(MEMBERS + 1));
+    let start = Arc::new(Barrier::new(members_count + 1));
     let pause = Duration::from_micros(
-        std::env::var("BENCH_ASK_US")
-            .map_or(200, |s| s.trim().parse().expect("BENCH_ASK_US: a number")),
+        env_number("BENCH_ASK_US").unwrap_or(if members_count > MEMBERS { 2000 } else { 200 }),
     );
     let (seen_tx, seen_rx) = mpsc::channel::<(usize, Instant)>();
     let mut askers = Vec::new();
@@ -123,9 +152,16 @@ fn main() {
     let api = ApiSession::open(hub.node.home());
     let path = format!("/v1/coalitions/{c}/issues");
     let mut reach = Vec::with_capacity(edits);
+    let mut sent_before = 0.0;
     let mut answer = Vec::with_capacity(edits);
     // A few edits first, not counted: connections warm, documents loaded.
     for i in 0..edits + 10 {
+        if i == 10 {
+            sent_before = std::iter::once(&hub)
+                .chain(&members)
+                .map(|o| bytes_sent(&o.node))
+                .sum::<f64>();
+        }
         let body = serde_json::json!({
             "title": format!("Live edit {i}"),
             "description": "Riders report the 12 bus skipping the Eastside stops after 9 pm.",
@@ -140,7 +176,7 @@ fn main() {
             a.send(Some(id.clone())).unwrap();
         }
         let mut last = t;
-        for _ in 0..MEMBERS {
+        for _ in 0..members_count {
             let (_, at) = seen_rx
                 .recv_timeout(Duration::from_secs(30))
                 .expect("every member sees the edit");
@@ -153,6 +189,21 @@ fn main() {
         // Between edits, as people make them: not back to back.
         std::thread::sleep(Duration::from_millis(20));
     }
+    let sent = std::iter::once(&hub)
+        .chain(&members)
+        .map(|o| bytes_sent(&o.node))
+        .sum::<f64>()
+        - sent_before;
+    let connected: Vec<u64> = std::iter::once(&hub)
+        .chain(&members)
+        .map(|o| {
+            o.node.json(&["status"])["coalitions"][0]["member_nodes"]
+                .as_array()
+                .map_or(0, |a| {
+                    a.iter().filter(|n| n["connected"] == true).count() as u64
+                })
+        })
+        .collect();
     for a in &askers {
         let _ = a.send(None);
     }
@@ -163,7 +214,15 @@ fn main() {
     }
     reach.sort();
     answer.sort();
-    println!("| {MEMBERS} members, {edits} edits | p50 | p90 | p99 | max |");
+    let nodes = members_count + 1;
+    println!(
+        "{nodes} nodes; member nodes connected per node at the end: min {}, max {}, mean {:.1}; bytes sent per node per edit: {:.0}",
+        connected.iter().min().unwrap_or(&0),
+        connected.iter().max().unwrap_or(&0),
+        connected.iter().sum::<u64>() as f64 / nodes as f64,
+        sent / edits as f64 / nodes as f64,
+    );
+    println!("| {members_count} members, {edits} edits | p50 | p90 | p99 | max |");
     println!("|---|---|---|---|---|");
     for (what, v) in [
         ("the hub's API answers the edit", &answer),

@@ -169,6 +169,9 @@ pub struct Core {
     trimmed: std::time::Instant,
     /// Whether the network side was told every coalition has peers enough.
     enough: Option<bool>,
+    /// Member nodes let go for the peer set lately, and when: not let go again soon (one
+    /// that comes straight back needs this node, as its bootstrap peer, say).
+    let_go_at: HashMap<NodeKey, std::time::Instant>,
     /// Ticks a due compaction has waited for a quiet one.
     compact_waited: u32,
     /// Joins' stages asked for with a wait, held until they move.
@@ -243,6 +246,7 @@ impl Core {
             peer_bound: PEERS_PER_COALITION,
             trimmed: std::time::Instant::now(),
             enough: None,
+            let_go_at: HashMap::new(),
             compact_waited: 0,
             join_waiters: Vec::new(),
         }
@@ -272,10 +276,10 @@ impl Core {
         self
     }
 
-    /// Keeps at most `n` member nodes connected per coalition (see `core::peerset`; at least
-    /// 1).
+    /// Keeps `n` member nodes dialed per coalition (see `core::peerset`; at least 2, so that
+    /// the nodes' choices make a connected graph).
     pub fn with_peer_bound(mut self, n: usize) -> Self {
-        self.peer_bound = n.max(1);
+        self.peer_bound = n.max(2);
         self
     }
 

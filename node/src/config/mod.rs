@@ -210,10 +210,10 @@ pub(crate) struct Args {
     /// Connections held at once with any one node [default: 8]
     #[arg(long, env = "COALESCE_MAX_CONNECTIONS_PER_PEER", value_name = "N")]
     pub max_connections_per_peer: Option<NonZeroU32>,
-    /// Member nodes kept connected per coalition: more are dialed only while a coalition
-    /// has fewer, and those this node dialed beyond it (others beyond twice it) are let go.
-    /// Every member node passes on the changes it verified, so a coalition of hundreds stays
-    /// in sync without everyone connected to everyone [default: 16]
+    /// Member nodes dialed per coalition: more are dialed only while fewer are, those this
+    /// node dialed beyond it are let go, and those that dialed it once it has more than three
+    /// times it in all. Every member node passes on the changes it verified, so a coalition of
+    /// hundreds stays in sync without everyone connected to everyone [default: 16]
     #[arg(long, env = "COALESCE_PEERS_PER_COALITION", value_name = "N")]
     pub peers_per_coalition: Option<NonZeroU32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces

@@ -28,7 +28,8 @@
 //! like any peer reached by dialing ([`known_peers`], at most [`MAX_KNOWN_PEERS`], redialed with
 //! backoff), and so is a peer that dialed this node, at the address it listens on (identify):
 //! members reconnect to each other after a restart or a restore with the node that invited them
-//! down, while an address nobody answers at is tried once per start, not forever.
+//! down, while an address nobody answers at is not tried forever: the peer set tries address
+//! records again only while short of peers, each at most once per `peerset::RETRY_AFTER`.
 
 use super::*;
 
@@ -334,6 +335,11 @@ impl Core {
     /// relay refusing again must not be asked in a loop). Addresses through this node are
     /// skipped.
     pub(super) fn redial_relayed(&mut self, peer: &NodeKey) {
+        // Not when this node has peers enough without it (it may have let this node go).
+        if !self.short_for(peer) {
+            debug!(%peer, "not dialing a member node through its relay again: peers enough");
+            return;
+        }
         let now = std::time::Instant::now();
         self.redialed
             .retain(|_, at| now.duration_since(*at) < REDIAL_RELAYED_EVERY);

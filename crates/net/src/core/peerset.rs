@@ -2,31 +2,35 @@
 //! need not connect to every member (every member node passes on the changes it verified), so
 //! in a coalition of hundreds each keeps a bounded set.
 //!
-//! **Dialing.** Member nodes named in address records are dialed only while one of the
-//! coalitions they are members of has fewer than the bound of peers connected (or dialed
-//! already in the same pass): those with an address that needs no relay first, then in an
-//! order drawn at random by each node, so that the nodes' choices make a random graph, which
-//! stays connected.
+//! **Dialing.** The bound counts the member nodes this node dialed, per coalition: peers that
+//! dialed it are theirs to keep or let go. Member nodes named in address records are dialed
+//! only while one of the coalitions they are members of has fewer than the bound dialed (or
+//! picked already in the same pass): those with an address that needs no relay first, then in
+//! an order drawn at random by each node, so that the nodes' choices make a random graph,
+//! which stays connected; and after a split healed, nodes short of the peers they dialed dial
+//! again, across it too.
 //!
 //! **Letting go.** At most every [`TRIM_EVERY`], a member node connected for at least
-//! [`super::STRANGER_GRACE`] is let go when every coalition it syncs here has more than the
-//! bound of peers this node dialed and this node dialed it too, or more than [`INBOUND_FACTOR`]
-//! times the bound of peers in all and it dialed this node: a node keeps the peers it chose
-//! whatever dials it, and keeps the peers that chose it (it may be one they need to stay
-//! connected), short of being everyone's hub. Relayed peers go first, then the newest. Peers
-//! reached at a `--bootstrap` address, and peers doing anything but syncing coalitions both
-//! hold (a join, an offer of one not synced yet: `SyncNode::settled_coalitions`), are never let
-//! go. A peer let go is left alone as a stranger is (`swarm::Command::Rest`: not redialed, its
-//! mDNS announcements ignored for a while), but its address is kept.
+//! [`super::STRANGER_GRACE`] is let go when this node dialed it and every coalition it syncs
+//! here has more than the bound dialed, or when it dialed this node and every such coalition
+//! has more than [`INBOUND_FACTOR`] times the bound of peers in all (short of being everyone's
+//! hub, a node keeps the peers that chose it). Relayed peers go first, then the newest. Never
+//! let go: peers reached at a `--bootstrap` address; peers not in step (a join, an offer of a
+//! coalition not synced yet, a long catch-up or a message in pieces under way:
+//! `SyncNode::settled_coalitions`); member nodes holding a relay slot here, and the relays
+//! this node holds one on; and one let go within [`RETRY_AFTER`] that came back (it needs this
+//! node: it has it as its bootstrap peer, say). A peer let go is left alone as a stranger is
+//! (`swarm::Command::Rest`: not redialed, its mDNS announcements ignored for a while), but
+//! its address is kept. It is not told (that needs a wire message): it may come back once.
 //!
-//! **Enough.** While every coalition held has the bound of peers connected, the network
-//! side redials only `--bootstrap` peers, not remembered or mDNS ones (`swarm::Command::Enough`,
-//! told at each tick when it changes): a node let go by another does not dial it again at once,
-//! while it has peers enough.
+//! **Enough.** While every coalition held has the bound of peers connected, whoever dialed
+//! (and no join is under way), the network side redials only `--bootstrap` peers, not remembered or mDNS ones
+//! (`swarm::Command::Enough`, told at each tick when it changes): a node let go by another
+//! does not dial it again at once, while it has peers enough.
 //!
-//! **Filling.** At most every [`TRIM_EVERY`], while a coalition has fewer peers than the bound (peers
-//! left, or let this node go), member nodes from the address book not dialed for
-//! [`RETRY_AFTER`] are dialed as above.
+//! **Filling.** At most every [`TRIM_EVERY`], while a coalition has fewer peers dialed than
+//! the bound (peers left, or let this node go), member nodes from the address book not dialed
+//! nor disconnected for [`RETRY_AFTER`] at the addresses they have now are dialed as above.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::BuildHasher;
@@ -36,35 +40,72 @@ use super::*;
 /// Default for the bound on connected member nodes per coalition (`--peers-per-coalition`).
 pub const PEERS_PER_COALITION: usize = 16;
 /// Peers this node did not dial are let go only beyond this many times the bound.
-pub const INBOUND_FACTOR: usize = 2;
+pub const INBOUND_FACTOR: usize = 3;
 /// How long after a member node was dialed to fill the peer set it may be dialed again.
 pub(super) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 /// How often the peer set is looked at.
 pub(super) const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Core {
-    /// The member nodes each coalition held here counts, by key.
-    fn members_by_key(&mut self) -> BTreeMap<[u8; 32], Vec<CoalitionId>> {
+    /// The member nodes each coalition held here counts, by key; `None` if the store cannot
+    /// tell (then nothing is dialed for the peer set: better than dialing every record).
+    fn members_by_key(&mut self) -> Option<BTreeMap<[u8; 32], Vec<CoalitionId>>> {
+        let ids = match self.replica.coalition_ids() {
+            Ok(ids) => ids,
+            Err(e) => {
+                warn!(error = %e, "could not list the coalitions to choose member nodes to dial");
+                return None;
+            }
+        };
         let mut out: BTreeMap<[u8; 32], Vec<CoalitionId>> = BTreeMap::new();
-        for c in self.replica.coalition_ids().unwrap_or_default() {
+        for c in ids {
             if let Some(keys) = self.replica.member_key_map(&c) {
                 for k in keys.into_keys() {
                     out.entry(k).or_default().push(c.clone());
                 }
             }
         }
+        Some(out)
+    }
+
+    /// Per coalition, the member nodes connected that this node dialed (the peer set's bound
+    /// counts these: peers that dialed this node are theirs to keep or let go).
+    pub(super) fn dialed_counts(&self) -> BTreeMap<CoalitionId, usize> {
+        let view = self.net.view();
+        let mut out = BTreeMap::new();
+        for peer in &view.dialed {
+            for c in self.sync.coalitions_with(peer) {
+                *out.entry(c).or_insert(0) += 1;
+            }
+        }
         out
     }
 
-    /// Of `records`, those to dial now: member nodes not connected, of a coalition with
-    /// fewer than the bound of peers (counting those picked before them), direct addresses
-    /// first, then at random.
+    /// Whether a coalition `peer` is a member of here (or any, if none is known) has fewer
+    /// member nodes dialed than the bound.
+    pub(super) fn short_for(&mut self, peer: &NodeKey) -> bool {
+        let count = self.dialed_counts();
+        let of = self
+            .members_by_key()
+            .and_then(|m| m.get(peer.as_bytes()).cloned())
+            .unwrap_or_default();
+        of.is_empty()
+            || of
+                .iter()
+                .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound)
+    }
+
+    /// Of `records`, those to dial now: member nodes not connected nor tried lately, of a
+    /// coalition with fewer than the bound of peers dialed (counting those picked before
+    /// them), direct addresses first, then at random.
     pub(super) fn pick_to_dial<'a>(
         &mut self,
         records: &'a [sync::addresses::AddressRecord],
     ) -> Vec<&'a sync::addresses::AddressRecord> {
-        let members = self.members_by_key();
-        let mut count = self.sync.sharing();
+        let Some(members) = self.members_by_key() else {
+            return Vec::new();
+        };
+        let mut count = self.dialed_counts();
         let random = std::collections::hash_map::RandomState::new();
         let mut order: Vec<(bool, u64, &sync::addresses::AddressRecord)> = records
             .iter()
@@ -124,7 +165,14 @@ impl Core {
                     *dialed.entry(c.clone()).or_insert(0) += 1;
                 }
             }
-            if since.elapsed() >= STRANGER_GRACE && !self.kept.contains(peer) {
+            let exempt = self.kept.contains(peer)
+                || view.relaying_for.contains(peer)
+                || view.relays.contains(peer)
+                || self
+                    .let_go_at
+                    .get(peer)
+                    .is_some_and(|at| at.elapsed() < RETRY_AFTER);
+            if since.elapsed() >= STRANGER_GRACE && !exempt {
                 let relayed = matches!(view.paths.get(peer), Some(crate::swarm::Path::Relayed(_)));
                 candidates.push((relayed, *since, *peer, of, out));
             }
@@ -155,7 +203,13 @@ impl Core {
             }
             let_go.insert(peer);
         }
+        let now = std::time::Instant::now();
+        self.let_go_at
+            .retain(|_, at| now.duration_since(*at) < RETRY_AFTER);
         for peer in let_go {
+            if self.let_go_at.len() < super::peers::MAX_TRIED {
+                self.let_go_at.insert(peer, now);
+            }
             let _s = info_span!("peer", %peer).entered();
             info!(
                 bound,
@@ -169,7 +223,7 @@ impl Core {
     /// they have now, while a coalition has fewer peers than the bound (peers left, or let
     /// this node go).
     pub(super) fn fill_peers(&mut self) {
-        let count = self.sync.sharing();
+        let count = self.dialed_counts();
         let short = self
             .replica
             .coalition_ids()
@@ -190,12 +244,19 @@ impl Core {
     /// not dialed again at those for [`RETRY_AFTER`] (a node that let this one go would
     /// otherwise be dialed back at once; one at new addresses, restarted elsewhere, is).
     pub(super) fn note_tried(&mut self, node: NodeKey, digest: u64) {
-        if self.tried.len() >= super::peers::MAX_TRIED {
+        if self.tried.len() >= super::peers::MAX_TRIED && !self.tried.contains_key(&node) {
             self.tried.retain(|_, (at, _)| at.elapsed() < RETRY_AFTER);
+            if self.tried.len() >= super::peers::MAX_TRIED
+                && let Some(oldest) = self
+                    .tried
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(k, _)| *k)
+            {
+                self.tried.remove(&oldest);
+            }
         }
-        if self.tried.len() < super::peers::MAX_TRIED || self.tried.contains_key(&node) {
-            self.tried.insert(node, (std::time::Instant::now(), digest));
-        }
+        self.tried.insert(node, (std::time::Instant::now(), digest));
     }
 
     /// Whether `record`'s node was dialed or disconnected at its addresses lately.
@@ -207,6 +268,9 @@ impl Core {
 
     /// A peer disconnected: not dialed again at the same addresses for a while.
     pub(super) fn disconnected_from(&mut self, peer: NodeKey) {
+        if !crate::swarm::peer_id(&peer).is_some_and(|id| self.net.is_member(&id)) {
+            return;
+        }
         let d = self
             .sync
             .address_book()
@@ -216,10 +280,11 @@ impl Core {
         self.note_tried(peer, d);
     }
 
-    /// Tells the network side whether every coalition held has the bound of peers connected,
-    /// when that changed: it then redials only `--bootstrap` peers (`swarm::Command::Enough`),
+    /// Tells the network side whether every coalition held has the bound of peers connected
+    /// (dialed or not), when that changed: it then redials only `--bootstrap` peers (`swarm::Command::Enough`),
     /// so that a node another let go does not come back at once, and again and again.
     fn tell_enough(&mut self) {
+        // All peers count here: a node another let go still has the peers that dialed it.
         let count = self.sync.sharing();
         let ids = self.replica.coalition_ids().unwrap_or_default();
         // A join under way may need its inviter redialed.

@@ -324,9 +324,14 @@ pub(super) async fn drive(
                 }
             }
             SwarmEvent::ExternalAddrConfirmed { address } => {
-                debug!(%address, "an external address of this node");
-                let own = reach.external(address, true);
-                reach.relaying(relay_status(&mut swarm, own));
+                if reach.keeps_confirmed(&address) {
+                    debug!(%address, "an external address of this node");
+                    let own = reach.external(address, true);
+                    reach.relaying(relay_status(&mut swarm, own));
+                } else {
+                    debug!(%address, "a dial-back reached this node at an address, but it is not reachable from outside: not kept");
+                    swarm.remove_external_address(&address);
+                }
             }
             SwarmEvent::ExternalAddrExpired { address } => {
                 let own = reach.external(address, false);
@@ -352,7 +357,19 @@ pub(super) async fn drive(
                 }
                 reach.reserve(&mut swarm);
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => relay_served(e),
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => {
+                match &e {
+                    relay::Event::ReservationReqAccepted { src_peer_id, .. } => {
+                        reach.slot_held(*src_peer_id, true);
+                    }
+                    relay::Event::ReservationClosed { src_peer_id }
+                    | relay::Event::ReservationTimedOut { src_peer_id } => {
+                        reach.slot_held(*src_peer_id, false);
+                    }
+                    _ => {}
+                }
+                relay_served(e);
+            }
             SwarmEvent::Behaviour(BehaviourEvent::Relayed(
                 relay::client::Event::ReservationReqAccepted {
                     relay_peer_id,

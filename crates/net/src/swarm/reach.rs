@@ -97,6 +97,10 @@ pub struct NetView {
     pub failed: BTreeMap<NodeKey, String>,
     /// Connected peers this node dialed (at least one of their connections).
     pub dialed: BTreeSet<NodeKey>,
+    /// Member nodes holding a relay slot on this node (at most [`MAX_FAILED`]).
+    pub relaying_for: BTreeSet<NodeKey>,
+    /// Relays this node holds (or asked for) a slot on.
+    pub relays: BTreeSet<NodeKey>,
 }
 
 /// What the network side and the core share.
@@ -626,6 +630,43 @@ impl Reach {
         any
     }
 
+    /// A member node holds a relay slot on this node now (`true`), or no longer.
+    pub(super) fn slot_held(&mut self, peer: PeerId, held: bool) {
+        let Some(key) = super::node_key(&peer) else {
+            return;
+        };
+        self.shared.update(|v| {
+            if !held {
+                v.relaying_for.remove(&key);
+            } else if v.relaying_for.len() < MAX_FAILED {
+                v.relaying_for.insert(key);
+            }
+        });
+    }
+
+    /// Tells the view which relays this node holds a slot on.
+    fn tell_relays(&self) {
+        let relays: BTreeSet<NodeKey> = self
+            .reserved
+            .values()
+            .filter_map(|(r, _)| super::node_key(r))
+            .collect();
+        self.shared.update(|v| v.relays = relays);
+    }
+
+    /// Whether an address a dial-back confirmed is to be kept: AutoNAT confirms every address
+    /// a member dialed back at, even while the status it keeps stays `private` (or a LAN
+    /// member's answer left this node private); such a public address is not this node's
+    /// while it is not `public`, unless the operator announced it.
+    pub(super) fn keeps_confirmed(&self, addr: &Multiaddr) -> bool {
+        let announced = self.announced.iter().any(|a| {
+            super::drive::without_p2p(a.clone()) == super::drive::without_p2p(addr.clone())
+        });
+        announced
+            || !(direct_ip(addr) && public_ip(addr))
+            || self.reachability() == Reachability::Public
+    }
+
     /// Whether the relay service is offered now.
     pub(super) fn relaying(&mut self, on: bool) {
         let was = self.shared.view().relaying;
@@ -667,6 +708,7 @@ impl Reach {
             return;
         };
         self.reserved.remove(&listener);
+        self.tell_relays();
         match why {
             Some(why) => tracing::warn!(%relay, reason = %why, "a relay reservation ended"),
             None => tracing::info!(%relay, "a relay reservation ended"),
@@ -692,6 +734,7 @@ impl Reach {
                 swarm.remove_listener(listener);
             }
             self.shared.update(|v| v.relayed.clear());
+            self.tell_relays();
             return;
         }
         self.retry.retain(|_, at| *at > now);
@@ -724,6 +767,7 @@ impl Reach {
                         .clone()
                         .with(libp2p::multiaddr::Protocol::P2p(self.me));
                     self.reserved.insert(listener, (relay, named));
+                    self.tell_relays();
                 }
                 Err(e) => {
                     tracing::debug!(%circuit, error = %e, "could not ask for a relay reservation");

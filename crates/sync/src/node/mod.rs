@@ -405,16 +405,30 @@ impl SyncNode {
     }
 
     /// The coalitions this node syncs with a connected `peer`, when that is all they do
-    /// together: it greeted, syncs at least one coalition, offered none that is not synced
-    /// (a join through this node, a newer copy), and this node joins nothing through it.
-    /// `None` otherwise: such a peer is never let go to keep the peer set bounded.
+    /// together and they are in step: it greeted, syncs at least one coalition, offered none
+    /// that is not synced (a join through this node, a newer copy), this node joins nothing
+    /// through it, no message from it is being reassembled, no long catch-up to it is under
+    /// way, and a sync round of each coalition came from it. `None` otherwise: such a peer
+    /// is never let go to keep the peer set bounded (a join's catch-up is never cut short).
     pub fn settled_coalitions(&self, peer: &NodeKey) -> Option<Vec<CoalitionId>> {
         let p = self.peers.get(peer)?;
         let settled = p.greeted
             && !p.docs.is_empty()
+            && p.assembly.is_none()
+            && p.docs
+                .values()
+                .all(|d| d.withheld.is_empty() && d.state.their_heads.is_some())
             && p.offered.iter().all(|c| p.docs.contains_key(c))
             && !self.expected.values().any(|inviter| inviter == peer);
         settled.then(|| p.docs.keys().cloned().collect())
+    }
+
+    /// The coalitions this node syncs with a connected `peer`.
+    pub fn coalitions_with(&self, peer: &NodeKey) -> Vec<CoalitionId> {
+        self.peers
+            .get(peer)
+            .map(|p| p.docs.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Whether this node is joining a coalition that has not all arrived yet.

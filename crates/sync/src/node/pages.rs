@@ -178,6 +178,11 @@ pub(crate) enum Reset {
 }
 
 impl Withheld {
+    /// Whether nothing is withheld nor in flight: no long catch-up under way.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pages.is_empty() && self.in_flight.is_empty()
+    }
+
     /// The next page, if the peer took the one sent before: it is no longer withheld.
     pub(crate) fn next(&mut self) -> Vec<ChangeHash> {
         if !self.in_flight.is_empty() {
