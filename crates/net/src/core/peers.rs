@@ -78,24 +78,29 @@ pub(super) fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::M
 impl Core {
     /// Hands a dial to the swarm task without waiting on it: the swarm task may be waiting
     /// on the core (its events channel full), so waiting here could deadlock. A dial that
-    /// does not fit now is kept (at most [`CHANNEL`]) and handed over with the next event.
-    pub(super) fn dial(&mut self, cmd: crate::swarm::Command) {
+    /// does not fit now is kept (at most [`CHANNEL`]) and handed over with the next event;
+    /// returns whether it was handed over or kept.
+    pub(super) fn dial(&mut self, cmd: crate::swarm::Command) -> bool {
         // Behind those waiting already, so that the network side sees them in order (a
         // `Welcome` must not overtake a `Stranger` for the same peer).
         if !self.pending_dials.is_empty() {
             if self.pending_dials.len() < CHANNEL {
                 self.pending_dials.push(cmd);
-            } else {
-                warn!("could not hand a dial to the network side: too many waiting");
+                return true;
             }
-            return;
+            warn!("could not hand a dial to the network side: too many waiting");
+            return false;
         }
         match self.dial.try_send(cmd) {
-            Ok(()) => {}
+            Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(cmd)) if self.pending_dials.len() < CHANNEL => {
                 self.pending_dials.push(cmd);
+                true
             }
-            Err(e) => warn!(error = %e, "could not hand a dial to the network side"),
+            Err(e) => {
+                warn!(error = %e, "could not hand a dial to the network side");
+                false
+            }
         }
     }
 
@@ -319,13 +324,18 @@ impl Core {
                 return;
             }
         };
-        let mut members = Vec::new();
+        // Each node with its member organization (the first coalition naming it decides).
+        let mut members: std::collections::BTreeMap<NodeKey, String> = Default::default();
         for c in ids {
             if let Some(keys) = self.replica.member_key_map(&c) {
-                members.extend(keys.into_keys().map(NodeKey::from_bytes));
+                for (k, m) in keys {
+                    members
+                        .entry(NodeKey::from_bytes(k))
+                        .or_insert_with(|| format!("{c}/{m}"));
+                }
             }
         }
-        self.net.set_members(members);
+        self.net.set_member_nodes(members);
         self.signing.members_due = Some(std::time::Instant::now());
     }
 

@@ -6,7 +6,9 @@
 //! dialed it are theirs to keep or let go. Member nodes named in address records are dialed
 //! only while one of the coalitions they are members of has fewer than the bound dialed (or
 //! picked already in the same pass): those with an address that needs no relay first, then in
-//! an order drawn at random by each node, so that the nodes' choices make a random graph,
+//! an order drawn at random by each node, one node per member organization before a second of
+//! any (so that an organization with many node keys cannot fill the set), so that the nodes'
+//! choices make a random graph,
 //! which stays connected; and after a split healed, nodes short of the peers they dialed dial
 //! again, across it too.
 //!
@@ -46,10 +48,15 @@ pub(super) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_se
 /// How often the peer set is looked at.
 pub(super) const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Of a member node: the coalitions held here it is a member's node of, and its member
+/// organization (`coalition/member`).
+type MemberNode = (Vec<CoalitionId>, String);
+
 impl Core {
-    /// The member nodes each coalition held here counts, by key; `None` if the store cannot
-    /// tell (then nothing is dialed for the peer set: better than dialing every record).
-    fn members_by_key(&mut self) -> Option<BTreeMap<[u8; 32], Vec<CoalitionId>>> {
+    /// The coalitions held here each member node is a member's node of, and its member
+    /// organization, by key; `None` if the store cannot tell (then nothing is dialed for the
+    /// peer set: better than dialing every record).
+    fn members_by_key(&mut self) -> Option<BTreeMap<[u8; 32], MemberNode>> {
         let ids = match self.replica.coalition_ids() {
             Ok(ids) => ids,
             Err(e) => {
@@ -57,11 +64,15 @@ impl Core {
                 return None;
             }
         };
-        let mut out: BTreeMap<[u8; 32], Vec<CoalitionId>> = BTreeMap::new();
+        let mut out: BTreeMap<[u8; 32], MemberNode> = BTreeMap::new();
         for c in ids {
             if let Some(keys) = self.replica.member_key_map(&c) {
-                for k in keys.into_keys() {
-                    out.entry(k).or_default().push(c.clone());
+                for (k, m) in keys {
+                    // Its member organization: as the first coalition naming it says.
+                    let e = out
+                        .entry(k)
+                        .or_insert_with(|| (Vec::new(), format!("{c}/{m}")));
+                    e.0.push(c.clone());
                 }
             }
         }
@@ -87,7 +98,7 @@ impl Core {
         let count = self.dialed_counts();
         let of = self
             .members_by_key()
-            .and_then(|m| m.get(peer.as_bytes()).cloned())
+            .and_then(|m| m.get(peer.as_bytes()).map(|(of, _)| of.clone()))
             .unwrap_or_default();
         of.is_empty()
             || of
@@ -97,7 +108,8 @@ impl Core {
 
     /// Of `records`, those to dial now: member nodes not connected nor tried lately, of a
     /// coalition with fewer than the bound of peers dialed (counting those picked before
-    /// them), direct addresses first, then at random.
+    /// them), direct addresses first, then at random, one node per member organization before
+    /// a second of any (an organization with many node keys does not fill the set).
     pub(super) fn pick_to_dial<'a>(
         &mut self,
         records: &'a [sync::addresses::AddressRecord],
@@ -118,11 +130,26 @@ impl Core {
             })
             .collect();
         order.sort_by_key(|(relayed, draw, _)| (*relayed, *draw));
+        // Each node's rank among its organization's, in that order; then by rank first.
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut ranked: Vec<(bool, usize, u64, &sync::addresses::AddressRecord)> = order
+            .into_iter()
+            .map(|(relayed, draw, r)| {
+                let org = members.get(&r.node).map_or("", |(_, o)| o.as_str());
+                let rank = seen.entry(org).or_insert(0);
+                *rank += 1;
+                (relayed, *rank, draw, r)
+            })
+            .collect();
+        ranked.sort_by_key(|(relayed, rank, draw, _)| (*relayed, *rank, *draw));
         let mut picked = Vec::new();
-        for (_, _, r) in order {
+        for (.., r) in ranked {
             // A node not known as a member anywhere yet (its record came early) is dialed:
             // it may be one this copy has not caught up with.
-            let of = members.get(&r.node).cloned().unwrap_or_default();
+            let of = members
+                .get(&r.node)
+                .map(|(of, _)| of.clone())
+                .unwrap_or_default();
             let wanted = of.is_empty()
                 || of
                     .iter()
@@ -295,8 +322,10 @@ impl Core {
                 .all(|c| count.get(c).copied().unwrap_or(0) >= self.peer_bound);
         if self.enough != Some(enough) {
             debug!(enough, "peers connected per coalition, against the bound");
-            self.enough = Some(enough);
-            self.dial(crate::swarm::Command::Enough(enough));
+            // Told again at the next tick if it could not be handed over.
+            if self.dial(crate::swarm::Command::Enough(enough)) {
+                self.enough = Some(enough);
+            }
         }
     }
 }

@@ -339,11 +339,12 @@ pub(super) async fn drive(
             }
             SwarmEvent::Behaviour(BehaviourEvent::Reach(e)) => {
                 if let autonat::Event::OutboundProbe(autonat::OutboundProbeEvent::Response {
+                    peer,
                     address,
                     ..
                 }) = &e
                 {
-                    reach.probed(address);
+                    reach.probed(*peer, address);
                 }
                 let status = swarm.behaviour().reach.nat_status();
                 let stale = reach.nat(&status);

@@ -4,9 +4,10 @@
 //! ([`Shared`]).
 //!
 //! **Reachability** is `public` once a member's node connected directly (either side may have
-//! dialed) dialed this node back at an address of its own (announced, or a public IP address:
-//! it is then confirmed external), and stays so for [`PUBLIC_FOR`] whatever other members
-//! answer; `private` once such dial-backs failed, or only reached it at a private address (a
+//! dialed) dialed this node back at an address the operator announced, or nodes of two member
+//! organizations did at a public IP address of its own (it is then confirmed external; one hostile member
+//! alone cannot make a node behind NAT drop its relay slots), and stays so for [`PUBLIC_FOR`]
+//! whatever other members answer; `private` once such dial-backs failed, or only reached it at a private address (a
 //! member on the same LAN); `unknown` before any. AutoNAT dials back only the IP address a
 //! peer was seen at, so it cannot be used to make this node dial elsewhere, and only member
 //! nodes are asked, so a stranger cannot tell this node where it is reachable. Announced
@@ -106,7 +107,8 @@ pub struct NetView {
 /// What the network side and the core share.
 #[derive(Debug, Default)]
 pub struct Shared {
-    members: RwLock<HashSet<PeerId>>,
+    /// Member nodes in force, each with its member organization.
+    members: RwLock<HashMap<PeerId, String>>,
     view: Mutex<NetView>,
 }
 
@@ -114,9 +116,14 @@ impl Shared {
     /// Sets the member nodes this node relays for (and reserves relay slots on): the keys of
     /// members in force of the coalitions held here.
     pub fn set_members(&self, keys: impl IntoIterator<Item = NodeKey>) {
-        let ids: HashSet<PeerId> = keys
+        self.set_member_nodes(keys.into_iter().map(|k| (k, k.to_string())));
+    }
+
+    /// [`Shared::set_members`], each key with the member organization whose node it is.
+    pub fn set_member_nodes(&self, nodes: impl IntoIterator<Item = (NodeKey, String)>) {
+        let ids: HashMap<PeerId, String> = nodes
             .into_iter()
-            .filter_map(|k| super::peer_id(&k))
+            .filter_map(|(k, m)| Some((super::peer_id(&k)?, m)))
             .collect();
         // A poisoned lock only means a writer panicked: the set is replaced whole anyway.
         let mut held = self.members.write().unwrap_or_else(|e| e.into_inner());
@@ -130,7 +137,16 @@ impl Shared {
         self.members
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(peer)
+            .contains_key(peer)
+    }
+
+    /// The member organization whose node `peer` is, if it is a member's node here.
+    pub fn organization(&self, peer: &PeerId) -> Option<String> {
+        self.members
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(peer)
+            .cloned()
     }
 
     /// What the network side knows now.
@@ -333,9 +349,16 @@ pub(super) struct Reach {
     /// When the swarm task started: a node whose reachability stays unknown for
     /// [`UNKNOWN_GRACE`] reserves relay slots as a private one does.
     started: Instant,
-    /// When a member's node last dialed this node back at an address of its own.
+    /// When this node was last found reachable at an address of its own (see
+    /// [`Reach::probed`]).
     public_at: Option<Instant>,
+    /// Member organizations whose nodes dialed this node back at a public address of its
+    /// own, and when.
+    confirmers: HashMap<String, Instant>,
 }
+
+/// Most member organizations remembered as having dialed this node back.
+const MAX_CONFIRMERS: usize = 16;
 
 /// How long one member's dial-back at an address of this node's own keeps it `public`
 /// whatever other answers say (short of AutoNAT's `private`): a little more than two of
@@ -376,6 +399,7 @@ impl Reach {
             retry: HashMap::new(),
             started: Instant::now(),
             public_at: None,
+            confirmers: HashMap::new(),
         }
     }
 
@@ -510,13 +534,41 @@ impl Reach {
         }
     }
 
-    /// A member's node answered a dial-back request (AutoNAT): at `addr` if it reached this
-    /// node there. Remembered when `addr` is this node's own (see [`Reach::own`]), so that a
-    /// member on the same LAN answering later does not make it private again.
-    pub(super) fn probed(&mut self, addr: &Multiaddr) {
-        if self.own(addr) {
-            self.public_at = Some(Instant::now());
+    /// A member's node (`peer`) answered a dial-back request (AutoNAT): it reached this node
+    /// at `addr`. Remembered when `addr` is this node's own (see [`Reach::own`]), so that a
+    /// member on the same LAN answering later does not make it private again. An address
+    /// the operator announced counts at once; another one when nodes of two member
+    /// organizations said so within [`PUBLIC_FOR`] (AutoNAT does not check what a server says
+    /// it dialed: one hostile member alone must not make a node behind NAT give up its relay
+    /// slots).
+    pub(super) fn probed(&mut self, peer: PeerId, addr: &Multiaddr) {
+        if !self.own(addr) {
+            return;
         }
+        let now = Instant::now();
+        if self.is_announced(addr) {
+            self.public_at = Some(now);
+            return;
+        }
+        let Some(org) = self.shared.organization(&peer) else {
+            return;
+        };
+        self.confirmers
+            .retain(|_, at| now.duration_since(*at) < PUBLIC_FOR);
+        if self.confirmers.len() < MAX_CONFIRMERS || self.confirmers.contains_key(&org) {
+            self.confirmers.insert(org, now);
+        }
+        if self.confirmers.len() >= 2 {
+            self.public_at = Some(now);
+        }
+    }
+
+    /// Whether the operator announced `addr`.
+    fn is_announced(&self, addr: &Multiaddr) -> bool {
+        let bare = super::drive::without_p2p(addr.clone());
+        self.announced
+            .iter()
+            .any(|a| super::drive::without_p2p(a.clone()) == bare)
     }
 
     /// What is assumed of reaching this node, after any AutoNAT event (AutoNAT reports no
@@ -530,11 +582,9 @@ impl Reach {
         use libp2p::autonat::NatStatus;
         let recent = self.public_at.is_some_and(|t| t.elapsed() < PUBLIC_FOR);
         let now = match status {
-            NatStatus::Public(addr) if self.own(addr) => {
-                self.public_at = Some(Instant::now());
-                Reachability::Public
-            }
             NatStatus::Public(_) | NatStatus::Unknown if recent => Reachability::Public,
+            // One member's word for an address not announced: not yet.
+            NatStatus::Public(addr) if self.own(addr) => Reachability::Unknown,
             NatStatus::Public(_) => Reachability::Private,
             NatStatus::Private => {
                 self.public_at = None;
@@ -659,10 +709,7 @@ impl Reach {
     /// member's answer left this node private); such a public address is not this node's
     /// while it is not `public`, unless the operator announced it.
     pub(super) fn keeps_confirmed(&self, addr: &Multiaddr) -> bool {
-        let announced = self.announced.iter().any(|a| {
-            super::drive::without_p2p(a.clone()) == super::drive::without_p2p(addr.clone())
-        });
-        announced
+        self.is_announced(addr)
             || !(direct_ip(addr) && public_ip(addr))
             || self.reachability() == Reachability::Public
     }
@@ -821,6 +868,18 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn key() -> NodeKey {
+        NodeKey::from_bytes(
+            *libp2p::identity::Keypair::generate_ed25519()
+                .try_into_ed25519()
+                .unwrap()
+                .public()
+                .to_bytes()
+                .first_chunk::<32>()
+                .unwrap(),
+        )
+    }
+
     #[test]
     fn a_dial_back_on_the_lan_does_not_make_a_node_public_nor_undo_one_from_outside() {
         use libp2p::autonat::NatStatus;
@@ -831,13 +890,25 @@ mod tests {
         // A member on the same LAN answers first: reachable there only.
         assert!(reach.nat(&NatStatus::Public(lan.clone())).is_empty());
         assert_eq!(shared.view().reachability, Reachability::Private);
-        // Then one elsewhere (AutoNAT reports no change between two public addresses).
-        reach.probed(&outside);
+        // Then one elsewhere (AutoNAT reports no change between two public addresses): one
+        // member organization's word is not enough (whatever its nodes), two are.
+        let (first, second, third) = (key(), key(), key());
+        shared.set_member_nodes([
+            (first, "m1".to_string()),
+            (second, "m1".to_string()),
+            (third, "m2".to_string()),
+        ]);
+        let id = |k: &NodeKey| super::super::peer_id(k).unwrap();
+        reach.probed(id(&first), &outside);
+        reach.probed(id(&second), &outside);
+        reach.nat(&NatStatus::Public(outside.clone()));
+        assert_ne!(shared.view().reachability, Reachability::Public);
+        reach.probed(id(&third), &outside);
         reach.nat(&NatStatus::Public(outside.clone()));
         assert_eq!(shared.view().reachability, Reachability::Public);
         assert!(reach.external(outside.clone(), true));
         // The LAN member answering again does not undo it.
-        reach.probed(&lan);
+        reach.probed(PeerId::random(), &lan);
         reach.nat(&NatStatus::Public(lan));
         assert_eq!(shared.view().reachability, Reachability::Public);
         // Dial-backs failing again and again do; the confirmed address is forgotten.
@@ -857,6 +928,7 @@ mod tests {
             shared.clone(),
             std::slice::from_ref(&announced),
         );
+        reach.probed(PeerId::random(), &announced);
         reach.nat(&NatStatus::Public(announced.clone()));
         assert_eq!(shared.view().reachability, Reachability::Public);
         assert!(reach.nat(&NatStatus::Private).is_empty());
