@@ -76,11 +76,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let edits: usize = std::env::var("BENCH_EDITS")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(200usize)
-        .max(1);
+    let edits = env_number("BENCH_EDITS").map_or(200, |n| n as usize).max(1);
     let members_count = env_number("BENCH_MEMBERS")
         .map_or(MEMBERS, |n| n as usize)
         .max(1);

@@ -172,6 +172,9 @@ pub struct Core {
     /// Member nodes let go for the peer set lately, and when: not let go again soon (one
     /// that comes straight back needs this node, as its bootstrap peer, say).
     let_go_at: HashMap<NodeKey, std::time::Instant>,
+    /// The coalitions held here and their member nodes, as last read (`Core::refresh_members`);
+    /// `None` until read.
+    members: Option<peers::Members>,
     /// Ticks a due compaction has waited for a quiet one.
     compact_waited: u32,
     /// Joins' stages asked for with a wait, held until they move.
@@ -247,6 +250,7 @@ impl Core {
             trimmed: std::time::Instant::now(),
             enough: None,
             let_go_at: HashMap::new(),
+            members: None,
             compact_waited: 0,
             join_waiters: Vec::new(),
         }
@@ -334,6 +338,8 @@ impl Core {
         if self.sync.address_book().len() != before {
             self.save_addresses();
         }
+        // The member nodes, to choose which to dial.
+        self.refresh_members();
         let kept: Vec<_> = self.sync.address_book().records().cloned().collect();
         self.dial_members(&kept);
         self.resume_joins();

@@ -124,6 +124,11 @@ async fn reserve_with(
         .unwrap_or_else(|_| Err("no answer".into()))
 }
 
+/// The nodes of `keys` as member nodes (which coalitions and members does not matter here).
+fn members(keys: &[&identity::Keypair]) -> Vec<(NodeKey, net::swarm::Memberships)> {
+    keys.iter().map(|k| (node_key(k), Vec::new())).collect()
+}
+
 fn node_key(key: &identity::Keypair) -> NodeKey {
     let ed = key.clone().try_into_ed25519().unwrap();
     NodeKey::from_bytes(ed.public().to_bytes())
@@ -134,7 +139,7 @@ async fn a_node_that_is_no_members_is_refused_a_relay_slot_and_a_members_gets_on
     let shared = Arc::new(Shared::default());
     let member = identity::Keypair::generate_ed25519();
     let stranger = identity::Keypair::generate_ed25519();
-    shared.set_members([node_key(&member)]);
+    shared.set_members(members(&[&member]));
     let (relay, _events, _frames) = relay_node(shared.clone()).await;
 
     let refused = reserve(stranger, &relay).await;
@@ -149,7 +154,7 @@ async fn a_node_that_is_no_members_is_refused_a_relay_slot_and_a_members_gets_on
         .expect("a member's node is refused a relay slot");
 
     // A member removed (the core tells the network side at its next tick) is refused too.
-    shared.set_members([]);
+    shared.set_members(members(&[]));
     let refused = reserve(member, &relay).await;
     assert!(
         refused
@@ -202,7 +207,7 @@ async fn only_member_nodes_open_connections_through_the_relay() {
         identity::Keypair::generate_ed25519(),
         identity::Keypair::generate_ed25519(),
     );
-    shared.set_members([node_key(&held), node_key(&member)]);
+    shared.set_members(members(&[&held, &member]));
     let (relay, _events, _frames) = relay_node(shared.clone()).await;
     let target = held.public().to_peer_id();
     let mut holder = client(held);
@@ -253,12 +258,12 @@ async fn next_about(
 /// purpose (a stranger, an incompatible version, strikes) is not, so that it is not redialed
 /// in a loop.
 #[tokio::test]
-async fn only_a_relayed_connection_lost_unwillingly_is_dialed_again() {
+async fn only_a_relayed_connection_lost_unwillingly_is_told_to_the_core_for_a_redial() {
     let shared = Arc::new(Shared::default());
     let held = identity::Keypair::generate_ed25519();
     let dialer_secret = [9u8; 32];
     let dialer = identity::Keypair::ed25519_from_bytes(dialer_secret).unwrap();
-    shared.set_members([node_key(&held), node_key(&dialer)]);
+    shared.set_members(members(&[&held, &dialer]));
     let (relay, _relay_events, _relay_frames) = relay_node(shared.clone()).await;
     let target = held.public().to_peer_id();
     let mut holder = client(held.clone());

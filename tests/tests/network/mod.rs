@@ -39,11 +39,16 @@ impl Org {
 
 /// Three organizations: the first founds a coalition and invites the other two.
 pub(crate) fn coalition_of_three() -> (Vec<Org>, String) {
-    let orgs = vec![
+    coalition_of(vec![
         Org::new("Northside Tenants Union"),
         Org::new("Eastside Disability Justice"),
         Org::new("Faith in Transit"),
-    ];
+    ])
+}
+
+/// The first of `orgs` founds a coalition and invites the others, one after the other; once
+/// every node knows every member, returns them and the coalition's id.
+pub(crate) fn coalition_of(orgs: Vec<Org>) -> (Vec<Org>, String) {
     let c = orgs[0].node.ok(&[
         "coalition",
         "create",
@@ -56,17 +61,17 @@ pub(crate) fn coalition_of_three() -> (Vec<Org>, String) {
             .node
             .ok(&["invite", "create", "--coalition", &c, "--expires", "1h"]);
         assert!(code.starts_with("coalesce-invite-1:"), "{code}");
-        let joined = org.node.ok(&["join", &code, "--wait", "30"]);
+        let joined = org.node.ok(&["join", &code, "--wait", "60"]);
         assert_eq!(joined, c, "join prints the coalition id alone");
     }
     for org in &orgs {
-        eventually(20, "every node to know all three members", || {
+        eventually(60, "every node to know every member", || {
             (org.node
                 .json(&["member", "list", "--coalition", &c])
                 .as_array()?
                 .len()
-                == 3)
-                .then_some(())
+                == orgs.len())
+            .then_some(())
         });
     }
     (orgs, c)

@@ -23,8 +23,9 @@
 //! **Addresses.** The records of where member nodes listen are kept in the store
 //! (`Replica::address_records`, checked again on loading; those of nodes no longer members
 //! anywhere dropped), stored again whenever newer ones are learnt; the member nodes they name that
-//! are not connected are dialed once each, as far as the peer set wants them (`core::peerset`) (an address naming another node's key is skipped; at most
-//! `DIALED_PER_NODE` per node), at start and when learnt. A member node reached so is remembered
+//! are not connected are dialed once each (an address naming another node's key is skipped; at
+//! most `DIALED_PER_NODE` per node), at start and when learnt, as far as the peer set wants
+//! them (`core::peerset`). A member node reached so is remembered
 //! like any peer reached by dialing ([`known_peers`], at most [`MAX_KNOWN_PEERS`], redialed with
 //! backoff), and so is a peer that dialed this node, at the address it listens on (identify):
 //! members reconnect to each other after a restart or a restore with the node that invited them
@@ -139,7 +140,13 @@ impl Core {
     /// Dials, once each, the member nodes `records` name that are not connected, as far as
     /// the peer set's bound wants them (`Core::pick_to_dial`).
     pub(super) fn dial_members(&mut self, records: &[sync::addresses::AddressRecord]) {
-        for r in self.pick_to_dial(records) {
+        let picked = self.pick_to_dial(records);
+        self.dial_picked(&picked);
+    }
+
+    /// Dials the member nodes `picked` name, each once.
+    pub(super) fn dial_picked(&mut self, picked: &[sync::addresses::AddressRecord]) {
+        for r in picked {
             let node = NodeKey::from_bytes(r.node);
             self.note_tried(node, super::peerset::digest(&r.addrs));
             for addr in dialable(r).into_iter().take(DIALED_PER_NODE) {
@@ -314,9 +321,10 @@ impl Core {
         }
     }
 
-    /// Tells the network side the member nodes it relays for and asks to dial this node
-    /// back; a store that cannot be read keeps the set as it was.
-    fn refresh_members(&mut self) {
+    /// Reads the coalitions held and their member nodes again (kept in `Core::members` for
+    /// the peer set), and tells the network side the member nodes it relays for and asks to
+    /// dial this node back; a store that cannot be read keeps the set as it was.
+    pub(super) fn refresh_members(&mut self) {
         let ids = match self.replica.coalition_ids() {
             Ok(ids) => ids,
             Err(e) => {
@@ -324,18 +332,21 @@ impl Core {
                 return;
             }
         };
-        // Each node with its member organization (the first coalition naming it decides).
-        let mut members: std::collections::BTreeMap<NodeKey, String> = Default::default();
-        for c in ids {
-            if let Some(keys) = self.replica.member_key_map(&c) {
+        let mut nodes: std::collections::BTreeMap<[u8; 32], crate::swarm::Memberships> =
+            Default::default();
+        for c in &ids {
+            if let Some(keys) = self.replica.member_key_map(c) {
                 for (k, m) in keys {
-                    members
-                        .entry(NodeKey::from_bytes(k))
-                        .or_insert_with(|| format!("{c}/{m}"));
+                    nodes.entry(k).or_default().push((c.clone(), m));
                 }
             }
         }
-        self.net.set_member_nodes(members);
+        self.net.set_members(
+            nodes
+                .iter()
+                .map(|(k, m)| (NodeKey::from_bytes(*k), m.clone())),
+        );
+        self.members = Some(Members { ids, nodes });
         self.signing.members_due = Some(std::time::Instant::now());
     }
 
@@ -380,6 +391,15 @@ impl Core {
 /// Shortest time between two dials of one member node through its relay after its relayed
 /// connection ended.
 pub(super) const REDIAL_RELAYED_EVERY: std::time::Duration = crate::swarm::RELAY_RETRY;
+
+/// The coalitions held here and the member nodes of each, as last read.
+#[derive(Debug, Default)]
+pub(super) struct Members {
+    /// The coalitions held.
+    pub(super) ids: Vec<CoalitionId>,
+    /// Each member node's coalitions and member in each.
+    pub(super) nodes: std::collections::BTreeMap<[u8; 32], crate::swarm::Memberships>,
+}
 
 /// How often the member keys are read again when nothing changed (terms end with time).
 pub(super) const MEMBERS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);

@@ -6,10 +6,9 @@
 //! dialed it are theirs to keep or let go. Member nodes named in address records are dialed
 //! only while one of the coalitions they are members of has fewer than the bound dialed (or
 //! picked already in the same pass): those with an address that needs no relay first, then in
-//! an order drawn at random by each node, one node per member organization before a second of
-//! any (so that an organization with many node keys cannot fill the set), so that the nodes'
-//! choices make a random graph,
-//! which stays connected; and after a split healed, nodes short of the peers they dialed dial
+//! an order drawn at random by each node, one node per member before a second of any (so
+//! that a member with many node keys cannot fill the set), so that the nodes' choices make a
+//! random graph, which stays connected; and after a split healed, nodes short of the peers they dialed dial
 //! again, across it too.
 //!
 //! **Letting go.** At most every [`TRIM_EVERY`], a member node connected for at least
@@ -22,12 +21,12 @@
 //! `SyncNode::settled_coalitions`); member nodes holding a relay slot here, and the relays
 //! this node holds one on; and one let go within [`RETRY_AFTER`] that came back (it needs this
 //! node: it has it as its bootstrap peer, say). A peer let go is left alone as a stranger is
-//! (`swarm::Command::Rest`: not redialed, its mDNS announcements ignored for a while), but
-//! its address is kept. It is not told (that needs a wire message): it may come back once.
+//! (`swarm::Command::Stranger`: not redialed, its mDNS announcements ignored for a while),
+//! but its address is kept. It is not told (that needs a wire message): it may come back once.
 //!
 //! **Enough.** While every coalition held has the bound of peers connected, whoever dialed
-//! (and no join is under way), the network side redials only `--bootstrap` peers, not remembered or mDNS ones
-//! (`swarm::Command::Enough`, told at each tick when it changes): a node let go by another
+//! (and no join is under way), the network side redials only `--bootstrap` peers, not
+//! remembered or mDNS ones (`swarm::Command::Enough`, told at each tick when it changes): a node let go by another
 //! does not dial it again at once, while it has peers enough.
 //!
 //! **Filling.** At most every [`TRIM_EVERY`], while a coalition has fewer peers dialed than
@@ -35,6 +34,8 @@
 //! nor disconnected for [`RETRY_AFTER`] at the addresses they have now are dialed as above.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use model::MemberId;
 use std::hash::BuildHasher;
 
 use super::*;
@@ -48,95 +49,70 @@ pub(super) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_se
 /// How often the peer set is looked at.
 pub(super) const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Of a member node: the coalitions held here it is a member's node of, and its member
-/// organization (`coalition/member`).
-type MemberNode = (Vec<CoalitionId>, String);
-
 impl Core {
-    /// The coalitions held here each member node is a member's node of, and its member
-    /// organization, by key; `None` if the store cannot tell (then nothing is dialed for the
-    /// peer set: better than dialing every record).
-    fn members_by_key(&mut self) -> Option<BTreeMap<[u8; 32], MemberNode>> {
-        let ids = match self.replica.coalition_ids() {
-            Ok(ids) => ids,
-            Err(e) => {
-                warn!(error = %e, "could not list the coalitions to choose member nodes to dial");
-                return None;
-            }
-        };
-        let mut out: BTreeMap<[u8; 32], MemberNode> = BTreeMap::new();
-        for c in ids {
-            if let Some(keys) = self.replica.member_key_map(&c) {
-                for (k, m) in keys {
-                    // Its member organization: as the first coalition naming it says.
-                    let e = out
-                        .entry(k)
-                        .or_insert_with(|| (Vec::new(), format!("{c}/{m}")));
-                    e.0.push(c.clone());
-                }
-            }
-        }
-        Some(out)
-    }
-
     /// Per coalition, the member nodes connected that this node dialed (the peer set's bound
     /// counts these: peers that dialed this node are theirs to keep or let go).
-    pub(super) fn dialed_counts(&self) -> BTreeMap<CoalitionId, usize> {
-        let view = self.net.view();
-        let mut out = BTreeMap::new();
-        for peer in &view.dialed {
-            for c in self.sync.coalitions_with(peer) {
-                *out.entry(c).or_insert(0) += 1;
-            }
-        }
-        out
+    fn dialed_counts(&self, view: &crate::swarm::NetView) -> BTreeMap<CoalitionId, usize> {
+        self.sync.sharing_among(|peer| view.dialed.contains(peer))
     }
 
-    /// Whether a coalition `peer` is a member of here (or any, if none is known) has fewer
-    /// member nodes dialed than the bound.
-    pub(super) fn short_for(&mut self, peer: &NodeKey) -> bool {
-        let count = self.dialed_counts();
+    /// Whether one of `coalitions` has fewer than the bound in `counts`.
+    fn below<'c>(
+        &self,
+        counts: &BTreeMap<CoalitionId, usize>,
+        mut coalitions: impl Iterator<Item = &'c CoalitionId>,
+    ) -> bool {
+        coalitions.any(|c| counts.get(c).copied().unwrap_or(0) < self.peer_bound)
+    }
+
+    /// Whether a coalition `peer` is a member's node of here (or any, if none is known) has
+    /// fewer member nodes dialed than the bound.
+    pub(super) fn short_for(&self, peer: &NodeKey) -> bool {
+        let counts = self.dialed_counts(&self.net.view());
         let of = self
-            .members_by_key()
-            .and_then(|m| m.get(peer.as_bytes()).map(|(of, _)| of.clone()))
+            .members
+            .as_ref()
+            .and_then(|m| m.nodes.get(peer.as_bytes()))
+            .map(Vec::as_slice)
             .unwrap_or_default();
-        of.is_empty()
-            || of
-                .iter()
-                .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound)
+        of.is_empty() || self.below(&counts, of.iter().map(|(c, _)| c))
     }
 
     /// Of `records`, those to dial now: member nodes not connected nor tried lately, of a
     /// coalition with fewer than the bound of peers dialed (counting those picked before
-    /// them), direct addresses first, then at random, one node per member organization before
-    /// a second of any (an organization with many node keys does not fill the set).
+    /// them), direct addresses first, then at random, one node per member before a second
+    /// of any (a member with many node keys does not fill the set). None before the member
+    /// nodes were read (`Core::refresh_members`).
     pub(super) fn pick_to_dial<'a>(
-        &mut self,
-        records: &'a [sync::addresses::AddressRecord],
-    ) -> Vec<&'a sync::addresses::AddressRecord> {
-        let Some(members) = self.members_by_key() else {
+        &self,
+        records: impl IntoIterator<Item = &'a sync::addresses::AddressRecord>,
+    ) -> Vec<sync::addresses::AddressRecord> {
+        let Some(members) = &self.members else {
             return Vec::new();
         };
-        let mut count = self.dialed_counts();
+        let mut counts = self.dialed_counts(&self.net.view());
         let random = std::collections::hash_map::RandomState::new();
         let mut order: Vec<(bool, u64, &sync::addresses::AddressRecord)> = records
-            .iter()
+            .into_iter()
             .filter(|r| {
                 !self.sync.is_connected(&NodeKey::from_bytes(r.node)) && !self.tried_lately(r)
             })
             .map(|r| {
-                let relayed_only = r.addrs.iter().all(|a| a.contains("/p2p-circuit"));
+                let relayed_only = super::peers::dialable(r)
+                    .iter()
+                    .all(|a| crate::swarm::relay_of(a).is_some());
                 (relayed_only, random.hash_one(r.node), r)
             })
             .collect();
         order.sort_by_key(|(relayed, draw, _)| (*relayed, *draw));
-        // Each node's rank among its organization's, in that order; then by rank first.
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        // Each node's rank among its member's (as the first coalition naming it says), in
+        // that order; then by rank first.
+        let mut seen: BTreeMap<Option<&(CoalitionId, MemberId)>, usize> = BTreeMap::new();
         let mut ranked: Vec<(bool, usize, u64, &sync::addresses::AddressRecord)> = order
             .into_iter()
             .map(|(relayed, draw, r)| {
-                let org = members.get(&r.node).map_or("", |(_, o)| o.as_str());
-                let rank = seen.entry(org).or_insert(0);
+                let member = members.nodes.get(&r.node).and_then(|m| m.first());
+                let rank = seen.entry(member).or_insert(0);
                 *rank += 1;
                 (relayed, *rank, draw, r)
             })
@@ -147,20 +123,17 @@ impl Core {
             // A node not known as a member anywhere yet (its record came early) is dialed:
             // it may be one this copy has not caught up with.
             let of = members
+                .nodes
                 .get(&r.node)
-                .map(|(of, _)| of.clone())
+                .map(Vec::as_slice)
                 .unwrap_or_default();
-            let wanted = of.is_empty()
-                || of
-                    .iter()
-                    .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound);
-            if !wanted {
+            if !of.is_empty() && !self.below(&counts, of.iter().map(|(c, _)| c)) {
                 continue;
             }
-            for c in of {
-                *count.entry(c).or_insert(0) += 1;
+            for (c, _) in of {
+                *counts.entry(c.clone()).or_insert(0) += 1;
             }
-            picked.push(r);
+            picked.push(r.clone());
         }
         picked
     }
@@ -173,8 +146,8 @@ impl Core {
             return;
         }
         self.trimmed = std::time::Instant::now();
-        self.fill_peers();
         let view = self.net.view();
+        self.fill_peers(&view);
         let bound = self.peer_bound;
         // Per coalition: peers this node dialed, and all.
         let mut dialed: BTreeMap<CoalitionId, usize> = BTreeMap::new();
@@ -242,29 +215,25 @@ impl Core {
                 bound,
                 "letting go of a member node: its coalitions have more peers connected than the bound"
             );
-            self.dial(crate::swarm::Command::Rest(peer));
+            self.dial(crate::swarm::Command::Stranger(peer, true));
         }
     }
 
     /// Dials member nodes not dialed (nor disconnected) for [`RETRY_AFTER`] at the addresses
     /// they have now, while a coalition has fewer peers than the bound (peers left, or let
     /// this node go).
-    pub(super) fn fill_peers(&mut self) {
-        let count = self.dialed_counts();
-        let short = self
-            .replica
-            .coalition_ids()
-            .unwrap_or_default()
-            .iter()
-            .any(|c| count.get(c).copied().unwrap_or(0) < self.peer_bound);
-        if !short {
+    fn fill_peers(&mut self, view: &crate::swarm::NetView) {
+        let counts = self.dialed_counts(view);
+        let ids = self
+            .members
+            .as_ref()
+            .map(|m| m.ids.as_slice())
+            .unwrap_or_default();
+        if !self.below(&counts, ids.iter()) {
             return;
         }
-        let records: Vec<sync::addresses::AddressRecord> =
-            self.sync.address_book().records().cloned().collect();
-        if !records.is_empty() {
-            self.dial_members(&records);
-        }
+        let picked = self.pick_to_dial(self.sync.address_book().records());
+        self.dial_picked(&picked);
     }
 
     /// Remembers that `node` was dialed, or disconnected, at addresses with `digest`: it is
@@ -312,14 +281,14 @@ impl Core {
     /// so that a node another let go does not come back at once, and again and again.
     fn tell_enough(&mut self) {
         // All peers count here: a node another let go still has the peers that dialed it.
-        let count = self.sync.sharing();
-        let ids = self.replica.coalition_ids().unwrap_or_default();
+        let counts = self.sync.sharing();
+        let ids = self
+            .members
+            .as_ref()
+            .map(|m| m.ids.as_slice())
+            .unwrap_or_default();
         // A join under way may need its inviter redialed.
-        let enough = !ids.is_empty()
-            && !self.sync.joining()
-            && ids
-                .iter()
-                .all(|c| count.get(c).copied().unwrap_or(0) >= self.peer_bound);
+        let enough = !ids.is_empty() && !self.sync.joining() && !self.below(&counts, ids.iter());
         if self.enough != Some(enough) {
             debug!(enough, "peers connected per coalition, against the bound");
             // Told again at the next tick if it could not be handed over.

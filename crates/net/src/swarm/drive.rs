@@ -58,8 +58,6 @@ pub(super) async fn drive(
     let mut quiet: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
     // Whether every coalition has peers enough: then only bootstrap peers are redialed.
     let mut enough = false;
-    // Peers this node disconnected on purpose, and when: not dialed again through a relay.
-    let mut closing: HashMap<PeerId, tokio::time::Instant> = HashMap::new();
     let mut tick = tokio::time::interval(TICK);
     loop {
         // Events kept while starting come first.
@@ -85,20 +83,12 @@ pub(super) async fn drive(
                     }
                     Some(Command::Disconnect(peer)) => {
                         if let Some(id) = peer_id(&peer) {
-                            leaving(&mut closing, id);
                             let _ = swarm.disconnect_peer_id(id);
                         }
                     }
-                    // A member node let go for the peer set is left alone as a stranger is.
-                    Some(cmd @ (Command::Stranger(..) | Command::Rest(_))) => {
-                        let (peer, disconnect) = match cmd {
-                            Command::Stranger(peer, disconnect) => (peer, disconnect),
-                            Command::Rest(peer) => (peer, true),
-                            _ => continue,
-                        };
+                    Some(Command::Stranger(peer, disconnect)) => {
                         if let Some(id) = peer_id(&peer).filter(|id| !kept.contains(id)) {
                             if disconnect {
-                                leaving(&mut closing, id);
                                 let _ = swarm.disconnect_peer_id(id);
                             }
                             dial_targets.retain(|a| !a.iter().any(|p| p == libp2p::multiaddr::Protocol::P2p(id)));
@@ -229,6 +219,7 @@ pub(super) async fn drive(
                 peer_id,
                 connection_id,
                 num_established,
+                cause,
                 ..
             } => {
                 let relayed = reach.closed(peer_id, connection_id);
@@ -238,7 +229,9 @@ pub(super) async fn drive(
                 }
                 // Try to get back to it right away (then back off if it stays away).
                 next_redial = tokio::time::Instant::now();
-                let on_purpose = closing.remove(&peer_id).is_some();
+                // Closed here (on purpose: a stranger, strikes, another version, the peer
+                // set), libp2p gives no cause; closed by the other side or the relay, one.
+                let on_purpose = cause.is_none();
                 if let Some(key) = node_key(&peer_id) {
                     if core.send(Event::Disconnected(key)).await.is_err() {
                         return;
@@ -360,7 +353,10 @@ pub(super) async fn drive(
             }
             SwarmEvent::Behaviour(BehaviourEvent::Relay(e)) => {
                 match &e {
-                    relay::Event::ReservationReqAccepted { src_peer_id, .. } => {
+                    relay::Event::ReservationReqAccepted {
+                        src_peer_id,
+                        renewed: false,
+                    } => {
                         reach.slot_held(*src_peer_id, true);
                     }
                     relay::Event::ReservationClosed { src_peer_id }
@@ -401,18 +397,6 @@ pub(super) async fn drive(
             }
             _ => {}
         }
-    }
-}
-
-/// Most peers remembered as disconnected on purpose at once.
-const MAX_CLOSING: usize = 1024;
-
-/// Remembers that this node disconnects `peer` on purpose (for a minute at most).
-fn leaving(closing: &mut HashMap<PeerId, tokio::time::Instant>, peer: PeerId) {
-    let now = tokio::time::Instant::now();
-    closing.retain(|_, at| now.duration_since(*at) < Duration::from_secs(60));
-    if closing.len() < MAX_CLOSING {
-        closing.insert(peer, now);
     }
 }
 

@@ -231,14 +231,12 @@ pub enum Command {
     DialOnce(Multiaddr),
     /// Close every connection to a peer.
     Disconnect(NodeKey),
-    /// A peer shares nothing with this node: close its connections (unless `false`: it is
-    /// gone already, and a new connection must not be cut), stop redialing it, and leave its
-    /// mDNS announcements alone for [`STRANGER_QUIET`]. It may still connect, and dials
+    /// A peer shares nothing with this node, or is a member node let go to keep the peer
+    /// set bounded (`core::peerset`, whose address the core keeps): close its connections
+    /// (unless `false`: it is gone already, and a new connection must not be cut), stop
+    /// redialing it, and leave its mDNS announcements alone for [`STRANGER_QUIET`]. It may still connect, and dials
     /// asked for by the core (a join, a member's address) still reach it.
     Stranger(NodeKey, bool),
-    /// A member node let go to keep the peer set bounded (`core::peerset`): as
-    /// [`Command::Stranger`] with its connections closed; its address is kept.
-    Rest(NodeKey),
     /// Whether every coalition has the peer set's bound of peers connected: while it does,
     /// only peers reached at a `--bootstrap` address are redialed (`core::peerset`).
     Enough(bool),

@@ -35,7 +35,7 @@ use libp2p::core::transport::ListenerId;
 use libp2p::swarm::ConnectionId;
 
 use libp2p::{Multiaddr, PeerId};
-use model::NodeKey;
+use model::{CoalitionId, MemberId, NodeKey};
 
 /// Most relays this node holds a reservation on at once.
 pub const MAX_RELAYS: usize = 2;
@@ -98,7 +98,8 @@ pub struct NetView {
     pub failed: BTreeMap<NodeKey, String>,
     /// Connected peers this node dialed (at least one of their connections).
     pub dialed: BTreeSet<NodeKey>,
-    /// Member nodes holding a relay slot on this node (at most [`MAX_FAILED`]).
+    /// Member nodes holding a relay slot on this node (as many as the relay's reservations
+    /// allow).
     pub relaying_for: BTreeSet<NodeKey>,
     /// Relays this node holds (or asked for) a slot on.
     pub relays: BTreeSet<NodeKey>,
@@ -107,21 +108,20 @@ pub struct NetView {
 /// What the network side and the core share.
 #[derive(Debug, Default)]
 pub struct Shared {
-    /// Member nodes in force, each with its member organization.
-    members: RwLock<HashMap<PeerId, String>>,
+    /// Member nodes in force, each with the coalitions and members it is a node of.
+    members: RwLock<HashMap<PeerId, Memberships>>,
     view: Mutex<NetView>,
 }
 
+/// The coalitions held here a node is a member's node of, with the member in each.
+pub type Memberships = Vec<(CoalitionId, MemberId)>;
+
 impl Shared {
     /// Sets the member nodes this node relays for (and reserves relay slots on): the keys of
-    /// members in force of the coalitions held here.
-    pub fn set_members(&self, keys: impl IntoIterator<Item = NodeKey>) {
-        self.set_member_nodes(keys.into_iter().map(|k| (k, k.to_string())));
-    }
-
-    /// [`Shared::set_members`], each key with the member organization whose node it is.
-    pub fn set_member_nodes(&self, nodes: impl IntoIterator<Item = (NodeKey, String)>) {
-        let ids: HashMap<PeerId, String> = nodes
+    /// members in force of the coalitions held here, each with the coalitions and members it
+    /// is a node of.
+    pub fn set_members(&self, nodes: impl IntoIterator<Item = (NodeKey, Memberships)>) {
+        let ids: HashMap<PeerId, Memberships> = nodes
             .into_iter()
             .filter_map(|(k, m)| Some((super::peer_id(&k)?, m)))
             .collect();
@@ -140,13 +140,14 @@ impl Shared {
             .contains_key(peer)
     }
 
-    /// The member organization whose node `peer` is, if it is a member's node here.
-    pub fn organization(&self, peer: &PeerId) -> Option<String> {
+    /// The coalitions and members `peer` is a node of (none if it is no member's node).
+    pub fn memberships(&self, peer: &PeerId) -> Memberships {
         self.members
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(peer)
             .cloned()
+            .unwrap_or_default()
     }
 
     /// What the network side knows now.
@@ -352,13 +353,15 @@ pub(super) struct Reach {
     /// When this node was last found reachable at an address of its own (see
     /// [`Reach::probed`]).
     public_at: Option<Instant>,
-    /// Member organizations whose nodes dialed this node back at a public address of its
+    /// Relay slots each member node holds on this node (the relay bounds them).
+    slots: HashMap<PeerId, usize>,
+    /// Members (per coalition) whose nodes dialed this node back at a public address of its
     /// own, and when.
-    confirmers: HashMap<String, Instant>,
+    confirmers: HashMap<(CoalitionId, MemberId), Instant>,
 }
 
-/// Most member organizations remembered as having dialed this node back.
-const MAX_CONFIRMERS: usize = 16;
+/// Most members remembered as having dialed this node back.
+const MAX_CONFIRMERS: usize = 64;
 
 /// How long one member's dial-back at an address of this node's own keeps it `public`
 /// whatever other answers say (short of AutoNAT's `private`): a little more than two of
@@ -399,6 +402,7 @@ impl Reach {
             retry: HashMap::new(),
             started: Instant::now(),
             public_at: None,
+            slots: HashMap::new(),
             confirmers: HashMap::new(),
         }
     }
@@ -537,10 +541,10 @@ impl Reach {
     /// A member's node (`peer`) answered a dial-back request (AutoNAT): it reached this node
     /// at `addr`. Remembered when `addr` is this node's own (see [`Reach::own`]), so that a
     /// member on the same LAN answering later does not make it private again. An address
-    /// the operator announced counts at once; another one when nodes of two member
-    /// organizations said so within [`PUBLIC_FOR`] (AutoNAT does not check what a server says
-    /// it dialed: one hostile member alone must not make a node behind NAT give up its relay
-    /// slots).
+    /// the operator announced counts at once; another one when nodes of two members of one
+    /// coalition said so within [`PUBLIC_FOR`] (AutoNAT does not check what a server says it
+    /// dialed: one hostile member alone, whatever its nodes and coalitions, must not make a
+    /// node behind NAT give up its relay slots).
     pub(super) fn probed(&mut self, peer: PeerId, addr: &Multiaddr) {
         if !self.own(addr) {
             return;
@@ -550,15 +554,19 @@ impl Reach {
             self.public_at = Some(now);
             return;
         }
-        let Some(org) = self.shared.organization(&peer) else {
-            return;
-        };
         self.confirmers
             .retain(|_, at| now.duration_since(*at) < PUBLIC_FOR);
-        if self.confirmers.len() < MAX_CONFIRMERS || self.confirmers.contains_key(&org) {
-            self.confirmers.insert(org, now);
+        for membership in self.shared.memberships(&peer) {
+            if self.confirmers.len() < MAX_CONFIRMERS || self.confirmers.contains_key(&membership) {
+                self.confirmers.insert(membership, now);
+            }
         }
-        if self.confirmers.len() >= 2 {
+        // Two members of one coalition.
+        let mut by_coalition: BTreeMap<&CoalitionId, BTreeSet<&MemberId>> = BTreeMap::new();
+        for (c, m) in self.confirmers.keys() {
+            by_coalition.entry(c).or_default().insert(m);
+        }
+        if by_coalition.values().any(|members| members.len() >= 2) {
             self.public_at = Some(now);
         }
     }
@@ -607,29 +615,21 @@ impl Reach {
             ),
             (Reachability::Unknown, _) => {}
         }
-        let mut stale = Vec::new();
+        let mut external = Vec::new();
         self.shared.update(|v| {
             v.reachability = now;
             if now != Reachability::Public {
-                stale = v
-                    .external
-                    .iter()
-                    .filter(|a| !self.announced.contains(a))
-                    .cloned()
-                    .collect();
+                external = v.external.clone();
             }
         });
-        stale
+        external.retain(|a| !self.is_announced(a));
+        external
     }
 
     /// Whether `addr` is one of this node's own from outside: announced, or a public IP
     /// address reached without a relay.
     fn own(&self, addr: &Multiaddr) -> bool {
-        let bare = super::drive::without_p2p(addr.clone());
-        self.announced
-            .iter()
-            .any(|a| super::drive::without_p2p(a.clone()) == bare)
-            || (direct_ip(addr) && public_ip(addr))
+        self.is_announced(addr) || (direct_ip(addr) && public_ip(addr))
     }
 
     /// Keeps the member nodes connected directly as the only ones asked to dial this node
@@ -680,16 +680,28 @@ impl Reach {
         any
     }
 
-    /// A member node holds a relay slot on this node now (`true`), or no longer.
+    /// A member node was given a relay slot on this node (`true`), or one of its slots
+    /// ended (libp2p tells each per connection): it is in [`NetView::relaying_for`] while
+    /// it holds one.
     pub(super) fn slot_held(&mut self, peer: PeerId, held: bool) {
         let Some(key) = super::node_key(&peer) else {
             return;
         };
+        let slots = self.slots.entry(peer).or_insert(0);
+        if held {
+            *slots += 1;
+        } else {
+            *slots = slots.saturating_sub(1);
+        }
+        let holds = *slots > 0;
+        if !holds {
+            self.slots.remove(&peer);
+        }
         self.shared.update(|v| {
-            if !held {
-                v.relaying_for.remove(&key);
-            } else if v.relaying_for.len() < MAX_FAILED {
+            if holds {
                 v.relaying_for.insert(key);
+            } else {
+                v.relaying_for.remove(&key);
             }
         });
     }
@@ -846,18 +858,10 @@ mod tests {
     #[test]
     fn only_member_nodes_are_members() {
         let shared = Shared::default();
-        let key = NodeKey::from_bytes(
-            *libp2p::identity::Keypair::generate_ed25519()
-                .try_into_ed25519()
-                .unwrap()
-                .public()
-                .to_bytes()
-                .first_chunk::<32>()
-                .unwrap(),
-        );
+        let key = key();
         let id = super::super::peer_id(&key).unwrap();
         assert!(!shared.is_member(&id));
-        shared.set_members([key]);
+        shared.set_members([(key, vec![])]);
         assert!(shared.is_member(&id));
         assert!(!shared.is_member(&PeerId::random()));
         shared.set_members([]);
@@ -870,13 +874,11 @@ mod tests {
 
     fn key() -> NodeKey {
         NodeKey::from_bytes(
-            *libp2p::identity::Keypair::generate_ed25519()
+            libp2p::identity::Keypair::generate_ed25519()
                 .try_into_ed25519()
                 .unwrap()
                 .public()
-                .to_bytes()
-                .first_chunk::<32>()
-                .unwrap(),
+                .to_bytes(),
         )
     }
 
@@ -891,12 +893,23 @@ mod tests {
         assert!(reach.nat(&NatStatus::Public(lan.clone())).is_empty());
         assert_eq!(shared.view().reachability, Reachability::Private);
         // Then one elsewhere (AutoNAT reports no change between two public addresses): one
-        // member organization's word is not enough (whatever its nodes), two are.
+        // member's word is not enough, whatever its nodes and coalitions; two members of one
+        // coalition are.
         let (first, second, third) = (key(), key(), key());
-        shared.set_member_nodes([
-            (first, "m1".to_string()),
-            (second, "m1".to_string()),
-            (third, "m2".to_string()),
+        let (c1, c2) = (
+            CoalitionId::from_bytes([1; 16]),
+            CoalitionId::from_bytes([2; 16]),
+        );
+        let (m1, m2, m3) = (
+            MemberId::from_bytes([1; 16]),
+            MemberId::from_bytes([2; 16]),
+            MemberId::from_bytes([3; 16]),
+        );
+        shared.set_members([
+            // One member, a node in each coalition, under another member id in the second.
+            (first, vec![(c1.clone(), m1)]),
+            (second, vec![(c2.clone(), m2)]),
+            (third, vec![(c1, m3)]),
         ]);
         let id = |k: &NodeKey| super::super::peer_id(k).unwrap();
         reach.probed(id(&first), &outside);

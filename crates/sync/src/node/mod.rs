@@ -423,14 +423,6 @@ impl SyncNode {
         settled.then(|| p.docs.keys().cloned().collect())
     }
 
-    /// The coalitions this node syncs with a connected `peer`.
-    pub fn coalitions_with(&self, peer: &NodeKey) -> Vec<CoalitionId> {
-        self.peers
-            .get(peer)
-            .map(|p| p.docs.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-
     /// Whether this node is joining a coalition that has not all arrived yet.
     pub fn joining(&self) -> bool {
         !self.joins.is_empty()
@@ -500,8 +492,16 @@ impl SyncNode {
 
     /// How many connected peers sync each coalition.
     pub fn sharing(&self) -> BTreeMap<CoalitionId, usize> {
+        self.sharing_among(|_| true)
+    }
+
+    /// How many connected peers that `counted` says count sync each coalition.
+    pub fn sharing_among(
+        &self,
+        counted: impl Fn(&NodeKey) -> bool,
+    ) -> BTreeMap<CoalitionId, usize> {
         let mut out = BTreeMap::new();
-        for p in self.peers.values() {
+        for (_, p) in self.peers.iter().filter(|(k, _)| counted(k)) {
             for c in p.docs.keys() {
                 *out.entry(c.clone()).or_insert(0) += 1;
             }
