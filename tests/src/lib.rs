@@ -329,6 +329,12 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        if let Some(dir) = std::env::var_os("COALESCE_TEST_LOG_DIR") {
+            // Every node's whole log, for reading a run that passed or failed.
+            let _ = std::fs::create_dir_all(&dir);
+            let file = std::path::Path::new(&dir).join(format!("node-{}.log", self.child.id()));
+            let _ = std::fs::write(file, self.log());
+        }
         if std::thread::panicking() {
             // A failing test shows what each of its nodes logged last (CI keeps only this).
             let log = self.log();

@@ -369,6 +369,15 @@ impl Core {
             self.wake_join_waiters();
             self.follow_network();
             self.trim_peers();
+            if self.sync.any_paused() {
+                // Coalitions whose sync with a peer was paused for rounds that brought
+                // nothing start afresh once their pause is over.
+                let now = u64::try_from(replica::now().as_millis()).unwrap_or(0);
+                let outputs = self
+                    .sync
+                    .resume_paused(&mut ReplicaDocs(&mut self.replica), now);
+                self.dispatch(outputs);
+            }
             self.compact_when_idle();
             return;
         }

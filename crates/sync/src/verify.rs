@@ -98,6 +98,10 @@ pub enum Refusal {
     /// The peer keeps sending messages that change nothing.
     #[error("too many sync rounds without progress")]
     TooMuchWork,
+    /// The peer keeps saying it holds nothing of a coalition after saying it held some
+    /// (each time, all it lacks is built again).
+    #[error("the peer keeps saying it lost all it held of the coalition")]
+    StartedOver,
     /// Applying or storing the changes failed here (not the peer's fault).
     #[error("could not store changes: {0}")]
     Local(String),
@@ -125,6 +129,7 @@ impl Refusal {
             Refusal::Equivocation { .. } => "equivocation",
             Refusal::NotShared => "not-shared",
             Refusal::TooMuchWork => "too-much-work",
+            Refusal::StartedOver => "started-over",
             Refusal::Local(_) => "local",
             Refusal::MalformedFork(_) => "malformed-fork",
             Refusal::Addresses(_) => "bad-addresses",

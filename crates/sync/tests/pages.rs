@@ -320,9 +320,10 @@ fn a_history_that_cannot_be_paged_is_not_sent_over_the_limit() {
     // Nothing refused as broken or too large; the rounds that bring nothing end in the idle
     // cut-off.
     assert!(
-        seen.refused
-            .iter()
-            .all(|r| matches!(r, Refusal::TooMuchWork | Refusal::NotShared)),
+        seen.refused.iter().all(|r| matches!(
+            r,
+            Refusal::TooMuchWork | Refusal::StartedOver | Refusal::NotShared
+        )),
         "{:?}",
         seen.refused
     );
@@ -371,20 +372,20 @@ fn an_edit_made_during_a_paged_catch_up_arrives_after_what_it_depends_on() {
     assert_joined(&seen, &mut b, &mut a, &c);
 }
 
-/// A peer that keeps saying it holds nothing while it is sent pages (each such message makes
-/// the sender build the whole catch-up again), even between messages claiming it took them
-/// all, is cut off like any peer whose rounds bring nothing.
-#[test]
-fn a_peer_that_keeps_starting_over_is_cut_off() {
+fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
+    out.into_iter()
+        .filter_map(|o| match o {
+            Output::Send { frame, .. } => Some(frame),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A and B of [`heavy_world`] connected, B having taken a first page; then B (as a hostile
+/// peer would) saying over and over that it holds nothing, between messages claiming it
+/// holds all A holds, until A cuts the coalition's sync with it off. The refusal, if any.
+fn start_over_until_cut_off() -> (Side, Side, CoalitionId, Option<Refusal>) {
     let (mut a, mut b, c) = heavy_world(Signed::EveryEdit);
-    let frames = |out: Vec<Output>| -> Vec<Vec<u8>> {
-        out.into_iter()
-            .filter_map(|o| match o {
-                Output::Send { frame, .. } => Some(frame),
-                _ => None,
-            })
-            .collect()
-    };
     let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
     let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
     // B's first sync message: it holds nothing.
@@ -424,7 +425,6 @@ fn a_peer_that_keeps_starting_over_is_cut_off() {
         }
         _ => unreachable!(),
     };
-    let mut cut_off = false;
     for round in 0..4 * sync::node::MAX_IDLE_ROUNDS {
         let frame = if round % 2 == 0 {
             &nothing
@@ -432,18 +432,84 @@ fn a_peer_that_keeps_starting_over_is_cut_off() {
             &everything
         };
         let out = a.node.received(&mut a.docs, b.key, frame);
-        if out.iter().any(|o| {
-            matches!(
-                o,
-                Output::Refused {
-                    reason: Refusal::TooMuchWork,
-                    ..
-                }
-            )
+        if let Some(reason) = out.into_iter().find_map(|o| match o {
+            Output::Refused { reason, .. } => Some(reason),
+            _ => None,
         }) {
-            cut_off = true;
-            break;
+            return (a, b, c, Some(reason));
         }
     }
-    assert!(cut_off, "starting over and over is idle");
+    (a, b, c, None)
+}
+
+/// A peer that keeps saying it holds nothing while it is sent pages (each such message makes
+/// the sender build the whole catch-up again), even between messages claiming it took them
+/// all, is cut off for that coalition, and told why.
+#[test]
+fn a_peer_that_keeps_starting_over_is_cut_off() {
+    let (.., refused) = start_over_until_cut_off();
+    assert!(
+        matches!(refused, Some(Refusal::StartedOver)),
+        "starting over and over is cut off: {refused:?}"
+    );
+}
+
+/// A coalition's sync cut off with a peer is paused, not ended: what the peer sends about it
+/// meanwhile is dropped unanswered and without a strike, a greeting does not restart it, and
+/// once [`sync::node::RESUME_AFTER`] has passed it starts afresh, so an honest peer caught by
+/// the limit still gets everything on the same connection.
+#[test]
+fn a_coalition_cut_off_with_a_peer_resumes_after_the_pause() {
+    let (mut a, mut b, c, refused) = start_over_until_cut_off();
+    assert!(refused.is_some());
+    let pause = u64::try_from(sync::node::RESUME_AFTER.as_millis()).unwrap();
+    // B greets again and goes on sending sync messages: dropped, neither refused nor
+    // answered.
+    let hello = Message::Hello {
+        coalitions: vec![c.to_bytes()],
+        max_message: MIN_MESSAGE_LIMIT as u64,
+    }
+    .encode();
+    let round = Message::Sync {
+        coalition: c.to_bytes(),
+        sync: Vec::new(),
+        heads: Vec::new(),
+        vouchers: Vec::new(),
+    }
+    .encode();
+    for frame in std::iter::once(&hello).chain(std::iter::repeat_n(&round, 3 * 8)) {
+        let out = a.node.received(&mut a.docs, b.key, frame);
+        assert!(out.is_empty(), "{out:?}");
+    }
+    assert!(a.node.any_paused());
+    assert!(
+        !a.node.syncs_with(&b.key, &c),
+        "a greeting does not end the pause"
+    );
+    assert!(frames(a.node.resume_paused(&mut a.docs, pause - 1)).is_empty());
+    let mut to_b = frames(a.node.resume_paused(&mut a.docs, pause));
+    assert!(!to_b.is_empty(), "A starts afresh");
+    assert!(!a.node.any_paused());
+    let mut to_a = Vec::new();
+    for _ in 0..1_000 {
+        if to_a.is_empty() && to_b.is_empty() {
+            break;
+        }
+        for f in std::mem::take(&mut to_b) {
+            to_a.extend(frames(b.node.received(&mut b.docs, a.key, &f)));
+        }
+        for f in std::mem::take(&mut to_a) {
+            let out = a.node.received(&mut a.docs, b.key, &f);
+            assert!(
+                out.iter().all(|o| !matches!(o, Output::Refused { .. })),
+                "{out:?}"
+            );
+            to_b.extend(frames(out));
+        }
+    }
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        a.docs.doc(&c).unwrap().get_heads(),
+        "B holds all A holds"
+    );
 }

@@ -229,7 +229,17 @@ pub(crate) struct Peer {
     strikes: u32,
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
+    /// Coalitions whose sync with it was cut off for rounds that brought nothing, with when
+    /// (Unix milliseconds) they start afresh ([`RESUME_AFTER`]); what it sends about them
+    /// meanwhile is dropped unanswered. At most one entry per coalition held.
+    paused: BTreeMap<CoalitionId, u64>,
 }
+
+/// How long the sync of a coalition with a peer stays cut off after rounds that brought
+/// nothing ([`MAX_IDLE_ROUNDS`], [`MAX_START_OVERS`]) before it starts afresh: a hostile peer
+/// costs a few rounds per pause, and an honest one caught by the limit (messages crossing
+/// oddly) is not left behind for the rest of its connection.
+pub const RESUME_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Pushes a message for `peer`, as one frame or as fragments.
 pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
@@ -588,6 +598,41 @@ impl SyncNode {
     pub fn disconnected(&mut self, peer: &NodeKey) {
         self.peers.remove(peer);
         self.pending.retain(|_, h| h.from != *peer);
+    }
+
+    /// Whether the sync of some coalition with some peer is paused (see [`RESUME_AFTER`]).
+    pub fn any_paused(&self) -> bool {
+        self.peers.values().any(|p| !p.paused.is_empty())
+    }
+
+    /// Starts afresh the sync of each coalition paused with a peer ([`RESUME_AFTER`]) whose
+    /// pause has ended at `now_ms` (Unix milliseconds), where the peer is still a member there
+    /// and named it in its greeting; the node calls it now and then.
+    pub fn resume_paused(&mut self, docs: &mut impl Documents, now_ms: u64) -> Vec<Output> {
+        let mut due: Vec<(NodeKey, CoalitionId)> = Vec::new();
+        for (k, p) in &mut self.peers {
+            p.paused.retain(|c, at| {
+                let over = *at <= now_ms;
+                if over {
+                    due.push((*k, c.clone()));
+                }
+                !over
+            });
+        }
+        let mut out = Vec::new();
+        for (peer, c) in due {
+            let shared = self.offer_for(docs, &peer).contains(&wire_id(&c));
+            let Some(p) = self.peers.get_mut(&peer) else {
+                continue;
+            };
+            if !shared || !p.offered.contains(&c) || p.docs.contains_key(&c) {
+                continue;
+            }
+            info!(%peer, coalition = %c, "resuming the sync of a coalition with a peer");
+            p.docs.insert(c.clone(), PeerDoc::new());
+            self.sync_step(docs, peer, &c, &mut out);
+        }
+        out
     }
 }
 

@@ -126,8 +126,14 @@ impl SyncNode {
                 .on_addresses(docs, peer, records, &mut out)
                 .map_err(|r| (None, r)),
         };
-        if let Err((coalition, reason)) = result {
-            self.refuse(peer, coalition, reason, &mut out);
+        match result {
+            // What a peer sends about a coalition whose sync with it is paused is dropped
+            // unanswered, without a strike: it is told nothing and need not know.
+            Err((Some(c), Refusal::NotShared)) if self.is_paused(&peer, &c) => {
+                debug!(%peer, coalition = %c, "a message about a coalition paused with this peer; dropped");
+            }
+            Err((coalition, reason)) => self.refuse(peer, coalition, reason, &mut out),
+            Ok(()) => {}
         }
         out
     }
@@ -237,7 +243,8 @@ impl SyncNode {
             let Some(p) = self.peers.get_mut(&peer) else {
                 return;
             };
-            if p.docs.contains_key(&c) {
+            // A coalition paused with it starts afresh when the pause ends, not on a greeting.
+            if p.docs.contains_key(&c) || p.paused.contains_key(&c) {
                 continue;
             }
             p.docs.insert(c.clone(), PeerDoc::new());
@@ -535,6 +542,27 @@ impl SyncNode {
     }
 
     /// Messages about a coalition count only from a peer it is being synced with.
+    /// Cuts the sync of `c` with `peer` off until [`RESUME_AFTER`] has passed (see
+    /// [`SyncNode::resume_paused`]).
+    fn pause(&mut self, peer: NodeKey, c: &CoalitionId, why: &str) {
+        let resume = self
+            .now
+            .unwrap_or(0)
+            .saturating_add(u64::try_from(RESUME_AFTER.as_millis()).unwrap_or(u64::MAX));
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.docs.remove(c);
+            p.paused.insert(c.clone(), resume);
+        }
+        info!(%peer, coalition = %c, why, after = ?RESUME_AFTER, "pausing the sync of a coalition with a peer");
+    }
+
+    /// Whether the sync of `c` with `peer` is paused (see [`SyncNode::pause`]).
+    pub(crate) fn is_paused(&self, peer: &NodeKey, c: &CoalitionId) -> bool {
+        self.peers
+            .get(peer)
+            .is_some_and(|p| p.paused.contains_key(c))
+    }
+
     pub(crate) fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
         match self.peers.get(peer) {
             Some(p) if p.docs.contains_key(c) => Ok(()),
@@ -607,13 +635,12 @@ impl SyncNode {
             return Ok(());
         };
         let sent = pd.state.last_sent_heads.clone();
+        let msg_heads = msg.heads.len();
         if msg.heads.is_empty() && pd.state.their_heads.as_ref().is_some_and(|h| !h.is_empty()) {
             pd.start_overs += 1;
             if pd.start_overs > MAX_START_OVERS {
-                if let Some(p) = self.peers.get_mut(&peer) {
-                    p.docs.remove(c);
-                }
-                return Err(Refusal::TooMuchWork);
+                self.pause(peer, c, "it keeps saying it holds nothing");
+                return Err(Refusal::StartedOver);
             }
         }
         doc.sync()
@@ -632,10 +659,16 @@ impl SyncNode {
         }
         if applied == 0 && !took {
             pd.idle += 1;
+            debug!(peer = %peer, coalition = %c, idle = pd.idle, carried_changes, heads = msg_heads, "a sync round brought nothing new");
             if pd.idle > MAX_IDLE_ROUNDS {
-                if let Some(p) = self.peers.get_mut(&peer) {
-                    p.docs.remove(c);
-                }
+                let why = format!(
+                    "{} rounds in a row brought nothing new; it holds {} heads, we {}, {} changes sent and not taken",
+                    pd.idle,
+                    pd.state.their_heads.as_ref().map_or(0, Vec::len),
+                    doc.get_heads().len(),
+                    pd.state.sent_hashes.len(),
+                );
+                self.pause(peer, c, &why);
                 return Err(Refusal::TooMuchWork);
             }
         } else {

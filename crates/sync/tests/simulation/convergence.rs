@@ -147,7 +147,12 @@ pub(crate) fn run(seed: u64) -> Seen {
                 && matches!(r, Refusal::Rule(model::rules::Violation::KeyFlagged { .. })))
         })
         .map(|(_, r)| r)
-        .filter(|r| !matches!(r, Refusal::NotShared | Refusal::TooMuchWork))
+        .filter(|r| {
+            !matches!(
+                r,
+                Refusal::NotShared | Refusal::TooMuchWork | Refusal::StartedOver
+            )
+        })
         .collect();
     assert!(
         bad.is_empty(),
