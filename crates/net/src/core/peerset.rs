@@ -90,52 +90,30 @@ impl Core {
         let Some(members) = &self.members else {
             return Vec::new();
         };
-        let mut counts = self.dialed_counts(&self.net.view());
+        let counts = self.dialed_counts(&self.net.view());
         let random = std::collections::hash_map::RandomState::new();
-        let mut order: Vec<(bool, u64, &sync::addresses::AddressRecord)> = records
+        let dialable: Vec<Dialable<'_, &sync::addresses::AddressRecord>> = records
             .into_iter()
             .filter(|r| {
                 !self.sync.is_connected(&NodeKey::from_bytes(r.node)) && !self.tried_lately(r)
             })
-            .map(|r| {
-                let relayed_only = super::peers::dialable(r)
+            .map(|r| Dialable {
+                relayed_only: super::peers::dialable(r)
                     .iter()
-                    .all(|a| crate::swarm::relay_of(a).is_some());
-                (relayed_only, random.hash_one(r.node), r)
+                    .all(|a| crate::swarm::relay_of(a).is_some()),
+                draw: random.hash_one(r.node),
+                of: members
+                    .nodes
+                    .get(&r.node)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+                node: r,
             })
             .collect();
-        order.sort_by_key(|(relayed, draw, _)| (*relayed, *draw));
-        // Each node's rank among its member's (as the first coalition naming it says), in
-        // that order; then by rank first.
-        let mut seen: BTreeMap<Option<&(CoalitionId, MemberId)>, usize> = BTreeMap::new();
-        let mut ranked: Vec<(bool, usize, u64, &sync::addresses::AddressRecord)> = order
+        choose_to_dial(dialable, counts, self.peer_bound)
             .into_iter()
-            .map(|(relayed, draw, r)| {
-                let member = members.nodes.get(&r.node).and_then(|m| m.first());
-                let rank = seen.entry(member).or_insert(0);
-                *rank += 1;
-                (relayed, *rank, draw, r)
-            })
-            .collect();
-        ranked.sort_by_key(|(relayed, rank, draw, _)| (*relayed, *rank, *draw));
-        let mut picked = Vec::new();
-        for (.., r) in ranked {
-            // A node not known as a member anywhere yet (its record came early) is dialed:
-            // it may be one this copy has not caught up with.
-            let of = members
-                .nodes
-                .get(&r.node)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            if !of.is_empty() && !self.below(&counts, of.iter().map(|(c, _)| c)) {
-                continue;
-            }
-            for (c, _) in of {
-                *counts.entry(c.clone()).or_insert(0) += 1;
-            }
-            picked.push(r.clone());
-        }
-        picked
+            .cloned()
+            .collect()
     }
 
     /// Lets go of member nodes beyond the bound (see the module's documentation); at most
@@ -152,7 +130,6 @@ impl Core {
         // Per coalition: peers this node dialed, and all.
         let mut dialed: BTreeMap<CoalitionId, usize> = BTreeMap::new();
         let mut all: BTreeMap<CoalitionId, usize> = BTreeMap::new();
-        // (relayed, connected since, key, coalitions, dialed here)
         let mut candidates = Vec::new();
         for (peer, since) in &self.connected_at {
             let Some(of) = self.sync.settled_coalitions(peer) else {
@@ -174,35 +151,16 @@ impl Core {
                     .is_some_and(|at| at.elapsed() < RETRY_AFTER);
             if since.elapsed() >= STRANGER_GRACE && !exempt {
                 let relayed = matches!(view.paths.get(peer), Some(crate::swarm::Path::Relayed(_)));
-                candidates.push((relayed, *since, *peer, of, out));
+                candidates.push(Connected {
+                    relayed,
+                    since: *since,
+                    peer: *peer,
+                    of,
+                    dialed: out,
+                });
             }
         }
-        let over = |counts: &BTreeMap<CoalitionId, usize>, of: &[CoalitionId], limit: usize| {
-            of.iter()
-                .all(|c| counts.get(c).copied().unwrap_or(0) > limit)
-        };
-        // Relayed first, then the newest.
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-        let mut let_go = BTreeSet::new();
-        for (_, _, peer, of, out) in candidates {
-            let go = if out {
-                over(&dialed, &of, bound)
-            } else {
-                over(&all, &of, bound.saturating_mul(INBOUND_FACTOR))
-            };
-            if !go {
-                continue;
-            }
-            for c in &of {
-                if let Some(n) = all.get_mut(c) {
-                    *n -= 1;
-                }
-                if out && let Some(n) = dialed.get_mut(c) {
-                    *n -= 1;
-                }
-            }
-            let_go.insert(peer);
-        }
+        let let_go = choose_to_let_go(candidates, (dialed, all), bound);
         let now = std::time::Instant::now();
         self.let_go_at
             .retain(|_, at| now.duration_since(*at) < RETRY_AFTER);
@@ -299,10 +257,316 @@ impl Core {
     }
 }
 
+/// A member node that could be dialed, as [`choose_to_dial`] weighs it.
+struct Dialable<'m, N> {
+    /// Reachable only through a relay.
+    relayed_only: bool,
+    /// Its place in this node's random order.
+    draw: u64,
+    /// Its coalitions, and its member in each (none if not known as a member yet).
+    of: &'m [(CoalitionId, MemberId)],
+    node: N,
+}
+
+/// Of `dialable`, those to dial while their coalitions have fewer than `bound` dialed
+/// (`counts`, counting those picked before): direct ones first, then by draw, one node per
+/// member (as its first coalition says) before a second of any. A node not known as a member
+/// anywhere yet (its record came early) is picked: this copy may not have caught up with it.
+fn choose_to_dial<N>(
+    mut dialable: Vec<Dialable<'_, N>>,
+    mut counts: BTreeMap<CoalitionId, usize>,
+    bound: usize,
+) -> Vec<N> {
+    dialable.sort_by_key(|d| (d.relayed_only, d.draw));
+    // Each node's rank among its member's, in that order; then by rank first.
+    let mut seen: BTreeMap<Option<&(CoalitionId, MemberId)>, usize> = BTreeMap::new();
+    let mut ranked: Vec<(usize, Dialable<'_, N>)> = dialable
+        .into_iter()
+        .map(|d| {
+            let rank = seen.entry(d.of.first()).or_insert(0);
+            *rank += 1;
+            (*rank, d)
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, d)| (d.relayed_only, *rank, d.draw));
+    let mut picked = Vec::new();
+    for (_, d) in ranked {
+        let short =
+            d.of.iter()
+                .any(|(c, _)| counts.get(c).copied().unwrap_or(0) < bound);
+        if !d.of.is_empty() && !short {
+            continue;
+        }
+        for (c, _) in d.of {
+            *counts.entry(c.clone()).or_insert(0) += 1;
+        }
+        picked.push(d.node);
+    }
+    picked
+}
+
+/// A connected member node that may be let go, as [`choose_to_let_go`] weighs it.
+struct Connected {
+    /// Its connection goes through a relay.
+    relayed: bool,
+    since: std::time::Instant,
+    peer: NodeKey,
+    /// The coalitions it syncs here.
+    of: Vec<CoalitionId>,
+    /// This node dialed it.
+    dialed: bool,
+}
+
+/// Of `candidates`, those to let go, given per coalition the peers this node dialed and all
+/// its peers: one it dialed when every coalition it syncs has more than `bound` dialed, one
+/// that dialed it when each has more than [`INBOUND_FACTOR`] × `bound` in all; relayed ones
+/// first, then the newest, each one let go counted out before the next is weighed.
+fn choose_to_let_go(
+    mut candidates: Vec<Connected>,
+    (mut dialed, mut all): (BTreeMap<CoalitionId, usize>, BTreeMap<CoalitionId, usize>),
+    bound: usize,
+) -> BTreeSet<NodeKey> {
+    let over = |counts: &BTreeMap<CoalitionId, usize>, of: &[CoalitionId], limit: usize| {
+        of.iter()
+            .all(|c| counts.get(c).copied().unwrap_or(0) > limit)
+    };
+    candidates.sort_by(|a, b| b.relayed.cmp(&a.relayed).then(b.since.cmp(&a.since)));
+    let mut let_go = BTreeSet::new();
+    for p in candidates {
+        let go = if p.dialed {
+            over(&dialed, &p.of, bound)
+        } else {
+            over(&all, &p.of, bound.saturating_mul(INBOUND_FACTOR))
+        };
+        if !go {
+            continue;
+        }
+        for c in &p.of {
+            if let Some(n) = all.get_mut(c) {
+                *n -= 1;
+            }
+            if p.dialed
+                && let Some(n) = dialed.get_mut(c)
+            {
+                *n -= 1;
+            }
+        }
+        let_go.insert(p.peer);
+    }
+    let_go
+}
+
 /// A digest of a record's addresses (to tell whether a node moved).
 pub(super) fn digest(addrs: &[String]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     addrs.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coalition(n: u8) -> CoalitionId {
+        CoalitionId::from_bytes([n; 16])
+    }
+
+    fn member(c: u8, m: u8) -> (CoalitionId, MemberId) {
+        (coalition(c), MemberId::from_bytes([m; 16]))
+    }
+
+    fn key(n: u8) -> NodeKey {
+        NodeKey::from_bytes([n; 32])
+    }
+
+    fn counts(of: &[(u8, usize)]) -> BTreeMap<CoalitionId, usize> {
+        of.iter().map(|(c, n)| (coalition(*c), *n)).collect()
+    }
+
+    #[test]
+    fn direct_nodes_are_dialed_before_relayed_ones_and_only_up_to_the_bound() {
+        let a = [member(1, 1)];
+        let b = [member(1, 2)];
+        let c = [member(1, 3)];
+        let d = [member(1, 4)];
+        let dialable = vec![
+            Dialable {
+                relayed_only: true,
+                draw: 0,
+                of: &a,
+                node: 'a',
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 9,
+                of: &b,
+                node: 'b',
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 5,
+                of: &c,
+                node: 'c',
+            },
+            Dialable {
+                relayed_only: true,
+                draw: 1,
+                of: &d,
+                node: 'd',
+            },
+        ];
+        // One dialed already, bound 3: two more, both direct, in the order drawn.
+        assert_eq!(
+            choose_to_dial(dialable, counts(&[(1, 1)]), 3),
+            vec!['c', 'b']
+        );
+    }
+
+    #[test]
+    fn each_member_gets_one_node_dialed_before_any_gets_a_second() {
+        // Member 1 runs three nodes, drawn first; members 2 and 3 one each.
+        let one = [member(1, 1)];
+        let two = [member(1, 2)];
+        let three = [member(1, 3)];
+        let dialable = vec![
+            Dialable {
+                relayed_only: false,
+                draw: 0,
+                of: &one,
+                node: "1a",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 1,
+                of: &one,
+                node: "1b",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 2,
+                of: &one,
+                node: "1c",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 3,
+                of: &two,
+                node: "2",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 4,
+                of: &three,
+                node: "3",
+            },
+        ];
+        assert_eq!(
+            choose_to_dial(dialable, BTreeMap::new(), 4),
+            vec!["1a", "2", "3", "1b"]
+        );
+    }
+
+    #[test]
+    fn a_node_is_dialed_while_any_of_its_coalitions_is_short_and_counts_in_all() {
+        let both = [member(1, 1), member(2, 1)];
+        let first = [member(1, 2)];
+        let second = [member(2, 3)];
+        let unknown: [(CoalitionId, MemberId); 0] = [];
+        let dialable = vec![
+            Dialable {
+                relayed_only: false,
+                draw: 0,
+                of: &both,
+                node: "both",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 1,
+                of: &first,
+                node: "first",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 2,
+                of: &second,
+                node: "second",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 3,
+                of: &unknown,
+                node: "unknown",
+            },
+        ];
+        // Coalition 1 is full once "both" is dialed; coalition 2 has room for one more.
+        assert_eq!(
+            choose_to_dial(dialable, counts(&[(1, 1), (2, 0)]), 2),
+            vec!["both", "second", "unknown"]
+        );
+    }
+
+    fn connected(peer: u8, relayed: bool, age_s: u64, of: &[u8], dialed: bool) -> Connected {
+        let now = std::time::Instant::now();
+        Connected {
+            relayed,
+            since: now
+                .checked_sub(std::time::Duration::from_secs(age_s))
+                .unwrap_or(now),
+            peer: key(peer),
+            of: of.iter().map(|c| coalition(*c)).collect(),
+            dialed,
+        }
+    }
+
+    #[test]
+    fn dialed_peers_over_the_bound_go_relayed_first_then_the_newest_down_to_the_bound() {
+        let candidates = vec![
+            connected(1, false, 300, &[1], true),
+            connected(2, false, 100, &[1], true),
+            connected(3, true, 500, &[1], true),
+            connected(4, false, 200, &[1], true),
+        ];
+        // Four dialed in coalition 1, bound 2: two go, the relayed one and the newest.
+        let go = choose_to_let_go(candidates, (counts(&[(1, 4)]), counts(&[(1, 4)])), 2);
+        assert_eq!(go, BTreeSet::from([key(3), key(2)]));
+    }
+
+    #[test]
+    fn a_peer_is_kept_while_one_of_its_coalitions_needs_it() {
+        let candidates = vec![
+            connected(1, false, 10, &[1, 2], true),
+            connected(2, false, 20, &[1], true),
+        ];
+        // Coalition 1 is over the bound, coalition 2 is not: only the peer of 1 alone goes.
+        let go = choose_to_let_go(
+            candidates,
+            (counts(&[(1, 3), (2, 1)]), counts(&[(1, 3), (2, 1)])),
+            2,
+        );
+        assert_eq!(go, BTreeSet::from([key(2)]));
+    }
+
+    #[test]
+    fn peers_that_dialed_in_go_only_beyond_the_inbound_factor() {
+        let bound = 2;
+        let inbound = |n: u8| connected(n, false, u64::from(n), &[1], false);
+        let at_limit = bound * INBOUND_FACTOR;
+        let candidates: Vec<Connected> = (1..=3).map(inbound).collect();
+        // Exactly at the limit in all: none go, however few this node dialed.
+        let go = choose_to_let_go(
+            candidates,
+            (counts(&[(1, 0)]), counts(&[(1, at_limit)])),
+            bound,
+        );
+        assert!(go.is_empty());
+        // Two over: the two newest go.
+        let candidates: Vec<Connected> = (1..=3).map(inbound).collect();
+        let go = choose_to_let_go(
+            candidates,
+            (counts(&[(1, 0)]), counts(&[(1, at_limit + 2)])),
+            bound,
+        );
+        assert_eq!(go, BTreeSet::from([key(1), key(2)]));
+    }
 }
