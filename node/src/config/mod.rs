@@ -214,7 +214,7 @@ pub(crate) struct Args {
     /// node dialed beyond it are let go, and those that dialed it once it has more than three
     /// times it in all. Every member node passes on the changes it verified, so a coalition of
     /// hundreds stays in sync without everyone connected to everyone. At least 2 (a 1 counts
-    /// as 2) [default: 16]
+    /// as 2) [default: 8]
     #[arg(long, env = "COALESCE_PEERS_PER_COALITION", value_name = "N")]
     pub peers_per_coalition: Option<NonZeroU32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces

@@ -41,7 +41,7 @@ use std::hash::BuildHasher;
 use super::*;
 
 /// Default for the bound on connected member nodes per coalition (`--peers-per-coalition`).
-pub const PEERS_PER_COALITION: usize = 16;
+pub const PEERS_PER_COALITION: usize = 8;
 /// Peers this node did not dial are let go only beyond this many times the bound.
 pub const INBOUND_FACTOR: usize = 3;
 /// How long after a member node was dialed to fill the peer set it may be dialed again.
