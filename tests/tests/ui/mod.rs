@@ -152,6 +152,8 @@ fn an_organizer_invites_another_node_and_it_joins_through_the_ui() {
     assert_eq!(status, 200, "{page}");
     let code = textarea(&page);
     assert!(code.len() > 20, "{page}");
+    // Not known yet to be reachable on its own network only: no word of it.
+    assert!(!page.contains("own network only"), "{page}");
     // B pastes it in its own browser and follows the join to the end.
     let mut browser_b = Browser::new();
     let (base_b, csrf_b) = browser_b.sign_in(&b);
@@ -184,6 +186,31 @@ fn an_organizer_invites_another_node_and_it_joins_through_the_ui() {
     assert!(
         page.contains("Northside Tenants Union"),
         "A's node in B's sync table"
+    );
+    // B dialed A back on loopback, an address of no use elsewhere: A now knows it can be
+    // reached on its own network only, and its next invite says so, next to the code.
+    eventually(
+        60,
+        "A to find it is reachable on its own network only",
+        || (a.json(&["status"])["reachability"] == "private").then_some(()),
+    );
+    let (status, _, page) = browser_a.post(
+        &format!("{base_a}/c/{c}/invites"),
+        &[("csrf", &csrf_a), ("expires", "1d")],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("This node can be reached on its own network only for now"),
+        "{page}"
+    );
+    let out = a
+        .command(&["invite", "create", "--coalition", &c])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("own network only"),
+        "the command line says it too"
     );
     assert!(da.stop());
     assert!(db.stop());

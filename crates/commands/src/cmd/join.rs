@@ -29,6 +29,14 @@ pub(crate) fn invite(x: &mut dyn Exec, c: &CoalitionArg, expires: String, out: &
         short(&made.coalition),
         made.expires_at
     ));
+    if made.local_network_only() {
+        out.note(
+            "This node can be reached on its own network only for now: an organization \
+             elsewhere cannot join with this code (a relay carries members' connections only). \
+             Make the invite on a member's node that others can reach, or forward a port to \
+             this one (deploy/README.md, \"Ports, announcing and relays\").",
+        );
+    }
     out.id(made.code)
 }
 

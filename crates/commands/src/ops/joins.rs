@@ -30,6 +30,19 @@ pub struct InviteMade {
     /// When it stops being valid.
     #[schema(value_type = String)]
     pub expires_at: Timestamp,
+    /// Whether the inviting node can be reached from outside its own network, as it knows
+    /// now: `public`, `private` (reachable on its own network only: an organization elsewhere
+    /// cannot join with this code, since a relay carries members' connections only) or
+    /// `unknown` (not tested yet).
+    #[serde(default)]
+    pub reachability: String,
+}
+
+impl InviteMade {
+    /// Whether only nodes on the inviting node's own network can use the code.
+    pub fn local_network_only(&self) -> bool {
+        self.reachability == "private"
+    }
 }
 
 /// A join to start.

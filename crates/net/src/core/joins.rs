@@ -60,6 +60,7 @@ impl Core {
             code: invite.encode(),
             coalition: id.to_string(),
             expires_at,
+            reachability: self.net.view().reachability.as_str().to_owned(),
         })
     }
 

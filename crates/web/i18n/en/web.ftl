@@ -243,6 +243,7 @@ invite-create = Make an invite code
 invite-made-title = Invite code for { $coalition }
 invite-code = Invite code
 invite-code-help = Select it and copy it. It works once, until { $date }.
+invite-local-only = This node can be reached on its own network only for now, so an organization elsewhere cannot join with this code: a relay carries only members' connections. Make the invite on a member's node that others can reach, or ask whoever runs this node to forward a port to it.
 invite-next = The organization you invite pastes it on its own node's page “Join a coalition”, or runs this command:
 join-title = Join a coalition
 join-intro = Paste the invite code another member organization sent you. Your node connects to theirs and receives the coalition.

@@ -249,6 +249,7 @@ invite-create = Crear un código de invitación
 invite-made-title = Código de invitación para { $coalition }
 invite-code = Código de invitación
 invite-code-help = Selecciónenlo y cópienlo. Sirve una vez, hasta el { $date }.
+invite-local-only = Por ahora a este nodo solo se llega desde su propia red, así que una organización de otro lugar no podrá unirse con este código: un relé solo lleva conexiones de miembros. Hagan la invitación en el nodo de un miembro al que otros puedan llegar, o pidan a quien administra este nodo que redirija un puerto hacia él.
 invite-next = La organización invitada lo pega en la página «Unirse a una coalición» de su propio nodo, o ejecuta esta orden:
 join-title = Unirse a una coalición
 join-intro = Peguen el código de invitación que les envió otra organización miembro. Su nodo se conecta al de ella y recibe la coalición.

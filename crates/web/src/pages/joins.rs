@@ -18,6 +18,8 @@ use crate::{Visit, Web, see_other};
 pub(crate) struct Made {
     pub(crate) code: String,
     pub(crate) help: String,
+    /// Only nodes on this node's own network can use it (see `InviteMade::reachability`).
+    pub(crate) local_only: bool,
 }
 
 #[derive(Template)]
@@ -104,6 +106,7 @@ pub(crate) async fn invite_create(
                         "invite-code-help",
                         &[("date", Arg::Own(date_time(c.l, made.expires_at)))],
                     ),
+                    local_only: made.local_network_only(),
                     code: made.code,
                 }),
                 heading,
