@@ -11,7 +11,7 @@
 
 use coalesce_tests::Node;
 
-use crate::netns::{Daemon, Ns, link, run, start, status};
+use crate::netns::{Daemon, Ns, example, in_ns, link, run, start, status};
 
 /// The public member's address on the internet.
 const PUBLIC: &str = "198.51.100.3";
@@ -239,6 +239,28 @@ fn coalition(w: &World, nodes: [&Node; 3]) -> (String, Vec<String>) {
     (c, ids)
 }
 
+/// A node behind the first NAT that is no member's (a fresh key) asks the public member's
+/// relay for a slot, and is refused: the relay serves member nodes only.
+fn an_outsider_is_refused_a_relay_slot(w: &World, p: &Node) {
+    let key: model::NodeKey = status(&w.public, p)["node"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let id = net::swarm::peer_id(&key).unwrap();
+    let relay = format!("/ip4/{PUBLIC}/tcp/7421/p2p/{id}");
+    let out = in_ns(&w.hosts[0], &example("relay_probe"))
+        .arg(&relay)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("refused") && said.contains("ResourceLimitExceeded"),
+        "an outsider was not refused a relay slot: {said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn two_organizations_behind_nat_reach_each_other_through_a_members_relay_then_directly() {
     let _serial = coalesce_tests::network_lock();
@@ -256,6 +278,7 @@ fn two_organizations_behind_nat_reach_each_other_through_a_members_relay_then_di
     let all = [&p, &a, &b];
     let (c, ids) = coalition(&w, all);
     let (id_a, id_b) = (&ids[1], &ids[2]);
+    an_outsider_is_refused_a_relay_slot(&w, &p);
 
     // Each behind-NAT node holds a relay slot on the public member and names it.
     for (host, node) in w.hosts.iter().zip([&a, &b]) {

@@ -108,6 +108,23 @@ pub(crate) fn run(ns: &Ns, home: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// An example program of the workspace (`cargo test --workspace` builds them), as
+/// `target/<profile>/examples/NAME`.
+pub(crate) fn example(name: &str) -> std::path::PathBuf {
+    let coalesce = bin("coalesce");
+    let path = coalesce
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build --workspace --examples` first)",
+        path.display()
+    );
+    path
+}
+
 /// `coalesce status --json` inside `ns`.
 pub(crate) fn status(ns: &Ns, node: &Node) -> serde_json::Value {
     serde_json::from_str(&run(ns, node.home(), &["status", "--json"])).unwrap()

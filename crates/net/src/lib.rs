@@ -3,4 +3,5 @@
 
 pub mod core;
 pub mod early;
+pub mod probe;
 pub mod swarm;

@@ -13,8 +13,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, identity, noise, relay, tcp, yamux};
+use libp2p::{Multiaddr, identity};
 use model::NodeKey;
+use net::probe::{dial_through, reserve_with};
 use net::swarm::{NetConfig, RelayLimits, Shared};
 use tokio::sync::mpsc;
 
@@ -76,52 +77,13 @@ async fn node(
 }
 
 /// A bare node with a relay client.
-fn client(key: identity::Keypair) -> libp2p::Swarm<relay::client::Behaviour> {
-    libp2p::SwarmBuilder::with_existing_identity(key)
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default(),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .unwrap()
-        .with_relay_client(noise::Config::new, yamux::Config::default)
-        .unwrap()
-        .with_behaviour(|_, client| client)
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
-        .build()
+fn client(key: identity::Keypair) -> net::probe::ProbeSwarm {
+    net::probe::client(key).unwrap()
 }
 
 /// A bare node that asks `relay` for a reservation; whether it got one.
 async fn reserve(key: identity::Keypair, relay: &Multiaddr) -> Result<(), String> {
     reserve_with(&mut client(key), relay).await
-}
-
-/// `swarm` asks `relay` for a reservation; whether it got one.
-async fn reserve_with(
-    swarm: &mut libp2p::Swarm<relay::client::Behaviour>,
-    relay: &Multiaddr,
-) -> Result<(), String> {
-    swarm
-        .listen_on(relay.clone().with(Protocol::P2pCircuit))
-        .unwrap();
-    let outcome = async {
-        loop {
-            match swarm.select_next_some().await {
-                SwarmEvent::Behaviour(relay::client::Event::ReservationReqAccepted { .. }) => {
-                    return Ok(());
-                }
-                SwarmEvent::ListenerClosed { reason, .. } => {
-                    return Err(format!("{:?}", reason.err()));
-                }
-                _ => {}
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), outcome)
-        .await
-        .unwrap_or_else(|_| Err("no answer".into()))
 }
 
 /// The nodes of `keys` as member nodes (which coalitions and members does not matter here).
@@ -162,39 +124,6 @@ async fn a_node_that_is_no_members_is_refused_a_relay_slot_and_a_members_gets_on
             .is_err_and(|e| e.contains("Reservation(ResourceLimitExceeded)")),
         "{refused:?}"
     );
-}
-
-/// Dials `target` through `relay` from a bare node with `key`; whether a connection came up.
-async fn dial_through(
-    key: identity::Keypair,
-    relay: &Multiaddr,
-    target: PeerId,
-) -> Result<(), String> {
-    let mut swarm = client(key);
-    swarm
-        .dial(
-            relay
-                .clone()
-                .with(Protocol::P2pCircuit)
-                .with(Protocol::P2p(target)),
-        )
-        .unwrap();
-    let outcome = async {
-        loop {
-            match swarm.select_next_some().await {
-                SwarmEvent::ConnectionEstablished { peer_id, .. } if peer_id == target => {
-                    return Ok(());
-                }
-                SwarmEvent::OutgoingConnectionError { error, .. } => {
-                    return Err(error.to_string());
-                }
-                _ => {}
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), outcome)
-        .await
-        .unwrap_or_else(|_| Err("no answer".into()))
 }
 
 /// A member's node holding a slot is reached through the relay by another member's node,
