@@ -7,7 +7,9 @@
 //! The swarm gives it a [`Event::Tick`] every `swarm::TICK`, never waiting on it; the core then
 //! only judges peers due, hands over waiting dials, saves last syncs if due, answers the join
 //! stages held long enough, follows the network side (member keys for the relay, when something
-//! changed or a minute passed; new addresses into invites and the address record), and compacts the coalitions due for it once a whole tick passed
+//! changed or a minute passed; new addresses into invites and the address record), looks at the
+//! peer set, goes on with sync rounds whose pause ended (`SyncNode::resume_paused`), and
+//! compacts the coalitions due for it once a whole tick passed
 //! with nothing else to do (`compact_when_idle`; a request arriving meanwhile waits for it).
 //! Its parts: the
 //! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
@@ -358,7 +360,8 @@ impl Core {
 
     fn handle(&mut self, event: Event) {
         if matches!(event, Event::Tick) {
-            // Only what time passing asks for; no sync work, no gauges.
+            // Only what time passing asks for (sync rounds only where a pause ended); no
+            // gauges.
             if !self.unjudged.is_empty() {
                 self.judge_strangers();
             }
@@ -371,11 +374,11 @@ impl Core {
             self.trim_peers();
             if self.sync.any_paused() {
                 // Coalitions whose sync with a peer was paused for rounds that brought
-                // nothing start afresh once their pause is over.
-                let now = u64::try_from(replica::now().as_millis()).unwrap_or(0);
-                let outputs = self
-                    .sync
-                    .resume_paused(&mut ReplicaDocs(&mut self.replica), now);
+                // nothing go on once their pause is over.
+                let outputs = self.sync.resume_paused(
+                    &mut ReplicaDocs(&mut self.replica),
+                    std::time::Instant::now(),
+                );
                 self.dispatch(outputs);
             }
             self.compact_when_idle();

@@ -18,12 +18,12 @@
 //!   oversized, malformed or trailing bytes refuse the whole message.
 //! - A peer learns of a coalition only if its key is a member's in force there
 //!   ([`Message::Hello`]), or if it is the node that invited this one.
-//! - A peer that keeps sending useless sync rounds is cut off for that coalition
-//!   ([`node::MAX_IDLE_ROUNDS`]), as is one that keeps saying it lost all it held
-//!   ([`node::MAX_START_OVERS`]): paused for [`node::RESUME_AFTER`], what it sends about the
-//!   coalition meanwhile dropped unanswered, then started afresh (an honest peer caught by the
-//!   limit is delayed, not left behind); repeated refusals disconnect it
-//!   ([`node::MAX_STRIKES`]).
+//! - A peer that keeps sending useless sync rounds ([`node::MAX_IDLE_ROUNDS`]), or keeps
+//!   saying it lost all it held ([`node::MAX_START_OVERS`]), has that coalition's rounds
+//!   paused: what it sends is still read, nothing is answered, for [`node::RESUME_AFTER`],
+//!   twice as long at each pause of the connection (at most [`node::MAX_PAUSE_FACTOR`] times);
+//!   then the rounds go on from where they were. Other refusals count strikes, and repeated
+//!   ones disconnect it ([`node::MAX_STRIKES`]).
 //! - No sync message is heavier than its receiver takes (its Hello says how much): a longer
 //!   catch-up goes in pages, each checked like any batch (`node::pages`).
 //!

@@ -383,8 +383,9 @@ fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
 
 /// A and B of [`heavy_world`] connected, B having taken a first page; then B (as a hostile
 /// peer would) saying over and over that it holds nothing, between messages claiming it
-/// holds all A holds, until A cuts the coalition's sync with it off. The refusal, if any.
-fn start_over_until_cut_off() -> (Side, Side, CoalitionId, Option<Refusal>) {
+/// holds all A holds, until A pauses the coalition's sync with it. The refusal, if any, and
+/// the two frames B sent over and over.
+fn start_over_until_cut_off() -> (Side, Side, CoalitionId, Option<Refusal>, [Vec<u8>; 2]) {
     let (mut a, mut b, c) = heavy_world(Signed::EveryEdit);
     let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
     let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
@@ -436,59 +437,55 @@ fn start_over_until_cut_off() -> (Side, Side, CoalitionId, Option<Refusal>) {
             Output::Refused { reason, .. } => Some(reason),
             _ => None,
         }) {
-            return (a, b, c, Some(reason));
+            return (a, b, c, Some(reason), [nothing, everything]);
         }
     }
-    (a, b, c, None)
+    (a, b, c, None, [nothing, everything])
 }
 
 /// A peer that keeps saying it holds nothing while it is sent pages (each such message makes
 /// the sender build the whole catch-up again), even between messages claiming it took them
-/// all, is cut off for that coalition, and told why.
+/// all, has that coalition's rounds paused, and is told why.
 #[test]
 fn a_peer_that_keeps_starting_over_is_cut_off() {
-    let (.., refused) = start_over_until_cut_off();
+    let (_, _, _, refused, _) = start_over_until_cut_off();
     assert!(
         matches!(refused, Some(Refusal::StartedOver)),
         "starting over and over is cut off: {refused:?}"
     );
 }
 
-/// A coalition's sync cut off with a peer is paused, not ended: what the peer sends about it
-/// meanwhile is dropped unanswered and without a strike, a greeting does not restart it, and
-/// once [`sync::node::RESUME_AFTER`] has passed it starts afresh, so an honest peer caught by
-/// the limit still gets everything on the same connection.
+/// A coalition's rounds paused with a peer are paused, not ended: what the peer sends
+/// meanwhile is read but not answered, without a strike, a greeting does not end the pause,
+/// and once [`sync::node::RESUME_AFTER`] has passed the rounds go on with B's own node, on the
+/// same connection, from what B said last (no pages: a peer that started over that often is
+/// given no more on this connection, pause or not).
 #[test]
-fn a_coalition_cut_off_with_a_peer_resumes_after_the_pause() {
-    let (mut a, mut b, c, refused) = start_over_until_cut_off();
+fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
+    let (mut a, mut b, c, refused, [nothing, everything]) = start_over_until_cut_off();
     assert!(refused.is_some());
-    let pause = u64::try_from(sync::node::RESUME_AFTER.as_millis()).unwrap();
-    // B greets again and goes on sending sync messages: dropped, neither refused nor
-    // answered.
     let hello = Message::Hello {
         coalitions: vec![c.to_bytes()],
         max_message: MIN_MESSAGE_LIMIT as u64,
     }
     .encode();
-    let round = Message::Sync {
-        coalition: c.to_bytes(),
-        sync: Vec::new(),
-        heads: Vec::new(),
-        vouchers: Vec::new(),
-    }
-    .encode();
-    for frame in std::iter::once(&hello).chain(std::iter::repeat_n(&round, 3 * 8)) {
+    // B greets again and goes on with the same rounds, far past the strikes that would
+    // disconnect it: read, neither refused nor answered. The last says it holds nothing,
+    // as its first did: what A goes on from.
+    let rounds = [&nothing, &everything].into_iter().cycle().take(3 * 8 + 1);
+    for frame in std::iter::once(&hello).chain(rounds) {
         let out = a.node.received(&mut a.docs, b.key, frame);
         assert!(out.is_empty(), "{out:?}");
     }
-    assert!(a.node.any_paused());
-    assert!(
-        !a.node.syncs_with(&b.key, &c),
-        "a greeting does not end the pause"
-    );
-    assert!(frames(a.node.resume_paused(&mut a.docs, pause - 1)).is_empty());
-    let mut to_b = frames(a.node.resume_paused(&mut a.docs, pause));
-    assert!(!to_b.is_empty(), "A starts afresh");
+    assert!(a.node.any_paused(), "a greeting does not end the pause");
+    let now = std::time::Instant::now();
+    let early = now + sync::node::RESUME_AFTER - std::time::Duration::from_secs(1);
+    assert!(frames(a.node.resume_paused(&mut a.docs, early)).is_empty());
+    let mut to_b = frames(a.node.resume_paused(
+        &mut a.docs,
+        now + sync::node::RESUME_AFTER + std::time::Duration::from_millis(1),
+    ));
+    assert!(!to_b.is_empty(), "A goes on");
     assert!(!a.node.any_paused());
     let mut to_a = Vec::new();
     for _ in 0..1_000 {
@@ -507,9 +504,29 @@ fn a_coalition_cut_off_with_a_peer_resumes_after_the_pause() {
             to_b.extend(frames(out));
         }
     }
-    assert_eq!(
-        b.docs.doc(&c).unwrap().get_heads(),
-        a.docs.doc(&c).unwrap().get_heads(),
-        "B holds all A holds"
+    assert!(to_a.is_empty() && to_b.is_empty(), "the rounds end");
+    assert!(!a.node.any_paused(), "without another pause");
+    // B says the same again and again: a second pause (one refusal, no strike), twice as
+    // long as the first.
+    let mut refused = Vec::new();
+    for _ in 0..=sync::node::MAX_IDLE_ROUNDS {
+        for o in a.node.received(&mut a.docs, b.key, &nothing) {
+            match o {
+                Output::Refused { reason, .. } => refused.push(reason),
+                Output::Disconnect { .. } => panic!("a pause is no strike"),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        matches!(refused[..], [Refusal::StartedOver | Refusal::TooMuchWork]),
+        "{refused:?}"
     );
+    let now = std::time::Instant::now();
+    let once = now + sync::node::RESUME_AFTER + std::time::Duration::from_secs(1);
+    assert!(frames(a.node.resume_paused(&mut a.docs, once)).is_empty());
+    assert!(a.node.any_paused());
+    let twice = now + 2 * sync::node::RESUME_AFTER + std::time::Duration::from_millis(1);
+    a.node.resume_paused(&mut a.docs, twice);
+    assert!(!a.node.any_paused());
 }

@@ -188,7 +188,7 @@ use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
 use crate::docs::Documents;
-use crate::node::{Output, PeerDoc, SyncNode, send, wire_id};
+use crate::node::{Output, SyncNode, send, wire_id};
 use crate::verify::{ChangeSignature, Refusal, change_in_chunk, check_signatures};
 use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
 

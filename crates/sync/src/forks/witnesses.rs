@@ -51,8 +51,8 @@ impl SyncNode {
             .map(|(k, _)| *k)
             .collect();
         for peer in syncing {
-            if let Some(p) = self.peers.get_mut(&peer) {
-                p.docs.insert(c.clone(), PeerDoc::new());
+            if let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) {
+                *d = d.restarted();
             }
             self.sync_step(docs, peer, c, out);
         }

@@ -490,11 +490,7 @@ impl SyncNode {
         let newly: Vec<(NodeKey, bool)> = self
             .peers
             .iter()
-            .filter(|(k, p)| {
-                !p.docs.contains_key(c)
-                    && !p.paused.contains_key(c)
-                    && keys.contains_key(k.as_bytes())
-            })
+            .filter(|(k, p)| !p.docs.contains_key(c) && keys.contains_key(k.as_bytes()))
             .map(|(k, p)| (*k, p.offered.contains(c)))
             .collect();
         for (peer, offered) in newly {

@@ -180,11 +180,17 @@ pub(crate) struct PeerDoc {
     /// session (each makes Automerge build all it lacks again): at most
     /// [`MAX_START_OVERS`].
     start_overs: u32,
+    /// Until when no sync message goes to the peer (see [`RESUME_AFTER`]).
+    paused_until: Option<std::time::Instant>,
+    /// Pauses so far on this connection (each twice as long as the one before).
+    pauses: u32,
 }
 
 /// Times a peer may say it holds nothing of a coalition after saying it held some, in one
-/// sync session of it (a connection, started afresh when the members in force change), before it is cut off for that coalition: each makes Automerge build again all
-/// it lacks, and an honest node loses its copy once in a while, not round after round.
+/// sync session of it (a connection, started afresh when the members in force change, or
+/// after a pause), before that coalition's rounds with it are paused ([`RESUME_AFTER`]): each
+/// makes Automerge build again all it lacks, and an honest node loses its copy once in a
+/// while, not round after round.
 pub const MAX_START_OVERS: u32 = 2;
 
 /// Most changes relayed to the other peers as one pushed batch. A larger batch is a catch-up,
@@ -204,6 +210,18 @@ impl PeerDoc {
             known: std::collections::VecDeque::new(),
             withheld: pages::Withheld::default(),
             start_overs: 0,
+            paused_until: None,
+            pauses: 0,
+        }
+    }
+
+    /// A fresh sync state for the same peer and coalition that keeps a pause under way and
+    /// the count of pauses (a restart of the rounds must not end or reset them).
+    pub(crate) fn restarted(&self) -> Self {
+        Self {
+            paused_until: self.paused_until,
+            pauses: self.pauses,
+            ..Self::new()
         }
     }
 
@@ -229,17 +247,20 @@ pub(crate) struct Peer {
     strikes: u32,
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
-    /// Coalitions whose sync with it was cut off for rounds that brought nothing, with when
-    /// (Unix milliseconds) they start afresh ([`RESUME_AFTER`]); what it sends about them
-    /// meanwhile is dropped unanswered. At most one entry per coalition held.
-    paused: BTreeMap<CoalitionId, u64>,
 }
 
-/// How long the sync of a coalition with a peer stays cut off after rounds that brought
-/// nothing ([`MAX_IDLE_ROUNDS`], [`MAX_START_OVERS`]) before it starts afresh: a hostile peer
-/// costs a few rounds per pause, and an honest one caught by the limit (messages crossing
-/// oddly) is not left behind for the rest of its connection.
+/// How long the sync of a coalition with a peer is paused, the first time in a connection,
+/// after rounds that brought nothing ([`MAX_IDLE_ROUNDS`]) or repeated start-overs
+/// ([`MAX_START_OVERS`]); each later pause of the same coalition with the same peer lasts
+/// twice the one before, up to [`MAX_PAUSE_FACTOR`] times this. While paused, what the peer
+/// sends is taken in (its changes checked and applied, its sync messages read, so that the
+/// two sides' records of what the other holds stay true) but no sync message goes to it; then
+/// the rounds go on from there. A hostile peer gets a few rounds per pause, fewer and fewer;
+/// an honest one caught by the limit is late, not left behind for the rest of its
+/// connection.
 pub const RESUME_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest pause, as a multiple of [`RESUME_AFTER`].
+pub const MAX_PAUSE_FACTOR: u32 = 8;
 
 /// Pushes a message for `peer`, as one frame or as fragments.
 pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
@@ -602,34 +623,31 @@ impl SyncNode {
 
     /// Whether the sync of some coalition with some peer is paused (see [`RESUME_AFTER`]).
     pub fn any_paused(&self) -> bool {
-        self.peers.values().any(|p| !p.paused.is_empty())
+        self.peers
+            .values()
+            .any(|p| p.docs.values().any(|d| d.paused_until.is_some()))
     }
 
-    /// Starts afresh the sync of each coalition paused with a peer ([`RESUME_AFTER`]) whose
-    /// pause has ended at `now_ms` (Unix milliseconds), where the peer is still a member there
-    /// and named it in its greeting; the node calls it now and then.
-    pub fn resume_paused(&mut self, docs: &mut impl Documents, now_ms: u64) -> Vec<Output> {
+    /// Goes on with the sync of each coalition paused with a peer ([`RESUME_AFTER`]) whose
+    /// pause has ended at `now`; the node calls it now and then. (A peer no longer a member
+    /// has no sync state left to resume: a change of members ends it.)
+    pub fn resume_paused(
+        &mut self,
+        docs: &mut impl Documents,
+        now: std::time::Instant,
+    ) -> Vec<Output> {
         let mut due: Vec<(NodeKey, CoalitionId)> = Vec::new();
         for (k, p) in &mut self.peers {
-            p.paused.retain(|c, at| {
-                let over = *at <= now_ms;
-                if over {
+            for (c, d) in &mut p.docs {
+                if d.paused_until.is_some_and(|until| until <= now) {
+                    d.paused_until = None;
                     due.push((*k, c.clone()));
                 }
-                !over
-            });
+            }
         }
         let mut out = Vec::new();
         for (peer, c) in due {
-            let shared = self.offer_for(docs, &peer).contains(&wire_id(&c));
-            let Some(p) = self.peers.get_mut(&peer) else {
-                continue;
-            };
-            if !shared || !p.offered.contains(&c) || p.docs.contains_key(&c) {
-                continue;
-            }
-            info!(%peer, coalition = %c, "resuming the sync of a coalition with a peer");
-            p.docs.insert(c.clone(), PeerDoc::new());
+            info!(%peer, coalition = %c, "going on with the sync of a coalition with a peer after a pause");
             self.sync_step(docs, peer, &c, &mut out);
         }
         out

@@ -126,14 +126,8 @@ impl SyncNode {
                 .on_addresses(docs, peer, records, &mut out)
                 .map_err(|r| (None, r)),
         };
-        match result {
-            // What a peer sends about a coalition whose sync with it is paused is dropped
-            // unanswered, without a strike: it is told nothing and need not know.
-            Err((Some(c), Refusal::NotShared)) if self.is_paused(&peer, &c) => {
-                debug!(%peer, coalition = %c, "a message about a coalition paused with this peer; dropped");
-            }
-            Err((coalition, reason)) => self.refuse(peer, coalition, reason, &mut out),
-            Ok(()) => {}
+        if let Err((coalition, reason)) = result {
+            self.refuse(peer, coalition, reason, &mut out);
         }
         out
     }
@@ -185,12 +179,21 @@ impl SyncNode {
         reason: Refusal,
         out: &mut Vec<Output>,
     ) {
-        let counts = !matches!(reason, Refusal::Local(_));
         let coalition = coalition.filter(|c| {
             self.peers
                 .get(&peer)
                 .is_some_and(|p| p.docs.contains_key(c))
         });
+        // Rounds that brought nothing pause the coalition's sync with the peer, longer each
+        // time: that bounds them, without a strike that would end its connection.
+        let paused = matches!(reason, Refusal::TooMuchWork | Refusal::StartedOver)
+            && coalition.as_ref().is_some_and(|c| {
+                self.peers
+                    .get(&peer)
+                    .and_then(|p| p.docs.get(c))
+                    .is_some_and(|d| d.paused_until.is_some())
+            });
+        let counts = !matches!(reason, Refusal::Local(_)) && !paused;
         out.push(Output::Refused {
             peer,
             coalition,
@@ -243,8 +246,7 @@ impl SyncNode {
             let Some(p) = self.peers.get_mut(&peer) else {
                 return;
             };
-            // A coalition paused with it starts afresh when the pause ends, not on a greeting.
-            if p.docs.contains_key(&c) || p.paused.contains_key(&c) {
+            if p.docs.contains_key(&c) {
                 continue;
             }
             p.docs.insert(c.clone(), PeerDoc::new());
@@ -273,6 +275,10 @@ impl SyncNode {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
+        if pd.paused_until.is_some() {
+            // Nothing goes to a peer while its rounds are paused (see `RESUME_AFTER`).
+            return;
+        }
         // The next page of a long catch-up, withheld so far (see `pages`), goes now if the
         // peer took the one before.
         // Only what Automerge still counts as not taken: what the peer's heads cover (it got
@@ -542,25 +548,22 @@ impl SyncNode {
     }
 
     /// Messages about a coalition count only from a peer it is being synced with.
-    /// Cuts the sync of `c` with `peer` off until [`RESUME_AFTER`] has passed (see
-    /// [`SyncNode::resume_paused`]).
+    /// Pauses the sync of `c` with `peer` (see [`RESUME_AFTER`]): for that, doubled at each
+    /// pause of this connection, up to [`MAX_PAUSE_FACTOR`] times it.
     fn pause(&mut self, peer: NodeKey, c: &CoalitionId, why: &str) {
-        let resume = self
-            .now
-            .unwrap_or(0)
-            .saturating_add(u64::try_from(RESUME_AFTER.as_millis()).unwrap_or(u64::MAX));
-        if let Some(p) = self.peers.get_mut(&peer) {
-            p.docs.remove(c);
-            p.paused.insert(c.clone(), resume);
-        }
-        info!(%peer, coalition = %c, why, after = ?RESUME_AFTER, "pausing the sync of a coalition with a peer");
-    }
-
-    /// Whether the sync of `c` with `peer` is paused (see [`SyncNode::pause`]).
-    pub(crate) fn is_paused(&self, peer: &NodeKey, c: &CoalitionId) -> bool {
-        self.peers
-            .get(peer)
-            .is_some_and(|p| p.paused.contains_key(c))
+        let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
+            return;
+        };
+        let factor = 1u32
+            .checked_shl(pd.pauses)
+            .unwrap_or(MAX_PAUSE_FACTOR)
+            .min(MAX_PAUSE_FACTOR);
+        pd.pauses = pd.pauses.saturating_add(1);
+        let pause = RESUME_AFTER.saturating_mul(factor);
+        pd.paused_until = Some(std::time::Instant::now() + pause);
+        pd.idle = 0;
+        pd.start_overs = 0;
+        info!(%peer, coalition = %c, why, ?pause, "pausing the sync of a coalition with a peer");
     }
 
     pub(crate) fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
@@ -636,13 +639,17 @@ impl SyncNode {
         };
         let sent = pd.state.last_sent_heads.clone();
         let msg_heads = msg.heads.len();
-        if msg.heads.is_empty() && pd.state.their_heads.as_ref().is_some_and(|h| !h.is_empty()) {
+        let paused = pd.paused_until.is_some();
+        let mut started_over = false;
+        if !paused
+            && msg.heads.is_empty()
+            && pd.state.their_heads.as_ref().is_some_and(|h| !h.is_empty())
+        {
             pd.start_overs += 1;
-            if pd.start_overs > MAX_START_OVERS {
-                self.pause(peer, c, "it keeps saying it holds nothing");
-                return Err(Refusal::StartedOver);
-            }
+            started_over = pd.start_overs > MAX_START_OVERS;
         }
+        // Read whatever comes next (a pause included): the record of what the peer holds and
+        // what was sent it stays true, so the rounds can go on from it.
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
@@ -656,6 +663,14 @@ impl SyncNode {
             // heads and never tell it them (a node that joined by snapshot would look, to the
             // node that sent it, as if it held nothing). What we last sent stands.
             pd.state.last_sent_heads = sent;
+        }
+        if paused {
+            // Taken in, not answered: the rounds go on when the pause ends.
+            return Ok(());
+        }
+        if started_over {
+            self.pause(peer, c, "it keeps saying it holds nothing");
+            return Err(Refusal::StartedOver);
         }
         if applied == 0 && !took {
             pd.idle += 1;
