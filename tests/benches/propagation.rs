@@ -177,6 +177,8 @@ fn main() {
         env_number("BENCH_ASK_US").unwrap_or(if members_count > MEMBERS { 2000 } else { 200 }),
     );
     let (seen_tx, seen_rx) = mpsc::channel::<(usize, Instant)>();
+    // Reads made because no change was announced for a second (events only).
+    let fallbacks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut askers = Vec::new();
     for (n, m) in members.iter().enumerate() {
         let session = ApiSession::open(m.node.home());
@@ -185,19 +187,28 @@ fn main() {
         let seen = seen_tx.clone();
         let c = c.clone();
         let start = start.clone();
+        let fallbacks = fallbacks.clone();
         std::thread::spawn(move || {
             start.wait();
             while let Ok(Some((issue, made))) = rx.recv() {
                 let path = format!("/v1/coalitions/{c}/issues/{issue}");
                 loop {
                     if let Some(changed) = &changed {
-                        // The next change announced since the edit, or a second without one.
+                        // The next change announced since the edit, or a second without one
+                        // (counted: the figures would not be the live stream's).
                         let deadline = Instant::now() + Duration::from_secs(1);
-                        while let Ok(at) =
-                            changed.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                        {
-                            if at >= made {
-                                break;
+                        loop {
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            match changed.recv_timeout(left) {
+                                Ok(at) if at >= made => break,
+                                Ok(_) => {}
+                                Err(mpsc::RecvTimeoutError::Timeout) => {
+                                    fallbacks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    break;
+                                }
+                                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                                    panic!("member {n}'s live stream ended")
+                                }
                             }
                         }
                     }
@@ -289,6 +300,12 @@ fn main() {
         connected.iter().sum::<u64>() as f64 / nodes as f64,
         sent / edits as f64 / nodes as f64,
     );
+    if !polling {
+        println!(
+            "arrival seen on the live stream; reads without an announced change: {}",
+            fallbacks.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
     println!("| {members_count} members, {edits} edits | p50 | p90 | p99 | max |");
     println!("|---|---|---|---|---|");
     for (what, v) in [

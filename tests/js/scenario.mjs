@@ -203,6 +203,26 @@ try {
   await shows(b, 'El campo vuelve a estar como estaba.');
   await untilTitle(a, `/c/${c}/issues/${issue}`, 'Bus fare equity');
 
+  // Each node found by now that the other dialed it back on loopback, an address of no use
+  // elsewhere: an invite made now says the code works on its own network only, above the code
+  // and tied to it.
+  for (const who of [a, b]) {
+    let shown = false;
+    for (let i = 0; i < 60 && !shown; i += 1) {
+      await open(who, `/c/${c}/invite`);
+      await submit(who, 'main form[method="post"]', { '#expires': '1d' });
+      shown = (await who.page.$('#local-only')) !== null;
+      if (!shown) await who.page.waitForTimeout(1000);
+    }
+    if (!shown) {
+      failures.push(`${who.base}: no invite said the node is reachable on its own network only`);
+    } else {
+      const described = await who.page.getAttribute('#code', 'aria-describedby');
+      if (!described.split(' ').includes('local-only')) failures.push(`${who.base}: the code is not tied to the warning`);
+      await check(who, 'invite-local-only');
+    }
+  }
+
   // The founder proposes removing the other organization; it passes under the membership
   // rule (consensus of the other members: the founder alone).
   await open(a, `/c/${c}/members`);

@@ -329,12 +329,6 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        if let Some(dir) = std::env::var_os("COALESCE_TEST_LOG_DIR") {
-            // Every node's whole log, for reading a run that passed or failed.
-            let _ = std::fs::create_dir_all(&dir);
-            let file = std::path::Path::new(&dir).join(format!("node-{}.log", self.child.id()));
-            let _ = std::fs::write(file, self.log());
-        }
         if std::thread::panicking() {
             // A failing test shows what each of its nodes logged last (CI keeps only this).
             let log = self.log();
@@ -349,6 +343,20 @@ impl Drop for Daemon {
         if let Ok(None) = self.child.try_wait() {
             self.terminate();
             let _ = self.child.wait();
+        }
+        if let Some(dir) = std::env::var_os("COALESCE_TEST_LOG_DIR") {
+            // Every node's whole log, shutdown included, for reading a run that passed or
+            // failed: named by the test and the process.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let test: String = std::thread::current()
+                .name()
+                .unwrap_or("test")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            let _ = std::fs::create_dir_all(&dir);
+            let file = Path::new(&dir).join(format!("{test}-{}.log", self.child.id()));
+            let _ = std::fs::write(file, self.log());
         }
     }
 }

@@ -2,7 +2,8 @@
 //! nodes on this machine, each organization in its own browser (the founder's in English, the
 //! invited one's in Spanish) in a real headless Chromium (`tests/js/scenario.mjs`). Founding,
 //! inviting, joining, raising and sharing an issue, amending the charter, opening and blocking
-//! a proposal, putting a field back from its history and removing a member all happen through
+//! a proposal, an invite made once each node knows it is reachable on its own network only,
+//! putting a field back from its history and removing a member all happen through
 //! the pages; the command line then reads the outcome on both nodes.
 
 use coalesce_tests::{Node, free_port};
@@ -26,7 +27,7 @@ fn the_readme_scenario_is_carried_through_in_two_browsers() {
         &[config.to_string(), shots.display().to_string()],
     );
     assert!(
-        stdout.contains("7 page views checked, 0 failures"),
+        stdout.contains("9 page views checked, 0 failures"),
         "{stdout}"
     );
     let id = |what: &str| {
