@@ -20,10 +20,11 @@
 //!   ([`Message::Hello`]), or if it is the node that invited this one.
 //! - A peer that keeps sending useless sync rounds ([`node::MAX_IDLE_ROUNDS`]), or keeps
 //!   saying it lost all it held ([`node::MAX_START_OVERS`]), has that coalition's rounds
-//!   paused: what it sends is still read, nothing is answered, for [`node::RESUME_AFTER`],
-//!   twice as long at each pause of the connection (at most [`node::MAX_PAUSE_FACTOR`] times);
-//!   then the rounds go on from where they were. Other refusals count strikes, and repeated
-//!   ones disconnect it ([`node::MAX_STRIKES`]).
+//!   paused for [`node::RESUME_AFTER`], twice as long at each pause of the connection (at
+//!   most [`node::MAX_PAUSE_FACTOR`] times): what it sends is still read, no sync round is
+//!   answered, and past as many useless rounds again each is refused unread; then the rounds
+//!   go on from where they were. Refusals count strikes (a pause itself does not), and
+//!   repeated ones disconnect it ([`node::MAX_STRIKES`]).
 //! - No sync message is heavier than its receiver takes (its Hello says how much): a longer
 //!   catch-up goes in pages, each checked like any batch (`node::pages`).
 //!

@@ -469,10 +469,13 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
         max_message: MIN_MESSAGE_LIMIT as u64,
     }
     .encode();
-    // B greets again and goes on with the same rounds, far past the strikes that would
-    // disconnect it: read, neither refused nor answered. The last says it holds nothing,
-    // as its first did: what A goes on from.
-    let rounds = [&nothing, &everything].into_iter().cycle().take(3 * 8 + 1);
+    // B greets again and goes on with the same rounds, as many as earn a pause: read,
+    // neither refused nor answered. The last says it holds nothing, as its first did: what
+    // A goes on from.
+    let rounds = [&nothing, &everything]
+        .into_iter()
+        .cycle()
+        .take(sync::node::MAX_IDLE_ROUNDS as usize - 1);
     for frame in std::iter::once(&hello).chain(rounds) {
         let out = a.node.received(&mut a.docs, b.key, frame);
         assert!(out.is_empty(), "{out:?}");
@@ -508,25 +511,55 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
     assert!(!a.node.any_paused(), "without another pause");
     // B says the same again and again: a second pause (one refusal, no strike), twice as
     // long as the first.
-    let mut refused = Vec::new();
-    for _ in 0..=sync::node::MAX_IDLE_ROUNDS {
-        for o in a.node.received(&mut a.docs, b.key, &nothing) {
-            match o {
-                Output::Refused { reason, .. } => refused.push(reason),
-                Output::Disconnect { .. } => panic!("a pause is no strike"),
-                _ => {}
+    let pause_again = |a: &mut Side, b: &Side| {
+        let mut refused = Vec::new();
+        for _ in 0..=sync::node::MAX_IDLE_ROUNDS {
+            for o in a.node.received(&mut a.docs, b.key, &nothing) {
+                match o {
+                    Output::Refused { reason, .. } => refused.push(reason),
+                    Output::Disconnect { .. } => panic!("a pause is no strike"),
+                    _ => {}
+                }
+            }
+            if !refused.is_empty() {
+                break;
             }
         }
-    }
-    assert!(
-        matches!(refused[..], [Refusal::StartedOver | Refusal::TooMuchWork]),
-        "{refused:?}"
-    );
+        assert!(
+            matches!(refused[..], [Refusal::StartedOver | Refusal::TooMuchWork]),
+            "{refused:?}"
+        );
+        assert!(a.node.any_paused());
+    };
+    pause_again(&mut a, &b);
     let now = std::time::Instant::now();
     let once = now + sync::node::RESUME_AFTER + std::time::Duration::from_secs(1);
-    assert!(frames(a.node.resume_paused(&mut a.docs, once)).is_empty());
-    assert!(a.node.any_paused());
+    a.node.resume_paused(&mut a.docs, once);
+    assert!(a.node.any_paused(), "the second pause is longer");
     let twice = now + 2 * sync::node::RESUME_AFTER + std::time::Duration::from_millis(1);
     a.node.resume_paused(&mut a.docs, twice);
     assert!(!a.node.any_paused());
+    pause_again(&mut a, &b);
+    // While paused, as many rounds again are read; past them each is refused unread, with
+    // a strike, and the strikes end the connection.
+    for _ in 0..sync::node::MAX_IDLE_ROUNDS {
+        let out = a.node.received(&mut a.docs, b.key, &nothing);
+        assert!(out.is_empty(), "{out:?}");
+    }
+    let mut disconnected = false;
+    for _ in 0..sync::node::MAX_STRIKES {
+        let out = a.node.received(&mut a.docs, b.key, &nothing);
+        assert!(
+            out.iter().any(|o| matches!(
+                o,
+                Output::Refused {
+                    reason: Refusal::TooMuchWork,
+                    ..
+                }
+            )),
+            "{out:?}"
+        );
+        disconnected |= out.iter().any(|o| matches!(o, Output::Disconnect { .. }));
+    }
+    assert!(disconnected, "strikes end the connection");
 }

@@ -254,10 +254,12 @@ pub(crate) struct Peer {
 /// ([`MAX_START_OVERS`]); each later pause of the same coalition with the same peer lasts
 /// twice the one before, up to [`MAX_PAUSE_FACTOR`] times this. While paused, what the peer
 /// sends is taken in (its changes checked and applied, its sync messages read, so that the
-/// two sides' records of what the other holds stay true) but no sync message goes to it; then
-/// the rounds go on from there. A hostile peer gets a few rounds per pause, fewer and fewer;
-/// an honest one caught by the limit is late, not left behind for the rest of its
-/// connection.
+/// two sides' records of what the other holds stay true; no snapshot is loaded) but no sync
+/// round goes to it (pushed changes, forks and addresses still do); then the rounds go on
+/// from there. Past [`MAX_IDLE_ROUNDS`] rounds that bring nothing within one pause, each is
+/// refused unread, with a strike ([`MAX_STRIKES`] end the connection): an honest peer, not
+/// answered, sends a round or two. The pause itself counts no strike. An honest peer caught
+/// by the limit is late, not left behind for the rest of its connection.
 pub const RESUME_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 /// Longest pause, as a multiple of [`RESUME_AFTER`].
 pub const MAX_PAUSE_FACTOR: u32 = 8;
@@ -641,6 +643,7 @@ impl SyncNode {
             for (c, d) in &mut p.docs {
                 if d.paused_until.is_some_and(|until| until <= now) {
                     d.paused_until = None;
+                    d.idle = 0;
                     due.push((*k, c.clone()));
                 }
             }

@@ -184,16 +184,7 @@ impl SyncNode {
                 .get(&peer)
                 .is_some_and(|p| p.docs.contains_key(c))
         });
-        // Rounds that brought nothing pause the coalition's sync with the peer, longer each
-        // time: that bounds them, without a strike that would end its connection.
-        let paused = matches!(reason, Refusal::TooMuchWork | Refusal::StartedOver)
-            && coalition.as_ref().is_some_and(|c| {
-                self.peers
-                    .get(&peer)
-                    .and_then(|p| p.docs.get(c))
-                    .is_some_and(|d| d.paused_until.is_some())
-            });
-        let counts = !matches!(reason, Refusal::Local(_)) && !paused;
+        let counts = !matches!(reason, Refusal::Local(_));
         out.push(Output::Refused {
             peer,
             coalition,
@@ -264,6 +255,15 @@ impl SyncNode {
         c: &CoalitionId,
         out: &mut Vec<Output>,
     ) {
+        if self
+            .peers
+            .get(&peer)
+            .and_then(|p| p.docs.get(c))
+            .is_some_and(|d| d.paused_until.is_some())
+        {
+            // No sync round goes to a peer while its rounds are paused (see `RESUME_AFTER`).
+            return;
+        }
         self.load_forks(docs, c);
         let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
         let limit = self.limit_for(&peer);
@@ -275,10 +275,6 @@ impl SyncNode {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
-        if pd.paused_until.is_some() {
-            // Nothing goes to a peer while its rounds are paused (see `RESUME_AFTER`).
-            return;
-        }
         // The next page of a long catch-up, withheld so far (see `pages`), goes now if the
         // peer took the one before.
         // Only what Automerge still counts as not taken: what the peer's heads cover (it got
@@ -583,6 +579,19 @@ impl SyncNode {
         out: &mut Vec<Output>,
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
+        let paused = self
+            .peers
+            .get(&peer)
+            .and_then(|p| p.docs.get(c))
+            .map(|d| (d.paused_until.is_some(), d.idle));
+        if let Some((true, idle)) = paused
+            && idle >= MAX_IDLE_ROUNDS
+        {
+            // An honest peer sends a round or two while not answered; past as many as earn
+            // a pause, each is refused unread, and strikes end the connection.
+            return Err(Refusal::TooMuchWork);
+        }
+        let paused = paused.is_some_and(|(p, _)| p);
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
         let mut batch = match carried {
             Carried::Changes(changes) => Batch::from(changes),
@@ -590,8 +599,10 @@ impl SyncNode {
                 let Some((doc, _)) = docs.entry(c) else {
                     return Err(Refusal::NotShared);
                 };
-                if msg.heads.iter().all(|h| holds(doc, h)) {
-                    // Nothing new (a second snapshot crossing our first answer): not loaded.
+                if paused || msg.heads.iter().all(|h| holds(doc, h)) {
+                    // A snapshot goes only to a node that asked, holding nothing: none while
+                    // this node says nothing (paused), or nothing new (a second snapshot
+                    // crossing our first answer): not loaded.
                     Batch::from(Vec::new())
                 } else {
                     let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
@@ -639,7 +650,6 @@ impl SyncNode {
         };
         let sent = pd.state.last_sent_heads.clone();
         let msg_heads = msg.heads.len();
-        let paused = pd.paused_until.is_some();
         let mut started_over = false;
         if !paused
             && msg.heads.is_empty()
@@ -665,12 +675,22 @@ impl SyncNode {
             pd.state.last_sent_heads = sent;
         }
         if paused {
-            // Taken in, not answered: the rounds go on when the pause ends.
+            // Taken in, not answered: the rounds go on when the pause ends. Rounds that
+            // bring nothing still count (see the top).
+            if applied == 0 && !took {
+                pd.idle += 1;
+            }
             return Ok(());
         }
         if started_over {
             self.pause(peer, c, "it keeps saying it holds nothing");
-            return Err(Refusal::StartedOver);
+            // Told, without a strike: the pause bounds what such rounds cost.
+            out.push(Output::Refused {
+                peer,
+                coalition: Some(c.clone()),
+                reason: Refusal::StartedOver,
+            });
+            return Ok(());
         }
         if applied == 0 && !took {
             pd.idle += 1;
@@ -684,7 +704,12 @@ impl SyncNode {
                     pd.state.sent_hashes.len(),
                 );
                 self.pause(peer, c, &why);
-                return Err(Refusal::TooMuchWork);
+                out.push(Output::Refused {
+                    peer,
+                    coalition: Some(c.clone()),
+                    reason: Refusal::TooMuchWork,
+                });
+                return Ok(());
             }
         } else {
             pd.idle = 0;
