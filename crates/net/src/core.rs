@@ -372,13 +372,13 @@ impl Core {
             self.wake_join_waiters();
             self.follow_network();
             self.trim_peers();
-            if self.sync.any_paused() {
-                // Coalitions whose sync with a peer was paused for rounds that brought
-                // nothing go on once their pause is over.
-                let outputs = self.sync.resume_paused(
-                    &mut ReplicaDocs(&mut self.replica),
-                    std::time::Instant::now(),
-                );
+            // Coalitions whose sync with a peer was paused for rounds that brought nothing
+            // go on once their pause is over.
+            let outputs = self.sync.resume_paused(
+                &mut ReplicaDocs(&mut self.replica),
+                std::time::Instant::now(),
+            );
+            if !outputs.is_empty() {
                 self.dispatch(outputs);
             }
             self.compact_when_idle();

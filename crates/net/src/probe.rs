@@ -100,7 +100,7 @@ pub async fn reserve_with(swarm: &mut ProbeSwarm, relay: &Multiaddr) -> Result<(
             match swarm.select_next_some().await {
                 e if reserved(&e) => return Ok(()),
                 SwarmEvent::ConnectionClosed { cause, .. } => {
-                    closed = Some(cause.map_or("closed by the relay".into(), |c| c.to_string()));
+                    closed = Some(cause.map_or("closed by this side".into(), |c| c.to_string()));
                 }
                 SwarmEvent::ListenerClosed { reason, .. } => {
                     return Err(match (reason.err(), &closed) {

@@ -447,7 +447,7 @@ fn start_over_until_cut_off() -> (Side, Side, CoalitionId, Option<Refusal>, [Vec
 /// the sender build the whole catch-up again), even between messages claiming it took them
 /// all, has that coalition's rounds paused, and is told why.
 #[test]
-fn a_peer_that_keeps_starting_over_is_cut_off() {
+fn a_peer_that_keeps_starting_over_is_paused() {
     let (_, _, _, refused, _) = start_over_until_cut_off();
     assert!(
         matches!(refused, Some(Refusal::StartedOver)),
@@ -481,13 +481,17 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
         assert!(out.is_empty(), "{out:?}");
     }
     assert!(a.node.any_paused(), "a greeting does not end the pause");
+    // The pause is timed from the first tick that sees it (the state machine reads no
+    // clock).
     let now = std::time::Instant::now();
-    let early = now + sync::node::RESUME_AFTER - std::time::Duration::from_secs(1);
+    assert!(frames(a.node.resume_paused(&mut a.docs, now)).is_empty());
+    let early = now + sync::node::RESUME_AFTER - std::time::Duration::from_millis(1);
     assert!(frames(a.node.resume_paused(&mut a.docs, early)).is_empty());
-    let mut to_b = frames(a.node.resume_paused(
-        &mut a.docs,
-        now + sync::node::RESUME_AFTER + std::time::Duration::from_millis(1),
-    ));
+    assert!(a.node.any_paused());
+    let mut to_b = frames(
+        a.node
+            .resume_paused(&mut a.docs, now + sync::node::RESUME_AFTER),
+    );
     assert!(!to_b.is_empty(), "A goes on");
     assert!(!a.node.any_paused());
     let mut to_a = Vec::new();
@@ -533,11 +537,12 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
     };
     pause_again(&mut a, &b);
     let now = std::time::Instant::now();
-    let once = now + sync::node::RESUME_AFTER + std::time::Duration::from_secs(1);
-    a.node.resume_paused(&mut a.docs, once);
+    a.node.resume_paused(&mut a.docs, now);
+    a.node
+        .resume_paused(&mut a.docs, now + sync::node::RESUME_AFTER);
     assert!(a.node.any_paused(), "the second pause is longer");
-    let twice = now + 2 * sync::node::RESUME_AFTER + std::time::Duration::from_millis(1);
-    a.node.resume_paused(&mut a.docs, twice);
+    a.node
+        .resume_paused(&mut a.docs, now + 2 * sync::node::RESUME_AFTER);
     assert!(!a.node.any_paused());
     pause_again(&mut a, &b);
     // While paused, as many rounds again are read; past them each is refused unread, with

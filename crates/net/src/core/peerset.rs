@@ -5,9 +5,9 @@
 //! **Dialing.** The bound counts the member nodes this node dialed, per coalition: peers that
 //! dialed it are theirs to keep or let go. Member nodes named in address records are dialed
 //! only while one of the coalitions they are members of has fewer than the bound dialed (or
-//! picked already in the same pass): those with an address that needs no relay first, then in
-//! an order drawn at random by each node, one node per member before a second of any (so
-//! that a member with many node keys cannot fill the set), so that the nodes' choices make a
+//! picked already in the same pass): one node per member before a second of any (so that a
+//! member with many node keys cannot fill the set), and within that those with an address
+//! that needs no relay first, then in an order drawn at random by each node, so that the nodes' choices make a
 //! random graph, which stays connected; and after a split healed, nodes short of the peers they dialed dial
 //! again, across it too.
 //!
@@ -80,8 +80,8 @@ impl Core {
 
     /// Of `records`, those to dial now: member nodes not connected nor tried lately, of a
     /// coalition with fewer than the bound of peers dialed (counting those picked before
-    /// them), direct addresses first, then at random, one node per member before a second
-    /// of any (a member with many node keys does not fill the set). None before the member
+    /// them), one node per member before a second of any (a member with many node keys does
+    /// not fill the set), and within that direct addresses first, then at random. None before the member
     /// nodes were read (`Core::refresh_members`).
     pub(super) fn pick_to_dial<'a>(
         &self,
@@ -269,8 +269,8 @@ struct Dialable<'m, N> {
 }
 
 /// Of `dialable`, those to dial while their coalitions have fewer than `bound` dialed
-/// (`counts`, counting those picked before): direct ones first, then by draw, one node per
-/// member (as its first coalition says) before a second of any. A node not known as a member
+/// (`counts`, counting those picked before): one node per member (as its first coalition
+/// says) before a second of any, and within that direct ones first, then by draw. A node not known as a member
 /// anywhere yet (its record came early) is picked: this copy may not have caught up with it.
 fn choose_to_dial<N>(
     mut dialable: Vec<Dialable<'_, N>>,
@@ -288,7 +288,9 @@ fn choose_to_dial<N>(
             (*rank, d)
         })
         .collect();
-    ranked.sort_by_key(|(rank, d)| (d.relayed_only, *rank, d.draw));
+    // Rank first: a member with many direct nodes does not come before other members'
+    // first nodes that only a relay reaches.
+    ranked.sort_by_key(|(rank, d)| (*rank, d.relayed_only, d.draw));
     let mut picked = Vec::new();
     for (_, d) in ranked {
         let short =
@@ -464,6 +466,49 @@ mod tests {
         assert_eq!(
             choose_to_dial(dialable, BTreeMap::new(), 4),
             vec!["1a", "2", "3", "1b"]
+        );
+    }
+
+    #[test]
+    fn a_member_with_many_direct_nodes_does_not_crowd_out_others_reached_by_relay() {
+        let one = [member(1, 1)];
+        let two = [member(1, 2)];
+        let three = [member(1, 3)];
+        let dialable = vec![
+            Dialable {
+                relayed_only: false,
+                draw: 0,
+                of: &one,
+                node: "1a",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 1,
+                of: &one,
+                node: "1b",
+            },
+            Dialable {
+                relayed_only: false,
+                draw: 2,
+                of: &one,
+                node: "1c",
+            },
+            Dialable {
+                relayed_only: true,
+                draw: 3,
+                of: &two,
+                node: "2",
+            },
+            Dialable {
+                relayed_only: true,
+                draw: 4,
+                of: &three,
+                node: "3",
+            },
+        ];
+        assert_eq!(
+            choose_to_dial(dialable, BTreeMap::new(), 3),
+            vec!["1a", "2", "3"]
         );
     }
 

@@ -359,8 +359,15 @@ pub(super) async fn drive(
                     } => {
                         reach.slot_held(*src_peer_id, true);
                     }
+                    // libp2p's relay tells a reservation closed when any connection of the
+                    // peer closes, reserved or not: the slot counts as gone once the peer
+                    // is gone (or the reservation ran out).
                     relay::Event::ReservationClosed { src_peer_id }
-                    | relay::Event::ReservationTimedOut { src_peer_id } => {
+                        if !swarm.is_connected(src_peer_id) =>
+                    {
+                        reach.slot_held(*src_peer_id, false);
+                    }
+                    relay::Event::ReservationTimedOut { src_peer_id } => {
                         reach.slot_held(*src_peer_id, false);
                     }
                     _ => {}

@@ -353,8 +353,6 @@ pub(super) struct Reach {
     /// When this node was last found reachable at an address of its own (see
     /// [`Reach::probed`]).
     public_at: Option<Instant>,
-    /// Relay slots each member node holds on this node (the relay bounds them).
-    slots: HashMap<PeerId, usize>,
     /// Members (per coalition) whose nodes dialed this node back at a public address of its
     /// own, and when.
     confirmers: HashMap<(CoalitionId, MemberId), Instant>,
@@ -363,9 +361,10 @@ pub(super) struct Reach {
 /// Most members remembered as having dialed this node back.
 const MAX_CONFIRMERS: usize = 64;
 
-/// How long one member's dial-back at an address of this node's own keeps it `public`
-/// whatever other answers say (short of AutoNAT's `private`): a little more than two of
-/// AutoNAT's refreshes.
+/// How long a dial-back that made this node `public` (at an announced address, or by nodes
+/// of two members of one coalition, see [`Reach::probed`]) keeps it so whatever other
+/// answers say (short of AutoNAT's `private`); also how long a member's dial-back counts
+/// towards the two: a little more than two of AutoNAT's refreshes.
 pub const PUBLIC_FOR: Duration = Duration::from_secs(21 * 60);
 
 /// How long a node whose reachability is still unknown waits before it reserves relay slots.
@@ -402,7 +401,6 @@ impl Reach {
             retry: HashMap::new(),
             started: Instant::now(),
             public_at: None,
-            slots: HashMap::new(),
             confirmers: HashMap::new(),
         }
     }
@@ -680,25 +678,15 @@ impl Reach {
         any
     }
 
-    /// A member node was given a relay slot on this node (`true`), or one of its slots
-    /// ended (libp2p tells each per connection): it is in [`NetView::relaying_for`] while
-    /// it holds one.
+    /// A member node was given a relay slot on this node (`true`), or no longer holds one
+    /// (it disconnected, or its reservation ran out): it is in [`NetView::relaying_for`]
+    /// while it holds one.
     pub(super) fn slot_held(&mut self, peer: PeerId, held: bool) {
         let Some(key) = super::node_key(&peer) else {
             return;
         };
-        let slots = self.slots.entry(peer).or_insert(0);
-        if held {
-            *slots += 1;
-        } else {
-            *slots = slots.saturating_sub(1);
-        }
-        let holds = *slots > 0;
-        if !holds {
-            self.slots.remove(&peer);
-        }
         self.shared.update(|v| {
-            if holds {
+            if held {
                 v.relaying_for.insert(key);
             } else {
                 v.relaying_for.remove(&key);

@@ -180,8 +180,8 @@ pub(crate) struct PeerDoc {
     /// session (each makes Automerge build all it lacks again): at most
     /// [`MAX_START_OVERS`].
     start_overs: u32,
-    /// Until when no sync message goes to the peer (see [`RESUME_AFTER`]).
-    paused_until: Option<std::time::Instant>,
+    /// No sync round goes to the peer while paused (see [`RESUME_AFTER`]).
+    paused: Option<Pause>,
     /// Pauses so far on this connection (each twice as long as the one before).
     pauses: u32,
 }
@@ -210,7 +210,7 @@ impl PeerDoc {
             known: std::collections::VecDeque::new(),
             withheld: pages::Withheld::default(),
             start_overs: 0,
-            paused_until: None,
+            paused: None,
             pauses: 0,
         }
     }
@@ -219,7 +219,7 @@ impl PeerDoc {
     /// the count of pauses (a restart of the rounds must not end or reset them).
     pub(crate) fn restarted(&self) -> Self {
         Self {
-            paused_until: self.paused_until,
+            paused: self.paused,
             pauses: self.pauses,
             ..Self::new()
         }
@@ -263,6 +263,16 @@ pub(crate) struct Peer {
 pub const RESUME_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 /// Longest pause, as a multiple of [`RESUME_AFTER`].
 pub const MAX_PAUSE_FACTOR: u32 = 8;
+
+/// A pause of a coalition's rounds with a peer. The state machine reads no clock: a pause
+/// is timed from the first [`SyncNode::resume_paused`] that sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pause {
+    /// Begun, for this long, not timed yet.
+    For(std::time::Duration),
+    /// Ends then.
+    Until(std::time::Instant),
+}
 
 /// Pushes a message for `peer`, as one frame or as fragments.
 pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
@@ -627,12 +637,13 @@ impl SyncNode {
     pub fn any_paused(&self) -> bool {
         self.peers
             .values()
-            .any(|p| p.docs.values().any(|d| d.paused_until.is_some()))
+            .any(|p| p.docs.values().any(|d| d.paused.is_some()))
     }
 
     /// Goes on with the sync of each coalition paused with a peer ([`RESUME_AFTER`]) whose
-    /// pause has ended at `now`; the node calls it now and then. (A peer no longer a member
-    /// has no sync state left to resume: a change of members ends it.)
+    /// pause has ended at `now`, and times the pauses begun since the last call from `now`;
+    /// the node calls it at each tick. (A peer no longer a member has no sync state left to
+    /// resume: a change of members ends it.)
     pub fn resume_paused(
         &mut self,
         docs: &mut impl Documents,
@@ -641,10 +652,14 @@ impl SyncNode {
         let mut due: Vec<(NodeKey, CoalitionId)> = Vec::new();
         for (k, p) in &mut self.peers {
             for (c, d) in &mut p.docs {
-                if d.paused_until.is_some_and(|until| until <= now) {
-                    d.paused_until = None;
-                    d.idle = 0;
-                    due.push((*k, c.clone()));
+                match d.paused {
+                    Some(Pause::For(pause)) => d.paused = Some(Pause::Until(now + pause)),
+                    Some(Pause::Until(until)) if until <= now => {
+                        d.paused = None;
+                        d.idle = 0;
+                        due.push((*k, c.clone()));
+                    }
+                    _ => {}
                 }
             }
         }

@@ -179,12 +179,12 @@ impl SyncNode {
         reason: Refusal,
         out: &mut Vec<Output>,
     ) {
+        let counts = !matches!(reason, Refusal::Local(_));
         let coalition = coalition.filter(|c| {
             self.peers
                 .get(&peer)
                 .is_some_and(|p| p.docs.contains_key(c))
         });
-        let counts = !matches!(reason, Refusal::Local(_));
         out.push(Output::Refused {
             peer,
             coalition,
@@ -255,12 +255,7 @@ impl SyncNode {
         c: &CoalitionId,
         out: &mut Vec<Output>,
     ) {
-        if self
-            .peers
-            .get(&peer)
-            .and_then(|p| p.docs.get(c))
-            .is_some_and(|d| d.paused_until.is_some())
-        {
+        if self.peer_doc(&peer, c).is_some_and(|d| d.paused.is_some()) {
             // No sync round goes to a peer while its rounds are paused (see `RESUME_AFTER`).
             return;
         }
@@ -543,10 +538,21 @@ impl SyncNode {
         kept
     }
 
-    /// Messages about a coalition count only from a peer it is being synced with.
+    /// The sync state of `c` with `peer`, if they sync it.
+    fn peer_doc(&self, peer: &NodeKey, c: &CoalitionId) -> Option<&PeerDoc> {
+        self.peers.get(peer).and_then(|p| p.docs.get(c))
+    }
+
     /// Pauses the sync of `c` with `peer` (see [`RESUME_AFTER`]): for that, doubled at each
-    /// pause of this connection, up to [`MAX_PAUSE_FACTOR`] times it.
-    fn pause(&mut self, peer: NodeKey, c: &CoalitionId, why: &str) {
+    /// pause of this connection, up to [`MAX_PAUSE_FACTOR`] times it; and tells the peer why,
+    /// without a strike (the pause bounds what such rounds cost).
+    fn pause(
+        &mut self,
+        peer: NodeKey,
+        c: &CoalitionId,
+        (reason, why): (Refusal, &str),
+        out: &mut Vec<Output>,
+    ) {
         let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) else {
             return;
         };
@@ -556,12 +562,18 @@ impl SyncNode {
             .min(MAX_PAUSE_FACTOR);
         pd.pauses = pd.pauses.saturating_add(1);
         let pause = RESUME_AFTER.saturating_mul(factor);
-        pd.paused_until = Some(std::time::Instant::now() + pause);
+        pd.paused = Some(Pause::For(pause));
         pd.idle = 0;
         pd.start_overs = 0;
         info!(%peer, coalition = %c, why, ?pause, "pausing the sync of a coalition with a peer");
+        out.push(Output::Refused {
+            peer,
+            coalition: Some(c.clone()),
+            reason,
+        });
     }
 
+    /// Messages about a coalition count only from a peer it is being synced with.
     pub(crate) fn check_shared(&self, peer: &NodeKey, c: &CoalitionId) -> Result<(), Refusal> {
         match self.peers.get(peer) {
             Some(p) if p.docs.contains_key(c) => Ok(()),
@@ -580,10 +592,8 @@ impl SyncNode {
     ) -> Result<(), Refusal> {
         self.check_shared(&peer, c)?;
         let paused = self
-            .peers
-            .get(&peer)
-            .and_then(|p| p.docs.get(c))
-            .map(|d| (d.paused_until.is_some(), d.idle));
+            .peer_doc(&peer, c)
+            .map(|d| (d.paused.is_some(), d.idle));
         if let Some((true, idle)) = paused
             && idle >= MAX_IDLE_ROUNDS
         {
@@ -683,13 +693,8 @@ impl SyncNode {
             return Ok(());
         }
         if started_over {
-            self.pause(peer, c, "it keeps saying it holds nothing");
-            // Told, without a strike: the pause bounds what such rounds cost.
-            out.push(Output::Refused {
-                peer,
-                coalition: Some(c.clone()),
-                reason: Refusal::StartedOver,
-            });
+            let why = "it keeps saying it holds nothing";
+            self.pause(peer, c, (Refusal::StartedOver, why), out);
             return Ok(());
         }
         if applied == 0 && !took {
@@ -703,12 +708,7 @@ impl SyncNode {
                     doc.get_heads().len(),
                     pd.state.sent_hashes.len(),
                 );
-                self.pause(peer, c, &why);
-                out.push(Output::Refused {
-                    peer,
-                    coalition: Some(c.clone()),
-                    reason: Refusal::TooMuchWork,
-                });
+                self.pause(peer, c, (Refusal::TooMuchWork, &why), out);
                 return Ok(());
             }
         } else {
