@@ -362,7 +362,7 @@ pub(super) struct Reach {
 const MAX_CONFIRMERS: usize = 64;
 
 /// How long a dial-back that made this node `public` (at an announced address, or by nodes
-/// of two members of one coalition, see [`Reach::probed`]) keeps it so whatever other
+/// of two members of one coalition, see `Reach::probed`) keeps it so whatever other
 /// answers say (short of AutoNAT's `private`); also how long a member's dial-back counts
 /// towards the two: a little more than two of AutoNAT's refreshes.
 pub const PUBLIC_FOR: Duration = Duration::from_secs(21 * 60);
