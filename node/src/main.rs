@@ -110,15 +110,45 @@ fn run(args: Settings) -> Result<()> {
         }
         other => other?,
     };
+    // What setting up the network needs from the replica is read now; the coalitions load
+    // (Automerge's load: seconds for a long history) on their own thread meanwhile, instead
+    // of after, on the core's first work.
+    let held = Held {
+        node: replica.identity().node_key(),
+        org: replica.identity().org().to_owned(),
+        secret: replica.identity().secret_bytes(),
+        known_peers: net::core::known_peers(&replica),
+    };
+    let loading = std::thread::Builder::new()
+        .name("coalesce-load".into())
+        .spawn(move || {
+            let mut replica = replica;
+            replica.load_all();
+            replica
+        })
+        .context("could not start loading the coalitions")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    runtime.block_on(serve(args, home, replica))
+    runtime.block_on(serve(args, home, held, loading))
 }
 
-async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
+/// What the node's setup reads from the replica while the replica loads its coalitions.
+struct Held {
+    node: model::NodeKey,
+    org: String,
+    secret: [u8; 32],
+    known_peers: Vec<String>,
+}
+
+async fn serve(
+    args: Settings,
+    home: PathBuf,
+    held: Held,
+    loading: std::thread::JoinHandle<Replica>,
+) -> Result<()> {
     let stop = ShutdownSignal::install()?;
     // A certificate that does not load stops the node before it joins the network.
     let tls = match api_tls_files(&args, &home)? {
@@ -132,20 +162,20 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
         }
         None => None,
     };
-    let node = replica.identity().node_key();
-    let org = replica.identity().org().to_owned();
+    let Held {
+        node,
+        org,
+        secret,
+        known_peers,
+    } = held;
     let (events_tx, events_rx) = mpsc::channel(CHANNEL);
     let (out_tx, out_rx) = mpsc::channel(CHANNEL);
     let mut bootstrap = args.bootstrap.clone();
-    bootstrap.extend(
-        net::core::known_peers(&replica)
-            .iter()
-            .filter_map(|a| a.parse().ok()),
-    );
+    bootstrap.extend(known_peers.iter().filter_map(|a| a.parse().ok()));
     let announce = own_announced(&args.announce, &node)?;
     let shared = std::sync::Arc::new(net::swarm::Shared::default());
     let config = net::swarm::NetConfig {
-        secret: replica.identity().secret_bytes(),
+        secret,
         listen: args.listen.clone(),
         // Identify names the peer id itself.
         external: args.announce.iter().map(without_peer).collect(),
@@ -293,6 +323,15 @@ async fn serve(args: Settings, home: PathBuf, replica: Replica) -> Result<()> {
 
     // The setting was checked to lie within the protocol's limits, which fit in a usize.
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
+    let replica = tokio::task::spawn_blocking(move || loading.join())
+        .await
+        .context("could not wait for the coalitions to load")?
+        .map_err(|panic| {
+            anyhow::anyhow!(
+                "loading the coalitions stopped: {}",
+                panic_message(panic.as_ref())
+            )
+        })?;
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
         .with_peer_bound(args.peers_per_coalition.get() as usize)

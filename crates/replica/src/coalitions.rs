@@ -39,6 +39,8 @@ pub struct CoalitionSummary {
     pub me: Option<MemberId>,
 }
 
+use tracing::debug;
+
 impl Replica {
     /// Ids of every coalition held here.
     pub fn coalition_ids(&self) -> Result<Vec<CoalitionId>, ReplicaError> {
@@ -48,6 +50,25 @@ impl Replica {
             .into_iter()
             .filter_map(|n| n.parse().ok())
             .collect())
+    }
+
+    /// Loads every coalition held here into memory (the store's snapshot and changes since,
+    /// then Automerge's load: seconds for a long history), as a node starting does before its
+    /// first work, so that it can be done while the node sets up its network. One that does
+    /// not load is left for the read that needs it, which reports why.
+    pub fn load_all(&mut self) {
+        let ids = match self.coalition_ids() {
+            Ok(ids) => ids,
+            Err(e) => {
+                debug!(error = %e, "could not list the coalitions to load");
+                return;
+            }
+        };
+        for id in ids {
+            if let Err(e) = self.loaded(&id) {
+                debug!(coalition = %id, error = %e, "a coalition did not load ahead of use");
+            }
+        }
     }
 
     /// Resolves a coalition id or unique prefix.
