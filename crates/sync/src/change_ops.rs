@@ -221,7 +221,15 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
 /// Automerge (counters, unknown types) and for any encoding Automerge might read otherwise.
 fn value(meta: u64, raw: &mut Reader<'_>) -> Option<ScalarValue> {
     let len = usize::try_from(meta >> 4).ok()?;
-    let bytes = raw.take(len).ok()?;
+    value_of(meta, raw.take(len).ok()?)
+}
+
+/// A value from its metadata and exactly its bytes (see [`value`]).
+pub(crate) fn value_of(meta: u64, bytes: &[u8]) -> Option<ScalarValue> {
+    let len = bytes.len();
+    if usize::try_from(meta >> 4).ok()? != len {
+        return None;
+    }
     // A number in exactly its bytes, in its shortest encoding (Automerge refuses others).
     let uleb = |b: &[u8]| {
         let mut rest = b;

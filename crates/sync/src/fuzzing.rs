@@ -67,13 +67,53 @@ pub fn invite(data: &[u8]) {
 
 /// Whole-document snapshots as a peer sends them: the bytes as they come, and the bytes as
 /// the body of a document chunk, so that the column parser is reached.
+/// What loads is also read change by change from its columns, which must agree with
+/// Automerge's rebuilt changes ([`snapshot_ops_agree`]).
 pub fn snapshot(data: &[u8]) {
-    let _ = crate::snapshot::load(data, crate::wire::MAX_MESSAGE);
+    if let Ok((doc, changes)) = crate::snapshot::load(data, crate::wire::MAX_MESSAGE) {
+        snapshot_ops_agree(data, doc, &changes);
+    }
     let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0];
     // Writing to a Vec cannot fail.
     let _ = leb128::write::unsigned(&mut chunk, data.len() as u64);
     chunk.extend_from_slice(data);
-    let _ = crate::snapshot::load(&chunk, crate::wire::MAX_MESSAGE);
+    if let Ok((doc, changes)) = crate::snapshot::load(&chunk, crate::wire::MAX_MESSAGE) {
+        snapshot_ops_agree(&chunk, doc, &changes);
+    }
+}
+
+/// Every change of a checked and loaded snapshot (`doc`, loaded from `chunk`, whose changes
+/// Automerge rebuilt as `changes`) that is read from the snapshot's columns
+/// (`snapshot::change_ops`) holds the operations Automerge decodes from the rebuilt change.
+/// Panics otherwise.
+pub fn snapshot_ops_agree(
+    chunk: &[u8],
+    mut doc: automerge::AutoCommit,
+    changes: &[automerge::Change],
+) {
+    let metas = doc.document().get_changes_meta(&[]);
+    let Some(read) = crate::snapshot::change_ops(chunk, crate::wire::MAX_MESSAGE, &metas) else {
+        return;
+    };
+    let rebuilt: std::collections::HashMap<automerge::ChangeHash, &automerge::Change> =
+        changes.iter().map(|c| (c.hash(), c)).collect();
+    for (m, ours) in metas.iter().zip(&read) {
+        let Some(ours) = ours else {
+            continue;
+        };
+        let Some(change) = rebuilt.get(&m.hash) else {
+            panic!("a change of the loaded document that Automerge did not rebuild");
+        };
+        let Some(decoded) = model::ops::ChangeOps::decode(change) else {
+            panic!("read from the snapshot, but Automerge does not decode the change");
+        };
+        assert!(
+            ours.same_operations(&decoded),
+            "the snapshot's columns read otherwise than Automerge's rebuilt change:\n{:?}\n{:?}",
+            ours.iter().collect::<Vec<_>>(),
+            decoded.iter().collect::<Vec<_>>()
+        );
+    }
 }
 
 /// A member's node pushing a batch of changes with valid signatures and arbitrary contents:

@@ -735,5 +735,8 @@ pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change
     Ok((doc, changes))
 }
 
+mod changes;
+pub(crate) use changes::change_ops;
+
 #[cfg(test)]
 mod tests;
