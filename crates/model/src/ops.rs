@@ -18,6 +18,132 @@
 use automerge::legacy::{ElementId, Key as LegacyKey, ObjectId, OpId, OpType};
 use automerge::{ActorId, Change, ExpandedChange, ObjType, ScalarValue};
 
+/// What the checks read of a change besides its operations: a change as Automerge holds it
+/// ([`Change`]), or the same facts read from a loaded document's change graph ([`Stated`])
+/// for a change that was never rebuilt (a snapshot's: its operations are read from the
+/// snapshot's columns instead). The methods answer as `Change`'s own do.
+pub trait ChangeFacts {
+    /// The change's hash.
+    fn hash(&self) -> automerge::ChangeHash;
+    /// Its author.
+    fn actor_id(&self) -> &ActorId;
+    /// Its author's sequence number.
+    fn seq(&self) -> u64;
+    /// The counter of its first operation.
+    fn start_op(&self) -> std::num::NonZeroU64;
+    /// How many operations it holds.
+    fn len(&self) -> usize;
+    /// Whether it holds none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The changes it depends on.
+    fn deps(&self) -> &[automerge::ChangeHash];
+    /// When it was made, as its author states.
+    fn timestamp(&self) -> i64;
+    /// The other actors its operations refer to, as its actor table lists them.
+    fn other_actor_ids(&self) -> &[ActorId];
+    /// Its bytes, if it is held as bytes (to pass on as they are).
+    fn raw(&self) -> Option<&[u8]>;
+}
+
+impl ChangeFacts for Change {
+    fn hash(&self) -> automerge::ChangeHash {
+        Change::hash(self)
+    }
+    fn actor_id(&self) -> &ActorId {
+        Change::actor_id(self)
+    }
+    fn seq(&self) -> u64 {
+        Change::seq(self)
+    }
+    fn start_op(&self) -> std::num::NonZeroU64 {
+        Change::start_op(self)
+    }
+    fn len(&self) -> usize {
+        Change::len(self)
+    }
+    fn deps(&self) -> &[automerge::ChangeHash] {
+        Change::deps(self)
+    }
+    fn timestamp(&self) -> i64 {
+        Change::timestamp(self)
+    }
+    fn other_actor_ids(&self) -> &[ActorId] {
+        Change::other_actor_ids(self)
+    }
+    fn raw(&self) -> Option<&[u8]> {
+        Some(self.raw_bytes())
+    }
+}
+
+/// A change's facts read from a loaded document's change graph (`get_changes_meta`), with the
+/// other actors of its operations as read with them: see [`ChangeFacts`].
+#[derive(Debug, Clone)]
+pub struct Stated {
+    hash: automerge::ChangeHash,
+    actor: ActorId,
+    seq: u64,
+    start_op: std::num::NonZeroU64,
+    len: usize,
+    deps: Vec<automerge::ChangeHash>,
+    timestamp: i64,
+    others: Vec<ActorId>,
+}
+
+impl Stated {
+    /// The facts of the change `meta` describes, whose operations are `ops` (read for it:
+    /// they give the other actors); `None` if the two do not fit (another author or start,
+    /// or a count that `meta`'s range does not hold).
+    pub fn new(meta: &automerge::ChangeMetadata<'_>, ops: &ChangeOps) -> Option<Self> {
+        let start_op = std::num::NonZeroU64::new(meta.start_op)?;
+        let len = usize::try_from(meta.max_op.checked_add(1)?.checked_sub(meta.start_op)?).ok()?;
+        if ops.start() != meta.start_op || ops.author() != meta.actor.as_ref() || ops.len() != len {
+            return None;
+        }
+        Some(Stated {
+            hash: meta.hash,
+            actor: meta.actor.clone().into_owned(),
+            seq: meta.seq,
+            start_op,
+            len,
+            deps: meta.deps.clone(),
+            timestamp: meta.timestamp,
+            others: ops.actors.get(1..).unwrap_or_default().to_vec(),
+        })
+    }
+}
+
+impl ChangeFacts for Stated {
+    fn hash(&self) -> automerge::ChangeHash {
+        self.hash
+    }
+    fn actor_id(&self) -> &ActorId {
+        &self.actor
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn start_op(&self) -> std::num::NonZeroU64 {
+        self.start_op
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn deps(&self) -> &[automerge::ChangeHash] {
+        &self.deps
+    }
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+    fn other_actor_ids(&self) -> &[ActorId] {
+        &self.others
+    }
+    fn raw(&self) -> Option<&[u8]> {
+        None
+    }
+}
+
 /// An operation id within a change's operations: its counter and the index of its actor in
 /// the change's table (0: the change's author).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

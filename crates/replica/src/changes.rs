@@ -237,6 +237,28 @@ impl Replica {
         Ok(())
     }
 
+    /// Makes a coalition that a snapshot put in place of nothing (its changes verified, see
+    /// `sync::node::accept_read`) durable whole, as the snapshot the next start loads, with
+    /// the signatures that vouch for it, in one transaction: there is nothing to compact
+    /// later.
+    pub fn persist_snapshot(
+        &mut self,
+        id: &CoalitionId,
+        signatures: &[ChangeSignature],
+    ) -> Result<(), ReplicaError> {
+        let loaded = self.loaded(id)?;
+        let snapshot = loaded.doc.save();
+        let upto = loaded.stored_upto;
+        self.store
+            .compact_signed(id.as_str(), &snapshot, upto, &stored_signatures(signatures))?;
+        if let Some(loaded) = self.docs.get_mut(id) {
+            loaded.stored_heads = loaded.doc.heads();
+            loaded.since_snapshot = 0;
+        }
+        info!(coalition = %id, bytes = snapshot.len(), "stored the coalition received whole");
+        Ok(())
+    }
+
     /// Whether a loaded coalition has [`COMPACT_AFTER`] changes or more stored since its
     /// snapshot.
     pub fn compaction_due(&self) -> bool {

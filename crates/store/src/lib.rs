@@ -438,6 +438,18 @@ impl Store {
     /// by `snapshot`, which must contain them all. Atomic: a crash leaves either the old
     /// changes or the new snapshot.
     pub fn compact(&self, doc: &str, snapshot: &[u8], upto: u64) -> Result<(), StoreError> {
+        self.compact_signed(doc, snapshot, upto, &[])
+    }
+
+    /// [`Store::compact`], adding `signatures` in the same transaction: a document received
+    /// whole is stored with what vouches for it, or not at all.
+    pub fn compact_signed(
+        &self,
+        doc: &str,
+        snapshot: &[u8],
+        upto: u64,
+        signatures: &[StoredSignature],
+    ) -> Result<(), StoreError> {
         check_name(doc)?;
         if snapshot.len() > MAX_SNAPSHOT_BYTES {
             return Err(StoreError::TooLarge {
@@ -460,6 +472,12 @@ impl Store {
             snapshots.insert(doc, (upto, snapshot))?;
             table.retain_in((doc, 0)..(doc, upto), |_, _| false)?;
             docs.insert(doc, next)?;
+            if !signatures.is_empty() {
+                let mut sigs = tx.open_table(SIGNATURES)?;
+                for (hash, sig) in signatures {
+                    sigs.insert((doc, hash.as_slice()), sig.as_slice())?;
+                }
+            }
         }
         tx.commit()?;
         Ok(())

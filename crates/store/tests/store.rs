@@ -68,6 +68,22 @@ fn compaction_replaces_a_prefix_with_a_snapshot() {
 }
 
 #[test]
+fn a_document_received_whole_is_stored_with_its_signatures_or_not_at_all() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    let sig = ([7u8; 32], [9u8; 64]);
+    s.compact_signed("a", b"whole", 0, &[sig]).unwrap();
+    let stored = s.load("a").unwrap().unwrap();
+    assert_eq!(stored.snapshot.as_deref(), Some(b"whole".as_slice()));
+    assert!(stored.changes.is_empty());
+    assert_eq!(s.signatures("a").unwrap(), vec![sig]);
+    // A refused one (compacting past what is stored) keeps neither.
+    assert!(s.compact_signed("b", b"whole", 5, &[sig]).is_err());
+    assert_eq!(s.load("b").unwrap(), None);
+    assert!(s.signatures("b").unwrap().is_empty());
+}
+
+#[test]
 fn a_second_open_is_refused_with_a_clear_message() {
     let (_dir, path) = temp();
     let _held = Store::open(&path).unwrap();

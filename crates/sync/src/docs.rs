@@ -26,6 +26,14 @@ pub trait Documents {
         changes: &[Change],
         heads: &[ChangeSignature],
     ) -> Result<(), String>;
+    /// Makes a coalition durable whole, as a snapshot put it in place of nothing (its changes
+    /// verified and judged like any others), with the signed heads that vouch for it. On an
+    /// error the state machine takes the snapshot back out of the document.
+    fn persist_snapshot(
+        &mut self,
+        coalition: &CoalitionId,
+        heads: &[ChangeSignature],
+    ) -> Result<(), String>;
     /// The governance at `heads` of a coalition, as the rules found it judging the batch just
     /// stored: kept if the replica reads the governance too (by default, not kept).
     fn governance_known(
@@ -222,6 +230,25 @@ impl Documents for MemoryDocs {
     ) -> Result<(), String> {
         let p = self.persisted.entry(coalition.clone()).or_default();
         p.0.extend(changes.iter().map(|c| c.raw_bytes().to_vec()));
+        p.1.extend(heads.iter().cloned());
+        Ok(())
+    }
+
+    fn persist_snapshot(
+        &mut self,
+        coalition: &CoalitionId,
+        heads: &[ChangeSignature],
+    ) -> Result<(), String> {
+        let Some((doc, _)) = self.docs.get_mut(coalition) else {
+            return Err("no such coalition".into());
+        };
+        let changes: Vec<Vec<u8>> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let p = self.persisted.entry(coalition.clone()).or_default();
+        p.0 = changes;
         p.1.extend(heads.iter().cloned());
         Ok(())
     }

@@ -27,9 +27,15 @@
 //! may unpack to no more than the node's message limit in all, and every column is validated like a
 //! change's), and makes the checks above; then Automerge loads the chunk in its `Check` mode (its
 //! rebuilt changes must hash to its heads), inside `catch_unwind`; then every operation and
-//! successor id must lie within one of those changes. The rebuilt changes then go through the same
+//! successor id must lie within one of those changes. The changes then go through the same
 //! checks as any others (signatures, forks, `chain`, rules, storage), and the snapshot replaces the
-//! document only if the node held nothing and every change was new. A node sends one only to a peer
+//! document only if the node held nothing and every change was new. A node joining does not
+//! rebuild them (`load_read`): each change's facts (hash, author, sequence, start,
+//! dependencies, time) come from the loaded change graph, whose hashes Automerge computed from
+//! the chunk and checked against its heads, and its operations from the chunk's own columns
+//! (`changes`, property-tested and fuzzed against Automerge's rebuilt changes); rebuilding
+//! them took about as long as the load (BENCHMARKS.md). A chunk holding what only Automerge
+//! reads (counters, marks) is rebuilt as [`load`] does. A node sends one only to a peer
 //! that holds nothing of the coalition (its heads are empty: a new member's node), only under
 //! its limit ([`ops_limit`]: changes and successors included, weighed on the saved chunk by
 //! [`weight`]), and
@@ -42,6 +48,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use automerge::{AutoCommit, Change};
+use tracing::debug;
 
 use crate::columns::{Bools, DEFLATE, Deltas, Layout, Range, Reader, Runs, spec, validate};
 use crate::verify::{MAGIC, Refusal, chunk_extent};
@@ -707,6 +714,65 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
 /// message may hold.
 pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change>), Refusal> {
     let started = std::time::Instant::now();
+    let mut doc = load_checked(chunk, max_inflated)?;
+    let changes = doc.get_changes(&[]);
+    debug!(rebuilt = ?started.elapsed(), changes = changes.len(), "loaded a snapshot");
+    Ok((doc, changes))
+}
+
+/// What a snapshot holds besides the document, as [`load_read`] gives it.
+#[derive(Debug)]
+pub(crate) enum Contents {
+    /// Every change's facts (from the change graph) and operations (from the columns).
+    Read(Vec<crate::chain::Read>),
+    /// Every change, rebuilt by Automerge: where a change holds what only Automerge reads.
+    Rebuilt(Vec<Change>),
+}
+
+impl Contents {
+    /// How many changes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Contents::Read(r) => r.len(),
+            Contents::Rebuilt(c) => c.len(),
+        }
+    }
+}
+
+/// [`load`], without rebuilding the changes where they can be read: each change's facts
+/// come from the loaded change graph, whose hashes Automerge checked against the chunk's
+/// heads, and its operations from the chunk's own columns ([`change_ops`]). Where any change
+/// holds what only Automerge reads, every change is rebuilt as [`load`] does.
+pub(crate) fn load_read(
+    chunk: &[u8],
+    max_inflated: usize,
+) -> Result<(AutoCommit, Contents), Refusal> {
+    let started = std::time::Instant::now();
+    let mut doc = load_checked(chunk, max_inflated)?;
+    let read = {
+        let metas = doc.document().get_changes_meta(&[]);
+        change_ops(chunk, max_inflated, &metas).and_then(|ops| {
+            metas
+                .iter()
+                .zip(ops)
+                .map(|(m, ops)| {
+                    let ops = ops?;
+                    Some(crate::chain::Read(model::ops::Stated::new(m, &ops)?, ops))
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+    };
+    let contents = match read {
+        Some(read) => Contents::Read(read),
+        None => Contents::Rebuilt(doc.get_changes(&[])),
+    };
+    debug!(read = ?started.elapsed(), changes = contents.len(), rebuilt = matches!(contents, Contents::Rebuilt(_)), "read a snapshot's changes");
+    Ok((doc, contents))
+}
+
+/// The checks and the load of [`load`], without the changes.
+fn load_checked(chunk: &[u8], max_inflated: usize) -> Result<AutoCommit, Refusal> {
+    let started = std::time::Instant::now();
     let shape = check(chunk, max_inflated)?;
     let checked = started.elapsed();
     let options = automerge::LoadOptions::new()
@@ -721,18 +787,9 @@ pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change
     let mut doc = loaded.map_err(|e| bad(format!("the document does not load: {e}")))?;
     let loaded = started.elapsed();
     shape.covered_by(&mut doc)?;
-    let covered = started.elapsed();
-    let changes = doc.get_changes(&[]);
     // Where a join's time goes (see BENCHMARKS.md), cumulative.
-    tracing::debug!(
-        ?checked,
-        ?loaded,
-        ?covered,
-        rebuilt = ?started.elapsed(),
-        changes = changes.len(),
-        "loaded a snapshot"
-    );
-    Ok((doc, changes))
+    debug!(?checked, ?loaded, covered = ?started.elapsed(), "checked and loaded a snapshot");
+    Ok(doc)
 }
 
 mod changes;

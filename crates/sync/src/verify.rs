@@ -648,22 +648,22 @@ pub fn actor_key(actor: &ActorId) -> Result<[u8; 32], Refusal> {
 ///
 /// Returns the signed heads that were used (one per actor). Cost: one signature check per
 /// actor, not per change.
-pub fn check_signatures(
-    new: &[Change],
+pub fn check_signatures<C: model::ops::ChangeFacts>(
+    new: &[C],
     heads: &[ChangeSignature],
-    vouchers: &[Change],
+    vouchers: &[C],
 ) -> Result<Vec<ChangeSignature>, Refusal> {
-    let by_hash: HashMap<ChangeHash, &Change> =
+    let by_hash: HashMap<ChangeHash, &C> =
         new.iter().chain(vouchers).map(|c| (c.hash(), c)).collect();
     let sigs: HashMap<[u8; 32], &ChangeSignature> = heads.iter().map(|h| (h.hash, h)).collect();
-    let mut by_actor: BTreeMap<Vec<u8>, Vec<&Change>> = BTreeMap::new();
+    let mut by_actor: BTreeMap<Vec<u8>, Vec<&C>> = BTreeMap::new();
     for c in new {
         by_actor
             .entry(c.actor_id().to_bytes().to_vec())
             .or_default()
             .push(c);
     }
-    let mut newest: BTreeMap<Vec<u8>, &Change> = by_actor
+    let mut newest: BTreeMap<Vec<u8>, &C> = by_actor
         .iter()
         .filter_map(|(a, cs)| Some((a.clone(), *cs.iter().max_by_key(|c| c.seq())?)))
         .collect();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::ops::Action;
-use automerge::{AutoCommit, Change, ROOT};
+use automerge::{AutoCommit, ROOT};
 
 use super::Violation;
 use super::at::At;
@@ -23,7 +23,7 @@ pub(super) struct Ctx<'a> {
     pub(super) now: Timestamp,
     /// Text fields written into objects the change creates: (object counter, key) → value.
     pub(super) fields: &'a HashMap<(u64, &'a str), &'a str>,
-    pub(super) change: &'a Change,
+    pub(super) change: &'a dyn crate::ops::ChangeFacts,
     pub(super) gov: &'a Governance,
     pub(super) writer: &'a str,
     /// Proposals whose position by the writer this change was already judged on.

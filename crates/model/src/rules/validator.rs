@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use automerge::{AutoCommit, Change, ChangeHash};
 
+use crate::ops::ChangeFacts;
+
 use super::Violation;
 use super::at::{At, governance_at};
 use super::permit::{Ctx, Write};
@@ -93,7 +95,7 @@ impl Validator {
     pub fn check_decoded(
         &mut self,
         doc: &AutoCommit,
-        change: &Change,
+        change: &dyn ChangeFacts,
         ops: &ChangeOps,
     ) -> Result<(), Violation> {
         if change.deps().is_empty() {
@@ -164,7 +166,7 @@ impl Validator {
     fn check_founding(
         &mut self,
         doc: &AutoCommit,
-        change: &Change,
+        change: &dyn ChangeFacts,
         ops: &ChangeOps,
     ) -> Result<(), Violation> {
         let bad = |why: &str| Violation::BadFounding {

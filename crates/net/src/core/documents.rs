@@ -30,6 +30,16 @@ impl Documents for ReplicaDocs<'_> {
             .map_err(|e| e.to_string())
     }
 
+    fn persist_snapshot(
+        &mut self,
+        coalition: &CoalitionId,
+        heads: &[ChangeSignature],
+    ) -> Result<(), String> {
+        self.0
+            .persist_snapshot(coalition, heads)
+            .map_err(|e| e.to_string())
+    }
+
     fn governance_known(
         &mut self,
         coalition: &CoalitionId,

@@ -110,7 +110,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, Seeded>;
 type HashSet<T> = std::collections::HashSet<T, Seeded>;
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
-use model::ops::{Action, ChangeOps, KeyRef, ObjRef, OpView};
+use model::ops::{Action, ChangeFacts, ChangeOps, KeyRef, ObjRef, OpView, Stated};
 
 use crate::verify::Refusal;
 
@@ -119,10 +119,10 @@ fn bad(why: impl Into<String>) -> Refusal {
 }
 
 /// A batch, ordered and checked.
-#[derive(Debug, Default)]
-pub(crate) struct Checked {
+#[derive(Debug)]
+pub(crate) struct Checked<C = Change> {
     /// The changes that can be applied, each after everything it depends on.
-    pub order: Vec<Change>,
+    pub order: Vec<C>,
     /// How many changes wait for something not here yet (left out of `order`).
     pub dangling: usize,
     /// The operations of each change of `order`, decoded: the rules read them too.
@@ -188,14 +188,80 @@ enum Found {
     Missing,
 }
 
+impl<C> Default for Checked<C> {
+    fn default() -> Self {
+        Checked {
+            order: Vec::new(),
+            dangling: 0,
+            decoded: Vec::new(),
+        }
+    }
+}
+
 /// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
 /// change as described in the module documentation.
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
-    let (order, mut dangling) = causal_order(doc, new);
+    let (order, dangling) = causal_order(doc, new);
+    let decodings = decode_all(&order);
+    check_ordered(doc, order, decodings, dangling)
+}
+
+/// [`check`], for changes whose operations were read already (a snapshot's, read from its
+/// columns by `snapshot::change_ops`), each with its facts from the change graph.
+pub(crate) fn check_read(doc: &Automerge, new: Vec<Read>) -> Result<Checked<Stated>, Refusal> {
+    let (order, dangling) = causal_order(doc, new);
+    let (order, decodings): (Vec<Stated>, Vec<Option<ChangeOps>>) =
+        order.into_iter().map(|r| (r.0, Some(r.1))).unzip();
+    check_ordered(doc, order, decodings, dangling)
+}
+
+/// A change read with its operations (a snapshot's, see `snapshot::change_ops`).
+#[derive(Debug)]
+pub(crate) struct Read(pub Stated, pub ChangeOps);
+
+/// A change read with its operations is ordered by its facts.
+impl ChangeFacts for Read {
+    fn hash(&self) -> ChangeHash {
+        self.0.hash()
+    }
+    fn actor_id(&self) -> &ActorId {
+        self.0.actor_id()
+    }
+    fn seq(&self) -> u64 {
+        self.0.seq()
+    }
+    fn start_op(&self) -> std::num::NonZeroU64 {
+        self.0.start_op()
+    }
+    fn len(&self) -> usize {
+        ChangeFacts::len(&self.0)
+    }
+    fn deps(&self) -> &[ChangeHash] {
+        self.0.deps()
+    }
+    fn timestamp(&self) -> i64 {
+        self.0.timestamp()
+    }
+    fn other_actor_ids(&self) -> &[ActorId] {
+        self.0.other_actor_ids()
+    }
+    fn raw(&self) -> Option<&[u8]> {
+        None
+    }
+}
+
+/// The checks of [`check`] on a batch in causal order, each change with its operations
+/// (`None` where they do not decode); `dangling` left out of it already.
+fn check_ordered<C: ChangeFacts>(
+    doc: &Automerge,
+    order: Vec<C>,
+    decodings: Vec<Option<ChangeOps>>,
+    mut dangling: usize,
+) -> Result<Checked<C>, Refusal> {
     let mut out = Checked::default();
     // Every change of the batch first: references may point anywhere in it.
     let mut decoded = Vec::with_capacity(order.len());
-    let mut decodings = decode_all(&order).into_iter();
+    let mut decodings = decodings.into_iter();
     let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
         HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
     let mut seqs: HashSet<(ActorId, u64)> =
@@ -253,7 +319,7 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
         // Taken whole or not at all (as for missing dependencies).
         dangling += accepted.len() + waiting;
     } else {
-        let mut slots: Vec<Option<(Change, ChangeOps)>> =
+        let mut slots: Vec<Option<(C, ChangeOps)>> =
             order.into_iter().zip(decoded).map(Some).collect();
         for i in accepted {
             if let Some((ch, ops)) = slots.get_mut(i).and_then(Option::take) {
@@ -345,9 +411,9 @@ fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
 /// One pass over the batch in causal order: the indices of the changes that pass, and how
 /// many wait (a change whose references are not all here yet waits, with every change after
 /// it).
-fn judge(
+fn judge<C: ChangeFacts>(
     doc: &Automerge,
-    order: &[Change],
+    order: &[C],
     decoded: &[ChangeOps],
     meta: &HashMap<ChangeHash, (ActorId, u64, u64)>,
     batch: &BatchOps,
@@ -378,7 +444,7 @@ fn id_of((counter, actor): OpRef<'_>) -> Id {
 /// Sequence number and start operation against the change's dependencies.
 fn check_history(
     doc: &Automerge,
-    ch: &Change,
+    ch: &dyn ChangeFacts,
     batch: &HashMap<ChangeHash, (ActorId, u64, u64)>,
 ) -> Result<(), Refusal> {
     let mut previous = false;
@@ -424,7 +490,7 @@ fn exid(id: &Id) -> automerge::ObjId {
 /// Checks every operation of one change; whether all its references were confirmed.
 fn check_ops(
     doc: &Automerge,
-    ch: &Change,
+    ch: &dyn ChangeFacts,
     ops: &ChangeOps,
     batch: &BatchOps,
     written: &mut Written,

@@ -6,7 +6,7 @@ use super::*;
 /// Orders `new` so that every change comes after its dependencies (Kahn's algorithm, linear
 /// in the batch); changes whose dependencies are neither in `doc` nor in `new` are left out
 /// with everything after them (second value: how many).
-pub(crate) fn causal_order(doc: &Automerge, new: Vec<Change>) -> (Vec<Change>, usize) {
+pub(crate) fn causal_order<C: ChangeFacts>(doc: &Automerge, new: Vec<C>) -> (Vec<C>, usize) {
     let total = new.len();
     let index: HashMap<ChangeHash, usize> =
         new.iter().enumerate().map(|(i, c)| (c.hash(), i)).collect();
@@ -32,7 +32,7 @@ pub(crate) fn causal_order(doc: &Automerge, new: Vec<Change>) -> (Vec<Change>, u
             ready.push(i);
         }
     }
-    let mut slots: Vec<Option<Change>> = new.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<C>> = new.into_iter().map(Some).collect();
     let mut order = Vec::with_capacity(total);
     // Oldest first among the ready, so the order is the one the batch came in where it can.
     ready.reverse();

@@ -115,6 +115,139 @@ impl SyncNode {
         Ok(Applied { count, dangling: 0 })
     }
 
+    /// A snapshot whose changes were read from it rather than rebuilt (`snapshot::load_read`),
+    /// taken as [`Self::accept`] takes a snapshot's changes, for the case it is sent for: a
+    /// node that holds nothing of the coalition and knows no fork in it, sent no voucher.
+    /// Then no change is held here, none is set aside, and none is another version of one
+    /// held, so what is left of [`Self::accept`] is: no change without operations, the
+    /// signatures, `chain::check_read` (the same checks as `chain::check`, on the operations
+    /// read), the rules on the snapshot put in place, storing it whole with its signatures
+    /// (`Documents::persist_snapshot`), and offering it on through sync rounds (never pushed:
+    /// the other peers that share the coalition are its members, who mostly hold it, and a
+    /// round sends each what it lacks). Anything else is handed to [`Self::accept`] with the
+    /// changes rebuilt.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn accept_read(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        snapshot: AutoCommit,
+        read: Vec<crate::chain::Read>,
+        vouchers: Vec<Change>,
+        heads: &[ChangeSignature],
+        out: &mut Vec<Output>,
+    ) -> Result<Applied, Refusal> {
+        self.load_forks(docs, c);
+        let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        if forked || !vouchers.is_empty() || !doc.get_heads().is_empty() {
+            let mut snapshot = snapshot;
+            let changes = snapshot.get_changes(&[]);
+            let batch = Batch {
+                snapshot: Some(snapshot),
+                vouchers,
+                ..Batch::from(changes)
+            };
+            return self.accept(docs, peer, c, batch, heads, out);
+        }
+        if read.iter().any(ChangeFacts::is_empty) {
+            return Err(Refusal::MalformedChange(
+                "a change with no operations".into(),
+            ));
+        }
+        let used = check_signatures(&read, heads, &[])?;
+        let known = self.governance.get(c).cloned();
+        let Some((doc, _)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        let started = std::time::Instant::now();
+        let checked = crate::chain::check_read(doc.document(), read)?;
+        let chained = started.elapsed();
+        if checked.dangling > 0 {
+            // Automerge loaded the snapshot: every dependency is in it.
+            return Err(Refusal::MalformedSnapshot(
+                "a change depends on one the snapshot does not hold".into(),
+            ));
+        }
+        let new = checked.order;
+        put_whole(doc, snapshot);
+        let judged = judge_applied(doc, &new, &checked.decoded, false, known);
+        debug!(coalition = %c, changes = new.len(), ?chained, judged = ?started.elapsed(), "checked the chain and the rules of a snapshot");
+        let (governance_changed, known) = match judged {
+            Ok(judged) => judged,
+            Err(Failure::Refused(refusal)) => {
+                roll_back(doc, &[])?;
+                return Err(refusal);
+            }
+            Err(Failure::Broken(refusal)) => {
+                tracing::warn!(peer = %peer, coalition = %c, %refusal, "discarding the in-memory document after a failed snapshot; reloading it from the store");
+                docs.discard(c);
+                return Err(refusal);
+            }
+        };
+        if let Err(e) = docs.persist_snapshot(c, &used) {
+            if let Some((doc, _)) = docs.entry(c) {
+                roll_back(doc, &[])?;
+            }
+            return Err(Refusal::Local(e));
+        }
+        let Some((doc, index)) = docs.entry(c) else {
+            return Err(Refusal::NotShared);
+        };
+        for h in &used {
+            index.offer(doc, h.clone());
+        }
+        index.settle(doc);
+        if let Some(known) = known {
+            docs.governance_known(c, &known.0, known.1.clone());
+            self.governance.insert(c.clone(), known);
+        }
+        debug!(peer = %peer, coalition = %c, changes = new.len(), "applied a snapshot");
+        out.push(Output::Applied {
+            peer,
+            coalition: c.clone(),
+            changes: new.len(),
+        });
+        let hashes: Vec<ChangeHash> = new.iter().map(ChangeFacts::hash).collect();
+        self.offer(docs, peer, c, &hashes, out);
+        let count = new.len();
+        if governance_changed || !self.peers.values().all(|p| p.docs.contains_key(c)) {
+            self.rehello(docs, c, out);
+        }
+        self.retry_pending_forks(docs, c, out);
+        self.retry_pending_addresses(docs, c, out);
+        Ok(Applied { count, dangling: 0 })
+    }
+
+    /// Notes that `peer` holds `hashes` (it sent them) and offers them to the other peers
+    /// sharing the coalition through a sync round: [`Self::relay`] for a batch never pushed.
+    fn offer(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        hashes: &[ChangeHash],
+        out: &mut Vec<Output>,
+    ) {
+        let mut offer_to = Vec::new();
+        for (other, p) in &mut self.peers {
+            let Some(d) = p.docs.get_mut(c) else {
+                continue;
+            };
+            if *other == peer {
+                d.note(hashes.iter().copied());
+            } else {
+                offer_to.push(*other);
+            }
+        }
+        for other in offer_to {
+            self.sync_step(docs, other, c, out);
+        }
+    }
+
     /// Of the changes `peer` sent, those not held here, once each; those set aside here join
     /// the vouchers (the sender may not know yet). Notes that the peer holds the others.
     fn unseen(
@@ -541,10 +674,7 @@ pub(super) fn apply_and_judge(
     match snapshot {
         // `doc` holds nothing and `new` are all the snapshot's changes (checked): the
         // snapshot is the document applying them would give.
-        Some(snapshot) if !founded => {
-            let actor = doc.get_actor().clone();
-            *doc = snapshot.with_actor(actor);
-        }
+        Some(snapshot) if !founded => put_whole(doc, snapshot),
         _ => {
             // `chain::check` rules out every input known to make Automerge panic; should
             // another exist, it costs this batch and a reload, not the node.
@@ -565,6 +695,25 @@ pub(super) fn apply_and_judge(
             })?;
         }
     }
+    judge_applied(doc, new, decoded, founded, known)
+}
+
+/// Puts a checked snapshot in place of `doc`, which holds nothing, keeping its actor.
+pub(super) fn put_whole(doc: &mut AutoCommit, snapshot: AutoCommit) {
+    let actor = doc.get_actor().clone();
+    *doc = snapshot.with_actor(actor);
+}
+
+/// Judges `new`, applied to `doc` already (with `decoded`, their operations), against the
+/// coalition's rules; see [`apply_and_judge`].
+pub(super) fn judge_applied<C: ChangeFacts>(
+    doc: &mut AutoCommit,
+    new: &[C],
+    decoded: &[model::ops::ChangeOps],
+    founded: bool,
+    known: Option<super::Known>,
+) -> Result<(bool, Option<super::Known>), Failure> {
+    let broken = |why: &str| Failure::Broken(Refusal::MalformedChange(why.to_owned()));
     let mut rules = Validator::new(founded);
     if let Some((heads, governance)) = known {
         rules = rules.knowing(&heads, governance);

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{State, SyncDoc};
 use automerge::{AutoCommit, Change, ChangeHash};
+use model::ops::ChangeFacts;
 use model::rules::Validator;
 use model::{CoalitionId, NodeKey};
 use tracing::{debug, info, warn};

@@ -603,6 +603,8 @@ impl SyncNode {
         }
         let paused = paused.is_some_and(|(p, _)| p);
         let (mut msg, carried) = decode_sync(sync, self.max_message)?;
+        // A snapshot whose changes were read from it, not rebuilt (see `accept_read`).
+        let mut read = None;
         let mut batch = match carried {
             Carried::Changes(changes) => Batch::from(changes),
             Carried::Snapshot(chunk) => {
@@ -615,21 +617,34 @@ impl SyncNode {
                     // crossing our first answer): not loaded.
                     Batch::from(Vec::new())
                 } else {
-                    let (snapshot, changes) = crate::snapshot::load(&chunk, self.max_message)?;
-                    info!(peer = %peer, coalition = %c, changes = changes.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
-                    Batch {
-                        snapshot: Some(snapshot),
-                        ..Batch::from(changes)
+                    let (snapshot, contents) =
+                        crate::snapshot::load_read(&chunk, self.max_message)?;
+                    info!(peer = %peer, coalition = %c, changes = contents.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
+                    match contents {
+                        crate::snapshot::Contents::Read(changes) => {
+                            read = Some((snapshot, changes));
+                            Batch::from(Vec::new())
+                        }
+                        crate::snapshot::Contents::Rebuilt(changes) => Batch {
+                            snapshot: Some(snapshot),
+                            ..Batch::from(changes)
+                        },
                     }
                 }
             }
         };
         let used: usize = batch.changes.iter().map(crate::verify::allowance_of).sum();
         batch.vouchers = self.parse_vouchers(vouchers, self.max_message.saturating_sub(used))?;
-        let carried_changes = !batch.changes.is_empty();
-        let applied = self
-            .accept(docs, peer, c, batch, &wire::signatures(heads), out)?
-            .count;
+        let carried_changes = !batch.changes.is_empty() || read.is_some();
+        let signed = wire::signatures(heads);
+        let applied = match read {
+            Some((snapshot, changes)) => {
+                let vouchers = std::mem::take(&mut batch.vouchers);
+                self.accept_read(docs, peer, c, snapshot, changes, vouchers, &signed, out)?
+            }
+            None => self.accept(docs, peer, c, batch, &signed, out)?,
+        }
+        .count;
         msg.changes = automerge::sync::ChunkList::empty();
         // A coalition being joined has all arrived once this node holds all the heads a peer
         // syncing it names, whether the last of it came in this message (whole, a snapshot

@@ -72,9 +72,11 @@ struct Row {
     insert: bool,
     /// The action, or `u8::MAX` for anything read as "other" (see the module documentation).
     action: u8,
-    /// The value's metadata and where its bytes start in the raw column.
-    meta: u64,
-    raw: usize,
+    /// The value's type (its metadata's low four bits), its length, and where its bytes
+    /// start in the raw column: 40 bytes a row, for the millions of a large snapshot.
+    vtype: u8,
+    len: u32,
+    raw: u32,
     /// Whether some operation names this one as a successor.
     preceded: bool,
 }
@@ -109,15 +111,20 @@ pub(crate) fn change_ops(
     let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
     let raw = col(VAL_RAW);
     let mut keys: Vec<&str> = Vec::new();
-    let (mut rows, succ, succ_of) = read_rows(&cols, actors.len(), &mut keys)?;
-
-    // Predecessors by the id they precede; deletions are the successors no row has.
-    let mut preds: HashMap<Id, Vec<u32>> = HashMap::new();
-    for (r, range) in succ_of.iter().enumerate() {
-        for s in &succ[range.0 as usize..range.1 as usize] {
-            preds.entry(*s).or_default().push(u32::try_from(r).ok()?);
-        }
+    // Predecessors (rows) by the id they precede; deletions are the successors no row has.
+    // As many rows as the changes hold operations, at most (deletions are no rows): made
+    // once, not grown by doubling through the millions.
+    let most: u64 = metas
+        .iter()
+        .map(|m| m.max_op.saturating_add(1).saturating_sub(m.start_op))
+        .fold(0u64, u64::saturating_add);
+    // Every place of every change is filled by an operation or a deletion, which the check
+    // counted within its limit: ranges over it cannot all be filled (and are not allocated).
+    if most > super::ops_limit(chunk.len(), max_inflated) {
+        return None;
     }
+    let capacity = usize::try_from(most).ok()?;
+    let (mut rows, preds) = read_rows(&cols, actors.len(), &mut keys, capacity)?;
 
     // Each change's range, by the chunk's actor index (the table is sorted).
     let mut ranges: Vec<Vec<(u64, u64, usize)>> = vec![Vec::new(); actors.len()];
@@ -133,15 +140,22 @@ pub(crate) fn change_ops(
     for r in &mut ranges {
         r.sort_unstable();
     }
-    // The change an id belongs to, and its place there.
+    // The change an id belongs to, and its place there. Operations come mostly in runs of
+    // one change's (a text typed in one go): the change found last is tried first.
+    let last = std::cell::Cell::new((u32::MAX, 0u64, 0u64, 0usize));
     let locate = |id: Id| -> Option<(usize, usize)> {
-        let r = ranges.get(id.actor as usize)?;
         let ctr = u64::from(id.ctr);
+        let (actor, start, max, change) = last.get();
+        if actor == id.actor && start <= ctr && ctr <= max {
+            return Some((change, usize::try_from(ctr - start).ok()?));
+        }
+        let r = ranges.get(id.actor as usize)?;
         let i = r.partition_point(|(s, _, _)| *s <= ctr).checked_sub(1)?;
         let (start, max, change) = *r.get(i)?;
         if ctr > max {
             return None;
         }
+        last.set((id.actor, start, max, change));
         Some((change, usize::try_from(ctr - start).ok()?))
     };
     let mut slots: Vec<Vec<Entry>> = Vec::with_capacity(metas.len());
@@ -192,15 +206,35 @@ pub(crate) fn change_ops(
     )
 }
 
-/// Every row of the chunk, the successors, and each row's range of them.
+/// Every row of the chunk, and the rows naming each successor.
 #[allow(clippy::type_complexity)]
 fn read_rows<'a>(
     cols: &'a std::collections::BTreeMap<u32, std::borrow::Cow<'a, [u8]>>,
     actors: usize,
     keys: &mut Vec<&'a str>,
-) -> Option<(Vec<Row>, Vec<Id>, Vec<(u32, u32)>)> {
+    capacity: usize,
+) -> Option<(Vec<Row>, HashMap<Id, Vec<u32>>)> {
     let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
-    let has = |s: u32| cols.contains_key(&s);
+    // Which columns are there, looked up once (not per operation).
+    let present: HashMap<u32, bool> = KNOWN.iter().map(|s| (*s, cols.contains_key(s))).collect();
+    let [
+        id_actor_p,
+        obj_ctr_p,
+        obj_actor_p,
+        key_str_p,
+        key_ctr_p,
+        key_actor_p,
+        insert_p,
+        expand_p,
+        mark_p,
+        action_p,
+        meta_p,
+        succ_p,
+    ] = [
+        ID_ACTOR, OBJ_CTR, OBJ_ACTOR, KEY_STR, KEY_CTR, KEY_ACTOR, INSERT, EXPAND, MARK_NAME,
+        ACTION, VAL_META, SUCC_GROUP,
+    ]
+    .map(|s| present.get(&s).copied().unwrap_or(false));
     let mut id_ctr = Deltas::new(col(ID_CTR), quiet);
     let mut id_actor = Runs::new(col(ID_ACTOR), quiet, |r| r.uleb());
     let mut obj_ctr = Runs::new(col(OBJ_CTR), quiet, |r| r.uleb());
@@ -228,28 +262,27 @@ fn read_rows<'a>(
         })
     };
     let mut interned: HashMap<&'a str, u32> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut succ = Vec::new();
-    let mut succ_of = Vec::new();
+    let mut rows = Vec::with_capacity(capacity);
+    let mut preds: HashMap<Id, Vec<u32>> = HashMap::new();
     let mut raw_at = 0usize;
     while let Some(ctr) = id_ctr.next().ok()? {
-        let id = id_of(ctr?, pull(has(ID_ACTOR), id_actor.next())?)?;
+        let id = id_of(ctr?, pull(id_actor_p, id_actor.next())?)?;
         let obj = match (
-            pull(has(OBJ_CTR), obj_ctr.next())?,
-            pull(has(OBJ_ACTOR), obj_actor.next())?,
+            pull(obj_ctr_p, obj_ctr.next())?,
+            pull(obj_actor_p, obj_actor.next())?,
         ) {
             (None, None) => ROOT,
             (Some(c), a) => id_of(c, a)?,
             _ => return None,
         };
         let key = match (
-            if has(KEY_STR) {
+            if key_str_p {
                 key_str.next().ok()??
             } else {
                 None
             },
-            pull(has(KEY_CTR), key_ctr.next())?,
-            pull(has(KEY_ACTOR), key_actor.next())?,
+            pull(key_ctr_p, key_ctr.next())?,
+            pull(key_actor_p, key_actor.next())?,
         ) {
             (Some(s), None, None) => {
                 let next = u32::try_from(keys.len()).ok()?;
@@ -263,42 +296,45 @@ fn read_rows<'a>(
             (None, Some(c), a) => Key::Elem(id_of(c, a)?),
             _ => return None,
         };
-        let inserts = if has(INSERT) {
+        let inserts = if insert_p {
             insert.next().ok()??
         } else {
             false
         };
-        let expands = has(EXPAND) && expand.next().ok()??;
-        let marked = has(MARK_NAME) && mark_name.next().ok()??.is_some();
-        let act = pull(has(ACTION), action.next())??;
-        let m = pull(has(VAL_META), meta.next())?.unwrap_or(0);
+        let expands = expand_p && expand.next().ok()??;
+        let marked = mark_p && mark_name.next().ok()??.is_some();
+        let act = pull(action_p, action.next())??;
+        let m = pull(meta_p, meta.next())?.unwrap_or(0);
         let len = usize::try_from(m >> 4).ok()?;
         let action = match act {
             0 | 1 | 2 | 4 if !expands && !marked => act as u8,
             _ => u8::MAX,
         };
-        let k = pull(has(SUCC_GROUP), succ_n.next())?.unwrap_or(0);
-        let from = u32::try_from(succ.len()).ok()?;
+        let k = pull(succ_p, succ_n.next())?.unwrap_or(0);
+        let row = u32::try_from(rows.len()).ok()?;
         for _ in 0..k {
             let c = succ_ctr.next().ok()??;
             let a = succ_actor.next().ok()??;
-            succ.push(id_of(c?, a)?);
+            preds.entry(id_of(c?, a)?).or_default().push(row);
         }
-        succ_of.push((from, u32::try_from(succ.len()).ok()?));
         rows.push(Row {
             id,
             obj,
             key,
             insert: inserts,
             action,
-            meta: m,
-            raw: raw_at,
+            vtype: (m & 0xf) as u8,
+            len: u32::try_from(len).ok()?,
+            raw: u32::try_from(raw_at).ok()?,
             preceded: false,
         });
         raw_at = raw_at.checked_add(len)?;
     }
-    Some((rows, succ, succ_of))
+    Some((rows, preds))
 }
+
+/// What an entry writes (see [`Built::entry`]).
+type Written<'r> = (Id, Id, Key, bool, Option<&'r Row>, bool);
 
 /// What building each change reads.
 struct Built<'a, 'k> {
@@ -310,85 +346,80 @@ struct Built<'a, 'k> {
 }
 
 impl Built<'_, '_> {
+    /// What an entry writes: its id, object, key, whether it inserts, the row it is (none
+    /// for a deletion), and whether anything precedes it.
+    fn entry(&self, e: Entry) -> Option<Written<'_>> {
+        match e {
+            Entry::Empty => None,
+            Entry::Row(r) => {
+                let row = self.rows.get(r as usize)?;
+                Some((
+                    row.id,
+                    row.obj,
+                    row.key,
+                    row.insert,
+                    Some(row),
+                    row.preceded,
+                ))
+            }
+            Entry::Delete(id) => {
+                // In the object, and at the key or element, of what it deletes (one group:
+                // `check` refuses a deletion in two).
+                let first = self.preds.get(&id)?.first()?;
+                let row = self.rows.get(*first as usize)?;
+                let key = if row.insert {
+                    Key::Elem(row.id)
+                } else {
+                    row.key
+                };
+                Some((id, row.obj, key, false, None, true))
+            }
+        }
+    }
+
+    /// The operations preceding `id`, if any do.
+    fn preds_of(&self, id: Id, preceded: bool) -> &[u32] {
+        if preceded {
+            self.preds.get(&id).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
+        }
+    }
+
     /// One change's operations, from its entries in counter order.
     fn change(&self, m: &ChangeMetadata<'_>, entries: &[Entry]) -> Option<ChangeOps> {
         // The change's actor table: its author first, then every other actor its operations
-        // name, in the order they first do.
+        // name, in the order they first do (a first pass, so that the table is whole before
+        // the change is made).
         let author = self
             .actors
             .binary_search_by(|x| x.as_slice().cmp(m.actor.to_bytes()))
             .ok()?;
-        let author = u32::try_from(author).ok()?;
-        let mut table: Vec<u32> = vec![author];
-        let refer = |id: Id, table: &mut Vec<u32>| -> Option<Ref> {
-            let at = match table.iter().position(|a| *a == id.actor) {
-                Some(at) => at,
-                None => {
-                    table.push(id.actor);
-                    table.len() - 1
-                }
-            };
+        let mut table: Vec<u32> = vec![u32::try_from(author).ok()?];
+        let mut note = |a: u32| {
+            if !table.contains(&a) {
+                table.push(a);
+            }
+        };
+        for e in entries {
+            let (id, obj, key, _, _, preceded) = self.entry(*e)?;
+            if obj != ROOT {
+                note(obj.actor);
+            }
+            if let Key::Elem(el) = key {
+                note(el.actor);
+            }
+            for p in self.preds_of(id, preceded) {
+                note(self.rows.get(*p as usize)?.id.actor);
+            }
+        }
+        let refer = |id: Id| -> Option<Ref> {
+            let at = table.iter().position(|a| *a == id.actor)?;
             Some(Ref {
                 ctr: id.ctr,
                 actor: u32::try_from(at).ok()?,
             })
         };
-        // What each entry writes, resolved against the chunk's actors: made first, so that
-        // the table is whole before the change is.
-        let mut ops = Vec::with_capacity(entries.len());
-        let mut pred_refs: Vec<Ref> = Vec::new();
-        for e in entries {
-            let (id, obj, key, insert, action, preceded) = match *e {
-                Entry::Empty => return None,
-                Entry::Row(r) => {
-                    let row = self.rows.get(r as usize)?;
-                    let action = match row.action {
-                        0 => NewAction::Make(ObjType::Map),
-                        2 => NewAction::Make(ObjType::List),
-                        4 => NewAction::Make(ObjType::Text),
-                        1 => {
-                            let len = usize::try_from(row.meta >> 4).ok()?;
-                            let bytes = self.raw.get(row.raw..row.raw.checked_add(len)?)?;
-                            NewAction::Put(crate::change_ops::value_of(row.meta, bytes)?)
-                        }
-                        _ => return None,
-                    };
-                    (row.id, row.obj, row.key, row.insert, action, row.preceded)
-                }
-                Entry::Delete(id) => {
-                    // In the object, and at the key or element, of what it deletes (one group:
-                    // `check` refuses a deletion in two).
-                    let first = self.preds.get(&id)?.first()?;
-                    let row = self.rows.get(*first as usize)?;
-                    let key = if row.insert {
-                        Key::Elem(row.id)
-                    } else {
-                        row.key
-                    };
-                    (id, row.obj, key, false, NewAction::Delete, true)
-                }
-            };
-            let obj = if obj == ROOT {
-                Obj::Root
-            } else {
-                Obj::Id(refer(obj, &mut table)?)
-            };
-            let key = match key {
-                Key::Map(k) => NewKey::Map(self.keys.get(k as usize)?),
-                Key::Head => NewKey::Head,
-                Key::Elem(e) => NewKey::Elem(refer(e, &mut table)?),
-            };
-            let from = pred_refs.len();
-            let preds = if preceded {
-                self.preds.get(&id).map_or(&[][..], Vec::as_slice)
-            } else {
-                &[]
-            };
-            for p in preds {
-                pred_refs.push(refer(self.rows.get(*p as usize)?.id, &mut table)?);
-            }
-            ops.push((obj, key, action, insert, from..pred_refs.len()));
-        }
         let actors: Vec<ActorId> = table
             .iter()
             .map(|a| {
@@ -397,9 +428,40 @@ impl Built<'_, '_> {
                     .map(|b| ActorId::from(b.as_slice()))
             })
             .collect::<Option<_>>()?;
-        let mut out = ChangeOps::with_actors(m.start_op, actors, ops.len())?;
-        for (obj, key, action, insert, preds) in ops {
-            out.push(obj, key, action, insert, pred_refs.get(preds)?)?;
+        let mut out = ChangeOps::with_actors(m.start_op, actors, entries.len())?;
+        let mut preds: Vec<Ref> = Vec::new();
+        for e in entries {
+            let (id, obj, key, insert, row, preceded) = self.entry(*e)?;
+            let action = match row {
+                None => NewAction::Delete,
+                Some(row) => match row.action {
+                    0 => NewAction::Make(ObjType::Map),
+                    2 => NewAction::Make(ObjType::List),
+                    4 => NewAction::Make(ObjType::Text),
+                    1 => {
+                        let at = row.raw as usize;
+                        let bytes = self.raw.get(at..at.checked_add(row.len as usize)?)?;
+                        let meta = (u64::from(row.len) << 4) | u64::from(row.vtype);
+                        NewAction::Put(crate::change_ops::value_of(meta, bytes)?)
+                    }
+                    _ => return None,
+                },
+            };
+            let obj = if obj == ROOT {
+                Obj::Root
+            } else {
+                Obj::Id(refer(obj)?)
+            };
+            let key = match key {
+                Key::Map(k) => NewKey::Map(self.keys.get(k as usize)?),
+                Key::Head => NewKey::Head,
+                Key::Elem(el) => NewKey::Elem(refer(el)?),
+            };
+            preds.clear();
+            for p in self.preds_of(id, preceded) {
+                preds.push(refer(self.rows.get(*p as usize)?.id)?);
+            }
+            out.push(obj, key, action, insert, &preds)?;
         }
         Some(out)
     }

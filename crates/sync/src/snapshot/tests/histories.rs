@@ -205,6 +205,11 @@ fn a_coalitions_changes_read_from_its_snapshot_as_automerge_rebuilds_them() {
     let doc = crate::fuzzing::batch_document();
     let n = columns_agree_with_rebuilt_changes(&doc);
     assert_eq!(n, AutoCommit::load(&doc).unwrap().get_changes(&[]).len());
+    // So a node joining a coalition takes its changes as read, rebuilding none.
+    match load_read(&doc, crate::wire::MAX_MESSAGE).unwrap().1 {
+        Contents::Read(read) => assert_eq!(read.len(), n),
+        Contents::Rebuilt(_) => panic!("a coalition's snapshot was rebuilt, not read"),
+    }
     let uncompressed = AutoCommit::load(&doc).unwrap().save_nocompress();
     columns_agree_with_rebuilt_changes(&uncompressed);
 }
