@@ -149,7 +149,7 @@ async fn serve(
     held: Held,
     loading: std::thread::JoinHandle<Replica>,
 ) -> Result<()> {
-    let stop = ShutdownSignal::install()?;
+    let mut stop = ShutdownSignal::install()?;
     // A certificate that does not load stops the node before it joins the network.
     let tls = match api_tls_files(&args, &home)? {
         Some(files) => {
@@ -323,15 +323,31 @@ async fn serve(
 
     // The setting was checked to lie within the protocol's limits, which fit in a usize.
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
-    let replica = tokio::task::spawn_blocking(move || loading.join())
-        .await
-        .context("could not wait for the coalitions to load")?
-        .map_err(|panic| {
-            anyhow::anyhow!(
+    // A stop asked while the coalitions load is taken at once (nothing is written while
+    // loading); a load that panicked stops the node, as a core that did would.
+    let loaded = tokio::select! {
+        signal = stop.wait() => {
+            api::ApiFile::remove(&home);
+            signal?;
+            info!("shutting down while the coalitions were loading");
+            return Ok(());
+        }
+        loaded = tokio::task::spawn_blocking(move || loading.join()) => loaded,
+    };
+    let replica = match loaded {
+        Ok(Ok(replica)) => replica,
+        Ok(Err(panic)) => {
+            api::ApiFile::remove(&home);
+            anyhow::bail!(
                 "loading the coalitions stopped: {}",
                 panic_message(panic.as_ref())
-            )
-        })?;
+            );
+        }
+        Err(e) => {
+            api::ApiFile::remove(&home);
+            return Err(e).context("could not wait for the coalitions to load");
+        }
+    };
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
         .with_peer_bound(args.peers_per_coalition.get() as usize)
@@ -691,7 +707,7 @@ impl ShutdownSignal {
         Ok(Self {})
     }
 
-    async fn wait(mut self) -> Result<()> {
+    async fn wait(&mut self) -> Result<()> {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => {}

@@ -43,8 +43,6 @@ pub trait ChangeFacts {
     fn timestamp(&self) -> i64;
     /// The other actors its operations refer to, as its actor table lists them.
     fn other_actor_ids(&self) -> &[ActorId];
-    /// Its bytes, if it is held as bytes (to pass on as they are).
-    fn raw(&self) -> Option<&[u8]>;
 }
 
 impl ChangeFacts for Change {
@@ -71,9 +69,6 @@ impl ChangeFacts for Change {
     }
     fn other_actor_ids(&self) -> &[ActorId] {
         Change::other_actor_ids(self)
-    }
-    fn raw(&self) -> Option<&[u8]> {
-        Some(self.raw_bytes())
     }
 }
 
@@ -138,9 +133,6 @@ impl ChangeFacts for Stated {
     }
     fn other_actor_ids(&self) -> &[ActorId] {
         &self.others
-    }
-    fn raw(&self) -> Option<&[u8]> {
-        None
     }
 }
 

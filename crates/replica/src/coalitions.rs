@@ -39,7 +39,7 @@ pub struct CoalitionSummary {
     pub me: Option<MemberId>,
 }
 
-use tracing::debug;
+use tracing::warn;
 
 impl Replica {
     /// Ids of every coalition held here.
@@ -60,13 +60,13 @@ impl Replica {
         let ids = match self.coalition_ids() {
             Ok(ids) => ids,
             Err(e) => {
-                debug!(error = %e, "could not list the coalitions to load");
+                warn!(error = %e, "could not list the coalitions to load at start");
                 return;
             }
         };
         for id in ids {
             if let Err(e) = self.loaded(&id) {
-                debug!(coalition = %id, error = %e, "a coalition did not load ahead of use");
+                warn!(coalition = %id, error = %e, "a coalition did not load at start; it is read again when needed");
             }
         }
     }

@@ -178,6 +178,20 @@ impl MemoryDocs {
         self.docs.insert(c.clone(), (doc, index));
     }
 
+    /// Persists every change of a coalition's document in memory, in place of what was.
+    fn persist_whole(&mut self, coalition: &CoalitionId) -> Result<(), String> {
+        let Some((doc, _)) = self.docs.get_mut(coalition) else {
+            return Err("no such coalition".into());
+        };
+        let changes = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        self.persisted.entry(coalition.clone()).or_default().0 = changes;
+        Ok(())
+    }
+
     /// A document, for inspection.
     pub fn doc(&mut self, coalition: &CoalitionId) -> Option<&mut AutoCommit> {
         self.docs.get_mut(coalition).map(|(d, _)| d)
@@ -239,16 +253,8 @@ impl Documents for MemoryDocs {
         coalition: &CoalitionId,
         heads: &[ChangeSignature],
     ) -> Result<(), String> {
-        let Some((doc, _)) = self.docs.get_mut(coalition) else {
-            return Err("no such coalition".into());
-        };
-        let changes: Vec<Vec<u8>> = doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| c.raw_bytes().to_vec())
-            .collect();
+        self.persist_whole(coalition)?;
         let p = self.persisted.entry(coalition.clone()).or_default();
-        p.0 = changes;
         p.1.extend(heads.iter().cloned());
         Ok(())
     }
@@ -278,16 +284,11 @@ impl Documents for MemoryDocs {
             .entry(coalition.clone())
             .or_default()
             .extend(aside.iter().map(|c| c.raw_bytes().to_vec()));
-        let Some((doc, index)) = self.docs.get_mut(coalition) else {
+        self.persist_whole(coalition)?;
+        let Some((_, index)) = self.docs.get_mut(coalition) else {
             return Err("no such coalition".into());
         };
-        let changes = doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| c.raw_bytes().to_vec())
-            .collect();
         let p = self.persisted.entry(coalition.clone()).or_default();
-        p.0 = changes;
         for s in index.signatures() {
             if !p.1.contains(&s) {
                 p.1.push(s);

@@ -113,6 +113,18 @@ pub fn snapshot_ops_agree(
             ours.iter().collect::<Vec<_>>(),
             decoded.iter().collect::<Vec<_>>()
         );
+        // The same actors besides the author (the chain check refuses one named by no
+        // operation), whatever their order.
+        let Some(facts) = model::ops::Stated::new(m, ours) else {
+            panic!("the operations read do not fit the change's facts");
+        };
+        let set =
+            |a: &[automerge::ActorId]| a.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(
+            set(model::ops::ChangeFacts::other_actor_ids(&facts)),
+            set(change.other_actor_ids()),
+            "the snapshot's columns name other actors than Automerge's rebuilt change"
+        );
     }
 }
 

@@ -245,9 +245,6 @@ impl ChangeFacts for Read {
     fn other_actor_ids(&self) -> &[ActorId] {
         self.0.other_actor_ids()
     }
-    fn raw(&self) -> Option<&[u8]> {
-        None
-    }
 }
 
 /// The checks of [`check`] on a batch in causal order, each change with its operations

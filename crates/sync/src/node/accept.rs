@@ -138,12 +138,20 @@ impl SyncNode {
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<Applied, Refusal> {
+        if read.is_empty() {
+            // Nothing new, as for any batch.
+            return Ok(Applied::default());
+        }
         self.load_forks(docs, c);
         let forked = self.forks.get(c).is_some_and(|f| !f.is_empty());
-        let Some((doc, _)) = docs.entry(c) else {
+        let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        if forked || !vouchers.is_empty() || !doc.get_heads().is_empty() {
+        if forked
+            || !vouchers.is_empty()
+            || !doc.get_heads().is_empty()
+            || !index.signatures().is_empty()
+        {
             let mut snapshot = snapshot;
             let changes = snapshot.get_changes(&[]);
             let batch = Batch {
@@ -158,6 +166,7 @@ impl SyncNode {
                 "a change with no operations".into(),
             ));
         }
+        let total = read.len();
         let used = check_signatures(&read, heads, &[])?;
         let known = self.governance.get(c).cloned();
         let Some((doc, _)) = docs.entry(c) else {
@@ -166,8 +175,9 @@ impl SyncNode {
         let started = std::time::Instant::now();
         let checked = crate::chain::check_read(doc.document(), read)?;
         let chained = started.elapsed();
-        if checked.dangling > 0 {
-            // Automerge loaded the snapshot: every dependency is in it.
+        if checked.dangling > 0 || checked.order.len() != total {
+            // Automerge loaded the snapshot: every dependency is in it, and every change is
+            // taken or the batch refused.
             return Err(Refusal::MalformedSnapshot(
                 "a change depends on one the snapshot does not hold".into(),
             ));

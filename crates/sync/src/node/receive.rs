@@ -617,6 +617,13 @@ impl SyncNode {
                     // crossing our first answer): not loaded.
                     Batch::from(Vec::new())
                 } else {
+                    if !vouchers.is_empty() {
+                        // Vouchers travel with changes only where a fork was found, and no
+                        // node sends a whole document there.
+                        return Err(Refusal::MalformedSnapshot(
+                            "a whole document sent with vouchers".into(),
+                        ));
+                    }
                     let (snapshot, contents) =
                         crate::snapshot::load_read(&chunk, self.max_message)?;
                     info!(peer = %peer, coalition = %c, changes = contents.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");

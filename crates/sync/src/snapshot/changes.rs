@@ -197,11 +197,15 @@ pub(crate) fn change_ops(
         preds: &preds,
         actors: &actors,
     };
+    // Each chunk actor's place in the change being made (`u32::MAX`: none), shared by all
+    // and reset after each, so that finding it costs the same however many actors a change
+    // names.
+    let mut places = vec![u32::MAX; actors.len()];
     Some(
         metas
             .iter()
             .zip(&slots)
-            .map(|(m, entries)| built.change(m, entries))
+            .map(|(m, entries)| built.change(m, entries, &mut places))
             .collect(),
     )
 }
@@ -216,7 +220,6 @@ fn read_rows<'a>(
 ) -> Option<(Vec<Row>, HashMap<Id, Vec<u32>>)> {
     let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
     // Which columns are there, looked up once (not per operation).
-    let present: HashMap<u32, bool> = KNOWN.iter().map(|s| (*s, cols.contains_key(s))).collect();
     let [
         id_actor_p,
         obj_ctr_p,
@@ -234,7 +237,7 @@ fn read_rows<'a>(
         ID_ACTOR, OBJ_CTR, OBJ_ACTOR, KEY_STR, KEY_CTR, KEY_ACTOR, INSERT, EXPAND, MARK_NAME,
         ACTION, VAL_META, SUCC_GROUP,
     ]
-    .map(|s| present.get(&s).copied().unwrap_or(false));
+    .map(|s| cols.contains_key(&s));
     let mut id_ctr = Deltas::new(col(ID_CTR), quiet);
     let mut id_actor = Runs::new(col(ID_ACTOR), quiet, |r| r.uleb());
     let mut obj_ctr = Runs::new(col(OBJ_CTR), quiet, |r| r.uleb());
@@ -386,38 +389,69 @@ impl Built<'_, '_> {
         }
     }
 
-    /// One change's operations, from its entries in counter order.
-    fn change(&self, m: &ChangeMetadata<'_>, entries: &[Entry]) -> Option<ChangeOps> {
+    /// One change's operations, from its entries in counter order. `places` holds no actor's
+    /// place before and after.
+    fn change(
+        &self,
+        m: &ChangeMetadata<'_>,
+        entries: &[Entry],
+        places: &mut [u32],
+    ) -> Option<ChangeOps> {
+        let mut table = Vec::new();
+        let made = self.make(m, entries, places, &mut table);
+        for a in &table {
+            if let Some(p) = places.get_mut(*a as usize) {
+                *p = u32::MAX;
+            }
+        }
+        made
+    }
+
+    /// [`Self::change`], noting in `table` the chunk actors it gave places to.
+    fn make(
+        &self,
+        m: &ChangeMetadata<'_>,
+        entries: &[Entry],
+        places: &mut [u32],
+        table: &mut Vec<u32>,
+    ) -> Option<ChangeOps> {
         // The change's actor table: its author first, then every other actor its operations
         // name, in the order they first do (a first pass, so that the table is whole before
-        // the change is made).
+        // the change is made); no more than a change may name (as `change_ops` reads them).
         let author = self
             .actors
             .binary_search_by(|x| x.as_slice().cmp(m.actor.to_bytes()))
             .ok()?;
-        let mut table: Vec<u32> = vec![u32::try_from(author).ok()?];
-        let mut note = |a: u32| {
-            if !table.contains(&a) {
+        let mut note = |a: u32| -> Option<()> {
+            let place = places.get_mut(a as usize)?;
+            if *place == u32::MAX {
+                if table.len() > crate::verify::MAX_OTHER_ACTORS {
+                    return None;
+                }
+                *place = u32::try_from(table.len()).ok()?;
                 table.push(a);
             }
+            Some(())
         };
+        note(u32::try_from(author).ok()?)?;
         for e in entries {
             let (id, obj, key, _, _, preceded) = self.entry(*e)?;
             if obj != ROOT {
-                note(obj.actor);
+                note(obj.actor)?;
             }
             if let Key::Elem(el) = key {
-                note(el.actor);
+                note(el.actor)?;
             }
             for p in self.preds_of(id, preceded) {
-                note(self.rows.get(*p as usize)?.id.actor);
+                note(self.rows.get(*p as usize)?.id.actor)?;
             }
         }
+        let places = &*places;
         let refer = |id: Id| -> Option<Ref> {
-            let at = table.iter().position(|a| *a == id.actor)?;
-            Some(Ref {
+            let at = *places.get(id.actor as usize)?;
+            (at != u32::MAX).then_some(Ref {
                 ctr: id.ctr,
-                actor: u32::try_from(at).ok()?,
+                actor: at,
             })
         };
         let actors: Vec<ActorId> = table

@@ -197,6 +197,7 @@ fn columns_agree_with_rebuilt_changes(bytes: &[u8]) -> usize {
             ),
         }
     }
+    crate::fuzzing::snapshot_ops_agree(bytes, loaded, &changes);
     answered
 }
 

@@ -303,3 +303,80 @@ fn a_forged_snapshot_is_refused_and_nothing_is_kept() {
     assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
     assert!(b.docs.persisted[&c].0.is_empty());
 }
+
+/// A's whole document as a sync frame to B naming `heads`, with `vouchers`.
+fn whole_frame(
+    a: &mut Side,
+    c: &CoalitionId,
+    chunk: Vec<u8>,
+    heads: Vec<automerge::ChangeHash>,
+    vouchers: Vec<crate::wire::ByteChunk>,
+) -> Vec<u8> {
+    let sync = automerge::sync::Message {
+        heads,
+        need: vec![],
+        have: vec![],
+        changes: vec![chunk].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V2,
+    };
+    Message::Sync {
+        coalition: c.to_bytes(),
+        sync: sync.encode(),
+        heads: crate::wire::heads(&a.docs.persisted[c].1),
+        vouchers,
+    }
+    .encode()
+}
+
+/// B, greeted by A, ready to take what A sends of the coalition.
+fn greeted(a: &Side, b: &mut Side, c: &CoalitionId) {
+    b.node.connected(&mut b.docs, a.key);
+    let hello = Message::Hello {
+        coalitions: vec![c.to_bytes()],
+        max_message: crate::wire::MAX_MESSAGE as u64,
+    };
+    b.node.received(&mut b.docs, a.key, &hello.encode());
+}
+
+#[test]
+fn a_whole_document_sent_with_vouchers_is_refused_and_nothing_is_kept() {
+    let (mut a, mut b, c) = world();
+    greeted(&a, &mut b, &c);
+    let doc = a.docs.doc(&c).unwrap();
+    let (heads, chunk) = (doc.get_heads(), doc.save());
+    let voucher = doc.get_changes(&[]).last().unwrap().raw_bytes().to_vec();
+    let frame = whole_frame(
+        &mut a,
+        &c,
+        chunk,
+        heads,
+        vec![crate::wire::ByteChunk(voucher)],
+    );
+    let out = b.node.received(&mut b.docs, a.key, &frame);
+    assert!(
+        out.iter().any(|o| matches!(
+            o,
+            Output::Refused { reason: Refusal::MalformedSnapshot(m), .. } if m.contains("vouchers")
+        )),
+        "{out:?}"
+    );
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+    assert!(b.docs.persisted[&c].0.is_empty());
+}
+
+#[test]
+fn an_empty_document_sent_whole_changes_and_stores_nothing() {
+    let (mut a, mut b, c) = world();
+    greeted(&a, &mut b, &c);
+    let heads = a.docs.doc(&c).unwrap().get_heads();
+    let frame = whole_frame(&mut a, &c, AutoCommit::new().save(), heads, Vec::new());
+    let out = b.node.received(&mut b.docs, a.key, &frame);
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Applied { .. })),
+        "{out:?}"
+    );
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+    assert!(b.docs.persisted[&c].0.is_empty());
+    assert!(b.docs.persisted[&c].1.is_empty());
+}
