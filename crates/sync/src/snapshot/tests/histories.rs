@@ -231,3 +231,16 @@ proptest! {
         columns_agree_with_rebuilt_changes(&doc.save_nocompress());
     }
 }
+
+#[test]
+fn a_snapshot_holding_a_counter_is_rebuilt_not_read() {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([3u8; 32]));
+    doc.put(AM_ROOT, "count", ScalarValue::counter(1)).unwrap();
+    doc.put(AM_ROOT, "name", "Transit Justice").unwrap();
+    doc.commit();
+    let bytes = doc.save();
+    match load_read(&bytes, crate::wire::MAX_MESSAGE).unwrap().1 {
+        Contents::Rebuilt(changes) => assert_eq!(changes.len(), 1),
+        Contents::Read(_) => panic!("a counter, which only Automerge reads, was read"),
+    }
+}
