@@ -324,7 +324,8 @@ async fn serve(
     // The setting was checked to lie within the protocol's limits, which fit in a usize.
     let max_message = usize::try_from(args.max_message_bytes).unwrap_or(usize::MAX);
     // A stop asked while the coalitions load is taken at once (nothing is written while
-    // loading); a load that panicked stops the node, as a core that did would.
+    // loading: the loading thread, which still holds the store open, ends with the process);
+    // a load that panicked stops the node, as a core that did would.
     let loaded = tokio::select! {
         signal = stop.wait() => {
             api::ApiFile::remove(&home);

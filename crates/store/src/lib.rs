@@ -111,6 +111,21 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Adds `signatures` of `doc` within the transaction `tx`.
+fn put_signatures(
+    tx: &redb::WriteTransaction,
+    doc: &str,
+    signatures: &[StoredSignature],
+) -> Result<(), StoreError> {
+    if !signatures.is_empty() {
+        let mut sigs = tx.open_table(SIGNATURES)?;
+        for (hash, sig) in signatures {
+            sigs.insert((doc, hash.as_slice()), sig.as_slice())?;
+        }
+    }
+    Ok(())
+}
+
 fn check_name(name: &str) -> Result<(), StoreError> {
     if name.is_empty() || name.len() > MAX_NAME_BYTES {
         return Err(StoreError::BadName(name.chars().take(64).collect()));
@@ -330,12 +345,7 @@ impl Store {
                 seq += 1;
             }
             docs.insert(doc, seq)?;
-            if !signatures.is_empty() {
-                let mut sigs = tx.open_table(SIGNATURES)?;
-                for (hash, sig) in signatures {
-                    sigs.insert((doc, hash.as_slice()), sig.as_slice())?;
-                }
-            }
+            put_signatures(&tx, doc, signatures)?;
             seq
         };
         tx.commit()?;
@@ -472,12 +482,7 @@ impl Store {
             snapshots.insert(doc, (upto, snapshot))?;
             table.retain_in((doc, 0)..(doc, upto), |_, _| false)?;
             docs.insert(doc, next)?;
-            if !signatures.is_empty() {
-                let mut sigs = tx.open_table(SIGNATURES)?;
-                for (hash, sig) in signatures {
-                    sigs.insert((doc, hash.as_slice()), sig.as_slice())?;
-                }
-            }
+            put_signatures(&tx, doc, signatures)?;
         }
         tx.commit()?;
         Ok(())

@@ -370,6 +370,22 @@ pub(super) fn digest(addrs: &[String]) -> u64 {
 mod tests {
     use super::*;
 
+    /// A node to dial: reachable only through a relay or not, its place in the draw, its
+    /// coalitions and members, and what names it.
+    fn at<N>(
+        relayed_only: bool,
+        draw: u64,
+        of: &[(CoalitionId, MemberId)],
+        node: N,
+    ) -> Dialable<'_, N> {
+        Dialable {
+            relayed_only,
+            draw,
+            of,
+            node,
+        }
+    }
+
     fn coalition(n: u8) -> CoalitionId {
         CoalitionId::from_bytes([n; 16])
     }
@@ -393,30 +409,10 @@ mod tests {
         let c = [member(1, 3)];
         let d = [member(1, 4)];
         let dialable = vec![
-            Dialable {
-                relayed_only: true,
-                draw: 0,
-                of: &a,
-                node: 'a',
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 9,
-                of: &b,
-                node: 'b',
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 5,
-                of: &c,
-                node: 'c',
-            },
-            Dialable {
-                relayed_only: true,
-                draw: 1,
-                of: &d,
-                node: 'd',
-            },
+            at(true, 0, &a, 'a'),
+            at(false, 9, &b, 'b'),
+            at(false, 5, &c, 'c'),
+            at(true, 1, &d, 'd'),
         ];
         // One dialed already, bound 3: two more, both direct, in the order drawn.
         assert_eq!(
@@ -432,36 +428,11 @@ mod tests {
         let two = [member(1, 2)];
         let three = [member(1, 3)];
         let dialable = vec![
-            Dialable {
-                relayed_only: false,
-                draw: 0,
-                of: &one,
-                node: "1a",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 1,
-                of: &one,
-                node: "1b",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 2,
-                of: &one,
-                node: "1c",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 3,
-                of: &two,
-                node: "2",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 4,
-                of: &three,
-                node: "3",
-            },
+            at(false, 0, &one, "1a"),
+            at(false, 1, &one, "1b"),
+            at(false, 2, &one, "1c"),
+            at(false, 3, &two, "2"),
+            at(false, 4, &three, "3"),
         ];
         assert_eq!(
             choose_to_dial(dialable, BTreeMap::new(), 4),
@@ -475,36 +446,11 @@ mod tests {
         let two = [member(1, 2)];
         let three = [member(1, 3)];
         let dialable = vec![
-            Dialable {
-                relayed_only: false,
-                draw: 0,
-                of: &one,
-                node: "1a",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 1,
-                of: &one,
-                node: "1b",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 2,
-                of: &one,
-                node: "1c",
-            },
-            Dialable {
-                relayed_only: true,
-                draw: 3,
-                of: &two,
-                node: "2",
-            },
-            Dialable {
-                relayed_only: true,
-                draw: 4,
-                of: &three,
-                node: "3",
-            },
+            at(false, 0, &one, "1a"),
+            at(false, 1, &one, "1b"),
+            at(false, 2, &one, "1c"),
+            at(true, 3, &two, "2"),
+            at(true, 4, &three, "3"),
         ];
         assert_eq!(
             choose_to_dial(dialable, BTreeMap::new(), 3),
@@ -519,30 +465,10 @@ mod tests {
         let second = [member(2, 3)];
         let unknown: [(CoalitionId, MemberId); 0] = [];
         let dialable = vec![
-            Dialable {
-                relayed_only: false,
-                draw: 0,
-                of: &both,
-                node: "both",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 1,
-                of: &first,
-                node: "first",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 2,
-                of: &second,
-                node: "second",
-            },
-            Dialable {
-                relayed_only: false,
-                draw: 3,
-                of: &unknown,
-                node: "unknown",
-            },
+            at(false, 0, &both, "both"),
+            at(false, 1, &first, "first"),
+            at(false, 2, &second, "second"),
+            at(false, 3, &unknown, "unknown"),
         ];
         // Coalition 1 is full once "both" is dialed; coalition 2 has room for one more.
         assert_eq!(

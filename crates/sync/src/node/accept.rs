@@ -117,7 +117,8 @@ impl SyncNode {
 
     /// A snapshot whose changes were read from it rather than rebuilt (`snapshot::load_read`),
     /// taken as [`Self::accept`] takes a snapshot's changes, for the case it is sent for: a
-    /// node that holds nothing of the coalition and knows no fork in it, sent no voucher.
+    /// node that holds nothing of the coalition and knows no fork in it (a whole document
+    /// sent with vouchers is refused before it is loaded, `on_sync`).
     /// Then no change is held here, none is set aside, and none is another version of one
     /// held, so what is left of [`Self::accept`] is: no change without operations, the
     /// signatures, `chain::check_read` (the same checks as `chain::check`, on the operations
@@ -134,7 +135,6 @@ impl SyncNode {
         c: &CoalitionId,
         snapshot: AutoCommit,
         read: Vec<crate::chain::Read>,
-        vouchers: Vec<Change>,
         heads: &[ChangeSignature],
         out: &mut Vec<Output>,
     ) -> Result<Applied, Refusal> {
@@ -147,16 +147,11 @@ impl SyncNode {
         let Some((doc, index)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };
-        if forked
-            || !vouchers.is_empty()
-            || !doc.get_heads().is_empty()
-            || !index.signatures().is_empty()
-        {
+        if forked || !doc.get_heads().is_empty() || !index.signatures().is_empty() {
             let mut snapshot = snapshot;
             let changes = snapshot.get_changes(&[]);
             let batch = Batch {
                 snapshot: Some(snapshot),
-                vouchers,
                 ..Batch::from(changes)
             };
             return self.accept(docs, peer, c, batch, heads, out);
@@ -511,12 +506,11 @@ impl SyncNode {
         // Pushed whole only to a peer that takes it in one message (with room to spare for
         // the signatures); to the others, and whatever its weight past `MAX_RELAY` changes,
         // it is offered through a sync round, in pages where it must (`pages`).
-        let light = new.len() <= MAX_RELAY;
-        let weight: usize = if light {
-            new.iter().map(crate::verify::allowance_of).sum()
-        } else {
-            usize::MAX
-        };
+        if new.len() > MAX_RELAY {
+            self.offer(docs, peer, c, &hashes, out);
+            return;
+        }
+        let weight: usize = new.iter().map(crate::verify::allowance_of).sum();
         let mut relay_to: Vec<NodeKey> = Vec::new();
         let mut offer_to: Vec<NodeKey> = Vec::new();
         let limits: Vec<(NodeKey, usize)> =
@@ -525,7 +519,7 @@ impl SyncNode {
             let Some(d) = self.peers.get_mut(&other).and_then(|p| p.docs.get_mut(c)) else {
                 continue;
             };
-            let push = light && weight <= super::pages::page_budget(limit, 0);
+            let push = weight <= super::pages::page_budget(limit, 0);
             // The sender holds them; those pushed to are about to be sent them.
             if push || other == peer {
                 d.note(hashes.iter().copied());

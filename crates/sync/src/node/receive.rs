@@ -645,9 +645,9 @@ impl SyncNode {
         let carried_changes = !batch.changes.is_empty() || read.is_some();
         let signed = wire::signatures(heads);
         let applied = match read {
+            // No voucher came with it: refused above.
             Some((snapshot, changes)) => {
-                let vouchers = std::mem::take(&mut batch.vouchers);
-                self.accept_read(docs, peer, c, snapshot, changes, vouchers, &signed, out)?
+                self.accept_read(docs, peer, c, snapshot, changes, &signed, out)?
             }
             None => self.accept(docs, peer, c, batch, &signed, out)?,
         }

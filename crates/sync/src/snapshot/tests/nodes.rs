@@ -256,12 +256,7 @@ fn writes_in_objects_made_earlier_in_a_snapshot_are_judged_where_they_land() {
 #[test]
 fn a_forged_snapshot_is_refused_and_nothing_is_kept() {
     let (mut a, mut b, c) = world();
-    b.node.connected(&mut b.docs, a.key);
-    let hello = Message::Hello {
-        coalitions: vec![c.to_bytes()],
-        max_message: crate::wire::MAX_MESSAGE as u64,
-    };
-    b.node.received(&mut b.docs, a.key, &hello.encode());
+    greeted(&a, &mut b, &c);
     // A's document with a member nobody admitted, written by an operation no change holds.
     let doc = a.docs.doc(&c).unwrap();
     let heads = doc.get_heads();
@@ -277,21 +272,7 @@ fn a_forged_snapshot_is_refused_and_nothing_is_kept() {
     row.succ.clear();
     p.rows.insert(last_root + 1, row);
     let forged = put_together(&p);
-    let sync = automerge::sync::Message {
-        heads,
-        need: vec![],
-        have: vec![],
-        changes: vec![forged].into(),
-        flags: None,
-        version: automerge::sync::MessageVersion::V2,
-    };
-    let frame = Message::Sync {
-        coalition: c.to_bytes(),
-        sync: sync.encode(),
-        heads: crate::wire::heads(&a.docs.persisted[&c].1),
-        vouchers: Vec::new(),
-    }
-    .encode();
+    let frame = whole_frame(&mut a, &c, forged, heads, Vec::new());
     let out = b.node.received(&mut b.docs, a.key, &frame);
     assert!(
         out.iter().any(|o| matches!(
