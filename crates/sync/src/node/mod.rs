@@ -169,7 +169,7 @@ pub(crate) struct Applied {
 
 #[derive(Debug)]
 pub(crate) struct PeerDoc {
-    state: State,
+    pub(crate) state: State,
     idle: u32,
     /// Changes the peer is known to hold beyond the heads of the last sync round: those it
     /// sent, and those sent to it on the live connection (newest last, at most
@@ -185,6 +185,9 @@ pub(crate) struct PeerDoc {
     paused: Option<Pause>,
     /// Pauses so far on this connection (each twice as long as the one before).
     pauses: u32,
+    /// What the peer's last sync message said it needs (see `on_sync`), at most
+    /// [`MAX_NEEDED`].
+    needed: std::collections::BTreeSet<ChangeHash>,
 }
 
 /// Times a peer may say it holds nothing of a coalition after saying it held some, in one
@@ -200,6 +203,10 @@ pub const MAX_START_OVERS: u32 = 2;
 /// lacks.
 pub const MAX_RELAY: usize = 1_000;
 
+/// Changes a peer's sync message names as needed that are sent again if the next names them
+/// too (a peer asking again for what it could not take; see `on_sync`).
+pub const MAX_NEEDED: usize = 256;
+
 /// Changes remembered per peer and coalition beyond the last sync round's heads.
 const MAX_KNOWN_HASHES: usize = 64;
 
@@ -213,6 +220,7 @@ impl PeerDoc {
             start_overs: 0,
             paused: None,
             pauses: 0,
+            needed: Default::default(),
         }
     }
 

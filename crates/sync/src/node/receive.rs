@@ -695,6 +695,27 @@ impl SyncNode {
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
+        // What the peer needs two rounds in a row goes again, though it went once: Automerge
+        // sends nothing twice (a peer of Automerge's keeps a change whose dependencies have
+        // not come, and takes it once they do), but this node takes no batch with a
+        // dependency missing, and asks for the rest of it by name (see `accept`). A need
+        // named once may have crossed the change on its way; a catch-up in pages has its own
+        // record of what was taken.
+        // (An honest peer needs the few heads it lacks: no more than `MAX_NEEDED` are kept.)
+        let need: std::collections::BTreeSet<ChangeHash> = pd
+            .state
+            .their_need
+            .iter()
+            .flatten()
+            .take(MAX_NEEDED)
+            .copied()
+            .collect();
+        if !pd.withheld.active() {
+            for h in need.intersection(&pd.needed) {
+                pd.state.sent_hashes.remove(h);
+            }
+        }
+        pd.needed = need;
         // While a catch-up goes in pages, a round in which the peer took the page sent last
         // is useful; any other is idle like any other.
         let holds_nothing = pd.state.their_heads.as_ref().is_none_or(Vec::is_empty);

@@ -361,3 +361,104 @@ fn an_empty_document_sent_whole_changes_and_stores_nothing() {
     assert!(b.docs.persisted[&c].0.is_empty());
     assert!(b.docs.persisted[&c].1.is_empty());
 }
+
+/// A change that went to a peer once and was not taken (it came before a change it depends
+/// on, or in a batch refused whole) goes again once the peer names it in its need: Automerge
+/// sends nothing twice, its peers keeping what they cannot apply yet, but a node takes no
+/// batch with a dependency missing. Before, the two sides exchanged rounds that brought
+/// nothing until the sync paused, holding them apart for 30 s.
+#[test]
+fn a_change_sent_once_and_not_taken_goes_again_when_the_peer_needs_it() {
+    let (mut a, mut b, c) = world();
+    let (_, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
+    // A writes two changes, the second on the first, while B is away.
+    let (sa, _) = key(1);
+    let edit = |a: &mut Side, n: u8| {
+        let doc = a.docs.entry(&c).unwrap().0;
+        let before = doc.get_heads();
+        let mut model_doc =
+            CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
+        model_doc
+            .add_issue(
+                &MemberId::from_bytes([1; 16]),
+                model::NewIssue {
+                    id: model::IssueId::from_bytes([n; 16]),
+                    title: format!("Issue {n}"),
+                    description: "Written while apart".into(),
+                    tags: vec![],
+                    lead: None,
+                },
+                Timestamp::from_millis(10_000 + i64::from(n)),
+            )
+            .unwrap();
+        *doc = model_doc.into_automerge();
+        let changes = doc.get_changes(&before);
+        let head = crate::sign(&sa, &changes.last().unwrap().hash());
+        a.docs.local_edit(&c, &changes, head);
+        changes.last().unwrap().hash()
+    };
+    edit(&mut a, 1);
+    let second = edit(&mut a, 2);
+    // They meet again. Once A syncs the coalition with B, it counts the second change as
+    // sent already, as if it had gone in a message B could not take.
+    let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
+    let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
+    let mut marked = false;
+    let mut refused = Vec::new();
+    for _ in 0..1_000 {
+        if to_a.is_empty() && to_b.is_empty() {
+            break;
+        }
+        if !to_b.is_empty() {
+            let f = to_b.remove(0);
+            for o in b.node.received(&mut b.docs, a.key, &f) {
+                match o {
+                    Output::Send { frame, .. } => to_a.push(frame),
+                    Output::Refused { reason, .. } => refused.push(reason),
+                    _ => {}
+                }
+            }
+        }
+        if !to_a.is_empty() {
+            let f = to_a.remove(0);
+            for o in a.node.received(&mut a.docs, b.key, &f) {
+                match o {
+                    Output::Send { frame, .. } => to_b.push(frame),
+                    Output::Refused { reason, .. } => refused.push(reason),
+                    _ => {}
+                }
+            }
+            if !marked
+                && let Some(pd) = a
+                    .node
+                    .peers
+                    .get_mut(&b.key)
+                    .and_then(|p| p.docs.get_mut(&c))
+            {
+                pd.state.sent_hashes.insert(second);
+                marked = true;
+            }
+        }
+    }
+    assert!(marked, "A never synced the coalition with B");
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(
+        !a.node.any_paused() && !b.node.any_paused(),
+        "the sync paused"
+    );
+    let mut ours = a.docs.doc(&c).unwrap().get_heads();
+    let mut theirs = b.docs.doc(&c).unwrap().get_heads();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(theirs, ours, "B got both changes");
+}
+
+fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
+    out.into_iter()
+        .filter_map(|o| match o {
+            Output::Send { frame, .. } => Some(frame),
+            _ => None,
+        })
+        .collect()
+}
