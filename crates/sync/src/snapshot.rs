@@ -610,6 +610,11 @@ fn check_order(all: &[Op<'_>]) -> Result<(), Refusal> {
 }
 
 impl Shape {
+    /// How many operations the chunk holds.
+    pub(crate) fn ops(&self) -> usize {
+        self.ids.len()
+    }
+
     /// Checks that every operation and successor id lies within a change of `doc` (the
     /// document loaded from this chunk).
     pub fn covered_by(&self, doc: &mut AutoCommit) -> Result<(), Refusal> {
@@ -748,10 +753,23 @@ pub(crate) fn load_read(
     max_inflated: usize,
 ) -> Result<(AutoCommit, Contents), Refusal> {
     let started = std::time::Instant::now();
-    let mut doc = load_checked(chunk, max_inflated)?;
-    let read = {
+    let shape = check(chunk, max_inflated)?;
+    // The operations are read from the checked chunk on a thread of their own while
+    // Automerge loads it (neither needs the other: which change each belongs to is matched
+    // after). A thread that cannot start, or a read that fails, leaves the changes to be
+    // rebuilt.
+    let (doc, rows) = std::thread::scope(|s| {
+        let reading = std::thread::Builder::new()
+            .name("coalesce-snapshot".into())
+            .spawn_scoped(s, || changes::read(chunk, max_inflated, shape.ops()));
+        let doc = load_shaped(chunk, &shape, started);
+        let rows = reading.ok().and_then(|r| r.join().ok()).flatten();
+        (doc, rows)
+    });
+    let mut doc = doc?;
+    let read = rows.and_then(|rows| {
         let metas = doc.document().get_changes_meta(&[]);
-        change_ops(chunk, max_inflated, &metas).and_then(|ops| {
+        rows.changes(&metas).and_then(|ops| {
             metas
                 .iter()
                 .zip(ops)
@@ -761,7 +779,7 @@ pub(crate) fn load_read(
                 })
                 .collect::<Option<Vec<_>>>()
         })
-    };
+    });
     let contents = match read {
         Some(read) => Contents::Read(read),
         None => Contents::Rebuilt(doc.get_changes(&[])),
@@ -774,12 +792,21 @@ pub(crate) fn load_read(
 fn load_checked(chunk: &[u8], max_inflated: usize) -> Result<AutoCommit, Refusal> {
     let started = std::time::Instant::now();
     let shape = check(chunk, max_inflated)?;
+    load_shaped(chunk, &shape, started)
+}
+
+/// Automerge's load of a chunk that passed [`check`] as `shape`, then [`Shape::covered_by`].
+fn load_shaped(
+    chunk: &[u8],
+    shape: &Shape,
+    started: std::time::Instant,
+) -> Result<AutoCommit, Refusal> {
     let checked = started.elapsed();
     let options = automerge::LoadOptions::new()
         .on_partial_load(automerge::OnPartialLoad::Error)
         .verification_mode(automerge::VerificationMode::Check);
-    // The checks above rule out the inputs known to make the loader panic; should another
-    // one exist, it refuses the chunk instead of stopping the node.
+    // The checks ruled out the inputs known to make the loader panic; should another one
+    // exist, it refuses the chunk instead of stopping the node.
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         AutoCommit::load_with_options(chunk, options)
     }))

@@ -63,22 +63,110 @@ enum Key {
     Elem(Id),
 }
 
-/// One operation of the chunk, as much as building changes needs.
+/// One operation of the chunk, as much as building changes needs, in 32 bytes: a large
+/// snapshot holds millions, all read while Automerge loads it.
 #[derive(Debug)]
 struct Row {
     id: Id,
     obj: Id,
-    key: Key,
-    insert: bool,
-    /// The action, or `u8::MAX` for anything read as "other" (see the module documentation).
-    action: u8,
-    /// The value's type (its metadata's low four bits), its length, and where its bytes
-    /// start in the raw column: 40 bytes a row, for the millions of a large snapshot.
-    vtype: u8,
-    len: u32,
+    /// Its key, packed (see [`Key::pack`]).
+    key: Id,
+    /// Where the value's bytes start in the raw column.
     raw: u32,
-    /// Whether some operation names this one as a successor.
-    preceded: bool,
+    /// The value's length, type, the action, whether it inserts, and whether some operation
+    /// names it as a successor (see [`Row::LEN_BITS`] and the accessors).
+    bits: u32,
+}
+
+// What the row's documentation says of it.
+const _: () = assert!(std::mem::size_of::<Row>() == 32);
+
+impl Key {
+    /// A key as an id: a list's head as the root, a map key `k` as `(k, u32::MAX)` (no actor
+    /// has that index), an element as itself (its counter is never 0).
+    fn pack(self) -> Id {
+        match self {
+            Key::Head => ROOT,
+            Key::Map(k) => Id {
+                ctr: k,
+                actor: u32::MAX,
+            },
+            Key::Elem(id) => id,
+        }
+    }
+
+    fn unpack(id: Id) -> Key {
+        if id == ROOT {
+            Key::Head
+        } else if id.actor == u32::MAX {
+            Key::Map(id.ctr)
+        } else {
+            Key::Elem(id)
+        }
+    }
+}
+
+impl Row {
+    /// A value's length takes the low 23 bits (a longer one is left to Automerge), its type
+    /// the next 4, the action 3 ([`Row::OTHER`] for anything else), then whether it inserts
+    /// and whether it is preceded.
+    const LEN_BITS: u32 = 23;
+    /// The action of an operation read as "other" (see the module documentation).
+    const OTHER: u8 = 7;
+
+    fn new(
+        id: Id,
+        obj: Id,
+        key: Key,
+        raw: u32,
+        value: (u32, u8),
+        action: u8,
+        insert: bool,
+    ) -> Option<Self> {
+        let (len, vtype) = value;
+        if len >> Self::LEN_BITS != 0 || vtype > 0xf || action > Self::OTHER {
+            return None;
+        }
+        let bits = len
+            | (u32::from(vtype) << Self::LEN_BITS)
+            | (u32::from(action) << (Self::LEN_BITS + 4))
+            | (u32::from(insert) << (Self::LEN_BITS + 7));
+        Some(Row {
+            id,
+            obj,
+            key: key.pack(),
+            raw,
+            bits,
+        })
+    }
+
+    fn key(&self) -> Key {
+        Key::unpack(self.key)
+    }
+
+    fn len(&self) -> u32 {
+        self.bits & ((1 << Self::LEN_BITS) - 1)
+    }
+
+    fn vtype(&self) -> u8 {
+        ((self.bits >> Self::LEN_BITS) & 0xf) as u8
+    }
+
+    fn action(&self) -> u8 {
+        ((self.bits >> (Self::LEN_BITS + 4)) & 0x7) as u8
+    }
+
+    fn insert(&self) -> bool {
+        self.bits & (1 << (Self::LEN_BITS + 7)) != 0
+    }
+
+    fn preceded(&self) -> bool {
+        self.bits & (1 << (Self::LEN_BITS + 8)) != 0
+    }
+
+    fn set_preceded(&mut self) {
+        self.bits |= 1 << (Self::LEN_BITS + 8);
+    }
 }
 
 /// An entry of a change: an operation of the chunk (its row), or a deletion (its id).
@@ -89,14 +177,27 @@ enum Entry {
     Delete(Id),
 }
 
-/// The operations of every change `metas` names, in that order, each compact (`None` for a
-/// change holding what is left to Automerge); `None` if the chunk's columns do not read as
-/// the ones [`super::check`] passed. `max_inflated` bounds the unpacked columns as there.
-pub(crate) fn change_ops(
-    chunk: &[u8],
+/// A chunk's operations read from its columns, before the change graph is known: what
+/// [`Rows::changes`] builds each change's operations from. Reading them needs nothing
+/// Automerge's loader gives, so a join reads them while the loader runs.
+pub(crate) struct Rows<'a> {
+    actors: Vec<Vec<u8>>,
+    /// The values' column, as read (inflated if it was deflated).
+    raw: std::borrow::Cow<'a, [u8]>,
+    rows: Vec<Row>,
+    preds: HashMap<Id, Vec<u32>>,
+    keys: Vec<Box<str>>,
+    /// The chunk's length and the inflation bound, for the limit on what changes may claim.
+    chunk_len: usize,
     max_inflated: usize,
-    metas: &[ChangeMetadata<'_>],
-) -> Option<Vec<Option<ChangeOps>>> {
+}
+
+/// Reads the operations of a chunk that passed [`super::check`] (`None` if its columns do
+/// not read as the ones it passed, or hold a column left to Automerge). `capacity` is how
+/// many operations it holds, as the check counted them (a hint: rows are made at once for
+/// that many, not grown by doubling through the millions). `max_inflated` bounds the
+/// unpacked columns as there.
+pub(crate) fn read(chunk: &[u8], max_inflated: usize, capacity: usize) -> Option<Rows<'_>> {
     let Header {
         actors,
         op_specs,
@@ -108,106 +209,149 @@ pub(crate) fn change_ops(
     if cols.keys().any(|s| !KNOWN.contains(s)) {
         return None;
     }
-    let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
-    let raw = col(VAL_RAW);
-    let mut keys: Vec<&str> = Vec::new();
-    // Predecessors (rows) by the id they precede; deletions are the successors no row has.
-    // As many rows as the changes hold operations, at most (deletions are no rows): made
-    // once, not grown by doubling through the millions.
+    // No more rows than the check's limit allows, whatever the caller says.
+    let capacity = capacity.min(usize::try_from(super::ops_limit(chunk.len(), max_inflated)).ok()?);
+    let (rows, preds, keys) = read_rows(&cols, actors.len(), capacity)?;
+    // Of the columns, only the values are read again (the rest, inflated, goes now).
+    let mut cols = cols;
+    let raw = cols
+        .remove(&VAL_RAW)
+        .unwrap_or(std::borrow::Cow::Borrowed(&[]));
+    Some(Rows {
+        actors,
+        raw,
+        rows,
+        preds,
+        keys,
+        chunk_len: chunk.len(),
+        max_inflated,
+    })
+}
+
+/// The operations of every change `metas` names, in that order, each compact (`None` for a
+/// change holding what is left to Automerge); `None` if the chunk's columns do not read as
+/// the ones [`super::check`] passed. `max_inflated` bounds the unpacked columns as there.
+pub(crate) fn change_ops(
+    chunk: &[u8],
+    max_inflated: usize,
+    metas: &[ChangeMetadata<'_>],
+) -> Option<Vec<Option<ChangeOps>>> {
     let most: u64 = metas
         .iter()
         .map(|m| m.max_op.saturating_add(1).saturating_sub(m.start_op))
         .fold(0u64, u64::saturating_add);
-    // Every place of every change is filled by an operation or a deletion, which the check
-    // counted within its limit: ranges over it cannot all be filled (and are not allocated).
-    if most > super::ops_limit(chunk.len(), max_inflated) {
-        return None;
-    }
-    let capacity = usize::try_from(most).ok()?;
-    let (mut rows, preds) = read_rows(&cols, actors.len(), &mut keys, capacity)?;
+    let capacity = usize::try_from(most).unwrap_or(usize::MAX);
+    read(chunk, max_inflated, capacity)?.changes(metas)
+}
 
-    // Each change's range, by the chunk's actor index (the table is sorted).
-    let mut ranges: Vec<Vec<(u64, u64, usize)>> = vec![Vec::new(); actors.len()];
-    for (i, m) in metas.iter().enumerate() {
-        let a = actors
-            .binary_search_by(|x| x.as_slice().cmp(m.actor.to_bytes()))
-            .ok()?;
-        if m.max_op.saturating_add(1) < m.start_op {
-            return None;
-        }
-        ranges[a].push((m.start_op, m.max_op, i));
-    }
-    for r in &mut ranges {
-        r.sort_unstable();
-    }
-    // The change an id belongs to, and its place there. Operations come mostly in runs of
-    // one change's (a text typed in one go): the change found last is tried first.
-    let last = std::cell::Cell::new((u32::MAX, 0u64, 0u64, 0usize));
-    let locate = |id: Id| -> Option<(usize, usize)> {
-        let ctr = u64::from(id.ctr);
-        let (actor, start, max, change) = last.get();
-        if actor == id.actor && start <= ctr && ctr <= max {
-            return Some((change, usize::try_from(ctr - start).ok()?));
-        }
-        let r = ranges.get(id.actor as usize)?;
-        let i = r.partition_point(|(s, _, _)| *s <= ctr).checked_sub(1)?;
-        let (start, max, change) = *r.get(i)?;
-        if ctr > max {
-            return None;
-        }
-        last.set((id.actor, start, max, change));
-        Some((change, usize::try_from(ctr - start).ok()?))
-    };
-    let mut slots: Vec<Vec<Entry>> = Vec::with_capacity(metas.len());
-    for m in metas {
-        // Checked above: `max_op + 1 >= start_op`.
-        let n = usize::try_from(m.max_op.saturating_add(1) - m.start_op).ok()?;
-        slots.push(vec![Entry::Empty; n]);
-    }
-    // Each id in one place only.
-    let place = |slots: &mut [Vec<Entry>], id: Id, entry: Entry| -> Option<()> {
-        let (change, at) = locate(id)?;
-        let slot = slots.get_mut(change)?.get_mut(at)?;
-        if !matches!(slot, Entry::Empty) {
-            return None;
-        }
-        *slot = entry;
-        Some(())
-    };
-    for (r, row) in rows.iter().enumerate() {
-        place(&mut slots, row.id, Entry::Row(u32::try_from(r).ok()?))?;
-    }
-    // A successor that is a row is marked as having predecessors (so that only those are
-    // looked up); one that is none is a deletion, placed in its change.
-    for id in preds.keys() {
-        let row = locate(*id).and_then(|(change, at)| match slots.get(change)?.get(at)? {
-            Entry::Row(r) => Some(*r),
-            _ => None,
-        });
-        match row {
-            Some(r) => rows.get_mut(r as usize)?.preceded = true,
-            None => place(&mut slots, *id, Entry::Delete(*id))?,
-        }
-    }
-
-    let built = Built {
-        rows: &rows,
-        keys: &keys,
-        raw,
-        preds: &preds,
-        actors: &actors,
-    };
-    // Each chunk actor's place in the change being made (`u32::MAX`: none), shared by all
-    // and reset after each, so that finding it costs the same however many actors a change
-    // names.
-    let mut places = vec![u32::MAX; actors.len()];
-    Some(
-        metas
+impl Rows<'_> {
+    /// The operations of every change `metas` names, in that order, each compact (`None` for
+    /// a change holding what is left to Automerge); `None` if the changes do not cover the
+    /// operations read exactly, each id once.
+    pub(crate) fn changes(self, metas: &[ChangeMetadata<'_>]) -> Option<Vec<Option<ChangeOps>>> {
+        let Rows {
+            actors,
+            raw,
+            mut rows,
+            preds,
+            keys,
+            chunk_len,
+            max_inflated,
+        } = self;
+        // As many places as the changes hold operations, at most (deletions are no rows).
+        let most: u64 = metas
             .iter()
-            .zip(&slots)
-            .map(|(m, entries)| built.change(m, entries, &mut places))
-            .collect(),
-    )
+            .map(|m| m.max_op.saturating_add(1).saturating_sub(m.start_op))
+            .fold(0u64, u64::saturating_add);
+        // Every place of every change is filled by an operation or a deletion, which the
+        // check counted within its limit: ranges over it cannot all be filled (and are not
+        // allocated).
+        if most > super::ops_limit(chunk_len, max_inflated) {
+            return None;
+        }
+        // Each change's range, by the chunk's actor index (the table is sorted).
+        let mut ranges: Vec<Vec<(u64, u64, usize)>> = vec![Vec::new(); actors.len()];
+        for (i, m) in metas.iter().enumerate() {
+            let a = actors
+                .binary_search_by(|x| x.as_slice().cmp(m.actor.to_bytes()))
+                .ok()?;
+            if m.max_op.saturating_add(1) < m.start_op {
+                return None;
+            }
+            ranges[a].push((m.start_op, m.max_op, i));
+        }
+        for r in &mut ranges {
+            r.sort_unstable();
+        }
+        // The change an id belongs to, and its place there. Operations come mostly in runs of
+        // one change's (a text typed in one go): the change found last is tried first.
+        let last = std::cell::Cell::new((u32::MAX, 0u64, 0u64, 0usize));
+        let locate = |id: Id| -> Option<(usize, usize)> {
+            let ctr = u64::from(id.ctr);
+            let (actor, start, max, change) = last.get();
+            if actor == id.actor && start <= ctr && ctr <= max {
+                return Some((change, usize::try_from(ctr - start).ok()?));
+            }
+            let r = ranges.get(id.actor as usize)?;
+            let i = r.partition_point(|(s, _, _)| *s <= ctr).checked_sub(1)?;
+            let (start, max, change) = *r.get(i)?;
+            if ctr > max {
+                return None;
+            }
+            last.set((id.actor, start, max, change));
+            Some((change, usize::try_from(ctr - start).ok()?))
+        };
+        let mut slots: Vec<Vec<Entry>> = Vec::with_capacity(metas.len());
+        for m in metas {
+            // Checked above: `max_op + 1 >= start_op`.
+            let n = usize::try_from(m.max_op.saturating_add(1) - m.start_op).ok()?;
+            slots.push(vec![Entry::Empty; n]);
+        }
+        // Each id in one place only.
+        let place = |slots: &mut [Vec<Entry>], id: Id, entry: Entry| -> Option<()> {
+            let (change, at) = locate(id)?;
+            let slot = slots.get_mut(change)?.get_mut(at)?;
+            if !matches!(slot, Entry::Empty) {
+                return None;
+            }
+            *slot = entry;
+            Some(())
+        };
+        for (r, row) in rows.iter().enumerate() {
+            place(&mut slots, row.id, Entry::Row(u32::try_from(r).ok()?))?;
+        }
+        // A successor that is a row is marked as having predecessors (so that only those are
+        // looked up); one that is none is a deletion, placed in its change.
+        for id in preds.keys() {
+            let row = locate(*id).and_then(|(change, at)| match slots.get(change)?.get(at)? {
+                Entry::Row(r) => Some(*r),
+                _ => None,
+            });
+            match row {
+                Some(r) => rows.get_mut(r as usize)?.set_preceded(),
+                None => place(&mut slots, *id, Entry::Delete(*id))?,
+            }
+        }
+
+        let built = Built {
+            rows: &rows,
+            keys: &keys,
+            raw: &raw,
+            preds: &preds,
+            actors: &actors,
+        };
+        // Each chunk actor's place in the change being made (`u32::MAX`: none), shared by all
+        // and reset after each, so that finding it costs the same however many actors a change
+        // names.
+        let mut places = vec![u32::MAX; actors.len()];
+        Some(
+            metas
+                .iter()
+                .zip(&slots)
+                .map(|(m, entries)| built.change(m, entries, &mut places))
+                .collect(),
+        )
+    }
 }
 
 /// Every row of the chunk, and the rows naming each successor.
@@ -215,9 +359,9 @@ pub(crate) fn change_ops(
 fn read_rows<'a>(
     cols: &'a std::collections::BTreeMap<u32, std::borrow::Cow<'a, [u8]>>,
     actors: usize,
-    keys: &mut Vec<&'a str>,
     capacity: usize,
-) -> Option<(Vec<Row>, HashMap<Id, Vec<u32>>)> {
+) -> Option<(Vec<Row>, HashMap<Id, Vec<u32>>, Vec<Box<str>>)> {
+    let mut keys: Vec<Box<str>> = Vec::new();
     let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
     // Which columns are there, looked up once (not per operation).
     let [
@@ -291,7 +435,7 @@ fn read_rows<'a>(
                 let next = u32::try_from(keys.len()).ok()?;
                 let k = *interned.entry(s).or_insert(next);
                 if k == next {
-                    keys.push(s);
+                    keys.push(s.into());
                 }
                 Key::Map(k)
             }
@@ -311,7 +455,7 @@ fn read_rows<'a>(
         let len = usize::try_from(m >> 4).ok()?;
         let action = match act {
             0 | 1 | 2 | 4 if !expands && !marked => act as u8,
-            _ => u8::MAX,
+            _ => Row::OTHER,
         };
         let k = pull(succ_p, succ_n.next())?.unwrap_or(0);
         let row = u32::try_from(rows.len()).ok()?;
@@ -320,35 +464,33 @@ fn read_rows<'a>(
             let a = succ_actor.next().ok()??;
             preds.entry(id_of(c?, a)?).or_default().push(row);
         }
-        rows.push(Row {
+        rows.push(Row::new(
             id,
             obj,
             key,
-            insert: inserts,
+            u32::try_from(raw_at).ok()?,
+            (u32::try_from(len).ok()?, (m & 0xf) as u8),
             action,
-            vtype: (m & 0xf) as u8,
-            len: u32::try_from(len).ok()?,
-            raw: u32::try_from(raw_at).ok()?,
-            preceded: false,
-        });
+            inserts,
+        )?);
         raw_at = raw_at.checked_add(len)?;
     }
-    Some((rows, preds))
+    Some((rows, preds, keys))
 }
 
 /// What an entry writes (see [`Built::entry`]).
 type Written<'r> = (Id, Id, Key, bool, Option<&'r Row>, bool);
 
 /// What building each change reads.
-struct Built<'a, 'k> {
+struct Built<'a> {
     rows: &'a [Row],
-    keys: &'a [&'k str],
+    keys: &'a [Box<str>],
     raw: &'a [u8],
     preds: &'a HashMap<Id, Vec<u32>>,
     actors: &'a [Vec<u8>],
 }
 
-impl Built<'_, '_> {
+impl Built<'_> {
     /// What an entry writes: its id, object, key, whether it inserts, the row it is (none
     /// for a deletion), and whether anything precedes it.
     fn entry(&self, e: Entry) -> Option<Written<'_>> {
@@ -359,10 +501,10 @@ impl Built<'_, '_> {
                 Some((
                     row.id,
                     row.obj,
-                    row.key,
-                    row.insert,
+                    row.key(),
+                    row.insert(),
                     Some(row),
-                    row.preceded,
+                    row.preceded(),
                 ))
             }
             Entry::Delete(id) => {
@@ -370,10 +512,10 @@ impl Built<'_, '_> {
                 // `check` refuses a deletion in two).
                 let first = self.preds.get(&id)?.first()?;
                 let row = self.rows.get(*first as usize)?;
-                let key = if row.insert {
+                let key = if row.insert() {
                     Key::Elem(row.id)
                 } else {
-                    row.key
+                    row.key()
                 };
                 Some((id, row.obj, key, false, None, true))
             }
@@ -468,14 +610,14 @@ impl Built<'_, '_> {
             let (id, obj, key, insert, row, preceded) = self.entry(*e)?;
             let action = match row {
                 None => NewAction::Delete,
-                Some(row) => match row.action {
+                Some(row) => match row.action() {
                     0 => NewAction::Make(ObjType::Map),
                     2 => NewAction::Make(ObjType::List),
                     4 => NewAction::Make(ObjType::Text),
                     1 => {
                         let at = row.raw as usize;
-                        let bytes = self.raw.get(at..at.checked_add(row.len as usize)?)?;
-                        let meta = (u64::from(row.len) << 4) | u64::from(row.vtype);
+                        let bytes = self.raw.get(at..at.checked_add(row.len() as usize)?)?;
+                        let meta = (u64::from(row.len()) << 4) | u64::from(row.vtype());
                         NewAction::Put(crate::change_ops::value_of(meta, bytes)?)
                     }
                     _ => return None,
