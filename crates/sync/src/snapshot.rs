@@ -537,12 +537,7 @@ fn check_ops(
 /// Unique operation ids; successors ascending, later than their operation, and in its
 /// group; each deletion (a successor that is no operation) in one group only.
 fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
-    let mut index: Vec<(Id, u32)> = ops
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id, i as u32))
-        .collect();
-    index.sort_unstable();
+    let index = id_index(ops);
     if index.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err(bad("an operation id twice"));
     }
@@ -583,6 +578,44 @@ fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// Every operation's id with its place, sorted by id. Counters run up to about as many as the
+/// operations (each operation takes the next): counted into place by counter in one pass,
+/// then each run of one counter sorted by actor, instead of a comparison sort of millions
+/// (a quarter of a second at 4.5 M). A chunk whose counters run much higher is sorted.
+fn id_index(ops: &[Op<'_>]) -> Vec<(Id, u32)> {
+    let most = ops.iter().map(|o| o.id.ctr as usize).max().unwrap_or(0);
+    if most > ops.len().saturating_mul(2).saturating_add(1024) {
+        let mut index: Vec<(Id, u32)> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
+        index.sort_unstable();
+        return index;
+    }
+    // Where each counter's run starts, then (as it is filled) where its next entry goes.
+    let mut next = vec![0u32; most + 2];
+    for o in ops {
+        next[o.id.ctr as usize + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut index = vec![(ROOT, 0u32); ops.len()];
+    for (i, o) in ops.iter().enumerate() {
+        let at = &mut next[o.id.ctr as usize];
+        index[*at as usize] = (o.id, i as u32);
+        *at += 1;
+    }
+    // Ids of one counter, of different actors (made concurrently), by actor.
+    for run in index.chunk_by_mut(|a, b| a.0.ctr == b.0.ctr) {
+        if run.len() > 1 {
+            run.sort_unstable();
+        }
+    }
+    index
 }
 
 /// Canonical order: objects by id; in a map, by key then id; in a list, elements in RGA

@@ -424,3 +424,31 @@ fn refused(forged: &[u8], why: &str) {
         other => panic!("forgery not refused: {other:?}"),
     }
 }
+
+proptest! {
+    /// The id index is the ids sorted, with their places, whether the counters run close to
+    /// the count (counted into place) or far past it (sorted).
+    #[test]
+    fn the_id_index_is_the_ids_sorted(
+        ids in proptest::collection::vec((1u32..64, 0u32..4), 0..200),
+        far in any::<bool>(),
+    ) {
+        let ops: Vec<Op<'_>> = ids
+            .iter()
+            .map(|&(ctr, actor)| Op {
+                obj: ROOT,
+                key: Key::Map("k"),
+                id: Id {
+                    ctr: if far { ctr.saturating_mul(1_000_000) } else { ctr },
+                    actor,
+                },
+                insert: false,
+                succ: (0, 0),
+            })
+            .collect();
+        let mut expected: Vec<(Id, u32)> =
+            ops.iter().enumerate().map(|(i, o)| (o.id, i as u32)).collect();
+        expected.sort_unstable();
+        prop_assert_eq!(id_index(&ops), expected);
+    }
+}
