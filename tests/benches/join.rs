@@ -4,7 +4,8 @@
 //! organization's node started fresh; `coalesce invite create` on the first, and the clock
 //! runs around `coalesce join CODE --wait` on the second, from the command's start until it
 //! returns with the coalition there. The limit, measured in the same run: Automerge syncing
-//! the same document into an empty one in memory.
+//! the same document into an empty one in memory; and beside it samod (automerge-repo in
+//! Rust) joining the same document over loopback TCP, as `net`'s sync bench measures it.
 //!
 //! Then the same member returns: its node stopped, a tenth more issues raised on the hub
 //! through its HTTP API, the hub restarted, the member's node started again, and the clock
@@ -34,6 +35,10 @@ use replica::Replica;
 
 mod shape;
 use shape::{Shape, build};
+
+// samod's join, as `net`'s sync bench measures it.
+#[path = "../../crates/net/benches/samod_baseline/mod.rs"]
+mod samod_baseline;
 
 /// How long the member's idle compaction is waited for before its memory is read.
 const COMPACTION_WAIT: Duration = Duration::from_secs(120);
@@ -72,9 +77,14 @@ fn sync_in_memory(saved: &[u8], held: Option<&[u8]>) -> (Duration, Duration) {
 fn main() {
     let sizes = shape::sizes();
     println!(
-        "| issues (changes, operations) | Automerge in memory | `coalesce join` | ratio | peak memory, member / hub |"
+        "| issues (changes, operations) | Automerge in memory | samod over loopback | ratio | `coalesce join` | ratio | peak memory, member / hub |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let mut returning = Vec::new();
     for n in sizes {
         let hub = Node::new();
@@ -86,6 +96,7 @@ fn main() {
             (doc.get_changes(&[]).len(), doc.stats().num_ops)
         };
         let limit = in_memory(&saved);
+        let samod = samod_baseline::samod_join(&rt, &saved);
         let c = id.to_string();
         let extra = std::env::var("BENCH_NODE_ENV").unwrap_or_default();
         let filter = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
@@ -129,7 +140,8 @@ fn main() {
         let mb = |b: Option<u64>| b.expect("VmHWM in /proc") as f64 / 1e6;
         let (peak, held) = (mb(member_node.peak_memory()), mb(hub_node.peak_memory()));
         println!(
-            "| {n} ({changes}, {ops}) | {limit:.2?} | {ours:.2?} | {:.2} | {peak:.0} MB / {held:.0} MB{} |",
+            "| {n} ({changes}, {ops}) | {limit:.2?} | {samod:.2?} | {:.2} | {ours:.2?} | {:.2} | {peak:.0} MB / {held:.0} MB{} |",
+            samod.as_secs_f64() / limit.as_secs_f64(),
             ours.as_secs_f64() / limit.as_secs_f64(),
             if compacted || !due {
                 ""
