@@ -162,7 +162,7 @@ impl From<Vec<Change>> for Batch {
 #[derive(Debug, Default)]
 pub(crate) struct Applied {
     /// Changes stored and applied.
-    count: usize,
+    pub(crate) count: usize,
     /// Changes left out because they depend on changes not here.
     dangling: usize,
 }

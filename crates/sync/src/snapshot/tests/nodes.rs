@@ -373,33 +373,8 @@ fn a_change_sent_once_and_not_taken_goes_again_when_the_peer_needs_it() {
     let (_, refused) = exchange(&mut a, &mut b);
     assert!(refused.is_empty(), "{refused:?}");
     // A writes two changes, the second on the first, while B is away.
-    let (sa, _) = key(1);
-    let edit = |a: &mut Side, n: u8| {
-        let doc = a.docs.entry(&c).unwrap().0;
-        let before = doc.get_heads();
-        let mut model_doc =
-            CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
-        model_doc
-            .add_issue(
-                &MemberId::from_bytes([1; 16]),
-                model::NewIssue {
-                    id: model::IssueId::from_bytes([n; 16]),
-                    title: format!("Issue {n}"),
-                    description: "Written while apart".into(),
-                    tags: vec![],
-                    lead: None,
-                },
-                Timestamp::from_millis(10_000 + i64::from(n)),
-            )
-            .unwrap();
-        *doc = model_doc.into_automerge();
-        let changes = doc.get_changes(&before);
-        let head = crate::sign(&sa, &changes.last().unwrap().hash());
-        a.docs.local_edit(&c, &changes, head);
-        changes.last().unwrap().hash()
-    };
-    edit(&mut a, 1);
-    let second = edit(&mut a, 2);
+    edit(&mut a, &c, 1);
+    let second = edit(&mut a, &c, 2);
     // They meet again. Once A syncs the coalition with B, it counts the second change as
     // sent already, as if it had gone in a message B could not take.
     let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
@@ -461,4 +436,61 @@ fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
             _ => None,
         })
         .collect()
+}
+
+/// A writes issue `n` on its own copy, signed as a node signs its edits; the change's hash.
+fn edit(a: &mut Side, c: &CoalitionId, n: u8) -> automerge::ChangeHash {
+    let (sa, _) = key(1);
+    let doc = a.docs.entry(c).unwrap().0;
+    let before = doc.get_heads();
+    let mut model_doc =
+        CoalitionDoc::from_automerge(std::mem::replace(doc, AutoCommit::new())).unwrap();
+    model_doc
+        .add_issue(
+            &MemberId::from_bytes([1; 16]),
+            model::NewIssue {
+                id: model::IssueId::from_bytes([n; 16]),
+                title: format!("Issue {n}"),
+                description: "Written while apart".into(),
+                tags: vec![],
+                lead: None,
+            },
+            Timestamp::from_millis(10_000 + i64::from(n)),
+        )
+        .unwrap();
+    *doc = model_doc.into_automerge();
+    let changes = doc.get_changes(&before);
+    let head = crate::sign(&sa, &changes.last().unwrap().hash());
+    a.docs.local_edit(c, &changes, head);
+    changes.last().unwrap().hash()
+}
+
+/// A snapshot whose changes were read reaching a node that holds part of the coalition
+/// already (it got the rest from another member meanwhile) is taken as any batch: its changes
+/// rebuilt, the new ones checked and applied, the rest left.
+#[test]
+fn a_snapshot_read_reaching_a_node_that_holds_some_is_taken_as_any_batch() {
+    let (mut a, mut b, c) = world();
+    let (_, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
+    let new = edit(&mut a, &c, 1);
+    let chunk = a.docs.doc(&c).unwrap().save();
+    let (snapshot, contents) = load_read(&chunk, crate::wire::MAX_MESSAGE).unwrap();
+    let Contents::Read(read) = contents else {
+        panic!("a coalition's snapshot is read, not rebuilt");
+    };
+    let signed = a.docs.persisted[&c].1.clone();
+    let mut out = Vec::new();
+    let applied = b
+        .node
+        .accept_read(&mut b.docs, a.key, &c, snapshot, read, &signed, &mut out)
+        .unwrap();
+    assert_eq!(applied.count, 1, "only the new change is applied");
+    assert_eq!(
+        b.docs.doc(&c).unwrap().get_heads(),
+        vec![new],
+        "B holds the new change"
+    );
+    // Stored as any batch: the change, and its signature, beside what B held.
+    assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
 }
