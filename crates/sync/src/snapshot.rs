@@ -779,7 +779,8 @@ impl Contents {
 
 /// [`load`], without rebuilding the changes where they can be read: each change's facts
 /// come from the loaded change graph, whose hashes Automerge checked against the chunk's
-/// heads, and its operations from the chunk's own columns ([`change_ops`]). Where any change
+/// heads, and its operations from the chunk's own columns (`changes::read`, on a thread of
+/// its own while Automerge loads the checked chunk, then `Rows::changes`). Where any change
 /// holds what only Automerge reads, every change is rebuilt as [`load`] does.
 pub(crate) fn load_read(
     chunk: &[u8],

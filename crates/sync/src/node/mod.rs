@@ -188,6 +188,8 @@ pub(crate) struct PeerDoc {
     /// What the peer's last sync message said it needs (see `on_sync`), at most
     /// [`MAX_NEEDED`].
     needed: std::collections::BTreeSet<ChangeHash>,
+    /// Times it was sent again what it lacks on this connection (at most [`MAX_RESENDS`]).
+    resends: u32,
 }
 
 /// Times a peer may say it holds nothing of a coalition after saying it held some, in one
@@ -203,9 +205,13 @@ pub const MAX_START_OVERS: u32 = 2;
 /// lacks.
 pub const MAX_RELAY: usize = 1_000;
 
-/// Changes a peer's sync message names as needed that are sent again if the next names them
-/// too (a peer asking again for what it could not take; see `on_sync`).
+/// Changes of a peer's need kept to compare with its next (a peer naming one again asks
+/// for what it could not take; see `on_sync`).
 pub const MAX_NEEDED: usize = 256;
+
+/// Times per connection and coalition a peer that asks again is sent again what it lacks
+/// (see `on_sync`): an honest node needs it after a batch it could not take, rarely twice.
+pub const MAX_RESENDS: u32 = 3;
 
 /// Changes remembered per peer and coalition beyond the last sync round's heads.
 const MAX_KNOWN_HASHES: usize = 64;
@@ -221,15 +227,17 @@ impl PeerDoc {
             paused: None,
             pauses: 0,
             needed: Default::default(),
+            resends: 0,
         }
     }
 
     /// A fresh sync state for the same peer and coalition that keeps a pause under way and
-    /// the count of pauses (a restart of the rounds must not end or reset them).
+    /// the count of pauses and of resends (a restart of the rounds must not end or reset them).
     pub(crate) fn restarted(&self) -> Self {
         Self {
             paused: self.paused,
             pauses: self.pauses,
+            resends: self.resends,
             ..Self::new()
         }
     }

@@ -695,13 +695,15 @@ impl SyncNode {
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
-        // What the peer needs two rounds in a row goes again, though it went once: Automerge
-        // sends nothing twice (a peer of Automerge's keeps a change whose dependencies have
-        // not come, and takes it once they do), but this node takes no batch with a
-        // dependency missing, and asks for the rest of it by name (see `accept`). A need
-        // named once may have crossed the change on its way; a catch-up in pages has its own
-        // record of what was taken.
-        // (An honest peer needs the few heads it lacks: no more than `MAX_NEEDED` are kept.)
+        // What the peer still lacks goes again once it names a need two rounds in a row, though
+        // it went once: Automerge sends nothing twice (a peer of Automerge's keeps a change
+        // whose dependencies have not come, and takes it once they do), but this node drops a
+        // batch with a dependency missing (see `accept`), and the peer then names the sender's
+        // heads it lacks, not what they depend on. So all Automerge counts as sent and not
+        // taken is forgotten, and it sends what the peer's summary says it lacks. A need named
+        // once may have crossed the change on its way; a catch-up in pages keeps its own record
+        // (see `pages`); and a peer gets this at most `MAX_RESENDS` times a connection, so
+        // that asking again cannot make this node send its history over and over.
         let need: std::collections::BTreeSet<ChangeHash> = pd
             .state
             .their_need
@@ -710,10 +712,15 @@ impl SyncNode {
             .take(MAX_NEEDED)
             .copied()
             .collect();
-        if !pd.withheld.active() {
-            for h in need.intersection(&pd.needed) {
-                pd.state.sent_hashes.remove(h);
-            }
+        if pd.resends < MAX_RESENDS
+            && !pd.withheld.active()
+            && !pd.withheld.gave_up()
+            && need.iter().any(|h| pd.needed.contains(h))
+            && !need.iter().any(|h| pd.withheld.was_sent(h))
+        {
+            pd.resends += 1;
+            debug!(peer = %peer, coalition = %c, needed = need.len(), unacknowledged = pd.state.sent_hashes.len(), "the peer asks again for what it lacks; sending it again");
+            pd.state.sent_hashes.clear();
         }
         pd.needed = need;
         // While a catch-up goes in pages, a round in which the peer took the page sent last

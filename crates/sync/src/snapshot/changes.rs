@@ -107,9 +107,10 @@ impl Key {
 }
 
 impl Row {
-    /// A value's length takes the low 23 bits (a longer one is left to Automerge), its type
-    /// the next 4, the action 3 ([`Row::OTHER`] for anything else), then whether it inserts
-    /// and whether it is preceded.
+    /// A value's length takes the low 23 bits, its type the next 4, the action 3
+    /// ([`Row::OTHER`] for anything else), then whether it inserts and whether it is
+    /// preceded. A value of 8 MiB or more (no field of a coalition holds one) makes the whole
+    /// chunk unread: its changes are rebuilt by Automerge.
     const LEN_BITS: u32 = 23;
     /// The action of an operation read as "other" (see the module documentation).
     const OTHER: u8 = 7;
@@ -231,17 +232,14 @@ pub(crate) fn read(chunk: &[u8], max_inflated: usize, capacity: usize) -> Option
 /// The operations of every change `metas` names, in that order, each compact (`None` for a
 /// change holding what is left to Automerge); `None` if the chunk's columns do not read as
 /// the ones [`super::check`] passed. `max_inflated` bounds the unpacked columns as there.
+/// [`read`] then [`Rows::changes`], at once (a join does the first beside Automerge's load).
 pub(crate) fn change_ops(
     chunk: &[u8],
     max_inflated: usize,
     metas: &[ChangeMetadata<'_>],
 ) -> Option<Vec<Option<ChangeOps>>> {
-    let most: u64 = metas
-        .iter()
-        .map(|m| m.max_op.saturating_add(1).saturating_sub(m.start_op))
-        .fold(0u64, u64::saturating_add);
-    let capacity = usize::try_from(most).unwrap_or(usize::MAX);
-    read(chunk, max_inflated, capacity)?.changes(metas)
+    // (No count of the operations at hand: the rows grow as they are read.)
+    read(chunk, max_inflated, 0)?.changes(metas)
 }
 
 impl Rows<'_> {

@@ -452,3 +452,28 @@ proptest! {
         prop_assert_eq!(id_index(&ops), expected);
     }
 }
+
+/// At the edge between counting and sorting: counters up to twice the operations and 1,024
+/// more are counted into place, higher ones sorted; both give the ids sorted.
+#[test]
+fn the_id_index_at_the_edge_between_counting_and_sorting() {
+    for ctr in [1_029u32, 1_030, 1_031] {
+        let ops: Vec<Op<'_>> = [(ctr, 1u32), (1, 0), (ctr, 0)]
+            .iter()
+            .map(|&(ctr, actor)| Op {
+                obj: ROOT,
+                key: Key::Map("k"),
+                id: Id { ctr, actor },
+                insert: false,
+                succ: (0, 0),
+            })
+            .collect();
+        let mut expected: Vec<(Id, u32)> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(id_index(&ops), expected, "counters up to {ctr}");
+    }
+}

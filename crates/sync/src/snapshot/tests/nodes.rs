@@ -362,21 +362,23 @@ fn an_empty_document_sent_whole_changes_and_stores_nothing() {
     assert!(b.docs.persisted[&c].1.is_empty());
 }
 
-/// A change that went to a peer once and was not taken (it came before a change it depends
-/// on, or in a batch refused whole) goes again once the peer names it in its need: Automerge
-/// sends nothing twice, its peers keeping what they cannot apply yet, but a node takes no
-/// batch with a dependency missing. Before, the two sides exchanged rounds that brought
-/// nothing until the sync paused, holding them apart for 30 s.
+/// Changes that went to a peer once and were not taken (a batch dropped for a dependency
+/// missing, or refused whole) go again once the peer asks again: Automerge sends nothing twice,
+/// its peers keeping what they cannot apply yet, but a node takes no batch with a dependency
+/// missing, and the peer names only the sender's heads it lacks, not the changes before them.
+/// Before, the two sides exchanged rounds that brought nothing until the sync paused, holding
+/// them apart for 30 s.
 #[test]
-fn a_change_sent_once_and_not_taken_goes_again_when_the_peer_needs_it() {
+fn changes_sent_once_and_not_taken_go_again_when_the_peer_asks_again() {
     let (mut a, mut b, c) = world();
     let (_, refused) = exchange(&mut a, &mut b);
     assert!(refused.is_empty(), "{refused:?}");
-    // A writes two changes, the second on the first, while B is away.
+    // A writes three changes, each on the one before, while B is away.
     edit(&mut a, &c, 1);
     let second = edit(&mut a, &c, 2);
-    // They meet again. Once A syncs the coalition with B, it counts the second change as
-    // sent already, as if it had gone in a message B could not take.
+    let third = edit(&mut a, &c, 3);
+    // They meet again. Once A syncs the coalition with B, it counts the last two as sent
+    // already, as if they had gone in a message B could not take: B names only the third.
     let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
     let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
     let mut marked = false;
@@ -411,7 +413,7 @@ fn a_change_sent_once_and_not_taken_goes_again_when_the_peer_needs_it() {
                     .get_mut(&b.key)
                     .and_then(|p| p.docs.get_mut(&c))
             {
-                pd.state.sent_hashes.insert(second);
+                pd.state.sent_hashes.extend([second, third]);
                 marked = true;
             }
         }
@@ -426,7 +428,7 @@ fn a_change_sent_once_and_not_taken_goes_again_when_the_peer_needs_it() {
     let mut theirs = b.docs.doc(&c).unwrap().get_heads();
     ours.sort();
     theirs.sort();
-    assert_eq!(theirs, ours, "B got both changes");
+    assert_eq!(theirs, ours, "B got every change");
 }
 
 fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
@@ -493,4 +495,61 @@ fn a_snapshot_read_reaching_a_node_that_holds_some_is_taken_as_any_batch() {
     );
     // Stored as any batch: the change, and its signature, beside what B held.
     assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
+}
+
+/// A member asking again and again for what it holds (its heads behind, a need named round
+/// after round, a summary saying it holds nothing) is sent the history a bounded number of
+/// times on a connection however often it asks: as without asking again (its idle rounds
+/// pause the sync; here three times in all), and at most `MAX_RESENDS` times more.
+#[test]
+fn a_peer_asking_again_and_again_is_sent_the_history_a_bounded_number_of_times() {
+    let (mut a, mut b, c) = world();
+    let (_, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
+    for n in 1..=5 {
+        edit(&mut a, &c, n);
+    }
+    let doc = a.docs.doc(&c).unwrap();
+    let all = doc.get_changes(&[]);
+    let (first, head) = (all[0].hash(), doc.get_heads());
+    // B (hostile) greets A and asks, round after round.
+    a.node.connected(&mut a.docs, b.key);
+    let hello = Message::Hello {
+        coalitions: vec![c.to_bytes()],
+        max_message: crate::wire::MAX_MESSAGE as u64,
+    };
+    a.node.received(&mut a.docs, b.key, &hello.encode());
+    let asking = Message::Sync {
+        coalition: c.to_bytes(),
+        sync: automerge::sync::Message {
+            heads: vec![first],
+            need: head.clone(),
+            have: vec![automerge::sync::Have {
+                last_sync: vec![],
+                bloom: automerge::sync::BloomFilter::default(),
+            }],
+            changes: automerge::sync::ChunkList::empty(),
+            flags: None,
+            version: automerge::sync::MessageVersion::V1,
+        }
+        .encode(),
+        heads: vec![],
+        vouchers: vec![],
+    }
+    .encode();
+    let mut sent = 0;
+    for _ in 0..200 {
+        for o in a.node.received(&mut a.docs, b.key, &asking) {
+            if let Output::Send { frame, .. } = o
+                && let Ok(Message::Sync { sync, .. }) = Message::decode(&frame)
+                && let Ok((_, Carried::Changes(changes))) =
+                    decode_sync(&sync, crate::wire::MAX_MESSAGE)
+            {
+                sent += changes.len();
+            }
+        }
+    }
+    let most = (3 + crate::node::MAX_RESENDS as usize) * all.len();
+    assert!(sent > 0, "the history went once");
+    assert!(sent <= most, "{sent} changes sent, more than {most}");
 }
