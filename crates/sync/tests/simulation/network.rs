@@ -260,6 +260,18 @@ impl Sim {
         self.relink();
     }
 
+    /// Where in the queue the next frame to deliver is: the first of a connection picked at
+    /// random. Frames of one connection arrive in order (one ordered stream per direction, as
+    /// libp2p gives); different connections interleave in any order. The queue is not empty.
+    fn next_frame(&mut self) -> usize {
+        let k = self.pick(self.queue.len());
+        let (from, to) = (self.queue[k].from, self.queue[k].to);
+        self.queue
+            .iter()
+            .position(|f| f.from == from && f.to == to)
+            .unwrap_or(k)
+    }
+
     pub(crate) fn chaos(&mut self, steps: usize) {
         for _ in 0..steps {
             let roll = self.pick(100);
@@ -270,15 +282,8 @@ impl Sim {
                 if self.queue.is_empty() {
                     continue;
                 }
-                // Frames of one connection arrive in order (one ordered stream per direction,
-                // as libp2p gives); different connections interleave in any order.
-                let k = self.pick(self.queue.len());
+                let k = self.next_frame();
                 let (from, to) = (self.queue[k].from, self.queue[k].to);
-                let k = self
-                    .queue
-                    .iter()
-                    .position(|f| f.from == from && f.to == to)
-                    .unwrap_or(k);
                 if self.chance(5) {
                     // Lost: on a stream, a loss is the connection breaking; it is set up again
                     // (and frames still queued on the old one are dropped).
@@ -338,13 +343,7 @@ impl Sim {
         self.relink();
         let mut delivered = 0;
         while !self.queue.is_empty() {
-            let k = self.pick(self.queue.len());
-            let (from, to) = (self.queue[k].from, self.queue[k].to);
-            let k = self
-                .queue
-                .iter()
-                .position(|f| f.from == from && f.to == to)
-                .unwrap_or(k);
+            let k = self.next_frame();
             let f = self.queue.remove(k);
             self.deliver(f);
             delivered += 1;
