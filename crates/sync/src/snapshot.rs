@@ -667,11 +667,22 @@ impl Shape {
             .iter()
             .map(|a| ranges.get(a.as_slice()))
             .collect();
+        // Operations come mostly in runs of one change's (a text typed in one go): the range
+        // found last is tried before searching.
+        let last = std::cell::Cell::new((u32::MAX, 0u64, 0u64));
         let covered = |id: &Id| {
+            let ctr = u64::from(id.ctr);
+            let (actor, start, max) = last.get();
+            if actor == id.actor && start <= ctr && ctr <= max {
+                return true;
+            }
             by_index[id.actor as usize].is_some_and(|r| {
-                let ctr = u64::from(id.ctr);
                 let i = r.partition_point(|(s, _)| *s <= ctr);
-                i > 0 && r[i - 1].1 >= ctr
+                let found = i > 0 && r[i - 1].1 >= ctr;
+                if found {
+                    last.set((id.actor, r[i - 1].0, r[i - 1].1));
+                }
+                found
             })
         };
         if let Some(id) = self.ids.iter().find(|id| !covered(id)) {
