@@ -210,7 +210,8 @@ pub const MAX_RELAY: usize = 1_000;
 pub const MAX_NEEDED: usize = 256;
 
 /// Times per connection and coalition a peer that asks again is sent again what it lacks
-/// (see `on_sync`): an honest node needs it after a batch it could not take, rarely twice.
+/// (see `on_sync`), one more after each pause: an honest node needs it after a batch it could
+/// not take, rarely twice.
 pub const MAX_RESENDS: u32 = 3;
 
 /// Changes remembered per peer and coalition beyond the last sync round's heads.
@@ -674,6 +675,10 @@ impl SyncNode {
                     Some(Pause::Until(until)) if until <= now => {
                         d.paused = None;
                         d.idle = 0;
+                        // One more resend for the rounds going on (see `on_sync`): a batch
+                        // dropped later on a long connection is not left stalled; the pause
+                        // bounds how often a peer asking again gets the history.
+                        d.resends = d.resends.saturating_sub(1);
                         due.push((*k, c.clone()));
                     }
                     _ => {}

@@ -702,8 +702,9 @@ impl SyncNode {
         // heads it lacks, not what they depend on. So all Automerge counts as sent and not
         // taken is forgotten, and it sends what the peer's summary says it lacks. A need named
         // once may have crossed the change on its way; a catch-up in pages keeps its own record
-        // (see `pages`); and a peer gets this at most `MAX_RESENDS` times a connection, so
-        // that asking again cannot make this node send its history over and over.
+        // (see `pages`); and a peer gets this at most `MAX_RESENDS` times a connection (one
+        // more after each pause), so that asking again cannot make this node send its
+        // history over and over; not while paused, when nothing would go.
         let need: std::collections::BTreeSet<ChangeHash> = pd
             .state
             .their_need
@@ -713,6 +714,8 @@ impl SyncNode {
             .copied()
             .collect();
         if pd.resends < MAX_RESENDS
+            && !paused
+            && !pd.state.sent_hashes.is_empty()
             && !pd.withheld.active()
             && !pd.withheld.gave_up()
             && need.iter().any(|h| pd.needed.contains(h))
