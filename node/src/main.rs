@@ -119,12 +119,19 @@ fn run(args: Settings) -> Result<()> {
         secret: replica.identity().secret_bytes(),
         known_peers: net::core::known_peers(&replica),
     };
-    let loading = std::thread::Builder::new()
+    // The replica comes back over a channel, not by joining the thread: a stop asked while it
+    // loads ends the process without waiting for the load (the runtime would wait for a
+    // blocking task joining it).
+    let (loaded_tx, loading) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
         .name("coalesce-load".into())
         .spawn(move || {
-            let mut replica = replica;
-            replica.load_all();
-            replica
+            let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut replica = replica;
+                replica.load_all();
+                replica
+            }));
+            let _ = loaded_tx.send(loaded);
         })
         .context("could not start loading the coalitions")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -147,7 +154,7 @@ async fn serve(
     args: Settings,
     home: PathBuf,
     held: Held,
-    loading: std::thread::JoinHandle<Replica>,
+    loading: tokio::sync::oneshot::Receiver<std::thread::Result<Replica>>,
 ) -> Result<()> {
     let mut stop = ShutdownSignal::install()?;
     // A certificate that does not load stops the node before it joins the network.
@@ -333,7 +340,7 @@ async fn serve(
             info!("shutting down while the coalitions were loading");
             return Ok(());
         }
-        loaded = tokio::task::spawn_blocking(move || loading.join()) => loaded,
+        loaded = loading => loaded,
     };
     let replica = match loaded {
         Ok(Ok(replica)) => replica,
