@@ -185,9 +185,6 @@ pub(crate) struct PeerDoc {
     paused: Option<Pause>,
     /// Pauses so far on this connection (each twice as long as the one before).
     pauses: u32,
-    /// What the peer's last sync message said it needs (see `on_sync`), at most
-    /// [`MAX_NEEDED`].
-    needed: std::collections::BTreeSet<ChangeHash>,
     /// Times it was sent again what it lacks on this connection (at most [`MAX_RESENDS`]).
     resends: u32,
 }
@@ -204,10 +201,6 @@ pub const MAX_START_OVERS: u32 = 2;
 /// other peers are offered it through a sync round instead, which sends each only what it
 /// lacks.
 pub const MAX_RELAY: usize = 1_000;
-
-/// Changes of a peer's need kept to compare with its next (a peer naming one again asks
-/// for what it could not take; see `on_sync`).
-pub const MAX_NEEDED: usize = 256;
 
 /// Times per connection and coalition a peer that asks again is sent again what it lacks
 /// (see `on_sync`), one more after each pause: an honest node needs it after a batch it could
@@ -227,7 +220,6 @@ impl PeerDoc {
             start_overs: 0,
             paused: None,
             pauses: 0,
-            needed: Default::default(),
             resends: 0,
         }
     }

@@ -692,6 +692,8 @@ impl SyncNode {
         }
         // Read whatever comes next (a pause included): the record of what the peer holds and
         // what was sent it stays true, so the rounds can go on from it.
+        // What the peer's last message said it needs (Automerge keeps it until this one's).
+        let needed_before = pd.state.their_need.take();
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
@@ -700,32 +702,31 @@ impl SyncNode {
         // whose dependencies have not come, and takes it once they do), but this node drops a
         // batch with a dependency missing (see `accept`), and the peer then names the sender's
         // heads it lacks, not what they depend on. So all Automerge counts as sent and not
-        // taken is forgotten, and it sends what the peer's summary says it lacks. A need named
+        // taken is forgotten, and it sends what the peer's summary says it lacks. Only changes
+        // this node holds count (a need for others is no request it can answer). A need named
         // once may have crossed the change on its way; a catch-up in pages keeps its own record
         // (see `pages`); and a peer gets this at most `MAX_RESENDS` times a connection (one
         // more after each pause), so that asking again cannot make this node send its
         // history over and over; not while paused, when nothing would go.
-        let need: std::collections::BTreeSet<ChangeHash> = pd
-            .state
-            .their_need
-            .iter()
-            .flatten()
-            .take(MAX_NEEDED)
-            .copied()
-            .collect();
+        let need = pd.state.their_need.as_deref().unwrap_or_default();
+        let asked_again = |before: &[ChangeHash]| {
+            // (Both lists are bounded by what a sync message may name.)
+            let before: HashSet<&ChangeHash> = before.iter().collect();
+            need.iter().any(|h| before.contains(h) && holds(doc, h))
+        };
         if pd.resends < MAX_RESENDS
             && !paused
+            && !need.is_empty()
             && !pd.state.sent_hashes.is_empty()
             && !pd.withheld.active()
             && !pd.withheld.gave_up()
-            && need.iter().any(|h| pd.needed.contains(h))
             && !need.iter().any(|h| pd.withheld.was_sent(h))
+            && needed_before.as_deref().is_some_and(asked_again)
         {
             pd.resends += 1;
             debug!(peer = %peer, coalition = %c, needed = need.len(), unacknowledged = pd.state.sent_hashes.len(), "the peer asks again for what it lacks; sending it again");
             pd.state.sent_hashes.clear();
         }
-        pd.needed = need;
         // While a catch-up goes in pages, a round in which the peer took the page sent last
         // is useful; any other is idle like any other.
         let holds_nothing = pd.state.their_heads.as_ref().is_none_or(Vec::is_empty);

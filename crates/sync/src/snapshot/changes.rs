@@ -125,7 +125,8 @@ impl Row {
         insert: bool,
     ) -> Option<Self> {
         let (len, vtype) = value;
-        if len >> Self::LEN_BITS != 0 || vtype > 0xf || action > Self::OTHER {
+        // (The type is four bits as read, the action one of 0, 1, 2, 4 and `OTHER`.)
+        if len >> Self::LEN_BITS != 0 {
             return None;
         }
         let bits = len
@@ -188,9 +189,6 @@ pub(crate) struct Rows<'a> {
     rows: Vec<Row>,
     preds: HashMap<Id, Vec<u32>>,
     keys: Vec<Box<str>>,
-    /// The chunk's length and the inflation bound, for the limit on what changes may claim.
-    chunk_len: usize,
-    max_inflated: usize,
 }
 
 /// Reads the operations of a chunk that passed [`super::check`] (`None` if its columns do
@@ -224,8 +222,6 @@ pub(crate) fn read(chunk: &[u8], max_inflated: usize, capacity: usize) -> Option
         rows,
         preds,
         keys,
-        chunk_len: chunk.len(),
-        max_inflated,
     })
 }
 
@@ -253,18 +249,16 @@ impl Rows<'_> {
             mut rows,
             preds,
             keys,
-            chunk_len,
-            max_inflated,
         } = self;
         // As many places as the changes hold operations, at most (deletions are no rows).
         let most: u64 = metas
             .iter()
             .map(|m| m.max_op.saturating_add(1).saturating_sub(m.start_op))
             .fold(0u64, u64::saturating_add);
-        // Every place of every change is filled by an operation or a deletion, which the
-        // check counted within its limit: ranges over it cannot all be filled (and are not
+        // Every place of every change is filled by an operation (a row) or a deletion (a
+        // successor no row is): ranges over that many cannot all be filled (and are not
         // allocated).
-        if most > super::ops_limit(chunk_len, max_inflated) {
+        if most > (rows.len() as u64).saturating_add(preds.len() as u64) {
             return None;
         }
         // Each change's range, by the chunk's actor index (the table is sorted).

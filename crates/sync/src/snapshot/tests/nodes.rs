@@ -96,6 +96,17 @@ fn exchange(a: &mut Side, b: &mut Side) -> (usize, Vec<Refusal>) {
     exchange_until(a, b, |_| false)
 }
 
+/// The frames of `out` onto the queue `q`, its refusals into `refused`.
+fn route(out: Vec<Output>, q: &mut Vec<Vec<u8>>, refused: &mut Vec<Refusal>) {
+    for o in out {
+        match o {
+            Output::Send { frame, .. } => q.push(frame),
+            Output::Refused { reason, .. } => refused.push(reason),
+            _ => {}
+        }
+    }
+}
+
 /// [`exchange`], stopping early once `stop` holds of B after a frame it took.
 fn exchange_until(
     a: &mut Side,
@@ -105,15 +116,7 @@ fn exchange_until(
     let mut to_b: Vec<Vec<u8>> = Vec::new();
     let mut to_a: Vec<Vec<u8>> = Vec::new();
     let mut refused = Vec::new();
-    let mut sends = |out: Vec<Output>, q: &mut Vec<Vec<u8>>| {
-        for o in out {
-            match o {
-                Output::Send { frame, .. } => q.push(frame),
-                Output::Refused { reason, .. } => refused.push(reason),
-                _ => {}
-            }
-        }
-    };
+    let mut sends = |out: Vec<Output>, q: &mut Vec<Vec<u8>>| route(out, q, &mut refused);
     sends(a.node.connected(&mut a.docs, b.key), &mut to_b);
     sends(b.node.connected(&mut b.docs, a.key), &mut to_a);
     let mut snapshots = 0;
@@ -354,7 +357,8 @@ fn an_empty_document_sent_whole_changes_and_stores_nothing() {
     let frame = whole_frame(&mut a, &c, AutoCommit::new().save(), heads, Vec::new());
     let out = b.node.received(&mut b.docs, a.key, &frame);
     assert!(
-        !out.iter().any(|o| matches!(o, Output::Applied { .. })),
+        !out.iter()
+            .any(|o| matches!(o, Output::Applied { .. } | Output::Refused { .. })),
         "{out:?}"
     );
     assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
@@ -379,33 +383,37 @@ fn changes_sent_once_and_not_taken_go_again_when_the_peer_asks_again() {
     let third = edit(&mut a, &c, 3);
     // They meet again. Once A syncs the coalition with B, it counts the last two as sent
     // already, as if they had gone in a message B could not take: B names only the third.
-    let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
-    let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
+    let (mut to_a, mut to_b, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+    route(
+        a.node.connected(&mut a.docs, b.key),
+        &mut to_b,
+        &mut refused,
+    );
+    route(
+        b.node.connected(&mut b.docs, a.key),
+        &mut to_a,
+        &mut refused,
+    );
     let mut marked = false;
-    let mut refused = Vec::new();
     for _ in 0..1_000 {
         if to_a.is_empty() && to_b.is_empty() {
             break;
         }
         if !to_b.is_empty() {
             let f = to_b.remove(0);
-            for o in b.node.received(&mut b.docs, a.key, &f) {
-                match o {
-                    Output::Send { frame, .. } => to_a.push(frame),
-                    Output::Refused { reason, .. } => refused.push(reason),
-                    _ => {}
-                }
-            }
+            route(
+                b.node.received(&mut b.docs, a.key, &f),
+                &mut to_a,
+                &mut refused,
+            );
         }
         if !to_a.is_empty() {
             let f = to_a.remove(0);
-            for o in a.node.received(&mut a.docs, b.key, &f) {
-                match o {
-                    Output::Send { frame, .. } => to_b.push(frame),
-                    Output::Refused { reason, .. } => refused.push(reason),
-                    _ => {}
-                }
-            }
+            route(
+                a.node.received(&mut a.docs, b.key, &f),
+                &mut to_b,
+                &mut refused,
+            );
             if !marked
                 && let Some(pd) = a
                     .node
@@ -429,15 +437,6 @@ fn changes_sent_once_and_not_taken_go_again_when_the_peer_asks_again() {
     ours.sort();
     theirs.sort();
     assert_eq!(theirs, ours, "B got every change");
-}
-
-fn frames(out: Vec<Output>) -> Vec<Vec<u8>> {
-    out.into_iter()
-        .filter_map(|o| match o {
-            Output::Send { frame, .. } => Some(frame),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A writes issue `n` on its own copy, signed as a node signs its edits; the change's hash.
@@ -513,12 +512,7 @@ fn a_peer_asking_again_and_again_is_sent_the_history_a_bounded_number_of_times()
     let all = doc.get_changes(&[]);
     let (first, head) = (all[0].hash(), doc.get_heads());
     // B (hostile) greets A and asks, round after round.
-    a.node.connected(&mut a.docs, b.key);
-    let hello = Message::Hello {
-        coalitions: vec![c.to_bytes()],
-        max_message: crate::wire::MAX_MESSAGE as u64,
-    };
-    a.node.received(&mut a.docs, b.key, &hello.encode());
+    greeted(&b, &mut a, &c);
     let asking = Message::Sync {
         coalition: c.to_bytes(),
         sync: automerge::sync::Message {
