@@ -54,23 +54,35 @@ use crate::columns::{Bools, DEFLATE, Deltas, Layout, Range, Reader, Runs, spec, 
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
 /// Most changes, operations and successor entries a snapshot may hold in all, whatever the
-/// node's message limit: bounds the memory the check uses (about 150 bytes each, some 2.4 GB
-/// at most) before anything is loaded. Below it, a node takes what its message limit would
-/// take as changes ([`ops_limit`]), so no message makes it read more operations in a snapshot
-/// than in changes; at the default limit this cap binds for chunks under about 24 MB. A
-/// larger history goes change by change, which costs more time and memory (BENCHMARKS.md,
-/// "A new member joining").
-pub const MAX_SNAPSHOT_OPS: usize = 16_000_000;
+/// node's message limit: bounds the memory a snapshot makes the node use before anything in
+/// it is trusted. Measured (BENCHMARKS.md): the check keeps about 64 bytes each, and the
+/// join as a whole peaks at about 150 bytes each with Automerge's document included, some
+/// 9.6 GB at this cap; the document alone is about 110 bytes each, which the node holds
+/// once it has joined whichever way the history came. Below it, a node takes
+/// [`SNAPSHOT_BYTES_PER_OP`] of its message limit per entry ([`ops_limit`]), so lowering the
+/// limit lowers this too. A larger history goes in pages of changes, which costs several
+/// times the time and more memory (BENCHMARKS.md, "A new member joining past the snapshot
+/// limit").
+pub const MAX_SNAPSHOT_OPS: usize = 64_000_000;
+
+/// What each change, operation and successor of a snapshot counts against the node's message
+/// limit ([`ops_limit`]): 64 M at the default limit, four times what the same limit takes as
+/// changes ([`crate::wire::MESSAGE_BYTES_PER_OP`]). A snapshot goes only to a node that holds
+/// nothing of the coalition, whose whole history it is: what it makes the node allocate is
+/// the document the node holds once it has joined in any way, plus the check's 64 bytes an
+/// entry, freed before the load. Weighed like changes, a coalition past 16.8 M operations
+/// (about 37,000 issues as coalitions write them) joined in pages, 4 to 8 times slower than
+/// a snapshot and at 1.4 times its peak memory.
+pub const SNAPSHOT_BYTES_PER_OP: usize = 8;
 
 /// Most actors a snapshot's table may name: a coalition's writers are its member nodes.
 pub const MAX_SNAPSHOT_ACTORS: usize = 100_000;
 
 /// What a node whose message limit is `max_message` takes in a snapshot of `chunk_len` bytes:
-/// changes, operations and successors in all, each costing
-/// [`crate::wire::MESSAGE_BYTES_PER_OP`] of what the chunk leaves of the limit, as the
-/// operations of changes do; never more than [`MAX_SNAPSHOT_OPS`].
+/// changes, operations and successors in all, each costing [`SNAPSHOT_BYTES_PER_OP`] of what
+/// the chunk leaves of the limit; never more than [`MAX_SNAPSHOT_OPS`].
 pub fn ops_limit(chunk_len: usize, max_message: usize) -> u64 {
-    let left = max_message.saturating_sub(chunk_len) / crate::wire::MESSAGE_BYTES_PER_OP;
+    let left = max_message.saturating_sub(chunk_len) / SNAPSHOT_BYTES_PER_OP;
     (left.min(MAX_SNAPSHOT_OPS)) as u64
 }
 

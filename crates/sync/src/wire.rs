@@ -61,7 +61,7 @@ pub const MAX_CHANGES: usize = 10_000;
 /// correspondingly fewer in one message (text costs a few bytes per character on the wire, 32
 /// more here): a message holding more is refused there, as one over its byte limit is, and a
 /// catch-up holding more is sent to it in pages (`node::pages`).
-/// Snapshots count the same per change, operation and successor (`snapshot::ops_limit`).
+/// Snapshots, a new member's whole history, count less (`snapshot::SNAPSHOT_BYTES_PER_OP`).
 pub const MESSAGE_BYTES_PER_OP: usize = 32;
 /// Most changes in each version of a [`Message::Fork`].
 pub const MAX_FORK_CHAIN: usize = MAX_CHANGES;

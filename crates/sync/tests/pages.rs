@@ -309,6 +309,24 @@ fn a_light_history_is_not_paged() {
     assert!(seen.pages.is_empty(), "as a snapshot: {:?}", seen.pages);
 }
 
+/// A history heavier than one message of changes to the receiver but within what it takes
+/// in a snapshot (a quarter of the weight an operation, `snapshot::SNAPSHOT_BYTES_PER_OP`)
+/// goes whole as a snapshot, not in pages: 90,000 operations at a limit of 1 MiB, which takes
+/// 32,768 as changes and 131,072 in a snapshot.
+#[test]
+fn a_history_within_the_snapshot_limit_goes_whole_though_heavier_than_a_message() {
+    let (mut a, mut b, c) = world(30, 3_000, Signed::EveryEdit);
+    let ops = automerge::ReadDoc::stats(a.docs.doc(&c).unwrap().document()).num_ops;
+    let as_changes = (MIN_MESSAGE_LIMIT / sync::wire::MESSAGE_BYTES_PER_OP) as u64;
+    assert!(ops > as_changes, "{ops} operations");
+    assert!(ops < sync::snapshot::ops_limit(0, MIN_MESSAGE_LIMIT));
+    a.node.set_max_message(MIN_MESSAGE_LIMIT);
+    b.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let seen = exchange(&mut a, &mut b, &c);
+    assert_joined(&seen, &mut b, &mut a, &c);
+    assert!(seen.pages.is_empty(), "as a snapshot: {:?}", seen.pages);
+}
+
 /// A sender holding a signature over its newest change only cannot cut the history where
 /// the receiver could check a page: it sends nothing it knows the receiver must refuse, and
 /// says why; the receiver is not left half-joined (it holds nothing, and is not told it joined).

@@ -89,20 +89,29 @@ fn weight_counts_operations_and_their_successors() {
 }
 
 #[test]
-fn the_limit_follows_the_message_limit_as_changes_do() {
-    let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
-    // At the default message limit the cap binds (for chunks under about 24 MB); lower, a
-    // snapshot takes what changes would.
+fn the_limit_follows_the_message_limit() {
+    let per_op = super::super::SNAPSHOT_BYTES_PER_OP;
+    // At the default message limit the cap binds (for chunks under about 23.7 MiB); lower, a snapshot
+    // takes a fixed share of the limit per change, operation and successor.
     assert_eq!(
         ops_limit(0, crate::wire::MAX_MESSAGE),
         MAX_SNAPSHOT_OPS as u64
     );
+    assert_eq!(
+        ops_limit(23 << 20, crate::wire::MAX_MESSAGE),
+        MAX_SNAPSHOT_OPS as u64
+    );
+    assert!(ops_limit(24 << 20, crate::wire::MAX_MESSAGE) < MAX_SNAPSHOT_OPS as u64);
     assert_eq!(ops_limit(0, 64 << 20), (64 << 20) as u64 / per_op as u64);
     assert_eq!(
         ops_limit(1 << 20, 2 << 20),
         (1 << 20) as u64 / per_op as u64
     );
     assert_eq!(ops_limit(3 << 20, 2 << 20), 0);
+    // Four times what the same limit takes as changes: a whole coalition of 100,000 issues
+    // (45 M) joins as one document at the default limit.
+    assert_eq!(per_op * 4, crate::wire::MESSAGE_BYTES_PER_OP);
+    assert!(ops_limit(10 << 20, crate::wire::MAX_MESSAGE) > 46_000_000);
 }
 
 #[test]
@@ -112,7 +121,7 @@ fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
     let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
     doc.splice_text(&text, 0, 0, &"a".repeat(400)).unwrap();
     let bytes = doc.save();
-    let per_op = crate::wire::MESSAGE_BYTES_PER_OP;
+    let per_op = super::super::SNAPSHOT_BYTES_PER_OP;
     let room = |n: usize| bytes.len() + n * per_op;
     match load(&bytes, room(401)) {
         Err(Refusal::MalformedSnapshot(m)) => assert!(m.contains("operations (rows)"), "{m}"),

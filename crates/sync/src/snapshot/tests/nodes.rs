@@ -149,19 +149,20 @@ fn a_node_holding_nothing_catches_up_from_a_snapshot() {
     assert_eq!(b.docs.persisted[&c].0.len(), a.docs.persisted[&c].0.len());
 }
 
-/// A node whose message limit is its lowest (1 MiB: 32,768 operations a message), told in
-/// its Hello, is not sent a document of fewer operations than that but weighing more,
+/// A node whose message limit is its lowest (1 MiB: 131,072 operations in a snapshot), told
+/// in its Hello, is not sent a document of fewer operations than that but weighing more,
 /// successors counted: the sender weighs the saved chunk and sends the changes instead, in
 /// pages B takes.
 #[test]
 fn a_document_over_the_receivers_limit_goes_as_changes() {
     let (mut a, mut b, c) = world_with(|doc| {
         let issue = raise(doc);
-        // Three descriptions of 9,000 characters, each replacing the last: 27,000 insertions
-        // (operations), 18,000 of them deleted (a successor each): 45,000 against 32,768.
-        for (i, letter) in ["a", "b", "c"].into_iter().enumerate() {
+        // Twelve descriptions of 10,000 characters, each replacing the last: 120,000
+        // insertions (operations), 110,000 of them deleted (a successor each): 230,000
+        // against 131,072. (Each change stays under what one message to B takes, 32,768.)
+        for (i, letter) in "abcdefghijkl".chars().enumerate() {
             let edit = model::IssueEdit {
-                description: Some(letter.repeat(9_000)),
+                description: Some(letter.to_string().repeat(10_000)),
                 ..Default::default()
             };
             doc.edit_issue(
