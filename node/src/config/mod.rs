@@ -219,7 +219,9 @@ pub(crate) struct Args {
     pub peers_per_coalition: Option<NonZeroU32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces
     /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; other nodes are
-    /// told it, and send a longer catch-up in several messages [default: 536870912, 512 MiB]
+    /// told it, and send a longer catch-up in several messages. A coalition joined arrives
+    /// whole up to one operation per 8 bytes of it (about 150 bytes of memory each while
+    /// checked), in pages beyond [default: 536870912, 512 MiB]
     #[arg(long, env = "COALESCE_MAX_MESSAGE_BYTES", value_name = "BYTES")]
     pub max_message_bytes: Option<u64>,
     /// A separate address serving /metrics, /health and /ready (no token; they reveal no
