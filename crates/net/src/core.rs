@@ -9,7 +9,7 @@
 //! stages held long enough, follows the network side (member keys for the relay, when something
 //! changed or a minute passed; new addresses into invites and the address record), looks at the
 //! peer set, goes on with sync rounds whose pause ended (`SyncNode::resume_paused`), and
-//! compacts the coalitions due for it once a whole tick passed
+//! compacts the coalitions due for it once a whole tick's time passed
 //! with nothing else to do (`compact_when_idle`; a request arriving meanwhile waits for it).
 //! Its parts: the
 //! replica as `sync::Documents` (`documents`), outputs carried out (`dispatch`), API operations
@@ -155,8 +155,10 @@ pub struct Core {
     strangers: BTreeMap<NodeKey, Stranger>,
     /// Peers reached at a `--bootstrap` address (see [`Event::Keep`]).
     kept: std::collections::HashSet<NodeKey>,
-    /// Whether anything but a tick was handled since the last tick.
-    busy: bool,
+    /// When the core last finished handling anything but a tick (`None`: nothing yet).
+    /// Measured in time, not in ticks: ticks sent while the core was busy wait in its queue
+    /// and arrive one after the other once it is done.
+    last_work: Option<std::time::Instant>,
     /// Member nodes dialed again through their relay, and when (see
     /// `Core::redial_relayed`).
     redialed: HashMap<NodeKey, std::time::Instant>,
@@ -244,7 +246,7 @@ impl Core {
             unjudged: HashMap::new(),
             strangers: BTreeMap::new(),
             kept: std::collections::HashSet::new(),
-            busy: false,
+            last_work: None,
             redialed: HashMap::new(),
             connected_at: HashMap::new(),
             tried: HashMap::new(),
@@ -258,11 +260,15 @@ impl Core {
         }
     }
 
-    /// At a tick: compacts the coalitions due for it once a whole tick passed with nothing
-    /// else to do (or a due compaction waited [`COMPACT_WAIT_TICKS`]), so that compacting a
-    /// whole history is never on the way of a catch-up, an edit or an answer.
+    /// At a tick: compacts the coalitions due for it once a whole tick's time
+    /// ([`crate::swarm::TICK`]) passed with nothing else to do (or a due compaction waited
+    /// [`COMPACT_WAIT_TICKS`]), so that compacting a whole history is never on the way of a
+    /// catch-up, an edit or an answer (nor between the pages of one, when the ticks queued
+    /// while a page was applied arrive together).
     fn compact_when_idle(&mut self) {
-        let busy = std::mem::take(&mut self.busy);
+        let busy = self
+            .last_work
+            .is_some_and(|at| at.elapsed() < crate::swarm::TICK);
         if !self.replica.compaction_due() {
             self.compact_waited = 0;
             return;
@@ -350,7 +356,11 @@ impl Core {
             if matches!(event, Event::Shutdown) {
                 break;
             }
+            let work = !matches!(event, Event::Tick);
             self.handle(event);
+            if work {
+                self.last_work = Some(std::time::Instant::now());
+            }
         }
         self.release_join_waiters();
         self.save_last_sync(true);
@@ -384,7 +394,6 @@ impl Core {
             self.compact_when_idle();
             return;
         }
-        self.busy = true;
         self.sync
             .set_time(u64::try_from(replica::now().as_millis()).unwrap_or(0));
         if !self.pending_dials.is_empty() {
