@@ -815,11 +815,16 @@ pub(crate) fn load_read(
     // Automerge loads it (neither needs the other: which change each belongs to is matched
     // after). A thread that cannot start, or a read that fails, leaves the changes to be
     // rebuilt.
+    // Set once the load refused the chunk, so that the reading ends soon too.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let (doc, rows) = std::thread::scope(|s| {
         let reading = std::thread::Builder::new()
             .name("coalesce-snapshot".into())
-            .spawn_scoped(s, || changes::read(chunk, max_inflated, shape.ops()));
+            .spawn_scoped(s, || changes::read(chunk, max_inflated, shape.ops(), &stop));
         let doc = load_shaped(chunk, &shape, started);
+        if doc.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let rows = reading.ok().and_then(|r| r.join().ok()).flatten();
         (doc, rows)
     });

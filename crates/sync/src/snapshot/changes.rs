@@ -19,6 +19,7 @@
 //! passed [`super::check`] and loaded: what is malformed gives `None`, never a guess.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use automerge::{ActorId, ChangeMetadata, ObjType};
 use model::ops::{ChangeOps, NewAction, NewKey, Obj, Ref};
@@ -48,6 +49,9 @@ const KNOWN: [u32; 16] = [
     OBJ_ACTOR, OBJ_CTR, KEY_ACTOR, KEY_CTR, KEY_STR, ID_ACTOR, ID_CTR, INSERT, ACTION, VAL_META,
     VAL_RAW, SUCC_GROUP, SUCC_ACTOR, SUCC_CTR, EXPAND, MARK_NAME,
 ];
+
+/// How many operations are read between two looks at whether to stop (see [`read`]).
+const STOP_EVERY: usize = 1 << 16;
 
 /// Errors here only mean "take it from Automerge".
 fn quiet(_: String) -> Refusal {
@@ -195,8 +199,14 @@ pub(crate) struct Rows<'a> {
 /// not read as the ones it passed, or hold a column left to Automerge). `capacity` is how
 /// many operations it holds, as the check counted them (a hint: rows are made at once for
 /// that many, not grown by doubling through the millions). `max_inflated` bounds the
-/// unpacked columns as there.
-pub(crate) fn read(chunk: &[u8], max_inflated: usize, capacity: usize) -> Option<Rows<'_>> {
+/// unpacked columns as there. Reading stops, answering `None`, once `stop` is set (the load
+/// it runs beside refused the chunk: its rows would go unused).
+pub(crate) fn read<'a>(
+    chunk: &'a [u8],
+    max_inflated: usize,
+    capacity: usize,
+    stop: &AtomicBool,
+) -> Option<Rows<'a>> {
     let Header {
         actors,
         op_specs,
@@ -210,7 +220,7 @@ pub(crate) fn read(chunk: &[u8], max_inflated: usize, capacity: usize) -> Option
     }
     // No more rows than the check's limit allows, whatever the caller says.
     let capacity = capacity.min(usize::try_from(super::ops_limit(chunk.len(), max_inflated)).ok()?);
-    let (rows, preds, keys) = read_rows(&cols, actors.len(), capacity)?;
+    let (rows, preds, keys) = read_rows(&cols, actors.len(), capacity, stop)?;
     // Of the columns, only the values are read again (the rest, inflated, goes now).
     let mut cols = cols;
     let raw = cols
@@ -235,7 +245,7 @@ pub(crate) fn change_ops(
     metas: &[ChangeMetadata<'_>],
 ) -> Option<Vec<Option<ChangeOps>>> {
     // (No count of the operations at hand: the rows grow as they are read.)
-    read(chunk, max_inflated, 0)?.changes(metas)
+    read(chunk, max_inflated, 0, &AtomicBool::new(false))?.changes(metas)
 }
 
 impl Rows<'_> {
@@ -352,6 +362,7 @@ fn read_rows<'a>(
     cols: &'a std::collections::BTreeMap<u32, std::borrow::Cow<'a, [u8]>>,
     actors: usize,
     capacity: usize,
+    stop: &AtomicBool,
 ) -> Option<(Vec<Row>, HashMap<Id, Vec<u32>>, Vec<Box<str>>)> {
     let mut keys: Vec<Box<str>> = Vec::new();
     let col = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
@@ -405,6 +416,10 @@ fn read_rows<'a>(
     let mut preds: HashMap<Id, Vec<u32>> = HashMap::new();
     let mut raw_at = 0usize;
     while let Some(ctr) = id_ctr.next().ok()? {
+        // Looked at every 64 Ki operations: a few milliseconds of reading apart.
+        if rows.len() % STOP_EVERY == 0 && stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let id = id_of(ctr?, pull(id_actor_p, id_actor.next())?)?;
         let obj = match (
             pull(obj_ctr_p, obj_ctr.next())?,

@@ -244,3 +244,13 @@ fn a_snapshot_holding_a_counter_is_rebuilt_not_read() {
         Contents::Read(_) => panic!("a counter, which only Automerge reads, was read"),
     }
 }
+
+/// Reading a chunk's operations beside Automerge's load stops once it is told to (the load
+/// refused the chunk): nothing is read for nothing, up to the limit of a snapshot.
+#[test]
+fn a_read_told_to_stop_reads_nothing_more() {
+    use std::sync::atomic::AtomicBool;
+    let doc = crate::fuzzing::batch_document();
+    assert!(super::super::changes::read(&doc, 1 << 24, 0, &AtomicBool::new(false)).is_some());
+    assert!(super::super::changes::read(&doc, 1 << 24, 0, &AtomicBool::new(true)).is_none());
+}
