@@ -55,34 +55,62 @@ use crate::verify::{MAGIC, Refusal, chunk_extent};
 
 /// Most changes, operations and successor entries a snapshot may hold in all, whatever the
 /// node's message limit: bounds the memory a snapshot makes the node use before anything in
-/// it is trusted. Measured (BENCHMARKS.md): the check keeps about 64 bytes each, and the
-/// join as a whole peaks at about 150 bytes each with Automerge's document included, some
-/// 9.6 GB at this cap; the document alone is about 110 bytes each, which the node holds
-/// once it has joined whichever way the history came. Below it, a node takes
-/// [`SNAPSHOT_BYTES_PER_OP`] of its message limit per entry ([`ops_limit`]), so lowering the
-/// limit lowers this too. A larger history goes in pages of changes, which costs several
-/// times the time and more memory (BENCHMARKS.md, "A new member joining past the snapshot
-/// limit").
+/// it is trusted. Measured on coalitions' documents (BENCHMARKS.md), the join peaks at about
+/// 150 bytes an entry, Automerge's document included (about 110 bytes an entry, which the
+/// node holds once it has joined whichever way the history came): some 10 GB at this cap. A
+/// crafted chunk costs more per entry where it holds mostly deletions (the check keeps about
+/// 110 bytes for each, and the reader as much beside the load): a peer can make a node that
+/// holds nothing of a coalition use some 15 GB once before the chunk is refused; lowering the
+/// message limit lowers that in proportion. A larger history goes in pages of changes.
 pub const MAX_SNAPSHOT_OPS: usize = 64_000_000;
 
-/// What each change, operation and successor of a snapshot counts against the node's message
-/// limit ([`ops_limit`]): 64 M at the default limit, four times what the same limit takes as
-/// changes ([`crate::wire::MESSAGE_BYTES_PER_OP`]). A snapshot goes only to a node that holds
-/// nothing of the coalition, whose whole history it is: what it makes the node allocate is
-/// the document the node holds once it has joined in any way, plus the check's 64 bytes an
-/// entry, freed before the load. Weighed like changes, a coalition past 16.8 M operations
-/// (about 37,000 issues as coalitions write them) joined in pages, 4 to 8 times slower than
-/// a snapshot and at 1.4 times its peak memory.
+/// Most changes a snapshot may hold, whatever the node's message limit: a change costs
+/// Automerge's change graph and the check several hundred bytes however few its operations,
+/// so changes are not left to the shared count of [`MAX_SNAPSHOT_OPS`]. A coalition of
+/// 100,000 issues holds 111,007.
+pub const MAX_SNAPSHOT_CHANGES: usize = 2_000_000;
+
+/// What each change, operation and successor of a snapshot counts against the message limit
+/// of a node that holds nothing of the coalition ([`ops_limit`]): 64 M at the default limit,
+/// four times what the same limit takes as changes ([`crate::wire::MESSAGE_BYTES_PER_OP`]).
+/// Such a node is a new member, and the snapshot its whole coalition: what it makes the node
+/// allocate is the document the node will hold however the history comes, besides the
+/// check's. Weighed like changes, a coalition past 16.8 M operations (about 37,000 issues as
+/// coalitions write them) joined in pages, about four times slower than a snapshot at 100,000
+/// issues and at 1.4 times its peak memory. A node that holds some of the coalition weighs a
+/// snapshot as changes ([`Holding::Some`]).
 pub const SNAPSHOT_BYTES_PER_OP: usize = 8;
 
 /// Most actors a snapshot's table may name: a coalition's writers are its member nodes.
 pub const MAX_SNAPSHOT_ACTORS: usize = 100_000;
 
-/// What a node whose message limit is `max_message` takes in a snapshot of `chunk_len` bytes:
-/// changes, operations and successors in all, each costing [`SNAPSHOT_BYTES_PER_OP`] of what
-/// the chunk leaves of the limit; never more than [`MAX_SNAPSHOT_OPS`].
+/// What a node taking a snapshot holds of its coalition, which decides the snapshot's limit
+/// ([`limit_for`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// Nothing: a new member, which snapshots are sent to ([`ops_limit`]).
+    Nothing,
+    /// Some of it already (a snapshot that crossed changes from another peer): weighed as
+    /// changes, [`crate::wire::MESSAGE_BYTES_PER_OP`] an entry, as no node sends it a whole
+    /// coalition it mostly holds.
+    Some,
+}
+
+/// What a node whose message limit is `max_message`, holding nothing of the coalition, takes
+/// in a snapshot of `chunk_len` bytes: changes, operations and successors in all, each costing
+/// [`SNAPSHOT_BYTES_PER_OP`] of what the chunk leaves of the limit; never more than
+/// [`MAX_SNAPSHOT_OPS`]. What a sender offers a new member is held to this.
 pub fn ops_limit(chunk_len: usize, max_message: usize) -> u64 {
-    let left = max_message.saturating_sub(chunk_len) / SNAPSHOT_BYTES_PER_OP;
+    limit_for(chunk_len, max_message, Holding::Nothing)
+}
+
+/// [`ops_limit`] for a node holding `holding` of the coalition.
+pub fn limit_for(chunk_len: usize, max_message: usize, holding: Holding) -> u64 {
+    let per_op = match holding {
+        Holding::Nothing => SNAPSHOT_BYTES_PER_OP,
+        Holding::Some => crate::wire::MESSAGE_BYTES_PER_OP,
+    };
+    let left = max_message.saturating_sub(chunk_len) / per_op;
     (left.min(MAX_SNAPSHOT_OPS)) as u64
 }
 
@@ -283,10 +311,11 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 /// Reads a snapshot's operations and checks everything that needs no change graph: layout,
 /// unique ids, successors, and canonical order; its compressed columns may inflate to at
 /// most `max_inflated` bytes in all (the node's message limit), and its changes, operations
-/// and successors number at most [`ops_limit`] in all. Cheap next to loading; done first so
-/// that the loader never sees a chunk that would make it panic.
-pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
-    let limit = ops_limit(chunk.len(), max_inflated);
+/// and successors number at most [`limit_for`] `holding` in all, the changes at most
+/// [`MAX_SNAPSHOT_CHANGES`]. Cheap next to loading; done first so that the loader never sees
+/// a chunk that would make it panic.
+pub fn check(chunk: &[u8], max_inflated: usize, holding: Holding) -> Result<Shape, Refusal> {
+    let limit = limit_for(chunk.len(), max_inflated, holding);
     let Header {
         actors,
         change_specs,
@@ -296,7 +325,11 @@ pub fn check(chunk: &[u8], max_inflated: usize) -> Result<Shape, Refusal> {
     } = header(chunk)?;
     let mut budget = max_inflated;
     let change_cols = columns(&change_specs, change_data, &mut budget)?;
-    let changes = check_changes(&change_cols, actors.len(), limit)?;
+    let changes = check_changes(
+        &change_cols,
+        actors.len(),
+        limit.min(MAX_SNAPSHOT_CHANGES as u64),
+    )?;
     let cols = columns(&op_specs, op_data, &mut budget)?;
     check_ops(&cols, actors, limit.saturating_sub(changes))
 }
@@ -772,7 +805,7 @@ fn check_list(ops: &[Op<'_>]) -> Result<(), Refusal> {
 /// whose rebuilt changes do not hash to its heads), then [`Shape::covered_by`]. Returns the
 /// document and its changes, to be verified (signatures, rules) like any others. The node
 /// passes its message limit as `max_inflated`: a snapshot may not unpack to more than a
-/// message may hold.
+/// message may hold. Weighed for a node holding nothing of the coalition ([`ops_limit`]).
 pub fn load(chunk: &[u8], max_inflated: usize) -> Result<(AutoCommit, Vec<Change>), Refusal> {
     let started = std::time::Instant::now();
     let mut doc = load_checked(chunk, max_inflated)?;
@@ -808,9 +841,10 @@ impl Contents {
 pub(crate) fn load_read(
     chunk: &[u8],
     max_inflated: usize,
+    holding: Holding,
 ) -> Result<(AutoCommit, Contents), Refusal> {
     let started = std::time::Instant::now();
-    let shape = check(chunk, max_inflated)?;
+    let shape = check(chunk, max_inflated, holding)?;
     // The operations are read from the checked chunk on a thread of their own while
     // Automerge loads it (neither needs the other: which change each belongs to is matched
     // after). A thread that cannot start, or a read that fails, leaves the changes to be
@@ -853,7 +887,7 @@ pub(crate) fn load_read(
 /// The checks and the load of [`load`], without the changes.
 fn load_checked(chunk: &[u8], max_inflated: usize) -> Result<AutoCommit, Refusal> {
     let started = std::time::Instant::now();
-    let shape = check(chunk, max_inflated)?;
+    let shape = check(chunk, max_inflated, Holding::Nothing)?;
     load_shaped(chunk, &shape, started)
 }
 

@@ -624,8 +624,15 @@ impl SyncNode {
                             "a whole document sent with vouchers".into(),
                         ));
                     }
+                    // Weighed as a new member's whole coalition only where this node holds
+                    // nothing of it; else as changes (`snapshot::Holding`).
+                    let holding = if doc.get_heads().is_empty() {
+                        crate::snapshot::Holding::Nothing
+                    } else {
+                        crate::snapshot::Holding::Some
+                    };
                     let (snapshot, contents) =
-                        crate::snapshot::load_read(&chunk, self.max_message)?;
+                        crate::snapshot::load_read(&chunk, self.max_message, holding)?;
                     info!(peer = %peer, coalition = %c, changes = contents.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");
                     match contents {
                         crate::snapshot::Contents::Read(changes) => {

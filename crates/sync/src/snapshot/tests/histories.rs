@@ -135,7 +135,7 @@ proptest! {
         let (mut rebuilt, _) = checked(&again).unwrap();
         prop_assert_eq!(rebuilt.save(), bytes.clone());
         // A sender weighs a chunk as the receiver's check counts it, compressed or not.
-        let shape = check(&bytes, 1 << 24).unwrap();
+        let shape = check(&bytes, 1 << 24, Holding::Nothing).unwrap();
         let counted = (shape.ids.len() + shape.succ.len()) as u64;
         prop_assert_eq!(weight(&bytes, 1 << 24).unwrap(), counted);
         prop_assert_eq!(weight(&again, 1 << 24).unwrap(), counted);
@@ -207,7 +207,10 @@ fn a_coalitions_changes_read_from_its_snapshot_as_automerge_rebuilds_them() {
     let n = columns_agree_with_rebuilt_changes(&doc);
     assert_eq!(n, AutoCommit::load(&doc).unwrap().get_changes(&[]).len());
     // So a node joining a coalition takes its changes as read, rebuilding none.
-    match load_read(&doc, crate::wire::MAX_MESSAGE).unwrap().1 {
+    match load_read(&doc, crate::wire::MAX_MESSAGE, Holding::Nothing)
+        .unwrap()
+        .1
+    {
         Contents::Read(read) => assert_eq!(read.len(), n),
         Contents::Rebuilt(_) => panic!("a coalition's snapshot was rebuilt, not read"),
     }
@@ -239,7 +242,10 @@ fn a_snapshot_holding_a_counter_is_rebuilt_not_read() {
     doc.put(AM_ROOT, "name", "Transit Justice").unwrap();
     doc.commit();
     let bytes = doc.save();
-    match load_read(&bytes, crate::wire::MAX_MESSAGE).unwrap().1 {
+    match load_read(&bytes, crate::wire::MAX_MESSAGE, Holding::Nothing)
+        .unwrap()
+        .1
+    {
         Contents::Rebuilt(changes) => assert_eq!(changes.len(), 1),
         Contents::Read(_) => panic!("a counter, which only Automerge reads, was read"),
     }

@@ -133,6 +133,48 @@ fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
     assert_eq!(weight(&bytes, 1 << 20).unwrap() + 1, 402);
 }
 
+/// A node holding some of the coalition takes a quarter of what a node holding nothing
+/// takes in a snapshot: as much as its limit takes as changes.
+#[test]
+fn a_node_holding_some_weighs_a_snapshot_as_changes() {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
+    let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
+    doc.splice_text(&text, 0, 0, &"a".repeat(400)).unwrap();
+    let bytes = doc.save();
+    let as_snapshot = bytes.len() + 402 * super::super::SNAPSHOT_BYTES_PER_OP;
+    assert!(check(&bytes, as_snapshot, Holding::Nothing).is_ok());
+    match check(&bytes, as_snapshot, Holding::Some) {
+        Err(Refusal::MalformedSnapshot(m)) => assert!(m.contains("operations (rows)"), "{m}"),
+        other => panic!("not refused: {other:?}"),
+    }
+    let as_changes = bytes.len() + 402 * crate::wire::MESSAGE_BYTES_PER_OP;
+    assert!(check(&bytes, as_changes, Holding::Some).is_ok());
+}
+
+/// Changes cost Automerge's change graph and the check far more than an operation each, so
+/// a chunk listing more than [`MAX_SNAPSHOT_CHANGES`] is refused whatever the limit, before
+/// any is read: one run of the actor column claims them here, in a few bytes.
+#[test]
+fn a_snapshot_listing_more_changes_than_a_snapshot_may_hold_is_refused() {
+    let mut p = take_apart(&sample().save_nocompress());
+    let mut actors = Vec::new();
+    leb128::write::signed(&mut actors, MAX_SNAPSHOT_CHANGES as i64 + 1).unwrap();
+    uleb(&mut actors, 0);
+    p.change_specs = vec![(0x01, actors.len())];
+    p.change_data = actors;
+    match check(
+        &put_together(&p),
+        crate::wire::MAX_MESSAGE,
+        Holding::Nothing,
+    ) {
+        Err(Refusal::MalformedSnapshot(m)) => assert!(
+            m.contains(&format!("more than {MAX_SNAPSHOT_CHANGES} operations")),
+            "{m}"
+        ),
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
 #[test]
 fn an_actor_table_beyond_its_limit_is_refused_before_the_columns() {
     let mut p = take_apart(&sample().save_nocompress());

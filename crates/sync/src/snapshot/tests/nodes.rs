@@ -155,25 +155,10 @@ fn a_node_holding_nothing_catches_up_from_a_snapshot() {
 /// pages B takes.
 #[test]
 fn a_document_over_the_receivers_limit_goes_as_changes() {
-    let (mut a, mut b, c) = world_with(|doc| {
-        let issue = raise(doc);
-        // Twelve descriptions of 10,000 characters, each replacing the last: 120,000
-        // insertions (operations), 110,000 of them deleted (a successor each): 230,000
-        // against 131,072. (Each change stays under what one message to B takes, 32,768.)
-        for (i, letter) in "abcdefghijkl".chars().enumerate() {
-            let edit = model::IssueEdit {
-                description: Some(letter.to_string().repeat(10_000)),
-                ..Default::default()
-            };
-            doc.edit_issue(
-                &MemberId::from_bytes([1; 16]),
-                &issue,
-                edit,
-                Timestamp::from_millis(3 + i as i64),
-            )
-            .unwrap();
-        }
-    });
+    // Twelve descriptions of 10,000 characters, each replacing the last: 120,000 insertions
+    // (operations), 110,000 of them deleted (a successor each): 230,000 against 131,072.
+    // (Each change stays under what one message to B takes, 32,768.)
+    let (mut a, mut b, c) = world_with(|doc| descriptions(doc, 12));
     let saved = a.docs.doc(&c).unwrap().save();
     let limit = ops_limit(0, crate::wire::MIN_MESSAGE_LIMIT);
     let held = automerge::ReadDoc::stats(a.docs.doc(&c).unwrap().document()).num_ops;
@@ -193,6 +178,57 @@ fn a_document_over_the_receivers_limit_goes_as_changes() {
     );
     let held = b.docs.doc(&c).unwrap().get_heads();
     assert!(!held.is_empty(), "the first page arrived");
+}
+
+/// An issue whose description of 10,000 characters is written `n` times, each replacing the
+/// last: 10,000 operations each, and 10,000 successors each but the last.
+fn descriptions(doc: &mut CoalitionDoc, n: usize) {
+    let issue = raise(doc);
+    for (i, letter) in ('a'..='z').take(n).enumerate() {
+        let edit = model::IssueEdit {
+            description: Some(letter.to_string().repeat(10_000)),
+            ..Default::default()
+        };
+        doc.edit_issue(
+            &MemberId::from_bytes([1; 16]),
+            &issue,
+            edit,
+            Timestamp::from_millis(3 + i as i64),
+        )
+        .unwrap();
+    }
+}
+
+/// A node that holds some of the coalition weighs a whole document sent to it as it weighs
+/// changes: only a node holding nothing is sent one (a new member, whose whole coalition it
+/// is), so no peer makes a node that holds the coalition read four times what its limit
+/// takes as changes. B, holding the coalition, takes messages of 1 MiB: 32,768 entries as
+/// changes, 131,072 in a snapshot to a node holding nothing; A's document holds about 50,000.
+#[test]
+fn a_whole_document_to_a_node_holding_some_is_weighed_as_changes() {
+    let (mut a, mut b, c) = world_with(|doc| descriptions(doc, 3));
+    let (_, refused) = exchange(&mut a, &mut b);
+    assert!(refused.is_empty(), "{refused:?}");
+    edit(&mut a, &c, 1);
+    let doc = a.docs.doc(&c).unwrap();
+    let (heads, chunk) = (doc.get_heads(), doc.save());
+    let min = crate::wire::MIN_MESSAGE_LIMIT;
+    let weighs = weight(&chunk, crate::wire::MAX_MESSAGE).unwrap();
+    assert!(
+        weighs > limit_for(chunk.len(), min, Holding::Some),
+        "{weighs}"
+    );
+    assert!(weighs < ops_limit(chunk.len(), min), "{weighs}");
+    b.node.set_max_message(min);
+    let frame = whole_frame(&mut a, &c, chunk, heads, Vec::new());
+    let out = b.node.received(&mut b.docs, a.key, &frame);
+    assert!(
+        out.iter().any(|o| matches!(
+            o,
+            Output::Refused { reason: Refusal::MalformedSnapshot(m), .. } if m.contains("too many operations")
+        )),
+        "{out:?}"
+    );
 }
 
 /// A's issue, raised after B's admission.
@@ -477,7 +513,8 @@ fn a_snapshot_read_reaching_a_node_that_holds_some_is_taken_as_any_batch() {
     assert!(refused.is_empty(), "{refused:?}");
     let new = edit(&mut a, &c, 1);
     let chunk = a.docs.doc(&c).unwrap().save();
-    let (snapshot, contents) = load_read(&chunk, crate::wire::MAX_MESSAGE).unwrap();
+    let (snapshot, contents) =
+        load_read(&chunk, crate::wire::MAX_MESSAGE, Holding::Nothing).unwrap();
     let Contents::Read(read) = contents else {
         panic!("a coalition's snapshot is read, not rebuilt");
     };
