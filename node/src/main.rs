@@ -20,7 +20,7 @@ mod config;
 mod tls;
 
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 7)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 8)");
 
 fn main() -> ExitCode {
     use std::io::Write;

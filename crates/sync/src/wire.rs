@@ -27,7 +27,10 @@ use serde::{Deserialize, Serialize};
 /// member nodes tell each other where they listen ([`Message::Addresses`], placed before
 /// `Witness`, whose encoding it moves). Version 7: a Hello says how large a message its sender
 /// takes (`max_message`), so that a catch-up heavier than that goes in pages it takes.
-pub const VERSION: u8 = 7;
+/// Version 8: a node holding nothing of a coalition takes a snapshot of up to four times what
+/// its limit takes as changes (`snapshot::SNAPSHOT_BYTES_PER_OP`), which a node of version 7
+/// refuses, and is sent one, round after round.
+pub const VERSION: u8 = 8;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -162,26 +162,29 @@ fn a_peer_speaking_another_protocol_version_is_told_and_disconnected() {
     let mut w = World::new();
     let peer = w.peer.key;
     // A frame in a future version: this node names its own version, then disconnects.
-    let out = w.node.received(&mut w.docs, peer, &[8, 1, 2, 3]);
+    let next = sync::wire::VERSION + 1;
+    let out = w.node.received(&mut w.docs, peer, &[next, 1, 2, 3]);
     assert!(out.iter().any(|o| matches!(o,
         Output::Send { peer: p, frame } if *p == peer && *frame == sync::wire::version_notice())));
     assert!(
         out.iter()
-            .any(|o| matches!(o, Output::Incompatible { speaks: 8, .. }))
+            .any(|o| matches!(o, Output::Incompatible { speaks, .. } if *speaks == next))
     );
     assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
     // A version notice from the peer: no answer, just the disconnection.
-    let out = w.node.received(&mut w.docs, peer, &[sync::wire::NOTICE, 9]);
+    let out = w
+        .node
+        .received(&mut w.docs, peer, &[sync::wire::NOTICE, next + 1]);
     assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })));
     assert!(
         out.iter()
-            .any(|o| matches!(o, Output::Incompatible { speaks: 9, .. }))
+            .any(|o| matches!(o, Output::Incompatible { speaks, .. } if *speaks == next + 1))
     );
     assert!(out.iter().any(|o| matches!(o, Output::Disconnect { .. })));
     // A malformed notice is an ordinary malformed frame.
     let out = w
         .node
-        .received(&mut w.docs, peer, &[sync::wire::NOTICE, 9, 9]);
+        .received(&mut w.docs, peer, &[sync::wire::NOTICE, next + 1, 9]);
     assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
 }
 
