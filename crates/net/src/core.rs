@@ -262,9 +262,10 @@ impl Core {
 
     /// At a tick: compacts the coalitions due for it once a whole tick's time
     /// ([`crate::swarm::TICK`]) passed with nothing else to do (or a due compaction waited
-    /// [`COMPACT_WAIT_TICKS`]), so that compacting a whole history is never on the way of a
-    /// catch-up, an edit or an answer (nor between the pages of one, when the ticks queued
-    /// while a page was applied arrive together).
+    /// [`COMPACT_WAIT_TICKS`]), so that compacting a whole history is not on the way of a
+    /// catch-up, an edit or an answer: not between the pages of a catch-up either, when the
+    /// ticks queued while a page was applied arrive together, except once the wait is over
+    /// (about a minute, so a catch-up in pages longer than that compacts once a minute).
     fn compact_when_idle(&mut self) {
         let busy = self
             .last_work
