@@ -411,14 +411,16 @@ impl Node {
             }
         });
         let daemon = Daemon { child, log };
+        // A node loads its coalitions before it runs: 20–30 s for one of 100,000 issues
+        // (the join bench's largest).
         if ready_rx
-            .recv_timeout(std::time::Duration::from_secs(30))
+            .recv_timeout(std::time::Duration::from_secs(120))
             .is_err()
         {
-            panic!(
-                "coalesce-node did not start:\n{}",
-                daemon.log.lock().expect("log")
-            );
+            // Copied out first: a panic holding the lock would poison it for the drop,
+            // which reads the log too.
+            let log = daemon.log.lock().map(|l| l.clone()).unwrap_or_default();
+            panic!("coalesce-node did not start:\n{log}");
         }
         daemon
     }
