@@ -114,13 +114,17 @@ fn the_limit_follows_the_message_limit() {
     assert!(ops_limit(10 << 20, crate::wire::MAX_MESSAGE) > 46_000_000);
 }
 
-#[test]
-fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
-    // 1 change, 1 text, 400 characters: 402 changes and operations in all.
+/// A saved document of 1 change, 1 text and 400 characters: 402 changes and operations in all.
+fn notes() -> Vec<u8> {
     let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
     let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
     doc.splice_text(&text, 0, 0, &"a".repeat(400)).unwrap();
-    let bytes = doc.save();
+    doc.save()
+}
+
+#[test]
+fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
+    let bytes = notes();
     let per_op = super::super::SNAPSHOT_BYTES_PER_OP;
     let room = |n: usize| bytes.len() + n * per_op;
     match load(&bytes, room(401)) {
@@ -137,10 +141,7 @@ fn a_snapshot_over_the_nodes_operation_limit_is_refused() {
 /// takes in a snapshot: as much as its limit takes as changes.
 #[test]
 fn a_node_holding_some_weighs_a_snapshot_as_changes() {
-    let mut doc = AutoCommit::new().with_actor(ActorId::from([1u8; 32]));
-    let text = doc.put_object(AM_ROOT, "notes", ObjType::Text).unwrap();
-    doc.splice_text(&text, 0, 0, &"a".repeat(400)).unwrap();
-    let bytes = doc.save();
+    let bytes = notes();
     let as_snapshot = bytes.len() + 402 * super::super::SNAPSHOT_BYTES_PER_OP;
     assert!(check(&bytes, as_snapshot, Holding::Nothing).is_ok());
     match check(&bytes, as_snapshot, Holding::Some) {
