@@ -59,9 +59,10 @@ use crate::verify::{MAGIC, Refusal, chunk_extent};
 /// 150 bytes an entry, Automerge's document included (about 110 bytes an entry, which the
 /// node holds once it has joined whichever way the history came): some 10 GB at this cap. A
 /// crafted chunk costs more per entry where it holds mostly deletions (the check keeps about
-/// 110 bytes for each, and the reader as much beside the load): a peer can make a node that
-/// holds nothing of a coalition use some 15 GB once before the chunk is refused; lowering the
-/// message limit lowers that in proportion. A larger history goes in pages of changes.
+/// 110 bytes for each, the reader as much beside the load, and Automerge's load some 100 more,
+/// estimated, not measured): a peer can make a node that holds nothing of a coalition use an
+/// estimated 20 GB at a time before the chunk is refused; lowering the message limit lowers
+/// that in proportion. A larger history goes in pages of changes.
 pub const MAX_SNAPSHOT_OPS: usize = 64_000_000;
 
 /// Most changes a snapshot may hold, whatever the node's message limit: a change costs
@@ -235,6 +236,28 @@ fn columns<'a>(
     Ok(out)
 }
 
+/// Whether the compressed columns among `specs` inflate to at most `budget` bytes in all, as
+/// [`columns`] counts them (taken from `budget`), without keeping what they inflate to.
+fn inflates_within(specs: &[(u32, usize)], data: &[u8], budget: &mut usize) -> Result<(), Refusal> {
+    let mut r = Reader::new(data, bad_snapshot);
+    for &(spec, len) in specs {
+        let raw = r.take(len)?;
+        if spec & DEFLATE != 0 {
+            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+            let inflated = std::io::copy(
+                &mut flate2::read::DeflateDecoder::new(raw).take(limit),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
+            *budget = usize::try_from(inflated)
+                .ok()
+                .and_then(|n| budget.checked_sub(n))
+                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+        }
+    }
+    Ok(())
+}
+
 /// The ranges of a document's change columns that are not counters: times.
 const CHANGE_RANGES: &[(u32, Range)] = &[(
     0x23,
@@ -334,14 +357,27 @@ pub fn check(chunk: &[u8], max_inflated: usize, holding: Holding) -> Result<Shap
     check_ops(&cols, actors, limit.saturating_sub(changes))
 }
 
-/// What [`check`] counts against its limit ([`ops_limit`]) in a document chunk, but for the
-/// changes: its operations and their successors. Reads only the two columns that say so; for
-/// a sender deciding whether to send its document whole: it does only when this and its
-/// changes are under the limit, which [`check`] always takes.
+/// What [`check`] counts against its limit ([`ops_limit`]) in a document chunk: its changes
+/// (refused past [`MAX_SNAPSHOT_CHANGES`], as there), operations and successors. Reads the
+/// change columns and the two operation columns that say so, after inflating every compressed
+/// column to count it against `max_inflated` as [`check`] does (refused if over); for a
+/// sender deciding whether to send its document whole, and a receiver whether to load one:
+/// whole only when this is under the limit, which [`check`] then always takes.
 pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
     let Header {
-        op_specs, op_data, ..
+        actors,
+        change_specs,
+        op_specs,
+        change_data,
+        op_data,
     } = header(chunk)?;
+    let mut all = max_inflated;
+    inflates_within(&op_specs, op_data, &mut all)?;
+    let changes = check_changes(
+        &columns(&change_specs, change_data, &mut all)?,
+        actors.len(),
+        MAX_SNAPSHOT_CHANGES as u64,
+    )?;
     let wanted = [spec(col::ID, col::DELTA), spec(col::SUCC, col::GROUP)];
     let mut budget = max_inflated;
     let mut offset = 0usize;
@@ -367,7 +403,7 @@ pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
         ops += 1;
     }
     let succ = crate::columns::group_total(get(wanted[1]), bad_snapshot)?;
-    Ok(ops.saturating_add(succ))
+    Ok(changes.saturating_add(ops).saturating_add(succ))
 }
 
 /// A document chunk's parts before any column is read.

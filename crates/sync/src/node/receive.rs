@@ -303,6 +303,7 @@ impl SyncNode {
                 .get(c)
                 .is_some_and(|(h, weighed)| h == &heads && limit <= *weighed)
                 && s.num_ops < ops_limit
+                && s.num_changes <= crate::snapshot::MAX_SNAPSHOT_CHANGES as u64
                 && s.num_actors <= crate::snapshot::MAX_SNAPSHOT_ACTORS as u64
         });
         let before = offer.then(|| pd.state.clone());
@@ -314,7 +315,7 @@ impl SyncNode {
         }
         if let (Some(before), Some(msg)) = (before, &generated)
             && let Some((weight, most)) = whole_document(msg, limit)
-            && weight.saturating_add(stats.as_ref().map_or(0, |s| s.num_changes)) >= most
+            && weight >= most
         {
             debug!(coalition = %c, weight, "too heavy to send whole; sending the changes");
             self.too_heavy.insert(c.clone(), (heads, limit));
@@ -611,10 +612,29 @@ impl SyncNode {
                 let Some((doc, _)) = docs.entry(c) else {
                     return Err(Refusal::NotShared);
                 };
-                if paused || msg.heads.iter().all(|h| holds(doc, h)) {
+                // Weighed as a new member's whole coalition only where this node holds
+                // nothing of it; else as changes (`snapshot::Holding`).
+                let holding = if doc.get_heads().is_empty() {
+                    crate::snapshot::Holding::Nothing
+                } else {
+                    crate::snapshot::Holding::Some
+                };
+                // A snapshot sent while this node held nothing can arrive once it holds some
+                // (a second one, crossing the first): heavier than changes, it is dropped
+                // unread, not refused, and the round's heads say what to ask for instead.
+                let unasked = paused || msg.heads.iter().all(|h| holds(doc, h));
+                let crossed = !unasked
+                    && holding == crate::snapshot::Holding::Some
+                    && crate::snapshot::weight(&chunk, self.max_message).map_or(true, |w| {
+                        w >= crate::snapshot::limit_for(chunk.len(), self.max_message, holding)
+                    });
+                if unasked || crossed {
                     // A snapshot goes only to a node that asked, holding nothing: none while
                     // this node says nothing (paused), or nothing new (a second snapshot
                     // crossing our first answer): not loaded.
+                    if crossed {
+                        debug!(peer = %peer, coalition = %c, bytes = chunk.len(), "a whole document heavier than changes reached a node holding some of it; not loaded");
+                    }
                     Batch::from(Vec::new())
                 } else {
                     if !vouchers.is_empty() {
@@ -624,13 +644,6 @@ impl SyncNode {
                             "a whole document sent with vouchers".into(),
                         ));
                     }
-                    // Weighed as a new member's whole coalition only where this node holds
-                    // nothing of it; else as changes (`snapshot::Holding`).
-                    let holding = if doc.get_heads().is_empty() {
-                        crate::snapshot::Holding::Nothing
-                    } else {
-                        crate::snapshot::Holding::Some
-                    };
                     let (snapshot, contents) =
                         crate::snapshot::load_read(&chunk, self.max_message, holding)?;
                     info!(peer = %peer, coalition = %c, changes = contents.len(), bytes = chunk.len(), "received the coalition as a snapshot; checking its changes");

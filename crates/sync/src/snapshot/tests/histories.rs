@@ -136,7 +136,7 @@ proptest! {
         prop_assert_eq!(rebuilt.save(), bytes.clone());
         // A sender weighs a chunk as the receiver's check counts it, compressed or not.
         let shape = check(&bytes, 1 << 24, Holding::Nothing).unwrap();
-        let counted = (shape.ids.len() + shape.succ.len()) as u64;
+        let counted = (changes.len() + shape.ids.len() + shape.succ.len()) as u64;
         prop_assert_eq!(weight(&bytes, 1 << 24).unwrap(), counted);
         prop_assert_eq!(weight(&again, 1 << 24).unwrap(), counted);
     }
