@@ -50,7 +50,8 @@ const KNOWN: [u32; 16] = [
     VAL_RAW, SUCC_GROUP, SUCC_ACTOR, SUCC_CTR, EXPAND, MARK_NAME,
 ];
 
-/// How many operations are read between two looks at whether to stop (see [`read`]).
+/// How many operations and successors are read between two looks at whether to stop (see
+/// [`read`]).
 const STOP_EVERY: usize = 1 << 16;
 
 /// Errors here only mean "take it from Automerge".
@@ -415,9 +416,17 @@ fn read_rows<'a>(
     let mut rows = Vec::with_capacity(capacity);
     let mut preds: HashMap<Id, Vec<u32>> = HashMap::new();
     let mut raw_at = 0usize;
+    // Operations and successors read, counted to look at `stop` every `STOP_EVERY` of them
+    // (a few milliseconds of reading apart), successors included: one operation may have
+    // millions.
+    let mut read = 0usize;
+    let mut go_on = || {
+        let look = read.is_multiple_of(STOP_EVERY);
+        read = read.wrapping_add(1);
+        !look || !stop.load(Ordering::Relaxed)
+    };
     while let Some(ctr) = id_ctr.next().ok()? {
-        // Looked at every 64 Ki operations: a few milliseconds of reading apart.
-        if rows.len() % STOP_EVERY == 0 && stop.load(Ordering::Relaxed) {
+        if !go_on() {
             return None;
         }
         let id = id_of(ctr?, pull(id_actor_p, id_actor.next())?)?;
@@ -467,6 +476,9 @@ fn read_rows<'a>(
         let k = pull(succ_p, succ_n.next())?.unwrap_or(0);
         let row = u32::try_from(rows.len()).ok()?;
         for _ in 0..k {
+            if !go_on() {
+                return None;
+            }
             let c = succ_ctr.next().ok()??;
             let a = succ_actor.next().ok()??;
             preds.entry(id_of(c?, a)?).or_default().push(row);
