@@ -221,7 +221,7 @@ pub(crate) struct Args {
     /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; other nodes are
     /// told it, and send a longer catch-up in several messages. A coalition joined arrives
     /// whole up to one operation per 8 bytes of it (about 150 bytes of memory each while
-    /// checked; up to about 15 GB once for a crafted one at the default), in pages beyond
+    /// checked; an estimated 20 GB at a time for a crafted one at the default), in pages beyond
     /// [default: 536870912, 512 MiB]
     #[arg(long, env = "COALESCE_MAX_MESSAGE_BYTES", value_name = "BYTES")]
     pub max_message_bytes: Option<u64>,
