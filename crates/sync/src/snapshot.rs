@@ -215,15 +215,8 @@ fn columns<'a>(
         let bytes = if spec & DEFLATE == 0 {
             std::borrow::Cow::Borrowed(raw)
         } else {
-            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
             let mut inflated = Vec::new();
-            flate2::read::DeflateDecoder::new(raw)
-                .take(limit)
-                .read_to_end(&mut inflated)
-                .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
-            *budget = budget
-                .checked_sub(inflated.len())
-                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
+            inflate_into(spec, raw, budget, &mut inflated)?;
             std::borrow::Cow::Owned(inflated)
         };
         if out.insert(id, bytes).is_some() {
@@ -236,25 +229,21 @@ fn columns<'a>(
     Ok(out)
 }
 
-/// Whether the compressed columns among `specs` inflate to at most `budget` bytes in all, as
-/// [`columns`] counts them (taken from `budget`), without keeping what they inflate to.
-fn inflates_within(specs: &[(u32, usize)], data: &[u8], budget: &mut usize) -> Result<(), Refusal> {
-    let mut r = Reader::new(data, bad_snapshot);
-    for &(spec, len) in specs {
-        let raw = r.take(len)?;
-        if spec & DEFLATE != 0 {
-            let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
-            let inflated = std::io::copy(
-                &mut flate2::read::DeflateDecoder::new(raw).take(limit),
-                &mut std::io::sink(),
-            )
-            .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
-            *budget = usize::try_from(inflated)
-                .ok()
-                .and_then(|n| budget.checked_sub(n))
-                .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
-        }
-    }
+/// Inflates the compressed column `spec`'s bytes `raw` into `out`, taking what they inflate
+/// to from `budget`: refused past it, so that a deflate bomb is never inflated whole.
+fn inflate_into(
+    spec: u32,
+    raw: &[u8],
+    budget: &mut usize,
+    out: &mut impl std::io::Write,
+) -> Result<(), Refusal> {
+    let limit = u64::try_from(*budget).unwrap_or(u64::MAX).saturating_add(1);
+    let inflated = std::io::copy(&mut flate2::read::DeflateDecoder::new(raw).take(limit), out)
+        .map_err(|e| bad(format!("column {spec} does not inflate: {e}")))?;
+    *budget = usize::try_from(inflated)
+        .ok()
+        .and_then(|n| budget.checked_sub(n))
+        .ok_or_else(|| bad("columns inflate beyond the message limit"))?;
     Ok(())
 }
 
@@ -371,30 +360,24 @@ pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
         change_data,
         op_data,
     } = header(chunk)?;
-    let mut all = max_inflated;
-    inflates_within(&op_specs, op_data, &mut all)?;
+    let mut budget = max_inflated;
     let changes = check_changes(
-        &columns(&change_specs, change_data, &mut all)?,
+        &columns(&change_specs, change_data, &mut budget)?,
         actors.len(),
         MAX_SNAPSHOT_CHANGES as u64,
     )?;
+    // The two columns counted are kept; every other compressed one is inflated only to be
+    // counted against the same budget.
     let wanted = [spec(col::ID, col::DELTA), spec(col::SUCC, col::GROUP)];
-    let mut budget = max_inflated;
-    let mut offset = 0usize;
-    let mut picked = Vec::new();
-    for &(s, len) in &op_specs {
-        let end = offset
-            .checked_add(len)
-            .filter(|e| *e <= op_data.len())
-            .ok_or_else(|| bad("column data shorter than its columns"))?;
-        if wanted.contains(&(s & !DEFLATE)) {
-            picked.push(((s, len), &op_data[offset..end]));
-        }
-        offset = end;
-    }
+    let mut r = Reader::new(op_data, bad_snapshot);
     let mut cols = BTreeMap::new();
-    for ((s, len), data) in picked {
-        cols.extend(columns(&[(s, len)], data, &mut budget)?);
+    for &(s, len) in &op_specs {
+        let raw = r.take(len)?;
+        if wanted.contains(&(s & !DEFLATE)) {
+            cols.extend(columns(&[(s, len)], raw, &mut budget)?);
+        } else if s & DEFLATE != 0 {
+            inflate_into(s, raw, &mut budget, &mut std::io::sink())?;
+        }
     }
     let get = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
     let mut ops = 0u64;
