@@ -75,6 +75,8 @@ pub const SNAPSHOT_LIMIT: usize = 64 << 20;
 /// What loads is also read change by change from its columns, which must agree with
 /// Automerge's rebuilt changes ([`snapshot_ops_agree`]).
 pub fn snapshot(data: &[u8]) {
+    // A node holding some of a coalition weighs a peer's chunk before anything else.
+    let _ = crate::snapshot::weight(data, SNAPSHOT_LIMIT);
     if let Ok((doc, changes)) = crate::snapshot::load(data, SNAPSHOT_LIMIT) {
         snapshot_ops_agree(data, doc, &changes);
     }
@@ -82,6 +84,7 @@ pub fn snapshot(data: &[u8]) {
     // Writing to a Vec cannot fail.
     let _ = leb128::write::unsigned(&mut chunk, data.len() as u64);
     chunk.extend_from_slice(data);
+    let _ = crate::snapshot::weight(&chunk, SNAPSHOT_LIMIT);
     if let Ok((doc, changes)) = crate::snapshot::load(&chunk, SNAPSHOT_LIMIT) {
         snapshot_ops_agree(&chunk, doc, &changes);
     }

@@ -380,13 +380,37 @@ pub fn weight(chunk: &[u8], max_inflated: usize) -> Result<u64, Refusal> {
         }
     }
     let get = |s: u32| cols.get(&s).map_or(&[][..], |c| &c[..]);
+    let (ops, succ) = entries(
+        get(wanted[0]),
+        get(wanted[1]),
+        ops_limit(chunk.len(), max_inflated),
+    )?;
+    Ok(changes.saturating_add(ops).saturating_add(succ))
+}
+
+/// The operations an id column lists and the successors a successor-count column adds up
+/// to, counted entry by entry but never past `most` (the most any node takes, [`ops_limit`]:
+/// a run a few bytes long can claim 2^63 entries, and a peer's chunk is weighed too), nor
+/// more successor counts than operations.
+fn entries(ids: &[u8], succ_counts: &[u8], most: u64) -> Result<(u64, u64), Refusal> {
     let mut ops = 0u64;
-    let mut ids = Deltas::new(get(wanted[0]), bad_snapshot);
+    let mut ids = Deltas::new(ids, bad_snapshot);
     while ids.next()?.is_some() {
         ops += 1;
+        if ops > most {
+            return Err(bad("too many operations"));
+        }
     }
-    let succ = crate::columns::group_total(get(wanted[1]), bad_snapshot)?;
-    Ok(changes.saturating_add(ops).saturating_add(succ))
+    let (mut rows, mut succ) = (0u64, 0u64);
+    let mut counts = Runs::new(succ_counts, bad_snapshot, |r| r.uleb());
+    while let Some(n) = counts.next()? {
+        rows += 1;
+        succ = succ.saturating_add(n.unwrap_or(0));
+        if rows > ops || succ > most {
+            return Err(bad("too many successors"));
+        }
+    }
+    Ok((ops, succ))
 }
 
 /// A document chunk's parts before any column is read.

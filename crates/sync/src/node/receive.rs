@@ -620,14 +620,15 @@ impl SyncNode {
                     crate::snapshot::Holding::Some
                 };
                 // A snapshot sent while this node held nothing can arrive once it holds some
-                // (a second one, crossing the first): heavier than changes, it is dropped
-                // unread, not refused, and the round's heads say what to ask for instead.
+                // (a second one, crossing the first): weighed (its columns inflated within
+                // the message limit, its entries counted, bounded) and heavier than changes,
+                // it is dropped, not loaded nor refused, and the round's heads say what to ask
+                // for instead. One that cannot be weighed is refused.
                 let unasked = paused || msg.heads.iter().all(|h| holds(doc, h));
                 let crossed = !unasked
                     && holding == crate::snapshot::Holding::Some
-                    && crate::snapshot::weight(&chunk, self.max_message).map_or(true, |w| {
-                        w >= crate::snapshot::limit_for(chunk.len(), self.max_message, holding)
-                    });
+                    && crate::snapshot::weight(&chunk, self.max_message)?
+                        >= crate::snapshot::limit_for(chunk.len(), self.max_message, holding);
                 if unasked || crossed {
                     // A snapshot goes only to a node that asked, holding nothing: none while
                     // this node says nothing (paused), or nothing new (a second snapshot

@@ -190,3 +190,31 @@ fn an_actor_table_beyond_its_limit_is_refused_before_the_columns() {
     p.prefix = prefix;
     refused(&put_together(&p), "too many actors");
 }
+
+/// A peer's chunk is weighed too (a node holding some of the coalition weighs one before
+/// it drops it): a run of a few bytes claiming 2^62 operations, or successors, is refused
+/// once past what a snapshot may hold, not counted to its end.
+#[test]
+fn weighing_a_run_claiming_endless_entries_stops_at_the_limit() {
+    let mut nulls = vec![0u8];
+    uleb(&mut nulls, 1 << 62);
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        super::super::entries(&nulls, &[], MAX_SNAPSHOT_OPS as u64),
+        Err(Refusal::MalformedSnapshot(m)) if m.contains("too many operations")
+    ));
+    // One operation, a run of successor counts as long.
+    let mut one = Vec::new();
+    leb128::write::signed(&mut one, 1).unwrap();
+    leb128::write::signed(&mut one, 1).unwrap();
+    let mut counts = Vec::new();
+    leb128::write::signed(&mut counts, 1 << 62).unwrap();
+    uleb(&mut counts, 1 << 40);
+    assert!(matches!(
+        super::super::entries(&one, &counts, MAX_SNAPSHOT_OPS as u64),
+        Err(Refusal::MalformedSnapshot(m)) if m.contains("too many successors")
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // What a document holds is counted as it is.
+    assert_eq!(super::super::entries(&one, &[], 1).unwrap(), (1, 0));
+}
