@@ -206,15 +206,6 @@ pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusa
     check_ordered(doc, order, decodings, dangling)
 }
 
-/// [`check`], for changes whose operations were read already (a snapshot's, read from its
-/// columns by `snapshot::change_ops`), each with its facts from the change graph.
-pub(crate) fn check_read(doc: &Automerge, new: Vec<Read>) -> Result<Checked<Stated>, Refusal> {
-    let (order, dangling) = causal_order(doc, new);
-    let (order, decodings): (Vec<Stated>, Vec<Option<ChangeOps>>) =
-        order.into_iter().map(|r| (r.0, Some(r.1))).unzip();
-    check_ordered(doc, order, decodings, dangling)
-}
-
 /// A change read with its operations (a snapshot's, see `snapshot::change_ops`).
 #[derive(Debug)]
 pub(crate) struct Read(pub Stated, pub ChangeOps);
@@ -256,62 +247,10 @@ fn check_ordered<C: ChangeFacts>(
     mut dangling: usize,
 ) -> Result<Checked<C>, Refusal> {
     let mut out = Checked::default();
-    // Every change of the batch first: references may point anywhere in it.
+    // Up to the first change that does not decode, refused when the checks reach it.
     let mut decoded = Vec::with_capacity(order.len());
-    let mut decodings = decodings.into_iter();
-    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
-        HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
-    let mut seqs: HashSet<(ActorId, u64)> =
-        HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
-    let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
-    for (i, ch) in order.iter().enumerate() {
-        let ops = decodings
-            .next()
-            .flatten()
-            .ok_or_else(|| bad("its operations do not decode"))?;
-        let actor = ch.actor_id().clone();
-        if !seqs.insert((actor.clone(), ch.seq())) {
-            return Err(Refusal::Equivocation {
-                actor: actor.to_hex_string(),
-                seq: ch.seq(),
-            });
-        }
-        let start = ch.start_op().get();
-        let end = start + ch.len() as u64;
-        meta.insert(ch.hash(), (actor.clone(), ch.seq(), end.saturating_sub(1)));
-        if end > start {
-            ranges.entry(actor).or_default().push((start, end - 1, i));
-        }
-        decoded.push(ops);
-    }
-    for (actor, rs) in ranges.iter_mut() {
-        rs.sort_unstable();
-        // An actor's changes follow each other, each starting past the operations of the one
-        // before (`check_history`): counters used twice are refused at once.
-        if rs.windows(2).any(|w| w[1].0 <= w[0].1) {
-            return Err(bad(format!(
-                "two changes of {} use the same operation counters",
-                actor.to_hex_string()
-            )));
-        }
-    }
-    let batch = BatchOps {
-        ranges,
-        decoded: &decoded,
-    };
-    // A first pass notes the references only the changes that wrote them can confirm (taken
-    // as confirmed meanwhile); if there are any, those changes are read and the batch is
-    // checked again with what they say. A refusal in the first pass stands either way.
-    // A batch that waits for something is taken by neither pass: it is not judged exactly
-    // (nor anything rebuilt for it) until it is whole, so a peer resending an incomplete
-    // batch costs no reads of the document.
-    let mut written = Written::noting();
-    let mut passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
-    if written.wants_any() && passed.1 == 0 {
-        written.read(doc)?;
-        passed = judge(doc, &order, &decoded, &meta, &batch, &mut written)?;
-    }
-    let (accepted, waiting) = passed;
+    decoded.extend(decodings.into_iter().map_while(|d| d));
+    let (accepted, waiting) = check_refs(doc, &order, &decoded)?;
     if waiting > 0 {
         // Taken whole or not at all (as for missing dependencies).
         dangling += accepted.len() + waiting;
@@ -327,6 +266,85 @@ fn check_ordered<C: ChangeFacts>(
     }
     out.dangling = dangling;
     Ok(out)
+}
+
+/// The checks of [`check`] on a whole history whose operations were read already (a
+/// snapshot's, read from its columns by `snapshot::change_ops`), already in causal order
+/// (`causal_order` left none out): for a snapshot received by a node that holds nothing of
+/// its coalition, checked while the rules judge it. `doc` is that node's document (empty:
+/// every reference must be into the history). Refused unless every change passes.
+pub(crate) fn check_whole<C: ChangeFacts>(
+    doc: &Automerge,
+    order: &[C],
+    decoded: &[ChangeOps],
+) -> Result<(), Refusal> {
+    let (accepted, waiting) = check_refs(doc, order, decoded)?;
+    if waiting > 0 || accepted.len() != order.len() {
+        return Err(bad(
+            "a change refers to something the history does not hold",
+        ));
+    }
+    Ok(())
+}
+
+/// The checks of [`check_ordered`], reading the batch: the indices of the changes that pass
+/// and how many wait ([`judge`]). `decoded` holds the operations of the first changes of
+/// `order`; the first change without them is refused as not decoding, where the checks
+/// reach it.
+fn check_refs<C: ChangeFacts>(
+    doc: &Automerge,
+    order: &[C],
+    decoded: &[ChangeOps],
+) -> Result<(Vec<usize>, usize), Refusal> {
+    // Every change of the batch first: references may point anywhere in it.
+    let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
+        HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
+    let mut seqs: HashSet<(ActorId, u64)> =
+        HashSet::with_capacity_and_hasher(order.len(), Seeded::default());
+    let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
+    for (i, ch) in order.iter().enumerate() {
+        if i >= decoded.len() {
+            return Err(bad("its operations do not decode"));
+        }
+        let actor = ch.actor_id().clone();
+        if !seqs.insert((actor.clone(), ch.seq())) {
+            return Err(Refusal::Equivocation {
+                actor: actor.to_hex_string(),
+                seq: ch.seq(),
+            });
+        }
+        let start = ch.start_op().get();
+        let end = start + ch.len() as u64;
+        meta.insert(ch.hash(), (actor.clone(), ch.seq(), end.saturating_sub(1)));
+        if end > start {
+            ranges.entry(actor).or_default().push((start, end - 1, i));
+        }
+    }
+    for (actor, rs) in ranges.iter_mut() {
+        rs.sort_unstable();
+        // An actor's changes follow each other, each starting past the operations of the one
+        // before (`check_history`): counters used twice are refused at once.
+        if rs.windows(2).any(|w| w[1].0 <= w[0].1) {
+            return Err(bad(format!(
+                "two changes of {} use the same operation counters",
+                actor.to_hex_string()
+            )));
+        }
+    }
+    let batch = BatchOps { ranges, decoded };
+    // A first pass notes the references only the changes that wrote them can confirm (taken
+    // as confirmed meanwhile); if there are any, those changes are read and the batch is
+    // checked again with what they say. A refusal in the first pass stands either way.
+    // A batch that waits for something is taken by neither pass: it is not judged exactly
+    // (nor anything rebuilt for it) until it is whole, so a peer resending an incomplete
+    // batch costs no reads of the document.
+    let mut written = Written::noting();
+    let mut passed = judge(doc, order, decoded, &meta, &batch, &mut written)?;
+    if written.wants_any() && passed.1 == 0 {
+        written.read(doc)?;
+        passed = judge(doc, order, decoded, &meta, &batch, &mut written)?;
+    }
+    Ok(passed)
 }
 
 /// A change's operations in Automerge's expanded form, or `None` where they do not decode

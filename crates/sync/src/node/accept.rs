@@ -121,8 +121,8 @@ impl SyncNode {
     /// sent with vouchers is refused before it is loaded, `on_sync`).
     /// Then no change is held here, none is set aside, and none is another version of one
     /// held, so what is left of [`Self::accept`] is: no change without operations, the
-    /// signatures, `chain::check_read` (the same checks as `chain::check`, on the operations
-    /// read), the rules on the snapshot put in place, storing it whole with its signatures
+    /// signatures, `chain::check_whole` (the same checks as `chain::check`, on the operations
+    /// read) and the rules on the snapshot put in place (at once, `judge_whole`), storing it whole with its signatures
     /// (`Documents::persist_snapshot`), and offering it on through sync rounds (never pushed:
     /// the other peers that share the coalition are its members, who mostly hold it, and a
     /// round sends each what it lacks). Anything else is handed to [`Self::accept`] with the
@@ -168,19 +168,17 @@ impl SyncNode {
             return Err(Refusal::NotShared);
         };
         let started = std::time::Instant::now();
-        let checked = crate::chain::check_read(doc.document(), read)?;
-        let chained = started.elapsed();
-        if checked.dangling > 0 || checked.order.len() != total {
-            // Automerge loaded the snapshot: every dependency is in it, and every change is
-            // taken or the batch refused.
+        let (order, dangling) = crate::chain::causal_order(doc.document(), read);
+        if dangling > 0 || order.len() != total {
+            // Automerge loaded the snapshot: every dependency is in it.
             return Err(Refusal::MalformedSnapshot(
                 "a change depends on one the snapshot does not hold".into(),
             ));
         }
-        let new = checked.order;
+        let (new, decoded): (Vec<_>, Vec<_>) = order.into_iter().map(|r| (r.0, r.1)).unzip();
         put_whole(doc, snapshot);
-        let judged = judge_applied(doc, &new, &checked.decoded, false, known);
-        debug!(coalition = %c, changes = new.len(), ?chained, judged = ?started.elapsed(), "checked the chain and the rules of a snapshot");
+        let judged = judge_whole(doc, &new, &decoded, known);
+        debug!(coalition = %c, changes = new.len(), judged = ?started.elapsed(), "checked the chain and the rules of a snapshot");
         let (governance_changed, known) = match judged {
             Ok(judged) => judged,
             Err(Failure::Refused(refusal)) => {
@@ -717,6 +715,21 @@ pub(super) fn judge_applied<C: ChangeFacts>(
     founded: bool,
     known: Option<super::Known>,
 ) -> Result<(bool, Option<super::Known>), Failure> {
+    let rules = judge_read(doc, new, decoded, founded, known)?;
+    let heads = doc.get_heads();
+    let known = rules.governance_after(&heads).map(|g| (heads, g));
+    Ok((rules.governance_changed(), known))
+}
+
+/// [`judge_applied`] up to its verdict, reading `doc` only: the rules as they stand after
+/// judging every change of `new`.
+fn judge_read<C: ChangeFacts>(
+    doc: &AutoCommit,
+    new: &[C],
+    decoded: &[model::ops::ChangeOps],
+    founded: bool,
+    known: Option<super::Known>,
+) -> Result<Validator, Failure> {
     let broken = |why: &str| Failure::Broken(Refusal::MalformedChange(why.to_owned()));
     let mut rules = Validator::new(founded);
     if let Some((heads, governance)) = known {
@@ -735,6 +748,39 @@ pub(super) fn judge_applied<C: ChangeFacts>(
     }))
     .map_err(|_| broken("the rules could not read what it wrote"))?;
     judged?;
+    Ok(rules)
+}
+
+/// A whole history in causal order, `order` with `decoded` (its operations), put in place in
+/// `doc` (which held nothing before it): the checks of `chain::check_whole` (against an empty
+/// document, as `doc` was) on a thread of their own while the rules judge it here (each reads
+/// only `order` and `decoded`, the rules `doc` too), for half the time of one after the other.
+/// The chain's refusal comes first where both refuse, as when the chain is checked first. A
+/// chain check that cannot run on a thread of its own runs here, after the rules.
+fn judge_whole(
+    doc: &mut AutoCommit,
+    order: &[model::ops::Stated],
+    decoded: &[model::ops::ChangeOps],
+    known: Option<super::Known>,
+) -> Result<(bool, Option<super::Known>), Failure> {
+    let chain = || crate::chain::check_whole(&automerge::Automerge::new(), order, decoded);
+    let (chained, judged) = std::thread::scope(|s| {
+        let checking = std::thread::Builder::new()
+            .name("coalesce-chain".into())
+            .spawn_scoped(s, chain);
+        let judged = judge_read(doc, order, decoded, false, known);
+        let chained = match checking {
+            Ok(t) => t.join().unwrap_or_else(|_| {
+                Err(Refusal::MalformedSnapshot(
+                    "the history's operations could not be checked".into(),
+                ))
+            }),
+            Err(_) => chain(),
+        };
+        (chained, judged)
+    });
+    chained.map_err(Failure::Refused)?;
+    let rules = judged?;
     let heads = doc.get_heads();
     let known = rules.governance_after(&heads).map(|g| (heads, g));
     Ok((rules.governance_changed(), known))

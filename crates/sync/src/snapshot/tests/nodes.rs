@@ -314,6 +314,43 @@ fn writes_in_objects_made_earlier_in_a_snapshot_are_judged_where_they_land() {
     assert!(b.docs.persisted[&c].0.is_empty());
 }
 
+/// A snapshot whose history the chain check refuses (a value put over a character of a
+/// text, which only a modified node writes; the rules read it on another thread meanwhile)
+/// is refused for that, with nothing kept.
+#[test]
+fn a_history_the_chain_check_refuses_is_refused_whole_from_a_snapshot() {
+    let (mut a, mut b, c) = world_with(|doc| {
+        let issue = raise(doc);
+        let am = doc.automerge_mut();
+        let (_, issues) = am.get(automerge::ROOT, "issues").unwrap().unwrap();
+        let (_, record) = am.get(&issues, issue.as_str()).unwrap().unwrap();
+        let text = am.put_object(&record, "notes", ObjType::Text).unwrap();
+        am.splice_text(&text, 0, 0, "hello").unwrap();
+        am.commit();
+        // The deletion of "e", turned into a put over it, as a modified node would write.
+        let before = am.get_heads();
+        am.splice_text(&text, 1, 1, "").unwrap();
+        am.commit();
+        let deleting = am.get_changes(&before).pop().unwrap();
+        let mut forged = deleting.decode();
+        forged.operations[0].action = automerge::legacy::OpType::Put(ScalarValue::Str("X".into()));
+        let mut kept = am.fork_at(&before).unwrap();
+        kept.apply_changes([automerge::Change::from(forged)])
+            .unwrap();
+        *am = kept;
+    });
+    let (snapshots, refused) = exchange(&mut a, &mut b);
+    assert!(snapshots >= 1);
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.to_string().contains("over a character")),
+        "{refused:?}"
+    );
+    assert!(b.docs.doc(&c).unwrap().get_heads().is_empty());
+    assert!(b.docs.persisted[&c].0.is_empty());
+}
+
 #[test]
 fn a_forged_snapshot_is_refused_and_nothing_is_kept() {
     let (mut a, mut b, c) = world();
