@@ -327,6 +327,16 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 /// [`MAX_SNAPSHOT_CHANGES`]. Cheap next to loading; done first so that the loader never sees
 /// a chunk that would make it panic.
 pub fn check(chunk: &[u8], max_inflated: usize, holding: Holding) -> Result<Shape, Refusal> {
+    check_apart(chunk, max_inflated, holding, CHECK_APART)
+}
+
+/// [`check`], on two threads from `apart` operations (tests try both ways on small chunks).
+fn check_apart(
+    chunk: &[u8],
+    max_inflated: usize,
+    holding: Holding,
+    apart: usize,
+) -> Result<Shape, Refusal> {
     let limit = limit_for(chunk.len(), max_inflated, holding);
     let Header {
         actors,
@@ -343,7 +353,7 @@ pub fn check(chunk: &[u8], max_inflated: usize, holding: Holding) -> Result<Shap
         limit.min(MAX_SNAPSHOT_CHANGES as u64),
     )?;
     let cols = columns(&op_specs, op_data, &mut budget)?;
-    check_ops(&cols, actors, limit.saturating_sub(changes))
+    check_ops(&cols, actors, limit.saturating_sub(changes), apart)
 }
 
 /// What [`check`] counts against its limit ([`ops_limit`]) in a document chunk: its changes
@@ -487,6 +497,7 @@ fn check_ops(
     cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
     actors: Vec<Vec<u8>>,
     limit: u64,
+    apart: usize,
 ) -> Result<Shape, Refusal> {
     let rows = validate(
         cols,
@@ -495,8 +506,105 @@ fn check_ops(
         limit,
         bad_snapshot,
     )?;
+    let (na, rows) = (actors.len(), usize::try_from(rows).unwrap_or(0));
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // The ids and their index on a thread of their own while every operation is read here
+    // (`ids_indexed`); should it fail or give other ids, they are taken from what was read.
+    let (read, indexed) = std::thread::scope(|s| {
+        let indexing = (rows >= apart)
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("coalesce-check".into())
+                    .spawn_scoped(s, || ids_indexed(cols, na, rows))
+                    .ok()
+            })
+            .flatten();
+        let read = read_ops(cols, na, limit, rows);
+        let indexed = indexing.and_then(|t| t.join().ok()).flatten();
+        (read, indexed)
+    });
+    let (ops, succ) = read?;
+    let (ids, index) = match indexed {
+        Some((ids, index))
+            if ids.len() == ops.len() && ids.iter().zip(&ops).all(|(i, o)| *i == o.id) =>
+        {
+            (ids, index)
+        }
+        _ => {
+            let ids: Vec<Id> = ops.iter().map(|o| o.id).collect();
+            let index = id_index(&ids);
+            (ids, index)
+        }
+    };
+    // The order on a thread of its own while the ids are checked here; a refusal of the ids
+    // comes first, as when they were checked first.
+    std::thread::scope(|s| {
+        let ordering = (ops.len() >= apart)
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("coalesce-check".into())
+                    .spawn_scoped(s, || check_order(&ops))
+                    .ok()
+            })
+            .flatten();
+        let ids_checked = check_ids(&ops, &succ, &index);
+        let ordered = match ordering {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(bad("the order of the operations could not be checked"))),
+            None => check_order(&ops),
+        };
+        ids_checked.and(ordered)
+    })?;
+    Ok(Shape { actors, ids, succ })
+}
+
+/// Every operation's id with its place, sorted by id ([`id_index`]).
+type IdIndex = Vec<(Id, u32)>;
+
+/// Operations of at least this many are checked on two threads ([`check_ops`]): below, the
+/// threads would cost more than they save.
+const CHECK_APART: usize = 100_000;
+
+/// The chunk's operation ids, in order, and their index ([`id_index`]), read from the id
+/// columns alone: what [`check_ids`] needs besides the operations, made while [`read_ops`]
+/// reads them. `rows` is how many operations the columns hold ([`validate`] counted them
+/// within the limit): no more are read. `None` where the columns do not read (reading the
+/// operations says why).
+fn ids_indexed(
+    cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
+    na: usize,
+    rows: usize,
+) -> Option<(Vec<Id>, IdIndex)> {
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
+    let mut id_ctr = Deltas::new(get(col::ID, col::DELTA), bad_snapshot);
+    let mut id_actor = Runs::new(get(col::ID, col::ACTOR), bad_snapshot, |r| r.uleb());
+    let actor_present = !get(col::ID, col::ACTOR).is_empty();
+    let mut ids = Vec::with_capacity(rows);
+    while let Some(ctr) = id_ctr.next().ok()? {
+        if ids.len() >= rows {
+            return None;
+        }
+        let ctr = counter(ctr.filter(|c| *c > 0)?).ok()?;
+        let actor = actor_at(pull(actor_present, id_actor.next(), "id actor").ok()?, na).ok()?;
+        ids.push(Id { ctr, actor });
+    }
+    let index = id_index(&ids);
+    Some((ids, index))
+}
+
+/// Every operation of the chunk's columns, with its successors, for [`check_ops`]: refused
+/// past `limit` operations and successors; `rows` (as [`validate`] counted them) is how many
+/// operations to make room for.
+#[allow(clippy::type_complexity)]
+fn read_ops<'c>(
+    cols: &'c BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
+    na: usize,
+    limit: usize,
+    rows: usize,
+) -> Result<(Vec<Op<'c>>, Vec<Id>), Refusal> {
+    let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
+
     let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
     let mut id_ctr = Deltas::new(get(col::ID, col::DELTA), bad_snapshot);
@@ -521,10 +629,9 @@ fn check_ops(
         has(col::SUCC, col::GROUP),
     ];
 
-    let na = actors.len();
     // As many as the columns hold (counted within the limit by `validate`): made once, not
     // grown by doubling through the millions.
-    let mut ops: Vec<Op<'_>> = Vec::with_capacity(usize::try_from(rows).unwrap_or(0));
+    let mut ops: Vec<Op<'_>> = Vec::with_capacity(rows);
     let mut succ: Vec<Id> = Vec::new();
     while let Some(ctr) = id_ctr.next()? {
         if ops.len() + succ.len() >= limit {
@@ -613,19 +720,12 @@ fn check_ops(
     ended(succ_ctr.next(), "successor counter")?;
     ended(succ_actor.next(), "successor actor")?;
 
-    check_ids(&ops, &succ)?;
-    check_order(&ops)?;
-    Ok(Shape {
-        actors,
-        ids: ops.iter().map(|o| o.id).collect(),
-        succ,
-    })
+    Ok((ops, succ))
 }
 
 /// Unique operation ids; successors ascending, later than their operation, and in its
 /// group; each deletion (a successor that is no operation) in one group only.
-fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
-    let index = id_index(ops);
+fn check_ids(ops: &[Op<'_>], succ: &[Id], index: &[(Id, u32)]) -> Result<(), Refusal> {
     if index.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err(bad("an operation id twice"));
     }
@@ -672,29 +772,29 @@ fn check_ids(ops: &[Op<'_>], succ: &[Id]) -> Result<(), Refusal> {
 /// operations (each operation takes the next): counted into place by counter in one pass,
 /// then each run of one counter sorted by actor, instead of a comparison sort of millions
 /// (a quarter of a second at 4.5 M). A chunk whose counters run much higher is sorted.
-fn id_index(ops: &[Op<'_>]) -> Vec<(Id, u32)> {
-    let most = ops.iter().map(|o| o.id.ctr as usize).max().unwrap_or(0);
-    if most > ops.len().saturating_mul(2).saturating_add(1024) {
-        let mut index: Vec<(Id, u32)> = ops
+fn id_index(ids: &[Id]) -> IdIndex {
+    let most = ids.iter().map(|id| id.ctr as usize).max().unwrap_or(0);
+    if most > ids.len().saturating_mul(2).saturating_add(1024) {
+        let mut index: Vec<(Id, u32)> = ids
             .iter()
             .enumerate()
-            .map(|(i, o)| (o.id, i as u32))
+            .map(|(i, id)| (*id, i as u32))
             .collect();
         index.sort_unstable();
         return index;
     }
     // Where each counter's run starts, then (as it is filled) where its next entry goes.
     let mut next = vec![0u32; most + 2];
-    for o in ops {
-        next[o.id.ctr as usize + 1] += 1;
+    for id in ids {
+        next[id.ctr as usize + 1] += 1;
     }
     for i in 1..next.len() {
         next[i] += next[i - 1];
     }
-    let mut index = vec![(ROOT, 0u32); ops.len()];
-    for (i, o) in ops.iter().enumerate() {
-        let at = &mut next[o.id.ctr as usize];
-        index[*at as usize] = (o.id, i as u32);
+    let mut index = vec![(ROOT, 0u32); ids.len()];
+    for (i, id) in ids.iter().enumerate() {
+        let at = &mut next[id.ctr as usize];
+        index[*at as usize] = (*id, i as u32);
         *at += 1;
     }
     // Ids of one counter, of different actors (made concurrently), by actor.

@@ -254,6 +254,16 @@ impl Rows<'_> {
     /// a change holding what is left to Automerge); `None` if the changes do not cover the
     /// operations read exactly, each id once.
     pub(crate) fn changes(self, metas: &[ChangeMetadata<'_>]) -> Option<Vec<Option<ChangeOps>>> {
+        self.changes_apart(metas, BUILD_APART)
+    }
+
+    /// [`Self::changes`], built on two threads from `apart` operations in all (tests try
+    /// both ways on small chunks).
+    pub(super) fn changes_apart(
+        self,
+        metas: &[ChangeMetadata<'_>],
+        apart: usize,
+    ) -> Option<Vec<Option<ChangeOps>>> {
         let Rows {
             actors,
             raw,
@@ -343,19 +353,13 @@ impl Rows<'_> {
             preds: &preds,
             actors: &actors,
         };
-        // Each chunk actor's place in the change being made (`u32::MAX`: none), shared by all
-        // and reset after each, so that finding it costs the same however many actors a change
-        // names.
-        let mut places = vec![u32::MAX; actors.len()];
-        Some(
-            metas
-                .iter()
-                .zip(&slots)
-                .map(|(m, entries)| built.change(m, entries, &mut places))
-                .collect(),
-        )
+        Some(built.all(metas, &slots, apart))
     }
 }
+
+/// Changes of at least this many operations in all are built on two threads
+/// ([`Built::all`]).
+const BUILD_APART: usize = 100_000;
 
 /// Every row of the chunk, and the rows naming each successor.
 #[allow(clippy::type_complexity)]
@@ -510,6 +514,58 @@ struct Built<'a> {
 }
 
 impl Built<'_> {
+    /// Every change's operations, `metas` with `slots` (their entries), in that order. Each
+    /// change is built alone from what every one reads, so a large chunk's are built as two
+    /// runs of about equal entries, the second on a thread of its own (or here, should it not
+    /// start): about half the time a join waits for them.
+    fn all(
+        &self,
+        metas: &[ChangeMetadata<'_>],
+        slots: &[Vec<Entry>],
+        apart: usize,
+    ) -> Vec<Option<ChangeOps>> {
+        let total: usize = slots.iter().map(Vec::len).sum();
+        let build = |metas: &[ChangeMetadata<'_>], slots: &[Vec<Entry>]| {
+            // Each chunk actor's place in the change being made (`u32::MAX`: none), shared by
+            // the run and reset after each change, so that finding it costs the same however
+            // many actors a change names.
+            let mut places = vec![u32::MAX; self.actors.len()];
+            metas
+                .iter()
+                .zip(slots)
+                .map(|(m, entries)| self.change(m, entries, &mut places))
+                .collect::<Vec<_>>()
+        };
+        if total < apart {
+            return build(metas, slots);
+        }
+        // Where the first half of the entries ends.
+        let mut sum = 0;
+        let half = slots
+            .iter()
+            .position(|e| {
+                sum += e.len();
+                sum >= total / 2
+            })
+            .map_or(slots.len(), |i| i + 1);
+        let (metas_a, metas_b) = metas.split_at(half.min(metas.len()));
+        let (slots_a, slots_b) = slots.split_at(half.min(slots.len()));
+        std::thread::scope(|s| {
+            let second = std::thread::Builder::new()
+                .name("coalesce-snapshot".into())
+                .spawn_scoped(s, || build(metas_b, slots_b));
+            let mut out = build(metas_a, slots_a);
+            match second.map(|t| t.join()) {
+                Ok(Ok(b)) => out.extend(b),
+                // Nothing here panics on what a chunk holds; should the thread fail anyway,
+                // its changes are left to Automerge (`None`), as for any change not read.
+                Ok(Err(_)) => out.extend(metas_b.iter().map(|_| None)),
+                Err(_) => out.extend(build(metas_b, slots_b)),
+            }
+            out
+        })
+    }
+
     /// What an entry writes: its id, object, key, whether it inserts, the row it is (none
     /// for a deletion), and whether anything precedes it.
     fn entry(&self, e: Entry) -> Option<Written<'_>> {

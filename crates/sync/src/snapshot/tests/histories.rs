@@ -136,6 +136,9 @@ proptest! {
         prop_assert_eq!(rebuilt.save(), bytes.clone());
         // A sender weighs a chunk as the receiver's check counts it, compressed or not.
         let shape = check(&bytes, 1 << 24, Holding::Nothing).unwrap();
+        // Checked on two threads, however few the operations: the same.
+        let apart = check_apart(&bytes, 1 << 24, Holding::Nothing, 0).unwrap();
+        prop_assert_eq!(format!("{apart:?}"), format!("{shape:?}"));
         let counted = (changes.len() + shape.ids.len() + shape.succ.len()) as u64;
         prop_assert_eq!(weight(&bytes, 1 << 24).unwrap(), counted);
         prop_assert_eq!(weight(&again, 1 << 24).unwrap(), counted);
@@ -156,7 +159,9 @@ proptest! {
         let n = p.rows.len();
         let (i, j) = (i % n, j % n);
         p.rows.swap(i, j);
-        if let Ok((mut loaded, _)) = checked(&put_together(&p)) {
+        let forged = put_together(&p);
+        same_both_ways(&forged);
+        if let Ok((mut loaded, _)) = checked(&forged) {
             prop_assert_eq!(loaded.save(), doc.save());
         }
     }
@@ -165,6 +170,7 @@ proptest! {
     #[test]
     fn any_bytes_are_refused_or_loaded(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = checked(&bytes);
+        same_both_ways(&bytes);
     }
 }
 
@@ -177,6 +183,24 @@ fn columns_agree_with_rebuilt_changes(bytes: &[u8]) -> usize {
     let metas = loaded.document().get_changes_meta(&[]);
     let ours = change_ops(bytes, 1 << 24, &metas).expect("the columns read");
     assert_eq!(ours.len(), changes.len());
+    // Built on two threads, however few: the same changes.
+    let apart = super::changes::read(
+        bytes,
+        1 << 24,
+        0,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .expect("the columns read")
+    .changes_apart(&metas, 0)
+    .expect("the columns read");
+    assert_eq!(apart.len(), ours.len());
+    for (a, o) in apart.iter().zip(&ours) {
+        match (a, o) {
+            (Some(a), Some(o)) => assert!(a.same_operations(o), "{a:?}\n{o:?}"),
+            (None, None) => {}
+            _ => panic!("built on two threads: {a:?}, on one: {o:?}"),
+        }
+    }
     let mut answered = 0;
     for (m, o) in metas.iter().zip(&ours) {
         let ch = changes.iter().find(|c| c.hash() == m.hash).unwrap();
