@@ -524,38 +524,37 @@ fn check_ops(
         (read, indexed)
     });
     let (ops, succ) = read?;
-    let (ids, index) = match indexed {
-        Some((ids, index))
-            if ids.len() == ops.len() && ids.iter().zip(&ops).all(|(i, o)| *i == o.id) =>
-        {
-            (ids, index)
-        }
-        _ => {
-            let ids: Vec<Id> = ops.iter().map(|o| o.id).collect();
-            let index = id_index(&ids);
-            (ids, index)
-        }
-    };
-    // The order on a thread of its own while the ids are checked here; a refusal of the ids
-    // comes first, as when they were checked first.
-    std::thread::scope(|s| {
-        let ordering = (ops.len() >= apart)
-            .then(|| {
-                std::thread::Builder::new()
-                    .name("coalesce-check".into())
-                    .spawn_scoped(s, || check_order(&ops))
-                    .ok()
-            })
-            .flatten();
-        let ids_checked = check_ids(&ops, &succ, &index);
-        let ordered = match ordering {
-            Some(t) => t
-                .join()
-                .unwrap_or_else(|_| Err(bad("the order of the operations could not be checked"))),
-            None => check_order(&ops),
-        };
-        ids_checked.and(ordered)
-    })?;
+    // Other ids than the ones read here (not expected: both read the same columns alike)
+    // are dropped, and the ids taken from the operations.
+    let indexed = indexed
+        .filter(|(ids, _)| ids.len() == ops.len() && ids.iter().zip(&ops).all(|(i, o)| *i == o.id));
+    let (ids, index) = indexed.unwrap_or_else(|| {
+        let ids: Vec<Id> = ops.iter().map(|o| o.id).collect();
+        let index = id_index(&ids);
+        (ids, index)
+    });
+    if ops.len() < apart {
+        check_ids(&ops, &succ, &index)?;
+        check_order(&ops)?;
+    } else {
+        // The order on a thread of its own while the ids are checked here; a refusal of the
+        // ids comes first, as when they are checked first. The order's thread failing is a
+        // refusal.
+        std::thread::scope(|s| {
+            let ordering = std::thread::Builder::new()
+                .name("coalesce-check".into())
+                .spawn_scoped(s, || check_order(&ops))
+                .ok();
+            let ids_checked = check_ids(&ops, &succ, &index);
+            let ordered = match ordering {
+                Some(t) => t.join().unwrap_or_else(|_| {
+                    Err(bad("the order of the operations could not be checked"))
+                }),
+                None => check_order(&ops),
+            };
+            ids_checked.and(ordered)
+        })?;
+    }
     Ok(Shape { actors, ids, succ })
 }
 
@@ -655,6 +654,13 @@ fn read_ops<'c>(
             },
             _ => return Err(bad("malformed object id")),
         };
+        // Every object is made by an operation of a change the writes into it depend on, so
+        // its counter is below theirs. Refused otherwise: an object in itself, or two each
+        // in the other, would make Automerge's walk from an object to the root endless (the
+        // rules walk it, beside the chain check that refuses the same).
+        if obj != ROOT && obj.ctr >= id.ctr {
+            return Err(bad("an operation in an object no older than itself"));
+        }
         let key = match (
             pull(present[5], key_str.next(), "key string")?,
             pull(present[3], key_ctr.next(), "key counter")?,

@@ -18,18 +18,28 @@ pub(crate) fn legacy_object_path(doc: &AutoCommit, obj: &ObjectId) -> Option<Vec
     }
 }
 
+/// The deepest an object may lie in a coalition's document, counted in steps from the root:
+/// past every place of the layout (the tests say how deep it goes), so a path longer than
+/// this is no place of it.
+pub(crate) const MAX_PATH: usize = 32;
+
 /// The map keys from the root to the object made by operation (`counter`, `actor`) (list
-/// positions as `*`); `None` if the document has no such object.
+/// positions as `*`); `None` if the document has no such object, or none within
+/// [`MAX_PATH`] steps of the root (the walk stops there, whatever the document holds).
 pub(crate) fn object_path(doc: &AutoCommit, counter: u64, actor: &ActorId) -> Option<Vec<String>> {
     let (exid, _) = doc.import(&format!("{counter}@{actor}")).ok()?;
     let mut path: Vec<String> = doc
         .parents(&exid)
         .ok()?
+        .take(MAX_PATH + 1)
         .map(|p| match p.prop {
             Prop::Map(k) => k,
             Prop::Seq(_) => "*".to_owned(),
         })
         .collect();
+    if path.len() > MAX_PATH {
+        return None;
+    }
     path.reverse();
     Some(path)
 }
@@ -101,4 +111,35 @@ pub(super) fn check_founding_layout(ops: &ChangeOps) -> Result<(), Violation> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::{Record, Shape};
+
+    /// How many steps from `shape` its deepest place lies (a record's field, a map's or a
+    /// list's item each one step); `None` past `most` (a layout naming itself).
+    fn depth(shape: &Shape, most: usize) -> Option<usize> {
+        let record = |r: &Record, most: usize| -> Option<usize> {
+            r.fields
+                .iter()
+                .map(|f| depth(&f.shape, most.checked_sub(1)?).map(|d| d + 1))
+                .try_fold(0, |deepest, d| Some(deepest.max(d?)))
+        };
+        match shape {
+            Shape::Scalar(_) | Shape::Prose => Some(0),
+            Shape::Optional(inner) => depth(inner, most),
+            Shape::List(item) | Shape::Map(_, item) => {
+                depth(item, most.checked_sub(1)?).map(|d| d + 1)
+            }
+            Shape::Record(r) => record(r, most),
+        }
+    }
+
+    #[test]
+    fn every_place_of_the_layout_lies_within_the_deepest_path_walked() {
+        let deepest = depth(&Shape::Record(&crate::layout::ROOT), super::MAX_PATH)
+            .expect("the layout is no deeper than MAX_PATH");
+        assert!(deepest < super::MAX_PATH, "{deepest}");
+    }
 }

@@ -272,7 +272,8 @@ fn check_ordered<C: ChangeFacts>(
 /// snapshot's, read from its columns by `snapshot::change_ops`), already in causal order
 /// (`causal_order` left none out): for a snapshot received by a node that holds nothing of
 /// its coalition, checked while the rules judge it. `doc` is that node's document (empty:
-/// every reference must be into the history). Refused unless every change passes.
+/// every reference must be into the history). Refused unless every change passes, as a
+/// malformed snapshot where one refers to something the history does not hold.
 pub(crate) fn check_whole<C: ChangeFacts>(
     doc: &Automerge,
     order: &[C],
@@ -280,8 +281,9 @@ pub(crate) fn check_whole<C: ChangeFacts>(
 ) -> Result<(), Refusal> {
     let (accepted, waiting) = check_refs(doc, order, decoded)?;
     if waiting > 0 || accepted.len() != order.len() {
-        return Err(bad(
-            "a change refers to something the history does not hold",
+        // As for a dependency missing: the snapshot does not hold what its changes need.
+        return Err(Refusal::MalformedSnapshot(
+            "a change depends on one the snapshot does not hold".into(),
         ));
     }
     Ok(())

@@ -122,8 +122,9 @@ impl SyncNode {
     /// Then no change is held here, none is set aside, and none is another version of one
     /// held, so what is left of [`Self::accept`] is: no change without operations, the
     /// signatures, `chain::check_whole` (the same checks as `chain::check`, on the operations
-    /// read) and the rules on the snapshot put in place (at once, `judge_whole`), storing it whole with its signatures
-    /// (`Documents::persist_snapshot`), and offering it on through sync rounds (never pushed:
+    /// read) and the rules on the snapshot put in place (at once, `judge_whole`), storing it
+    /// whole with its signatures (`Documents::persist_snapshot`), and offering it on through
+    /// sync rounds (never pushed:
     /// the other peers that share the coalition are its members, who mostly hold it, and a
     /// round sends each what it lacks). Anything else is handed to [`Self::accept`] with the
     /// changes rebuilt.
@@ -756,7 +757,11 @@ fn judge_read<C: ChangeFacts>(
 /// document, as `doc` was) on a thread of their own while the rules judge it here (each reads
 /// only `order` and `decoded`, the rules `doc` too), for half the time of one after the other.
 /// The chain's refusal comes first where both refuse, as when the chain is checked first. A
-/// chain check that cannot run on a thread of its own runs here, after the rules.
+/// chain check that cannot run on a thread of its own runs here, after the rules; one whose
+/// thread fails is a refusal. The rules may read a document whose history the chain check
+/// goes on to refuse: what keeps their reading bounded there is `snapshot::check` (every
+/// object older than what is written in it, so walking to the root ends) and the rules' own
+/// bound on how deep an object may lie (`model::rules`), with `catch_unwind` for a panic.
 fn judge_whole(
     doc: &mut AutoCommit,
     order: &[model::ops::Stated],

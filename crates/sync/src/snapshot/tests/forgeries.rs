@@ -145,3 +145,21 @@ fn junk_after_the_chunk_and_other_chunk_kinds_are_refused() {
     let change = doc.get_changes(&[])[0].raw_bytes().to_vec();
     refused(&change, "not a document chunk");
 }
+
+/// An object made by an operation no older than a write into it (an object in itself, or two
+/// each in the other) is refused before Automerge sees it: walking from such an object to
+/// the root would never end, and the rules walk it beside the chain check.
+#[test]
+fn an_operation_in_an_object_no_older_than_itself_is_refused() {
+    let mut doc = sample();
+    let mut p = take_apart(&doc.save_nocompress());
+    let i = p.rows.iter().position(|r| !is_root(r)).unwrap();
+    let (actor, ctr) = id_of(&p.rows[i]);
+    p.rows[i]
+        .cells
+        .insert((col::OBJ << 4) | col::INTEGER, Cell::U(Some(ctr)));
+    p.rows[i]
+        .cells
+        .insert((col::OBJ << 4) | col::ACTOR, Cell::U(Some(actor)));
+    refused(&put_together(&p), "no older than itself");
+}
