@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 mod config;
+mod heap;
 mod tls;
 
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
@@ -53,6 +54,8 @@ fn main() -> ExitCode {
             return ExitCode::from(if args.health_check { 1 } else { 2 });
         }
     };
+    // Before any thread starts: the new run replaces this process.
+    let heap = heap::keep_freed_memory();
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colour only on a terminal: a file, a pipe or a journal gets plain text.
@@ -63,6 +66,9 @@ fn main() -> ExitCode {
     match settings.log_format {
         LogFormat::Human => logs.init(),
         LogFormat::Json => logs.json().init(),
+    }
+    if let Some(why) = heap {
+        warn!("{why}");
     }
     match run(settings) {
         Ok(()) => ExitCode::SUCCESS,

@@ -280,6 +280,11 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// The node's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The node's peak resident memory so far, in bytes (`VmHWM`), where the system says.
     pub fn peak_memory(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;

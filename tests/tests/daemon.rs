@@ -449,3 +449,47 @@ fn node_logs_are_coloured_on_a_terminal_only() {
         "no colour on a terminal: {shown:?}"
     );
 }
+
+/// The environment of process `pid`, one `NAME=VALUE` each.
+fn environment(pid: u32) -> Vec<String> {
+    let Ok(raw) = std::fs::read(format!("/proc/{pid}/environ")) else {
+        panic!("no environment for process {pid}");
+    };
+    raw.split(|b| *b == 0)
+        .filter(|v| !v.is_empty())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect()
+}
+
+/// A node started without glibc's tunables for keeping freed memory runs itself again with
+/// them, in the same process, and serves as ever; one started with either set keeps what it
+/// was given.
+#[test]
+fn a_node_keeps_freed_memory_unless_told_otherwise() {
+    let node = Node::init("Northside Tenants Union");
+    let daemon = node.run_daemon(free_port());
+    let env = environment(daemon.pid());
+    // (glibc cuts the variable at its first `:` where the kernel shows it, as it reads it.)
+    assert!(
+        env.iter()
+            .any(|v| v.starts_with("GLIBC_TUNABLES=glibc.malloc.trim_threshold=68719476736")),
+        "{env:?}"
+    );
+    assert!(env.iter().any(|v| v == "COALESCE_HEAP_KEPT=1"), "{env:?}");
+    assert!(node.succeeds(&["status"]));
+    assert!(daemon.stop());
+
+    let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
+    let given = "glibc.malloc.trim_threshold=134217728";
+    let daemon = node.run_daemon_with(&listen, &[("GLIBC_TUNABLES", given)]);
+    let env = environment(daemon.pid());
+    assert!(
+        env.iter().any(|v| *v == format!("GLIBC_TUNABLES={given}")),
+        "{env:?}"
+    );
+    assert!(
+        !env.iter().any(|v| v.starts_with("COALESCE_HEAP_KEPT")),
+        "{env:?}"
+    );
+    assert!(daemon.stop());
+}

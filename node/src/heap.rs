@@ -1,0 +1,70 @@
+//! How glibc's allocator keeps the node's heap.
+//!
+//! A member joining a coalition takes the whole document at once (about 7 GB of heap for
+//! 100,000 issues), and Automerge's load frees and allocates large buffers as it goes. By
+//! default glibc gives freed memory back to the kernel (trimming, and `mmap` for blocks over
+//! 128 KiB), so the node takes the same pages again as fresh ones, each zeroed by the kernel
+//! on first touch: measured, half the joining node's time at 100,000 issues was the kernel
+//! zeroing pages (BENCHMARKS.md). With glibc keeping what it frees (no trimming, blocks under
+//! 32 MiB kept off `mmap`), the join at 100,000 took 28.6–36.3 s instead of 59–66 s, level
+//! at 1,000 and 10,000. The cost: the heap stays at its peak once reached.
+//!
+//! glibc reads its tunables only from `GLIBC_TUNABLES` as a process starts, so a node started
+//! without them runs itself again, in the same process (`exec`), with them added. Left as
+//! is: a node whose `GLIBC_TUNABLES` names either tunable already (an operator's choice, such
+//! as `glibc.malloc.trim_threshold=134217728` to give memory back past 128 MiB); a system
+//! whose C library is not glibc; and a second run, which [`MARK`] tells apart (should the
+//! tunables not reach it, it never runs itself a third time). Should the new run not start,
+//! this one goes on as it was.
+
+/// Set in the environment of the node's second run.
+const MARK: &str = "COALESCE_HEAP_KEPT";
+
+/// glibc's tunables, as the node sets them: trimming only past 64 GiB free at the top of the
+/// heap (never, in practice), and `mmap` only for blocks of 32 MiB or more (glibc's largest
+/// default threshold).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TUNABLES: [(&str, &str); 2] = [
+    ("glibc.malloc.trim_threshold", "68719476736"),
+    ("glibc.malloc.mmap_threshold", "33554432"),
+];
+
+/// Runs this node again with glibc keeping what it frees (see the module documentation):
+/// returns only where it does not, or where the new run could not start, with why (for the
+/// log, once it is set up).
+pub(crate) fn keep_freed_memory() -> Option<String> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::process::CommandExt;
+        if std::env::var_os(MARK).is_some() {
+            return None;
+        }
+        let given = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        if TUNABLES.iter().any(|(name, _)| given.contains(name)) {
+            return None;
+        }
+        let mut tunables: Vec<String> = TUNABLES.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        if !given.is_empty() {
+            tunables.insert(0, given);
+        }
+        let mut args = std::env::args_os();
+        let mut again = std::process::Command::new("/proc/self/exe");
+        if let Some(name) = args.next() {
+            again.arg0(name);
+        }
+        // `exec` returns only if the new run did not start.
+        let failed = again
+            .args(args)
+            .env("GLIBC_TUNABLES", tunables.join(":"))
+            .env(MARK, "1")
+            .exec();
+        Some(format!(
+            "could not restart with glibc keeping freed memory ({failed}); going on without"
+        ))
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = MARK;
+        None
+    }
+}
