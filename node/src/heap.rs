@@ -10,12 +10,14 @@
 //! at 1,000 and 10,000. The cost: the heap stays at its peak once reached.
 //!
 //! glibc reads its tunables only from `GLIBC_TUNABLES` as a process starts, so a node started
-//! without them runs itself again, in the same process (`exec`), with them added. Left as
-//! is: a node whose `GLIBC_TUNABLES` names either tunable already (an operator's choice, such
-//! as `glibc.malloc.trim_threshold=134217728` to give memory back past 128 MiB); a system
-//! whose C library is not glibc; and a second run, which [`MARK`] tells apart (should the
-//! tunables not reach it, it never runs itself a third time). Should the new run not start,
-//! this one goes on as it was.
+//! without them runs itself again, in the same process (`exec` of its own program, so that
+//! its name stays `coalesce-node`), with them added. Left as is: a node whose environment
+//! sets either already (an operator's choice: `GLIBC_TUNABLES` naming one, such as
+//! `glibc.malloc.trim_threshold=134217728` to give memory back past 128 MiB, or glibc's older
+//! `MALLOC_TRIM_THRESHOLD_` or `MALLOC_MMAP_THRESHOLD_`); a `GLIBC_TUNABLES` that is not
+//! UTF-8; a system whose C library is not glibc; and a second run, which [`MARK`] tells apart
+//! (should the tunables not reach it, it never runs itself a third time). Should the new run
+//! not start (its program replaced or deleted since, say), this one goes on as it was.
 
 /// Set in the environment of the node's second run.
 const MARK: &str = "COALESCE_HEAP_KEPT";
@@ -29,26 +31,52 @@ const TUNABLES: [(&str, &str); 2] = [
     ("glibc.malloc.mmap_threshold", "33554432"),
 ];
 
+/// What became of the heap's tunables, for the log once it is set up.
+pub(crate) enum Heap {
+    /// This is the second run, with glibc keeping what it frees.
+    Kept,
+    /// Left as the environment has it (see the module documentation).
+    Left,
+    /// The new run could not start: why.
+    NotRestarted(String),
+}
+
 /// Runs this node again with glibc keeping what it frees (see the module documentation):
-/// returns only where it does not, or where the new run could not start, with why (for the
-/// log, once it is set up).
-pub(crate) fn keep_freed_memory() -> Option<String> {
+/// returns only where it does not, or where the new run could not start.
+pub(crate) fn keep_freed_memory() -> Heap {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         use std::os::unix::process::CommandExt;
         if std::env::var_os(MARK).is_some() {
-            return None;
+            return Heap::Kept;
         }
-        let given = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        if ["MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some())
+        {
+            return Heap::Left;
+        }
+        let given = match std::env::var_os("GLIBC_TUNABLES") {
+            None => String::new(),
+            Some(v) => match v.into_string() {
+                Ok(v) => v,
+                Err(_) => return Heap::Left,
+            },
+        };
         if TUNABLES.iter().any(|(name, _)| given.contains(name)) {
-            return None;
+            return Heap::Left;
         }
+        // Its own program by name (not `/proc/self/exe`, which would name the process `exe`).
+        let program = match std::env::current_exe() {
+            Ok(p) => p,
+            Err(e) => return Heap::NotRestarted(e.to_string()),
+        };
         let mut tunables: Vec<String> = TUNABLES.iter().map(|(n, v)| format!("{n}={v}")).collect();
         if !given.is_empty() {
             tunables.insert(0, given);
         }
         let mut args = std::env::args_os();
-        let mut again = std::process::Command::new("/proc/self/exe");
+        let mut again = std::process::Command::new(program);
         if let Some(name) = args.next() {
             again.arg0(name);
         }
@@ -58,13 +86,11 @@ pub(crate) fn keep_freed_memory() -> Option<String> {
             .env("GLIBC_TUNABLES", tunables.join(":"))
             .env(MARK, "1")
             .exec();
-        Some(format!(
-            "could not restart with glibc keeping freed memory ({failed}); going on without"
-        ))
+        Heap::NotRestarted(failed.to_string())
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     {
         let _ = MARK;
-        None
+        Heap::Left
     }
 }

@@ -67,8 +67,12 @@ fn main() -> ExitCode {
         LogFormat::Human => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    if let Some(why) = heap {
-        warn!("{why}");
+    match heap {
+        heap::Heap::Kept => info!("the heap keeps the memory it frees (glibc's tunables set)"),
+        heap::Heap::Left => {}
+        heap::Heap::NotRestarted(why) => {
+            warn!("could not restart with glibc keeping freed memory ({why}); going on without")
+        }
     }
     match run(settings) {
         Ok(()) => ExitCode::SUCCESS,
