@@ -69,6 +69,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod addresses;
+mod beside;
 pub(crate) mod chain;
 mod change_ops;
 pub(crate) mod columns;

@@ -50,6 +50,7 @@ use std::io::Read;
 use automerge::{AutoCommit, Change};
 use tracing::debug;
 
+use crate::beside::{There, beside};
 use crate::columns::{Bools, DEFLATE, Deltas, Layout, Range, Reader, Runs, spec, validate};
 use crate::verify::{MAGIC, Refusal, chunk_extent};
 
@@ -509,23 +510,25 @@ fn check_ops(
     let (na, rows) = (actors.len(), usize::try_from(rows).unwrap_or(0));
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     // The ids and their index on a thread of their own while every operation is read here
-    // (`ids_indexed`); should it fail or give other ids, they are taken from what was read.
-    let (read, indexed) = std::thread::scope(|s| {
-        let indexing = (rows >= apart)
-            .then(|| {
-                std::thread::Builder::new()
-                    .name("coalesce-check".into())
-                    .spawn_scoped(s, || ids_indexed(cols, na, rows))
-                    .ok()
-            })
-            .flatten();
-        let read = read_ops(cols, na, limit, rows);
-        let indexed = indexing.and_then(|t| t.join().ok()).flatten();
-        (read, indexed)
-    });
+    // (`ids_indexed`); should it not run, fail, or give other ids (not expected: both read
+    // the same columns alike), they are taken from the operations.
+    let (read, indexed) = if rows >= apart {
+        let (read, there) = beside(
+            "coalesce-check",
+            || ids_indexed(cols, na, rows),
+            || read_ops(cols, na, limit, rows),
+        );
+        (
+            read,
+            match there {
+                There::Done(indexed) => indexed,
+                There::NotStarted | There::Failed => None,
+            },
+        )
+    } else {
+        (read_ops(cols, na, limit, rows), None)
+    };
     let (ops, succ) = read?;
-    // Other ids than the ones read here (not expected: both read the same columns alike)
-    // are dropped, and the ids taken from the operations.
     let indexed = indexed
         .filter(|(ids, _)| ids.len() == ops.len() && ids.iter().zip(&ops).all(|(i, o)| *i == o.id));
     let (ids, index) = indexed.unwrap_or_else(|| {
@@ -540,20 +543,17 @@ fn check_ops(
         // The order on a thread of its own while the ids are checked here; a refusal of the
         // ids comes first, as when they are checked first. The order's thread failing is a
         // refusal.
-        std::thread::scope(|s| {
-            let ordering = std::thread::Builder::new()
-                .name("coalesce-check".into())
-                .spawn_scoped(s, || check_order(&ops))
-                .ok();
-            let ids_checked = check_ids(&ops, &succ, &index);
-            let ordered = match ordering {
-                Some(t) => t.join().unwrap_or_else(|_| {
-                    Err(bad("the order of the operations could not be checked"))
-                }),
-                None => check_order(&ops),
-            };
-            ids_checked.and(ordered)
-        })?;
+        let (ids_checked, ordered) = beside(
+            "coalesce-check",
+            || check_order(&ops),
+            || check_ids(&ops, &succ, &index),
+        );
+        ids_checked?;
+        match ordered {
+            There::Done(ordered) => ordered?,
+            There::NotStarted => check_order(&ops)?,
+            There::Failed => return Err(bad("the order of the operations could not be checked")),
+        }
     }
     Ok(Shape { actors, ids, succ })
 }
@@ -584,12 +584,27 @@ fn ids_indexed(
         if ids.len() >= rows {
             return None;
         }
-        let ctr = counter(ctr.filter(|c| *c > 0)?).ok()?;
-        let actor = actor_at(pull(actor_present, id_actor.next(), "id actor").ok()?, na).ok()?;
-        ids.push(Id { ctr, actor });
+        ids.push(op_id(ctr, id_actor.next(), actor_present, na).ok()?);
     }
     let index = id_index(&ids);
     Some((ids, index))
+}
+
+/// An operation's id from the next entries of its two id columns (`actor_present`: whether
+/// the actor column is there): a counter above 0, an actor of the table's `na`.
+fn op_id(
+    ctr: Option<u64>,
+    actor: Result<Option<Option<u64>>, Refusal>,
+    actor_present: bool,
+    na: usize,
+) -> Result<Id, Refusal> {
+    Ok(Id {
+        ctr: counter(
+            ctr.filter(|c| *c > 0)
+                .ok_or_else(|| bad("operation without an id"))?,
+        )?,
+        actor: actor_at(pull(actor_present, actor, "id actor")?, na)?,
+    })
 }
 
 /// Every operation of the chunk's columns, with its successors, for [`check_ops`]: refused
@@ -603,7 +618,6 @@ fn read_ops<'c>(
     rows: usize,
 ) -> Result<(Vec<Op<'c>>, Vec<Id>), Refusal> {
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
-
     let has = |id: u32, kind: u32| !get(id, kind).is_empty();
 
     let mut id_ctr = Deltas::new(get(col::ID, col::DELTA), bad_snapshot);
@@ -636,13 +650,7 @@ fn read_ops<'c>(
         if ops.len() + succ.len() >= limit {
             return Err(bad("too many operations"));
         }
-        let id = Id {
-            ctr: counter(
-                ctr.filter(|c| *c > 0)
-                    .ok_or_else(|| bad("operation without an id"))?,
-            )?,
-            actor: actor_at(pull(present[0], id_actor.next(), "id actor")?, na)?,
-        };
+        let id = op_id(ctr, id_actor.next(), present[0], na)?;
         let obj = match (
             pull(present[1], obj_ctr.next(), "object counter")?,
             pull(present[2], obj_actor.next(), "object actor")?,
@@ -1000,17 +1008,21 @@ pub(crate) fn load_read(
     // rebuilt.
     // Set once the load refused the chunk, so that the reading ends soon too.
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let (doc, rows) = std::thread::scope(|s| {
-        let reading = std::thread::Builder::new()
-            .name("coalesce-snapshot".into())
-            .spawn_scoped(s, || changes::read(chunk, max_inflated, shape.ops(), &stop));
-        let doc = load_shaped(chunk, &shape, started);
-        if doc.is_err() {
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        let rows = reading.ok().and_then(|r| r.join().ok()).flatten();
-        (doc, rows)
-    });
+    let (doc, rows) = beside(
+        "coalesce-snapshot",
+        || changes::read(chunk, max_inflated, shape.ops(), &stop),
+        || {
+            let doc = load_shaped(chunk, &shape, started);
+            if doc.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            doc
+        },
+    );
+    let rows = match rows {
+        There::Done(rows) => rows,
+        There::NotStarted | There::Failed => None,
+    };
     let mut doc = doc?;
     let read = rows.and_then(|rows| {
         let metas = doc.document().get_changes_meta(&[]);

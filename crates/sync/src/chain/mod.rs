@@ -379,20 +379,10 @@ fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
         return order.iter().map(decode).collect();
     }
     // Runs of about ops / threads operations each.
-    let share = ops.div_ceil(threads);
-    let mut runs = Vec::with_capacity(threads);
-    let (mut from, mut sum) = (0, 0);
-    for (i, ch) in order.iter().enumerate() {
-        sum += ch.len();
-        // The last run takes whatever is left.
-        if sum >= share && runs.len() + 1 < threads {
-            runs.push(&order[from..=i]);
-            (from, sum) = (i + 1, 0);
-        }
-    }
-    if from < order.len() {
-        runs.push(&order[from..]);
-    }
+    let runs: Vec<&[Change]> = crate::beside::runs(order.iter().map(Change::len), threads)
+        .into_iter()
+        .map(|r| &order[r])
+        .collect();
     // The first run on this thread, the others each on its own; a run whose thread cannot
     // be made is decoded here too.
     std::thread::scope(|scope| {

@@ -717,9 +717,7 @@ pub(super) fn judge_applied<C: ChangeFacts>(
     known: Option<super::Known>,
 ) -> Result<(bool, Option<super::Known>), Failure> {
     let rules = judge_read(doc, new, decoded, founded, known)?;
-    let heads = doc.get_heads();
-    let known = rules.governance_after(&heads).map(|g| (heads, g));
-    Ok((rules.governance_changed(), known))
+    Ok(verdict(doc, rules))
 }
 
 /// [`judge_applied`] up to its verdict, reading `doc` only: the rules as they stand after
@@ -769,26 +767,26 @@ fn judge_whole(
     known: Option<super::Known>,
 ) -> Result<(bool, Option<super::Known>), Failure> {
     let chain = || crate::chain::check_whole(&automerge::Automerge::new(), order, decoded);
-    let (chained, judged) = std::thread::scope(|s| {
-        let checking = std::thread::Builder::new()
-            .name("coalesce-chain".into())
-            .spawn_scoped(s, chain);
-        let judged = judge_read(doc, order, decoded, false, known);
-        let chained = match checking {
-            Ok(t) => t.join().unwrap_or_else(|_| {
-                Err(Refusal::MalformedSnapshot(
-                    "the history's operations could not be checked".into(),
-                ))
-            }),
-            Err(_) => chain(),
-        };
-        (chained, judged)
+    let (judged, chained) = crate::beside::beside("coalesce-chain", chain, || {
+        judge_read(doc, order, decoded, false, known)
     });
+    let chained = match chained {
+        crate::beside::There::Done(chained) => chained,
+        crate::beside::There::NotStarted => chain(),
+        crate::beside::There::Failed => Err(Refusal::MalformedSnapshot(
+            "the history's operations could not be checked".into(),
+        )),
+    };
     chained.map_err(Failure::Refused)?;
-    let rules = judged?;
+    Ok(verdict(doc, judged?))
+}
+
+/// What the rules found of a batch applied to `doc`: whether the governance changed, and the
+/// governance after it with the heads it is at, where the rules know it.
+fn verdict(doc: &mut AutoCommit, rules: Validator) -> (bool, Option<super::Known>) {
     let heads = doc.get_heads();
     let known = rules.governance_after(&heads).map(|g| (heads, g));
-    Ok((rules.governance_changed(), known))
+    (rules.governance_changed(), known)
 }
 
 /// Takes a refused or unstored batch back out: the document as it was at `before`.

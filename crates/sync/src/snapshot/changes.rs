@@ -539,31 +539,23 @@ impl Built<'_> {
         if total < apart {
             return build(metas, slots);
         }
-        // Where the first half of the entries ends.
-        let mut sum = 0;
-        let half = slots
-            .iter()
-            .position(|e| {
-                sum += e.len();
-                sum >= total / 2
-            })
-            .map_or(slots.len(), |i| i + 1);
-        let (metas_a, metas_b) = metas.split_at(half.min(metas.len()));
-        let (slots_a, slots_b) = slots.split_at(half.min(slots.len()));
-        std::thread::scope(|s| {
-            let second = std::thread::Builder::new()
-                .name("coalesce-snapshot".into())
-                .spawn_scoped(s, || build(metas_b, slots_b));
-            let mut out = build(metas_a, slots_a);
-            match second.map(|t| t.join()) {
-                Ok(Ok(b)) => out.extend(b),
-                // Nothing here panics on what a chunk holds; should the thread fail anyway,
-                // its changes are left to Automerge (`None`), as for any change not read.
-                Ok(Err(_)) => out.extend(metas_b.iter().map(|_| None)),
-                Err(_) => out.extend(build(metas_b, slots_b)),
-            }
-            out
-        })
+        let halves = crate::beside::runs(slots.iter().map(Vec::len), 2);
+        let second = halves.get(1).map_or(slots.len(), |r| r.start);
+        let (metas_a, metas_b) = metas.split_at(second.min(metas.len()));
+        let (slots_a, slots_b) = slots.split_at(second.min(slots.len()));
+        let (mut out, b) = crate::beside::beside(
+            "coalesce-snapshot",
+            || build(metas_b, slots_b),
+            || build(metas_a, slots_a),
+        );
+        match b {
+            crate::beside::There::Done(b) => out.extend(b),
+            // Nothing here panics on what a chunk holds; should the thread fail anyway, its
+            // changes are left to Automerge (`None`), as for any change not read.
+            crate::beside::There::Failed => out.extend(metas_b.iter().map(|_| None)),
+            crate::beside::There::NotStarted => out.extend(build(metas_b, slots_b)),
+        }
+        out
     }
 
     /// What an entry writes: its id, object, key, whether it inserts, the row it is (none
