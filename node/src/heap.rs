@@ -48,7 +48,14 @@ pub(crate) fn keep_freed_memory() -> Heap {
     {
         use std::os::unix::process::CommandExt;
         if std::env::var_os(MARK).is_some() {
-            return Heap::Kept;
+            // Kept only if the tunables reached this run (the marker alone, inherited or set
+            // by hand, says nothing of the allocator).
+            let set = std::env::var("GLIBC_TUNABLES").is_ok_and(|t| {
+                TUNABLES
+                    .iter()
+                    .all(|(n, v)| t.contains(&format!("{n}={v}")))
+            });
+            return if set { Heap::Kept } else { Heap::Left };
         }
         if ["MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"]
             .iter()

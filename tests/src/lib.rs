@@ -393,6 +393,11 @@ impl Node {
             .args(["--listen", listen, "--api", api, "--no-mdns"])
             .env("COALESCE_LOG", "info,net=debug,sync=debug")
             .env("NO_COLOR", "1")
+            // The allocator as a node finds it on a fresh machine, whatever the runner has.
+            .env_remove("GLIBC_TUNABLES")
+            .env_remove("MALLOC_TRIM_THRESHOLD_")
+            .env_remove("MALLOC_MMAP_THRESHOLD_")
+            .env_remove("COALESCE_HEAP_KEPT")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

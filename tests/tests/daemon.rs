@@ -498,6 +498,18 @@ fn a_node_keeps_freed_memory_unless_told_otherwise() {
     );
     assert!(daemon.stop());
 
+    // The marker alone (inherited, or set by hand) neither restarts the node nor claims the
+    // memory is kept.
+    let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
+    let daemon = node.run_daemon_with(&listen, &[("COALESCE_HEAP_KEPT", "1")]);
+    assert!(!daemon.logged("the heap keeps the memory it frees"));
+    let env = environment(daemon.pid());
+    assert!(
+        !env.iter().any(|v| v.starts_with("GLIBC_TUNABLES")),
+        "{env:?}"
+    );
+    assert!(daemon.stop());
+
     // glibc's older variable for the same is an operator's choice too.
     let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
     let daemon = node.run_daemon_with(&listen, &[("MALLOC_TRIM_THRESHOLD_", "134217728")]);

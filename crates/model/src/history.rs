@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::legacy::{Key, ObjectId};
-use automerge::{AutoCommit, Change, ChangeHash, Prop, ReadDoc};
+use automerge::{AutoCommit, Change, ChangeHash};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::MemberId;
@@ -329,27 +329,11 @@ impl Paths {
     /// left.
     fn of(&mut self, doc: &AutoCommit, obj: &ObjectId) -> &[String] {
         if !self.0.contains_key(obj) {
-            let path = match obj {
-                ObjectId::Root => Vec::new(),
-                ObjectId::Id(id) => {
-                    let mut path: Vec<String> = doc
-                        .import(&format!("{}@{}", id.0, id.1))
-                        .ok()
-                        .and_then(|(exid, _)| doc.parents(&exid).ok())
-                        .map(|parents| {
-                            parents
-                                .map(|p| match p.prop {
-                                    Prop::Map(k) => k,
-                                    Prop::Seq(_) => "*".to_owned(),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    path.reverse();
-                    path.truncate(PATH_KEPT);
-                    path
-                }
-            };
+            // The rules' walk to the root, bounded as there; an object gone or past it
+            // gives no path.
+            let mut path =
+                crate::rules::placement::legacy_object_path(doc, obj).unwrap_or_default();
+            path.truncate(PATH_KEPT);
             self.0.insert(obj.clone(), path);
         }
         self.0.get(obj).map_or(&[], Vec::as_slice)

@@ -6,6 +6,11 @@
 
 use std::ops::Range;
 
+/// Work of at least this many operations is split over two threads (a snapshot's check, its
+/// changes' building, its chain check beside its rules): below, the threads would cost more
+/// than they save.
+pub(crate) const APART: usize = 100_000;
+
 /// What became of the piece given to [`beside`]'s thread.
 #[derive(Debug)]
 pub(crate) enum There<B> {

@@ -328,7 +328,7 @@ fn actor_at(a: Option<u64>, actors: usize) -> Result<u32, Refusal> {
 /// [`MAX_SNAPSHOT_CHANGES`]. Cheap next to loading; done first so that the loader never sees
 /// a chunk that would make it panic.
 pub fn check(chunk: &[u8], max_inflated: usize, holding: Holding) -> Result<Shape, Refusal> {
-    check_apart(chunk, max_inflated, holding, CHECK_APART)
+    check_apart(chunk, max_inflated, holding, crate::beside::APART)
 }
 
 /// [`check`], on two threads from `apart` operations (tests try both ways on small chunks).
@@ -513,10 +513,18 @@ fn check_ops(
     // (`ids_indexed`); should it not run, fail, or give other ids (not expected: both read
     // the same columns alike), they are taken from the operations.
     let (read, indexed) = if rows >= apart {
+        // Set once the operations are refused, so that the ids' thread ends soon too.
+        let stop = std::sync::atomic::AtomicBool::new(false);
         let (read, there) = beside(
             "coalesce-check",
-            || ids_indexed(cols, na, rows),
-            || read_ops(cols, na, limit, rows),
+            || ids_indexed(cols, na, rows, &stop),
+            || {
+                let read = read_ops(cols, na, limit, rows);
+                if read.is_err() {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                read
+            },
         );
         (
             read,
@@ -561,30 +569,32 @@ fn check_ops(
 /// Every operation's id with its place, sorted by id ([`id_index`]).
 type IdIndex = Vec<(Id, u32)>;
 
-/// Operations of at least this many are checked on two threads ([`check_ops`]): below, the
-/// threads would cost more than they save.
-const CHECK_APART: usize = 100_000;
-
 /// The chunk's operation ids, in order, and their index ([`id_index`]), read from the id
 /// columns alone: what [`check_ids`] needs besides the operations, made while [`read_ops`]
 /// reads them. `rows` is how many operations the columns hold ([`validate`] counted them
 /// within the limit): no more are read. `None` where the columns do not read (reading the
-/// operations says why).
+/// operations says why), or once `stop` is set (they were refused), looked at every
+/// `changes::STOP_EVERY` ids and before the index is made.
 fn ids_indexed(
     cols: &BTreeMap<u32, std::borrow::Cow<'_, [u8]>>,
     na: usize,
     rows: usize,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Option<(Vec<Id>, IdIndex)> {
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
     let get = |id: u32, kind: u32| cols.get(&spec(id, kind)).map_or(&[][..], |c| &c[..]);
     let mut id_ctr = Deltas::new(get(col::ID, col::DELTA), bad_snapshot);
     let mut id_actor = Runs::new(get(col::ID, col::ACTOR), bad_snapshot, |r| r.uleb());
     let actor_present = !get(col::ID, col::ACTOR).is_empty();
     let mut ids = Vec::with_capacity(rows);
     while let Some(ctr) = id_ctr.next().ok()? {
-        if ids.len() >= rows {
+        if ids.len() >= rows || (ids.len() % changes::STOP_EVERY == 0 && stopped()) {
             return None;
         }
         ids.push(op_id(ctr, id_actor.next(), actor_present, na).ok()?);
+    }
+    if stopped() {
+        return None;
     }
     let index = id_index(&ids);
     Some((ids, index))

@@ -49,7 +49,7 @@
 
 mod at;
 mod permit;
-mod placement;
+pub(crate) mod placement;
 mod validator;
 
 pub use at::{At, governance_at};

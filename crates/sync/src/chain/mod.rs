@@ -119,10 +119,10 @@ fn bad(why: impl Into<String>) -> Refusal {
 }
 
 /// A batch, ordered and checked.
-#[derive(Debug)]
-pub(crate) struct Checked<C = Change> {
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
     /// The changes that can be applied, each after everything it depends on.
-    pub order: Vec<C>,
+    pub order: Vec<Change>,
     /// How many changes wait for something not here yet (left out of `order`).
     pub dangling: usize,
     /// The operations of each change of `order`, decoded: the rules read them too.
@@ -188,22 +188,29 @@ enum Found {
     Missing,
 }
 
-impl<C> Default for Checked<C> {
-    fn default() -> Self {
-        Checked {
-            order: Vec::new(),
-            dangling: 0,
-            decoded: Vec::new(),
-        }
-    }
-}
-
 /// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
 /// change as described in the module documentation.
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
-    let (order, dangling) = causal_order(doc, new);
-    let decodings = decode_all(&order);
-    check_ordered(doc, order, decodings, dangling)
+    let (order, mut dangling) = causal_order(doc, new);
+    // Up to the first change that does not decode, refused when the checks reach it.
+    let decoded: Vec<ChangeOps> = decode_all(&order).into_iter().map_while(|d| d).collect();
+    let (accepted, waiting) = check_refs(doc, &order, &decoded)?;
+    let mut out = Checked::default();
+    if waiting > 0 {
+        // Taken whole or not at all (as for missing dependencies).
+        dangling += accepted.len() + waiting;
+    } else {
+        let mut slots: Vec<Option<(Change, ChangeOps)>> =
+            order.into_iter().zip(decoded).map(Some).collect();
+        for i in accepted {
+            if let Some((ch, ops)) = slots.get_mut(i).and_then(Option::take) {
+                out.order.push(ch);
+                out.decoded.push(ops);
+            }
+        }
+    }
+    out.dangling = dangling;
+    Ok(out)
 }
 
 /// A change read with its operations (a snapshot's, see `snapshot::change_ops`).
@@ -238,58 +245,30 @@ impl ChangeFacts for Read {
     }
 }
 
-/// The checks of [`check`] on a batch in causal order, each change with its operations
-/// (`None` where they do not decode); `dangling` left out of it already.
-fn check_ordered<C: ChangeFacts>(
-    doc: &Automerge,
-    order: Vec<C>,
-    decodings: Vec<Option<ChangeOps>>,
-    mut dangling: usize,
-) -> Result<Checked<C>, Refusal> {
-    let mut out = Checked::default();
-    // Up to the first change that does not decode, refused when the checks reach it.
-    let mut decoded = Vec::with_capacity(order.len());
-    decoded.extend(decodings.into_iter().map_while(|d| d));
-    let (accepted, waiting) = check_refs(doc, &order, &decoded)?;
-    if waiting > 0 {
-        // Taken whole or not at all (as for missing dependencies).
-        dangling += accepted.len() + waiting;
-    } else {
-        let mut slots: Vec<Option<(C, ChangeOps)>> =
-            order.into_iter().zip(decoded).map(Some).collect();
-        for i in accepted {
-            if let Some((ch, ops)) = slots.get_mut(i).and_then(Option::take) {
-                out.order.push(ch);
-                out.decoded.push(ops);
-            }
-        }
-    }
-    out.dangling = dangling;
-    Ok(out)
-}
-
 /// The checks of [`check`] on a whole history whose operations were read already (a
 /// snapshot's, read from its columns by `snapshot::change_ops`), already in causal order
 /// (`causal_order` left none out): for a snapshot received by a node that holds nothing of
-/// its coalition, checked while the rules judge it. `doc` is that node's document (empty:
-/// every reference must be into the history). Refused unless every change passes, as a
-/// malformed snapshot where one refers to something the history does not hold.
+/// its coalition, checked while the rules judge it: against an empty document, as that
+/// node's was (every reference must be into the history). Refused unless every change
+/// passes, as [`snapshot_lacks`] where one refers to something the history does not hold.
 pub(crate) fn check_whole<C: ChangeFacts>(
-    doc: &Automerge,
     order: &[C],
     decoded: &[ChangeOps],
 ) -> Result<(), Refusal> {
-    let (accepted, waiting) = check_refs(doc, order, decoded)?;
+    let (accepted, waiting) = check_refs(&Automerge::new(), order, decoded)?;
     if waiting > 0 || accepted.len() != order.len() {
         // As for a dependency missing: the snapshot does not hold what its changes need.
-        return Err(Refusal::MalformedSnapshot(
-            "a change depends on one the snapshot does not hold".into(),
-        ));
+        return Err(snapshot_lacks());
     }
     Ok(())
 }
 
-/// The checks of [`check_ordered`], reading the batch: the indices of the changes that pass
+/// The refusal of a snapshot whose changes need something it does not hold.
+pub(crate) fn snapshot_lacks() -> Refusal {
+    Refusal::MalformedSnapshot("a change depends on one the snapshot does not hold".into())
+}
+
+/// The checks of [`check`], reading the batch: the indices of the changes that pass
 /// and how many wait ([`judge`]). `decoded` holds the operations of the first changes of
 /// `order`; the first change without them is refused as not decoding, where the checks
 /// reach it.

@@ -172,9 +172,7 @@ impl SyncNode {
         let (order, dangling) = crate::chain::causal_order(doc.document(), read);
         if dangling > 0 || order.len() != total {
             // Automerge loaded the snapshot: every dependency is in it.
-            return Err(Refusal::MalformedSnapshot(
-                "a change depends on one the snapshot does not hold".into(),
-            ));
+            return Err(crate::chain::snapshot_lacks());
         }
         let (new, decoded): (Vec<_>, Vec<_>) = order.into_iter().map(|r| (r.0, r.1)).unzip();
         put_whole(doc, snapshot);
@@ -751,22 +749,29 @@ fn judge_read<C: ChangeFacts>(
 }
 
 /// A whole history in causal order, `order` with `decoded` (its operations), put in place in
-/// `doc` (which held nothing before it): the checks of `chain::check_whole` (against an empty
-/// document, as `doc` was) on a thread of their own while the rules judge it here (each reads
-/// only `order` and `decoded`, the rules `doc` too), for half the time of one after the other.
-/// The chain's refusal comes first where both refuse, as when the chain is checked first. A
-/// chain check that cannot run on a thread of its own runs here, after the rules; one whose
-/// thread fails is a refusal. The rules may read a document whose history the chain check
-/// goes on to refuse: what keeps their reading bounded there is `snapshot::check` (every
-/// object older than what is written in it, so walking to the root ends) and the rules' own
-/// bound on how deep an object may lie (`model::rules`), with `catch_unwind` for a panic.
+/// `doc` (which held nothing before it), judged: the checks of `chain::check_whole` (against
+/// an empty document, as `doc` was), then the rules. From [`crate::beside::APART`] operations
+/// the chain is checked on a thread of its own while the rules judge it here (each reads only
+/// `order` and `decoded`, the rules `doc` too), for half the time of one after the other. The
+/// chain's refusal comes first where both refuse, as when the chain is checked first. A chain
+/// check that cannot run on a thread of its own runs here, after the rules; one whose thread
+/// fails is a refusal. The rules may then read a document whose history the chain check goes
+/// on to refuse: what keeps their reading bounded there is `snapshot::check` (every object
+/// older than what is written in it, so walking to the root ends) and the rules' own bound on
+/// how deep an object may lie (`model::rules`), with `catch_unwind` for a panic.
 fn judge_whole(
     doc: &mut AutoCommit,
     order: &[model::ops::Stated],
     decoded: &[model::ops::ChangeOps],
     known: Option<super::Known>,
 ) -> Result<(bool, Option<super::Known>), Failure> {
-    let chain = || crate::chain::check_whole(&automerge::Automerge::new(), order, decoded);
+    let chain = || crate::chain::check_whole(order, decoded);
+    let ops: usize = decoded.iter().map(model::ops::ChangeOps::len).sum();
+    if ops < crate::beside::APART {
+        chain().map_err(Failure::Refused)?;
+        let rules = judge_read(doc, order, decoded, false, known)?;
+        return Ok(verdict(doc, rules));
+    }
     let (judged, chained) = crate::beside::beside("coalesce-chain", chain, || {
         judge_read(doc, order, decoded, false, known)
     });

@@ -52,7 +52,7 @@ const KNOWN: [u32; 16] = [
 
 /// How many operations and successors are read between two looks at whether to stop (see
 /// [`read`]).
-const STOP_EVERY: usize = 1 << 16;
+pub(super) const STOP_EVERY: usize = 1 << 16;
 
 /// Errors here only mean "take it from Automerge".
 fn quiet(_: String) -> Refusal {
@@ -254,7 +254,7 @@ impl Rows<'_> {
     /// a change holding what is left to Automerge); `None` if the changes do not cover the
     /// operations read exactly, each id once.
     pub(crate) fn changes(self, metas: &[ChangeMetadata<'_>]) -> Option<Vec<Option<ChangeOps>>> {
-        self.changes_apart(metas, BUILD_APART)
+        self.changes_apart(metas, crate::beside::APART)
     }
 
     /// [`Self::changes`], built on two threads from `apart` operations in all (tests try
@@ -356,10 +356,6 @@ impl Rows<'_> {
         Some(built.all(metas, &slots, apart))
     }
 }
-
-/// Changes of at least this many operations in all are built on two threads
-/// ([`Built::all`]).
-const BUILD_APART: usize = 100_000;
 
 /// Every row of the chunk, and the rows naming each successor.
 #[allow(clippy::type_complexity)]

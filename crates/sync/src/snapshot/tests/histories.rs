@@ -284,3 +284,30 @@ fn a_read_told_to_stop_reads_nothing_more() {
     assert!(super::super::changes::read(&doc, 1 << 24, 0, &AtomicBool::new(false)).is_some());
     assert!(super::super::changes::read(&doc, 1 << 24, 0, &AtomicBool::new(true)).is_none());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The ids read alone on their own thread (`ids_indexed`) are the ids the check reads
+    /// with every operation, with their index: the check never falls back on taking them from
+    /// the operations for an honest history (so the thread is not wasted and not hidden).
+    #[test]
+    fn the_ids_read_alone_are_the_ones_read_with_the_operations(
+        actors in proptest::collection::vec(any::<[u8; 32]>(), 3),
+        edits in proptest::collection::vec(edit(), 0..60),
+    ) {
+        let bytes = history(&actors, &edits).save();
+        let shape = check(&bytes, 1 << 24, Holding::Nothing).unwrap();
+        let Header { actors, op_specs, op_data, .. } = header(&bytes).unwrap();
+        let mut budget = 1 << 24;
+        let cols = columns(&op_specs, op_data, &mut budget).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (ids, index) = ids_indexed(&cols, actors.len(), shape.ids.len(), &stop)
+            .expect("the ids read");
+        prop_assert_eq!(&ids, &shape.ids);
+        prop_assert_eq!(index, id_index(&shape.ids));
+        // Told to stop, it reads nothing more.
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        prop_assert!(ids_indexed(&cols, actors.len(), shape.ids.len(), &stop).is_none());
+    }
+}
