@@ -11,6 +11,21 @@ use std::ops::Range;
 /// than they save.
 pub(crate) const APART: usize = 100_000;
 
+#[cfg(test)]
+thread_local! {
+    /// A test's own threshold for [`apart`] on its thread (node tests try both ways).
+    pub(crate) static TEST_APART: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`APART`], or a test's own threshold on its thread.
+pub(crate) fn apart() -> usize {
+    #[cfg(test)]
+    if let Some(a) = TEST_APART.with(std::cell::Cell::get) {
+        return a;
+    }
+    APART
+}
+
 /// What became of the piece given to [`beside`]'s thread.
 #[derive(Debug)]
 pub(crate) enum There<B> {

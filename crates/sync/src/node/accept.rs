@@ -767,7 +767,7 @@ fn judge_whole(
 ) -> Result<(bool, Option<super::Known>), Failure> {
     let chain = || crate::chain::check_whole(order, decoded);
     let ops: usize = decoded.iter().map(model::ops::ChangeOps::len).sum();
-    if ops < crate::beside::APART {
+    if ops < crate::beside::apart() {
         chain().map_err(Failure::Refused)?;
         let rules = judge_read(doc, order, decoded, false, known)?;
         return Ok(verdict(doc, rules));

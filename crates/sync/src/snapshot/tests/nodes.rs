@@ -319,6 +319,15 @@ fn writes_in_objects_made_earlier_in_a_snapshot_are_judged_where_they_land() {
 /// is refused for that, with nothing kept.
 #[test]
 fn a_history_the_chain_check_refuses_is_refused_whole_from_a_snapshot() {
+    // The chain checked before the rules, then beside them on a thread of its own.
+    for apart in [usize::MAX, 0] {
+        crate::beside::TEST_APART.with(|a| a.set(Some(apart)));
+        chain_refused_history_is_refused();
+    }
+    crate::beside::TEST_APART.with(|a| a.set(None));
+}
+
+fn chain_refused_history_is_refused() {
     let (mut a, mut b, c) = world_with(|doc| {
         let issue = raise(doc);
         let am = doc.automerge_mut();
