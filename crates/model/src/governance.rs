@@ -68,6 +68,33 @@ pub struct Governance {
     fixed: Option<Arc<InForce>>,
 }
 
+/// A proposal's positions alone ([`Governance::reread`]).
+#[derive(autosurgeon::Hydrate)]
+struct Positions {
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    positions: BTreeMap<MemberId, crate::schema::PositionRecord>,
+}
+
+/// What one change wrote of what governance is derived from ([`Governance::reread`]).
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Keys of the member records it wrote a governing field of, or made.
+    pub(crate) members: BTreeSet<String>,
+    /// Whether it wrote the charter's rules.
+    pub(crate) rules: bool,
+    /// Keys of the proposals it made or wrote in that are (or may be) governing ones.
+    pub(crate) proposals: BTreeSet<String>,
+    /// Whether it wrote in a way not named above: the governance is read whole again.
+    pub(crate) whole: bool,
+}
+
+impl Written {
+    /// Whether the change wrote anything governance is derived from.
+    pub(crate) fn any(&self) -> bool {
+        self.whole || self.rules || !self.members.is_empty() || !self.proposals.is_empty()
+    }
+}
+
 /// How many members in force other than a key's own must flag it before its changes are
 /// refused ([`InForce::flagged`]).
 pub const FLAGS_TO_REFUSE: usize = 2;
@@ -185,6 +212,81 @@ impl Governance {
                     // refuse a proposal whose id is not its key).
                     proposals.insert(id.clone(), p);
                 }
+            }
+        }
+        Some(Self::new(records, founding_rules, proposals))
+    }
+
+    /// The governance after a change that wrote only into the records `written` names, read
+    /// from `doc` (as it was just after that change) for those records alone, the others kept
+    /// from `self` (as it was just before): what [`Governance::read`] would read there whole,
+    /// for a fraction of the reads. Reads at past heads cost Automerge a walk back through
+    /// the history each, so the rules read only what a change could have changed.
+    pub(crate) fn reread<D: ReadDoc>(&self, doc: &D, written: &Written) -> Option<Self> {
+        let members = crate::records::collection(doc, "members");
+        let (true, Some(members)) = (!written.whole, members) else {
+            return Self::read(doc);
+        };
+        let mut records = self.records.clone();
+        for key in &written.members {
+            let Ok(id) = key.parse::<MemberId>() else {
+                continue;
+            };
+            // As `schema::records` reads each entry: one that does not read is left out.
+            match crate::schema::read_entry::<_, MemberId, Member>(doc, &members, key) {
+                Ok((k, m)) => records.insert(k, m),
+                Err(_) => records.remove(&id),
+            };
+        }
+        let founding_rules = if written.rules {
+            autosurgeon::hydrate_path(
+                doc,
+                &ROOT,
+                ["charter", "rules"].map(|k| Prop::Key(k.into())),
+            )
+            .ok()??
+        } else {
+            self.founding_rules.clone()
+        };
+        let mut proposals = self.proposals.clone();
+        let collection = crate::records::collection(doc, "proposals");
+        for key in &written.proposals {
+            let Ok(id) = key.parse::<ProposalId>() else {
+                continue;
+            };
+            // One that governed already: only its positions can have changed (a proposal's
+            // other fields are written once, with it), so only they are read.
+            if let Some(p) = proposals.get_mut(&id) {
+                match autosurgeon::hydrate_path::<_, Positions, _>(
+                    doc,
+                    &ROOT,
+                    ["proposals", id.as_str()].map(|k| Prop::Key(k.into())),
+                ) {
+                    Ok(Some(read)) => p.positions = read.positions,
+                    _ => {
+                        proposals.remove(&id);
+                    }
+                }
+                continue;
+            }
+            // As `read` finds them: a map whose kind governs, read whole.
+            let Some(collection) = &collection else {
+                continue;
+            };
+            let governing = match doc.get(collection, key.as_str()) {
+                Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => {
+                    crate::records::proposal_kind(doc, &obj).is_some_and(governs)
+                }
+                _ => false,
+            };
+            if governing
+                && let Ok(Some(p)) = autosurgeon::hydrate_path::<_, Proposal, _>(
+                    doc,
+                    collection,
+                    [Prop::Key(id.as_str().into())],
+                )
+            {
+                proposals.insert(id, p);
             }
         }
         Some(Self::new(records, founding_rules, proposals))

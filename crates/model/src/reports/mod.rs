@@ -20,6 +20,7 @@ pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};
 pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overlap_of};
 pub use power::{PowerReport, PowerRow, ProposalFacts, power, power_of};
 pub use rotation::{next_facilitator, next_in_rotation};
+pub(crate) use tallies::{Vote, vote_tally};
 pub use tallies::{counted_positions, decided_at, proposal_tally};
 
 fn percent(part: i128, whole: i128) -> f64 {

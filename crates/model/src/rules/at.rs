@@ -1,6 +1,41 @@
 //! Reading a document as it was at some heads ([`At`]), and the governance in force there.
+//!
+//! Each read at heads other than the document's own makes Automerge walk back through the
+//! history from those heads to the nearest change it keeps a clock for (one in 16, by their
+//! order in the document, which a history's author chooses): the rules read at past heads
+//! only what a change could have changed, and [`reads_at_past_heads`] counts those reads, so
+//! that tests can hold them to that.
+
+use std::cell::Cell;
 
 use automerge::{AutoCommit, ChangeHash, ObjId, Prop, ROOT, ReadDoc};
+
+thread_local! {
+    static READS: Cell<PastReads> = const { Cell::new(PastReads { all: 0, texts: 0 }) };
+}
+
+/// How many reads through an [`At`] this thread has made so far (each a walk through the
+/// history where the heads are not the document's own): for tests and benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PastReads {
+    /// Every read.
+    pub all: u64,
+    /// Reads of a whole text (a description or a proposal's text, up to 20,000 characters).
+    pub texts: u64,
+}
+
+/// The reads through an [`At`] this thread has made so far.
+pub fn reads_at_past_heads() -> PastReads {
+    READS.with(Cell::get)
+}
+
+fn counted() {
+    READS.with(|r| {
+        let mut n = r.get();
+        n.all = n.all.wrapping_add(1);
+        r.set(n);
+    });
+}
 
 use crate::governance::Governance;
 
@@ -33,6 +68,7 @@ impl autosurgeon::ReadDoc for At<'_> {
         obj: &ObjId,
         prop: P,
     ) -> Result<Option<(automerge::Value<'_>, ObjId)>, automerge::AutomergeError> {
+        counted();
         ReadDoc::get_at(self.doc, obj, prop, self.heads)
     }
 
@@ -45,6 +81,7 @@ impl autosurgeon::ReadDoc for At<'_> {
         R: std::ops::RangeBounds<String> + 'b,
         O: AsRef<ObjId>,
     {
+        counted();
         ReadDoc::map_range_at(self.doc, obj, range, self.heads)
     }
 
@@ -53,14 +90,22 @@ impl autosurgeon::ReadDoc for At<'_> {
         obj: O,
         range: R,
     ) -> automerge::iter::ListRange<'_> {
+        counted();
         ReadDoc::list_range_at(self.doc, obj, range, self.heads)
     }
 
     fn length<O: AsRef<ObjId>>(&self, obj: O) -> usize {
+        counted();
         ReadDoc::length_at(self.doc, obj, self.heads)
     }
 
     fn text<O: AsRef<ObjId>>(&self, obj: O) -> Result<String, automerge::AutomergeError> {
+        counted();
+        READS.with(|r| {
+            let mut n = r.get();
+            n.texts = n.texts.wrapping_add(1);
+            r.set(n);
+        });
         ReadDoc::text_at(self.doc, obj, self.heads)
     }
 
@@ -68,10 +113,12 @@ impl autosurgeon::ReadDoc for At<'_> {
         &self,
         obj: O,
     ) -> Result<Self::Parents<'_>, automerge::AutomergeError> {
+        counted();
         ReadDoc::parents_at(self.doc, obj, self.heads)
     }
 
     fn is_empty(&self) -> bool {
+        counted();
         ReadDoc::keys_at(self.doc, ROOT, self.heads).count() == 0
     }
 }

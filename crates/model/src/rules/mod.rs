@@ -29,10 +29,14 @@
 //!
 //! [`Validator`] checks a batch of changes already applied to a document (the caller rolls the
 //! document back if any is refused). It carries the governance from change to change along the
-//! batch and reads it again only after a change that wrote to the members, the charter's rules, or
-//! an amendment or membership proposal (new, or a position on one); a position, written field by
-//! field, is judged once per change. So a long catch-up costs one cheap step per change, not a read
-//! of the history each.
+//! batch and reads again only what a change wrote of it: a member record (not its profile, which
+//! no rule reads), the charter's rules, an amendment or membership proposal (new, or only its
+//! positions after a position on it); a position, written field by field, is judged once per
+//! change, against its proposal's tally from the governance carried when the proposal governs,
+//! else read without its text. So a long catch-up costs one cheap step per change, not a read
+//! of the history each. Every read at past heads is a walk back through the history
+//! ([`reads_at_past_heads`] counts them); see `tests/rules/past_reads.rs` for what each change
+//! may cost, and `ARCHITECTURE.md` for what still grows with the history.
 //!
 //! Tested: the property test in `tests/rules/model_edits.rs` checks that every edit the model
 //! makes (amendments, votes, removals, leaving and restores included), by any member, merged in
@@ -52,7 +56,7 @@ mod permit;
 pub(crate) mod placement;
 mod validator;
 
-pub use at::{At, governance_at};
+pub use at::{At, PastReads, governance_at, reads_at_past_heads};
 pub(crate) use placement::legacy_object_path;
 pub use validator::Validator;
 

@@ -10,7 +10,7 @@ use super::Violation;
 use super::at::At;
 use crate::governance::{Governance, InForce, rule_and_electorate};
 use crate::ids::MemberId;
-use crate::reports::proposal_tally;
+use crate::reports::{Vote, proposal_tally, vote_tally};
 use crate::schema::{Member, Pool, Proposal};
 use crate::tally::Outcome;
 use crate::values::{DecisionKind, NodeKey, Timestamp};
@@ -308,11 +308,16 @@ impl Ctx<'_> {
     }
 
     /// A position may be taken only while the proposal is open, as of the change's
-    /// dependencies and time.
+    /// dependencies and time. Only what the tally reads is read (`reports::Vote`), not the
+    /// proposal's text: each read at past heads costs a walk back through the history.
     fn still_open(&self, proposal: &str, path: &str) -> Result<(), Violation> {
+        // A governing proposal is in the governance at the change's dependencies already.
+        if let Some(p) = self.gov.proposals.get(proposal) {
+            return open(proposal_tally(p, self.now).outcome, proposal, path);
+        }
         let deps = self.change.deps();
         let at = At::new(self.doc, deps);
-        let p: Option<Proposal> = autosurgeon::hydrate_path(
+        let p: Option<Vote> = autosurgeon::hydrate_path(
             &at,
             &ROOT,
             ["proposals", proposal].map(|k| autosurgeon::Prop::Key(k.into())),
@@ -324,13 +329,18 @@ impl Ctx<'_> {
                 path: path.to_owned(),
             });
         };
-        match proposal_tally(&p, self.now).outcome {
-            Outcome::Open => Ok(()),
-            outcome => Err(Violation::Decided {
-                path: path.to_owned(),
-                proposal: proposal.to_owned(),
-                outcome,
-            }),
-        }
+        open(vote_tally(&p, self.now).outcome, proposal, path)
+    }
+}
+
+/// Refuses a position on a proposal whose tally is not `Open`.
+fn open(outcome: Outcome, proposal: &str, path: &str) -> Result<(), Violation> {
+    match outcome {
+        Outcome::Open => Ok(()),
+        outcome => Err(Violation::Decided {
+            path: path.to_owned(),
+            proposal: proposal.to_owned(),
+            outcome,
+        }),
     }
 }

@@ -68,6 +68,10 @@ enum Life {
     /// A modified node's raw write: a proposal's kind changed, the charter's rules written,
     /// or a whole collection replaced.
     Raw(u8, u8),
+    /// A member renames itself (its profile: never read again by the rules).
+    Profile(u8),
+    /// A member adds a device key, or revokes the one it added.
+    Key(u8),
 }
 
 fn life() -> impl Strategy<Value = Life> {
@@ -82,6 +86,8 @@ fn life() -> impl Strategy<Value = Life> {
         (any::<u8>(), any::<u8>()).prop_map(|(p, n)| Life::Together(p, n)),
         (1u8..3).prop_map(Life::Many),
         (0u8..5, any::<u8>()).prop_map(|(k, p)| Life::Raw(k, p)),
+        (1u8..=3).prop_map(Life::Profile),
+        (1u8..=3).prop_map(Life::Key),
     ]
 }
 
@@ -160,12 +166,32 @@ proptest! {
                 Life::Leave(who) => {
                     let _ = act(&mut doc, who, |d| d.leave(&member(who), at));
                 }
+                Life::Profile(who) => {
+                    let _ = act(&mut doc, who, |d| {
+                        let name = Some(format!("Org {who}, step {n}"));
+                        d.update_profile(&member(who), ProfileUpdate { name, ..Default::default() }, at)
+                    });
+                }
+                Life::Key(who) => {
+                    let _ = act(&mut doc, who, |d| {
+                        let device = key(10 + who);
+                        if d.member_for_key(device).is_ok() {
+                            d.revoke_device_key(&member(who), device, at)
+                        } else {
+                            d.add_device_key(&member(who), device, at)
+                        }
+                    });
+                }
                 Life::Together(p, i) => {
                     let mut two = doc.fork_as(key(2));
                     let mut three = doc.fork_as(key(3));
                     if let Some(id) = proposals.get(usize::from(p) % proposals.len().max(1)) {
                         let _ = two.take_position(&member(2), id, Stance::Agree, "", at);
                     }
+                    // A rename and a new device key concurrent with it.
+                    let name = Some(format!("Org 2, step {n}"));
+                    let _ = two.update_profile(&member(2), ProfileUpdate { name, ..Default::default() }, at);
+                    let _ = three.add_device_key(&member(3), key(20 + n8 % 8), at);
                     let id = ProposalId::from_bytes([n8, i, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]);
                     let amendment = Amendment {
                         frame: Some(format!("Frame {n}")),
@@ -249,6 +275,10 @@ proptest! {
                 prop_assert_eq!(doc.in_force(later).ok(), read);
             }
         }
+        // The rules judge the history alike in one batch and in many, and what they carry
+        // from batch to batch, at every batch's end, is what reading the document there gives
+        // (`verdict`); a raw write is refused, alike.
+        let _ = verdict(&mut doc);
     }
 }
 

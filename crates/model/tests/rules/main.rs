@@ -3,8 +3,10 @@
 //! into its own copy is refused with the rule it broke.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
+mod clocks;
 mod layout_and_new_records;
 mod model_edits;
+mod past_reads;
 mod values;
 mod write_rights;
 

@@ -1,0 +1,146 @@
+//! How the rules' time to judge a whole history grows with what one member makes of it: `n`
+//! changes of one kind by member 3, concurrent with `n` issues by member 2, judged as a node
+//! receiving them whole judges them. Each kind in two orders: along Automerge's clock cache,
+//! and against it (what a history's author can choose, see `tests/rules/clocks.rs`). Reported
+//! as ratios measured in this run: against / along at the same size, and each order's time at
+//! 2n / at n (2.0 grows linearly, 4.0 quadratically).
+//!
+//! Run: `cargo bench -p model --bench judging` (figures go in BENCHMARKS.md).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use model::automerge::Change;
+use model::rules::Validator;
+use model::*;
+
+#[allow(dead_code)] // shared with the rules' tests, which use what this bench does not
+#[path = "../tests/rules/clocks.rs"]
+mod clocks;
+
+const SIZES: [usize; 3] = [1_000, 2_000, 4_000];
+const ROUNDS: usize = 3;
+
+fn key(n: u8) -> NodeKey {
+    NodeKey::from_bytes([n; 32])
+}
+
+fn member(n: u8) -> MemberId {
+    MemberId::from_bytes([n; 16])
+}
+
+fn at(n: usize) -> Timestamp {
+    Timestamp::from_millis(1_700_000_010_000 + n as i64)
+}
+
+/// Three members (1 founded, admitted 2 and 3); 1 opened an amendment with a long text.
+fn coalition() -> CoalitionDoc {
+    let mut doc = CoalitionDoc::found(
+        key(1),
+        Founding::new(
+            CoalitionId::from_bytes([9; 16]),
+            "Transit Justice",
+            member(1),
+            MemberProfile::named("Northside Tenants Union"),
+            at(0),
+        ),
+    )
+    .unwrap();
+    for i in 2..=3 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &MemberProfile::named(format!("Org {i}")),
+            key(i),
+            at(1),
+        )
+        .unwrap();
+    }
+    let proposal = NewProposal {
+        id: ProposalId::from_bytes([0x61; 16]),
+        kind: DecisionKind::Amendment,
+        title: "Language justice".into(),
+        text: "Every meeting is held in English and Spanish. ".repeat(200),
+        closes_at: None,
+    };
+    let amendment = schema::Amendment {
+        add_values: vec!["language justice".into()],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), proposal, amendment, at(2))
+        .unwrap();
+    doc
+}
+
+/// Member 3's `i`-th change of `kind`.
+fn edit(kind: &str, doc: &mut CoalitionDoc, i: usize) {
+    let me = member(3);
+    match kind {
+        "profile edits" => {
+            let update = ProfileUpdate {
+                name: Some(format!("Eastside Tenants {i}")),
+                ..Default::default()
+            };
+            doc.update_profile(&me, update, at(10 + i)).unwrap();
+        }
+        "device keys" if i.is_multiple_of(2) => doc.add_device_key(&me, key(9), at(10 + i)).unwrap(),
+        "device keys" => doc.revoke_device_key(&me, key(9), at(10 + i)).unwrap(),
+        _ => {
+            let stance = if i.is_multiple_of(2) {
+                Stance::Abstain
+            } else {
+                Stance::Agree
+            };
+            let id = ProposalId::from_bytes([0x61; 16]);
+            doc.take_position(&me, &id, stance, "", at(10 + i)).unwrap();
+        }
+    }
+}
+
+/// The median time to judge `order` whole.
+fn judge(order: &[Change]) -> Duration {
+    let doc = clocks::loaded(order);
+    let changes = doc.clone().get_changes(&[]);
+    let mut times: Vec<Duration> = (0..ROUNDS)
+        .map(|_| {
+            let start = Instant::now();
+            let mut rules = Validator::new(false);
+            for c in &changes {
+                rules.check(&doc, c).unwrap();
+            }
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[ROUNDS / 2]
+}
+
+fn main() {
+    println!(
+        "| member 3 makes | n | along the clocks | against them | against / along | along 2n / n | against 2n / n |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for kind in ["profile edits", "device keys", "positions on an amendment"] {
+        let mut last: Option<(Duration, Duration)> = None;
+        for n in SIZES {
+            let orders = clocks::orders(coalition(), n, |doc, i| edit(kind, doc, i));
+            let along = judge(&orders.along);
+            let against = judge(&orders.against);
+            let growth = |now: Duration, before: Duration| {
+                format!("{:.2}", now.as_secs_f64() / before.as_secs_f64())
+            };
+            let (g_along, g_against) = match last {
+                Some((a, x)) => (growth(along, a), growth(against, x)),
+                None => ("".into(), "".into()),
+            };
+            println!(
+                "| {kind} | {n} | {:.3} s | {:.3} s | {:.2} | {g_along} | {g_against} |",
+                along.as_secs_f64(),
+                against.as_secs_f64(),
+                against.as_secs_f64() / along.as_secs_f64(),
+            );
+            last = Some((along, against));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! What the rules read at past heads, counted (`rules::reads_at_past_heads`). Each such read
+//! makes Automerge walk back through the history from those heads to the nearest change it
+//! keeps a clock for, and a history's author can place that far away: a history where each of
+//! a member's changes cost reads took quadratic time to judge (45 s for 4,000 profile edits
+//! concurrent with 4,000 other edits, four times that for twice as many). So the changes a
+//! member can make without limit cost no read there, or only reads of what they wrote.
+
+use model::rules::{PastReads, Validator, reads_at_past_heads};
+
+use super::*;
+
+const AMENDMENT: [u8; 16] = [0x61; 16];
+const GENERAL: [u8; 16] = [0x62; 16];
+
+/// Three members; member 1 opened an amendment and a general proposal, each with `text`.
+fn with_proposals(text: &str) -> CoalitionDoc {
+    let mut doc = three_members(t(0), t(1));
+    let proposal = |id, kind| NewProposal {
+        id: ProposalId::from_bytes(id),
+        kind,
+        title: "Language justice".into(),
+        text: text.into(),
+        closes_at: None,
+    };
+    let amendment = model::schema::Amendment {
+        add_values: vec!["language justice".into()],
+        ..Default::default()
+    };
+    doc.propose_amendment(
+        &member(1),
+        proposal(AMENDMENT, DecisionKind::Amendment),
+        amendment,
+        t(2),
+    )
+    .unwrap();
+    doc.new_proposal(&member(1), proposal(GENERAL, DecisionKind::General), t(3))
+        .unwrap();
+    doc
+}
+
+/// The reads each of member 3's changes cost when the history is judged whole, as a node
+/// receiving it whole judges it, ordered against Automerge's clock cache.
+fn judged_against_the_clocks(
+    doc: CoalitionDoc,
+    n: usize,
+    edit: impl Fn(&mut CoalitionDoc, usize),
+) -> Vec<PastReads> {
+    let orders = clocks::orders(doc, n, edit);
+    let against = judged(&orders.against, n);
+    // How many reads is the same in either order; what each costs is not.
+    assert_eq!(
+        judged(&orders.along, n),
+        against,
+        "in the order of the clocks"
+    );
+    against
+}
+
+/// The reads each of member 3's changes cost when `order` is judged whole.
+fn judged(order: &[model::automerge::Change], n: usize) -> Vec<PastReads> {
+    let loaded = clocks::loaded(order);
+    let mut rules = Validator::new(false);
+    let mut reads = Vec::new();
+    for c in loaded.clone().get_changes(&[]) {
+        let before = reads_at_past_heads();
+        rules.check(&loaded, &c).unwrap();
+        let after = reads_at_past_heads();
+        if c.actor_id() == &clocks::third().actor() {
+            reads.push(PastReads {
+                all: after.all - before.all,
+                texts: after.texts - before.texts,
+            });
+        }
+    }
+    assert_eq!(reads.len(), n, "every change of member 3 was judged");
+    reads
+}
+
+#[test]
+fn a_members_profile_edits_cost_the_rules_no_read_at_past_heads() {
+    let reads = judged_against_the_clocks(three_members(t(0), t(1)), 40, |doc, i| {
+        let update = ProfileUpdate {
+            name: Some(format!("Eastside Tenants {i}")),
+            communities: Some(vec![format!("renters {i}")]),
+            ..Default::default()
+        };
+        doc.update_profile(&member(3), update, t(10 + i as i64))
+            .unwrap();
+    });
+    assert!(
+        reads.iter().all(|r| r.all == 0),
+        "reads per profile edit: {reads:?}"
+    );
+}
+
+/// Positions taken again and again on `proposal`: the reads each cost.
+fn positions(proposal: [u8; 16], text: &str, n: usize) -> Vec<PastReads> {
+    judged_against_the_clocks(with_proposals(text), n, |doc, i| {
+        let stance = if i.is_multiple_of(2) {
+            Stance::Abstain
+        } else {
+            Stance::Agree
+        };
+        doc.take_position(
+            &member(3),
+            &ProposalId::from_bytes(proposal),
+            stance,
+            "",
+            t(10 + i as i64),
+        )
+        .unwrap();
+    })
+}
+
+#[test]
+fn a_position_reads_neither_its_proposals_text_nor_more_as_positions_pile_up() {
+    let long = "We will hold every meeting in English and Spanish. ".repeat(300);
+    for proposal in [AMENDMENT, GENERAL] {
+        let few = positions(proposal, &long, 4);
+        let many = positions(proposal, &long, 24);
+        assert!(
+            many.iter().all(|r| r.texts == 0),
+            "a position read its proposal's text: {many:?}"
+        );
+        // Whatever the proposal says and however many positions came before, a position
+        // costs the same reads: the proposal's tally and the position it wrote (the first
+        // finds one position fewer).
+        let short = positions(proposal, "Yes.", 4);
+        assert_eq!(few, short, "the reads do not depend on the text");
+        assert_eq!(few[..], many[..4], "the same history, as far as it goes");
+        assert!(
+            many[1..].iter().all(|r| *r == many[1]),
+            "the reads do not grow with the positions before: {many:?}"
+        );
+        assert!(many[1].all <= 40, "a position costs {:?}", many[1]);
+    }
+}
+
+#[test]
+fn a_position_on_a_governing_proposal_reads_its_tally_from_what_the_rules_carry() {
+    let amendment = positions(AMENDMENT, "Yes.", 6);
+    let general = positions(GENERAL, "Yes.", 6);
+    // The general proposal's tally is read at the position's dependencies; the amendment's
+    // is in the governance the rules carry (only what the position wrote is read again).
+    assert!(
+        amendment[0].all < general[0].all,
+        "amendment {:?}, general {:?}",
+        amendment[0],
+        general[0]
+    );
+}
