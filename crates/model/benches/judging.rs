@@ -5,6 +5,9 @@
 //! as ratios measured in this run: against / along at the same size, and each order's time at
 //! 2n / at n (2.0 grows linearly, 4.0 quadratically).
 //!
+//! And memory: what the rules hold while judging one member's device key edits in a coalition
+//! with ten passed amendments of long texts, against what Automerge holds for the document.
+//!
 //! Run: `cargo bench -p model --bench judging` (figures go in BENCHMARKS.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -84,7 +87,9 @@ fn edit(kind: &str, doc: &mut CoalitionDoc, i: usize) {
             };
             doc.update_profile(&me, update, at(10 + i)).unwrap();
         }
-        "device keys" if i.is_multiple_of(2) => doc.add_device_key(&me, key(9), at(10 + i)).unwrap(),
+        "device keys" if i.is_multiple_of(2) => {
+            doc.add_device_key(&me, key(9), at(10 + i)).unwrap()
+        }
         "device keys" => doc.revoke_device_key(&me, key(9), at(10 + i)).unwrap(),
         _ => {
             let stance = if i.is_multiple_of(2) {
@@ -116,7 +121,78 @@ fn judge(order: &[Change]) -> Duration {
     times[ROUNDS / 2]
 }
 
+/// The process's resident memory now, in bytes (Linux).
+fn resident() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// [`coalition`] with ten more amendments passed, each a 19,000-character text and frame.
+fn amended() -> CoalitionDoc {
+    let mut doc = coalition();
+    for a in 0..10u8 {
+        let id = ProposalId::from_bytes([0x70 + a; 16]);
+        let proposal = NewProposal {
+            id: id.clone(),
+            kind: DecisionKind::Amendment,
+            title: format!("Frame {a}"),
+            text: "Why we reword the frame, at length. ".repeat(530),
+            closes_at: None,
+        };
+        let amendment = schema::Amendment {
+            frame: Some(format!("{a}: we organize for fare-free buses. ").repeat(500)),
+            ..Default::default()
+        };
+        doc.propose_amendment(&member(1), proposal, amendment, at(3))
+            .unwrap();
+        for m in 1..=3 {
+            let mut mine = doc.fork_as(key(m));
+            mine.take_position(&member(m), &id, Stance::Agree, "", at(4))
+                .unwrap();
+            doc.merge(&mut mine).unwrap();
+        }
+    }
+    doc
+}
+
+/// Memory the rules hold after judging member 3's 4,000 device key edits in [`amended`],
+/// against the memory of the document they judge, loaded: both as resident memory grown.
+fn memory() {
+    let orders = clocks::orders(amended(), 4_000, |doc, i| edit("device keys", doc, i));
+    let before = resident();
+    let doc = clocks::loaded(&orders.along);
+    let loaded = resident();
+    let changes = doc.clone().get_changes(&[]);
+    let listed = resident();
+    let mut rules = Validator::new(false);
+    for c in &changes {
+        rules.check(&doc, c).unwrap();
+    }
+    let judged = resident();
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "| document loaded | its changes listed | the rules after judging | rules / document |"
+    );
+    println!("|---|---|---|---|");
+    println!(
+        "| {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.2} |",
+        mib(loaded.saturating_sub(before)),
+        mib(listed.saturating_sub(loaded)),
+        mib(judged.saturating_sub(listed)),
+        judged.saturating_sub(listed) as f64 / loaded.saturating_sub(before).max(1) as f64,
+    );
+    drop((rules, changes, doc));
+    println!();
+}
+
 fn main() {
+    // First, on a heap that has not yet held and freed what the timed cases allocate.
+    memory();
     println!(
         "| member 3 makes | n | along the clocks | against them | against / along | along 2n / n | against 2n / n |"
     );

@@ -61,11 +61,22 @@ pub struct Governance {
     pub records: BTreeMap<MemberId, Member>,
     /// The founding charter's decision rules.
     pub founding_rules: Rules,
-    /// Amendment and membership proposals by id.
-    pub proposals: BTreeMap<ProposalId, Proposal>,
+    /// Amendment and membership proposals by id, without their titles and texts (no rule
+    /// reads them): shared by every governance state derived while they stand unchanged.
+    pub proposals: BTreeMap<ProposalId, Arc<Proposal>>,
     /// The state in force when it does not depend on the moment (no governance proposal
     /// awaits its closing time).
     fixed: Option<Arc<InForce>>,
+}
+
+/// A governing proposal as [`Governance`] keeps it: without its title and text, which no
+/// rule reads (an amendment's text is read for people; what it changes is its `amendment`).
+fn governing(p: Proposal) -> Proposal {
+    Proposal {
+        title: String::new(),
+        text: crate::schema::Prose::default(),
+        ..p
+    }
 }
 
 /// A proposal's positions alone ([`Governance::reread`]).
@@ -125,8 +136,19 @@ pub struct Decision {
     pub at: Timestamp,
     /// Members whose counted position was `agree`.
     pub agreed_by: Vec<MemberId>,
+    /// The proposal, as governance keeps it (its amendment is read from it: one copy for
+    /// every governance state derived while it stands).
+    source: Arc<Proposal>,
+}
+
+impl Decision {
     /// For an amendment, what it changes.
-    pub amendment: Option<Amendment>,
+    pub fn amendment(&self) -> Option<&Amendment> {
+        self.source
+            .amendment
+            .as_ref()
+            .filter(|_| self.kind == DecisionKind::Amendment)
+    }
 }
 
 /// The member among `members` holding the node key `key`.
@@ -262,7 +284,7 @@ impl Governance {
                     &ROOT,
                     ["proposals", id.as_str()].map(|k| Prop::Key(k.into())),
                 ) {
-                    Ok(Some(read)) => p.positions = read.positions,
+                    Ok(Some(read)) => Arc::make_mut(p).positions = read.positions,
                     _ => {
                         proposals.remove(&id);
                     }
@@ -273,23 +295,23 @@ impl Governance {
             let Some(collection) = &collection else {
                 continue;
             };
-            let governing = match doc.get(collection, key.as_str()) {
+            let governs_now = match doc.get(collection, key.as_str()) {
                 Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => {
                     crate::records::proposal_kind(doc, &obj).is_some_and(governs)
                 }
                 _ => false,
             };
-            if governing
+            if governs_now
                 && let Ok(Some(p)) = autosurgeon::hydrate_path::<_, Proposal, _>(
                     doc,
                     collection,
                     [Prop::Key(id.as_str().into())],
                 )
             {
-                proposals.insert(id, p);
+                proposals.insert(id, Arc::new(governing(p)));
             }
         }
-        Some(Self::new(records, founding_rules, proposals))
+        Some(Self::of(records, founding_rules, proposals))
     }
 
     /// Governance from its inputs.
@@ -297,6 +319,19 @@ impl Governance {
         records: BTreeMap<MemberId, Member>,
         founding_rules: Rules,
         proposals: BTreeMap<ProposalId, Proposal>,
+    ) -> Self {
+        let proposals = proposals
+            .into_iter()
+            .map(|(id, p)| (id, Arc::new(governing(p))))
+            .collect();
+        Self::of(records, founding_rules, proposals)
+    }
+
+    /// [`Governance::new`] with the proposals as it keeps them.
+    fn of(
+        records: BTreeMap<MemberId, Member>,
+        founding_rules: Rules,
+        proposals: BTreeMap<ProposalId, Arc<Proposal>>,
     ) -> Self {
         let mut g = Self {
             records,
@@ -345,7 +380,7 @@ impl Governance {
         }
         let mut rules = self.founding_rules.clone();
         for d in &decisions {
-            if let Some(a) = &d.amendment {
+            if let Some(a) = d.amendment() {
                 for change in &a.rules {
                     rules.set(change);
                 }
@@ -473,7 +508,7 @@ pub fn subject(p: &Proposal) -> Option<&Subject> {
 }
 
 /// The decision `p` represents if it passed by `now`.
-fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
+fn decided(p: &Arc<Proposal>, now: Timestamp) -> Option<Decision> {
     if proposal_tally(p, now).outcome != Outcome::Passed {
         return None;
     }
@@ -488,10 +523,7 @@ fn decided(p: &Proposal, now: Timestamp) -> Option<Decision> {
             .filter(|(_, pos)| pos.stance == Stance::Agree)
             .map(|(m, _)| (*m).clone())
             .collect(),
-        amendment: p
-            .amendment
-            .clone()
-            .filter(|_| p.kind == DecisionKind::Amendment),
+        source: p.clone(),
     })
 }
 
@@ -566,11 +598,11 @@ pub fn charter_in_force(
     for d in gov
         .decisions
         .iter()
-        .filter(|d| d.kind == DecisionKind::Amendment && d.amendment.is_some())
+        .filter(|d| d.kind == DecisionKind::Amendment && d.amendment().is_some())
     {
         let ch = &mut *charter;
         ch.version += 1;
-        if let Some(a) = &d.amendment {
+        if let Some(a) = d.amendment() {
             if let Some(frame) = &a.frame {
                 ch.frame = crate::schema::Prose(frame.clone());
             }
