@@ -88,10 +88,20 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         self.edit(by, ADD_DEVICE_KEY, at, |doc| {
-            if members(doc)?.values().any(|m| m.keys.contains(&key)) {
+            let all = members(doc)?;
+            if all.values().any(|m| m.keys.contains(&key)) {
                 return Err(EditError::Exists {
                     what: "member with node key",
                     id: key.to_string(),
+                });
+            }
+            // The rules refuse a longer list of keys on receipt.
+            let held = all.get(by).map_or(0, |m| m.keys.len());
+            if held >= MAX_LIST {
+                return Err(EditError::TooMany {
+                    field: "node keys",
+                    len: held + 1,
+                    max: MAX_LIST,
                 });
             }
             append(doc, &["members", by.as_str()], "keys", key.to_string())

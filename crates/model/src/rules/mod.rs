@@ -15,6 +15,7 @@
 //! | the writer's key is not flagged for forking by two members in force other than its own (see `sync::forks`) | `InForce::flagged` (`KeyFlagged`) |
 //! | `members/<m>/…` (profile, `left_at`, device keys, keys it flagged), `proposals/<p>/positions/<m>`, `issues/<i>/ranks/<m>`: only member `m` | `Ctx::permit` (`NotOwner`) |
 //! | a device key added is no other member's | `Ctx::permit` (`BadRecord`) |
+//! | a member's profile lists (communities, languages, accessibility needs), its node keys and the keys it flagged hold at most 50 items at each change that adds to them, as the model bounds them (`MAX_LIST`, `MAX_FLAGS`): every governance state the rules keep along a history holds every member record | `Validator::check_ops`, `list_cap` (`BadValue`) |
 //! | a member's key list, and its list of flagged keys once it has one, are edited item by item, never made again or (the keys) deleted whole: items of a list a change makes are not judged one by one | `Ctx::permit` (`Permanent`) |
 //! | a new member record: by invite when the admission rule is the invite; else naming an `admit/<m>` proposal opened by the same change | `Ctx::check_admission` |
 //! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |

@@ -73,6 +73,14 @@ impl Validator {
         if self.profile_written {
             return None;
         }
+        self.carried_after(heads)
+    }
+
+    /// What the batch carried to `heads`, as [`Validator::governance_after`] finds it, even
+    /// once a change wrote a member's profile (its profiles may then be older than the
+    /// document's): for tests, which compare the rest with a reading.
+    #[doc(hidden)]
+    pub fn carried_after(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
         self.left_by_batch(heads)
             .or_else(|| self.at.get(&sorted(heads)).cloned().flatten())
     }
@@ -87,9 +95,9 @@ impl Validator {
             .then(|| g.clone())
     }
 
-    /// Whether any change checked so far wrote to what governance is derived from (members,
-    /// the charter's rules, amendment and membership proposals): only then can the members
-    /// in force differ after the batch.
+    /// Whether any change checked so far wrote to what governance is derived from (members'
+    /// records other than their profiles, the charter's rules, amendment and membership
+    /// proposals): only then can the members in force, or their keys, differ after the batch.
     pub fn governance_changed(&self) -> bool {
         self.governance_changed
     }
@@ -99,8 +107,10 @@ impl Validator {
     ///
     /// The governance a change leaves is carried to the changes made on it. After one that
     /// wrote what governance is derived from, only the records it wrote are read again, at
-    /// the change ([`Governance::reread`]); a member's profile is never read again: judging
-    /// does not depend on it. Each read at past heads makes Automerge walk back through the
+    /// the change (`Governance::reread`); a change that wrote only a member's profile leaves
+    /// the governance as it found it, since judging does not depend on profiles (a profile is
+    /// read again only with its record, when a change writes the record's keys, flags or
+    /// departure). Each read at past heads makes Automerge walk back through the
     /// history from them, as far as the nearest change it keeps a clock for, which a history
     /// can place far away: a read per profile edit made a history of 4,000 of them,
     /// concurrent with 4,000 other edits, take 45 s to judge, and four times as long for
@@ -247,6 +257,11 @@ impl Validator {
         let mut profile = false;
         // Fields the change deleted a value of: another value must stay.
         let mut removed_fields = Vec::new();
+        // Lists with a bound on their length ([`list_cap`]) the change inserted into: those
+        // it made, with how many items it inserted (nothing else can be in them); those that
+        // existed, read at the change once its operations are in.
+        let mut grown_new: HashMap<u64, (usize, usize, Vec<String>)> = HashMap::new();
+        let mut grown: HashMap<(u64, automerge::ActorId), (usize, Vec<String>)> = HashMap::new();
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
         // character), so its path and slot are taken again rather than built and resolved.
@@ -290,6 +305,26 @@ impl Validator {
                     (path, slot, fixed)
                 }
             };
+            if op.insert()
+                && let Some((_, list)) = path.split_last()
+                && let Some(cap) = list_cap(list)
+            {
+                match (in_created, op.obj_by_author(), op.obj()) {
+                    (true, Some(counter), _) => {
+                        let entry = grown_new
+                            .entry(counter)
+                            .or_insert_with(|| (cap, 0, list.to_vec()));
+                        entry.1 += 1;
+                    }
+                    (_, _, ObjRef::Id(counter, a)) => {
+                        grown
+                            .entry((counter, a.clone()))
+                            .or_insert_with(|| (cap, list.to_vec()));
+                    }
+                    // The root is a map: `layout_admits` refused an insert there.
+                    (_, _, ObjRef::Root) => {}
+                }
+            }
             if let (Action::Delete, true, ObjRef::Id(c, a), KeyRef::Map(k)) =
                 (action, slot.is_field(), op.obj(), op.key())
             {
@@ -355,6 +390,25 @@ impl Validator {
                     path: path.join("/"),
                     why: "a record's field cannot be removed".into(),
                 });
+            }
+        }
+        // A bounded list holds at most its bound once the change is in. Counted for the lists
+        // it made; read for the others, one read each (a change that inserts into none reads
+        // nothing here).
+        let too_long = |path: &[String], cap: usize, len: usize| Violation::BadValue {
+            path: path.join("/"),
+            why: format!("a list of at most {cap} items belongs there, not {len}"),
+        };
+        for (cap, inserted, path) in grown_new.into_values() {
+            if inserted > cap {
+                return Err(too_long(&path, cap, inserted));
+            }
+        }
+        for ((counter, actor), (cap, path)) in grown {
+            let obj = automerge::ObjId::Id(counter, actor, usize::MAX);
+            let len = autosurgeon::ReadDoc::length(&at, &obj);
+            if len > cap {
+                return Err(too_long(&path, cap, len));
             }
         }
         // Every record the change creates reads back whole as its kind: each value was
@@ -426,6 +480,23 @@ const PROFILE: [&str; 5] = [
     "accessibility",
     "contact",
 ];
+
+/// The most items the list at `path` may hold, where the model bounds it for every edit it
+/// makes (so that no honest change goes over): a member's profile lists ([`crate::MAX_LIST`]),
+/// its node keys and the keys it flagged ([`crate::governance::MAX_FLAGS`]). A member
+/// writes these as often as it likes, and the rules keep a governance state, holding every
+/// member record, per change that writes what governance derives from: unbounded, one
+/// member's lists could fill a receiving node's memory many times over.
+fn list_cap(path: &[String]) -> Option<usize> {
+    match path {
+        [members, _, field] if members == "members" => match field.as_str() {
+            "communities" | "languages" | "accessibility" | "keys" => Some(crate::MAX_LIST),
+            "flagged" => Some(crate::governance::MAX_FLAGS),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 /// A set of heads as the key of [`Validator`]'s `at`: sorted, whatever order it came in.
 fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {

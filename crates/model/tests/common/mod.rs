@@ -93,14 +93,22 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
                     so_far.retain(|h| !c.deps().contains(h));
                     so_far.push(c.hash());
                 }
+                let read = model::rules::governance_at(am, &so_far);
                 if let Some(g) = v.governance_after(&so_far) {
-                    let read = model::rules::governance_at(am, &so_far);
                     assert_eq!(
                         read.as_ref(),
                         Some(&*g),
                         "the governance carried is the one read"
                     );
                     known = Some((so_far.clone(), g));
+                } else if let Some(g) = v.carried_after(&so_far) {
+                    // A profile was written: what was carried holds older profiles, and
+                    // nothing else differs.
+                    assert_eq!(
+                        read.as_ref().map(without_profiles),
+                        Some(without_profiles(&g)),
+                        "the governance carried is the one read, but for profiles"
+                    );
                 }
             }
             Ok(())
@@ -119,6 +127,31 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
         "the rules read at the heads what the document reads now"
     );
     whole
+}
+
+/// `g` with every member's profile (what the rules never read again) left empty.
+fn without_profiles(g: &governance::Governance) -> governance::Governance {
+    let records = g
+        .records
+        .iter()
+        .map(|(id, m)| {
+            let m = model::schema::Member {
+                name: String::new(),
+                communities: Vec::new(),
+                languages: Vec::new(),
+                accessibility: Vec::new(),
+                contact: String::new(),
+                ..m.clone()
+            };
+            (id.clone(), m)
+        })
+        .collect();
+    let proposals = g
+        .proposals
+        .iter()
+        .map(|(id, p)| (id.clone(), (**p).clone()))
+        .collect();
+    governance::Governance::new(records, g.founding_rules.clone(), proposals)
 }
 
 /// The object at `path` of a raw document.

@@ -82,7 +82,7 @@ fn a_members_profile_edits_cost_the_rules_no_read_at_past_heads() {
     let reads = judged_against_the_clocks(three_members(t(0), t(1)), 40, |doc, i| {
         let update = ProfileUpdate {
             name: Some(format!("Eastside Tenants {i}")),
-            communities: Some(vec![format!("renters {i}")]),
+            contact: Some(format!("door {i}")),
             ..Default::default()
         };
         doc.update_profile(&member(3), update, t(10 + i as i64))
@@ -90,6 +90,25 @@ fn a_members_profile_edits_cost_the_rules_no_read_at_past_heads() {
     });
     assert!(
         reads.iter().all(|r| r.all == 0),
+        "reads per profile edit: {reads:?}"
+    );
+}
+
+/// A list of a member's profile is bounded on receipt: an edit that adds to one reads its
+/// length at the change, once, and nothing else.
+#[test]
+fn a_members_profile_list_edits_cost_the_rules_one_read_of_its_length() {
+    let reads = judged_against_the_clocks(three_members(t(0), t(1)), 40, |doc, i| {
+        let update = ProfileUpdate {
+            name: Some(format!("Eastside Tenants {i}")),
+            communities: Some(vec![format!("renters {i}")]),
+            ..Default::default()
+        };
+        doc.update_profile(&member(3), update, t(10 + i as i64))
+            .unwrap();
+    });
+    assert!(
+        reads.iter().all(|r| r.all == 1 && r.texts == 0),
         "reads per profile edit: {reads:?}"
     );
 }

@@ -183,3 +183,78 @@ fn a_reference_that_is_not_an_id_is_refused_and_reads_as_its_record_alone() {
     );
     assert_eq!(c.members.len(), 3);
 }
+
+// A member's own lists, which it writes as often as it likes and which every governance state
+// the rules keep along a history holds: bounded on receipt as the model bounds them for every
+// edit it makes (one member's 100,000 communities, then its key edits, would otherwise hold a
+// copy of them per edit in every receiving node's memory).
+
+fn refused_as_too_long(d: &mut CoalitionDoc, path: &str) {
+    match verdict(d) {
+        Err(Violation::BadValue { path: p, why }) => {
+            assert!(p.ends_with(path), "refused at {p}, not {path}");
+            assert!(why.contains("at most 50"), "refused for {why:?}");
+        }
+        other => panic!("a list over its bound at {path} not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn a_members_lists_over_their_bound_are_refused() {
+    let mut docs = coalition();
+    // Its communities, grown past 50 in an existing list.
+    let mut d = raw(&mut docs, 1, |d| {
+        let list = obj(d, &["members", member(2).as_str(), "communities"]);
+        for i in 0..=MAX_LIST {
+            d.insert(&list, i, format!("community {i}")).unwrap();
+        }
+    });
+    refused_as_too_long(&mut d, "communities");
+    // Its languages, made again with 51 items.
+    let mut d = raw(&mut docs, 1, |d| {
+        let me = obj(d, &["members", member(2).as_str()]);
+        let list = d.put_object(&me, "languages", ObjType::List).unwrap();
+        for i in 0..=MAX_LIST {
+            d.insert(&list, i, format!("language {i}")).unwrap();
+        }
+    });
+    refused_as_too_long(&mut d, "languages");
+    // Its node keys, grown one by one, each change alone within the bound.
+    for i in 0..MAX_LIST {
+        let mut d = raw(&mut docs, 1, |d| {
+            let keys = obj(d, &["members", member(2).as_str(), "keys"]);
+            let mut k = [0x40; 32];
+            k[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            d.insert(&keys, 0, NodeKey::from_bytes(k).to_string())
+                .unwrap();
+        });
+        docs[1].merge(&mut d).unwrap();
+    }
+    refused_as_too_long(&mut docs[1], "keys");
+}
+
+#[test]
+fn a_member_filling_its_lists_to_the_bound_through_the_model_passes() {
+    let mut docs = coalition();
+    let d = &mut docs[1];
+    let full = |what: &str| Some((0..MAX_LIST).map(|i| format!("{what} {i}")).collect());
+    let update = ProfileUpdate {
+        communities: full("community"),
+        languages: full("language"),
+        accessibility: full("need"),
+        ..Default::default()
+    };
+    d.update_profile(&member(2), update, t(10)).unwrap();
+    // Its node keys up to the bound (it holds one), then the model refuses one more.
+    for i in 1..MAX_LIST {
+        let mut k = [0x40; 32];
+        k[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        d.add_device_key(&member(2), NodeKey::from_bytes(k), t(11))
+            .unwrap();
+    }
+    assert!(matches!(
+        d.add_device_key(&member(2), NodeKey::from_bytes([0x41; 32]), t(12)),
+        Err(EditError::TooMany { max: MAX_LIST, .. })
+    ));
+    verdict(d).unwrap();
+}
