@@ -6,7 +6,8 @@
 //! 2n / at n (2.0 grows linearly, 4.0 quadratically).
 //!
 //! And memory: what the rules hold while judging one member's device key edits in a coalition
-//! with ten passed amendments of long texts, against what Automerge holds for the document.
+//! with ten passed amendments of long texts, and in one of 30 members with full profiles,
+//! against what Automerge holds for the document.
 //!
 //! Run: `cargo bench -p model --bench judging` (figures go in BENCHMARKS.md).
 
@@ -160,14 +161,37 @@ fn amended() -> CoalitionDoc {
     doc
 }
 
-/// Memory the rules hold after judging member 3's 4,000 device key edits in [`amended`],
-/// against the memory of the document they judge, loaded: both as resident memory grown.
-fn memory() {
-    let orders = clocks::orders(amended(), 4_000, |doc, i| edit("device keys", doc, i));
+/// [`coalition`] with 27 more members admitted, each with a full profile: 50 communities,
+/// languages and accessibility needs of 100 characters (the bounds the rules keep).
+fn crowded() -> CoalitionDoc {
+    let mut doc = coalition();
+    for i in 4..=30u8 {
+        let full = |what: &str| {
+            (0..MAX_LIST)
+                .map(|n| format!("{what} {n} ").repeat(30)[..100].to_owned())
+                .collect()
+        };
+        let profile = MemberProfile {
+            name: format!("Org {i}"),
+            communities: full("community"),
+            languages: full("language"),
+            accessibility: full("need"),
+            contact: "the office".into(),
+        };
+        doc.admit_member(&member(1), &member(i), &profile, key(i + 100), at(3))
+            .unwrap();
+    }
+    doc
+}
+
+/// Memory the rules hold after judging member 3's 4,000 device key edits in `doc`, against
+/// the memory of the document they judge, loaded: both as resident memory grown.
+fn memory(case: &str, doc: CoalitionDoc) {
+    let orders = clocks::orders(doc, 4_000, |doc, i| edit("device keys", doc, i));
     let before = resident();
-    let doc = clocks::loaded(&orders.along);
+    let mut doc = clocks::loaded(&orders.along);
     let loaded = resident();
-    let changes = doc.clone().get_changes(&[]);
+    let changes = doc.get_changes(&[]);
     let listed = resident();
     let mut rules = Validator::new(false);
     for c in &changes {
@@ -176,23 +200,46 @@ fn memory() {
     let judged = resident();
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     println!(
-        "| document loaded | its changes listed | the rules after judging | rules / document |"
-    );
-    println!("|---|---|---|---|");
-    println!(
-        "| {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.2} |",
+        "| {case} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.2} |",
         mib(loaded.saturating_sub(before)),
         mib(listed.saturating_sub(loaded)),
         mib(judged.saturating_sub(listed)),
         judged.saturating_sub(listed) as f64 / loaded.saturating_sub(before).max(1) as f64,
     );
     drop((rules, changes, doc));
-    println!();
 }
 
 fn main() {
-    // First, on a heap that has not yet held and freed what the timed cases allocate.
-    memory();
+    // Each memory case in a process of its own, on a heap that has held nothing before.
+    let cases = [
+        "ten passed amendments of long texts",
+        "30 members with full profiles",
+    ];
+    if let Some(case) = std::env::args().skip_while(|a| a != "--memory-case").nth(1) {
+        match case.as_str() {
+            "0" => memory(cases[0], amended()),
+            _ => memory(cases[1], crowded()),
+        }
+        return;
+    }
+    println!(
+        "| 4,000 key edits beside | document loaded | its changes listed | the rules after judging | rules / document |"
+    );
+    println!("|---|---|---|---|---|");
+    for case in ["0", "1"] {
+        let me = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(me)
+            .args(["--memory-case", case])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+    println!();
     println!(
         "| member 3 makes | n | along the clocks | against them | against / along | along 2n / n | against 2n / n |"
     );

@@ -58,7 +58,7 @@ use crate::values::{DecisionKind, NodeKey, Stance, Timestamp};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Governance {
     /// Every member record: members in force, former members and members awaiting a vote.
-    pub records: BTreeMap<MemberId, Member>,
+    pub records: BTreeMap<MemberId, Arc<Member>>,
     /// The founding charter's decision rules.
     pub founding_rules: Rules,
     /// Amendment and membership proposals by id, without their titles and texts (no rule
@@ -114,7 +114,7 @@ pub const FLAGS_TO_REFUSE: usize = 2;
 #[derive(Debug, Clone, PartialEq)]
 pub struct InForce {
     /// Members in force, by id.
-    pub members: BTreeMap<MemberId, Member>,
+    pub members: BTreeMap<MemberId, Arc<Member>>,
     /// The decision rules in force.
     pub rules: Rules,
     /// Passed amendment and membership proposals, in the order they took effect.
@@ -152,7 +152,7 @@ impl Decision {
 }
 
 /// The member among `members` holding the node key `key`.
-fn holding<'a>(members: &'a BTreeMap<MemberId, Member>, key: &[u8]) -> Option<&'a MemberId> {
+fn holding<'a>(members: &'a BTreeMap<MemberId, Arc<Member>>, key: &[u8]) -> Option<&'a MemberId> {
     members
         .values()
         .find(|m| m.keys.iter().any(|k| k.as_bytes().as_slice() == key))
@@ -172,6 +172,7 @@ impl InForce {
     pub fn name_of(&self, id: &MemberId) -> Option<&str> {
         self.members
             .get(id)
+            .map(|m| &**m)
             .or_else(|| self.departures.get(id).map(|d| &d.member))
             .map(|m| m.name.as_str())
     }
@@ -181,6 +182,7 @@ impl InForce {
     pub fn every_member(&self) -> impl Iterator<Item = &Member> {
         self.members
             .values()
+            .map(|m| &**m)
             .chain(self.departures.values().map(|d| &d.member))
     }
 
@@ -256,7 +258,7 @@ impl Governance {
             };
             // As `schema::records` reads each entry: one that does not read is left out.
             match crate::schema::read_entry::<_, MemberId, Member>(doc, &members, key) {
-                Ok((k, m)) => records.insert(k, m),
+                Ok((k, m)) => records.insert(k, Arc::new(m)),
                 Err(_) => records.remove(&id),
             };
         }
@@ -320,6 +322,10 @@ impl Governance {
         founding_rules: Rules,
         proposals: BTreeMap<ProposalId, Proposal>,
     ) -> Self {
+        let records = records
+            .into_iter()
+            .map(|(id, m)| (id, Arc::new(m)))
+            .collect();
         let proposals = proposals
             .into_iter()
             .map(|(id, p)| (id, Arc::new(governing(p))))
@@ -329,7 +335,7 @@ impl Governance {
 
     /// [`Governance::new`] with the proposals as it keeps them.
     fn of(
-        records: BTreeMap<MemberId, Member>,
+        records: BTreeMap<MemberId, Arc<Member>>,
         founding_rules: Rules,
         proposals: BTreeMap<ProposalId, Arc<Proposal>>,
     ) -> Self {
@@ -363,7 +369,7 @@ impl Governance {
             .filter_map(|p| decided(p, now))
             .collect();
         decisions.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.proposal.cmp(&b.proposal)));
-        let mut members: BTreeMap<MemberId, Member> = BTreeMap::new();
+        let mut members: BTreeMap<MemberId, Arc<Member>> = BTreeMap::new();
         let mut departures: BTreeMap<MemberId, Departure> = BTreeMap::new();
         for m in self.records.values() {
             match &m.admission {
@@ -395,7 +401,7 @@ impl Governance {
                         && pending.proposal.as_ref() == Some(&p.id)
                         && let Some(gone) = departures.remove(m)
                     {
-                        members.insert(m.clone(), gone.member);
+                        members.insert(m.clone(), Arc::new(gone.member));
                     }
                 }
                 Some(Subject::Remove(m)) => {
@@ -437,13 +443,14 @@ pub const MAX_FLAGS: usize = crate::doc::MAX_LIST;
 /// The members among `members` whose flags count for `key`, held by the member `owner`:
 /// every one but the owner that lists it among its first [`MAX_FLAGS`] flags. For reports;
 /// `refused_keys` counts by the same rule for every key at once.
-pub fn flaggers<'a>(
-    members: &'a BTreeMap<MemberId, Member>,
+pub fn flaggers<'a, M: std::borrow::Borrow<Member>>(
+    members: &'a BTreeMap<MemberId, M>,
     owner: Option<&MemberId>,
     key: &NodeKey,
 ) -> Vec<&'a MemberId> {
     members
         .values()
+        .map(|m| m.borrow())
         .filter(|m| Some(&m.id) != owner && m.flagged.iter().take(MAX_FLAGS).any(|k| k == key))
         .map(|m| &m.id)
         .collect()
@@ -453,8 +460,8 @@ pub fn flaggers<'a>(
 /// the one holding them, among `records` (every member record): each member counted once
 /// per key, however often it lists it, and only for a key another member holds.
 fn refused_keys(
-    members: &BTreeMap<MemberId, Member>,
-    records: &BTreeMap<MemberId, Member>,
+    members: &BTreeMap<MemberId, Arc<Member>>,
+    records: &BTreeMap<MemberId, Arc<Member>>,
 ) -> BTreeSet<NodeKey> {
     if members.values().all(|m| m.flagged.is_empty()) {
         return BTreeSet::new();
@@ -566,8 +573,8 @@ pub fn rule_and_electorate(
 
 /// The charter's facilitator rotation among `members` (those in force): in the order they
 /// joined, then by id.
-pub fn facilitator_rotation(members: &BTreeMap<MemberId, Member>) -> Vec<MemberId> {
-    let mut rotation: Vec<&Member> = members.values().collect();
+pub fn facilitator_rotation(members: &BTreeMap<MemberId, Arc<Member>>) -> Vec<MemberId> {
+    let mut rotation: Vec<&Member> = members.values().map(|m| &**m).collect();
     rotation.sort_by(|a, b| a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id)));
     rotation.into_iter().map(|m| m.id.clone()).collect()
 }
@@ -575,7 +582,11 @@ pub fn facilitator_rotation(members: &BTreeMap<MemberId, Member>) -> Vec<MemberI
 /// Applies the governance in force to a coalition as stored: the charter in force with one
 /// version per passed amendment, the members in force, and the former members.
 pub fn apply(c: &mut Coalition, gov: &InForce) {
-    c.members = gov.members.clone();
+    c.members = gov
+        .members
+        .iter()
+        .map(|(id, m)| (id.clone(), (**m).clone()))
+        .collect();
     c.former_members = gov.departures.clone();
     charter_in_force(&mut c.charter, &mut c.charter_versions, gov);
 }

@@ -78,7 +78,7 @@ pub fn list(r: &mut Replica, c: &CoalitionId, q: &MemberQuery) -> anyhow::Result
         .members
         .values()
         .map(|m| MemberEntry {
-            member: m.clone(),
+            member: (**m).clone(),
             status: "member".into(),
             proposal: None,
             since: None,

@@ -66,7 +66,12 @@ fn in_force(
         .charter(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     Ok((
-        charter.governance.members.clone(),
+        charter
+            .governance
+            .members
+            .iter()
+            .map(|(id, m)| (id.clone(), (**m).clone()))
+            .collect(),
         charter.charter.equity_threshold,
     ))
 }

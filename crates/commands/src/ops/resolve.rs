@@ -75,8 +75,8 @@ pub(crate) fn locate_among<'a>(
 
 /// The member `given` names among `members`: an id or unique id prefix, or else an
 /// organization's exact name (people know each other by name).
-pub(crate) fn find_member<'a>(
-    members: &'a BTreeMap<MemberId, Member>,
+pub(crate) fn find_member<'a, M: std::borrow::Borrow<Member>>(
+    members: &'a BTreeMap<MemberId, M>,
     given: &str,
 ) -> Result<&'a MemberId, PrefixError> {
     let by_id = replica::resolve_prefix(given, "member", members.keys().map(MemberId::as_str))
@@ -86,6 +86,7 @@ pub(crate) fn find_member<'a>(
     }
     let by_name: Vec<&Member> = members
         .values()
+        .map(|m| m.borrow())
         .filter(|m| m.name.eq_ignore_ascii_case(given.trim()))
         .collect();
     match by_name.as_slice() {

@@ -261,7 +261,8 @@ impl Validator {
         // it made, with how many items it inserted (nothing else can be in them); those that
         // existed, read at the change once its operations are in.
         let mut grown_new: HashMap<u64, (usize, usize, Vec<String>)> = HashMap::new();
-        let mut grown: HashMap<(u64, automerge::ActorId), (usize, Vec<String>)> = HashMap::new();
+        let mut grown: HashMap<(u64, automerge::ActorId), (usize, usize, Vec<String>)> =
+            HashMap::new();
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
         // character), so its path and slot are taken again rather than built and resolved.
@@ -317,9 +318,10 @@ impl Validator {
                         entry.1 += 1;
                     }
                     (_, _, ObjRef::Id(counter, a)) => {
-                        grown
+                        let entry = grown
                             .entry((counter, a.clone()))
-                            .or_insert_with(|| (cap, list.to_vec()));
+                            .or_insert_with(|| (cap, 0, list.to_vec()));
+                        entry.1 += 1;
                     }
                     // The root is a map: `layout_admits` refused an insert there.
                     (_, _, ObjRef::Root) => {}
@@ -404,9 +406,30 @@ impl Validator {
                 return Err(too_long(&path, cap, inserted));
             }
         }
-        for ((counter, actor), (cap, path)) in grown {
-            let obj = automerge::ObjId::Id(counter, actor, usize::MAX);
-            let len = autosurgeon::ReadDoc::length(&at, &obj);
+        for ((counter, actor), (cap, inserted, path)) in grown {
+            // A member's keys and flags are carried exact in the governance the change was
+            // made under: at most that many and what it inserted (what it deleted is not
+            // counted off: a deletion may name an item deleted already). Its profile lists
+            // are not carried exact, so they are read.
+            let held = match path.as_slice() {
+                [_, member, field] if field == "keys" || field == "flagged" => {
+                    ctx.gov.records.get(member.as_str()).map(|m| {
+                        if field == "keys" {
+                            m.keys.len()
+                        } else {
+                            m.flagged.len()
+                        }
+                    })
+                }
+                _ => None,
+            };
+            let len = match held {
+                Some(held) => held + inserted,
+                None => {
+                    let obj = automerge::ObjId::Id(counter, actor, usize::MAX);
+                    autosurgeon::ReadDoc::length(&at, &obj)
+                }
+            };
             if len > cap {
                 return Err(too_long(&path, cap, len));
             }

@@ -141,7 +141,7 @@ fn without_profiles(g: &governance::Governance) -> governance::Governance {
                 languages: Vec::new(),
                 accessibility: Vec::new(),
                 contact: String::new(),
-                ..m.clone()
+                ..(**m).clone()
             };
             (id.clone(), m)
         })
