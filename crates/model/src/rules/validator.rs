@@ -221,6 +221,21 @@ impl Validator {
         if founder.keys.len() != 1 || founder.keys[0].as_bytes() != change.actor_id().to_bytes() {
             return Err(bad("the founder's key is not the key that wrote it"));
         }
+        // Its lists within the bounds later changes keep (`list_cap`; its keys and flags are
+        // checked above).
+        for (name, list) in [
+            ("communities", &founder.communities),
+            ("languages", &founder.languages),
+            ("accessibility", &founder.accessibility),
+        ] {
+            if list.len() > crate::MAX_LIST {
+                return Err(bad(&format!(
+                    "the founder's {name} hold {} items, over {}",
+                    list.len(),
+                    crate::MAX_LIST
+                )));
+            }
+        }
         check_founding_layout(ops)?;
         // The whole coalition reads as written: every record of the right types.
         let at = At::new(doc, &hash);
@@ -407,19 +422,17 @@ impl Validator {
             }
         }
         for ((counter, actor), (cap, inserted, path)) in grown {
-            // A member's keys and flags are carried exact in the governance the change was
-            // made under: at most that many and what it inserted (what it deleted is not
-            // counted off: a deletion may name an item deleted already). Its profile lists
-            // are not carried exact, so they are read.
+            // A member's keys are carried exact in the governance the change was made under:
+            // at most that many and what it inserted (what it deleted is not counted off: a
+            // deletion may name an item deleted already). Only keys: a record's list of keys
+            // is made once, with it, and a record is never deleted, so the list inserted into
+            // is the one governance holds or one in a record no read ever shows. A list of
+            // flags can be made twice at once by two of a member's nodes, and either may show
+            // once the other's field is deleted; profile lists are not carried exact. Those
+            // are read.
             let held = match path.as_slice() {
-                [_, member, field] if field == "keys" || field == "flagged" => {
-                    ctx.gov.records.get(member.as_str()).map(|m| {
-                        if field == "keys" {
-                            m.keys.len()
-                        } else {
-                            m.flagged.len()
-                        }
-                    })
+                [_, member, field] if field == "keys" => {
+                    ctx.gov.records.get(member.as_str()).map(|m| m.keys.len())
                 }
                 _ => None,
             };
@@ -504,12 +517,14 @@ const PROFILE: [&str; 5] = [
     "contact",
 ];
 
-/// The most items the list at `path` may hold, where the model bounds it for every edit it
-/// makes (so that no honest change goes over): a member's profile lists ([`crate::MAX_LIST`]),
-/// its node keys and the keys it flagged ([`crate::governance::MAX_FLAGS`]). A member
-/// writes these as often as it likes, and the rules keep a governance state, holding every
-/// member record, per change that writes what governance derives from: unbounded, one
-/// member's lists could fill a receiving node's memory many times over.
+/// The most items the list at `path` may hold at each change that inserts into it, where the
+/// model bounds it for every edit it makes (so that no honest change goes over): a member's
+/// profile lists ([`crate::MAX_LIST`]), its node keys and the keys it flagged
+/// ([`crate::governance::MAX_FLAGS`]). A member writes these as often as it likes, and the
+/// rules keep a governance state, with its own copy of the member record the change wrote,
+/// per change that writes what governance derives from. Bounded at each change, not after
+/// merges: concurrent changes from a member's nodes, each within the bound, can merge into a
+/// longer list (ARCHITECTURE.md, `model`'s known limits).
 fn list_cap(path: &[String]) -> Option<usize> {
     match path {
         [members, _, field] if members == "members" => match field.as_str() {

@@ -258,3 +258,84 @@ fn a_member_filling_its_lists_to_the_bound_through_the_model_passes() {
     ));
     verdict(d).unwrap();
 }
+
+/// A founding change written by hand as `CoalitionDoc::found` writes it, with the founder's
+/// communities `n` long.
+fn founded_with_communities(n: usize) -> model::automerge::AutoCommit {
+    use model::automerge::{AutoCommit, ROOT, ReadDoc};
+    use std::collections::BTreeMap;
+    let founded = CoalitionDoc::found(
+        key(1),
+        Founding::new(
+            CoalitionId::from_bytes([9; 16]),
+            "Transit Justice",
+            member(1),
+            MemberProfile::named("Northside Tenants Union"),
+            t(0),
+        ),
+    )
+    .unwrap();
+    let src = founded.automerge();
+    let mut am = AutoCommit::new().with_actor(key(1).actor());
+    for k in ["schema", "id", "created_at"] {
+        let (v, _) = src.get(ROOT, k).unwrap().unwrap();
+        am.put(ROOT, k, v.as_scalar().unwrap().clone()).unwrap();
+    }
+    let charter: model::schema::Charter = autosurgeon::hydrate_prop(src, ROOT, "charter").unwrap();
+    autosurgeon::reconcile_prop(&mut am, ROOT, "charter", &charter).unwrap();
+    let versions: BTreeMap<String, model::schema::CharterVersion> =
+        autosurgeon::hydrate_prop(src, ROOT, "charter_versions").unwrap();
+    autosurgeon::reconcile_prop(&mut am, ROOT, "charter_versions", &versions).unwrap();
+    let mut members: BTreeMap<String, model::schema::Member> =
+        autosurgeon::hydrate_prop(src, ROOT, "members").unwrap();
+    members.get_mut(member(1).as_str()).unwrap().communities =
+        (0..n).map(|i| format!("community {i}")).collect();
+    autosurgeon::reconcile_prop(&mut am, ROOT, "members", &members).unwrap();
+    for k in ["issues", "pools", "proposals", "meetings"] {
+        am.put_object(ROOT, k, ObjType::Map).unwrap();
+    }
+    am.commit();
+    am
+}
+
+#[test]
+fn a_founders_lists_over_their_bound_are_refused() {
+    let judged = |n: usize| {
+        let mut am = founded_with_communities(n);
+        let changes = am.get_changes(&[]);
+        assert_eq!(changes.len(), 1, "one founding change");
+        model::rules::Validator::new(false).check(&am, &changes[0])
+    };
+    judged(MAX_LIST).unwrap();
+    match judged(MAX_LIST + 1) {
+        Err(Violation::BadFounding { why }) => assert!(why.contains("communities"), "{why}"),
+        other => panic!("a founder with 51 communities not refused: {other:?}"),
+    }
+}
+
+/// Two of a member's nodes each adding its 50th key at once merge into 51 keys: each change
+/// was within the bound where it was made, so both pass, and so does revoking one after.
+#[test]
+fn keys_merged_past_the_bound_by_concurrent_honest_adds_pass() {
+    let mut docs = coalition();
+    let d = &mut docs[1];
+    let device = |i: u8| {
+        let mut k = [0x50; 32];
+        k[0] = i;
+        NodeKey::from_bytes(k)
+    };
+    for i in 1..(MAX_LIST as u8 - 1) {
+        d.add_device_key(&member(2), device(i), t(10)).unwrap();
+    }
+    let mut one = d.fork_as(key(2));
+    let mut other = d.fork_as(device(1));
+    one.add_device_key(&member(2), device(200), t(11)).unwrap();
+    other
+        .add_device_key(&member(2), device(201), t(11))
+        .unwrap();
+    d.merge(&mut one).unwrap();
+    d.merge(&mut other).unwrap();
+    verdict(d).unwrap();
+    d.revoke_device_key(&member(2), device(200), t(12)).unwrap();
+    verdict(d).unwrap();
+}
