@@ -186,6 +186,14 @@ impl InForce {
             .chain(self.departures.values().map(|d| &d.member))
     }
 
+    /// The members in force, each record its own copy (as a stored coalition holds them).
+    pub fn members_owned(&self) -> BTreeMap<MemberId, Member> {
+        self.members
+            .iter()
+            .map(|(id, m)| (id.clone(), (**m).clone()))
+            .collect()
+    }
+
     /// The member in force holding `key`.
     pub fn member_of(&self, key: &[u8]) -> Option<&MemberId> {
         holding(&self.members, key)
@@ -247,20 +255,26 @@ impl Governance {
     /// for a fraction of the reads. Reads at past heads cost Automerge a walk back through
     /// the history each, so the rules read only what a change could have changed.
     pub(crate) fn reread<D: ReadDoc>(&self, doc: &D, written: &Written) -> Option<Self> {
-        let members = crate::records::collection(doc, "members");
-        let (true, Some(members)) = (!written.whole, members) else {
+        if written.whole {
             return Self::read(doc);
-        };
+        }
+        // Each collection is looked up only if the change wrote in it: every lookup is a
+        // read at past heads.
         let mut records = self.records.clone();
-        for key in &written.members {
-            let Ok(id) = key.parse::<MemberId>() else {
-                continue;
+        if !written.members.is_empty() {
+            let Some(members) = crate::records::collection(doc, "members") else {
+                return Self::read(doc);
             };
-            // As `schema::records` reads each entry: one that does not read is left out.
-            match crate::schema::read_entry::<_, MemberId, Member>(doc, &members, key) {
-                Ok((k, m)) => records.insert(k, Arc::new(m)),
-                Err(_) => records.remove(&id),
-            };
+            for key in &written.members {
+                let Ok(id) = key.parse::<MemberId>() else {
+                    continue;
+                };
+                // As `schema::records` reads each entry: one that does not read is left out.
+                match crate::schema::read_entry::<_, MemberId, Member>(doc, &members, key) {
+                    Ok((k, m)) => records.insert(k, Arc::new(m)),
+                    Err(_) => records.remove(&id),
+                };
+            }
         }
         let founding_rules = if written.rules {
             autosurgeon::hydrate_path(
@@ -273,9 +287,17 @@ impl Governance {
             self.founding_rules.clone()
         };
         let mut proposals = self.proposals.clone();
-        let collection = crate::records::collection(doc, "proposals");
+        let collection = if written.proposals.is_empty() {
+            None
+        } else {
+            crate::records::collection(doc, "proposals")
+        };
         for key in &written.proposals {
             let Ok(id) = key.parse::<ProposalId>() else {
+                continue;
+            };
+            let Some(collection) = &collection else {
+                proposals.remove(&id);
                 continue;
             };
             // One that governed already: only its positions can have changed (a proposal's
@@ -283,8 +305,8 @@ impl Governance {
             if let Some(p) = proposals.get_mut(&id) {
                 match autosurgeon::hydrate_path::<_, Positions, _>(
                     doc,
-                    &ROOT,
-                    ["proposals", id.as_str()].map(|k| Prop::Key(k.into())),
+                    collection,
+                    [Prop::Key(id.as_str().into())],
                 ) {
                     Ok(Some(read)) => Arc::make_mut(p).positions = read.positions,
                     _ => {
@@ -293,22 +315,12 @@ impl Governance {
                 }
                 continue;
             }
-            // As `read` finds them: a map whose kind governs, read whole.
-            let Some(collection) = &collection else {
-                continue;
-            };
-            let governs_now = match doc.get(collection, key.as_str()) {
-                Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) => {
-                    crate::records::proposal_kind(doc, &obj).is_some_and(governs)
-                }
-                _ => false,
-            };
-            if governs_now
-                && let Ok(Some(p)) = autosurgeon::hydrate_path::<_, Proposal, _>(
-                    doc,
-                    collection,
-                    [Prop::Key(id.as_str().into())],
-                )
+            // As `read` finds them: a map whose kind governs, read whole from the object
+            // found.
+            if let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) =
+                doc.get(collection, key.as_str())
+                && crate::records::proposal_kind(doc, &obj).is_some_and(governs)
+                && let Ok(p) = <Proposal as autosurgeon::Hydrate>::hydrate_map(doc, &obj)
             {
                 proposals.insert(id, Arc::new(governing(p)));
             }
@@ -582,11 +594,7 @@ pub fn facilitator_rotation(members: &BTreeMap<MemberId, Arc<Member>>) -> Vec<Me
 /// Applies the governance in force to a coalition as stored: the charter in force with one
 /// version per passed amendment, the members in force, and the former members.
 pub fn apply(c: &mut Coalition, gov: &InForce) {
-    c.members = gov
-        .members
-        .iter()
-        .map(|(id, m)| (id.clone(), (**m).clone()))
-        .collect();
+    c.members = gov.members_owned();
     c.former_members = gov.departures.clone();
     charter_in_force(&mut c.charter, &mut c.charter_versions, gov);
 }

@@ -66,12 +66,7 @@ fn in_force(
         .charter(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     Ok((
-        charter
-            .governance
-            .members
-            .iter()
-            .map(|(id, m)| (id.clone(), (**m).clone()))
-            .collect(),
+        charter.governance.members_owned(),
         charter.charter.equity_threshold,
     ))
 }

@@ -30,9 +30,15 @@ pub fn reads_at_past_heads() -> PastReads {
 }
 
 fn counted() {
+    count(false);
+}
+
+/// Counts one read, of a whole text if `text`.
+fn count(text: bool) {
     READS.with(|r| {
         let mut n = r.get();
         n.all = n.all.wrapping_add(1);
+        n.texts = n.texts.wrapping_add(u64::from(text));
         r.set(n);
     });
 }
@@ -100,12 +106,7 @@ impl autosurgeon::ReadDoc for At<'_> {
     }
 
     fn text<O: AsRef<ObjId>>(&self, obj: O) -> Result<String, automerge::AutomergeError> {
-        counted();
-        READS.with(|r| {
-            let mut n = r.get();
-            n.texts = n.texts.wrapping_add(1);
-            r.set(n);
-        });
+        count(true);
         ReadDoc::text_at(self.doc, obj, self.heads)
     }
 

@@ -1,7 +1,7 @@
 //! [`Validator`]: checks a batch of changes one by one, carrying the governance along it,
 //! and judges each change's founding, operations and new records.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::{AutoCommit, Change, ChangeHash};
@@ -272,12 +272,11 @@ impl Validator {
         let mut profile = false;
         // Fields the change deleted a value of: another value must stay.
         let mut removed_fields = Vec::new();
-        // Lists with a bound on their length ([`list_cap`]) the change inserted into: those
-        // it made, with how many items it inserted (nothing else can be in them); those that
-        // existed, read at the change once its operations are in.
-        let mut grown_new: HashMap<u64, (usize, usize, Vec<String>)> = HashMap::new();
-        let mut grown: HashMap<(u64, automerge::ActorId), (usize, usize, Vec<String>)> =
-            HashMap::new();
+        // Lists with a bound on their length ([`list_cap`]) the change inserted into, with
+        // their bound, how many items it inserted, their path and whether it made them
+        // (nothing else can then be in them). Ordered, so that every node names the same list
+        // when more than one is over.
+        let mut grown: BTreeMap<(u64, automerge::ActorId), Grown> = BTreeMap::new();
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
         // character), so its path and slot are taken again rather than built and resolved.
@@ -325,21 +324,15 @@ impl Validator {
                 && let Some((_, list)) = path.split_last()
                 && let Some(cap) = list_cap(list)
             {
-                match (in_created, op.obj_by_author(), op.obj()) {
-                    (true, Some(counter), _) => {
-                        let entry = grown_new
-                            .entry(counter)
-                            .or_insert_with(|| (cap, 0, list.to_vec()));
-                        entry.1 += 1;
-                    }
-                    (_, _, ObjRef::Id(counter, a)) => {
-                        let entry = grown
-                            .entry((counter, a.clone()))
-                            .or_insert_with(|| (cap, 0, list.to_vec()));
-                        entry.1 += 1;
-                    }
-                    // The root is a map: `layout_admits` refused an insert there.
-                    (_, _, ObjRef::Root) => {}
+                // The root is a map: `layout_admits` refused an insert there.
+                if let ObjRef::Id(counter, a) = op.obj() {
+                    let entry = grown.entry((counter, a.clone())).or_insert_with(|| Grown {
+                        cap,
+                        inserted: 0,
+                        path: list.to_vec(),
+                        made: in_created,
+                    });
+                    entry.inserted += 1;
                 }
             }
             if let (Action::Delete, true, ObjRef::Id(c, a), KeyRef::Map(k)) =
@@ -364,6 +357,7 @@ impl Validator {
                 match (path.first().map(String::as_str), path.get(1)) {
                     (Some("members"), Some(member)) => match path.get(2) {
                         Some(field) if PROFILE.contains(&field.as_str()) => profile = true,
+                        _ if written_gov.members.contains(member) => {}
                         _ => {
                             written_gov.members.insert(member.clone());
                         }
@@ -372,13 +366,15 @@ impl Validator {
                     (Some("charter"), Some(k)) if k == "rules" => written_gov.rules = true,
                     // A new amendment or membership proposal, or a position on one.
                     (Some("proposals"), Some(p))
-                        if (path.len() == 2
-                            && ctx
-                                .fields
-                                .get(&(id, "kind"))
-                                .and_then(|k| k.parse::<DecisionKind>().ok())
-                                .is_some_and(crate::governance::governs))
-                            || (path.len() > 2 && ctx.gov.proposals.contains_key(p.as_str())) =>
+                        if !written_gov.proposals.contains(p)
+                            && ((path.len() == 2
+                                && ctx
+                                    .fields
+                                    .get(&(id, "kind"))
+                                    .and_then(|k| k.parse::<DecisionKind>().ok())
+                                    .is_some_and(crate::governance::governs))
+                                || (path.len() > 2
+                                    && ctx.gov.proposals.contains_key(p.as_str()))) =>
                     {
                         written_gov.proposals.insert(p.clone());
                     }
@@ -410,18 +406,22 @@ impl Validator {
             }
         }
         // A bounded list holds at most its bound once the change is in. Counted for the lists
-        // it made; read for the others, one read each (a change that inserts into none reads
-        // nothing here).
+        // it made and for a member's keys; read for the others, one read each (a change that
+        // inserts into none reads nothing here).
         let too_long = |path: &[String], cap: usize, len: usize| Violation::BadValue {
             path: path.join("/"),
             why: format!("a list of at most {cap} items belongs there, not {len}"),
         };
-        for (cap, inserted, path) in grown_new.into_values() {
-            if inserted > cap {
-                return Err(too_long(&path, cap, inserted));
-            }
-        }
-        for ((counter, actor), (cap, inserted, path)) in grown {
+        for (
+            (counter, actor),
+            Grown {
+                cap,
+                inserted,
+                path,
+                made,
+            },
+        ) in grown
+        {
             // A member's keys are carried exact in the governance the change was made under:
             // at most that many and what it inserted (what it deleted is not counted off: a
             // deletion may name an item deleted already). Only keys: a record's list of keys
@@ -431,6 +431,7 @@ impl Validator {
             // once the other's field is deleted; profile lists are not carried exact. Those
             // are read.
             let held = match path.as_slice() {
+                _ if made => Some(0),
                 [_, member, field] if field == "keys" => {
                     ctx.gov.records.get(member.as_str()).map(|m| m.keys.len())
                 }
@@ -516,6 +517,18 @@ const PROFILE: [&str; 5] = [
     "accessibility",
     "contact",
 ];
+
+/// A bounded list a change inserted into ([`Validator::check_ops`]).
+struct Grown {
+    /// Its bound ([`list_cap`]).
+    cap: usize,
+    /// How many items the change inserted.
+    inserted: usize,
+    /// Its path.
+    path: Vec<String>,
+    /// Whether the change made it (nothing else can then be in it).
+    made: bool,
+}
 
 /// The most items the list at `path` may hold at each change that inserts into it, where the
 /// model bounds it for every edit it makes (so that no honest change goes over): a member's
