@@ -6,7 +6,8 @@
 //! 2n / at n (2.0 grows linearly, 4.0 quadratically).
 //!
 //! And memory: what the rules hold while judging one member's device key edits in a coalition
-//! with ten passed amendments of long texts, and in one of 30 members with full profiles,
+//! with ten passed amendments of long texts, in one of 30 members with full profiles, and
+//! where the member's own ten nodes each listed 50 communities, languages and needs at once,
 //! against what Automerge holds for the document.
 //!
 //! Run: `cargo bench -p model --bench judging` (figures go in BENCHMARKS.md).
@@ -184,6 +185,42 @@ fn crowded() -> CoalitionDoc {
     doc
 }
 
+/// [`coalition`] where member 3's ten nodes each listed 50 communities, languages and
+/// accessibility needs of 100 characters at once: merged, 500 of each (every change within
+/// the bound the rules keep where it was made).
+fn listed() -> CoalitionDoc {
+    let mut doc = coalition();
+    let node = |i: u8| NodeKey::from_bytes([0x60 + i; 32]);
+    let mut third = doc.fork_as(key(3));
+    for i in 1..10 {
+        third.add_device_key(&member(3), node(i), at(3)).unwrap();
+    }
+    doc.merge(&mut third).unwrap();
+    let mut nodes: Vec<CoalitionDoc> = (0..10)
+        .map(|i| doc.fork_as(if i == 0 { key(3) } else { node(i) }))
+        .collect();
+    for (i, n) in nodes.iter_mut().enumerate() {
+        let full = |what: &str| {
+            Some(
+                (0..MAX_LIST)
+                    .map(|j| format!("{what} {i}.{j} ").repeat(30)[..100].to_owned())
+                    .collect(),
+            )
+        };
+        let update = ProfileUpdate {
+            communities: full("community"),
+            languages: full("language"),
+            accessibility: full("need"),
+            ..Default::default()
+        };
+        n.update_profile(&member(3), update, at(4)).unwrap();
+    }
+    for n in &mut nodes {
+        doc.merge(n).unwrap();
+    }
+    doc
+}
+
 /// Memory the rules hold after judging member 3's 4,000 device key edits in `doc`, against
 /// the memory of the document they judge, loaded: both as resident memory grown.
 fn memory(case: &str, doc: CoalitionDoc) {
@@ -214,11 +251,13 @@ fn main() {
     let cases = [
         "ten passed amendments of long texts",
         "30 members with full profiles",
+        "its own ten nodes' lists, merged",
     ];
     if let Some(case) = std::env::args().skip_while(|a| a != "--memory-case").nth(1) {
         match case.as_str() {
             "0" => memory(cases[0], amended()),
-            _ => memory(cases[1], crowded()),
+            "1" => memory(cases[1], crowded()),
+            _ => memory(cases[2], listed()),
         }
         return;
     }
@@ -226,7 +265,7 @@ fn main() {
         "| 4,000 key edits beside | document loaded | its changes listed | the rules after judging | rules / document |"
     );
     println!("|---|---|---|---|---|");
-    for case in ["0", "1"] {
+    for case in ["0", "1", "2"] {
         let me = std::env::current_exe().unwrap();
         let out = std::process::Command::new(me)
             .args(["--memory-case", case])

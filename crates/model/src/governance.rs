@@ -79,6 +79,64 @@ fn governing(p: Proposal) -> Proposal {
     }
 }
 
+/// A list the rules do not read the items of ([`Judged`]): whether it is there and is a
+/// list is all that reading it tells.
+struct Unread;
+
+impl autosurgeon::Hydrate for Unread {
+    fn hydrate_seq<D: ReadDoc>(
+        _doc: &D,
+        _obj: &automerge::ObjId,
+    ) -> Result<Self, autosurgeon::HydrateError> {
+        Ok(Self)
+    }
+}
+
+/// A member record as the rules read it ([`Governance::read_judged`]): every field but the
+/// items of its profile's lists (communities, languages, accessibility needs), which no rule
+/// reads. Their bound is judged where they are written (`rules::list_cap`), at each change;
+/// merged from a member's many nodes each adding up to the bound at once they can hold far
+/// more, and every governance state the rules keep would copy them. It reads where a
+/// [`Member`] reads, but for a list item of another type, which the rules refuse on receipt.
+#[derive(autosurgeon::Hydrate)]
+struct Judged {
+    id: MemberId,
+    name: String,
+    #[allow(dead_code)] // read for whether it is there, as a `Member` reads it
+    communities: Unread,
+    #[allow(dead_code)] // as `communities`
+    languages: Unread,
+    #[allow(dead_code)] // as `communities`
+    accessibility: Unread,
+    contact: String,
+    keys: Vec<NodeKey>,
+    joined_at: Timestamp,
+    #[autosurgeon(missing = "Default::default")]
+    left_at: Option<Timestamp>,
+    #[autosurgeon(missing = "Default::default")]
+    admission: Option<ProposalId>,
+    #[autosurgeon(missing = "Default::default")]
+    flagged: Vec<NodeKey>,
+}
+
+impl From<Judged> for Member {
+    fn from(j: Judged) -> Self {
+        Self {
+            id: j.id,
+            name: j.name,
+            communities: Vec::new(),
+            languages: Vec::new(),
+            accessibility: Vec::new(),
+            contact: j.contact,
+            keys: j.keys,
+            joined_at: j.joined_at,
+            left_at: j.left_at,
+            admission: j.admission,
+            flagged: j.flagged,
+        }
+    }
+}
+
 /// A proposal's positions alone ([`Governance::reread`]).
 #[derive(autosurgeon::Hydrate)]
 struct Positions {
@@ -220,9 +278,22 @@ impl Governance {
     /// a past state). `None` before the founding change or if the document is not a
     /// coalition.
     pub fn read<D: ReadDoc>(doc: &D) -> Option<Self> {
+        Self::read_as::<D, Member>(doc)
+    }
+
+    /// [`Governance::read`] as the rules read it: members' records without their profile
+    /// lists' items ([`Judged`]), which no rule reads.
+    pub(crate) fn read_judged<D: ReadDoc>(doc: &D) -> Option<Self> {
+        Self::read_as::<D, Judged>(doc)
+    }
+
+    /// [`Governance::read`], each member record read as a `R`.
+    fn read_as<D: ReadDoc, R: autosurgeon::Hydrate + Into<Member>>(doc: &D) -> Option<Self> {
         // A member record that does not read (one stored before every value was checked on
         // receipt) is left out rather than leave the coalition without governance.
-        let records = crate::schema::records(doc, "members", &mut Vec::new());
+        let records: BTreeMap<MemberId, R> =
+            crate::schema::records(doc, "members", &mut Vec::new());
+        let records = records.into_iter().map(|(id, m)| (id, m.into())).collect();
         let founding_rules = autosurgeon::hydrate_path(
             doc,
             &ROOT,
@@ -253,25 +324,26 @@ impl Governance {
     /// from `doc` (as it was just after that change) for those records alone, the others kept
     /// from `self` (as it was just before): what [`Governance::read`] would read there whole,
     /// for a fraction of the reads. Reads at past heads cost Automerge a walk back through
-    /// the history each, so the rules read only what a change could have changed.
+    /// the history each, so the rules read only what a change could have changed. Member
+    /// records are read as the rules read them ([`Governance::read_judged`]).
     pub(crate) fn reread<D: ReadDoc>(&self, doc: &D, written: &Written) -> Option<Self> {
         if written.whole {
-            return Self::read(doc);
+            return Self::read_judged(doc);
         }
         // Each collection is looked up only if the change wrote in it: every lookup is a
         // read at past heads.
         let mut records = self.records.clone();
         if !written.members.is_empty() {
             let Some(members) = crate::records::collection(doc, "members") else {
-                return Self::read(doc);
+                return Self::read_judged(doc);
             };
             for key in &written.members {
                 let Ok(id) = key.parse::<MemberId>() else {
                     continue;
                 };
                 // As `schema::records` reads each entry: one that does not read is left out.
-                match crate::schema::read_entry::<_, MemberId, Member>(doc, &members, key) {
-                    Ok((k, m)) => records.insert(k, Arc::new(m)),
+                match crate::schema::read_entry::<_, MemberId, Judged>(doc, &members, key) {
+                    Ok((k, m)) => records.insert(k, Arc::new(m.into())),
                     Err(_) => records.remove(&id),
                 };
             }

@@ -129,3 +129,9 @@ impl autosurgeon::ReadDoc for At<'_> {
 pub fn governance_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Option<Governance> {
     Governance::read(&At::new(doc, heads))
 }
+
+/// [`governance_at`] as the rules keep it along a batch: members' records without their
+/// profile lists' items, which no rule reads (`Governance::read_judged`).
+pub(crate) fn judged_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Option<Governance> {
+    Governance::read_judged(&At::new(doc, heads))
+}

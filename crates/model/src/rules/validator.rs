@@ -9,7 +9,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 use crate::ops::ChangeFacts;
 
 use super::Violation;
-use super::at::{At, governance_at};
+use super::at::{At, governance_at, judged_at};
 use super::permit::{Ctx, Write};
 use super::placement::{check_founding_layout, layout_admits, object_path, slot_admits};
 use crate::governance::{Governance, Written};
@@ -29,11 +29,13 @@ pub struct Validator {
     founded: bool,
     /// Whether a change checked so far may have changed the governance in force.
     governance_changed: bool,
-    /// Whether a change checked so far wrote a member's profile (its name, communities,
-    /// languages, accessibility needs or contact): the governance carried along the batch
-    /// then holds an older profile, which judging never reads, so it is not told to anyone
+    /// Whether the governance carried along the batch may hold a member's profile other than
+    /// the document's: a change checked so far wrote a profile (its name, communities,
+    /// languages, accessibility needs or contact), which judging never reads again, or the
+    /// rules read a member record, which they read without its profile lists' items
+    /// (`Governance::read_judged`). What is carried is then not told to anyone
     /// ([`Validator::governance_after`]).
-    profile_written: bool,
+    profiles_stale: bool,
 }
 
 impl Validator {
@@ -46,7 +48,7 @@ impl Validator {
             paths: HashMap::new(),
             founded,
             governance_changed: false,
-            profile_written: false,
+            profiles_stale: false,
         }
     }
 
@@ -67,18 +69,20 @@ impl Validator {
     /// The governance at `heads` if the batch checked so far tells it without reading the
     /// document: every head is a change of the batch that left the same governance, or the
     /// heads are exactly a set already read or told ([`Validator::knowing`]). None once a
-    /// change of the batch wrote a member's profile: what the batch carried may hold an
-    /// older one (profiles are never re-read at past heads, see [`Validator::check`]).
+    /// change of the batch wrote a member's profile, or the rules read a member record: what
+    /// the batch carried may then hold an older profile (profiles are never read again at
+    /// past heads, see [`Validator::check`]) or one without its lists' items (which the rules
+    /// never read).
     pub fn governance_after(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
-        if self.profile_written {
+        if self.profiles_stale {
             return None;
         }
         self.carried_after(heads)
     }
 
     /// What the batch carried to `heads`, as [`Validator::governance_after`] finds it, even
-    /// once a change wrote a member's profile (its profiles may then be older than the
-    /// document's): for tests, which compare the rest with a reading.
+    /// once its profiles may differ from the document's: for tests, which compare the rest
+    /// with a reading.
     #[doc(hidden)]
     pub fn carried_after(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
         self.left_by_batch(heads)
@@ -110,7 +114,8 @@ impl Validator {
     /// the change (`Governance::reread`); a change that wrote only a member's profile leaves
     /// the governance as it found it, since judging does not depend on profiles (a profile is
     /// read again only with its record, when a change writes the record's keys, flags or
-    /// departure). Each read at past heads makes Automerge walk back through the
+    /// departure, and then without its lists' items: merged from a member's many nodes they
+    /// can hold many times their bound, and each governance state kept would copy them). Each read at past heads makes Automerge walk back through the
     /// history from them, as far as the nearest change it keeps a clock for, which a history
     /// can place far away: a read per profile edit made a history of 4,000 of them,
     /// concurrent with 4,000 other edits, take 45 s to judge, and four times as long for
@@ -168,7 +173,8 @@ impl Validator {
         };
         let (written, profile) = self.check_ops(&ctx, ops)?;
         self.governance_changed |= written.any();
-        self.profile_written |= profile;
+        // A member record read again is read without its profile lists' items.
+        self.profiles_stale |= profile || written.whole || !written.members.is_empty();
         let after = if written.any() {
             let hash = [change.hash()];
             gov.reread(&At::new(doc, &hash), &written).map(Arc::new)
@@ -188,10 +194,15 @@ impl Validator {
         if let Some(g) = self.left_by_batch(deps) {
             return Some(g);
         }
-        self.at
-            .entry(sorted(deps))
-            .or_insert_with_key(|k| governance_at(doc, k).map(Arc::new))
-            .clone()
+        let deps = sorted(deps);
+        if let Some(known) = self.at.get(&deps) {
+            return known.clone();
+        }
+        // Read as the rules keep it: its member records without their profile lists' items.
+        let read = judged_at(doc, &deps).map(Arc::new);
+        self.profiles_stale = true;
+        self.at.insert(deps, read.clone());
+        read
     }
 
     fn check_founding(

@@ -212,7 +212,7 @@ fn governance_states_share_the_proposals_a_change_did_not_write() {
     for c in loaded.clone().get_changes(&[]) {
         rules.check(&loaded, &c).unwrap();
         if c.actor_id() == &clocks::third().actor() {
-            states.push(rules.governance_after(&[c.hash()]).unwrap());
+            states.push(rules.carried_after(&[c.hash()]).unwrap());
         }
     }
     let (first, last) = (&states[0], &states[states.len() - 1]);

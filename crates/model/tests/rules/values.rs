@@ -339,3 +339,69 @@ fn keys_merged_past_the_bound_by_concurrent_honest_adds_pass() {
     d.revoke_device_key(&member(2), device(200), t(12)).unwrap();
     verdict(d).unwrap();
 }
+
+/// A member's ten nodes each listing 50 communities, languages and accessibility needs at
+/// once merge into 500 of each: every change was within the bound where it was made, so all
+/// pass. The rules keep the member's record, which each of its later key edits makes them
+/// read again, without those lists' items (each governance state they keep along a history
+/// would otherwise copy them), and so tell nobody the governance they carried; the
+/// coalition still reads the lists whole.
+#[test]
+fn profile_lists_merged_from_many_nodes_are_not_kept_by_the_rules() {
+    let mut docs = coalition();
+    let d = &mut docs[1];
+    let node = |i: u8| {
+        let mut k = [0x60; 32];
+        k[0] = i;
+        NodeKey::from_bytes(k)
+    };
+    for i in 1..10 {
+        d.add_device_key(&member(2), node(i), t(10)).unwrap();
+    }
+    let mut nodes: Vec<CoalitionDoc> = (0..10)
+        .map(|i| d.fork_as(if i == 0 { key(2) } else { node(i) }))
+        .collect();
+    for (i, n) in nodes.iter_mut().enumerate() {
+        let full = |what: &str| Some((0..MAX_LIST).map(|j| format!("{what} {i}.{j}")).collect());
+        let update = ProfileUpdate {
+            communities: full("community"),
+            languages: full("language"),
+            accessibility: full("need"),
+            ..Default::default()
+        };
+        n.update_profile(&member(2), update, t(11)).unwrap();
+    }
+    for n in &mut nodes {
+        d.merge(n).unwrap();
+    }
+    d.revoke_device_key(&member(2), node(9), t(12)).unwrap();
+    d.add_device_key(&member(2), node(9), t(13)).unwrap();
+    verdict(d).unwrap();
+    let read = d.read().unwrap();
+    let whole = &read.members[&member(2)];
+    assert_eq!(
+        (
+            whole.communities.len(),
+            whole.languages.len(),
+            whole.accessibility.len()
+        ),
+        (500, 500, 500)
+    );
+    let am = d.automerge_mut();
+    let heads = am.get_heads();
+    let mut rules = model::rules::Validator::new(false);
+    for c in am.get_changes(&[]) {
+        rules.check(am, &c).unwrap();
+    }
+    assert!(
+        rules.governance_after(&heads).is_none(),
+        "what the rules carried is not told"
+    );
+    let carried = rules.carried_after(&heads).unwrap();
+    let kept = &carried.records[&member(2)];
+    assert_eq!(kept.keys.len(), 10, "the keys are kept");
+    assert!(
+        kept.communities.is_empty() && kept.languages.is_empty() && kept.accessibility.is_empty(),
+        "the rules keep no profile list's items"
+    );
+}
