@@ -55,7 +55,7 @@ use crate::tally::{Outcome, Rule};
 use crate::values::{DecisionKind, NodeKey, Stance, Timestamp};
 
 /// What governance is derived from, as read at some point of a document's history.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Governance {
     /// Every member record: members in force, former members and members awaiting a vote.
     pub records: BTreeMap<MemberId, Arc<Member>>,
@@ -67,6 +67,153 @@ pub struct Governance {
     /// The state in force when it does not depend on the moment (no governance proposal
     /// awaits its closing time).
     fixed: Option<Arc<InForce>>,
+    /// Members' lists of node keys and of flagged keys with their items' element ids, where
+    /// the rules read them ([`Governance::read_judged`]): a change that only adds to or
+    /// deletes from them is carried from its operations, without reading
+    /// ([`Governance::reread`]).
+    lists: BTreeMap<MemberId, Arc<KeyLists>>,
+}
+
+/// Governance is what it is derived from: which lists the rules could carry from operations
+/// is not part of it.
+impl PartialEq for Governance {
+    fn eq(&self, other: &Self) -> bool {
+        self.records == other.records
+            && self.founding_rules == other.founding_rules
+            && self.proposals == other.proposals
+    }
+}
+
+/// An element of a list: the id of the operation that inserted it.
+type Elem = (u64, automerge::ActorId);
+
+/// A member's list of keys (its node keys, or those it flagged) as the rules read it: the
+/// list object and each item with the id of the operation whose value it holds. An item
+/// never written over holds its own insertion's value, so that id is its element's; an
+/// item written over (which the rules refuse, but a history judged before they did may
+/// hold) names no element of the list and is never matched by an operation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Listed {
+    /// The list object; none where the record has no such list.
+    obj: Option<automerge::ObjId>,
+    items: Vec<(Elem, NodeKey)>,
+}
+
+impl autosurgeon::Hydrate for Listed {
+    fn hydrate_seq<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, autosurgeon::HydrateError> {
+        // One read of the whole list, rather than its length and each item.
+        let mut items = Vec::new();
+        for item in doc.list_range(obj, ..) {
+            let key = match item.value.clone().into_value() {
+                automerge::Value::Scalar(v) => {
+                    <NodeKey as autosurgeon::Hydrate>::hydrate_scalar(v)?
+                }
+                // As a list of keys reads it: an object is not a key.
+                automerge::Value::Object(_) => <NodeKey as autosurgeon::Hydrate>::hydrate(
+                    doc,
+                    obj,
+                    Prop::Index(item.index as u32),
+                )?,
+            };
+            let automerge::ObjId::Id(counter, actor, _) = item.id() else {
+                return Err(autosurgeon::HydrateError::unexpected(
+                    "a list item",
+                    "the root".to_owned(),
+                ));
+            };
+            items.push(((counter, actor), key));
+        }
+        Ok(Self {
+            obj: Some(obj.clone()),
+            items,
+        })
+    }
+}
+
+impl Listed {
+    fn keys(&self) -> Vec<NodeKey> {
+        self.items.iter().map(|(_, k)| *k).collect()
+    }
+
+    /// The list after `ops`, made on it: `None` if one is not an insertion of a key or a
+    /// deletion of exactly one item this list holds, or is on another list.
+    fn after(&self, ops: &[&ListOp]) -> Option<Self> {
+        let mut next = self.clone();
+        if ops.is_empty() {
+            return Some(next);
+        }
+        let obj = next.obj.clone()?;
+        for op in ops {
+            let automerge::ObjId::Id(counter, actor, _) = &obj else {
+                return None;
+            };
+            if (op.list.0 != *counter) || (op.list.1 != *actor) {
+                return None;
+            }
+            match &op.edit {
+                ListEdit::Insert(elem, value) => {
+                    let key = <NodeKey as autosurgeon::Hydrate>::hydrate_string(value).ok()?;
+                    next.items.push((elem.clone(), key));
+                }
+                ListEdit::Delete(elem, preds) => {
+                    // Only what deletes the one value the item holds deletes the item.
+                    if preds.len() != 1 || preds[0] != *elem {
+                        return None;
+                    }
+                    let at = next.items.iter().position(|(e, _)| e == elem)?;
+                    next.items.remove(at);
+                }
+            }
+        }
+        Some(next)
+    }
+}
+
+/// A member's two lists of keys as the rules read them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyLists {
+    keys: Listed,
+    flagged: Listed,
+}
+
+impl KeyLists {
+    /// How many items the list `obj` holds, if it is one of these.
+    pub(crate) fn len_of(&self, counter: u64, actor: &automerge::ActorId) -> Option<usize> {
+        [&self.keys, &self.flagged]
+            .into_iter()
+            .find(|l| {
+                matches!(&l.obj, Some(automerge::ObjId::Id(c, a, _)) if *c == counter && a == actor)
+            })
+            .map(|l| l.items.len())
+    }
+}
+
+/// Which of a member's lists of keys an operation writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyList {
+    Keys,
+    Flagged,
+}
+
+/// What an operation did to an item of a member's list of keys.
+#[derive(Debug)]
+pub(crate) enum ListEdit {
+    /// Inserted an item (its element is the operation) with this value.
+    Insert(Elem, String),
+    /// Deleted the values `preds` of the item `elem`.
+    Delete(Elem, Vec<Elem>),
+}
+
+/// One operation on an item of a member's list of keys, as a change wrote it.
+#[derive(Debug)]
+pub(crate) struct ListOp {
+    pub(crate) field: KeyList,
+    /// The list object.
+    pub(crate) list: Elem,
+    pub(crate) edit: ListEdit,
 }
 
 /// A governing proposal as [`Governance`] keeps it: without its title and text, which no
@@ -109,31 +256,47 @@ struct Judged {
     #[allow(dead_code)] // as `communities`
     accessibility: Unread,
     contact: String,
-    keys: Vec<NodeKey>,
+    keys: Listed,
     joined_at: Timestamp,
     #[autosurgeon(missing = "Default::default")]
     left_at: Option<Timestamp>,
     #[autosurgeon(missing = "Default::default")]
     admission: Option<ProposalId>,
     #[autosurgeon(missing = "Default::default")]
-    flagged: Vec<NodeKey>,
+    flagged: Listed,
 }
 
-impl From<Judged> for Member {
-    fn from(j: Judged) -> Self {
-        Self {
-            id: j.id,
-            name: j.name,
+/// A member record as read for governance, with its lists of keys where the rules read them.
+trait Record: autosurgeon::Hydrate {
+    fn split(self) -> (Member, Option<KeyLists>);
+}
+
+impl Record for Member {
+    fn split(self) -> (Member, Option<KeyLists>) {
+        (self, None)
+    }
+}
+
+impl Record for Judged {
+    fn split(self) -> (Member, Option<KeyLists>) {
+        let member = Member {
+            id: self.id,
+            name: self.name,
             communities: Vec::new(),
             languages: Vec::new(),
             accessibility: Vec::new(),
-            contact: j.contact,
-            keys: j.keys,
-            joined_at: j.joined_at,
-            left_at: j.left_at,
-            admission: j.admission,
-            flagged: j.flagged,
-        }
+            contact: self.contact,
+            keys: self.keys.keys(),
+            joined_at: self.joined_at,
+            left_at: self.left_at,
+            admission: self.admission,
+            flagged: self.flagged.keys(),
+        };
+        let lists = KeyLists {
+            keys: self.keys,
+            flagged: self.flagged,
+        };
+        (member, Some(lists))
     }
 }
 
@@ -147,8 +310,12 @@ struct Positions {
 /// What one change wrote of what governance is derived from ([`Governance::reread`]).
 #[derive(Debug, Default)]
 pub(crate) struct Written {
-    /// Keys of the member records it wrote a governing field of, or made.
+    /// Keys of the member records it wrote a governing field of, or made, other than by
+    /// adding to or deleting from their lists of keys alone.
     pub(crate) members: BTreeSet<String>,
+    /// Keys of the member records it wrote only by adding to or deleting from their lists of
+    /// keys, with those operations.
+    pub(crate) lists: BTreeMap<String, Vec<ListOp>>,
     /// Whether it wrote the charter's rules.
     pub(crate) rules: bool,
     /// Keys of the proposals it made or wrote in that are (or may be) governing ones.
@@ -160,7 +327,11 @@ pub(crate) struct Written {
 impl Written {
     /// Whether the change wrote anything governance is derived from.
     pub(crate) fn any(&self) -> bool {
-        self.whole || self.rules || !self.members.is_empty() || !self.proposals.is_empty()
+        self.whole
+            || self.rules
+            || !self.members.is_empty()
+            || !self.lists.is_empty()
+            || !self.proposals.is_empty()
     }
 }
 
@@ -281,6 +452,11 @@ impl Governance {
         Self::read_as::<D, Member>(doc)
     }
 
+    /// The lists of keys of member `id` as the rules read them, if they did.
+    pub(crate) fn key_lists(&self, id: &str) -> Option<&KeyLists> {
+        self.lists.get(id).map(|l| &**l)
+    }
+
     /// [`Governance::read`] as the rules read it: members' records without their profile
     /// lists' items ([`Judged`]), which no rule reads.
     pub(crate) fn read_judged<D: ReadDoc>(doc: &D) -> Option<Self> {
@@ -288,12 +464,20 @@ impl Governance {
     }
 
     /// [`Governance::read`], each member record read as a `R`.
-    fn read_as<D: ReadDoc, R: autosurgeon::Hydrate + Into<Member>>(doc: &D) -> Option<Self> {
+    #[allow(private_bounds)] // `Record` is this module's own
+    fn read_as<D: ReadDoc, R: Record>(doc: &D) -> Option<Self> {
         // A member record that does not read (one stored before every value was checked on
         // receipt) is left out rather than leave the coalition without governance.
-        let records: BTreeMap<MemberId, R> =
-            crate::schema::records(doc, "members", &mut Vec::new());
-        let records = records.into_iter().map(|(id, m)| (id, m.into())).collect();
+        let read: BTreeMap<MemberId, R> = crate::schema::records(doc, "members", &mut Vec::new());
+        let mut records = BTreeMap::new();
+        let mut lists = BTreeMap::new();
+        for (id, r) in read {
+            let (member, listed) = r.split();
+            if let Some(l) = listed {
+                lists.insert(id.clone(), Arc::new(l));
+            }
+            records.insert(id, member);
+        }
         let founding_rules = autosurgeon::hydrate_path(
             doc,
             &ROOT,
@@ -317,7 +501,9 @@ impl Governance {
                 }
             }
         }
-        Some(Self::new(records, founding_rules, proposals))
+        let mut g = Self::new(records, founding_rules, proposals);
+        g.lists = lists;
+        Some(g)
     }
 
     /// The governance after a change that wrote only into the records `written` names, read
@@ -333,18 +519,60 @@ impl Governance {
         // Each collection is looked up only if the change wrote in it: every lookup is a
         // read at past heads.
         let mut records = self.records.clone();
-        if !written.members.is_empty() {
+        let mut lists = self.lists.clone();
+        // A member whose lists of keys the change only added to or deleted from, and whose
+        // lists the rules read before: carried from the operations, exactly as reading would
+        // find them but for their order (which no rule reads). Else read.
+        let mut to_read: Vec<&String> = written.members.iter().collect();
+        for (key, ops) in &written.lists {
+            if written.members.contains(key) {
+                continue;
+            }
+            let carried = key.parse::<MemberId>().ok().and_then(|id| {
+                let (record, listed) = (self.records.get(&id)?, self.lists.get(&id)?);
+                let on = |field| ops.iter().filter(move |o: &&ListOp| o.field == field);
+                let keys_ops: Vec<&ListOp> = on(KeyList::Keys).collect();
+                let flag_ops: Vec<&ListOp> = on(KeyList::Flagged).collect();
+                let after = KeyLists {
+                    keys: listed.keys.after(&keys_ops)?,
+                    flagged: listed.flagged.after(&flag_ops)?,
+                };
+                let member = Member {
+                    keys: after.keys.keys(),
+                    flagged: after.flagged.keys(),
+                    ..(**record).clone()
+                };
+                Some((id, member, after))
+            });
+            match carried {
+                Some((id, member, after)) => {
+                    records.insert(id.clone(), Arc::new(member));
+                    lists.insert(id, Arc::new(after));
+                }
+                None => to_read.push(key),
+            }
+        }
+        if !to_read.is_empty() {
             let Some(members) = crate::records::collection(doc, "members") else {
                 return Self::read_judged(doc);
             };
-            for key in &written.members {
+            for key in to_read {
                 let Ok(id) = key.parse::<MemberId>() else {
                     continue;
                 };
                 // As `schema::records` reads each entry: one that does not read is left out.
                 match crate::schema::read_entry::<_, MemberId, Judged>(doc, &members, key) {
-                    Ok((k, m)) => records.insert(k, Arc::new(m.into())),
-                    Err(_) => records.remove(&id),
+                    Ok((k, m)) => {
+                        let (member, listed) = m.split();
+                        if let Some(l) = listed {
+                            lists.insert(k.clone(), Arc::new(l));
+                        }
+                        records.insert(k, Arc::new(member))
+                    }
+                    Err(_) => {
+                        lists.remove(&id);
+                        records.remove(&id)
+                    }
                 };
             }
         }
@@ -397,7 +625,9 @@ impl Governance {
                 proposals.insert(id, Arc::new(governing(p)));
             }
         }
-        Some(Self::of(records, founding_rules, proposals))
+        let mut g = Self::of(records, founding_rules, proposals);
+        g.lists = lists;
+        Some(g)
     }
 
     /// Governance from its inputs.
@@ -428,6 +658,7 @@ impl Governance {
             founding_rules,
             proposals,
             fixed: None,
+            lists: BTreeMap::new(),
         };
         let waits_for_clock = g.proposals.values().any(|p| {
             p.closes_at.is_some() && proposal_tally(p, Timestamp::MIN).outcome == Outcome::Open

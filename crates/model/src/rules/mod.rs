@@ -16,7 +16,7 @@
 //! | `members/<m>/…` (profile, `left_at`, device keys, keys it flagged), `proposals/<p>/positions/<m>`, `issues/<i>/ranks/<m>`: only member `m` | `Ctx::permit` (`NotOwner`) |
 //! | a device key added is no other member's | `Ctx::permit` (`BadRecord`) |
 //! | a member's profile lists (communities, languages, accessibility needs), its node keys and the keys it flagged hold at most 50 items at each change that adds to them and at the founding, as the model bounds them (`MAX_LIST`, `MAX_FLAGS`): each governance state the rules keep along a history holds its own copy of the member record its change wrote, read without its profile lists' items (`Governance::read_judged`), since merges of a member's nodes adding at once can make them longer | `Validator::check_ops`, `list_cap` (`BadValue`), `Validator::check_founding` (`BadFounding`) |
-//! | a member's key list, and its list of flagged keys once it has one, are edited item by item, never made again or (the keys) deleted whole: items of a list a change makes are not judged one by one | `Ctx::permit` (`Permanent`) |
+//! | a member's key list, and its list of flagged keys once it has one, are edited item by item, never made again or (the keys) deleted whole: items of a list a change makes are not judged one by one; an item is inserted and deleted, never written over, so the rules carry both lists from a change's operations without reading them (`Governance::reread`) | `Ctx::permit` (`Permanent`) |
 //! | a new member record: by invite when the admission rule is the invite; else naming an `admit/<m>` proposal opened by the same change | `Ctx::check_admission` |
 //! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |
 //! | a position only while its proposal is open (at the change's dependencies and time): outcomes are final | `Ctx::still_open` (`Decided`) |
@@ -31,7 +31,8 @@
 //! [`Validator`] checks a batch of changes already applied to a document (the caller rolls the
 //! document back if any is refused). It carries the governance from change to change along the
 //! batch and reads again only what a change wrote of it: a member record (not its profile, which
-//! no rule reads), the charter's rules, an amendment or membership proposal (new, or only its
+//! no rule reads; not even the record when the change only added to or deleted from its keys
+//! or flagged keys, carried from the operations), the charter's rules, an amendment or membership proposal (new, or only its
 //! positions after a position on it); a position, written field by field, is judged once per
 //! change, against its proposal's tally from the governance carried when the proposal governs,
 //! else read without its text. So a long catch-up costs one cheap step per change, not a read

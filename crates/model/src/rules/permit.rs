@@ -35,6 +35,8 @@ pub(super) struct Write<'a> {
     /// The operation's counter.
     pub(super) id: u64,
     pub(super) op: Action<'a>,
+    /// The operation inserts a list item.
+    pub(super) insert: bool,
     /// The write creates an object (a record, list or text).
     pub(super) creates: bool,
     /// The write fills an empty slot (nothing was there before it).
@@ -89,6 +91,15 @@ impl Ctx<'_> {
             // one by one (a key of another member could be claimed that way).
             ["members", member, "keys" | "flagged"]
                 if (w.creates && !w.new_key) || (deleting && p[2] == "keys") =>
+            {
+                owner(member)?;
+                permanent()
+            }
+            // An item of either list is inserted and deleted, never written over: so each
+            // item holds the value its insertion gave it, and the rules carry the lists from
+            // operations (`Governance::reread`). The model never writes one over.
+            ["members", member, "keys" | "flagged", _]
+                if matches!(w.op, Action::Put(_)) && !w.insert =>
             {
                 owner(member)?;
                 permanent()

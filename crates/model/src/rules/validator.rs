@@ -173,8 +173,10 @@ impl Validator {
         };
         let (written, profile) = self.check_ops(&ctx, ops)?;
         self.governance_changed |= written.any();
-        // A member record read again is read without its profile lists' items.
-        self.profiles_stale |= profile || written.whole || !written.members.is_empty();
+        // A member record read again is read without its profile lists' items; one carried
+        // from operations holds its keys in another order.
+        self.profiles_stale |=
+            profile || written.whole || !written.members.is_empty() || !written.lists.is_empty();
         let after = if written.any() {
             let hash = [change.hash()];
             gov.reread(&At::new(doc, &hash), &written).map(Arc::new)
@@ -366,9 +368,19 @@ impl Validator {
                 // Governance is made of the member list, the charter's rules and the amendment
                 // and membership proposals with their positions.
                 match (path.first().map(String::as_str), path.get(1)) {
-                    (Some("members"), Some(member)) => match path.get(2) {
-                        Some(field) if PROFILE.contains(&field.as_str()) => profile = true,
+                    (Some("members"), Some(member)) => match path.get(2).map(String::as_str) {
+                        Some(field) if PROFILE.contains(&field) => profile = true,
                         _ if written_gov.members.contains(member) => {}
+                        Some(field @ ("keys" | "flagged")) if path.len() == 4 => {
+                            match list_op(&op, field, actor) {
+                                Some(o) => {
+                                    written_gov.lists.entry(member.clone()).or_default().push(o)
+                                }
+                                None => {
+                                    written_gov.members.insert(member.clone());
+                                }
+                            }
+                        }
                         _ => {
                             written_gov.members.insert(member.clone());
                         }
@@ -395,6 +407,7 @@ impl Validator {
                     path: &path,
                     id,
                     op: action,
+                    insert: op.insert(),
                     creates: matches!(action, Action::Make(_)),
                     new_key: op.no_preds() && !op.insert(),
                 };
@@ -446,6 +459,11 @@ impl Validator {
                 [_, member, field] if field == "keys" => {
                     ctx.gov.records.get(member.as_str()).map(|m| m.keys.len())
                 }
+                // A list of flags the rules read with its record, where it is that list.
+                [_, member, field] if field == "flagged" => ctx
+                    .gov
+                    .key_lists(member)
+                    .and_then(|l| l.len_of(counter, &actor)),
                 _ => None,
             };
             let len = match held {
@@ -565,4 +583,37 @@ fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
     let mut key = heads.to_vec();
     key.sort_unstable();
     key
+}
+
+/// `op`, on an item of a member's list of keys (`field`, "keys" or "flagged") in a change by
+/// `author`, as the rules carry it (`Governance::reread`): an insertion of a text or the
+/// deletion of an item. `None` for anything else (read again instead).
+fn list_op(
+    op: &crate::ops::OpView<'_>,
+    field: &str,
+    author: &automerge::ActorId,
+) -> Option<crate::governance::ListOp> {
+    use crate::governance::{KeyList, ListEdit, ListOp};
+    let ObjRef::Id(counter, actor) = op.obj() else {
+        return None;
+    };
+    let edit = match (op.action(), op.key(), op.insert()) {
+        (Action::Put(automerge::ScalarValue::Str(v)), _, true) => {
+            ListEdit::Insert((op.id(), author.clone()), v.to_string())
+        }
+        (Action::Delete, KeyRef::Elem(c, a), false) => ListEdit::Delete(
+            (c, a.clone()),
+            op.preds().map(|(c, a)| (c, a.clone())).collect(),
+        ),
+        _ => return None,
+    };
+    Some(ListOp {
+        field: if field == "keys" {
+            KeyList::Keys
+        } else {
+            KeyList::Flagged
+        },
+        list: (counter, actor.clone()),
+        edit,
+    })
 }

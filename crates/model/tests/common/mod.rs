@@ -129,13 +129,23 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
     whole
 }
 
-/// `g` with every member's profile (what the rules never read again) left empty.
+/// `g` with every member's profile (what the rules never read again) left empty, and its
+/// keys and flagged keys in order.
 fn without_profiles(g: &governance::Governance) -> governance::Governance {
     let records = g
         .records
         .iter()
         .map(|(id, m)| {
+            // Lists of keys the rules carry from operations hold their items in another
+            // order: no rule reads it.
+            let sorted = |keys: &[NodeKey]| {
+                let mut keys = keys.to_vec();
+                keys.sort();
+                keys
+            };
             let m = model::schema::Member {
+                keys: sorted(&m.keys),
+                flagged: sorted(&m.flagged),
                 name: String::new(),
                 communities: Vec::new(),
                 languages: Vec::new(),

@@ -238,3 +238,24 @@ fn governance_states_share_the_proposals_a_change_did_not_write() {
         "so is the amendment in force"
     );
 }
+
+/// A member's device keys added and revoked, and the keys it flags, are carried from the
+/// change's operations: no read at past heads, however many edits came before. (Each read a
+/// walk back through the history: 4,000 key edits, each reading its member's record again,
+/// took 12 s to judge against the clocks, and four times as long for twice as many.)
+#[test]
+fn a_members_key_edits_and_flags_cost_the_rules_no_read_at_past_heads() {
+    let reads = judged_against_the_clocks(three_members(t(0), t(1)), 40, |doc, i| {
+        let at = t(10 + i as i64);
+        match i {
+            0 => doc.flag_key(&member(3), key(1), at).unwrap(),
+            1 => doc.flag_key(&member(3), key(2), at).unwrap(),
+            _ if i.is_multiple_of(2) => doc.add_device_key(&member(3), key(9), at).unwrap(),
+            _ => doc.revoke_device_key(&member(3), key(9), at).unwrap(),
+        }
+    });
+    assert!(
+        reads.iter().all(|r| r.all == 0),
+        "reads per key edit: {reads:?}"
+    );
+}

@@ -405,3 +405,25 @@ fn profile_lists_merged_from_many_nodes_are_not_kept_by_the_rules() {
         "the rules keep no profile list's items"
     );
 }
+
+/// An item of a member's node keys or flagged keys is inserted and deleted, never written
+/// over (the model never does): the rules carry those lists from operations, each item
+/// holding the value its insertion gave it.
+#[test]
+fn a_key_written_over_in_a_members_lists_is_refused() {
+    let mut docs = coalition();
+    docs[1].flag_key(&member(2), key(1), t(10)).unwrap();
+    for list in ["keys", "flagged"] {
+        let mut d = raw(&mut docs, 1, |d| {
+            let items = obj(d, &["members", member(2).as_str(), list]);
+            d.put(&items, 0, NodeKey::from_bytes([0x77; 32]).to_string())
+                .unwrap();
+        });
+        match verdict(&mut d) {
+            Err(Violation::Permanent { path }) => {
+                assert_eq!(path, format!("members/{}/{list}/*", member(2)))
+            }
+            other => panic!("a {list} item written over was not refused: {other:?}"),
+        }
+    }
+}
