@@ -39,7 +39,8 @@ fn at(n: usize) -> Timestamp {
     Timestamp::from_millis(1_700_000_010_000 + n as i64)
 }
 
-/// Three members (1 founded, admitted 2 and 3); 1 opened an amendment with a long text.
+/// Three members (1 founded, admitted 2 and 3); 1 opened an amendment and a general
+/// proposal, each with a long text.
 fn coalition() -> CoalitionDoc {
     let mut doc = CoalitionDoc::found(
         key(1),
@@ -75,6 +76,14 @@ fn coalition() -> CoalitionDoc {
     };
     doc.propose_amendment(&member(1), proposal, amendment, at(2))
         .unwrap();
+    let general = NewProposal {
+        id: ProposalId::from_bytes([0x62; 16]),
+        kind: DecisionKind::General,
+        title: "March on City Hall".into(),
+        text: "We march on City Hall on the first of May. ".repeat(200),
+        closes_at: None,
+    };
+    doc.new_proposal(&member(1), general, at(2)).unwrap();
     doc
 }
 
@@ -99,7 +108,12 @@ fn edit(kind: &str, doc: &mut CoalitionDoc, i: usize) {
             } else {
                 Stance::Agree
             };
-            let id = ProposalId::from_bytes([0x61; 16]);
+            let on = if kind == "positions on an amendment" {
+                0x61
+            } else {
+                0x62
+            };
+            let id = ProposalId::from_bytes([on; 16]);
             doc.take_position(&me, &id, stance, "", at(10 + i)).unwrap();
         }
     }
@@ -283,7 +297,12 @@ fn main() {
         "| member 3 makes | n | along the clocks | against them | against / along | along 2n / n | against 2n / n |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for kind in ["profile edits", "device keys", "positions on an amendment"] {
+    for kind in [
+        "profile edits",
+        "device keys",
+        "positions on an amendment",
+        "positions on a general proposal",
+    ] {
         let mut last: Option<(Duration, Duration)> = None;
         for n in SIZES {
             let orders = clocks::orders(coalition(), n, |doc, i| edit(kind, doc, i));

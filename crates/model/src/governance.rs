@@ -48,8 +48,8 @@ use autosurgeon::{Prop, ReadDoc};
 use crate::ids::{MemberId, ProposalId};
 use crate::reports::proposal_tally;
 use crate::schema::{
-    Amendment, Charter, CharterVersion, Coalition, Departure, DepartureStatus, Member, Proposal,
-    Rules, Subject,
+    Amendment, Charter, CharterVersion, Coalition, Departure, DepartureStatus, Member,
+    PositionRecord, Proposal, Rules, Subject,
 };
 use crate::tally::{Outcome, Rule};
 use crate::values::{DecisionKind, NodeKey, Stance, Timestamp};
@@ -71,7 +71,12 @@ pub struct Governance {
     /// the rules read them ([`Governance::read_judged`]): a change that only adds to or
     /// deletes from them is carried from its operations, without reading
     /// ([`Governance::reread`]).
-    lists: BTreeMap<MemberId, Arc<KeyLists>>,
+    /// (Behind one `Arc`, shared by every state whose change wrote none of them.)
+    lists: Arc<BTreeMap<MemberId, Arc<KeyLists>>>,
+    /// Governing proposals' positions where the rules read them, to carry the next ones
+    /// from operations ([`PositionsRead`]).
+    /// (Shared as `lists` is.)
+    positions: Arc<BTreeMap<ProposalId, Arc<PositionsRead>>>,
 }
 
 /// Governance is what it is derived from: which lists the rules could carry from operations
@@ -300,11 +305,262 @@ impl Record for Judged {
     }
 }
 
-/// A proposal's positions alone ([`Governance::reread`]).
+/// A proposal's positions alone, as the rules read them ([`Governance::reread`]).
 #[derive(autosurgeon::Hydrate)]
 struct Positions {
-    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
-    positions: BTreeMap<MemberId, crate::schema::PositionRecord>,
+    positions: Tracked,
+}
+
+/// A governing proposal's positions with what lets the rules carry the next ones from
+/// operations ([`PositionsRead`]). Reads where a map of positions by member reads.
+struct Tracked {
+    positions: BTreeMap<MemberId, PositionRecord>,
+    read: PositionsRead,
+}
+
+/// Where a governing proposal's positions are, as the rules read them: a change that only
+/// takes positions (makes a member's position anew, or writes its fields over exactly the
+/// values read) leaves what was read plus what its operations wrote, with no read
+/// ([`PositionsRead::after`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PositionsRead {
+    /// The proposal's map of positions.
+    obj: Elem,
+    /// Each key of the map: its position object and, for each field, the operation whose
+    /// value it holds; none where the key or a field holds conflicting values.
+    members: BTreeMap<String, Option<Placed>>,
+}
+
+/// One member's position object, as [`PositionsRead`] keeps it.
+#[derive(Debug, Clone)]
+struct Placed {
+    obj: Elem,
+    fields: BTreeMap<&'static str, Elem>,
+}
+
+/// The fields of a position ([`PositionRecord`]).
+const POSITION_FIELDS: [&str; 3] = ["stance", "reason", "at"];
+
+fn position_field(key: &str) -> Option<&'static str> {
+    POSITION_FIELDS.into_iter().find(|f| *f == key)
+}
+
+/// A position's fields as they are written, each hydrated as [`PositionRecord`] reads it.
+#[derive(Default)]
+struct Partial {
+    stance: Option<crate::values::Stance>,
+    reason: Option<String>,
+    at: Option<Timestamp>,
+}
+
+impl Partial {
+    fn of(p: &PositionRecord) -> Self {
+        Self {
+            stance: Some(p.stance),
+            reason: Some(p.reason.clone()),
+            at: Some(p.at),
+        }
+    }
+
+    fn set(
+        &mut self,
+        field: &str,
+        v: std::borrow::Cow<'_, automerge::ScalarValue>,
+    ) -> Result<(), autosurgeon::HydrateError> {
+        use autosurgeon::Hydrate;
+        match field {
+            "stance" => self.stance = Some(crate::values::Stance::hydrate_scalar(v)?),
+            "reason" => self.reason = Some(String::hydrate_scalar(v)?),
+            _ => self.at = Some(Timestamp::hydrate_scalar(v)?),
+        }
+        Ok(())
+    }
+
+    /// The position, if every field is written.
+    fn done(self) -> Option<PositionRecord> {
+        Some(PositionRecord {
+            stance: self.stance?,
+            reason: self.reason?,
+            at: self.at?,
+        })
+    }
+}
+
+fn elem_of(id: &automerge::ObjId) -> Result<Elem, autosurgeon::HydrateError> {
+    match id {
+        automerge::ObjId::Id(counter, actor, _) => Ok((*counter, actor.clone())),
+        automerge::ObjId::Root => Err(autosurgeon::HydrateError::unexpected(
+            "an object",
+            "the root".to_owned(),
+        )),
+    }
+}
+
+/// One member's position at `obj`, read as a [`PositionRecord`] reads (one read of the
+/// object rather than one per field), with its fields' operations unless one conflicts.
+fn read_position<D: ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+) -> Result<(PositionRecord, Option<Placed>), autosurgeon::HydrateError> {
+    let mut partial = Partial::default();
+    let mut fields = BTreeMap::new();
+    let mut clean = true;
+    for item in doc.map_range(obj, ..) {
+        let Some(field) = position_field(&item.key) else {
+            continue;
+        };
+        clean &= !item.conflict;
+        fields.insert(field, elem_of(&item.id())?);
+        match item.value.clone().into_value() {
+            automerge::Value::Scalar(v) => partial.set(field, v)?,
+            // As the field reads there: an object is not one.
+            automerge::Value::Object(_) => {
+                return Err(autosurgeon::HydrateError::unexpected(
+                    "a value",
+                    "an object".to_owned(),
+                ));
+            }
+        }
+    }
+    let record = partial.done().ok_or_else(|| {
+        autosurgeon::HydrateError::unexpected("every field of a position", "fewer".to_owned())
+    })?;
+    let placed = Placed {
+        obj: elem_of(obj)?,
+        fields,
+    };
+    Ok((record, clean.then_some(placed)))
+}
+
+impl autosurgeon::Hydrate for Tracked {
+    fn hydrate_map<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+    ) -> Result<Self, autosurgeon::HydrateError> {
+        let mut positions = BTreeMap::new();
+        let mut members = BTreeMap::new();
+        let items: Vec<_> = doc
+            .map_range(obj, ..)
+            .map(|i| {
+                let value = i.value.clone().into_value();
+                (i.key.to_string(), value, i.conflict, i.id())
+            })
+            .collect();
+        // An object's id is the id of the operation that made it, which holds the key.
+        for (key, value, conflict, position) in items {
+            let member = key
+                .parse::<MemberId>()
+                .map_err(|e| autosurgeon::HydrateError::unexpected("a member id", e.to_string()))?;
+            let automerge::Value::Object(automerge::ObjType::Map | automerge::ObjType::Table) =
+                value
+            else {
+                return Err(autosurgeon::HydrateError::unexpected(
+                    "a position",
+                    "something else".to_owned(),
+                ));
+            };
+            let (record, placed) = read_position(doc, &position)?;
+            positions.insert(member, record);
+            members.insert(key, placed.filter(|_| !conflict));
+        }
+        Ok(Self {
+            positions,
+            read: PositionsRead {
+                obj: elem_of(obj)?,
+                members,
+            },
+        })
+    }
+}
+
+impl PositionsRead {
+    /// The positions after `ops` (every operation of a change under their proposal), made on
+    /// `positions` as read here: `None` unless each makes a member's position anew in place
+    /// of the one read, or writes a field of a position read or made once, over exactly the
+    /// value read.
+    fn after(
+        &self,
+        positions: &BTreeMap<MemberId, PositionRecord>,
+        ops: &[CopiedOp],
+    ) -> Option<(BTreeMap<MemberId, PositionRecord>, Self)> {
+        let mut read = self.clone();
+        let mut partial: BTreeMap<String, Partial> = BTreeMap::new();
+        for op in ops {
+            let (obj, key) = (op.obj.as_ref()?, op.key.as_deref()?);
+            if op.insert {
+                return None;
+            }
+            if *obj == read.obj {
+                // A member's position made anew, in place of what was read there.
+                if op.action != Copied::MakeMap {
+                    return None;
+                }
+                let expected: Vec<Elem> = match read.members.get(key) {
+                    Some(Some(p)) => vec![p.obj.clone()],
+                    Some(None) => return None,
+                    None => Vec::new(),
+                };
+                if op.preds != expected {
+                    return None;
+                }
+                let placed = Placed {
+                    obj: op.id.clone(),
+                    fields: BTreeMap::new(),
+                };
+                read.members.insert(key.to_owned(), Some(placed));
+                partial.insert(key.to_owned(), Partial::default());
+                continue;
+            }
+            let (member, placed) = read
+                .members
+                .iter_mut()
+                .find(|(_, p)| p.as_ref().is_some_and(|p| p.obj == *obj))?;
+            let placed = placed.as_mut()?;
+            let (Copied::Put(v), Some(field)) = (&op.action, position_field(key)) else {
+                return None;
+            };
+            // Over exactly the value there: then it alone holds the field after.
+            let over: Vec<Elem> = placed.fields.get(field).cloned().into_iter().collect();
+            if op.preds != over {
+                return None;
+            }
+            placed.fields.insert(field, op.id.clone());
+            let p = match partial.entry(member.clone()) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(Partial::of(positions.get(member.as_str())?))
+                }
+            };
+            p.set(field, std::borrow::Cow::Borrowed(v)).ok()?;
+        }
+        let mut positions = positions.clone();
+        for (member, p) in partial {
+            positions.insert(member.parse().ok()?, p.done()?);
+        }
+        Some((positions, read))
+    }
+}
+
+/// What the rules keep of an operation under a governing proposal, to carry its positions
+/// from ([`PositionsRead::after`]).
+#[derive(Debug)]
+pub(crate) struct CopiedOp {
+    pub(crate) id: Elem,
+    /// The object it writes in (none: the root).
+    pub(crate) obj: Option<Elem>,
+    /// The key it writes in a map (none: a list position).
+    pub(crate) key: Option<String>,
+    pub(crate) insert: bool,
+    pub(crate) action: Copied,
+    pub(crate) preds: Vec<Elem>,
+}
+
+/// What a [`CopiedOp`] does.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Copied {
+    MakeMap,
+    Put(automerge::ScalarValue),
+    Other,
 }
 
 /// What one change wrote of what governance is derived from ([`Governance::reread`]).
@@ -316,6 +572,8 @@ pub(crate) struct Written {
     /// Keys of the member records it wrote only by adding to or deleting from their lists of
     /// keys, with those operations.
     pub(crate) lists: BTreeMap<String, Vec<ListOp>>,
+    /// Every operation under each governing proposal it wrote in (`proposals` names them).
+    pub(crate) proposal_ops: BTreeMap<String, Vec<CopiedOp>>,
     /// Whether it wrote the charter's rules.
     pub(crate) rules: bool,
     /// Keys of the proposals it made or wrote in that are (or may be) governing ones.
@@ -502,7 +760,7 @@ impl Governance {
             }
         }
         let mut g = Self::new(records, founding_rules, proposals);
-        g.lists = lists;
+        g.lists = Arc::new(lists);
         Some(g)
     }
 
@@ -547,7 +805,7 @@ impl Governance {
             match carried {
                 Some((id, member, after)) => {
                     records.insert(id.clone(), Arc::new(member));
-                    lists.insert(id, Arc::new(after));
+                    Arc::make_mut(&mut lists).insert(id, Arc::new(after));
                 }
                 None => to_read.push(key),
             }
@@ -565,12 +823,12 @@ impl Governance {
                     Ok((k, m)) => {
                         let (member, listed) = m.split();
                         if let Some(l) = listed {
-                            lists.insert(k.clone(), Arc::new(l));
+                            Arc::make_mut(&mut lists).insert(k.clone(), Arc::new(l));
                         }
                         records.insert(k, Arc::new(member))
                     }
                     Err(_) => {
-                        lists.remove(&id);
+                        Arc::make_mut(&mut lists).remove(&id);
                         records.remove(&id)
                     }
                 };
@@ -587,30 +845,48 @@ impl Governance {
             self.founding_rules.clone()
         };
         let mut proposals = self.proposals.clone();
-        let collection = if written.proposals.is_empty() {
-            None
-        } else {
-            crate::records::collection(doc, "proposals")
-        };
+        let mut tracked = self.positions.clone();
+        // Looked up once, the first time it is needed.
+        let mut found: Option<Option<automerge::ObjId>> = None;
         for key in &written.proposals {
             let Ok(id) = key.parse::<ProposalId>() else {
                 continue;
             };
-            let Some(collection) = &collection else {
+            // One that governed already: only its positions can have changed (a proposal's
+            // other fields are written once, with it): carried from the operations where
+            // they only took positions over what the rules read, else only they are read.
+            if let Some(p) = proposals.get_mut(&id) {
+                let carried = tracked
+                    .get(&id)
+                    .zip(written.proposal_ops.get(key))
+                    .and_then(|(read, ops)| read.after(&p.positions, ops));
+                if let Some((positions, read)) = carried {
+                    Arc::make_mut(p).positions = positions;
+                    Arc::make_mut(&mut tracked).insert(id, Arc::new(read));
+                    continue;
+                }
+            }
+            let collection = found
+                .get_or_insert_with(|| crate::records::collection(doc, "proposals"))
+                .as_ref();
+            let Some(collection) = collection else {
                 proposals.remove(&id);
+                Arc::make_mut(&mut tracked).remove(&id);
                 continue;
             };
-            // One that governed already: only its positions can have changed (a proposal's
-            // other fields are written once, with it), so only they are read.
             if let Some(p) = proposals.get_mut(&id) {
                 match autosurgeon::hydrate_path::<_, Positions, _>(
                     doc,
                     collection,
                     [Prop::Key(id.as_str().into())],
                 ) {
-                    Ok(Some(read)) => Arc::make_mut(p).positions = read.positions,
+                    Ok(Some(read)) => {
+                        Arc::make_mut(p).positions = read.positions.positions;
+                        Arc::make_mut(&mut tracked).insert(id, Arc::new(read.positions.read));
+                    }
                     _ => {
                         proposals.remove(&id);
+                        Arc::make_mut(&mut tracked).remove(&id);
                     }
                 }
                 continue;
@@ -627,6 +903,7 @@ impl Governance {
         }
         let mut g = Self::of(records, founding_rules, proposals);
         g.lists = lists;
+        g.positions = tracked;
         Some(g)
     }
 
@@ -658,7 +935,8 @@ impl Governance {
             founding_rules,
             proposals,
             fixed: None,
-            lists: BTreeMap::new(),
+            lists: Arc::default(),
+            positions: Arc::default(),
         };
         let waits_for_clock = g.proposals.values().any(|p| {
             p.closes_at.is_some() && proposal_tally(p, Timestamp::MIN).outcome == Outcome::Open

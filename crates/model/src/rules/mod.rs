@@ -20,7 +20,7 @@
 //! | a new member record: by invite when the admission rule is the invite; else naming an `admit/<m>` proposal opened by the same change | `Ctx::check_admission` |
 //! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |
 //! | a position only while its proposal is open (at the change's dependencies and time): outcomes are final | `Ctx::still_open` (`Decided`) |
-//! | a block carries a reason | `Ctx::block_has_reason` |
+//! | a block carries a reason | `Ctx::block_has_reason`; on a governing proposal, in the governance the change leaves (`Validator::check_decoded`) |
 //! | new issues, pools, ledger entries, goals, progress and meetings name their writer | `Ctx::names_writer` |
 //! | ledger entries, proposals, record ids and authors never change | `Ctx::permit` (`Permanent`) |
 //! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
@@ -32,10 +32,12 @@
 //! document back if any is refused). It carries the governance from change to change along the
 //! batch and reads again only what a change wrote of it: a member record (not its profile, which
 //! no rule reads; not even the record when the change only added to or deleted from its keys
-//! or flagged keys, carried from the operations), the charter's rules, an amendment or membership proposal (new, or only its
-//! positions after a position on it); a position, written field by field, is judged once per
-//! change, against its proposal's tally from the governance carried when the proposal governs,
-//! else read without its text. So a long catch-up costs one cheap step per change, not a read
+//! or flagged keys, carried from the operations), the charter's rules, an amendment or
+//! membership proposal (new, or only its positions after a position on it, and not even those
+//! once read: a change that only takes positions over what was read is carried from its
+//! operations, `governance::PositionsRead`); a position, written field by field, is judged once
+//! per change, against its proposal's tally and as it stands after the change from the
+//! governance carried when the proposal governs, else read (its proposal without its text). So a long catch-up costs one cheap step per change, not a read
 //! of the history each. Every read at past heads is a walk back through the history
 //! ([`reads_at_past_heads`] counts them); see `tests/rules/past_reads.rs` for what each change
 //! may cost, and `ARCHITECTURE.md` for what still grows with the history.

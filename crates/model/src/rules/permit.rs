@@ -184,6 +184,12 @@ impl Ctx<'_> {
                     return Ok(());
                 }
                 self.still_open(proposal, &path())?;
+                // On a governing proposal the position is judged in the governance the
+                // change leaves, which the rules carry without reading it
+                // (`Validator::check_decoded`).
+                if self.gov.proposals.contains_key(*proposal) {
+                    return Ok(());
+                }
                 self.block_has_reason(proposal, member)
                     .map_err(|why| Violation::BadRecord { path: path(), why })
             }
@@ -309,13 +315,10 @@ impl Ctx<'_> {
     }
 
     /// A block carries its reason, so the other members know what to address.
-    fn block_has_reason(&self, proposal: &str, member: &str) -> Result<(), String> {
+    pub(super) fn block_has_reason(&self, proposal: &str, member: &str) -> Result<(), String> {
         let pos: crate::schema::PositionRecord =
             self.record(&["proposals", proposal, "positions", member])?;
-        if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
-            return Err("a block carries a reason".into());
-        }
-        Ok(())
+        gives_reason(&pos)
     }
 
     /// A position may be taken only while the proposal is open, as of the change's
@@ -354,4 +357,12 @@ fn open(outcome: Outcome, proposal: &str, path: &str) -> Result<(), Violation> {
             outcome,
         }),
     }
+}
+
+/// A block carries its reason ([`Ctx::block_has_reason`]).
+pub(super) fn gives_reason(pos: &crate::schema::PositionRecord) -> Result<(), String> {
+    if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
+        return Err("a block carries a reason".into());
+    }
+    Ok(())
 }

@@ -181,8 +181,28 @@ impl Validator {
             let hash = [change.hash()];
             gov.reread(&At::new(doc, &hash), &written).map(Arc::new)
         } else {
-            Some(gov)
+            Some(gov.clone())
         };
+        // A position on a governing proposal, judged in the governance the change left,
+        // where the rules carried it (else read at the change).
+        let judged = ctx.positions_judged.borrow();
+        for p in judged
+            .iter()
+            .filter(|p| gov.proposals.contains_key(p.as_str()))
+        {
+            let carried = after
+                .as_ref()
+                .and_then(|g| g.proposals.get(p.as_str()))
+                .and_then(|p| p.positions.get(writer.as_str()));
+            match carried {
+                Some(pos) => super::permit::gives_reason(pos),
+                None => ctx.block_has_reason(p, &writer),
+            }
+            .map_err(|why| Violation::BadRecord {
+                path: format!("proposals/{p}/positions/{writer}"),
+                why,
+            })?;
+        }
         if let Some(after) = after {
             self.after.insert(change.hash(), after);
         }
@@ -358,6 +378,17 @@ impl Validator {
                     records.push((id, path.clone(), r));
                 }
                 created.insert(id, path.clone());
+            }
+            // Every operation under a governing proposal, to carry its positions from.
+            if let [first, p, ..] = path.as_slice()
+                && first == "proposals"
+                && ctx.gov.proposals.contains_key(p.as_str())
+            {
+                written_gov
+                    .proposal_ops
+                    .entry(p.clone())
+                    .or_default()
+                    .push(copied(&op, actor));
             }
             if !in_created {
                 if fixed {
@@ -616,4 +647,28 @@ fn list_op(
         list: (counter, actor.clone()),
         edit,
     })
+}
+
+/// `op`, of a change by `author`, as the rules keep it to carry a governing proposal's
+/// positions from (`Governance::reread`).
+fn copied(op: &crate::ops::OpView<'_>, author: &automerge::ActorId) -> crate::governance::CopiedOp {
+    use crate::governance::{Copied, CopiedOp};
+    CopiedOp {
+        id: (op.id(), author.clone()),
+        obj: match op.obj() {
+            ObjRef::Root => None,
+            ObjRef::Id(c, a) => Some((c, a.clone())),
+        },
+        key: match op.key() {
+            KeyRef::Map(k) => Some(k.to_owned()),
+            _ => None,
+        },
+        insert: op.insert(),
+        action: match op.action() {
+            Action::Make(automerge::ObjType::Map) => Copied::MakeMap,
+            Action::Put(v) => Copied::Put(v.clone()),
+            _ => Copied::Other,
+        },
+        preds: op.preds().map(|(c, a)| (c, a.clone())).collect(),
+    }
 }

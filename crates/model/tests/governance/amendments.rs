@@ -130,3 +130,71 @@ fn a_block_without_a_reason_is_refused_from_a_modified_node() {
         "{err}"
     );
 }
+
+/// On an amendment, whose positions the rules carry from the operations rather than read, a
+/// block without a reason is refused alike: made as a new position, and written over an
+/// earlier one field by field.
+#[test]
+fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
+    let mut doc = three();
+    let amend = model::schema::Amendment {
+        add_values: vec!["solidarity".into()],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(1), "Values"), amend, t(2))
+        .unwrap();
+    let refused = |mut forged: CoalitionDoc| {
+        let err = verdict(&mut forged).unwrap_err();
+        assert!(
+            err.to_string().contains("a block carries a reason"),
+            "{err}"
+        );
+    };
+    // A new position.
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
+    let p = am
+        .put_object(&positions, member(2).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", " ").unwrap();
+    am.put(&p, "at", t(3).as_millis()).unwrap();
+    am.commit();
+    refused(forged);
+    // Over an earlier position, its stance alone.
+    let mut mine = doc.fork_as(key(2));
+    mine.take_position(&member(2), &pid(1), Stance::Abstain, "", t(3))
+        .unwrap();
+    doc.merge(&mut mine).unwrap();
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let p = obj(
+        am,
+        &[
+            "proposals",
+            pid(1).as_str(),
+            "positions",
+            member(2).as_str(),
+        ],
+    );
+    am.put(&p, "stance", "block").unwrap();
+    am.commit();
+    refused(forged);
+    // With a reason, it stands.
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let p = obj(
+        am,
+        &[
+            "proposals",
+            pid(1).as_str(),
+            "positions",
+            member(2).as_str(),
+        ],
+    );
+    am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", "we are nonpartisan").unwrap();
+    am.commit();
+    verdict(&mut forged).unwrap();
+}

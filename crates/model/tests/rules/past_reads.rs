@@ -259,3 +259,17 @@ fn a_members_key_edits_and_flags_cost_the_rules_no_read_at_past_heads() {
         "reads per key edit: {reads:?}"
     );
 }
+
+/// Positions taken again and again on an amendment are carried from the change's
+/// operations: after the first, which reads where the proposal's positions are, no read at
+/// past heads. (Each read a walk back through the history: 4,000 positions took 12 s to
+/// judge against the clocks, and four times as long for twice as many.)
+#[test]
+fn positions_on_a_governing_proposal_cost_no_read_after_the_first() {
+    let reads = positions(AMENDMENT, "Yes.", 24);
+    assert!(reads[0].all > 0, "the first reads the positions: {reads:?}");
+    assert!(
+        reads[1..].iter().all(|r| r.all == 0),
+        "reads per position: {reads:?}"
+    );
+}
