@@ -23,7 +23,8 @@
 //!   kind its key needs (a map key on a map, a list position on a list or text); a list
 //!   position is an element of that very object; an insertion is the only operation at the
 //!   head of a list; every overwritten value (predecessor) is older than the operation,
-//!   exists, and a deletion has one. A reference to something older than the change that is
+//!   exists, and a deletion has one; an insertion overwrites nothing (Automerge would apply
+//!   its predecessors, then panic listing the document's changes). A reference to something older than the change that is
 //!   in neither the document nor the batch makes the change wait, like a missing dependency.
 //!   Whatever is referred to must be older than the change (a counter below its start
 //!   operation), which every change made from its dependencies is.
@@ -524,6 +525,12 @@ fn check_ops(
                     "an operation a coalition document does not hold: {kind}"
                 )));
             }
+        }
+        // An insertion makes a new element: it overwrites nothing. Automerge never writes
+        // one with predecessors, yet applies them (hiding the values they name), and then
+        // panics listing the document's changes.
+        if op.insert() && !op.no_preds() {
+            return Err(bad("an insertion that overwrites a value"));
         }
         // Keys are compared, with every value they overwrite: none longer than any place of
         // the layout has (which the rules would refuse anyway).

@@ -142,6 +142,39 @@ fn a_predecessor_in_another_place_is_refused_and_the_document_stays_sound() {
 }
 
 #[test]
+fn an_insertion_that_overwrites_a_value_is_refused_and_the_document_stays_sound() {
+    use automerge::ReadDoc;
+    let mut w = World::new();
+    let persisted = w.persisted();
+    // A node key inserted into B's own keys after its first, naming that one as its
+    // predecessor: Automerge would hide it, then panic listing the document's changes.
+    let (keys, first) = {
+        let doc = w.docs.doc(&w.coalition).unwrap();
+        let (_, members) = doc.get(automerge::ROOT, "members").unwrap().unwrap();
+        let (_, me) = doc.get(&members, w.peer.member.as_str()).unwrap().unwrap();
+        let (_, keys) = doc.get(&me, "keys").unwrap().unwrap();
+        let first = doc.list_range(&keys, ..).next().unwrap().id();
+        (keys, first)
+    };
+    let op_id = |id: &automerge::ObjId| match id {
+        automerge::ObjId::Id(c, a, _) => OpId(*c, a.clone()),
+        automerge::ObjId::Root => unreachable!("a list item"),
+    };
+    let mut forged = honest_expanded(&w);
+    let mut op = forged.operations[0].clone();
+    op.obj = ObjectId::Id(op_id(&keys));
+    op.key = Key::Seq(ElementId::Id(op_id(&first)));
+    op.insert = true;
+    op.action = OpType::Put(automerge::ScalarValue::Str(
+        model::NodeKey::from_bytes([0x5a; 32]).to_string().into(),
+    ));
+    op.pred = vec![op_id(&first)].into();
+    forged.operations.push(op);
+    malformed(&push_forged(&mut w, forged), "an insertion that overwrites");
+    still_sound(&mut w, persisted);
+}
+
+#[test]
 fn a_message_whose_changes_hold_too_many_operations_in_all_is_refused() {
     use sync::wire::{MESSAGE_BYTES_PER_OP, MIN_MESSAGE_LIMIT};
     let mut w = World::new();
