@@ -143,37 +143,56 @@ impl Listed {
         self.items.iter().map(|(_, k)| *k).collect()
     }
 
-    /// The list after `ops`, made on it: `None` if one is not an insertion of a key or a
-    /// deletion of exactly one item this list holds, or is on another list.
+    /// The list after `ops`, made on it: `None` if one is not an insertion of a key (with no
+    /// predecessor) or a deletion of exactly the one value of an item this list holds, or is
+    /// on another list.
+    ///
+    /// Items inserted go last, not where Automerge places them: the order differs from a
+    /// read's only while the list holds at most `MAX_LIST` items (an insertion into a longer
+    /// one is refused, `rules::list_cap`, and deletions keep the order read), so the first
+    /// `MAX_FLAGS` flags, which `InForce` counts, are the same items either way.
     fn after(&self, ops: &[&ListOp]) -> Option<Self> {
-        let mut next = self.clone();
         if ops.is_empty() {
-            return Some(next);
+            return Some(self.clone());
         }
-        let obj = next.obj.clone()?;
+        let Some(automerge::ObjId::Id(counter, actor, _)) = &self.obj else {
+            return None;
+        };
+        let mut deleted = std::collections::HashSet::new();
+        let mut inserted = Vec::new();
         for op in ops {
-            let automerge::ObjId::Id(counter, actor, _) = &obj else {
-                return None;
-            };
             if (op.list.0 != *counter) || (op.list.1 != *actor) {
                 return None;
             }
             match &op.edit {
                 ListEdit::Insert(elem, value) => {
                     let key = <NodeKey as autosurgeon::Hydrate>::hydrate_string(value).ok()?;
-                    next.items.push((elem.clone(), key));
+                    inserted.push((elem.clone(), key));
                 }
                 ListEdit::Delete(elem, preds) => {
-                    // Only what deletes the one value the item holds deletes the item.
-                    if preds.len() != 1 || preds[0] != *elem {
+                    // Only what deletes the one value the item holds deletes the item; an
+                    // item deleted twice, or one this change inserted, is read again.
+                    if preds.len() != 1 || preds[0] != *elem || !deleted.insert(elem) {
                         return None;
                     }
-                    let at = next.items.iter().position(|(e, _)| e == elem)?;
-                    next.items.remove(at);
                 }
             }
         }
-        Some(next)
+        let before = self.items.len();
+        let mut items: Vec<(Elem, NodeKey)> = self
+            .items
+            .iter()
+            .filter(|(e, _)| !deleted.contains(e))
+            .cloned()
+            .collect();
+        if before - items.len() != deleted.len() {
+            return None;
+        }
+        items.extend(inserted);
+        Some(Self {
+            obj: self.obj.clone(),
+            items,
+        })
     }
 }
 
@@ -185,13 +204,19 @@ pub(crate) struct KeyLists {
 }
 
 impl KeyLists {
-    /// How many items the list `obj` holds, if it is one of these.
-    pub(crate) fn len_of(&self, counter: u64, actor: &automerge::ActorId) -> Option<usize> {
-        [&self.keys, &self.flagged]
-            .into_iter()
-            .find(|l| {
-                matches!(&l.obj, Some(automerge::ObjId::Id(c, a, _)) if *c == counter && a == actor)
-            })
+    /// How many items the list of flagged keys holds after `ops` (a change's operations on
+    /// the member's lists of keys), if it is the list `counter`/`actor` and they can be
+    /// carried ([`Listed::after`]).
+    pub(crate) fn flagged_after(
+        &self,
+        counter: u64,
+        actor: &automerge::ActorId,
+        ops: &[ListOp],
+    ) -> Option<usize> {
+        let is = matches!(&self.flagged.obj, Some(automerge::ObjId::Id(c, a, _)) if *c == counter && a == actor);
+        let ops: Vec<&ListOp> = ops.iter().filter(|o| o.field == KeyList::Flagged).collect();
+        is.then(|| self.flagged.after(&ops))
+            .flatten()
             .map(|l| l.items.len())
     }
 }
@@ -437,6 +462,13 @@ impl autosurgeon::Hydrate for Tracked {
         doc: &D,
         obj: &automerge::ObjId,
     ) -> Result<Self, autosurgeon::HydrateError> {
+        // As a map of positions reads (`map_with_parseable_keys`): a table is not one.
+        if doc.object_type(obj) != Some(automerge::ObjType::Map) {
+            return Err(autosurgeon::HydrateError::unexpected(
+                "a map",
+                "something else".to_owned(),
+            ));
+        }
         let mut positions = BTreeMap::new();
         let mut members = BTreeMap::new();
         let items: Vec<_> = doc
@@ -708,6 +740,21 @@ impl Governance {
     /// coalition.
     pub fn read<D: ReadDoc>(doc: &D) -> Option<Self> {
         Self::read_as::<D, Member>(doc)
+    }
+
+    /// This governance with every member record read whole from `doc` (as
+    /// [`Governance::read`] reads them), the rest kept.
+    pub(crate) fn with_records<D: ReadDoc>(&self, doc: &D) -> Self {
+        let records: BTreeMap<MemberId, Member> =
+            crate::schema::records(doc, "members", &mut Vec::new());
+        let records = records
+            .into_iter()
+            .map(|(id, m)| (id, Arc::new(m)))
+            .collect();
+        let mut g = Self::of(records, self.founding_rules.clone(), self.proposals.clone());
+        g.lists = self.lists.clone();
+        g.positions = self.positions.clone();
+        g
     }
 
     /// The lists of keys of member `id` as the rules read them, if they did.

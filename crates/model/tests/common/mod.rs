@@ -94,7 +94,7 @@ pub(crate) fn verdict(doc: &mut CoalitionDoc) -> Result<(), Violation> {
                     so_far.push(c.hash());
                 }
                 let read = model::rules::governance_at(am, &so_far);
-                if let Some(g) = v.governance_after(&so_far) {
+                if let Some(g) = v.governance_after(am, &so_far) {
                     assert_eq!(
                         read.as_ref(),
                         Some(&*g),

@@ -131,9 +131,10 @@ fn a_block_without_a_reason_is_refused_from_a_modified_node() {
     );
 }
 
-/// On an amendment, whose positions the rules carry from the operations rather than read, a
-/// block without a reason is refused alike: made as a new position, and written over an
-/// earlier one field by field.
+/// On an amendment, whose positions the rules carry from the operations once they read them,
+/// a block without a reason is refused alike: as a first position (read), made anew over an
+/// earlier one, and written over an earlier one field by field (carried, where `verdict`
+/// judges the history in one batch).
 #[test]
 fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
     let mut doc = three();
@@ -162,39 +163,43 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
     am.put(&p, "at", t(3).as_millis()).unwrap();
     am.commit();
     refused(forged);
-    // Over an earlier position, its stance alone.
+    // Over an earlier position, field by field.
     let mut mine = doc.fork_as(key(2));
     mine.take_position(&member(2), &pid(1), Stance::Abstain, "", t(3))
         .unwrap();
     doc.merge(&mut mine).unwrap();
+    let over = |doc: &mut CoalitionDoc, fields: &[(&str, &str)]| {
+        let mut forged = doc.fork_as(key(2));
+        let am = forged.automerge_mut();
+        let (proposal, me) = (pid(1), member(2));
+        let p = obj(
+            am,
+            &["proposals", proposal.as_str(), "positions", me.as_str()],
+        );
+        for (field, value) in fields {
+            am.put(&p, *field, *value).unwrap();
+        }
+        am.commit();
+        forged
+    };
+    // A position made anew over the earlier one.
     let mut forged = doc.fork_as(key(2));
     let am = forged.automerge_mut();
-    let p = obj(
-        am,
-        &[
-            "proposals",
-            pid(1).as_str(),
-            "positions",
-            member(2).as_str(),
-        ],
-    );
+    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
+    let p = am
+        .put_object(&positions, member(2).as_str(), ObjType::Map)
+        .unwrap();
     am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", "").unwrap();
+    am.put(&p, "at", t(4).as_millis()).unwrap();
     am.commit();
     refused(forged);
+    // Its stance alone written over.
+    refused(over(&mut doc, &[("stance", "block")]));
     // With a reason, it stands.
-    let mut forged = doc.fork_as(key(2));
-    let am = forged.automerge_mut();
-    let p = obj(
-        am,
-        &[
-            "proposals",
-            pid(1).as_str(),
-            "positions",
-            member(2).as_str(),
-        ],
+    let mut forged = over(
+        &mut doc,
+        &[("stance", "block"), ("reason", "we are nonpartisan")],
     );
-    am.put(&p, "stance", "block").unwrap();
-    am.put(&p, "reason", "we are nonpartisan").unwrap();
-    am.commit();
     verdict(&mut forged).unwrap();
 }

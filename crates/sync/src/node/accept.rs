@@ -790,7 +790,7 @@ fn judge_whole(
 /// governance after it with the heads it is at, where the rules know it.
 fn verdict(doc: &mut AutoCommit, rules: Validator) -> (bool, Option<super::Known>) {
     let heads = doc.get_heads();
-    let known = rules.governance_after(&heads).map(|g| (heads, g));
+    let known = rules.governance_after(doc, &heads).map(|g| (heads, g));
     (rules.governance_changed(), known)
 }
 
