@@ -102,6 +102,22 @@ fn a_blocked_amendment_fails_with_its_reason_and_changes_nothing() {
     ));
 }
 
+/// Member 2's modified node blocks `proposal` with a blank reason, as a position of its own
+/// (made anew, over any earlier one).
+fn blocked_without_a_reason(doc: &mut CoalitionDoc, proposal: &ProposalId) -> CoalitionDoc {
+    let mut forged = doc.fork_as(key(2));
+    let am = forged.automerge_mut();
+    let positions = obj(am, &["proposals", proposal.as_str(), "positions"]);
+    let p = am
+        .put_object(&positions, member(2).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&p, "stance", "block").unwrap();
+    am.put(&p, "reason", " ").unwrap();
+    am.put(&p, "at", t(3).as_millis()).unwrap();
+    am.commit();
+    forged
+}
+
 #[test]
 fn a_block_without_a_reason_is_refused_from_a_modified_node() {
     let mut doc = three();
@@ -114,16 +130,7 @@ fn a_block_without_a_reason_is_refused_from_a_modified_node() {
         t(2),
     )
     .unwrap();
-    let mut forged = doc.fork_as(key(2));
-    let am = forged.automerge_mut();
-    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
-    let p = am
-        .put_object(&positions, member(2).as_str(), ObjType::Map)
-        .unwrap();
-    am.put(&p, "stance", "block").unwrap();
-    am.put(&p, "reason", " ").unwrap();
-    am.put(&p, "at", t(3).as_millis()).unwrap();
-    am.commit();
+    let mut forged = blocked_without_a_reason(&mut doc, &pid(1));
     let err = verdict(&mut forged).unwrap_err();
     assert!(
         err.to_string().contains("a block carries a reason"),
@@ -151,18 +158,8 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
             "{err}"
         );
     };
-    // A new position.
-    let mut forged = doc.fork_as(key(2));
-    let am = forged.automerge_mut();
-    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
-    let p = am
-        .put_object(&positions, member(2).as_str(), ObjType::Map)
-        .unwrap();
-    am.put(&p, "stance", "block").unwrap();
-    am.put(&p, "reason", " ").unwrap();
-    am.put(&p, "at", t(3).as_millis()).unwrap();
-    am.commit();
-    refused(forged);
+    // As a first position.
+    refused(blocked_without_a_reason(&mut doc, &pid(1)));
     // Over an earlier position, field by field.
     let mut mine = doc.fork_as(key(2));
     mine.take_position(&member(2), &pid(1), Stance::Abstain, "", t(3))
@@ -183,17 +180,7 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
         forged
     };
     // A position made anew over the earlier one.
-    let mut forged = doc.fork_as(key(2));
-    let am = forged.automerge_mut();
-    let positions = obj(am, &["proposals", pid(1).as_str(), "positions"]);
-    let p = am
-        .put_object(&positions, member(2).as_str(), ObjType::Map)
-        .unwrap();
-    am.put(&p, "stance", "block").unwrap();
-    am.put(&p, "reason", "").unwrap();
-    am.put(&p, "at", t(4).as_millis()).unwrap();
-    am.commit();
-    refused(forged);
+    refused(blocked_without_a_reason(&mut doc, &pid(1)));
     // Its stance alone written over.
     refused(over(&mut doc, &[("stance", "block")]));
     // With a reason, it stands.
