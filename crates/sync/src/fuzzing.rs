@@ -112,7 +112,7 @@ pub fn snapshot_ops_agree(
         let Some(change) = rebuilt.get(&m.hash) else {
             panic!("a change of the loaded document that Automerge did not rebuild");
         };
-        let Some(decoded) = model::ops::ChangeOps::decode(change) else {
+        let Some(decoded) = model::ops::ChangeOps::decode_as_automerge_does(change) else {
             panic!("read from the snapshot, but Automerge does not decode the change");
         };
         assert!(
@@ -208,7 +208,7 @@ pub fn batch(data: &[u8]) -> usize {
 /// reads otherwise.
 pub fn change_ops_agree(change: &automerge::Change) {
     if let Some(direct) = crate::change_ops::direct(change) {
-        let Some(decoded) = model::ops::ChangeOps::decode(change) else {
+        let Some(decoded) = model::ops::ChangeOps::decode_as_automerge_does(change) else {
             panic!("read from the columns, but Automerge does not decode it");
         };
         assert!(

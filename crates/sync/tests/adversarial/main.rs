@@ -5,6 +5,8 @@
 mod forks;
 mod frames;
 mod malformed_changes;
+#[path = "../parts/mod.rs"]
+mod parts;
 mod signatures;
 mod witnesses;
 

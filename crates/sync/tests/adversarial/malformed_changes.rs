@@ -174,6 +174,46 @@ fn an_insertion_that_overwrites_a_value_is_refused_and_the_document_stays_sound(
     still_sound(&mut w, persisted);
 }
 
+/// B's node changes its communities to `list`, as the model writes it.
+fn listed(w: &World, doc: &mut CoalitionDoc, list: &[&str], at: i64) -> Change {
+    let update = model::ProfileUpdate {
+        communities: Some(list.iter().map(|c| (*c).to_owned()).collect()),
+        ..Default::default()
+    };
+    doc.update_profile(&w.peer.member, update, model::Timestamp::from_millis(at))
+        .unwrap();
+    doc.automerge_mut().get_last_local_change().unwrap().clone()
+}
+
+#[test]
+fn a_change_automerge_would_list_under_another_hash_is_refused() {
+    let mut w = World::new();
+    let mut doc = CoalitionDoc::load(&w.base, w.peer.key).unwrap();
+    let first = listed(&w, &mut doc, &["tenants"], 1_700_000_100_000);
+    let out = w.push_signed(&[first]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    let persisted = w.persisted();
+    let mut later = doc.fork_as(w.peer.key);
+    // The deletion of that community, carrying a value (a number) Automerge drops: it would
+    // list the change under another hash, and the document's changes no longer list.
+    let honest = listed(&w, &mut doc, &[], 1_700_000_200_000);
+    let mut parts = crate::parts::Parts::of(honest.raw_bytes());
+    assert_eq!(honest.len(), 1, "one deletion");
+    parts.col(0x56, vec![0x01, 0x13]).col(0x57, vec![0x05]);
+    let forged = Change::from_bytes(parts.encode()).unwrap();
+    malformed(&w.push_signed(&[forged]), "do not decode");
+    assert_eq!(w.persisted(), persisted, "nothing stored");
+    // The node's document still lists its changes, and saves and loads as itself.
+    let mut node = w.docs.doc(&w.coalition).unwrap().clone();
+    assert!(!node.get_changes(&[]).is_empty());
+    let mut loaded = AutoCommit::load(&node.save()).expect("the document loads");
+    assert_eq!(loaded.get_heads(), node.get_heads());
+    // B's next honest change is taken.
+    let next = listed(&w, &mut later, &["renters"], 1_700_000_300_000);
+    let out = w.push_signed(&[next]);
+    assert!(refusal(&out).is_none(), "{out:?}");
+}
+
 #[test]
 fn a_message_whose_changes_hold_too_many_operations_in_all_is_refused() {
     use sync::wire::{MESSAGE_BYTES_PER_OP, MIN_MESSAGE_LIMIT};
