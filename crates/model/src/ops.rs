@@ -395,16 +395,18 @@ impl ChangeOps {
     /// order...) would come back under another hash than the one the history names, and the
     /// document would no longer list its changes.
     pub fn decode(change: &Change) -> Option<Self> {
-        let expanded =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())).ok()?;
+        let expanded = Self::expanded(change)?;
+        let ops = Self::compact(&expanded, change.other_actor_ids())?;
         let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Change::from(expanded.clone()).hash()
+            Change::from(expanded).hash()
         }))
         .ok()?;
-        if again != change.hash() {
-            return None;
-        }
-        Self::compact(&expanded, change.other_actor_ids())
+        (again == change.hash()).then_some(ops)
+    }
+
+    /// Automerge's decoding of `change`, or `None` where it panics (caught).
+    fn expanded(change: &Change) -> Option<ExpandedChange> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())).ok()
     }
 
     /// [`ChangeOps::decode`] without asking whether the change encodes again into itself:
@@ -412,9 +414,7 @@ impl ChangeOps {
     /// Automerge's (`sync`'s fuzz targets).
     #[doc(hidden)]
     pub fn decode_as_automerge_does(change: &Change) -> Option<Self> {
-        let expanded =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())).ok()?;
-        Self::compact(&expanded, change.other_actor_ids())
+        Self::compact(&Self::expanded(change)?, change.other_actor_ids())
     }
 
     fn compact(expanded: &ExpandedChange, others: &[ActorId]) -> Option<Self> {

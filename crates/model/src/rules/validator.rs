@@ -122,8 +122,8 @@ impl Validator {
     /// the governance as it found it, since judging does not depend on profiles (a profile is
     /// read again only with its record, when a change writes the record's keys, flags or
     /// departure, and then without its lists' items: merged from a member's many nodes they
-    /// can hold many times their bound, and each governance state kept would copy them). Each read at past heads makes Automerge walk back through the
-    /// history from them, as far as the nearest change it keeps a clock for, which a history
+    /// can hold many times their bound, and each governance state kept would copy them).
+    /// Each read at past heads makes Automerge walk back through the history from them, as far as the nearest change it keeps a clock for, which a history
     /// can place far away: a read per profile edit made a history of 4,000 of them,
     /// concurrent with 4,000 other edits, take 45 s to judge, and four times as long for
     /// twice as many.
