@@ -5,19 +5,20 @@
 //!
 //! Only what a coalition document holds is read here: maps, lists, texts, deletions and plain
 //! values (null, booleans, integers, floats, strings, bytes, timestamps), each column exactly as
-//! Automerge writes it. Anything else — a compressed column, an unknown one, a counter, an
-//! increment or a mark, a number not in its shortest encoding, a value whose length does not
-//! fit its type, a column with rows or bytes left over, an actor listed twice, other actors
-//! out of order, a deletion carrying a value, predecessors not ascending — is left to
-//! Automerge ([`read`] falls back to
-//! `ChangeOps::decode`), which then decodes it or fails as before (and refuses a change that
-//! does not encode again into itself, which Automerge would list under another hash; known
-//! gap: where this reader answers, a column whose runs are split otherwise than Automerge
-//! splits them is not caught, and such a change would be listed under another hash too). So
-//! this reader is never
-//! more lenient than Automerge's: where it answers, it answers what Automerge would (checked
-//! against Automerge on every change of two test histories and by the `batch` fuzz target,
-//! [`crate::fuzzing::change_ops_agree`]).
+//! Automerge writes it ([`crate::columns::canonical`]). Anything else — a compressed column,
+//! an unknown one, an empty one, a counter, an increment or a mark, a number not in its
+//! shortest encoding, runs split otherwise than Automerge splits them, a value whose length
+//! does not fit its type, a column with rows or bytes left over, an actor listed twice or
+//! named by no operation, other actors out of order, a deletion or a new object carrying a
+//! value, predecessors not ascending — is left to Automerge ([`read`] falls back to
+//! `ChangeOps::decode`), which then decodes it or fails as before, and refuses a change that
+//! does not encode again into itself. Automerge lists a change by encoding its operations
+//! again, so a change that does not would be listed under another hash than the one it came
+//! with, breaking every copy of the document that holds it. So this reader is never more
+//! lenient than Automerge's: where it answers, it answers what Automerge would, and the change
+//! encodes again into itself (checked against Automerge on every change of two test histories,
+//! on every change rewritten otherwise than Automerge writes it, and by the `batch` fuzz
+//! target, [`crate::fuzzing::change_ops_agree`]).
 
 use std::collections::BTreeMap;
 
@@ -45,12 +46,12 @@ const VAL_RAW: u32 = spec(5, kind::VALUE_RAW);
 pub(crate) const PRED_GROUP: u32 = spec(7, kind::GROUP);
 const PRED_ACTOR: u32 = spec(7, kind::ACTOR);
 const PRED_CTR: u32 = spec(7, kind::DELTA);
-const EXPAND: u32 = spec(9, kind::BOOLEAN);
-const MARK_NAME: u32 = spec(10, kind::STRING);
 
-const KNOWN: [u32; 14] = [
+/// The columns Automerge writes for what a coalition holds (the expand and mark-name columns
+/// it writes only for marks).
+const KNOWN: [u32; 12] = [
     OBJ_ACTOR, OBJ_CTR, KEY_ACTOR, KEY_CTR, KEY_STR, INSERT, ACTION, VAL_META, VAL_RAW, PRED_GROUP,
-    PRED_ACTOR, PRED_CTR, EXPAND, MARK_NAME,
+    PRED_ACTOR, PRED_CTR,
 ];
 
 /// Errors here only mean "leave it to Automerge".
@@ -114,7 +115,11 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
     }
     let mut cols: BTreeMap<u32, &[u8]> = BTreeMap::new();
     for (s, data) in listed {
-        if !KNOWN.contains(&s) || cols.insert(s, data).is_some() {
+        // Each column as Automerge writes it, and only the ones it writes.
+        if !KNOWN.contains(&s) || !crate::columns::canonical(s & 7, data) {
+            return None;
+        }
+        if cols.insert(s, data).is_some() {
             return None;
         }
     }
@@ -131,11 +136,18 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
     let mut pred_group = Runs::new(col(PRED_GROUP), quiet, |r| r.uleb());
     let mut pred_actor = Runs::new(col(PRED_ACTOR), quiet, |r| r.uleb());
     let mut pred_ctr = Deltas::new(col(PRED_CTR), quiet);
-    let mut expand = Bools::new(col(EXPAND), quiet);
-    let mut mark_name = Runs::new(col(MARK_NAME), quiet, |r| r.str());
     // Columns that may be left out when every row is null (or false).
     let nullable = |s: u32| !cols.contains_key(&s);
     let table: Vec<&ActorId> = actors.clone();
+    // Which actors the operations name: Automerge lists a change with the other actors its
+    // operations name, and no other.
+    let mut named = vec![false; table.len()];
+    let mut name = |r: Ref| {
+        if let Some(n) = named.get_mut(r.actor as usize) {
+            *n = true;
+        }
+        r
+    };
     let actors = actors.into_iter().cloned().collect();
     let mut out = ChangeOps::with_actors(ch.start_op().get(), actors, rows)?;
     let mut preds: Vec<Ref> = Vec::new();
@@ -152,10 +164,10 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         };
         let obj = match (oa, oc) {
             (None, None) => Obj::Root,
-            (Some(a), Some(c)) => Obj::Id(Ref {
+            (Some(a), Some(c)) => Obj::Id(name(Ref {
                 ctr: counter(c)?,
                 actor: actor(a)?,
-            }),
+            })),
             _ => return None,
         };
         let ka = if nullable(KEY_ACTOR) {
@@ -176,27 +188,22 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         let key = match (ka, kc, ks) {
             (None, None, Some(s)) => NewKey::Map(s),
             (None, Some(0), None) => NewKey::Head,
-            (Some(a), Some(c), None) => NewKey::Elem(Ref {
+            (Some(a), Some(c), None) => NewKey::Elem(name(Ref {
                 ctr: counter(c)?,
                 actor: actor(a)?,
-            }),
+            })),
             _ => return None,
         };
         let inserts = insert.next().ok()??;
-        if !nullable(EXPAND) && expand.next().ok()?? {
-            return None;
-        }
-        if !nullable(MARK_NAME) && next(&mut mark_name)?.is_some() {
-            return None;
-        }
         let value = value(next(&mut meta)??, &mut raw)?;
         let act = match next(&mut action)?? {
-            0 => NewAction::Make(ObjType::Map),
             1 => NewAction::Put(value),
+            // Any other operation carrying a value: Automerge drops it and would list the
+            // change under another hash; left to its decoding, which refuses what does not
+            // encode again.
+            _ if value != ScalarValue::Null => return None,
+            0 => NewAction::Make(ObjType::Map),
             2 => NewAction::Make(ObjType::List),
-            // A deletion carrying a value: Automerge drops it and would list the change under
-            // another hash; left to its decoding, which refuses what does not encode again.
-            3 if value != ScalarValue::Null => return None,
             3 => NewAction::Delete,
             4 => NewAction::Make(ObjType::Text),
             _ => return None,
@@ -206,10 +213,10 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         for _ in 0..group {
             let a = next(&mut pred_actor)??;
             let c = next_delta(&mut pred_ctr)??;
-            preds.push(Ref {
+            preds.push(name(Ref {
                 ctr: counter(c)?,
                 actor: actor(a)?,
-            });
+            }));
         }
         // Predecessors as Automerge writes them, ascending by counter then actor; others are
         // left to its decoding (as above).
@@ -232,8 +239,7 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         && ended(&mut pred_group)
         && ended(&mut pred_actor)
         && matches!(pred_ctr.next(), Ok(None))
-        && matches!(expand.next(), Ok(None))
-        && ended(&mut mark_name);
+        && named.iter().skip(1).all(|n| *n);
     all.then_some(out)
 }
 

@@ -38,6 +38,26 @@ impl<'a> Reader<'a> {
         leb128::read::signed(&mut self.bytes).map_err(|e| (self.bad)(format!("bad number: {e}")))
     }
 
+    /// An unsigned number in its shortest encoding, the only one Automerge writes.
+    pub(crate) fn uleb_shortest(&mut self) -> Result<u64, Refusal> {
+        let before = self.bytes.len();
+        let v = self.uleb()?;
+        if before - self.bytes.len() != uleb_len(v) {
+            return Err((self.bad)("number not in its shortest encoding".into()));
+        }
+        Ok(v)
+    }
+
+    /// A signed number in its shortest encoding, the only one Automerge writes.
+    pub(crate) fn sleb_shortest(&mut self) -> Result<i64, Refusal> {
+        let before = self.bytes.len();
+        let v = self.sleb()?;
+        if before - self.bytes.len() != sleb_len(v) {
+            return Err((self.bad)("number not in its shortest encoding".into()));
+        }
+        Ok(v)
+    }
+
     pub(crate) fn len(&mut self) -> Result<usize, Refusal> {
         usize::try_from(self.uleb()?).map_err(|_| (self.bad)("length too large".into()))
     }
@@ -62,6 +82,154 @@ impl<'a> Reader<'a> {
     pub(crate) fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
+}
+
+/// How many bytes the shortest unsigned LEB128 encoding of `v` takes.
+fn uleb_len(v: u64) -> usize {
+    (64 - v.leading_zeros()).max(1).div_ceil(7) as usize
+}
+
+/// How many bytes the shortest signed LEB128 encoding of `v` takes (its bits and a sign bit).
+fn sleb_len(v: i64) -> usize {
+    let magnitude = if v < 0 { !v } else { v };
+    (64 - magnitude.leading_zeros() + 1).div_ceil(7) as usize
+}
+
+/// The kinds of value a run-length column holds, each read in its shortest encoding.
+#[derive(Clone, Copy)]
+pub(crate) enum Item {
+    Unsigned,
+    Signed,
+    Text,
+}
+
+/// Whether a column is exactly what Automerge's encoder writes for the values it holds, so
+/// that Automerge, which lists a change by encoding its operations again, lists it under the
+/// hash it came with. Automerge reads far more than it writes: a run of one, two runs of one
+/// value side by side, a literal run beside another, two null runs in a row, a number padded
+/// with empty bytes, a column of nulls alone or no bytes at all (a column Automerge leaves
+/// out). Any of those is not canonical here. `kind` is the column's type (see [`kind`]); a
+/// value column's bytes are checked value by value where they are read.
+pub(crate) fn canonical(ty: u32, data: &[u8]) -> bool {
+    if data.is_empty() {
+        return false;
+    }
+    match ty {
+        kind::BOOLEAN => canonical_bools(data),
+        kind::VALUE_RAW => true,
+        kind::DELTA => canonical_runs(data, Item::Signed),
+        kind::STRING => canonical_runs(data, Item::Text),
+        kind::GROUP | kind::ACTOR | kind::INTEGER | kind::VALUE_META => {
+            canonical_runs(data, Item::Unsigned)
+        }
+        _ => false,
+    }
+}
+
+/// See [`canonical`]: Automerge's run-length encoder writes a repeated value as one run of at
+/// least two, every value not repeated in literal runs that never touch one another, and
+/// nulls in runs of at least one that never touch one another; a column of nulls alone it
+/// leaves empty.
+fn canonical_runs(data: &[u8], item: Item) -> bool {
+    #[derive(PartialEq)]
+    enum Last<'a> {
+        Start,
+        Null,
+        Value { bytes: &'a [u8], literal: bool },
+    }
+    let quiet = |_: String| Refusal::MalformedChange(String::new());
+    let mut r = Reader::new(data, quiet);
+    // One value, as the bytes that encode it: in its shortest encoding, equal values are
+    // equal bytes.
+    let value = |r: &mut Reader<'_>| -> Option<usize> {
+        let before = r.bytes.len();
+        match item {
+            Item::Unsigned => r.uleb_shortest().map(|_| ()),
+            Item::Signed => r.sleb_shortest().map(|_| ()),
+            Item::Text => r.uleb_shortest().and_then(|n| {
+                let n = usize::try_from(n).map_err(|_| quiet(String::new()))?;
+                std::str::from_utf8(r.take(n)?)
+                    .map(|_| ())
+                    .map_err(|_| quiet(String::new()))
+            }),
+        }
+        .ok()?;
+        Some(before - r.bytes.len())
+    };
+    let mut last = Last::Start;
+    let mut values = false;
+    while !r.is_empty() {
+        let Ok(count) = r.sleb_shortest() else {
+            return false;
+        };
+        match count {
+            2.. => {
+                let at = r.bytes;
+                let Some(n) = value(&mut r) else {
+                    return false;
+                };
+                let bytes = &at[..n];
+                if matches!(last, Last::Value { bytes: b, .. } if b == bytes) {
+                    return false;
+                }
+                last = Last::Value {
+                    bytes,
+                    literal: false,
+                };
+            }
+            ..0 => {
+                if matches!(last, Last::Value { literal: true, .. }) {
+                    return false;
+                }
+                // Each value takes at least a byte: a claimed count ends with the bytes.
+                for _ in 0..count.unsigned_abs() {
+                    let at = r.bytes;
+                    let Some(n) = value(&mut r) else {
+                        return false;
+                    };
+                    let bytes = &at[..n];
+                    if matches!(last, Last::Value { bytes: b, .. } if b == bytes) {
+                        return false;
+                    }
+                    last = Last::Value {
+                        bytes,
+                        literal: true,
+                    };
+                }
+            }
+            0 => {
+                if last == Last::Null || !matches!(r.uleb_shortest(), Ok(1..)) {
+                    return false;
+                }
+                last = Last::Null;
+                continue;
+            }
+            // A run of one is written as a literal.
+            _ => return false,
+        }
+        values = true;
+    }
+    values
+}
+
+/// See [`canonical`]: Automerge's boolean encoder writes alternating counts, falses first,
+/// where only the first may be zero (the column starts with a true) and the last is not.
+fn canonical_bools(data: &[u8]) -> bool {
+    let quiet = |_: String| Refusal::MalformedChange(String::new());
+    let mut r = Reader::new(data, quiet);
+    let mut first = true;
+    let mut last = 0;
+    while !r.is_empty() {
+        let Ok(n) = r.uleb_shortest() else {
+            return false;
+        };
+        if n == 0 && !first {
+            return false;
+        }
+        first = false;
+        last = n;
+    }
+    last > 0
 }
 
 enum Run<T> {
@@ -453,5 +621,124 @@ impl<'a> Scan<'a> {
             self.add(n)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Automerge's run-length encoding of `values`, told declaratively: each stretch of equal
+    /// values of two or more is a run, values not repeated go together in literal runs, each
+    /// stretch of nulls is a null run, and a column of nulls alone is written as nothing.
+    fn encoded(values: &[Option<u64>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if values.iter().all(Option::is_none) {
+            return out;
+        }
+        let mut literal: Vec<u64> = Vec::new();
+        let flush = |literal: &mut Vec<u64>, out: &mut Vec<u8>| {
+            if !literal.is_empty() {
+                leb128::write::signed(out, -(literal.len() as i64)).unwrap();
+                for v in literal.drain(..) {
+                    leb128::write::unsigned(out, v).unwrap();
+                }
+            }
+        };
+        for stretch in values.chunk_by(|a, b| a == b) {
+            match (stretch[0], stretch.len()) {
+                (Some(v), 1) => literal.push(v),
+                (Some(v), n) => {
+                    flush(&mut literal, &mut out);
+                    leb128::write::signed(&mut out, n as i64).unwrap();
+                    leb128::write::unsigned(&mut out, v).unwrap();
+                }
+                (None, n) => {
+                    flush(&mut literal, &mut out);
+                    out.push(0);
+                    leb128::write::unsigned(&mut out, n as u64).unwrap();
+                }
+            }
+        }
+        flush(&mut literal, &mut out);
+        out
+    }
+
+    /// The values a run-length column holds (with [`Runs`], as the readers here read it).
+    fn decoded(data: &[u8]) -> Option<Vec<Option<u64>>> {
+        let mut runs = Runs::new(data, Refusal::MalformedChange, |r| r.uleb());
+        let mut out = Vec::new();
+        while let Some(v) = runs.next().ok()? {
+            out.push(v);
+            if out.len() > 64 {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    proptest! {
+        #[test]
+        fn shortest_lengths_are_the_lengths_leb128_writes(u in any::<u64>(), s in any::<i64>()) {
+            let mut b = Vec::new();
+            leb128::write::unsigned(&mut b, u).unwrap();
+            prop_assert_eq!(uleb_len(u), b.len());
+            b.clear();
+            leb128::write::signed(&mut b, s).unwrap();
+            prop_assert_eq!(sleb_len(s), b.len());
+        }
+
+        /// Automerge's encoding of any values is canonical; any other bytes holding the same
+        /// values are not.
+        #[test]
+        fn only_automerges_encoding_of_a_column_is_canonical(
+            values in proptest::collection::vec(proptest::option::weighted(0.8, 0u64..4), 1..12),
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(0u8), Just(1), Just(2), Just(3), Just(0x7e), Just(0x7f),
+                    Just(0x80), any::<u8>()],
+                1..16,
+            ),
+        ) {
+            let ours = encoded(&values);
+            prop_assert_eq!(canonical(kind::ACTOR, &ours), !ours.is_empty());
+            if !ours.is_empty() {
+                prop_assert_eq!(decoded(&ours), Some(values.clone()));
+            }
+            // Bytes of any other shape: canonical exactly where they are what Automerge
+            // writes for what they hold.
+            if let Some(held) = decoded(&bytes).filter(|v| !v.is_empty()) {
+                prop_assert_eq!(canonical(kind::ACTOR, &bytes), encoded(&held) == bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn runs_split_otherwise_than_automerge_splits_them_are_not_canonical() {
+        let ok = |b: &[u8]| canonical(kind::INTEGER, b);
+        assert!(ok(&[2, 5, 0x7f, 6, 0, 3]));
+        for (bad, why) in [
+            (&[][..], "no bytes"),
+            (&[0, 3], "nulls alone"),
+            (&[1, 5], "a run of one"),
+            (&[2, 5, 2, 5], "two runs of one value"),
+            (&[2, 5, 0x7f, 5], "a literal beginning with the run's value"),
+            (&[0x7e, 1, 1], "a literal holding a value twice in a row"),
+            (&[0x7f, 1, 0x7f, 2], "two literals side by side"),
+            (&[0x7f, 1, 0, 1, 0, 1], "two null runs side by side"),
+            (&[0x7f, 1, 0, 0], "an empty null run"),
+            (&[0x82, 0, 5], "a padded count"),
+            (&[2, 0x85, 0], "a padded value"),
+        ] {
+            assert!(!ok(bad), "{why}");
+        }
+        assert!(canonical(kind::BOOLEAN, &[0, 2, 1]));
+        assert!(canonical(kind::BOOLEAN, &[3]));
+        for bad in [&[0][..], &[3, 0], &[0, 2, 0, 1], &[0x83, 0]] {
+            assert!(!canonical(kind::BOOLEAN, bad), "{bad:?}");
+        }
+        assert!(canonical(kind::STRING, &[0x7e, 1, b'a', 1, b'b']));
+        assert!(!canonical(kind::STRING, &[0x7e, 1, b'a', 1, b'a']));
+        assert!(!canonical(kind::STRING, &[0x7f, 0x81, 0, b'a']));
     }
 }

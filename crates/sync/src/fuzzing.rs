@@ -194,6 +194,12 @@ pub fn batch(data: &[u8]) -> usize {
             automerge::AutoCommit::load(&saved).is_ok(),
             "the document no longer loads"
         );
+        // Automerge lists every change by encoding its operations again: each must come out
+        // under the hash it was received with, or every node that syncs it breaks.
+        let doc = doc.document();
+        let held: Vec<_> = doc.get_changes_meta(&[]).iter().map(|m| m.hash).collect();
+        let listed: Vec<_> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        assert_eq!(held, listed, "a change is listed under another hash");
     }
     out.iter()
         .map(|o| match o {
@@ -204,13 +210,18 @@ pub fn batch(data: &[u8]) -> usize {
 }
 
 /// Where the columns reader answers for a change, Automerge decodes it to the same
-/// operations (panics otherwise): the reader is never more lenient than Automerge, and never
-/// reads otherwise.
+/// operations and encodes them again into the same change (panics otherwise): the reader is
+/// never more lenient than Automerge, never reads otherwise, and never lets through a change
+/// Automerge would list under another hash.
 pub fn change_ops_agree(change: &automerge::Change) {
     if let Some(direct) = crate::change_ops::direct(change) {
         let Some(decoded) = model::ops::ChangeOps::decode_as_automerge_does(change) else {
             panic!("read from the columns, but Automerge does not decode it");
         };
+        assert!(
+            model::ops::ChangeOps::decode(change).is_some(),
+            "read from the columns, but Automerge encodes it again into another change"
+        );
         assert!(
             direct.same_operations(&decoded),
             "the columns read otherwise than Automerge decodes:\n{:?}\n{:?}",

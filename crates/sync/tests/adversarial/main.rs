@@ -2,6 +2,7 @@
 //! nothing it sends gets stored or applied, and nothing panics.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
 
+mod canonical_columns;
 mod forks;
 mod frames;
 mod malformed_changes;
