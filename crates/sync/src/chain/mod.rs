@@ -24,10 +24,14 @@
 //!   position is an element of that very object; an insertion is the only operation at the
 //!   head of a list; every overwritten value (predecessor) is older than the operation,
 //!   exists, and a deletion has one; an insertion overwrites nothing (Automerge would apply
-//!   its predecessors, then panic listing the document's changes). A reference to something older than the change that is
-//!   in neither the document nor the batch makes the change wait, like a missing dependency.
-//!   Whatever is referred to must be older than the change (a counter below its start
-//!   operation), which every change made from its dependencies is.
+//!   its predecessors, then panic listing the document's changes).
+//! - **History.** Whatever an operation refers to (object, list position, predecessor),
+//!   other than an earlier operation of its own change, is an operation of the change's
+//!   history: its dependencies and what they depend on (`past`: a clock per change, from its
+//!   dependencies'), as for every change made from a document. A change is judged once its
+//!   dependencies are all here, so its whole history is here: a reference to anything else,
+//!   whether the node holds it (a concurrent change, which Automerge would apply it over) or
+//!   not, is refused.
 //! - **Keys.** No map key longer than any place of a coalition's layout has ([`MAX_KEY`]), so
 //!   comparing keys costs little whatever a change repeats.
 //! - **Actors.** Every other actor the change lists is one its operations refer to.
@@ -49,9 +53,11 @@
 //! document one by one up to `ONE_BY_ONE`, else all in one pass over the document's operations
 //! (`written`), keeping only the operations referred to (matched by actor and counter); should that
 //! one pass fail, the batch is refused as too much work (automerge is pinned to the version this
-//! was checked against). A batch that waits for anything is not judged exactly (nothing is rebuilt
-//! for it) until it is whole. A reference's object and place must be its writing operation's
-//! exactly. A reference into the batch is answered from the operation it names, found by its
+//! was checked against); the histories cost a clock entry per actor of the batch for each change
+//! whose clock is held (handed over, not copied, along a line of changes) and, per document
+//! change depended on, a read of the document's changes outside its history (`past`: both
+//! bounded, past them the batch is refused as too much work). A reference's object and place
+//! must be its writing operation's exactly. A reference into the batch is answered from the operation it names, found by its
 //! actor's counter ranges (a binary search; nothing kept per operation), and the decoded
 //! operations (compact: `model::ops::ChangeOps`, read by `change_ops`) are handed on to the rules.
 //!
@@ -69,11 +75,13 @@
 //! those relations.
 
 mod order;
+mod past;
 #[cfg(test)]
 mod tests;
 mod written;
 
 pub(crate) use order::causal_order;
+use past::{Clock, Past};
 use written::*;
 
 use std::hash::BuildHasher;
@@ -185,33 +193,22 @@ fn at_place(id: OpRef<'_>, insert: bool, written: KeyRef<'_>, key: KeyRef<'_>) -
 enum Found {
     /// Confirmed.
     Yes,
-    /// Not here (yet).
+    /// Not here: outside the change's history (refused).
     Missing,
 }
 
 /// Orders `new` (changes not in `doc`, already past the signature checks) and checks every
 /// change as described in the module documentation.
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
-    let (order, mut dangling) = causal_order(doc, new);
+    let (order, dangling) = causal_order(doc, new);
     // Up to the first change that does not decode, refused when the checks reach it.
     let decoded: Vec<ChangeOps> = decode_all(&order).into_iter().map_while(|d| d).collect();
-    let (accepted, waiting) = check_refs(doc, &order, &decoded)?;
-    let mut out = Checked::default();
-    if waiting > 0 {
-        // Taken whole or not at all (as for missing dependencies).
-        dangling += accepted.len() + waiting;
-    } else {
-        let mut slots: Vec<Option<(Change, ChangeOps)>> =
-            order.into_iter().zip(decoded).map(Some).collect();
-        for i in accepted {
-            if let Some((ch, ops)) = slots.get_mut(i).and_then(Option::take) {
-                out.order.push(ch);
-                out.decoded.push(ops);
-            }
-        }
-    }
-    out.dangling = dangling;
-    Ok(out)
+    check_refs(doc, &order, &decoded)?;
+    Ok(Checked {
+        order,
+        dangling,
+        decoded,
+    })
 }
 
 /// A change read with its operations (a snapshot's, see `snapshot::change_ops`).
@@ -250,18 +247,13 @@ impl ChangeFacts for Read {
 /// snapshot's, read from its columns by `snapshot::change_ops`), already in causal order
 /// (`causal_order` left none out): for a snapshot received by a node that holds nothing of
 /// its coalition, checked while the rules judge it: against an empty document, as that
-/// node's was (every reference must be into the history). Refused unless every change
-/// passes, as [`snapshot_lacks`] where one refers to something the history does not hold.
+/// node's was (every reference must be into the history, and each into its own change's).
+/// Refused unless every change passes.
 pub(crate) fn check_whole<C: ChangeFacts>(
     order: &[C],
     decoded: &[ChangeOps],
 ) -> Result<(), Refusal> {
-    let (accepted, waiting) = check_refs(&Automerge::new(), order, decoded)?;
-    if waiting > 0 || accepted.len() != order.len() {
-        // As for a dependency missing: the snapshot does not hold what its changes need.
-        return Err(snapshot_lacks());
-    }
-    Ok(())
+    check_refs(&Automerge::new(), order, decoded)
 }
 
 /// The refusal of a snapshot whose changes need something it does not hold.
@@ -269,15 +261,15 @@ pub(crate) fn snapshot_lacks() -> Refusal {
     Refusal::MalformedSnapshot("a change depends on one the snapshot does not hold".into())
 }
 
-/// The checks of [`check`], reading the batch: the indices of the changes that pass
-/// and how many wait ([`judge`]). `decoded` holds the operations of the first changes of
+/// The checks of [`check`], reading the batch: refused unless every change passes
+/// ([`judge`]). `decoded` holds the operations of the first changes of
 /// `order`; the first change without them is refused as not decoding, where the checks
 /// reach it.
 fn check_refs<C: ChangeFacts>(
     doc: &Automerge,
     order: &[C],
     decoded: &[ChangeOps],
-) -> Result<(Vec<usize>, usize), Refusal> {
+) -> Result<(), Refusal> {
     // Every change of the batch first: references may point anywhere in it.
     let mut meta: HashMap<ChangeHash, (ActorId, u64, u64)> =
         HashMap::with_capacity_and_hasher(order.len(), Seeded::default());
@@ -314,19 +306,17 @@ fn check_refs<C: ChangeFacts>(
         }
     }
     let batch = BatchOps { ranges, decoded };
+    let mut past = Past::new(doc, order, &batch.ranges);
     // A first pass notes the references only the changes that wrote them can confirm (taken
     // as confirmed meanwhile); if there are any, those changes are read and the batch is
     // checked again with what they say. A refusal in the first pass stands either way.
-    // A batch that waits for something is taken by neither pass: it is not judged exactly
-    // (nor anything rebuilt for it) until it is whole, so a peer resending an incomplete
-    // batch costs no reads of the document.
     let mut written = Written::noting();
-    let mut passed = judge(doc, order, decoded, &meta, &batch, &mut written)?;
-    if written.wants_any() && passed.1 == 0 {
+    judge(doc, order, &meta, &batch, &mut written, &mut past)?;
+    if written.wants_any() {
         written.read(doc)?;
-        passed = judge(doc, order, decoded, &meta, &batch, &mut written)?;
+        judge(doc, order, &meta, &batch, &mut written, &mut past)?;
     }
-    Ok(passed)
+    Ok(())
 }
 
 /// A change's operations in Automerge's expanded form, or `None` where they do not decode
@@ -395,33 +385,33 @@ fn decode_all(order: &[Change]) -> Vec<Option<ChangeOps>> {
     })
 }
 
-/// One pass over the batch in causal order: the indices of the changes that pass, and how
-/// many wait (a change whose references are not all here yet waits, with every change after
-/// it).
+/// One pass over the batch in causal order: refused unless every change passes. Every
+/// change judged has its dependencies in the document or the batch (`causal_order` left out
+/// the others), so its whole history is here: a reference to anything not here is outside
+/// it, and refused.
 fn judge<C: ChangeFacts>(
     doc: &Automerge,
     order: &[C],
-    decoded: &[ChangeOps],
     meta: &HashMap<ChangeHash, (ActorId, u64, u64)>,
     batch: &BatchOps,
     written: &mut Written,
-) -> Result<(Vec<usize>, usize), Refusal> {
-    let mut waiting: HashSet<ChangeHash> = HashSet::default();
-    let mut accepted = Vec::with_capacity(order.len());
-    for (i, (ch, ops)) in order.iter().zip(decoded).enumerate() {
-        if ch.deps().iter().any(|d| waiting.contains(d)) {
-            waiting.insert(ch.hash());
-            continue;
-        }
+    past: &mut Past,
+) -> Result<(), Refusal> {
+    past.start(order);
+    for (i, (ch, ops)) in order.iter().zip(batch.decoded).enumerate() {
         check_history(doc, ch, meta)?;
-        match check_ops(doc, ch, ops, batch, written)? {
-            Found::Yes => accepted.push(i),
-            Found::Missing => {
-                waiting.insert(ch.hash());
-            }
+        let clock = past.before(ch)?;
+        match check_ops(doc, ch, ops, batch, written, (past, &clock))? {
+            Found::Yes => past.judged(i, ch, clock)?,
+            Found::Missing => return Err(outside_history()),
         }
     }
-    Ok((accepted, waiting.len()))
+    Ok(())
+}
+
+/// The refusal of a change with an operation that refers to something outside its history.
+fn outside_history() -> Refusal {
+    bad("an operation refers to something outside its change's history")
 }
 
 fn id_of((counter, actor): OpRef<'_>) -> Id {
@@ -481,9 +471,19 @@ fn check_ops(
     ops: &ChangeOps,
     batch: &BatchOps,
     written: &mut Written,
+    (past, clock): (&Past, &Clock),
 ) -> Result<Found, Refusal> {
     let start = ch.start_op().get();
     let own = ch.actor_id();
+    // Whatever an operation refers to, other than an earlier operation of its own change,
+    // is in the change's history.
+    let in_history = |id: OpRef<'_>| {
+        if (id.1 == own && id.0 >= start) || past.holds(clock, id, batch.locate(id).is_some()) {
+            Ok(())
+        } else {
+            Err(outside_history())
+        }
+    };
     let mut result = Found::Yes;
     // The other actors the operations refer to (a change's own are not hashed).
     let mut referred: HashSet<&ActorId> = HashSet::default();
@@ -549,6 +549,7 @@ fn check_ops(
             ObjRef::Id(counter, actor) => {
                 let o = (counter, actor);
                 older(counter)?;
+                in_history(o)?;
                 refer(&mut referred, own, actor);
                 if actor == own && counter >= start {
                     // Made earlier in this change (`older`), in an object that is there.
@@ -609,6 +610,7 @@ fn check_ops(
             }
             (KeyRef::Elem(counter, actor), true) => {
                 older(counter)?;
+                in_history((counter, actor))?;
                 refer(&mut referred, own, actor);
                 note(element(
                     doc,
@@ -627,6 +629,7 @@ fn check_ops(
         }
         for p in op.preds() {
             older(p.0)?;
+            in_history(p)?;
             refer(&mut referred, own, p.1);
             note(predecessor(doc, &op, p, (start, own, ops), batch, written)?);
         }

@@ -293,3 +293,153 @@ fn a_map_key_longer_than_any_place_of_a_coalition_is_refused_before_it_is_compar
         1
     );
 }
+
+/// A change of `actor` writing `n` values into `obj` after `deps` (held by `doc`, a copy).
+fn writes(doc: &mut AutoCommit, actor: u8, obj: &automerge::ObjId, n: usize) -> Change {
+    let mut d = doc.fork().with_actor(ActorId::from([actor; 16]));
+    for i in 0..n {
+        d.put(obj, format!("k{i}"), "v").unwrap();
+    }
+    made(&mut d)
+}
+
+/// The id of the object at `key` in `obj`, as Automerge's expanded form names it.
+fn object_id(doc: &AutoCommit, obj: &automerge::ObjId, key: &str) -> ObjectId {
+    match doc.get(obj, key).unwrap().expect("an object").1 {
+        automerge::ObjId::Id(c, a, _) => ObjectId::Id(OpId(c, a)),
+        automerge::ObjId::Root => unreachable!("an object at a key is never the root"),
+    }
+}
+
+/// A change of a member's node writing into an object, at an element or over a value that a
+/// change outside its history made: refused wherever that change is (the document, the same
+/// batch, nowhere), though Automerge would apply it where that change is held. The same
+/// change made on a document holding it (depending on it) is taken.
+#[test]
+fn a_reference_outside_the_changes_history_is_refused() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
+    let issues = a
+        .put_object(automerge::ROOT, "issues", ObjType::Map)
+        .unwrap();
+    let base = made(&mut a);
+    // a adds an issue; b, concurrently (not holding it), writes two values in the map.
+    let mut held = a.fork();
+    held.put_object(&issues, "bus", ObjType::Map).unwrap();
+    let issue = made(&mut held);
+    let bus = object_id(&held, &issues, "bus");
+    let mut b = AutoCommit::new();
+    b.apply_changes([base.clone()]).unwrap();
+    let honest = writes(&mut b, 2, &issues, 2);
+    assert_eq!(honest.deps(), &[base.hash()]);
+    // The second value written into a's new issue instead, b's change still depending on
+    // the base alone.
+    let mut forged = honest.decode();
+    forged.operations[1].obj = bus.clone();
+    let forged = Change::from(forged);
+    let mut node = AutoCommit::new();
+    node.apply_changes([base.clone(), issue.clone()]).unwrap();
+    // Automerge would apply it.
+    assert!(node.fork().apply_changes([forged.clone()]).is_ok());
+    refused_as(
+        node.document(),
+        forged.clone(),
+        "outside its change's history",
+    );
+    // In one batch with the issue, in either order.
+    let mut only_base = AutoCommit::new();
+    only_base.apply_changes([base.clone()]).unwrap();
+    for batch in [
+        vec![issue.clone(), forged.clone()],
+        vec![forged.clone(), issue.clone()],
+    ] {
+        match check(only_base.document(), batch) {
+            Err(Refusal::MalformedChange(m)) => {
+                assert!(m.contains("outside its change's history"), "{m}")
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+    // Nowhere: refused too (its history is all here, and does not hold it).
+    refused_as(
+        only_base.document(),
+        forged.clone(),
+        "outside its change's history",
+    );
+    // In a whole history (a snapshot of a document that took it unchecked), as a node
+    // holding nothing checks one.
+    let mut took = AutoCommit::new();
+    took.apply_changes([base.clone(), issue.clone(), forged])
+        .unwrap();
+    let (order, left) = causal_order(&Automerge::new(), took.get_changes(&[]));
+    assert_eq!(left, 0);
+    let decoded: Vec<ChangeOps> = decode_all(&order).into_iter().flatten().collect();
+    match check_whole(&order, &decoded) {
+        Err(Refusal::MalformedChange(m)) => assert!(m.contains("outside its change's history")),
+        other => panic!("not refused: {other:?}"),
+    }
+    // Made on a copy holding the issue, it depends on it: taken, alone or in one batch.
+    let mut b = AutoCommit::new();
+    b.apply_changes([base.clone(), issue.clone()]).unwrap();
+    let bus_obj = b.get(&issues, "bus").unwrap().unwrap().1;
+    let merged = writes(&mut b, 2, &bus_obj, 2);
+    let checked = check(node.document(), vec![merged.clone()]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (1, 0));
+    let checked = check(only_base.document(), vec![merged, issue]).unwrap();
+    assert_eq!((checked.order.len(), checked.dangling), (2, 0));
+}
+
+/// The same for a list position and a value overwritten: each must be in the history.
+#[test]
+fn positions_and_overwritten_values_outside_the_history_are_refused() {
+    let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
+    let tags = a
+        .put_object(automerge::ROOT, "tags", ObjType::List)
+        .unwrap();
+    a.insert(&tags, 0, "housing").unwrap();
+    a.put(automerge::ROOT, "name", "Transit Justice").unwrap();
+    let base = made(&mut a);
+    // a, later, inserts a tag and renames; b, concurrently, inserts after the first tag and
+    // renames over the first name.
+    let mut later = a.fork().with_actor(ActorId::from([1u8; 16]));
+    later.insert(&tags, 1, "transit").unwrap();
+    later
+        .put(automerge::ROOT, "name", "Transit Justice Coalition")
+        .unwrap();
+    let newer = made(&mut later);
+    let mut b = AutoCommit::new().with_actor(ActorId::from([2u8; 16]));
+    b.apply_changes([base.clone()]).unwrap();
+    // (Operations of its own first, so that the later ones are younger than a's.)
+    for k in ["a", "b"] {
+        b.put(automerge::ROOT, k, "x").unwrap();
+    }
+    b.insert(&tags, 1, "schools").unwrap();
+    b.put(automerge::ROOT, "name", "Schools and Transit")
+        .unwrap();
+    let honest = made(&mut b);
+    let mut node = AutoCommit::new();
+    node.apply_changes([base.clone(), newer.clone()]).unwrap();
+    let checked = check(node.document(), vec![honest.clone()]).unwrap();
+    assert_eq!(checked.order.len(), 1);
+    let newer_ops = newer.decode();
+    let new_tag = OpId(newer_ops.start_op.get(), ActorId::from([1u8; 16]));
+    let new_name = OpId(newer_ops.start_op.get() + 1, ActorId::from([1u8; 16]));
+    // b's insertion placed after a's concurrent tag.
+    let mut forged = honest.decode();
+    forged.operations[2].key = Key::Seq(ElementId::Id(new_tag));
+    refused_as(
+        node.document(),
+        Change::from(forged),
+        "outside its change's history",
+    );
+    // b's name put over a's concurrent name (as well as the one it knew).
+    let mut forged = honest.decode();
+    let mut preds: Vec<OpId> = forged.operations[3].pred.iter().cloned().collect();
+    preds.push(new_name);
+    preds.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    forged.operations[3].pred = preds.into();
+    refused_as(
+        node.document(),
+        Change::from(forged),
+        "outside its change's history",
+    );
+}

@@ -423,10 +423,10 @@ impl SyncNode {
         used: &[ChangeSignature],
         known: Option<super::Known>,
     ) -> Result<Checked, Refusal> {
-        // Only changes whose dependencies (and whatever they refer to) are here or in the
-        // batch can be judged; the rest wait for a catch-up with the peer. Each change must
-        // continue its actor's history and refer only to what exists (`chain`), which
-        // Automerge assumes and does not check.
+        // Only changes whose dependencies are here or in the batch can be judged; the rest
+        // wait for a catch-up with the peer. Each change must continue its actor's history
+        // and refer only to operations of its own history (`chain`), which Automerge
+        // assumes and does not check.
         let Some((doc, _)) = docs.entry(c) else {
             return Err(Refusal::NotShared);
         };

@@ -83,7 +83,7 @@ fn a_change_whose_operation_counters_overlap_earlier_ones_is_refused() {
 }
 
 #[test]
-fn operations_referring_to_what_is_not_there_are_refused_or_wait() {
+fn operations_referring_to_what_is_not_there_are_refused() {
     let mut w = World::new();
     let persisted = w.persisted();
     let a = party(1).key.actor();
@@ -101,13 +101,13 @@ fn operations_referring_to_what_is_not_there_are_refused_or_wait() {
     let start = forged.start_op.get();
     forged.operations[1].obj = ObjectId::Id(OpId(start + 5, w.peer.key.actor()));
     malformed(&push_forged(&mut w, forged), "later one");
-    // An object that exists nowhere (yet): the change waits for it, nothing is refused
-    // and nothing applied.
+    // An object that exists nowhere: the change's history is all here and does not hold
+    // it (an honest change never refers outside its history), so it is refused.
     let mut forged = honest_expanded(&w);
     forged.operations[0].obj = ObjectId::Id(OpId(1, party(9).key.actor()));
     let out = push_forged(&mut w, forged);
     assert!(
-        !out.iter().any(|o| matches!(o, Output::Applied { .. })),
+        matches!(refusal(&out), Some(Refusal::MalformedChange(_))),
         "{out:?}"
     );
     // A counter, then an increment.
