@@ -478,10 +478,15 @@ fn check_ops(
     // Whatever an operation refers to, other than an earlier operation of its own change,
     // is in the change's history.
     let in_history = |id: OpRef<'_>| {
+        // (An id both of the batch and of the document would be a second change of one actor
+        // and sequence number, which Automerge refuses applying: read as the batch's here.)
         if (id.1 == own && id.0 >= start) || past.holds(clock, id, batch.locate(id).is_some()) {
             Ok(())
         } else {
-            Err(outside_history())
+            Err(bad(format!(
+                "an operation refers to {}@{}, outside its change's history",
+                id.0, id.1
+            )))
         }
     };
     let mut result = Found::Yes;

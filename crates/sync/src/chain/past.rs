@@ -24,20 +24,42 @@
 //! Clocks are computed in the batch's causal order, each change's from those of its
 //! dependencies; a change's clock is kept only until the last change depending on it is
 //! judged, and handed over rather than copied to that last one (a linear history copies
-//! none). What this costs is bounded: the document's changes read for the clocks of the
-//! changes it depended on ([`MOST_READ`]), and the clock entries held at once
-//! ([`MOST_HELD`]); a batch past either is refused as too much work.
+//! none). What this costs is bounded, and a batch past a bound is refused as too much work:
+//! the document's changes read for the clocks of the document changes it depends on
+//! ([`MOST_READ`], or [`READ_PER_DOC_CHANGE`] for each change of the document where that is
+//! more: an honest batch reads a few times the changes made since the histories it
+//! continues parted), the clock entries held at once ([`MOST_HELD`]), and the entries
+//! merged, copied and set in all ([`MOST_MERGED`], or [`MERGED_PER_CHANGE`] for each change
+//! of the batch where that is more: an honest change merges a clock or two of the batch's
+//! actors).
 
 use super::*;
 
 /// Most of the document's changes read, in all, for the clocks of the document changes a
-/// batch depends on: an honest batch depends on a few (a catch-up on the heads it was
-/// missing from); a crafted one could name every old change of the document.
+/// batch depends on, however small the document ([`READ_PER_DOC_CHANGE`]). Each document
+/// change depended on costs the changes outside its history: a catch-up depends on the
+/// heads it was missing from, whose histories leave out what was made since they parted
+/// (for a partition healing, each side's changes since, once for each distinct head the
+/// other side's changes continue); a crafted batch could name every old change.
 const MOST_READ: usize = 1_000_000;
 
-/// Most clock entries (one per actor of the batch, for each change whose clock is held)
-/// held at once: 128 MB.
+/// Document changes read, in all, for each change the document holds, where that allows more
+/// than [`MOST_READ`].
+const READ_PER_DOC_CHANGE: usize = 16;
+
+/// Most clock entries (one per actor of the batch, and one per actor of the document a
+/// history leaves some of out, for each change whose clock is held) held at once: 32 M
+/// entries, some 256 MB at worst.
 const MOST_HELD: usize = 32_000_000;
+
+/// Most clock entries merged, copied and set in all, however small the batch
+/// ([`MERGED_PER_CHANGE`]).
+const MOST_MERGED: usize = 100_000_000;
+
+/// Clock entries merged, copied and set for each change of the batch, where that allows more
+/// than [`MOST_MERGED`]: an honest change depends on its actor's previous change and, where
+/// it merges, on a few others, each clock one entry per actor of the batch.
+const MERGED_PER_CHANGE: usize = 1_024;
 
 /// What of the document a history holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,8 +130,14 @@ pub(super) struct Past<'a> {
     in_doc: HashMap<ChangeHash, DocPart>,
     /// Document changes read so far (against [`MOST_READ`]).
     read: usize,
-    /// Clock entries held (against [`MOST_HELD`]).
+    /// How many changes the document holds, once counted (past [`MOST_READ`]).
+    doc_changes: Option<usize>,
+    /// Clock entries held (against [`MOST_HELD`]), and those of each clock held.
     held: usize,
+    sizes: Vec<usize>,
+    /// Clock entries merged, copied and set (against [`MOST_MERGED`]), and the most allowed.
+    merged: usize,
+    most_merged: usize,
 }
 
 impl<'a> Past<'a> {
@@ -132,8 +160,21 @@ impl<'a> Past<'a> {
             after: Vec::new(),
             in_doc: HashMap::default(),
             read: 0,
+            doc_changes: None,
             held: 0,
+            sizes: Vec::new(),
+            merged: 0,
+            most_merged: MOST_MERGED.max(order.len().saturating_mul(MERGED_PER_CHANGE)),
         }
+    }
+
+    /// Counts `n` clock entries merged, copied or set.
+    fn merging(&mut self, n: usize) -> Result<(), Refusal> {
+        self.merged = self.merged.saturating_add(n);
+        if self.merged > self.most_merged {
+            return Err(Refusal::TooMuchWork);
+        }
+        Ok(())
     }
 
     /// Starts a pass over the batch (the document's parts read are kept).
@@ -147,7 +188,9 @@ impl<'a> Past<'a> {
             }
         }
         self.after = vec![None; order.len()];
+        self.sizes = vec![0; order.len()];
         self.held = 0;
+        self.merged = 0;
     }
 
     /// The history of `ch` (judged after every change of the batch it depends on).
@@ -160,12 +203,12 @@ impl<'a> Past<'a> {
                     if self.waiting[j] == 0 {
                         // The last change depending on it: handed over.
                         let taken = self.after[j].take();
-                        if taken.is_some() {
-                            self.held = self.held.saturating_sub(self.actors.len());
-                        }
+                        self.held = self.held.saturating_sub(self.sizes[j]);
                         taken
                     } else {
-                        self.after[j].clone()
+                        let copy = self.after[j].clone();
+                        self.merging(copy.as_ref().map_or(0, Clock::size))?;
+                        copy
                     }
                 }
                 None => Some(Clock {
@@ -179,14 +222,20 @@ impl<'a> Past<'a> {
             };
             match &mut clock {
                 None => clock = Some(part),
-                Some(c) => c.merge(&part),
+                Some(c) => {
+                    self.merging(part.size())?;
+                    c.merge(&part);
+                }
             }
         }
         let mut clock = clock.unwrap_or(Clock {
             batch: Vec::new(),
             doc: DocPart::Nothing,
         });
-        clock.batch.resize(self.actors.len(), 0);
+        if clock.batch.len() != self.actors.len() {
+            self.merging(self.actors.len())?;
+            clock.batch.resize(self.actors.len(), 0);
+        }
         Ok(clock)
     }
 
@@ -200,16 +249,22 @@ impl<'a> Past<'a> {
         if self.waiting.get(i).copied().unwrap_or(0) == 0 {
             return Ok(());
         }
-        if let Some(&a) = self.actors.get(ch.actor_id()) {
-            let last = ch.start_op().get() + (ch.len() as u64).saturating_sub(1);
-            clock.batch[a] = clock.batch[a].max(last);
+        // A change with no operations holds none (and the batch's are refused elsewhere).
+        if let (Some(&a), Some(last)) = (
+            self.actors.get(ch.actor_id()),
+            (ch.len() as u64).checked_sub(1),
+        ) && let Some(held) = clock.batch.get_mut(a)
+        {
+            *held = (*held).max(ch.start_op().get() + last);
         }
-        self.held += self.actors.len();
+        let size = clock.size();
+        self.held += size;
         if self.held > MOST_HELD {
             return Err(Refusal::TooMuchWork);
         }
-        if let Some(slot) = self.after.get_mut(i) {
+        if let (Some(slot), Some(s)) = (self.after.get_mut(i), self.sizes.get_mut(i)) {
             *slot = Some(clock);
+            *s = size;
         }
         Ok(())
     }
@@ -235,7 +290,13 @@ impl<'a> Past<'a> {
         let outside = self.doc.get_changes_meta(std::slice::from_ref(d));
         self.read = self.read.saturating_add(outside.len());
         if self.read > MOST_READ {
-            return Err(Refusal::TooMuchWork);
+            // Counted once, only then (a read of every change's metadata).
+            let changes = *self
+                .doc_changes
+                .get_or_insert_with(|| self.doc.get_changes_meta(&[]).len());
+            if self.read > changes.saturating_mul(READ_PER_DOC_CHANGE) {
+                return Err(Refusal::TooMuchWork);
+            }
         }
         // An actor's changes outside a history follow those inside it: the first one's
         // start is where the history ends.
@@ -251,6 +312,16 @@ impl<'a> Past<'a> {
 }
 
 impl Clock {
+    /// Its entries: one per actor of the batch, and one per actor of the document it leaves
+    /// some of out.
+    fn size(&self) -> usize {
+        self.batch.len()
+            + match &self.doc {
+                DocPart::Nothing => 0,
+                DocPart::AllBut(out) => out.len(),
+            }
+    }
+
     /// What either history holds.
     fn merge(&mut self, other: &Clock) {
         if self.batch.len() < other.batch.len() {

@@ -443,3 +443,88 @@ fn positions_and_overwritten_values_outside_the_history_are_refused() {
         "outside its change's history",
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any history of three actors editing and merging, split anywhere between a document and
+    /// a batch: each batch change's clock holds exactly the operations of the changes it
+    /// depends on, directly or not (checked against the dependencies walked one by one).
+    #[test]
+    fn a_changes_clock_holds_exactly_its_history(
+        steps in proptest::collection::vec((0usize..3, 0usize..4), 1..40),
+        split in 0usize..40,
+    ) {
+        let mut actors: Vec<AutoCommit> = (1..=3u8)
+            .map(|a| AutoCommit::new().with_actor(ActorId::from([a; 16])))
+            .collect();
+        for (i, (who, what)) in steps.iter().enumerate() {
+            if *what == 3 {
+                // Merging what the next actor holds.
+                let (a, b) = (*who, (*who + 1) % 3);
+                let mut other = actors[b].fork();
+                actors[a].merge(&mut other).unwrap();
+            } else {
+                // One to three operations.
+                for k in 0..=*what {
+                    actors[*who].put(automerge::ROOT, format!("k{k}"), i as i64).unwrap();
+                }
+                actors[*who].commit();
+            }
+        }
+        let mut all = AutoCommit::new();
+        for a in &mut actors {
+            let mut a = a.fork();
+            all.merge(&mut a).unwrap();
+        }
+        let changes = all.get_changes(&[]);
+        let split = split.min(changes.len());
+        // The document: the first `split` changes (a causal prefix: Automerge lists them in
+        // causal order); the batch: the rest.
+        let mut doc = AutoCommit::new();
+        doc.apply_changes(changes[..split].to_vec()).unwrap();
+        let (order, left) = causal_order(doc.document(), changes[split..].to_vec());
+        proptest::prop_assert_eq!(left, 0);
+        let by_hash: std::collections::HashMap<ChangeHash, &Change> =
+            changes.iter().map(|c| (c.hash(), c)).collect();
+        let history = |c: &Change| {
+            let mut seen = std::collections::HashSet::new();
+            let mut stack: Vec<ChangeHash> = c.deps().to_vec();
+            while let Some(h) = stack.pop() {
+                if seen.insert(h) {
+                    stack.extend(by_hash[&h].deps().iter().copied());
+                }
+            }
+            seen
+        };
+        let mut ranges: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::default();
+        for (i, c) in order.iter().enumerate() {
+            let start = c.start_op().get();
+            ranges
+                .entry(c.actor_id().clone())
+                .or_default()
+                .push((start, start + c.len() as u64 - 1, i));
+        }
+        let in_batch: std::collections::HashSet<ChangeHash> =
+            order.iter().map(Change::hash).collect();
+        let mut past = Past::new(doc.document(), &order, &ranges);
+        past.start(&order);
+        for (i, c) in order.iter().enumerate() {
+            let clock = past.before(c).unwrap();
+            let held = history(c);
+            for other in &changes {
+                let start = other.start_op().get();
+                for ctr in start..start + other.len() as u64 {
+                    let id = (ctr, other.actor_id());
+                    let holds = past.holds(&clock, id, in_batch.contains(&other.hash()));
+                    proptest::prop_assert_eq!(
+                        holds,
+                        held.contains(&other.hash()),
+                        "operation {}@{} for change {}", ctr, other.actor_id(), i
+                    );
+                }
+            }
+            past.judged(i, c, clock).unwrap();
+        }
+    }
+}
