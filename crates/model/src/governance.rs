@@ -79,6 +79,94 @@ pub struct Governance {
     positions: Arc<BTreeMap<ProposalId, Arc<PositionsRead>>>,
 }
 
+/// Other proposals' tallies where the rules read them to judge a position
+/// (`Ctx::still_open`), to carry the next positions from operations as a governing
+/// proposal's are ([`VoteRead`]). Not governance: the rules keep these beside it, so that a
+/// position leaves the governance state it found shared (`Validator`).
+pub(crate) type Votes = BTreeMap<ProposalId, Arc<VoteRead>>;
+
+/// `votes` after a change that read the tallies `read` (as they were before it) and wrote
+/// `ops` under the positions of proposals and `other` proposals otherwise: each carried from
+/// the operations where they only took positions, else dropped (read again when next
+/// needed).
+pub(crate) fn votes_after(
+    votes: &Votes,
+    read: Votes,
+    ops: &BTreeMap<String, Vec<CopiedOp>>,
+    other: &BTreeSet<String>,
+) -> Votes {
+    let mut votes = votes.clone();
+    votes.extend(read);
+    for key in other {
+        if let Ok(id) = key.parse::<ProposalId>() {
+            votes.remove(&id);
+        }
+    }
+    for (key, ops) in ops {
+        let Ok(id) = key.parse::<ProposalId>() else {
+            continue;
+        };
+        // A key that is not its proposal's id (refused by the rules) is never carried.
+        let after = votes.get(&id).and_then(|v| v.after(ops));
+        match after {
+            Some(v) => votes.insert(id, Arc::new(v)),
+            None => votes.remove(&id),
+        };
+    }
+    votes
+}
+
+/// What a proposal's tally reads of it (`reports::Vote`: its rule, electorate, closing time,
+/// positions), with where its positions are, to carry them from operations
+/// ([`PositionsRead::after`]). A proposal's other fields are written once, with it.
+#[derive(Debug, Clone)]
+pub(crate) struct VoteRead {
+    pub(crate) vote: crate::reports::Vote,
+    read: PositionsRead,
+}
+
+/// A proposal's tally as [`VoteRead`] reads it: where `reports::Vote` reads its positions, a
+/// [`Tracked`] reads them too.
+#[derive(autosurgeon::Hydrate)]
+struct TrackedVote {
+    rule: crate::tally::Rule,
+    electorate: Vec<MemberId>,
+    positions: Tracked,
+    #[autosurgeon(missing = "Default::default")]
+    closes_at: Option<Timestamp>,
+}
+
+impl VoteRead {
+    /// Proposal `key`'s tally as `doc` reads it, if it reads as one.
+    pub(crate) fn read<D: ReadDoc>(doc: &D, key: &str) -> Option<Self> {
+        let t: TrackedVote =
+            autosurgeon::hydrate_path(doc, &ROOT, ["proposals", key].map(|k| Prop::Key(k.into())))
+                .ok()??;
+        Some(Self {
+            vote: crate::reports::Vote {
+                rule: t.rule,
+                electorate: t.electorate,
+                positions: t.positions.positions,
+                closes_at: t.closes_at,
+            },
+            read: t.positions.read,
+        })
+    }
+
+    /// The tally after `ops` (every operation of a change under the proposal), where they
+    /// only took positions over what was read ([`PositionsRead::after`]).
+    fn after(&self, ops: &[CopiedOp]) -> Option<Self> {
+        let (positions, read) = self.read.after(&self.vote.positions, ops)?;
+        Some(Self {
+            vote: crate::reports::Vote {
+                positions,
+                ..self.vote.clone()
+            },
+            read,
+        })
+    }
+}
+
 /// Governance is what it is derived from: which lists the rules could carry from operations
 /// is not part of it.
 impl PartialEq for Governance {
@@ -606,6 +694,11 @@ pub(crate) struct Written {
     pub(crate) lists: BTreeMap<String, Vec<ListOp>>,
     /// Every operation under each governing proposal it wrote in (`proposals` names them).
     pub(crate) proposal_ops: BTreeMap<String, Vec<CopiedOp>>,
+    /// Every operation under the positions of each other proposal it wrote in, and the other
+    /// proposals it wrote otherwise (made, or wrote a field of): not governance
+    /// ([`votes_after`]).
+    pub(crate) vote_ops: BTreeMap<String, Vec<CopiedOp>>,
+    pub(crate) vote_other: BTreeSet<String>,
     /// Whether it wrote the charter's rules.
     pub(crate) rules: bool,
     /// Keys of the proposals it made or wrote in that are (or may be) governing ones.

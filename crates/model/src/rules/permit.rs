@@ -8,9 +8,9 @@ use automerge::{AutoCommit, ROOT};
 
 use super::Violation;
 use super::at::At;
-use crate::governance::{Governance, InForce, rule_and_electorate};
-use crate::ids::MemberId;
-use crate::reports::{Vote, proposal_tally, vote_tally};
+use crate::governance::{Governance, InForce, VoteRead, Votes, rule_and_electorate};
+use crate::ids::{MemberId, ProposalId};
+use crate::reports::{proposal_tally, vote_tally};
 use crate::schema::{Member, Pool, Proposal};
 use crate::tally::Outcome;
 use crate::values::{DecisionKind, NodeKey, Timestamp};
@@ -28,6 +28,11 @@ pub(super) struct Ctx<'a> {
     pub(super) writer: &'a str,
     /// Proposals whose position by the writer this change was already judged on.
     pub(super) positions_judged: std::cell::RefCell<BTreeSet<String>>,
+    /// Other proposals' tallies as the rules carry them to the change's dependencies.
+    pub(super) votes: &'a Votes,
+    /// Those read at the change's dependencies to judge a position, where they were not
+    /// carried: the validator carries them on (`governance::votes_after`).
+    pub(super) votes_read: std::cell::RefCell<Votes>,
 }
 
 pub(super) struct Write<'a> {
@@ -183,15 +188,9 @@ impl Ctx<'_> {
                 {
                     return Ok(());
                 }
-                self.still_open(proposal, &path())?;
-                // On a governing proposal the position is judged in the governance the
-                // change leaves, which the rules carry without reading it
-                // (`Validator::check_decoded`).
-                if self.gov.proposals.contains_key(*proposal) {
-                    return Ok(());
-                }
-                self.block_has_reason(proposal, member)
-                    .map_err(|why| Violation::BadRecord { path: path(), why })
+                // Its reason, if a block, is judged in what the change leaves, which the rules
+                // carry without reading it where they can (`Validator::check_decoded`).
+                self.still_open(proposal, &path())
             }
             ["proposals", ..] => permanent(),
             ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
@@ -322,28 +321,36 @@ impl Ctx<'_> {
     }
 
     /// A position may be taken only while the proposal is open, as of the change's
-    /// dependencies and time. Only what the tally reads is read (`reports::Vote`), not the
-    /// proposal's text: each read at past heads costs a walk back through the history.
+    /// dependencies and time. A governing proposal is in the governance carried there, and
+    /// another's tally among those carried beside it, once read (`governance::Votes`); else
+    /// only what the tally reads is read (`reports::Vote`), not the proposal's text: each
+    /// read at past heads costs a walk back through the history, and a scan of every value
+    /// the position's key ever held.
     fn still_open(&self, proposal: &str, path: &str) -> Result<(), Violation> {
         // A governing proposal is in the governance at the change's dependencies already.
         if let Some(p) = self.gov.proposals.get(proposal) {
             return open(proposal_tally(p, self.now).outcome, proposal, path);
         }
+        // Another carried to the change's dependencies; else read there once, with where its
+        // positions are, to carry the next positions from (where its key is a proposal id).
+        let id = proposal.parse::<ProposalId>().ok();
+        if let Some(v) = id.as_ref().and_then(|id| self.votes.get(id)) {
+            return open(vote_tally(&v.vote, self.now).outcome, proposal, path);
+        }
         let deps = self.change.deps();
         let at = At::new(self.doc, deps);
-        let p: Option<Vote> = autosurgeon::hydrate_path(
-            &at,
-            &ROOT,
-            ["proposals", proposal].map(|k| autosurgeon::Prop::Key(k.into())),
-        )
-        .ok()
-        .flatten();
-        let Some(p) = p else {
+        let Some(v) = VoteRead::read(&at, proposal) else {
             return Err(Violation::Unknown {
                 path: path.to_owned(),
             });
         };
-        open(vote_tally(&p, self.now).outcome, proposal, path)
+        let outcome = vote_tally(&v.vote, self.now).outcome;
+        if let Some(id) = id {
+            self.votes_read
+                .borrow_mut()
+                .insert(id, std::sync::Arc::new(v));
+        }
+        open(outcome, proposal, path)
     }
 }
 

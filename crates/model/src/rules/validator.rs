@@ -12,7 +12,8 @@ use super::Violation;
 use super::at::{At, governance_at, judged_at};
 use super::permit::{Ctx, Write};
 use super::placement::{check_founding_layout, layout_admits, object_path, slot_admits};
-use crate::governance::{Governance, Written};
+use crate::governance::{Governance, Votes, Written, votes_after};
+use crate::ids::ProposalId;
 use crate::ops::{Action, ChangeOps, KeyRef, Obj, ObjRef};
 use crate::values::{DecisionKind, Timestamp};
 
@@ -21,6 +22,10 @@ use crate::values::{DecisionKind, Timestamp};
 pub struct Validator {
     /// Governance after each change of the batch checked so far.
     after: HashMap<ChangeHash, Arc<Governance>>,
+    /// Other proposals' tallies, as the rules carry them, after each change of the batch
+    /// checked so far (`governance::Votes`): kept beside the governance, so that a position
+    /// on such a proposal leaves the governance state it found shared.
+    votes_after: HashMap<ChangeHash, Arc<Votes>>,
     /// Governance at sets of heads outside the batch.
     at: HashMap<Vec<ChangeHash>, Option<Arc<Governance>>>,
     /// Object paths, by object id (objects never move).
@@ -45,6 +50,7 @@ impl Validator {
     pub fn new(founded: bool) -> Self {
         Self {
             after: HashMap::new(),
+            votes_after: HashMap::new(),
             at: HashMap::new(),
             paths: HashMap::new(),
             founded,
@@ -167,6 +173,7 @@ impl Validator {
                 key: change.actor_id().to_hex_string(),
             });
         }
+        let votes = self.votes_before(change.deps());
         let fields = created_fields(ops);
         let ctx = Ctx {
             doc,
@@ -177,6 +184,8 @@ impl Validator {
             now,
             writer: &writer,
             positions_judged: Default::default(),
+            votes: &votes,
+            votes_read: Default::default(),
         };
         let (written, profile) = self.check_ops(&ctx, ops)?;
         self.governance_changed |= written.any();
@@ -190,17 +199,36 @@ impl Validator {
         } else {
             Some(gov.clone())
         };
-        // A position on a governing proposal, judged in the governance the change left,
-        // where the rules carried it (else read at the change).
-        let judged = ctx.positions_judged.borrow();
-        for p in judged
-            .iter()
-            .filter(|p| gov.proposals.contains_key(p.as_str()))
+        // Other proposals' tallies, read or carried, carried on from what the change wrote.
+        let votes_read = ctx.votes_read.take();
+        let votes_left = if votes_read.is_empty()
+            && written.vote_ops.is_empty()
+            && written.vote_other.is_empty()
         {
-            let carried = after
-                .as_ref()
-                .and_then(|g| g.proposals.get(p.as_str()))
-                .and_then(|p| p.positions.get(writer.as_str()));
+            votes.clone()
+        } else {
+            Arc::new(votes_after(
+                &votes,
+                votes_read,
+                &written.vote_ops,
+                &written.vote_other,
+            ))
+        };
+        // A position, judged in what the change left, where the rules carried it (else read
+        // at the change).
+        let judged = ctx.positions_judged.borrow();
+        for p in judged.iter() {
+            let carried = match gov.proposals.contains_key(p.as_str()) {
+                true => after
+                    .as_ref()
+                    .and_then(|g| g.proposals.get(p.as_str()))
+                    .and_then(|p| p.positions.get(writer.as_str())),
+                false => p
+                    .parse::<ProposalId>()
+                    .ok()
+                    .and_then(|id| votes_left.get(&id))
+                    .and_then(|v| v.vote.positions.get(writer.as_str())),
+            };
             match carried {
                 Some(pos) => super::permit::gives_reason(pos),
                 None => ctx.block_has_reason(p, &writer),
@@ -210,10 +238,30 @@ impl Validator {
                 why,
             })?;
         }
+        drop(judged);
+        self.votes_after.insert(change.hash(), votes_left);
         if let Some(after) = after {
             self.after.insert(change.hash(), after);
         }
         Ok(())
+    }
+
+    /// Other proposals' tallies as carried to a change with dependencies `deps`: those every
+    /// dependency left, when all left the same; else none (each read again when needed).
+    fn votes_before(&self, deps: &[ChangeHash]) -> Arc<Votes> {
+        let Some((first, rest)) = deps.split_first() else {
+            return Arc::default();
+        };
+        match self.votes_after.get(first) {
+            Some(v)
+                if rest
+                    .iter()
+                    .all(|d| self.votes_after.get(d).is_some_and(|o| Arc::ptr_eq(o, v))) =>
+            {
+                v.clone()
+            }
+            _ => Arc::default(),
+        }
     }
 
     /// The governance a change with dependencies `deps` was made under.
@@ -386,16 +434,26 @@ impl Validator {
                 }
                 created.insert(id, path.clone());
             }
-            // Every operation under a governing proposal, to carry its positions from.
-            if let [first, p, ..] = path.as_slice()
+            // Every operation under a governing proposal, to carry its positions from; under
+            // another, those under its positions, or that it was written otherwise.
+            if let [first, p, rest @ ..] = path.as_slice()
                 && first == "proposals"
-                && ctx.gov.proposals.contains_key(p.as_str())
             {
-                written_gov
-                    .proposal_ops
-                    .entry(p.clone())
-                    .or_default()
-                    .push(copied(&op, actor));
+                if ctx.gov.proposals.contains_key(p.as_str()) {
+                    written_gov
+                        .proposal_ops
+                        .entry(p.clone())
+                        .or_default()
+                        .push(copied(&op, actor));
+                } else if rest.first().is_some_and(|k| k == "positions") && rest.len() > 1 {
+                    written_gov
+                        .vote_ops
+                        .entry(p.clone())
+                        .or_default()
+                        .push(copied(&op, actor));
+                } else {
+                    written_gov.vote_other.insert(p.clone());
+                }
             }
             if !in_created {
                 if fixed {

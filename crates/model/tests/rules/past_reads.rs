@@ -273,3 +273,156 @@ fn positions_on_a_governing_proposal_cost_no_read_after_the_first() {
         "reads per position: {reads:?}"
     );
 }
+
+#[test]
+fn positions_on_a_general_proposal_cost_no_read_after_the_first() {
+    let reads = positions(GENERAL, "Yes.", 24);
+    assert!(reads[0].all > 0, "the first reads the tally: {reads:?}");
+    assert!(
+        reads[1..].iter().all(|r| r.all == 0),
+        "reads per position: {reads:?}"
+    );
+}
+
+/// The verdict on each change of `doc`'s history, judged whole by one validator, as a node
+/// receiving it whole judges it (the rules carrying what they read along it).
+fn judged_whole(doc: &mut CoalitionDoc) -> Vec<Result<(), model::rules::Violation>> {
+    let mut loaded = AutoCommit::load(&doc.save()).unwrap();
+    let mut rules = Validator::new(false);
+    loaded
+        .get_changes(&[])
+        .iter()
+        .map(|c| rules.check(&loaded, c))
+        .collect()
+}
+
+/// Member `n`'s modified node writes its position on `proposal` field by field over the one
+/// it took, past the model's checks.
+fn forged_position(
+    doc: &mut CoalitionDoc,
+    n: u8,
+    proposal: [u8; 16],
+    stance: &str,
+    reason: &str,
+) -> CoalitionDoc {
+    let mut forged = doc.fork_as(key(n));
+    let am = forged.automerge_mut();
+    let id = ProposalId::from_bytes(proposal);
+    let mine = obj(
+        am,
+        &["proposals", id.as_str(), "positions", member(n).as_str()],
+    );
+    am.put(&mine, "stance", stance).unwrap();
+    am.put(&mine, "reason", reason).unwrap();
+    am.commit();
+    forged
+}
+
+/// A general proposal's tally, carried from the positions along a history judged whole,
+/// decides as reading it does: a position after the proposal is blocked is refused, and so is
+/// a block without a reason, whether the rules carried the tally or read it.
+#[test]
+fn positions_on_a_general_proposal_carried_are_judged_as_read() {
+    let mut doc = with_proposals("Yes.");
+    let general = ProposalId::from_bytes(GENERAL);
+    for (i, (who, stance, reason)) in [
+        (2, Stance::Agree, ""),
+        (3, Stance::Abstain, ""),
+        (2, Stance::Abstain, ""),
+        (3, Stance::Agree, ""),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut theirs = doc.fork_as(key(who));
+        theirs
+            .take_position(&member(who), &general, stance, reason, t(10 + i as i64))
+            .unwrap();
+        doc.merge(&mut theirs).unwrap();
+    }
+    let honest = judged_whole(&mut doc);
+    assert!(honest.iter().all(Result::is_ok), "{honest:?}");
+    // A block without a reason, over member 3's position.
+    let mut reasonless = forged_position(&mut doc, 3, GENERAL, "block", " ");
+    let verdicts = judged_whole(&mut reasonless);
+    let (last, before) = verdicts.split_last().unwrap();
+    assert!(before.iter().all(Result::is_ok));
+    assert!(
+        matches!(last, Err(model::rules::Violation::BadRecord { why, .. }) if why.contains("reason")),
+        "{last:?}"
+    );
+    assert_eq!(
+        format!("{:?}", verdict(&mut reasonless)),
+        format!("{last:?}"),
+        "read at the change, as carried"
+    );
+    // Blocked with a reason: then member 2 changing its position is refused.
+    let mut third = doc.fork_as(key(3));
+    third
+        .take_position(&member(3), &general, Stance::Block, "not yet", t(20))
+        .unwrap();
+    doc.merge(&mut third).unwrap();
+    let mut after_block = forged_position(&mut doc, 2, GENERAL, "agree", "");
+    let verdicts = judged_whole(&mut after_block);
+    let (last, before) = verdicts.split_last().unwrap();
+    assert!(before.iter().all(Result::is_ok), "{before:?}");
+    assert!(
+        matches!(last, Err(model::rules::Violation::Decided { .. })),
+        "{last:?}"
+    );
+    assert_eq!(
+        format!("{:?}", verdict(&mut after_block)),
+        format!("{last:?}")
+    );
+}
+
+/// Each change of `doc` judged alone, by a validator that reads everything at its
+/// dependencies (nothing carried).
+fn judged_alone(doc: &mut CoalitionDoc) -> Vec<Result<(), model::rules::Violation>> {
+    let loaded = AutoCommit::load(&doc.save()).unwrap();
+    loaded
+        .clone()
+        .get_changes(&[])
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Validator::new(i > 0).check(&loaded, c))
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Positions on a general proposal, taken by members' nodes or written field by field by
+    /// modified ones (blocks with and without reasons, after the proposal was decided or
+    /// not): every change gets the same verdict judged along the whole history (the tally
+    /// carried from change to change) as judged alone (the tally read at its dependencies).
+    #[test]
+    fn carried_tallies_judge_as_reading_does(
+        steps in proptest::collection::vec((2u8..=3, 0usize..4, proptest::bool::ANY, proptest::bool::ANY), 1..8),
+    ) {
+        let mut doc = with_proposals("Yes.");
+        let general = ProposalId::from_bytes(GENERAL);
+        let stances = [Stance::Agree, Stance::Abstain, Stance::Disagree, Stance::Block];
+        let names = ["agree", "abstain", "disagree", "block"];
+        let mut took = [false; 4];
+        for (i, (who, s, reasoned, forged)) in steps.into_iter().enumerate() {
+            let reason = if reasoned { "we need more time" } else { "" };
+            if forged && took[who as usize] {
+                let mut f = forged_position(&mut doc, who, GENERAL, names[s], reason);
+                doc.merge(&mut f).unwrap();
+            } else {
+                let mut theirs = doc.fork_as(key(who));
+                if theirs
+                    .take_position(&member(who), &general, stances[s], reason, t(10 + i as i64))
+                    .is_ok()
+                {
+                    took[who as usize] = true;
+                    doc.merge(&mut theirs).unwrap();
+                }
+            }
+        }
+        let along = judged_whole(&mut doc);
+        let alone = judged_alone(&mut doc);
+        proptest::prop_assert_eq!(format!("{along:?}"), format!("{alone:?}"));
+    }
+}
