@@ -85,25 +85,47 @@ pub struct Governance {
 /// position leaves the governance state it found shared (`Validator`).
 pub(crate) type Votes = BTreeMap<ProposalId, Arc<VoteRead>>;
 
+/// Most tallies carried at once: past it, a change keeps only those it read or wrote. Each
+/// change that reads or writes one keeps its own copy of the map (its entries shared), so a
+/// member taking positions on many proposals in turn would otherwise make every change copy
+/// them all; one read again costs a few reads at past heads.
+pub(crate) const MOST_VOTES: usize = 16;
+
 /// `votes` after a change that read the tallies `read` (as they were before it) and wrote
 /// `ops` under the positions of proposals and `other` proposals otherwise: each carried from
 /// the operations where they only took positions, else dropped (read again when next
-/// needed).
+/// needed); `None` where the change left them as they were.
 pub(crate) fn votes_after(
     votes: &Votes,
     read: Votes,
     ops: &BTreeMap<String, Vec<CopiedOp>>,
     other: &BTreeSet<String>,
-) -> Votes {
-    let mut votes = votes.clone();
+) -> Option<Votes> {
+    let id = |key: &String| key.parse::<ProposalId>().ok();
+    let touched = |key: &String| id(key).is_some_and(|id| votes.contains_key(&id));
+    if read.is_empty() && !ops.keys().any(touched) && !other.iter().any(touched) {
+        return None;
+    }
+    let mine: BTreeSet<ProposalId> = read
+        .keys()
+        .cloned()
+        .chain(ops.keys().filter_map(id))
+        .collect();
+    let mut votes = if votes.len() + read.len() > MOST_VOTES {
+        votes
+            .iter()
+            .filter(|(k, _)| mine.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    } else {
+        votes.clone()
+    };
     votes.extend(read);
-    for key in other {
-        if let Ok(id) = key.parse::<ProposalId>() {
-            votes.remove(&id);
-        }
+    for id in other.iter().filter_map(id) {
+        votes.remove(&id);
     }
     for (key, ops) in ops {
-        let Ok(id) = key.parse::<ProposalId>() else {
+        let Some(id) = id(key) else {
             continue;
         };
         // A key that is not its proposal's id (refused by the rules) is never carried.
@@ -113,7 +135,7 @@ pub(crate) fn votes_after(
             None => votes.remove(&id),
         };
     }
-    votes
+    Some(votes)
 }
 
 /// What a proposal's tally reads of it (`reports::Vote`: its rule, electorate, closing time,
@@ -159,8 +181,10 @@ impl VoteRead {
         let (positions, read) = self.read.after(&self.vote.positions, ops)?;
         Some(Self {
             vote: crate::reports::Vote {
+                rule: self.vote.rule,
+                electorate: self.vote.electorate.clone(),
                 positions,
-                ..self.vote.clone()
+                closes_at: self.vote.closes_at,
             },
             read,
         })

@@ -40,19 +40,24 @@ impl<'a> Reader<'a> {
 
     /// An unsigned number in its shortest encoding, the only one Automerge writes.
     pub(crate) fn uleb_shortest(&mut self) -> Result<u64, Refusal> {
-        let before = self.bytes.len();
-        let v = self.uleb()?;
-        if before - self.bytes.len() != uleb_len(v) {
-            return Err((self.bad)("number not in its shortest encoding".into()));
-        }
-        Ok(v)
+        self.shortest(Self::uleb, uleb_len)
     }
 
     /// A signed number in its shortest encoding, the only one Automerge writes.
     pub(crate) fn sleb_shortest(&mut self) -> Result<i64, Refusal> {
+        self.shortest(Self::sleb, sleb_len)
+    }
+
+    /// A number read by `read`, refused unless it took the `len` bytes its shortest encoding
+    /// takes.
+    fn shortest<T: Copy>(
+        &mut self,
+        read: fn(&mut Self) -> Result<T, Refusal>,
+        len: fn(T) -> usize,
+    ) -> Result<T, Refusal> {
         let before = self.bytes.len();
-        let v = self.sleb()?;
-        if before - self.bytes.len() != sleb_len(v) {
+        let v = read(self)?;
+        if before - self.bytes.len() != len(v) {
             return Err((self.bad)("number not in its shortest encoding".into()));
         }
         Ok(v)

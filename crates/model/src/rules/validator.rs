@@ -201,19 +201,8 @@ impl Validator {
         };
         // Other proposals' tallies, read or carried, carried on from what the change wrote.
         let votes_read = ctx.votes_read.take();
-        let votes_left = if votes_read.is_empty()
-            && written.vote_ops.is_empty()
-            && written.vote_other.is_empty()
-        {
-            votes.clone()
-        } else {
-            Arc::new(votes_after(
-                &votes,
-                votes_read,
-                &written.vote_ops,
-                &written.vote_other,
-            ))
-        };
+        let votes_left = votes_after(&votes, votes_read, &written.vote_ops, &written.vote_other)
+            .map_or_else(|| votes.clone(), Arc::new);
         // A position, judged in what the change left, where the rules carried it (else read
         // at the change).
         let judged = ctx.positions_judged.borrow();

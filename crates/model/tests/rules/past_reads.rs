@@ -426,3 +426,44 @@ proptest::proptest! {
         proptest::prop_assert_eq!(format!("{along:?}"), format!("{alone:?}"));
     }
 }
+
+/// Positions on more general proposals in turn than the rules carry at once
+/// (`governance::MOST_VOTES`): each change keeps only what it read or wrote past that bound,
+/// and every verdict is the one reading gives.
+#[test]
+fn positions_on_many_general_proposals_in_turn_judge_as_read() {
+    let mut doc = three_members(t(0), t(1));
+    let ids: Vec<ProposalId> = (0..20u8)
+        .map(|i| ProposalId::from_bytes([0x70 + i; 16]))
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        let new = NewProposal {
+            id: id.clone(),
+            kind: DecisionKind::General,
+            title: format!("Question {i}"),
+            text: "Yes?".into(),
+            closes_at: None,
+        };
+        doc.new_proposal(&member(1), new, t(2)).unwrap();
+    }
+    let mut third = doc.fork_as(key(3));
+    for round in 0..3 {
+        for (i, id) in ids.iter().enumerate() {
+            let stance = if (round + i) % 2 == 0 {
+                Stance::Abstain
+            } else {
+                Stance::Agree
+            };
+            third
+                .take_position(&member(3), id, stance, "", t(10 + (round * 20 + i) as i64))
+                .unwrap();
+        }
+    }
+    doc.merge(&mut third).unwrap();
+    let along = judged_whole(&mut doc);
+    assert!(along.iter().all(Result::is_ok), "{along:?}");
+    assert_eq!(
+        format!("{along:?}"),
+        format!("{:?}", judged_alone(&mut doc))
+    );
+}
