@@ -167,40 +167,14 @@ fn canonical_runs(data: &[u8], item: Item) -> bool {
         let Ok(count) = r.sleb_shortest() else {
             return false;
         };
-        match count {
-            2.. => {
-                let at = r.bytes;
-                let Some(n) = value(&mut r) else {
-                    return false;
-                };
-                let bytes = &at[..n];
-                if matches!(last, Last::Value { bytes: b, .. } if b == bytes) {
-                    return false;
-                }
-                last = Last::Value {
-                    bytes,
-                    literal: false,
-                };
-            }
+        // A run of one value, or a literal run of values each read in turn.
+        let (n, literal) = match count {
+            2.. => (1, false),
             ..0 => {
                 if matches!(last, Last::Value { literal: true, .. }) {
                     return false;
                 }
-                // Each value takes at least a byte: a claimed count ends with the bytes.
-                for _ in 0..count.unsigned_abs() {
-                    let at = r.bytes;
-                    let Some(n) = value(&mut r) else {
-                        return false;
-                    };
-                    let bytes = &at[..n];
-                    if matches!(last, Last::Value { bytes: b, .. } if b == bytes) {
-                        return false;
-                    }
-                    last = Last::Value {
-                        bytes,
-                        literal: true,
-                    };
-                }
+                (count.unsigned_abs(), true)
             }
             0 => {
                 if last == Last::Null || !matches!(r.uleb_shortest(), Ok(1..)) {
@@ -211,6 +185,19 @@ fn canonical_runs(data: &[u8], item: Item) -> bool {
             }
             // A run of one is written as a literal.
             _ => return false,
+        };
+        // Each value takes at least a byte: a claimed count ends with the bytes.
+        for _ in 0..n {
+            let at = r.bytes;
+            let Some(len) = value(&mut r) else {
+                return false;
+            };
+            let bytes = &at[..len];
+            // Equal to the value before it: the encoder would have made a run of the two.
+            if matches!(last, Last::Value { bytes: b, .. } if b == bytes) {
+                return false;
+            }
+            last = Last::Value { bytes, literal };
         }
         values = true;
     }
