@@ -138,7 +138,7 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
     let mut pred_ctr = Deltas::new(col(PRED_CTR), quiet);
     // Columns that may be left out when every row is null (or false).
     let nullable = |s: u32| !cols.contains_key(&s);
-    let table: Vec<&ActorId> = actors.clone();
+    let table = actors;
     // Which actors the operations name: Automerge lists a change with the other actors its
     // operations name, and no other.
     let mut named = vec![false; table.len()];
@@ -148,7 +148,7 @@ pub(crate) fn direct(ch: &Change) -> Option<ChangeOps> {
         }
         r
     };
-    let actors = actors.into_iter().cloned().collect();
+    let actors = table.iter().map(|a| (*a).clone()).collect();
     let mut out = ChangeOps::with_actors(ch.start_op().get(), actors, rows)?;
     let mut preds: Vec<Ref> = Vec::new();
     for _ in 0..rows {

@@ -105,11 +105,7 @@ impl Validator {
     /// The governance every one of `heads` left, if each is a change of the batch and all
     /// left the same.
     fn left_by_batch(&self, heads: &[ChangeHash]) -> Option<Arc<Governance>> {
-        let (first, rest) = heads.split_first()?;
-        let g = self.after.get(first)?;
-        rest.iter()
-            .all(|d| self.after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
-            .then(|| g.clone())
+        left_by_all(&self.after, heads)
     }
 
     /// Whether any change checked so far wrote to what governance is derived from (members'
@@ -207,16 +203,16 @@ impl Validator {
         // at the change).
         let judged = ctx.positions_judged.borrow();
         for p in judged.iter() {
-            let carried = match gov.proposals.contains_key(p.as_str()) {
-                true => after
+            let carried = if gov.proposals.contains_key(p.as_str()) {
+                after
                     .as_ref()
                     .and_then(|g| g.proposals.get(p.as_str()))
-                    .and_then(|p| p.positions.get(writer.as_str())),
-                false => p
-                    .parse::<ProposalId>()
+                    .and_then(|p| p.positions.get(writer.as_str()))
+            } else {
+                p.parse::<ProposalId>()
                     .ok()
                     .and_then(|id| votes_left.get(&id))
-                    .and_then(|v| v.vote.positions.get(writer.as_str())),
+                    .and_then(|v| v.vote.positions.get(writer.as_str()))
             };
             match carried {
                 Some(pos) => super::permit::gives_reason(pos),
@@ -238,19 +234,7 @@ impl Validator {
     /// Other proposals' tallies as carried to a change with dependencies `deps`: those every
     /// dependency left, when all left the same; else none (each read again when needed).
     fn votes_before(&self, deps: &[ChangeHash]) -> Arc<Votes> {
-        let Some((first, rest)) = deps.split_first() else {
-            return Arc::default();
-        };
-        match self.votes_after.get(first) {
-            Some(v)
-                if rest
-                    .iter()
-                    .all(|d| self.votes_after.get(d).is_some_and(|o| Arc::ptr_eq(o, v))) =>
-            {
-                v.clone()
-            }
-            _ => Arc::default(),
-        }
+        left_by_all(&self.votes_after, deps).unwrap_or_default()
     }
 
     /// The governance a change with dependencies `deps` was made under.
@@ -440,7 +424,9 @@ impl Validator {
                         .entry(p.clone())
                         .or_default()
                         .push(copied(&op, actor));
-                } else {
+                } else if !written_gov.vote_other.contains(p) {
+                    // (Once per proposal: a new one's text is written an operation per
+                    // character.)
                     written_gov.vote_other.insert(p.clone());
                 }
             }
@@ -667,6 +653,16 @@ fn list_cap(path: &[String]) -> Option<usize> {
         },
         _ => None,
     }
+}
+
+/// What every one of `heads` left, if each is a change of the batch (in `after`) and all left
+/// the very same.
+fn left_by_all<T>(after: &HashMap<ChangeHash, Arc<T>>, heads: &[ChangeHash]) -> Option<Arc<T>> {
+    let (first, rest) = heads.split_first()?;
+    let g = after.get(first)?;
+    rest.iter()
+        .all(|d| after.get(d).is_some_and(|o| Arc::ptr_eq(o, g)))
+        .then(|| g.clone())
 }
 
 /// A set of heads as the key of [`Validator`]'s `at`: sorted, whatever order it came in.

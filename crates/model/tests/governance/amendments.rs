@@ -102,9 +102,14 @@ fn a_blocked_amendment_fails_with_its_reason_and_changes_nothing() {
     ));
 }
 
-/// Member 2's modified node blocks `proposal` with a blank reason, as a position of its own
-/// (made anew, over any earlier one).
-fn blocked_without_a_reason(doc: &mut CoalitionDoc, proposal: &ProposalId) -> CoalitionDoc {
+/// Member 2's modified node blocks `proposal` with a blank `reason` at `at`, as a position of
+/// its own (made anew, over any earlier one).
+fn blocked_without_a_reason(
+    doc: &mut CoalitionDoc,
+    proposal: &ProposalId,
+    reason: &str,
+    at: i64,
+) -> CoalitionDoc {
     let mut forged = doc.fork_as(key(2));
     let am = forged.automerge_mut();
     let positions = obj(am, &["proposals", proposal.as_str(), "positions"]);
@@ -112,8 +117,8 @@ fn blocked_without_a_reason(doc: &mut CoalitionDoc, proposal: &ProposalId) -> Co
         .put_object(&positions, member(2).as_str(), ObjType::Map)
         .unwrap();
     am.put(&p, "stance", "block").unwrap();
-    am.put(&p, "reason", " ").unwrap();
-    am.put(&p, "at", t(3).as_millis()).unwrap();
+    am.put(&p, "reason", reason).unwrap();
+    am.put(&p, "at", t(at).as_millis()).unwrap();
     am.commit();
     forged
 }
@@ -130,7 +135,7 @@ fn a_block_without_a_reason_is_refused_from_a_modified_node() {
         t(2),
     )
     .unwrap();
-    let mut forged = blocked_without_a_reason(&mut doc, &pid(1));
+    let mut forged = blocked_without_a_reason(&mut doc, &pid(1), " ", 3);
     let err = verdict(&mut forged).unwrap_err();
     assert!(
         err.to_string().contains("a block carries a reason"),
@@ -159,7 +164,7 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
         );
     };
     // As a first position.
-    refused(blocked_without_a_reason(&mut doc, &pid(1)));
+    refused(blocked_without_a_reason(&mut doc, &pid(1), " ", 3));
     // Over an earlier position, field by field.
     let mut mine = doc.fork_as(key(2));
     mine.take_position(&member(2), &pid(1), Stance::Abstain, "", t(3))
@@ -179,8 +184,8 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
         am.commit();
         forged
     };
-    // A position made anew over the earlier one.
-    refused(blocked_without_a_reason(&mut doc, &pid(1)));
+    // A position made anew over the earlier one, with an empty reason.
+    refused(blocked_without_a_reason(&mut doc, &pid(1), "", 4));
     // Its stance alone written over.
     refused(over(&mut doc, &[("stance", "block")]));
     // With a reason, it stands.

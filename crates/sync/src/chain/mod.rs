@@ -311,10 +311,11 @@ fn check_refs<C: ChangeFacts>(
     // as confirmed meanwhile); if there are any, those changes are read and the batch is
     // checked again with what they say. A refusal in the first pass stands either way.
     let mut written = Written::noting();
-    judge(doc, order, &meta, &batch, &mut written, &mut past)?;
+    judge(doc, order, &meta, &batch, &mut written, Some(&mut past))?;
     if written.wants_any() {
         written.read(doc)?;
-        judge(doc, order, &meta, &batch, &mut written, &mut past)?;
+        // The histories do not depend on what was written: checked in the first pass alone.
+        judge(doc, order, &meta, &batch, &mut written, None)?;
     }
     Ok(())
 }
@@ -395,15 +396,23 @@ fn judge<C: ChangeFacts>(
     meta: &HashMap<ChangeHash, (ActorId, u64, u64)>,
     batch: &BatchOps,
     written: &mut Written,
-    past: &mut Past,
+    mut past: Option<&mut Past>,
 ) -> Result<(), Refusal> {
-    past.start(order);
+    if let Some(p) = past.as_deref_mut() {
+        p.start(order);
+    }
     for (i, (ch, ops)) in order.iter().zip(batch.decoded).enumerate() {
         check_history(doc, ch, meta)?;
-        let clock = past.before(ch)?;
-        match check_ops(doc, ch, ops, batch, written, (past, &clock))? {
-            Found::Yes => past.judged(i, ch, clock)?,
-            Found::Missing => return Err(outside_history()),
+        let clock = match past.as_deref_mut() {
+            Some(p) => Some(p.before(ch)?),
+            None => None,
+        };
+        let history = past.as_deref().zip(clock.as_ref());
+        if let Found::Missing = check_ops(doc, ch, ops, batch, written, history)? {
+            return Err(outside_history());
+        }
+        if let (Some(p), Some(clock)) = (past.as_deref_mut(), clock) {
+            p.judged(i, ch, clock)?;
         }
     }
     Ok(())
@@ -471,7 +480,7 @@ fn check_ops(
     ops: &ChangeOps,
     batch: &BatchOps,
     written: &mut Written,
-    (past, clock): (&Past, &Clock),
+    history: Option<(&Past, &Clock)>,
 ) -> Result<Found, Refusal> {
     let start = ch.start_op().get();
     let own = ch.actor_id();
@@ -480,7 +489,9 @@ fn check_ops(
     let in_history = |id: OpRef<'_>| {
         // (An id both of the batch and of the document would be a second change of one actor
         // and sequence number, which Automerge refuses applying: read as the batch's here.)
-        if (id.1 == own && id.0 >= start) || past.holds(clock, id, batch.locate(id).is_some()) {
+        let held =
+            |(past, clock): (&Past, &Clock)| past.holds(clock, id, batch.locate(id).is_some());
+        if (id.1 == own && id.0 >= start) || history.is_none_or(held) {
             Ok(())
         } else {
             Err(bad(format!(

@@ -33,6 +33,8 @@
 //! of the batch where that is more: an honest change merges a clock or two of the batch's
 //! actors).
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 /// Most of the document's changes read, in all, for the clocks of the document changes a
@@ -132,9 +134,8 @@ pub(super) struct Past<'a> {
     read: usize,
     /// How many changes the document holds, once counted (past [`MOST_READ`]).
     doc_changes: Option<usize>,
-    /// Clock entries held (against [`MOST_HELD`]), and those of each clock held.
+    /// Clock entries held (against [`MOST_HELD`]).
     held: usize,
-    sizes: Vec<usize>,
     /// Clock entries merged, copied and set (against [`MOST_MERGED`]), and the most allowed.
     merged: usize,
     most_merged: usize,
@@ -162,7 +163,6 @@ impl<'a> Past<'a> {
             read: 0,
             doc_changes: None,
             held: 0,
-            sizes: Vec::new(),
             merged: 0,
             most_merged: MOST_MERGED.max(order.len().saturating_mul(MERGED_PER_CHANGE)),
         }
@@ -188,7 +188,6 @@ impl<'a> Past<'a> {
             }
         }
         self.after = vec![None; order.len()];
-        self.sizes = vec![0; order.len()];
         self.held = 0;
         self.merged = 0;
     }
@@ -203,7 +202,8 @@ impl<'a> Past<'a> {
                     if self.waiting[j] == 0 {
                         // The last change depending on it: handed over.
                         let taken = self.after[j].take();
-                        self.held = self.held.saturating_sub(self.sizes[j]);
+                        let size = taken.as_ref().map_or(0, Clock::size);
+                        self.held = self.held.saturating_sub(size);
                         taken
                     } else {
                         let copy = self.after[j].clone();
@@ -262,9 +262,8 @@ impl<'a> Past<'a> {
         if self.held > MOST_HELD {
             return Err(Refusal::TooMuchWork);
         }
-        if let (Some(slot), Some(s)) = (self.after.get_mut(i), self.sizes.get_mut(i)) {
+        if let Some(slot) = self.after.get_mut(i) {
             *slot = Some(clock);
-            *s = size;
         }
         Ok(())
     }
@@ -333,5 +332,3 @@ impl Clock {
         self.doc.merge(&other.doc);
     }
 }
-
-use std::collections::BTreeMap;
