@@ -1365,7 +1365,8 @@ pub fn charter_in_force(
         .filter(|d| d.kind == DecisionKind::Amendment && d.amendment().is_some())
     {
         let ch = &mut *charter;
-        ch.version += 1;
+        // (The founding stores version 1, `rules::Validator::check_founding`.)
+        ch.version = ch.version.saturating_add(1);
         if let Some(a) = d.amendment() {
             if let Some(frame) = &a.frame {
                 ch.frame = crate::schema::Prose(frame.clone());

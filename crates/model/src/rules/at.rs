@@ -57,6 +57,16 @@ impl<'a> At<'a> {
     pub fn new(doc: &'a AutoCommit, heads: &'a [ChangeHash]) -> Self {
         Self { doc, heads }
     }
+
+    /// Every value `prop` of `obj` holds at the heads, conflicting ones included.
+    pub fn get_all<P: Into<Prop>>(
+        &self,
+        obj: &ObjId,
+        prop: P,
+    ) -> Result<Vec<(automerge::Value<'_>, ObjId)>, automerge::AutomergeError> {
+        counted();
+        ReadDoc::get_all_at(self.doc, obj, prop, self.heads)
+    }
 }
 
 impl autosurgeon::ReadDoc for At<'_> {

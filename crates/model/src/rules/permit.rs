@@ -11,9 +11,9 @@ use super::at::At;
 use crate::governance::{Governance, InForce, VoteRead, Votes, rule_and_electorate};
 use crate::ids::{MemberId, ProposalId};
 use crate::reports::{proposal_tally, vote_tally};
-use crate::schema::{Member, Pool, Proposal};
+use crate::schema::{LedgerEntry, Member, Pool, Proposal};
 use crate::tally::Outcome;
-use crate::values::{DecisionKind, NodeKey, Timestamp};
+use crate::values::{DecisionKind, EntryKind, NodeKey, Timestamp};
 
 pub(super) struct Ctx<'a> {
     pub(super) doc: &'a AutoCommit,
@@ -74,7 +74,10 @@ impl Ctx<'_> {
             check(self).map_err(|why| Violation::BadRecord { path: path(), why })
         };
         match p.as_slice() {
-            ["charter", "goals", _] => new_record(&|c| c.names_writer(w.id, "added_by")),
+            ["charter", "goals", goal] => new_record(&|c| {
+                c.keyed_as(w.id, goal)?;
+                c.names_writer(w.id, "added_by")
+            }),
             ["charter", "goals", _, "progress", "*"] if w.creates => self
                 .names_writer(w.id, "by")
                 .map_err(|why| Violation::BadRecord { path: path(), why }),
@@ -158,18 +161,26 @@ impl Ctx<'_> {
                 Ok(())
             }
             ["members", member, _, ..] => owner(member),
-            ["issues", _] => new_record(&|c| c.names_writer(w.id, "raised_by")),
+            ["issues", issue] => new_record(&|c| {
+                c.keyed_as(w.id, issue)?;
+                c.names_writer(w.id, "raised_by")
+            }),
             ["issues", _, "ranks", member] => owner(member),
             ["issues", _, "id" | "raised_by" | "created_at" | "ranks", ..] => permanent(),
             ["issues", _, _, ..] => Ok(()),
             ["pools", pool] => new_record(&|c| {
+                c.keyed_as(w.id, pool)?;
                 let p: Pool = c.record(&["pools", pool])?;
                 if !p.ledger.is_empty() {
                     return Err("a new pool starts with an empty ledger".into());
                 }
                 c.named_writer(p.created_by.as_str(), "created_by")
             }),
-            ["pools", _, "ledger", _] => new_record(&|c| c.names_writer(w.id, "member")),
+            ["pools", pool, "ledger", entry] => new_record(&|c| {
+                c.keyed_as(w.id, entry)?;
+                c.names_writer(w.id, "member")?;
+                c.check_request(w.id, pool, entry)
+            }),
             [
                 "pools",
                 _,
@@ -193,7 +204,10 @@ impl Ctx<'_> {
                 self.still_open(proposal, &path())
             }
             ["proposals", ..] => permanent(),
-            ["meetings", _] => new_record(&|c| c.names_writer(w.id, "recorded_by")),
+            ["meetings", meeting] => new_record(&|c| {
+                c.keyed_as(w.id, meeting)?;
+                c.names_writer(w.id, "recorded_by")
+            }),
             ["meetings", _, "id" | "recorded_by", ..] => permanent(),
             ["meetings", _, _, ..] => Ok(()),
             ["schema" | "id" | "created_at" | "members" | "issues" | "pools" | "meetings"] => {
@@ -219,6 +233,37 @@ impl Ctx<'_> {
             Some(named) => self.named_writer(named, field),
             None => Err(format!("it has no {field}")),
         }
+    }
+
+    /// The object this change created with operation `counter` holds `key` as its id: readers
+    /// key records by their id (funding, a ledger's entries), so a record under another's id
+    /// would be taken for it.
+    fn keyed_as(&self, counter: u64, key: &str) -> Result<(), String> {
+        match self.fields.get(&(counter, "id")) {
+            Some(id) if *id == key => Ok(()),
+            Some(id) => Err(format!("its id is {id}")),
+            None => Err("it has no id".into()),
+        }
+    }
+
+    /// A new ledger entry that requests an allocation names the proposal that decides it,
+    /// opened by the same change for this entry ([`Self::check_proposal`] checks the other
+    /// way): funding takes any request whose proposal passed, so one naming a proposal passed
+    /// for something else would be funded without a vote.
+    fn check_request(&self, counter: u64, pool: &str, entry: &str) -> Result<(), String> {
+        if self.fields.get(&(counter, "kind")).copied() != Some("request") {
+            return Ok(());
+        }
+        let Some(id) = self.fields.get(&(counter, "proposal")) else {
+            return Err("a request names the allocation proposal that decides it".into());
+        };
+        let p: Proposal = self
+            .record(&["proposals", id])
+            .map_err(|e| format!("its proposal {id}: {e}"))?;
+        if p.kind != DecisionKind::Allocation || !requests(&p, pool, entry) {
+            return Err(format!("proposal {id} is no allocation of this request"));
+        }
+        self.named_writer(p.author.as_str(), "its proposal's author")
     }
 
     fn named_writer(&self, named: &str, field: &str) -> Result<(), String> {
@@ -255,6 +300,23 @@ impl Ctx<'_> {
         }
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
+        }
+        // An allocation decides a request of its author's, written by the same change and
+        // naming it ([`Self::check_request`]); only an allocation decides one.
+        if let Some(crate::schema::Subject::Request { pool, entry }) = &p.subject {
+            if p.kind != DecisionKind::Allocation {
+                return Err(format!("a {} proposal decides no request", p.kind));
+            }
+            let e: LedgerEntry =
+                self.record(&["pools", pool.as_str(), "ledger", entry.as_str()])?;
+            if e.kind != EntryKind::Request
+                || e.proposal.as_ref().is_none_or(|named| named.as_str() != id)
+                || e.member != p.author
+            {
+                return Err(format!(
+                    "entry {entry} of pool {pool} is not its author's request naming it"
+                ));
+            }
         }
         if let Some(crate::schema::Subject::Admit(m)) = crate::governance::subject(&p) {
             // The record of the member it admits is written by the same change.
@@ -372,4 +434,10 @@ pub(super) fn gives_reason(pos: &crate::schema::PositionRecord) -> Result<(), St
         return Err("a block carries a reason".into());
     }
     Ok(())
+}
+
+/// Whether `p`'s subject is entry `entry` of pool `pool`.
+fn requests(p: &Proposal, pool: &str, entry: &str) -> bool {
+    matches!(&p.subject, Some(crate::schema::Subject::Request { pool: pl, entry: e })
+        if pl.as_str() == pool && e.as_str() == entry)
 }

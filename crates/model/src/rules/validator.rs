@@ -305,6 +305,10 @@ impl Validator {
         if let Some(u) = read.unreadable.first() {
             return Err(bad(&format!("{} does not read: {}", u.path, u.error)));
         }
+        // Each passed amendment counts one version on from the stored charter's.
+        if read.charter.version != 1 {
+            return Err(bad("the charter it stores is not version 1"));
+        }
         self.after.insert(change.hash(), Arc::new(gov));
         Ok(())
     }
@@ -331,13 +335,14 @@ impl Validator {
         let mut written: HashSet<(u64, &str)> = HashSet::new();
         let mut written_gov = Written::default();
         let mut profile = false;
-        // Fields the change deleted a value of: another value must stay.
-        let mut removed_fields = Vec::new();
         // Lists with a bound on their length ([`list_cap`]) the change inserted into, with
         // their bound, how many items it inserted, their path and whether it made them
         // (nothing else can then be in them). Ordered, so that every node names the same list
         // when more than one is over.
         let mut grown: BTreeMap<(u64, automerge::ActorId), Grown> = BTreeMap::new();
+        // Fields the change deleted values of, with the greatest id it named: a value older
+        // than the change that wins over it must stay.
+        let mut removed_fields = Vec::new();
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
         // character), so its path and slot are taken again rather than built and resolved.
@@ -399,7 +404,27 @@ impl Validator {
             if let (Action::Delete, true, ObjRef::Id(c, a), KeyRef::Map(k)) =
                 (action, slot.is_field(), op.obj(), op.key())
             {
-                removed_fields.push((c, a, k, path.clone()));
+                let named = op.preds().map(|(n, a)| (n, a.clone())).max();
+                removed_fields.push((c, a, k, path.clone(), named));
+            }
+            // A position's and a ledger entry's time orders decisions and funding: it is the
+            // time its change states, as every edit writes it, not one of the writer's
+            // choosing (a far-future position would make its proposal decided last).
+            if let Action::Put(v) = action
+                && stated_time(&path)
+            {
+                let ms = match v {
+                    automerge::ScalarValue::Timestamp(ms) | automerge::ScalarValue::Int(ms) => {
+                        Some(*ms)
+                    }
+                    _ => None,
+                };
+                if ms.is_some_and(|ms| ms.div_euclid(1000) != ctx.now.as_secs()) {
+                    return Err(Violation::BadValue {
+                        path: path.join("/"),
+                        why: "a time other than the time its change states".into(),
+                    });
+                }
             }
             if let Action::Make(_) = action {
                 if let Some(r) = slot.record() {
@@ -490,10 +515,26 @@ impl Validator {
         }
         let hash = [ctx.change.hash()];
         let at = At::new(ctx.doc, &hash);
-        // A record's field keeps a value: deleting one is only resolving a conflict.
-        for (counter, actor, key, path) in removed_fields {
+        let (own, start) = (actor, ctx.change.start_op().get());
+        // A record's field keeps a value: a deletion only resolves a conflict, as Automerge
+        // writes one (a value put again over the value that wins deletes the others), so it
+        // leaves a value older than the change that wins over every value it deletes. Two
+        // concurrent deletions each leaving a value (the other's) would merge into none: the
+        // record would read on no node (a goal's: the whole charter). Leaving the winner, two
+        // cannot: the value with the greatest id of all a field ever held is deleted by none.
+        for (counter, actor, key, path, named) in removed_fields {
             let obj = automerge::ObjId::Id(counter, actor.clone(), usize::MAX);
-            if !matches!(autosurgeon::ReadDoc::get(&at, &obj, key), Ok(Some(_))) {
+            let older = |id: &automerge::ObjId| match id {
+                automerge::ObjId::Id(n, a, _) if !(a == own && *n >= start) => {
+                    Some((*n, a.clone()))
+                }
+                _ => None,
+            };
+            let left = at
+                .get_all(&obj, key)
+                .ok()
+                .and_then(|values| values.iter().filter_map(|(_, id)| older(id)).max());
+            if left.is_none() || left < named {
                 return Err(Violation::BadValue {
                     path: path.join("/"),
                     why: "a record's field cannot be removed".into(),
@@ -612,6 +653,17 @@ fn created_fields(ops: &ChangeOps) -> HashMap<(u64, &str), &str> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether a value written at `path` is a time that must be its change's stated time: a
+/// position's and a ledger entry's.
+fn stated_time(path: &[String]) -> bool {
+    match path {
+        [a, _, b, _, at] if at == "at" => {
+            (a == "proposals" && b == "positions") || (a == "pools" && b == "ledger")
+        }
+        _ => false,
+    }
 }
 
 /// The fields of a member record that are its profile: what the organization says of itself.

@@ -119,7 +119,10 @@ fn blocked_without_a_reason(
     am.put(&p, "stance", "block").unwrap();
     am.put(&p, "reason", reason).unwrap();
     am.put(&p, "at", t(at).as_millis()).unwrap();
-    am.commit();
+    // Stated at the position's time, as an edit states it.
+    am.commit_with(
+        model::automerge::transaction::CommitOptions::default().with_time(t(at).as_secs()),
+    );
     forged
 }
 

@@ -6,6 +6,7 @@
 mod clocks;
 mod layout_and_new_records;
 mod model_edits;
+mod one_member;
 mod past_reads;
 mod values;
 mod write_rights;

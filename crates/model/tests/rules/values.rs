@@ -260,8 +260,8 @@ fn a_member_filling_its_lists_to_the_bound_through_the_model_passes() {
 }
 
 /// A founding change written by hand as `CoalitionDoc::found` writes it, with the founder's
-/// communities `n` long.
-fn founded_with_communities(n: usize) -> model::automerge::AutoCommit {
+/// communities `n` long and the stored charter at `version`.
+fn founded_by_hand(n: usize, version: u64) -> model::automerge::AutoCommit {
     use model::automerge::{AutoCommit, ROOT, ReadDoc};
     use std::collections::BTreeMap;
     let founded = CoalitionDoc::found(
@@ -281,7 +281,9 @@ fn founded_with_communities(n: usize) -> model::automerge::AutoCommit {
         let (v, _) = src.get(ROOT, k).unwrap().unwrap();
         am.put(ROOT, k, v.as_scalar().unwrap().clone()).unwrap();
     }
-    let charter: model::schema::Charter = autosurgeon::hydrate_prop(src, ROOT, "charter").unwrap();
+    let mut charter: model::schema::Charter =
+        autosurgeon::hydrate_prop(src, ROOT, "charter").unwrap();
+    charter.version = version;
     autosurgeon::reconcile_prop(&mut am, ROOT, "charter", &charter).unwrap();
     let versions: BTreeMap<String, model::schema::CharterVersion> =
         autosurgeon::hydrate_prop(src, ROOT, "charter_versions").unwrap();
@@ -301,7 +303,7 @@ fn founded_with_communities(n: usize) -> model::automerge::AutoCommit {
 #[test]
 fn a_founders_lists_over_their_bound_are_refused() {
     let judged = |n: usize| {
-        let mut am = founded_with_communities(n);
+        let mut am = founded_by_hand(n, 1);
         let changes = am.get_changes(&[]);
         assert_eq!(changes.len(), 1, "one founding change");
         model::rules::Validator::new(false).check(&am, &changes[0])
@@ -310,6 +312,20 @@ fn a_founders_lists_over_their_bound_are_refused() {
     match judged(MAX_LIST + 1) {
         Err(Violation::BadFounding { why }) => assert!(why.contains("communities"), "{why}"),
         other => panic!("a founder with 51 communities not refused: {other:?}"),
+    }
+}
+
+/// Each passed amendment counts one version on from the stored charter's: a founder storing
+/// another than 1 could start it where counting on overflows.
+#[test]
+fn a_founding_charter_at_another_version_than_1_is_refused() {
+    for version in [0, 2, u64::MAX] {
+        let mut am = founded_by_hand(1, version);
+        let changes = am.get_changes(&[]);
+        match model::rules::Validator::new(false).check(&am, &changes[0]) {
+            Err(Violation::BadFounding { why }) => assert!(why.contains("version 1"), "{why}"),
+            other => panic!("a founding charter at version {version}: {other:?}"),
+        }
     }
 }
 
