@@ -586,3 +586,68 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
     }
     assert!(disconnected, "strikes end the connection");
 }
+
+/// A peer in sync repeating a round that tells nothing new (the same heads, no need, a
+/// summary of what it holds) while nothing is owed it: Automerge answers none, and sends no
+/// such round itself, yet reading each walks the history, and the round ends with nothing to
+/// send, which does not count as idle. Its rounds are paused once they pass
+/// [`sync::node::MAX_IDLE_ROUNDS`], and a joining exchange is not.
+#[test]
+fn a_peer_repeating_a_round_that_tells_nothing_new_is_paused() {
+    let (mut a, mut b, c) = world(20, 100, Signed::EveryEdit);
+    let mut to_b = frames(a.node.connected(&mut a.docs, b.key));
+    let mut to_a = frames(b.node.connected(&mut b.docs, a.key));
+    let mut last = None;
+    for _ in 0..1_000 {
+        if to_a.is_empty() && to_b.is_empty() {
+            break;
+        }
+        for f in std::mem::take(&mut to_a) {
+            if matches!(Message::decode(&f), Ok(Message::Sync { .. })) {
+                last = Some(f.clone());
+            }
+            to_b.extend(frames(a.node.received(&mut a.docs, b.key, &f)));
+        }
+        for f in std::mem::take(&mut to_b) {
+            to_a.extend(frames(b.node.received(&mut b.docs, a.key, &f)));
+        }
+    }
+    let heads = a.docs.doc(&c).unwrap().get_heads();
+    assert_eq!(b.docs.doc(&c).unwrap().get_heads(), heads, "B joined");
+    assert!(!a.node.any_paused());
+    let chatter = match Message::decode(&last.expect("B sent rounds")).unwrap() {
+        Message::Sync {
+            coalition,
+            sync,
+            heads: signed,
+            vouchers,
+        } => {
+            let mut m = automerge::sync::Message::decode(&sync).unwrap();
+            m.heads = heads.clone();
+            m.heads.sort();
+            m.need = Vec::new();
+            m.changes = automerge::sync::ChunkList::empty();
+            Message::Sync {
+                coalition,
+                sync: m.encode(),
+                heads: signed,
+                vouchers,
+            }
+            .encode()
+        }
+        _ => unreachable!(),
+    };
+    let mut refused = None;
+    for _ in 0..2 * sync::node::MAX_IDLE_ROUNDS {
+        let out = a.node.received(&mut a.docs, b.key, &chatter);
+        refused = refused.or(out.into_iter().find_map(|o| match o {
+            Output::Refused { reason, .. } => Some(reason),
+            _ => None,
+        }));
+    }
+    assert!(
+        matches!(refused, Some(Refusal::TooMuchWork)),
+        "paused: {refused:?}"
+    );
+    assert!(a.node.any_paused());
+}

@@ -371,35 +371,7 @@ impl SyncNode {
             // An actor whose signature here is over a change left out has nothing here to
             // vouch for the rest of its changes: those are left out too (they come again,
             // signed, from a node that holds them).
-            new.sort_by_key(|ch| (ch.start_op().get(), ch.hash()));
-            loop {
-                for ch in &new {
-                    if ch.deps().iter().any(|d| apart.contains(d)) {
-                        apart.insert(ch.hash());
-                    }
-                }
-                let unvouched: Vec<Vec<u8>> = used
-                    .iter()
-                    .filter(|sig| apart.contains(&ChangeHash(sig.hash)))
-                    .filter_map(|sig| {
-                        new.iter()
-                            .find(|ch| ch.hash().0 == sig.hash)
-                            .map(|ch| ch.actor_id().to_bytes().to_vec())
-                    })
-                    .collect();
-                let before = apart.len();
-                for ch in &new {
-                    if unvouched
-                        .iter()
-                        .any(|a| a.as_slice() == ch.actor_id().to_bytes())
-                    {
-                        apart.insert(ch.hash());
-                    }
-                }
-                if apart.len() == before {
-                    break;
-                }
-            }
+            set_apart_what_follows(&new, used, &mut apart);
             new.retain(|ch| !apart.contains(&ch.hash()));
             snapshot = None;
             if new.is_empty() {
@@ -810,4 +782,122 @@ pub(super) fn roll_back(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(
 /// Whether `doc` holds the change `hash` (a lookup in its change graph; nothing is rebuilt).
 pub(super) fn holds(doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
     doc.document().get_change_meta_by_hash(hash).is_some()
+}
+
+/// Adds to `apart` every change of `new` that builds on one in it, and every change of an actor
+/// whose signature in `used` is over one in it (nothing here vouches for the rest of that
+/// actor's changes), until nothing more follows: a worklist over the batch, each change and
+/// each dependency visited once, however the apart changes, the actors and the dependencies
+/// chain (one pass per actor, as before, took a crafted batch of 10,000 changes minutes).
+fn set_apart_what_follows(
+    new: &[Change],
+    used: &[ChangeSignature],
+    apart: &mut HashSet<ChangeHash>,
+) {
+    let index: HashMap<ChangeHash, usize> = new
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| (ch.hash(), i))
+        .collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); new.len()];
+    for (i, ch) in new.iter().enumerate() {
+        for d in ch.deps() {
+            if let Some(&j) = index.get(d) {
+                dependents[j].push(i);
+            }
+        }
+    }
+    let mut by_actor: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, ch) in new.iter().enumerate() {
+        by_actor
+            .entry(ch.actor_id().to_bytes())
+            .or_default()
+            .push(i);
+    }
+    let signed: HashSet<ChangeHash> = used.iter().map(|sig| ChangeHash(sig.hash)).collect();
+    let mut unvouched: HashSet<&[u8]> = HashSet::new();
+    // The apart changes of the batch still to follow, and those whose dependencies are
+    // apart, not in the batch.
+    let mut queue: Vec<usize> = Vec::new();
+    for (i, ch) in new.iter().enumerate() {
+        if apart.contains(&ch.hash()) || ch.deps().iter().any(|d| apart.contains(d)) {
+            apart.insert(ch.hash());
+            queue.push(i);
+        }
+    }
+    while let Some(i) = queue.pop() {
+        let ch = &new[i];
+        let actor = ch.actor_id().to_bytes();
+        let of_actor = if signed.contains(&ch.hash()) && unvouched.insert(actor) {
+            by_actor.get(actor).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
+        };
+        for &j in dependents[i].iter().chain(of_actor) {
+            if apart.insert(new[j].hash()) {
+                queue.push(j);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, AutoCommit, ROOT};
+
+    use super::*;
+
+    fn actor(i: u32) -> ActorId {
+        let mut bytes = [0u8; 32];
+        bytes[..4].copy_from_slice(&i.to_be_bytes());
+        ActorId::from(bytes.as_slice())
+    }
+
+    fn signed(c: &Change) -> ChangeSignature {
+        ChangeSignature {
+            hash: c.hash().0,
+            signature: [0; 64],
+        }
+    }
+
+    /// A member's crafted batch: one change set apart, then thousands of fresh actors, each
+    /// with a first change and a signed second one depending on the previous actor's first.
+    /// Setting apart what follows took one pass over the batch per actor (each pass finding
+    /// the next), minutes at this size; now each change is visited once. Everything of the
+    /// chain is apart, and a change beside it is not.
+    #[test]
+    fn what_follows_a_change_set_apart_is_found_in_one_walk_however_actors_chain() {
+        const ACTORS: u32 = 5_000;
+        let mut root = AutoCommit::new().with_actor(actor(0));
+        root.put(ROOT, "x", 0).unwrap();
+        root.commit();
+        let mut new: Vec<Change> = vec![root.get_last_local_change().unwrap()];
+        let mut used = vec![signed(&new[0])];
+        let mut previous = root;
+        for i in 1..=ACTORS {
+            let mut first = AutoCommit::new().with_actor(actor(i));
+            first.put(ROOT, "y", 1).unwrap();
+            first.commit();
+            let one = first.get_last_local_change().unwrap();
+            let mut second = first.fork().with_actor(actor(i));
+            second.merge(&mut previous).unwrap();
+            second.put(ROOT, "y", 2).unwrap();
+            second.commit();
+            let two = second.get_last_local_change().unwrap();
+            used.push(signed(&two));
+            new.push(one);
+            new.push(two);
+            previous = first;
+        }
+        let mut beside = AutoCommit::new().with_actor(actor(ACTORS + 1));
+        beside.put(ROOT, "z", 1).unwrap();
+        beside.commit();
+        let unrelated = beside.get_last_local_change().unwrap();
+        new.push(unrelated.clone());
+        let mut apart: HashSet<ChangeHash> = [new[0].hash()].into_iter().collect();
+        set_apart_what_follows(&new, &used, &mut apart);
+        assert_eq!(apart.len(), new.len() - 1);
+        assert!(!apart.contains(&unrelated.hash()));
+    }
 }

@@ -187,6 +187,12 @@ pub(crate) struct PeerDoc {
     pauses: u32,
     /// Times it was sent again what it lacks on this connection (at most [`MAX_RESENDS`]).
     resends: u32,
+    /// The last sync round for the peer sent it nothing (nothing new to say).
+    quiet: bool,
+    /// Its sync messages in a row that told nothing new (the same heads, no change taken)
+    /// while this node had nothing to say either (at most [`MAX_IDLE_ROUNDS`]): Automerge
+    /// answers none such, so they are not reset by the rounds ending as `idle` is.
+    chatter: u32,
 }
 
 /// Times a peer may say it holds nothing of a coalition after saying it held some, in one
@@ -221,6 +227,8 @@ impl PeerDoc {
             paused: None,
             pauses: 0,
             resends: 0,
+            quiet: false,
+            chatter: 0,
         }
     }
 

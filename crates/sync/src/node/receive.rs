@@ -325,8 +325,10 @@ impl SyncNode {
         }
         let Some(mut msg) = generated else {
             pd.idle = 0;
+            pd.quiet = true;
             return;
         };
+        pd.quiet = false;
         // The changes the message carries, parsed once (none for a whole document, which
         // carries no signatures of its own: parsing it would hash it all for nothing).
         let mut carried = Vec::new();
@@ -715,6 +717,8 @@ impl SyncNode {
         // what was sent it stays true, so the rounds can go on from it.
         // What the peer's last message said it needs (Automerge keeps it until this one's).
         let needed_before = pd.state.their_need.take();
+        let told_nothing_new =
+            pd.quiet && pd.state.their_heads.as_deref() == Some(msg.heads.as_slice());
         doc.sync()
             .receive_sync_message(&mut pd.state, msg)
             .map_err(|e| Refusal::MalformedSync(e.to_string()))?;
@@ -788,6 +792,23 @@ impl SyncNode {
             }
         } else {
             pd.idle = 0;
+        }
+        // A round that tells nothing new, answering nothing: an honest peer sends none
+        // (Automerge answers only what changed), yet reading each makes Automerge walk the
+        // history, and the round then ends with nothing to send, which resets `idle`.
+        if applied == 0 && !took && told_nothing_new {
+            pd.chatter += 1;
+            if pd.chatter > MAX_IDLE_ROUNDS {
+                let why = format!(
+                    "{} rounds in a row told nothing new and answered nothing",
+                    pd.chatter
+                );
+                pd.chatter = 0;
+                self.pause(peer, c, (Refusal::TooMuchWork, &why), out);
+                return Ok(());
+            }
+        } else {
+            pd.chatter = 0;
         }
         self.sync_step(docs, peer, c, out);
         Ok(())
