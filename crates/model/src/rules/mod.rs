@@ -21,12 +21,14 @@
 //! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |
 //! | a position only while its proposal is open (at the change's dependencies and time): outcomes are final | `Ctx::still_open` (`Decided`) |
 //! | a block carries a reason | `Ctx::block_has_reason`; on a governing proposal, in the governance the change leaves (`Validator::check_decoded`) |
-//! | new issues, pools, ledger entries, goals, progress and meetings name their writer | `Ctx::names_writer` |
+//! | new issues, pools, ledger entries, goals, progress and meetings name their writer, and new records hold the key they are stored under as their id | `Ctx::names_writer`, `Ctx::keyed_as` (`BadRecord`) |
+//! | a ledger entry requesting an allocation names the allocation proposal the same change opens for it, by its author, whose subject is that entry; only an allocation has a request as subject | `Ctx::check_request`, `Ctx::check_proposal` (`BadRecord`) |
+//! | a position's and a ledger entry's `at` is the time its change states (within its second) | `Validator::check_ops`, `stated_time` (`BadValue`) |
 //! | ledger entries, proposals, record ids and authors never change | `Ctx::permit` (`Permanent`) |
-//! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
+//! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value: a deletion leaves a value older than its change that wins over every value it deletes, as Automerge resolves a conflict, so that concurrent deletions never merge into none); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
 //! | every record a change creates reads back whole as its typed record: every field that is not optional is written in that change (nothing else can be in the record at its heads; every optional field reads a missing key as none), and the kinds whose fields constrain each other are read back; the founding change reads as a whole coalition | `Validator::check_ops`, `layout::Record::reads` (`BadRecord`, `BadFounding`) |
 //! | the stored charter, `charter_versions`, the root: written once, by the founding change; they change only through passed proposals, which `governance` applies on reading | `Ctx::permit` (`Governed`) |
-//! | one founding change per coalition: no dependencies, seq 1, admitting exactly its author | `Validator::check_founding` (`SecondFounding`, `BadFounding`) |
+//! | one founding change per coalition: no dependencies, seq 1, admitting exactly its author, its charter at version 1 | `Validator::check_founding` (`SecondFounding`, `BadFounding`) |
 //!
 //! [`Validator`] checks a batch of changes already applied to a document (the caller rolls the
 //! document back if any is refused). It carries the governance from change to change along the
@@ -49,7 +51,14 @@
 //! Known limit of judging at dependencies: a hostile member can date a change before another
 //! (choose old dependencies), e.g. re-create a record id concurrently, or write as if it had not
 //! yet seen its removal. Such a change is still signed by, and attributed to, its author, and it is
-//! concurrent with the removal, exactly like an honest change made offline.
+//! concurrent with the removal, exactly like an honest change made offline. One consequence is
+//! worse than an offline edit: a member's device key that never wrote can write, at dependencies
+//! from before another member was admitted, a claim of that member's key (added to its own keys,
+//! or to a member it admits by invite); the key is then held by two members, attributed to the
+//! first by id, and its owner can be locked out of its own record. Closing it needs a key's
+//! consent to its listing (a signature by the key over its member and coalition), a layout
+//! change not made yet. A change's stated time is its author's to choose too (positions and
+//! ledger entries carry it, see above).
 //!
 //! The submodules: reading a document as of past heads (`at`), the [`Validator`] walking a
 //! batch (`validator`), where each operation writes (`placement`) and who may write there

@@ -201,6 +201,16 @@ enum Found {
 /// change as described in the module documentation.
 pub(crate) fn check(doc: &Automerge, new: Vec<Change>) -> Result<Checked, Refusal> {
     let (order, dangling) = causal_order(doc, new);
+    if dangling > 0 {
+        // Taken whole or not at all (`node::accept`): nothing is checked of a batch that
+        // cannot be taken, so that one whose dependency is missing, sent again and again,
+        // costs no reading of the history each time.
+        return Ok(Checked {
+            order,
+            dangling,
+            decoded: Vec::new(),
+        });
+    }
     // Up to the first change that does not decode, refused when the checks reach it.
     let decoded: Vec<ChangeOps> = decode_all(&order).into_iter().map_while(|d| d).collect();
     check_refs(doc, &order, &decoded)?;

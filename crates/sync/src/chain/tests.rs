@@ -136,6 +136,43 @@ fn a_value_put_over_a_character_of_a_text_is_refused() {
     refused_as(b.document(), Change::from(forged), "over a character");
 }
 
+/// A batch with a dependency missing is taken whole or not at all: nothing of it is checked
+/// (a member sending one again and again would make each copy read the history), not even a
+/// change of it that would be refused; once the dependency is there, it is.
+#[test]
+fn nothing_is_checked_of_a_batch_with_a_dependency_missing() {
+    let mut a = AutoCommit::new();
+    let text = a
+        .put_object(automerge::ROOT, "about", ObjType::Text)
+        .unwrap();
+    a.splice_text(&text, 0, 0, "hello").unwrap();
+    let base = made(&mut a);
+    let mut b = AutoCommit::new();
+    b.apply_changes([base]).unwrap();
+    a.splice_text(&text, 1, 1, "a").unwrap();
+    let honest = made(&mut a);
+    let mut forged = honest.decode();
+    let delete = forged
+        .operations
+        .iter()
+        .position(|op| matches!(op.action, OpType::Delete))
+        .expect("the splice deletes");
+    forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
+    let forged = Change::from(forged);
+    // Another actor's change after one the batch does not carry.
+    let mut c = a
+        .fork()
+        .with_actor(automerge::ActorId::from([9u8; 32].as_slice()));
+    c.put(automerge::ROOT, "x", 1).unwrap();
+    let _missing = made(&mut c);
+    c.put(automerge::ROOT, "x", 2).unwrap();
+    let dangling = made(&mut c);
+    let checked = check(b.document(), vec![forged.clone(), dangling]).unwrap();
+    assert_eq!(checked.dangling, 1);
+    assert!(checked.decoded.is_empty(), "nothing decoded");
+    refused_as(b.document(), forged, "over a character");
+}
+
 /// Every position in a list is confirmed from the change that made it, however many
 /// changes a batch refers to: an honest change appending to more lists than are rebuilt
 /// one by one, each list made in a change of its own, passes (rebuilt in one pass: were
