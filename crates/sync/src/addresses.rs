@@ -450,14 +450,42 @@ impl SyncNode {
             // Nothing new: no member list is read.
             return Ok(());
         }
-        for r in newest.values() {
-            r.check()?;
-        }
         let members = members_of(docs, theirs.iter());
-        let mut learned = Vec::new();
         // Whom records held aside from this peer count against, and how many it holds:
         // found once per message, and only if one is to be held.
         let mut quota: Option<(Holder, usize)> = None;
+        // Records of nodes no member in force holds that could not be held aside (the table
+        // or this peer's holder's share of it full, or held for another peer) are dropped
+        // before their signatures are checked: a peer resending them would otherwise cost
+        // a check each, every time, for nothing.
+        let mut room = None;
+        newest.retain(|node, _| {
+            if member_in(&members, &theirs, node) {
+                return true;
+            }
+            match self.pending.get(node) {
+                Some(h) => h.from == peer,
+                None => {
+                    let left = room.get_or_insert_with(|| {
+                        let holder = holder_of(&members, &theirs, &peer);
+                        let held = self.pending.values().filter(|h| h.holder == holder).count();
+                        let most = match holder {
+                            Holder::Member(..) => MAX_PENDING_PER_MEMBER,
+                            Holder::Node(_) => MAX_PENDING_PER_NODE,
+                        };
+                        most.saturating_sub(held)
+                            .min(MAX_PENDING.saturating_sub(self.pending.len()))
+                    });
+                    let fits = *left > 0;
+                    *left = left.saturating_sub(1);
+                    fits
+                }
+            }
+        });
+        for r in newest.values() {
+            r.check()?;
+        }
+        let mut learned = Vec::new();
         for (node, r) in newest {
             if member_in(&members, &theirs, &node) {
                 if self.book.offer_at(r.clone(), self.now) {

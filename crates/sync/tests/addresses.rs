@@ -390,6 +390,27 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
         .sync
         .received(&mut founder.docs, k2, &addresses_frame(fake(3, 1)));
     assert_eq!(founder.sync.held_aside(), quota, "over its quota");
+    // Over its quota, records that could not be held are dropped before their signatures
+    // are checked (resent, each would cost a check every time): forged ones draw no refusal
+    // then; with room, they do.
+    let forged = |from: u16, n: usize| -> Vec<AddressRecord> {
+        fake(from, n)
+            .into_iter()
+            .map(|mut r| {
+                r.signature[0] ^= 1;
+                r
+            })
+            .collect()
+    };
+    let refused = |out: &[sync::Output]| {
+        out.iter()
+            .any(|o| matches!(o, sync::Output::Refused { .. }))
+    };
+    let out = founder
+        .sync
+        .received(&mut founder.docs, k2, &addresses_frame(forged(6, 200)));
+    assert!(!refused(&out), "{out:?}");
+    assert_eq!(founder.sync.held_aside(), quota);
     founder
         .sync
         .received(&mut founder.docs, k5, &addresses_frame(fake(5, quota)));
@@ -405,6 +426,13 @@ fn one_member_cannot_fill_the_records_held_aside_for_everyone() {
         founder.sync.held_aside(),
         quota + 1,
         "another member's still held"
+    );
+    let out = founder
+        .sync
+        .received(&mut founder.docs, k3, &addresses_frame(forged(7, 1)));
+    assert!(
+        refused(&out),
+        "a forged record with room is refused: {out:?}"
     );
     // A newer record of that node from the first member does not take it over.
     let mut secret = [0u8; 32];

@@ -301,6 +301,15 @@ impl SyncNode {
         };
         match fork.tied_to(doc) {
             Tie::Tied => {}
+            // Evidence a peer sends it found tied to its own copy, which holds what this
+            // one holds of the versions' dependencies (else `Waiting`) and reads them alike:
+            // never tied here, it is no honest evidence, and reading the governance at both
+            // versions' dependencies for it is not done again for free.
+            Tie::Never if from.is_some() => {
+                return Err(Refusal::MalformedFork(
+                    "evidence of a fork that is not tied to this coalition's history".into(),
+                ));
+            }
             Tie::Never => return Ok(()),
             Tie::Waiting => {
                 // This node has not caught up with what the versions build on yet: tried

@@ -189,11 +189,27 @@ pub(crate) struct PeerDoc {
     resends: u32,
     /// The last sync round for the peer sent it nothing (nothing new to say).
     quiet: bool,
+    /// Whole documents it sent while this node held some of the coalition, weighed (see
+    /// `on_sync`): one may cross this node's first round, honestly; past
+    /// [`MAX_CROSSED_SNAPSHOTS`] each is refused unweighed.
+    crossed: u32,
     /// Its sync messages in a row that told nothing new (the same heads, no change taken)
     /// while this node had nothing to say either (at most [`MAX_IDLE_ROUNDS`]): Automerge
     /// answers none such, so they are not reset by the rounds ending as `idle` is.
     chatter: u32,
 }
+
+/// Bytes of messages being reassembled from fragments, from all peers together, in messages
+/// as large as the node takes (its message limit): past that, the message whose last piece
+/// came longest ago is dropped. A peer stalling before its last piece held its bytes for as
+/// long as it stayed connected, and each of a member's keys could do so at once.
+pub const MAX_ASSEMBLING_MESSAGES: usize = 2;
+
+/// Whole documents a peer may send, in one sync session of a coalition, to a node that holds
+/// some of it, before the next is refused unweighed: a snapshot sent to a node holding
+/// nothing crosses the node's first round at most once, and weighing one inflates its columns
+/// (up to the message limit) and counts its entries.
+pub const MAX_CROSSED_SNAPSHOTS: u32 = 2;
 
 /// Times a peer may say it holds nothing of a coalition after saying it held some, in one
 /// sync session of it (a connection, started afresh when the members in force change, or
@@ -229,6 +245,7 @@ impl PeerDoc {
             resends: 0,
             quiet: false,
             chatter: 0,
+            crossed: 0,
         }
     }
 
@@ -262,6 +279,9 @@ pub(crate) struct Peer {
     greeted: bool,
     /// A fragmented message being reassembled: (pieces expected, next index, bytes so far).
     assembly: Option<(u32, u32, Vec<u8>)>,
+    /// When a piece of it last came, counted in pieces received from any peer (see
+    /// [`MAX_ASSEMBLING_MESSAGES`]).
+    assembled_at: u64,
     strikes: u32,
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
@@ -334,6 +354,8 @@ pub struct SyncNode {
     recovering: bool,
     /// Largest message taken from a peer, whole or reassembled from fragments.
     pub(crate) max_message: usize,
+    /// Pieces of fragmented messages received so far, from any peer.
+    pub(crate) pieces: u64,
     /// What is known of forks per coalition (loaded from the documents when first needed).
     pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
     /// Evidence of forks not yet tied to what is held of its coalition (in memory, bounded).
@@ -376,6 +398,7 @@ impl Default for SyncNode {
             refused_joins: BTreeMap::new(),
             recovering: false,
             max_message: crate::wire::MAX_MESSAGE,
+            pieces: 0,
             forks: BTreeMap::new(),
             pending_forks: BTreeMap::new(),
             pending_witnesses: BTreeMap::new(),

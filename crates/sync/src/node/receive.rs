@@ -169,7 +169,35 @@ impl SyncNode {
         if *next == total {
             return Ok(p.assembly.take().map(|(_, _, b)| b));
         }
+        self.pieces += 1;
+        p.assembled_at = self.pieces;
+        self.make_room_for_assembly(peer);
         Ok(None)
+    }
+
+    /// Keeps the messages being reassembled within [`MAX_ASSEMBLING_MESSAGES`] messages at
+    /// the limit, dropping those of other peers whose last piece came longest ago (the peer
+    /// is refused at its next piece, which then has no first one).
+    fn make_room_for_assembly(&mut self, growing: NodeKey) {
+        let most = self.max_message.saturating_mul(MAX_ASSEMBLING_MESSAGES);
+        let size = |p: &Peer| p.assembly.as_ref().map_or(0, |(_, _, b)| b.len());
+        let mut held: usize = self.peers.values().map(size).sum();
+        while held > most {
+            let Some((key, stale)) = self
+                .peers
+                .iter()
+                .filter(|(k, p)| **k != growing && p.assembly.is_some())
+                .min_by_key(|(_, p)| p.assembled_at)
+                .map(|(k, p)| (*k, size(p)))
+            else {
+                return;
+            };
+            if let Some(p) = self.peers.get_mut(&key) {
+                info!(peer = %key, bytes = stale, "dropping a message being reassembled: its last piece came longest ago and others need the room");
+                p.assembly = None;
+            }
+            held = held.saturating_sub(stale);
+        }
     }
 
     pub(crate) fn refuse(
@@ -627,6 +655,17 @@ impl SyncNode {
                 // it is dropped, not loaded nor refused, and the round's heads say what to ask
                 // for instead. One that cannot be weighed is refused.
                 let unasked = paused || msg.heads.iter().all(|h| holds(doc, h));
+                if !unasked
+                    && holding == crate::snapshot::Holding::Some
+                    && let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c))
+                {
+                    pd.crossed += 1;
+                    if pd.crossed > MAX_CROSSED_SNAPSHOTS {
+                        return Err(Refusal::MalformedSnapshot(
+                            "whole documents sent over and over to a node holding some of the coalition".into(),
+                        ));
+                    }
+                }
                 let crossed = !unasked
                     && holding == crate::snapshot::Holding::Some
                     && crate::snapshot::weight(&chunk, self.max_message)?

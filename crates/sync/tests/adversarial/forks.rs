@@ -210,6 +210,12 @@ fn evidence_about_a_key_that_is_no_members_is_not_learnt() {
     assert_eq!((first[0].seq(), second[0].seq()), (1, 1));
     let out = offer_fork(&mut w, &outsider.signing, &first, &second);
     no_fork_learnt(&w, &out);
+    // No honest node sends it (each sends evidence tied to its own copy, which holds what
+    // this one does): refused, so that its reading of the governance is not free again.
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedFork(_))),
+        "{out:?}"
+    );
 }
 
 #[test]

@@ -232,3 +232,89 @@ fn a_node_with_a_lower_message_limit_refuses_larger_messages_whole_or_in_pieces(
         "{out:?}"
     );
 }
+
+/// A peer sending the whole coalition over and over to a node that holds it, each naming a
+/// head the node lacks (so not dismissed unread): one may cross the node's first round,
+/// honestly, and is weighed (its columns inflated, its entries counted); past
+/// [`sync::node::MAX_CROSSED_SNAPSHOTS`] each is refused unweighed.
+#[test]
+fn whole_documents_sent_over_and_over_to_a_node_holding_the_coalition_are_refused() {
+    use automerge::sync::{Capability, State, SyncDoc};
+    let mut w = World::new();
+    let mut doc = AutoCommit::load(&w.base).unwrap();
+    let mut state = State::new();
+    state.their_heads = Some(Vec::new());
+    state.their_have = Some(Vec::new());
+    state.their_need = Some(Vec::new());
+    state.their_capabilities = Some(vec![Capability::MessageV2]);
+    let mut msg = doc.sync().generate_sync_message(&mut state).unwrap();
+    msg.heads = vec![automerge::ChangeHash([0xab; 32])];
+    let encoded = msg.encode();
+    assert!(
+        matches!(
+            sync::verify::decode_sync(&encoded, sync::wire::MAX_MESSAGE),
+            Ok((_, sync::verify::Carried::Snapshot(_)))
+        ),
+        "a whole document"
+    );
+    let frame = Message::Sync {
+        coalition: wire(&w.coalition),
+        sync: encoded,
+        heads: vec![],
+        vouchers: vec![],
+    }
+    .encode();
+    for _ in 0..sync::node::MAX_CROSSED_SNAPSHOTS {
+        let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+        assert_eq!(refusal(&out), None, "{out:?}");
+    }
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(
+        matches!(refusal(&out), Some(Refusal::MalformedSnapshot(_))),
+        "{out:?}"
+    );
+}
+
+/// Peers (a member's several keys, say) each sending all but the last piece of a message as
+/// large as the node takes, then stalling: together they may hold no more than
+/// [`sync::node::MAX_ASSEMBLING_MESSAGES`] such messages; past that, the one whose last piece
+/// came longest ago is dropped (its next piece has no first one, and is refused), and those
+/// still coming are kept.
+#[test]
+fn stalled_messages_in_pieces_cannot_hold_more_than_a_few_messages_of_memory() {
+    use sync::wire::{MIN_MESSAGE_LIMIT, VERSION};
+    let mut w = World::new();
+    w.node.set_max_message(MIN_MESSAGE_LIMIT);
+    let piece = MIN_MESSAGE_LIMIT / 4;
+    let fragment = |index: u32| {
+        let mut bytes = vec![0x42; piece];
+        bytes[0] = VERSION;
+        Message::Fragment {
+            index,
+            total: 5,
+            bytes: ByteChunk(bytes),
+        }
+        .encode()
+    };
+    let peers: Vec<model::NodeKey> = (0..3u8)
+        .map(|i| {
+            let k = model::NodeKey::from_bytes([0xa0 + i; 32]);
+            w.node.connected(&mut w.docs, k);
+            k
+        })
+        .collect();
+    // Each sends four pieces of five (a message just under the limit), one peer after the
+    // other.
+    for k in &peers {
+        for i in 0..4 {
+            let out = w.node.received(&mut w.docs, *k, &fragment(i));
+            assert_eq!(refusal(&out), None, "{out:?}");
+        }
+    }
+    assert_eq!(w.node.assembling(&peers[0]), None, "the stalest is dropped");
+    for k in &peers[1..] {
+        assert_eq!(w.node.assembling(k), Some((4, 5, 4 * piece)));
+    }
+    let out = w.node.received(&mut w.docs, peers[0], &fragment(4));
+    assert!(matches!(refusal(&out), Some(Refusal::Wire(_))), "{out:?}");
+}
