@@ -14,7 +14,8 @@
 //! A record holds at most [`MAX_ADDRS`] addresses of [`MAX_ADDR_LEN`] printable bytes; a newer `at`
 //! replaces an older record. The [`AddressBook`] keeps the newest per node, at most [`MAX_BOOK`];
 //! records learnt are reported as `Output::Addresses` for the node to keep and dial, and a bad one
-//! refuses the message (`Refusal::Addresses`). Only a peer that syncs a coalition with this node is
+//! refuses the message (`Refusal::Addresses`), unless it is a record of a node no member holds
+//! that could not be held aside anyway: those are dropped before their signatures are checked. Only a peer that syncs a coalition with this node is
 //! heard (a stranger costs no signature check); of each node only the newest record in a message
 //! counts, and only if newer than the one held, at most [`MAX_CLOCK_AHEAD`] ahead of the time the
 //! node gave (`SyncNode::set_time`) and at least [`MIN_UPDATE`] after the last replacement, all

@@ -102,8 +102,8 @@ impl Slot {
         };
         let wanted = |s: Shape| describe(s);
         match write {
-            // Deleting a record's field is allowed only where another value stays (Automerge
-            // deletes the losers of a conflict that way): the caller checks it stays.
+            // Deleting a record's field is allowed only where the value that wins stays
+            // (Automerge deletes the losers of a conflict that way): the caller checks it.
             Write::Delete => Ok(()),
             Write::Put(v) => {
                 let ok = match shape {

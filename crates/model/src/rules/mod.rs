@@ -23,9 +23,9 @@
 //! | a block carries a reason | `Ctx::block_has_reason`; on a governing proposal, in the governance the change leaves (`Validator::check_decoded`) |
 //! | new issues, pools, ledger entries, goals, progress and meetings name their writer, and new records hold the key they are stored under as their id | `Ctx::names_writer`, `Ctx::keyed_as` (`BadRecord`) |
 //! | a ledger entry requesting an allocation names the allocation proposal the same change opens for it, by its author, whose subject is that entry; only an allocation has a request as subject | `Ctx::check_request`, `Ctx::check_proposal` (`BadRecord`) |
-//! | a position's and a ledger entry's `at` is the time its change states (within its second) | `Validator::check_ops`, `stated_time` (`BadValue`) |
+//! | a position's and a ledger entry's `at` is the time its change states (within its second), so a position is judged open at the time it carries | `Validator::check_ops`, `stated_time` (`BadValue`) |
 //! | ledger entries, proposals, record ids and authors never change | `Ctx::permit` (`Permanent`) |
-//! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value: a deletion leaves a value older than its change that wins over every value it deletes, as Automerge resolves a conflict, so that concurrent deletions never merge into none); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
+//! | every operation writes a place of the layout, a value of its type and shape (no unknown field, no counter, a record's field keeps a value: a deletion leaves a value that wins over every value it deletes, as Automerge resolves a conflict, so that concurrent deletions never merge into none); fields the layout marks fixed (ids, authors, creation times, a goal's `added_by`, evidence's `added_by`, a member's `admission`...) never change once their record is written | `layout::resolve`, `Slot::admits` (`Unknown`, `BadValue`, `Permanent`) |
 //! | every record a change creates reads back whole as its typed record: every field that is not optional is written in that change (nothing else can be in the record at its heads; every optional field reads a missing key as none), and the kinds whose fields constrain each other are read back; the founding change reads as a whole coalition | `Validator::check_ops`, `layout::Record::reads` (`BadRecord`, `BadFounding`) |
 //! | the stored charter, `charter_versions`, the root: written once, by the founding change; they change only through passed proposals, which `governance` applies on reading | `Ctx::permit` (`Governed`) |
 //! | one founding change per coalition: no dependencies, seq 1, admitting exactly its author, its charter at version 1 | `Validator::check_founding` (`SecondFounding`, `BadFounding`) |
@@ -57,8 +57,11 @@
 //! or to a member it admits by invite); the key is then held by two members, attributed to the
 //! first by id, and its owner can be locked out of its own record. Closing it needs a key's
 //! consent to its listing (a signature by the key over its member and coalition), a layout
-//! change not made yet. A change's stated time is its author's to choose too (positions and
-//! ledger entries carry it, see above).
+//! change not made yet. A change's stated time is its author's to choose too, and positions and
+//! ledger entries carry it (see above): on a proposal that never closes, a member can still
+//! date its position far ahead and so make the proposal decided then (an allocation funded
+//! after every other). No bound on a stated time both holds for every node and lets a member
+//! that was offline for months write at its own clock's time.
 //!
 //! The submodules: reading a document as of past heads (`at`), the [`Validator`] walking a
 //! batch (`validator`), where each operation writes (`placement`) and who may write there

@@ -307,8 +307,9 @@ impl Ctx<'_> {
             if p.kind != DecisionKind::Allocation {
                 return Err(format!("a {} proposal decides no request", p.kind));
             }
-            let e: LedgerEntry =
-                self.record(&["pools", pool.as_str(), "ledger", entry.as_str()])?;
+            let e: LedgerEntry = self
+                .record(&["pools", pool.as_str(), "ledger", entry.as_str()])
+                .map_err(|e| format!("entry {entry} of pool {pool}, which it decides: {e}"))?;
             if e.kind != EntryKind::Request
                 || e.proposal.as_ref().is_none_or(|named| named.as_str() != id)
                 || e.member != p.author

@@ -340,8 +340,8 @@ impl Validator {
         // (nothing else can then be in them). Ordered, so that every node names the same list
         // when more than one is over.
         let mut grown: BTreeMap<(u64, automerge::ActorId), Grown> = BTreeMap::new();
-        // Fields the change deleted values of, with the greatest id it named: a value older
-        // than the change that wins over it must stay.
+        // Fields the change deleted values of, with the greatest id it named: a value that
+        // wins over it must stay.
         let mut removed_fields = Vec::new();
         // The place of the previous operation when it was a list or text position: the next
         // one in the same object is at the same place (a text is written character after
@@ -408,8 +408,11 @@ impl Validator {
                 removed_fields.push((c, a, k, path.clone(), named));
             }
             // A position's and a ledger entry's time orders decisions and funding: it is the
-            // time its change states, as every edit writes it, not one of the writer's
-            // choosing (a far-future position would make its proposal decided last).
+            // time its change states, as every edit writes it. (That time is its author's to
+            // state: this ties the two, so that a position is judged open at the time it
+            // carries, which bounds it by its proposal's closing time where there is one; on
+            // a proposal that never closes, a member stating a far-future time still makes it
+            // decided then. Known limit, `rules`.)
             if let Action::Put(v) = action
                 && stated_time(&path)
             {
@@ -419,7 +422,7 @@ impl Validator {
                     }
                     _ => None,
                 };
-                if ms.is_some_and(|ms| ms.div_euclid(1000) != ctx.now.as_secs()) {
+                if ms.is_some_and(|ms| ms.div_euclid(1000) != ctx.change.timestamp()) {
                     return Err(Violation::BadValue {
                         path: path.join("/"),
                         why: "a time other than the time its change states".into(),
@@ -515,25 +518,24 @@ impl Validator {
         }
         let hash = [ctx.change.hash()];
         let at = At::new(ctx.doc, &hash);
-        let (own, start) = (actor, ctx.change.start_op().get());
         // A record's field keeps a value: a deletion only resolves a conflict, as Automerge
         // writes one (a value put again over the value that wins deletes the others), so it
-        // leaves a value older than the change that wins over every value it deletes. Two
-        // concurrent deletions each leaving a value (the other's) would merge into none: the
-        // record would read on no node (a goal's: the whole charter). Leaving the winner, two
-        // cannot: the value with the greatest id of all a field ever held is deleted by none.
+        // leaves a value that wins over every value it deletes. Two concurrent deletions each
+        // leaving a value (the other's) would merge into none: the record would read on no
+        // node (a goal's: the whole charter). Leaving a winner, two cannot: the value with
+        // the greatest id of all a field ever held is deleted by none (a put over it would
+        // have a greater one; a deletion of it would leave a greater one).
         for (counter, actor, key, path, named) in removed_fields {
             let obj = automerge::ObjId::Id(counter, actor.clone(), usize::MAX);
-            let older = |id: &automerge::ObjId| match id {
-                automerge::ObjId::Id(n, a, _) if !(a == own && *n >= start) => {
-                    Some((*n, a.clone()))
-                }
-                _ => None,
-            };
-            let left = at
-                .get_all(&obj, key)
-                .ok()
-                .and_then(|values| values.iter().filter_map(|(_, id)| older(id)).max());
+            let left = at.get_all(&obj, key).ok().and_then(|values| {
+                values
+                    .iter()
+                    .filter_map(|(_, id)| match id {
+                        automerge::ObjId::Id(n, a, _) => Some((*n, a.clone())),
+                        automerge::ObjId::Root => None,
+                    })
+                    .max()
+            });
             if left.is_none() || left < named {
                 return Err(Violation::BadValue {
                     path: path.join("/"),

@@ -8,7 +8,7 @@ use model::rules::Violation;
 use model::*;
 
 use crate::common::*;
-use crate::{FORGED, POOL, coalition, proposal, raw, t};
+use crate::{FORGED, Handmade, POOL, coalition, handmade_proposal, pledge, proposal, raw, t};
 
 const GOAL: [u8; 16] = [0x60; 16];
 
@@ -116,6 +116,16 @@ fn deletions_that_each_leave_a_value_but_together_remove_a_field_are_refused() {
         .operations;
     assert!(matches!(ops[..], [ref op] if op.action == model::automerge::legacy::OpType::Delete));
     assert_eq!(verdict(&mut resolved), Ok(()));
+    // A deletion of both values and a new value in one change: the new one wins.
+    let mut replaced = conflicted.fork_as(key(2));
+    {
+        let am = replaced.automerge_mut();
+        let g = obj(am, &["charter", "goals", GoalId::from_bytes(GOAL).as_str()]);
+        am.delete(&g, "title").unwrap();
+        am.put(&g, "title", "Buses for all").unwrap();
+        am.commit();
+    }
+    assert_eq!(verdict(&mut replaced), Ok(()));
     // And a deletion of both values, as Automerge writes a deletion.
     let mut whole = conflicted.fork_as(key(2));
     write_goal(&mut whole, "title", None);
@@ -213,6 +223,68 @@ fn a_request_is_decided_only_by_the_allocation_opened_for_it() {
     assert_eq!(verdict(&mut honest), Ok(()));
 }
 
+/// The other way round: a proposal deciding a request is an allocation, written with the
+/// request it decides, by that request's author, which names it back.
+#[test]
+fn only_an_allocation_written_with_its_request_decides_it() {
+    let mut docs = coalition();
+    pledge(&mut docs[1], 2, 0x0e);
+    let pool = PoolId::from_bytes(POOL).to_string();
+    let pledged = EntryId::from_bytes([0x0e; 16]).to_string();
+    let with_subject = |docs: &mut [CoalitionDoc], kind: &str, entry: &str| {
+        let subject = format!("{pool}/{entry}");
+        handmade_proposal(
+            docs,
+            Handmade {
+                kind,
+                ..Handmade::default()
+            },
+            |d, p| {
+                d.put(p, "subject", subject.as_str()).unwrap();
+            },
+        )
+    };
+    let refused_for = |mut d: CoalitionDoc, why: &str| match verdict(&mut d) {
+        Err(Violation::BadRecord { why: w, .. }) => assert!(w.contains(why), "{w} (not {why})"),
+        other => panic!("not refused ({why}): {other:?}"),
+    };
+    refused_for(
+        with_subject(&mut docs, "general", &pledged),
+        "decides no request",
+    );
+    refused_for(
+        with_subject(&mut docs, "allocation", &pledged),
+        "not its author's request naming it",
+    );
+    refused_for(
+        with_subject(&mut docs, "allocation", FORGED),
+        "which it decides",
+    );
+}
+
+/// New records hold the key they are stored under as their id: readers key records by it.
+#[test]
+fn a_new_record_under_another_records_id_is_refused() {
+    let mut docs = coalition();
+    let other = IssueId::from_bytes([0x0d; 16]).to_string();
+    for path in [
+        &["issues"][..],
+        &["pools"][..],
+        &["meetings"][..],
+        &["charter", "goals"][..],
+    ] {
+        let mut d = raw(&mut docs, 1, |d| {
+            let records = obj(d, path);
+            let r = d.put_object(&records, FORGED, ObjType::Map).unwrap();
+            d.put(&r, "id", other.as_str()).unwrap();
+        });
+        match verdict(&mut d) {
+            Err(Violation::BadRecord { why, .. }) => assert!(why.contains("its id is"), "{why}"),
+            other => panic!("{path:?}: {other:?}"),
+        }
+    }
+}
+
 /// Member 2's node writes its position on the general proposal by hand, at `at` (ms).
 fn position_at(docs: &mut [CoalitionDoc], at: ScalarValue) -> CoalitionDoc {
     raw(docs, 1, |d: &mut AutoCommit| {
@@ -229,7 +301,8 @@ fn position_at(docs: &mut [CoalitionDoc], at: ScalarValue) -> CoalitionDoc {
 /// A proposal is decided when its last counted position was taken, which orders the
 /// allocations a pool funds: a position dated at the end of time would make its proposal
 /// decided last, and so funded after every other. A position's time, and a ledger entry's,
-/// is the time its change states (each raw change here states time 0).
+/// is the time its change states (each raw change here states time 0), so a position is
+/// judged open at the time it carries: where its proposal closes, no later than that.
 #[test]
 fn a_positions_time_and_a_ledger_entrys_are_the_time_their_change_states() {
     let mut docs = coalition();
@@ -245,6 +318,23 @@ fn a_positions_time_and_a_ledger_entrys_are_the_time_their_change_states() {
         }
     }
     let mut d = position_at(&mut docs, ScalarValue::Timestamp(999));
+    assert_eq!(verdict(&mut d), Ok(()));
+    // What this does not stop: a change stating a far-future time, its position carrying
+    // it, on a proposal that never closes (the stated time is its author's: a known limit).
+    let far = 4_000_000_000_000i64;
+    let mut d = docs[1].fork_as(key(2));
+    {
+        let am = d.automerge_mut();
+        let positions = obj(am, &["proposals", &proposal(), "positions"]);
+        let p = am
+            .put_object(&positions, member(2).as_str(), ObjType::Map)
+            .unwrap();
+        am.put(&p, "stance", "agree").unwrap();
+        am.put(&p, "reason", "").unwrap();
+        am.put(&p, "at", ScalarValue::Timestamp(far * 1000))
+            .unwrap();
+        am.commit_with(model::automerge::transaction::CommitOptions::default().with_time(far));
+    }
     assert_eq!(verdict(&mut d), Ok(()));
 
     let mut late = forged_entry(&mut docs, "pledge", None, FORGED, 5_000);

@@ -117,6 +117,10 @@ impl Fork {
             let continues = previous_own(doc, a).is_some_and(|p| b.deps().contains(&p));
             return if continues { Tie::Tied } else { Tie::Waiting };
         }
+        // Nothing of the coalition here yet (a node joining it): nothing can be judged.
+        if doc.get_heads().is_empty() {
+            return Tie::Waiting;
+        }
         // A change with no dependencies founds a coalition: only this one's founding (held)
         // belongs here.
         for v in [a, b] {

@@ -60,7 +60,9 @@
 //!   a member's key here, every dependency of both versions is held, none is the actor's, and a
 //!   version without dependencies is this coalition's founding. Evidence whose ties have not
 //!   arrived waits in memory ([`MAX_PENDING_FORKS`], oldest dropped first) and is tried again after
-//!   each batch applied; evidence that can never tie is dropped. There is no cap on forks learnt (a
+//!   each batch applied (a node holding nothing of the coalition yet waits for all); evidence that
+//!   can never tie is dropped, and refused when a peer sent it (an honest peer sends only evidence
+//!   tied to its copy, which holds what this one does of it). There is no cap on forks learnt (a
 //!   cap would let nodes that saw them in different orders learn different ones).
 //! - **Witnesses** count ([`Witness::counts_in`]) when the last change is signed by a key of a
 //!   member other than the forked actor's member where the fork happened (the governance at the

@@ -201,8 +201,10 @@ pub(crate) struct PeerDoc {
 
 /// Bytes of messages being reassembled from fragments, from all peers together, in messages
 /// as large as the node takes (its message limit): past that, the message whose last piece
-/// came longest ago is dropped. A peer stalling before its last piece held its bytes for as
-/// long as it stayed connected, and each of a member's keys could do so at once.
+/// came longest ago is dropped, its remaining pieces let go unread (no refusal: the peer may
+/// be honest and slow) and the rounds with that peer started afresh. A peer stalling before
+/// its last piece held its bytes for as long as it stayed connected, and each of a member's
+/// keys could do so at once.
 pub const MAX_ASSEMBLING_MESSAGES: usize = 2;
 
 /// Whole documents a peer may send, in one sync session of a coalition, to a node that holds
@@ -282,6 +284,9 @@ pub(crate) struct Peer {
     /// When a piece of it last came, counted in pieces received from any peer (see
     /// [`MAX_ASSEMBLING_MESSAGES`]).
     assembled_at: u64,
+    /// A message dropped to make room for others': (pieces expected, next index). Its
+    /// remaining pieces are let go unread, and the peer's sync rounds were started afresh.
+    discarding: Option<(u32, u32)>,
     strikes: u32,
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
@@ -356,6 +361,9 @@ pub struct SyncNode {
     pub(crate) max_message: usize,
     /// Pieces of fragmented messages received so far, from any peer.
     pub(crate) pieces: u64,
+    /// Peers whose message in pieces was just dropped to make room: their rounds start
+    /// afresh (the message is lost, and each side would wait for the other).
+    pub(crate) dropped_assemblies: Vec<NodeKey>,
     /// What is known of forks per coalition (loaded from the documents when first needed).
     pub(crate) forks: BTreeMap<CoalitionId, crate::forks::Forks>,
     /// Evidence of forks not yet tied to what is held of its coalition (in memory, bounded).
@@ -399,6 +407,7 @@ impl Default for SyncNode {
             recovering: false,
             max_message: crate::wire::MAX_MESSAGE,
             pieces: 0,
+            dropped_assemblies: Vec::new(),
             forks: BTreeMap::new(),
             pending_forks: BTreeMap::new(),
             pending_witnesses: BTreeMap::new(),

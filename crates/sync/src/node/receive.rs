@@ -22,7 +22,10 @@ impl SyncNode {
                 total,
                 bytes,
             }) => match self.reassemble(peer, index, total, bytes.0) {
-                Ok(None) => return out,
+                Ok(None) => {
+                    self.restart_dropped(docs, &mut out);
+                    return out;
+                }
                 Ok(Some(whole)) => match Message::decode_reassembled(&whole) {
                     Ok(Message::Fragment { .. }) => Err(crate::wire::WireError::Malformed(
                         "a fragment inside a fragment".into(),
@@ -145,7 +148,24 @@ impl SyncNode {
         let Some(p) = self.peers.get_mut(&peer) else {
             return Ok(None);
         };
+        // The rest of a message dropped to make room (see `make_room_for_assembly`): let go.
+        if let Some((expected, next)) = p.discarding.as_mut()
+            && index != 0
+        {
+            if *expected != total || *next != index {
+                p.discarding = None;
+                return Err(WireError::Malformed(format!(
+                    "fragment {index} of {total} out of order"
+                )));
+            }
+            *next += 1;
+            if *next == total {
+                p.discarding = None;
+            }
+            return Ok(None);
+        }
         if index == 0 {
+            p.discarding = None;
             p.assembly = Some((total, 0, Vec::new()));
         }
         let Some((expected, next, buf)) = p.assembly.as_mut() else {
@@ -180,7 +200,8 @@ impl SyncNode {
     /// is refused at its next piece, which then has no first one).
     fn make_room_for_assembly(&mut self, growing: NodeKey) {
         let most = self.max_message.saturating_mul(MAX_ASSEMBLING_MESSAGES);
-        let size = |p: &Peer| p.assembly.as_ref().map_or(0, |(_, _, b)| b.len());
+        // What each holds allocated (a buffer grown by doubling holds up to twice its bytes).
+        let size = |p: &Peer| p.assembly.as_ref().map_or(0, |(_, _, b)| b.capacity());
         let mut held: usize = self.peers.values().map(size).sum();
         while held > most {
             let Some((key, stale)) = self
@@ -193,10 +214,29 @@ impl SyncNode {
                 return;
             };
             if let Some(p) = self.peers.get_mut(&key) {
-                info!(peer = %key, bytes = stale, "dropping a message being reassembled: its last piece came longest ago and others need the room");
-                p.assembly = None;
+                info!(peer = %key, bytes = stale, "dropping a message being reassembled: its last piece came longest ago and others need the room; its rounds start afresh");
+                p.discarding = p.assembly.take().map(|(total, next, _)| (total, next));
+                self.dropped_assemblies.push(key);
             }
             held = held.saturating_sub(stale);
+        }
+    }
+
+    /// Starts afresh the rounds of every coalition with the peers whose message in pieces
+    /// was dropped: it is lost, and each side would otherwise wait for the other.
+    fn restart_dropped(&mut self, docs: &mut impl Documents, out: &mut Vec<Output>) {
+        for peer in std::mem::take(&mut self.dropped_assemblies) {
+            let coalitions: Vec<CoalitionId> = self
+                .peers
+                .get(&peer)
+                .map(|p| p.docs.keys().cloned().collect())
+                .unwrap_or_default();
+            for c in coalitions {
+                if let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(&c)) {
+                    *d = d.restarted();
+                }
+                self.sync_step(docs, peer, &c, out);
+            }
         }
     }
 

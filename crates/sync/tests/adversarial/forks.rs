@@ -192,6 +192,37 @@ fn evidence_that_arrives_before_what_it_builds_on_is_learnt_once_that_arrives() 
     assert_eq!(w.issues(), 2, "nothing is set aside before a witness");
 }
 
+/// A node holding nothing of the coalition yet (joining it) can judge no evidence: its
+/// inviter's evidence of two foundings by one key waits, unrefused, rather than being taken
+/// for evidence that can never tie here.
+#[test]
+fn evidence_reaching_a_node_that_holds_nothing_yet_waits() {
+    let mut w = World::new();
+    w.docs
+        .insert(w.coalition.clone(), AutoCommit::new(), vec![]);
+    let founder = party(1);
+    let founding = |name: &str| {
+        let doc = CoalitionDoc::found(
+            founder.key,
+            Founding::new(
+                w.coalition.clone(),
+                name,
+                founder.member.clone(),
+                MemberProfile::named("A"),
+                Timestamp::from_millis(0),
+            ),
+        )
+        .unwrap();
+        doc.automerge().clone().get_changes(&[])
+    };
+    let (first, second) = (founding("Transit Justice"), founding("Transit Justice Now"));
+    assert_eq!((first.len(), second.len()), (1, 1));
+    let frame = fork_message(&w, &founder.signing, &first, &second);
+    let out = w.node.received(&mut w.docs, w.peer.key, &frame);
+    assert!(refusal(&out).is_none(), "{out:?}");
+    no_fork_learnt(&w, &out);
+}
+
 #[test]
 fn evidence_about_a_key_that_is_no_members_is_not_learnt() {
     let mut w = World::new();
