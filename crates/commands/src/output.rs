@@ -45,6 +45,19 @@ pub fn printable(text: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` as one line, to print inside a line of other text: its line breaks and tabs shown as
+/// `\n` and `\t` besides the escapes of [`printable`]. Names, titles, tags and reasons are one
+/// line each as the model writes them, but a member's modified node can write any text there:
+/// a name holding a line break would print a line that reads as another member's row.
+pub fn line(text: &str) -> String {
+    let shown = printable(text, false);
+    if shown.contains('\t') {
+        shown.replace('\t', "\\t")
+    } else {
+        shown.into_owned()
+    }
+}
+
 /// Encoded JSON with every character that must not reach a terminal as it is written as a
 /// `\uXXXX` escape. JSON escapes C0 controls itself; the others can only be inside strings,
 /// where the escape is the same value (all are in the Basic Multilingual Plane). For every
@@ -161,9 +174,11 @@ impl Out {
             .set_content_arrangement(ContentArrangement::Disabled)
             .set_header(header);
         for row in rows {
+            // A cell is one line, and a bar in it is shown escaped as Markdown does, so that
+            // no text draws a column of its own.
             t.add_row(
                 row.iter()
-                    .map(|cell| printable(cell, false).into_owned())
+                    .map(|cell| line(cell).replace('|', "\\|"))
                     .collect::<Vec<_>>(),
             );
         }
@@ -174,6 +189,26 @@ impl Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_fields_stay_on_their_line_and_cells_draw_no_columns() {
+        assert_eq!(
+            line("Eastside\n  Northside\tblock"),
+            "Eastside\\n  Northside\\tblock"
+        );
+        assert_eq!(line("plain"), "plain");
+        let out = Out::capture();
+        out.table(&["A", "B"], vec![vec!["x | y".into(), "z".into()]], "none")
+            .unwrap();
+        let (stdout, _) = out.into_captured();
+        let s = String::from_utf8(stdout).unwrap();
+        let row = s.lines().nth(2).unwrap();
+        assert_eq!(
+            row.matches('|').count() - row.matches("\\|").count(),
+            3,
+            "{s}"
+        );
+    }
 
     #[test]
     fn escapes_reach_no_terminal_and_rows_stay_rows() {

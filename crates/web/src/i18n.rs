@@ -173,8 +173,19 @@ pub(crate) fn number(lang: Lang, amount: &str) -> String {
 
 /// Text written on some member's node, isolated from the sentence around it (U+2068 … U+2069,
 /// invisible): right-to-left overrides in a name or a title cannot reorder what follows it.
+/// The text's own embeddings, overrides and isolates are left out: a closing U+2069 inside
+/// it would end the isolation early and let an override after it reverse the rest of the
+/// sentence (the figures of a goal or a pool after its title). Right-to-left text needs none
+/// of them to show in its own direction.
 pub(crate) fn isolated(text: &str) -> String {
-    format!("\u{2068}{text}\u{2069}")
+    let mut out = String::with_capacity(text.len() + 6);
+    out.push('\u{2068}');
+    out.extend(
+        text.chars()
+            .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+    );
+    out.push('\u{2069}');
+    out
 }
 
 /// A message variable.
@@ -227,6 +238,19 @@ pub(crate) fn sources() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A closing isolate inside a title cannot end the isolation early, so an override
+    /// after it cannot reverse the figures that follow: the text's own embeddings, overrides
+    /// and isolates are left out, and right-to-left letters stay.
+    #[test]
+    fn text_written_elsewhere_stays_isolated_whatever_controls_it_holds() {
+        let hostile = "Fares\u{2069}\u{202e} \u{2067}\u{202a}";
+        let shown = isolated(hostile);
+        assert_eq!(shown, "\u{2068}Fares \u{2069}");
+        let directional = |c: &char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert_eq!(shown.chars().filter(directional).count(), 2);
+        assert_eq!(isolated("عدالة النقل"), "\u{2068}عدالة النقل\u{2069}");
+    }
 
     #[test]
     fn accept_language_picks_the_heaviest_spoken_language() {

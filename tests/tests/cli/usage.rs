@@ -29,7 +29,7 @@ fn commands_on_a_home_without_a_node_say_how_to_start() {
 fn text_written_by_a_member_cannot_drive_another_members_terminal() {
     let node = Node::init("Northside Tenants Union");
     let c = coalition(&node);
-    let title = "Fares\u{1b}[31m red\u{7} \u{202e}lanigiro\u{202c}\nforged row";
+    let title = "Fares\u{1b}[31m red\u{7} \u{202e}lanigiro\u{202c}\nforged row | passed\t5/5";
     let issue = node.ok(&["issue", "add", "--coalition", &c, title]);
     let raw = |s: &str| {
         s.chars()
@@ -57,6 +57,12 @@ fn text_written_by_a_member_cannot_drive_another_members_terminal() {
         assert!(list.contains("\\u{1b}[31m red\\u{7}"), "{list}");
         assert!(list.contains("\\nforged row"), "{list}");
         assert!(!list.lines().any(|l| l.starts_with("forged row")), "{list}");
+        // A bar or a tab in a cell draws no column of its own.
+        assert!(list.contains("forged row \\| passed\\t5/5"), "{list}");
+        // One-line fields stay on their line in a record's own view too.
+        let show = node.ok(&["issue", "show", "--coalition", &c, &issue]);
+        assert!(show.contains("\\nforged row"), "{show}");
+        assert!(!show.lines().any(|l| l.starts_with("forged row")), "{show}");
         // JSON keeps the text exactly, escaped the JSON way.
         let json = node.json(&["issue", "list", "--coalition", &c]);
         assert_eq!(json[0]["title"], title);

@@ -10,7 +10,7 @@ use replica::Replica;
 use super::{day, named, on, short};
 use crate::args::{CharterCmd, CoalitionCmd, GoalCmd, MemberCmd};
 use crate::ops::{Created, Exec, Request, Updated};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 /// Sets up a node in `home` and prints its id. A node set up without a name (its first start
 /// without `--org`) is named instead, and its id printed all the same.
@@ -101,7 +101,7 @@ pub(crate) fn coalition(x: &mut dyn Exec, cmd: CoalitionCmd, out: &Out) -> Resul
 }
 
 fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> String {
-    let mut s = format!("{} (charter version {})\n\n", ch.name, ch.version);
+    let mut s = format!("{} (charter version {})\n\n", line(&ch.name), ch.version);
     if !ch.frame.as_str().is_empty() {
         s += &format!("Frame:\n  {}\n\n", ch.frame.as_str().replace('\n', "\n  "));
     }
@@ -113,7 +113,7 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
                 "{title}:\n{}\n",
                 items
                     .iter()
-                    .map(|i| format!("  - {i}\n"))
+                    .map(|i| format!("  - {}\n", line(i)))
                     .collect::<String>()
             )
         }
@@ -154,9 +154,9 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
             s += &format!(
                 "  {}  {} — target {} {} ({latest})\n",
                 short(&g.id),
-                g.title,
+                line(&g.title),
                 g.target,
-                g.unit
+                line(&g.unit)
             );
         }
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::{day, named, on, short};
 use crate::args::IssueCmd;
 use crate::ops::{Created, Exec, Request, Updated, issues};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
     match cmd {
@@ -219,7 +219,7 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
         return out.json(i);
     }
     let name = |m: &MemberId| named(&detail.names, m);
-    let mut s = format!("{}  [{}]\n{}\n\n", i.title, i.status, i.id);
+    let mut s = format!("{}  [{}]\n{}\n\n", line(&i.title), i.status, i.id);
     s += &format!(
         "Raised by {} on {}; lead: {}\n",
         name(&i.raised_by),
@@ -227,7 +227,8 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
         name(&i.lead)
     );
     if !i.tags.is_empty() {
-        s += &format!("Tags: {}\n", i.tags.join(", "));
+        let tags: Vec<String> = i.tags.iter().map(|t| line(t)).collect();
+        s += &format!("Tags: {}\n", tags.join(", "));
     }
     if !i.description.is_empty() {
         s += &format!("\n{}\n", i.description);
@@ -238,9 +239,9 @@ fn show(detail: &issues::IssueDetail, json: bool, out: &Out) -> Result<()> {
             let note = if e.disaggregation.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", e.disaggregation)
+                format!(" ({})", line(&e.disaggregation))
             };
-            s += &format!("  - {} — {}{note}\n", e.figure, e.source);
+            s += &format!("  - {} — {}{note}\n", line(&e.figure), line(&e.source));
         }
     }
     if !i.ranks.is_empty() {

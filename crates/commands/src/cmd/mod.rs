@@ -279,10 +279,10 @@ pub(crate) fn named(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     member: &model::MemberId,
 ) -> String {
-    names
-        .get(member)
-        .cloned()
-        .unwrap_or_else(|| short(member).to_owned())
+    names.get(member).map_or_else(
+        || short(member).to_owned(),
+        |name| crate::output::line(name),
+    )
 }
 
 /// The first eight characters of an id.

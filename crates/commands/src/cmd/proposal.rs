@@ -6,7 +6,7 @@ use model::reports;
 use super::{day, named, on, short};
 use crate::args::{MeetingCmd, ProposalCmd};
 use crate::ops::{Created, Exec, Request, meetings, proposals};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 /// What `blocks` blocks do under `method`, in words.
 fn block_effect(method: model::Method, blocks: u64) -> String {
@@ -152,7 +152,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
 fn shown(detail: &proposals::ProposalDetail) -> String {
     let (p, tally) = (&detail.proposal.proposal, &detail.proposal.tally);
     let name_of = |m: &model::MemberId| named(&detail.names, m);
-    let mut s = format!("{}  [{}]\n{}\n\n", p.title, tally.outcome, p.id);
+    let mut s = format!("{}  [{}]\n{}\n\n", line(&p.title), tally.outcome, p.id);
     s += &format!(
         "Kind: {}; rule: {}; proposed by {} on {}\n",
         p.kind,
@@ -172,10 +172,10 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
             s += &format!("  frame: {frame}\n");
         }
         for v in &a.add_values {
-            s += &format!("  add value: {v}\n");
+            s += &format!("  add value: {}\n", line(v));
         }
         for v in &a.add_commitments {
-            s += &format!("  add commitment: {v}\n");
+            s += &format!("  add commitment: {}\n", line(v));
         }
         for r in &a.rules {
             s += &format!("  rule: {r}\n");
@@ -197,8 +197,8 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
         s += &format!(
             "\nDecides: allocate {} {} from {} to {}\n",
             a.amount,
-            a.unit,
-            a.pool_name,
+            line(&a.unit),
+            line(&a.pool_name),
             name_of(&a.member)
         );
         match &a.funding {
@@ -236,7 +236,7 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
                 if pos.reason.is_empty() {
                     pos.stance.to_string()
                 } else {
-                    format!("{}: {}", pos.stance, pos.reason)
+                    format!("{}: {}", pos.stance, line(&pos.reason))
                 }
             },
         );

@@ -6,7 +6,7 @@ use model::governance::FLAGS_TO_REFUSE;
 use super::short;
 use crate::ops::status::{StatusDetail, StatusView};
 use crate::ops::{Exec, Request};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 /// Prints the status of the node `x` reaches (the running node's, with its network).
 pub(crate) fn status(x: &mut dyn Exec, json: bool, out: &Out) -> Result<()> {
@@ -50,7 +50,7 @@ pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
     }
     out.text(&s)?;
     for c in &view.coalitions {
-        out.text(&format!("\n{} ({})", c.name, short(&c.id)))?;
+        out.text(&format!("\n{} ({})", line(&c.name), short(&c.id)))?;
         let rows = c
             .member_nodes
             .iter()
@@ -72,7 +72,10 @@ pub(crate) fn render(view: &StatusView, json: bool, out: &Out) -> Result<()> {
             "No other member nodes yet: invite an organization with `coalesce invite create`.",
         )?;
         for f in &c.forked {
-            let who = f.name.as_deref().unwrap_or("an unknown member");
+            let who = f
+                .name
+                .as_deref()
+                .map_or_else(|| "an unknown member".to_owned(), line);
             let flags = if f.refused {
                 format!(
                     "{} other members flagged it: what it writes after seeing their flags is \

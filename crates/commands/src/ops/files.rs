@@ -142,8 +142,10 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
     // Owner-only, as the coalition's data is its members' alone.
     replica::write_private(&am, &bytes)?;
     let text =
-        serde_json::to_vec_pretty(&state).context("could not encode the coalition as JSON")?;
-    replica::write_private(&json, &text)?;
+        serde_json::to_string_pretty(&state).context("could not encode the coalition as JSON")?;
+    // Escaped as every JSON this node hands out: the file may be printed to a terminal.
+    let text = crate::output::escape_json(&text);
+    replica::write_private(&json, text.as_bytes())?;
     Ok(Exported {
         name: state.charter.name,
         bytes: bytes.len() as u64,

@@ -98,7 +98,7 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<ProposalId, EditError> {
         let reason = optional_short("reason", reason)?;
-        if stance == Stance::Block && reason.is_empty() {
+        if stance == Stance::Block && crate::values::is_blank(&reason) {
             return Err(EditError::BlockWithoutReason);
         }
         self.edit(by, "take position", at, |doc| {

@@ -431,7 +431,7 @@ fn open(outcome: Outcome, proposal: &str, path: &str) -> Result<(), Violation> {
 
 /// A block carries its reason ([`Ctx::block_has_reason`]).
 pub(super) fn gives_reason(pos: &crate::schema::PositionRecord) -> Result<(), String> {
-    if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
+    if pos.stance == crate::values::Stance::Block && crate::values::is_blank(&pos.reason) {
         return Err("a block carries a reason".into());
     }
     Ok(())

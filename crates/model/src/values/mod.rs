@@ -50,6 +50,29 @@ impl ValueError {
     }
 }
 
+/// Whether `text` shows nothing: only white space and characters that draw nothing (zero-width
+/// spaces and joiners, the word joiner, the byte-order mark, the Mongolian vowel separator,
+/// the Braille blank and the Hangul fillers). A block's reason must show something (it tells
+/// the other members what to address), and these would pass for one while saying nothing.
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}'
+                    ..='\u{200d}'
+                        | '\u{2060}'
+                        | '\u{feff}'
+                        | '\u{180e}'
+                        | '\u{2800}'
+                        | '\u{3164}'
+                        | '\u{115f}'
+                        | '\u{1160}'
+                        | '\u{ffa0}'
+            )
+    })
+}
+
 fn hydrate_error(e: ValueError) -> HydrateError {
     HydrateError::unexpected(e.expected, format!("{} `{}`", e.what, e.given))
 }

@@ -223,7 +223,11 @@ impl Core {
                         })
                         .inc();
                     let coalition = coalition.as_ref().map(|c| c.to_string());
-                    warn!(%peer, coalition, %reason, "refused a message from a peer");
+                    // A refusal can quote what the peer sent (a key, a value): shown on
+                    // one line, its controls escaped, so it cannot forge log lines.
+                    let why = reason.to_string();
+                    let why = commands::output::printable(&why, false);
+                    warn!(%peer, coalition, reason = %why, "refused a message from a peer");
                     let logged = self.replica.log_refusal(replica::Refusal {
                         at: replica::now().as_millis(),
                         peer: peer.to_string(),
@@ -283,7 +287,9 @@ impl Core {
                     reason,
                 } => {
                     // Sync has forgotten the coalition and keeps the reason for `join`.
-                    warn!(%peer, %coalition, %reason, "the inviting node refused to admit this node");
+                    // The inviting node's own words: shown on one line, controls escaped.
+                    let why = commands::output::printable(&reason, false);
+                    warn!(%peer, %coalition, reason = %why, "the inviting node refused to admit this node");
                     if let Err(e) = self.replica.end_join(&coalition) {
                         warn!(%coalition, error = %e, "could not forget the refused join");
                     }
