@@ -109,10 +109,10 @@ fn a_list_position_naming_a_value_put_over_an_element_is_refused_wherever_it_win
     }
 }
 
-/// Nothing but insertions and deletions is written in a text (what splicing writes): a
-/// value put over a character is refused, so a character's cursor is always its own.
-#[test]
-fn a_value_put_over_a_character_of_a_text_is_refused() {
+/// A text "hello" held by the document returned, and the writer's next change replacing its
+/// "e" with an "a" (honest), with the same change forged: the deletion of "e" turned into a
+/// put over it. The writer's document is returned too, to write on from.
+fn put_over_a_character() -> (AutoCommit, AutoCommit, Change, Change) {
     let mut a = AutoCommit::new();
     let text = a
         .put_object(automerge::ROOT, "about", ObjType::Text)
@@ -123,9 +123,6 @@ fn a_value_put_over_a_character_of_a_text_is_refused() {
     b.apply_changes([base]).unwrap();
     a.splice_text(&text, 1, 1, "a").unwrap();
     let honest = made(&mut a);
-    let checked = check(b.document(), vec![honest.clone()]).unwrap();
-    assert_eq!(checked.order.len(), 1);
-    // The deletion of "e" turned into a put over it, with "e" as the overwritten value.
     let mut forged = honest.decode();
     let delete = forged
         .operations
@@ -133,7 +130,17 @@ fn a_value_put_over_a_character_of_a_text_is_refused() {
         .position(|op| matches!(op.action, OpType::Delete))
         .expect("the splice deletes");
     forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
-    refused_as(b.document(), Change::from(forged), "over a character");
+    (a, b, honest, Change::from(forged))
+}
+
+/// Nothing but insertions and deletions is written in a text (what splicing writes): a
+/// value put over a character is refused, so a character's cursor is always its own.
+#[test]
+fn a_value_put_over_a_character_of_a_text_is_refused() {
+    let (_, mut b, honest, forged) = put_over_a_character();
+    let checked = check(b.document(), vec![honest]).unwrap();
+    assert_eq!(checked.order.len(), 1);
+    refused_as(b.document(), forged, "over a character");
 }
 
 /// A batch with a dependency missing is taken whole or not at all: nothing of it is checked
@@ -141,24 +148,7 @@ fn a_value_put_over_a_character_of_a_text_is_refused() {
 /// change of it that would be refused; once the dependency is there, it is.
 #[test]
 fn nothing_is_checked_of_a_batch_with_a_dependency_missing() {
-    let mut a = AutoCommit::new();
-    let text = a
-        .put_object(automerge::ROOT, "about", ObjType::Text)
-        .unwrap();
-    a.splice_text(&text, 0, 0, "hello").unwrap();
-    let base = made(&mut a);
-    let mut b = AutoCommit::new();
-    b.apply_changes([base]).unwrap();
-    a.splice_text(&text, 1, 1, "a").unwrap();
-    let honest = made(&mut a);
-    let mut forged = honest.decode();
-    let delete = forged
-        .operations
-        .iter()
-        .position(|op| matches!(op.action, OpType::Delete))
-        .expect("the splice deletes");
-    forged.operations[delete].action = OpType::Put(ScalarValue::Str("X".into()));
-    let forged = Change::from(forged);
+    let (mut a, mut b, _, forged) = put_over_a_character();
     // Another actor's change after one the batch does not carry.
     let mut c = a
         .fork()
