@@ -274,15 +274,29 @@ where
     }
 }
 
-/// A member's name from the names an operation returned, or the short id if it has none.
+/// A member's name from the names an operation returned, or the short id if it has none (or
+/// one that shows nothing). A name that reads like another member's (the same, or the same
+/// but for case, spacing or characters that draw nothing) carries the short id beside it:
+/// a member renamed to another's cannot pass its positions off as the other's.
 pub(crate) fn named(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     member: &model::MemberId,
 ) -> String {
-    names.get(member).map_or_else(
-        || short(member).to_owned(),
-        |name| crate::output::line(name),
-    )
+    let Some(name) = names.get(member) else {
+        return short(member).to_owned();
+    };
+    let read = model::name_as_read(name);
+    if read.is_empty() {
+        return short(member).to_owned();
+    }
+    let alike = names
+        .iter()
+        .any(|(other, n)| other != member && model::name_as_read(n) == read);
+    if alike {
+        format!("{} ({})", crate::output::line(name), short(member))
+    } else {
+        crate::output::line(name)
+    }
 }
 
 /// The first eight characters of an id.
@@ -298,6 +312,34 @@ pub(crate) fn day(t: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// A member renamed to another's name (or to it with a zero-width space, or to nothing
+    /// at all) is shown with its short id, and so is the one it copies; others by name.
+    #[test]
+    fn names_that_read_alike_are_told_apart_by_their_ids() {
+        use model::MemberId;
+        let (a, b, c, d) = (
+            MemberId::from_bytes([0xa1; 16]),
+            MemberId::from_bytes([0xb2; 16]),
+            MemberId::from_bytes([0xc3; 16]),
+            MemberId::from_bytes([0xd4; 16]),
+        );
+        let names: std::collections::BTreeMap<MemberId, String> = [
+            (a.clone(), "Northside Tenants Union".to_owned()),
+            (b.clone(), "northside\u{200b} tenants union".to_owned()),
+            (c.clone(), "Eastside".to_owned()),
+            (d.clone(), "\u{2800}".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            super::named(&names, &a),
+            "Northside Tenants Union (a1a1a1a1)"
+        );
+        assert!(super::named(&names, &b).ends_with("(b2b2b2b2)"));
+        assert_eq!(super::named(&names, &c), "Eastside");
+        assert_eq!(super::named(&names, &d), "d4d4d4d4");
+    }
+
     #[test]
     fn a_file_over_the_limit_or_without_end_is_refused() {
         let dir = tempfile::tempdir().unwrap();

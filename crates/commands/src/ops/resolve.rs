@@ -91,6 +91,21 @@ pub(crate) fn find_member<'a, M: std::borrow::Borrow<Member>>(
         .collect();
     match by_name.as_slice() {
         [m] => Ok(&m.id),
+        // Two members of one name (a member can rename itself to another's): say so, with
+        // their ids, rather than that there is none.
+        [_, _, ..] if !matches!(by_id, Err(PrefixError::Ambiguous { .. })) => {
+            Err(PrefixError::Ambiguous {
+                what: "member",
+                given: given.to_owned(),
+                count: by_name.len(),
+                examples: by_name
+                    .iter()
+                    .take(5)
+                    .map(|m| m.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
         _ => by_id.and_then(|id| {
             id.ok_or_else(|| PrefixError::NotFound {
                 what: "member",
@@ -152,5 +167,39 @@ mod tests {
         assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::NotFound);
         let e = found(&mut r, "").unwrap_err();
         assert_eq!(OpError::from_anyhow(&e).code, ErrorCode::Invalid);
+    }
+
+    /// Two members of one name (a member can rename itself to another's): naming it says
+    /// which two, not that there is none.
+    #[test]
+    fn a_name_two_members_hold_is_ambiguous_and_names_both() {
+        let members: std::collections::BTreeMap<model::MemberId, Member> = [0xa1u8, 0xb2, 0xc3]
+            .into_iter()
+            .map(|b| {
+                let id = model::MemberId::from_bytes([b; 16]);
+                let name = if b == 0xc3 { "Eastside" } else { "Northside" };
+                let m = Member {
+                    id: id.clone(),
+                    name: name.to_owned(),
+                    communities: Vec::new(),
+                    languages: Vec::new(),
+                    accessibility: Vec::new(),
+                    contact: String::new(),
+                    keys: Vec::new(),
+                    joined_at: model::Timestamp::from_millis(0),
+                    left_at: None,
+                    admission: None,
+                    flagged: Vec::new(),
+                };
+                (id, m)
+            })
+            .collect();
+        assert_eq!(
+            find_member(&members, "eastside").unwrap().as_str(),
+            "c3".repeat(16)
+        );
+        let e = find_member(&members, "Northside").unwrap_err();
+        assert!(matches!(e, PrefixError::Ambiguous { count: 2, .. }), "{e}");
+        assert!(e.to_string().contains(&"a1".repeat(16)), "{e}");
     }
 }

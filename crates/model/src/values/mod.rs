@@ -50,27 +50,53 @@ impl ValueError {
     }
 }
 
+/// A name as people read it: without the characters that draw nothing or only steer
+/// direction, its white space collapsed, in lower case. Two members whose names read alike
+/// (one renamed to another's, or to it with a zero-width space) are told apart by their ids
+/// wherever names are shown.
+pub fn name_as_read(name: &str) -> String {
+    let shown: String = name
+        .chars()
+        .filter(|c| !invisible(*c) && !steers_direction(*c))
+        .collect();
+    shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Whether `c` draws nothing (besides white space): see [`is_blank`].
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'
+            ..='\u{200d}'
+                | '\u{2060}'
+                | '\u{feff}'
+                | '\u{180e}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{ffa0}'
+    )
+}
+
+/// Whether `c` only marks or steers the direction of text.
+fn steers_direction(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// Whether `text` shows nothing: only white space and characters that draw nothing (zero-width
 /// spaces and joiners, the word joiner, the byte-order mark, the Mongolian vowel separator,
 /// the Braille blank and the Hangul fillers). A block's reason must show something (it tells
 /// the other members what to address), and these would pass for one while saying nothing.
 pub(crate) fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{200b}'
-                    ..='\u{200d}'
-                        | '\u{2060}'
-                        | '\u{feff}'
-                        | '\u{180e}'
-                        | '\u{2800}'
-                        | '\u{3164}'
-                        | '\u{115f}'
-                        | '\u{1160}'
-                        | '\u{ffa0}'
-            )
-    })
+    text.chars().all(|c| c.is_whitespace() || invisible(c))
 }
 
 fn hydrate_error(e: ValueError) -> HydrateError {

@@ -119,3 +119,17 @@ fn tags_are_normalized() {
     );
     assert!(normalize_tag("  ").is_err());
 }
+
+#[test]
+fn names_read_alike_whatever_draws_nothing_in_them() {
+    let read = super::name_as_read;
+    assert_eq!(read("Northside Tenants Union"), "northside tenants union");
+    assert_eq!(
+        read(" Northside\u{200b}  Tenants\u{2066} union\u{feff} "),
+        "northside tenants union"
+    );
+    assert_ne!(read("Northside Tenants"), read("Northside Tenants Union"));
+    assert_eq!(read("\u{3164}\u{2800} \u{200b}"), "");
+    assert!(super::is_blank("\u{200b}\u{2800} \u{3164}"));
+    assert!(!super::is_blank("no"));
+}

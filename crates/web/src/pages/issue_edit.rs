@@ -146,11 +146,16 @@ async fn edit_page(
             selected: s.as_str() == form.status,
         })
         .collect();
+    // Names as pickers show them: one that reads like another member's carries its id.
+    let names: std::collections::BTreeMap<model::MemberId, String> = members
+        .iter()
+        .map(|m| (m.member.id.clone(), m.member.name.clone()))
+        .collect();
     let mut leads: Vec<Choice> = members
         .iter()
         .map(|m| Choice {
             value: m.member.id.to_string(),
-            label: m.member.name.clone(),
+            label: super::name_of(&names, &m.member.id),
             selected: m.member.id.as_str() == form.lead,
         })
         .collect();

@@ -106,11 +106,16 @@ pub(crate) async fn list(
         Ok(m) => m,
         Err(e) => return super::node_error(&visit, &e),
     };
+    // Names as pickers show them: one that reads like another member's carries its id.
+    let names: std::collections::BTreeMap<model::MemberId, String> = every
+        .iter()
+        .map(|m| (m.member.id.clone(), m.member.name.clone()))
+        .collect();
     let mut members: Vec<super::Choice> = every
         .iter()
         .map(|m| super::Choice {
             value: m.member.id.to_string(),
-            label: m.member.name.clone(),
+            label: super::name_of(&names, &m.member.id),
             selected: q.member == m.member.id.as_str(),
         })
         .collect();

@@ -223,12 +223,17 @@ async fn members_page(web: &Web, visit: &Visit, coalition: &str, sent: Sent<'_>)
         .iter()
         .find(|e| Some(&e.member.id) == me.as_ref() && e.status == "member")
         .map(|e| e.member.clone());
+    // Names as pickers show them: one that reads like another member's carries its id.
+    let names: std::collections::BTreeMap<model::MemberId, String> = entries
+        .iter()
+        .map(|e| (e.member.id.clone(), e.member.name.clone()))
+        .collect();
     let others: Vec<Choice> = entries
         .iter()
         .filter(|e| e.status == "member" && Some(&e.member.id) != me.as_ref())
         .map(|e| Choice {
             value: e.member.id.to_string(),
-            label: e.member.name.clone(),
+            label: super::name_of(&names, &e.member.id),
             selected: sent
                 .removal
                 .is_some_and(|f| f.member == e.member.id.as_str()),

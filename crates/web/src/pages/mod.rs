@@ -335,12 +335,30 @@ pub(crate) fn joined(items: &[String]) -> String {
         .join(", ")
 }
 
-/// The name of member `m` among `names`, or its id when the node does not know it.
+/// The name of member `m` among `names`, or its id when the node does not know it (or the
+/// name shows nothing). A name that reads like another member's (the same, or the same but
+/// for case, spacing or characters that draw nothing) carries the start of its id beside it,
+/// so that a member renamed to another's is not taken for it in a list or a picker.
 pub(crate) fn name_of(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     m: &model::MemberId,
 ) -> String {
-    names.get(m).cloned().unwrap_or_else(|| m.to_string())
+    let Some(name) = names.get(m) else {
+        return m.to_string();
+    };
+    let read = model::name_as_read(name);
+    if read.is_empty() {
+        return m.to_string();
+    }
+    if names
+        .iter()
+        .any(|(other, n)| other != m && model::name_as_read(n) == read)
+    {
+        let id = m.as_str();
+        format!("{name} ({})", id.get(..8).unwrap_or(id))
+    } else {
+        name.clone()
+    }
 }
 
 /// A decision method in words.
@@ -476,4 +494,36 @@ pub(crate) fn pager(
 pub(crate) struct DoneQuery {
     #[serde(default)]
     pub(crate) done: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// A member renamed to another's name (or to it with characters that draw nothing) is
+    /// shown with the start of its id in lists and pickers, and so is the one it copies;
+    /// a name that shows nothing gives way to the id.
+    #[test]
+    fn names_that_read_alike_are_told_apart_by_their_ids() {
+        use model::MemberId;
+        let (a, b, c, d) = (
+            MemberId::from_bytes([0xa1; 16]),
+            MemberId::from_bytes([0xb2; 16]),
+            MemberId::from_bytes([0xc3; 16]),
+            MemberId::from_bytes([0xd4; 16]),
+        );
+        let names: std::collections::BTreeMap<MemberId, String> = [
+            (a.clone(), "Northside Tenants Union".to_owned()),
+            (b.clone(), "Northside Tenants\u{200b} Union".to_owned()),
+            (c.clone(), "Eastside".to_owned()),
+            (d.clone(), " \u{3164}".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            super::name_of(&names, &a),
+            "Northside Tenants Union (a1a1a1a1)"
+        );
+        assert!(super::name_of(&names, &b).ends_with("(b2b2b2b2)"));
+        assert_eq!(super::name_of(&names, &c), "Eastside");
+        assert_eq!(super::name_of(&names, &d), d.to_string());
+    }
 }
