@@ -5,8 +5,10 @@
 //! Much of what is printed was written on another organization's node. Control characters
 //! (terminal escape sequences, bells, carriage returns) and bidirectional overrides would let
 //! a member recolour, rewrite or spoof another's terminal, so every text, note and table cell
-//! shows them escaped (`\u{1b}`), and a table cell shows its line breaks as `\n` so that
-//! rows stay rows. JSON escapes them as JSON does (`\u001b`, `\u202e`).
+//! shows them escaped (`\u{1b}`), and a table cell shows its line breaks as `\n`, its tabs as
+//! `\t` and its bars as `\|` so that rows and columns stay what they are; one-line fields
+//! printed inside other text go through [`line`] alike. JSON escapes them as JSON does
+//! (`\u001b`, `\u202e`).
 
 use std::cell::RefCell;
 use std::io::Write;

@@ -52,7 +52,8 @@ pub(crate) fn export(x: &mut dyn Exec, c: &CoalitionArg, dir: &Path, out: &Out) 
     let done: Exported = x.call(Request::Export { coalition, body })?.try_into()?;
     out.note(&format!(
         "Exported {} ({} bytes of Automerge, readable by any Automerge implementation).",
-        done.name, done.bytes
+        crate::output::line(&done.name),
+        done.bytes
     ));
     out.text(&format!("{}\n{}", done.automerge, done.json))
 }

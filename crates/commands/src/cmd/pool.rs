@@ -6,7 +6,7 @@ use model::reports;
 use super::{day, on, short};
 use crate::args::PoolCmd;
 use crate::ops::{Created, Exec, Request, pools};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 pub(crate) fn run(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<()> {
     match cmd {
@@ -195,19 +195,19 @@ fn ledger(report: &reports::LedgerReport, json: bool, out: &Out) -> Result<()> {
                  the rest. Nothing was allocated; request again once the pool holds enough.",
                 short(&e.entry),
                 e.amount,
-                u = report.unit
+                u = line(&report.unit)
             ));
         }
     }
     if !report.entries.is_empty() {
         out.note(&format!(
             "{}: pledged {p} {u}, contributed {c} {u}, allocated {a} {u}, balance {b} {u}",
-            report.name,
+            line(&report.name),
             p = report.pledged,
             c = report.contributed,
             a = report.allocated,
             b = report.balance,
-            u = report.unit
+            u = line(&report.unit)
         ));
     }
     Ok(())

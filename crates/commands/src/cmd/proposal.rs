@@ -54,7 +54,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
         } => {
             let coalition = on(x, &c, out)?;
             // The model refuses it too, in words without the flag.
-            if stance == model::Stance::Block && reason.trim().is_empty() {
+            if stance == model::Stance::Block && model::is_blank(&reason) {
                 anyhow::bail!(
                     "a block needs a reason (--reason \"...\"): the other members must know \
                      what to address"

@@ -166,14 +166,26 @@ pub fn names<'a>(
     Ok(names_in(&gov, ids))
 }
 
-/// The names of the members (former ones too) among `ids`, from a governance already read.
+/// The names of the members (former ones too) among `ids`, from a governance already read,
+/// and of every other member whose name reads like one of them (`model::name_as_read`): a
+/// view shows such names with their ids, so a member renamed to another's is told apart even
+/// where only one of the two appears.
 pub(crate) fn names_in<'a>(
     gov: &model::governance::InForce,
     ids: impl IntoIterator<Item = &'a MemberId>,
 ) -> BTreeMap<MemberId, String> {
-    ids.into_iter()
+    let mut names: BTreeMap<MemberId, String> = ids
+        .into_iter()
         .filter_map(|id| gov.name_of(id).map(|n| (id.clone(), n.to_owned())))
-        .collect()
+        .collect();
+    let read: std::collections::BTreeSet<String> =
+        names.values().map(|n| model::name_as_read(n)).collect();
+    for m in gov.every_member() {
+        if !names.contains_key(&m.id) && read.contains(&model::name_as_read(&m.name)) {
+            names.insert(m.id.clone(), m.name.clone());
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -184,6 +196,34 @@ pub(crate) mod tests {
     pub(crate) use crate::testing::replica;
 
     use crate::testing::request;
+
+    /// The names a view asks for come with every member whose name reads like one of them,
+    /// so that the view shows both with their ids even where only one of them appears.
+    #[test]
+    fn names_asked_for_come_with_the_names_that_read_like_them() {
+        let (_dir, mut r, c) = replica();
+        let twin = MemberId::from_bytes([9; 16]);
+        r.edit(&c, |doc, a| {
+            doc.admit_member(
+                &a.member,
+                &twin,
+                &model::MemberProfile::named("northside\u{200b} tenants union"),
+                model::NodeKey::from_bytes([9; 32]),
+                a.now,
+            )
+        })
+        .unwrap();
+        let gov = r.in_force(&c).unwrap();
+        let founder = gov
+            .every_member()
+            .find(|m| m.name == "Northside Tenants Union")
+            .map(|m| m.id.clone())
+            .unwrap();
+        let names = names_in(&gov, [&founder]);
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains_key(&twin));
+        assert!(crate::cmd::named(&names, &founder).ends_with(')'));
+    }
 
     /// An error read back from the API prints as it did where it happened: each cause on
     /// its line.

@@ -431,7 +431,10 @@ fn open(outcome: Outcome, proposal: &str, path: &str) -> Result<(), Violation> {
 
 /// A block carries its reason ([`Ctx::block_has_reason`]).
 pub(super) fn gives_reason(pos: &crate::schema::PositionRecord) -> Result<(), String> {
-    if pos.stance == crate::values::Stance::Block && crate::values::is_blank(&pos.reason) {
+    // Only white space counts as no reason here: older nodes took a reason of characters
+    // that draw nothing (the local edit refuses those, `values::is_blank`), and refusing them
+    // now on receipt would split nodes of two versions over history they both hold.
+    if pos.stance == crate::values::Stance::Block && pos.reason.trim().is_empty() {
         return Err("a block carries a reason".into());
     }
     Ok(())

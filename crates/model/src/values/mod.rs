@@ -59,11 +59,19 @@ pub fn name_as_read(name: &str) -> String {
         .chars()
         .filter(|c| !invisible(*c) && !steers_direction(*c))
         .collect();
-    shown
+    let read = shown
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase()
+        .to_lowercase();
+    // Without a short id written at its end, as views show alike names: a member naming
+    // itself "Northside (a1a1a1a1)" reads like "Northside", so both show their real ids.
+    match read.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
+        Some((name, id)) if id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            name.trim_end().to_owned()
+        }
+        _ => read,
+    }
 }
 
 /// Whether `c` draws nothing (besides white space): see [`is_blank`].
@@ -95,7 +103,7 @@ fn steers_direction(c: char) -> bool {
 /// spaces and joiners, the word joiner, the byte-order mark, the Mongolian vowel separator,
 /// the Braille blank and the Hangul fillers). A block's reason must show something (it tells
 /// the other members what to address), and these would pass for one while saying nothing.
-pub(crate) fn is_blank(text: &str) -> bool {
+pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| c.is_whitespace() || invisible(c))
 }
 

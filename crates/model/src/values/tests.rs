@@ -133,3 +133,14 @@ fn names_read_alike_whatever_draws_nothing_in_them() {
     assert!(super::is_blank("\u{200b}\u{2800} \u{3164}"));
     assert!(!super::is_blank("no"));
 }
+
+#[test]
+fn a_short_id_written_into_a_name_is_read_past() {
+    let read = super::name_as_read;
+    assert_eq!(
+        read("Northside Tenants Union (a1a1a1a1)"),
+        "northside tenants union"
+    );
+    assert_eq!(read("Northside (A1B2C3D4) "), "northside");
+    assert_eq!(read("Local 12 (2024)"), "local 12 (2024)");
+}

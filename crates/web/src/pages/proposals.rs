@@ -608,7 +608,7 @@ pub(crate) async fn take_position(
     };
     let voted = match stance {
         None => Some(refused(Some(l.t("error-stance")), None)),
-        Some(Stance::Block) if f.reason.trim().is_empty() => {
+        Some(Stance::Block) if model::is_blank(&f.reason) => {
             Some(refused(None, Some(l.t("error-block-reason"))))
         }
         Some(_) => None,
