@@ -7,7 +7,7 @@
 //! a member recolour, rewrite or spoof another's terminal, so every text, note and table cell
 //! shows them escaped (`\u{1b}`), and a table cell shows its line breaks as `\n`, its tabs as
 //! `\t` and its bars as `\|` so that rows and columns stay what they are; one-line fields
-//! printed inside other text go through [`line`] alike. JSON escapes them as JSON does
+//! printed inside other text go through [`line()`] alike. JSON escapes them as JSON does
 //! (`\u001b`, `\u202e`).
 
 use std::cell::RefCell;
