@@ -26,7 +26,7 @@ fn unsafe_char(c: char, keep_lines: bool) -> bool {
         '\t' => false,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
         '\u{2028}' | '\u{2029}' => true,
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        c if model::is_bidi_control(c) => true,
         _ => false,
     }
 }

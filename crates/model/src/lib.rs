@@ -66,6 +66,6 @@ pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};
 pub use values::{
     Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
-    Rank, RuleKind, SUGGESTED_TAGS, Stance, Timestamp, ValueError, is_blank, name_as_read,
-    normalize_tag,
+    Rank, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp, ValueError, is_bidi_control,
+    is_blank, name_as_read, normalize_tag, shown_name,
 };

@@ -180,10 +180,7 @@ pub(crate) fn number(lang: Lang, amount: &str) -> String {
 pub(crate) fn isolated(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 6);
     out.push('\u{2068}');
-    out.extend(
-        text.chars()
-            .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
-    );
+    out.extend(text.chars().filter(|c| !model::is_bidi_control(*c)));
     out.push('\u{2069}');
     out
 }

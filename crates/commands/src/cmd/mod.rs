@@ -282,20 +282,12 @@ pub(crate) fn named(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     member: &model::MemberId,
 ) -> String {
-    let Some(name) = names.get(member) else {
-        return short(member).to_owned();
-    };
-    let read = model::name_as_read(name);
-    if read.is_empty() {
-        return short(member).to_owned();
-    }
-    let alike = names
-        .iter()
-        .any(|(other, n)| other != member && model::name_as_read(n) == read);
-    if alike {
-        format!("{} ({})", crate::output::line(name), short(member))
-    } else {
-        crate::output::line(name)
+    match model::shown_name(names, member) {
+        model::ShownName::Id => short(member).to_owned(),
+        model::ShownName::Alike(name) => {
+            format!("{} ({})", crate::output::line(name), short(member))
+        }
+        model::ShownName::Own(name) => crate::output::line(name),
     }
 }
 

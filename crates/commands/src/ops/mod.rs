@@ -222,7 +222,10 @@ pub(crate) mod tests {
         let names = names_in(&gov, [&founder]);
         assert_eq!(names.len(), 2, "{names:?}");
         assert!(names.contains_key(&twin));
-        assert!(crate::cmd::named(&names, &founder).ends_with(')'));
+        assert_eq!(
+            crate::cmd::named(&names, &founder),
+            format!("Northside Tenants Union ({})", &founder.as_str()[..8])
+        );
     }
 
     /// An error read back from the API prints as it did where it happened: each cause on

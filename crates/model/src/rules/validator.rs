@@ -413,21 +413,17 @@ impl Validator {
             // carries, which bounds it by its proposal's closing time where there is one; on
             // a proposal that never closes, a member stating a far-future time still makes it
             // decided then. Known limit, `rules`.)
-            if let Action::Put(v) = action
+            // (Any other value there is refused by the layout above.)
+            if let Action::Put(
+                automerge::ScalarValue::Timestamp(ms) | automerge::ScalarValue::Int(ms),
+            ) = action
                 && stated_time(&path)
+                && ms.div_euclid(1000) != ctx.change.timestamp()
             {
-                let ms = match v {
-                    automerge::ScalarValue::Timestamp(ms) | automerge::ScalarValue::Int(ms) => {
-                        Some(*ms)
-                    }
-                    _ => None,
-                };
-                if ms.is_some_and(|ms| ms.div_euclid(1000) != ctx.change.timestamp()) {
-                    return Err(Violation::BadValue {
-                        path: path.join("/"),
-                        why: "a time other than the time its change states".into(),
-                    });
-                }
+                return Err(Violation::BadValue {
+                    path: path.join("/"),
+                    why: "a time other than the time its change states".into(),
+                });
             }
             if let Action::Make(_) = action {
                 if let Some(r) = slot.record() {

@@ -64,14 +64,16 @@ pub fn name_as_read(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
-    // Without a short id written at its end, as views show alike names: a member naming
+    // Without short ids written at its end, as views show alike names: a member naming
     // itself "Northside (a1a1a1a1)" reads like "Northside", so both show their real ids.
-    match read.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
-        Some((name, id)) if id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            name.trim_end().to_owned()
-        }
-        _ => read,
+    let mut read = read.as_str();
+    while let Some((name, id)) = read.strip_suffix(')').and_then(|r| r.rsplit_once('('))
+        && id.len() == 8
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        read = name.trim_end();
     }
+    read.to_owned()
 }
 
 /// Whether `c` draws nothing (besides white space): see [`is_blank`].
@@ -93,10 +95,48 @@ fn invisible(c: char) -> bool {
 
 /// Whether `c` only marks or steers the direction of text.
 fn steers_direction(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-    )
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}') || is_bidi_control(c)
+}
+
+/// Whether `c` is a bidirectional embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): text written elsewhere must not bring these to a terminal or a page,
+/// where they would reorder what follows it.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// How a member's name is shown beside the other names of a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownName<'a> {
+    /// Not among the names, or showing nothing ([`name_as_read`] is empty): its id instead.
+    Id,
+    /// Read like another member's name among them: with its id beside it.
+    Alike(&'a str),
+    /// Its own.
+    Own(&'a str),
+}
+
+/// How member `m`'s name among `names` is shown: a name that reads like another member's
+/// (one renamed to another's, or to it with characters that draw nothing) carries the id
+/// beside it, so that neither passes for the other.
+pub fn shown_name<'a>(
+    names: &'a std::collections::BTreeMap<crate::MemberId, String>,
+    m: &crate::MemberId,
+) -> ShownName<'a> {
+    let Some(name) = names.get(m) else {
+        return ShownName::Id;
+    };
+    let read = name_as_read(name);
+    if read.is_empty() {
+        ShownName::Id
+    } else if names
+        .iter()
+        .any(|(other, n)| other != m && name_as_read(n) == read)
+    {
+        ShownName::Alike(name)
+    } else {
+        ShownName::Own(name)
+    }
 }
 
 /// Whether `text` shows nothing: only white space and characters that draw nothing (zero-width

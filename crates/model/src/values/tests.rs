@@ -142,5 +142,6 @@ fn a_short_id_written_into_a_name_is_read_past() {
         "northside tenants union"
     );
     assert_eq!(read("Northside (A1B2C3D4) "), "northside");
+    assert_eq!(read("Eastside (a1a1a1a1) (c3c3c3c3)"), "eastside");
     assert_eq!(read("Local 12 (2024)"), "local 12 (2024)");
 }

@@ -51,11 +51,23 @@ impl SyncNode {
             .map(|(k, _)| *k)
             .collect();
         for peer in syncing {
-            if let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) {
-                *d = d.restarted();
-            }
-            self.sync_step(docs, peer, c, out);
+            self.restart_rounds(docs, peer, c, out);
         }
+    }
+
+    /// Starts the rounds of `c` with `peer` afresh (a pause under way and the counts of
+    /// pauses and resends kept: `PeerDoc::restarted`) and runs the first.
+    pub(crate) fn restart_rounds(
+        &mut self,
+        docs: &mut impl Documents,
+        peer: NodeKey,
+        c: &CoalitionId,
+        out: &mut Vec<Output>,
+    ) {
+        if let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c)) {
+            *d = d.restarted();
+        }
+        self.sync_step(docs, peer, c, out);
     }
 
     /// Learns a witness (built here, or sent by `from`): if it counts and decides more than

@@ -747,7 +747,8 @@ mod tests {
         doc.get_changes(&[])
     }
 
-    fn signed(c: &Change) -> ChangeSignature {
+    /// A signature record over `c` (its bytes unchecked here).
+    pub(super) fn signed(c: &Change) -> ChangeSignature {
         ChangeSignature {
             hash: c.hash().0,
             signature: [0; 64],

@@ -196,8 +196,8 @@ impl SyncNode {
     }
 
     /// Keeps the messages being reassembled within [`MAX_ASSEMBLING_MESSAGES`] messages at
-    /// the limit, dropping those of other peers whose last piece came longest ago (the peer
-    /// is refused at its next piece, which then has no first one).
+    /// the limit, dropping those of other peers whose last piece came longest ago (their
+    /// remaining pieces are let go unread, and their rounds start afresh: `restart_dropped`).
     fn make_room_for_assembly(&mut self, growing: NodeKey) {
         let most = self.max_message.saturating_mul(MAX_ASSEMBLING_MESSAGES);
         // What each holds allocated (a buffer grown by doubling holds up to twice its bytes).
@@ -232,10 +232,7 @@ impl SyncNode {
                 .map(|p| p.docs.keys().cloned().collect())
                 .unwrap_or_default();
             for c in coalitions {
-                if let Some(d) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(&c)) {
-                    *d = d.restarted();
-                }
-                self.sync_step(docs, peer, &c, out);
+                self.restart_rounds(docs, peer, &c, out);
             }
         }
     }
@@ -695,8 +692,8 @@ impl SyncNode {
                 // it is dropped, not loaded nor refused, and the round's heads say what to ask
                 // for instead. One that cannot be weighed is refused.
                 let unasked = paused || msg.heads.iter().all(|h| holds(doc, h));
-                if !unasked
-                    && holding == crate::snapshot::Holding::Some
+                let to_weigh = !unasked && holding == crate::snapshot::Holding::Some;
+                if to_weigh
                     && let Some(pd) = self.peers.get_mut(&peer).and_then(|p| p.docs.get_mut(c))
                 {
                     pd.crossed += 1;
@@ -706,8 +703,7 @@ impl SyncNode {
                         ));
                     }
                 }
-                let crossed = !unasked
-                    && holding == crate::snapshot::Holding::Some
+                let crossed = to_weigh
                     && crate::snapshot::weight(&chunk, self.max_message)?
                         >= crate::snapshot::limit_for(chunk.len(), self.max_message, holding);
                 if unasked || crossed {

@@ -343,21 +343,19 @@ pub(crate) fn name_of(
     names: &std::collections::BTreeMap<model::MemberId, String>,
     m: &model::MemberId,
 ) -> String {
-    let Some(name) = names.get(m) else {
-        return m.to_string();
-    };
-    let read = model::name_as_read(name);
-    if read.is_empty() {
-        return m.to_string();
-    }
-    if names
-        .iter()
-        .any(|(other, n)| other != m && model::name_as_read(n) == read)
-    {
-        let id = m.as_str();
-        format!("{name} ({})", id.get(..8).unwrap_or(id))
-    } else {
-        name.clone()
+    match model::shown_name(names, m) {
+        model::ShownName::Id => m.to_string(),
+        model::ShownName::Alike(name) => {
+            // Without its own direction controls, which could reverse the id after it (a
+            // picker's option cannot isolate it).
+            let name: String = name
+                .chars()
+                .filter(|c| !model::is_bidi_control(*c))
+                .collect();
+            let id = m.as_str();
+            format!("{name} ({})", id.get(..8).unwrap_or(id))
+        }
+        model::ShownName::Own(name) => name.to_owned(),
     }
 }
 
