@@ -121,3 +121,117 @@ fn exported_documents_load_in_javascript_automerge() {
     );
     assert_eq!(js["members"].as_object().unwrap().len(), 1);
 }
+
+/// Rows of a CSV file as Python's `csv` module reads them (a parser this repository did not
+/// write, as forgiving as a spreadsheet's), with the encoding spreadsheet programs detect by
+/// the byte-order mark.
+fn read_by_python(file: &Path) -> Vec<Vec<String>> {
+    let script = "import csv, json, sys\n\
+                  with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n\
+                  \x20   print(json.dumps(list(csv.reader(f, strict=True))))\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("python3 is needed for this test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn export_csv_writes_tables_a_spreadsheet_opens_and_a_formula_stays_text() {
+    let node = Node::init("=cmd|' /C calc'!A0");
+    let out = tempfile::tempdir().unwrap();
+    let (c, _, _) = exported(&node, out.path());
+    let printed = node.ok(&[
+        "export",
+        "--coalition",
+        &c,
+        "--out",
+        out.path().to_str().unwrap(),
+        "--csv",
+    ]);
+    let files: Vec<&str> = printed.lines().collect();
+    let tables = [
+        "issues.csv",
+        "ledger.csv",
+        "decisions.csv",
+        "members.csv",
+        "goal_progress.csv",
+    ];
+    assert_eq!(files.len(), 2 + tables.len(), "{printed}");
+    for (f, t) in files[2..].iter().zip(tables) {
+        assert_eq!(
+            *f,
+            out.path().join(format!("{c}.{t}")).display().to_string()
+        );
+    }
+    let issues = read_by_python(&out.path().join(format!("{c}.issues.csv")));
+    assert_eq!(issues[0][..3], ["id", "title", "status"]);
+    assert_eq!(issues.len(), 2);
+    assert_eq!(issues[1][1], "Bus fare equity");
+    assert_eq!(issues[1][3], "race");
+    assert_eq!(issues[1][13], "Fares take 9% of income");
+    let members = read_by_python(&out.path().join(format!("{c}.members.csv")));
+    assert_eq!(
+        members[1][1], "'=cmd|' /C calc'!A0",
+        "the organization's name would run as a formula: it is kept as text"
+    );
+    let ledger = read_by_python(&out.path().join(format!("{c}.ledger.csv")));
+    assert_eq!(ledger[1][5], "pledge");
+    assert_eq!(ledger[1][8], "500");
+    let decisions = read_by_python(&out.path().join(format!("{c}.decisions.csv")));
+    assert_eq!(decisions[1][1], "Adopt the fare campaign");
+    assert_eq!(decisions[1][8], "open");
+}
+
+#[test]
+fn the_progress_report_is_written_in_english_and_spanish_to_a_file_or_the_terminal() {
+    let node = Node::init("Northside Tenants Union");
+    let out = tempfile::tempdir().unwrap();
+    let (c, _, _) = exported(&node, out.path());
+    let html = out.path().join("report.html");
+    let said = node.run(&[
+        "report",
+        "--coalition",
+        &c,
+        "--lang",
+        "es",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(said.status.success());
+    assert!(String::from_utf8_lossy(&said.stderr).contains("report.html"));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<html lang=\"es\">"));
+    assert!(page.contains("informe de avances"));
+    assert!(page.contains("<bdi>Transit Justice</bdi>"));
+    let md = node.ok(&["report", "--coalition", &c, "--format", "md"]);
+    assert!(md.starts_with("# Transit Justice: progress report"), "{md}");
+    assert!(md.contains("No decision was made in this time."));
+    assert!(md.contains("One proposal is still open."));
+    let json: serde_json::Value =
+        serde_json::from_str(&node.ok(&["report", "--coalition", &c, "--format", "json"])).unwrap();
+    assert_eq!(json["figures"]["name"], "Transit Justice");
+    let bad = node.run(&[
+        "report",
+        "--coalition",
+        &c,
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-04-01",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--from 2026-05-01 is after --to 2026-04-01"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -91,13 +91,31 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         (text(), any::<bool>()).prop_map(|(file, force)| Request::Backup {
             body: files::BackupRequest { file, force }
         }),
-        text().prop_map({
+        (text(), any::<bool>()).prop_map({
             let c = coalition.clone();
-            move |dir| Request::Export {
+            move |(dir, csv)| Request::Export {
                 coalition: c.clone(),
-                body: files::ExportRequest { dir },
+                body: files::ExportRequest { dir, csv },
             }
         }),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::option::of(text())
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(from, to, lang, format)| Request::ReportProgress {
+                    coalition: c.clone(),
+                    query: crate::ops::reports::ProgressQuery {
+                        from,
+                        to,
+                        lang,
+                        format,
+                    },
+                }
+            }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         (

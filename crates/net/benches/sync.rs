@@ -392,6 +392,7 @@ fn save_of(node: &Running, coalition: &CoalitionId) -> Vec<u8> {
         coalition: coalition.to_string(),
         body: commands::ops::files::ExportRequest {
             dir: dir.path().display().to_string(),
+            csv: false,
         },
     };
     match command(node, req).blocking_recv().unwrap() {

@@ -169,6 +169,14 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::ReportPower { coalition } => {
             (Get, format!("{}/reports/power", c(coalition)?), None)
         }
+        Request::ReportProgress {
+            coalition,
+            query: q,
+        } => (
+            Get,
+            format!("{}/reports/progress{}", c(coalition)?, query(q)?),
+            None,
+        ),
         Request::History {
             coalition,
             query: q,
@@ -359,6 +367,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::ReportOverlap { .. } => Reply::Overlap(read(text)?),
         Request::ReportEquity { .. } => Reply::Equity(read(text)?),
         Request::ReportPower { .. } => Reply::Power(read(text)?),
+        Request::ReportProgress { .. } => Reply::Progress(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),
         Request::Refused => Reply::Refused(read(text)?),

@@ -11,7 +11,7 @@ use commands::ops::joins::{
     InviteMade, InviteRequest, JoinRequest, JoinStage, JoinStarted, JoinWait, PendingJoinView,
 };
 use commands::ops::keys::{KeyRequest, KeyView};
-use commands::ops::reports::{EquityView, OverlapView, PowerView};
+use commands::ops::reports::{EquityView, OverlapView, PowerView, ProgressMade, ProgressQuery};
 use commands::ops::{Created, OpError, Request, Updated};
 
 use super::{ApiJson, ApiPath, ApiQuery, Authorized, call};
@@ -194,6 +194,34 @@ pub(crate) async fn report_power(
     ApiPath(coalition): ApiPath<String>,
 ) -> Response {
     call(&state, Request::ReportPower { coalition }, StatusCode::OK).await
+}
+
+/// The progress report over a period, in plain language (English or Spanish), written as one
+/// self-contained HTML file, Markdown or JSON: goals against their targets, decisions,
+/// resources, who benefits and who is left out, who took part, charter changes.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/reports/progress",
+    tag = "reports",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), ProgressQuery),
+    responses(
+        (status = 200, description = "Done", body = ProgressMade),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn report_progress(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ProgressQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::ReportProgress { coalition, query },
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Who changed what: the coalition's changes, oldest first, or those of one record.

@@ -132,14 +132,24 @@ pub enum Command {
     /// Audits: how power is shared in a coalition, and what this node refused from peers
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Write a coalition as a standard .automerge file plus readable JSON
+    /// Write a coalition as a standard .automerge file plus readable JSON (and, with --csv,
+    /// its tables for spreadsheets)
     Export {
         #[command(flatten)]
         c: CoalitionArg,
         /// Folder to write into (created if missing)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Also write the issue inventory, ledgers, decisions, members and goal progress as
+        /// CSV files (UTF-8, a header row) that spreadsheet programs open. A cell a member
+        /// wrote that a spreadsheet would run as a formula (=, +, -, @) starts with '
+        #[arg(long)]
+        csv: bool,
     },
+    /// A progress report in plain language over a period: goals against their targets,
+    /// decisions, resources, who benefits and who is left out, who took part, charter
+    /// changes. Written to standard output, or to --out FILE
+    Report(ReportArgs),
     /// Back up this node into one file (while the node runs, too): its coalitions and a new
     /// device key that your organization certifies now; prints that key. Keep the file like
     /// a password
@@ -453,4 +463,27 @@ mod tests {
             );
         }
     }
+}
+
+/// `report`: which progress report, and where it goes.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub c: CoalitionArg,
+    /// First day covered, YYYY-MM-DD [default: the first record]
+    #[arg(long, value_name = "DAY")]
+    pub from: Option<String>,
+    /// Last day covered, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DAY")]
+    pub to: Option<String>,
+    /// Language of the report: en (English) or es (Spanish)
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub lang: String,
+    /// html: one file with its charts inside, to print (A4 or Letter) or share; md: Markdown;
+    /// json: the figures and the words, for scripts
+    #[arg(long, value_name = "FORMAT", default_value = "html")]
+    pub format: String,
+    /// Write the report to this file instead of standard output (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

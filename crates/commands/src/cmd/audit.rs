@@ -1,7 +1,7 @@
 //! `audit` and `history`: how power is shared, what peers sent that broke the rules, and
 //! who changed what.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use model::Timestamp;
 
 use super::{named, on, short};
@@ -207,6 +207,43 @@ fn readable_field(f: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `report`: the progress report, written to standard output or to `--out FILE` (in this
+/// process: the report is text the node sends back).
+pub(crate) fn progress(x: &mut dyn Exec, args: crate::args::ReportArgs, out: &Out) -> Result<()> {
+    let query = crate::ops::reports::ProgressQuery {
+        from: args.from,
+        to: args.to,
+        lang: Some(args.lang),
+        format: Some(args.format),
+    };
+    // Checked here too, so a mistyped flag is named before the node is asked.
+    crate::ops::reports::progress_terms(&query)?;
+    let coalition = on(x, &args.c, out)?;
+    let made: Box<crate::ops::reports::ProgressMade> = x
+        .call(Request::ReportProgress { coalition, query })?
+        .try_into()?;
+    match args.out {
+        Some(file) => {
+            std::fs::write(&file, &made.text)
+                .with_context(|| format!("could not write {}", file.display()))?;
+            out.note(&format!(
+                "Wrote the progress report of {} ({}, {}) to {}.",
+                crate::output::line(&made.name),
+                made.format,
+                made.lang,
+                file.display()
+            ));
+            Ok(())
+        }
+        // JSON escaped as every JSON printed; HTML and Markdown hold no character a terminal
+        // must not get (the report leaves members' controls out), and are escaped if they did.
+        None if made.format == "json" => {
+            out.text_raw(&format!("{}\n", crate::output::escape_json(&made.text)))
+        }
+        None => out.text(&made.text),
+    }
 }
 
 #[cfg(test)]

@@ -43,11 +43,18 @@ pub(crate) fn backup(x: &mut dyn Exec, file: &Path, force: bool, out: &Out) -> R
     out.id(made.key)
 }
 
-/// `export --out DIR`: prints what was written.
-pub(crate) fn export(x: &mut dyn Exec, c: &CoalitionArg, dir: &Path, out: &Out) -> Result<()> {
+/// `export --out DIR [--csv]`: prints what was written, one file a line.
+pub(crate) fn export(
+    x: &mut dyn Exec,
+    c: &CoalitionArg,
+    dir: &Path,
+    csv: bool,
+    out: &Out,
+) -> Result<()> {
     let coalition = on(x, c, out)?;
     let body = ExportRequest {
         dir: path_for(x, dir)?,
+        csv,
     };
     let done: Exported = x.call(Request::Export { coalition, body })?.try_into()?;
     out.note(&format!(
@@ -55,7 +62,9 @@ pub(crate) fn export(x: &mut dyn Exec, c: &CoalitionArg, dir: &Path, out: &Out) 
         crate::output::line(&done.name),
         done.bytes
     ));
-    out.text(&format!("{}\n{}", done.automerge, done.json))
+    let mut files = vec![done.automerge, done.json];
+    files.extend(done.csv);
+    out.text(&files.join("\n"))
 }
 
 /// One issue `debug write-loop` stored: its number and id.

@@ -101,8 +101,12 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
             files::backup(x, &file, force, out)?;
             None
         }
-        Command::Export { c, out: dir } => {
-            files::export(x, &c, &dir, out)?;
+        Command::Export { c, out: dir, csv } => {
+            files::export(x, &c, &dir, csv, out)?;
+            None
+        }
+        Command::Report(args) => {
+            audit::progress(x, args, out)?;
             None
         }
         Command::Debug(c) => {
@@ -144,6 +148,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Join { .. }
         | Command::Backup { .. }
         | Command::Export { .. }
+        | Command::Report(_)
         | Command::Debug(_) => anyhow::bail!(TYPED),
         Command::Restore { .. } => anyhow::bail!(
             "a node is already set up in {}: restore into a new, empty home (--home DIR)",

@@ -1,6 +1,6 @@
 //! What writes files on the node's machine, at a path the caller gives (the command line
 //! runs there, and hands the node absolute paths): a backup of the node, and a coalition's
-//! export.
+//! export (with its tables as CSV files, if asked).
 //!
 //! Through the API the path must be absolute (the node runs in a folder of its own) and outside the
 //! node's home folder; `force` replaces only a file that is an earlier backup (whose device key, if
@@ -42,6 +42,10 @@ pub struct BackupMade {
 pub struct ExportRequest {
     /// The folder to write into (created if missing), an absolute path on the node's machine.
     pub dir: String,
+    /// Also write the issue inventory, the ledgers, the decisions, the members and the goals'
+    /// progress as CSV files a spreadsheet program opens.
+    #[serde(default)]
+    pub csv: bool,
 }
 
 /// A coalition exported.
@@ -55,6 +59,9 @@ pub struct Exported {
     pub automerge: String,
     /// The file holding it as JSON.
     pub json: String,
+    /// The CSV files written, if asked for.
+    #[serde(default)]
+    pub csv: Vec<String>,
 }
 
 /// Refuses a file in the node's home folder (or below it): a backup or export written there
@@ -146,11 +153,20 @@ pub fn export(r: &mut Replica, c: &CoalitionId, req: ExportRequest) -> anyhow::R
     // Escaped as every JSON this node hands out: the file may be printed to a terminal.
     let text = crate::output::escape_json(&text);
     replica::write_private(&json, text.as_bytes())?;
+    let mut csv = Vec::new();
+    if req.csv {
+        for t in report::tables(&state, replica::now()) {
+            let file = dir.join(format!("{c}.{}", t.name));
+            replica::write_private(&file, &t.bytes)?;
+            csv.push(file.display().to_string());
+        }
+    }
     Ok(Exported {
         name: state.charter.name,
         bytes: bytes.len() as u64,
         automerge: am.display().to_string(),
         json: json.display().to_string(),
+        csv,
     })
 }
 
@@ -320,15 +336,42 @@ mod tests {
             &c,
             ExportRequest {
                 dir: out.display().to_string(),
+                csv: false,
             },
         )
         .unwrap();
         assert_eq!(done.name, "Transit Justice");
         assert!(Path::new(&done.automerge).starts_with(&out));
         assert!(std::fs::metadata(&done.json).unwrap().len() > 0);
+        assert!(done.csv.is_empty(), "CSV files only when asked");
+        let with_csv = export(
+            &mut r,
+            &c,
+            ExportRequest {
+                dir: out.display().to_string(),
+                csv: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(with_csv.csv.len(), 5);
+        for f in &with_csv.csv {
+            assert!(Path::new(f).starts_with(&out), "{f}");
+            let bytes = std::fs::read(f).unwrap();
+            assert!(bytes.starts_with("\u{feff}".as_bytes()), "{f}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(f).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{f} is the owner's alone");
+            }
+        }
+        assert!(with_csv.csv[0].ends_with(&format!("{c}.issues.csv")));
         let relative = crate::ops::Request::Export {
             coalition: c.to_string(),
-            body: ExportRequest { dir: "out".into() },
+            body: ExportRequest {
+                dir: "out".into(),
+                csv: true,
+            },
         };
         let err = crate::ops::handle(&mut r, relative).unwrap_err();
         assert!(err.message.contains("absolute path"), "{err}");
@@ -412,9 +455,16 @@ mod tests {
             );
         }
         for d in detours {
-            let err = export(&mut r, &c, ExportRequest { dir: d.clone() })
-                .unwrap_err()
-                .to_string();
+            let err = export(
+                &mut r,
+                &c,
+                ExportRequest {
+                    dir: d.clone(),
+                    csv: false,
+                },
+            )
+            .unwrap_err()
+            .to_string();
             assert!(err.contains("home folder"), "{d}: {err}");
         }
         let written: Vec<_> = std::fs::read_dir(home.path())

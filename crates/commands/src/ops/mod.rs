@@ -309,6 +309,7 @@ pub(crate) mod tests {
                     | Request::ReportOverlap { coalition }
                     | Request::ReportEquity { coalition }
                     | Request::ReportPower { coalition }
+                    | Request::ReportProgress { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }
                     | Request::Aside { coalition }

@@ -78,6 +78,8 @@ pub enum Reply {
     Equity(Box<reports::EquityView>),
     /// The power audit.
     Power(Box<reports::PowerView>),
+    /// A progress report written.
+    Progress(Box<reports::ProgressMade>),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -169,6 +171,7 @@ reply_kinds! {
     Overlap => Box<reports::OverlapView>,
     Equity => Box<reports::EquityView>,
     Power => Box<reports::PowerView>,
+    Progress => Box<reports::ProgressMade>,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

@@ -3,6 +3,9 @@
 //! computed from the parts the replica keeps up to date (the listings' headers, the pools,
 //! the meetings, the governance), never from a whole read; the records that do not read are
 //! left out, as a whole read leaves them out.
+//!
+//! The progress report ([`progress`]) is the exception: a report of everything over a period
+//! that organizers hand out, it reads the coalition whole, like an export.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use model::schema::{Member, Pool};
 use model::{CoalitionId, Fraction, MemberId, PoolId, Timestamp, reports};
 use replica::Replica;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// The overlap report: issues by how many members share them and how high they rank them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -312,4 +315,109 @@ mod tests {
         let e = equity(&mut r, &c).unwrap().report;
         assert_eq!(e.flagged.len(), 1, "{e:?}");
     }
+}
+
+/// Which progress report: the days it covers, its language and its form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// The first day covered, `YYYY-MM-DD` (from the first record if none).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The last day covered, `YYYY-MM-DD` (to today if none).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The language: `en` (the default) or `es`.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// The form: `html` (the default: one self-contained file), `md` or `json`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// A progress report written.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProgressMade {
+    /// The coalition's name.
+    pub name: String,
+    /// Its language: `en` or `es`.
+    pub lang: String,
+    /// Its form: `html`, `md` or `json`.
+    pub format: String,
+    /// The report.
+    pub text: String,
+}
+
+/// A day a person typed, or what was wrong with it.
+fn day_of(what: &str, given: Option<&str>) -> anyhow::Result<Option<model::Day>> {
+    given
+        .map(|d| {
+            d.trim()
+                .parse::<model::Day>()
+                .map_err(|e| anyhow::Error::from(super::Invalid(format!("--{what}: {e}"))))
+        })
+        .transpose()
+}
+
+/// What the query asks for, checked: its period, language and form.
+pub fn progress_terms(
+    q: &ProgressQuery,
+) -> anyhow::Result<(report::Period, report::Lang, report::Format)> {
+    let period = report::Period {
+        from: day_of("from", q.from.as_deref())?,
+        to: day_of("to", q.to.as_deref())?,
+    };
+    if let (Some(f), Some(t)) = (period.from, period.to)
+        && f > t
+    {
+        return Err(super::Invalid(format!(
+            "--from {f} is after --to {t}: the period would hold no day"
+        ))
+        .into());
+    }
+    let lang = match q.lang.as_deref().map(str::trim) {
+        None | Some("") => report::Lang::En,
+        Some(l) => report::Lang::from_tag(l).ok_or_else(|| {
+            super::Invalid(format!(
+                "--lang {l}: the report is written in en (English) or es (Spanish)"
+            ))
+        })?,
+    };
+    let format = match q.format.as_deref().map(str::trim) {
+        None | Some("") | Some("html") => report::Format::Html,
+        Some("md" | "markdown") => report::Format::Md,
+        Some("json") => report::Format::Json,
+        Some(f) => {
+            return Err(super::Invalid(format!(
+                "--format {f}: one of html (a file to print or share), md (Markdown) or json"
+            ))
+            .into());
+        }
+    };
+    Ok((period, lang, format))
+}
+
+/// The progress report over the query's period, as of now, from a whole read.
+pub fn progress(
+    r: &mut Replica,
+    c: &CoalitionId,
+    q: &ProgressQuery,
+) -> anyhow::Result<ProgressMade> {
+    let (period, lang, format) = progress_terms(q)?;
+    let state = r
+        .read(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let made = report::progress(&state, period, replica::now());
+    Ok(ProgressMade {
+        name: made.name.clone(),
+        lang: lang.tag().to_owned(),
+        format: match format {
+            report::Format::Html => "html",
+            report::Format::Md => "md",
+            report::Format::Json => "json",
+        }
+        .to_owned(),
+        text: report::render(&made, lang, format),
+    })
 }

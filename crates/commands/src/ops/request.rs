@@ -272,6 +272,13 @@ pub enum Request {
         /// The coalition: id or unique prefix.
         coalition: String,
     },
+    /// The progress report over a period, written out ([`super::reports::progress`]).
+    ReportProgress {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which days, language and form.
+        query: super::reports::ProgressQuery,
+    },
     /// The coalition's history ([`audit::history`]).
     History {
         /// The coalition: id or unique prefix.
@@ -421,6 +428,7 @@ impl Request {
             Self::ReportOverlap { .. } => "report_overlap",
             Self::ReportEquity { .. } => "report_equity",
             Self::ReportPower { .. } => "report_power",
+            Self::ReportProgress { .. } => "report_progress",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
             Self::Aside { .. } => "aside",
@@ -502,6 +510,7 @@ impl Request {
             | Self::ReportOverlap { coalition }
             | Self::ReportEquity { coalition }
             | Self::ReportPower { coalition }
+            | Self::ReportProgress { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }

@@ -252,6 +252,13 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let c = coalition(r, &c)?;
             Reply::Power(Box::new(reports::power(r, &c)?))
         }
+        Request::ReportProgress {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Progress(Box::new(reports::progress(r, &c, &query)?))
+        }
         Request::History {
             coalition: c,
             query,

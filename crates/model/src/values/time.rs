@@ -89,6 +89,11 @@ impl FromStr for Day {
 }
 
 impl Day {
+    /// The calendar date.
+    pub fn civil(self) -> jiff::civil::Date {
+        self.0
+    }
+
     /// The day in UTC that contains `t`.
     pub fn of(t: Timestamp) -> Self {
         let ts =
