@@ -270,6 +270,53 @@ for (const args of [
   }
 }
 
+/** Open a progress report in another language than the page's, with the keyboard alone, from
+ * the reports page; then check, in a context that keeps the pages' policies, that the report's
+ * own policy lets its stylesheet apply and nothing else. */
+async function progressReport(lang, other, linkLabel, openLabel, heading) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(walks.reports)}`);
+  await tabTo('the progress report link', new Function(
+    `return document.activeElement.tagName === 'A' && document.activeElement.textContent.trim() === ${JSON.stringify(linkLabel)};`));
+  await Promise.all([page.waitForURL(/\/reports\/progress$/), page.keyboard.press('Enter')]);
+  await tabTo('the first day', () => document.activeElement.id === 'from');
+  await page.keyboard.type('03012026');
+  await tabTo('the language', () => document.activeElement.id === 'lang');
+  await page.keyboard.press(other === 'es' ? 'ArrowDown' : 'ArrowUp');
+  await tabTo('the open button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(openLabel)};`));
+  await Promise.all([page.waitForURL(/get=view/), page.keyboard.press('Enter')]);
+  const url = new URL(page.url());
+  if (url.searchParams.get('from') !== '2026-03-01') failures.push(`${lang} report walkthrough: the first day sent is "${url.searchParams.get('from')}"`);
+  const [docLang, h1] = await page.evaluate(() => [document.documentElement.lang, document.querySelector('h1').textContent]);
+  if (docLang !== other) failures.push(`${lang} report walkthrough: the report's lang is "${docLang}"`);
+  if (!h1.includes(heading)) failures.push(`${lang} report walkthrough: the h1 is "${h1}"`);
+
+  const strict = await browser.newContext();
+  await strict.addCookies(await context.cookies());
+  const shown = await strict.newPage();
+  const errors = [];
+  shown.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await shown.goto(page.url());
+  const styled = await shown.evaluate(() => getComputedStyle(document.querySelector('h2')).borderBottomStyle);
+  if (styled !== 'solid') failures.push(`${lang} report walkthrough: the report's own stylesheet did not apply under its policy`);
+  for (const e of errors) failures.push(`${lang} report walkthrough: console error under the report's policy: ${e}`);
+  await strict.close();
+}
+
+if (walks.reports) {
+  for (const [lang, other, link, open, heading] of [
+    ['en', 'es', 'Make a progress report to hand out', 'Open the report', 'informe de avances'],
+    ['es', 'en', 'Hacer un informe de avances para repartir', 'Abrir el informe', 'progress report'],
+  ]) {
+    try {
+      await progressReport(lang, other, link, open, heading);
+    } catch (e) {
+      failures.push(`${lang} report walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
+      await page.screenshot({ path: `${shots}/report-${lang}-failed.png`, fullPage: true });
+    }
+  }
+}
+
 await browser.close();
 for (const f of failures) console.log(`FAIL ${f}`);
 console.log(`${checked} page views checked, ${failures.length} failures`);

@@ -235,3 +235,70 @@ fn the_progress_report_is_written_in_english_and_spanish_to_a_file_or_the_termin
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// The README's report of the demo coalition: three organizations' nodes, filled with a season
+/// of work by `deploy/demo/fill.sh`, then reported on in English and Spanish.
+#[test]
+fn the_demo_coalition_filled_by_its_script_reports_in_english_and_spanish() {
+    let _serial = coalesce_tests::network_lock();
+    let north = Node::init("Northside Tenants Union");
+    let east = Node::init("Eastside Disability Justice");
+    let faith = Node::init("Riverside Faith Council");
+    let _dn = north.run_daemon(coalesce_tests::free_port());
+    let _de = east.run_daemon(coalesce_tests::free_port());
+    let _df = faith.run_daemon(coalesce_tests::free_port());
+    let c = north.ok(&["coalition", "create", "Harbor Transit Justice"]);
+    for member in [&east, &faith] {
+        let code = north.ok(&["invite", "create", "--coalition", &c]);
+        member.ok(&["join", &code, "--wait", "30"]);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/demo/fill.sh");
+    let filled = Command::new("sh")
+        .arg(&script)
+        .arg(&c)
+        .args([north.home(), east.home(), faith.home()])
+        .env("COALESCE", coalesce_tests::bin("coalesce"))
+        .env("COALESCE_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        filled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filled.stderr)
+    );
+    // Every node reports the same once it has every change: here, the last written.
+    let en = coalesce_tests::eventually(30, "the block to reach the east node", || {
+        let md = east.ok(&["report", "--coalition", &c, "--format", "md"]);
+        md.contains("Blocked by Riverside Faith Council: “We do not back candidates.”")
+            .then_some(md)
+    });
+    for said in [
+        "# Harbor Transit Justice: progress report",
+        "Fare-free buses: 40 of 100 percent, up from 10 in January 2026.",
+        "Passed by consensus: all 3 members agreed.",
+        "Campaign fund: 2 groups gave 2,300 USD. Groups promised 500 USD more. 600 USD went to members.",
+        "Riverside Faith Council got 600 USD for “Spanish flyers for Route 9”",
+        "2 meetings were held.",
+        "Public statements now need consent, with 50% of members taking part.",
+    ] {
+        assert!(en.contains(said), "{said:?} in:\n{en}");
+    }
+    let es = east.ok(&[
+        "report",
+        "--coalition",
+        &c,
+        "--format",
+        "md",
+        "--lang",
+        "es",
+    ]);
+    for said in [
+        "# Harbor Transit Justice: informe de avances",
+        "Fare-free buses: 40 de 100 percent, más que en enero de 2026, cuando era 10.",
+        "Se aprobó por consenso: los 3 miembros dijeron que sí.",
+        "Lo frenó Riverside Faith Council: «We do not back candidates.»",
+        "Hubo 2 reuniones.",
+    ] {
+        assert!(es.contains(said), "{said:?} in:\n{es}");
+    }
+}

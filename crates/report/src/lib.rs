@@ -41,7 +41,7 @@ pub use progress::{
     Allocation, Alone, Attendance, Block, Change, CharterChange, Decision, EvidenceLine, GoalLine,
     MemberShare, Participation, Period, Point, PoolLine, Progress, Reach, TagLine, progress,
 };
-pub use render::{Format, render, sentences};
+pub use render::{Format, policy, render, sentences};
 pub use tables::{BOM, Table, tables};
 pub use words::Lang;
 

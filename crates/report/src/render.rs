@@ -64,6 +64,7 @@ pub fn sentences(made: &Progress, lang: Lang) -> String {
 pub(crate) struct Page {
     lang: &'static str,
     title: String,
+    skip: String,
     intro: Vec<String>,
     sections: Vec<Section>,
 }
@@ -126,6 +127,7 @@ pub(crate) fn page(made: &Progress, lang: Lang) -> Page {
     Page {
         lang: l.tag(),
         title: l.say("title", &[("coalition", text(&made.name))]),
+        skip: l.word("skip"),
         intro,
         sections: vec![
             goals(made, l),
@@ -388,6 +390,22 @@ fn resources(made: &Progress, l: Lang) -> Section {
     section("resources", l, blocks)
 }
 
+/// Most items of a list that could run to hundreds (issues no other member shares): the rest
+/// are counted ("and 39 more"), and the CSV tables hold them all.
+const LISTED: usize = 10;
+
+/// How evidence is broken down, without the "by" or "por" members often begin it with (the
+/// sentence says it already).
+fn broken_down(text: &str) -> &str {
+    let t = text.trim();
+    for lead in ["by ", "By ", "por ", "Por "] {
+        if let Some(rest) = t.strip_prefix(lead) {
+            return rest.trim_start();
+        }
+    }
+    t
+}
+
 fn reach(made: &Progress, l: Lang) -> Section {
     let r = &made.reach;
     let mut blocks = vec![Block::Para(l.say(
@@ -444,7 +462,7 @@ fn reach(made: &Progress, l: Lang) -> Section {
                     if model::is_blank(&e.disaggregation) {
                         l.say("evidence-whole", &args)
                     } else {
-                        args.push(("by", text(&e.disaggregation)));
+                        args.push(("by", text(broken_down(&e.disaggregation))));
                         l.say("evidence", &args)
                     }
                 })
@@ -455,17 +473,21 @@ fn reach(made: &Progress, l: Lang) -> Section {
         blocks.push(Block::Para(
             l.say("reach-alone", &[("n", count(r.alone.len()))]),
         ));
-        blocks.push(Block::List(
-            r.alone
-                .iter()
-                .map(|a| {
-                    l.say(
-                        "alone",
-                        &[("issue", text(&a.issue)), ("member", text(&a.raised_by))],
-                    )
-                })
-                .collect(),
-        ));
+        let mut items: Vec<String> = r
+            .alone
+            .iter()
+            .take(LISTED)
+            .map(|a| {
+                l.say(
+                    "alone",
+                    &[("issue", text(&a.issue)), ("member", text(&a.raised_by))],
+                )
+            })
+            .collect();
+        if r.alone.len() > LISTED {
+            items.push(l.say("more", &[("n", count(r.alone.len() - LISTED))]));
+        }
+        blocks.push(Block::List(items));
     }
     section("reach", l, blocks)
 }
@@ -497,7 +519,7 @@ fn participation(made: &Progress, l: Lang) -> Section {
     }
     if !p.members.is_empty() {
         blocks.push(Block::Table(Grid {
-            caption: l.word("participation"),
+            caption: l.word("participation-table"),
             head: vec![
                 l.word("col-group"),
                 l.word("col-attended"),
@@ -596,6 +618,21 @@ fn hx(s: &str) -> String {
         .replace('\u{2069}', "</bdi>")
 }
 
+/// The Content-Security-Policy of the HTML file: nothing fetched, no script, no form; its own
+/// stylesheet allowed by its hash (said in the file, and by the node that serves it as a page).
+pub fn policy() -> &'static str {
+    static POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(STYLE.as_bytes());
+        format!(
+            "default-src 'none'; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        )
+    });
+    &POLICY
+}
+
 /// The stylesheet of the HTML file: readable on screen, and printed on A4 or Letter alike
 /// (the page size is the printer's; nothing is wider than the page).
 const STYLE: &str = "\
@@ -613,14 +650,24 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.95rem}\
 caption{text-align:left;font-weight:600;padding:.25rem 0}\
 th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
+.scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:3px solid var(--accent)}\
+.skip{position:absolute;left:-100vw}.skip:focus{position:static;display:inline-block;padding:.5rem}\
 figure{margin:1rem 0}figcaption{color:var(--muted)}\
 svg{width:100%;height:auto;max-width:40rem}\
 @page{margin:16mm}\
-@media print{body{font-size:11pt}main{max-width:none;padding:0}nav{display:none}\
+@media print{body{font-size:11pt}main{max-width:none;padding:0}nav,.skip{display:none}\
+.scroll{overflow:visible}\
 h2{break-after:avoid}table,figure,li{break-inside:avoid}a{color:inherit;text-decoration:none}}";
 
-fn html_grid(g: &Grid, out: &mut String) {
-    out.push_str("<table><caption>");
+/// Table `n` of the page, in a region that scrolls sideways on its own when the table is wider
+/// than a narrow screen (the page itself never does), reachable by keyboard and named by the
+/// table's caption.
+fn html_grid(g: &Grid, n: &mut usize, out: &mut String) {
+    *n += 1;
+    out.push_str(&format!(
+        "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"table-{n}\">\
+         <table><caption id=\"table-{n}\">"
+    ));
     out.push_str(&hx(&g.caption));
     out.push_str("</caption><thead><tr>");
     for (i, h) in g.head.iter().enumerate() {
@@ -648,7 +695,7 @@ fn html_grid(g: &Grid, out: &mut String) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
 }
 
 fn html(p: &Page) -> String {
@@ -656,12 +703,16 @@ fn html(p: &Page) -> String {
     out.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <a class=\"skip\" href=\"#main\">{}</a>\n<main id=\"main\" tabindex=\"-1\">\n<h1>{}</h1>\n",
         p.lang,
+        policy(),
         esc(&unmarked(&p.title)),
+        hx(&p.skip),
         hx(&p.title)
     ));
+    let mut tables = 0;
     for s in &p.intro {
         out.push_str(&format!("<p>{}</p>\n", hx(s)));
     }
@@ -696,14 +747,14 @@ fn html(p: &Page) -> String {
                     out.push_str("</ul>\n");
                 }
                 Block::Table(g) => {
-                    html_grid(g, &mut out);
+                    html_grid(g, &mut tables, &mut out);
                     out.push('\n');
                 }
                 Block::Chart(c) => {
                     out.push_str("<figure>");
                     out.push_str(&c.svg);
                     out.push_str(&format!("<figcaption>{}</figcaption>", hx(&c.text)));
-                    html_grid(&c.table, &mut out);
+                    html_grid(&c.table, &mut tables, &mut out);
                     out.push_str("</figure>\n");
                 }
             }

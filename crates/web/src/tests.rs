@@ -2113,3 +2113,82 @@ async fn a_viewer_s_request_that_would_write_is_refused_wherever_it_comes_from()
     assert!(!asked.contains(&(Some("Bo".to_owned()), "issue_create")));
     assert!(asked.contains(&(Some("Ana".to_owned()), "issue_create")));
 }
+
+#[tokio::test]
+async fn the_progress_report_opens_as_its_own_page_or_as_a_file_and_a_bad_day_is_said_at_its_field()
+{
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    ui.post(
+        &format!("/c/{}/issues", ui.coalition),
+        &cookie,
+        &[("csrf", &csrf), ("title", "<script>alert(1)</script>")],
+    )
+    .await;
+    let form = format!("/c/{}/reports/progress", ui.coalition);
+    let (status, headers, page) = ui.get(&form, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_SECURITY_POLICY],
+        CSP,
+        "the form is a page of the UI"
+    );
+    assert!(page.contains("name=\"get\" value=\"view\""), "{page}");
+    let (reports_status, _, reports) = ui
+        .get(&format!("/c/{}/reports", ui.coalition), &cookie)
+        .await;
+    assert_eq!(reports_status, StatusCode::OK);
+    assert!(
+        reports.contains(&format!("href=\"{form}\"")),
+        "linked from the reports"
+    );
+
+    // Opened: the report as a page of its own, under its own policy: no script at all.
+    let (status, headers, report) = ui
+        .get(&format!("{form}?from=2020-01-01&lang=es&get=view"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert_eq!(policy, report::policy());
+    assert!(policy.starts_with("default-src 'none'") && !policy.contains("script"));
+    assert!(headers.get(header::CONTENT_DISPOSITION).is_none());
+    assert!(report.starts_with("<!DOCTYPE html>") && report.contains("<html lang=\"es\">"));
+    assert!(report.contains("informe de avances"));
+    assert!(!report.contains("<script>"));
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+
+    // Downloaded: a file, in the type asked.
+    let (status, headers, md) = ui
+        .get(&format!("{form}?format=md&get=download"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"progress-report-en.md\""
+    );
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    assert!(md.starts_with("# "), "{md}");
+    assert!(md.contains("\\<script\\>"), "{md}");
+
+    // A day that does not read, or a last day before the first: said at the field.
+    let (status, _, page) = ui
+        .get(&format!("{form}?from=someday&get=view"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"from-error\""), "{page}");
+    let (status, _, page) = ui
+        .get(
+            &format!("{form}?from=2026-05-01&to=2026-04-01&get=download"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"to-error\"") && page.contains("The last day is before the first day.")
+    );
+}

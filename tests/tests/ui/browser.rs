@@ -208,6 +208,40 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     assert_eq!(status, 201, "{made}");
     let meeting = made["id"].as_str().unwrap().to_owned();
 
+    // A goal measured three times: the progress report draws its chart.
+    let goal = a.ok(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &c,
+        "Fare-free buses",
+        "--target",
+        "100",
+        "--unit",
+        "percent",
+    ]);
+    for (day, value) in [
+        ("2026-03-01", "10"),
+        ("2026-06-01", "25"),
+        ("2026-09-01", "40"),
+    ] {
+        a.ok(&[
+            "charter",
+            "goal",
+            "progress",
+            "--coalition",
+            &c,
+            &goal,
+            "--value",
+            value,
+            "--date",
+            day,
+            "--note",
+            "Routes made free",
+        ]);
+    }
+
     let pages = json!([
         {"name": "home", "path": "/"},
         {"name": "new-coalition", "path": "/coalitions/new"},
@@ -242,6 +276,10 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "pool", "path": format!("/c/{c}/pools/{pool}")},
         {"name": "pool-page-2", "path": format!("/c/{c}/pools/{pool}?offset=50")},
         {"name": "reports", "path": format!("/c/{c}/reports")},
+        {"name": "progress-form", "path": format!("/c/{c}/reports/progress")},
+        {"name": "progress-report", "path": format!("/c/{c}/reports/progress?get=view")},
+        {"name": "progress-report-spring", "path": format!("/c/{c}/reports/progress?from=2026-03-01&to=2026-06-30&get=view")},
+        {"name": "progress-bad-day", "path": format!("/c/{c}/reports/progress?from=someday&get=view"), "status": 422},
         {"name": "invite", "path": format!("/c/{c}/invite")},
         {"name": "join", "path": "/join"},
         {"name": "join-progress", "path": format!("/join/{c}")},
@@ -264,6 +302,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "es": format!("/c/{c}/proposals/{walk_es}"),
         "pool": format!("/c/{c}/pools/{pool}"),
         "meeting": format!("/c/{c}/meetings/new"),
+        "reports": format!("/c/{c}/reports"),
         // While a page is open, another member's node raises an issue: the page shows it
         // within a second, and what is being typed in its form stays.
         "live": {

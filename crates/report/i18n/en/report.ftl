@@ -25,6 +25,7 @@ made = It was made on { $made } from the records each member holds. { $members -
     [one] The coalition has one member group.
    *[other] The coalition has { $members } member groups.
 }
+skip = Skip to the report
 contents = Contents
 
 goals = Goals
@@ -125,7 +126,10 @@ reach-alone = { $n ->
 } no support from other groups yet:
 alone = { $issue }, raised by { $member }
 
+more = …and { $n } more (all of them are in the CSV tables).
+
 participation = Who took part
+participation-table = Meetings and decisions, by group
 meetings = { $n ->
     [0] No meeting was held in this time.
     [one] One meeting was held.

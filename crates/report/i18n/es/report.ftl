@@ -25,6 +25,7 @@ made = Se hizo el { $made } con los datos que tiene cada miembro. { $members ->
     [one] La coalición tiene un grupo miembro.
    *[other] La coalición tiene { $members } grupos miembros.
 }
+skip = Saltar al informe
 contents = Índice
 
 goals = Metas
@@ -125,7 +126,10 @@ reach-alone = { $n ->
 } de otros grupos:
 alone = { $issue }, que trajo { $member }
 
+more = …y { $n } más (todos están en las tablas CSV).
+
 participation = Quién tomó parte
+participation-table = Reuniones y decisiones, por grupo
 meetings = { $n ->
     [0] No hubo reuniones en este tiempo.
     [one] Hubo una reunión.

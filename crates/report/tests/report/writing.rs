@@ -217,3 +217,49 @@ fn every_message_the_code_names_is_in_both_catalogs() {
     }
     assert!(named > 40, "{named}");
 }
+
+#[test]
+fn a_long_list_is_cut_and_counted_and_evidence_is_not_said_by_by() {
+    let mut f = fixture();
+    for n in 0..11u8 {
+        f.doc
+            .add_issue(
+                &member(2),
+                model::NewIssue {
+                    id: model::IssueId::from_bytes([100 + n; 16]),
+                    title: format!("Route {n} runs late"),
+                    description: String::new(),
+                    tags: vec!["bus riders".into()],
+                    lead: None,
+                },
+                at("2026-05-05", 10),
+            )
+            .unwrap();
+    }
+    f.doc
+        .add_evidence(
+            &member(2),
+            &model::IssueId::from_bytes([100; 16]),
+            "Rider log",
+            "20 minutes late on average",
+            "by time of day",
+            at("2026-05-06", 10),
+        )
+        .unwrap();
+    let state = f.doc.read().unwrap();
+    let made = progress(&state, spring(), at("2026-07-01", 12));
+    let en = sentences(&made, Lang::En).replace(['\u{2068}', '\u{2069}'], "");
+    assert!(
+        en.contains("13 issues have no support from other groups yet:"),
+        "{en}"
+    );
+    assert!(
+        en.contains("…and 3 more (all of them are in the CSV tables)."),
+        "{en}"
+    );
+    assert_eq!(en.matches(", raised by ").count(), 10);
+    assert!(
+        en.contains("(Rider log). Broken down by time of day."),
+        "{en}"
+    );
+}

@@ -449,3 +449,170 @@ pub(crate) async fn show(
         },
     )
 }
+
+/// What the progress report's form sends, as the address carries it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ProgressForm {
+    /// The first day, `YYYY-MM-DD` (none: from the first record).
+    #[serde(default)]
+    from: String,
+    /// The last day (none: today).
+    #[serde(default)]
+    to: String,
+    /// The report's language (none: the page's).
+    #[serde(default)]
+    lang: String,
+    /// The file's type, for a download: `html`, `md` or `json`.
+    #[serde(default)]
+    format: String,
+    /// `view` (the report as a page) or `download` (as a file); none: the form alone.
+    #[serde(default)]
+    get: String,
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    c: Chrome,
+    nav: CoalitionNav,
+    heading: String,
+    from: String,
+    to: String,
+    from_error: Option<String>,
+    to_error: Option<String>,
+    form_error: Option<String>,
+    langs: Vec<super::Choice>,
+    formats: Vec<super::Choice>,
+}
+
+/// The progress report: its form; or, asked for, the report itself as a page of its own
+/// (served under its own Content-Security-Policy, `report::policy`: its inline stylesheet by
+/// hash, no script, nothing fetched) or as a file to download.
+pub(crate) async fn progress(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ProgressForm>,
+) -> Response {
+    if let Some(r) = visit.unsigned() {
+        return r;
+    }
+    let c = visit.chrome("reports");
+    let summary = match super::coalition(&web, &coalition).await {
+        Ok(s) => s,
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    // A day that does not read is said at its field.
+    let day = |given: &str| -> (Option<model::Day>, Option<String>) {
+        match given.trim() {
+            "" => (None, None),
+            d => match d.parse::<model::Day>() {
+                Ok(d) => (Some(d), None),
+                Err(_) => (None, Some(c.t("error-date"))),
+            },
+        }
+    };
+    let ((from, from_error), (to, mut to_error)) = (day(&q.from), day(&q.to));
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        to_error = Some(c.t("progress-error-order"));
+    }
+    let lang = report::Lang::from_tag(&q.lang).unwrap_or(match c.l {
+        crate::Lang::En => report::Lang::En,
+        crate::Lang::Es => report::Lang::Es,
+    });
+    let format = match q.format.as_str() {
+        "md" => "md",
+        "json" => "json",
+        _ => "html",
+    };
+    let asked = matches!(q.get.as_str(), "view" | "download");
+    let refused = from_error.is_some() || to_error.is_some();
+    if asked && !refused {
+        let download = q.get == "download";
+        let query = commands::ops::reports::ProgressQuery {
+            from: from.map(|d| d.to_string()),
+            to: to.map(|d| d.to_string()),
+            lang: Some(lang.tag().to_owned()),
+            format: Some(if download { format } else { "html" }.to_owned()),
+        };
+        let made: Box<commands::ops::reports::ProgressMade> = match web
+            .ask_for(Request::ReportProgress {
+                coalition: coalition.clone(),
+                query,
+            })
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => return super::node_error(&visit, &e),
+        };
+        return report_answer(*made, download);
+    }
+    let choice = |value: &str, label: String, selected: bool| super::Choice {
+        value: value.to_owned(),
+        label,
+        selected,
+    };
+    let langs = report::Lang::ALL
+        .iter()
+        .map(|l| choice(l.tag(), c.t(&format!("lang-{}", l.tag())), *l == lang))
+        .collect();
+    let formats = ["html", "md", "json"]
+        .iter()
+        .map(|f| choice(f, c.t(&format!("progress-format-{f}")), *f == format))
+        .collect();
+    let form_error = refused.then(|| c.t("error-form"));
+    page(
+        if asked && refused {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        &ProgressPage {
+            nav: CoalitionNav {
+                id: coalition.clone(),
+                label: summary.name.clone(),
+                here: "reports",
+            },
+            heading: c.tw("progress-title", &[("coalition", Arg::Text(summary.name))]),
+            from: q.from.trim().to_owned(),
+            to: q.to.trim().to_owned(),
+            from_error,
+            to_error,
+            form_error,
+            langs,
+            formats,
+            c,
+        },
+    )
+}
+
+/// The report as the browser gets it: a page of its own (HTML, under the report's own
+/// policy), or a file to save.
+fn report_answer(made: commands::ops::reports::ProgressMade, download: bool) -> Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let (kind, ext) = match made.format.as_str() {
+        "md" => ("text/markdown; charset=utf-8", "md"),
+        "json" => ("application/json", "json"),
+        _ => ("text/html; charset=utf-8", "html"),
+    };
+    let mut resp = (StatusCode::OK, made.text).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if let Ok(policy) = HeaderValue::from_str(report::policy()) {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    if download {
+        // The name is this node's own words and the language's tag: nothing a member wrote.
+        let name = format!(
+            "attachment; filename=\"progress-report-{}.{ext}\"",
+            made.lang
+        );
+        if let Ok(v) = HeaderValue::from_str(&name) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
+}
