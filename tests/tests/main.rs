@@ -13,4 +13,5 @@ mod lan;
 mod nat;
 mod netns;
 mod network;
+mod translations;
 mod ui;

@@ -76,7 +76,7 @@ mod proposals;
         issues::issue_list, issues::issue_create, issues::issue_show, issues::issue_edit, issues::issue_evidence, issues::issue_share,
         issues::issue_unshare, charter::goal_create, charter::goal_progress, audit::member_leave, audit::charter_amend,
         audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
-        audit::report_equity, audit::report_power, audit::report_progress, audit::history, audit::history_restore,
+        audit::report_equity, audit::report_power, audit::report_progress, audit::translate, audit::translation_list, audit::history, audit::history_restore,
         audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
         audit::join_list, audit::join_stage, audit::join_cancel, audit::backup, audit::export,
         audit::known_peers, audit::debug_panic, audit::ui_sign_in, proposals::proposal_list, proposals::proposal_create,
@@ -97,7 +97,9 @@ mod proposals;
         ProgressRequest, commands::ops::charter::AmendmentRequest,
         commands::ops::keys::KeyRequest, commands::ops::keys::KeyView,
         commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
-        commands::ops::reports::PowerView, commands::ops::reports::ProgressMade, commands::ops::audit::HistoryView,
+        commands::ops::reports::PowerView, commands::ops::reports::ProgressMade, commands::ops::translations::TranslateRequest,
+        commands::ops::translations::TranslationsView, commands::ops::translations::TranslationView,
+        commands::ops::translations::Missing, model::translations::Translation, commands::ops::audit::HistoryView,
         commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, commands::ops::audit::Refusal,
         commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
         commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
@@ -119,6 +121,7 @@ mod proposals;
         (name = "charter", description = "The charter in force and its ratified versions"),
         (name = "coalitions", description = "The coalitions this node holds"),
         (name = "reports", description = "Overlap, equity and power reports; the progress report"),
+        (name = "translations", description = "Members' translations of shared records"),
         (name = "history", description = "Who changed what; what was refused or set aside"),
         (name = "joins", description = "Invites, and joining coalitions with them"),
         (name = "files", description = "Backups and exports on the node's machine"),
@@ -227,6 +230,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/reports/progress",
             get(audit::report_progress),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/translations",
+            get(audit::translation_list).post(audit::translate),
         )
         .route("/v1/coalitions/{coalition}/history", get(audit::history))
         .route(

@@ -116,6 +116,26 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     },
                 }
             }),
+        (text(), text(), text(), text(), any::<bool>()).prop_map({
+            let c = coalition.clone();
+            move |(record, field, lang, text, machine)| Request::Translate {
+                coalition: c.clone(),
+                body: crate::ops::translations::TranslateRequest {
+                    record,
+                    field,
+                    lang,
+                    text,
+                    machine,
+                },
+            }
+        }),
+        (proptest::option::of(text()), proptest::option::of(text())).prop_map({
+            let c = coalition.clone();
+            move |(lang, record)| Request::TranslationList {
+                coalition: c.clone(),
+                query: crate::ops::translations::TranslationsQuery { lang, record },
+            }
+        }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         (

@@ -48,6 +48,7 @@ pub mod signing;
 mod tally;
 #[cfg(test)]
 mod testing;
+pub mod translations;
 pub mod unreadable;
 mod values;
 

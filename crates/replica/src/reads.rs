@@ -297,6 +297,15 @@ impl Replica {
         Ok(self.loaded(id)?.doc.meetings())
     }
 
+    /// Every translation members wrote of a coalition's shared records.
+    pub fn translations(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<Vec<model::translations::Translation>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.translations())
+    }
+
     /// One issue of a coalition, read alone.
     pub fn issue(
         &mut self,

@@ -29,8 +29,10 @@ use serde::{Deserialize, Serialize};
 /// takes (`max_message`), so that a catch-up heavier than that goes in pages it takes.
 /// Version 8: a node holding nothing of a coalition takes a snapshot of up to four times what
 /// its limit takes as changes (`snapshot::SNAPSHOT_BYTES_PER_OP`), which a node of version 7
-/// refuses, and is sent one, round after round.
-pub const VERSION: u8 = 8;
+/// refuses, and is sent one, round after round. Version 9: member records carry the member's
+/// translations of shared records (`translations`, see `model::translations`), which a node of
+/// version 8 refuses.
+pub const VERSION: u8 = 9;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -70,6 +70,7 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         .as_str()
         .unwrap()
         .to_owned();
+    let issue_id = issue.clone(); // `issue add` prints the whole id
 
     let hostile = Hostile::connect(secret_b, pa, key_a);
     hostile.hello(&c);
@@ -122,10 +123,27 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         let members = obj(d, &["members"]);
         d.delete(&members, member_a.as_str()).unwrap();
     }));
+    // 6. B writes a translation in A's name (into A's own record).
+    push(raw_change(&bytes, key_b, |d| {
+        let record = obj(d, &["members", member_a.as_str()]);
+        let translations = d
+            .put_object(&record, "translations", model::automerge::ObjType::Map)
+            .unwrap();
+        let t = d
+            .put_object(
+                &translations,
+                format!("issues/{issue_id}/title@es").as_str(),
+                model::automerge::ObjType::Map,
+            )
+            .unwrap();
+        d.put(&t, "text", "Forjado").unwrap();
+        d.put(&t, "machine", false).unwrap();
+        d.put(&t, "at", 1i64).unwrap();
+    }));
 
     eventually(20, "every refusal in the audit log", || {
         let log = a.json(&["audit", "refused"]);
-        (log.as_array()?.len() == 5).then_some(log)
+        (log.as_array()?.len() == 6).then_some(log)
     });
     let log = a.json(&["audit", "refused"]);
     let reasons: Vec<&str> = log
@@ -152,6 +170,10 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
         "{reasons:?}"
     );
     assert!(
+        reasons[5].contains("translations") && reasons[5].contains("only member"),
+        "{reasons:?}"
+    );
+    assert!(
         log[0]["peer"].as_str().unwrap() == key_b.to_string(),
         "{log}"
     );
@@ -164,7 +186,7 @@ fn a_member_breaking_the_charters_rules_is_refused_and_the_operator_sees_why() {
     let (status, metrics) = coalesce_tests::http_get(a.home(), "/metrics");
     assert_eq!(status, 200);
     assert!(
-        metrics.contains("coalesce_refused_total{reason=\"rule\"} 5"),
+        metrics.contains("coalesce_refused_total{reason=\"rule\"} 6"),
         "{metrics}"
     );
 

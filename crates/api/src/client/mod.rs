@@ -169,6 +169,17 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::ReportPower { coalition } => {
             (Get, format!("{}/reports/power", c(coalition)?), None)
         }
+        Request::Translate { coalition, body: b } => {
+            (Post, format!("{}/translations", c(coalition)?), body(b)?)
+        }
+        Request::TranslationList {
+            coalition,
+            query: q,
+        } => (
+            Get,
+            format!("{}/translations{}", c(coalition)?, query(q)?),
+            None,
+        ),
         Request::ReportProgress {
             coalition,
             query: q,
@@ -368,6 +379,8 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::ReportEquity { .. } => Reply::Equity(read(text)?),
         Request::ReportPower { .. } => Reply::Power(read(text)?),
         Request::ReportProgress { .. } => Reply::Progress(read(text)?),
+        Request::Translate { .. } => Reply::Updated(read(text)?),
+        Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),
         Request::Refused => Reply::Refused(read(text)?),

@@ -224,6 +224,62 @@ pub(crate) async fn report_progress(
     .await
 }
 
+/// Writes this organization's translation of a shared record's field into a language
+/// (replacing its earlier one of the same field into the same language). Only the member
+/// that wrote a translation may change it.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/translations",
+    tag = "translations",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = commands::ops::translations::TranslateRequest,
+    responses(
+        (status = 200, description = "Written; its key (FIELD@LANG)", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn translate(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<commands::ops::translations::TranslateRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::Translate { coalition, body },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The translations of a coalition's records (into one language, of one record, if asked),
+/// and how many records of each kind lack one in each language its members work in.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/translations",
+    tag = "translations",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix"), commands::ops::translations::TranslationsQuery),
+    responses(
+        (status = 200, description = "Done", body = commands::ops::translations::TranslationsView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn translation_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiQuery(query): ApiQuery<commands::ops::translations::TranslationsQuery>,
+) -> Response {
+    call(
+        &state,
+        Request::TranslationList { coalition, query },
+        StatusCode::OK,
+    )
+    .await
+}
+
 /// Who changed what: the coalition's changes, oldest first, or those of one record.
 #[utoipa::path(
     get,

@@ -129,6 +129,13 @@ pub enum Command {
     Person(PersonCmd),
     /// Who changed what and when in shared records; restore an earlier value
     History(HistoryArgs),
+    /// Translate a shared record's text into a language members work in. The translation is
+    /// your organization's own (only it can change it) and names you as translator; the
+    /// original stays as written
+    Translate(TranslateArgs),
+    /// Translations of shared records, and how many records still lack one in each language
+    /// the members work in
+    Translations(TranslationsArgs),
     /// Audits: how power is shared in a coalition, and what this node refused from peers
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -486,4 +493,42 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output (replaced if it exists)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// `translate`: a translation of one field of a shared record.
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    #[command(flatten)]
+    pub c: CoalitionArg,
+    /// The record: an issue's, proposal's, meeting's or goal's id or unique prefix, or
+    /// `charter`
+    pub record: String,
+    /// The field: title or description (an issue), title, text or reason:MEMBER (a
+    /// proposal), minutes (a meeting), title (a goal), frame, value:N or commitment:N (the
+    /// charter, N from 1), evidence:N (an issue's Nth piece of evidence)
+    #[arg(long)]
+    pub field: String,
+    /// The language you translate into: a code such as es, en, fr, vi, zh or es-MX
+    #[arg(long, value_name = "LANG")]
+    pub lang: String,
+    /// The translation (up to 20,000 characters)
+    pub text: String,
+    /// Say that a machine translated it (readers are told); no outside service is called
+    #[arg(long)]
+    pub machine: bool,
+}
+
+/// `translations`: which translations a coalition holds, and what lacks one.
+#[derive(Debug, Args)]
+pub struct TranslationsArgs {
+    #[command(flatten)]
+    pub c: CoalitionArg,
+    /// Only translations into this language, and what lacks one in it
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Only translations of this record (an id or unique prefix, or `charter`)
+    #[arg(long, value_name = "RECORD")]
+    pub record: Option<String>,
+    #[command(flatten)]
+    pub format: Format,
 }

@@ -14,6 +14,7 @@ mod people;
 mod pool;
 pub(crate) mod proposal;
 pub(crate) mod status;
+mod translate;
 
 use anyhow::{Context, Result};
 use model::Timestamp;
@@ -65,6 +66,14 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
         }
         Command::History(h) => {
             audit::history(x, h, out)?;
+            None
+        }
+        Command::Translate(t) => {
+            translate::translate(x, t, out)?;
+            None
+        }
+        Command::Translations(t) => {
+            translate::list(x, t, out)?;
             None
         }
         Command::Person(c) => {
@@ -141,6 +150,8 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Audit(_)
         | Command::Person(_)
         | Command::History(_)
+        | Command::Translate(_)
+        | Command::Translations(_)
         | Command::Issue(_)
         | Command::Pool(_)
         | Command::Status { .. }

@@ -45,6 +45,7 @@ pub mod pools;
 pub mod proposals;
 pub mod reports;
 pub mod status;
+pub mod translations;
 
 mod error;
 mod reply;
@@ -310,6 +311,8 @@ pub(crate) mod tests {
                     | Request::ReportEquity { coalition }
                     | Request::ReportPower { coalition }
                     | Request::ReportProgress { coalition, .. }
+                    | Request::Translate { coalition, .. }
+                    | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }
                     | Request::Aside { coalition }

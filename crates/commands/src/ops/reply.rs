@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{
     audit, charter, coalitions, files, issues, joins, keys, meetings, members, people, pools,
-    proposals, reports, status,
+    proposals, reports, status, translations,
 };
 
 /// The id of a record just made.
@@ -80,6 +80,8 @@ pub enum Reply {
     Power(Box<reports::PowerView>),
     /// A progress report written.
     Progress(Box<reports::ProgressMade>),
+    /// Translations, and what lacks one.
+    Translations(Box<translations::TranslationsView>),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -172,6 +174,7 @@ reply_kinds! {
     Equity => Box<reports::EquityView>,
     Power => Box<reports::PowerView>,
     Progress => Box<reports::ProgressMade>,
+    Translations => Box<translations::TranslationsView>,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

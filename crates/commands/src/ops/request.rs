@@ -279,6 +279,22 @@ pub enum Request {
         /// Which days, language and form.
         query: super::reports::ProgressQuery,
     },
+    /// Write this organization's translation of a shared record's field
+    /// ([`super::translations::translate`]).
+    Translate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// What, into which language.
+        body: super::translations::TranslateRequest,
+    },
+    /// The translations a coalition holds, and what lacks one
+    /// ([`super::translations::list`]).
+    TranslationList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which.
+        query: super::translations::TranslationsQuery,
+    },
     /// The coalition's history ([`audit::history`]).
     History {
         /// The coalition: id or unique prefix.
@@ -429,6 +445,8 @@ impl Request {
             Self::ReportEquity { .. } => "report_equity",
             Self::ReportPower { .. } => "report_power",
             Self::ReportProgress { .. } => "report_progress",
+            Self::Translate { .. } => "translate",
+            Self::TranslationList { .. } => "translation_list",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
             Self::Aside { .. } => "aside",
@@ -511,6 +529,8 @@ impl Request {
             | Self::ReportEquity { coalition }
             | Self::ReportPower { coalition }
             | Self::ReportProgress { coalition, .. }
+            | Self::Translate { coalition, .. }
+            | Self::TranslationList { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
@@ -560,6 +580,7 @@ impl Request {
                 | Self::KeyAdd { .. }
                 | Self::KeyRevoke { .. }
                 | Self::HistoryRestore { .. }
+                | Self::Translate { .. }
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }

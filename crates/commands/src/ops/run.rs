@@ -6,7 +6,7 @@ use replica::Replica;
 use super::{
     Created, KnownPeers, OpError, Reply, Request, ResolvedCoalition, Updated, audit, charter,
     coalition, coalitions, files, issues, joins, keys, meetings, members, people, pools, proposals,
-    reports, status,
+    reports, status, translations,
 };
 
 /// Carries out one operation on an open replica.
@@ -251,6 +251,19 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
         Request::ReportPower { coalition: c } => {
             let c = coalition(r, &c)?;
             Reply::Power(Box::new(reports::power(r, &c)?))
+        }
+        Request::Translate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::Updated(Updated {
+                id: translations::translate(r, &c, body)?,
+            })
+        }
+        Request::TranslationList {
+            coalition: c,
+            query,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Translations(Box::new(translations::list(r, &c, &query)?))
         }
         Request::ReportProgress {
             coalition: c,

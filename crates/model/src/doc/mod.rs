@@ -33,6 +33,7 @@ mod pools;
 mod proposals;
 mod restore;
 mod touched;
+mod translations;
 
 pub use inputs::*;
 use members::*;

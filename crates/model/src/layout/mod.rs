@@ -28,7 +28,7 @@ mod table;
 pub use places::{Slot, Unplaced, Write, resolve};
 pub use table::{
     AMENDMENT, CHARTER, CHARTER_VERSION, EVIDENCE, GOAL, ISSUE, LEDGER_ENTRY, MAX_TAG, MEETING,
-    MEMBER, POOL, POSITION, PROGRESS, PROPOSAL, ROLES, ROOT, RULE, RULE_CHANGE, RULES,
+    MEMBER, POOL, POSITION, PROGRESS, PROPOSAL, ROLES, ROOT, RULE, RULE_CHANGE, RULES, TRANSLATION,
 };
 
 use automerge::ScalarValue;
@@ -80,6 +80,9 @@ pub enum Keys {
     Ids,
     /// Charter version numbers, six digits.
     Versions,
+    /// What a translation translates and into which language
+    /// ([`crate::translations::key`]).
+    Translations,
 }
 
 impl Keys {
@@ -87,6 +90,7 @@ impl Keys {
         match self {
             Keys::Ids => crate::ids::is_id(key),
             Keys::Versions => key.len() == 6 && key.bytes().all(|b| b.is_ascii_digit()),
+            Keys::Translations => crate::translations::parse_key(key).is_some(),
         }
     }
 }

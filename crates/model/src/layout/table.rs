@@ -121,6 +121,11 @@ const ENTRY_KIND: Shape = Shape::Scalar(Scalar {
     check: typed::<EntryKind>,
 });
 
+const BOOL: Shape = Shape::Scalar(Scalar {
+    what: "true or false",
+    check: |v| matches!(v, ScalarValue::Boolean(_)),
+});
+
 const SHORTS: Shape = Shape::List(&SHORT);
 const IDS: Shape = Shape::List(&ID);
 const KEYS: Shape = Shape::List(&KEY);
@@ -223,6 +228,18 @@ pub static CHARTER_VERSION: Record = Record {
     reads: None,
 };
 
+/// A member's translation of a shared record's field (keyed by what it translates and the
+/// language, in the member's own record).
+pub static TRANSLATION: Record = Record {
+    name: "translation",
+    fields: &[
+        field("text", LONG),
+        field("machine", BOOL),
+        field("at", TIME),
+    ],
+    reads: None,
+};
+
 /// A member organization.
 pub static MEMBER: Record = Record {
     name: "member",
@@ -238,6 +255,13 @@ pub static MEMBER: Record = Record {
         field("left_at", Shape::Optional(&TIME)),
         fixed("admission", Shape::Optional(&ID)),
         field("flagged", KEYS),
+        field(
+            "translations",
+            Shape::Optional(&Shape::Map(
+                Keys::Translations,
+                &Shape::Record(&TRANSLATION),
+            )),
+        ),
     ],
     reads: None,
 };

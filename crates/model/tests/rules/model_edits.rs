@@ -26,6 +26,7 @@ enum Edit {
     Remove(u8),
     Leave,
     Restore(usize),
+    Translate(u8, bool),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -52,6 +53,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (1u8..4).prop_map(Edit::Remove),
         Just(Edit::Leave),
         (0usize..40).prop_map(Edit::Restore),
+        (n.clone(), any::<bool>()).prop_map(|(i, m)| Edit::Translate(i, m)),
     ]
 }
 
@@ -114,6 +116,14 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             doc.take_position(&by, &proposal().parse().unwrap(), stance, "because", at)
                 .map(|_| ())
         }
+        Edit::Translate(n, machine) => doc.translate(
+            &by,
+            &translations::Target::IssueTitle(issue(*n).parse().unwrap()),
+            &"es".parse().unwrap(),
+            &format!("Tema {n}, traducido por {who}"),
+            *machine,
+            at,
+        ),
         Edit::Profile(name) => doc
             .update_profile(
                 &by,

@@ -307,3 +307,123 @@ fn fields_said_to_be_permanent_stay_so_in_every_record_kind() {
     });
     assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
 }
+
+#[test]
+fn a_translation_is_its_authors_own_and_names_a_translatable_field_in_a_language() {
+    use model::translations::{Target, key as translation_key};
+    let mut docs = coalition();
+    let title = Target::IssueTitle(issue_id().parse().unwrap());
+    let es: translations::Language = "es".parse().unwrap();
+    // Through the model: its own translation passes, twice (the second replaces the first).
+    let mut d = docs[1].fork_as(key(2));
+    d.translate(&member(2), &title, &es, "Pasajes del autobús", false, t(50))
+        .unwrap();
+    d.translate(&member(2), &title, &es, "Tarifas del autobús", true, t(51))
+        .unwrap();
+    assert_eq!(verdict(&mut d), Ok(()));
+    let read = d.translations();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (read[0].text.as_str(), read[0].machine, &read[0].by),
+        ("Tarifas del autobús", true, &member(2))
+    );
+    // The model refuses a field that holds nothing, or no field at all.
+    let description = Target::ProposalText(proposal().parse().unwrap());
+    assert!(
+        d.translate(&member(2), &description, &es, "Nada", false, t(52))
+            .is_err()
+    );
+
+    // Written by hand into another member's record: refused, as any write there.
+    let mut d = raw(&mut docs, 1, |d| {
+        let m = obj(d, &["members", member(1).as_str()]);
+        let tr = d.put_object(&m, "translations", ObjType::Map).unwrap();
+        let e = d
+            .put_object(&tr, translation_key(&title, &es).as_str(), ObjType::Map)
+            .unwrap();
+        d.put(&e, "text", "Forjado").unwrap();
+        d.put(&e, "machine", false).unwrap();
+        d.put(&e, "at", 60i64).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::NotOwner { owner, .. } if owner == member(1).as_str()),
+        "{err}"
+    );
+    // In its own record: a key that names no translatable field, or no language, is refused,
+    // and so is a value of the wrong type or a record missing a field.
+    let own = |f: &dyn Fn(&mut model::automerge::AutoCommit, &model::automerge::ObjId)| {
+        let mut docs = coalition();
+        raw(&mut docs, 1, |d| {
+            let m = obj(d, &["members", member(2).as_str()]);
+            let tr = d.put_object(&m, "translations", ObjType::Map).unwrap();
+            f(d, &tr);
+        })
+    };
+    for bad_key in [
+        format!("issues/{}/status@es", issue_id()),
+        format!("issues/{}/title@spanish", issue_id()),
+        format!("issues/{}/title", issue_id()),
+    ] {
+        let mut d = own(&|d, tr| {
+            let e = d.put_object(tr, bad_key.as_str(), ObjType::Map).unwrap();
+            d.put(&e, "text", "x").unwrap();
+            d.put(&e, "machine", false).unwrap();
+            d.put(&e, "at", 60i64).unwrap();
+        });
+        let err = verdict(&mut d).unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid key"),
+            "{bad_key}: {err}"
+        );
+    }
+    let k = translation_key(&title, &es);
+    let mut d = own(&|d, tr| {
+        let e = d.put_object(tr, k.as_str(), ObjType::Map).unwrap();
+        d.put(&e, "text", "x").unwrap();
+        d.put(&e, "machine", "yes").unwrap();
+        d.put(&e, "at", 60i64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::BadValue { .. })));
+    let mut d = own(&|d, tr| {
+        let e = d.put_object(tr, k.as_str(), ObjType::Map).unwrap();
+        d.put(&e, "text", "x").unwrap();
+        d.put(&e, "at", 60i64).unwrap();
+    });
+    assert!(verdict(&mut d).is_err(), "a translation without `machine`");
+    let mut d = own(&|d, tr| {
+        let e = d.put_object(tr, k.as_str(), ObjType::Map).unwrap();
+        d.put(&e, "text", "x".repeat(20_001)).unwrap();
+        d.put(&e, "machine", false).unwrap();
+        d.put(&e, "at", 60i64).unwrap();
+    });
+    assert!(matches!(verdict(&mut d), Err(Violation::BadValue { .. })));
+}
+
+#[test]
+fn translations_made_at_once_by_one_members_two_nodes_are_both_read() {
+    use model::translations::Target;
+    let mut docs = coalition();
+    let title = Target::IssueTitle(issue_id().parse().unwrap());
+    let description = Target::IssueDescription(issue_id().parse().unwrap());
+    let es: translations::Language = "es".parse().unwrap();
+    // The member's second node, under a device key of its own.
+    docs[1].add_device_key(&member(2), key(7), t(40)).unwrap();
+    let mut a = docs[1].fork_as(key(2));
+    let mut b = docs[1].fork_as(key(7));
+    a.translate(&member(2), &title, &es, "Tarifas", false, t(50))
+        .unwrap();
+    b.translate(
+        &member(2),
+        &description,
+        &es,
+        "Subieron un 40%",
+        false,
+        t(51),
+    )
+    .unwrap();
+    a.merge(&mut b).unwrap();
+    assert_eq!(verdict(&mut a), Ok(()));
+    let read = a.translations();
+    assert_eq!(read.len(), 2, "{read:?}");
+}

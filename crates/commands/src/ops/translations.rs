@@ -1,0 +1,362 @@
+//! Translations of shared records' free text: a member's own translation of a field into a
+//! language (`translate`), and the translations a coalition holds with what still lacks one in
+//! the languages its members work in (`list`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context;
+use model::translations::{Language, Target, Translation, digest, original_language};
+use model::{Coalition, CoalitionId};
+use replica::Replica;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A translation to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TranslateRequest {
+    /// The record: an issue's, proposal's, meeting's or goal's id or unique prefix, or
+    /// `charter`.
+    pub record: String,
+    /// The field: `title`, `description` (issues), `text` (proposals), `minutes` (meetings),
+    /// `frame` (the charter), `value:N` and `commitment:N` (the charter's Nth, from 1),
+    /// `evidence:N` (an issue's Nth piece of evidence, its figure), `reason:MEMBER` (a
+    /// member's reason for its position on a proposal).
+    pub field: String,
+    /// The language translated into: a code such as `es`, `en` or `es-MX`.
+    pub lang: String,
+    /// The translation.
+    pub text: String,
+    /// Whether a machine made it (readers are told).
+    #[serde(default)]
+    pub machine: bool,
+}
+
+/// Which translations to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TranslationsQuery {
+    /// Only translations into this language (and what lacks one in it).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Only translations of this record (an id or unique prefix, or `charter`).
+    #[serde(default)]
+    pub record: Option<String>,
+}
+
+/// A translation, with what it translates.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TranslationView {
+    /// The translation.
+    pub translation: Translation,
+    /// The translator's name.
+    pub by_name: String,
+    /// The original text now (none if the field no longer says what was translated).
+    pub original: Option<String>,
+    /// The original's language, where its author's profile names one.
+    #[schema(value_type = Option<String>)]
+    pub original_lang: Option<Language>,
+}
+
+/// How many records of a kind lack a translation into a language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Missing {
+    /// The language.
+    #[schema(value_type = String)]
+    pub lang: Language,
+    /// `issues`, `proposals`, `goals` or `meetings`.
+    pub kind: String,
+    /// How many of them have a title (for meetings: minutes) in another language and no
+    /// translation into this one.
+    pub count: usize,
+}
+
+/// The translations a coalition holds, and what still lacks one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TranslationsView {
+    /// The languages the members in force work in (their profiles'), in order of how many do.
+    #[schema(value_type = Vec<String>)]
+    pub languages: Vec<Language>,
+    /// The translations, by record then field then language.
+    pub translations: Vec<TranslationView>,
+    /// For each language members work in (or the one asked), what lacks a translation.
+    pub missing: Vec<Missing>,
+}
+
+/// The field `field` of `record` (in `state`), as a translation target.
+fn target(
+    r: &mut Replica,
+    c: &CoalitionId,
+    state: &Coalition,
+    record: &str,
+    field: &str,
+) -> anyhow::Result<Target> {
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let (name, arg) = match field.trim().split_once(':') {
+        Some((n, a)) => (n, Some(a.trim())),
+        None => (field.trim(), None),
+    };
+    let nth = |what: &str, len: usize| -> anyhow::Result<usize> {
+        let n: usize = arg
+            .and_then(|a| a.parse().ok())
+            .filter(|n| (1..=len).contains(n))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "`{field}`: say which {what} as {what}:N, N from 1 to {len}"
+                ))
+            })?;
+        Ok(n - 1)
+    };
+    if record.trim().eq_ignore_ascii_case("charter") {
+        let ch = &state.charter;
+        return match name {
+            "frame" => Ok(Target::CharterFrame),
+            "value" => Ok(Target::CharterValue(digest(
+                &ch.values[nth("value", ch.values.len())?],
+            ))),
+            "commitment" => Ok(Target::CharterCommitment(digest(
+                &ch.commitments[nth("commitment", ch.commitments.len())?],
+            ))),
+            _ => Err(invalid(format!(
+                "the charter's translatable fields are frame, value:N and commitment:N (not `{field}`)"
+            ))),
+        };
+    }
+    let (collection, id) = super::locate_among(
+        r,
+        c,
+        &["issues", "proposals", "meetings", "charter/goals"],
+        "record",
+        record.trim(),
+    )?;
+    let bad = |fields: &str| {
+        invalid(format!(
+            "`{field}` is not a translatable field of this record: {fields}"
+        ))
+    };
+    Ok(match collection {
+        "issues" => {
+            let id = id.parse()?;
+            match name {
+                "title" => Target::IssueTitle(id),
+                "description" => Target::IssueDescription(id),
+                "evidence" => {
+                    let evidence = state
+                        .issues
+                        .get(&id)
+                        .map(|i| &i.evidence[..])
+                        .unwrap_or(&[]);
+                    let n = nth("evidence", evidence.len())?;
+                    Target::Evidence(id, digest(&evidence[n].figure))
+                }
+                _ => return Err(bad("title, description, evidence:N")),
+            }
+        }
+        "proposals" => {
+            let id = id.parse()?;
+            match name {
+                "title" => Target::ProposalTitle(id),
+                "text" => Target::ProposalText(id),
+                "reason" => {
+                    let who = arg.ok_or_else(|| {
+                        invalid(format!("`{field}`: say whose, as reason:MEMBER"))
+                    })?;
+                    Target::Reason(id, super::member(r, c, who)?)
+                }
+                _ => return Err(bad("title, text, reason:MEMBER")),
+            }
+        }
+        "meetings" => match name {
+            "minutes" => Target::Minutes(id.parse()?),
+            _ => return Err(bad("minutes")),
+        },
+        _ => match name {
+            "title" => Target::GoalTitle(id.parse()?),
+            _ => return Err(bad("title")),
+        },
+    })
+}
+
+/// Writes this organization's translation; returns its key (`TARGET@LANG`).
+pub fn translate(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: TranslateRequest,
+) -> anyhow::Result<String> {
+    let lang: Language = req.lang.parse()?;
+    let state = r
+        .read(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let target = target(r, c, &state, &req.record, &req.field)?;
+    r.edit(c, |doc, a| {
+        doc.translate(&a.member, &target, &lang, &req.text, req.machine, a.now)
+    })?;
+    Ok(model::translations::key(&target, &lang))
+}
+
+/// The languages members in force work in, most used first (then by tag).
+pub fn working_languages(state: &Coalition) -> Vec<Language> {
+    let mut count: BTreeMap<Language, usize> = BTreeMap::new();
+    for m in state.members.values() {
+        let own: BTreeSet<Language> = m.languages.iter().filter_map(|l| l.parse().ok()).collect();
+        for l in own {
+            *count.entry(l).or_default() += 1;
+        }
+    }
+    let mut langs: Vec<(Language, usize)> = count.into_iter().collect();
+    langs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    langs.into_iter().map(|(l, _)| l).collect()
+}
+
+/// Whether `target`'s text is in `lang` already (its original's language, by primary tag) or
+/// has a translation into it.
+fn covered(
+    state: &Coalition,
+    have: &BTreeSet<(String, String)>,
+    target: &Target,
+    lang: &Language,
+) -> bool {
+    original_language(state, target).is_some_and(|o| o.primary() == lang.primary())
+        || have.contains(&(target.to_string(), lang.primary().to_owned()))
+}
+
+/// What lacks a translation into `lang`, by kind of record.
+pub fn missing_in(state: &Coalition, all: &[Translation], lang: &Language) -> Vec<Missing> {
+    let have: BTreeSet<(String, String)> = all
+        .iter()
+        .map(|t| (t.target.clone(), t.lang.primary().to_owned()))
+        .collect();
+    let count = |targets: Vec<Target>| {
+        targets
+            .iter()
+            .filter(|t| t.original(state).is_some() && !covered(state, &have, t, lang))
+            .count()
+    };
+    [
+        (
+            "issues",
+            count(
+                state
+                    .issues
+                    .keys()
+                    .cloned()
+                    .map(Target::IssueTitle)
+                    .collect(),
+            ),
+        ),
+        (
+            "proposals",
+            count(
+                state
+                    .proposals
+                    .keys()
+                    .cloned()
+                    .map(Target::ProposalTitle)
+                    .collect(),
+            ),
+        ),
+        (
+            "goals",
+            count(
+                state
+                    .charter
+                    .goals
+                    .keys()
+                    .cloned()
+                    .map(Target::GoalTitle)
+                    .collect(),
+            ),
+        ),
+        (
+            "meetings",
+            count(
+                state
+                    .meetings
+                    .keys()
+                    .cloned()
+                    .map(Target::Minutes)
+                    .collect(),
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, count)| Missing {
+        lang: lang.clone(),
+        kind: kind.to_owned(),
+        count,
+    })
+    .collect()
+}
+
+/// The translations (of one record, into one language, if asked), and what lacks one.
+pub fn list(
+    r: &mut Replica,
+    c: &CoalitionId,
+    q: &TranslationsQuery,
+) -> anyhow::Result<TranslationsView> {
+    let lang: Option<Language> = q.lang.as_deref().map(str::parse).transpose()?;
+    let state = r
+        .read(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let record = match q.record.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(given) if given.eq_ignore_ascii_case("charter") => Some("charter".to_owned()),
+        Some(given) => {
+            let (collection, id) = super::locate_among(
+                r,
+                c,
+                &["issues", "proposals", "meetings", "charter/goals"],
+                "record",
+                given,
+            )?;
+            Some(format!("{collection}/{id}"))
+        }
+    };
+    let all = r
+        .translations(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let names: BTreeMap<model::MemberId, String> = state
+        .former_members
+        .iter()
+        .map(|(id, d)| (id.clone(), d.member.name.clone()))
+        .chain(
+            state
+                .members
+                .iter()
+                .map(|(id, m)| (id.clone(), m.name.clone())),
+        )
+        .collect();
+    let translations = all
+        .iter()
+        .filter(|t| {
+            lang.as_ref()
+                .is_none_or(|l| t.lang.primary() == l.primary())
+        })
+        .filter_map(|t| {
+            let target = t.target()?;
+            if record.as_ref().is_some_and(|r| target.record() != *r) {
+                return None;
+            }
+            Some(TranslationView {
+                by_name: names.get(&t.by).cloned().unwrap_or_default(),
+                original: target.original(&state).map(str::to_owned),
+                original_lang: original_language(&state, &target),
+                translation: t.clone(),
+            })
+        })
+        .collect();
+    let languages = working_languages(&state);
+    let missing = match &lang {
+        Some(l) => missing_in(&state, &all, l),
+        None => languages
+            .iter()
+            .flat_map(|l| missing_in(&state, &all, l))
+            .collect(),
+    };
+    Ok(TranslationsView {
+        languages,
+        translations,
+        missing,
+    })
+}

@@ -1,0 +1,132 @@
+//! Translations between real nodes: one member translates another's issue; the translation
+//! reaches every node with its translator, the listing says what still lacks one, and the
+//! web UI shows each reader its language with the original a click away.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
+use coalesce_tests::{Node, eventually, free_port};
+
+#[test]
+fn a_translation_reaches_every_node_with_its_translator_and_what_lacks_one_is_counted() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Familias Unidas");
+    let _da = a.run_daemon(free_port());
+    let _db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    a.ok(&["member", "update", "--coalition", &c, "--language", "en"]);
+    b.ok(&[
+        "member",
+        "update",
+        "--coalition",
+        &c,
+        "--language",
+        "es",
+        "--language",
+        "en",
+    ]);
+    let issue = a.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Bus fares are too high",
+        "--description",
+        "Riders pay 9% of income.",
+    ]);
+    a.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &c,
+        "Night buses stop too early",
+    ]);
+    b.wait_for(
+        20,
+        "the issue to reach B",
+        &["issue", "show", "--coalition", &c, &issue],
+    );
+
+    let before = a.ok(&["translations", "--coalition", &c, "--lang", "es"]);
+    assert!(
+        before.contains("2 issues not yet in Spanish (es)"),
+        "{before}"
+    );
+
+    let key = b.ok(&[
+        "translate",
+        "--coalition",
+        &c,
+        &issue[..8],
+        "--field",
+        "title",
+        "--lang",
+        "es",
+        "Los pasajes del autobús son muy caros",
+    ]);
+    assert_eq!(key, format!("issues/{issue}/title@es"));
+    b.ok(&[
+        "translate",
+        "--coalition",
+        &c,
+        &issue,
+        "--field",
+        "description",
+        "--lang",
+        "es",
+        "--machine",
+        "Los pasajeros pagan el 9% de sus ingresos.",
+    ]);
+    let seen = eventually(20, "B's translations to reach A", || {
+        let v = a.json(&["translations", "--coalition", &c, "--lang", "es"]);
+        (v["translations"].as_array()?.len() == 2).then_some(v)
+    });
+    let title = seen["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["translation"]["target"] == format!("issues/{issue}/title"))
+        .unwrap();
+    assert_eq!(
+        title["translation"]["text"],
+        "Los pasajes del autobús son muy caros"
+    );
+    assert_eq!(title["translation"]["machine"], false);
+    assert_eq!(title["by_name"], "Familias Unidas");
+    assert_eq!(title["original"], "Bus fares are too high");
+    assert_eq!(title["original_lang"], "en");
+    let after = a.ok(&["translations", "--coalition", &c, "--lang", "es"]);
+    assert!(after.contains("1 issue not yet in Spanish (es)"), "{after}");
+    assert!(
+        after.contains("machine") && after.contains("Familias Unidas"),
+        "{after}"
+    );
+
+    // Only its author may change it; A's node writing its own into the same field is its own.
+    let refused = a.run(&[
+        "translate",
+        "--coalition",
+        &c,
+        &issue,
+        "--field",
+        "status",
+        "--lang",
+        "es",
+        "x",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a translatable field"));
+    let bad_lang = a.run(&[
+        "translate",
+        "--coalition",
+        &c,
+        &issue,
+        "--field",
+        "title",
+        "--lang",
+        "spanish",
+        "x",
+    ]);
+    assert!(String::from_utf8_lossy(&bad_lang.stderr).contains("language code"));
+}
