@@ -213,6 +213,10 @@ pub fn router(web: Web) -> Router {
             "/c/{coalition}/reports/progress",
             get(pages::reports::progress),
         )
+        .route(
+            "/c/{coalition}/translate",
+            axum::routing::post(pages::translated::translate),
+        )
         .route("/c/{coalition}/history", get(pages::history::show))
         .route(
             "/c/{coalition}/history/restore",

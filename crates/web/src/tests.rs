@@ -1728,6 +1728,11 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/join_progress.html"),
         include_str!("../templates/refused.html"),
         include_str!("pages/history.rs"),
+        include_str!("pages/reports.rs"),
+        include_str!("pages/translated.rs"),
+        include_str!("../templates/progress.html"),
+        include_str!("../templates/translate_form.html"),
+        include_str!("../templates/shown.html"),
     ];
     let mut named: Vec<String> = Vec::new();
     for text in code {
@@ -2191,4 +2196,120 @@ async fn the_progress_report_opens_as_its_own_page_or_as_a_file_and_a_bad_day_is
     assert!(
         page.contains("id=\"to-error\"") && page.contains("The last day is before the first day.")
     );
+}
+
+#[tokio::test]
+async fn a_translation_shows_in_the_readers_language_with_the_original_a_click_away() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let (_, headers, _) = ui
+        .post(
+            &format!("/c/{}/issues", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "Bus fares"),
+                ("description", "Fares rose 40%."),
+            ],
+        )
+        .await;
+    let issue = headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let id = issue.rsplit('/').next().unwrap().to_owned();
+    let (_, _, page) = ui.get(&issue, &cookie).await;
+    assert!(
+        page.contains("action=\"/c/") && page.contains("/translate\""),
+        "{page}"
+    );
+    let (status, headers, _) = ui
+        .post(
+            &format!("/c/{}/translate", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "title"),
+                ("lang", "es"),
+                ("text", "Tarifas del autobús"),
+                ("back", &issue),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("{issue}?done=translated")
+    );
+    // A way back elsewhere is not followed.
+    let (status, headers, _) = ui
+        .post(
+            &format!("/c/{}/translate", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "description"),
+                ("lang", "es"),
+                ("text", "Subieron un 40 %."),
+                ("machine", "1"),
+                ("back", "//elsewhere.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("/c/{}/?done=translated", ui.coalition)
+    );
+    // Read in Spanish: the translations, each marked, with the original a click away.
+    let (_, _, es) = ui
+        .send(
+            HttpRequest::get(&issue)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "es")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        es.contains("<h1 lang=\"es\">Tarifas del autobús</h1>"),
+        "{es}"
+    );
+    assert!(es.contains("lang=\"es\">Subieron un 40 %.</p>"), "{es}");
+    assert!(es.contains("Traducción automática, añadida por"), "{es}");
+    assert!(
+        es.contains("<details class=\"original\"><summary>Original"),
+        "{es}"
+    );
+    assert!(
+        es.contains(">Bus fares</p>"),
+        "the original, a click away: {es}"
+    );
+    // Read in English: the original.
+    let (_, _, en) = ui.get(&issue, &cookie).await;
+    assert!(en.contains(">Bus fares</h1>"), "{en}");
+    assert!(!en.contains("Tarifas del autobús"), "{en}");
+    // Nothing to say: the node's refusal, said.
+    let (status, _, refused) = ui
+        .post(
+            &format!("/c/{}/translate", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "title"),
+                ("lang", "es"),
+                ("text", "   "),
+                ("back", &issue),
+            ],
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(refused.contains("translation"), "{refused}");
 }

@@ -84,8 +84,36 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         true,
     );
     assert_eq!(status, 201);
-    // The second member's node shares one too, and A sees it.
+    // The second member's node shares one too, and translates its title and description into
+    // Spanish (a machine made the second); A sees them.
     b.ok(&["issue", "share", "--coalition", &c, &shown, "--rank", "2"]);
+    b.ok(&[
+        "translate",
+        "--coalition",
+        &c,
+        &shown,
+        "--field",
+        "title",
+        "--lang",
+        "es",
+        "Equidad en las tarifas del distrito 3",
+    ]);
+    b.ok(&[
+        "translate",
+        "--coalition",
+        &c,
+        &shown,
+        "--field",
+        "description",
+        "--lang",
+        "es",
+        "--machine",
+        "Los pasajeros del distrito 3 gastan una parte mayor de sus ingresos en tarifas.",
+    ]);
+    eventually(20, "B's translations to reach A", || {
+        let v = a.json(&["translations", "--coalition", &c, "--record", &shown]);
+        (v["translations"].as_array()?.len() == 2).then_some(())
+    });
     eventually(20, "B's share to reach A", || {
         let (_, issue) = api_call(a.home(), "GET", &format!("{issues}/{shown}"), None, true);
         (issue["issue"]["ranks"].as_object()?.len() == 2).then_some(())

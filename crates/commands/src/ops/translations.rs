@@ -289,16 +289,62 @@ pub fn missing_in(state: &Coalition, all: &[Translation], lang: &Language) -> Ve
     .collect()
 }
 
-/// The translations (of one record, into one language, if asked), and what lacks one.
+/// The coalition as far as one record's translations need it: the charter in force, its
+/// members in force (for the original's language), and that record alone (`collection/id`,
+/// or `charter`), rather than a whole read.
+fn partial(r: &mut Replica, c: &CoalitionId, record: &str) -> anyhow::Result<Coalition> {
+    let charter = r
+        .charter(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let mut state = Coalition {
+        schema: model::schema::SCHEMA_VERSION,
+        id: c.clone(),
+        created_at: model::Timestamp::from_millis(0),
+        members: charter.governance.members_owned(),
+        charter: charter.charter,
+        charter_versions: BTreeMap::new(),
+        former_members: BTreeMap::new(),
+        issues: BTreeMap::new(),
+        pools: BTreeMap::new(),
+        proposals: BTreeMap::new(),
+        meetings: BTreeMap::new(),
+        unreadable: Vec::new(),
+    };
+    let read = |e: replica::ReplicaError| {
+        anyhow::Error::from(e).context(format!("could not read coalition {c}"))
+    };
+    match record.split_once('/') {
+        Some(("issues", id)) => {
+            let id: model::IssueId = id.parse()?;
+            if let Some(i) = r.issue(c, &id).map_err(read)? {
+                state.issues.insert(id, i);
+            }
+        }
+        Some(("proposals", id)) => {
+            let id: model::ProposalId = id.parse()?;
+            if let Some(p) = r.proposal(c, &id).map_err(read)? {
+                state.proposals.insert(id, p);
+            }
+        }
+        Some(("meetings", id)) => {
+            let id: model::MeetingId = id.parse()?;
+            if let Some(m) = r.meeting(c, &id).map_err(read)? {
+                state.meetings.insert(id, m);
+            }
+        }
+        _ => {}
+    }
+    Ok(state)
+}
+
+/// The translations (of one record, into one language, if asked), and what lacks one (asked
+/// of the whole coalition only: of one record, the coalition is not read whole).
 pub fn list(
     r: &mut Replica,
     c: &CoalitionId,
     q: &TranslationsQuery,
 ) -> anyhow::Result<TranslationsView> {
     let lang: Option<Language> = q.lang.as_deref().map(str::parse).transpose()?;
-    let state = r
-        .read(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
     let record = match q.record.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(given) if given.eq_ignore_ascii_case("charter") => Some("charter".to_owned()),
@@ -312,6 +358,12 @@ pub fn list(
             )?;
             Some(format!("{collection}/{id}"))
         }
+    };
+    let state = match &record {
+        Some(record) => partial(r, c, record)?,
+        None => r
+            .read(c)
+            .with_context(|| format!("could not read coalition {c}"))?,
     };
     let all = r
         .translations(c)
@@ -347,9 +399,10 @@ pub fn list(
         })
         .collect();
     let languages = working_languages(&state);
-    let missing = match &lang {
-        Some(l) => missing_in(&state, &all, l),
-        None => languages
+    let missing = match (&record, &lang) {
+        (Some(_), _) => Vec::new(),
+        (None, Some(l)) => missing_in(&state, &all, l),
+        (None, None) => languages
             .iter()
             .flat_map(|l| missing_in(&state, &all, l))
             .collect(),

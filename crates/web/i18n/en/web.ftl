@@ -478,6 +478,41 @@ proposals-filter-waiting = Only those waiting for your organization's position
 
 coalition-nav-reports = Reports
 reports-title = Reports of { $coalition }
+translated-by = Translated by { $name }.
+translated-by-machine = Machine translation, added by { $name }.
+translated-original = Original
+translated-original-in = Original ({ $language })
+translate-title = Translate
+translate-intro = Add your organization's translation of this record's text. It names your organization as the translator, and the original stays as it was written. No outside service is used.
+translate-field = Text to translate
+translate-lang = Into
+translate-text = Translation
+translate-machine = A machine made this translation
+translate-submit = Save the translation
+translated = Your translation is saved: readers in that language see it, with the original a click away.
+translate-field-title = Title
+translate-field-description = Description
+translate-field-text = Text
+translate-field-minutes = Minutes
+translate-field-value = Value: { $text }
+translate-field-commitment = Commitment: { $text }
+translate-field-frame = Purpose (frame)
+issues-missing = { $count ->
+    [one] One issue is
+   *[other] { $count } issues are
+} not yet in { $language }.
+language-en = English
+language-es = Spanish
+language-fr = French
+language-pt = Portuguese
+language-zh = Chinese
+language-vi = Vietnamese
+language-ar = Arabic
+language-ko = Korean
+language-ht = Haitian Creole
+language-tl = Tagalog
+language-ru = Russian
+language-ase = American Sign Language
 progress-title = Progress report of { $coalition }
 progress-link = Make a progress report to hand out
 progress-intro = A report in plain language for members and the public: goals against their targets, decisions, resources, who benefits and who is left out, who took part, and changes to the charter. Open it here to read or print, or download it as a file.

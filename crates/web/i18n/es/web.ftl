@@ -484,6 +484,41 @@ proposals-filter-waiting = Solo las que esperan la posición de su organización
 
 coalition-nav-reports = Informes
 reports-title = Informes de { $coalition }
+translated-by = Traducción de { $name }.
+translated-by-machine = Traducción automática, añadida por { $name }.
+translated-original = Original
+translated-original-in = Original ({ $language })
+translate-title = Traducir
+translate-intro = Añada la traducción de su organización del texto de este registro. Nombra a su organización como traductora, y el original queda tal como se escribió. No se usa ningún servicio externo.
+translate-field = Texto a traducir
+translate-lang = A
+translate-text = Traducción
+translate-machine = Una máquina hizo esta traducción
+translate-submit = Guardar la traducción
+translated = Su traducción está guardada: quienes leen en ese idioma la ven, con el original a un clic.
+translate-field-title = Título
+translate-field-description = Descripción
+translate-field-text = Texto
+translate-field-minutes = Acta
+translate-field-value = Valor: { $text }
+translate-field-commitment = Compromiso: { $text }
+translate-field-frame = Propósito (marco)
+issues-missing = { $count ->
+    [one] Un tema aún no está
+   *[other] { $count } temas aún no están
+} en { $language }.
+language-en = inglés
+language-es = español
+language-fr = francés
+language-pt = portugués
+language-zh = chino
+language-vi = vietnamita
+language-ar = árabe
+language-ko = coreano
+language-ht = criollo haitiano
+language-tl = tagalo
+language-ru = ruso
+language-ase = lengua de señas americana
 progress-title = Informe de avances de { $coalition }
 progress-link = Hacer un informe de avances para repartir
 progress-intro = Un informe en lenguaje sencillo para los miembros y el público: metas frente a sus objetivos, decisiones, recursos, a quién ayuda y a quién deja fuera, quién tomó parte y cambios en la carta. Ábralo aquí para leerlo o imprimirlo, o descárguelo como archivo.

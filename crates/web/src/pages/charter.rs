@@ -61,8 +61,10 @@ struct CharterPage {
     heading: String,
     version: String,
     frame: String,
-    values: Vec<String>,
-    commitments: Vec<String>,
+    frame_shown: super::translated::Shown,
+    values: Vec<super::translated::Shown>,
+    commitments: Vec<super::translated::Shown>,
+    tf: super::translated::TranslateForm,
     rules: Vec<(String, String)>,
     equity: String,
     rotation: Option<String>,
@@ -92,6 +94,9 @@ pub(crate) struct CompareQuery {
     /// Versions skipped before the page, newest first.
     #[serde(default)]
     offset: usize,
+    /// The notice a redirect asked for.
+    #[serde(default)]
+    done: Option<String>,
 }
 
 fn rules_of(c: &Chrome, rules: &Rules) -> Vec<(RuleKind, String)> {
@@ -176,7 +181,10 @@ pub(crate) async fn show(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    let c = visit.chrome("charter").live(&coalition);
+    let c = visit
+        .chrome("charter")
+        .with_notice(q.done.as_deref(), &["translated"])
+        .live(&coalition);
     let detail = match web
         .ask(Request::CharterShow {
             coalition: coalition.clone(),
@@ -199,6 +207,40 @@ pub(crate) async fn show(
     };
     let ch = &detail.charter;
     let names = &detail.names;
+    let translations = super::translated::of_record(&web, &coalition, "charter").await;
+    let tv = translations.as_ref();
+    let frame_shown = super::translated::shown(&c, tv, "charter/frame", &ch.frame.0);
+    let listed = |kind: &str, items: &[String]| -> Vec<super::translated::Shown> {
+        items
+            .iter()
+            .map(|v| {
+                let target = format!("charter/{kind}/{}", model::translations::digest(v));
+                super::translated::shown(&c, tv, &target, v)
+            })
+            .collect()
+    };
+    let values = listed("values", &ch.values);
+    let commitments = listed("commitments", &ch.commitments);
+    let mut tf = super::translated::TranslateForm::new(
+        &c,
+        tv,
+        &coalition,
+        "charter",
+        &format!("/c/{coalition}/charter"),
+        &[("frame", "translate-field-frame")],
+    );
+    for (kind, label, items) in [
+        ("value", "translate-field-value", &ch.values),
+        ("commitment", "translate-field-commitment", &ch.commitments),
+    ] {
+        for (n, item) in items.iter().enumerate() {
+            tf.fields.push(super::Choice {
+                value: format!("{kind}:{}", n + 1),
+                label: c.tw(label, &[("text", Arg::Text(item.clone()))]),
+                selected: false,
+            });
+        }
+    }
     let mut version_rows = Vec::new();
     let total = versions.versions.len();
     let window = super::Window::over(q.offset, total, PAGE);
@@ -311,8 +353,10 @@ pub(crate) async fn show(
                 )],
             ),
             frame: ch.frame.0.clone(),
-            values: ch.values.clone(),
-            commitments: ch.commitments.clone(),
+            frame_shown,
+            values,
+            commitments,
+            tf,
             rules: rules_of(&c, &ch.rules)
                 .into_iter()
                 .map(|(k, w)| (kind_name(&c, k), w))

@@ -23,6 +23,7 @@ const NOTICES: &[&str] = &[
     "issue-shared",
     "evidence-added",
     "issue-edited",
+    "translated",
 ];
 
 fn status_name(c: &Chrome, s: IssueStatus) -> String {
@@ -314,6 +315,9 @@ struct IssuePage {
     coalition: String,
     id: String,
     title: String,
+    title_shown: super::translated::Shown,
+    description_shown: super::translated::Shown,
+    tf: super::translated::TranslateForm,
     raised: String,
     lead: String,
     status: String,
@@ -378,6 +382,23 @@ async fn issue_page(
     };
     let i = &detail.issue;
     let names = &detail.names;
+    let translations = super::translated::of_record(web, coalition, i.id.as_str()).await;
+    let tv = translations.as_ref();
+    let target = |field: &str| format!("issues/{}/{field}", i.id);
+    let title_shown = super::translated::shown(&c, tv, &target("title"), &i.title);
+    let description_shown =
+        super::translated::shown(&c, tv, &target("description"), &i.description);
+    let tf = super::translated::TranslateForm::new(
+        &c,
+        tv,
+        coalition,
+        i.id.as_str(),
+        &format!("/c/{coalition}/issues/{}", i.id),
+        &[
+            ("title", "translate-field-title"),
+            ("description", "translate-field-description"),
+        ],
+    );
     let mut rank_field = Field::text(&c, "rank", "issue-share-rank", "issue-share-rank-help")
         .number()
         .required()
@@ -411,6 +432,9 @@ async fn issue_page(
             coalition: coalition.to_owned(),
             id: i.id.to_string(),
             title: i.title.clone(),
+            title_shown,
+            description_shown,
+            tf,
             raised: c.tw(
                 "issue-raised-by",
                 &[

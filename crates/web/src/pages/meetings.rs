@@ -22,7 +22,7 @@ const PAGE: usize = 25;
 const LINKABLE: usize = 50;
 
 /// Notices a redirect may ask for.
-const NOTICES: &[&str] = &["meeting-recorded"];
+const NOTICES: &[&str] = &["meeting-recorded", "translated"];
 
 /// A row of the list.
 #[derive(Debug)]
@@ -442,6 +442,8 @@ struct MeetingPage {
     present: Vec<String>,
     agenda: Vec<String>,
     minutes: String,
+    minutes_shown: super::translated::Shown,
+    tf: super::translated::TranslateForm,
     /// Proposal id and title.
     decisions: Vec<(String, String)>,
 }
@@ -472,6 +474,18 @@ pub(crate) async fn show(
         Err(e) => return super::node_error(&visit, &e),
     };
     let m = &detail.meeting;
+    let translations = super::translated::of_record(&web, &coalition, m.id.as_str()).await;
+    let tv = translations.as_ref();
+    let minutes_shown =
+        super::translated::shown(&c, tv, &format!("meetings/{}/minutes", m.id), &m.minutes);
+    let tf = super::translated::TranslateForm::new(
+        &c,
+        tv,
+        &coalition,
+        m.id.as_str(),
+        &format!("/c/{coalition}/meetings/{}", m.id),
+        &[("minutes", "translate-field-minutes")],
+    );
     let mut decisions = Vec::new();
     // Titles for at most `LINKABLE` decisions (their number is a peer's to set); the others
     // are shown by id.
@@ -509,6 +523,8 @@ pub(crate) async fn show(
                 .collect(),
             agenda: m.agenda.clone(),
             minutes: m.minutes.clone(),
+            minutes_shown,
+            tf,
             decisions,
             c,
         },

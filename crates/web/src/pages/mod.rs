@@ -14,6 +14,7 @@ pub(crate) mod members;
 pub(crate) mod pools;
 pub(crate) mod proposals;
 pub(crate) mod reports;
+pub(crate) mod translated;
 
 use askama::Template;
 use axum::http::{StatusCode, header};

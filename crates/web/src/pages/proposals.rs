@@ -25,6 +25,7 @@ const NOTICES: &[&str] = &[
     "removal-proposed",
     "amendment-proposed",
     "proposal-opened",
+    "translated",
 ];
 
 /// The kinds of decision the proposals page opens; the others are opened where they say
@@ -372,6 +373,9 @@ struct ProposalPage {
     coalition: String,
     id: String,
     title: String,
+    title_shown: super::translated::Shown,
+    text_shown: super::translated::Shown,
+    tf: super::translated::TranslateForm,
     kind: String,
     opened: String,
     closes: String,
@@ -430,6 +434,22 @@ async fn proposal_page(
     let v = &detail.proposal;
     let p = &v.proposal;
     let names = &detail.names;
+    let translations = super::translated::of_record(web, coalition, p.id.as_str()).await;
+    let tv = translations.as_ref();
+    let target = |field: &str| format!("proposals/{}/{field}", p.id);
+    let title_shown = super::translated::shown(&c, tv, &target("title"), &p.title);
+    let text_shown = super::translated::shown(&c, tv, &target("text"), &p.text.0);
+    let tf = super::translated::TranslateForm::new(
+        &c,
+        tv,
+        coalition,
+        p.id.as_str(),
+        &format!("/c/{coalition}/proposals/{}", p.id),
+        &[
+            ("title", "translate-field-title"),
+            ("text", "translate-field-text"),
+        ],
+    );
     let method = super::method_words(&c, p.rule.method());
     let t = &v.tally;
     let bars: Vec<Bar> = [
@@ -506,6 +526,9 @@ async fn proposal_page(
             coalition: coalition.to_owned(),
             id: p.id.to_string(),
             title: p.title.clone(),
+            title_shown,
+            text_shown,
+            tf,
             kind: kind_name(&c, p.kind),
             opened: c.tw(
                 "proposal-by",
