@@ -10,6 +10,7 @@ mod export;
 mod governance;
 mod hostile;
 mod lan;
+mod meetings;
 mod nat;
 mod netns;
 mod network;

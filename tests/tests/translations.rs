@@ -98,9 +98,45 @@ fn a_translation_reaches_every_node_with_its_translator_and_what_lacks_one_is_co
     assert_eq!(title["original_lang"], "en");
     let after = a.ok(&["translations", "--coalition", &c, "--lang", "es"]);
     assert!(after.contains("1 issue not yet in Spanish (es)"), "{after}");
+    // The issue listing's count, read from the issues' headers: the same.
+    let (status, count) = coalesce_tests::api_call(
+        a.home(),
+        "GET",
+        &format!("/v1/coalitions/{c}/translations?lang=es&issues_missing=true"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{count}");
+    assert_eq!(count["missing"][0]["count"], 1, "{count}");
+    assert_eq!(count["missing"][0]["kind"], "issues");
     assert!(
         after.contains("machine") && after.contains("Familias Unidas"),
         "{after}"
+    );
+
+    // Once the original says something else, the translation is of an earlier version: it
+    // is listed as not current, and the title counts as lacking one again.
+    a.ok(&[
+        "issue",
+        "edit",
+        "--coalition",
+        &c,
+        &issue,
+        "--title",
+        "Bus fares are far too high",
+    ]);
+    let edited = a.json(&["translations", "--coalition", &c, "--lang", "es"]);
+    let title = edited["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["translation"]["target"] == format!("issues/{issue}/title"))
+        .unwrap();
+    assert_eq!(title["current"], false, "{edited}");
+    let after_edit = a.ok(&["translations", "--coalition", &c, "--lang", "es"]);
+    assert!(
+        after_edit.contains("2 issues not yet in Spanish (es)"),
+        "{after_edit}"
     );
 
     // Only its author may change it; A's node writing its own into the same field is its own.

@@ -129,13 +129,22 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                 },
             }
         }),
-        (proptest::option::of(text()), proptest::option::of(text())).prop_map({
-            let c = coalition.clone();
-            move |(lang, record)| Request::TranslationList {
-                coalition: c.clone(),
-                query: crate::ops::translations::TranslationsQuery { lang, record },
-            }
-        }),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            any::<bool>()
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(lang, record, issues_missing)| Request::TranslationList {
+                    coalition: c.clone(),
+                    query: crate::ops::translations::TranslationsQuery {
+                        lang,
+                        record,
+                        issues_missing,
+                    },
+                }
+            }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         (
@@ -456,10 +465,22 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             proptest::collection::vec(text(), 0..3),
             proptest::collection::vec(text(), 0..60),
             text(),
-            proptest::collection::vec(text(), 0..3)
+            proptest::collection::vec(text(), 0..3),
+            (
+                proptest::collection::vec(text(), 0..3),
+                proptest::collection::vec(any::<u64>(), 0..3)
+            )
         )
             .prop_map(
-                move |(date, facilitator, attendance, agenda, minutes, decisions)| {
+                move |(
+                    date,
+                    facilitator,
+                    attendance,
+                    agenda,
+                    minutes,
+                    decisions,
+                    (checkins, timeboxes),
+                )| {
                     Request::MeetingCreate {
                         coalition: c12.clone(),
                         body: meetings::NewMeetingRequest {
@@ -469,6 +490,8 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                             agenda,
                             minutes,
                             decisions,
+                            checkins,
+                            timeboxes,
                         },
                     }
                 }

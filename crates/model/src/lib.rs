@@ -66,7 +66,7 @@ pub use ids::{
 pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};
 pub use values::{
-    Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey, PoolKind,
-    Rank, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp, ValueError, is_bidi_control,
-    is_blank, name_as_read, normalize_tag, shown_name,
+    AccessKind, Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey,
+    PoolKind, Rank, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp, ValueError,
+    is_bidi_control, is_blank, name_as_read, normalize_tag, shown_name,
 };

@@ -27,6 +27,8 @@ pub struct IssueHeader {
     pub status: IssueStatus,
     /// The lead member.
     pub lead: MemberId,
+    /// The member that raised it (whose words its title is).
+    pub raised_by: MemberId,
     /// Identity tags it touches.
     pub tags: Vec<String>,
     /// Each sharing member's rank.
@@ -79,7 +81,7 @@ impl Header for IssueHeader {
     }
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut status, mut tags, mut created_at) = (None, None, None);
-        let (mut title, mut lead, mut ranks) = (None, None, None);
+        let (mut title, mut lead, mut ranks, mut raised_by) = (None, None, None, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
@@ -88,6 +90,9 @@ impl Header for IssueHeader {
                 }
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
                 ("lead", ValueRef::Scalar(Scalar::Str(s))) => lead = s.parse::<MemberId>().ok(),
+                ("raised_by", ValueRef::Scalar(Scalar::Str(s))) => {
+                    raised_by = s.parse::<MemberId>().ok();
+                }
                 ("ranks", ValueRef::Object(ObjType::Map)) => {
                     let mut read = BTreeMap::new();
                     for r in doc.map_range(field.id(), ..) {
@@ -124,6 +129,7 @@ impl Header for IssueHeader {
             title: title.ok_or("no readable title")?,
             status: status.ok_or("no readable status")?,
             lead: lead.ok_or("no readable lead")?,
+            raised_by: raised_by.ok_or("no readable raised_by")?,
             tags: tags.ok_or("no readable tags")?,
             ranks: ranks.ok_or("no readable ranks")?,
             created_at: created_at.ok_or("no readable created_at")?,

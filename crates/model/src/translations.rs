@@ -314,6 +314,14 @@ pub struct Stored {
     pub machine: bool,
     /// When it was written.
     pub at: Timestamp,
+    /// The [`digest`] of the original it translates: once the original says something else,
+    /// the translation is of an earlier version, and is not shown as this one's.
+    pub of: String,
+}
+
+/// Whether `s` is a [`digest`] (16 lower-case hex digits).
+pub fn is_digest_text(s: &str) -> bool {
+    is_digest(s)
 }
 
 /// A translation, as read.
@@ -336,9 +344,16 @@ pub struct Translation {
     /// When it was written.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: Timestamp,
+    /// The digest of the original it translates ([`digest`]).
+    pub of: String,
 }
 
 impl Translation {
+    /// Whether it translates `original` as it says now (not an earlier version of it).
+    pub fn translates(&self, original: &str) -> bool {
+        digest(original) == self.of
+    }
+
     /// Its target, parsed (every stored key parses: the rules refuse any other).
     pub fn target(&self) -> Option<Target> {
         self.target.parse().ok()
@@ -363,13 +378,31 @@ fn stored<D: automerge::ReadDoc>(doc: &D, map: &automerge::ObjId, key: &str) -> 
         _ => return None,
     };
     let at = Timestamp::hydrate_scalar(std::borrow::Cow::Owned(scalar("at")?)).ok()?;
-    Some(Stored { text, machine, at })
+    let of = match scalar("of")? {
+        ScalarValue::Str(s) if is_digest(&s) => s.to_string(),
+        _ => return None,
+    };
+    Some(Stored {
+        text,
+        machine,
+        at,
+        of,
+    })
 }
 
 /// Every translation `doc` holds, by key then author: each member's `translations` map
 /// (where a member's nodes made it at once, each of the maps: Automerge keeps both, and
 /// neither node's translations are lost), each entry that reads.
 pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Translation> {
+    read_matching(doc, |_| true)
+}
+
+/// The translations of the targets `wanted` admits (given a target's path): only their keys
+/// are read for the others, never their texts.
+pub fn read_matching<D: automerge::ReadDoc>(
+    doc: &D,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<Translation> {
     let mut out: BTreeMap<(String, MemberId), Translation> = BTreeMap::new();
     let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
     else {
@@ -391,6 +424,9 @@ pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Translation> {
                 continue;
             }
             for k in doc.keys(&map) {
+                if !k.rsplit_once('@').is_some_and(|(t, _)| wanted(t)) {
+                    continue;
+                }
                 let Some((target, lang)) = parse_key(&k) else {
                     continue;
                 };
@@ -404,6 +440,7 @@ pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Translation> {
                     machine: stored.machine,
                     text: stored.text,
                     at: stored.at,
+                    of: stored.of,
                 };
                 // Of one member's two maps holding the same key, the later writing.
                 let slot = (k.clone(), by.clone());

@@ -306,6 +306,17 @@ impl Replica {
         Ok(self.loaded(id)?.doc.translations())
     }
 
+    /// The translations of one record of a coalition (`issues/<id>`, `charter`...), without
+    /// reading the others' texts.
+    pub fn translations_of(
+        &mut self,
+        id: &CoalitionId,
+        record: &str,
+    ) -> Result<Vec<model::translations::Translation>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.translations_of(record))
+    }
+
     /// One issue of a coalition, read alone.
     pub fn issue(
         &mut self,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use model::reports::{decided_at, decision, funds_of, overlap, proposal_tally};
+use model::reports::{decided_at, overlap, proposal_tally};
 use model::schema::{CharterVersion, Rules};
 use model::{
     Amount, Coalition, CoalitionId, Day, DecisionKind, EntryKind, Fraction, MemberId, Outcome,
@@ -253,6 +253,8 @@ pub struct Attendance {
     pub facilitated: usize,
     /// Positions it took on the period's decisions.
     pub positions: usize,
+    /// Times it spoke in the check-in round of the period's meetings.
+    pub checkins: usize,
 }
 
 /// Who took part.
@@ -286,6 +288,16 @@ pub enum Change {
     },
     /// Commitments added.
     CommitmentAdded {
+        /// The commitment.
+        value: String,
+    },
+    /// A value no longer in the charter.
+    ValueRemoved {
+        /// The value.
+        value: String,
+    },
+    /// A commitment no longer in the charter.
+    CommitmentRemoved {
         /// The commitment.
         value: String,
     },
@@ -439,7 +451,7 @@ fn pools(
         .pools
         .values()
         .map(|pool| {
-            let funds = funds_of(pool, |p| state.proposals.get(p).map(|p| decision(p, now)));
+            let funds = model::reports::funds(state, pool, now);
             #[derive(Default)]
             struct Sums {
                 pledged: i128,
@@ -488,7 +500,9 @@ fn pools(
                     pledged: Amount::format_total(s.pledged),
                     given: Amount::format_total(s.given),
                     received: Amount::format_total(s.received),
-                    flagged: s.received > 0
+                    // As the equity report judges: only among more than one member.
+                    flagged: state.members.len() > 1
+                        && s.received > 0
                         && threshold.exceeded_by(
                             u128::try_from(s.received).unwrap_or(0),
                             u128::try_from(allocated).unwrap_or(0),
@@ -581,6 +595,12 @@ fn reach(state: &Coalition, period: Period, who: &dyn Fn(&MemberId) -> String) -
     }
 }
 
+/// Whether `m`'s position on `p` counts (as the tally counts it: not one taken after
+/// closing).
+fn counted(p: &model::schema::Proposal, m: &MemberId) -> bool {
+    model::reports::counted_positions(p).any(|(who, _)| who == m)
+}
+
 fn participation(
     state: &Coalition,
     period: Period,
@@ -604,9 +624,10 @@ fn participation(
             member: who(m),
             attended: meetings.iter().filter(|x| x.attendance.contains(m)).count(),
             facilitated: meetings.iter().filter(|x| &x.facilitator == m).count(),
+            checkins: meetings.iter().filter(|x| x.checkins.contains(m)).count(),
             positions: in_period
                 .iter()
-                .filter(|p| p.positions.contains_key(m) && p.electorate.contains(m))
+                .filter(|p| p.electorate.contains(m) && counted(p, m))
                 .count(),
         })
         .collect();
@@ -619,7 +640,7 @@ fn participation(
                 .iter()
                 .filter(|p| p.electorate.contains(m))
                 .collect();
-            !open_to.is_empty() && open_to.iter().all(|p| !p.positions.contains_key(*m))
+            !open_to.is_empty() && open_to.iter().all(|p| !counted(p, m))
         })
         .map(who)
         .collect();
@@ -674,6 +695,18 @@ fn changed(b: &CharterVersion, v: &CharterVersion) -> Vec<Change> {
             .iter()
             .filter(|x| !b.commitments.contains(x))
             .map(|x| Change::CommitmentAdded { value: plain(x) }),
+    );
+    out.extend(
+        b.values
+            .iter()
+            .filter(|x| !v.values.contains(x))
+            .map(|x| Change::ValueRemoved { value: plain(x) }),
+    );
+    out.extend(
+        b.commitments
+            .iter()
+            .filter(|x| !v.commitments.contains(x))
+            .map(|x| Change::CommitmentRemoved { value: plain(x) }),
     );
     let rules = |r: &Rules| {
         [

@@ -450,24 +450,28 @@ fn reach(made: &Progress, l: Lang) -> Section {
     if r.evidence.is_empty() {
         blocks.push(Block::Para(l.word("evidence-none")));
     } else {
-        blocks.push(Block::List(
-            r.evidence
-                .iter()
-                .map(|e| {
-                    let mut args = vec![
-                        ("issue", text(&e.issue)),
-                        ("figure", text(&e.figure)),
-                        ("source", text(&e.source)),
-                    ];
-                    if model::is_blank(&e.disaggregation) {
-                        l.say("evidence-whole", &args)
-                    } else {
-                        args.push(("by", text(broken_down(&e.disaggregation))));
-                        l.say("evidence", &args)
-                    }
-                })
-                .collect(),
-        ));
+        let mut items: Vec<String> = r
+            .evidence
+            .iter()
+            .take(LISTED)
+            .map(|e| {
+                let mut args = vec![
+                    ("issue", text(&e.issue)),
+                    ("figure", text(&e.figure)),
+                    ("source", text(&e.source)),
+                ];
+                if model::is_blank(&e.disaggregation) {
+                    l.say("evidence-whole", &args)
+                } else {
+                    args.push(("by", text(broken_down(&e.disaggregation))));
+                    l.say("evidence", &args)
+                }
+            })
+            .collect();
+        if r.evidence.len() > LISTED {
+            items.push(l.say("more", &[("n", count(r.evidence.len() - LISTED))]));
+        }
+        blocks.push(Block::List(items));
     }
     if !r.alone.is_empty() {
         blocks.push(Block::Para(
@@ -524,6 +528,7 @@ fn participation(made: &Progress, l: Lang) -> Section {
                 l.word("col-group"),
                 l.word("col-attended"),
                 l.word("col-facilitated"),
+                l.word("col-checkins"),
                 l.word("col-positions"),
             ],
             rows: p
@@ -534,11 +539,12 @@ fn participation(made: &Progress, l: Lang) -> Section {
                         m.member.clone(),
                         m.attended.to_string(),
                         m.facilitated.to_string(),
+                        m.checkins.to_string(),
                         m.positions.to_string(),
                     ]
                 })
                 .collect(),
-            figures: vec![false, true, true, true],
+            figures: vec![false, true, true, true, true],
         }));
     }
     section("participation", l, blocks)
@@ -551,6 +557,10 @@ fn change_sentence(c: &Change, l: Lang) -> String {
         Change::Frame => l.word("change-frame"),
         Change::ValueAdded { value } => l.say("change-value", &[("value", text(value))]),
         Change::CommitmentAdded { value } => l.say("change-commitment", &[("value", text(value))]),
+        Change::ValueRemoved { value } => l.say("change-value-gone", &[("value", text(value))]),
+        Change::CommitmentRemoved { value } => {
+            l.say("change-commitment-gone", &[("value", text(value))])
+        }
         Change::Rule { kind, to: None } => {
             let _ = kind;
             l.word("change-rule-none")
@@ -581,9 +591,11 @@ fn charter(made: &Progress, l: Lang) -> Section {
                 ("n", count(v.agreed_by)),
             ],
         )));
-        blocks.push(Block::List(
-            v.changes.iter().map(|c| change_sentence(c, l)).collect(),
-        ));
+        if !v.changes.is_empty() {
+            blocks.push(Block::List(
+                v.changes.iter().map(|c| change_sentence(c, l)).collect(),
+            ));
+        }
     }
     section("charter", l, blocks)
 }
@@ -793,7 +805,9 @@ pub(crate) fn md_esc(s: &str) -> String {
         }
         out.push(c);
     }
-    out
+    // Addresses common renderers turn into links by themselves (GitHub's `http://…` and
+    // `www.…`): broken by an escape, shown the same.
+    out.replace("://", "\\://").replace("www.", "www\\.")
 }
 
 fn md_grid(g: &Grid, out: &mut String) {
@@ -829,7 +843,8 @@ fn md_grid(g: &Grid, out: &mut String) {
 /// A paragraph or list item of Markdown: escaped, and a line start that would make a list or
 /// a heading (`1.`, `-`, `+`) escaped too.
 fn md_line(s: &str) -> String {
-    let e = md_esc(s);
+    // Leading spaces would make an indented code block.
+    let e = md_esc(s.trim_start());
     let digits = e.chars().take_while(char::is_ascii_digit).count();
     if e.starts_with(['-', '+']) {
         format!("\\{e}")
@@ -853,7 +868,7 @@ fn markdown(p: &Page) -> String {
                 Block::Sub(t) => out.push_str(&format!("### {}\n\n", md_esc(t))),
                 Block::List(items) => {
                     for i in items {
-                        out.push_str(&format!("- {}\n", md_esc(i)));
+                        out.push_str(&format!("- {}\n", md_line(i)));
                     }
                     out.push('\n');
                 }
@@ -884,6 +899,9 @@ mod tests {
             let inner = html.strip_prefix("<bdi>").and_then(|h| h.strip_suffix("</bdi>"));
             prop_assert!(inner.is_some_and(|i| !i.contains(['<', '>', '"', '\''])), "{}", html);
             let md = md_line(&placed);
+            prop_assert!(!md.contains("www."), "{:?}", md);
+            let bare_scheme = md.match_indices("://").any(|(i, _)| !md[..i].ends_with('\\'));
+            prop_assert!(!bare_scheme, "{:?}", md);
             let mut chars = md.chars().peekable();
             while let Some(c) = chars.next() {
                 prop_assert!(!matches!(c, '\u{2068}' | '\u{2069}'), "an isolation mark in {:?}", md);

@@ -291,12 +291,15 @@ impl api::Ui for UiHooks {
     }
 }
 
-/// Adds the headers every page carries. The one answer that carries a policy of its own is
-/// the progress report shown as a page (`pages::reports::progress`): a document with its
-/// stylesheet inline, allowed by its hash, and no script at all; every other answer gets
-/// [`CSP`].
+/// Adds the headers every page carries. The one answer that keeps a policy of its own is the
+/// progress report shown as a page (`pages::reports::progress`): a document with its
+/// stylesheet inline, allowed by its hash, and no script at all (`report::policy`); every
+/// other answer gets [`CSP`], whatever its handler set.
 fn secure(h: &mut HeaderMap) {
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+    let own = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .is_some_and(|p| p.as_bytes() == report::policy().as_bytes());
+    if !own {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -686,7 +689,7 @@ async fn switch_language(
 /// Whether `path` is a path of this UI that a redirect may go back to: `/`, then only the
 /// characters of paths and queries this UI makes (no whitespace or control byte a browser
 /// would strip into `//elsewhere`, no backslash, no second slash at the start).
-fn local_path(path: &str) -> bool {
+pub(crate) fn local_path(path: &str) -> bool {
     path.len() <= 2048
         && path.starts_with('/')
         && !path.starts_with("//")

@@ -20,9 +20,14 @@ pub enum MeetingCmd {
         /// A member present (repeat for several)
         #[arg(long = "attend", value_name = "MEMBER")]
         attendance: Vec<String>,
-        /// An agenda item, up to 200 characters (repeat for several, up to 50)
+        /// An agenda item, up to 200 characters (repeat for several, up to 50); ITEM@MINUTES
+        /// gives it a time box, e.g. --agenda "Fare campaign@20"
         #[arg(long = "agenda", value_name = "ITEM")]
         agenda: Vec<String>,
+        /// A member that spoke in the check-in round (repeat for each, in the order they
+        /// spoke; each must be present)
+        #[arg(long = "checkin", value_name = "MEMBER")]
+        checkins: Vec<String>,
         /// Minutes, up to 20,000 characters
         #[arg(long, default_value = "")]
         minutes: String,
@@ -33,6 +38,17 @@ pub enum MeetingCmd {
         /// A proposal decided at the meeting (repeat for several)
         #[arg(long = "decision", value_name = "PROPOSAL")]
         decisions: Vec<String>,
+    },
+    /// Show a meeting: who facilitated and was present, the check-in order, the agenda with
+    /// its time boxes, the access plan (interpretation, accessibility needs, childcare and who
+    /// asked), minutes and decisions
+    Show {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// Meeting id or unique prefix
+        meeting: String,
+        #[command(flatten)]
+        format: Format,
     },
     /// List meetings, newest first
     List {

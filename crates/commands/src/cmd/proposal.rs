@@ -245,6 +245,90 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
     s
 }
 
+/// A meeting as `meeting show` prints it.
+fn meeting_view(d: &meetings::MeetingDetail) -> String {
+    let m = &d.meeting;
+    let names = &d.names;
+    let who = |ids: &[model::MemberId]| {
+        ids.iter()
+            .map(|i| named(names, i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut s = format!(
+        "Meeting {} on {}
+Facilitated by {}
+Present: {}
+",
+        short(m.id.as_str()),
+        m.day,
+        named(names, &m.facilitator),
+        if m.attendance.is_empty() {
+            "nobody recorded".to_owned()
+        } else {
+            who(&m.attendance)
+        }
+    );
+    if !m.checkins.is_empty() {
+        s += &format!(
+            "Check-in, in order: {}
+",
+            who(&m.checkins)
+        );
+    }
+    if !m.agenda.is_empty() {
+        s += "Agenda:
+";
+        for (i, item) in m.agenda.iter().enumerate() {
+            match m.timeboxes.get(i).filter(|t| **t > 0) {
+                Some(t) => {
+                    s += &format!(
+                        "  {}. {} ({t} min)
+",
+                        i + 1,
+                        line(item)
+                    )
+                }
+                None => {
+                    s += &format!(
+                        "  {}. {}
+",
+                        i + 1,
+                        line(item)
+                    )
+                }
+            }
+        }
+    }
+    if !m.access.is_empty() {
+        s += "Access plan:
+";
+        for n in &m.access {
+            let what = match n.kind {
+                model::AccessKind::Interpretation => {
+                    format!("interpretation into {}", line(&n.what))
+                }
+                model::AccessKind::Access => line(&n.what),
+                model::AccessKind::Childcare => format!("childcare ({})", line(&n.what)),
+            };
+            s += &format!(
+                "  {what}: asked by {}
+",
+                who(&n.asked_by)
+            );
+        }
+    }
+    if !m.minutes.is_empty() {
+        s += &format!(
+            "Minutes:
+{}
+",
+            m.minutes
+        );
+    }
+    s
+}
+
 pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()> {
     match cmd {
         MeetingCmd::Add {
@@ -253,6 +337,7 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
             facilitator,
             attendance,
             agenda,
+            checkins,
             minutes,
             minutes_file,
             decisions,
@@ -263,6 +348,7 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                 );
             }
             let coalition = on(x, &c, out)?;
+            let (agenda, timeboxes) = meetings::split_timeboxes(agenda);
             let body = meetings::NewMeetingRequest {
                 date: date.to_string(),
                 facilitator,
@@ -270,11 +356,23 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                 agenda,
                 minutes,
                 decisions,
+                checkins,
+                timeboxes,
             };
             let made: Created = x
                 .call(Request::MeetingCreate { coalition, body })?
                 .try_into()?;
             out.id(made.id)
+        }
+        MeetingCmd::Show { c, meeting, format } => {
+            let coalition = on(x, &c, out)?;
+            let d: Box<meetings::MeetingDetail> = x
+                .call(Request::MeetingShow { coalition, meeting })?
+                .try_into()?;
+            if format.json {
+                return out.json(&d);
+            }
+            out.text(&meeting_view(&d))
         }
         MeetingCmd::List {
             c,

@@ -60,6 +60,7 @@ pub(crate) fn list(x: &mut dyn Exec, args: TranslationsArgs, out: &Out) -> Resul
     let query = TranslationsQuery {
         lang: args.lang,
         record: args.record,
+        issues_missing: false,
     };
     let view: Box<TranslationsView> = x
         .call(Request::TranslationList { coalition, query })?
@@ -81,12 +82,25 @@ pub(crate) fn list(x: &mut dyn Exec, args: TranslationsArgs, out: &Out) -> Resul
                     "person"
                 }
                 .to_owned(),
+                if t.current {
+                    "current"
+                } else {
+                    "of an earlier version"
+                }
+                .to_owned(),
                 line(&t.translation.text),
             ]
         })
         .collect();
     out.table(
-        &["FIELD", "LANG", "BY", "MADE BY", "TRANSLATION"],
+        &[
+            "FIELD",
+            "LANG",
+            "BY",
+            "MADE BY",
+            "OF THE ORIGINAL",
+            "TRANSLATION",
+        ],
         rows,
         "No translations yet.",
     )?;

@@ -37,6 +37,13 @@ pub struct NewMeetingRequest {
     /// Proposals decided at the meeting: ids or unique prefixes.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// The members that spoke in the check-in round, in order (each present): ids, unique
+    /// prefixes or exact names.
+    #[serde(default)]
+    pub checkins: Vec<String>,
+    /// Each agenda item's time box in minutes (0: none), in the agenda's order.
+    #[serde(default)]
+    pub timeboxes: Vec<u64>,
 }
 
 /// Which meetings to list, newest first (by the day each was held, then id).
@@ -88,6 +95,15 @@ pub struct MeetingView {
     /// The member that recorded it.
     #[schema(value_type = String)]
     pub recorded_by: MemberId,
+    /// The members that spoke in the check-in round, in order.
+    #[schema(value_type = Vec<String>)]
+    pub checkins: Vec<MemberId>,
+    /// Each agenda item's time box in minutes (0: none).
+    pub timeboxes: Vec<u64>,
+    /// The access plan: interpretation, accessibility needs and childcare, with who asked,
+    /// computed from the profiles of those present when it was recorded.
+    #[schema(value_type = Vec<Object>)]
+    pub access: Vec<model::schema::AccessNeed>,
 }
 
 impl From<model::schema::Meeting> for MeetingView {
@@ -101,6 +117,9 @@ impl From<model::schema::Meeting> for MeetingView {
             minutes: m.minutes.0,
             decisions: m.decisions,
             recorded_by: m.recorded_by,
+            checkins: m.checkins,
+            timeboxes: m.timeboxes,
+            access: m.access,
         }
     }
 }
@@ -132,6 +151,32 @@ pub struct MeetingDetail {
     pub names: BTreeMap<MemberId, String>,
 }
 
+/// Agenda items as people type them, `ITEM@MINUTES` giving one a time box: the items and
+/// the time boxes (0 for none; none after the last one given).
+pub fn split_timeboxes(items: Vec<String>) -> (Vec<String>, Vec<u64>) {
+    let mut boxes = Vec::new();
+    let items = items
+        .into_iter()
+        .map(|item| match item.rsplit_once('@') {
+            Some((text, m))
+                if !m.trim().is_empty() && m.trim().bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                // More digits than a u64 holds is refused as too long a time box.
+                boxes.push(m.trim().parse().unwrap_or(u64::MAX));
+                text.trim_end().to_owned()
+            }
+            _ => {
+                boxes.push(0);
+                item
+            }
+        })
+        .collect();
+    while boxes.last() == Some(&0) {
+        boxes.pop();
+    }
+    (items, boxes)
+}
+
 /// Records a meeting; returns its id. Reads the governance (members named, the rotation)
 /// and, for a default facilitator, the meetings so far.
 pub fn create(
@@ -145,6 +190,8 @@ pub fn create(
     for (field, len, max) in [
         ("attendees", req.attendance.len(), model::MAX_ATTENDANCE),
         ("decisions", req.decisions.len(), model::MAX_LIST),
+        ("check-ins", req.checkins.len(), model::MAX_ATTENDANCE),
+        ("time boxes", req.timeboxes.len(), model::MAX_LIST),
     ] {
         if len > max {
             return Err(model::EditError::TooMany { field, len, max }.into());
@@ -170,6 +217,11 @@ pub fn create(
         .iter()
         .map(|d| super::proposals::resolve(r, c, d))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let checkins = req
+        .checkins
+        .iter()
+        .map(|m| Ok(super::find_member(&gov.members, m)?.clone()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let id = MeetingId::from_bytes(replica::fresh_id_bytes()?);
     let new = NewMeeting {
         id: id.clone(),
@@ -179,6 +231,8 @@ pub fn create(
         agenda: req.agenda,
         minutes: req.minutes,
         decisions,
+        checkins,
+        timeboxes: req.timeboxes,
     };
     r.edit(c, |doc, a| doc.add_meeting(&a.member, new, a.now))?;
     Ok(id)
@@ -286,6 +340,8 @@ fn names(
             std::iter::once(&m.facilitator)
                 .chain(&m.attendance)
                 .chain(std::iter::once(&m.recorded_by))
+                .chain(&m.checkins)
+                .chain(m.access.iter().flat_map(|n| &n.asked_by))
         }),
     )
 }

@@ -43,6 +43,11 @@ pub struct TranslationsQuery {
     /// Only translations of this record (an id or unique prefix, or `charter`).
     #[serde(default)]
     pub record: Option<String>,
+    /// Only how many issues lack a translation of their title into `lang` (what the issue
+    /// listing says): read from the issues' headers, not a whole read; no translations are
+    /// listed.
+    #[serde(default)]
+    pub issues_missing: bool,
 }
 
 /// A translation, with what it translates.
@@ -52,8 +57,10 @@ pub struct TranslationView {
     pub translation: Translation,
     /// The translator's name.
     pub by_name: String,
-    /// The original text now (none if the field no longer says what was translated).
+    /// The original text now (none if the field says nothing now).
     pub original: Option<String>,
+    /// Whether it translates the original as it says now (not an earlier version of it).
+    pub current: bool,
     /// The original's language, where its author's profile names one.
     #[schema(value_type = Option<String>)]
     pub original_lang: Option<Language>,
@@ -80,6 +87,11 @@ pub struct TranslationsView {
     pub languages: Vec<Language>,
     /// The translations, by record then field then language.
     pub translations: Vec<TranslationView>,
+    /// Of one record asked for: the language its author works in first (its originals'),
+    /// where the author's profile names one.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub record_lang: Option<Language>,
     /// For each language members work in (or the one asked), what lacks a translation.
     pub missing: Vec<Missing>,
 }
@@ -195,10 +207,12 @@ pub fn translate(
     Ok(model::translations::key(&target, &lang))
 }
 
-/// The languages members in force work in, most used first (then by tag).
-pub fn working_languages(state: &Coalition) -> Vec<Language> {
+/// The languages `members` work in, most used first (then by tag).
+pub fn working_languages<'a>(
+    members: impl IntoIterator<Item = &'a model::schema::Member>,
+) -> Vec<Language> {
     let mut count: BTreeMap<Language, usize> = BTreeMap::new();
-    for m in state.members.values() {
+    for m in members {
         let own: BTreeSet<Language> = m.languages.iter().filter_map(|l| l.parse().ok()).collect();
         for l in own {
             *count.entry(l).or_default() += 1;
@@ -209,28 +223,42 @@ pub fn working_languages(state: &Coalition) -> Vec<Language> {
     langs.into_iter().map(|(l, _)| l).collect()
 }
 
-/// Whether `target`'s text is in `lang` already (its original's language, by primary tag) or
-/// has a translation into it.
+/// Whether `target`'s text is in `lang` already (its original's language, by primary tag, and
+/// where its author's profile names none, the language most members work in) or has a
+/// translation into it. With no language known at all, nothing is counted as lacking.
 fn covered(
     state: &Coalition,
     have: &BTreeSet<(String, String)>,
     target: &Target,
     lang: &Language,
+    usual: Option<&Language>,
 ) -> bool {
-    original_language(state, target).is_some_and(|o| o.primary() == lang.primary())
+    let Some(original) = original_language(state, target).or_else(|| usual.cloned()) else {
+        return true;
+    };
+    original.primary() == lang.primary()
         || have.contains(&(target.to_string(), lang.primary().to_owned()))
 }
 
 /// What lacks a translation into `lang`, by kind of record.
 pub fn missing_in(state: &Coalition, all: &[Translation], lang: &Language) -> Vec<Missing> {
+    // Only translations of the originals as they say now.
     let have: BTreeSet<(String, String)> = all
         .iter()
+        .filter(|t| {
+            t.target()
+                .and_then(|target| target.original(state).map(|o| t.translates(o)))
+                .unwrap_or(false)
+        })
         .map(|t| (t.target.clone(), t.lang.primary().to_owned()))
         .collect();
+    let usual = working_languages(state.members.values()).into_iter().next();
     let count = |targets: Vec<Target>| {
         targets
             .iter()
-            .filter(|t| t.original(state).is_some() && !covered(state, &have, t, lang))
+            .filter(|t| {
+                t.original(state).is_some() && !covered(state, &have, t, lang, usual.as_ref())
+            })
             .count()
     };
     [
@@ -337,6 +365,58 @@ fn partial(r: &mut Replica, c: &CoalitionId, record: &str) -> anyhow::Result<Coa
     Ok(state)
 }
 
+/// How many issues lack a translation of their title into `lang`, from the kept headers, the
+/// members in force and the translations.
+fn issues_missing(
+    r: &mut Replica,
+    c: &CoalitionId,
+    lang: &Language,
+) -> anyhow::Result<TranslationsView> {
+    let context = || format!("could not read coalition {c}");
+    let headers = r.issue_headers(c).with_context(context)?;
+    let members = r
+        .charter(c)
+        .with_context(context)?
+        .governance
+        .members_owned();
+    let all = r.translations_of(c, "issues").with_context(context)?;
+    // Translations of the titles as they say now, by target.
+    let translated: BTreeMap<String, Vec<&Translation>> = all
+        .iter()
+        .filter(|t| t.lang.primary() == lang.primary())
+        .fold(BTreeMap::new(), |mut m, t| {
+            m.entry(t.target.clone()).or_default().push(t);
+            m
+        });
+    let usual = working_languages(members.values()).into_iter().next();
+    let written_in = |m: &model::MemberId| -> Option<Language> {
+        members
+            .get(m)
+            .and_then(|m| m.languages.iter().find_map(|l| l.parse().ok()))
+            .or_else(|| usual.clone())
+    };
+    let count = headers
+        .iter()
+        .filter(|(id, h)| {
+            !model::is_blank(&h.title)
+                && written_in(&h.raised_by).is_some_and(|o| o.primary() != lang.primary())
+                && !translated
+                    .get(&Target::IssueTitle((*id).clone()).to_string())
+                    .is_some_and(|ts| ts.iter().any(|t| t.translates(&h.title)))
+        })
+        .count();
+    Ok(TranslationsView {
+        languages: working_languages(members.values()),
+        translations: Vec::new(),
+        record_lang: None,
+        missing: vec![Missing {
+            lang: lang.clone(),
+            kind: "issues".to_owned(),
+            count,
+        }],
+    })
+}
+
 /// The translations (of one record, into one language, if asked), and what lacks one (asked
 /// of the whole coalition only: of one record, the coalition is not read whole).
 pub fn list(
@@ -345,6 +425,12 @@ pub fn list(
     q: &TranslationsQuery,
 ) -> anyhow::Result<TranslationsView> {
     let lang: Option<Language> = q.lang.as_deref().map(str::parse).transpose()?;
+    if q.issues_missing {
+        let lang = lang.ok_or_else(|| {
+            super::Invalid("say which language the issues lack (lang)".to_owned())
+        })?;
+        return issues_missing(r, c, &lang);
+    }
     let record = match q.record.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(given) if given.eq_ignore_ascii_case("charter") => Some("charter".to_owned()),
@@ -365,9 +451,11 @@ pub fn list(
             .read(c)
             .with_context(|| format!("could not read coalition {c}"))?,
     };
-    let all = r
-        .translations(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
+    let all = match &record {
+        Some(record) => r.translations_of(c, record),
+        None => r.translations(c),
+    }
+    .with_context(|| format!("could not read coalition {c}"))?;
     let names: BTreeMap<model::MemberId, String> = state
         .former_members
         .iter()
@@ -390,15 +478,17 @@ pub fn list(
             if record.as_ref().is_some_and(|r| target.record() != *r) {
                 return None;
             }
+            let original = target.original(&state).map(str::to_owned);
             Some(TranslationView {
                 by_name: names.get(&t.by).cloned().unwrap_or_default(),
-                original: target.original(&state).map(str::to_owned),
+                current: original.as_deref().is_some_and(|o| t.translates(o)),
+                original,
                 original_lang: original_language(&state, &target),
                 translation: t.clone(),
             })
         })
         .collect();
-    let languages = working_languages(&state);
+    let languages = working_languages(state.members.values());
     let missing = match (&record, &lang) {
         (Some(_), _) => Vec::new(),
         (None, Some(l)) => missing_in(&state, &all, l),
@@ -407,9 +497,22 @@ pub fn list(
             .flat_map(|l| missing_in(&state, &all, l))
             .collect(),
     };
+    let record_lang = record.as_deref().and_then(|r| record_language(&state, r));
     Ok(TranslationsView {
         languages,
         translations,
+        record_lang,
         missing,
     })
+}
+
+/// The language of `record`'s author (the founder's, for the charter and its goals).
+fn record_language(state: &Coalition, record: &str) -> Option<Language> {
+    let target = match record.split_once('/') {
+        Some(("issues", id)) => Target::IssueTitle(id.parse().ok()?),
+        Some(("proposals", id)) => Target::ProposalTitle(id.parse().ok()?),
+        Some(("meetings", id)) => Target::Minutes(id.parse().ok()?),
+        _ => Target::CharterFrame,
+    };
+    original_language(state, &target)
 }

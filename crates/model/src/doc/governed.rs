@@ -63,8 +63,25 @@ impl CoalitionDoc {
         let [Some(members), Some(charter), Some(proposals)] = touched.as_slice() else {
             return false;
         };
-        if !members.is_empty() || charter.contains("rules") {
+        if charter.contains("rules") {
             return false;
+        }
+        if !members.is_empty() {
+            // Members' translations leave governance as it is: any other write to a member
+            // record may not.
+            let records: Vec<Vec<&str>> = members
+                .iter()
+                .map(|m| vec!["members", m.as_str()])
+                .collect();
+            let Some(fields) = self.touched_under(since, &records) else {
+                return false;
+            };
+            if !fields.iter().all(|f| {
+                f.as_ref()
+                    .is_some_and(|f| f.iter().all(|k| k == "translations"))
+            }) {
+                return false;
+            }
         }
         let Some(collection) = crate::records::collection(&self.doc, "proposals") else {
             return false;

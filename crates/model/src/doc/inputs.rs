@@ -258,6 +258,11 @@ pub struct NewMeeting {
     pub minutes: String,
     /// Proposals decided.
     pub decisions: Vec<ProposalId>,
+    /// Members that spoke in the check-in round, in order (each one present).
+    pub checkins: Vec<MemberId>,
+    /// Each agenda item's time box in minutes (0: none), in the agenda's order (at most one
+    /// per item, each at most 1440).
+    pub timeboxes: Vec<u64>,
 }
 
 /// The charter in force, its ratified versions (by key, the version number zero-padded) and

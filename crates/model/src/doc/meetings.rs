@@ -19,6 +19,27 @@ impl CoalitionDoc {
                 max: MAX_ATTENDANCE,
             });
         }
+        if new.timeboxes.len() > agenda.len() {
+            return Err(EditError::TooMany {
+                field: "time boxes (one per agenda item)",
+                len: new.timeboxes.len(),
+                max: agenda.len(),
+            });
+        }
+        if let Some(t) = new.timeboxes.iter().find(|t| **t > 1440) {
+            return Err(EditError::Value(crate::values::ValueError::new(
+                "time box",
+                t.to_string(),
+                "minutes, at most 1440 (a day)",
+            )));
+        }
+        if new.checkins.len() > MAX_ATTENDANCE {
+            return Err(EditError::TooMany {
+                field: "check-ins",
+                len: new.checkins.len(),
+                max: MAX_ATTENDANCE,
+            });
+        }
         if new.decisions.len() > MAX_LIST {
             return Err(EditError::TooMany {
                 field: "decisions",
@@ -41,6 +62,25 @@ impl CoalitionDoc {
                     attendance.push(m);
                 }
             }
+            let mut checkins: Vec<MemberId> = Vec::new();
+            for m in &new.checkins {
+                if !attendance.contains(m) {
+                    return Err(EditError::Refused {
+                        why: format!(
+                            "member {m} spoke in the check-in but is not among those present"
+                        ),
+                    });
+                }
+                if !checkins.contains(m) {
+                    checkins.push(m.clone());
+                }
+            }
+            // The access plan, from the profiles of those present as they are now.
+            let present: Vec<Member> = attendance
+                .iter()
+                .filter_map(|m| read_at::<Member>(doc, &["members", m.as_str()]).ok())
+                .collect();
+            let access = crate::reports::access_plan(present.iter());
             let mut decisions = Vec::new();
             for p in &new.decisions {
                 if !exists(doc, &["proposals", p.as_str()])? {
@@ -60,6 +100,9 @@ impl CoalitionDoc {
                 minutes: Prose(minutes),
                 decisions,
                 recorded_by: by.clone(),
+                checkins,
+                timeboxes: new.timeboxes.clone(),
+                access,
             };
             let meetings = map_at(doc, &["meetings"])?;
             reconcile_prop(doc, &meetings, new.id.as_str(), &meeting)?;

@@ -23,13 +23,18 @@ impl CoalitionDoc {
                 field: "translation",
             });
         }
-        if !self.holds_text(target, at)? {
+        let Some(original) = self.text_of(target, at)? else {
             return Err(EditError::NotFound {
                 what: "text to translate",
                 id: target.to_string(),
             });
-        }
-        let stored = Stored { text, machine, at };
+        };
+        let stored = Stored {
+            text,
+            machine,
+            at,
+            of: crate::translations::digest(&original),
+        };
         self.edit(by, "translate", at, |doc| {
             let record = map_at(doc, &["members", by.as_str()])?;
             let map = match doc.get(&record, "translations")? {
@@ -42,9 +47,9 @@ impl CoalitionDoc {
         })
     }
 
-    /// Whether the field `target` names holds text now: read where it is (the charter's, in
-    /// force at `at`), not from a whole read.
-    fn holds_text(&mut self, target: &Target, at: Timestamp) -> Result<bool, EditError> {
+    /// The text the field `target` names holds now, if any: read where it is (the charter's,
+    /// in force at `at`), not from a whole read.
+    fn text_of(&mut self, target: &Target, at: Timestamp) -> Result<Option<String>, EditError> {
         use crate::schema::{Evidence, Prose};
         use crate::translations::digest;
         let doc = &self.doc;
@@ -79,11 +84,18 @@ impl CoalitionDoc {
             }
             Target::Minutes(m) => prose(&["meetings", m.as_str(), "minutes"]),
         };
-        Ok(found.is_some_and(|t| !crate::is_blank(&t)))
+        Ok(found.filter(|t| !crate::is_blank(t)))
     }
 
     /// Every translation the document holds.
     pub fn translations(&self) -> Vec<Translation> {
         crate::translations::read_all(&self.doc)
+    }
+
+    /// The translations of one record's fields (`record`: `issues/<id>`, `charter`...,
+    /// as [`Target::record`] names it): the other translations' texts are not read.
+    pub fn translations_of(&self, record: &str) -> Vec<Translation> {
+        let prefix = format!("{record}/");
+        crate::translations::read_matching(&self.doc, |t| t.starts_with(&prefix))
     }
 }

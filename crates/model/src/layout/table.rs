@@ -116,6 +116,18 @@ const STANCE: Shape = Shape::Scalar(Scalar {
     what: "a position",
     check: typed::<Stance>,
 });
+const ACCESS_KIND: Shape = Shape::Scalar(Scalar {
+    what: "an access need (interpretation, access or childcare)",
+    check: typed::<crate::values::AccessKind>,
+});
+const MINUTES: Shape = Shape::Scalar(Scalar {
+    what: "a time box of at most 1440 minutes",
+    check: |v| match v {
+        ScalarValue::Uint(u) => *u <= 1440,
+        ScalarValue::Int(i) => (0..=1440).contains(i),
+        _ => false,
+    },
+});
 const ENTRY_KIND: Shape = Shape::Scalar(Scalar {
     what: "a ledger entry kind",
     check: typed::<EntryKind>,
@@ -124,6 +136,11 @@ const ENTRY_KIND: Shape = Shape::Scalar(Scalar {
 const BOOL: Shape = Shape::Scalar(Scalar {
     what: "true or false",
     check: |v| matches!(v, ScalarValue::Boolean(_)),
+});
+
+const DIGEST: Shape = Shape::Scalar(Scalar {
+    what: "a digest of a text (16 hex digits)",
+    check: |v| matches!(v, ScalarValue::Str(s) if crate::translations::is_digest_text(s)),
 });
 
 const SHORTS: Shape = Shape::List(&SHORT);
@@ -236,6 +253,7 @@ pub static TRANSLATION: Record = Record {
         field("text", LONG),
         field("machine", BOOL),
         field("at", TIME),
+        field("of", DIGEST),
     ],
     reads: None,
 };
@@ -387,6 +405,17 @@ pub static PROPOSAL: Record = Record {
     reads: None,
 };
 
+/// One thing a meeting's access plan plans for.
+pub static ACCESS_NEED: Record = Record {
+    name: "access need",
+    fields: &[
+        fixed("kind", ACCESS_KIND),
+        fixed("what", SHORT),
+        fixed("asked_by", IDS),
+    ],
+    reads: None,
+};
+
 /// A meeting record.
 pub static MEETING: Record = Record {
     name: "meeting",
@@ -399,6 +428,9 @@ pub static MEETING: Record = Record {
         field("minutes", Shape::Prose),
         field("decisions", IDS),
         fixed("recorded_by", ID),
+        field("checkins", IDS),
+        field("timeboxes", Shape::List(&MINUTES)),
+        fixed("access", Shape::List(&Shape::Record(&ACCESS_NEED))),
     ],
     reads: None,
 };

@@ -6,6 +6,7 @@
 //! overlap (`overlap`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
 //! (`power`) and the facilitation rotation (`rotation`).
 
+mod access;
 mod equity;
 mod funding;
 mod ledger;
@@ -14,6 +15,7 @@ mod power;
 mod rotation;
 mod tallies;
 
+pub use access::{MOST_NEEDS, access_plan};
 pub use equity::{EquityReport, EquityRow, PoolEquity, equity, equity_of};
 pub use funding::{Decided, Funding, Funds, decision, funds, funds_of};
 pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};

@@ -27,6 +27,9 @@ pub struct PowerRow {
     pub facilitation_turns: u64,
     /// Its share of all facilitation turns, in percent.
     pub share_facilitation: f64,
+    /// Times it spoke in a meeting's check-in round.
+    #[serde(default)]
+    pub checkins: u64,
     /// Contributed, per unit.
     pub given: BTreeMap<String, String>,
     /// Received through passed allocations, per unit.
@@ -89,6 +92,7 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
         })
         .collect();
     let facilitators: Vec<&MemberId> = state.meetings.values().map(|m| &m.facilitator).collect();
+    let checkins: Vec<&MemberId> = state.meetings.values().flat_map(|m| &m.checkins).collect();
     let pools: Vec<(&crate::schema::Pool, Funds)> = state
         .pools
         .values()
@@ -97,19 +101,22 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
     power_of(
         &proposals,
         &facilitators,
+        &checkins,
         &pools,
         &state.members,
         state.charter.equity_threshold,
     )
 }
 
-/// The power audit of `proposals`, meetings facilitated by `facilitators` (one per meeting)
-/// and `pools` (each with what became of its requests), among the members in force
+/// The power audit of `proposals`, meetings facilitated by `facilitators` (one per meeting),
+/// check-in turns `checkins` (one per member speaking in a meeting's check-in round) and
+/// `pools` (each with what became of its requests), among the members in force
 /// `members_in_force`, flagged above `threshold`: what [`power`] computes of the whole
 /// coalition, for a caller that keeps only those.
 pub fn power_of(
     proposals: &[ProposalFacts<'_>],
     facilitators: &[&MemberId],
+    checkins: &[&MemberId],
     pools: &[(&crate::schema::Pool, Funds)],
     members_in_force: &BTreeMap<MemberId, Member>,
     threshold: Fraction,
@@ -185,6 +192,7 @@ pub fn power_of(
                 share_authored: percent(authored.into(), total_proposals.into()),
                 facilitation_turns: turns,
                 share_facilitation: percent(turns.into(), total_turns.into()),
+                checkins: checkins.iter().filter(|c| **c == id).count() as u64,
                 given,
                 received,
                 share_received,

@@ -345,6 +345,28 @@ impl Ctx<'_> {
         if !m.flagged.is_empty() {
             return Err("a new member has flagged no key yet".into());
         }
+        // A translation names its member as translator: only that member writes one, never
+        // the member that admits it.
+        {
+            let hash = [self.change.hash()];
+            let at = At::new(self.doc, &hash);
+            let record = autosurgeon::ReadDoc::get(&at, &ROOT, "members")
+                .ok()
+                .flatten()
+                .and_then(|(_, members)| {
+                    autosurgeon::ReadDoc::get(&at, &members, member)
+                        .ok()
+                        .flatten()
+                });
+            if let Some((_, record)) = record
+                && autosurgeon::ReadDoc::get(&at, &record, "translations")
+                    .ok()
+                    .flatten()
+                    .is_some()
+            {
+                return Err("a new member has written no translation yet".into());
+            }
+        }
         if let Some(k) = m
             .keys
             .iter()

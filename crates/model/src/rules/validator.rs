@@ -465,6 +465,10 @@ impl Validator {
                 match (path.first().map(String::as_str), path.get(1)) {
                     (Some("members"), Some(member)) => match path.get(2).map(String::as_str) {
                         Some(field) if PROFILE.contains(&field) => profile = true,
+                        // A member's translations: its own words about shared records, which
+                        // no governance is derived from and no rule reads (its record is read
+                        // by its fields' names).
+                        Some("translations") => {}
                         _ if written_gov.members.contains(member) => {}
                         Some(field @ ("keys" | "flagged")) if path.len() == 4 => {
                             match list_op(&op, field, actor) {
@@ -658,7 +662,9 @@ fn created_fields(ops: &ChangeOps) -> HashMap<(u64, &str), &str> {
 fn stated_time(path: &[String]) -> bool {
     match path {
         [a, _, b, _, at] if at == "at" => {
-            (a == "proposals" && b == "positions") || (a == "pools" && b == "ledger")
+            (a == "proposals" && b == "positions")
+                || (a == "pools" && b == "ledger")
+                || (a == "members" && b == "translations")
         }
         _ => false,
     }

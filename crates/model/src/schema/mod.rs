@@ -29,7 +29,7 @@ pub use coalition::{Coalition, Unreadable, record, records};
 pub(crate) use coalition::{not_a_map_of_records, read_entry};
 pub use goals::{Goal, Progress};
 pub use issues::{Evidence, Issue};
-pub use meetings::Meeting;
+pub use meetings::{AccessNeed, Meeting};
 pub use members::{Departure, DepartureStatus, Member};
 pub use pools::{LedgerEntry, Pool};
 pub use proposals::{Amendment, PositionRecord, Proposal, RuleChange, Subject};

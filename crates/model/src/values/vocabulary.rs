@@ -176,3 +176,15 @@ vocabulary!(
         Request => "request",
     }
 );
+
+vocabulary!(
+    /// What a meeting's access plan asks to plan for.
+    AccessKind, "access need" {
+        /// Interpretation into a language some attendees work in and others do not.
+        Interpretation => "interpretation",
+        /// An accessibility need (a step-free venue, captioning, sign language...).
+        Access => "access",
+        /// Childcare.
+        Childcare => "childcare",
+    }
+);

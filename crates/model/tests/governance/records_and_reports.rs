@@ -135,10 +135,87 @@ fn facilitation_rotates_to_the_member_with_fewest_turns() {
             agenda: vec![],
             minutes: String::new(),
             decisions: vec![],
+            checkins: vec![],
+            timeboxes: vec![],
         },
         t(2),
     )
     .unwrap();
     let next = reports::next_facilitator(&doc.read().unwrap()).unwrap();
     assert_ne!(next, member(1).to_string());
+}
+
+#[test]
+fn a_meeting_keeps_its_check_ins_time_boxes_and_the_access_plan_of_those_present() {
+    let mut doc = three();
+    for (m, langs, needs) in [
+        (1, vec!["English", "Spanish"], vec!["Step-free venue"]),
+        (2, vec!["Spanish"], vec!["Childcare", "step-free venue"]),
+        (3, vec!["Vietnamese"], vec![]),
+    ] {
+        let mut d = doc.fork_as(NodeKey::from_bytes([m; 32]));
+        d.update_profile(
+            &member(m),
+            ProfileUpdate {
+                languages: Some(langs.into_iter().map(Into::into).collect()),
+                accessibility: Some(needs.into_iter().map(Into::into).collect()),
+                ..Default::default()
+            },
+            t(10 + i64::from(m)),
+        )
+        .unwrap();
+        doc.merge(&mut d).unwrap();
+    }
+    let meeting = |checkins: Vec<MemberId>, timeboxes: Vec<u64>| NewMeeting {
+        id: MeetingId::from_bytes([3; 16]),
+        day: "2026-01-05".parse().unwrap(),
+        facilitator: member(1),
+        attendance: vec![member(1), member(2), member(3)],
+        agenda: vec!["Check-in".into(), "Fares".into()],
+        minutes: String::new(),
+        decisions: vec![],
+        checkins,
+        timeboxes,
+    };
+    // A check-in by a member not present, or more time boxes than agenda items: refused.
+    let mut absent = meeting(vec![member(1)], vec![]);
+    absent.attendance = vec![member(2)];
+    assert!(doc.add_meeting(&member(1), absent, t(20)).is_err());
+    assert!(
+        doc.add_meeting(&member(1), meeting(vec![], vec![10, 20, 30]), t(20))
+            .is_err()
+    );
+    assert!(
+        doc.add_meeting(&member(1), meeting(vec![], vec![2000]), t(20))
+            .is_err()
+    );
+    doc.add_meeting(
+        &member(1),
+        meeting(
+            vec![member(2), member(1), member(3), member(2)],
+            vec![10, 45],
+        ),
+        t(20),
+    )
+    .unwrap();
+    let m = doc.read().unwrap().meetings.into_values().next().unwrap();
+    assert_eq!(
+        m.checkins,
+        [member(2), member(1), member(3)],
+        "in order, once each"
+    );
+    assert_eq!(m.timeboxes, [10, 45]);
+    let plan: Vec<(AccessKind, &str, usize)> = m
+        .access
+        .iter()
+        .map(|n| (n.kind, n.what.as_str(), n.asked_by.len()))
+        .collect();
+    assert_eq!(
+        plan,
+        [
+            (AccessKind::Interpretation, "Vietnamese", 1),
+            (AccessKind::Access, "Step-free venue", 2),
+            (AccessKind::Childcare, "Childcare", 1),
+        ]
+    );
 }

@@ -97,6 +97,8 @@ fn every_place_the_model_writes_is_in_the_layout() {
             agenda: vec!["Fares".into()],
             minutes: "Agreed".into(),
             decisions: vec![ProposalId::from_bytes(PROPOSAL)],
+            checkins: vec![],
+            timeboxes: vec![],
         },
         t(12),
     )

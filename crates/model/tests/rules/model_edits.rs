@@ -130,6 +130,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 ProfileUpdate {
                     name: Some(name.clone()),
                     languages: Some(vec!["es".into()]),
+                    accessibility: Some(vec!["Captioning".into(), "Childcare".into()]),
                     ..Default::default()
                 },
                 at,
@@ -179,6 +180,8 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                     agenda: vec!["Fares".into()],
                     minutes: "We met".into(),
                     decisions: vec![],
+                    checkins: vec![by.clone(), member(1)],
+                    timeboxes: vec![15],
                 },
                 at,
             )

@@ -2,8 +2,8 @@
 //! are permanent, the charter and membership only through proposals carrying the charter's
 //! rule; an outsider and a second founding are refused.
 
-use model::automerge::ObjType;
 use model::automerge::transaction::Transactable;
+use model::automerge::{ObjType, ScalarValue};
 use model::rules::Violation;
 use model::*;
 
@@ -426,4 +426,82 @@ fn translations_made_at_once_by_one_members_two_nodes_are_both_read() {
     assert_eq!(verdict(&mut a), Ok(()));
     let read = a.translations();
     assert_eq!(read.len(), 2, "{read:?}");
+}
+
+#[test]
+fn a_translation_leaves_governance_as_it_is_states_its_changes_time_and_is_never_anothers_at_admission()
+ {
+    use model::translations::{Target, digest, key as translation_key};
+    let mut docs = coalition();
+    let title = Target::IssueTitle(issue_id().parse().unwrap());
+    let es: translations::Language = "es".parse().unwrap();
+
+    // Judged alone, a translation changes nothing governance is derived from.
+    let mut d = docs[1].fork_as(key(2));
+    d.translate(&member(2), &title, &es, "Tarifas", false, t(50))
+        .unwrap();
+    let am = d.automerge_mut();
+    let changes = am.get_changes(&[]);
+    let mut v = model::rules::Validator::new(false);
+    v.check(am, changes.last().unwrap()).unwrap();
+    assert!(
+        !v.governance_changed(),
+        "a translation is no change of governance (nor a reason to greet peers again)"
+    );
+
+    // Its time is its change's (each raw change here states time 0): a translation dated at
+    // the end of time, which would win over every other, is refused.
+    let k = translation_key(&title, &es);
+    let dated = |docs: &mut [CoalitionDoc], at: ScalarValue| {
+        raw(docs, 1, |d| {
+            let m = obj(d, &["members", member(2).as_str()]);
+            let tr = d.put_object(&m, "translations", ObjType::Map).unwrap();
+            let e = d.put_object(&tr, k.as_str(), ObjType::Map).unwrap();
+            d.put(&e, "text", "Tarifas").unwrap();
+            d.put(&e, "machine", false).unwrap();
+            d.put(&e, "at", at).unwrap();
+            d.put(&e, "of", digest("Bus fares")).unwrap();
+        })
+    };
+    let mut late = dated(&mut docs, ScalarValue::Timestamp(i64::MAX));
+    match verdict(&mut late) {
+        Err(Violation::BadValue { why, .. }) => assert!(why.contains("time"), "{why}"),
+        other => panic!("a translation dated after its change: {other:?}"),
+    }
+    let mut honest = dated(&mut docs, ScalarValue::Timestamp(999));
+    assert_eq!(verdict(&mut honest), Ok(()));
+
+    // A member admitting another cannot write translations in the newcomer's name.
+    let admit = |docs: &mut [CoalitionDoc], with_translation: bool| {
+        raw(docs, 0, |d| {
+            let members = obj(d, &["members"]);
+            let m = d
+                .put_object(&members, member(4).as_str(), ObjType::Map)
+                .unwrap();
+            d.put(&m, "id", member(4).as_str()).unwrap();
+            d.put(&m, "name", "Newcomer").unwrap();
+            for list in ["communities", "languages", "accessibility", "flagged"] {
+                d.put_object(&m, list, ObjType::List).unwrap();
+            }
+            d.put(&m, "contact", "").unwrap();
+            let keys = d.put_object(&m, "keys", ObjType::List).unwrap();
+            d.insert(&keys, 0, key(4).to_string()).unwrap();
+            d.put(&m, "joined_at", 0i64).unwrap();
+            if with_translation {
+                let tr = d.put_object(&m, "translations", ObjType::Map).unwrap();
+                let e = d.put_object(&tr, k.as_str(), ObjType::Map).unwrap();
+                d.put(&e, "text", "Forjado").unwrap();
+                d.put(&e, "machine", false).unwrap();
+                d.put(&e, "at", 0i64).unwrap();
+                d.put(&e, "of", digest("Bus fares")).unwrap();
+            }
+        })
+    };
+    let mut plain = admit(&mut docs, false);
+    assert_eq!(verdict(&mut plain), Ok(()), "the admission itself is valid");
+    let mut planted = admit(&mut docs, true);
+    match verdict(&mut planted) {
+        Err(Violation::BadRecord { why, .. }) => assert!(why.contains("translation"), "{why}"),
+        other => panic!("a newcomer's record holding a translation: {other:?}"),
+    }
 }

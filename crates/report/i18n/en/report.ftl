@@ -142,6 +142,7 @@ silent = { $n ->
 silent-none = Each group took part in at least one decision.
 col-attended = Meetings
 col-facilitated = Meetings led
+col-checkins = Spoke at check-ins
 col-positions = Decisions voted on
 
 charter = Changes to the charter
@@ -155,6 +156,8 @@ change-name = The new name is { $name }.
 change-frame = The statement of purpose changed.
 change-value = New value: { $value }.
 change-commitment = New promise: { $value }.
+change-value-gone = No longer a value: { $value }.
+change-commitment-gone = No longer a promise: { $value }.
 change-rule = { $kind } now need { $rule }, with { $quorum } of members taking part.
 change-rule-none = New members now join without a vote.
 change-threshold = A group is now flagged when it gets more than { $share } of a pool.

@@ -142,6 +142,7 @@ silent = { $n ->
 silent-none = Cada grupo tomó parte en al menos una decisión.
 col-attended = Reuniones
 col-facilitated = Reuniones que guio
+col-checkins = Habló al abrir
 col-positions = Decisiones en que votó
 
 charter = Cambios en la carta
@@ -155,6 +156,8 @@ change-name = El nuevo nombre es { $name }.
 change-frame = Cambió el texto del propósito.
 change-value = Nuevo valor: { $value }.
 change-commitment = Nuevo compromiso: { $value }.
+change-value-gone = Ya no es un valor: { $value }.
+change-commitment-gone = Ya no es un compromiso: { $value }.
 change-rule = { $kind } ahora piden { $rule }, con { $quorum } de los miembros.
 change-rule-none = Los nuevos miembros ahora entran sin voto.
 change-threshold = Ahora se señala a un grupo que recibe más de { $share } de un fondo.

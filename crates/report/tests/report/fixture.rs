@@ -408,6 +408,8 @@ pub(crate) fn fixture() -> Fixture {
                 agenda: vec!["Check-in".into(), "Campaign updates".into()],
                 minutes: "We shared news from each group.".into(),
                 decisions: vec![],
+                checkins: vec![],
+                timeboxes: vec![],
             },
             at(d, 20),
         )

@@ -237,6 +237,7 @@ pub(crate) struct MeetingForm {
     facilitator: String,
     present: Vec<String>,
     agenda: String,
+    checkins: String,
     minutes: String,
     decided: Vec<String>,
 }
@@ -254,6 +255,7 @@ impl MeetingForm {
                 "facilitator" => f.facilitator = v,
                 "present" => f.present.push(v),
                 "agenda" => f.agenda = v,
+                "checkins" => f.checkins = v,
                 "minutes" => f.minutes = v,
                 "decided" => f.decided.push(v),
                 _ => {}
@@ -316,6 +318,9 @@ async fn form_page(
         Field::text(&c, "agenda", "meeting-agenda", "meeting-agenda-help")
             .multiline()
             .value(&f.agenda),
+        Field::text(&c, "checkins", "meeting-checkins", "meeting-checkins-help")
+            .multiline()
+            .value(&f.checkins),
         Field::text(&c, "minutes", "meeting-minutes", "meeting-minutes-help")
             .multiline()
             .value(&f.minutes),
@@ -391,21 +396,31 @@ pub(crate) async fn create(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return form_page(&web, &visit, &coalition, &f, e, form, status).await;
     }
+    let (agenda, timeboxes) = commands::ops::meetings::split_timeboxes(
+        f.agenda
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    );
     let req = Request::MeetingCreate {
         coalition: coalition.clone(),
         body: NewMeetingRequest {
             date,
             facilitator: Some(f.facilitator.clone()).filter(|s| !s.is_empty()),
             attendance: f.present.clone(),
-            agenda: f
-                .agenda
+            agenda,
+            minutes: f.minutes.trim().to_owned(),
+            decisions: f.decided.clone(),
+            checkins: f
+                .checkins
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            minutes: f.minutes.trim().to_owned(),
-            decisions: f.decided.clone(),
+            timeboxes,
         },
     };
     match web.ask(req).await {
@@ -442,6 +457,8 @@ struct MeetingPage {
     present: Vec<String>,
     agenda: Vec<String>,
     minutes: String,
+    checkins: Vec<String>,
+    access: Vec<String>,
     minutes_shown: super::translated::Shown,
     tf: super::translated::TranslateForm,
     /// Proposal id and title.
@@ -521,7 +538,47 @@ pub(crate) async fn show(
                 .iter()
                 .map(|a| name_of(&detail.names, a))
                 .collect(),
-            agenda: m.agenda.clone(),
+            agenda: m
+                .agenda
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match m.timeboxes.get(i).filter(|t| **t > 0) {
+                    Some(t) => c.tw(
+                        "meeting-timeboxed",
+                        &[
+                            ("item", Arg::Text(item.clone())),
+                            ("minutes", Arg::Count(usize::try_from(*t).unwrap_or(0))),
+                        ],
+                    ),
+                    None => item.clone(),
+                })
+                .collect(),
+            checkins: m
+                .checkins
+                .iter()
+                .map(|a| name_of(&detail.names, a))
+                .collect(),
+            access: m
+                .access
+                .iter()
+                .map(|n| {
+                    let who = super::joined(
+                        &n.asked_by
+                            .iter()
+                            .map(|a| name_of(&detail.names, a))
+                            .collect::<Vec<_>>(),
+                    );
+                    let id = match n.kind {
+                        model::AccessKind::Interpretation => "meeting-access-interpretation",
+                        model::AccessKind::Access => "meeting-access-need",
+                        model::AccessKind::Childcare => "meeting-access-childcare",
+                    };
+                    c.tw(
+                        id,
+                        &[("what", Arg::Text(n.what.clone())), ("who", Arg::Own(who))],
+                    )
+                })
+                .collect(),
             minutes: m.minutes.clone(),
             minutes_shown,
             tf,

@@ -135,6 +135,7 @@ pub(crate) struct PowerRow {
     pub(crate) name: String,
     pub(crate) authored: String,
     pub(crate) facilitated: String,
+    pub(crate) checkins: u64,
     pub(crate) participation: String,
     pub(crate) blocks: u64,
     pub(crate) flags: String,
@@ -407,6 +408,7 @@ pub(crate) async fn show(
                     ("share", Arg::Own(percent(&c, m.share_facilitation))),
                 ],
             ),
+            checkins: m.checkins,
             participation: c.tw(
                 "report-participation",
                 &[

@@ -40,6 +40,7 @@ pub(crate) async fn of_record(
         query: TranslationsQuery {
             lang: None,
             record: Some(record.to_owned()),
+            issues_missing: false,
         },
     })
     .await
@@ -63,18 +64,18 @@ pub(crate) fn shown(
     target: &str,
     original: &str,
 ) -> Shown {
+    // Only translations of the original as it says now.
     let all: Vec<_> = view
         .map(|v| {
             v.translations
                 .iter()
-                .filter(|t| t.translation.target == target)
+                .filter(|t| t.translation.target == target && t.current)
                 .collect()
         })
         .unwrap_or_default();
-    let original_lang = all
-        .first()
-        .and_then(|t| t.original_lang.as_ref())
-        .map(|l| l.to_string())
+    let original_lang = view
+        .and_then(|v| v.record_lang.as_ref())
+        .map(ToString::to_string)
         .unwrap_or_default();
     let in_page =
         |t: &&&commands::ops::translations::TranslationView| t.translation.lang.primary() == c.lang;
@@ -214,10 +215,9 @@ pub(crate) async fn translate(
     }
     // Back only to a page of this coalition (never elsewhere).
     let prefix = format!("/c/{coalition}/");
-    let back = if f.back.starts_with(&prefix)
-        && !f.back.contains("//")
-        && !f.back.contains('\\')
-        && f.back.bytes().all(|b| b.is_ascii_graphic())
+    let back = if crate::local_path(&f.back)
+        && f.back.starts_with(&prefix)
+        && !f.back.split('/').any(|seg| seg == ".." || seg == ".")
     {
         f.back
             .split(['?', '#'])
