@@ -456,6 +456,47 @@ pub fn read_matching<D: automerge::ReadDoc>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn target() -> impl Strategy<Value = Target> {
+        let id = "[0-9a-f]{32}";
+        let d = "[0-9a-f]{16}";
+        prop_oneof![
+            Just(Target::CharterFrame),
+            d.prop_map(Target::CharterValue),
+            d.prop_map(Target::CharterCommitment),
+            id.prop_map(|i| Target::GoalTitle(i.parse().unwrap())),
+            id.prop_map(|i| Target::IssueTitle(i.parse().unwrap())),
+            id.prop_map(|i| Target::IssueDescription(i.parse().unwrap())),
+            (id, d).prop_map(|(i, d)| Target::Evidence(i.parse().unwrap(), d)),
+            id.prop_map(|i| Target::ProposalTitle(i.parse().unwrap())),
+            id.prop_map(|i| Target::ProposalText(i.parse().unwrap())),
+            (id, id).prop_map(|(p, m)| Target::Reason(p.parse().unwrap(), m.parse().unwrap())),
+            id.prop_map(|i| Target::Minutes(i.parse().unwrap())),
+        ]
+    }
+
+    proptest! {
+        /// Whatever a peer puts as a key, reading it never panics, and only a key written as
+        /// this node writes it reads as a translation (one key per field and language).
+        #[test]
+        fn only_canonical_keys_read_and_none_panics(k in "\\PC{0,160}") {
+            if let Some((t, l)) = parse_key(&k) {
+                prop_assert_eq!(key(&t, &l), k);
+            }
+        }
+
+        /// Every translatable field into every language makes a key that reads back as them.
+        #[test]
+        fn every_key_written_reads_back(
+            t in target(),
+            l in "[a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?",
+        ) {
+            let lang: Language = l.parse().unwrap();
+            let k = key(&t, &lang);
+            prop_assert_eq!(parse_key(&k), Some((t, lang)));
+        }
+    }
 
     #[test]
     fn languages_read_as_bcp_47_writes_them() {

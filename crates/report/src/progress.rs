@@ -598,7 +598,12 @@ fn reach(state: &Coalition, period: Period, who: &dyn Fn(&MemberId) -> String) -
 /// Whether `m`'s position on `p` counts (as the tally counts it: not one taken after
 /// closing).
 fn counted(p: &model::schema::Proposal, m: &MemberId) -> bool {
-    model::reports::counted_positions(p).any(|(who, _)| who == m)
+    // Looked up rather than walked: `counted_positions` is one of its electorate, taken
+    // before it closed.
+    p.positions
+        .get(m)
+        .is_some_and(|pos| p.closes_at.is_none_or(|c| pos.at < c))
+        && p.electorate.contains(m)
 }
 
 fn participation(
@@ -624,7 +629,10 @@ fn participation(
             member: who(m),
             attended: meetings.iter().filter(|x| x.attendance.contains(m)).count(),
             facilitated: meetings.iter().filter(|x| &x.facilitator == m).count(),
-            checkins: meetings.iter().filter(|x| x.checkins.contains(m)).count(),
+            checkins: meetings
+                .iter()
+                .filter(|x| x.checkins.contains(m) && x.attendance.contains(m))
+                .count(),
             positions: in_period
                 .iter()
                 .filter(|p| p.electorate.contains(m) && counted(p, m))

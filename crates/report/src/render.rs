@@ -800,13 +800,15 @@ pub(crate) fn md_esc(s: &str) -> String {
                 | '&'
                 | '{'
                 | '}'
+                | '@'
         ) {
             out.push('\\');
         }
         out.push(c);
     }
-    // Addresses common renderers turn into links by themselves (GitHub's `http://…` and
-    // `www.…`): broken by an escape, shown the same.
+    // Addresses common renderers turn into links by themselves (GitHub's `http://…`,
+    // `www.…` and e-mail addresses, the last broken by the `@` escaped above): broken by an
+    // escape, shown the same.
     out.replace("://", "\\://").replace("www.", "www\\.")
 }
 

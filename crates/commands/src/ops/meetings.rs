@@ -158,11 +158,13 @@ pub fn split_timeboxes(items: Vec<String>) -> (Vec<String>, Vec<u64>) {
     let items = items
         .into_iter()
         .map(|item| match item.rsplit_once('@') {
+            // At most a day: "Budget@2026" is an item, not a time box.
             Some((text, m))
-                if !m.trim().is_empty() && m.trim().bytes().all(|b| b.is_ascii_digit()) =>
+                if !m.trim().is_empty()
+                    && m.trim().bytes().all(|b| b.is_ascii_digit())
+                    && m.trim().parse::<u64>().is_ok_and(|t| t <= 1440) =>
             {
-                // More digits than a u64 holds is refused as too long a time box.
-                boxes.push(m.trim().parse().unwrap_or(u64::MAX));
+                boxes.push(m.trim().parse().unwrap_or(0));
                 text.trim_end().to_owned()
             }
             _ => {

@@ -152,7 +152,7 @@ pub fn power(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<PowerView> {
         .meetings(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     let facilitators: Vec<&MemberId> = meetings.values().map(|m| &m.facilitator).collect();
-    let checkins: Vec<&MemberId> = meetings.values().flat_map(|m| &m.checkins).collect();
+    let checkins = reports::check_in_turns(meetings.values());
     let pools = pools(r, c, now)?;
     let pools: Vec<(&Pool, Funds)> = pools.iter().map(|(p, f)| (p.as_ref(), f.clone())).collect();
     let (members, threshold) = in_force(r, c)?;

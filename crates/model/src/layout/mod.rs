@@ -133,6 +133,10 @@ pub struct Field {
     pub shape: Shape,
     /// Written once, with its record, and never changed or removed after.
     pub fixed: bool,
+    /// Added to its record kind after records of it were written: a new record may lack it
+    /// (one a node of an earlier layout made, judged again in a whole history), and reads
+    /// as empty then (the schema's `missing = "Default::default"`).
+    pub later: bool,
 }
 
 fn text_up_to(v: &ScalarValue, max: usize) -> bool {

@@ -22,6 +22,7 @@ const fn field(name: &'static str, shape: Shape) -> Field {
         name,
         shape,
         fixed: false,
+        later: false,
     }
 }
 
@@ -30,6 +31,18 @@ const fn fixed(name: &'static str, shape: Shape) -> Field {
         name,
         shape,
         fixed: true,
+        later: false,
+    }
+}
+
+/// A field added after records of its kind were written ([`Field::later`]), fixed once its
+/// record is written.
+const fn later_fixed(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        fixed: true,
+        later: true,
     }
 }
 
@@ -122,11 +135,8 @@ const ACCESS_KIND: Shape = Shape::Scalar(Scalar {
 });
 const MINUTES: Shape = Shape::Scalar(Scalar {
     what: "a time box of at most 1440 minutes",
-    check: |v| match v {
-        ScalarValue::Uint(u) => *u <= 1440,
-        ScalarValue::Int(i) => (0..=1440).contains(i),
-        _ => false,
-    },
+    // As written and read back: a whole number without sign (what a `u64` reads from).
+    check: |v| matches!(v, ScalarValue::Uint(u) if *u <= 1440),
 });
 const ENTRY_KIND: Shape = Shape::Scalar(Scalar {
     what: "a ledger entry kind",
@@ -428,9 +438,9 @@ pub static MEETING: Record = Record {
         field("minutes", Shape::Prose),
         field("decisions", IDS),
         fixed("recorded_by", ID),
-        field("checkins", IDS),
-        field("timeboxes", Shape::List(&MINUTES)),
-        fixed("access", Shape::List(&Shape::Record(&ACCESS_NEED))),
+        later_fixed("checkins", IDS),
+        later_fixed("timeboxes", Shape::List(&MINUTES)),
+        later_fixed("access", Shape::List(&Shape::Record(&ACCESS_NEED))),
     ],
     reads: None,
 };

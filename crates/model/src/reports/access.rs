@@ -41,8 +41,10 @@ fn is_childcare(key: &str) -> bool {
 /// - **access**: each accessibility need an attendee lists, once, with who listed it;
 /// - **childcare**: the needs that are childcare.
 ///
-/// In that order, each kind by what it is; at most [`MOST_NEEDS`], those most asked for kept.
-/// The same on every node: a function of the profiles alone.
+/// In that order, each kind by what it is; at most [`MOST_NEEDS`]: for every attendee, the
+/// need of its own most others share is kept first (one member listing many needs cannot
+/// crowd out another's), then those most asked for. The same on every node: a
+/// function of the profiles alone.
 pub fn access_plan<'a>(attending: impl IntoIterator<Item = &'a Member>) -> Vec<AccessNeed> {
     let mut members: Vec<&Member> = attending.into_iter().collect();
     members.sort_by(|a, b| a.id.cmp(&b.id));
@@ -106,9 +108,30 @@ pub fn access_plan<'a>(attending: impl IntoIterator<Item = &'a Member>) -> Vec<A
         })
         .collect();
     if plan.len() > MOST_NEEDS {
-        // Keep those most asked for; then back in the plan's order.
+        // Each attendee's own first: of the needs it asks for, the one most others share
+        // (ties: the first in the plan), so every one present keeps at least one.
+        let mut own = vec![false; plan.len()];
+        for m in &members {
+            let best = (0..plan.len())
+                .filter(|i| plan[*i].asked_by.contains(&m.id))
+                .max_by(|a, b| {
+                    plan[*a]
+                        .asked_by
+                        .len()
+                        .cmp(&plan[*b].asked_by.len())
+                        .then(b.cmp(a))
+                });
+            if let Some(i) = best {
+                own[i] = true;
+            }
+        }
+        // Then those most asked for; then back in the plan's order.
         let mut order: Vec<usize> = (0..plan.len()).collect();
-        order.sort_by(|a, b| plan[*b].asked_by.len().cmp(&plan[*a].asked_by.len()));
+        order.sort_by(|a, b| {
+            own[*b]
+                .cmp(&own[*a])
+                .then(plan[*b].asked_by.len().cmp(&plan[*a].asked_by.len()))
+        });
         let mut kept: Vec<usize> = order.into_iter().take(MOST_NEEDS).collect();
         kept.sort_unstable();
         plan = kept.into_iter().map(|i| plan[i].clone()).collect();
@@ -184,6 +207,16 @@ mod tests {
         assert!(
             plan.iter()
                 .any(|n| n.what == "Captioning" && n.asked_by.len() == 60)
+        );
+        // One member listing many needs does not crowd out another's only one.
+        let mut greedy = member(1, &["en"], &[]);
+        greedy.accessibility = (0..80).map(|i| format!("a{i:02}")).collect();
+        let other = member(2, &["en"], &["Wheelchair space"]);
+        let plan = access_plan([&greedy, &other]);
+        assert_eq!(plan.len(), MOST_NEEDS);
+        assert!(
+            plan.iter().any(|n| n.what == "Wheelchair space"),
+            "{plan:?}"
         );
     }
 }

@@ -92,7 +92,7 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
         })
         .collect();
     let facilitators: Vec<&MemberId> = state.meetings.values().map(|m| &m.facilitator).collect();
-    let checkins: Vec<&MemberId> = state.meetings.values().flat_map(|m| &m.checkins).collect();
+    let checkins = check_in_turns(state.meetings.values());
     let pools: Vec<(&crate::schema::Pool, Funds)> = state
         .pools
         .values()
@@ -106,6 +106,23 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
         &state.members,
         state.charter.equity_threshold,
     )
+}
+
+/// Each member's turns in the check-in rounds of `meetings`: once per meeting, and only for a
+/// member present at it (a record written by hand could name anyone, or one member often).
+pub fn check_in_turns<'a>(
+    meetings: impl IntoIterator<Item = &'a crate::schema::Meeting>,
+) -> Vec<&'a MemberId> {
+    let mut turns = Vec::new();
+    for m in meetings {
+        let mut seen: std::collections::BTreeSet<&MemberId> = std::collections::BTreeSet::new();
+        for who in &m.checkins {
+            if m.attendance.contains(who) && seen.insert(who) {
+                turns.push(who);
+            }
+        }
+    }
+    turns
 }
 
 /// The power audit of `proposals`, meetings facilitated by `facilitators` (one per meeting),
@@ -122,6 +139,10 @@ pub fn power_of(
     threshold: Fraction,
 ) -> PowerReport {
     let n = members_in_force.len() as u64;
+    let mut spoke: BTreeMap<&MemberId, u64> = BTreeMap::new();
+    for who in checkins {
+        *spoke.entry(who).or_default() += 1;
+    }
     let total_proposals = proposals.len() as u64;
     let total_turns = facilitators.len() as u64;
     // Per unit: member -> [given, received], and the unit's total received.
@@ -192,7 +213,7 @@ pub fn power_of(
                 share_authored: percent(authored.into(), total_proposals.into()),
                 facilitation_turns: turns,
                 share_facilitation: percent(turns.into(), total_turns.into()),
-                checkins: checkins.iter().filter(|c| **c == id).count() as u64,
+                checkins: spoke.get(id).copied().unwrap_or(0),
                 given,
                 received,
                 share_received,

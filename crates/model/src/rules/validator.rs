@@ -608,7 +608,7 @@ impl Validator {
             if let Some(f) = record
                 .fields
                 .iter()
-                .find(|f| !f.shape.optional() && !written.contains(&(id, f.name)))
+                .find(|f| !f.shape.optional() && !f.later && !written.contains(&(id, f.name)))
             {
                 return Err(bad(format!("its {} is missing", f.name)));
             }
@@ -707,6 +707,18 @@ fn list_cap(path: &[String]) -> Option<usize> {
             "flagged" => Some(crate::governance::MAX_FLAGS),
             _ => None,
         },
+        // A meeting's lists, as the model writes them (`doc/meetings.rs`).
+        [meetings, _, field] if meetings == "meetings" => match field.as_str() {
+            "attendance" | "checkins" => Some(crate::MAX_ATTENDANCE),
+            "timeboxes" | "agenda" | "decisions" => Some(crate::MAX_LIST),
+            "access" => Some(crate::reports::MOST_NEEDS),
+            _ => None,
+        },
+        [meetings, _, access, _, asked_by]
+            if meetings == "meetings" && access == "access" && asked_by == "asked_by" =>
+        {
+            Some(crate::MAX_ATTENDANCE)
+        }
         _ => None,
     }
 }

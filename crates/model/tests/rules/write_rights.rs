@@ -505,3 +505,92 @@ fn a_translation_leaves_governance_as_it_is_states_its_changes_time_and_is_never
         other => panic!("a newcomer's record holding a translation: {other:?}"),
     }
 }
+
+#[test]
+fn a_meeting_from_before_check_ins_reads_and_its_new_lists_are_typed_bounded_and_fixed() {
+    let meeting = "0123456789abcdef0123456789abcdef";
+    let make =
+        |docs: &mut [CoalitionDoc],
+         extra: &dyn Fn(&mut model::automerge::AutoCommit, &model::automerge::ObjId)| {
+            raw(docs, 1, |d| {
+                let meetings = obj(d, &["meetings"]);
+                let m = d.put_object(&meetings, meeting, ObjType::Map).unwrap();
+                d.put(&m, "id", meeting).unwrap();
+                d.put(&m, "day", "2026-11-20").unwrap();
+                d.put(&m, "facilitator", member(2).as_str()).unwrap();
+                for list in ["attendance", "agenda", "decisions"] {
+                    d.put_object(&m, list, ObjType::List).unwrap();
+                }
+                d.put(&m, "minutes", "").unwrap();
+                d.put(&m, "recorded_by", member(2).as_str()).unwrap();
+                extra(d, &m);
+            })
+        };
+    // As a node of the earlier layout wrote it: no check-ins, time boxes or access plan.
+    let mut docs = coalition();
+    let mut old = make(&mut docs, &|_, _| {});
+    assert_eq!(verdict(&mut old), Ok(()));
+    let read = old.read().unwrap();
+    assert!(read.unreadable.is_empty(), "{:?}", read.unreadable);
+    assert!(
+        read.meetings
+            .values()
+            .all(|m| m.checkins.is_empty() && m.access.is_empty())
+    );
+    // A time box is a whole number without sign (what reads back), at most a day.
+    for bad in [
+        ScalarValue::Int(5),
+        ScalarValue::Uint(2000),
+        ScalarValue::Str("5".into()),
+    ] {
+        let mut docs = coalition();
+        let mut d = make(&mut docs, &|d, m| {
+            let boxes = d.put_object(m, "timeboxes", ObjType::List).unwrap();
+            d.insert(&boxes, 0, bad.clone()).unwrap();
+        });
+        assert!(
+            matches!(verdict(&mut d), Err(Violation::BadValue { .. })),
+            "a time box of {bad:?}"
+        );
+    }
+    // Its lists are bounded on receipt.
+    let mut docs = coalition();
+    let mut long = make(&mut docs, &|d, m| {
+        let boxes = d.put_object(m, "timeboxes", ObjType::List).unwrap();
+        for i in 0..(MAX_LIST + 1) {
+            d.insert(&boxes, i, 5u64).unwrap();
+        }
+    });
+    match verdict(&mut long) {
+        Err(Violation::BadValue { why, .. }) => assert!(why.contains("at most"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Once written, nobody rewrites who spoke.
+    let mut docs = coalition();
+    let mut d = docs[1].fork_as(key(2));
+    d.add_meeting(
+        &member(2),
+        NewMeeting {
+            id: meeting.parse().unwrap(),
+            day: "2026-11-20".parse().unwrap(),
+            facilitator: member(2),
+            attendance: vec![member(2), member(3)],
+            agenda: vec![],
+            minutes: String::new(),
+            decisions: vec![],
+            checkins: vec![member(3)],
+            timeboxes: vec![],
+        },
+        t(60),
+    )
+    .unwrap();
+    docs[1] = d;
+    let mut rewritten = raw(&mut docs, 1, |d| {
+        let checkins = obj(d, &["meetings", meeting, "checkins"]);
+        d.insert(&checkins, 1, member(2).as_str()).unwrap();
+    });
+    assert!(matches!(
+        verdict(&mut rewritten),
+        Err(Violation::Permanent { .. })
+    ));
+}
