@@ -40,6 +40,7 @@ mod words;
 pub use progress::{
     Allocation, Alone, Attendance, Block, Change, CharterChange, Decision, EvidenceLine, GoalLine,
     MemberShare, Participation, Period, Point, PoolLine, Progress, Reach, TagLine, progress,
+    progress_with,
 };
 pub use render::{Format, policy, render, sentences};
 pub use tables::{BOM, Table, tables};

@@ -70,6 +70,10 @@ pub struct Progress {
     pub participation: Participation,
     /// Charter versions agreed in the period.
     pub charter: Vec<CharterChange>,
+    /// Members' translations of the texts above, by the text as it reads here, then by
+    /// language (`es`): one a person made before one a machine made, then the latest; only
+    /// of the text as it says now.
+    pub translated: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A measurement of a goal.
@@ -328,6 +332,40 @@ pub struct CharterChange {
     pub changes: Vec<Change>,
 }
 
+/// The progress report of `state` over `period`, made at `now`, with members' translations
+/// of its texts (`translations`: as `model::translations::read_all` gives them; none is
+/// fine).
+pub fn progress_with(
+    state: &Coalition,
+    period: Period,
+    now: Timestamp,
+    translations: &[model::translations::Translation],
+) -> Progress {
+    let mut made = progress(state, period, now);
+    // Per text and language, the best: (a person's, latest).
+    let mut best: BTreeMap<(String, String), (bool, Timestamp, String)> = BTreeMap::new();
+    for t in translations {
+        let Some(original) = t.target().and_then(|target| target.original(state)) else {
+            continue;
+        };
+        if !t.translates(original) {
+            continue;
+        }
+        let slot = (plain(original), t.lang.primary().to_owned());
+        let rank = (!t.machine, t.at);
+        if best.get(&slot).is_none_or(|(h, at, _)| (*h, *at) < rank) {
+            best.insert(slot, (rank.0, rank.1, plain(&t.text)));
+        }
+    }
+    for ((original, lang), (_, _, text)) in best {
+        made.translated
+            .entry(original)
+            .or_default()
+            .insert(lang, text);
+    }
+    made
+}
+
 /// The progress report of `state` over `period`, made at `now`.
 pub fn progress(state: &Coalition, period: Period, now: Timestamp) -> Progress {
     let names = names_of(state);
@@ -351,6 +389,7 @@ pub fn progress(state: &Coalition, period: Period, now: Timestamp) -> Progress {
         participation: participation(state, period, now, &who),
         charter: charter(state, period),
         decisions,
+        translated: BTreeMap::new(),
     }
 }
 

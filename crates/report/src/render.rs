@@ -101,8 +101,56 @@ pub(crate) fn percent(f: Fraction) -> String {
     format!("{p}%")
 }
 
+/// `made` with the texts members wrote in `lang` where a member translated them: goals'
+/// titles, proposals' titles and block reasons, issues' titles and evidence, charter values
+/// and commitments; and how many were.
+fn localized(made: &Progress, lang: Lang) -> (Progress, usize) {
+    let mut out = made.clone();
+    let mut used = 0;
+    let mut tr = |s: &mut String| {
+        if let Some(t) = made
+            .translated
+            .get(s.as_str())
+            .and_then(|by| by.get(lang.tag()))
+        {
+            *s = t.clone();
+            used += 1;
+        }
+    };
+    for g in &mut out.goals {
+        tr(&mut g.title);
+    }
+    for d in &mut out.decisions {
+        tr(&mut d.title);
+        for b in &mut d.blocks {
+            tr(&mut b.reason);
+        }
+    }
+    for e in &mut out.reach.evidence {
+        tr(&mut e.issue);
+        tr(&mut e.figure);
+    }
+    for a in &mut out.reach.alone {
+        tr(&mut a.issue);
+    }
+    for v in &mut out.charter {
+        for c in &mut v.changes {
+            match c {
+                crate::progress::Change::ValueAdded { value }
+                | crate::progress::Change::CommitmentAdded { value }
+                | crate::progress::Change::ValueRemoved { value }
+                | crate::progress::Change::CommitmentRemoved { value } => tr(value),
+                _ => {}
+            }
+        }
+    }
+    (out, used)
+}
+
 /// The page of `made` in `lang`.
 pub(crate) fn page(made: &Progress, lang: Lang) -> Page {
+    let (localized, used) = localized(made, lang);
+    let made = &localized;
     let l = lang;
     let made_on = l.day(made.made_on);
     let period = match (made.period.from, made.period.to) {
@@ -117,13 +165,16 @@ pub(crate) fn page(made: &Progress, lang: Lang) -> Page {
         ),
         (None, Some(t)) => l.say("period-to", &[("to", ours(l.day(t)))]),
     };
-    let intro = vec![
+    let mut intro = vec![
         period,
         l.say(
             "made",
             &[("made", ours(&made_on)), ("members", count(made.members))],
         ),
     ];
+    if used > 0 {
+        intro.push(l.say("translated-texts", &[("n", count(used))]));
+    }
     Page {
         lang: l.tag(),
         title: l.say("title", &[("coalition", text(&made.name))]),

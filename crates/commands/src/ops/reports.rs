@@ -416,7 +416,10 @@ pub fn progress(
     let state = r
         .read(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    let made = report::progress(&state, period, replica::now());
+    let translations = r
+        .translations(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let made = report::progress_with(&state, period, replica::now(), &translations);
     Ok(ProgressMade {
         name: made.name.clone(),
         lang: lang.tag().to_owned(),

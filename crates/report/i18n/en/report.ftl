@@ -25,6 +25,10 @@ made = It was made on { $made } from the records each member holds. { $members -
     [one] The coalition has one member group.
    *[other] The coalition has { $members } member groups.
 }
+translated-texts = { $n ->
+    [one] One text a member wrote is shown as another member translated it.
+   *[other] { $n } texts members wrote are shown as other members translated them.
+}
 skip = Skip to the report
 contents = Contents
 

@@ -25,6 +25,10 @@ made = Se hizo el { $made } con los datos que tiene cada miembro. { $members ->
     [one] La coalición tiene un grupo miembro.
    *[other] La coalición tiene { $members } grupos miembros.
 }
+translated-texts = { $n ->
+    [one] Un texto de un miembro se muestra como lo tradujo otro miembro.
+   *[other] { $n } textos de los miembros se muestran como los tradujeron otros miembros.
+}
 skip = Saltar al informe
 contents = Índice
 

@@ -263,3 +263,33 @@ fn a_long_list_is_cut_and_counted_and_evidence_is_not_said_by_by() {
         "{en}"
     );
 }
+
+#[test]
+fn the_spanish_report_shows_members_texts_as_members_translated_them() {
+    use model::translations::{Target, digest};
+    let mut f = fixture();
+    let fares = model::GoalId::from_bytes([1; 16]);
+    f.doc
+        .translate(
+            &member(5),
+            &Target::GoalTitle(fares),
+            &"es".parse().unwrap(),
+            "Autobuses gratis",
+            false,
+            at("2026-06-11", 9),
+        )
+        .unwrap();
+    let state = f.doc.read().unwrap();
+    let all = f.doc.translations();
+    assert_eq!(all[0].of, digest("Fare-free buses"));
+    let made = report::progress_with(&state, spring(), at("2026-07-01", 12), &all);
+    let es = sentences(&made, Lang::Es).replace(['\u{2068}', '\u{2069}'], "");
+    assert!(es.contains("Autobuses gratis: 40 de 100 percent"), "{es}");
+    assert!(
+        es.contains("Un texto de un miembro se muestra como lo tradujo otro miembro."),
+        "{es}"
+    );
+    let en = sentences(&made, Lang::En).replace(['\u{2068}', '\u{2069}'], "");
+    assert!(en.contains("Fare-free buses: 40 of 100 percent"), "{en}");
+    assert!(!en.contains("translated"), "{en}");
+}
