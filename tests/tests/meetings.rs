@@ -112,4 +112,49 @@ fn a_meeting_keeps_its_access_plan_check_ins_and_time_boxes_on_every_node() {
     );
     let power = b.ok(&["audit", "power", "--coalition", &c]);
     assert!(power.contains("CHECK-INS"), "{power}");
+
+    // Finding a time: A proposes two, B answers on its node, A sees the one that works for
+    // both first, and whom the other leaves out.
+    let plan = a.ok(&[
+        "meeting",
+        "plan",
+        "--coalition",
+        &c,
+        "--title",
+        "Fare campaign",
+        "--slot",
+        "2026-12-10 18:00",
+        "--slot",
+        "2026-12-11T09:30:00Z",
+    ]);
+    b.wait_for(
+        20,
+        "the plan to reach B",
+        &[
+            "meeting",
+            "answer",
+            "--coalition",
+            &c,
+            &plan[..8],
+            "no",
+            "yes",
+        ],
+    );
+    a.ok(&["meeting", "answer", "--coalition", &c, &plan, "yes", "yes"]);
+    let wrong = a.run(&["meeting", "answer", "--coalition", &c, &plan, "yes"]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("one answer for each"));
+    let listed = coalesce_tests::eventually(20, "B's answers to reach A", || {
+        let l = a.ok(&["meeting", "plans", "--coalition", &c]);
+        l.contains("leaves out Familias Unidas").then_some(l)
+    });
+    let first = listed.find("2026-12-11 09:30:00Z").unwrap();
+    let second = listed.find("2026-12-10 18:00:00Z").unwrap();
+    assert!(
+        first < second,
+        "the time that works for both first:\n{listed}"
+    );
+    assert!(
+        listed.contains("2026-12-10 18:00:00Z  works for Northside Tenants Union; if needed nobody; leaves out Familias Unidas"),
+        "{listed}"
+    );
 }

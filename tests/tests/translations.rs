@@ -114,6 +114,39 @@ fn a_translation_reaches_every_node_with_its_translator_and_what_lacks_one_is_co
         "{after}"
     );
 
+    // A key longer than an id (a piece of evidence, named by its figure's digest) travels too.
+    a.ok(&[
+        "issue",
+        "evidence",
+        "--coalition",
+        &c,
+        &issue,
+        "--source",
+        "Rider survey",
+        "--figure",
+        "9% of income goes to fares",
+    ]);
+    b.wait_for(
+        20,
+        "the evidence to reach B",
+        &[
+            "translate",
+            "--coalition",
+            &c,
+            &issue,
+            "--field",
+            "evidence:1",
+            "--lang",
+            "es",
+            "El 9% de los ingresos se va en pasajes",
+        ],
+    );
+    eventually(20, "the evidence's translation to reach A", || {
+        let v = a.json(&["translations", "--coalition", &c, "--record", &issue]);
+        (v["translations"].as_array()?.len() == 3).then_some(())
+    });
+    assert!(a.json(&["audit", "refused"]).as_array().unwrap().is_empty());
+
     // Once the original says something else, the translation is of an earlier version: it
     // is listed as not current, and the title counts as lacking one again.
     a.ok(&[

@@ -76,7 +76,7 @@ mod proposals;
         issues::issue_list, issues::issue_create, issues::issue_show, issues::issue_edit, issues::issue_evidence, issues::issue_share,
         issues::issue_unshare, charter::goal_create, charter::goal_progress, audit::member_leave, audit::charter_amend,
         audit::key_list, audit::key_add, audit::key_revoke, audit::report_overlap,
-        audit::report_equity, audit::report_power, audit::report_progress, audit::translate, audit::translation_list, audit::history, audit::history_restore,
+        audit::report_equity, audit::report_power, audit::report_progress, audit::translate, audit::translation_list, audit::plan_create, audit::plan_answer, audit::plan_list, audit::history, audit::history_restore,
         audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
         audit::join_list, audit::join_stage, audit::join_cancel, audit::backup, audit::export,
         audit::known_peers, audit::debug_panic, audit::ui_sign_in, proposals::proposal_list, proposals::proposal_create,
@@ -99,7 +99,8 @@ mod proposals;
         commands::ops::reports::OverlapView, commands::ops::reports::EquityView,
         commands::ops::reports::PowerView, commands::ops::reports::ProgressMade, commands::ops::translations::TranslateRequest,
         commands::ops::translations::TranslationsView, commands::ops::translations::TranslationView,
-        commands::ops::translations::Missing, model::translations::Translation, commands::ops::audit::HistoryView,
+        commands::ops::translations::Missing, commands::ops::plans::PlanRequest,
+        commands::ops::plans::AnswerRequest, commands::ops::plans::PlansView, commands::ops::plans::PlanView, model::translations::Translation, commands::ops::audit::HistoryView,
         commands::ops::audit::RestoreRequest, commands::ops::audit::AsideView, commands::ops::audit::Refusal,
         commands::ops::status::StatusDetail, commands::ops::joins::InviteRequest,
         commands::ops::joins::InviteMade, commands::ops::joins::JoinRequest,
@@ -234,6 +235,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/translations",
             get(audit::translation_list).post(audit::translate),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/plans",
+            get(audit::plan_list).post(audit::plan_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/plans/{plan}/answers",
+            axum::routing::put(audit::plan_answer),
         )
         .route("/v1/coalitions/{coalition}/history", get(audit::history))
         .route(

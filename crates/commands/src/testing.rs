@@ -145,6 +145,24 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     },
                 }
             }),
+        (text(), proptest::collection::vec(text(), 0..3)).prop_map({
+            let c = coalition.clone();
+            move |(title, slots)| Request::PlanCreate {
+                coalition: c.clone(),
+                body: crate::ops::plans::PlanRequest { title, slots },
+            }
+        }),
+        (text(), proptest::collection::vec(text(), 0..3)).prop_map({
+            let c = coalition.clone();
+            move |(plan, answers)| Request::PlanAnswer {
+                coalition: c.clone(),
+                plan,
+                body: crate::ops::plans::AnswerRequest { answers },
+            }
+        }),
+        Just(Request::PlanList {
+            coalition: coalition.clone()
+        }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         (

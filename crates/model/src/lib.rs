@@ -40,6 +40,7 @@ mod ids;
 mod kept;
 pub mod layout;
 pub mod ops;
+pub mod plans;
 pub mod records;
 pub mod reports;
 pub mod rules;
@@ -66,7 +67,7 @@ pub use ids::{
 pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};
 pub use values::{
-    AccessKind, Amount, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName, NodeKey,
-    PoolKind, Rank, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp, ValueError,
+    AccessKind, Amount, Answer, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName,
+    NodeKey, PoolKind, Rank, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp, ValueError,
     is_bidi_control, is_blank, name_as_read, normalize_tag, shown_name,
 };

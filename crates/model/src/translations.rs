@@ -515,6 +515,18 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_keys_fit_what_sync_admits() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let longest = key(
+            &Target::Reason(id.parse().unwrap(), id.parse().unwrap()),
+            &"ase-419".parse().unwrap(),
+        );
+        assert!(longest.len() <= crate::layout::MAX_KEY, "{}", longest.len());
+        let answers = crate::plans::answer_key(&id.parse().unwrap(), &id.parse().unwrap());
+        assert!(answers.len() <= crate::layout::MAX_KEY);
+    }
+
+    #[test]
     fn keys_are_canonical_and_name_a_translatable_field() {
         let id = "0123456789abcdef0123456789abcdef";
         let k = key(

@@ -317,6 +317,12 @@ impl Replica {
         Ok(self.loaded(id)?.doc.translations_of(record))
     }
 
+    /// Every meeting plan of a coalition, with members' answers.
+    pub fn plans(&mut self, id: &CoalitionId) -> Result<Vec<model::plans::Plan>, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.plans())
+    }
+
     /// One issue of a coalition, read alone.
     pub fn issue(
         &mut self,

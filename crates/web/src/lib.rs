@@ -214,6 +214,14 @@ pub fn router(web: Web) -> Router {
             get(pages::reports::progress),
         )
         .route(
+            "/c/{coalition}/plans",
+            get(pages::plans::show).post(pages::plans::propose),
+        )
+        .route(
+            "/c/{coalition}/plans/{plan}/answers",
+            axum::routing::post(pages::plans::answer),
+        )
+        .route(
             "/c/{coalition}/translate",
             axum::routing::post(pages::translated::translate),
         )

@@ -1733,6 +1733,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         include_str!("../templates/progress.html"),
         include_str!("../templates/translate_form.html"),
         include_str!("../templates/shown.html"),
+        include_str!("pages/plans.rs"),
+        include_str!("../templates/plans.html"),
     ];
     let mut named: Vec<String> = Vec::new();
     for text in code {
@@ -2312,4 +2314,70 @@ async fn a_translation_shows_in_the_readers_language_with_the_original_a_click_a
         .await;
     assert!(status.is_client_error(), "{status}");
     assert!(refused.contains("translation"), "{refused}");
+}
+
+#[tokio::test]
+async fn meeting_times_are_proposed_and_answered_and_the_best_comes_first() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let plans = format!("/c/{}/plans", ui.coalition);
+    let (status, headers, _) = ui
+        .post(
+            &plans,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("title", "Fare campaign"),
+                ("times", "2026-12-10 18:00\n2026-12-11 09:30\n"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("{plans}?done=plan-proposed")
+    );
+    let (status, _, page) = ui.get(&plans, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let action = page
+        .split("action=\"")
+        .find(|s| s.contains("/answers\""))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let body = format!("csrf={csrf}&answer=no&answer=yes");
+    let (status, _, _) = ui
+        .send(
+            HttpRequest::post(&action)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = ui.get(&plans, &cookie).await;
+    // The time that works comes first; the other leaves this organization out.
+    let first = page
+        .find("December 11, 2026, 09:30 UTC")
+        .unwrap_or(usize::MAX);
+    let second = page
+        .find("December 10, 2026, 18:00 UTC")
+        .unwrap_or(usize::MAX);
+    assert!(first < second, "{page}");
+    assert!(page.contains("Leaves out"), "{page}");
+    // An answer per time, or refused with the node's reason.
+    let (status, _, refused) = ui
+        .send(
+            HttpRequest::post(&action)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}&answer=yes")))
+                .unwrap(),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(refused.contains("one answer for each"), "{refused}");
 }

@@ -236,6 +236,34 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     assert_eq!(status, 201, "{made}");
     let meeting = made["id"].as_str().unwrap().to_owned();
 
+    // A meeting's times proposed, answered by both members.
+    let plan = a.ok(&[
+        "meeting",
+        "plan",
+        "--coalition",
+        &c,
+        "--title",
+        "Spring assembly",
+        "--slot",
+        "2026-12-10 18:00",
+        "--slot",
+        "2026-12-12 10:00",
+    ]);
+    a.ok(&[
+        "meeting",
+        "answer",
+        "--coalition",
+        &c,
+        &plan,
+        "yes",
+        "if-needed",
+    ]);
+    b.wait_for(
+        20,
+        "the plan to reach B",
+        &["meeting", "answer", "--coalition", &c, &plan, "no", "yes"],
+    );
+
     // A goal measured three times: the progress report draws its chart.
     let goal = a.ok(&[
         "charter",
@@ -305,6 +333,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "pool-page-2", "path": format!("/c/{c}/pools/{pool}?offset=50")},
         {"name": "reports", "path": format!("/c/{c}/reports")},
         {"name": "progress-form", "path": format!("/c/{c}/reports/progress")},
+        {"name": "plans", "path": format!("/c/{c}/plans")},
         {"name": "progress-report", "path": format!("/c/{c}/reports/progress?get=view")},
         {"name": "progress-report-spring", "path": format!("/c/{c}/reports/progress?from=2026-03-01&to=2026-06-30&get=view")},
         {"name": "progress-bad-day", "path": format!("/c/{c}/reports/progress?from=someday&get=view"), "status": 422},

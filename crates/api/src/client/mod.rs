@@ -169,6 +169,23 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::ReportPower { coalition } => {
             (Get, format!("{}/reports/power", c(coalition)?), None)
         }
+        Request::PlanCreate { coalition, body: b } => {
+            (Post, format!("{}/plans", c(coalition)?), body(b)?)
+        }
+        Request::PlanAnswer {
+            coalition,
+            plan,
+            body: b,
+        } => (
+            Put,
+            format!(
+                "{}/plans/{}/answers",
+                c(coalition)?,
+                seg(plan, "meeting plan")?
+            ),
+            body(b)?,
+        ),
+        Request::PlanList { coalition } => (Get, format!("{}/plans", c(coalition)?), None),
         Request::Translate { coalition, body: b } => {
             (Post, format!("{}/translations", c(coalition)?), body(b)?)
         }
@@ -380,6 +397,9 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::ReportPower { .. } => Reply::Power(read(text)?),
         Request::ReportProgress { .. } => Reply::Progress(read(text)?),
         Request::Translate { .. } => Reply::Updated(read(text)?),
+        Request::PlanCreate { .. } => Reply::Created(read(text)?),
+        Request::PlanAnswer { .. } => Reply::Updated(read(text)?),
+        Request::PlanList { .. } => Reply::Plans(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),

@@ -280,6 +280,84 @@ pub(crate) async fn translation_list(
     .await
 }
 
+/// Proposes times for a meeting: the members answer each, and the listing orders them by who
+/// they work for.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/plans",
+    tag = "meetings",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = commands::ops::plans::PlanRequest,
+    responses(
+        (status = 201, description = "Proposed; the plan's id", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn plan_create(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<commands::ops::plans::PlanRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::PlanCreate { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// This organization's answers to a meeting plan's times (replacing its earlier ones).
+#[utoipa::path(
+    put,
+    path = "/v1/coalitions/{coalition}/plans/{plan}/answers",
+    tag = "meetings",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("plan" = String, Path, description = "Plan id or unique prefix"),
+    ),
+    request_body = commands::ops::plans::AnswerRequest,
+    responses(
+        (status = 200, description = "Answered; the plan's id", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn plan_answer(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, plan)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<commands::ops::plans::AnswerRequest>,
+) -> Response {
+    let req = Request::PlanAnswer {
+        coalition,
+        plan,
+        body,
+    };
+    call(&state, req, StatusCode::OK).await
+}
+
+/// Every meeting plan, newest first, with its times best first and who each leaves out.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/plans",
+    tag = "meetings",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "Done", body = commands::ops::plans::PlansView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn plan_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::PlanList { coalition }, StatusCode::OK).await
+}
+
 /// Who changed what: the coalition's changes, oldest first, or those of one record.
 #[utoipa::path(
     get,

@@ -39,6 +39,38 @@ pub enum MeetingCmd {
         #[arg(long = "decision", value_name = "PROPOSAL")]
         decisions: Vec<String>,
     },
+    /// Propose a meeting and the times it could start, for members to answer; prints the plan's
+    /// id
+    Plan {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// What the meeting is (up to 200 characters)
+        #[arg(long)]
+        title: String,
+        /// A time it could start, in UTC: "2026-12-10 18:00", or RFC 3339 with its offset
+        /// (repeat for each, up to 20)
+        #[arg(long = "slot", value_name = "TIME", required = true)]
+        slots: Vec<String>,
+    },
+    /// Answer a meeting plan's times for your organization, one answer per time in the plan's
+    /// order: yes, if-needed or no (answering again replaces your answers)
+    Answer {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The plan: id or unique prefix
+        plan: String,
+        /// One answer per time, e.g. yes no if-needed
+        #[arg(required = true, num_args = 1..)]
+        answers: Vec<String>,
+    },
+    /// Meeting plans, newest first: each time, those that work for the most members first,
+    /// with who it leaves out and who has not answered
+    Plans {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Show a meeting: who facilitated and was present, the check-in order, the agenda with
     /// its time boxes, the access plan (interpretation, accessibility needs, childcare and who
     /// asked), minutes and decisions

@@ -364,6 +364,75 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                 .try_into()?;
             out.id(made.id)
         }
+        MeetingCmd::Plan { c, title, slots } => {
+            let coalition = on(x, &c, out)?;
+            let made: Created = x
+                .call(Request::PlanCreate {
+                    coalition,
+                    body: crate::ops::plans::PlanRequest { title, slots },
+                })?
+                .try_into()?;
+            out.note("Times proposed; members answer with `coalesce meeting answer`.");
+            out.id(made.id)
+        }
+        MeetingCmd::Answer { c, plan, answers } => {
+            let coalition = on(x, &c, out)?;
+            let done: crate::ops::Updated = x
+                .call(Request::PlanAnswer {
+                    coalition,
+                    plan,
+                    body: crate::ops::plans::AnswerRequest { answers },
+                })?
+                .try_into()?;
+            out.note(&format!(
+                "Answers recorded for meeting plan {}.",
+                short(&done.id)
+            ));
+            Ok(())
+        }
+        MeetingCmd::Plans { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let view: Box<crate::ops::plans::PlansView> =
+                x.call(Request::PlanList { coalition })?.try_into()?;
+            if format.json {
+                return out.json(&view);
+            }
+            if view.plans.is_empty() {
+                out.note("No meeting plans yet.");
+                return Ok(());
+            }
+            let names = &view.names;
+            let who = |ids: &[model::MemberId]| {
+                if ids.is_empty() {
+                    "nobody".to_owned()
+                } else {
+                    ids.iter()
+                        .map(|i| named(names, i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let mut s = String::new();
+            for p in &view.plans {
+                s += &format!(
+                    "Plan {}: {} (proposed by {})\n",
+                    short(p.plan.id.as_str()),
+                    line(&p.plan.title),
+                    named(names, &p.plan.by)
+                );
+                for f in &p.fits {
+                    s += &format!(
+                        "  {}  works for {}; if needed {}; leaves out {}; no answer from {}\n",
+                        f.slot,
+                        who(&f.yes),
+                        who(&f.if_needed),
+                        who(&f.left_out),
+                        who(&f.unanswered)
+                    );
+                }
+            }
+            out.text(&s)
+        }
         MeetingCmd::Show { c, meeting, format } => {
             let coalition = on(x, &c, out)?;
             let d: Box<meetings::MeetingDetail> = x

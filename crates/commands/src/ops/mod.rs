@@ -41,6 +41,7 @@ pub mod keys;
 pub mod meetings;
 pub mod members;
 pub mod people;
+pub mod plans;
 pub mod pools;
 pub mod proposals;
 pub mod reports;
@@ -312,6 +313,9 @@ pub(crate) mod tests {
                     | Request::ReportPower { coalition }
                     | Request::ReportProgress { coalition, .. }
                     | Request::Translate { coalition, .. }
+                    | Request::PlanCreate { coalition, .. }
+                    | Request::PlanAnswer { coalition, .. }
+                    | Request::PlanList { coalition }
                     | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    audit, charter, coalitions, files, issues, joins, keys, meetings, members, people, pools,
-    proposals, reports, status, translations,
+    audit, charter, coalitions, files, issues, joins, keys, meetings, members, people, plans,
+    pools, proposals, reports, status, translations,
 };
 
 /// The id of a record just made.
@@ -82,6 +82,8 @@ pub enum Reply {
     Progress(Box<reports::ProgressMade>),
     /// Translations, and what lacks one.
     Translations(Box<translations::TranslationsView>),
+    /// Meeting plans with their best times.
+    Plans(Box<plans::PlansView>),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -175,6 +177,7 @@ reply_kinds! {
     Power => Box<reports::PowerView>,
     Progress => Box<reports::ProgressMade>,
     Translations => Box<translations::TranslationsView>,
+    Plans => Box<plans::PlansView>,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

@@ -279,6 +279,27 @@ pub enum Request {
         /// Which days, language and form.
         query: super::reports::ProgressQuery,
     },
+    /// Propose times for a meeting ([`super::plans::propose`]).
+    PlanCreate {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The meeting and its times.
+        body: super::plans::PlanRequest,
+    },
+    /// Answer a meeting plan's times ([`super::plans::answer`]).
+    PlanAnswer {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The answers.
+        body: super::plans::AnswerRequest,
+    },
+    /// Every meeting plan with its best times ([`super::plans::list`]).
+    PlanList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
     /// Write this organization's translation of a shared record's field
     /// ([`super::translations::translate`]).
     Translate {
@@ -446,6 +467,9 @@ impl Request {
             Self::ReportPower { .. } => "report_power",
             Self::ReportProgress { .. } => "report_progress",
             Self::Translate { .. } => "translate",
+            Self::PlanCreate { .. } => "plan_create",
+            Self::PlanAnswer { .. } => "plan_answer",
+            Self::PlanList { .. } => "plan_list",
             Self::TranslationList { .. } => "translation_list",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
@@ -531,6 +555,9 @@ impl Request {
             | Self::ReportProgress { coalition, .. }
             | Self::Translate { coalition, .. }
             | Self::TranslationList { coalition, .. }
+            | Self::PlanCreate { coalition, .. }
+            | Self::PlanAnswer { coalition, .. }
+            | Self::PlanList { coalition }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
@@ -581,6 +608,8 @@ impl Request {
                 | Self::KeyRevoke { .. }
                 | Self::HistoryRestore { .. }
                 | Self::Translate { .. }
+                | Self::PlanCreate { .. }
+                | Self::PlanAnswer { .. }
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }

@@ -5,8 +5,8 @@ use replica::Replica;
 
 use super::{
     Created, KnownPeers, OpError, Reply, Request, ResolvedCoalition, Updated, audit, charter,
-    coalition, coalitions, files, issues, joins, keys, meetings, members, people, pools, proposals,
-    reports, status, translations,
+    coalition, coalitions, files, issues, joins, keys, meetings, members, people, plans, pools,
+    proposals, reports, status, translations,
 };
 
 /// Carries out one operation on an open replica.
@@ -257,6 +257,26 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             Reply::Updated(Updated {
                 id: translations::translate(r, &c, body)?,
             })
+        }
+        Request::PlanCreate { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::Created(Created {
+                id: plans::propose(r, &c, body)?.to_string(),
+            })
+        }
+        Request::PlanAnswer {
+            coalition: c,
+            plan,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Updated(Updated {
+                id: plans::answer(r, &c, &plan, body)?,
+            })
+        }
+        Request::PlanList { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Plans(Box::new(plans::list(r, &c)?))
         }
         Request::TranslationList {
             coalition: c,

@@ -67,7 +67,7 @@ impl CoalitionDoc {
             return false;
         }
         if !members.is_empty() {
-            // Members' translations leave governance as it is: any other write to a member
+            // Members' translations, meeting plans and answers to them leave governance as it is: any other write to a member
             // record may not.
             let records: Vec<Vec<&str>> = members
                 .iter()
@@ -77,8 +77,10 @@ impl CoalitionDoc {
                 return false;
             };
             if !fields.iter().all(|f| {
-                f.as_ref()
-                    .is_some_and(|f| f.iter().all(|k| k == "translations"))
+                f.as_ref().is_some_and(|f| {
+                    f.iter()
+                        .all(|k| matches!(k.as_str(), "translations" | "plans" | "availability"))
+                })
             }) {
                 return false;
             }

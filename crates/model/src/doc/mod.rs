@@ -29,6 +29,7 @@ mod issues;
 mod meetings;
 mod members;
 mod paths;
+mod plans;
 mod pools;
 mod proposals;
 mod restore;

@@ -27,9 +27,9 @@ mod table;
 
 pub use places::{Slot, Unplaced, Write, resolve};
 pub use table::{
-    ACCESS_NEED, AMENDMENT, CHARTER, CHARTER_VERSION, EVIDENCE, GOAL, ISSUE, LEDGER_ENTRY, MAX_TAG,
-    MEETING, MEMBER, POOL, POSITION, PROGRESS, PROPOSAL, ROLES, ROOT, RULE, RULE_CHANGE, RULES,
-    TRANSLATION,
+    ACCESS_NEED, AMENDMENT, AVAILABILITY, CHARTER, CHARTER_VERSION, EVIDENCE, GOAL, ISSUE,
+    LEDGER_ENTRY, MAX_TAG, MEETING, MEETING_PLAN, MEMBER, POOL, POSITION, PROGRESS, PROPOSAL,
+    ROLES, ROOT, RULE, RULE_CHANGE, RULES, TRANSLATION,
 };
 
 use automerge::ScalarValue;
@@ -74,6 +74,12 @@ impl Shape {
     }
 }
 
+/// The longest map key of any place of the layout, in bytes: record ids are 32 characters,
+/// versions 6, field names shorter; an answers key two ids and a dot (65); a translation's key
+/// the path of what it translates and its language (a member's reason on a proposal, into a
+/// language with its region: 99). `sync` refuses a change writing a longer one (tested).
+pub const MAX_KEY: usize = 128;
+
 /// The keys of a map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keys {
@@ -84,14 +90,20 @@ pub enum Keys {
     /// What a translation translates and into which language
     /// ([`crate::translations::key`]).
     Translations,
+    /// A proposed meeting's planner and id: `MEMBER.PLAN` ([`crate::plans::answer_key`]).
+    PlanRefs,
 }
 
 impl Keys {
     fn admit(self, key: &str) -> bool {
+        if key.len() > MAX_KEY {
+            return false;
+        }
         match self {
             Keys::Ids => crate::ids::is_id(key),
             Keys::Versions => key.len() == 6 && key.bytes().all(|b| b.is_ascii_digit()),
             Keys::Translations => crate::translations::parse_key(key).is_some(),
+            Keys::PlanRefs => crate::plans::parse_answer_key(key).is_some(),
         }
     }
 }

@@ -268,6 +268,29 @@ pub static TRANSLATION: Record = Record {
     reads: None,
 };
 
+const ANSWER: Shape = Shape::Scalar(Scalar {
+    what: "an answer (yes, if-needed or no)",
+    check: typed::<crate::values::Answer>,
+});
+
+/// A meeting a member proposes, with the times it could be held.
+pub static MEETING_PLAN: Record = Record {
+    name: "meeting plan",
+    fields: &[
+        fixed("title", SHORT),
+        fixed("slots", Shape::List(&TIME)),
+        fixed("at", TIME),
+    ],
+    reads: None,
+};
+
+/// A member's answers to a proposed meeting's times, one per time.
+pub static AVAILABILITY: Record = Record {
+    name: "availability",
+    fields: &[field("answers", Shape::List(&ANSWER)), field("at", TIME)],
+    reads: None,
+};
+
 /// A member organization.
 pub static MEMBER: Record = Record {
     name: "member",
@@ -289,6 +312,14 @@ pub static MEMBER: Record = Record {
                 Keys::Translations,
                 &Shape::Record(&TRANSLATION),
             )),
+        ),
+        field(
+            "plans",
+            Shape::Optional(&Shape::Map(Keys::Ids, &Shape::Record(&MEETING_PLAN))),
+        ),
+        field(
+            "availability",
+            Shape::Optional(&Shape::Map(Keys::PlanRefs, &Shape::Record(&AVAILABILITY))),
         ),
     ],
     reads: None,

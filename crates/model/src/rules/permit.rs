@@ -358,13 +358,20 @@ impl Ctx<'_> {
                         .ok()
                         .flatten()
                 });
-            if let Some((_, record)) = record
-                && autosurgeon::ReadDoc::get(&at, &record, "translations")
-                    .ok()
-                    .flatten()
-                    .is_some()
-            {
-                return Err("a new member has written no translation yet".into());
+            if let Some((_, record)) = record {
+                for (field, what) in [
+                    ("translations", "translation"),
+                    ("plans", "meeting plan"),
+                    ("availability", "availability"),
+                ] {
+                    if autosurgeon::ReadDoc::get(&at, &record, field)
+                        .ok()
+                        .flatten()
+                        .is_some()
+                    {
+                        return Err(format!("a new member has written no {what} yet"));
+                    }
+                }
             }
         }
         if let Some(k) = m

@@ -468,7 +468,7 @@ impl Validator {
                         // A member's translations: its own words about shared records, which
                         // no governance is derived from and no rule reads (its record is read
                         // by its fields' names).
-                        Some("translations") => {}
+                        Some("translations" | "plans" | "availability") => {}
                         _ if written_gov.members.contains(member) => {}
                         Some(field @ ("keys" | "flagged")) if path.len() == 4 => {
                             match list_op(&op, field, actor) {
@@ -664,7 +664,8 @@ fn stated_time(path: &[String]) -> bool {
         [a, _, b, _, at] if at == "at" => {
             (a == "proposals" && b == "positions")
                 || (a == "pools" && b == "ledger")
-                || (a == "members" && b == "translations")
+                || (a == "members"
+                    && matches!(b.as_str(), "translations" | "plans" | "availability"))
         }
         _ => false,
     }
@@ -714,6 +715,16 @@ fn list_cap(path: &[String]) -> Option<usize> {
             "access" => Some(crate::reports::MOST_NEEDS),
             _ => None,
         },
+        [members, _, plans, _, slots]
+            if members == "members" && plans == "plans" && slots == "slots" =>
+        {
+            Some(crate::plans::MOST_SLOTS)
+        }
+        [members, _, availability, _, answers]
+            if members == "members" && availability == "availability" && answers == "answers" =>
+        {
+            Some(crate::plans::MOST_SLOTS)
+        }
         [meetings, _, access, _, asked_by]
             if meetings == "meetings" && access == "access" && asked_by == "asked_by" =>
         {

@@ -188,3 +188,15 @@ vocabulary!(
         Childcare => "childcare",
     }
 );
+
+vocabulary!(
+    /// A member's answer to a proposed meeting time.
+    Answer, "answer" {
+        /// The time works.
+        Yes => "yes",
+        /// The time works if no other does.
+        IfNeeded => "if-needed",
+        /// The time does not work.
+        No => "no",
+    }
+);

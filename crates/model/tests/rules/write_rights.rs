@@ -594,3 +594,60 @@ fn a_meeting_from_before_check_ins_reads_and_its_new_lists_are_typed_bounded_and
         Err(Violation::Permanent { .. })
     ));
 }
+
+#[test]
+fn meeting_times_are_proposed_and_answered_each_in_its_own_record() {
+    let mut docs = coalition();
+    let plan = MeetingId::from_bytes([7; 16]);
+    let mut d = docs[1].fork_as(key(2));
+    d.propose_times(
+        &member(2),
+        &plan,
+        "Fare campaign",
+        &[t(5_000), t(9_000)],
+        t(50),
+    )
+    .unwrap();
+    // The plan reaches member 3, which answers it.
+    docs[2].merge(&mut d).unwrap();
+    let mut e = docs[2].fork_as(key(3));
+    e.answer_times(
+        &member(3),
+        &member(2),
+        &plan,
+        &[model::Answer::No, model::Answer::Yes],
+        t(60),
+    )
+    .unwrap();
+    assert!(
+        e.answer_times(&member(3), &member(2), &plan, &[model::Answer::Yes], t(61))
+            .is_err(),
+        "one answer per time"
+    );
+    assert_eq!(verdict(&mut e), Ok(()));
+    let plans = e.plans();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(
+        plans[0].answers[&member(3)],
+        [model::Answer::No, model::Answer::Yes]
+    );
+    let best = model::plans::best_times(&plans[0], &[member(1), member(2), member(3)]);
+    assert_eq!(best[0].slot, t(9_000));
+    assert_eq!(best[1].left_out, [member(3)]);
+    // Nobody answers in another member's name, or proposes in it.
+    docs[1] = d;
+    let mut forged = raw(&mut docs, 2, |d| {
+        let m = obj(d, &["members", member(1).as_str()]);
+        let a = d.put_object(&m, "availability", ObjType::Map).unwrap();
+        let k = model::plans::answer_key(&member(2), &plan);
+        let e = d.put_object(&a, k.as_str(), ObjType::Map).unwrap();
+        let answers = d.put_object(&e, "answers", ObjType::List).unwrap();
+        d.insert(&answers, 0, "yes").unwrap();
+        d.insert(&answers, 1, "yes").unwrap();
+        d.put(&e, "at", 0i64).unwrap();
+    });
+    assert!(matches!(
+        verdict(&mut forged),
+        Err(Violation::NotOwner { .. })
+    ));
+}

@@ -669,8 +669,8 @@ fn check_ops(
 }
 
 /// The longest map key a change may write: no place of a coalition's layout has a longer one
-/// (record ids are 32 characters, versions 6, field names shorter; `model::layout`).
-const MAX_KEY: usize = 64;
+/// (`model::layout::MAX_KEY`).
+const MAX_KEY: usize = model::layout::MAX_KEY;
 
 /// Notes that an operation refers to actor `a` (if not the change's own).
 fn refer<'a>(referred: &mut HashSet<&'a ActorId>, own: &ActorId, a: &'a ActorId) {

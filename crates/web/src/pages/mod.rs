@@ -11,6 +11,7 @@ pub(crate) mod issues;
 pub(crate) mod joins;
 pub(crate) mod meetings;
 pub(crate) mod members;
+pub(crate) mod plans;
 pub(crate) mod pools;
 pub(crate) mod proposals;
 pub(crate) mod reports;
