@@ -157,4 +157,13 @@ fn a_meeting_keeps_its_access_plan_check_ins_and_time_boxes_on_every_node() {
         listed.contains("2026-12-10 18:00:00Z  works for Northside Tenants Union; if needed nobody; leaves out Familias Unidas"),
         "{listed}"
     );
+    // Shown while it is planned: what the first time would need, for those it works for.
+    assert!(
+        listed.contains("Access plan for the first time:"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("interpretation into es: asked by Familias Unidas"),
+        "{listed}"
+    );
 }

@@ -245,6 +245,24 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
     s
 }
 
+/// An access plan's needs, one a line: what, and who asked.
+fn access_lines(
+    access: &[model::schema::AccessNeed],
+    names: &std::collections::BTreeMap<model::MemberId, String>,
+) -> String {
+    let mut s = String::new();
+    for n in access {
+        let what = match n.kind {
+            model::AccessKind::Interpretation => format!("interpretation into {}", line(&n.what)),
+            model::AccessKind::Access => line(&n.what),
+            model::AccessKind::Childcare => format!("childcare ({})", line(&n.what)),
+        };
+        let who: Vec<String> = n.asked_by.iter().map(|i| named(names, i)).collect();
+        s += &format!("  {what}: asked by {}\n", who.join(", "));
+    }
+    s
+}
+
 /// A meeting as `meeting show` prints it.
 fn meeting_view(d: &meetings::MeetingDetail) -> String {
     let m = &d.meeting;
@@ -255,76 +273,36 @@ fn meeting_view(d: &meetings::MeetingDetail) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let present = if m.attendance.is_empty() {
+        "nobody recorded".to_owned()
+    } else {
+        who(&m.attendance)
+    };
     let mut s = format!(
-        "Meeting {} on {}
-Facilitated by {}
-Present: {}
-",
+        "Meeting {} on {}\nFacilitated by {}\nPresent: {present}\n",
         short(m.id.as_str()),
         m.day,
         named(names, &m.facilitator),
-        if m.attendance.is_empty() {
-            "nobody recorded".to_owned()
-        } else {
-            who(&m.attendance)
-        }
     );
     if !m.checkins.is_empty() {
-        s += &format!(
-            "Check-in, in order: {}
-",
-            who(&m.checkins)
-        );
+        s += &format!("Check-in, in order: {}\n", who(&m.checkins));
     }
     if !m.agenda.is_empty() {
-        s += "Agenda:
-";
+        s += "Agenda:\n";
         for (i, item) in m.agenda.iter().enumerate() {
-            match m.timeboxes.get(i).filter(|t| **t > 0) {
-                Some(t) => {
-                    s += &format!(
-                        "  {}. {} ({t} min)
-",
-                        i + 1,
-                        line(item)
-                    )
-                }
-                None => {
-                    s += &format!(
-                        "  {}. {}
-",
-                        i + 1,
-                        line(item)
-                    )
-                }
-            }
+            let timebox = match m.timeboxes.get(i).filter(|t| **t > 0) {
+                Some(t) => format!(" ({t} min)"),
+                None => String::new(),
+            };
+            s += &format!("  {}. {}{timebox}\n", i + 1, line(item));
         }
     }
     if !m.access.is_empty() {
-        s += "Access plan:
-";
-        for n in &m.access {
-            let what = match n.kind {
-                model::AccessKind::Interpretation => {
-                    format!("interpretation into {}", line(&n.what))
-                }
-                model::AccessKind::Access => line(&n.what),
-                model::AccessKind::Childcare => format!("childcare ({})", line(&n.what)),
-            };
-            s += &format!(
-                "  {what}: asked by {}
-",
-                who(&n.asked_by)
-            );
-        }
+        s += "Access plan:\n";
+        s += &access_lines(&m.access, names);
     }
     if !m.minutes.is_empty() {
-        s += &format!(
-            "Minutes:
-{}
-",
-            m.minutes
-        );
+        s += &format!("Minutes:\n{}\n", m.minutes);
     }
     s
 }
@@ -429,6 +407,16 @@ pub(crate) fn meeting(x: &mut dyn Exec, cmd: MeetingCmd, out: &Out) -> Result<()
                         who(&f.left_out),
                         who(&f.unanswered)
                     );
+                }
+                if !p.access.is_empty() {
+                    s += "  Access plan for the first time:
+";
+                    for l in access_lines(&p.access, names).lines() {
+                        s += &format!(
+                            "  {l}
+"
+                        );
+                    }
                 }
             }
             out.text(&s)

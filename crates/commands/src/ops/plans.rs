@@ -38,6 +38,10 @@ pub struct PlanView {
     /// Its times, those that work for the most members first, with who each leaves out.
     #[schema(value_type = Vec<Object>)]
     pub fits: Vec<SlotFit>,
+    /// The access plan the best time would need: from the profiles of the members it works
+    /// for (if needed too), as a meeting recorded with them would keep it.
+    #[schema(value_type = Vec<Object>)]
+    pub access: Vec<model::schema::AccessNeed>,
 }
 
 /// Every meeting plan.
@@ -154,9 +158,23 @@ pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<PlansView> {
     Ok(PlansView {
         plans: plans
             .into_iter()
-            .map(|plan| PlanView {
-                fits: best_times(&plan, &members),
-                plan,
+            .map(|plan| {
+                let fits = best_times(&plan, &members);
+                let coming: Vec<&model::schema::Member> = fits
+                    .first()
+                    .map(|f| {
+                        f.yes
+                            .iter()
+                            .chain(&f.if_needed)
+                            .filter_map(|m| gov.members.get(m).map(|m| m.as_ref()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                PlanView {
+                    access: model::reports::access_plan(coming),
+                    fits,
+                    plan,
+                }
             })
             .collect(),
         names,

@@ -382,6 +382,7 @@ plans-col-if-needed = Works if needed for
 plans-col-left-out = Leaves out
 plans-col-unanswered = Not answered yet
 plans-nobody = nobody
+plans-access = What the first time would need, from the profiles of those it works for
 plans-answer = Your organization's answers:
 plans-yes = Yes, this time works
 plans-if-needed = If needed

@@ -388,6 +388,7 @@ plans-col-if-needed = Sirve si hace falta a
 plans-col-left-out = Deja fuera a
 plans-col-unanswered = Aún sin respuesta
 plans-nobody = nadie
+plans-access = Lo que necesitaría la primera hora, según los perfiles de a quienes les sirve
 plans-answer = Respuestas de su organización:
 plans-yes = Sí, esta hora sirve
 plans-if-needed = Si hace falta

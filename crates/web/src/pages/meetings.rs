@@ -465,6 +465,34 @@ struct MeetingPage {
     decisions: Vec<(String, String)>,
 }
 
+/// An access plan's needs in words, each with who asked.
+pub(crate) fn access_lines(
+    c: &Chrome,
+    names: &std::collections::BTreeMap<model::MemberId, String>,
+    access: &[model::schema::AccessNeed],
+) -> Vec<String> {
+    access
+        .iter()
+        .map(|n| {
+            let who = super::joined(
+                &n.asked_by
+                    .iter()
+                    .map(|a| name_of(names, a))
+                    .collect::<Vec<_>>(),
+            );
+            let id = match n.kind {
+                model::AccessKind::Interpretation => "meeting-access-interpretation",
+                model::AccessKind::Access => "meeting-access-need",
+                model::AccessKind::Childcare => "meeting-access-childcare",
+            };
+            c.tw(
+                id,
+                &[("what", Arg::Text(n.what.clone())), ("who", Arg::Own(who))],
+            )
+        })
+        .collect()
+}
+
 /// One meeting.
 pub(crate) async fn show(
     State(web): State<Web>,
@@ -558,27 +586,7 @@ pub(crate) async fn show(
                 .iter()
                 .map(|a| name_of(&detail.names, a))
                 .collect(),
-            access: m
-                .access
-                .iter()
-                .map(|n| {
-                    let who = super::joined(
-                        &n.asked_by
-                            .iter()
-                            .map(|a| name_of(&detail.names, a))
-                            .collect::<Vec<_>>(),
-                    );
-                    let id = match n.kind {
-                        model::AccessKind::Interpretation => "meeting-access-interpretation",
-                        model::AccessKind::Access => "meeting-access-need",
-                        model::AccessKind::Childcare => "meeting-access-childcare",
-                    };
-                    c.tw(
-                        id,
-                        &[("what", Arg::Text(n.what.clone())), ("who", Arg::Own(who))],
-                    )
-                })
-                .collect(),
+            access: access_lines(&c, &detail.names, &m.access),
             minutes: m.minutes.clone(),
             minutes_shown,
             tf,

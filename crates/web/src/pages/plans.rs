@@ -39,6 +39,8 @@ pub(crate) struct PlanRow {
     pub(crate) best: Vec<TimeRow>,
     /// Its times in its own order (the answer form's).
     pub(crate) times: Vec<TimeRow>,
+    /// The access plan its first time would need.
+    pub(crate) access: Vec<String>,
 }
 
 #[derive(Template)]
@@ -125,6 +127,7 @@ pub(crate) async fn show(
             let mut times: Vec<TimeRow> = p.fits.iter().map(row).collect();
             times.sort_by_key(|t| t.index);
             PlanRow {
+                access: super::meetings::access_lines(&c, names, &p.access),
                 id: p.plan.id.to_string(),
                 title: p.plan.title.clone(),
                 by: c.tw(
