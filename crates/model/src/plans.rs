@@ -16,6 +16,17 @@ use crate::values::{Answer, Timestamp};
 /// Most times one plan proposes.
 pub const MOST_SLOTS: usize = 20;
 
+/// Most plans read of one member (the first by id): how many a member keeps is bounded only
+/// by the size of each change, and every listing reads them all.
+pub const MOST_PLANS: usize = 200;
+
+/// The digest of a plan's times that answers name: an answer counts only for the times it
+/// was given to.
+pub fn slots_digest(slots: &[Timestamp]) -> String {
+    let text: Vec<String> = slots.iter().map(|s| s.as_millis().to_string()).collect();
+    crate::translations::digest(&text.join(","))
+}
+
 /// The key of a member's answers to `planner`'s plan `plan`.
 pub fn answer_key(planner: &MemberId, plan: &MeetingId) -> String {
     format!("{planner}.{plan}")
@@ -57,6 +68,8 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlotFit {
+    /// Its place among the plan's times (what an answer list follows).
+    pub index: usize,
     /// The time.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub slot: Timestamp,
@@ -83,6 +96,7 @@ pub fn best_times(plan: &Plan, members: &[MemberId]) -> Vec<SlotFit> {
         .enumerate()
         .map(|(i, slot)| {
             let mut fit = SlotFit {
+                index: i,
                 slot: *slot,
                 yes: Vec::new(),
                 if_needed: Vec::new(),
@@ -141,6 +155,60 @@ fn maps<D: automerge::ReadDoc>(
         .collect()
 }
 
+/// The plan stored at `key` of `map` (a member's plans), proposed by `by`, without answers.
+fn plan_at<D: automerge::ReadDoc>(
+    doc: &D,
+    map: &automerge::ObjId,
+    key: &str,
+    by: &MemberId,
+) -> Option<Plan> {
+    let id = key.parse::<MeetingId>().ok()?;
+    let Ok(Some((Value::Object(ObjType::Map), p))) = doc.get(map, key) else {
+        return None;
+    };
+    let title = match scalar(doc, &p, "title")? {
+        ScalarValue::Str(s) => s.to_string(),
+        _ => return None,
+    };
+    let at = scalar(doc, &p, "at").and_then(time)?;
+    let Ok(Some((Value::Object(ObjType::List), list))) = doc.get(&p, "slots") else {
+        return None;
+    };
+    let slots: Vec<Timestamp> = (0..doc.length(&list).min(MOST_SLOTS))
+        .map(|i| match doc.get(&list, i) {
+            Ok(Some((Value::Scalar(v), _))) => time(v.into_owned()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(Plan {
+        id,
+        by: by.clone(),
+        title,
+        slots,
+        at,
+        answers: BTreeMap::new(),
+    })
+}
+
+/// `planner`'s plan `plan`, without answers, read where it is.
+pub fn read_one<D: automerge::ReadDoc>(
+    doc: &D,
+    planner: &MemberId,
+    plan: &MeetingId,
+) -> Option<Plan> {
+    let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
+    else {
+        return None;
+    };
+    let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&members, planner.as_str())
+    else {
+        return None;
+    };
+    maps(doc, &record, "plans")
+        .into_iter()
+        .find_map(|map| plan_at(doc, &map, plan.as_str(), planner))
+}
+
 /// Every plan `doc` holds, with every member's answers to it, by planner then id.
 pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Plan> {
     let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
@@ -148,7 +216,7 @@ pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Plan> {
         return Vec::new();
     };
     let mut plans: BTreeMap<(MemberId, MeetingId), Plan> = BTreeMap::new();
-    let mut answers: Vec<(MemberId, MemberId, MeetingId, Vec<Answer>)> = Vec::new();
+    let mut answers: Vec<(MemberId, automerge::ObjId, String)> = Vec::new();
     for member in doc.keys(&members) {
         let Ok(by) = member.parse::<MemberId>() else {
             continue;
@@ -158,71 +226,47 @@ pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Plan> {
             continue;
         };
         for map in maps(doc, &record, "plans") {
-            for k in doc.keys(&map) {
-                let Ok(id) = k.parse::<MeetingId>() else {
+            for k in doc.keys(&map).take(MOST_PLANS) {
+                let Some(plan) = plan_at(doc, &map, &k, &by) else {
                     continue;
                 };
-                let Ok(Some((Value::Object(ObjType::Map), p))) = doc.get(&map, k.as_str()) else {
-                    continue;
-                };
-                let title = match scalar(doc, &p, "title") {
-                    Some(ScalarValue::Str(s)) => s.to_string(),
-                    _ => continue,
-                };
-                let Some(at) = scalar(doc, &p, "at").and_then(time) else {
-                    continue;
-                };
-                let Ok(Some((Value::Object(ObjType::List), list))) = doc.get(&p, "slots") else {
-                    continue;
-                };
-                let slots: Option<Vec<Timestamp>> = (0..doc.length(&list).min(MOST_SLOTS))
-                    .map(|i| match doc.get(&list, i) {
-                        Ok(Some((Value::Scalar(v), _))) => time(v.into_owned()),
-                        _ => None,
-                    })
-                    .collect();
-                let Some(slots) = slots else { continue };
-                plans.insert(
-                    (by.clone(), id.clone()),
-                    Plan {
-                        id,
-                        by: by.clone(),
-                        title,
-                        slots,
-                        at,
-                        answers: BTreeMap::new(),
-                    },
-                );
+                plans.insert((by.clone(), plan.id.clone()), plan);
             }
         }
         for map in maps(doc, &record, "availability") {
             for k in doc.keys(&map) {
-                let Some((planner, plan)) = parse_answer_key(&k) else {
-                    continue;
-                };
-                let Ok(Some((Value::Object(ObjType::Map), a))) = doc.get(&map, k.as_str()) else {
-                    continue;
-                };
-                let Ok(Some((Value::Object(ObjType::List), list))) = doc.get(&a, "answers") else {
-                    continue;
-                };
-                let given: Option<Vec<Answer>> = (0..doc.length(&list).min(MOST_SLOTS))
-                    .map(|i| match doc.get(&list, i) {
-                        Ok(Some((Value::Scalar(v), _))) => match v.as_ref() {
-                            ScalarValue::Str(s) => s.parse().ok(),
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect();
-                if let Some(given) = given {
-                    answers.push((by.clone(), planner, plan, given));
-                }
+                answers.push((by.clone(), map.clone(), k));
             }
         }
     }
-    for (by, planner, plan, given) in answers {
-        if let Some(p) = plans.get_mut(&(planner, plan))
+    // Answers are read only for the plans read, and count only if given to their times.
+    for (by, map, k) in answers {
+        let Some((planner, plan)) = parse_answer_key(&k) else {
+            continue;
+        };
+        let Some(p) = plans.get_mut(&(planner, plan)) else {
+            continue;
+        };
+        let Ok(Some((Value::Object(ObjType::Map), a))) = doc.get(&map, k.as_str()) else {
+            continue;
+        };
+        if !matches!(scalar(doc, &a, "of"), Some(ScalarValue::Str(d)) if *d == slots_digest(&p.slots))
+        {
+            continue;
+        }
+        let Ok(Some((Value::Object(ObjType::List), list))) = doc.get(&a, "answers") else {
+            continue;
+        };
+        let given: Option<Vec<Answer>> = (0..doc.length(&list).min(MOST_SLOTS))
+            .map(|i| match doc.get(&list, i) {
+                Ok(Some((Value::Scalar(v), _))) => match v.as_ref() {
+                    ScalarValue::Str(s) => s.parse().ok(),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if let Some(given) = given
             && given.len() == p.slots.len()
         {
             p.answers.insert(by, given);
@@ -230,7 +274,6 @@ pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Plan> {
     }
     plans.into_values().collect()
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

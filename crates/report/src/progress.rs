@@ -72,7 +72,9 @@ pub struct Progress {
     pub charter: Vec<CharterChange>,
     /// Members' translations of the texts above, by the text as it reads here, then by
     /// language (`es`): one a person made before one a machine made, then the latest; only
-    /// of the text as it says now.
+    /// of the text as it says now, into another language than its own. Not in the JSON (its
+    /// `page` holds the words as read in its language).
+    #[serde(skip)]
     pub translated: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -345,10 +347,33 @@ pub fn progress_with(
     // Per text and language, the best: (a person's, latest).
     let mut best: BTreeMap<(String, String), (bool, Timestamp, String)> = BTreeMap::new();
     for t in translations {
-        let Some(original) = t.target().and_then(|target| target.original(state)) else {
+        use model::translations::Target;
+        let Some(target) = t.target() else {
             continue;
         };
-        if !t.translates(original) {
+        // Only the texts the report shows (a minutes' or a description's translation has no
+        // place in it), and only into a language the report is written in.
+        let shown = matches!(
+            target,
+            Target::GoalTitle(_)
+                | Target::ProposalTitle(_)
+                | Target::Reason(..)
+                | Target::IssueTitle(_)
+                | Target::Evidence(..)
+                | Target::CharterValue(_)
+                | Target::CharterCommitment(_)
+        );
+        if !shown || crate::Lang::from_tag(t.lang.as_str()).is_none() {
+            continue;
+        }
+        let Some(original) = target.original(state) else {
+            continue;
+        };
+        // A "translation" into the original's own language would put another member's words
+        // in the author's mouth.
+        let own = model::translations::original_language(state, &target)
+            .is_some_and(|o| o.primary() == t.lang.primary());
+        if own || !t.translates(original) {
             continue;
         }
         let slot = (plain(original), t.lang.primary().to_owned());

@@ -31,8 +31,11 @@ use serde::{Deserialize, Serialize};
 /// its limit takes as changes (`snapshot::SNAPSHOT_BYTES_PER_OP`), which a node of version 7
 /// refuses, and is sent one, round after round. Version 9: member records carry the member's
 /// translations of shared records (`translations`, see `model::translations`), which a node of
-/// version 8 refuses.
-pub const VERSION: u8 = 9;
+/// version 8 refuses. Version 10: meeting records keep their access plan, check-ins and
+/// time boxes; member records carry their meeting plans and their answers to others'
+/// (`model::plans`); map keys may be up to `model::layout::MAX_KEY` bytes (a translation of a
+/// reason's key is longer than the 64 that version 9 admitted).
+pub const VERSION: u8 = 10;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -96,15 +96,39 @@ pub fn propose(r: &mut Replica, c: &CoalitionId, req: PlanRequest) -> anyhow::Re
     Ok(id)
 }
 
-/// The plan whose id `given` is or starts with.
+/// The plan `given` names: `PLANNER.PLAN` (as the web UI names it), or its id or a unique
+/// prefix of it. Plan ids are each planner's to choose, so two members' plans may share one:
+/// that id alone is then ambiguous, and says how to name each.
 fn find(plans: &[Plan], given: &str) -> anyhow::Result<Plan> {
-    let ids: Vec<String> = plans.iter().map(|p| p.id.to_string()).collect();
-    let id = replica::resolve_prefix(given.trim(), "meeting plan", ids.iter().map(String::as_str))?;
-    plans
-        .iter()
-        .find(|p| p.id.as_str() == id)
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("no meeting plan {given}"))
+    let given = given.trim();
+    if let Some((planner, plan)) = model::plans::parse_answer_key(given) {
+        return plans
+            .iter()
+            .find(|p| p.by == planner && p.id == plan)
+            .cloned()
+            .ok_or_else(|| {
+                replica::PrefixError::NotFound {
+                    what: "meeting plan",
+                    given: given.to_owned(),
+                }
+                .into()
+            });
+    }
+    let ids: std::collections::BTreeSet<String> = plans.iter().map(|p| p.id.to_string()).collect();
+    let id = replica::resolve_prefix(given, "meeting plan", ids.iter().map(String::as_str))?;
+    let found: Vec<&Plan> = plans.iter().filter(|p| p.id.as_str() == id).collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => Err(super::Invalid(format!(
+            "several members' plans have the id {id}: name one as PLANNER.PLAN, one of {}",
+            found
+                .iter()
+                .map(|p| model::plans::answer_key(&p.by, &p.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()),
+    }
 }
 
 /// Answers a plan's times for this organization (replacing its earlier answers); returns the

@@ -290,7 +290,7 @@ pub enum Request {
     PlanAnswer {
         /// The coalition: id or unique prefix.
         coalition: String,
-        /// The plan: id or unique prefix.
+        /// The plan: `PLANNER.PLAN`, or its id or a unique prefix.
         plan: String,
         /// The answers.
         body: super::plans::AnswerRequest,

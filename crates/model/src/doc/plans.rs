@@ -18,6 +18,7 @@ struct StoredPlan {
 struct StoredAnswers {
     answers: Vec<Answer>,
     at: Timestamp,
+    of: String,
 }
 
 /// The map `field` of member `by`'s record (made if missing).
@@ -79,14 +80,12 @@ impl CoalitionDoc {
         answers: &[Answer],
         at: Timestamp,
     ) -> Result<(), EditError> {
-        let proposed = self
-            .plans()
-            .into_iter()
-            .find(|p| p.by == *planner && p.id == *plan)
-            .ok_or_else(|| EditError::NotFound {
+        let proposed = crate::plans::read_one(&self.doc, planner, plan).ok_or_else(|| {
+            EditError::NotFound {
                 what: "meeting plan",
                 id: plan.to_string(),
-            })?;
+            }
+        })?;
         if answers.len() != proposed.slots.len() {
             return Err(EditError::Refused {
                 why: format!(
@@ -99,6 +98,7 @@ impl CoalitionDoc {
         let stored = StoredAnswers {
             answers: answers.to_vec(),
             at,
+            of: crate::plans::slots_digest(&proposed.slots),
         };
         self.edit(by, "answer meeting times", at, |doc| {
             let map = own_map(doc, by, "availability")?;

@@ -77,7 +77,7 @@ impl Shape {
 /// The longest map key of any place of the layout, in bytes: record ids are 32 characters,
 /// versions 6, field names shorter; an answers key two ids and a dot (65); a translation's key
 /// the path of what it translates and its language (a member's reason on a proposal, into a
-/// language with its region: 99). `sync` refuses a change writing a longer one (tested).
+/// language with its region: 100). `sync` refuses a change writing a longer one (tested).
 pub const MAX_KEY: usize = 128;
 
 /// The keys of a map.

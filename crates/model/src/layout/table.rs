@@ -287,7 +287,11 @@ pub static MEETING_PLAN: Record = Record {
 /// A member's answers to a proposed meeting's times, one per time.
 pub static AVAILABILITY: Record = Record {
     name: "availability",
-    fields: &[field("answers", Shape::List(&ANSWER)), field("at", TIME)],
+    fields: &[
+        field("answers", Shape::List(&ANSWER)),
+        field("at", TIME),
+        field("of", DIGEST),
+    ],
     reads: None,
 };
 

@@ -160,6 +160,16 @@ impl Ctx<'_> {
                 }
                 Ok(())
             }
+            // A plan's times are what members answer: made once, never written over or
+            // removed (its fields are fixed too).
+            ["members", member, "plans", _] => {
+                owner(member)?;
+                if w.creates && w.new_key {
+                    Ok(())
+                } else {
+                    permanent()
+                }
+            }
             ["members", member, _, ..] => owner(member),
             ["issues", issue] => new_record(&|c| {
                 c.keyed_as(w.id, issue)?;

@@ -650,4 +650,33 @@ fn meeting_times_are_proposed_and_answered_each_in_its_own_record() {
         verdict(&mut forged),
         Err(Violation::NotOwner { .. })
     ));
+    // A plan is never written over: its times are what members answered.
+    let mut rewritten = raw(&mut docs, 1, |d| {
+        let plans = obj(d, &["members", member(2).as_str(), "plans"]);
+        let p = d.put_object(&plans, plan.as_str(), ObjType::Map).unwrap();
+        d.put(&p, "title", "Fare campaign").unwrap();
+        let slots = d.put_object(&p, "slots", ObjType::List).unwrap();
+        d.insert(&slots, 0, ScalarValue::Timestamp(1_000)).unwrap();
+        d.insert(&slots, 1, ScalarValue::Timestamp(2_000)).unwrap();
+        d.put(&p, "at", 0i64).unwrap();
+    });
+    assert!(matches!(
+        verdict(&mut rewritten),
+        Err(Violation::Permanent { .. })
+    ));
+    // Answers given to other times than the plan's (their digest) do not count.
+    let mut other = raw(&mut docs, 2, |d| {
+        let m = obj(d, &["members", member(3).as_str()]);
+        let a = d.put_object(&m, "availability", ObjType::Map).unwrap();
+        let k = model::plans::answer_key(&member(2), &plan);
+        let e = d.put_object(&a, k.as_str(), ObjType::Map).unwrap();
+        let answers = d.put_object(&e, "answers", ObjType::List).unwrap();
+        d.insert(&answers, 0, "yes").unwrap();
+        d.insert(&answers, 1, "yes").unwrap();
+        d.put(&e, "at", 0i64).unwrap();
+        d.put(&e, "of", model::translations::digest("other times"))
+            .unwrap();
+    });
+    assert_eq!(verdict(&mut other), Ok(()));
+    assert!(other.plans()[0].answers.is_empty(), "not counted");
 }

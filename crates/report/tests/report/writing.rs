@@ -292,4 +292,32 @@ fn the_spanish_report_shows_members_texts_as_members_translated_them() {
     let en = sentences(&made, Lang::En).replace(['\u{2068}', '\u{2069}'], "");
     assert!(en.contains("Fare-free buses: 40 of 100 percent"), "{en}");
     assert!(!en.contains("translated"), "{en}");
+
+    // A "translation" into the text's own language would put words in its author's mouth:
+    // left out (St. Mary's Church works in English; its block reason stays its own).
+    let proposal = model::ProposalId::from_bytes([21; 16]);
+    f.doc
+        .translate(
+            &member(4),
+            &Target::Reason(proposal, member(3)),
+            &"en".parse().unwrap(),
+            "We love the mayor.",
+            false,
+            at("2026-06-12", 9),
+        )
+        .unwrap();
+    let state = f.doc.read().unwrap();
+    let made = report::progress_with(
+        &state,
+        spring(),
+        at("2026-07-01", 12),
+        &f.doc.translations(),
+    );
+    let en = sentences(&made, Lang::En).replace(['\u{2068}', '\u{2069}'], "");
+    assert!(en.contains("“We do not back candidates.”"), "{en}");
+    assert!(!en.contains("mayor."), "{en}");
+    // The JSON carries the figures and the page, not a map of every translated text.
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&made, Lang::Es, Format::Json)).unwrap();
+    assert!(json["figures"].get("translated").is_none());
 }

@@ -309,7 +309,11 @@ fn a_map_key_longer_than_any_place_of_a_coalition_is_refused_before_it_is_compar
         doc.put(automerge::ROOT, long.as_str(), i).unwrap();
     }
     let change = made(&mut doc);
-    refused_as(&Automerge::new(), change, "a map key of 65 bytes");
+    refused_as(
+        &Automerge::new(),
+        change,
+        &format!("a map key of {} bytes", MAX_KEY + 1),
+    );
     // As long as the longest a coalition has passes.
     let mut doc = AutoCommit::new().with_actor(ActorId::from([3u8; 32]));
     doc.put(automerge::ROOT, "k".repeat(MAX_KEY).as_str(), 1i64)

@@ -32,9 +32,12 @@ pub(crate) struct TimeRow {
 /// A plan, as the page shows it.
 #[derive(Debug)]
 pub(crate) struct PlanRow {
+    /// `PLANNER.PLAN`: what names it whole.
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) by: String,
+    /// The answer form's legend.
+    pub(crate) legend: String,
     /// Its times, best first.
     pub(crate) best: Vec<TimeRow>,
     /// Its times in its own order (the answer form's).
@@ -112,7 +115,7 @@ pub(crate) async fn show(
                     .unwrap_or_default()
             };
             let row = |f: &model::plans::SlotFit| {
-                let index = p.plan.slots.iter().position(|s| *s == f.slot).unwrap_or(0);
+                let index = f.index;
                 TimeRow {
                     index,
                     when: when(&c, f.slot),
@@ -128,7 +131,12 @@ pub(crate) async fn show(
             times.sort_by_key(|t| t.index);
             PlanRow {
                 access: super::meetings::access_lines(&c, names, &p.access),
-                id: p.plan.id.to_string(),
+                // Plan ids are each planner's: the planner's id names it whole.
+                id: model::plans::answer_key(&p.plan.by, &p.plan.id),
+                legend: c.tw(
+                    "plans-answer",
+                    &[("title", Arg::Text(p.plan.title.clone()))],
+                ),
                 title: p.plan.title.clone(),
                 by: c.tw(
                     "plans-by",
