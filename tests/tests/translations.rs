@@ -147,6 +147,43 @@ fn a_translation_reaches_every_node_with_its_translator_and_what_lacks_one_is_co
     });
     assert!(a.json(&["audit", "refused"]).as_array().unwrap().is_empty());
 
+    // A goal's title, named from the charter as goal:ID.
+    let goal = a.ok(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &c,
+        "Fare-free buses",
+        "--target",
+        "100",
+        "--unit",
+        "percent",
+    ]);
+    b.wait_for(
+        20,
+        "the goal to reach B",
+        &[
+            "translate",
+            "--coalition",
+            &c,
+            "charter",
+            "--field",
+            &format!("goal:{}", &goal[..8]),
+            "--lang",
+            "es",
+            "Autobuses gratis",
+        ],
+    );
+    eventually(20, "the goal's translation to reach A", || {
+        let v = a.json(&["translations", "--coalition", &c, "--record", "charter"]);
+        v["translations"]
+            .as_array()?
+            .iter()
+            .any(|t| t["translation"]["target"] == format!("charter/goals/{goal}/title"))
+            .then_some(())
+    });
+
     // Once the original says something else, the translation is of an earlier version: it
     // is listed as not current, and the title counts as lacking one again.
     a.ok(&[

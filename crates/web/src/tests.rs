@@ -2314,6 +2314,49 @@ async fn a_translation_shows_in_the_readers_language_with_the_original_a_click_a
         .await;
     assert!(status.is_client_error(), "{status}");
     assert!(refused.contains("translation"), "{refused}");
+
+    // A piece of evidence, translated from the form, shows translated with its note.
+    ui.post(
+        &format!("{issue}/evidence"),
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("figure", "Fares rose 40%"),
+            ("source", "City budget"),
+        ],
+    )
+    .await;
+    let (_, _, page) = ui.get(&issue, &cookie).await;
+    assert!(
+        page.contains("value=\"evidence:1\""),
+        "the form offers it: {page}"
+    );
+    let (status, _, _) = ui
+        .post(
+            &format!("/c/{}/translate", ui.coalition),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("record", &id),
+                ("field", "evidence:1"),
+                ("lang", "es"),
+                ("text", "Las tarifas subieron un 40 %"),
+                ("back", &issue),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, es) = ui
+        .send(
+            HttpRequest::get(&issue)
+                .header(header::HOST, HOST)
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "es")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(es.contains("Las tarifas subieron un 40 %"), "{es}");
 }
 
 #[tokio::test]

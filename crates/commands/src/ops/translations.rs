@@ -127,11 +127,17 @@ fn target(
             "value" => Ok(Target::CharterValue(digest(
                 &ch.values[nth("value", ch.values.len())?],
             ))),
+            "goal" => {
+                let given =
+                    arg.ok_or_else(|| invalid(format!("`{field}`: say which goal, as goal:ID")))?;
+                let id = super::resolve_among(r, c, &["charter/goals"], "goal", given)?;
+                Ok(Target::GoalTitle(id.parse()?))
+            }
             "commitment" => Ok(Target::CharterCommitment(digest(
                 &ch.commitments[nth("commitment", ch.commitments.len())?],
             ))),
             _ => Err(invalid(format!(
-                "the charter's translatable fields are frame, value:N and commitment:N (not `{field}`)"
+                "the charter's translatable fields are frame, value:N, commitment:N and goal:ID (a goal's title; not `{field}`)"
             ))),
         };
     }
@@ -475,7 +481,12 @@ pub fn list(
         })
         .filter_map(|t| {
             let target = t.target()?;
-            if record.as_ref().is_some_and(|r| target.record() != *r) {
+            // The charter's translations take in its goals' (each goal a record of its own).
+            let of_it = |r: &String| {
+                let t = target.record();
+                t == *r || (r == "charter" && t.starts_with("charter/"))
+            };
+            if record.as_ref().is_some_and(|r| !of_it(r)) {
                 return None;
             }
             let original = target.original(&state).map(str::to_owned);

@@ -530,6 +530,9 @@ translate-field-text = Text
 translate-field-minutes = Minutes
 translate-field-value = Value: { $text }
 translate-field-commitment = Commitment: { $text }
+translate-field-reason = The reason of { $name }
+translate-field-evidence = Evidence: { $text }
+translate-field-goal = Goal: { $text }
 translate-field-frame = Purpose (frame)
 issues-missing = { $count ->
     [one] One issue is

@@ -536,6 +536,9 @@ translate-field-text = Texto
 translate-field-minutes = Acta
 translate-field-value = Valor: { $text }
 translate-field-commitment = Compromiso: { $text }
+translate-field-reason = La razón de { $name }
+translate-field-evidence = Dato: { $text }
+translate-field-goal = Meta: { $text }
 translate-field-frame = Propósito (marco)
 issues-missing = { $count ->
     [one] Un tema aún no está

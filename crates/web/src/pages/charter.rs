@@ -69,7 +69,7 @@ struct CharterPage {
     equity: String,
     rotation: Option<String>,
     /// Goal, latest progress, target.
-    goals: Vec<(String, String, String)>,
+    goals: Vec<(super::translated::Shown, String, String)>,
     /// The page's versions, newest first.
     versions: Vec<VersionRow>,
     /// Every version's number, for the comparison's choices.
@@ -229,6 +229,16 @@ pub(crate) async fn show(
         &format!("/c/{coalition}/charter"),
         &[("frame", "translate-field-frame")],
     );
+    for g in ch.goals.values() {
+        tf.fields.push(super::Choice {
+            value: format!("goal:{}", g.id),
+            label: c.tw(
+                "translate-field-goal",
+                &[("text", Arg::Text(g.title.clone()))],
+            ),
+            selected: false,
+        });
+    }
     for (kind, label, items) in [
         ("value", "translate-field-value", &ch.values),
         ("commitment", "translate-field-commitment", &ch.commitments),
@@ -327,7 +337,12 @@ pub(crate) async fn show(
                 .max_by_key(|p| p.day)
                 .map_or_else(|| "–".to_owned(), |p| number(c.l, &p.value.to_string()));
             (
-                g.title.clone(),
+                super::translated::shown(
+                    &c,
+                    tv,
+                    &format!("charter/goals/{}/title", g.id),
+                    &g.title,
+                ),
                 latest,
                 format!("{} {}", number(c.l, &g.target.to_string()), g.unit),
             )

@@ -354,7 +354,8 @@ struct IssuePage {
     description: String,
     tags: Vec<String>,
     shares: Vec<String>,
-    evidence: Vec<String>,
+    /// Each piece of evidence in words, and its figure as the reader sees it.
+    evidence: Vec<(String, super::translated::Shown)>,
     form_error: Option<String>,
     fields: Vec<Field>,
     evidence_error: Option<String>,
@@ -418,7 +419,7 @@ async fn issue_page(
     let title_shown = super::translated::shown(&c, tv, &target("title"), &i.title);
     let description_shown =
         super::translated::shown(&c, tv, &target("description"), &i.description);
-    let tf = super::translated::TranslateForm::new(
+    let mut tf = super::translated::TranslateForm::new(
         &c,
         tv,
         coalition,
@@ -429,6 +430,16 @@ async fn issue_page(
             ("description", "translate-field-description"),
         ],
     );
+    for (n, e) in i.evidence.iter().enumerate() {
+        tf.fields.push(super::Choice {
+            value: format!("evidence:{}", n + 1),
+            label: c.tw(
+                "translate-field-evidence",
+                &[("text", Arg::Text(e.figure.clone()))],
+            ),
+            selected: false,
+        });
+    }
     let mut rank_field = Field::text(&c, "rank", "issue-share-rank", "issue-share-rank-help")
         .number()
         .required()
@@ -499,14 +510,25 @@ async fn issue_page(
                 .evidence
                 .iter()
                 .map(|e| {
-                    c.tw(
+                    let figure = super::translated::shown(
+                        &c,
+                        tv,
+                        &format!(
+                            "issues/{}/evidence/{}",
+                            i.id,
+                            model::translations::digest(&e.figure)
+                        ),
+                        &e.figure,
+                    );
+                    let row = c.tw(
                         "issue-evidence-row",
                         &[
-                            ("figure", Arg::Text(e.figure.clone())),
+                            ("figure", Arg::Text(figure.text.clone())),
                             ("source", Arg::Text(e.source.clone())),
                             ("name", Arg::Text(name_of(names, &e.added_by))),
                         ],
-                    )
+                    );
+                    (row, figure)
                 })
                 .collect(),
             form_error,

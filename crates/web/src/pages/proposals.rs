@@ -353,7 +353,7 @@ pub(crate) struct Bar {
 pub(crate) struct PositionRow {
     pub(crate) name: String,
     pub(crate) stance: String,
-    pub(crate) reason: String,
+    pub(crate) reason: super::translated::Shown,
     pub(crate) when: String,
 }
 
@@ -439,7 +439,7 @@ async fn proposal_page(
     let target = |field: &str| format!("proposals/{}/{field}", p.id);
     let title_shown = super::translated::shown(&c, tv, &target("title"), &p.title);
     let text_shown = super::translated::shown(&c, tv, &target("text"), &p.text.0);
-    let tf = super::translated::TranslateForm::new(
+    let mut tf = super::translated::TranslateForm::new(
         &c,
         tv,
         coalition,
@@ -450,6 +450,18 @@ async fn proposal_page(
             ("text", "translate-field-text"),
         ],
     );
+    for (m, pos) in &p.positions {
+        if !model::is_blank(&pos.reason) {
+            tf.fields.push(super::Choice {
+                value: format!("reason:{m}"),
+                label: c.tw(
+                    "translate-field-reason",
+                    &[("name", Arg::Text(name_of(names, m)))],
+                ),
+                selected: false,
+            });
+        }
+    }
     let method = super::method_words(&c, p.rule.method());
     let t = &v.tally;
     let bars: Vec<Bar> = [
@@ -512,10 +524,16 @@ async fn proposal_page(
         .iter()
         .map(|m| {
             let record = p.positions.get(m);
+            let reason = record.map(|r| r.reason.clone()).unwrap_or_default();
             PositionRow {
                 name: name_of(names, m),
                 stance: record.map_or_else(|| c.t("stance-pending"), |r| stance_name(&c, r.stance)),
-                reason: record.map(|r| r.reason.clone()).unwrap_or_default(),
+                reason: super::translated::shown(
+                    &c,
+                    tv,
+                    &format!("proposals/{}/positions/{m}/reason", p.id),
+                    &reason,
+                ),
                 when: record.map(|r| date_time(c.l, r.at)).unwrap_or_default(),
             }
         })
