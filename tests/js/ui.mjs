@@ -299,6 +299,18 @@ async function progressReport(lang, other, linkLabel, openLabel, heading) {
   await shown.goto(page.url());
   const styled = await shown.evaluate(() => getComputedStyle(document.querySelector('h2')).borderBottomStyle);
   if (styled !== 'solid') failures.push(`${lang} report walkthrough: the report's own stylesheet did not apply under its policy`);
+  // Printed: at the width of an A4 page and of a Letter page (less the margins, at 96 dpi),
+  // under the print styles, nothing is wider than the page and the navigation is left out.
+  await shown.emulateMedia({ media: 'print' });
+  for (const [paper, width] of [['A4', 673], ['Letter', 695]]) {
+    await shown.setViewportSize({ width, height: 1000 });
+    const printed = await shown.evaluate(() => ({
+      wide: document.documentElement.scrollWidth > window.innerWidth,
+      nav: getComputedStyle(document.querySelector('nav')).display,
+    }));
+    if (printed.wide) failures.push(`${lang} report printed on ${paper}: wider than the page`);
+    if (printed.nav !== 'none') failures.push(`${lang} report printed on ${paper}: the contents are printed`);
+  }
   for (const e of errors) failures.push(`${lang} report walkthrough: console error under the report's policy: ${e}`);
   await strict.close();
 }

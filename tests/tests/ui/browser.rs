@@ -7,7 +7,9 @@
 //! and in both languages, an issue is raised and shared with a rank, a proposal is blocked
 //! with a reason, an amount is pledged to a pool, and a meeting is recorded; and an open
 //! page shows, within a second, an issue another member's node raised, without disturbing
-//! what is being typed. Screenshots of every page
+//! what is being typed; a progress report is opened in the other language with the keyboard,
+//! its own policy lets its stylesheet apply, and printed at the width of an A4 and of a Letter
+//! page nothing is wider than the page. Screenshots of every page
 //! land in `target/ui-screenshots/`.
 
 use coalesce_tests::{Node, api_call, eventually, free_port};
