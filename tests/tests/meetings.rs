@@ -112,6 +112,12 @@ fn a_meeting_keeps_its_access_plan_check_ins_and_time_boxes_on_every_node() {
     );
     let power = b.ok(&["audit", "power", "--coalition", &c]);
     assert!(power.contains("CHECK-INS"), "{power}");
+    // Each spoke once: a row per member whose check-in count is 1.
+    for org in ["Familias Unidas", "Northside Tenants Union"] {
+        let row = power.lines().find(|l| l.contains(org)).unwrap();
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells.get(4), Some(&"1"), "{row}");
+    }
 
     // Finding a time: A proposes two, B answers on its node, A sees the one that works for
     // both first, and whom the other leaves out.

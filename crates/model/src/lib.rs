@@ -40,6 +40,7 @@ mod ids;
 mod kept;
 pub mod layout;
 pub mod ops;
+mod owned;
 pub mod plans;
 pub mod records;
 pub mod reports;

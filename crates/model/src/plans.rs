@@ -124,36 +124,7 @@ pub fn best_times(plan: &Plan, members: &[MemberId]) -> Vec<SlotFit> {
     fits
 }
 
-/// A text scalar of `obj`'s `key`.
-fn scalar<D: automerge::ReadDoc>(
-    doc: &D,
-    obj: &automerge::ObjId,
-    key: &str,
-) -> Option<ScalarValue> {
-    match doc.get(obj, key) {
-        Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
-        _ => None,
-    }
-}
-
-fn time(v: ScalarValue) -> Option<Timestamp> {
-    use autosurgeon::Hydrate;
-    Timestamp::hydrate_scalar(std::borrow::Cow::Owned(v)).ok()
-}
-
-/// The maps a member's record holds at `field` (each of them, when its nodes made it at once).
-fn maps<D: automerge::ReadDoc>(
-    doc: &D,
-    record: &automerge::ObjId,
-    field: &str,
-) -> Vec<automerge::ObjId> {
-    doc.get_all(record, field)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map)))
-        .map(|(_, id)| id)
-        .collect()
-}
+use crate::owned::{maps, scalar, time};
 
 /// The plan stored at `key` of `map` (a member's plans), proposed by `by`, without answers.
 fn plan_at<D: automerge::ReadDoc>(
@@ -196,14 +167,7 @@ pub fn read_one<D: automerge::ReadDoc>(
     planner: &MemberId,
     plan: &MeetingId,
 ) -> Option<Plan> {
-    let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
-    else {
-        return None;
-    };
-    let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&members, planner.as_str())
-    else {
-        return None;
-    };
+    let record = crate::owned::record(doc, planner)?;
     maps(doc, &record, "plans")
         .into_iter()
         .find_map(|map| plan_at(doc, &map, plan.as_str(), planner))
@@ -211,29 +175,19 @@ pub fn read_one<D: automerge::ReadDoc>(
 
 /// Every plan `doc` holds, with every member's answers to it, by planner then id.
 pub fn read_all<D: automerge::ReadDoc>(doc: &D) -> Vec<Plan> {
-    let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
-    else {
-        return Vec::new();
-    };
     let mut plans: BTreeMap<(MemberId, MeetingId), Plan> = BTreeMap::new();
-    let mut answers: Vec<(MemberId, automerge::ObjId, String)> = Vec::new();
-    for member in doc.keys(&members) {
-        let Ok(by) = member.parse::<MemberId>() else {
-            continue;
-        };
-        let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&members, member.as_str())
-        else {
-            continue;
-        };
-        for map in maps(doc, &record, "plans") {
+    for (by, maps) in crate::owned::member_maps(doc, "plans") {
+        for map in maps {
             for k in doc.keys(&map).take(MOST_PLANS) {
-                let Some(plan) = plan_at(doc, &map, &k, &by) else {
-                    continue;
-                };
-                plans.insert((by.clone(), plan.id.clone()), plan);
+                if let Some(plan) = plan_at(doc, &map, &k, &by) {
+                    plans.insert((by.clone(), plan.id.clone()), plan);
+                }
             }
         }
-        for map in maps(doc, &record, "availability") {
+    }
+    let mut answers: Vec<(MemberId, automerge::ObjId, String)> = Vec::new();
+    for (by, maps) in crate::owned::member_maps(doc, "availability") {
+        for map in maps {
             for k in doc.keys(&map) {
                 answers.push((by.clone(), map.clone(), k));
             }

@@ -106,7 +106,8 @@ pub fn digest(text: &str) -> String {
     out
 }
 
-fn is_digest(s: &str) -> bool {
+/// Whether `s` is a [`digest`] (16 lower-case hex digits).
+pub fn is_digest(s: &str) -> bool {
     s.len() == DIGEST_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
@@ -319,11 +320,6 @@ pub struct Stored {
     pub of: String,
 }
 
-/// Whether `s` is a [`digest`] (16 lower-case hex digits).
-pub fn is_digest_text(s: &str) -> bool {
-    is_digest(s)
-}
-
 /// A translation, as read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -365,10 +361,7 @@ fn stored<D: automerge::ReadDoc>(doc: &D, map: &automerge::ObjId, key: &str) -> 
     let Ok(Some((Value::Object(ObjType::Map), entry))) = doc.get(map, key) else {
         return None;
     };
-    let scalar = |field: &str| match doc.get(&entry, field) {
-        Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
-        _ => None,
-    };
+    let scalar = |field: &str| crate::owned::scalar(doc, &entry, field);
     let text = match scalar("text")? {
         ScalarValue::Str(s) => s.to_string(),
         _ => return None,
@@ -377,7 +370,7 @@ fn stored<D: automerge::ReadDoc>(doc: &D, map: &automerge::ObjId, key: &str) -> 
         ScalarValue::Boolean(b) => b,
         _ => return None,
     };
-    let at = Timestamp::hydrate_scalar(std::borrow::Cow::Owned(scalar("at")?)).ok()?;
+    let at = crate::owned::time(scalar("at")?)?;
     let of = match scalar("of")? {
         ScalarValue::Str(s) if is_digest(&s) => s.to_string(),
         _ => return None,
@@ -404,25 +397,8 @@ pub fn read_matching<D: automerge::ReadDoc>(
     wanted: impl Fn(&str) -> bool,
 ) -> Vec<Translation> {
     let mut out: BTreeMap<(String, MemberId), Translation> = BTreeMap::new();
-    let Ok(Some((Value::Object(ObjType::Map), members))) = doc.get(&automerge::ROOT, "members")
-    else {
-        return Vec::new();
-    };
-    for member in doc.keys(&members) {
-        let Ok(by) = member.parse::<MemberId>() else {
-            continue;
-        };
-        let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&members, member.as_str())
-        else {
-            continue;
-        };
-        let Ok(maps) = doc.get_all(&record, "translations") else {
-            continue;
-        };
-        for (value, map) in maps {
-            if !matches!(value, Value::Object(ObjType::Map)) {
-                continue;
-            }
+    for (by, maps) in crate::owned::member_maps(doc, "translations") {
+        for map in maps {
             for k in doc.keys(&map) {
                 if !k.rsplit_once('@').is_some_and(|(t, _)| wanted(t)) {
                     continue;

@@ -612,10 +612,7 @@ fn change_sentence(c: &Change, l: Lang) -> String {
         Change::CommitmentRemoved { value } => {
             l.say("change-commitment-gone", &[("value", text(value))])
         }
-        Change::Rule { kind, to: None } => {
-            let _ = kind;
-            l.word("change-rule-none")
-        }
+        Change::Rule { to: None, .. } => l.word("change-rule-none"),
         Change::Rule { kind, to: Some(r) } => l.say(
             "change-rule",
             &[

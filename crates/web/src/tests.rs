@@ -2409,7 +2409,12 @@ async fn meeting_times_are_proposed_and_answered_and_the_best_comes_first() {
         .find("December 10, 2026, 18:00 UTC")
         .unwrap_or(usize::MAX);
     assert!(first < second, "{page}");
-    assert!(page.contains("Leaves out"), "{page}");
+    let later = &page[second..];
+    let row = &later[..later.find("</tr>").unwrap()];
+    assert!(
+        row.ends_with("<td>\u{2068}Northside Tenants Union\u{2069}</td><td>nobody</td>"),
+        "the 10 December time leaves this organization out: {row}"
+    );
     // An answer per time, or refused with the node's reason.
     let (status, _, refused) = ui
         .send(

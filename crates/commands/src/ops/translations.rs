@@ -462,17 +462,13 @@ pub fn list(
         None => r.translations(c),
     }
     .with_context(|| format!("could not read coalition {c}"))?;
-    let names: BTreeMap<model::MemberId, String> = state
-        .former_members
-        .iter()
-        .map(|(id, d)| (id.clone(), d.member.name.clone()))
-        .chain(
-            state
-                .members
-                .iter()
-                .map(|(id, m)| (id.clone(), m.name.clone())),
-        )
-        .collect();
+    // Named as every view names members: one whose name reads like another's with its id.
+    let names = super::names(r, c, all.iter().map(|t| &t.by))?;
+    let by_name = |m: &model::MemberId| match model::shown_name(&names, m) {
+        model::ShownName::Id => m.short().to_owned(),
+        model::ShownName::Alike(n) => format!("{n} ({})", m.short()),
+        model::ShownName::Own(n) => n.to_owned(),
+    };
     let translations = all
         .iter()
         .filter(|t| {
@@ -491,7 +487,7 @@ pub fn list(
             }
             let original = target.original(&state).map(str::to_owned);
             Some(TranslationView {
-                by_name: names.get(&t.by).cloned().unwrap_or_default(),
+                by_name: by_name(&t.by),
                 current: original.as_deref().is_some_and(|o| t.translates(o)),
                 original,
                 original_lang: original_language(&state, &target),

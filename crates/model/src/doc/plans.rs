@@ -22,7 +22,11 @@ struct StoredAnswers {
 }
 
 /// The map `field` of member `by`'s record (made if missing).
-fn own_map(doc: &mut AutoCommit, by: &MemberId, field: &str) -> Result<ObjId, EditError> {
+pub(super) fn own_map(
+    doc: &mut AutoCommit,
+    by: &MemberId,
+    field: &str,
+) -> Result<ObjId, EditError> {
     let record = map_at(doc, &["members", by.as_str()])?;
     Ok(match doc.get(&record, field)? {
         Some((automerge::Value::Object(ObjType::Map), id)) => id,

@@ -36,12 +36,7 @@ impl CoalitionDoc {
             of: crate::translations::digest(&original),
         };
         self.edit(by, "translate", at, |doc| {
-            let record = map_at(doc, &["members", by.as_str()])?;
-            let map = match doc.get(&record, "translations")? {
-                Some((automerge::Value::Object(ObjType::Map), id)) => id,
-                Some(_) => return Err(shape_error(&["members", by.as_str(), "translations"])),
-                None => doc.put_object(&record, "translations", ObjType::Map)?,
-            };
+            let map = super::plans::own_map(doc, by, "translations")?;
             reconcile_prop(doc, &map, key(target, lang).as_str(), &stored)?;
             Ok(())
         })

@@ -150,7 +150,7 @@ const BOOL: Shape = Shape::Scalar(Scalar {
 
 const DIGEST: Shape = Shape::Scalar(Scalar {
     what: "a digest of a text (16 hex digits)",
-    check: |v| matches!(v, ScalarValue::Str(s) if crate::translations::is_digest_text(s)),
+    check: |v| matches!(v, ScalarValue::Str(s) if crate::translations::is_digest(s)),
 });
 
 const SHORTS: Shape = Shape::List(&SHORT);

@@ -520,10 +520,10 @@ pub(crate) async fn progress(
     {
         to_error = Some(c.t("progress-error-order"));
     }
-    let lang = report::Lang::from_tag(&q.lang).unwrap_or(match c.l {
-        crate::Lang::En => report::Lang::En,
-        crate::Lang::Es => report::Lang::Es,
-    });
+    // The report's language as asked, else the page's (both speak en and es).
+    let lang = report::Lang::from_tag(&q.lang)
+        .or_else(|| report::Lang::from_tag(c.lang))
+        .unwrap_or_default();
     let format = match q.format.as_str() {
         "md" => "md",
         "json" => "json",

@@ -73,8 +73,16 @@ pub(crate) fn shown(
                 .collect()
         })
         .unwrap_or_default();
+    // The field's own author's language where a translation says it (a reason or a piece of
+    // evidence is another member's words than the record's), else the record's.
     let original_lang = view
-        .and_then(|v| v.record_lang.as_ref())
+        .and_then(|v| {
+            v.translations
+                .iter()
+                .find(|t| t.translation.target == target)
+                .and_then(|t| t.original_lang.as_ref())
+                .or(v.record_lang.as_ref())
+        })
         .map(ToString::to_string)
         .unwrap_or_default();
     let in_page =
