@@ -307,9 +307,28 @@ async function progressReport(lang, other, linkLabel, openLabel, heading) {
     const printed = await shown.evaluate(() => ({
       wide: document.documentElement.scrollWidth > window.innerWidth,
       nav: getComputedStyle(document.querySelector('nav')).display,
+      height: document.documentElement.scrollHeight,
     }));
     if (printed.wide) failures.push(`${lang} report printed on ${paper}: wider than the page`);
     if (printed.nav !== 'none') failures.push(`${lang} report printed on ${paper}: the contents are printed`);
+    // And printed for real, to a PDF of that paper (kept beside the screenshots): pages of the
+    // paper's size, as many as the report needs and no more than its length calls for.
+    const pdf = await shown.pdf({ format: paper, path: `${shots}/report-${lang}-${paper}.pdf` });
+    const text = pdf.toString('latin1');
+    const pages = (text.match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+    const sizes = [...text.matchAll(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/g)]
+      .map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
+    const expected = paper === 'A4' ? [596, 843] : [612, 792];
+    if (!text.startsWith('%PDF-')) failures.push(`${lang} report printed on ${paper}: not a PDF`);
+    // The page's height less its 16 mm margins, at 96 dpi; keeping tables and figures whole
+    // may start a page early, never more than doubling them.
+    const least = Math.ceil(printed.height / ((paper === 'A4' ? 265 : 247.4) * 96 / 25.4));
+    if (pages < Math.max(1, least - 1) || pages > 2 * least + 1) {
+      failures.push(`${lang} report printed on ${paper}: ${pages} pages for ${printed.height} px of report`);
+    }
+    if (sizes.length === 0 || sizes.some(([w, h]) => Math.abs(w - expected[0]) > 1 || Math.abs(h - expected[1]) > 1)) {
+      failures.push(`${lang} report printed on ${paper}: pages of ${JSON.stringify(sizes)} points`);
+    }
   }
   for (const e of errors) failures.push(`${lang} report walkthrough: console error under the report's policy: ${e}`);
   await strict.close();

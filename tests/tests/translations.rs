@@ -109,6 +109,22 @@ fn a_translation_reaches_every_node_with_its_translator_and_what_lacks_one_is_co
     assert_eq!(status, 200, "{count}");
     assert_eq!(count["missing"][0]["count"], 1, "{count}");
     assert_eq!(count["missing"][0]["kind"], "issues");
+    // As each listing asks, of every language the members work in.
+    let (status, each) = coalesce_tests::api_call(
+        a.home(),
+        "GET",
+        &format!("/v1/coalitions/{c}/translations?missing_of=issues"),
+        None,
+        true,
+    );
+    assert_eq!(status, 200, "{each}");
+    let es = each["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["lang"] == "es")
+        .cloned();
+    assert_eq!(es, Some(count["missing"][0].clone()), "{each}");
     assert!(
         after.contains("machine") && after.contains("Familias Unidas"),
         "{after}"

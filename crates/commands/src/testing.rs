@@ -132,16 +132,18 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         (
             proptest::option::of(text()),
             proptest::option::of(text()),
-            any::<bool>()
+            any::<bool>(),
+            proptest::option::of(text()),
         )
             .prop_map({
                 let c = coalition.clone();
-                move |(lang, record, issues_missing)| Request::TranslationList {
+                move |(lang, record, issues_missing, missing_of)| Request::TranslationList {
                     coalition: c.clone(),
                     query: crate::ops::translations::TranslationsQuery {
                         lang,
                         record,
                         issues_missing,
+                        missing_of,
                     },
                 }
             }),

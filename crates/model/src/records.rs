@@ -2,7 +2,7 @@
 //! few fields a listing sorts and filters by. What commands use to cost what they touch.
 //!
 //! A listing's headers ([`IssueHeader`]: title, status, lead, tags, ranks, date;
-//! [`ProposalHeader`]: kind, dates, author, electorate, stances) are
+//! [`ProposalHeader`]: title, kind, dates, author, electorate, stances) are
 //! read in one pass over their collection ([`headers`]); after changes, [`update_headers`] reads
 //! again only the records they wrote to (found by `CoalitionDoc::touched_since`, else everything is
 //! read again), which is property-tested against a whole read. Records that do not read are left
@@ -42,6 +42,8 @@ pub struct IssueHeader {
 /// without their texts or positions' reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProposalHeader {
+    /// Its title (what a listing counts as lacking a translation).
+    pub title: String,
     /// Kind of decision.
     pub kind: DecisionKind,
     /// When it opened.
@@ -148,10 +150,12 @@ impl Header for ProposalHeader {
     fn read<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, &'static str> {
         let (mut kind, mut created_at, mut closes_at) = (None, None, None);
         let (mut author, mut electorate, mut positions) = (None, None, None);
+        let mut title = None;
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
+                ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
                 ("kind", ValueRef::Scalar(Scalar::Str(s))) => {
                     kind = s.parse::<DecisionKind>().ok();
                 }
@@ -192,6 +196,7 @@ impl Header for ProposalHeader {
             }
         }
         Ok(Self {
+            title: title.ok_or("no readable title")?,
             kind: kind.ok_or("no readable kind")?,
             created_at: created_at.ok_or("no readable created_at")?,
             closes_at,

@@ -2429,3 +2429,97 @@ async fn meeting_times_are_proposed_and_answered_and_the_best_comes_first() {
     assert!(status.is_client_error(), "{status}");
     assert!(refused.contains("one answer for each"), "{refused}");
 }
+
+/// Each listing says how many of its records lack a translation into each language the
+/// members work in, the page's first; none is said of a language every record is in.
+#[tokio::test]
+async fn listings_say_what_is_not_yet_in_each_members_language() {
+    let ui = ui_with(|r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        commands::ops::members::update_profile(
+            r,
+            &c,
+            commands::ops::members::ProfileRequest {
+                languages: Some(vec!["en".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        r.edit(&c, |doc, a| {
+            let mut profile = model::MemberProfile::named("Familias Unidas");
+            profile.languages = vec!["es".into(), "fr".into()];
+            doc.admit_member(
+                &a.member,
+                &model::MemberId::from_bytes([9; 16]),
+                &profile,
+                model::NodeKey::from_bytes([9; 32]),
+                a.now,
+            )
+        })
+        .unwrap();
+        for title in ["Bus fares", "Rent"] {
+            commands::ops::issues::create(
+                r,
+                &c,
+                commands::ops::issues::NewIssueRequest {
+                    title: title.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        commands::ops::proposals::create(
+            r,
+            &c,
+            commands::ops::proposals::NewProposalRequest {
+                kind: "general".into(),
+                title: "Join the march".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        commands::ops::meetings::create(
+            r,
+            &c,
+            commands::ops::meetings::NewMeetingRequest {
+                date: "2026-11-20".into(),
+                minutes: "Agreed to start.".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    });
+    let (cookie, _) = ui.sign_in();
+    let spanish = |path: String| {
+        HttpRequest::get(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, &cookie)
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, _, issues) = ui
+        .get(&format!("/c/{}/issues", ui.coalition), &cookie)
+        .await;
+    assert!(
+        issues.contains(
+            "<p>2 issues are not yet in Spanish.</p><p>2 issues are not yet in French.</p>"
+        ),
+        "{issues}"
+    );
+    assert!(!issues.contains("not yet in English"), "{issues}");
+    let (_, _, es) = ui
+        .send(spanish(format!("/c/{}/proposals", ui.coalition)))
+        .await;
+    assert!(
+        es.contains("<p>2 propuestas aún no están en español.</p><p>2 propuestas aún no están en francés.</p>"),
+        "the page's language first: {es}"
+    );
+    let (_, _, meetings) = ui
+        .get(&format!("/c/{}/meetings", ui.coalition), &cookie)
+        .await;
+    assert!(
+        meetings.contains("The minutes of one meeting are not yet in Spanish."),
+        "{meetings}"
+    );
+}

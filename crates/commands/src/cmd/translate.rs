@@ -60,7 +60,7 @@ pub(crate) fn list(x: &mut dyn Exec, args: TranslationsArgs, out: &Out) -> Resul
     let query = TranslationsQuery {
         lang: args.lang,
         record: args.record,
-        issues_missing: false,
+        ..Default::default()
     };
     let view: Box<TranslationsView> = x
         .call(Request::TranslationList { coalition, query })?

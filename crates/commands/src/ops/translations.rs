@@ -48,6 +48,12 @@ pub struct TranslationsQuery {
     /// listed.
     #[serde(default)]
     pub issues_missing: bool,
+    /// Only how many records of this kind (`issues`, `proposals` or `meetings`) lack a
+    /// translation of their title (meetings: minutes) into `lang`, or into each language the
+    /// members work in without `lang` (what a listing says): read from the kind's headers,
+    /// not a whole read; no translations are listed.
+    #[serde(default)]
+    pub missing_of: Option<String>,
 }
 
 /// A translation, with what it translates.
@@ -371,55 +377,107 @@ fn partial(r: &mut Replica, c: &CoalitionId, record: &str) -> anyhow::Result<Coa
     Ok(state)
 }
 
-/// How many issues lack a translation of their title into `lang`, from the kept headers, the
-/// members in force and the translations.
-fn issues_missing(
+/// How many records of `kind` (`issues`, `proposals`, `meetings`) lack a translation of
+/// their title (meetings: minutes) into `lang`, or into each language the members in force
+/// work in: from the kept headers (meetings, which have none, read alone), the member records
+/// and that kind's translations, not a whole read.
+fn kind_missing(
     r: &mut Replica,
     c: &CoalitionId,
-    lang: &Language,
+    kind: &str,
+    lang: Option<Language>,
 ) -> anyhow::Result<TranslationsView> {
     let context = || format!("could not read coalition {c}");
-    let headers = r.issue_headers(c).with_context(context)?;
-    let members = r
-        .charter(c)
-        .with_context(context)?
-        .governance
-        .members_owned();
-    let all = r.translations_of(c, "issues").with_context(context)?;
-    // Translations of the titles as they say now, by target.
-    let translated: BTreeMap<String, Vec<&Translation>> = all
+    // Each record's translatable original and whose words it is.
+    let originals: BTreeMap<String, (String, model::MemberId)> = match kind {
+        "issues" => r
+            .issue_headers(c)
+            .with_context(context)?
+            .iter()
+            .map(|(id, h)| {
+                let target = Target::IssueTitle(id.clone()).to_string();
+                (target, (h.title.clone(), h.raised_by.clone()))
+            })
+            .collect(),
+        "proposals" => r
+            .proposal_headers(c)
+            .with_context(context)?
+            .iter()
+            .map(|(id, h)| {
+                let target = Target::ProposalTitle(id.clone()).to_string();
+                (target, (h.title.clone(), h.author.clone()))
+            })
+            .collect(),
+        "meetings" => r
+            .meetings(c)
+            .with_context(context)?
+            .into_iter()
+            .map(|(id, m)| {
+                (
+                    Target::Minutes(id).to_string(),
+                    (m.minutes.0, m.recorded_by),
+                )
+            })
+            .collect(),
+        other => {
+            return Err(
+                super::Invalid(format!("`{other}`: say issues, proposals or meetings")).into(),
+            );
+        }
+    };
+    let governance = r.charter(c).with_context(context)?.governance;
+    let all = r.translations_of(c, kind).with_context(context)?;
+    // Translations of the originals as they say now: (target, language).
+    let have: BTreeSet<(&str, &str)> = all
         .iter()
-        .filter(|t| t.lang.primary() == lang.primary())
-        .fold(BTreeMap::new(), |mut m, t| {
-            m.entry(t.target.clone()).or_default().push(t);
-            m
-        });
-    let usual = working_languages(members.values()).into_iter().next();
+        .filter(|t| {
+            originals
+                .get(&t.target)
+                .is_some_and(|(original, _)| t.translates(original))
+        })
+        .map(|t| (t.target.as_str(), t.lang.primary()))
+        .collect();
+    let languages = working_languages(governance.members.values().map(|m| &**m));
+    let usual = languages.first().cloned();
+    // An original's language: its author's first (a former member's too), else the usual.
     let written_in = |m: &model::MemberId| -> Option<Language> {
-        members
-            .get(m)
+        governance
+            .every_member()
+            .find(|member| member.id == *m)
             .and_then(|m| m.languages.iter().find_map(|l| l.parse().ok()))
             .or_else(|| usual.clone())
     };
-    let count = headers
-        .iter()
-        .filter(|(id, h)| {
-            !model::is_blank(&h.title)
-                && written_in(&h.raised_by).is_some_and(|o| o.primary() != lang.primary())
-                && !translated
-                    .get(&Target::IssueTitle((*id).clone()).to_string())
-                    .is_some_and(|ts| ts.iter().any(|t| t.translates(&h.title)))
+    let written: BTreeMap<&model::MemberId, Option<Language>> = originals
+        .values()
+        .map(|(_, by)| (by, written_in(by)))
+        .collect();
+    let asked = match lang {
+        Some(l) => vec![l],
+        None => languages.clone(),
+    };
+    let missing = asked
+        .into_iter()
+        .map(|lang| Missing {
+            count: originals
+                .iter()
+                .filter(|(target, (original, by))| {
+                    !model::is_blank(original)
+                        && written
+                            .get(by)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|o| o.primary() != lang.primary())
+                        && !have.contains(&(target.as_str(), lang.primary()))
+                })
+                .count(),
+            kind: kind.to_owned(),
+            lang,
         })
-        .count();
+        .collect();
     Ok(TranslationsView {
-        languages: working_languages(members.values()),
+        languages,
         translations: Vec::new(),
         record_lang: None,
-        missing: vec![Missing {
-            lang: lang.clone(),
-            kind: "issues".to_owned(),
-            count,
-        }],
+        missing,
     })
 }
 
@@ -431,11 +489,15 @@ pub fn list(
     q: &TranslationsQuery,
 ) -> anyhow::Result<TranslationsView> {
     let lang: Option<Language> = q.lang.as_deref().map(str::parse).transpose()?;
-    if q.issues_missing {
-        let lang = lang.ok_or_else(|| {
-            super::Invalid("say which language the issues lack (lang)".to_owned())
-        })?;
-        return issues_missing(r, c, &lang);
+    match (q.missing_of.as_deref().map(str::trim), q.issues_missing) {
+        (Some(kind), _) => return kind_missing(r, c, kind, lang),
+        (None, true) => {
+            let lang = lang.ok_or_else(|| {
+                super::Invalid("say which language the issues lack (lang)".to_owned())
+            })?;
+            return kind_missing(r, c, "issues", Some(lang));
+        }
+        (None, false) => {}
     }
     let record = match q.record.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -522,4 +584,178 @@ fn record_language(state: &Coalition, record: &str) -> Option<Language> {
         _ => Target::CharterFrame,
     };
     original_language(state, &target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::tests::replica;
+
+    /// What a listing counts from headers is what the whole read counts, for each kind and
+    /// language: untranslated, translated, translated from an earlier wording, blank, and in
+    /// the reader's language already.
+    #[test]
+    fn listings_count_from_headers_as_the_whole_read_does() {
+        let (_dir, mut r, c) = replica();
+        crate::ops::members::update_profile(
+            &mut r,
+            &c,
+            crate::ops::members::ProfileRequest {
+                languages: Some(vec!["en".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let twin = model::MemberId::from_bytes([9; 16]);
+        r.edit(&c, |doc, a| {
+            let mut profile = model::MemberProfile::named("Familias Unidas");
+            profile.languages = vec!["es".into()];
+            doc.admit_member(
+                &a.member,
+                &twin,
+                &profile,
+                model::NodeKey::from_bytes([9; 32]),
+                a.now,
+            )
+        })
+        .unwrap();
+        let issue = |r: &mut Replica, title: &str| {
+            crate::ops::issues::create(
+                r,
+                &c,
+                crate::ops::issues::NewIssueRequest {
+                    title: title.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        let fares = issue(&mut r, "Bus fares are too high");
+        let rent = issue(&mut r, "Rent is too high");
+        issue(&mut r, "Heat in winter");
+        let proposal = |r: &mut Replica, title: &str| {
+            crate::ops::proposals::create(
+                r,
+                &c,
+                crate::ops::proposals::NewProposalRequest {
+                    kind: "general".into(),
+                    title: title.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        let campaign = proposal(&mut r, "Adopt the fare campaign");
+        proposal(&mut r, "Join the march");
+        crate::ops::meetings::create(
+            &mut r,
+            &c,
+            crate::ops::meetings::NewMeetingRequest {
+                date: "2026-11-20".into(),
+                minutes: "Agreed to start.".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::ops::meetings::create(
+            &mut r,
+            &c,
+            crate::ops::meetings::NewMeetingRequest {
+                date: "2026-11-27".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let translate = |r: &mut Replica, record: String, lang: &str| {
+            super::translate(
+                r,
+                &c,
+                TranslateRequest {
+                    record,
+                    field: "title".into(),
+                    lang: lang.into(),
+                    text: "Traducción".into(),
+                    machine: false,
+                },
+            )
+            .unwrap();
+        };
+        translate(&mut r, fares.to_string(), "es");
+        translate(&mut r, rent.to_string(), "es-MX");
+        translate(&mut r, campaign.to_string(), "es");
+        // An issue's title changes: its translation is of an earlier wording.
+        crate::ops::issues::edit(
+            &mut r,
+            &c,
+            &rent.to_string(),
+            crate::ops::issues::IssueEditRequest {
+                title: Some("Rents are too high".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+        let whole = r.read(&c).unwrap();
+        let all = r.translations(&c).unwrap();
+        for lang in ["es", "en", "fr"] {
+            let lang: Language = lang.parse().unwrap();
+            let expected = missing_in(&whole, &all, &lang);
+            for kind in ["issues", "proposals", "meetings"] {
+                let counted = list(
+                    &mut r,
+                    &c,
+                    &TranslationsQuery {
+                        lang: Some(lang.to_string()),
+                        missing_of: Some(kind.into()),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+                let want = expected.iter().find(|m| m.kind == kind).unwrap();
+                assert_eq!(counted.missing, vec![want.clone()], "{kind} into {lang}");
+            }
+        }
+        let es = |kind: &str, r: &mut Replica| {
+            list(
+                r,
+                &c,
+                &TranslationsQuery {
+                    missing_of: Some(kind.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .missing
+        };
+        // Without a language: each the members work in, English (the founder's, first by
+        // tag among equals) then Spanish.
+        let issues = es("issues", &mut r);
+        assert_eq!(
+            issues
+                .iter()
+                .map(|m| (m.lang.to_string(), m.count))
+                .collect::<Vec<_>>(),
+            vec![("en".to_owned(), 0), ("es".to_owned(), 2)],
+            "the changed title lacks one again"
+        );
+        assert_eq!(es("proposals", &mut r)[1].count, 1);
+        assert_eq!(
+            es("meetings", &mut r)[1].count,
+            1,
+            "blank minutes need none"
+        );
+        let wrong = list(
+            &mut r,
+            &c,
+            &TranslationsQuery {
+                missing_of: Some("pools".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            wrong.to_string().contains("issues, proposals or meetings"),
+            "{wrong}"
+        );
+    }
 }

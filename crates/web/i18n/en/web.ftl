@@ -538,6 +538,14 @@ issues-missing = { $count ->
     [one] One issue is
    *[other] { $count } issues are
 } not yet in { $language }.
+proposals-missing = { $count ->
+    [one] One proposal is
+   *[other] { $count } proposals are
+} not yet in { $language }.
+meetings-missing = { $count ->
+    [one] The minutes of one meeting are
+   *[other] The minutes of { $count } meetings are
+} not yet in { $language }.
 language-en = English
 language-es = Spanish
 language-fr = French

@@ -544,6 +544,14 @@ issues-missing = { $count ->
     [one] Un tema aún no está
    *[other] { $count } temas aún no están
 } en { $language }.
+proposals-missing = { $count ->
+    [one] Una propuesta aún no está
+   *[other] { $count } propuestas aún no están
+} en { $language }.
+meetings-missing = { $count ->
+    [one] El acta de una reunión aún no está
+   *[other] Las actas de { $count } reuniones aún no están
+} en { $language }.
 language-en = inglés
 language-es = español
 language-fr = francés

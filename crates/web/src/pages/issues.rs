@@ -52,39 +52,13 @@ struct Issues {
     status: String,
     statuses: Vec<(&'static str, String)>,
     showing: String,
-    /// How many issues are not yet in the page's language, if any.
-    untranslated: Option<String>,
+    /// "12 issues are not yet in Spanish", per language members work in.
+    untranslated: Vec<String>,
     rows: Vec<Row>,
     previous: Option<String>,
     next: Option<String>,
     form_error: Option<String>,
     fields: Vec<Field>,
-}
-
-/// "12 issues are not yet in Spanish": the issues whose title is in another language and no
-/// member translated into the page's (none when all are, or the count does not read).
-async fn untranslated(web: &Web, c: &Chrome, coalition: &str) -> Option<String> {
-    let view: Box<commands::ops::translations::TranslationsView> = web
-        .ask_for(Request::TranslationList {
-            coalition: coalition.to_owned(),
-            query: commands::ops::translations::TranslationsQuery {
-                lang: Some(c.lang.to_owned()),
-                record: None,
-                issues_missing: true,
-            },
-        })
-        .await
-        .ok()?;
-    let count = view.missing.first()?.count;
-    (count > 0).then(|| {
-        c.tw(
-            "issues-missing",
-            &[
-                ("count", Arg::Count(count)),
-                ("language", Arg::Own(c.t(&format!("language-{}", c.lang)))),
-            ],
-        )
-    })
 }
 
 /// The inventory's filters and page, as the address carries them.
@@ -184,7 +158,7 @@ async fn inventory(
         .chrome("issues")
         .with_notice(q.done.as_deref(), NOTICES)
         .live(coalition);
-    let untranslated = untranslated(web, &c, coalition).await;
+    let untranslated = super::translated::untranslated(web, &c, coalition, "issues").await;
     let name = match super::coalition(web, coalition).await {
         Ok(s) => s.name,
         Err(e) => return super::node_error(visit, &e),

@@ -42,6 +42,8 @@ struct Meetings {
     heading: String,
     showing: String,
     rows: Vec<Row>,
+    /// "The minutes of 3 meetings are not yet in Spanish", per language.
+    untranslated: Vec<String>,
     previous: Option<String>,
     next: Option<String>,
     /// The filters: who was there (every member, former ones too), the first and last days.
@@ -175,6 +177,7 @@ pub(crate) async fn list(
             page_size: PAGE,
         },
     );
+    let untranslated = super::translated::untranslated(&web, &c, &coalition, "meetings").await;
     page(
         StatusCode::OK,
         &Meetings {
@@ -187,6 +190,7 @@ pub(crate) async fn list(
             c,
             showing,
             rows,
+            untranslated,
             previous,
             next,
             members,

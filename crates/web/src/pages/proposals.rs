@@ -90,6 +90,8 @@ pub(crate) struct Row {
 #[template(path = "proposals.html")]
 struct Proposals {
     c: Chrome,
+    /// "3 proposals are not yet in Spanish", per language.
+    untranslated: Vec<String>,
     nav: CoalitionNav,
     heading: String,
     kind: String,
@@ -255,6 +257,7 @@ async fn listing(
             super::tie(&mut fields, vec![(name, e)]);
         }
     }
+    let untranslated = super::translated::untranslated(web, &c, coalition, "proposals").await;
     page(
         status.unwrap_or(StatusCode::OK),
         &Proposals {
@@ -270,6 +273,7 @@ async fn listing(
             waiting,
             showing,
             rows,
+            untranslated,
             previous,
             next,
             form_error,

@@ -40,12 +40,64 @@ pub(crate) async fn of_record(
         query: TranslationsQuery {
             lang: None,
             record: Some(record.to_owned()),
-            issues_missing: false,
+            ..TranslationsQuery::default()
         },
     })
     .await
     .ok()
     .map(|v| *v)
+}
+
+/// "12 issues are not yet in Spanish": of a listing's records (`issues`, `proposals` or
+/// `meetings`), how many lack a translation into each language the coalition's members work
+/// in and the page's, the page's first; none where every record has one, or the count does
+/// not read. Counted from the records' headers, not a whole read.
+pub(crate) async fn untranslated(
+    web: &Web,
+    c: &Chrome,
+    coalition: &str,
+    kind: &'static str,
+) -> Vec<String> {
+    let ask = |lang: Option<String>| {
+        web.ask_for::<Box<TranslationsView>>(Request::TranslationList {
+            coalition: coalition.to_owned(),
+            query: TranslationsQuery {
+                lang,
+                missing_of: Some(kind.to_owned()),
+                ..TranslationsQuery::default()
+            },
+        })
+    };
+    let Ok(view) = ask(None).await else {
+        return Vec::new();
+    };
+    let mut missing = view.missing;
+    // The page's language, where no member names it as one it works in.
+    if !view.languages.iter().any(|l| l.primary() == c.lang) {
+        if let Ok(more) = ask(Some(c.lang.to_owned())).await {
+            missing.extend(more.missing);
+        }
+    }
+    // The page's language first, then as the members' (most worked in first).
+    missing.sort_by_key(|m| m.lang.primary() != c.lang);
+    let id = match kind {
+        "proposals" => "proposals-missing",
+        "meetings" => "meetings-missing",
+        _ => "issues-missing",
+    };
+    missing
+        .iter()
+        .filter(|m| m.count > 0)
+        .map(|m| {
+            c.tw(
+                id,
+                &[
+                    ("count", Arg::Count(m.count)),
+                    ("language", Arg::Own(language_name(c, &m.lang.to_string()))),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// The language's own name where this UI knows it, else its tag.
