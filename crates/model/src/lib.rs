@@ -42,6 +42,7 @@ pub mod layout;
 pub mod ops;
 mod owned;
 pub mod plans;
+pub mod poll;
 pub mod records;
 pub mod reports;
 pub mod rules;

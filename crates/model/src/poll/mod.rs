@@ -1,0 +1,358 @@
+//! Polls: decisions among a proposal's options, counted from members' signed ballots by one of
+//! several methods, the same on every node.
+//!
+//! Like [`crate::tally`], everything here is a pure function of the method, the options and
+//! the ballots with their weights: no I/O, no clock, no randomness, and exact arithmetic only
+//! (integers; a mean is a ratio of two). The order ballots arrive in never matters (each count
+//! sums or takes its ballots as a set, checked by property tests). Every tie has a written rule,
+//! given with the result: earlier rounds first where a method has rounds, then the lowest
+//! option (the one listed first) goes first.
+//!
+//! Methods ([`PollMethod`]):
+//! - `choose` (`choose:MIN-MAX`): pick between MIN and MAX options (more than one is approval
+//!   voting); the count per option ([`counts`]).
+//! - `score` (`score:S`): every option scored 0 to S (5 unless said); total and mean per option.
+//! - `dots` (`dots:D`): spread at most D dots (8 unless said) over the options; the total per
+//!   option.
+//! - `ranked`: a ranking of at least two options; one winner by instant runoff, with the Borda
+//!   count and the pairwise matrix for reading ([`ranked`]).
+//! - `condorcet`: a ranking; the Schulze winner and full order, with the pairwise and
+//!   strongest-path matrices ([`schulze`]).
+//!
+//! A ballot is checked against its poll ([`check`]) before it is stored or counted: the rules on
+//! receipt refuse one that does not fit, so a count never meets a malformed ballot; the counts
+//! still skip what does not fit rather than fail.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub mod counts;
+pub mod ranked;
+pub mod schulze;
+
+/// The most options a poll may list.
+pub const MAX_OPTIONS: usize = 100;
+/// The highest score a `score` poll may allow.
+pub const MAX_SCORE: u32 = 100;
+/// The most dots a `dots` poll may give each member.
+pub const MAX_DOTS: u32 = 1000;
+/// The heaviest weight a member's ballot may carry (the charter's weights, e.g. people
+/// represented).
+pub const MAX_WEIGHT: u64 = 10_000_000;
+/// The score a `score` poll allows unless it says.
+pub const DEFAULT_SCORE: u32 = 5;
+/// The dots a `dots` poll gives unless it says.
+pub const DEFAULT_DOTS: u32 = 8;
+
+/// An option, by its place in the poll's list of options (0 is the first listed).
+pub type Opt = usize;
+
+/// How a poll is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PollMethod {
+    /// Pick between `min` and `max` options.
+    Choose {
+        /// The fewest options a ballot picks.
+        min: u32,
+        /// The most.
+        max: u32,
+    },
+    /// Score every option from 0 to `max`.
+    Score {
+        /// The highest score.
+        max: u32,
+    },
+    /// Spread at most `dots` dots over the options.
+    Dots {
+        /// The dots each member has.
+        dots: u32,
+    },
+    /// Rank the options; one winner by instant runoff.
+    Ranked,
+    /// Rank the options; the Schulze winner and order.
+    Condorcet,
+}
+
+/// A poll's method that does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{given}` is not a poll method: say choose, choose:MIN-MAX, score, score:MAX, dots, dots:N, \
+     ranked or condorcet ({why})"
+)]
+pub struct MethodError {
+    /// What was given.
+    pub given: String,
+    /// What was wrong with it.
+    pub why: String,
+}
+
+impl fmt::Display for PollMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PollMethod::Choose { min, max } => write!(f, "choose:{min}-{max}"),
+            PollMethod::Score { max } => write!(f, "score:{max}"),
+            PollMethod::Dots { dots } => write!(f, "dots:{dots}"),
+            PollMethod::Ranked => f.write_str("ranked"),
+            PollMethod::Condorcet => f.write_str("condorcet"),
+        }
+    }
+}
+
+impl std::str::FromStr for PollMethod {
+    type Err = MethodError;
+    /// `choose` (one option), `choose:MAX` or `choose:MIN-MAX`, `score[:MAX]`, `dots[:N]`,
+    /// `ranked`, `condorcet`.
+    fn from_str(s: &str) -> Result<Self, MethodError> {
+        let bad = |why: &str| MethodError {
+            given: s.chars().take(40).collect(),
+            why: why.to_owned(),
+        };
+        let number = |n: &str, what: &str| -> Result<u32, MethodError> {
+            n.trim()
+                .parse::<u32>()
+                .map_err(|_| bad(&format!("{what} is not a whole number")))
+        };
+        let (name, arg) = match s.trim().split_once(':') {
+            Some((n, a)) => (n.trim(), Some(a)),
+            None => (s.trim(), None),
+        };
+        let method = match (name.to_ascii_lowercase().as_str(), arg) {
+            ("choose", None) => PollMethod::Choose { min: 1, max: 1 },
+            ("choose", Some(a)) => {
+                let (min, max) = match a.split_once('-') {
+                    Some((lo, hi)) => (number(lo, "MIN")?, number(hi, "MAX")?),
+                    None => (1, number(a, "MAX")?),
+                };
+                if min > max || max == 0 || max as usize > MAX_OPTIONS {
+                    return Err(bad(&format!(
+                        "MIN at most MAX, MAX from 1 to {MAX_OPTIONS}"
+                    )));
+                }
+                PollMethod::Choose { min, max }
+            }
+            ("score", a) => {
+                let max = a.map_or(Ok(DEFAULT_SCORE), |a| number(a, "MAX"))?;
+                if !(1..=MAX_SCORE).contains(&max) {
+                    return Err(bad(&format!("the highest score is from 1 to {MAX_SCORE}")));
+                }
+                PollMethod::Score { max }
+            }
+            ("dots", a) => {
+                let dots = a.map_or(Ok(DEFAULT_DOTS), |a| number(a, "N"))?;
+                if !(1..=MAX_DOTS).contains(&dots) {
+                    return Err(bad(&format!("the dots are from 1 to {MAX_DOTS}")));
+                }
+                PollMethod::Dots { dots }
+            }
+            ("ranked", None) => PollMethod::Ranked,
+            ("condorcet", None) => PollMethod::Condorcet,
+            ("ranked" | "condorcet", Some(_)) => return Err(bad("it takes no number")),
+            _ => return Err(bad("unknown method")),
+        };
+        Ok(method)
+    }
+}
+
+/// A member's ballot in a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ballot {
+    /// The options picked (`choose`).
+    Choose(BTreeSet<Opt>),
+    /// A score per option; an option left out scores 0 (`score`).
+    Score(BTreeMap<Opt, u32>),
+    /// Dots per option (`dots`).
+    Dots(BTreeMap<Opt, u32>),
+    /// Options from most to least preferred; those left out rank below every ranked one,
+    /// equal among themselves (`ranked`, `condorcet`).
+    Rank(Vec<Opt>),
+}
+
+/// What is wrong with a ballot for its poll.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BallotError {
+    /// The ballot is of another kind than the poll's method takes.
+    #[error("this poll is counted by {method}: its ballots {wants}")]
+    WrongKind {
+        /// The poll's method.
+        method: PollMethod,
+        /// What its ballots hold, in words.
+        wants: &'static str,
+    },
+    /// An option the poll does not list.
+    #[error("option {0} is not one of this poll's options")]
+    NoSuchOption(usize),
+    /// Too few or too many options picked.
+    #[error("pick from {min} to {max} options (this ballot picks {picked})")]
+    Picked {
+        /// Fewest.
+        min: u32,
+        /// Most.
+        max: u32,
+        /// How many it picks.
+        picked: usize,
+    },
+    /// A score above the poll's highest.
+    #[error("a score is from 0 to {max} (this ballot gives {given})")]
+    Score {
+        /// The highest score.
+        max: u32,
+        /// What was given.
+        given: u32,
+    },
+    /// More dots than a member has.
+    #[error("each member spreads at most {dots} dots (this ballot spreads {spread})")]
+    Dots {
+        /// The dots each member has.
+        dots: u32,
+        /// How many it spreads.
+        spread: u64,
+    },
+    /// An option ranked twice.
+    #[error("option {0} is ranked twice")]
+    RankedTwice(usize),
+    /// A ranking of fewer than two options.
+    #[error("rank at least two options (this ballot ranks {0})")]
+    TooShort(usize),
+}
+
+/// What a method's ballots hold, in words.
+fn wants(method: PollMethod) -> &'static str {
+    match method {
+        PollMethod::Choose { .. } => "pick options",
+        PollMethod::Score { .. } => "score options",
+        PollMethod::Dots { .. } => "spread dots over options",
+        PollMethod::Ranked | PollMethod::Condorcet => "rank options",
+    }
+}
+
+/// Whether `ballot` fits a poll counted by `method` with `options` options.
+pub fn check(method: PollMethod, options: usize, ballot: &Ballot) -> Result<(), BallotError> {
+    let listed = |o: &Opt| {
+        if *o < options {
+            Ok(())
+        } else {
+            Err(BallotError::NoSuchOption(*o))
+        }
+    };
+    match (method, ballot) {
+        (PollMethod::Choose { min, max }, Ballot::Choose(picked)) => {
+            picked.iter().try_for_each(listed)?;
+            let n = picked.len();
+            if n < min as usize || n > max as usize {
+                return Err(BallotError::Picked {
+                    min,
+                    max,
+                    picked: n,
+                });
+            }
+        }
+        (PollMethod::Score { max }, Ballot::Score(scores)) => {
+            scores.keys().try_for_each(listed)?;
+            if let Some(&given) = scores.values().find(|s| **s > max) {
+                return Err(BallotError::Score { max, given });
+            }
+        }
+        (PollMethod::Dots { dots }, Ballot::Dots(spread)) => {
+            spread.keys().try_for_each(listed)?;
+            let total: u64 = spread.values().map(|d| u64::from(*d)).sum();
+            if total > u64::from(dots) {
+                return Err(BallotError::Dots {
+                    dots,
+                    spread: total,
+                });
+            }
+        }
+        (PollMethod::Ranked | PollMethod::Condorcet, Ballot::Rank(ranking)) => {
+            let mut seen = BTreeSet::new();
+            for o in ranking {
+                listed(o)?;
+                if !seen.insert(*o) {
+                    return Err(BallotError::RankedTwice(*o));
+                }
+            }
+            if ranking.len() < 2 {
+                return Err(BallotError::TooShort(ranking.len()));
+            }
+        }
+        (method, _) => {
+            return Err(BallotError::WrongKind {
+                method,
+                wants: wants(method),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A ballot with its member's weight (1 unless the charter weighs members).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weighted<'a> {
+    /// The weight.
+    pub weight: u64,
+    /// The ballot.
+    pub ballot: &'a Ballot,
+}
+
+/// Options in groups of equals, best first; each group by option.
+pub type Order = Vec<Vec<Opt>>;
+
+/// `options` in groups of equal `key`, highest first (each group by option, lowest first).
+pub(crate) fn order_by<K: Ord + Copy>(options: usize, key: impl Fn(Opt) -> K) -> Order {
+    let mut sorted: Vec<Opt> = (0..options).collect();
+    sorted.sort_by(|a, b| key(*b).cmp(&key(*a)).then(a.cmp(b)));
+    let mut groups: Order = Vec::new();
+    for o in sorted {
+        match groups.last_mut() {
+            Some(g) if g.first().is_some_and(|f| key(*f) == key(o)) => g.push(o),
+            _ => groups.push(vec![o]),
+        }
+    }
+    groups
+}
+
+/// The result of a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum PollResult {
+    /// `choose`: the weight of the ballots picking each option.
+    Choose(counts::Totals),
+    /// `score`: total and mean score per option.
+    Score(counts::Scores),
+    /// `dots`: the weighted dots per option.
+    Dots(counts::Totals),
+    /// `ranked`: instant runoff, Borda and the pairwise matrix.
+    Ranked(ranked::Ranked),
+    /// `condorcet`: Schulze.
+    Condorcet(schulze::Schulze),
+}
+
+/// Counts `ballots` of a poll with `options` options by `method`. Ballots that do not fit the
+/// poll ([`check`]) are left out.
+pub fn count(method: PollMethod, options: usize, ballots: &[Weighted<'_>]) -> PollResult {
+    let options = options.min(MAX_OPTIONS);
+    let fit: Vec<&Weighted<'_>> = ballots
+        .iter()
+        .filter(|b| b.weight <= MAX_WEIGHT && check(method, options, b.ballot).is_ok())
+        .collect();
+    match method {
+        PollMethod::Choose { .. } => PollResult::Choose(counts::totals(options, &fit)),
+        PollMethod::Dots { .. } => PollResult::Dots(counts::totals(options, &fit)),
+        PollMethod::Score { .. } => PollResult::Score(counts::scores(options, &fit)),
+        PollMethod::Ranked => PollResult::Ranked(ranked::count(options, &fit)),
+        PollMethod::Condorcet => PollResult::Condorcet(schulze::count(options, &fit)),
+    }
+}
+
+/// The ranking a ballot gives, where it is one.
+pub(crate) fn ranking<'a>(b: &'a Weighted<'_>) -> Option<&'a [Opt]> {
+    match b.ballot {
+        Ballot::Rank(r) => Some(r),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
