@@ -72,7 +72,7 @@ pub(crate) fn totals(options: usize, ballots: &[&Weighted<'_>]) -> Totals {
                     }
                 }
             }
-            Ballot::Score(_) | Ballot::Rank(_) => {}
+            Ballot::Score(_) | Ballot::Rank(_) | Ballot::Times(_) | Ballot::Budget(_) => {}
         }
     }
     let order = order_by(options, |o| totals[o]);

@@ -18,6 +18,11 @@
 //!   count and the pairwise matrix for reading ([`ranked`]).
 //! - `condorcet`: a ranking; the Schulze winner and full order, with the pairwise and
 //!   strongest-path matrices ([`schulze`]).
+//! - `time`: each proposed time (an option) answered yes, if needed or no; the times by yes,
+//!   then if needed, with the members each leaves out ([`times`]).
+//! - `budget:SHARE`: each member spreads up to SHARE (in hundredths, times its weight) over
+//!   requests, each with its ask; a request is funded when what it is given reaches its ask, as
+//!   in Cobudget ([`budget`]).
 //!
 //! A ballot is checked against its poll ([`check`]) before it is stored or counted: the rules on
 //! receipt refuse one that does not fit, so a count never meets a malformed ballot; the counts
@@ -28,9 +33,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::values::Answer;
+
+pub mod budget;
 pub mod counts;
 pub mod ranked;
 pub mod schulze;
+pub mod times;
 
 /// The most options a poll may list.
 pub const MAX_OPTIONS: usize = 100;
@@ -45,6 +54,8 @@ pub const MAX_WEIGHT: u64 = 10_000_000;
 pub const DEFAULT_SCORE: u32 = 5;
 /// The dots a `dots` poll gives unless it says.
 pub const DEFAULT_DOTS: u32 = 8;
+/// The largest share of a `budget` poll, in hundredths (what an amount may be).
+pub const MAX_SHARE: u64 = 100_000_000_000_000;
 
 /// An option, by its place in the poll's list of options (0 is the first listed).
 pub type Opt = usize;
@@ -73,13 +84,20 @@ pub enum PollMethod {
     Ranked,
     /// Rank the options; the Schulze winner and order.
     Condorcet,
+    /// Answer each proposed time (option) yes, if needed or no.
+    Time,
+    /// Spread up to `share` over the requests (options).
+    Budget {
+        /// What each member spreads, in hundredths (times its weight).
+        share: u64,
+    },
 }
 
 /// A poll's method that does not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "`{given}` is not a poll method: say choose, choose:MIN-MAX, score, score:MAX, dots, dots:N, \
-     ranked or condorcet ({why})"
+     ranked, condorcet, time or budget:SHARE ({why})"
 )]
 pub struct MethodError {
     /// What was given.
@@ -96,6 +114,8 @@ impl fmt::Display for PollMethod {
             PollMethod::Dots { dots } => write!(f, "dots:{dots}"),
             PollMethod::Ranked => f.write_str("ranked"),
             PollMethod::Condorcet => f.write_str("condorcet"),
+            PollMethod::Time => f.write_str("time"),
+            PollMethod::Budget { share } => write!(f, "budget:{share}"),
         }
     }
 }
@@ -103,7 +123,7 @@ impl fmt::Display for PollMethod {
 impl std::str::FromStr for PollMethod {
     type Err = MethodError;
     /// `choose` (one option), `choose:MAX` or `choose:MIN-MAX`, `score[:MAX]`, `dots[:N]`,
-    /// `ranked`, `condorcet`.
+    /// `ranked`, `condorcet`, `time`, `budget:SHARE` (SHARE in hundredths).
     fn from_str(s: &str) -> Result<Self, MethodError> {
         let bad = |why: &str| MethodError {
             given: s.chars().take(40).collect(),
@@ -148,7 +168,18 @@ impl std::str::FromStr for PollMethod {
             }
             ("ranked", None) => PollMethod::Ranked,
             ("condorcet", None) => PollMethod::Condorcet,
-            ("ranked" | "condorcet", Some(_)) => return Err(bad("it takes no number")),
+            ("time", None) => PollMethod::Time,
+            ("ranked" | "condorcet" | "time", Some(_)) => return Err(bad("it takes no number")),
+            ("budget", Some(a)) => {
+                let share = a
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=MAX_SHARE).contains(s))
+                    .ok_or_else(|| bad(&format!("SHARE is from 1 to {MAX_SHARE} hundredths")))?;
+                PollMethod::Budget { share }
+            }
+            ("budget", None) => return Err(bad("say each member's SHARE")),
             _ => return Err(bad("unknown method")),
         };
         Ok(method)
@@ -156,7 +187,7 @@ impl std::str::FromStr for PollMethod {
 }
 
 /// A member's ballot in a poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ballot {
     /// The options picked (`choose`).
@@ -168,6 +199,10 @@ pub enum Ballot {
     /// Options from most to least preferred; those left out rank below every ranked one,
     /// equal among themselves (`ranked`, `condorcet`).
     Rank(Vec<Opt>),
+    /// An answer for each proposed time, in the poll's order (`time`).
+    Times(Vec<Answer>),
+    /// What the member gives each request, in hundredths (`budget`).
+    Budget(BTreeMap<Opt, u64>),
 }
 
 /// What is wrong with a ballot for its poll.
@@ -216,6 +251,22 @@ pub enum BallotError {
     /// A ranking of fewer than two options.
     #[error("rank at least two options (this ballot ranks {0})")]
     TooShort(usize),
+    /// Not one answer per proposed time.
+    #[error("answer each of the {times} times once (this ballot answers {answers})")]
+    Answers {
+        /// The times proposed.
+        times: usize,
+        /// The answers given.
+        answers: usize,
+    },
+    /// More given than the member's share.
+    #[error("each member gives at most its share, {share} hundredths (this ballot gives {given})")]
+    Budget {
+        /// The member's share (the poll's, times its weight).
+        share: u128,
+        /// What it gives.
+        given: u128,
+    },
 }
 
 /// What a method's ballots hold, in words.
@@ -225,11 +276,19 @@ fn wants(method: PollMethod) -> &'static str {
         PollMethod::Score { .. } => "score options",
         PollMethod::Dots { .. } => "spread dots over options",
         PollMethod::Ranked | PollMethod::Condorcet => "rank options",
+        PollMethod::Time => "answer each proposed time",
+        PollMethod::Budget { .. } => "give amounts to requests",
     }
 }
 
-/// Whether `ballot` fits a poll counted by `method` with `options` options.
-pub fn check(method: PollMethod, options: usize, ballot: &Ballot) -> Result<(), BallotError> {
+/// Whether `ballot`, of a member of weight `weight`, fits a poll counted by `method` with
+/// `options` options.
+pub fn check(
+    method: PollMethod,
+    options: usize,
+    weight: u64,
+    ballot: &Ballot,
+) -> Result<(), BallotError> {
     let listed = |o: &Opt| {
         if *o < options {
             Ok(())
@@ -277,6 +336,25 @@ pub fn check(method: PollMethod, options: usize, ballot: &Ballot) -> Result<(), 
                 return Err(BallotError::TooShort(ranking.len()));
             }
         }
+        (PollMethod::Time, Ballot::Times(answers)) => {
+            if answers.len() != options {
+                return Err(BallotError::Answers {
+                    times: options,
+                    answers: answers.len(),
+                });
+            }
+        }
+        (PollMethod::Budget { share }, Ballot::Budget(given)) => {
+            given.keys().try_for_each(listed)?;
+            let total: u128 = given.values().map(|g| u128::from(*g)).sum();
+            let share = u128::from(share) * u128::from(weight);
+            if total > share {
+                return Err(BallotError::Budget {
+                    share,
+                    given: total,
+                });
+            }
+        }
         (method, _) => {
             return Err(BallotError::WrongKind {
                 method,
@@ -287,9 +365,11 @@ pub fn check(method: PollMethod, options: usize, ballot: &Ballot) -> Result<(), 
     Ok(())
 }
 
-/// A ballot with its member's weight (1 unless the charter weighs members).
+/// A ballot with its member and the member's weight (1 unless the charter weighs members).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weighted<'a> {
+    /// The member that cast it (for the results that name members: who a time leaves out).
+    pub by: &'a str,
     /// The weight.
     pub weight: u64,
     /// The ballot.
@@ -327,22 +407,56 @@ pub enum PollResult {
     Ranked(ranked::Ranked),
     /// `condorcet`: Schulze.
     Condorcet(schulze::Schulze),
+    /// `time`: the times by how many they suit.
+    Time(times::Times),
+    /// `budget`: what each request is given, and which are funded.
+    Budget(budget::Budget),
 }
 
-/// Counts `ballots` of a poll with `options` options by `method`. Ballots that do not fit the
-/// poll ([`check`]) are left out.
-pub fn count(method: PollMethod, options: usize, ballots: &[Weighted<'_>]) -> PollResult {
-    let options = options.min(MAX_OPTIONS);
-    let fit: Vec<&Weighted<'_>> = ballots
+/// A poll as its count needs it: the method, how many options, and (for `budget`) each
+/// request's ask in hundredths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Poll<'a> {
+    /// The method.
+    pub method: PollMethod,
+    /// How many options (times, requests) it lists.
+    pub options: usize,
+    /// Each request's ask (`budget`), in the options' order.
+    pub asks: &'a [u64],
+}
+
+impl Poll<'static> {
+    /// A poll with no asks (every method but `budget`).
+    pub fn new(method: PollMethod, options: usize) -> Self {
+        Self {
+            method,
+            options,
+            asks: &[],
+        }
+    }
+}
+
+/// Counts `ballots` of `poll`. Ballots that do not fit the poll ([`check`]) are left out, and
+/// so is every ballot of a member after its first (a member casts one; the rules on receipt
+/// keep one per member).
+pub fn count(poll: &Poll<'_>, ballots: &[Weighted<'_>]) -> PollResult {
+    let (method, options) = (poll.method, poll.options.min(MAX_OPTIONS));
+    let mut seen = BTreeSet::new();
+    let mut fit: Vec<&Weighted<'_>> = ballots
         .iter()
-        .filter(|b| b.weight <= MAX_WEIGHT && check(method, options, b.ballot).is_ok())
+        .filter(|b| b.weight <= MAX_WEIGHT && check(method, options, b.weight, b.ballot).is_ok())
         .collect();
+    // One ballot per member whatever the order given: the first of its ballots by content.
+    fit.sort_by(|a, b| (a.by, a.weight, a.ballot).cmp(&(b.by, b.weight, b.ballot)));
+    fit.retain(|b| seen.insert(b.by));
     match method {
         PollMethod::Choose { .. } => PollResult::Choose(counts::totals(options, &fit)),
         PollMethod::Dots { .. } => PollResult::Dots(counts::totals(options, &fit)),
         PollMethod::Score { .. } => PollResult::Score(counts::scores(options, &fit)),
         PollMethod::Ranked => PollResult::Ranked(ranked::count(options, &fit)),
         PollMethod::Condorcet => PollResult::Condorcet(schulze::count(options, &fit)),
+        PollMethod::Time => PollResult::Time(times::count(options, &fit)),
+        PollMethod::Budget { .. } => PollResult::Budget(budget::count(options, poll.asks, &fit)),
     }
 }
 

@@ -3,8 +3,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 
 use super::*;
+use crate::values::Answer;
 
-/// `n` ballots ranking `order` (options by letter: A is 0).
+/// A ballot ranking `order` (options by letter: A is 0) of weight `n`: as `n` members would
+/// cast it.
 fn ranked(n: u64, order: &str) -> (u64, Ballot) {
     (
         n,
@@ -12,14 +14,28 @@ fn ranked(n: u64, order: &str) -> (u64, Ballot) {
     )
 }
 
+/// Each ballot cast by a member of its own (named by its place).
 fn weighted(ballots: &[(u64, Ballot)]) -> Vec<Weighted<'_>> {
+    const NAMES: [&str; 64] = [
+        "m00", "m01", "m02", "m03", "m04", "m05", "m06", "m07", "m08", "m09", "m10", "m11", "m12",
+        "m13", "m14", "m15", "m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24", "m25",
+        "m26", "m27", "m28", "m29", "m30", "m31", "m32", "m33", "m34", "m35", "m36", "m37", "m38",
+        "m39", "m40", "m41", "m42", "m43", "m44", "m45", "m46", "m47", "m48", "m49", "m50", "m51",
+        "m52", "m53", "m54", "m55", "m56", "m57", "m58", "m59", "m60", "m61", "m62", "m63",
+    ];
     ballots
         .iter()
-        .map(|(weight, ballot)| Weighted {
+        .zip(NAMES)
+        .map(|((weight, ballot), by)| Weighted {
+            by,
             weight: *weight,
             ballot,
         })
         .collect()
+}
+
+fn poll(method: PollMethod, options: usize) -> Poll<'static> {
+    Poll::new(method, options)
 }
 
 /// The Tennessee capital example, as published in Wikipedia's articles "Instant-runoff
@@ -39,7 +55,7 @@ fn tennessee() -> Vec<(u64, Ballot)> {
 #[test]
 fn tennessee_by_instant_runoff_borda_and_schulze() {
     let ballots = tennessee();
-    let PollResult::Ranked(r) = count(PollMethod::Ranked, 4, &weighted(&ballots)) else {
+    let PollResult::Ranked(r) = count(&poll(PollMethod::Ranked, 4), &weighted(&ballots)) else {
         panic!("a ranked result");
     };
     let rounds: Vec<_> = r
@@ -62,7 +78,8 @@ fn tennessee_by_instant_runoff_borda_and_schulze() {
     assert_eq!(r.borda_order, vec![vec![1], vec![2], vec![0], vec![3]]);
     assert_eq!(r.pairwise[1][0], 58, "Nashville over Memphis");
     assert_eq!(r.pairwise[1][2], 68, "Nashville over Chattanooga");
-    let PollResult::Condorcet(s) = count(PollMethod::Condorcet, 4, &weighted(&ballots)) else {
+    let PollResult::Condorcet(s) = count(&poll(PollMethod::Condorcet, 4), &weighted(&ballots))
+    else {
         panic!("a condorcet result");
     };
     assert_eq!(s.winner(), Some(1));
@@ -84,7 +101,8 @@ fn schulze_as_published() {
         ranked(7, "DCEBA"),
         ranked(8, "EBADC"),
     ];
-    let PollResult::Condorcet(s) = count(PollMethod::Condorcet, 5, &weighted(&ballots)) else {
+    let PollResult::Condorcet(s) = count(&poll(PollMethod::Condorcet, 5), &weighted(&ballots))
+    else {
         panic!("a condorcet result");
     };
     assert_eq!(
@@ -117,8 +135,10 @@ fn counts_scores_and_dots() {
         (1, Ballot::Choose(BTreeSet::from([0, 2]))),
         (3, Ballot::Choose(BTreeSet::from([2]))),
     ];
-    let PollResult::Choose(t) = count(PollMethod::Choose { min: 1, max: 2 }, 3, &weighted(&choose))
-    else {
+    let PollResult::Choose(t) = count(
+        &poll(PollMethod::Choose { min: 1, max: 2 }, 3),
+        &weighted(&choose),
+    ) else {
         panic!("a choose result");
     };
     assert_eq!(t.totals, vec![1, 0, 4]);
@@ -129,7 +149,8 @@ fn counts_scores_and_dots() {
         (1, Ballot::Score(BTreeMap::from([(0, 5), (1, 2)]))),
         (2, Ballot::Score(BTreeMap::from([(1, 4)]))),
     ];
-    let PollResult::Score(s) = count(PollMethod::Score { max: 5 }, 3, &weighted(&scores)) else {
+    let PollResult::Score(s) = count(&poll(PollMethod::Score { max: 5 }, 3), &weighted(&scores))
+    else {
         panic!("a score result");
     };
     assert_eq!(s.totals, vec![5, 10, 0]);
@@ -142,7 +163,8 @@ fn counts_scores_and_dots() {
         (1, Ballot::Dots(BTreeMap::from([(0, 5), (1, 3)]))),
         (1, Ballot::Dots(BTreeMap::from([(1, 5), (0, 3)]))),
     ];
-    let PollResult::Dots(d) = count(PollMethod::Dots { dots: 8 }, 2, &weighted(&dots)) else {
+    let PollResult::Dots(d) = count(&poll(PollMethod::Dots { dots: 8 }, 2), &weighted(&dots))
+    else {
         panic!("a dots result");
     };
     assert_eq!(d.totals, vec![8, 8]);
@@ -153,24 +175,25 @@ fn counts_scores_and_dots() {
 fn ballots_that_do_not_fit_are_refused_with_what_is_wrong() {
     let choose = PollMethod::Choose { min: 1, max: 2 };
     let picked = |o: &[usize]| Ballot::Choose(o.iter().copied().collect());
-    assert_eq!(check(choose, 3, &picked(&[0, 1])), Ok(()));
+    assert_eq!(check(choose, 3, 1, &picked(&[0, 1])), Ok(()));
     assert_eq!(
-        check(choose, 3, &picked(&[0, 1, 2])),
+        check(choose, 3, 1, &picked(&[0, 1, 2])),
         Err(BallotError::Picked {
             min: 1,
             max: 2,
             picked: 3
         })
     );
-    assert!(check(choose, 3, &picked(&[])).is_err());
+    assert!(check(choose, 3, 1, &picked(&[])).is_err());
     assert_eq!(
-        check(choose, 3, &picked(&[7])),
+        check(choose, 3, 1, &picked(&[7])),
         Err(BallotError::NoSuchOption(7))
     );
     assert_eq!(
         check(
             PollMethod::Score { max: 5 },
             2,
+            1,
             &Ballot::Score(BTreeMap::from([(0, 6)]))
         ),
         Err(BallotError::Score { max: 5, given: 6 })
@@ -179,26 +202,27 @@ fn ballots_that_do_not_fit_are_refused_with_what_is_wrong() {
         check(
             PollMethod::Dots { dots: 8 },
             2,
+            1,
             &Ballot::Dots(BTreeMap::from([(0, 5), (1, 4)]))
         ),
         Err(BallotError::Dots { dots: 8, spread: 9 })
     );
     assert_eq!(
-        check(PollMethod::Ranked, 3, &Ballot::Rank(vec![0, 1, 0])),
+        check(PollMethod::Ranked, 3, 1, &Ballot::Rank(vec![0, 1, 0])),
         Err(BallotError::RankedTwice(0))
     );
     assert_eq!(
-        check(PollMethod::Condorcet, 3, &Ballot::Rank(vec![2])),
+        check(PollMethod::Condorcet, 3, 1, &Ballot::Rank(vec![2])),
         Err(BallotError::TooShort(1))
     );
-    let wrong = check(PollMethod::Ranked, 3, &picked(&[0])).unwrap_err();
+    let wrong = check(PollMethod::Ranked, 3, 1, &picked(&[0])).unwrap_err();
     assert_eq!(
         wrong.to_string(),
         "this poll is counted by ranked: its ballots rank options"
     );
     // A ballot that does not fit is left out of the count.
     let ballots = [(1, picked(&[0, 1, 2])), (1, picked(&[1]))];
-    let PollResult::Choose(t) = count(choose, 3, &weighted(&ballots)) else {
+    let PollResult::Choose(t) = count(&poll(choose, 3), &weighted(&ballots)) else {
         panic!("a choose result");
     };
     assert_eq!((t.totals, t.ballots), (vec![0, 1, 0], 1));
@@ -216,6 +240,8 @@ fn methods_read_and_print_as_written() {
         ("DOTS:12", PollMethod::Dots { dots: 12 }),
         ("ranked", PollMethod::Ranked),
         ("condorcet", PollMethod::Condorcet),
+        ("time", PollMethod::Time),
+        ("budget:2500", PollMethod::Budget { share: 2500 }),
     ] {
         let read: PollMethod = given.parse().unwrap();
         assert_eq!(read, method, "{given}");
@@ -231,6 +257,9 @@ fn methods_read_and_print_as_written() {
         "dots:x",
         "ranked:2",
         "plurality",
+        "time:2",
+        "budget",
+        "budget:0",
         "",
     ] {
         let e = bad.parse::<PollMethod>().unwrap_err();
@@ -299,8 +328,35 @@ fn any_ballot(options: usize) -> impl Strategy<Value = Ballot> {
         proptest::collection::btree_set(o.clone(), 0..6).prop_map(Ballot::Choose),
         proptest::collection::btree_map(o.clone(), 0u32..12, 0..6).prop_map(Ballot::Score),
         proptest::collection::btree_map(o.clone(), 0u32..12, 0..6).prop_map(Ballot::Dots),
-        proptest::collection::vec(o, 0..8).prop_map(Ballot::Rank),
+        proptest::collection::vec(o.clone(), 0..8).prop_map(Ballot::Rank),
+        proptest::collection::vec(
+            prop_oneof![Just(Answer::Yes), Just(Answer::IfNeeded), Just(Answer::No)],
+            0..options + 2
+        )
+        .prop_map(Ballot::Times),
+        proptest::collection::btree_map(o, 0u64..40, 0..6).prop_map(Ballot::Budget),
     ]
+}
+
+/// Ballots each cast by a member of its own, named as given.
+fn cast(ballots: &[(String, u64, Ballot)]) -> Vec<Weighted<'_>> {
+    ballots
+        .iter()
+        .map(|(by, weight, ballot)| Weighted {
+            by,
+            weight: *weight,
+            ballot,
+        })
+        .collect()
+}
+
+/// `ballots`, each named by its place.
+fn named(ballots: Vec<(u64, Ballot)>) -> Vec<(String, u64, Ballot)> {
+    ballots
+        .into_iter()
+        .enumerate()
+        .map(|(i, (w, b))| (format!("m{i}"), w, b))
+        .collect()
 }
 
 fn methods() -> impl Strategy<Value = PollMethod> {
@@ -313,6 +369,8 @@ fn methods() -> impl Strategy<Value = PollMethod> {
         (1u32..20).prop_map(|dots| PollMethod::Dots { dots }),
         Just(PollMethod::Ranked),
         Just(PollMethod::Condorcet),
+        Just(PollMethod::Time),
+        (1u64..60).prop_map(|share| PollMethod::Budget { share }),
     ]
 }
 
@@ -325,39 +383,62 @@ proptest! {
     fn results_do_not_depend_on_ballot_order(
         method in methods(),
         options in 0usize..7,
+        asks in proptest::collection::vec(0u64..100, 0..8),
         ballots in proptest::collection::vec((0u64..4, any_ballot(6)), 0..12)
-            .prop_shuffle()
+            .prop_map(named)
             .prop_flat_map(|b| (Just(b.clone()), Just(b).prop_shuffle())),
+        again in proptest::collection::vec((0u64..4, any_ballot(6)), 0..4),
     ) {
-        let (ballots, shuffled) = ballots;
-        prop_assert_eq!(
-            count(method, options, &weighted(&ballots)),
-            count(method, options, &weighted(&shuffled))
-        );
+        let (ballots, mut shuffled) = ballots;
+        let poll = Poll { method, options, asks: &asks };
+        let counted = count(&poll, &cast(&ballots));
+        prop_assert_eq!(&counted, &count(&poll, &cast(&shuffled)));
+        // A member's second ballot (which the rules on receipt never keep) changes nothing
+        // whichever comes first... when it is the one kept by content: the count is of one
+        // ballot per member, chosen by content, not by arrival.
+        for (i, (w, b)) in again.into_iter().enumerate() {
+            shuffled.insert(0, (format!("m{i}"), w, b));
+        }
+        let doubled = count(&poll, &cast(&shuffled));
+        shuffled.reverse();
+        prop_assert_eq!(doubled, count(&poll, &cast(&shuffled)));
     }
 
     /// A ballot of weight k counts as k ballots of weight 1 (so weights of 1 give the
-    /// unweighted result), by every method.
+    /// unweighted result), by every method but `budget`, where a weight is a larger share to
+    /// give (and `time` names the members each time leaves out, so copies are named apart).
     #[test]
     fn a_weight_counts_as_that_many_ballots(
-        method in methods(),
+        method in methods().prop_filter("budget weighs shares", |m| {
+            !matches!(m, PollMethod::Budget { .. })
+        }),
         options in 2usize..6,
         ballots in proptest::collection::vec((1u64..4, any_ballot(5)), 0..10),
     ) {
-        let copies: Vec<(u64, Ballot)> = ballots
+        let ballots = named(ballots);
+        let copies: Vec<(String, u64, Ballot)> = ballots
             .iter()
-            .flat_map(|(w, b)| (0..*w).map(move |_| (1, b.clone())))
+            .flat_map(|(by, w, b)| (0..*w).map(move |k| (format!("{by}.{k}"), 1, b.clone())))
             .collect();
+        let unnamed = |r: PollResult| match r {
+            PollResult::Time(mut t) => {
+                for fit in &mut t.times {
+                    fit.left_out.clear();
+                }
+                PollResult::Time(t)
+            }
+            other => other,
+        };
         prop_assert_eq!(
-            count(method, options, &weighted(&ballots)),
-            count(method, options, &weighted(&copies))
+            unnamed(count(&poll(method, options), &cast(&ballots))),
+            unnamed(count(&poll(method, options), &cast(&copies)))
         );
     }
 
     /// An option that beats every other head to head wins by Schulze, alone.
     #[test]
     fn a_condorcet_winner_wins_schulze(ballots in elections(5, 25)) {
-        let PollResult::Condorcet(s) = count(PollMethod::Condorcet, 5, &weighted(&ballots)) else {
+        let PollResult::Condorcet(s) = count(&poll(PollMethod::Condorcet, 5), &weighted(&ballots)) else {
             panic!("a condorcet result");
         };
         let d = &s.pairwise;
@@ -370,7 +451,7 @@ proptest! {
     /// in a later group than that option.
     #[test]
     fn the_schulze_order_is_transitive(ballots in elections(6, 30)) {
-        let PollResult::Condorcet(s) = count(PollMethod::Condorcet, 6, &weighted(&ballots)) else {
+        let PollResult::Condorcet(s) = count(&poll(PollMethod::Condorcet, 6), &weighted(&ballots)) else {
             panic!("a condorcet result");
         };
         let p = &s.strongest;
@@ -414,4 +495,74 @@ proptest! {
             prop_assert_eq!(round.votes[out], Some(*least));
         }
     }
+}
+
+#[test]
+fn times_by_yes_then_if_needed_with_who_each_leaves_out() {
+    use Answer::{IfNeeded, No, Yes};
+    let ballots = [
+        (1, Ballot::Times(vec![Yes, No, IfNeeded])),
+        (2, Ballot::Times(vec![No, Yes, Yes])),
+        (1, Ballot::Times(vec![Yes, IfNeeded, No])),
+        (1, Ballot::Times(vec![Yes])),
+    ];
+    let PollResult::Time(t) = count(&poll(PollMethod::Time, 3), &weighted(&ballots)) else {
+        panic!("a time result");
+    };
+    assert_eq!(
+        t.times
+            .iter()
+            .map(|f| (f.yes, f.if_needed, f.no))
+            .collect::<Vec<_>>(),
+        vec![(2, 0, 2), (2, 1, 1), (2, 1, 1)],
+        "the ballot answering one time of three is left out"
+    );
+    assert_eq!(t.order, vec![vec![1, 2], vec![0]]);
+    assert_eq!(t.times[0].left_out.iter().collect::<Vec<_>>(), vec!["m01"]);
+    assert_eq!(
+        check(PollMethod::Time, 3, 1, &Ballot::Times(vec![Yes])),
+        Err(BallotError::Answers {
+            times: 3,
+            answers: 1
+        })
+    );
+}
+
+/// Cobudget's rule: a request is funded when what it is given reaches its ask.
+#[test]
+fn a_budget_funds_the_requests_given_their_ask() {
+    let spread = |pairs: &[(usize, u64)]| Ballot::Budget(pairs.iter().copied().collect());
+    let ballots = [
+        (1, spread(&[(0, 60), (1, 40)])),
+        (2, spread(&[(0, 50), (2, 150)])),
+        (1, spread(&[(1, 30), (2, 20)])),
+    ];
+    let asks = [100, 200, 150];
+    let p = Poll {
+        method: PollMethod::Budget { share: 100 },
+        options: 3,
+        asks: &asks,
+    };
+    let PollResult::Budget(b) = count(&p, &weighted(&ballots)) else {
+        panic!("a budget result");
+    };
+    assert_eq!(
+        b.requests
+            .iter()
+            .map(|r| (r.given, r.funded))
+            .collect::<Vec<_>>(),
+        vec![(110, true), (70, false), (170, true)]
+    );
+    assert_eq!(b.funded, vec![2, 0], "the most given first");
+    assert_eq!((b.given, b.spent), (350, 250));
+    assert_eq!(b.order, vec![vec![2], vec![0], vec![1]]);
+    // A member of weight 2 gives up to twice the share; one of weight 1 may not.
+    assert_eq!(
+        check(p.method, 3, 1, &spread(&[(0, 50), (2, 150)])),
+        Err(BallotError::Budget {
+            share: 100,
+            given: 200
+        })
+    );
+    assert_eq!(check(p.method, 3, 2, &spread(&[(0, 50), (2, 150)])), Ok(()));
 }
