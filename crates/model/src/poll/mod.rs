@@ -18,6 +18,8 @@
 //!   count and the pairwise matrix for reading ([`ranked`]).
 //! - `condorcet`: a ranking; the Schulze winner and full order, with the pairwise and
 //!   strongest-path matrices ([`schulze`]).
+//! - `stv:N` (`stv:N:meek`, `stv:N:scottish`): a ranking; N seats by the single transferable
+//!   vote, Meek's method unless said, round by round ([`stv`]).
 //! - `time`: each proposed time (an option) answered yes, if needed or no; the times by yes,
 //!   then if needed, with the members each leaves out ([`times`]).
 //! - `budget:SHARE`: each member spreads up to SHARE (in hundredths, times its weight) over
@@ -39,6 +41,7 @@ pub mod budget;
 pub mod counts;
 pub mod ranked;
 pub mod schulze;
+pub mod stv;
 pub mod times;
 
 /// The most options a poll may list.
@@ -84,6 +87,13 @@ pub enum PollMethod {
     Ranked,
     /// Rank the options; the Schulze winner and order.
     Condorcet,
+    /// Rank the options; `seats` seats by STV.
+    Stv {
+        /// The seats.
+        seats: u32,
+        /// Which rules.
+        variant: stv::Variant,
+    },
     /// Answer each proposed time (option) yes, if needed or no.
     Time,
     /// Spread up to `share` over the requests (options).
@@ -97,7 +107,7 @@ pub enum PollMethod {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "`{given}` is not a poll method: say choose, choose:MIN-MAX, score, score:MAX, dots, dots:N, \
-     ranked, condorcet, time or budget:SHARE ({why})"
+     ranked, condorcet, stv:SEATS[:meek|:scottish], time or budget:SHARE ({why})"
 )]
 pub struct MethodError {
     /// What was given.
@@ -114,6 +124,13 @@ impl fmt::Display for PollMethod {
             PollMethod::Dots { dots } => write!(f, "dots:{dots}"),
             PollMethod::Ranked => f.write_str("ranked"),
             PollMethod::Condorcet => f.write_str("condorcet"),
+            PollMethod::Stv { seats, variant } => {
+                let v = match variant {
+                    stv::Variant::Meek => "meek",
+                    stv::Variant::Scottish => "scottish",
+                };
+                write!(f, "stv:{seats}:{v}")
+            }
             PollMethod::Time => f.write_str("time"),
             PollMethod::Budget { share } => write!(f, "budget:{share}"),
         }
@@ -180,6 +197,23 @@ impl std::str::FromStr for PollMethod {
                 PollMethod::Budget { share }
             }
             ("budget", None) => return Err(bad("say each member's SHARE")),
+            ("stv", Some(a)) => {
+                let (seats, variant) = match a.split_once(':') {
+                    Some((n, v)) => (n, Some(v.trim().to_ascii_lowercase())),
+                    None => (a, None),
+                };
+                let seats = number(seats, "SEATS")?;
+                if !(1..=stv::MAX_SEATS as u32).contains(&seats) {
+                    return Err(bad(&format!("SEATS is from 1 to {}", stv::MAX_SEATS)));
+                }
+                let variant = match variant.as_deref() {
+                    None | Some("meek") => stv::Variant::Meek,
+                    Some("scottish") => stv::Variant::Scottish,
+                    Some(_) => return Err(bad("the rules are meek or scottish")),
+                };
+                PollMethod::Stv { seats, variant }
+            }
+            ("stv", None) => return Err(bad("say how many SEATS")),
             _ => return Err(bad("unknown method")),
         };
         Ok(method)
@@ -248,9 +282,14 @@ pub enum BallotError {
     /// An option ranked twice.
     #[error("option {0} is ranked twice")]
     RankedTwice(usize),
-    /// A ranking of fewer than two options.
-    #[error("rank at least two options (this ballot ranks {0})")]
-    TooShort(usize),
+    /// A ranking too short.
+    #[error("rank at least {least} option(s) (this ballot ranks {ranked})")]
+    TooShort {
+        /// How many at least.
+        least: usize,
+        /// How many it ranks.
+        ranked: usize,
+    },
     /// Not one answer per proposed time.
     #[error("answer each of the {times} times once (this ballot answers {answers})")]
     Answers {
@@ -275,7 +314,7 @@ fn wants(method: PollMethod) -> &'static str {
         PollMethod::Choose { .. } => "pick options",
         PollMethod::Score { .. } => "score options",
         PollMethod::Dots { .. } => "spread dots over options",
-        PollMethod::Ranked | PollMethod::Condorcet => "rank options",
+        PollMethod::Ranked | PollMethod::Condorcet | PollMethod::Stv { .. } => "rank options",
         PollMethod::Time => "answer each proposed time",
         PollMethod::Budget { .. } => "give amounts to requests",
     }
@@ -324,7 +363,10 @@ pub fn check(
                 });
             }
         }
-        (PollMethod::Ranked | PollMethod::Condorcet, Ballot::Rank(ranking)) => {
+        (
+            method @ (PollMethod::Ranked | PollMethod::Condorcet | PollMethod::Stv { .. }),
+            Ballot::Rank(ranking),
+        ) => {
             let mut seen = BTreeSet::new();
             for o in ranking {
                 listed(o)?;
@@ -332,8 +374,14 @@ pub fn check(
                     return Err(BallotError::RankedTwice(*o));
                 }
             }
-            if ranking.len() < 2 {
-                return Err(BallotError::TooShort(ranking.len()));
+            // Instant runoff asks for a choice between two at least; the others count a
+            // single preference too.
+            let least = if method == PollMethod::Ranked { 2 } else { 1 };
+            if ranking.len() < least {
+                return Err(BallotError::TooShort {
+                    least,
+                    ranked: ranking.len(),
+                });
             }
         }
         (PollMethod::Time, Ballot::Times(answers)) => {
@@ -407,6 +455,8 @@ pub enum PollResult {
     Ranked(ranked::Ranked),
     /// `condorcet`: Schulze.
     Condorcet(schulze::Schulze),
+    /// `stv`: the count, round by round.
+    Stv(stv::Stv),
     /// `time`: the times by how many they suit.
     Time(times::Times),
     /// `budget`: what each request is given, and which are funded.
@@ -455,6 +505,9 @@ pub fn count(poll: &Poll<'_>, ballots: &[Weighted<'_>]) -> PollResult {
         PollMethod::Score { .. } => PollResult::Score(counts::scores(options, &fit)),
         PollMethod::Ranked => PollResult::Ranked(ranked::count(options, &fit)),
         PollMethod::Condorcet => PollResult::Condorcet(schulze::count(options, &fit)),
+        PollMethod::Stv { seats, variant } => {
+            PollResult::Stv(stv::count(variant, seats as usize, options, &fit))
+        }
         PollMethod::Time => PollResult::Time(times::count(options, &fit)),
         PollMethod::Budget { .. } => PollResult::Budget(budget::count(options, poll.asks, &fit)),
     }

@@ -212,8 +212,11 @@ fn ballots_that_do_not_fit_are_refused_with_what_is_wrong() {
         Err(BallotError::RankedTwice(0))
     );
     assert_eq!(
-        check(PollMethod::Condorcet, 3, 1, &Ballot::Rank(vec![2])),
-        Err(BallotError::TooShort(1))
+        check(PollMethod::Ranked, 3, 1, &Ballot::Rank(vec![2])),
+        Err(BallotError::TooShort {
+            least: 2,
+            ranked: 1
+        })
     );
     let wrong = check(PollMethod::Ranked, 3, 1, &picked(&[0])).unwrap_err();
     assert_eq!(
@@ -241,6 +244,20 @@ fn methods_read_and_print_as_written() {
         ("ranked", PollMethod::Ranked),
         ("condorcet", PollMethod::Condorcet),
         ("time", PollMethod::Time),
+        (
+            "stv:2",
+            PollMethod::Stv {
+                seats: 2,
+                variant: stv::Variant::Meek,
+            },
+        ),
+        (
+            "stv:3:Scottish",
+            PollMethod::Stv {
+                seats: 3,
+                variant: stv::Variant::Scottish,
+            },
+        ),
         ("budget:2500", PollMethod::Budget { share: 2500 }),
     ] {
         let read: PollMethod = given.parse().unwrap();
@@ -258,6 +275,9 @@ fn methods_read_and_print_as_written() {
         "ranked:2",
         "plurality",
         "time:2",
+        "stv",
+        "stv:0",
+        "stv:2:irish",
         "budget",
         "budget:0",
         "",
@@ -371,6 +391,14 @@ fn methods() -> impl Strategy<Value = PollMethod> {
         Just(PollMethod::Condorcet),
         Just(PollMethod::Time),
         (1u64..60).prop_map(|share| PollMethod::Budget { share }),
+        (1u32..4, any::<bool>()).prop_map(|(seats, scottish)| PollMethod::Stv {
+            seats,
+            variant: if scottish {
+                stv::Variant::Scottish
+            } else {
+                stv::Variant::Meek
+            },
+        }),
     ]
 }
 
