@@ -523,3 +523,161 @@ pub(crate) fn ranking<'a>(b: &'a Weighted<'_>) -> Option<&'a [Opt]> {
 
 #[cfg(test)]
 mod tests;
+
+/// The longest a ballot may be written, in characters.
+pub const MAX_BALLOT_TEXT: usize = 4096;
+
+/// A ballot written as text that does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{given}` is not a ballot: say choose:1,3 or score:1=4,2=5 or dots:1=5 or rank:3,1,2 or \
+     times:yes,if-needed,no or budget:1=1500 ({why})"
+)]
+pub struct BallotTextError {
+    /// The start of what was given.
+    pub given: String,
+    /// What was wrong with it.
+    pub why: String,
+}
+
+impl fmt::Display for Ballot {
+    /// The stored form: `choose:0,2`, `score:0=4,2=5`, `dots:0=5`, `rank:2,0,1`,
+    /// `times:yes,if-needed,no`, `budget:0=1500` (options counted from 0, in order).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list<T: fmt::Display>(
+            f: &mut fmt::Formatter<'_>,
+            items: impl Iterator<Item = T>,
+        ) -> fmt::Result {
+            for (i, item) in items.enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                write!(f, "{item}")?;
+            }
+            Ok(())
+        }
+        match self {
+            Ballot::Choose(picked) => {
+                f.write_str("choose:")?;
+                list(f, picked.iter())
+            }
+            Ballot::Score(m) => {
+                f.write_str("score:")?;
+                list(f, m.iter().map(|(o, s)| format!("{o}={s}")))
+            }
+            Ballot::Dots(m) => {
+                f.write_str("dots:")?;
+                list(f, m.iter().map(|(o, d)| format!("{o}={d}")))
+            }
+            Ballot::Rank(r) => {
+                f.write_str("rank:")?;
+                list(f, r.iter())
+            }
+            Ballot::Times(a) => {
+                f.write_str("times:")?;
+                list(f, a.iter().map(|a| a.as_str()))
+            }
+            Ballot::Budget(m) => {
+                f.write_str("budget:")?;
+                list(f, m.iter().map(|(o, g)| format!("{o}={g}")))
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Ballot {
+    type Err = BallotTextError;
+    /// The stored form only ([`Ballot`]'s `Display`): one way to write each ballot, so a ballot
+    /// read back is the one written.
+    fn from_str(s: &str) -> Result<Self, BallotTextError> {
+        let bad = |why: &str| BallotTextError {
+            given: s.chars().take(40).collect(),
+            why: why.to_owned(),
+        };
+        if s.len() > MAX_BALLOT_TEXT {
+            return Err(bad(&format!("longer than {MAX_BALLOT_TEXT} characters")));
+        }
+        let (kind, rest) = s.split_once(':').ok_or_else(|| bad("no kind"))?;
+        let items: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split(',').collect()
+        };
+        if items.len() > MAX_OPTIONS {
+            return Err(bad(&format!("more than {MAX_OPTIONS} items")));
+        }
+        let option = |t: &str| -> Result<Opt, BallotTextError> {
+            t.parse::<Opt>()
+                .ok()
+                .filter(|o| *o < MAX_OPTIONS)
+                .ok_or_else(|| bad(&format!("`{t}` is not an option's number")))
+        };
+        let pairs = |items: &[&str]| -> Result<BTreeMap<Opt, u64>, BallotTextError> {
+            let mut m = BTreeMap::new();
+            for item in items {
+                let (o, n) = item
+                    .split_once('=')
+                    .ok_or_else(|| bad(&format!("`{item}` is not OPTION=NUMBER")))?;
+                let n = n
+                    .parse::<u64>()
+                    .map_err(|_| bad(&format!("`{n}` is not a whole number")))?;
+                if m.insert(option(o)?, n).is_some() {
+                    return Err(bad(&format!("option {o} given twice")));
+                }
+            }
+            Ok(m)
+        };
+        let small = |m: BTreeMap<Opt, u64>| -> Result<BTreeMap<Opt, u32>, BallotTextError> {
+            m.into_iter()
+                .map(|(o, n)| {
+                    u32::try_from(n)
+                        .map(|n| (o, n))
+                        .map_err(|_| bad("a number too large"))
+                })
+                .collect()
+        };
+        let ballot = match kind {
+            "choose" => {
+                let picked = items
+                    .iter()
+                    .map(|t| option(t))
+                    .collect::<Result<BTreeSet<Opt>, _>>()?;
+                Ballot::Choose(picked)
+            }
+            "score" => Ballot::Score(small(pairs(&items)?)?),
+            "dots" => Ballot::Dots(small(pairs(&items)?)?),
+            "rank" => Ballot::Rank(
+                items
+                    .iter()
+                    .map(|t| option(t))
+                    .collect::<Result<Vec<Opt>, _>>()?,
+            ),
+            "times" => Ballot::Times(
+                items
+                    .iter()
+                    .map(|t| {
+                        t.parse::<Answer>()
+                            .map_err(|_| bad(&format!("`{t}` is not yes, if-needed or no")))
+                    })
+                    .collect::<Result<Vec<Answer>, _>>()?,
+            ),
+            "budget" => Ballot::Budget(pairs(&items)?),
+            _ => return Err(bad("unknown kind")),
+        };
+        // One way to write each ballot: what reads must be written as it is stored.
+        if ballot.to_string() != s {
+            return Err(bad(
+                "not written as stored (numbers without leading zeros, in order)",
+            ));
+        }
+        Ok(ballot)
+    }
+}
+
+impl Serialize for PollMethod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+crate::values::deserialize_from_str!(PollMethod);

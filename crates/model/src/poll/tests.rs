@@ -594,3 +594,58 @@ fn a_budget_funds_the_requests_given_their_ask() {
     );
     assert_eq!(check(p.method, 3, 2, &spread(&[(0, 50), (2, 150)])), Ok(()));
 }
+
+#[test]
+fn ballots_are_stored_as_text_one_way() {
+    use Answer::{IfNeeded, No, Yes};
+    for (ballot, text) in [
+        (Ballot::Choose(BTreeSet::from([0, 2])), "choose:0,2"),
+        (Ballot::Choose(BTreeSet::new()), "choose:"),
+        (
+            Ballot::Score(BTreeMap::from([(0, 4), (2, 5)])),
+            "score:0=4,2=5",
+        ),
+        (Ballot::Dots(BTreeMap::from([(1, 3)])), "dots:1=3"),
+        (Ballot::Rank(vec![2, 0, 1]), "rank:2,0,1"),
+        (
+            Ballot::Times(vec![Yes, IfNeeded, No]),
+            "times:yes,if-needed,no",
+        ),
+        (Ballot::Budget(BTreeMap::from([(0, 1500)])), "budget:0=1500"),
+    ] {
+        assert_eq!(ballot.to_string(), text);
+        assert_eq!(text.parse::<Ballot>().unwrap(), ballot);
+    }
+    for bad in [
+        "",
+        "rank",
+        "rank:01,2",
+        "rank:1,,2",
+        "choose:2,0",
+        "score:0=4,0=5",
+        "score:2=1,0=4",
+        "score:0=99999999999",
+        "dots:0",
+        "times:maybe",
+        "rank:100",
+        "vote:1",
+        " rank:1",
+    ] {
+        let e = bad.parse::<Ballot>().unwrap_err();
+        assert!(e.to_string().contains("is not a ballot"), "{bad}: {e}");
+    }
+    let long = format!("rank:{}", vec!["1"; 3000].join(","));
+    assert!(long.parse::<Ballot>().is_err());
+}
+
+proptest! {
+    /// Any ballot reads back from its text as itself, and any text either reads as a ballot
+    /// written exactly so or is refused (never a panic).
+    #[test]
+    fn ballot_text_reads_back(ballot in any_ballot(20), text in "\\PC{0,40}") {
+        prop_assert_eq!(ballot.to_string().parse::<Ballot>().unwrap(), ballot);
+        if let Ok(b) = text.parse::<Ballot>() {
+            prop_assert_eq!(b.to_string(), text);
+        }
+    }
+}
