@@ -56,6 +56,8 @@ pub struct ProposalHeader {
     pub electorate: Vec<MemberId>,
     /// Each position's stance, by member.
     pub positions: BTreeMap<MemberId, Stance>,
+    /// The members that cast a ballot, where it is a poll.
+    pub ballots: std::collections::BTreeSet<MemberId>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -151,11 +153,21 @@ impl Header for ProposalHeader {
         let (mut kind, mut created_at, mut closes_at) = (None, None, None);
         let (mut author, mut electorate, mut positions) = (None, None, None);
         let mut title = None;
+        let mut ballots = std::collections::BTreeSet::new();
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
+                ("ballots", ValueRef::Object(ObjType::Map)) => {
+                    for b in doc.map_range(field.id(), ..) {
+                        ballots.insert(
+                            b.key
+                                .parse::<MemberId>()
+                                .map_err(|_| "a ballot's key is not a member id")?,
+                        );
+                    }
+                }
                 ("kind", ValueRef::Scalar(Scalar::Str(s))) => {
                     kind = s.parse::<DecisionKind>().ok();
                 }
@@ -203,6 +215,7 @@ impl Header for ProposalHeader {
             author: author.ok_or("no readable author")?,
             electorate: electorate.ok_or("no readable electorate")?,
             positions: positions.ok_or("no readable positions")?,
+            ballots,
         })
     }
 }

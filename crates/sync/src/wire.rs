@@ -34,8 +34,9 @@ use serde::{Deserialize, Serialize};
 /// version 8 refuses. Version 10: meeting records keep their access plan, check-ins and
 /// time boxes; member records carry their meeting plans and their answers to others'
 /// (`model::plans`); map keys may be up to `model::layout::MAX_KEY` bytes (a translation of a
-/// reason's key is longer than the 64 that version 9 admitted).
-pub const VERSION: u8 = 10;
+/// reason's key is longer than the 64 that version 9 admitted). Version 11: proposals carry
+/// a poll and members' ballots in it (`model::poll`), which a node of version 10 refuses.
+pub const VERSION: u8 = 11;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

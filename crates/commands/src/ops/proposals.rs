@@ -424,6 +424,7 @@ fn waiting(
                 && h.closes_at.is_none_or(|t| t > now)
                 && h.electorate.contains(&me)
                 && !h.positions.contains_key(&me)
+                && !h.ballots.contains(&me)
         })
         .collect();
     candidates.sort_by_key(|(id, h)| (h.closes_at.is_none(), h.closes_at, h.created_at, *id));

@@ -687,7 +687,7 @@ mod tests {
         crate::ops::issues::edit(
             &mut r,
             &c,
-            &rent.to_string(),
+            rent.as_ref(),
             crate::ops::issues::IssueEditRequest {
                 title: Some("Rents are too high".into()),
                 ..Default::default()

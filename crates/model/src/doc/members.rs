@@ -242,7 +242,7 @@ impl CoalitionDoc {
             };
             let what = Subject {
                 subject: Some(crate::schema::Subject::Admit(id.clone())),
-                amendment: None,
+                ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, what, at)?;
             Ok(Some(proposal.clone()))

@@ -137,7 +137,7 @@ impl CoalitionDoc {
                     pool: pool.clone(),
                     entry: entry.clone(),
                 }),
-                amendment: None,
+                ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, subject, at)?;
             Ok(pool.clone())

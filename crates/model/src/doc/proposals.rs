@@ -52,8 +52,8 @@ impl CoalitionDoc {
         };
         self.edit_governed(by, "propose amendment", at, |doc, gov| {
             let what = Subject {
-                subject: None,
                 amendment: Some(amendment),
+                ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, what, at)
         })
@@ -81,10 +81,88 @@ impl CoalitionDoc {
             };
             let what = Subject {
                 subject: Some(crate::schema::Subject::Remove(member.clone())),
-                amendment: None,
+                ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, what, at)?;
             Ok(member)
+        })
+    }
+
+    /// Opens a general proposal decided by a poll among `poll`'s options, counted by its
+    /// method from members' ballots; a poll closes (its ballots then stop counting), so the
+    /// closing time is required.
+    pub fn open_poll(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        poll: crate::schema::PollSpec,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let refuse = |why: String| Err(EditError::Refused { why });
+        if new.kind != DecisionKind::General {
+            return refuse(format!(
+                "a poll decides a general question (this proposal is of kind {})",
+                new.kind
+            ));
+        }
+        if new.closes_at.is_none() {
+            return refuse("a poll closes: give it a closing time".to_owned());
+        }
+        let options: Vec<String> = poll.options.iter().map(|o| o.trim().to_owned()).collect();
+        for o in &options {
+            short("poll option", o)?;
+        }
+        if let Some(why) = crate::poll::spec_problem(poll.method, &options, &poll.asks_hundredths())
+        {
+            return refuse(why);
+        }
+        let poll = crate::schema::PollSpec { options, ..poll };
+        self.edit_governed(by, "open poll", at, |doc, gov| {
+            let what = Subject {
+                poll: Some(poll),
+                ..Subject::default()
+            };
+            open_proposal(doc, gov, by, &new, what, at)
+        })
+    }
+
+    /// Records (or changes) the acting member's ballot in an open poll.
+    pub fn cast_ballot(
+        &mut self,
+        by: &MemberId,
+        proposal: &ProposalId,
+        ballot: crate::poll::Ballot,
+        at: Timestamp,
+    ) -> Result<ProposalId, EditError> {
+        self.edit(by, "cast ballot", at, |doc| {
+            record_in(doc, &["proposals"], proposal.as_str(), "proposal")?;
+            let p: Proposal = read_at(doc, &["proposals", proposal.as_str()])?;
+            let refuse = |why: String| Err(EditError::Refused { why });
+            let Some(poll) = &p.poll else {
+                return refuse(format!(
+                    "proposal {proposal} is no poll: take a position on it instead"
+                ));
+            };
+            if !p.electorate.iter().any(|m| m == by.as_str()) {
+                return Err(EditError::NotInElectorate {
+                    id: proposal.to_string(),
+                    member: by.to_string(),
+                });
+            }
+            if let Some(closed) = p.closes_at.filter(|c| at >= *c) {
+                return refuse(format!("the poll closed at {closed}"));
+            }
+            if let Err(e) = crate::poll::check(poll.method, poll.options.len(), 1, &ballot) {
+                return refuse(e.to_string());
+            }
+            let ballots = map_at(doc, &["proposals", proposal.as_str(), "ballots"])?;
+            reconcile_prop(
+                doc,
+                &ballots,
+                by.as_str(),
+                crate::schema::BallotRecord { ballot, at },
+            )?;
+            Ok(proposal.clone())
         })
     }
 
@@ -104,6 +182,11 @@ impl CoalitionDoc {
         self.edit(by, "take position", at, |doc| {
             record_in(doc, &["proposals"], proposal.as_str(), "proposal")?;
             let p: Proposal = read_at(doc, &["proposals", proposal.as_str()])?;
+            if p.poll.is_some() {
+                return Err(EditError::Refused {
+                    why: format!("proposal {proposal} is a poll: cast a ballot in it instead"),
+                });
+            }
             if !p.electorate.iter().any(|m| m == by.as_str()) {
                 return Err(EditError::NotInElectorate {
                     id: proposal.to_string(),
@@ -190,6 +273,8 @@ pub(super) struct Subject {
     pub(super) subject: Option<crate::schema::Subject>,
     /// For an amendment.
     pub(super) amendment: Option<Amendment>,
+    /// For a poll.
+    pub(super) poll: Option<crate::schema::PollSpec>,
 }
 
 pub(super) fn open_proposal(
@@ -231,6 +316,8 @@ pub(super) fn open_proposal(
         positions: BTreeMap::new(),
         subject: what.subject,
         amendment: what.amendment,
+        poll: what.poll,
+        ballots: BTreeMap::new(),
     };
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;

@@ -35,6 +35,17 @@ const fn fixed(name: &'static str, shape: Shape) -> Field {
     }
 }
 
+/// A field added after records of its kind were written ([`Field::later`]), written after its
+/// record too.
+const fn later(name: &'static str, shape: Shape) -> Field {
+    Field {
+        name,
+        shape,
+        fixed: false,
+        later: true,
+    }
+}
+
 /// A field added after records of its kind were written ([`Field::later`]), fixed once its
 /// record is written.
 const fn later_fixed(name: &'static str, shape: Shape) -> Field {
@@ -154,6 +165,19 @@ const DIGEST: Shape = Shape::Scalar(Scalar {
 });
 
 const SHORTS: Shape = Shape::List(&SHORT);
+/// A poll's method, as its text (`ranked`, `stv:2:meek`...), written as it reads back.
+const POLL_METHOD: Shape = Shape::Scalar(Scalar {
+    what: "a poll method (choose:1-2, score:5, dots:8, ranked, condorcet, stv:2:meek, time, budget:N)",
+    check: |v| {
+        matches!(v, ScalarValue::Str(s)
+            if s.parse::<crate::poll::PollMethod>().is_ok_and(|m| m.to_string() == **s))
+    },
+});
+/// A ballot, as its text (`rank:2,0,1`...): one way to write each.
+const BALLOT_TEXT: Shape = Shape::Scalar(Scalar {
+    what: "a ballot as text (rank:2,0,1, score:0=4...)",
+    check: |v| matches!(v, ScalarValue::Str(s) if s.parse::<crate::poll::Ballot>().is_ok()),
+});
 const IDS: Shape = Shape::List(&ID);
 const KEYS: Shape = Shape::List(&KEY);
 
@@ -427,6 +451,24 @@ pub static POSITION: Record = Record {
     reads: None,
 };
 
+/// A proposal's poll.
+pub(super) static POLL: Record = Record {
+    name: "poll",
+    fields: &[
+        fixed("method", POLL_METHOD),
+        fixed("options", SHORTS),
+        fixed("asks", Shape::List(&AMOUNT)),
+    ],
+    reads: None,
+};
+
+/// A member's ballot in a poll.
+pub(super) static BALLOT: Record = Record {
+    name: "ballot",
+    fields: &[field("ballot", BALLOT_TEXT), field("at", TIME)],
+    reads: None,
+};
+
 /// A proposal.
 pub static PROPOSAL: Record = Record {
     name: "proposal",
@@ -446,6 +488,8 @@ pub static PROPOSAL: Record = Record {
         ),
         fixed("subject", Shape::Optional(&SUBJECT)),
         fixed("amendment", Shape::Optional(&Shape::Record(&AMENDMENT))),
+        later_fixed("poll", Shape::Optional(&Shape::Record(&POLL))),
+        later("ballots", Shape::Map(Keys::Ids, &Shape::Record(&BALLOT))),
     ],
     reads: None,
 };

@@ -681,3 +681,53 @@ impl Serialize for PollMethod {
 }
 
 crate::values::deserialize_from_str!(PollMethod);
+
+/// What is wrong with a poll of `method` over `options` (asking `asks`, a budget), if
+/// anything: at least two options (one will do for times and requests), each written and none
+/// twice, no more than [`MAX_OPTIONS`]; what the method picks among them fits them; a budget
+/// gives each request its ask, and only a budget has asks.
+pub fn spec_problem(method: PollMethod, options: &[String], asks: &[u64]) -> Option<String> {
+    let least = match method {
+        PollMethod::Time | PollMethod::Budget { .. } => 1,
+        _ => 2,
+    };
+    if options.len() < least || options.len() > MAX_OPTIONS {
+        return Some(format!(
+            "a {method} poll lists from {least} to {MAX_OPTIONS} options (this one lists {})",
+            options.len()
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for o in options {
+        if crate::values::is_blank(o) {
+            return Some("an option says nothing".to_owned());
+        }
+        if !seen.insert(o.trim().to_lowercase()) {
+            return Some(format!("option `{}` is listed twice", o.trim()));
+        }
+    }
+    match method {
+        PollMethod::Choose { min, .. } if min as usize > options.len() => {
+            return Some(format!(
+                "it asks to pick at least {min} of {} options",
+                options.len()
+            ));
+        }
+        PollMethod::Stv { seats, .. } if seats as usize >= options.len() => {
+            return Some(format!(
+                "{seats} seats need more than {seats} candidates (this poll lists {})",
+                options.len()
+            ));
+        }
+        _ => {}
+    }
+    match (method, asks.len()) {
+        (PollMethod::Budget { .. }, n) if n != options.len() => Some(format!(
+            "a budget gives each request its ask: {} requests, {n} asks",
+            options.len()
+        )),
+        (PollMethod::Budget { .. }, _) => None,
+        (_, 0) => None,
+        (_, _) => Some("only a budget has asks".to_owned()),
+    }
+}

@@ -23,7 +23,7 @@ pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overla
 pub use power::{PowerReport, PowerRow, ProposalFacts, check_in_turns, power, power_of};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};
-pub use tallies::{counted_positions, decided_at, proposal_tally};
+pub use tallies::{counted_ballots, counted_positions, decided_at, poll_result, proposal_tally};
 
 fn percent(part: i128, whole: i128) -> f64 {
     if whole <= 0 {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use autosurgeon::Hydrate;
 
 use crate::ids::MemberId;
-use crate::schema::{PositionRecord, Proposal};
+use crate::schema::{BallotRecord, PositionRecord, Proposal};
 use crate::tally::{Outcome, Rule, Tally, tally};
 use crate::values::Timestamp;
 
@@ -27,8 +27,82 @@ fn counted<'a>(
 }
 
 /// The tally of a proposal at `now` (closed once `now` reaches its closing time).
+///
+/// A poll is decided by its ballots, not positions: it is open until it closes, then
+/// `passed` (its result stands: see [`poll_result`]) where the ballots cast reach its quorum,
+/// else `failed`; its tally counts the ballots cast as `agree`.
 pub fn proposal_tally(p: &Proposal, now: Timestamp) -> Tally {
-    tally_at(p.rule, &p.electorate, &p.positions, p.closes_at, now)
+    match &p.poll {
+        Some(_) => poll_tally(p.rule, &p.electorate, &p.ballots, p.closes_at, now),
+        None => tally_at(p.rule, &p.electorate, &p.positions, p.closes_at, now),
+    }
+}
+
+/// The ballots that count in a poll: those of its electorate, cast before it closed.
+pub fn counted_ballots(p: &Proposal) -> impl Iterator<Item = (&MemberId, &BallotRecord)> {
+    p.ballots
+        .iter()
+        .filter(move |(m, b)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| b.at < c))
+}
+
+/// A poll's result from the ballots that count (each of weight one); none for a proposal
+/// that is no poll.
+pub fn poll_result(p: &Proposal) -> Option<crate::poll::PollResult> {
+    let poll = p.poll.as_ref()?;
+    let asks = poll.asks_hundredths();
+    let ballots: Vec<crate::poll::Weighted<'_>> = counted_ballots(p)
+        .map(|(m, b)| crate::poll::Weighted {
+            by: m.as_str(),
+            weight: 1,
+            ballot: &b.ballot,
+        })
+        .collect();
+    Some(crate::poll::count(
+        &crate::poll::Poll {
+            method: poll.method,
+            options: poll.options.len(),
+            asks: &asks,
+        },
+        &ballots,
+    ))
+}
+
+/// A poll's tally: open until it closes, then passed where the ballots cast reach the quorum.
+fn poll_tally(
+    rule: Rule,
+    electorate: &[MemberId],
+    ballots: &BTreeMap<MemberId, BallotRecord>,
+    closes_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Tally {
+    let mut deciding: Vec<&MemberId> = electorate.iter().collect();
+    deciding.sort_unstable();
+    deciding.dedup();
+    let n = deciding.len() as u64;
+    let cast = ballots
+        .iter()
+        .filter(|(m, b)| deciding.binary_search(m).is_ok() && closes_at.is_none_or(|c| b.at < c))
+        .count() as u64;
+    let closed = closes_at.is_some_and(|c| now >= c);
+    let outcome = if !closed {
+        Outcome::Open
+    } else if rule.quorum().reached_by(cast, n) {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    };
+    Tally {
+        electorate: n,
+        agree: cast,
+        abstain: 0,
+        disagree: 0,
+        block: 0,
+        pending: n - cast,
+        quorum_needed: (0..=n)
+            .find(|k| rule.quorum().reached_by(*k, n))
+            .unwrap_or(n),
+        outcome,
+    }
 }
 
 /// What a proposal's tally reads of it, and no more: the rules read this much of a proposal

@@ -28,11 +28,23 @@ pub(super) struct Ctx<'a> {
     pub(super) writer: &'a str,
     /// Proposals whose position by the writer this change was already judged on.
     pub(super) positions_judged: std::cell::RefCell<BTreeSet<String>>,
+    /// Polls whose ballot by the writer this change was already judged on.
+    pub(super) ballots_judged: std::cell::RefCell<BTreeSet<String>>,
     /// Other proposals' tallies as the rules carry them to the change's dependencies.
     pub(super) votes: &'a Votes,
     /// Those read at the change's dependencies to judge a position, where they were not
     /// carried: the validator carries them on (`governance::votes_after`).
     pub(super) votes_read: std::cell::RefCell<Votes>,
+}
+
+/// What judging a ballot reads of its proposal (not its text).
+#[derive(Debug, autosurgeon::Hydrate)]
+struct PollRead {
+    #[autosurgeon(missing = "Default::default")]
+    poll: Option<crate::schema::PollSpec>,
+    electorate: Vec<MemberId>,
+    #[autosurgeon(missing = "Default::default")]
+    closes_at: Option<Timestamp>,
 }
 
 pub(super) struct Write<'a> {
@@ -213,6 +225,25 @@ impl Ctx<'_> {
                 // carry without reading it where they can (`Validator::check_decoded`).
                 self.still_open(proposal, &path())
             }
+            // A ballot: its member's own, changed but never removed, fitting the poll, cast
+            // while it is open (by the change's time) by a member of its electorate. Written
+            // field by field: judged once per change, in what the change leaves.
+            ["proposals", _, "ballots", member] if deleting => {
+                owner(member)?;
+                permanent()
+            }
+            ["proposals", proposal, "ballots", member, ..] => {
+                owner(member)?;
+                if !self
+                    .ballots_judged
+                    .borrow_mut()
+                    .insert((*proposal).to_owned())
+                {
+                    return Ok(());
+                }
+                self.ballot_fits(proposal, member)
+                    .map_err(|why| Violation::BadRecord { path: path(), why })
+            }
             ["proposals", ..] => permanent(),
             ["meetings", meeting] => new_record(&|c| {
                 c.keyed_as(w.id, meeting)?;
@@ -308,6 +339,22 @@ impl Ctx<'_> {
         if !p.positions.is_empty() {
             return Err("a new proposal has no positions yet".into());
         }
+        if !p.ballots.is_empty() {
+            return Err("a new proposal has no ballots yet".into());
+        }
+        if let Some(poll) = &p.poll {
+            if p.kind != DecisionKind::General {
+                return Err(format!("a {} proposal carries no poll", p.kind));
+            }
+            if p.closes_at.is_none() {
+                return Err("a poll closes: it has no closing time".into());
+            }
+            if let Some(why) =
+                crate::poll::spec_problem(poll.method, &poll.options, &poll.asks_hundredths())
+            {
+                return Err(why);
+            }
+        }
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
         }
@@ -338,6 +385,27 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `member`'s ballot in `proposal`'s poll, as this change leaves it, fits the poll, and was
+    /// cast while the poll was open by a member of its electorate.
+    fn ballot_fits(&self, proposal: &str, member: &str) -> Result<(), String> {
+        let p: PollRead = self.record(&["proposals", proposal])?;
+        let Some(poll) = p.poll else {
+            return Err(format!("proposal {proposal} is no poll"));
+        };
+        if !p.electorate.iter().any(|m| m.as_str() == member) {
+            return Err(format!(
+                "member {member} is not among those deciding proposal {proposal}"
+            ));
+        }
+        if let Some(closed) = p.closes_at.filter(|c| self.now >= *c) {
+            return Err(format!("the poll closed at {closed}"));
+        }
+        let cast: crate::schema::BallotRecord =
+            self.record(&["proposals", proposal, "ballots", member])?;
+        crate::poll::check(poll.method, poll.options.len(), 1, &cast.ballot)
+            .map_err(|e| e.to_string())
     }
 
     /// A new member record, admitted by the charter's admission rule in force.

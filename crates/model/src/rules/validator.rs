@@ -180,6 +180,7 @@ impl Validator {
             now,
             writer: &writer,
             positions_judged: Default::default(),
+            ballots_judged: Default::default(),
             votes: &votes,
             votes_read: Default::default(),
         };
@@ -662,7 +663,7 @@ fn created_fields(ops: &ChangeOps) -> HashMap<(u64, &str), &str> {
 fn stated_time(path: &[String]) -> bool {
     match path {
         [a, _, b, _, at] if at == "at" => {
-            (a == "proposals" && b == "positions")
+            (a == "proposals" && matches!(b.as_str(), "positions" | "ballots"))
                 || (a == "pools" && b == "ledger")
                 || (a == "members"
                     && matches!(b.as_str(), "translations" | "plans" | "availability"))

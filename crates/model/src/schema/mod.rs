@@ -32,7 +32,9 @@ pub use issues::{Evidence, Issue};
 pub use meetings::{AccessNeed, Meeting};
 pub use members::{Departure, DepartureStatus, Member};
 pub use pools::{LedgerEntry, Pool};
-pub use proposals::{Amendment, PositionRecord, Proposal, RuleChange, Subject};
+pub use proposals::{
+    Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject,
+};
 pub use prose::Prose;
 
 /// Version of the document layout written by this code.

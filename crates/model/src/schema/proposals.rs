@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::Prose;
 use crate::ids::{EntryId, MemberId, PoolId, ProposalId};
+use crate::poll::{Ballot, PollMethod};
 use crate::tally::Rule;
-use crate::values::{DecisionKind, Fraction, RuleKind, Stance, Timestamp};
+use crate::values::{Amount, DecisionKind, Fraction, RuleKind, Stance, Timestamp};
 
 /// What a proposal decides, for the kinds that decide on a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +128,86 @@ pub struct Proposal {
     /// For an amendment: what it changes in the charter.
     #[autosurgeon(missing = "Default::default")]
     pub amendment: Option<Amendment>,
+    /// A poll among options, decided by members' ballots rather than positions (fixed when
+    /// it opens).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<PollSpec>,
+    /// Members' ballots in its poll, by member id (each member writes its own).
+    #[autosurgeon(
+        missing = "Default::default",
+        with = "autosurgeon::map_with_parseable_keys"
+    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, BallotRecord>))]
+    pub ballots: BTreeMap<MemberId, BallotRecord>,
+}
+
+/// A proposal's poll: how it is counted and the options it asks about.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PollSpec {
+    /// How it is counted (`choose:1-2`, `ranked`, `stv:2:meek`, `time`, `budget:SHARE`...).
+    #[autosurgeon(with = "text_of")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub method: PollMethod,
+    /// The options (wordings, candidates, times, requests), in order: a ballot names them by
+    /// their place, from 0.
+    pub options: Vec<String>,
+    /// For a budget: each request's ask, in the options' order.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub asks: Vec<Amount>,
+}
+
+impl PollSpec {
+    /// The poll as its count takes it (asks in hundredths).
+    pub fn asks_hundredths(&self) -> Vec<u64> {
+        self.asks
+            .iter()
+            .map(|a| u64::try_from(a.hundredths()).unwrap_or(0))
+            .collect()
+    }
+}
+
+/// A member's ballot in a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BallotRecord {
+    /// The ballot, stored as text (`rank:2,0,1`...).
+    #[autosurgeon(with = "text_of")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub ballot: Ballot,
+    /// When it was cast.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+}
+
+/// A value stored as its text (`Display` written, `FromStr` read).
+mod text_of {
+    use autosurgeon::{HydrateError, Prop, ReadDoc, Reconciler};
+
+    pub(super) fn reconcile<T: std::fmt::Display, R: Reconciler>(
+        v: &T,
+        mut r: R,
+    ) -> Result<(), R::Error> {
+        r.str(v.to_string())
+    }
+
+    pub(super) fn hydrate<D: ReadDoc, T>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<T, HydrateError>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let s: String = autosurgeon::hydrate_prop(doc, obj, prop)?;
+        s.parse()
+            .map_err(|e: T::Err| HydrateError::unexpected("its stored text", e.to_string()))
+    }
 }
 
 /// What an amendment changes in the charter. A passed amendment becomes the next charter

@@ -8,6 +8,7 @@ mod layout_and_new_records;
 mod model_edits;
 mod one_member;
 mod past_reads;
+mod polls;
 mod values;
 mod write_rights;
 

@@ -27,6 +27,10 @@ enum Edit {
     Leave,
     Restore(usize),
     Translate(u8, bool),
+    /// A poll, by the method numbered.
+    Poll(u8, u8),
+    /// A ballot in the poll numbered, from the choices numbered.
+    Ballot(usize, u8),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -54,6 +58,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         Just(Edit::Leave),
         (0usize..40).prop_map(Edit::Restore),
         (n.clone(), any::<bool>()).prop_map(|(i, m)| Edit::Translate(i, m)),
+        (n.clone(), 0u8..8).prop_map(|(i, m)| Edit::Poll(i, m)),
+        (0usize..8, any::<u8>()).prop_map(|(p, c)| Edit::Ballot(p, c)),
     ]
 }
 
@@ -226,6 +232,76 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             doc.propose_removal(&by, &member(*m), new, at).map(|_| ())
         }
         Edit::Leave => doc.leave(&by, at),
+        Edit::Poll(n, m) => {
+            let method = [
+                "choose:1-2",
+                "score",
+                "dots",
+                "ranked",
+                "condorcet",
+                "stv:1:scottish",
+                "time",
+                "budget:5000",
+            ][usize::from(*m) % 8];
+            let options: Vec<String> = ["Fare-free buses", "Half fares", "Free transfers"]
+                .iter()
+                .map(|o| (*o).to_owned())
+                .collect();
+            let asks = if method.starts_with("budget") {
+                vec!["30".parse().unwrap(); 3]
+            } else {
+                Vec::new()
+            };
+            doc.open_poll(
+                &by,
+                NewProposal {
+                    id: ProposalId::from_bytes(id(n + 120)),
+                    kind: DecisionKind::General,
+                    title: "Which first?".into(),
+                    text: String::new(),
+                    closes_at: Some(Timestamp::from_millis(at.as_millis() + 3_600_000)),
+                },
+                model::schema::PollSpec {
+                    method: method.parse().unwrap(),
+                    options,
+                    asks,
+                },
+                at,
+            )
+        }
+        Edit::Ballot(p, c) => {
+            let Ok(state) = doc.read() else { return false };
+            let Some((id, poll)) = state
+                .proposals
+                .iter()
+                .filter_map(|(id, p)| Some((id, p.poll.clone()?)))
+                .nth(*p % 8)
+            else {
+                return false;
+            };
+            let c = usize::from(*c);
+            let (a, b) = (c % 3, (c / 3 + 1 + c % 3) % 3);
+            let ballot = match poll.method {
+                model::poll::PollMethod::Choose { .. } => {
+                    model::poll::Ballot::Choose([a].into_iter().collect())
+                }
+                model::poll::PollMethod::Score { .. } => {
+                    model::poll::Ballot::Score([(a, (c % 6) as u32)].into_iter().collect())
+                }
+                model::poll::PollMethod::Dots { .. } => {
+                    model::poll::Ballot::Dots([(a, 5), (b, 3)].into_iter().collect())
+                }
+                model::poll::PollMethod::Time => model::poll::Ballot::Times(
+                    (0..3).map(|i| model::Answer::ALL[(c + i) % 3]).collect(),
+                ),
+                model::poll::PollMethod::Budget { .. } => {
+                    model::poll::Ballot::Budget([(a, 2000)].into_iter().collect())
+                }
+                _ if a == b => model::poll::Ballot::Rank(vec![a, (a + 1) % 3]),
+                _ => model::poll::Ballot::Rank(vec![a, b]),
+            };
+            doc.cast_ballot(&by, id, ballot, at).map(|_| ())
+        }
         Edit::Restore(n) => {
             let Ok(history) = doc.history(Some(issue(0).as_str())) else {
                 return false;

@@ -73,10 +73,10 @@ pub(crate) async fn untranslated(
     };
     let mut missing = view.missing;
     // The page's language, where no member names it as one it works in.
-    if !view.languages.iter().any(|l| l.primary() == c.lang) {
-        if let Ok(more) = ask(Some(c.lang.to_owned())).await {
-            missing.extend(more.missing);
-        }
+    if !view.languages.iter().any(|l| l.primary() == c.lang)
+        && let Ok(more) = ask(Some(c.lang.to_owned())).await
+    {
+        missing.extend(more.missing);
     }
     // The page's language first, then as the members' (most worked in first).
     missing.sort_by_key(|m| m.lang.primary() != c.lang);

@@ -1,0 +1,350 @@
+//! Polls on receipt: a poll is sound when it opens (a general question, a closing time,
+//! options its method fits), and a ballot is its member's own, fits the poll, is cast while
+//! the poll is open by a member deciding it, and is changed but never removed; so a poll's
+//! result, once it closes, no ballot can change.
+
+use model::automerge::ObjType;
+use model::automerge::transaction::{CommitOptions, Transactable};
+use model::poll::{Ballot, PollMethod, PollResult};
+use model::rules::Violation;
+use model::schema::PollSpec;
+use model::*;
+use proptest::prelude::*;
+
+use crate::common::*;
+use crate::{Handmade, coalition, handmade_proposal, proposal, t};
+
+const POLL: [u8; 16] = [0x55; 16];
+/// When the poll closes.
+const CLOSES: i64 = 100_000;
+
+fn poll_id() -> ProposalId {
+    ProposalId::from_bytes(POLL)
+}
+
+fn spec(method: &str, options: &[&str]) -> PollSpec {
+    PollSpec {
+        method: method.parse().unwrap(),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        asks: Vec::new(),
+    }
+}
+
+fn new(closes_at: Option<Timestamp>) -> NewProposal {
+    NewProposal {
+        id: poll_id(),
+        kind: DecisionKind::General,
+        title: "Which wording of the fares demand?".into(),
+        text: String::new(),
+        closes_at,
+    }
+}
+
+/// The coalition with a ranked poll over three wordings opened by member 1, as each
+/// member's copy.
+fn with_poll() -> Vec<CoalitionDoc> {
+    let mut docs = coalition();
+    docs[0]
+        .open_poll(
+            &member(1),
+            new(Some(t(CLOSES))),
+            spec(
+                "ranked",
+                &["Fare-free buses", "Half fares", "Free transfers"],
+            ),
+            t(5),
+        )
+        .unwrap();
+    let mut opened = docs[0].fork_as(key(1));
+    for (i, d) in docs.iter_mut().enumerate().skip(1) {
+        let mut copy = opened.fork_as(key(i as u8 + 1));
+        d.merge(&mut copy).unwrap();
+    }
+    docs
+}
+
+/// Member `who`'s node writes ballot text `text` for member `of` by hand, stating time `at`.
+fn raw_ballot(docs: &mut [CoalitionDoc], who: usize, of: u8, text: &str, at: i64) -> CoalitionDoc {
+    let mut d = docs[who].fork_as(key(who as u8 + 1));
+    let am = d.automerge_mut();
+    let ballots = obj(am, &["proposals", poll_id().as_str(), "ballots"]);
+    let b = am
+        .put_object(&ballots, member(of).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&b, "ballot", text).unwrap();
+    am.put(&b, "at", t(at).as_millis()).unwrap();
+    am.commit_with(CommitOptions::default().with_time(t(at).as_secs()));
+    d
+}
+
+fn bad_record(v: Result<(), Violation>, says: &str) {
+    let err = v.unwrap_err();
+    assert!(
+        matches!(&err, Violation::BadRecord { .. }) && err.to_string().contains(says),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_honest_poll_and_its_ballots_pass_and_count() {
+    let mut docs = with_poll();
+    for (i, ranking) in [(0, vec![1, 0, 2]), (1, vec![1, 2]), (2, vec![0, 1])] {
+        docs[i]
+            .cast_ballot(
+                &member(i as u8 + 1),
+                &poll_id(),
+                Ballot::Rank(ranking),
+                t(10_000 + 1000 * i as i64),
+            )
+            .unwrap();
+    }
+    // Member 2 changes its mind: its ballot is changed, not added to.
+    docs[1]
+        .cast_ballot(&member(2), &poll_id(), Ballot::Rank(vec![0, 1]), t(20_000))
+        .unwrap();
+    let mut all = docs[0].fork_as(key(1));
+    for d in docs.iter_mut().skip(1) {
+        let mut copy = d.fork_as(key(1));
+        all.merge(&mut copy).unwrap();
+    }
+    assert_eq!(verdict(&mut all), Ok(()));
+    let state = all.read().unwrap();
+    let p = &state.proposals[&poll_id()];
+    assert_eq!(p.ballots.len(), 3);
+    assert_eq!(
+        reports::proposal_tally(p, t(50_000)).outcome,
+        Outcome::Open,
+        "open until it closes"
+    );
+    assert_eq!(
+        reports::proposal_tally(p, t(CLOSES)).outcome,
+        Outcome::Passed
+    );
+    let Some(PollResult::Ranked(r)) = reports::poll_result(p) else {
+        panic!("a ranked result");
+    };
+    assert_eq!(
+        r.irv.winner,
+        Some(0),
+        "two of three rank the first wording first"
+    );
+}
+
+#[test]
+fn a_member_may_not_cast_a_ballot_for_another() {
+    let mut docs = with_poll();
+    let mut d = raw_ballot(&mut docs, 1, 1, "rank:0,1", 10_000);
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(&err, Violation::NotOwner { owner, .. } if owner == member(1).as_str()),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_ballot_must_fit_its_poll() {
+    let mut docs = with_poll();
+    let mut honest = raw_ballot(&mut docs, 1, 2, "rank:2,0", 10_000);
+    assert_eq!(verdict(&mut honest), Ok(()));
+    bad_record(
+        verdict(&mut raw_ballot(&mut docs, 1, 2, "rank:0,9", 10_000)),
+        "not one of this poll's options",
+    );
+    bad_record(
+        verdict(&mut raw_ballot(&mut docs, 1, 2, "score:0=5", 10_000)),
+        "counted by ranked",
+    );
+    bad_record(
+        verdict(&mut raw_ballot(&mut docs, 1, 2, "rank:1", 10_000)),
+        "at least 2",
+    );
+    // Text that reads as no ballot is refused by the layout.
+    let err = verdict(&mut raw_ballot(&mut docs, 1, 2, "rank:01,2", 10_000)).unwrap_err();
+    assert!(err.to_string().contains("ballot"), "{err}");
+    // The model refuses it too, with the same words.
+    let e = docs[1]
+        .cast_ballot(&member(2), &poll_id(), Ballot::Rank(vec![0, 9]), t(10_000))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("not one of this poll's options"),
+        "{e}"
+    );
+}
+
+#[test]
+fn no_ballot_is_cast_once_the_poll_closes() {
+    let mut docs = with_poll();
+    bad_record(
+        verdict(&mut raw_ballot(&mut docs, 1, 2, "rank:0,1", CLOSES)),
+        "closed",
+    );
+    let e = docs[1]
+        .cast_ballot(
+            &member(2),
+            &poll_id(),
+            Ballot::Rank(vec![0, 1]),
+            t(CLOSES + 1000),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("closed"), "{e}");
+}
+
+#[test]
+fn a_ballot_is_changed_but_never_removed() {
+    let mut docs = with_poll();
+    docs[1]
+        .cast_ballot(&member(2), &poll_id(), Ballot::Rank(vec![0, 1]), t(10_000))
+        .unwrap();
+    let mut d = docs[1].fork_as(key(2));
+    let am = d.automerge_mut();
+    let ballots = obj(am, &["proposals", poll_id().as_str(), "ballots"]);
+    am.delete(&ballots, member(2).as_str()).unwrap();
+    am.commit();
+    assert!(matches!(verdict(&mut d), Err(Violation::Permanent { .. })));
+}
+
+#[test]
+fn only_a_poll_takes_ballots_and_a_poll_takes_no_positions() {
+    let mut docs = with_poll();
+    let mut d = docs[1].fork_as(key(2));
+    let am = d.automerge_mut();
+    let ballots = am
+        .put_object(
+            obj(am, &["proposals", &proposal()]),
+            "ballots",
+            ObjType::Map,
+        )
+        .unwrap();
+    let b = am
+        .put_object(&ballots, member(2).as_str(), ObjType::Map)
+        .unwrap();
+    am.put(&b, "ballot", "rank:0,1").unwrap();
+    am.put(&b, "at", t(10).as_millis()).unwrap();
+    am.commit();
+    assert!(
+        verdict(&mut d).is_err(),
+        "a ballot on a proposal that is no poll"
+    );
+    let e = docs[1]
+        .take_position(&member(2), &poll_id(), Stance::Agree, "", t(10))
+        .unwrap_err();
+    assert!(e.to_string().contains("cast a ballot"), "{e}");
+    let e = docs[1]
+        .cast_ballot(
+            &member(2),
+            &proposal().parse().unwrap(),
+            Ballot::Rank(vec![0, 1]),
+            t(10),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("no poll"), "{e}");
+}
+
+#[test]
+fn a_poll_is_sound_when_it_opens() {
+    let mut docs = coalition();
+    for (closes, spec, says) in [
+        (None, spec("ranked", &["A", "B"]), "closing time"),
+        (
+            Some(t(CLOSES)),
+            spec("ranked", &["A"]),
+            "from 2 to 100 options",
+        ),
+        (
+            Some(t(CLOSES)),
+            spec("ranked", &["A", " a "]),
+            "listed twice",
+        ),
+        (
+            Some(t(CLOSES)),
+            spec("stv:2", &["A", "B"]),
+            "more than 2 candidates",
+        ),
+        (
+            Some(t(CLOSES)),
+            PollSpec {
+                asks: vec!["10".parse().unwrap(), "20".parse().unwrap()],
+                ..spec("ranked", &["A", "B"])
+            },
+            "only a budget",
+        ),
+    ] {
+        let e = docs[0]
+            .open_poll(&member(1), new(closes), spec, t(5))
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    // Written by hand: a poll of one option, and a poll on an amendment, are refused.
+    for (kind, options, says) in [
+        ("general", &["Only"][..], "from 2 to 100 options"),
+        ("amendment", &["A", "B"][..], "carries no poll"),
+    ] {
+        let rule = if kind == "amendment" {
+            ("consensus", None, "1/2")
+        } else {
+            ("majority", None, "1/2")
+        };
+        let mut d = handmade_proposal(
+            &mut docs,
+            Handmade {
+                kind,
+                rule,
+                ..Handmade::default()
+            },
+            |d, p| {
+                d.put(p, "closes_at", t(CLOSES).as_millis()).unwrap();
+                d.put_object(p, "ballots", ObjType::Map).unwrap();
+                let poll = d.put_object(p, "poll", ObjType::Map).unwrap();
+                d.put(&poll, "method", "ranked").unwrap();
+                let list = d.put_object(&poll, "options", ObjType::List).unwrap();
+                for (i, o) in options.iter().enumerate() {
+                    d.insert(&list, i, *o).unwrap();
+                }
+                d.put_object(&poll, "asks", ObjType::List).unwrap();
+            },
+        );
+        let err = verdict(&mut d).unwrap_err();
+        assert!(err.to_string().contains(says), "{kind}: {err}");
+    }
+    let _ = PollMethod::Ranked;
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Once a poll closes its result is final: whatever ballots members' nodes write after
+    /// (by their own clocks), none passes the rules, and the count stays what it was.
+    #[test]
+    fn a_closed_polls_result_stays_final(
+        before in proptest::collection::vec((0usize..3, proptest::collection::vec(0usize..3, 2..=3)), 0..4),
+        after in proptest::collection::vec((0usize..3, proptest::collection::vec(0usize..3, 2..=3), 0i64..50), 1..3),
+    ) {
+        let mut docs = with_poll();
+        for (i, (who, mut ranking)) in before.into_iter().enumerate() {
+            ranking.dedup();
+            if ranking.len() < 2 || ranking.iter().collect::<std::collections::BTreeSet<_>>().len() != ranking.len() {
+                continue;
+            }
+            docs[who]
+                .cast_ballot(&member(who as u8 + 1), &poll_id(), Ballot::Rank(ranking), t(10_000 + 1000 * i as i64))
+                .unwrap();
+        }
+        let mut all = docs[0].fork_as(key(1));
+        for d in docs.iter_mut().skip(1) {
+            let mut copy = d.fork_as(key(1));
+            all.merge(&mut copy).unwrap();
+        }
+        let result = reports::poll_result(&all.read().unwrap().proposals[&poll_id()]);
+        for (who, ranking, late) in after {
+            let mut copies: Vec<CoalitionDoc> =
+                (0..3).map(|i| all.fork_as(key(i as u8 + 1))).collect();
+            let text = Ballot::Rank(ranking).to_string();
+            let mut d = raw_ballot(&mut copies, who, who as u8 + 1, &text, CLOSES + 1000 * late);
+            prop_assert!(verdict(&mut d).is_err());
+        }
+        prop_assert_eq!(
+            reports::poll_result(&all.read().unwrap().proposals[&poll_id()]),
+            result
+        );
+    }
+}
