@@ -14,5 +14,6 @@ mod meetings;
 mod nat;
 mod netns;
 mod network;
+mod polls;
 mod translations;
 mod ui;

@@ -41,8 +41,8 @@ use commands::ops::pools::{
     PoolSummary,
 };
 use commands::ops::proposals::{
-    AllocationView, NewProposalRequest, PositionRequest, PositionTaken, ProposalDetail,
-    ProposalPage, ProposalQuery, ProposalView,
+    AllocationView, BallotCast, BallotRequest, NewProposalRequest, PositionRequest, PositionTaken,
+    ProposalDetail, ProposalPage, ProposalQuery, ProposalView,
 };
 use commands::ops::{
     Created, ErrorCode, OpError, Request, ResolveQuery, ResolvedCoalition, Updated,
@@ -80,7 +80,7 @@ mod proposals;
         audit::aside, audit::refused, audit::status, audit::invite_create, audit::join_start,
         audit::join_list, audit::join_stage, audit::join_cancel, audit::backup, audit::export,
         audit::known_peers, audit::debug_panic, audit::ui_sign_in, proposals::proposal_list, proposals::proposal_create,
-        proposals::proposal_show, proposals::proposal_position, pools::pool_list, pools::pool_create, pools::pool_ledger, pools::pool_give,
+        proposals::proposal_show, proposals::proposal_position, proposals::proposal_ballot, pools::pool_list, pools::pool_create, pools::pool_ledger, pools::pool_give,
         pools::pool_request, meetings::meeting_list, meetings::meeting_create, meetings::meeting_show, members::member_list, members::profile_update,
         members::member_removal, charter::charter_show, charter::charter_versions, coalitions::coalition_list, coalitions::coalition_resolve,
         coalitions::coalition_create, people::person_list, people::person_add, people::person_remove,
@@ -89,7 +89,7 @@ mod proposals;
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
         IssueView, IssueDetail, EvidenceView, NewProposalRequest, PositionRequest,
-        PositionTaken, ProposalPage, ProposalView, ProposalDetail, AllocationView,
+        PositionTaken, BallotRequest, BallotCast, ProposalPage, ProposalView, ProposalDetail, AllocationView,
         NewPoolRequest, GiftRequest, AllocationRequestBody, AllocationRequested, PoolSummary,
         LedgerReport, NewMeetingRequest, MeetingPage, MeetingView, MeetingDetail, MemberEntry,
         ProfileRequest, RemovalRequest, CharterDetail, CharterVersions, CoalitionSummary,
@@ -285,6 +285,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/proposals/{proposal}/position",
             axum::routing::put(proposals::proposal_position),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/proposals/{proposal}/ballot",
+            axum::routing::put(proposals::proposal_ballot),
         )
         .route(
             "/v1/coalitions/{coalition}/pools",

@@ -116,6 +116,51 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     },
                 }
             }),
+        (
+            prop_oneof![
+                Just("ranked".to_owned()),
+                Just("budget:12.50".to_owned()),
+                Just("stv:2:scottish".to_owned()),
+                text()
+            ],
+            proptest::collection::vec(text(), 0..4),
+            proptest::collection::vec(text(), 0..3),
+            proptest::option::of(prop_oneof![Just("7d".to_owned()), text()]),
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(method, options, asks, closes)| Request::ProposalCreate {
+                    coalition: c.clone(),
+                    body: proposals::NewProposalRequest {
+                        kind: "general".into(),
+                        title: "A poll".into(),
+                        text: String::new(),
+                        closes,
+                        method: Some(method),
+                        options,
+                        asks,
+                    },
+                }
+            }),
+        (
+            text(),
+            proptest::collection::vec(text(), 0..4),
+            proptest::collection::vec(text(), 0..4),
+            proptest::collection::vec(text(), 0..2),
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(proposal, rank, score, slots)| Request::ProposalBallot {
+                    coalition: c.clone(),
+                    proposal,
+                    body: proposals::BallotRequest {
+                        rank,
+                        score,
+                        slots,
+                        ..Default::default()
+                    },
+                }
+            }),
         (text(), text(), text(), text(), any::<bool>()).prop_map({
             let c = coalition.clone();
             move |(record, field, lang, text, machine)| Request::Translate {
@@ -403,6 +448,9 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     kind,
                     title,
                     text,
+                    method: None,
+                    options: Vec::new(),
+                    asks: Vec::new(),
                     closes,
                 },
             }),

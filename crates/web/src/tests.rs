@@ -89,6 +89,7 @@ fn build(lan: bool, prepare: impl FnOnce(&mut replica::Replica, &str)) -> Ui {
                 title: "Endorse the <b>fare strike</b>".into(),
                 text: "We join the strike on May 1.".into(),
                 closes: None,
+                ..Default::default()
             },
         },
     ) {

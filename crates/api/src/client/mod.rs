@@ -283,6 +283,19 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             ),
             body(b)?,
         ),
+        Request::ProposalBallot {
+            coalition,
+            proposal,
+            body: b,
+        } => (
+            Put,
+            format!(
+                "{}/proposals/{}/ballot",
+                c(coalition)?,
+                seg(proposal, "proposal")?
+            ),
+            body(b)?,
+        ),
         Request::ProposalShow {
             coalition,
             proposal,
@@ -381,6 +394,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::IssueShow { .. } => Reply::Issue(read(text)?),
         Request::IssueList { .. } => Reply::Issues(read(text)?),
         Request::ProposalPosition { .. } => Reply::PositionTaken(read(text)?),
+        Request::ProposalBallot { .. } => Reply::BallotCast(read(text)?),
         Request::ProposalShow { .. } => Reply::Proposal(read(text)?),
         Request::ProposalList { .. } => Reply::Proposals(read(text)?),
         Request::PoolRequest { .. } => Reply::Requested(read(text)?),

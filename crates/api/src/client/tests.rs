@@ -155,9 +155,30 @@ fn every_reply_reads_back_as_the_node_sent_it() {
                 title: "Join the march".into(),
                 text: String::new(),
                 closes: Some("7d".into()),
+                ..Default::default()
             },
         },
     );
+    // Polls of the methods whose results nest deepest (rounds, matrices, tagged actions).
+    let polls: Vec<String> = ["stv:1:scottish", "stv:1", "condorcet", "ranked", "time"]
+        .into_iter()
+        .map(|method| {
+            made(
+                &mut r,
+                Request::ProposalCreate {
+                    coalition: coalition.clone(),
+                    body: proposals::NewProposalRequest {
+                        kind: "general".into(),
+                        title: format!("Which wording ({method})?"),
+                        closes: Some("7d".into()),
+                        method: Some(method.into()),
+                        options: vec!["Fare-free".into(), "Half fares".into(), "Transfers".into()],
+                        ..Default::default()
+                    },
+                },
+            )
+        })
+        .collect();
     let meeting = made(
         &mut r,
         Request::MeetingCreate {
@@ -182,7 +203,7 @@ fn every_reply_reads_back_as_the_node_sent_it() {
         },
     );
     let c = || coalition.clone();
-    let reads = [
+    let first = [
         Request::CoalitionList,
         Request::CoalitionResolve {
             query: commands::ops::ResolveQuery { coalition: None },
@@ -203,6 +224,32 @@ fn every_reply_reads_back_as_the_node_sent_it() {
             coalition: c(),
             query: proposals::ProposalQuery::default(),
         },
+    ];
+    let ballots = polls.iter().enumerate().flat_map(|(i, poll)| {
+        let body = if i == 4 {
+            proposals::BallotRequest {
+                slots: vec!["1=yes".into(), "Transfers=if-needed".into()],
+                ..Default::default()
+            }
+        } else {
+            proposals::BallotRequest {
+                rank: vec!["2".into(), "fare-free".into()],
+                ..Default::default()
+            }
+        };
+        [
+            Request::ProposalBallot {
+                coalition: c(),
+                proposal: poll.clone(),
+                body,
+            },
+            Request::ProposalShow {
+                coalition: c(),
+                proposal: poll.clone(),
+            },
+        ]
+    });
+    let reads = [
         Request::PoolList { coalition: c() },
         Request::PoolLedger {
             coalition: c(),
@@ -236,7 +283,7 @@ fn every_reply_reads_back_as_the_node_sent_it() {
         Request::JoinList,
         Request::KnownPeers,
     ];
-    for req in reads {
+    for req in first.into_iter().chain(ballots).chain(reads) {
         let reply = commands::ops::handle(&mut r, req.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", req.name()));
         // As the route sends it: JSON, with what must not reach a terminal escaped.

@@ -119,3 +119,36 @@ pub(crate) async fn proposal_position(
     )
     .await
 }
+
+#[utoipa::path(
+    put,
+    path = "/v1/coalitions/{coalition}/proposals/{proposal}/ballot",
+    tag = "proposals",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("proposal" = String, Path, description = "Poll id or unique prefix"),
+    ),
+    request_body = BallotRequest,
+    responses(
+        (status = 200, description = "Recorded; where the poll stands now", body = BallotCast),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn proposal_ballot(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, proposal)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<BallotRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::ProposalBallot {
+            coalition,
+            proposal,
+            body,
+        },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -23,19 +23,59 @@ pub enum ProposalCmd {
         /// duration from now (7d, 48h, 30m)
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
+        /// Decide by a poll among options instead of positions (a general proposal, with
+        /// --option and --closes): choose (pick one), choose:MIN-MAX (approval), score[:MAX]
+        /// (0 to 5 unless said), dots[:N] (8 unless said), ranked (instant runoff), condorcet
+        /// (Schulze), stv:SEATS[:meek|:scottish] (an election), time (each option a time),
+        /// budget:SHARE (each member gives up to SHARE over requests). Ballots are never
+        /// anonymous: each is signed by its organization's node, as positions are
+        #[arg(long, value_name = "METHOD")]
+        method: Option<String>,
+        /// An option of the poll, in order (repeat): a wording, a candidate, a time, a
+        /// request
+        #[arg(long = "option", value_name = "TEXT")]
+        options: Vec<String>,
+        /// For a budget: a request's ask, in the options' order (repeat)
+        #[arg(long = "ask", value_name = "AMOUNT")]
+        asks: Vec<String>,
     },
-    /// Take (or change) your organization's position on an open proposal
+    /// Take (or change) your organization's position on an open proposal, or its ballot in
+    /// an open poll
     ///
     /// A block always carries its reason. Under consensus and consent a single block stops
     /// the proposal (its outcome is `blocked`); under majority and super-majority a block
     /// counts as a no, and the proposal passes or fails by the count.
+    ///
+    /// In a poll, give the ballot its method takes, naming options by their text or their
+    /// number from 1 (by number where a text holds a comma): --rank 2,1,3 (ranked, condorcet,
+    /// stv), --choose 1,3, --score 1=4,2=5, --dots 1=5,2=3, --slot 1=yes --slot 2=if-needed
+    /// (time; a time left out is a no), --give 1=150,3=100 (budget). Casting again changes
+    /// the ballot. Ballots are signed by your node: they are not anonymous.
     Vote {
         #[command(flatten)]
         c: CoalitionArg,
         /// Proposal id or unique prefix
         proposal: String,
-        /// agree, abstain, disagree or block
-        stance: Stance,
+        /// agree, abstain, disagree or block (not in a poll)
+        stance: Option<Stance>,
+        /// In a ranked, condorcet or stv poll: options from most to least preferred
+        #[arg(long, value_delimiter = ',', value_name = "OPTIONS")]
+        rank: Vec<String>,
+        /// In a choose poll: the options picked
+        #[arg(long, value_delimiter = ',', value_name = "OPTIONS")]
+        choose: Vec<String>,
+        /// In a score poll: OPTION=SCORE for each option scored
+        #[arg(long, value_delimiter = ',', value_name = "OPTION=SCORE")]
+        score: Vec<String>,
+        /// In a dots poll: OPTION=DOTS
+        #[arg(long, value_delimiter = ',', value_name = "OPTION=DOTS")]
+        dots: Vec<String>,
+        /// In a time poll: OPTION=yes, OPTION=if-needed or OPTION=no (repeat)
+        #[arg(long = "slot", value_name = "OPTION=ANSWER")]
+        slots: Vec<String>,
+        /// In a budget poll: OPTION=AMOUNT given to each request
+        #[arg(long, value_delimiter = ',', value_name = "OPTION=AMOUNT")]
+        give: Vec<String>,
         /// Why, up to 200 characters (required for a block)
         #[arg(long, default_value = "")]
         reason: String,

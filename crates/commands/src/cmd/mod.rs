@@ -11,6 +11,7 @@ mod issue;
 mod join;
 mod keys;
 mod people;
+mod poll;
 mod pool;
 pub(crate) mod proposal;
 pub(crate) mod status;

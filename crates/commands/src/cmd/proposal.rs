@@ -33,6 +33,9 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             title,
             text,
             closes,
+            method,
+            options,
+            asks,
         } => {
             let coalition = on(x, &c, out)?;
             let body = proposals::NewProposalRequest {
@@ -40,6 +43,9 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 title,
                 text,
                 closes,
+                method,
+                options,
+                asks,
             };
             let made: Created = x
                 .call(Request::ProposalCreate { coalition, body })?
@@ -51,7 +57,55 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             proposal,
             stance,
             reason,
+            rank,
+            choose,
+            score,
+            dots,
+            slots,
+            give,
         } => {
+            let ballot = proposals::BallotRequest {
+                choose,
+                rank,
+                score,
+                dots,
+                slots,
+                give,
+            };
+            let balloted = !(ballot.choose.is_empty()
+                && ballot.rank.is_empty()
+                && ballot.score.is_empty()
+                && ballot.dots.is_empty()
+                && ballot.slots.is_empty()
+                && ballot.give.is_empty());
+            let stance = match (stance, balloted) {
+                (Some(_), true) => {
+                    anyhow::bail!("give a stance (on a proposal) or a ballot (in a poll), not both")
+                }
+                (None, false) => anyhow::bail!(
+                    "say a stance (agree, abstain, disagree or block), or in a poll the ballot \
+                     its method takes (--rank, --choose, --score, --dots, --slot or --give)"
+                ),
+                (None, true) => {
+                    let coalition = on(x, &c, out)?;
+                    let cast: proposals::BallotCast = x
+                        .call(Request::ProposalBallot {
+                            coalition,
+                            proposal,
+                            body: ballot,
+                        })?
+                        .try_into()?;
+                    out.note(&format!(
+                        "Ballot recorded. Poll {} is {}; {} of {} have voted.",
+                        cast.id.short(),
+                        cast.outcome,
+                        cast.tally.agree,
+                        cast.tally.electorate
+                    ));
+                    return Ok(());
+                }
+                (Some(stance), false) => stance,
+            };
             let coalition = on(x, &c, out)?;
             // The model refuses it too, in words without the flag.
             if stance == model::Stance::Block && model::is_blank(&reason) {
@@ -215,6 +269,19 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
             }
             reports::Funding::NotDecided => {}
         }
+    }
+    if p.poll.is_some() {
+        s += &super::poll::shown(
+            p,
+            detail.proposal.result.as_ref(),
+            &detail.names,
+            tally.outcome == model::Outcome::Open,
+        );
+        s += &format!(
+            "\n{} of {} have voted (quorum: {})\n",
+            tally.agree, tally.electorate, tally.quorum_needed
+        );
+        return s;
     }
     s += &format!(
         "\nagree {}, abstain {}, disagree {}, block {}; {} of {} yet to take a position (quorum: {})\n",

@@ -288,6 +288,7 @@ pub(crate) mod tests {
                     | Request::IssueList { coalition, .. }
                     | Request::ProposalCreate { coalition, .. }
                     | Request::ProposalPosition { coalition, .. }
+                    | Request::ProposalBallot { coalition, .. }
                     | Request::ProposalShow { coalition, .. }
                     | Request::ProposalList { coalition, .. }
                     | Request::PoolCreate { coalition, .. }

@@ -38,6 +38,61 @@ pub struct NewProposalRequest {
     /// or a duration from now (`7d`, `48h`, `30m`). Open until decided when absent.
     #[serde(default)]
     pub closes: Option<String>,
+    /// A poll instead of positions (a general proposal only, with a closing time): how its
+    /// ballots are counted. `choose` (one option), `choose:MAX` or `choose:MIN-MAX`
+    /// (approval), `score[:MAX]` (0 to 5 unless said), `dots[:N]` (8 unless said), `ranked`
+    /// (instant runoff), `condorcet` (Schulze), `stv:SEATS[:meek|:scottish]`, `time` (each
+    /// option a time answered yes, if-needed or no), `budget:SHARE` (each member gives up to
+    /// SHARE, an amount, over requests). Ballots are never anonymous: each is signed by its
+    /// member's node, as positions are.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The poll's options, in order (two to 100; one will do for times and requests).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// For a budget: each request's ask, in the options' order (`1500`, `12.50`).
+    #[serde(default)]
+    pub asks: Vec<String>,
+}
+
+/// A ballot in a poll, cast (or changed) for this node's organization. Options are named by
+/// their text or their number in the poll's list, from 1; give the field the poll's method
+/// takes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BallotRequest {
+    /// `choose`: the options picked.
+    #[serde(default)]
+    pub choose: Vec<String>,
+    /// `ranked`, `condorcet`, `stv`: options from most to least preferred.
+    #[serde(default)]
+    pub rank: Vec<String>,
+    /// `score`: `OPTION=SCORE` for each option scored (those left out score 0).
+    #[serde(default)]
+    pub score: Vec<String>,
+    /// `dots`: `OPTION=DOTS`.
+    #[serde(default)]
+    pub dots: Vec<String>,
+    /// `time`: `OPTION=yes`, `OPTION=if-needed` or `OPTION=no` (a time left out: no).
+    #[serde(default)]
+    pub slots: Vec<String>,
+    /// `budget`: `OPTION=AMOUNT` given to each request.
+    #[serde(default)]
+    pub give: Vec<String>,
+}
+
+/// What a ballot changed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BallotCast {
+    /// The poll.
+    #[schema(value_type = String)]
+    pub id: ProposalId,
+    /// The ballot recorded, as stored (`rank:2,0,1`: options from 0).
+    pub ballot: String,
+    /// Where the poll stands now.
+    pub outcome: Outcome,
+    /// Its counts now (ballots cast count as `agree`).
+    pub tally: Tally,
 }
 
 /// A position on a proposal, taken (or changed) for this node's organization.
@@ -105,6 +160,11 @@ pub struct ProposalView {
     /// For an allocation: whether the pool funded it (in a single proposal's view only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub funding: Option<reports::Funding>,
+    /// For a poll: its result from the ballots cast so far, with every round and matrix
+    /// its method counts (in a single proposal's view only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<model::poll::PollResult>,
 }
 
 /// What an allocation asks for.
@@ -226,8 +286,25 @@ pub fn create(
     req: NewProposalRequest,
 ) -> anyhow::Result<ProposalId> {
     let kind: DecisionKind = req.kind.parse()?;
+    let poll = poll_spec(&req)?;
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
+    if let Some(poll) = poll {
+        return match r.edit(c, |doc, a| doc.open_poll(&a.member, new, poll, a.now)) {
+            Ok(()) => Ok(id),
+            // What the poll asks is wrong: a request to correct.
+            Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {
+                Err(super::Invalid(why).into())
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    if !req.options.is_empty() || !req.asks.is_empty() {
+        return Err(super::Invalid(
+            "options and asks belong to a poll: say its method too".to_owned(),
+        )
+        .into());
+    }
     match r.edit(c, |doc, a| doc.new_proposal(&a.member, new, a.now)) {
         Ok(()) => Ok(id),
         // A kind opened by another operation (the one that says what it changes): a request
@@ -239,6 +316,192 @@ pub fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The poll a request asks for, if any: its method (a budget's share an amount, stored in
+/// hundredths), options and asks.
+fn poll_spec(req: &NewProposalRequest) -> anyhow::Result<Option<model::schema::PollSpec>> {
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let Some(method) = req.method.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    let method: model::poll::PollMethod = match method.split_once(':') {
+        Some((name, share)) if name.trim().eq_ignore_ascii_case("budget") => {
+            let share: model::Amount = share
+                .trim()
+                .parse()
+                .map_err(|e: model::ValueError| invalid(format!("budget's share: {e}")))?;
+            format!("budget:{}", share.hundredths())
+                .parse()
+                .map_err(|e: model::poll::MethodError| invalid(e.to_string()))?
+        }
+        _ => method
+            .parse()
+            .map_err(|e: model::poll::MethodError| invalid(e.to_string()))?,
+    };
+    let asks = req
+        .asks
+        .iter()
+        .map(|a| {
+            a.trim()
+                .parse::<model::Amount>()
+                .map_err(|e| invalid(format!("ask `{a}`: {e}")))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Some(model::schema::PollSpec {
+        method,
+        options: req.options.clone(),
+        asks,
+    }))
+}
+
+/// The option of `poll` that `given` names: its text (case and surrounding space aside) or
+/// its number in the list, from 1.
+fn option_of(poll: &model::schema::PollSpec, given: &str) -> anyhow::Result<usize> {
+    let g = given.trim();
+    if let Some(i) = poll
+        .options
+        .iter()
+        .position(|o| o.trim().eq_ignore_ascii_case(g))
+    {
+        return Ok(i);
+    }
+    match g.parse::<usize>() {
+        Ok(n) if (1..=poll.options.len()).contains(&n) => Ok(n - 1),
+        _ => Err(super::Invalid(format!(
+            "`{g}` is none of this poll's options: name one by its text or its number, 1 to {}",
+            poll.options.len()
+        ))
+        .into()),
+    }
+}
+
+/// `OPTION=VALUE` items, by option.
+fn option_values<T>(
+    poll: &model::schema::PollSpec,
+    items: &[String],
+    value: impl Fn(&str) -> anyhow::Result<T>,
+) -> anyhow::Result<BTreeMap<usize, T>> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        let (o, v) = item
+            .rsplit_once('=')
+            .ok_or_else(|| super::Invalid(format!("`{item}`: say OPTION=VALUE, such as 2=4")))?;
+        let o = option_of(poll, o)?;
+        if out.insert(o, value(v.trim())?).is_some() {
+            return Err(
+                super::Invalid(format!("option `{}` is given twice", poll.options[o])).into(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The ballot `req` gives for `poll`, of the kind its method takes.
+fn ballot_of(
+    poll: &model::schema::PollSpec,
+    req: &BallotRequest,
+) -> anyhow::Result<model::poll::Ballot> {
+    use model::poll::{Ballot, PollMethod};
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let number = |v: &str| -> anyhow::Result<u32> {
+        v.parse()
+            .map_err(|_| invalid(format!("`{v}` is not a whole number")))
+    };
+    let given = [
+        ("choose", !req.choose.is_empty()),
+        ("rank", !req.rank.is_empty()),
+        ("score", !req.score.is_empty()),
+        ("dots", !req.dots.is_empty()),
+        ("slots", !req.slots.is_empty()),
+        ("give", !req.give.is_empty()),
+    ];
+    let wants = match poll.method {
+        PollMethod::Choose { .. } => "choose",
+        PollMethod::Score { .. } => "score",
+        PollMethod::Dots { .. } => "dots",
+        PollMethod::Ranked | PollMethod::Condorcet | PollMethod::Stv { .. } => "rank",
+        PollMethod::Time => "slots",
+        PollMethod::Budget { .. } => "give",
+    };
+    if let Some((other, _)) = given.iter().find(|(name, set)| *set && *name != wants) {
+        return Err(invalid(format!(
+            "this poll is counted by {}: give `{wants}`, not `{other}`",
+            poll.method
+        )));
+    }
+    Ok(match wants {
+        "choose" => Ballot::Choose(
+            req.choose
+                .iter()
+                .map(|o| option_of(poll, o))
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        "score" => Ballot::Score(option_values(poll, &req.score, number)?),
+        "dots" => Ballot::Dots(option_values(poll, &req.dots, number)?),
+        "rank" => Ballot::Rank(
+            req.rank
+                .iter()
+                .map(|o| option_of(poll, o))
+                .collect::<anyhow::Result<_>>()?,
+        ),
+        "slots" => {
+            let answers = option_values(poll, &req.slots, |v| {
+                v.parse::<model::Answer>()
+                    .map_err(|_| invalid(format!("`{v}`: say yes, if-needed or no")))
+            })?;
+            Ballot::Times(
+                (0..poll.options.len())
+                    .map(|o| answers.get(&o).copied().unwrap_or(model::Answer::No))
+                    .collect(),
+            )
+        }
+        _ => Ballot::Budget(option_values(poll, &req.give, |v| {
+            let a: model::Amount = v
+                .parse()
+                .map_err(|e: model::ValueError| invalid(e.to_string()))?;
+            u64::try_from(a.hundredths()).map_err(|_| invalid(format!("`{v}` is no amount")))
+        })?),
+    })
+}
+
+/// Casts (or changes) this organization's ballot in the poll `given` (id or unique prefix),
+/// and answers where it stands after, reading that proposal alone.
+pub fn cast_ballot(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &str,
+    req: BallotRequest,
+) -> anyhow::Result<BallotCast> {
+    let id = resolve(r, c, given)?;
+    let p = read_one(r, c, &id, given)?;
+    let Some(poll) = &p.poll else {
+        return Err(super::Invalid(format!(
+            "proposal {} is no poll: take a position on it (agree, abstain, disagree or block)",
+            id.short()
+        ))
+        .into());
+    };
+    let ballot = ballot_of(poll, &req)?;
+    let text = ballot.to_string();
+    match r.edit(c, |doc, a| doc.cast_ballot(&a.member, &id, ballot, a.now)) {
+        Ok(_) => {}
+        Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {
+            return Err(super::Invalid(why).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let cast = r
+        .proposal(c, &id)
+        .with_context(|| format!("could not read coalition {c}"))?
+        .ok_or_else(|| anyhow::anyhow!("proposal {id} is gone after the ballot was cast"))?;
+    let tally = reports::proposal_tally(&cast, replica::now());
+    Ok(BallotCast {
+        id,
+        ballot: text,
+        outcome: tally.outcome,
+        tally,
+    })
 }
 
 /// Takes this organization's position on the proposal `given` (id or unique prefix), and
@@ -298,6 +561,7 @@ fn view(proposal: Proposal, now: Timestamp) -> ProposalView {
         outcome: tally.outcome,
         tally,
         funding: None,
+        result: None,
     }
 }
 
@@ -309,6 +573,7 @@ pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<Pro
     let now = replica::now();
     let mut allocation = None;
     let mut v = view(alone, now);
+    v.result = reports::poll_result(&v.proposal);
     if let (DecisionKind::Allocation, Some(Subject::Request { pool, entry })) =
         (v.proposal.kind, &v.proposal.subject)
         && let Some((p, deciding)) = super::pools::read_pool(r, c, pool)?
@@ -344,6 +609,7 @@ fn add_named(ids: &mut BTreeSet<MemberId>, p: &Proposal) {
     ids.insert(p.author.clone());
     ids.extend(p.electorate.iter().cloned());
     ids.extend(p.positions.keys().cloned());
+    ids.extend(p.ballots.keys().cloned());
     if let Some(Subject::Admit(m) | Subject::Remove(m)) = model::governance::subject(p) {
         ids.insert(m.clone());
     }
@@ -477,6 +743,7 @@ mod tests {
             title: title.into(),
             text: "Why it matters".into(),
             closes: None,
+            ..Default::default()
         };
         create(r, c, req).unwrap()
     }
@@ -559,6 +826,7 @@ mod tests {
                 title: title.into(),
                 text: String::new(),
                 closes: closes.map(str::to_owned),
+                ..Default::default()
             };
             create(r, &c, req).unwrap()
         };

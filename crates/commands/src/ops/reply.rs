@@ -46,6 +46,8 @@ pub enum Reply {
     Issues(issues::IssuePage),
     /// A position taken.
     PositionTaken(proposals::PositionTaken),
+    /// A ballot cast.
+    BallotCast(proposals::BallotCast),
     /// One proposal.
     Proposal(Box<proposals::ProposalDetail>),
     /// A page of proposals.
@@ -159,6 +161,7 @@ reply_kinds! {
     Issue => Box<issues::IssueDetail>,
     Issues => issues::IssuePage,
     PositionTaken => proposals::PositionTaken,
+    BallotCast => proposals::BallotCast,
     Proposal => Box<proposals::ProposalDetail>,
     Proposals => proposals::ProposalPage,
     Requested => pools::AllocationRequested,

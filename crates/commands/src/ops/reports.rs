@@ -280,6 +280,7 @@ mod tests {
                     title: "Open".into(),
                     text: String::new(),
                     closes: None,
+                    ..Default::default()
                 },
             },
         );

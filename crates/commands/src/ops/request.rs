@@ -105,6 +105,15 @@ pub enum Request {
         /// The position.
         body: proposals::PositionRequest,
     },
+    /// Cast a ballot in a poll ([`proposals::cast_ballot`]).
+    ProposalBallot {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The poll: id or unique prefix.
+        proposal: String,
+        /// The ballot.
+        body: proposals::BallotRequest,
+    },
     /// One proposal ([`proposals::show`]).
     ProposalShow {
         /// The coalition: id or unique prefix.
@@ -442,6 +451,7 @@ impl Request {
             Self::IssueList { .. } => "issue_list",
             Self::ProposalCreate { .. } => "proposal_create",
             Self::ProposalPosition { .. } => "proposal_position",
+            Self::ProposalBallot { .. } => "proposal_ballot",
             Self::ProposalShow { .. } => "proposal_show",
             Self::ProposalList { .. } => "proposal_list",
             Self::PoolCreate { .. } => "pool_create",
@@ -529,6 +539,7 @@ impl Request {
             | Self::IssueList { coalition, .. }
             | Self::ProposalCreate { coalition, .. }
             | Self::ProposalPosition { coalition, .. }
+            | Self::ProposalBallot { coalition, .. }
             | Self::ProposalShow { coalition, .. }
             | Self::ProposalList { coalition, .. }
             | Self::PoolCreate { coalition, .. }
@@ -596,6 +607,7 @@ impl Request {
                 | Self::GoalProgress { .. }
                 | Self::ProposalCreate { .. }
                 | Self::ProposalPosition { .. }
+                | Self::ProposalBallot { .. }
                 | Self::PoolCreate { .. }
                 | Self::PoolGive { .. }
                 | Self::PoolRequest { .. }

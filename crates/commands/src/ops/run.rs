@@ -120,6 +120,14 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let c = coalition(r, &c)?;
             Reply::PositionTaken(proposals::take_position(r, &c, &proposal, body)?)
         }
+        Request::ProposalBallot {
+            coalition: c,
+            proposal,
+            body,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::BallotCast(proposals::cast_ballot(r, &c, &proposal, body)?)
+        }
         Request::ProposalShow {
             coalition: c,
             proposal,

@@ -6,12 +6,12 @@
 //! Funded requests come first, those given the most first; then the others, those nearest
 //! their ask first; equal ones by the order they were listed in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Ballot, Opt, Order, Weighted, order_by};
 
 /// What one request is given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// What it asks, in hundredths (none where the poll gives no ask: never funded).
     pub ask: Option<u128>,
@@ -22,7 +22,7 @@ pub struct Request {
 }
 
 /// The result of a `budget` poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Budget {
     /// Each request, in the order listed.
     pub requests: Vec<Request>,

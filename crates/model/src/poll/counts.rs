@@ -1,12 +1,12 @@
 //! The counting methods: `choose` and `dots` (a total per option) and `score` (a total and a
 //! mean per option). Ties: equal options share a place, the lowest listed first.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Ballot, Opt, Order, Weighted, order_by};
 
 /// A total per option.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Each option's total: the weight of the ballots picking it (`choose`), or the dots put
     /// on it times each ballot's weight (`dots`).
@@ -18,7 +18,7 @@ pub struct Totals {
 }
 
 /// A total and a mean score per option.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scores {
     /// Each option's total score (each ballot's score times its weight; an option a ballot
     /// leaves out scores 0 on it).

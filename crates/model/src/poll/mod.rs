@@ -442,8 +442,10 @@ pub(crate) fn order_by<K: Ord + Copy>(options: usize, key: impl Fn(Opt) -> K) ->
 }
 
 /// The result of a poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "method", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (Tagged outside, `{"stv": {...}}`: its counts are 128-bit, which serde reads back only
+/// outside a buffered, internally tagged or flattened, value.)
+#[serde(rename_all = "kebab-case")]
 pub enum PollResult {
     /// `choose`: the weight of the ballots picking each option.
     Choose(counts::Totals),

@@ -12,12 +12,12 @@
 //! fewer, and so on; an option a ballot leaves out gets none from it; each ballot's points
 //! count times its weight.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Opt, Order, Weighted, order_by, ranking};
 
 /// How a tie for exclusion was broken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "kebab-case")]
 pub enum TieBreak {
     /// By the votes of an earlier round (counted from 1), the latest where they differed.
@@ -30,7 +30,7 @@ pub enum TieBreak {
 }
 
 /// One round of an instant-runoff count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Round {
     /// Each option's votes this round; none for an option no longer in the count.
     pub votes: Vec<Option<u128>>,
@@ -45,7 +45,7 @@ pub struct Round {
 }
 
 /// An instant-runoff count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Irv {
     /// The rounds, in order.
     pub rounds: Vec<Round>,
@@ -54,7 +54,7 @@ pub struct Irv {
 }
 
 /// The result of a `ranked` poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ranked {
     /// The instant-runoff count, which decides.
     pub irv: Irv,

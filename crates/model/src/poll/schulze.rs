@@ -10,12 +10,12 @@
 //! beats. The winners are the first group; options in one group are tied, shown as tied, and
 //! listed lowest first (the tie rule of every poll).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Opt, Order, Weighted, ranked};
 
 /// The result of a `condorcet` poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schulze {
     /// `pairwise[a][b]`: the weight of the ballots ranking `a` above `b`.
     pub pairwise: Vec<Vec<u128>>,

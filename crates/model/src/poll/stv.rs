@@ -24,7 +24,7 @@
 //! Values are fixed-point integers: units of 10⁻⁵ (Scottish) or 10⁻⁹ (Meek) of a vote, as
 //! [`Stv::places`] says.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ranked::TieBreak;
 use super::{Opt, Weighted, ranking};
@@ -37,7 +37,7 @@ pub const MAX_SEATS: usize = 50;
 const MAX_ITERATIONS: usize = 10_000;
 
 /// Which STV rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
     /// Meek's method.
@@ -57,7 +57,7 @@ impl Variant {
 }
 
 /// What a stage of the count did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
     /// First preferences counted (Scottish stage 1).
@@ -82,10 +82,9 @@ pub enum Action {
 }
 
 /// One stage (Scottish) or round (Meek) of the count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Round {
     /// What it did.
-    #[serde(flatten)]
     pub action: Action,
     /// The quota, in units.
     pub quota: u128,
@@ -104,7 +103,7 @@ pub struct Round {
 }
 
 /// An STV count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stv {
     /// The rules.
     pub variant: Variant,

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Ballot, Opt, Order, Weighted, order_by};
 use crate::values::Answer;
 
 /// How one proposed time suits the members.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fit {
     /// The weight answering yes.
     pub yes: u128,
@@ -23,7 +23,7 @@ pub struct Fit {
 }
 
 /// The result of a `time` poll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Times {
     /// Each proposed time's fit, in the order proposed.
     pub times: Vec<Fit>,

@@ -321,6 +321,7 @@ pub(crate) async fn open(
             title: f.title.trim().to_owned(),
             text: f.text.trim().to_owned(),
             closes: Some(closes.to_owned()).filter(|c| !c.is_empty()),
+            ..NewProposalRequest::default()
         },
     };
     match web.ask_for::<commands::ops::Created>(req).await {

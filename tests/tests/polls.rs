@@ -1,0 +1,201 @@
+//! Polls between real nodes: three organizations cast ballots in a ranked poll and an STV
+//! election while apart (each node alone, its daemon stopped), then meet again; every node then
+//! shows the same ballots, the same rounds and the same winners. A ballot for another
+//! organization cannot be cast, and the CLI says what a ballot must hold.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
+use coalesce_tests::{Node, free_port};
+
+/// The poll's result as `proposal show --json` gives it on `node`.
+fn result(node: &Node, c: &str, poll: &str) -> serde_json::Value {
+    node.json(&["proposal", "show", "--coalition", c, poll])["result"].clone()
+}
+
+#[test]
+fn ballots_cast_apart_give_the_same_count_everywhere() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Familias Unidas");
+    let d = Node::init("Eastside Faith Alliance");
+    let (pa, pb, pd) = (free_port(), free_port(), free_port());
+    let da = a.run_daemon(pa);
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    for n in [&b, &d] {
+        let _dn = n.run_daemon(free_port());
+        let code = a.ok(&["invite", "create", "--coalition", &c]);
+        n.ok(&["join", &code, "--wait", "30"]);
+    }
+    let options = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|o| ["--option".to_owned(), (*o).to_owned()])
+            .collect()
+    };
+    let open = |method: &str, title: &str, names: &[&str]| -> String {
+        let mut args: Vec<String> = [
+            "proposal",
+            "new",
+            "--coalition",
+            &c,
+            "--kind",
+            "general",
+            title,
+            "--closes",
+            "7d",
+            "--method",
+            method,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(options(names));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.ok(&args)
+    };
+    let ranked = open(
+        "ranked",
+        "Which demand first?",
+        &["Fare-free buses", "Half fares", "Free transfers"],
+    );
+    let election = open(
+        "stv:2:scottish",
+        "Delegates to the national coalition",
+        &["Ana", "Bo", "Cy", "Dee"],
+    );
+    // Both polls reach every member.
+    for n in [&b, &d] {
+        let _dn = n.run_daemon(free_port());
+        coalesce_tests::eventually(30, "the polls reach every member", || {
+            (n.succeeds(&["proposal", "show", "--coalition", &c, &ranked])
+                && n.succeeds(&["proposal", "show", "--coalition", &c, &election]))
+            .then_some(())
+        });
+    }
+    drop(da);
+
+    // Apart: each node alone casts its organization's ballots.
+    a.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranked,
+        "--rank",
+        "Half fares,1",
+    ]);
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranked,
+        "--rank",
+        "1,3",
+    ]);
+    d.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranked,
+        "--rank",
+        "3,1,2",
+    ]);
+    a.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &election,
+        "--rank",
+        "Ana,Bo",
+    ]);
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &election,
+        "--rank",
+        "Bo,Ana,Cy",
+    ]);
+    d.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &election,
+        "--rank",
+        "Cy,Dee",
+    ]);
+    // A ballot that does not fit, and a position in a poll, are refused in words.
+    let wrong = a.fails(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranked,
+        "--score",
+        "1=4",
+    ]);
+    assert!(wrong.contains("counted by ranked"), "{wrong}");
+    let wrong = a.fails(&["proposal", "vote", "--coalition", &c, &ranked, "agree"]);
+    assert!(wrong.contains("cast a ballot"), "{wrong}");
+    let wrong = a.fails(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranked,
+        "--rank",
+        "Fare",
+    ]);
+    assert!(wrong.contains("none of this poll's options"), "{wrong}");
+    // Apart, each counts only its own ballot.
+    let alone = result(&a, &c, &ranked);
+    assert_eq!(alone["ranked"]["irv"]["winner"], 1, "{alone}");
+
+    // Together again: every node shows all three ballots and the same count.
+    let _da = a.run_daemon(pa);
+    let _db = b.run_daemon(pb);
+    let _dd = d.run_daemon(pd);
+    for poll in [&ranked, &election] {
+        coalesce_tests::eventually(60, "every ballot on every node", || {
+            [&a, &b, &d]
+                .iter()
+                .all(|n| {
+                    n.json(&["proposal", "show", "--coalition", &c, poll])["ballots"]
+                        .as_object()
+                        .is_some_and(|m| m.len() == 3)
+                })
+                .then_some(())
+        });
+        let here = result(&a, &c, poll);
+        assert_eq!(result(&b, &c, poll), here);
+        assert_eq!(result(&d, &c, poll), here);
+    }
+    // Ranked: round 1 Fare-free 1, Half fares 1, Free transfers 1: all tied, the one listed
+    // last goes; its ballot moves to Fare-free, which wins.
+    let ranked_result = result(&a, &c, &ranked);
+    assert_eq!(
+        ranked_result["ranked"]["irv"]["winner"], 0,
+        "{ranked_result}"
+    );
+    assert_eq!(
+        ranked_result["ranked"]["irv"]["rounds"][0]["tie"]["by"],
+        "listed-last"
+    );
+    // STV, 2 seats of 4 from 3 papers: quota 2; Ana, Bo and Cy have one each, Dee none.
+    let stv = result(&a, &c, &election);
+    assert_eq!(stv["stv"]["rounds"][0]["quota"], 200_000, "{stv}");
+    let elected = stv["stv"]["elected"].as_array().unwrap().len();
+    assert_eq!(elected, 2, "{stv}");
+    let shown = b.ok(&["proposal", "show", "--coalition", &c, &election]);
+    assert!(shown.contains("Elected:"), "{shown}");
+    assert!(shown.contains("quota 2.00000"), "{shown}");
+    let shown = d.ok(&["proposal", "show", "--coalition", &c, &ranked]);
+    assert!(
+        shown.contains("Winner by instant runoff: Fare-free buses"),
+        "{shown}"
+    );
+}
