@@ -2524,3 +2524,55 @@ async fn listings_say_what_is_not_yet_in_each_members_language() {
         "{meetings}"
     );
 }
+
+/// A poll's page lists its options with where each stands, in place of positions and their
+/// form, and says how a ballot is cast.
+#[tokio::test]
+async fn a_poll_shows_its_options_and_where_each_stands() {
+    let mut poll = String::new();
+    let ui = ui_with(|r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        let id = commands::ops::proposals::create(
+            r,
+            &c,
+            commands::ops::proposals::NewProposalRequest {
+                kind: "general".into(),
+                title: "Which demand first?".into(),
+                closes: Some("7d".into()),
+                method: Some("ranked".into()),
+                options: vec!["Fare-free <b>buses</b>".into(), "Half fares".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        commands::ops::proposals::cast_ballot(
+            r,
+            &c,
+            id.as_str(),
+            commands::ops::proposals::BallotRequest {
+                rank: vec!["2".into(), "1".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        poll = id.to_string();
+    });
+    let (cookie, _) = ui.sign_in();
+    let (status, _, page) = ui
+        .get(&format!("/c/{}/proposals/{poll}", ui.coalition), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Poll among options"), "{page}");
+    assert!(page.contains("1 of 1 organizations have voted."), "{page}");
+    assert!(
+        page.contains("<th scope=\"row\">Fare-free &#60;b&#62;buses&#60;/b&#62;</th><td>–</td>")
+            || page.contains("Fare-free &lt;b&gt;buses"),
+        "escaped: {page}"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">Half fares</th><td>Winner</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("/position\""), "no position form: {page}");
+    assert!(page.contains("coalesce proposal vote"), "{page}");
+}

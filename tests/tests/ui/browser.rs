@@ -136,6 +136,27 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     let walk_en = open("general", "Co-sign the letter to the transit board", None);
     let walk_es = open("general", "Firmar la carta a la junta de transporte", None);
     let _ = &mut open;
+    // A poll, with a ballot cast.
+    let (status, made) = api_call(
+        a.home(),
+        "POST",
+        &proposals,
+        Some(
+            &json!({"kind": "general", "title": "Which demand first?", "closes": "30d",
+            "method": "ranked", "options": ["Fare-free buses", "Half fares", "Free transfers"]}),
+        ),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let poll = made["id"].as_str().unwrap().to_owned();
+    let (status, cast) = api_call(
+        a.home(),
+        "PUT",
+        &format!("{proposals}/{poll}/ballot"),
+        Some(&json!({"rank": ["2", "Fare-free buses"]})),
+        true,
+    );
+    assert_eq!(status, 200, "{cast}");
     api_call(
         a.home(),
         "PUT",
@@ -314,6 +335,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-passed", "path": format!("/c/{c}/proposals/{passed}")},
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
+        {"name": "proposal-poll", "path": format!("/c/{c}/proposals/{poll}")},
         {"name": "charter", "path": format!("/c/{c}/charter")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},

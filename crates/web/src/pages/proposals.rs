@@ -371,6 +371,112 @@ pub(crate) struct Choice {
     pub(crate) checked: bool,
 }
 
+/// A poll as its proposal's page shows it.
+#[derive(Debug)]
+pub(crate) struct PollSection {
+    pub(crate) intro: String,
+    pub(crate) voted: String,
+    pub(crate) rows: Vec<PollRow>,
+    /// How to cast a ballot.
+    pub(crate) cli: String,
+}
+
+/// An option of a poll, with where it stands.
+#[derive(Debug)]
+pub(crate) struct PollRow {
+    pub(crate) number: usize,
+    pub(crate) text: String,
+    pub(crate) standing: String,
+}
+
+/// The poll of `v`'s proposal, if it is one: its options with where each stands.
+fn poll_section(c: &Chrome, coalition: &str, v: &ProposalView) -> Option<PollSection> {
+    use model::poll::{Order, PollResult};
+    let p = &v.proposal;
+    let poll = p.poll.as_ref()?;
+    let n = poll.options.len();
+    let mut standing: Vec<String> = vec![c.t("poll-none-yet"); n];
+    let placed = |order: &Order, standing: &mut Vec<String>| {
+        for (i, group) in order.iter().enumerate() {
+            let id = if group.len() > 1 {
+                "poll-tied"
+            } else {
+                "poll-place"
+            };
+            for o in group {
+                if let Some(s) = standing.get_mut(*o) {
+                    *s = c.tw(id, &[("place", Arg::Count(i + 1))]);
+                }
+            }
+        }
+    };
+    match (&v.result, p.ballots.is_empty()) {
+        (_, true) | (None, _) => {}
+        (Some(PollResult::Choose(t) | PollResult::Dots(t)), _) => placed(&t.order, &mut standing),
+        (Some(PollResult::Score(t)), _) => placed(&t.order, &mut standing),
+        (Some(PollResult::Condorcet(s)), _) => placed(&s.order, &mut standing),
+        (Some(PollResult::Time(t)), _) => placed(&t.order, &mut standing),
+        (Some(PollResult::Ranked(r)), _) => {
+            for (o, s) in standing.iter_mut().enumerate() {
+                *s = if r.irv.winner == Some(o) {
+                    c.t("poll-winner")
+                } else {
+                    "–".to_owned()
+                };
+            }
+        }
+        (Some(PollResult::Stv(t)), _) => {
+            for (o, s) in standing.iter_mut().enumerate() {
+                *s = c.t(if t.elected.contains(&o) {
+                    "poll-elected"
+                } else {
+                    "poll-not-elected"
+                });
+            }
+        }
+        (Some(PollResult::Budget(b)), _) => {
+            for (o, s) in standing.iter_mut().enumerate() {
+                *s = c.t(if b.funded.contains(&o) {
+                    "poll-funded"
+                } else {
+                    "poll-not-funded"
+                });
+            }
+        }
+    }
+    Some(PollSection {
+        intro: c.tw(
+            "poll-intro",
+            &[("method", Arg::Own(poll.method.to_string()))],
+        ),
+        voted: c.tw(
+            "poll-voted",
+            &[
+                ("voted", Arg::Count(p.ballots.len())),
+                ("electorate", Arg::Count(p.electorate.len())),
+            ],
+        ),
+        rows: poll
+            .options
+            .iter()
+            .zip(standing)
+            .enumerate()
+            .map(|(i, (text, standing))| PollRow {
+                number: i + 1,
+                text: text.clone(),
+                standing,
+            })
+            .collect(),
+        cli: c.tw(
+            "poll-ballot-cli",
+            &[
+                ("coalition", Arg::Own(coalition.to_owned())),
+                ("id", Arg::Own(p.id.short().to_owned())),
+            ],
+        ),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct ProposalPage {
@@ -397,6 +503,8 @@ struct ProposalPage {
     stance_error: Option<String>,
     stances: Vec<Choice>,
     fields: Vec<Field>,
+    /// Where the proposal is a poll: its options, in place of positions.
+    poll: Option<PollSection>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -598,6 +706,7 @@ async fn proposal_page(
             stance_error: voted.stance_error,
             stances,
             fields: vec![reason_field],
+            poll: poll_section(&c, coalition, v),
             c,
         },
     )
