@@ -58,6 +58,8 @@ pub struct ProposalHeader {
     pub positions: BTreeMap<MemberId, Stance>,
     /// The members that cast a ballot, where it is a poll.
     pub ballots: std::collections::BTreeSet<MemberId>,
+    /// Whether it is a poll (decided by ballots, not positions).
+    pub poll: bool,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -154,11 +156,13 @@ impl Header for ProposalHeader {
         let (mut author, mut electorate, mut positions) = (None, None, None);
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
+        let mut poll = false;
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
+                ("poll", ValueRef::Object(ObjType::Map)) => poll = true,
                 ("ballots", ValueRef::Object(ObjType::Map)) => {
                     for b in doc.map_range(field.id(), ..) {
                         ballots.insert(
@@ -216,6 +220,7 @@ impl Header for ProposalHeader {
             electorate: electorate.ok_or("no readable electorate")?,
             positions: positions.ok_or("no readable positions")?,
             ballots,
+            poll,
         })
     }
 }

@@ -50,7 +50,13 @@ pub(crate) fn shown(
             .get(o)
             .map_or_else(|| format!("option {}", o + 1), |t| line(t))
     };
-    let mut s = format!("\nPoll ({}); options:\n", poll.method);
+    let method = match poll.method {
+        model::poll::PollMethod::Budget { share } => {
+            format!("budget: each gives up to {}", decimal(u128::from(share), 2))
+        }
+        m => m.to_string(),
+    };
+    let mut s = format!("\nPoll ({method}); options:\n");
     for (i, o) in poll.options.iter().enumerate() {
         match poll.asks.get(i) {
             Some(ask) => {
@@ -88,7 +94,7 @@ pub(crate) fn shown(
         "\nResult so far (final when the poll closes; equal options: the one listed first \
          goes first):\n"
     } else {
-        "\nResult (final; equal options: the one listed first goes first):\n"
+        "\nResult (the poll is closed; equal options: the one listed first goes first):\n"
     };
     match result {
         PollResult::Choose(t) => {

@@ -145,7 +145,11 @@ pub fn power(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<PowerView> {
         .map(|(_, h)| ProposalFacts {
             author: &h.author,
             electorate: &h.electorate,
-            positions: std::borrow::Cow::Borrowed(&h.positions),
+            positions: if h.poll {
+                std::borrow::Cow::Owned(reports::ballots_as_positions(&h.ballots))
+            } else {
+                std::borrow::Cow::Borrowed(&h.positions)
+            },
         })
         .collect();
     let meetings = r

@@ -451,9 +451,17 @@ fn kind_missing(
         .values()
         .map(|(_, by)| (by, written_in(by)))
         .collect();
+    // One line per language, however many regional variants members name (`es`, `es-MX`).
     let asked = match lang {
         Some(l) => vec![l],
-        None => languages.clone(),
+        None => {
+            let mut seen = BTreeSet::new();
+            languages
+                .iter()
+                .filter(|l| seen.insert(l.primary().to_owned()))
+                .cloned()
+                .collect()
+        }
     };
     let missing = asked
         .into_iter()

@@ -50,8 +50,9 @@ pub const MAX_OPTIONS: usize = 100;
 pub const MAX_SCORE: u32 = 100;
 /// The most dots a `dots` poll may give each member.
 pub const MAX_DOTS: u32 = 1000;
-/// The heaviest weight a member's ballot may carry (the charter's weights, e.g. people
-/// represented).
+/// The heaviest weight a ballot may carry in a count. (Polls stored in proposals count every
+/// member's ballot as one; weights set by the charter, such as people represented, are to
+/// come.)
 pub const MAX_WEIGHT: u64 = 10_000_000;
 /// The score a `score` poll allows unless it says.
 pub const DEFAULT_SCORE: u32 = 5;
@@ -728,6 +729,9 @@ pub fn spec_problem(method: PollMethod, options: &[String], asks: &[u64]) -> Opt
             "a budget gives each request its ask: {} requests, {n} asks",
             options.len()
         )),
+        (PollMethod::Budget { .. }, _) if asks.contains(&0) => Some(
+            "every request asks for something (an ask of 0 would be funded by nothing)".to_owned(),
+        ),
         (PollMethod::Budget { .. }, _) => None,
         (_, 0) => None,
         (_, _) => Some("only a budget has asks".to_owned()),

@@ -90,8 +90,9 @@ pub struct Round {
     pub quota: u128,
     /// Each candidate's votes at its end, in units; none once excluded.
     pub votes: Vec<Option<u128>>,
-    /// The votes no candidate holds (non-transferable papers, and what Meek's rounding leaves),
-    /// in units.
+    /// The votes no candidate holds, in units: non-transferable papers, and (Meek) what its
+    /// rounding leaves. Scottish STV's truncated fractions of transfer values are in no
+    /// candidate's count and not here either, as the Order counts them (rule 48(3)).
     pub exhausted: u128,
     /// The candidates it elected, in order.
     pub elected: Vec<Opt>,

@@ -20,7 +20,9 @@ pub use equity::{EquityReport, EquityRow, PoolEquity, equity, equity_of};
 pub use funding::{Decided, Funding, Funds, decision, funds, funds_of};
 pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};
 pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overlap_of};
-pub use power::{PowerReport, PowerRow, ProposalFacts, check_in_turns, power, power_of};
+pub use power::{
+    PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,
+};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};
 pub use tallies::{counted_ballots, counted_positions, decided_at, poll_result, proposal_tally};

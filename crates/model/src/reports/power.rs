@@ -63,12 +63,26 @@ pub struct PowerReport {
 /// What the power audit reads of one proposal.
 #[derive(Debug, Clone)]
 pub struct ProposalFacts<'a> {
+    // (For a poll, `positions` holds each member that cast a ballot, as abstaining: taking
+    // part without a stance; positions written on a poll, which its count ignores, are left
+    // out: see [`ballots_as_positions`].)
     /// Who proposed it.
     pub author: &'a MemberId,
     /// Who may take a position.
     pub electorate: &'a [MemberId],
     /// Each position's stance, by member.
     pub positions: Cow<'a, BTreeMap<MemberId, Stance>>,
+}
+
+/// A poll's ballots as the power audit counts them: each member that cast one took part, with
+/// no stance (abstaining), and none blocked.
+pub fn ballots_as_positions<'a>(
+    ballots: impl IntoIterator<Item = &'a MemberId>,
+) -> BTreeMap<MemberId, Stance> {
+    ballots
+        .into_iter()
+        .map(|m| (m.clone(), Stance::Abstain))
+        .collect()
 }
 
 /// The power audit at `now`.
@@ -83,12 +97,14 @@ pub fn power(state: &Coalition, now: Timestamp) -> PowerReport {
         .map(|p| ProposalFacts {
             author: &p.author,
             electorate: &p.electorate,
-            positions: Cow::Owned(
-                p.positions
+            positions: Cow::Owned(match &p.poll {
+                Some(_) => ballots_as_positions(p.ballots.keys()),
+                None => p
+                    .positions
                     .iter()
                     .map(|(m, pos)| (m.clone(), pos.stance))
                     .collect(),
-            ),
+            }),
         })
         .collect();
     let facilitators: Vec<&MemberId> = state.meetings.values().map(|m| &m.facilitator).collect();

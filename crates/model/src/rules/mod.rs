@@ -20,7 +20,7 @@
 //! | a new member record: by invite when the admission rule is the invite; else naming an `admit/<m>` proposal opened by the same change | `Ctx::check_admission` |
 //! | a new proposal's id is the key it is stored under (governance keys proposals by where they are stored), it carries the rule in force for its kind and the members entitled to decide it (all in force; for a removal, all but the member concerned), its author is the writer, no positions; only amendments carry charter changes | `Ctx::check_proposal` with `governance::rule_and_electorate` |
 //! | a position only while its proposal is open (at the change's dependencies and time): outcomes are final | `Ctx::still_open` (`Decided`) |
-//! | a poll (`model::poll`) is a general proposal with a closing time and options its method fits (`poll::spec_problem`), opened with no ballots; a ballot is its member's own, in the poll's electorate, fits the poll (`poll::check`), is stated before the poll closes (its `at` is its change's time), and is changed but never removed: so a closed poll's result is final | `Ctx::check_proposal`, `Ctx::ballot_fits` (`BadRecord`), `Permanent` |
+//! | a poll (`model::poll`) is a general proposal with a closing time and options its method fits (`poll::spec_problem`), opened with an empty map of ballots; a ballot is its member's own, in the poll's electorate, fits the poll (`poll::check`), is stated before the poll closes (its `at` is its change's time), and is changed but never removed: ballots stating a later time are refused (but see the stated-time limit below). Judging a ballot reads its poll once (kept by the validator by the poll's object) and then only what the ballot wrote | `Ctx::check_proposal`, `Ctx::ballot_fits`, `Ctx::poll_of` (`BadRecord`), `Permanent` |
 //! | a block carries a reason (on receipt, one that is not only white space; an edit here also refuses one of characters that draw nothing, `values::is_blank`) | `Ctx::block_has_reason`; on a governing proposal, in the governance the change leaves (`Validator::check_decoded`) |
 //! | new issues, pools, ledger entries, goals, progress and meetings name their writer, and new records hold the key they are stored under as their id | `Ctx::names_writer`, `Ctx::keyed_as` (`BadRecord`) |
 //! | a ledger entry requesting an allocation names the allocation proposal the same change opens for it, by its author, whose subject is that entry; only an allocation has a request as subject | `Ctx::check_request`, `Ctx::check_proposal` (`BadRecord`) |
@@ -62,7 +62,10 @@
 //! ledger entries carry it (see above): on a proposal that never closes, a member can still
 //! date its position far ahead and so make the proposal decided then (an allocation funded
 //! after every other). No bound on a stated time both holds for every node and lets a member
-//! that was offline for months write at its own clock's time.
+//! that was offline for months write at its own clock's time. So too a ballot: a poll's count
+//! is final once it closes against ballots stating a later time, but a member's node that
+//! states an earlier time than it keeps can still change its own ballot after the close, as an
+//! offline member's ballot made before the close arrives after it.
 //!
 //! The submodules: reading a document as of past heads (`at`), the [`Validator`] walking a
 //! batch (`validator`), where each operation writes (`placement`) and who may write there

@@ -30,6 +30,8 @@ pub(super) struct Ctx<'a> {
     pub(super) positions_judged: std::cell::RefCell<BTreeSet<String>>,
     /// Polls whose ballot by the writer this change was already judged on.
     pub(super) ballots_judged: std::cell::RefCell<BTreeSet<String>>,
+    /// What the validator knows of polls already (see [`Polls`]).
+    pub(super) polls: &'a std::sync::Mutex<Polls>,
     /// Other proposals' tallies as the rules carry them to the change's dependencies.
     pub(super) votes: &'a Votes,
     /// Those read at the change's dependencies to judge a position, where they were not
@@ -39,7 +41,7 @@ pub(super) struct Ctx<'a> {
 
 /// What judging a ballot reads of its proposal (not its text).
 #[derive(Debug, autosurgeon::Hydrate)]
-struct PollRead {
+pub(super) struct PollRead {
     #[autosurgeon(missing = "Default::default")]
     poll: Option<crate::schema::PollSpec>,
     electorate: Vec<MemberId>,
@@ -47,8 +49,17 @@ struct PollRead {
     closes_at: Option<Timestamp>,
 }
 
+/// What judging a ballot needs of its poll, by the poll's proposal object (its creating
+/// operation): fixed fields, the same at every heads that hold the proposal, so read once
+/// (at past heads) and kept, rather than read again for each of a member's ballot changes,
+/// which a member may make without limit. (By object, not by proposal id: two proposals made
+/// concurrently under one id are two objects.)
+pub(super) type Polls = HashMap<(u64, automerge::ActorId), std::sync::Arc<PollRead>>;
+
 pub(super) struct Write<'a> {
     pub(super) path: &'a [String],
+    /// The object it writes in.
+    pub(super) obj: crate::ops::ObjRef<'a>,
     /// The operation's counter.
     pub(super) id: u64,
     pub(super) op: Action<'a>,
@@ -241,7 +252,7 @@ impl Ctx<'_> {
                 {
                     return Ok(());
                 }
-                self.ballot_fits(proposal, member)
+                self.ballot_fits(proposal, member, w.obj)
                     .map_err(|why| Violation::BadRecord { path: path(), why })
             }
             ["proposals", ..] => permanent(),
@@ -354,6 +365,21 @@ impl Ctx<'_> {
             {
                 return Err(why);
             }
+            // Its ballots' map is made with it: no member could make it later (the proposal's
+            // fields are its author's, written once), so a poll without one takes no ballot.
+            let hash = [self.change.hash()];
+            let at = At::new(self.doc, &hash);
+            let has_map = autosurgeon::ReadDoc::get(&at, &ROOT, "proposals")
+                .ok()
+                .flatten()
+                .and_then(|(_, ps)| autosurgeon::ReadDoc::get(&at, &ps, id).ok().flatten())
+                .and_then(|(_, p)| autosurgeon::ReadDoc::get(&at, &p, "ballots").ok().flatten())
+                .is_some_and(|(v, _)| {
+                    matches!(v, automerge::Value::Object(automerge::ObjType::Map))
+                });
+            if !has_map {
+                return Err("a poll is opened with its (empty) map of ballots".into());
+            }
         }
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
@@ -389,9 +415,14 @@ impl Ctx<'_> {
 
     /// `member`'s ballot in `proposal`'s poll, as this change leaves it, fits the poll, and was
     /// cast while the poll was open by a member of its electorate.
-    fn ballot_fits(&self, proposal: &str, member: &str) -> Result<(), String> {
-        let p: PollRead = self.record(&["proposals", proposal])?;
-        let Some(poll) = p.poll else {
+    fn ballot_fits(
+        &self,
+        proposal: &str,
+        member: &str,
+        obj: crate::ops::ObjRef<'_>,
+    ) -> Result<(), String> {
+        let p = self.poll_of(proposal, obj)?;
+        let Some(poll) = &p.poll else {
             return Err(format!("proposal {proposal} is no poll"));
         };
         if !p.electorate.iter().any(|m| m.as_str() == member) {
@@ -399,13 +430,72 @@ impl Ctx<'_> {
                 "member {member} is not among those deciding proposal {proposal}"
             ));
         }
-        if let Some(closed) = p.closes_at.filter(|c| self.now >= *c) {
-            return Err(format!("the poll closed at {closed}"));
-        }
         let cast: crate::schema::BallotRecord =
             self.record(&["proposals", proposal, "ballots", member])?;
+        // Its time is its change's (to the second, `stated_time`); the count takes the
+        // ballots stated before the close, to the millisecond, and so do the rules.
+        if let Some(closed) = p.closes_at.filter(|c| self.now >= *c || cast.at >= *c) {
+            return Err(format!("the poll closed at {closed}"));
+        }
         crate::poll::check(poll.method, poll.options.len(), 1, &cast.ballot)
             .map_err(|e| e.to_string())
+    }
+
+    /// The poll facts of the proposal `proposal` whose `ballots` map holds the object `obj`
+    /// writes in (or is it): kept by the validator once read.
+    fn poll_of(
+        &self,
+        proposal: &str,
+        obj: crate::ops::ObjRef<'_>,
+    ) -> Result<std::sync::Arc<PollRead>, String> {
+        let key = match obj {
+            crate::ops::ObjRef::Id(counter, actor) => self.proposal_object(counter, actor),
+            crate::ops::ObjRef::Root => None,
+        };
+        // (A lock poisoned by a panic elsewhere still holds facts read whole: take them.)
+        let kept = |k: &(u64, automerge::ActorId)| {
+            self.polls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(k)
+                .cloned()
+        };
+        if let Some(p) = key.as_ref().and_then(kept) {
+            return Ok(p);
+        }
+        let read: std::sync::Arc<PollRead> =
+            std::sync::Arc::new(self.record(&["proposals", proposal])?);
+        if let Some(key) = key {
+            self.polls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key, read.clone());
+        }
+        Ok(read)
+    }
+
+    /// The proposal object (its creating operation) above the object made by (`counter`,
+    /// `actor`) in a proposal's `ballots` map, or that map itself: objects never move, so
+    /// this reads the document as it is, not at past heads.
+    fn proposal_object(
+        &self,
+        counter: u64,
+        actor: &automerge::ActorId,
+    ) -> Option<(u64, automerge::ActorId)> {
+        use automerge::ReadDoc;
+        let (obj, _) = self.doc.import(&format!("{counter}@{actor}")).ok()?;
+        // The parent whose key for the way down is `ballots` is the proposal.
+        let proposal = self
+            .doc
+            .parents(&obj)
+            .ok()?
+            .take(4)
+            .find(|p| matches!(&p.prop, automerge::Prop::Map(k) if k == "ballots"))?
+            .obj;
+        match proposal {
+            automerge::ObjId::Id(c, a, _) => Some((c, a)),
+            automerge::ObjId::Root => None,
+        }
     }
 
     /// A new member record, admitted by the charter's admission rule in force.

@@ -30,6 +30,9 @@ pub struct Validator {
     at: HashMap<Vec<ChangeHash>, Option<Arc<Governance>>>,
     /// Object paths, by object id (objects never move).
     paths: HashMap<(u64, automerge::ActorId), Vec<String>>,
+    /// What judging a ballot needs of its poll (fixed when the poll opens), by the poll's
+    /// proposal object: read once, not again for each of a member's ballot changes.
+    polls: Arc<std::sync::Mutex<super::permit::Polls>>,
     /// Whether the document held anything before the batch.
     founded: bool,
     /// Whether a change checked so far may have changed the governance in force.
@@ -53,6 +56,7 @@ impl Validator {
             votes_after: HashMap::new(),
             at: HashMap::new(),
             paths: HashMap::new(),
+            polls: Default::default(),
             founded,
             governance_changed: false,
             profiles_stale: false,
@@ -171,6 +175,7 @@ impl Validator {
         }
         let votes = self.votes_before(change.deps());
         let fields = created_fields(ops);
+        let polls = self.polls.clone();
         let ctx = Ctx {
             doc,
             fields: &fields,
@@ -181,6 +186,7 @@ impl Validator {
             writer: &writer,
             positions_judged: Default::default(),
             ballots_judged: Default::default(),
+            polls: &polls,
             votes: &votes,
             votes_read: Default::default(),
         };
@@ -505,6 +511,7 @@ impl Validator {
                 }
                 let write = Write {
                     path: &path,
+                    obj: op.obj(),
                     id,
                     op: action,
                     insert: op.insert(),

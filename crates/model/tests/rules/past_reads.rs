@@ -467,3 +467,51 @@ fn positions_on_many_general_proposals_in_turn_judge_as_read() {
         format!("{:?}", judged_alone(&mut doc))
     );
 }
+
+/// Ballots cast again and again in a poll: the first reads the poll (its options, electorate
+/// and closing time, kept by the rules once read), each reads what it wrote and no more.
+#[test]
+fn ballots_read_their_poll_once_and_then_only_themselves() {
+    let poll = ProposalId::from_bytes([0x63; 16]);
+    let mut doc = with_proposals("Yes.");
+    doc.open_poll(
+        &member(1),
+        NewProposal {
+            id: poll.clone(),
+            kind: DecisionKind::General,
+            title: "Which demand first?".into(),
+            text: "A long text the ballots never read. ".repeat(200),
+            closes_at: Some(t(86_400_000)),
+        },
+        model::schema::PollSpec {
+            method: "ranked".parse().unwrap(),
+            options: (0..60).map(|i| format!("Option {i}")).collect(),
+            asks: Vec::new(),
+        },
+        t(4),
+    )
+    .unwrap();
+    let reads = judged_against_the_clocks(doc, 24, |doc, i| {
+        let ranking = if i.is_multiple_of(2) {
+            vec![0, 1, 2]
+        } else {
+            vec![2, 1]
+        };
+        doc.cast_ballot(
+            &member(3),
+            &poll,
+            model::poll::Ballot::Rank(ranking),
+            t(10 + i as i64),
+        )
+        .unwrap();
+    });
+    assert!(
+        reads.iter().all(|r| r.texts == 0),
+        "no text read: {reads:?}"
+    );
+    assert!(
+        reads[1..].iter().all(|r| *r == reads[1]) && reads[1].all < reads[0].all,
+        "reads per ballot: {reads:?}"
+    );
+    assert!(reads[1].all <= 12, "a ballot costs {:?}", reads[1]);
+}

@@ -307,13 +307,27 @@ fn a_poll_is_sound_when_it_opens() {
         assert!(err.to_string().contains(says), "{kind}: {err}");
     }
     let _ = PollMethod::Ranked;
+    // A poll opened without its map of ballots could take none: refused.
+    let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
+        d.put(p, "closes_at", t(CLOSES).as_millis()).unwrap();
+        let poll = d.put_object(p, "poll", ObjType::Map).unwrap();
+        d.put(&poll, "method", "ranked").unwrap();
+        let list = d.put_object(&poll, "options", ObjType::List).unwrap();
+        d.insert(&list, 0, "A").unwrap();
+        d.insert(&list, 1, "B").unwrap();
+        d.put_object(&poll, "asks", ObjType::List).unwrap();
+    });
+    let err = verdict(&mut d).unwrap_err();
+    assert!(err.to_string().contains("map of ballots"), "{err}");
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// Once a poll closes its result is final: whatever ballots members' nodes write after
-    /// (by their own clocks), none passes the rules, and the count stays what it was.
+    /// Once a poll closes, whatever ballots members' nodes write stating a later time, every
+    /// node refuses each for that reason (a ballot fitting the poll in every other way), so
+    /// the count stays what it was. (A change stating an earlier time than it was made is
+    /// its author's to state: a known limit, `rules`, shared with positions.)
     #[test]
     fn a_closed_polls_result_stays_final(
         before in proptest::collection::vec((0usize..3, proptest::collection::vec(0usize..3, 2..=3)), 0..4),
@@ -334,17 +348,23 @@ proptest! {
             let mut copy = d.fork_as(key(1));
             all.merge(&mut copy).unwrap();
         }
-        let result = reports::poll_result(&all.read().unwrap().proposals[&poll_id()]);
-        for (who, ranking, late) in after {
+        for (who, mut ranking, late) in after {
+            ranking.sort_unstable();
+            ranking.dedup();
+            if ranking.len() < 2 {
+                ranking = vec![0, 2];
+            }
             let mut copies: Vec<CoalitionDoc> =
                 (0..3).map(|i| all.fork_as(key(i as u8 + 1))).collect();
             let text = Ballot::Rank(ranking).to_string();
             let mut d = raw_ballot(&mut copies, who, who as u8 + 1, &text, CLOSES + 1000 * late);
-            prop_assert!(verdict(&mut d).is_err());
+            let refused = verdict(&mut d).unwrap_err().to_string();
+            prop_assert!(refused.contains("closed"), "{}", refused);
+            // The same ballot a moment before the close passes.
+            let mut copies: Vec<CoalitionDoc> =
+                (0..3).map(|i| all.fork_as(key(i as u8 + 1))).collect();
+            let mut d = raw_ballot(&mut copies, who, who as u8 + 1, &text, CLOSES - 1000);
+            prop_assert_eq!(verdict(&mut d), Ok(()));
         }
-        prop_assert_eq!(
-            reports::poll_result(&all.read().unwrap().proposals[&poll_id()]),
-            result
-        );
     }
 }

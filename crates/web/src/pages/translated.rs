@@ -51,7 +51,7 @@ pub(crate) async fn of_record(
 /// "12 issues are not yet in Spanish": of a listing's records (`issues`, `proposals` or
 /// `meetings`), how many lack a translation into each language the coalition's members work
 /// in and the page's, the page's first; none where every record has one, or the count does
-/// not read. Counted from the records' headers, not a whole read.
+/// not read. Counted from the issues' and proposals' headers and the meetings alone, not a whole read.
 pub(crate) async fn untranslated(
     web: &Web,
     c: &Chrome,
