@@ -74,60 +74,15 @@ fn ballots_cast_apart_give_the_same_count_everywhere() {
     drop(da);
 
     // Apart: each node alone casts its organization's ballots.
-    a.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &ranked,
-        "--rank",
-        "Half fares,1",
-    ]);
-    b.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &ranked,
-        "--rank",
-        "1,3",
-    ]);
-    d.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &ranked,
-        "--rank",
-        "3,1,2",
-    ]);
-    a.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &election,
-        "--rank",
-        "Ana,Bo",
-    ]);
-    b.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &election,
-        "--rank",
-        "Bo,Ana,Cy",
-    ]);
-    d.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &election,
-        "--rank",
-        "Cy,Dee",
-    ]);
+    let vote = |n: &Node, poll: &str, rank: &str| {
+        n.ok(&["proposal", "vote", "--coalition", &c, poll, "--rank", rank]);
+    };
+    vote(&a, &ranked, "Half fares,1");
+    vote(&b, &ranked, "1,3");
+    vote(&d, &ranked, "3,1,2");
+    vote(&a, &election, "Ana,Bo");
+    vote(&b, &election, "Bo,Ana,Cy");
+    vote(&d, &election, "Cy,Dee");
     // A ballot that does not fit, and a position in a poll, are refused in words.
     let wrong = a.fails(&[
         "proposal",

@@ -58,6 +58,18 @@ fn ballots(options: usize, n: usize, seed: u64) -> Vec<(String, u64, Vec<usize>)
         .collect()
 }
 
+/// The ballots `cast` (of `raw`'s rankings), each with its member and weight.
+fn weighted<'a>(raw: &'a [(String, u64, Vec<usize>)], cast: &'a [Ballot]) -> Vec<Weighted<'a>> {
+    raw.iter()
+        .zip(cast)
+        .map(|((by, w, _), ballot)| Weighted {
+            by,
+            weight: *w,
+            ballot,
+        })
+        .collect()
+}
+
 /// The median time of `f` over [`RUNS`] runs.
 fn median(mut f: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..RUNS)
@@ -82,15 +94,7 @@ fn main() {
         .iter()
         .map(|(_, _, r)| Ballot::Rank(r.clone()))
         .collect();
-    let weighted: Vec<Weighted<'_>> = raw
-        .iter()
-        .zip(&cast)
-        .map(|((by, w, _), ballot)| Weighted {
-            by,
-            weight: *w,
-            ballot,
-        })
-        .collect();
+    let weighted = weighted(&raw, &cast);
     let mut elected = Vec::new();
     let meek = median(|| {
         let poll = Poll::new(
@@ -167,15 +171,7 @@ fn main() {
         .iter()
         .map(|(_, _, r)| Ballot::Rank(r.clone()))
         .collect();
-    let weighted: Vec<Weighted<'_>> = raw
-        .iter()
-        .zip(&cast)
-        .map(|((by, w, _), ballot)| Weighted {
-            by,
-            weight: *w,
-            ballot,
-        })
-        .collect();
+    let weighted = weighted(&raw, &cast);
     let schulze = median(|| {
         std::hint::black_box(poll::count(
             &Poll::new(PollMethod::Condorcet, 30),

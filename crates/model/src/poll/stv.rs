@@ -200,6 +200,27 @@ fn next_preference(ranking: &[Opt], status: &[Status]) -> Option<Opt> {
         .find(|o| status.get(*o) == Some(&Status::Hopeful))
 }
 
+/// Passes every paper `from` holds to its next continuing preference at the value `value`
+/// gives it, crediting `votes`; returns what no continuing candidate takes.
+fn pass_on(
+    papers: &mut [Paper<'_>],
+    from: Opt,
+    status: &[Status],
+    votes: &mut [u128],
+    value: impl Fn(u128) -> u128,
+) -> u128 {
+    let mut left = 0;
+    for p in papers.iter_mut().filter(|p| p.holder == Some(from)) {
+        p.value = value(p.value);
+        p.holder = next_preference(p.ranking, status);
+        match p.holder {
+            Some(o) => votes[o] += p.weight * p.value,
+            None => left += p.weight * p.value,
+        }
+    }
+    left
+}
+
 /// Scottish STV: the stages and the candidates elected.
 fn scottish(seats: usize, options: usize, ballots: &[&Weighted<'_>]) -> (Vec<Round>, Vec<Opt>) {
     const ONE: u128 = 100_000;
@@ -306,15 +327,9 @@ fn scottish(seats: usize, options: usize, ballots: &[&Weighted<'_>]) -> (Vec<Rou
             pending.retain(|o| *o != from);
             let surplus = votes[from] - quota;
             let held = votes[from];
-            for p in papers.iter_mut().filter(|p| p.holder == Some(from)) {
-                // Rule 48(3): A ÷ B to five places, the remainder ignored.
-                p.value = surplus * p.value / held;
-                p.holder = next_preference(p.ranking, &status);
-                match p.holder {
-                    Some(o) => votes[o] += p.weight * p.value,
-                    None => exhausted += p.weight * p.value,
-                }
-            }
+            // Rule 48(3): each paper at A ÷ B to five places, the remainder ignored.
+            let pass = |value: u128| surplus * value / held;
+            exhausted += pass_on(&mut papers, from, &status, &mut votes, pass);
             votes[from] = quota;
             action = Action::Surplus { of: from };
         } else {
@@ -329,13 +344,8 @@ fn scottish(seats: usize, options: usize, ballots: &[&Weighted<'_>]) -> (Vec<Rou
             let (out, broken) = break_tie(&tied, earlier, false);
             tie = broken;
             status[out] = Status::Excluded;
-            for p in papers.iter_mut().filter(|p| p.holder == Some(out)) {
-                p.holder = next_preference(p.ranking, &status);
-                match p.holder {
-                    Some(o) => votes[o] += p.weight * p.value,
-                    None => exhausted += p.weight * p.value,
-                }
-            }
+            // Rule 50(4): each paper at the value it had.
+            exhausted += pass_on(&mut papers, out, &status, &mut votes, |value| value);
             votes[out] = 0;
             action = Action::Exclude { of: out };
         }

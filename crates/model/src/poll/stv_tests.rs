@@ -1,7 +1,8 @@
 //! STV counts against published and independent results.
 
 use super::*;
-use crate::poll::{Ballot, Weighted};
+use crate::poll::Ballot;
+use crate::poll::tests::cast;
 
 /// Ballots in the ERS ballot format (`.blt`): the candidates and seats, then each line a
 /// multiplicity and preferences numbered from 1, ending in 0.
@@ -29,17 +30,6 @@ fn blt(text: &str) -> (usize, usize, Vec<(String, u64, Ballot)>) {
         ballots.push((format!("line {i}"), numbers[0], Ballot::Rank(ranking)));
     }
     (head[0], head[1], ballots)
-}
-
-fn cast(ballots: &[(String, u64, Ballot)]) -> Vec<Weighted<'_>> {
-    ballots
-        .iter()
-        .map(|(by, weight, ballot)| Weighted {
-            by,
-            weight: *weight,
-            ballot,
-        })
-        .collect()
 }
 
 fn scottish_count(text: &str) -> Stv {

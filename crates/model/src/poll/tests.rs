@@ -359,7 +359,7 @@ fn any_ballot(options: usize) -> impl Strategy<Value = Ballot> {
 }
 
 /// Ballots each cast by a member of its own, named as given.
-fn cast(ballots: &[(String, u64, Ballot)]) -> Vec<Weighted<'_>> {
+pub(super) fn cast(ballots: &[(String, u64, Ballot)]) -> Vec<Weighted<'_>> {
     ballots
         .iter()
         .map(|(by, weight, ballot)| Weighted {
