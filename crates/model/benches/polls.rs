@@ -59,7 +59,7 @@ fn ballots(options: usize, n: usize, seed: u64) -> Vec<(String, u64, Vec<usize>)
 }
 
 /// The ballots `cast` (of `raw`'s rankings), each with its member and weight.
-fn weighted<'a>(raw: &'a [(String, u64, Vec<usize>)], cast: &'a [Ballot]) -> Vec<Weighted<'a>> {
+fn with_weights<'a>(raw: &'a [(String, u64, Vec<usize>)], cast: &'a [Ballot]) -> Vec<Weighted<'a>> {
     raw.iter()
         .zip(cast)
         .map(|((by, w, _), ballot)| Weighted {
@@ -94,7 +94,7 @@ fn main() {
         .iter()
         .map(|(_, _, r)| Ballot::Rank(r.clone()))
         .collect();
-    let weighted = weighted(&raw, &cast);
+    let weighted = with_weights(&raw, &cast);
     let mut elected = Vec::new();
     let meek = median(|| {
         let poll = Poll::new(
@@ -171,7 +171,7 @@ fn main() {
         .iter()
         .map(|(_, _, r)| Ballot::Rank(r.clone()))
         .collect();
-    let weighted = weighted(&raw, &cast);
+    let weighted = with_weights(&raw, &cast);
     let schulze = median(|| {
         std::hint::black_box(poll::count(
             &Poll::new(PollMethod::Condorcet, 30),
