@@ -132,7 +132,7 @@ pub fn irv(options: usize, ballots: &[&Weighted<'_>]) -> Irv {
                 winner: Some(top),
             };
         }
-        let (excluded, tie) = fewest(&still, &votes, &history);
+        let (excluded, tie) = pick(&still, &votes, &history, false);
         round.excluded = Some(excluded);
         round.tie = tie;
         continuing[excluded] = false;
@@ -145,29 +145,52 @@ pub fn irv(options: usize, ballots: &[&Weighted<'_>]) -> Irv {
     }
 }
 
-/// The option of `still` to exclude: the fewest `votes`, ties broken by `history` (earlier
-/// rounds' votes, the latest where they differ), then the option listed last.
-pub(crate) fn fewest(
-    still: &[Opt],
+/// The option of `among` with the most (`highest`) or fewest `votes`, ties broken by
+/// [`break_tie`].
+pub(crate) fn pick(
+    among: &[Opt],
     votes: &[u128],
     history: &[Vec<u128>],
+    highest: bool,
 ) -> (Opt, Option<TieBreak>) {
-    let least = still.iter().map(|o| votes[*o]).min().unwrap_or(0);
-    let mut tied: Vec<Opt> = still
+    let count = |o: &Opt| votes.get(*o).copied().unwrap_or(0);
+    let extreme = if highest {
+        among.iter().map(count).max()
+    } else {
+        among.iter().map(count).min()
+    }
+    .unwrap_or(0);
+    let tied: Vec<Opt> = among
         .iter()
         .copied()
-        .filter(|o| votes[*o] == least)
+        .filter(|o| count(o) == extreme)
         .collect();
-    if tied.len() == 1 {
-        return (tied[0], None);
+    break_tie(&tied, history, highest)
+}
+
+/// The one of `tied` to pick (`highest`: the one with most votes, else fewest) by the votes
+/// at the end of earlier rounds (`history`, latest last), the most recent where they differ,
+/// narrowing as they do; then the poll's rule: the most goes to the one listed first, the
+/// fewest to the one listed last.
+pub(crate) fn break_tie(
+    tied: &[Opt],
+    history: &[Vec<u128>],
+    highest: bool,
+) -> (Opt, Option<TieBreak>) {
+    let mut tied = tied.to_vec();
+    tied.sort_unstable();
+    if tied.len() <= 1 {
+        return (tied.first().copied().unwrap_or(0), None);
     }
     for (i, earlier) in history.iter().enumerate().rev() {
-        let low = tied.iter().map(|o| earlier[*o]).min().unwrap_or(0);
-        let narrowed: Vec<Opt> = tied
-            .iter()
-            .copied()
-            .filter(|o| earlier[*o] == low)
-            .collect();
+        let then = |a: &Opt| earlier.get(*a).copied().unwrap_or(0);
+        let target = if highest {
+            tied.iter().map(then).max()
+        } else {
+            tied.iter().map(then).min()
+        }
+        .unwrap_or(0);
+        let narrowed: Vec<Opt> = tied.iter().copied().filter(|o| then(o) == target).collect();
         if narrowed.len() < tied.len() {
             tied = narrowed;
             if let [only] = tied[..] {
@@ -175,9 +198,8 @@ pub(crate) fn fewest(
             }
         }
     }
-    // Still equal: the option listed last (tied is never empty: `still` is not).
-    let last = tied.iter().copied().max().unwrap_or(0);
-    (last, Some(TieBreak::ListedLast))
+    let by_rule = if highest { tied.first() } else { tied.last() };
+    (by_rule.copied().unwrap_or(0), Some(TieBreak::ListedLast))
 }
 
 /// Each option's Borda points.

@@ -26,7 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ranked::TieBreak;
+use super::ranked::{TieBreak, break_tie, pick};
 use super::{Opt, Weighted, ranking};
 
 /// The most seats an `stv` poll may fill.
@@ -151,36 +151,6 @@ pub fn count(variant: Variant, seats: usize, options: usize, ballots: &[&Weighte
         rounds,
         elected,
     }
-}
-
-/// The one of `tied` to pick (`highest`: the one with most votes, else fewest) by the votes
-/// at the end of earlier stages (`history`, latest last), the most recent where they differ,
-/// narrowing as they do; then the poll's rule: the most goes to the one listed first, the
-/// fewest to the one listed last.
-fn break_tie(tied: &[Opt], history: &[Vec<u128>], highest: bool) -> (Opt, Option<TieBreak>) {
-    let mut tied = tied.to_vec();
-    tied.sort_unstable();
-    if tied.len() <= 1 {
-        return (tied.first().copied().unwrap_or(0), None);
-    }
-    for (i, earlier) in history.iter().enumerate().rev() {
-        let pick = |a: &Opt| earlier.get(*a).copied().unwrap_or(0);
-        let target = if highest {
-            tied.iter().map(pick).max()
-        } else {
-            tied.iter().map(pick).min()
-        }
-        .unwrap_or(0);
-        let narrowed: Vec<Opt> = tied.iter().copied().filter(|o| pick(o) == target).collect();
-        if narrowed.len() < tied.len() {
-            tied = narrowed;
-            if let [only] = tied[..] {
-                return (only, Some(TieBreak::EarlierRound { round: i + 1 }));
-            }
-        }
-    }
-    let by_rule = if highest { tied.first() } else { tied.last() };
-    (by_rule.copied().unwrap_or(0), Some(TieBreak::ListedLast))
 }
 
 /// A paper of the Scottish count: the ballot, its weight (that many papers), its value and
@@ -315,14 +285,8 @@ fn scottish(seats: usize, options: usize, ballots: &[&Weighted<'_>]) -> (Vec<Rou
         pending.retain(|o| votes[*o] > quota);
         if !pending.is_empty() {
             // Rules 48, 49: the largest surplus first.
-            let most = pending.iter().map(|o| votes[*o]).max().unwrap_or(0);
-            let tied: Vec<Opt> = pending
-                .iter()
-                .copied()
-                .filter(|o| votes[*o] == most)
-                .collect();
             let earlier = &history[..history.len() - 1];
-            let (from, broken) = break_tie(&tied, earlier, true);
+            let (from, broken) = pick(&pending, &votes, earlier, true);
             tie = broken;
             pending.retain(|o| *o != from);
             let surplus = votes[from] - quota;
@@ -334,14 +298,8 @@ fn scottish(seats: usize, options: usize, ballots: &[&Weighted<'_>]) -> (Vec<Rou
             action = Action::Surplus { of: from };
         } else {
             // Rules 50, 51: the fewest votes excluded.
-            let fewest = hopeful.iter().map(|o| votes[*o]).min().unwrap_or(0);
-            let tied: Vec<Opt> = hopeful
-                .iter()
-                .copied()
-                .filter(|o| votes[*o] == fewest)
-                .collect();
             let earlier = &history[..history.len() - 1];
-            let (out, broken) = break_tie(&tied, earlier, false);
+            let (out, broken) = pick(&hopeful, &votes, earlier, false);
             tie = broken;
             status[out] = Status::Excluded;
             // Rule 50(4): each paper at the value it had.
