@@ -67,18 +67,13 @@ pub(crate) fn shown(
             }
         }
     }
+    // (How many have voted, as the tally counts them, the caller says.)
     let voted: Vec<String> = p.ballots.keys().map(|m| named(names, m)).collect();
-    let _ = writeln!(
-        s,
-        "Ballots: {} of {}{}",
-        p.ballots.len(),
-        p.electorate.len(),
-        if voted.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", voted.join(", "))
-        }
-    );
+    if voted.is_empty() {
+        s += "No ballots yet.\n";
+    } else {
+        let _ = writeln!(s, "Ballots cast by: {}", voted.join(", "));
+    }
     let Some(result) = result else {
         return s;
     };

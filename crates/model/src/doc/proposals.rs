@@ -108,10 +108,18 @@ impl CoalitionDoc {
         if new.closes_at.is_none() {
             return refuse("a poll closes: give it a closing time".to_owned());
         }
-        let options: Vec<String> = poll.options.iter().map(|o| o.trim().to_owned()).collect();
-        for o in &options {
-            short("poll option", o)?;
+        // Bounded before each is read (the count is checked again with the rest below).
+        if poll.options.len() > crate::poll::MAX_OPTIONS {
+            return refuse(format!(
+                "a poll lists at most {} options",
+                crate::poll::MAX_OPTIONS
+            ));
         }
+        let options = poll
+            .options
+            .iter()
+            .map(|o| short("poll option", o))
+            .collect::<Result<Vec<String>, _>>()?;
         if let Some(why) = crate::poll::spec_problem(poll.method, &options, &poll.asks_hundredths())
         {
             return refuse(why);

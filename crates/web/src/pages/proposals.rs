@@ -452,8 +452,14 @@ fn poll_section(c: &Chrome, coalition: &str, v: &ProposalView) -> Option<PollSec
         voted: c.tw(
             "poll-voted",
             &[
-                ("voted", Arg::Count(p.ballots.len())),
-                ("electorate", Arg::Count(p.electorate.len())),
+                (
+                    "voted",
+                    Arg::Count(usize::try_from(v.tally.agree).unwrap_or(usize::MAX)),
+                ),
+                (
+                    "electorate",
+                    Arg::Count(usize::try_from(v.tally.electorate).unwrap_or(usize::MAX)),
+                ),
             ],
         ),
         rows: poll
