@@ -11,7 +11,8 @@
 // for the pages of forms sent empty or unchanged (WALKS_JSON's "errors": the error next to
 // each field). Then two
 // keyboard-only walkthroughs in English and in Spanish: raise an issue and share it with a
-// rank; block a proposal with a reason; pledge to a pool; record a meeting. Then a change
+// rank; block a proposal with a reason; pledge to a pool; record a meeting; rank a poll's
+// options. Then a change
 // made on another node shows on an open page within a second, leaving its form alone. Prints each failure and exits 1 if there was one.
 
 import { mkdirSync } from 'node:fs';
@@ -241,6 +242,42 @@ if (walks.live) {
   } catch (e) {
     failures.push(`live update: ${e.message.split('\n')[0]} at ${page.url()}`);
     await page.screenshot({ path: `${shots}/live-failed.png`, fullPage: true });
+  }
+}
+
+/** Rank a poll's options with the keyboard alone: each option's menu of preferences is
+ * reached with Tab and set with the arrow keys (`moves`: option number → presses, negative
+ * for up), then the ballot is sent with Enter. */
+async function rankPoll(lang, path, moves, submitLabel, shown) {
+  await page.goto(`${base}/lang/${lang}?back=${encodeURIComponent(path)}`);
+  for (const [n, presses] of moves) {
+    await tabTo(`the preference of option ${n}`, new Function(
+      `return document.activeElement.id === ${JSON.stringify(`o${n}`)};`));
+    for (let i = 0; i < Math.abs(presses); i += 1) {
+      await page.keyboard.press(presses > 0 ? 'ArrowDown' : 'ArrowUp');
+    }
+  }
+  await tabTo('the ballot button', new Function(
+    `return document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim() === ${JSON.stringify(submitLabel)};`));
+  await Promise.all([page.waitForURL(/done=ballot-cast/), page.keyboard.press('Enter')]);
+  const row = await page.textContent('tr:has(th:text-is("' + shown[0] + '"))');
+  if (!row || !row.includes(shown[1])) {
+    failures.push(`${lang} ballot walkthrough: the row of "${shown[0]}" reads "${row}"`);
+  }
+}
+
+if (walks.poll) {
+  // Cast by the API: Half fares 1, Fare-free buses 2, Free transfers not ranked.
+  for (const [lang, moves, label, shown] of [
+    ['en', [[1, 1], [2, 1], [3, 1]], 'Change the ballot', ['Free transfers', 'Winner']],
+    ['es', [[1, -2], [2, 1], [3, 1]], 'Cambiar la papeleta', ['Fare-free buses', 'Ganadora']],
+  ]) {
+    try {
+      await rankPoll(lang, walks.poll, moves, label, shown);
+    } catch (e) {
+      failures.push(`${lang} ballot walkthrough: ${e.message.split('\n')[0]} at ${page.url()}`);
+      await page.screenshot({ path: `${shots}/ballot-${lang}-failed.png`, fullPage: true });
+    }
   }
 }
 

@@ -256,6 +256,10 @@ pub fn router(web: Web) -> Router {
             post(pages::proposals::take_position),
         )
         .route(
+            "/c/{coalition}/proposals/{proposal}/ballot",
+            post(pages::polls::cast),
+        )
+        .route(
             "/c/{coalition}/issues/{issue}/share",
             post(pages::issues::share),
         )

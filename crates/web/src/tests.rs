@@ -2525,54 +2525,222 @@ async fn listings_say_what_is_not_yet_in_each_members_language() {
     );
 }
 
-/// A poll's page lists its options with where each stands, in place of positions and their
-/// form, and says how a ballot is cast.
+/// Opens a poll counted by `method` among `options` (asking `asks`, for a budget).
+fn open_poll(
+    r: &mut replica::Replica,
+    c: &str,
+    method: &str,
+    options: &[&str],
+    asks: &[&str],
+) -> String {
+    let c: model::CoalitionId = c.parse().unwrap();
+    commands::ops::proposals::create(
+        r,
+        &c,
+        commands::ops::proposals::NewProposalRequest {
+            kind: "general".into(),
+            title: format!("A poll by {method}"),
+            closes: Some("7d".into()),
+            method: Some(method.into()),
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            asks: asks.iter().map(|o| (*o).to_owned()).collect(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .to_string()
+}
+
+/// A poll's page lists its options with where each stands, the count round by round in
+/// tables, and the ballot form in place of positions; the form ranks with a menu per option,
+/// is refused with the reason next to the options at fault (what was chosen kept), and,
+/// once cast, holds the ballot to change.
 #[tokio::test]
-async fn a_poll_shows_its_options_and_where_each_stands() {
+async fn a_poll_is_voted_from_its_page_and_shows_its_count() {
     let mut poll = String::new();
     let ui = ui_with(|r, c| {
-        let c: model::CoalitionId = c.parse().unwrap();
-        let id = commands::ops::proposals::create(
+        poll = open_poll(
             r,
-            &c,
-            commands::ops::proposals::NewProposalRequest {
-                kind: "general".into(),
-                title: "Which demand first?".into(),
-                closes: Some("7d".into()),
-                method: Some("ranked".into()),
-                options: vec!["Fare-free <b>buses</b>".into(), "Half fares".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        commands::ops::proposals::cast_ballot(
-            r,
-            &c,
-            id.as_str(),
-            commands::ops::proposals::BallotRequest {
-                rank: vec!["2".into(), "1".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        poll = id.to_string();
+            c,
+            "ranked",
+            &["Fare-free <b>buses</b>", "Half fares", "Night routes"],
+            &[],
+        );
     });
-    let (cookie, _) = ui.sign_in();
-    let (status, _, page) = ui
-        .get(&format!("/c/{}/proposals/{poll}", ui.coalition), &cookie)
-        .await;
+    let (cookie, csrf) = ui.sign_in();
+    let path = format!("/c/{}/proposals/{poll}", ui.coalition);
+    let (status, _, page) = ui.get(&path, &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Poll among options"), "{page}");
-    assert!(page.contains("1 of 1 organizations have voted."), "{page}");
     assert!(
-        page.contains("<th scope=\"row\">Fare-free &#60;b&#62;buses&#60;/b&#62;</th><td>–</td>")
-            || page.contains("Fare-free &lt;b&gt;buses"),
-        "escaped: {page}"
+        page.contains("rank the options; one winner by instant runoff"),
+        "{page}"
+    );
+    assert!(page.contains("0 of 1 organizations have voted."), "{page}");
+    assert!(
+        page.contains("Open: 0 of 1 organizations have voted; quorum not met yet."),
+        "{page}"
+    );
+    assert!(
+        page.contains("must cast a ballot before the poll closes"),
+        "{page}"
+    );
+    assert!(!page.contains("agreed,"), "no positions' words: {page}");
+    assert!(!page.contains("Fare-free <b>"), "escaped: {page}");
+    assert!(!page.contains("/position\""), "no position form: {page}");
+    assert!(
+        page.contains(&format!("action=\"{path}/ballot\"")),
+        "{page}"
+    );
+    assert!(page.contains("<select id=\"o3\" name=\"o3\">"), "{page}");
+    assert!(
+        page.contains("<option value=\"3\">Preference 3</option>"),
+        "{page}"
+    );
+    assert!(page.contains("Cast the ballot"), "{page}");
+
+    // Two options in one place: refused, both marked, the places chosen kept.
+    let ballot = format!("{path}/ballot");
+    let (status, _, page) = ui
+        .post(
+            &ballot,
+            &cookie,
+            &[("csrf", &csrf), ("o1", "1"), ("o2", "1"), ("o3", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"o1-error\""), "{page}");
+    assert!(page.contains("id=\"o2-error\""), "{page}");
+    assert!(!page.contains("id=\"o3-error\""), "{page}");
+    assert!(page.contains("Two options have preference 1"), "{page}");
+    assert!(
+        page.contains("<option value=\"1\" selected>Preference 1</option>"),
+        "{page}"
+    );
+    // One option only: instant runoff wants two.
+    let (status, _, page) = ui
+        .post(&ballot, &cookie, &[("csrf", &csrf), ("o2", "1")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Rank 2 options at least."), "{page}");
+    // Without the form's token: refused.
+    let (status, _, _) = ui.post(&ballot, &cookie, &[("o1", "1"), ("o2", "2")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, headers, _) = ui
+        .post(
+            &ballot,
+            &cookie,
+            &[("csrf", &csrf), ("o1", "2"), ("o2", "1"), ("o3", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let done = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(done.contains("done=ballot-cast"), "{done}");
+    let (_, _, page) = ui.get(&done, &cookie).await;
+    assert!(page.contains("ballot is recorded."), "{page}");
+    assert!(
+        page.contains("Open: 1 of 1 organizations have voted; quorum met."),
+        "{page}"
     );
     assert!(
         page.contains("<th scope=\"row\">Half fares</th><td>Winner</td>"),
         "{page}"
     );
-    assert!(!page.contains("/position\""), "no position form: {page}");
-    assert!(page.contains("coalesce proposal vote"), "{page}");
+    assert!(
+        page.contains("Round 1: \u{2068}Half fares\u{2069} wins with more than half"),
+        "{page}"
+    );
+    assert!(
+        page.contains("The votes of each option in each round"),
+        "{page}"
+    );
+    assert!(
+        page.contains("ranked the row"),
+        "the pairwise matrix: {page}"
+    );
+    assert!(
+        page.contains("<option value=\"2\" selected>Preference 2</option>"),
+        "{page}"
+    );
+    assert!(page.contains("Change the ballot"), "{page}");
+    assert!(page.contains("<svg role=\"img\""), "a chart: {page}");
+
+    // In Spanish.
+    let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
+    assert!(page.contains("Cambiar la papeleta"), "{page}");
+    assert!(page.contains("Ganadora"), "{page}");
+}
+
+/// Every other kind of ballot is cast from the page: options ticked, scores, dots, times and
+/// gifts (an amount written the Spanish way too), and each result shows its figures.
+#[tokio::test]
+async fn every_kind_of_ballot_is_cast_from_the_page() {
+    let mut polls = Vec::new();
+    let ui = ui_with(|r, c| {
+        for (method, asks) in [
+            ("choose:1-2", &[][..]),
+            ("score", &[]),
+            ("dots:8", &[]),
+            ("time", &[]),
+            ("budget:100", &["150", "80"][..]),
+            ("stv:2:scottish", &[]),
+            ("condorcet", &[]),
+        ] {
+            let options = if method.starts_with("stv") {
+                &["Ana", "Bo", "Cy"][..]
+            } else {
+                &["First", "Second"][..]
+            };
+            polls.push(open_poll(r, c, method, options, asks));
+        }
+    });
+    let (cookie, csrf) = ui.sign_in();
+    let sent: [(&[(&str, &str)], &str); 7] = [
+        (&[("choose", "1"), ("choose", "2")], "Chosen by"),
+        (&[("o1", "4"), ("o2", "")], "Mean score"),
+        (&[("o1", "5"), ("o2", "3")], "The dots each option received"),
+        (&[("o1", "if-needed"), ("o2", "yes")], "Works if needed for"),
+        (&[("o1", "60,50"), ("o2", "39.50")], "Given in all"),
+        (&[("o1", "2"), ("o2", "1")], "Quota"),
+        (&[("o1", "1"), ("o2", "2")], "The strongest path"),
+    ];
+    for (poll, (fields, shown)) in polls.iter().zip(sent) {
+        let path = format!("/c/{}/proposals/{poll}", ui.coalition);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let (status, headers, page) = ui.post(&format!("{path}/ballot"), &cookie, &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{poll}: {page}");
+        let done = headers[header::LOCATION].to_str().unwrap().to_owned();
+        let (_, _, page) = ui.get(&done, &cookie).await;
+        assert!(
+            page.contains("1 of 1 organizations have voted."),
+            "{poll}: {page}"
+        );
+        assert!(page.contains(shown), "{poll} shows {shown}: {page}");
+        assert!(page.contains("Change the ballot"), "{poll}: {page}");
+    }
+    // Too many dots, too much given, a score out of range: refused with the reason.
+    type Refused<'a> = (usize, &'a [(&'a str, &'a str)], &'a str);
+    let refused: [Refused; 3] = [
+        (
+            2,
+            &[("o1", "5"), ("o2", "4")],
+            "Spread at most 8 dots (this ballot spreads 9).",
+        ),
+        (
+            4,
+            &[("o1", "90"), ("o2", "20")],
+            "Give at most 100.00 in all",
+        ),
+        (1, &[("o1", "6")], "Write a whole number from 0 to 5"),
+    ];
+    for (i, fields, why) in refused {
+        let path = format!("/c/{}/proposals/{}/ballot", ui.coalition, polls[i]);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let (status, _, page) = ui.post(&path, &cookie, &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains(why), "{why}: {page}");
+    }
 }

@@ -157,6 +157,19 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         true,
     );
     assert_eq!(status, 200, "{cast}");
+    // A poll without a ballot: its form sent empty is refused (pick one at least).
+    let (status, made) = api_call(
+        a.home(),
+        "POST",
+        &proposals,
+        Some(
+            &json!({"kind": "general", "title": "Which banners to print?", "closes": "30d",
+            "method": "choose:1-2", "options": ["Fares", "Routes", "Safety"]}),
+        ),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let choose = made["id"].as_str().unwrap().to_owned();
     api_call(
         a.home(),
         "PUT",
@@ -336,6 +349,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-blocked", "path": format!("/c/{c}/proposals/{blocked}")},
         {"name": "proposal-open", "path": format!("/c/{c}/proposals/{closing}")},
         {"name": "proposal-poll", "path": format!("/c/{c}/proposals/{poll}")},
+        {"name": "proposal-choose", "path": format!("/c/{c}/proposals/{choose}")},
         {"name": "charter", "path": format!("/c/{c}/charter")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},
@@ -376,12 +390,14 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "join", "path": "/join", "form": "main form[method=\"post\"]"},
         {"name": "amend", "path": format!("/c/{c}/charter/amend"), "form": "main form[method=\"post\"]"},
         {"name": "open-proposal", "path": format!("/c/{c}/proposals"), "form": format!("form[method=\"post\"][action=\"/c/{c}/proposals\"]")},
+        {"name": "ballot", "path": format!("/c/{c}/proposals/{choose}"), "form": format!("form[action=\"/c/{c}/proposals/{choose}/ballot\"]")},
     ]);
     let walks = json!({
         "errors": errors,
         "en": format!("/c/{c}/proposals/{walk_en}"),
         "es": format!("/c/{c}/proposals/{walk_es}"),
         "pool": format!("/c/{c}/pools/{pool}"),
+        "poll": format!("/c/{c}/proposals/{poll}"),
         "meeting": format!("/c/{c}/meetings/new"),
         "reports": format!("/c/{c}/reports"),
         // While a page is open, another member's node raises an issue: the page shows it

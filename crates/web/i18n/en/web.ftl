@@ -209,6 +209,19 @@ proposal-closed = Closed on { $date }.
 proposal-text = Text
 proposal-no-text = No text.
 proposal-positions = Positions
+poll-sentence = { $outcome ->
+    [open] Open
+    [passed] Decided
+   *[other] Not decided
+  }: { $agree } of { $electorate } organizations have voted; quorum { $met ->
+    [yes] met
+    [no] not met, so the poll decides nothing
+   *[pending] not met yet
+  }.
+poll-rule = Quorum: { $quorum } of { $electorate ->
+    [one] the one member
+   *[other] the { $electorate } members
+  } must cast a ballot before the poll closes.
 poll-heading = Poll among options
 poll-intro = This proposal is decided by a poll ({ $method }), counted the same way on every member's node from the organizations' signed ballots; ballots are not anonymous.
 poll-voted = { $voted } of { $electorate } organizations have voted.
@@ -223,7 +236,98 @@ poll-not-elected = Not elected
 poll-funded = Funded
 poll-not-funded = Not funded
 poll-none-yet = Not counted yet
-poll-ballot-cli = Ballots are cast with the command line for now: coalesce proposal vote --coalition { $coalition } { $id } followed by the ballot (see coalesce proposal vote --help). coalesce proposal show prints the count round by round.
+poll-method-choose-one = choose one option
+poll-method-choose = choose from { $min } to { $max } options
+poll-method-score = score each option from 0 to { $max }
+poll-method-dots = spread up to { $dots } dots over the options
+poll-method-ranked = rank the options; one winner by instant runoff
+poll-method-condorcet = rank the options; the Condorcet winner by the Schulze method
+poll-method-stv-meek = rank the candidates; { $seats ->
+    [one] one seat
+   *[other] { $seats } seats
+  } by single transferable vote (Meek's method)
+poll-method-stv-scottish = rank the candidates; { $seats ->
+    [one] one seat
+   *[other] { $seats } seats
+  } by single transferable vote (the Scottish rules of 2007)
+poll-method-time = answer each proposed time yes, if needed or no
+poll-method-budget = each organization gives up to { $share } to the requests; a request is funded when its gifts reach its ask
+poll-notes = How the count went
+poll-tie-earlier = It was tied: the votes of round { $round } broke the tie.
+poll-tie-listed-last = It was tied in every round: by the written rule, the option listed last goes out.
+poll-chart-desc = { $voted } of { $electorate } organizations have voted.
+poll-chart-table = The figures in a table.
+poll-figures-caption = The figures of each option
+poll-col-round = Round { $round }
+poll-row-exhausted = Ballots with no choice left
+poll-row-quota = Quota
+poll-col-chosen = Chosen by
+poll-col-dots = Dots
+poll-col-total = Total score
+poll-col-mean = Mean score
+poll-col-time = Time
+poll-col-no = Does not work for
+poll-col-request = Request
+poll-col-ask = Asks
+poll-col-given = Given
+poll-chart-chosen = How many organizations chose each option
+poll-chart-dots = The dots each option received
+poll-chart-score = The total score of each option
+poll-chart-time = How many organizations each time works for
+poll-chart-budget = What each request was given
+poll-chart-last-round = The votes of the last round
+poll-chart-beats = How many options each beats, by the strongest paths
+poll-chart-first-preferences = First preferences
+poll-budget-spent = Given in all: { $given }; the funded requests take { $spent }.
+poll-note-wins = Round { $round }: { $option } wins with more than half of the votes.
+poll-note-out = Round { $round }: { $option } has the fewest votes and goes out; its ballots count for their next choice.
+poll-note-borda = The Borda count and the pairwise matrix are shown for reading; the winner is the instant runoff's.
+poll-rounds-caption = The votes of each option in each round of the instant runoff
+poll-borda-caption = The Borda count (for reading)
+poll-col-points = Points
+poll-pairwise-caption = How many organizations ranked the row's option above the column's
+poll-strongest-caption = The strongest path from the row's option to the column's
+poll-note-schulze = { $option } wins: its strongest paths beat every other option's.
+poll-note-schulze-tied = No single winner yet: the first place is tied.
+poll-stages-caption = The votes of each candidate at each stage of the count (the quota first)
+poll-stage-first = Stage { $round }: the first preferences are counted.
+poll-stage-surplus = Stage { $round }: the surplus of { $option } is passed on.
+poll-stage-iterated = Stage { $round }: the keep factors settle, in { $iterations } iterations.
+poll-stage-excluded = Stage { $round }: { $option } is excluded and its votes passed on.
+poll-stage-last = Stage { $round }: as many candidates are left as seats, so all are elected.
+poll-stage-elected = Elected: { $names }.
+ballot-title = Your organization's ballot
+ballot-submit = Cast the ballot
+ballot-change = Change the ballot
+ballot-choose = Choose
+ballot-choose-help-exactly = Tick { $n ->
+    [one] one option
+   *[other] { $n } options
+  }. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-choose-help = Tick from { $min } to { $max } options. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-score = Scores
+ballot-score-help = Give each option a score from 0 to { $max }; an option left empty scores 0. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-dots = Dots
+ballot-dots-help = Spread up to { $dots } dots over the options, as many on one as you like. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-rank = Your preferences
+ballot-rank-help-two = Give your first preference 1, your second 2, and so on, to two options at least; leave out the options you would not support. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-rank-help = Give your first preference 1, your second 2, and so on; leave out the options you would not support. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-not-ranked = Not ranked
+ballot-preference = Preference { $place }
+ballot-time = Which times work
+ballot-time-help = Answer each time; a time left at no does not work. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-budget = What your organization gives
+ballot-budget-help = Give up to { $share } in all, spread over the requests as you choose (such as 150 or 12.50); leave empty what you give nothing. Your ballot is signed by your organization: ballots are not anonymous.
+ballot-cast = Your organization's ballot is recorded.
+ballot-error-picked = Tick from { $min } to { $max } options (this ballot ticks { $picked }).
+ballot-error-dots = Spread at most { $dots } dots (this ballot spreads { $spread }).
+ballot-error-score = Give each option a score from 0 to { $max }.
+ballot-error-too-short = Rank { $least } options at least.
+ballot-error-budget = Give at most { $share } in all (this ballot gives { $given }).
+ballot-error-other = This ballot does not fit the poll: { $method }.
+ballot-error-number = Write a whole number from 0 to { $max }, or leave it empty.
+ballot-error-same-place = Two options have preference { $place }: give each option its own.
+ballot-error-amount = Write an amount, such as 150 or 12.50, or leave it empty.
 proposal-positions-caption = Each member's position and reason
 proposal-col-member = Member
 proposal-col-position = Position

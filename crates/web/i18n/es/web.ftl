@@ -215,6 +215,19 @@ proposal-closed = Cerrada el { $date }.
 proposal-text = Texto
 proposal-no-text = Sin texto.
 proposal-positions = Posiciones
+poll-sentence = { $outcome ->
+    [open] Abierta
+    [passed] Decidida
+   *[other] No decidida
+  }: han votado { $agree } de { $electorate } organizaciones; quórum { $met ->
+    [yes] alcanzado
+    [no] no alcanzado, así que la votación no decide nada
+   *[pending] aún no alcanzado
+  }.
+poll-rule = Quórum: { $quorum } { $electorate ->
+    [one] del único miembro debe emitir su papeleta
+   *[other] de los { $electorate } miembros deben emitir su papeleta
+  } antes de que cierre la votación.
 poll-heading = Votación entre opciones
 poll-intro = Esta propuesta se decide por una votación ({ $method }), contada igual en el nodo de cada miembro a partir de las papeletas firmadas de las organizaciones; las papeletas no son anónimas.
 poll-voted = { $voted } de { $electorate } organizaciones han votado.
@@ -229,7 +242,98 @@ poll-not-elected = No elegida
 poll-funded = Financiada
 poll-not-funded = Sin financiar
 poll-none-yet = Aún sin contar
-poll-ballot-cli = Por ahora, las papeletas se emiten desde la línea de órdenes: coalesce proposal vote --coalition { $coalition } { $id } seguido de la papeleta (vea coalesce proposal vote --help). coalesce proposal show muestra el recuento ronda a ronda.
+poll-method-choose-one = elegir una opción
+poll-method-choose = elegir de { $min } a { $max } opciones
+poll-method-score = puntuar cada opción de 0 a { $max }
+poll-method-dots = repartir hasta { $dots } puntos entre las opciones
+poll-method-ranked = ordenar las opciones; una ganadora por segunda vuelta instantánea
+poll-method-condorcet = ordenar las opciones; la ganadora de Condorcet por el método de Schulze
+poll-method-stv-meek = ordenar las candidaturas; { $seats ->
+    [one] un puesto
+   *[other] { $seats } puestos
+  } por voto único transferible (método de Meek)
+poll-method-stv-scottish = ordenar las candidaturas; { $seats ->
+    [one] un puesto
+   *[other] { $seats } puestos
+  } por voto único transferible (las reglas escocesas de 2007)
+poll-method-time = responder a cada hora propuesta sí, si hace falta o no
+poll-method-budget = cada organización da hasta { $share } a las solicitudes; una solicitud se financia cuando lo dado alcanza lo que pide
+poll-notes = Cómo fue el recuento
+poll-tie-earlier = Hubo empate: los votos de la ronda { $round } lo deshicieron.
+poll-tie-listed-last = Hubo empate en todas las rondas: según la regla escrita, sale la opción que figura en último lugar.
+poll-chart-desc = Han votado { $voted } de { $electorate } organizaciones.
+poll-chart-table = Las cifras en una tabla.
+poll-figures-caption = Las cifras de cada opción
+poll-col-round = Ronda { $round }
+poll-row-exhausted = Papeletas sin más opciones
+poll-row-quota = Cuota
+poll-col-chosen = Elegida por
+poll-col-dots = Puntos
+poll-col-total = Puntuación total
+poll-col-mean = Puntuación media
+poll-col-time = Hora
+poll-col-no = No le va bien a
+poll-col-request = Solicitud
+poll-col-ask = Pide
+poll-col-given = Recibe
+poll-chart-chosen = Cuántas organizaciones eligieron cada opción
+poll-chart-dots = Los puntos que recibió cada opción
+poll-chart-score = La puntuación total de cada opción
+poll-chart-time = A cuántas organizaciones les va bien cada hora
+poll-chart-budget = Lo que recibió cada solicitud
+poll-chart-last-round = Los votos de la última ronda
+poll-chart-beats = A cuántas opciones vence cada una, por los caminos más fuertes
+poll-chart-first-preferences = Primeras preferencias
+poll-budget-spent = Dado en total: { $given }; las solicitudes financiadas suman { $spent }.
+poll-note-wins = Ronda { $round }: { $option } gana con más de la mitad de los votos.
+poll-note-out = Ronda { $round }: { $option } tiene menos votos y queda fuera; sus papeletas cuentan para su siguiente opción.
+poll-note-borda = El recuento de Borda y la matriz de pares se muestran como referencia; la ganadora es la de la segunda vuelta instantánea.
+poll-rounds-caption = Los votos de cada opción en cada ronda de la segunda vuelta instantánea
+poll-borda-caption = El recuento de Borda (como referencia)
+poll-col-points = Puntos
+poll-pairwise-caption = Cuántas organizaciones pusieron la opción de la fila por delante de la de la columna
+poll-strongest-caption = El camino más fuerte de la opción de la fila a la de la columna
+poll-note-schulze = Gana { $option }: sus caminos más fuertes vencen a los de todas las demás opciones.
+poll-note-schulze-tied = Aún no hay una sola ganadora: el primer puesto está empatado.
+poll-stages-caption = Los votos de cada candidatura en cada etapa del recuento (primero la cuota)
+poll-stage-first = Etapa { $round }: se cuentan las primeras preferencias.
+poll-stage-surplus = Etapa { $round }: se transfiere el excedente de { $option }.
+poll-stage-iterated = Etapa { $round }: los factores de retención se ajustan, en { $iterations } iteraciones.
+poll-stage-excluded = Etapa { $round }: { $option } queda excluida y sus votos se transfieren.
+poll-stage-last = Etapa { $round }: quedan tantas candidaturas como puestos, así que todas son elegidas.
+poll-stage-elected = Elegidas: { $names }.
+ballot-title = La papeleta de su organización
+ballot-submit = Emitir la papeleta
+ballot-change = Cambiar la papeleta
+ballot-choose = Elija
+ballot-choose-help-exactly = Marque { $n ->
+    [one] una opción
+   *[other] { $n } opciones
+  }. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-choose-help = Marque de { $min } a { $max } opciones. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-score = Puntuaciones
+ballot-score-help = Dé a cada opción una puntuación de 0 a { $max }; una opción en blanco puntúa 0. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-dots = Puntos
+ballot-dots-help = Reparta hasta { $dots } puntos entre las opciones, tantos en una como quiera. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-rank = Sus preferencias
+ballot-rank-help-two = Dé un 1 a su primera preferencia, un 2 a la segunda, y así sucesivamente, al menos a dos opciones; deje fuera las opciones que no apoyaría. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-rank-help = Dé un 1 a su primera preferencia, un 2 a la segunda, y así sucesivamente; deje fuera las opciones que no apoyaría. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-not-ranked = Sin ordenar
+ballot-preference = Preferencia { $place }
+ballot-time = Qué horas le van bien
+ballot-time-help = Responda a cada hora; una hora que se deja en no, no le va bien. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-budget = Lo que da su organización
+ballot-budget-help = Dé hasta { $share } en total, repartido entre las solicitudes como quiera (por ejemplo 150 o 12,50); deje en blanco lo que no reciba nada. Su papeleta lleva la firma de su organización: las papeletas no son anónimas.
+ballot-cast = La papeleta de su organización ha quedado registrada.
+ballot-error-picked = Marque de { $min } a { $max } opciones (esta papeleta marca { $picked }).
+ballot-error-dots = Reparta como mucho { $dots } puntos (esta papeleta reparte { $spread }).
+ballot-error-score = Dé a cada opción una puntuación de 0 a { $max }.
+ballot-error-too-short = Ordene al menos { $least } opciones.
+ballot-error-budget = Dé como mucho { $share } en total (esta papeleta da { $given }).
+ballot-error-other = Esta papeleta no corresponde a la votación: { $method }.
+ballot-error-number = Escriba un número entero de 0 a { $max }, o déjelo en blanco.
+ballot-error-same-place = Dos opciones tienen la preferencia { $place }: dé a cada opción la suya.
+ballot-error-amount = Escriba una cantidad, por ejemplo 150 o 12,50, o déjela en blanco.
 proposal-positions-caption = La posición de cada miembro y su razón
 proposal-col-member = Miembro
 proposal-col-position = Posición

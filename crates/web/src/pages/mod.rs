@@ -12,6 +12,7 @@ pub(crate) mod joins;
 pub(crate) mod meetings;
 pub(crate) mod members;
 pub(crate) mod plans;
+pub(crate) mod polls;
 pub(crate) mod pools;
 pub(crate) mod proposals;
 pub(crate) mod reports;

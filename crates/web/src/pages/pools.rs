@@ -406,7 +406,7 @@ pub(crate) async fn show(
 }
 
 /// An amount as typed (`12,50` is read as `12.50`), if it has the form the node takes.
-fn amount_typed(typed: &str) -> Option<String> {
+pub(crate) fn amount_typed(typed: &str) -> Option<String> {
     let t: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     let t = if t.contains(',') && !t.contains('.') {
         t.replace(',', ".")

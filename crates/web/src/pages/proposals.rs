@@ -26,6 +26,7 @@ const NOTICES: &[&str] = &[
     "amendment-proposed",
     "proposal-opened",
     "translated",
+    "ballot-cast",
 ];
 
 /// The kinds of decision the proposals page opens; the others are opened where they say
@@ -44,15 +45,28 @@ fn stance_name(c: &Chrome, s: Stance) -> String {
     c.t(&format!("stance-{}", s.as_str()))
 }
 
-/// "Passed: 5 of 6 agreed, 1 stood aside, …; quorum met."
+/// "Passed: 5 of 6 agreed, 1 stood aside, …; quorum met." (For a poll: "Open: 3 of 6
+/// organizations have voted; quorum met.")
 fn sentence(c: &Chrome, v: &ProposalView) -> String {
     let t = &v.tally;
     let taken = t.electorate.saturating_sub(t.pending);
     let count = |n: u64| Arg::Count(usize::try_from(n).unwrap_or(usize::MAX));
+    let poll = v.proposal.poll.is_some();
     c.tw(
-        "outcome-sentence",
+        if poll {
+            "poll-sentence"
+        } else {
+            "outcome-sentence"
+        },
         &[
-            ("outcome", Arg::Own(outcome_name(c, v.outcome))),
+            (
+                "outcome",
+                Arg::Own(if poll {
+                    v.outcome.as_str().to_owned()
+                } else {
+                    outcome_name(c, v.outcome)
+                }),
+            ),
             ("agree", count(t.agree)),
             ("electorate", count(t.electorate)),
             ("abstain", count(t.abstain)),
@@ -371,118 +385,6 @@ pub(crate) struct Choice {
     pub(crate) checked: bool,
 }
 
-/// A poll as its proposal's page shows it.
-#[derive(Debug)]
-pub(crate) struct PollSection {
-    pub(crate) intro: String,
-    pub(crate) voted: String,
-    pub(crate) rows: Vec<PollRow>,
-    /// How to cast a ballot.
-    pub(crate) cli: String,
-}
-
-/// An option of a poll, with where it stands.
-#[derive(Debug)]
-pub(crate) struct PollRow {
-    pub(crate) number: usize,
-    pub(crate) text: String,
-    pub(crate) standing: String,
-}
-
-/// The poll of `v`'s proposal, if it is one: its options with where each stands.
-fn poll_section(c: &Chrome, coalition: &str, v: &ProposalView) -> Option<PollSection> {
-    use model::poll::{Order, PollResult};
-    let p = &v.proposal;
-    let poll = p.poll.as_ref()?;
-    let n = poll.options.len();
-    let mut standing: Vec<String> = vec![c.t("poll-none-yet"); n];
-    let placed = |order: &Order, standing: &mut Vec<String>| {
-        for (i, group) in order.iter().enumerate() {
-            let id = if group.len() > 1 {
-                "poll-tied"
-            } else {
-                "poll-place"
-            };
-            for o in group {
-                if let Some(s) = standing.get_mut(*o) {
-                    *s = c.tw(id, &[("place", Arg::Count(i + 1))]);
-                }
-            }
-        }
-    };
-    match (&v.result, p.ballots.is_empty()) {
-        (_, true) | (None, _) => {}
-        (Some(PollResult::Choose(t) | PollResult::Dots(t)), _) => placed(&t.order, &mut standing),
-        (Some(PollResult::Score(t)), _) => placed(&t.order, &mut standing),
-        (Some(PollResult::Condorcet(s)), _) => placed(&s.order, &mut standing),
-        (Some(PollResult::Time(t)), _) => placed(&t.order, &mut standing),
-        (Some(PollResult::Ranked(r)), _) => {
-            for (o, s) in standing.iter_mut().enumerate() {
-                *s = if r.irv.winner == Some(o) {
-                    c.t("poll-winner")
-                } else {
-                    "–".to_owned()
-                };
-            }
-        }
-        (Some(PollResult::Stv(t)), _) => {
-            for (o, s) in standing.iter_mut().enumerate() {
-                *s = c.t(if t.elected.contains(&o) {
-                    "poll-elected"
-                } else {
-                    "poll-not-elected"
-                });
-            }
-        }
-        (Some(PollResult::Budget(b)), _) => {
-            for (o, s) in standing.iter_mut().enumerate() {
-                *s = c.t(if b.funded.contains(&o) {
-                    "poll-funded"
-                } else {
-                    "poll-not-funded"
-                });
-            }
-        }
-    }
-    Some(PollSection {
-        intro: c.tw(
-            "poll-intro",
-            &[("method", Arg::Own(poll.method.to_string()))],
-        ),
-        voted: c.tw(
-            "poll-voted",
-            &[
-                (
-                    "voted",
-                    Arg::Count(usize::try_from(v.tally.agree).unwrap_or(usize::MAX)),
-                ),
-                (
-                    "electorate",
-                    Arg::Count(usize::try_from(v.tally.electorate).unwrap_or(usize::MAX)),
-                ),
-            ],
-        ),
-        rows: poll
-            .options
-            .iter()
-            .zip(standing)
-            .enumerate()
-            .map(|(i, (text, standing))| PollRow {
-                number: i + 1,
-                text: text.clone(),
-                standing,
-            })
-            .collect(),
-        cli: c.tw(
-            "poll-ballot-cli",
-            &[
-                ("coalition", Arg::Own(coalition.to_owned())),
-                ("id", Arg::Own(p.id.short().to_owned())),
-            ],
-        ),
-    })
-}
-
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct ProposalPage {
@@ -509,8 +411,8 @@ struct ProposalPage {
     stance_error: Option<String>,
     stances: Vec<Choice>,
     fields: Vec<Field>,
-    /// Where the proposal is a poll: its options, in place of positions.
-    poll: Option<PollSection>,
+    /// Where the proposal is a poll: its options, result and ballot, in place of positions.
+    poll: Option<super::polls::PollSection>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -522,6 +424,8 @@ struct Voted<'a> {
     reason_error: Option<String>,
     form_error: Option<String>,
     status: Option<StatusCode>,
+    /// The ballot form as sent, when it was refused.
+    ballot: Option<&'a super::polls::Sent>,
 }
 
 async fn proposal_page(
@@ -688,7 +592,11 @@ async fn proposal_page(
                 (_, false) => c.t("proposal-settled"),
             },
             rule: c.tw(
-                "proposal-rule",
+                if p.poll.is_some() {
+                    "poll-rule"
+                } else {
+                    "proposal-rule"
+                },
                 &[
                     ("method", Arg::Own(method)),
                     ("quorum", Arg::Own(p.rule.quorum().to_string())),
@@ -712,7 +620,7 @@ async fn proposal_page(
             stance_error: voted.stance_error,
             stances,
             fields: vec![reason_field],
-            poll: poll_section(&c, coalition, v),
+            poll: super::polls::section(&c, v, names, mine, voted.ballot),
             c,
         },
     )
@@ -733,6 +641,23 @@ pub(crate) async fn show(
         ..Voted::default()
     };
     proposal_page(&web, &visit, &coalition, &proposal, voted).await
+}
+
+/// The proposal's page again with its ballot form as sent and what was wrong with it.
+pub(crate) async fn poll_refused(
+    web: &Web,
+    visit: &Visit,
+    coalition: &str,
+    proposal: &str,
+    sent: &super::polls::Sent,
+    status: StatusCode,
+) -> Response {
+    let voted = Voted {
+        ballot: Some(sent),
+        status: Some(status),
+        ..Voted::default()
+    };
+    proposal_page(web, visit, coalition, proposal, voted).await
 }
 
 /// What the position form sends.

@@ -49,11 +49,17 @@ pub(crate) struct Chart {
 }
 
 /// A bar to draw: what it is, its figure in words, its share of the whole (0 to 1), its fill.
-type Drawn = (String, String, f64, &'static str);
+pub(crate) type Drawn = (String, String, f64, &'static str);
 
 impl Chart {
     /// A chart of `bars`, its table named `table_label`.
-    fn new(id: String, title: String, desc: String, table_label: String, bars: Vec<Drawn>) -> Self {
+    pub(crate) fn new(
+        id: String,
+        title: String,
+        desc: String,
+        table_label: String,
+        bars: Vec<Drawn>,
+    ) -> Self {
         let height = 8 + 56 * bars.len() as u64;
         let bars = bars
             .into_iter()
