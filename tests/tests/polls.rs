@@ -154,3 +154,104 @@ fn ballots_cast_apart_give_the_same_count_everywhere() {
         "{shown}"
     );
 }
+
+/// Weights between real nodes: an amendment weighs one organization three in general
+/// decisions; once it passes on every node, a poll opened after it counts that
+/// organization's ballot three times, on every node, and `charter show` and `proposal show`
+/// say so.
+#[test]
+fn weights_from_the_charter_count_the_same_on_every_node() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Familias Unidas");
+    let _da = a.run_daemon(free_port());
+    let _db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    // Named by its exact name, as organizers know each other.
+    let wrong = a.fails(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--weight",
+        "general:Familias Unidas=0",
+    ]);
+    assert!(wrong.contains("KIND:MEMBER=WEIGHT"), "{wrong}");
+    let amendment = a.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--weight",
+        "general:Familias Unidas=3",
+        "--text",
+        "Familias Unidas speaks for three times as many households.",
+    ]);
+    let shown = a.ok(&["proposal", "show", "--coalition", &c, &amendment]);
+    assert!(
+        shown.contains("weight in general polls: Familias Unidas 3"),
+        "{shown}"
+    );
+    a.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    coalesce_tests::eventually(30, "the amendment reaches B", || {
+        b.succeeds(&["proposal", "show", "--coalition", &c, &amendment])
+            .then_some(())
+    });
+    b.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    coalesce_tests::eventually(30, "the amendment passes on A", || {
+        a.ok(&["charter", "show", "--coalition", &c])
+            .contains("Familias Unidas 3")
+            .then_some(())
+    });
+    let poll = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "general",
+        "Which banner first?",
+        "--closes",
+        "7d",
+        "--method",
+        "choose",
+        "--option",
+        "Fares",
+        "--option",
+        "Routes",
+    ]);
+    a.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &poll,
+        "--choose",
+        "Fares",
+    ]);
+    coalesce_tests::eventually(30, "the poll reaches B", || {
+        b.succeeds(&["proposal", "show", "--coalition", &c, &poll])
+            .then_some(())
+    });
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &poll,
+        "--choose",
+        "Routes",
+    ]);
+    for n in [&a, &b] {
+        coalesce_tests::eventually(30, "both ballots on every node", || {
+            (result(n, &c, &poll)["choose"]["totals"] == serde_json::json!([1, 3])).then_some(())
+        });
+    }
+    let shown = b.ok(&["proposal", "show", "--coalition", &c, &poll]);
+    assert!(
+        shown.contains("Weights (every other member weighs one): Familias Unidas 3"),
+        "{shown}"
+    );
+}

@@ -299,22 +299,27 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             proptest::option::of(text()),
             text(),
             proptest::option::of(prop_oneof![Just("7d".to_owned()), text()]),
+            proptest::collection::vec(
+                prop_oneof![Just("general:Northside Tenants Union=3".to_owned()), text()],
+                0..2
+            ),
         )
             .prop_map({
                 let c = coalition.clone();
-                move |(frame, add_values, rules, equity_threshold, title, text, closes)| {
+                move |(frame, add_values, rules, equity_threshold, title, text, closes, weights)| {
                     Request::CharterAmend {
                         coalition: c.clone(),
-                        body: charter::AmendmentRequest {
+                        body: Box::new(charter::AmendmentRequest {
                             frame,
                             add_values,
                             add_commitments: Vec::new(),
                             rules,
                             equity_threshold,
+                            weights,
                             title,
                             text,
                             closes,
-                        },
+                        }),
                     }
                 }
             }),

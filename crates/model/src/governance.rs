@@ -144,6 +144,8 @@ pub(crate) fn votes_after(
 #[derive(Debug, Clone)]
 pub(crate) struct VoteRead {
     pub(crate) vote: crate::reports::Vote,
+    /// Whether the proposal is a poll (decided by ballots: it takes no positions).
+    pub(crate) poll: bool,
     read: PositionsRead,
 }
 
@@ -156,6 +158,9 @@ struct TrackedVote {
     positions: Tracked,
     #[autosurgeon(missing = "Default::default")]
     closes_at: Option<Timestamp>,
+    /// Read as the proposal's record reads it (a poll's options are few and short).
+    #[autosurgeon(missing = "Default::default")]
+    poll: Option<crate::schema::PollSpec>,
 }
 
 impl VoteRead {
@@ -171,6 +176,7 @@ impl VoteRead {
                 positions: t.positions.positions,
                 closes_at: t.closes_at,
             },
+            poll: t.poll.is_some(),
             read: t.positions.read,
         })
     }
@@ -186,6 +192,7 @@ impl VoteRead {
                 positions,
                 closes_at: self.vote.closes_at,
             },
+            poll: self.poll,
             read,
         })
     }
@@ -753,6 +760,8 @@ pub struct InForce {
     pub members: BTreeMap<MemberId, Arc<Member>>,
     /// The decision rules in force.
     pub rules: Rules,
+    /// Members' weights in polls, per kind of decision (from passed amendments).
+    pub weights: crate::schema::Weights,
     /// Passed amendment and membership proposals, in the order they took effect.
     pub decisions: Vec<Decision>,
     /// Member records not in force: left, removed, or awaiting an admission vote.
@@ -1142,10 +1151,15 @@ impl Governance {
             }
         }
         let mut rules = self.founding_rules.clone();
+        // The founding charter weighs every member one (`rules::Validator::check_founding`).
+        let mut weights = crate::schema::Weights::default();
         for d in &decisions {
             if let Some(a) = d.amendment() {
                 for change in &a.rules {
                     rules.set(change);
+                }
+                for change in &a.weights {
+                    weights.set(change);
                 }
             }
             let Some(p) = self.proposals.get(&d.proposal) else {
@@ -1185,6 +1199,7 @@ impl Governance {
         InForce {
             members,
             rules,
+            weights,
             decisions,
             departures,
             refused,
@@ -1387,6 +1402,9 @@ pub fn charter_in_force(
             if let Some(t) = a.equity_threshold {
                 ch.equity_threshold = t;
             }
+            for w in &a.weights {
+                ch.weights.set(w);
+            }
         }
         let v = version_of(ch, d.at, Some(d.proposal.clone()), d.agreed_by.clone());
         versions.insert(version_key(ch.version), v);
@@ -1417,6 +1435,7 @@ pub(crate) fn version_of(
         rules: charter.rules.clone(),
         roles: charter.roles.clone(),
         equity_threshold: charter.equity_threshold,
+        weights: charter.weights.clone(),
     }
 }
 

@@ -810,12 +810,12 @@ async fn charter_versions_come_a_page_at_a_time_newest_first() {
                 r,
                 commands::ops::Request::CharterAmend {
                     coalition: c.to_owned(),
-                    body: commands::ops::charter::AmendmentRequest {
+                    body: Box::new(commands::ops::charter::AmendmentRequest {
                         add_values: vec![format!("Value {i}")],
                         title: Some(format!("Amendment number {i}")),
                         text: "Adds a value.".into(),
                         ..Default::default()
-                    },
+                    }),
                 },
             ) {
                 Ok(commands::ops::Reply::Created(made)) => made.id,
@@ -1540,6 +1540,49 @@ async fn an_amendment_is_proposed_from_the_form_and_changing_nothing_is_refused(
     assert!(to.ends_with("done=amendment-proposed"), "{to}");
     let (_, _, page) = ui.get(&to, &cookie).await;
     assert!(page.contains("The amendment is proposed."), "{page}");
+}
+
+/// The amendment form gives each member in force a weight in general decisions' polls: a
+/// weight not a whole number from 1 to 1,000,000 is refused next to its field; one given
+/// becomes part of the amendment (its title names it).
+#[tokio::test]
+async fn an_amendment_sets_weights_from_the_form() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let amend = format!("/c/{}/charter/amend", ui.coalition);
+    let (_, _, page) = ui.get(&amend, &cookie).await;
+    let at = page.find("name=\"weight-").expect("a weight field");
+    let name: String = page[at + 6..].chars().take_while(|c| *c != '"').collect();
+    assert!(name.starts_with("weight-"), "{name}");
+    assert!(page.contains("Weight now: 1."), "{page}");
+    let (status, _, page) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "By people represented"),
+                (&name, "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(&format!("id=\"{name}-error\"")), "{page}");
+    let (status, headers, _) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "By people represented"),
+                (&name, "12"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let (_, _, page) = ui.get(&to, &cookie).await;
+    assert!(page.contains("weighs 12 in general polls"), "{page}");
 }
 
 #[tokio::test]
@@ -2670,6 +2713,50 @@ async fn a_poll_is_voted_from_its_page_and_shows_its_count() {
     let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
     assert!(page.contains("Cambiar la papeleta"), "{page}");
     assert!(page.contains("Ganadora"), "{page}");
+}
+
+/// Weights the charter gives show on the charter's page, and on a poll's page opened after
+/// them, in both languages.
+#[tokio::test]
+async fn weights_show_on_the_charter_and_the_polls_they_weigh() {
+    let mut poll = String::new();
+    let ui = ui_with(|r, c| {
+        let cid: model::CoalitionId = c.parse().unwrap();
+        let amendment = commands::ops::charter::amend(
+            r,
+            &cid,
+            commands::ops::charter::AmendmentRequest {
+                weights: vec!["general:Northside Tenants Union=40".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        commands::ops::proposals::take_position(
+            r,
+            &cid,
+            amendment.as_str(),
+            commands::ops::proposals::PositionRequest {
+                stance: "agree".into(),
+                reason: String::new(),
+            },
+        )
+        .unwrap();
+        poll = open_poll(r, c, "choose", &["Fares", "Routes"], &[]);
+    });
+    let (cookie, _) = ui.sign_in();
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/charter", ui.coalition), &cookie)
+        .await;
+    assert!(page.contains("weigh more than one in polls"), "{page}");
+    assert!(page.contains("<td class=\"num\">40</td>"), "{page}");
+    let path = format!("/c/{}/proposals/{poll}", ui.coalition);
+    let (_, _, page) = ui.get(&path, &cookie).await;
+    assert!(
+        page.contains("Northside Tenants Union counts 40 times"),
+        "{page}"
+    );
+    let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
+    assert!(page.contains("cuenta 40 veces"), "{page}");
 }
 
 /// Every other kind of ballot is cast from the page: options ticked, scores, dots, times and

@@ -58,7 +58,10 @@ pub(crate) async fn charter_amend(
 ) -> Response {
     call(
         &state,
-        Request::CharterAmend { coalition, body },
+        Request::CharterAmend {
+            coalition,
+            body: Box::new(body),
+        },
         StatusCode::CREATED,
     )
     .await

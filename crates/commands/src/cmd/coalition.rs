@@ -144,6 +144,21 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
         "\nEquity flag above: {} of a pool's allocations to one member\n",
         ch.equity_threshold
     );
+    if ch.weights.all_equal() {
+        s += "Weights in polls: every member weighs one\n";
+    } else {
+        s += "Weights in polls (every other member weighs one):\n";
+        for kind in model::DecisionKind::ALL {
+            let w = ch.weights.for_kind(*kind);
+            if !w.is_empty() {
+                let each: Vec<String> = w
+                    .iter()
+                    .map(|(m, w)| format!("{} {w}", named(names, m)))
+                    .collect();
+                s += &format!("  {:<17} {}\n", kind.as_str(), each.join(", "));
+            }
+        }
+    }
     if !ch.goals.is_empty() {
         s += "\nShared goals:\n";
         for g in ch.goals.values() {
@@ -227,6 +242,7 @@ pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()
             add_commitments,
             rules,
             equity_threshold,
+            weights,
             title,
             text,
             closes,
@@ -238,6 +254,7 @@ pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()
                 add_commitments,
                 rules: rules.iter().map(ToString::to_string).collect(),
                 equity_threshold: equity_threshold.map(|t| t.to_string()),
+                weights,
                 title,
                 text,
                 closes,
@@ -246,11 +263,14 @@ pub(crate) fn charter(x: &mut dyn Exec, cmd: CharterCmd, out: &Out) -> Result<()
             if body.changes_nothing() {
                 anyhow::bail!(
                     "an amendment must change something: give --frame, --add-value, \
-                     --add-commitment, --rule or --equity-threshold"
+                     --add-commitment, --rule, --equity-threshold or --weight"
                 );
             }
             let made: Created = x
-                .call(Request::CharterAmend { coalition, body })?
+                .call(Request::CharterAmend {
+                    coalition,
+                    body: Box::new(body),
+                })?
                 .try_into()?;
             out.note("Amendment opened; once it passes it becomes the next charter version.");
             out.id(made.id)?;

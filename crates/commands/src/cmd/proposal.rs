@@ -237,6 +237,25 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
         if let Some(t) = a.equity_threshold {
             s += &format!("  equity threshold: {t}\n");
         }
+        for w in &a.weights {
+            s += &format!(
+                "  weight in {} polls: {} {}\n",
+                w.kind,
+                name_of(&w.member),
+                w.weight
+            );
+        }
+    }
+    if p.poll.is_some() && !p.weights.is_empty() {
+        let each: Vec<String> = p
+            .weights
+            .iter()
+            .map(|(m, w)| format!("{} {w}", name_of(m)))
+            .collect();
+        s += &format!(
+            "\nWeights (every other member weighs one): {}\n",
+            each.join(", ")
+        );
     }
     match model::governance::subject(p) {
         Some(model::schema::Subject::Admit(m)) => {

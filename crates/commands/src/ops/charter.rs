@@ -103,6 +103,11 @@ pub struct AmendmentRequest {
     /// A new share above which one member is flagged, e.g. `1/2`.
     #[serde(default)]
     pub equity_threshold: Option<String>,
+    /// Members' weights in polls to set, each `KIND:MEMBER=WEIGHT` (MEMBER an id, unique id
+    /// prefix or exact name; WEIGHT from 1 to 1000000, 1 weighing as every other member),
+    /// e.g. `general:Eastside Tenants=3`.
+    #[serde(default)]
+    pub weights: Vec<String>,
     /// Short title (a summary of the changes when absent).
     #[serde(default)]
     pub title: Option<String>,
@@ -125,6 +130,7 @@ impl AmendmentRequest {
             add_commitments,
             rules,
             equity_threshold,
+            weights,
             title: _,
             text: _,
             closes: _,
@@ -134,6 +140,7 @@ impl AmendmentRequest {
             && add_commitments.is_empty()
             && rules.is_empty()
             && equity_threshold.is_none()
+            && weights.is_empty()
     }
 }
 
@@ -153,12 +160,18 @@ pub fn amend(
         .as_deref()
         .map(str::parse::<model::Fraction>)
         .transpose()?;
+    let weights = req
+        .weights
+        .iter()
+        .map(|w| weight_change(r, c, w))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let amendment = model::schema::Amendment {
         frame: req.frame,
         add_values: req.add_values,
         add_commitments: req.add_commitments,
         rules,
         equity_threshold,
+        weights,
     };
     let title = req.title.unwrap_or_else(|| amendment_title(&amendment));
     let new = super::proposals::new_proposal(
@@ -172,6 +185,38 @@ pub fn amend(
         doc.propose_amendment(&a.member, new, amendment, a.now)
     })?;
     Ok(id)
+}
+
+/// The weight change `given` says, `KIND:MEMBER=WEIGHT`, its member named by id, prefix or
+/// exact name among the members in force.
+fn weight_change(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &str,
+) -> anyhow::Result<model::schema::WeightChange> {
+    let invalid = || {
+        super::Invalid(format!(
+            "`{given}` is no weight: write KIND:MEMBER=WEIGHT, such as general:Eastside=3 \
+             (KIND a kind of decision, MEMBER an organization's id or name, WEIGHT from 1 to \
+             {})",
+            model::schema::MAX_WEIGHT
+        ))
+    };
+    let (kind, rest) = given.split_once(':').ok_or_else(invalid)?;
+    let (member, weight) = rest.rsplit_once('=').ok_or_else(invalid)?;
+    let kind: model::DecisionKind = kind.trim().parse().map_err(|_| invalid())?;
+    let weight: u32 = weight
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| (1..=model::schema::MAX_WEIGHT).contains(w))
+        .ok_or_else(invalid)?;
+    let member = super::member(r, c, member.trim())?;
+    Ok(model::schema::WeightChange {
+        kind,
+        member,
+        weight,
+    })
 }
 
 /// A title naming what an amendment changes.
@@ -192,6 +237,14 @@ fn amendment_title(a: &model::schema::Amendment) -> String {
     if let Some(t) = a.equity_threshold {
         parts.push(format!("equity threshold {t}"));
     }
+    for w in &a.weights {
+        parts.push(format!(
+            "member {} weighs {} in {} polls",
+            w.member.short(),
+            w.weight,
+            w.kind
+        ));
+    }
     let title = format!("Amend the charter: {}", parts.join("; "));
     match title.char_indices().nth(model::MAX_SHORT - 1) {
         Some((cut, _)) => format!("{}…", &title[..cut]),
@@ -206,15 +259,22 @@ pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
         .with_context(|| format!("could not read coalition {c}"))?;
     let charter = read.charter;
     let roles = &charter.roles;
-    let named =
-        roles
-            .facilitator_rotation
-            .iter()
-            .chain(&roles.spokespeople)
-            .chain(&roles.statement_signoff)
-            .chain(charter.goals.values().flat_map(|g| {
-                std::iter::once(&g.added_by).chain(g.progress.iter().map(|p| &p.by))
-            }));
+    let named = roles
+        .facilitator_rotation
+        .iter()
+        .chain(&roles.spokespeople)
+        .chain(&roles.statement_signoff)
+        .chain(
+            charter
+                .goals
+                .values()
+                .flat_map(|g| std::iter::once(&g.added_by).chain(g.progress.iter().map(|p| &p.by))),
+        )
+        .chain(
+            model::DecisionKind::ALL
+                .iter()
+                .flat_map(|k| charter.weights.for_kind(*k).keys()),
+        );
     let names = super::names_in(&read.governance, named);
     Ok(CharterDetail { charter, names })
 }
@@ -257,6 +317,7 @@ mod tests {
             add_commitments: vec![],
             rules: vec![],
             equity_threshold: None,
+            weights: vec![],
         };
         let new = crate::ops::proposals::new_proposal(
             model::DecisionKind::Amendment,
@@ -292,5 +353,75 @@ mod tests {
         assert_eq!(listed.versions.iter().collect::<Vec<_>>(), expected);
         assert_eq!(listed.versions.len(), 2);
         assert_eq!(listed.versions[1].proposal.as_ref(), Some(&proposal));
+    }
+
+    /// A weight named by the organization's name passes with the amendment; a poll opened
+    /// after it counts that organization's ballot its weight times and says so; weights
+    /// badly written are refused in plain words.
+    #[test]
+    fn a_weight_set_by_amendment_counts_in_the_polls_after_it() {
+        let (_dir, mut r, c) = replica();
+        for bad in [
+            "general:Nobody=3",
+            "general:Northside Tenants Union=0",
+            "whenever:Northside Tenants Union=2",
+            "general=3",
+        ] {
+            let req = AmendmentRequest {
+                weights: vec![bad.into()],
+                ..Default::default()
+            };
+            let e = amend(&mut r, &c, req).unwrap_err();
+            let op = crate::ops::OpError::from_anyhow(&e);
+            assert!(
+                matches!(
+                    op.code,
+                    crate::ops::ErrorCode::Invalid | crate::ops::ErrorCode::NotFound
+                ),
+                "{bad}: {op:?}"
+            );
+        }
+        let req = AmendmentRequest {
+            weights: vec!["general:northside tenants union=3".into()],
+            ..Default::default()
+        };
+        let proposal = amend(&mut r, &c, req).unwrap();
+        let agree = crate::ops::proposals::PositionRequest {
+            stance: "agree".into(),
+            reason: String::new(),
+        };
+        crate::ops::proposals::take_position(&mut r, &c, proposal.as_str(), agree).unwrap();
+        let shown = show(&mut r, &c).unwrap();
+        let founder = shown.names.keys().next().unwrap().clone();
+        assert_eq!(shown.charter.weights.general[&founder], 3);
+        let poll = crate::ops::proposals::create(
+            &mut r,
+            &c,
+            crate::ops::proposals::NewProposalRequest {
+                kind: "general".into(),
+                title: "Which banner?".into(),
+                closes: Some("7d".into()),
+                method: Some("choose".into()),
+                options: vec!["Fares".into(), "Routes".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::ops::proposals::cast_ballot(
+            &mut r,
+            &c,
+            poll.as_str(),
+            crate::ops::proposals::BallotRequest {
+                choose: vec!["Routes".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let v = crate::ops::proposals::show(&mut r, &c, poll.as_str()).unwrap();
+        assert_eq!(v.proposal.proposal.weights[&founder], 3);
+        match &v.proposal.result {
+            Some(model::poll::PollResult::Choose(t)) => assert_eq!(t.totals, vec![0, 3]),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -244,8 +244,8 @@ pub enum Request {
     CharterAmend {
         /// The coalition: id or unique prefix.
         coalition: String,
-        /// The amendment.
-        body: charter::AmendmentRequest,
+        /// The amendment (boxed: the largest request, it would size every other).
+        body: Box<charter::AmendmentRequest>,
     },
     /// This organization's node keys ([`keys::list`]).
     KeyList {

@@ -227,7 +227,7 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
         }
         Request::CharterAmend { coalition: c, body } => {
             let c = coalition(r, &c)?;
-            let id = charter::amend(r, &c, body)?;
+            let id = charter::amend(r, &c, *body)?;
             Reply::Created(Created { id: id.to_string() })
         }
         Request::KeyList { coalition: c } => {

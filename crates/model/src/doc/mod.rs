@@ -104,6 +104,7 @@ impl CoalitionDoc {
             equity_threshold: founding.equity_threshold.unwrap_or(Fraction::HALF),
             goals: BTreeMap::new(),
             version: 1,
+            weights: crate::schema::Weights::default(),
         };
         let version =
             crate::governance::version_of(&charter, founding.at, None, vec![founder.id.clone()]);

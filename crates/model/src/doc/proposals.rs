@@ -160,7 +160,9 @@ impl CoalitionDoc {
             if let Some(closed) = p.closes_at.filter(|c| at >= *c) {
                 return refuse(format!("the poll closed at {closed}"));
             }
-            if let Err(e) = crate::poll::check(poll.method, poll.options.len(), 1, &ballot) {
+            if let Err(e) =
+                crate::poll::check(poll.method, poll.options.len(), p.weight_of(by), &ballot)
+            {
                 return refuse(e.to_string());
             }
             let ballots = map_at(doc, &["proposals", proposal.as_str(), "ballots"])?;
@@ -220,6 +222,9 @@ impl CoalitionDoc {
     }
 }
 
+/// Most weight changes one amendment makes (the layout bounds every list the same way).
+const MAX_WEIGHT_CHANGES: usize = crate::MAX_LIST;
+
 /// An amendment with its texts trimmed and checked.
 pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
     let a = Amendment {
@@ -228,7 +233,32 @@ pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
         add_commitments: short_list("commitments", &a.add_commitments)?,
         rules: a.rules,
         equity_threshold: a.equity_threshold,
+        weights: a.weights,
     };
+    if a.weights.len() > MAX_WEIGHT_CHANGES {
+        return Err(EditError::TooMany {
+            field: "weight changes",
+            len: a.weights.len(),
+            max: MAX_WEIGHT_CHANGES,
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for w in &a.weights {
+        if !(1..=crate::schema::MAX_WEIGHT).contains(&w.weight) {
+            return Err(EditError::Refused {
+                why: format!(
+                    "a weight is from 1 to {} (given {})",
+                    crate::schema::MAX_WEIGHT,
+                    w.weight
+                ),
+            });
+        }
+        if !seen.insert((w.kind, &w.member)) {
+            return Err(EditError::Refused {
+                why: format!("member {}'s {} weight is changed twice", w.member, w.kind),
+            });
+        }
+    }
     if a.rules.len() > crate::values::RuleKind::ALL.len() {
         return Err(EditError::TooMany {
             field: "rule changes",
@@ -320,12 +350,13 @@ pub(super) fn open_proposal(
         created_at: at,
         closes_at: new.closes_at,
         rule,
-        electorate,
+        electorate: electorate.clone(),
         positions: BTreeMap::new(),
         subject: what.subject,
         amendment: what.amendment,
         poll: what.poll,
         ballots: BTreeMap::new(),
+        weights: gov.weights.of_electorate(new.kind, &electorate),
     };
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;

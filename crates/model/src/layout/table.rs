@@ -178,6 +178,12 @@ const BALLOT_TEXT: Shape = Shape::Scalar(Scalar {
     what: "a ballot as text (rank:2,0,1, score:0=4...)",
     check: |v| matches!(v, ScalarValue::Str(s) if s.parse::<crate::poll::Ballot>().is_ok()),
 });
+/// A member's weight in polls: a whole number from 1 to a million.
+const WEIGHT: Shape = Shape::Scalar(Scalar {
+    what: "a weight (a whole number from 1 to 1000000)",
+    check: |v| matches!(v, ScalarValue::Uint(u) if (1..=u64::from(schema::MAX_WEIGHT)).contains(u)),
+});
+const WEIGHTS_OF: Shape = Shape::Map(Keys::Ids, &WEIGHT);
 const IDS: Shape = Shape::List(&ID);
 const KEYS: Shape = Shape::List(&KEY);
 
@@ -202,6 +208,19 @@ pub static RULES: Record = Record {
         field("public_statement", Shape::Record(&RULE)),
         field("general", Shape::Record(&RULE)),
         field("admission", Shape::Optional(&Shape::Record(&RULE))),
+    ],
+    reads: None,
+};
+
+/// Members' weights in polls, per kind of decision.
+pub(super) static WEIGHTS: Record = Record {
+    name: "weights",
+    fields: &[
+        field("amendment", WEIGHTS_OF),
+        field("membership", WEIGHTS_OF),
+        field("allocation", WEIGHTS_OF),
+        field("public_statement", WEIGHTS_OF),
+        field("general", WEIGHTS_OF),
     ],
     reads: None,
 };
@@ -256,6 +275,7 @@ pub static CHARTER: Record = Record {
         field("equity_threshold", FRACTION),
         field("goals", Shape::Map(Keys::Ids, &Shape::Record(&GOAL))),
         field("version", NUMBER),
+        later("weights", Shape::Record(&WEIGHTS)),
     ],
     reads: None,
 };
@@ -275,6 +295,7 @@ pub static CHARTER_VERSION: Record = Record {
         fixed("rules", Shape::Record(&RULES)),
         fixed("roles", Shape::Record(&ROLES)),
         fixed("equity_threshold", FRACTION),
+        later_fixed("weights", Shape::Record(&WEIGHTS)),
     ],
     reads: None,
 };
@@ -436,6 +457,18 @@ pub static AMENDMENT: Record = Record {
         fixed("add_commitments", SHORTS),
         fixed("rules", Shape::List(&Shape::Record(&RULE_CHANGE))),
         fixed("equity_threshold", Shape::Optional(&FRACTION)),
+        later_fixed("weights", Shape::List(&Shape::Record(&WEIGHT_CHANGE))),
+    ],
+    reads: None,
+};
+
+/// A member's weight an amendment sets.
+pub(super) static WEIGHT_CHANGE: Record = Record {
+    name: "weight change",
+    fields: &[
+        fixed("kind", DECISION),
+        fixed("member", ID),
+        fixed("weight", WEIGHT),
     ],
     reads: None,
 };
@@ -490,6 +523,7 @@ pub static PROPOSAL: Record = Record {
         fixed("amendment", Shape::Optional(&Shape::Record(&AMENDMENT))),
         later_fixed("poll", Shape::Optional(&Shape::Record(&POLL))),
         later("ballots", Shape::Map(Keys::Ids, &Shape::Record(&BALLOT))),
+        later_fixed("weights", WEIGHTS_OF),
     ],
     reads: None,
 };

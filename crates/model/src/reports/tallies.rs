@@ -45,7 +45,8 @@ pub fn counted_ballots(p: &Proposal) -> impl Iterator<Item = (&MemberId, &Ballot
         .filter(move |(m, b)| p.electorate.contains(m) && p.closes_at.is_none_or(|c| b.at < c))
 }
 
-/// A poll's result from the ballots that count (each of weight one); none for a proposal
+/// A poll's result from the ballots that count, each of its member's weight when the poll
+/// opened (`Proposal::weights`; one unless the charter said otherwise); none for a proposal
 /// that is no poll.
 pub fn poll_result(p: &Proposal) -> Option<crate::poll::PollResult> {
     let poll = p.poll.as_ref()?;
@@ -53,7 +54,7 @@ pub fn poll_result(p: &Proposal) -> Option<crate::poll::PollResult> {
     let ballots: Vec<crate::poll::Weighted<'_>> = counted_ballots(p)
         .map(|(m, b)| crate::poll::Weighted {
             by: m.as_str(),
-            weight: 1,
+            weight: p.weight_of(m),
             ballot: &b.ballot,
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Who may write where: the rule for each path a change writes to (the table in the
 //! [`rules`](super) docs), and the checks of the new records a change creates.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ops::Action;
 use automerge::{AutoCommit, ROOT};
@@ -47,6 +47,11 @@ pub(super) struct PollRead {
     electorate: Vec<MemberId>,
     #[autosurgeon(missing = "Default::default")]
     closes_at: Option<Timestamp>,
+    #[autosurgeon(
+        missing = "Default::default",
+        with = "autosurgeon::map_with_parseable_keys"
+    )]
+    weights: BTreeMap<MemberId, u32>,
 }
 
 /// What judging a ballot needs of its poll, by the poll's proposal object (its creating
@@ -347,6 +352,12 @@ impl Ctx<'_> {
         if given != expected || given.len() != p.electorate.len() {
             return Err("its electorate is not the members entitled to decide it".into());
         }
+        if p.weights != self.in_force.weights.of_electorate(p.kind, &p.electorate) {
+            return Err(format!(
+                "its weights are not the charter's for {} decisions, of its electorate",
+                p.kind
+            ));
+        }
         if !p.positions.is_empty() {
             return Err("a new proposal has no positions yet".into());
         }
@@ -437,7 +448,12 @@ impl Ctx<'_> {
         if let Some(closed) = p.closes_at.filter(|c| self.now >= *c || cast.at >= *c) {
             return Err(format!("the poll closed at {closed}"));
         }
-        crate::poll::check(poll.method, poll.options.len(), 1, &cast.ballot)
+        let weight = p
+            .weights
+            .iter()
+            .find(|(m, _)| m.as_str() == member)
+            .map_or(1, |(_, w)| u64::from(*w));
+        crate::poll::check(poll.method, poll.options.len(), weight, &cast.ballot)
             .map_err(|e| e.to_string())
     }
 
@@ -604,6 +620,16 @@ impl Ctx<'_> {
                 path: path.to_owned(),
             });
         };
+        // A poll is decided by ballots (its count and the power audit ignore positions):
+        // never carried, so every position on it is judged here.
+        if v.poll {
+            return Err(Violation::BadRecord {
+                path: path.to_owned(),
+                why: format!(
+                    "proposal {proposal} is a poll: members cast ballots on it, not positions"
+                ),
+            });
+        }
         let outcome = vote_tally(&v.vote, self.now).outcome;
         if let Some(id) = id {
             self.votes_read

@@ -316,6 +316,10 @@ impl Validator {
         if read.charter.version != 1 {
             return Err(bad("the charter it stores is not version 1"));
         }
+        // Weights come from amendments (`governance::InForce::weights`).
+        if !read.charter.weights.all_equal() {
+            return Err(bad("the founding charter weighs every member one"));
+        }
         self.after.insert(change.hash(), Arc::new(gov));
         Ok(())
     }

@@ -38,6 +38,11 @@ pub struct Charter {
     pub goals: BTreeMap<GoalId, Goal>,
     /// Number of the ratified version this charter is.
     pub version: u64,
+    /// Members' weights in polls, per kind of decision (equal unless an amendment said
+    /// otherwise; the founding charter weighs every member one).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub weights: Weights,
 }
 
 /// A charter as ratified, kept forever.
@@ -71,6 +76,96 @@ pub struct CharterVersion {
     /// Equity threshold at that version.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub equity_threshold: Fraction,
+    /// Weights at that version.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub weights: Weights,
+}
+
+/// The heaviest weight a member can be given (a million: people represented, say).
+pub const MAX_WEIGHT: u32 = 1_000_000;
+
+/// Members' weights in the polls of each kind of decision: a member not named weighs one.
+/// A proposal takes those of its kind when it opens (`Proposal::weights`), so a poll is
+/// counted with the weights it opened with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Weights {
+    /// In charter amendments.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub amendment: BTreeMap<MemberId, u32>,
+    /// In admitting and removing members.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub membership: BTreeMap<MemberId, u32>,
+    /// In allocations from pools.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub allocation: BTreeMap<MemberId, u32>,
+    /// In public statements.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub public_statement: BTreeMap<MemberId, u32>,
+    /// In general proposals.
+    #[autosurgeon(with = "autosurgeon::map_with_parseable_keys")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub general: BTreeMap<MemberId, u32>,
+}
+
+impl Weights {
+    /// The weights of one kind of decision (members not named weigh one).
+    pub fn for_kind(&self, kind: DecisionKind) -> &BTreeMap<MemberId, u32> {
+        match kind {
+            DecisionKind::Amendment => &self.amendment,
+            DecisionKind::Membership => &self.membership,
+            DecisionKind::Allocation => &self.allocation,
+            DecisionKind::PublicStatement => &self.public_statement,
+            DecisionKind::General => &self.general,
+        }
+    }
+
+    /// Applies one change: a weight of one is no weight (the member weighs as others do).
+    pub fn set(&mut self, change: &crate::schema::WeightChange) {
+        let map = match change.kind {
+            DecisionKind::Amendment => &mut self.amendment,
+            DecisionKind::Membership => &mut self.membership,
+            DecisionKind::Allocation => &mut self.allocation,
+            DecisionKind::PublicStatement => &mut self.public_statement,
+            DecisionKind::General => &mut self.general,
+        };
+        if change.weight == 1 {
+            map.remove(&change.member);
+        } else {
+            map.insert(change.member.clone(), change.weight);
+        }
+    }
+
+    /// Whether every member weighs one in every kind of decision.
+    pub fn all_equal(&self) -> bool {
+        DecisionKind::ALL
+            .iter()
+            .all(|k| self.for_kind(*k).is_empty())
+    }
+
+    /// The weights a proposal of `kind` decided by `electorate` opens with: those of its
+    /// members that weigh other than one.
+    pub fn of_electorate(
+        &self,
+        kind: DecisionKind,
+        electorate: &[MemberId],
+    ) -> BTreeMap<MemberId, u32> {
+        let w = self.for_kind(kind);
+        electorate
+            .iter()
+            .filter_map(|m| w.get(m).map(|x| (m.clone(), *x)))
+            .collect()
+    }
 }
 
 /// The decision rule for each kind of decision.

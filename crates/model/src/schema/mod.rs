@@ -24,7 +24,7 @@ mod pools;
 mod proposals;
 mod prose;
 
-pub use charter::{Charter, CharterVersion, Roles, Rules};
+pub use charter::{Charter, CharterVersion, MAX_WEIGHT, Roles, Rules, Weights};
 pub use coalition::{Coalition, Unreadable, record, records};
 pub(crate) use coalition::{not_a_map_of_records, read_entry};
 pub use goals::{Goal, Progress};
@@ -33,7 +33,7 @@ pub use meetings::{AccessNeed, Meeting};
 pub use members::{Departure, DepartureStatus, Member};
 pub use pools::{LedgerEntry, Pool};
 pub use proposals::{
-    Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject,
+    Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject, WeightChange,
 };
 pub use prose::Prose;
 

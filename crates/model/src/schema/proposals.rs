@@ -141,6 +141,23 @@ pub struct Proposal {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, BallotRecord>))]
     pub ballots: BTreeMap<MemberId, BallotRecord>,
+    /// The charter's weights for its kind when it opened, of its electorate's members that
+    /// weigh other than one (`charter::Weights`); its poll counts each ballot that many
+    /// times.
+    #[autosurgeon(
+        missing = "Default::default",
+        with = "autosurgeon::map_with_parseable_keys"
+    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub weights: BTreeMap<MemberId, u32>,
+}
+
+impl Proposal {
+    /// What `member`'s ballot weighs in this proposal's poll.
+    pub fn weight_of(&self, member: &MemberId) -> u64 {
+        self.weights.get(member).map_or(1, |w| u64::from(*w))
+    }
 }
 
 /// A proposal's poll: how it is counted and the options it asks about.
@@ -228,6 +245,58 @@ pub struct Amendment {
     #[autosurgeon(missing = "Default::default")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub equity_threshold: Option<Fraction>,
+    /// Members' weights to change (a weight of one makes a member weigh as others do).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<WeightChange>,
+}
+
+/// A member's weight in the polls of one kind of decision, as an amendment sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WeightChange {
+    /// Which kind of decision.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: DecisionKind,
+    /// Whose weight.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member: MemberId,
+    /// The weight, from 1 to `MAX_WEIGHT`.
+    pub weight: u32,
+}
+
+impl std::str::FromStr for WeightChange {
+    type Err = crate::values::ValueError;
+    /// `KIND:MEMBER=WEIGHT`, such as `general:3f2a…=40`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |why: &str| crate::values::ValueError::new("weight", s, why);
+        let shape = "KIND:MEMBER=WEIGHT, such as general:MEMBER=3 (a weight from 1 to 1000000)";
+        let Some((kind, rest)) = s.split_once(':') else {
+            return Err(bad(shape));
+        };
+        let Some((member, weight)) = rest.split_once('=') else {
+            return Err(bad(shape));
+        };
+        let kind: DecisionKind = kind.trim().parse()?;
+        let member: MemberId = member.trim().parse().map_err(|_| bad(shape))?;
+        let weight: u32 = weight
+            .trim()
+            .parse()
+            .ok()
+            .filter(|w| (1..=super::charter::MAX_WEIGHT).contains(w))
+            .ok_or_else(|| bad(shape))?;
+        Ok(Self {
+            kind,
+            member,
+            weight,
+        })
+    }
+}
+
+impl std::fmt::Display for WeightChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}={}", self.kind, self.member, self.weight)
+    }
 }
 
 impl Amendment {

@@ -208,3 +208,183 @@ fn a_block_without_a_reason_on_an_amendment_is_refused_from_a_modified_node() {
     );
     verdict(&mut forged).unwrap();
 }
+
+/// Weights: an amendment weighs member 2 three and member 3 two in general decisions; a
+/// poll opened after it carries those weights, counts each ballot that many times, and lets
+/// a heavier member give that many shares of a budget; an amendment that has not passed
+/// weighs nobody, and a weight back to one is no weight.
+#[test]
+fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
+    let mut doc = three();
+    let weigh = |text: &str| -> model::schema::WeightChange { text.parse().unwrap() };
+    let amend = Amendment {
+        weights: vec![
+            weigh(&format!("general:{}=3", member(2))),
+            weigh(&format!("general:{}=2", member(3))),
+        ],
+        ..Default::default()
+    };
+    doc.propose_amendment(
+        &member(1),
+        new(pid(1), "By people represented"),
+        amend,
+        t(2),
+    )
+    .unwrap();
+    let poll = |id: ProposalId, method: &str, asks: Vec<Amount>| {
+        (
+            NewProposal {
+                id,
+                kind: DecisionKind::General,
+                title: "Which banner?".into(),
+                text: String::new(),
+                closes_at: Some(t(90_000)),
+            },
+            model::schema::PollSpec {
+                method: method.parse().unwrap(),
+                options: vec!["Fares".into(), "Routes".into()],
+                asks,
+            },
+        )
+    };
+    // Opened before the amendment passes: every member weighs one.
+    let (n, spec) = poll(pid(2), "choose", vec![]);
+    doc.open_poll(&member(1), n, spec, t(3)).unwrap();
+    for who in 1..=3 {
+        vote(&mut doc, who, &pid(1), Stance::Agree, 4 + i64::from(who));
+    }
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 2);
+    assert_eq!(c.charter.weights.general.len(), 2);
+    assert_eq!(c.charter.weights.general[&member(2)], 3);
+    assert_eq!(c.charter_versions["000002"].weights, c.charter.weights);
+    assert!(c.proposals[pid(2).as_str()].weights.is_empty());
+
+    let (n, spec) = poll(pid(3), "choose", vec![]);
+    doc.open_poll(&member(1), n, spec, t(10)).unwrap();
+    let (n, spec) = poll(
+        pid(4),
+        "budget:10000",
+        vec!["300".parse().unwrap(), "50".parse().unwrap()],
+    );
+    doc.open_poll(&member(1), n, spec, t(11)).unwrap();
+    for (who, pick) in [(1u8, 0usize), (2, 1), (3, 0)] {
+        for p in [pid(2), pid(3)] {
+            act(&mut doc, who, |d| {
+                d.cast_ballot(
+                    &member(who),
+                    &p,
+                    model::poll::Ballot::Choose([pick].into()),
+                    t(20 + i64::from(who)),
+                )
+                .unwrap()
+            });
+        }
+    }
+    // Member 2 gives 300 of its three shares of 100; member 1 cannot give more than one.
+    let give = |h: u64| model::poll::Ballot::Budget([(0, h)].into());
+    act(&mut doc, 2, |d| {
+        d.cast_ballot(&member(2), &pid(4), give(30_000), t(30))
+            .unwrap()
+    });
+    act(&mut doc, 1, |d| {
+        let e = d
+            .cast_ballot(&member(1), &pid(4), give(10_001), t(31))
+            .unwrap_err();
+        assert!(e.to_string().contains("at most its share"), "{e}");
+    });
+    let c = doc.read().unwrap();
+    let totals = |p: &ProposalId| match reports::poll_result(&c.proposals[p.as_str()]) {
+        Some(model::poll::PollResult::Choose(t)) => t.totals,
+        other => panic!("{other:?}"),
+    };
+    // Before: one each (2 for Fares, 1 for Routes); after: 1 + 2 for Fares, 3 for Routes.
+    assert_eq!(totals(&pid(2)), vec![2, 1]);
+    assert_eq!(totals(&pid(3)), vec![3, 3]);
+    let weights = &c.proposals[pid(3).as_str()].weights;
+    assert_eq!(
+        weights
+            .iter()
+            .map(|(m, w)| (m.clone(), *w))
+            .collect::<Vec<_>>(),
+        vec![(member(2), 3), (member(3), 2)]
+    );
+    match reports::poll_result(&c.proposals[pid(4).as_str()]) {
+        Some(model::poll::PollResult::Budget(b)) => assert_eq!(b.funded, vec![0]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(verdict(&mut doc), Ok(()));
+
+    // Back to one: no weight.
+    let amend = Amendment {
+        weights: vec![weigh(&format!("general:{}=1", member(2)))],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(5), "Equal again"), amend, t(40))
+        .unwrap();
+    for who in 1..=3 {
+        vote(&mut doc, who, &pid(5), Stance::Agree, 41 + i64::from(who));
+    }
+    let c = doc.read().unwrap();
+    assert_eq!(
+        c.charter
+            .weights
+            .general
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>(),
+        vec![member(3)]
+    );
+    assert_eq!(verdict(&mut doc), Ok(()));
+}
+
+/// A weight out of bounds, or one member's weight changed twice in one amendment, is refused
+/// by the model.
+#[test]
+fn weights_are_bounded() {
+    let mut doc = three();
+    for text in [
+        "general:M=0",
+        "general:M=1000001",
+        "general:M=x",
+        "sometimes:M=2",
+        "general=2",
+    ] {
+        let text = text.replace('M', member(2).as_str());
+        assert!(
+            text.parse::<model::schema::WeightChange>().is_err(),
+            "{text}"
+        );
+    }
+    let w = model::schema::WeightChange {
+        kind: DecisionKind::General,
+        member: member(2),
+        weight: 0,
+    };
+    let amend = Amendment {
+        weights: vec![w.clone()],
+        ..Default::default()
+    };
+    let e = doc
+        .propose_amendment(&member(1), new(pid(1), "Nobody"), amend, t(2))
+        .unwrap_err();
+    assert!(e.to_string().contains("a weight is from 1"), "{e}");
+    let twice = Amendment {
+        weights: vec![
+            model::schema::WeightChange {
+                weight: 2,
+                ..w.clone()
+            },
+            model::schema::WeightChange {
+                weight: 3,
+                ..w.clone()
+            },
+        ],
+        ..Default::default()
+    };
+    let e = doc
+        .propose_amendment(&member(1), new(pid(1), "Twice"), twice, t(2))
+        .unwrap_err();
+    assert!(e.to_string().contains("changed twice"), "{e}");
+    // (Written by hand: `rules::polls::a_proposal_carries_the_charters_weights`.)
+}

@@ -83,6 +83,7 @@ fn every_place_the_model_writes_is_in_the_layout() {
                 "admission=majority".parse().unwrap(),
             ],
             equity_threshold: Some("1/3".parse().unwrap()),
+            weights: vec![format!("general:{}=4", member(2)).parse().unwrap()],
         },
         t(11),
     )

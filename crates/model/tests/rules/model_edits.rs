@@ -199,9 +199,16 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             } else {
                 format!("{kind}=super-majority:2/3@1/3")
             };
+            // Weighing a member in general decisions (a weight of one: back to equal), so
+            // that the polls opened after it passes count with weights.
             let amendment = model::schema::Amendment {
                 add_values: vec![format!("value {n}")],
                 rules: vec![rule.parse().unwrap()],
+                weights: vec![model::schema::WeightChange {
+                    kind: DecisionKind::General,
+                    member: member(*n % 3 + 1),
+                    weight: u32::from(*n % 4) + 1,
+                }],
                 ..Default::default()
             };
             let new = NewProposal {

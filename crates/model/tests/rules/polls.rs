@@ -232,6 +232,61 @@ fn only_a_poll_takes_ballots_and_a_poll_takes_no_positions() {
     assert!(e.to_string().contains("no poll"), "{e}");
 }
 
+/// A position written on a poll by hand (a modified node: the model refuses to) is refused
+/// on receipt.
+#[test]
+fn a_position_on_a_poll_is_refused_on_receipt() {
+    let mut docs = with_poll();
+    for who in [1usize, 2] {
+        let mut d = docs[who].fork_as(key(who as u8 + 1));
+        let am = d.automerge_mut();
+        let positions = obj(am, &["proposals", poll_id().as_str(), "positions"]);
+        let pos = am
+            .put_object(&positions, member(who as u8 + 1).as_str(), ObjType::Map)
+            .unwrap();
+        am.put(&pos, "stance", "agree").unwrap();
+        am.put(&pos, "reason", "").unwrap();
+        am.put(&pos, "at", t(10_000).as_millis()).unwrap();
+        am.commit_with(CommitOptions::default().with_time(t(10_000).as_secs()));
+        bad_record(verdict(&mut d), "cast ballots on it, not positions");
+    }
+    // A position on an ordinary proposal still passes, judged the same way.
+    let p: ProposalId = proposal().parse().unwrap();
+    docs[1]
+        .take_position(&member(2), &p, Stance::Agree, "", t(10_000))
+        .unwrap();
+    assert_eq!(verdict(&mut docs[1]), Ok(()));
+}
+
+/// A new proposal carries the charter's weights for its kind, of its electorate (none while
+/// every member weighs one): one claiming weights is refused.
+#[test]
+fn a_proposal_carries_the_charters_weights() {
+    let mut docs = coalition();
+    let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
+        let w = d.put_object(p, "weights", ObjType::Map).unwrap();
+        d.put(&w, member(2).as_str(), 5u64).unwrap();
+    });
+    bad_record(verdict(&mut d), "its weights are not the charter's");
+    let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
+        let w = d.put_object(p, "weights", ObjType::Map).unwrap();
+        d.put(&w, member(2).as_str(), 0u64).unwrap();
+    });
+    // (Judged as a new record before its values' shapes: refused either way.)
+    let err = verdict(&mut d).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Violation::BadValue { .. } | Violation::BadRecord { .. }
+        ),
+        "{err}"
+    );
+    let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
+        d.put_object(p, "weights", ObjType::Map).unwrap();
+    });
+    assert_eq!(verdict(&mut d), Ok(()));
+}
+
 #[test]
 fn a_poll_is_sound_when_it_opens() {
     let mut docs = coalition();

@@ -67,6 +67,8 @@ struct CharterPage {
     tf: super::translated::TranslateForm,
     rules: Vec<(String, String)>,
     equity: String,
+    /// Members' weights in polls: the kind of decision, the member, its weight.
+    weights: Vec<(String, String, u32)>,
     rotation: Option<String>,
     /// Goal, latest progress, target.
     goals: Vec<(super::translated::Shown, String, String)>,
@@ -380,6 +382,15 @@ pub(crate) async fn show(
                 "charter-equity",
                 &[("threshold", Arg::Own(ch.equity_threshold.to_string()))],
             ),
+            weights: model::DecisionKind::ALL
+                .iter()
+                .flat_map(|k| {
+                    ch.weights
+                        .for_kind(*k)
+                        .iter()
+                        .map(|(m, w)| (c.t(&format!("kind-{}", k.as_str())), name_of(names, m), *w))
+                })
+                .collect(),
             rotation,
             goals,
             versions: version_rows,

@@ -51,7 +51,28 @@ struct AmendPage {
     rules: Vec<RuleChoice>,
     thresholds: Vec<Choice>,
     threshold_error: Option<String>,
+    /// A weight field per member in force, for the polls of general decisions.
+    weights: Vec<WeightField>,
     closes: Field,
+}
+
+/// A member's weight field (named `weight-<member id>`).
+#[derive(Debug)]
+pub(crate) struct WeightField {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) help: String,
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+}
+
+/// What the form needs of the coalition as it stands: the rules and weights in force (what
+/// "keep" keeps) and the members in force (a weight each).
+struct InForce {
+    rules: Rules,
+    weights: model::schema::Weights,
+    /// Members in force, id and name.
+    members: Vec<(model::MemberId, String)>,
 }
 
 /// A field's name and the catalog id of what is wrong with it.
@@ -115,6 +136,9 @@ pub(crate) struct AmendForm {
     rule_general: String,
     #[serde(default, rename = "quorum-general")]
     quorum_general: String,
+    /// The weights, `weight-<member id>` (and anything else sent, never read but by name).
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, String>,
 }
 
 impl AmendForm {
@@ -140,6 +164,9 @@ impl AmendForm {
             "quorum-public-statement" => &self.quorum_public_statement,
             "rule-general" => &self.rule_general,
             "quorum-general" => &self.quorum_general,
+            other if other.starts_with("weight-") => {
+                self.rest.get(other).map_or("", String::as_str)
+            }
             _ => "",
         }
     }
@@ -153,28 +180,48 @@ fn method_label(c: &Chrome, spelled: &str) -> String {
     }
 }
 
-/// The rules in force, to keep what is left as it is.
-async fn rules_in_force(web: &Web, coalition: &str) -> Result<Rules, commands::ops::OpError> {
-    match web
+/// The rules, weights and members in force, to keep what is left as it is.
+async fn in_force(web: &Web, coalition: &str) -> Result<InForce, commands::ops::OpError> {
+    let charter = match web
         .ask(Request::CharterShow {
             coalition: coalition.to_owned(),
         })
         .await
     {
-        Ok(Reply::Charter(d)) => Ok(d.charter.rules),
-        Ok(_) => Err(unexpected()),
-        Err(e) => Err(e),
-    }
+        Ok(Reply::Charter(d)) => d.charter,
+        Ok(_) => return Err(unexpected()),
+        Err(e) => return Err(e),
+    };
+    let members = match web
+        .ask(Request::MemberList {
+            coalition: coalition.to_owned(),
+            query: commands::ops::members::MemberQuery { all: false },
+        })
+        .await
+    {
+        Ok(Reply::Members(m)) => m
+            .into_iter()
+            .map(|e| (e.member.id.clone(), e.member.name.clone()))
+            .collect(),
+        Ok(_) => return Err(unexpected()),
+        Err(e) => return Err(e),
+    };
+    Ok(InForce {
+        rules: charter.rules,
+        weights: charter.weights,
+        members,
+    })
 }
 
-/// The form, with the rules in force `now_rules` (what "keep" keeps) and what was sent.
+/// The form, with what is in force `now` (what "keep" keeps) and what was sent.
 async fn amend_page(
     web: &Web,
     visit: &Visit,
     coalition: &str,
-    now_rules: &Rules,
+    now: &InForce,
     sent: Sent<'_>,
 ) -> Response {
+    let now_rules = &now.rules;
     let c = visit.chrome("charter");
     let summary = match super::coalition(web, coalition).await {
         Ok(s) => s,
@@ -265,6 +312,25 @@ async fn amend_page(
         ),
         selected: *t == threshold,
     }));
+    let general = now.weights.for_kind(model::DecisionKind::General);
+    let weights = now
+        .members
+        .iter()
+        .map(|(id, name)| {
+            let key = format!("weight-{id}");
+            let current = general.get(id).copied().unwrap_or(1);
+            WeightField {
+                value: typed(form, &key).to_owned(),
+                error: error_at(&key),
+                name: key,
+                label: name.clone(),
+                help: c.tw(
+                    "amend-weight-now",
+                    &[("weight", Arg::Count(current as usize))],
+                ),
+            }
+        })
+        .collect();
     page(
         sent.status.unwrap_or(StatusCode::OK),
         &AmendPage {
@@ -275,6 +341,7 @@ async fn amend_page(
             rules,
             thresholds,
             threshold_error: error_at("equity_threshold"),
+            weights,
             closes,
             c,
         },
@@ -290,8 +357,8 @@ pub(crate) async fn form(
     if let Some(r) = visit.unsigned() {
         return r;
     }
-    match rules_in_force(&web, &coalition).await {
-        Ok(rules) => amend_page(&web, &visit, &coalition, &rules, Sent::default()).await,
+    match in_force(&web, &coalition).await {
+        Ok(now) => amend_page(&web, &visit, &coalition, &now, Sent::default()).await,
         Err(e) => super::node_error(&visit, &e),
     }
 }
@@ -301,9 +368,10 @@ pub(crate) async fn form(
 /// has in `in_force`); a quorum without a method, or a choice not offered, is refused.
 fn amendment(
     f: &AmendForm,
-    in_force: &Rules,
+    now_in_force: &InForce,
     now: model::Timestamp,
 ) -> Result<AmendmentRequest, Vec<Wrong>> {
+    let in_force = &now_in_force.rules;
     let get = |name: &str| typed(Some(f), name).trim().to_owned();
     let mut wrong: Vec<Wrong> = Vec::new();
     let mut rules = Vec::new();
@@ -340,6 +408,24 @@ fn amendment(
     if !threshold.is_empty() && !THRESHOLDS.contains(&threshold.as_str()) {
         wrong.push(("equity_threshold".to_owned(), "error-choice"));
     }
+    // A weight per member in force, in general decisions' polls: empty or as it is keeps it.
+    let general = now_in_force.weights.for_kind(model::DecisionKind::General);
+    let mut weights = Vec::new();
+    for (id, _) in &now_in_force.members {
+        let key = format!("weight-{id}");
+        let typed = get(&key);
+        if typed.is_empty() {
+            continue;
+        }
+        match typed.parse::<u32>() {
+            Ok(w) if (1..=model::schema::MAX_WEIGHT).contains(&w) => {
+                if w != general.get(id).copied().unwrap_or(1) {
+                    weights.push(format!("general:{id}={w}"));
+                }
+            }
+            _ => wrong.push((key, "amend-weight-error")),
+        }
+    }
     let text = get("text");
     if text.is_empty() {
         wrong.push(("text".to_owned(), "error-required"));
@@ -359,6 +445,7 @@ fn amendment(
         add_commitments: super::lines_of(&get("commitments")),
         rules,
         equity_threshold: Some(threshold).filter(|t| !t.is_empty()),
+        weights,
         title: Some(get("title")).filter(|t| !t.is_empty()),
         text,
         closes,
@@ -377,7 +464,7 @@ pub(crate) async fn propose(
         return r;
     }
     let l = visit.lang;
-    let in_force = match rules_in_force(&web, &coalition).await {
+    let in_force = match in_force(&web, &coalition).await {
         Ok(r) => r,
         Err(e) => return super::node_error(&visit, &e),
     };
@@ -400,7 +487,7 @@ pub(crate) async fn propose(
     }
     let req = Request::CharterAmend {
         coalition: coalition.clone(),
-        body,
+        body: Box::new(body),
     };
     match web.ask(req).await {
         Ok(Reply::Created(made)) => see_other(
@@ -449,10 +536,19 @@ mod tests {
         model::Timestamp::from_millis(1_800_000_000_000)
     }
 
+    fn with_rules(rules: Rules) -> InForce {
+        InForce {
+            rules,
+            weights: model::schema::Weights::default(),
+            members: vec![(model::MemberId::from_bytes([7; 16]), "Eastside".into())],
+        }
+    }
+
     #[test]
     fn only_the_rules_chosen_change_and_a_quorum_left_alone_stays() {
-        let mut in_force = Rules::founding();
-        in_force.amendment = "super-majority:2/3@2/3".parse().unwrap();
+        let mut rules = Rules::founding();
+        rules.amendment = "super-majority:2/3@2/3".parse().unwrap();
+        let in_force = with_rules(rules);
         let a = amendment(
             &form(&[
                 ("rule-amendment", "consent"),
@@ -480,7 +576,7 @@ mod tests {
 
     #[test]
     fn each_wrong_field_is_named() {
-        let in_force = Rules::founding();
+        let in_force = with_rules(Rules::founding());
         let wrong = |pairs: &[(&str, &str)]| {
             amendment(&form(pairs), &in_force, at())
                 .unwrap_err()
@@ -504,6 +600,24 @@ mod tests {
         assert_eq!(
             wrong(&[("text", "x"), ("closes", "2001-01-01")]),
             vec!["closes:error-closes"]
+        );
+        let weight = format!("weight-{}", model::MemberId::from_bytes([7; 16]));
+        for bad in ["0", "1000001", "two", "-3"] {
+            assert_eq!(
+                wrong(&[("text", "x"), (&weight, bad)]),
+                vec![format!("{weight}:amend-weight-error")]
+            );
+        }
+        // Given as it is (one), a weight changes nothing; another is a change.
+        let same = amendment(&form(&[("text", "x"), (&weight, "1")]), &in_force, at()).unwrap();
+        assert!(same.changes_nothing());
+        let heavier = amendment(&form(&[("text", "x"), (&weight, "4")]), &in_force, at()).unwrap();
+        assert_eq!(
+            heavier.weights,
+            vec![format!(
+                "general:{}=4",
+                model::MemberId::from_bytes([7; 16])
+            )]
         );
     }
 

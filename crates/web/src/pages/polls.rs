@@ -31,6 +31,8 @@ const OTHER: &str = "#3b5b92";
 pub(crate) struct PollSection {
     pub(crate) intro: String,
     pub(crate) voted: String,
+    /// Whose ballots weigh more than one, when some do.
+    pub(crate) weights: Option<String>,
     pub(crate) rows: Vec<PollRow>,
     /// The result drawn (when ballots were cast).
     pub(crate) chart: Option<Chart>,
@@ -227,6 +229,22 @@ pub(crate) fn section(
                 ("electorate", count(v.tally.electorate)),
             ],
         ),
+        weights: (!p.weights.is_empty()).then(|| {
+            let each: Vec<String> = p
+                .weights
+                .iter()
+                .map(|(m, w)| {
+                    c.tw(
+                        "poll-weight",
+                        &[
+                            ("name", Arg::Text(name_of(names, m))),
+                            ("weight", Arg::Count(*w as usize)),
+                        ],
+                    )
+                })
+                .collect();
+            c.tw("poll-weights", &[("list", Arg::Own(super::joined(&each)))])
+        }),
         rows: poll
             .options
             .iter()
