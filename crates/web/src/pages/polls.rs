@@ -318,6 +318,14 @@ fn placed(c: &Chrome, order: &Order, options: usize) -> Vec<String> {
     standing
 }
 
+/// Where each option stands when `chosen` are the ones it took (elected, funded): `yes`
+/// for those, `no` for the others.
+fn marked(c: &Chrome, options: usize, chosen: &[usize], yes: &str, no: &str) -> Vec<String> {
+    (0..options)
+        .map(|o| c.t(if chosen.contains(&o) { yes } else { no }))
+        .collect()
+}
+
 /// The options in first place.
 fn first(order: &Order) -> BTreeSet<usize> {
     order.first().into_iter().flatten().copied().collect()
@@ -511,15 +519,7 @@ fn draw(
         PollResult::Budget(b) => {
             let given: Vec<Option<u128>> = b.requests.iter().map(|r| Some(r.given)).collect();
             Drawing {
-                standing: (0..options)
-                    .map(|o| {
-                        c.t(if b.funded.contains(&o) {
-                            "poll-funded"
-                        } else {
-                            "poll-not-funded"
-                        })
-                    })
-                    .collect(),
+                standing: marked(c, options, &b.funded, "poll-funded", "poll-not-funded"),
                 bars: Some((
                     c.t("poll-chart-budget"),
                     bars(
@@ -748,15 +748,7 @@ fn draw(
                 .map(|x| x.votes.clone())
                 .unwrap_or_default();
             Drawing {
-                standing: (0..options)
-                    .map(|o| {
-                        c.t(if t.elected.contains(&o) {
-                            "poll-elected"
-                        } else {
-                            "poll-not-elected"
-                        })
-                    })
-                    .collect(),
+                standing: marked(c, options, &t.elected, "poll-elected", "poll-not-elected"),
                 bars: Some((
                     c.t("poll-chart-first-preferences"),
                     bars(
