@@ -36,7 +36,10 @@ use serde::{Deserialize, Serialize};
 /// (`model::plans`); map keys may be up to `model::layout::MAX_KEY` bytes (a translation of a
 /// reason's key is longer than the 64 that version 9 admitted). Version 11: proposals carry
 /// a poll and members' ballots in it (`model::poll`), which a node of version 10 refuses.
-pub const VERSION: u8 = 11;
+/// Version 12: the charter, its versions, amendments and proposals carry members' weights in
+/// polls (`model::schema::Weights`), which a node of version 11 refuses; a position on a poll
+/// is refused.
+pub const VERSION: u8 = 12;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

@@ -36,8 +36,8 @@ pub enum CharterCmd {
         /// A new share above which one member is flagged (pool equity and the power audit)
         #[arg(long, value_name = "FRACTION")]
         equity_threshold: Option<model::Fraction>,
-        /// A member's weight in the polls of one kind of decision: KIND:MEMBER=WEIGHT, MEMBER
-        /// an organization's id or exact name, WEIGHT from 1 to 1000000 (by people
+        /// A member's weight in polls: general:MEMBER=WEIGHT (polls decide general proposals),
+        /// MEMBER an organization's id or exact name, WEIGHT from 1 to 1000000 (by people
         /// represented, say; 1 weighs as every other member). Every ballot in a poll opened
         /// after the amendment passes counts its member's weight times. E.g. --weight
         /// "general:Eastside Tenants=3" (repeat for several)

@@ -103,9 +103,9 @@ pub struct AmendmentRequest {
     /// A new share above which one member is flagged, e.g. `1/2`.
     #[serde(default)]
     pub equity_threshold: Option<String>,
-    /// Members' weights in polls to set, each `KIND:MEMBER=WEIGHT` (MEMBER an id, unique id
-    /// prefix or exact name; WEIGHT from 1 to 1000000, 1 weighing as every other member),
-    /// e.g. `general:Eastside Tenants=3`.
+    /// Members' weights in polls to set, each `KIND:MEMBER=WEIGHT` (KIND `general`, the only
+    /// kind polls decide; MEMBER an id, unique id prefix or exact name; WEIGHT from 1 to
+    /// 1000000, 1 weighing as every other member), e.g. `general:Eastside Tenants=3`.
     #[serde(default)]
     pub weights: Vec<String>,
     /// Short title (a summary of the changes when absent).
@@ -205,6 +205,13 @@ fn weight_change(
     let (kind, rest) = given.split_once(':').ok_or_else(invalid)?;
     let (member, weight) = rest.rsplit_once('=').ok_or_else(invalid)?;
     let kind: model::DecisionKind = kind.trim().parse().map_err(|_| invalid())?;
+    if kind != model::DecisionKind::General {
+        return Err(super::Invalid(format!(
+            "`{given}`: only general decisions are decided by polls, so only weights in \
+             general decisions count (write general:MEMBER=WEIGHT)"
+        ))
+        .into());
+    }
     let weight: u32 = weight
         .trim()
         .parse()
@@ -366,6 +373,7 @@ mod tests {
             "general:Northside Tenants Union=0",
             "whenever:Northside Tenants Union=2",
             "general=3",
+            "amendment:Northside Tenants Union=2",
         ] {
             let req = AmendmentRequest {
                 weights: vec![bad.into()],

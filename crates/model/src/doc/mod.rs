@@ -39,6 +39,7 @@ mod translations;
 pub use inputs::*;
 use members::*;
 use paths::*;
+pub(crate) use proposals::weights_problem;
 use proposals::*;
 pub use restore::RESTORABLE;
 

@@ -222,8 +222,37 @@ impl CoalitionDoc {
     }
 }
 
-/// Most weight changes one amendment makes (the layout bounds every list the same way).
-const MAX_WEIGHT_CHANGES: usize = crate::MAX_LIST;
+/// Most weight changes one amendment makes (the rules refuse more on receipt).
+pub(crate) const MAX_WEIGHT_CHANGES: usize = crate::MAX_LIST;
+
+/// What is wrong with an amendment's weight changes as the rules on receipt judge them: too
+/// many, one member's weight in one kind changed twice, or a kind no poll decides (polls are
+/// general proposals: a weight in another kind would weigh nothing).
+pub(crate) fn weights_problem(weights: &[crate::schema::WeightChange]) -> Option<String> {
+    if weights.len() > MAX_WEIGHT_CHANGES {
+        return Some(format!(
+            "an amendment changes at most {MAX_WEIGHT_CHANGES} weights (this one {})",
+            weights.len()
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for w in weights {
+        if w.kind != crate::values::DecisionKind::General {
+            return Some(format!(
+                "only general decisions are decided by polls: a weight in {} decisions would \
+                 weigh nothing",
+                w.kind
+            ));
+        }
+        if !seen.insert((w.kind, &w.member)) {
+            return Some(format!(
+                "member {}'s {} weight is changed twice",
+                w.member, w.kind
+            ));
+        }
+    }
+    None
+}
 
 /// An amendment with its texts trimmed and checked.
 pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
@@ -242,7 +271,9 @@ pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
             max: MAX_WEIGHT_CHANGES,
         });
     }
-    let mut seen = std::collections::BTreeSet::new();
+    if let Some(why) = weights_problem(&a.weights) {
+        return Err(EditError::Refused { why });
+    }
     for w in &a.weights {
         if !(1..=crate::schema::MAX_WEIGHT).contains(&w.weight) {
             return Err(EditError::Refused {
@@ -251,11 +282,6 @@ pub(super) fn amendment_checked(a: Amendment) -> Result<Amendment, EditError> {
                     crate::schema::MAX_WEIGHT,
                     w.weight
                 ),
-            });
-        }
-        if !seen.insert((w.kind, &w.member)) {
-            return Err(EditError::Refused {
-                why: format!("member {}'s {} weight is changed twice", w.member, w.kind),
             });
         }
     }

@@ -1,5 +1,5 @@
 //! `budget`: participatory budgeting as Cobudget does it. Each member spreads its share of a
-//! pool (the poll's share times the member's weight, one in polls stored today) over the
+//! pool (the poll's share times the member's weight, `Proposal::weights`) over the
 //! requests; a request is funded
 //! when what it is given reaches its ask. What is given to a request left unfunded stays in
 //! the pool, as does what a funded request is given beyond its ask.

@@ -50,9 +50,8 @@ pub const MAX_OPTIONS: usize = 100;
 pub const MAX_SCORE: u32 = 100;
 /// The most dots a `dots` poll may give each member.
 pub const MAX_DOTS: u32 = 1000;
-/// The heaviest weight a ballot may carry in a count. (Polls stored in proposals count every
-/// member's ballot as one; weights set by the charter, such as people represented, are to
-/// come.)
+/// The heaviest weight a ballot may carry in a count (the charter gives at most
+/// `schema::MAX_WEIGHT`, see `schema::Weights`).
 pub const MAX_WEIGHT: u64 = 10_000_000;
 /// The score a `score` poll allows unless it says.
 pub const DEFAULT_SCORE: u32 = 5;

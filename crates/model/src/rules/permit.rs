@@ -395,6 +395,13 @@ impl Ctx<'_> {
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
         }
+        if let Some(why) = p
+            .amendment
+            .as_ref()
+            .and_then(|a| crate::doc::weights_problem(&a.weights))
+        {
+            return Err(why);
+        }
         // An allocation decides a request of its author's, written by the same change and
         // naming it ([`Self::check_request`]); only an allocation decides one.
         if let Some(crate::schema::Subject::Request { pool, entry }) = &p.subject {

@@ -317,7 +317,12 @@ impl Validator {
             return Err(bad("the charter it stores is not version 1"));
         }
         // Weights come from amendments (`governance::InForce::weights`).
-        if !read.charter.weights.all_equal() {
+        if !read.charter.weights.all_equal()
+            || !read
+                .charter_versions
+                .values()
+                .all(|v| v.weights.all_equal())
+        {
             return Err(bad("the founding charter weighs every member one"));
         }
         self.after.insert(change.hash(), Arc::new(gov));

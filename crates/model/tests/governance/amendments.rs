@@ -314,6 +314,23 @@ fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
         other => panic!("{other:?}"),
     }
     assert_eq!(verdict(&mut doc), Ok(()));
+    // Written by hand, more than one share from a member weighing one is refused on receipt,
+    // and three shares from the member weighing three pass.
+    for (who, hundredths, passes) in [(1u8, 10_001u64, false), (2, 30_000, true)] {
+        let mut d = doc.fork_as(key(who));
+        let am = d.automerge_mut();
+        let ballots = obj(am, &["proposals", pid(4).as_str(), "ballots"]);
+        let b = am
+            .put_object(&ballots, member(who).as_str(), ObjType::Map)
+            .unwrap();
+        am.put(&b, "ballot", format!("budget:1={hundredths}")).unwrap();
+        am.put(&b, "at", t(35).as_millis()).unwrap();
+        am.commit_with(
+            model::automerge::transaction::CommitOptions::default().with_time(t(35).as_secs()),
+        );
+        let v = verdict(&mut d);
+        assert_eq!(v.is_ok(), passes, "{who}: {v:?}");
+    }
 
     // Back to one: no weight.
     let amend = Amendment {
@@ -386,5 +403,17 @@ fn weights_are_bounded() {
         .propose_amendment(&member(1), new(pid(1), "Twice"), twice, t(2))
         .unwrap_err();
     assert!(e.to_string().contains("changed twice"), "{e}");
+    let elsewhere = Amendment {
+        weights: vec![model::schema::WeightChange {
+            kind: DecisionKind::Amendment,
+            weight: 2,
+            ..w.clone()
+        }],
+        ..Default::default()
+    };
+    let e = doc
+        .propose_amendment(&member(1), new(pid(1), "Elsewhere"), elsewhere, t(2))
+        .unwrap_err();
+    assert!(e.to_string().contains("only general decisions"), "{e}");
     // (Written by hand: `rules::polls::a_proposal_carries_the_charters_weights`.)
 }

@@ -285,6 +285,40 @@ fn a_proposal_carries_the_charters_weights() {
         d.put_object(p, "weights", ObjType::Map).unwrap();
     });
     assert_eq!(verdict(&mut d), Ok(()));
+    // An amendment weighing a member in decisions no poll decides, or one member twice.
+    let amendment = |weights: &[(&'static str, u8, u64)]| {
+        let weights = weights.to_vec();
+        move |d: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
+            let a = d.put_object(p, "amendment", ObjType::Map).unwrap();
+            d.put(&a, "frame", ()).unwrap();
+            d.put_object(&a, "add_values", ObjType::List).unwrap();
+            d.put_object(&a, "add_commitments", ObjType::List).unwrap();
+            d.put_object(&a, "rules", ObjType::List).unwrap();
+            d.put(&a, "equity_threshold", ()).unwrap();
+            let list = d.put_object(&a, "weights", ObjType::List).unwrap();
+            for (i, (kind, who, weight)) in weights.iter().enumerate() {
+                let w = d.insert_object(&list, i, ObjType::Map).unwrap();
+                d.put(&w, "kind", *kind).unwrap();
+                d.put(&w, "member", member(*who).as_str()).unwrap();
+                d.put(&w, "weight", *weight).unwrap();
+            }
+        }
+    };
+    let amend = || Handmade {
+        kind: "amendment",
+        rule: ("consensus", None, "1/2"),
+        ..Handmade::default()
+    };
+    let mut d = handmade_proposal(&mut docs, amend(), amendment(&[("general", 2, 3)]));
+    assert_eq!(verdict(&mut d), Ok(()));
+    let mut d = handmade_proposal(&mut docs, amend(), amendment(&[("amendment", 2, 3)]));
+    bad_record(verdict(&mut d), "only general decisions");
+    let mut d = handmade_proposal(
+        &mut docs,
+        amend(),
+        amendment(&[("general", 2, 3), ("general", 2, 4)]),
+    );
+    bad_record(verdict(&mut d), "changed twice");
 }
 
 #[test]

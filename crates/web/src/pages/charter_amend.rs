@@ -93,7 +93,8 @@ fn typed<'a>(form: Option<&'a AmendForm>, name: &str) -> &'a str {
 }
 
 /// What the form sends: a field per part of the charter, and a method and a quorum per kind
-/// of decision (a fixed set: nothing else a visitor sends is kept).
+/// of decision, and a weight per member (`weight-<id>`, with whatever else was sent, in
+/// `rest`: bounded by the UI's body limit, read only by the names of members in force).
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct AmendForm {
     #[serde(default)]

@@ -195,9 +195,10 @@ pub(crate) fn section(
         None
     };
     let mine = me.and_then(|m| p.ballots.get(m)).map(|b| &b.ballot);
+    let weight = me.map_or(1, |m| p.weight_of(m));
     let form = no_ballot
         .is_none()
-        .then(|| ballot_form(c, poll, mine, sent));
+        .then(|| ballot_form(c, poll, weight, mine, sent));
     let count = |n: u64| Arg::Count(usize::try_from(n).unwrap_or(usize::MAX));
     let chart = drawn.bars.filter(|b| !b.1.is_empty()).map(|(title, bars)| {
         let mut chart = Chart::new(
@@ -661,9 +662,17 @@ fn draw(
                     bars(opt, &beats, &whole, &first(&s.order)),
                 )),
                 tables: vec![
+                    per_option(
+                        "poll-figures",
+                        c.t("poll-beats-caption"),
+                        vec![c.t("poll-col-option"), c.t("poll-col-beats")],
+                        opt,
+                        options,
+                        &|o| vec![whole(beats.get(o).copied().flatten().unwrap_or(0))],
+                    ),
                     matrix(
                         c,
-                        "poll-figures",
+                        "poll-pairwise",
                         c.t("poll-pairwise-caption"),
                         opt,
                         &s.pairwise,
@@ -770,6 +779,7 @@ fn draw(
 fn ballot_form(
     c: &Chrome,
     poll: &PollSpec,
+    weight: u64,
     mine: Option<&Ballot>,
     sent: Option<&Sent>,
 ) -> BallotForm {
@@ -849,7 +859,10 @@ fn ballot_form(
             c.t("ballot-budget"),
             c.tw(
                 "ballot-budget-help",
-                &[("share", Arg::Own(amount(c, u128::from(share))))],
+                &[(
+                    "share",
+                    Arg::Own(amount(c, u128::from(share) * u128::from(weight))),
+                )],
             ),
             0,
         ),
@@ -962,8 +975,9 @@ fn ballot_error(c: &Chrome, poll: &PollSpec, e: &BallotError) -> String {
     }
 }
 
-/// Reads the ballot form as sent: the ballot, or what was wrong with it.
-fn read_ballot(c: &Chrome, poll: &PollSpec, sent: &mut Sent) -> Option<Ballot> {
+/// Reads the ballot form as sent by a member of weight `weight`: the ballot, or what was
+/// wrong with it.
+fn read_ballot(c: &Chrome, poll: &PollSpec, weight: u64, sent: &mut Sent) -> Option<Ballot> {
     let n = poll.options.len();
     let value = |o: usize| {
         sent.fields
@@ -1091,8 +1105,7 @@ fn read_ballot(c: &Chrome, poll: &PollSpec, sent: &mut Sent) -> Option<Ballot> {
         sent.error = Some(c.t("error-form"));
         return None;
     }
-    // Weights from the charter are not applied yet: every member's share is the poll's.
-    if let Err(e) = model::poll::check(poll.method, n, 1, &ballot) {
+    if let Err(e) = model::poll::check(poll.method, n, weight, &ballot) {
         sent.error = Some(ballot_error(c, poll, &e));
         return None;
     }
@@ -1166,22 +1179,27 @@ pub(crate) async fn cast(
             sent.fields.insert(k, v);
         }
     }
-    let poll = match web
+    let shown = match web
         .ask(Request::ProposalShow {
             coalition: coalition.clone(),
             proposal: proposal.clone(),
         })
         .await
     {
-        Ok(Reply::Proposal(d)) => d.proposal.proposal.poll,
+        Ok(Reply::Proposal(d)) => d.proposal.proposal,
         Ok(_) => return super::node_error(&visit, &unexpected()),
         Err(e) => return super::node_error(&visit, &e),
     };
-    let Some(poll) = poll else {
+    let Some(poll) = &shown.poll else {
         return super::not_found(&visit);
     };
+    // This organization's weight in the poll (its budget share grows with it).
+    let weight = match super::coalition(&web, &coalition).await {
+        Ok(s) => s.me.as_ref().map_or(1, |m| shown.weight_of(m)),
+        Err(e) => return super::node_error(&visit, &e),
+    };
     let ballot = if sent.error.is_none() {
-        read_ballot(&c, &poll, &mut sent)
+        read_ballot(&c, poll, weight, &mut sent)
     } else {
         None
     };
@@ -1252,7 +1270,7 @@ mod tests {
     fn a_ranking_reads_its_places_in_order_with_gaps_allowed() {
         let c = chrome();
         let mut s = sent(&[("o1", "3"), ("o2", ""), ("o3", "1"), ("o4", "5")]);
-        let b = read_ballot(&c, &spec("ranked", 5), &mut s).unwrap();
+        let b = read_ballot(&c, &spec("ranked", 5), 1, &mut s).unwrap();
         assert_eq!(b, Ballot::Rank(vec![2, 0, 3]));
         assert_eq!(request_of(&b).rank, vec!["3", "1", "4"]);
     }
@@ -1261,7 +1279,7 @@ mod tests {
     fn two_options_in_one_place_are_both_marked() {
         let c = chrome();
         let mut s = sent(&[("o1", "1"), ("o2", "1"), ("o3", "2")]);
-        assert!(read_ballot(&c, &spec("condorcet", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("condorcet", 3), 1, &mut s).is_none());
         assert_eq!(s.errors.keys().copied().collect::<Vec<_>>(), vec![1, 2]);
         assert!(s.errors[&1].contains("preference 1"), "{:?}", s.errors);
     }
@@ -1270,23 +1288,23 @@ mod tests {
     fn a_runoff_ballot_ranks_two_at_least() {
         let c = chrome();
         let mut s = sent(&[("o1", "1")]);
-        assert!(read_ballot(&c, &spec("ranked", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("ranked", 3), 1, &mut s).is_none());
         assert!(s.error.as_deref().unwrap().contains("2"), "{:?}", s.error);
         let mut s = sent(&[("o1", "1")]);
-        assert!(read_ballot(&c, &spec("stv:1", 3), &mut s).is_some());
+        assert!(read_ballot(&c, &spec("stv:1", 3), 1, &mut s).is_some());
     }
 
     #[test]
     fn scores_and_dots_are_bounded_where_typed() {
         let c = chrome();
         let mut s = sent(&[("o1", "6"), ("o2", "x"), ("o3", "2")]);
-        assert!(read_ballot(&c, &spec("score", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("score", 3), 1, &mut s).is_none());
         assert_eq!(s.errors.keys().copied().collect::<Vec<_>>(), vec![1, 2]);
         let mut s = sent(&[("o1", "5"), ("o2", "4")]);
-        assert!(read_ballot(&c, &spec("dots:8", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("dots:8", 3), 1, &mut s).is_none());
         assert!(s.error.as_deref().unwrap().contains('8'), "{:?}", s.error);
         let mut s = sent(&[("o1", "5"), ("o2", "0"), ("o3", "3")]);
-        let b = read_ballot(&c, &spec("dots:8", 3), &mut s).unwrap();
+        let b = read_ballot(&c, &spec("dots:8", 3), 1, &mut s).unwrap();
         assert_eq!(request_of(&b).dots, vec!["1=5", "3=3"]);
     }
 
@@ -1294,22 +1312,42 @@ mod tests {
     fn choices_times_and_gifts_read_as_the_node_takes_them() {
         let c = chrome();
         let mut s = sent(&[("choose", "1,3")]);
-        let b = read_ballot(&c, &spec("choose:1-2", 3), &mut s).unwrap();
+        let b = read_ballot(&c, &spec("choose:1-2", 3), 1, &mut s).unwrap();
         assert_eq!(request_of(&b).choose, vec!["1", "3"]);
         let mut s = sent(&[("choose", "1,2,3")]);
-        assert!(read_ballot(&c, &spec("choose:1-2", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("choose:1-2", 3), 1, &mut s).is_none());
         let mut s = sent(&[("choose", "4")]);
-        assert!(read_ballot(&c, &spec("choose:1-2", 3), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("choose:1-2", 3), 1, &mut s).is_none());
         let mut s = sent(&[("o1", "yes"), ("o3", "if-needed")]);
-        let b = read_ballot(&c, &spec("time", 3), &mut s).unwrap();
+        let b = read_ballot(&c, &spec("time", 3), 1, &mut s).unwrap();
         assert_eq!(request_of(&b).slots, vec!["1=yes", "2=no", "3=if-needed"]);
         let mut s = sent(&[("o1", "12.50"), ("o2", "80")]);
-        let b = read_ballot(&c, &spec("budget:10000", 2), &mut s).unwrap();
+        let b = read_ballot(&c, &spec("budget:10000", 2), 1, &mut s).unwrap();
         assert_eq!(request_of(&b).give, vec!["1=12.50", "2=80.00"]);
         let mut s = sent(&[("o1", "60"), ("o2", "60")]);
-        assert!(read_ballot(&c, &spec("budget:10000", 2), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 1, &mut s).is_none());
+        // A member weighing three gives three shares.
+        let mut s = sent(&[("o1", "250"), ("o2", "50")]);
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 3, &mut s).is_some());
+        let mut s = sent(&[("o1", "250"), ("o2", "50.01")]);
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 3, &mut s).is_none());
+        assert!(
+            s.error.as_deref().unwrap().contains("300.00"),
+            "{:?}",
+            s.error
+        );
+        // A member weighing three gives three shares.
+        let mut s = sent(&[("o1", "250"), ("o2", "50")]);
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 3, &mut s).is_some());
+        let mut s = sent(&[("o1", "250"), ("o2", "50.01")]);
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 3, &mut s).is_none());
+        assert!(
+            s.error.as_deref().unwrap().contains("300.00"),
+            "{:?}",
+            s.error
+        );
         let mut s = sent(&[("o1", "sixty")]);
-        assert!(read_ballot(&c, &spec("budget:10000", 2), &mut s).is_none());
+        assert!(read_ballot(&c, &spec("budget:10000", 2), 1, &mut s).is_none());
         assert!(s.errors.contains_key(&1));
     }
 }
