@@ -323,7 +323,8 @@ fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
         let b = am
             .put_object(&ballots, member(who).as_str(), ObjType::Map)
             .unwrap();
-        am.put(&b, "ballot", format!("budget:1={hundredths}")).unwrap();
+        am.put(&b, "ballot", format!("budget:1={hundredths}"))
+            .unwrap();
         am.put(&b, "at", t(35).as_millis()).unwrap();
         am.commit_with(
             model::automerge::transaction::CommitOptions::default().with_time(t(35).as_secs()),
