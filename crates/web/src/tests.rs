@@ -2749,6 +2749,13 @@ async fn weights_show_on_the_charter_and_the_polls_they_weigh() {
         .await;
     assert!(page.contains("weigh more than one in polls"), "{page}");
     assert!(page.contains("<td class=\"num\">40</td>"), "{page}");
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/charter?from=1&to=2", ui.coalition), &cookie)
+        .await;
+    assert!(
+        page.contains("ballot in polls (General decision): weight 1 became 40."),
+        "{page}"
+    );
     let path = format!("/c/{}/proposals/{poll}", ui.coalition);
     let (_, _, page) = ui.get(&path, &cookie).await;
     assert!(

@@ -237,6 +237,9 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "Disability justice",
         "--frame",
         "Fare-free, accessible buses for every neighborhood, decided together.",
+        // Weights: the charter page's table of them, and the comparison's line.
+        "--weight",
+        "general:Eastside Disability Justice=3",
     ]);
     a.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
     eventually(20, "the amendment to reach B", || {

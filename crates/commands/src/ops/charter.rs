@@ -293,7 +293,17 @@ pub fn versions(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterVersi
         .with_context(|| format!("could not read coalition {c}"))?;
     // In the order of their keys (the version number, zero-padded), as the whole read.
     let versions: Vec<CharterVersion> = read.versions.into_values().collect();
-    let names = super::names_in(&read.governance, versions.iter().flat_map(|v| &v.agreed_by));
+    // Who agreed to each, and whom each weighs.
+    let names = super::names_in(
+        &read.governance,
+        versions.iter().flat_map(|v| {
+            v.agreed_by.iter().chain(
+                model::DecisionKind::ALL
+                    .iter()
+                    .flat_map(|k| v.weights.for_kind(*k).keys()),
+            )
+        }),
+    );
     Ok(CharterVersions { versions, names })
 }
 

@@ -592,6 +592,7 @@ charter-diff-removed-values = Values removed: { $items }
 charter-diff-added-commitments = Commitments added: { $items }
 charter-diff-removed-commitments = Commitments removed: { $items }
 charter-diff-rule = { $kind }: { $before } became { $after }.
+charter-diff-weight = { $name }'s ballot in polls ({ $kind }): weight { $before } became { $after }.
 
 # Members.
 coalition-nav-members = Members

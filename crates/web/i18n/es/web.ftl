@@ -598,6 +598,7 @@ charter-diff-removed-values = Valores quitados: { $items }
 charter-diff-added-commitments = Compromisos añadidos: { $items }
 charter-diff-removed-commitments = Compromisos quitados: { $items }
 charter-diff-rule = { $kind }: { $before } pasó a ser { $after }.
+charter-diff-weight = La papeleta de { $name } en las votaciones ({ $kind }): el peso { $before } pasó a ser { $after }.
 
 # Miembros.
 coalition-nav-members = Miembros

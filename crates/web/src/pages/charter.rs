@@ -2,6 +2,8 @@
 //! kind of decision in words, the equity threshold, the facilitation rotation, the goals),
 //! every ratified version with who agreed to it, and what changed between two versions.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -109,7 +111,12 @@ fn rules_of(c: &Chrome, rules: &Rules) -> Vec<(RuleKind, String)> {
 }
 
 /// What changed from `a` to `b`, in sentences.
-fn diff(c: &Chrome, a: &CharterVersion, b: &CharterVersion) -> Diff {
+fn diff(
+    c: &Chrome,
+    a: &CharterVersion,
+    b: &CharterVersion,
+    names: &BTreeMap<model::MemberId, String>,
+) -> Diff {
     let mut lines = Vec::new();
     if a.name != b.name {
         lines.push(c.tw(
@@ -152,6 +159,29 @@ fn diff(c: &Chrome, a: &CharterVersion, b: &CharterVersion) -> Diff {
                     ("after", Arg::Own(after)),
                 ],
             ));
+        }
+    }
+    for kind in model::DecisionKind::ALL {
+        let (before, after) = (a.weights.for_kind(*kind), b.weights.for_kind(*kind));
+        for m in before
+            .keys()
+            .chain(after.keys().filter(|m| !before.contains_key(*m)))
+        {
+            let (was, is) = (
+                before.get(m).copied().unwrap_or(1),
+                after.get(m).copied().unwrap_or(1),
+            );
+            if was != is {
+                lines.push(c.tw(
+                    "charter-diff-weight",
+                    &[
+                        ("name", Arg::Text(name_of(names, m))),
+                        ("kind", Arg::Own(c.t(&format!("kind-{}", kind.as_str())))),
+                        ("before", Arg::Count(was as usize)),
+                        ("after", Arg::Count(is as usize)),
+                    ],
+                ));
+            }
         }
     }
     Diff {
@@ -316,7 +346,7 @@ pub(crate) async fn show(
     );
     let find = |n: u64| versions.versions.iter().find(|v| v.number == n);
     let diff = match (q.from.and(find(from)), q.to.and(find(to))) {
-        (Some(a), Some(b)) => Some(diff(&c, a, b)),
+        (Some(a), Some(b)) => Some(diff(&c, a, b, &versions.names)),
         _ => None,
     };
     let rotation = (!ch.roles.facilitator_rotation.is_empty()).then(|| {
