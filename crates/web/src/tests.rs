@@ -1582,7 +1582,10 @@ async fn an_amendment_sets_weights_from_the_form() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let to = headers[header::LOCATION].to_str().unwrap().to_owned();
     let (_, _, page) = ui.get(&to, &cookie).await;
-    assert!(page.contains("weighs 12 in general polls"), "{page}");
+    assert!(
+        page.contains("Northside Tenants Union weighs 12 in general polls"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

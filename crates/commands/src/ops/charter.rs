@@ -173,7 +173,20 @@ pub fn amend(
         equity_threshold,
         weights,
     };
-    let title = req.title.unwrap_or_else(|| amendment_title(&amendment));
+    let title = match req.title {
+        Some(t) => t,
+        None => {
+            // Members by name, as organizers know each other.
+            let gov = r
+                .in_force(c)
+                .with_context(|| format!("could not read coalition {c}"))?;
+            amendment_title(&amendment, &|m| {
+                gov.members
+                    .get(m)
+                    .map_or_else(|| format!("member {}", m.short()), |x| x.name.clone())
+            })
+        }
+    };
     let new = super::proposals::new_proposal(
         model::DecisionKind::Amendment,
         title,
@@ -227,7 +240,10 @@ fn weight_change(
 }
 
 /// A title naming what an amendment changes.
-fn amendment_title(a: &model::schema::Amendment) -> String {
+fn amendment_title(
+    a: &model::schema::Amendment,
+    name: &dyn Fn(&model::MemberId) -> String,
+) -> String {
     let mut parts = Vec::new();
     if a.frame.is_some() {
         parts.push("new frame".to_owned());
@@ -246,8 +262,8 @@ fn amendment_title(a: &model::schema::Amendment) -> String {
     }
     for w in &a.weights {
         parts.push(format!(
-            "member {} weighs {} in {} polls",
-            w.member.short(),
+            "{} weighs {} in {} polls",
+            name(&w.member),
             w.weight,
             w.kind
         ));
