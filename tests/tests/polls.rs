@@ -222,28 +222,23 @@ fn weights_from_the_charter_count_the_same_on_every_node() {
         "--option",
         "Routes",
     ]);
-    a.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &poll,
-        "--choose",
-        "Fares",
-    ]);
+    let choose = |n: &Node, option: &str| {
+        n.ok(&[
+            "proposal",
+            "vote",
+            "--coalition",
+            &c,
+            &poll,
+            "--choose",
+            option,
+        ]);
+    };
+    choose(&a, "Fares");
     coalesce_tests::eventually(30, "the poll reaches B", || {
         b.succeeds(&["proposal", "show", "--coalition", &c, &poll])
             .then_some(())
     });
-    b.ok(&[
-        "proposal",
-        "vote",
-        "--coalition",
-        &c,
-        &poll,
-        "--choose",
-        "Routes",
-    ]);
+    choose(&b, "Routes");
     for n in [&a, &b] {
         coalesce_tests::eventually(30, "both ballots on every node", || {
             (result(n, &c, &poll)["choose"]["totals"] == serde_json::json!([1, 3])).then_some(())

@@ -2633,6 +2633,10 @@ async fn a_poll_is_voted_from_its_page_and_shows_its_count() {
     );
     assert!(!page.contains("agreed,"), "no positions' words: {page}");
     assert!(!page.contains("Fare-free <b>"), "escaped: {page}");
+    assert!(
+        page.contains("Fare-free &#60;b&#62;buses&#60;/b&#62;"),
+        "shown, escaped: {page}"
+    );
     assert!(!page.contains("/position\""), "no position form: {page}");
     assert!(
         page.contains(&format!("action=\"{path}/ballot\"")),

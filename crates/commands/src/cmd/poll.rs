@@ -68,7 +68,9 @@ pub(crate) fn shown(
         }
     }
     // (How many have voted, as the tally counts them, the caller says.)
-    let voted: Vec<String> = p.ballots.keys().map(|m| named(names, m)).collect();
+    let voted: Vec<String> = model::reports::counted_ballots(p)
+        .map(|(m, _)| named(names, m))
+        .collect();
     if voted.is_empty() {
         s += "No ballots yet.\n";
     } else {

@@ -160,10 +160,22 @@ pub fn amend(
         .as_deref()
         .map(str::parse::<model::Fraction>)
         .transpose()?;
+    // Bounded before any is read; the members in force read once, for them and the title.
+    if req.weights.len() > model::MAX_LIST {
+        return Err(super::Invalid(format!(
+            "an amendment changes at most {} weights (this one {})",
+            model::MAX_LIST,
+            req.weights.len()
+        ))
+        .into());
+    }
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
     let weights = req
         .weights
         .iter()
-        .map(|w| weight_change(r, c, w))
+        .map(|w| weight_change(&gov.members, w))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let amendment = model::schema::Amendment {
         frame: req.frame,
@@ -175,17 +187,12 @@ pub fn amend(
     };
     let title = match req.title {
         Some(t) => t,
-        None => {
-            // Members by name, as organizers know each other.
-            let gov = r
-                .in_force(c)
-                .with_context(|| format!("could not read coalition {c}"))?;
-            amendment_title(&amendment, &|m| {
-                gov.members
-                    .get(m)
-                    .map_or_else(|| format!("member {}", m.short()), |x| x.name.clone())
-            })
-        }
+        // Members by name, as organizers know each other.
+        None => amendment_title(&amendment, &|m| {
+            gov.members
+                .get(m)
+                .map_or_else(|| format!("member {}", m.short()), |x| x.name.clone())
+        }),
     };
     let new = super::proposals::new_proposal(
         model::DecisionKind::Amendment,
@@ -202,9 +209,8 @@ pub fn amend(
 
 /// The weight change `given` says, `KIND:MEMBER=WEIGHT`, its member named by id, prefix or
 /// exact name among the members in force.
-fn weight_change(
-    r: &mut Replica,
-    c: &CoalitionId,
+fn weight_change<M: std::borrow::Borrow<model::schema::Member>>(
+    members: &std::collections::BTreeMap<model::MemberId, M>,
     given: &str,
 ) -> anyhow::Result<model::schema::WeightChange> {
     let invalid = || {
@@ -231,7 +237,7 @@ fn weight_change(
         .ok()
         .filter(|w| (1..=model::schema::MAX_WEIGHT).contains(w))
         .ok_or_else(invalid)?;
-    let member = super::member(r, c, member.trim())?;
+    let member = super::find_member(members, member.trim())?.clone();
     Ok(model::schema::WeightChange {
         kind,
         member,

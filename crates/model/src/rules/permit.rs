@@ -455,11 +455,7 @@ impl Ctx<'_> {
         if let Some(closed) = p.closes_at.filter(|c| self.now >= *c || cast.at >= *c) {
             return Err(format!("the poll closed at {closed}"));
         }
-        let weight = p
-            .weights
-            .iter()
-            .find(|(m, _)| m.as_str() == member)
-            .map_or(1, |(_, w)| u64::from(*w));
+        let weight = p.weights.get(member).map_or(1, |w| u64::from(*w));
         crate::poll::check(poll.method, poll.options.len(), weight, &cast.ballot)
             .map_err(|e| e.to_string())
     }

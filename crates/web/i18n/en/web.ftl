@@ -257,7 +257,6 @@ poll-method-budget = each organization gives up to { $share } to the requests; a
 poll-notes = How the count went
 poll-tie-earlier = It was tied: the votes of round { $round } broke the tie.
 poll-tie-listed-last = It was tied in every round: by the written rule, the option listed last goes out.
-poll-chart-desc = { $voted } of { $electorate } organizations have voted.
 poll-chart-table = The figures in a table.
 poll-figures-caption = The figures of each option
 poll-col-round = Round { $round }

@@ -263,7 +263,6 @@ poll-method-budget = cada organización da hasta { $share } a las solicitudes; u
 poll-notes = Cómo fue el recuento
 poll-tie-earlier = Hubo empate: los votos de la ronda { $round } lo deshicieron.
 poll-tie-listed-last = Hubo empate en todas las rondas: según la regla escrita, sale la opción que figura en último lugar.
-poll-chart-desc = Han votado { $voted } de { $electorate } organizaciones.
 poll-chart-table = Las cifras en una tabla.
 poll-figures-caption = Las cifras de cada opción
 poll-col-round = Ronda { $round }
