@@ -472,10 +472,20 @@ impl SyncNode {
             msg.changes = automerge::sync::ChunkList::empty();
             return Vec::new();
         };
-        // In the order Automerge gave them, then the released ones it left out: the same
-        // events give the same messages.
-        let mut parsed = parsed;
+        // What Automerge left out though the peer lacks it (see `left_out`) first, then in
+        // the order Automerge gave them, then the released ones it left out: the same events
+        // give the same messages.
         let mut seen: HashSet<ChangeHash> = parsed.iter().map(Change::hash).collect();
+        let missed = match docs.entry(c) {
+            Some((doc, _)) => left_out(doc.document(), &parsed, &seen, &pd.state),
+            None => Vec::new(),
+        };
+        let filled = !missed.is_empty();
+        if filled {
+            debug!(peer = %peer, coalition = %c, changes = missed.len(), "adding changes the peer lacks that its summary wrongly said it holds");
+        }
+        seen.extend(missed.iter().map(Change::hash));
+        let mut parsed = [missed, parsed].concat();
         if let Some((doc, _)) = docs.entry(c) {
             for h in released {
                 if seen.insert(*h)
@@ -547,7 +557,17 @@ impl SyncNode {
         let paging = pd.withheld.active() || !released.is_empty();
         // (`later` fills only behind withheld pages, which `paging` covers.)
         if weight <= budget && !filtered && !paging {
-            // Not a catch-up in pages: the message goes as Automerge made it.
+            // Not a catch-up in pages: the message goes as Automerge made it, with what it
+            // left out wrongly.
+            if filled {
+                msg.changes = automerge::sync::ChunkList::from(
+                    parsed
+                        .iter()
+                        .map(|ch| ch.raw_bytes().to_vec())
+                        .collect::<Vec<_>>(),
+                );
+                pd.state.sent_hashes.extend(parsed.iter().map(Change::hash));
+            }
             return parsed;
         }
         let keep: Vec<ChangeHash> = if ready.is_empty() {
@@ -940,4 +960,75 @@ fn document_chunk(msg: &automerge::sync::Message) -> Option<&[u8]> {
         return None;
     };
     matches!(crate::verify::chunk_extent(only), Ok((0, _))).then_some(only)
+}
+
+/// The changes `state`'s peer lacks that Automerge left out of `sent` (whose hashes are
+/// `in_sent`) while sending changes that depend on them, with what they depend on that the
+/// peer lacks too. The peer summarises what it holds as a Bloom filter, which wrongly holds
+/// about one hash in a hundred; Automerge sends the changes the filter does not hold and all
+/// that follow them, so a change whose own dependencies the peer holds and whose hash the
+/// filter wrongly holds stays behind while the changes after it go. A peer of Automerge's
+/// keeps those waiting and asks for the missing one by name; this node takes a batch whole
+/// or not at all (`accept`) and names only the sender's heads, so without this the two
+/// would go round without end (a restarted node once missed 500 changes so).
+///
+/// Exact only where this node holds every head the peer named (what it lacks is then what
+/// does not precede them); otherwise nothing is added, and the rounds catch up once the
+/// peer's own changes have arrived here. Costs nothing where every dependency of what is
+/// sent is in the message, was sent before or is one of the peer's heads (a catch-up after
+/// the peer's last change); else one walk of what the peer lacks.
+fn left_out(
+    doc: &automerge::Automerge,
+    sent: &[Change],
+    in_sent: &HashSet<ChangeHash>,
+    state: &State,
+) -> Vec<Change> {
+    let Some(heads) = state.their_heads.as_deref() else {
+        return Vec::new();
+    };
+    if state.their_have.as_deref().is_none_or(<[_]>::is_empty)
+        || heads
+            .iter()
+            .any(|h| doc.get_change_meta_by_hash(h).is_none())
+    {
+        return Vec::new();
+    }
+    let theirs: HashSet<&ChangeHash> = heads.iter().collect();
+    let unaccounted = |d: &ChangeHash| {
+        !in_sent.contains(d) && !state.sent_hashes.contains(d) && !theirs.contains(d)
+    };
+    let mut stack: Vec<ChangeHash> = sent
+        .iter()
+        .flat_map(|ch| ch.deps().iter().copied())
+        .filter(|d| unaccounted(d))
+        .collect();
+    if stack.is_empty() {
+        return Vec::new();
+    }
+    // What the peer lacks: what does not precede its heads.
+    let lacks: Vec<(ChangeHash, Vec<ChangeHash>)> = doc
+        .get_changes_meta(heads)
+        .into_iter()
+        .map(|m| (m.hash, m.deps))
+        .collect();
+    let at: HashMap<ChangeHash, usize> = lacks
+        .iter()
+        .enumerate()
+        .map(|(i, (h, _))| (*h, i))
+        .collect();
+    let mut missed: BTreeSet<usize> = BTreeSet::new();
+    while let Some(h) = stack.pop() {
+        if let Some(&i) = at.get(&h)
+            && let Some((_, deps)) = lacks.get(i)
+            && missed.insert(i)
+        {
+            stack.extend(deps.iter().copied().filter(|d| unaccounted(d)));
+        }
+    }
+    // In the order Automerge keeps them (each after what it depends on).
+    missed
+        .into_iter()
+        .filter_map(|i| lacks.get(i))
+        .filter_map(|(h, _)| automerge::ReadDoc::get_change_by_hash(doc, h))
+        .collect()
 }
