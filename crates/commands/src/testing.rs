@@ -126,10 +126,15 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             proptest::collection::vec(text(), 0..4),
             proptest::collection::vec(text(), 0..3),
             proptest::option::of(prop_oneof![Just("7d".to_owned()), text()]),
+            prop_oneof![
+                Just(Vec::new()),
+                Just(vec!["all".to_owned()]),
+                proptest::collection::vec(text(), 0..3)
+            ],
         )
             .prop_map({
                 let c = coalition.clone();
-                move |(method, options, asks, closes)| Request::ProposalCreate {
+                move |(method, options, asks, closes, issues)| Request::ProposalCreate {
                     coalition: c.clone(),
                     body: proposals::NewProposalRequest {
                         kind: "general".into(),
@@ -139,6 +144,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                         method: Some(method),
                         options,
                         asks,
+                        issues,
                     },
                 }
             }),
@@ -431,6 +437,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     status,
                     offset,
                     limit,
+                    by: None,
                 },
             }),
         text().prop_map(|coalition| Request::IssueShow {
@@ -456,6 +463,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     method: None,
                     options: Vec::new(),
                     asks: Vec::new(),
+                    issues: Vec::new(),
                     closes,
                 },
             }),

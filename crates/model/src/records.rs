@@ -60,6 +60,9 @@ pub struct ProposalHeader {
     pub ballots: std::collections::BTreeSet<MemberId>,
     /// Whether it is a poll (decided by ballots, not positions).
     pub poll: bool,
+    /// Whether it is a poll over the issue inventory (its result becomes the inventory's
+    /// priority: `reports::inventory_priority`).
+    pub ranks_issues: bool,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -156,13 +159,20 @@ impl Header for ProposalHeader {
         let (mut author, mut electorate, mut positions) = (None, None, None);
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
-        let mut poll = false;
+        let (mut poll, mut ranks_issues) = (false, false);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
-                ("poll", ValueRef::Object(ObjType::Map)) => poll = true,
+                ("poll", ValueRef::Object(ObjType::Map)) => {
+                    poll = true;
+                    ranks_issues = matches!(
+                        doc.get(&field.id(), "issues"),
+                        Ok(Some((automerge::Value::Object(ObjType::List), list)))
+                            if doc.length(&list) > 0
+                    );
+                }
                 ("ballots", ValueRef::Object(ObjType::Map)) => {
                     for b in doc.map_range(field.id(), ..) {
                         ballots.insert(
@@ -221,6 +231,7 @@ impl Header for ProposalHeader {
             positions: positions.ok_or("no readable positions")?,
             ballots,
             poll,
+            ranks_issues,
         })
     }
 }

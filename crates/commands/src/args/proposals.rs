@@ -38,6 +38,12 @@ pub enum ProposalCmd {
         /// For a budget: a request's ask, in the options' order (repeat)
         #[arg(long = "ask", value_name = "AMOUNT")]
         asks: Vec<String>,
+        /// A poll over the issue inventory (--method dots or score): an issue it ranks, by
+        /// id or prefix (repeat), or `all` for every issue not won or dropped; their titles
+        /// are the options. Once it closes with its quorum its result is the inventory's
+        /// priority (`issue list --by priority`)
+        #[arg(long = "issue", value_name = "ISSUE", conflicts_with = "options")]
+        issues: Vec<String>,
     },
     /// Take (or change) your organization's position on an open proposal, or its ballot in
     /// an open poll

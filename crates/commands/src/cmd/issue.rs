@@ -6,7 +6,7 @@ use model::MemberId;
 use std::collections::BTreeMap;
 
 use super::{day, named, on, short};
-use crate::args::IssueCmd;
+use crate::args::{IssueCmd, IssueOrderArg};
 use crate::ops::{Created, Exec, Request, Updated, issues};
 use crate::output::{Out, line};
 
@@ -110,23 +110,37 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
             c,
             tag,
             status,
+            by,
             format,
         } => {
             let coalition = on(x, &c, out)?;
+            let query = |offset, limit| issues::IssueQuery {
+                tag: tag.clone(),
+                status: status.map(|s| s.to_string()),
+                offset,
+                limit: Some(limit),
+                by: Some(by.as_str().to_owned()),
+            };
             // Every issue: the command line prints the whole list.
             let (listed, names) = super::every::<issues::IssuePage>(x, |offset| {
-                let query = issues::IssueQuery {
-                    tag: tag.clone(),
-                    status: status.map(|s| s.to_string()),
-                    offset,
-                    limit: Some(usize::MAX),
-                };
                 Request::IssueList {
                     coalition: coalition.clone(),
-                    query,
+                    query: query(offset, usize::MAX),
                 }
             })?;
-            list(&listed, &names, format.json, out)?;
+            // The poll that decided the priority, said above the list.
+            let priority = if by == IssueOrderArg::Priority && !format.json {
+                let first: issues::IssuePage = x
+                    .call(Request::IssueList {
+                        coalition: coalition.clone(),
+                        query: query(0, 1),
+                    })?
+                    .try_into()?;
+                first.priority
+            } else {
+                None
+            };
+            list(&listed, &names, (priority.as_ref(), by), format.json, out)?;
         }
         IssueCmd::Show { c, issue, format } => {
             let coalition = on(x, &c, out)?;
@@ -176,6 +190,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
 fn list(
     issues: &[issues::IssueView],
     names: &BTreeMap<MemberId, String>,
+    (priority, by): (Option<&model::reports::Priority>, IssueOrderArg),
     json: bool,
     out: &Out,
 ) -> Result<()> {
@@ -183,10 +198,25 @@ fn list(
         return out.json(&issues);
     }
     let name = |m: &MemberId| named(names, m);
+    let by_priority = by == IssueOrderArg::Priority;
+    if by_priority {
+        match priority {
+            Some(p) => out.text(&format!(
+                "Priority decided by the poll \"{}\" ({}), closed {}; the issues it did not rank follow, oldest first.",
+                line(&p.title),
+                short(&p.proposal),
+                day(p.closed_at)
+            ))?,
+            None if !issues.is_empty() => out.text(
+                "No poll over issues has decided a priority yet (open one with `coalesce proposal new --method dots --issue ID ...`); oldest first.",
+            )?,
+            None => {}
+        }
+    }
     let rows = issues
         .iter()
         .map(|i| {
-            vec![
+            let mut row = vec![
                 short(&i.id).to_owned(),
                 i.title.clone(),
                 i.status.to_string(),
@@ -194,19 +224,27 @@ fn list(
                 i.tags.join(", "),
                 i.ranks.len().to_string(),
                 day(i.created_at),
-            ]
+            ];
+            if by_priority {
+                row.insert(0, i.place.map_or_else(|| "-".to_owned(), |p| p.to_string()));
+            }
+            row
         })
         .collect();
+    let mut headers = vec![
+        "ID",
+        "TITLE",
+        "STATUS",
+        "LEAD",
+        "TAGS",
+        "SHARED BY",
+        "RAISED",
+    ];
+    if by_priority {
+        headers.insert(0, "PLACE");
+    }
     out.table(
-        &[
-            "ID",
-            "TITLE",
-            "STATUS",
-            "LEAD",
-            "TAGS",
-            "SHARED BY",
-            "RAISED",
-        ],
+        &headers,
         rows,
         "No issues yet. Raise one with `coalesce issue add`.",
     )

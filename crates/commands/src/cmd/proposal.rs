@@ -36,6 +36,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             method,
             options,
             asks,
+            issues,
         } => {
             let coalition = on(x, &c, out)?;
             let body = proposals::NewProposalRequest {
@@ -46,6 +47,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 method,
                 options,
                 asks,
+                issues,
             };
             let made: Created = x
                 .call(Request::ProposalCreate { coalition, body })?

@@ -98,6 +98,35 @@ pub struct IssueQuery {
     #[serde(default)]
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
+    /// The order: `age` (oldest first, the default) or `priority` (the issues the latest
+    /// poll over issues to pass ranked, highest first, then the others oldest first).
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// The orders a page of issues can come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssueOrder {
+    /// Oldest first (by the date each was raised, then id).
+    #[default]
+    Age,
+    /// The inventory's priority first (`model::reports::inventory_priority`), then the
+    /// issues it does not rank, oldest first.
+    Priority,
+}
+
+impl std::str::FromStr for IssueOrder {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "age" => Ok(Self::Age),
+            "priority" => Ok(Self::Priority),
+            other => Err(super::Invalid(format!(
+                "issues are listed by `age` or by `priority`, not `{other}`"
+            ))
+            .into()),
+        }
+    }
 }
 
 /// One page of issues.
@@ -109,11 +138,15 @@ pub struct IssuePage {
     pub offset: usize,
     /// The offset of the next page, if there is one.
     pub next: Option<usize>,
-    /// The issues of this page, oldest first.
+    /// The issues of this page, in the order asked for.
     pub issues: Vec<IssueView>,
     /// The names of the members these issues name (raised by, lead, shared by), by id.
     #[schema(value_type = BTreeMap<String, String>)]
     pub names: BTreeMap<MemberId, String>,
+    /// The inventory's priority, if a poll over issues has decided one (whatever the order
+    /// asked for): the poll, when it closed, and each issue's place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<model::reports::Priority>,
 }
 
 /// An issue of the joint inventory.
@@ -145,6 +178,10 @@ pub struct IssueView {
     /// When it was raised (RFC 3339).
     #[schema(value_type = String)]
     pub created_at: Timestamp,
+    /// Its place in the inventory's priority (1 highest; equal places for equal totals), if
+    /// the poll that decided it ranked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<u32>,
 }
 
 /// One piece of evidence for an issue.
@@ -183,6 +220,7 @@ impl From<model::schema::Issue> for IssueView {
             status: i.status,
             ranks: i.ranks,
             created_at: i.created_at,
+            place: None,
         }
     }
 }
@@ -311,25 +349,84 @@ pub(crate) fn list_limited(
         .with_context(|| format!("could not read coalition {c}"))?;
     let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
     let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
+    let by: IssueOrder = q.by.as_deref().map(str::parse).transpose()?.unwrap_or_default();
     let matches = |h: &model::records::IssueHeader| {
         tag.as_ref().is_none_or(|t| h.tags.contains(t)) && status.is_none_or(|s| h.status == s)
     };
     // Oldest first, as kept by the replica: no header is sorted here.
     let unfiltered = tag.is_none() && status.is_none();
-    let sorted: Vec<&IssueId> = order
+    let oldest_first = order
         .iter()
         .map(|(_, id)| id)
-        .filter(|id| unfiltered || headers.get(*id).is_some_and(matches))
-        .collect();
+        .filter(|id| unfiltered || headers.get(*id).is_some_and(matches));
+    let priority = priority(r, c)?;
+    let sorted: Vec<&IssueId> = match (&priority, by) {
+        (Some(p), IssueOrder::Priority) => {
+            // The ranked issues that are still there and match, by place (at most one per
+            // option of the poll), then the others as kept.
+            let ranked: std::collections::HashSet<&IssueId> =
+                p.places.iter().map(|pl| &pl.issue).collect();
+            p.places
+                .iter()
+                .map(|pl| &pl.issue)
+                .filter(|id| headers.get(*id).is_some_and(|h| unfiltered || matches(h)))
+                .chain(oldest_first.filter(|id| !ranked.contains(id)))
+                .collect()
+        }
+        _ => oldest_first.collect(),
+    };
     let (issues, next) = super::read_page(c, &sorted, q.offset, limit, |id| r.issue(c, id))?;
     let names = names(r, c, issues.iter())?;
     Ok(IssuePage {
         total: sorted.len(),
         offset: q.offset,
         next,
-        issues: issues.into_iter().map(IssueView::from).collect(),
+        issues: issues
+            .into_iter()
+            .map(|i| {
+                let place = priority.as_ref().and_then(|p| p.place_of(&i.id));
+                IssueView {
+                    place,
+                    ..IssueView::from(i)
+                }
+            })
+            .collect(),
         names,
+        priority,
     })
+}
+
+/// The inventory's priority now ([`model::reports::inventory_priority`]): the polls over
+/// issues that have closed, by the headers, are read whole one at a time from the latest,
+/// so a listing reads the poll that decides it (and any later one that failed its quorum),
+/// not every poll.
+pub(crate) fn priority(
+    r: &mut Replica,
+    c: &CoalitionId,
+) -> anyhow::Result<Option<model::reports::Priority>> {
+    let now = replica::now();
+    let headers = r
+        .proposal_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let mut closed: Vec<(Timestamp, &model::ProposalId)> = headers
+        .iter()
+        .filter(|(_, h)| h.ranks_issues)
+        .filter_map(|(id, h)| h.closes_at.filter(|at| *at <= now).map(|at| (at, id)))
+        .collect();
+    // The latest first, as `inventory_priority` picks among them.
+    closed.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, id) in closed {
+        let Some(p) = r
+            .proposal(c, id)
+            .with_context(|| format!("could not read proposal {id}"))?
+        else {
+            continue;
+        };
+        if let Some(decided) = model::reports::inventory_priority([&p], now) {
+            return Ok(Some(decided));
+        }
+    }
+    Ok(None)
 }
 
 /// The names of the members `issues` name.
@@ -365,6 +462,121 @@ mod tests {
 
     fn code(e: anyhow::Error) -> ErrorCode {
         OpError::from_anyhow(&e).code
+    }
+
+    #[test]
+    fn a_poll_over_issues_orders_the_inventory_once_it_passes() {
+        use crate::ops::proposals::{self, NewProposalRequest};
+        let (_dir, mut r, c) = replica();
+        let fares = raise(&mut r, &c, "Bus fares", &[]);
+        let ramps = raise(&mut r, &c, "Ramps at stops", &[]);
+        let night = raise(&mut r, &c, "Night buses", &["race"]);
+        let won = raise(&mut r, &c, "Bus fares", &[]);
+        let edit = IssueEditRequest {
+            status: Some("won".into()),
+            ..Default::default()
+        };
+        super::edit(&mut r, &c, won.as_str(), edit).unwrap();
+        let ask = |issues: &[&str], method: &str, options: &[&str]| NewProposalRequest {
+            kind: "general".into(),
+            title: "What first in 2027?".into(),
+            closes: Some("7d".into()),
+            method: Some(method.into()).filter(|m: &String| !m.is_empty()),
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            issues: issues.iter().map(|i| (*i).to_owned()).collect(),
+            ..Default::default()
+        };
+        for (req, says) in [
+            (ask(&["all"], "", &[]), "say its method"),
+            (ask(&["all"], "dots", &["A", "B"]), "not both"),
+            (ask(&["all"], "ranked", &[]), "by dots or scores"),
+            (ask(&["ffff"], "dots", &[]), "no issue"),
+        ] {
+            let e = proposals::create(&mut r, &c, req).unwrap_err();
+            assert!(format!("{e:#}").contains(says), "{says}: {e:#}");
+        }
+        // `all` is every issue not won or dropped, oldest first, titled by their titles.
+        let all = proposals::create(&mut r, &c, ask(&["all"], "dots:6", &[])).unwrap();
+        let shown = proposals::show(&mut r, &c, all.as_str()).unwrap();
+        let poll = shown.proposal.proposal.poll.unwrap();
+        assert_eq!(poll.issues, vec![fares.clone(), ramps.clone(), night.clone()]);
+        assert_eq!(poll.options, vec!["Bus fares", "Ramps at stops", "Night buses"]);
+        // Two issues of one title are told apart by their short ids.
+        let both = proposals::create(
+            &mut r,
+            &c,
+            ask(&[fares.as_str(), won.as_str()], "score", &[]),
+        )
+        .unwrap();
+        let shown = proposals::show(&mut r, &c, both.as_str()).unwrap();
+        let options = shown.proposal.proposal.poll.unwrap().options;
+        assert!(options[0].starts_with("Bus fares (") && options[0] != options[1]);
+        // Open polls decide nothing: oldest first.
+        let by = |order: &str, tag: Option<&str>| IssueQuery {
+            by: Some(order.into()),
+            tag: tag.map(str::to_owned),
+            ..Default::default()
+        };
+        let page = list(&mut r, &c, &by("priority", None)).unwrap();
+        assert_eq!(page.priority, None);
+        assert_eq!(page.issues[0].id, fares);
+        let e = list(&mut r, &c, &by("importance", None)).unwrap_err();
+        assert_eq!(code(e), ErrorCode::Invalid);
+        // A poll that closes in a moment (a request's closing time is a minute away at
+        // least), with this member's dots, passes its quorum once it closes.
+        let closing = model::ProposalId::from_bytes([7; 16]);
+        let closes = replica::now().as_millis() + 400;
+        r.edit(&c, |doc, a| {
+            doc.open_poll(
+                &a.member,
+                model::NewProposal {
+                    id: closing.clone(),
+                    kind: model::DecisionKind::General,
+                    title: "Priorities".into(),
+                    text: String::new(),
+                    closes_at: Some(model::Timestamp::from_millis(closes)),
+                },
+                model::schema::PollSpec {
+                    method: "dots:6".parse().unwrap(),
+                    options: vec!["Fares".into(), "Ramps".into(), "Night".into()],
+                    asks: Vec::new(),
+                    issues: vec![fares.clone(), ramps.clone(), night.clone()],
+                },
+                a.now,
+            )
+        })
+        .unwrap();
+        let ballot = proposals::BallotRequest {
+            dots: vec!["Night=4".into(), "Ramps=2".into()],
+            ..Default::default()
+        };
+        proposals::cast_ballot(&mut r, &c, closing.as_str(), ballot).unwrap();
+        while replica::now().as_millis() <= closes {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let page = list(&mut r, &c, &by("priority", None)).unwrap();
+        let decided = page.priority.clone().unwrap();
+        assert_eq!(decided.proposal, closing);
+        let order: Vec<(IssueId, Option<u32>)> =
+            page.issues.iter().map(|i| (i.id.clone(), i.place)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (night.clone(), Some(1)),
+                (ramps.clone(), Some(2)),
+                (fares.clone(), Some(3)),
+                (won.clone(), None)
+            ],
+            "ranked first by place, the rest oldest first"
+        );
+        // Filters apply to the ranked issues too; by age, places are still given.
+        let tagged = list(&mut r, &c, &by("priority", Some("race"))).unwrap();
+        assert_eq!(tagged.issues.len(), 1);
+        assert_eq!(tagged.issues[0].place, Some(1));
+        let by_age = list(&mut r, &c, &by("age", None)).unwrap();
+        assert_eq!(by_age.issues[0].id, fares);
+        assert_eq!(by_age.issues[0].place, Some(3));
+        assert_eq!(by_age.priority, Some(decided));
     }
 
     #[test]

@@ -53,6 +53,12 @@ pub struct NewProposalRequest {
     /// For a budget: each request's ask, in the options' order (`1500`, `12.50`).
     #[serde(default)]
     pub asks: Vec<String>,
+    /// A poll over the issue inventory (`dots` or `score`): the issues it ranks, each by id
+    /// or unique prefix, or `all` for every issue not won or dropped. Their titles are the
+    /// options (give no others). Once it closes with its quorum, its result is the
+    /// inventory's priority (`issue list --by priority`) until a later one's is.
+    #[serde(default)]
+    pub issues: Vec<String>,
 }
 
 /// A ballot in a poll, cast (or changed) for this node's organization. Options are named by
@@ -286,7 +292,22 @@ pub fn create(
     req: NewProposalRequest,
 ) -> anyhow::Result<ProposalId> {
     let kind: DecisionKind = req.kind.parse()?;
-    let poll = poll_spec(&req)?;
+    let mut poll = poll_spec(&req)?;
+    if !req.issues.is_empty() {
+        let Some(spec) = poll.as_mut() else {
+            return Err(super::Invalid(
+                "a poll ranks issues: say its method too (`dots` or `score`)".to_owned(),
+            )
+            .into());
+        };
+        if !spec.options.is_empty() {
+            return Err(super::Invalid(
+                "a poll over issues takes the issues' titles as its options: give issues or options, not both".to_owned(),
+            )
+            .into());
+        }
+        (spec.issues, spec.options) = ranked_issues(r, c, &req.issues)?;
+    }
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
     if let Some(poll) = poll {
@@ -316,6 +337,80 @@ pub fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The issues `given` names for a poll over issues (ids, prefixes, or `all`: every issue
+/// not won or dropped, oldest first), with the options that stand for them: their titles,
+/// the short id added where two would read alike. Bounded before each is resolved.
+fn ranked_issues(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &[String],
+) -> anyhow::Result<(Vec<model::IssueId>, Vec<String>)> {
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let most = model::poll::MAX_OPTIONS;
+    let ids: Vec<model::IssueId> = if given.len() == 1 && given[0].trim() == "all" {
+        let (headers, order) = r
+            .issue_listing(c)
+            .with_context(|| format!("could not read coalition {c}"))?;
+        let open: Vec<model::IssueId> = order
+            .iter()
+            .map(|(_, id)| id)
+            .filter(|id| {
+                headers.get(*id).is_some_and(|h| {
+                    !matches!(h.status, model::IssueStatus::Won | model::IssueStatus::Dropped)
+                })
+            })
+            .cloned()
+            .collect();
+        if open.len() > most {
+            return Err(invalid(format!(
+                "{} issues are neither won nor dropped; a poll ranks at most {most}: name them",
+                open.len()
+            )));
+        }
+        open
+    } else {
+        if given.len() > most {
+            return Err(invalid(format!(
+                "a poll ranks at most {most} issues ({} given)",
+                given.len()
+            )));
+        }
+        given
+            .iter()
+            .map(|g| super::issues::resolve(r, c, g.trim()))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let (headers, _) = r
+        .issue_listing(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let titles: Vec<String> = ids
+        .iter()
+        .map(|id| headers.get(id).map(|h| h.title.trim().to_owned()).unwrap_or_default())
+        .collect();
+    let alike = |t: &str| {
+        titles
+            .iter()
+            .filter(|o| o.to_lowercase() == t.to_lowercase())
+            .count()
+            > 1
+    };
+    let options = ids
+        .iter()
+        .zip(&titles)
+        .map(|(id, t)| {
+            if t.is_empty() || alike(t) {
+                // Told apart by the short id (the title cut to leave it room).
+                let cut: String = t.chars().take(180).collect();
+                let short = id.as_str().get(..8).unwrap_or_default();
+                format!("{cut} ({short})").trim().to_owned()
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    Ok((ids, options))
 }
 
 /// The poll a request asks for, if any: its method (a budget's share an amount, stored in
@@ -352,6 +447,7 @@ fn poll_spec(req: &NewProposalRequest) -> anyhow::Result<Option<model::schema::P
         method,
         options: req.options.clone(),
         asks,
+        issues: Vec::new(),
     }))
 }
 

@@ -121,11 +121,15 @@ impl CoalitionDoc {
             .map(|o| short("poll option", o))
             .collect::<Result<Vec<String>, _>>()?;
         if let Some(why) = crate::poll::spec_problem(poll.method, &options, &poll.asks_hundredths())
+            .or_else(|| crate::poll::issues_problem(poll.method, options.len(), &poll.issues))
         {
             return refuse(why);
         }
         let poll = crate::schema::PollSpec { options, ..poll };
         self.edit_governed(by, "open poll", at, |doc, gov| {
+            for issue in &poll.issues {
+                record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            }
             let what = Subject {
                 poll: Some(poll),
                 ..Subject::default()

@@ -491,6 +491,7 @@ pub(super) static POLL: Record = Record {
         fixed("method", POLL_METHOD),
         fixed("options", SHORTS),
         fixed("asks", Shape::List(&AMOUNT)),
+        later_fixed("issues", IDS),
     ],
     reads: None,
 };

@@ -684,6 +684,36 @@ impl Serialize for PollMethod {
 
 crate::values::deserialize_from_str!(PollMethod);
 
+/// What is wrong with a poll of `method` over `options` standing for `issues` (a poll over
+/// the issue inventory, deciding its priority), if anything: only `dots` and `score` put the
+/// inventory in an order (each option weighed on its own); one issue per option, none twice.
+/// Whether the issues exist is the document's to say.
+pub fn issues_problem(
+    method: PollMethod,
+    options: usize,
+    issues: &[crate::ids::IssueId],
+) -> Option<String> {
+    if issues.is_empty() {
+        return None;
+    }
+    if !matches!(method, PollMethod::Dots { .. } | PollMethod::Score { .. }) {
+        return Some(format!(
+            "a poll over issues decides their priority by dots or scores, not by {method}"
+        ));
+    }
+    if issues.len() != options {
+        return Some(format!(
+            "a poll over issues has one option per issue: {options} options, {} issues",
+            issues.len()
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(twice) = issues.iter().find(|i| !seen.insert(*i)) {
+        return Some(format!("issue {twice} is listed twice"));
+    }
+    None
+}
+
 /// What is wrong with a poll of `method` over `options` (asking `asks`, a budget), if
 /// anything: at least two options (one will do for times and requests), each written and none
 /// twice, no more than [`MAX_OPTIONS`]; what the method picks among them fits them; a budget

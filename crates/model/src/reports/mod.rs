@@ -3,7 +3,7 @@
 //! for closing dates), so every node computes the same report.
 //!
 //! One report per module: proposal tallies (`tallies`), pool funding (`funding`), issue
-//! overlap (`overlap`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
+//! overlap (`overlap`), the inventory's priority a poll decided (`priority`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
 //! (`power`) and the facilitation rotation (`rotation`).
 
 mod access;
@@ -12,6 +12,7 @@ mod funding;
 mod ledger;
 mod overlap;
 mod power;
+mod priority;
 mod rotation;
 mod tallies;
 
@@ -23,6 +24,7 @@ pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overla
 pub use power::{
     PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,
 };
+pub use priority::{Placed, Priority, inventory_priority};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};
 pub use tallies::{counted_ballots, counted_positions, decided_at, poll_result, proposal_tally};

@@ -373,13 +373,34 @@ impl Ctx<'_> {
             }
             if let Some(why) =
                 crate::poll::spec_problem(poll.method, &poll.options, &poll.asks_hundredths())
+                    .or_else(|| {
+                        crate::poll::issues_problem(poll.method, poll.options.len(), &poll.issues)
+                    })
             {
                 return Err(why);
             }
-            // Its ballots' map is made with it: no member could make it later (the proposal's
-            // fields are its author's, written once), so a poll without one takes no ballot.
             let hash = [self.change.hash()];
             let at = At::new(self.doc, &hash);
+            // A poll over issues names issues there when it opens (bounded: one per option).
+            if !poll.issues.is_empty() {
+                let issues = autosurgeon::ReadDoc::get(&at, &ROOT, "issues")
+                    .ok()
+                    .flatten()
+                    .map(|(_, obj)| obj);
+                for issue in &poll.issues {
+                    let there = issues.as_ref().is_some_and(|obj| {
+                        autosurgeon::ReadDoc::get(&at, obj, issue.as_str())
+                            .ok()
+                            .flatten()
+                            .is_some()
+                    });
+                    if !there {
+                        return Err(format!("it ranks issue {issue}, which is not there"));
+                    }
+                }
+            }
+            // Its ballots' map is made with it: no member could make it later (the proposal's
+            // fields are its author's, written once), so a poll without one takes no ballot.
             let has_map = autosurgeon::ReadDoc::get(&at, &ROOT, "proposals")
                 .ok()
                 .flatten()

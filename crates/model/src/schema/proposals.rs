@@ -8,7 +8,7 @@ use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::Prose;
-use crate::ids::{EntryId, MemberId, PoolId, ProposalId};
+use crate::ids::{EntryId, IssueId, MemberId, PoolId, ProposalId};
 use crate::poll::{Ballot, PollMethod};
 use crate::tally::Rule;
 use crate::values::{Amount, DecisionKind, Fraction, RuleKind, Stance, Timestamp};
@@ -176,6 +176,13 @@ pub struct PollSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub asks: Vec<Amount>,
+    /// For a poll over the issue inventory (`dots` or `score`): the issue each option stands
+    /// for, in the options' order; its result becomes the inventory's priority
+    /// (`reports::inventory_priority`).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub issues: Vec<IssueId>,
 }
 
 impl PollSpec {

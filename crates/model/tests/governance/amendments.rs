@@ -244,6 +244,7 @@ fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
                 method: method.parse().unwrap(),
                 options: vec!["Fares".into(), "Routes".into()],
                 asks,
+                issues: Vec::new(),
             },
         )
     };

@@ -272,6 +272,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                     method: method.parse().unwrap(),
                     options,
                     asks,
+                    issues: Vec::new(),
                 },
                 at,
             )

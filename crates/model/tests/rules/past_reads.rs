@@ -487,6 +487,7 @@ fn ballots_read_their_poll_once_and_then_only_themselves() {
             method: "ranked".parse().unwrap(),
             options: (0..60).map(|i| format!("Option {i}")).collect(),
             asks: Vec::new(),
+            issues: Vec::new(),
         },
         t(4),
     )

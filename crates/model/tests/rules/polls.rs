@@ -27,6 +27,7 @@ fn spec(method: &str, options: &[&str]) -> PollSpec {
         method: method.parse().unwrap(),
         options: options.iter().map(|o| (*o).to_owned()).collect(),
         asks: Vec::new(),
+        issues: Vec::new(),
     }
 }
 
@@ -345,6 +346,7 @@ fn a_poll_is_sound_when_it_opens() {
             Some(t(CLOSES)),
             PollSpec {
                 asks: vec!["10".parse().unwrap(), "20".parse().unwrap()],
+                issues: Vec::new(),
                 ..spec("ranked", &["A", "B"])
             },
             "only a budget",
@@ -447,4 +449,199 @@ proptest! {
             prop_assert_eq!(verdict(&mut d), Ok(()));
         }
     }
+}
+
+/// Issue `n`'s id.
+fn issue(n: u8) -> IssueId {
+    IssueId::from_bytes([0xa0 + n; 16])
+}
+
+/// The coalition with three issues raised by member 1, as each member's copy.
+fn with_issues() -> Vec<CoalitionDoc> {
+    let mut docs = coalition();
+    for (n, title) in [(1, "Bus fares"), (2, "Ramps at stops"), (3, "Night buses")] {
+        docs[0]
+            .add_issue(
+                &member(1),
+                NewIssue {
+                    id: issue(n),
+                    title: title.into(),
+                    description: String::new(),
+                    tags: vec![],
+                    lead: None,
+                },
+                t(2),
+            )
+            .unwrap();
+    }
+    let mut raised = docs[0].fork_as(key(1));
+    for (i, d) in docs.iter_mut().enumerate().skip(1) {
+        let mut copy = raised.fork_as(key(i as u8 + 1));
+        d.merge(&mut copy).unwrap();
+    }
+    docs
+}
+
+/// A poll over issues 1 to 3 by `method`, closing at `closes`, with id `id`.
+fn issue_poll(docs: &mut [CoalitionDoc], id: u8, method: &str, closes: i64) -> ProposalId {
+    let pid = ProposalId::from_bytes([id; 16]);
+    docs[0]
+        .open_poll(
+            &member(1),
+            NewProposal {
+                id: pid.clone(),
+                closes_at: Some(t(closes)),
+                ..new(None)
+            },
+            PollSpec {
+                issues: vec![issue(1), issue(2), issue(3)],
+                ..spec(method, &["Bus fares", "Ramps at stops", "Night buses"])
+            },
+            t(5),
+        )
+        .unwrap();
+    pid
+}
+
+#[test]
+fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
+    let mut docs = with_issues();
+    let dots = issue_poll(&mut docs, 0x61, "dots:6", CLOSES);
+    let scores = issue_poll(&mut docs, 0x62, "score:5", 2 * CLOSES);
+    let failed = issue_poll(&mut docs, 0x63, "dots:6", 3 * CLOSES);
+    let mut opened = docs[0].fork_as(key(1));
+    for (i, d) in docs.iter_mut().enumerate().skip(1) {
+        let mut copy = opened.fork_as(key(i as u8 + 1));
+        d.merge(&mut copy).unwrap();
+    }
+    // Dots: ramps 2+3+4, night buses 4+3+2, fares 0 — ramps and night buses share a place.
+    for (who, ballot) in [(1, [0, 2, 4]), (2, [0, 3, 3]), (3, [0, 4, 2])] {
+        docs[usize::from(who) - 1]
+            .cast_ballot(
+                &member(who),
+                &dots,
+                Ballot::Dots(ballot.into_iter().enumerate().collect()),
+                t(1_000),
+            )
+            .unwrap_or_else(|e| panic!("member {who}: {e}"));
+    }
+    // Scores: fares first, then night buses, then ramps.
+    for who in 1..=3u8 {
+        docs[usize::from(who) - 1]
+            .cast_ballot(
+                &member(who),
+                &scores,
+                Ballot::Score([(0, 5), (1, 1), (2, 3)].into()),
+                t(1_000),
+            )
+            .unwrap();
+    }
+    // One ballot of three: under the majority quorum, so the last poll fails.
+    docs[0]
+        .cast_ballot(
+            &member(1),
+            &failed,
+            Ballot::Dots([(2, 6)].into()),
+            t(1_000),
+        )
+        .unwrap();
+    let mut all = docs[0].fork_as(key(1));
+    for d in docs.iter_mut().skip(1) {
+        let mut copy = d.fork_as(key(1));
+        all.merge(&mut copy).unwrap();
+    }
+    assert_eq!(verdict(&mut all), Ok(()));
+    let state = all.read().unwrap();
+    let priority = |now| reports::inventory_priority(state.proposals.values(), t(now));
+    assert_eq!(priority(CLOSES - 1), None, "no poll over issues has closed");
+    let first = priority(CLOSES).unwrap();
+    assert_eq!(first.proposal, dots);
+    let places: Vec<(IssueId, u32, u128)> = first
+        .places
+        .iter()
+        .map(|p| (p.issue.clone(), p.place, p.total))
+        .collect();
+    assert_eq!(
+        places,
+        vec![(issue(2), 1, 9), (issue(3), 1, 9), (issue(1), 3, 0)],
+        "equal totals share a place, in the poll's order"
+    );
+    let second = priority(2 * CLOSES).unwrap();
+    assert_eq!(second.proposal, scores, "the later poll decides");
+    assert_eq!(second.place_of(&issue(1)), Some(1));
+    assert_eq!(second.place_of(&issue(3)), Some(2));
+    assert_eq!(second.place_of(&issue(2)), Some(3));
+    assert_eq!(
+        priority(3 * CLOSES).unwrap().proposal,
+        scores,
+        "a poll that failed its quorum decides nothing"
+    );
+}
+
+#[test]
+fn a_poll_over_issues_ranks_issues_that_are_there_by_dots_or_scores() {
+    let mut docs = with_issues();
+    let over = |method: &str, issues: Vec<IssueId>| PollSpec {
+        issues,
+        ..spec(method, &["Bus fares", "Ramps at stops", "Night buses"])
+    };
+    let all = || vec![issue(1), issue(2), issue(3)];
+    for (spec, says) in [
+        (over("ranked", all()), "by dots or scores"),
+        (over("dots:5", vec![issue(1), issue(2)]), "one option per issue"),
+        (
+            over("score:5", vec![issue(1), issue(2), issue(1)]),
+            "listed twice",
+        ),
+    ] {
+        let e = docs[0]
+            .open_poll(&member(1), new(Some(t(CLOSES))), spec, t(5))
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    let e = docs[0]
+        .open_poll(
+            &member(1),
+            new(Some(t(CLOSES))),
+            over("dots:5", vec![issue(1), issue(2), issue(9)]),
+            t(5),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("no issue"), "{e}");
+    // Written by hand, each is refused on receipt, and so is a poll naming an issue that is
+    // not there.
+    for (method, issues, says) in [
+        ("ranked", all(), "by dots or scores"),
+        ("dots:5", vec![issue(1), issue(2)], "one option per issue"),
+        ("dots:5", vec![issue(1), issue(2), issue(2)], "listed twice"),
+        (
+            "score:5",
+            vec![issue(1), issue(2), issue(9)],
+            "which is not there",
+        ),
+    ] {
+        let mut d = handmade_proposal(&mut docs, Handmade::default(), |d, p| {
+            d.put(p, "closes_at", t(CLOSES).as_millis()).unwrap();
+            d.put_object(p, "ballots", ObjType::Map).unwrap();
+            let poll = d.put_object(p, "poll", ObjType::Map).unwrap();
+            d.put(&poll, "method", method).unwrap();
+            let list = d.put_object(&poll, "options", ObjType::List).unwrap();
+            for (i, o) in ["Bus fares", "Ramps at stops", "Night buses"]
+                .iter()
+                .enumerate()
+            {
+                d.insert(&list, i, *o).unwrap();
+            }
+            d.put_object(&poll, "asks", ObjType::List).unwrap();
+            let named = d.put_object(&poll, "issues", ObjType::List).unwrap();
+            for (i, id) in issues.iter().enumerate() {
+                d.insert(&named, i, id.as_str()).unwrap();
+            }
+        });
+        let err = verdict(&mut d).unwrap_err();
+        assert!(err.to_string().contains(says), "{method}: {err}");
+    }
+    // An honest one passes.
+    issue_poll(&mut docs, 0x61, "dots:6", CLOSES);
+    assert_eq!(verdict(&mut docs[0]), Ok(()));
 }

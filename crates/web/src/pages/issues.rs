@@ -168,6 +168,7 @@ async fn inventory(
         status: Some(q.status.clone()).filter(|s| !s.is_empty()),
         offset: q.offset,
         limit: Some(PAGE),
+        by: None,
     };
     let list = match web
         .ask(Request::IssueList {

@@ -1225,6 +1225,7 @@ mod tests {
             method: method.parse().unwrap(),
             options: (1..=options).map(|i| format!("Option {i}")).collect(),
             asks: Vec::new(),
+            issues: Vec::new(),
         }
     }
 
