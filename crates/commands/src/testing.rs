@@ -30,6 +30,50 @@ pub fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
     (dir, r, c)
 }
 
+/// A dots poll over `issues` (`dots:6`, options named after them) that closes a moment after
+/// it opens, with this member's ballot `dots` (`OPTION=DOTS`, options by number): returned
+/// once it has closed, passed (the one member's ballot is its quorum), so its result is the
+/// inventory's priority. (A request's closing time is a minute away at least: the poll is
+/// opened through the model.)
+pub fn closed_issue_poll(
+    r: &mut Replica,
+    c: &CoalitionId,
+    issues: &[model::IssueId],
+    dots: &[&str],
+) -> model::ProposalId {
+    let id = model::ProposalId::from_bytes(replica::fresh_id_bytes().unwrap());
+    let closes = replica::now().as_millis() + 400;
+    r.edit(c, |doc, a| {
+        doc.open_poll(
+            &a.member,
+            model::NewProposal {
+                id: id.clone(),
+                kind: model::DecisionKind::General,
+                title: "Our priorities".into(),
+                text: String::new(),
+                closes_at: Some(model::Timestamp::from_millis(closes)),
+            },
+            model::schema::PollSpec {
+                method: "dots:6".parse().unwrap(),
+                options: (1..=issues.len()).map(|n| format!("Issue {n}")).collect(),
+                asks: Vec::new(),
+                issues: issues.to_vec(),
+            },
+            a.now,
+        )
+    })
+    .unwrap();
+    let ballot = crate::ops::proposals::BallotRequest {
+        dots: dots.iter().map(|d| (*d).to_owned()).collect(),
+        ..Default::default()
+    };
+    crate::ops::proposals::cast_ballot(r, c, id.as_str(), ballot).unwrap();
+    while replica::now().as_millis() <= closes {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    id
+}
+
 /// Text as a hostile or careless client sends it: empty, blank, long, control
 /// characters, bidirectional overrides, any Unicode.
 pub fn text() -> impl Strategy<Value = String> {

@@ -2845,3 +2845,91 @@ async fn every_kind_of_ballot_is_cast_from_the_page() {
         assert!(page.contains(why), "{why}: {page}");
     }
 }
+
+/// Once a poll over the issues has closed with its quorum, the inventory comes in the order
+/// it decided, each issue with its place and the poll named with a link; oldest first on
+/// asking, and before any such poll the page says none has decided yet.
+#[tokio::test]
+async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
+    let mut poll = String::new();
+    let ui = ui_with(|r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        let mut ids = Vec::new();
+        for title in ["Bus fares", "Ramps at <i>stops</i>", "Night buses"] {
+            ids.push(
+                commands::ops::issues::create(
+                    r,
+                    &c,
+                    commands::ops::issues::NewIssueRequest {
+                        title: title.into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap(),
+            );
+        }
+        poll = commands::testing::closed_issue_poll(r, &c, &ids, &["3=4", "2=2"]).to_string();
+    });
+    let (cookie, _) = ui.sign_in();
+    let path = format!("/c/{}/issues", ui.coalition);
+    let (status, _, page) = ui.get(&path, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Priority decided by the poll"), "{page}");
+    assert!(
+        page.contains(&format!("/proposals/{poll}\">Our priorities</a>")),
+        "{page}"
+    );
+    assert!(page.contains("<th scope=\"col\">Place</th>"), "{page}");
+    let night = page.find("Night buses").unwrap();
+    let ramps = page.find("Ramps at &#60;i&#62;stops").unwrap();
+    let fares = page.find(">Bus fares<").unwrap();
+    assert!(night < ramps && ramps < fares, "by place: {page}");
+    assert!(page.contains("<td>1</td>"), "{page}");
+    // Oldest first on asking; the places still shown.
+    let (_, _, page) = ui.get(&format!("{path}?by=age"), &cookie).await;
+    let night = page.find("Night buses").unwrap();
+    let fares = page.find(">Bus fares<").unwrap();
+    assert!(fares < night, "oldest first: {page}");
+    assert!(
+        page.contains("<option value=\"age\" selected>Oldest first</option>"),
+        "{page}"
+    );
+    // In Spanish too.
+    let (_, _, page) = ui.get(&path, &format!("{cookie}; coalesce_lang=es")).await;
+    assert!(
+        page.contains("Prioridad decidida por la votación"),
+        "{page}"
+    );
+    assert!(page.contains("Puesto"), "{page}");
+    // The poll's page says what its result decides.
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/proposals/{poll}", ui.coalition), &cookie)
+        .await;
+    assert!(page.contains("This poll is over the issues"), "{page}");
+}
+
+/// Before any poll over issues has passed, the inventory says so and comes oldest first.
+#[tokio::test]
+async fn the_inventory_says_when_no_poll_has_decided_its_priority() {
+    let ui = ui_with(|r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        commands::ops::issues::create(
+            r,
+            &c,
+            commands::ops::issues::NewIssueRequest {
+                title: "Bus fares".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    });
+    let (cookie, _) = ui.sign_in();
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/issues", ui.coalition), &cookie)
+        .await;
+    assert!(
+        page.contains("No poll over the issues has decided a priority yet"),
+        "{page}"
+    );
+    assert!(!page.contains("<th scope=\"col\">Place</th>"), "{page}");
+}

@@ -64,6 +64,42 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         ids.push(made["id"].as_str().unwrap().to_owned());
     }
     let shown = ids[3].clone();
+    // A poll over five issues closing within a minute, for the inventory in the order it
+    // decides: both members cast a ballot while it is open, and the pages are visited once
+    // it has closed.
+    let (status, made) = api_call(
+        a.home(),
+        "POST",
+        &format!("/v1/coalitions/{c}/proposals"),
+        Some(
+            &json!({"kind": "general", "title": "Our priorities for 2027", "closes": "1m",
+            "method": "dots:6", "issues": &ids[..5]}),
+        ),
+        true,
+    );
+    assert_eq!(status, 201, "{made}");
+    let ranking = made["id"].as_str().unwrap().to_owned();
+    let (status, cast) = api_call(
+        a.home(),
+        "PUT",
+        &format!("/v1/coalitions/{c}/proposals/{ranking}/ballot"),
+        Some(&json!({"dots": ["2=4", "5=2"]})),
+        true,
+    );
+    assert_eq!(status, 200, "{cast}");
+    eventually(20, "the poll over issues to reach B", || {
+        b.succeeds(&["proposal", "show", "--coalition", &c, &ranking])
+            .then_some(())
+    });
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &ranking,
+        "--dots",
+        "1=3,3=3",
+    ]);
     for (i, id) in ids.iter().enumerate().take(12) {
         let (status, _) = api_call(
             a.home(),
@@ -337,10 +373,26 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         ]);
     }
 
+    eventually(
+        90,
+        "the poll over issues to close and order the inventory",
+        || {
+            let (_, page) = api_call(
+                a.home(),
+                "GET",
+                &format!("{issues}?by=priority&limit=1"),
+                None,
+                true,
+            );
+            page["priority"].is_object().then_some(())
+        },
+    );
     let pages = json!([
         {"name": "home", "path": "/"},
         {"name": "new-coalition", "path": "/coalitions/new"},
         {"name": "issues", "path": format!("/c/{c}/issues")},
+        {"name": "issues-by-age", "path": format!("/c/{c}/issues?by=age")},
+        {"name": "proposal-issue-poll", "path": format!("/c/{c}/proposals/{ranking}")},
         {"name": "issues-page-2", "path": format!("/c/{c}/issues?offset=25")},
         {"name": "issues-filtered", "path": format!("/c/{c}/issues?tag=disability&status=raised")},
         {"name": "issue", "path": format!("/c/{c}/issues/{shown}")},

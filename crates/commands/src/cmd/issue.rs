@@ -122,12 +122,11 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
                 by: Some(by.as_str().to_owned()),
             };
             // Every issue: the command line prints the whole list.
-            let (listed, names) = super::every::<issues::IssuePage>(x, |offset| {
-                Request::IssueList {
+            let (listed, names) =
+                super::every::<issues::IssuePage>(x, |offset| Request::IssueList {
                     coalition: coalition.clone(),
                     query: query(offset, usize::MAX),
-                }
-            })?;
+                })?;
             // The poll that decided the priority, said above the list.
             let priority = if by == IssueOrderArg::Priority && !format.json {
                 let first: issues::IssuePage = x

@@ -10,7 +10,7 @@ use model::poll::stv::{Action, decimal};
 use model::poll::{Order, PollResult};
 use model::schema::Proposal;
 
-use super::named;
+use super::{named, short};
 use crate::output::line;
 
 /// `n / d` to two decimal places, rounded half up (for reading; the count is exact).
@@ -58,14 +58,20 @@ pub(crate) fn shown(
     };
     let mut s = format!("\nPoll ({method}); options:\n");
     for (i, o) in poll.options.iter().enumerate() {
-        match poll.asks.get(i) {
-            Some(ask) => {
+        match (poll.asks.get(i), poll.issues.get(i)) {
+            (Some(ask), _) => {
                 let _ = writeln!(s, "  {}. {}  (asks {ask})", i + 1, line(o));
             }
-            None => {
+            (None, Some(issue)) => {
+                let _ = writeln!(s, "  {}. {}  (issue {})", i + 1, line(o), short(issue));
+            }
+            (None, None) => {
                 let _ = writeln!(s, "  {}. {}", i + 1, line(o));
             }
         }
+    }
+    if !poll.issues.is_empty() {
+        s += "Its result, once it closes with its quorum, is the inventory's priority (`coalesce issue list --by priority`), until a later poll over issues passes.\n";
     }
     // (How many have voted, as the tally counts them, the caller says.)
     let voted: Vec<String> = model::reports::counted_ballots(p)

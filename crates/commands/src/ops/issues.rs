@@ -349,7 +349,11 @@ pub(crate) fn list_limited(
         .with_context(|| format!("could not read coalition {c}"))?;
     let tag = q.tag.as_deref().map(model::normalize_tag).transpose()?;
     let status: Option<IssueStatus> = q.status.as_deref().map(str::parse).transpose()?;
-    let by: IssueOrder = q.by.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+    let by: IssueOrder =
+        q.by.as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default();
     let matches = |h: &model::records::IssueHeader| {
         tag.as_ref().is_none_or(|t| h.tags.contains(t)) && status.is_none_or(|s| h.status == s)
     };
@@ -499,8 +503,14 @@ mod tests {
         let all = proposals::create(&mut r, &c, ask(&["all"], "dots:6", &[])).unwrap();
         let shown = proposals::show(&mut r, &c, all.as_str()).unwrap();
         let poll = shown.proposal.proposal.poll.unwrap();
-        assert_eq!(poll.issues, vec![fares.clone(), ramps.clone(), night.clone()]);
-        assert_eq!(poll.options, vec!["Bus fares", "Ramps at stops", "Night buses"]);
+        assert_eq!(
+            poll.issues,
+            vec![fares.clone(), ramps.clone(), night.clone()]
+        );
+        assert_eq!(
+            poll.options,
+            vec!["Bus fares", "Ramps at stops", "Night buses"]
+        );
         // Two issues of one title are told apart by their short ids.
         let both = proposals::create(
             &mut r,
@@ -522,43 +532,20 @@ mod tests {
         assert_eq!(page.issues[0].id, fares);
         let e = list(&mut r, &c, &by("importance", None)).unwrap_err();
         assert_eq!(code(e), ErrorCode::Invalid);
-        // A poll that closes in a moment (a request's closing time is a minute away at
-        // least), with this member's dots, passes its quorum once it closes.
-        let closing = model::ProposalId::from_bytes([7; 16]);
-        let closes = replica::now().as_millis() + 400;
-        r.edit(&c, |doc, a| {
-            doc.open_poll(
-                &a.member,
-                model::NewProposal {
-                    id: closing.clone(),
-                    kind: model::DecisionKind::General,
-                    title: "Priorities".into(),
-                    text: String::new(),
-                    closes_at: Some(model::Timestamp::from_millis(closes)),
-                },
-                model::schema::PollSpec {
-                    method: "dots:6".parse().unwrap(),
-                    options: vec!["Fares".into(), "Ramps".into(), "Night".into()],
-                    asks: Vec::new(),
-                    issues: vec![fares.clone(), ramps.clone(), night.clone()],
-                },
-                a.now,
-            )
-        })
-        .unwrap();
-        let ballot = proposals::BallotRequest {
-            dots: vec!["Night=4".into(), "Ramps=2".into()],
-            ..Default::default()
-        };
-        proposals::cast_ballot(&mut r, &c, closing.as_str(), ballot).unwrap();
-        while replica::now().as_millis() <= closes {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        let closing = crate::testing::closed_issue_poll(
+            &mut r,
+            &c,
+            &[fares.clone(), ramps.clone(), night.clone()],
+            &["3=4", "2=2"],
+        );
         let page = list(&mut r, &c, &by("priority", None)).unwrap();
         let decided = page.priority.clone().unwrap();
         assert_eq!(decided.proposal, closing);
-        let order: Vec<(IssueId, Option<u32>)> =
-            page.issues.iter().map(|i| (i.id.clone(), i.place)).collect();
+        let order: Vec<(IssueId, Option<u32>)> = page
+            .issues
+            .iter()
+            .map(|i| (i.id.clone(), i.place))
+            .collect();
         assert_eq!(
             order,
             vec![

@@ -358,7 +358,10 @@ fn ranked_issues(
             .map(|(_, id)| id)
             .filter(|id| {
                 headers.get(*id).is_some_and(|h| {
-                    !matches!(h.status, model::IssueStatus::Won | model::IssueStatus::Dropped)
+                    !matches!(
+                        h.status,
+                        model::IssueStatus::Won | model::IssueStatus::Dropped
+                    )
                 })
             })
             .cloned()
@@ -387,7 +390,12 @@ fn ranked_issues(
         .with_context(|| format!("could not read coalition {c}"))?;
     let titles: Vec<String> = ids
         .iter()
-        .map(|id| headers.get(id).map(|h| h.title.trim().to_owned()).unwrap_or_default())
+        .map(|id| {
+            headers
+                .get(id)
+                .map(|h| h.title.trim().to_owned())
+                .unwrap_or_default()
+        })
         .collect();
     let alike = |t: &str| {
         titles

@@ -538,12 +538,7 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
     }
     // One ballot of three: under the majority quorum, so the last poll fails.
     docs[0]
-        .cast_ballot(
-            &member(1),
-            &failed,
-            Ballot::Dots([(2, 6)].into()),
-            t(1_000),
-        )
+        .cast_ballot(&member(1), &failed, Ballot::Dots([(2, 6)].into()), t(1_000))
         .unwrap();
     let mut all = docs[0].fork_as(key(1));
     for d in docs.iter_mut().skip(1) {
@@ -588,7 +583,10 @@ fn a_poll_over_issues_ranks_issues_that_are_there_by_dots_or_scores() {
     let all = || vec![issue(1), issue(2), issue(3)];
     for (spec, says) in [
         (over("ranked", all()), "by dots or scores"),
-        (over("dots:5", vec![issue(1), issue(2)]), "one option per issue"),
+        (
+            over("dots:5", vec![issue(1), issue(2)]),
+            "one option per issue",
+        ),
         (
             over("score:5", vec![issue(1), issue(2), issue(1)]),
             "listed twice",

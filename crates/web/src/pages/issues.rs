@@ -39,6 +39,15 @@ pub(crate) struct Row {
     pub(crate) lead: String,
     pub(crate) status: String,
     pub(crate) shared: String,
+    /// Its place in the inventory's priority ("–" where the poll did not rank it).
+    pub(crate) place: String,
+}
+
+/// The poll that decided the inventory's priority, as the page names it.
+struct Decided {
+    proposal: String,
+    title: String,
+    closed: String,
 }
 
 #[derive(Template)]
@@ -51,6 +60,10 @@ struct Issues {
     tag: String,
     status: String,
     statuses: Vec<(&'static str, String)>,
+    /// `priority` or `age`.
+    by: &'static str,
+    /// The poll that decided the priority, if one has.
+    priority: Option<Decided>,
     showing: String,
     /// "12 issues are not yet in Spanish", per language members work in.
     untranslated: Vec<String>,
@@ -68,10 +81,20 @@ pub(crate) struct ListQuery {
     tag: String,
     #[serde(default)]
     status: String,
+    /// `age` for oldest first; otherwise the inventory's priority first.
+    #[serde(default)]
+    by: String,
     #[serde(default)]
     offset: usize,
     #[serde(default)]
     done: Option<String>,
+}
+
+impl ListQuery {
+    /// The order asked for: the inventory's priority unless `age` is.
+    fn order(&self) -> &'static str {
+        if self.by == "age" { "age" } else { "priority" }
+    }
 }
 
 /// What the raise form sends.
@@ -108,7 +131,7 @@ fn raise_fields(c: &Chrome, f: &RaiseForm) -> Vec<Field> {
 fn page_link(coalition: &str, q: &ListQuery, offset: usize) -> String {
     super::page_link(
         &format!("/c/{coalition}/issues"),
-        &[("tag", &q.tag), ("status", &q.status)],
+        &[("tag", &q.tag), ("status", &q.status), ("by", &q.by)],
         offset,
     )
 }
@@ -168,7 +191,7 @@ async fn inventory(
         status: Some(q.status.clone()).filter(|s| !s.is_empty()),
         offset: q.offset,
         limit: Some(PAGE),
-        by: None,
+        by: Some(q.order().to_owned()),
     };
     let list = match web
         .ask(Request::IssueList {
@@ -196,8 +219,17 @@ async fn inventory(
                 .map(|(m, r)| format!("{} ({r})", crate::i18n::isolated(&name_of(&list.names, m))))
                 .collect::<Vec<_>>()
                 .join(", "),
+            place: i.place.map_or_else(|| "–".to_owned(), |p| p.to_string()),
         })
         .collect();
+    let priority = list.priority.as_ref().map(|p| Decided {
+        proposal: p.proposal.to_string(),
+        title: p.title.clone(),
+        closed: c.tw(
+            "issues-priority-closed",
+            &[("date", Arg::Text(crate::i18n::date_time(c.l, p.closed_at)))],
+        ),
+    });
     let (showing, previous, next) = super::pager(
         &c,
         "issues-showing",
@@ -234,6 +266,8 @@ async fn inventory(
             tag: q.tag.clone(),
             status: q.status.clone(),
             statuses,
+            by: q.order(),
+            priority,
             showing,
             untranslated,
             rows,

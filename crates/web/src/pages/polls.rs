@@ -33,6 +33,8 @@ pub(crate) struct PollSection {
     pub(crate) voted: String,
     /// Whose ballots weigh more than one, when some do.
     pub(crate) weights: Option<String>,
+    /// A poll over the issues: its result becomes the inventory's order.
+    pub(crate) ranks_issues: bool,
     pub(crate) rows: Vec<PollRow>,
     /// The result drawn (when ballots were cast).
     pub(crate) chart: Option<Chart>,
@@ -226,6 +228,7 @@ pub(crate) fn section(
             &[("method", Arg::Own(method_words(c, poll.method)))],
         ),
         voted,
+        ranks_issues: !poll.issues.is_empty(),
         weights: (!p.weights.is_empty()).then(|| {
             let each: Vec<String> = p
                 .weights
