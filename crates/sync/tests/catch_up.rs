@@ -46,17 +46,25 @@ fn issue(n: u64, title: String) -> NewIssue {
 
 #[test]
 fn a_change_the_peers_summary_wrongly_holds_still_reaches_it() {
-    catch_up(false);
+    catch_up(false, false);
 }
 
 /// The same while the peer wrote a change of its own meanwhile: the sender cannot tell
 /// exactly what it lacks until that change has arrived, and the rounds go on from there.
 #[test]
 fn a_change_wrongly_held_reaches_a_peer_that_wrote_meanwhile() {
-    catch_up(true);
+    catch_up(true, false);
 }
 
-fn catch_up(b_wrote: bool) {
+/// The same in a catch-up heavier than the peer takes in one message, sent in pages (each
+/// change held with its signature, so that pages can end anywhere): the change added goes in
+/// the first page, counted as sent like the rest.
+#[test]
+fn a_change_wrongly_held_goes_in_the_first_page_of_a_long_catch_up() {
+    catch_up(false, true);
+}
+
+fn catch_up(b_wrote: bool, paged: bool) {
     let (sa, ka, ma) = party(1);
     let (sb, kb, mb) = party(2);
     let c = CoalitionId::from_bytes([9; 16]);
@@ -119,22 +127,24 @@ fn catch_up(b_wrote: bool) {
             break next;
         }
     };
-    for i in 1..50 {
-        doc.add_issue(
-            &ma,
-            issue(i, format!("Issue {i}")),
-            Timestamp::from_millis(3),
-        )
-        .unwrap();
+    let mut signed = vec![sync::sign(&sa, &doc.heads()[0])];
+    for i in 1..60 {
+        let mut new = issue(i, format!("Issue {i}"));
+        if paged {
+            // 60 of 19,600 characters: more than the 1 MiB a message may take.
+            new.description = "Riders spend more on fares. ".repeat(700);
+        }
+        doc.add_issue(&ma, new, Timestamp::from_millis(3)).unwrap();
+        signed.push(sync::sign(&sa, &doc.heads()[0]));
     }
-    let head = sync::sign(&sa, &doc.heads()[0]);
+    let head = signed.pop().unwrap();
     let full = doc.save();
-    let node = |key: NodeKey, bytes: &[u8], head| {
+    let node = |key: NodeKey, bytes: &[u8], heads: Vec<_>| {
         let mut docs = MemoryDocs::new(key);
         docs.insert(
             c.clone(),
             AutoCommit::load(bytes).unwrap().with_actor(key.actor()),
-            vec![head],
+            heads,
         );
         Node {
             key,
@@ -142,7 +152,18 @@ fn catch_up(b_wrote: bool) {
             docs,
         }
     };
-    let mut nodes = [node(ka, &full, head), node(kb, &b_holds, b_head)];
+    let a_signed = if paged {
+        signed.into_iter().chain([head]).collect()
+    } else {
+        vec![head]
+    };
+    let mut nodes = [node(ka, &full, a_signed), node(kb, &b_holds, vec![b_head])];
+    if paged {
+        for n in &mut nodes {
+            n.sync.set_max_message(sync::wire::MIN_MESSAGE_LIMIT);
+        }
+    }
+    let mut pages = 0;
     let mut wire: VecDeque<(usize, Vec<u8>)> = VecDeque::new();
     let take = |from: usize, out: Vec<Output>, wire: &mut VecDeque<_>| {
         for o in out {
@@ -162,12 +183,19 @@ fn catch_up(b_wrote: bool) {
         steps += 1;
         assert!(steps < 1_000, "no quiet");
         let to = 1 - from;
+        if from == 0
+            && let Ok(sync::Message::Sync { sync, .. }) = sync::Message::decode(&frame)
+            && automerge::sync::Message::decode(&sync).is_ok_and(|m| !m.changes.is_empty())
+        {
+            pages += 1;
+        }
         let kf = nodes[from].key;
         let out = nodes[to].sync.received(&mut nodes[to].docs, kf, &frame);
         take(to, out, &mut wire);
     }
     let want = nodes[0].docs.doc(&c).unwrap().get_heads();
     assert_eq!(want.len(), 1 + usize::from(b_wrote));
+    assert!(!paged || pages > 1, "{pages} messages carried changes");
     assert_eq!(
         nodes[1].docs.doc(&c).unwrap().get_heads(),
         want,

@@ -2851,7 +2851,7 @@ async fn every_kind_of_ballot_is_cast_from_the_page() {
 /// asking, and before any such poll the page says none has decided yet.
 #[tokio::test]
 async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
-    let mut poll = String::new();
+    let (mut poll, mut night_id) = (String::new(), String::new());
     let ui = ui_with(|r, c| {
         let c: model::CoalitionId = c.parse().unwrap();
         let mut ids = Vec::new();
@@ -2869,6 +2869,7 @@ async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
             );
         }
         poll = commands::testing::closed_issue_poll(r, &c, &ids, &["3=4", "2=2"]).to_string();
+        night_id = ids[2].to_string();
     });
     let (cookie, _) = ui.sign_in();
     let path = format!("/c/{}/issues", ui.coalition);
@@ -2885,6 +2886,7 @@ async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
     let fares = page.find(">Bus fares<").unwrap();
     assert!(night < ramps && ramps < fares, "by place: {page}");
     assert!(page.contains("<td>1</td>"), "{page}");
+    assert!(!page.contains("not ranked"), "all three ranked: {page}");
     // Oldest first on asking; the places still shown.
     let (_, _, page) = ui.get(&format!("{path}?by=age"), &cookie).await;
     let night = page.find("Night buses").unwrap();
@@ -2906,6 +2908,11 @@ async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
         .get(&format!("/c/{}/proposals/{poll}", ui.coalition), &cookie)
         .await;
     assert!(page.contains("This poll is over the issues"), "{page}");
+    // Each option leads to the issue it stands for.
+    assert!(
+        page.contains(&format!("/issues/{night_id}\">Issue 3</a>")),
+        "{page}"
+    );
 }
 
 /// Before any poll over issues has passed, the inventory says so and comes oldest first.

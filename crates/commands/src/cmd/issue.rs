@@ -121,24 +121,17 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
                 limit: Some(limit),
                 by: Some(by.as_str().to_owned()),
             };
-            // Every issue: the command line prints the whole list.
-            let (listed, names) =
-                super::every::<issues::IssuePage>(x, |offset| Request::IssueList {
+            // Every issue: the command line prints the whole list (the poll that decided the
+            // priority, from the first page, said above it).
+            let mut priority = None;
+            let (listed, names) = super::every_with::<issues::IssuePage>(
+                x,
+                |offset| Request::IssueList {
                     coalition: coalition.clone(),
                     query: query(offset, usize::MAX),
-                })?;
-            // The poll that decided the priority, said above the list.
-            let priority = if by == IssueOrderArg::Priority && !format.json {
-                let first: issues::IssuePage = x
-                    .call(Request::IssueList {
-                        coalition: coalition.clone(),
-                        query: query(0, 1),
-                    })?
-                    .try_into()?;
-                first.priority
-            } else {
-                None
-            };
+                },
+                |first| priority.clone_from(&first.priority),
+            )?;
             list(&listed, &names, (priority.as_ref(), by), format.json, out)?;
         }
         IssueCmd::Show { c, issue, format } => {

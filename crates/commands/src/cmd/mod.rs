@@ -265,7 +265,19 @@ page!(
 /// page that is not further on, so a node that answered wrongly cannot keep it reading.
 pub(crate) fn every<P>(
     x: &mut dyn Exec,
+    ask: impl FnMut(usize) -> crate::ops::Request,
+) -> Result<(Vec<P::Item>, Names)>
+where
+    P: Page + TryFrom<crate::ops::Reply, Error = anyhow::Error>,
+{
+    every_with::<P>(x, ask, |_| {})
+}
+
+/// [`every`], showing `first` the first page before its records are taken.
+pub(crate) fn every_with<P>(
+    x: &mut dyn Exec,
     mut ask: impl FnMut(usize) -> crate::ops::Request,
+    mut first: impl FnMut(&P),
 ) -> Result<(Vec<P::Item>, Names)>
 where
     P: Page + TryFrom<crate::ops::Reply, Error = anyhow::Error>,
@@ -274,7 +286,11 @@ where
     let mut offset = 0;
     let mut total = None;
     loop {
-        let (items, more, next, counted) = P::try_from(x.call(ask(offset))?)?.parts();
+        let page = P::try_from(x.call(ask(offset))?)?;
+        if total.is_none() {
+            first(&page);
+        }
+        let (items, more, next, counted) = page.parts();
         let added = !items.is_empty();
         all.extend(items);
         names.extend(more);

@@ -1,7 +1,8 @@
 //! The issue inventory: raise, list a page, show one, edit.
 //!
 //! A page filters the issues' headers in the order the replica keeps them
-//! (`Replica::issue_listing`: nothing is sorted per page) and reads only its own issues
+//! (`Replica::issue_listing`: nothing is sorted per page), or puts first the issues the
+//! inventory's priority ranks (at most a poll's options), and reads only its own issues
 //! whole; names come from the governance.
 
 use std::collections::BTreeMap;
@@ -329,8 +330,10 @@ pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<Iss
     })
 }
 
-/// A page of the issues matching `q`, oldest first (then by id). Sorting and filtering read
-/// each issue's status, tags and date only; the page's issues are read whole.
+/// A page of the issues matching `q`, oldest first (then by id), or by the inventory's
+/// priority (`q.by`): the issues the deciding poll ranked by place, then the others oldest
+/// first. Sorting and filtering read each issue's status, tags and date only (and the poll
+/// that decides the priority, [`priority`]); the page's issues are read whole.
 pub fn list(r: &mut Replica, c: &CoalitionId, q: &IssueQuery) -> anyhow::Result<IssuePage> {
     list_limited(r, c, q, MAX_PAGE)
 }
@@ -400,37 +403,22 @@ pub(crate) fn list_limited(
     })
 }
 
-/// The inventory's priority now ([`model::reports::inventory_priority`]): the polls over
-/// issues that have closed, by the headers, are read whole one at a time from the latest,
-/// so a listing reads the poll that decides it (and any later one that failed its quorum),
-/// not every poll.
+/// The inventory's priority now ([`model::reports::inventory_priority_of`]): the polls over
+/// issues that have closed, by the headers, read whole one at a time from the latest, so a
+/// listing reads the poll that decides it (and any later one that failed its quorum, at most
+/// `MAX_PRIORITY_READS`), not every poll; one that does not read is passed over.
 pub(crate) fn priority(
     r: &mut Replica,
     c: &CoalitionId,
 ) -> anyhow::Result<Option<model::reports::Priority>> {
-    let now = replica::now();
     let headers = r
         .proposal_headers(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    let mut closed: Vec<(Timestamp, &model::ProposalId)> = headers
-        .iter()
-        .filter(|(_, h)| h.ranks_issues)
-        .filter_map(|(id, h)| h.closes_at.filter(|at| *at <= now).map(|at| (at, id)))
-        .collect();
-    // The latest first, as `inventory_priority` picks among them.
-    closed.sort_unstable_by(|a, b| b.cmp(a));
-    for (_, id) in closed {
-        let Some(p) = r
-            .proposal(c, id)
-            .with_context(|| format!("could not read proposal {id}"))?
-        else {
-            continue;
-        };
-        if let Some(decided) = model::reports::inventory_priority([&p], now) {
-            return Ok(Some(decided));
-        }
-    }
-    Ok(None)
+    model::reports::inventory_priority_of(
+        headers.iter(),
+        |id| super::alone(c, r.proposal(c, id)),
+        replica::now(),
+    )
 }
 
 /// The names of the members `issues` name.

@@ -385,6 +385,10 @@ fn ranked_issues(
             .map(|g| super::issues::resolve(r, c, g.trim()))
             .collect::<anyhow::Result<_>>()?
     };
+    let mut named = BTreeSet::new();
+    if let Some(twice) = ids.iter().find(|id| !named.insert(*id)) {
+        return Err(invalid(format!("issue {twice} is listed twice")));
+    }
     let (headers, _) = r
         .issue_listing(c)
         .with_context(|| format!("could not read coalition {c}"))?;
@@ -397,18 +401,17 @@ fn ranked_issues(
                 .unwrap_or_default()
         })
         .collect();
+    // Read as people read them (case, spacing and what draws nothing aside).
+    let read: Vec<String> = titles.iter().map(|t| model::name_as_read(t)).collect();
     let alike = |t: &str| {
-        titles
-            .iter()
-            .filter(|o| o.to_lowercase() == t.to_lowercase())
-            .count()
-            > 1
+        let t = model::name_as_read(t);
+        read.iter().filter(|o| **o == t).count() > 1
     };
     let options = ids
         .iter()
         .zip(&titles)
         .map(|(id, t)| {
-            if t.is_empty() || alike(t) {
+            if model::is_blank(t) || alike(t) {
                 // Told apart by the short id (the title cut to leave it room).
                 let cut: String = t.chars().take(180).collect();
                 let short = id.as_str().get(..8).unwrap_or_default();

@@ -51,19 +51,73 @@ impl Priority {
     }
 }
 
+/// Most polls over issues read to find the one deciding the priority (latest closed first):
+/// past that many later ones that failed their quorum, no priority is found (a member opening
+/// poll after poll that nobody answers costs each listing this much at most).
+pub const MAX_PRIORITY_READS: usize = 64;
+
 /// The priority decided by the latest of `polls` over issues to have passed by `now`: closed,
 /// its quorum reached (the later closing wins, then the greater id, so every node picks the
-/// same). Proposals that are not polls over issues, still open or failed are passed over;
-/// none such: no priority, and the inventory keeps its order.
+/// same; at most [`MAX_PRIORITY_READS`] looked at). Proposals that are not polls over issues,
+/// still open or failed are passed over; none such: no priority, and the inventory keeps its
+/// order.
 pub fn inventory_priority<'a>(
     polls: impl IntoIterator<Item = &'a Proposal>,
     now: Timestamp,
 ) -> Option<Priority> {
-    let latest = polls
+    let polls: std::collections::BTreeMap<&ProposalId, &Proposal> = polls
         .into_iter()
         .filter(|p| p.poll.as_ref().is_some_and(|s| !s.issues.is_empty()))
-        .filter(|p| super::proposal_tally(p, now).outcome == Outcome::Passed)
-        .max_by(|a, b| (a.closes_at, &a.id).cmp(&(b.closes_at, &b.id)))?;
+        .map(|p| (&p.id, p))
+        .collect();
+    let candidates = polls.values().map(|p| (p.closes_at, &p.id));
+    let read =
+        |id: &ProposalId| Ok::<_, std::convert::Infallible>(polls.get(id).map(|p| (*p).clone()));
+    let Ok(found) = latest_passed(candidates, read, now);
+    found
+}
+
+/// [`inventory_priority`] over what a listing keeps: the proposal headers (those that are
+/// polls over issues say so), each candidate read whole with `read` only as needed, latest
+/// closed first, until one passed.
+pub fn inventory_priority_of<'a, E>(
+    headers: impl IntoIterator<Item = (&'a ProposalId, &'a crate::records::ProposalHeader)>,
+    read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
+    now: Timestamp,
+) -> Result<Option<Priority>, E> {
+    let candidates = headers
+        .into_iter()
+        .filter(|(_, h)| h.ranks_issues)
+        .map(|(id, h)| (h.closes_at, id));
+    latest_passed(candidates, read, now)
+}
+
+/// The priority of the latest of `candidates` (closing time, id) to have passed by `now`,
+/// each read with `read` from the latest closed (then the greatest id), at most
+/// [`MAX_PRIORITY_READS`].
+fn latest_passed<'a, E>(
+    candidates: impl IntoIterator<Item = (Option<Timestamp>, &'a ProposalId)>,
+    mut read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
+    now: Timestamp,
+) -> Result<Option<Priority>, E> {
+    let mut closed: Vec<(Timestamp, &ProposalId)> = candidates
+        .into_iter()
+        .filter_map(|(at, id)| at.filter(|at| *at <= now).map(|at| (at, id)))
+        .collect();
+    closed.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, id) in closed.into_iter().take(MAX_PRIORITY_READS) {
+        let Some(p) = read(id)? else { continue };
+        if p.poll.as_ref().is_some_and(|s| !s.issues.is_empty())
+            && super::proposal_tally(&p, now).outcome == Outcome::Passed
+        {
+            return Ok(priority_of(&p));
+        }
+    }
+    Ok(None)
+}
+
+/// The priority `latest` (a passed poll over issues) decided.
+fn priority_of(latest: &Proposal) -> Option<Priority> {
     let spec = latest.poll.as_ref()?;
     let (totals, order) = match super::poll_result(latest)? {
         PollResult::Dots(t) => (t.totals, t.order),

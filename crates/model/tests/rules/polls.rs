@@ -509,6 +509,8 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
     let dots = issue_poll(&mut docs, 0x61, "dots:6", CLOSES);
     let scores = issue_poll(&mut docs, 0x62, "score:5", 2 * CLOSES);
     let failed = issue_poll(&mut docs, 0x63, "dots:6", 3 * CLOSES);
+    // Closing with the scores poll, of a smaller id: the scores poll decides.
+    let tied = issue_poll(&mut docs, 0x60, "dots:6", 2 * CLOSES);
     let mut opened = docs[0].fork_as(key(1));
     for (i, d) in docs.iter_mut().enumerate().skip(1) {
         let mut copy = opened.fork_as(key(i as u8 + 1));
@@ -534,6 +536,11 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
                 Ballot::Score([(0, 5), (1, 1), (2, 3)].into()),
                 t(1_000),
             )
+            .unwrap();
+    }
+    for who in 1..=3u8 {
+        docs[usize::from(who) - 1]
+            .cast_ballot(&member(who), &tied, Ballot::Dots([(0, 6)].into()), t(1_000))
             .unwrap();
     }
     // One ballot of three: under the majority quorum, so the last poll fails.
@@ -562,7 +569,10 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
         "equal totals share a place, in the poll's order"
     );
     let second = priority(2 * CLOSES).unwrap();
-    assert_eq!(second.proposal, scores, "the later poll decides");
+    assert_eq!(
+        second.proposal, scores,
+        "the later poll decides; of two closing together, the greater id"
+    );
     assert_eq!(second.place_of(&issue(1)), Some(1));
     assert_eq!(second.place_of(&issue(3)), Some(2));
     assert_eq!(second.place_of(&issue(2)), Some(3));

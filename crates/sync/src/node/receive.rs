@@ -476,13 +476,28 @@ impl SyncNode {
         // the order Automerge gave them, then the released ones it left out: the same events
         // give the same messages.
         let mut seen: HashSet<ChangeHash> = parsed.iter().map(Change::hash).collect();
-        let missed = match docs.entry(c) {
-            Some((doc, _)) => left_out(doc.document(), &parsed, &seen, &pd.state),
+        // (The released page goes too: what depends on it is accounted for.)
+        let going: HashSet<ChangeHash> = seen.iter().chain(released).copied().collect();
+        let mut missed = match docs.entry(c) {
+            Some((doc, _)) => left_out(doc.document(), &parsed, &going, &pd.state),
             None => Vec::new(),
         };
+        // Only where the peer can check it: an actor's newest change in the message must be
+        // held with its signature (see `verify::check_signatures`), else it would refuse the
+        // message. Left out then as before, and the rounds catch up by asking again.
+        if !missed.is_empty()
+            && unsigned_tops(&[missed.as_slice(), parsed.as_slice()].concat(), &[])
+                .iter()
+                .any(|h| missed.iter().any(|m| m.hash() == *h) && docs.signature(c, &h.0).is_none())
+        {
+            missed.clear();
+        }
         let filled = !missed.is_empty();
         if filled {
             debug!(peer = %peer, coalition = %c, changes = missed.len(), "adding changes the peer lacks that its summary wrongly said it holds");
+            // Counted as sent and not taken, as Automerge counts what it built itself, until
+            // the peer's heads cover them (a page withheld with them is released with them).
+            pd.state.sent_hashes.extend(missed.iter().map(Change::hash));
         }
         seen.extend(missed.iter().map(Change::hash));
         let mut parsed = [missed, parsed].concat();
@@ -566,7 +581,6 @@ impl SyncNode {
                         .map(|ch| ch.raw_bytes().to_vec())
                         .collect::<Vec<_>>(),
                 );
-                pd.state.sent_hashes.extend(parsed.iter().map(Change::hash));
             }
             return parsed;
         }
@@ -962,47 +976,53 @@ fn document_chunk(msg: &automerge::sync::Message) -> Option<&[u8]> {
     matches!(crate::verify::chunk_extent(only), Ok((0, _))).then_some(only)
 }
 
-/// The changes `state`'s peer lacks that Automerge left out of `sent` (whose hashes are
-/// `in_sent`) while sending changes that depend on them, with what they depend on that the
-/// peer lacks too. The peer summarises what it holds as a Bloom filter, which wrongly holds
-/// about one hash in a hundred; Automerge sends the changes the filter does not hold and all
-/// that follow them, so a change whose own dependencies the peer holds and whose hash the
-/// filter wrongly holds stays behind while the changes after it go. A peer of Automerge's
-/// keeps those waiting and asks for the missing one by name; this node takes a batch whole
-/// or not at all (`accept`) and names only the sender's heads, so without this the two
-/// would go round without end (a restarted node once missed 500 changes so).
+/// Most changes [`left_out`] adds to one message: past that, it adds none (a peer naming an
+/// old head with a summary claiming everything would have it walk and rebuild the history),
+/// and the rounds catch up by asking again.
+pub(super) const MAX_LEFT_OUT: usize = 256;
+
+/// The changes `state`'s peer lacks that Automerge left out of `sent` (`going`: the hashes of
+/// what goes in the message) while sending changes that depend on them, with what they depend
+/// on that the peer lacks too. The peer summarises what it holds as a Bloom filter, which
+/// wrongly holds about one hash in a hundred; Automerge sends the changes the filter does not
+/// hold and all that follow them, so a change whose own dependencies the peer holds and whose
+/// hash the filter wrongly holds stays behind while the changes after it go. A peer of
+/// Automerge's keeps those waiting and asks for the missing one by name; this node takes a
+/// batch whole or not at all (`accept`) and names only the sender's heads, so without this
+/// the two would go round without end (a restarted node once missed 500 changes so).
 ///
 /// Exact only where this node holds every head the peer named (what it lacks is then what
-/// does not precede them); otherwise nothing is added, and the rounds catch up once the
-/// peer's own changes have arrived here. Costs nothing where every dependency of what is
-/// sent is in the message, was sent before or is one of the peer's heads (a catch-up after
-/// the peer's last change); else one walk of what the peer lacks.
+/// does not precede them); otherwise, or past [`MAX_LEFT_OUT`], nothing is added, and the
+/// rounds catch up once the peer's own changes have arrived here or it asks again. Costs one
+/// look at each dependency of what is sent where each is in the message, was sent before or
+/// is one of the peer's heads (a catch-up after the peer's last change); else one walk of
+/// what the peer lacks.
 fn left_out(
     doc: &automerge::Automerge,
     sent: &[Change],
-    in_sent: &HashSet<ChangeHash>,
+    going: &HashSet<ChangeHash>,
     state: &State,
 ) -> Vec<Change> {
     let Some(heads) = state.their_heads.as_deref() else {
         return Vec::new();
     };
-    if state.their_have.as_deref().is_none_or(<[_]>::is_empty)
-        || heads
-            .iter()
-            .any(|h| doc.get_change_meta_by_hash(h).is_none())
-    {
+    if state.their_have.as_deref().is_none_or(<[_]>::is_empty) {
         return Vec::new();
     }
     let theirs: HashSet<&ChangeHash> = heads.iter().collect();
     let unaccounted = |d: &ChangeHash| {
-        !in_sent.contains(d) && !state.sent_hashes.contains(d) && !theirs.contains(d)
+        !going.contains(d) && !state.sent_hashes.contains(d) && !theirs.contains(d)
     };
     let mut stack: Vec<ChangeHash> = sent
         .iter()
         .flat_map(|ch| ch.deps().iter().copied())
         .filter(|d| unaccounted(d))
         .collect();
-    if stack.is_empty() {
+    if stack.is_empty()
+        || heads
+            .iter()
+            .any(|h| doc.get_change_meta_by_hash(h).is_none())
+    {
         return Vec::new();
     }
     // What the peer lacks: what does not precede its heads.
@@ -1022,6 +1042,9 @@ fn left_out(
             && let Some((_, deps)) = lacks.get(i)
             && missed.insert(i)
         {
+            if missed.len() > MAX_LEFT_OUT {
+                return Vec::new();
+            }
             stack.extend(deps.iter().copied().filter(|d| unaccounted(d)));
         }
     }

@@ -72,6 +72,7 @@ issues-priority-by = Priority decided by the poll
 issues-priority-closed = closed { $date }
 issues-priority-none = No poll over the issues has decided a priority yet: oldest first.
 issue-col-place = Place
+issue-not-ranked = not ranked
 page-nav = Pages
 page-previous = Previous page
 page-next = Next page

@@ -72,6 +72,7 @@ issues-priority-by = Prioridad decidida por la votación
 issues-priority-closed = cerrada el { $date }
 issues-priority-none = Ninguna votación sobre los temas ha decidido aún una prioridad: los más antiguos primero.
 issue-col-place = Puesto
+issue-not-ranked = sin puesto
 page-nav = Páginas
 page-previous = Página anterior
 page-next = Página siguiente

@@ -39,7 +39,7 @@ pub(crate) struct Row {
     pub(crate) lead: String,
     pub(crate) status: String,
     pub(crate) shared: String,
-    /// Its place in the inventory's priority ("–" where the poll did not rank it).
+    /// Its place in the inventory's priority ("not ranked" where the poll did not rank it).
     pub(crate) place: String,
 }
 
@@ -219,7 +219,9 @@ async fn inventory(
                 .map(|(m, r)| format!("{} ({r})", crate::i18n::isolated(&name_of(&list.names, m))))
                 .collect::<Vec<_>>()
                 .join(", "),
-            place: i.place.map_or_else(|| "–".to_owned(), |p| p.to_string()),
+            place: i
+                .place
+                .map_or_else(|| c.t("issue-not-ranked"), |p| p.to_string()),
         })
         .collect();
     let priority = list.priority.as_ref().map(|p| Decided {

@@ -54,6 +54,8 @@ pub(crate) struct PollRow {
     pub(crate) number: usize,
     pub(crate) text: String,
     pub(crate) standing: String,
+    /// In a poll over issues, the issue the option stands for (its id).
+    pub(crate) issue: Option<String>,
 }
 
 /// A table of a poll's result: its first column names the option (or the round's figure).
@@ -254,6 +256,7 @@ pub(crate) fn section(
                 number: i + 1,
                 text: text.clone(),
                 standing,
+                issue: poll.issues.get(i).map(ToString::to_string),
             })
             .collect(),
         chart,
