@@ -227,16 +227,65 @@ pub enum Ballot {
     /// The options picked (`choose`).
     Choose(BTreeSet<Opt>),
     /// A score per option; an option left out scores 0 (`score`).
-    Score(BTreeMap<Opt, u32>),
+    Score(#[serde(with = "by_option")] BTreeMap<Opt, u32>),
     /// Dots per option (`dots`).
-    Dots(BTreeMap<Opt, u32>),
+    Dots(#[serde(with = "by_option")] BTreeMap<Opt, u32>),
     /// Options from most to least preferred; those left out rank below every ranked one,
     /// equal among themselves (`ranked`, `condorcet`).
     Rank(Vec<Opt>),
     /// An answer for each proposed time, in the poll's order (`time`).
     Times(Vec<Answer>),
     /// What the member gives each request, in hundredths (`budget`).
-    Budget(BTreeMap<Opt, u64>),
+    Budget(#[serde(with = "by_option")] BTreeMap<Opt, u64>),
+}
+
+/// A figure per option as JSON writes it, `{"0": 4}`, read back wherever it is: JSON's keys
+/// are text, and a value read through a buffer (a flattened record: a proposal in
+/// `proposal show --json`) no longer turns a key's text into a number by itself.
+mod by_option {
+    use std::collections::BTreeMap;
+
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::{Deserialize, Serialize, Serializer};
+
+    use super::Opt;
+
+    pub(super) fn serialize<S: Serializer, V: Serialize>(
+        map: &BTreeMap<Opt, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        map.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Opt, V>, D::Error> {
+        let keyed: BTreeMap<Key, V> = BTreeMap::deserialize(d)?;
+        Ok(keyed.into_iter().map(|(k, v)| (k.0, v)).collect())
+    }
+
+    /// An option's number, as a number or as its text.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Key(Opt);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Number;
+            impl Visitor<'_> for Number {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an option's number")
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
+                    Opt::try_from(v).map(Key).map_err(E::custom)
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                    v.parse::<Opt>().map(Key).map_err(E::custom)
+                }
+            }
+            d.deserialize_any(Number)
+        }
+    }
 }
 
 /// What is wrong with a ballot for its poll.

@@ -649,3 +649,45 @@ proptest! {
         }
     }
 }
+
+/// Every kind of ballot reads back from JSON, alone and inside a flattened record (as
+/// `proposal show --json` carries a proposal's ballots, through the node's API): a figure
+/// per option's keys are text there.
+#[test]
+fn ballots_read_back_from_json_inside_a_flattened_record() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Inner {
+        ballot: Ballot,
+    }
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Outer {
+        #[serde(flatten)]
+        inner: Inner,
+        n: u32,
+    }
+    for ballot in [
+        Ballot::Dots([(0, 4), (2, 2)].into()),
+        Ballot::Score([(1, 5)].into()),
+        Ballot::Budget([(0, 1_250)].into()),
+        Ballot::Rank(vec![1, 0]),
+        Ballot::Choose([1].into()),
+        Ballot::Times(vec![Answer::Yes, Answer::No]),
+    ] {
+        let alone = serde_json::to_string(&ballot).unwrap();
+        assert_eq!(serde_json::from_str::<Ballot>(&alone).unwrap(), ballot);
+        let outer = Outer {
+            inner: Inner {
+                ballot: ballot.clone(),
+            },
+            n: 1,
+        };
+        let json = serde_json::to_string(&outer).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Outer>(&json).unwrap(),
+            outer,
+            "{json}"
+        );
+    }
+    let e = serde_json::from_str::<Ballot>(r#"{"dots": {"x": 1}}"#).unwrap_err();
+    assert!(e.to_string().contains("invalid digit"), "{e}");
+}
