@@ -333,7 +333,7 @@ pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<Iss
 /// A page of the issues matching `q`, oldest first (then by id), or by the inventory's
 /// priority (`q.by`): the issues the deciding poll ranked by place, then the others oldest
 /// first. Sorting and filtering read each issue's status, tags and date only (and the poll
-/// that decides the priority, [`priority`]); the page's issues are read whole.
+/// that decides the priority, `priority`); the page's issues are read whole.
 pub fn list(r: &mut Replica, c: &CoalitionId, q: &IssueQuery) -> anyhow::Result<IssuePage> {
     list_limited(r, c, q, MAX_PAGE)
 }
