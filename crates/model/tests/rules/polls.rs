@@ -56,12 +56,17 @@ fn with_poll() -> Vec<CoalitionDoc> {
             t(5),
         )
         .unwrap();
-    let mut opened = docs[0].fork_as(key(1));
+    spread(&mut docs);
+    docs
+}
+
+/// What member 1's copy holds, merged into every other member's copy.
+fn spread(docs: &mut [CoalitionDoc]) {
+    let mut first = docs[0].fork_as(key(1));
     for (i, d) in docs.iter_mut().enumerate().skip(1) {
-        let mut copy = opened.fork_as(key(i as u8 + 1));
+        let mut copy = first.fork_as(key(i as u8 + 1));
         d.merge(&mut copy).unwrap();
     }
-    docs
 }
 
 /// Member `who`'s node writes ballot text `text` for member `of` by hand, stating time `at`.
@@ -474,11 +479,7 @@ fn with_issues() -> Vec<CoalitionDoc> {
             )
             .unwrap();
     }
-    let mut raised = docs[0].fork_as(key(1));
-    for (i, d) in docs.iter_mut().enumerate().skip(1) {
-        let mut copy = raised.fork_as(key(i as u8 + 1));
-        d.merge(&mut copy).unwrap();
-    }
+    spread(&mut docs);
     docs
 }
 
@@ -511,11 +512,7 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
     let failed = issue_poll(&mut docs, 0x63, "dots:6", 3 * CLOSES);
     // Closing with the scores poll, of a smaller id: the scores poll decides.
     let tied = issue_poll(&mut docs, 0x60, "dots:6", 2 * CLOSES);
-    let mut opened = docs[0].fork_as(key(1));
-    for (i, d) in docs.iter_mut().enumerate().skip(1) {
-        let mut copy = opened.fork_as(key(i as u8 + 1));
-        d.merge(&mut copy).unwrap();
-    }
+    spread(&mut docs);
     // Dots: ramps 2+3+4, night buses 4+3+2, fares 0 — ramps and night buses share a place.
     for (who, ballot) in [(1, [0, 2, 4]), (2, [0, 3, 3]), (3, [0, 4, 2])] {
         docs[usize::from(who) - 1]
