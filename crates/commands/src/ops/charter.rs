@@ -447,7 +447,7 @@ mod tests {
             },
         )
         .unwrap();
-        crate::ops::proposals::cast_ballot(
+        let cast = crate::ops::proposals::cast_ballot(
             &mut r,
             &c,
             poll.as_str(),
@@ -457,6 +457,9 @@ mod tests {
             },
         )
         .unwrap();
+        // Where it stands after, without reading the proposal again: the one ballot counted.
+        assert_eq!((cast.tally.agree, cast.tally.pending), (1, 0));
+        assert_eq!(cast.ballot, "choose:1");
         let v = crate::ops::proposals::show(&mut r, &c, poll.as_str()).unwrap();
         assert_eq!(v.proposal.proposal.weights[&founder], 3);
         match &v.proposal.result {

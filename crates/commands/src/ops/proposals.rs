@@ -591,17 +591,24 @@ pub fn cast_ballot(
     };
     let ballot = ballot_of(poll, &req)?;
     let text = ballot.to_string();
-    match r.edit(c, |doc, a| doc.cast_ballot(&a.member, &id, ballot, a.now)) {
+    let mut by = None;
+    match r.edit(c, |doc, a| {
+        by = Some((a.member.clone(), a.now));
+        doc.cast_ballot(&a.member, &id, ballot.clone(), a.now)
+    }) {
         Ok(_) => {}
         Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {
             return Err(super::Invalid(why).into());
         }
         Err(e) => return Err(e.into()),
     }
-    let cast = r
-        .proposal(c, &id)
-        .with_context(|| format!("could not read coalition {c}"))?
-        .ok_or_else(|| anyhow::anyhow!("proposal {id} is gone after the ballot was cast"))?;
+    // Where it stands after: the proposal read before, with the ballot as the edit wrote it
+    // (nothing else writes between), not read again.
+    let mut cast = p;
+    if let Some((member, at)) = by {
+        cast.ballots
+            .insert(member, model::schema::BallotRecord { ballot, at });
+    }
     let tally = reports::proposal_tally(&cast, replica::now());
     Ok(BallotCast {
         id,
