@@ -591,24 +591,21 @@ pub fn cast_ballot(
     };
     let ballot = ballot_of(poll, &req)?;
     let text = ballot.to_string();
-    let mut by = None;
-    match r.edit(c, |doc, a| {
-        by = Some((a.member.clone(), a.now));
-        doc.cast_ballot(&a.member, &id, ballot.clone(), a.now)
+    let (member, at) = match r.edit(c, |doc, a| {
+        doc.cast_ballot(&a.member, &id, ballot.clone(), a.now)?;
+        Ok((a.member.clone(), a.now))
     }) {
-        Ok(_) => {}
+        Ok(by) => by,
         Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {
             return Err(super::Invalid(why).into());
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     // Where it stands after: the proposal read before, with the ballot as the edit wrote it
     // (nothing else writes between), not read again.
     let mut cast = p;
-    if let Some((member, at)) = by {
-        cast.ballots
-            .insert(member, model::schema::BallotRecord { ballot, at });
-    }
+    cast.ballots
+        .insert(member, model::schema::BallotRecord { ballot, at });
     let tally = reports::proposal_tally(&cast, replica::now());
     Ok(BallotCast {
         id,

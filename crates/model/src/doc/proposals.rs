@@ -148,7 +148,7 @@ impl CoalitionDoc {
     ) -> Result<ProposalId, EditError> {
         self.edit(by, "cast ballot", at, |doc| {
             record_in(doc, &["proposals"], proposal.as_str(), "proposal")?;
-            let p: BallotTarget = read_at(doc, &["proposals", proposal.as_str()])?;
+            let p: crate::schema::PollRead = read_at(doc, &["proposals", proposal.as_str()])?;
             let refuse = |why: String| Err(EditError::Refused { why });
             let Some(poll) = &p.poll else {
                 return refuse(format!(
@@ -164,9 +164,12 @@ impl CoalitionDoc {
             if let Some(closed) = p.closes_at.filter(|c| at >= *c) {
                 return refuse(format!("the poll closed at {closed}"));
             }
-            if let Err(e) =
-                crate::poll::check(poll.method, poll.options.len(), p.weight_of(by), &ballot)
-            {
+            if let Err(e) = crate::poll::check(
+                poll.method,
+                poll.options.len(),
+                p.weight_of(by.as_str()),
+                &ballot,
+            ) {
                 return refuse(e.to_string());
             }
             let ballots = map_at(doc, &["proposals", proposal.as_str(), "ballots"])?;
@@ -391,27 +394,4 @@ pub(super) fn open_proposal(
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;
     Ok(())
-}
-
-/// What casting a ballot reads of its poll's proposal: not its text, positions nor ballots
-/// (a long proposal in a coalition of hundreds costs a ballot no more than a short one).
-#[derive(Debug, autosurgeon::Hydrate)]
-struct BallotTarget {
-    electorate: Vec<MemberId>,
-    #[autosurgeon(missing = "Default::default")]
-    closes_at: Option<Timestamp>,
-    #[autosurgeon(missing = "Default::default")]
-    poll: Option<crate::schema::PollSpec>,
-    #[autosurgeon(
-        missing = "Default::default",
-        with = "autosurgeon::map_with_parseable_keys"
-    )]
-    weights: BTreeMap<MemberId, u32>,
-}
-
-impl BallotTarget {
-    /// As [`Proposal::weight_of`].
-    fn weight_of(&self, member: &MemberId) -> u64 {
-        self.weights.get(member).map_or(1, |w| u64::from(*w))
-    }
 }

@@ -277,10 +277,19 @@ mod by_option {
                     f.write_str("an option's number")
                 }
                 fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
-                    Opt::try_from(v).map(Key).map_err(E::custom)
+                    Opt::try_from(v)
+                        .ok()
+                        .filter(|o| *o < super::MAX_OPTIONS)
+                        .map(Key)
+                        .ok_or_else(|| E::custom(format!("{v} is not an option's number")))
                 }
                 fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                    v.parse::<Opt>().map(Key).map_err(E::custom)
+                    // Written as the number alone (no sign, no leading zero).
+                    v.parse::<Opt>()
+                        .ok()
+                        .filter(|o| *o < super::MAX_OPTIONS && o.to_string() == v)
+                        .map(Key)
+                        .ok_or_else(|| E::custom(format!("`{v}` is not an option's number")))
                 }
             }
             d.deserialize_any(Number)

@@ -688,6 +688,12 @@ fn ballots_read_back_from_json_inside_a_flattened_record() {
             "{json}"
         );
     }
-    let e = serde_json::from_str::<Ballot>(r#"{"dots": {"x": 1}}"#).unwrap_err();
-    assert!(e.to_string().contains("invalid digit"), "{e}");
+    for bad in ["x", "+1", "01", "100", "18446744073709551616"] {
+        let json = format!(r#"{{"dots": {{"{bad}": 1}}}}"#);
+        let e = serde_json::from_str::<Ballot>(&json).unwrap_err();
+        assert!(
+            e.to_string().contains("is not an option's number"),
+            "{bad}: {e}"
+        );
+    }
 }

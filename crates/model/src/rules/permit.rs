@@ -1,7 +1,7 @@
 //! Who may write where: the rule for each path a change writes to (the table in the
 //! [`rules`](super) docs), and the checks of the new records a change creates.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::ops::Action;
 use automerge::{AutoCommit, ROOT};
@@ -39,20 +39,7 @@ pub(super) struct Ctx<'a> {
     pub(super) votes_read: std::cell::RefCell<Votes>,
 }
 
-/// What judging a ballot reads of its proposal (not its text).
-#[derive(Debug, autosurgeon::Hydrate)]
-pub(super) struct PollRead {
-    #[autosurgeon(missing = "Default::default")]
-    poll: Option<crate::schema::PollSpec>,
-    electorate: Vec<MemberId>,
-    #[autosurgeon(missing = "Default::default")]
-    closes_at: Option<Timestamp>,
-    #[autosurgeon(
-        missing = "Default::default",
-        with = "autosurgeon::map_with_parseable_keys"
-    )]
-    weights: BTreeMap<MemberId, u32>,
-}
+use crate::schema::PollRead;
 
 /// What judging a ballot needs of its poll, by the poll's proposal object (its creating
 /// operation): fixed fields, the same at every heads that hold the proposal, so read once
@@ -476,9 +463,13 @@ impl Ctx<'_> {
         if let Some(closed) = p.closes_at.filter(|c| self.now >= *c || cast.at >= *c) {
             return Err(format!("the poll closed at {closed}"));
         }
-        let weight = p.weights.get(member).map_or(1, |w| u64::from(*w));
-        crate::poll::check(poll.method, poll.options.len(), weight, &cast.ballot)
-            .map_err(|e| e.to_string())
+        crate::poll::check(
+            poll.method,
+            poll.options.len(),
+            p.weight_of(member),
+            &cast.ballot,
+        )
+        .map_err(|e| e.to_string())
     }
 
     /// The poll facts of the proposal `proposal` whose `ballots` map holds the object `obj`

@@ -32,6 +32,7 @@ pub use issues::{Evidence, Issue};
 pub use meetings::{AccessNeed, Meeting};
 pub use members::{Departure, DepartureStatus, Member};
 pub use pools::{LedgerEntry, Pool};
+pub(crate) use proposals::PollRead;
 pub use proposals::{
     Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject, WeightChange,
 };

@@ -153,6 +153,33 @@ pub struct Proposal {
     pub weights: BTreeMap<MemberId, u32>,
 }
 
+/// What judging a ballot reads of its poll's proposal, on receipt and in the member's own
+/// edit alike: not its text, positions nor ballots (the rest of the record need not read).
+#[derive(Debug, Hydrate)]
+pub(crate) struct PollRead {
+    #[autosurgeon(missing = "Default::default")]
+    pub(crate) poll: Option<PollSpec>,
+    pub(crate) electorate: Vec<MemberId>,
+    #[autosurgeon(missing = "Default::default")]
+    pub(crate) closes_at: Option<Timestamp>,
+    #[autosurgeon(
+        missing = "Default::default",
+        with = "autosurgeon::map_with_parseable_keys"
+    )]
+    pub(crate) weights: BTreeMap<MemberId, u32>,
+}
+
+impl PollRead {
+    /// As [`Proposal::weight_of`].
+    pub(crate) fn weight_of(&self, member: &str) -> u64 {
+        member
+            .parse::<MemberId>()
+            .ok()
+            .and_then(|m| self.weights.get(&m))
+            .map_or(1, |w| u64::from(*w))
+    }
+}
+
 impl Proposal {
     /// What `member`'s ballot weighs in this proposal's poll.
     pub fn weight_of(&self, member: &MemberId) -> u64 {
