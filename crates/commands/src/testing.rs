@@ -30,20 +30,35 @@ pub fn replica() -> (tempfile::TempDir, Replica, CoalitionId) {
     (dir, r, c)
 }
 
-/// A dots poll over `issues` (`dots:6`, options named after them) that closes a moment after
-/// it opens, with this member's ballot `dots` (`OPTION=DOTS`, options by number): returned
-/// once it has closed, passed (the one member's ballot is its quorum), so its result is the
-/// inventory's priority. (A request's closing time is a minute away at least: the poll is
-/// opened through the model.)
+/// Raises an issue titled `title`; its id.
+pub fn raise(r: &mut Replica, c: &CoalitionId, title: &str) -> model::IssueId {
+    crate::ops::issues::create(
+        r,
+        c,
+        crate::ops::issues::NewIssueRequest {
+            title: title.into(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// A dots poll over `issues` (`dots:6`, options `Issue 1`, `Issue 2`...) that closes a
+/// moment after it opens, with this member's ballot `dots` ((option from 1, dots)) cast in the
+/// same edit: returned once it has closed, passed (the one member's ballot is its quorum), so
+/// its result is the inventory's priority. (A request's closing time is a minute away at
+/// least: the poll is opened through the model.)
 pub fn closed_issue_poll(
     r: &mut Replica,
     c: &CoalitionId,
     issues: &[model::IssueId],
-    dots: &[&str],
+    dots: &[(usize, u32)],
 ) -> model::ProposalId {
     let id = model::ProposalId::from_bytes(replica::fresh_id_bytes().unwrap());
-    let closes = replica::now().as_millis() + 400;
+    let ballot = model::poll::Ballot::Dots(dots.iter().map(|(o, d)| (o - 1, *d)).collect());
+    let mut closes = 0;
     r.edit(c, |doc, a| {
+        closes = a.now.as_millis() + 400;
         doc.open_poll(
             &a.member,
             model::NewProposal {
@@ -60,14 +75,10 @@ pub fn closed_issue_poll(
                 issues: issues.to_vec(),
             },
             a.now,
-        )
+        )?;
+        doc.cast_ballot(&a.member, &id, ballot, a.now)
     })
     .unwrap();
-    let ballot = crate::ops::proposals::BallotRequest {
-        dots: dots.iter().map(|d| (*d).to_owned()).collect(),
-        ..Default::default()
-    };
-    crate::ops::proposals::cast_ballot(r, c, id.as_str(), ballot).unwrap();
     while replica::now().as_millis() <= closes {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -472,16 +483,21 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             proptest::option::of(text()),
             proptest::option::of(text()),
             any::<usize>(),
-            proptest::option::of(any::<usize>())
+            proptest::option::of(any::<usize>()),
+            proptest::option::of(prop_oneof![
+                Just("age".to_owned()),
+                Just("priority".to_owned()),
+                text()
+            ])
         )
-            .prop_map(move |(tag, status, offset, limit)| Request::IssueList {
+            .prop_map(move |(tag, status, offset, limit, by)| Request::IssueList {
                 coalition: coalition.clone(),
                 query: issues::IssueQuery {
                     tag,
                     status,
                     offset,
                     limit,
-                    by: None,
+                    by,
                 },
             }),
         text().prop_map(|coalition| Request::IssueShow {

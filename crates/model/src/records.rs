@@ -61,8 +61,10 @@ pub struct ProposalHeader {
     /// Whether it is a poll (decided by ballots, not positions).
     pub poll: bool,
     /// Whether it is a poll over the issue inventory (its result becomes the inventory's
-    /// priority: `reports::inventory_priority`).
+    /// priority: `reports::inventory_priority_of`).
     pub ranks_issues: bool,
+    /// Its rule's quorum (what a poll's outcome turns on), where it reads.
+    pub quorum: Option<crate::Fraction>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -159,12 +161,21 @@ impl Header for ProposalHeader {
         let (mut author, mut electorate, mut positions) = (None, None, None);
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
-        let (mut poll, mut ranks_issues) = (false, false);
+        let (mut poll, mut ranks_issues, mut quorum) = (false, false, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
+                ("rule", ValueRef::Object(ObjType::Map)) => {
+                    quorum = match doc.get(&field.id(), "quorum") {
+                        Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                            automerge::ScalarValue::Str(s) => s.parse().ok(),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                }
                 ("poll", ValueRef::Object(ObjType::Map)) => {
                     poll = true;
                     ranks_issues = matches!(
@@ -232,6 +243,7 @@ impl Header for ProposalHeader {
             ballots,
             poll,
             ranks_issues,
+            quorum,
         })
     }
 }

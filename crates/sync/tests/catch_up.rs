@@ -127,6 +127,7 @@ fn catch_up(b_wrote: bool, paged: bool) {
             break next;
         }
     };
+    let wrongly_held = doc.heads()[0];
     let mut signed = vec![sync::sign(&sa, &doc.heads()[0])];
     for i in 1..60 {
         let mut new = issue(i, format!("Issue {i}"));
@@ -164,6 +165,8 @@ fn catch_up(b_wrote: bool, paged: bool) {
         }
     }
     let mut pages = 0;
+    // The changes of A's first message that carries any.
+    let mut first_sent: Option<Vec<automerge::ChangeHash>> = None;
     let mut wire: VecDeque<(usize, Vec<u8>)> = VecDeque::new();
     let take = |from: usize, out: Vec<Output>, wire: &mut VecDeque<_>| {
         for o in out {
@@ -185,9 +188,16 @@ fn catch_up(b_wrote: bool, paged: bool) {
         let to = 1 - from;
         if from == 0
             && let Ok(sync::Message::Sync { sync, .. }) = sync::Message::decode(&frame)
-            && automerge::sync::Message::decode(&sync).is_ok_and(|m| !m.changes.is_empty())
+            && let Ok(m) = automerge::sync::Message::decode(&sync)
+            && !m.changes.is_empty()
         {
             pages += 1;
+            first_sent.get_or_insert_with(|| {
+                m.changes
+                    .iter()
+                    .map(|ch| automerge::Change::try_from(ch).unwrap().hash())
+                    .collect()
+            });
         }
         let kf = nodes[from].key;
         let out = nodes[to].sync.received(&mut nodes[to].docs, kf, &frame);
@@ -196,6 +206,14 @@ fn catch_up(b_wrote: bool, paged: bool) {
     let want = nodes[0].docs.doc(&c).unwrap().get_heads();
     assert_eq!(want.len(), 1 + usize::from(b_wrote));
     assert!(!paged || pages > 1, "{pages} messages carried changes");
+    if !b_wrote {
+        // Added by A to its first message (or page) carrying changes: the summary B sent
+        // wrongly held it, so Automerge alone would have left it out.
+        assert!(
+            first_sent.is_some_and(|sent| sent.contains(&wrongly_held)),
+            "the change wrongly held went with the first changes"
+        );
+    }
     assert_eq!(
         nodes[1].docs.doc(&c).unwrap().get_heads(),
         want,

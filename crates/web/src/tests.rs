@@ -2505,15 +2505,7 @@ async fn listings_say_what_is_not_yet_in_each_members_language() {
         })
         .unwrap();
         for title in ["Bus fares", "Rent"] {
-            commands::ops::issues::create(
-                r,
-                &c,
-                commands::ops::issues::NewIssueRequest {
-                    title: title.into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+            commands::testing::raise(r, &c, title);
         }
         commands::ops::proposals::create(
             r,
@@ -2854,21 +2846,11 @@ async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
     let (mut poll, mut night_id) = (String::new(), String::new());
     let ui = ui_with(|r, c| {
         let c: model::CoalitionId = c.parse().unwrap();
-        let mut ids = Vec::new();
-        for title in ["Bus fares", "Ramps at <i>stops</i>", "Night buses"] {
-            ids.push(
-                commands::ops::issues::create(
-                    r,
-                    &c,
-                    commands::ops::issues::NewIssueRequest {
-                        title: title.into(),
-                        ..Default::default()
-                    },
-                )
-                .unwrap(),
-            );
-        }
-        poll = commands::testing::closed_issue_poll(r, &c, &ids, &["3=4", "2=2"]).to_string();
+        let ids: Vec<model::IssueId> = ["Bus fares", "Ramps at <i>stops</i>", "Night buses"]
+            .into_iter()
+            .map(|title| commands::testing::raise(r, &c, title))
+            .collect();
+        poll = commands::testing::closed_issue_poll(r, &c, &ids, &[(3, 4), (2, 2)]).to_string();
         night_id = ids[2].to_string();
     });
     let (cookie, _) = ui.sign_in();
@@ -2920,15 +2902,7 @@ async fn the_inventory_comes_in_the_priority_a_poll_over_issues_decided() {
 async fn the_inventory_says_when_no_poll_has_decided_its_priority() {
     let ui = ui_with(|r, c| {
         let c: model::CoalitionId = c.parse().unwrap();
-        commands::ops::issues::create(
-            r,
-            &c,
-            commands::ops::issues::NewIssueRequest {
-                title: "Bus fares".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        commands::testing::raise(r, &c, "Bus fares");
     });
     let (cookie, _) = ui.sign_in();
     let (_, _, page) = ui

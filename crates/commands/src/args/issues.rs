@@ -91,7 +91,7 @@ pub enum IssueCmd {
         /// The order: oldest first, or the priority the latest poll over issues decided
         /// (`proposal new --method dots --issue ...`), then the issues it did not rank
         #[arg(long, value_enum, default_value = "age")]
-        by: IssueOrderArg,
+        by: crate::ops::issues::IssueOrder,
         #[command(flatten)]
         format: Format,
     },
@@ -111,23 +111,4 @@ pub enum IssueCmd {
         #[command(flatten)]
         format: Format,
     },
-}
-
-/// The order `issue list` prints issues in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum IssueOrderArg {
-    /// Oldest first
-    Age,
-    /// The inventory's priority, decided by the latest poll over issues to pass
-    Priority,
-}
-
-impl IssueOrderArg {
-    /// As the node's API names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Age => "age",
-            Self::Priority => "priority",
-        }
-    }
 }

@@ -6,7 +6,8 @@ use model::MemberId;
 use std::collections::BTreeMap;
 
 use super::{day, named, on, short};
-use crate::args::{IssueCmd, IssueOrderArg};
+use crate::args::IssueCmd;
+use crate::ops::issues::IssueOrder;
 use crate::ops::{Created, Exec, Request, Updated, issues};
 use crate::output::{Out, line};
 
@@ -114,13 +115,6 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
             format,
         } => {
             let coalition = on(x, &c, out)?;
-            let query = |offset, limit| issues::IssueQuery {
-                tag: tag.clone(),
-                status: status.map(|s| s.to_string()),
-                offset,
-                limit: Some(limit),
-                by: Some(by.as_str().to_owned()),
-            };
             // Every issue: the command line prints the whole list (the poll that decided the
             // priority, from the first page, said above it).
             let mut priority = None;
@@ -128,7 +122,13 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
                 x,
                 |offset| Request::IssueList {
                     coalition: coalition.clone(),
-                    query: query(offset, usize::MAX),
+                    query: issues::IssueQuery {
+                        tag: tag.clone(),
+                        status: status.map(|s| s.to_string()),
+                        offset,
+                        limit: Some(usize::MAX),
+                        by: Some(by.as_str().to_owned()),
+                    },
                 },
                 |first| priority.clone_from(&first.priority),
             )?;
@@ -182,7 +182,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: IssueCmd, out: &Out) -> Result<()> {
 fn list(
     issues: &[issues::IssueView],
     names: &BTreeMap<MemberId, String>,
-    (priority, by): (Option<&model::reports::Priority>, IssueOrderArg),
+    (priority, by): (Option<&model::reports::Priority>, IssueOrder),
     json: bool,
     out: &Out,
 ) -> Result<()> {
@@ -190,7 +190,7 @@ fn list(
         return out.json(&issues);
     }
     let name = |m: &MemberId| named(names, m);
-    let by_priority = by == IssueOrderArg::Priority;
+    let by_priority = by == IssueOrder::Priority;
     if by_priority {
         match priority {
             Some(p) => out.text(&format!(

@@ -105,15 +105,24 @@ pub struct IssueQuery {
     pub by: Option<String>,
 }
 
-/// The orders a page of issues can come in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The orders a page of issues can come in (`issue list --by`, the API's `by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum IssueOrder {
-    /// Oldest first (by the date each was raised, then id).
+    /// Oldest first
     #[default]
     Age,
-    /// The inventory's priority first (`model::reports::inventory_priority`), then the
-    /// issues it does not rank, oldest first.
+    /// The inventory's priority, decided by the latest poll over issues to pass
     Priority,
+}
+
+impl IssueOrder {
+    /// As the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Age => "age",
+            Self::Priority => "priority",
+        }
+    }
 }
 
 impl std::str::FromStr for IssueOrder {
@@ -367,17 +376,19 @@ pub(crate) fn list_limited(
         .map(|(_, id)| id)
         .filter(|id| unfiltered || headers.get(*id).is_some_and(matches));
     let priority = priority(r, c)?;
+    let places: std::collections::HashMap<&IssueId, u32> = priority
+        .iter()
+        .flat_map(|p| p.places.iter().map(|pl| (&pl.issue, pl.place)))
+        .collect();
     let sorted: Vec<&IssueId> = match (&priority, by) {
         (Some(p), IssueOrder::Priority) => {
             // The ranked issues that are still there and match, by place (at most one per
             // option of the poll), then the others as kept.
-            let ranked: std::collections::HashSet<&IssueId> =
-                p.places.iter().map(|pl| &pl.issue).collect();
             p.places
                 .iter()
                 .map(|pl| &pl.issue)
                 .filter(|id| headers.get(*id).is_some_and(|h| unfiltered || matches(h)))
-                .chain(oldest_first.filter(|id| !ranked.contains(id)))
+                .chain(oldest_first.filter(|id| !places.contains_key(id)))
                 .collect()
         }
         _ => oldest_first.collect(),
@@ -390,12 +401,9 @@ pub(crate) fn list_limited(
         next,
         issues: issues
             .into_iter()
-            .map(|i| {
-                let place = priority.as_ref().and_then(|p| p.place_of(&i.id));
-                IssueView {
-                    place,
-                    ..IssueView::from(i)
-                }
+            .map(|i| IssueView {
+                place: places.get(&i.id).copied(),
+                ..IssueView::from(i)
             })
             .collect(),
         names,
@@ -524,7 +532,7 @@ mod tests {
             &mut r,
             &c,
             &[fares.clone(), ramps.clone(), night.clone()],
-            &["3=4", "2=2"],
+            &[(3, 4), (2, 2)],
         );
         let page = list(&mut r, &c, &by("priority", None)).unwrap();
         let decided = page.priority.clone().unwrap();

@@ -349,10 +349,16 @@ fn ranked_issues(
 ) -> anyhow::Result<(Vec<model::IssueId>, Vec<String>)> {
     let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
     let most = model::poll::MAX_OPTIONS;
+    if given.len() > most {
+        return Err(invalid(format!(
+            "a poll ranks at most {most} issues ({} given)",
+            given.len()
+        )));
+    }
+    let (headers, order) = r
+        .issue_listing(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
     let ids: Vec<model::IssueId> = if given.len() == 1 && given[0].trim() == "all" {
-        let (headers, order) = r
-            .issue_listing(c)
-            .with_context(|| format!("could not read coalition {c}"))?;
         let open: Vec<model::IssueId> = order
             .iter()
             .map(|(_, id)| id)
@@ -374,12 +380,6 @@ fn ranked_issues(
         }
         open
     } else {
-        if given.len() > most {
-            return Err(invalid(format!(
-                "a poll ranks at most {most} issues ({} given)",
-                given.len()
-            )));
-        }
         given
             .iter()
             .map(|g| super::issues::resolve(r, c, g.trim()))
@@ -389,9 +389,6 @@ fn ranked_issues(
     if let Some(twice) = ids.iter().find(|id| !named.insert(*id)) {
         return Err(invalid(format!("issue {twice} is listed twice")));
     }
-    let (headers, _) = r
-        .issue_listing(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
     let titles: Vec<String> = ids
         .iter()
         .map(|id| {
@@ -403,15 +400,15 @@ fn ranked_issues(
         .collect();
     // Read as people read them (case, spacing and what draws nothing aside).
     let read: Vec<String> = titles.iter().map(|t| model::name_as_read(t)).collect();
-    let alike = |t: &str| {
-        let t = model::name_as_read(t);
-        read.iter().filter(|o| **o == t).count() > 1
-    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &read {
+        *seen.entry(t.as_str()).or_default() += 1;
+    }
     let options = ids
         .iter()
-        .zip(&titles)
-        .map(|(id, t)| {
-            if model::is_blank(t) || alike(t) {
+        .zip(titles.iter().zip(&read))
+        .map(|(id, (t, as_read))| {
+            if model::is_blank(t) || seen.get(as_read.as_str()).is_some_and(|n| *n > 1) {
                 // Told apart by the short id (the title cut to leave it room).
                 let cut: String = t.chars().take(180).collect();
                 let short = id.as_str().get(..8).unwrap_or_default();

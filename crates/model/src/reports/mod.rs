@@ -24,9 +24,7 @@ pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overla
 pub use power::{
     PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,
 };
-pub use priority::{
-    MAX_PRIORITY_READS, Placed, Priority, inventory_priority, inventory_priority_of,
-};
+pub use priority::{MAX_PRIORITY_READS, Placed, Priority, inventory_priority_of};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};
 pub use tallies::{counted_ballots, counted_positions, decided_at, poll_result, proposal_tally};

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{IssueId, ProposalId};
+use crate::ids::{IssueId, MemberId, ProposalId};
 use crate::poll::{PollMethod, PollResult};
+use crate::records::ProposalHeader;
 use crate::schema::Proposal;
 use crate::tally::Outcome;
 use crate::values::Timestamp;
@@ -51,62 +52,33 @@ impl Priority {
     }
 }
 
-/// Most polls over issues read to find the one deciding the priority (latest closed first):
-/// past that many later ones that failed their quorum, no priority is found (a member opening
-/// poll after poll that nobody answers costs each listing this much at most).
-pub const MAX_PRIORITY_READS: usize = 64;
+/// Most polls over issues read whole to find the one deciding the priority: those the
+/// headers say passed, latest closed first, of which only one that does not read is passed
+/// over for the next.
+pub const MAX_PRIORITY_READS: usize = 8;
 
-/// The priority decided by the latest of `polls` over issues to have passed by `now`: closed,
-/// its quorum reached (the later closing wins, then the greater id, so every node picks the
-/// same; at most [`MAX_PRIORITY_READS`] looked at). Proposals that are not polls over issues,
-/// still open or failed are passed over; none such: no priority, and the inventory keeps its
-/// order.
-pub fn inventory_priority<'a>(
-    polls: impl IntoIterator<Item = &'a Proposal>,
-    now: Timestamp,
-) -> Option<Priority> {
-    let polls: std::collections::BTreeMap<&ProposalId, &Proposal> = polls
-        .into_iter()
-        .filter(|p| p.poll.as_ref().is_some_and(|s| !s.issues.is_empty()))
-        .map(|p| (&p.id, p))
-        .collect();
-    let candidates = polls.values().map(|p| (p.closes_at, &p.id));
-    let read =
-        |id: &ProposalId| Ok::<_, std::convert::Infallible>(polls.get(id).map(|p| (*p).clone()));
-    let Ok(found) = latest_passed(candidates, read, now);
-    found
-}
-
-/// [`inventory_priority`] over what a listing keeps: the proposal headers (those that are
-/// polls over issues say so), each candidate read whole with `read` only as needed, latest
-/// closed first, until one passed.
+/// The priority decided by the latest poll over issues to have passed by `now` (closed, its
+/// quorum reached; the later closing wins, then the greater id, so every node picks the same),
+/// found from the proposal headers (those that are polls over issues say so, with their
+/// rule's quorum, electorate and who cast a ballot): only that poll is read whole, with
+/// `read`, for its count (one that does not read is passed over, at most
+/// [`MAX_PRIORITY_READS`]). None such: no priority, and the inventory keeps its order; polls
+/// that failed their quorum, however many, cost a look at their headers.
 pub fn inventory_priority_of<'a, E>(
-    headers: impl IntoIterator<Item = (&'a ProposalId, &'a crate::records::ProposalHeader)>,
-    read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
-    now: Timestamp,
-) -> Result<Option<Priority>, E> {
-    let candidates = headers
-        .into_iter()
-        .filter(|(_, h)| h.ranks_issues)
-        .map(|(id, h)| (h.closes_at, id));
-    latest_passed(candidates, read, now)
-}
-
-/// The priority of the latest of `candidates` (closing time, id) to have passed by `now`,
-/// each read with `read` from the latest closed (then the greatest id), at most
-/// [`MAX_PRIORITY_READS`].
-fn latest_passed<'a, E>(
-    candidates: impl IntoIterator<Item = (Option<Timestamp>, &'a ProposalId)>,
+    headers: impl IntoIterator<Item = (&'a ProposalId, &'a ProposalHeader)>,
     mut read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
     now: Timestamp,
 ) -> Result<Option<Priority>, E> {
-    let mut closed: Vec<(Timestamp, &ProposalId)> = candidates
+    let mut passed: Vec<(Timestamp, &ProposalId)> = headers
         .into_iter()
-        .filter_map(|(at, id)| at.filter(|at| *at <= now).map(|at| (at, id)))
+        .filter(|(_, h)| h.ranks_issues && header_outcome(h, now) == Outcome::Passed)
+        .filter_map(|(id, h)| h.closes_at.map(|at| (at, id)))
         .collect();
-    closed.sort_unstable_by(|a, b| b.cmp(a));
-    for (_, id) in closed.into_iter().take(MAX_PRIORITY_READS) {
+    passed.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, id) in passed.into_iter().take(MAX_PRIORITY_READS) {
         let Some(p) = read(id)? else { continue };
+        // As the headers said (every ballot stored was cast before the close, by an elector:
+        // the rules on receipt see to it).
         if p.poll.as_ref().is_some_and(|s| !s.issues.is_empty())
             && super::proposal_tally(&p, now).outcome == Outcome::Passed
         {
@@ -114,6 +86,28 @@ fn latest_passed<'a, E>(
         }
     }
     Ok(None)
+}
+
+/// A poll's outcome as its header tells it: [`super::proposal_tally`]'s for a poll, from who
+/// of its electorate cast a ballot.
+fn header_outcome(h: &ProposalHeader, now: Timestamp) -> Outcome {
+    let Some(quorum) = h.quorum else {
+        return Outcome::Open;
+    };
+    let mut deciding: Vec<&MemberId> = h.electorate.iter().collect();
+    deciding.sort_unstable();
+    deciding.dedup();
+    let cast = h
+        .ballots
+        .iter()
+        .filter(|m| deciding.binary_search(m).is_ok())
+        .count();
+    super::tallies::poll_outcome(
+        quorum,
+        (cast as u64, deciding.len() as u64),
+        h.closes_at,
+        now,
+    )
 }
 
 /// The priority `latest` (a passed poll over issues) decided.

@@ -68,6 +68,23 @@ pub fn poll_result(p: &Proposal) -> Option<crate::poll::PollResult> {
     ))
 }
 
+/// A poll's outcome at `now`, `cast` of its `n` deciders (each once) having cast a ballot
+/// before it closed: open until it closes, then passed where they reach `quorum`.
+pub(crate) fn poll_outcome(
+    quorum: crate::Fraction,
+    (cast, n): (u64, u64),
+    closes_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Outcome {
+    if closes_at.is_none_or(|c| now < c) {
+        Outcome::Open
+    } else if quorum.reached_by(cast, n) {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    }
+}
+
 /// A poll's tally: open until it closes, then passed where the ballots cast reach the quorum.
 fn poll_tally(
     rule: Rule,
@@ -84,14 +101,7 @@ fn poll_tally(
         .iter()
         .filter(|(m, b)| deciding.binary_search(m).is_ok() && closes_at.is_none_or(|c| b.at < c))
         .count() as u64;
-    let closed = closes_at.is_some_and(|c| now >= c);
-    let outcome = if !closed {
-        Outcome::Open
-    } else if rule.quorum().reached_by(cast, n) {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    };
+    let outcome = poll_outcome(rule.quorum(), (cast, n), closes_at, now);
     Tally {
         electorate: n,
         agree: cast,

@@ -375,11 +375,12 @@ impl Ctx<'_> {
                     .flatten()
                     .map(|(_, obj)| obj);
                 for issue in &poll.issues {
+                    // A record, as the model's edit requires (`record_in`).
                     let there = issues.as_ref().is_some_and(|obj| {
-                        autosurgeon::ReadDoc::get(&at, obj, issue.as_str())
-                            .ok()
-                            .flatten()
-                            .is_some()
+                        matches!(
+                            autosurgeon::ReadDoc::get(&at, obj, issue.as_str()),
+                            Ok(Some((automerge::Value::Object(automerge::ObjType::Map), _)))
+                        )
                     });
                     if !there {
                         return Err(format!("it ranks issue {issue}, which is not there"));

@@ -172,11 +172,7 @@ pub(crate) struct PollRead {
 impl PollRead {
     /// As [`Proposal::weight_of`].
     pub(crate) fn weight_of(&self, member: &str) -> u64 {
-        member
-            .parse::<MemberId>()
-            .ok()
-            .and_then(|m| self.weights.get(&m))
-            .map_or(1, |w| u64::from(*w))
+        self.weights.get(member).map_or(1, |w| u64::from(*w))
     }
 }
 
@@ -205,7 +201,7 @@ pub struct PollSpec {
     pub asks: Vec<Amount>,
     /// For a poll over the issue inventory (`dots` or `score`): the issue each option stands
     /// for, in the options' order; its result becomes the inventory's priority
-    /// (`reports::inventory_priority`).
+    /// (`reports::inventory_priority_of`).
     #[autosurgeon(missing = "Default::default")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]

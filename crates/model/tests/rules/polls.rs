@@ -69,6 +69,16 @@ fn spread(docs: &mut [CoalitionDoc]) {
     }
 }
 
+/// Every member's copy merged into one, as member 1's node holds them all.
+fn gathered(docs: &mut [CoalitionDoc]) -> CoalitionDoc {
+    let mut all = docs[0].fork_as(key(1));
+    for d in docs.iter_mut().skip(1) {
+        let mut copy = d.fork_as(key(1));
+        all.merge(&mut copy).unwrap();
+    }
+    all
+}
+
 /// Member `who`'s node writes ballot text `text` for member `of` by hand, stating time `at`.
 fn raw_ballot(docs: &mut [CoalitionDoc], who: usize, of: u8, text: &str, at: i64) -> CoalitionDoc {
     let mut d = docs[who].fork_as(key(who as u8 + 1));
@@ -108,11 +118,7 @@ fn an_honest_poll_and_its_ballots_pass_and_count() {
     docs[1]
         .cast_ballot(&member(2), &poll_id(), Ballot::Rank(vec![0, 1]), t(20_000))
         .unwrap();
-    let mut all = docs[0].fork_as(key(1));
-    for d in docs.iter_mut().skip(1) {
-        let mut copy = d.fork_as(key(1));
-        all.merge(&mut copy).unwrap();
-    }
+    let mut all = gathered(&mut docs);
     assert_eq!(verdict(&mut all), Ok(()));
     let state = all.read().unwrap();
     let p = &state.proposals[&poll_id()];
@@ -430,11 +436,7 @@ proptest! {
                 .cast_ballot(&member(who as u8 + 1), &poll_id(), Ballot::Rank(ranking), t(10_000 + 1000 * i as i64))
                 .unwrap();
         }
-        let mut all = docs[0].fork_as(key(1));
-        for d in docs.iter_mut().skip(1) {
-            let mut copy = d.fork_as(key(1));
-            all.merge(&mut copy).unwrap();
-        }
+        let mut all = gathered(&mut docs);
         for (who, mut ranking, late) in after {
             ranking.sort_unstable();
             ranking.dedup();
@@ -544,14 +546,25 @@ fn the_latest_poll_over_issues_to_pass_sets_the_inventorys_priority() {
     docs[0]
         .cast_ballot(&member(1), &failed, Ballot::Dots([(2, 6)].into()), t(1_000))
         .unwrap();
-    let mut all = docs[0].fork_as(key(1));
-    for d in docs.iter_mut().skip(1) {
-        let mut copy = d.fork_as(key(1));
-        all.merge(&mut copy).unwrap();
-    }
+    let mut all = gathered(&mut docs);
     assert_eq!(verdict(&mut all), Ok(()));
     let state = all.read().unwrap();
-    let priority = |now| reports::inventory_priority(state.proposals.values(), t(now));
+    // From the headers (which polls rank issues, and passed), reading only the one deciding.
+    let headers = all.headers::<model::records::ProposalHeader>();
+    let priority = |now| {
+        let mut reads = 0;
+        let found = reports::inventory_priority_of(
+            &headers,
+            |id| {
+                reads += 1;
+                Ok::<_, std::convert::Infallible>(state.proposals.get(id).cloned())
+            },
+            t(now),
+        );
+        let Ok(found) = found;
+        assert!(reads <= 1, "{reads} polls read whole");
+        found
+    };
     assert_eq!(priority(CLOSES - 1), None, "no poll over issues has closed");
     let first = priority(CLOSES).unwrap();
     assert_eq!(first.proposal, dots);

@@ -327,7 +327,10 @@ pub(crate) fn send(out: &mut Vec<Output>, peer: NodeKey, msg: &Message) {
 /// The hashes of the changes in `changes` that are the newest there of their actor, where
 /// that is not the actor's newest signed change in `signed` (whose signatures are sent
 /// anyway).
-fn unsigned_tops(changes: &[Change], signed: &[ChangeSignature]) -> Vec<ChangeHash> {
+fn unsigned_tops<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+    signed: &[ChangeSignature],
+) -> Vec<ChangeHash> {
     let mut newest: BTreeMap<Vec<u8>, (u64, ChangeHash)> = BTreeMap::new();
     for ch in changes {
         let e = newest

@@ -486,7 +486,7 @@ impl SyncNode {
         // held with its signature (see `verify::check_signatures`), else it would refuse the
         // message. Left out then as before, and the rounds catch up by asking again.
         if !missed.is_empty()
-            && unsigned_tops(&[missed.as_slice(), parsed.as_slice()].concat(), &[])
+            && unsigned_tops(missed.iter().chain(&parsed), &[])
                 .iter()
                 .any(|h| missed.iter().any(|m| m.hash() == *h) && docs.signature(c, &h.0).is_none())
         {
@@ -500,7 +500,13 @@ impl SyncNode {
             pd.state.sent_hashes.extend(missed.iter().map(Change::hash));
         }
         seen.extend(missed.iter().map(Change::hash));
-        let mut parsed = [missed, parsed].concat();
+        // (Moved, not copied: every message carrying changes comes this way.)
+        let mut parsed = if filled {
+            missed.extend(parsed);
+            missed
+        } else {
+            parsed
+        };
         if let Some((doc, _)) = docs.entry(c) {
             for h in released {
                 if seen.insert(*h)
@@ -977,8 +983,9 @@ fn document_chunk(msg: &automerge::sync::Message) -> Option<&[u8]> {
 }
 
 /// Most changes [`left_out`] adds to one message: past that, it adds none (a peer naming an
-/// old head with a summary claiming everything would have it walk and rebuild the history),
-/// and the rounds catch up by asking again.
+/// old head with a summary claiming everything would have it rebuild the history; the walk of
+/// what the peer lacks, before this bound, costs what Automerge's own choice of what to send
+/// does), and the rounds catch up by asking again.
 pub(super) const MAX_LEFT_OUT: usize = 256;
 
 /// The changes `state`'s peer lacks that Automerge left out of `sent` (`going`: the hashes of

@@ -5,7 +5,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commands::ops::issues::{EvidenceRequest, IssueQuery, NewIssueRequest, ShareRequest};
+use commands::ops::issues::{
+    EvidenceRequest, IssueOrder, IssueQuery, NewIssueRequest, ShareRequest,
+};
 use commands::ops::{Reply, Request};
 use model::IssueStatus;
 
@@ -92,8 +94,12 @@ pub(crate) struct ListQuery {
 
 impl ListQuery {
     /// The order asked for: the inventory's priority unless `age` is.
-    fn order(&self) -> &'static str {
-        if self.by == "age" { "age" } else { "priority" }
+    fn order(&self) -> IssueOrder {
+        if self.by == IssueOrder::Age.as_str() {
+            IssueOrder::Age
+        } else {
+            IssueOrder::Priority
+        }
     }
 }
 
@@ -131,7 +137,11 @@ fn raise_fields(c: &Chrome, f: &RaiseForm) -> Vec<Field> {
 fn page_link(coalition: &str, q: &ListQuery, offset: usize) -> String {
     super::page_link(
         &format!("/c/{coalition}/issues"),
-        &[("tag", &q.tag), ("status", &q.status), ("by", &q.by)],
+        &[
+            ("tag", &q.tag),
+            ("status", &q.status),
+            ("by", q.order().as_str()),
+        ],
         offset,
     )
 }
@@ -191,7 +201,7 @@ async fn inventory(
         status: Some(q.status.clone()).filter(|s| !s.is_empty()),
         offset: q.offset,
         limit: Some(PAGE),
-        by: Some(q.order().to_owned()),
+        by: Some(q.order().as_str().to_owned()),
     };
     let list = match web
         .ask(Request::IssueList {
@@ -268,7 +278,7 @@ async fn inventory(
             tag: q.tag.clone(),
             status: q.status.clone(),
             statuses,
-            by: q.order(),
+            by: q.order().as_str(),
             priority,
             showing,
             untranslated,
