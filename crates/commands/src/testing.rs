@@ -353,7 +353,11 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             proptest::option::of(text()),
             proptest::collection::vec(text(), 0..3),
             proptest::collection::vec(
-                prop_oneof![Just("amendment=consensus".to_owned()), text()],
+                prop_oneof![
+                    Just("amendment=consensus".to_owned()),
+                    Just("general=ranked@2/3".to_owned()),
+                    text()
+                ],
                 0..3
             ),
             proptest::option::of(prop_oneof![Just("1/2".to_owned()), text()]),

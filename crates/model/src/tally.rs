@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::poll::PollRule;
 use crate::values::{Fraction, MethodName, Stance, ValueError};
 
 /// How a decision is made.
@@ -40,19 +41,35 @@ impl fmt::Display for Method {
 }
 
 /// A decision rule: a method and a quorum (the fraction of the electorate that must take a
-/// position, abstentions included).
+/// position, abstentions included) — or a poll method ([`PollRule`]) and a quorum (the
+/// fraction of the electorate that must cast a ballot): the decisions of its kind are then
+/// polls by that method (`crate::poll`), never positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
     method: Method,
     quorum: Fraction,
+    poll: Option<PollRule>,
 }
 
 impl Rule {
     /// A rule; every method and quorum combination is valid.
     pub fn new(method: Method, quorum: Fraction) -> Self {
-        Self { method, quorum }
+        Self {
+            method,
+            quorum,
+            poll: None,
+        }
     }
-    /// The method.
+    /// A rule that decides by polls counted by `poll`'s method, with this quorum of ballots.
+    pub fn by_poll(poll: PollRule, quorum: Fraction) -> Self {
+        Self {
+            // Never counted: a poll is decided by its ballots (`reports::proposal_tally`).
+            method: Method::Majority,
+            quorum,
+            poll: Some(poll),
+        }
+    }
+    /// The method positions are counted by (a rule naming a poll method takes no positions).
     pub fn method(&self) -> Method {
         self.method
     }
@@ -60,25 +77,35 @@ impl Rule {
     pub fn quorum(&self) -> Fraction {
         self.quorum
     }
+    /// The poll method this rule requires, if it names one.
+    pub fn poll(&self) -> Option<PollRule> {
+        self.poll
+    }
 }
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}", self.method, self.quorum)
+        match self.poll {
+            Some(p) => write!(f, "{p}@{}", self.quorum),
+            None => write!(f, "{}@{}", self.method, self.quorum),
+        }
     }
 }
 
 impl std::str::FromStr for Rule {
     type Err = ValueError;
     /// `METHOD[:FRACTION][@QUORUM]`: `consensus`, `consent@2/3`, `majority`,
-    /// `super-majority:2/3@1/2`; the quorum defaults to one half.
+    /// `super-majority:2/3@1/2`; or a poll method ([`PollRule`]): `ranked`, `stv:2@2/3`,
+    /// `budget`. The quorum defaults to one half.
     fn from_str(s: &str) -> Result<Self, ValueError> {
         let bad = || {
             ValueError::new(
                 "decision rule",
                 s,
                 "METHOD[:FRACTION][@QUORUM] with METHOD one of consensus, consent, majority, \
-                 super-majority (which needs a FRACTION), e.g. super-majority:2/3@1/2",
+                 super-majority (which needs a FRACTION), e.g. super-majority:2/3@1/2; or a \
+                 poll method: choose, score, dots, ranked, condorcet, stv:SEATS, time or \
+                 budget, e.g. stv:2@1/2",
             )
         };
         let (method, quorum) = match s.trim().split_once('@') {
@@ -86,10 +113,21 @@ impl std::str::FromStr for Rule {
             None => (s.trim(), Fraction::HALF),
         };
         let (name, fraction) = match method.split_once(':') {
-            Some((n, f)) => (n, Some(f.parse::<Fraction>()?)),
+            Some((n, f)) => (n, Some(f)),
             None => (method, None),
         };
-        let method = match (name.parse::<MethodName>().map_err(|_| bad())?, fraction) {
+        let Ok(name) = name.trim().parse::<MethodName>() else {
+            return match method.parse::<PollRule>() {
+                Ok(poll) => Ok(Rule::by_poll(poll, quorum)),
+                // A poll method's own words say what is wrong with its settings.
+                Err(e) if name.trim().parse::<PollRule>().is_ok() || fraction.is_some() => {
+                    Err(ValueError::new("decision rule", s, e.to_string()))
+                }
+                Err(_) => Err(bad()),
+            };
+        };
+        let fraction = fraction.map(str::parse::<Fraction>).transpose()?;
+        let method = match (name, fraction) {
             (MethodName::SuperMajority, Some(f)) => Method::SuperMajority(f),
             (MethodName::SuperMajority, None) => return Err(bad()),
             (_, Some(_)) => return Err(bad()),
@@ -383,20 +421,39 @@ mod tests {
             "consent@2/3",
             "majority@0/1",
             "super-majority:2/3@1/2",
+            "ranked@1/2",
+            "stv:2@2/3",
+            "stv:3:scottish@1/2",
+            "budget@1/3",
+            "score:10@1/2",
         ] {
             let rule: Rule = text.parse().unwrap();
             assert_eq!(rule.to_string(), text);
         }
         assert_eq!("majority".parse::<Rule>().unwrap().quorum(), Fraction::HALF);
+        let stv: Rule = "stv:2".parse().unwrap();
+        assert_eq!(
+            (stv.quorum(), stv.to_string()),
+            (Fraction::HALF, "stv:2@1/2".into())
+        );
+        assert_ne!(stv, Rule::new(Method::Majority, Fraction::HALF));
         for bad in [
             "super-majority",
             "majority:2/3",
             "unanimity",
             "consensus@3/2",
             "",
+            "stv",
+            "stv:0@1/2",
+            "ranked@3/2",
         ] {
             assert!(bad.parse::<Rule>().is_err(), "{bad}");
         }
+        // A poll method's own words say what is wrong with its settings.
+        let e = "stv:0".parse::<Rule>().unwrap_err().to_string();
+        assert!(e.contains("SEATS is from 1"), "{e}");
+        let e = "unanimity".parse::<Rule>().unwrap_err().to_string();
+        assert!(e.contains("or a poll method"), "{e}");
     }
 
     #[test]

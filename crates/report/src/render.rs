@@ -258,8 +258,11 @@ fn goal_sentence(g: &GoalLine, l: Lang) -> String {
 }
 
 /// The method of a rule in words ("consensus", "a 2/3 vote").
-fn method(l: Lang, m: Method) -> String {
-    match m {
+fn method(l: Lang, rule: model::Rule) -> String {
+    if let Some(poll) = rule.poll() {
+        return l.say("method-poll", &[("method", ours(poll.to_string()))]);
+    }
+    match rule.method() {
         Method::Consensus => l.word("method-consensus"),
         Method::Consent => l.word("method-consent"),
         Method::Majority => l.word("method-majority"),
@@ -272,7 +275,7 @@ fn decision_sentences(d: &Decision, l: Lang) -> String {
         "decision-on",
         &[("title", text(&d.title)), ("day", ours(l.day(d.day)))],
     )];
-    let m = method(l, d.rule.method());
+    let m = method(l, d.rule);
     match d.outcome {
         Outcome::Passed => {
             if d.agree == d.electorate {
@@ -617,7 +620,7 @@ fn change_sentence(c: &Change, l: Lang) -> String {
             "change-rule",
             &[
                 ("kind", ours(l.word(&format!("kind-{kind}")))),
-                ("rule", ours(method(l, r.method()))),
+                ("rule", ours(method(l, *r))),
                 ("quorum", ours(percent(r.quorum()))),
             ],
         ),

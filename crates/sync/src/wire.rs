@@ -39,8 +39,10 @@ use serde::{Deserialize, Serialize};
 /// Version 12: the charter, its versions, amendments and proposals carry members' weights in
 /// polls (`model::schema::Weights`), which a node of version 11 refuses; a position on a poll
 /// is refused. Version 13: a poll may stand over the issue inventory (`PollSpec::issues`, its
-/// result the inventory's priority), which a node of version 12 refuses.
-pub const VERSION: u8 = 13;
+/// result the inventory's priority), which a node of version 12 refuses. Version 14: a charter
+/// rule may name a poll method (`model::poll::PollRule`: a rule record's `poll`), which a node
+/// of version 13 refuses.
+pub const VERSION: u8 = 14;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

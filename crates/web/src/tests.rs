@@ -1589,6 +1589,63 @@ async fn an_amendment_sets_weights_from_the_form() {
 }
 
 #[tokio::test]
+async fn an_amendment_makes_general_decisions_polls_from_the_form() {
+    let ui = ui();
+    let (cookie, csrf) = ui.sign_in();
+    let amend = format!("/c/{}/charter/amend", ui.coalition);
+    let (_, _, page) = ui.get(&amend, &cookie).await;
+    // Poll methods are offered for general decisions only (the others decide by positions).
+    assert_eq!(page.matches("value=\"ranked\"").count(), 1, "{page}");
+    let general = page
+        .find("name=\"rule-general\"")
+        .expect("the general rule");
+    assert!(page[general..].contains("value=\"ranked\""), "{page}");
+    assert!(page.contains("A ranked-choice poll: one winner by instant runoff"));
+    let (status, _, page) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "Ranked choice"),
+                ("rule-amendment", "ranked"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"rule-amendment-error\""), "{page}");
+    let (status, headers, _) = ui
+        .post(
+            &amend,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("text", "Ranked choice"),
+                ("rule-general", "ranked"),
+                ("quorum-general", "2/3"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let proposal = to.split('?').next().unwrap().to_owned();
+    ui.post(
+        &format!("{proposal}/position"),
+        &cookie,
+        &[("csrf", &csrf), ("stance", "agree")],
+    )
+    .await;
+    let (_, _, page) = ui
+        .get(&format!("/c/{}/charter", ui.coalition), &cookie)
+        .await;
+    assert!(page.contains("Version 2, in force."), "{page}");
+    assert!(
+        page.contains("A ranked-choice poll: one winner by instant runoff (2/3)"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_field_is_put_back_from_its_history() {
     let ui = ui();
     let (cookie, csrf) = ui.sign_in();
@@ -1829,6 +1886,22 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
         model::Method::Majority,
     ] {
         named.push(format!("method-{m}"));
+    }
+    for family in [
+        "choose",
+        "score",
+        "dots",
+        "ranked",
+        "condorcet",
+        "stv",
+        "time",
+        "budget",
+    ] {
+        let rule: model::poll::PollRule = match family {
+            "stv" => "stv:2".parse().unwrap(),
+            f => f.parse().unwrap(),
+        };
+        named.push(format!("rule-poll-{}", rule.family()));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
     named.extend(

@@ -30,7 +30,11 @@ pub enum CharterCmd {
         /// A decision rule to set: KIND=METHOD[:FRACTION][@QUORUM], KIND one of amendment,
         /// admission, membership (removal), allocation, public-statement, general; METHOD one
         /// of consensus, consent, majority, super-majority (with a FRACTION), or for
-        /// admission `invite`. E.g. --rule amendment=super-majority:2/3@1/2 (repeat for several)
+        /// admission `invite`; for general decisions also a poll method (choose, score, dots,
+        /// ranked, condorcet, stv:SEATS, time, budget; with its settings to fix them, e.g.
+        /// score:10): every general decision is then a poll by it, its quorum the share of
+        /// members casting a ballot. E.g. --rule amendment=super-majority:2/3@1/2 or --rule
+        /// general=ranked@2/3 (repeat for several)
         #[arg(long = "rule", value_name = "KIND=METHOD")]
         rules: Vec<model::schema::RuleChange>,
         /// A new share above which one member is flagged (pool equity and the power audit)

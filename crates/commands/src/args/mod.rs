@@ -34,7 +34,7 @@ pub use proposals::*;
 #[derive(Debug, Parser)]
 #[command(
     name = "coalesce",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 13)"),
+    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 14)"),
     propagate_version = true,
     max_term_width = 100
 )]

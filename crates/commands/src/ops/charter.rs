@@ -467,4 +467,57 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// A general rule naming a poll method, set by amendment: a general proposal is then a
+    /// poll by it; a positions proposal, a poll by another method and a poll rule for a kind
+    /// decided by positions are each refused as a request to correct, in plain words.
+    #[test]
+    fn a_rule_naming_a_poll_method_makes_general_decisions_polls_by_it() {
+        let (_dir, mut r, c) = replica();
+        for bad in [
+            "amendment=ranked",
+            "allocation=budget",
+            "general=stv",
+            "general=borda",
+        ] {
+            let req = AmendmentRequest {
+                rules: vec![bad.into()],
+                ..Default::default()
+            };
+            let op = crate::ops::OpError::from_anyhow(&amend(&mut r, &c, req).unwrap_err());
+            assert_eq!(op.code, crate::ops::ErrorCode::Invalid, "{bad}: {op:?}");
+        }
+        let req = AmendmentRequest {
+            rules: vec!["general=ranked@2/3".into()],
+            ..Default::default()
+        };
+        let proposal = amend(&mut r, &c, req).unwrap();
+        let agree = crate::ops::proposals::PositionRequest {
+            stance: "agree".into(),
+            reason: String::new(),
+        };
+        crate::ops::proposals::take_position(&mut r, &c, proposal.as_str(), agree).unwrap();
+        let shown = show(&mut r, &c).unwrap();
+        assert_eq!(shown.charter.rules.general.to_string(), "ranked@2/3");
+        let general = |method: Option<&str>| crate::ops::proposals::NewProposalRequest {
+            kind: "general".into(),
+            title: "Which banner?".into(),
+            closes: Some("7d".into()),
+            method: method.map(Into::into),
+            options: if method.is_some() {
+                vec!["Fares".into(), "Routes".into()]
+            } else {
+                vec![]
+            },
+            ..Default::default()
+        };
+        for method in [None, Some("choose")] {
+            let e = crate::ops::proposals::create(&mut r, &c, general(method)).unwrap_err();
+            let op = crate::ops::OpError::from_anyhow(&e);
+            assert!(op.message.contains("by ranked polls"), "{method:?}: {op:?}");
+        }
+        let poll = crate::ops::proposals::create(&mut r, &c, general(Some("ranked"))).unwrap();
+        let v = crate::ops::proposals::show(&mut r, &c, poll.as_str()).unwrap();
+        assert_eq!(v.proposal.proposal.rule.to_string(), "ranked@2/3");
+    }
 }

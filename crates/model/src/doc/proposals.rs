@@ -317,7 +317,9 @@ pub(super) fn rule_sensible(
     kind: crate::values::RuleKind,
     rule: crate::tally::Rule,
 ) -> Result<(), EditError> {
-    let why = if rule.quorum().num() == 0 {
+    let why = if let Some(why) = crate::schema::rule_problem(kind, &rule) {
+        Some(why)
+    } else if rule.quorum().num() == 0 {
         Some(format!(
             "the {kind} rule `{rule}` has no quorum (`@0`): give one above zero, such as @1/2"
         ))
@@ -374,6 +376,11 @@ pub(super) fn open_proposal(
     let (rule, electorate) =
         crate::governance::rule_and_electorate(gov, new.kind, what.subject.as_ref())
             .map_err(|why| EditError::Refused { why })?;
+    if let Some(why) =
+        crate::schema::poll_rule_problem(new.kind, &rule, what.poll.as_ref().map(|p| p.method))
+    {
+        return Err(EditError::Refused { why });
+    }
     let proposal = Proposal {
         id: new.id.clone(),
         kind: new.kind,

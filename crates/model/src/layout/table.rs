@@ -183,6 +183,13 @@ const WEIGHT: Shape = Shape::Scalar(Scalar {
     what: "a weight (a whole number from 1 to 1000000)",
     check: |v| matches!(v, ScalarValue::Uint(u) if (1..=u64::from(schema::MAX_WEIGHT)).contains(u)),
 });
+const POLL_RULE: Shape = Shape::Scalar(Scalar {
+    what: "a poll method a rule names (ranked, stv:2, budget, score:10)",
+    check: |v| {
+        matches!(v, ScalarValue::Str(s)
+            if s.parse::<crate::poll::PollRule>().is_ok_and(|r| r.to_string() == **s))
+    },
+});
 const WEIGHTS_OF: Shape = Shape::Map(Keys::Ids, &WEIGHT);
 const IDS: Shape = Shape::List(&ID);
 const KEYS: Shape = Shape::List(&KEY);
@@ -194,6 +201,7 @@ pub static RULE: Record = Record {
         field("method", METHOD),
         field("fraction", Shape::Optional(&FRACTION)),
         field("quorum", FRACTION),
+        later_fixed("poll", Shape::Optional(&POLL_RULE)),
     ],
     reads: Some(reads_as::<crate::tally::Rule>),
 };

@@ -40,9 +40,12 @@ use crate::values::Answer;
 pub mod budget;
 pub mod counts;
 pub mod ranked;
+pub mod rule;
 pub mod schulze;
 pub mod stv;
 pub mod times;
+
+pub use rule::PollRule;
 
 /// The most options a poll may list.
 pub const MAX_OPTIONS: usize = 100;

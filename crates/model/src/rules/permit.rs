@@ -401,6 +401,11 @@ impl Ctx<'_> {
                 return Err("a poll is opened with its (empty) map of ballots".into());
             }
         }
+        if let Some(why) =
+            crate::schema::poll_rule_problem(p.kind, &p.rule, p.poll.as_ref().map(|s| s.method))
+        {
+            return Err(why);
+        }
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
         }
@@ -408,6 +413,16 @@ impl Ctx<'_> {
             .amendment
             .as_ref()
             .and_then(|a| crate::doc::weights_problem(&a.weights))
+        {
+            return Err(why);
+        }
+        // A rule naming a poll method for a kind polls cannot decide would leave that kind
+        // undecidable for good.
+        if let Some(why) = p
+            .amendment
+            .iter()
+            .flat_map(|a| &a.rules)
+            .find_map(|c| c.rule.and_then(|r| crate::schema::rule_problem(c.kind, &r)))
         {
             return Err(why);
         }

@@ -316,6 +316,12 @@ impl Validator {
         if read.charter.version != 1 {
             return Err(bad("the charter it stores is not version 1"));
         }
+        if let Some(why) = std::iter::once(&read.charter.rules)
+            .chain(read.charter_versions.values().map(|v| &v.rules))
+            .find_map(|r| r.problem())
+        {
+            return Err(bad(&why));
+        }
         // Weights come from amendments (`governance::InForce::weights`).
         if !read.charter.weights.all_equal()
             || !read

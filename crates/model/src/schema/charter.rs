@@ -251,12 +251,60 @@ impl Rules {
     }
 }
 
+/// What is wrong with `rule` as the charter's rule for `kind`, if anything: only general
+/// decisions are decided by polls (a poll's result decides nothing the governance reads, and
+/// amendments and membership are counted from positions by every node's governance; an
+/// allocation decides one request by positions), so a rule for another kind names no poll
+/// method.
+pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
+    let poll = rule.poll()?;
+    (kind != RuleKind::General).then(|| {
+        format!(
+            "{kind} decisions are decided by positions, so their rule names no poll method \
+             ({poll}): only general decisions can be polls"
+        )
+    })
+}
+
+/// What is wrong with a proposal of `kind` under `rule` being a poll counted by `poll` (or
+/// no poll): a rule naming a poll method takes polls by it only.
+pub fn poll_rule_problem(
+    kind: DecisionKind,
+    rule: &Rule,
+    poll: Option<crate::poll::PollMethod>,
+) -> Option<String> {
+    let named = rule.poll()?;
+    match poll {
+        Some(m) if named.allows(m) => None,
+        Some(m) => Some(format!(
+            "the charter decides {kind} decisions by {named} polls, and this one is counted \
+             by {m}"
+        )),
+        None => Some(format!(
+            "the charter decides {kind} decisions by {named} polls: open a poll by that method"
+        )),
+    }
+}
+
+impl Rules {
+    /// What is wrong with any of these rules ([`rule_problem`]).
+    pub fn problem(&self) -> Option<String> {
+        RuleKind::ALL
+            .iter()
+            .find_map(|k| self.get(*k).and_then(|r| rule_problem(*k, &r)))
+    }
+}
+
 #[derive(Reconcile, Hydrate)]
 struct RuleRecord {
     method: MethodName,
     #[autosurgeon(missing = "Default::default")]
     fraction: Option<Fraction>,
     quorum: Fraction,
+    /// The poll method the rule requires (`PollRule`, as it prints), for a rule deciding by
+    /// polls: then `method` is `majority`, never counted.
+    #[autosurgeon(missing = "Default::default")]
+    poll: Option<String>,
 }
 
 impl Reconcile for Rule {
@@ -272,6 +320,7 @@ impl Reconcile for Rule {
             method,
             fraction,
             quorum: self.quorum(),
+            poll: self.poll().map(|p| p.to_string()),
         }
         .reconcile(r)
     }
@@ -283,6 +332,17 @@ impl Hydrate for Rule {
         obj: &automerge::ObjId,
     ) -> Result<Self, HydrateError> {
         let rec = RuleRecord::hydrate_map(doc, obj)?;
+        if let Some(text) = &rec.poll {
+            return match text.parse::<crate::poll::PollRule>() {
+                Ok(poll) if poll.to_string() == *text && rec.method == MethodName::Majority => {
+                    Ok(Rule::by_poll(poll, rec.quorum))
+                }
+                _ => Err(HydrateError::unexpected(
+                    "a poll method as a rule names it, under the method majority",
+                    text.chars().take(40).collect::<String>(),
+                )),
+            };
+        }
         let method = match (rec.method, rec.fraction) {
             (MethodName::Consensus, _) => Method::Consensus,
             (MethodName::Consent, _) => Method::Consent,

@@ -24,7 +24,9 @@ mod pools;
 mod proposals;
 mod prose;
 
-pub use charter::{Charter, CharterVersion, MAX_WEIGHT, Roles, Rules, Weights};
+pub use charter::{
+    Charter, CharterVersion, MAX_WEIGHT, Roles, Rules, Weights, poll_rule_problem, rule_problem,
+};
 pub use coalition::{Coalition, Unreadable, record, records};
 pub(crate) use coalition::{not_a_map_of_records, read_entry};
 pub use goals::{Goal, Progress};

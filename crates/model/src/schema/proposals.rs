@@ -351,14 +351,15 @@ pub struct RuleChange {
 
 impl std::str::FromStr for RuleChange {
     type Err = crate::values::ValueError;
-    /// `KIND=METHOD[:FRACTION][@QUORUM]`, or `admission=invite`.
+    /// `KIND=METHOD[:FRACTION][@QUORUM]`, `general=POLL-METHOD[@QUORUM]` (`general=ranked`,
+    /// `general=stv:2@2/3`), or `admission=invite`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let Some((kind, rule)) = s.split_once('=') else {
             return Err(crate::values::ValueError::new(
                 "rule change",
                 s,
-                "KIND=METHOD[:FRACTION][@QUORUM], e.g. amendment=super-majority:2/3@1/2 or \
-                 admission=invite",
+                "KIND=METHOD[:FRACTION][@QUORUM], e.g. amendment=super-majority:2/3@1/2, \
+                 general=ranked or admission=invite",
             ));
         };
         let kind: RuleKind = kind.parse()?;
@@ -366,6 +367,9 @@ impl std::str::FromStr for RuleChange {
             (RuleKind::Admission, "invite") => None,
             (_, rule) => Some(rule.parse()?),
         };
+        if let Some(why) = rule.and_then(|r| super::rule_problem(kind, &r)) {
+            return Err(crate::values::ValueError::new("rule change", s, why));
+        }
         Ok(Self { kind, rule })
     }
 }

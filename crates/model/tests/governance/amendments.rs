@@ -419,3 +419,144 @@ fn weights_are_bounded() {
     assert!(e.to_string().contains("only general decisions"), "{e}");
     // (Written by hand: `rules::polls::a_proposal_carries_the_charters_weights`.)
 }
+
+#[test]
+fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
+    let mut doc = three();
+    // Only general decisions can be polls: a rule for another kind names no poll method.
+    for change in [
+        "amendment=ranked",
+        "membership=stv:2",
+        "allocation=budget",
+        "admission=dots",
+    ] {
+        let e = change.parse::<model::schema::RuleChange>().unwrap_err();
+        assert!(e.to_string().contains("decided by positions"), "{e}");
+    }
+    let sneaked = Amendment {
+        rules: vec![model::schema::RuleChange {
+            kind: RuleKind::Amendment,
+            rule: Some(Rule::by_poll("ranked".parse().unwrap(), Fraction::HALF)),
+        }],
+        ..Default::default()
+    };
+    let e = doc
+        .propose_amendment(&member(1), new(pid(9), "Sneaked"), sneaked, t(2))
+        .unwrap_err();
+    assert!(e.to_string().contains("decided by positions"), "{e}");
+
+    let amend = Amendment {
+        rules: vec![rule("general=ranked@2/3")],
+        ..Default::default()
+    };
+    doc.propose_amendment(&member(1), new(pid(1), "Ranked choice"), amend, t(2))
+        .unwrap();
+    for who in 1..=3 {
+        vote(&mut doc, who, &pid(1), Stance::Agree, 2 + i64::from(who));
+    }
+    let c = doc.read().unwrap();
+    assert_eq!(c.charter.version, 2);
+    assert_eq!(c.charter.rules.general.to_string(), "ranked@2/3");
+    assert_eq!(c.charter_versions["000002"].rules, c.charter.rules);
+
+    // A general decision is now a ranked poll: not positions, not another method.
+    let general = |id| NewProposal {
+        id,
+        kind: DecisionKind::General,
+        title: "Which banner?".into(),
+        text: String::new(),
+        closes_at: Some(t(90_000)),
+    };
+    let spec = |method: &str| model::schema::PollSpec {
+        method: method.parse().unwrap(),
+        options: vec!["Fares".into(), "Routes".into()],
+        asks: Vec::new(),
+        issues: Vec::new(),
+    };
+    let e = doc
+        .new_proposal(&member(1), general(pid(2)), t(10))
+        .unwrap_err();
+    assert!(e.to_string().contains("by ranked polls"), "{e}");
+    let e = doc
+        .open_poll(&member(1), general(pid(2)), spec("choose"), t(10))
+        .unwrap_err();
+    assert!(e.to_string().contains("counted by choose:1-1"), "{e}");
+    doc.open_poll(&member(1), general(pid(2)), spec("ranked"), t(10))
+        .unwrap();
+    let c = doc.read().unwrap();
+    assert_eq!(c.proposals[pid(2).as_str()].rule.to_string(), "ranked@2/3");
+    // Other kinds keep deciding by positions.
+    doc.propose_amendment(
+        &member(1),
+        new(pid(3), "A value"),
+        Amendment {
+            add_values: vec!["solidarity".into()],
+            ..Default::default()
+        },
+        t(11),
+    )
+    .unwrap();
+    assert_eq!(verdict(&mut doc), Ok(()));
+
+    // Written by hand from a modified node, a general proposal under the charter's rule
+    // without a poll, or with another method, is refused on receipt.
+    for method in [None, Some("choose")] {
+        let mut d = doc.fork_as(key(2));
+        let am = d.automerge_mut();
+        let proposals = obj(am, &["proposals"]);
+        let p = am
+            .put_object(&proposals, pid(4).as_str(), ObjType::Map)
+            .unwrap();
+        for (k, v) in [
+            ("id", pid(4).to_string()),
+            ("kind", "general".into()),
+            ("title", "Mine".into()),
+            ("author", member(2).to_string()),
+        ] {
+            am.put(&p, k, v).unwrap();
+        }
+        am.put_object(&p, "text", ObjType::Text).unwrap();
+        am.put(&p, "created_at", t(12).as_millis()).unwrap();
+        am.put(&p, "closes_at", t(90_000).as_millis()).unwrap();
+        am.put(&p, "subject", ()).unwrap();
+        let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
+        am.put(&r, "method", "majority").unwrap();
+        am.put(&r, "fraction", ()).unwrap();
+        am.put(&r, "quorum", "2/3").unwrap();
+        am.put(&r, "poll", "ranked").unwrap();
+        let el = am.put_object(&p, "electorate", ObjType::List).unwrap();
+        for m in 1..=3u8 {
+            am.insert(&el, usize::from(m - 1), member(m).as_str())
+                .unwrap();
+        }
+        am.put_object(&p, "positions", ObjType::Map).unwrap();
+        am.put_object(&p, "weights", ObjType::Map).unwrap();
+        am.put_object(&p, "ballots", ObjType::Map).unwrap();
+        match method {
+            None => am.put(&p, "poll", ()).unwrap(),
+            Some(m) => {
+                let poll = am.put_object(&p, "poll", ObjType::Map).unwrap();
+                am.put(
+                    &poll,
+                    "method",
+                    m.parse::<model::poll::PollMethod>().unwrap().to_string(),
+                )
+                .unwrap();
+                let list = am.put_object(&poll, "options", ObjType::List).unwrap();
+                am.insert(&list, 0, "Fares").unwrap();
+                am.insert(&list, 1, "Routes").unwrap();
+                am.put_object(&poll, "asks", ObjType::List).unwrap();
+                am.put_object(&poll, "issues", ObjType::List).unwrap();
+            }
+        }
+        am.commit_with(
+            model::automerge::transaction::CommitOptions::default().with_time(t(12).as_secs()),
+        );
+        let err = verdict(&mut d).unwrap_err();
+        assert!(
+            matches!(&err, Violation::BadRecord { .. })
+                && err.to_string().contains("by ranked polls"),
+            "{method:?}: {err}"
+        );
+    }
+}

@@ -663,3 +663,40 @@ fn a_poll_over_issues_ranks_issues_that_are_there_by_dots_or_scores() {
     issue_poll(&mut docs, 0x61, "dots:6", CLOSES);
     assert_eq!(verdict(&mut docs[0]), Ok(()));
 }
+
+#[test]
+fn an_amendment_naming_a_poll_method_for_a_kind_decided_by_positions_is_refused() {
+    let mut docs = coalition();
+    let amendment = |kind: &'static str, poll: &'static str| {
+        move |d: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
+            let a = d.put_object(p, "amendment", ObjType::Map).unwrap();
+            d.put(&a, "frame", ()).unwrap();
+            d.put_object(&a, "add_values", ObjType::List).unwrap();
+            d.put_object(&a, "add_commitments", ObjType::List).unwrap();
+            let rules = d.put_object(&a, "rules", ObjType::List).unwrap();
+            let change = d.insert_object(&rules, 0, ObjType::Map).unwrap();
+            d.put(&change, "kind", kind).unwrap();
+            let r = d.put_object(&change, "rule", ObjType::Map).unwrap();
+            d.put(&r, "method", "majority").unwrap();
+            d.put(&r, "fraction", ()).unwrap();
+            d.put(&r, "quorum", "1/2").unwrap();
+            d.put(&r, "poll", poll).unwrap();
+            d.put(&a, "equity_threshold", ()).unwrap();
+            d.put_object(&a, "weights", ObjType::List).unwrap();
+        }
+    };
+    let amend = || Handmade {
+        kind: "amendment",
+        rule: ("consensus", None, "1/2"),
+        ..Handmade::default()
+    };
+    for kind in ["amendment", "membership", "admission", "allocation"] {
+        let mut d = handmade_proposal(&mut docs, amend(), amendment(kind, "ranked"));
+        bad_record(verdict(&mut d), "decided by positions");
+    }
+    // A poll method not written as a rule names it is no rule at all.
+    let mut d = handmade_proposal(&mut docs, amend(), amendment("general", "stv:2:meek "));
+    assert!(verdict(&mut d).is_err());
+    let mut d = handmade_proposal(&mut docs, amend(), amendment("general", "stv:2"));
+    assert_eq!(verdict(&mut d), Ok(()));
+}

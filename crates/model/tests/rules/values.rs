@@ -262,6 +262,15 @@ fn a_member_filling_its_lists_to_the_bound_through_the_model_passes() {
 /// A founding change written by hand as `CoalitionDoc::found` writes it, with the founder's
 /// communities `n` long and the stored charter at `version`.
 fn founded_by_hand(n: usize, version: u64) -> model::automerge::AutoCommit {
+    founded_by_hand_with(n, version, |_| {})
+}
+
+/// [`founded_by_hand`], its charter edited by `edit` first.
+fn founded_by_hand_with(
+    n: usize,
+    version: u64,
+    edit: impl FnOnce(&mut model::schema::Charter),
+) -> model::automerge::AutoCommit {
     use model::automerge::{AutoCommit, ROOT, ReadDoc};
     use std::collections::BTreeMap;
     let founded = CoalitionDoc::found(
@@ -284,6 +293,7 @@ fn founded_by_hand(n: usize, version: u64) -> model::automerge::AutoCommit {
     let mut charter: model::schema::Charter =
         autosurgeon::hydrate_prop(src, ROOT, "charter").unwrap();
     charter.version = version;
+    edit(&mut charter);
     autosurgeon::reconcile_prop(&mut am, ROOT, "charter", &charter).unwrap();
     let versions: BTreeMap<String, model::schema::CharterVersion> =
         autosurgeon::hydrate_prop(src, ROOT, "charter_versions").unwrap();
@@ -327,6 +337,25 @@ fn a_founding_charter_at_another_version_than_1_is_refused() {
             other => panic!("a founding charter at version {version}: {other:?}"),
         }
     }
+}
+
+/// A founding charter naming a poll method for a kind decided by positions would leave that
+/// kind undecidable: refused; for general decisions it stands.
+#[test]
+fn a_founding_charter_naming_a_poll_method_where_positions_decide_is_refused() {
+    let ranked = Rule::by_poll("ranked".parse().unwrap(), Fraction::HALF);
+    let judged = |edit: fn(&mut model::schema::Charter, Rule)| {
+        let mut am = founded_by_hand_with(1, 1, |c| edit(c, ranked));
+        let changes = am.get_changes(&[]);
+        model::rules::Validator::new(false).check(&am, &changes[0])
+    };
+    match judged(|c, r| c.rules.membership = r) {
+        Err(Violation::BadFounding { why }) => {
+            assert!(why.contains("decided by positions"), "{why}")
+        }
+        other => panic!("a founding charter deciding removals by polls: {other:?}"),
+    }
+    judged(|c, r| c.rules.general = r).unwrap();
 }
 
 /// Two of a member's nodes each adding its 50th key at once merge into 51 keys: each change

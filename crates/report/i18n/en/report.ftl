@@ -79,6 +79,7 @@ method-consensus = consensus
 method-consent = consent
 method-majority = majority vote
 method-super = a { $share } vote
+method-poll = a poll ({ $method })
 
 resources = Resources
 resources-none = The coalition has no shared pools yet.

@@ -79,6 +79,7 @@ method-consensus = consenso
 method-consent = consentimiento
 method-majority = mayoría
 method-super = mayoría de { $share }
+method-poll = una encuesta ({ $method })
 
 resources = Recursos
 resources-none = La coalición aún no tiene fondos comunes.

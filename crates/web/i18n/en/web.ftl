@@ -182,6 +182,15 @@ method-consensus = Consensus: it passes when at least one member agrees and nobo
 method-consent = Consent: it passes when at least one member agrees and nobody blocks
 method-majority = Majority: it passes when more members agree than disagree (a block counts as disagreeing)
 method-super-majority = Super-majority: it passes when at least { $fraction } of the members taking sides agree
+rule-poll-choose = A poll: each member picks among the options
+rule-poll-score = A score poll: each member scores every option
+rule-poll-dots = A dot vote: each member spreads dots over the options
+rule-poll-ranked = A ranked-choice poll: one winner by instant runoff
+rule-poll-condorcet = A ranked poll counted by the Schulze method (Condorcet)
+rule-poll-stv = An election by single transferable vote
+rule-poll-time = A time poll: each member answers yes, if needed or no for each time
+rule-poll-budget = A participatory budget: each member spreads a share over requests
+rule-poll-settings = { $method } ({ $settings })
 proposal-rule = Rule: { $method }. Quorum: { $quorum } of { $electorate ->
     [one] the one member
    *[other] the { $electorate } members

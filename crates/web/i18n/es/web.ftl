@@ -182,6 +182,15 @@ method-consensus = Consenso: se aprueba cuando al menos un miembro está de acue
 method-consent = Consentimiento: se aprueba cuando al menos un miembro está de acuerdo y nadie bloquea
 method-majority = Mayoría: se aprueba cuando hay más miembros a favor que en contra (un bloqueo cuenta como en contra)
 method-super-majority = Mayoría cualificada: se aprueba cuando al menos { $fraction } de los miembros que toman partido están a favor
+rule-poll-choose = Una encuesta: cada miembro elige entre las opciones
+rule-poll-score = Una encuesta de puntuación: cada miembro puntúa cada opción
+rule-poll-dots = Un voto por puntos: cada miembro reparte puntos entre las opciones
+rule-poll-ranked = Una encuesta por orden de preferencia: un ganador por segunda vuelta instantánea
+rule-poll-condorcet = Una encuesta por orden de preferencia contada por el método Schulze (Condorcet)
+rule-poll-stv = Una elección por voto único transferible
+rule-poll-time = Una encuesta de horarios: cada miembro responde sí, si hace falta o no a cada horario
+rule-poll-budget = Un presupuesto participativo: cada miembro reparte una parte entre las solicitudes
+rule-poll-settings = { $method } ({ $settings })
 proposal-rule = Regla: { $method }. Quórum: { $quorum } { $electorate ->
     [one] del único miembro debe tomar posición
    *[other] de los { $electorate } miembros deben tomar posición

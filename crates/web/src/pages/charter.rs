@@ -22,11 +22,7 @@ fn rule_words(c: &Chrome, rule: Option<Rule>) -> String {
     let Some(rule) = rule else {
         return c.t("rule-by-invite");
     };
-    format!(
-        "{} ({})",
-        super::method_words(c, rule.method()),
-        rule.quorum()
-    )
+    format!("{} ({})", super::rule_method_words(c, rule), rule.quorum())
 }
 
 fn kind_name(c: &Chrome, k: RuleKind) -> String {

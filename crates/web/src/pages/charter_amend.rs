@@ -24,6 +24,19 @@ const METHODS: &[&str] = &[
     "super-majority:2/3",
     "super-majority:3/4",
 ];
+/// The poll methods a general decisions' rule can name besides (`model::schema::rule_problem`:
+/// other kinds are decided by positions).
+const POLL_METHODS: &[&str] = &["choose", "score", "dots", "ranked", "condorcet", "time"];
+
+/// The methods offered for `kind`'s rule.
+fn methods_for(kind: RuleKind) -> impl Iterator<Item = &'static str> {
+    let polls: &[&str] = if kind == RuleKind::General {
+        POLL_METHODS
+    } else {
+        &[]
+    };
+    METHODS.iter().chain(polls).copied()
+}
 /// The quorums offered, as the node spells them.
 const QUORUMS: &[&str] = &["1/2", "2/3", "3/4", "1/3", "0/1"];
 /// The equity thresholds offered.
@@ -176,7 +189,7 @@ impl AmendForm {
 /// A method spelled as the node spells it, in words.
 fn method_label(c: &Chrome, spelled: &str) -> String {
     match spelled.parse::<model::Rule>() {
-        Ok(rule) => super::method_words(c, rule.method()),
+        Ok(rule) => super::rule_method_words(c, rule),
         Err(_) => spelled.to_owned(),
     }
 }
@@ -272,10 +285,10 @@ async fn amend_page(
             let method = typed(form, &method_name);
             let quorum = typed(form, &quorum_name);
             let mut methods = vec![keep(c.t("amend-keep"), method)];
-            methods.extend(METHODS.iter().map(|m| Choice {
-                value: (*m).to_owned(),
+            methods.extend(methods_for(*k).map(|m| Choice {
+                value: m.to_owned(),
                 label: method_label(&c, m),
-                selected: *m == method,
+                selected: m == method,
             }));
             let kept = now_rules.get(*k).map_or_else(
                 || c.t("amend-keep"),
@@ -382,7 +395,7 @@ fn amendment(
             format!("quorum-{}", k.as_str()),
         );
         let (method, quorum) = (get(&method_name), get(&quorum_name));
-        if !method.is_empty() && !METHODS.contains(&method.as_str()) {
+        if !method.is_empty() && !methods_for(*k).any(|m| m == method) {
             wrong.push((method_name, "error-choice"));
             continue;
         }
@@ -627,8 +640,14 @@ mod tests {
         for q in QUORUMS.iter().chain(THRESHOLDS) {
             assert!(q.parse::<Fraction>().is_ok(), "{q}");
         }
-        for m in METHODS {
-            assert!(m.parse::<model::Rule>().is_ok(), "{m}");
+        for k in RuleKind::ALL {
+            for m in methods_for(*k) {
+                let change = format!("{k}={m}");
+                assert!(
+                    change.parse::<model::schema::RuleChange>().is_ok(),
+                    "{change}"
+                );
+            }
         }
     }
 }

@@ -373,6 +373,25 @@ pub(crate) fn method_words(c: &Chrome, method: model::Method) -> String {
     }
 }
 
+/// A rule's method in words: its positions' method, or the poll method it names (with the
+/// settings it fixes, as the node spells them: `stv:2`).
+pub(crate) fn rule_method_words(c: &Chrome, rule: model::Rule) -> String {
+    let Some(poll) = rule.poll() else {
+        return method_words(c, rule.method());
+    };
+    let words = c.t(&format!("rule-poll-{}", poll.family()));
+    match poll {
+        model::poll::PollRule::Any(_) => words,
+        settings => c.tw(
+            "rule-poll-settings",
+            &[
+                ("method", Arg::Own(words)),
+                ("settings", Arg::Own(settings.to_string())),
+            ],
+        ),
+    }
+}
+
 /// The HTTP status a page answers with for what the node refused.
 pub(crate) fn status_of(e: &OpError) -> StatusCode {
     StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)

@@ -485,7 +485,7 @@ async fn proposal_page(
             });
         }
     }
-    let method = super::method_words(&c, p.rule.method());
+    let method = super::rule_method_words(&c, p.rule);
     let t = &v.tally;
     let bars: Vec<Bar> = [
         (c.t("stance-agree"), t.agree, "#1d6b2c"),
