@@ -73,6 +73,8 @@ pub fn closed_issue_poll(
                 options: (1..=issues.len()).map(|n| format!("Issue {n}")).collect(),
                 asks: Vec::new(),
                 issues: issues.to_vec(),
+                pool: None,
+                requests: Vec::new(),
             },
             a.now,
         )?;
@@ -186,21 +188,34 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                 Just(vec!["all".to_owned()]),
                 proptest::collection::vec(text(), 0..3)
             ],
+            (
+                prop_oneof![Just("general".to_owned()), Just("allocation".to_owned())],
+                proptest::option::of(prop_oneof![Just("Legal fund".to_owned()), text()]),
+                prop_oneof![
+                    Just(Vec::new()),
+                    Just(vec!["all".to_owned()]),
+                    proptest::collection::vec(text(), 0..3)
+                ],
+            ),
         )
             .prop_map({
                 let c = coalition.clone();
-                move |(method, options, asks, closes, issues)| Request::ProposalCreate {
-                    coalition: c.clone(),
-                    body: proposals::NewProposalRequest {
-                        kind: "general".into(),
-                        title: "A poll".into(),
-                        text: String::new(),
-                        closes,
-                        method: Some(method),
-                        options,
-                        asks,
-                        issues,
-                    },
+                move |(method, options, asks, closes, issues, (kind, pool, requests))| {
+                    Request::ProposalCreate {
+                        coalition: c.clone(),
+                        body: Box::new(proposals::NewProposalRequest {
+                            kind,
+                            title: "A poll".into(),
+                            text: String::new(),
+                            closes,
+                            method: Some(method),
+                            options,
+                            asks,
+                            issues,
+                            pool,
+                            requests,
+                        }),
+                    }
                 }
             }),
         (
@@ -520,7 +535,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         )
             .prop_map(move |(kind, title, text, closes)| Request::ProposalCreate {
                 coalition: c4.clone(),
-                body: proposals::NewProposalRequest {
+                body: Box::new(proposals::NewProposalRequest {
                     kind,
                     title,
                     text,
@@ -528,8 +543,10 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     options: Vec::new(),
                     asks: Vec::new(),
                     issues: Vec::new(),
+                    pool: None,
+                    requests: Vec::new(),
                     closes,
-                },
+                }),
             }),
         (
             text(),

@@ -65,6 +65,9 @@ pub struct ProposalHeader {
     pub ranks_issues: bool,
     /// Its rule's quorum (what a poll's outcome turns on), where it reads.
     pub quorum: Option<crate::Fraction>,
+    /// The pool whose requests it funds, where it is a budget poll over them (an allocation
+    /// under `allocation=budget`: `reports::budgets_over`).
+    pub budget_pool: Option<crate::ids::PoolId>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -162,6 +165,7 @@ impl Header for ProposalHeader {
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
         let (mut poll, mut ranks_issues, mut quorum) = (false, false, None);
+        let mut budget_pool = None;
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
@@ -183,6 +187,13 @@ impl Header for ProposalHeader {
                         Ok(Some((automerge::Value::Object(ObjType::List), list)))
                             if doc.length(&list) > 0
                     );
+                    budget_pool = match doc.get(&field.id(), "pool") {
+                        Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                            automerge::ScalarValue::Str(s) => s.parse().ok(),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
                 }
                 ("ballots", ValueRef::Object(ObjType::Map)) => {
                     for b in doc.map_range(field.id(), ..) {
@@ -244,6 +255,7 @@ impl Header for ProposalHeader {
             poll,
             ranks_issues,
             quorum,
+            budget_pool,
         })
     }
 }

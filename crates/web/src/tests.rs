@@ -84,13 +84,13 @@ fn build(lan: bool, prepare: impl FnOnce(&mut replica::Replica, &str)) -> Ui {
         &mut r,
         commands::ops::Request::ProposalCreate {
             coalition: c.to_string(),
-            body: commands::ops::proposals::NewProposalRequest {
+            body: Box::new(commands::ops::proposals::NewProposalRequest {
                 kind: "general".into(),
                 title: "Endorse the <b>fare strike</b>".into(),
                 text: "We join the strike on May 1.".into(),
                 closes: None,
                 ..Default::default()
-            },
+            }),
         },
     ) {
         Ok(commands::ops::Reply::Created(made)) => made.id,

@@ -150,13 +150,13 @@ fn every_reply_reads_back_as_the_node_sent_it() {
         &mut r,
         Request::ProposalCreate {
             coalition: coalition.clone(),
-            body: proposals::NewProposalRequest {
+            body: Box::new(proposals::NewProposalRequest {
                 kind: "general".into(),
                 title: "Join the march".into(),
                 text: String::new(),
                 closes: Some("7d".into()),
                 ..Default::default()
-            },
+            }),
         },
     );
     // Polls of the methods whose results nest deepest (rounds, matrices, tagged actions).
@@ -167,14 +167,14 @@ fn every_reply_reads_back_as_the_node_sent_it() {
                 &mut r,
                 Request::ProposalCreate {
                     coalition: coalition.clone(),
-                    body: proposals::NewProposalRequest {
+                    body: Box::new(proposals::NewProposalRequest {
                         kind: "general".into(),
                         title: format!("Which wording ({method})?"),
                         closes: Some("7d".into()),
                         method: Some(method.into()),
                         options: vec!["Fare-free".into(), "Half fares".into(), "Transfers".into()],
                         ..Default::default()
-                    },
+                    }),
                 },
             )
         })

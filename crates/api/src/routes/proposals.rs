@@ -49,7 +49,10 @@ pub(crate) async fn proposal_create(
 ) -> Response {
     call(
         &state,
-        Request::ProposalCreate { coalition, body },
+        Request::ProposalCreate {
+            coalition,
+            body: Box::new(body),
+        },
         StatusCode::CREATED,
     )
     .await

@@ -11,7 +11,9 @@ pub enum ProposalCmd {
         #[command(flatten)]
         c: CoalitionArg,
         /// Kind of decision: public-statement or general. Amendments are opened by `charter
-        /// amend`, allocations by `pool request`, removals by `member remove`.
+        /// amend`, allocations by `pool request` (or, under the charter's allocation=budget,
+        /// by a budget poll here: --kind allocation --method budget:SHARE --pool POOL
+        /// --request all), removals by `member remove`.
         #[arg(long)]
         kind: DecisionKind,
         /// Short title, up to 200 characters
@@ -44,6 +46,22 @@ pub enum ProposalCmd {
         /// priority (`issue list --by priority`)
         #[arg(long = "issue", value_name = "ISSUE", conflicts_with = "options")]
         issues: Vec<String>,
+        /// An allocation decided by a budget poll (--kind allocation --method budget:SHARE,
+        /// under the charter's allocation=budget): the pool, by id or prefix, whose
+        /// requests it funds
+        #[arg(long, value_name = "POOL", requires = "requests")]
+        pool: Option<String>,
+        /// With --pool: a request it funds, by its entry's id or prefix (repeat), or `all`
+        /// for every request awaiting a budget poll; each request's member and reason is an
+        /// option and its amount the ask. Once it closes with its quorum, the requests its
+        /// count funds are allocated, most given first, while the pool holds enough
+        #[arg(
+            long = "request",
+            value_name = "ENTRY",
+            requires = "pool",
+            conflicts_with_all = ["options", "asks", "issues"]
+        )]
+        requests: Vec<String>,
     },
     /// Take (or change) your organization's position on an open proposal, or its ballot in
     /// an open poll

@@ -59,9 +59,20 @@ pub(crate) fn shown(
     let mut s = format!("\nPoll ({method}); options:\n");
     for (i, o) in poll.options.iter().enumerate() {
         match (poll.asks.get(i), poll.issues.get(i)) {
-            (Some(ask), _) => {
-                let _ = writeln!(s, "  {}. {}  (asks {ask})", i + 1, line(o));
-            }
+            (Some(ask), _) => match poll.requests.get(i) {
+                Some(request) => {
+                    let _ = writeln!(
+                        s,
+                        "  {}. {}  (asks {ask}; request {})",
+                        i + 1,
+                        line(o),
+                        short(request)
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "  {}. {}  (asks {ask})", i + 1, line(o));
+                }
+            },
             (None, Some(issue)) => {
                 let _ = writeln!(s, "  {}. {}  (issue {})", i + 1, line(o), short(issue));
             }
@@ -72,6 +83,13 @@ pub(crate) fn shown(
     }
     if !poll.issues.is_empty() {
         s += "Its result, once it closes with its quorum, is the inventory's priority (`coalesce issue list --by priority`), until a later poll over issues passes.\n";
+    }
+    if let Some(pool) = &poll.pool {
+        let _ = writeln!(
+            s,
+            "Once it closes with its quorum, the requests it funds are allocated from pool {}, most given first, while the pool holds enough (`coalesce pool ledger`).",
+            short(pool)
+        );
     }
     // (How many have voted, as the tally counts them, the caller says.)
     let voted: Vec<String> = model::reports::counted_ballots(p)

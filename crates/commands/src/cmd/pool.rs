@@ -49,8 +49,21 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: PoolCmd, out: &Out) -> Result<()> {
                     body,
                 })?
                 .try_into()?;
-            out.note("Allocation requested; members decide it on the proposal below.");
-            out.id(made.proposal)?;
+            match made.proposal {
+                Some(proposal) => {
+                    out.note("Allocation requested; members decide it on the proposal below.");
+                    out.id(proposal)?;
+                }
+                None => {
+                    out.note(
+                        "Allocation requested; the charter decides allocations by budget \
+                         polls, so it awaits the next one over this pool's requests (`proposal \
+                         new --kind allocation --method budget:SHARE --pool POOL --request \
+                         all`). Its entry:",
+                    );
+                    out.id(made.entry)?;
+                }
+            }
         }
         PoolCmd::List { c, format } => {
             let coalition = on(x, &c, out)?;

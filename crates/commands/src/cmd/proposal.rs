@@ -37,6 +37,8 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             options,
             asks,
             issues,
+            pool,
+            requests,
         } => {
             let coalition = on(x, &c, out)?;
             let body = proposals::NewProposalRequest {
@@ -48,9 +50,14 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 options,
                 asks,
                 issues,
+                pool,
+                requests,
             };
             let made: Created = x
-                .call(Request::ProposalCreate { coalition, body })?
+                .call(Request::ProposalCreate {
+                    coalition,
+                    body: Box::new(body),
+                })?
                 .try_into()?;
             out.id(made.id)
         }

@@ -224,10 +224,14 @@ fn weight_change<M: std::borrow::Borrow<model::schema::Member>>(
     let (kind, rest) = given.split_once(':').ok_or_else(invalid)?;
     let (member, weight) = rest.rsplit_once('=').ok_or_else(invalid)?;
     let kind: model::DecisionKind = kind.trim().parse().map_err(|_| invalid())?;
-    if kind != model::DecisionKind::General {
+    if !matches!(
+        kind,
+        model::DecisionKind::General | model::DecisionKind::Allocation
+    ) {
         return Err(super::Invalid(format!(
-            "`{given}`: only general decisions are decided by polls, so only weights in \
-             general decisions count (write general:MEMBER=WEIGHT)"
+            "`{given}`: only general decisions and allocations (by budget polls) are decided \
+             by polls, so only weights in those count (write general:MEMBER=WEIGHT or \
+             allocation:MEMBER=WEIGHT)"
         ))
         .into());
     }
@@ -476,7 +480,7 @@ mod tests {
         let (_dir, mut r, c) = replica();
         for bad in [
             "amendment=ranked",
-            "allocation=budget",
+            "allocation=ranked",
             "general=stv",
             "general=borda",
         ] {

@@ -61,9 +61,12 @@ pub struct AllocationRequested {
     /// The ledger entry of the request.
     #[schema(value_type = String)]
     pub entry: EntryId,
-    /// The allocation proposal that decides it.
-    #[schema(value_type = String)]
-    pub proposal: ProposalId,
+    /// The allocation proposal that decides it; none where the charter decides allocations
+    /// by budget polls (`allocation=budget`): the request then awaits the next budget poll
+    /// over the pool's requests.
+    #[schema(value_type = Option<String>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<ProposalId>,
 }
 
 /// A pool with its totals, as `coalesce pool list --json` prints it.
@@ -134,7 +137,7 @@ pub fn give(
 }
 
 /// Requests an allocation from the pool `pool` (id or unique prefix), opening the proposal
-/// that decides it.
+/// that decides it, unless the charter decides allocations by budget polls.
 pub fn request(
     r: &mut Replica,
     c: &CoalitionId,
@@ -150,7 +153,7 @@ pub fn request(
         reason: req.reason,
     };
     let pool: PoolId = super::resolve(r, c, "pools", "pool", pool)?;
-    r.edit(c, |doc, a| {
+    let proposal = r.edit(c, |doc, a| {
         doc.request_allocation(&a.member, &pool, request, a.now)
     })?;
     Ok(AllocationRequested { entry, proposal })
@@ -178,13 +181,41 @@ pub(crate) fn read_pool(
     let Some(pool) = super::alone(c, r.pool(c, id))? else {
         return Ok(None);
     };
+    let headers = r
+        .proposal_headers(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    // The budget polls over its requests (`allocation=budget`), told from the headers.
+    let budget_polls = headers
+        .iter()
+        .filter(|(_, h)| h.budget_pool.as_ref() == Some(id))
+        .map(|(p, _)| p);
     let mut proposals = BTreeMap::new();
-    for p in pool.ledger.values().filter_map(|e| e.proposal.as_ref()) {
+    for p in pool
+        .ledger
+        .values()
+        .filter_map(|e| e.proposal.as_ref())
+        .chain(budget_polls)
+    {
         if let Some(proposal) = super::alone(c, r.proposal(c, p))? {
             proposals.insert(p.clone(), proposal);
         }
     }
     Ok(Some((pool, proposals)))
+}
+
+/// What became of `pool`'s requests at `now`, from the proposals deciding them as
+/// [`read_pool`] reads them (their own allocation proposals and the budget polls over them).
+pub(crate) fn funds(
+    pool: &Pool,
+    deciding: &BTreeMap<ProposalId, Proposal>,
+    now: model::Timestamp,
+) -> reports::Funds {
+    let budgets = reports::budgets_over(&pool.id, deciding.values(), now);
+    reports::funds_of(
+        pool,
+        |id| deciding.get(id).map(|p| reports::decision(p, now)),
+        &budgets,
+    )
 }
 
 /// The ledger of one pool read with what decides it.
@@ -193,11 +224,14 @@ fn ledger_of(
     proposals: &BTreeMap<ProposalId, Proposal>,
     names: &BTreeMap<MemberId, String>,
 ) -> reports::LedgerReport {
+    let now = replica::now();
+    let budgets = reports::budgets_over(&pool.id, proposals.values(), now);
     reports::ledger_of(
         pool,
         |id| proposals.get(id),
+        &budgets,
         |m| names.get(m).cloned(),
-        replica::now(),
+        now,
     )
 }
 
@@ -293,7 +327,8 @@ mod tests {
             stance: "agree".into(),
             reason: String::new(),
         };
-        crate::ops::proposals::take_position(&mut r, &c, made.proposal.as_str(), stance).unwrap();
+        crate::ops::proposals::take_position(&mut r, &c, made.proposal.unwrap().as_str(), stance)
+            .unwrap();
 
         let state = r.read(&c).unwrap();
         let whole = reports::ledger(&state, &state.pools[pool.as_str()], replica::now());
@@ -353,5 +388,119 @@ mod tests {
         };
         let e = request(&mut r, &c, p, too_much).unwrap_err();
         assert_eq!(code(e), ErrorCode::Conflict);
+    }
+
+    /// Under `allocation=budget` a request opens nothing and awaits a budget poll, which
+    /// `proposal new --kind allocation --method budget:SHARE --pool P --request all` opens
+    /// over every awaiting request (their members and reasons the options, their amounts the
+    /// asks); asking for what is no awaiting request is refused in plain words.
+    #[test]
+    fn a_budget_poll_is_opened_over_the_requests_awaiting_one() {
+        let (_dir, mut r, c) = replica();
+        let new = NewPoolRequest {
+            name: "Grants".into(),
+            kind: "funds".into(),
+            unit: "USD".into(),
+            description: String::new(),
+        };
+        let pool = create(&mut r, &c, new).unwrap();
+        let p = pool.as_str()[..6].to_owned();
+        give(&mut r, &c, &p, gift("contribution", "1000")).unwrap();
+        let asked = |amount: &str, reason: &str| AllocationRequestBody {
+            amount: amount.into(),
+            reason: reason.into(),
+        };
+        let before = request(&mut r, &c, &p, asked("50", "Printing")).unwrap();
+        assert!(
+            before.proposal.is_some(),
+            "by positions until the charter says"
+        );
+        let amend = crate::ops::charter::AmendmentRequest {
+            rules: vec!["allocation=budget".into()],
+            ..Default::default()
+        };
+        let amendment = crate::ops::charter::amend(&mut r, &c, amend).unwrap();
+        let agree = crate::ops::proposals::PositionRequest {
+            stance: "agree".into(),
+            reason: String::new(),
+        };
+        crate::ops::proposals::take_position(&mut r, &c, amendment.as_str(), agree).unwrap();
+        let open = |r: &mut Replica, requests: Vec<&str>, options: Vec<&str>, kind: &str| {
+            crate::ops::proposals::create(
+                r,
+                &c,
+                crate::ops::proposals::NewProposalRequest {
+                    kind: kind.into(),
+                    title: "Spring grants".into(),
+                    closes: Some("7d".into()),
+                    method: Some("budget:500".into()),
+                    options: options.into_iter().map(Into::into).collect(),
+                    pool: Some(p.clone()),
+                    requests: requests.into_iter().map(Into::into).collect(),
+                    ..Default::default()
+                },
+            )
+        };
+        let refused = |e: anyhow::Error, says: &str| {
+            let op = crate::ops::OpError::from_anyhow(&e);
+            assert_eq!(op.code, crate::ops::ErrorCode::Invalid, "{says}: {op:?}");
+            assert!(op.message.contains(says), "{says}: {op:?}");
+        };
+        refused(
+            open(&mut r, vec!["all"], vec![], "allocation").unwrap_err(),
+            "no request",
+        );
+        let bus = request(&mut r, &c, &p, asked("600", "Bus passes")).unwrap();
+        assert_eq!(bus.proposal, None, "awaits a budget poll");
+        let rent = request(&mut r, &c, &p, asked("300", "Rent relief")).unwrap();
+        refused(
+            open(
+                &mut r,
+                vec![&before.entry.as_str()[..8]],
+                vec![],
+                "allocation",
+            )
+            .unwrap_err(),
+            "not a request awaiting",
+        );
+        refused(
+            open(
+                &mut r,
+                vec![bus.entry.as_str(), bus.entry.as_str()],
+                vec![],
+                "allocation",
+            )
+            .unwrap_err(),
+            "listed twice",
+        );
+        refused(
+            open(&mut r, vec!["all"], vec!["Bus"], "allocation").unwrap_err(),
+            "not options",
+        );
+        refused(
+            open(&mut r, vec!["all"], vec![], "general").unwrap_err(),
+            "an allocation",
+        );
+        let poll = open(&mut r, vec!["all"], vec![], "allocation").unwrap();
+        let v = crate::ops::proposals::show(&mut r, &c, poll.as_str()).unwrap();
+        let spec = v.proposal.proposal.poll.clone().unwrap();
+        assert_eq!(spec.pool.as_ref(), Some(&pool));
+        assert_eq!(spec.requests, vec![bus.entry.clone(), rent.entry.clone()]);
+        assert_eq!(
+            spec.options,
+            vec![
+                "Northside Tenants Union: Bus passes".to_owned(),
+                "Northside Tenants Union: Rent relief".to_owned()
+            ]
+        );
+        assert_eq!(
+            spec.asks,
+            vec!["600".parse().unwrap(), "300".parse().unwrap()]
+        );
+        // Open, it funds nothing yet; the ledger says the requests await their decision.
+        let l = ledger(&mut r, &c, &p).unwrap();
+        let line = |e: &EntryId| l.entries.iter().find(|x| x.entry == *e).unwrap();
+        assert_eq!(line(&bus.entry).decision, Some(model::Outcome::Open));
+        assert_eq!(l.balance, "1000");
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, bail};
 use model::schema::{Proposal, Subject};
 use model::{
-    CoalitionId, DecisionKind, MemberId, NewProposal, Outcome, ProposalId, Stance, Tally,
-    Timestamp, reports,
+    CoalitionId, DecisionKind, EntryId, MemberId, NewProposal, Outcome, PoolId, ProposalId, Stance,
+    Tally, Timestamp, reports,
 };
 use replica::Replica;
 use serde::{Deserialize, Serialize};
@@ -26,8 +26,9 @@ pub const DEFAULT_PAGE: usize = 50;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProposalRequest {
-    /// Kind of decision: `public-statement` or `general`. Amendments, allocations and
-    /// membership decisions are opened by the operations that say what they change.
+    /// Kind of decision: `public-statement` or `general`; `allocation` for a budget poll over
+    /// a pool's requests (`pool`, `requests`). Amendments, other allocations and membership
+    /// decisions are opened by the operations that say what they change.
     pub kind: String,
     /// Short title, up to 200 characters.
     pub title: String,
@@ -59,6 +60,16 @@ pub struct NewProposalRequest {
     /// inventory's priority (`issue list --by priority`) until a later one's is.
     #[serde(default)]
     pub issues: Vec<String>,
+    /// An allocation decided by a budget poll (`kind` `allocation`, `method` `budget:SHARE`,
+    /// under the charter's `allocation=budget`): the pool (id or unique prefix) whose
+    /// requests it funds.
+    #[serde(default)]
+    pub pool: Option<String>,
+    /// With `pool`: the requests it funds (ledger entries, each by id or unique prefix), or
+    /// `all` for every request awaiting a budget poll; each request's reason (with its
+    /// member) is an option and its amount the ask (give no others).
+    #[serde(default)]
+    pub requests: Vec<String>,
 }
 
 /// A ballot in a poll, cast (or changed) for this node's organization. Options are named by
@@ -308,6 +319,26 @@ pub fn create(
         }
         (spec.issues, spec.options) = ranked_issues(r, c, &req.issues)?;
     }
+    if req.pool.is_some() || !req.requests.is_empty() {
+        let (Some(spec), Some(pool)) = (poll.as_mut(), req.pool.as_deref()) else {
+            return Err(super::Invalid(
+                "a budget over a pool's requests names its method (`budget:SHARE`) and its \
+                 pool"
+                    .to_owned(),
+            )
+            .into());
+        };
+        if !spec.options.is_empty() || !spec.asks.is_empty() {
+            return Err(super::Invalid(
+                "a budget over a pool's requests takes the requests as its options and their \
+                 amounts as its asks: give requests, not options or asks"
+                    .to_owned(),
+            )
+            .into());
+        }
+        let (pool, requests, options, asks) = budget_requests(r, c, pool, &req.requests)?;
+        (spec.pool, spec.requests, spec.options, spec.asks) = (Some(pool), requests, options, asks);
+    }
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
     if let Some(poll) = poll {
@@ -342,6 +373,105 @@ pub fn create(
 /// The issues `given` names for a poll over issues (ids, prefixes, or `all`: every issue
 /// not won or dropped, oldest first), with the options that stand for them: their titles,
 /// the short id added where two would read alike. Bounded before each is resolved.
+/// The requests of pool `pool` a budget poll funds (`given`: each by id or unique prefix, or
+/// `all` for every request awaiting a budget poll, oldest first), with the options saying
+/// each (its member's name and reason) and their asks.
+#[allow(clippy::type_complexity)]
+fn budget_requests(
+    r: &mut Replica,
+    c: &CoalitionId,
+    pool: &str,
+    given: &[String],
+) -> anyhow::Result<(PoolId, Vec<EntryId>, Vec<String>, Vec<model::Amount>)> {
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let most = model::poll::MAX_OPTIONS;
+    if given.len() > most {
+        return Err(invalid(format!(
+            "a poll funds at most {most} requests ({} given)",
+            given.len()
+        )));
+    }
+    let pool: PoolId = super::resolve(r, c, "pools", "pool", pool)?;
+    let Some((read, deciding)) = super::pools::read_pool(r, c, &pool)? else {
+        return Err(invalid(format!("pool {pool} does not read")));
+    };
+    let funds = super::pools::funds(&read, &deciding, replica::now());
+    let awaiting = |e: &&model::schema::LedgerEntry| {
+        e.kind == model::EntryKind::Request
+            && e.proposal.is_none()
+            && matches!(
+                funds.requests.get(&e.id),
+                None | Some(model::reports::Funding::NotDecided)
+            )
+    };
+    let entries: Vec<&model::schema::LedgerEntry> =
+        if given.is_empty() || (given.len() == 1 && given[0].trim() == "all") {
+            let mut open: Vec<_> = read.ledger.values().filter(awaiting).collect();
+            open.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+            if open.is_empty() {
+                return Err(invalid(format!(
+                    "no request of pool {} awaits a budget poll",
+                    read.name
+                )));
+            }
+            if open.len() > most {
+                return Err(invalid(format!(
+                    "{} requests await a budget poll; a poll funds at most {most}: name them",
+                    open.len()
+                )));
+            }
+            open
+        } else {
+            let mut named = BTreeSet::new();
+            let mut out = Vec::new();
+            for g in given {
+                let g = g.trim().to_ascii_lowercase();
+                let mut found = read
+                    .ledger
+                    .values()
+                    .filter(|e| e.id.as_str().starts_with(g.as_str()));
+                let (Some(e), None) = (found.next(), found.next()) else {
+                    return Err(invalid(format!(
+                        "`{g}` names no one request of pool {}",
+                        read.name
+                    )));
+                };
+                if !awaiting(&e) {
+                    return Err(invalid(format!(
+                        "entry {} of pool {} is not a request awaiting a budget poll",
+                        e.id, read.name
+                    )));
+                }
+                if !named.insert(&e.id) {
+                    return Err(invalid(format!("request {} is listed twice", e.id)));
+                }
+                out.push(e);
+            }
+            out
+        };
+    let names = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let options = entries
+        .iter()
+        .map(|e| {
+            let who = names
+                .members
+                .get(&e.member)
+                .map_or_else(|| e.member.to_string(), |m| m.name.clone());
+            let text = format!("{who}: {}", e.note.trim());
+            // An option is short text (`MAX_SHORT` characters).
+            text.chars().take(model::MAX_SHORT).collect()
+        })
+        .collect();
+    Ok((
+        pool,
+        entries.iter().map(|e| e.id.clone()).collect(),
+        options,
+        entries.iter().map(|e| e.amount).collect(),
+    ))
+}
+
 fn ranked_issues(
     r: &mut Replica,
     c: &CoalitionId,
@@ -456,6 +586,8 @@ fn poll_spec(req: &NewProposalRequest) -> anyhow::Result<Option<model::schema::P
         options: req.options.clone(),
         asks,
         issues: Vec::new(),
+        pool: None,
+        requests: Vec::new(),
     }))
 }
 
@@ -687,8 +819,7 @@ pub fn show(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<Pro
         && let Some((p, deciding)) = super::pools::read_pool(r, c, pool)?
         && let Some(e) = p.ledger.get(entry.as_str())
     {
-        let mut funds =
-            reports::funds_of(&p, |id| deciding.get(id).map(|d| reports::decision(d, now)));
+        let mut funds = super::pools::funds(&p, &deciding, now);
         allocation = funds.requests.remove(entry).map(|funding| AllocationView {
             pool: p.id.clone(),
             pool_name: p.name.clone(),

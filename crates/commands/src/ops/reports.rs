@@ -89,9 +89,7 @@ fn pools(
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some((pool, deciding)) = super::pools::read_pool(r, c, &id)? {
-            let funds = reports::funds_of(&pool, |p| {
-                deciding.get(p).map(|p| reports::decision(p, now))
-            });
+            let funds = super::pools::funds(&pool, &deciding, now);
             out.push((pool, funds));
         }
     }
@@ -268,7 +266,7 @@ mod tests {
             &mut r,
             Request::ProposalPosition {
                 coalition: cs.clone(),
-                proposal: asked.proposal.to_string(),
+                proposal: asked.proposal.clone().unwrap().to_string(),
                 body: crate::ops::proposals::PositionRequest {
                     stance: "agree".into(),
                     reason: String::new(),
@@ -279,13 +277,13 @@ mod tests {
             &mut r,
             Request::ProposalCreate {
                 coalition: cs.clone(),
-                body: crate::ops::proposals::NewProposalRequest {
+                body: Box::new(crate::ops::proposals::NewProposalRequest {
                     kind: "general".into(),
                     title: "Open".into(),
                     text: String::new(),
                     closes: None,
                     ..Default::default()
-                },
+                }),
             },
         );
         // Two more members, once the allocation is decided (admitted directly, as the

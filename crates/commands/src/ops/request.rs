@@ -93,8 +93,8 @@ pub enum Request {
     ProposalCreate {
         /// The coalition: id or unique prefix.
         coalition: String,
-        /// The proposal.
-        body: proposals::NewProposalRequest,
+        /// The proposal (boxed, as the amendment: it would size every other request).
+        body: Box<proposals::NewProposalRequest>,
     },
     /// Take a position on a proposal ([`proposals::take_position`]).
     ProposalPosition {

@@ -109,7 +109,7 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
         }
         Request::ProposalCreate { coalition: c, body } => {
             let c = coalition(r, &c)?;
-            let id = proposals::create(r, &c, body)?;
+            let id = proposals::create(r, &c, *body)?;
             Reply::Created(Created { id: id.to_string() })
         }
         Request::ProposalPosition {

@@ -73,14 +73,16 @@ impl CoalitionDoc {
     }
 
     /// Requests an allocation from a pool for the acting member; opens the allocation
-    /// proposal that decides it.
+    /// proposal that decides it (`Some`), unless the charter decides allocations by budget
+    /// polls (`allocation=budget`): then the request awaits the next budget poll over the
+    /// pool's requests (`open_poll`) and opens nothing (`None`).
     pub fn request_allocation(
         &mut self,
         by: &MemberId,
         pool: &PoolId,
         request: AllocationRequest,
         at: Timestamp,
-    ) -> Result<PoolId, EditError> {
+    ) -> Result<Option<ProposalId>, EditError> {
         let AllocationRequest {
             entry,
             proposal,
@@ -95,11 +97,22 @@ impl CoalitionDoc {
         self.edit_governed(by, "request allocation", at, |doc, gov| {
             record_in(doc, &["pools"], pool.as_str(), "pool")?;
             let p: Pool = read_at(doc, &["pools", pool.as_str()])?;
-            let balance = crate::reports::funds_of(&p, |proposal| {
-                read_at::<Proposal>(doc, &["proposals", proposal.as_str()])
-                    .ok()
-                    .map(|p| crate::reports::decision(&p, at))
-            })
+            let read = |proposal: &ProposalId| {
+                read_at::<Proposal>(doc, &["proposals", proposal.as_str()]).ok()
+            };
+            let budgets = crate::reports::budgets_over(
+                pool,
+                crate::records::headers::<_, crate::records::ProposalHeader>(doc, &mut Vec::new())
+                    .into_iter()
+                    .filter(|(_, h)| h.budget_pool.as_ref() == Some(pool))
+                    .filter_map(|(id, _)| read(&id)),
+                at,
+            );
+            let balance = crate::reports::funds_of(
+                &p,
+                |proposal| read(proposal).map(|p| crate::reports::decision(&p, at)),
+                &budgets,
+            )
             .balance;
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
@@ -109,6 +122,7 @@ impl CoalitionDoc {
                     unit: p.unit.clone(),
                 });
             }
+            let by_budget = gov.rules.allocation.poll().is_some();
             let record = LedgerEntry {
                 id: entry.clone(),
                 kind: EntryKind::Request,
@@ -116,9 +130,12 @@ impl CoalitionDoc {
                 amount,
                 note: reason.clone(),
                 at,
-                proposal: Some(proposal.clone()),
+                proposal: (!by_budget).then(|| proposal.clone()),
             };
             append_entry(doc, pool.as_str(), &record)?;
+            if by_budget {
+                return Ok(None);
+            }
             let title = format!(
                 "Allocate {amount} {} from {} to {}",
                 p.unit,
@@ -140,7 +157,7 @@ impl CoalitionDoc {
                 ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, subject, at)?;
-            Ok(pool.clone())
+            Ok(Some(proposal.clone()))
         })
     }
 }

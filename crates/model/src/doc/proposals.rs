@@ -99,11 +99,8 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         let refuse = |why: String| Err(EditError::Refused { why });
-        if new.kind != DecisionKind::General {
-            return refuse(format!(
-                "a poll decides a general question (this proposal is of kind {})",
-                new.kind
-            ));
+        if let Some(why) = crate::schema::poll_kind_problem(new.kind, &poll) {
+            return refuse(why);
         }
         if new.closes_at.is_none() {
             return refuse("a poll closes: give it a closing time".to_owned());
@@ -129,6 +126,15 @@ impl CoalitionDoc {
         self.edit_governed(by, "open poll", at, |doc, gov| {
             for issue in &poll.issues {
                 record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            }
+            if let Some(pool) = &poll.pool {
+                record_in(doc, &["pools"], pool.as_str(), "pool")?;
+                let problem = crate::schema::requests_problem(&poll, |e| {
+                    read_at(doc, &["pools", pool.as_str(), "ledger", e.as_str()]).ok()
+                });
+                if let Some(why) = problem {
+                    return Err(EditError::Refused { why });
+                }
             }
             let what = Subject {
                 poll: Some(poll),
@@ -234,7 +240,7 @@ pub(crate) const MAX_WEIGHT_CHANGES: usize = crate::MAX_LIST;
 
 /// What is wrong with an amendment's weight changes as the rules on receipt judge them: too
 /// many, one member's weight in one kind changed twice, or a kind no poll decides (polls are
-/// general proposals: a weight in another kind would weigh nothing).
+/// general proposals and budget allocations: a weight in another kind would weigh nothing).
 pub(crate) fn weights_problem(weights: &[crate::schema::WeightChange]) -> Option<String> {
     if weights.len() > MAX_WEIGHT_CHANGES {
         return Some(format!(
@@ -244,10 +250,13 @@ pub(crate) fn weights_problem(weights: &[crate::schema::WeightChange]) -> Option
     }
     let mut seen = std::collections::BTreeSet::new();
     for w in weights {
-        if w.kind != crate::values::DecisionKind::General {
+        if !matches!(
+            w.kind,
+            crate::values::DecisionKind::General | crate::values::DecisionKind::Allocation
+        ) {
             return Some(format!(
-                "only general decisions are decided by polls: a weight in {} decisions would \
-                 weigh nothing",
+                "only general decisions and allocations are decided by polls: a weight in {} \
+                 decisions would weigh nothing",
                 w.kind
             ));
         }

@@ -500,6 +500,8 @@ pub(super) static POLL: Record = Record {
         fixed("options", SHORTS),
         fixed("asks", Shape::List(&AMOUNT)),
         later_fixed("issues", IDS),
+        later_fixed("pool", Shape::Optional(&ID)),
+        later_fixed("requests", IDS),
     ],
     reads: None,
 };

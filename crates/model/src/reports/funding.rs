@@ -61,36 +61,116 @@ impl Funds {
     }
 }
 
+/// What a passed budget poll over a pool's requests funds (`allocation=budget`): the requests
+/// its count funded, in the order it funded them, at the moment it was decided (its close).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetDecision {
+    /// The poll.
+    pub poll: ProposalId,
+    /// When it was decided.
+    pub at: Timestamp,
+    /// The requests it funded, most given first (`poll::budget`).
+    pub funded: Vec<EntryId>,
+}
+
+/// What the passed budget polls among `polls` over pool `pool` fund at `now`, earliest first
+/// (then by poll id); polls over another pool, open, failed or of another kind give nothing.
+pub fn budgets_over<P: std::borrow::Borrow<Proposal>>(
+    pool: &crate::ids::PoolId,
+    polls: impl IntoIterator<Item = P>,
+    now: Timestamp,
+) -> Vec<BudgetDecision> {
+    let mut out: Vec<BudgetDecision> = polls
+        .into_iter()
+        .filter_map(|p| {
+            let p = p.borrow();
+            let spec = p.poll.as_ref()?;
+            if p.kind != crate::values::DecisionKind::Allocation || spec.pool.as_ref() != Some(pool)
+            {
+                return None;
+            }
+            let Decided {
+                outcome: Outcome::Passed,
+                at: Some(at),
+            } = decision(p, now)
+            else {
+                return None;
+            };
+            let Some(crate::poll::PollResult::Budget(b)) = super::tallies::poll_result(p) else {
+                return None;
+            };
+            Some(BudgetDecision {
+                poll: p.id.clone(),
+                at,
+                funded: b
+                    .funded
+                    .iter()
+                    .filter_map(|o| spec.requests.get(*o).cloned())
+                    .collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.poll.cmp(&b.poll)));
+    out
+}
+
 /// Decides which passed requests a pool funds: contributions (at their time) and passed
-/// requests (at their decision time) in time order, contributions first at equal times,
-/// then by entry id; a request is funded if the balance then covers it, and takes its
-/// amount; otherwise it is unfunded for good. A function of the pool and the proposals
-/// alone, so every node funds the same requests, whichever order it learnt of them in.
-pub fn funds_of(pool: &Pool, decision: impl Fn(&ProposalId) -> Option<Decided>) -> Funds {
+/// requests (at their decision time: a request's own allocation proposal, or the budget polls
+/// in `budgets` that funded it, in the order each funded them) in time order, contributions
+/// first at equal times, then by entry id (a poll's, in its order); a request is funded if the
+/// balance then covers it, and takes its amount; otherwise it is unfunded for good. A request
+/// is decided once: the first poll that funds it decides it. A function of the pool and the
+/// proposals alone, so every node funds the same requests, whichever order it learnt of them
+/// in.
+pub fn funds_of(
+    pool: &Pool,
+    decision: impl Fn(&ProposalId) -> Option<Decided>,
+    budgets: &[BudgetDecision],
+) -> Funds {
     let mut requests = BTreeMap::new();
-    // (time, contributions first, entry id, amount, is a request)
+    // (time, contributions first, (the deciding budget poll's place, the request's place in
+    // it), entry id, amount)
     let mut events = Vec::new();
     for e in pool.ledger.values() {
         let amount = i128::from(e.amount.hundredths());
         match e.kind {
-            EntryKind::Contribution => events.push((e.at, 0u8, &e.id, amount)),
+            EntryKind::Contribution => events.push((e.at, 0u8, (0, 0), &e.id, amount)),
             EntryKind::Pledge => {}
             EntryKind::Request => match e.proposal.as_ref().and_then(&decision) {
                 Some(Decided {
                     outcome: Outcome::Passed,
                     at: Some(at),
-                }) => events.push((at, 1u8, &e.id, amount)),
+                }) => events.push((at, 1u8, (0, 0), &e.id, amount)),
                 _ => {
                     requests.insert(e.id.clone(), Funding::NotDecided);
                 }
             },
         }
     }
+    for (n, b) in budgets.iter().enumerate() {
+        for (place, id) in b.funded.iter().enumerate() {
+            // Only a request awaiting a budget poll (one with its own proposal is decided by
+            // that proposal).
+            if let Some(e) = pool
+                .ledger
+                .get(id)
+                .filter(|e| e.kind == EntryKind::Request && e.proposal.is_none())
+            {
+                let amount = i128::from(e.amount.hundredths());
+                events.push((b.at, 1u8, (n + 1, place), &e.id, amount));
+            }
+        }
+    }
     events.sort();
     let mut balance = 0i128;
-    for (at, kind, id, amount) in events {
+    for (at, kind, _, id, amount) in events {
         if kind == 0 {
             balance += amount;
+        } else if matches!(
+            requests.get(id),
+            Some(Funding::Funded { .. } | Funding::Unfunded { .. })
+        ) {
+            // Decided already, by an earlier poll.
         } else if amount <= balance {
             balance -= amount;
             requests.insert(id.clone(), Funding::Funded { at });
@@ -117,5 +197,10 @@ pub fn decision(p: &Proposal, now: Timestamp) -> Decided {
 
 /// A pool's funding at `now`, read from the coalition's state.
 pub fn funds(state: &Coalition, pool: &Pool, now: Timestamp) -> Funds {
-    funds_of(pool, |id| state.proposals.get(id).map(|p| decision(p, now)))
+    let budgets = budgets_over(&pool.id, state.proposals.values(), now);
+    funds_of(
+        pool,
+        |id| state.proposals.get(id).map(|p| decision(p, now)),
+        &budgets,
+    )
 }

@@ -92,24 +92,28 @@ pub(super) fn ledger_order<'a>(
 
 /// The ledger of `pool` at `now`.
 pub fn ledger(state: &Coalition, pool: &Pool, now: Timestamp) -> LedgerReport {
+    let budgets = super::budgets_over(&pool.id, state.proposals.values(), now);
     ledger_of(
         pool,
         |id| state.proposals.get(id),
+        &budgets,
         |m| state.members.get(m).map(|m| m.name.clone()),
         now,
     )
 }
 
-/// The ledger of `pool` at `now`, from its requests' proposals (`proposal`) and the names
-/// of the members in force (`name`; others are shown by id): what [`ledger`] reads of the
-/// whole coalition, for a caller that reads only those.
+/// The ledger of `pool` at `now`, from its requests' proposals (`proposal`), what the budget
+/// polls over its requests funded (`budgets`, [`super::budgets_over`]) and the names of the
+/// members in force (`name`; others are shown by id): what [`ledger`] reads of the whole
+/// coalition, for a caller that reads only those.
 pub fn ledger_of<'p>(
     pool: &Pool,
     proposal: impl Fn(&ProposalId) -> Option<&'p Proposal>,
+    budgets: &[super::BudgetDecision],
     name: impl Fn(&MemberId) -> Option<String>,
     now: Timestamp,
 ) -> LedgerReport {
-    let funds = funds_of(pool, |id| proposal(id).map(|p| decision(p, now)));
+    let funds = funds_of(pool, |id| proposal(id).map(|p| decision(p, now)), budgets);
     let entries = ledger_order(pool, &funds);
     let (mut balance, mut pledged, mut contributed, mut allocated) = (0i128, 0i128, 0i128, 0i128);
     let lines = entries
@@ -124,16 +128,19 @@ pub fn ledger_of<'p>(
                     balance += amount;
                 }
                 EntryKind::Request => {
-                    let outcome = e
-                        .proposal
-                        .as_ref()
-                        .and_then(&proposal)
-                        .map_or(Outcome::Failed, |p| proposal_tally(p, now).outcome);
                     let f = funds
                         .requests
                         .get(&e.id)
                         .cloned()
                         .unwrap_or(Funding::NotDecided);
+                    // A request awaiting a budget poll is open until one funds it.
+                    let outcome = match (&e.proposal, &f) {
+                        (Some(p), _) => {
+                            proposal(p).map_or(Outcome::Failed, |p| proposal_tally(p, now).outcome)
+                        }
+                        (None, Funding::NotDecided) => Outcome::Open,
+                        (None, _) => Outcome::Passed,
+                    };
                     if matches!(f, Funding::Funded { .. }) {
                         allocated += amount;
                         balance -= amount;

@@ -18,7 +18,9 @@ mod tallies;
 
 pub use access::{MOST_NEEDS, access_plan};
 pub use equity::{EquityReport, EquityRow, PoolEquity, equity, equity_of};
-pub use funding::{Decided, Funding, Funds, decision, funds, funds_of};
+pub use funding::{
+    BudgetDecision, Decided, Funding, Funds, budgets_over, decision, funds, funds_of,
+};
 pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};
 pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overlap_of};
 pub use power::{

@@ -69,7 +69,7 @@ proptest! {
             (any::<bool>(), 1i64..5_000, 0i64..20, proptest::option::of(0i64..20)), 0..24),
     ) {
         let (pool, decisions) = pool_of(&entries);
-        let funds = funds_of(&pool, |p| decisions.get(p).copied());
+        let funds = funds_of(&pool, |p| decisions.get(p).copied(), &[]);
         prop_assert!(funds.balance >= 0);
         let contributed: i128 = entries.iter().filter(|e| e.0).map(|e| i128::from(e.1)).sum();
         let funded: i128 = pool

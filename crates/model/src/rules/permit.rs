@@ -299,6 +299,10 @@ impl Ctx<'_> {
             return Ok(());
         }
         let Some(id) = self.fields.get(&(counter, "proposal")) else {
+            // Under `allocation=budget`, a request awaits the next budget poll over the pool.
+            if self.in_force.rules.allocation.poll().is_some() {
+                return Ok(());
+            }
             return Err("a request names the allocation proposal that decides it".into());
         };
         let p: Proposal = self
@@ -352,8 +356,8 @@ impl Ctx<'_> {
             return Err("a new proposal has no ballots yet".into());
         }
         if let Some(poll) = &p.poll {
-            if p.kind != DecisionKind::General {
-                return Err(format!("a {} proposal carries no poll", p.kind));
+            if let Some(why) = crate::schema::poll_kind_problem(p.kind, poll) {
+                return Err(why);
             }
             if p.closes_at.is_none() {
                 return Err("a poll closes: it has no closing time".into());
@@ -365,6 +369,17 @@ impl Ctx<'_> {
                     })
             {
                 return Err(why);
+            }
+            // An allocation poll's requests await it in its pool's ledger, with their asks
+            // (bounded: one read per option).
+            if let Some(pool) = &poll.pool {
+                let problem = crate::schema::requests_problem(poll, |e| {
+                    self.record(&["pools", pool.as_str(), "ledger", e.as_str()])
+                        .ok()
+                });
+                if let Some(why) = problem {
+                    return Err(why);
+                }
             }
             let hash = [self.change.hash()];
             let at = At::new(self.doc, &hash);

@@ -251,19 +251,23 @@ impl Rules {
     }
 }
 
-/// What is wrong with `rule` as the charter's rule for `kind`, if anything: only general
-/// decisions are decided by polls (a poll's result decides nothing the governance reads, and
-/// amendments and membership are counted from positions by every node's governance; an
-/// allocation decides one request by positions), so a rule for another kind names no poll
-/// method.
+/// What is wrong with `rule` as the charter's rule for `kind`, if anything: general decisions
+/// may be polls by any method, allocations budget polls over a pool's requests (whose count
+/// funds them, `reports::funds_of`); the other kinds are counted from positions (amendments and
+/// membership by every node's governance), so their rule names no poll method.
 pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
     let poll = rule.poll()?;
-    (kind != RuleKind::General).then(|| {
-        format!(
+    match kind {
+        RuleKind::General => None,
+        RuleKind::Allocation if poll.family() == "budget" => None,
+        RuleKind::Allocation => Some(format!(
+            "allocations can be decided by budget polls only (allocation=budget), not {poll}"
+        )),
+        _ => Some(format!(
             "{kind} decisions are decided by positions, so their rule names no poll method \
-             ({poll}): only general decisions can be polls"
-        )
-    })
+             ({poll}): only general decisions and allocations (by budget) can be polls"
+        )),
+    }
 }
 
 /// What is wrong with a proposal of `kind` under `rule` being a poll counted by `poll` (or

@@ -37,6 +37,7 @@ pub use pools::{LedgerEntry, Pool};
 pub(crate) use proposals::PollRead;
 pub use proposals::{
     Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject, WeightChange,
+    poll_kind_problem, requests_problem,
 };
 pub use prose::Prose;
 

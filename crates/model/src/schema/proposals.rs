@@ -206,6 +206,84 @@ pub struct PollSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub issues: Vec<IssueId>,
+    /// For an allocation decided by a budget poll (`allocation=budget`): the pool whose
+    /// requests its options are.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub pool: Option<PoolId>,
+    /// With `pool`: the request (ledger entry) each option stands for, in the options'
+    /// order; those its count funds are allocated (`reports::funds_of`).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub requests: Vec<EntryId>,
+}
+
+/// What is wrong with a proposal of `kind` carrying `poll`, if anything (beyond its method's
+/// fit to its options, `poll::spec_problem`): a general question may be any poll but stands
+/// over no requests; an allocation may be a budget over a pool's requests (under the charter's
+/// `allocation=budget`), one option per request and none twice, ranking no issues; no other
+/// kind is decided by a poll. Whether the requests are there is the document's to say.
+pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> {
+    match kind {
+        DecisionKind::General if poll.pool.is_some() || !poll.requests.is_empty() => Some(
+            "a poll over a pool's requests is an allocation, not a general question".to_owned(),
+        ),
+        DecisionKind::General => None,
+        DecisionKind::Allocation => {
+            let Some(pool) = &poll.pool else {
+                return Some("an allocation poll names the pool whose requests it funds".into());
+            };
+            if !matches!(poll.method, PollMethod::Budget { .. }) {
+                return Some(format!(
+                    "an allocation poll is a budget over the requests of pool {pool}, not {}",
+                    poll.method
+                ));
+            }
+            if !poll.issues.is_empty() {
+                return Some("an allocation poll ranks no issues".into());
+            }
+            if poll.requests.len() != poll.options.len() {
+                return Some(format!(
+                    "an allocation poll has one option per request: {} options, {} requests",
+                    poll.options.len(),
+                    poll.requests.len()
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            poll.requests
+                .iter()
+                .find(|r| !seen.insert(*r))
+                .map(|twice| format!("request {twice} is listed twice"))
+        }
+        other => Some(format!("a {other} proposal carries no poll")),
+    }
+}
+
+/// What is wrong with the requests an allocation poll names, as `entry` reads each from its
+/// pool's ledger (`None`: not there, or not a ledger entry), if anything: each a request
+/// awaiting a budget poll (written under `allocation=budget`, naming no proposal of its own),
+/// the poll asking what it asks. Reads at most one entry per option.
+pub fn requests_problem(
+    poll: &PollSpec,
+    entry: impl Fn(&EntryId) -> Option<super::LedgerEntry>,
+) -> Option<String> {
+    for (request, ask) in poll.requests.iter().zip(&poll.asks) {
+        let Some(e) = entry(request) else {
+            return Some(format!("request {request} is not in the pool's ledger"));
+        };
+        if e.kind != crate::values::EntryKind::Request || e.proposal.is_some() {
+            return Some(format!(
+                "entry {request} is not a request awaiting a budget poll"
+            ));
+        }
+        if e.amount != *ask {
+            return Some(format!("request {request} asks {}, not {ask}", e.amount));
+        }
+    }
+    (poll.asks.len() != poll.requests.len())
+        .then(|| "an allocation poll asks for each request what it asks".to_owned())
 }
 
 impl PollSpec {

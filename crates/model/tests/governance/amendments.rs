@@ -245,6 +245,8 @@ fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
                 options: vec!["Fares".into(), "Routes".into()],
                 asks,
                 issues: Vec::new(),
+                pool: None,
+                requests: Vec::new(),
             },
         )
     };
@@ -427,7 +429,7 @@ fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
     for change in [
         "amendment=ranked",
         "membership=stv:2",
-        "allocation=budget",
+        "public-statement=budget",
         "admission=dots",
     ] {
         let e = change.parse::<model::schema::RuleChange>().unwrap_err();
@@ -472,6 +474,8 @@ fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
         options: vec!["Fares".into(), "Routes".into()],
         asks: Vec::new(),
         issues: Vec::new(),
+        pool: None,
+        requests: Vec::new(),
     };
     let e = doc
         .new_proposal(&member(1), general(pid(2)), t(10))

@@ -5,6 +5,7 @@
 
 mod amendments;
 mod arrival_order_and_cache;
+mod budgets;
 mod device_keys;
 mod membership;
 mod records_and_reports;

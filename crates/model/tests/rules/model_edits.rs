@@ -273,6 +273,8 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                     options,
                     asks,
                     issues: Vec::new(),
+                    pool: None,
+                    requests: Vec::new(),
                 },
                 at,
             )

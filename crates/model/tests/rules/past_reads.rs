@@ -488,6 +488,8 @@ fn ballots_read_their_poll_once_and_then_only_themselves() {
             options: (0..60).map(|i| format!("Option {i}")).collect(),
             asks: Vec::new(),
             issues: Vec::new(),
+            pool: None,
+            requests: Vec::new(),
         },
         t(4),
     )

@@ -28,6 +28,8 @@ fn spec(method: &str, options: &[&str]) -> PollSpec {
         options: options.iter().map(|o| (*o).to_owned()).collect(),
         asks: Vec::new(),
         issues: Vec::new(),
+        pool: None,
+        requests: Vec::new(),
     }
 }
 
@@ -358,6 +360,8 @@ fn a_poll_is_sound_when_it_opens() {
             PollSpec {
                 asks: vec!["10".parse().unwrap(), "20".parse().unwrap()],
                 issues: Vec::new(),
+                pool: None,
+                requests: Vec::new(),
                 ..spec("ranked", &["A", "B"])
             },
             "only a budget",
@@ -665,7 +669,7 @@ fn a_poll_over_issues_ranks_issues_that_are_there_by_dots_or_scores() {
 }
 
 #[test]
-fn an_amendment_naming_a_poll_method_for_a_kind_decided_by_positions_is_refused() {
+fn an_amendment_naming_a_poll_method_a_kind_cannot_be_decided_by_is_refused() {
     let mut docs = coalition();
     let amendment = |kind: &'static str, poll: &'static str| {
         move |d: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
@@ -690,10 +694,14 @@ fn an_amendment_naming_a_poll_method_for_a_kind_decided_by_positions_is_refused(
         rule: ("consensus", None, "1/2"),
         ..Handmade::default()
     };
-    for kind in ["amendment", "membership", "admission", "allocation"] {
+    for kind in ["amendment", "membership", "admission", "public-statement"] {
         let mut d = handmade_proposal(&mut docs, amend(), amendment(kind, "ranked"));
         bad_record(verdict(&mut d), "decided by positions");
     }
+    let mut d = handmade_proposal(&mut docs, amend(), amendment("allocation", "ranked"));
+    bad_record(verdict(&mut d), "budget polls only");
+    let mut d = handmade_proposal(&mut docs, amend(), amendment("allocation", "budget"));
+    assert_eq!(verdict(&mut d), Ok(()));
     // A poll method not written as a rule names it is no rule at all.
     let mut d = handmade_proposal(&mut docs, amend(), amendment("general", "stv:2:meek "));
     assert!(verdict(&mut d).is_err());

@@ -458,6 +458,7 @@ give-note = Note
 give-note-help = For the ledger. Optional.
 give-submit = Record it in the ledger
 give-recorded = Recorded in the ledger.
+request-awaits-budget = Requested. The charter decides allocations by budget polls: this request awaits the next one over this pool's requests.
 error-amount = Write an amount above zero, with at most two decimals, such as 500 or 12.50.
 
 # Signing in with a link.
@@ -793,7 +794,7 @@ issue-add-tags-help = Separated by commas. Tags already on the issue stay.
 issue-edit-submit = Save the changes
 issue-edited = The issue was saved. Other members' nodes receive the change when they sync.
 request-title = Ask for an allocation
-request-intro = Asking opens a proposal, decided by the charter's rule for allocations. If it passes and the pool holds enough, the amount is allocated to your organization.
+request-intro = Asking opens a proposal, decided by the charter's rule for allocations. If it passes and the pool holds enough, the amount is allocated to your organization. Where the charter decides allocations by budget polls, the request waits for the next one instead.
 request-amount = Amount asked, in { $unit }
 request-amount-help = No more than the pool's balance. Decimals with a point or a comma: 120.50 or 120,50.
 request-reason = Reason

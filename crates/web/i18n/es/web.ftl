@@ -464,6 +464,7 @@ give-note = Nota
 give-note-help = Para el libro de cuentas. Opcional.
 give-submit = Registrarlo en el libro de cuentas
 give-recorded = Registrado en el libro de cuentas.
+request-awaits-budget = Solicitado. La carta decide las asignaciones por presupuestos participativos: esta solicitud espera el próximo sobre las solicitudes de este fondo.
 error-amount = Escriban una cantidad mayor que cero, con dos decimales como mucho, por ejemplo 500 o 12,50.
 
 # Entrar con un enlace.
@@ -799,7 +800,7 @@ issue-add-tags-help = Separadas por comas. Las etiquetas que ya tiene el tema se
 issue-edit-submit = Guardar los cambios
 issue-edited = Se guardó el tema. Los nodos de los demás miembros reciben el cambio al sincronizar.
 request-title = Pedir una asignación
-request-intro = Pedir abre una propuesta, que se decide con la regla de la carta para las asignaciones. Si se aprueba y el fondo tiene suficiente, la cantidad se asigna a su organización.
+request-intro = Pedir abre una propuesta, que se decide con la regla de la carta para las asignaciones. Si se aprueba y el fondo tiene suficiente, la cantidad se asigna a su organización. Donde la carta decide las asignaciones por presupuestos participativos, la solicitud espera el próximo.
 request-amount = Cantidad pedida, en { $unit }
 request-amount-help = No más que el saldo del fondo. Decimales con punto o coma: 120.50 o 120,50.
 request-reason = Motivo

@@ -25,15 +25,15 @@ const METHODS: &[&str] = &[
     "super-majority:3/4",
 ];
 /// The poll methods a general decisions' rule can name besides (`model::schema::rule_problem`:
-/// other kinds are decided by positions).
+/// allocations name budgets only, other kinds are decided by positions).
 const POLL_METHODS: &[&str] = &["choose", "score", "dots", "ranked", "condorcet", "time"];
 
 /// The methods offered for `kind`'s rule.
 fn methods_for(kind: RuleKind) -> impl Iterator<Item = &'static str> {
-    let polls: &[&str] = if kind == RuleKind::General {
-        POLL_METHODS
-    } else {
-        &[]
+    let polls: &[&str] = match kind {
+        RuleKind::General => POLL_METHODS,
+        RuleKind::Allocation => &["budget"],
+        _ => &[],
     };
     METHODS.iter().chain(polls).copied()
 }

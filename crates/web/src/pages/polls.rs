@@ -1232,6 +1232,8 @@ mod tests {
             options: (1..=options).map(|i| format!("Option {i}")).collect(),
             asks: Vec::new(),
             issues: Vec::new(),
+            pool: None,
+            requests: Vec::new(),
         }
     }
 

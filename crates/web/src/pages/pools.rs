@@ -20,7 +20,7 @@ const PAGE: usize = 50;
 const POOLS_PAGE: usize = 25;
 
 /// Notices a redirect may ask for.
-const NOTICES: &[&str] = &["give-recorded"];
+const NOTICES: &[&str] = &["give-recorded", "request-awaits-budget"];
 
 fn entry_kind(c: &Chrome, k: EntryKind) -> String {
     c.t(&format!("entry-{}", k.as_str()))
@@ -519,13 +519,17 @@ pub(crate) async fn request(
         },
     };
     match web.ask(req).await {
-        Ok(Reply::Requested(made)) => see_other(
-            &format!(
-                "/c/{coalition}/proposals/{}?done=allocation-requested",
-                made.proposal
+        Ok(Reply::Requested(made)) => match made.proposal {
+            Some(proposal) => see_other(
+                &format!("/c/{coalition}/proposals/{proposal}?done=allocation-requested"),
+                None,
             ),
-            None,
-        ),
+            // Under `allocation=budget`: it awaits the next budget poll over the pool.
+            None => see_other(
+                &format!("/c/{coalition}/pools/{pool}?done=request-awaits-budget"),
+                None,
+            ),
+        },
         Ok(_) => super::node_error(&visit, &unexpected()),
         Err(e) => {
             // A conflict here is the pool holding less than asked: said at the amount too.

@@ -330,13 +330,13 @@ pub(crate) async fn open(
     }
     let req = Request::ProposalCreate {
         coalition: coalition.clone(),
-        body: NewProposalRequest {
+        body: Box::new(NewProposalRequest {
             kind: f.kind.clone(),
             title: f.title.trim().to_owned(),
             text: f.text.trim().to_owned(),
             closes: Some(closes.to_owned()).filter(|c| !c.is_empty()),
             ..NewProposalRequest::default()
-        },
+        }),
     };
     match web.ask_for::<commands::ops::Created>(req).await {
         Ok(made) => see_other(
