@@ -75,6 +75,8 @@ pub fn closed_issue_poll(
                 issues: issues.to_vec(),
                 pool: None,
                 requests: Vec::new(),
+                role: None,
+                candidates: Vec::new(),
             },
             a.now,
         )?;
@@ -189,8 +191,18 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                 proptest::collection::vec(text(), 0..3)
             ],
             (
-                prop_oneof![Just("general".to_owned()), Just("allocation".to_owned())],
+                prop_oneof![
+                    Just("general".to_owned()),
+                    Just("allocation".to_owned()),
+                    Just("role".to_owned())
+                ],
                 proptest::option::of(prop_oneof![Just("Legal fund".to_owned()), text()]),
+                prop_oneof![
+                    Just(Vec::new()),
+                    Just(vec!["all".to_owned()]),
+                    proptest::collection::vec(text(), 0..3)
+                ],
+                proptest::option::of(prop_oneof![Just("spokespeople".to_owned()), text()]),
                 prop_oneof![
                     Just(Vec::new()),
                     Just(vec!["all".to_owned()]),
@@ -200,7 +212,14 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         )
             .prop_map({
                 let c = coalition.clone();
-                move |(method, options, asks, closes, issues, (kind, pool, requests))| {
+                move |(
+                    method,
+                    options,
+                    asks,
+                    closes,
+                    issues,
+                    (kind, pool, requests, role, candidates),
+                )| {
                     Request::ProposalCreate {
                         coalition: c.clone(),
                         body: Box::new(proposals::NewProposalRequest {
@@ -214,6 +233,8 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                             issues,
                             pool,
                             requests,
+                            role,
+                            candidates,
                         }),
                     }
                 }
@@ -545,6 +566,8 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     issues: Vec::new(),
                     pool: None,
                     requests: Vec::new(),
+                    role: None,
+                    candidates: Vec::new(),
                     closes,
                 }),
             }),

@@ -68,6 +68,8 @@ pub struct ProposalHeader {
     /// The pool whose requests it funds, where it is a budget poll over them (an allocation
     /// under `allocation=budget`: `reports::budgets_over`).
     pub budget_pool: Option<crate::ids::PoolId>,
+    /// The role it fills, where it is an election of role holders (`reports::elections_of`).
+    pub role: Option<crate::values::RoleName>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -165,7 +167,7 @@ impl Header for ProposalHeader {
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
         let (mut poll, mut ranks_issues, mut quorum) = (false, false, None);
-        let mut budget_pool = None;
+        let (mut budget_pool, mut role) = (None, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
                 ("created_at", v) => created_at = timestamp(v),
@@ -187,13 +189,15 @@ impl Header for ProposalHeader {
                         Ok(Some((automerge::Value::Object(ObjType::List), list)))
                             if doc.length(&list) > 0
                     );
-                    budget_pool = match doc.get(&field.id(), "pool") {
+                    let text = |key: &str| match doc.get(&field.id(), key) {
                         Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
-                            automerge::ScalarValue::Str(s) => s.parse().ok(),
+                            automerge::ScalarValue::Str(s) => Some(s.to_string()),
                             _ => None,
                         },
                         _ => None,
                     };
+                    budget_pool = text("pool").and_then(|s| s.parse().ok());
+                    role = text("role").and_then(|s| s.parse().ok());
                 }
                 ("ballots", ValueRef::Object(ObjType::Map)) => {
                     for b in doc.map_range(field.id(), ..) {
@@ -256,6 +260,7 @@ impl Header for ProposalHeader {
             ranks_issues,
             quorum,
             budget_pool,
+            role,
         })
     }
 }

@@ -443,7 +443,6 @@ mod tests {
             "unanimity",
             "consensus@3/2",
             "",
-            "stv",
             "stv:0@1/2",
             "ranked@3/2",
         ] {

@@ -271,10 +271,28 @@ impl Replica {
     }
 
     /// The charter of a coalition in force now, with its ratified versions and the
-    /// governance it was derived under, without its other records.
+    /// governance it was derived under, without its other records; its roles as the latest
+    /// election of each filled them (`model::reports::elections_of`: found from the proposal
+    /// headers, only those elections read whole).
     pub fn charter(&mut self, id: &CoalitionId) -> Result<model::CharterInForce, ReplicaError> {
         self.arrived_or_err(id)?;
-        Ok(self.loaded(id)?.doc.charter_at(now())?)
+        let at = now();
+        let mut read = self.loaded(id)?.doc.charter_at(at)?;
+        let headers = self.proposal_headers(id)?;
+        let elected = model::reports::elections_of(
+            headers.iter(),
+            |p| match self.proposal(id, p) {
+                // One that does not read is passed over, as the whole read leaves it out.
+                Err(ReplicaError::Unreadable { .. }) => Ok(None),
+                other => other,
+            },
+            at,
+        )?;
+        let gov = &read.governance;
+        model::reports::apply_elections(&mut read.charter.roles, &elected, |m| {
+            gov.members.contains_key(m)
+        });
+        Ok(read)
     }
 
     /// One meeting of a coalition, read alone.

@@ -1595,7 +1595,14 @@ async fn an_amendment_makes_general_decisions_polls_from_the_form() {
     let amend = format!("/c/{}/charter/amend", ui.coalition);
     let (_, _, page) = ui.get(&amend, &cookie).await;
     // Poll methods are offered for general decisions only (the others decide by positions).
-    assert_eq!(page.matches("value=\"ranked\"").count(), 1, "{page}");
+    // (And for elections of role holders.)
+    assert_eq!(page.matches("value=\"ranked\"").count(), 2, "{page}");
+    let amendment = page.find("name=\"rule-amendment\"").unwrap();
+    let next = page[amendment..].find("</select>").unwrap();
+    assert!(
+        !page[amendment..amendment + next].contains("ranked"),
+        "{page}"
+    );
     let general = page
         .find("name=\"rule-general\"")
         .expect("the general rule");
@@ -1902,6 +1909,9 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
             f => f.parse().unwrap(),
         };
         named.push(format!("rule-poll-{}", rule.family()));
+    }
+    for role in model::RoleName::ALL {
+        named.push(format!("poll-elects-{role}"));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
     named.extend(

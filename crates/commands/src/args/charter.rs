@@ -28,19 +28,23 @@ pub enum CharterCmd {
         #[arg(long = "add-commitment", value_name = "TEXT")]
         add_commitments: Vec<String>,
         /// A decision rule to set: KIND=METHOD[:FRACTION][@QUORUM], KIND one of amendment,
-        /// admission, membership (removal), allocation, public-statement, general; METHOD one
+        /// admission, membership (removal), allocation, public-statement, general, role; METHOD one
         /// of consensus, consent, majority, super-majority (with a FRACTION), or for
         /// admission `invite`; for general decisions also a poll method (choose, score, dots,
-        /// ranked, condorcet, stv:SEATS, time, budget; with its settings to fix them, e.g.
-        /// score:10): every general decision is then a poll by it, its quorum the share of
-        /// members casting a ballot. E.g. --rule amendment=super-majority:2/3@1/2 or --rule
-        /// general=ranked@2/3 (repeat for several)
+        /// ranked, condorcet, stv, time, budget; with its settings to fix them, e.g. score:10
+        /// or stv:2): every general decision is then a poll by it, its quorum the share of
+        /// members casting a ballot; for allocations `budget` (participatory budgets over a
+        /// pool's requests); for role (elections of spokespeople and statement sign-off) stv,
+        /// stv:SEATS, ranked or condorcet. E.g. --rule amendment=super-majority:2/3@1/2,
+        /// --rule general=ranked@2/3, --rule allocation=budget, --rule role=stv:2 (repeat for
+        /// several)
         #[arg(long = "rule", value_name = "KIND=METHOD")]
         rules: Vec<model::schema::RuleChange>,
         /// A new share above which one member is flagged (pool equity and the power audit)
         #[arg(long, value_name = "FRACTION")]
         equity_threshold: Option<model::Fraction>,
-        /// A member's weight in polls: general:MEMBER=WEIGHT (polls decide general proposals),
+        /// A member's weight in polls: KIND:MEMBER=WEIGHT, KIND general, allocation (budget
+        /// polls: its share counts that many times) or role (elections),
         /// MEMBER an organization's id or exact name, WEIGHT from 1 to 1000000 (by people
         /// represented, say; 1 weighs as every other member). Every ballot in a poll opened
         /// after the amendment passes counts its member's weight times. E.g. --weight

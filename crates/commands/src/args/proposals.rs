@@ -62,6 +62,20 @@ pub enum ProposalCmd {
             conflicts_with_all = ["options", "asks", "issues"]
         )]
         requests: Vec<String>,
+        /// An election of role holders (--kind role --method stv:SEATS, ranked or
+        /// condorcet): the role it fills, spokespeople or statement-signoff. Once it closes
+        /// with its quorum, those it elects hold the role until a later election of it passes
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+        /// With --role: a candidate, a member by id, prefix or exact name (repeat), or `all`
+        /// for every member in force; their names are the options
+        #[arg(
+            long = "candidate",
+            value_name = "MEMBER",
+            requires = "role",
+            conflicts_with_all = ["options", "asks", "issues", "requests"]
+        )]
+        candidates: Vec<String>,
     },
     /// Take (or change) your organization's position on an open proposal, or its ballot in
     /// an open poll

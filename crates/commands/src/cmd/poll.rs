@@ -84,6 +84,16 @@ pub(crate) fn shown(
     if !poll.issues.is_empty() {
         s += "Its result, once it closes with its quorum, is the inventory's priority (`coalesce issue list --by priority`), until a later poll over issues passes.\n";
     }
+    if let Some(role) = poll.role {
+        let _ = writeln!(
+            s,
+            "An election of {}: once it closes with its quorum, the members it elects hold the role (`coalesce charter show`), until a later election of it passes.",
+            match role {
+                model::RoleName::Spokespeople => "spokespeople",
+                model::RoleName::StatementSignoff => "who signs off public statements",
+            }
+        );
+    }
     if let Some(pool) = &poll.pool {
         let _ = writeln!(
             s,

@@ -39,6 +39,8 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             issues,
             pool,
             requests,
+            role,
+            candidates,
         } => {
             let coalition = on(x, &c, out)?;
             let body = proposals::NewProposalRequest {
@@ -52,6 +54,8 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 issues,
                 pool,
                 requests,
+                role,
+                candidates,
             };
             let made: Created = x
                 .call(Request::ProposalCreate {

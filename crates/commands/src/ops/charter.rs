@@ -226,12 +226,12 @@ fn weight_change<M: std::borrow::Borrow<model::schema::Member>>(
     let kind: model::DecisionKind = kind.trim().parse().map_err(|_| invalid())?;
     if !matches!(
         kind,
-        model::DecisionKind::General | model::DecisionKind::Allocation
+        model::DecisionKind::General | model::DecisionKind::Allocation | model::DecisionKind::Role
     ) {
         return Err(super::Invalid(format!(
-            "`{given}`: only general decisions and allocations (by budget polls) are decided \
-             by polls, so only weights in those count (write general:MEMBER=WEIGHT or \
-             allocation:MEMBER=WEIGHT)"
+            "`{given}`: only general decisions, allocations (by budget polls) and role \
+             elections are decided by polls, so only weights in those count (write \
+             general:MEMBER=WEIGHT, allocation:MEMBER=WEIGHT or role:MEMBER=WEIGHT)"
         ))
         .into());
     }
@@ -481,7 +481,7 @@ mod tests {
         for bad in [
             "amendment=ranked",
             "allocation=ranked",
-            "general=stv",
+            "general=stv:0",
             "general=borda",
         ] {
             let req = AmendmentRequest {
@@ -523,5 +523,58 @@ mod tests {
         let poll = crate::ops::proposals::create(&mut r, &c, general(Some("ranked"))).unwrap();
         let v = crate::ops::proposals::show(&mut r, &c, poll.as_str()).unwrap();
         assert_eq!(v.proposal.proposal.rule.to_string(), "ranked@2/3");
+    }
+
+    /// An election names its role and is among members in force, their names its options; a
+    /// request wrong in any part is refused in plain words, and an honest one opens.
+    #[test]
+    fn an_election_of_role_holders_opens_among_members() {
+        let (_dir, mut r, c) = replica();
+        let elect = |method: &str, role: Option<&str>, candidates: Vec<&str>| {
+            crate::ops::proposals::NewProposalRequest {
+                kind: "role".into(),
+                title: "Spokespeople".into(),
+                closes: Some("7d".into()),
+                method: Some(method.into()),
+                role: role.map(Into::into),
+                candidates: candidates.into_iter().map(Into::into).collect(),
+                ..Default::default()
+            }
+        };
+        for (req, says) in [
+            (elect("stv:1", Some("treasurer"), vec!["all"]), "role"),
+            (elect("stv:1", None, vec!["all"]), "names its method"),
+            (
+                elect("stv:1", Some("spokespeople"), vec!["Nobody"]),
+                "Nobody",
+            ),
+            (
+                elect(
+                    "stv:1",
+                    Some("spokespeople"),
+                    vec!["Northside Tenants Union", "northside tenants union"],
+                ),
+                "listed twice",
+            ),
+            // One member: an election lists two candidates at least.
+            (elect("stv:1", Some("spokespeople"), vec!["all"]), "from 2"),
+            (
+                elect("dots", Some("spokespeople"), vec!["all"]),
+                "stv, ranked or condorcet",
+            ),
+        ] {
+            let e = crate::ops::proposals::create(&mut r, &c, req).unwrap_err();
+            let op = crate::ops::OpError::from_anyhow(&e);
+            assert!(op.message.contains(says), "{says}: {op:?}");
+        }
+        let positions = crate::ops::proposals::NewProposalRequest {
+            kind: "role".into(),
+            title: "Spokespeople".into(),
+            ..Default::default()
+        };
+        let op = crate::ops::OpError::from_anyhow(
+            &crate::ops::proposals::create(&mut r, &c, positions).unwrap_err(),
+        );
+        assert!(op.message.contains("by stv polls"), "{op:?}");
     }
 }

@@ -70,6 +70,16 @@ pub struct NewProposalRequest {
     /// member) is an option and its amount the ask (give no others).
     #[serde(default)]
     pub requests: Vec<String>,
+    /// An election of role holders (`kind` `role`, `method` `stv:SEATS`, `ranked` or
+    /// `condorcet`): the role it fills, `spokespeople` or `statement-signoff`. Once it closes
+    /// with its quorum, those it elects hold the role (until a later election of it passes).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// With `role`: the candidates, each a member in force by id, unique prefix or exact
+    /// name, or `all` for every member in force; their names are the options (give no
+    /// others).
+    #[serde(default)]
+    pub candidates: Vec<String>,
 }
 
 /// A ballot in a poll, cast (or changed) for this node's organization. Options are named by
@@ -339,6 +349,29 @@ pub fn create(
         let (pool, requests, options, asks) = budget_requests(r, c, pool, &req.requests)?;
         (spec.pool, spec.requests, spec.options, spec.asks) = (Some(pool), requests, options, asks);
     }
+    if req.role.is_some() || !req.candidates.is_empty() {
+        let (Some(spec), Some(role)) = (poll.as_mut(), req.role.as_deref()) else {
+            return Err(super::Invalid(
+                "an election names its method (`stv:SEATS`, `ranked` or `condorcet`) and the \
+                 role it fills"
+                    .to_owned(),
+            )
+            .into());
+        };
+        if !spec.options.is_empty() {
+            return Err(super::Invalid(
+                "an election takes its candidates' names as its options: give candidates, not \
+                 options"
+                    .to_owned(),
+            )
+            .into());
+        }
+        spec.role =
+            Some(role.parse().map_err(|e: model::ValueError| {
+                anyhow::Error::from(super::Invalid(e.to_string()))
+            })?);
+        (spec.candidates, spec.options) = candidates(r, c, &req.candidates)?;
+    }
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
     if let Some(poll) = poll {
@@ -373,6 +406,48 @@ pub fn create(
 /// The issues `given` names for a poll over issues (ids, prefixes, or `all`: every issue
 /// not won or dropped, oldest first), with the options that stand for them: their titles,
 /// the short id added where two would read alike. Bounded before each is resolved.
+/// The members an election is among (`given`: each by id, unique prefix or exact name, or
+/// `all` for every member in force, in the order they joined), with their names as options.
+fn candidates(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &[String],
+) -> anyhow::Result<(Vec<MemberId>, Vec<String>)> {
+    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let gov = r
+        .in_force(c)
+        .with_context(|| format!("could not read coalition {c}"))?;
+    let ids: Vec<MemberId> = if given.is_empty() || (given.len() == 1 && given[0].trim() == "all") {
+        model::governance::facilitator_rotation(&gov.members)
+    } else {
+        given
+            .iter()
+            .map(|g| Ok(super::find_member(&gov.members, g.trim())?.clone()))
+            .collect::<anyhow::Result<_>>()?
+    };
+    if ids.len() > model::poll::MAX_OPTIONS {
+        return Err(invalid(format!(
+            "an election is among at most {} candidates ({} given): name them",
+            model::poll::MAX_OPTIONS,
+            ids.len()
+        )));
+    }
+    let mut named = BTreeSet::new();
+    if let Some(twice) = ids.iter().find(|id| !named.insert(*id)) {
+        return Err(invalid(format!("member {twice} is listed twice")));
+    }
+    let names = ids
+        .iter()
+        .map(|id| {
+            gov.members.get(id).map_or_else(
+                || id.to_string(),
+                |m| m.name.chars().take(model::MAX_SHORT).collect(),
+            )
+        })
+        .collect();
+    Ok((ids, names))
+}
+
 /// The requests of pool `pool` a budget poll funds (`given`: each by id or unique prefix, or
 /// `all` for every request awaiting a budget poll, oldest first), with the options saying
 /// each (its member's name and reason) and their asks.
@@ -588,6 +663,8 @@ fn poll_spec(req: &NewProposalRequest) -> anyhow::Result<Option<model::schema::P
         issues: Vec::new(),
         pool: None,
         requests: Vec::new(),
+        role: None,
+        candidates: Vec::new(),
     }))
 }
 

@@ -180,6 +180,12 @@ impl CoalitionDoc {
                 .collect(),
         );
         crate::governance::apply(&mut c, &gov.in_force(now));
+        // The roles elections filled (`reports::elections`).
+        let elected = crate::reports::elections(c.proposals.values(), now);
+        let members = &c.members;
+        crate::reports::apply_elections(&mut c.charter.roles, &elected, |m| {
+            members.contains_key(m)
+        });
         Ok(c)
     }
 

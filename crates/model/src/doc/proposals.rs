@@ -127,6 +127,15 @@ impl CoalitionDoc {
             for issue in &poll.issues {
                 record_in(doc, &["issues"], issue.as_str(), "issue")?;
             }
+            if let Some(m) = poll
+                .candidates
+                .iter()
+                .find(|m| !gov.members.contains_key(*m))
+            {
+                return Err(EditError::Refused {
+                    why: format!("candidate {m} is not a member in force"),
+                });
+            }
             if let Some(pool) = &poll.pool {
                 record_in(doc, &["pools"], pool.as_str(), "pool")?;
                 let problem = crate::schema::requests_problem(&poll, |e| {
@@ -252,11 +261,13 @@ pub(crate) fn weights_problem(weights: &[crate::schema::WeightChange]) -> Option
     for w in weights {
         if !matches!(
             w.kind,
-            crate::values::DecisionKind::General | crate::values::DecisionKind::Allocation
+            crate::values::DecisionKind::General
+                | crate::values::DecisionKind::Allocation
+                | crate::values::DecisionKind::Role
         ) {
             return Some(format!(
-                "only general decisions and allocations are decided by polls: a weight in {} \
-                 decisions would weigh nothing",
+                "only general decisions, allocations and role elections are decided by polls: \
+                 a weight in {} decisions would weigh nothing",
                 w.kind
             ));
         }

@@ -128,6 +128,10 @@ const RULE_KIND: Shape = Shape::Scalar(Scalar {
     what: "a rule kind",
     check: typed::<RuleKind>,
 });
+const ROLE_NAME: Shape = Shape::Scalar(Scalar {
+    what: "a role (spokespeople, statement-signoff)",
+    check: typed::<crate::values::RoleName>,
+});
 const POOL_KIND: Shape = Shape::Scalar(Scalar {
     what: "a pool kind",
     check: typed::<PoolKind>,
@@ -216,6 +220,7 @@ pub static RULES: Record = Record {
         field("public_statement", Shape::Record(&RULE)),
         field("general", Shape::Record(&RULE)),
         field("admission", Shape::Optional(&Shape::Record(&RULE))),
+        later("role", Shape::Record(&RULE)),
     ],
     reads: None,
 };
@@ -229,6 +234,7 @@ pub(super) static WEIGHTS: Record = Record {
         field("allocation", WEIGHTS_OF),
         field("public_statement", WEIGHTS_OF),
         field("general", WEIGHTS_OF),
+        later("role", WEIGHTS_OF),
     ],
     reads: None,
 };
@@ -502,6 +508,8 @@ pub(super) static POLL: Record = Record {
         later_fixed("issues", IDS),
         later_fixed("pool", Shape::Optional(&ID)),
         later_fixed("requests", IDS),
+        later_fixed("role", Shape::Optional(&ROLE_NAME)),
+        later_fixed("candidates", IDS),
     ],
     reads: None,
 };

@@ -90,18 +90,11 @@ impl fmt::Display for PollRule {
 
 impl std::str::FromStr for PollRule {
     type Err = MethodError;
-    /// A bare method name (`budget`, `dots`, `stv` is not one: an election names its seats),
-    /// `stv:SEATS`, or a method with its settings as a poll gives it (`score:10`,
-    /// `stv:2:scottish`).
+    /// A bare method name (`budget`, `dots`, `stv`: any seats), `stv:SEATS`, or a method with
+    /// its settings as a poll gives it (`score:10`, `stv:2:scottish`).
     fn from_str(s: &str) -> Result<Self, MethodError> {
         let t = s.trim().to_ascii_lowercase();
         if let Some(name) = FAMILIES.iter().find(|f| **f == t) {
-            if *name == "stv" {
-                return Err(MethodError {
-                    given: s.chars().take(40).collect(),
-                    why: "an election names its SEATS: stv:2".to_owned(),
-                });
-            }
             return Ok(PollRule::Any(name));
         }
         let m: PollMethod = t.parse()?;
@@ -152,10 +145,14 @@ mod tests {
             ten.allows(PollMethod::Score { max: 10 }) && !ten.allows(PollMethod::Score { max: 5 })
         );
 
-        for bad in ["stv", "stv:0", "budget:0", "borda", "", "ranked:2"] {
+        assert!("stv".parse::<PollRule>().unwrap().allows(PollMethod::Stv {
+            seats: 3,
+            variant: stv::Variant::Scottish
+        }));
+        for bad in ["stv:0", "budget:0", "borda", "", "ranked:2"] {
             assert!(bad.parse::<PollRule>().is_err(), "{bad}");
         }
-        for name in FAMILIES.iter().filter(|f| **f != "stv") {
+        for name in FAMILIES {
             let r: PollRule = name.parse().unwrap();
             assert_eq!(r.to_string().parse::<PollRule>().unwrap(), r);
         }

@@ -13,6 +13,7 @@ mod ledger;
 mod overlap;
 mod power;
 mod priority;
+mod roles;
 mod rotation;
 mod tallies;
 
@@ -27,6 +28,7 @@ pub use power::{
     PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,
 };
 pub use priority::{MAX_PRIORITY_READS, Placed, Priority, inventory_priority_of};
+pub use roles::{Elected, MAX_ELECTION_READS, apply_elections, elections, elections_of};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};
 pub use tallies::{counted_ballots, counted_positions, decided_at, poll_result, proposal_tally};

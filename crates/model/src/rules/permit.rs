@@ -370,6 +370,14 @@ impl Ctx<'_> {
             {
                 return Err(why);
             }
+            // An election is among members in force.
+            if let Some(m) = poll
+                .candidates
+                .iter()
+                .find(|m| !self.in_force.members.contains_key(*m))
+            {
+                return Err(format!("candidate {m} is not a member in force"));
+            }
             // An allocation poll's requests await it in its pool's ledger, with their asks
             // (bounded: one read per option).
             if let Some(pool) = &poll.pool {

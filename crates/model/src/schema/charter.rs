@@ -116,6 +116,14 @@ pub struct Weights {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
     pub general: BTreeMap<MemberId, u32>,
+    /// In elections of role holders.
+    #[autosurgeon(
+        missing = "Default::default",
+        with = "autosurgeon::map_with_parseable_keys"
+    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
+    pub role: BTreeMap<MemberId, u32>,
 }
 
 impl Weights {
@@ -127,6 +135,7 @@ impl Weights {
             DecisionKind::Allocation => &self.allocation,
             DecisionKind::PublicStatement => &self.public_statement,
             DecisionKind::General => &self.general,
+            DecisionKind::Role => &self.role,
         }
     }
 
@@ -138,6 +147,7 @@ impl Weights {
             DecisionKind::Allocation => &mut self.allocation,
             DecisionKind::PublicStatement => &mut self.public_statement,
             DecisionKind::General => &mut self.general,
+            DecisionKind::Role => &mut self.role,
         };
         if change.weight == 1 {
             map.remove(&change.member);
@@ -191,6 +201,12 @@ pub struct Rules {
     #[autosurgeon(missing = "Default::default")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub admission: Option<Rule>,
+    /// Elections of role holders: always a poll among members (`stv` by default, any number
+    /// of seats; a charter written before roles were elected has that default).
+    #[autosurgeon(missing = "Rules::default_role")]
+    #[serde(default = "Rules::default_role")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub role: Rule,
 }
 
 impl Rules {
@@ -206,7 +222,14 @@ impl Rules {
             public_statement: majority,
             general: majority,
             admission: None,
+            role: Self::default_role(),
         }
+    }
+
+    /// The rule for elections of role holders unless the charter says otherwise: single
+    /// transferable vote for as many seats as each election names, quorum one half.
+    pub fn default_role() -> Rule {
+        Rule::by_poll(crate::poll::PollRule::Any("stv"), Fraction::HALF)
     }
 
     /// The rule for `kind`; `None` for admission by invite.
@@ -218,6 +241,7 @@ impl Rules {
             RuleKind::Allocation => Some(self.allocation),
             RuleKind::PublicStatement => Some(self.public_statement),
             RuleKind::General => Some(self.general),
+            RuleKind::Role => Some(self.role),
         }
     }
 
@@ -233,6 +257,7 @@ impl Rules {
             RuleKind::Allocation => &mut self.allocation,
             RuleKind::PublicStatement => &mut self.public_statement,
             RuleKind::General => &mut self.general,
+            RuleKind::Role => &mut self.role,
         };
         if let Some(rule) = change.rule {
             *slot = rule;
@@ -247,19 +272,33 @@ impl Rules {
             DecisionKind::Allocation => self.allocation,
             DecisionKind::PublicStatement => self.public_statement,
             DecisionKind::General => self.general,
+            DecisionKind::Role => self.role,
         }
     }
 }
 
 /// What is wrong with `rule` as the charter's rule for `kind`, if anything: general decisions
 /// may be polls by any method, allocations budget polls over a pool's requests (whose count
-/// funds them, `reports::funds_of`); the other kinds are counted from positions (amendments and
-/// membership by every node's governance), so their rule names no poll method.
+/// funds them, `reports::funds_of`), role holders are always elected by a poll among members
+/// that elects (stv, ranked, condorcet: `reports::roles_elected`); the other kinds are
+/// counted from positions (amendments and membership by every node's governance), so their
+/// rule names no poll method.
 pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
-    let poll = rule.poll()?;
+    let Some(poll) = rule.poll() else {
+        return (kind == RuleKind::Role).then(|| {
+            format!(
+                "role holders are elected by a poll among members: name stv, stv:SEATS, \
+                 ranked or condorcet, not {rule}"
+            )
+        });
+    };
     match kind {
         RuleKind::General => None,
         RuleKind::Allocation if poll.family() == "budget" => None,
+        RuleKind::Role if matches!(poll.family(), "stv" | "ranked" | "condorcet") => None,
+        RuleKind::Role => Some(format!(
+            "role holders are elected by stv, ranked or condorcet polls, not {poll}"
+        )),
         RuleKind::Allocation => Some(format!(
             "allocations can be decided by budget polls only (allocation=budget), not {poll}"
         )),

@@ -218,14 +218,30 @@ pub struct PollSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub requests: Vec<EntryId>,
+    /// For an election of role holders (a `role` decision): the role it fills.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub role: Option<crate::values::RoleName>,
+    /// With `role`: the member each option stands for, in the options' order (each a member
+    /// in force when it opens); those it elects hold the role (`reports::roles_elected`).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub candidates: Vec<MemberId>,
 }
 
 /// What is wrong with a proposal of `kind` carrying `poll`, if anything (beyond its method's
 /// fit to its options, `poll::spec_problem`): a general question may be any poll but stands
 /// over no requests; an allocation may be a budget over a pool's requests (under the charter's
-/// `allocation=budget`), one option per request and none twice, ranking no issues; no other
-/// kind is decided by a poll. Whether the requests are there is the document's to say.
+/// `allocation=budget`), one option per request and none twice, ranking no issues; a role
+/// election is an stv, ranked or condorcet poll naming its role, one option per candidate
+/// member and none twice; no other kind is decided by a poll. Whether the requests are there
+/// and the candidates members in force is the document's to say. Whether the requests are there is the document's to say.
 pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> {
+    if kind != DecisionKind::Role && (poll.role.is_some() || !poll.candidates.is_empty()) {
+        return Some("only a role election names a role and its candidates".into());
+    }
     match kind {
         DecisionKind::General if poll.pool.is_some() || !poll.requests.is_empty() => Some(
             "a poll over a pool's requests is an allocation, not a general question".to_owned(),
@@ -256,6 +272,35 @@ pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> 
                 .iter()
                 .find(|r| !seen.insert(*r))
                 .map(|twice| format!("request {twice} is listed twice"))
+        }
+        DecisionKind::Role => {
+            let Some(role) = poll.role else {
+                return Some("a role election names the role it fills".into());
+            };
+            if !matches!(
+                poll.method,
+                PollMethod::Stv { .. } | PollMethod::Ranked | PollMethod::Condorcet
+            ) {
+                return Some(format!(
+                    "an election of {role} is counted by stv, ranked or condorcet, not {}",
+                    poll.method
+                ));
+            }
+            if poll.pool.is_some() || !poll.requests.is_empty() || !poll.issues.is_empty() {
+                return Some("a role election funds no requests and ranks no issues".into());
+            }
+            if poll.candidates.len() != poll.options.len() {
+                return Some(format!(
+                    "a role election has one option per candidate: {} options, {} candidates",
+                    poll.options.len(),
+                    poll.candidates.len()
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            poll.candidates
+                .iter()
+                .find(|m| !seen.insert(*m))
+                .map(|twice| format!("candidate {twice} is listed twice"))
         }
         other => Some(format!("a {other} proposal carries no poll")),
     }

@@ -85,6 +85,8 @@ vocabulary!(
         PublicStatement => "public-statement",
         /// Anything else.
         General => "general",
+        /// Electing the holders of one of the charter's roles (a poll among members).
+        Role => "role",
     }
 );
 
@@ -104,6 +106,18 @@ vocabulary!(
         PublicStatement => "public-statement",
         /// Anything else.
         General => "general",
+        /// Electing the holders of a role.
+        Role => "role",
+    }
+);
+
+vocabulary!(
+    /// A role of the charter's that members elect its holders to (`DecisionKind::Role`).
+    RoleName, "role" {
+        /// Members who may speak publicly for the coalition.
+        Spokespeople => "spokespeople",
+        /// Members who sign off public statements.
+        StatementSignoff => "statement-signoff",
     }
 );
 

@@ -247,6 +247,8 @@ fn a_passed_amendment_weighs_members_in_the_polls_opened_after_it() {
                 issues: Vec::new(),
                 pool: None,
                 requests: Vec::new(),
+                role: None,
+                candidates: Vec::new(),
             },
         )
     };
@@ -476,6 +478,8 @@ fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
         issues: Vec::new(),
         pool: None,
         requests: Vec::new(),
+        role: None,
+        candidates: Vec::new(),
     };
     let e = doc
         .new_proposal(&member(1), general(pid(2)), t(10))

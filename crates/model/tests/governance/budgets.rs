@@ -56,6 +56,8 @@ fn budget(requests: &[u8], asks: &[&str]) -> PollSpec {
         issues: Vec::new(),
         pool: Some(pool()),
         requests: requests.iter().map(|n| entry(*n)).collect(),
+        role: None,
+        candidates: Vec::new(),
     }
 }
 

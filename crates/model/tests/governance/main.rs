@@ -9,6 +9,7 @@ mod budgets;
 mod device_keys;
 mod membership;
 mod records_and_reports;
+mod roles;
 
 use model::schema::RuleChange;
 use model::*;

@@ -196,6 +196,9 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             let kind = model::RuleKind::ALL[*k];
             let rule = if kind == model::RuleKind::Admission {
                 "admission=majority@1/2".to_owned()
+            } else if kind == model::RuleKind::Role {
+                // Always an election.
+                "role=ranked@1/3".to_owned()
             } else {
                 format!("{kind}=super-majority:2/3@1/3")
             };
@@ -259,11 +262,25 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             } else {
                 Vec::new()
             };
+            // Every other ranking poll is an election of spokespeople among the three
+            // founding members (refused where one has left, or under a rule for another
+            // method: an edit refused is no edit).
+            let elects = n % 2 == 1 && ["ranked", "condorcet"].contains(&method)
+                || method.starts_with("stv");
+            let (kind, role, candidates) = if elects {
+                (
+                    DecisionKind::Role,
+                    Some(model::RoleName::Spokespeople),
+                    (1..=3).map(member).collect(),
+                )
+            } else {
+                (DecisionKind::General, None, Vec::new())
+            };
             doc.open_poll(
                 &by,
                 NewProposal {
                     id: ProposalId::from_bytes(id(n + 120)),
-                    kind: DecisionKind::General,
+                    kind,
                     title: "Which first?".into(),
                     text: String::new(),
                     closes_at: Some(Timestamp::from_millis(at.as_millis() + 3_600_000)),
@@ -275,6 +292,8 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                     issues: Vec::new(),
                     pool: None,
                     requests: Vec::new(),
+                    role,
+                    candidates,
                 },
                 at,
             )

@@ -490,6 +490,8 @@ fn ballots_read_their_poll_once_and_then_only_themselves() {
             issues: Vec::new(),
             pool: None,
             requests: Vec::new(),
+            role: None,
+            candidates: Vec::new(),
         },
         t(4),
     )

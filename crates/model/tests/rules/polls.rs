@@ -30,6 +30,8 @@ fn spec(method: &str, options: &[&str]) -> PollSpec {
         issues: Vec::new(),
         pool: None,
         requests: Vec::new(),
+        role: None,
+        candidates: Vec::new(),
     }
 }
 
@@ -362,6 +364,8 @@ fn a_poll_is_sound_when_it_opens() {
                 issues: Vec::new(),
                 pool: None,
                 requests: Vec::new(),
+                role: None,
+                candidates: Vec::new(),
                 ..spec("ranked", &["A", "B"])
             },
             "only a budget",

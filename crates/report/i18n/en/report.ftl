@@ -171,4 +171,5 @@ kind-membership = Membership choices
 kind-allocation = Uses of shared pools
 kind-public-statement = Public statements
 kind-general = Other decisions
+kind-role = Elections of role holders
 kind-admission = New members

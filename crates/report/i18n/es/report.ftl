@@ -171,4 +171,5 @@ kind-membership = Las decisiones sobre miembros
 kind-allocation = Los usos de fondos
 kind-public-statement = Las declaraciones
 kind-general = Las demás decisiones
+kind-role = Las elecciones de cargos
 kind-admission = Los nuevos miembros

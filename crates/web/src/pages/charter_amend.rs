@@ -28,14 +28,23 @@ const METHODS: &[&str] = &[
 /// allocations name budgets only, other kinds are decided by positions).
 const POLL_METHODS: &[&str] = &["choose", "score", "dots", "ranked", "condorcet", "time"];
 
+/// The methods an election of role holders can be counted by.
+const ELECTION_METHODS: &[&str] = &["stv", "ranked", "condorcet"];
+
 /// The methods offered for `kind`'s rule.
 fn methods_for(kind: RuleKind) -> impl Iterator<Item = &'static str> {
-    let polls: &[&str] = match kind {
-        RuleKind::General => POLL_METHODS,
-        RuleKind::Allocation => &["budget"],
-        _ => &[],
-    };
-    METHODS.iter().chain(polls).copied()
+    match kind {
+        RuleKind::General => METHODS
+            .iter()
+            .chain(POLL_METHODS)
+            .copied()
+            .collect::<Vec<_>>(),
+        RuleKind::Allocation => METHODS.iter().chain(&["budget"]).copied().collect(),
+        // Always an election among members.
+        RuleKind::Role => ELECTION_METHODS.to_vec(),
+        _ => METHODS.to_vec(),
+    }
+    .into_iter()
 }
 /// The quorums offered, as the node spells them.
 const QUORUMS: &[&str] = &["1/2", "2/3", "3/4", "1/3", "0/1"];
@@ -150,6 +159,10 @@ pub(crate) struct AmendForm {
     rule_general: String,
     #[serde(default, rename = "quorum-general")]
     quorum_general: String,
+    #[serde(default, rename = "rule-role")]
+    rule_role: String,
+    #[serde(default, rename = "quorum-role")]
+    quorum_role: String,
     /// The weights, `weight-<member id>` (and anything else sent, never read but by name).
     #[serde(flatten)]
     rest: std::collections::BTreeMap<String, String>,
@@ -178,6 +191,8 @@ impl AmendForm {
             "quorum-public-statement" => &self.quorum_public_statement,
             "rule-general" => &self.rule_general,
             "quorum-general" => &self.quorum_general,
+            "rule-role" => &self.rule_role,
+            "quorum-role" => &self.quorum_role,
             other if other.starts_with("weight-") => {
                 self.rest.get(other).map_or("", String::as_str)
             }

@@ -35,6 +35,9 @@ pub(crate) struct PollSection {
     pub(crate) weights: Option<String>,
     /// A poll over the issues: its result becomes the inventory's order.
     pub(crate) ranks_issues: bool,
+    /// What the poll decides beyond its result, in a sentence: the role an election fills,
+    /// the pool a budget over requests allocates from.
+    pub(crate) decides: Option<String>,
     pub(crate) rows: Vec<PollRow>,
     /// The result drawn (when ballots were cast).
     pub(crate) chart: Option<Chart>,
@@ -231,6 +234,11 @@ pub(crate) fn section(
         ),
         voted,
         ranks_issues: !poll.issues.is_empty(),
+        decides: match (poll.role, &poll.pool) {
+            (Some(role), _) => Some(c.t(&format!("poll-elects-{role}"))),
+            (None, Some(_)) => Some(c.t("poll-funds-requests")),
+            (None, None) => None,
+        },
         weights: (!p.weights.is_empty()).then(|| {
             let each: Vec<String> = p
                 .weights
@@ -1234,6 +1242,8 @@ mod tests {
             issues: Vec::new(),
             pool: None,
             requests: Vec::new(),
+            role: None,
+            candidates: Vec::new(),
         }
     }
 

@@ -1,0 +1,135 @@
+//! The charter's roles as elections decided them: the holders of a role are those the latest
+//! election of it to pass elected (`role` decisions, `DecisionKind::Role`), still members in
+//! force; a role no election has filled keeps the holders the charter gave it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{MemberId, ProposalId};
+use crate::poll::PollResult;
+use crate::records::ProposalHeader;
+use crate::schema::{Proposal, Roles};
+use crate::tally::Outcome;
+use crate::values::{DecisionKind, RoleName, Timestamp};
+
+/// Who an election put in a role, and which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Elected {
+    /// The election (a poll).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub proposal: ProposalId,
+    /// Its title.
+    pub title: String,
+    /// When it closed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub closed_at: Timestamp,
+    /// Those it elected, in the order it elected them (none where a tie left its one seat
+    /// open: the role then has no holder until another election).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub members: Vec<MemberId>,
+}
+
+/// Most elections read whole to find the latest to pass of each role: those the headers say
+/// passed, latest closed first.
+pub const MAX_ELECTION_READS: usize = 8;
+
+/// The latest election of each role to have passed by `now` (closed, its quorum reached; the
+/// later closing wins, then the greater id, so every node picks the same), found from the
+/// proposal headers: only those are read whole, with `read`, for their count (at most
+/// [`MAX_ELECTION_READS`]; one that does not read is passed over).
+pub fn elections_of<'a, E>(
+    headers: impl IntoIterator<Item = (&'a ProposalId, &'a ProposalHeader)>,
+    mut read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
+    now: Timestamp,
+) -> Result<BTreeMap<RoleName, Elected>, E> {
+    let mut passed: Vec<(Timestamp, &ProposalId, RoleName)> = headers
+        .into_iter()
+        .filter(|(_, h)| h.kind == DecisionKind::Role)
+        .filter(|(_, h)| super::priority::header_outcome(h, now) == Outcome::Passed)
+        .filter_map(|(id, h)| Some((h.closes_at?, id, h.role?)))
+        .collect();
+    passed.sort_unstable_by(|a, b| b.cmp(a));
+    let mut out = BTreeMap::new();
+    let mut reads = 0;
+    for (_, id, role) in passed {
+        if out.contains_key(&role) {
+            continue;
+        }
+        if reads == MAX_ELECTION_READS {
+            break;
+        }
+        reads += 1;
+        let Some(p) = read(id)? else { continue };
+        if let Some((role, elected)) = elected_by(&p, now) {
+            out.entry(role).or_insert(elected);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest election of each role among `proposals` to have passed by `now`
+/// ([`elections_of`] over a whole read).
+pub fn elections<'a>(
+    proposals: impl IntoIterator<Item = &'a Proposal>,
+    now: Timestamp,
+) -> BTreeMap<RoleName, Elected> {
+    let mut passed: Vec<(Timestamp, &ProposalId, RoleName, Elected)> = proposals
+        .into_iter()
+        .filter_map(|p| {
+            let (role, e) = elected_by(p, now)?;
+            Some((e.closed_at, &p.id, role, e))
+        })
+        .collect();
+    passed.sort_unstable_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    let mut out = BTreeMap::new();
+    for (_, _, role, e) in passed {
+        out.entry(role).or_insert(e);
+    }
+    out
+}
+
+/// The role `p` fills and whom it elected, where it is an election that passed by `now`.
+fn elected_by(p: &Proposal, now: Timestamp) -> Option<(RoleName, Elected)> {
+    let spec = p.poll.as_ref()?;
+    let role = spec.role?;
+    if p.kind != DecisionKind::Role || super::proposal_tally(p, now).outcome != Outcome::Passed {
+        return None;
+    }
+    let chosen: Vec<usize> = match super::poll_result(p)? {
+        PollResult::Stv(s) => s.elected,
+        PollResult::Ranked(r) => r.irv.winner.into_iter().collect(),
+        PollResult::Condorcet(s) => s.winner().into_iter().collect(),
+        // Receipt lets only these elect.
+        _ => return None,
+    };
+    Some((
+        role,
+        Elected {
+            proposal: p.id.clone(),
+            title: p.title.clone(),
+            closed_at: p.closes_at?,
+            members: chosen
+                .into_iter()
+                .filter_map(|o| spec.candidates.get(o).cloned())
+                .collect(),
+        },
+    ))
+}
+
+/// `roles` with each role an election filled held by those it elected who are still members
+/// in force (`in_force`).
+pub fn apply_elections(
+    roles: &mut Roles,
+    elected: &BTreeMap<RoleName, Elected>,
+    in_force: impl Fn(&MemberId) -> bool,
+) {
+    for (role, e) in elected {
+        let holders = match role {
+            RoleName::Spokespeople => &mut roles.spokespeople,
+            RoleName::StatementSignoff => &mut roles.statement_signoff,
+        };
+        *holders = e.members.iter().filter(|m| in_force(m)).cloned().collect();
+    }
+}
