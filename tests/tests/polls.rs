@@ -250,3 +250,189 @@ fn weights_from_the_charter_count_the_same_on_every_node() {
         "{shown}"
     );
 }
+
+/// The charter's rules name poll methods: under `allocation=budget` a request waits for a
+/// budget poll, and a role election fills the spokespeople; once both close, both nodes show
+/// the same allocations and the same spokespeople.
+#[test]
+fn a_budget_and_an_election_decide_allocations_and_roles_on_every_node() {
+    let _serial = coalesce_tests::network_lock();
+    let a = Node::init("Northside Tenants Union");
+    let b = Node::init("Familias Unidas");
+    let _da = a.run_daemon(free_port());
+    let _db = b.run_daemon(free_port());
+    let c = a.ok(&["coalition", "create", "Transit Justice"]);
+    let code = a.ok(&["invite", "create", "--coalition", &c]);
+    b.ok(&["join", &code, "--wait", "30"]);
+    let wrong = a.fails(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "allocation=ranked",
+    ]);
+    assert!(wrong.contains("budget polls only"), "{wrong}");
+    let amendment = a.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &c,
+        "--rule",
+        "allocation=budget",
+        "--rule",
+        "role=stv:1",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    b.wait_for(
+        30,
+        "the amendment reaches B",
+        &["proposal", "show", "--coalition", &c, &amendment],
+    );
+    b.ok(&["proposal", "vote", "--coalition", &c, &amendment, "agree"]);
+    coalesce_tests::eventually(30, "the amendment passes on A", || {
+        a.ok(&["charter", "show", "--coalition", &c])
+            .contains("budget@1/2")
+            .then_some(())
+    });
+    let pool = a.ok(&[
+        "pool",
+        "create",
+        "--coalition",
+        &c,
+        "Grants",
+        "--kind",
+        "funds",
+        "--unit",
+        "USD",
+    ]);
+    a.ok(&["pool", "contribute", "--coalition", &c, &pool, "1000"]);
+    // A request opens no proposal: it prints its ledger entry.
+    let bus = a.ok(&[
+        "pool",
+        "request",
+        "--coalition",
+        &c,
+        &pool,
+        "600",
+        "--reason",
+        "Bus passes",
+    ]);
+    b.wait_for(
+        30,
+        "the pool reaches B",
+        &["pool", "ledger", "--coalition", &c, &pool],
+    );
+    let rent = b.ok(&[
+        "pool",
+        "request",
+        "--coalition",
+        &c,
+        &pool,
+        "300",
+        "--reason",
+        "Rent relief",
+    ]);
+    coalesce_tests::eventually(30, "B's request reaches A", || {
+        a.ok(&["pool", "ledger", "--coalition", &c, &pool])
+            .contains("Rent relief")
+            .then_some(())
+    });
+    let budget = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "allocation",
+        "Spring grants",
+        "--method",
+        "budget:500",
+        "--pool",
+        &pool,
+        "--request",
+        "all",
+        "--closes",
+        "1m",
+    ]);
+    let election = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &c,
+        "--kind",
+        "role",
+        "Spokesperson",
+        "--method",
+        "stv:1",
+        "--role",
+        "spokespeople",
+        "--candidate",
+        "all",
+        "--closes",
+        "1m",
+    ]);
+    let shown = a.ok(&["proposal", "show", "--coalition", &c, &election]);
+    assert!(shown.contains("An election of spokespeople"), "{shown}");
+    for n in [&a, &b] {
+        n.wait_for(
+            30,
+            "both polls on every node",
+            &["proposal", "show", "--coalition", &c, &budget],
+        );
+        n.wait_for(
+            30,
+            "both polls on every node",
+            &["proposal", "show", "--coalition", &c, &election],
+        );
+    }
+    // Each gives the bus passes what it can; the rent relief gets too little.
+    a.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &budget,
+        "--give",
+        "1=500,2=0",
+    ]);
+    b.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &c,
+        &budget,
+        "--give",
+        "1=100,2=200",
+    ]);
+    for n in [&a, &b] {
+        n.ok(&[
+            "proposal",
+            "vote",
+            "--coalition",
+            &c,
+            &election,
+            "--rank",
+            "Familias Unidas,Northside Tenants Union",
+        ]);
+    }
+    for n in [&a, &b] {
+        coalesce_tests::eventually(120, "the polls close with both ballots", || {
+            let charter = n.ok(&["charter", "show", "--coalition", &c]);
+            let ledger = n.json(&["pool", "ledger", "--coalition", &c, &pool]);
+            let status = |entry: &str| {
+                ledger["entries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|e| e["entry"] == entry)
+                    .map(|e| e["funding"]["status"].clone())
+            };
+            (charter.contains("spokespeople:         Familias Unidas")
+                && status(&bus) == Some("funded".into())
+                && status(&rent) == Some("not-decided".into())
+                && ledger["balance"] == "400")
+                .then_some(())
+        });
+    }
+}
