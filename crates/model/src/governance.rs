@@ -1373,6 +1373,7 @@ pub fn charter_in_force(
     roles
         .statement_signoff
         .retain(|m| gov.members.contains_key(m));
+    roles.delegates.retain(|m| gov.members.contains_key(m));
     // An amendment that changes nothing (opened bare by a modified node) makes no version.
     for d in gov
         .decisions

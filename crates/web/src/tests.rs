@@ -789,6 +789,14 @@ async fn the_charter_says_its_rules_in_words_and_who_agreed() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Version 1, in force."));
     assert!(page.contains("Fare-free buses"), "the frame");
+    assert!(
+        page.contains("Spokespeople: \u{2068}Northside Tenants Union\u{2069}"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Delegates to"),
+        "a role no one holds is not shown"
+    );
     assert!(page.contains("Consensus: it passes when"), "{page}");
     assert!(page.contains("By invite: the member who invites decides."));
     assert!(page.contains("Founding"));
@@ -1912,6 +1920,7 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
     }
     for role in model::RoleName::ALL {
         named.push(format!("poll-elects-{role}"));
+        named.push(format!("charter-role-{role}"));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
     named.extend(

@@ -63,7 +63,8 @@ pub enum ProposalCmd {
         )]
         requests: Vec<String>,
         /// An election of role holders (--kind role --method stv:SEATS, ranked or
-        /// condorcet): the role it fills, spokespeople or statement-signoff. Once it closes
+        /// condorcet): the role it fills: spokespeople, statement-signoff or delegates (to the
+        /// coalitions it links with). Once it closes
         /// with its quorum, those it elects hold the role until a later election of it passes
         #[arg(long, value_name = "ROLE")]
         role: Option<String>,

@@ -140,6 +140,13 @@ fn render_charter(names: &BTreeMap<model::MemberId, String>, ch: &Charter) -> St
         list_names(&ch.roles.spokespeople),
         list_names(&ch.roles.statement_signoff)
     );
+    // (Added after the lines scripts read, and only once an election filled the role.)
+    if !ch.roles.delegates.is_empty() {
+        s += &format!(
+            "  delegates:            {}\n",
+            list_names(&ch.roles.delegates)
+        );
+    }
     s += &format!(
         "\nEquity flag above: {} of a pool's allocations to one member\n",
         ch.equity_threshold

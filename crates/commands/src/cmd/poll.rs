@@ -91,6 +91,7 @@ pub(crate) fn shown(
             match role {
                 model::RoleName::Spokespeople => "spokespeople",
                 model::RoleName::StatementSignoff => "who signs off public statements",
+                model::RoleName::Delegates => "delegates to the coalitions it links with",
             }
         );
     }

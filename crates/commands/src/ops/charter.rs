@@ -297,6 +297,7 @@ pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
         .iter()
         .chain(&roles.spokespeople)
         .chain(&roles.statement_signoff)
+        .chain(&roles.delegates)
         .chain(
             charter
                 .goals

@@ -71,7 +71,7 @@ pub struct NewProposalRequest {
     #[serde(default)]
     pub requests: Vec<String>,
     /// An election of role holders (`kind` `role`, `method` `stv:SEATS`, `ranked` or
-    /// `condorcet`): the role it fills, `spokespeople` or `statement-signoff`. Once it closes
+    /// `condorcet`): the role it fills, `spokespeople`, `statement-signoff` or `delegates`. Once it closes
     /// with its quorum, those it elects hold the role (until a later election of it passes).
     #[serde(default)]
     pub role: Option<String>,

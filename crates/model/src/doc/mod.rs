@@ -101,6 +101,7 @@ impl CoalitionDoc {
                 facilitator_rotation: vec![founder.id.clone()],
                 spokespeople: vec![founder.id.clone()],
                 statement_signoff: vec![founder.id.clone()],
+                delegates: Vec::new(),
             },
             equity_threshold: founding.equity_threshold.unwrap_or(Fraction::HALF),
             goals: BTreeMap::new(),

@@ -246,6 +246,7 @@ pub static ROLES: Record = Record {
         field("facilitator_rotation", IDS),
         field("spokespeople", IDS),
         field("statement_signoff", IDS),
+        later("delegates", IDS),
     ],
     reads: None,
 };

@@ -129,7 +129,44 @@ pub fn apply_elections(
         let holders = match role {
             RoleName::Spokespeople => &mut roles.spokespeople,
             RoleName::StatementSignoff => &mut roles.statement_signoff,
+            RoleName::Delegates => &mut roles.delegates,
         };
         *holders = e.members.iter().filter(|m| in_force(m)).cloned().collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(n: u8) -> MemberId {
+        MemberId::from_bytes([n; 16])
+    }
+
+    /// Each role an election filled is held by those it elected who are still members; a
+    /// role no election filled keeps its holders.
+    #[test]
+    fn an_election_fills_only_its_role_and_only_with_members() {
+        let mut roles = Roles {
+            facilitator_rotation: vec![m(1)],
+            spokespeople: vec![m(1)],
+            statement_signoff: vec![m(1)],
+            delegates: Vec::new(),
+        };
+        let elected = |members: Vec<MemberId>| Elected {
+            proposal: ProposalId::from_bytes([9; 16]),
+            title: "Election".into(),
+            closed_at: Timestamp::from_millis(1),
+            members,
+        };
+        let by_role = BTreeMap::from([
+            (RoleName::Delegates, elected(vec![m(2), m(3)])),
+            (RoleName::Spokespeople, elected(vec![m(3), m(4)])),
+        ]);
+        apply_elections(&mut roles, &by_role, |x| *x != m(4));
+        assert_eq!(roles.delegates, vec![m(2), m(3)]);
+        assert_eq!(roles.spokespeople, vec![m(3)], "member 4 left");
+        assert_eq!(roles.statement_signoff, vec![m(1)]);
+        assert_eq!(roles.facilitator_rotation, vec![m(1)]);
     }
 }

@@ -415,4 +415,10 @@ pub struct Roles {
     /// Members who sign off public statements.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub statement_signoff: Vec<MemberId>,
+    /// Members who represent the coalition in the coalitions it links with (none until an
+    /// election fills the role).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub delegates: Vec<MemberId>,
 }

@@ -118,6 +118,9 @@ vocabulary!(
         Spokespeople => "spokespeople",
         /// Members who sign off public statements.
         StatementSignoff => "statement-signoff",
+        /// Members who represent the coalition in the coalitions it links with (a regional
+        /// coalition's delegates to a national one).
+        Delegates => "delegates",
     }
 );
 

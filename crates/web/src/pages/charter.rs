@@ -68,6 +68,8 @@ struct CharterPage {
     /// Members' weights in polls: the kind of decision, the member, its weight.
     weights: Vec<(String, String, u32)>,
     rotation: Option<String>,
+    /// Who holds each role held, in a sentence each.
+    roles: Vec<String>,
     /// Goal, latest progress, target.
     goals: Vec<(super::translated::Shown, String, String)>,
     /// The page's versions, newest first.
@@ -355,6 +357,29 @@ pub(crate) async fn show(
             .join(", ");
         c.tw("charter-rotation", &[("names", Arg::Own(names))])
     });
+    // Who holds each role (as elections filled them), those held at all.
+    let roles: Vec<String> = [
+        (model::RoleName::Spokespeople, &ch.roles.spokespeople),
+        (
+            model::RoleName::StatementSignoff,
+            &ch.roles.statement_signoff,
+        ),
+        (model::RoleName::Delegates, &ch.roles.delegates),
+    ]
+    .into_iter()
+    .filter(|(_, held)| !held.is_empty())
+    .map(|(role, held)| {
+        let names = held
+            .iter()
+            .map(|m| crate::i18n::isolated(&name_of(names, m)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.tw(
+            &format!("charter-role-{role}"),
+            &[("names", Arg::Own(names))],
+        )
+    })
+    .collect();
     let goals = ch
         .goals
         .values()
@@ -418,6 +443,7 @@ pub(crate) async fn show(
                 })
                 .collect(),
             rotation,
+            roles,
             goals,
             versions: version_rows,
             numbers,
