@@ -104,7 +104,7 @@ impl std::str::FromStr for Rule {
                 s,
                 "METHOD[:FRACTION][@QUORUM] with METHOD one of consensus, consent, majority, \
                  super-majority (which needs a FRACTION), e.g. super-majority:2/3@1/2; or a \
-                 poll method: choose, score, dots, ranked, condorcet, stv:SEATS, time or \
+                 poll method: choose, score, dots, ranked, condorcet, stv[:SEATS], time or \
                  budget, e.g. stv:2@1/2",
             )
         };

@@ -271,10 +271,20 @@ impl Replica {
     }
 
     /// The charter of a coalition in force now, with its ratified versions and the
-    /// governance it was derived under, without its other records; its roles as the latest
-    /// election of each filled them (`model::reports::elections_of`: found from the proposal
-    /// headers, only those elections read whole).
+    /// governance it was derived under, without its other records (nor the roles elections
+    /// filled: [`Replica::charter_with_roles`]).
     pub fn charter(&mut self, id: &CoalitionId) -> Result<model::CharterInForce, ReplicaError> {
+        self.arrived_or_err(id)?;
+        Ok(self.loaded(id)?.doc.charter_at(now())?)
+    }
+
+    /// [`Replica::charter`] with its roles as the latest election of each filled them
+    /// (`model::reports::elections_of`: found from the proposal headers, only those elections
+    /// read whole), as the whole read has them: for showing the charter.
+    pub fn charter_with_roles(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<model::CharterInForce, ReplicaError> {
         self.arrived_or_err(id)?;
         let at = now();
         let mut read = self.loaded(id)?.doc.charter_at(at)?;

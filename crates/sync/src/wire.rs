@@ -40,8 +40,11 @@ use serde::{Deserialize, Serialize};
 /// polls (`model::schema::Weights`), which a node of version 11 refuses; a position on a poll
 /// is refused. Version 13: a poll may stand over the issue inventory (`PollSpec::issues`, its
 /// result the inventory's priority), which a node of version 12 refuses. Version 14: a charter
-/// rule may name a poll method (`model::poll::PollRule`: a rule record's `poll`), which a node
-/// of version 13 refuses.
+/// rule may name a poll method (`model::poll::PollRule`: a rule record's `poll`); the rules
+/// and weights have a `role` kind and the roles their `delegates`; a poll may be a budget
+/// over a pool's requests (`PollSpec::pool`, `requests`) or an election (`role`,
+/// `candidates`), and a request may name no proposal (under `allocation=budget`): all of
+/// which a node of version 13 refuses.
 pub const VERSION: u8 = 14;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.

@@ -34,8 +34,8 @@ pub enum CharterCmd {
         /// ranked, condorcet, stv, time, budget; with its settings to fix them, e.g. score:10
         /// or stv:2): every general decision is then a poll by it, its quorum the share of
         /// members casting a ballot; for allocations `budget` (participatory budgets over a
-        /// pool's requests); for role (elections of spokespeople and statement sign-off) stv,
-        /// stv:SEATS, ranked or condorcet. E.g. --rule amendment=super-majority:2/3@1/2,
+        /// pool's requests); for role (elections of spokespeople, statement sign-off and
+        /// delegates) stv, stv:SEATS, stv:SEATS:scottish, ranked or condorcet. E.g. --rule amendment=super-majority:2/3@1/2,
         /// --rule general=ranked@2/3, --rule allocation=budget, --rule role=stv:2 (repeat for
         /// several)
         #[arg(long = "rule", value_name = "KIND=METHOD")]

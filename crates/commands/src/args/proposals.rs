@@ -10,10 +10,11 @@ pub enum ProposalCmd {
     New {
         #[command(flatten)]
         c: CoalitionArg,
-        /// Kind of decision: public-statement or general. Amendments are opened by `charter
-        /// amend`, allocations by `pool request` (or, under the charter's allocation=budget,
-        /// by a budget poll here: --kind allocation --method budget:SHARE --pool POOL
-        /// --request all), removals by `member remove`.
+        /// Kind of decision: public-statement, general, or role (an election: --role,
+        /// --candidate). Amendments are opened by `charter amend`, allocations by `pool
+        /// request` (or, under the charter's allocation=budget, by a budget poll here: --kind
+        /// allocation --method budget:SHARE --pool POOL --request all), removals by `member
+        /// remove`.
         #[arg(long)]
         kind: DecisionKind,
         /// Short title, up to 200 characters

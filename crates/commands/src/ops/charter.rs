@@ -288,7 +288,7 @@ fn amendment_title(
 /// The charter in force now.
 pub fn show(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CharterDetail> {
     let read = r
-        .charter(c)
+        .charter_with_roles(c)
         .with_context(|| format!("could not read coalition {c}"))?;
     let charter = read.charter;
     let roles = &charter.roles;

@@ -184,10 +184,15 @@ pub(crate) fn read_pool(
     let headers = r
         .proposal_headers(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    // The budget polls over its requests (`allocation=budget`), told from the headers.
+    // The budget polls over its requests that passed (`allocation=budget`), told from the
+    // headers: only they fund any.
+    let now = replica::now();
     let budget_polls = headers
         .iter()
-        .filter(|(_, h)| h.budget_pool.as_ref() == Some(id))
+        .filter(|(_, h)| {
+            h.budget_pool.as_ref() == Some(id)
+                && reports::header_outcome(h, now) == model::Outcome::Passed
+        })
         .map(|(p, _)| p);
     let mut proposals = BTreeMap::new();
     for p in pool

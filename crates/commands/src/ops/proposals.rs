@@ -27,7 +27,7 @@ pub const DEFAULT_PAGE: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct NewProposalRequest {
     /// Kind of decision: `public-statement` or `general`; `allocation` for a budget poll over
-    /// a pool's requests (`pool`, `requests`). Amendments, other allocations and membership
+    /// a pool's requests (`pool`, `requests`); `role` for an election (`role`, `candidates`). Amendments, other allocations and membership
     /// decisions are opened by the operations that say what they change.
     pub kind: String,
     /// Short title, up to 200 characters.
@@ -346,8 +346,8 @@ pub fn create(
             )
             .into());
         }
-        let (pool, requests, options, asks) = budget_requests(r, c, pool, &req.requests)?;
-        (spec.pool, spec.requests, spec.options, spec.asks) = (Some(pool), requests, options, asks);
+        let (pool, requests) = budget_requests(r, c, pool, &req.requests)?;
+        (spec.pool, spec.requests) = (Some(pool), requests);
     }
     if req.role.is_some() || !req.candidates.is_empty() {
         let (Some(spec), Some(role)) = (poll.as_mut(), req.role.as_deref()) else {
@@ -370,7 +370,7 @@ pub fn create(
             Some(role.parse().map_err(|e: model::ValueError| {
                 anyhow::Error::from(super::Invalid(e.to_string()))
             })?);
-        (spec.candidates, spec.options) = candidates(r, c, &req.candidates)?;
+        spec.candidates = candidates(r, c, &req.candidates)?;
     }
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
@@ -403,16 +403,10 @@ pub fn create(
     }
 }
 
-/// The issues `given` names for a poll over issues (ids, prefixes, or `all`: every issue
-/// not won or dropped, oldest first), with the options that stand for them: their titles,
-/// the short id added where two would read alike. Bounded before each is resolved.
 /// The members an election is among (`given`: each by id, unique prefix or exact name, or
-/// `all` for every member in force, in the order they joined), with their names as options.
-fn candidates(
-    r: &mut Replica,
-    c: &CoalitionId,
-    given: &[String],
-) -> anyhow::Result<(Vec<MemberId>, Vec<String>)> {
+/// `all` for every member in force, in the order they joined); the model words the options,
+/// their names (`model::schema::election_options`).
+fn candidates(r: &mut Replica, c: &CoalitionId, given: &[String]) -> anyhow::Result<Vec<MemberId>> {
     let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
     let gov = r
         .in_force(c)
@@ -436,28 +430,18 @@ fn candidates(
     if let Some(twice) = ids.iter().find(|id| !named.insert(*id)) {
         return Err(invalid(format!("member {twice} is listed twice")));
     }
-    let names = ids
-        .iter()
-        .map(|id| {
-            gov.members.get(id).map_or_else(
-                || id.to_string(),
-                |m| m.name.chars().take(model::MAX_SHORT).collect(),
-            )
-        })
-        .collect();
-    Ok((ids, names))
+    Ok(ids)
 }
 
 /// The requests of pool `pool` a budget poll funds (`given`: each by id or unique prefix, or
-/// `all` for every request awaiting a budget poll, oldest first), with the options saying
-/// each (its member's name and reason) and their asks.
-#[allow(clippy::type_complexity)]
+/// `all` for every request awaiting a budget poll, oldest first); the model words the options
+/// (`model::schema::budget_options`) and takes the asks from the ledger.
 fn budget_requests(
     r: &mut Replica,
     c: &CoalitionId,
     pool: &str,
     given: &[String],
-) -> anyhow::Result<(PoolId, Vec<EntryId>, Vec<String>, Vec<model::Amount>)> {
+) -> anyhow::Result<(PoolId, Vec<EntryId>)> {
     let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
     let most = model::poll::MAX_OPTIONS;
     if given.len() > most {
@@ -524,29 +508,12 @@ fn budget_requests(
             }
             out
         };
-    let names = r
-        .in_force(c)
-        .with_context(|| format!("could not read coalition {c}"))?;
-    let options = entries
-        .iter()
-        .map(|e| {
-            let who = names
-                .members
-                .get(&e.member)
-                .map_or_else(|| e.member.to_string(), |m| m.name.clone());
-            let text = format!("{who}: {}", e.note.trim());
-            // An option is short text (`MAX_SHORT` characters).
-            text.chars().take(model::MAX_SHORT).collect()
-        })
-        .collect();
-    Ok((
-        pool,
-        entries.iter().map(|e| e.id.clone()).collect(),
-        options,
-        entries.iter().map(|e| e.amount).collect(),
-    ))
+    Ok((pool, entries.iter().map(|e| e.id.clone()).collect()))
 }
 
+/// The issues `given` names for a poll over issues (ids, prefixes, or `all`: every issue
+/// not won or dropped, oldest first), with the options that stand for them: their titles,
+/// the short id added where two would read alike. Bounded before each is resolved.
 fn ranked_issues(
     r: &mut Replica,
     c: &CoalitionId,
@@ -603,26 +570,11 @@ fn ranked_issues(
                 .unwrap_or_default()
         })
         .collect();
-    // Read as people read them (case, spacing and what draws nothing aside).
-    let read: Vec<String> = titles.iter().map(|t| model::name_as_read(t)).collect();
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in &read {
-        *seen.entry(t.as_str()).or_default() += 1;
-    }
-    let options = ids
-        .iter()
-        .zip(titles.iter().zip(&read))
-        .map(|(id, (t, as_read))| {
-            if model::is_blank(t) || seen.get(as_read.as_str()).is_some_and(|n| *n > 1) {
-                // Told apart by the short id (the title cut to leave it room).
-                let cut: String = t.chars().take(180).collect();
-                let short = id.as_str().get(..8).unwrap_or_default();
-                format!("{cut} ({short})").trim().to_owned()
-            } else {
-                t.clone()
-            }
-        })
+    let items: Vec<(String, &str)> = titles
+        .into_iter()
+        .zip(ids.iter().map(model::IssueId::as_str))
         .collect();
+    let options = model::schema::option_labels(&items);
     Ok((ids, options))
 }
 

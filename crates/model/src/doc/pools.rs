@@ -97,23 +97,7 @@ impl CoalitionDoc {
         self.edit_governed(by, "request allocation", at, |doc, gov| {
             record_in(doc, &["pools"], pool.as_str(), "pool")?;
             let p: Pool = read_at(doc, &["pools", pool.as_str()])?;
-            let read = |proposal: &ProposalId| {
-                read_at::<Proposal>(doc, &["proposals", proposal.as_str()]).ok()
-            };
-            let budgets = crate::reports::budgets_over(
-                pool,
-                crate::records::headers::<_, crate::records::ProposalHeader>(doc, &mut Vec::new())
-                    .into_iter()
-                    .filter(|(_, h)| h.budget_pool.as_ref() == Some(pool))
-                    .filter_map(|(id, _)| read(&id)),
-                at,
-            );
-            let balance = crate::reports::funds_of(
-                &p,
-                |proposal| read(proposal).map(|p| crate::reports::decision(&p, at)),
-                &budgets,
-            )
-            .balance;
+            let balance = funds_in(doc, &p, at).balance;
             if i128::from(amount.hundredths()) > balance {
                 return Err(EditError::InsufficientBalance {
                     pool: pool.to_string(),
@@ -160,6 +144,40 @@ impl CoalitionDoc {
             Ok(Some(proposal.clone()))
         })
     }
+}
+
+/// What became of `pool`'s requests at `at`, read from `doc`: their own proposals, and the
+/// passed budget polls over it where any request awaits one (found from the proposal
+/// headers, only those read whole).
+pub(super) fn funds_in(doc: &AutoCommit, pool: &Pool, at: Timestamp) -> crate::reports::Funds {
+    let read =
+        |proposal: &ProposalId| read_at::<Proposal>(doc, &["proposals", proposal.as_str()]).ok();
+    let awaiting = pool
+        .ledger
+        .values()
+        .any(|e| e.kind == EntryKind::Request && e.proposal.is_none());
+    let budgets = if awaiting {
+        let headers =
+            crate::records::headers::<_, crate::records::ProposalHeader>(doc, &mut Vec::new());
+        crate::reports::budgets_over(
+            &pool.id,
+            headers
+                .iter()
+                .filter(|(_, h)| {
+                    h.budget_pool.as_ref() == Some(&pool.id)
+                        && crate::reports::header_outcome(h, at) == crate::Outcome::Passed
+                })
+                .filter_map(|(id, _)| read(id)),
+            at,
+        )
+    } else {
+        Vec::new()
+    };
+    crate::reports::funds_of(
+        pool,
+        |proposal| read(proposal).map(|p| crate::reports::decision(&p, at)),
+        &budgets,
+    )
 }
 
 pub(super) fn append_entry(

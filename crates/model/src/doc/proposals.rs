@@ -99,51 +99,93 @@ impl CoalitionDoc {
         at: Timestamp,
     ) -> Result<(), EditError> {
         let refuse = |why: String| Err(EditError::Refused { why });
-        if let Some(why) = crate::schema::poll_kind_problem(new.kind, &poll) {
-            return refuse(why);
-        }
         if new.closes_at.is_none() {
             return refuse("a poll closes: give it a closing time".to_owned());
         }
         // Bounded before each is read (the count is checked again with the rest below).
-        if poll.options.len() > crate::poll::MAX_OPTIONS {
-            return refuse(format!(
-                "a poll lists at most {} options",
-                crate::poll::MAX_OPTIONS
-            ));
+        let most = crate::poll::MAX_OPTIONS;
+        if poll.options.len() > most || poll.candidates.len() > most || poll.requests.len() > most {
+            return refuse(format!("a poll lists at most {most} options"));
         }
-        let options = poll
-            .options
-            .iter()
-            .map(|o| short("poll option", o))
-            .collect::<Result<Vec<String>, _>>()?;
-        if let Some(why) = crate::poll::spec_problem(poll.method, &options, &poll.asks_hundredths())
-            .or_else(|| crate::poll::issues_problem(poll.method, options.len(), &poll.issues))
-        {
-            return refuse(why);
-        }
-        let poll = crate::schema::PollSpec { options, ..poll };
         self.edit_governed(by, "open poll", at, |doc, gov| {
-            for issue in &poll.issues {
-                record_in(doc, &["issues"], issue.as_str(), "issue")?;
+            let mut poll = poll;
+            // As the document has it now (a rename is not the governance's to carry).
+            let name = |m: &MemberId| read_at::<String>(doc, &["members", m.as_str(), "name"]).ok();
+            // An election's options are its candidates' names, a budget's its requests (with
+            // their asks): written here, as every node checks them.
+            if poll.role.is_some() {
+                if let Some(m) = poll
+                    .candidates
+                    .iter()
+                    .find(|m| !gov.members.contains_key(*m))
+                {
+                    return Err(EditError::Refused {
+                        why: format!("candidate {m} is not a member in force"),
+                    });
+                }
+                poll.options = crate::schema::election_options(&poll.candidates, name);
             }
-            if let Some(m) = poll
-                .candidates
-                .iter()
-                .find(|m| !gov.members.contains_key(*m))
-            {
-                return Err(EditError::Refused {
-                    why: format!("candidate {m} is not a member in force"),
-                });
-            }
-            if let Some(pool) = &poll.pool {
+            if let Some(pool) = poll.pool.clone() {
                 record_in(doc, &["pools"], pool.as_str(), "pool")?;
+                let mut entries = Vec::with_capacity(poll.requests.len());
+                for e in &poll.requests {
+                    match read_at::<crate::schema::LedgerEntry>(
+                        doc,
+                        &["pools", pool.as_str(), "ledger", e.as_str()],
+                    ) {
+                        Ok(entry) => entries.push(entry),
+                        Err(_) => {
+                            return Err(EditError::Refused {
+                                why: format!("request {e} is not in the pool's ledger"),
+                            });
+                        }
+                    }
+                }
+                poll.options = crate::schema::budget_options(&entries, name);
+                poll.asks = entries.iter().map(|e| e.amount).collect();
+                // One an earlier poll decided (funded, or found the pool short) is decided.
+                let ledger: crate::schema::Pool = read_at(doc, &["pools", pool.as_str()])?;
+                let funds = super::pools::funds_in(doc, &ledger, at);
+                if let Some(e) = poll.requests.iter().find(|e| {
+                    !matches!(
+                        funds.requests.get(*e),
+                        None | Some(crate::reports::Funding::NotDecided)
+                    )
+                }) {
+                    return Err(EditError::Refused {
+                        why: format!("request {e} was decided by an earlier poll"),
+                    });
+                }
+                // By the key each is stored under.
                 let problem = crate::schema::requests_problem(&poll, |e| {
-                    read_at(doc, &["pools", pool.as_str(), "ledger", e.as_str()]).ok()
+                    poll.requests
+                        .iter()
+                        .zip(&entries)
+                        .find(|(k, _)| *k == e)
+                        .map(|(_, x)| x.clone())
                 });
                 if let Some(why) = problem {
                     return Err(EditError::Refused { why });
                 }
+            }
+            if let Some(why) = crate::schema::poll_kind_problem(new.kind, &poll) {
+                return Err(EditError::Refused { why });
+            }
+            poll.options = poll
+                .options
+                .iter()
+                .map(|o| short("poll option", o))
+                .collect::<Result<Vec<String>, _>>()?;
+            if let Some(why) =
+                crate::poll::spec_problem(poll.method, &poll.options, &poll.asks_hundredths())
+                    .or_else(|| {
+                        crate::poll::issues_problem(poll.method, poll.options.len(), &poll.issues)
+                    })
+            {
+                return Err(EditError::Refused { why });
+            }
+            for issue in &poll.issues {
+                record_in(doc, &["issues"], issue.as_str(), "issue")?;
             }
             let what = Subject {
                 poll: Some(poll),

@@ -27,7 +27,7 @@ pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overla
 pub use power::{
     PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,
 };
-pub use priority::{MAX_PRIORITY_READS, Placed, Priority, inventory_priority_of};
+pub use priority::{MAX_PRIORITY_READS, Placed, Priority, header_outcome, inventory_priority_of};
 pub use roles::{Elected, MAX_ELECTION_READS, apply_elections, elections, elections_of};
 pub use rotation::{next_facilitator, next_in_rotation};
 pub(crate) use tallies::{Vote, vote_tally};

@@ -90,7 +90,7 @@ pub fn inventory_priority_of<'a, E>(
 
 /// A poll's outcome as its header tells it: [`super::proposal_tally`]'s for a poll, from who
 /// of its electorate cast a ballot.
-pub(crate) fn header_outcome(h: &ProposalHeader, now: Timestamp) -> Outcome {
+pub fn header_outcome(h: &ProposalHeader, now: Timestamp) -> Outcome {
     let Some(quorum) = h.quorum else {
         return Outcome::Open;
     };

@@ -25,20 +25,21 @@ pub struct Elected {
     /// When it closed.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub closed_at: Timestamp,
-    /// Those it elected, in the order it elected them (none where a tie left its one seat
-    /// open: the role then has no holder until another election).
+    /// Those it elected, in the order it elected them (never none: an election that elects
+    /// nobody, a Schulze count tied at the top, fills no role).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub members: Vec<MemberId>,
 }
 
-/// Most elections read whole to find the latest to pass of each role: those the headers say
-/// passed, latest closed first.
+/// Most elections of one role read whole to find the latest to pass that elected someone:
+/// those the headers say passed, latest closed first.
 pub const MAX_ELECTION_READS: usize = 8;
 
-/// The latest election of each role to have passed by `now` (closed, its quorum reached; the
-/// later closing wins, then the greater id, so every node picks the same), found from the
-/// proposal headers: only those are read whole, with `read`, for their count (at most
-/// [`MAX_ELECTION_READS`]; one that does not read is passed over).
+/// The latest election of each role to have passed by `now` and elected someone (closed, its
+/// quorum reached; the later closing wins, then the greater id, so every node picks the
+/// same), found from the proposal headers: only those are read whole, with `read`, for their
+/// count (at most [`MAX_ELECTION_READS`] per role; one that does not read, or elected nobody,
+/// is passed over for the one before).
 pub fn elections_of<'a, E>(
     headers: impl IntoIterator<Item = (&'a ProposalId, &'a ProposalHeader)>,
     mut read: impl FnMut(&ProposalId) -> Result<Option<Proposal>, E>,
@@ -52,40 +53,50 @@ pub fn elections_of<'a, E>(
         .collect();
     passed.sort_unstable_by(|a, b| b.cmp(a));
     let mut out = BTreeMap::new();
-    let mut reads = 0;
+    let mut reads: BTreeMap<RoleName, usize> = BTreeMap::new();
     for (_, id, role) in passed {
-        if out.contains_key(&role) {
+        let n = reads.entry(role).or_default();
+        if out.contains_key(&role) || *n == MAX_ELECTION_READS {
             continue;
         }
-        if reads == MAX_ELECTION_READS {
-            break;
-        }
-        reads += 1;
+        *n += 1;
         let Some(p) = read(id)? else { continue };
-        if let Some((role, elected)) = elected_by(&p, now) {
-            out.entry(role).or_insert(elected);
+        // (As its header said: the same role.)
+        if let Some((r, elected)) = elected_by(&p, now).filter(|(r, _)| *r == role) {
+            out.insert(r, elected);
         }
     }
     Ok(out)
 }
 
-/// The latest election of each role among `proposals` to have passed by `now`
-/// ([`elections_of`] over a whole read).
+/// The latest election of each role among `proposals` to have passed by `now` and elected
+/// someone ([`elections_of`] over a whole read: the elections sorted first, counted from the
+/// latest, at most [`MAX_ELECTION_READS`] per role).
 pub fn elections<'a>(
     proposals: impl IntoIterator<Item = &'a Proposal>,
     now: Timestamp,
 ) -> BTreeMap<RoleName, Elected> {
-    let mut passed: Vec<(Timestamp, &ProposalId, RoleName, Elected)> = proposals
+    let mut closed: Vec<(Timestamp, &ProposalId, RoleName, &Proposal)> = proposals
         .into_iter()
-        .filter_map(|p| {
-            let (role, e) = elected_by(p, now)?;
-            Some((e.closed_at, &p.id, role, e))
-        })
+        .filter(|p| p.kind == DecisionKind::Role)
+        .filter_map(|p| Some((p.closes_at?, &p.id, p.poll.as_ref()?.role?, p)))
+        .filter(|(at, ..)| *at <= now)
         .collect();
-    passed.sort_unstable_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    closed.sort_unstable_by(|a, b| (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)));
     let mut out = BTreeMap::new();
-    for (_, _, role, e) in passed {
-        out.entry(role).or_insert(e);
+    let mut counted: BTreeMap<RoleName, usize> = BTreeMap::new();
+    for (_, _, role, p) in closed {
+        let n = counted.entry(role).or_default();
+        if out.contains_key(&role) || *n == MAX_ELECTION_READS {
+            continue;
+        }
+        if super::proposal_tally(p, now).outcome != Outcome::Passed {
+            continue;
+        }
+        *n += 1;
+        if let Some((r, e)) = elected_by(p, now) {
+            out.insert(r, e);
+        }
     }
     out
 }
@@ -104,6 +115,9 @@ fn elected_by(p: &Proposal, now: Timestamp) -> Option<(RoleName, Elected)> {
         // Receipt lets only these elect.
         _ => return None,
     };
+    if chosen.is_empty() {
+        return None;
+    }
     Some((
         role,
         Elected {

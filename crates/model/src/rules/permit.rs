@@ -293,18 +293,27 @@ impl Ctx<'_> {
     /// A new ledger entry that requests an allocation names the proposal that decides it,
     /// opened by the same change for this entry ([`Self::check_proposal`] checks the other
     /// way): funding takes any request whose proposal passed, so one naming a proposal passed
-    /// for something else would be funded without a vote.
+    /// for something else would be funded without a vote. Under `allocation=budget` it names
+    /// none: it awaits a budget poll over the pool's requests.
     fn check_request(&self, counter: u64, pool: &str, entry: &str) -> Result<(), String> {
         if self.fields.get(&(counter, "kind")).copied() != Some("request") {
             return Ok(());
         }
+        // Under `allocation=budget`, a request awaits the next budget poll over the pool and
+        // names no proposal of its own; otherwise it names the one deciding it.
+        let by_budget = self.in_force.rules.allocation.poll().is_some();
         let Some(id) = self.fields.get(&(counter, "proposal")) else {
-            // Under `allocation=budget`, a request awaits the next budget poll over the pool.
-            if self.in_force.rules.allocation.poll().is_some() {
+            if by_budget {
                 return Ok(());
             }
             return Err("a request names the allocation proposal that decides it".into());
         };
+        if by_budget {
+            return Err(
+                "the charter decides allocations by budget polls: a request names no proposal"
+                    .into(),
+            );
+        }
         let p: Proposal = self
             .record(&["proposals", id])
             .map_err(|e| format!("its proposal {id}: {e}"))?;
@@ -359,6 +368,13 @@ impl Ctx<'_> {
             if let Some(why) = crate::schema::poll_kind_problem(p.kind, poll) {
                 return Err(why);
             }
+            // A poll decides by its count, never one request by positions (a budget poll
+            // deciding a request of its own would pay it whatever its count gave).
+            if p.subject.is_some() {
+                return Err(
+                    "a poll decides no member's admission or removal and no one request".into(),
+                );
+            }
             if p.closes_at.is_none() {
                 return Err("a poll closes: it has no closing time".into());
             }
@@ -370,23 +386,47 @@ impl Ctx<'_> {
             {
                 return Err(why);
             }
-            // An election is among members in force.
-            if let Some(m) = poll
-                .candidates
-                .iter()
-                .find(|m| !self.in_force.members.contains_key(*m))
-            {
-                return Err(format!("candidate {m} is not a member in force"));
+            // As the document has it at the change (a rename is not the governance's to carry;
+            // bounded: one read per option).
+            let name = |m: &MemberId| self.record::<String>(&["members", m.as_str(), "name"]).ok();
+            // An election is among members in force, its options their names.
+            if poll.role.is_some() {
+                if let Some(m) = poll
+                    .candidates
+                    .iter()
+                    .find(|m| !self.in_force.members.contains_key(*m))
+                {
+                    return Err(format!("candidate {m} is not a member in force"));
+                }
+                if poll.options != crate::schema::election_options(&poll.candidates, name) {
+                    return Err("its options are not its candidates' names".into());
+                }
             }
-            // An allocation poll's requests await it in its pool's ledger, with their asks
-            // (bounded: one read per option).
+            // An allocation poll's requests await it in its pool's ledger, with their asks,
+            // its options saying each (bounded: one read per option).
             if let Some(pool) = &poll.pool {
+                // By the key each is stored under.
+                let entries: Vec<(&crate::EntryId, crate::schema::LedgerEntry)> = poll
+                    .requests
+                    .iter()
+                    .filter_map(|e| {
+                        self.record(&["pools", pool.as_str(), "ledger", e.as_str()])
+                            .ok()
+                            .map(|x| (e, x))
+                    })
+                    .collect();
                 let problem = crate::schema::requests_problem(poll, |e| {
-                    self.record(&["pools", pool.as_str(), "ledger", e.as_str()])
-                        .ok()
+                    entries
+                        .iter()
+                        .find(|(k, _)| *k == e)
+                        .map(|(_, x)| x.clone())
                 });
                 if let Some(why) = problem {
                     return Err(why);
+                }
+                let entries: Vec<_> = entries.into_iter().map(|(_, x)| x).collect();
+                if poll.options != crate::schema::budget_options(&entries, name) {
+                    return Err("its options are not its requests' members and reasons".into());
                 }
             }
             let hash = [self.change.hash()];

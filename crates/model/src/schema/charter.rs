@@ -280,7 +280,7 @@ impl Rules {
 /// What is wrong with `rule` as the charter's rule for `kind`, if anything: general decisions
 /// may be polls by any method, allocations budget polls over a pool's requests (whose count
 /// funds them, `reports::funds_of`), role holders are always elected by a poll among members
-/// that elects (stv, ranked, condorcet: `reports::roles_elected`); the other kinds are
+/// that elects (stv, ranked, condorcet: `reports::elections_of`); the other kinds are
 /// counted from positions (amendments and membership by every node's governance), so their
 /// rule names no poll method.
 pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
@@ -304,19 +304,25 @@ pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
         )),
         _ => Some(format!(
             "{kind} decisions are decided by positions, so their rule names no poll method \
-             ({poll}): only general decisions and allocations (by budget) can be polls"
+             ({poll}): only general decisions, allocations (by budget) and role elections \
+             can be polls"
         )),
     }
 }
 
 /// What is wrong with a proposal of `kind` under `rule` being a poll counted by `poll` (or
-/// no poll): a rule naming a poll method takes polls by it only.
+/// no poll): a rule naming a poll method takes polls by it only; a rule naming none takes
+/// positions, and polls only for general decisions (any general question may be a poll).
 pub fn poll_rule_problem(
     kind: DecisionKind,
     rule: &Rule,
     poll: Option<crate::poll::PollMethod>,
 ) -> Option<String> {
-    let named = rule.poll()?;
+    let Some(named) = rule.poll() else {
+        return (poll.is_some() && kind != DecisionKind::General).then(|| {
+            format!("the charter decides {kind} decisions by positions ({rule}), not by a poll")
+        });
+    };
     match poll {
         Some(m) if named.allows(m) => None,
         Some(m) => Some(format!(
@@ -377,7 +383,11 @@ impl Hydrate for Rule {
         let rec = RuleRecord::hydrate_map(doc, obj)?;
         if let Some(text) = &rec.poll {
             return match text.parse::<crate::poll::PollRule>() {
-                Ok(poll) if poll.to_string() == *text && rec.method == MethodName::Majority => {
+                Ok(poll)
+                    if poll.to_string() == *text
+                        && rec.method == MethodName::Majority
+                        && rec.fraction.is_none() =>
+                {
                     Ok(Rule::by_poll(poll, rec.quorum))
                 }
                 _ => Err(HydrateError::unexpected(

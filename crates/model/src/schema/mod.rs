@@ -37,7 +37,7 @@ pub use pools::{LedgerEntry, Pool};
 pub(crate) use proposals::PollRead;
 pub use proposals::{
     Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject, WeightChange,
-    poll_kind_problem, requests_problem,
+    budget_options, election_options, option_labels, poll_kind_problem, requests_problem,
 };
 pub use prose::Prose;
 

@@ -224,7 +224,7 @@ pub struct PollSpec {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub role: Option<crate::values::RoleName>,
     /// With `role`: the member each option stands for, in the options' order (each a member
-    /// in force when it opens); those it elects hold the role (`reports::roles_elected`).
+    /// in force when it opens); those it elects hold the role (`reports::elections_of`).
     #[autosurgeon(missing = "Default::default")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
@@ -237,7 +237,7 @@ pub struct PollSpec {
 /// `allocation=budget`), one option per request and none twice, ranking no issues; a role
 /// election is an stv, ranked or condorcet poll naming its role, one option per candidate
 /// member and none twice; no other kind is decided by a poll. Whether the requests are there
-/// and the candidates members in force is the document's to say. Whether the requests are there is the document's to say.
+/// and the candidates members in force is the document's to say.
 pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> {
     if kind != DecisionKind::Role && (poll.role.is_some() || !poll.candidates.is_empty()) {
         return Some("only a role election names a role and its candidates".into());
@@ -304,6 +304,63 @@ pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> 
         }
         other => Some(format!("a {other} proposal carries no poll")),
     }
+}
+
+/// The options an election or a budget poll lists, as every node writes and checks them (no
+/// author words them: an option reading one name while standing for another member would
+/// mislead every voter): each `(text, id)` becomes its text, trimmed and within
+/// `doc::MAX_SHORT` characters, and where two read alike (`name_as_read`) or one reads as
+/// nothing, each of those is followed by the first eight characters of its id.
+pub fn option_labels(items: &[(String, &str)]) -> Vec<String> {
+    let cut = |s: &str, n: usize| -> String { s.trim().chars().take(n).collect::<String>() };
+    let read: Vec<String> = items
+        .iter()
+        .map(|(t, _)| crate::values::name_as_read(&cut(t, crate::MAX_SHORT)))
+        .collect();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, (text, id))| {
+            let alike = read[i].is_empty() || read.iter().filter(|r| **r == read[i]).count() > 1;
+            if alike {
+                let short: String = id.chars().take(8).collect();
+                format!("{} ({short})", cut(text, crate::MAX_SHORT - 11))
+                    .trim()
+                    .to_owned()
+            } else {
+                cut(text, crate::MAX_SHORT)
+            }
+        })
+        .collect()
+}
+
+/// An election's options: each candidate's name (`name` gives it; a member it does not know
+/// by its id), by [`option_labels`].
+pub fn election_options(
+    candidates: &[MemberId],
+    name: impl Fn(&MemberId) -> Option<String>,
+) -> Vec<String> {
+    let items: Vec<(String, &str)> = candidates
+        .iter()
+        .map(|m| (name(m).unwrap_or_else(|| m.to_string()), m.as_str()))
+        .collect();
+    option_labels(&items)
+}
+
+/// A budget poll's options: each request's member's name and its reason (`Name: reason`), by
+/// [`option_labels`].
+pub fn budget_options(
+    requests: &[super::LedgerEntry],
+    name: impl Fn(&MemberId) -> Option<String>,
+) -> Vec<String> {
+    let items: Vec<(String, &str)> = requests
+        .iter()
+        .map(|e| {
+            let who = name(&e.member).unwrap_or_else(|| e.member.to_string());
+            (format!("{}: {}", who.trim(), e.note.trim()), e.id.as_str())
+        })
+        .collect();
+    option_labels(&items)
 }
 
 /// What is wrong with the requests an allocation poll names, as `entry` reads each from its

@@ -153,11 +153,6 @@ fn a_budget_poll_funds_the_requests_it_gives_their_asks_once_it_closes() {
         ),
         (
             DecisionKind::Allocation,
-            budget(&[2, 3], &["600", "30"]),
-            "asks 300",
-        ),
-        (
-            DecisionKind::Allocation,
             budget(&[1, 3], &["50", "300"]),
             "not a request awaiting",
         ),
@@ -190,13 +185,30 @@ fn a_budget_poll_funds_the_requests_it_gives_their_asks_once_it_closes() {
             .unwrap_err();
         assert!(e.to_string().contains(says), "{says}: {e}");
     }
+    // The options and asks are the model's to write, whatever the author gave.
     doc.open_poll(
         &member(1),
         allocation(pid(2)),
-        budget(&[2, 3], &["600", "300"]),
+        PollSpec {
+            options: vec!["Pay me".into(), "Not this".into()],
+            ..budget(&[2, 3], &["6000", "1"])
+        },
         t(12),
     )
     .unwrap();
+    let names = doc.read().unwrap().members;
+    let spec = doc.read().unwrap().proposals[pid(2).as_str()]
+        .poll
+        .clone()
+        .unwrap();
+    assert_eq!(
+        spec.options,
+        vec![
+            format!("{}: Request 2", names[&member(2)].name),
+            format!("{}: Request 3", names[&member(3)].name)
+        ]
+    );
+    assert_eq!(spec.asks, vec![a("600"), a("300")]);
     let give = |gifts: &[(usize, u64)]| poll::Ballot::Budget(gifts.iter().copied().collect());
     for (who, gifts) in [
         (1u8, give(&[(0, 50_000)])),
@@ -230,8 +242,17 @@ fn a_budget_poll_funds_the_requests_it_gives_their_asks_once_it_closes() {
     assert_eq!(line(2).decision, Some(Outcome::Passed));
     assert_eq!(line(3).decision, Some(Outcome::Open));
 
-    // A later poll funds what the first left, while the pool holds enough; request 2,
-    // funded already, is not funded twice.
+    // Request 2, funded, is decided: no later poll lists it.
+    let e = doc
+        .open_poll(
+            &member(1),
+            allocation(pid(5)),
+            budget(&[2, 3], &["600", "300"]),
+            t(CLOSES + 5),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("decided by an earlier poll"), "{e}");
+    // A later poll funds what the first left, while the pool holds enough.
     act(&mut doc, 2, |d| {
         d.open_poll(
             &member(2),
@@ -268,6 +289,29 @@ fn handmade_poll(
     requests: &[u8],
     asks: &[&str],
 ) -> CoalitionDoc {
+    handmade(doc, kind, requests, asks, None, false)
+}
+
+/// [`handmade_poll`], its first option worded `label` if given (else as the model words it),
+/// deciding request 1 by positions too if `subject`.
+fn handmade(
+    doc: &mut CoalitionDoc,
+    kind: &str,
+    requests: &[u8],
+    asks: &[&str],
+    label: Option<&str>,
+    subject: bool,
+) -> CoalitionDoc {
+    let names = doc.read().unwrap().members;
+    // Who asked for each entry (`ask`), as the model words its option.
+    let option = |n: u8| {
+        let who = match n {
+            0 => 1,
+            3 => 3,
+            _ => 2,
+        };
+        format!("{}: Request {n}", names[&member(who)].name)
+    };
     let mut d = doc.fork_as(key(2));
     let am = d.automerge_mut();
     let proposals = obj(am, &["proposals"]);
@@ -286,7 +330,12 @@ fn handmade_poll(
     am.put_object(&p, "text", ObjType::Text).unwrap();
     am.put(&p, "created_at", t(12).as_millis()).unwrap();
     am.put(&p, "closes_at", t(CLOSES).as_millis()).unwrap();
-    am.put(&p, "subject", ()).unwrap();
+    if subject {
+        am.put(&p, "subject", format!("{}/{}", pool(), entry(1)))
+            .unwrap();
+    } else {
+        am.put(&p, "subject", ()).unwrap();
+    }
     let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
     let (method, poll) = if kind == "allocation" {
         ("majority", Some("budget"))
@@ -314,7 +363,11 @@ fn handmade_poll(
     let list = am.put_object(&s, "asks", ObjType::List).unwrap();
     let named = am.put_object(&s, "requests", ObjType::List).unwrap();
     for (i, (n, ask)) in requests.iter().zip(asks).enumerate() {
-        am.insert(&options, i, format!("Request {n}")).unwrap();
+        let text = match (i, label) {
+            (0, Some(l)) => l.to_owned(),
+            _ => option(*n),
+        };
+        am.insert(&options, i, text).unwrap();
         am.insert(&list, i, a(ask).hundredths()).unwrap();
         am.insert(&named, i, entry(*n).as_str()).unwrap();
     }
@@ -355,6 +408,30 @@ fn an_allocation_poll_written_by_hand_is_judged_on_receipt() {
             "{says}: {err}"
         );
     }
+    // An option worded otherwise than the model words it, or an allocation poll deciding a
+    // request by positions too (its request paid whatever the count), is refused.
+    let mut d = handmade(
+        &mut doc,
+        "allocation",
+        &[2, 3],
+        &["600", "300"],
+        Some("Me"),
+        false,
+    );
+    let err = verdict(&mut d).unwrap_err();
+    assert!(err.to_string().contains("members and reasons"), "{err}");
+    let mut d = handmade(&mut doc, "allocation", &[2, 3], &["600", "300"], None, true);
+    let err = verdict(&mut d).unwrap_err();
+    assert!(err.to_string().contains("no one request"), "{err}");
     let mut d = handmade_poll(&mut doc, "allocation", &[2, 3], &["600", "300"]);
     assert_eq!(verdict(&mut d), Ok(()));
+    // Under a rule naming no poll method, allocations are by positions only.
+    let majority: Rule = "majority".parse().unwrap();
+    let why = schema::poll_rule_problem(
+        DecisionKind::Allocation,
+        &majority,
+        Some("budget:100".parse().unwrap()),
+    )
+    .unwrap();
+    assert!(why.contains("by positions"), "{why}");
 }

@@ -195,7 +195,13 @@ fn the_latest_election_of_a_role_to_pass_names_its_holders() {
 #[test]
 fn an_election_among_non_members_is_refused_on_receipt() {
     let mut doc = three();
-    for (candidate, says) in [(9u8, Some("not a member in force")), (3, None)] {
+    let names = doc.read().unwrap().members;
+    let name = |m: u8| names[&member(m)].name.clone();
+    for (candidate, label, says) in [
+        (9u8, None, Some("not a member in force")),
+        (3, Some("Someone else"), Some("not its candidates' names")),
+        (3, None, None),
+    ] {
         let mut d = doc.fork_as(key(2));
         let am = d.automerge_mut();
         let proposals = obj(am, &["proposals"]);
@@ -233,7 +239,12 @@ fn an_election_among_non_members_is_refused_on_receipt() {
         let options = am.put_object(&s, "options", ObjType::List).unwrap();
         let named = am.put_object(&s, "candidates", ObjType::List).unwrap();
         for (i, m) in [1u8, candidate].iter().enumerate() {
-            am.insert(&options, i, format!("Member {m}")).unwrap();
+            let text = match (i, label) {
+                (1, Some(l)) => l.to_owned(),
+                _ if *m == 9 => member(9).to_string(),
+                _ => name(*m),
+            };
+            am.insert(&options, i, text).unwrap();
             am.insert(&named, i, member(*m).as_str()).unwrap();
         }
         am.put_object(&s, "asks", ObjType::List).unwrap();
