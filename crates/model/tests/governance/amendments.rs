@@ -509,41 +509,18 @@ fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
     // Written by hand from a modified node, a general proposal under the charter's rule
     // without a poll, or with another method, is refused on receipt.
     for method in [None, Some("choose")] {
-        let mut d = doc.fork_as(key(2));
-        let am = d.automerge_mut();
-        let proposals = obj(am, &["proposals"]);
-        let p = am
-            .put_object(&proposals, pid(4).as_str(), ObjType::Map)
-            .unwrap();
-        for (k, v) in [
-            ("id", pid(4).to_string()),
-            ("kind", "general".into()),
-            ("title", "Mine".into()),
-            ("author", member(2).to_string()),
-        ] {
-            am.put(&p, k, v).unwrap();
-        }
-        am.put_object(&p, "text", ObjType::Text).unwrap();
-        am.put(&p, "created_at", t(12).as_millis()).unwrap();
-        am.put(&p, "closes_at", t(90_000).as_millis()).unwrap();
-        am.put(&p, "subject", ()).unwrap();
-        let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
-        am.put(&r, "method", "majority").unwrap();
-        am.put(&r, "fraction", ()).unwrap();
-        am.put(&r, "quorum", "2/3").unwrap();
-        am.put(&r, "poll", "ranked").unwrap();
-        let el = am.put_object(&p, "electorate", ObjType::List).unwrap();
-        for m in 1..=3u8 {
-            am.insert(&el, usize::from(m - 1), member(m).as_str())
-                .unwrap();
-        }
-        am.put_object(&p, "positions", ObjType::Map).unwrap();
-        am.put_object(&p, "weights", ObjType::Map).unwrap();
-        am.put_object(&p, "ballots", ObjType::Map).unwrap();
-        match method {
-            None => am.put(&p, "poll", ()).unwrap(),
+        let h = crate::ByHand {
+            id: pid(4),
+            kind: "general",
+            quorum: "2/3",
+            rule_poll: Some("ranked"),
+            closes: 90_000,
+            subject: None,
+        };
+        let mut d = crate::by_hand(&mut doc, h, |am, p| match method {
+            None => am.put(p, "poll", ()).unwrap(),
             Some(m) => {
-                let poll = am.put_object(&p, "poll", ObjType::Map).unwrap();
+                let poll = am.put_object(p, "poll", ObjType::Map).unwrap();
                 am.put(
                     &poll,
                     "method",
@@ -556,10 +533,7 @@ fn a_rule_naming_a_poll_method_makes_its_kinds_decisions_polls_by_it() {
                 am.put_object(&poll, "asks", ObjType::List).unwrap();
                 am.put_object(&poll, "issues", ObjType::List).unwrap();
             }
-        }
-        am.commit_with(
-            model::automerge::transaction::CommitOptions::default().with_time(t(12).as_secs()),
-        );
+        });
         let err = verdict(&mut d).unwrap_err();
         assert!(
             matches!(&err, Violation::BadRecord { .. })

@@ -312,71 +312,32 @@ fn handmade(
         };
         format!("{}: Request {n}", names[&member(who)].name)
     };
-    let mut d = doc.fork_as(key(2));
-    let am = d.automerge_mut();
-    let proposals = obj(am, &["proposals"]);
-    let id = pid(9).to_string();
-    let p = am
-        .put_object(&proposals, id.as_str(), ObjType::Map)
-        .unwrap();
-    for (k, v) in [
-        ("id", id.clone()),
-        ("kind", kind.into()),
-        ("title", "Mine".into()),
-        ("author", member(2).to_string()),
-    ] {
-        am.put(&p, k, v).unwrap();
-    }
-    am.put_object(&p, "text", ObjType::Text).unwrap();
-    am.put(&p, "created_at", t(12).as_millis()).unwrap();
-    am.put(&p, "closes_at", t(CLOSES).as_millis()).unwrap();
-    if subject {
-        am.put(&p, "subject", format!("{}/{}", pool(), entry(1)))
-            .unwrap();
-    } else {
-        am.put(&p, "subject", ()).unwrap();
-    }
-    let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
-    let (method, poll) = if kind == "allocation" {
-        ("majority", Some("budget"))
-    } else {
-        ("majority", None)
+    let h = crate::ByHand {
+        id: pid(9),
+        kind,
+        quorum: "1/2",
+        rule_poll: (kind == "allocation").then_some("budget"),
+        closes: CLOSES,
+        subject: subject.then(|| format!("{}/{}", pool(), entry(1))),
     };
-    am.put(&r, "method", method).unwrap();
-    am.put(&r, "fraction", ()).unwrap();
-    am.put(&r, "quorum", "1/2").unwrap();
-    match poll {
-        Some(m) => am.put(&r, "poll", m).unwrap(),
-        None => am.put(&r, "poll", ()).unwrap(),
-    }
-    let el = am.put_object(&p, "electorate", ObjType::List).unwrap();
-    for m in 1..=3u8 {
-        am.insert(&el, usize::from(m - 1), member(m).as_str())
-            .unwrap();
-    }
-    am.put_object(&p, "positions", ObjType::Map).unwrap();
-    am.put_object(&p, "weights", ObjType::Map).unwrap();
-    am.put_object(&p, "ballots", ObjType::Map).unwrap();
-    let s = am.put_object(&p, "poll", ObjType::Map).unwrap();
-    am.put(&s, "method", "budget:50000").unwrap();
-    let options = am.put_object(&s, "options", ObjType::List).unwrap();
-    let list = am.put_object(&s, "asks", ObjType::List).unwrap();
-    let named = am.put_object(&s, "requests", ObjType::List).unwrap();
-    for (i, (n, ask)) in requests.iter().zip(asks).enumerate() {
-        let text = match (i, label) {
-            (0, Some(l)) => l.to_owned(),
-            _ => option(*n),
-        };
-        am.insert(&options, i, text).unwrap();
-        am.insert(&list, i, a(ask).hundredths()).unwrap();
-        am.insert(&named, i, entry(*n).as_str()).unwrap();
-    }
-    am.put_object(&s, "issues", ObjType::List).unwrap();
-    am.put(&s, "pool", pool().as_str()).unwrap();
-    am.commit_with(
-        model::automerge::transaction::CommitOptions::default().with_time(t(12).as_secs()),
-    );
-    d
+    crate::by_hand(doc, h, |am, p| {
+        let s = am.put_object(p, "poll", ObjType::Map).unwrap();
+        am.put(&s, "method", "budget:50000").unwrap();
+        let options = am.put_object(&s, "options", ObjType::List).unwrap();
+        let list = am.put_object(&s, "asks", ObjType::List).unwrap();
+        let named = am.put_object(&s, "requests", ObjType::List).unwrap();
+        for (i, (n, ask)) in requests.iter().zip(asks).enumerate() {
+            let text = match (i, label) {
+                (0, Some(l)) => l.to_owned(),
+                _ => option(*n),
+            };
+            am.insert(&options, i, text).unwrap();
+            am.insert(&list, i, a(ask).hundredths()).unwrap();
+            am.insert(&named, i, entry(*n).as_str()).unwrap();
+        }
+        am.put_object(&s, "issues", ObjType::List).unwrap();
+        am.put(&s, "pool", pool().as_str()).unwrap();
+    })
 }
 
 #[test]

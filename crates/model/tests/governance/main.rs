@@ -64,3 +64,68 @@ fn vote(doc: &mut CoalitionDoc, who: u8, p: &ProposalId, stance: Stance, at: i64
             .unwrap()
     });
 }
+
+/// What a proposal written by hand states: its id, kind, rule (its quorum and the poll method
+/// it names, if any), closing time (seconds on from `t(0)`) and whether it decides request 1
+/// of pool `0x70…` by positions too.
+struct ByHand<'a> {
+    id: ProposalId,
+    kind: &'a str,
+    quorum: &'a str,
+    rule_poll: Option<&'a str>,
+    closes: i64,
+    subject: Option<String>,
+}
+
+/// Member 2's node writes a whole proposal by hand as one change (stating time `t(12)`), its
+/// electorate the three members; `poll` then writes its poll (or nothing: no poll).
+fn by_hand(
+    doc: &mut CoalitionDoc,
+    h: ByHand<'_>,
+    poll: impl FnOnce(&mut model::automerge::AutoCommit, &model::automerge::ObjId),
+) -> CoalitionDoc {
+    use model::automerge::ObjType;
+    use model::automerge::transaction::Transactable;
+    let mut d = doc.fork_as(key(2));
+    let am = d.automerge_mut();
+    let proposals = obj(am, &["proposals"]);
+    let p = am
+        .put_object(&proposals, h.id.as_str(), ObjType::Map)
+        .unwrap();
+    for (k, v) in [
+        ("id", h.id.to_string()),
+        ("kind", h.kind.into()),
+        ("title", "Mine".into()),
+        ("author", member(2).to_string()),
+    ] {
+        am.put(&p, k, v).unwrap();
+    }
+    am.put_object(&p, "text", ObjType::Text).unwrap();
+    am.put(&p, "created_at", t(12).as_millis()).unwrap();
+    am.put(&p, "closes_at", t(h.closes).as_millis()).unwrap();
+    match h.subject {
+        Some(s) => am.put(&p, "subject", s).unwrap(),
+        None => am.put(&p, "subject", ()).unwrap(),
+    }
+    let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
+    am.put(&r, "method", "majority").unwrap();
+    am.put(&r, "fraction", ()).unwrap();
+    am.put(&r, "quorum", h.quorum).unwrap();
+    match h.rule_poll {
+        Some(m) => am.put(&r, "poll", m).unwrap(),
+        None => am.put(&r, "poll", ()).unwrap(),
+    }
+    let el = am.put_object(&p, "electorate", ObjType::List).unwrap();
+    for m in 1..=3u8 {
+        am.insert(&el, usize::from(m - 1), member(m).as_str())
+            .unwrap();
+    }
+    am.put_object(&p, "positions", ObjType::Map).unwrap();
+    am.put_object(&p, "weights", ObjType::Map).unwrap();
+    am.put_object(&p, "ballots", ObjType::Map).unwrap();
+    poll(am, &p);
+    am.commit_with(
+        model::automerge::transaction::CommitOptions::default().with_time(t(12).as_secs()),
+    );
+    d
+}

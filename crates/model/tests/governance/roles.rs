@@ -202,59 +202,34 @@ fn an_election_among_non_members_is_refused_on_receipt() {
         (3, Some("Someone else"), Some("not its candidates' names")),
         (3, None, None),
     ] {
-        let mut d = doc.fork_as(key(2));
-        let am = d.automerge_mut();
-        let proposals = obj(am, &["proposals"]);
-        let id = pid(9).to_string();
-        let p = am
-            .put_object(&proposals, id.as_str(), ObjType::Map)
-            .unwrap();
-        for (k, v) in [
-            ("id", id.clone()),
-            ("kind", "role".into()),
-            ("title", "Mine".into()),
-            ("author", member(2).to_string()),
-        ] {
-            am.put(&p, k, v).unwrap();
-        }
-        am.put_object(&p, "text", ObjType::Text).unwrap();
-        am.put(&p, "created_at", t(12).as_millis()).unwrap();
-        am.put(&p, "closes_at", t(CLOSES).as_millis()).unwrap();
-        am.put(&p, "subject", ()).unwrap();
-        let r = am.put_object(&p, "rule", ObjType::Map).unwrap();
-        am.put(&r, "method", "majority").unwrap();
-        am.put(&r, "fraction", ()).unwrap();
-        am.put(&r, "quorum", "1/2").unwrap();
-        am.put(&r, "poll", "stv").unwrap();
-        let el = am.put_object(&p, "electorate", ObjType::List).unwrap();
-        for m in 1..=3u8 {
-            am.insert(&el, usize::from(m - 1), member(m).as_str())
-                .unwrap();
-        }
-        am.put_object(&p, "positions", ObjType::Map).unwrap();
-        am.put_object(&p, "weights", ObjType::Map).unwrap();
-        am.put_object(&p, "ballots", ObjType::Map).unwrap();
-        let s = am.put_object(&p, "poll", ObjType::Map).unwrap();
-        am.put(&s, "method", "stv:1:meek").unwrap();
-        let options = am.put_object(&s, "options", ObjType::List).unwrap();
-        let named = am.put_object(&s, "candidates", ObjType::List).unwrap();
-        for (i, m) in [1u8, candidate].iter().enumerate() {
-            let text = match (i, label) {
-                (1, Some(l)) => l.to_owned(),
-                _ if *m == 9 => member(9).to_string(),
-                _ => name(*m),
-            };
-            am.insert(&options, i, text).unwrap();
-            am.insert(&named, i, member(*m).as_str()).unwrap();
-        }
-        am.put_object(&s, "asks", ObjType::List).unwrap();
-        am.put_object(&s, "issues", ObjType::List).unwrap();
-        am.put_object(&s, "requests", ObjType::List).unwrap();
-        am.put(&s, "pool", ()).unwrap();
-        am.put(&s, "role", "spokespeople").unwrap();
-        am.commit_with(
-            model::automerge::transaction::CommitOptions::default().with_time(t(12).as_secs()),
-        );
+        let h = crate::ByHand {
+            id: pid(9),
+            kind: "role",
+            quorum: "1/2",
+            rule_poll: Some("stv"),
+            closes: CLOSES,
+            subject: None,
+        };
+        let mut d = crate::by_hand(&mut doc, h, |am, p| {
+            let s = am.put_object(p, "poll", ObjType::Map).unwrap();
+            am.put(&s, "method", "stv:1:meek").unwrap();
+            let options = am.put_object(&s, "options", ObjType::List).unwrap();
+            let named = am.put_object(&s, "candidates", ObjType::List).unwrap();
+            for (i, m) in [1u8, candidate].iter().enumerate() {
+                let text = match (i, label) {
+                    (1, Some(l)) => l.to_owned(),
+                    _ if *m == 9 => member(9).to_string(),
+                    _ => name(*m),
+                };
+                am.insert(&options, i, text).unwrap();
+                am.insert(&named, i, member(*m).as_str()).unwrap();
+            }
+            am.put_object(&s, "asks", ObjType::List).unwrap();
+            am.put_object(&s, "issues", ObjType::List).unwrap();
+            am.put_object(&s, "requests", ObjType::List).unwrap();
+            am.put(&s, "pool", ()).unwrap();
+            am.put(&s, "role", "spokespeople").unwrap();
+        });
         match says {
             Some(says) => {
                 let err = verdict(&mut d).unwrap_err();
