@@ -1902,21 +1902,8 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
     ] {
         named.push(format!("method-{m}"));
     }
-    for family in [
-        "choose",
-        "score",
-        "dots",
-        "ranked",
-        "condorcet",
-        "stv",
-        "time",
-        "budget",
-    ] {
-        let rule: model::poll::PollRule = match family {
-            "stv" => "stv:2".parse().unwrap(),
-            f => f.parse().unwrap(),
-        };
-        named.push(format!("rule-poll-{}", rule.family()));
+    for family in model::poll::rule::FAMILIES {
+        named.push(format!("rule-poll-{family}"));
     }
     for role in model::RoleName::ALL {
         named.push(format!("poll-elects-{role}"));

@@ -20,7 +20,7 @@ pub enum PollRule {
 }
 
 /// The methods' names, as a bare rule names them.
-const FAMILIES: [&str; 8] = [
+pub const FAMILIES: [&str; 8] = [
     "choose",
     "score",
     "dots",

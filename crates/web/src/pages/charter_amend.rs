@@ -26,16 +26,7 @@ const METHODS: &[&str] = &[
 ];
 /// The poll methods a general decisions' rule can name besides (`model::schema::rule_problem`:
 /// allocations name budgets only, other kinds are decided by positions).
-const POLL_METHODS: &[&str] = &[
-    "choose",
-    "score",
-    "dots",
-    "ranked",
-    "condorcet",
-    "stv",
-    "time",
-    "budget",
-];
+const POLL_METHODS: &[&str] = &model::poll::rule::FAMILIES;
 
 /// The methods an election of role holders can be counted by.
 const ELECTION_METHODS: &[&str] = &["stv", "ranked", "condorcet"];
