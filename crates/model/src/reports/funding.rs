@@ -52,6 +52,9 @@ pub struct Funds {
     pub balance: i128,
     /// Per request entry.
     pub requests: BTreeMap<EntryId, Funding>,
+    /// The decided requests (funded or not), in the order funding took them: at one moment,
+    /// a budget poll's in the order it funded them.
+    pub decided: Vec<EntryId>,
 }
 
 impl Funds {
@@ -163,6 +166,7 @@ pub fn funds_of(
     }
     events.sort();
     let mut balance = 0i128;
+    let mut decided = Vec::new();
     for (at, kind, _, id, amount) in events {
         if kind == 0 {
             balance += amount;
@@ -174,6 +178,7 @@ pub fn funds_of(
         } else if amount <= balance {
             balance -= amount;
             requests.insert(id.clone(), Funding::Funded { at });
+            decided.push(id.clone());
         } else {
             requests.insert(
                 id.clone(),
@@ -182,9 +187,14 @@ pub fn funds_of(
                     available: Amount::format_total(balance),
                 },
             );
+            decided.push(id.clone());
         }
     }
-    Funds { balance, requests }
+    Funds {
+        balance,
+        requests,
+        decided,
+    }
 }
 
 /// How `p` stands for funding at `now`.

@@ -1,6 +1,8 @@
 //! The ledger report: a pool's entries in the order they took effect, with the running
 //! balance and totals.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::funding::{Funding, Funds, decision, funds_of};
@@ -70,7 +72,8 @@ pub struct LedgerReport {
 
 /// A pool's entries with the time each took effect (a decided request when decided, any
 /// other entry when written), in the order funding takes them: by that time, contributions
-/// first, then entry id.
+/// first, then decided requests in the order funding decided them (a budget poll's, most
+/// given first), then by entry id.
 pub(super) fn ledger_order<'a>(
     pool: &'a Pool,
     funds: &Funds,
@@ -83,8 +86,15 @@ pub(super) fn ledger_order<'a>(
             _ => (e.at, e),
         })
         .collect();
+    let place: BTreeMap<&EntryId, usize> = funds
+        .decided
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e, i))
+        .collect();
     let key = |(at, e): &(Timestamp, &'a crate::schema::LedgerEntry)| {
-        (*at, e.kind != EntryKind::Contribution, &e.id)
+        let decided = place.get(&e.id).copied().unwrap_or(usize::MAX);
+        (*at, e.kind != EntryKind::Contribution, decided, &e.id)
     };
     entries.sort_by(|a, b| key(a).cmp(&key(b)));
     entries

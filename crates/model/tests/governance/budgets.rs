@@ -278,6 +278,41 @@ fn a_budget_poll_funds_the_requests_it_gives_their_asks_once_it_closes() {
         Funding::Funded { at: t(2 * CLOSES) }
     );
     assert_eq!(later.balance, 100_000 - 60_000 - 30_000);
+
+    // Funded at one moment, requests take the pool's money (and stand in its ledger) in the
+    // order the poll funded them, most given first, whatever their ids.
+    ask(&mut doc, 2, 4, "50", 2 * CLOSES + 10);
+    ask(&mut doc, 3, 5, "40", 2 * CLOSES + 11);
+    doc.open_poll(
+        &member(1),
+        NewProposal {
+            closes_at: Some(t(3 * CLOSES)),
+            ..allocation(pid(4))
+        },
+        budget(&[4, 5], &["50", "40"]),
+        t(2 * CLOSES + 12),
+    )
+    .unwrap();
+    for who in [1u8, 2] {
+        act(&mut doc, who, |d| {
+            d.cast_ballot(
+                &member(who),
+                &pid(4),
+                give(&[(0, 3_000), (1, 4_000)]),
+                t(2 * CLOSES + 20),
+            )
+            .unwrap()
+        });
+    }
+    let now = 3 * CLOSES + 1;
+    let last = funds(&doc, now);
+    assert_eq!(last.balance, 10_000 - 5_000 - 4_000);
+    let n = last.decided.len();
+    assert_eq!(last.decided[n - 2..], [entry(5), entry(4)]);
+    let c = doc.read_at(t(now)).unwrap();
+    let ledger = reports::ledger(&c, &c.pools[pool().as_str()], t(now));
+    let lines: Vec<EntryId> = ledger.entries.iter().map(|l| l.entry.clone()).collect();
+    assert_eq!(lines[lines.len() - 2..], [entry(5), entry(4)]);
     assert_eq!(verdict(&mut doc), Ok(()));
 }
 
