@@ -407,30 +407,30 @@ pub fn create(
 /// `all` for every member in force, in the order they joined); the model words the options,
 /// their names (`model::schema::election_options`).
 fn candidates(r: &mut Replica, c: &CoalitionId, given: &[String]) -> anyhow::Result<Vec<MemberId>> {
-    let invalid = |why: String| anyhow::Error::from(super::Invalid(why));
+    let most = model::poll::MAX_OPTIONS;
+    if given.len() > most {
+        return Err(super::Invalid(format!(
+            "an election is among at most {most} candidates ({} given)",
+            given.len()
+        ))
+        .into());
+    }
     let gov = r
         .in_force(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    let ids: Vec<MemberId> = if given.is_empty() || (given.len() == 1 && given[0].trim() == "all") {
-        model::governance::facilitator_rotation(&gov.members)
-    } else {
-        given
-            .iter()
-            .map(|g| Ok(super::find_member(&gov.members, g.trim())?.clone()))
-            .collect::<anyhow::Result<_>>()?
-    };
-    if ids.len() > model::poll::MAX_OPTIONS {
-        return Err(invalid(format!(
-            "an election is among at most {} candidates ({} given): name them",
-            model::poll::MAX_OPTIONS,
-            ids.len()
-        )));
+    // (The model refuses more than it lists and one named twice.)
+    if every(given) {
+        return Ok(model::governance::facilitator_rotation(&gov.members));
     }
-    let mut named = BTreeSet::new();
-    if let Some(twice) = ids.iter().find(|id| !named.insert(*id)) {
-        return Err(invalid(format!("member {twice} is listed twice")));
-    }
-    Ok(ids)
+    given
+        .iter()
+        .map(|g| Ok(super::find_member(&gov.members, g.trim())?.clone()))
+        .collect()
+}
+
+/// Whether `given` names every record it could (`all`, or nothing).
+fn every(given: &[String]) -> bool {
+    given.is_empty() || (given.len() == 1 && given[0].trim() == "all")
 }
 
 /// The requests of pool `pool` a budget poll funds (`given`: each by id or unique prefix, or
@@ -463,51 +463,46 @@ fn budget_requests(
                 None | Some(model::reports::Funding::NotDecided)
             )
     };
-    let entries: Vec<&model::schema::LedgerEntry> =
-        if given.is_empty() || (given.len() == 1 && given[0].trim() == "all") {
-            let mut open: Vec<_> = read.ledger.values().filter(awaiting).collect();
-            open.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
-            if open.is_empty() {
+    let entries: Vec<&model::schema::LedgerEntry> = if every(given) {
+        let mut open: Vec<_> = read.ledger.values().filter(awaiting).collect();
+        open.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        if open.is_empty() {
+            return Err(invalid(format!(
+                "no request of pool {} awaits a budget poll",
+                read.name
+            )));
+        }
+        if open.len() > most {
+            return Err(invalid(format!(
+                "{} requests await a budget poll; a poll funds at most {most}: name them",
+                open.len()
+            )));
+        }
+        open
+    } else {
+        // (The model refuses one named twice.)
+        let mut out = Vec::with_capacity(given.len());
+        for g in given {
+            let id = replica::resolve_prefix(
+                g.trim(),
+                "request",
+                read.ledger.keys().map(EntryId::as_str),
+            )?;
+            let e = id
+                .parse::<EntryId>()
+                .ok()
+                .and_then(|k| read.ledger.get(&k))
+                .ok_or_else(|| invalid(format!("no entry {id} in pool {}", read.name)))?;
+            if !awaiting(&e) {
                 return Err(invalid(format!(
-                    "no request of pool {} awaits a budget poll",
-                    read.name
+                    "entry {} of pool {} is not a request awaiting a budget poll",
+                    e.id, read.name
                 )));
             }
-            if open.len() > most {
-                return Err(invalid(format!(
-                    "{} requests await a budget poll; a poll funds at most {most}: name them",
-                    open.len()
-                )));
-            }
-            open
-        } else {
-            let mut named = BTreeSet::new();
-            let mut out = Vec::new();
-            for g in given {
-                let g = g.trim().to_ascii_lowercase();
-                let mut found = read
-                    .ledger
-                    .values()
-                    .filter(|e| e.id.as_str().starts_with(g.as_str()));
-                let (Some(e), None) = (found.next(), found.next()) else {
-                    return Err(invalid(format!(
-                        "`{g}` names no one request of pool {}",
-                        read.name
-                    )));
-                };
-                if !awaiting(&e) {
-                    return Err(invalid(format!(
-                        "entry {} of pool {} is not a request awaiting a budget poll",
-                        e.id, read.name
-                    )));
-                }
-                if !named.insert(&e.id) {
-                    return Err(invalid(format!("request {} is listed twice", e.id)));
-                }
-                out.push(e);
-            }
-            out
-        };
+            out.push(e);
+        }
+        out
+    };
     Ok((pool, entries.iter().map(|e| e.id.clone()).collect()))
 }
 
@@ -530,7 +525,7 @@ fn ranked_issues(
     let (headers, order) = r
         .issue_listing(c)
         .with_context(|| format!("could not read coalition {c}"))?;
-    let ids: Vec<model::IssueId> = if given.len() == 1 && given[0].trim() == "all" {
+    let ids: Vec<model::IssueId> = if every(given) {
         let open: Vec<model::IssueId> = order
             .iter()
             .map(|(_, id)| id)

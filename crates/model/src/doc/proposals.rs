@@ -109,43 +109,38 @@ impl CoalitionDoc {
         }
         self.edit_governed(by, "open poll", at, |doc, gov| {
             let mut poll = poll;
-            // As the document has it now (a rename is not the governance's to carry).
-            let name = |m: &MemberId| read_at::<String>(doc, &["members", m.as_str(), "name"]).ok();
             // An election's options are its candidates' names, a budget's its requests (with
-            // their asks): written here, as every node checks them.
-            if poll.role.is_some() {
-                if let Some(m) = poll
-                    .candidates
-                    .iter()
-                    .find(|m| !gov.members.contains_key(*m))
-                {
-                    return Err(EditError::Refused {
-                        why: format!("candidate {m} is not a member in force"),
-                    });
-                }
-                poll.options = crate::schema::election_options(&poll.candidates, name);
-            }
-            if let Some(pool) = poll.pool.clone() {
-                record_in(doc, &["pools"], pool.as_str(), "pool")?;
-                let mut entries = Vec::with_capacity(poll.requests.len());
-                for e in &poll.requests {
-                    match read_at::<crate::schema::LedgerEntry>(
+            // their asks): written here, as every node checks them (`schema::written`), from
+            // the document as it is now (a rename is not the governance's to carry).
+            let ledger = match &poll.pool {
+                Some(pool) => {
+                    record_in(doc, &["pools"], pool.as_str(), "pool")?;
+                    Some(read_at::<crate::schema::Pool>(
                         doc,
-                        &["pools", pool.as_str(), "ledger", e.as_str()],
-                    ) {
-                        Ok(entry) => entries.push(entry),
-                        Err(_) => {
-                            return Err(EditError::Refused {
-                                why: format!("request {e} is not in the pool's ledger"),
-                            });
-                        }
-                    }
+                        &["pools", pool.as_str()],
+                    )?)
                 }
-                poll.options = crate::schema::budget_options(&entries, name);
-                poll.asks = entries.iter().map(|e| e.amount).collect();
-                // One an earlier poll decided (funded, or found the pool short) is decided.
-                let ledger: crate::schema::Pool = read_at(doc, &["pools", pool.as_str()])?;
-                let funds = super::pools::funds_in(doc, &ledger, at);
+                None => None,
+            };
+            let entries: Vec<_> = ledger.as_ref().map_or_else(Vec::new, |l| {
+                poll.requests
+                    .iter()
+                    .map(|e| l.ledger.get(e).cloned())
+                    .collect()
+            });
+            let name = |m: &MemberId| read_at::<String>(doc, &["members", m.as_str(), "name"]).ok();
+            let written =
+                crate::schema::written(&poll, |m| gov.members.contains_key(m), &entries, name)
+                    .map_err(|why| EditError::Refused { why })?;
+            if let Some(w) = written {
+                poll.options = w.options;
+                if poll.pool.is_some() {
+                    poll.asks = w.asks;
+                }
+            }
+            // One an earlier poll decided (funded, or found the pool short) is decided.
+            if let Some(ledger) = &ledger {
+                let funds = super::pools::funds_in(doc, ledger, at);
                 if let Some(e) = poll.requests.iter().find(|e| {
                     !matches!(
                         funds.requests.get(*e),
@@ -155,17 +150,6 @@ impl CoalitionDoc {
                     return Err(EditError::Refused {
                         why: format!("request {e} was decided by an earlier poll"),
                     });
-                }
-                // By the key each is stored under.
-                let problem = crate::schema::requests_problem(&poll, |e| {
-                    poll.requests
-                        .iter()
-                        .zip(&entries)
-                        .find(|(k, _)| *k == e)
-                        .map(|(_, x)| x.clone())
-                });
-                if let Some(why) = problem {
-                    return Err(EditError::Refused { why });
                 }
             }
             if let Some(why) = crate::schema::poll_kind_problem(new.kind, &poll) {

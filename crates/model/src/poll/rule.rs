@@ -31,6 +31,15 @@ pub const FAMILIES: [&str; 8] = [
     "budget",
 ];
 
+/// The methods that elect members to a role (`DecisionKind::Role`): those whose result is
+/// who won (`reports::elections_of`).
+pub const ELECTING: [&str; 3] = ["stv", "ranked", "condorcet"];
+
+/// Whether `m` is a method that elects ([`ELECTING`]).
+pub fn elects(m: PollMethod) -> bool {
+    ELECTING.contains(&family(m))
+}
+
 /// The name of `m`'s method, without its settings.
 pub fn family(m: PollMethod) -> &'static str {
     match m {

@@ -386,47 +386,40 @@ impl Ctx<'_> {
             {
                 return Err(why);
             }
-            // As the document has it at the change (a rename is not the governance's to carry;
-            // bounded: one read per option).
-            let name = |m: &MemberId| self.record::<String>(&["members", m.as_str(), "name"]).ok();
-            // An election is among members in force, its options their names.
-            if poll.role.is_some() {
-                if let Some(m) = poll
-                    .candidates
-                    .iter()
-                    .find(|m| !self.in_force.members.contains_key(*m))
-                {
-                    return Err(format!("candidate {m} is not a member in force"));
-                }
-                if poll.options != crate::schema::election_options(&poll.candidates, name) {
-                    return Err("its options are not its candidates' names".into());
-                }
-            }
-            // An allocation poll's requests await it in its pool's ledger, with their asks,
-            // its options saying each (bounded: one read per option).
-            if let Some(pool) = &poll.pool {
-                // By the key each is stored under.
-                let entries: Vec<(&crate::EntryId, crate::schema::LedgerEntry)> = poll
+            // An election is among members in force and a budget over requests awaiting one,
+            // its options (and asks) as the document says them at the change (a rename is not
+            // the governance's to carry; bounded: a read or two per option).
+            let entries: Vec<Option<crate::schema::LedgerEntry>> = match &poll.pool {
+                Some(pool) => poll
                     .requests
                     .iter()
-                    .filter_map(|e| {
+                    .map(|e| {
                         self.record(&["pools", pool.as_str(), "ledger", e.as_str()])
                             .ok()
-                            .map(|x| (e, x))
                     })
-                    .collect();
-                let problem = crate::schema::requests_problem(poll, |e| {
-                    entries
-                        .iter()
-                        .find(|(k, _)| *k == e)
-                        .map(|(_, x)| x.clone())
-                });
-                if let Some(why) = problem {
-                    return Err(why);
+                    .collect(),
+                None => Vec::new(),
+            };
+            let name = |m: &MemberId| self.record::<String>(&["members", m.as_str(), "name"]).ok();
+            let in_force = |m: &MemberId| self.in_force.members.contains_key(m);
+            if let Some(w) = crate::schema::written(poll, in_force, &entries, name)? {
+                if let Some((r, (want, given))) = poll
+                    .requests
+                    .iter()
+                    .zip(w.asks.iter().zip(&poll.asks))
+                    .find(|(_, (want, given))| want != given)
+                {
+                    return Err(format!("request {r} asks {want}, not {given}"));
                 }
-                let entries: Vec<_> = entries.into_iter().map(|(_, x)| x).collect();
-                if poll.options != crate::schema::budget_options(&entries, name) {
-                    return Err("its options are not its requests' members and reasons".into());
+                if poll.pool.is_some() && poll.asks.len() != w.asks.len() {
+                    return Err("an allocation poll asks for each request what it asks".into());
+                }
+                if poll.options != w.options {
+                    return Err(if poll.role.is_some() {
+                        "its options are not its candidates' names".into()
+                    } else {
+                        "its options are not its requests' members and reasons".into()
+                    });
                 }
             }
             let hash = [self.change.hash()];

@@ -295,7 +295,7 @@ pub fn rule_problem(kind: RuleKind, rule: &Rule) -> Option<String> {
     match kind {
         RuleKind::General => None,
         RuleKind::Allocation if poll.family() == "budget" => None,
-        RuleKind::Role if matches!(poll.family(), "stv" | "ranked" | "condorcet") => None,
+        RuleKind::Role if crate::poll::rule::ELECTING.contains(&poll.family()) => None,
         RuleKind::Role => Some(format!(
             "role holders are elected by stv, ranked or condorcet polls, not {poll}"
         )),

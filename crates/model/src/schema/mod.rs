@@ -37,7 +37,7 @@ pub use pools::{LedgerEntry, Pool};
 pub(crate) use proposals::PollRead;
 pub use proposals::{
     Amendment, BallotRecord, PollSpec, PositionRecord, Proposal, RuleChange, Subject, WeightChange,
-    budget_options, election_options, option_labels, poll_kind_problem, requests_problem,
+    Written, option_labels, poll_kind_problem, written,
 };
 pub use prose::Prose;
 

@@ -260,27 +260,18 @@ pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> 
             if !poll.issues.is_empty() {
                 return Some("an allocation poll ranks no issues".into());
             }
-            if poll.requests.len() != poll.options.len() {
-                return Some(format!(
-                    "an allocation poll has one option per request: {} options, {} requests",
-                    poll.options.len(),
-                    poll.requests.len()
-                ));
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            poll.requests
-                .iter()
-                .find(|r| !seen.insert(*r))
-                .map(|twice| format!("request {twice} is listed twice"))
+            one_option_each(
+                &poll.requests,
+                poll.options.len(),
+                "an allocation poll",
+                "request",
+            )
         }
         DecisionKind::Role => {
             let Some(role) = poll.role else {
                 return Some("a role election names the role it fills".into());
             };
-            if !matches!(
-                poll.method,
-                PollMethod::Stv { .. } | PollMethod::Ranked | PollMethod::Condorcet
-            ) {
+            if !crate::poll::rule::elects(poll.method) {
                 return Some(format!(
                     "an election of {role} is counted by stv, ranked or condorcet, not {}",
                     poll.method
@@ -289,21 +280,35 @@ pub fn poll_kind_problem(kind: DecisionKind, poll: &PollSpec) -> Option<String> 
             if poll.pool.is_some() || !poll.requests.is_empty() || !poll.issues.is_empty() {
                 return Some("a role election funds no requests and ranks no issues".into());
             }
-            if poll.candidates.len() != poll.options.len() {
-                return Some(format!(
-                    "a role election has one option per candidate: {} options, {} candidates",
-                    poll.options.len(),
-                    poll.candidates.len()
-                ));
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            poll.candidates
-                .iter()
-                .find(|m| !seen.insert(*m))
-                .map(|twice| format!("candidate {twice} is listed twice"))
+            one_option_each(
+                &poll.candidates,
+                poll.options.len(),
+                "a role election",
+                "candidate",
+            )
         }
         other => Some(format!("a {other} proposal carries no poll")),
     }
+}
+
+/// What is wrong with `ids` as what each of a poll's `options` stands for (`poll` and `what`
+/// name them in the message): one per option, none twice.
+fn one_option_each<T: Ord + std::fmt::Display>(
+    ids: &[T],
+    options: usize,
+    poll: &str,
+    what: &str,
+) -> Option<String> {
+    if ids.len() != options {
+        return Some(format!(
+            "{poll} has one option per {what}: {options} options, {} {what}s",
+            ids.len()
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    ids.iter()
+        .find(|i| !seen.insert(*i))
+        .map(|twice| format!("{what} {twice} is listed twice"))
 }
 
 /// The options an election or a budget poll lists, as every node writes and checks them (no
@@ -334,58 +339,68 @@ pub fn option_labels(items: &[(String, &str)]) -> Vec<String> {
         .collect()
 }
 
-/// An election's options: each candidate's name (`name` gives it; a member it does not know
-/// by its id), by [`option_labels`].
-pub fn election_options(
-    candidates: &[MemberId],
-    name: impl Fn(&MemberId) -> Option<String>,
-) -> Vec<String> {
-    let items: Vec<(String, &str)> = candidates
-        .iter()
-        .map(|m| (name(m).unwrap_or_else(|| m.to_string()), m.as_str()))
-        .collect();
-    option_labels(&items)
+/// What the document says an election or a budget poll lists: its options (each candidate's
+/// name; each request's member's name and reason, `Name: reason`), by [`option_labels`], and a
+/// budget's asks (what each request asks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The options, in the poll's order.
+    pub options: Vec<String>,
+    /// A budget's asks, in the poll's order (none for an election).
+    pub asks: Vec<Amount>,
 }
 
-/// A budget poll's options: each request's member's name and its reason (`Name: reason`), by
-/// [`option_labels`].
-pub fn budget_options(
-    requests: &[super::LedgerEntry],
-    name: impl Fn(&MemberId) -> Option<String>,
-) -> Vec<String> {
-    let items: Vec<(String, &str)> = requests
-        .iter()
-        .map(|e| {
-            let who = name(&e.member).unwrap_or_else(|| e.member.to_string());
-            (format!("{}: {}", who.trim(), e.note.trim()), e.id.as_str())
-        })
-        .collect();
-    option_labels(&items)
-}
-
-/// What is wrong with the requests an allocation poll names, as `entry` reads each from its
-/// pool's ledger (`None`: not there, or not a ledger entry), if anything: each a request
-/// awaiting a budget poll (written under `allocation=budget`, naming no proposal of its own),
-/// the poll asking what it asks. Reads at most one entry per option.
-pub fn requests_problem(
+/// What an election or a budget poll must list, as the document has its candidates and
+/// requests at the change (`in_force`: whether a member is in force; `entries`: the ledger
+/// entry stored under each of the poll's requests, in its order; `name`: a member's name),
+/// the same for the node that writes it and every node that checks it: `None` for any other
+/// poll; `Err` where a candidate is no member in force or a request is not one awaiting a
+/// budget poll (written under `allocation=budget`, naming no proposal of its own).
+pub fn written(
     poll: &PollSpec,
-    entry: impl Fn(&EntryId) -> Option<super::LedgerEntry>,
-) -> Option<String> {
-    for (request, ask) in poll.requests.iter().zip(&poll.asks) {
-        let Some(e) = entry(request) else {
-            return Some(format!("request {request} is not in the pool's ledger"));
+    in_force: impl Fn(&MemberId) -> bool,
+    entries: &[Option<super::LedgerEntry>],
+    name: impl Fn(&MemberId) -> Option<String>,
+) -> Result<Option<Written>, String> {
+    let named = |m: &MemberId| name(m).unwrap_or_else(|| m.to_string());
+    if poll.role.is_some() {
+        if let Some(m) = poll.candidates.iter().find(|m| !in_force(m)) {
+            return Err(format!("candidate {m} is not a member in force"));
+        }
+        let items: Vec<(String, &str)> = poll
+            .candidates
+            .iter()
+            .map(|m| (named(m), m.as_str()))
+            .collect();
+        return Ok(Some(Written {
+            options: option_labels(&items),
+            asks: Vec::new(),
+        }));
+    }
+    if poll.pool.is_none() {
+        return Ok(None);
+    }
+    let mut items = Vec::with_capacity(poll.requests.len());
+    let mut asks = Vec::with_capacity(poll.requests.len());
+    for (i, request) in poll.requests.iter().enumerate() {
+        let Some(e) = entries.get(i).and_then(Option::as_ref) else {
+            return Err(format!("request {request} is not in the pool's ledger"));
         };
         if e.kind != crate::values::EntryKind::Request || e.proposal.is_some() {
-            return Some(format!(
+            return Err(format!(
                 "entry {request} is not a request awaiting a budget poll"
             ));
         }
-        if e.amount != *ask {
-            return Some(format!("request {request} asks {}, not {ask}", e.amount));
-        }
+        items.push((
+            format!("{}: {}", named(&e.member).trim(), e.note.trim()),
+            request.as_str(),
+        ));
+        asks.push(e.amount);
     }
-    (poll.asks.len() != poll.requests.len())
-        .then(|| "an allocation poll asks for each request what it asks".to_owned())
+    Ok(Some(Written {
+        options: option_labels(&items),
+        asks,
+    }))
 }
 
 impl PollSpec {

@@ -28,9 +28,6 @@ const METHODS: &[&str] = &[
 /// allocations name budgets only, other kinds are decided by positions).
 const POLL_METHODS: &[&str] = &model::poll::rule::FAMILIES;
 
-/// The methods an election of role holders can be counted by.
-const ELECTION_METHODS: &[&str] = &["stv", "ranked", "condorcet"];
-
 /// The methods offered for `kind`'s rule.
 fn methods_for(kind: RuleKind) -> impl Iterator<Item = &'static str> {
     match kind {
@@ -41,7 +38,7 @@ fn methods_for(kind: RuleKind) -> impl Iterator<Item = &'static str> {
             .collect::<Vec<_>>(),
         RuleKind::Allocation => METHODS.iter().chain(&["budget"]).copied().collect(),
         // Always an election among members.
-        RuleKind::Role => ELECTION_METHODS.to_vec(),
+        RuleKind::Role => model::poll::rule::ELECTING.to_vec(),
         _ => METHODS.to_vec(),
     }
     .into_iter()
