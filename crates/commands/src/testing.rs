@@ -43,6 +43,26 @@ pub fn raise(r: &mut Replica, c: &CoalitionId, title: &str) -> model::IssueId {
     .unwrap()
 }
 
+/// This (only) member agrees to `proposal`, which its agreement alone decides.
+pub fn agree(r: &mut Replica, c: &CoalitionId, proposal: &model::ProposalId) {
+    let agree = crate::ops::proposals::PositionRequest {
+        stance: "agree".into(),
+        reason: String::new(),
+    };
+    crate::ops::proposals::take_position(r, c, proposal.as_str(), agree).unwrap();
+}
+
+/// Opens the amendment `req` and passes it by this (only) member's agreement; its id.
+pub fn amended(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: crate::ops::charter::AmendmentRequest,
+) -> model::ProposalId {
+    let proposal = crate::ops::charter::amend(r, c, req).unwrap();
+    agree(r, c, &proposal);
+    proposal
+}
+
 /// A dots poll over `issues` (`dots:6`, options `Issue 1`, `Issue 2`...) that closes a
 /// moment after it opens, with this member's ballot `dots` ((option from 1, dots)) cast in the
 /// same edit: returned once it has closed, passed (the one member's ballot is its quorum), so

@@ -430,12 +430,7 @@ mod tests {
             weights: vec!["general:northside tenants union=3".into()],
             ..Default::default()
         };
-        let proposal = amend(&mut r, &c, req).unwrap();
-        let agree = crate::ops::proposals::PositionRequest {
-            stance: "agree".into(),
-            reason: String::new(),
-        };
-        crate::ops::proposals::take_position(&mut r, &c, proposal.as_str(), agree).unwrap();
+        crate::testing::amended(&mut r, &c, req);
         let shown = show(&mut r, &c).unwrap();
         let founder = shown.names.keys().next().unwrap().clone();
         assert_eq!(shown.charter.weights.general[&founder], 3);
@@ -496,12 +491,7 @@ mod tests {
             rules: vec!["general=ranked@2/3".into()],
             ..Default::default()
         };
-        let proposal = amend(&mut r, &c, req).unwrap();
-        let agree = crate::ops::proposals::PositionRequest {
-            stance: "agree".into(),
-            reason: String::new(),
-        };
-        crate::ops::proposals::take_position(&mut r, &c, proposal.as_str(), agree).unwrap();
+        crate::testing::amended(&mut r, &c, req);
         let shown = show(&mut r, &c).unwrap();
         assert_eq!(shown.charter.rules.general.to_string(), "ranked@2/3");
         let general = |method: Option<&str>| crate::ops::proposals::NewProposalRequest {

@@ -328,12 +328,7 @@ mod tests {
             reason: "Bus passes".into(),
         };
         let made = request(&mut r, &c, p, asked).unwrap();
-        let stance = crate::ops::proposals::PositionRequest {
-            stance: "agree".into(),
-            reason: String::new(),
-        };
-        crate::ops::proposals::take_position(&mut r, &c, made.proposal.unwrap().as_str(), stance)
-            .unwrap();
+        crate::testing::agree(&mut r, &c, &made.proposal.unwrap());
 
         let state = r.read(&c).unwrap();
         let whole = reports::ledger(&state, &state.pools[pool.as_str()], replica::now());
@@ -424,12 +419,7 @@ mod tests {
             rules: vec!["allocation=budget".into()],
             ..Default::default()
         };
-        let amendment = crate::ops::charter::amend(&mut r, &c, amend).unwrap();
-        let agree = crate::ops::proposals::PositionRequest {
-            stance: "agree".into(),
-            reason: String::new(),
-        };
-        crate::ops::proposals::take_position(&mut r, &c, amendment.as_str(), agree).unwrap();
+        crate::testing::amended(&mut r, &c, amend);
         let open = |r: &mut Replica, requests: Vec<&str>, options: Vec<&str>, kind: &str| {
             crate::ops::proposals::create(
                 r,

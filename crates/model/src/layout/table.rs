@@ -129,7 +129,7 @@ const RULE_KIND: Shape = Shape::Scalar(Scalar {
     check: typed::<RuleKind>,
 });
 const ROLE_NAME: Shape = Shape::Scalar(Scalar {
-    what: "a role (spokespeople, statement-signoff)",
+    what: "a role (spokespeople, statement-signoff, delegates)",
     check: typed::<crate::values::RoleName>,
 });
 const POOL_KIND: Shape = Shape::Scalar(Scalar {

@@ -317,7 +317,16 @@ fn one_option_each<T: Ord + std::fmt::Display>(
 /// `doc::MAX_SHORT` characters, and where two read alike (`name_as_read`) or one reads as
 /// nothing, each of those is followed by the first eight characters of its id.
 pub fn option_labels(items: &[(String, &str)]) -> Vec<String> {
-    let cut = |s: &str, n: usize| -> String { s.trim().chars().take(n).collect::<String>() };
+    // Trimmed after the cut too, as an option is stored (`doc::short`): a cut landing after a
+    // space would otherwise word it otherwise than the node that checks it.
+    let cut = |s: &str, n: usize| -> String {
+        s.trim()
+            .chars()
+            .take(n)
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
+    };
     let read: Vec<String> = items
         .iter()
         .map(|(t, _)| crate::values::name_as_read(&cut(t, crate::MAX_SHORT)))
@@ -590,4 +599,32 @@ pub struct PositionRecord {
     /// When it was recorded.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An option is worded as it is stored: cut to `MAX_SHORT` characters and trimmed after
+    /// the cut, so the node writing a poll and every node checking it word it alike; alike
+    /// or blank ones carry their short id.
+    #[test]
+    fn options_are_worded_as_they_are_stored() {
+        let long = format!("{}  and the rest", "a".repeat(crate::MAX_SHORT - 1));
+        let id = "0123456789abcdef0123456789abcdef";
+        let labels = option_labels(&[(long, id), ("Fares".into(), id), ("  ".into(), id)]);
+        assert_eq!(
+            labels[0],
+            "a".repeat(crate::MAX_SHORT - 1),
+            "no trailing space"
+        );
+        assert_eq!(labels[1], "Fares");
+        assert_eq!(labels[2], "(01234567)");
+        let alike = option_labels(&[("Fares".into(), id), (" fares ".into(), "fedcba98")]);
+        assert_eq!(alike, ["Fares (01234567)", "fares (fedcba98)"]);
+        for l in labels.iter().chain(&alike) {
+            assert_eq!(l.trim(), l);
+            assert!(l.chars().count() <= crate::MAX_SHORT);
+        }
+    }
 }
