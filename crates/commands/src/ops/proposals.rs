@@ -405,7 +405,7 @@ pub fn create(
 
 /// The members an election is among (`given`: each by id, unique prefix or exact name, or
 /// `all` for every member in force, in the order they joined); the model words the options,
-/// their names (`model::schema::election_options`).
+/// their names (`model::schema::written`).
 fn candidates(r: &mut Replica, c: &CoalitionId, given: &[String]) -> anyhow::Result<Vec<MemberId>> {
     let most = model::poll::MAX_OPTIONS;
     if given.len() > most {
@@ -435,7 +435,7 @@ fn every(given: &[String]) -> bool {
 
 /// The requests of pool `pool` a budget poll funds (`given`: each by id or unique prefix, or
 /// `all` for every request awaiting a budget poll, oldest first); the model words the options
-/// (`model::schema::budget_options`) and takes the asks from the ledger.
+/// (`model::schema::written`) and takes the asks from the ledger.
 fn budget_requests(
     r: &mut Replica,
     c: &CoalitionId,
