@@ -48,6 +48,7 @@ pub mod reports;
 pub mod rules;
 pub mod schema;
 pub mod signing;
+pub mod statements;
 mod tally;
 #[cfg(test)]
 mod testing;
@@ -62,6 +63,7 @@ pub use doc::{
     NewMeeting, NewPool, NewProposal, ProfileUpdate, RESTORABLE,
 };
 pub use error::{DocError, EditError};
+pub use federation;
 pub use ids::{
     CoalitionId, EntryId, GoalId, ID_LEN, IdError, IssueId, MeetingId, MemberId, PoolId,
     ProposalId, id_from_bytes, is_id,

@@ -6,6 +6,7 @@ mod convergence;
 mod documents;
 mod overlap_and_positions;
 mod pools;
+mod statements;
 
 use model::*;
 

@@ -1,0 +1,395 @@
+//! Statements of a coalition's own records (issue 20): the facts it publishes to a linked
+//! coalition, built the same way on every member's node from the document at the heads the
+//! statement names, so that a node co-signs only what it computes itself from its own copy.
+//!
+//! A statement names its topic through its value (the roster; an issue, a pool's period, a
+//! goal or a decision, by id) and the moment it speaks of (`as_of`): [`statement_at`] builds
+//! it from the document forked at the stated heads and read at that moment; [`recompute`]
+//! takes another node's draft, builds the same statement from this node's copy and says
+//! whether the bytes are the same, and if not what differs (logged by whoever refuses to
+//! co-sign). A node that does not hold the stated heads yet says so ([`BuildError::NotYet`]):
+//! it co-signs once they arrive. Every text is made one a statement may hold
+//! (`federation::clean_short`...) the same way on every node.
+//!
+//! Not built here yet: calls and mandate positions (they need links).
+
+use automerge::ChangeHash;
+use federation::{
+    Counts, DecisionFacts, EvidenceFacts, GoalProgress, IssueFacts, Kind, Mark, PoolTotals, Roster,
+    RosterMember, Statement, StatementError, Value, clean_long, clean_short, clean_tag,
+};
+
+use crate::doc::CoalitionDoc;
+use crate::error::DocError;
+use crate::governance::InForce;
+use crate::ids::{GoalId, IssueId, PoolId, ProposalId};
+use crate::reports::{Funding, funds, proposal_tally};
+use crate::schema::Coalition;
+use crate::values::{EntryKind, Timestamp};
+
+/// What a statement of this coalition's records is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Topic {
+    /// The members in force and their node keys.
+    Roster,
+    /// An issue of the inventory.
+    Issue(IssueId),
+    /// A pool's totals over a period (`from` included, `to` excluded).
+    Pool {
+        /// The pool.
+        pool: PoolId,
+        /// The period's start.
+        from: Timestamp,
+        /// The period's end.
+        to: Timestamp,
+    },
+    /// A shared goal's progress.
+    Goal(GoalId),
+    /// A decision.
+    Decision(ProposalId),
+}
+
+/// What a statement states besides its value: when, under which roster, where among the
+/// statements on its subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stated {
+    /// The moment it speaks of.
+    pub as_of: Timestamp,
+    /// The version of the roster whose members sign it (for a roster, the one before it).
+    pub roster: u64,
+    /// Its sequence on its subject (a roster's version).
+    pub sequence: u64,
+    /// The statement on the same subject it replaces.
+    pub supersedes: Option<[u8; 32]>,
+}
+
+/// Why a statement could not be built, or a draft is not what this node computes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// This node does not hold every head the statement names yet.
+    #[error("this node does not hold {missing} of the changes the statement was computed at yet")]
+    NotYet {
+        /// How many heads it lacks.
+        missing: usize,
+    },
+    /// The record the statement is about is not in the document at those heads.
+    #[error("there is no {kind} {id} in the coalition at the stated heads")]
+    NoSuchRecord {
+        /// Its kind.
+        kind: Kind,
+        /// Its id as given.
+        id: String,
+    },
+    /// A kind this coalition does not build from its records (yet).
+    #[error("a {0} statement is not built from a coalition's own records")]
+    NotBuilt(Kind),
+    /// Another coalition's statement.
+    #[error("the statement is another coalition's")]
+    OtherCoalition,
+    /// The governance does not read at the stated heads.
+    #[error("the coalition's governance does not read at the stated heads: {0}")]
+    Governance(String),
+    /// The document does not read.
+    #[error("the coalition does not read at the stated heads: {0}")]
+    Read(#[from] DocError),
+    /// What was built breaks a rule of the statement format (more members than a roster
+    /// holds...).
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    /// The draft is not what this node computes.
+    #[error("this node computes another {what} from its own copy of the records")]
+    Differs {
+        /// What differs.
+        what: &'static str,
+    },
+}
+
+/// The statement of `topic` this coalition's document makes at `heads`, as `stated`.
+pub fn statement_at(
+    doc: &mut CoalitionDoc,
+    heads: &[ChangeHash],
+    topic: &Topic,
+    stated: Stated,
+) -> Result<Statement, BuildError> {
+    let missing = heads
+        .iter()
+        .filter(|h| automerge::ReadDoc::get_change_by_hash(doc.automerge(), h).is_none())
+        .count();
+    if missing > 0 {
+        return Err(BuildError::NotYet { missing });
+    }
+    let at = doc.automerge_mut().fork_at(heads).map_err(DocError::from)?;
+    let mut at = CoalitionDoc::from_automerge(at)?;
+    let read = at.read_at(stated.as_of)?;
+    let gov = at
+        .in_force(stated.as_of)
+        .map_err(|e| BuildError::Governance(e.to_string()))?;
+    let mut sorted: Vec<[u8; 32]> = heads.iter().map(|h| h.0).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let statement = Statement {
+        format: federation::FORMAT,
+        coalition: read.id.to_bytes(),
+        roster: stated.roster,
+        as_of: stated.as_of.as_millis(),
+        heads: sorted,
+        sequence: stated.sequence,
+        supersedes: stated.supersedes,
+        value: value_of(&read, &gov, topic, stated.as_of)?,
+    };
+    statement.check()?;
+    Ok(statement)
+}
+
+/// Whether `draft` (another node's, of this coalition) is exactly what this node computes
+/// from its own copy at the heads it names.
+pub fn recompute(doc: &mut CoalitionDoc, draft: &Statement) -> Result<(), BuildError> {
+    if draft.coalition != doc.id().to_bytes() {
+        return Err(BuildError::OtherCoalition);
+    }
+    let topic = topic_of(draft)?;
+    let heads: Vec<ChangeHash> = draft.heads.iter().map(|h| ChangeHash(*h)).collect();
+    let stated = Stated {
+        as_of: Timestamp::from_millis(draft.as_of),
+        roster: draft.roster,
+        sequence: draft.sequence,
+        supersedes: draft.supersedes,
+    };
+    let mine = statement_at(doc, &heads, &topic, stated)?;
+    if mine == *draft {
+        return Ok(());
+    }
+    Err(BuildError::Differs {
+        what: differs(&mine.value, &draft.value),
+    })
+}
+
+/// The topic a statement of this coalition's records speaks of.
+pub fn topic_of(s: &Statement) -> Result<Topic, BuildError> {
+    Ok(match &s.value {
+        Value::Roster(_) => Topic::Roster,
+        Value::Issue(i) => Topic::Issue(IssueId::from_bytes(i.issue)),
+        Value::Pool(p) => Topic::Pool {
+            pool: PoolId::from_bytes(p.pool),
+            from: Timestamp::from_millis(p.from),
+            to: Timestamp::from_millis(p.to),
+        },
+        Value::Goal(g) => Topic::Goal(GoalId::from_bytes(g.goal)),
+        Value::Decision(d) => Topic::Decision(ProposalId::from_bytes(d.proposal)),
+        other => return Err(BuildError::NotBuilt(other.kind())),
+    })
+}
+
+/// Which part of two values of one topic differs first, for the log.
+fn differs(mine: &Value, theirs: &Value) -> &'static str {
+    match (mine, theirs) {
+        (Value::Roster(a), Value::Roster(b)) if a != b => "roster",
+        (Value::Issue(a), Value::Issue(b)) => {
+            if a.ranks != b.ranks || a.members != b.members {
+                "issue's ranks"
+            } else if a.priority != b.priority {
+                "issue's priority"
+            } else if a == b {
+                "statement (its time, sequence or roster)"
+            } else {
+                "issue's texts"
+            }
+        }
+        (Value::Pool(a), Value::Pool(b)) if a != b => "pool's totals",
+        (Value::Goal(a), Value::Goal(b)) if a != b => "goal's progress",
+        (Value::Decision(a), Value::Decision(b)) if a != b => "decision",
+        _ => "statement (its time, sequence or roster)",
+    }
+}
+
+/// The value of `topic` in a whole read of the coalition at `now`, with the governance in
+/// force then.
+pub fn value_of(
+    c: &Coalition,
+    gov: &InForce,
+    topic: &Topic,
+    now: Timestamp,
+) -> Result<Value, BuildError> {
+    let missing = |kind, id: &str| BuildError::NoSuchRecord {
+        kind,
+        id: id.to_owned(),
+    };
+    Ok(match topic {
+        Topic::Roster => Value::Roster(roster_of(gov)?),
+        Topic::Issue(id) => {
+            let i = c
+                .issues
+                .get(id)
+                .ok_or_else(|| missing(Kind::Issue, id.as_str()))?;
+            let mut ranks = [0u32; 10];
+            for (m, r) in &i.ranks {
+                if c.members.contains_key(m) {
+                    let at = usize::from(r.get().clamp(1, 10)) - 1;
+                    ranks[at] = ranks[at].saturating_add(1);
+                }
+            }
+            let lead = c
+                .members
+                .get(&i.lead)
+                .map(|m| m.name.as_str())
+                .unwrap_or("");
+            Value::Issue(IssueFacts {
+                issue: id.to_bytes(),
+                title: clean_short(&i.title),
+                description: clean_long(i.description.as_str()),
+                tags: i
+                    .tags
+                    .iter()
+                    .take(federation::MAX_LIST)
+                    .map(|t| clean_tag(t))
+                    .collect(),
+                lead: clean_short(lead),
+                status: i.status.as_str().to_owned(),
+                ranks,
+                members: u32::try_from(c.members.len()).unwrap_or(u32::MAX),
+                priority: None,
+                evidence: i
+                    .evidence
+                    .iter()
+                    .take(federation::MAX_LIST)
+                    .map(|e| EvidenceFacts {
+                        source: clean_short(&e.source),
+                        figure: clean_short(&e.figure),
+                        disaggregation: clean_short(&e.disaggregation),
+                    })
+                    .collect(),
+            })
+        }
+        Topic::Pool { pool, from, to } => {
+            let p = c
+                .pools
+                .get(pool)
+                .ok_or_else(|| missing(Kind::Pool, pool.as_str()))?;
+            let f = funds(c, p, now);
+            let within = |t: Timestamp| *from <= t && t < *to;
+            let (mut pledged, mut contributed, mut allocated, mut balance) = (0, 0, 0, 0i128);
+            for e in p.ledger.values() {
+                let amount = i128::from(e.amount.hundredths());
+                match e.kind {
+                    EntryKind::Pledge if within(e.at) => pledged += amount,
+                    EntryKind::Contribution => {
+                        if within(e.at) {
+                            contributed += amount;
+                        }
+                        if e.at < *to {
+                            balance += amount;
+                        }
+                    }
+                    EntryKind::Request => {
+                        if let Some(Funding::Funded { at }) = f.requests.get(&e.id) {
+                            if within(*at) {
+                                allocated += amount;
+                            }
+                            if *at < *to {
+                                balance -= amount;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Value::Pool(PoolTotals {
+                pool: pool.to_bytes(),
+                name: clean_short(&p.name),
+                kind: p.kind.as_str().to_owned(),
+                unit: clean_short(&p.unit),
+                from: from.as_millis(),
+                to: to.as_millis(),
+                pledged,
+                contributed,
+                allocated,
+                balance,
+            })
+        }
+        Topic::Goal(id) => {
+            let g = c
+                .charter
+                .goals
+                .get(id)
+                .ok_or_else(|| missing(Kind::Goal, id.as_str()))?;
+            // The latest day measured; of two on one day, the one recorded last.
+            let latest = g
+                .progress
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, p)| (p.day, *i))
+                .map(|(_, p)| Mark {
+                    value: p.value.hundredths(),
+                    at: day_millis(p.day),
+                });
+            Value::Goal(GoalProgress {
+                goal: id.to_bytes(),
+                title: clean_short(&g.title),
+                unit: clean_short(&g.unit),
+                target: g.target.hundredths(),
+                latest,
+            })
+        }
+        Topic::Decision(id) => {
+            let p = c
+                .proposals
+                .get(id)
+                .ok_or_else(|| missing(Kind::Decision, id.as_str()))?;
+            let t = proposal_tally(p, now);
+            Value::Decision(DecisionFacts {
+                proposal: id.to_bytes(),
+                title: clean_short(&p.title),
+                kind: p.kind.as_str().to_owned(),
+                rule: clean_short(&p.rule.to_string()),
+                counts: Counts {
+                    agree: t.agree,
+                    abstain: t.abstain,
+                    disagree: t.disagree,
+                    block: t.block,
+                },
+                outcome: t.outcome.as_str().to_owned(),
+                result: String::new(),
+                closed_at: crate::reports::decided_at(p, now).map(Timestamp::as_millis),
+            })
+        }
+    })
+}
+
+/// The roster of the members in force: their names and node keys (flagged keys left out; of
+/// more than `federation::MAX_KEYS`, the lowest).
+fn roster_of(gov: &InForce) -> Result<Roster, BuildError> {
+    let mut members: Vec<RosterMember> = gov
+        .members
+        .values()
+        .map(|m| {
+            let mut keys: Vec<[u8; 32]> = m
+                .keys
+                .iter()
+                .map(|k| *k.as_bytes())
+                .filter(|k| !gov.flagged(k))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.truncate(federation::MAX_KEYS);
+            RosterMember {
+                member: m.id.to_bytes(),
+                name: clean_short(&m.name),
+                keys,
+            }
+        })
+        .filter(|m| !m.keys.is_empty())
+        .collect();
+    members.sort_by_key(|m| m.member);
+    let roster = Roster { members };
+    roster.check()?;
+    Ok(roster)
+}
+
+/// The Unix milliseconds of a day's midnight, UTC.
+fn day_millis(day: crate::values::Day) -> i64 {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    day.civil()
+        .since(epoch)
+        .map_or(0, |s| i64::from(s.get_days()) * 86_400_000)
+}
