@@ -42,7 +42,7 @@ pub enum StatementError {
     },
     /// Bytes that decode but are not the one encoding of what they hold (the same statement
     /// would then hash two ways), or a list out of its order.
-    #[error("the {what} is not in its one canonical form")]
+    #[error("not in its one canonical form (encoding or order): {what}")]
     NotCanonical {
         /// What.
         what: &'static str,
@@ -81,32 +81,34 @@ pub enum StatementError {
         /// What does not follow.
         what: &'static str,
     },
-    /// A statement signed under a roster that is not the newest held.
-    #[error("the statement is signed under roster {named}, but the newest roster is {newest}")]
+    /// A statement signed under a roster that was replaced before it was dated, or one
+    /// older than the rosters this chain keeps.
+    #[error(
+        "the statement is signed under roster {named}, which was replaced before it was dated \
+         (the newest roster is {newest})"
+    )]
     StaleRoster {
         /// The roster it names.
         named: u64,
         /// The newest held.
         newest: u64,
     },
-    /// A signature by a key the roster does not list.
-    #[error("signed by key {key}, which no member of roster {roster} holds")]
-    UnknownSigner {
-        /// The key, hex.
-        key: String,
-        /// The roster version.
-        roster: u64,
+    /// A statement signed under a roster not received yet: it may verify once that roster
+    /// arrives.
+    #[error(
+        "the statement is signed under roster {named}, not received yet (the newest here is {newest})"
+    )]
+    UnknownRoster {
+        /// The roster it names.
+        named: u64,
+        /// The newest held.
+        newest: u64,
     },
-    /// A signature that does not verify.
-    #[error("the signature by key {key} does not verify")]
-    BadSignature {
-        /// The key, hex.
-        key: String,
-    },
-    /// Fewer members signed than the threshold.
-    #[error("signed by {signed} of {members} members of roster {roster}; {needed} must sign")]
+    /// Fewer members signed than the threshold (signatures by keys the roster does not list,
+    /// or that do not verify, are not counted).
+    #[error("{}", too_few(*signed, *needed, *members, *roster, *not_listed, *bad))]
     TooFewSigners {
-        /// Distinct members whose keys signed.
+        /// Distinct members whose keys signed, counted.
         signed: usize,
         /// How many must.
         needed: usize,
@@ -114,7 +116,33 @@ pub enum StatementError {
         members: usize,
         /// The roster version.
         roster: u64,
+        /// Signatures by keys the roster does not list.
+        not_listed: usize,
+        /// Signatures by listed keys that do not verify.
+        bad: usize,
     },
+}
+
+fn too_few(
+    signed: usize,
+    needed: usize,
+    members: usize,
+    roster: u64,
+    not_listed: usize,
+    bad: usize,
+) -> String {
+    let mut s = format!(
+        "signed by {signed} of the {members} members of roster {roster}; {needed} must sign"
+    );
+    if needed > members {
+        s.push_str(" (the roster has fewer members than the link asks to sign: the link's threshold must be lowered by a decision)");
+    }
+    if not_listed + bad > 0 {
+        s.push_str(&format!(
+            "; not counted: {not_listed} signature(s) by keys the roster does not list, {bad} that do not verify"
+        ));
+    }
+    s
 }
 
 /// Why a statements file was refused.

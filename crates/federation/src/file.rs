@@ -7,8 +7,8 @@
 //! from one that was not ([`FileError::Damaged`]); it proves nothing about who wrote it: each
 //! statement in it is verified on import exactly as if it had arrived over the network, so a
 //! file changed on purpose (checksum made anew) gets no further than its signatures. At most
-//! [`MAX_FILE`] bytes and [`MAX_ITEMS`] statements, each at most [`crate::MAX_SIGNED`], checked
-//! before anything is decoded.
+//! [`MAX_FILE`] bytes (checked first) and [`MAX_ITEMS`] statements (the read stops past
+//! them), each at most [`crate::MAX_SIGNED`].
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -34,6 +34,7 @@ pub struct StatementsFile {
     /// The linked coalition it is for.
     pub to: RecordId,
     /// The signed statements, each in its canonical bytes (rosters first, oldest first).
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_ITEMS }, _, _>")]
     pub items: Vec<Vec<u8>>,
 }
 
@@ -67,10 +68,12 @@ impl StatementsFile {
         if Sha256::digest(covered).as_slice() != sum {
             return Err(FileError::Damaged);
         }
+        // `split` is at least the start's length from the front, so `rest` holds the 32
+        // bytes of the checksum at its end.
         let body = &rest[..rest.len() - 32];
         let malformed = |what: String| FileError::Malformed { what };
         let (file, left): (StatementsFile, _) =
-            postcard::take_from_bytes(body).map_err(|e| malformed(e.to_string()))?;
+            postcard::take_from_bytes(body).map_err(|e| malformed(crate::bounded::why(&e)))?;
         if !left.is_empty() {
             return Err(malformed(format!(
                 "{} bytes after the statements",

@@ -63,12 +63,22 @@ pub fn statements(data: &[u8]) {
     }
 }
 
+/// The chain trusting [`roster`], made once (it signs three times).
+fn chain() -> Option<&'static RosterChain> {
+    static CHAIN: std::sync::OnceLock<Option<RosterChain>> = std::sync::OnceLock::new();
+    CHAIN
+        .get_or_init(|| {
+            let first = roster();
+            RosterChain::trust(&first.id(), &first).ok()
+        })
+        .as_ref()
+}
+
 fn signed(data: &[u8]) {
     let Ok(signed) = Signed::decode(data) else {
         return;
     };
-    let first = roster();
-    let Ok(chain) = RosterChain::trust(&first.id(), &first) else {
+    let Some(chain) = chain() else {
         return;
     };
     if let Ok(k) = Threshold::new(2) {

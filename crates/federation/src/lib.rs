@@ -43,6 +43,7 @@
 //! assert_eq!(chain.verify(&signed, two).unwrap().signers.len(), 2);
 //! ```
 
+mod bounded;
 mod error;
 mod file;
 pub mod fuzzing;
@@ -54,7 +55,7 @@ mod statement;
 pub use error::{FileError, StatementError};
 pub use file::{MAGIC, MAX_FILE, MAX_ITEMS, StatementsFile};
 pub use latest::{Current, Latest, Offered};
-pub use roster::{RosterChain, Threshold, Verified};
+pub use roster::{Ignored, MAX_KEPT_ROSTERS, RosterChain, Threshold, Verified};
 pub use signed::{Cosign, MAX_SIGNATURES, MAX_SIGNED, Opened, Signed, StatementId};
 pub use statement::{
     Call, Counts, DecisionFacts, EvidenceFacts, FORMAT, GoalProgress, IssueFacts, Kind, MAX_BODY,

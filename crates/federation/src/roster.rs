@@ -3,19 +3,31 @@
 //! A receiving coalition verifies a publisher's statements without holding the publisher's
 //! document. It trusts one roster by its id (the one its link decision pinned,
 //! [`RosterChain::trust`]); each later roster must follow the newest held (version one more,
-//! naming it as the one it supersedes) and carry the signatures of a strict majority of the
-//! newest's members ([`RosterChain::extend`]), so a roster cannot be forged by fewer than
-//! half of those already trusted. A statement must be signed under the newest roster held, by
-//! at least the link's threshold of its members (each member counted once whatever keys it
-//! signed with; a threshold above the roster's size asks for every member), every signature
-//! by a key that roster lists and verifying ([`RosterChain::verify`]): a key removed from the
-//! roster signs nothing after, and one member alone cannot reach a threshold above one.
+//! naming it as the one it supersedes, dated no earlier) and carry the signatures of a strict
+//! majority of the newest's members ([`RosterChain::extend`]), so a roster cannot be forged by
+//! fewer than half of those already trusted.
+//!
+//! A statement is verified against the roster it names ([`RosterChain::verify`]): the newest,
+//! or an earlier one still held if the statement is dated before the roster that replaced it
+//! (it was signed while that roster was in force; honest nodes sign only under the roster in
+//! force, so a key removed from the roster signs nothing dated after). At least the link's
+//! threshold of that roster's members must have signed it, each member counted once whatever
+//! keys it signed with; a roster with fewer members than the threshold verifies nothing (the
+//! link's threshold must be lowered by its own decision first), so one member alone never
+//! reaches a threshold above one. Signatures by keys the roster does not list (costing no
+//! verification) and signatures that do not verify are not counted, and said so
+//! ([`Verified::ignored`], and in [`StatementError::TooFewSigners`]): a stray or junk signature
+//! beside enough good ones neither vetoes a statement nor counts for it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::StatementError;
 use crate::signed::{Opened, Signed, StatementId};
 use crate::statement::{Kind, RecordId, Roster, Statement, Value};
+
+/// How many rosters a chain keeps the keys of (the newest ones); statements under older ones
+/// are refused as stale.
+pub const MAX_KEPT_ROSTERS: usize = 64;
 
 /// How many members of a roster must sign a statement: at least one (`k` in a link's terms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,10 +54,15 @@ impl Threshold {
     pub fn get(self) -> u32 {
         self.0
     }
-    /// How many of a roster of `members` must sign: `k`, or all of them if fewer.
-    pub fn needed(self, members: usize) -> usize {
-        (self.0 as usize).min(members)
-    }
+}
+
+/// A signature that was not counted, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// By a key the roster does not list (not verified).
+    NotListed([u8; 32]),
+    /// By a listed key, but it does not verify.
+    BadSignature([u8; 32]),
 }
 
 /// A statement whose signatures met its threshold under the roster it names.
@@ -61,26 +78,46 @@ pub struct Verified {
     pub members: usize,
     /// The roster's version.
     pub roster: u64,
+    /// Signatures not counted.
+    pub ignored: Vec<Ignored>,
 }
 
-/// The rosters of one publishing coalition a receiver trusts: the newest held, and the ids of
-/// every one since the pinned one.
+/// One roster a chain holds the keys of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Held {
+    version: u64,
+    id: StatementId,
+    as_of: i64,
+    members: usize,
+    /// Who holds each key.
+    holders: BTreeMap<[u8; 32], RecordId>,
+}
+
+impl Held {
+    fn of(id: StatementId, s: &Statement, roster: &Roster) -> Self {
+        Self {
+            version: s.sequence,
+            id,
+            as_of: s.as_of,
+            members: roster.members.len(),
+            holders: roster
+                .members
+                .iter()
+                .flat_map(|m| m.keys.iter().map(|k| (*k, m.member)))
+                .collect(),
+        }
+    }
+}
+
+/// The rosters of one publishing coalition a receiver trusts: the newest, the keys of the
+/// [`MAX_KEPT_ROSTERS`] newest, and the ids of every one since the pinned one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterChain {
     coalition: RecordId,
-    version: u64,
     newest: Roster,
-    /// Who holds each key of the newest roster.
-    holders: BTreeMap<[u8; 32], RecordId>,
+    /// Oldest first; never empty (made with one, only grows, drops from the front).
+    held: Vec<Held>,
     ids: Vec<(u64, StatementId)>,
-}
-
-fn holders(roster: &Roster) -> BTreeMap<[u8; 32], RecordId> {
-    roster
-        .members
-        .iter()
-        .flat_map(|m| m.keys.iter().map(|k| (*k, m.member)))
-        .collect()
 }
 
 impl RosterChain {
@@ -97,8 +134,7 @@ impl RosterChain {
         let roster = as_roster(&opened.statement)?;
         Ok(Self {
             coalition: opened.statement.coalition,
-            version: opened.statement.sequence,
-            holders: holders(roster),
+            held: vec![Held::of(opened.id, &opened.statement, roster)],
             newest: roster.clone(),
             ids: vec![(opened.statement.sequence, opened.id)],
         })
@@ -109,9 +145,14 @@ impl RosterChain {
         self.coalition
     }
 
+    fn newest_held(&self) -> &Held {
+        // `held` is never empty: see its field.
+        &self.held[self.held.len() - 1]
+    }
+
     /// The newest roster's version.
     pub fn version(&self) -> u64 {
-        self.version
+        self.newest_held().version
     }
 
     /// The newest roster.
@@ -121,44 +162,51 @@ impl RosterChain {
 
     /// The newest roster's id.
     pub fn newest_id(&self) -> StatementId {
-        // The chain is made with one roster and only grows, so `ids` is never empty.
-        self.ids.last().map_or(StatementId([0; 32]), |(_, id)| *id)
+        self.newest_held().id
     }
 
-    /// The versions and ids of the rosters held, oldest first.
+    /// The versions and ids of the rosters taken, oldest first.
     pub fn ids(&self) -> &[(u64, StatementId)] {
         &self.ids
     }
 
-    /// Takes the next roster: it must follow the newest (version one more, superseding it) and
-    /// be signed by a strict majority of the newest's members.
+    /// Takes the next roster: it must follow the newest (version one more, superseding it,
+    /// dated no earlier) and be signed by a strict majority of the newest's members.
     pub fn extend(&mut self, signed: &Signed) -> Result<StatementId, StatementError> {
         let opened = signed.open()?;
         self.same_coalition(&opened.statement)?;
         let roster = as_roster(&opened.statement)?.clone();
         let s = &opened.statement;
+        let newest = self.newest_held();
         let broken = |what| StatementError::BrokenChain {
             version: s.sequence,
-            newest: self.version,
+            newest: newest.version,
             what,
         };
-        if s.sequence != self.version + 1 {
+        if newest.version.checked_add(1) != Some(s.sequence) {
             return Err(broken("its version is not the next"));
         }
-        if s.supersedes != Some(self.newest_id().0) {
+        if s.supersedes != Some(newest.id.0) {
             return Err(broken("it does not supersede the newest roster"));
         }
-        let majority = self.newest.members.len() / 2 + 1;
-        signers(self, &opened, majority)?;
-        self.version = s.sequence;
-        self.holders = holders(&roster);
-        self.newest = roster;
+        if s.as_of < newest.as_of {
+            return Err(broken("it is dated before the roster it follows"));
+        }
+        let majority = newest.members / 2 + 1;
+        signers(newest, &opened, majority)?;
+        let held = Held::of(opened.id, s, &roster);
+        self.held.push(held);
+        if self.held.len() > MAX_KEPT_ROSTERS {
+            self.held.remove(0);
+        }
         self.ids.push((s.sequence, opened.id));
+        self.newest = roster;
         Ok(opened.id)
     }
 
     /// Verifies a statement (not a roster): published by this chain's coalition, signed under
-    /// the newest roster by at least `threshold` of its members.
+    /// a roster held (the newest, or one it replaced if the statement is dated before the
+    /// replacement) by at least `threshold` of its members.
     pub fn verify(
         &self,
         signed: &Signed,
@@ -172,20 +220,30 @@ impl RosterChain {
                 found: Kind::Roster,
             });
         }
-        if opened.statement.roster != self.version {
-            return Err(StatementError::StaleRoster {
-                named: opened.statement.roster,
-                newest: self.version,
-            });
+        let named = opened.statement.roster;
+        let newest = self.version();
+        if named > newest {
+            return Err(StatementError::UnknownRoster { named, newest });
         }
-        let needed = threshold.needed(self.newest.members.len());
-        let signers = signers(self, &opened, needed)?;
+        let at = self
+            .held
+            .iter()
+            .position(|h| h.version == named)
+            .ok_or(StatementError::StaleRoster { named, newest })?;
+        if let Some(next) = self.held.get(at + 1)
+            && opened.statement.as_of >= next.as_of
+        {
+            return Err(StatementError::StaleRoster { named, newest });
+        }
+        let roster = &self.held[at];
+        let (signers, ignored) = signers(roster, &opened, threshold.get() as usize)?;
         Ok(Verified {
             id: opened.id,
             statement: opened.statement,
             signers,
-            members: self.newest.members.len(),
-            roster: self.version,
+            members: roster.members,
+            roster: roster.version,
+            ignored,
         })
     }
 
@@ -210,43 +268,40 @@ fn as_roster(s: &Statement) -> Result<&Roster, StatementError> {
     }
 }
 
-/// The members of the chain's newest roster whose keys signed `opened`, if at least `needed`:
-/// every signature must be by a key the roster lists and verify.
+/// The members of `roster` whose keys signed `opened` and the signatures not counted, if at
+/// least `needed` members signed.
 fn signers(
-    chain: &RosterChain,
+    roster: &Held,
     opened: &Opened,
     needed: usize,
-) -> Result<Vec<RecordId>, StatementError> {
-    let version = chain.version;
+) -> Result<(Vec<RecordId>, Vec<Ignored>), StatementError> {
     let mut members = BTreeSet::new();
-    // Who holds each key is checked for every signature before any is verified: a
-    // stranger's signatures cost no verification.
-    let mut holders = Vec::with_capacity(opened.cosigns.len());
+    let mut ignored = Vec::new();
     for c in &opened.cosigns {
-        let m = chain
-            .holders
-            .get(&c.key)
-            .ok_or_else(|| StatementError::UnknownSigner {
-                key: hex::encode(c.key),
-                roster: version,
-            })?;
-        holders.push(*m);
-    }
-    for (c, m) in opened.cosigns.iter().zip(holders) {
-        if !c.verifies(&opened.id) {
-            return Err(StatementError::BadSignature {
-                key: hex::encode(c.key),
-            });
+        // A stranger's signature costs no verification.
+        let Some(m) = roster.holders.get(&c.key) else {
+            ignored.push(Ignored::NotListed(c.key));
+            continue;
+        };
+        if c.verifies(&opened.id) {
+            members.insert(*m);
+        } else {
+            ignored.push(Ignored::BadSignature(c.key));
         }
-        members.insert(m);
     }
     if members.len() < needed {
+        let not_listed = ignored
+            .iter()
+            .filter(|i| matches!(i, Ignored::NotListed(_)))
+            .count();
         return Err(StatementError::TooFewSigners {
             signed: members.len(),
             needed,
-            members: chain.newest.members.len(),
-            roster: version,
+            members: roster.members,
+            roster: roster.version,
+            not_listed,
+            bad: ignored.len() - not_listed,
         });
     }
-    Ok(members.into_iter().collect())
+    Ok((members.into_iter().collect(), ignored))
 }

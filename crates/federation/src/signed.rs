@@ -100,6 +100,7 @@ pub struct Signed {
     /// The statement's canonical bytes.
     pub body: Vec<u8>,
     /// Signatures, ascending by key, one per key.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_SIGNATURES }, _, _>")]
     pub cosigns: Vec<Cosign>,
 }
 
@@ -171,7 +172,7 @@ impl Signed {
         }
         let (signed, rest): (Signed, _) =
             postcard::take_from_bytes(bytes).map_err(|e| StatementError::Malformed {
-                what: format!("signed statement: {e}"),
+                what: format!("signed statement: {}", crate::bounded::why(&e)),
             })?;
         if !rest.is_empty() {
             return Err(StatementError::Malformed {

@@ -11,8 +11,9 @@
 //! The encoding is postcard's, of these types in this order: every value has one encoding, and
 //! [`Statement::decode`] takes only that one (it encodes what it read again and compares), so the
 //! same statement always hashes the same on every node. Every text, list and the whole are
-//! bounded ([`MAX_BODY`] and the constants below), checked before anything is built from them:
-//! decoding allocates no more than the bytes given.
+//! bounded ([`MAX_BODY`] and the constants below): the whole before decoding, each list while
+//! it is read (a list past its bound stops the read, `bounded`), each text's length once read
+//! (its bytes are in the input), so decoding allocates a bounded multiple of the bytes given.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,7 @@ pub struct Statement {
     /// When the publisher's nodes computed it, in Unix milliseconds.
     pub as_of: i64,
     /// The publisher's document heads it was computed at, in ascending order.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_HEADS }, _, _>")]
     pub heads: Vec<[u8; 32]>,
     /// Its place among the statements on its subject: a higher one replaces a lower one. A
     /// roster's version.
@@ -148,7 +150,7 @@ impl std::str::FromStr for Kind {
     }
 }
 
-/// What a newer statement replaces: statements of one publisher, kind and record.
+/// What a newer statement replaces: statements of one publisher, kind, record and scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Subject {
     /// The publisher.
@@ -158,12 +160,16 @@ pub struct Subject {
     /// The record it is about (the issue, pool, goal or proposal; for a mandate position the
     /// call's proposal; zeros for a roster).
     pub record: RecordId,
+    /// Within the record: a pool's period (its start and end, big-endian), a mandate's
+    /// calling coalition; zeros otherwise.
+    pub within: [u8; 16],
 }
 
 /// A roster: the members in force and the node keys each signs with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Roster {
     /// Members in ascending order of id, at most [`MAX_ROSTER`].
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_ROSTER }, _, _>")]
     pub members: Vec<RosterMember>,
 }
 
@@ -175,6 +181,7 @@ pub struct RosterMember {
     /// The organization's name.
     pub name: String,
     /// Its node keys, ascending, at most [`MAX_KEYS`]; no key is two members'.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_KEYS }, _, _>")]
     pub keys: Vec<[u8; 32]>,
 }
 
@@ -188,6 +195,7 @@ pub struct IssueFacts {
     /// Its description.
     pub description: String,
     /// Its tags.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_LIST }, _, _>")]
     pub tags: Vec<String>,
     /// The lead organization's name.
     pub lead: String,
@@ -201,6 +209,7 @@ pub struct IssueFacts {
     /// Its place in the coalition's priority order (1 first), if it has one.
     pub priority: Option<u32>,
     /// Its evidence.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_LIST }, _, _>")]
     pub evidence: Vec<EvidenceFacts>,
 }
 
@@ -374,6 +383,20 @@ impl Value {
         }
     }
 
+    /// What, within its record, the statement is about: a pool's period, a mandate's caller.
+    pub fn within(&self) -> [u8; 16] {
+        match self {
+            Value::Pool(p) => {
+                let mut w = [0; 16];
+                w[..8].copy_from_slice(&p.from.to_be_bytes());
+                w[8..].copy_from_slice(&p.to.to_be_bytes());
+                w
+            }
+            Value::Mandate(m) => m.caller,
+            _ => [0; 16],
+        }
+    }
+
     /// The record the statement is about (zeros for a roster).
     pub fn record(&self) -> RecordId {
         match self {
@@ -395,6 +418,7 @@ impl Statement {
             coalition: self.coalition,
             kind: self.value.kind(),
             record: self.value.record(),
+            within: self.value.within(),
         }
     }
 
@@ -431,7 +455,7 @@ impl Statement {
         }
         let (statement, rest): (Statement, _) =
             postcard::take_from_bytes(bytes).map_err(|e| StatementError::Malformed {
-                what: format!("statement: {e}"),
+                what: format!("statement: {}", crate::bounded::why(&e)),
             })?;
         if !rest.is_empty() {
             return Err(StatementError::Malformed {
@@ -545,7 +569,7 @@ impl Roster {
         }
         let ids: Vec<RecordId> = self.members.iter().map(|m| m.member).collect();
         ascending("roster members", &ids)?;
-        let mut all = Vec::new();
+        let mut all: Vec<([u8; 32], RecordId)> = Vec::new();
         for m in &self.members {
             short("member name", &m.name)?;
             count("a member's keys", m.keys.len(), MAX_KEYS)?;
@@ -553,11 +577,16 @@ impl Roster {
                 return Err(malformed("a roster member has at least one key"));
             }
             ascending("a member's keys", &m.keys)?;
-            all.extend_from_slice(&m.keys);
+            all.extend(m.keys.iter().map(|k| (*k, m.member)));
         }
         all.sort_unstable();
-        if all.windows(2).any(|w| w[0] == w[1]) {
-            return Err(malformed("a key is listed for two members"));
+        if let Some(w) = all.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(malformed(format!(
+                "key {} is listed for two members, {} and {}",
+                hex::encode(w[0].0),
+                hex::encode(w[0].1),
+                hex::encode(w[1].1)
+            )));
         }
         Ok(())
     }

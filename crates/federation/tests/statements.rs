@@ -92,39 +92,80 @@ fn a_total_signed_by_one_member_alone_is_refused_and_by_two_taken() {
     let chain = chain(3);
     // One member signing with both of its nodes is still one member.
     let alone = signed_by(&goal(1, 1, 10), &[1, 101]);
-    assert!(matches!(
-        chain.verify(&alone, k(2)),
-        Err(StatementError::TooFewSigners {
-            signed: 1,
-            needed: 2,
-            members: 3,
-            roster: 1
-        })
-    ));
+    let err = chain.verify(&alone, k(2)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatementError::TooFewSigners {
+                signed: 1,
+                needed: 2,
+                members: 3,
+                roster: 1,
+                not_listed: 0,
+                bad: 0
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "signed by 1 of the 3 members of roster 1; 2 must sign"
+    );
     let two = signed_by(&goal(1, 1, 10), &[1, 2]);
     let v = chain.verify(&two, k(2)).unwrap();
     assert_eq!(v.signers, vec![[1; 16], [2; 16]]);
-    assert_eq!((v.members, v.roster), (3, 1));
-    // A threshold above the roster's size asks for every member.
-    assert!(chain.verify(&two, k(5)).is_err());
+    assert_eq!((v.members, v.roster, v.ignored.len()), (3, 1, 0));
+}
+
+#[test]
+fn a_threshold_above_the_rosters_size_verifies_nothing() {
+    // A coalition of one, under a link asking two to sign: the one member alone never
+    // publishes, even signing with every key it holds.
+    let one = chain(1);
+    let err = one
+        .verify(&signed_by(&goal(1, 1, 10), &[1, 101]), k(2))
+        .unwrap_err();
     assert!(
-        chain
-            .verify(&signed_by(&goal(1, 1, 10), &[1, 2, 3]), k(5))
-            .is_ok()
+        err.to_string().contains("fewer members than the link asks"),
+        "{err}"
+    );
+    assert!(one.verify(&signed_by(&goal(1, 1, 10), &[1]), k(1)).is_ok());
+    let three = chain(3);
+    assert!(
+        three
+            .verify(&signed_by(&goal(1, 1, 10), &[1, 2, 3]), k(4))
+            .is_err()
     );
 }
 
 #[test]
-fn a_signature_by_a_stranger_or_over_other_bytes_is_refused_by_name() {
+fn signatures_by_strangers_or_over_other_bytes_are_not_counted_and_said_so() {
     let chain = chain(3);
+    // A stranger's signature beside two members': counted out, the statement stands.
     let mut s = signed_by(&goal(1, 1, 10), &[1, 2]);
+    s.sign(&[50; 32]).unwrap();
+    let v = chain.verify(&s, k(2)).unwrap();
+    assert_eq!(v.ignored, vec![Ignored::NotListed(key(&[50; 32]))]);
+    // Beside one member's: too few, and the message says why.
+    let mut s = signed_by(&goal(1, 1, 10), &[1]);
     s.sign(&[50; 32]).unwrap();
     let err = chain.verify(&s, k(2)).unwrap_err();
     assert!(
-        matches!(err, StatementError::UnknownSigner { roster: 1, .. }),
+        matches!(
+            err,
+            StatementError::TooFewSigners {
+                signed: 1,
+                not_listed: 1,
+                bad: 0,
+                ..
+            }
+        ),
         "{err}"
     );
-    assert!(err.to_string().contains(&hex::encode(key(&[50; 32]))));
+    assert!(
+        err.to_string()
+            .contains("1 signature(s) by keys the roster does not list")
+    );
 
     // Member 2's signature of another total, put on this one.
     let other = signed_by(&goal(1, 1, 999), &[2]);
@@ -132,19 +173,84 @@ fn a_signature_by_a_stranger_or_over_other_bytes_is_refused_by_name() {
     forged.add(other.cosigns[0].clone()).unwrap();
     assert!(matches!(
         chain.verify(&forged, k(2)),
-        Err(StatementError::BadSignature { .. })
+        Err(StatementError::TooFewSigners {
+            signed: 1,
+            bad: 1,
+            ..
+        })
     ));
     // The honest signatures, on a total one member changed afterwards.
     let mut changed = signed_by(&goal(1, 1, 10), &[1, 2]);
     changed.body = goal(1, 1, 11).encode().unwrap();
     assert!(matches!(
         chain.verify(&changed, k(2)),
-        Err(StatementError::BadSignature { .. })
+        Err(StatementError::TooFewSigners {
+            signed: 0,
+            bad: 2,
+            ..
+        })
+    ));
+}
+
+/// The group order of Ed25519, little-endian.
+const ELL: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+#[test]
+fn malleable_and_small_order_signatures_do_not_count() {
+    let chain = chain(3);
+    // S + ℓ: the same signature to a lax verifier.
+    let mut s = signed_by(&goal(1, 1, 10), &[1, 2]);
+    let sig = &mut s.cosigns[0].signature;
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = u16::from(sig[32 + i]) + u16::from(ELL[i]) + carry;
+        sig[32 + i] = sum as u8;
+        carry = sum >> 8;
+    }
+    assert!(matches!(
+        chain.verify(&s, k(2)),
+        Err(StatementError::TooFewSigners {
+            signed: 1,
+            bad: 1,
+            ..
+        })
+    ));
+
+    // A member listing the identity point as its key, with a signature (R the identity, S
+    // zero) that a lax verifier takes for any message.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut members = members(2);
+    members.push(RosterMember {
+        member: [9; 16],
+        name: "Small order".into(),
+        keys: vec![identity],
+    });
+    let first = signed_by(&roster_statement(1, members, None), &[]);
+    let chain = RosterChain::trust(&first.id(), &first).unwrap();
+    let mut s = signed_by(&goal(1, 1, 10), &[1]);
+    let mut signature = [0u8; 64];
+    signature[0] = 1;
+    s.add(Cosign {
+        key: identity,
+        signature,
+    })
+    .unwrap();
+    assert!(matches!(
+        chain.verify(&s, k(2)),
+        Err(StatementError::TooFewSigners {
+            signed: 1,
+            bad: 1,
+            ..
+        })
     ));
 }
 
 #[test]
-fn a_removed_member_signs_nothing_after_the_next_roster() {
+fn a_removed_member_signs_nothing_dated_after_the_next_roster() {
     let first = signed_by(&roster_statement(1, members(3), None), &[]);
     let mut chain = RosterChain::trust(&first.id(), &first).unwrap();
     // Roster 2 leaves member 3 out, signed by two of roster 1's three.
@@ -152,15 +258,23 @@ fn a_removed_member_signs_nothing_after_the_next_roster() {
     assert_eq!(chain.extend(&second).unwrap(), second.id());
     assert_eq!(chain.version(), 2);
     assert_eq!(chain.ids().len(), 2);
+    let after = |roster, sequence| Statement {
+        as_of: 1_700_000_000_005,
+        ..goal(roster, sequence, 10)
+    };
 
     // Member 3 with member 1, under roster 2: member 3's key is no longer listed.
-    let late = signed_by(&goal(2, 2, 10), &[1, 3]);
+    let late = signed_by(&after(2, 2), &[1, 3]);
     assert!(matches!(
         chain.verify(&late, k(2)),
-        Err(StatementError::UnknownSigner { roster: 2, .. })
+        Err(StatementError::TooFewSigners {
+            signed: 1,
+            not_listed: 1,
+            ..
+        })
     ));
-    // The same two naming roster 1: not the newest.
-    let stale = signed_by(&goal(1, 2, 10), &[1, 3]);
+    // The same two naming roster 1, dated after roster 2 replaced it.
+    let stale = signed_by(&after(1, 2), &[1, 3]);
     assert!(matches!(
         chain.verify(&stale, k(2)),
         Err(StatementError::StaleRoster {
@@ -168,9 +282,21 @@ fn a_removed_member_signs_nothing_after_the_next_roster() {
             newest: 2
         })
     ));
+    // Signed under roster 1 while it was in force, arriving after roster 2: still taken,
+    // under roster 1.
+    let earlier = signed_by(&goal(1, 1, 10), &[1, 3]);
+    assert_eq!(chain.verify(&earlier, k(2)).unwrap().roster, 1);
+    // Under a roster not received yet: may verify later.
+    assert!(matches!(
+        chain.verify(&signed_by(&after(3, 3), &[1, 2]), k(2)),
+        Err(StatementError::UnknownRoster {
+            named: 3,
+            newest: 2
+        })
+    ));
     assert!(
         chain
-            .verify(&signed_by(&goal(2, 2, 10), &[1, 2]), k(2))
+            .verify(&signed_by(&after(2, 2), &[1, 2]), k(2))
             .is_ok()
     );
 }
@@ -194,7 +320,7 @@ fn a_forged_roster_is_refused_with_what_is_wrong() {
             ..
         })
     ));
-    // Skipping a version, or not superseding the newest.
+    // Skipping a version, or not superseding the newest, or dated before it.
     let skip = signed_by(
         &Statement {
             roster: 2,
@@ -213,6 +339,17 @@ fn a_forged_roster_is_refused_with_what_is_wrong() {
     );
     assert!(matches!(
         chain.extend(&elsewhere),
+        Err(StatementError::BrokenChain { .. })
+    ));
+    let backdated = signed_by(
+        &Statement {
+            as_of: 0,
+            ..roster_statement(2, members(2), Some(first.id()))
+        },
+        &[1, 2],
+    );
+    assert!(matches!(
+        chain.extend(&backdated),
         Err(StatementError::BrokenChain { .. })
     ));
     // Another coalition's roster.
@@ -244,6 +381,65 @@ fn a_forged_roster_is_refused_with_what_is_wrong() {
         chain.verify(&first, k(1)),
         Err(StatementError::WrongKind { .. })
     ));
+}
+
+#[test]
+fn a_pinned_roster_at_the_last_version_takes_no_next_one_and_does_not_panic() {
+    let last = signed_by(
+        &Statement {
+            roster: u64::MAX - 1,
+            sequence: u64::MAX,
+            ..roster_statement(2, members(2), Some(StatementId([1; 32])))
+        },
+        &[],
+    );
+    let mut chain = RosterChain::trust(&last.id(), &last).unwrap();
+    let next = signed_by(
+        &Statement {
+            roster: u64::MAX - 1,
+            sequence: u64::MAX,
+            supersedes: Some(last.id().0),
+            ..roster_statement(2, members(2), None)
+        },
+        &[1, 2],
+    );
+    assert!(matches!(
+        chain.extend(&next),
+        Err(StatementError::BrokenChain { .. })
+    ));
+}
+
+#[test]
+fn signed_statements_take_one_encoding_of_their_signatures() {
+    let s = signed_by(&goal(1, 1, 10), &[1, 2]);
+    let mut unsorted = s.clone();
+    unsorted.cosigns.reverse();
+    assert!(matches!(
+        Signed::decode(&unsorted.encode()),
+        Err(StatementError::NotCanonical { .. })
+    ));
+    let mut twice = s.clone();
+    twice.cosigns.push(twice.cosigns[1].clone());
+    assert!(matches!(
+        Signed::decode(&twice.encode()),
+        Err(StatementError::NotCanonical { .. })
+    ));
+    // A 63-byte signature: the bytes say 63, the reader wants 64.
+    let mut bytes = s.encode();
+    let sig_len_at = bytes.len() - 64 - 1;
+    assert_eq!(bytes[sig_len_at], 64);
+    bytes[sig_len_at] = 63;
+    bytes.pop();
+    assert!(matches!(
+        Signed::decode(&bytes),
+        Err(StatementError::Malformed { .. })
+    ));
+    // The statement's `roster` (1) written as an overlong varint: the same number, other bytes.
+    let body = goal(1, 1, 10).encode().unwrap();
+    assert_eq!(body[17], 1);
+    let overlong = [&body[..17], &[0x81, 0x00], &body[18..]].concat();
+    assert!(Statement::decode(&overlong).is_err());
+    assert_eq!(Signed::decode(&s.encode()).unwrap(), s);
 }
 
 #[test]
@@ -378,6 +574,91 @@ fn the_file_reads_back_and_names_damage() {
     let mut longer = bytes.clone();
     longer.push(0);
     assert_eq!(StatementsFile::decode(&longer), Err(FileError::Damaged));
+}
+
+/// A file's bytes around `body`, with a checksum that matches: what a hostile author writes.
+fn file_around(body: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(body);
+    let sum: [u8; 32] = sha2::Sha256::digest(&out).into();
+    out.extend(sum);
+    out
+}
+
+#[test]
+fn a_file_with_a_good_checksum_is_still_read_within_its_bounds() {
+    let body = |file: &StatementsFile| postcard::to_stdvec(file).unwrap();
+    let file = |items: Vec<Vec<u8>>| StatementsFile {
+        format: FORMAT,
+        from: REGION,
+        to: [8; 16],
+        items,
+    };
+    let malformed = |bytes: Vec<u8>| {
+        let err = StatementsFile::decode(&file_around(&bytes)).unwrap_err();
+        assert!(matches!(err, FileError::Malformed { .. }), "{err}");
+        err.to_string()
+    };
+    // More statements than a file holds (each empty: the cheapest to send).
+    let many = body(&file(vec![Vec::new(); MAX_ITEMS + 1]));
+    assert!(malformed(many).contains("more items than its limit"));
+    // Millions of items declared, none there.
+    let mut declared = body(&file(Vec::new()));
+    declared.pop(); // the empty list's length, 0
+    declared.extend([0xff, 0xff, 0xff, 0x7f]);
+    malformed(declared);
+    // A statement over its limit.
+    assert!(malformed(body(&file(vec![vec![0; MAX_SIGNED + 1]]))).contains("larger than"));
+    // Another format, and bytes after the contents.
+    malformed(body(&StatementsFile {
+        format: 2,
+        ..file(Vec::new())
+    }));
+    let mut trailing = body(&file(Vec::new()));
+    trailing.push(0);
+    assert!(malformed(trailing).contains("after the statements"));
+    // What an honest node writes reads back.
+    let ok = file(vec![signed_by(&goal(1, 1, 1), &[1]).encode()]);
+    assert_eq!(
+        StatementsFile::decode(&file_around(&body(&ok))).unwrap(),
+        ok
+    );
+}
+
+/// A statement of a million empty tags (the cheapest list item to send) is refused while it
+/// is read, at the first tag past the bound.
+#[test]
+fn a_statement_declaring_endless_lists_is_refused_while_read() {
+    let mut i = IssueFacts {
+        issue: [1; 16],
+        title: "t".into(),
+        description: String::new(),
+        tags: vec![String::new(); MAX_LIST + 1],
+        lead: String::new(),
+        status: "raised".into(),
+        ranks: [0; 10],
+        members: 1,
+        priority: None,
+        evidence: Vec::new(),
+    };
+    let s = Statement {
+        value: Value::Issue(i.clone()),
+        ..goal(1, 1, 1)
+    };
+    let err = Statement::decode(&postcard::to_stdvec(&s).unwrap()).unwrap_err();
+    assert!(
+        err.to_string().contains("more items than its limit"),
+        "{err}"
+    );
+    i.tags = vec![String::new(); 1_000_000];
+    let s = Statement {
+        value: Value::Issue(i),
+        ..goal(1, 1, 1)
+    };
+    let bytes = postcard::to_stdvec(&s).unwrap();
+    assert!(bytes.len() <= MAX_BODY);
+    assert!(Statement::decode(&bytes).is_err());
 }
 
 /// A file changed on purpose, its checksum made anew: the change reaches the statement, whose
@@ -623,8 +904,8 @@ proptest! {
     }
 
     /// Whoever signs among a roster's members' keys and strangers' keys: a statement is taken
-    /// exactly when no stranger signed and the distinct members signing reach the threshold
-    /// (or the whole roster, if smaller).
+    /// exactly when the distinct members signing reach the threshold (strangers' signatures
+    /// not counted, and said so); a roster smaller than the threshold takes nothing.
     #[test]
     fn a_statement_is_taken_exactly_when_enough_distinct_members_sign(
         n in 1..7u8,
@@ -640,13 +921,13 @@ proptest! {
         let stranger = signing.iter().chain(&second_nodes).any(|i| *i > n);
         let distinct: std::collections::BTreeSet<u8> =
             signing.iter().chain(&second_nodes).copied().collect();
-        let needed = (threshold as usize).min(n as usize);
+        let members: std::collections::BTreeSet<u8> =
+            distinct.iter().copied().filter(|i| *i <= n).collect();
         let verdict = chain.verify(&signed, k(threshold));
-        if stranger {
-            let unknown = matches!(verdict, Err(StatementError::UnknownSigner { .. }));
-            prop_assert!(unknown);
-        } else if distinct.len() >= needed {
-            prop_assert_eq!(verdict.unwrap().signers.len(), distinct.len());
+        if members.len() >= threshold as usize {
+            let v = verdict.unwrap();
+            prop_assert_eq!(v.signers.len(), members.len());
+            prop_assert_eq!(v.ignored.is_empty(), !stranger);
         } else {
             let too_few = matches!(verdict, Err(StatementError::TooFewSigners { .. }));
             prop_assert!(too_few);
@@ -660,7 +941,7 @@ proptest! {
         offers in prop::collection::vec((0..3u8, 0..4u64, 0..4u8), 1..20),
         seed in any::<u64>(),
     ) {
-        let subject = |r: u8| Subject { coalition: REGION, kind: Kind::Issue, record: [r; 16] };
+        let subject = |r: u8| Subject { coalition: REGION, kind: Kind::Issue, record: [r; 16], within: [0; 16] };
         let mut a = Latest::new();
         for (r, seq, id) in &offers {
             a.offer(subject(*r), *seq, sig_id(*id));

@@ -3,13 +3,20 @@
 //! statement names, so that a node co-signs only what it computes itself from its own copy.
 //!
 //! A statement names its topic through its value (the roster; an issue, a pool's period, a
-//! goal or a decision, by id) and the moment it speaks of (`as_of`): [`statement_at`] builds
-//! it from the document forked at the stated heads and read at that moment; [`recompute`]
-//! takes another node's draft, builds the same statement from this node's copy and says
-//! whether the bytes are the same, and if not what differs (logged by whoever refuses to
-//! co-sign). A node that does not hold the stated heads yet says so ([`BuildError::NotYet`]):
-//! it co-signs once they arrive. Every text is made one a statement may hold
-//! (`federation::clean_short`...) the same way on every node.
+//! goal or a decision, by id) and the moment it speaks of (`as_of`, whole seconds, as the
+//! governance is judged): [`statement_at`] builds it from the document forked at the stated
+//! heads and read at that moment; [`recompute`] takes another node's draft, builds the same
+//! statement from this node's copy and says whether the bytes are the same, and if not what
+//! differs, with both values (logged by whoever refuses to co-sign). It checks what the draft
+//! states besides its value too ([`Expected`]): the roster in force, the statement it follows
+//! on its subject (sequence one more, superseding it, no older, at heads that hold its heads),
+//! and a time no earlier than its heads and not in the future, so a drafter cannot date a
+//! roster before a removal, replay old facts as new or report a decision before it closes. A
+//! node that does not hold the stated heads yet says so ([`BuildError::NotYet`]): it co-signs
+//! once they arrive. Every text is made one a statement may hold (`federation::clean_short`...)
+//! the same way on every node.
+//!
+//! Cost: each statement built or checked forks the document at its heads and reads it whole.
 //!
 //! Not built here yet: calls and mandate positions (they need links).
 
@@ -63,6 +70,22 @@ pub struct Stated {
     pub supersedes: Option<[u8; 32]>,
 }
 
+/// What a node expects of a draft besides its value, from what its coalition published before
+/// (the publishing side's records of its statements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected<'a> {
+    /// The node's clock now.
+    pub now: Timestamp,
+    /// The version of the coalition's roster in force (the last one published; for the first
+    /// roster, 0).
+    pub roster: u64,
+    /// The statement on the same subject it follows, if any (for a roster, the last roster).
+    pub previous: Option<&'a federation::Statement>,
+}
+
+/// How far ahead of a node's clock a draft may be dated: clocks differ.
+pub const MAX_AHEAD: i64 = 10 * 60 * 1000;
+
 /// Why a statement could not be built, or a draft is not what this node computes.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -85,8 +108,13 @@ pub enum BuildError {
     #[error("a {0} statement is not built from a coalition's own records")]
     NotBuilt(Kind),
     /// Another coalition's statement.
-    #[error("the statement is another coalition's")]
-    OtherCoalition,
+    #[error("the statement is coalition {found}'s, not this coalition's ({own})")]
+    OtherCoalition {
+        /// This coalition.
+        own: String,
+        /// The statement's, hex.
+        found: String,
+    },
     /// The governance does not read at the stated heads.
     #[error("the coalition's governance does not read at the stated heads: {0}")]
     Governance(String),
@@ -97,12 +125,17 @@ pub enum BuildError {
     /// holds...).
     #[error(transparent)]
     Statement(#[from] StatementError),
-    /// The draft is not what this node computes.
-    #[error("this node computes another {what} from its own copy of the records")]
+    /// The draft's value is not what this node computes.
+    #[error("this node computes another {what} from its own copy of the records: {detail}")]
     Differs {
         /// What differs.
         what: &'static str,
+        /// The first field that differs, with the draft's value and this node's.
+        detail: String,
     },
+    /// What the draft states besides its value is not what this node expects.
+    #[error("the draft {0}")]
+    Unexpected(String),
 }
 
 /// The statement of `topic` this coalition's document makes at `heads`, as `stated`.
@@ -119,12 +152,22 @@ pub fn statement_at(
     if missing > 0 {
         return Err(BuildError::NotYet { missing });
     }
+    let as_of = Timestamp::from_secs(stated.as_of.as_secs());
     let at = doc.automerge_mut().fork_at(heads).map_err(DocError::from)?;
     let mut at = CoalitionDoc::from_automerge(at)?;
-    let read = at.read_at(stated.as_of)?;
+    let read = at.read_at(as_of)?;
     let gov = at
-        .in_force(stated.as_of)
+        .in_force(as_of)
         .map_err(|e| BuildError::Governance(e.to_string()))?;
+    let priority = match topic {
+        Topic::Issue(_) => crate::reports::inventory_priority_of(
+            &at.headers::<crate::records::ProposalHeader>(),
+            |id| Ok::<_, std::convert::Infallible>(read.proposals.get(id).cloned()),
+            as_of,
+        )
+        .unwrap_or_else(|never| match never {}),
+        _ => None,
+    };
     let mut sorted: Vec<[u8; 32]> = heads.iter().map(|h| h.0).collect();
     sorted.sort_unstable();
     sorted.dedup();
@@ -132,21 +175,28 @@ pub fn statement_at(
         format: federation::FORMAT,
         coalition: read.id.to_bytes(),
         roster: stated.roster,
-        as_of: stated.as_of.as_millis(),
+        as_of: as_of.as_millis(),
         heads: sorted,
         sequence: stated.sequence,
         supersedes: stated.supersedes,
-        value: value_of(&read, &gov, topic, stated.as_of)?,
+        value: value_of(&read, &gov, priority.as_ref(), topic, as_of)?,
     };
     statement.check()?;
     Ok(statement)
 }
 
 /// Whether `draft` (another node's, of this coalition) is exactly what this node computes
-/// from its own copy at the heads it names.
-pub fn recompute(doc: &mut CoalitionDoc, draft: &Statement) -> Result<(), BuildError> {
+/// from its own copy at the heads it names, and states what `expected` says it should.
+pub fn recompute(
+    doc: &mut CoalitionDoc,
+    draft: &Statement,
+    expected: Expected<'_>,
+) -> Result<(), BuildError> {
     if draft.coalition != doc.id().to_bytes() {
-        return Err(BuildError::OtherCoalition);
+        return Err(BuildError::OtherCoalition {
+            own: doc.id().to_string(),
+            found: hex::encode(draft.coalition),
+        });
     }
     let topic = topic_of(draft)?;
     let heads: Vec<ChangeHash> = draft.heads.iter().map(|h| ChangeHash(*h)).collect();
@@ -157,12 +207,86 @@ pub fn recompute(doc: &mut CoalitionDoc, draft: &Statement) -> Result<(), BuildE
         supersedes: draft.supersedes,
     };
     let mine = statement_at(doc, &heads, &topic, stated)?;
-    if mine == *draft {
-        return Ok(());
+    if mine.value != draft.value {
+        let (what, detail) = differs(&mine.value, &draft.value);
+        return Err(BuildError::Differs { what, detail });
     }
-    Err(BuildError::Differs {
-        what: differs(&mine.value, &draft.value),
-    })
+    if mine != *draft {
+        return Err(BuildError::Unexpected(
+            "is not dated in whole seconds, or its heads are not in order".into(),
+        ));
+    }
+    expected_of(doc, draft, &heads, expected)
+}
+
+/// What the draft states besides its value, against what the node expects.
+fn expected_of(
+    doc: &mut CoalitionDoc,
+    draft: &Statement,
+    heads: &[ChangeHash],
+    expected: Expected<'_>,
+) -> Result<(), BuildError> {
+    let unexpected = |s: String| Err(BuildError::Unexpected(s));
+    if draft.roster != expected.roster {
+        return unexpected(format!(
+            "is signed under roster {}, but the roster in force is {}",
+            draft.roster, expected.roster
+        ));
+    }
+    if draft.as_of > expected.now.as_millis().saturating_add(MAX_AHEAD) {
+        return unexpected(format!(
+            "is dated {}, later than now ({})",
+            Timestamp::from_millis(draft.as_of),
+            expected.now
+        ));
+    }
+    // Its heads' own newest time: a statement speaks of what they hold, not of before.
+    let at = doc.automerge_mut().fork_at(heads).map_err(DocError::from)?;
+    let moment = crate::governance::latest_moment(&at);
+    if draft.as_of < moment.as_millis() - moment.as_millis().rem_euclid(1000) {
+        return unexpected(format!(
+            "is dated {}, before the changes it was computed at ({moment})",
+            Timestamp::from_millis(draft.as_of)
+        ));
+    }
+    match expected.previous {
+        None => {
+            if draft.sequence != 1 || draft.supersedes.is_some() {
+                return unexpected(format!(
+                    "is number {} on its subject, which has none before it",
+                    draft.sequence
+                ));
+            }
+        }
+        Some(before) => {
+            let id = federation::Signed::new(before)?.id();
+            if before.sequence.checked_add(1) != Some(draft.sequence)
+                || draft.supersedes != Some(id.0)
+            {
+                return unexpected(format!(
+                    "does not follow statement {} (number {}) on its subject",
+                    id.short(),
+                    before.sequence
+                ));
+            }
+            if draft.as_of < before.as_of {
+                return unexpected("is dated before the statement it follows".into());
+            }
+            let missing = before
+                .heads
+                .iter()
+                .filter(|h| automerge::ReadDoc::get_change_by_hash(&at, &ChangeHash(**h)).is_none())
+                .count();
+            if missing > 0 {
+                return unexpected(
+                    "was computed at heads that do not hold what the statement it follows was \
+                     computed at"
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The topic a statement of this coalition's records speaks of.
@@ -181,33 +305,59 @@ pub fn topic_of(s: &Statement) -> Result<Topic, BuildError> {
     })
 }
 
-/// Which part of two values of one topic differs first, for the log.
-fn differs(mine: &Value, theirs: &Value) -> &'static str {
-    match (mine, theirs) {
-        (Value::Roster(a), Value::Roster(b)) if a != b => "roster",
-        (Value::Issue(a), Value::Issue(b)) => {
-            if a.ranks != b.ranks || a.members != b.members {
-                "issue's ranks"
-            } else if a.priority != b.priority {
-                "issue's priority"
-            } else if a == b {
-                "statement (its time, sequence or roster)"
-            } else {
-                "issue's texts"
-            }
+/// Which part of two values of one topic differs, and the first field that does with both
+/// values (clipped), for the log.
+fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
+    let what = match mine {
+        Value::Roster(_) => "roster",
+        Value::Issue(_) => "issue",
+        Value::Pool(_) => "pool's totals",
+        Value::Goal(_) => "goal's progress",
+        Value::Decision(_) => "decision",
+        Value::Call(_) => "call",
+        Value::Mandate(_) => "mandate position",
+    };
+    let json = |v: &Value| serde_json::to_value(v).unwrap_or_default();
+    let (mine, theirs) = (json(mine), json(theirs));
+    let fields = |v: &serde_json::Value| {
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|inner| inner.as_object().cloned())
+            .unwrap_or_default()
+    };
+    let (m, t) = (fields(&mine), fields(&theirs));
+    let clip = |v: Option<&serde_json::Value>| {
+        let s = v.map_or_else(|| "nothing".to_owned(), |v| v.to_string());
+        let short: String = s.chars().take(120).collect();
+        if short.len() < s.len() {
+            format!("{short}…")
+        } else {
+            short
         }
-        (Value::Pool(a), Value::Pool(b)) if a != b => "pool's totals",
-        (Value::Goal(a), Value::Goal(b)) if a != b => "goal's progress",
-        (Value::Decision(a), Value::Decision(b)) if a != b => "decision",
-        _ => "statement (its time, sequence or roster)",
-    }
+    };
+    let detail = m
+        .keys()
+        .chain(t.keys())
+        .find(|k| m.get(*k) != t.get(*k))
+        .map_or_else(
+            || "another kind of statement".to_owned(),
+            |k| {
+                format!(
+                    "{k} is {} in the draft, {} here",
+                    clip(t.get(k)),
+                    clip(m.get(k))
+                )
+            },
+        );
+    (what, detail)
 }
 
 /// The value of `topic` in a whole read of the coalition at `now`, with the governance in
-/// force then.
+/// force then and (for an issue) the inventory's priority then.
 pub fn value_of(
     c: &Coalition,
     gov: &InForce,
+    priority: Option<&crate::reports::Priority>,
     topic: &Topic,
     now: Timestamp,
 ) -> Result<Value, BuildError> {
@@ -248,7 +398,7 @@ pub fn value_of(
                 status: i.status.as_str().to_owned(),
                 ranks,
                 members: u32::try_from(c.members.len()).unwrap_or(u32::MAX),
-                priority: None,
+                priority: priority.and_then(|p| p.place_of(id)),
                 evidence: i
                     .evidence
                     .iter()
@@ -349,7 +499,7 @@ pub fn value_of(
                     block: t.block,
                 },
                 outcome: t.outcome.as_str().to_owned(),
-                result: String::new(),
+                result: clean_long(&poll_words(p)),
                 closed_at: crate::reports::decided_at(p, now).map(Timestamp::as_millis),
             })
         }
@@ -378,8 +528,18 @@ fn roster_of(gov: &InForce) -> Result<Roster, BuildError> {
                 keys,
             }
         })
-        .filter(|m| !m.keys.is_empty())
         .collect();
+    // A key two members list (a member may list another's: a known limit of membership) is
+    // left out of both: attributed to either, it would sign for the wrong one, and kept in
+    // both, the roster would not be one.
+    let mut count: std::collections::BTreeMap<[u8; 32], usize> = Default::default();
+    for k in members.iter().flat_map(|m| &m.keys) {
+        *count.entry(*k).or_default() += 1;
+    }
+    for m in &mut members {
+        m.keys.retain(|k| count.get(k) == Some(&1));
+    }
+    members.retain(|m| !m.keys.is_empty());
     members.sort_by_key(|m| m.member);
     let roster = Roster { members };
     roster.check()?;
@@ -392,4 +552,38 @@ fn day_millis(day: crate::values::Day) -> i64 {
     day.civil()
         .since(epoch)
         .map_or(0, |s| i64::from(s.get_days()) * 86_400_000)
+}
+
+/// A poll's result in words: who or what came first, was elected or funded (options by their
+/// labels); empty for a proposal that is no poll or has no count yet.
+fn poll_words(p: &crate::schema::Proposal) -> String {
+    use crate::poll::PollResult;
+    let Some(poll) = &p.poll else {
+        return String::new();
+    };
+    let Some(result) = crate::reports::poll_result(p) else {
+        return String::new();
+    };
+    let label = |o: &usize| poll.options.get(*o).map_or("?", String::as_str);
+    let list = |os: &[usize]| os.iter().map(label).collect::<Vec<_>>().join("; ");
+    let first = |order: &[Vec<usize>]| match order.first() {
+        Some(top) if top.len() > 1 => format!("first, tied: {}", list(top)),
+        Some(top) => format!("first: {}", list(top)),
+        None => String::new(),
+    };
+    match result {
+        PollResult::Choose(t) | PollResult::Dots(t) => first(&t.order),
+        PollResult::Score(s) => first(&s.order),
+        PollResult::Time(t) => first(&t.order),
+        PollResult::Ranked(r) => r.irv.winner.map_or_else(
+            || "no winner".to_owned(),
+            |w| format!("winner: {}", label(&w)),
+        ),
+        PollResult::Condorcet(s) => s.winner().map_or_else(
+            || "no winner".to_owned(),
+            |w| format!("winner: {}", label(&w)),
+        ),
+        PollResult::Stv(s) => format!("elected: {}", list(&s.elected)),
+        PollResult::Budget(b) => format!("funded: {}", list(&b.funded)),
+    }
 }

@@ -2,10 +2,20 @@
 //! same heads, a false total is told apart, and what came after the heads is not in it.
 
 use model::federation::{self, RosterChain, Signed, Threshold, Value};
-use model::statements::{BuildError, Stated, Topic, recompute, statement_at};
+use model::statements::{BuildError, Expected, Stated, Topic, recompute, statement_at};
 use model::*;
 
 use crate::{World, gift, new_issue, new_pool, request, t, world};
+
+/// What a node expects of a first statement on its subject under `roster`, its clock well
+/// after the world's changes.
+fn first(roster: u64) -> Expected<'static> {
+    Expected {
+        now: t(60_000),
+        roster,
+        previous: None,
+    }
+}
 
 fn stated(sequence: u64) -> Stated {
     Stated {
@@ -107,7 +117,7 @@ fn every_members_copy_computes_the_same_statement_and_co_signs_it() {
             stated(1)
         };
         let mine = statement_at(&mut w.doc, &heads, &topic, s).unwrap();
-        recompute(&mut theirs, &mine).unwrap();
+        recompute(&mut theirs, &mine, first(s.roster)).unwrap();
         assert_eq!(
             statement_at(&mut theirs, &heads, &topic, s)
                 .unwrap()
@@ -168,21 +178,27 @@ fn a_false_total_is_told_apart_and_not_co_signed() {
     if let Value::Pool(p) = &mut draft.value {
         p.contributed *= 10;
     }
-    let e = recompute(&mut w.doc, &draft).unwrap_err();
+    let e = recompute(&mut w.doc, &draft, first(1)).unwrap_err();
     assert!(
         matches!(
             e,
             BuildError::Differs {
-                what: "pool's totals"
+                what: "pool's totals",
+                ..
             }
         ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .ends_with("contributed is 400000 in the draft, 40000 here"),
         "{e}"
     );
     // Another coalition's statement is not this one's to check.
     draft.coalition = [1; 16];
     assert!(matches!(
-        recompute(&mut w.doc, &draft),
-        Err(BuildError::OtherCoalition)
+        recompute(&mut w.doc, &draft, first(1)),
+        Err(BuildError::OtherCoalition { .. })
     ));
 }
 
@@ -217,9 +233,9 @@ fn a_statement_speaks_of_its_heads_and_waits_for_heads_it_lacks() {
         (40_000, 140_000)
     );
     // A node that lacks the newer heads co-signs the older statement and waits for the other.
-    recompute(&mut behind, &at_before).unwrap();
+    recompute(&mut behind, &at_before, first(1)).unwrap();
     assert!(matches!(
-        recompute(&mut behind, &at_now),
+        recompute(&mut behind, &at_now, first(1)),
         Err(BuildError::NotYet { missing: 1 })
     ));
     // A record that is not there at the heads.
@@ -350,4 +366,126 @@ fn nodes_that_merged_in_either_order_compute_the_same_statement() {
             statement_at(&mut b2, &heads, &topic, s).unwrap()
         );
     }
+}
+
+/// What a draft states besides its value: a drafter cannot sign under another roster, date a
+/// statement in the future or before its heads, or pass old facts off as newer ones.
+#[test]
+fn a_draft_states_what_the_coalition_published_before_it() {
+    let (mut w, _, pool, _, _) = busy();
+    let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
+    let old = w.doc.heads();
+    w.doc
+        .give(
+            &ids[1],
+            &pool,
+            gift(9, GiftKind::Contribution, "1000"),
+            t(50),
+        )
+        .unwrap();
+    let new = w.doc.heads();
+    let topic = Topic::Pool {
+        pool,
+        from: t(0),
+        to: t(100),
+    };
+    let at = |doc: &mut CoalitionDoc, heads: &[automerge::ChangeHash], s: Stated| {
+        statement_at(doc, heads, &topic, s).unwrap()
+    };
+    let unexpected = |r: Result<(), BuildError>| match r {
+        Err(BuildError::Unexpected(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    let one = at(&mut w.doc, &new, stated(1));
+    recompute(&mut w.doc, &one, first(1)).unwrap();
+
+    // The next one follows it: number two, superseding it.
+    let id = Signed::new(&one).unwrap().id();
+    let two = at(
+        &mut w.doc,
+        &new,
+        Stated {
+            supersedes: Some(id.0),
+            ..stated(2)
+        },
+    );
+    let after_one = Expected {
+        previous: Some(&one),
+        ..first(1)
+    };
+    recompute(&mut w.doc, &two, after_one).unwrap();
+    // Old facts as a newer statement: its heads do not hold the heads of the one it follows.
+    let replay = at(
+        &mut w.doc,
+        &old,
+        Stated {
+            supersedes: Some(id.0),
+            ..stated(2)
+        },
+    );
+    assert!(unexpected(recompute(&mut w.doc, &replay, after_one)).contains("do not hold"));
+    // Not following it: another number, or superseding nothing.
+    let unfollowing = at(&mut w.doc, &new, stated(2));
+    assert!(unexpected(recompute(&mut w.doc, &unfollowing, after_one)).contains("does not follow"));
+    assert!(
+        unexpected(recompute(&mut w.doc, &unfollowing, first(1))).contains("has none before it")
+    );
+    // Under a roster that is not in force.
+    assert!(unexpected(recompute(&mut w.doc, &one, first(2))).contains("roster in force is 2"));
+    // In the future, or before its heads' changes.
+    let future = at(
+        &mut w.doc,
+        &new,
+        Stated {
+            as_of: t(3_600_000),
+            ..stated(1)
+        },
+    );
+    assert!(unexpected(recompute(&mut w.doc, &future, first(1))).contains("later than now"));
+    let early = at(
+        &mut w.doc,
+        &new,
+        Stated {
+            as_of: t(-3_600_000),
+            ..stated(1)
+        },
+    );
+    assert!(unexpected(recompute(&mut w.doc, &early, first(1))).contains("before the changes"));
+    // Dated within a second: what it says is judged at whole seconds.
+    let mut odd = one.clone();
+    odd.as_of += 1;
+    assert!(unexpected(recompute(&mut w.doc, &odd, first(1))).contains("whole seconds"));
+}
+
+/// A key two members list (one listed it concurrently with the other's admission): the
+/// roster leaves it out of both rather than failing for everyone.
+#[test]
+fn a_key_two_members_list_is_left_out_of_the_roster() {
+    let mut w = world(2);
+    let ids: Vec<MemberId> = w.members.iter().map(|m| m.0.clone()).collect();
+    let shared = NodeKey::from_bytes([42; 32]);
+    let mut other = w.doc.fork_as(NodeKey::from_bytes([2; 32]));
+    w.doc.add_device_key(&ids[0], shared, t(10)).unwrap();
+    other.add_device_key(&ids[1], shared, t(11)).unwrap();
+    w.doc.merge(&mut other).unwrap();
+    let heads = w.doc.heads();
+    let roster = statement_at(
+        &mut w.doc,
+        &heads,
+        &Topic::Roster,
+        Stated {
+            roster: 0,
+            ..stated(1)
+        },
+    )
+    .unwrap();
+    let Value::Roster(r) = roster.value else {
+        panic!()
+    };
+    assert_eq!(r.members.len(), 2);
+    assert!(
+        r.members
+            .iter()
+            .all(|m| !m.keys.contains(shared.as_bytes()))
+    );
 }
