@@ -56,6 +56,7 @@ mod audit;
 mod charter;
 mod coalitions;
 mod issues;
+mod links;
 mod meetings;
 mod members;
 mod people;
@@ -84,7 +85,8 @@ mod proposals;
         pools::pool_request, meetings::meeting_list, meetings::meeting_create, meetings::meeting_show, members::member_list, members::profile_update,
         members::member_removal, charter::charter_show, charter::charter_versions, coalitions::coalition_list, coalitions::coalition_resolve,
         coalitions::coalition_create, people::person_list, people::person_add, people::person_remove,
-        people::person_reset, people::person_log
+        people::person_reset, people::person_log, links::link_list, links::link_propose,
+        links::link_end
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -110,7 +112,9 @@ mod proposals;
         commands::ops::files::Exported, commands::ops::KnownPeers, crate::SignInLink,
         commands::ops::people::PersonAddRequest, commands::ops::people::PersonResetRequest,
         commands::ops::people::PersonSetup, commands::ops::people::PersonView,
-        commands::ops::people::PersonAct
+        commands::ops::people::PersonAct, commands::ops::links::LinkRequest,
+        commands::ops::links::LinkEndRequest, commands::ops::links::LinksView,
+        commands::ops::links::LinkLine
     )),
     modifiers(&BearerToken),
     tags(
@@ -127,7 +131,8 @@ mod proposals;
         (name = "joins", description = "Invites, and joining coalitions with them"),
         (name = "files", description = "Backups and exports on the node's machine"),
         (name = "node", description = "This node: its status, the peers it knows; debugging"),
-        (name = "people", description = "People of this organization with accounts for the UI on the LAN")
+        (name = "people", description = "People of this organization with accounts for the UI on the LAN"),
+        (name = "links", description = "Links with other coalitions: regional and national partners")
     )
 )]
 pub struct ApiDoc;
@@ -239,6 +244,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/plans",
             get(audit::plan_list).post(audit::plan_create),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/links",
+            get(links::link_list).post(links::link_propose),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/links/end",
+            axum::routing::post(links::link_end),
         )
         .route(
             "/v1/coalitions/{coalition}/plans/{plan}/answers",

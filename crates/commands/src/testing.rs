@@ -327,6 +327,55 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         Just(Request::PlanList {
             coalition: coalition.clone()
         }),
+        Just(Request::LinkList {
+            coalition: coalition.clone()
+        }),
+        (
+            prop_oneof![Just("4e".repeat(16)), text()],
+            prop_oneof![Just("parent".to_owned()), Just("end".to_owned()), text()],
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("issue,pool".to_owned()),
+                    Just("call".to_owned()),
+                    text()
+                ],
+                0..3
+            ),
+            proptest::option::of(prop_oneof![Just("3f2a".repeat(16)), text()]),
+            proptest::option::of(0u64..3000),
+            proptest::option::of(prop_oneof![Just("members".to_owned()), text()]),
+            proptest::option::of(text()),
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(with, relation, publish, roster, threshold, weight, name)| {
+                    Request::LinkPropose {
+                        coalition: c.clone(),
+                        body: Box::new(crate::ops::links::LinkRequest {
+                            with,
+                            name,
+                            relation,
+                            accept: publish.clone(),
+                            publish,
+                            roster,
+                            threshold,
+                            weight,
+                            ..Default::default()
+                        }),
+                    }
+                }
+            }),
+        (text(), proptest::option::of(text())).prop_map({
+            let c = coalition.clone();
+            move |(with, closes)| Request::LinkEnd {
+                coalition: c.clone(),
+                body: crate::ops::links::LinkEndRequest {
+                    with,
+                    closes,
+                    ..Default::default()
+                },
+            }
+        }),
         Just(Request::JoinList),
         text().prop_map(|coalition| Request::JoinCancel { coalition }),
         (

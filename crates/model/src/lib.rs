@@ -71,7 +71,8 @@ pub use ids::{
 pub use schema::Coalition;
 pub use tally::{Method, Outcome, Rule, Tally, tally};
 pub use values::{
-    AccessKind, Amount, Answer, Day, DecisionKind, EntryKind, Fraction, IssueStatus, MethodName,
-    NodeKey, PoolKind, Rank, RoleName, RuleKind, SUGGESTED_TAGS, ShownName, Stance, Timestamp,
-    ValueError, is_bidi_control, is_blank, name_as_read, normalize_tag, shown_name,
+    AccessKind, Amount, Answer, Day, DecisionKind, EntryKind, Fraction, IssueStatus, LinkRelation,
+    MethodName, NodeKey, PoolKind, Rank, RoleName, RuleKind, SUGGESTED_TAGS, SharedKind, ShownName,
+    Stance, Timestamp, ValueError, is_bidi_control, is_blank, name_as_read, normalize_tag,
+    shown_name,
 };

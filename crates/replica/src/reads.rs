@@ -278,6 +278,26 @@ impl Replica {
         Ok(self.loaded(id)?.doc.charter_at(now())?)
     }
 
+    /// The links in force with other coalitions (`model::reports::links_of`: found from the
+    /// proposal headers, only link proposals read whole).
+    pub fn links(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<std::collections::BTreeMap<CoalitionId, model::reports::LinkInForce>, ReplicaError>
+    {
+        self.arrived_or_err(id)?;
+        let headers = self.proposal_headers(id)?;
+        model::reports::links_of(
+            headers.iter(),
+            |p| match self.proposal(id, p) {
+                // One that does not read is passed over, as the whole read leaves it out.
+                Err(ReplicaError::Unreadable { .. }) => Ok(None),
+                other => other,
+            },
+            now(),
+        )
+    }
+
     /// [`Replica::charter`] with its roles as the latest election of each filled them
     /// (`model::reports::elections_of`: found from the proposal headers, only those elections
     /// read whole), as the whole read has them: for showing the charter.

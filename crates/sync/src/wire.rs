@@ -44,8 +44,10 @@ use serde::{Deserialize, Serialize};
 /// and weights have a `role` kind and the roles their `delegates`; a poll may be a budget
 /// over a pool's requests (`PollSpec::pool`, `requests`) or an election (`role`,
 /// `candidates`), and a request may name no proposal (under `allocation=budget`): all of
-/// which a node of version 13 refuses.
-pub const VERSION: u8 = 14;
+/// which a node of version 13 refuses. Version 15: a `link` kind of decision and rule
+/// (`model::schema::LinkTerms`, a proposal's `link`; the rules' `link`), which a node of
+/// version 14 refuses.
+pub const VERSION: u8 = 15;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;

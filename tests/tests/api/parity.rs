@@ -67,8 +67,28 @@ fn every_command_prints_the_same_through_the_running_node_as_on_a_stopped_one() 
         "--unit",
         "percent",
     ]);
+    let link = node.ok(&[
+        "link",
+        "propose",
+        "--with",
+        "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e",
+        "--name",
+        "National Housing Alliance",
+        "--relation",
+        "parent",
+        "--publish",
+        "issue,pool",
+        "--accept",
+        "call",
+        "--roster",
+        "3f2a000000000000000000000000000000000000000000000000000000000001",
+    ]);
+    node.ok(&["proposal", "vote", &link, "agree"]);
     let commands: Vec<Vec<&str>> = vec![
         vec!["coalition", "list"],
+        vec!["link", "list"],
+        vec!["link", "list", "--json"],
+        vec!["link", "end", "--with", "ffff"],
         vec!["coalition", "list", "--json"],
         vec!["issue", "list"],
         vec!["issue", "list", "--json", "--tag", "race"],

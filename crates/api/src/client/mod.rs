@@ -186,6 +186,13 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             body(b)?,
         ),
         Request::PlanList { coalition } => (Get, format!("{}/plans", c(coalition)?), None),
+        Request::LinkList { coalition } => (Get, format!("{}/links", c(coalition)?), None),
+        Request::LinkPropose { coalition, body: b } => {
+            (Post, format!("{}/links", c(coalition)?), body(b)?)
+        }
+        Request::LinkEnd { coalition, body: b } => {
+            (Post, format!("{}/links/end", c(coalition)?), body(b)?)
+        }
         Request::Translate { coalition, body: b } => {
             (Post, format!("{}/translations", c(coalition)?), body(b)?)
         }
@@ -414,6 +421,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::PlanCreate { .. } => Reply::Created(read(text)?),
         Request::PlanAnswer { .. } => Reply::Updated(read(text)?),
         Request::PlanList { .. } => Reply::Plans(read(text)?),
+        Request::LinkList { .. } => Reply::Links(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),
@@ -456,6 +464,8 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         | Request::MeetingCreate { .. }
         | Request::MemberRemoval { .. }
         | Request::GoalCreate { .. }
+        | Request::LinkPropose { .. }
+        | Request::LinkEnd { .. }
         | Request::CharterAmend { .. } => Reply::Created(read::<Created>(text)?),
     })
 }

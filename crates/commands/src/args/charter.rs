@@ -28,7 +28,8 @@ pub enum CharterCmd {
         #[arg(long = "add-commitment", value_name = "TEXT")]
         add_commitments: Vec<String>,
         /// A decision rule to set: KIND=METHOD[:FRACTION][@QUORUM], KIND one of amendment,
-        /// admission, membership (removal), allocation, public-statement, general, role; METHOD one
+        /// admission, membership (removal), allocation, public-statement, general, role, link
+        /// (links with other coalitions: the amendment rule unless set); METHOD one
         /// of consensus, consent, majority, super-majority (with a FRACTION), or for
         /// admission `invite`; for general decisions also a poll method (choose, score, dots,
         /// ranked, condorcet, stv, time, budget; with its settings to fix them, e.g. score:10

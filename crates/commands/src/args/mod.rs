@@ -14,6 +14,7 @@ use model::{Amount, DecisionKind, IssueStatus, PoolKind, Rank, Stance};
 
 mod charter;
 mod issues;
+mod links;
 mod meetings;
 mod members;
 mod pools;
@@ -21,6 +22,7 @@ mod proposals;
 
 pub use charter::*;
 pub use issues::*;
+pub use links::*;
 pub use meetings::*;
 pub use members::*;
 pub use pools::*;
@@ -34,7 +36,7 @@ pub use proposals::*;
 #[derive(Debug, Parser)]
 #[command(
     name = "coalesce",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 14)"),
+    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 15)"),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -83,6 +85,9 @@ pub enum Command {
     /// Meeting records
     #[command(subcommand)]
     Meeting(MeetingCmd),
+    /// Links with other coalitions (regional and national partners): propose, end, list
+    #[command(subcommand)]
+    Link(LinkCmd),
     /// Invite another organization's node to a coalition (needs the running node)
     #[command(subcommand)]
     Invite(InviteCmd),

@@ -10,6 +10,7 @@ mod files;
 mod issue;
 mod join;
 mod keys;
+mod link;
 mod people;
 mod poll;
 mod pool;
@@ -39,6 +40,10 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
         }
         Command::Meeting(c) => {
             proposal::meeting(x, c, out)?;
+            None
+        }
+        Command::Link(c) => {
+            link::run(x, c, out)?;
             None
         }
         Command::Issue(c) => {
@@ -146,6 +151,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         Command::Coalition(_)
         | Command::Proposal(_)
         | Command::Meeting(_)
+        | Command::Link(_)
         | Command::Charter(_)
         | Command::Member(_)
         | Command::Audit(_)

@@ -215,6 +215,61 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
     }
 }
 
+/// What a link proposal decides, in words.
+fn link_terms(l: &model::schema::LinkTerms) -> String {
+    let name = line(&l.name);
+    let id = l.coalition.short();
+    if l.relation == model::LinkRelation::End {
+        return format!("\nDecides: end the link with {name} ({id})\n");
+    }
+    let what = match l.relation {
+        model::LinkRelation::Affiliate => "as our affiliate",
+        _ => "as the coalition we are an affiliate of",
+    };
+    let kinds = |ks: &[model::SharedKind]| {
+        if ks.is_empty() {
+            "nothing".to_owned()
+        } else {
+            ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut s = format!("\nDecides: link with {name} ({id}) {what}\n");
+    s += &format!(
+        "  publishes: {} ({} of our members co-sign each)\n",
+        kinds(&l.publish),
+        l.threshold
+    );
+    if !l.tags.is_empty() {
+        s += &format!("  only issues tagged: {}\n", line(&l.tags.join(", ")));
+    }
+    if !l.goals.is_empty() || !l.pools.is_empty() {
+        let ids: Vec<&str> = l
+            .goals
+            .iter()
+            .map(|g| g.short())
+            .chain(l.pools.iter().map(|p| p.short()))
+            .collect();
+        s += &format!("  only goals and pools: {}\n", ids.join(", "));
+    }
+    s += &format!(
+        "  takes: {} ({} of their members sign each",
+        kinds(&l.accept),
+        l.their_threshold
+    );
+    if let Some(r) = &l.roster {
+        let short: String = r.chars().take(8).collect();
+        s += &format!("; their roster {short} trusted first");
+    }
+    s += ")\n";
+    if l.relation == model::LinkRelation::Affiliate {
+        s += &match l.weight {
+            Some(w) => format!("  weight in our mandates: {w}\n"),
+            None => "  weight in our mandates: its number of members\n".to_owned(),
+        };
+    }
+    s
+}
+
 /// A proposal as `proposal show` prints it.
 fn shown(detail: &proposals::ProposalDetail) -> String {
     let (p, tally) = (&detail.proposal.proposal, &detail.proposal.tally);
@@ -258,6 +313,9 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
                 w.weight
             );
         }
+    }
+    if let Some(l) = &p.link {
+        s += &link_terms(l);
     }
     if p.poll.is_some() && !p.weights.is_empty() {
         let each: Vec<String> = p

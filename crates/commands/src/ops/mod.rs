@@ -38,6 +38,7 @@ pub mod files;
 pub mod issues;
 pub mod joins;
 pub mod keys;
+pub mod links;
 pub mod meetings;
 pub mod members;
 pub mod people;
@@ -317,6 +318,9 @@ pub(crate) mod tests {
                     | Request::PlanCreate { coalition, .. }
                     | Request::PlanAnswer { coalition, .. }
                     | Request::PlanList { coalition }
+                    | Request::LinkPropose { coalition, .. }
+                    | Request::LinkEnd { coalition, .. }
+                    | Request::LinkList { coalition }
                     | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }

@@ -86,6 +86,8 @@ pub enum Reply {
     Translations(Box<translations::TranslationsView>),
     /// Meeting plans with their best times.
     Plans(Box<plans::PlansView>),
+    /// The links in force.
+    Links(super::links::LinksView),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -181,6 +183,7 @@ reply_kinds! {
     Progress => Box<reports::ProgressMade>,
     Translations => Box<translations::TranslationsView>,
     Plans => Box<plans::PlansView>,
+    Links => super::links::LinksView,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

@@ -309,6 +309,25 @@ pub enum Request {
         /// The coalition: id or unique prefix.
         coalition: String,
     },
+    /// Propose a link with another coalition ([`super::links::propose`]).
+    LinkPropose {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The link's terms and its proposal (boxed: a large request).
+        body: Box<super::links::LinkRequest>,
+    },
+    /// Propose the end of a link ([`super::links::end`]).
+    LinkEnd {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which link, and the proposal.
+        body: super::links::LinkEndRequest,
+    },
+    /// The links in force ([`super::links::list`]).
+    LinkList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
     /// Write this organization's translation of a shared record's field
     /// ([`super::translations::translate`]).
     Translate {
@@ -480,6 +499,9 @@ impl Request {
             Self::PlanCreate { .. } => "plan_create",
             Self::PlanAnswer { .. } => "plan_answer",
             Self::PlanList { .. } => "plan_list",
+            Self::LinkPropose { .. } => "link_propose",
+            Self::LinkEnd { .. } => "link_end",
+            Self::LinkList { .. } => "link_list",
             Self::TranslationList { .. } => "translation_list",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
@@ -569,6 +591,9 @@ impl Request {
             | Self::PlanCreate { coalition, .. }
             | Self::PlanAnswer { coalition, .. }
             | Self::PlanList { coalition }
+            | Self::LinkPropose { coalition, .. }
+            | Self::LinkEnd { coalition, .. }
+            | Self::LinkList { coalition }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
@@ -622,6 +647,8 @@ impl Request {
                 | Self::Translate { .. }
                 | Self::PlanCreate { .. }
                 | Self::PlanAnswer { .. }
+                | Self::LinkPropose { .. }
+                | Self::LinkEnd { .. }
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }

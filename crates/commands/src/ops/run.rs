@@ -286,6 +286,20 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let c = coalition(r, &c)?;
             Reply::Plans(Box::new(plans::list(r, &c)?))
         }
+        Request::LinkPropose { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = super::links::propose(r, &c, *body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::LinkEnd { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = super::links::end(r, &c, body)?;
+            Reply::Created(Created { id: id.to_string() })
+        }
+        Request::LinkList { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Links(super::links::list(r, &c)?)
+        }
         Request::TranslationList {
             coalition: c,
             query,

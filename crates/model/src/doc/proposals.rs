@@ -26,6 +26,10 @@ impl CoalitionDoc {
                 "allocation proposals are opened by `pool request`, which says how much from \
                  which pool",
             ),
+            DecisionKind::Link => Some(
+                "link proposals are opened by `link propose` (or `link end`), which says the \
+                 link's terms",
+            ),
             _ => None,
         };
         if let Some(why) = opened_by {
@@ -53,6 +57,54 @@ impl CoalitionDoc {
         self.edit_governed(by, "propose amendment", at, |doc, gov| {
             let what = Subject {
                 amendment: Some(amendment),
+                ..Subject::default()
+            };
+            open_proposal(doc, gov, by, &new, what, at)
+        })
+    }
+
+    /// Opens a link proposal: once it passes under the charter's link rule (the amendment
+    /// rule unless it names one), the link with `terms.coalition` is in force on this side on
+    /// those terms, or ends (`reports::links`).
+    pub fn propose_link(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        terms: crate::schema::LinkTerms,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let mut terms = terms;
+        terms.name = short("name of the other coalition", &terms.name)?;
+        let mut tags = Vec::with_capacity(terms.tags.len().min(crate::doc::MAX_LIST));
+        for t in terms.tags.iter().take(crate::doc::MAX_LIST + 1) {
+            let t = crate::values::normalize_tag(t)?;
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        terms.tags = tags;
+        terms.publish.sort();
+        terms.publish.dedup();
+        terms.accept.sort();
+        terms.accept.dedup();
+        terms.goals.dedup();
+        terms.pools.dedup();
+        if let Some(why) = crate::schema::link_problem(self.id(), &terms) {
+            return Err(EditError::Refused { why });
+        }
+        let new = NewProposal {
+            kind: DecisionKind::Link,
+            ..new
+        };
+        self.edit_governed(by, "propose link", at, |doc, gov| {
+            for goal in &terms.goals {
+                record_in(doc, &["charter", "goals"], goal.as_str(), "goal")?;
+            }
+            for pool in &terms.pools {
+                record_in(doc, &["pools"], pool.as_str(), "pool")?;
+            }
+            let what = Subject {
+                link: Some(terms),
                 ..Subject::default()
             };
             open_proposal(doc, gov, by, &new, what, at)
@@ -394,6 +446,8 @@ pub(super) struct Subject {
     pub(super) amendment: Option<Amendment>,
     /// For a poll.
     pub(super) poll: Option<crate::schema::PollSpec>,
+    /// For a link.
+    pub(super) link: Option<crate::schema::LinkTerms>,
 }
 
 pub(super) fn open_proposal(
@@ -443,6 +497,7 @@ pub(super) fn open_proposal(
         poll: what.poll,
         ballots: BTreeMap::new(),
         weights: gov.weights.of_electorate(new.kind, &electorate),
+        link: what.link,
     };
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;

@@ -132,6 +132,22 @@ const ROLE_NAME: Shape = Shape::Scalar(Scalar {
     what: "a role (spokespeople, statement-signoff, delegates)",
     check: typed::<crate::values::RoleName>,
 });
+const LINK_RELATION: Shape = Shape::Scalar(Scalar {
+    what: "a link relation (affiliate, parent, end)",
+    check: typed::<crate::values::LinkRelation>,
+});
+const SHARED_KIND: Shape = Shape::Scalar(Scalar {
+    what: "a kind of statement (issue, pool, goal, decision, call, mandate)",
+    check: typed::<crate::values::SharedKind>,
+});
+/// A statement's id: 64 lowercase hex digits.
+const STATEMENT_ID: Shape = Shape::Scalar(Scalar {
+    what: "a statement id (64 lowercase hex digits)",
+    check: |v| {
+        matches!(v, ScalarValue::Str(s)
+            if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    },
+});
 const POOL_KIND: Shape = Shape::Scalar(Scalar {
     what: "a pool kind",
     check: typed::<PoolKind>,
@@ -221,6 +237,7 @@ pub static RULES: Record = Record {
         field("general", Shape::Record(&RULE)),
         field("admission", Shape::Optional(&Shape::Record(&RULE))),
         later("role", Shape::Record(&RULE)),
+        later("link", Shape::Optional(&Shape::Record(&RULE))),
     ],
     reads: None,
 };
@@ -515,6 +532,27 @@ pub(super) static POLL: Record = Record {
     reads: None,
 };
 
+/// A link proposal's terms (`schema::LinkTerms`; what they may say is
+/// `schema::link_problem`'s, checked on receipt).
+pub(super) static LINK: Record = Record {
+    name: "link terms",
+    fields: &[
+        fixed("coalition", ID),
+        fixed("name", SHORT),
+        fixed("relation", LINK_RELATION),
+        fixed("publish", Shape::List(&SHARED_KIND)),
+        fixed("tags", Shape::List(&TAG)),
+        fixed("goals", IDS),
+        fixed("pools", IDS),
+        fixed("threshold", NUMBER),
+        fixed("accept", Shape::List(&SHARED_KIND)),
+        fixed("their_threshold", NUMBER),
+        fixed("roster", Shape::Optional(&STATEMENT_ID)),
+        fixed("weight", Shape::Optional(&NUMBER)),
+    ],
+    reads: None,
+};
+
 /// A member's ballot in a poll.
 pub(super) static BALLOT: Record = Record {
     name: "ballot",
@@ -544,6 +582,7 @@ pub static PROPOSAL: Record = Record {
         later_fixed("poll", Shape::Optional(&Shape::Record(&POLL))),
         later("ballots", Shape::Map(Keys::Ids, &Shape::Record(&BALLOT))),
         later_fixed("weights", WEIGHTS_OF),
+        later_fixed("link", Shape::Optional(&Shape::Record(&LINK))),
     ],
     reads: None,
 };

@@ -4,12 +4,14 @@
 //!
 //! One report per module: proposal tallies (`tallies`), pool funding (`funding`), issue
 //! overlap (`overlap`), the inventory's priority a poll decided (`priority`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
-//! (`power`) and the facilitation rotation (`rotation`).
+//! (`power`), the facilitation rotation (`rotation`), elected role holders (`roles`) and the
+//! links in force with other coalitions (`links`).
 
 mod access;
 mod equity;
 mod funding;
 mod ledger;
+mod links;
 mod overlap;
 mod power;
 mod priority;
@@ -23,6 +25,7 @@ pub use funding::{
     BudgetDecision, Decided, Funding, Funds, budgets_over, decision, funds, funds_of,
 };
 pub use ledger::{LedgerLine, LedgerReport, ledger, ledger_of};
+pub use links::{LinkInForce, links, links_of};
 pub use overlap::{IssueFacts, OverlapReport, OverlapRow, Sharer, overlap, overlap_of};
 pub use power::{
     PowerReport, PowerRow, ProposalFacts, ballots_as_positions, check_in_turns, power, power_of,

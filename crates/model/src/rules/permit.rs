@@ -465,6 +465,17 @@ impl Ctx<'_> {
         if p.amendment.is_some() && p.kind != DecisionKind::Amendment {
             return Err("only an amendment carries charter changes".into());
         }
+        match (&p.link, p.kind) {
+            (Some(terms), DecisionKind::Link) => {
+                let own: crate::ids::CoalitionId = self.record(&["id"])?;
+                if let Some(why) = crate::schema::link_problem(&own, terms) {
+                    return Err(why);
+                }
+            }
+            (None, DecisionKind::Link) => return Err("a link proposal carries its terms".into()),
+            (Some(_), _) => return Err("only a link proposal carries link terms".into()),
+            (None, _) => {}
+        }
         if let Some(why) = p
             .amendment
             .as_ref()

@@ -136,6 +136,9 @@ impl Weights {
             DecisionKind::PublicStatement => &self.public_statement,
             DecisionKind::General => &self.general,
             DecisionKind::Role => &self.role,
+            // Links are decided by positions, like amendments, whose weights no amendment
+            // sets (`doc::weights_problem`): always empty.
+            DecisionKind::Link => &self.amendment,
         }
     }
 
@@ -148,6 +151,8 @@ impl Weights {
             DecisionKind::PublicStatement => &mut self.public_statement,
             DecisionKind::General => &mut self.general,
             DecisionKind::Role => &mut self.role,
+            // Never set (`doc::weights_problem` takes only the kinds polls decide).
+            DecisionKind::Link => return,
         };
         if change.weight == 1 {
             map.remove(&change.member);
@@ -207,6 +212,11 @@ pub struct Rules {
     #[serde(default = "Rules::default_role")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub role: Rule,
+    /// Links with other coalitions: `None` for the amendment rule, whatever it is.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub link: Option<Rule>,
 }
 
 impl Rules {
@@ -223,6 +233,7 @@ impl Rules {
             general: majority,
             admission: None,
             role: Self::default_role(),
+            link: None,
         }
     }
 
@@ -242,6 +253,7 @@ impl Rules {
             RuleKind::PublicStatement => Some(self.public_statement),
             RuleKind::General => Some(self.general),
             RuleKind::Role => Some(self.role),
+            RuleKind::Link => Some(self.link.unwrap_or(self.amendment)),
         }
     }
 
@@ -250,6 +262,12 @@ impl Rules {
         let slot = match change.kind {
             RuleKind::Admission => {
                 self.admission = change.rule;
+                return;
+            }
+            RuleKind::Link => {
+                if change.rule.is_some() {
+                    self.link = change.rule;
+                }
                 return;
             }
             RuleKind::Amendment => &mut self.amendment,
@@ -273,6 +291,7 @@ impl Rules {
             DecisionKind::PublicStatement => self.public_statement,
             DecisionKind::General => self.general,
             DecisionKind::Role => self.role,
+            DecisionKind::Link => self.link.unwrap_or(self.amendment),
         }
     }
 }

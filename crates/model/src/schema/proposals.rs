@@ -151,6 +151,10 @@ pub struct Proposal {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, u32>))]
     pub weights: BTreeMap<MemberId, u32>,
+    /// For a link proposal: the link's terms (fixed when it opens).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<super::LinkTerms>,
 }
 
 /// What judging a ballot reads of its poll's proposal, on receipt and in the member's own

@@ -19,8 +19,8 @@ pub use numbers::{Amount, Fraction, Rank};
 pub use tags::{SUGGESTED_TAGS, normalize_tag};
 pub use time::{Day, Timestamp};
 pub use vocabulary::{
-    AccessKind, Answer, DecisionKind, EntryKind, IssueStatus, MethodName, PoolKind, RoleName,
-    RuleKind, Stance,
+    AccessKind, Answer, DecisionKind, EntryKind, IssueStatus, LinkRelation, MethodName, PoolKind,
+    RoleName, RuleKind, SharedKind, Stance,
 };
 
 use autosurgeon::HydrateError;

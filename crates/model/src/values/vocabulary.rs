@@ -87,6 +87,9 @@ vocabulary!(
         General => "general",
         /// Electing the holders of one of the charter's roles (a poll among members).
         Role => "role",
+        /// Linking with another coalition (a regional one with a national partner), or
+        /// ending a link.
+        Link => "link",
     }
 );
 
@@ -108,8 +111,56 @@ vocabulary!(
         General => "general",
         /// Electing the holders of a role.
         Role => "role",
+        /// Linking with another coalition, or ending a link (the amendment rule unless the
+        /// charter names one).
+        Link => "link",
     }
 );
+
+vocabulary!(
+    /// What a coalition is to the coalition it links with.
+    LinkRelation, "link relation" {
+        /// The other coalition is our affiliate: we roll up what it publishes, count its
+        /// mandate positions and send it our calls.
+        Affiliate => "affiliate",
+        /// We are the other coalition's affiliate: we publish to it and answer its calls.
+        Parent => "parent",
+        /// The link ends (what was published before stays published).
+        End => "end",
+    }
+);
+
+vocabulary!(
+    /// The kinds of statement a link shares (rosters always cross a link that shares any).
+    SharedKind, "kind of statement" {
+        /// Issues of the inventory.
+        Issue => "issue",
+        /// Pools' totals.
+        Pool => "pool",
+        /// Goals' progress.
+        Goal => "goal",
+        /// Decisions.
+        Decision => "decision",
+        /// Calls to affiliates (from the coalition they are affiliates of).
+        Call => "call",
+        /// Mandate positions (from an affiliate).
+        Mandate => "mandate",
+    }
+);
+
+impl SharedKind {
+    /// The statement kind it is.
+    pub fn statement_kind(self) -> federation::Kind {
+        match self {
+            SharedKind::Issue => federation::Kind::Issue,
+            SharedKind::Pool => federation::Kind::Pool,
+            SharedKind::Goal => federation::Kind::Goal,
+            SharedKind::Decision => federation::Kind::Decision,
+            SharedKind::Call => federation::Kind::Call,
+            SharedKind::Mandate => federation::Kind::Mandate,
+        }
+    }
+}
 
 vocabulary!(
     /// A role of the charter's that members elect its holders to (`DecisionKind::Role`).

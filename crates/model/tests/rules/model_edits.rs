@@ -31,6 +31,8 @@ enum Edit {
     Poll(u8, u8),
     /// A ballot in the poll numbered, from the choices numbered.
     Ballot(usize, u8),
+    /// A link proposal with the coalition numbered (an affiliate, a parent, or its end).
+    Link(u8, u8),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -60,6 +62,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (n.clone(), any::<bool>()).prop_map(|(i, m)| Edit::Translate(i, m)),
         (n.clone(), 0u8..8).prop_map(|(i, m)| Edit::Poll(i, m)),
         (0usize..8, any::<u8>()).prop_map(|(p, c)| Edit::Ballot(p, c)),
+        (n.clone(), 0u8..3).prop_map(|(i, r)| Edit::Link(i, r)),
     ]
 }
 
@@ -242,6 +245,45 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
             doc.propose_removal(&by, &member(*m), new, at).map(|_| ())
         }
         Edit::Leave => doc.leave(&by, at),
+        Edit::Link(n, r) => {
+            let other = CoalitionId::from_bytes([0x70 + n; 16]);
+            let terms = match r {
+                0 => model::schema::LinkTerms {
+                    coalition: other,
+                    name: format!("Region {n}"),
+                    relation: LinkRelation::Affiliate,
+                    publish: vec![SharedKind::Decision, SharedKind::Call],
+                    tags: vec!["housing".into()],
+                    goals: Vec::new(),
+                    pools: vec![PoolId::from_bytes(POOL)],
+                    threshold: 2,
+                    accept: vec![SharedKind::Issue, SharedKind::Mandate],
+                    their_threshold: 2,
+                    roster: Some("ab".repeat(32)),
+                    weight: Some(u64::from(*n) + 1),
+                },
+                1 => model::schema::LinkTerms {
+                    relation: LinkRelation::Parent,
+                    publish: vec![SharedKind::Issue, SharedKind::Mandate],
+                    accept: Vec::new(),
+                    roster: None,
+                    weight: None,
+                    pools: Vec::new(),
+                    tags: Vec::new(),
+                    name: format!("National {n}"),
+                    ..model::schema::LinkTerms::end(other.clone(), String::new())
+                },
+                _ => model::schema::LinkTerms::end(other, format!("Region {n}")),
+            };
+            let new = NewProposal {
+                id: ProposalId::from_bytes(id(n + 140 + 4 * r)),
+                kind: DecisionKind::Link,
+                title: "Link".into(),
+                text: String::new(),
+                closes_at: None,
+            };
+            doc.propose_link(&by, new, terms, at)
+        }
         Edit::Poll(n, m) => {
             let method = [
                 "choose:1-2",

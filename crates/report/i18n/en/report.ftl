@@ -172,4 +172,5 @@ kind-allocation = Uses of shared pools
 kind-public-statement = Public statements
 kind-general = Other decisions
 kind-role = Elections of role holders
+kind-link = Links with other coalitions
 kind-admission = New members

@@ -172,4 +172,5 @@ kind-allocation = Los usos de fondos
 kind-public-statement = Las declaraciones
 kind-general = Las demás decisiones
 kind-role = Las elecciones de cargos
+kind-link = Los vínculos con otras coaliciones
 kind-admission = Los nuevos miembros

@@ -178,6 +178,7 @@ kind-allocation = Allocation from a pool
 kind-public-statement = Public statement
 kind-general = General decision
 kind-role = Election of role holders
+kind-link = Link with another coalition
 
 method-consensus = Consensus: it passes when at least one member agrees and nobody disagrees or blocks
 method-consent = Consent: it passes when at least one member agrees and nobody blocks
@@ -583,6 +584,7 @@ rulekind-allocation = Allocations from a pool
 rulekind-public-statement = Public statements
 rulekind-general = General decisions
 rulekind-role = Elections of role holders (spokespeople, statement sign-off, delegates)
+rulekind-link = Links with other coalitions (regional and national partners)
 rule-by-invite = By invite: the member who invites decides.
 charter-equity = Equity threshold: a member receiving more than { $threshold } of a pool's allocations is flagged.
 charter-weights-equal = In polls, every member's ballot weighs one.

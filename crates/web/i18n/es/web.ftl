@@ -178,6 +178,7 @@ kind-allocation = Asignación de un fondo
 kind-public-statement = Declaración pública
 kind-general = Decisión general
 kind-role = Elección de cargos
+kind-link = Vínculo con otra coalición
 
 method-consensus = Consenso: se aprueba cuando al menos un miembro está de acuerdo y nadie está en contra ni bloquea
 method-consent = Consentimiento: se aprueba cuando al menos un miembro está de acuerdo y nadie bloquea
@@ -589,6 +590,7 @@ rulekind-allocation = Asignaciones de un fondo
 rulekind-public-statement = Declaraciones públicas
 rulekind-general = Decisiones generales
 rulekind-role = Elecciones de cargos (portavoces, aprobación de declaraciones, delegados)
+rulekind-link = Vínculos con otras coaliciones (socias regionales y nacionales)
 rule-by-invite = Por invitación: decide el miembro que invita.
 charter-equity = Umbral de equidad: se señala a un miembro que reciba más de { $threshold } de las asignaciones de un fondo.
 charter-weights-equal = En las votaciones, la papeleta de cada miembro vale uno.

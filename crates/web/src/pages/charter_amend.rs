@@ -160,6 +160,10 @@ pub(crate) struct AmendForm {
     rule_role: String,
     #[serde(default, rename = "quorum-role")]
     quorum_role: String,
+    #[serde(default, rename = "rule-link")]
+    rule_link: String,
+    #[serde(default, rename = "quorum-link")]
+    quorum_link: String,
     /// The weights, `weight-<member id>` (and anything else sent, never read but by name).
     #[serde(flatten)]
     rest: std::collections::BTreeMap<String, String>,
@@ -190,6 +194,8 @@ impl AmendForm {
             "quorum-general" => &self.quorum_general,
             "rule-role" => &self.rule_role,
             "quorum-role" => &self.quorum_role,
+            "rule-link" => &self.rule_link,
+            "quorum-link" => &self.quorum_link,
             other if other.starts_with("weight-") => {
                 self.rest.get(other).map_or("", String::as_str)
             }

@@ -1,0 +1,178 @@
+//! A link proposal's terms (issue 20): which coalition this one links with, what it is to
+//! it, what it publishes to it and takes from it, and how many members sign.
+//!
+//! A link is made by a passed link proposal on each side, under each side's own rule; each
+//! side's terms say what *it* does: the kinds it publishes (and which issues, goals and pools),
+//! how many of its members co-sign each statement, the kinds it takes from the other, the
+//! other's roster it trusts first (by id) and how many of the other's members must sign. A
+//! national coalition's terms for an affiliate say the affiliate's weight in its mandates.
+//! Either side ends the link by its own decision (relation `end`).
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CoalitionId, GoalId, PoolId};
+use crate::values::{LinkRelation, SharedKind};
+
+/// Most co-signers a link may ask for.
+pub const MAX_THRESHOLD: u64 = federation::MAX_ROSTER as u64;
+
+/// A link proposal's terms, fixed when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkTerms {
+    /// The other coalition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub coalition: CoalitionId,
+    /// Its name, as the proposal gives it.
+    pub name: String,
+    /// What the other coalition is to this one, or `end`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub relation: LinkRelation,
+    /// The kinds this coalition publishes to it (rosters cross whenever any kind does).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub publish: Vec<SharedKind>,
+    /// Only issues holding one of these tags are published (none: every issue).
+    pub tags: Vec<String>,
+    /// Only these goals are published (none: every goal).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub goals: Vec<GoalId>,
+    /// Only these pools' totals are published (none: every pool).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub pools: Vec<PoolId>,
+    /// How many of this coalition's members co-sign each statement it publishes.
+    pub threshold: u64,
+    /// The kinds this coalition takes from the other.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub accept: Vec<SharedKind>,
+    /// How many of the other's members must sign each statement taken from it.
+    pub their_threshold: u64,
+    /// The id of the other's roster this coalition trusts first (64 hex digits), when it
+    /// takes any kind.
+    pub roster: Option<String>,
+    /// For an affiliate, its weight in this coalition's mandates: a whole number, or `None`
+    /// for its number of members (as its latest roster says).
+    pub weight: Option<u64>,
+}
+
+impl LinkTerms {
+    /// Terms that end the link with `coalition` (named `name`).
+    pub fn end(coalition: CoalitionId, name: String) -> Self {
+        Self {
+            coalition,
+            name,
+            relation: LinkRelation::End,
+            publish: Vec::new(),
+            tags: Vec::new(),
+            goals: Vec::new(),
+            pools: Vec::new(),
+            threshold: 1,
+            accept: Vec::new(),
+            their_threshold: 1,
+            roster: None,
+            weight: None,
+        }
+    }
+
+    /// The roster pinned, as a statement id.
+    pub fn pinned(&self) -> Option<federation::StatementId> {
+        self.roster
+            .as_deref()
+            .and_then(|r| federation::StatementId::from_hex(r).ok())
+    }
+}
+
+/// What is wrong with `terms` for a link proposal of coalition `own`, if anything: the model
+/// refuses it when the proposal opens and every node on receipt.
+pub fn link_problem(own: &CoalitionId, terms: &LinkTerms) -> Option<String> {
+    if terms.coalition == *own {
+        return Some("a coalition does not link with itself".into());
+    }
+    if terms.name.trim().is_empty() || terms.name.chars().count() > crate::doc::MAX_SHORT {
+        return Some(format!(
+            "name the other coalition (at most {} characters)",
+            crate::doc::MAX_SHORT
+        ));
+    }
+    let list = crate::doc::MAX_LIST;
+    if terms.tags.len() > list || terms.goals.len() > list || terms.pools.len() > list {
+        return Some(format!("a link names at most {list} tags, goals and pools"));
+    }
+    if let Some(t) = terms
+        .tags
+        .iter()
+        .find(|t| t.trim().is_empty() || t.chars().count() > crate::layout::MAX_TAG)
+    {
+        return Some(format!("tag {t:?} is empty or too long"));
+    }
+    let distinct = |kinds: &[SharedKind]| kinds.windows(2).all(|w| w[0] < w[1]);
+    if !distinct(&terms.publish) || !distinct(&terms.accept) {
+        return Some("each kind of statement is named once, in order".into());
+    }
+    if terms.relation == LinkRelation::End {
+        let bare = terms.publish.is_empty()
+            && terms.accept.is_empty()
+            && terms.tags.is_empty()
+            && terms.goals.is_empty()
+            && terms.pools.is_empty()
+            && terms.roster.is_none()
+            && terms.weight.is_none();
+        return (!bare).then(|| "ending a link names no terms".into());
+    }
+    if terms.publish.is_empty() && terms.accept.is_empty() {
+        return Some("a link publishes or takes at least one kind of statement".into());
+    }
+    for (k, n) in [
+        ("threshold", terms.threshold),
+        ("their threshold", terms.their_threshold),
+    ] {
+        if !(1..=MAX_THRESHOLD).contains(&n) {
+            return Some(format!(
+                "the {k} is from 1 to {MAX_THRESHOLD} members, not {n}"
+            ));
+        }
+    }
+    // Calls go from a coalition to its affiliates, mandate positions back.
+    let (down, up) = (SharedKind::Call, SharedKind::Mandate);
+    let (wrong_out, wrong_in) = match terms.relation {
+        LinkRelation::Affiliate => (up, down),
+        _ => (down, up),
+    };
+    if terms.publish.contains(&wrong_out) || terms.accept.contains(&wrong_in) {
+        return Some(
+            "calls go to affiliates and mandate positions come back from them: an affiliate \
+             publishes mandates and takes calls, the coalition it is an affiliate of the reverse"
+                .into(),
+        );
+    }
+    match (&terms.roster, terms.accept.is_empty()) {
+        (None, false) => {
+            return Some(
+                "a link that takes statements names the other coalition's roster it trusts \
+                 first (its id, 64 hex digits)"
+                    .into(),
+            );
+        }
+        (Some(r), _)
+            if federation::StatementId::from_hex(r).map(|id| id.hex()) != Ok(r.clone()) =>
+        {
+            return Some(format!(
+                "{:?} is not a roster id (64 lowercase hex digits)",
+                r.chars().take(70).collect::<String>()
+            ));
+        }
+        _ => {}
+    }
+    match (terms.relation, terms.weight) {
+        (LinkRelation::Affiliate, Some(w)) if !(1..=u64::from(super::MAX_WEIGHT)).contains(&w) => {
+            Some(format!(
+                "an affiliate's weight is from 1 to {}, not {w}",
+                super::MAX_WEIGHT
+            ))
+        }
+        (LinkRelation::Parent, Some(_)) => {
+            Some("only an affiliate has a weight (in the mandates of the coalition it is an affiliate of)".into())
+        }
+        _ => None,
+    }
+}
