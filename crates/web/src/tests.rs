@@ -780,6 +780,63 @@ async fn a_change_is_told_to_an_open_page_as_an_event() {
     assert!(end.is_none(), "the stream ended: {end:?}");
 }
 
+/// A link in force is said on the charter page, and a link proposal's page says what it
+/// decides, in both languages; the other coalition's name, written on another node, is
+/// isolated and escaped.
+#[tokio::test]
+async fn links_are_said_in_words_on_the_charter_and_their_proposals() {
+    let proposal = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let made = proposal.clone();
+    let ui = ui_with(move |r, c| {
+        let c: model::CoalitionId = c.parse().unwrap();
+        let req = commands::ops::links::LinkRequest {
+            with: "4e".repeat(16),
+            name: Some("National <Housing> Alliance".into()),
+            relation: "parent".into(),
+            publish: vec!["issue,pool".into()],
+            accept: vec!["call".into()],
+            roster: Some("3f".repeat(32)),
+            threshold: Some(1),
+            ..Default::default()
+        };
+        let p = commands::ops::links::propose(r, &c, req).unwrap();
+        commands::testing::agree(r, &c, &p);
+        *made.lock().unwrap() = p.to_string();
+    });
+    let (cookie, _) = ui.sign_in();
+    let (status, _, page) = ui
+        .get(&format!("/c/{}/charter", ui.coalition), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Links with other coalitions"), "{page}");
+    assert!(
+        page.contains(
+            "We are an affiliate of \u{2068}National &#60;Housing&#62; Alliance\u{2069} (4e4e4e4e): \
+             we publish issues, pool totals to it (each statement signed by one of our members) \
+             and take calls to action from it (each signed by 2 of its members)."
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "The other coalition&#39;s id: {}",
+            "4e".repeat(16)
+        )) || page.contains(&format!("The other coalition's id: {}", "4e".repeat(16))),
+        "the whole id, to check against what the other coalition gave: {page}"
+    );
+    assert!(page.contains(&"3f".repeat(32)), "the whole roster id");
+    let p = proposal.lock().unwrap().clone();
+    let (_, _, page) = ui
+        .get(
+            &format!("/c/{}/proposals/{p}", ui.coalition),
+            &format!("{cookie}; coalesce_lang=es"),
+        )
+        .await;
+    assert!(page.contains("Qué decide esta propuesta"), "{page}");
+    assert!(page.contains("Somos afiliada de"), "{page}");
+    assert!(page.contains("los llamados a la acción"), "{page}");
+}
+
 #[tokio::test]
 async fn the_charter_says_its_rules_in_words_and_who_agreed() {
     let ui = ui();
@@ -1908,6 +1965,9 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
     for role in model::RoleName::ALL {
         named.push(format!("poll-elects-{role}"));
         named.push(format!("charter-role-{role}"));
+    }
+    for kind in model::SharedKind::ALL {
+        named.push(format!("shared-{kind}"));
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
     named.extend(

@@ -294,6 +294,43 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         (charter["charter"]["version"] == 2).then_some(())
     });
 
+    // A link with a national coalition, passed by both (the amendment rule, consensus): the
+    // charter page says it, its proposal page what it decides.
+    let link = a.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &c,
+        "--with",
+        "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e",
+        "--name",
+        "National <Transit> Alliance",
+        "--relation",
+        "parent",
+        "--publish",
+        "issue,pool,goal",
+        "--accept",
+        "call",
+        "--roster",
+        "3f2a000000000000000000000000000000000000000000000000000000000001",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &c, &link, "agree"]);
+    b.wait_for(
+        20,
+        "the link proposal to reach B",
+        &["proposal", "vote", "--coalition", &c, &link, "agree"],
+    );
+    eventually(20, "the link to be in force on A", || {
+        let (_, links) = api_call(
+            a.home(),
+            "GET",
+            &format!("/v1/coalitions/{c}/links"),
+            None,
+            true,
+        );
+        (links["links"].as_array()?.len() == 1).then_some(())
+    });
+
     // A meeting recorded, linked to the passed proposal.
     let (status, made) = api_call(
         a.home(),
@@ -406,6 +443,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-poll", "path": format!("/c/{c}/proposals/{poll}")},
         {"name": "proposal-choose", "path": format!("/c/{c}/proposals/{choose}")},
         {"name": "charter", "path": format!("/c/{c}/charter")},
+        {"name": "proposal-link", "path": format!("/c/{c}/proposals/{link}")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},
         {"name": "issue-history", "path": format!("/c/{c}/history?record={shown}")},

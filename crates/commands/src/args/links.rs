@@ -15,8 +15,8 @@ pub enum LinkCmd {
     Propose {
         #[command(flatten)]
         c: CoalitionArg,
-        /// The other coalition: its id (ask one of its members: `coalition list`), or the
-        /// start of it if this node is a member of it too
+        /// The other coalition: its id (ask one of its members: `coalition list --json` prints
+        /// it whole), or the start of it if this node is a member of it too
         #[arg(long = "with", value_name = "COALITION")]
         with: String,
         /// Its name (by default the name it gives itself, if this node holds it)
@@ -64,7 +64,8 @@ pub enum LinkCmd {
         /// Why: the proposal's full text
         #[arg(long, default_value = "")]
         text: String,
-        /// When positions stop counting: a day (YYYY-MM-DD) or a duration from now (7d, 48h)
+        /// When positions stop counting: a day (YYYY-MM-DD) or a duration from now (7d, 48h);
+        /// 14 days by default
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },
@@ -82,7 +83,8 @@ pub enum LinkCmd {
         /// Why: the proposal's full text
         #[arg(long, default_value = "")]
         text: String,
-        /// When positions stop counting: a day (YYYY-MM-DD) or a duration from now (7d, 48h)
+        /// When positions stop counting: a day (YYYY-MM-DD) or a duration from now (7d, 48h);
+        /// 14 days by default
         #[arg(long, value_name = "WHEN")]
         closes: Option<String>,
     },

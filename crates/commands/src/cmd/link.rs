@@ -94,7 +94,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                 .iter()
                 .map(|l| {
                     vec![
-                        short(&l.coalition).to_owned(),
+                        l.coalition.clone(),
                         l.name.clone(),
                         l.relation.clone(),
                         format!("{} (k={})", kinds(&l.publish), l.threshold),

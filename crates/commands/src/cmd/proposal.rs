@@ -217,8 +217,10 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
 
 /// What a link proposal decides, in words.
 fn link_terms(l: &model::schema::LinkTerms) -> String {
+    // Whole ids: a voter checks them against what the other coalition gave (a lookalike id or
+    // roster could share a prefix).
     let name = line(&l.name);
-    let id = l.coalition.short();
+    let id = l.coalition.as_str();
     if l.relation == model::LinkRelation::End {
         return format!("\nDecides: end the link with {name} ({id})\n");
     }
@@ -242,25 +244,23 @@ fn link_terms(l: &model::schema::LinkTerms) -> String {
     if !l.tags.is_empty() {
         s += &format!("  only issues tagged: {}\n", line(&l.tags.join(", ")));
     }
-    if !l.goals.is_empty() || !l.pools.is_empty() {
-        let ids: Vec<&str> = l
-            .goals
-            .iter()
-            .map(|g| g.short())
-            .chain(l.pools.iter().map(|p| p.short()))
-            .collect();
-        s += &format!("  only goals and pools: {}\n", ids.join(", "));
+    if !l.goals.is_empty() {
+        let ids: Vec<&str> = l.goals.iter().map(|g| g.as_str()).collect();
+        s += &format!("  only these goals: {}\n", ids.join(", "));
+    }
+    if !l.pools.is_empty() {
+        let ids: Vec<&str> = l.pools.iter().map(|p| p.as_str()).collect();
+        s += &format!("  only these pools: {}\n", ids.join(", "));
     }
     s += &format!(
         "  takes: {} ({} of their members sign each",
         kinds(&l.accept),
         l.their_threshold
     );
-    if let Some(r) = &l.roster {
-        let short: String = r.chars().take(8).collect();
-        s += &format!("; their roster {short} trusted first");
-    }
     s += ")\n";
+    if let Some(r) = &l.roster {
+        s += &format!("  their roster trusted first: {}\n", line(r));
+    }
     if l.relation == model::LinkRelation::Affiliate {
         s += &match l.weight {
             Some(w) => format!("  weight in our mandates: {w}\n"),

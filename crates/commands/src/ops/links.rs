@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
-    /// The other coalition: its id (32 hex digits), or, where this node is a member of it
-    /// too, a unique prefix of it.
+    /// The other coalition: its id (32 hex digits: `coalition list --json` on one of its
+    /// members' nodes), or, where this node is a member of it too, a unique prefix of it.
     pub with: String,
     /// Its name (by default, where this node holds it, the name it gives itself).
     #[serde(default)]
@@ -59,7 +59,8 @@ pub struct LinkRequest {
     /// Why: the proposal's full text.
     #[serde(default)]
     pub text: String,
-    /// When positions stop counting: a day (`YYYY-MM-DD`) or a duration from now (`7d`).
+    /// When positions stop counting: a day (`YYYY-MM-DD`) or a duration from now (`7d`); 14
+    /// days by default.
     #[serde(default)]
     pub closes: Option<String>,
 }
@@ -76,7 +77,8 @@ pub struct LinkEndRequest {
     /// Why: the proposal's full text.
     #[serde(default)]
     pub text: String,
-    /// When positions stop counting: a day (`YYYY-MM-DD`) or a duration from now (`7d`).
+    /// When positions stop counting: a day (`YYYY-MM-DD`) or a duration from now (`7d`); 14
+    /// days by default.
     #[serde(default)]
     pub closes: Option<String>,
 }
@@ -125,6 +127,17 @@ pub struct LinksView {
 /// speaks for the coalition.
 pub const DEFAULT_THRESHOLD: u64 = 2;
 
+/// How long a link proposal stays open when the request says nothing (a link proposal
+/// closes, so that no position stated later can decide it).
+pub const DEFAULT_CLOSES: &str = "14d";
+
+/// A default title about `name`: at most the title's length, the name cut if need be.
+fn titled(words: &str, name: &str) -> String {
+    let room = model::MAX_SHORT.saturating_sub(words.chars().count() + 1);
+    let name: String = name.chars().take(room).collect();
+    format!("{words} {name}")
+}
+
 fn kinds(given: &[String], what: &str) -> anyhow::Result<Vec<SharedKind>> {
     given
         .iter()
@@ -140,15 +153,30 @@ fn kinds(given: &[String], what: &str) -> anyhow::Result<Vec<SharedKind>> {
 /// The other coalition `given` names: a whole id, or a prefix of one this node holds; with
 /// the name it gives itself where this node holds it.
 fn other(r: &mut Replica, given: &str) -> anyhow::Result<(CoalitionId, Option<String>)> {
-    let id = match given.trim().parse::<CoalitionId>() {
+    let given = given.trim().to_ascii_lowercase();
+    let not_hex = given.is_empty() || !given.bytes().all(|b| b.is_ascii_hexdigit());
+    let id = match given.parse::<CoalitionId>() {
         Ok(id) => id,
-        Err(_) => r.resolve(given.trim()).map_err(|_| {
-            super::Invalid(format!(
-                "`{given}` is not a coalition id (32 hex digits) nor the start of one this \
-                 node holds: ask the other coalition for its id (`coalition list` on one of \
-                 its members' nodes)"
+        Err(_) if not_hex => {
+            return Err(super::Invalid(format!(
+                "`{}` is not a coalition id (32 hex digits): ask the other coalition for its \
+                 id (`coalition list --json` on one of its members' nodes)",
+                given.chars().take(40).collect::<String>()
             ))
-        })?,
+            .into());
+        }
+        Err(_) => match r.resolve(&given) {
+            Ok(id) => id,
+            Err(replica::ReplicaError::Coalition(replica::PrefixError::NotFound { .. })) => {
+                return Err(super::Invalid(format!(
+                    "`{given}` is not a whole coalition id (32 hex digits) nor the start of one \
+                     this node holds: ask the other coalition for its id (`coalition list \
+                     --json` on one of its members' nodes)"
+                ))
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     let name = match r.coalition_ids()?.contains(&id) {
         true => r.charter(&id).ok().map(|c| c.charter.name),
@@ -209,9 +237,9 @@ pub fn propose(r: &mut Replica, c: &CoalitionId, req: LinkRequest) -> anyhow::Re
         roster: req.roster.map(|s| s.trim().to_ascii_lowercase()),
         weight,
     };
-    let title = req.title.unwrap_or_else(|| format!("Link with {name}"));
-    let new =
-        super::proposals::new_proposal(DecisionKind::Link, title, req.text, req.closes.as_deref())?;
+    let title = req.title.unwrap_or_else(|| titled("Link with", &name));
+    let closes = req.closes.as_deref().unwrap_or(DEFAULT_CLOSES);
+    let new = super::proposals::new_proposal(DecisionKind::Link, title, req.text, Some(closes))?;
     let id = new.id.clone();
     r.edit(c, |doc, a| doc.propose_link(&a.member, new, terms, a.now))?;
     Ok(id)
@@ -220,10 +248,17 @@ pub fn propose(r: &mut Replica, c: &CoalitionId, req: LinkRequest) -> anyhow::Re
 /// Opens a proposal ending a link.
 pub fn end(r: &mut Replica, c: &CoalitionId, req: LinkEndRequest) -> anyhow::Result<ProposalId> {
     let links = r.links(c)?;
-    let given = req.with.trim();
+    let given = req.with.trim().to_ascii_lowercase();
+    if given.is_empty() || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(super::Invalid(format!(
+            "`{}` is not the start of a linked coalition's id (`link list` shows them)",
+            given.chars().take(40).collect::<String>()
+        ))
+        .into());
+    }
     let found: Vec<&model::reports::LinkInForce> = links
         .iter()
-        .filter(|(id, _)| id.as_str().starts_with(&given.to_ascii_lowercase()))
+        .filter(|(id, _)| id.as_str().starts_with(&given))
         .map(|(_, l)| l)
         .collect();
     let link = match found.as_slice() {
@@ -244,9 +279,9 @@ pub fn end(r: &mut Replica, c: &CoalitionId, req: LinkEndRequest) -> anyhow::Res
     let terms = LinkTerms::end(link.terms.coalition.clone(), link.terms.name.clone());
     let title = req
         .title
-        .unwrap_or_else(|| format!("End the link with {}", link.terms.name));
-    let new =
-        super::proposals::new_proposal(DecisionKind::Link, title, req.text, req.closes.as_deref())?;
+        .unwrap_or_else(|| titled("End the link with", &link.terms.name));
+    let closes = req.closes.as_deref().unwrap_or(DEFAULT_CLOSES);
+    let new = super::proposals::new_proposal(DecisionKind::Link, title, req.text, Some(closes))?;
     let id = new.id.clone();
     r.edit(c, |doc, a| doc.propose_link(&a.member, new, terms, a.now))?;
     Ok(id)
@@ -315,7 +350,7 @@ mod tests {
         assert_eq!(l.coalition, NATIONAL);
         assert_eq!(l.name, "National Housing Alliance");
         assert_eq!(l.relation, "parent");
-        assert_eq!(l.publish, vec!["issue", "pool", "goal"]);
+        assert_eq!(l.publish, vec!["goal", "issue", "pool"], "in the order of their words");
         assert_eq!(l.accept, vec!["call"]);
         assert_eq!((l.threshold, l.their_threshold), (2, 2), "two by default");
         assert_eq!(
@@ -334,6 +369,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("no link in force"), "{e}");
+        let e = end(&mut r, &c, LinkEndRequest::default()).unwrap_err();
+        assert!(e.to_string().contains("not the start of"), "an empty id names none: {e}");
         let p = end(
             &mut r,
             &c,
@@ -383,7 +420,14 @@ mod tests {
                     with: "abc".into(),
                     ..request()
                 },
-                "not a coalition id",
+                "not a whole coalition id",
+            ),
+            (
+                LinkRequest {
+                    with: " ".into(),
+                    ..request()
+                },
+                "is not a coalition id",
             ),
             (
                 LinkRequest {

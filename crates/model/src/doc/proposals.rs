@@ -75,22 +75,29 @@ impl CoalitionDoc {
     ) -> Result<(), EditError> {
         let mut terms = terms;
         terms.name = short("name of the other coalition", &terms.name)?;
-        let mut tags = Vec::with_capacity(terms.tags.len().min(crate::doc::MAX_LIST));
-        for t in terms.tags.iter().take(crate::doc::MAX_LIST + 1) {
-            let t = crate::values::normalize_tag(t)?;
-            if !tags.contains(&t) {
-                tags.push(t);
-            }
+        // Bounded before each is read; duplicates go before the count is checked.
+        let most = 4 * crate::doc::MAX_LIST;
+        if terms.tags.len() > most || terms.goals.len() > most || terms.pools.len() > most {
+            return Err(EditError::Refused {
+                why: format!(
+                    "a link names at most {} tags, goals and pools",
+                    crate::doc::MAX_LIST
+                ),
+            });
         }
-        terms.tags = tags;
-        terms.publish.sort();
-        terms.publish.dedup();
-        terms.accept.sort();
-        terms.accept.dedup();
-        terms.goals.dedup();
-        terms.pools.dedup();
+        terms.tags = terms
+            .tags
+            .iter()
+            .map(|t| crate::values::normalize_tag(t))
+            .collect::<Result<_, _>>()?;
+        terms.in_order();
         if let Some(why) = crate::schema::link_problem(self.id(), &terms) {
             return Err(EditError::Refused { why });
+        }
+        if new.closes_at.is_none() {
+            return Err(EditError::Refused {
+                why: "a link proposal closes: give it a closing time".into(),
+            });
         }
         let new = NewProposal {
             kind: DecisionKind::Link,

@@ -59,7 +59,8 @@ pub fn links<'a>(
         if super::proposal_tally(p, now).outcome != Outcome::Passed {
             continue;
         }
-        let Some(at) = super::decided_at(p, now) else {
+        // Decided by `now` (a position stating a later time decides nothing yet).
+        let Some(at) = super::decided_at(p, now).filter(|at| *at <= now) else {
             continue;
         };
         let newer = latest

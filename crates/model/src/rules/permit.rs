@@ -471,6 +471,20 @@ impl Ctx<'_> {
                 if let Some(why) = crate::schema::link_problem(&own, terms) {
                     return Err(why);
                 }
+                // Its positions are bounded by its close (a member's stated time could
+                // otherwise decide it in any future, and keep it the latest link decided).
+                if p.closes_at.is_none() {
+                    return Err("a link proposal closes: it has no closing time".into());
+                }
+                // The goals and pools it names are there (bounded: `link_problem` counts them).
+                for g in &terms.goals {
+                    self.record::<String>(&["charter", "goals", g.as_str(), "id"])
+                        .map_err(|_| format!("it names goal {g}, which is not there"))?;
+                }
+                for pool in &terms.pools {
+                    self.record::<String>(&["pools", pool.as_str(), "id"])
+                        .map_err(|_| format!("it names pool {pool}, which is not there"))?;
+                }
             }
             (None, DecisionKind::Link) => return Err("a link proposal carries its terms".into()),
             (Some(_), _) => return Err("only a link proposal carries link terms".into()),

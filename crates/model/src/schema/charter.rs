@@ -126,6 +126,9 @@ pub struct Weights {
     pub role: BTreeMap<MemberId, u32>,
 }
 
+/// The weights of a kind no amendment weighs.
+static NO_WEIGHTS: BTreeMap<MemberId, u32> = BTreeMap::new();
+
 impl Weights {
     /// The weights of one kind of decision (members not named weigh one).
     pub fn for_kind(&self, kind: DecisionKind) -> &BTreeMap<MemberId, u32> {
@@ -136,9 +139,9 @@ impl Weights {
             DecisionKind::PublicStatement => &self.public_statement,
             DecisionKind::General => &self.general,
             DecisionKind::Role => &self.role,
-            // Links are decided by positions, like amendments, whose weights no amendment
-            // sets (`doc::weights_problem`): always empty.
-            DecisionKind::Link => &self.amendment,
+            // Links are decided by positions: no amendment weighs them
+            // (`doc::weights_problem`).
+            DecisionKind::Link => &NO_WEIGHTS,
         }
     }
 

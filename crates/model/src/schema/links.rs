@@ -49,9 +49,11 @@ pub struct LinkTerms {
     pub their_threshold: u64,
     /// The id of the other's roster this coalition trusts first (64 hex digits), when it
     /// takes any kind.
+    #[autosurgeon(missing = "Default::default")]
     pub roster: Option<String>,
     /// For an affiliate, its weight in this coalition's mandates: a whole number, or `None`
     /// for its number of members (as its latest roster says).
+    #[autosurgeon(missing = "Default::default")]
     pub weight: Option<u64>,
 }
 
@@ -74,12 +76,25 @@ impl LinkTerms {
         }
     }
 
-    /// The roster pinned, as a statement id.
-    pub fn pinned(&self) -> Option<federation::StatementId> {
-        self.roster
-            .as_deref()
-            .and_then(|r| federation::StatementId::from_hex(r).ok())
+    /// Puts its lists in their one order: kinds by their word, tags, goals and pools by
+    /// their text, each once. What the model writes and what every node requires.
+    pub fn in_order(&mut self) {
+        for kinds in [&mut self.publish, &mut self.accept] {
+            kinds.sort_by_key(|k| k.as_str());
+            kinds.dedup();
+        }
+        self.tags.sort();
+        self.tags.dedup();
+        self.goals.sort();
+        self.goals.dedup();
+        self.pools.sort();
+        self.pools.dedup();
     }
+}
+
+/// Whether `items` are in ascending order of `key`, each once.
+fn ordered<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> bool {
+    items.windows(2).all(|w| key(&w[0]) < key(&w[1]))
 }
 
 /// What is wrong with `terms` for a link proposal of coalition `own`, if anything: the model
@@ -101,13 +116,23 @@ pub fn link_problem(own: &CoalitionId, terms: &LinkTerms) -> Option<String> {
     if let Some(t) = terms
         .tags
         .iter()
-        .find(|t| t.trim().is_empty() || t.chars().count() > crate::layout::MAX_TAG)
+        .find(|t| crate::values::normalize_tag(t).ok().as_ref() != Some(*t))
     {
-        return Some(format!("tag {t:?} is empty or too long"));
+        return Some(format!(
+            "tag {:?} is not written as tags are (lowercase words joined by hyphens, at most {} characters)",
+            t.chars().take(60).collect::<String>(),
+            crate::layout::MAX_TAG
+        ));
     }
-    let distinct = |kinds: &[SharedKind]| kinds.windows(2).all(|w| w[0] < w[1]);
-    if !distinct(&terms.publish) || !distinct(&terms.accept) {
-        return Some("each kind of statement is named once, in order".into());
+    // One order, by the kinds' words (not the order the vocabulary declares them in, which a
+    // later version may change), and by text for the rest.
+    if !ordered(&terms.publish, |k| k.as_str())
+        || !ordered(&terms.accept, |k| k.as_str())
+        || !ordered(&terms.tags, |t| t.clone())
+        || !ordered(&terms.goals, |g| g.clone())
+        || !ordered(&terms.pools, |p| p.clone())
+    {
+        return Some("each kind of statement, tag, goal and pool is named once, in order".into());
     }
     if terms.relation == LinkRelation::End {
         let bare = terms.publish.is_empty()

@@ -148,20 +148,6 @@ vocabulary!(
     }
 );
 
-impl SharedKind {
-    /// The statement kind it is.
-    pub fn statement_kind(self) -> federation::Kind {
-        match self {
-            SharedKind::Issue => federation::Kind::Issue,
-            SharedKind::Pool => federation::Kind::Pool,
-            SharedKind::Goal => federation::Kind::Goal,
-            SharedKind::Decision => federation::Kind::Decision,
-            SharedKind::Call => federation::Kind::Call,
-            SharedKind::Mandate => federation::Kind::Mandate,
-        }
-    }
-}
-
 vocabulary!(
     /// A role of the charter's that members elect its holders to (`DecisionKind::Role`).
     RoleName, "role" {

@@ -37,6 +37,7 @@ fn terms() -> LinkTerms {
 fn link_proposal(id: ProposalId) -> NewProposal {
     NewProposal {
         kind: DecisionKind::Link,
+        closes_at: Some(t(1000)),
         ..new(id, "Link with the national alliance")
     }
 }
@@ -184,6 +185,7 @@ fn link_terms_that_make_no_sense_are_refused_in_plain_words() {
             Box::new(|l| l.goals = vec![GoalId::from_bytes([9; 16])]),
             "goal",
         ),
+        (Box::new(|l| l.tags = vec!["".into()]), "tag"),
     ];
     for (change, says) in cases {
         let mut l = terms();
@@ -192,6 +194,41 @@ fn link_terms_that_make_no_sense_are_refused_in_plain_words() {
             .propose_link(&member(1), link_proposal(pid(1)), l, t(2))
             .unwrap_err();
         assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    let unclosed = NewProposal {
+        closes_at: None,
+        ..link_proposal(pid(1))
+    };
+    let e = doc
+        .propose_link(&member(1), unclosed, terms(), t(2))
+        .unwrap_err();
+    assert!(e.to_string().contains("closing time"), "{e}");
+}
+
+/// What a hand-written link proposal states: its terms' threshold, roster (and whether its key
+/// is there at all), lists, and whether it closes.
+#[derive(Clone, Copy)]
+struct Hand {
+    threshold: u64,
+    roster: Option<&'static str>,
+    roster_key: bool,
+    closes: bool,
+    publish: &'static [&'static str],
+    tags: &'static [&'static str],
+    pools: &'static [&'static str],
+}
+
+impl Default for Hand {
+    fn default() -> Self {
+        Self {
+            threshold: 2,
+            roster: Some(ROSTER),
+            roster_key: true,
+            closes: true,
+            publish: &["issue", "pool"],
+            tags: &["housing-justice"],
+            pools: &[],
+        }
     }
 }
 
@@ -214,25 +251,34 @@ fn link_terms_written_by_hand_are_judged_on_receipt() {
     for who in 1..=3 {
         vote(&mut doc, who, &pid(1), Stance::Agree, 2 + i64::from(who));
     }
-    let write = |threshold: u64, roster: Option<&'static str>| {
+    let write = |o: Hand| {
         move |am: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
+            if !o.closes {
+                am.put(p, "closes_at", ()).unwrap();
+            }
             let l = am.put_object(p, "link", ObjType::Map).unwrap();
             am.put(&l, "coalition", CoalitionId::from_bytes(NATIONAL).as_str())
                 .unwrap();
             am.put(&l, "name", "National").unwrap();
             am.put(&l, "relation", "parent").unwrap();
-            let publish = am.put_object(&l, "publish", ObjType::List).unwrap();
-            am.insert(&publish, 0, "issue").unwrap();
-            for list in ["tags", "goals", "pools"] {
-                am.put_object(&l, list, ObjType::List).unwrap();
+            for (list, items) in [
+                ("publish", o.publish),
+                ("tags", o.tags),
+                ("goals", &[][..]),
+                ("pools", o.pools),
+                ("accept", &["call"][..]),
+            ] {
+                let obj = am.put_object(&l, list, ObjType::List).unwrap();
+                for (i, item) in items.iter().enumerate() {
+                    am.insert(&obj, i, *item).unwrap();
+                }
             }
-            am.put(&l, "threshold", threshold).unwrap();
-            let accept = am.put_object(&l, "accept", ObjType::List).unwrap();
-            am.insert(&accept, 0, "call").unwrap();
+            am.put(&l, "threshold", o.threshold).unwrap();
             am.put(&l, "their_threshold", 2u64).unwrap();
-            match roster {
+            match o.roster {
                 Some(r) => am.put(&l, "roster", r).unwrap(),
-                None => am.put(&l, "roster", ()).unwrap(),
+                None if o.roster_key => am.put(&l, "roster", ()).unwrap(),
+                None => {}
             }
             am.put(&l, "weight", ()).unwrap();
         }
@@ -252,14 +298,73 @@ fn link_terms_written_by_hand_are_judged_on_receipt() {
             "{says}: {err}"
         );
     };
-    let mut ok = crate::by_hand(&mut doc, hand("link"), write(2, Some(ROSTER)));
+    let good = Hand::default();
+    let mut ok = crate::by_hand(&mut doc, hand("link"), write(good));
     assert_eq!(verdict(&mut ok), Ok(()));
-    let mut zero = crate::by_hand(&mut doc, hand("link"), write(0, Some(ROSTER)));
-    refused(&mut zero, "threshold is from 1");
-    let mut unpinned = crate::by_hand(&mut doc, hand("link"), write(2, None));
-    refused(&mut unpinned, "roster it trusts first");
+    for (o, says) in [
+        (
+            Hand {
+                threshold: 0,
+                ..good
+            },
+            "threshold is from 1",
+        ),
+        (
+            Hand {
+                roster: None,
+                ..good
+            },
+            "roster it trusts first",
+        ),
+        (
+            Hand {
+                roster: None,
+                roster_key: false,
+                ..good
+            },
+            "roster it trusts first",
+        ),
+        (
+            Hand {
+                closes: false,
+                ..good
+            },
+            "no closing time",
+        ),
+        (
+            Hand {
+                publish: &["pool", "issue"],
+                ..good
+            },
+            "in order",
+        ),
+        (
+            Hand {
+                publish: &["issue", "issue"],
+                ..good
+            },
+            "in order",
+        ),
+        (
+            Hand {
+                tags: &["Housing Justice"],
+                ..good
+            },
+            "not written as tags are",
+        ),
+        (
+            Hand {
+                pools: &["70707070707070707070707070707070"],
+                ..good
+            },
+            "not there",
+        ),
+    ] {
+        let mut d = crate::by_hand(&mut doc, hand("link"), write(o));
+        refused(&mut d, says);
+    }
     let mut bare = crate::by_hand(&mut doc, hand("link"), |_, _| {});
     refused(&mut bare, "carries its terms");
-    let mut general = crate::by_hand(&mut doc, hand("general"), write(2, Some(ROSTER)));
+    let mut general = crate::by_hand(&mut doc, hand("general"), write(good));
     refused(&mut general, "only a link proposal");
 }

@@ -280,7 +280,7 @@ fn apply(doc: &mut CoalitionDoc, who: u8, e: &Edit, at: Timestamp) -> bool {
                 kind: DecisionKind::Link,
                 title: "Link".into(),
                 text: String::new(),
-                closes_at: None,
+                closes_at: Some(Timestamp::from_millis(at.as_millis() + 3_600_000)),
             };
             doc.propose_link(&by, new, terms, at)
         }

@@ -989,3 +989,37 @@ people-password-length = A password needs { $min } to { $max } characters.
 people-again-differs = The two passwords are not the same.
 people-setup-submit = Save my password and sign in
 people-setup-invalid = This setup link does not work: it was already used, a newer one replaced it, or it is more than { $days } days old. Ask whoever runs this node for a new one.
+
+## Links with other coalitions
+charter-links = Links with other coalitions
+charter-links-none = This coalition has no links with other coalitions.
+link-affiliate = { $name } ({ $id }) is our affiliate: we publish { $publish } to it ({ $threshold ->
+    [one] each statement signed by one of our members
+   *[other] each statement signed by { $threshold } of our members
+  }) and take { $accept } from it ({ $their ->
+    [one] each signed by one of its members
+   *[other] each signed by { $their } of its members
+  }).
+link-parent = We are an affiliate of { $name } ({ $id }): we publish { $publish } to it ({ $threshold ->
+    [one] each statement signed by one of our members
+   *[other] each statement signed by { $threshold } of our members
+  }) and take { $accept } from it ({ $their ->
+    [one] each signed by one of its members
+   *[other] each signed by { $their } of its members
+  }).
+link-end = Ends the link with { $name } ({ $id }).
+link-kinds-none = nothing
+shared-issue = issues
+shared-pool = pool totals
+shared-goal = goals' progress
+shared-decision = decisions
+shared-call = calls to action
+shared-mandate = mandate positions
+proposal-link = What this proposal decides
+link-id = The other coalition's id: { $id }
+link-roster = Its roster trusted first: { $roster }
+link-only-tags = Only issues tagged: { $tags }
+link-only-goals = Only these goals: { $ids }
+link-only-pools = Only these pools: { $ids }
+link-weight = Its weight in our mandates: { $weight }
+link-weight-members = Its weight in our mandates: its number of members

@@ -995,3 +995,37 @@ people-password-length = Una contraseña necesita de { $min } a { $max } caracte
 people-again-differs = Las dos contraseñas no son iguales.
 people-setup-submit = Guardar mi contraseña y entrar
 people-setup-invalid = Este enlace de configuración no funciona: ya se usó, otro más nuevo lo reemplazó o tiene más de { $days } días. Pida uno nuevo a quien administra este nodo.
+
+## Links with other coalitions
+charter-links = Vínculos con otras coaliciones
+charter-links-none = Esta coalición no tiene vínculos con otras coaliciones.
+link-affiliate = { $name } ({ $id }) es nuestra afiliada: le publicamos { $publish } ({ $threshold ->
+    [one] cada declaración firmada por uno de nuestros miembros
+   *[other] cada declaración firmada por { $threshold } de nuestros miembros
+  }) y tomamos de ella { $accept } ({ $their ->
+    [one] cada una firmada por uno de sus miembros
+   *[other] cada una firmada por { $their } de sus miembros
+  }).
+link-parent = Somos afiliada de { $name } ({ $id }): le publicamos { $publish } ({ $threshold ->
+    [one] cada declaración firmada por uno de nuestros miembros
+   *[other] cada declaración firmada por { $threshold } de nuestros miembros
+  }) y tomamos de ella { $accept } ({ $their ->
+    [one] cada una firmada por uno de sus miembros
+   *[other] cada una firmada por { $their } de sus miembros
+  }).
+link-end = Pone fin al vínculo con { $name } ({ $id }).
+link-kinds-none = nada
+shared-issue = los temas
+shared-pool = los totales de los fondos
+shared-goal = el avance de las metas
+shared-decision = las decisiones
+shared-call = los llamados a la acción
+shared-mandate = las posturas de mandato
+proposal-link = Qué decide esta propuesta
+link-id = El identificador de la otra coalición: { $id }
+link-roster = La lista de sus miembros en la que confiamos de inicio: { $roster }
+link-only-tags = Solo los temas con las etiquetas: { $tags }
+link-only-goals = Solo estas metas: { $ids }
+link-only-pools = Solo estos fondos: { $ids }
+link-weight = Su peso en nuestros mandatos: { $weight }
+link-weight-members = Su peso en nuestros mandatos: su número de miembros

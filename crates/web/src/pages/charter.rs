@@ -72,6 +72,8 @@ struct CharterPage {
     roles: Vec<String>,
     /// Goal, latest progress, target.
     goals: Vec<(super::translated::Shown, String, String)>,
+    /// The links in force: a sentence each, and the rest of its terms a line each.
+    links: Vec<(String, Vec<String>)>,
     /// The page's versions, newest first.
     versions: Vec<VersionRow>,
     /// Every version's number, for the comparison's choices.
@@ -235,6 +237,26 @@ pub(crate) async fn show(
         Ok(_) => return super::node_error(&visit, &unexpected()),
         Err(e) => return super::node_error(&visit, &e),
     };
+    let links = match web
+        .ask(Request::LinkList {
+            coalition: coalition.clone(),
+        })
+        .await
+    {
+        Ok(Reply::Links(l)) => l.links,
+        Ok(_) => return super::node_error(&visit, &unexpected()),
+        Err(e) => return super::node_error(&visit, &e),
+    };
+    let links: Vec<(String, Vec<String>)> = links
+        .iter()
+        .map(|l| {
+            let t = super::links::Terms::listed(l);
+            (
+                super::links::sentence(&c, &t),
+                super::links::details(&c, &t),
+            )
+        })
+        .collect();
     let ch = &detail.charter;
     let names = &detail.names;
     let translations = super::translated::of_record(&web, &coalition, "charter").await;
@@ -445,6 +467,7 @@ pub(crate) async fn show(
             rotation,
             roles,
             goals,
+            links,
             versions: version_rows,
             numbers,
             showing,

@@ -9,6 +9,7 @@ pub(crate) mod home;
 pub(crate) mod issue_edit;
 pub(crate) mod issues;
 pub(crate) mod joins;
+pub(crate) mod links;
 pub(crate) mod meetings;
 pub(crate) mod members;
 pub(crate) mod plans;

@@ -413,6 +413,8 @@ struct ProposalPage {
     fields: Vec<Field>,
     /// Where the proposal is a poll: its options, result and ballot, in place of positions.
     poll: Option<super::polls::PollSection>,
+    /// For a link proposal: what it decides, in a sentence, and the rest of its terms.
+    link: Option<(String, Vec<String>)>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -571,6 +573,13 @@ async fn proposal_page(
             text_shown,
             tf,
             kind: kind_name(&c, p.kind),
+            link: p.link.as_ref().map(|l| {
+                let t = super::links::Terms::of(l);
+                (
+                    super::links::sentence(&c, &t),
+                    super::links::details(&c, &t),
+                )
+            }),
             opened: c.tw(
                 "proposal-by",
                 &[
