@@ -350,7 +350,11 @@ mod tests {
         assert_eq!(l.coalition, NATIONAL);
         assert_eq!(l.name, "National Housing Alliance");
         assert_eq!(l.relation, "parent");
-        assert_eq!(l.publish, vec!["goal", "issue", "pool"], "in the order of their words");
+        assert_eq!(
+            l.publish,
+            vec!["goal", "issue", "pool"],
+            "in the order of their words"
+        );
         assert_eq!(l.accept, vec!["call"]);
         assert_eq!((l.threshold, l.their_threshold), (2, 2), "two by default");
         assert_eq!(
@@ -370,7 +374,10 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("no link in force"), "{e}");
         let e = end(&mut r, &c, LinkEndRequest::default()).unwrap_err();
-        assert!(e.to_string().contains("not the start of"), "an empty id names none: {e}");
+        assert!(
+            e.to_string().contains("not the start of"),
+            "an empty id names none: {e}"
+        );
         let p = end(
             &mut r,
             &c,
