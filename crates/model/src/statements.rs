@@ -34,6 +34,122 @@ use crate::reports::{Funding, funds, proposal_tally};
 use crate::schema::Coalition;
 use crate::values::{EntryKind, Timestamp};
 
+/// Whether `key` is a statement id as the layout keys drafts and co-signatures: 64 lowercase
+/// hex digits.
+pub fn is_id(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A draft as stored in its member's record (`members/<member>/statements/<id>`).
+#[derive(Debug, Clone, autosurgeon::Hydrate, autosurgeon::Reconcile)]
+pub(crate) struct DraftRecord {
+    pub(crate) body: autosurgeon::bytes::ByteVec,
+    pub(crate) at: Timestamp,
+}
+
+/// A co-signature as stored in its member's record (`members/<member>/cosigns/<id>`).
+#[derive(Debug, Clone, autosurgeon::Hydrate, autosurgeon::Reconcile)]
+pub(crate) struct CosignRecord {
+    pub(crate) key: crate::values::NodeKey,
+    pub(crate) signature: autosurgeon::bytes::ByteArray<64>,
+    pub(crate) at: Timestamp,
+}
+
+/// A statement drafted in this coalition, with who drafted it and the co-signatures it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// Its id.
+    pub id: federation::StatementId,
+    /// The statement.
+    pub statement: Statement,
+    /// Who drafted it.
+    pub drafted_by: crate::ids::MemberId,
+    /// When (its change's stated time).
+    pub at: Timestamp,
+    /// Each member's co-signature, by member (one node key each).
+    pub cosigns: std::collections::BTreeMap<crate::ids::MemberId, federation::Cosign>,
+}
+
+impl Draft {
+    /// The statement with its co-signatures, as it travels.
+    pub fn signed(&self) -> federation::Signed {
+        let mut cosigns: Vec<federation::Cosign> = self.cosigns.values().cloned().collect();
+        cosigns.sort_by_key(|c| c.key);
+        cosigns.dedup_by_key(|c| c.key);
+        federation::Signed {
+            // Its bytes were checked when read: they encode again into themselves.
+            body: self.statement.encode().unwrap_or_default(),
+            cosigns,
+        }
+    }
+}
+
+/// Every statement drafted in the coalition, with its co-signatures, by id (a draft that
+/// does not read is left out; a co-signature that does not verify over its id is too).
+pub fn drafts(
+    doc: &automerge::AutoCommit,
+) -> std::collections::BTreeMap<federation::StatementId, Draft> {
+    use automerge::ReadDoc;
+    use autosurgeon::Hydrate;
+    let mut out = std::collections::BTreeMap::new();
+    for (by, maps) in crate::owned::member_maps(doc, "statements") {
+        for map in maps {
+            for key in doc.keys(&map) {
+                let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) =
+                    doc.get(&map, key.as_str())
+                else {
+                    continue;
+                };
+                let Ok(d) = DraftRecord::hydrate_map(doc, &obj) else {
+                    continue;
+                };
+                let Ok(statement) = Statement::decode(&d.body) else {
+                    continue;
+                };
+                let id = federation::StatementId::of(&d.body);
+                if id.hex() != key {
+                    continue;
+                }
+                out.entry(id).or_insert(Draft {
+                    id,
+                    statement,
+                    drafted_by: by.clone(),
+                    at: d.at,
+                    cosigns: Default::default(),
+                });
+            }
+        }
+    }
+    for (by, maps) in crate::owned::member_maps(doc, "cosigns") {
+        for map in maps {
+            for key in doc.keys(&map) {
+                let Ok(id) = federation::StatementId::from_hex(&key) else {
+                    continue;
+                };
+                let Some(draft) = out.get_mut(&id) else {
+                    continue;
+                };
+                let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) =
+                    doc.get(&map, key.as_str())
+                else {
+                    continue;
+                };
+                let Ok(c) = CosignRecord::hydrate_map(doc, &obj) else {
+                    continue;
+                };
+                let cosign = federation::Cosign {
+                    key: *c.key.as_bytes(),
+                    signature: *c.signature,
+                };
+                if cosign.verifies(&id) {
+                    draft.cosigns.entry(by.clone()).or_insert(cosign);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What a statement of this coalition's records is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topic {

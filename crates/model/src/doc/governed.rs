@@ -79,7 +79,7 @@ impl CoalitionDoc {
             if !fields.iter().all(|f| {
                 f.as_ref().is_some_and(|f| {
                     f.iter()
-                        .all(|k| matches!(k.as_str(), "translations" | "plans" | "availability"))
+                        .all(|k| crate::owned::OWN_FIELDS.contains(&k.as_str()))
                 })
             }) {
                 return false;

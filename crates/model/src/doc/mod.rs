@@ -22,6 +22,7 @@
 //! The edits live by area in the submodules; what callers give them in `inputs`, and the
 //! path helpers they share in `paths`.
 
+mod drafts;
 mod goals;
 mod governed;
 mod inputs;

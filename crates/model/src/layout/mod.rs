@@ -92,6 +92,8 @@ pub enum Keys {
     Translations,
     /// A proposed meeting's planner and id: `MEMBER.PLAN` ([`crate::plans::answer_key`]).
     PlanRefs,
+    /// Statement ids: 64 lowercase hex digits (`federation::StatementId::hex`).
+    StatementIds,
 }
 
 impl Keys {
@@ -104,6 +106,7 @@ impl Keys {
             Keys::Versions => key.len() == 6 && key.bytes().all(|b| b.is_ascii_digit()),
             Keys::Translations => crate::translations::parse_key(key).is_some(),
             Keys::PlanRefs => crate::plans::parse_answer_key(key).is_some(),
+            Keys::StatementIds => crate::statements::is_id(key),
         }
     }
 }

@@ -372,6 +372,40 @@ pub static AVAILABILITY: Record = Record {
     reads: None,
 };
 
+/// A statement's canonical bytes, as `federation::Statement::decode` takes them.
+const STATEMENT_BODY: Shape = Shape::Scalar(Scalar {
+    what: "a statement's canonical bytes",
+    check: |v| {
+        matches!(v, ScalarValue::Bytes(b)
+            if b.len() <= federation::MAX_BODY && federation::Statement::decode(b).is_ok())
+    },
+});
+/// An Ed25519 signature's 64 bytes.
+const SIGNATURE: Shape = Shape::Scalar(Scalar {
+    what: "a signature (64 bytes)",
+    check: |v| matches!(v, ScalarValue::Bytes(b) if b.len() == 64),
+});
+
+/// A statement a member drafts, in its own record (its id the key), for members to co-sign
+/// (`crate::statements::Draft`).
+pub(super) static DRAFT: Record = Record {
+    name: "statement draft",
+    fields: &[fixed("body", STATEMENT_BODY), fixed("at", TIME)],
+    reads: None,
+};
+
+/// A member's co-signature of a statement, by one of its node keys, in its own record (the
+/// statement's id the key).
+pub(super) static COSIGN: Record = Record {
+    name: "co-signature",
+    fields: &[
+        fixed("key", KEY),
+        fixed("signature", SIGNATURE),
+        fixed("at", TIME),
+    ],
+    reads: None,
+};
+
 /// A member organization.
 pub static MEMBER: Record = Record {
     name: "member",
@@ -401,6 +435,14 @@ pub static MEMBER: Record = Record {
         field(
             "availability",
             Shape::Optional(&Shape::Map(Keys::PlanRefs, &Shape::Record(&AVAILABILITY))),
+        ),
+        field(
+            "statements",
+            Shape::Optional(&Shape::Map(Keys::StatementIds, &Shape::Record(&DRAFT))),
+        ),
+        field(
+            "cosigns",
+            Shape::Optional(&Shape::Map(Keys::StatementIds, &Shape::Record(&COSIGN))),
         ),
     ],
     reads: None,

@@ -185,6 +185,22 @@ impl Ctx<'_> {
                     permanent()
                 }
             }
+            // A statement a member drafts, and its co-signature of one: made once, never
+            // written over or removed; what they hold is checked when made.
+            // The map made with its first entries: each entry is new, and checked.
+            ["members", member, field @ ("statements" | "cosigns")] if w.creates => {
+                owner(member)?;
+                self.check_entries(member, field)
+                    .map_err(|why| Violation::BadRecord { path: path(), why })
+            }
+            ["members", member, "statements", id] => {
+                owner(member)?;
+                new_record(&|c| c.check_draft(member, id))
+            }
+            ["members", member, "cosigns", id] => {
+                owner(member)?;
+                new_record(&|c| c.check_cosign(member, id))
+            }
             ["members", member, _, ..] => owner(member),
             ["issues", issue] => new_record(&|c| {
                 c.keyed_as(w.id, issue)?;
@@ -627,6 +643,66 @@ impl Ctx<'_> {
     }
 
     /// A new member record, admitted by the charter's admission rule in force.
+    /// Every entry of a member's map of drafts or co-signatures made by this change.
+    fn check_entries(&self, member: &str, field: &str) -> Result<(), String> {
+        use automerge::{ObjType, ReadDoc, Value};
+        let hash = [self.change.hash()];
+        let map_at = |obj: &automerge::ObjId, key: &str| match self.doc.get_at(obj, key, &hash) {
+            Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
+            _ => None,
+        };
+        let Some(map) = map_at(&automerge::ROOT, "members")
+            .and_then(|members| map_at(&members, member))
+            .and_then(|record| map_at(&record, field))
+        else {
+            return Ok(());
+        };
+        let keys: Vec<String> = self.doc.keys_at(&map, &hash).collect();
+        for key in keys {
+            match field {
+                "statements" => self.check_draft(member, &key),
+                _ => self.check_cosign(member, &key),
+            }
+            .map_err(|why| format!("{key}: {why}"))?;
+        }
+        Ok(())
+    }
+
+    /// A draft is the statement its id names (the id is its bytes' hash), of this coalition.
+    fn check_draft(&self, member: &str, id: &str) -> Result<(), String> {
+        let d: crate::statements::DraftRecord =
+            self.record(&["members", member, "statements", id])?;
+        let body = d.body.to_vec();
+        let statement = federation::Statement::decode(&body).map_err(|e| e.to_string())?;
+        if federation::StatementId::of(&body).hex() != id {
+            return Err("its id is not its statement's (the hash of its bytes)".into());
+        }
+        let own: crate::ids::CoalitionId = self.record(&["id"])?;
+        if statement.coalition != own.to_bytes() {
+            return Err("its statement is another coalition's".into());
+        }
+        Ok(())
+    }
+
+    /// A co-signature is by the node key that writes it (a member's node signs for itself)
+    /// and verifies over the statement's id.
+    fn check_cosign(&self, member: &str, id: &str) -> Result<(), String> {
+        let c: crate::statements::CosignRecord =
+            self.record(&["members", member, "cosigns", id])?;
+        if c.key.as_bytes().as_slice() != self.change.actor_id().to_bytes() {
+            return Err("it is not by the node key that wrote it".into());
+        }
+        let id = federation::StatementId::from_hex(id).map_err(|e| e.to_string())?;
+        let cosign = federation::Cosign {
+            key: *c.key.as_bytes(),
+            signature: *c.signature,
+        };
+        if !cosign.verifies(&id) {
+            return Err("its signature does not verify".into());
+        }
+        Ok(())
+    }
+
     fn check_admission(&self, member: &str) -> Result<(), String> {
         let m: Member = self.record(&["members", member])?;
         if m.id != member {
@@ -655,17 +731,13 @@ impl Ctx<'_> {
                         .flatten()
                 });
             if let Some((_, record)) = record {
-                for (field, what) in [
-                    ("translations", "translation"),
-                    ("plans", "meeting plan"),
-                    ("availability", "availability"),
-                ] {
+                for field in crate::owned::OWN_FIELDS {
                     if autosurgeon::ReadDoc::get(&at, &record, field)
                         .ok()
                         .flatten()
                         .is_some()
                     {
-                        return Err(format!("a new member has written no {what} yet"));
+                        return Err(format!("a new member has written no {field} yet"));
                     }
                 }
             }

@@ -490,7 +490,7 @@ impl Validator {
                         // A member's translations: its own words about shared records, which
                         // no governance is derived from and no rule reads (its record is read
                         // by its fields' names).
-                        Some("translations" | "plans" | "availability") => {}
+                        Some(own) if crate::owned::OWN_FIELDS.contains(&own) => {}
                         _ if written_gov.members.contains(member) => {}
                         Some(field @ ("keys" | "flagged")) if path.len() == 4 => {
                             match list_op(&op, field, actor) {
@@ -687,8 +687,7 @@ fn stated_time(path: &[String]) -> bool {
         [a, _, b, _, at] if at == "at" => {
             (a == "proposals" && matches!(b.as_str(), "positions" | "ballots"))
                 || (a == "pools" && b == "ledger")
-                || (a == "members"
-                    && matches!(b.as_str(), "translations" | "plans" | "availability"))
+                || (a == "members" && crate::owned::OWN_FIELDS.contains(&b.as_str()))
         }
         _ => false,
     }

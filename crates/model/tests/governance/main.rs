@@ -7,6 +7,7 @@ mod amendments;
 mod arrival_order_and_cache;
 mod budgets;
 mod device_keys;
+mod drafts;
 mod links;
 mod membership;
 mod records_and_reports;
