@@ -7,6 +7,7 @@ mod crash;
 mod daemon;
 mod deploy;
 mod export;
+mod federation;
 mod governance;
 mod hostile;
 mod lan;

@@ -86,7 +86,8 @@ mod proposals;
         members::member_removal, charter::charter_show, charter::charter_versions, coalitions::coalition_list, coalitions::coalition_resolve,
         coalitions::coalition_create, people::person_list, people::person_add, people::person_remove,
         people::person_reset, people::person_log, links::link_list, links::link_propose,
-        links::link_end
+        links::link_end, links::statement_list, links::statement_draft, links::statement_sign,
+        links::statement_export
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -114,7 +115,10 @@ mod proposals;
         commands::ops::people::PersonSetup, commands::ops::people::PersonView,
         commands::ops::people::PersonAct, commands::ops::links::LinkRequest,
         commands::ops::links::LinkEndRequest, commands::ops::links::LinksView,
-        commands::ops::links::LinkLine
+        commands::ops::links::LinkLine, commands::ops::statements::StatementDraftRequest,
+        commands::ops::statements::StatementsView, commands::ops::statements::StatementLine,
+        commands::ops::statements::StatementExportRequest,
+        commands::ops::statements::StatementsExported
     )),
     modifiers(&BearerToken),
     tags(
@@ -132,7 +136,7 @@ mod proposals;
         (name = "files", description = "Backups and exports on the node's machine"),
         (name = "node", description = "This node: its status, the peers it knows; debugging"),
         (name = "people", description = "People of this organization with accounts for the UI on the LAN"),
-        (name = "links", description = "Links with other coalitions: regional and national partners")
+        (name = "links", description = "Links with other coalitions: regional and national partners, and the statements published to them")
     )
 )]
 pub struct ApiDoc;
@@ -252,6 +256,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/links/end",
             axum::routing::post(links::link_end),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements",
+            get(links::statement_list).post(links::statement_draft),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/export",
+            axum::routing::post(links::statement_export),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/{statement}/sign",
+            axum::routing::post(links::statement_sign),
         )
         .route(
             "/v1/coalitions/{coalition}/plans/{plan}/answers",

@@ -330,6 +330,40 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         Just(Request::LinkList {
             coalition: coalition.clone()
         }),
+        Just(Request::StatementList {
+            coalition: coalition.clone()
+        }),
+        (
+            prop_oneof![Just("roster".to_owned()), Just("goal".to_owned()), text()],
+            proptest::option::of(text()),
+            proptest::option::of(prop_oneof![Just("2026-01-01".to_owned()), text()]),
+        )
+            .prop_map({
+                let c = coalition.clone();
+                move |(kind, record, from)| Request::StatementDraft {
+                    coalition: c.clone(),
+                    body: crate::ops::statements::StatementDraftRequest {
+                        kind,
+                        record,
+                        from,
+                        to: None,
+                    },
+                }
+            }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |statement| Request::StatementSign {
+                coalition: c.clone(),
+                statement,
+            }
+        }),
+        (text(), text()).prop_map({
+            let c = coalition.clone();
+            move |(with, file)| Request::StatementExport {
+                coalition: c.clone(),
+                body: crate::ops::statements::StatementExportRequest { with, file },
+            }
+        }),
         (
             prop_oneof![Just("4e".repeat(16)), text()],
             prop_oneof![Just("parent".to_owned()), Just("end".to_owned()), text()],

@@ -150,6 +150,41 @@ pub fn drafts(
     out
 }
 
+/// The latest draft on `subject` (the highest sequence; of two, the lower id), if any.
+pub fn latest_on<'a>(
+    drafts: &'a std::collections::BTreeMap<federation::StatementId, Draft>,
+    subject: &federation::Subject,
+) -> Option<&'a Draft> {
+    drafts
+        .values()
+        .filter(|d| d.statement.subject() == *subject)
+        .max_by(|a, b| {
+            a.statement
+                .sequence
+                .cmp(&b.statement.sequence)
+                .then(b.id.cmp(&a.id))
+        })
+}
+
+/// The roster this coalition publishes under: the latest roster draft that a strict majority
+/// of `members` (those in force) co-signed, as a receiver's chain takes it; none before the
+/// first.
+pub fn roster_in_force(
+    drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
+    members: usize,
+) -> Option<&Draft> {
+    drafts
+        .values()
+        .filter(|d| matches!(d.statement.value, Value::Roster(_)))
+        .filter(|d| d.cosigns.len() > members / 2)
+        .max_by(|a, b| {
+            a.statement
+                .sequence
+                .cmp(&b.statement.sequence)
+                .then(b.id.cmp(&a.id))
+        })
+}
+
 /// What a statement of this coalition's records is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topic {

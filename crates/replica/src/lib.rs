@@ -65,6 +65,7 @@ mod reads;
 mod refusals;
 mod restore;
 pub mod sealed;
+mod statements;
 
 pub use aside::*;
 pub use changes::*;
@@ -79,6 +80,7 @@ pub use prefix::{PrefixError, resolve_prefix};
 pub use reads::*;
 pub use refusals::*;
 pub use restore::*;
+pub use statements::SignError;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

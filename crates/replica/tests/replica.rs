@@ -801,3 +801,63 @@ fn a_coalition_that_has_partly_arrived_is_still_being_joined() {
     assert!(!b.is_joining(&id), "the join ended: it has arrived");
     assert!(b.read(&id).is_ok());
 }
+
+/// A node drafts its coalition's roster and a goal's progress, signing each; a new draft on a
+/// subject follows the last; what travels verifies against the roster.
+#[test]
+fn a_node_drafts_and_signs_statements_that_follow_each_other() {
+    use model::federation::{RosterChain, Threshold};
+    use model::statements::Topic;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, c) = founded(dir.path());
+    assert_eq!(r.roster_version(&c).unwrap(), 0);
+    let roster = r.draft_statement(&c, &Topic::Roster).unwrap();
+    assert_eq!(
+        r.roster_version(&c).unwrap(),
+        1,
+        "signed by its only member"
+    );
+    let goal = model::GoalId::from_bytes([6; 16]);
+    r.edit(&c, |d, a| {
+        d.add_goal(
+            &a.member,
+            &goal,
+            "Homes kept",
+            "100".parse().unwrap(),
+            "homes",
+            a.now,
+        )
+    })
+    .unwrap();
+    let first = r.draft_statement(&c, &Topic::Goal(goal.clone())).unwrap();
+    r.edit(&c, |d, a| {
+        d.record_progress(
+            &a.member,
+            &goal,
+            "2026-11-20".parse().unwrap(),
+            "7".parse().unwrap(),
+            "",
+            a.now,
+        )
+    })
+    .unwrap();
+    let second = r.draft_statement(&c, &Topic::Goal(goal)).unwrap();
+    let drafts = r.drafts(&c).unwrap();
+    let (one, two) = (&drafts[&first], &drafts[&second]);
+    assert_eq!((one.statement.roster, one.statement.sequence), (1, 1));
+    assert_eq!(two.statement.sequence, 2);
+    assert_eq!(two.statement.supersedes, Some(first.0));
+    // Signing again what it signed changes nothing; an unknown id is named.
+    r.sign_statement(&c, &second).unwrap();
+    let e = r
+        .sign_statement(&c, &model::federation::StatementId([9; 32]))
+        .unwrap_err();
+    assert!(e.to_string().contains("no statement drafted"), "{e}");
+
+    let roster = drafts[&roster].signed();
+    let chain = RosterChain::trust(&roster.id(), &roster).unwrap();
+    let v = chain
+        .verify(&two.signed(), Threshold::new(1).unwrap())
+        .unwrap();
+    assert_eq!(v.signers.len(), 1);
+}

@@ -193,6 +193,29 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::LinkEnd { coalition, body: b } => {
             (Post, format!("{}/links/end", c(coalition)?), body(b)?)
         }
+        Request::StatementList { coalition } => {
+            (Get, format!("{}/statements", c(coalition)?), None)
+        }
+        Request::StatementDraft { coalition, body: b } => {
+            (Post, format!("{}/statements", c(coalition)?), body(b)?)
+        }
+        Request::StatementSign {
+            coalition,
+            statement,
+        } => (
+            Post,
+            format!(
+                "{}/statements/{}/sign",
+                c(coalition)?,
+                seg(statement, "statement")?
+            ),
+            None,
+        ),
+        Request::StatementExport { coalition, body: b } => (
+            Post,
+            format!("{}/statements/export", c(coalition)?),
+            body(b)?,
+        ),
         Request::Translate { coalition, body: b } => {
             (Post, format!("{}/translations", c(coalition)?), body(b)?)
         }
@@ -422,6 +445,8 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::PlanAnswer { .. } => Reply::Updated(read(text)?),
         Request::PlanList { .. } => Reply::Plans(read(text)?),
         Request::LinkList { .. } => Reply::Links(read(text)?),
+        Request::StatementList { .. } => Reply::Statements(read(text)?),
+        Request::StatementExport { .. } => Reply::StatementsExported(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),
@@ -455,7 +480,8 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         | Request::IssueEvidence { .. }
         | Request::IssueShare { .. }
         | Request::IssueUnshare { .. }
-        | Request::GoalProgress { .. } => Reply::Updated(read::<Updated>(text)?),
+        | Request::GoalProgress { .. }
+        | Request::StatementSign { .. } => Reply::Updated(read::<Updated>(text)?),
         Request::CoalitionCreate { .. }
         | Request::IssueCreate { .. }
         | Request::ProposalCreate { .. }
@@ -466,6 +492,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         | Request::GoalCreate { .. }
         | Request::LinkPropose { .. }
         | Request::LinkEnd { .. }
+        | Request::StatementDraft { .. }
         | Request::CharterAmend { .. } => Reply::Created(read::<Created>(text)?),
     })
 }

@@ -80,3 +80,108 @@ pub(crate) async fn link_end(
     )
     .await
 }
+
+/// The statements drafted in the coalition for its links, with who co-signed each.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/statements",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The statements drafted", body = commands::ops::statements::StatementsView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_list(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(&state, Request::StatementList { coalition }, StatusCode::OK).await
+}
+
+/// Drafts a statement from this node's copy of the records, and co-signs it; its id.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/statements",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = commands::ops::statements::StatementDraftRequest,
+    responses(
+        (status = 201, description = "Drafted", body = Created),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_draft(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<commands::ops::statements::StatementDraftRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementDraft { coalition, body },
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// Co-signs another member's draft, once this node computes the same bytes from its own copy.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/statements/{statement}/sign",
+    tag = "links",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("statement" = String, Path, description = "Statement id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "Co-signed", body = Updated),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_sign(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, statement)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementSign {
+            coalition,
+            statement,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Writes the statements complete for a link to a file on the node's machine.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/statements/export",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = commands::ops::statements::StatementExportRequest,
+    responses(
+        (status = 200, description = "Written", body = commands::ops::statements::StatementsExported),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_export(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<commands::ops::statements::StatementExportRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementExport { coalition, body },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -19,6 +19,7 @@ mod meetings;
 mod members;
 mod pools;
 mod proposals;
+mod statements;
 
 pub use charter::*;
 pub use issues::*;
@@ -27,6 +28,7 @@ pub use meetings::*;
 pub use members::*;
 pub use pools::*;
 pub use proposals::*;
+pub use statements::*;
 
 /// Keep a coalition's charter, joint issues, resource pools and decisions on your own node.
 ///
@@ -88,6 +90,9 @@ pub enum Command {
     /// Links with other coalitions (regional and national partners): propose, end, list
     #[command(subcommand)]
     Link(LinkCmd),
+    /// Statements this coalition publishes to its links: draft, co-sign, list, export
+    #[command(subcommand)]
+    Statement(StatementCmd),
     /// Invite another organization's node to a coalition (needs the running node)
     #[command(subcommand)]
     Invite(InviteCmd),

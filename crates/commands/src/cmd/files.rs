@@ -15,7 +15,7 @@ use crate::output::Out;
 
 /// `path` as the node must see it: whole (relative to this process's folder) for the running
 /// node, as given for this process's own replica.
-fn path_for(x: &dyn Exec, path: &Path) -> Result<String> {
+pub(super) fn path_for(x: &dyn Exec, path: &Path) -> Result<String> {
     if !x.is_running_node() {
         return path
             .to_str()

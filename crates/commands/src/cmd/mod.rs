@@ -15,6 +15,7 @@ mod people;
 mod poll;
 mod pool;
 pub(crate) mod proposal;
+mod statement;
 pub(crate) mod status;
 mod translate;
 
@@ -44,6 +45,10 @@ pub fn run_typed(x: &mut dyn Exec, command: Command, out: &Out) -> Result<Option
         }
         Command::Link(c) => {
             link::run(x, c, out)?;
+            None
+        }
+        Command::Statement(c) => {
+            statement::run(x, c, out)?;
             None
         }
         Command::Issue(c) => {
@@ -152,6 +157,7 @@ pub fn run(r: &mut Replica, command: Command, out: &Out) -> Result<()> {
         | Command::Proposal(_)
         | Command::Meeting(_)
         | Command::Link(_)
+        | Command::Statement(_)
         | Command::Charter(_)
         | Command::Member(_)
         | Command::Audit(_)

@@ -46,6 +46,7 @@ pub mod plans;
 pub mod pools;
 pub mod proposals;
 pub mod reports;
+pub mod statements;
 pub mod status;
 pub mod translations;
 
@@ -321,6 +322,10 @@ pub(crate) mod tests {
                     | Request::LinkPropose { coalition, .. }
                     | Request::LinkEnd { coalition, .. }
                     | Request::LinkList { coalition }
+                    | Request::StatementDraft { coalition, .. }
+                    | Request::StatementSign { coalition, .. }
+                    | Request::StatementList { coalition }
+                    | Request::StatementExport { coalition, .. }
                     | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }

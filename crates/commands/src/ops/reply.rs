@@ -88,6 +88,10 @@ pub enum Reply {
     Plans(Box<plans::PlansView>),
     /// The links in force.
     Links(super::links::LinksView),
+    /// The statements drafted.
+    Statements(super::statements::StatementsView),
+    /// A statements file written.
+    StatementsExported(super::statements::StatementsExported),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -184,6 +188,8 @@ reply_kinds! {
     Translations => Box<translations::TranslationsView>,
     Plans => Box<plans::PlansView>,
     Links => super::links::LinksView,
+    Statements => super::statements::StatementsView,
+    StatementsExported => super::statements::StatementsExported,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

@@ -328,6 +328,32 @@ pub enum Request {
         /// The coalition: id or unique prefix.
         coalition: String,
     },
+    /// Draft a statement and co-sign it ([`super::statements::draft`]).
+    StatementDraft {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// What it states.
+        body: super::statements::StatementDraftRequest,
+    },
+    /// Co-sign a draft ([`super::statements::sign`]).
+    StatementSign {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The statement: id or unique prefix.
+        statement: String,
+    },
+    /// The statements drafted ([`super::statements::list`]).
+    StatementList {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// Write the statements complete for a link to a file ([`super::statements::export`]).
+    StatementExport {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// Which link, and the file.
+        body: super::statements::StatementExportRequest,
+    },
     /// Write this organization's translation of a shared record's field
     /// ([`super::translations::translate`]).
     Translate {
@@ -502,6 +528,10 @@ impl Request {
             Self::LinkPropose { .. } => "link_propose",
             Self::LinkEnd { .. } => "link_end",
             Self::LinkList { .. } => "link_list",
+            Self::StatementDraft { .. } => "statement_draft",
+            Self::StatementSign { .. } => "statement_sign",
+            Self::StatementList { .. } => "statement_list",
+            Self::StatementExport { .. } => "statement_export",
             Self::TranslationList { .. } => "translation_list",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
@@ -594,6 +624,10 @@ impl Request {
             | Self::LinkPropose { coalition, .. }
             | Self::LinkEnd { coalition, .. }
             | Self::LinkList { coalition }
+            | Self::StatementDraft { coalition, .. }
+            | Self::StatementSign { coalition, .. }
+            | Self::StatementList { coalition }
+            | Self::StatementExport { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
@@ -615,7 +649,10 @@ impl Request {
 
     /// Whether it writes files on the node's machine (at a path the request gives).
     pub fn writes_files(&self) -> bool {
-        matches!(self, Self::Backup { .. } | Self::Export { .. })
+        matches!(
+            self,
+            Self::Backup { .. } | Self::Export { .. } | Self::StatementExport { .. }
+        )
     }
 
     /// Whether it writes a change (which the running node then sends to its peers).
@@ -649,6 +686,8 @@ impl Request {
                 | Self::PlanAnswer { .. }
                 | Self::LinkPropose { .. }
                 | Self::LinkEnd { .. }
+                | Self::StatementDraft { .. }
+                | Self::StatementSign { .. }
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }

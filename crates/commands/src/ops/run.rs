@@ -14,6 +14,9 @@ pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
     let checked = match &req {
         Request::Backup { body } => files::require_absolute(&body.file, "backup file"),
         Request::Export { body, .. } => files::require_absolute(&body.dir, "export folder"),
+        Request::StatementExport { body, .. } => {
+            files::require_absolute(&body.file, "statements file")
+        }
         _ => Ok(()),
     };
     checked
@@ -299,6 +302,27 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
         Request::LinkList { coalition: c } => {
             let c = coalition(r, &c)?;
             Reply::Links(super::links::list(r, &c)?)
+        }
+        Request::StatementDraft { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            let id = super::statements::draft(r, &c, body)?;
+            Reply::Created(Created { id: id.hex() })
+        }
+        Request::StatementSign {
+            coalition: c,
+            statement,
+        } => {
+            let c = coalition(r, &c)?;
+            let id = super::statements::sign(r, &c, &statement)?;
+            Reply::Updated(Updated { id: id.hex() })
+        }
+        Request::StatementList { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Statements(super::statements::list(r, &c)?)
+        }
+        Request::StatementExport { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::StatementsExported(super::statements::export(r, &c, body)?)
         }
         Request::TranslationList {
             coalition: c,

@@ -1,0 +1,57 @@
+//! `coalesce statement`.
+//! (Doc comments are `--help` text, as in the parent module.)
+#![allow(missing_docs, rustdoc::broken_intra_doc_links)]
+
+use super::*;
+
+#[derive(Debug, Subcommand)]
+pub enum StatementCmd {
+    /// Draft a statement of this coalition's records for its links, computed from this node's
+    /// copy now, and co-sign it; prints its id. Other members' nodes co-sign it once they
+    /// compute the same (`statement sign`)
+    Draft {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// What it states: roster (the members and their node keys), issue, pool (totals over
+        /// a period), goal (progress) or decision
+        #[arg(long)]
+        kind: String,
+        /// The record it is about: an issue, pool, goal or proposal id, or the start of one
+        /// (none for a roster)
+        #[arg(long)]
+        record: Option<String>,
+        /// For a pool's totals: the period's first day (YYYY-MM-DD; from the start by default)
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// For a pool's totals: the period's last day (YYYY-MM-DD; to now by default)
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+    },
+    /// Co-sign a statement another member drafted: this node computes it again from its own
+    /// copy and signs only if the bytes are the same (else it says what differs)
+    Sign {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The statement: its id or the start of it (`statement list`)
+        statement: String,
+    },
+    /// The statements drafted, with who co-signed each
+    List {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Write the statements complete for a link (co-signed by enough members) to a file, for
+    /// organizations that exchange files rather than connect
+    Export {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The linked coalition: its id or the start of it (`link list`)
+        #[arg(long = "link", value_name = "COALITION")]
+        link: String,
+        /// The file to write (replaced if it exists)
+        #[arg(long = "out", value_name = "FILE")]
+        out: PathBuf,
+    },
+}

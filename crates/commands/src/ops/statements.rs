@@ -1,0 +1,366 @@
+//! The statements this coalition publishes to linked coalitions (issue 20): drafting one from
+//! this node's copy, co-signing another member's draft once this node computes the same bytes,
+//! listing them with who signed, and exporting those complete for a link to a statements file
+//! carried by hand. Reads: the drafts and co-signatures in members' records (every one), the
+//! governance, the links in force, and for a draft the record it speaks of (forked at its
+//! heads).
+
+use model::federation::{Kind, StatementId, StatementsFile, Value};
+use model::statements::{Draft, Topic};
+use model::{CoalitionId, Timestamp};
+use replica::Replica;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A statement to draft.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementDraftRequest {
+    /// What it states: `roster`, `issue`, `pool`, `goal` or `decision`.
+    pub kind: String,
+    /// The record it is about (an id or a unique prefix; none for a roster).
+    #[serde(default)]
+    pub record: Option<String>,
+    /// For a pool's totals, the period's first day (`YYYY-MM-DD`; from the start by default).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// For a pool's totals, the period's last day (`YYYY-MM-DD`; to now by default).
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// One statement drafted in the coalition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatementLine {
+    /// Its id (64 hex digits).
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// The record it is about (none for a roster).
+    pub record: Option<String>,
+    /// Its place on its subject (a roster's version).
+    pub sequence: u64,
+    /// The roster whose members sign it.
+    pub roster: u64,
+    /// The moment it speaks of.
+    pub as_of: String,
+    /// The statement it supersedes, if any.
+    pub supersedes: Option<String>,
+    /// Who drafted it.
+    pub drafted_by: String,
+    /// The members whose co-signatures verify, by name.
+    pub signed_by: Vec<String>,
+}
+
+/// The statements drafted, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatementsView {
+    /// Each draft.
+    pub statements: Vec<StatementLine>,
+}
+
+/// Statements to export for a link, to a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementExportRequest {
+    /// The linked coalition: its id or the start of it (`link list`).
+    pub with: String,
+    /// The file to write, an absolute path on the node's machine (replaced if it exists).
+    pub file: String,
+}
+
+/// A statements file written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatementsExported {
+    /// The file.
+    pub file: String,
+    /// Rosters in it.
+    pub rosters: usize,
+    /// Other statements in it.
+    pub statements: usize,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// The topic a request names.
+fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyhow::Result<Topic> {
+    let kind: Kind = req.kind.trim().parse()?;
+    let record =
+        |r: &mut Replica, collection: &str, what: &'static str| -> anyhow::Result<String> {
+            let given = req.record.as_deref().ok_or_else(|| {
+                super::Invalid(format!(
+                    "say which {what} the statement is about (--record)"
+                ))
+            })?;
+            super::resolve::<String>(r, c, collection, what, given)
+        };
+    let day = |given: &Option<String>, end: bool| -> anyhow::Result<Option<Timestamp>> {
+        let Some(g) = given else { return Ok(None) };
+        let day: model::Day = g.trim().parse()?;
+        let start = day
+            .civil()
+            .since(jiff::civil::date(1970, 1, 1))
+            .map(|span| i64::from(span.get_days()) * 86_400_000)
+            .map_err(|e| super::Invalid(format!("day {g}: {e}")))?;
+        Ok(Some(Timestamp::from_millis(
+            start + if end { 86_400_000 } else { 0 },
+        )))
+    };
+    Ok(match kind {
+        Kind::Roster => Topic::Roster,
+        Kind::Issue => Topic::Issue(record(r, "issues", "issue")?.parse()?),
+        Kind::Goal => Topic::Goal(record(r, "charter/goals", "goal")?.parse()?),
+        Kind::Decision => Topic::Decision(record(r, "proposals", "proposal")?.parse()?),
+        Kind::Pool => Topic::Pool {
+            pool: record(r, "pools", "pool")?.parse()?,
+            from: day(&req.from, false)?.unwrap_or(Timestamp::from_millis(0)),
+            to: day(&req.to, true)?.unwrap_or(Timestamp::from_secs(replica::now().as_secs())),
+        },
+        Kind::Call | Kind::Mandate => {
+            return Err(super::Invalid(format!(
+                "a {kind} statement is not drafted from a coalition's own records yet"
+            ))
+            .into());
+        }
+    })
+}
+
+/// Drafts a statement from this node's copy and co-signs it; its id.
+pub fn draft(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: StatementDraftRequest,
+) -> anyhow::Result<StatementId> {
+    let topic = topic(r, c, &req)?;
+    Ok(r.draft_statement(c, &topic)?)
+}
+
+/// The draft whose id is or starts with `given`.
+fn find(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
+    let given = given.trim().to_ascii_lowercase();
+    let drafts = r.drafts(c)?;
+    let ids: Vec<String> = drafts.keys().map(StatementId::hex).collect();
+    let found = replica::resolve_prefix(&given, "statement", ids.iter().map(String::as_str))?;
+    Ok(StatementId::from_hex(found)?)
+}
+
+/// Co-signs another member's draft, once this node computes the same bytes from its own
+/// copy; its whole id.
+pub fn sign(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
+    let id = find(r, c, given)?;
+    r.sign_statement(c, &id)?;
+    Ok(id)
+}
+
+/// The statements drafted, oldest first (by the moment they speak of, then id).
+pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<StatementsView> {
+    let gov = r.in_force(c)?;
+    let drafts = r.drafts(c)?;
+    let name = |m: &model::MemberId| {
+        gov.name_of(m)
+            .map_or_else(|| m.short().to_owned(), str::to_owned)
+    };
+    let mut lines: Vec<(&Draft, StatementLine)> = drafts
+        .values()
+        .map(|d| {
+            let s = &d.statement;
+            let record = match s.value {
+                Value::Roster(_) => None,
+                _ => Some(model::id_from_bytes(s.value.record())),
+            };
+            (
+                d,
+                StatementLine {
+                    id: d.id.hex(),
+                    kind: s.value.kind().to_string(),
+                    record,
+                    sequence: s.sequence,
+                    roster: s.roster,
+                    as_of: Timestamp::from_millis(s.as_of).to_string(),
+                    supersedes: s.supersedes.map(|p| StatementId(p).hex()),
+                    drafted_by: name(&d.drafted_by),
+                    signed_by: d.cosigns.keys().map(name).collect(),
+                },
+            )
+        })
+        .collect();
+    lines.sort_by_key(|(d, _)| (d.statement.as_of, d.id));
+    Ok(StatementsView {
+        statements: lines.into_iter().map(|(_, l)| l).collect(),
+    })
+}
+
+/// Writes the statements complete for the link with `req.with` to `req.file`: every roster
+/// a majority of the members signed, oldest first, then every statement of a kind the link
+/// publishes (its issues with the link's tags, its goals and pools if it names some) that at
+/// least the link's threshold of members signed.
+pub fn export(
+    r: &mut Replica,
+    c: &CoalitionId,
+    req: StatementExportRequest,
+) -> anyhow::Result<StatementsExported> {
+    super::files::require_absolute(&req.file, "statements file")?;
+    let links = r.links(c)?;
+    let given = req.with.trim().to_ascii_lowercase();
+    let found: Vec<_> = links
+        .iter()
+        .filter(|(id, _)| !given.is_empty() && id.as_str().starts_with(&given))
+        .collect();
+    let [(other, link)] = found.as_slice() else {
+        return Err(super::Invalid(format!(
+            "`{}` names no one link in force (`link list` shows them)",
+            given.chars().take(40).collect::<String>()
+        ))
+        .into());
+    };
+    let members = r.in_force(c)?.members.len();
+    let drafts = r.drafts(c)?;
+    let terms = &link.terms;
+    let mut rosters: Vec<&Draft> = drafts
+        .values()
+        .filter(|d| matches!(d.statement.value, Value::Roster(_)))
+        .filter(|d| d.cosigns.len() > members / 2)
+        .collect();
+    rosters.sort_by_key(|d| (d.statement.sequence, d.id));
+    let published = |d: &&Draft| {
+        let kind = d.statement.value.kind().as_str();
+        let shared = terms.publish.iter().any(|k| k.as_str() == kind);
+        let chosen = match &d.statement.value {
+            Value::Issue(i) => {
+                terms.tags.is_empty() || i.tags.iter().any(|t| terms.tags.contains(t))
+            }
+            Value::Goal(g) => {
+                terms.goals.is_empty() || terms.goals.iter().any(|x| x.to_bytes() == g.goal)
+            }
+            Value::Pool(p) => {
+                terms.pools.is_empty() || terms.pools.iter().any(|x| x.to_bytes() == p.pool)
+            }
+            _ => true,
+        };
+        shared && chosen && d.cosigns.len() as u64 >= terms.threshold
+    };
+    let mut statements: Vec<&Draft> = drafts.values().filter(published).collect();
+    statements.sort_by_key(|d| (d.statement.as_of, d.id));
+    let file = StatementsFile {
+        format: model::federation::FORMAT,
+        from: c.to_bytes(),
+        to: other.to_bytes(),
+        items: rosters
+            .iter()
+            .chain(&statements)
+            .map(|d| d.signed().encode())
+            .collect(),
+    };
+    if file.items.len() > model::federation::MAX_ITEMS {
+        return Err(super::Invalid(format!(
+            "{} statements are more than a file holds ({})",
+            file.items.len(),
+            model::federation::MAX_ITEMS
+        ))
+        .into());
+    }
+    let bytes = file.encode();
+    replica::write_private(std::path::Path::new(&req.file), &bytes)?;
+    Ok(StatementsExported {
+        file: req.file,
+        rosters: rosters.len(),
+        statements: statements.len(),
+        bytes: bytes.len() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{agree, replica};
+    use model::federation::{RosterChain, Signed, Threshold};
+
+    /// A coalition of one with a goal and a link in force publishing goals, one co-signer each.
+    fn linked() -> (tempfile::TempDir, Replica, CoalitionId, String) {
+        let (d, mut r, c) = replica();
+        let goal = crate::ops::charter::add_goal(
+            &mut r,
+            &c,
+            crate::ops::charter::NewGoalRequest {
+                title: "Homes kept".into(),
+                target: "100".into(),
+                unit: "homes".into(),
+            },
+        )
+        .unwrap();
+        let p = crate::ops::links::propose(
+            &mut r,
+            &c,
+            crate::ops::links::LinkRequest {
+                with: "4e".repeat(16),
+                name: Some("National Housing Alliance".into()),
+                relation: "parent".into(),
+                publish: vec!["goal".into()],
+                threshold: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(&mut r, &c, &p);
+        (d, r, c, goal.to_string())
+    }
+
+    #[test]
+    fn statements_drafted_are_listed_and_exported_for_a_link_as_a_file_that_verifies() {
+        let (dir, mut r, c, goal) = linked();
+        let request = |kind: &str, record: Option<&str>| StatementDraftRequest {
+            kind: kind.into(),
+            record: record.map(str::to_owned),
+            ..Default::default()
+        };
+        let e = draft(&mut r, &c, request("goal", None)).unwrap_err();
+        assert!(e.to_string().contains("--record"), "{e}");
+        let e = draft(&mut r, &c, request("mandate", None)).unwrap_err();
+        assert!(e.to_string().contains("not drafted"), "{e}");
+        let roster = draft(&mut r, &c, request("roster", None)).unwrap();
+        let progress = draft(&mut r, &c, request("goal", Some(&goal[..6]))).unwrap();
+        let listed = list(&mut r, &c).unwrap().statements;
+        assert_eq!(listed.len(), 2);
+        let line = listed.iter().find(|l| l.id == progress.hex()).unwrap();
+        assert_eq!(
+            (line.kind.as_str(), line.roster, line.sequence),
+            ("goal", 1, 1)
+        );
+        assert_eq!(line.signed_by, vec!["Northside Tenants Union".to_owned()]);
+        assert_eq!(sign(&mut r, &c, &progress.hex()[..10]).unwrap(), progress);
+
+        let file = dir.path().join("for-national.statements");
+        let e = export(
+            &mut r,
+            &c,
+            StatementExportRequest {
+                with: "ffff".into(),
+                file: file.display().to_string(),
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("no one link"), "{e}");
+        let done = export(
+            &mut r,
+            &c,
+            StatementExportRequest {
+                with: "4e4e".into(),
+                file: file.display().to_string(),
+            },
+        )
+        .unwrap();
+        assert_eq!((done.rosters, done.statements), (1, 1));
+        let read = StatementsFile::decode(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(read.to, [0x4e; 16]);
+        let first = Signed::decode(&read.items[0]).unwrap();
+        assert_eq!(first.id(), roster);
+        let chain = RosterChain::trust(&roster, &first).unwrap();
+        let v = chain
+            .verify(
+                &Signed::decode(&read.items[1]).unwrap(),
+                Threshold::new(1).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(v.id, progress);
+    }
+}
