@@ -95,11 +95,9 @@ fn a_link_passes_under_the_amendment_rule_and_an_end_ends_it() {
     assert_eq!(verdict(&mut doc), Ok(()));
 }
 
-#[test]
-fn an_amendment_gives_links_a_rule_of_their_own() {
-    let mut doc = three();
-    let e = "link=ranked".parse::<schema::RuleChange>().unwrap_err();
-    assert!(e.to_string().contains("positions"), "{e}");
+/// Amends the charter so that links are decided by majority (proposal `pid(1)`, agreed by all
+/// three at `t(3..6)`).
+fn links_by_majority(doc: &mut CoalitionDoc) {
     doc.propose_amendment(
         &member(1),
         new(pid(1), "Links by majority"),
@@ -111,8 +109,16 @@ fn an_amendment_gives_links_a_rule_of_their_own() {
     )
     .unwrap();
     for who in 1..=3 {
-        vote(&mut doc, who, &pid(1), Stance::Agree, 2 + i64::from(who));
+        vote(doc, who, &pid(1), Stance::Agree, 2 + i64::from(who));
     }
+}
+
+#[test]
+fn an_amendment_gives_links_a_rule_of_their_own() {
+    let mut doc = three();
+    let e = "link=ranked".parse::<schema::RuleChange>().unwrap_err();
+    assert!(e.to_string().contains("positions"), "{e}");
+    links_by_majority(&mut doc);
     let rules = doc.read().unwrap().charter.rules;
     assert_eq!(
         rules.get(RuleKind::Link).unwrap().to_string(),
@@ -238,19 +244,7 @@ impl Default for Hand {
 fn link_terms_written_by_hand_are_judged_on_receipt() {
     let mut doc = three();
     // By hand, proposals are written under `majority@1/2`: links take that rule first.
-    doc.propose_amendment(
-        &member(1),
-        new(pid(1), "Links by majority"),
-        Amendment {
-            rules: vec![rule("link=majority@1/2")],
-            ..Default::default()
-        },
-        t(2),
-    )
-    .unwrap();
-    for who in 1..=3 {
-        vote(&mut doc, who, &pid(1), Stance::Agree, 2 + i64::from(who));
-    }
+    links_by_majority(&mut doc);
     let write = |o: Hand| {
         move |am: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
             if !o.closes {
