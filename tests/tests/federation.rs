@@ -114,7 +114,8 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
     });
 
     // The file for the link: carried by hand, it proves itself.
-    let file = a.home().join("for-national.statements");
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("for-national.statements");
     let out = a.ok(&[
         "statement",
         "export",

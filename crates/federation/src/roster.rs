@@ -50,6 +50,10 @@ impl Threshold {
             })
         }
     }
+    /// A threshold of `k` members brought within 1 to [`Threshold::MAX`].
+    pub fn clamped(k: u64) -> Self {
+        Self(u32::try_from(k).unwrap_or(Self::MAX).clamp(1, Self::MAX))
+    }
     /// `k`.
     pub fn get(self) -> u32 {
         self.0
@@ -137,6 +141,29 @@ impl RosterChain {
             held: vec![Held::of(opened.id, &opened.statement, roster)],
             newest: roster.clone(),
             ids: vec![(opened.statement.sequence, opened.id)],
+        })
+    }
+
+    /// Takes a coalition's first roster (version 1) as its own members made it: signed by a
+    /// strict majority of the members it lists. What a publisher replays its rosters from; a
+    /// receiver trusts by a pin instead ([`RosterChain::trust`]).
+    pub fn first(signed: &Signed) -> Result<Self, StatementError> {
+        let opened = signed.open()?;
+        let roster = as_roster(&opened.statement)?;
+        if opened.statement.sequence != 1 {
+            return Err(StatementError::BrokenChain {
+                version: opened.statement.sequence,
+                newest: 0,
+                what: "a first roster is version 1",
+            });
+        }
+        let held = Held::of(opened.id, &opened.statement, roster);
+        signers(&held, &opened, roster.members.len() / 2 + 1)?;
+        Ok(Self {
+            coalition: opened.statement.coalition,
+            held: vec![held],
+            newest: roster.clone(),
+            ids: vec![(1, opened.id)],
         })
     }
 

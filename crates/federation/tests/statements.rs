@@ -1010,3 +1010,26 @@ fn statements_seeds_can_be_written_for_the_fuzzer() {
         std::fs::write(d.join(format!("seed-{i}")), seed).unwrap();
     }
 }
+
+#[test]
+fn a_first_roster_is_taken_from_its_own_majority_only() {
+    let first = roster_statement(1, members(3), None);
+    assert!(matches!(
+        RosterChain::first(&signed_by(&first, &[1, 101])),
+        Err(StatementError::TooFewSigners {
+            signed: 1,
+            needed: 2,
+            ..
+        })
+    ));
+    let chain = RosterChain::first(&signed_by(&first, &[1, 2])).unwrap();
+    assert_eq!(chain.version(), 1);
+    let second = signed_by(
+        &roster_statement(2, members(2), Some(chain.newest_id())),
+        &[1, 2],
+    );
+    assert!(matches!(
+        RosterChain::first(&second),
+        Err(StatementError::BrokenChain { .. })
+    ));
+}

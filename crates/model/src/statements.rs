@@ -84,13 +84,16 @@ impl Draft {
     }
 }
 
-/// Every statement drafted in the coalition, with its co-signatures, by id (a draft that
-/// does not read is left out; a co-signature that does not verify over its id is too).
+/// Every statement of this coalition drafted in it, with its co-signatures, by id (a draft
+/// that does not read is left out; so is a co-signature that does not verify over its id, or
+/// whose key is not one of its member's in force, unflagged, in `gov`).
 pub fn drafts(
     doc: &automerge::AutoCommit,
+    gov: &InForce,
 ) -> std::collections::BTreeMap<federation::StatementId, Draft> {
     use automerge::ReadDoc;
     use autosurgeon::Hydrate;
+    let own = own_id(doc);
     let mut out = std::collections::BTreeMap::new();
     for (by, maps) in crate::owned::member_maps(doc, "statements") {
         for map in maps {
@@ -106,6 +109,9 @@ pub fn drafts(
                 let Ok(statement) = Statement::decode(&d.body) else {
                     continue;
                 };
+                if own.as_deref() != Some(crate::ids::id_from_bytes(statement.coalition).as_str()) {
+                    continue;
+                }
                 let id = federation::StatementId::of(&d.body);
                 if id.hex() != key {
                     continue;
@@ -141,7 +147,8 @@ pub fn drafts(
                     key: *c.key.as_bytes(),
                     signature: *c.signature,
                 };
-                if cosign.verifies(&id) {
+                let held = gov.member_of(&cosign.key) == Some(&by) && !gov.flagged(&cosign.key);
+                if held && cosign.verifies(&id) {
                     draft.cosigns.entry(by.clone()).or_insert(cosign);
                 }
             }
@@ -150,33 +157,57 @@ pub fn drafts(
     out
 }
 
-/// The latest draft on `subject` (the highest sequence; of two, the lower id), if any.
-pub fn latest_on<'a>(
+/// The coalition's rosters as a receiver's chain takes them, replayed from the roster drafts:
+/// the first version-1 roster (lowest id) a strict majority of its own members signed, then at
+/// each version the lowest-id draft that follows the chain with a strict majority of the
+/// newest's members. None before a first roster is so signed.
+pub fn roster_chain(
+    drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
+) -> Option<federation::RosterChain> {
+    let mut by_version: std::collections::BTreeMap<u64, Vec<&Draft>> = Default::default();
+    for d in drafts.values() {
+        if matches!(d.statement.value, Value::Roster(_)) {
+            by_version.entry(d.statement.sequence).or_default().push(d);
+        }
+    }
+    // Each version's drafts are in order of id (the map is keyed by id).
+    let mut chain = by_version
+        .get(&1)?
+        .iter()
+        .find_map(|d| federation::RosterChain::first(&d.signed()).ok())?;
+    while let Some(next) = chain
+        .version()
+        .checked_add(1)
+        .and_then(|v| by_version.get(&v))
+    {
+        let taken = next.iter().any(|d| {
+            let mut tried = chain.clone();
+            let ok = tried.extend(&d.signed()).is_ok();
+            if ok {
+                chain = tried;
+            }
+            ok
+        });
+        if !taken {
+            break;
+        }
+    }
+    Some(chain)
+}
+
+/// The latest statement on `subject` published: verifying through `chain` with `threshold`
+/// (the highest sequence; of two, the lower id). Drafts not signed enough are not published,
+/// so a member's own junk draft is never what the next one follows.
+pub fn published_latest<'a>(
     drafts: &'a std::collections::BTreeMap<federation::StatementId, Draft>,
+    chain: &federation::RosterChain,
     subject: &federation::Subject,
+    threshold: federation::Threshold,
 ) -> Option<&'a Draft> {
     drafts
         .values()
         .filter(|d| d.statement.subject() == *subject)
-        .max_by(|a, b| {
-            a.statement
-                .sequence
-                .cmp(&b.statement.sequence)
-                .then(b.id.cmp(&a.id))
-        })
-}
-
-/// The roster this coalition publishes under: the latest roster draft that a strict majority
-/// of `members` (those in force) co-signed, as a receiver's chain takes it; none before the
-/// first.
-pub fn roster_in_force(
-    drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
-    members: usize,
-) -> Option<&Draft> {
-    drafts
-        .values()
-        .filter(|d| matches!(d.statement.value, Value::Roster(_)))
-        .filter(|d| d.cosigns.len() > members / 2)
+        .filter(|d| chain.verify(&d.signed(), threshold).is_ok())
         .max_by(|a, b| {
             a.statement
                 .sequence
@@ -737,4 +768,9 @@ fn poll_words(p: &crate::schema::Proposal) -> String {
         PollResult::Stv(s) => format!("elected: {}", list(&s.elected)),
         PollResult::Budget(b) => format!("funded: {}", list(&b.funded)),
     }
+}
+
+/// The coalition id the document's root holds.
+fn own_id(doc: &automerge::AutoCommit) -> Option<String> {
+    crate::owned::scalar(doc, &automerge::ROOT, "id").and_then(|v| v.as_str().map(str::to_owned))
 }

@@ -1,94 +1,170 @@
 //! The statements this coalition publishes to linked coalitions, as this node drafts and
-//! co-signs them (issue 20): a draft is built from this node's copy at its heads now
-//! (`model::statements::statement_at`) and signed by this node at once; another member's draft
-//! is co-signed only if this node computes the same bytes from its own copy
-//! (`model::statements::recompute`), and says why not otherwise.
+//! co-signs them (issue 20). What the coalition has published is replayed from the drafts in
+//! members' records as a receiver would take it: the roster chain (`model::statements::
+//! roster_chain`) and, on each subject, the latest statement that verifies through it with the
+//! strictest threshold its links ask (`published_latest`); a member's own junk draft is never
+//! what a new one follows. A draft is built from this node's copy at its heads now and checked
+//! as a co-signer would check it before this node signs it; another member's draft is
+//! co-signed only if it follows what was published and this node computes the same bytes from
+//! its own copy (`model::statements::recompute`), and says why not otherwise.
 
 use std::collections::BTreeMap;
 
-use model::federation::{Cosign, StatementId, Subject};
-use model::statements::{Draft, Expected, Stated, Topic};
+use model::federation::{Cosign, RosterChain, StatementId, Subject, Threshold};
+use model::statements::{BuildError, Draft, Expected, Stated, Topic};
 use model::{CoalitionId, Timestamp};
 
 use crate::{Replica, ReplicaError, now};
 
-/// Why a draft was not co-signed.
+/// Why a statement was not drafted or co-signed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignError {
     /// No draft has that id.
     #[error("no statement drafted in this coalition has id {0}")]
     NoDraft(String),
-    /// The draft supersedes a statement this node does not hold.
-    #[error("the draft follows statement {0}, which this node does not hold (yet)")]
-    UnknownPrevious(String),
-    /// This node computes otherwise, or does not hold the heads yet.
+    /// Statements other than the roster wait for a roster a majority signed.
+    #[error(
+        "the coalition has no roster yet: draft it first (`statement draft --kind roster`); it \
+         takes effect once a majority of the members co-sign it"
+    )]
+    NoRoster,
+    /// This node computes otherwise, does not hold the heads yet, or the draft does not follow
+    /// what was published.
     #[error(transparent)]
-    Differs(#[from] model::statements::BuildError),
+    Differs(#[from] BuildError),
     /// Reading or storing failed.
     #[error(transparent)]
     Replica(#[from] ReplicaError),
 }
 
+/// What the coalition has published, replayed from its drafts.
+struct Published {
+    drafts: BTreeMap<StatementId, Draft>,
+    chain: Option<RosterChain>,
+    /// The strictest threshold among the links in force (at most the roster's size; two when
+    /// no link asks: one member alone publishes nothing).
+    threshold: Threshold,
+}
+
+impl Published {
+    /// The statement on `subject` one follows: the roster in force for a roster, else the
+    /// latest published on it; `except` itself left out (a statement already published is
+    /// signed by more members as the one it follows).
+    fn previous(&self, subject: &Subject, except: Option<&StatementId>) -> Option<&Draft> {
+        let chain = self.chain.as_ref()?;
+        if subject.kind == model::federation::Kind::Roster {
+            let ids = chain.ids();
+            let newest = chain.newest_id();
+            let id = if Some(&newest) == except {
+                ids.len().checked_sub(2).map(|i| ids[i].1)?
+            } else {
+                newest
+            };
+            return self.drafts.get(&id);
+        }
+        let others: BTreeMap<StatementId, Draft> = self
+            .drafts
+            .iter()
+            .filter(|(id, _)| Some(*id) != except)
+            .map(|(id, d)| (*id, d.clone()))
+            .collect();
+        let found = model::statements::published_latest(&others, chain, subject, self.threshold)?;
+        self.drafts.get(&found.id)
+    }
+
+    fn roster(&self) -> u64 {
+        self.chain.as_ref().map_or(0, RosterChain::version)
+    }
+}
+
 impl Replica {
-    /// Every statement drafted in coalition `id`, with the co-signatures that verify.
+    /// Every statement drafted in coalition `id`, with the co-signatures that verify by keys
+    /// of their members in force.
     pub fn drafts(
         &mut self,
         id: &CoalitionId,
     ) -> Result<BTreeMap<StatementId, Draft>, ReplicaError> {
-        self.arrived_or_err(id)?;
-        Ok(model::statements::drafts(self.loaded(id)?.doc.automerge()))
+        let gov = self.in_force(id)?;
+        Ok(model::statements::drafts(
+            self.loaded(id)?.doc.automerge(),
+            &gov,
+        ))
     }
 
-    /// The version of the roster coalition `id` publishes under (0 before its first).
-    pub fn roster_version(&mut self, id: &CoalitionId) -> Result<u64, ReplicaError> {
+    /// The coalition's roster chain as receivers take it (none before a first roster a
+    /// majority signed).
+    pub fn roster_chain(&mut self, id: &CoalitionId) -> Result<Option<RosterChain>, ReplicaError> {
+        Ok(model::statements::roster_chain(&self.drafts(id)?))
+    }
+
+    fn published(&mut self, id: &CoalitionId) -> Result<Published, ReplicaError> {
         let drafts = self.drafts(id)?;
-        let members = self.in_force(id)?.members.len();
-        Ok(
-            model::statements::roster_in_force(&drafts, members)
-                .map_or(0, |d| d.statement.sequence),
-        )
+        let chain = model::statements::roster_chain(&drafts);
+        let strictest = self
+            .links(id)?
+            .values()
+            .map(|l| l.terms.threshold)
+            .max()
+            .unwrap_or(2);
+        let size = chain
+            .as_ref()
+            .map_or(1, |c| c.newest().members.len() as u64);
+        Ok(Published {
+            drafts,
+            chain,
+            threshold: Threshold::clamped(strictest.min(size)),
+        })
     }
 
-    /// Drafts the statement of `topic` from this node's copy now, following the latest on its
-    /// subject, and co-signs it; its id.
+    /// Drafts the statement of `topic` from this node's copy now, following what was
+    /// published on its subject, checks it as a co-signer would, and signs it; its id.
     pub fn draft_statement(
         &mut self,
         id: &CoalitionId,
         topic: &Topic,
     ) -> Result<StatementId, SignError> {
-        let drafts = self.drafts(id)?;
-        let members = self.in_force(id)?.members.len();
-        let in_force = model::statements::roster_in_force(&drafts, members);
-        let roster = in_force.map_or(0, |d| d.statement.sequence);
-        let at = Timestamp::from_secs(now().as_secs());
+        let published = self.published(id)?;
+        if published.chain.is_none() && !matches!(topic, Topic::Roster) {
+            return Err(SignError::NoRoster);
+        }
+        let roster = published.roster();
         let loaded = self.loaded(id)?;
         let heads = loaded.doc.heads();
-        // The subject is the value's: built once to find it, then again in its place.
-        let probe = model::statements::statement_at(
-            &mut loaded.doc,
-            &heads,
-            topic,
-            Stated {
-                as_of: at,
-                roster,
-                sequence: 1,
-                supersedes: None,
-            },
-        )?;
-        let subject: Subject = probe.subject();
-        let previous = if matches!(topic, Topic::Roster) {
-            in_force
-        } else {
-            model::statements::latest_on(&drafts, &subject)
+        // Its subject is its value's: a first build finds it.
+        let first = Stated {
+            as_of: Timestamp::from_secs(now().as_secs()),
+            roster,
+            sequence: 1,
+            supersedes: None,
         };
+        let probe = model::statements::statement_at(&mut loaded.doc, &heads, topic, first)?;
+        let previous = published.previous(&probe.subject(), None);
+        // Not before its heads' changes nor the statement it follows (clocks differ).
+        let moment = model::governance::latest_moment(loaded.doc.automerge());
+        let as_of = [
+            now(),
+            moment,
+            previous.map_or(Timestamp::MIN, |p| {
+                Timestamp::from_millis(p.statement.as_of)
+            }),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_else(now);
         let stated = Stated {
-            as_of: at,
+            as_of: Timestamp::from_secs(as_of.as_secs() + i64::from(as_of.as_millis() % 1000 != 0)),
             roster,
             sequence: previous.map_or(1, |p| p.statement.sequence.saturating_add(1)),
             supersedes: previous.map(|p| p.id.0),
         };
         let statement = model::statements::statement_at(&mut loaded.doc, &heads, topic, stated)?;
+        let expected = Expected {
+            now: now(),
+            roster,
+            previous: previous.map(|p| &p.statement),
+        };
+        model::statements::recompute(&mut loaded.doc, &statement, expected)?;
         let secret = self.identity.secret_bytes();
         let made = self.edit(id, |doc, a| {
             let sid = doc.draft_statement(&a.member, &statement, a.now)?;
@@ -99,29 +175,38 @@ impl Replica {
         Ok(made)
     }
 
-    /// Co-signs the draft `statement` of coalition `id` if this node computes the same bytes
-    /// from its own copy and it follows what was published before.
+    /// Co-signs the draft `statement` of coalition `id` if it follows what was published on
+    /// its subject and this node computes the same bytes from its own copy.
     pub fn sign_statement(
         &mut self,
         id: &CoalitionId,
         statement: &StatementId,
     ) -> Result<(), SignError> {
-        let drafts = self.drafts(id)?;
-        let draft = drafts
+        let published = self.published(id)?;
+        let draft = published
+            .drafts
             .get(statement)
             .ok_or_else(|| SignError::NoDraft(statement.hex()))?;
-        let previous = match draft.statement.supersedes {
-            Some(p) => Some(
-                drafts
-                    .get(&StatementId(p))
-                    .ok_or_else(|| SignError::UnknownPrevious(StatementId(p).short()))?,
-            ),
-            None => None,
-        };
-        let roster = self.roster_version(id)?;
+        if published.chain.is_none()
+            && draft.statement.value.kind() != model::federation::Kind::Roster
+        {
+            return Err(SignError::NoRoster);
+        }
+        let previous = published.previous(&draft.statement.subject(), Some(statement));
+        if draft.statement.supersedes != previous.map(|p| p.id.0) {
+            return Err(BuildError::Unexpected(match previous {
+                Some(p) => format!(
+                    "does not follow statement {} (number {}), the latest published on its subject",
+                    p.id.short(),
+                    p.statement.sequence
+                ),
+                None => "follows a statement that was never published".to_owned(),
+            })
+            .into());
+        }
         let expected = Expected {
             now: now(),
-            roster,
+            roster: published.roster(),
             previous: previous.map(|p| &p.statement),
         };
         let loaded = self.loaded(id)?;

@@ -810,13 +810,7 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
     use model::statements::Topic;
     let dir = tempfile::tempdir().unwrap();
     let (mut r, c) = founded(dir.path());
-    assert_eq!(r.roster_version(&c).unwrap(), 0);
-    let roster = r.draft_statement(&c, &Topic::Roster).unwrap();
-    assert_eq!(
-        r.roster_version(&c).unwrap(),
-        1,
-        "signed by its only member"
-    );
+    assert!(r.roster_chain(&c).unwrap().is_none());
     let goal = model::GoalId::from_bytes([6; 16]);
     r.edit(&c, |d, a| {
         d.add_goal(
@@ -829,7 +823,38 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
         )
     })
     .unwrap();
+    let e = r
+        .draft_statement(&c, &Topic::Goal(goal.clone()))
+        .unwrap_err();
+    assert!(e.to_string().contains("no roster yet"), "{e}");
+    let roster = r.draft_statement(&c, &Topic::Roster).unwrap();
+    let version = r.roster_chain(&c).unwrap().map(|c| c.version());
+    assert_eq!(version, Some(1), "signed by its only member");
+    // A junk draft (never co-signed) numbered as high as can be, on the same goal: what a
+    // member writes in its own record, which a new draft does not follow.
+    let junk = {
+        let mut s = r.drafts(&c).unwrap()[&roster].statement.clone();
+        s.value = model::federation::Value::Goal(model::federation::GoalProgress {
+            goal: goal.to_bytes(),
+            title: "Homes kept".into(),
+            unit: "homes".into(),
+            target: 1,
+            latest: None,
+        });
+        s.roster = 1;
+        s.sequence = u64::MAX;
+        s.supersedes = None;
+        r.edit(&c, |d, a| d.draft_statement(&a.member, &s, a.now))
+            .unwrap()
+    };
     let first = r.draft_statement(&c, &Topic::Goal(goal.clone())).unwrap();
+    assert_eq!(
+        r.drafts(&c).unwrap()[&first].statement.sequence,
+        1,
+        "the junk is not followed"
+    );
+    let e = r.sign_statement(&c, &junk).unwrap_err();
+    assert!(e.to_string().contains("does not follow"), "{e}");
     r.edit(&c, |d, a| {
         d.record_progress(
             &a.member,

@@ -20,10 +20,10 @@ pub enum StatementCmd {
         /// (none for a roster)
         #[arg(long)]
         record: Option<String>,
-        /// For a pool's totals: the period's first day (YYYY-MM-DD; from the start by default)
+        /// For a pool's totals: the period's first day (YYYY-MM-DD)
         #[arg(long, value_name = "DAY")]
         from: Option<String>,
-        /// For a pool's totals: the period's last day (YYYY-MM-DD; to now by default)
+        /// For a pool's totals: the period's last day (YYYY-MM-DD, included)
         #[arg(long, value_name = "DAY")]
         to: Option<String>,
     },

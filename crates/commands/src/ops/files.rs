@@ -66,7 +66,7 @@ pub struct Exported {
 
 /// Refuses a file in the node's home folder (or below it): a backup or export written there
 /// could replace the node's own identity or store, and goes with the node if its disk does.
-fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
+pub(crate) fn outside_home(r: &Replica, file: &Path) -> anyhow::Result<()> {
     let folder = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => std::path::PathBuf::from("."),

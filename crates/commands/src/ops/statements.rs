@@ -21,10 +21,10 @@ pub struct StatementDraftRequest {
     /// The record it is about (an id or a unique prefix; none for a roster).
     #[serde(default)]
     pub record: Option<String>,
-    /// For a pool's totals, the period's first day (`YYYY-MM-DD`; from the start by default).
+    /// For a pool's totals, the period's first day (`YYYY-MM-DD`).
     #[serde(default)]
     pub from: Option<String>,
-    /// For a pool's totals, the period's last day (`YYYY-MM-DD`; to now by default).
+    /// For a pool's totals, the period's last day (`YYYY-MM-DD`, included).
     #[serde(default)]
     pub to: Option<String>,
 }
@@ -111,11 +111,21 @@ fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyho
         Kind::Issue => Topic::Issue(record(r, "issues", "issue")?.parse()?),
         Kind::Goal => Topic::Goal(record(r, "charter/goals", "goal")?.parse()?),
         Kind::Decision => Topic::Decision(record(r, "proposals", "proposal")?.parse()?),
-        Kind::Pool => Topic::Pool {
-            pool: record(r, "pools", "pool")?.parse()?,
-            from: day(&req.from, false)?.unwrap_or(Timestamp::from_millis(0)),
-            to: day(&req.to, true)?.unwrap_or(Timestamp::from_secs(replica::now().as_secs())),
-        },
+        // A period of days, so that the next statement of the same period supersedes it.
+        Kind::Pool => {
+            let (Some(from), Some(to)) = (day(&req.from, false)?, day(&req.to, true)?) else {
+                return Err(super::Invalid(
+                    "a pool's totals are over a period: give its first and last days (--from, --to)"
+                        .to_owned(),
+                )
+                .into());
+            };
+            Topic::Pool {
+                pool: record(r, "pools", "pool")?.parse()?,
+                from,
+                to,
+            }
+        }
         Kind::Call | Kind::Mandate => {
             return Err(super::Invalid(format!(
                 "a {kind} statement is not drafted from a coalition's own records yet"
@@ -190,16 +200,27 @@ pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<StatementsView> 
     })
 }
 
-/// Writes the statements complete for the link with `req.with` to `req.file`: every roster
-/// a majority of the members signed, oldest first, then every statement of a kind the link
-/// publishes (its issues with the link's tags, its goals and pools if it names some) that at
-/// least the link's threshold of members signed.
+/// Writes the statements published for the link with `req.with` to `req.file`: the roster
+/// chain as receivers take it (`model::statements::roster_chain`), oldest first, then every
+/// statement of a kind the link publishes (its issues with the link's tags, its goals and pools
+/// if it names some) that verifies through that chain with the link's threshold. Not into the
+/// node's home folder; a file already there is replaced only if it is a statements file.
 pub fn export(
     r: &mut Replica,
     c: &CoalitionId,
     req: StatementExportRequest,
 ) -> anyhow::Result<StatementsExported> {
-    super::files::require_absolute(&req.file, "statements file")?;
+    let path = std::path::Path::new(&req.file);
+    super::files::outside_home(r, path)?;
+    if let Ok(held) = std::fs::read(path)
+        && !held.starts_with(&model::federation::MAGIC[..])
+    {
+        return Err(super::Invalid(format!(
+            "{} exists and is not a statements file: choose another name",
+            path.display()
+        ))
+        .into());
+    }
     let links = r.links(c)?;
     let given = req.with.trim().to_ascii_lowercase();
     let found: Vec<_> = links
@@ -213,15 +234,21 @@ pub fn export(
         ))
         .into());
     };
-    let members = r.in_force(c)?.members.len();
     let drafts = r.drafts(c)?;
+    let Some(chain) = model::statements::roster_chain(&drafts) else {
+        return Err(super::Invalid(
+            "the coalition has no roster a majority signed yet: nothing can be published"
+                .to_owned(),
+        )
+        .into());
+    };
     let terms = &link.terms;
-    let mut rosters: Vec<&Draft> = drafts
-        .values()
-        .filter(|d| matches!(d.statement.value, Value::Roster(_)))
-        .filter(|d| d.cosigns.len() > members / 2)
+    let threshold = model::federation::Threshold::clamped(terms.threshold);
+    let rosters: Vec<&Draft> = chain
+        .ids()
+        .iter()
+        .filter_map(|(_, id)| drafts.get(id))
         .collect();
-    rosters.sort_by_key(|d| (d.statement.sequence, d.id));
     let published = |d: &&Draft| {
         let kind = d.statement.value.kind().as_str();
         let shared = terms.publish.iter().any(|k| k.as_str() == kind);
@@ -237,10 +264,18 @@ pub fn export(
             }
             _ => true,
         };
-        shared && chosen && d.cosigns.len() as u64 >= terms.threshold
+        shared && chosen && chain.verify(&d.signed(), threshold).is_ok()
     };
     let mut statements: Vec<&Draft> = drafts.values().filter(published).collect();
     statements.sort_by_key(|d| (d.statement.as_of, d.id));
+    let count = rosters.len() + statements.len();
+    if count > model::federation::MAX_ITEMS {
+        return Err(super::Invalid(format!(
+            "{count} statements are more than a file holds ({})",
+            model::federation::MAX_ITEMS
+        ))
+        .into());
+    }
     let file = StatementsFile {
         format: model::federation::FORMAT,
         from: c.to_bytes(),
@@ -251,16 +286,16 @@ pub fn export(
             .map(|d| d.signed().encode())
             .collect(),
     };
-    if file.items.len() > model::federation::MAX_ITEMS {
+    let bytes = file.encode();
+    if bytes.len() > model::federation::MAX_FILE {
         return Err(super::Invalid(format!(
-            "{} statements are more than a file holds ({})",
-            file.items.len(),
-            model::federation::MAX_ITEMS
+            "the statements come to {} bytes, more than a file holds ({})",
+            bytes.len(),
+            model::federation::MAX_FILE
         ))
         .into());
     }
-    let bytes = file.encode();
-    replica::write_private(std::path::Path::new(&req.file), &bytes)?;
+    replica::write_private(path, &bytes)?;
     Ok(StatementsExported {
         file: req.file,
         rosters: rosters.len(),
@@ -307,7 +342,7 @@ mod tests {
 
     #[test]
     fn statements_drafted_are_listed_and_exported_for_a_link_as_a_file_that_verifies() {
-        let (dir, mut r, c, goal) = linked();
+        let (home, mut r, c, goal) = linked();
         let request = |kind: &str, record: Option<&str>| StatementDraftRequest {
             kind: kind.into(),
             record: record.map(str::to_owned),
@@ -329,6 +364,29 @@ mod tests {
         assert_eq!(line.signed_by, vec!["Northside Tenants Union".to_owned()]);
         assert_eq!(sign(&mut r, &c, &progress.hex()[..10]).unwrap(), progress);
 
+        let e = export(
+            &mut r,
+            &c,
+            StatementExportRequest {
+                with: "4e4e".into(),
+                file: home.path().join("x.statements").display().to_string(),
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("home folder"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let taken = dir.path().join("notes.txt");
+        std::fs::write(&taken, "mine").unwrap();
+        let e = export(
+            &mut r,
+            &c,
+            StatementExportRequest {
+                with: "4e4e".into(),
+                file: taken.display().to_string(),
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not a statements file"), "{e}");
         let file = dir.path().join("for-national.statements");
         let e = export(
             &mut r,

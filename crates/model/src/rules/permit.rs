@@ -187,19 +187,19 @@ impl Ctx<'_> {
             }
             // A statement a member drafts, and its co-signature of one: made once, never
             // written over or removed; what they hold is checked when made.
-            // The map made with its first entries: each entry is new, and checked.
-            ["members", member, field @ ("statements" | "cosigns")] if w.creates => {
+            // A member's drafts and co-signatures: each map made once with its first entries
+            // (each checked), each entry made once, nothing written over or removed.
+            ["members", member, field @ ("statements" | "cosigns")] => {
                 owner(member)?;
-                self.check_entries(member, field)
+                if !(w.creates && w.new_key) {
+                    return permanent();
+                }
+                self.check_new_map(member, field, w.id)
                     .map_err(|why| Violation::BadRecord { path: path(), why })
             }
-            ["members", member, "statements", id] => {
+            ["members", member, field @ ("statements" | "cosigns"), key] => {
                 owner(member)?;
-                new_record(&|c| c.check_draft(member, id))
-            }
-            ["members", member, "cosigns", id] => {
-                owner(member)?;
-                new_record(&|c| c.check_cosign(member, id))
+                new_record(&|c| c.check_new_entry(member, field, key, w.id))
             }
             ["members", member, _, ..] => owner(member),
             ["issues", issue] => new_record(&|c| {
@@ -642,57 +642,122 @@ impl Ctx<'_> {
         }
     }
 
-    /// A new member record, admitted by the charter's admission rule in force.
-    /// Every entry of a member's map of drafts or co-signatures made by this change.
-    fn check_entries(&self, member: &str, field: &str) -> Result<(), String> {
+    /// The object this change made with operation `counter` among the values at `key` of
+    /// `parent` (of several values there, the one this change wrote, not the one that wins).
+    fn made_at(
+        &self,
+        parent: &automerge::ObjId,
+        key: &str,
+        counter: u64,
+    ) -> Option<automerge::ObjId> {
+        use automerge::ReadDoc;
+        let made = format!("{counter}@{}", self.change.actor_id().to_hex_string());
+        self.doc
+            .get_all_at(parent, key, &[self.change.hash()])
+            .ok()?
+            .into_iter()
+            .find(|(_, obj)| obj.to_string() == made)
+            .map(|(_, obj)| obj)
+    }
+
+    /// `member`'s record as this change leaves it.
+    fn record_obj(&self, member: &str) -> Option<automerge::ObjId> {
         use automerge::{ObjType, ReadDoc, Value};
         let hash = [self.change.hash()];
         let map_at = |obj: &automerge::ObjId, key: &str| match self.doc.get_at(obj, key, &hash) {
             Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
             _ => None,
         };
-        let Some(map) = map_at(&automerge::ROOT, "members")
-            .and_then(|members| map_at(&members, member))
-            .and_then(|record| map_at(&record, field))
-        else {
+        map_at(&automerge::ROOT, "members").and_then(|members| map_at(&members, member))
+    }
+
+    /// Each map at `field` of `member`'s record, as this change leaves it.
+    fn own_maps(&self, member: &str, field: &str) -> Vec<automerge::ObjId> {
+        use automerge::{ObjType, ReadDoc, Value};
+        let Some(record) = self.record_obj(member) else {
+            return Vec::new();
+        };
+        self.doc
+            .get_all_at(&record, field, &[self.change.hash()])
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map)))
+            .map(|(_, obj)| obj)
+            .collect()
+    }
+
+    /// Every entry of the map of drafts or co-signatures this change made (operation
+    /// `counter`) in `member`'s record.
+    fn check_new_map(&self, member: &str, field: &str, counter: u64) -> Result<(), String> {
+        use automerge::ReadDoc;
+        let hash = [self.change.hash()];
+        let Some(record) = self.record_obj(member) else {
             return Ok(());
+        };
+        let Some(map) = self.made_at(&record, field, counter) else {
+            return Err(format!("the {field} map it made is not there"));
         };
         let keys: Vec<String> = self.doc.keys_at(&map, &hash).collect();
         for key in keys {
-            match field {
-                "statements" => self.check_draft(member, &key),
-                _ => self.check_cosign(member, &key),
+            for (_, entry) in self
+                .doc
+                .get_all_at(&map, key.as_str(), &hash)
+                .unwrap_or_default()
+            {
+                self.check_own_entry(field, &key, &entry)
+                    .map_err(|why| format!("{key}: {why}"))?;
             }
-            .map_err(|why| format!("{key}: {why}"))?;
         }
         Ok(())
     }
 
-    /// A draft is the statement its id names (the id is its bytes' hash), of this coalition.
-    fn check_draft(&self, member: &str, id: &str) -> Result<(), String> {
-        let d: crate::statements::DraftRecord =
-            self.record(&["members", member, "statements", id])?;
-        let body = d.body.to_vec();
-        let statement = federation::Statement::decode(&body).map_err(|e| e.to_string())?;
-        if federation::StatementId::of(&body).hex() != id {
-            return Err("its id is not its statement's (the hash of its bytes)".into());
-        }
-        let own: crate::ids::CoalitionId = self.record(&["id"])?;
-        if statement.coalition != own.to_bytes() {
-            return Err("its statement is another coalition's".into());
-        }
-        Ok(())
+    /// The entry this change made (operation `counter`) at `key` of `member`'s map at `field`.
+    fn check_new_entry(
+        &self,
+        member: &str,
+        field: &str,
+        key: &str,
+        counter: u64,
+    ) -> Result<(), String> {
+        let entry = self
+            .own_maps(member, field)
+            .iter()
+            .find_map(|map| self.made_at(map, key, counter))
+            .ok_or_else(|| "the entry it made is not there".to_owned())?;
+        self.check_own_entry(field, key, &entry)
     }
 
-    /// A co-signature is by the node key that writes it (a member's node signs for itself)
-    /// and verifies over the statement's id.
-    fn check_cosign(&self, member: &str, id: &str) -> Result<(), String> {
-        let c: crate::statements::CosignRecord =
-            self.record(&["members", member, "cosigns", id])?;
+    /// A draft is the statement its key names (the key is its bytes' hash), of this
+    /// coalition; a co-signature is by the node key that writes it and verifies over the id
+    /// its key names.
+    fn check_own_entry(
+        &self,
+        field: &str,
+        key: &str,
+        entry: &automerge::ObjId,
+    ) -> Result<(), String> {
+        use autosurgeon::Hydrate;
+        let hash = [self.change.hash()];
+        let at = At::new(self.doc, &hash);
+        if field == "statements" {
+            let d = crate::statements::DraftRecord::hydrate_map(&at, entry)
+                .map_err(|e| e.to_string())?;
+            let statement = federation::Statement::decode(&d.body).map_err(|e| e.to_string())?;
+            if federation::StatementId::of(&d.body).hex() != key {
+                return Err("its id is not its statement's (the hash of its bytes)".into());
+            }
+            let own: crate::ids::CoalitionId = self.record(&["id"])?;
+            if statement.coalition != own.to_bytes() {
+                return Err("its statement is another coalition's".into());
+            }
+            return Ok(());
+        }
+        let c =
+            crate::statements::CosignRecord::hydrate_map(&at, entry).map_err(|e| e.to_string())?;
         if c.key.as_bytes().as_slice() != self.change.actor_id().to_bytes() {
             return Err("it is not by the node key that wrote it".into());
         }
-        let id = federation::StatementId::from_hex(id).map_err(|e| e.to_string())?;
+        let id = federation::StatementId::from_hex(key).map_err(|e| e.to_string())?;
         let cosign = federation::Cosign {
             key: *c.key.as_bytes(),
             signature: *c.signature,
@@ -703,6 +768,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// A new member record, admitted by the charter's admission rule in force.
     fn check_admission(&self, member: &str) -> Result<(), String> {
         let m: Member = self.record(&["members", member])?;
         if m.id != member {

@@ -99,7 +99,8 @@ fn a_draft_co_signed_by_two_members_verifies_against_the_coalitions_roster() {
     }
     assert_eq!(verdict(&mut doc), Ok(()));
 
-    let all = drafts(doc.automerge());
+    let gov = doc.in_force_at_heads().unwrap();
+    let all = drafts(doc.automerge(), &gov);
     let draft = &all[&id];
     assert_eq!(draft.drafted_by, member(1));
     assert_eq!(draft.statement, total);
@@ -238,4 +239,44 @@ fn drafts_and_co_signatures_written_by_hand_are_judged_on_receipt() {
     );
     let err = verdict(&mut d).unwrap_err();
     assert!(matches!(err, Violation::NotOwner { .. }), "{err}");
+}
+
+/// A member's maps of drafts and co-signatures, and their entries, are made once: never put
+/// to null, made again over the old one, or removed.
+#[test]
+fn drafts_and_co_signatures_are_never_withdrawn() {
+    let (mut doc, goal) = coalition();
+    let heads = doc.heads();
+    let total = statement_at(&mut doc, &heads, &Topic::Goal(goal), stated(1)).unwrap();
+    let id = by(&mut doc, 2, |d| {
+        d.draft_statement(&member(2), &total, t(4)).unwrap()
+    });
+    by(&mut doc, 2, |d| {
+        d.cosign_statement(&member(2), &id, &Cosign::sign(&[2; 32], &id), t(5))
+            .unwrap()
+    });
+    assert_eq!(verdict(&mut doc), Ok(()));
+    let permanent = |d: &mut CoalitionDoc| {
+        let err = verdict(d).unwrap_err();
+        assert!(matches!(err, Violation::Permanent { .. }), "{err}");
+    };
+    for field in ["statements", "cosigns"] {
+        let mut null = by_hand(&mut doc, 2, |am, record| {
+            am.put(record, field, ()).unwrap();
+        });
+        permanent(&mut null);
+        let mut again = by_hand(&mut doc, 2, |am, record| {
+            am.put_object(record, field, ObjType::Map).unwrap();
+        });
+        permanent(&mut again);
+        let mut gone = by_hand(&mut doc, 2, |am, record| {
+            am.delete(record, field).unwrap();
+        });
+        permanent(&mut gone);
+        let mut entry_gone = by_hand(&mut doc, 2, |am, record| {
+            let (_, map) = am.get(record, field).unwrap().unwrap();
+            am.delete(&map, id.hex().as_str()).unwrap();
+        });
+        permanent(&mut entry_gone);
+    }
 }
