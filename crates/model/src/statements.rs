@@ -66,14 +66,16 @@ pub struct Draft {
     pub drafted_by: crate::ids::MemberId,
     /// When (its change's stated time).
     pub at: Timestamp,
-    /// Each member's co-signature, by member (one node key each).
-    pub cosigns: std::collections::BTreeMap<crate::ids::MemberId, federation::Cosign>,
+    /// Each member's co-signatures that verify, by member (one per node key of its that
+    /// signed).
+    pub cosigns: std::collections::BTreeMap<crate::ids::MemberId, Vec<federation::Cosign>>,
 }
 
 impl Draft {
     /// The statement with its co-signatures, as it travels.
     pub fn signed(&self) -> federation::Signed {
-        let mut cosigns: Vec<federation::Cosign> = self.cosigns.values().cloned().collect();
+        let mut cosigns: Vec<federation::Cosign> =
+            self.cosigns.values().flatten().cloned().collect();
         cosigns.sort_by_key(|c| c.key);
         cosigns.dedup_by_key(|c| c.key);
         federation::Signed {
@@ -84,12 +86,13 @@ impl Draft {
     }
 }
 
-/// Every statement of this coalition drafted in it, with its co-signatures, by id (a draft
-/// that does not read is left out; so is a co-signature that does not verify over its id, or
-/// whose key is not one of its member's in force, unflagged, in `gov`).
+/// Every statement of this coalition drafted in it, with every co-signature that verifies, by
+/// id (a draft that does not read is left out, and a co-signature that does not verify). Each
+/// co-signature is by the node key that wrote it into its member's record (the rules on
+/// receipt hold to that), whatever became of the key or the member since: which keys count is
+/// the roster's business, as a receiver judges it, so no later change withdraws a signature.
 pub fn drafts(
     doc: &automerge::AutoCommit,
-    gov: &InForce,
 ) -> std::collections::BTreeMap<federation::StatementId, Draft> {
     use automerge::ReadDoc;
     use autosurgeon::Hydrate;
@@ -135,22 +138,24 @@ pub fn drafts(
                 let Some(draft) = out.get_mut(&id) else {
                     continue;
                 };
-                let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), obj))) =
-                    doc.get(&map, key.as_str())
-                else {
-                    continue;
-                };
-                let Ok(c) = CosignRecord::hydrate_map(doc, &obj) else {
-                    continue;
-                };
-                let cosign = federation::Cosign {
-                    key: *c.key.as_bytes(),
-                    signature: *c.signature,
-                };
-                let held = gov.member_of(&cosign.key) == Some(&by) && !gov.flagged(&cosign.key);
-                if held && cosign.verifies(&id) {
-                    draft.cosigns.entry(by.clone()).or_insert(cosign);
+                // Every value at the key: one written beside another cannot hide it.
+                for (value, obj) in doc.get_all(&map, key.as_str()).unwrap_or_default() {
+                    if !matches!(value, automerge::Value::Object(automerge::ObjType::Map)) {
+                        continue;
+                    }
+                    let Ok(c) = CosignRecord::hydrate_map(doc, &obj) else {
+                        continue;
+                    };
+                    let cosign = federation::Cosign {
+                        key: *c.key.as_bytes(),
+                        signature: *c.signature,
+                    };
+                    let held = draft.cosigns.entry(by.clone()).or_default();
+                    if cosign.verifies(&id) && !held.iter().any(|h| h.key == cosign.key) {
+                        held.push(cosign);
+                    }
                 }
+                draft.cosigns.retain(|_, keys| !keys.is_empty());
             }
         }
     }
@@ -158,9 +163,12 @@ pub fn drafts(
 }
 
 /// The coalition's rosters as a receiver's chain takes them, replayed from the roster drafts:
-/// the first version-1 roster (lowest id) a strict majority of its own members signed, then at
-/// each version the lowest-id draft that follows the chain with a strict majority of the
-/// newest's members. None before a first roster is so signed.
+/// of the version-1 rosters its own majority signed, the one most members signed (then the
+/// lowest id), then at each version, of the drafts that follow the chain with a strict
+/// majority of the newest's members, the one most members signed (then the lowest id). A
+/// member can draft a roster of its own making and sign it, but its members' nodes sign one
+/// roster of a version each (`replica`), so a roster a majority signed is not displaced. None
+/// before a first roster is so signed.
 pub fn roster_chain(
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
 ) -> Option<federation::RosterChain> {
@@ -170,7 +178,10 @@ pub fn roster_chain(
             by_version.entry(d.statement.sequence).or_default().push(d);
         }
     }
-    // Each version's drafts are in order of id (the map is keyed by id).
+    // Most members signing first, then by id (each version's drafts are in order of id).
+    for drafts in by_version.values_mut() {
+        drafts.sort_by_key(|d| std::cmp::Reverse(d.cosigns.len()));
+    }
     let mut chain = by_version
         .get(&1)?
         .iter()

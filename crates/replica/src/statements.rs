@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use model::federation::{Cosign, RosterChain, StatementId, Subject, Threshold};
+use model::federation::{Cosign, RosterChain, StatementId, Subject, Threshold, Value};
 use model::statements::{BuildError, Draft, Expected, Stated, Topic};
 use model::{CoalitionId, Timestamp};
 
@@ -85,11 +85,8 @@ impl Replica {
         &mut self,
         id: &CoalitionId,
     ) -> Result<BTreeMap<StatementId, Draft>, ReplicaError> {
-        let gov = self.in_force(id)?;
-        Ok(model::statements::drafts(
-            self.loaded(id)?.doc.automerge(),
-            &gov,
-        ))
+        self.arrived_or_err(id)?;
+        Ok(model::statements::drafts(self.loaded(id)?.doc.automerge()))
     }
 
     /// The coalition's roster chain as receivers take it (none before a first roster a
@@ -193,6 +190,26 @@ impl Replica {
             return Err(SignError::NoRoster);
         }
         let previous = published.previous(&draft.statement.subject(), Some(statement));
+        // This member signs one roster of a version: two at once would let the coalition's
+        // chain go either way.
+        if let Value::Roster(_) = draft.statement.value {
+            let me = self.me(id)?;
+            let other = published.drafts.values().find(|d| {
+                d.id != *statement
+                    && matches!(d.statement.value, Value::Roster(_))
+                    && d.statement.sequence == draft.statement.sequence
+                    && d.cosigns.contains_key(&me)
+            });
+            if let Some(other) = other {
+                return Err(BuildError::Unexpected(format!(
+                    "is roster {}, and this member signed another roster {} ({})",
+                    draft.statement.sequence,
+                    draft.statement.sequence,
+                    other.id.short()
+                ))
+                .into());
+            }
+        }
         if draft.statement.supersedes != previous.map(|p| p.id.0) {
             return Err(BuildError::Unexpected(match previous {
                 Some(p) => format!(
@@ -204,9 +221,15 @@ impl Replica {
             })
             .into());
         }
+        // A roster is signed under the one it follows (already replaced by it, for a late
+        // co-signer); any other statement under the roster in force.
+        let roster = match draft.statement.value {
+            Value::Roster(_) => previous.map_or(0, |p| p.statement.sequence),
+            _ => published.roster(),
+        };
         let expected = Expected {
             now: now(),
-            roster: published.roster(),
+            roster,
             previous: previous.map(|p| &p.statement),
         };
         let loaded = self.loaded(id)?;

@@ -82,6 +82,18 @@ pub struct StatementsExported {
     pub bytes: u64,
 }
 
+/// Whether the file at `path` is a regular file starting as a statements file does (only its
+/// first bytes are read).
+fn is_statements_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 20];
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut start))
+            .is_ok()
+        && start == *model::federation::MAGIC
+}
+
 /// The topic a request names.
 fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyhow::Result<Topic> {
     let kind: Kind = req.kind.trim().parse()?;
@@ -212,9 +224,7 @@ pub fn export(
 ) -> anyhow::Result<StatementsExported> {
     let path = std::path::Path::new(&req.file);
     super::files::outside_home(r, path)?;
-    if let Ok(held) = std::fs::read(path)
-        && !held.starts_with(&model::federation::MAGIC[..])
-    {
+    if path.exists() && !is_statements_file(path) {
         return Err(super::Invalid(format!(
             "{} exists and is not a statements file: choose another name",
             path.display()

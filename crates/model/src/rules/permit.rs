@@ -719,11 +719,21 @@ impl Ctx<'_> {
         key: &str,
         counter: u64,
     ) -> Result<(), String> {
-        let entry = self
+        use automerge::ReadDoc;
+        let (map, entry) = self
             .own_maps(member, field)
-            .iter()
-            .find_map(|map| self.made_at(map, key, counter))
+            .into_iter()
+            .find_map(|map| self.made_at(&map, key, counter).map(|e| (map, e)))
             .ok_or_else(|| "the entry it made is not there".to_owned())?;
+        // Made once: a slot that held one where the change was made holds it for good (an
+        // entry beside it could otherwise hide it from readers taking the winning value).
+        let before = self
+            .doc
+            .get_all_at(&map, key, self.change.deps())
+            .unwrap_or_default();
+        if !before.is_empty() {
+            return Err("there is one under this id already: it is made once".into());
+        }
         self.check_own_entry(field, key, &entry)
     }
 

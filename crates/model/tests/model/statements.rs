@@ -489,3 +489,68 @@ fn a_key_two_members_list_is_left_out_of_the_roster() {
             .all(|m| !m.keys.contains(shared.as_bytes()))
     );
 }
+
+/// The roster a coalition publishes under is the one most of its members signed: a member's
+/// roster of its own making, signed by itself alone, does not displace it whatever its id.
+#[test]
+fn a_roster_of_one_members_making_does_not_displace_the_one_most_signed() {
+    use model::federation::{Cosign, FORMAT, Roster, RosterMember, Statement, StatementId};
+    use model::statements::{Draft, roster_chain};
+    let key = |i: u8| *public(i).as_bytes();
+    let roster = |members: &[u8]| Statement {
+        format: FORMAT,
+        coalition: [9; 16],
+        roster: 0,
+        as_of: 0,
+        heads: vec![],
+        sequence: 1,
+        supersedes: None,
+        value: Value::Roster(Roster {
+            members: members
+                .iter()
+                .map(|i| RosterMember {
+                    member: [*i; 16],
+                    name: format!("Org {i}"),
+                    keys: vec![key(*i)],
+                })
+                .collect(),
+        }),
+    };
+    let draft = |s: Statement, signers: &[u8]| {
+        let id = Signed::new(&s).unwrap().id();
+        Draft {
+            id,
+            statement: s,
+            drafted_by: MemberId::from_bytes([signers[0]; 16]),
+            at: t(0),
+            cosigns: signers
+                .iter()
+                .map(|i| {
+                    (
+                        MemberId::from_bytes([*i; 16]),
+                        vec![Cosign::sign(&[*i; 32], &id)],
+                    )
+                })
+                .collect(),
+        }
+    };
+    let honest = draft(roster(&[1, 2, 3]), &[1, 2]);
+    // Member 3's own roster, listing itself alone: whatever the ids, most signatures win.
+    let mut mine = draft(roster(&[3]), &[3]);
+    let mut n = 0;
+    while mine.id > honest.id {
+        n += 1;
+        mine = draft(
+            Statement {
+                as_of: n,
+                ..roster(&[3])
+            },
+            &[3],
+        );
+    }
+    let drafts: std::collections::BTreeMap<StatementId, Draft> =
+        [(honest.id, honest.clone()), (mine.id, mine)]
+            .into_iter()
+            .collect();
+    assert_eq!(roster_chain(&drafts).unwrap().newest_id(), honest.id);
+}
