@@ -43,6 +43,8 @@
 //! assert_eq!(chain.verify(&signed, two).unwrap().signers.len(), 2);
 //! ```
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod bounded;
 mod error;
 mod file;

@@ -163,14 +163,15 @@ pub fn drafts(
 }
 
 /// The coalition's rosters as a receiver's chain takes them, replayed from the roster drafts:
-/// of the version-1 rosters its own majority signed, the one most members signed (then the
-/// lowest id), then at each version, of the drafts that follow the chain with a strict
-/// majority of the newest's members, the one most members signed (then the lowest id). A
-/// member can draft a roster of its own making and sign it, but its members' nodes sign one
-/// roster of a version each (`replica`), so a roster a majority signed is not displaced. None
-/// before a first roster is so signed.
+/// of the version-1 rosters a strict majority of both their own members and the `members` in
+/// force signed, the one most members signed (then the lowest id), then at each version, of
+/// the drafts that follow the chain with a strict majority of the newest's members, the one
+/// most members signed (then the lowest id). A member can draft a roster of its own making and
+/// sign it, but it is no first roster until most members in force sign it too. None before a
+/// first roster is so signed.
 pub fn roster_chain(
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
+    members: usize,
 ) -> Option<federation::RosterChain> {
     let mut by_version: std::collections::BTreeMap<u64, Vec<&Draft>> = Default::default();
     for d in drafts.values() {
@@ -185,6 +186,7 @@ pub fn roster_chain(
     let mut chain = by_version
         .get(&1)?
         .iter()
+        .filter(|d| d.cosigns.len() > members / 2)
         .find_map(|d| federation::RosterChain::first(&d.signed()).ok())?;
     while let Some(next) = chain
         .version()

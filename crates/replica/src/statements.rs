@@ -2,8 +2,8 @@
 //! co-signs them (issue 20). What the coalition has published is replayed from the drafts in
 //! members' records as a receiver would take it: the roster chain (`model::statements::
 //! roster_chain`) and, on each subject, the latest statement that verifies through it with the
-//! strictest threshold its links ask (`published_latest`); a member's own junk draft is never
-//! what a new one follows. A draft is built from this node's copy at its heads now and checked
+//! weakest threshold its links ask (anything a link may have received: `published_latest`); a
+//! member's own junk draft is never what a new one follows. A draft is built from this node's copy at its heads now and checked
 //! as a co-signer would check it before this node signs it; another member's draft is
 //! co-signed only if it follows what was published and this node computes the same bytes from
 //! its own copy (`model::statements::recompute`), and says why not otherwise.
@@ -42,8 +42,8 @@ pub enum SignError {
 struct Published {
     drafts: BTreeMap<StatementId, Draft>,
     chain: Option<RosterChain>,
-    /// The strictest threshold among the links in force (at most the roster's size; two when
-    /// no link asks: one member alone publishes nothing).
+    /// The weakest threshold among the links in force (what any of them may have received; at
+    /// most the roster's size; two when no link asks: one member alone publishes nothing).
     threshold: Threshold,
 }
 
@@ -79,8 +79,7 @@ impl Published {
 }
 
 impl Replica {
-    /// Every statement drafted in coalition `id`, with the co-signatures that verify by keys
-    /// of their members in force.
+    /// Every statement drafted in coalition `id`, with every co-signature that verifies.
     pub fn drafts(
         &mut self,
         id: &CoalitionId,
@@ -92,17 +91,37 @@ impl Replica {
     /// The coalition's roster chain as receivers take it (none before a first roster a
     /// majority signed).
     pub fn roster_chain(&mut self, id: &CoalitionId) -> Result<Option<RosterChain>, ReplicaError> {
-        Ok(model::statements::roster_chain(&self.drafts(id)?))
+        let members = self.in_force(id)?.members.len();
+        Ok(model::statements::roster_chain(&self.drafts(id)?, members))
+    }
+
+    /// Whether every one of `older` is among the changes `newer` holds (`newer` saw them).
+    fn holds(&mut self, id: &CoalitionId, older: &[[u8; 32]], newer: &[[u8; 32]]) -> bool {
+        let Ok(loaded) = self.loaded(id) else {
+            return false;
+        };
+        let newer: Vec<model::automerge::ChangeHash> = newer
+            .iter()
+            .map(|h| model::automerge::ChangeHash(*h))
+            .collect();
+        let Ok(at) = loaded.doc.automerge_mut().fork_at(&newer) else {
+            return false;
+        };
+        older.iter().all(|h| {
+            model::automerge::ReadDoc::get_change_by_hash(&at, &model::automerge::ChangeHash(*h))
+                .is_some()
+        })
     }
 
     fn published(&mut self, id: &CoalitionId) -> Result<Published, ReplicaError> {
         let drafts = self.drafts(id)?;
-        let chain = model::statements::roster_chain(&drafts);
-        let strictest = self
+        let members = self.in_force(id)?.members.len();
+        let chain = model::statements::roster_chain(&drafts, members);
+        let weakest = self
             .links(id)?
             .values()
             .map(|l| l.terms.threshold)
-            .max()
+            .min()
             .unwrap_or(2);
         let size = chain
             .as_ref()
@@ -110,7 +129,7 @@ impl Replica {
         Ok(Published {
             drafts,
             chain,
-            threshold: Threshold::clamped(strictest.min(size)),
+            threshold: Threshold::clamped(weakest.min(size)),
         })
     }
 
@@ -190,16 +209,26 @@ impl Replica {
             return Err(SignError::NoRoster);
         }
         let previous = published.previous(&draft.statement.subject(), Some(statement));
-        // This member signs one roster of a version: two at once would let the coalition's
-        // chain go either way.
+        // This member signs another roster of a version it signed one of only if it was
+        // computed at heads that hold that one's (a newer view): two rosters drafted apart meet
+        // in a third, and no member's signatures split a version two ways at one view.
         if let Value::Roster(_) = draft.statement.value {
             let me = self.me(id)?;
-            let other = published.drafts.values().find(|d| {
-                d.id != *statement
-                    && matches!(d.statement.value, Value::Roster(_))
-                    && d.statement.sequence == draft.statement.sequence
-                    && d.cosigns.contains_key(&me)
-            });
+            let signed: Vec<Draft> = published
+                .drafts
+                .values()
+                .filter(|d| {
+                    d.id != *statement
+                        && matches!(d.statement.value, Value::Roster(_))
+                        && d.statement.sequence == draft.statement.sequence
+                        && d.cosigns.contains_key(&me)
+                })
+                .cloned()
+                .collect();
+            let newer = draft.statement.heads.clone();
+            let other = signed
+                .into_iter()
+                .find(|d| !self.holds(id, &d.statement.heads, &newer));
             if let Some(other) = other {
                 return Err(BuildError::Unexpected(format!(
                     "is roster {}, and this member signed another roster {} ({})",
@@ -233,7 +262,32 @@ impl Replica {
             previous: previous.map(|p| &p.statement),
         };
         let loaded = self.loaded(id)?;
-        model::statements::recompute(&mut loaded.doc, &draft.statement, expected)?;
+        if let Err(e) = model::statements::recompute(&mut loaded.doc, &draft.statement, expected) {
+            tracing::warn!(coalition = %id, statement = %statement.short(), "not co-signed: {e}");
+            return Err(e.into());
+        }
+        // Its facts as this node holds them now: a draft made at older heads is out of date
+        // once newer changes alter what it says (old facts are not stated as of now).
+        let current = model::statements::topic_of(&draft.statement);
+        if let Ok(topic) = current {
+            let heads = loaded.doc.heads();
+            let stated = Stated {
+                as_of: Timestamp::from_millis(draft.statement.as_of),
+                roster: draft.statement.roster,
+                sequence: draft.statement.sequence,
+                supersedes: draft.statement.supersedes,
+            };
+            let now_value =
+                model::statements::statement_at(&mut loaded.doc, &heads, &topic, stated)?;
+            if now_value.value != draft.statement.value {
+                let e = BuildError::Unexpected(
+                    "is out of date: this node holds newer changes that alter what it says; draft it again"
+                        .into(),
+                );
+                tracing::warn!(coalition = %id, statement = %statement.short(), "not co-signed: {e}");
+                return Err(e.into());
+            }
+        }
         let secret = self.identity.secret_bytes();
         let cosign = Cosign::sign(&secret, statement);
         self.edit(id, |doc, a| {

@@ -866,7 +866,7 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
         )
     })
     .unwrap();
-    let second = r.draft_statement(&c, &Topic::Goal(goal)).unwrap();
+    let second = r.draft_statement(&c, &Topic::Goal(goal.clone())).unwrap();
     let drafts = r.drafts(&c).unwrap();
     let (one, two) = (&drafts[&first], &drafts[&second]);
     assert_eq!((one.statement.roster, one.statement.sequence), (1, 1));
@@ -874,6 +874,20 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
     assert_eq!(two.statement.supersedes, Some(first.0));
     // Signing again what it signed changes nothing; an unknown id is named.
     r.sign_statement(&c, &second).unwrap();
+    // Once newer changes alter what a draft says, it is out of date: not signed again.
+    r.edit(&c, |d, a| {
+        d.record_progress(
+            &a.member,
+            &goal,
+            "2026-11-21".parse().unwrap(),
+            "9".parse().unwrap(),
+            "",
+            a.now,
+        )
+    })
+    .unwrap();
+    let e = r.sign_statement(&c, &second).unwrap_err();
+    assert!(e.to_string().contains("out of date"), "{e}");
     let e = r
         .sign_statement(&c, &model::federation::StatementId([9; 32]))
         .unwrap_err();

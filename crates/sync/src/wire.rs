@@ -45,8 +45,9 @@ use serde::{Deserialize, Serialize};
 /// over a pool's requests (`PollSpec::pool`, `requests`) or an election (`role`,
 /// `candidates`), and a request may name no proposal (under `allocation=budget`): all of
 /// which a node of version 13 refuses. Version 15: a `link` kind of decision and rule
-/// (`model::schema::LinkTerms`, a proposal's `link`; the rules' `link`), which a node of
-/// version 14 refuses.
+/// (`model::schema::LinkTerms`, a proposal's `link`; the rules' `link`), and members' drafts of
+/// statements and co-signatures in their own records (`statements`, `cosigns`), which a node
+/// of version 14 refuses.
 pub const VERSION: u8 = 15;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.

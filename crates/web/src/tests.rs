@@ -833,7 +833,7 @@ async fn links_are_said_in_words_on_the_charter_and_their_proposals() {
         )
         .await;
     assert!(page.contains("Qué decide esta propuesta"), "{page}");
-    assert!(page.contains("Somos afiliada de"), "{page}");
+    assert!(page.contains("Somos una coalición afiliada a"), "{page}");
     assert!(page.contains("los llamados a la acción"), "{page}");
 }
 
@@ -1968,6 +1968,11 @@ fn both_catalogs_have_every_message_with_the_same_variables() {
     }
     for kind in model::SharedKind::ALL {
         named.push(format!("shared-{kind}"));
+    }
+    for relation in ["affiliate", "parent"] {
+        for side in ["", "-out", "-in"] {
+            named.push(format!("link-{relation}{side}"));
+        }
     }
     named.extend((1..=12).map(|m| format!("month-{m}")));
     named.extend(

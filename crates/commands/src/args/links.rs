@@ -22,9 +22,9 @@ pub enum LinkCmd {
         /// Its name (by default the name it gives itself, if this node holds it)
         #[arg(long)]
         name: Option<String>,
-        /// What the other coalition is to this one: affiliate (a region of ours: we roll up
-        /// what it publishes, count its mandate positions and send it our calls) or parent (we
-        /// are its affiliate: we publish to it and answer its calls)
+        /// What the other coalition is to this one: affiliate (a region of ours, whose statements
+        /// we take) or parent (we are its affiliate, and publish to it). (Calls to affiliates and
+        /// their mandate positions are not built yet.)
         #[arg(long)]
         relation: String,
         /// Kinds of statement to publish to it, comma-separated: issue, pool, goal, decision,

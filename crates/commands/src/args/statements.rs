@@ -7,8 +7,8 @@ use super::*;
 #[derive(Debug, Subcommand)]
 pub enum StatementCmd {
     /// Draft a statement of this coalition's records for its links, computed from this node's
-    /// copy now, and co-sign it; prints its id. Other members' nodes co-sign it once they
-    /// compute the same (`statement sign`)
+    /// copy now, and co-sign it; prints its id. The other members then run `statement sign ID`
+    /// on their nodes, each signing only if it computes the same
     Draft {
         #[command(flatten)]
         c: CoalitionArg,

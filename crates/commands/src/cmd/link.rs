@@ -97,8 +97,8 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                         l.coalition.clone(),
                         l.name.clone(),
                         l.relation.clone(),
-                        format!("{} (k={})", kinds(&l.publish), l.threshold),
-                        format!("{} (k={})", kinds(&l.accept), l.their_threshold),
+                        format!("{} ({} co-signers)", kinds(&l.publish), l.threshold),
+                        format!("{} ({} co-signers)", kinds(&l.accept), l.their_threshold),
                         short(&l.proposal).to_owned(),
                     ]
                 })

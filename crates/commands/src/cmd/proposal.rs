@@ -252,12 +252,13 @@ fn link_terms(l: &model::schema::LinkTerms) -> String {
         let ids: Vec<&str> = l.pools.iter().map(|p| p.as_str()).collect();
         s += &format!("  only these pools: {}\n", ids.join(", "));
     }
-    s += &format!(
-        "  takes: {} ({} of their members sign each",
-        kinds(&l.accept),
-        l.their_threshold
-    );
-    s += ")\n";
+    if !l.accept.is_empty() {
+        s += &format!(
+            "  takes: {} ({} of their members sign each)\n",
+            kinds(&l.accept),
+            l.their_threshold
+        );
+    }
     if let Some(r) = &l.roster {
         s += &format!("  their roster trusted first: {}\n", line(r));
     }

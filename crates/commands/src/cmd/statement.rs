@@ -30,8 +30,9 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
                 .call(Request::StatementDraft { coalition, body })?
                 .try_into()?;
             out.note(
-                "Statement drafted and signed by this node; other members' nodes co-sign it \
-                 once they compute the same (`statement sign`).",
+                "Statement drafted and signed by this node. Ask the other members to run \
+                 `coalesce statement sign ID` on their nodes: each signs only if it computes the \
+                 same (a roster takes effect once a majority has signed).",
             );
             out.id(made.id)?;
         }
@@ -86,6 +87,13 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
                 "Wrote {} roster(s) and {} statement(s), {} bytes.",
                 done.rosters, done.statements, done.bytes
             ));
+            if done.left_out > 0 {
+                out.note(&format!(
+                    "Left out {} statement(s) not yet signed by enough members for this link \
+                     (`statement list` shows who signed).",
+                    done.left_out
+                ));
+            }
             out.text(&done.file)?;
         }
     }

@@ -78,6 +78,9 @@ pub struct StatementsExported {
     pub rosters: usize,
     /// Other statements in it.
     pub statements: usize,
+    /// Statements of the kinds the link publishes left out: not (yet) signed by the link's
+    /// threshold of members under the roster chain.
+    pub left_out: usize,
     /// Its size.
     pub bytes: u64,
 }
@@ -244,8 +247,14 @@ pub fn export(
         ))
         .into());
     };
+    if link.terms.publish.is_empty() {
+        return Err(super::Invalid(
+            "this coalition's link publishes nothing to it: nothing to export".to_owned(),
+        )
+        .into());
+    }
     let drafts = r.drafts(c)?;
-    let Some(chain) = model::statements::roster_chain(&drafts) else {
+    let Some(chain) = r.roster_chain(c)? else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"
                 .to_owned(),
@@ -274,9 +283,12 @@ pub fn export(
             }
             _ => true,
         };
-        shared && chosen && chain.verify(&d.signed(), threshold).is_ok()
+        shared && chosen
     };
-    let mut statements: Vec<&Draft> = drafts.values().filter(published).collect();
+    let (mut statements, unsigned): (Vec<&Draft>, Vec<&Draft>) = drafts
+        .values()
+        .filter(published)
+        .partition(|d| chain.verify(&d.signed(), threshold).is_ok());
     statements.sort_by_key(|d| (d.statement.as_of, d.id));
     let count = rosters.len() + statements.len();
     if count > model::federation::MAX_ITEMS {
@@ -310,6 +322,7 @@ pub fn export(
         file: req.file,
         rosters: rosters.len(),
         statements: statements.len(),
+        left_out: unsigned.len(),
         bytes: bytes.len() as u64,
     })
 }
@@ -364,8 +377,11 @@ mod tests {
         assert!(e.to_string().contains("not drafted"), "{e}");
         let roster = draft(&mut r, &c, request("roster", None)).unwrap();
         let progress = draft(&mut r, &c, request("goal", Some(&goal[..6]))).unwrap();
+        // An issue's statement: the link publishes goals only, so it stays home.
+        let issue = crate::testing::raise(&mut r, &c, "Rents up 40%");
+        draft(&mut r, &c, request("issue", Some(issue.as_str()))).unwrap();
         let listed = list(&mut r, &c).unwrap().statements;
-        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.len(), 3);
         let line = listed.iter().find(|l| l.id == progress.hex()).unwrap();
         assert_eq!(
             (line.kind.as_str(), line.roster, line.sequence),
@@ -417,7 +433,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!((done.rosters, done.statements), (1, 1));
+        assert_eq!((done.rosters, done.statements, done.left_out), (1, 1, 0));
         let read = StatementsFile::decode(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(read.to, [0x4e; 16]);
         let first = Signed::decode(&read.items[0]).unwrap();

@@ -185,8 +185,6 @@ impl Ctx<'_> {
                     permanent()
                 }
             }
-            // A statement a member drafts, and its co-signature of one: made once, never
-            // written over or removed; what they hold is checked when made.
             // A member's drafts and co-signatures: each map made once with its first entries
             // (each checked), each entry made once, nothing written over or removed.
             ["members", member, field @ ("statements" | "cosigns")] => {
@@ -813,7 +811,14 @@ impl Ctx<'_> {
                         .flatten()
                         .is_some()
                     {
-                        return Err(format!("a new member has written no {field} yet"));
+                        let what = match field {
+                            "translations" => "translation",
+                            "plans" => "meeting plan",
+                            "availability" => "answer to a meeting plan",
+                            "statements" => "statement draft",
+                            _ => "co-signature",
+                        };
+                        return Err(format!("a new member has written no {what} yet"));
                     }
                 }
             }

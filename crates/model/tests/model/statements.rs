@@ -552,5 +552,18 @@ fn a_roster_of_one_members_making_does_not_displace_the_one_most_signed() {
         [(honest.id, honest.clone()), (mine.id, mine)]
             .into_iter()
             .collect();
-    assert_eq!(roster_chain(&drafts).unwrap().newest_id(), honest.id);
+    assert_eq!(roster_chain(&drafts, 3).unwrap().newest_id(), honest.id);
+    // Before the honest one has its majority, member 3's own is no first roster either: it
+    // has one of the three members in force.
+    let early = draft(roster(&[1, 2, 3]), &[1]);
+    let mine = drafts.values().find(|d| d.id != honest.id).unwrap().clone();
+    let drafts: std::collections::BTreeMap<StatementId, Draft> =
+        [(early.id, early), (mine.id, mine)].into_iter().collect();
+    assert!(roster_chain(&drafts, 3).is_none());
+    // In a coalition of two, one member's own roster is no first roster.
+    let two: std::collections::BTreeMap<StatementId, Draft> = [draft(roster(&[2]), &[2])]
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    assert!(roster_chain(&two, 2).is_none());
 }

@@ -1000,10 +1000,26 @@ link-affiliate = { $name } ({ $id }) is our affiliate: we publish { $publish } t
     [one] each signed by one of its members
    *[other] each signed by { $their } of its members
   }).
+link-affiliate-out = { $name } ({ $id }) is our affiliate: we publish { $publish } to it ({ $threshold ->
+    [one] each statement signed by one of our members
+   *[other] each statement signed by { $threshold } of our members
+  }).
+link-affiliate-in = { $name } ({ $id }) is our affiliate: we take { $accept } from it ({ $their ->
+    [one] each signed by one of its members
+   *[other] each signed by { $their } of its members
+  }).
 link-parent = We are an affiliate of { $name } ({ $id }): we publish { $publish } to it ({ $threshold ->
     [one] each statement signed by one of our members
    *[other] each statement signed by { $threshold } of our members
   }) and take { $accept } from it ({ $their ->
+    [one] each signed by one of its members
+   *[other] each signed by { $their } of its members
+  }).
+link-parent-out = We are an affiliate of { $name } ({ $id }): we publish { $publish } to it ({ $threshold ->
+    [one] each statement signed by one of our members
+   *[other] each statement signed by { $threshold } of our members
+  }).
+link-parent-in = We are an affiliate of { $name } ({ $id }): we take { $accept } from it ({ $their ->
     [one] each signed by one of its members
    *[other] each signed by { $their } of its members
   }).
@@ -1017,7 +1033,7 @@ shared-call = calls to action
 shared-mandate = mandate positions
 proposal-link = What this proposal decides
 link-id = The other coalition's id: { $id }
-link-roster = Its roster trusted first: { $roster }
+link-roster = The list of its members we trust first: { $roster }
 link-only-tags = Only issues tagged: { $tags }
 link-only-goals = Only these goals: { $ids }
 link-only-pools = Only these pools: { $ids }

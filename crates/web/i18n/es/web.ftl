@@ -999,17 +999,33 @@ people-setup-invalid = Este enlace de configuración no funciona: ya se usó, ot
 ## Links with other coalitions
 charter-links = Vínculos con otras coaliciones
 charter-links-none = Esta coalición no tiene vínculos con otras coaliciones.
-link-affiliate = { $name } ({ $id }) es nuestra afiliada: le publicamos { $publish } ({ $threshold ->
+link-affiliate = { $name } ({ $id }) es una coalición afiliada a la nuestra: compartimos con ella { $publish } ({ $threshold ->
     [one] cada declaración firmada por uno de nuestros miembros
    *[other] cada declaración firmada por { $threshold } de nuestros miembros
-  }) y tomamos de ella { $accept } ({ $their ->
+  }) y recibimos de ella { $accept } ({ $their ->
     [one] cada una firmada por uno de sus miembros
    *[other] cada una firmada por { $their } de sus miembros
   }).
-link-parent = Somos afiliada de { $name } ({ $id }): le publicamos { $publish } ({ $threshold ->
+link-affiliate-out = { $name } ({ $id }) es una coalición afiliada a la nuestra: compartimos con ella { $publish } ({ $threshold ->
     [one] cada declaración firmada por uno de nuestros miembros
    *[other] cada declaración firmada por { $threshold } de nuestros miembros
-  }) y tomamos de ella { $accept } ({ $their ->
+  }).
+link-affiliate-in = { $name } ({ $id }) es una coalición afiliada a la nuestra: recibimos de ella { $accept } ({ $their ->
+    [one] cada una firmada por uno de sus miembros
+   *[other] cada una firmada por { $their } de sus miembros
+  }).
+link-parent = Somos una coalición afiliada a { $name } ({ $id }): compartimos con ella { $publish } ({ $threshold ->
+    [one] cada declaración firmada por uno de nuestros miembros
+   *[other] cada declaración firmada por { $threshold } de nuestros miembros
+  }) y recibimos de ella { $accept } ({ $their ->
+    [one] cada una firmada por uno de sus miembros
+   *[other] cada una firmada por { $their } de sus miembros
+  }).
+link-parent-out = Somos una coalición afiliada a { $name } ({ $id }): compartimos con ella { $publish } ({ $threshold ->
+    [one] cada declaración firmada por uno de nuestros miembros
+   *[other] cada declaración firmada por { $threshold } de nuestros miembros
+  }).
+link-parent-in = Somos una coalición afiliada a { $name } ({ $id }): recibimos de ella { $accept } ({ $their ->
     [one] cada una firmada por uno de sus miembros
    *[other] cada una firmada por { $their } de sus miembros
   }).
@@ -1020,10 +1036,10 @@ shared-pool = los totales de los fondos
 shared-goal = el avance de las metas
 shared-decision = las decisiones
 shared-call = los llamados a la acción
-shared-mandate = las posturas de mandato
+shared-mandate = las posiciones sobre mandatos
 proposal-link = Qué decide esta propuesta
 link-id = El identificador de la otra coalición: { $id }
-link-roster = La lista de sus miembros en la que confiamos de inicio: { $roster }
+link-roster = La lista de sus miembros en la que confiamos primero: { $roster }
 link-only-tags = Solo los temas con las etiquetas: { $tags }
 link-only-goals = Solo estas metas: { $ids }
 link-only-pools = Solo estos fondos: { $ids }

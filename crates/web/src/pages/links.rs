@@ -73,13 +73,19 @@ fn kinds(c: &Chrome, ks: &[&str]) -> String {
 
 /// One sentence saying the link: with whom, what each side is, what crosses it and who signs.
 pub(crate) fn sentence(c: &Chrome, t: &Terms<'_>) -> String {
+    // Only the directions the link carries (a link publishing nothing says only what it takes).
+    let side = match (t.publish.is_empty(), t.accept.is_empty()) {
+        (false, true) => "-out",
+        (true, false) => "-in",
+        _ => "",
+    };
     let id = match t.relation {
-        "affiliate" => "link-affiliate",
-        "end" => "link-end",
-        _ => "link-parent",
+        "end" => "link-end".to_owned(),
+        "affiliate" => format!("link-affiliate{side}"),
+        _ => format!("link-parent{side}"),
     };
     c.tw(
-        id,
+        &id,
         &[
             ("name", Arg::Text(t.name.to_owned())),
             (
