@@ -226,6 +226,32 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
             _ => None,
         };
     }
+    // Statements: what was given is no statement, or a draft is not what this node computes
+    // or does not follow what was published (which the drafter must mend), or names none.
+    if e.downcast_ref::<model::federation::StatementError>().is_some()
+        || e.downcast_ref::<model::federation::FileError>().is_some()
+    {
+        return Some(ErrorCode::Invalid);
+    }
+    if let Some(e) = e.downcast_ref::<model::statements::BuildError>() {
+        use model::statements::BuildError;
+        return match e {
+            BuildError::NotYet { .. } => Some(ErrorCode::NotArrived),
+            BuildError::NoSuchRecord { .. } => Some(ErrorCode::NotFound),
+            BuildError::Read(_) | BuildError::Governance(_) => None,
+            _ => Some(ErrorCode::Conflict),
+        };
+    }
+    if let Some(e) = e.downcast_ref::<replica::SignError>() {
+        use replica::SignError;
+        return match e {
+            SignError::NoDraft(_) => Some(ErrorCode::NotFound),
+            SignError::NoRoster => Some(ErrorCode::Conflict),
+            SignError::Differs(b) => code_of(b),
+            SignError::Replica(r) => code_of(r),
+            _ => None,
+        };
+    }
     if let Some(e) = e.downcast_ref::<ReplicaError>() {
         return match e {
             ReplicaError::NotArrived { .. } => Some(ErrorCode::NotArrived),
