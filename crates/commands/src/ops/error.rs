@@ -228,7 +228,8 @@ fn code_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
     }
     // Statements: what was given is no statement, or a draft is not what this node computes
     // or does not follow what was published (which the drafter must mend), or names none.
-    if e.downcast_ref::<model::federation::StatementError>().is_some()
+    if e.downcast_ref::<model::federation::StatementError>()
+        .is_some()
         || e.downcast_ref::<model::federation::FileError>().is_some()
     {
         return Some(ErrorCode::Invalid);
