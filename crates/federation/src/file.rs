@@ -86,12 +86,7 @@ impl StatementsFile {
                 file.format
             )));
         }
-        if file.items.len() > MAX_ITEMS {
-            return Err(malformed(format!(
-                "{} statements, the limit is {MAX_ITEMS}",
-                file.items.len()
-            )));
-        }
+        // Their count was bounded while read (`bounded::up_to`).
         if let Some(i) = file.items.iter().position(|i| i.len() > MAX_SIGNED) {
             return Err(malformed(format!(
                 "statement {} is larger than {MAX_SIGNED} bytes",

@@ -63,5 +63,5 @@ pub use statement::{
     Call, Counts, DecisionFacts, EvidenceFacts, FORMAT, GoalProgress, IssueFacts, Kind, MAX_BODY,
     MAX_HEADS, MAX_KEYS, MAX_LIST, MAX_LONG, MAX_ROSTER, MAX_SHORT, MAX_TAG, MandatePosition, Mark,
     PoolTotals, Position, RecordId, Roster, RosterMember, Statement, Subject, Value, clean_long,
-    clean_short, clean_tag,
+    clean_short, clean_tag, period,
 };

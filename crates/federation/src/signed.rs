@@ -179,13 +179,7 @@ impl Signed {
                 what: format!("{} bytes after the signed statement", rest.len()),
             });
         }
-        if signed.cosigns.len() > MAX_SIGNATURES {
-            return Err(StatementError::TooMany {
-                what: "signatures",
-                count: signed.cosigns.len(),
-                limit: MAX_SIGNATURES,
-            });
-        }
+        // Their count was bounded while read (`bounded::up_to`).
         if signed.cosigns.windows(2).any(|w| w[0].key >= w[1].key) {
             return Err(StatementError::NotCanonical { what: "signatures" });
         }

@@ -386,12 +386,7 @@ impl Value {
     /// What, within its record, the statement is about: a pool's period, a mandate's caller.
     pub fn within(&self) -> [u8; 16] {
         match self {
-            Value::Pool(p) => {
-                let mut w = [0; 16];
-                w[..8].copy_from_slice(&p.from.to_be_bytes());
-                w[8..].copy_from_slice(&p.to.to_be_bytes());
-                w
-            }
+            Value::Pool(p) => period(p.from, p.to),
             Value::Mandate(m) => m.caller,
             _ => [0; 16],
         }
@@ -409,6 +404,14 @@ impl Value {
             Value::Mandate(m) => m.question,
         }
     }
+}
+
+/// A pool's period as a subject holds it (`Subject::within`): its start and end, big-endian.
+pub fn period(from: i64, to: i64) -> [u8; 16] {
+    let mut w = [0; 16];
+    w[..8].copy_from_slice(&from.to_be_bytes());
+    w[8..].copy_from_slice(&to.to_be_bytes());
+    w
 }
 
 impl Statement {

@@ -985,19 +985,6 @@ fn the_fuzz_seeds_are_valid_and_every_byte_flip_of_them_is_handled() {
     }
 }
 
-/// Past crashers of the `statements` fuzz target, replayed.
-#[test]
-fn past_fuzz_crashers_are_handled() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/statements");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    for e in entries {
-        let path = e.unwrap().path();
-        federation::fuzzing::statements(&std::fs::read(&path).unwrap());
-    }
-}
-
 /// Writes the fuzz target's seeds where `.ci/fuzz` asks (`FUZZ_SEEDS_OUT`); nothing otherwise.
 #[test]
 fn statements_seeds_can_be_written_for_the_fuzzer() {

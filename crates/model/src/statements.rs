@@ -62,6 +62,8 @@ pub struct Draft {
     pub id: federation::StatementId,
     /// The statement.
     pub statement: Statement,
+    /// Its canonical bytes, as drafted.
+    pub body: Vec<u8>,
     /// Who drafted it.
     pub drafted_by: crate::ids::MemberId,
     /// When (its change's stated time).
@@ -79,8 +81,7 @@ impl Draft {
         cosigns.sort_by_key(|c| c.key);
         cosigns.dedup_by_key(|c| c.key);
         federation::Signed {
-            // Its bytes were checked when read: they encode again into themselves.
-            body: self.statement.encode().unwrap_or_default(),
+            body: self.body.clone(),
             cosigns,
         }
     }
@@ -92,11 +93,12 @@ impl Draft {
 /// receipt hold to that), whatever became of the key or the member since: which keys count is
 /// the roster's business, as a receiver judges it, so no later change withdraws a signature.
 pub fn drafts(
-    doc: &automerge::AutoCommit,
+    coalition: &CoalitionDoc,
 ) -> std::collections::BTreeMap<federation::StatementId, Draft> {
     use automerge::ReadDoc;
     use autosurgeon::Hydrate;
-    let own = own_id(doc);
+    let own = coalition.id().to_bytes();
+    let doc = coalition.automerge();
     let mut out = std::collections::BTreeMap::new();
     for (by, maps) in crate::owned::member_maps(doc, "statements") {
         for map in maps {
@@ -112,7 +114,7 @@ pub fn drafts(
                 let Ok(statement) = Statement::decode(&d.body) else {
                     continue;
                 };
-                if own.as_deref() != Some(crate::ids::id_from_bytes(statement.coalition).as_str()) {
+                if statement.coalition != own {
                     continue;
                 }
                 let id = federation::StatementId::of(&d.body);
@@ -122,6 +124,7 @@ pub fn drafts(
                 out.entry(id).or_insert(Draft {
                     id,
                     statement,
+                    body: d.body.to_vec(),
                     drafted_by: by.clone(),
                     at: d.at,
                     cosigns: Default::default(),
@@ -150,12 +153,14 @@ pub fn drafts(
                         key: *c.key.as_bytes(),
                         signature: *c.signature,
                     };
+                    if !cosign.verifies(&id) {
+                        continue;
+                    }
                     let held = draft.cosigns.entry(by.clone()).or_default();
-                    if cosign.verifies(&id) && !held.iter().any(|h| h.key == cosign.key) {
+                    if !held.iter().any(|h| h.key == cosign.key) {
                         held.push(cosign);
                     }
                 }
-                draft.cosigns.retain(|_, keys| !keys.is_empty());
             }
         }
     }
@@ -193,14 +198,8 @@ pub fn roster_chain(
         .checked_add(1)
         .and_then(|v| by_version.get(&v))
     {
-        let taken = next.iter().any(|d| {
-            let mut tried = chain.clone();
-            let ok = tried.extend(&d.signed()).is_ok();
-            if ok {
-                chain = tried;
-            }
-            ok
-        });
+        // `extend` changes nothing unless it takes the roster.
+        let taken = next.iter().any(|d| chain.extend(&d.signed()).is_ok());
         if !taken {
             break;
         }
@@ -209,24 +208,22 @@ pub fn roster_chain(
 }
 
 /// The latest statement on `subject` published: verifying through `chain` with `threshold`
-/// (the highest sequence; of two, the lower id). Drafts not signed enough are not published,
+/// (the highest sequence; of two, the lower id), `except` left out. Drafts not signed enough are not published,
 /// so a member's own junk draft is never what the next one follows.
 pub fn published_latest<'a>(
     drafts: &'a std::collections::BTreeMap<federation::StatementId, Draft>,
     chain: &federation::RosterChain,
     subject: &federation::Subject,
     threshold: federation::Threshold,
+    except: Option<&federation::StatementId>,
 ) -> Option<&'a Draft> {
     drafts
         .values()
-        .filter(|d| d.statement.subject() == *subject)
+        .filter(|d| Some(&d.id) != except && d.statement.subject() == *subject)
         .filter(|d| chain.verify(&d.signed(), threshold).is_ok())
-        .max_by(|a, b| {
-            a.statement
-                .sequence
-                .cmp(&b.statement.sequence)
-                .then(b.id.cmp(&a.id))
-        })
+        // Latest wins as receivers take it (`federation::Latest`): the highest sequence, then
+        // the lower id.
+        .min_by_key(|d| (std::cmp::Reverse(d.statement.sequence), d.id))
 }
 
 /// What a statement of this coalition's records is about.
@@ -249,6 +246,31 @@ pub enum Topic {
     Goal(GoalId),
     /// A decision.
     Decision(ProposalId),
+}
+
+impl Topic {
+    /// What a statement of it about coalition `coalition` is the subject of (as
+    /// `Statement::subject` reads it from the value).
+    pub fn subject(&self, coalition: federation::RecordId) -> federation::Subject {
+        use federation::Kind;
+        let (kind, record, within) = match self {
+            Topic::Roster => (Kind::Roster, [0; 16], [0; 16]),
+            Topic::Issue(i) => (Kind::Issue, i.to_bytes(), [0; 16]),
+            Topic::Goal(g) => (Kind::Goal, g.to_bytes(), [0; 16]),
+            Topic::Decision(p) => (Kind::Decision, p.to_bytes(), [0; 16]),
+            Topic::Pool { pool, from, to } => (
+                Kind::Pool,
+                pool.to_bytes(),
+                federation::period(from.as_millis(), to.as_millis()),
+            ),
+        };
+        federation::Subject {
+            coalition,
+            kind,
+            record,
+            within,
+        }
+    }
 }
 
 /// What a statement states besides its value: when, under which roster, where among the
@@ -340,6 +362,11 @@ pub fn statement_at(
     topic: &Topic,
     stated: Stated,
 ) -> Result<Statement, BuildError> {
+    statement_of(&mut fork(doc, heads)?, topic, stated)
+}
+
+/// `doc` as it was at `heads` (all of which it must hold).
+fn fork(doc: &mut CoalitionDoc, heads: &[ChangeHash]) -> Result<CoalitionDoc, BuildError> {
     let missing = heads
         .iter()
         .filter(|h| automerge::ReadDoc::get_change_by_hash(doc.automerge(), h).is_none())
@@ -347,9 +374,19 @@ pub fn statement_at(
     if missing > 0 {
         return Err(BuildError::NotYet { missing });
     }
-    let as_of = Timestamp::from_secs(stated.as_of.as_secs());
     let at = doc.automerge_mut().fork_at(heads).map_err(DocError::from)?;
-    let mut at = CoalitionDoc::from_automerge(at)?;
+    Ok(CoalitionDoc::from_automerge(at)?)
+}
+
+/// The statement of `topic` the document makes as it is now (at its own heads), as `stated`:
+/// [`statement_at`] its heads, without a copy.
+pub fn statement_of(
+    at: &mut CoalitionDoc,
+    topic: &Topic,
+    stated: Stated,
+) -> Result<Statement, BuildError> {
+    let heads = at.heads();
+    let as_of = Timestamp::from_secs(stated.as_of.as_secs());
     let read = at.read_at(as_of)?;
     let gov = at
         .in_force(as_of)
@@ -401,7 +438,8 @@ pub fn recompute(
         sequence: draft.sequence,
         supersedes: draft.supersedes,
     };
-    let mine = statement_at(doc, &heads, &topic, stated)?;
+    let mut at = fork(doc, &heads)?;
+    let mine = statement_of(&mut at, &topic, stated)?;
     if mine.value != draft.value {
         let (what, detail) = differs(&mine.value, &draft.value);
         return Err(BuildError::Differs { what, detail });
@@ -411,16 +449,17 @@ pub fn recompute(
             "is not dated in whole seconds, or its heads are not in order".into(),
         ));
     }
-    expected_of(doc, draft, &heads, expected)
+    check_stated(&at, draft, expected)
 }
 
-/// What the draft states besides its value, against what the node expects.
-fn expected_of(
-    doc: &mut CoalitionDoc,
+/// What a statement states besides its value, against what the node expects; `at` is the
+/// document at the statement's heads (what [`recompute`] checks after the value).
+pub fn check_stated(
+    at: &CoalitionDoc,
     draft: &Statement,
-    heads: &[ChangeHash],
     expected: Expected<'_>,
 ) -> Result<(), BuildError> {
+    let at = at.automerge();
     let unexpected = |s: String| Err(BuildError::Unexpected(s));
     if draft.roster != expected.roster {
         return unexpected(format!(
@@ -436,8 +475,7 @@ fn expected_of(
         ));
     }
     // Its heads' own newest time: a statement speaks of what they hold, not of before.
-    let at = doc.automerge_mut().fork_at(heads).map_err(DocError::from)?;
-    let moment = crate::governance::latest_moment(&at);
+    let moment = crate::governance::latest_moment(at);
     if draft.as_of < moment.as_millis() - moment.as_millis().rem_euclid(1000) {
         return unexpected(format!(
             "is dated {}, before the changes it was computed at ({moment})",
@@ -470,7 +508,7 @@ fn expected_of(
             let missing = before
                 .heads
                 .iter()
-                .filter(|h| automerge::ReadDoc::get_change_by_hash(&at, &ChangeHash(**h)).is_none())
+                .filter(|h| automerge::ReadDoc::get_change_by_hash(at, &ChangeHash(**h)).is_none())
                 .count();
             if missing > 0 {
                 return unexpected(
@@ -666,7 +704,7 @@ pub fn value_of(
                 .max_by_key(|(i, p)| (p.day, *i))
                 .map(|(_, p)| Mark {
                     value: p.value.hundredths(),
-                    at: day_millis(p.day),
+                    at: p.day.start().as_millis(),
                 });
             Value::Goal(GoalProgress {
                 goal: id.to_bytes(),
@@ -741,14 +779,6 @@ fn roster_of(gov: &InForce) -> Result<Roster, BuildError> {
     Ok(roster)
 }
 
-/// The Unix milliseconds of a day's midnight, UTC.
-fn day_millis(day: crate::values::Day) -> i64 {
-    let epoch = jiff::civil::date(1970, 1, 1);
-    day.civil()
-        .since(epoch)
-        .map_or(0, |s| i64::from(s.get_days()) * 86_400_000)
-}
-
 /// A poll's result in words: who or what came first, was elected or funded (options by their
 /// labels); empty for a proposal that is no poll or has no count yet.
 fn poll_words(p: &crate::schema::Proposal) -> String {
@@ -781,9 +811,4 @@ fn poll_words(p: &crate::schema::Proposal) -> String {
         PollResult::Stv(s) => format!("elected: {}", list(&s.elected)),
         PollResult::Budget(b) => format!("funded: {}", list(&b.funded)),
     }
-}
-
-/// The coalition id the document's root holds.
-fn own_id(doc: &automerge::AutoCommit) -> Option<String> {
-    crate::owned::scalar(doc, &automerge::ROOT, "id").and_then(|v| v.as_str().map(str::to_owned))
 }

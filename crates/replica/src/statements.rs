@@ -63,14 +63,7 @@ impl Published {
             };
             return self.drafts.get(&id);
         }
-        let others: BTreeMap<StatementId, Draft> = self
-            .drafts
-            .iter()
-            .filter(|(id, _)| Some(*id) != except)
-            .map(|(id, d)| (*id, d.clone()))
-            .collect();
-        let found = model::statements::published_latest(&others, chain, subject, self.threshold)?;
-        self.drafts.get(&found.id)
+        model::statements::published_latest(&self.drafts, chain, subject, self.threshold, except)
     }
 
     fn roster(&self) -> u64 {
@@ -85,7 +78,7 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<BTreeMap<StatementId, Draft>, ReplicaError> {
         self.arrived_or_err(id)?;
-        Ok(model::statements::drafts(self.loaded(id)?.doc.automerge()))
+        Ok(model::statements::drafts(&self.loaded(id)?.doc))
     }
 
     /// The coalition's roster chain as receivers take it (none before a first roster a
@@ -145,17 +138,8 @@ impl Replica {
             return Err(SignError::NoRoster);
         }
         let roster = published.roster();
+        let previous = published.previous(&topic.subject(id.to_bytes()), None);
         let loaded = self.loaded(id)?;
-        let heads = loaded.doc.heads();
-        // Its subject is its value's: a first build finds it.
-        let first = Stated {
-            as_of: Timestamp::from_secs(now().as_secs()),
-            roster,
-            sequence: 1,
-            supersedes: None,
-        };
-        let probe = model::statements::statement_at(&mut loaded.doc, &heads, topic, first)?;
-        let previous = published.previous(&probe.subject(), None);
         // Not before its heads' changes nor the statement it follows (clocks differ).
         let moment = model::governance::latest_moment(loaded.doc.automerge());
         let as_of = [
@@ -174,13 +158,14 @@ impl Replica {
             sequence: previous.map_or(1, |p| p.statement.sequence.saturating_add(1)),
             supersedes: previous.map(|p| p.id.0),
         };
-        let statement = model::statements::statement_at(&mut loaded.doc, &heads, topic, stated)?;
+        // Built from the document as it is (its heads now), and checked as a co-signer would.
+        let statement = model::statements::statement_of(&mut loaded.doc, topic, stated)?;
         let expected = Expected {
             now: now(),
             roster,
             previous: previous.map(|p| &p.statement),
         };
-        model::statements::recompute(&mut loaded.doc, &statement, expected)?;
+        model::statements::check_stated(&loaded.doc, &statement, expected)?;
         let secret = self.identity.secret_bytes();
         let made = self.edit(id, |doc, a| {
             let sid = doc.draft_statement(&a.member, &statement, a.now)?;
@@ -214,21 +199,13 @@ impl Replica {
         // in a third, and no member's signatures split a version two ways at one view.
         if let Value::Roster(_) = draft.statement.value {
             let me = self.me(id)?;
-            let signed: Vec<Draft> = published
-                .drafts
-                .values()
-                .filter(|d| {
-                    d.id != *statement
-                        && matches!(d.statement.value, Value::Roster(_))
-                        && d.statement.sequence == draft.statement.sequence
-                        && d.cosigns.contains_key(&me)
-                })
-                .cloned()
-                .collect();
-            let newer = draft.statement.heads.clone();
-            let other = signed
-                .into_iter()
-                .find(|d| !self.holds(id, &d.statement.heads, &newer));
+            let other = published.drafts.values().find(|d| {
+                d.id != *statement
+                    && matches!(d.statement.value, Value::Roster(_))
+                    && d.statement.sequence == draft.statement.sequence
+                    && d.cosigns.contains_key(&me)
+                    && !self.holds(id, &d.statement.heads, &draft.statement.heads)
+            });
             if let Some(other) = other {
                 return Err(BuildError::Unexpected(format!(
                     "is roster {}, and this member signed another roster {} ({})",
@@ -267,18 +244,19 @@ impl Replica {
             return Err(e.into());
         }
         // Its facts as this node holds them now: a draft made at older heads is out of date
-        // once newer changes alter what it says (old facts are not stated as of now).
-        let current = model::statements::topic_of(&draft.statement);
-        if let Ok(topic) = current {
-            let heads = loaded.doc.heads();
+        // once newer changes alter what it says (old facts are not stated as of now). Made at
+        // this node's heads, `recompute` just built them.
+        let mut heads: Vec<[u8; 32]> = loaded.doc.heads().iter().map(|h| h.0).collect();
+        heads.sort_unstable();
+        let current = heads == draft.statement.heads;
+        if let (false, Ok(topic)) = (current, model::statements::topic_of(&draft.statement)) {
             let stated = Stated {
                 as_of: Timestamp::from_millis(draft.statement.as_of),
                 roster: draft.statement.roster,
                 sequence: draft.statement.sequence,
                 supersedes: draft.statement.supersedes,
             };
-            let now_value =
-                model::statements::statement_at(&mut loaded.doc, &heads, &topic, stated)?;
+            let now_value = model::statements::statement_of(&mut loaded.doc, &topic, stated)?;
             if now_value.value != draft.statement.value {
                 let e = BuildError::Unexpected(
                     "is out of date: this node holds newer changes that alter what it says; draft it again"

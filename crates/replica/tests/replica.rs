@@ -873,7 +873,9 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
     assert_eq!(two.statement.sequence, 2);
     assert_eq!(two.statement.supersedes, Some(first.0));
     // Signing again what it signed changes nothing; an unknown id is named.
+    let before = r.drafts(&c).unwrap()[&second].cosigns.clone();
     r.sign_statement(&c, &second).unwrap();
+    assert_eq!(r.drafts(&c).unwrap()[&second].cosigns, before);
     // Once newer changes alter what a draft says, it is out of date: not signed again.
     r.edit(&c, |d, a| {
         d.record_progress(

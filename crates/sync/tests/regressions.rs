@@ -75,6 +75,17 @@ fn signed_batches_with_any_contents_never_panic_and_honest_ones_apply() {
     }
 }
 
+/// Past crashers of the `statements` target (statements, signed statements and their file;
+/// `model::federation::fuzzing`), replayed the same way; none yet.
+#[test]
+fn past_statements_crashers_are_refused_without_panic() {
+    for (name, data) in inputs_if_any("statements") {
+        let result = std::panic::catch_unwind(|| model::federation::fuzzing::statements(&data));
+        assert!(result.is_ok(), "{name} panics again");
+        assert_eq!(panics_so_far(), 0, "{name} panics again (caught)");
+    }
+}
+
 #[test]
 fn past_wire_crashers_are_refused_without_panic() {
     panics_so_far();

@@ -139,6 +139,11 @@ fn titled(words: &str, name: &str) -> String {
 }
 
 fn kinds(given: &[String], what: &str) -> anyhow::Result<Vec<SharedKind>> {
+    // Bounded before each is read: there are six kinds.
+    let most = 4 * SharedKind::ALL.len();
+    if given.len() > most || given.iter().map(|g| g.len()).sum::<usize>() > 64 * most {
+        return Err(super::Invalid(format!("{what}: name at most the six kinds")).into());
+    }
     given
         .iter()
         .flat_map(|g| g.split(','))
@@ -238,11 +243,7 @@ pub fn propose(r: &mut Replica, c: &CoalitionId, req: LinkRequest) -> anyhow::Re
         weight,
     };
     let title = req.title.unwrap_or_else(|| titled("Link with", &name));
-    let closes = req.closes.as_deref().unwrap_or(DEFAULT_CLOSES);
-    let new = super::proposals::new_proposal(DecisionKind::Link, title, req.text, Some(closes))?;
-    let id = new.id.clone();
-    r.edit(c, |doc, a| doc.propose_link(&a.member, new, terms, a.now))?;
-    Ok(id)
+    open(r, c, terms, title, req.text, req.closes.as_deref())
 }
 
 /// Opens a proposal ending a link.
@@ -280,8 +281,20 @@ pub fn end(r: &mut Replica, c: &CoalitionId, req: LinkEndRequest) -> anyhow::Res
     let title = req
         .title
         .unwrap_or_else(|| titled("End the link with", &link.terms.name));
-    let closes = req.closes.as_deref().unwrap_or(DEFAULT_CLOSES);
-    let new = super::proposals::new_proposal(DecisionKind::Link, title, req.text, Some(closes))?;
+    open(r, c, terms, title, req.text, req.closes.as_deref())
+}
+
+/// Opens the link proposal on `terms` (closing after [`DEFAULT_CLOSES`] unless `closes` says).
+fn open(
+    r: &mut Replica,
+    c: &CoalitionId,
+    terms: LinkTerms,
+    title: String,
+    text: String,
+    closes: Option<&str>,
+) -> anyhow::Result<ProposalId> {
+    let closes = closes.unwrap_or(DEFAULT_CLOSES);
+    let new = super::proposals::new_proposal(DecisionKind::Link, title, text, Some(closes))?;
     let id = new.id.clone();
     r.edit(c, |doc, a| doc.propose_link(&a.member, new, terms, a.now))?;
     Ok(id)

@@ -112,11 +112,8 @@ fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyho
     let day = |given: &Option<String>, end: bool| -> anyhow::Result<Option<Timestamp>> {
         let Some(g) = given else { return Ok(None) };
         let day: model::Day = g.trim().parse()?;
-        let start = day
-            .civil()
-            .since(jiff::civil::date(1970, 1, 1))
-            .map(|span| i64::from(span.get_days()) * 86_400_000)
-            .map_err(|e| super::Invalid(format!("day {g}: {e}")))?;
+        // UTC days are all 24 hours long: the last one ends where the next begins.
+        let start = day.start().as_millis();
         Ok(Some(Timestamp::from_millis(
             start + if end { 86_400_000 } else { 0 },
         )))
@@ -254,7 +251,8 @@ pub fn export(
         .into());
     }
     let drafts = r.drafts(c)?;
-    let Some(chain) = r.roster_chain(c)? else {
+    let members = r.in_force(c)?.members.len();
+    let Some(chain) = model::statements::roster_chain(&drafts, members) else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"
                 .to_owned(),
@@ -268,26 +266,11 @@ pub fn export(
         .iter()
         .filter_map(|(_, id)| drafts.get(id))
         .collect();
-    let published = |d: &&Draft| {
-        let kind = d.statement.value.kind().as_str();
-        let shared = terms.publish.iter().any(|k| k.as_str() == kind);
-        let chosen = match &d.statement.value {
-            Value::Issue(i) => {
-                terms.tags.is_empty() || i.tags.iter().any(|t| terms.tags.contains(t))
-            }
-            Value::Goal(g) => {
-                terms.goals.is_empty() || terms.goals.iter().any(|x| x.to_bytes() == g.goal)
-            }
-            Value::Pool(p) => {
-                terms.pools.is_empty() || terms.pools.iter().any(|x| x.to_bytes() == p.pool)
-            }
-            _ => true,
-        };
-        shared && chosen
-    };
     let (mut statements, unsigned): (Vec<&Draft>, Vec<&Draft>) = drafts
         .values()
-        .filter(published)
+        .filter(|d| {
+            !matches!(d.statement.value, Value::Roster(_)) && terms.publishes(&d.statement.value)
+        })
         .partition(|d| chain.verify(&d.signed(), threshold).is_ok());
     statements.sort_by_key(|d| (d.statement.as_of, d.id));
     let count = rosters.len() + statements.len();

@@ -76,6 +76,30 @@ impl LinkTerms {
         }
     }
 
+    /// Whether a link on these terms publishes `value`: a kind it shares (rosters cross with
+    /// any), and of issues those with one of its tags, of goals and pools those it names (none
+    /// named: all).
+    pub fn publishes(&self, value: &federation::Value) -> bool {
+        use federation::Value;
+        let shared = |kind: federation::Kind| {
+            kind == federation::Kind::Roster
+                || self.publish.iter().any(|k| k.as_str() == kind.as_str())
+        };
+        shared(value.kind())
+            && match value {
+                Value::Issue(i) => {
+                    self.tags.is_empty() || i.tags.iter().any(|t| self.tags.contains(t))
+                }
+                Value::Goal(g) => {
+                    self.goals.is_empty() || self.goals.iter().any(|x| x.to_bytes() == g.goal)
+                }
+                Value::Pool(p) => {
+                    self.pools.is_empty() || self.pools.iter().any(|x| x.to_bytes() == p.pool)
+                }
+                _ => true,
+            }
+    }
+
     /// Puts its lists in their one order: kinds by their word, tags, goals and pools by
     /// their text, each once. What the model writes and what every node requires.
     pub fn in_order(&mut self) {
@@ -90,11 +114,6 @@ impl LinkTerms {
         self.pools.sort();
         self.pools.dedup();
     }
-}
-
-/// Whether `items` are in ascending order of `key`, each once.
-fn ordered<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> bool {
-    items.windows(2).all(|w| key(&w[0]) < key(&w[1]))
 }
 
 /// What is wrong with `terms` for a link proposal of coalition `own`, if anything: the model
@@ -124,14 +143,11 @@ pub fn link_problem(own: &CoalitionId, terms: &LinkTerms) -> Option<String> {
             crate::layout::MAX_TAG
         ));
     }
-    // One order, by the kinds' words (not the order the vocabulary declares them in, which a
-    // later version may change), and by text for the rest.
-    if !ordered(&terms.publish, |k| k.as_str())
-        || !ordered(&terms.accept, |k| k.as_str())
-        || !ordered(&terms.tags, |t| t.clone())
-        || !ordered(&terms.goals, |g| g.clone())
-        || !ordered(&terms.pools, |p| p.clone())
-    {
+    // The one order `in_order` puts them in (kinds by their words, not the order the
+    // vocabulary declares them in, which a later version may change), each once.
+    let mut ordered = terms.clone();
+    ordered.in_order();
+    if ordered != *terms {
         return Some("each kind of statement, tag, goal and pool is named once, in order".into());
     }
     if terms.relation == LinkRelation::End {
@@ -178,9 +194,7 @@ pub fn link_problem(own: &CoalitionId, terms: &LinkTerms) -> Option<String> {
                     .into(),
             );
         }
-        (Some(r), _)
-            if federation::StatementId::from_hex(r).map(|id| id.hex()) != Ok(r.clone()) =>
-        {
+        (Some(r), _) if !crate::statements::is_id(r) => {
             return Some(format!(
                 "{:?} is not a roster id (64 lowercase hex digits)",
                 r.chars().take(70).collect::<String>()

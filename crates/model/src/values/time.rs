@@ -94,6 +94,16 @@ impl Day {
         self.0
     }
 
+    /// Its first moment (midnight, UTC).
+    pub fn start(self) -> Timestamp {
+        let midnight = self.0.to_datetime(jiff::civil::Time::midnight());
+        Timestamp::from_millis(
+            jiff::tz::Offset::UTC
+                .to_timestamp(midnight)
+                .map_or(0, |t| t.as_millisecond()),
+        )
+    }
+
     /// The day in UTC that contains `t`.
     pub fn of(t: Timestamp) -> Self {
         let ts =

@@ -99,7 +99,7 @@ fn a_draft_co_signed_by_two_members_verifies_against_the_coalitions_roster() {
     }
     assert_eq!(verdict(&mut doc), Ok(()));
 
-    let all = drafts(doc.automerge());
+    let all = drafts(&doc);
     let draft = &all[&id];
     assert_eq!(draft.drafted_by, member(1));
     assert_eq!(draft.statement, total);

@@ -117,6 +117,7 @@ fn every_members_copy_computes_the_same_statement_and_co_signs_it() {
             stated(1)
         };
         let mine = statement_at(&mut w.doc, &heads, &topic, s).unwrap();
+        assert_eq!(topic.subject(mine.coalition), mine.subject(), "{topic:?}");
         recompute(&mut theirs, &mine, first(s.roster)).unwrap();
         assert_eq!(
             statement_at(&mut theirs, &heads, &topic, s)
@@ -517,9 +518,11 @@ fn a_roster_of_one_members_making_does_not_displace_the_one_most_signed() {
         }),
     };
     let draft = |s: Statement, signers: &[u8]| {
-        let id = Signed::new(&s).unwrap().id();
+        let signed = Signed::new(&s).unwrap();
+        let id = signed.id();
         Draft {
             id,
+            body: signed.body,
             statement: s,
             drafted_by: MemberId::from_bytes([signers[0]; 16]),
             at: t(0),
