@@ -43,6 +43,7 @@ pub mod ops;
 mod owned;
 pub mod plans;
 pub mod poll;
+pub mod received;
 pub mod records;
 pub mod reports;
 pub mod rules;
@@ -60,7 +61,7 @@ pub use automerge;
 pub use doc::{
     AllocationRequest, CharterInForce, CoalitionDoc, Founding, Gift, GiftKind, IssueEdit,
     MAX_ATTENDANCE, MAX_LIST, MAX_LONG, MAX_SHORT, MAX_TOUCHED_CHANGES, MemberProfile, NewIssue,
-    NewMeeting, NewPool, NewProposal, ProfileUpdate, RESTORABLE,
+    NewMeeting, NewPool, NewProposal, Offer, ProfileUpdate, RESTORABLE,
 };
 pub use error::{DocError, EditError};
 pub use federation;

@@ -9,15 +9,17 @@ use crate::values::Timestamp;
 
 /// The fields of a member record that hold the member's own words beside its profile: its
 /// translations, meeting plans and answers to them, and the statements it drafts and
-/// co-signs. No governance is derived from them and no rule reads them (member records are
+/// co-signs, and the statements of linked coalitions it carried in. No governance is derived from them and no rule reads them (member records are
 /// read by their fields' names), so writing them changes no governance; no admission holds
 /// one.
-pub(crate) const OWN_FIELDS: [&str; 5] = [
+pub(crate) const OWN_FIELDS: [&str; 7] = [
     "translations",
     "plans",
     "availability",
     "statements",
     "cosigns",
+    crate::received::STATEMENTS,
+    crate::received::ROSTERS,
 ];
 
 /// The scalar at `key` of `obj`, if one is there.

@@ -178,33 +178,28 @@ pub fn roster_chain(
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
     members: usize,
 ) -> Option<federation::RosterChain> {
-    let mut by_version: std::collections::BTreeMap<u64, Vec<&Draft>> = Default::default();
+    let mut first: Vec<&Draft> = Vec::new();
+    let mut by_version: std::collections::BTreeMap<u64, Vec<_>> = Default::default();
     for d in drafts.values() {
-        if matches!(d.statement.value, Value::Roster(_)) {
-            by_version.entry(d.statement.sequence).or_default().push(d);
+        if !matches!(d.statement.value, Value::Roster(_)) {
+            continue;
+        }
+        if d.statement.sequence == 1 {
+            first.push(d);
+        } else {
+            by_version
+                .entry(d.statement.sequence)
+                .or_default()
+                .push((d.cosigns.len(), d.id, d.signed()));
         }
     }
-    // Most members signing first, then by id (each version's drafts are in order of id).
-    for drafts in by_version.values_mut() {
-        drafts.sort_by_key(|d| std::cmp::Reverse(d.cosigns.len()));
-    }
-    let mut chain = by_version
-        .get(&1)?
+    // Most members signing first, then by id (drafts are in order of id).
+    first.sort_by_key(|d| std::cmp::Reverse(d.cosigns.len()));
+    let chain = first
         .iter()
         .filter(|d| d.cosigns.len() > members / 2)
         .find_map(|d| federation::RosterChain::first(&d.signed()).ok())?;
-    while let Some(next) = chain
-        .version()
-        .checked_add(1)
-        .and_then(|v| by_version.get(&v))
-    {
-        // `extend` changes nothing unless it takes the roster.
-        let taken = next.iter().any(|d| chain.extend(&d.signed()).is_ok());
-        if !taken {
-            break;
-        }
-    }
-    Some(chain)
+    Some(crate::received::extend_chain(chain, by_version))
 }
 
 /// The latest statement on `subject` published: verifying through `chain` with `threshold`

@@ -33,6 +33,8 @@ mod paths;
 mod plans;
 mod pools;
 mod proposals;
+mod received;
+pub use received::Offer;
 mod restore;
 mod touched;
 mod translations;

@@ -389,6 +389,22 @@ pub(super) static DRAFT: Record = Record {
     reads: None,
 };
 
+/// A signed statement's bytes, at most `federation::MAX_SIGNED` (that they are one signed
+/// statement of a linked coalition, taken by its link, is the rules' check when it is stored:
+/// `Ctx::check_own_entry`).
+const SIGNED_STATEMENT: Shape = Shape::Scalar(Scalar {
+    what: "a signed statement's bytes",
+    check: |v| matches!(v, ScalarValue::Bytes(b) if b.len() <= federation::MAX_SIGNED),
+});
+
+/// A statement of a linked coalition a member's node carried in, in its own record (the
+/// statement's id the key).
+pub(super) static RECEIVED: Record = Record {
+    name: "received statement",
+    fields: &[fixed("body", SIGNED_STATEMENT), fixed("at", TIME)],
+    reads: None,
+};
+
 /// A member's co-signature of a statement, by one of its node keys, in its own record (the
 /// statement's id the key).
 pub(super) static COSIGN: Record = Record {
@@ -438,6 +454,14 @@ pub static MEMBER: Record = Record {
         field(
             "cosigns",
             Shape::Optional(&Shape::Map(Keys::StatementIds, &Shape::Record(&COSIGN))),
+        ),
+        field(
+            "received",
+            Shape::Optional(&Shape::Map(Keys::StatementIds, &Shape::Record(&RECEIVED))),
+        ),
+        field(
+            "received_rosters",
+            Shape::Optional(&Shape::Map(Keys::StatementIds, &Shape::Record(&RECEIVED))),
         ),
     ],
     reads: None,

@@ -37,6 +37,20 @@ pub(super) struct Ctx<'a> {
     /// Those read at the change's dependencies to judge a position, where they were not
     /// carried: the validator carries them on (`governance::votes_after`).
     pub(super) votes_read: std::cell::RefCell<Votes>,
+    /// What judging statements received from linked coalitions needs, read once per change:
+    /// the links in force, and each publisher's roster chain as the change leaves it.
+    pub(super) received: std::cell::RefCell<Option<ReceivedCtx>>,
+}
+
+/// The links in force at a change, and the publishers' chains replayed as it leaves them.
+#[derive(Default)]
+pub(super) struct ReceivedCtx {
+    links: std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
+    rosters: Option<Vec<crate::received::Received>>,
+    chains: HashMap<
+        (crate::ids::CoalitionId, federation::StatementId),
+        Option<federation::RosterChain>,
+    >,
 }
 
 use crate::schema::PollRead;
@@ -187,7 +201,11 @@ impl Ctx<'_> {
             }
             // A member's drafts and co-signatures: each map made once with its first entries
             // (each checked), each entry made once, nothing written over or removed.
-            ["members", member, field @ ("statements" | "cosigns")] => {
+            [
+                "members",
+                member,
+                field @ ("statements" | "cosigns" | "received" | "received_rosters"),
+            ] => {
                 owner(member)?;
                 if !(w.creates && w.new_key) {
                     return permanent();
@@ -195,7 +213,12 @@ impl Ctx<'_> {
                 self.check_new_map(member, field, w.id)
                     .map_err(|why| Violation::BadRecord { path: path(), why })
             }
-            ["members", member, field @ ("statements" | "cosigns"), key] => {
+            [
+                "members",
+                member,
+                field @ ("statements" | "cosigns" | "received" | "received_rosters"),
+                key,
+            ] => {
                 owner(member)?;
                 new_record(&|c| c.check_new_entry(member, field, key, w.id))
             }
@@ -735,9 +758,74 @@ impl Ctx<'_> {
         self.check_own_entry(field, key, &entry)
     }
 
+    /// The links in force when the change was made: every link proposal as the change leaves
+    /// it, tallied at its time, as `reports::links` reads them.
+    fn links_at_change(
+        &self,
+    ) -> std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce> {
+        use automerge::{ObjType, ReadDoc, Value};
+        let hash = [self.change.hash()];
+        let Ok(Some((Value::Object(ObjType::Map), proposals))) =
+            self.doc.get_at(&ROOT, "proposals", &hash)
+        else {
+            return Default::default();
+        };
+        let mut links = Vec::new();
+        for id in self.doc.keys_at(&proposals, &hash).collect::<Vec<_>>() {
+            let Ok(Some((Value::Object(ObjType::Map), p))) =
+                self.doc.get_at(&proposals, id.as_str(), &hash)
+            else {
+                continue;
+            };
+            // Only link proposals are read whole.
+            let link = matches!(
+                self.doc.get_at(&p, "kind", &hash),
+                Ok(Some((Value::Scalar(k), _))) if k.as_str() == Some(DecisionKind::Link.as_str())
+            );
+            if link && let Ok(p) = self.record::<Proposal>(&["proposals", id.as_str()]) {
+                links.push(p);
+            }
+        }
+        crate::reports::links(&links, self.now)
+    }
+
+    /// Whether the statement of a linked coalition stored at `key` of `field` is one this
+    /// coalition takes, as the change leaves it (`received::taking`, `Taking::judge`).
+    fn check_received(&self, field: &str, key: &str, signed: &[u8]) -> Result<(), String> {
+        let signed = federation::Signed::decode(signed).map_err(|e| e.to_string())?;
+        let own: crate::ids::CoalitionId = self.record(&["id"])?;
+        let mut cell = self.received.borrow_mut();
+        let ctx = cell.get_or_insert_with(|| ReceivedCtx {
+            links: self.links_at_change(),
+            ..Default::default()
+        });
+        let taking = crate::received::taking(&own, &ctx.links, Some(field), Some(key), &signed)
+            .map_err(|e| e.to_string())?;
+        let rosters = ctx.rosters.get_or_insert_with(|| {
+            let hash = [self.change.hash()];
+            let view = crate::received::View {
+                doc: self.doc,
+                heads: Some(&hash),
+            };
+            crate::received::read(view, crate::received::ROSTERS)
+                .into_values()
+                .collect()
+        });
+        let chain = ctx
+            .chains
+            .entry((taking.publisher.clone(), taking.pin))
+            .or_insert_with(|| {
+                crate::received::chain_of(rosters.iter(), &taking.publisher, &taking.pin)
+            });
+        taking
+            .judge(chain.as_ref(), &signed)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     /// A draft is the statement its key names (the key is its bytes' hash), of this
     /// coalition; a co-signature is by the node key that writes it and verifies over the id
-    /// its key names.
+    /// its key names; a received statement is one the coalition takes from a linked one.
     fn check_own_entry(
         &self,
         field: &str,
@@ -747,6 +835,16 @@ impl Ctx<'_> {
         use autosurgeon::Hydrate;
         let hash = [self.change.hash()];
         let at = At::new(self.doc, &hash);
+        if field == crate::received::STATEMENTS || field == crate::received::ROSTERS {
+            let view = crate::received::View {
+                doc: self.doc,
+                heads: Some(&hash),
+            };
+            let r = view
+                .record(entry)
+                .ok_or("it is not a received statement: {body, at}")?;
+            return self.check_received(field, key, &r.body);
+        }
         if field == "statements" {
             let d = crate::statements::DraftRecord::hydrate_map(&at, entry)
                 .map_err(|e| e.to_string())?;
@@ -816,7 +914,8 @@ impl Ctx<'_> {
                             "plans" => "meeting plan",
                             "availability" => "answer to a meeting plan",
                             "statements" => "statement draft",
-                            _ => "co-signature",
+                            "cosigns" => "co-signature",
+                            _ => "received statement",
                         };
                         return Err(format!("a new member has written no {what} yet"));
                     }

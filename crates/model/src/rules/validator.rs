@@ -189,6 +189,7 @@ impl Validator {
             polls: &polls,
             votes: &votes,
             votes_read: Default::default(),
+            received: Default::default(),
         };
         let (written, profile) = self.check_ops(&ctx, ops)?;
         self.governance_changed |= written.any();

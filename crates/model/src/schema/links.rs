@@ -100,6 +100,14 @@ impl LinkTerms {
             }
     }
 
+    /// Whether a link on these terms takes statements of `kind` from the other coalition
+    /// (rosters whenever it takes any kind).
+    pub fn accepts(&self, kind: federation::Kind) -> bool {
+        !self.accept.is_empty()
+            && (kind == federation::Kind::Roster
+                || self.accept.iter().any(|k| k.as_str() == kind.as_str()))
+    }
+
     /// Puts its lists in their one order: kinds by their word, tags, goals and pools by
     /// their text, each once. What the model writes and what every node requires.
     pub fn in_order(&mut self) {

@@ -10,6 +10,7 @@ mod device_keys;
 mod drafts;
 mod links;
 mod membership;
+mod received;
 mod records_and_reports;
 mod roles;
 

@@ -1,0 +1,564 @@
+//! Statements received from linked coalitions (issue 20): stored in the receiving coalition's
+//! document, each in the record of the member whose node carried it in, and taken only if
+//! they prove themselves.
+//!
+//! Where: `members/<member>/received_rosters/<id>` holds the publishers' rosters and
+//! `members/<member>/received/<id>` every other statement, each entry `{body, at}` (the signed
+//! statement's bytes, `federation::Signed`, and when it was carried in), made once like a
+//! draft. The receiving coalition has no field of the publisher's: the statement's own bytes
+//! name its publisher, and the content proves itself, whichever member carried it.
+//!
+//! What is taken ([`judge`]), the same in the model before a node writes and on receipt on
+//! every node (the rules, at the change's heads and time): a statement of another coalition
+//! with which a link is in force here that takes statements (its terms name the roster it
+//! trusts first), of a kind the link takes (rosters whenever it takes any), and
+//! - a roster: one the chain of rosters received from that coalition takes, replayed from the
+//!   roster the link pins ([`chain_of`]: the pinned one, then at each next version, of the
+//!   rosters received that follow with a majority of the last one's members, the one most
+//!   signed, then the lowest id);
+//! - any other: one that verifies through that chain with the link's threshold for it
+//!   (`their_threshold`).
+//!
+//! Readers take every entry at a statement's id from every member's record and join their
+//! signatures ([`received`]): a statement carried in twice with other signatures counts them
+//! all, and a junk signature beside a good one by the same key never hides it.
+//!
+//! Cost: reading the received statements reads every entry once; the rules replay a
+//! publisher's chain from the rosters alone (kept apart for that), once per change.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use federation::{
+    Cosign, Kind, Latest, Offered, RosterChain, Signed, StatementError, StatementId, Threshold,
+    Verified,
+};
+
+use crate::ids::{CoalitionId, MemberId};
+use crate::reports::LinkInForce;
+use crate::values::Timestamp;
+
+/// The field of a member record holding the rosters it carried in.
+pub const ROSTERS: &str = "received_rosters";
+/// The field of a member record holding the other statements it carried in.
+pub const STATEMENTS: &str = "received";
+
+/// The field a statement of `kind` is stored at.
+pub fn field_for(kind: Kind) -> &'static str {
+    if kind == Kind::Roster {
+        ROSTERS
+    } else {
+        STATEMENTS
+    }
+}
+
+/// A received statement as stored (`members/<member>/received.../<id>`).
+#[derive(Debug, Clone, autosurgeon::Hydrate, autosurgeon::Reconcile)]
+pub(crate) struct ReceivedRecord {
+    pub(crate) body: autosurgeon::bytes::ByteVec,
+    pub(crate) at: Timestamp,
+}
+
+/// A statement received, with every signature it was carried in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// Its id.
+    pub id: StatementId,
+    /// The statement.
+    pub statement: federation::Statement,
+    /// Its canonical bytes.
+    pub body: Vec<u8>,
+    /// Its signatures, one per key, ascending by key (of two by one key, one that verifies).
+    pub cosigns: Vec<Cosign>,
+    /// The members whose nodes carried it in.
+    pub carried_by: BTreeSet<MemberId>,
+    /// When it was first carried in (as its change states).
+    pub at: Timestamp,
+}
+
+impl Received {
+    /// The statement with its signatures, as it travels.
+    pub fn signed(&self) -> Signed {
+        Signed {
+            body: self.body.clone(),
+            cosigns: self.cosigns.clone(),
+        }
+    }
+}
+
+/// A document as it is, or as it was at some heads.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub(crate) doc: &'a AutoCommit,
+    pub(crate) heads: Option<&'a [ChangeHash]>,
+}
+
+impl View<'_> {
+    fn all(&self, obj: &ObjId, key: &str) -> Vec<(Value<'_>, ObjId)> {
+        match self.heads {
+            Some(h) => self.doc.get_all_at(obj, key, h),
+            None => self.doc.get_all(obj, key),
+        }
+        .unwrap_or_default()
+    }
+
+    fn maps(&self, obj: &ObjId, key: &str) -> Vec<ObjId> {
+        self.all(obj, key)
+            .into_iter()
+            .filter(|(v, _)| matches!(v, Value::Object(ObjType::Map)))
+            .map(|(_, o)| o)
+            .collect()
+    }
+
+    fn keys(&self, obj: &ObjId) -> Vec<String> {
+        match self.heads {
+            Some(h) => self.doc.keys_at(obj, h).collect(),
+            None => self.doc.keys(obj).collect(),
+        }
+    }
+
+    fn scalar(&self, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+        let got = match self.heads {
+            Some(h) => self.doc.get_at(obj, key, h),
+            None => self.doc.get(obj, key),
+        };
+        match got {
+            Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// An entry as stored, read field by field.
+    pub(crate) fn record(&self, entry: &ObjId) -> Option<ReceivedRecord> {
+        let Some(ScalarValue::Bytes(body)) = self.scalar(entry, "body") else {
+            return None;
+        };
+        let at = crate::owned::time(self.scalar(entry, "at")?)?;
+        Some(ReceivedRecord {
+            body: body.into(),
+            at,
+        })
+    }
+
+    /// Every member, with the maps its record holds at `field`.
+    fn member_maps(&self, field: &str) -> Vec<(MemberId, Vec<ObjId>)> {
+        let Some(members) = self.maps(&automerge::ROOT, "members").into_iter().next() else {
+            return Vec::new();
+        };
+        self.keys(&members)
+            .into_iter()
+            .filter_map(|m| {
+                let by = m.parse::<MemberId>().ok()?;
+                let record = self.maps(&members, &m).into_iter().next()?;
+                Some((by, self.maps(&record, field)))
+            })
+            .collect()
+    }
+}
+
+/// Every statement stored at `field` in members' records, by id: each entry that reads as a
+/// signed statement under its own id, the signatures of every entry of an id joined.
+pub(crate) fn read(view: View<'_>, field: &str) -> BTreeMap<StatementId, Received> {
+    let mut out: BTreeMap<StatementId, Received> = BTreeMap::new();
+    for (by, maps) in view.member_maps(field) {
+        for map in maps {
+            for key in view.keys(&map) {
+                for entry in view.maps(&map, &key) {
+                    let Some(r) = view.record(&entry) else {
+                        continue;
+                    };
+                    let Ok(signed) = Signed::decode(&r.body) else {
+                        continue;
+                    };
+                    let Ok(opened) = signed.open() else { continue };
+                    if opened.id.hex() != key {
+                        continue;
+                    }
+                    join(&mut out, opened, signed.body, &by, r.at);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds one entry's statement and signatures to what was read.
+fn join(
+    out: &mut BTreeMap<StatementId, Received>,
+    opened: federation::Opened,
+    body: Vec<u8>,
+    by: &MemberId,
+    at: Timestamp,
+) {
+    let id = opened.id;
+    let held = out.entry(id).or_insert_with(|| Received {
+        id,
+        statement: opened.statement,
+        body,
+        cosigns: Vec::new(),
+        carried_by: BTreeSet::new(),
+        at,
+    });
+    held.carried_by.insert(by.clone());
+    held.at = held.at.min(at);
+    for c in opened.cosigns {
+        match held.cosigns.binary_search_by(|h| h.key.cmp(&c.key)) {
+            Ok(_) if held.cosigns.iter().any(|h| *h == c) => {}
+            // Two signatures by one key: keep one that verifies (only then is either
+            // verified).
+            Ok(i) => {
+                if !held.cosigns[i].verifies(&id) && c.verifies(&id) {
+                    held.cosigns[i] = c;
+                }
+            }
+            Err(i) => held.cosigns.insert(i, c),
+        }
+    }
+}
+
+/// Every statement received in coalition `doc`: rosters and the rest, by id.
+pub fn received(doc: &crate::CoalitionDoc) -> BTreeMap<StatementId, Received> {
+    let view = View {
+        doc: doc.automerge(),
+        heads: None,
+    };
+    let mut all = read(view, ROSTERS);
+    all.extend(read(view, STATEMENTS));
+    all
+}
+
+/// The chain of `coalition`'s rosters this side takes from `rosters` (any received; others
+/// are passed over): the one `pin` names, then at each next version, of those that follow with
+/// a majority of the last one's members, the most signed (then the lowest id). None until the
+/// pinned roster is received.
+pub fn chain_of<'a>(
+    rosters: impl IntoIterator<Item = &'a Received>,
+    coalition: &CoalitionId,
+    pin: &StatementId,
+) -> Option<RosterChain> {
+    let own = coalition.to_bytes();
+    let mut pinned = None;
+    let mut by_version: BTreeMap<u64, Vec<(usize, StatementId, Signed)>> = BTreeMap::new();
+    for r in rosters {
+        if r.statement.coalition != own || r.statement.value.kind() != Kind::Roster {
+            continue;
+        }
+        if r.id == *pin {
+            pinned = Some(r.signed());
+        } else {
+            by_version.entry(r.statement.sequence).or_default().push((
+                r.cosigns.len(),
+                r.id,
+                r.signed(),
+            ));
+        }
+    }
+    let chain = RosterChain::trust(pin, &pinned?).ok()?;
+    Some(extend_chain(chain, by_version))
+}
+
+/// `chain` extended by `candidates` by version: at each next version, of those that follow
+/// with a majority of the newest's members, the one with the most signatures (then the lowest
+/// id); it stops at the first version none follows at.
+pub(crate) fn extend_chain(
+    mut chain: RosterChain,
+    mut candidates: BTreeMap<u64, Vec<(usize, StatementId, Signed)>>,
+) -> RosterChain {
+    for list in candidates.values_mut() {
+        list.sort_by_key(|(signatures, id, _)| (std::cmp::Reverse(*signatures), *id));
+    }
+    while let Some(next) = chain
+        .version()
+        .checked_add(1)
+        .and_then(|v| candidates.get(&v))
+    {
+        // `extend` changes nothing unless it takes the roster.
+        if !next.iter().any(|(_, _, s)| chain.extend(s).is_ok()) {
+            break;
+        }
+    }
+    chain
+}
+
+/// Why a statement is not taken from a linked coalition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiveError {
+    /// This coalition's own statement.
+    #[error("the statement is this coalition's own: it is published, not received")]
+    Own,
+    /// No link in force with its publisher takes statements.
+    #[error(
+        "no link in force here takes statements from coalition {coalition} (`link list` shows \
+         the links)"
+    )]
+    NotLinked {
+        /// The publisher, as its id reads.
+        coalition: String,
+    },
+    /// A kind the link does not take.
+    #[error("the link with {name} does not take {kind} statements")]
+    NotTaken {
+        /// The publisher's name as the link gives it.
+        name: String,
+        /// The kind.
+        kind: Kind,
+    },
+    /// The roster the link trusts first has not come.
+    #[error(
+        "the roster the link with {name} trusts first ({pin}) has not been received: it comes \
+         before anything else from {name}"
+    )]
+    NoPinnedRoster {
+        /// The publisher's name.
+        name: String,
+        /// The pinned roster's id, short.
+        pin: String,
+    },
+    /// A roster the chain does not take.
+    #[error(
+        "roster {version} from {name} is not taken: the rosters received from {name} reach \
+         version {newest}, and it does not follow it with a majority of its members' signatures \
+         (or another roster of its version was taken)"
+    )]
+    NotInChain {
+        /// The publisher's name.
+        name: String,
+        /// The roster's version.
+        version: u64,
+        /// The newest version taken.
+        newest: u64,
+    },
+    /// The statement does not read or does not verify.
+    #[error("from {name}: {error}")]
+    Statement {
+        /// The publisher's name (or id).
+        name: String,
+        /// What is wrong.
+        error: StatementError,
+    },
+    /// Stored under another id than its own.
+    #[error("it is stored under {key}, not its id")]
+    WrongKey {
+        /// The key, as stored (clipped).
+        key: String,
+    },
+    /// A roster among the statements or the reverse.
+    #[error("a {kind} statement is stored at `{expected}`")]
+    WrongField {
+        /// Its kind.
+        kind: Kind,
+        /// Where it belongs.
+        expected: &'static str,
+    },
+}
+
+impl ReceiveError {
+    /// A short word for the reason, for counting refusals.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReceiveError::Own => "own",
+            ReceiveError::NotLinked { .. } => "not-linked",
+            ReceiveError::NotTaken { .. } => "kind-not-taken",
+            ReceiveError::NoPinnedRoster { .. } => "no-pinned-roster",
+            ReceiveError::NotInChain { .. } => "roster-not-in-chain",
+            ReceiveError::Statement { error, .. } => match error {
+                StatementError::TooFewSigners { .. } => "too-few-signers",
+                StatementError::StaleRoster { .. } => "stale-roster",
+                StatementError::UnknownRoster { .. } => "unknown-roster",
+                _ => "malformed",
+            },
+            ReceiveError::WrongKey { .. } | ReceiveError::WrongField { .. } => "malformed",
+        }
+    }
+}
+
+/// A statement of a linked coalition, of a kind its link takes, read and placed: what
+/// [`Taking::judge`] then checks against the publisher's chain.
+#[derive(Debug, Clone)]
+pub struct Taking<'a> {
+    /// The publisher.
+    pub publisher: CoalitionId,
+    /// The link's terms on this side.
+    pub terms: &'a crate::schema::LinkTerms,
+    /// The roster the link trusts first.
+    pub pin: StatementId,
+    /// The statement, read.
+    pub opened: federation::Opened,
+}
+
+/// Whether coalition `own` may take `signed` (stored at `field` under `key`, or about to be)
+/// from a coalition linked with it, before its chain is consulted ([`Taking::judge`]; see the
+/// module).
+pub fn taking<'a>(
+    own: &CoalitionId,
+    links: &'a BTreeMap<CoalitionId, LinkInForce>,
+    field: Option<&str>,
+    key: Option<&str>,
+    signed: &Signed,
+) -> Result<Taking<'a>, ReceiveError> {
+    let opened = signed.open().map_err(|error| ReceiveError::Statement {
+        name: "a linked coalition".into(),
+        error,
+    })?;
+    if let Some(key) = key
+        && opened.id.hex() != key
+    {
+        return Err(ReceiveError::WrongKey {
+            key: key.chars().take(70).collect(),
+        });
+    }
+    let kind = opened.statement.value.kind();
+    if let Some(field) = field
+        && field != field_for(kind)
+    {
+        return Err(ReceiveError::WrongField {
+            kind,
+            expected: field_for(kind),
+        });
+    }
+    let publisher = CoalitionId::from_bytes(opened.statement.coalition);
+    if publisher == *own {
+        return Err(ReceiveError::Own);
+    }
+    let not_linked = || ReceiveError::NotLinked {
+        coalition: publisher.to_string(),
+    };
+    let terms = links
+        .get(&publisher)
+        .map(|l| &l.terms)
+        .filter(|t| !t.accept.is_empty())
+        .ok_or_else(not_linked)?;
+    if !terms.accepts(kind) {
+        return Err(ReceiveError::NotTaken {
+            name: terms.name.clone(),
+            kind,
+        });
+    }
+    let pin = terms
+        .roster
+        .as_deref()
+        .and_then(|r| StatementId::from_hex(r).ok())
+        .ok_or_else(not_linked)?;
+    Ok(Taking {
+        publisher,
+        terms,
+        pin,
+        opened,
+    })
+}
+
+impl Taking<'_> {
+    /// Whether the statement is taken given `chain`, the publisher's chain replayed from the
+    /// rosters received with this one among them ([`chain_of`]): a roster the chain took, or
+    /// another statement verifying through it with the link's threshold (what verified).
+    pub fn judge(
+        &self,
+        chain: Option<&RosterChain>,
+        signed: &Signed,
+    ) -> Result<Option<Verified>, ReceiveError> {
+        let name = || self.terms.name.clone();
+        let Some(chain) = chain else {
+            return Err(ReceiveError::NoPinnedRoster {
+                name: name(),
+                pin: self.pin.short(),
+            });
+        };
+        if self.opened.statement.value.kind() == Kind::Roster {
+            if chain.ids().iter().any(|(_, id)| *id == self.opened.id) {
+                return Ok(None);
+            }
+            return Err(ReceiveError::NotInChain {
+                name: name(),
+                version: self.opened.statement.sequence,
+                newest: chain.version(),
+            });
+        }
+        chain
+            .verify(signed, Threshold::clamped(self.terms.their_threshold))
+            .map(Some)
+            .map_err(|error| ReceiveError::Statement {
+                name: name(),
+                error,
+            })
+    }
+}
+
+/// What this coalition holds from one linked coalition.
+#[derive(Debug, Clone)]
+pub struct FromLinked {
+    /// The link in force.
+    pub link: LinkInForce,
+    /// The publisher's rosters taken (none before the pinned one comes).
+    pub chain: Option<RosterChain>,
+    /// Each statement that verifies now, with what verified it; oldest first.
+    pub verified: Vec<(Verified, Received)>,
+    /// The latest on each subject among them.
+    pub latest: Latest,
+    /// Statements held that do not verify now (a roster not received yet...), and why.
+    pub waiting: Vec<(Received, ReceiveError)>,
+}
+
+impl FromLinked {
+    /// Whether statement `id` is the one shown on its subject.
+    pub fn is_latest(&self, v: &Verified) -> bool {
+        self.latest
+            .get(&v.statement.subject())
+            .is_some_and(|c| c.id == v.id)
+    }
+}
+
+/// What this coalition holds from each coalition linked with it that it takes statements
+/// from, replayed from `received` (see [`received`]).
+pub fn from_linked(
+    own: &CoalitionId,
+    received: &BTreeMap<StatementId, Received>,
+    links: &BTreeMap<CoalitionId, LinkInForce>,
+) -> BTreeMap<CoalitionId, FromLinked> {
+    let rosters: Vec<&Received> = received
+        .values()
+        .filter(|r| r.statement.value.kind() == Kind::Roster)
+        .collect();
+    let mut out = BTreeMap::new();
+    for (other, link) in links {
+        if link.terms.accept.is_empty() {
+            continue;
+        }
+        let chain = link
+            .terms
+            .roster
+            .as_deref()
+            .and_then(|r| StatementId::from_hex(r).ok())
+            .and_then(|pin| chain_of(rosters.iter().copied(), other, &pin));
+        let mut from = FromLinked {
+            link: link.clone(),
+            chain,
+            verified: Vec::new(),
+            latest: Latest::new(),
+            waiting: Vec::new(),
+        };
+        for r in received.values() {
+            if r.statement.coalition != other.to_bytes() || r.statement.value.kind() == Kind::Roster
+            {
+                continue;
+            }
+            let signed = r.signed();
+            let judged = taking(own, links, None, None, &signed)
+                .and_then(|t| t.judge(from.chain.as_ref(), &signed));
+            match judged {
+                Ok(Some(v)) => from.verified.push((v, r.clone())),
+                Ok(None) => {}
+                Err(e) => from.waiting.push((r.clone(), e)),
+            }
+        }
+        from.verified
+            .sort_by_key(|(v, _)| (v.statement.as_of, v.statement.sequence, v.id));
+        for (v, _) in &from.verified {
+            let _: Offered = from
+                .latest
+                .offer(v.statement.subject(), v.statement.sequence, v.id);
+        }
+        out.insert(other.clone(), from);
+    }
+    out
+}
