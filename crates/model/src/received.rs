@@ -203,7 +203,7 @@ fn join(
     held.at = held.at.min(at);
     for c in opened.cosigns {
         match held.cosigns.binary_search_by(|h| h.key.cmp(&c.key)) {
-            Ok(_) if held.cosigns.iter().any(|h| *h == c) => {}
+            Ok(_) if held.cosigns.contains(&c) => {}
             // Two signatures by one key: keep one that verifies (only then is either
             // verified).
             Ok(i) => {
