@@ -87,7 +87,8 @@ mod proposals;
         coalitions::coalition_create, people::person_list, people::person_add, people::person_remove,
         people::person_reset, people::person_log, links::link_list, links::link_propose,
         links::link_end, links::statement_list, links::statement_draft, links::statement_sign,
-        links::statement_export
+        links::statement_export, links::statement_import, links::statement_received,
+        links::statement_verify
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -118,7 +119,12 @@ mod proposals;
         commands::ops::links::LinkLine, commands::ops::statements::StatementDraftRequest,
         commands::ops::statements::StatementsView, commands::ops::statements::StatementLine,
         commands::ops::statements::StatementExportRequest,
-        commands::ops::statements::StatementsExported
+        commands::ops::statements::StatementsExported,
+        commands::ops::received::StatementImportRequest,
+        commands::ops::received::StatementsImported,
+        commands::ops::received::StatementRefused, commands::ops::received::ReceivedView,
+        commands::ops::received::ReceivedLine, commands::ops::received::WaitingLine,
+        commands::ops::received::StatementVerified
     )),
     modifiers(&BearerToken),
     tags(
@@ -264,6 +270,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/statements/export",
             axum::routing::post(links::statement_export),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/import",
+            axum::routing::post(links::statement_import),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/received",
+            get(links::statement_received),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/received/{statement}",
+            get(links::statement_verify),
         )
         .route(
             "/v1/coalitions/{coalition}/statements/{statement}/sign",
@@ -525,8 +543,9 @@ async fn call(state: &AppState, req: Request, ok: StatusCode) -> Response {
     if state.remote && req.writes_files() {
         return error(OpError::new(
             ErrorCode::Forbidden,
-            "backups and exports are written on the node's machine: ask for them through the \
-             API on its loopback address (the `coalesce` command line there), not over TLS",
+            "backups, exports and statements files are written and read on the node's machine: \
+             ask for them through the API on its loopback address (the `coalesce` command line \
+             there), not over TLS",
         ));
     }
     let (tx, rx) = oneshot::channel();

@@ -364,6 +364,23 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                 body: crate::ops::statements::StatementExportRequest { with, file },
             }
         }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |file| Request::StatementImport {
+                coalition: c.clone(),
+                body: crate::ops::received::StatementImportRequest { file },
+            }
+        }),
+        Just(Request::StatementReceived {
+            coalition: coalition.clone(),
+        }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |statement| Request::StatementVerify {
+                coalition: c.clone(),
+                statement,
+            }
+        }),
         (
             prop_oneof![Just("4e".repeat(16)), text()],
             prop_oneof![Just("parent".to_owned()), Just("end".to_owned()), text()],

@@ -187,10 +187,11 @@ pub fn roster_chain(
         if d.statement.sequence == 1 {
             first.push(d);
         } else {
-            by_version
-                .entry(d.statement.sequence)
-                .or_default()
-                .push((d.cosigns.len(), d.id, d.signed()));
+            by_version.entry(d.statement.sequence).or_default().push((
+                d.cosigns.len(),
+                d.id,
+                d.signed(),
+            ));
         }
     }
     // Most members signing first, then by id (drafts are in order of id).
@@ -219,6 +220,32 @@ pub fn published_latest<'a>(
         // Latest wins as receivers take it (`federation::Latest`): the highest sequence, then
         // the lower id.
         .min_by_key(|d| (std::cmp::Reverse(d.statement.sequence), d.id))
+}
+
+/// What this coalition publishes on a link with `terms`, replayed from its drafts through
+/// `chain` (see [`roster_chain`]): the chain's rosters, oldest first; every statement of a kind
+/// the link publishes (its issues with the link's tags, its goals and pools if it names some)
+/// that verifies through the chain with the link's threshold, oldest first; and how many of
+/// those kinds do not verify yet (not signed by enough members).
+pub fn published_for<'a>(
+    drafts: &'a std::collections::BTreeMap<federation::StatementId, Draft>,
+    chain: &federation::RosterChain,
+    terms: &crate::schema::LinkTerms,
+) -> (Vec<&'a Draft>, Vec<&'a Draft>, usize) {
+    let threshold = federation::Threshold::clamped(terms.threshold);
+    let rosters = chain
+        .ids()
+        .iter()
+        .filter_map(|(_, id)| drafts.get(id))
+        .collect();
+    let (mut statements, unsigned): (Vec<&Draft>, Vec<&Draft>) = drafts
+        .values()
+        .filter(|d| {
+            !matches!(d.statement.value, Value::Roster(_)) && terms.publishes(&d.statement.value)
+        })
+        .partition(|d| chain.verify(&d.signed(), threshold).is_ok());
+    statements.sort_by_key(|d| (d.statement.as_of, d.id));
+    (rosters, statements, unsigned.len())
 }
 
 /// What a statement of this coalition's records is about.

@@ -183,7 +183,24 @@ pub struct Core {
     compact_waited: u32,
     /// Joins' stages asked for with a wait, held until they move.
     join_waiters: Vec<joins::JoinWaiter>,
+    /// Carrying statements between coalitions this node belongs to (`Core::carry`).
+    carrying: Carrying,
 }
+
+/// When this node last carried statements between the coalitions it belongs to, whether
+/// something changed since, and what was refused (with how many signatures), not offered
+/// again.
+#[derive(Debug, Default)]
+struct Carrying {
+    due: bool,
+    at: Option<std::time::Instant>,
+    refused: std::collections::HashSet<(model::federation::StatementId, usize)>,
+}
+
+/// Least time between two rounds of carrying statements between coalitions.
+pub const CARRY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// Most refused statements remembered (then forgotten all at once, and offered again).
+const MAX_CARRY_REFUSED: usize = 10_000;
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -257,6 +274,10 @@ impl Core {
             members: None,
             compact_waited: 0,
             join_waiters: Vec::new(),
+            carrying: Carrying {
+                due: true,
+                ..Default::default()
+            },
         }
     }
 
@@ -281,6 +302,48 @@ impl Core {
         self.compact_waited = 0;
         let done = self.replica.compact_due();
         debug!(coalitions = done, "compacted while idle");
+    }
+
+    /// Carries statements between the coalitions this node belongs to
+    /// (`Replica::carry_statements`), at most every [`CARRY_EVERY`] and only after something
+    /// changed; what it writes goes to peers like any edit.
+    fn carry(&mut self) {
+        let recent = self
+            .carrying
+            .at
+            .is_some_and(|at| at.elapsed() < CARRY_EVERY);
+        if !self.carrying.due || recent {
+            return;
+        }
+        self.carrying.due = false;
+        self.carrying.at = Some(std::time::Instant::now());
+        if self.carrying.refused.len() > MAX_CARRY_REFUSED {
+            self.carrying.refused.clear();
+        }
+        let carried = match self.replica.carry_statements(&mut self.carrying.refused) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!(error = %e, "could not carry statements between coalitions");
+                return;
+            }
+        };
+        let mut wrote = false;
+        for c in carried {
+            let _s = info_span!("coalition", coalition = %c.to, from = %c.from).entered();
+            let stored = c
+                .offers
+                .iter()
+                .filter(|(_, o)| matches!(o, model::Offer::Stored))
+                .count();
+            if stored > 0 {
+                info!(stored, "carried statements in from a linked coalition");
+                wrote = true;
+            }
+        }
+        if wrote {
+            let outputs = self.push_local_changes();
+            self.dispatch(outputs);
+        }
     }
 
     /// Shares with the network side (see [`crate::swarm::Shared`]).
@@ -393,6 +456,7 @@ impl Core {
                 self.dispatch(outputs);
             }
             self.compact_when_idle();
+            self.carry();
             return;
         }
         self.sync
@@ -433,6 +497,7 @@ impl Core {
         }
         // Only edits and applied changes grow the store.
         let stored = local_edit || outputs.iter().any(|o| matches!(o, Output::Applied { .. }));
+        self.carrying.due |= stored;
         // The members in force may differ: read again at the next tick.
         if stored
             || outputs

@@ -216,6 +216,26 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             format!("{}/statements/export", c(coalition)?),
             body(b)?,
         ),
+        Request::StatementImport { coalition, body: b } => (
+            Post,
+            format!("{}/statements/import", c(coalition)?),
+            body(b)?,
+        ),
+        Request::StatementReceived { coalition } => {
+            (Get, format!("{}/statements/received", c(coalition)?), None)
+        }
+        Request::StatementVerify {
+            coalition,
+            statement,
+        } => (
+            Get,
+            format!(
+                "{}/statements/received/{}",
+                c(coalition)?,
+                seg(statement, "statement")?
+            ),
+            None,
+        ),
         Request::Translate { coalition, body: b } => {
             (Post, format!("{}/translations", c(coalition)?), body(b)?)
         }
@@ -447,6 +467,9 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::LinkList { .. } => Reply::Links(read(text)?),
         Request::StatementList { .. } => Reply::Statements(read(text)?),
         Request::StatementExport { .. } => Reply::StatementsExported(read(text)?),
+        Request::StatementImport { .. } => Reply::StatementsImported(read(text)?),
+        Request::StatementReceived { .. } => Reply::Received(read(text)?),
+        Request::StatementVerify { .. } => Reply::StatementVerified(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),
         Request::Aside { .. } => Reply::Aside(read(text)?),

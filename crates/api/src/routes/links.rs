@@ -185,3 +185,87 @@ pub(crate) async fn statement_export(
     )
     .await
 }
+
+/// Imports a statements file (on the node's machine) a linked coalition exported: each
+/// statement checked as if it arrived over the network, stored or refused with why.
+#[utoipa::path(
+    post,
+    path = "/v1/coalitions/{coalition}/statements/import",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    request_body = commands::ops::received::StatementImportRequest,
+    responses(
+        (status = 200, description = "Imported (each refusal with its reason)", body = commands::ops::received::StatementsImported),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_import(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+    ApiJson(body): ApiJson<commands::ops::received::StatementImportRequest>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementImport { coalition, body },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The statements received from linked coalitions, each with where it came from.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/statements/received",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The statements received", body = commands::ops::received::ReceivedView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_received(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementReceived { coalition },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A statement received, verified again through its publisher's rosters.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/statements/received/{statement}",
+    tag = "links",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("statement" = String, Path, description = "Statement id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "Whether it verifies, and where it came from", body = commands::ops::received::StatementVerified),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_verify(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, statement)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementVerify {
+            coalition,
+            statement,
+        },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -54,4 +54,33 @@ pub enum StatementCmd {
         #[arg(long = "out", value_name = "FILE")]
         out: PathBuf,
     },
+    /// Import a statements file a linked coalition exported: each statement is checked as if it
+    /// arrived over the network (the link takes its kind; enough members of the publisher's
+    /// roster signed it) and stored, or refused with the reason
+    Import {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The statements file
+        file: PathBuf,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// The statements received from linked coalitions, with where each came from (who signed,
+    /// as of when) and whether a later one replaced it
+    Received {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Check a statement received again: that enough members of its publisher's roster signed
+    /// it, as the link asks; prints where it came from, or why it does not verify (and fails)
+    Verify {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The statement: its id or the start of it (`statement received`)
+        statement: String,
+        #[command(flatten)]
+        format: Format,
+    },
 }

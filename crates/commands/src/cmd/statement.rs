@@ -4,6 +4,9 @@ use anyhow::Result;
 
 use super::{on, short};
 use crate::args::StatementCmd;
+use crate::ops::received::{
+    ReceivedView, StatementImportRequest, StatementVerified, StatementsImported,
+};
 use crate::ops::statements::{
     StatementDraftRequest, StatementExportRequest, StatementsExported, StatementsView,
 };
@@ -95,6 +98,99 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
                 ));
             }
             out.text(&done.file)?;
+        }
+        StatementCmd::Import { c, file, format } => {
+            let coalition = on(x, &c, out)?;
+            let body = StatementImportRequest {
+                file: super::files::path_for(x, &file)?,
+            };
+            let done: StatementsImported = x
+                .call(Request::StatementImport { coalition, body })?
+                .try_into()?;
+            if format.json {
+                return out.json(&done);
+            }
+            out.note(&format!(
+                "Took {} statement(s) from coalition {} ({} held already); refused {}.",
+                done.stored + done.held,
+                short(&done.from),
+                done.held,
+                done.refused.len()
+            ));
+            let rows = done
+                .refused
+                .iter()
+                .map(|r| vec![short(&r.id).to_owned(), r.code.clone(), line(&r.reason)])
+                .collect();
+            out.table(&["REFUSED", "CODE", "WHY"], rows, "Nothing refused.")?;
+        }
+        StatementCmd::Received { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let got: ReceivedView = x
+                .call(Request::StatementReceived { coalition })?
+                .try_into()?;
+            if format.json {
+                return out.json(&got);
+            }
+            let rows = got
+                .statements
+                .iter()
+                .map(|s| {
+                    vec![
+                        short(&s.id).to_owned(),
+                        line(&s.from_name),
+                        s.kind.clone(),
+                        line(&s.summary),
+                        format!("{} of {}", s.signed, s.members),
+                        s.as_of.clone(),
+                        if s.latest { "latest" } else { "replaced" }.to_owned(),
+                    ]
+                })
+                .collect();
+            out.table(
+                &["ID", "FROM", "KIND", "STATES", "SIGNED", "AS OF", "SHOWN"],
+                rows,
+                "No statements received.",
+            )?;
+            if !got.waiting.is_empty() {
+                out.note(&format!(
+                    "{} statement(s) held do not verify now:",
+                    got.waiting.len()
+                ));
+                for w in &got.waiting {
+                    out.note(&format!("  {}: {}", short(&w.id), line(&w.reason)));
+                }
+            }
+        }
+        StatementCmd::Verify {
+            c,
+            statement,
+            format,
+        } => {
+            let coalition = on(x, &c, out)?;
+            let checked: StatementVerified = x
+                .call(Request::StatementVerify {
+                    coalition,
+                    statement,
+                })?
+                .try_into()?;
+            if format.json {
+                out.json(&checked)?;
+            } else if let Some(s) = &checked.statement {
+                out.text(&format!(
+                    "Verified: {} ({}: {}).",
+                    line(&s.provenance),
+                    s.kind,
+                    line(&s.summary)
+                ))?;
+            }
+            if !checked.verifies {
+                anyhow::bail!(
+                    "statement {} does not verify: {}",
+                    short(&checked.id),
+                    checked.reason.as_deref().unwrap_or("no reason given")
+                );
+            }
         }
     }
     Ok(())

@@ -45,6 +45,7 @@ pub mod people;
 pub mod plans;
 pub mod pools;
 pub mod proposals;
+pub mod received;
 pub mod reports;
 pub mod statements;
 pub mod status;
@@ -326,6 +327,9 @@ pub(crate) mod tests {
                     | Request::StatementSign { coalition, .. }
                     | Request::StatementList { coalition }
                     | Request::StatementExport { coalition, .. }
+                    | Request::StatementImport { coalition, .. }
+                    | Request::StatementReceived { coalition }
+                    | Request::StatementVerify { coalition, .. }
                     | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }
                     | Request::HistoryRestore { coalition, .. }

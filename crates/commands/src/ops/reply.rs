@@ -92,6 +92,12 @@ pub enum Reply {
     Statements(super::statements::StatementsView),
     /// A statements file written.
     StatementsExported(super::statements::StatementsExported),
+    /// A statements file imported.
+    StatementsImported(super::received::StatementsImported),
+    /// The statements received.
+    Received(super::received::ReceivedView),
+    /// A statement received, verified again.
+    StatementVerified(super::received::StatementVerified),
     /// A coalition's history.
     History(audit::HistoryView),
     /// The edits set aside.
@@ -190,6 +196,9 @@ reply_kinds! {
     Links => super::links::LinksView,
     Statements => super::statements::StatementsView,
     StatementsExported => super::statements::StatementsExported,
+    StatementsImported => super::received::StatementsImported,
+    Received => super::received::ReceivedView,
+    StatementVerified => super::received::StatementVerified,
     History => audit::HistoryView,
     Aside => audit::AsideView,
     Refused => Vec<replica::Refusal>,

@@ -354,6 +354,25 @@ pub enum Request {
         /// Which link, and the file.
         body: super::statements::StatementExportRequest,
     },
+    /// Import a statements file from a linked coalition ([`super::received::import`]).
+    StatementImport {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The file.
+        body: super::received::StatementImportRequest,
+    },
+    /// The statements received from linked coalitions ([`super::received::list`]).
+    StatementReceived {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
+    /// Verify a statement received again ([`super::received::verify`]).
+    StatementVerify {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The statement: id or unique prefix.
+        statement: String,
+    },
     /// Write this organization's translation of a shared record's field
     /// ([`super::translations::translate`]).
     Translate {
@@ -532,6 +551,9 @@ impl Request {
             Self::StatementSign { .. } => "statement_sign",
             Self::StatementList { .. } => "statement_list",
             Self::StatementExport { .. } => "statement_export",
+            Self::StatementImport { .. } => "statement_import",
+            Self::StatementReceived { .. } => "statement_received",
+            Self::StatementVerify { .. } => "statement_verify",
             Self::TranslationList { .. } => "translation_list",
             Self::History { .. } => "history",
             Self::HistoryRestore { .. } => "history_restore",
@@ -628,6 +650,9 @@ impl Request {
             | Self::StatementSign { coalition, .. }
             | Self::StatementList { coalition }
             | Self::StatementExport { coalition, .. }
+            | Self::StatementImport { coalition, .. }
+            | Self::StatementReceived { coalition }
+            | Self::StatementVerify { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }
             | Self::Aside { coalition }
@@ -647,11 +672,14 @@ impl Request {
         )
     }
 
-    /// Whether it writes files on the node's machine (at a path the request gives).
+    /// Whether it writes or reads files on the node's machine (at a path the request gives).
     pub fn writes_files(&self) -> bool {
         matches!(
             self,
-            Self::Backup { .. } | Self::Export { .. } | Self::StatementExport { .. }
+            Self::Backup { .. }
+                | Self::Export { .. }
+                | Self::StatementExport { .. }
+                | Self::StatementImport { .. }
         )
     }
 
@@ -688,6 +716,7 @@ impl Request {
                 | Self::LinkEnd { .. }
                 | Self::StatementDraft { .. }
                 | Self::StatementSign { .. }
+                | Self::StatementImport { .. }
                 | Self::InviteCreate { .. }
                 | Self::JoinStart { .. }
                 | Self::JoinCancel { .. }

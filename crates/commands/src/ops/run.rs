@@ -17,6 +17,9 @@ pub fn handle(r: &mut Replica, req: Request) -> Result<Reply, OpError> {
         Request::StatementExport { body, .. } => {
             files::require_absolute(&body.file, "statements file")
         }
+        Request::StatementImport { body, .. } => {
+            files::require_absolute(&body.file, "statements file")
+        }
         _ => Ok(()),
     };
     checked
@@ -323,6 +326,21 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
         Request::StatementExport { coalition: c, body } => {
             let c = coalition(r, &c)?;
             Reply::StatementsExported(super::statements::export(r, &c, body)?)
+        }
+        Request::StatementImport { coalition: c, body } => {
+            let c = coalition(r, &c)?;
+            Reply::StatementsImported(super::received::import(r, &c, body)?)
+        }
+        Request::StatementReceived { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Received(super::received::list(r, &c)?)
+        }
+        Request::StatementVerify {
+            coalition: c,
+            statement,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::StatementVerified(super::received::verify(r, &c, &statement)?)
         }
         Request::TranslationList {
             coalition: c,

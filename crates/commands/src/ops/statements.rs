@@ -259,20 +259,8 @@ pub fn export(
         )
         .into());
     };
-    let terms = &link.terms;
-    let threshold = model::federation::Threshold::clamped(terms.threshold);
-    let rosters: Vec<&Draft> = chain
-        .ids()
-        .iter()
-        .filter_map(|(_, id)| drafts.get(id))
-        .collect();
-    let (mut statements, unsigned): (Vec<&Draft>, Vec<&Draft>) = drafts
-        .values()
-        .filter(|d| {
-            !matches!(d.statement.value, Value::Roster(_)) && terms.publishes(&d.statement.value)
-        })
-        .partition(|d| chain.verify(&d.signed(), threshold).is_ok());
-    statements.sort_by_key(|d| (d.statement.as_of, d.id));
+    let (rosters, statements, left_out) =
+        model::statements::published_for(&drafts, &chain, &link.terms);
     let count = rosters.len() + statements.len();
     if count > model::federation::MAX_ITEMS {
         return Err(super::Invalid(format!(
@@ -305,7 +293,7 @@ pub fn export(
         file: req.file,
         rosters: rosters.len(),
         statements: statements.len(),
-        left_out: unsigned.len(),
+        left_out,
         bytes: bytes.len() as u64,
     })
 }

@@ -7,6 +7,9 @@ use crate::received::{ReceiveError, Received, ReceivedRecord};
 use crate::reports::LinkInForce;
 use federation::{Signed, StatementId};
 
+/// Most bytes of statements one change stores (a change peers take is at most 16 MiB).
+pub(crate) const MAX_RECEIVED_CHANGE: usize = 4 << 20;
+
 /// What became of one statement offered to a coalition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Offer {
@@ -98,20 +101,38 @@ impl CoalitionDoc {
                 out.push((id, Offer::Stored));
             }
         }
-        if new.is_empty() {
-            return Ok(out);
-        }
-        self.edit(by, "receive statements", at, |doc| {
-            for (field, id, s) in &new {
-                let map = super::plans::own_map(doc, by, field)?;
-                let record = ReceivedRecord {
-                    body: s.encode().into(),
-                    at,
-                };
-                reconcile_prop(doc, &map, id.hex().as_str(), &record)?;
+        // Rosters first, in order of version, then the rest; in changes of at most
+        // `MAX_RECEIVED_CHANGE` bytes of statements, which peers take (each judged at its own
+        // heads, so each roster precedes what it verifies).
+        new.sort_by_key(|(field, _, s)| {
+            let version = (*field == crate::received::ROSTERS)
+                .then(|| federation::Statement::decode(&s.body).map_or(0, |st| st.sequence));
+            (version.is_none(), version)
+        });
+        let mut batch: Vec<&(&'static str, StatementId, &Signed)> = Vec::new();
+        let mut size = 0;
+        for item in new.iter().map(Some).chain([None]) {
+            let next = item.map_or(0, |(_, _, s)| s.body.len() + s.cosigns.len() * 100);
+            if !batch.is_empty() && (item.is_none() || size + next > MAX_RECEIVED_CHANGE) {
+                self.edit(by, "receive statements", at, |doc| {
+                    for (field, id, s) in &batch {
+                        let map = super::plans::own_map(doc, by, field)?;
+                        let record = ReceivedRecord {
+                            body: s.encode().into(),
+                            at,
+                        };
+                        reconcile_prop(doc, &map, id.hex().as_str(), &record)?;
+                    }
+                    Ok(())
+                })?;
+                batch.clear();
+                size = 0;
             }
-            Ok(())
-        })?;
+            if let Some(item) = item {
+                batch.push(item);
+                size += next;
+            }
+        }
         Ok(out)
     }
 }
