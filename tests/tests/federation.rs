@@ -1,20 +1,24 @@
 //! Links and statements between real nodes (issue 20): a link decided by both members; a
 //! roster and a goal's progress drafted on one member's node and co-signed on the other's
 //! once it computes the same from its own copy; the file exported for the link holds them,
-//! and they verify against the roster with the link's threshold, whoever carries the file.
+//! and they verify against the roster with the link's threshold, whoever carries the file; the
+//! national coalition's node, which never shares anything with the region's, imports it and
+//! shows where each figure came from, and refuses a changed file and a statement one member
+//! signed alone, saying why.
 
 use coalesce_tests::{Node, eventually, free_port};
 use model::federation::{RosterChain, Signed, StatementsFile, Threshold};
-
-const NATIONAL: &str = "4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e";
 
 #[test]
 fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_link() {
     let _serial = coalesce_tests::network_lock();
     let a = Node::init("Coastal Tenants");
     let b = Node::init("Harbor Faith Network");
+    let n = Node::init("National Tenants Network");
     let _da = a.run_daemon(free_port());
     let _db = b.run_daemon(free_port());
+    let _dn = n.run_daemon(free_port());
+    let national = n.ok(&["coalition", "create", "National Housing Alliance"]);
     let c = a.ok(&["coalition", "create", "Coastal Housing Coalition"]);
     let code = a.ok(&["invite", "create", "--coalition", &c]);
     b.ok(&["join", &code, "--wait", "30"]);
@@ -26,7 +30,7 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
         "--coalition",
         &c,
         "--with",
-        NATIONAL,
+        &national,
         "--name",
         "National Housing Alliance",
         "--relation",
@@ -122,7 +126,7 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
         "--coalition",
         &c,
         "--link",
-        &NATIONAL[..6],
+        &national[..6],
         "--out",
         file.to_str().unwrap(),
     ]);
@@ -138,5 +142,109 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
             Threshold::new(2).unwrap(),
         )
         .unwrap();
-    assert_eq!((v.id.hex(), v.signers.len(), v.members), (progress, 2, 2));
+    assert_eq!((v.id.hex(), v.signers.len(), v.members), (progress.clone(), 2, 2));
+
+    // The national coalition takes the region as an affiliate, trusting its roster, two of its
+    // members signing; its node imports the file carried by hand.
+    let accept = n.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &national,
+        "--with",
+        &c,
+        "--name",
+        "Coastal Housing Coalition",
+        "--relation",
+        "affiliate",
+        "--accept",
+        "goal",
+        "--their-threshold",
+        "2",
+        "--roster",
+        &roster,
+    ]);
+    n.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &national,
+        &accept,
+        "agree",
+    ]);
+    // A file changed by one byte proves nothing.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x20;
+    let changed = out_dir.path().join("changed.statements");
+    std::fs::write(&changed, &bytes).unwrap();
+    let e = n.fails(&[
+        "statement",
+        "import",
+        "--coalition",
+        &national,
+        changed.to_str().unwrap(),
+    ]);
+    assert!(e.contains("damaged"), "{e}");
+    // The goal's progress with one signature taken off: one member alone.
+    let mut alone = Signed::decode(&read.items[1]).unwrap();
+    alone.cosigns.truncate(1);
+    let lone = out_dir.path().join("alone.statements");
+    let forged = StatementsFile {
+        items: vec![read.items[0].clone(), alone.encode()],
+        ..read.clone()
+    };
+    std::fs::write(&lone, forged.encode()).unwrap();
+    let done = n.json(&[
+        "statement",
+        "import",
+        "--coalition",
+        &national,
+        lone.to_str().unwrap(),
+    ]);
+    assert_eq!(done["stored"], 1, "{done}");
+    assert_eq!(done["refused"][0]["code"], "too-few-signers", "{done}");
+    let why = done["refused"][0]["reason"].as_str().unwrap();
+    assert!(why.contains("signed by 1 of the 2 members"), "{why}");
+    let log = n.ok(&["audit", "refused"]);
+    assert!(log.contains("signed by 1 of the 2 members"), "{log}");
+    let got = n.json(&["statement", "received", "--coalition", &national]);
+    assert_eq!(got["statements"].as_array().unwrap().len(), 0, "{got}");
+
+    let done = n.json(&[
+        "statement",
+        "import",
+        "--coalition",
+        &national,
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (&done["stored"], &done["held"]),
+        (&1.into(), &1.into()),
+        "{done}"
+    );
+    assert_eq!(done["refused"].as_array().unwrap().len(), 0, "{done}");
+    let got = n.json(&["statement", "received", "--coalition", &national]);
+    let line = &got["statements"][0];
+    assert_eq!(line["id"], progress.as_str(), "{got}");
+    let provenance = line["provenance"].as_str().unwrap();
+    assert!(
+        provenance.starts_with(&format!(
+            "from statement {}, signed by 2 of 2 members of Coastal Housing Coalition, as of ",
+            &progress[..8]
+        )),
+        "{provenance}"
+    );
+    assert_eq!(line["summary"], "Homes kept: 42 of 100 homes");
+    let verified = n.ok(&[
+        "statement",
+        "verify",
+        "--coalition",
+        &national,
+        &progress[..10],
+    ]);
+    assert!(
+        verified.starts_with("Verified: from statement"),
+        "{verified}"
+    );
 }
