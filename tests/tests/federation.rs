@@ -142,7 +142,10 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
             Threshold::new(2).unwrap(),
         )
         .unwrap();
-    assert_eq!((v.id.hex(), v.signers.len(), v.members), (progress.clone(), 2, 2));
+    assert_eq!(
+        (v.id.hex(), v.signers.len(), v.members),
+        (progress.clone(), 2, 2)
+    );
 
     // The national coalition takes the region as an affiliate, trusting its roster, two of its
     // members signing; its node imports the file carried by hand.

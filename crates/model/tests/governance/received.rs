@@ -433,3 +433,76 @@ fn statements_written_by_hand_are_judged_on_receipt() {
         "{err}"
     );
 }
+
+mod any_order {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The region's statements, good and bad: rosters 1 and 2 (2 dropping member 3), goals
+    /// under each, one signed by one member alone, one by a member removed, a superseding one.
+    fn statements() -> Vec<Signed> {
+        let first = signed(&roster(1, &[1, 2, 3], None), &[1, 2]);
+        let second = signed(&roster(2, &[1, 2], Some(first.id())), &[1, 2]);
+        let a = signed(&goal(1, 1, 1, 10), &[1, 3]);
+        let b = signed(
+            &Statement {
+                supersedes: Some(a.id().0),
+                ..goal(2, 2, 5, 20)
+            },
+            &[1, 2],
+        );
+        vec![
+            first,
+            second,
+            a,
+            b,
+            signed(&goal(2, 3, 6, 999), &[1]),
+            signed(&goal(2, 3, 6, 30), &[1, 3]),
+        ]
+    }
+
+    /// What the national coalition shows after taking `batches` in turn, then all of them
+    /// again: each verifying statement with whether it is the latest.
+    fn shown(batches: &[Vec<Signed>]) -> Vec<(StatementId, bool)> {
+        let first = statements()[0].id();
+        let mut doc = national(first);
+        for (i, batch) in batches.iter().enumerate() {
+            carry(&mut doc, 1 + (i % 3) as u8, batch, 10 + i as i64);
+        }
+        carry(&mut doc, 1, &statements(), 50);
+        assert_eq!(verdict(&mut doc), Ok(()));
+        let own = doc.id().clone();
+        let views = from_linked(&own, &received(&doc), &links_at(&doc, 60));
+        let region = &views[&CoalitionId::from_bytes(REGION)];
+        let mut out: Vec<_> = region
+            .verified
+            .iter()
+            .map(|(v, _)| (v.id, region.is_latest(v)))
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        /// Whatever order and batches the statements arrive in, by whichever members, the
+        /// same ones are taken and the same one is shown on each subject.
+        #[test]
+        fn what_is_shown_does_not_depend_on_the_order_of_arrival(
+            order in Just((0..6).collect::<Vec<usize>>()).prop_shuffle(),
+            cuts in proptest::collection::vec(0usize..6, 0..4),
+        ) {
+            let all = statements();
+            let mut batches = vec![Vec::new()];
+            for (place, i) in order.iter().enumerate() {
+                if cuts.contains(&place) && !batches.last().unwrap().is_empty() {
+                    batches.push(Vec::new());
+                }
+                batches.last_mut().unwrap().push(all[*i].clone());
+            }
+            let expected = shown(std::slice::from_ref(&all));
+            prop_assert_eq!(expected.len(), 2);
+            prop_assert_eq!(shown(&batches), expected);
+        }
+    }
+}
