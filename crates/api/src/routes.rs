@@ -88,7 +88,7 @@ mod proposals;
         people::person_reset, people::person_log, links::link_list, links::link_propose,
         links::link_end, links::statement_list, links::statement_draft, links::statement_sign,
         links::statement_export, links::statement_import, links::statement_received,
-        links::statement_verify
+        links::statement_verify, links::link_affiliates
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -124,7 +124,11 @@ mod proposals;
         commands::ops::received::StatementsImported,
         commands::ops::received::StatementRefused, commands::ops::received::ReceivedView,
         commands::ops::received::ReceivedLine, commands::ops::received::WaitingLine,
-        commands::ops::received::StatementVerified
+        commands::ops::received::StatementVerified, commands::ops::received::AffiliatesView,
+        commands::ops::received::AffiliateLine, commands::ops::received::AffiliateIssue,
+        commands::ops::received::TagLine, commands::ops::received::AffiliatePool,
+        commands::ops::received::PoolSumLine, commands::ops::received::AffiliateGoal,
+        commands::ops::received::GoalSumLine, commands::ops::received::AffiliateDecision
     )),
     modifiers(&BearerToken),
     tags(
@@ -258,6 +262,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/links",
             get(links::link_list).post(links::link_propose),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/links/affiliates",
+            get(links::link_affiliates),
         )
         .route(
             "/v1/coalitions/{coalition}/links/end",

@@ -374,6 +374,9 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         Just(Request::StatementReceived {
             coalition: coalition.clone(),
         }),
+        Just(Request::LinkAffiliates {
+            coalition: coalition.clone(),
+        }),
         text().prop_map({
             let c = coalition.clone();
             move |statement| Request::StatementVerify {

@@ -221,6 +221,9 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             format!("{}/statements/import", c(coalition)?),
             body(b)?,
         ),
+        Request::LinkAffiliates { coalition } => {
+            (Get, format!("{}/links/affiliates", c(coalition)?), None)
+        }
         Request::StatementReceived { coalition } => {
             (Get, format!("{}/statements/received", c(coalition)?), None)
         }
@@ -469,6 +472,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::StatementExport { .. } => Reply::StatementsExported(read(text)?),
         Request::StatementImport { .. } => Reply::StatementsImported(read(text)?),
         Request::StatementReceived { .. } => Reply::Received(read(text)?),
+        Request::LinkAffiliates { .. } => Reply::Affiliates(read(text)?),
         Request::StatementVerify { .. } => Reply::StatementVerified(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),

@@ -273,6 +273,8 @@ fn every_reply_reads_back_as_the_node_sent_it() {
         Request::ReportOverlap { coalition: c() },
         Request::ReportEquity { coalition: c() },
         Request::ReportPower { coalition: c() },
+        Request::LinkAffiliates { coalition: c() },
+        Request::StatementReceived { coalition: c() },
         Request::History {
             coalition: c(),
             query: commands::ops::audit::HistoryQuery::default(),

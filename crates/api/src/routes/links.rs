@@ -269,3 +269,28 @@ pub(crate) async fn statement_verify(
     )
     .await
 }
+
+/// What the affiliates published, rolled up, each figure with where it came from.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/links/affiliates",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The affiliates' picture", body = commands::ops::received::AffiliatesView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn link_affiliates(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(
+        &state,
+        Request::LinkAffiliates { coalition },
+        StatusCode::OK,
+    )
+    .await
+}

@@ -95,4 +95,13 @@ pub enum LinkCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// What the affiliates published, rolled up: their issues and the tags several share,
+    /// their pools' totals, their goals' progress, their decisions, each with where it came
+    /// from (`statement verify` checks one again)
+    Affiliates {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
 }

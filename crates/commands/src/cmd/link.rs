@@ -6,7 +6,7 @@ use super::{on, short};
 use crate::args::LinkCmd;
 use crate::ops::links::{LinkEndRequest, LinkRequest, LinksView};
 use crate::ops::{Created, Exec, Request};
-use crate::output::Out;
+use crate::output::{Out, line};
 
 pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
     match cmd {
@@ -116,6 +116,198 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                 "No links in force.",
             )?;
         }
+        LinkCmd::Affiliates { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let view: Box<crate::ops::received::AffiliatesView> =
+                x.call(Request::LinkAffiliates { coalition })?.try_into()?;
+            if format.json {
+                return out.json(&view);
+            }
+            affiliates(&view, out)?;
+        }
     }
     Ok(())
+}
+
+/// The affiliates' picture as tables, each figure followed by where it came from.
+fn affiliates(v: &crate::ops::received::AffiliatesView, out: &Out) -> Result<()> {
+    let rows = v
+        .affiliates
+        .iter()
+        .map(|a| {
+            vec![
+                short(&a.id).to_owned(),
+                line(&a.name),
+                a.members.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+                a.weight.to_string(),
+            ]
+        })
+        .collect();
+    out.table(
+        &["AFFILIATE", "NAME", "MEMBERS", "WEIGHT"],
+        rows,
+        "No affiliates: a link with relation affiliate that takes statements makes one.",
+    )?;
+    let rows = v
+        .issues
+        .iter()
+        .map(|i| {
+            vec![
+                line(&i.from),
+                line(&i.title),
+                format!("{} of {}", i.sharing, i.members),
+                i.priority.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+                line(&i.tags.join(",")),
+                line(&i.provenance),
+            ]
+        })
+        .collect();
+    out.table(
+        &["FROM", "ISSUE", "SHARED BY", "PLACE", "TAGS", "PROVENANCE"],
+        rows,
+        "No issues received.",
+    )?;
+    let rows = v
+        .overlap
+        .iter()
+        .map(|t| {
+            vec![
+                line(&t.tag),
+                line(&t.affiliates.join(", ")),
+                t.issues.to_string(),
+            ]
+        })
+        .collect();
+    out.table(&["TAG", "RAISED BY", "ISSUES"], rows, "No tags.")?;
+    let rows = v
+        .pools
+        .iter()
+        .map(|p| {
+            vec![
+                line(&p.from),
+                line(&p.name),
+                format!("{} to {}", p.period_from, p.period_to),
+                format!("{} {}", p.contributed, line(&p.unit)),
+                p.pledged.clone(),
+                p.allocated.clone(),
+                p.balance.clone(),
+                line(&p.provenance),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "FROM",
+            "POOL",
+            "PERIOD",
+            "CONTRIBUTED",
+            "PLEDGED",
+            "ALLOCATED",
+            "BALANCE",
+            "PROVENANCE",
+        ],
+        rows,
+        "No pools received.",
+    )?;
+    let rows = v
+        .pool_sums
+        .iter()
+        .map(|s| {
+            vec![
+                line(&s.kind),
+                line(&s.unit),
+                s.contributed.clone(),
+                s.pledged.clone(),
+                s.allocated.clone(),
+                s.balance.clone(),
+                s.pools.to_string(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "KIND",
+            "UNIT",
+            "CONTRIBUTED",
+            "PLEDGED",
+            "ALLOCATED",
+            "BALANCE",
+            "POOLS",
+        ],
+        rows,
+        "",
+    )?;
+    let rows = v
+        .goals
+        .iter()
+        .map(|g| {
+            vec![
+                line(&g.from),
+                line(&g.title),
+                format!(
+                    "{} of {} {}",
+                    g.progress.as_deref().unwrap_or("0"),
+                    g.target,
+                    line(&g.unit)
+                ),
+                line(&g.provenance),
+            ]
+        })
+        .collect();
+    out.table(
+        &["FROM", "GOAL", "PROGRESS", "PROVENANCE"],
+        rows,
+        "No goals received.",
+    )?;
+    let rows = v
+        .goal_sums
+        .iter()
+        .map(|s| {
+            let pct = |p: &Option<String>| {
+                p.as_deref()
+                    .map_or_else(|| "-".to_owned(), |p| format!("{p}%"))
+            };
+            vec![
+                line(&s.unit),
+                format!("{} of {}", s.progress, s.target),
+                pct(&s.by_target),
+                pct(&s.by_weight),
+                s.goals.to_string(),
+            ]
+        })
+        .collect();
+    out.table(
+        &["UNIT", "PROGRESS", "BY TARGET", "BY WEIGHT", "GOALS"],
+        rows,
+        "",
+    )?;
+    let rows = v
+        .decisions
+        .iter()
+        .map(|d| {
+            vec![
+                line(&d.from),
+                line(&d.title),
+                line(&d.outcome),
+                line(&d.rule),
+                format!(
+                    "{} agree, {} abstain, {} disagree, {} block",
+                    d.counts[0], d.counts[1], d.counts[2], d.counts[3]
+                ),
+                line(&d.provenance),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "FROM",
+            "DECISION",
+            "OUTCOME",
+            "RULE",
+            "POSITIONS",
+            "PROVENANCE",
+        ],
+        rows,
+        "No decisions received.",
+    )
 }

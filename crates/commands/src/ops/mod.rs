@@ -329,6 +329,7 @@ pub(crate) mod tests {
                     | Request::StatementExport { coalition, .. }
                     | Request::StatementImport { coalition, .. }
                     | Request::StatementReceived { coalition }
+                    | Request::LinkAffiliates { coalition }
                     | Request::StatementVerify { coalition, .. }
                     | Request::TranslationList { coalition, .. }
                     | Request::History { coalition, .. }

@@ -167,14 +167,15 @@ fn line(from: &CoalitionId, linked: &FromLinked, v: &Verified) -> ReceivedLine {
         members: v.members,
         roster: v.roster,
         latest: linked.is_latest(v),
-        provenance: format!(
-            "from statement {}, signed by {} of {} members of {}, as of {}",
-            v.id.short(),
-            v.signers.len(),
-            v.members,
-            name,
-            model::Day::of(as_of)
-        ),
+        provenance: model::reports::affiliates::Provenance {
+            statement: v.id,
+            from: from.clone(),
+            name: name.clone(),
+            signed: v.signers.len(),
+            members: v.members,
+            as_of,
+        }
+        .to_string(),
     }
 }
 
@@ -309,6 +310,314 @@ pub fn import(
         stored,
         held,
         refused,
+    })
+}
+
+/// One affiliate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliateLine {
+    /// Its id.
+    pub id: String,
+    /// Its name, as the link gives it.
+    pub name: String,
+    /// Its members, as its newest roster received lists them (none before a roster).
+    pub members: Option<usize>,
+    /// Its weight in this coalition's mandates.
+    pub weight: u64,
+    /// Statements received from it that do not verify now.
+    pub waiting: usize,
+}
+
+/// An affiliate's issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliateIssue {
+    /// The affiliate's name.
+    pub from: String,
+    /// The issue's title.
+    pub title: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Its status word.
+    pub status: String,
+    /// How many of the affiliate's members share it.
+    pub sharing: u64,
+    /// How many members the affiliate had.
+    pub members: u32,
+    /// Its place in the affiliate's priority, if it has one.
+    pub priority: Option<u32>,
+    /// Where it comes from.
+    pub provenance: String,
+    /// The statement's id.
+    pub statement: String,
+}
+
+/// A tag several affiliates' issues hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TagLine {
+    /// The tag.
+    pub tag: String,
+    /// The affiliates that raised issues holding it, by name.
+    pub affiliates: Vec<String>,
+    /// How many issues hold it.
+    pub issues: usize,
+}
+
+/// An affiliate's pool over its latest period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliatePool {
+    /// The affiliate's name.
+    pub from: String,
+    /// The pool's name.
+    pub name: String,
+    /// Its kind word.
+    pub kind: String,
+    /// Its unit.
+    pub unit: String,
+    /// The period's first day.
+    pub period_from: String,
+    /// The period's last day.
+    pub period_to: String,
+    /// Pledged.
+    pub pledged: String,
+    /// Contributed.
+    pub contributed: String,
+    /// Allocated.
+    pub allocated: String,
+    /// Balance at the period's end.
+    pub balance: String,
+    /// Where it comes from.
+    pub provenance: String,
+    /// The statement's id.
+    pub statement: String,
+}
+
+/// Pools of one kind and unit summed across affiliates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PoolSumLine {
+    /// Their kind.
+    pub kind: String,
+    /// Their unit.
+    pub unit: String,
+    /// Pledged.
+    pub pledged: String,
+    /// Contributed.
+    pub contributed: String,
+    /// Allocated.
+    pub allocated: String,
+    /// Balance.
+    pub balance: String,
+    /// How many pools.
+    pub pools: usize,
+}
+
+/// An affiliate's goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliateGoal {
+    /// The affiliate's name.
+    pub from: String,
+    /// The goal's title.
+    pub title: String,
+    /// Its latest progress, if any.
+    pub progress: Option<String>,
+    /// Its target.
+    pub target: String,
+    /// Its unit.
+    pub unit: String,
+    /// Where it comes from.
+    pub provenance: String,
+    /// The statement's id.
+    pub statement: String,
+}
+
+/// Goals of one unit rolled up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GoalSumLine {
+    /// Their unit.
+    pub unit: String,
+    /// Progress summed.
+    pub progress: String,
+    /// Targets summed.
+    pub target: String,
+    /// Progress as a share of the targets summed (by target), in percent.
+    pub by_target: Option<String>,
+    /// Each goal's share of its target averaged with the affiliates' weights, in percent.
+    pub by_weight: Option<String>,
+    /// How many goals.
+    pub goals: usize,
+}
+
+/// An affiliate's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliateDecision {
+    /// The affiliate's name.
+    pub from: String,
+    /// The proposal's title.
+    pub title: String,
+    /// Its rule.
+    pub rule: String,
+    /// Its outcome's word.
+    pub outcome: String,
+    /// Positions counted: agree, abstain, disagree, block.
+    pub counts: [u64; 4],
+    /// Where it comes from.
+    pub provenance: String,
+    /// The statement's id.
+    pub statement: String,
+}
+
+/// What the affiliates published, rolled up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AffiliatesView {
+    /// The affiliates.
+    pub affiliates: Vec<AffiliateLine>,
+    /// Their issues, most shared first.
+    pub issues: Vec<AffiliateIssue>,
+    /// Tags raised by several affiliates first.
+    pub overlap: Vec<TagLine>,
+    /// Their pools, each over its latest period.
+    pub pools: Vec<AffiliatePool>,
+    /// Those summed by kind and unit.
+    pub pool_sums: Vec<PoolSumLine>,
+    /// Their goals.
+    pub goals: Vec<AffiliateGoal>,
+    /// Those rolled up by unit.
+    pub goal_sums: Vec<GoalSumLine>,
+    /// Their decisions, latest first.
+    pub decisions: Vec<AffiliateDecision>,
+}
+
+/// Hundredths of a percent, in percent with one decimal.
+fn percent(hundredths: i128) -> String {
+    format!("{}.{}", hundredths / 100, (hundredths % 100) / 10)
+}
+
+/// What the coalition's affiliates published, rolled up (`model::reports::affiliates`).
+pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<AffiliatesView> {
+    use model::reports::affiliates::rollup;
+    let linked = r.from_linked(c)?;
+    let up = rollup(&linked);
+    let h = Amount::format_total;
+    let names: std::collections::BTreeMap<&CoalitionId, &str> = up
+        .affiliates
+        .iter()
+        .map(|a| (&a.id, a.name.as_str()))
+        .collect();
+    let day = |ms: i64| model::Day::of(Timestamp::from_millis(ms)).to_string();
+    Ok(AffiliatesView {
+        affiliates: up
+            .affiliates
+            .iter()
+            .map(|a| AffiliateLine {
+                id: a.id.to_string(),
+                name: a.name.clone(),
+                members: a.members,
+                weight: a.weight,
+                waiting: a.waiting,
+            })
+            .collect(),
+        issues: up
+            .issues
+            .iter()
+            .map(|(i, p)| AffiliateIssue {
+                from: p.name.clone(),
+                title: i.title.clone(),
+                tags: i.tags.clone(),
+                status: i.status.clone(),
+                sharing: i.sharing(),
+                members: i.members,
+                priority: i.priority,
+                provenance: p.to_string(),
+                statement: p.statement.hex(),
+            })
+            .collect(),
+        overlap: up
+            .overlap
+            .iter()
+            .map(|t| TagLine {
+                tag: t.tag.clone(),
+                affiliates: t
+                    .affiliates
+                    .iter()
+                    .map(|a| names.get(a).copied().unwrap_or_default().to_owned())
+                    .collect(),
+                issues: t.issues,
+            })
+            .collect(),
+        pools: up
+            .pools
+            .iter()
+            .map(|(t, p)| AffiliatePool {
+                from: p.name.clone(),
+                name: t.name.clone(),
+                kind: t.kind.clone(),
+                unit: t.unit.clone(),
+                period_from: day(t.from),
+                // The period's end is excluded: its last day is the one before.
+                period_to: day(t.to.saturating_sub(1)),
+                pledged: h(t.pledged),
+                contributed: h(t.contributed),
+                allocated: h(t.allocated),
+                balance: h(t.balance),
+                provenance: p.to_string(),
+                statement: p.statement.hex(),
+            })
+            .collect(),
+        pool_sums: up
+            .pool_sums
+            .iter()
+            .map(|s| PoolSumLine {
+                kind: s.kind.clone(),
+                unit: s.unit.clone(),
+                pledged: h(s.pledged),
+                contributed: h(s.contributed),
+                allocated: h(s.allocated),
+                balance: h(s.balance),
+                pools: s.pools,
+            })
+            .collect(),
+        goals: up
+            .goals
+            .iter()
+            .map(|(g, p)| AffiliateGoal {
+                from: p.name.clone(),
+                title: g.title.clone(),
+                progress: g.latest.map(|m| h(m.value.into())),
+                target: h(g.target.into()),
+                unit: g.unit.clone(),
+                provenance: p.to_string(),
+                statement: p.statement.hex(),
+            })
+            .collect(),
+        goal_sums: up
+            .goal_sums
+            .iter()
+            .map(|s| GoalSumLine {
+                unit: s.unit.clone(),
+                progress: h(s.progress),
+                target: h(s.target),
+                by_target: (s.target > 0).then(|| percent(s.progress * 10_000 / s.target)),
+                by_weight: s.weighted.map(percent),
+                goals: s.goals,
+            })
+            .collect(),
+        decisions: up
+            .decisions
+            .iter()
+            .map(|(d, p)| AffiliateDecision {
+                from: p.name.clone(),
+                title: d.title.clone(),
+                rule: d.rule.clone(),
+                outcome: d.outcome.clone(),
+                counts: [
+                    d.counts.agree,
+                    d.counts.abstain,
+                    d.counts.disagree,
+                    d.counts.block,
+                ],
+                provenance: p.to_string(),
+                statement: p.statement.hex(),
+            })
+            .collect(),
     })
 }
 
@@ -492,5 +801,180 @@ mod tests {
         assert_eq!(got.statements[0].id, progress.hex());
         // The region takes nothing from the nation.
         assert!(list(&mut r, &region).unwrap().statements.is_empty());
+    }
+
+    /// A region founded on this node: a goal with progress `homes`, an issue tagged `tags`
+    /// shared at rank 1, linked up to `nation` publishing issues and goals (one signing), with
+    /// its roster, the goal and the issue drafted and signed; the nation takes it as an
+    /// affiliate of weight `weight`.
+    fn region(
+        r: &mut Replica,
+        nation: &CoalitionId,
+        name: &str,
+        homes: &str,
+        tags: &[&str],
+        weight: Option<&str>,
+    ) -> CoalitionId {
+        let c = r
+            .found_coalition(replica::NewCoalition {
+                name: name.into(),
+                frame: "Homes".into(),
+                values: vec![],
+                commitments: vec![],
+                equity_threshold: None,
+            })
+            .unwrap();
+        let goal = crate::ops::charter::add_goal(
+            r,
+            &c,
+            crate::ops::charter::NewGoalRequest {
+                title: "Homes kept".into(),
+                target: "100".into(),
+                unit: "homes".into(),
+            },
+        )
+        .unwrap();
+        crate::ops::charter::record_progress(
+            r,
+            &c,
+            goal.as_str(),
+            crate::ops::charter::ProgressRequest {
+                value: homes.into(),
+                date: Some("2026-11-20".into()),
+                note: String::new(),
+            },
+        )
+        .unwrap();
+        let issue = crate::ops::issues::create(
+            r,
+            &c,
+            crate::ops::issues::NewIssueRequest {
+                title: format!("Evictions in {name}"),
+                tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::ops::issues::share(
+            r,
+            &c,
+            issue.as_str(),
+            crate::ops::issues::ShareRequest { rank: 1 },
+        )
+        .unwrap();
+        let roster = draft(
+            r,
+            &c,
+            StatementDraftRequest {
+                kind: "roster".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let up = propose(
+            r,
+            &c,
+            LinkRequest {
+                with: nation.to_string(),
+                name: Some("National Housing Alliance".into()),
+                relation: "parent".into(),
+                publish: vec!["goal".into(), "issue".into()],
+                threshold: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(r, &c, &up);
+        for (kind, record) in [("goal", goal.to_string()), ("issue", issue.to_string())] {
+            draft(
+                r,
+                &c,
+                StatementDraftRequest {
+                    kind: kind.into(),
+                    record: Some(record),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let down = propose(
+            r,
+            nation,
+            LinkRequest {
+                with: c.to_string(),
+                name: Some(name.into()),
+                relation: "affiliate".into(),
+                accept: vec!["goal".into(), "issue".into()],
+                their_threshold: Some(1),
+                roster: Some(roster.hex()),
+                weight: weight.map(str::to_owned),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(r, nation, &down);
+        c
+    }
+
+    #[test]
+    fn the_affiliates_picture_rolls_up_two_regions_with_provenance() {
+        let (_home, mut r, nation) = replica();
+        region(
+            &mut r,
+            &nation,
+            "Coastal Housing",
+            "30",
+            &["evictions", "rent"],
+            Some("3"),
+        );
+        region(
+            &mut r,
+            &nation,
+            "Valley Housing",
+            "60",
+            &["evictions"],
+            Some("1"),
+        );
+        let mut refused = std::collections::HashSet::new();
+        r.carry_statements(&mut refused).unwrap();
+        assert!(refused.is_empty());
+        let v = affiliates(&mut r, &nation).unwrap();
+        let names: Vec<_> = v
+            .affiliates
+            .iter()
+            .map(|a| (a.name.as_str(), a.weight, a.members))
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(
+            names.contains(&("Coastal Housing", 3, Some(1))),
+            "{names:?}"
+        );
+        assert_eq!(v.issues.len(), 2);
+        assert!(v.issues.iter().all(|i| i.sharing == 1 && i.members == 1));
+        assert_eq!(v.overlap[0].tag, "evictions");
+        assert_eq!(v.overlap[0].affiliates.len(), 2);
+        assert_eq!(v.overlap[1].tag, "rent");
+        let [sum] = v.goal_sums.as_slice() else {
+            panic!("one unit: {:?}", v.goal_sums);
+        };
+        assert_eq!((sum.progress.as_str(), sum.target.as_str()), ("90", "200"));
+        assert_eq!(sum.by_target.as_deref(), Some("45.0"));
+        // (3 × 30% + 1 × 60%) / 4
+        assert_eq!(sum.by_weight.as_deref(), Some("37.5"));
+        let coastal = v
+            .goals
+            .iter()
+            .find(|g| g.from == "Coastal Housing")
+            .unwrap();
+        assert_eq!(coastal.progress.as_deref(), Some("30"));
+        assert!(
+            coastal
+                .provenance
+                .contains("signed by 1 of 1 members of Coastal Housing, as of "),
+            "{}",
+            coastal.provenance
+        );
+        let checked = verify(&mut r, &nation, &coastal.statement).unwrap();
+        assert!(checked.verifies);
     }
 }

@@ -96,6 +96,8 @@ pub enum Reply {
     StatementsImported(super::received::StatementsImported),
     /// The statements received.
     Received(super::received::ReceivedView),
+    /// What the affiliates published, rolled up.
+    Affiliates(Box<super::received::AffiliatesView>),
     /// A statement received, verified again.
     StatementVerified(super::received::StatementVerified),
     /// A coalition's history.
@@ -198,6 +200,7 @@ reply_kinds! {
     StatementsExported => super::statements::StatementsExported,
     StatementsImported => super::received::StatementsImported,
     Received => super::received::ReceivedView,
+    Affiliates => Box<super::received::AffiliatesView>,
     StatementVerified => super::received::StatementVerified,
     History => audit::HistoryView,
     Aside => audit::AsideView,

@@ -354,6 +354,11 @@ pub enum Request {
         /// Which link, and the file.
         body: super::statements::StatementExportRequest,
     },
+    /// What the affiliates published, rolled up ([`super::received::affiliates`]).
+    LinkAffiliates {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
     /// Import a statements file from a linked coalition ([`super::received::import`]).
     StatementImport {
         /// The coalition: id or unique prefix.
@@ -552,6 +557,7 @@ impl Request {
             Self::StatementList { .. } => "statement_list",
             Self::StatementExport { .. } => "statement_export",
             Self::StatementImport { .. } => "statement_import",
+            Self::LinkAffiliates { .. } => "link_affiliates",
             Self::StatementReceived { .. } => "statement_received",
             Self::StatementVerify { .. } => "statement_verify",
             Self::TranslationList { .. } => "translation_list",
@@ -652,6 +658,7 @@ impl Request {
             | Self::StatementExport { coalition, .. }
             | Self::StatementImport { coalition, .. }
             | Self::StatementReceived { coalition }
+            | Self::LinkAffiliates { coalition }
             | Self::StatementVerify { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }

@@ -4,10 +4,12 @@
 //!
 //! One report per module: proposal tallies (`tallies`), pool funding (`funding`), issue
 //! overlap (`overlap`), the inventory's priority a poll decided (`priority`), pool ledgers (`ledger`), resource equity (`equity`), the power audit
-//! (`power`), the facilitation rotation (`rotation`), elected role holders (`roles`) and the
-//! links in force with other coalitions (`links`).
+//! (`power`), the facilitation rotation (`rotation`), elected role holders (`roles`), the
+//! links in force with other coalitions (`links`) and what affiliates published, rolled up
+//! (`affiliates`).
 
 mod access;
+pub mod affiliates;
 mod equity;
 mod funding;
 mod ledger;
