@@ -128,7 +128,8 @@ mod proposals;
         commands::ops::received::AffiliateLine, commands::ops::received::AffiliateIssue,
         commands::ops::received::TagLine, commands::ops::received::AffiliatePool,
         commands::ops::received::PoolSumLine, commands::ops::received::AffiliateGoal,
-        commands::ops::received::GoalSumLine, commands::ops::received::AffiliateDecision
+        commands::ops::received::GoalSumLine, commands::ops::received::AffiliateDecision,
+        commands::ops::received::Source
     )),
     modifiers(&BearerToken),
     tags(

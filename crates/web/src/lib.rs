@@ -209,6 +209,7 @@ pub fn router(web: Web) -> Router {
         )
         .route("/c/{coalition}/pools", get(pages::pools::list))
         .route("/c/{coalition}/reports", get(pages::reports::show))
+        .route("/c/{coalition}/affiliates", get(pages::affiliates::show))
         .route(
             "/c/{coalition}/reports/progress",
             get(pages::reports::progress),

@@ -410,6 +410,118 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         ]);
     }
 
+    // A national coalition on A's node taking a region as its affiliate (both A's alone): the
+    // node carries the region's statements across by itself; names and titles written to
+    // test escaping.
+    let national = a.ok(&["coalition", "create", "National <Housing> Alliance"]);
+    let region = a.ok(&["coalition", "create", "Valley Housing"]);
+    let region_goal = a.ok(&[
+        "charter",
+        "goal",
+        "add",
+        "--coalition",
+        &region,
+        "Homes <b>kept</b>",
+        "--target",
+        "100",
+        "--unit",
+        "homes",
+    ]);
+    a.ok(&[
+        "charter",
+        "goal",
+        "progress",
+        "--coalition",
+        &region,
+        &region_goal,
+        "--value",
+        "35",
+        "--date",
+        "2026-11-20",
+    ]);
+    let region_issue = a.ok(&[
+        "issue",
+        "add",
+        "--coalition",
+        &region,
+        "Evictions <i>up</i>",
+        "--tag",
+        "evictions",
+    ]);
+    a.ok(&[
+        "issue",
+        "share",
+        "--coalition",
+        &region,
+        &region_issue,
+        "--rank",
+        "1",
+    ]);
+    let roster = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &region,
+        "--kind",
+        "roster",
+    ]);
+    let up = a.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &region,
+        "--with",
+        &national,
+        "--name",
+        "National <Housing> Alliance",
+        "--relation",
+        "parent",
+        "--publish",
+        "issue,goal",
+        "--threshold",
+        "1",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &region, &up, "agree"]);
+    for (kind, record) in [("goal", &region_goal), ("issue", &region_issue)] {
+        a.ok(&[
+            "statement",
+            "draft",
+            "--coalition",
+            &region,
+            "--kind",
+            kind,
+            "--record",
+            record,
+        ]);
+    }
+    let down = a.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &national,
+        "--with",
+        &region,
+        "--name",
+        "Valley <script>Housing</script>",
+        "--relation",
+        "affiliate",
+        "--accept",
+        "issue,goal",
+        "--their-threshold",
+        "1",
+        "--roster",
+        &roster,
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &national, &down, "agree"]);
+    eventually(
+        60,
+        "A's node to carry the region's statements across",
+        || {
+            let got = a.json(&["statement", "received", "--coalition", &national]);
+            (got["statements"].as_array()?.len() == 2).then_some(())
+        },
+    );
+
     eventually(
         90,
         "the poll over issues to close and order the inventory",
@@ -444,6 +556,8 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "proposal-choose", "path": format!("/c/{c}/proposals/{choose}")},
         {"name": "charter", "path": format!("/c/{c}/charter")},
         {"name": "proposal-link", "path": format!("/c/{c}/proposals/{link}")},
+        {"name": "affiliates", "path": format!("/c/{national}/affiliates")},
+        {"name": "affiliates-none", "path": format!("/c/{c}/affiliates")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},
         {"name": "issue-history", "path": format!("/c/{c}/history?record={shown}")},

@@ -313,6 +313,30 @@ pub fn import(
     })
 }
 
+/// Where a figure comes from, in parts (for pages in other languages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Source {
+    /// The statement's id (64 hex digits).
+    pub statement: String,
+    /// How many members of the publisher's roster signed it.
+    pub signed: usize,
+    /// How many members that roster had.
+    pub members: usize,
+    /// The day it speaks of (`YYYY-MM-DD`).
+    pub day: String,
+}
+
+impl From<&model::reports::affiliates::Provenance> for Source {
+    fn from(p: &model::reports::affiliates::Provenance) -> Self {
+        Self {
+            statement: p.statement.hex(),
+            signed: p.signed,
+            members: p.members,
+            day: model::Day::of(p.as_of).to_string(),
+        }
+    }
+}
+
 /// One affiliate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AffiliateLine {
@@ -345,10 +369,10 @@ pub struct AffiliateIssue {
     pub members: u32,
     /// Its place in the affiliate's priority, if it has one.
     pub priority: Option<u32>,
-    /// Where it comes from.
+    /// Where it comes from, in words.
     pub provenance: String,
-    /// The statement's id.
-    pub statement: String,
+    /// Where it comes from, in parts.
+    pub source: Source,
 }
 
 /// A tag several affiliates' issues hold.
@@ -385,10 +409,10 @@ pub struct AffiliatePool {
     pub allocated: String,
     /// Balance at the period's end.
     pub balance: String,
-    /// Where it comes from.
+    /// Where it comes from, in words.
     pub provenance: String,
-    /// The statement's id.
-    pub statement: String,
+    /// Where it comes from, in parts.
+    pub source: Source,
 }
 
 /// Pools of one kind and unit summed across affiliates.
@@ -423,10 +447,10 @@ pub struct AffiliateGoal {
     pub target: String,
     /// Its unit.
     pub unit: String,
-    /// Where it comes from.
+    /// Where it comes from, in words.
     pub provenance: String,
-    /// The statement's id.
-    pub statement: String,
+    /// Where it comes from, in parts.
+    pub source: Source,
 }
 
 /// Goals of one unit rolled up.
@@ -459,10 +483,10 @@ pub struct AffiliateDecision {
     pub outcome: String,
     /// Positions counted: agree, abstain, disagree, block.
     pub counts: [u64; 4],
-    /// Where it comes from.
+    /// Where it comes from, in words.
     pub provenance: String,
-    /// The statement's id.
-    pub statement: String,
+    /// Where it comes from, in parts.
+    pub source: Source,
 }
 
 /// What the affiliates published, rolled up.
@@ -527,7 +551,7 @@ pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Affiliates
                 members: i.members,
                 priority: i.priority,
                 provenance: p.to_string(),
-                statement: p.statement.hex(),
+                source: p.into(),
             })
             .collect(),
         overlap: up
@@ -559,7 +583,7 @@ pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Affiliates
                 allocated: h(t.allocated),
                 balance: h(t.balance),
                 provenance: p.to_string(),
-                statement: p.statement.hex(),
+                source: p.into(),
             })
             .collect(),
         pool_sums: up
@@ -585,7 +609,7 @@ pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Affiliates
                 target: h(g.target.into()),
                 unit: g.unit.clone(),
                 provenance: p.to_string(),
-                statement: p.statement.hex(),
+                source: p.into(),
             })
             .collect(),
         goal_sums: up
@@ -615,7 +639,7 @@ pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Affiliates
                     d.counts.block,
                 ],
                 provenance: p.to_string(),
-                statement: p.statement.hex(),
+                source: p.into(),
             })
             .collect(),
     })
@@ -974,7 +998,7 @@ mod tests {
             "{}",
             coastal.provenance
         );
-        let checked = verify(&mut r, &nation, &coastal.statement).unwrap();
+        let checked = verify(&mut r, &nation, &coastal.source.statement).unwrap();
         assert!(checked.verifies);
     }
 }

@@ -1,6 +1,7 @@
 //! One module per area; each handler reads what it shows through typed operations and renders
 //! one askama template (autoescaped: record text is hostile until escaped).
 
+pub(crate) mod affiliates;
 pub(crate) mod charter;
 pub(crate) mod charter_amend;
 pub(crate) mod coalitions;
