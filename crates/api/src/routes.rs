@@ -88,7 +88,7 @@ mod proposals;
         people::person_reset, people::person_log, links::link_list, links::link_propose,
         links::link_end, links::statement_list, links::statement_draft, links::statement_sign,
         links::statement_export, links::statement_import, links::statement_received,
-        links::statement_verify, links::link_affiliates
+        links::statement_verify, links::link_affiliates, links::link_mandates
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -129,7 +129,8 @@ mod proposals;
         commands::ops::received::TagLine, commands::ops::received::AffiliatePool,
         commands::ops::received::PoolSumLine, commands::ops::received::AffiliateGoal,
         commands::ops::received::GoalSumLine, commands::ops::received::AffiliateDecision,
-        commands::ops::received::Source
+        commands::ops::received::Source, commands::ops::received::MandatesView,
+        commands::ops::received::MandateLine
     )),
     modifiers(&BearerToken),
     tags(
@@ -267,6 +268,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/links/affiliates",
             get(links::link_affiliates),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/links/mandates/{proposal}",
+            get(links::link_mandates),
         )
         .route(
             "/v1/coalitions/{coalition}/links/end",

@@ -345,6 +345,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     body: crate::ops::statements::StatementDraftRequest {
                         kind,
                         record,
+                        call: None,
                         from,
                         to: None,
                     },
@@ -376,6 +377,13 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         }),
         Just(Request::LinkAffiliates {
             coalition: coalition.clone(),
+        }),
+        text().prop_map({
+            let c = coalition.clone();
+            move |proposal| Request::LinkMandates {
+                coalition: c.clone(),
+                proposal,
+            }
         }),
         text().prop_map({
             let c = coalition.clone();

@@ -268,6 +268,21 @@ pub enum Topic {
     Goal(GoalId),
     /// A decision.
     Decision(ProposalId),
+    /// A call to affiliates to decide their position on one of this coalition's proposals
+    /// (published to affiliates only).
+    Call(ProposalId),
+    /// This coalition's position on a call it received from a coalition it is an affiliate
+    /// of, as its own proposal decided it.
+    Mandate {
+        /// The call statement answered (received here).
+        call: federation::StatementId,
+        /// The calling coalition's proposal the call asks about.
+        question: federation::RecordId,
+        /// The calling coalition.
+        caller: federation::RecordId,
+        /// This coalition's proposal that decided its position.
+        proposal: ProposalId,
+    },
 }
 
 impl Topic {
@@ -280,6 +295,10 @@ impl Topic {
             Topic::Issue(i) => (Kind::Issue, i.to_bytes(), [0; 16]),
             Topic::Goal(g) => (Kind::Goal, g.to_bytes(), [0; 16]),
             Topic::Decision(p) => (Kind::Decision, p.to_bytes(), [0; 16]),
+            Topic::Call(p) => (Kind::Call, p.to_bytes(), [0; 16]),
+            Topic::Mandate {
+                question, caller, ..
+            } => (Kind::Mandate, *question, *caller),
             Topic::Pool { pool, from, to } => (
                 Kind::Pool,
                 pool.to_bytes(),
@@ -422,6 +441,37 @@ pub fn statement_of(
         .unwrap_or_else(|never| match never {}),
         _ => None,
     };
+    let value = match topic {
+        Topic::Mandate {
+            call,
+            question,
+            caller,
+            proposal,
+        } => {
+            // The call must be one this coalition received and takes, verifying as of then.
+            let links = crate::reports::links(read.proposals.values(), as_of);
+            let received = crate::received::received(at);
+            let linked = crate::received::from_linked(&read.id, &received, &links);
+            let found = linked
+                .get(&crate::ids::CoalitionId::from_bytes(*caller))
+                .and_then(|l| l.verified.iter().find(|(v, _)| v.id == *call))
+                .map(|(v, _)| &v.statement.value);
+            let Some(Value::Call(c)) = found else {
+                return Err(BuildError::NoSuchRecord {
+                    kind: Kind::Call,
+                    id: call.hex(),
+                });
+            };
+            if c.proposal != *question {
+                return Err(BuildError::Unexpected(format!(
+                    "answers call {}, which asks about another proposal",
+                    call.short()
+                )));
+            }
+            mandate_of(&read, *call, c, *caller, proposal, as_of)?
+        }
+        _ => value_of(&read, &gov, priority.as_ref(), topic, as_of)?,
+    };
     let mut sorted: Vec<[u8; 32]> = heads.iter().map(|h| h.0).collect();
     sorted.sort_unstable();
     sorted.dedup();
@@ -433,7 +483,7 @@ pub fn statement_of(
         heads: sorted,
         sequence: stated.sequence,
         supersedes: stated.supersedes,
-        value: value_of(&read, &gov, priority.as_ref(), topic, as_of)?,
+        value,
     };
     statement.check()?;
     Ok(statement)
@@ -556,7 +606,13 @@ pub fn topic_of(s: &Statement) -> Result<Topic, BuildError> {
         },
         Value::Goal(g) => Topic::Goal(GoalId::from_bytes(g.goal)),
         Value::Decision(d) => Topic::Decision(ProposalId::from_bytes(d.proposal)),
-        other => return Err(BuildError::NotBuilt(other.kind())),
+        Value::Call(c) => Topic::Call(ProposalId::from_bytes(c.proposal)),
+        Value::Mandate(m) => Topic::Mandate {
+            call: federation::StatementId(m.call),
+            question: m.question,
+            caller: m.caller,
+            proposal: ProposalId::from_bytes(m.proposal),
+        },
     })
 }
 
@@ -758,7 +814,74 @@ pub fn value_of(
                 closed_at: crate::reports::decided_at(p, now).map(Timestamp::as_millis),
             })
         }
+        Topic::Call(id) => {
+            let p = c
+                .proposals
+                .get(id)
+                .ok_or_else(|| missing(Kind::Decision, id.as_str()))?;
+            let closes_at = p.closes_at.ok_or_else(|| {
+                BuildError::Unexpected(format!(
+                    "calls on proposal {}, which has no closing time: a call says when \
+                     affiliates' positions are counted",
+                    id.short()
+                ))
+            })?;
+            Value::Call(federation::Call {
+                proposal: id.to_bytes(),
+                title: clean_short(&p.title),
+                text: clean_long(p.text.as_str()),
+                closes_at: closes_at.as_millis(),
+                mandate: true,
+            })
+        }
+        // Built from what the coalition received (`statement_of`).
+        Topic::Mandate { .. } => return Err(BuildError::NotBuilt(Kind::Mandate)),
     })
+}
+
+/// The position `proposal` of coalition `c` gives on `call` (of coalition `caller`), decided by
+/// `now`: passed, for; failed (its quorum missed included) or blocked, against.
+fn mandate_of(
+    c: &Coalition,
+    call: federation::StatementId,
+    asked: &federation::Call,
+    caller: federation::RecordId,
+    proposal: &ProposalId,
+    now: Timestamp,
+) -> Result<Value, BuildError> {
+    use crate::tally::Outcome;
+    use federation::Position;
+    let p = c
+        .proposals
+        .get(proposal)
+        .ok_or_else(|| BuildError::NoSuchRecord {
+            kind: Kind::Decision,
+            id: proposal.as_str().to_owned(),
+        })?;
+    let t = proposal_tally(p, now);
+    let position = match t.outcome {
+        Outcome::Passed => Position::For,
+        Outcome::Failed | Outcome::Blocked => Position::Against,
+        Outcome::Open => {
+            return Err(BuildError::Unexpected(format!(
+                "answers with proposal {}, which is not decided yet",
+                proposal.short()
+            )));
+        }
+    };
+    Ok(Value::Mandate(federation::MandatePosition {
+        question: asked.proposal,
+        caller,
+        call: call.0,
+        proposal: proposal.to_bytes(),
+        position,
+        counts: Counts {
+            agree: t.agree,
+            abstain: t.abstain,
+            disagree: t.disagree,
+            block: t.block,
+        },
+    }))
 }
 
 /// The roster of the members in force: their names and node keys (flagged keys left out; of

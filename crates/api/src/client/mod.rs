@@ -221,6 +221,18 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
             format!("{}/statements/import", c(coalition)?),
             body(b)?,
         ),
+        Request::LinkMandates {
+            coalition,
+            proposal,
+        } => (
+            Get,
+            format!(
+                "{}/links/mandates/{}",
+                c(coalition)?,
+                seg(proposal, "proposal")?
+            ),
+            None,
+        ),
         Request::LinkAffiliates { coalition } => {
             (Get, format!("{}/links/affiliates", c(coalition)?), None)
         }
@@ -473,6 +485,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::StatementImport { .. } => Reply::StatementsImported(read(text)?),
         Request::StatementReceived { .. } => Reply::Received(read(text)?),
         Request::LinkAffiliates { .. } => Reply::Affiliates(read(text)?),
+        Request::LinkMandates { .. } => Reply::Mandates(read(text)?),
         Request::StatementVerify { .. } => Reply::StatementVerified(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),
         Request::History { .. } => Reply::History(read(text)?),

@@ -294,3 +294,34 @@ pub(crate) async fn link_affiliates(
     )
     .await
 }
+
+/// The affiliates' positions on one of this coalition's proposals, weighted by their links.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/links/mandates/{proposal}",
+    tag = "links",
+    params(
+        ("coalition" = String, Path, description = "Coalition id or unique prefix"),
+        ("proposal" = String, Path, description = "Proposal id or unique prefix"),
+    ),
+    responses(
+        (status = 200, description = "Each affiliate's position and weight", body = commands::ops::received::MandatesView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn link_mandates(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath((coalition, proposal)): ApiPath<(String, String)>,
+) -> Response {
+    call(
+        &state,
+        Request::LinkMandates {
+            coalition,
+            proposal,
+        },
+        StatusCode::OK,
+    )
+    .await
+}

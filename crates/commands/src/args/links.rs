@@ -104,4 +104,15 @@ pub enum LinkCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// The affiliates' positions on one of our proposals (a call asked them), each decided by
+    /// the affiliate's own proposal and counted with its link's weight, beside our own
+    /// members' positions
+    Mandates {
+        #[command(flatten)]
+        c: CoalitionArg,
+        /// The proposal: its id or the start of it
+        proposal: String,
+        #[command(flatten)]
+        format: Format,
+    },
 }

@@ -13,13 +13,18 @@ pub enum StatementCmd {
         #[command(flatten)]
         c: CoalitionArg,
         /// What it states: roster (the members and their node keys), issue, pool (totals over
-        /// a period), goal (progress) or decision
+        /// a period), goal (progress), decision, call (asks affiliates their position on a
+        /// proposal of ours) or mandate (our position on a call we received, as our own
+        /// proposal decided it)
         #[arg(long)]
         kind: String,
         /// The record it is about: an issue, pool, goal or proposal id, or the start of one
-        /// (none for a roster)
+        /// (none for a roster; our proposal for a call or a mandate)
         #[arg(long)]
         record: Option<String>,
+        /// For a mandate: the call it answers (its id or the start of it, `statement received`)
+        #[arg(long)]
+        call: Option<String>,
         /// For a pool's totals: the period's first day (YYYY-MM-DD)
         #[arg(long, value_name = "DAY")]
         from: Option<String>,

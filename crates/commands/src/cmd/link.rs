@@ -125,6 +125,53 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
             }
             affiliates(&view, out)?;
         }
+        LinkCmd::Mandates {
+            c,
+            proposal,
+            format,
+        } => {
+            let coalition = on(x, &c, out)?;
+            let v: crate::ops::received::MandatesView = x
+                .call(Request::LinkMandates {
+                    coalition,
+                    proposal,
+                })?
+                .try_into()?;
+            if format.json {
+                return out.json(&v);
+            }
+            out.text(&format!(
+                "{}: affiliates' weights {} for, {} against, {} abstaining, {} not yet decided; \
+                 our members {} agree, {} abstain, {} disagree, {} block ({}).",
+                line(&v.title),
+                v.weight_for,
+                v.weight_against,
+                v.weight_abstain,
+                v.weight_silent,
+                v.members[0],
+                v.members[1],
+                v.members[2],
+                v.members[3],
+                v.outcome
+            ))?;
+            let rows = v
+                .affiliates
+                .iter()
+                .map(|a| {
+                    vec![
+                        line(&a.from),
+                        a.weight.to_string(),
+                        a.position.clone().unwrap_or_else(|| "-".to_owned()),
+                        a.provenance.as_deref().map_or_else(|| "-".to_owned(), line),
+                    ]
+                })
+                .collect();
+            out.table(
+                &["AFFILIATE", "WEIGHT", "POSITION", "PROVENANCE"],
+                rows,
+                "No affiliates.",
+            )?;
+        }
     }
     Ok(())
 }

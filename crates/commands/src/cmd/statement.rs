@@ -19,6 +19,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
             c,
             kind,
             record,
+            call,
             from,
             to,
         } => {
@@ -26,6 +27,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
             let body = StatementDraftRequest {
                 kind,
                 record,
+                call,
                 from,
                 to,
             };

@@ -645,6 +645,95 @@ pub fn affiliates(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<Affiliates
     })
 }
 
+/// One affiliate's position on a question, with its weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MandateLine {
+    /// The affiliate's name.
+    pub from: String,
+    /// Its weight in this coalition's mandates.
+    pub weight: u64,
+    /// Its position (`for`, `against`, `abstain`), none before it publishes one.
+    pub position: Option<String>,
+    /// Its own proposal that decided it.
+    pub decided_by: Option<String>,
+    /// Its members' positions counted: agree, abstain, disagree, block.
+    pub counts: Option<[u64; 4]>,
+    /// Where it comes from, in words.
+    pub provenance: Option<String>,
+    /// Where it comes from, in parts.
+    pub source: Option<Source>,
+}
+
+/// The affiliates' positions on one of this coalition's proposals, weighted, beside its own
+/// members' positions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MandatesView {
+    /// The proposal asked about.
+    pub proposal: String,
+    /// Its title.
+    pub title: String,
+    /// Each affiliate.
+    pub affiliates: Vec<MandateLine>,
+    /// The weights for.
+    pub weight_for: u64,
+    /// The weights against.
+    pub weight_against: u64,
+    /// The weights abstaining.
+    pub weight_abstain: u64,
+    /// The weights of affiliates without a position yet.
+    pub weight_silent: u64,
+    /// This coalition's own members' positions: agree, abstain, disagree, block.
+    pub members: [u64; 4],
+    /// The proposal's own outcome, from its members' positions.
+    pub outcome: String,
+}
+
+/// The affiliates' positions on proposal `given` (an id or unique prefix), weighted.
+pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MandatesView> {
+    let shown = super::proposals::show(r, c, given)?.proposal;
+    let id = shown.proposal.id.clone();
+    let linked = r.from_linked(c)?;
+    let t = model::reports::affiliates::mandates(&linked, c, id.to_bytes());
+    Ok(MandatesView {
+        proposal: id.to_string(),
+        title: shown.proposal.title.clone(),
+        affiliates: t
+            .lines
+            .iter()
+            .map(|l| {
+                let p = l.position.as_ref();
+                MandateLine {
+                    from: l.affiliate.name.clone(),
+                    weight: l.affiliate.weight,
+                    position: p.map(|(m, _)| m.position.as_str().to_owned()),
+                    decided_by: p.map(|(m, _)| model::id_from_bytes(m.proposal)),
+                    counts: p.map(|(m, _)| {
+                        [
+                            m.counts.agree,
+                            m.counts.abstain,
+                            m.counts.disagree,
+                            m.counts.block,
+                        ]
+                    }),
+                    provenance: p.map(|(_, pr)| pr.to_string()),
+                    source: p.map(|(_, pr)| pr.into()),
+                }
+            })
+            .collect(),
+        weight_for: t.for_,
+        weight_against: t.against,
+        weight_abstain: t.abstain,
+        weight_silent: t.silent,
+        members: [
+            shown.tally.agree,
+            shown.tally.abstain,
+            shown.tally.disagree,
+            shown.tally.block,
+        ],
+        outcome: shown.outcome.as_str().to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1000,5 +1089,185 @@ mod tests {
         );
         let checked = verify(&mut r, &nation, &coastal.source.statement).unwrap();
         assert!(checked.verifies);
+    }
+
+    fn proposal(r: &mut Replica, c: &CoalitionId, title: &str) -> model::ProposalId {
+        crate::ops::proposals::create(
+            r,
+            c,
+            crate::ops::proposals::NewProposalRequest {
+                kind: "general".into(),
+                title: title.into(),
+                closes: Some("7d".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn drafted(
+        r: &mut Replica,
+        c: &CoalitionId,
+        kind: &str,
+        record: &str,
+        call: Option<String>,
+    ) -> StatementId {
+        draft(
+            r,
+            c,
+            StatementDraftRequest {
+                kind: kind.into(),
+                record: Some(record.into()),
+                call,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    /// A region linked both ways with `nation` (calls down, mandates up), weight `weight`.
+    fn both_ways(
+        r: &mut Replica,
+        nation: &CoalitionId,
+        national_roster: StatementId,
+        name: &str,
+        weight: &str,
+    ) -> CoalitionId {
+        let c = r
+            .found_coalition(replica::NewCoalition {
+                name: name.into(),
+                frame: "Homes".into(),
+                values: vec![],
+                commitments: vec![],
+                equity_threshold: None,
+            })
+            .unwrap();
+        let roster = draft(
+            r,
+            &c,
+            StatementDraftRequest {
+                kind: "roster".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let up = propose(
+            r,
+            &c,
+            LinkRequest {
+                with: nation.to_string(),
+                name: Some("National Housing Alliance".into()),
+                relation: "parent".into(),
+                publish: vec!["mandate".into()],
+                threshold: Some(1),
+                accept: vec!["call".into()],
+                their_threshold: Some(1),
+                roster: Some(national_roster.hex()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(r, &c, &up);
+        let down = propose(
+            r,
+            nation,
+            LinkRequest {
+                with: c.to_string(),
+                name: Some(name.into()),
+                relation: "affiliate".into(),
+                publish: vec!["call".into()],
+                threshold: Some(1),
+                accept: vec!["mandate".into()],
+                their_threshold: Some(1),
+                roster: Some(roster.hex()),
+                weight: Some(weight.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(r, nation, &down);
+        c
+    }
+
+    #[test]
+    fn a_call_goes_down_to_affiliates_and_their_mandates_come_back_weighted() {
+        let (_home, mut r, nation) = replica();
+        let national_roster = draft(
+            &mut r,
+            &nation,
+            StatementDraftRequest {
+                kind: "roster".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let coastal = both_ways(&mut r, &nation, national_roster, "Coastal Housing", "3");
+        let valley = both_ways(&mut r, &nation, national_roster, "Valley Housing", "1");
+        let question = proposal(&mut r, &nation, "Back the national rent cap");
+        let call = drafted(&mut r, &nation, "call", question.as_str(), None);
+        let mut refused = std::collections::HashSet::new();
+        r.carry_statements(&mut refused).unwrap();
+        assert!(refused.is_empty(), "{refused:?}");
+
+        // Each region decides under its own rule; its outcome becomes its position.
+        let yes = proposal(&mut r, &coastal, "Back the cap");
+        agree(&mut r, &coastal, &yes);
+        let no = proposal(&mut r, &valley, "Back the cap");
+        crate::ops::proposals::take_position(
+            &mut r,
+            &valley,
+            no.as_str(),
+            crate::ops::proposals::PositionRequest {
+                stance: "block".into(),
+                reason: "Not ours to back".into(),
+            },
+        )
+        .unwrap();
+        let open = proposal(&mut r, &valley, "Still open");
+        let e = draft(
+            &mut r,
+            &valley,
+            StatementDraftRequest {
+                kind: "mandate".into(),
+                record: Some(open.to_string()),
+                call: Some(call.hex()[..10].to_owned()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not decided yet"), "{e}");
+        drafted(&mut r, &coastal, "mandate", yes.as_str(), Some(call.hex()));
+        drafted(&mut r, &valley, "mandate", no.as_str(), Some(call.hex()));
+        r.carry_statements(&mut refused).unwrap();
+        assert!(refused.is_empty(), "{refused:?}");
+
+        let v = mandates(&mut r, &nation, question.as_str()).unwrap();
+        assert_eq!(
+            (v.weight_for, v.weight_against, v.weight_silent),
+            (3, 1, 0),
+            "{v:?}"
+        );
+        let coastal_line = v
+            .affiliates
+            .iter()
+            .find(|a| a.from == "Coastal Housing")
+            .unwrap();
+        assert_eq!(coastal_line.position.as_deref(), Some("for"));
+        assert_eq!(coastal_line.decided_by.as_deref(), Some(yes.as_str()));
+        let valley_line = v
+            .affiliates
+            .iter()
+            .find(|a| a.from == "Valley Housing")
+            .unwrap();
+        assert_eq!(valley_line.position.as_deref(), Some("against"));
+        assert_eq!(valley_line.counts, Some([0, 0, 0, 1]));
+        assert!(
+            valley_line
+                .provenance
+                .as_deref()
+                .unwrap()
+                .contains("of Valley Housing")
+        );
+        assert_eq!(v.members, [0, 0, 0, 0]);
     }
 }

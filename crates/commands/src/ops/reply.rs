@@ -98,6 +98,8 @@ pub enum Reply {
     Received(super::received::ReceivedView),
     /// What the affiliates published, rolled up.
     Affiliates(Box<super::received::AffiliatesView>),
+    /// The affiliates' positions on a proposal.
+    Mandates(super::received::MandatesView),
     /// A statement received, verified again.
     StatementVerified(super::received::StatementVerified),
     /// A coalition's history.
@@ -201,6 +203,7 @@ reply_kinds! {
     StatementsImported => super::received::StatementsImported,
     Received => super::received::ReceivedView,
     Affiliates => Box<super::received::AffiliatesView>,
+    Mandates => super::received::MandatesView,
     StatementVerified => super::received::StatementVerified,
     History => audit::HistoryView,
     Aside => audit::AsideView,

@@ -359,6 +359,13 @@ pub enum Request {
         /// The coalition: id or unique prefix.
         coalition: String,
     },
+    /// The affiliates' positions on a proposal, weighted ([`super::received::mandates`]).
+    LinkMandates {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+        /// The proposal asked about: id or unique prefix.
+        proposal: String,
+    },
     /// Import a statements file from a linked coalition ([`super::received::import`]).
     StatementImport {
         /// The coalition: id or unique prefix.
@@ -558,6 +565,7 @@ impl Request {
             Self::StatementExport { .. } => "statement_export",
             Self::StatementImport { .. } => "statement_import",
             Self::LinkAffiliates { .. } => "link_affiliates",
+            Self::LinkMandates { .. } => "link_mandates",
             Self::StatementReceived { .. } => "statement_received",
             Self::StatementVerify { .. } => "statement_verify",
             Self::TranslationList { .. } => "translation_list",
@@ -659,6 +667,7 @@ impl Request {
             | Self::StatementImport { coalition, .. }
             | Self::StatementReceived { coalition }
             | Self::LinkAffiliates { coalition }
+            | Self::LinkMandates { coalition, .. }
             | Self::StatementVerify { coalition, .. }
             | Self::History { coalition, .. }
             | Self::HistoryRestore { coalition, .. }

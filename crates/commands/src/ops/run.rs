@@ -335,6 +335,13 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let c = coalition(r, &c)?;
             Reply::Affiliates(Box::new(super::received::affiliates(r, &c)?))
         }
+        Request::LinkMandates {
+            coalition: c,
+            proposal,
+        } => {
+            let c = coalition(r, &c)?;
+            Reply::Mandates(super::received::mandates(r, &c, &proposal)?)
+        }
         Request::StatementReceived { coalition: c } => {
             let c = coalition(r, &c)?;
             Reply::Received(super::received::list(r, &c)?)

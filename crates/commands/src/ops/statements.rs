@@ -16,11 +16,17 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementDraftRequest {
-    /// What it states: `roster`, `issue`, `pool`, `goal` or `decision`.
+    /// What it states: `roster`, `issue`, `pool`, `goal`, `decision`, `call` (asking
+    /// affiliates their position on a proposal) or `mandate` (this coalition's position on a
+    /// call received, as its own proposal decided it).
     pub kind: String,
-    /// The record it is about (an id or a unique prefix; none for a roster).
+    /// The record it is about (an id or a unique prefix; none for a roster; for a call or a
+    /// mandate, this coalition's proposal).
     #[serde(default)]
     pub record: Option<String>,
+    /// For a mandate, the call it answers (a statement received: its id or the start of it).
+    #[serde(default)]
+    pub call: Option<String>,
     /// For a pool's totals, the period's first day (`YYYY-MM-DD`).
     #[serde(default)]
     pub from: Option<String>,
@@ -138,13 +144,52 @@ fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyho
                 to,
             }
         }
-        Kind::Call | Kind::Mandate => {
-            return Err(super::Invalid(format!(
-                "a {kind} statement is not drafted from a coalition's own records yet"
-            ))
-            .into());
+        Kind::Call => Topic::Call(record(r, "proposals", "proposal")?.parse()?),
+        Kind::Mandate => {
+            let given = req.call.as_deref().ok_or_else(|| {
+                super::Invalid(
+                    "say which call the position answers (--call, `statement received` lists \
+                     the calls received)"
+                        .to_owned(),
+                )
+            })?;
+            let (call, asked, caller) = call_received(r, c, given)?;
+            Topic::Mandate {
+                call,
+                question: asked.proposal,
+                caller,
+                proposal: record(r, "proposals", "proposal")?.parse()?,
+            }
         }
     })
+}
+
+/// The call received whose id is or starts with `given`: its id, what it asks, who asks.
+fn call_received(
+    r: &mut Replica,
+    c: &CoalitionId,
+    given: &str,
+) -> anyhow::Result<(
+    StatementId,
+    model::federation::Call,
+    model::federation::RecordId,
+)> {
+    let given = given.trim().to_ascii_lowercase();
+    let mut calls = Vec::new();
+    for linked in r.from_linked(c)?.values() {
+        for (v, _) in &linked.verified {
+            if let Value::Call(call) = &v.statement.value {
+                calls.push((v.id, call.clone(), v.statement.coalition));
+            }
+        }
+    }
+    let ids: Vec<String> = calls.iter().map(|(id, _, _)| id.hex()).collect();
+    let found = replica::resolve_prefix(&given, "call received", ids.iter().map(String::as_str))?;
+    let found = StatementId::from_hex(found)?;
+    calls
+        .into_iter()
+        .find(|(id, _, _)| *id == found)
+        .ok_or_else(|| super::Invalid(format!("no call received has id {}", found.short())).into())
 }
 
 /// Drafts a statement from this node's copy and co-signs it; its id.
@@ -345,7 +390,7 @@ mod tests {
         let e = draft(&mut r, &c, request("goal", None)).unwrap_err();
         assert!(e.to_string().contains("--record"), "{e}");
         let e = draft(&mut r, &c, request("mandate", None)).unwrap_err();
-        assert!(e.to_string().contains("not drafted"), "{e}");
+        assert!(e.to_string().contains("--call"), "{e}");
         let roster = draft(&mut r, &c, request("roster", None)).unwrap();
         let progress = draft(&mut r, &c, request("goal", Some(&goal[..6]))).unwrap();
         // An issue's statement: the link publishes goals only, so it stays home.

@@ -268,3 +268,77 @@ pub fn rollup(linked: &BTreeMap<CoalitionId, FromLinked>) -> Rollup {
         .sort_by_key(|(_, p)| (std::cmp::Reverse(p.as_of), p.statement));
     out
 }
+
+/// One affiliate's position on a question this coalition asked, by its own decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateLine {
+    /// The affiliate.
+    pub affiliate: Affiliate,
+    /// Its latest position on the question, and where it comes from (none yet).
+    pub position: Option<(federation::MandatePosition, Provenance)>,
+}
+
+/// The affiliates' positions on one question, counted with their weights.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MandateTally {
+    /// Each affiliate, with its position if it has published one.
+    pub lines: Vec<MandateLine>,
+    /// The weights of those for.
+    pub for_: u64,
+    /// The weights of those against.
+    pub against: u64,
+    /// The weights of those abstaining.
+    pub abstain: u64,
+    /// The weights of those that have published no position yet.
+    pub silent: u64,
+}
+
+/// The affiliates' latest positions on `question` (a proposal of `own`, the coalition they
+/// are affiliates of), weighted by their links' weights (or members).
+pub fn mandates(
+    linked: &BTreeMap<CoalitionId, FromLinked>,
+    own: &CoalitionId,
+    question: [u8; 16],
+) -> MandateTally {
+    let up = rollup(linked);
+    let mut out = MandateTally::default();
+    for a in up.affiliates {
+        let Some(from) = linked.get(&a.id) else {
+            continue;
+        };
+        let name = a.name.clone();
+        let position = from
+            .verified
+            .iter()
+            .filter(|(v, _)| from.is_latest(v))
+            .find_map(|(v, _)| match &v.statement.value {
+                Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
+                    Some((
+                        m.clone(),
+                        Provenance {
+                            statement: v.id,
+                            from: a.id.clone(),
+                            name: name.clone(),
+                            signed: v.signers.len(),
+                            members: v.members,
+                            as_of: Timestamp::from_millis(v.statement.as_of),
+                        },
+                    ))
+                }
+                _ => None,
+            });
+        let w = a.weight;
+        let counted = match position.as_ref().map(|(m, _)| m.position) {
+            Some(federation::Position::For) => &mut out.for_,
+            Some(federation::Position::Against) => &mut out.against,
+            Some(federation::Position::Abstain) => &mut out.abstain,
+            None => &mut out.silent,
+        };
+        *counted = counted.saturating_add(w);
+        out.lines.push(MandateLine {
+            affiliate: a,
+            position,
+        });
+    }
+    out
+}
