@@ -192,6 +192,11 @@ impl RosterChain {
         self.newest_held().id
     }
 
+    /// Whether a roster this chain keeps the keys of lists `key`.
+    pub fn lists(&self, key: &[u8; 32]) -> bool {
+        self.held.iter().any(|h| h.holders.contains_key(key))
+    }
+
     /// The versions and ids of the rosters taken, oldest first.
     pub fn ids(&self) -> &[(u64, StatementId)] {
         &self.ids

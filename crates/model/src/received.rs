@@ -8,8 +8,10 @@
 //! draft. The receiving coalition has no field of the publisher's: the statement's own bytes
 //! name its publisher, and the content proves itself, whichever member carried it.
 //!
-//! What is taken ([`judge`]), the same in the model before a node writes and on receipt on
-//! every node (the rules, at the change's heads and time): a statement of another coalition
+//! What is taken ([`taking`], [`Taking::judge`]), the same in the model before a node writes
+//! and on receipt on every node (the rules, at the change's heads and time; the model checks
+//! its changes with the rules themselves before they join the document): a statement of
+//! another coalition
 //! with which a link is in force here that takes statements (its terms name the roster it
 //! trusts first), of a kind the link takes (rosters whenever it takes any), and
 //! - a roster: one the chain of rosters received from that coalition takes, replayed from the
@@ -182,8 +184,9 @@ pub(crate) fn read(view: View<'_>, field: &str) -> BTreeMap<StatementId, Receive
     out
 }
 
-/// Adds one entry's statement and signatures to what was read.
-fn join(
+/// Adds one entry's statement and signatures to what was read (in one pass over both lists,
+/// each ascending by key).
+pub(crate) fn join(
     out: &mut BTreeMap<StatementId, Received>,
     opened: federation::Opened,
     body: Vec<u8>,
@@ -201,19 +204,30 @@ fn join(
     });
     held.carried_by.insert(by.clone());
     held.at = held.at.min(at);
-    for c in opened.cosigns {
-        match held.cosigns.binary_search_by(|h| h.key.cmp(&c.key)) {
-            Ok(_) if held.cosigns.contains(&c) => {}
+    let old = std::mem::take(&mut held.cosigns);
+    let mut merged = Vec::with_capacity(old.len().max(opened.cosigns.len()));
+    let (mut a, mut b) = (
+        old.into_iter().peekable(),
+        opened.cosigns.into_iter().peekable(),
+    );
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (Some(x), Some(y)) if x.key < y.key => a.next(),
+            (Some(x), Some(y)) if y.key < x.key => b.next(),
             // Two signatures by one key: keep one that verifies (only then is either
             // verified).
-            Ok(i) => {
-                if !held.cosigns[i].verifies(&id) && c.verifies(&id) {
-                    held.cosigns[i] = c;
-                }
+            (Some(x), Some(y)) => {
+                let keep_new = x != y && !x.verifies(&id) && y.verifies(&id);
+                let (x, y) = (a.next(), b.next());
+                if keep_new { y } else { x }
             }
-            Err(i) => held.cosigns.insert(i, c),
-        }
+        };
+        merged.extend(next);
     }
+    held.cosigns = merged;
 }
 
 /// Every statement received in coalition `doc`: rosters and the rest, by id.
@@ -262,22 +276,39 @@ pub fn chain_of<'a>(
 /// id); it stops at the first version none follows at.
 pub(crate) fn extend_chain(
     mut chain: RosterChain,
-    mut candidates: BTreeMap<u64, Vec<(usize, StatementId, Signed)>>,
+    candidates: BTreeMap<u64, Vec<(usize, StatementId, Signed)>>,
 ) -> RosterChain {
-    for list in candidates.values_mut() {
-        list.sort_by_key(|(signatures, id, _)| (std::cmp::Reverse(*signatures), *id));
-    }
     while let Some(next) = chain
         .version()
         .checked_add(1)
         .and_then(|v| candidates.get(&v))
     {
+        // Ranked by the members of the newest roster whose signatures verify (signatures by
+        // strangers or that do not verify rank nothing), then by id.
+        let mut ranked: Vec<(usize, StatementId, &Signed)> = next
+            .iter()
+            .map(|(_, id, s)| (support(chain.newest(), id, s), *id, s))
+            .collect();
+        ranked.sort_by_key(|(n, id, _)| (std::cmp::Reverse(*n), *id));
         // `extend` changes nothing unless it takes the roster.
-        if !next.iter().any(|(_, _, s)| chain.extend(s).is_ok()) {
+        if !ranked.iter().any(|(_, _, s)| chain.extend(s).is_ok()) {
             break;
         }
     }
     chain
+}
+
+/// How many members of `roster` signed `signed` (id `id`) with a signature that verifies.
+fn support(roster: &federation::Roster, id: &StatementId, signed: &Signed) -> usize {
+    let mut members = std::collections::BTreeSet::new();
+    for c in &signed.cosigns {
+        if let Some(m) = roster.member_of(&c.key)
+            && c.verifies(id)
+        {
+            members.insert(m.member);
+        }
+    }
+    members.len()
 }
 
 /// Why a statement is not taken from a linked coalition.
@@ -439,7 +470,16 @@ pub fn taking<'a>(
         .roster
         .as_deref()
         .and_then(|r| StatementId::from_hex(r).ok())
-        .ok_or_else(not_linked)?;
+        .ok_or_else(|| ReceiveError::NoPinnedRoster {
+            name: terms.name.clone(),
+            pin: terms
+                .roster
+                .as_deref()
+                .unwrap_or("none")
+                .chars()
+                .take(16)
+                .collect(),
+        })?;
     Ok(Taking {
         publisher,
         terms,
@@ -553,10 +593,19 @@ pub fn from_linked(
         }
         from.verified
             .sort_by_key(|(v, _)| (v.statement.as_of, v.statement.sequence, v.id));
+        // A statement under an older roster than another on its subject never replaces it:
+        // members since removed cannot restate, dated back, what the newer roster said.
+        let mut newest: BTreeMap<federation::Subject, u64> = BTreeMap::new();
         for (v, _) in &from.verified {
-            let _: Offered = from
-                .latest
-                .offer(v.statement.subject(), v.statement.sequence, v.id);
+            let n = newest.entry(v.statement.subject()).or_default();
+            *n = (*n).max(v.roster);
+        }
+        for (v, _) in &from.verified {
+            if newest.get(&v.statement.subject()) == Some(&v.roster) {
+                let _: Offered =
+                    from.latest
+                        .offer(v.statement.subject(), v.statement.sequence, v.id);
+            }
         }
         out.insert(other.clone(), from);
     }

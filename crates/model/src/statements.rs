@@ -80,6 +80,8 @@ impl Draft {
             self.cosigns.values().flatten().cloned().collect();
         cosigns.sort_by_key(|c| c.key);
         cosigns.dedup_by_key(|c| c.key);
+        // As many as a signed statement holds (a roster has fewer members).
+        cosigns.truncate(federation::MAX_SIGNATURES);
         federation::Signed {
             body: self.body.clone(),
             cosigns,

@@ -46,10 +46,8 @@ impl Replica {
         items: &[Signed],
         source: &str,
     ) -> Result<Vec<(StatementId, Offer)>, ReplicaError> {
-        let links = self.links(id)?;
-        let out = self.edit(id, |doc, a| {
-            doc.receive_statements(&a.member, &links, items, a.now)
-        })?;
+        self.arrived_or_err(id)?;
+        let out = self.edit(id, |doc, a| doc.receive_statements(&a.member, items, a.now))?;
         for (sid, offer) in &out {
             if let Offer::Refused(e) = offer {
                 tracing::warn!(coalition = %id, statement = %sid.short(), source, "statement not taken: {e}");

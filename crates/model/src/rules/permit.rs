@@ -794,6 +794,12 @@ impl Ctx<'_> {
     fn check_received(&self, field: &str, key: &str, signed: &[u8]) -> Result<(), String> {
         let signed = federation::Signed::decode(signed).map_err(|e| e.to_string())?;
         let own: crate::ids::CoalitionId = self.record(&["id"])?;
+        // What needs no link nor roster first (its form, key, field, publisher): a change
+        // refused for those costs no reading of the proposals or the rosters.
+        match crate::received::taking(&own, &Default::default(), Some(field), Some(key), &signed) {
+            Err(crate::received::ReceiveError::NotLinked { .. }) | Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
+        }
         let mut cell = self.received.borrow_mut();
         let ctx = cell.get_or_insert_with(|| ReceivedCtx {
             links: self.links_at_change(),

@@ -134,9 +134,8 @@ fn links_at(
 
 /// Member `who` of the national coalition carries `items` in at `at` seconds.
 fn carry(doc: &mut CoalitionDoc, who: u8, items: &[Signed], at: i64) -> Vec<Offer> {
-    let links = links_at(doc, at);
     act(doc, who, |d| {
-        d.receive_statements(&member(who), &links, items, t(at))
+        d.receive_statements(&member(who), items, t(at))
             .unwrap()
             .into_iter()
             .map(|(_, o)| o)
@@ -432,6 +431,93 @@ fn statements_written_by_hand_are_judged_on_receipt() {
         matches!(err, model::rules::Violation::NotOwner { .. }),
         "{err}"
     );
+}
+
+/// Copies of one statement with other signatures are joined before they are judged and
+/// stored together; junk signatures neither choose between two rosters of a version nor
+/// reach the document; a statement under a roster since replaced, dated back with a high
+/// sequence, does not displace what the newer roster said.
+#[test]
+fn copies_junk_signatures_and_backdated_statements_change_nothing() {
+    let first = signed(&roster(1, &[1, 2, 3], None), &[1, 2]);
+    let mut doc = national(first.id());
+    // Roster 2 in two copies, each signed by one member of three: together a majority.
+    let next = roster(2, &[1, 2], Some(first.id()));
+    let (one, two) = (signed(&next, &[1]), signed(&next, &[2]));
+    // And junk: 300 signatures by keys no roster lists, on a copy of the first roster.
+    let mut padded = first.clone();
+    for i in 0..300u16 {
+        let mut key = [0xee; 32];
+        key[..2].copy_from_slice(&i.to_be_bytes());
+        padded
+            .add(federation::Cosign {
+                key,
+                signature: [7; 64],
+            })
+            .unwrap();
+    }
+    let out = carry(&mut doc, 1, &[padded, one, two], 10);
+    assert_eq!(out, vec![Offer::Stored, Offer::Stored, Offer::Stored]);
+    assert_eq!(verdict(&mut doc), Ok(()));
+    let all = received(&doc);
+    assert_eq!(
+        all[&first.id()].cosigns.len(),
+        2,
+        "only listed keys are stored"
+    );
+    assert_eq!(all[&signed(&next, &[]).id()].cosigns.len(), 2);
+
+    // Two rosters 3 of one version, each signed by both members; one padded with junk
+    // signatures: the choice is the same as without the junk (the lower id).
+    let second = signed(&next, &[]).id();
+    let a = roster(3, &[1, 2, 4], Some(second));
+    let b = Statement {
+        as_of: a.as_of + 1000,
+        ..a.clone()
+    };
+    let (a, b) = (signed(&a, &[1, 2]), signed(&b, &[1, 2]));
+    let lower = a.id().min(b.id());
+    let mut higher = if lower == a.id() {
+        b.clone()
+    } else {
+        a.clone()
+    };
+    for i in 0..200u16 {
+        let mut key = [0xdd; 32];
+        key[..2].copy_from_slice(&i.to_be_bytes());
+        higher
+            .add(federation::Cosign {
+                key,
+                signature: [9; 64],
+            })
+            .unwrap();
+    }
+    let lower_signed = if lower == a.id() { a } else { b };
+    carry(&mut doc, 2, &[higher, lower_signed], 11);
+    assert_eq!(verdict(&mut doc), Ok(()));
+    let own = doc.id().clone();
+    let views = from_linked(&own, &received(&doc), &links_at(&doc, 12));
+    let chain = views[&CoalitionId::from_bytes(REGION)]
+        .chain
+        .clone()
+        .unwrap();
+    assert_eq!(chain.newest_id(), lower);
+
+    // Under roster 3, a goal; then one under roster 1, dated before roster 2 replaced it,
+    // with a high sequence, signed by member 3 (removed) and member 1.
+    let now = signed(&goal(3, 1, 20, 40), &[1, 2]);
+    let back = signed(&goal(1, 99, 1, 999), &[1, 3]);
+    let out = carry(&mut doc, 3, &[now.clone(), back.clone()], 21);
+    assert_eq!(out, vec![Offer::Stored, Offer::Stored]);
+    let views = from_linked(&own, &received(&doc), &links_at(&doc, 22));
+    let region = &views[&CoalitionId::from_bytes(REGION)];
+    let shown: Vec<_> = region
+        .verified
+        .iter()
+        .filter(|(v, _)| region.is_latest(v))
+        .map(|(v, _)| v.id)
+        .collect();
+    assert_eq!(shown, vec![now.id()]);
 }
 
 mod any_order {

@@ -12,7 +12,7 @@ use commands::ops::Request;
 use commands::ops::received::{AffiliatesView, Source};
 
 use super::{Chrome, CoalitionNav, page};
-use crate::i18n::{Arg, number};
+use crate::i18n::{Arg, isolated, number};
 use crate::{Visit, Web};
 
 /// A table's rows: each a row header and its cells.
@@ -133,7 +133,7 @@ pub(crate) async fn show(
                         i.from.clone(),
                         of(i.sharing.to_string(), i.members.to_string()),
                         i.priority.map_or_else(|| "—".to_owned(), |p| p.to_string()),
-                        i.tags.join(", "),
+                        super::joined(&i.tags),
                         provenance(&c, &i.from, &i.source),
                     ],
                 )
@@ -168,7 +168,7 @@ pub(crate) async fn show(
                                 ("to", Arg::Own(p.period_to.clone())),
                             ],
                         ),
-                        format!("{} {}", n(&p.contributed), p.unit),
+                        format!("{} {}", n(&p.contributed), isolated(&p.unit)),
                         n(&p.pledged),
                         n(&p.allocated),
                         n(&p.balance),
@@ -185,8 +185,10 @@ pub(crate) async fn show(
             .map(|s| {
                 (
                     match kind_word(&s.kind) {
-                        Some(k) => format!("{} ({})", s.unit, c.t(&format!("poolkind-{k}"))),
-                        None => format!("{} ({})", s.unit, s.kind),
+                        Some(k) => {
+                            format!("{} ({})", isolated(&s.unit), c.t(&format!("poolkind-{k}")))
+                        }
+                        None => format!("{} ({})", isolated(&s.unit), isolated(&s.kind)),
                     },
                     vec![
                         n(&s.contributed),
@@ -211,7 +213,7 @@ pub(crate) async fn show(
                         format!(
                             "{} {}",
                             of(n(g.progress.as_deref().unwrap_or("0")), n(&g.target)),
-                            g.unit
+                            isolated(&g.unit)
                         ),
                         provenance(&c, &g.from, &g.source),
                     ],
@@ -225,7 +227,7 @@ pub(crate) async fn show(
             .iter()
             .map(|s| {
                 (
-                    s.unit.clone(),
+                    isolated(&s.unit),
                     vec![
                         of(n(&s.progress), n(&s.target)),
                         percent(&s.by_target),
@@ -246,7 +248,7 @@ pub(crate) async fn show(
                     vec![
                         d.from.clone(),
                         c.t(&format!("affiliates-outcome-{}", outcome_word(&d.outcome))),
-                        d.rule.clone(),
+                        isolated(&d.rule),
                         c.tw(
                             "affiliates-counts",
                             &[
