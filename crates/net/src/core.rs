@@ -195,6 +195,8 @@ struct Carrying {
     due: bool,
     at: Option<std::time::Instant>,
     refused: std::collections::HashSet<(model::federation::StatementId, usize)>,
+    /// Drafts this node would not co-sign (computed otherwise, out of date...).
+    not_signed: std::collections::HashSet<model::federation::StatementId>,
 }
 
 /// Least time between two rounds of carrying statements between coalitions.
@@ -304,9 +306,10 @@ impl Core {
         debug!(coalitions = done, "compacted while idle");
     }
 
-    /// Carries statements between the coalitions this node belongs to
-    /// (`Replica::carry_statements`), at most every [`CARRY_EVERY`] and only after something
-    /// changed; what it writes goes to peers like any edit.
+    /// Co-signs the drafts this node computes the same (`Replica::cosign_pending`) and carries
+    /// statements between the coalitions this node belongs to (`Replica::carry_statements`),
+    /// at most every [`CARRY_EVERY`] and only after something changed; what it writes goes to
+    /// peers like any edit.
     fn carry(&mut self) {
         let recent = self
             .carrying
@@ -320,14 +323,26 @@ impl Core {
         if self.carrying.refused.len() > MAX_CARRY_REFUSED {
             self.carrying.refused.clear();
         }
+        if self.carrying.not_signed.len() > MAX_CARRY_REFUSED {
+            self.carrying.not_signed.clear();
+        }
+        let mut wrote = false;
+        match self.replica.cosign_pending(&mut self.carrying.not_signed) {
+            Ok(signed) => {
+                for (c, id) in &signed {
+                    info!(coalition = %c, statement = %id.short(), "co-signed a statement this node computes the same");
+                }
+                wrote |= !signed.is_empty();
+            }
+            Err(e) => warn!(error = %e, "could not co-sign statements"),
+        }
         let carried = match self.replica.carry_statements(&mut self.carrying.refused) {
             Ok(c) => c,
             Err(e) => {
                 warn!(error = %e, "could not carry statements between coalitions");
-                return;
+                Vec::new()
             }
         };
-        let mut wrote = false;
         for c in carried {
             let _s = info_span!("coalition", coalition = %c.to, from = %c.from).entered();
             let stored = c

@@ -274,3 +274,53 @@ impl Replica {
         Ok(())
     }
 }
+
+impl Replica {
+    /// Co-signs on its own what this node's members would sign by hand: in each coalition it
+    /// belongs to, each draft its member has not signed, of a roster or of a kind some link in
+    /// force publishes (`LinkTerms::publishes`), rosters first, once this node computes the
+    /// same from its own copy (`sign_statement`). Drafts refused are added to `refused` and
+    /// not tried again; those waiting for changes this node lacks are tried at the next round.
+    /// The drafts it co-signed, by coalition.
+    pub fn cosign_pending(
+        &mut self,
+        refused: &mut std::collections::HashSet<StatementId>,
+    ) -> Result<Vec<(CoalitionId, StatementId)>, ReplicaError> {
+        let mut ids = self.coalition_ids()?;
+        ids.retain(|c| !self.is_joining(c));
+        let mut signed = Vec::new();
+        for c in ids {
+            let Ok(me) = self.me(&c) else { continue };
+            let links = self.links(&c)?;
+            let mut pending: Vec<(u64, StatementId)> = self
+                .drafts(&c)?
+                .values()
+                .filter(|d| !d.cosigns.contains_key(&me) && !refused.contains(&d.id))
+                .filter(|d| match d.statement.value {
+                    Value::Roster(_) => true,
+                    ref v => links.values().any(|l| l.terms.publishes(v)),
+                })
+                // Rosters first (others wait for the roster in force), by version.
+                .map(|d| {
+                    let rank = match d.statement.value {
+                        Value::Roster(_) => d.statement.sequence,
+                        _ => u64::MAX,
+                    };
+                    (rank, d.id)
+                })
+                .collect();
+            pending.sort();
+            for (_, id) in pending {
+                match self.sign_statement(&c, &id) {
+                    Ok(()) => signed.push((c.clone(), id)),
+                    Err(SignError::Differs(BuildError::NotYet { .. })) | Err(SignError::NoRoster) => {}
+                    Err(SignError::Replica(e)) => return Err(e),
+                    Err(_) => {
+                        refused.insert(id);
+                    }
+                }
+            }
+        }
+        Ok(signed)
+    }
+}

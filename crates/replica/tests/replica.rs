@@ -902,3 +902,48 @@ fn a_node_drafts_and_signs_statements_that_follow_each_other() {
         .unwrap();
     assert_eq!(v.signers.len(), 1);
 }
+
+/// A node co-signs on its own the drafts it computes the same (a roster drafted without its
+/// signature) and not one it computes otherwise (a roster listing a stranger), which it
+/// remembers and does not try again.
+#[test]
+fn a_node_co_signs_on_its_own_what_it_computes_the_same() {
+    use model::statements::{Stated, Topic};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, c) = founded(dir.path());
+    let stated = Stated {
+        as_of: model::Timestamp::from_secs(replica::now().as_secs()),
+        roster: 0,
+        sequence: 1,
+        supersedes: None,
+    };
+    let honest = r
+        .edit(&c, |d, a| {
+            let s = model::statements::statement_of(d, &Topic::Roster, stated)
+                .map_err(|e| model::EditError::Refused { why: e.to_string() })?;
+            d.draft_statement(&a.member, &s, a.now)
+        })
+        .unwrap();
+    let forged = r
+        .edit(&c, |d, a| {
+            let mut s = model::statements::statement_of(d, &Topic::Roster, stated)
+                .map_err(|e| model::EditError::Refused { why: e.to_string() })?;
+            if let model::federation::Value::Roster(roster) = &mut s.value {
+                roster.members.push(model::federation::RosterMember {
+                    member: [0xff; 16],
+                    name: "Stranger".into(),
+                    keys: vec![[0xfe; 32]],
+                });
+            }
+            d.draft_statement(&a.member, &s, a.now)
+        })
+        .unwrap();
+    assert!(r.roster_chain(&c).unwrap().is_none(), "drafted, not signed");
+    let mut refused = std::collections::HashSet::new();
+    let signed = r.cosign_pending(&mut refused).unwrap();
+    assert_eq!(signed, vec![(c.clone(), honest)]);
+    assert!(refused.contains(&forged));
+    assert_eq!(r.roster_chain(&c).unwrap().map(|c| c.newest_id()), Some(honest));
+    // Nothing more the next round.
+    assert!(r.cosign_pending(&mut refused).unwrap().is_empty());
+}
