@@ -251,3 +251,327 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
         "{verified}"
     );
 }
+
+/// Waits until every one of `nodes` holds proposal `p` of `c`, then each takes `stance`.
+fn votes(nodes: &[(&Node, &str)], c: &str, p: &str) {
+    for (node, stance) in nodes {
+        node.wait_for(
+            60,
+            "the proposal to reach the node",
+            &["proposal", "vote", "--coalition", c, p, stance],
+        );
+    }
+}
+
+/// Waits until `node`'s draft `id` in `c` is signed by `n` members (the others' nodes
+/// co-sign on their own once they compute the same).
+fn signed_by(node: &Node, c: &str, id: &str, n: usize) {
+    eventually(90, "the members' nodes to co-sign the draft", || {
+        let listed = node.json(&["statement", "list", "--coalition", c]);
+        let s = listed.as_array()?.iter().find(|s| s["id"] == id)?;
+        (s["signed_by"].as_array()?.len() >= n).then_some(())
+    });
+}
+
+/// The scenario: two regions of three organizations, one national coalition whose
+/// members are the regions' delegates. Each side decides its links under its own rules;
+/// rosters and statements are co-signed by the members' nodes on their own, and carried across
+/// by the delegates' nodes (members of both); the national views show both regions with their
+/// provenance; a call goes down, each region decides under its own rule (majority, consensus),
+/// and the positions come back and are counted with the links' weights.
+#[test]
+fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_weight() {
+    use crate::network::{Org, coalition_of};
+    let _serial = coalesce_tests::network_lock();
+    let (coastal_orgs, coastal) = coalition_of(vec![
+        Org::new("Coastal Tenants"),
+        Org::new("Harbor Faith Network"),
+        Org::new("Bay Workers Union"),
+    ]);
+    let (valley_orgs, valley) = coalition_of(vec![
+        Org::new("Valley Tenants"),
+        Org::new("Valley Disability Justice"),
+        Org::new("Farmworkers United"),
+    ]);
+    let c: Vec<&Node> = coastal_orgs.iter().map(|o| &o.node).collect();
+    let v: Vec<&Node> = valley_orgs.iter().map(|o| &o.node).collect();
+    let (a, b) = (c[0], v[0]);
+    // The national coalition: the two delegates.
+    let nation = a.ok(&["coalition", "create", "National Housing Alliance"]);
+    let code = a.ok(&[
+        "invite",
+        "create",
+        "--coalition",
+        &nation,
+        "--expires",
+        "1h",
+    ]);
+    assert_eq!(b.ok(&["join", &code, "--wait", "60"]), nation);
+
+    // Valley decides general questions by consensus; Coastal keeps majority.
+    let amend = b.ok(&[
+        "charter",
+        "amend",
+        "--coalition",
+        &valley,
+        "--rule",
+        "general=consensus",
+    ]);
+    votes(
+        &[(v[0], "agree"), (v[1], "agree"), (v[2], "agree")],
+        &valley,
+        &amend,
+    );
+
+    // Rosters, each co-signed by the members' nodes on their own.
+    let national_roster = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &nation,
+        "--kind",
+        "roster",
+    ]);
+    let coastal_roster = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &coastal,
+        "--kind",
+        "roster",
+    ]);
+    let valley_roster = b.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &valley,
+        "--kind",
+        "roster",
+    ]);
+    signed_by(a, &nation, &national_roster, 2);
+    signed_by(a, &coastal, &coastal_roster, 2);
+    signed_by(b, &valley, &valley_roster, 2);
+
+    // Links, each side under its own rules: the regions up, the nation down.
+    for (nodes, region, delegate) in [(&c, &coastal, a), (&v, &valley, b)] {
+        let up = delegate.ok(&[
+            "link",
+            "propose",
+            "--coalition",
+            region,
+            "--with",
+            &nation,
+            "--name",
+            "National Housing Alliance",
+            "--relation",
+            "parent",
+            "--publish",
+            "goal,mandate",
+            "--accept",
+            "call",
+            "--their-threshold",
+            "2",
+            "--roster",
+            &national_roster,
+        ]);
+        votes(
+            &[
+                (nodes[0], "agree"),
+                (nodes[1], "agree"),
+                (nodes[2], "agree"),
+            ],
+            region,
+            &up,
+        );
+    }
+    for (region, name, roster, weight) in [
+        (&coastal, "Coastal Housing Coalition", &coastal_roster, "3"),
+        (&valley, "Valley Housing Coalition", &valley_roster, "1"),
+    ] {
+        let down = a.ok(&[
+            "link",
+            "propose",
+            "--coalition",
+            &nation,
+            "--with",
+            region,
+            "--name",
+            name,
+            "--relation",
+            "affiliate",
+            "--publish",
+            "call",
+            "--accept",
+            "goal,mandate",
+            "--their-threshold",
+            "2",
+            "--roster",
+            roster,
+            "--weight",
+            weight,
+        ]);
+        votes(&[(a, "agree"), (b, "agree")], &nation, &down);
+    }
+
+    // Each region's goal: its progress drafted by its delegate, co-signed by the others' nodes,
+    // carried into the nation by the delegate's node.
+    for (node, region, homes) in [(a, &coastal, "30"), (b, &valley, "60")] {
+        let goal = node.ok(&[
+            "charter",
+            "goal",
+            "add",
+            "--coalition",
+            region,
+            "Homes kept",
+            "--target",
+            "100",
+            "--unit",
+            "homes",
+        ]);
+        node.ok(&[
+            "charter",
+            "goal",
+            "progress",
+            "--coalition",
+            region,
+            &goal,
+            "--value",
+            homes,
+            "--date",
+            "2026-11-20",
+        ]);
+        let progress = node.ok(&[
+            "statement",
+            "draft",
+            "--coalition",
+            region,
+            "--kind",
+            "goal",
+            "--record",
+            &goal,
+        ]);
+        signed_by(node, region, &progress, 2);
+    }
+    eventually(120, "both regions' goals in the national picture", || {
+        let view = a.json(&["link", "affiliates", "--coalition", &nation]);
+        (view["goals"].as_array()?.len() == 2).then_some(view)
+    });
+    let view = b.json(&["link", "affiliates", "--coalition", &nation]);
+    let sums = &view["goal_sums"][0];
+    assert_eq!(sums["by_target"], "45.0", "{view}");
+    // (3 × 30% + 1 × 60%) / 4
+    assert_eq!(sums["by_weight"], "37.5", "{view}");
+    for g in view["goals"].as_array().unwrap() {
+        let p = g["provenance"].as_str().unwrap();
+        assert!(p.contains("members of") && p.contains("as of"), "{p}");
+        b.ok(&[
+            "statement",
+            "verify",
+            "--coalition",
+            &nation,
+            g["source"]["statement"].as_str().unwrap(),
+        ]);
+    }
+
+    // A national question, called down to both regions.
+    let question = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &nation,
+        "--kind",
+        "general",
+        "Back the national rent cap",
+        "--closes",
+        "7d",
+    ]);
+    let call = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &nation,
+        "--kind",
+        "call",
+        "--record",
+        &question,
+    ]);
+    signed_by(a, &nation, &call, 2);
+    // Each region decides under its own rule: Coastal by majority (two of three pass it),
+    // Valley by consensus (one disagreeing fails it). The one disagreeing votes first in
+    // Coastal and last in Valley: an outcome no later position can change is final.
+    let mut answers = Vec::new();
+    for (nodes, region, stances) in [
+        (
+            &c,
+            &coastal,
+            &[(2, "disagree"), (0, "agree"), (1, "agree")][..],
+        ),
+        (&v, &valley, &[(0, "agree"), (2, "disagree")][..]),
+    ] {
+        nodes[0].wait_for(
+            120,
+            "the call to reach the region",
+            &["statement", "verify", "--coalition", region, &call],
+        );
+        let p = nodes[0].ok(&[
+            "proposal",
+            "new",
+            "--coalition",
+            region,
+            "--kind",
+            "general",
+            "Back the national rent cap",
+            "--closes",
+            "7d",
+        ]);
+        let stances: Vec<(&Node, &str)> = stances.iter().map(|(i, s)| (nodes[*i], *s)).collect();
+        votes(&stances, region, &p);
+        answers.push(p);
+    }
+    for ((node, region), p) in [(a, &coastal), (b, &valley)].into_iter().zip(&answers) {
+        eventually(
+            60,
+            "the region's proposal decided on its delegate's node",
+            || {
+                let shown = node.json(&["proposal", "show", "--coalition", region, p]);
+                (shown["outcome"] != "open").then_some(())
+            },
+        );
+        let position = node.ok(&[
+            "statement",
+            "draft",
+            "--coalition",
+            region,
+            "--kind",
+            "mandate",
+            "--record",
+            p,
+            "--call",
+            &call,
+        ]);
+        signed_by(node, region, &position, 2);
+    }
+    let tally = eventually(120, "both positions counted nationally", || {
+        let t = a.json(&["link", "mandates", "--coalition", &nation, &question]);
+        (t["weight_silent"] == 0).then_some(t)
+    });
+    assert_eq!(
+        (&tally["weight_for"], &tally["weight_against"]),
+        (&3.into(), &1.into()),
+        "{tally}"
+    );
+    let coastal_line = tally["affiliates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["from"] == "Coastal Housing Coalition")
+        .unwrap();
+    assert_eq!(coastal_line["position"], "for", "{tally}");
+    assert_eq!(
+        coastal_line["counts"],
+        serde_json::json!([2, 0, 1, 0]),
+        "{tally}"
+    );
+    let shown = a.ok(&["link", "mandates", "--coalition", &nation, &question]);
+    assert!(shown.contains("3 for, 1 against"), "{shown}");
+}

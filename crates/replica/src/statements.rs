@@ -313,7 +313,8 @@ impl Replica {
             for (_, id) in pending {
                 match self.sign_statement(&c, &id) {
                     Ok(()) => signed.push((c.clone(), id)),
-                    Err(SignError::Differs(BuildError::NotYet { .. })) | Err(SignError::NoRoster) => {}
+                    Err(SignError::Differs(BuildError::NotYet { .. }))
+                    | Err(SignError::NoRoster) => {}
                     Err(SignError::Replica(e)) => return Err(e),
                     Err(_) => {
                         refused.insert(id);

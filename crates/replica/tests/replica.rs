@@ -943,7 +943,10 @@ fn a_node_co_signs_on_its_own_what_it_computes_the_same() {
     let signed = r.cosign_pending(&mut refused).unwrap();
     assert_eq!(signed, vec![(c.clone(), honest)]);
     assert!(refused.contains(&forged));
-    assert_eq!(r.roster_chain(&c).unwrap().map(|c| c.newest_id()), Some(honest));
+    assert_eq!(
+        r.roster_chain(&c).unwrap().map(|c| c.newest_id()),
+        Some(honest)
+    );
     // Nothing more the next round.
     assert!(r.cosign_pending(&mut refused).unwrap().is_empty());
 }
