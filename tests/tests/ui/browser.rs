@@ -465,6 +465,14 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "--kind",
         "roster",
     ]);
+    let national_roster = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &national,
+        "--kind",
+        "roster",
+    ]);
     let up = a.ok(&[
         "link",
         "propose",
@@ -477,9 +485,15 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "--relation",
         "parent",
         "--publish",
-        "issue,goal",
+        "issue,goal,mandate",
         "--threshold",
         "1",
+        "--accept",
+        "call",
+        "--their-threshold",
+        "1",
+        "--roster",
+        &national_roster,
     ]);
     a.ok(&["proposal", "vote", "--coalition", &region, &up, "agree"]);
     for (kind, record) in [("goal", &region_goal), ("issue", &region_issue)] {
@@ -506,11 +520,15 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "--relation",
         "affiliate",
         "--accept",
-        "issue,goal",
+        "issue,goal,mandate",
         "--their-threshold",
         "1",
         "--roster",
         &roster,
+        "--publish",
+        "call",
+        "--threshold",
+        "1",
     ]);
     a.ok(&["proposal", "vote", "--coalition", &national, &down, "agree"]);
     eventually(
@@ -521,6 +539,61 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
             (got["statements"].as_array()?.len() == 2).then_some(())
         },
     );
+    // A national question called down; the region's own decision comes back as its position.
+    let question = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &national,
+        "--kind",
+        "general",
+        "Back the <national> rent cap",
+        "--closes",
+        "7d",
+    ]);
+    let call = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &national,
+        "--kind",
+        "call",
+        "--record",
+        &question,
+    ]);
+    a.wait_for(
+        60,
+        "the call to reach the region",
+        &["statement", "verify", "--coalition", &region, &call],
+    );
+    let answer = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &region,
+        "--kind",
+        "general",
+        "Back the cap",
+        "--closes",
+        "7d",
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &region, &answer, "agree"]);
+    a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &region,
+        "--kind",
+        "mandate",
+        "--record",
+        &answer,
+        "--call",
+        &call,
+    ]);
+    eventually(60, "the region's position to reach the nation", || {
+        let t = a.json(&["link", "mandates", "--coalition", &national, &question]);
+        (t["weight_silent"] == 0).then_some(())
+    });
 
     eventually(
         90,
@@ -557,6 +630,7 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "charter", "path": format!("/c/{c}/charter")},
         {"name": "proposal-link", "path": format!("/c/{c}/proposals/{link}")},
         {"name": "affiliates", "path": format!("/c/{national}/affiliates")},
+        {"name": "proposal-mandates", "path": format!("/c/{national}/proposals/{question}")},
         {"name": "affiliates-none", "path": format!("/c/{c}/affiliates")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},

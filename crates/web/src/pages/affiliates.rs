@@ -56,6 +56,40 @@ struct Affiliates {
     tables: Vec<Table>,
 }
 
+/// The affiliates' positions on a proposal of ours: the weighted count in a sentence, and a
+/// row per affiliate (name, weight, position, where it came from).
+pub(crate) fn mandates(
+    c: &Chrome,
+    m: &commands::ops::received::MandatesView,
+) -> (String, Vec<[String; 4]>) {
+    let weight = |w: u64| Arg::Count(usize::try_from(w).unwrap_or(usize::MAX));
+    let sentence = c.tw(
+        "mandates-sentence",
+        &[
+            ("for", weight(m.weight_for)),
+            ("against", weight(m.weight_against)),
+            ("abstain", weight(m.weight_abstain)),
+            ("silent", weight(m.weight_silent)),
+        ],
+    );
+    let rows = m
+        .affiliates
+        .iter()
+        .map(|a| {
+            let position = match a.position.as_deref() {
+                Some(p @ ("for" | "against" | "abstain")) => c.t(&format!("mandate-position-{p}")),
+                _ => c.t("mandate-position-none"),
+            };
+            let source = match &a.source {
+                Some(s) => provenance(c, &a.from, s),
+                None => "—".to_owned(),
+            };
+            [a.from.clone(), a.weight.to_string(), position, source]
+        })
+        .collect();
+    (sentence, rows)
+}
+
 /// Where a figure came from, in the page's language.
 fn provenance(c: &Chrome, from: &str, s: &Source) -> String {
     c.tw(

@@ -415,6 +415,9 @@ struct ProposalPage {
     poll: Option<super::polls::PollSection>,
     /// For a link proposal: what it decides, in a sentence, and the rest of its terms.
     link: Option<(String, Vec<String>)>,
+    /// Where affiliates answered a call on it: the weighted count in a sentence, and each
+    /// affiliate's row (name, weight, position, where it came from).
+    mandates: Option<(String, Vec<[String; 4]>)>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -487,6 +490,18 @@ async fn proposal_page(
             });
         }
     }
+    let mandates = match web
+        .ask(Request::LinkMandates {
+            coalition: coalition.to_owned(),
+            proposal: p.id.to_string(),
+        })
+        .await
+    {
+        Ok(Reply::Mandates(m)) if m.affiliates.iter().any(|a| a.position.is_some()) => {
+            Some(super::affiliates::mandates(&c, &m))
+        }
+        _ => None,
+    };
     let method = super::rule_method_words(&c, p.rule);
     let t = &v.tally;
     let bars: Vec<Bar> = [
@@ -573,6 +588,7 @@ async fn proposal_page(
             text_shown,
             tf,
             kind: kind_name(&c, p.kind),
+            mandates,
             link: p.link.as_ref().map(|l| {
                 let t = super::links::Terms::of(l);
                 (
