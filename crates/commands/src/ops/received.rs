@@ -741,6 +741,31 @@ mod tests {
     use crate::ops::statements::{StatementDraftRequest, StatementExportRequest, draft, export};
     use crate::testing::{agree, replica};
 
+    /// A coalition `name` founded on this node (its only member).
+    fn found(r: &mut Replica, name: &str) -> CoalitionId {
+        r.found_coalition(replica::NewCoalition {
+            name: name.into(),
+            frame: "Homes".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+        })
+        .unwrap()
+    }
+
+    /// `c`'s roster, drafted (and signed by its only member).
+    fn roster(r: &mut Replica, c: &CoalitionId) -> StatementId {
+        draft(
+            r,
+            c,
+            StatementDraftRequest {
+                kind: "roster".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
     /// One node, the only member of a region and of a national coalition: the region
     /// publishes its goals to the nation (one signing), the nation takes them trusting the
     /// region's first roster. The region's goal has its progress drafted and signed.
@@ -752,15 +777,7 @@ mod tests {
         StatementId,
     ) {
         let (d, mut r, region) = replica();
-        let nation = r
-            .found_coalition(replica::NewCoalition {
-                name: "National Housing Alliance".into(),
-                frame: "Homes".into(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-            })
-            .unwrap();
+        let nation = found(&mut r, "National Housing Alliance");
         let goal = crate::ops::charter::add_goal(
             &mut r,
             &region,
@@ -771,15 +788,7 @@ mod tests {
             },
         )
         .unwrap();
-        let roster = draft(
-            &mut r,
-            &region,
-            StatementDraftRequest {
-                kind: "roster".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let roster = roster(&mut r, &region);
         let up = propose(
             &mut r,
             &region,
@@ -928,15 +937,7 @@ mod tests {
         tags: &[&str],
         weight: Option<&str>,
     ) -> CoalitionId {
-        let c = r
-            .found_coalition(replica::NewCoalition {
-                name: name.into(),
-                frame: "Homes".into(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-            })
-            .unwrap();
+        let c = found(r, name);
         let goal = crate::ops::charter::add_goal(
             r,
             &c,
@@ -975,15 +976,7 @@ mod tests {
             crate::ops::issues::ShareRequest { rank: 1 },
         )
         .unwrap();
-        let roster = draft(
-            r,
-            &c,
-            StatementDraftRequest {
-                kind: "roster".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let roster = roster(r, &c);
         let up = propose(
             r,
             &c,
@@ -1133,24 +1126,8 @@ mod tests {
         name: &str,
         weight: &str,
     ) -> CoalitionId {
-        let c = r
-            .found_coalition(replica::NewCoalition {
-                name: name.into(),
-                frame: "Homes".into(),
-                values: vec![],
-                commitments: vec![],
-                equity_threshold: None,
-            })
-            .unwrap();
-        let roster = draft(
-            r,
-            &c,
-            StatementDraftRequest {
-                kind: "roster".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let c = found(r, name);
+        let roster = roster(r, &c);
         let up = propose(
             r,
             &c,
@@ -1192,15 +1169,7 @@ mod tests {
     #[test]
     fn a_call_goes_down_to_affiliates_and_their_mandates_come_back_weighted() {
         let (_home, mut r, nation) = replica();
-        let national_roster = draft(
-            &mut r,
-            &nation,
-            StatementDraftRequest {
-                kind: "roster".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let national_roster = roster(&mut r, &nation);
         let coastal = both_ways(&mut r, &nation, national_roster, "Coastal Housing", "3");
         let valley = both_ways(&mut r, &nation, national_roster, "Valley Housing", "1");
         let question = proposal(&mut r, &nation, "Back the national rent cap");
