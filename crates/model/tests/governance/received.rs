@@ -591,4 +591,55 @@ mod any_order {
             prop_assert_eq!(shown(&batches), expected);
         }
     }
+
+    /// A statement of the pool with junk signatures added (keys no roster lists, or a
+    /// listed key's signature over other bytes) and some of its own taken off.
+    fn mangled(s: &Signed, junk: &[(u8, bool)], drop: usize) -> Signed {
+        let mut out = s.clone();
+        let keep = out.cosigns.len().saturating_sub(drop % 2);
+        out.cosigns.truncate(keep);
+        for (k, listed) in junk {
+            let key = if *listed { public(1 + k % 3) } else { [*k; 32] };
+            let _ = out.add(federation::Cosign {
+                key,
+                signature: [*k; 64],
+            });
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        /// Whatever copies, junk signatures and batches are offered, what the model stores
+        /// passes the rules on receipt (it never writes what peers refuse), and it never
+        /// fails.
+        #[test]
+        fn what_the_model_stores_always_passes_the_rules(
+            offers in proptest::collection::vec(
+                (
+                    0usize..6,
+                    proptest::collection::vec((any::<u8>(), any::<bool>()), 0..4),
+                    0usize..2,
+                ),
+                1..10,
+            ),
+            cuts in proptest::collection::vec(0usize..10, 0..3),
+        ) {
+            let all = statements();
+            let first = all[0].id();
+            let mut doc = national(first);
+            let mut batch = Vec::new();
+            let mut round = 0;
+            for (place, (i, junk, drop)) in offers.iter().enumerate() {
+                batch.push(mangled(&all[*i], junk, *drop));
+                if cuts.contains(&place) {
+                    carry(&mut doc, 1 + (round % 3) as u8, &batch, 10 + round as i64);
+                    batch.clear();
+                    round += 1;
+                }
+            }
+            carry(&mut doc, 1 + (round % 3) as u8, &batch, 10 + round as i64);
+            prop_assert_eq!(verdict(&mut doc), Ok(()));
+        }
+    }
 }
