@@ -495,6 +495,13 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         "--record",
         &question,
     ]);
+    // Calls and mandate positions are co-signed by hand: which proposal answers a call is the
+    // members' judgement.
+    b.wait_for(
+        60,
+        "B co-signs the call",
+        &["statement", "sign", "--coalition", &nation, &call],
+    );
     signed_by(a, &nation, &call, 2);
     // Each region decides under its own rule: Coastal by majority (two of three pass it),
     // Valley by consensus (one disagreeing fails it). The one disagreeing votes first in
@@ -528,7 +535,8 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         votes(&stances, region, &p);
         answers.push(p);
     }
-    for ((node, region), p) in [(a, &coastal), (b, &valley)].into_iter().zip(&answers) {
+    for ((nodes, region), p) in [(&c, &coastal), (&v, &valley)].into_iter().zip(&answers) {
+        let node = nodes[0];
         eventually(
             60,
             "the region's proposal decided on its delegate's node",
@@ -549,6 +557,11 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
             "--call",
             &call,
         ]);
+        nodes[1].wait_for(
+            60,
+            "another member co-signs the position",
+            &["statement", "sign", "--coalition", region, &position],
+        );
         signed_by(node, region, &position, 2);
     }
     let tally = eventually(120, "both positions counted nationally", || {

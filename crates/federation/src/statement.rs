@@ -324,7 +324,8 @@ pub struct Call {
     pub title: String,
     /// What it asks.
     pub text: String,
-    /// When affiliates' positions are counted (Unix milliseconds).
+    /// By when an affiliate's own proposal must be decided for its position to answer the
+    /// call (Unix milliseconds; the calling proposal's closing time).
     pub closes_at: i64,
     /// Whether it asks each affiliate for a position (a mandate), or only informs.
     pub mandate: bool,
@@ -352,9 +353,10 @@ pub struct MandatePosition {
 pub enum Position {
     /// For (the affiliate's proposal passed).
     For,
-    /// Against (it failed or was blocked).
+    /// Against (it failed, its quorum missed included, or was blocked).
     Against,
-    /// Abstaining (it did not reach its quorum).
+    /// Abstaining (kept in the format for a coalition that decides to abstain; this version's
+    /// model writes none).
     Abstain,
 }
 

@@ -74,7 +74,7 @@ pub struct Received {
     pub cosigns: Vec<Cosign>,
     /// The members whose nodes carried it in.
     pub carried_by: BTreeSet<MemberId>,
-    /// When it was first carried in (as its change states).
+    /// When it was first carried in (as its entries state).
     pub at: Timestamp,
 }
 
@@ -504,6 +504,28 @@ impl Taking<'_> {
                 pin: self.pin.short(),
             });
         };
+        // Every signature stored counts: by a key the publisher's rosters list, verifying.
+        // (Readers verify what is stored again; nothing else needs keeping.)
+        if let Some(c) = signed
+            .cosigns
+            .iter()
+            .find(|c| !chain.lists(&c.key) || !c.verifies(&self.opened.id))
+        {
+            return Err(ReceiveError::Statement {
+                name: name(),
+                error: StatementError::Malformed {
+                    what: format!(
+                        "a signature by key {} that {}: only signatures that count are stored",
+                        hex::encode(&c.key[..4]),
+                        if chain.lists(&c.key) {
+                            "does not verify"
+                        } else {
+                            "no roster of the publisher lists"
+                        }
+                    ),
+                },
+            });
+        }
         if self.opened.statement.value.kind() == Kind::Roster {
             if chain.ids().iter().any(|(_, id)| *id == self.opened.id) {
                 return Ok(None);

@@ -860,6 +860,17 @@ fn mandate_of(
             kind: Kind::Decision,
             id: proposal.as_str().to_owned(),
         })?;
+    // Decided by the time the call said positions are counted: a later decision answers
+    // nothing.
+    if let Some(at) = crate::reports::decided_at(p, now)
+        && at.as_millis() > asked.closes_at
+    {
+        return Err(BuildError::Unexpected(format!(
+            "answers with proposal {}, decided after the call closed ({})",
+            proposal.short(),
+            Timestamp::from_millis(asked.closes_at)
+        )));
+    }
     let t = proposal_tally(p, now);
     let position = match t.outcome {
         Outcome::Passed => Position::For,

@@ -194,15 +194,13 @@ pub struct Core {
 struct Carrying {
     due: bool,
     at: Option<std::time::Instant>,
-    refused: std::collections::HashSet<(model::federation::StatementId, usize)>,
+    refused: std::collections::HashSet<replica::CarryRefusal>,
     /// Drafts this node would not co-sign (computed otherwise, out of date...).
     not_signed: std::collections::HashSet<model::federation::StatementId>,
 }
 
 /// Least time between two rounds of carrying statements between coalitions.
 pub const CARRY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
-/// Most refused statements remembered (then forgotten all at once, and offered again).
-const MAX_CARRY_REFUSED: usize = 10_000;
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -320,12 +318,6 @@ impl Core {
         }
         self.carrying.due = false;
         self.carrying.at = Some(std::time::Instant::now());
-        if self.carrying.refused.len() > MAX_CARRY_REFUSED {
-            self.carrying.refused.clear();
-        }
-        if self.carrying.not_signed.len() > MAX_CARRY_REFUSED {
-            self.carrying.not_signed.clear();
-        }
         let mut wrote = false;
         match self.replica.cosign_pending(&mut self.carrying.not_signed) {
             Ok(signed) => {

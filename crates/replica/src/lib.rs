@@ -79,10 +79,10 @@ pub use node_records::*;
 pub use people::*;
 pub use prefix::{PrefixError, resolve_prefix};
 pub use reads::*;
-pub use received::Carried;
+pub use received::{Carried, CarryRefusal};
 pub use refusals::*;
 pub use restore::*;
-pub use statements::SignError;
+pub use statements::{MAX_COSIGN_TRIES, MAX_REFUSED_KEPT, SignError};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -13,6 +13,10 @@ use model::received::FromLinked;
 
 use crate::{Refusal, Replica, ReplicaError, now};
 
+/// A statement refused when carried in: its id, how many signatures it had, and the
+/// receiving side's link decision (a new decision, with another threshold or pin, tries again).
+pub type CarryRefusal = (StatementId, usize, model::ProposalId);
+
 /// Statements carried from one coalition this node belongs to into another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Carried {
@@ -33,6 +37,10 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<BTreeMap<CoalitionId, FromLinked>, ReplicaError> {
         let links = self.links(id)?;
+        // Nothing is read where no link takes statements.
+        if links.values().all(|l| l.terms.accept.is_empty()) {
+            return Ok(BTreeMap::new());
+        }
         let received = model::received::received(&self.loaded(id)?.doc);
         Ok(model::received::from_linked(id, &received, &links))
     }
@@ -69,12 +77,13 @@ impl Replica {
     /// coalition on the other side, where this node belongs too and a link there takes it (a
     /// member of both, typically a region's delegate): the publisher's rosters and statements
     /// as its export has them, those the receiving link takes and not held there yet. Those in
-    /// `refused` (refused before with as many signatures) are left out, and those refused now
-    /// are added, so that a refusal is not logged again at each round. What was carried, by
-    /// pair.
+    /// `refused` (refused before with as many signatures under the same link decision) are left
+    /// out, and those refused now are added (up to `MAX_REFUSED_KEPT`), so that a refusal is
+    /// not logged again at each round. A coalition that fails is logged and passed over. What
+    /// was carried, by pair.
     pub fn carry_statements(
         &mut self,
-        refused: &mut std::collections::HashSet<(StatementId, usize)>,
+        refused: &mut std::collections::HashSet<CarryRefusal>,
     ) -> Result<Vec<Carried>, ReplicaError> {
         let mut ids = self.coalition_ids()?;
         ids.retain(|c| !self.is_joining(c));
@@ -84,51 +93,73 @@ impl Replica {
             if self.me(to).is_err() {
                 continue;
             }
-            let links = self.links(to)?;
-            for (from, link) in &links {
-                if link.terms.accept.is_empty() || !ids.contains(from) || self.me(from).is_err() {
-                    continue;
-                }
-                let Some(theirs) = self.links(from)?.remove(to) else {
-                    continue;
-                };
-                let drafts = self.drafts(from)?;
-                let members = self.in_force(from)?.members.len();
-                let Some(chain) = model::statements::roster_chain(&drafts, members) else {
-                    continue;
-                };
-                let held = model::received::received(&self.loaded(to)?.doc);
-                let (rosters, statements, _) =
-                    model::statements::published_for(&drafts, &chain, &theirs.terms);
-                let items: Vec<Signed> = rosters
-                    .into_iter()
-                    .chain(statements)
-                    .filter(|d| link.terms.accepts(d.statement.value.kind()))
-                    .map(model::statements::Draft::signed)
-                    .filter(|s| {
-                        let id = s.id();
-                        !refused.contains(&(id, s.cosigns.len()))
-                            && held
-                                .get(&id)
-                                .is_none_or(|h| !s.cosigns.iter().all(|c| h.cosigns.contains(c)))
-                    })
-                    .collect();
-                if items.is_empty() {
-                    continue;
-                }
-                let source = format!("coalition {from} on this node");
-                let offers = self.receive_statements(to, &items, &source)?;
-                for ((id, offer), s) in offers.iter().zip(&items) {
-                    if matches!(offer, Offer::Refused(_)) {
-                        refused.insert((*id, s.cosigns.len()));
-                    }
-                }
-                out.push(Carried {
-                    from: from.clone(),
-                    to: to.clone(),
-                    offers,
-                });
+            let _s = tracing::info_span!("coalition", coalition = %to).entered();
+            match self.carry_into(to, &ids, refused) {
+                Ok(carried) => out.extend(carried),
+                // One coalition failing (this organization left it, its key forked...) stops
+                // none of the others.
+                Err(e) => tracing::warn!(error = %e, "could not carry statements in"),
             }
+        }
+        Ok(out)
+    }
+
+    /// What `carry_statements` carries into coalition `to` from the others of `ids`.
+    fn carry_into(
+        &mut self,
+        to: &CoalitionId,
+        ids: &[CoalitionId],
+        refused: &mut std::collections::HashSet<CarryRefusal>,
+    ) -> Result<Vec<Carried>, ReplicaError> {
+        let mut out = Vec::new();
+        for (from, link) in &self.links(to)? {
+            if link.terms.accept.is_empty() || !ids.contains(from) || self.me(from).is_err() {
+                continue;
+            }
+            let Some(theirs) = self.links(from)?.remove(to) else {
+                continue;
+            };
+            let drafts = self.drafts(from)?;
+            let members = self.in_force(from)?.members.len();
+            let Some(chain) = model::statements::roster_chain(&drafts, members) else {
+                continue;
+            };
+            let held = model::received::received(&self.loaded(to)?.doc);
+            let (rosters, statements, _) =
+                model::statements::published_for(&drafts, &chain, &theirs.terms);
+            let items: Vec<Signed> = rosters
+                .into_iter()
+                .chain(statements)
+                .filter(|d| link.terms.accepts(d.statement.value.kind()))
+                .map(model::statements::Draft::signed)
+                .filter(|s| {
+                    let id = s.id();
+                    // Held already if every signature that can count is (those by keys the
+                    // rosters do not list are not stored).
+                    !refused.contains(&(id, s.cosigns.len(), link.proposal.clone()))
+                        && held.get(&id).is_none_or(|h| {
+                            !s.cosigns
+                                .iter()
+                                .filter(|c| chain.lists(&c.key))
+                                .all(|c| h.cosigns.contains(c))
+                        })
+                })
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            let source = format!("coalition {from} on this node");
+            let offers = self.receive_statements(to, &items, &source)?;
+            for ((id, offer), s) in offers.iter().zip(&items) {
+                if matches!(offer, Offer::Refused(_)) && refused.len() < crate::MAX_REFUSED_KEPT {
+                    refused.insert((*id, s.cosigns.len(), link.proposal.clone()));
+                }
+            }
+            out.push(Carried {
+                from: from.clone(),
+                to: to.clone(),
+                offers,
+            });
         }
         Ok(out)
     }

@@ -275,13 +275,22 @@ impl Replica {
     }
 }
 
+/// Most drafts `Replica::cosign_pending` tries in one round (each is built again from the
+/// document): a member writing drafts without end costs each node this much a round at most.
+pub const MAX_COSIGN_TRIES: usize = 64;
+/// Most refusals a caller keeps (those past it are tried again, `MAX_COSIGN_TRIES` a round).
+pub const MAX_REFUSED_KEPT: usize = 10_000;
+
 impl Replica {
     /// Co-signs on its own what this node's members would sign by hand: in each coalition it
     /// belongs to, each draft its member has not signed, of a roster or of a kind some link in
     /// force publishes (`LinkTerms::publishes`), rosters first, once this node computes the
-    /// same from its own copy (`sign_statement`). Drafts refused are added to `refused` and
-    /// not tried again; those waiting for changes this node lacks are tried at the next round.
-    /// The drafts it co-signed, by coalition.
+    /// same from its own copy (`sign_statement`). Calls and mandate positions are left to
+    /// members by hand: which proposal a call is about, or answers one, is a judgement the
+    /// bytes do not check. At most [`MAX_COSIGN_TRIES`] drafts are tried a round. Drafts
+    /// refused are added to `refused` (up to [`MAX_REFUSED_KEPT`]) and not tried again; those
+    /// waiting for changes this node lacks are tried at the next round. A coalition that
+    /// fails is logged and passed over. The drafts it co-signed, by coalition.
     pub fn cosign_pending(
         &mut self,
         refused: &mut std::collections::HashSet<StatementId>,
@@ -289,15 +298,24 @@ impl Replica {
         let mut ids = self.coalition_ids()?;
         ids.retain(|c| !self.is_joining(c));
         let mut signed = Vec::new();
+        let mut tries = 0;
         for c in ids {
+            let _s = tracing::info_span!("coalition", coalition = %c).entered();
             let Ok(me) = self.me(&c) else { continue };
-            let links = self.links(&c)?;
-            let mut pending: Vec<(u64, StatementId)> = self
-                .drafts(&c)?
+            let read = self.links(&c).and_then(|l| Ok((l, self.drafts(&c)?)));
+            let (links, drafts) = match read {
+                Ok(read) => read,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the drafts to co-sign");
+                    continue;
+                }
+            };
+            let mut pending: Vec<(u64, StatementId)> = drafts
                 .values()
                 .filter(|d| !d.cosigns.contains_key(&me) && !refused.contains(&d.id))
                 .filter(|d| match d.statement.value {
                     Value::Roster(_) => true,
+                    Value::Call(_) | Value::Mandate(_) => false,
                     ref v => links.values().any(|l| l.terms.publishes(v)),
                 })
                 // Rosters first (others wait for the roster in force), by version.
@@ -311,13 +329,22 @@ impl Replica {
                 .collect();
             pending.sort();
             for (_, id) in pending {
+                if tries >= MAX_COSIGN_TRIES {
+                    return Ok(signed);
+                }
+                tries += 1;
                 match self.sign_statement(&c, &id) {
                     Ok(()) => signed.push((c.clone(), id)),
                     Err(SignError::Differs(BuildError::NotYet { .. }))
                     | Err(SignError::NoRoster) => {}
-                    Err(SignError::Replica(e)) => return Err(e),
+                    Err(SignError::Replica(e)) => {
+                        tracing::warn!(error = %e, statement = %id.short(), "could not co-sign");
+                        break;
+                    }
                     Err(_) => {
-                        refused.insert(id);
+                        if refused.len() < MAX_REFUSED_KEPT {
+                            refused.insert(id);
+                        }
                     }
                 }
             }

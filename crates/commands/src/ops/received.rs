@@ -242,20 +242,28 @@ pub fn import(
     c: &CoalitionId,
     req: StatementImportRequest,
 ) -> anyhow::Result<StatementsImported> {
+    use std::io::Read;
     let path = std::path::Path::new(&req.file);
-    let size = std::fs::metadata(path)
-        .map_err(|e| super::Invalid(format!("cannot read {}: {e}", path.display())))?
-        .len();
-    if size > model::federation::MAX_FILE as u64 {
+    let cannot = |e: std::io::Error| super::Invalid(format!("cannot read {}: {e}", path.display()));
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(super::Invalid(format!("{} is not a file", path.display())).into());
+    }
+    // Read no further than a statements file can be, whatever the file says its size is.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(model::federation::MAX_FILE as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(cannot)?;
+    if bytes.len() > model::federation::MAX_FILE {
         return Err(super::Invalid(format!(
-            "{} is {size} bytes; a statements file holds at most {}",
+            "{} is larger than a statements file can be ({} bytes)",
             path.display(),
             model::federation::MAX_FILE
         ))
         .into());
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| super::Invalid(format!("cannot read {}: {e}", path.display())))?;
     let file = StatementsFile::decode(&bytes)
         .map_err(|e| super::Invalid(format!("{}: {e}", path.display())))?;
     let from = CoalitionId::from_bytes(file.from);
@@ -510,9 +518,11 @@ pub struct AffiliatesView {
     pub decisions: Vec<AffiliateDecision>,
 }
 
-/// Hundredths of a percent, in percent with one decimal.
+/// Hundredths of a percent, in percent with one decimal (cut, not rounded).
 fn percent(hundredths: i128) -> String {
-    format!("{}.{}", hundredths / 100, (hundredths % 100) / 10)
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let h = hundredths.unsigned_abs();
+    format!("{sign}{}.{}", h / 100, (h % 100) / 10)
 }
 
 /// What the coalition's affiliates published, rolled up (`model::reports::affiliates`).

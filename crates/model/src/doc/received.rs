@@ -126,23 +126,21 @@ impl CoalitionDoc {
         // Rosters not taken change no chain (each is tried and passed over), so those
         // refused below leave the chains as they are.
         let mut chains = std::collections::HashMap::new();
-        for (t, s) in candidates {
+        for (t, mut s) in candidates {
             let chain = chains
                 .entry((t.publisher.clone(), t.pin))
                 .or_insert_with(|| {
                     crate::received::chain_of(rosters.values(), &t.publisher, &t.pin)
                 });
             let id = t.opened.id;
+            // Only signatures that count are stored (by keys the publisher's rosters list,
+            // verifying): the rules require it, and readers verify what is stored again.
+            if let Some(chain) = chain.as_ref() {
+                s.cosigns.retain(|c| chain.lists(&c.key) && c.verifies(&id));
+            }
             match t.judge(chain.as_ref(), &s) {
                 Ok(_) => {
                     let field = crate::received::field_for(t.opened.statement.value.kind());
-                    // Only signatures by keys the publisher's rosters list are kept (those
-                    // alone can count), so a stored entry stays within its bounds.
-                    let mut s = s;
-                    if let Some(chain) = chain.as_ref() {
-                        s.cosigns.retain(|c| chain.lists(&c.key));
-                    }
-                    s.cosigns.truncate(federation::MAX_SIGNATURES);
                     stored.push((field, s));
                     verdicts.insert(id, Offer::Stored);
                 }

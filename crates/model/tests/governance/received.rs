@@ -381,6 +381,21 @@ fn statements_written_by_hand_are_judged_on_receipt() {
         entry("received", progress.id().hex(), &progress),
     );
     refused(&mut before, "has not been received");
+    // A stranger's signature stored beside the good ones: only signatures that count are.
+    let mut padded = progress.clone();
+    padded
+        .add(federation::Cosign {
+            key: [0xee; 32],
+            signature: [1; 64],
+        })
+        .unwrap();
+    let mut junk_kept = by_hand(
+        &mut ok,
+        3,
+        11,
+        entry("received", padded.id().hex(), &padded),
+    );
+    refused(&mut junk_kept, "only signatures that count");
     // One member's false total.
     let mut false_total = by_hand(&mut ok, 3, 11, entry("received", alone.id().hex(), &alone));
     refused(&mut false_total, "signed by 1 of the 3 members");

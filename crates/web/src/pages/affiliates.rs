@@ -2,7 +2,9 @@
 //! several raise, their pools' totals and sums, their goals' progress rolled up, their
 //! decisions. Every figure is followed by where it came from: the statement, how many of the
 //! affiliate's members signed it, as of which day. Every text here was written on another
-//! coalition's node: it reaches each sentence isolated, and the page escaped.
+//! coalition's node: the page escapes all of it, and isolates what shares a sentence or a
+//! cell with other words (names in sentences, tags, units, kinds, rules); a text alone in its
+//! cell is contained by the cell.
 
 use askama::Template;
 use axum::extract::{Path, State};
