@@ -90,17 +90,23 @@ fn signed(s: &Statement, by: &[u8]) -> Signed {
 /// A national coalition of three that has taken the region as an affiliate taking its goals
 /// (two signing), trusting `pin` first.
 fn national(pin: StatementId) -> CoalitionDoc {
+    linked_to_region(pin, LinkRelation::Affiliate, SharedKind::Goal)
+}
+
+/// A coalition of three linked with the region as `relation`, taking `kind` from it (two
+/// signing), trusting `pin` first.
+fn linked_to_region(pin: StatementId, relation: LinkRelation, kind: SharedKind) -> CoalitionDoc {
     let mut doc = three();
     let terms = LinkTerms {
         coalition: CoalitionId::from_bytes(REGION),
         name: "Coastal Housing Coalition".into(),
-        relation: LinkRelation::Affiliate,
+        relation,
         publish: vec![],
         tags: vec![],
         goals: vec![],
         pools: vec![],
         threshold: 2,
-        accept: vec![SharedKind::Goal],
+        accept: vec![kind],
         their_threshold: 2,
         roster: Some(pin.hex()),
         weight: None,
@@ -533,6 +539,83 @@ fn copies_junk_signatures_and_backdated_statements_change_nothing() {
         .map(|(v, _)| v.id)
         .collect();
     assert_eq!(shown, vec![now.id()]);
+}
+
+/// A mandate position answers a call received with a proposal decided by the call's closing
+/// time: passed is for; one decided later answers nothing.
+#[test]
+fn a_mandate_position_is_its_proposals_outcome_decided_by_the_calls_close() {
+    use model::statements::{Stated, Topic, statement_of};
+    let first = signed(&roster(1, &[1, 2, 3], None), &[1, 2]);
+    // Here the region is the coalition this one is an affiliate of: it calls, we answer.
+    let mut doc = linked_to_region(first.id(), LinkRelation::Parent, SharedKind::Call);
+    let call = signed(
+        &of_region(
+            1,
+            1,
+            4,
+            Value::Call(federation::Call {
+                proposal: [0x51; 16],
+                title: "Back the cap".into(),
+                text: String::new(),
+                closes_at: t(20).as_millis(),
+                mandate: true,
+            }),
+        ),
+        &[1, 2],
+    );
+    assert_eq!(
+        carry(&mut doc, 1, &[first, call.clone()], 10),
+        vec![Offer::Stored; 2]
+    );
+    let answer = |doc: &mut CoalitionDoc, id: u8, agree_at: i64| {
+        act(doc, 1, |d| {
+            d.new_proposal(
+                &member(1),
+                NewProposal {
+                    kind: DecisionKind::General,
+                    closes_at: Some(t(1000)),
+                    ..new(pid(id), "Back the cap")
+                },
+                t(agree_at - 1),
+            )
+            .unwrap()
+        });
+        // A majority: two of three agreeing decide it.
+        for who in 1..=2 {
+            vote(doc, who, &pid(id), Stance::Agree, agree_at);
+        }
+    };
+    answer(&mut doc, 5, 15);
+    answer(&mut doc, 6, 25);
+    let stated = Stated {
+        as_of: t(30),
+        roster: 1,
+        sequence: 1,
+        supersedes: None,
+    };
+    let topic = |p: u8| Topic::Mandate {
+        call: call.id(),
+        question: [0x51; 16],
+        caller: REGION,
+        proposal: pid(p),
+    };
+    let made = statement_of(&mut doc, &topic(5), stated).unwrap();
+    let Value::Mandate(m) = made.value else {
+        panic!("a mandate position: {made:?}");
+    };
+    assert_eq!(m.position, federation::Position::For);
+    assert_eq!(m.call, call.id().0);
+    let late = statement_of(&mut doc, &topic(6), stated).unwrap_err();
+    assert!(late.to_string().contains("after the call closed"), "{late}");
+    let unknown = Topic::Mandate {
+        call: StatementId([3; 32]),
+        question: [0x51; 16],
+        caller: REGION,
+        proposal: pid(5),
+    };
+    let e = statement_of(&mut doc, &unknown, stated).unwrap_err();
+    assert!(e.to_string().contains("no call"), "{e}");
 }
 
 mod any_order {
