@@ -319,6 +319,7 @@ impl Core {
         self.carrying.due = false;
         self.carrying.at = Some(std::time::Instant::now());
         let mut wrote = false;
+        let refusals = self.carrying.not_signed.len();
         match self.replica.cosign_pending(&mut self.carrying.not_signed) {
             Ok(signed) => {
                 for (c, id) in &signed {
@@ -346,6 +347,12 @@ impl Core {
                 info!(stored, "carried statements in from a linked coalition");
                 wrote = true;
             }
+        }
+        // What this round wrote may let more be signed or carried (a roster in force, a
+        // statement now verifying), and a round that refused drafts may have stopped at its
+        // bound: another round follows.
+        if wrote || self.carrying.not_signed.len() > refusals {
+            self.carrying.due = true;
         }
         if wrote {
             let outputs = self.push_local_changes();
