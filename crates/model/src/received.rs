@@ -252,7 +252,7 @@ pub fn chain_of<'a>(
 ) -> Option<RosterChain> {
     let own = coalition.to_bytes();
     let mut pinned = None;
-    let mut by_version: BTreeMap<u64, Vec<(usize, StatementId, Signed)>> = BTreeMap::new();
+    let mut by_version: BTreeMap<u64, Vec<(StatementId, Signed)>> = BTreeMap::new();
     for r in rosters {
         if r.statement.coalition != own || r.statement.value.kind() != Kind::Roster {
             continue;
@@ -260,11 +260,10 @@ pub fn chain_of<'a>(
         if r.id == *pin {
             pinned = Some(r.signed());
         } else {
-            by_version.entry(r.statement.sequence).or_default().push((
-                r.cosigns.len(),
-                r.id,
-                r.signed(),
-            ));
+            by_version
+                .entry(r.statement.sequence)
+                .or_default()
+                .push((r.id, r.signed()));
         }
     }
     let chain = RosterChain::trust(pin, &pinned?).ok()?;
@@ -272,11 +271,11 @@ pub fn chain_of<'a>(
 }
 
 /// `chain` extended by `candidates` by version: at each next version, of those that follow
-/// with a majority of the newest's members, the one with the most signatures (then the lowest
-/// id); it stops at the first version none follows at.
+/// with a majority of the newest's members, the one most of them signed with signatures that
+/// verify (then the lowest id); it stops at the first version none follows at.
 pub(crate) fn extend_chain(
     mut chain: RosterChain,
-    candidates: BTreeMap<u64, Vec<(usize, StatementId, Signed)>>,
+    candidates: BTreeMap<u64, Vec<(StatementId, Signed)>>,
 ) -> RosterChain {
     while let Some(next) = chain
         .version()
@@ -287,7 +286,7 @@ pub(crate) fn extend_chain(
         // strangers or that do not verify rank nothing), then by id.
         let mut ranked: Vec<(usize, StatementId, &Signed)> = next
             .iter()
-            .map(|(_, id, s)| (support(chain.newest(), id, s), *id, s))
+            .map(|(id, s)| (support(chain.newest(), id, s), *id, s))
             .collect();
         ranked.sort_by_key(|(n, id, _)| (std::cmp::Reverse(*n), *id));
         // `extend` changes nothing unless it takes the roster.

@@ -189,11 +189,10 @@ pub fn roster_chain(
         if d.statement.sequence == 1 {
             first.push(d);
         } else {
-            by_version.entry(d.statement.sequence).or_default().push((
-                d.cosigns.len(),
-                d.id,
-                d.signed(),
-            ));
+            by_version
+                .entry(d.statement.sequence)
+                .or_default()
+                .push((d.id, d.signed()));
         }
     }
     // Most members signing first, then by id (drafts are in order of id).

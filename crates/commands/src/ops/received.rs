@@ -167,15 +167,7 @@ fn line(from: &CoalitionId, linked: &FromLinked, v: &Verified) -> ReceivedLine {
         members: v.members,
         roster: v.roster,
         latest: linked.is_latest(v),
-        provenance: model::reports::affiliates::Provenance {
-            statement: v.id,
-            from: from.clone(),
-            name: name.clone(),
-            signed: v.signers.len(),
-            members: v.members,
-            as_of,
-        }
-        .to_string(),
+        provenance: model::reports::affiliates::Provenance::of(v, from, &name).to_string(),
     }
 }
 

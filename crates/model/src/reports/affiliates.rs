@@ -31,6 +31,20 @@ pub struct Provenance {
     pub as_of: Timestamp,
 }
 
+impl Provenance {
+    /// Where `v` comes from: published by `from`, named `name` by the link.
+    pub fn of(v: &federation::Verified, from: &CoalitionId, name: &str) -> Self {
+        Self {
+            statement: v.id,
+            from: from.clone(),
+            name: name.to_owned(),
+            signed: v.signers.len(),
+            members: v.members,
+            as_of: Timestamp::from_millis(v.statement.as_of),
+        }
+    }
+}
+
 impl std::fmt::Display for Provenance {
     /// "from statement 3f2a…, signed by 4 of 6 members of the Coastal Housing Coalition, as of
     /// 2026-11-20"
@@ -134,34 +148,41 @@ pub fn weight_of(weight: Option<u64>, members: Option<usize>) -> u64 {
     weight.unwrap_or_else(|| members.map_or(0, |m| m as u64))
 }
 
+/// The affiliates among `linked` (links of relation affiliate only), with what their links
+/// say of them.
+pub fn affiliates(linked: &BTreeMap<CoalitionId, FromLinked>) -> Vec<Affiliate> {
+    linked
+        .iter()
+        .filter(|(_, from)| from.link.terms.relation == LinkRelation::Affiliate)
+        .map(|(id, from)| {
+            let members = from.chain.as_ref().map(|c| c.newest().members.len());
+            Affiliate {
+                id: id.clone(),
+                name: federation::clean_short(&from.link.terms.name),
+                members,
+                weight: weight_of(from.link.terms.weight, members),
+                waiting: from.waiting.len(),
+            }
+        })
+        .collect()
+}
+
 /// The picture of what `linked` affiliates published (links of relation affiliate only).
 pub fn rollup(linked: &BTreeMap<CoalitionId, FromLinked>) -> Rollup {
-    let mut out = Rollup::default();
+    let mut out = Rollup {
+        affiliates: affiliates(linked),
+        ..Rollup::default()
+    };
     let mut tags: BTreeMap<String, (std::collections::BTreeSet<CoalitionId>, usize)> =
         BTreeMap::new();
     let mut pools: BTreeMap<(CoalitionId, [u8; 16]), (PoolTotals, Provenance)> = BTreeMap::new();
-    for (id, from) in linked {
-        if from.link.terms.relation != LinkRelation::Affiliate {
+    for a in &out.affiliates {
+        let Some(from) = linked.get(&a.id) else {
             continue;
-        }
-        let name = federation::clean_short(&from.link.terms.name);
-        let members = from.chain.as_ref().map(|c| c.newest().members.len());
-        out.affiliates.push(Affiliate {
-            id: id.clone(),
-            name: name.clone(),
-            members,
-            weight: weight_of(from.link.terms.weight, members),
-            waiting: from.waiting.len(),
-        });
+        };
+        let (id, name) = (&a.id, &a.name);
         for (v, _) in from.verified.iter().filter(|(v, _)| from.is_latest(v)) {
-            let p = Provenance {
-                statement: v.id,
-                from: id.clone(),
-                name: name.clone(),
-                signed: v.signers.len(),
-                members: v.members,
-                as_of: Timestamp::from_millis(v.statement.as_of),
-            };
+            let p = Provenance::of(v, id, name);
             match &v.statement.value {
                 Value::Issue(i) => {
                     for t in &i.tags {
@@ -300,30 +321,18 @@ pub fn mandates(
     own: &CoalitionId,
     question: [u8; 16],
 ) -> MandateTally {
-    let up = rollup(linked);
     let mut out = MandateTally::default();
-    for a in up.affiliates {
+    for a in affiliates(linked) {
         let Some(from) = linked.get(&a.id) else {
             continue;
         };
-        let name = a.name.clone();
         let position = from
             .verified
             .iter()
             .filter(|(v, _)| from.is_latest(v))
             .find_map(|(v, _)| match &v.statement.value {
                 Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
-                    Some((
-                        m.clone(),
-                        Provenance {
-                            statement: v.id,
-                            from: a.id.clone(),
-                            name: name.clone(),
-                            signed: v.signers.len(),
-                            members: v.members,
-                            as_of: Timestamp::from_millis(v.statement.as_of),
-                        },
-                    ))
+                    Some((m.clone(), Provenance::of(v, &a.id, &a.name)))
                 }
                 _ => None,
             });
