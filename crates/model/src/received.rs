@@ -552,8 +552,8 @@ pub struct FromLinked {
     pub link: LinkInForce,
     /// The publisher's rosters taken (none before the pinned one comes).
     pub chain: Option<RosterChain>,
-    /// Each statement that verifies now, with what verified it; oldest first.
-    pub verified: Vec<(Verified, Received)>,
+    /// Each statement that verifies now, as it verified (signers, roster); oldest first.
+    pub verified: Vec<Verified>,
     /// The latest on each subject among them.
     pub latest: Latest,
     /// Statements held that do not verify now (a roster not received yet...), and why.
@@ -607,21 +607,21 @@ pub fn from_linked(
             let judged = taking(own, links, None, None, &signed)
                 .and_then(|t| t.judge(from.chain.as_ref(), &signed));
             match judged {
-                Ok(Some(v)) => from.verified.push((v, r.clone())),
+                Ok(Some(v)) => from.verified.push(v),
                 Ok(None) => {}
                 Err(e) => from.waiting.push((r.clone(), e)),
             }
         }
         from.verified
-            .sort_by_key(|(v, _)| (v.statement.as_of, v.statement.sequence, v.id));
+            .sort_by_key(|v| (v.statement.as_of, v.statement.sequence, v.id));
         // A statement under an older roster than another on its subject never replaces it:
         // members since removed cannot restate, dated back, what the newer roster said.
         let mut newest: BTreeMap<federation::Subject, u64> = BTreeMap::new();
-        for (v, _) in &from.verified {
+        for v in &from.verified {
             let n = newest.entry(v.statement.subject()).or_default();
             *n = (*n).max(v.roster);
         }
-        for (v, _) in &from.verified {
+        for v in &from.verified {
             if newest.get(&v.statement.subject()) == Some(&v.roster) {
                 let _: Offered =
                     from.latest

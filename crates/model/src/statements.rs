@@ -455,8 +455,8 @@ pub fn statement_of(
             let linked = crate::received::from_linked(&read.id, &received, &links);
             let found = linked
                 .get(&crate::ids::CoalitionId::from_bytes(*caller))
-                .and_then(|l| l.verified.iter().find(|(v, _)| v.id == *call))
-                .map(|(v, _)| &v.statement.value);
+                .and_then(|l| l.verified.iter().find(|v| v.id == *call))
+                .map(|v| &v.statement.value);
             let Some(Value::Call(c)) = found else {
                 return Err(BuildError::NoSuchRecord {
                     kind: Kind::Call,

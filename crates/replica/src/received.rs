@@ -112,6 +112,8 @@ impl Replica {
         refused: &mut std::collections::HashSet<CarryRefusal>,
     ) -> Result<Vec<Carried>, ReplicaError> {
         let mut out = Vec::new();
+        // What `to` holds, read once, and again only after something was stored.
+        let mut held: Option<BTreeMap<StatementId, model::received::Received>> = None;
         for (from, link) in &self.links(to)? {
             if link.terms.accept.is_empty() || !ids.contains(from) || self.me(from).is_err() {
                 continue;
@@ -124,7 +126,12 @@ impl Replica {
             let Some(chain) = model::statements::roster_chain(&drafts, members) else {
                 continue;
             };
-            let held = model::received::received(&self.loaded(to)?.doc);
+            if held.is_none() {
+                held = Some(model::received::received(&self.loaded(to)?.doc));
+            }
+            let Some(held_now) = held.as_ref() else {
+                continue;
+            };
             let (rosters, statements, _) =
                 model::statements::published_for(&drafts, &chain, &theirs.terms);
             let items: Vec<Signed> = rosters
@@ -137,7 +144,7 @@ impl Replica {
                     // Held already if every signature that can count is (those by keys the
                     // rosters do not list are not stored).
                     !refused.contains(&(id, s.cosigns.len(), link.proposal.clone()))
-                        && held.get(&id).is_none_or(|h| {
+                        && held_now.get(&id).is_none_or(|h| {
                             !s.cosigns
                                 .iter()
                                 .filter(|c| chain.lists(&c.key))
@@ -150,6 +157,9 @@ impl Replica {
             }
             let source = format!("coalition {from} on this node");
             let offers = self.receive_statements(to, &items, &source)?;
+            if offers.iter().any(|(_, o)| *o == Offer::Stored) {
+                held = None;
+            }
             for ((id, offer), s) in offers.iter().zip(&items) {
                 if matches!(offer, Offer::Refused(_)) && refused.len() < crate::MAX_REFUSED_KEPT {
                     refused.insert((*id, s.cosigns.len(), link.proposal.clone()));

@@ -76,10 +76,25 @@ fn signed_batches_with_any_contents_never_panic_and_honest_ones_apply() {
 }
 
 /// Past crashers of the `statements` target (statements, signed statements and their file;
-/// `model::federation::fuzzing`), replayed the same way; none yet.
+/// `model::federation::fuzzing`), replayed the same way (none yet), and its seeds, each also
+/// with one byte changed.
 #[test]
 fn past_statements_crashers_are_refused_without_panic() {
-    for (name, data) in inputs_if_any("statements") {
+    panics_so_far();
+    let seeds = model::federation::fuzzing::seeds().into_iter().enumerate();
+    let changed = seeds.clone().map(|(i, mut d)| {
+        let middle = d.len() / 2;
+        if let Some(b) = d.get_mut(middle) {
+            *b ^= 0x5a;
+        }
+        (format!("seed {i}, changed"), d)
+    });
+    let seeds = seeds.map(|(i, d)| (format!("seed {i}"), d));
+    for (name, data) in inputs_if_any("statements")
+        .into_iter()
+        .chain(seeds)
+        .chain(changed)
+    {
         let result = std::panic::catch_unwind(|| model::federation::fuzzing::statements(&data));
         assert!(result.is_ok(), "{name} panics again");
         assert_eq!(panics_so_far(), 0, "{name} panics again (caught)");

@@ -4,7 +4,7 @@
 //! governance for names.
 
 use model::federation::{StatementId, StatementsFile, Value, Verified};
-use model::received::{FromLinked, Received};
+use model::received::FromLinked;
 use model::{Amount, CoalitionId, Offer, Timestamp};
 use replica::Replica;
 use serde::{Deserialize, Serialize};
@@ -177,7 +177,7 @@ pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<ReceivedView> {
     let mut statements = Vec::new();
     let mut waiting = Vec::new();
     for (from, l) in &linked {
-        statements.extend(l.verified.iter().map(|(v, _)| line(from, l, v)));
+        statements.extend(l.verified.iter().map(|v| line(from, l, v)));
         waiting.extend(l.waiting.iter().map(|(w, e)| WaitingLine {
             id: w.id.hex(),
             from: from.to_string(),
@@ -194,16 +194,16 @@ pub fn list(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<ReceivedView> {
 pub fn verify(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementVerified> {
     let given = given.trim().to_ascii_lowercase();
     let linked = r.from_linked(c)?;
-    let mut all: Vec<(&CoalitionId, &FromLinked, &Received, Option<&Verified>)> = Vec::new();
+    let mut all: Vec<(&CoalitionId, &FromLinked, StatementId, Option<&Verified>)> = Vec::new();
     for (from, l) in &linked {
-        all.extend(l.verified.iter().map(|(v, rec)| (from, l, rec, Some(v))));
-        all.extend(l.waiting.iter().map(|(rec, _)| (from, l, rec, None)));
+        all.extend(l.verified.iter().map(|v| (from, l, v.id, Some(v))));
+        all.extend(l.waiting.iter().map(|(rec, _)| (from, l, rec.id, None)));
     }
-    let ids: Vec<String> = all.iter().map(|(_, _, rec, _)| rec.id.hex()).collect();
+    let ids: Vec<String> = all.iter().map(|(_, _, id, _)| id.hex()).collect();
     let found =
         replica::resolve_prefix(&given, "received statement", ids.iter().map(String::as_str))?;
     let id = StatementId::from_hex(found)?;
-    let Some((from, l, _, verified)) = all.iter().find(|(_, _, rec, _)| rec.id == id) else {
+    let Some((from, l, _, verified)) = all.iter().find(|(_, _, held, _)| *held == id) else {
         return Err(super::Invalid(format!("no statement received has id {}", id.short())).into());
     };
     Ok(match verified {

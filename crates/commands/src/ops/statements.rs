@@ -177,7 +177,7 @@ fn call_received(
     let given = given.trim().to_ascii_lowercase();
     let mut calls = Vec::new();
     for linked in r.from_linked(c)?.values() {
-        for (v, _) in &linked.verified {
+        for v in &linked.verified {
             if let Value::Call(call) = &v.statement.value {
                 calls.push((v.id, call.clone(), v.statement.coalition));
             }

@@ -181,7 +181,7 @@ pub fn rollup(linked: &BTreeMap<CoalitionId, FromLinked>) -> Rollup {
             continue;
         };
         let (id, name) = (&a.id, &a.name);
-        for (v, _) in from.verified.iter().filter(|(v, _)| from.is_latest(v)) {
+        for v in from.verified.iter().filter(|v| from.is_latest(v)) {
             let p = Provenance::of(v, id, name);
             match &v.statement.value {
                 Value::Issue(i) => {
@@ -329,8 +329,8 @@ pub fn mandates(
         let position = from
             .verified
             .iter()
-            .filter(|(v, _)| from.is_latest(v))
-            .find_map(|(v, _)| match &v.statement.value {
+            .filter(|v| from.is_latest(v))
+            .find_map(|v| match &v.statement.value {
                 Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
                     Some((m.clone(), Provenance::of(v, &a.id, &a.name)))
                 }

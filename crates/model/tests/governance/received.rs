@@ -204,7 +204,7 @@ fn a_linked_coalitions_statements_are_taken_through_its_rosters_and_the_latest_s
     let shown: Vec<_> = region
         .verified
         .iter()
-        .map(|(v, _)| (v.id, v.signers.len(), v.members, region.is_latest(v)))
+        .map(|v| (v.id, v.signers.len(), v.members, region.is_latest(v)))
         .collect();
     // The older one is kept in history and shown as replaced.
     assert_eq!(
@@ -535,8 +535,8 @@ fn copies_junk_signatures_and_backdated_statements_change_nothing() {
     let shown: Vec<_> = region
         .verified
         .iter()
-        .filter(|(v, _)| region.is_latest(v))
-        .map(|(v, _)| v.id)
+        .filter(|v| region.is_latest(v))
+        .map(|v| v.id)
         .collect();
     assert_eq!(shown, vec![now.id()]);
 }
@@ -661,7 +661,7 @@ mod any_order {
         let mut out: Vec<_> = region
             .verified
             .iter()
-            .map(|(v, _)| (v.id, region.is_latest(v)))
+            .map(|v| (v.id, region.is_latest(v)))
             .collect();
         out.sort();
         out
