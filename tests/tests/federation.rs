@@ -4,7 +4,8 @@
 //! and they verify against the roster with the link's threshold, whoever carries the file; the
 //! national coalition's node, which never shares anything with the region's, imports it and
 //! shows where each figure came from, and refuses a changed file and a statement one member
-//! signed alone, saying why.
+//! signed alone, saying why. Then, given only the address of a region's node, the national
+//! node takes what the region publishes over the network, passed by that node.
 
 use coalesce_tests::{Node, eventually, free_port};
 use model::federation::{RosterChain, Signed, StatementsFile, Threshold};
@@ -250,6 +251,146 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
         verified.starts_with("Verified: from statement"),
         "{verified}"
     );
+
+    // Over the network, between nodes that share no coalition. The nation publishes its
+    // roster (one member: its own signature is a majority) and calls; its file, carried by
+    // hand once, gives the region the roster its new link trusts first.
+    let national_roster = n.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &national,
+        "--kind",
+        "roster",
+    ]);
+    let both_ways = n.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &national,
+        "--with",
+        &c,
+        "--name",
+        "Coastal Housing Coalition",
+        "--relation",
+        "affiliate",
+        "--publish",
+        "call",
+        "--threshold",
+        "1",
+        "--accept",
+        "goal",
+        "--their-threshold",
+        "2",
+        "--roster",
+        &roster,
+    ]);
+    n.ok(&[
+        "proposal",
+        "vote",
+        "--coalition",
+        &national,
+        &both_ways,
+        "agree",
+    ]);
+    let from_nation = out_dir.path().join("from-national.statements");
+    n.ok(&[
+        "statement",
+        "export",
+        "--coalition",
+        &national,
+        "--link",
+        &c[..6],
+        "--out",
+        from_nation.to_str().unwrap(),
+    ]);
+    let up = a.ok(&[
+        "link",
+        "propose",
+        "--coalition",
+        &c,
+        "--with",
+        &national,
+        "--name",
+        "National Housing Alliance",
+        "--relation",
+        "parent",
+        "--publish",
+        "goal",
+        "--accept",
+        "call",
+        "--their-threshold",
+        "1",
+        "--roster",
+        &national_roster,
+    ]);
+    votes(&[(&a, "agree"), (&b, "agree")], &c, &up);
+    eventually(30, "the region's new link is in force on A", || {
+        a.ok(&["link", "list", "--coalition", &c])
+            .contains("call")
+            .then_some(())
+    });
+    let done = a.json(&[
+        "statement",
+        "import",
+        "--coalition",
+        &c,
+        from_nation.to_str().unwrap(),
+    ]);
+    assert_eq!(done["stored"], 1, "{done}");
+
+    // The national node is given the address of A's node, and nothing else: A knows it as a
+    // member node of its parent (the roster it took), keeps it, and passes what the region
+    // publishes; the national node takes it because A is a member node of the region.
+    drop(_dn);
+    let a_addr = a.json(&["status"])["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dn = n.run_daemon_with(
+        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+        &[("COALESCE_BOOTSTRAP", a_addr.as_str())],
+    );
+    a.ok(&[
+        "charter",
+        "goal",
+        "progress",
+        "--coalition",
+        &c,
+        &goal,
+        "--value",
+        "57",
+        "--date",
+        "2026-11-27",
+    ]);
+    let newer = a.ok(&[
+        "statement",
+        "draft",
+        "--coalition",
+        &c,
+        "--kind",
+        "goal",
+        "--record",
+        &goal,
+    ]);
+    // B's node co-signs it on its own (the link publishes goals); A's passes it on.
+    eventually(
+        90,
+        "the new progress to reach the national node over the network",
+        || {
+            let got = n.json(&["statement", "received", "--coalition", &national]);
+            got["statements"]
+                .as_array()?
+                .iter()
+                .any(|l| l["id"] == newer.as_str() && l["summary"] == "Homes kept: 57 of 100 homes")
+                .then_some(())
+        },
+    );
+    assert!(dn.logged("took statements a linked coalition's node passed"));
+    assert!(_da.logged("passing statements to a member node of a linked coalition"));
+    assert!(!_da.logged("letting go of a node that shares no coalition"));
+    let shown = n.ok(&["link", "affiliates", "--coalition", &national]);
+    assert!(shown.contains("57"), "{shown}");
 }
 
 /// Waits until every one of `nodes` holds proposal `p` of `c`, then each takes `stance`.

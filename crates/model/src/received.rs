@@ -241,6 +241,34 @@ pub fn received(doc: &crate::CoalitionDoc) -> BTreeMap<StatementId, Received> {
     all
 }
 
+/// The rosters received in coalition `doc` (of every publisher), by id: all a chain is
+/// replayed from, without reading the other statements.
+pub fn received_rosters(doc: &crate::CoalitionDoc) -> BTreeMap<StatementId, Received> {
+    read(
+        View {
+            doc: doc.automerge(),
+            heads: None,
+        },
+        ROSTERS,
+    )
+}
+
+/// Per coalition linked with this one by a link in force that takes statements, the chain of
+/// its rosters taken from `rosters` (see [`chain_of`]), once the pinned one is received.
+pub fn linked_chains(
+    rosters: &BTreeMap<StatementId, Received>,
+    links: &BTreeMap<CoalitionId, LinkInForce>,
+) -> BTreeMap<CoalitionId, RosterChain> {
+    links
+        .iter()
+        .filter(|(_, l)| !l.terms.accept.is_empty())
+        .filter_map(|(other, l)| {
+            let pin = StatementId::from_hex(l.terms.roster.as_deref()?).ok()?;
+            Some((other.clone(), chain_of(rosters.values(), other, &pin)?))
+        })
+        .collect()
+}
+
 /// The chain of `coalition`'s rosters this side takes from `rosters` (any received; others
 /// are passed over): the one `pin` names, then at each next version, of those that follow with
 /// a majority of the last one's members, the most signed (then the lowest id). None until the
@@ -268,6 +296,38 @@ pub fn chain_of<'a>(
     }
     let chain = RosterChain::trust(pin, &pinned?).ok()?;
     Some(extend_chain(chain, by_version))
+}
+
+/// The chain of `coalition`'s rosters this side would take with `offered` (statements as
+/// they arrive, of which only that coalition's rosters are read) beside those `received`: what
+/// a node judges a peer passing them by, before anything is stored (see [`chain_of`]). None
+/// while the pinned roster is in neither.
+pub fn chain_with(
+    received: &BTreeMap<StatementId, Received>,
+    offered: &[Signed],
+    coalition: &CoalitionId,
+    pin: &StatementId,
+) -> Option<RosterChain> {
+    let own = coalition.to_bytes();
+    let extra: Vec<Received> = offered
+        .iter()
+        .filter_map(|s| {
+            let opened = s.open().ok()?;
+            (opened.statement.coalition == own && opened.statement.value.kind() == Kind::Roster)
+                .then(|| Received {
+                    id: opened.id,
+                    statement: opened.statement,
+                    body: s.body.clone(),
+                    cosigns: opened.cosigns,
+                    carried_by: BTreeSet::new(),
+                    at: Timestamp::default(),
+                })
+        })
+        .collect();
+    let held = received
+        .values()
+        .filter(|r| r.statement.value.kind() == Kind::Roster);
+    chain_of(held.chain(&extra), coalition, pin)
 }
 
 /// `chain` extended by `candidates` by version: at each next version, of those that follow

@@ -33,6 +33,7 @@ mod dispatch;
 mod documents;
 mod joins;
 mod ops;
+mod passing;
 mod peers;
 mod peerset;
 mod status;
@@ -197,6 +198,17 @@ struct Carrying {
     refused: std::collections::HashSet<replica::CarryRefusal>,
     /// Drafts this node would not co-sign (computed otherwise, out of date...).
     not_signed: std::collections::HashSet<model::federation::StatementId>,
+    /// The checksum of the statements file last passed to a peer, by peer, publishing
+    /// coalition and receiving coalition (see `passing`); a peer's are dropped when it
+    /// disconnects.
+    passed: HashMap<(NodeKey, CoalitionId, CoalitionId), [u8; 32]>,
+    /// The member nodes of coalitions linked with this node's, as the rosters taken from
+    /// them say: kept connected.
+    linked: std::collections::HashSet<NodeKey>,
+    /// When `linked` was last read.
+    linked_at: Option<std::time::Instant>,
+    /// Per peer, since when and how many statements files it passed (see `passing`).
+    passed_in: HashMap<NodeKey, (std::time::Instant, u32)>,
 }
 
 /// Least time between two rounds of carrying statements between coalitions.
@@ -306,8 +318,9 @@ impl Core {
 
     /// Co-signs the drafts this node computes the same (`Replica::cosign_pending`) and carries
     /// statements between the coalitions this node belongs to (`Replica::carry_statements`),
-    /// at most every [`CARRY_EVERY`] and only after something changed; what it writes goes to
-    /// peers like any edit.
+    /// and passes what they publish to connected member nodes of linked coalitions
+    /// (`passing`), at most every [`CARRY_EVERY`] and only after something changed or a peer
+    /// connected; what it writes goes to peers like any edit.
     fn carry(&mut self) {
         let recent = self
             .carrying
@@ -358,6 +371,7 @@ impl Core {
             let outputs = self.push_local_changes();
             self.dispatch(outputs);
         }
+        self.pass_statements();
     }
 
     /// Shares with the network side (see [`crate::swarm::Shared`]).

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use model::CoalitionId;
 use model::Offer;
-use model::federation::{Signed, StatementId};
+use model::federation::{Signed, StatementId, StatementsFile};
 use model::received::FromLinked;
+use model::{CoalitionId, NodeKey};
 
 use crate::{Refusal, Replica, ReplicaError, now};
 
@@ -43,6 +43,47 @@ impl Replica {
         }
         let received = model::received::received(&self.loaded(id)?.doc);
         Ok(model::received::from_linked(id, &received, &links))
+    }
+
+    /// Per coalition linked with `id` that it takes statements from, the chain of that
+    /// coalition's rosters `id` took (its newest roster lists the member nodes of the other
+    /// side): replayed from the rosters alone (`model::received::linked_chains`).
+    pub fn linked_chains(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<BTreeMap<CoalitionId, model::federation::RosterChain>, ReplicaError> {
+        let links = self.links(id)?;
+        if links.values().all(|l| l.terms.accept.is_empty()) {
+            return Ok(BTreeMap::new());
+        }
+        let rosters = model::received::received_rosters(&self.loaded(id)?.doc);
+        Ok(model::received::linked_chains(&rosters, &links))
+    }
+
+    /// The member nodes of every coalition linked with one this node is a member of, as the
+    /// newest roster taken from each says (`linked_chains`); a coalition that cannot be read
+    /// is passed over.
+    pub fn linked_nodes(&mut self) -> Result<std::collections::HashSet<NodeKey>, ReplicaError> {
+        let mut out = std::collections::HashSet::new();
+        for c in self.coalition_ids()? {
+            if self.is_joining(&c) || self.me(&c).is_err() {
+                continue;
+            }
+            match self.linked_chains(&c) {
+                Ok(chains) => out.extend(chains.values().flat_map(|chain| {
+                    chain
+                        .newest()
+                        .members
+                        .iter()
+                        .flat_map(|m| m.keys.iter().map(|k| NodeKey::from_bytes(*k)))
+                })),
+                Err(e) => {
+                    tracing::warn!(coalition = %c, error = %e, "could not read the rosters of linked coalitions")
+                }
+            }
+        }
+        out.remove(&self.identity().node_key());
+        Ok(out)
     }
 
     /// Carries `items` (statements of coalitions linked with `id`) into coalition `id`, in
@@ -172,5 +213,278 @@ impl Replica {
             });
         }
         Ok(out)
+    }
+}
+
+/// What a coalition publishes on its link with another, as a statements file.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The file.
+    pub file: StatementsFile,
+    /// How many rosters it holds (first).
+    pub rosters: usize,
+    /// How many other statements.
+    pub statements: usize,
+    /// Statements of kinds the link publishes left out (not signed enough yet...).
+    pub left_out: usize,
+}
+
+/// Why statements a peer passed ([`Replica::receive_passed`]) were not all taken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PassedError {
+    /// Not a statements file, or one damaged.
+    #[error("not a statements file this node reads: {0}")]
+    File(#[from] model::federation::FileError),
+    /// For a coalition this node is not a member of.
+    #[error("the statements are for coalition {0}, which this node is not a member of")]
+    NotHere(CoalitionId),
+    /// The receiving coalition takes nothing from the publisher.
+    #[error(
+        "coalition {to} takes no statements from coalition {from}: no link in force there takes any"
+    )]
+    NotLinked {
+        /// The receiving coalition.
+        to: CoalitionId,
+        /// The publisher.
+        from: CoalitionId,
+    },
+    /// The roster the receiving side trusts first is neither held nor passed: the publisher's
+    /// members cannot be told.
+    #[error(
+        "the roster coalition {to} trusts first from coalition {from} is neither held nor among those passed: its members cannot be told yet"
+    )]
+    NoRoster {
+        /// The receiving coalition.
+        to: CoalitionId,
+        /// The publisher.
+        from: CoalitionId,
+    },
+    /// The peer is not a member node of the publisher.
+    #[error(
+        "the node passing them is not a member node of coalition {from} (its newest roster does not list it): only the publisher's member nodes pass its statements"
+    )]
+    NotAMember {
+        /// The publisher.
+        from: CoalitionId,
+    },
+    /// Some statements were refused (those taken are stored).
+    #[error("{refused} of {offered} statements refused, the first: {first}")]
+    Refused {
+        /// How many were refused.
+        refused: usize,
+        /// How many were passed.
+        offered: usize,
+        /// The first refusal's reason.
+        first: String,
+    },
+    /// Reading or writing here failed: not the peer's fault.
+    #[error(transparent)]
+    Local(#[from] ReplicaError),
+}
+
+impl PassedError {
+    /// Whether the refusal is counted against the peer: not when this node failed.
+    pub fn counts(&self) -> bool {
+        !matches!(self, PassedError::Local(_))
+    }
+}
+
+/// What became of statements a peer passed.
+#[derive(Debug, Clone)]
+pub struct Passed {
+    /// The publisher.
+    pub from: CoalitionId,
+    /// The receiving coalition.
+    pub to: CoalitionId,
+    /// Each statement, and what became of it.
+    pub offers: Vec<(StatementId, Offer)>,
+}
+
+impl Replica {
+    /// What coalition `c` publishes to `other` on a link with `terms`
+    /// (`model::statements::published_for`: its rosters as receivers take them, then what
+    /// verifies with the link's threshold), as a statements file; `None` while `c` has no
+    /// roster a majority signed.
+    pub fn publication(
+        &mut self,
+        c: &CoalitionId,
+        other: &CoalitionId,
+        terms: &model::schema::LinkTerms,
+    ) -> Result<Option<Publication>, ReplicaError> {
+        let drafts = self.drafts(c)?;
+        let members = self.in_force(c)?.members.len();
+        let Some(chain) = model::statements::roster_chain(&drafts, members) else {
+            return Ok(None);
+        };
+        let (rosters, statements, left_out) =
+            model::statements::published_for(&drafts, &chain, terms);
+        Ok(Some(Publication {
+            file: StatementsFile {
+                format: model::federation::FORMAT,
+                from: c.to_bytes(),
+                to: other.to_bytes(),
+                items: rosters
+                    .iter()
+                    .chain(&statements)
+                    .map(|d| d.signed().encode())
+                    .collect(),
+            },
+            rosters: rosters.len(),
+            statements: statements.len(),
+            left_out,
+        }))
+    }
+
+    /// Judges the statements file `bytes` that `peer` passed over the network and stores what
+    /// the receiving coalition takes, as an import would: the file must be for a coalition
+    /// this node is a member of, whose link in force with the publisher takes statements, and
+    /// `peer` must be a member node of the publisher (its newest roster, as held here with
+    /// those passed, lists the peer's key); then each statement is judged as every node's
+    /// rules judge it. Every statement refused is logged; the message is refused (counted
+    /// against the peer) only for what no honest member node passes (see `counts_against`).
+    pub fn receive_passed(&mut self, peer: &NodeKey, bytes: &[u8]) -> Result<Passed, PassedError> {
+        let file = StatementsFile::decode(bytes)?;
+        let (from, to) = (
+            CoalitionId::from_bytes(file.from),
+            CoalitionId::from_bytes(file.to),
+        );
+        if !self.coalition_ids()?.contains(&to) || self.is_joining(&to) || self.me(&to).is_err() {
+            return Err(PassedError::NotHere(to));
+        }
+        let links = self.links(&to)?;
+        let Some(link) = links.get(&from).filter(|l| !l.terms.accept.is_empty()) else {
+            return Err(PassedError::NotLinked { to, from });
+        };
+        let pin = link
+            .terms
+            .roster
+            .as_deref()
+            .and_then(|r| StatementId::from_hex(r).ok());
+        let mut items = Vec::new();
+        let mut malformed = Vec::new();
+        for (i, item) in file.items.iter().enumerate() {
+            match Signed::decode(item) {
+                Ok(s) => items.push(s),
+                Err(e) => malformed.push(format!("item {}: {e}", i + 1)),
+            }
+        }
+        let held = model::received::received(&self.loaded(&to)?.doc);
+        let Some(chain) =
+            pin.and_then(|pin| model::received::chain_with(&held, &items, &from, &pin))
+        else {
+            return Err(PassedError::NoRoster { to, from });
+        };
+        if chain.newest().member_of(peer.as_bytes()).is_none() {
+            return Err(PassedError::NotAMember { from });
+        }
+        let source = format!("node {peer}");
+        for why in &malformed {
+            let logged = self.log_refusal(Refusal {
+                at: now().as_millis(),
+                peer: source.clone(),
+                coalition: Some(to.to_string()),
+                reason: why.clone(),
+            });
+            if let Err(e) = logged {
+                tracing::warn!(error = %e, "could not log the refusal");
+            }
+        }
+        let offers = self.receive_statements(&to, &items, &source)?;
+        let pinned = chain.ids().first().map_or(0, |(v, _)| *v);
+        let counted: Vec<String> = malformed
+            .into_iter()
+            .chain(offers.iter().filter_map(|(_, o)| match o {
+                Offer::Refused(e) if counts_against(e, pinned) => Some(e.to_string()),
+                _ => None,
+            }))
+            .collect();
+        if let Some(first) = counted.first() {
+            return Err(PassedError::Refused {
+                refused: counted.len(),
+                offered: file.items.len(),
+                first: first.clone(),
+            });
+        }
+        Ok(Passed { from, to, offers })
+    }
+}
+
+/// Whether statement refusal `e` makes a message passing it refused, the publisher's chain
+/// here starting at version `pinned`: not for what honest nodes pass when the two sides'
+/// terms or timing differ (a kind this side does not take, a roster older than the one it
+/// pins, a statement under a roster it does not hold or that a newer one replaced); yes for
+/// the rest (a signature that does not verify or that no roster lists, too few signers, a
+/// roster after the pinned one without a majority of the last's members, malformed bytes).
+fn counts_against(e: &model::received::ReceiveError, pinned: u64) -> bool {
+    use model::federation::StatementError;
+    use model::received::ReceiveError;
+    match e {
+        ReceiveError::NotTaken { .. } | ReceiveError::NoPinnedRoster { .. } => false,
+        ReceiveError::NotInChain { version, .. } => *version > pinned,
+        ReceiveError::Statement {
+            error: StatementError::StaleRoster { .. } | StatementError::UnknownRoster { .. },
+            ..
+        } => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use model::federation::{Kind, StatementError};
+    use model::received::ReceiveError;
+
+    use super::counts_against;
+
+    #[test]
+    fn what_honest_nodes_pass_when_terms_differ_is_not_counted_against_them() {
+        let not_in_chain = |version| ReceiveError::NotInChain {
+            name: "Coastal".into(),
+            version,
+            newest: 3,
+        };
+        let statement = |error| ReceiveError::Statement {
+            name: "Coastal".into(),
+            error,
+        };
+        // Honest: a roster older than (or beside) the pinned one, a kind not taken here, a
+        // statement under a roster not held or replaced.
+        assert!(!counts_against(&not_in_chain(1), 2));
+        assert!(!counts_against(&not_in_chain(2), 2));
+        assert!(!counts_against(
+            &ReceiveError::NotTaken {
+                name: "Coastal".into(),
+                kind: Kind::Issue
+            },
+            1
+        ));
+        assert!(!counts_against(
+            &statement(StatementError::UnknownRoster {
+                named: 5,
+                newest: 3
+            }),
+            1
+        ));
+        // Forged or alone: a roster after the pinned one no majority follows with, too few
+        // signers, malformed bytes.
+        assert!(counts_against(&not_in_chain(3), 2));
+        assert!(counts_against(
+            &statement(StatementError::TooFewSigners {
+                signed: 1,
+                needed: 2,
+                members: 3,
+                roster: 1,
+                not_listed: 0,
+                bad: 0,
+            }),
+            1
+        ));
+        assert!(counts_against(
+            &statement(StatementError::Malformed {
+                what: "junk".into()
+            }),
+            1
+        ));
     }
 }

@@ -51,6 +51,9 @@ pub fn wire(data: &[u8]) {
                 let _ = r.check();
             }
         }
+        Ok(Message::Statements { file }) => {
+            let _ = model::federation::StatementsFile::decode(&file.0);
+        }
         _ => {}
     }
     let _ = crate::verify::decode_sync(data, crate::wire::MIN_MESSAGE_LIMIT);

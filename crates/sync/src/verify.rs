@@ -111,6 +111,10 @@ pub enum Refusal {
     /// A record of a node's addresses that is malformed or not signed by that node.
     #[error(transparent)]
     Addresses(#[from] crate::addresses::AddressError),
+    /// Statements of a linked coalition this node does not take from this peer (see
+    /// [`crate::Message::Statements`]): why, as the node judged them.
+    #[error("statements not taken: {0}")]
+    Statements(String),
 }
 
 impl Refusal {
@@ -133,6 +137,7 @@ impl Refusal {
             Refusal::Local(_) => "local",
             Refusal::MalformedFork(_) => "malformed-fork",
             Refusal::Addresses(_) => "bad-addresses",
+            Refusal::Statements(_) => "statements",
         }
     }
 }

@@ -46,8 +46,10 @@ use serde::{Deserialize, Serialize};
 /// `candidates`), and a request may name no proposal (under `allocation=budget`): all of
 /// which a node of version 13 refuses. Version 15: a `link` kind of decision and rule
 /// (`model::schema::LinkTerms`, a proposal's `link`; the rules' `link`), and members' drafts of
-/// statements and co-signatures in their own records (`statements`, `cosigns`), which a node
-/// of version 14 refuses.
+/// statements and co-signatures in their own records (`statements`, `cosigns`) and the
+/// statements of linked coalitions they carried in (`received`, `received_rosters`), which a
+/// node of version 14 refuses; a linked coalition's statements passed between nodes that
+/// share no coalition ([`Message::Statements`]).
 pub const VERSION: u8 = 15;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
@@ -243,6 +245,14 @@ pub enum Message {
         path: Vec<ByteChunk>,
         /// The witness's signature over the last change of `path`.
         head: SignedHead,
+    },
+    /// What a coalition publishes to a linked one, passed by a member node of the publisher
+    /// to a member node of the other (nodes that may share no coalition): a statements file
+    /// (`model::federation::StatementsFile`, at most `MAX_FILE` bytes), which names both
+    /// coalitions and is verified on arrival exactly as an imported file is.
+    Statements {
+        /// The file's bytes.
+        file: ByteChunk,
     },
 }
 
@@ -443,6 +453,11 @@ impl Message {
                 records.len(),
                 crate::addresses::MAX_RECORDS,
             ),
+            Message::Statements { file } => check(
+                "bytes of a statements file",
+                file.0.len(),
+                model::federation::MAX_FILE,
+            ),
         }
     }
 }
@@ -532,6 +547,9 @@ mod tests {
                 .prop_map(|(secret, addrs, at)| Message::Addresses {
                     records: vec![crate::addresses::AddressRecord::sign(&secret, &addrs, at)],
                 }),
+            proptest::collection::vec(any::<u8>(), 0..64).prop_map(|file| Message::Statements {
+                file: ByteChunk(file)
+            }),
         ]
     }
 

@@ -23,8 +23,7 @@ pub enum LinkCmd {
         #[arg(long)]
         name: Option<String>,
         /// What the other coalition is to this one: affiliate (a region of ours, whose statements
-        /// we take) or parent (we are its affiliate, and publish to it). (Calls to affiliates and
-        /// their mandate positions are not built yet.)
+        /// we take) or parent (we are its affiliate, and publish to it)
         #[arg(long)]
         relation: String,
         /// Kinds of statement to publish to it, comma-separated: issue, pool, goal, decision,

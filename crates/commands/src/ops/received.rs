@@ -927,6 +927,80 @@ mod tests {
         assert!(list(&mut r, &region).unwrap().statements.is_empty());
     }
 
+    #[test]
+    fn statements_a_peer_passes_are_taken_only_from_a_member_node_of_the_publisher() {
+        use replica::PassedError;
+        let (_home, mut r, region, nation, progress) = linked();
+        let terms = r.links(&region).unwrap()[&nation].terms.clone();
+        let published = r.publication(&region, &nation, &terms).unwrap().unwrap();
+        assert_eq!((published.rosters, published.statements), (1, 1));
+        let bytes = published.file.encode();
+        // The region's member node: this node's key (the roster lists it).
+        let member = r.identity().node_key();
+        let stranger = model::NodeKey::from_bytes([7; 32]);
+
+        // A node the region's roster does not list relays the region's own statements: nothing
+        // is stored, whatever they prove.
+        let e = r.receive_passed(&stranger, &bytes).unwrap_err();
+        assert!(matches!(e, PassedError::NotAMember { .. }), "{e}");
+        assert!(e.counts());
+        assert!(list(&mut r, &nation).unwrap().statements.is_empty());
+        // One byte changed; a file for a coalition not held here; one for the region, which
+        // takes nothing from the nation.
+        let mut changed = bytes.clone();
+        changed[bytes.len() / 2] ^= 1;
+        let e = r.receive_passed(&member, &changed).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        let elsewhere = StatementsFile {
+            to: [9; 16],
+            ..published.file.clone()
+        };
+        let e = r.receive_passed(&member, &elsewhere.encode()).unwrap_err();
+        assert!(matches!(e, PassedError::NotHere(_)), "{e}");
+        let backwards = StatementsFile {
+            from: nation.to_bytes(),
+            to: region.to_bytes(),
+            ..published.file.clone()
+        };
+        let e = r.receive_passed(&member, &backwards.encode()).unwrap_err();
+        assert!(matches!(e, PassedError::NotLinked { .. }), "{e}");
+        // The progress with its signature taken off: the roster is taken, the progress refused,
+        // and the message counted against the peer.
+        let mut unsigned = model::federation::Signed::decode(&published.file.items[1]).unwrap();
+        unsigned.cosigns.clear();
+        let forged = StatementsFile {
+            items: vec![published.file.items[0].clone(), unsigned.encode()],
+            ..published.file.clone()
+        };
+        let e = r.receive_passed(&member, &forged.encode()).unwrap_err();
+        assert!(
+            matches!(&e, PassedError::Refused { refused: 1, offered: 2, first } if first.contains("signed by 0")),
+            "{e}"
+        );
+        assert!(list(&mut r, &nation).unwrap().statements.is_empty());
+
+        // From a member node of the region: taken, as an imported file would be.
+        let passed = r.receive_passed(&member, &bytes).unwrap();
+        assert_eq!((&passed.from, &passed.to), (&region, &nation));
+        assert!(
+            passed
+                .offers
+                .iter()
+                .any(|(id, o)| *id == progress && *o == Offer::Stored),
+            "{passed:?}"
+        );
+        let again = r.receive_passed(&member, &bytes).unwrap();
+        assert!(again.offers.iter().all(|(_, o)| *o == Offer::Held));
+        assert_eq!(
+            list(&mut r, &nation).unwrap().statements[0].id,
+            progress.hex()
+        );
+        // The region's member nodes are the nation's linked nodes (this node's own key left
+        // out).
+        assert_eq!(r.linked_chains(&nation).unwrap().len(), 1);
+        assert!(r.linked_nodes().unwrap().is_empty());
+    }
+
     /// A region founded on this node: a goal with progress `homes`, an issue tagged `tags`
     /// shared at rank 1, linked up to `nation` publishing issues and goals (one signing), with
     /// its roster, the goal and the issue drafted and signed; the nation takes it as an

@@ -5,7 +5,7 @@
 //! governance, the links in force, and for a draft the record it speaks of (forked at its
 //! heads).
 
-use model::federation::{Kind, StatementId, StatementsFile, Value};
+use model::federation::{Kind, StatementId, Value};
 use model::statements::{Draft, Topic};
 use model::{CoalitionId, Timestamp};
 use replica::Replica;
@@ -295,18 +295,14 @@ pub fn export(
         )
         .into());
     }
-    let drafts = r.drafts(c)?;
-    let members = r.in_force(c)?.members.len();
-    let Some(chain) = model::statements::roster_chain(&drafts, members) else {
+    let Some(publication) = r.publication(c, other, &link.terms)? else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"
                 .to_owned(),
         )
         .into());
     };
-    let (rosters, statements, left_out) =
-        model::statements::published_for(&drafts, &chain, &link.terms);
-    let count = rosters.len() + statements.len();
+    let count = publication.file.items.len();
     if count > model::federation::MAX_ITEMS {
         return Err(super::Invalid(format!(
             "{count} statements are more than a file holds ({})",
@@ -314,17 +310,7 @@ pub fn export(
         ))
         .into());
     }
-    let file = StatementsFile {
-        format: model::federation::FORMAT,
-        from: c.to_bytes(),
-        to: other.to_bytes(),
-        items: rosters
-            .iter()
-            .chain(&statements)
-            .map(|d| d.signed().encode())
-            .collect(),
-    };
-    let bytes = file.encode();
+    let bytes = publication.file.encode();
     if bytes.len() > model::federation::MAX_FILE {
         return Err(super::Invalid(format!(
             "the statements come to {} bytes, more than a file holds ({})",
@@ -336,9 +322,9 @@ pub fn export(
     replica::write_private(path, &bytes)?;
     Ok(StatementsExported {
         file: req.file,
-        rosters: rosters.len(),
-        statements: statements.len(),
-        left_out,
+        rosters: publication.rosters,
+        statements: publication.statements,
+        left_out: publication.left_out,
         bytes: bytes.len() as u64,
     })
 }
@@ -450,7 +436,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!((done.rosters, done.statements, done.left_out), (1, 1, 0));
-        let read = StatementsFile::decode(&std::fs::read(&file).unwrap()).unwrap();
+        let read =
+            model::federation::StatementsFile::decode(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(read.to, [0x4e; 16]);
         let first = Signed::decode(&read.items[0]).unwrap();
         assert_eq!(first.id(), roster);

@@ -59,6 +59,8 @@ impl Core {
                     self.unjudged.insert(peer, std::time::Instant::now());
                 }
                 self.connected_at.insert(peer, std::time::Instant::now());
+                // It may be a linked coalition's member node, to pass statements to.
+                self.carrying.due = true;
                 // Our greeting, then the requests of the joins it invited.
                 let mut outputs = self
                     .sync
@@ -88,6 +90,7 @@ impl Core {
                 // that this side does not redial a stranger either.
                 if self.unjudged.remove(&peer).is_some()
                     && !self.kept.contains(&peer)
+                    && !self.linked(&peer)
                     && self
                         .sync
                         .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
@@ -96,6 +99,8 @@ impl Core {
                 }
                 self.sync.disconnected(&peer);
                 self.connected_at.remove(&peer);
+                self.carrying.passed.retain(|(p, _, _), _| *p != peer);
+                self.carrying.passed_in.remove(&peer);
                 self.disconnected_from(peer);
                 self.early.forget(&peer);
                 Vec::new()
@@ -293,6 +298,11 @@ impl Core {
                     if let Err(e) = self.replica.end_join(&coalition) {
                         warn!(%coalition, error = %e, "could not forget the refused join");
                     }
+                    continue;
+                }
+                Output::Statements { peer, file } => {
+                    let more = self.passed(peer, &file);
+                    self.dispatch(more);
                     continue;
                 }
                 Output::JoinRequest {

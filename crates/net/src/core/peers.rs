@@ -168,7 +168,7 @@ impl Core {
             .collect();
         for peer in due {
             self.unjudged.remove(&peer);
-            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) {
+            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) || self.linked(&peer) {
                 continue;
             }
             if !self.sync.greeted(&peer) {

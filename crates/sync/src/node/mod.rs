@@ -118,6 +118,15 @@ pub enum Output {
         /// The records.
         records: Vec<AddressRecord>,
     },
+    /// A peer passed statements of a linked coalition (a statements file, see
+    /// [`Message::Statements`]): the node judges them, and says what it refused with
+    /// [`SyncNode::refuse_statements`].
+    Statements {
+        /// The peer.
+        peer: NodeKey,
+        /// The file's bytes (at most `model::federation::MAX_FILE`).
+        file: Vec<u8>,
+    },
     /// New changes from a peer were stored and applied.
     Applied {
         /// The peer they came from.
@@ -669,6 +678,38 @@ impl SyncNode {
             .get(peer)
             .and_then(|p| p.limit)
             .unwrap_or(self.max_message)
+    }
+
+    /// The frames that pass statements `file` (a statements file) to `peer`: none when it is
+    /// not connected and greeted, or takes no message that large (the file is then left for
+    /// another way, and logged).
+    pub fn statements_to(&self, peer: NodeKey, file: Vec<u8>) -> Vec<Output> {
+        if !self.greeted(&peer) {
+            return Vec::new();
+        }
+        let message = Message::Statements {
+            file: crate::wire::ByteChunk(file),
+        };
+        let frames = message.frames();
+        let size: usize = frames.iter().map(Vec::len).sum();
+        if size > self.limit_for(&peer) {
+            info!(%peer, size, limit = self.limit_for(&peer), "statements not passed to a peer: more than it takes in one message");
+            return Vec::new();
+        }
+        frames
+            .into_iter()
+            .map(|frame| Output::Send { peer, frame })
+            .collect()
+    }
+
+    /// The node did not take statements `peer` passed ([`Output::Statements`]), for `why`:
+    /// the refusal, counted against the peer like any other (enough end the connection).
+    pub fn refuse_statements(&mut self, peer: NodeKey, why: String) -> Vec<Output> {
+        let mut out = Vec::new();
+        if self.peers.contains_key(&peer) {
+            self.refuse(peer, None, Refusal::Statements(why), &mut out);
+        }
+        out
     }
 
     /// A connection to `peer` was established (its key authenticated by the transport).

@@ -128,6 +128,10 @@ impl SyncNode {
             Ok(Message::Addresses { records }) => self
                 .on_addresses(docs, peer, records, &mut out)
                 .map_err(|r| (None, r)),
+            Ok(Message::Statements { file }) => {
+                out.push(Output::Statements { peer, file: file.0 });
+                Ok(())
+            }
         };
         if let Err((coalition, reason)) = result {
             self.refuse(peer, coalition, reason, &mut out);

@@ -330,3 +330,65 @@ fn stalled_messages_in_pieces_cannot_hold_more_than_a_few_messages_of_memory() {
     assert_eq!(refusal(&out), None, "{out:?}");
     assert_eq!(w.node.assembling(&peers[0]), Some((1, 5, piece)));
 }
+
+#[test]
+fn statements_a_peer_passes_go_to_the_node_and_each_refusal_is_counted_against_it() {
+    let mut w = World::new();
+    let outsider = w.outsider.key;
+    w.node.connected(&mut w.docs, outsider);
+    // Not greeted yet: nothing is passed to it.
+    assert!(w.node.statements_to(outsider, vec![1, 2, 3]).is_empty());
+    let hello = Message::Hello {
+        coalitions: vec![],
+        max_message: sync::wire::MIN_MESSAGE_LIMIT as u64,
+    }
+    .encode();
+    w.node.received(&mut w.docs, outsider, &hello);
+    // Passed to a peer that shares no coalition (a linked coalition's node), once greeted; a
+    // file larger than it takes is not.
+    let frames = w.node.statements_to(outsider, vec![1, 2, 3]);
+    let [Output::Send { peer, frame }] = frames.as_slice() else {
+        panic!("one frame: {frames:?}");
+    };
+    assert_eq!(*peer, outsider);
+    assert_eq!(
+        Message::decode(frame).unwrap(),
+        Message::Statements {
+            file: ByteChunk(vec![1, 2, 3])
+        }
+    );
+    assert!(
+        w.node
+            .statements_to(outsider, vec![0; sync::wire::MIN_MESSAGE_LIMIT + 1])
+            .is_empty()
+    );
+    // What a peer passes goes to the node as it came, whoever it is; a file larger than a
+    // statements file can be is refused at the frame.
+    let out = w.node.received(&mut w.docs, outsider, frame);
+    assert!(
+        matches!(out.as_slice(), [Output::Statements { peer, file }] if *peer == outsider && file == &[1, 2, 3]),
+        "{out:?}"
+    );
+    let huge = Message::Statements {
+        file: ByteChunk(vec![0; model::federation::MAX_FILE + 1]),
+    }
+    .encode();
+    assert!(Message::decode_within(&huge, sync::wire::MAX_MESSAGE).is_err());
+    // Each refusal the node makes is counted against the peer: enough end the connection.
+    for i in 1..=sync::node::MAX_STRIKES {
+        let out = w
+            .node
+            .refuse_statements(outsider, "not a member node".into());
+        assert!(
+            matches!(&out[0], Output::Refused { peer, reason: r @ Refusal::Statements(_), .. } if *peer == outsider && r.kind() == "statements"),
+            "{out:?}"
+        );
+        assert_eq!(
+            out.iter()
+                .any(|o| matches!(o, Output::Disconnect { peer, .. } if *peer == outsider)),
+            i == sync::node::MAX_STRIKES,
+            "{out:?}"
+        );
+    }
+    assert!(!w.node.is_connected(&outsider));
+}

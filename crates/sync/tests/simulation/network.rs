@@ -189,6 +189,7 @@ impl Sim {
                 | Output::JoinRequest { .. }
                 | Output::JoinRefused { .. }
                 | Output::Forked { .. }
+                | Output::Statements { .. }
                 | Output::Incompatible { .. } => {}
             }
         }

@@ -1,0 +1,190 @@
+//! Statements passed between nodes of linked coalitions that may share no coalition (issue
+//! 20): a member node of a publishing coalition passes what it publishes on a link (the
+//! statements file its export would write) to the connected member nodes of the coalition on
+//! the other side, as it knows them from the rosters its own coalition takes from that one;
+//! a node passed statements judges them (`Replica::receive_passed`: for a coalition it is a
+//! member of, from a member node of a publisher its link takes from, each statement as every
+//! node's rules judge it) and refuses the rest against the peer (`sync`'s strikes).
+//!
+//! Each file goes to a peer once, and again only when it changes (its checksum is kept per
+//! peer and link until the peer disconnects). The member nodes of linked coalitions are kept
+//! connected (`Core::linked`): not let go as strangers. Finding them is not done here: a node
+//! reaches one at an address it is given (`--bootstrap`) or finds on its network (mDNS).
+
+use super::*;
+
+impl Core {
+    /// Passes to each connected member node of a linked coalition what this node's
+    /// coalitions publish to that coalition, where it changed since it was last passed; and
+    /// renews the set of linked coalitions' member nodes.
+    pub(super) fn pass_statements(&mut self) {
+        let peers: Vec<NodeKey> = self.connected_at.keys().copied().collect();
+        let ids = match self.replica.coalition_ids() {
+            Ok(ids) => ids,
+            Err(e) => {
+                warn!(error = %e, "could not list coalitions to pass statements");
+                return;
+            }
+        };
+        self.refresh_linked();
+        if peers.iter().all(|p| !self.carrying.linked.contains(p)) {
+            return;
+        }
+        for p in ids {
+            if self.replica.is_joining(&p) || self.replica.me(&p).is_err() {
+                continue;
+            }
+            let _s = info_span!("coalition", coalition = %p).entered();
+            if let Err(e) = self.pass_from(&p, &peers) {
+                warn!(error = %e, "could not pass statements to linked coalitions");
+            }
+        }
+    }
+
+    /// What [`Core::pass_statements`] does for coalition `p`.
+    fn pass_from(
+        &mut self,
+        p: &CoalitionId,
+        peers: &[NodeKey],
+    ) -> Result<(), replica::ReplicaError> {
+        let links = self.replica.links(p)?;
+        if links.values().all(|l| l.terms.publish.is_empty()) {
+            return Ok(());
+        }
+        let chains = self.replica.linked_chains(p)?;
+        for (q, link) in &links {
+            // The other side's member nodes, as the rosters this coalition takes from it say.
+            let Some(chain) = chains.get(q) else {
+                continue;
+            };
+            // A node in both coalitions carries the statements across itself (`carry`).
+            if link.terms.publish.is_empty() || self.replica.me(q).is_ok() {
+                continue;
+            }
+            let targets: Vec<NodeKey> = peers
+                .iter()
+                .filter(|k| chain.newest().member_of(k.as_bytes()).is_some())
+                .copied()
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let Some(publication) = self.replica.publication(p, q, &link.terms)? else {
+                continue;
+            };
+            if publication.file.items.len() > model::federation::MAX_ITEMS {
+                warn!(to = %q, items = publication.file.items.len(), "more statements than one file holds: not passed");
+                continue;
+            }
+            let bytes = publication.file.encode();
+            // The file ends with the checksum of all before it.
+            let sum: [u8; 32] = bytes
+                .get(bytes.len().saturating_sub(32)..)
+                .and_then(|s| s.try_into().ok())
+                .unwrap_or_default();
+            for peer in targets {
+                let key = (peer, p.clone(), q.clone());
+                if self.carrying.passed.get(&key) == Some(&sum) {
+                    continue;
+                }
+                let frames = self.sync.statements_to(peer, bytes.clone());
+                if frames.is_empty() {
+                    // Not greeted yet, or it takes no message that large: tried again later.
+                    self.carrying.due = true;
+                    continue;
+                }
+                info!(%peer, to = %q, rosters = publication.rosters, statements = publication.statements, "passing statements to a member node of a linked coalition");
+                self.carrying.passed.insert(key, sum);
+                self.dispatch(frames);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads again which nodes are member nodes of linked coalitions
+    /// (`Replica::linked_nodes`), at most once every [`LINKED_EVERY`].
+    fn refresh_linked(&mut self) {
+        if self
+            .carrying
+            .linked_at
+            .is_some_and(|at| at.elapsed() < LINKED_EVERY)
+        {
+            return;
+        }
+        self.carrying.linked_at = Some(std::time::Instant::now());
+        match self.replica.linked_nodes() {
+            Ok(linked) => self.carrying.linked = linked,
+            Err(e) => warn!(error = %e, "could not read the member nodes of linked coalitions"),
+        }
+    }
+
+    /// `peer` passed the statements file `file`: judged and stored as the receiving
+    /// coalition takes it; a refusal is counted against the peer.
+    pub(super) fn passed(&mut self, peer: NodeKey, file: &[u8]) -> Vec<Output> {
+        let _s = info_span!("peer", %peer).entered();
+        // An honest node passes each link's file at most once a round (`CARRY_EVERY`).
+        let now = std::time::Instant::now();
+        let (since, count) = self.carrying.passed_in.entry(peer).or_insert((now, 0));
+        if since.elapsed() >= CARRY_EVERY {
+            (*since, *count) = (now, 0);
+        }
+        *count += 1;
+        if *count > MAX_PASSED_PER_ROUND {
+            return self.sync.refuse_statements(
+                peer,
+                format!(
+                    "more than {MAX_PASSED_PER_ROUND} statements files within {} s: not judged",
+                    CARRY_EVERY.as_secs()
+                ),
+            );
+        }
+        match self.replica.receive_passed(&peer, file) {
+            Ok(passed) => {
+                let _s =
+                    info_span!("coalition", coalition = %passed.to, from = %passed.from).entered();
+                let stored = passed
+                    .offers
+                    .iter()
+                    .filter(|(_, o)| matches!(o, model::Offer::Stored))
+                    .count();
+                info!(
+                    stored,
+                    offered = passed.offers.len(),
+                    "took statements a linked coalition's node passed"
+                );
+                if stored == 0 {
+                    return Vec::new();
+                }
+                // What was stored may be carried or passed on, and goes to members.
+                self.carrying.due = true;
+                self.push_local_changes()
+            }
+            Err(e) if e.counts() => {
+                let stored = self.push_local_changes();
+                let mut out = self.sync.refuse_statements(peer, e.to_string());
+                out.extend(stored);
+                out
+            }
+            Err(e) => {
+                warn!(error = %e, "could not judge statements a peer passed");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Whether `peer` is a member node of a coalition linked with one of this node's (kept
+    /// connected though it shares no coalition), as the rosters read at most
+    /// [`LINKED_EVERY`] ago say.
+    pub(super) fn linked(&mut self, peer: &NodeKey) -> bool {
+        if !self.carrying.linked.contains(peer) {
+            self.refresh_linked();
+        }
+        self.carrying.linked.contains(peer)
+    }
+}
+
+/// Most statements files a peer has judged within [`CARRY_EVERY`]; more are refused unread.
+const MAX_PASSED_PER_ROUND: u32 = 8;
+
+/// Least time between two readings of the member nodes of linked coalitions.
+const LINKED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
