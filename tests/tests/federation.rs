@@ -636,18 +636,18 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         "--record",
         &question,
     ]);
-    // Calls and mandate positions are co-signed by hand: which proposal answers a call is the
-    // members' judgement.
+    // A call is co-signed by hand: which proposal a call is about is the members' judgement.
     b.wait_for(
         60,
         "B co-signs the call",
         &["statement", "sign", "--coalition", &nation, &call],
     );
     signed_by(a, &nation, &call, 2);
-    // Each region decides under its own rule: Coastal by majority (two of three pass it),
-    // Valley by consensus (one disagreeing fails it). The one disagreeing votes first in
-    // Coastal and last in Valley: an outcome no later position can change is final.
-    let mut answers = Vec::new();
+    // Each region answers with a proposal of its own, decided under its own rule: Coastal by
+    // majority (two of three pass it), Valley by consensus (one disagreeing fails it). The one
+    // disagreeing votes first in Coastal and last in Valley: an outcome no later position can
+    // change is final. Once decided, the author's node drafts the position and the others'
+    // co-sign it on their own: nothing more is typed.
     for (nodes, region, stances) in [
         (
             &c,
@@ -669,41 +669,16 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
             "--kind",
             "general",
             "Back the national rent cap",
-            "--closes",
-            "7d",
+            "--answers",
+            &call[..12],
         ]);
+        let shown = nodes[0].ok(&["proposal", "show", "--coalition", region, &p]);
+        assert!(
+            shown.contains(&format!("Answers call {}", &call[..8])),
+            "{shown}"
+        );
         let stances: Vec<(&Node, &str)> = stances.iter().map(|(i, s)| (nodes[*i], *s)).collect();
         votes(&stances, region, &p);
-        answers.push(p);
-    }
-    for ((nodes, region), p) in [(&c, &coastal), (&v, &valley)].into_iter().zip(&answers) {
-        let node = nodes[0];
-        eventually(
-            60,
-            "the region's proposal decided on its delegate's node",
-            || {
-                let shown = node.json(&["proposal", "show", "--coalition", region, p]);
-                (shown["outcome"] != "open").then_some(())
-            },
-        );
-        let position = node.ok(&[
-            "statement",
-            "draft",
-            "--coalition",
-            region,
-            "--kind",
-            "mandate",
-            "--record",
-            p,
-            "--call",
-            &call,
-        ]);
-        nodes[1].wait_for(
-            60,
-            "another member co-signs the position",
-            &["statement", "sign", "--coalition", region, &position],
-        );
-        signed_by(node, region, &position, 2);
     }
     let tally = eventually(120, "both positions counted nationally", || {
         let t = a.json(&["link", "mandates", "--coalition", &nation, &question]);

@@ -243,6 +243,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
                     Request::ProposalCreate {
                         coalition: c.clone(),
                         body: Box::new(proposals::NewProposalRequest {
+                            answers: None,
                             kind,
                             title: "A poll".into(),
                             text: String::new(),
@@ -688,6 +689,7 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
             .prop_map(move |(kind, title, text, closes)| Request::ProposalCreate {
                 coalition: c4.clone(),
                 body: Box::new(proposals::NewProposalRequest {
+                    answers: None,
                     kind,
                     title,
                     text,

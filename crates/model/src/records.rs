@@ -70,6 +70,8 @@ pub struct ProposalHeader {
     pub budget_pool: Option<crate::ids::PoolId>,
     /// The role it fills, where it is an election of role holders (`reports::elections_of`).
     pub role: Option<crate::values::RoleName>,
+    /// The call it answers, where it answers one (`schema::Proposal::answers`).
+    pub answers: Option<federation::StatementId>,
 }
 
 /// A kind of record a listing reads headers of: its collection, and how one header reads
@@ -167,9 +169,12 @@ impl Header for ProposalHeader {
         let mut title = None;
         let mut ballots = std::collections::BTreeSet::new();
         let (mut poll, mut ranks_issues, mut quorum) = (false, false, None);
-        let (mut budget_pool, mut role) = (None, None);
+        let (mut budget_pool, mut role, mut answers) = (None, None, None);
         for field in doc.map_range(obj, ..) {
             match (field.key.as_ref(), &field.value) {
+                ("answers", ValueRef::Scalar(Scalar::Str(s))) => {
+                    answers = federation::StatementId::from_hex(s).ok();
+                }
                 ("created_at", v) => created_at = timestamp(v),
                 ("closes_at", v) => closes_at = timestamp(v),
                 ("title", ValueRef::Scalar(Scalar::Str(s))) => title = Some(s.to_string()),
@@ -261,6 +266,7 @@ impl Header for ProposalHeader {
             quorum,
             budget_pool,
             role,
+            answers,
         })
     }
 }

@@ -859,6 +859,13 @@ fn mandate_of(
             kind: Kind::Decision,
             id: proposal.as_str().to_owned(),
         })?;
+    // A proposal opened to answer a call answers that call only.
+    if p.answers.as_deref().is_some_and(|a| a != call.hex()) {
+        return Err(BuildError::Unexpected(format!(
+            "answers with proposal {}, which answers another call",
+            proposal.short()
+        )));
+    }
     // Decided by the time the call said positions are counted: a later decision answers
     // nothing.
     if let Some(at) = crate::reports::decided_at(p, now)

@@ -207,12 +207,17 @@ struct Carrying {
     linked: std::collections::HashSet<NodeKey>,
     /// When `linked` was last read.
     linked_at: Option<std::time::Instant>,
+    /// Proposals answering calls whose mandate position this node drafted, or would not.
+    answered: std::collections::HashSet<(CoalitionId, model::ProposalId)>,
     /// Per peer, since when and how many statements files it passed (see `passing`).
     passed_in: HashMap<NodeKey, (std::time::Instant, u32)>,
 }
 
 /// Least time between two rounds of carrying statements between coalitions.
 pub const CARRY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// Most time between two rounds, changes or not (a proposal answering a call is decided when
+/// it closes, which no change says).
+pub const CARRY_AT_LEAST_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -316,22 +321,30 @@ impl Core {
         debug!(coalitions = done, "compacted while idle");
     }
 
-    /// Co-signs the drafts this node computes the same (`Replica::cosign_pending`) and carries
+    /// Drafts the mandate positions its member's decided answers give
+    /// (`Replica::draft_mandates`), co-signs the drafts this node computes the same
+    /// (`Replica::cosign_pending`) and carries
     /// statements between the coalitions this node belongs to (`Replica::carry_statements`),
     /// and passes what they publish to connected member nodes of linked coalitions
-    /// (`passing`), at most every [`CARRY_EVERY`] and only after something changed or a peer
-    /// connected; what it writes goes to peers like any edit.
+    /// (`passing`), at most every [`CARRY_EVERY`], after something changed or a peer
+    /// connected, and at least every [`CARRY_AT_LEAST_EVERY`]; what it writes goes to peers
+    /// like any edit.
     fn carry(&mut self) {
-        let recent = self
-            .carrying
-            .at
-            .is_some_and(|at| at.elapsed() < CARRY_EVERY);
-        if !self.carrying.due || recent {
+        let since = self.carrying.at.map(|at| at.elapsed());
+        // Proposals answering calls are decided by time as well as by positions.
+        if since.is_some_and(|s| s >= CARRY_AT_LEAST_EVERY) {
+            self.carrying.due = true;
+        }
+        if !self.carrying.due || since.is_some_and(|s| s < CARRY_EVERY) {
             return;
         }
         self.carrying.due = false;
         self.carrying.at = Some(std::time::Instant::now());
         let mut wrote = false;
+        match self.replica.draft_mandates(&mut self.carrying.answered) {
+            Ok(drafted) => wrote |= !drafted.is_empty(),
+            Err(e) => warn!(error = %e, "could not draft mandate positions"),
+        }
         let refusals = self.carrying.not_signed.len();
         match self.replica.cosign_pending(&mut self.carrying.not_signed) {
             Ok(signed) => {

@@ -275,6 +275,13 @@ impl Replica {
     }
 }
 
+/// The call proposal `p` (as its bytes) was opened to answer, if any.
+fn answers(headers: &crate::ProposalHeaders, p: &[u8; 16]) -> Option<StatementId> {
+    headers
+        .get(&model::ProposalId::from_bytes(*p))
+        .and_then(|h| h.answers)
+}
+
 /// Most drafts `Replica::cosign_pending` tries in one round (each is built again from the
 /// document): a member writing drafts without end costs each node this much a round at most.
 pub const MAX_COSIGN_TRIES: usize = 64;
@@ -285,9 +292,10 @@ impl Replica {
     /// Co-signs on its own what this node's members would sign by hand: in each coalition it
     /// belongs to, each draft its member has not signed, of a roster or of a kind some link in
     /// force publishes (`LinkTerms::publishes`), rosters first, once this node computes the
-    /// same from its own copy (`sign_statement`). Calls and mandate positions are left to
-    /// members by hand: which proposal a call is about, or answers one, is a judgement the
-    /// bytes do not check. At most [`MAX_COSIGN_TRIES`] drafts are tried a round. Drafts
+    /// same from its own copy (`sign_statement`). Calls are left to members by hand (which
+    /// proposal a call is about is a judgement the bytes do not check), and so are mandate
+    /// positions, except one given by a proposal opened to answer its call
+    /// (`schema::Proposal::answers`: the members decided it as the answer). At most [`MAX_COSIGN_TRIES`] drafts are tried a round. Drafts
     /// refused are added to `refused` (up to [`MAX_REFUSED_KEPT`]) and not tried again; those
     /// waiting for changes this node lacks are tried at the next round. A coalition that
     /// fails is logged and passed over. The drafts it co-signed, by coalition.
@@ -302,8 +310,10 @@ impl Replica {
         for c in ids {
             let _s = tracing::info_span!("coalition", coalition = %c).entered();
             let Ok(me) = self.me(&c) else { continue };
-            let read = self.links(&c).and_then(|l| Ok((l, self.drafts(&c)?)));
-            let (links, drafts) = match read {
+            let read = self
+                .links(&c)
+                .and_then(|l| Ok((l, self.drafts(&c)?, self.proposal_headers(&c)?)));
+            let (links, drafts, headers) = match read {
                 Ok(read) => read,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read the drafts to co-sign");
@@ -315,7 +325,13 @@ impl Replica {
                 .filter(|d| !d.cosigns.contains_key(&me) && !refused.contains(&d.id))
                 .filter(|d| match d.statement.value {
                     Value::Roster(_) => true,
-                    Value::Call(_) | Value::Mandate(_) => false,
+                    Value::Call(_) => false,
+                    Value::Mandate(ref m) => {
+                        answers(&headers, &m.proposal) == Some(StatementId(m.call))
+                            && links
+                                .values()
+                                .any(|l| l.terms.publishes(&d.statement.value))
+                    }
                     ref v => links.values().any(|l| l.terms.publishes(v)),
                 })
                 // Rosters first (others wait for the roster in force), by version.
@@ -350,5 +366,107 @@ impl Replica {
             }
         }
         Ok(signed)
+    }
+}
+
+impl Replica {
+    /// Drafts on its own the mandate position each proposal opened to answer a call gives,
+    /// once decided: in each coalition this node belongs to, for each such proposal its own
+    /// member wrote (so one node drafts it), decided and not drafted yet, of a call received
+    /// from a coalition a link in force publishes mandate positions to. The other members'
+    /// nodes then co-sign it on their own (`cosign_pending`). Proposals in `tried` (drafted or
+    /// refused before) are passed over, and those drafted or refused added. What it drafted,
+    /// by coalition.
+    pub fn draft_mandates(
+        &mut self,
+        tried: &mut std::collections::HashSet<(CoalitionId, model::ProposalId)>,
+    ) -> Result<Vec<(CoalitionId, StatementId)>, ReplicaError> {
+        let mut ids = self.coalition_ids()?;
+        ids.retain(|c| !self.is_joining(c));
+        let mut drafted = Vec::new();
+        for c in ids {
+            let _s = tracing::info_span!("coalition", coalition = %c).entered();
+            let Ok(me) = self.me(&c) else { continue };
+            match self.draft_mandates_in(&c, &me, tried) {
+                Ok(made) => drafted.extend(made.into_iter().map(|id| (c.clone(), id))),
+                Err(e) => tracing::warn!(error = %e, "could not draft mandate positions"),
+            }
+        }
+        Ok(drafted)
+    }
+
+    /// What `draft_mandates` drafts in coalition `c`, whose member here is `me`.
+    fn draft_mandates_in(
+        &mut self,
+        c: &CoalitionId,
+        me: &model::MemberId,
+        tried: &mut std::collections::HashSet<(CoalitionId, model::ProposalId)>,
+    ) -> Result<Vec<StatementId>, ReplicaError> {
+        let headers = self.proposal_headers(c)?;
+        let answering: Vec<(model::ProposalId, StatementId)> = headers
+            .iter()
+            .filter(|(id, h)| h.author == *me && !tried.contains(&(c.clone(), (*id).clone())))
+            .filter_map(|(id, h)| Some((id.clone(), h.answers?)))
+            .collect();
+        if answering.is_empty() {
+            return Ok(Vec::new());
+        }
+        let links = self.links(c)?;
+        let drafts = self.drafts(c)?;
+        let linked = self.from_linked(c)?;
+        let mut made = Vec::new();
+        for (proposal, call) in answering {
+            let decided = self.proposal(c, &proposal)?.is_some_and(|p| {
+                model::reports::proposal_tally(&p, now()).outcome != model::Outcome::Open
+            });
+            if !decided {
+                continue;
+            }
+            let key = (c.clone(), proposal.clone());
+            let already = drafts.values().any(|d| {
+                matches!(&d.statement.value, Value::Mandate(m)
+                    if m.call == call.0 && m.proposal == proposal.to_bytes())
+            });
+            // The call as received: who asked, about which of its proposals.
+            let asked = linked.iter().find_map(|(from, l)| {
+                l.verified
+                    .iter()
+                    .find(|v| v.id == call)
+                    .and_then(|v| match &v.statement.value {
+                        Value::Call(q) => Some((from.clone(), q.proposal)),
+                        _ => None,
+                    })
+            });
+            let Some((caller, question)) = asked else {
+                continue;
+            };
+            let published = links
+                .get(&caller)
+                .is_some_and(|l| l.terms.publish.iter().any(|k| k.as_str() == "mandate"));
+            if already || !published {
+                tried.insert(key);
+                continue;
+            }
+            let topic = Topic::Mandate {
+                call,
+                question,
+                caller: caller.to_bytes(),
+                proposal: proposal.clone(),
+            };
+            match self.draft_statement(c, &topic) {
+                Ok(id) => {
+                    tracing::info!(proposal = %proposal.short(), statement = %id.short(), "drafted the mandate position a decided answer gives");
+                    made.push(id);
+                    tried.insert(key);
+                }
+                Err(SignError::Differs(BuildError::NotYet { .. })) | Err(SignError::NoRoster) => {}
+                Err(SignError::Replica(e)) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(proposal = %proposal.short(), error = %e, "could not draft the mandate position");
+                    tried.insert(key);
+                }
+            }
+        }
+        Ok(made)
     }
 }

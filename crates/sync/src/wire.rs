@@ -47,8 +47,8 @@ use serde::{Deserialize, Serialize};
 /// which a node of version 13 refuses. Version 15: a `link` kind of decision and rule
 /// (`model::schema::LinkTerms`, a proposal's `link`; the rules' `link`), and members' drafts of
 /// statements and co-signatures in their own records (`statements`, `cosigns`) and the
-/// statements of linked coalitions they carried in (`received`, `received_rosters`), which a
-/// node of version 14 refuses; a linked coalition's statements passed between nodes that
+/// statements of linked coalitions they carried in (`received`, `received_rosters`), and a
+/// general proposal's call it answers (`answers`), which a node of version 14 refuses; a linked coalition's statements passed between nodes that
 /// share no coalition ([`Message::Statements`]).
 pub const VERSION: u8 = 15;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version

@@ -78,6 +78,17 @@ pub enum ProposalCmd {
             conflicts_with_all = ["options", "asks", "issues", "requests"]
         )]
         candidates: Vec<String>,
+        /// Answer a call from a coalition we are an affiliate of (--kind general): the call's
+        /// id or prefix (`statement received` lists calls). The proposal closes when the call
+        /// does (or earlier, --closes); once decided, its outcome is our mandate position
+        /// (passed: for; failed or blocked: against), drafted by this node and co-signed by the
+        /// members' nodes on their own
+        #[arg(
+            long,
+            value_name = "CALL",
+            conflicts_with_all = ["method", "options", "asks", "issues", "pool", "requests", "role"]
+        )]
+        answers: Option<String>,
     },
     /// Take (or change) your organization's position on an open proposal, or its ballot in
     /// an open poll

@@ -41,6 +41,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
             requests,
             role,
             candidates,
+            answers,
         } => {
             let coalition = on(x, &c, out)?;
             let body = proposals::NewProposalRequest {
@@ -56,6 +57,7 @@ pub(crate) fn proposal(x: &mut dyn Exec, cmd: ProposalCmd, out: &Out) -> Result<
                 requests,
                 role,
                 candidates,
+                answers,
             };
             let made: Created = x
                 .call(Request::ProposalCreate {
@@ -317,6 +319,14 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
     }
     if let Some(l) = &p.link {
         s += &link_terms(l);
+    }
+    if let Some(call) = &p.answers {
+        s += &format!(
+            "\nAnswers call {} (`statement verify {}`): its outcome is our mandate position, \
+             drafted and co-signed by the members' nodes once it is decided\n",
+            call.get(..8).unwrap_or(call),
+            call.get(..16).unwrap_or(call)
+        );
     }
     if p.poll.is_some() && !p.weights.is_empty() {
         let each: Vec<String> = p

@@ -80,6 +80,13 @@ pub struct NewProposalRequest {
     /// others).
     #[serde(default)]
     pub candidates: Vec<String>,
+    /// A general proposal answering a call received from a coalition this one is an
+    /// affiliate of: the call's id or unique prefix (`statement received` lists calls). It
+    /// closes when the call does unless `closes` says earlier; once decided, its outcome is
+    /// this coalition's mandate position, which its author's node drafts and the members'
+    /// nodes co-sign on their own.
+    #[serde(default)]
+    pub answers: Option<String>,
 }
 
 /// A ballot in a poll, cast (or changed) for this node's organization. Options are named by
@@ -374,6 +381,23 @@ pub fn create(
     }
     let new = new_proposal(kind, req.title, req.text, req.closes.as_deref())?;
     let id = new.id.clone();
+    if let Some(given) = req.answers.as_deref() {
+        if kind != DecisionKind::General || poll.is_some() {
+            return Err(super::Invalid(
+                "an answer to a call is a general proposal decided by positions (--kind general, no poll)"
+                    .to_owned(),
+            )
+            .into());
+        }
+        let call = super::received::call_id(r, c, given)?;
+        return match r.edit(c, |doc, a| doc.propose_answer(&a.member, new, call, a.now)) {
+            Ok(()) => Ok(id),
+            Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {
+                Err(super::Invalid(why).into())
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     if let Some(poll) = poll {
         return match r.edit(c, |doc, a| doc.open_poll(&a.member, new, poll, a.now)) {
             Ok(()) => Ok(id),

@@ -226,6 +226,21 @@ pub fn verify(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<S
     })
 }
 
+/// The id of the call received in coalition `c` whose id is or starts with `given` (a
+/// statement that verifies now).
+pub fn call_id(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
+    let given = given.trim().to_ascii_lowercase();
+    let linked = r.from_linked(c)?;
+    let calls: Vec<String> = linked
+        .values()
+        .flat_map(|l| l.verified.iter())
+        .filter(|v| matches!(v.statement.value, model::federation::Value::Call(_)))
+        .map(|v| v.id.hex())
+        .collect();
+    let found = replica::resolve_prefix(&given, "call received", calls.iter().map(String::as_str))?;
+    Ok(StatementId::from_hex(found)?)
+}
+
 /// Imports a statements file into coalition `c`: each statement judged as if it arrived over
 /// the network (the link in force with its publisher takes its kind, and it verifies through
 /// the publisher's rosters), those taken stored, the rest said with why.
@@ -1314,5 +1329,82 @@ mod tests {
                 .contains("of Valley Housing")
         );
         assert_eq!(v.members, [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_proposal_answering_a_call_becomes_the_mandate_position_on_its_own() {
+        use crate::ops::proposals::{NewProposalRequest, create};
+        let (_home, mut r, nation) = replica();
+        let national_roster = roster(&mut r, &nation);
+        let coastal = both_ways(&mut r, &nation, national_roster, "Coastal Housing", "3");
+        let question = proposal(&mut r, &nation, "Back the national rent cap");
+        let call = drafted(&mut r, &nation, "call", question.as_str(), None);
+        let mut refused = std::collections::HashSet::new();
+        r.carry_statements(&mut refused).unwrap();
+        let answer = |r: &mut Replica, kind: &str, call: &str, closes: Option<&str>| {
+            create(
+                r,
+                &coastal,
+                NewProposalRequest {
+                    kind: kind.into(),
+                    title: "Back the cap".into(),
+                    closes: closes.map(str::to_owned),
+                    answers: Some(call.to_owned()),
+                    ..Default::default()
+                },
+            )
+        };
+        // Only a general proposal, only a call received, never closing after it.
+        let e = answer(&mut r, "public-statement", &call.hex(), None).unwrap_err();
+        assert!(e.to_string().contains("general proposal"), "{e}");
+        let e = answer(&mut r, "general", "ffff", None).unwrap_err();
+        assert!(e.to_string().contains("call received"), "{e}");
+        let e = answer(&mut r, "general", &call.hex()[..10], Some("30d")).unwrap_err();
+        assert!(e.to_string().contains("after the call"), "{e}");
+
+        let yes = answer(&mut r, "general", &call.hex()[..10], None).unwrap();
+        let p = r.proposal(&coastal, &yes).unwrap().unwrap();
+        assert_eq!(p.answers.as_deref(), Some(call.hex().as_str()));
+        let q = r.proposal(&nation, &question).unwrap().unwrap();
+        assert_eq!(p.closes_at, q.closes_at, "it closes when the call does");
+        let headers = r.proposal_headers(&coastal).unwrap();
+        assert_eq!(headers[&yes].answers, Some(call));
+
+        // Open: nothing drafted. Decided: drafted once, by the author's node.
+        let mut tried = std::collections::HashSet::new();
+        assert!(r.draft_mandates(&mut tried).unwrap().is_empty());
+        agree(&mut r, &coastal, &yes);
+        let made = r.draft_mandates(&mut tried).unwrap();
+        let [(c, id)] = made.as_slice() else {
+            panic!("one mandate drafted: {made:?}");
+        };
+        assert_eq!(c, &coastal);
+        assert!(r.draft_mandates(&mut tried).unwrap().is_empty());
+        let drafts = r.drafts(&coastal).unwrap();
+        let Value::Mandate(m) = &drafts[id].statement.value else {
+            panic!("a mandate position");
+        };
+        assert_eq!(m.position, model::federation::Position::For);
+        assert_eq!(m.call, call.0);
+        // Another call cannot take this proposal's outcome as its answer.
+        let other = proposal(&mut r, &nation, "Back the national tenant union");
+        let second = drafted(&mut r, &nation, "call", other.as_str(), None);
+        r.carry_statements(&mut refused).unwrap();
+        let e = draft(
+            &mut r,
+            &coastal,
+            StatementDraftRequest {
+                kind: "mandate".into(),
+                record: Some(yes.to_string()),
+                call: Some(second.hex()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("answers another call"), "{e}");
+
+        r.carry_statements(&mut refused).unwrap();
+        let v = mandates(&mut r, &nation, question.as_str()).unwrap();
+        assert_eq!((v.weight_for, v.weight_against), (3, 0), "{v:?}");
     }
 }

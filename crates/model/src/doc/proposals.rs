@@ -40,6 +40,69 @@ impl CoalitionDoc {
         })
     }
 
+    /// Opens a general proposal answering `call`, a call statement this coalition received
+    /// from a coalition it is an affiliate of and that verifies now: its outcome is this
+    /// coalition's mandate position on the call. It closes when the call does unless `new`
+    /// says earlier (never later: a position decided after the call closed answers nothing).
+    pub fn propose_answer(
+        &mut self,
+        by: &MemberId,
+        new: NewProposal,
+        call: federation::StatementId,
+        at: Timestamp,
+    ) -> Result<(), EditError> {
+        let links = self.links_at(at);
+        let received = crate::received::received(self);
+        let linked = crate::received::from_linked(self.id(), &received, &links);
+        let asked = linked.values().find_map(|l| {
+            l.verified
+                .iter()
+                .find(|v| v.id == call)
+                .and_then(|v| match &v.statement.value {
+                    federation::Value::Call(c) => Some(c.clone()),
+                    _ => None,
+                })
+        });
+        let Some(asked) = asked else {
+            return Err(EditError::Refused {
+                why: format!(
+                    "no call {} received here verifies (`statement received` lists them)",
+                    call.short()
+                ),
+            });
+        };
+        let closes = Timestamp::from_millis(asked.closes_at);
+        if closes <= at {
+            return Err(EditError::Refused {
+                why: format!("the call closed on {closes}: a position now answers nothing"),
+            });
+        }
+        let closes_at = match new.closes_at {
+            Some(c) if c > closes => {
+                return Err(EditError::Refused {
+                    why: format!(
+                        "it would close after the call does ({closes}): a position decided \
+                         then answers nothing"
+                    ),
+                });
+            }
+            Some(c) => c,
+            None => closes,
+        };
+        let new = NewProposal {
+            kind: DecisionKind::General,
+            closes_at: Some(closes_at),
+            ..new
+        };
+        self.edit_governed(by, "propose an answer", at, |doc, gov| {
+            let what = Subject {
+                answers: Some(call.hex()),
+                ..Subject::default()
+            };
+            open_proposal(doc, gov, by, &new, what, at)
+        })
+    }
+
     /// Opens an amendment to the charter; once it passes under the charter's amendment rule,
     /// it becomes the next charter version on every node.
     pub fn propose_amendment(
@@ -455,6 +518,8 @@ pub(super) struct Subject {
     pub(super) poll: Option<crate::schema::PollSpec>,
     /// For a link.
     pub(super) link: Option<crate::schema::LinkTerms>,
+    /// For an answer to a call: the call's id.
+    pub(super) answers: Option<String>,
 }
 
 pub(super) fn open_proposal(
@@ -505,6 +570,7 @@ pub(super) fn open_proposal(
         ballots: BTreeMap::new(),
         weights: gov.weights.of_electorate(new.kind, &electorate),
         link: what.link,
+        answers: what.answers,
     };
     let proposals = map_at(doc, &["proposals"])?;
     reconcile_prop(doc, &proposals, new.id.as_str(), &proposal)?;

@@ -644,6 +644,7 @@ pub static PROPOSAL: Record = Record {
         later("ballots", Shape::Map(Keys::Ids, &Shape::Record(&BALLOT))),
         later_fixed("weights", WEIGHTS_OF),
         later_fixed("link", Shape::Optional(&Shape::Record(&LINK))),
+        later_fixed("answers", Shape::Optional(&STATEMENT_ID)),
     ],
     reads: None,
 };

@@ -527,6 +527,9 @@ impl Ctx<'_> {
             (Some(_), _) => return Err("only a link proposal carries link terms".into()),
             (None, _) => {}
         }
+        if p.answers.is_some() && p.kind != DecisionKind::General {
+            return Err("only a general proposal answers a call".into());
+        }
         if let Some(why) = p
             .amendment
             .as_ref()

@@ -155,6 +155,13 @@ pub struct Proposal {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<super::LinkTerms>,
+    /// For a general proposal: the call it answers (the id of a call statement received from
+    /// a coalition this one is an affiliate of, 64 hex digits; fixed when it opens). Its
+    /// outcome is this coalition's mandate position on that call (`statements::Topic::Mandate`),
+    /// which members' nodes then draft and co-sign on their own.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<String>,
 }
 
 /// What judging a ballot reads of its poll's proposal, on receipt and in the member's own

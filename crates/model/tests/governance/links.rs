@@ -361,4 +361,18 @@ fn link_terms_written_by_hand_are_judged_on_receipt() {
     refused(&mut bare, "carries its terms");
     let mut general = crate::by_hand(&mut doc, hand("general"), write(good));
     refused(&mut general, "only a link proposal");
+    // A call answered: only by a general proposal, and named by a statement id.
+    let call = "ab".repeat(32);
+    let answers = |id: String| {
+        move |am: &mut model::automerge::AutoCommit, p: &model::automerge::ObjId| {
+            am.put(p, "answers", id.as_str()).unwrap();
+        }
+    };
+    let mut answer = crate::by_hand(&mut doc, hand("general"), answers(call.clone()));
+    verdict(&mut answer).unwrap();
+    let mut statement = crate::by_hand(&mut doc, hand("public-statement"), answers(call));
+    refused(&mut statement, "only a general proposal answers a call");
+    let mut junk = crate::by_hand(&mut doc, hand("general"), answers("AB".repeat(32)));
+    let err = verdict(&mut junk).unwrap_err();
+    assert!(err.to_string().contains("statement id"), "{err}");
 }

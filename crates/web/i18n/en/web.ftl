@@ -1032,6 +1032,7 @@ shared-decision = decisions
 shared-call = calls to action
 shared-mandate = mandate positions
 proposal-link = What this proposal decides
+proposal-answers = This proposal answers a call (statement { $call }) from a coalition we are an affiliate of: once it is decided, its outcome becomes our position, and our members' nodes sign it and send it on their own.
 link-id = The other coalition's id: { $id }
 link-roster = The list of its members we trust first: { $roster }
 link-only-tags = Only issues tagged: { $tags }

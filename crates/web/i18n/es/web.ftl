@@ -1038,6 +1038,7 @@ shared-decision = las decisiones
 shared-call = los llamados a la acción
 shared-mandate = las posiciones sobre mandatos
 proposal-link = Qué decide esta propuesta
+proposal-answers = Esta propuesta responde a una convocatoria (declaración { $call }) de una coalición de la que somos afiliada: cuando se decida, su resultado será nuestra posición, y los nodos de nuestros miembros la firmarán y la enviarán por su cuenta.
 link-id = El identificador de la otra coalición: { $id }
 link-roster = La lista de sus miembros en la que confiamos primero: { $roster }
 link-only-tags = Solo los temas con las etiquetas: { $tags }

@@ -418,6 +418,8 @@ struct ProposalPage {
     /// Where affiliates answered a call on it: the weighted count in a sentence, and each
     /// affiliate's row (name, weight, position, where it came from).
     mandates: Option<(String, Vec<[String; 4]>)>,
+    /// Where it answers a call: what that means, in a sentence.
+    answers: Option<String>,
 }
 
 /// The position form as sent, with what was wrong.
@@ -589,6 +591,12 @@ async fn proposal_page(
             tf,
             kind: kind_name(&c, p.kind),
             mandates,
+            answers: p.answers.as_deref().map(|call| {
+                c.tw(
+                    "proposal-answers",
+                    &[("call", Arg::Own(call.get(..8).unwrap_or(call).to_owned()))],
+                )
+            }),
             link: p.link.as_ref().map(|l| {
                 let t = super::links::Terms::of(l);
                 (
