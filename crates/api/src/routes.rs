@@ -88,7 +88,8 @@ mod proposals;
         people::person_reset, people::person_log, links::link_list, links::link_propose,
         links::link_end, links::statement_list, links::statement_draft, links::statement_sign,
         links::statement_export, links::statement_import, links::statement_received,
-        links::statement_verify, links::link_affiliates, links::link_mandates
+        links::statement_verify, links::link_affiliates, links::link_mandates,
+        links::statement_calls
     ),
     components(schemas(
         OpError, ErrorCode, Created, Updated, NewIssueRequest, IssueEditRequest, IssuePage,
@@ -268,6 +269,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/coalitions/{coalition}/links/affiliates",
             get(links::link_affiliates),
+        )
+        .route(
+            "/v1/coalitions/{coalition}/statements/calls",
+            get(links::statement_calls),
         )
         .route(
             "/v1/coalitions/{coalition}/links/mandates/{proposal}",

@@ -379,6 +379,9 @@ pub fn request(coalition: String) -> impl Strategy<Value = Request> {
         Just(Request::LinkAffiliates {
             coalition: coalition.clone(),
         }),
+        Just(Request::StatementCalls {
+            coalition: coalition.clone(),
+        }),
         text().prop_map({
             let c = coalition.clone();
             move |proposal| Request::LinkMandates {

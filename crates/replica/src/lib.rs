@@ -79,7 +79,7 @@ pub use node_records::*;
 pub use people::*;
 pub use prefix::{PrefixError, resolve_prefix};
 pub use reads::*;
-pub use received::{Carried, CarryRefusal, Passed, PassedError, Publication};
+pub use received::{Carried, CarryRefusal, MAX_NEW_ROSTERS, Passed, PassedError, Publication};
 pub use refusals::*;
 pub use restore::*;
 pub use statements::{MAX_COSIGN_TRIES, MAX_REFUSED_KEPT, SignError};

@@ -216,6 +216,10 @@ impl Replica {
     }
 }
 
+/// Most rosters of a publisher a passed file may hold beyond those held here (an honest file
+/// holds its chain, one roster a version).
+pub const MAX_NEW_ROSTERS: usize = 256;
+
 /// What a coalition publishes on its link with another, as a statements file.
 #[derive(Debug, Clone)]
 pub struct Publication {
@@ -260,6 +264,15 @@ pub enum PassedError {
         /// The publisher.
         from: CoalitionId,
     },
+    /// More rosters than an honest publisher passes at once: two of one version, or more
+    /// than [`MAX_NEW_ROSTERS`] beyond those held.
+    #[error(
+        "the rosters of coalition {from} passed are not one chain (two of one version, or more than {MAX_NEW_ROSTERS} beyond those held)"
+    )]
+    Rosters {
+        /// The publisher.
+        from: CoalitionId,
+    },
     /// The peer is not a member node of the publisher.
     #[error(
         "the node passing them is not a member node of coalition {from} (its newest roster does not list it): only the publisher's member nodes pass its statements"
@@ -284,9 +297,19 @@ pub enum PassedError {
 }
 
 impl PassedError {
-    /// Whether the refusal is counted against the peer: not when this node failed.
+    /// Whether the refusal is counted against the peer: for what no honest member node of
+    /// the publisher passes (a file that does not read, rosters that are no chain, a sender
+    /// the rosters do not list, statements refused for a forgery); not where this node's own
+    /// state differs (not a member here, no link taking them yet, the pinned roster not
+    /// come) nor when this node failed.
     pub fn counts(&self) -> bool {
-        !matches!(self, PassedError::Local(_))
+        matches!(
+            self,
+            PassedError::File(_)
+                | PassedError::Rosters { .. }
+                | PassedError::NotAMember { .. }
+                | PassedError::Refused { .. }
+        )
     }
 }
 
@@ -304,21 +327,34 @@ pub struct Passed {
 impl Replica {
     /// What coalition `c` publishes to `other` on a link with `terms`
     /// (`model::statements::published_for`: its rosters as receivers take them, then what
-    /// verifies with the link's threshold), as a statements file; `None` while `c` has no
-    /// roster a majority signed.
+    /// verifies with the link's threshold; with `latest_only`, of those only the latest on
+    /// each subject), as a statements file; `None` while `c` has no roster a majority signed.
     pub fn publication(
         &mut self,
         c: &CoalitionId,
         other: &CoalitionId,
         terms: &model::schema::LinkTerms,
+        latest_only: bool,
     ) -> Result<Option<Publication>, ReplicaError> {
         let drafts = self.drafts(c)?;
         let members = self.in_force(c)?.members.len();
         let Some(chain) = model::statements::roster_chain(&drafts, members) else {
             return Ok(None);
         };
-        let (rosters, statements, left_out) =
+        let (rosters, mut statements, left_out) =
             model::statements::published_for(&drafts, &chain, terms);
+        if latest_only {
+            let mut latest: BTreeMap<model::federation::Subject, (u64, StatementId)> =
+                BTreeMap::new();
+            for d in &statements {
+                let e = latest
+                    .entry(d.statement.subject())
+                    .or_insert((d.statement.sequence, d.id));
+                *e = (*e).max((d.statement.sequence, d.id));
+            }
+            statements
+                .retain(|d| latest.get(&d.statement.subject()).map(|(_, id)| *id) == Some(d.id));
+        }
         Ok(Some(Publication {
             file: StatementsFile {
                 format: model::federation::FORMAT,
@@ -369,14 +405,69 @@ impl Replica {
                 Err(e) => malformed.push(format!("item {}: {e}", i + 1)),
             }
         }
-        let held = model::received::received(&self.loaded(&to)?.doc);
-        let Some(chain) =
-            pin.and_then(|pin| model::received::chain_with(&held, &items, &from, &pin))
-        else {
+        let Some(pin) = pin else {
             return Err(PassedError::NoRoster { to, from });
         };
-        if chain.newest().member_of(peer.as_bytes()).is_none() {
-            return Err(PassedError::NotAMember { from });
+        // The sender told by the rosters held here first; by those passed only where they go
+        // beyond (one a version, a bounded number), so that a stranger replaying a
+        // publisher's chain costs no signature checks once it is held.
+        let held = model::received::received_rosters(&self.loaded(&to)?.doc);
+        let held_chain = model::received::chain_of(held.values(), &from, &pin);
+        let lists = |chain: &model::federation::RosterChain| {
+            chain.newest().member_of(peer.as_bytes()).is_some()
+        };
+        let chain = match held_chain {
+            Some(chain) if lists(&chain) => chain,
+            held_chain => {
+                let newest = held_chain.as_ref().map_or(0, |c| c.version());
+                let mut versions = std::collections::BTreeSet::new();
+                let mut newer = Vec::new();
+                for s in &items {
+                    let Ok(o) = s.open() else { continue };
+                    if o.statement.coalition != from.to_bytes()
+                        || o.statement.value.kind() != model::federation::Kind::Roster
+                        || o.statement.sequence <= newest
+                    {
+                        continue;
+                    }
+                    if !versions.insert(o.statement.sequence) || newer.len() >= MAX_NEW_ROSTERS {
+                        return Err(PassedError::Rosters { from });
+                    }
+                    newer.push(s.clone());
+                }
+                match model::received::chain_with(&held, &newer, &from, &pin) {
+                    None => return Err(PassedError::NoRoster { to, from }),
+                    Some(chain) if !lists(&chain) => return Err(PassedError::NotAMember { from }),
+                    Some(chain) => chain,
+                }
+            }
+        };
+        // A signature that no roster of the publisher lists, or that does not verify, is
+        // forged: honest nodes pass only signatures that count (the model leaves such ones
+        // out before judging, so they are looked for here).
+        for (i, s) in items.iter().enumerate() {
+            let Ok(o) = s.open() else { continue };
+            if o.statement.coalition != from.to_bytes()
+                || o.statement.value.kind() == model::federation::Kind::Roster
+            {
+                continue;
+            }
+            if let Some(c) = s
+                .cosigns
+                .iter()
+                .find(|c| !chain.lists(&c.key) || !c.verifies(&o.id))
+            {
+                malformed.push(format!(
+                    "item {}: a signature by key {} that {}",
+                    i + 1,
+                    hex::encode(&c.key[..4]),
+                    if chain.lists(&c.key) {
+                        "does not verify"
+                    } else {
+                        "no roster of the publisher lists"
+                    }
+                ));
+            }
         }
         let source = format!("node {peer}");
         for why in &malformed {
@@ -391,11 +482,10 @@ impl Replica {
             }
         }
         let offers = self.receive_statements(&to, &items, &source)?;
-        let pinned = chain.ids().first().map_or(0, |(v, _)| *v);
         let counted: Vec<String> = malformed
             .into_iter()
             .chain(offers.iter().filter_map(|(_, o)| match o {
-                Offer::Refused(e) if counts_against(e, pinned) => Some(e.to_string()),
+                Offer::Refused(e) if counts_against(e) => Some(e.to_string()),
                 _ => None,
             }))
             .collect();
@@ -410,24 +500,31 @@ impl Replica {
     }
 }
 
-/// Whether statement refusal `e` makes a message passing it refused, the publisher's chain
-/// here starting at version `pinned`: not for what honest nodes pass when the two sides'
-/// terms or timing differ (a kind this side does not take, a roster older than the one it
-/// pins, a statement under a roster it does not hold or that a newer one replaced); yes for
-/// the rest (a signature that does not verify or that no roster lists, too few signers, a
-/// roster after the pinned one without a majority of the last's members, malformed bytes).
-fn counts_against(e: &model::received::ReceiveError, pinned: u64) -> bool {
+/// Whether statement refusal `e` makes a message passing it refused: not for what honest
+/// nodes pass when the two sides' terms, timing or rosters differ (a kind this side does not
+/// take, a roster its chain does not take, a statement under a roster it does not hold or
+/// that a newer one replaced, fewer signers than this side asks with every signature listed
+/// and verifying: the publisher's threshold may be lower); yes for a forgery (a signature
+/// that does not verify or that no roster lists, malformed bytes).
+fn counts_against(e: &model::received::ReceiveError) -> bool {
     use model::federation::StatementError;
     use model::received::ReceiveError;
-    match e {
-        ReceiveError::NotTaken { .. } | ReceiveError::NoPinnedRoster { .. } => false,
-        ReceiveError::NotInChain { version, .. } => *version > pinned,
-        ReceiveError::Statement {
-            error: StatementError::StaleRoster { .. } | StatementError::UnknownRoster { .. },
-            ..
-        } => false,
-        _ => true,
-    }
+    !matches!(
+        e,
+        ReceiveError::NotTaken { .. }
+            | ReceiveError::NoPinnedRoster { .. }
+            | ReceiveError::NotInChain { .. }
+            | ReceiveError::Statement {
+                error: StatementError::StaleRoster { .. }
+                    | StatementError::UnknownRoster { .. }
+                    | StatementError::TooFewSigners {
+                        not_listed: 0,
+                        bad: 0,
+                        ..
+                    },
+                ..
+            }
+    )
 }
 
 #[cfg(test)]
@@ -439,52 +536,49 @@ mod tests {
 
     #[test]
     fn what_honest_nodes_pass_when_terms_differ_is_not_counted_against_them() {
-        let not_in_chain = |version| ReceiveError::NotInChain {
-            name: "Coastal".into(),
-            version,
-            newest: 3,
-        };
         let statement = |error| ReceiveError::Statement {
             name: "Coastal".into(),
             error,
         };
-        // Honest: a roster older than (or beside) the pinned one, a kind not taken here, a
-        // statement under a roster not held or replaced.
-        assert!(!counts_against(&not_in_chain(1), 2));
-        assert!(!counts_against(&not_in_chain(2), 2));
-        assert!(!counts_against(
-            &ReceiveError::NotTaken {
-                name: "Coastal".into(),
-                kind: Kind::Issue
-            },
-            1
-        ));
-        assert!(!counts_against(
-            &statement(StatementError::UnknownRoster {
-                named: 5,
-                newest: 3
-            }),
-            1
-        ));
-        // Forged or alone: a roster after the pinned one no majority follows with, too few
-        // signers, malformed bytes.
-        assert!(counts_against(&not_in_chain(3), 2));
-        assert!(counts_against(
-            &statement(StatementError::TooFewSigners {
+        let too_few = |not_listed, bad| {
+            statement(StatementError::TooFewSigners {
                 signed: 1,
                 needed: 2,
                 members: 3,
                 roster: 1,
-                not_listed: 0,
-                bad: 0,
+                not_listed,
+                bad,
+            })
+        };
+        // Honest: a roster this side's chain does not take, a kind not taken here, a statement
+        // under a roster not held, fewer signers than this side asks (every one good).
+        for honest in [
+            ReceiveError::NotInChain {
+                name: "Coastal".into(),
+                version: 3,
+                newest: 2,
+            },
+            ReceiveError::NotTaken {
+                name: "Coastal".into(),
+                kind: Kind::Issue,
+            },
+            statement(StatementError::UnknownRoster {
+                named: 5,
+                newest: 3,
             }),
-            1
-        ));
-        assert!(counts_against(
-            &statement(StatementError::Malformed {
-                what: "junk".into()
+            too_few(0, 0),
+        ] {
+            assert!(!counts_against(&honest), "{honest}");
+        }
+        // Forged: a signature that does not verify or that no roster lists, malformed bytes.
+        for forged in [
+            too_few(0, 1),
+            too_few(1, 0),
+            statement(StatementError::Malformed {
+                what: "junk".into(),
             }),
-            1
-        ));
+        ] {
+            assert!(counts_against(&forged), "{forged}");
+        }
     }
 }

@@ -275,11 +275,28 @@ impl Replica {
     }
 }
 
-/// The call proposal `p` (as its bytes) was opened to answer, if any.
-fn answers(headers: &crate::ProposalHeaders, p: &[u8; 16]) -> Option<StatementId> {
+/// A call received from a linked coalition, as drafting and co-signing a position read it.
+#[derive(Debug, Clone)]
+struct CallReceived {
+    caller: CoalitionId,
+    question: [u8; 16],
+    closes: Timestamp,
+}
+
+/// The proposal that answers `call` (closing at `closes`) for the members' nodes to sign its
+/// position on their own: of those opened to answer it and closing when it does, the first
+/// opened (then the lowest id). A member opening another, or one closing otherwise by hand,
+/// gives a position members can only sign by hand.
+fn chosen_answer(
+    headers: &crate::ProposalHeaders,
+    call: StatementId,
+    closes: Timestamp,
+) -> Option<model::ProposalId> {
     headers
-        .get(&model::ProposalId::from_bytes(*p))
-        .and_then(|h| h.answers)
+        .iter()
+        .filter(|(_, h)| h.answers == Some(call) && h.closes_at == Some(closes))
+        .min_by_key(|(id, h)| (h.created_at, (*id).clone()))
+        .map(|(id, _)| id.clone())
 }
 
 /// Most drafts `Replica::cosign_pending` tries in one round (each is built again from the
@@ -294,8 +311,9 @@ impl Replica {
     /// force publishes (`LinkTerms::publishes`), rosters first, once this node computes the
     /// same from its own copy (`sign_statement`). Calls are left to members by hand (which
     /// proposal a call is about is a judgement the bytes do not check), and so are mandate
-    /// positions, except one given by a proposal opened to answer its call
-    /// (`schema::Proposal::answers`: the members decided it as the answer). At most [`MAX_COSIGN_TRIES`] drafts are tried a round. Drafts
+    /// positions, except one given by the answer to its call (`chosen_answer`: the first
+    /// proposal opened to answer it, `schema::Proposal::answers`, closing when it does: the
+    /// members decided it as the answer), on a link publishing positions to the caller. At most [`MAX_COSIGN_TRIES`] drafts are tried a round. Drafts
     /// refused are added to `refused` (up to [`MAX_REFUSED_KEPT`]) and not tried again; those
     /// waiting for changes this node lacks are tried at the next round. A coalition that
     /// fails is logged and passed over. The drafts it co-signed, by coalition.
@@ -320,18 +338,37 @@ impl Replica {
                     continue;
                 }
             };
+            // The calls received, read only when a mandate position waits for this node.
+            let waits = |d: &Draft| {
+                matches!(d.statement.value, Value::Mandate(_))
+                    && !d.cosigns.contains_key(&me)
+                    && !refused.contains(&d.id)
+            };
+            let calls = if drafts.values().any(waits) {
+                match self.received_calls(&c) {
+                    Ok(calls) => calls,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the calls received");
+                        continue;
+                    }
+                }
+            } else {
+                BTreeMap::new()
+            };
             let mut pending: Vec<(u64, StatementId)> = drafts
                 .values()
                 .filter(|d| !d.cosigns.contains_key(&me) && !refused.contains(&d.id))
                 .filter(|d| match d.statement.value {
                     Value::Roster(_) => true,
                     Value::Call(_) => false,
-                    Value::Mandate(ref m) => {
-                        answers(&headers, &m.proposal) == Some(StatementId(m.call))
+                    Value::Mandate(ref m) => calls.get(&StatementId(m.call)).is_some_and(|k| {
+                        k.caller.to_bytes() == m.caller
+                            && chosen_answer(&headers, StatementId(m.call), k.closes)
+                                == Some(model::ProposalId::from_bytes(m.proposal))
                             && links
-                                .values()
-                                .any(|l| l.terms.publishes(&d.statement.value))
-                    }
+                                .get(&k.caller)
+                                .is_some_and(|l| l.terms.publishes(&d.statement.value))
+                    }),
                     ref v => links.values().any(|l| l.terms.publishes(v)),
                 })
                 // Rosters first (others wait for the roster in force), by version.
@@ -372,8 +409,9 @@ impl Replica {
 impl Replica {
     /// Drafts on its own the mandate position each proposal opened to answer a call gives,
     /// once decided: in each coalition this node belongs to, for each such proposal its own
-    /// member wrote (so one node drafts it), decided and not drafted yet, of a call received
-    /// from a coalition a link in force publishes mandate positions to. The other members'
+    /// member wrote (so one node drafts it), decided and not drafted yet, that is the answer
+    /// to its call (`chosen_answer`), a call received from a coalition a link in force
+    /// publishes mandate positions to. The other members'
     /// nodes then co-sign it on their own (`cosign_pending`). Proposals in `tried` (drafted or
     /// refused before) are passed over, and those drafted or refused added. What it drafted,
     /// by coalition.
@@ -395,6 +433,32 @@ impl Replica {
         Ok(drafted)
     }
 
+    /// The calls coalition `c` received that verify now, by id.
+    fn received_calls(
+        &mut self,
+        c: &CoalitionId,
+    ) -> Result<BTreeMap<StatementId, CallReceived>, ReplicaError> {
+        Ok(self
+            .from_linked(c)?
+            .into_iter()
+            .flat_map(|(caller, l)| {
+                l.verified
+                    .into_iter()
+                    .filter_map(move |v| match v.statement.value {
+                        Value::Call(q) => Some((
+                            v.id,
+                            CallReceived {
+                                caller: caller.clone(),
+                                question: q.proposal,
+                                closes: Timestamp::from_millis(q.closes_at),
+                            },
+                        )),
+                        _ => None,
+                    })
+            })
+            .collect())
+    }
+
     /// What `draft_mandates` drafts in coalition `c`, whose member here is `me`.
     fn draft_mandates_in(
         &mut self,
@@ -403,54 +467,48 @@ impl Replica {
         tried: &mut std::collections::HashSet<(CoalitionId, model::ProposalId)>,
     ) -> Result<Vec<StatementId>, ReplicaError> {
         let headers = self.proposal_headers(c)?;
-        let answering: Vec<(model::ProposalId, StatementId)> = headers
-            .iter()
-            .filter(|(id, h)| h.author == *me && !tried.contains(&(c.clone(), (*id).clone())))
-            .filter_map(|(id, h)| Some((id.clone(), h.answers?)))
-            .collect();
-        if answering.is_empty() {
+        let mut decided = Vec::new();
+        for (id, h) in headers.iter() {
+            let Some(call) = h.answers else { continue };
+            if h.author != *me || tried.contains(&(c.clone(), id.clone())) {
+                continue;
+            }
+            let done = self.proposal(c, id)?.is_some_and(|p| {
+                model::reports::proposal_tally(&p, now()).outcome != model::Outcome::Open
+            });
+            if done {
+                decided.push((id.clone(), call));
+            }
+        }
+        if decided.is_empty() {
             return Ok(Vec::new());
         }
         let links = self.links(c)?;
         let drafts = self.drafts(c)?;
-        let linked = self.from_linked(c)?;
+        let calls = self.received_calls(c)?;
         let mut made = Vec::new();
-        for (proposal, call) in answering {
-            let decided = self.proposal(c, &proposal)?.is_some_and(|p| {
-                model::reports::proposal_tally(&p, now()).outcome != model::Outcome::Open
-            });
-            if !decided {
-                continue;
-            }
+        for (proposal, call) in decided {
             let key = (c.clone(), proposal.clone());
             let already = drafts.values().any(|d| {
                 matches!(&d.statement.value, Value::Mandate(m)
                     if m.call == call.0 && m.proposal == proposal.to_bytes())
             });
-            // The call as received: who asked, about which of its proposals.
-            let asked = linked.iter().find_map(|(from, l)| {
-                l.verified
-                    .iter()
-                    .find(|v| v.id == call)
-                    .and_then(|v| match &v.statement.value {
-                        Value::Call(q) => Some((from.clone(), q.proposal)),
-                        _ => None,
-                    })
+            // Only the answer members' nodes sign on their own, to a call still received, on
+            // a link publishing positions to its caller.
+            let asked = calls.get(&call).filter(|k| {
+                chosen_answer(&headers, call, k.closes) == Some(proposal.clone())
+                    && links
+                        .get(&k.caller)
+                        .is_some_and(|l| l.terms.publish.iter().any(|p| p.as_str() == "mandate"))
             });
-            let Some((caller, question)) = asked else {
-                continue;
-            };
-            let published = links
-                .get(&caller)
-                .is_some_and(|l| l.terms.publish.iter().any(|k| k.as_str() == "mandate"));
-            if already || !published {
+            let Some(asked) = asked.filter(|_| !already) else {
                 tried.insert(key);
                 continue;
-            }
+            };
             let topic = Topic::Mandate {
                 call,
-                question,
-                caller: caller.to_bytes(),
+                question: asked.question,
+                caller: asked.caller.to_bytes(),
                 proposal: proposal.clone(),
             };
             match self.draft_statement(c, &topic) {

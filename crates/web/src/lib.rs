@@ -196,6 +196,10 @@ pub fn router(web: Web) -> Router {
             get(pages::proposals::list).post(pages::proposals::open),
         )
         .route(
+            "/c/{coalition}/proposals/answer",
+            post(pages::proposals::answer),
+        )
+        .route(
             "/c/{coalition}/meetings",
             get(pages::meetings::list).post(pages::meetings::create),
         )

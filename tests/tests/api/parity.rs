@@ -94,6 +94,8 @@ fn every_command_prints_the_same_through_the_running_node_as_on_a_stopped_one() 
         vec!["statement", "sign", "ffff"],
         vec!["statement", "received"],
         vec!["statement", "received", "--json"],
+        vec!["statement", "calls"],
+        vec!["statement", "calls", "--json"],
         vec!["statement", "verify", "ffff"],
         vec!["statement", "import", "/nonexistent/x.statements"],
         vec!["coalition", "list", "--json"],

@@ -566,6 +566,8 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "the call to reach the region",
         &["statement", "verify", "--coalition", &region, &call],
     );
+    // The region answers with a proposal of its own; decided, its outcome is drafted as its
+    // position by A's node on its own.
     let answer = a.ok(&[
         "proposal",
         "new",
@@ -574,22 +576,39 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         "--kind",
         "general",
         "Back the cap",
+        "--answers",
+        &call[..12],
+    ]);
+    a.ok(&["proposal", "vote", "--coalition", &region, &answer, "agree"]);
+    // A second call, not answered yet: the region's proposals page offers to answer it.
+    let second = a.ok(&[
+        "proposal",
+        "new",
+        "--coalition",
+        &national,
+        "--kind",
+        "general",
+        "Join the <national> day of action",
+        "--text",
+        "<b>March</b> with us",
         "--closes",
         "7d",
     ]);
-    a.ok(&["proposal", "vote", "--coalition", &region, &answer, "agree"]);
-    a.ok(&[
+    let second_call = a.ok(&[
         "statement",
         "draft",
         "--coalition",
-        &region,
+        &national,
         "--kind",
-        "mandate",
+        "call",
         "--record",
-        &answer,
-        "--call",
-        &call,
+        &second,
     ]);
+    a.wait_for(
+        60,
+        "the second call to reach the region",
+        &["statement", "verify", "--coalition", &region, &second_call],
+    );
     eventually(60, "the region's position to reach the nation", || {
         let t = a.json(&["link", "mandates", "--coalition", &national, &question]);
         (t["weight_silent"] == 0).then_some(())
@@ -632,6 +651,8 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
         {"name": "affiliates", "path": format!("/c/{national}/affiliates")},
         {"name": "proposal-mandates", "path": format!("/c/{national}/proposals/{question}")},
         {"name": "affiliates-none", "path": format!("/c/{c}/affiliates")},
+        {"name": "region-calls", "path": format!("/c/{region}/proposals")},
+        {"name": "proposal-answers", "path": format!("/c/{region}/proposals/{answer}")},
         {"name": "charter-amend", "path": format!("/c/{c}/charter/amend")},
         {"name": "history", "path": format!("/c/{c}/history")},
         {"name": "issue-history", "path": format!("/c/{c}/history?record={shown}")},
@@ -716,6 +737,44 @@ fn every_page_passes_axe_in_both_languages_and_widths_and_works_by_keyboard() {
     assert!(
         stdout.contains(&format!("{views} page views checked, 0 failures")),
         "{stdout}"
+    );
+    // The region's page answers the second call with a proposal of its own, one button.
+    let mut browser = super::Browser::new();
+    let (base, csrf) = browser.sign_in(&a);
+    let (_, _, listed) = browser.get(&format!("{base}/c/{region}/proposals"));
+    assert!(
+        listed.contains("Join the &#60;national&#62; day of action"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("<b>March</b>"),
+        "the caller's text is escaped"
+    );
+    let (status, headers, _) = browser.post(
+        &format!("{base}/c/{region}/proposals/answer"),
+        &[("csrf", &csrf), ("call", &second_call)],
+    );
+    assert_eq!(status, 303);
+    let to = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let opened = to
+        .split("/proposals/")
+        .nth(1)
+        .and_then(|r| r.split('?').next())
+        .unwrap();
+    let shown = a.ok(&["proposal", "show", "--coalition", &region, opened]);
+    assert!(
+        shown.contains(&format!("Answers call {}", &second_call[..8])),
+        "{shown}"
+    );
+    let (_, _, listed) = browser.get(&format!("{base}/c/{region}/proposals"));
+    assert_eq!(
+        listed.matches("/proposals/answer").count(),
+        0,
+        "both calls answered"
     );
     assert!(da.stop());
     assert!(db.stop());

@@ -236,6 +236,9 @@ pub fn call_of(req: &Request) -> anyhow::Result<Call> {
         Request::LinkAffiliates { coalition } => {
             (Get, format!("{}/links/affiliates", c(coalition)?), None)
         }
+        Request::StatementCalls { coalition } => {
+            (Get, format!("{}/statements/calls", c(coalition)?), None)
+        }
         Request::StatementReceived { coalition } => {
             (Get, format!("{}/statements/received", c(coalition)?), None)
         }
@@ -485,6 +488,7 @@ fn reply_of(req: &Request, text: &[u8]) -> anyhow::Result<Reply> {
         Request::StatementImport { .. } => Reply::StatementsImported(read(text)?),
         Request::StatementReceived { .. } => Reply::Received(read(text)?),
         Request::LinkAffiliates { .. } => Reply::Affiliates(read(text)?),
+        Request::StatementCalls { .. } => Reply::Calls(read(text)?),
         Request::LinkMandates { .. } => Reply::Mandates(read(text)?),
         Request::StatementVerify { .. } => Reply::StatementVerified(read(text)?),
         Request::TranslationList { .. } => Reply::Translations(read(text)?),

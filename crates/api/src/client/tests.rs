@@ -274,6 +274,7 @@ fn every_reply_reads_back_as_the_node_sent_it() {
         Request::ReportEquity { coalition: c() },
         Request::ReportPower { coalition: c() },
         Request::LinkAffiliates { coalition: c() },
+        Request::StatementCalls { coalition: c() },
         Request::StatementReceived { coalition: c() },
         Request::History {
             coalition: c(),

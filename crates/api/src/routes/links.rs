@@ -270,6 +270,32 @@ pub(crate) async fn statement_verify(
     .await
 }
 
+/// The calls received from coalitions this one is an affiliate of, with the proposals
+/// answering each.
+#[utoipa::path(
+    get,
+    path = "/v1/coalitions/{coalition}/statements/calls",
+    tag = "links",
+    params(("coalition" = String, Path, description = "Coalition id or unique prefix")),
+    responses(
+        (status = 200, description = "The calls received", body = commands::ops::received::CallsView),
+        (status = "4XX", description = "Refused", body = OpError),
+    ),
+    security(("token" = []))
+)]
+pub(crate) async fn statement_calls(
+    _: Authorized,
+    State(state): State<AppState>,
+    ApiPath(coalition): ApiPath<String>,
+) -> Response {
+    call(
+        &state,
+        Request::StatementCalls { coalition },
+        StatusCode::OK,
+    )
+    .await
+}
+
 /// What the affiliates published, rolled up, each figure with where it came from.
 #[utoipa::path(
     get,

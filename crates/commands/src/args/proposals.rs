@@ -80,7 +80,7 @@ pub enum ProposalCmd {
         candidates: Vec<String>,
         /// Answer a call from a coalition we are an affiliate of (--kind general): the call's
         /// id or prefix (`statement received` lists calls). The proposal closes when the call
-        /// does (or earlier, --closes); once decided, its outcome is our mandate position
+        /// does; once decided, its outcome is our mandate position
         /// (passed: for; failed or blocked: against), drafted by this node and co-signed by the
         /// members' nodes on their own
         #[arg(

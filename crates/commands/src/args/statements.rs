@@ -78,6 +78,14 @@ pub enum StatementCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// The calls received from coalitions we are an affiliate of: what each asks, by when a
+    /// position must be decided, and our proposals answering it (`proposal new --answers`)
+    Calls {
+        #[command(flatten)]
+        c: CoalitionArg,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Check a statement received again: that enough members of its publisher's roster signed
     /// it, as the link asks; prints where it came from, or why it does not verify (and fails)
     Verify {

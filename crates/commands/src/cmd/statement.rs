@@ -5,7 +5,7 @@ use anyhow::Result;
 use super::{on, short};
 use crate::args::StatementCmd;
 use crate::ops::received::{
-    ReceivedView, StatementImportRequest, StatementVerified, StatementsImported,
+    CallsView, ReceivedView, StatementImportRequest, StatementVerified, StatementsImported,
 };
 use crate::ops::statements::{
     StatementDraftRequest, StatementExportRequest, StatementsExported, StatementsView,
@@ -163,6 +163,39 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
                     out.note(&format!("  {}: {}", short(&w.id), line(&w.reason)));
                 }
             }
+        }
+        StatementCmd::Calls { c, format } => {
+            let coalition = on(x, &c, out)?;
+            let got: CallsView = x.call(Request::StatementCalls { coalition })?.try_into()?;
+            if format.json {
+                return out.json(&got);
+            }
+            let rows = got
+                .calls
+                .iter()
+                .map(|k| {
+                    vec![
+                        short(&k.id).to_owned(),
+                        line(&k.from_name),
+                        line(&k.title),
+                        format!("{}{}", k.closes_at, if k.open { "" } else { " (closed)" }),
+                        if k.answered_by.is_empty() {
+                            "-".to_owned()
+                        } else {
+                            k.answered_by
+                                .iter()
+                                .map(|p| short(p).to_owned())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        },
+                    ]
+                })
+                .collect();
+            out.table(
+                &["CALL", "FROM", "ASKS", "DECIDE BY", "ANSWERED BY"],
+                rows,
+                "No calls received.",
+            )?;
         }
         StatementCmd::Verify {
             c,

@@ -330,6 +330,7 @@ pub(crate) mod tests {
                     | Request::StatementImport { coalition, .. }
                     | Request::StatementReceived { coalition }
                     | Request::LinkAffiliates { coalition }
+                    | Request::StatementCalls { coalition }
                     | Request::LinkMandates { coalition, .. }
                     | Request::StatementVerify { coalition, .. }
                     | Request::TranslationList { coalition, .. }

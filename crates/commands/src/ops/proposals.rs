@@ -82,7 +82,7 @@ pub struct NewProposalRequest {
     pub candidates: Vec<String>,
     /// A general proposal answering a call received from a coalition this one is an
     /// affiliate of: the call's id or unique prefix (`statement received` lists calls). It
-    /// closes when the call does unless `closes` says earlier; once decided, its outcome is
+    /// closes when the call does (`closes` may say no other time); once decided, its outcome is
     /// this coalition's mandate position, which its author's node drafts and the members'
     /// nodes co-sign on their own.
     #[serde(default)]

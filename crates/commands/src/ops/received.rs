@@ -226,6 +226,82 @@ pub fn verify(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<S
     })
 }
 
+/// A call received from a coalition this one is linked with: a question it asks its
+/// affiliates to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallLine {
+    /// The call statement's id (64 hex digits): what `proposal new --answers` names.
+    pub id: String,
+    /// The coalition that called (its id).
+    pub from: String,
+    /// Its name, as the link gives it.
+    pub from_name: String,
+    /// The question's title, as the caller wrote it.
+    pub title: String,
+    /// What it asks, as the caller wrote it.
+    pub text: String,
+    /// Whether it asks for a position (a mandate), or only informs.
+    pub asks_position: bool,
+    /// By when a position must be decided (`YYYY-MM-DD HH:MM UTC`).
+    pub closes_at: String,
+    /// The same, in Unix milliseconds.
+    pub closes_millis: i64,
+    /// Whether that time is still to come.
+    pub open: bool,
+    /// This coalition's proposals opened to answer it.
+    pub answered_by: Vec<String>,
+    /// Where it came from.
+    pub source: Source,
+    /// The same, in words.
+    pub provenance: String,
+}
+
+/// The calls received, latest closing first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallsView {
+    /// The calls.
+    pub calls: Vec<CallLine>,
+}
+
+/// The calls coalition `c` received from coalitions it is an affiliate of (those verifying
+/// now, the latest on each question), with the proposals answering each.
+pub fn calls(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CallsView> {
+    let linked = r.from_linked(c)?;
+    let headers = r.proposal_headers(c)?;
+    let now = replica::now();
+    let mut calls = Vec::new();
+    for (from, l) in &linked {
+        let name = model::federation::clean_short(&l.link.terms.name);
+        for v in l.verified.iter().filter(|v| l.is_latest(v)) {
+            let Value::Call(call) = &v.statement.value else {
+                continue;
+            };
+            let closes = Timestamp::from_millis(call.closes_at);
+            let provenance = model::reports::affiliates::Provenance::of(v, from, &name);
+            calls.push(CallLine {
+                id: v.id.hex(),
+                from: from.to_string(),
+                from_name: name.clone(),
+                title: call.title.clone(),
+                text: call.text.clone(),
+                asks_position: call.mandate,
+                closes_at: closes.to_string(),
+                closes_millis: call.closes_at,
+                open: closes > now,
+                answered_by: headers
+                    .iter()
+                    .filter(|(_, h)| h.answers == Some(v.id))
+                    .map(|(p, _)| p.to_string())
+                    .collect(),
+                source: Source::from(&provenance),
+                provenance: provenance.to_string(),
+            });
+        }
+    }
+    calls.sort_by(|a, b| b.closes_millis.cmp(&a.closes_millis).then(a.id.cmp(&b.id)));
+    Ok(CallsView { calls })
+}
+
 /// The id of the call received in coalition `c` whose id is or starts with `given` (a
 /// statement that verifies now).
 pub fn call_id(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
@@ -947,7 +1023,10 @@ mod tests {
         use replica::PassedError;
         let (_home, mut r, region, nation, progress) = linked();
         let terms = r.links(&region).unwrap()[&nation].terms.clone();
-        let published = r.publication(&region, &nation, &terms).unwrap().unwrap();
+        let published = r
+            .publication(&region, &nation, &terms, true)
+            .unwrap()
+            .unwrap();
         assert_eq!((published.rosters, published.statements), (1, 1));
         let bytes = published.file.encode();
         // The region's member node: this node's key (the roster lists it).
@@ -979,17 +1058,38 @@ mod tests {
         };
         let e = r.receive_passed(&member, &backwards.encode()).unwrap_err();
         assert!(matches!(e, PassedError::NotLinked { .. }), "{e}");
-        // The progress with its signature taken off: the roster is taken, the progress refused,
-        // and the message counted against the peer.
+        // The progress with its signature taken off: refused and logged, but not counted (the
+        // publisher's threshold may be lower than ours). With its signature changed, a forgery:
+        // refused and counted against the peer.
         let mut unsigned = model::federation::Signed::decode(&published.file.items[1]).unwrap();
         unsigned.cosigns.clear();
-        let forged = StatementsFile {
+        let short = StatementsFile {
             items: vec![published.file.items[0].clone(), unsigned.encode()],
+            ..published.file.clone()
+        };
+        let done = r.receive_passed(&member, &short.encode()).unwrap();
+        assert!(
+            done.offers.iter().any(
+                |(_, o)| matches!(o, Offer::Refused(e) if e.to_string().contains("signed by 0"))
+            ),
+            "{done:?}"
+        );
+        let mut changed = model::federation::Signed::decode(&published.file.items[1]).unwrap();
+        changed.cosigns[0].signature[0] ^= 1;
+        let forged = StatementsFile {
+            items: vec![published.file.items[0].clone(), changed.encode()],
             ..published.file.clone()
         };
         let e = r.receive_passed(&member, &forged.encode()).unwrap_err();
         assert!(
-            matches!(&e, PassedError::Refused { refused: 1, offered: 2, first } if first.contains("signed by 0")),
+            matches!(
+                &e,
+                PassedError::Refused {
+                    refused: 1,
+                    offered: 2,
+                    ..
+                }
+            ) && e.counts(),
             "{e}"
         );
         assert!(list(&mut r, &nation).unwrap().statements.is_empty());
@@ -1360,7 +1460,7 @@ mod tests {
         let e = answer(&mut r, "general", "ffff", None).unwrap_err();
         assert!(e.to_string().contains("call received"), "{e}");
         let e = answer(&mut r, "general", &call.hex()[..10], Some("30d")).unwrap_err();
-        assert!(e.to_string().contains("after the call"), "{e}");
+        assert!(e.to_string().contains("closes when the call does"), "{e}");
 
         let yes = answer(&mut r, "general", &call.hex()[..10], None).unwrap();
         let p = r.proposal(&coastal, &yes).unwrap().unwrap();

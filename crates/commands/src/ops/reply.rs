@@ -98,6 +98,8 @@ pub enum Reply {
     Received(super::received::ReceivedView),
     /// What the affiliates published, rolled up.
     Affiliates(Box<super::received::AffiliatesView>),
+    /// The calls received.
+    Calls(super::received::CallsView),
     /// The affiliates' positions on a proposal.
     Mandates(super::received::MandatesView),
     /// A statement received, verified again.
@@ -203,6 +205,7 @@ reply_kinds! {
     StatementsImported => super::received::StatementsImported,
     Received => super::received::ReceivedView,
     Affiliates => Box<super::received::AffiliatesView>,
+    Calls => super::received::CallsView,
     Mandates => super::received::MandatesView,
     StatementVerified => super::received::StatementVerified,
     History => audit::HistoryView,

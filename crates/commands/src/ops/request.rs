@@ -354,6 +354,12 @@ pub enum Request {
         /// Which link, and the file.
         body: super::statements::StatementExportRequest,
     },
+    /// The calls received from coalitions this one is an affiliate of
+    /// ([`super::received::calls`]).
+    StatementCalls {
+        /// The coalition: id or unique prefix.
+        coalition: String,
+    },
     /// What the affiliates published, rolled up ([`super::received::affiliates`]).
     LinkAffiliates {
         /// The coalition: id or unique prefix.
@@ -565,6 +571,7 @@ impl Request {
             Self::StatementExport { .. } => "statement_export",
             Self::StatementImport { .. } => "statement_import",
             Self::LinkAffiliates { .. } => "link_affiliates",
+            Self::StatementCalls { .. } => "statement_calls",
             Self::LinkMandates { .. } => "link_mandates",
             Self::StatementReceived { .. } => "statement_received",
             Self::StatementVerify { .. } => "statement_verify",
@@ -667,6 +674,7 @@ impl Request {
             | Self::StatementImport { coalition, .. }
             | Self::StatementReceived { coalition }
             | Self::LinkAffiliates { coalition }
+            | Self::StatementCalls { coalition }
             | Self::LinkMandates { coalition, .. }
             | Self::StatementVerify { coalition, .. }
             | Self::History { coalition, .. }

@@ -331,6 +331,10 @@ pub(crate) fn run(r: &mut Replica, req: Request, max_page: usize) -> anyhow::Res
             let c = coalition(r, &c)?;
             Reply::StatementsImported(super::received::import(r, &c, body)?)
         }
+        Request::StatementCalls { coalition: c } => {
+            let c = coalition(r, &c)?;
+            Reply::Calls(super::received::calls(r, &c)?)
+        }
         Request::LinkAffiliates { coalition: c } => {
             let c = coalition(r, &c)?;
             Reply::Affiliates(Box::new(super::received::affiliates(r, &c)?))

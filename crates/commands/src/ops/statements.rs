@@ -295,7 +295,7 @@ pub fn export(
         )
         .into());
     }
-    let Some(publication) = r.publication(c, other, &link.terms)? else {
+    let Some(publication) = r.publication(c, other, &link.terms, false)? else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"
                 .to_owned(),

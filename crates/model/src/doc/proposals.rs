@@ -42,8 +42,9 @@ impl CoalitionDoc {
 
     /// Opens a general proposal answering `call`, a call statement this coalition received
     /// from a coalition it is an affiliate of and that verifies now: its outcome is this
-    /// coalition's mandate position on the call. It closes when the call does unless `new`
-    /// says earlier (never later: a position decided after the call closed answers nothing).
+    /// coalition's mandate position on the call. It closes when the call does (`new` may say
+    /// no other time): so no member can open one that closes before the others could take a
+    /// position, and the first answer opened is the one members' nodes sign on their own.
     pub fn propose_answer(
         &mut self,
         by: &MemberId,
@@ -78,16 +79,12 @@ impl CoalitionDoc {
             });
         }
         let closes_at = match new.closes_at {
-            Some(c) if c > closes => {
+            Some(c) if c != closes => {
                 return Err(EditError::Refused {
-                    why: format!(
-                        "it would close after the call does ({closes}): a position decided \
-                         then answers nothing"
-                    ),
+                    why: format!("an answer to a call closes when the call does ({closes})"),
                 });
             }
-            Some(c) => c,
-            None => closes,
+            _ => closes,
         };
         let new = NewProposal {
             kind: DecisionKind::General,

@@ -51,6 +51,16 @@ impl Core {
         if links.values().all(|l| l.terms.publish.is_empty()) {
             return Ok(());
         }
+        // Only a node its own coalition's newest roster lists passes: the other side tells its
+        // member nodes by that roster.
+        let own = self.replica.identity().node_key();
+        let listed = self
+            .replica
+            .roster_chain(p)?
+            .is_some_and(|c| c.newest().member_of(own.as_bytes()).is_some());
+        if !listed {
+            return Ok(());
+        }
         let chains = self.replica.linked_chains(p)?;
         for (q, link) in &links {
             // The other side's member nodes, as the rosters this coalition takes from it say.
@@ -69,7 +79,7 @@ impl Core {
             if targets.is_empty() {
                 continue;
             }
-            let Some(publication) = self.replica.publication(p, q, &link.terms)? else {
+            let Some(publication) = self.replica.publication(p, q, &link.terms, true)? else {
                 continue;
             };
             if publication.file.items.len() > model::federation::MAX_ITEMS {
@@ -89,8 +99,13 @@ impl Core {
                 }
                 let frames = self.sync.statements_to(peer, bytes.clone());
                 if frames.is_empty() {
-                    // Not greeted yet, or it takes no message that large: tried again later.
-                    self.carrying.due = true;
+                    if !self.sync.greeted(&peer) {
+                        // Tried again once it greets (or it is let go).
+                        self.carrying.due = true;
+                    } else {
+                        // It takes no message that large: not tried again until this changes.
+                        self.carrying.passed.insert(key, sum);
+                    }
                     continue;
                 }
                 info!(%peer, to = %q, rosters = publication.rosters, statements = publication.statements, "passing statements to a member node of a linked coalition");
@@ -184,7 +199,7 @@ impl Core {
 }
 
 /// Most statements files a peer has judged within [`CARRY_EVERY`]; more are refused unread.
-const MAX_PASSED_PER_ROUND: u32 = 8;
+const MAX_PASSED_PER_ROUND: u32 = 16;
 
 /// Least time between two readings of the member nodes of linked coalitions.
 const LINKED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);

@@ -168,7 +168,7 @@ impl Core {
             .collect();
         for peer in due {
             self.unjudged.remove(&peer);
-            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) || self.linked(&peer) {
+            if !self.sync.is_connected(&peer) || self.kept.contains(&peer) {
                 continue;
             }
             if !self.sync.greeted(&peer) {
@@ -182,6 +182,7 @@ impl Core {
             } else if self
                 .sync
                 .shares_nothing(&mut ReplicaDocs(&mut self.replica), &peer)
+                && !self.linked(&peer)
             {
                 self.let_go(peer, true);
             }

@@ -93,7 +93,7 @@ pub(crate) fn mandates(
 }
 
 /// Where a figure came from, in the page's language.
-fn provenance(c: &Chrome, from: &str, s: &Source) -> String {
+pub(crate) fn provenance(c: &Chrome, from: &str, s: &Source) -> String {
     c.tw(
         "affiliates-provenance",
         &[

@@ -119,6 +119,32 @@ struct Proposals {
     open_kinds: Vec<super::Choice>,
     kind_error: Option<String>,
     fields: Vec<Field>,
+    /// Calls received from coalitions this one is an affiliate of, still open.
+    calls: Vec<CallRow>,
+}
+
+/// A call received, as the proposals page shows it (its texts were written on the calling
+/// coalition's node: escaped, names isolated in sentences).
+#[derive(Debug)]
+struct CallRow {
+    id: String,
+    title: String,
+    text: String,
+    /// Who called and by when a position must be decided, in a sentence.
+    from: String,
+    /// Where it came from, in words.
+    provenance: String,
+    /// Our proposals answering it: id and title.
+    answered_by: Vec<(String, String)>,
+}
+
+/// What the form answering a call sends.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    call: String,
 }
 
 /// What the form to open a proposal sends.
@@ -272,6 +298,53 @@ async fn listing(
         }
     }
     let untranslated = super::translated::untranslated(web, &c, coalition, "proposals").await;
+    let calls = match web
+        .ask(Request::StatementCalls {
+            coalition: coalition.to_owned(),
+        })
+        .await
+    {
+        Ok(Reply::Calls(v)) => v
+            .calls
+            .into_iter()
+            .filter(|k| k.open && k.asks_position)
+            .map(|k| CallRow {
+                from: c.tw(
+                    "call-from",
+                    &[
+                        ("name", Arg::Text(k.from_name.clone())),
+                        (
+                            "date",
+                            Arg::Own(date_time(
+                                c.l,
+                                model::Timestamp::from_millis(k.closes_millis),
+                            )),
+                        ),
+                    ],
+                ),
+                provenance: super::affiliates::provenance(&c, &k.from_name, &k.source),
+                answered_by: k
+                    .answered_by
+                    .iter()
+                    .map(|p| {
+                        let title = list
+                            .proposals
+                            .iter()
+                            .find(|v| v.proposal.id.as_str() == p)
+                            .map_or_else(
+                                || p.get(..8).unwrap_or(p).to_owned(),
+                                |v| v.proposal.title.clone(),
+                            );
+                        (p.clone(), title)
+                    })
+                    .collect(),
+                id: k.id,
+                title: k.title,
+                text: k.text,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     page(
         status.unwrap_or(StatusCode::OK),
         &Proposals {
@@ -294,8 +367,65 @@ async fn listing(
             open_kinds,
             kind_error,
             fields,
+            calls,
         },
     )
+}
+
+/// Opens a general proposal answering a call received (its title and text the call's, closing
+/// when the call does), then shows it; or the list again with what was wrong.
+pub(crate) async fn answer(
+    State(web): State<Web>,
+    visit: Visit,
+    Path(coalition): Path<String>,
+    axum::Form(f): axum::Form<AnswerForm>,
+) -> Response {
+    if let Some(r) = visit.refuse_post(&f.csrf) {
+        return r;
+    }
+    let failed = |e: &commands::ops::OpError| Opened {
+        form: None,
+        error: Some(super::refusal(visit.lang, e)),
+        field_errors: Vec::new(),
+        status: Some(super::status_of(e)),
+    };
+    let calls = match web
+        .ask_for::<commands::ops::received::CallsView>(Request::StatementCalls {
+            coalition: coalition.clone(),
+        })
+        .await
+    {
+        Ok(v) => v.calls,
+        Err(e) => {
+            return listing(&web, &visit, &coalition, ListQuery::default(), failed(&e)).await;
+        }
+    };
+    let Some(call) = calls.into_iter().find(|k| k.id == f.call) else {
+        let opened = Opened {
+            form: None,
+            error: Some(visit.lang.t("call-unknown")),
+            field_errors: Vec::new(),
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        };
+        return listing(&web, &visit, &coalition, ListQuery::default(), opened).await;
+    };
+    let req = Request::ProposalCreate {
+        coalition: coalition.clone(),
+        body: Box::new(NewProposalRequest {
+            kind: "general".to_owned(),
+            title: call.title,
+            text: call.text,
+            answers: Some(call.id),
+            ..NewProposalRequest::default()
+        }),
+    };
+    match web.ask_for::<commands::ops::Created>(req).await {
+        Ok(made) => see_other(
+            &format!("/c/{coalition}/proposals/{}?done=proposal-opened", made.id),
+            None,
+        ),
+        Err(e) => listing(&web, &visit, &coalition, ListQuery::default(), failed(&e)).await,
+    }
 }
 
 /// Opens a general decision or a public statement, then shows it; or the list again with
