@@ -703,4 +703,8 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
     );
     let shown = a.ok(&["link", "mandates", "--coalition", &nation, &question]);
     assert!(shown.contains("3 for, 1 against"), "{shown}");
+    assert!(
+        shown.contains("Counted together (our members one each, affiliates by weight): 3 for, 1 against, 0 abstaining."),
+        "{shown}"
+    );
 }

@@ -154,6 +154,11 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                 v.members[3],
                 v.outcome
             ))?;
+            out.text(&format!(
+                "Counted together (our members one each, affiliates by weight): {} for, {} \
+                 against, {} abstaining.",
+                v.together[0], v.together[1], v.together[2]
+            ))?;
             let rows = v
                 .affiliates
                 .iter()

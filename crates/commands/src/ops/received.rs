@@ -777,6 +777,10 @@ pub struct MandatesView {
     pub weight_silent: u64,
     /// This coalition's own members' positions: agree, abstain, disagree, block.
     pub members: [u64; 4],
+    /// Both counted together: for, against, abstaining (our members one each, a block
+    /// against; the affiliates with their weights). The proposal's outcome is still its
+    /// members' alone.
+    pub together: [u64; 3],
     /// The proposal's own outcome, from its members' positions.
     pub outcome: String,
 }
@@ -822,6 +826,15 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
             shown.tally.abstain,
             shown.tally.disagree,
             shown.tally.block,
+        ],
+        together: [
+            shown.tally.agree.saturating_add(t.for_),
+            shown
+                .tally
+                .disagree
+                .saturating_add(shown.tally.block)
+                .saturating_add(t.against),
+            shown.tally.abstain.saturating_add(t.abstain),
         ],
         outcome: shown.outcome.as_str().to_owned(),
     })
@@ -1429,6 +1442,7 @@ mod tests {
                 .contains("of Valley Housing")
         );
         assert_eq!(v.members, [0, 0, 0, 0]);
+        assert_eq!(v.together, [3, 1, 0]);
     }
 
     #[test]

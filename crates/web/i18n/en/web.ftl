@@ -1108,6 +1108,7 @@ affiliates-outcome-open = Still open
 affiliates-outcome-other = Unknown outcome
 mandates-heading = Our affiliates' positions
 mandates-sentence = Counted with each affiliate's weight in our mandates: { $for } for, { $against } against, { $abstain } abstaining, { $silent } not decided yet. Each affiliate decided under its own rules; our own members' positions are counted on their own, below.
+mandates-together = Counted together, our members one each and each affiliate with its weight: { $for } for, { $against } against, { $abstain } abstaining. The proposal's outcome above counts our members alone.
 mandates-col-position = Its position
 mandate-position-for = For
 mandate-position-against = Against

@@ -1114,6 +1114,7 @@ affiliates-outcome-open = Todavía abierta
 affiliates-outcome-other = Resultado desconocido
 mandates-heading = Las posiciones de nuestras coaliciones afiliadas
 mandates-sentence = Contadas con el peso de cada coalición afiliada en nuestros mandatos: { $for } a favor, { $against } en contra, { $abstain } en abstención, { $silent } todavía sin decidir. Cada coalición afiliada decidió según sus propias reglas; las posiciones de nuestros propios miembros se cuentan aparte, más abajo.
+mandates-together = Contadas juntas, cada uno de nuestros miembros una vez y cada coalición afiliada con su peso: { $for } a favor, { $against } en contra, { $abstain } en abstención. El resultado de la propuesta, arriba, cuenta solo a nuestros miembros.
 mandates-col-position = Su posición
 mandate-position-for = A favor
 mandate-position-against = En contra

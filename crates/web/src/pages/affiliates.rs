@@ -74,6 +74,15 @@ pub(crate) fn mandates(
             ("silent", weight(m.weight_silent)),
         ],
     );
+    let together = c.tw(
+        "mandates-together",
+        &[
+            ("for", weight(m.together[0])),
+            ("against", weight(m.together[1])),
+            ("abstain", weight(m.together[2])),
+        ],
+    );
+    let sentence = format!("{sentence} {together}");
     let rows = m
         .affiliates
         .iter()
