@@ -344,16 +344,16 @@ impl Replica {
         let (rosters, mut statements, left_out) =
             model::statements::published_for(&drafts, &chain, terms);
         if latest_only {
-            let mut latest: BTreeMap<model::federation::Subject, (u64, StatementId)> =
-                BTreeMap::new();
+            // As receivers take it: the highest sequence, then the lowest id.
+            type Rank = (u64, std::cmp::Reverse<StatementId>);
+            let mut latest: BTreeMap<model::federation::Subject, Rank> = BTreeMap::new();
             for d in &statements {
-                let e = latest
-                    .entry(d.statement.subject())
-                    .or_insert((d.statement.sequence, d.id));
-                *e = (*e).max((d.statement.sequence, d.id));
+                let rank = (d.statement.sequence, std::cmp::Reverse(d.id));
+                let e = latest.entry(d.statement.subject()).or_insert(rank);
+                *e = (*e).max(rank);
             }
             statements
-                .retain(|d| latest.get(&d.statement.subject()).map(|(_, id)| *id) == Some(d.id));
+                .retain(|d| latest.get(&d.statement.subject()).map(|(_, id)| id.0) == Some(d.id));
         }
         Ok(Some(Publication {
             file: StatementsFile {
@@ -392,21 +392,34 @@ impl Replica {
         let Some(link) = links.get(&from).filter(|l| !l.terms.accept.is_empty()) else {
             return Err(PassedError::NotLinked { to, from });
         };
-        let pin = link
+        let Some(pin) = link
             .terms
             .roster
             .as_deref()
-            .and_then(|r| StatementId::from_hex(r).ok());
+            .and_then(|r| StatementId::from_hex(r).ok())
+        else {
+            return Err(PassedError::NoRoster { to, from });
+        };
+        // Each item decoded and opened once: (its place in the file, it, its statement if it
+        // reads).
         let mut items = Vec::new();
         let mut malformed = Vec::new();
         for (i, item) in file.items.iter().enumerate() {
             match Signed::decode(item) {
-                Ok(s) => items.push(s),
+                Ok(s) => {
+                    let opened = s.open().ok();
+                    items.push((i + 1, s, opened));
+                }
                 Err(e) => malformed.push(format!("item {}: {e}", i + 1)),
             }
         }
-        let Some(pin) = pin else {
-            return Err(PassedError::NoRoster { to, from });
+        // The publisher's statements that read: what the two checks below look at.
+        let of_publisher = || {
+            items.iter().filter_map(|(n, s, o)| {
+                o.as_ref()
+                    .filter(|o| o.statement.coalition == from.to_bytes())
+                    .map(|o| (*n, s, o))
+            })
         };
         // The sender told by the rosters held here first; by those passed only where they go
         // beyond (one a version, a bounded number), so that a stranger replaying a
@@ -422,10 +435,8 @@ impl Replica {
                 let newest = held_chain.as_ref().map_or(0, |c| c.version());
                 let mut versions = std::collections::BTreeSet::new();
                 let mut newer = Vec::new();
-                for s in &items {
-                    let Ok(o) = s.open() else { continue };
-                    if o.statement.coalition != from.to_bytes()
-                        || o.statement.value.kind() != model::federation::Kind::Roster
+                for (_, s, o) in of_publisher() {
+                    if o.statement.value.kind() != model::federation::Kind::Roster
                         || o.statement.sequence <= newest
                     {
                         continue;
@@ -445,11 +456,8 @@ impl Replica {
         // A signature that no roster of the publisher lists, or that does not verify, is
         // forged: honest nodes pass only signatures that count (the model leaves such ones
         // out before judging, so they are looked for here).
-        for (i, s) in items.iter().enumerate() {
-            let Ok(o) = s.open() else { continue };
-            if o.statement.coalition != from.to_bytes()
-                || o.statement.value.kind() == model::federation::Kind::Roster
-            {
+        for (n, s, o) in of_publisher() {
+            if o.statement.value.kind() == model::federation::Kind::Roster {
                 continue;
             }
             if let Some(c) = s
@@ -458,8 +466,7 @@ impl Replica {
                 .find(|c| !chain.lists(&c.key) || !c.verifies(&o.id))
             {
                 malformed.push(format!(
-                    "item {}: a signature by key {} that {}",
-                    i + 1,
+                    "item {n}: a signature by key {} that {}",
                     hex::encode(&c.key[..4]),
                     if chain.lists(&c.key) {
                         "does not verify"
@@ -481,6 +488,7 @@ impl Replica {
                 tracing::warn!(error = %e, "could not log the refusal");
             }
         }
+        let items: Vec<Signed> = items.into_iter().map(|(_, s, _)| s).collect();
         let offers = self.receive_statements(&to, &items, &source)?;
         let counted: Vec<String> = malformed
             .into_iter()

@@ -445,7 +445,8 @@ impl Replica {
                 l.verified
                     .into_iter()
                     .filter_map(move |v| match v.statement.value {
-                        Value::Call(q) => Some((
+                        // Only a call asking a position is answered.
+                        Value::Call(q) if q.mandate => Some((
                             v.id,
                             CallReceived {
                                 caller: caller.clone(),
@@ -493,18 +494,22 @@ impl Replica {
                 matches!(&d.statement.value, Value::Mandate(m)
                     if m.call == call.0 && m.proposal == proposal.to_bytes())
             });
-            // Only the answer members' nodes sign on their own, to a call still received, on
-            // a link publishing positions to its caller.
-            let asked = calls.get(&call).filter(|k| {
-                chosen_answer(&headers, call, k.closes) == Some(proposal.clone())
-                    && links
-                        .get(&k.caller)
-                        .is_some_and(|l| l.terms.publish.iter().any(|p| p.as_str() == "mandate"))
-            });
-            let Some(asked) = asked.filter(|_| !already) else {
-                tried.insert(key);
+            // Only the answer members' nodes sign on their own, to a call still received, on a
+            // link publishing positions to its caller; a call not received now (a roster
+            // changing...) is looked at again next round.
+            let Some(asked) = calls.get(&call) else {
                 continue;
             };
+            let publishes = links
+                .get(&asked.caller)
+                .is_some_and(|l| l.terms.publish.iter().any(|p| p.as_str() == "mandate"));
+            if already
+                || !publishes
+                || chosen_answer(&headers, call, asked.closes) != Some(proposal.clone())
+            {
+                tried.insert(key);
+                continue;
+            }
             let topic = Topic::Mandate {
                 call,
                 question: asked.question,

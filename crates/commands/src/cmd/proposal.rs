@@ -324,8 +324,9 @@ fn shown(detail: &proposals::ProposalDetail) -> String {
         s += &format!(
             "\nAnswers call {} (`statement verify {}`): its outcome is our mandate position, \
              drafted and co-signed by the members' nodes once it is decided\n",
-            call.get(..8).unwrap_or(call),
-            call.get(..16).unwrap_or(call)
+            model::federation::StatementId::from_hex(call)
+                .map_or_else(|_| "?".to_owned(), |id| id.short()),
+            call.get(..16).filter(|s| s.is_ascii()).unwrap_or("?")
         );
     }
     if p.poll.is_some() && !p.weights.is_empty() {

@@ -389,7 +389,7 @@ pub fn create(
             )
             .into());
         }
-        let call = super::received::call_id(r, c, given)?;
+        let (call, _, _) = super::statements::call_received(r, c, given)?;
         return match r.edit(c, |doc, a| doc.propose_answer(&a.member, new, call, a.now)) {
             Ok(()) => Ok(id),
             Err(replica::ReplicaError::Edit(model::EditError::Refused { why })) => {

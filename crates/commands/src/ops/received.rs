@@ -302,21 +302,6 @@ pub fn calls(r: &mut Replica, c: &CoalitionId) -> anyhow::Result<CallsView> {
     Ok(CallsView { calls })
 }
 
-/// The id of the call received in coalition `c` whose id is or starts with `given` (a
-/// statement that verifies now).
-pub fn call_id(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
-    let given = given.trim().to_ascii_lowercase();
-    let linked = r.from_linked(c)?;
-    let calls: Vec<String> = linked
-        .values()
-        .flat_map(|l| l.verified.iter())
-        .filter(|v| matches!(v.statement.value, model::federation::Value::Call(_)))
-        .map(|v| v.id.hex())
-        .collect();
-    let found = replica::resolve_prefix(&given, "call received", calls.iter().map(String::as_str))?;
-    Ok(StatementId::from_hex(found)?)
-}
-
 /// Imports a statements file into coalition `c`: each statement judged as if it arrived over
 /// the network (the link in force with its publisher takes its kind, and it verifies through
 /// the publisher's rosters), those taken stored, the rest said with why.

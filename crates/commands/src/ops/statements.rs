@@ -165,7 +165,7 @@ fn topic(r: &mut Replica, c: &CoalitionId, req: &StatementDraftRequest) -> anyho
 }
 
 /// The call received whose id is or starts with `given`: its id, what it asks, who asks.
-fn call_received(
+pub(crate) fn call_received(
     r: &mut Replica,
     c: &CoalitionId,
     given: &str,

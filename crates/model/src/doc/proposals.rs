@@ -72,6 +72,14 @@ impl CoalitionDoc {
                 ),
             });
         };
+        if !asked.mandate {
+            return Err(EditError::Refused {
+                why: format!(
+                    "call {} only informs: it asks no position to answer",
+                    call.short()
+                ),
+            });
+        }
         let closes = Timestamp::from_millis(asked.closes_at);
         if closes <= at {
             return Err(EditError::Refused {

@@ -400,7 +400,10 @@ pub(crate) async fn answer(
             return listing(&web, &visit, &coalition, ListQuery::default(), failed(&e)).await;
         }
     };
-    let Some(call) = calls.into_iter().find(|k| k.id == f.call) else {
+    let Some(call) = calls
+        .into_iter()
+        .find(|k| k.id == f.call && k.open && k.asks_position)
+    else {
         let opened = Opened {
             form: None,
             error: Some(visit.lang.t("call-unknown")),
@@ -724,7 +727,13 @@ async fn proposal_page(
             answers: p.answers.as_deref().map(|call| {
                 c.tw(
                     "proposal-answers",
-                    &[("call", Arg::Own(call.get(..8).unwrap_or(call).to_owned()))],
+                    &[(
+                        "call",
+                        Arg::Own(
+                            model::federation::StatementId::from_hex(call)
+                                .map_or_else(|_| "?".to_owned(), |id| id.short()),
+                        ),
+                    )],
                 )
             }),
             link: p.link.as_ref().map(|l| {
