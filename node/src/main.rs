@@ -369,6 +369,10 @@ async fn serve(
     let core = Core::new(replica, out_tx, handle.sender(), addrs.clone())
         .with_max_message(max_message)
         .with_peer_bound(args.peers_per_coalition.get() as usize)
+        .with_publish_every(
+            (args.publish_every_seconds > 0)
+                .then(|| std::time::Duration::from_secs(u64::from(args.publish_every_seconds))),
+        )
         .with_network(shared)
         .with_metrics(metrics.clone())
         .with_changes(changes);

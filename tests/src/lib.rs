@@ -398,6 +398,10 @@ impl Node {
             .env_remove("MALLOC_TRIM_THRESHOLD_")
             .env_remove("MALLOC_MMAP_THRESHOLD_")
             .env_remove("COALESCE_HEAP_KEPT")
+            // Statements are drafted by hand unless a test says otherwise (with
+            // `COALESCE_PUBLISH_EVERY_SECONDS` in `env`): a test of drafting by hand stays
+            // about that, whichever node's turn it would be.
+            .env("COALESCE_PUBLISH_EVERY_SECONDS", "0")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -43,6 +43,7 @@ pub mod ops;
 mod owned;
 pub mod plans;
 pub mod poll;
+pub mod publishing;
 pub mod received;
 pub mod records;
 pub mod reports;

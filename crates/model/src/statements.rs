@@ -17,8 +17,6 @@
 //! the same way on every node.
 //!
 //! Cost: each statement built or checked forks the document at its heads and reads it whole.
-//!
-//! Not built here yet: calls and mandate positions (they need links).
 
 use automerge::ChangeHash;
 use federation::{
@@ -214,13 +212,28 @@ pub fn published_latest<'a>(
     threshold: federation::Threshold,
     except: Option<&federation::StatementId>,
 ) -> Option<&'a Draft> {
+    latest_verifying(
+        drafts
+            .values()
+            .filter(|d| Some(&d.id) != except && d.statement.subject() == *subject),
+        chain,
+        threshold,
+    )
+}
+
+/// Of `drafts` (on one subject), the latest published: verifying through `chain` with
+/// `threshold`, latest as receivers take it (`federation::Latest`): the highest sequence,
+/// then the lower id. Only drafts up to the one found are verified.
+pub fn latest_verifying<'a>(
+    drafts: impl IntoIterator<Item = &'a Draft>,
+    chain: &federation::RosterChain,
+    threshold: federation::Threshold,
+) -> Option<&'a Draft> {
+    let mut drafts: Vec<&Draft> = drafts.into_iter().collect();
+    drafts.sort_by_key(|d| (std::cmp::Reverse(d.statement.sequence), d.id));
     drafts
-        .values()
-        .filter(|d| Some(&d.id) != except && d.statement.subject() == *subject)
-        .filter(|d| chain.verify(&d.signed(), threshold).is_ok())
-        // Latest wins as receivers take it (`federation::Latest`): the highest sequence, then
-        // the lower id.
-        .min_by_key(|d| (std::cmp::Reverse(d.statement.sequence), d.id))
+        .into_iter()
+        .find(|d| chain.verify(&d.signed(), threshold).is_ok())
 }
 
 /// What this coalition publishes on a link with `terms`, replayed from its drafts through

@@ -211,6 +211,8 @@ struct Carrying {
     answered: std::collections::HashSet<(CoalitionId, model::ProposalId)>,
     /// Per peer, since when and how many statements files it passed (see `passing`).
     passed_in: HashMap<NodeKey, (std::time::Instant, u32)>,
+    /// Drafting on its own what the links share (`Replica::draft_shared`).
+    publishing: replica::Publishing,
 }
 
 /// Least time between two rounds of carrying statements between coalitions.
@@ -321,7 +323,8 @@ impl Core {
         debug!(coalitions = done, "compacted while idle");
     }
 
-    /// Drafts the mandate positions its member's decided answers give
+    /// Drafts what the links share as records change, when it is its member's turn
+    /// (`Replica::draft_shared`), and the mandate positions its member's decided answers give
     /// (`Replica::draft_mandates`), co-signs the drafts this node computes the same
     /// (`Replica::cosign_pending`) and carries
     /// statements between the coalitions this node belongs to (`Replica::carry_statements`),
@@ -341,6 +344,14 @@ impl Core {
         self.carrying.due = false;
         self.carrying.at = Some(std::time::Instant::now());
         let mut wrote = false;
+        match self.replica.draft_shared(
+            &mut self.carrying.publishing,
+            &self.carrying.not_signed,
+            replica::now(),
+        ) {
+            Ok(drafted) => wrote |= !drafted.is_empty(),
+            Err(e) => warn!(error = %e, "could not draft what the links share"),
+        }
         match self.replica.draft_mandates(&mut self.carrying.answered) {
             Ok(drafted) => wrote |= !drafted.is_empty(),
             Err(e) => warn!(error = %e, "could not draft mandate positions"),
@@ -397,6 +408,14 @@ impl Core {
     /// the nodes' choices make a connected graph).
     pub fn with_peer_bound(mut self, n: usize) -> Self {
         self.peer_bound = n.max(2);
+        self
+    }
+
+    /// Drafts a statement a link shares at most once every `every` on a subject, waiting that
+    /// long for each member before its own (`None`: drafts nothing on its own; see
+    /// `Replica::draft_shared`).
+    pub fn with_publish_every(mut self, every: Option<std::time::Duration>) -> Self {
+        self.carrying.publishing = replica::Publishing::new(every);
         self
     }
 

@@ -39,12 +39,12 @@ pub enum SignError {
 }
 
 /// What the coalition has published, replayed from its drafts.
-struct Published {
-    drafts: BTreeMap<StatementId, Draft>,
-    chain: Option<RosterChain>,
+pub(crate) struct Published {
+    pub(crate) drafts: BTreeMap<StatementId, Draft>,
+    pub(crate) chain: Option<RosterChain>,
     /// The weakest threshold among the links in force (what any of them may have received; at
     /// most the roster's size; two when no link asks: one member alone publishes nothing).
-    threshold: Threshold,
+    pub(crate) threshold: Threshold,
 }
 
 impl Published {
@@ -106,7 +106,7 @@ impl Replica {
         })
     }
 
-    fn published(&mut self, id: &CoalitionId) -> Result<Published, ReplicaError> {
+    pub(crate) fn published(&mut self, id: &CoalitionId) -> Result<Published, ReplicaError> {
         let drafts = self.drafts(id)?;
         let members = self.in_force(id)?.members.len();
         let chain = model::statements::roster_chain(&drafts, members);

@@ -217,6 +217,13 @@ pub(crate) struct Args {
     /// as 2) [default: 8]
     #[arg(long, env = "COALESCE_PEERS_PER_COALITION", value_name = "N")]
     pub peers_per_coalition: Option<NonZeroU32>,
+    /// Seconds between two statements this node drafts on its own on one subject (an issue,
+    /// a goal, a pool's month, the roster...) of what a coalition's links share, as records
+    /// change; it waits that long for each member before its own (the members in force take
+    /// turns, the first drafting at once). 0: this node drafts nothing on its own, it still
+    /// co-signs (at most 2592000, 30 days) [default: 3600]
+    #[arg(long, env = "COALESCE_PUBLISH_EVERY_SECONDS", value_name = "SECONDS")]
+    pub publish_every_seconds: Option<u32>,
     /// Largest message taken from another node, in bytes, whole or reassembled from pieces
     /// (1 MiB to 512 MiB). Lower it to bound the memory one peer can use; other nodes are
     /// told it, and send a longer catch-up in several messages. A coalition joined arrives
@@ -271,11 +278,15 @@ struct FileConfig {
     max_connections: Option<NonZeroU32>,
     max_connections_per_peer: Option<NonZeroU32>,
     peers_per_coalition: Option<NonZeroU32>,
+    publish_every_seconds: Option<u32>,
     max_message_bytes: Option<u64>,
     metrics: Option<SocketAddr>,
     log: Option<String>,
     log_format: Option<LogFormat>,
 }
+
+/// Most seconds between two statements drafted on their own on a subject: 30 days.
+const MAX_PUBLISH_EVERY_SECONDS: u32 = 30 * 24 * 3600;
 
 /// The settings in effect.
 #[derive(Debug, Clone, Serialize)]
@@ -327,6 +338,8 @@ pub(crate) struct Settings {
     pub max_connections_per_peer: NonZeroU32,
     /// Member nodes kept connected per coalition.
     pub peers_per_coalition: NonZeroU32,
+    /// Seconds between two statements drafted on their own on a subject (0: none).
+    pub publish_every_seconds: u32,
     /// Largest message taken from a peer.
     pub max_message_bytes: u64,
     /// Separate monitoring address.
@@ -462,6 +475,15 @@ impl Settings {
                 "max-message-bytes: {max_message_bytes} is out of range; expected {floor} (1 MiB) to {ceiling} (512 MiB)"
             );
         }
+        let publish_every_seconds = args
+            .publish_every_seconds
+            .or(file.publish_every_seconds)
+            .unwrap_or(replica::DEFAULT_PUBLISH_EVERY.as_secs() as u32);
+        if publish_every_seconds > MAX_PUBLISH_EVERY_SECONDS {
+            bail!(
+                "publish-every-seconds: {publish_every_seconds} is out of range; expected 0 (draft nothing on its own) to {MAX_PUBLISH_EVERY_SECONDS} (30 days)"
+            );
+        }
         let limit = |given: Option<NonZeroU32>, from_file: Option<NonZeroU32>, default: u32| {
             given
                 .or(from_file)
@@ -524,6 +546,7 @@ impl Settings {
                 file.peers_per_coalition,
                 net::core::PEERS_PER_COALITION as u32,
             ),
+            publish_every_seconds,
             max_message_bytes,
             metrics: args.metrics.or(file.metrics),
             log,

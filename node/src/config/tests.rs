@@ -41,6 +41,15 @@ fn defaults_then_file_then_flags() {
     assert_eq!(s.max_connections.get(), 4);
     assert_eq!(s.max_connections_per_peer.get(), 2);
     assert_eq!(s.max_message_bytes, 2 * 1024 * 1024);
+    assert_eq!(s.publish_every_seconds, 3600);
+    let s = with_file("publish-every-seconds = 0\n", &[]).unwrap();
+    assert_eq!(s.publish_every_seconds, 0, "0: drafts nothing on its own");
+    let s = with_file("", &["--publish-every-seconds", "60"]).unwrap();
+    assert_eq!(s.publish_every_seconds, 60);
+    let err = with_file("publish-every-seconds = 2592001\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("publish-every-seconds"), "{err}");
     let s = with_file("api = \"127.0.0.1:9000\"\n", &["--api", "127.0.0.1:9001"]).unwrap();
     assert_eq!(s.api.to_string(), "127.0.0.1:9001");
 }

@@ -13,14 +13,31 @@ pub(crate) struct Org {
     pub(crate) node: Node,
     port: u16,
     daemon: Option<Daemon>,
+    /// Extra environment its daemon runs with.
+    env: Vec<(String, String)>,
 }
 
 impl Org {
     pub(crate) fn new(name: &str) -> Self {
+        Self::with_env(name, &[])
+    }
+
+    /// An organization whose daemon runs with the extra environment `env`.
+    pub(crate) fn with_env(name: &str, env: &[(&str, &str)]) -> Self {
         let node = Node::init(name);
         let port = free_port();
-        let daemon = Some(node.run_daemon(port));
-        Org { node, port, daemon }
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut org = Org {
+            node,
+            port,
+            daemon: None,
+            env,
+        };
+        org.start();
+        org
     }
 
     pub(crate) fn stop(&mut self) {
@@ -29,7 +46,15 @@ impl Org {
     }
 
     fn start(&mut self) {
-        self.daemon = Some(self.node.run_daemon(self.port));
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.daemon = Some(
+            self.node
+                .run_daemon_with(&format!("/ip4/127.0.0.1/tcp/{}", self.port), &env),
+        );
     }
 
     fn issues(&self, c: &str) -> serde_json::Value {

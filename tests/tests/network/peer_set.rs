@@ -17,13 +17,10 @@ const NODES: usize = 11;
 const MOST: usize = BOUND * (net::core::INBOUND_FACTOR + 1);
 
 fn org(name: &str) -> Org {
-    let node = Node::init(name);
-    let port = free_port();
-    let daemon = Some(node.run_daemon_with(
-        &format!("/ip4/127.0.0.1/tcp/{port}"),
+    Org::with_env(
+        name,
         &[("COALESCE_PEERS_PER_COALITION", &BOUND.to_string())],
-    ));
-    Org { node, port, daemon }
+    )
 }
 
 /// How many member nodes `org` is connected to in its coalition.

@@ -365,6 +365,179 @@ mod tests {
         (d, r, c, goal.to_string())
     }
 
+    /// What a link shares is drafted on its own as records change: nothing before a link,
+    /// then the roster first and each goal, tagged issue, pool month and decision since the
+    /// link; nothing again while it stays the same; a change drafted again only once the
+    /// interval passed; nothing at all on a node told to draft nothing on its own.
+    #[test]
+    fn what_a_link_shares_is_drafted_on_its_own_as_records_change() {
+        use replica::Publishing;
+        use std::collections::HashSet;
+        use std::time::Duration;
+        let (_d, mut r, c) = replica();
+        let goal = crate::ops::charter::add_goal(
+            &mut r,
+            &c,
+            crate::ops::charter::NewGoalRequest {
+                title: "Homes kept".into(),
+                target: "100".into(),
+                unit: "homes".into(),
+            },
+        )
+        .unwrap();
+        let tagged = crate::ops::issues::create(
+            &mut r,
+            &c,
+            crate::ops::issues::NewIssueRequest {
+                title: "Rents up 40%".into(),
+                tags: vec!["housing".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::testing::raise(&mut r, &c, "Bus fares");
+        let pool = crate::ops::pools::create(
+            &mut r,
+            &c,
+            crate::ops::pools::NewPoolRequest {
+                name: "Legal fund".into(),
+                kind: "funds".into(),
+                unit: "USD".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::ops::pools::give(
+            &mut r,
+            &c,
+            pool.as_str(),
+            crate::ops::pools::GiftRequest {
+                kind: "contribution".into(),
+                amount: "250".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let every = Duration::from_secs(3600);
+        let mut state = Publishing::new(Some(every));
+        let none = HashSet::new();
+        let now = replica::now();
+        assert!(
+            r.draft_shared(&mut state, &none, now).unwrap().is_empty(),
+            "no link: nothing is shared"
+        );
+        let p = crate::ops::links::propose(
+            &mut r,
+            &c,
+            crate::ops::links::LinkRequest {
+                with: "4e".repeat(16),
+                name: Some("National Housing Alliance".into()),
+                relation: "parent".into(),
+                publish: ["goal", "issue", "pool", "decision"]
+                    .map(Into::into)
+                    .to_vec(),
+                tags: vec!["housing".into()],
+                threshold: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(&mut r, &c, &p);
+        let now = replica::now();
+        let made = r.draft_shared(&mut state, &none, now).unwrap();
+        let drafts = r.drafts(&c).unwrap();
+        let kinds: Vec<String> = made
+            .iter()
+            .map(|(_, id)| drafts[id].statement.value.kind().to_string())
+            .collect();
+        // The roster first; the untagged issue stays home; the pool's month (the month
+        // before is all zeros); the link's own decision, taken since.
+        assert_eq!(kinds[0], "roster", "{kinds:?}");
+        let mut rest = kinds[1..].to_vec();
+        rest.sort();
+        assert_eq!(rest, ["decision", "goal", "issue", "pool"], "{kinds:?}");
+        let issue = made
+            .iter()
+            .find_map(|(_, id)| match &drafts[id].statement.value {
+                Value::Issue(i) => Some(i.issue),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(issue, tagged.to_bytes());
+        let pool_line = made
+            .iter()
+            .find_map(|(_, id)| match &drafts[id].statement.value {
+                Value::Pool(p) => Some(p.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(pool_line.contributed, 25_000);
+        let (from, to) = model::publishing::months(now)[1];
+        assert_eq!(
+            (pool_line.from, pool_line.to),
+            (from.as_millis(), to.as_millis())
+        );
+        assert!(
+            r.roster_chain(&c).unwrap().is_some(),
+            "signed by its only member"
+        );
+        assert!(
+            r.draft_shared(&mut state, &none, now).unwrap().is_empty(),
+            "what was published stays the same"
+        );
+        // A new figure: drafted again only once the interval since the last draft passed.
+        crate::ops::charter::record_progress(
+            &mut r,
+            &c,
+            goal.as_str(),
+            crate::ops::charter::ProgressRequest {
+                value: "42".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(r.draft_shared(&mut state, &none, now).unwrap().is_empty());
+        let later = model::Timestamp::from_millis(now.as_millis() + 3_601_000);
+        let again = r.draft_shared(&mut state, &none, later).unwrap();
+        assert_eq!(again.len(), 1, "{again:?}");
+        let drafts = r.drafts(&c).unwrap();
+        let s = &drafts[&again[0].1].statement;
+        let Value::Goal(g) = &s.value else {
+            panic!("a goal: {s:?}")
+        };
+        assert_eq!(
+            (g.latest.as_ref().map(|m| m.value), s.sequence),
+            (Some(4_200), 2)
+        );
+        // A node told to draft nothing on its own drafts nothing.
+        crate::ops::charter::record_progress(
+            &mut r,
+            &c,
+            goal.as_str(),
+            crate::ops::charter::ProgressRequest {
+                value: "43".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let far = model::Timestamp::from_millis(later.as_millis() + 3_601_000);
+        let mut off = Publishing::new(None);
+        assert!(r.draft_shared(&mut off, &none, far).unwrap().is_empty());
+        // Drafts made lately are waited for, unless this node would not co-sign them.
+        let mut fresh = Publishing::new(Some(every));
+        assert!(r.draft_shared(&mut fresh, &none, now).unwrap().is_empty());
+        let refused: HashSet<_> = r
+            .drafts(&c)
+            .unwrap()
+            .values()
+            .filter(|d| matches!(d.statement.value, Value::Goal(_)))
+            .map(|d| d.id)
+            .collect();
+        let mut fresh = Publishing::new(Some(every));
+        let redone = r.draft_shared(&mut fresh, &refused, now).unwrap();
+        assert_eq!(redone.len(), 1, "{redone:?}");
+    }
+
     #[test]
     fn statements_drafted_are_listed_and_exported_for_a_link_as_a_file_that_verifies() {
         let (home, mut r, c, goal) = linked();
