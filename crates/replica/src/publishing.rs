@@ -68,7 +68,9 @@ impl Replica {
     /// Drafts on its own, at `now`, the statements the links in force share whose value this
     /// node computes otherwise than the latest published, when it is its member's turn: see
     /// the module docs. Drafts in `refused` (this node would not co-sign them) are not waited
-    /// for. At most [`MAX_DRAFTS_PER_ROUND`] a round; a coalition that fails is logged and
+    /// for, nor drafts naming heads this node does not hold or dated beyond how far a clock
+    /// may be ahead (`model::statements::MAX_AHEAD`): a member cannot hold a subject back
+    /// with drafts nobody co-signs. At most [`MAX_DRAFTS_PER_ROUND`] a round; a coalition that fails is logged and
     /// passed over. What it drafted, by coalition.
     pub fn draft_shared(
         &mut self,
@@ -137,6 +139,30 @@ impl Replica {
             for d in published.drafts.values() {
                 by_subject.entry(d.statement.subject()).or_default().push(d);
             }
+            // Drafts whose heads this node holds: an honest draft is made at its drafter's
+            // heads, so whoever holds it holds them; one naming heads that never come is no
+            // draft to wait for.
+            let held: HashSet<StatementId> = {
+                let doc = self.loaded(c)?.doc.automerge();
+                published
+                    .drafts
+                    .values()
+                    .filter(|d| {
+                        d.statement.heads.iter().all(|h| {
+                            model::automerge::ReadDoc::get_change_by_hash(
+                                doc,
+                                &model::automerge::ChangeHash(*h),
+                            )
+                            .is_some()
+                        })
+                    })
+                    .map(|d| d.id)
+                    .collect()
+            };
+            // A draft dated later than a clock may be ahead is no draft to wait for either.
+            let ahead = Timestamp::from_millis(
+                now.as_millis().saturating_add(model::statements::MAX_AHEAD),
+            );
             let rank = shared.members.iter().position(|m| *m == me);
             let own = c.to_bytes();
             for (topic, value) in &shared.items {
@@ -163,11 +189,12 @@ impl Replica {
                     next = next.min(*at);
                     continue;
                 }
-                // The latest draft on the subject this node would co-sign (a clock ahead
-                // counts as now).
+                // The latest draft on the subject this node would co-sign (a clock a little
+                // ahead counts as now).
                 let pending = on
                     .iter()
-                    .filter(|d| !refused.contains(&d.id))
+                    .filter(|d| !refused.contains(&d.id) && held.contains(&d.id))
+                    .filter(|d| d.at <= ahead)
                     .map(|d| d.at.min(now))
                     .max();
                 if pending.is_some_and(|p| later(p, every) > now) {

@@ -533,6 +533,12 @@ mod tests {
             .filter(|d| matches!(d.statement.value, Value::Goal(_)))
             .map(|d| d.id)
             .collect();
+        // Nor is a draft naming heads no node holds (a member's own junk, never co-signed).
+        let mut junk = r.drafts(&c).unwrap()[&again[0].1].statement.clone();
+        junk.heads = vec![[7; 32]];
+        junk.sequence += 1;
+        r.edit(&c, |d, a| d.draft_statement(&a.member, &junk, a.now))
+            .unwrap();
         let mut fresh = Publishing::new(Some(every));
         let redone = r.draft_shared(&mut fresh, &refused, now).unwrap();
         assert_eq!(redone.len(), 1, "{redone:?}");
