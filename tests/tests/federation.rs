@@ -4,8 +4,9 @@
 //! and they verify against the roster with the link's threshold, whoever carries the file; the
 //! national coalition's node, which never shares anything with the region's, imports it and
 //! shows where each figure came from, and refuses a changed file and a statement one member
-//! signed alone, saying why. Then, given only the address of a region's node, the national
-//! node takes what the region publishes over the network, passed by that node.
+//! signed alone, saying why. Then, restarted with no address given, the national node reaches
+//! the region's nodes where the file said they listen and takes what the region publishes
+//! over the network, passed by a region's node.
 
 use coalesce_tests::{Node, eventually, free_port};
 use model::federation::{RosterChain, Signed, StatementsFile, Threshold};
@@ -339,18 +340,13 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
     ]);
     assert_eq!(done["stored"], 1, "{done}");
 
-    // The national node is given the address of A's node, and nothing else: A knows it as a
+    // The national node restarts on another port, given no address: the region's file it
+    // imported carried where the region's member nodes listen (each record signed by its
+    // node, kept because the region's roster lists it), so it dials them. A knows it as a
     // member node of its parent (the roster it took), keeps it, and passes what the region
     // publishes; the national node takes it because A is a member node of the region.
     drop(_dn);
-    let a_addr = a.json(&["status"])["addresses"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let dn = n.run_daemon_with(
-        &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
-        &[("COALESCE_BOOTSTRAP", a_addr.as_str())],
-    );
+    let dn = n.run_daemon(free_port());
     a.ok(&[
         "charter",
         "goal",
@@ -386,6 +382,7 @@ fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_li
                 .then_some(())
         },
     );
+    assert!(dn.logged("dialing a member node of a linked coalition"));
     assert!(dn.logged("took statements a linked coalition's node passed"));
     assert!(_da.logged("passing statements to a member node of a linked coalition"));
     assert!(!_da.logged("letting go of a node that shares no coalition"));

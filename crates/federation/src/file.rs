@@ -8,7 +8,8 @@
 //! statement in it is verified on import exactly as if it had arrived over the network, so a
 //! file changed on purpose (checksum made anew) gets no further than its signatures. At most
 //! [`MAX_FILE`] bytes (checked first) and [`MAX_ITEMS`] statements (the read stops past
-//! them), each at most [`crate::MAX_SIGNED`].
+//! them), each at most [`crate::MAX_SIGNED`], and [`MAX_ADDRESSES`] address records of the
+//! publisher's member nodes, each at most [`MAX_ADDRESS`].
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -23,6 +24,10 @@ pub const MAGIC: &[u8; 20] = b"coalesce statements\n";
 pub const MAX_FILE: usize = 64 << 20;
 /// Most statements in one file.
 pub const MAX_ITEMS: usize = 4096;
+/// Most address records in one file.
+pub const MAX_ADDRESSES: usize = 64;
+/// The largest address record in a file, in bytes.
+pub const MAX_ADDRESS: usize = 4096;
 
 /// A statements file's contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +41,12 @@ pub struct StatementsFile {
     /// The signed statements, each in its canonical bytes (rosters first, oldest first).
     #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_ITEMS }, _, _>")]
     pub items: Vec<Vec<u8>>,
+    /// Where member nodes of the publishing coalition listen: address records each signed by
+    /// its node (`sync::addresses::AddressRecord`, postcard), so that the receiving side's
+    /// nodes can reach them. Each is checked, and kept only for a node the publisher's roster
+    /// lists, by whoever takes the file; here only their number and size are bounded.
+    #[serde(deserialize_with = "crate::bounded::up_to::<{ MAX_ADDRESSES }, _, _>")]
+    pub addresses: Vec<Vec<u8>>,
 }
 
 impl StatementsFile {
@@ -90,6 +101,12 @@ impl StatementsFile {
         if let Some(i) = file.items.iter().position(|i| i.len() > MAX_SIGNED) {
             return Err(malformed(format!(
                 "statement {} is larger than {MAX_SIGNED} bytes",
+                i + 1
+            )));
+        }
+        if let Some(i) = file.addresses.iter().position(|a| a.len() > MAX_ADDRESS) {
+            return Err(malformed(format!(
+                "address record {} is larger than {MAX_ADDRESS} bytes",
                 i + 1
             )));
         }

@@ -150,6 +150,7 @@ pub fn seeds() -> Vec<Vec<u8>> {
             from: COALITION,
             to: [8; 16],
             items,
+            addresses: vec![vec![0; 8]],
         }
         .encode(),
     );

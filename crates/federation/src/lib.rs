@@ -55,7 +55,7 @@ mod signed;
 mod statement;
 
 pub use error::{FileError, StatementError};
-pub use file::{MAGIC, MAX_FILE, MAX_ITEMS, StatementsFile};
+pub use file::{MAGIC, MAX_ADDRESS, MAX_ADDRESSES, MAX_FILE, MAX_ITEMS, StatementsFile};
 pub use latest::{Current, Latest, Offered};
 pub use roster::{Ignored, MAX_KEPT_ROSTERS, RosterChain, Threshold, Verified};
 pub use signed::{Cosign, MAX_SIGNATURES, MAX_SIGNED, Opened, Signed, StatementId};

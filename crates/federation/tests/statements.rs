@@ -550,6 +550,7 @@ fn the_file_reads_back_and_names_damage() {
         from: REGION,
         to: [8; 16],
         items: vec![first.encode(), total.encode()],
+        addresses: vec![vec![1, 2, 3]],
     };
     let bytes = file.encode();
     assert_eq!(StatementsFile::decode(&bytes).unwrap(), file);
@@ -594,6 +595,7 @@ fn a_file_with_a_good_checksum_is_still_read_within_its_bounds() {
         from: REGION,
         to: [8; 16],
         items,
+        addresses: Vec::new(),
     };
     let malformed = |bytes: Vec<u8>| {
         let err = StatementsFile::decode(&file_around(&bytes)).unwrap_err();
@@ -610,6 +612,17 @@ fn a_file_with_a_good_checksum_is_still_read_within_its_bounds() {
     malformed(declared);
     // A statement over its limit.
     assert!(malformed(body(&file(vec![vec![0; MAX_SIGNED + 1]]))).contains("larger than"));
+    // More address records than a file holds, and one over its limit.
+    let addresses = |a: Vec<Vec<u8>>| StatementsFile {
+        addresses: a,
+        ..file(Vec::new())
+    };
+    malformed(body(&addresses(vec![Vec::new(); MAX_ADDRESSES + 1])));
+    assert!(
+        malformed(body(&addresses(vec![vec![0; MAX_ADDRESS + 1]]))).contains("address record 1")
+    );
+    let most = addresses(vec![vec![0; MAX_ADDRESS]; MAX_ADDRESSES]);
+    assert_eq!(StatementsFile::decode(&most.encode()).unwrap(), most);
     // Another format, and bytes after the contents.
     malformed(body(&StatementsFile {
         format: 2,
@@ -678,6 +691,7 @@ fn a_file_with_one_byte_changed_and_its_checksum_mended_gets_no_statement_in() {
                 from: REGION,
                 to: [8; 16],
                 items: vec![changed],
+                addresses: Vec::new(),
             };
             let read = StatementsFile::decode(&file.encode()).unwrap();
             let verdict = Signed::decode(&read.items[0])

@@ -40,8 +40,8 @@ mod status;
 
 use documents::ReplicaDocs;
 
-use peers::stored_addresses;
 pub use peers::{ADDRESSES_FILE, MAX_KNOWN_PEERS, known_peers, write_addresses};
+use peers::{save_own_record, stored_addresses};
 pub use peerset::{INBOUND_FACTOR, PEERS_PER_COALITION};
 
 /// Capacity of the channels into and out of the core.
@@ -207,6 +207,9 @@ struct Carrying {
     linked: std::collections::HashSet<NodeKey>,
     /// When `linked` was last read.
     linked_at: Option<std::time::Instant>,
+    /// Member nodes of linked coalitions dialed lately at the addresses their statements files
+    /// carried, and when (`Core::dial_linked`).
+    linked_dialed: HashMap<NodeKey, std::time::Instant>,
     /// Proposals answering calls whose mandate position this node drafted, or would not.
     answered: std::collections::HashSet<(CoalitionId, model::ProposalId)>,
     /// Per peer, since when and how many statements files it passed (see `passing`).
@@ -242,11 +245,13 @@ impl Core {
         sync.set_recovering(replica.recovering());
         let now_ms = u64::try_from(replica::now().as_millis()).unwrap_or(0);
         sync.set_time(now_ms);
-        sync.set_own_addresses(sync::addresses::AddressRecord::sign(
+        let own = sync::addresses::AddressRecord::sign(
             &replica.identity().secret_bytes(),
             &addrs,
             now_ms,
-        ));
+        );
+        save_own_record(&replica, &own);
+        sync.set_own_addresses(own);
         let learned = sync.learn_addresses(stored_addresses(&replica));
         debug!(records = learned, "where member nodes listen, as kept");
         let last_sync = replica.last_syncs().unwrap_or_else(|e| {
@@ -396,6 +401,7 @@ impl Core {
             self.dispatch(outputs);
         }
         self.pass_statements();
+        self.dial_linked();
     }
 
     /// Shares with the network side (see [`crate::swarm::Shared`]).

@@ -65,6 +65,27 @@ impl Replica {
         self.put_record(ADDRESSES_RECORD, encoded)
     }
 
+    /// The address records of linked coalitions' member nodes this node keeps (encoded by
+    /// `sync::addresses`).
+    pub fn linked_address_records(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
+        self.record(LINKED_ADDRESSES_RECORD)
+    }
+
+    /// Keeps the address records of linked coalitions' member nodes (checked by the caller).
+    pub fn save_linked_address_records(&self, encoded: &[u8]) -> Result<(), ReplicaError> {
+        self.put_record(LINKED_ADDRESSES_RECORD, encoded)
+    }
+
+    /// This node's own address record as it last signed it (encoded by `sync::addresses`).
+    pub fn own_address_record(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
+        self.record(OWN_ADDRESS_RECORD)
+    }
+
+    /// Keeps this node's own address record, for the statements files it writes.
+    pub fn save_own_address_record(&self, encoded: &[u8]) -> Result<(), ReplicaError> {
+        self.put_record(OWN_ADDRESS_RECORD, encoded)
+    }
+
     /// The store file's size in bytes, if it can be read.
     pub fn store_bytes(&self) -> Option<u64> {
         std::fs::metadata(self.home.join(STORE_FILE))

@@ -322,6 +322,8 @@ pub struct Passed {
     pub to: CoalitionId,
     /// Each statement, and what became of it.
     pub offers: Vec<(StatementId, Offer)>,
+    /// The address records the file carried (unchecked: see `StatementsFile::addresses`).
+    pub addresses: Vec<Vec<u8>>,
 }
 
 impl Replica {
@@ -365,6 +367,8 @@ impl Replica {
                     .chain(&statements)
                     .map(|d| d.signed().encode())
                     .collect(),
+                // Where its member nodes listen: the caller, which holds them, adds them.
+                addresses: Vec::new(),
             },
             rosters: rosters.len(),
             statements: statements.len(),
@@ -380,7 +384,8 @@ impl Replica {
     /// rules judge it. Every statement refused is logged; the message is refused (counted
     /// against the peer) only for what no honest member node passes (see `counts_against`).
     pub fn receive_passed(&mut self, peer: &NodeKey, bytes: &[u8]) -> Result<Passed, PassedError> {
-        let file = StatementsFile::decode(bytes)?;
+        let mut file = StatementsFile::decode(bytes)?;
+        let addresses = std::mem::take(&mut file.addresses);
         let (from, to) = (
             CoalitionId::from_bytes(file.from),
             CoalitionId::from_bytes(file.to),
@@ -504,7 +509,12 @@ impl Replica {
                 first: first.clone(),
             });
         }
-        Ok(Passed { from, to, offers })
+        Ok(Passed {
+            from,
+            to,
+            offers,
+            addresses,
+        })
     }
 }
 

@@ -16,6 +16,13 @@ pub(crate) const PEERS_RECORD: &str = "peers";
 /// Node-wide record of where member nodes listen, as each signed it (postcard, see
 /// `sync::addresses`).
 pub(crate) const ADDRESSES_RECORD: &str = "addresses";
+/// Node-wide record of where member nodes of linked coalitions listen, as each signed it
+/// (postcard, see `sync::addresses::merge_kept`): taken from the statements files they
+/// published.
+pub(crate) const LINKED_ADDRESSES_RECORD: &str = "linked-addresses";
+/// Node-wide record of this node's own address record, as it last signed it (postcard, see
+/// `sync::addresses::encode_record`): what the statements files it writes carry of it.
+pub(crate) const OWN_ADDRESS_RECORD: &str = "own-address";
 /// Node-wide record of the backups this node took: device key → when (Unix milliseconds,
 /// JSON), so that `member key list` can say which keys are backups'.
 pub const BACKUPS_RECORD: &str = "backups";

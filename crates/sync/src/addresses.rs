@@ -214,6 +214,71 @@ pub fn encode_kept<'a>(records: impl Iterator<Item = &'a AddressRecord>) -> Vec<
     postcard::to_stdvec(&all).unwrap_or_default()
 }
 
+/// The record as a statements file carries it (`federation::StatementsFile::addresses`, at
+/// most `federation::MAX_ADDRESS` bytes: a record within [`MAX_ADDRS`] and [`MAX_ADDR_LEN`]
+/// fits).
+pub fn encode_record(record: &AddressRecord) -> Vec<u8> {
+    // Byte arrays, strings and integers always encode.
+    postcard::to_stdvec(record).unwrap_or_default()
+}
+
+/// A record as [`encode_record`] wrote it, if the bytes read whole (unchecked).
+pub fn decode_record(bytes: &[u8]) -> Option<AddressRecord> {
+    match postcard::take_from_bytes::<AddressRecord>(bytes) {
+        Ok((record, [])) => Some(record),
+        _ => None,
+    }
+}
+
+/// Of the address records a statements file carries (each as [`encode_record`] wrote it),
+/// those of the nodes `listed` names (the publisher's roster: a file names no stranger's
+/// address) that read whole, are not more than [`MAX_CLOCK_AHEAD`] ahead of `now` and check
+/// ([`AddressRecord::check`]): of each node the newest. The cheap tests come first: a record
+/// of a node not listed costs no signature check.
+pub fn from_file(
+    items: &[Vec<u8>],
+    listed: impl Fn(&[u8; 32]) -> bool,
+    now: Option<u64>,
+) -> Vec<AddressRecord> {
+    let mut newest: BTreeMap<[u8; 32], AddressRecord> = BTreeMap::new();
+    for bytes in items {
+        let Some(record) = decode_record(bytes) else {
+            continue;
+        };
+        if !listed(&record.node) || !fresh(&record, now) {
+            continue;
+        }
+        if newest.get(&record.node).is_some_and(|n| n.at >= record.at) {
+            continue;
+        }
+        if record.check().is_ok() {
+            newest.insert(record.node, record);
+        }
+    }
+    newest.into_values().collect()
+}
+
+/// The records kept in `kept` (as [`encode_kept`] wrote them) with `new` (checked) taken where
+/// newer, those of nodes `keep` does not name dropped, at most [`MAX_BOOK`]: the bytes to keep,
+/// and how many of `new` were taken.
+pub fn merge_kept(
+    kept: &[u8],
+    new: Vec<AddressRecord>,
+    keep: impl Fn(&[u8; 32]) -> bool,
+) -> (Vec<u8>, usize) {
+    let mut book = AddressBook::default();
+    for r in decode_kept(kept) {
+        book.offer(r);
+    }
+    book.retain(|k| keep(k));
+    let taken = new
+        .into_iter()
+        .filter(|r| keep(&r.node))
+        .filter(|r| book.offer(r.clone()))
+        .count();
+    (encode_kept(book.records()), taken)
+}
+
 /// The newest record known of each node, bounded by [`MAX_BOOK`].
 #[derive(Debug, Default, Clone)]
 pub struct AddressBook {
@@ -605,6 +670,38 @@ fn fresh(r: &AddressRecord, now: Option<u64>) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A statements file's records: only listed nodes', read whole, signed, not too far
+    /// ahead, the newest of each; merged into what is kept where newer.
+    #[test]
+    fn records_a_file_carries_are_taken_for_listed_nodes_only() {
+        let a = AddressRecord::sign(&[1; 32], &addrs(), 1_000);
+        let newer = AddressRecord::sign(&[1; 32], &addrs()[..1], 2_000);
+        let b = AddressRecord::sign(&[2; 32], &addrs(), 1_000);
+        let mut forged = AddressRecord::sign(&[3; 32], &addrs(), 1_000);
+        forged.addrs.push("/ip4/203.0.113.9/tcp/1".into());
+        let ahead = AddressRecord::sign(&[4; 32], &addrs(), 10 * MAX_CLOCK_AHEAD);
+        let mut trailing = encode_record(&b);
+        trailing.push(0);
+        let items = vec![
+            encode_record(&a),
+            encode_record(&newer),
+            trailing,
+            encode_record(&forged),
+            encode_record(&ahead),
+            vec![0xff; 40],
+        ];
+        let listed = [a.node, b.node, forged.node, ahead.node];
+        let taken = from_file(&items, |k| listed.contains(k), Some(5_000));
+        assert_eq!(taken, vec![newer.clone()]);
+        let none = from_file(&items, |_| false, Some(5_000));
+        assert!(none.is_empty());
+        let (kept, n) = merge_kept(&[], vec![a.clone(), b.clone()], |_| true);
+        assert_eq!(n, 2);
+        let (kept, n) = merge_kept(&kept, vec![newer.clone(), a.clone()], |k| *k != b.node);
+        assert_eq!(n, 1, "the newer of a; b no longer kept");
+        assert_eq!(decode_kept(&kept), vec![newer]);
+    }
 
     fn addrs() -> Vec<String> {
         vec![

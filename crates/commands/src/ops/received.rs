@@ -368,6 +368,11 @@ pub fn import(
         }
     }
     let outcome = r.receive_statements(c, &items, &source)?;
+    // Where the publisher's member nodes listen, once its rosters are taken.
+    let addresses = super::statements::keep_addresses(r, &file.addresses);
+    if addresses > 0 {
+        tracing::info!(records = addresses, from = %from, "learned where a linked coalition's nodes listen");
+    }
     let (mut stored, mut held) = (0, 0);
     for (id, o) in outcome {
         match o {

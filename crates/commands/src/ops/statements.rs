@@ -202,6 +202,72 @@ pub fn draft(
     Ok(r.draft_statement(c, &topic)?)
 }
 
+/// The address records a statements file of coalition `c` carries, so that the other side's
+/// nodes can reach its member nodes: this node's own as it last signed it, then those it keeps
+/// of the other member nodes `c`'s newest roster lists, at most
+/// `federation::MAX_ADDRESSES` (none before a roster is in force).
+pub fn addresses_for(r: &mut Replica, c: &CoalitionId) -> Vec<Vec<u8>> {
+    use sync::addresses::{AddressRecord, decode_kept, decode_record, encode_record};
+    let Ok(Some(chain)) = r.roster_chain(c) else {
+        return Vec::new();
+    };
+    let listed: std::collections::HashSet<[u8; 32]> = chain
+        .newest()
+        .members
+        .iter()
+        .flat_map(|m| m.keys.iter().copied())
+        .collect();
+    let own: Option<AddressRecord> = r
+        .own_address_record()
+        .ok()
+        .flatten()
+        .and_then(|b| decode_record(&b));
+    let kept = decode_kept(&r.address_records().ok().flatten().unwrap_or_default());
+    let mut seen = std::collections::HashSet::new();
+    own.into_iter()
+        .chain(kept)
+        .filter(|a| listed.contains(&a.node) && seen.insert(a.node))
+        .take(model::federation::MAX_ADDRESSES)
+        .map(|a| encode_record(&a))
+        .filter(|b| b.len() <= model::federation::MAX_ADDRESS)
+        .collect()
+}
+
+/// Keeps the address records `addresses` (from a statements file) of member nodes of the
+/// coalitions linked with this node's (`Replica::linked_nodes`; a record of any other node
+/// is dropped unread, a bad one dropped), newest per node, so that the node reaches them:
+/// how many were new.
+pub fn keep_addresses(r: &mut Replica, addresses: &[Vec<u8>]) -> usize {
+    if addresses.is_empty() {
+        return 0;
+    }
+    let linked: std::collections::HashSet<[u8; 32]> = match r.linked_nodes() {
+        Ok(l) => l.iter().map(|k| *k.as_bytes()).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the member nodes of linked coalitions");
+            return 0;
+        }
+    };
+    let now = u64::try_from(replica::now().as_millis()).ok();
+    let records = sync::addresses::from_file(addresses, |k| linked.contains(k), now);
+    if records.is_empty() {
+        return 0;
+    }
+    let kept = r
+        .linked_address_records()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (bytes, taken) = sync::addresses::merge_kept(&kept, records, |k| linked.contains(k));
+    if taken > 0
+        && let Err(e) = r.save_linked_address_records(&bytes)
+    {
+        tracing::warn!(error = %e, "could not keep where linked coalitions' nodes listen");
+        return 0;
+    }
+    taken
+}
+
 /// The draft whose id is or starts with `given`.
 fn find(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<StatementId> {
     let given = given.trim().to_ascii_lowercase();
@@ -295,13 +361,14 @@ pub fn export(
         )
         .into());
     }
-    let Some(publication) = r.publication(c, other, &link.terms, false)? else {
+    let Some(mut publication) = r.publication(c, other, &link.terms, false)? else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"
                 .to_owned(),
         )
         .into());
     };
+    publication.file.addresses = addresses_for(r, c);
     let count = publication.file.items.len();
     if count > model::federation::MAX_ITEMS {
         return Err(super::Invalid(format!(
@@ -542,6 +609,37 @@ mod tests {
         let mut fresh = Publishing::new(Some(every));
         let redone = r.draft_shared(&mut fresh, &refused, now).unwrap();
         assert_eq!(redone.len(), 1, "{redone:?}");
+    }
+
+    /// A statements file carries where the publisher's member nodes listen: this node's own
+    /// record once its roster lists it, not a stranger's; records are kept only of linked
+    /// coalitions' member nodes (this node's own is none).
+    #[test]
+    fn a_file_carries_where_the_rosters_nodes_listen() {
+        use sync::addresses::{AddressRecord, decode_record, encode_kept, encode_record};
+        let (_d, mut r, c, _goal) = linked();
+        let secret = r.identity().secret_bytes();
+        let own = AddressRecord::sign(&secret, &["/ip4/192.0.2.1/tcp/7421".into()], 1_000);
+        r.save_own_address_record(&encode_record(&own)).unwrap();
+        let stranger = AddressRecord::sign(&[9; 32], &["/ip4/192.0.2.2/tcp/7421".into()], 1_000);
+        r.save_address_records(&encode_kept([&stranger].into_iter()))
+            .unwrap();
+        assert!(addresses_for(&mut r, &c).is_empty(), "no roster yet");
+        draft(
+            &mut r,
+            &c,
+            StatementDraftRequest {
+                kind: "roster".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let carried = addresses_for(&mut r, &c);
+        assert_eq!(carried.len(), 1, "the stranger is left out");
+        assert_eq!(decode_record(&carried[0]), Some(own));
+        assert_eq!(keep_addresses(&mut r, &carried), 0, "not a linked node");
+        assert_eq!(keep_addresses(&mut r, &[vec![0xff; 12]]), 0);
+        assert!(r.linked_address_records().unwrap().is_none());
     }
 
     #[test]

@@ -79,9 +79,12 @@ impl Core {
             if targets.is_empty() {
                 continue;
             }
-            let Some(publication) = self.replica.publication(p, q, &link.terms, true)? else {
+            let Some(mut publication) = self.replica.publication(p, q, &link.terms, true)? else {
                 continue;
             };
+            // Where this coalition's member nodes listen, so the other side reaches more of them.
+            publication.file.addresses =
+                commands::ops::statements::addresses_for(&mut self.replica, p);
             if publication.file.items.len() > model::federation::MAX_ITEMS {
                 warn!(to = %q, items = publication.file.items.len(), "more statements than one file holds: not passed");
                 continue;
@@ -114,6 +117,54 @@ impl Core {
             }
         }
         Ok(())
+    }
+
+    /// Dials member nodes of linked coalitions this node is not connected to, at the addresses
+    /// their statements files carried (`Replica::linked_address_records`), so that linked
+    /// nodes find each other without `--bootstrap`: at most [`LINKED_DIALS`] a round, each
+    /// node at most once every [`LINKED_REDIAL`].
+    pub(super) fn dial_linked(&mut self) {
+        self.refresh_linked();
+        if self.carrying.linked.is_empty() {
+            return;
+        }
+        let kept = match self.replica.linked_address_records() {
+            Ok(Some(bytes)) => sync::addresses::decode_kept(&bytes),
+            Ok(None) => return,
+            Err(e) => {
+                warn!(error = %e, "could not read where linked coalitions' nodes listen");
+                return;
+            }
+        };
+        self.carrying
+            .linked_dialed
+            .retain(|_, at| at.elapsed() < LINKED_REDIAL);
+        let own = self.replica.identity().node_key();
+        let picked: Vec<sync::addresses::AddressRecord> = kept
+            .into_iter()
+            .filter(|r| {
+                let node = NodeKey::from_bytes(r.node);
+                node != own
+                    && self.carrying.linked.contains(&node)
+                    && !self.sync.is_connected(&node)
+                    && !self.carrying.linked_dialed.contains_key(&node)
+                    && r.check().is_ok()
+            })
+            .take(LINKED_DIALS)
+            .collect();
+        for r in picked {
+            let node = NodeKey::from_bytes(r.node);
+            self.carrying
+                .linked_dialed
+                .insert(node, std::time::Instant::now());
+            for addr in super::peers::dialable(&r)
+                .into_iter()
+                .take(super::peers::DIALED_PER_NODE)
+            {
+                info!(peer = %node, %addr, "dialing a member node of a linked coalition");
+                self.dial(crate::swarm::Command::DialOnce(addr));
+            }
+        }
     }
 
     /// Reads again which nodes are member nodes of linked coalitions
@@ -167,6 +218,15 @@ impl Core {
                     offered = passed.offers.len(),
                     "took statements a linked coalition's node passed"
                 );
+                let learned =
+                    commands::ops::statements::keep_addresses(&mut self.replica, &passed.addresses);
+                if learned > 0 {
+                    info!(
+                        records = learned,
+                        "learned where a linked coalition's nodes listen"
+                    );
+                    self.carrying.linked_at = None;
+                }
                 if stored == 0 {
                     return Vec::new();
                 }
@@ -197,6 +257,11 @@ impl Core {
         self.carrying.linked.contains(peer)
     }
 }
+
+/// Most member nodes of linked coalitions dialed in one round (`Core::dial_linked`).
+pub(super) const LINKED_DIALS: usize = 4;
+/// Least time between two dials of one member node of a linked coalition.
+pub(super) const LINKED_REDIAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Most statements files a peer has judged within [`CARRY_EVERY`]; more are refused unread.
 const MAX_PASSED_PER_ROUND: u32 = 16;

@@ -63,6 +63,14 @@ pub(super) fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::Addres
         .unwrap_or_default()
 }
 
+/// Keeps this node's own address record, for the statements files it writes
+/// (`commands::ops::statements::addresses_for`).
+pub(super) fn save_own_record(replica: &Replica, record: &sync::addresses::AddressRecord) {
+    if let Err(e) = replica.save_own_address_record(&sync::addresses::encode_record(record)) {
+        warn!(error = %e, "could not keep this node's own address record");
+    }
+}
+
 /// The addresses of a record that can be dialed, each naming the record's node: one that
 /// names another node is skipped.
 pub(super) fn dialable(record: &sync::addresses::AddressRecord) -> Vec<libp2p::Multiaddr> {
@@ -311,6 +319,7 @@ impl Core {
             self.signing.at = std::time::Instant::now();
             self.signing.record = order;
             self.signing.resent = false;
+            save_own_record(&self.replica, &record);
             let out = self.sync.update_own_addresses(record);
             self.dispatch(out);
         } else if !self.signing.resent && since >= RESIGN_EVERY {
