@@ -253,15 +253,16 @@ pub fn received_rosters(doc: &crate::CoalitionDoc) -> BTreeMap<StatementId, Rece
     )
 }
 
-/// Per coalition linked with this one by a link in force that takes statements, the chain of
-/// its rosters taken from `rosters` (see [`chain_of`]), once the pinned one is received.
+/// Per coalition linked with this one by a link in force that takes its rosters
+/// (`LinkTerms::takes_rosters`), the chain of its rosters taken from `rosters` (see
+/// [`chain_of`]), once the pinned one is received.
 pub fn linked_chains(
     rosters: &BTreeMap<StatementId, Received>,
     links: &BTreeMap<CoalitionId, LinkInForce>,
 ) -> BTreeMap<CoalitionId, RosterChain> {
     links
         .iter()
-        .filter(|(_, l)| !l.terms.accept.is_empty())
+        .filter(|(_, l)| l.terms.takes_rosters())
         .filter_map(|(other, l)| {
             let pin = StatementId::from_hex(l.terms.roster.as_deref()?).ok()?;
             Some((other.clone(), chain_of(rosters.values(), other, &pin)?))
@@ -517,7 +518,7 @@ pub fn taking<'a>(
     let terms = links
         .get(&publisher)
         .map(|l| &l.terms)
-        .filter(|t| !t.accept.is_empty())
+        .filter(|t| t.takes_rosters())
         .ok_or_else(not_linked)?;
     if !terms.accepts(kind) {
         return Err(ReceiveError::NotTaken {

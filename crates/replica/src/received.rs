@@ -53,7 +53,7 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<BTreeMap<CoalitionId, model::federation::RosterChain>, ReplicaError> {
         let links = self.links(id)?;
-        if links.values().all(|l| l.terms.accept.is_empty()) {
+        if !links.values().any(|l| l.terms.takes_rosters()) {
             return Ok(BTreeMap::new());
         }
         let rosters = model::received::received_rosters(&self.loaded(id)?.doc);
@@ -394,7 +394,7 @@ impl Replica {
             return Err(PassedError::NotHere(to));
         }
         let links = self.links(&to)?;
-        let Some(link) = links.get(&from).filter(|l| !l.terms.accept.is_empty()) else {
+        let Some(link) = links.get(&from).filter(|l| l.terms.takes_rosters()) else {
             return Err(PassedError::NotLinked { to, from });
         };
         let Some(pin) = link

@@ -50,7 +50,8 @@ pub enum LinkCmd {
         #[arg(long, value_name = "K")]
         their_threshold: Option<u64>,
         /// The id of its roster to trust first (64 hex digits), when taking statements: get it
-        /// from one of its members
+        /// from one of its members. Named by a link that only publishes too, our nodes take its
+        /// rosters and so know its member nodes, to pass our statements to them
         #[arg(long, value_name = "ID")]
         roster: Option<String>,
         /// For an affiliate, its weight in our mandates: a whole number, or `members` (its

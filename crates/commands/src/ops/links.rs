@@ -45,8 +45,9 @@ pub struct LinkRequest {
     /// How many of its members must sign what this coalition takes (default 2).
     #[serde(default)]
     pub their_threshold: Option<u64>,
-    /// The id of the other coalition's roster to trust first (64 hex digits), when taking any
-    /// kind.
+    /// The id of the other coalition's roster to trust first (64 hex digits): required when
+    /// taking any kind; named by a link that only publishes, this side takes the other's
+    /// rosters (its nodes know the other side's member nodes).
     #[serde(default)]
     pub roster: Option<String>,
     /// An affiliate's weight in this coalition's mandates: a whole number, or `members` (its

@@ -1021,6 +1021,62 @@ mod tests {
         assert!(list(&mut r, &region).unwrap().statements.is_empty());
     }
 
+    /// A link that takes nothing but names the other's roster takes the other's rosters (a
+    /// file of the roster chain alone, from a link that publishes nothing), so its nodes know
+    /// the other side's member nodes; it takes no other kind.
+    #[test]
+    fn a_link_that_only_publishes_takes_the_rosters_it_pins() {
+        let (_home, mut r, region, nation, _progress) = linked();
+        let national_roster = roster(&mut r, &nation);
+        let up = propose(
+            &mut r,
+            &region,
+            LinkRequest {
+                with: nation.to_string(),
+                name: Some("National Housing Alliance".into()),
+                relation: "parent".into(),
+                publish: vec!["goal".into()],
+                threshold: Some(1),
+                roster: Some(national_roster.hex()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        agree(&mut r, &region, &up);
+        assert!(
+            r.linked_chains(&region).unwrap().is_empty(),
+            "not received yet"
+        );
+        // The nation's link to the region publishes nothing: its file is the roster chain.
+        let terms = r.links(&nation).unwrap()[&region].terms.clone();
+        assert!(terms.publish.is_empty());
+        let published = r
+            .publication(&nation, &region, &terms, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!((published.rosters, published.statements), (1, 0));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roster.statements");
+        let done = export(
+            &mut r,
+            &nation,
+            StatementExportRequest {
+                with: region.to_string(),
+                file: file.display().to_string(),
+            },
+        )
+        .unwrap();
+        assert_eq!((done.rosters, done.statements), (1, 0));
+        let member = r.identity().node_key();
+        let passed = r.receive_passed(&member, &published.file.encode()).unwrap();
+        assert!(
+            matches!(passed.offers.as_slice(), [(_, Offer::Stored)]),
+            "{passed:?}"
+        );
+        let chains = r.linked_chains(&region).unwrap();
+        assert_eq!(chains[&nation].newest_id(), national_roster);
+    }
+
     #[test]
     fn statements_a_peer_passes_are_taken_only_from_a_member_node_of_the_publisher() {
         use replica::PassedError;

@@ -355,12 +355,8 @@ pub fn export(
         ))
         .into());
     };
-    if link.terms.publish.is_empty() {
-        return Err(super::Invalid(
-            "this coalition's link publishes nothing to it: nothing to export".to_owned(),
-        )
-        .into());
-    }
+    // A link that publishes nothing still gives the roster chain: the other side's nodes
+    // then know this side's member nodes (and verify what a link back publishes).
     let Some(mut publication) = r.publication(c, other, &link.terms, false)? else {
         return Err(super::Invalid(
             "the coalition has no roster a majority signed yet: nothing can be published"

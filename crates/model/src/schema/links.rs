@@ -47,8 +47,9 @@ pub struct LinkTerms {
     pub accept: Vec<SharedKind>,
     /// How many of the other's members must sign each statement taken from it.
     pub their_threshold: u64,
-    /// The id of the other's roster this coalition trusts first (64 hex digits), when it
-    /// takes any kind.
+    /// The id of the other's roster this coalition trusts first (64 hex digits): required
+    /// when it takes any kind; named by a link that only publishes, its nodes know the other
+    /// side's member nodes (`takes_rosters`).
     #[autosurgeon(missing = "Default::default")]
     pub roster: Option<String>,
     /// For an affiliate, its weight in this coalition's mandates: a whole number, or `None`
@@ -100,12 +101,21 @@ impl LinkTerms {
             }
     }
 
-    /// Whether a link on these terms takes statements of `kind` from the other coalition
-    /// (rosters whenever it takes any kind).
+    /// Whether a link on these terms takes statements of `kind` from the other coalition:
+    /// rosters whenever it takes the other's rosters ([`LinkTerms::takes_rosters`]), other
+    /// kinds those it names.
     pub fn accepts(&self, kind: federation::Kind) -> bool {
-        !self.accept.is_empty()
-            && (kind == federation::Kind::Roster
-                || self.accept.iter().any(|k| k.as_str() == kind.as_str()))
+        if kind == federation::Kind::Roster {
+            return self.takes_rosters();
+        }
+        self.accept.iter().any(|k| k.as_str() == kind.as_str())
+    }
+
+    /// Whether a link on these terms takes the other coalition's rosters: when it takes any
+    /// kind, or names the other's roster it trusts first (a link that only publishes, so that
+    /// this side's nodes know the other side's member nodes, to pass statements to them).
+    pub fn takes_rosters(&self) -> bool {
+        !self.accept.is_empty() || self.roster.is_some()
     }
 
     /// Puts its lists in their one order: kinds by their word, tags, goals and pools by
@@ -221,5 +231,31 @@ pub fn link_problem(own: &CoalitionId, terms: &LinkTerms) -> Option<String> {
             Some("only an affiliate has a weight (in the mandates of the coalition it is an affiliate of)".into())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use federation::Kind;
+
+    /// A link takes the other's rosters when it takes any kind, or when it only publishes but
+    /// names the other's roster (its nodes then know the other side's member nodes); other
+    /// kinds only as it names them.
+    #[test]
+    fn a_link_that_only_publishes_takes_the_rosters_it_pins() {
+        let mut terms = LinkTerms::end(CoalitionId::from_bytes([1; 16]), "N".into());
+        terms.relation = LinkRelation::Parent;
+        terms.publish = vec![SharedKind::Goal];
+        assert!(!terms.takes_rosters() && !terms.accepts(Kind::Roster));
+        terms.roster = Some("ab".repeat(32));
+        assert!(terms.takes_rosters() && terms.accepts(Kind::Roster));
+        assert!(!terms.accepts(Kind::Call) && !terms.accepts(Kind::Goal));
+        assert_eq!(
+            link_problem(&CoalitionId::from_bytes([2; 16]), &terms),
+            None
+        );
+        terms.accept = vec![SharedKind::Call];
+        assert!(terms.accepts(Kind::Call) && terms.accepts(Kind::Roster));
     }
 }

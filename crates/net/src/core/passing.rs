@@ -48,7 +48,7 @@ impl Core {
         peers: &[NodeKey],
     ) -> Result<(), replica::ReplicaError> {
         let links = self.replica.links(p)?;
-        if links.values().all(|l| l.terms.publish.is_empty()) {
+        if links.is_empty() {
             return Ok(());
         }
         // Only a node its own coalition's newest roster lists passes: the other side tells its
@@ -67,8 +67,10 @@ impl Core {
             let Some(chain) = chains.get(q) else {
                 continue;
             };
-            // A node in both coalitions carries the statements across itself (`carry`).
-            if link.terms.publish.is_empty() || self.replica.me(q).is_ok() {
+            // A node in both coalitions carries the statements across itself (`carry`). A link
+            // that publishes nothing passes the roster chain alone: the other side's nodes
+            // then know this side's member nodes.
+            if self.replica.me(q).is_ok() {
                 continue;
             }
             let targets: Vec<NodeKey> = peers
