@@ -12,19 +12,18 @@
 //! proposal to call on is the members' judgement), mandate positions by the answering
 //! proposal's author's node (`Replica::draft_mandates`).
 //!
-//! Whose turn: the members in force in their order take turns, so that the nodes seeing the
-//! same change do not each draft it. The first drafts as soon as its node sees the statement
-//! differ, and at most once every `every` on a subject (a record edited again and again is
-//! published at most that often); the k-th member's node drafts once it has seen the subject
-//! differ, with no draft it would co-sign pending, for k × `every` (the members before it
-//! are offline, or their drafts are out of date).
+//! Whose turn: the members' nodes in force, in order (by member, then node key), take turns,
+//! so that the nodes seeing the same change do not each draft it. The first drafts as soon as
+//! it sees the statement differ, and at most once every `every` on a subject (a record edited
+//! again and again is published at most that often); the k-th node drafts once it has seen
+//! the subject differ, with no draft it co-signed pending, for k × `every` (the nodes before
+//! it are offline, or their drafts are out of date or false).
 
 use std::time::Duration;
 
 use federation::Value;
 
 use crate::doc::CoalitionDoc;
-use crate::ids::MemberId;
 use crate::reports::{decided_at, links, proposal_tally};
 use crate::statements::{BuildError, Topic, value_of};
 use crate::tally::Outcome;
@@ -35,8 +34,9 @@ use crate::values::{Day, Timestamp};
 pub struct Shared {
     /// Each topic shared, with its value now.
     pub items: Vec<(Topic, Value)>,
-    /// The members in force, in their order (whose turn it is to draft: [`turn`]).
-    pub members: Vec<MemberId>,
+    /// The node keys of the members in force, in their order (by member, then key; flagged
+    /// keys left out): whose turn it is to draft ([`turn`]).
+    pub drafters: Vec<[u8; 32]>,
     /// The next moment time alone may change what is shared: a proposal closing (a decision
     /// taken, a link made) or a month beginning.
     pub next: Timestamp,
@@ -94,7 +94,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         .collect();
     let mut shared = Shared {
         items: Vec::new(),
-        members: Vec::new(),
+        drafters: Vec::new(),
         next,
     };
     if publishing.is_empty() {
@@ -103,7 +103,21 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
     let gov = doc
         .in_force(now)
         .map_err(|e| BuildError::Governance(e.to_string()))?;
-    shared.members = gov.members.keys().cloned().collect();
+    shared.drafters = gov
+        .members
+        .values()
+        .flat_map(|m| {
+            let mut keys: Vec<[u8; 32]> = m
+                .keys
+                .iter()
+                .map(|k| *k.as_bytes())
+                .filter(|k| !gov.flagged(k))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        })
+        .collect();
     let kind = |k: Kind| {
         publishing
             .iter()

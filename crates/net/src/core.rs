@@ -328,10 +328,10 @@ impl Core {
         debug!(coalitions = done, "compacted while idle");
     }
 
-    /// Drafts what the links share as records change, when it is its member's turn
-    /// (`Replica::draft_shared`), and the mandate positions its member's decided answers give
+    /// Drafts the mandate positions its member's decided answers give
     /// (`Replica::draft_mandates`), co-signs the drafts this node computes the same
-    /// (`Replica::cosign_pending`) and carries
+    /// (`Replica::cosign_pending`), drafts what the links share as records change when it is
+    /// its turn (`Replica::draft_shared`) and carries
     /// statements between the coalitions this node belongs to (`Replica::carry_statements`),
     /// and passes what they publish to connected member nodes of linked coalitions
     /// (`passing`), at most every [`CARRY_EVERY`], after something changed or a peer
@@ -349,14 +349,6 @@ impl Core {
         self.carrying.due = false;
         self.carrying.at = Some(std::time::Instant::now());
         let mut wrote = false;
-        match self.replica.draft_shared(
-            &mut self.carrying.publishing,
-            &self.carrying.not_signed,
-            replica::now(),
-        ) {
-            Ok(drafted) => wrote |= !drafted.is_empty(),
-            Err(e) => warn!(error = %e, "could not draft what the links share"),
-        }
         match self.replica.draft_mandates(&mut self.carrying.answered) {
             Ok(drafted) => wrote |= !drafted.is_empty(),
             Err(e) => warn!(error = %e, "could not draft mandate positions"),
@@ -370,6 +362,14 @@ impl Core {
                 wrote |= !signed.is_empty();
             }
             Err(e) => warn!(error = %e, "could not co-sign statements"),
+        }
+        // After co-signing: the drafts this node co-signed are those it waits for.
+        match self
+            .replica
+            .draft_shared(&mut self.carrying.publishing, replica::now())
+        {
+            Ok(drafted) => wrote |= !drafted.is_empty(),
+            Err(e) => warn!(error = %e, "could not draft what the links share"),
         }
         let carried = match self.replica.carry_statements(&mut self.carrying.refused) {
             Ok(c) => c,

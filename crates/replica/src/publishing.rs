@@ -1,7 +1,7 @@
 //! Drafting on its own what a coalition's links share (issue 20): each round, in each
 //! coalition this node belongs to, the statements whose value this node computes otherwise
 //! than the latest published (`model::publishing::shared_now`) are drafted when it is this
-//! node's member's turn (`model::publishing::turn`), as `statement draft` would; the other
+//! node's turn (`model::publishing::turn`), as `statement draft` would; the other
 //! members' nodes co-sign them on their own once they compute the same
 //! (`Replica::cosign_pending`). A coalition is looked at again only once its heads changed or
 //! the moment it said passed (a turn, a proposal closing, a month beginning), so an idle
@@ -66,16 +66,17 @@ fn later(t: Timestamp, by: Duration) -> Timestamp {
 
 impl Replica {
     /// Drafts on its own, at `now`, the statements the links in force share whose value this
-    /// node computes otherwise than the latest published, when it is its member's turn: see
-    /// the module docs. Drafts in `refused` (this node would not co-sign them) are not waited
-    /// for, nor drafts naming heads this node does not hold or dated beyond how far a clock
-    /// may be ahead (`model::statements::MAX_AHEAD`): a member cannot hold a subject back
-    /// with drafts nobody co-signs. At most [`MAX_DRAFTS_PER_ROUND`] a round; a coalition that fails is logged and
-    /// passed over. What it drafted, by coalition.
+    /// node computes otherwise than the latest published, when it is its node's turn: see the
+    /// module docs. Only drafts this node's member co-signed (its own, and others' it computed
+    /// the same: run `cosign_pending` first) and dated no later than a clock may be ahead
+    /// (`model::statements::MAX_AHEAD`) are waited for, so a member cannot hold a subject
+    /// back with drafts nobody co-signs; a draft it co-signed with the value it computes,
+    /// following the latest published, is not drafted again (it waits for more signatures,
+    /// however long). At most [`MAX_DRAFTS_PER_ROUND`] tried a round; a coalition that fails
+    /// is logged and passed over. What it drafted, by coalition.
     pub fn draft_shared(
         &mut self,
         state: &mut Publishing,
-        refused: &HashSet<StatementId>,
         now: Timestamp,
     ) -> Result<Vec<(CoalitionId, StatementId)>, ReplicaError> {
         let Some(every) = state.every else {
@@ -87,11 +88,15 @@ impl Replica {
         state.since.retain(|(c, _), _| ids.contains(c));
         state.retry.retain(|(c, _), _| ids.contains(c));
         let mut drafted = Vec::new();
+        let mut tries = 0;
         for c in ids {
             let _s = tracing::info_span!("coalition", coalition = %c).entered();
-            let left = MAX_DRAFTS_PER_ROUND.saturating_sub(drafted.len());
-            match self.draft_shared_in(&c, state, every, refused, now, left) {
-                Ok(made) => drafted.extend(made.into_iter().map(|id| (c.clone(), id))),
+            let left = MAX_DRAFTS_PER_ROUND.saturating_sub(tries);
+            match self.draft_shared_in(&c, state, every, now, left) {
+                Ok((made, tried)) => {
+                    tries += tried;
+                    drafted.extend(made.into_iter().map(|id| (c.clone(), id)));
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "could not draft what the coalition's links share");
                     state.checked.remove(&c);
@@ -101,33 +106,33 @@ impl Replica {
         Ok(drafted)
     }
 
-    /// What `draft_shared` drafts in coalition `c`, at most `left`.
+    /// What `draft_shared` drafts in coalition `c`, trying at most `left`; with how many it
+    /// tried.
     fn draft_shared_in(
         &mut self,
         c: &CoalitionId,
         state: &mut Publishing,
         every: Duration,
-        refused: &HashSet<StatementId>,
         now: Timestamp,
         left: usize,
-    ) -> Result<Vec<StatementId>, ReplicaError> {
+    ) -> Result<(Vec<StatementId>, usize), ReplicaError> {
         let heads = self.loaded(c)?.doc.heads();
         if state
             .checked
             .get(c)
             .is_some_and(|(h, next)| *h == heads && now < *next)
         {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
         let Ok(me) = self.me(c) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         };
         let shared = match shared_now(&mut self.loaded(c)?.doc, now) {
             Ok(shared) => shared,
             Err(e) => {
                 tracing::warn!(error = %e, "could not compute what the coalition's links share");
                 state.checked.insert(c.clone(), (heads, later(now, every)));
-                return Ok(Vec::new());
+                return Ok((Vec::new(), 0));
             }
         };
         let mut next = shared.next.min(later(now, every));
@@ -139,48 +144,35 @@ impl Replica {
             for d in published.drafts.values() {
                 by_subject.entry(d.statement.subject()).or_default().push(d);
             }
-            // Drafts whose heads this node holds: an honest draft is made at its drafter's
-            // heads, so whoever holds it holds them; one naming heads that never come is no
-            // draft to wait for.
-            let held: HashSet<StatementId> = {
-                let doc = self.loaded(c)?.doc.automerge();
-                published
-                    .drafts
-                    .values()
-                    .filter(|d| {
-                        d.statement.heads.iter().all(|h| {
-                            model::automerge::ReadDoc::get_change_by_hash(
-                                doc,
-                                &model::automerge::ChangeHash(*h),
-                            )
-                            .is_some()
-                        })
-                    })
-                    .map(|d| d.id)
-                    .collect()
-            };
-            // A draft dated later than a clock may be ahead is no draft to wait for either.
+            // A draft dated later than a clock may be ahead is no draft to wait for.
             let ahead = Timestamp::from_millis(
                 now.as_millis().saturating_add(model::statements::MAX_AHEAD),
             );
-            let rank = shared.members.iter().position(|m| *m == me);
-            let own = c.to_bytes();
+            let own = self.identity.node_key();
+            let rank = shared.drafters.iter().position(|k| k == own.as_bytes());
+            let coalition = c.to_bytes();
             for (topic, value) in &shared.items {
-                let subject = topic.subject(own);
+                // Nothing but the roster before a roster is in force.
+                if published.chain.is_none() && !matches!(topic, Topic::Roster) {
+                    continue;
+                }
+                let subject = topic.subject(coalition);
                 seen.insert(subject);
                 let key = (c.clone(), subject);
                 let on = by_subject.get(&subject).map_or(&[][..], Vec::as_slice);
-                let latest = match (topic, &published.chain) {
-                    (Topic::Roster, Some(chain)) => Some(Value::Roster(chain.newest().clone())),
+                let latest: Option<(StatementId, Value)> = match (topic, &published.chain) {
+                    (Topic::Roster, Some(chain)) => {
+                        Some((chain.newest_id(), Value::Roster(chain.newest().clone())))
+                    }
                     (_, Some(chain)) => model::statements::latest_verifying(
                         on.iter().copied(),
                         chain,
                         published.threshold,
                     )
-                    .map(|d| d.statement.value.clone()),
+                    .map(|d| (d.id, d.statement.value.clone())),
                     (_, None) => None,
                 };
-                if latest.as_ref() == Some(value) {
+                if latest.as_ref().map(|(_, v)| v) == Some(value) {
                     state.since.remove(&key);
                     state.retry.remove(&key);
                     continue;
@@ -189,18 +181,30 @@ impl Replica {
                     next = next.min(*at);
                     continue;
                 }
-                // The latest draft on the subject this node would co-sign (a clock a little
-                // ahead counts as now).
-                let pending = on
+                // Drafts this node's member co-signed: its own, and those it computed the same.
+                let mine: Vec<&Draft> = on
                     .iter()
-                    .filter(|d| !refused.contains(&d.id) && held.contains(&d.id))
-                    .filter(|d| d.at <= ahead)
-                    .map(|d| d.at.min(now))
-                    .max();
-                if pending.is_some_and(|p| later(p, every) > now) {
+                    .copied()
+                    .filter(|d| d.cosigns.contains_key(&me) && d.at <= ahead)
+                    .collect();
+                let follows = latest.as_ref().map(|(id, _)| id.0);
+                if mine
+                    .iter()
+                    .any(|d| d.statement.value == *value && d.statement.supersedes == follows)
+                {
+                    // Drafted as it is now: it waits for more signatures.
                     state.since.remove(&key);
+                    continue;
                 }
-                let since = *state.since.entry(key).or_insert(now);
+                let pending = mine.iter().map(|d| d.at.min(now)).max();
+                let since = match pending.map(|p| later(p, every)).filter(|at| *at > now) {
+                    // Each node's wait starts when the pending draft's interval ends.
+                    Some(end) => {
+                        state.since.insert(key, end);
+                        end
+                    }
+                    None => *state.since.entry(key).or_insert(now),
+                };
                 match turn(rank, pending, since, every, now) {
                     Turn::Now => wanted.push((subject, topic.clone())),
                     Turn::At(at) => next = next.min(at),
@@ -212,12 +216,14 @@ impl Replica {
         // Rosters first: the others are signed under the roster in force.
         wanted.sort_by_key(|(_, t)| !matches!(t, Topic::Roster));
         let mut made = Vec::new();
+        let mut tried = 0;
         for (subject, topic) in wanted {
-            if made.len() >= left {
+            if tried >= left {
                 // The rest in the rounds that follow.
                 next = now;
                 break;
             }
+            tried += 1;
             let key = (c.clone(), subject);
             match self.draft_statement(c, &topic) {
                 Ok(id) => {
@@ -236,8 +242,13 @@ impl Replica {
                 }
             }
         }
+        // What was drafted (a roster now in force) may let more be drafted: looked at again
+        // the next round.
+        if !made.is_empty() {
+            next = now;
+        }
         let heads = self.loaded(c)?.doc.heads();
         state.checked.insert(c.clone(), (heads, next));
-        Ok(made)
+        Ok((made, tried))
     }
 }

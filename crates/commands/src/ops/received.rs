@@ -369,7 +369,7 @@ pub fn import(
     }
     let outcome = r.receive_statements(c, &items, &source)?;
     // Where the publisher's member nodes listen, once its rosters are taken.
-    let addresses = super::statements::keep_addresses(r, &file.addresses);
+    let addresses = super::statements::keep_addresses(r, c, &from, &file.addresses);
     if addresses > 0 {
         tracing::info!(records = addresses, from = %from, "learned where a linked coalition's nodes listen");
     }

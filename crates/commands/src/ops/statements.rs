@@ -202,63 +202,80 @@ pub fn draft(
     Ok(r.draft_statement(c, &topic)?)
 }
 
-/// The address records a statements file of coalition `c` carries, so that the other side's
-/// nodes can reach its member nodes: this node's own as it last signed it, then those it keeps
-/// of the other member nodes `c`'s newest roster lists, at most
-/// `federation::MAX_ADDRESSES` (none before a roster is in force).
+/// The address record a statements file of coalition `c` carries, so that the other side's
+/// nodes can reach this one: this node's own as it last signed it, once `c`'s newest roster
+/// lists this node (none before). Only its own: where other member nodes listen is theirs to
+/// tell, in the files they write and pass.
 pub fn addresses_for(r: &mut Replica, c: &CoalitionId) -> Vec<Vec<u8>> {
-    use sync::addresses::{AddressRecord, decode_kept, decode_record, encode_record};
+    use sync::addresses::{decode_record, encode_record};
+    let own = r.identity().node_key();
     let Ok(Some(chain)) = r.roster_chain(c) else {
         return Vec::new();
     };
-    let listed: std::collections::HashSet<[u8; 32]> = chain
-        .newest()
-        .members
-        .iter()
-        .flat_map(|m| m.keys.iter().copied())
-        .collect();
-    let own: Option<AddressRecord> = r
-        .own_address_record()
+    if chain.newest().member_of(own.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    r.own_address_record()
         .ok()
         .flatten()
-        .and_then(|b| decode_record(&b));
-    let kept = decode_kept(&r.address_records().ok().flatten().unwrap_or_default());
-    let mut seen = std::collections::HashSet::new();
-    own.into_iter()
-        .chain(kept)
-        .filter(|a| listed.contains(&a.node) && seen.insert(a.node))
-        .take(model::federation::MAX_ADDRESSES)
+        .and_then(|b| decode_record(&b))
+        .filter(|a| a.node == *own.as_bytes())
         .map(|a| encode_record(&a))
         .filter(|b| b.len() <= model::federation::MAX_ADDRESS)
+        .into_iter()
         .collect()
 }
 
-/// Keeps the address records `addresses` (from a statements file) of member nodes of the
-/// coalitions linked with this node's (`Replica::linked_nodes`; a record of any other node
-/// is dropped unread, a bad one dropped), newest per node, so that the node reaches them:
-/// how many were new.
-pub fn keep_addresses(r: &mut Replica, addresses: &[Vec<u8>]) -> usize {
+/// Keeps the address records `addresses` (from a statements file `from` published to `to`)
+/// of the member nodes `from`'s newest roster, as `to` took it, lists (a record of any other
+/// node is dropped unread, a bad one dropped), newest per node, so that this node reaches
+/// them: how many were new. Nothing is kept while `to` holds no roster of `from`.
+pub fn keep_addresses(
+    r: &mut Replica,
+    to: &CoalitionId,
+    from: &CoalitionId,
+    addresses: &[Vec<u8>],
+) -> usize {
     if addresses.is_empty() {
         return 0;
     }
-    let linked: std::collections::HashSet<[u8; 32]> = match r.linked_nodes() {
-        Ok(l) => l.iter().map(|k| *k.as_bytes()).collect(),
+    let listed: std::collections::HashSet<[u8; 32]> = match r.linked_chains(to) {
+        Ok(chains) => chains
+            .get(from)
+            .map(|chain| {
+                chain
+                    .newest()
+                    .members
+                    .iter()
+                    .flat_map(|m| m.keys.iter().copied())
+                    .collect()
+            })
+            .unwrap_or_default(),
         Err(e) => {
-            tracing::warn!(error = %e, "could not read the member nodes of linked coalitions");
+            tracing::warn!(error = %e, "could not read the rosters of linked coalitions");
             return 0;
         }
     };
+    let own = *r.identity().node_key().as_bytes();
     let now = u64::try_from(replica::now().as_millis()).ok();
-    let records = sync::addresses::from_file(addresses, |k| linked.contains(k), now);
+    let records = sync::addresses::from_file(addresses, |k| *k != own && listed.contains(k), now);
     if records.is_empty() {
         return 0;
     }
-    let kept = r
-        .linked_address_records()
-        .ok()
-        .flatten()
+    let kept = match r.linked_address_records() {
+        Ok(kept) => kept.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read where linked coalitions' nodes listen");
+            return 0;
+        }
+    };
+    // Records of nodes no longer in any linked coalition's roster are dropped as it goes.
+    let linked: std::collections::HashSet<[u8; 32]> = r
+        .linked_nodes()
+        .map(|l| l.iter().map(|k| *k.as_bytes()).collect())
         .unwrap_or_default();
-    let (bytes, taken) = sync::addresses::merge_kept(&kept, records, |k| linked.contains(k));
+    let (bytes, taken) =
+        sync::addresses::merge_kept(&kept, records, |k| listed.contains(k) || linked.contains(k));
     if taken > 0
         && let Err(e) = r.save_linked_address_records(&bytes)
     {
@@ -435,7 +452,6 @@ mod tests {
     #[test]
     fn what_a_link_shares_is_drafted_on_its_own_as_records_change() {
         use replica::Publishing;
-        use std::collections::HashSet;
         use std::time::Duration;
         let (_d, mut r, c) = replica();
         let goal = crate::ops::charter::add_goal(
@@ -483,10 +499,9 @@ mod tests {
         .unwrap();
         let every = Duration::from_secs(3600);
         let mut state = Publishing::new(Some(every));
-        let none = HashSet::new();
         let now = replica::now();
         assert!(
-            r.draft_shared(&mut state, &none, now).unwrap().is_empty(),
+            r.draft_shared(&mut state, now).unwrap().is_empty(),
             "no link: nothing is shared"
         );
         let p = crate::ops::links::propose(
@@ -507,18 +522,26 @@ mod tests {
         .unwrap();
         agree(&mut r, &c, &p);
         let now = replica::now();
-        let made = r.draft_shared(&mut state, &none, now).unwrap();
+        // The roster first (the rest wait for one in force, the next round); the untagged
+        // issue stays home; the pool's month (the month before is all zeros); the link's own
+        // decision, taken since.
+        let first = r.draft_shared(&mut state, now).unwrap();
+        let made = r.draft_shared(&mut state, now).unwrap();
         let drafts = r.drafts(&c).unwrap();
-        let kinds: Vec<String> = made
-            .iter()
-            .map(|(_, id)| drafts[id].statement.value.kind().to_string())
-            .collect();
-        // The roster first; the untagged issue stays home; the pool's month (the month
-        // before is all zeros); the link's own decision, taken since.
-        assert_eq!(kinds[0], "roster", "{kinds:?}");
-        let mut rest = kinds[1..].to_vec();
-        rest.sort();
-        assert_eq!(rest, ["decision", "goal", "issue", "pool"], "{kinds:?}");
+        let kinds = |made: &[(CoalitionId, StatementId)]| {
+            let mut k: Vec<String> = made
+                .iter()
+                .map(|(_, id)| drafts[id].statement.value.kind().to_string())
+                .collect();
+            k.sort();
+            k
+        };
+        assert_eq!(kinds(&first), ["roster"]);
+        assert_eq!(
+            kinds(&made),
+            ["decision", "goal", "issue", "pool"],
+            "{made:?}"
+        );
         let issue = made
             .iter()
             .find_map(|(_, id)| match &drafts[id].statement.value {
@@ -545,7 +568,7 @@ mod tests {
             "signed by its only member"
         );
         assert!(
-            r.draft_shared(&mut state, &none, now).unwrap().is_empty(),
+            r.draft_shared(&mut state, now).unwrap().is_empty(),
             "what was published stays the same"
         );
         // A new figure: drafted again only once the interval since the last draft passed.
@@ -559,9 +582,9 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(r.draft_shared(&mut state, &none, now).unwrap().is_empty());
+        assert!(r.draft_shared(&mut state, now).unwrap().is_empty());
         let later = model::Timestamp::from_millis(now.as_millis() + 3_601_000);
-        let again = r.draft_shared(&mut state, &none, later).unwrap();
+        let again = r.draft_shared(&mut state, later).unwrap();
         assert_eq!(again.len(), 1, "{again:?}");
         let drafts = r.drafts(&c).unwrap();
         let s = &drafts[&again[0].1].statement;
@@ -585,31 +608,35 @@ mod tests {
         .unwrap();
         let far = model::Timestamp::from_millis(later.as_millis() + 3_601_000);
         let mut off = Publishing::new(None);
-        assert!(r.draft_shared(&mut off, &none, far).unwrap().is_empty());
-        // Drafts made lately are waited for, unless this node would not co-sign them.
+        assert!(r.draft_shared(&mut off, far).unwrap().is_empty());
+        // Drafts this member co-signed lately are waited for.
         let mut fresh = Publishing::new(Some(every));
-        assert!(r.draft_shared(&mut fresh, &none, now).unwrap().is_empty());
-        let refused: HashSet<_> = r
-            .drafts(&c)
-            .unwrap()
-            .values()
-            .filter(|d| matches!(d.statement.value, Value::Goal(_)))
-            .map(|d| d.id)
-            .collect();
-        // Nor is a draft naming heads no node holds (a member's own junk, never co-signed).
+        assert!(r.draft_shared(&mut fresh, now).unwrap().is_empty());
+        // A draft this member did not co-sign is not (another member's junk, or one naming
+        // heads no node holds): with a short interval past for the honest drafts, a junk
+        // draft made just now holds nothing back.
+        let short = Duration::from_secs(2);
+        std::thread::sleep(short + Duration::from_millis(100));
         let mut junk = r.drafts(&c).unwrap()[&again[0].1].statement.clone();
-        junk.heads = vec![[7; 32]];
         junk.sequence += 1;
-        r.edit(&c, |d, a| d.draft_statement(&a.member, &junk, a.now))
+        junk.supersedes = Some(again[0].1.0);
+        let junk_id = r
+            .edit(&c, |d, a| d.draft_statement(&a.member, &junk, a.now))
             .unwrap();
-        let mut fresh = Publishing::new(Some(every));
-        let redone = r.draft_shared(&mut fresh, &refused, now).unwrap();
+        assert!(r.drafts(&c).unwrap()[&junk_id].cosigns.is_empty());
+        let mut fresh = Publishing::new(Some(short));
+        let redone = r.draft_shared(&mut fresh, replica::now()).unwrap();
         assert_eq!(redone.len(), 1, "{redone:?}");
+        let drafts = r.drafts(&c).unwrap();
+        let Value::Goal(g) = &drafts[&redone[0].1].statement.value else {
+            panic!("a goal")
+        };
+        assert_eq!(g.latest.as_ref().map(|m| m.value), Some(4_300));
     }
 
-    /// A statements file carries where the publisher's member nodes listen: this node's own
-    /// record once its roster lists it, not a stranger's; records are kept only of linked
-    /// coalitions' member nodes (this node's own is none).
+    /// A statements file carries where its writer listens: this node's own record once its
+    /// roster lists it, not others' it holds; records are kept only of the publisher's member
+    /// nodes as the rosters taken from it list them.
     #[test]
     fn a_file_carries_where_the_rosters_nodes_listen() {
         use sync::addresses::{AddressRecord, decode_record, encode_kept, encode_record};
@@ -631,10 +658,15 @@ mod tests {
         )
         .unwrap();
         let carried = addresses_for(&mut r, &c);
-        assert_eq!(carried.len(), 1, "the stranger is left out");
+        assert_eq!(carried.len(), 1, "its own only");
         assert_eq!(decode_record(&carried[0]), Some(own));
-        assert_eq!(keep_addresses(&mut r, &carried), 0, "not a linked node");
-        assert_eq!(keep_addresses(&mut r, &[vec![0xff; 12]]), 0);
+        let other = CoalitionId::from_bytes([0x4e; 16]);
+        assert_eq!(
+            keep_addresses(&mut r, &c, &other, &carried),
+            0,
+            "no roster of it"
+        );
+        assert_eq!(keep_addresses(&mut r, &c, &other, &[vec![0xff; 12]]), 0);
         assert!(r.linked_address_records().unwrap().is_none());
     }
 

@@ -8,8 +8,11 @@
 //!
 //! Each file goes to a peer once, and again only when it changes (its checksum is kept per
 //! peer and link until the peer disconnects). The member nodes of linked coalitions are kept
-//! connected (`Core::linked`): not let go as strangers. Finding them is not done here: a node
-//! reaches one at an address it is given (`--bootstrap`) or finds on its network (mDNS).
+//! connected (`Core::linked`): not let go as strangers. Finding them: each file, exported or
+//! passed, carries its writer's signed address record; a node taking a file keeps the records
+//! of the publisher's member nodes (`commands::ops::statements::keep_addresses`) and dials
+//! those not connected (`Core::dial_linked`). A node can also be given an address
+//! (`--bootstrap`) or find one on its network (mDNS).
 
 use super::*;
 
@@ -84,19 +87,25 @@ impl Core {
             let Some(mut publication) = self.replica.publication(p, q, &link.terms, true)? else {
                 continue;
             };
-            // Where this coalition's member nodes listen, so the other side reaches more of them.
-            publication.file.addresses =
-                commands::ops::statements::addresses_for(&mut self.replica, p);
             if publication.file.items.len() > model::federation::MAX_ITEMS {
                 warn!(to = %q, items = publication.file.items.len(), "more statements than one file holds: not passed");
                 continue;
             }
-            let bytes = publication.file.encode();
-            // The file ends with the checksum of all before it.
-            let sum: [u8; 32] = bytes
-                .get(bytes.len().saturating_sub(32)..)
+            // What changed is told by the statements alone (the file without addresses ends
+            // with their checksum): a node re-signing where it listens sends nothing again.
+            let bare = publication.file.encode();
+            let sum: [u8; 32] = bare
+                .get(bare.len().saturating_sub(32)..)
                 .and_then(|s| s.try_into().ok())
                 .unwrap_or_default();
+            // Where this node listens, so the other side reaches it.
+            publication.file.addresses =
+                commands::ops::statements::addresses_for(&mut self.replica, p);
+            let bytes = if publication.file.addresses.is_empty() {
+                bare
+            } else {
+                publication.file.encode()
+            };
             for peer in targets {
                 let key = (peer, p.clone(), q.clone());
                 if self.carrying.passed.get(&key) == Some(&sum) {
@@ -220,8 +229,12 @@ impl Core {
                     offered = passed.offers.len(),
                     "took statements a linked coalition's node passed"
                 );
-                let learned =
-                    commands::ops::statements::keep_addresses(&mut self.replica, &passed.addresses);
+                let learned = commands::ops::statements::keep_addresses(
+                    &mut self.replica,
+                    &passed.to,
+                    &passed.from,
+                    &passed.addresses,
+                );
                 if learned > 0 {
                     info!(
                         records = learned,
