@@ -5,19 +5,20 @@
 //! differs from what was published ([`turn`]); the replica drafts, and members' nodes co-sign
 //! as they would a draft by hand (each recomputes it from its own copy).
 //!
-//! What is shared: the roster, whenever a link publishes anything; each issue, goal and pool
+//! What is shared: the roster, whenever a link is in force; each issue, goal and pool
 //! a link publishes (its tags, goals and pools); a pool's totals over the current calendar
 //! month (UTC) and, while they are not all zero, the month before; each decision taken since
 //! a link publishing decisions was made (older ones by hand). Calls are drafted by hand (which
 //! proposal to call on is the members' judgement), mandate positions by the answering
 //! proposal's author's node (`Replica::draft_mandates`).
 //!
-//! Whose turn: the members' nodes in force, in order (by member, then node key), take turns,
-//! so that the nodes seeing the same change do not each draft it. The first drafts as soon as
-//! it sees the statement differ, and at most once every `every` on a subject (a record edited
-//! again and again is published at most that often); the k-th node drafts once it has seen
-//! the subject differ, with no draft it co-signed pending, for k × `every` (the nodes before
-//! it are offline, or their drafts are out of date or false).
+//! Whose turn: the members in force, in their order, take turns (one each, whatever number of
+//! node keys they list), so that the nodes seeing the same change do not each draft it. The
+//! first member's nodes draft as soon as they see the statement differ, and at most once every
+//! `every` on a subject (a record edited again and again is published at most that often); the
+//! k-th member's nodes draft once they have seen the subject differ, with no draft their member
+//! co-signed pending, for k × `every` (the members before are offline, or their drafts are out
+//! of date or false). Two nodes of one member may draft at once: receivers take one.
 
 use std::time::Duration;
 
@@ -34,9 +35,9 @@ use crate::values::{Day, Timestamp};
 pub struct Shared {
     /// Each topic shared, with its value now.
     pub items: Vec<(Topic, Value)>,
-    /// The node keys of the members in force, in their order (by member, then key; flagged
-    /// keys left out): whose turn it is to draft ([`turn`]).
-    pub drafters: Vec<[u8; 32]>,
+    /// The members in force, in their order: whose turn it is to draft ([`turn`]), one turn
+    /// each (a member listing many keys gains no more turns).
+    pub members: Vec<crate::ids::MemberId>,
     /// The next moment time alone may change what is shared: a proposal closing (a decision
     /// taken, a link made) or a month beginning.
     pub next: Timestamp,
@@ -94,30 +95,18 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         .collect();
     let mut shared = Shared {
         items: Vec::new(),
-        drafters: Vec::new(),
+        members: Vec::new(),
         next,
     };
-    if publishing.is_empty() {
+    // The roster goes on every link (the other side tells this side's member nodes by it);
+    // the rest on links that publish.
+    if in_force.is_empty() {
         return Ok(shared);
     }
     let gov = doc
         .in_force(now)
         .map_err(|e| BuildError::Governance(e.to_string()))?;
-    shared.drafters = gov
-        .members
-        .values()
-        .flat_map(|m| {
-            let mut keys: Vec<[u8; 32]> = m
-                .keys
-                .iter()
-                .map(|k| *k.as_bytes())
-                .filter(|k| !gov.flagged(k))
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys
-        })
-        .collect();
+    shared.members = gov.members.keys().cloned().collect();
     let kind = |k: Kind| {
         publishing
             .iter()

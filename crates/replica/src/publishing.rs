@@ -1,7 +1,7 @@
 //! Drafting on its own what a coalition's links share (issue 20): each round, in each
 //! coalition this node belongs to, the statements whose value this node computes otherwise
 //! than the latest published (`model::publishing::shared_now`) are drafted when it is this
-//! node's turn (`model::publishing::turn`), as `statement draft` would; the other
+//! node's member's turn (`model::publishing::turn`), as `statement draft` would; the other
 //! members' nodes co-sign them on their own once they compute the same
 //! (`Replica::cosign_pending`). A coalition is looked at again only once its heads changed or
 //! the moment it said passed (a turn, a proposal closing, a month beginning), so an idle
@@ -148,8 +148,8 @@ impl Replica {
             let ahead = Timestamp::from_millis(
                 now.as_millis().saturating_add(model::statements::MAX_AHEAD),
             );
-            let own = self.identity.node_key();
-            let rank = shared.drafters.iter().position(|k| k == own.as_bytes());
+            let rank = shared.members.iter().position(|m| *m == me);
+            let roster_now = published.chain.as_ref().map_or(0, |c| c.version());
             let coalition = c.to_bytes();
             for (topic, value) in &shared.items {
                 // Nothing but the roster before a roster is in force.
@@ -188,10 +188,13 @@ impl Replica {
                     .filter(|d| d.cosigns.contains_key(&me) && d.at <= ahead)
                     .collect();
                 let follows = latest.as_ref().map(|(id, _)| id.0);
-                if mine
-                    .iter()
-                    .any(|d| d.statement.value == *value && d.statement.supersedes == follows)
-                {
+                // Signed under the roster in force (a roster is the next one: `supersedes`).
+                let waits = |d: &&Draft| {
+                    d.statement.value == *value
+                        && d.statement.supersedes == follows
+                        && (matches!(topic, Topic::Roster) || d.statement.roster == roster_now)
+                };
+                if mine.iter().any(waits) {
                     // Drafted as it is now: it waits for more signatures.
                     state.since.remove(&key);
                     continue;

@@ -270,10 +270,13 @@ pub fn keep_addresses(
         }
     };
     // Records of nodes no longer in any linked coalition's roster are dropped as it goes.
-    let linked: std::collections::HashSet<[u8; 32]> = r
-        .linked_nodes()
-        .map(|l| l.iter().map(|k| *k.as_bytes()).collect())
-        .unwrap_or_default();
+    let linked: std::collections::HashSet<[u8; 32]> = match r.linked_nodes() {
+        Ok(l) => l.iter().map(|k| *k.as_bytes()).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the member nodes of linked coalitions");
+            return 0;
+        }
+    };
     let (bytes, taken) =
         sync::addresses::merge_kept(&kept, records, |k| listed.contains(k) || linked.contains(k));
     if taken > 0

@@ -133,7 +133,7 @@ impl Core {
     /// Dials member nodes of linked coalitions this node is not connected to, at the addresses
     /// their statements files carried (`Replica::linked_address_records`), so that linked
     /// nodes find each other without `--bootstrap`: at most [`LINKED_DIALS`] a round, each
-    /// node at most once every [`LINKED_REDIAL`].
+    /// node at most once every [`LINKED_REDIAL`], none while [`LINKED_PEERS`] are connected.
     pub(super) fn dial_linked(&mut self) {
         self.refresh_linked();
         if self.carrying.linked.is_empty() {
@@ -150,6 +150,16 @@ impl Core {
         self.carrying
             .linked_dialed
             .retain(|_, at| at.elapsed() < LINKED_REDIAL);
+        // Enough of them connected: statements pass through those.
+        let connected = self
+            .carrying
+            .linked
+            .iter()
+            .filter(|k| self.sync.is_connected(k))
+            .count();
+        if connected >= LINKED_PEERS {
+            return;
+        }
         let own = self.replica.identity().node_key();
         let picked: Vec<sync::addresses::AddressRecord> = kept
             .into_iter()
@@ -275,6 +285,8 @@ impl Core {
 
 /// Most member nodes of linked coalitions dialed in one round (`Core::dial_linked`).
 pub(super) const LINKED_DIALS: usize = 4;
+/// Member nodes of linked coalitions connected at which no more are dialed.
+pub(super) const LINKED_PEERS: usize = 16;
 /// Least time between two dials of one member node of a linked coalition.
 pub(super) const LINKED_REDIAL: std::time::Duration = std::time::Duration::from_secs(600);
 
