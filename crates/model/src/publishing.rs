@@ -25,9 +25,8 @@ use std::time::Duration;
 use federation::Value;
 
 use crate::doc::CoalitionDoc;
-use crate::reports::{decided_at, links, proposal_tally};
+use crate::reports::{decided_at, links};
 use crate::statements::{BuildError, Topic, value_of};
-use crate::tally::Outcome;
 use crate::values::{Day, Timestamp};
 
 /// What a coalition's links in force publish of its records now.
@@ -73,7 +72,7 @@ pub fn months(t: Timestamp) -> [(Timestamp, Timestamp); 2] {
 
 /// What the links in force in `doc` publish of its records at `now` (rounded up to whole
 /// seconds, as a statement is dated), each topic with the value this copy gives it: see the module docs.
-/// Nothing when no link publishes. Cost: one whole read of the coalition.
+/// Nothing when no link is in force. Cost: one whole read of the coalition.
 pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, BuildError> {
     use federation::Kind;
     // Whole seconds, rounded up as a draft is dated.
@@ -107,11 +106,10 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         .in_force(now)
         .map_err(|e| BuildError::Governance(e.to_string()))?;
     shared.members = gov.members.keys().cloned().collect();
-    let kind = |k: Kind| {
-        publishing
-            .iter()
-            .any(|l| l.terms.publish.iter().any(|p| p.as_str() == k.as_str()))
+    let publishes = |l: &&crate::reports::LinkInForce, k: Kind| {
+        l.terms.publish.iter().any(|p| p.as_str() == k.as_str())
     };
+    let kind = |k: Kind| publishing.iter().any(|l| publishes(l, k));
     let priority = if kind(Kind::Issue) {
         crate::reports::inventory_priority_of(
             &doc.headers::<crate::records::ProposalHeader>(),
@@ -144,12 +142,12 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         // Decisions taken since the first link publishing them was made.
         let since = publishing
             .iter()
-            .filter(|l| l.terms.publish.iter().any(|p| p.as_str() == "decision"))
+            .filter(|l| publishes(l, Kind::Decision))
             .map(|l| l.decided_at)
             .min();
         for p in read.proposals.values() {
-            let taken = proposal_tally(p, now).outcome != Outcome::Open
-                && decided_at(p, now).is_some_and(|at| since.is_some_and(|s| at >= s));
+            // `decided_at` is none while open.
+            let taken = decided_at(p, now).is_some_and(|at| since.is_some_and(|s| at >= s));
             if taken {
                 topics.push(Topic::Decision(p.id.clone()));
             }

@@ -916,19 +916,6 @@ fn mandate_of(
     }))
 }
 
-/// Member `m`'s node keys in force under `gov`: flagged keys left out, in order, each once.
-fn keys_in_force(gov: &InForce, m: &crate::schema::Member) -> Vec<[u8; 32]> {
-    let mut keys: Vec<[u8; 32]> = m
-        .keys
-        .iter()
-        .map(|k| *k.as_bytes())
-        .filter(|k| !gov.flagged(k))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
-}
-
 /// The roster of the members in force: their names and node keys (flagged keys left out; of
 /// more than `federation::MAX_KEYS`, the lowest).
 fn roster_of(gov: &InForce) -> Result<Roster, BuildError> {
@@ -936,7 +923,14 @@ fn roster_of(gov: &InForce) -> Result<Roster, BuildError> {
         .members
         .values()
         .map(|m| {
-            let mut keys = keys_in_force(gov, m);
+            let mut keys: Vec<[u8; 32]> = m
+                .keys
+                .iter()
+                .map(|k| *k.as_bytes())
+                .filter(|k| !gov.flagged(k))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
             keys.truncate(federation::MAX_KEYS);
             RosterMember {
                 member: m.id.to_bytes(),

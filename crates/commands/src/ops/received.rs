@@ -369,7 +369,17 @@ pub fn import(
     }
     let outcome = r.receive_statements(c, &items, &source)?;
     // Where the publisher's member nodes listen, once its rosters are taken.
-    let addresses = super::statements::keep_addresses(r, c, &from, &file.addresses);
+    let addresses = if file.addresses.is_empty() {
+        0
+    } else {
+        match r.linked_nodes() {
+            Ok(linked) => super::statements::keep_addresses(r, c, &from, &file.addresses, &linked),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the member nodes of linked coalitions");
+                0
+            }
+        }
+    };
     if addresses > 0 {
         tracing::info!(records = addresses, from = %from, "learned where a linked coalition's nodes listen");
     }

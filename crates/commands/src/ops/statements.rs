@@ -203,25 +203,26 @@ pub fn draft(
 }
 
 /// The address record a statements file of coalition `c` carries, so that the other side's
-/// nodes can reach this one: this node's own as it last signed it, once `c`'s newest roster
-/// lists this node (none before). Only its own: where other member nodes listen is theirs to
-/// tell, in the files they write and pass.
+/// nodes can reach this one: this node's own (`own_address`), once `c`'s newest roster lists
+/// this node (none before). Only its own: where other member nodes listen is theirs to tell,
+/// in the files they write and pass.
 pub fn addresses_for(r: &mut Replica, c: &CoalitionId) -> Vec<Vec<u8>> {
-    use sync::addresses::{decode_record, encode_record};
     let own = r.identity().node_key();
-    let Ok(Some(chain)) = r.roster_chain(c) else {
-        return Vec::new();
-    };
-    if chain.newest().member_of(own.as_bytes()).is_none() {
-        return Vec::new();
+    match r.roster_chain(c) {
+        Ok(Some(chain)) if chain.newest().member_of(own.as_bytes()).is_some() => own_address(r),
+        _ => Vec::new(),
     }
+}
+
+/// This node's own address record as it last signed it, as a statements file carries it (the
+/// bytes kept, if they are its record and fit): for a caller that knows its roster lists it.
+pub fn own_address(r: &Replica) -> Vec<Vec<u8>> {
+    let own = r.identity().node_key();
     r.own_address_record()
         .ok()
         .flatten()
-        .and_then(|b| decode_record(&b))
-        .filter(|a| a.node == *own.as_bytes())
-        .map(|a| encode_record(&a))
         .filter(|b| b.len() <= model::federation::MAX_ADDRESS)
+        .filter(|b| sync::addresses::decode_record(b).is_some_and(|a| a.node == *own.as_bytes()))
         .into_iter()
         .collect()
 }
@@ -229,12 +230,15 @@ pub fn addresses_for(r: &mut Replica, c: &CoalitionId) -> Vec<Vec<u8>> {
 /// Keeps the address records `addresses` (from a statements file `from` published to `to`)
 /// of the member nodes `from`'s newest roster, as `to` took it, lists (a record of any other
 /// node is dropped unread, a bad one dropped), newest per node, so that this node reaches
-/// them: how many were new. Nothing is kept while `to` holds no roster of `from`.
+/// them; records kept before are kept while `linked` (the member nodes of linked coalitions,
+/// as the caller last read them) names their node. How many were new. Nothing is kept while
+/// `to` holds no roster of `from`.
 pub fn keep_addresses(
     r: &mut Replica,
     to: &CoalitionId,
     from: &CoalitionId,
     addresses: &[Vec<u8>],
+    linked: &std::collections::HashSet<model::NodeKey>,
 ) -> usize {
     if addresses.is_empty() {
         return 0;
@@ -269,16 +273,9 @@ pub fn keep_addresses(
             return 0;
         }
     };
-    // Records of nodes no longer in any linked coalition's roster are dropped as it goes.
-    let linked: std::collections::HashSet<[u8; 32]> = match r.linked_nodes() {
-        Ok(l) => l.iter().map(|k| *k.as_bytes()).collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the member nodes of linked coalitions");
-            return 0;
-        }
-    };
-    let (bytes, taken) =
-        sync::addresses::merge_kept(&kept, records, |k| listed.contains(k) || linked.contains(k));
+    let (bytes, taken) = sync::addresses::merge_kept(&kept, records, |k| {
+        listed.contains(k) || linked.contains(&model::NodeKey::from_bytes(*k))
+    });
     if taken > 0
         && let Err(e) = r.save_linked_address_records(&bytes)
     {
@@ -638,18 +635,15 @@ mod tests {
     }
 
     /// A statements file carries where its writer listens: this node's own record once its
-    /// roster lists it, not others' it holds; records are kept only of the publisher's member
-    /// nodes as the rosters taken from it list them.
+    /// roster lists it; records are kept only of the publisher's member nodes as the rosters
+    /// taken from it list them (none here: no roster of it is held).
     #[test]
     fn a_file_carries_where_the_rosters_nodes_listen() {
-        use sync::addresses::{AddressRecord, decode_record, encode_kept, encode_record};
+        use sync::addresses::{AddressRecord, decode_record, encode_record};
         let (_d, mut r, c, _goal) = linked();
         let secret = r.identity().secret_bytes();
         let own = AddressRecord::sign(&secret, &["/ip4/192.0.2.1/tcp/7421".into()], 1_000);
         r.save_own_address_record(&encode_record(&own)).unwrap();
-        let stranger = AddressRecord::sign(&[9; 32], &["/ip4/192.0.2.2/tcp/7421".into()], 1_000);
-        r.save_address_records(&encode_kept([&stranger].into_iter()))
-            .unwrap();
         assert!(addresses_for(&mut r, &c).is_empty(), "no roster yet");
         draft(
             &mut r,
@@ -661,15 +655,14 @@ mod tests {
         )
         .unwrap();
         let carried = addresses_for(&mut r, &c);
-        assert_eq!(carried.len(), 1, "its own only");
+        assert_eq!(carried.len(), 1);
         assert_eq!(decode_record(&carried[0]), Some(own));
         let other = CoalitionId::from_bytes([0x4e; 16]);
         assert_eq!(
-            keep_addresses(&mut r, &c, &other, &carried),
+            keep_addresses(&mut r, &c, &other, &carried, &Default::default()),
             0,
             "no roster of it"
         );
-        assert_eq!(keep_addresses(&mut r, &c, &other, &[vec![0xff; 12]]), 0);
         assert!(r.linked_address_records().unwrap().is_none());
     }
 

@@ -65,6 +65,7 @@ impl Core {
             return Ok(());
         }
         let chains = self.replica.linked_chains(p)?;
+        let own_address = commands::ops::statements::own_address(&self.replica);
         for (q, link) in &links {
             // The other side's member nodes, as the rosters this coalition takes from it say.
             let Some(chain) = chains.get(q) else {
@@ -98,9 +99,8 @@ impl Core {
                 .get(bare.len().saturating_sub(32)..)
                 .and_then(|s| s.try_into().ok())
                 .unwrap_or_default();
-            // Where this node listens, so the other side reaches it.
-            publication.file.addresses =
-                commands::ops::statements::addresses_for(&mut self.replica, p);
+            // Where this node listens (its roster lists it), so the other side reaches it.
+            publication.file.addresses = own_address.clone();
             let bytes = if publication.file.addresses.is_empty() {
                 bare
             } else {
@@ -244,12 +244,16 @@ impl Core {
                     &passed.to,
                     &passed.from,
                     &passed.addresses,
+                    &self.carrying.linked,
                 );
                 if learned > 0 {
                     info!(
                         records = learned,
                         "learned where a linked coalition's nodes listen"
                     );
+                }
+                // A roster stored may name other member nodes: read them again.
+                if stored > 0 {
                     self.carrying.linked_at = None;
                 }
                 if stored == 0 {

@@ -64,7 +64,7 @@ pub(super) fn stored_addresses(replica: &Replica) -> Vec<sync::addresses::Addres
 }
 
 /// Keeps this node's own address record, for the statements files it writes
-/// (`commands::ops::statements::addresses_for`).
+/// (`commands::ops::statements::own_address`).
 pub(super) fn save_own_record(replica: &Replica, record: &sync::addresses::AddressRecord) {
     if let Err(e) = replica.save_own_address_record(&sync::addresses::encode_record(record)) {
         warn!(error = %e, "could not keep this node's own address record");
