@@ -71,7 +71,7 @@ pub use ids::{
     ProposalId, id_from_bytes, is_id,
 };
 pub use schema::Coalition;
-pub use tally::{Method, Outcome, Rule, Tally, tally};
+pub use tally::{Method, Outcome, Rule, Tally, Weighed, tally, weighed_tally};
 pub use values::{
     AccessKind, Amount, Answer, Day, DecisionKind, EntryKind, Fraction, IssueStatus, LinkRelation,
     MethodName, NodeKey, PoolKind, Rank, RoleName, RuleKind, SUGGESTED_TAGS, SharedKind, ShownName,

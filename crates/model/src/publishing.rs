@@ -26,7 +26,7 @@ use federation::Value;
 
 use crate::doc::CoalitionDoc;
 use crate::reports::{decided_at, links};
-use crate::statements::{BuildError, Topic, value_of};
+use crate::statements::{BuildError, Topic, value_of, with_affiliates};
 use crate::values::{Day, Timestamp};
 
 /// What a coalition's links in force publish of its records now.
@@ -138,6 +138,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             }
         }
     }
+    let mut asked = None;
     if kind(Kind::Decision) {
         // Decisions taken since the first link publishing them was made.
         let since = publishing
@@ -145,16 +146,21 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             .filter(|l| publishes(l, Kind::Decision))
             .map(|l| l.decided_at)
             .min();
+        asked = crate::statements::asked_of(doc, &read, now);
         for p in read.proposals.values() {
-            // `decided_at` is none while open.
-            let taken = decided_at(p, now).is_some_and(|at| since.is_some_and(|s| at >= s));
+            // None while open (counting the affiliates' positions where they gave any).
+            let decided = match with_affiliates(asked.as_ref(), &read, p, now) {
+                Some((_, at)) => at,
+                None => decided_at(p, now),
+            };
+            let taken = decided.is_some_and(|at| since.is_some_and(|s| at >= s));
             if taken {
                 topics.push(Topic::Decision(p.id.clone()));
             }
         }
     }
     for topic in topics {
-        let value = value_of(&read, &gov, priority.as_ref(), &topic, now)?;
+        let value = value_of(&read, &gov, priority.as_ref(), asked.as_ref(), &topic, now)?;
         let published = match (&topic, &value) {
             (Topic::Roster, _) => true,
             // The month before, only while something was in the pool by its end.

@@ -484,7 +484,13 @@ pub fn statement_of(
             }
             mandate_of(&read, *call, c, *caller, proposal, as_of)?
         }
-        _ => value_of(&read, &gov, priority.as_ref(), topic, as_of)?,
+        _ => {
+            let asked = match topic {
+                Topic::Decision(_) => asked_of(at, &read, as_of),
+                _ => None,
+            };
+            value_of(&read, &gov, priority.as_ref(), asked.as_ref(), topic, as_of)?
+        }
     };
     let mut sorted: Vec<[u8; 32]> = heads.iter().map(|h| h.0).collect();
     sorted.sort_unstable();
@@ -679,10 +685,37 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
 
 /// The value of `topic` in a whole read of the coalition at `now`, with the governance in
 /// force then and (for an issue) the inventory's priority then.
+/// What a coalition takes from each coalition linked with it (`received::from_linked`).
+pub type Linked = std::collections::BTreeMap<crate::ids::CoalitionId, crate::received::FromLinked>;
+
+/// What coalition `c` (read from `doc`) takes from the coalitions linked with it, where a link
+/// in force at `now` takes mandate positions (so its decisions may count its affiliates'):
+/// `None` where none does.
+pub fn asked_of(doc: &CoalitionDoc, c: &Coalition, now: Timestamp) -> Option<Linked> {
+    let links = crate::reports::links(c.proposals.values(), now);
+    let takes = |l: &crate::reports::LinkInForce| {
+        l.terms
+            .accept
+            .iter()
+            .any(|k| k.as_str() == Kind::Mandate.as_str())
+    };
+    if !links.values().any(takes) {
+        return None;
+    }
+    let received = crate::received::received(doc);
+    Some(crate::received::from_linked(&c.id, &received, &links))
+}
+
+/// The value coalition `c` states on `topic` at `now`, with `gov` in force (and the
+/// inventory's `priority`, for an issue). A decision its affiliates gave positions on (in
+/// `asked`, what it takes from linked coalitions: [`asked_of`]) states its outcome counting
+/// them (`reports::affiliates::mandates`): counts with their weights, decided when that
+/// count was.
 pub fn value_of(
     c: &Coalition,
     gov: &InForce,
     priority: Option<&crate::reports::Priority>,
+    asked: Option<&Linked>,
     topic: &Topic,
     now: Timestamp,
 ) -> Result<Value, BuildError> {
@@ -811,7 +844,10 @@ pub fn value_of(
                 .proposals
                 .get(id)
                 .ok_or_else(|| missing(Kind::Decision, id.as_str()))?;
-            let t = proposal_tally(p, now);
+            let (t, closed_at) = match with_affiliates(asked, c, p, now) {
+                Some(counted) => counted,
+                None => (proposal_tally(p, now), crate::reports::decided_at(p, now)),
+            };
             Value::Decision(DecisionFacts {
                 proposal: id.to_bytes(),
                 title: clean_short(&p.title),
@@ -825,7 +861,7 @@ pub fn value_of(
                 },
                 outcome: t.outcome.as_str().to_owned(),
                 result: clean_long(&poll_words(p)),
-                closed_at: crate::reports::decided_at(p, now).map(Timestamp::as_millis),
+                closed_at: closed_at.map(Timestamp::as_millis),
             })
         }
         Topic::Call(id) => {
@@ -851,6 +887,21 @@ pub fn value_of(
         // Built from what the coalition received (`statement_of`).
         Topic::Mandate { .. } => return Err(BuildError::NotBuilt(Kind::Mandate)),
     })
+}
+
+/// Proposal `p` of `c` counted with its affiliates' positions (in `asked`) at `now`, where
+/// at least one affiliate gave a position on it: its tally and when it was decided.
+pub fn with_affiliates(
+    asked: Option<&Linked>,
+    c: &Coalition,
+    p: &crate::schema::Proposal,
+    now: Timestamp,
+) -> Option<(crate::tally::Tally, Option<Timestamp>)> {
+    let m = crate::reports::affiliates::mandates(asked?, &c.id, p.id.to_bytes(), p, now);
+    if m.lines.iter().all(|l| l.position.is_none()) {
+        return None;
+    }
+    Some((m.outcome?, m.decided_at))
 }
 
 /// The position `proposal` of coalition `c` gives on `call` (of coalition `caller`), decided by

@@ -280,6 +280,60 @@ pub fn tally<M: AsRef<str> + Ord>(
             Stance::Block => c.block += 1,
         }
     }
+    decide(rule, c, n, closed)
+}
+
+/// Positions counted with their weights: each party's position counts as many times as its
+/// weight (a party of weight 3 counts as three members taking the same position; one of
+/// weight 0 has no say). So consensus and consent still ask that no party with a say
+/// disagree (or block), whatever its weight, and the quorum is a share of the electorate's
+/// weight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Weighed {
+    /// The weight of all entitled to take a position.
+    pub electorate: u64,
+    /// The weight of those agreeing.
+    pub agree: u64,
+    /// The weight of those abstaining.
+    pub abstain: u64,
+    /// The weight of those disagreeing.
+    pub disagree: u64,
+    /// The weight of those blocking.
+    pub block: u64,
+}
+
+/// Tallies positions counted with their weights under `rule`, as [`tally`] tallies one each:
+/// the same outcome as [`tally`] over an electorate where each party of weight w is w members
+/// taking its position (property-tested). A weight beyond the electorate's is cut to it.
+///
+/// ```
+/// use model::{Fraction, Method, Outcome, Rule, Weighed, weighed_tally};
+/// let rule = Rule::new(Method::Majority, Fraction::HALF);
+/// // One party of weight 3 agrees, one of weight 1 disagrees, weight 2 has not decided.
+/// let w = Weighed { electorate: 6, agree: 3, disagree: 1, ..Weighed::default() };
+/// assert_eq!(weighed_tally(rule, w, false).outcome, Outcome::Open);
+/// assert_eq!(weighed_tally(rule, w, true).outcome, Outcome::Passed);
+/// ```
+pub fn weighed_tally(rule: Rule, w: Weighed, closed: bool) -> Tally {
+    // Each count within what is left of the electorate, so the pending weight never goes
+    // below nothing.
+    let mut left = w.electorate;
+    let mut take = |x: u64| {
+        let x = x.min(left);
+        left -= x;
+        x
+    };
+    let c = Counts {
+        agree: take(w.agree),
+        abstain: take(w.abstain),
+        disagree: take(w.disagree),
+        block: take(w.block),
+    };
+    decide(rule, c, w.electorate, closed)
+}
+
+/// The tally of counts `c` (at most `n` in all) out of an electorate of `n`.
+fn decide(rule: Rule, c: Counts, n: u64, closed: bool) -> Tally {
     let pending = n - c.taken();
     let best = evaluate(
         rule,
@@ -399,6 +453,36 @@ mod tests {
             if t.outcome == Outcome::Open {
                 prop_assert!(t.pending > 0);
             }
+        }
+
+        /// A party of weight w counts as w members taking its position: the weighed tally
+        /// is the tally of that electorate, so weights keep every property above (decided
+        /// outcomes final, closing decides) and consensus or consent is still stopped by
+        /// any party with a say.
+        #[test]
+        fn weights_count_as_members_taking_the_same_position(rule in rule(), parties in proptest::collection::vec((0u64..4, stance()), 1..6), closed in any::<bool>()) {
+            let mut members = Vec::new();
+            let mut p = BTreeMap::new();
+            let mut w = Weighed::default();
+            for (i, (weight, s)) in parties.iter().enumerate() {
+                w.electorate += weight;
+                for j in 0..*weight {
+                    let m = format!("p{i}-{j}");
+                    if let Some(s) = s {
+                        p.insert(m.clone(), *s);
+                    }
+                    members.push(m);
+                }
+                let counted = match s {
+                    Some(Stance::Agree) => &mut w.agree,
+                    Some(Stance::Abstain) => &mut w.abstain,
+                    Some(Stance::Disagree) => &mut w.disagree,
+                    Some(Stance::Block) => &mut w.block,
+                    None => continue,
+                };
+                *counted += weight;
+            }
+            prop_assert_eq!(weighed_tally(rule, w, closed), tally(rule, &members, &p, closed));
         }
 
         /// Positions of non-members never count.

@@ -159,6 +159,23 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                  against, {} abstaining.",
                 v.together[0], v.together[1], v.together[2]
             ))?;
+            if let Some(t) = &v.with_affiliates {
+                out.text(&format!(
+                    "Counting both under the proposal's rule ({}): {}{} (weights: {} for, {} \
+                     against, {} abstaining, {} blocking, {} not decided, of {}).",
+                    v.rule,
+                    t.outcome,
+                    v.decided_with_affiliates_at
+                        .map(|at| format!(" on {}", model::Day::of(at)))
+                        .unwrap_or_default(),
+                    t.agree,
+                    t.disagree,
+                    t.abstain,
+                    t.block,
+                    t.pending,
+                    t.electorate
+                ))?;
+            }
             let rows = v
                 .affiliates
                 .iter()

@@ -783,6 +783,18 @@ pub struct MandatesView {
     pub together: [u64; 3],
     /// The proposal's own outcome, from its members' positions.
     pub outcome: String,
+    /// Its rule, as the charter writes it.
+    pub rule: String,
+    /// Its outcome counting both, under its rule (`model::reports::affiliates::mandates`):
+    /// each member once, each affiliate with its weight (an affiliate against disagrees;
+    /// under consensus or consent any one disagreeing stops it), positions in the order
+    /// stated, decided at the first moment none missing could change it, else at its closing
+    /// time; nothing stated after that counts. Weights count here, not members. None for a
+    /// poll.
+    pub with_affiliates: Option<model::Tally>,
+    /// When that outcome was decided, if it is.
+    #[schema(value_type = Option<String>)]
+    pub decided_with_affiliates_at: Option<model::Timestamp>,
 }
 
 /// The affiliates' positions on proposal `given` (an id or unique prefix), weighted.
@@ -790,7 +802,13 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
     let shown = super::proposals::show(r, c, given)?.proposal;
     let id = shown.proposal.id.clone();
     let linked = r.from_linked(c)?;
-    let t = model::reports::affiliates::mandates(&linked, c, id.to_bytes());
+    let t = model::reports::affiliates::mandates(
+        &linked,
+        c,
+        id.to_bytes(),
+        &shown.proposal,
+        replica::now(),
+    );
     Ok(MandatesView {
         proposal: id.to_string(),
         title: shown.proposal.title.clone(),
@@ -801,7 +819,7 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
                 let p = l.position.as_ref();
                 MandateLine {
                     from: l.affiliate.name.clone(),
-                    weight: l.affiliate.weight,
+                    weight: l.weight,
                     position: p.map(|(m, _)| m.position.as_str().to_owned()),
                     decided_by: p.map(|(m, _)| model::id_from_bytes(m.proposal)),
                     counts: p.map(|(m, _)| {
@@ -837,6 +855,9 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
             shown.tally.abstain.saturating_add(t.abstain),
         ],
         outcome: shown.outcome.as_str().to_owned(),
+        rule: shown.proposal.rule.to_string(),
+        with_affiliates: t.outcome,
+        decided_with_affiliates_at: t.decided_at,
     })
 }
 
@@ -1499,6 +1520,31 @@ mod tests {
         );
         assert_eq!(v.members, [0, 0, 0, 0]);
         assert_eq!(v.together, [3, 1, 0]);
+        // Counted under the nation's rule (majority), our one member silent: 3 of 5 for and
+        // 1 against, which the missing 1 cannot turn: passed with the affiliates, while our
+        // members alone have not decided.
+        let t = v.with_affiliates.unwrap();
+        assert_eq!(
+            (t.outcome, t.electorate, t.agree, t.disagree, t.pending),
+            (model::Outcome::Passed, 5, 3, 1, 1),
+            "{v:?}"
+        );
+        assert_eq!(v.outcome, "open");
+        assert!(v.decided_with_affiliates_at.is_some());
+        // The decision, stated to whoever it goes to, says so too: counts with their weights.
+        let decision = drafted(&mut r, &nation, "decision", question.as_str(), None);
+        let drafts = r.drafts(&nation).unwrap();
+        let Some(model::federation::Value::Decision(d)) =
+            drafts.get(&decision).map(|d| &d.statement.value)
+        else {
+            panic!("no decision drafted: {drafts:?}");
+        };
+        assert_eq!(
+            (d.outcome.as_str(), d.counts.agree, d.counts.disagree),
+            ("passed", 3, 1),
+            "{d:?}"
+        );
+        assert!(d.closed_at.is_some(), "{d:?}");
     }
 
     #[test]

@@ -12,7 +12,9 @@ use federation::{DecisionFacts, GoalProgress, IssueFacts, PoolTotals, StatementI
 
 use crate::ids::CoalitionId;
 use crate::received::FromLinked;
-use crate::values::{LinkRelation, Timestamp};
+use crate::schema::Proposal;
+use crate::tally::{Outcome, Rule, Tally, Weighed, weighed_tally};
+use crate::values::{LinkRelation, Stance, Timestamp};
 
 /// Where a figure comes from: the statement, who signed it, as of when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +74,8 @@ pub struct Affiliate {
     pub members: Option<usize>,
     /// Its weight in mandates: the link's, or its number of members.
     pub weight: u64,
+    /// The link's weight for it, if the link names one (else it weighs its members).
+    pub link_weight: Option<u64>,
     /// Statements received that do not verify now.
     pub waiting: usize,
 }
@@ -161,6 +165,7 @@ pub fn affiliates(linked: &BTreeMap<CoalitionId, FromLinked>) -> Vec<Affiliate> 
                 name: federation::clean_short(&from.link.terms.name),
                 members,
                 weight: weight_of(from.link.terms.weight, members),
+                link_weight: from.link.terms.weight,
                 waiting: from.waiting.len(),
             }
         })
@@ -295,8 +300,11 @@ pub fn rollup(linked: &BTreeMap<CoalitionId, FromLinked>) -> Rollup {
 pub struct MandateLine {
     /// The affiliate.
     pub affiliate: Affiliate,
-    /// Its latest position on the question, and where it comes from (none yet).
+    /// Its position counted on the question, and where it comes from (none yet).
     pub position: Option<(federation::MandatePosition, Provenance)>,
+    /// The weight it counts with: the link's, or the members of the roster its position was
+    /// signed under (of its newest roster while it has none).
+    pub weight: u64,
 }
 
 /// The affiliates' positions on one question, counted with their weights.
@@ -312,42 +320,421 @@ pub struct MandateTally {
     pub abstain: u64,
     /// The weights of those that have published no position yet.
     pub silent: u64,
+    /// The question's outcome counting the affiliates with its own members (`None` for a
+    /// poll, which takes no positions): see [`mandates`].
+    pub outcome: Option<Tally>,
+    /// When that outcome was decided, if it is.
+    pub decided_at: Option<Timestamp>,
 }
 
-/// The affiliates' latest positions on `question` (a proposal of `own`, the coalition they
-/// are affiliates of), weighted by their links' weights (or members).
+/// How receivers order statements on one subject: the highest sequence, then the lowest id.
+type Rank = (u64, std::cmp::Reverse<StatementId>);
+
+/// The stance a mandate position counts as: for agrees, against disagrees.
+fn stance_of(p: federation::Position) -> Stance {
+    match p {
+        federation::Position::For => Stance::Agree,
+        federation::Position::Against => Stance::Disagree,
+        federation::Position::Abstain => Stance::Abstain,
+    }
+}
+
+/// The count of `stance` in `w`.
+fn count_of(w: &mut Weighed, stance: Stance) -> &mut u64 {
+    match stance {
+        Stance::Agree => &mut w.agree,
+        Stance::Abstain => &mut w.abstain,
+        Stance::Disagree => &mut w.disagree,
+        Stance::Block => &mut w.block,
+    }
+}
+
+/// A position a party stated on a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stated {
+    /// Whose (its place among the parties).
+    pub(crate) party: usize,
+    /// When stated.
+    pub(crate) at: Timestamp,
+    /// Its order among the party's positions: a higher one replaces a lower.
+    pub(crate) order: usize,
+    /// What it counts as.
+    pub(crate) stance: Stance,
+    /// The party's weight with it.
+    pub(crate) weight: u64,
+}
+
+/// What [`count_in_order`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Counted {
+    /// The outcome (none where it does not decide).
+    pub(crate) tally: Option<Tally>,
+    /// When it was decided, if it is.
+    pub(crate) decided_at: Option<Timestamp>,
+    /// Each party's position counted: its place in the positions given.
+    pub(crate) chosen: Vec<Option<usize>>,
+}
+
+/// Counts `stated` (parties weighing `silent` while they have stated nothing) under `rule`,
+/// in the order of their times, each party's highest-ordered position stated by then, none
+/// stated at or after `closes_at`: decided at the first moment no missing position could
+/// change it, nothing later counting; else at the closing time (once `now` reaches it).
+/// Without `decides` (a poll) only the positions are chosen. Decided at `opened` where no
+/// party has a say.
+pub(crate) fn count_in_order(
+    rule: Rule,
+    opened: Timestamp,
+    silent: &[u64],
+    stated: &[Stated],
+    closes_at: Option<Timestamp>,
+    now: Timestamp,
+    decides: bool,
+) -> Counted {
+    let mut order: Vec<usize> = (0..stated.len())
+        .filter(|i| {
+            stated
+                .get(*i)
+                .is_some_and(|s| s.party < silent.len() && closes_at.is_none_or(|c| s.at < c))
+        })
+        .collect();
+    order.sort_by_key(|i| stated.get(*i).map(|s| s.at));
+    let mut w = Weighed {
+        electorate: silent.iter().fold(0u64, |a, b| a.saturating_add(*b)),
+        ..Weighed::default()
+    };
+    let mut chosen: Vec<Option<usize>> = vec![None; silent.len()];
+    // Decided before anyone states anything where nobody could make it pass (none with a say).
+    let mut decided = Some(weighed_tally(rule, w, false))
+        .filter(|t| decides && t.outcome != Outcome::Open)
+        .map(|t| (t, opened));
+    let mut next = order.iter().peekable();
+    while decided.is_none()
+        && let Some(first) = next.peek().and_then(|i| stated.get(**i))
+    {
+        let t = first.at;
+        while let Some(i) = next.next_if(|i| stated.get(**i).is_some_and(|s| s.at == t)) {
+            let Some(s) = stated.get(*i) else {
+                continue;
+            };
+            let was = chosen.get(s.party).copied().flatten();
+            let (weight, stance) = match was.and_then(|j| stated.get(j)) {
+                Some(old) if old.order >= s.order => continue,
+                Some(old) => (old.weight, Some(old.stance)),
+                None => (silent.get(s.party).copied().unwrap_or(0), None),
+            };
+            if let Some(stance) = stance {
+                let n = count_of(&mut w, stance);
+                *n = n.saturating_sub(weight);
+            }
+            w.electorate = w.electorate.saturating_sub(weight).saturating_add(s.weight);
+            let n = count_of(&mut w, s.stance);
+            *n = n.saturating_add(s.weight);
+            if let Some(c) = chosen.get_mut(s.party) {
+                *c = Some(*i);
+            }
+        }
+        if decides {
+            let so_far = weighed_tally(rule, w, false);
+            if so_far.outcome != Outcome::Open {
+                decided = Some((so_far, t));
+                break;
+            }
+        }
+    }
+    let (tally, decided_at) = match decided {
+        Some((t, at)) => (Some(t), Some(at)),
+        None if decides => {
+            let closed = closes_at.is_some_and(|c| now >= c);
+            (
+                Some(weighed_tally(rule, w, closed)),
+                closes_at.filter(|_| closed),
+            )
+        }
+        None => (None, None),
+    };
+    Counted {
+        tally,
+        decided_at,
+        chosen,
+    }
+}
+
+/// The affiliates' positions on `question`, a proposal `p` of `own` (the coalition they are
+/// affiliates of), weighted by their links' weights (or members), and `p`'s outcome counting
+/// them with its own members under its rule, at `now`.
+///
+/// Each member counts once, each affiliate with its weight ([`crate::tally::weighed_tally`]:
+/// under consensus or consent any party disagreeing or blocking stops it, whatever its weight;
+/// an affiliate against disagrees). An affiliate counted weighs its link's weight, or the
+/// members of the roster its position was signed under; one silent, its link's weight or its
+/// newest roster's members. Positions count in the order of their stated times (a member's
+/// `at`, a mandate statement's `as of`), each affiliate's latest (highest sequence) stated by
+/// then, none stated at or after the closing time: the outcome is decided at the first
+/// moment no position still missing could change it, and nothing stated after that moment
+/// counts (as members' nodes refuse positions on a decided proposal); else at the closing
+/// time. So the outcome is the same on every node holding the same statements, and a decided
+/// one stays decided, except that a position stated earlier but received later counts where
+/// its time puts it (as an offline member's position made before the close does).
 pub fn mandates(
     linked: &BTreeMap<CoalitionId, FromLinked>,
     own: &CoalitionId,
     question: [u8; 16],
+    p: &Proposal,
+    now: Timestamp,
 ) -> MandateTally {
-    let mut out = MandateTally::default();
-    for a in affiliates(linked) {
+    let affiliates = affiliates(linked);
+    // The parties: the affiliates, then the members.
+    let mut silent: Vec<u64> = affiliates.iter().map(|a| a.weight).collect();
+    let mut said: Vec<(&federation::Verified, &federation::MandatePosition)> = Vec::new();
+    let mut stated = Vec::new();
+    for (party, a) in affiliates.iter().enumerate() {
         let Some(from) = linked.get(&a.id) else {
             continue;
         };
-        let position = from
+        let mut mine: Vec<(Rank, &federation::Verified, &federation::MandatePosition)> = from
             .verified
             .iter()
-            .filter(|v| from.is_latest(v))
-            .find_map(|v| match &v.statement.value {
+            .filter_map(|v| match &v.statement.value {
                 Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
-                    Some((m.clone(), Provenance::of(v, &a.id, &a.name)))
+                    Some(((v.statement.sequence, std::cmp::Reverse(v.id)), v, m))
                 }
                 _ => None,
+            })
+            .collect();
+        mine.sort_by_key(|(rank, ..)| *rank);
+        for (order, (_, v, m)) in mine.into_iter().enumerate() {
+            stated.push(Stated {
+                party,
+                at: Timestamp::from_millis(v.statement.as_of),
+                order,
+                stance: stance_of(m.position),
+                weight: weight_of(a.link_weight, Some(v.members)),
             });
-        let w = a.weight;
-        let counted = match position.as_ref().map(|(m, _)| m.position) {
-            Some(federation::Position::For) => &mut out.for_,
-            Some(federation::Position::Against) => &mut out.against,
-            Some(federation::Position::Abstain) => &mut out.abstain,
-            None => &mut out.silent,
+            said.push((v, m));
+        }
+    }
+    let mut members: Vec<&crate::ids::MemberId> = p.electorate.iter().collect();
+    members.sort_unstable();
+    members.dedup();
+    let first_member = silent.len();
+    silent.extend(members.iter().map(|_| 1));
+    for (m, pos) in crate::reports::counted_positions(p) {
+        if let Ok(place) = members.binary_search(&m) {
+            stated.push(Stated {
+                party: first_member + place,
+                at: pos.at,
+                order: 0,
+                stance: pos.stance,
+                weight: 1,
+            });
+        }
+    }
+    let counted = count_in_order(
+        p.rule,
+        p.created_at,
+        &silent,
+        &stated,
+        p.closes_at,
+        now,
+        p.poll.is_none(),
+    );
+    let mut out = MandateTally {
+        outcome: counted.tally,
+        decided_at: counted.decided_at,
+        ..MandateTally::default()
+    };
+    for (a, c) in affiliates.into_iter().zip(counted.chosen) {
+        let chosen = c.and_then(|i| Some((said.get(i)?, stated.get(i)?.weight)));
+        let (position, weight) = match chosen {
+            Some(((v, m), weight)) => {
+                let counted = match m.position {
+                    federation::Position::For => &mut out.for_,
+                    federation::Position::Against => &mut out.against,
+                    federation::Position::Abstain => &mut out.abstain,
+                };
+                *counted = counted.saturating_add(weight);
+                (
+                    Some(((*m).clone(), Provenance::of(v, &a.id, &a.name))),
+                    weight,
+                )
+            }
+            None => {
+                out.silent = out.silent.saturating_add(a.weight);
+                (None, a.weight)
+            }
         };
-        *counted = counted.saturating_add(w);
         out.lines.push(MandateLine {
             affiliate: a,
             position,
+            weight,
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::Method;
+    use crate::values::Fraction;
+    use proptest::prelude::*;
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let fraction =
+            (0u32..=4, 1u32..=4).prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
+        let method = prop_oneof![
+            Just(Method::Consensus),
+            Just(Method::Consent),
+            Just(Method::Majority),
+            fraction.clone().prop_map(Method::SuperMajority),
+        ];
+        (method, fraction).prop_map(|(m, q)| Rule::new(m, q))
+    }
+
+    fn stance() -> impl Strategy<Value = Stance> {
+        prop_oneof![
+            Just(Stance::Agree),
+            Just(Stance::Abstain),
+            Just(Stance::Disagree),
+            Just(Stance::Block),
+        ]
+    }
+
+    /// Positions of up to `parties` parties, at times 0..20, each party's in its order.
+    fn stated(parties: usize) -> impl Strategy<Value = Vec<Stated>> {
+        proptest::collection::vec((0..parties, 0i64..20, stance(), 0u64..4), 0..10).prop_map(|v| {
+            let mut orders = [0usize; 8];
+            v.into_iter()
+                .map(|(party, at, stance, weight)| {
+                    let order = orders[party];
+                    orders[party] += 1;
+                    Stated {
+                        party,
+                        at: Timestamp::from_millis(at),
+                        order,
+                        stance,
+                        weight,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The outcome, when it was decided and what each party counted, compared across orders.
+    fn seen(
+        c: &Counted,
+        stated: &[Stated],
+    ) -> (Option<Tally>, Option<Timestamp>, Vec<Option<Stated>>) {
+        let chosen = c
+            .chosen
+            .iter()
+            .map(|i| i.and_then(|i| stated.get(i).copied()))
+            .collect();
+        (c.tally, c.decided_at, chosen)
+    }
+
+    proptest! {
+        /// Every node counts the same whatever order it received the positions in.
+        #[test]
+        fn the_order_received_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), closes in proptest::option::of(0i64..25), now in 0i64..30, shuffle in any::<u64>()) {
+            let closes = closes.map(Timestamp::from_millis);
+            let now = Timestamp::from_millis(now);
+            let once = count_in_order(rule, Timestamp::MIN, &silent, &stated, closes, now, true);
+            let mut other = stated.clone();
+            // A permutation: rotate, then reverse when asked.
+            let turn = (shuffle as usize) % other.len().max(1);
+            other.rotate_left(turn);
+            if shuffle % 2 == 1 {
+                other.reverse();
+            }
+            let again = count_in_order(rule, Timestamp::MIN, &silent, &other, closes, now, true);
+            prop_assert_eq!(seen(&once, &stated), seen(&again, &other));
+        }
+
+        /// A decided outcome stays decided: positions stated after the moment it was decided
+        /// (changed ones included), and time passing, change nothing. One never decided while
+        /// the question is open.
+        #[test]
+        fn what_is_stated_after_a_decision_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), later in stated(5), closes in proptest::option::of(0i64..25), now in 0i64..30) {
+            let closes = closes.map(Timestamp::from_millis);
+            let now = Timestamp::from_millis(now);
+            let once = count_in_order(rule, Timestamp::MIN, &silent, &stated, closes, now, true);
+            let tally = once.tally.unwrap();
+            match once.decided_at {
+                None => prop_assert_eq!(tally.outcome, Outcome::Open),
+                Some(at) => {
+                    prop_assert_ne!(tally.outcome, Outcome::Open);
+                    let mut more = stated.clone();
+                    let base = stated.len();
+                    more.extend(later.iter().map(|s| Stated {
+                        at: Timestamp::from_millis(at.as_millis() + 1 + s.at.as_millis()),
+                        order: s.order + base,
+                        ..*s
+                    }));
+                    let again = count_in_order(rule, Timestamp::MIN, &silent, &more, closes, Timestamp::from_millis(100), true);
+                    prop_assert_eq!((again.tally, again.decided_at), (once.tally, once.decided_at));
+                }
+            }
+            if closes.is_some_and(|c| now >= c) {
+                prop_assert!(once.decided_at.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn an_affiliate_against_under_consensus_stops_it_whatever_its_weight() {
+        let rule = Rule::new(Method::Consensus, Fraction::HALF);
+        let at = Timestamp::from_millis;
+        let s = |party, t, stance, weight| Stated {
+            party,
+            at: at(t),
+            order: 0,
+            stance,
+            weight,
+        };
+        // Two members agree; an affiliate of weight 1 against, one of weight 5 for.
+        let stated = [
+            s(0, 1, Stance::Agree, 1),
+            s(1, 2, Stance::Agree, 1),
+            s(2, 3, Stance::Agree, 5),
+            s(3, 4, Stance::Disagree, 1),
+        ];
+        let c = count_in_order(
+            rule,
+            Timestamp::MIN,
+            &[1, 1, 5, 1],
+            &stated,
+            Some(at(10)),
+            at(11),
+            true,
+        );
+        assert_eq!(c.tally.unwrap().outcome, Outcome::Failed);
+        // Majority: 7 for, 1 against, decided once the weight-5 affiliate is in.
+        let rule = Rule::new(Method::Majority, Fraction::HALF);
+        let c = count_in_order(
+            rule,
+            Timestamp::MIN,
+            &[1, 1, 5, 1],
+            &stated,
+            Some(at(10)),
+            at(5),
+            true,
+        );
+        assert_eq!(
+            (c.tally.unwrap().outcome, c.decided_at),
+            (Outcome::Passed, Some(at(3)))
+        );
+        // Stated at the close or after: not counted.
+        let c = count_in_order(
+            rule,
+            Timestamp::MIN,
+            &[1, 1, 5, 1],
+            &stated,
+            Some(at(3)),
+            at(5),
+            true,
+        );
+        let t = c.tally.unwrap();
+        assert_eq!((t.agree, t.pending, t.outcome), (2, 6, Outcome::Failed));
+    }
 }

@@ -82,7 +82,16 @@ pub(crate) fn mandates(
             ("abstain", weight(m.together[2])),
         ],
     );
-    let sentence = format!("{sentence} {together}");
+    let outcome = m.with_affiliates.as_ref().map_or_else(String::new, |t| {
+        c.tw(
+            "mandates-outcome",
+            &[(
+                "outcome",
+                Arg::Own(c.t(&format!("outcome-{}", t.outcome.as_str()))),
+            )],
+        )
+    });
+    let sentence = format!("{sentence} {together} {outcome}");
     let rows = m
         .affiliates
         .iter()
