@@ -210,22 +210,18 @@ impl RosterChain {
         let roster = as_roster(&opened.statement)?.clone();
         let s = &opened.statement;
         let newest = self.newest_held();
-        let broken = |what| StatementError::BrokenChain {
-            version: s.sequence,
-            newest: newest.version,
-            what,
-        };
-        if newest.version.checked_add(1) != Some(s.sequence) {
-            return Err(broken("its version is not the next"));
-        }
         if s.supersedes != Some(newest.id.0) {
-            return Err(broken("it does not supersede the newest roster"));
+            return Err(StatementError::BrokenChain {
+                version: s.sequence,
+                newest: newest.version,
+                what: if newest.version.checked_add(1) != Some(s.sequence) {
+                    "its version is not the next"
+                } else {
+                    "it does not supersede the newest roster"
+                },
+            });
         }
-        if s.as_of < newest.as_of {
-            return Err(broken("it is dated before the roster it follows"));
-        }
-        let majority = newest.members / 2 + 1;
-        signers(newest, &opened, majority)?;
+        follows(newest, &opened)?;
         let held = Held::of(opened.id, s, &roster);
         self.held.push(held);
         if self.held.len() > MAX_KEPT_ROSTERS {
@@ -234,6 +230,21 @@ impl RosterChain {
         self.ids.push((s.sequence, opened.id));
         self.newest = roster;
         Ok(opened.id)
+    }
+
+    /// Whether roster `signed`, which supersedes a roster this chain holds the keys of,
+    /// follows that one as [`RosterChain::extend`] takes a next roster (version one more,
+    /// dated no earlier, signed by a strict majority of its members with signatures that
+    /// verify): `None` where it supersedes no roster held, or is no roster of this chain's
+    /// coalition. The answer depends only on the two rosters' bytes, so a roster that does
+    /// not follow the one it supersedes is one no chain ever takes after it.
+    pub fn follows_held(&self, signed: &Signed) -> Option<Result<(), StatementError>> {
+        let opened = signed.open().ok()?;
+        as_roster(&opened.statement).ok()?;
+        self.same_coalition(&opened.statement).ok()?;
+        let before = opened.statement.supersedes?;
+        let held = self.held.iter().find(|h| h.id.0 == before)?;
+        Some(follows(held, &opened))
     }
 
     /// Verifies a statement (not a roster): published by this chain's coalition, signed under
@@ -288,6 +299,24 @@ impl RosterChain {
         }
         Ok(())
     }
+}
+
+/// Whether roster `opened` follows roster `before` (which it supersedes): version one more,
+/// dated no earlier, signed by a strict majority of its members.
+fn follows(before: &Held, opened: &Opened) -> Result<(), StatementError> {
+    let s = &opened.statement;
+    let broken = |what| StatementError::BrokenChain {
+        version: s.sequence,
+        newest: before.version,
+        what,
+    };
+    if before.version.checked_add(1) != Some(s.sequence) {
+        return Err(broken("its version is not the next"));
+    }
+    if s.as_of < before.as_of {
+        return Err(broken("it is dated before the roster it follows"));
+    }
+    signers(before, opened, before.members / 2 + 1).map(|_| ())
 }
 
 fn as_roster(s: &Statement) -> Result<&Roster, StatementError> {

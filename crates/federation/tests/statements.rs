@@ -383,6 +383,74 @@ fn a_forged_roster_is_refused_with_what_is_wrong() {
     ));
 }
 
+/// A roster superseding one the chain holds is told apart as no chain would take it after
+/// that one (a minority of it, a skipped version, dated before it) or as one that follows it
+/// (a fork a majority signed: an honest publisher's chain may have taken it); a roster
+/// superseding one not held is neither.
+#[test]
+fn a_roster_following_a_held_one_is_told_from_one_no_chain_takes() {
+    let first = signed_by(&roster_statement(1, members(3), None), &[]);
+    let mut chain = RosterChain::trust(&first.id(), &first).unwrap();
+    let second = signed_by(&roster_statement(2, members(3), Some(first.id())), &[1, 2]);
+    chain.extend(&second).unwrap();
+    // A fork of version 2 that two of three signed: it follows roster 1.
+    let fork = signed_by(&roster_statement(2, members(2), Some(first.id())), &[2, 3]);
+    assert!(matches!(chain.follows_held(&fork), Some(Ok(()))));
+    // One of three: it does not.
+    let minority = signed_by(
+        &roster_statement(2, members(4), Some(first.id())),
+        &[1, 101],
+    );
+    assert!(matches!(
+        chain.follows_held(&minority),
+        Some(Err(StatementError::TooFewSigners { signed: 1, .. }))
+    ));
+    // A version skipped, or dated before the one it supersedes.
+    let skip = signed_by(
+        &Statement {
+            roster: 3,
+            sequence: 4,
+            ..roster_statement(4, members(2), Some(second.id()))
+        },
+        &[1, 2, 3],
+    );
+    assert!(matches!(
+        chain.follows_held(&skip),
+        Some(Err(StatementError::BrokenChain { .. }))
+    ));
+    let backdated = signed_by(
+        &Statement {
+            as_of: 0,
+            ..roster_statement(3, members(2), Some(second.id()))
+        },
+        &[1, 2, 3],
+    );
+    assert!(matches!(
+        chain.follows_held(&backdated),
+        Some(Err(StatementError::BrokenChain { .. }))
+    ));
+    // Superseding a roster not held, none, another coalition's, or no roster: nothing said.
+    let elsewhere = signed_by(
+        &roster_statement(2, members(2), Some(StatementId([3; 32]))),
+        &[1],
+    );
+    assert!(chain.follows_held(&elsewhere).is_none());
+    assert!(chain.follows_held(&first).is_none());
+    let other = signed_by(
+        &Statement {
+            coalition: [8; 16],
+            ..roster_statement(2, members(2), Some(first.id()))
+        },
+        &[1],
+    );
+    assert!(chain.follows_held(&other).is_none());
+    assert!(
+        chain
+            .follows_held(&signed_by(&goal(1, 1, 1), &[1]))
+            .is_none()
+    );
+}
+
 #[test]
 fn a_pinned_roster_at_the_last_version_takes_no_next_one_and_does_not_panic() {
     let last = signed_by(

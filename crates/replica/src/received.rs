@@ -220,6 +220,10 @@ impl Replica {
 /// holds its chain, one roster a version).
 pub const MAX_NEW_ROSTERS: usize = 256;
 
+/// Most rosters a passed file holds beyond the chain taken here that are checked for a
+/// forgery (each may cost a majority's signatures).
+const MAX_FORKS_CHECKED: usize = 8;
+
 /// What a coalition publishes on its link with another, as a statements file.
 #[derive(Debug, Clone)]
 pub struct Publication {
@@ -458,17 +462,36 @@ impl Replica {
                 }
             }
         };
-        // A signature that no roster of the publisher lists, or that does not verify, is
-        // forged: honest nodes pass only signatures that count (the model leaves such ones
-        // out before judging, so they are looked for here).
+        // A signature that does not verify is forged: honest nodes pass only signatures that
+        // count (the model leaves such ones out before judging, so they are looked for here).
+        // So is one by a key no roster of the publisher lists, where this side can tell: the
+        // statement names a roster this chain took, and the file carries no other roster of
+        // that version (the sender's chain may have gone on beyond this one's, or taken
+        // another fork, with keys this side does not know yet).
+        let passed_rosters: Vec<(u64, StatementId)> = of_publisher()
+            .filter(|(_, _, o)| o.statement.value.kind() == model::federation::Kind::Roster)
+            .map(|(_, _, o)| (o.statement.sequence, o.id))
+            .collect();
+        let knows = |version: u64| {
+            chain
+                .ids()
+                .iter()
+                .find(|(v, _)| *v == version)
+                .is_some_and(|(_, id)| {
+                    passed_rosters
+                        .iter()
+                        .all(|(v, passed)| *v != version || passed == id)
+                })
+        };
         for (n, s, o) in of_publisher() {
             if o.statement.value.kind() == model::federation::Kind::Roster {
                 continue;
             }
+            let known = knows(o.statement.roster);
             if let Some(c) = s
                 .cosigns
                 .iter()
-                .find(|c| !chain.lists(&c.key) || !c.verifies(&o.id))
+                .find(|c| (known && !chain.lists(&c.key)) || !c.verifies(&o.id))
             {
                 malformed.push(format!(
                     "item {n}: a signature by key {} that {}",
@@ -479,6 +502,25 @@ impl Replica {
                         "no roster of the publisher lists"
                     }
                 ));
+            }
+        }
+        // A roster superseding one this side holds that no chain takes after it (a minority
+        // of it, a version skipped, dated before it) is forged: an honest node passes only
+        // its chain, whose every roster follows the one it supersedes, and that depends only
+        // on the two rosters' bytes. A fork a majority signed, or a roster superseding one not
+        // held here (the pin elsewhere, dropped, a chain of its own), may be honest. At most
+        // `MAX_FORKS_CHECKED` are checked a file, and the first forged one is enough.
+        let taken: std::collections::BTreeSet<StatementId> =
+            chain.ids().iter().map(|(_, id)| *id).collect();
+        let not_taken = of_publisher().filter(|(_, _, o)| {
+            o.statement.value.kind() == model::federation::Kind::Roster && !taken.contains(&o.id)
+        });
+        for (n, s, _) in not_taken.take(MAX_FORKS_CHECKED) {
+            if let Some(Err(e)) = chain.follows_held(s) {
+                malformed.push(format!(
+                    "item {n}: a roster that does not follow the roster it supersedes: {e}"
+                ));
+                break;
             }
         }
         let source = format!("node {peer}");

@@ -1183,6 +1183,63 @@ mod tests {
             "{e}"
         );
         assert!(list(&mut r, &nation).unwrap().statements.is_empty());
+        // A roster 2 superseding the region's roster 1 that no majority of it signed (a key
+        // no roster lists): no chain takes it after roster 1, so no honest node passes it.
+        let first = model::federation::Signed::decode(&published.file.items[0]).unwrap();
+        let opened = first.open().unwrap();
+        let next = model::federation::Statement {
+            sequence: opened.statement.sequence + 1,
+            roster: opened.statement.sequence,
+            supersedes: Some(opened.id.0),
+            as_of: opened.statement.as_of + 1000,
+            ..opened.statement.clone()
+        };
+        let mut forged_roster = model::federation::Signed::new(&next).unwrap();
+        forged_roster.sign(&[9; 32]).unwrap();
+        let forged = StatementsFile {
+            items: vec![published.file.items[0].clone(), forged_roster.encode()],
+            ..published.file.clone()
+        };
+        let e = r.receive_passed(&member, &forged.encode()).unwrap_err();
+        assert!(
+            e.counts()
+                && e.to_string()
+                    .contains("does not follow the roster it supersedes"),
+            "{e}"
+        );
+        // A statement signed by a key no roster here lists: forged where it names roster 1,
+        // which this side took; under a roster 2 this side has not seen, the key may be a new
+        // member's (refused, not counted).
+        let progress_statement = model::federation::Signed::decode(&published.file.items[1])
+            .unwrap()
+            .open()
+            .unwrap()
+            .statement;
+        let by_stranger = |roster| {
+            let mut s = model::federation::Signed::new(&model::federation::Statement {
+                roster,
+                sequence: progress_statement.sequence + 1,
+                ..progress_statement.clone()
+            })
+            .unwrap();
+            s.sign(&[9; 32]).unwrap();
+            StatementsFile {
+                items: vec![published.file.items[0].clone(), s.encode()],
+                ..published.file.clone()
+            }
+            .encode()
+        };
+        let e = r
+            .receive_passed(&member, &by_stranger(opened.statement.sequence))
+            .unwrap_err();
+        assert!(e.counts() && e.to_string().contains("no roster"), "{e}");
+        let done = r
+            .receive_passed(&member, &by_stranger(opened.statement.sequence + 1))
+            .unwrap();
+        assert!(
+            matches!(done.offers.as_slice(), [.., (_, Offer::Refused(_))]),
+            "{done:?}"
+        );
 
         // From a member node of the region: taken, as an imported file would be.
         let passed = r.receive_passed(&member, &bytes).unwrap();
