@@ -86,6 +86,47 @@ impl Replica {
         Ok(out)
     }
 
+    /// What this node's coalitions take from linked coalitions whose newest roster (as taken
+    /// here) lists `peer`: (the publisher, the coalition taking, the fewest signers its link
+    /// takes), for links taking statements; told to the peer in each Hello, so that it passes
+    /// only what counts here and what it passes with fewer is counted against it. A
+    /// coalition that cannot be read is passed over.
+    pub fn takes_from(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+        let mut out = Vec::new();
+        for to in self.coalition_ids().unwrap_or_default() {
+            if self.is_joining(&to) || self.me(&to).is_err() {
+                continue;
+            }
+            let links = match self.links(&to) {
+                Ok(links) => links,
+                Err(e) => {
+                    tracing::warn!(coalition = %to, error = %e, "could not read the links");
+                    continue;
+                }
+            };
+            if links.values().all(|l| l.terms.accept.is_empty()) {
+                continue;
+            }
+            let chains = match self.linked_chains(&to) {
+                Ok(chains) => chains,
+                Err(e) => {
+                    tracing::warn!(coalition = %to, error = %e, "could not read the rosters of linked coalitions");
+                    continue;
+                }
+            };
+            for (from, link) in &links {
+                let lists = chains
+                    .get(from)
+                    .is_some_and(|c| c.newest().member_of(peer.as_bytes()).is_some());
+                if lists && !link.terms.accept.is_empty() {
+                    let k = u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX);
+                    out.push((from.clone(), to.clone(), k));
+                }
+            }
+        }
+        out
+    }
+
     /// Carries `items` (statements of coalitions linked with `id`) into coalition `id`, in
     /// this node's member's record: each item's outcome, in order. `source` says where they
     /// came from (a file, a peer) for the refusal log.
@@ -388,6 +429,20 @@ impl Replica {
     /// rules judge it. Every statement refused is logged; the message is refused (counted
     /// against the peer) only for what no honest member node passes (see `counts_against`).
     pub fn receive_passed(&mut self, peer: &NodeKey, bytes: &[u8]) -> Result<Passed, PassedError> {
+        self.receive_passed_told(peer, bytes, |_, _| None)
+    }
+
+    /// [`Replica::receive_passed`], where `told(from, to)` says the fewest signers this node
+    /// told `peer`, in every greeting of the connection, that coalition `to` takes on a
+    /// statement of `from` (`sync::SyncNode::told_to`): a statement the peer passes with
+    /// fewer signers, every one listed and verifying under the roster this side took, is one
+    /// it knew would not count, and is counted against it too.
+    pub fn receive_passed_told(
+        &mut self,
+        peer: &NodeKey,
+        bytes: &[u8],
+        told: impl Fn(&CoalitionId, &CoalitionId) -> Option<u32>,
+    ) -> Result<Passed, PassedError> {
         let mut file = StatementsFile::decode(bytes)?;
         let addresses = std::mem::take(&mut file.addresses);
         let (from, to) = (
@@ -536,11 +591,16 @@ impl Replica {
             }
         }
         let items: Vec<Signed> = items.into_iter().map(|(_, s, _)| s).collect();
+        let floor = told(&from, &to);
         let offers = self.receive_statements(&to, &items, &source)?;
         let counted: Vec<String> = malformed
             .into_iter()
             .chain(offers.iter().filter_map(|(_, o)| match o {
                 Offer::Refused(e) if counts_against(e) => Some(e.to_string()),
+                Offer::Refused(e) if below_told(e, floor, knows) => Some(format!(
+                    "{e}, passed by a node told that this side takes at least {} signers",
+                    floor.unwrap_or_default()
+                )),
                 _ => None,
             }))
             .collect();
@@ -587,12 +647,76 @@ fn counts_against(e: &model::received::ReceiveError) -> bool {
     )
 }
 
+/// Whether refusal `e` is of a statement with fewer signers than `floor` (what this side told
+/// the sender it takes), every signature listed and verifying, under a roster this side `knows`
+/// as the sender does (the one its chain took at that version, the file carrying no other):
+/// the sender counted the same signers and passed it anyway.
+fn below_told(
+    e: &model::received::ReceiveError,
+    floor: Option<u32>,
+    knows: impl Fn(u64) -> bool,
+) -> bool {
+    use model::federation::StatementError;
+    use model::received::ReceiveError;
+    match e {
+        ReceiveError::Statement {
+            error:
+                StatementError::TooFewSigners {
+                    signed,
+                    roster,
+                    not_listed: 0,
+                    bad: 0,
+                    ..
+                },
+            ..
+        } => floor.is_some_and(|t| (*signed as u64) < u64::from(t)) && knows(*roster),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use model::federation::{Kind, StatementError};
     use model::received::ReceiveError;
 
-    use super::counts_against;
+    use super::{below_told, counts_against};
+
+    /// Fewer signers than this side told the sender it takes count against it only where
+    /// every signature is good and the roster named is the one both sides hold.
+    #[test]
+    fn fewer_signers_than_told_count_only_under_a_roster_both_hold() {
+        let too_few = |signed, not_listed| ReceiveError::Statement {
+            name: "Coastal".into(),
+            error: StatementError::TooFewSigners {
+                signed,
+                needed: 3,
+                members: 3,
+                roster: 1,
+                not_listed,
+                bad: 0,
+            },
+        };
+        let both = |v: u64| v == 1;
+        assert!(below_told(&too_few(1, 0), Some(2), both));
+        assert!(
+            !below_told(&too_few(2, 0), Some(2), both),
+            "as many as told"
+        );
+        assert!(!below_told(&too_few(1, 0), None, both), "not told");
+        assert!(
+            !below_told(&too_few(1, 0), Some(2), |_| false),
+            "another roster"
+        );
+        assert!(
+            !below_told(&too_few(1, 1), Some(2), both),
+            "a stranger's key"
+        );
+        let other = ReceiveError::NotTaken {
+            name: "Coastal".into(),
+            kind: Kind::Issue,
+        };
+        assert!(!below_told(&other, Some(2), both));
+    }
 
     #[test]
     fn what_honest_nodes_pass_when_terms_differ_is_not_counted_against_them() {

@@ -63,6 +63,13 @@ pub trait Documents {
     /// The signature stored over a change, if any (every signature received is kept, not
     /// only the newest per actor that [`HeadIndex`] holds).
     fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature>;
+    /// For each link of this node's coalitions taking statements from a coalition whose
+    /// newest roster (as held here) lists `peer`: (that coalition, this node's, the fewest
+    /// signers the link takes). Told in each Hello to `peer` (`wire::Takes`). None by default.
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+        let _ = peer;
+        Vec::new()
+    }
     /// [`member_key_map`] of the coalition's document; `None` if it is not held. Asked
     /// after every change applied or made: a store that keeps the governance between
     /// changes (the replica does) answers without reading it again.
@@ -102,6 +109,8 @@ pub struct MemoryDocs {
     /// Per coalition: the member keys as of the heads they were read at (read again only
     /// when the heads moved, as the replica keeps the governance between changes).
     members: BTreeMap<CoalitionId, MembersAt>,
+    /// What this node tells each peer it takes from linked coalitions (`Documents::takes_for`).
+    pub takes: BTreeMap<NodeKey, Vec<(CoalitionId, CoalitionId, u32)>>,
 }
 
 /// Member keys read at some heads.
@@ -214,6 +223,10 @@ impl Documents for MemoryDocs {
         self.members
             .insert(coalition.clone(), (heads, keys.clone()));
         Some(keys)
+    }
+
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+        self.takes.get(peer).cloned().unwrap_or_default()
     }
 
     fn coalitions(&self) -> Vec<CoalitionId> {

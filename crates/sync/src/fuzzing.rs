@@ -163,6 +163,7 @@ pub fn batch(data: &[u8]) -> usize {
     let hello = Message::Hello {
         coalitions: vec![coalition.to_bytes()],
         max_message: crate::wire::MAX_MESSAGE as u64,
+        takes: Vec::new(),
     };
     node.received(&mut docs, member_key, &hello.encode());
     let mut rest = data;

@@ -49,8 +49,10 @@ use serde::{Deserialize, Serialize};
 /// statements and co-signatures in their own records (`statements`, `cosigns`) and the
 /// statements of linked coalitions they carried in (`received`, `received_rosters`), and a
 /// general proposal's call it answers (`answers`), which a node of version 14 refuses; a linked coalition's statements passed between nodes that
-/// share no coalition ([`Message::Statements`]).
-pub const VERSION: u8 = 15;
+/// share no coalition ([`Message::Statements`]). Version 16: a Hello tells the peer, for each
+/// link whose publisher's roster lists the peer, how many signers each statement passed on it
+/// needs (`takes`), so that a statement passed with fewer is counted against the sender.
+pub const VERSION: u8 = 16;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;
@@ -69,6 +71,20 @@ pub const MAX_MESSAGE: usize = 512 * 1024 * 1024;
 pub const MIN_MESSAGE_LIMIT: usize = 1024 * 1024;
 /// Most coalitions named in one [`Message::Hello`].
 pub const MAX_COALITIONS: usize = 10_000;
+/// Most links named in one [`Message::Hello`]'s `takes`.
+pub const MAX_TAKES: usize = 1_000;
+
+/// What a node takes from a linked coalition whose roster lists the peer it tells: the
+/// statements of `from` passed for `to` count only with `threshold` signers or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Takes {
+    /// The publishing coalition (the peer's).
+    pub from: WireCoalition,
+    /// The coalition of the node telling it, which takes them.
+    pub to: WireCoalition,
+    /// The fewest signers a statement it takes needs (the link's `their_threshold`).
+    pub threshold: u32,
+}
 /// Most characters of the text of a join request (the organization's name) or refusal (its
 /// reason).
 pub const MAX_JOIN_TEXT: usize = model::MAX_SHORT;
@@ -157,6 +173,12 @@ pub enum Message {
         /// `SyncNode::set_max_message`): messages to it are kept under that, a long catch-up
         /// split into pages. Read within [`MIN_MESSAGE_LIMIT`] and [`MAX_MESSAGE`].
         max_message: u64,
+        /// For each link of the sender's coalitions taking statements from a coalition whose
+        /// newest roster (as the sender holds it) lists the receiver: how many signers the
+        /// sender needs (at most [`MAX_TAKES`]). A node passing statements passes on such a
+        /// link only what has that many, and a statement passed with fewer, where every Hello
+        /// of the connection told it, is counted against the sender.
+        takes: Vec<Takes>,
     },
     /// One step of Automerge's sync protocol for a coalition, with the signatures that vouch
     /// for the changes it carries.
@@ -396,8 +418,11 @@ impl Message {
             }
         };
         match self {
-            Message::Hello { coalitions, .. } => {
-                check("coalitions", coalitions.len(), MAX_COALITIONS)
+            Message::Hello {
+                coalitions, takes, ..
+            } => {
+                check("coalitions", coalitions.len(), MAX_COALITIONS)?;
+                check("links", takes.len(), MAX_TAKES)
             }
             Message::Join { org, .. } => check(
                 "characters of organization name",
@@ -495,11 +520,20 @@ mod tests {
             ),
             (
                 proptest::collection::vec(any::<[u8; 16]>(), 0..5),
-                any::<u64>()
+                any::<u64>(),
+                proptest::collection::vec(any::<([u8; 16], [u8; 16], u32)>(), 0..3)
             )
-                .prop_map(|(coalitions, max_message)| Message::Hello {
+                .prop_map(|(coalitions, max_message, takes)| Message::Hello {
                     coalitions,
-                    max_message
+                    max_message,
+                    takes: takes
+                        .into_iter()
+                        .map(|(from, to, threshold)| Takes {
+                            from,
+                            to,
+                            threshold
+                        })
+                        .collect(),
                 }),
             (
                 any::<[u8; 16]>(),

@@ -485,6 +485,7 @@ fn a_coalition_paused_with_a_peer_goes_on_after_the_pause() {
     let hello = Message::Hello {
         coalitions: vec![c.to_bytes()],
         max_message: MIN_MESSAGE_LIMIT as u64,
+        takes: Vec::new(),
     }
     .encode();
     // B greets again and goes on with the same rounds, as many as earn a pause: read,

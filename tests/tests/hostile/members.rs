@@ -245,6 +245,7 @@ fn a_removed_member_is_sent_nothing_and_its_later_changes_are_refused() {
         Message::Hello {
             coalitions: vec![],
             max_message: sync::wire::MAX_MESSAGE as u64,
+            takes: Vec::new(),
         }
     );
     hostile.hello(&c);
@@ -324,6 +325,7 @@ fn a_flooding_member_is_slowed_down_and_the_others_stay_served() {
         Message::Hello {
             coalitions: vec![wire(&c)],
             max_message: sync::wire::MAX_MESSAGE as u64,
+            takes: Vec::new(),
         }
     );
     hostile.hello(&c);

@@ -104,6 +104,7 @@ impl Hostile {
             Message::Hello {
                 coalitions: vec![wire(c)],
                 max_message: sync::wire::MAX_MESSAGE as u64,
+                takes: Vec::new(),
             }
             .encode(),
         );

@@ -44,6 +44,7 @@ fn a_hostile_peer_gets_nothing_in_and_the_node_stays_up() {
         Message::Hello {
             coalitions: vec![],
             max_message: sync::wire::MAX_MESSAGE as u64,
+            takes: Vec::new(),
         }
     );
     outsider.hello(&c);

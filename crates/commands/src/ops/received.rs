@@ -1164,6 +1164,19 @@ mod tests {
             ),
             "{done:?}"
         );
+        // Passed by a node this side told it takes at least one signer: it knew the statement
+        // would not count, so it is counted against it.
+        let e = r
+            .receive_passed_told(&member, &short.encode(), |f, t| {
+                (*f == region && *t == nation).then_some(1)
+            })
+            .unwrap_err();
+        assert!(
+            e.counts()
+                && e.to_string()
+                    .contains("told that this side takes at least 1"),
+            "{e}"
+        );
         let mut changed = model::federation::Signed::decode(&published.file.items[1]).unwrap();
         changed.cosigns[0].signature[0] ^= 1;
         let forged = StatementsFile {

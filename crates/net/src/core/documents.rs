@@ -49,6 +49,10 @@ impl Documents for ReplicaDocs<'_> {
         self.0.know_governance(coalition, heads, governance);
     }
 
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+        self.0.takes_from(peer)
+    }
+
     fn member_key_map(
         &mut self,
         coalition: &CoalitionId,

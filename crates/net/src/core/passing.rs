@@ -77,55 +77,81 @@ impl Core {
             if self.replica.me(q).is_ok() {
                 continue;
             }
-            let targets: Vec<NodeKey> = peers
+            // Grouped by the fewest signers each takes: this link's threshold, or what the
+            // peer's greeting said its coalition takes if more (what it takes with fewer is
+            // counted against this node).
+            let mut by_threshold: BTreeMap<u64, Vec<NodeKey>> = BTreeMap::new();
+            for k in peers
                 .iter()
                 .filter(|k| chain.newest().member_of(k.as_bytes()).is_some())
-                .copied()
-                .collect();
-            if targets.is_empty() {
+            {
+                let told = self.sync.takes_from(k, p, q).map_or(0, u64::from);
+                by_threshold
+                    .entry(link.terms.threshold.max(told))
+                    .or_default()
+                    .push(*k);
+            }
+            for (threshold, targets) in by_threshold {
+                let terms = model::schema::LinkTerms {
+                    threshold,
+                    ..link.terms.clone()
+                };
+                self.pass_to(p, q, &terms, &targets, &own_address)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes what coalition `p` publishes to `q` on a link with `terms` to `targets`, member
+    /// nodes of `q`, each where it changed since it was last passed to it.
+    fn pass_to(
+        &mut self,
+        p: &CoalitionId,
+        q: &CoalitionId,
+        terms: &model::schema::LinkTerms,
+        targets: &[NodeKey],
+        own_address: &[Vec<u8>],
+    ) -> Result<(), replica::ReplicaError> {
+        let Some(mut publication) = self.replica.publication(p, q, terms, true)? else {
+            return Ok(());
+        };
+        if publication.file.items.len() > model::federation::MAX_ITEMS {
+            warn!(to = %q, items = publication.file.items.len(), "more statements than one file holds: not passed");
+            return Ok(());
+        }
+        // What changed is told by the statements alone (the file without addresses ends
+        // with their checksum): a node re-signing where it listens sends nothing again.
+        let bare = publication.file.encode();
+        let sum: [u8; 32] = bare
+            .get(bare.len().saturating_sub(32)..)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or_default();
+        // Where this node listens (its roster lists it), so the other side reaches it.
+        publication.file.addresses = own_address.to_vec();
+        let bytes = if publication.file.addresses.is_empty() {
+            bare
+        } else {
+            publication.file.encode()
+        };
+        for peer in targets.iter().copied() {
+            let key = (peer, p.clone(), q.clone());
+            if self.carrying.passed.get(&key) == Some(&sum) {
                 continue;
             }
-            let Some(mut publication) = self.replica.publication(p, q, &link.terms, true)? else {
-                continue;
-            };
-            if publication.file.items.len() > model::federation::MAX_ITEMS {
-                warn!(to = %q, items = publication.file.items.len(), "more statements than one file holds: not passed");
-                continue;
-            }
-            // What changed is told by the statements alone (the file without addresses ends
-            // with their checksum): a node re-signing where it listens sends nothing again.
-            let bare = publication.file.encode();
-            let sum: [u8; 32] = bare
-                .get(bare.len().saturating_sub(32)..)
-                .and_then(|s| s.try_into().ok())
-                .unwrap_or_default();
-            // Where this node listens (its roster lists it), so the other side reaches it.
-            publication.file.addresses = own_address.clone();
-            let bytes = if publication.file.addresses.is_empty() {
-                bare
-            } else {
-                publication.file.encode()
-            };
-            for peer in targets {
-                let key = (peer, p.clone(), q.clone());
-                if self.carrying.passed.get(&key) == Some(&sum) {
-                    continue;
+            let frames = self.sync.statements_to(peer, bytes.clone());
+            if frames.is_empty() {
+                if !self.sync.greeted(&peer) {
+                    // Tried again once it greets (or it is let go).
+                    self.carrying.due = true;
+                } else {
+                    // It takes no message that large: not tried again until this changes.
+                    self.carrying.passed.insert(key, sum);
                 }
-                let frames = self.sync.statements_to(peer, bytes.clone());
-                if frames.is_empty() {
-                    if !self.sync.greeted(&peer) {
-                        // Tried again once it greets (or it is let go).
-                        self.carrying.due = true;
-                    } else {
-                        // It takes no message that large: not tried again until this changes.
-                        self.carrying.passed.insert(key, sum);
-                    }
-                    continue;
-                }
-                info!(%peer, to = %q, rosters = publication.rosters, statements = publication.statements, "passing statements to a member node of a linked coalition");
-                self.carrying.passed.insert(key, sum);
-                self.dispatch(frames);
+                continue;
             }
+            info!(%peer, to = %q, rosters = publication.rosters, statements = publication.statements, "passing statements to a member node of a linked coalition");
+            self.carrying.passed.insert(key, sum);
+            self.dispatch(frames);
         }
         Ok(())
     }
@@ -225,7 +251,9 @@ impl Core {
                 ),
             );
         }
-        match self.replica.receive_passed(&peer, file) {
+        let sync = &self.sync;
+        let told = |from: &CoalitionId, to: &CoalitionId| sync.told_to(&peer, from, to);
+        match self.replica.receive_passed_told(&peer, file, told) {
             Ok(passed) => {
                 let _s =
                     info_span!("coalition", coalition = %passed.to, from = %passed.from).entered();

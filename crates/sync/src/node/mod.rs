@@ -299,6 +299,13 @@ pub(crate) struct Peer {
     strikes: u32,
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
+    /// What it takes from this node's coalitions, as its last Hello said: the fewest signers
+    /// per (publisher, its coalition).
+    takes: BTreeMap<(CoalitionId, CoalitionId), u32>,
+    /// What this node told it it takes, as every Hello of the connection told: the fewest
+    /// signers per (its coalition, this node's), kept only where every Hello named the pair
+    /// (none before the first).
+    told: Option<BTreeMap<(CoalitionId, CoalitionId), u32>>,
 }
 
 /// How long the sync of a coalition with a peer is paused, the first time in a connection,
@@ -634,16 +641,69 @@ impl SyncNode {
         out.into_iter().collect()
     }
 
-    fn hello(&self, docs: &mut impl Documents, peer: NodeKey) -> Output {
+    fn hello(&mut self, docs: &mut impl Documents, peer: NodeKey) -> Output {
         let coalitions = self.offer_for(docs, &peer);
+        let mut takes = docs.takes_for(&peer);
+        takes.truncate(crate::wire::MAX_TAKES);
+        let now: BTreeMap<(CoalitionId, CoalitionId), u32> = takes
+            .iter()
+            .map(|(from, to, k)| ((from.clone(), to.clone()), *k))
+            .collect();
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.told = Some(match p.told.take() {
+                None => now,
+                // Only what every Hello told, at the fewest told.
+                Some(mut told) => {
+                    told.retain(|pair, k| match now.get(pair) {
+                        Some(n) => {
+                            *k = (*k).min(*n);
+                            true
+                        }
+                        None => false,
+                    });
+                    told
+                }
+            });
+        }
         Output::Send {
             peer,
             frame: Message::Hello {
                 coalitions,
                 max_message: self.max_message as u64,
+                takes: takes
+                    .iter()
+                    .map(|(from, to, threshold)| crate::wire::Takes {
+                        from: wire_id(from),
+                        to: wire_id(to),
+                        threshold: *threshold,
+                    })
+                    .collect(),
             }
             .encode(),
         }
+    }
+
+    /// The fewest signers `peer` takes on a statement of `from` (this node's coalition) for
+    /// `to` (the peer's), as its last Hello said; none where it said nothing of the pair.
+    pub fn takes_from(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<u32> {
+        self.peers
+            .get(peer)?
+            .takes
+            .get(&(from.clone(), to.clone()))
+            .copied()
+    }
+
+    /// The fewest signers this node told `peer` it takes on a statement of `from` (the peer's
+    /// coalition) for `to` (this node's), in every Hello of this connection: a statement of
+    /// `from` the peer passes with fewer is one it knew would not count. None where a Hello
+    /// left the pair out.
+    pub fn told_to(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<u32> {
+        self.peers
+            .get(peer)?
+            .told
+            .as_ref()?
+            .get(&(from.clone(), to.clone()))
+            .copied()
     }
 
     /// Forgets everything about a coalition this node no longer holds (a join cancelled or
@@ -811,5 +871,63 @@ mod tests {
         // Everything up to each actor's newest signed change: nothing more to sign for.
         let sent = [a[0].clone(), a[1].clone(), a[2].clone(), b.clone()];
         assert!(unsigned_tops(&sent, &newest).is_empty());
+    }
+
+    /// What a node tells a peer it takes is kept as every greeting of the connection told
+    /// it (the fewest signers, none where one left the pair out); what the peer's greeting
+    /// says it takes is its last one's.
+    #[test]
+    fn what_each_greeting_tells_a_peer_it_takes_is_kept_at_its_fewest() {
+        let peer = NodeKey::from_bytes([7; 32]);
+        let (p, q, r) = (
+            CoalitionId::from_bytes([1; 16]),
+            CoalitionId::from_bytes([2; 16]),
+            CoalitionId::from_bytes([3; 16]),
+        );
+        let mut docs = crate::docs::MemoryDocs::new(NodeKey::from_bytes([8; 32]));
+        let mut node = SyncNode::new();
+        assert_eq!(node.told_to(&peer, &p, &q), None);
+        docs.takes.insert(
+            peer,
+            vec![(p.clone(), q.clone(), 3), (r.clone(), q.clone(), 2)],
+        );
+        node.connected(&mut docs, peer);
+        assert_eq!(node.told_to(&peer, &p, &q), Some(3));
+        // A later greeting telling fewer, and leaving a pair out.
+        docs.takes.insert(peer, vec![(p.clone(), q.clone(), 2)]);
+        node.hello(&mut docs, peer);
+        assert_eq!(node.told_to(&peer, &p, &q), Some(2));
+        assert_eq!(node.told_to(&peer, &r, &q), None);
+        // More again: the fewest told stands; the pair left out is not told again.
+        docs.takes.insert(
+            peer,
+            vec![(p.clone(), q.clone(), 5), (r.clone(), q.clone(), 5)],
+        );
+        node.hello(&mut docs, peer);
+        assert_eq!(node.told_to(&peer, &p, &q), Some(2));
+        assert_eq!(node.told_to(&peer, &r, &q), None);
+        // The peer's greeting: what it takes of ours, as its last one said.
+        let hello = |threshold| {
+            Message::Hello {
+                coalitions: Vec::new(),
+                max_message: crate::wire::MAX_MESSAGE as u64,
+                takes: vec![crate::wire::Takes {
+                    from: q.to_bytes(),
+                    to: p.to_bytes(),
+                    threshold,
+                }],
+            }
+            .encode()
+        };
+        node.received(&mut docs, peer, &hello(4));
+        assert_eq!(node.takes_from(&peer, &q, &p), Some(4));
+        node.received(&mut docs, peer, &hello(1));
+        assert_eq!(node.takes_from(&peer, &q, &p), Some(1));
+        // A new connection starts afresh.
+        node.disconnected(&peer);
+        assert_eq!(
+            (node.told_to(&peer, &p, &q), node.takes_from(&peer, &q, &p)),
+            (None, None)
+        );
     }
 }

@@ -57,8 +57,15 @@ impl SyncNode {
             Ok(Message::Hello {
                 coalitions,
                 max_message,
+                takes,
             }) => {
                 self.on_limit(peer, max_message);
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.takes = takes
+                        .iter()
+                        .map(|t| ((from_wire(&t.from), from_wire(&t.to)), t.threshold))
+                        .collect();
+                }
                 self.on_hello(docs, peer, &coalitions, &mut out);
                 Ok(())
             }

@@ -404,6 +404,7 @@ fn a_change_written_otherwise_than_automerge_writes_it_is_refused() {
             let hello = sync::Message::Hello {
                 coalitions: vec![w.coalition.to_bytes()],
                 max_message: sync::wire::MAX_MESSAGE as u64,
+                takes: Vec::new(),
             };
             w.node.received(&mut w.docs, w.peer.key, &hello.encode());
         }

@@ -20,6 +20,7 @@ fn an_outsider_learns_nothing_and_gets_nothing() {
                 Message::Hello {
                     coalitions: vec![],
                     max_message: sync::wire::MAX_MESSAGE as u64,
+                    takes: Vec::new(),
                 }
             );
         }
@@ -28,6 +29,7 @@ fn an_outsider_learns_nothing_and_gets_nothing() {
     let hello = Message::Hello {
         coalitions: vec![wire(&w.coalition)],
         max_message: sync::wire::MAX_MESSAGE as u64,
+        takes: Vec::new(),
     }
     .encode();
     let out = w.node.received(&mut w.docs, outsider, &hello);
@@ -341,6 +343,7 @@ fn statements_a_peer_passes_go_to_the_node_and_each_refusal_is_counted_against_i
     let hello = Message::Hello {
         coalitions: vec![],
         max_message: sync::wire::MIN_MESSAGE_LIMIT as u64,
+        takes: Vec::new(),
     }
     .encode();
     w.node.received(&mut w.docs, outsider, &hello);

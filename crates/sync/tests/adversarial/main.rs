@@ -89,6 +89,7 @@ impl World {
         let hello = Message::Hello {
             coalitions: vec![wire(&coalition)],
             max_message: sync::wire::MAX_MESSAGE as u64,
+            takes: Vec::new(),
         }
         .encode();
         node.received(&mut docs, peer.key, &hello);

@@ -423,6 +423,7 @@ fn greeted(a: &Side, b: &mut Side, c: &CoalitionId) {
     let hello = Message::Hello {
         coalitions: vec![c.to_bytes()],
         max_message: crate::wire::MAX_MESSAGE as u64,
+        takes: Vec::new(),
     };
     b.node.received(&mut b.docs, a.key, &hello.encode());
 }
