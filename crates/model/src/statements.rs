@@ -683,8 +683,6 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
     (what, detail)
 }
 
-/// The value of `topic` in a whole read of the coalition at `now`, with the governance in
-/// force then and (for an issue) the inventory's priority then.
 /// What a coalition takes from each coalition linked with it (`received::from_linked`).
 pub type Linked = std::collections::BTreeMap<crate::ids::CoalitionId, crate::received::FromLinked>;
 
@@ -706,8 +704,8 @@ pub fn asked_of(doc: &CoalitionDoc, c: &Coalition, now: Timestamp) -> Option<Lin
     Some(crate::received::from_linked(&c.id, &received, &links))
 }
 
-/// The value coalition `c` states on `topic` at `now`, with `gov` in force (and the
-/// inventory's `priority`, for an issue). A decision its affiliates gave positions on (in
+/// The value of `topic` in a whole read of the coalition `c` at `now`, with the governance
+/// `gov` in force then and (for an issue) the inventory's `priority` then. A decision its affiliates gave positions on (in
 /// `asked`, what it takes from linked coalitions: [`asked_of`]) states its outcome counting
 /// them (`reports::affiliates::mandates`): counts with their weights, decided when that
 /// count was.
@@ -890,7 +888,8 @@ pub fn value_of(
 }
 
 /// Proposal `p` of `c` counted with its affiliates' positions (in `asked`) at `now`, where
-/// at least one affiliate gave a position on it: its tally and when it was decided.
+/// the count holds at least one affiliate's position on it (stated before the close): its
+/// tally and when it was decided (open until its closing time).
 pub fn with_affiliates(
     asked: Option<&Linked>,
     c: &Coalition,

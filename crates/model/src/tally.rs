@@ -285,9 +285,9 @@ pub fn tally<M: AsRef<str> + Ord>(
 
 /// Positions counted with their weights: each party's position counts as many times as its
 /// weight (a party of weight 3 counts as three members taking the same position; one of
-/// weight 0 has no say). So consensus and consent still ask that no party with a say
-/// disagree (or block), whatever its weight, and the quorum is a share of the electorate's
-/// weight.
+/// weight 0 has no say). So consensus still asks that no party with a say disagree or
+/// block, and consent that none block, whatever its weight, and the quorum is a share of the
+/// electorate's weight.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Weighed {
     /// The weight of all entitled to take a position.
@@ -374,7 +374,18 @@ fn decide(rule: Rule, c: Counts, n: u64, closed: bool) -> Tally {
     } else {
         Outcome::Open
     };
-    let quorum_needed = (0..=n).find(|k| rule.quorum.reached_by(*k, n)).unwrap_or(n);
+    // The fewest positions that reach the quorum (reaching it only grows with them), by
+    // bisection: with weights the electorate may be millions.
+    let (mut lo, mut hi) = (0u64, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if rule.quorum.reached_by(mid, n) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let quorum_needed = lo;
     Tally {
         electorate: n,
         agree: c.agree,

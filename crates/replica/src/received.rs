@@ -517,16 +517,17 @@ impl Replica {
                 }
             }
         };
-        // A signature that does not verify is forged: honest nodes pass only signatures that
-        // count (the model leaves such ones out before judging, so they are looked for here).
-        // So is one by a key no roster of the publisher lists, where this side can tell: the
-        // statement names a roster this chain took, and the file carries no other roster of
-        // that version (the sender's chain may have gone on beyond this one's, or taken
-        // another fork, with keys this side does not know yet).
+        // A signature by a key a roster of the publisher lists that does not verify is forged:
+        // honest nodes pass only signatures that verify (the model leaves such ones out before
+        // judging, so they are looked for here). One by a key no roster here lists costs
+        // nothing and counts for nothing: an honest node passes those too (a member's new node
+        // co-signing before a roster lists it; the sender's chain gone on beyond this one's).
         let passed_rosters: Vec<(u64, StatementId)> = of_publisher()
             .filter(|(_, _, o)| o.statement.value.kind() == model::federation::Kind::Roster)
             .map(|(_, _, o)| (o.statement.sequence, o.id))
             .collect();
+        // A roster this chain took whose version the file names no other of: both sides
+        // count a statement's signers under it alike.
         let knows = |version: u64| {
             chain
                 .ids()
@@ -542,20 +543,14 @@ impl Replica {
             if o.statement.value.kind() == model::federation::Kind::Roster {
                 continue;
             }
-            let known = knows(o.statement.roster);
             if let Some(c) = s
                 .cosigns
                 .iter()
-                .find(|c| (known && !chain.lists(&c.key)) || !c.verifies(&o.id))
+                .find(|c| chain.lists(&c.key) && !c.verifies(&o.id))
             {
                 malformed.push(format!(
-                    "item {n}: a signature by key {} that {}",
+                    "item {n}: a signature by key {} that does not verify",
                     hex::encode(&c.key[..4]),
-                    if chain.lists(&c.key) {
-                        "does not verify"
-                    } else {
-                        "no roster of the publisher lists"
-                    }
                 ));
             }
         }
@@ -623,9 +618,10 @@ impl Replica {
 /// Whether statement refusal `e` makes a message passing it refused: not for what honest
 /// nodes pass when the two sides' terms, timing or rosters differ (a kind this side does not
 /// take, a roster its chain does not take, a statement under a roster it does not hold or
-/// that a newer one replaced, fewer signers than this side asks with every signature listed
-/// and verifying: the publisher's threshold may be lower); yes for a forgery (a signature
-/// that does not verify or that no roster lists, malformed bytes).
+/// that a newer one replaced, fewer signers than this side asks with every listed key's
+/// signature verifying: the publisher's threshold may be lower, and a key no roster here
+/// lists may be a new member's); yes for a forgery (a listed key's signature that does not
+/// verify, malformed bytes).
 fn counts_against(e: &model::received::ReceiveError) -> bool {
     use model::federation::StatementError;
     use model::received::ReceiveError;
@@ -637,11 +633,7 @@ fn counts_against(e: &model::received::ReceiveError) -> bool {
             | ReceiveError::Statement {
                 error: StatementError::StaleRoster { .. }
                     | StatementError::UnknownRoster { .. }
-                    | StatementError::TooFewSigners {
-                        not_listed: 0,
-                        bad: 0,
-                        ..
-                    },
+                    | StatementError::TooFewSigners { bad: 0, .. },
                 ..
             }
     )
@@ -664,7 +656,6 @@ fn below_told(
                 StatementError::TooFewSigners {
                     signed,
                     roster,
-                    not_listed: 0,
                     bad: 0,
                     ..
                 },
@@ -708,8 +699,8 @@ mod tests {
             "another roster"
         );
         assert!(
-            !below_told(&too_few(1, 1), Some(2), both),
-            "a stranger's key"
+            below_told(&too_few(1, 1), Some(2), both),
+            "a stranger's key counts for nothing either side"
         );
         let other = ReceiveError::NotTaken {
             name: "Coastal".into(),
@@ -754,10 +745,12 @@ mod tests {
         ] {
             assert!(!counts_against(&honest), "{honest}");
         }
-        // Forged: a signature that does not verify or that no roster lists, malformed bytes.
+        // A key no roster here lists: maybe a new member's node (its signature counts for
+        // nothing either side).
+        assert!(!counts_against(&too_few(1, 0)));
+        // Forged: a listed key's signature that does not verify, malformed bytes.
         for forged in [
             too_few(0, 1),
-            too_few(1, 0),
             statement(StatementError::Malformed {
                 what: "junk".into(),
             }),

@@ -327,8 +327,10 @@ pub struct MandateTally {
     pub decided_at: Option<Timestamp>,
 }
 
-/// How receivers order statements on one subject: the highest sequence, then the lowest id.
-type Rank = (u64, std::cmp::Reverse<StatementId>);
+/// How receivers order statements on one subject: under the newest roster, the highest
+/// sequence, then the lowest id (one under an older roster, signed by members since removed,
+/// never displaces what a newer roster said).
+type Rank = (u64, u64, std::cmp::Reverse<StatementId>);
 
 /// The stance a mandate position counts as: for agrees, against disagrees.
 fn stance_of(p: federation::Position) -> Stance {
@@ -364,7 +366,7 @@ pub(crate) struct Stated {
     pub(crate) weight: u64,
 }
 
-/// What [`count_in_order`] finds.
+/// What [`count_at_close`] finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Counted {
     /// The outcome (none where it does not decide).
@@ -375,86 +377,68 @@ pub(crate) struct Counted {
     pub(crate) chosen: Vec<Option<usize>>,
 }
 
-/// Counts `stated` (parties weighing `silent` while they have stated nothing) under `rule`,
-/// in the order of their times, each party's highest-ordered position stated by then, none
-/// stated at or after `closes_at`: decided at the first moment no missing position could
-/// change it, nothing later counting; else at the closing time (once `now` reaches it).
-/// Without `decides` (a poll) only the positions are chosen. Decided at `opened` where no
-/// party has a say.
-pub(crate) fn count_in_order(
+/// Counts `stated` (parties weighing `silent` while they have stated nothing) under `rule`:
+/// each party's highest-ordered position stated before `closes_at` (counted while open too,
+/// though stated ahead of `now`: receipt bounds how far ahead).
+/// Open until the closing time (`now` reaching it), then decided by what was stated before
+/// it: never earlier, since a member may still change its position while its coalition's
+/// own count is open, and an affiliate may still publish a newer one. Without `decides` (a
+/// poll) only the positions are chosen; without a closing time it is never decided.
+pub(crate) fn count_at_close(
     rule: Rule,
-    opened: Timestamp,
     silent: &[u64],
     stated: &[Stated],
     closes_at: Option<Timestamp>,
     now: Timestamp,
     decides: bool,
 ) -> Counted {
-    let mut order: Vec<usize> = (0..stated.len())
-        .filter(|i| {
-            stated
-                .get(*i)
-                .is_some_and(|s| s.party < silent.len() && closes_at.is_none_or(|c| s.at < c))
-        })
-        .collect();
-    order.sort_by_key(|i| stated.get(*i).map(|s| s.at));
-    let mut w = Weighed {
-        electorate: silent.iter().fold(0u64, |a, b| a.saturating_add(*b)),
-        ..Weighed::default()
-    };
     let mut chosen: Vec<Option<usize>> = vec![None; silent.len()];
-    // Decided before anyone states anything where nobody could make it pass (none with a say).
-    let mut decided = Some(weighed_tally(rule, w, false))
-        .filter(|t| decides && t.outcome != Outcome::Open)
-        .map(|t| (t, opened));
-    let mut next = order.iter().peekable();
-    while decided.is_none()
-        && let Some(first) = next.peek().and_then(|i| stated.get(**i))
-    {
-        let t = first.at;
-        while let Some(i) = next.next_if(|i| stated.get(**i).is_some_and(|s| s.at == t)) {
-            let Some(s) = stated.get(*i) else {
-                continue;
-            };
-            let was = chosen.get(s.party).copied().flatten();
-            let (weight, stance) = match was.and_then(|j| stated.get(j)) {
-                Some(old) if old.order >= s.order => continue,
-                Some(old) => (old.weight, Some(old.stance)),
-                None => (silent.get(s.party).copied().unwrap_or(0), None),
-            };
-            if let Some(stance) = stance {
-                let n = count_of(&mut w, stance);
-                *n = n.saturating_sub(weight);
-            }
-            w.electorate = w.electorate.saturating_sub(weight).saturating_add(s.weight);
-            let n = count_of(&mut w, s.stance);
-            *n = n.saturating_add(s.weight);
-            if let Some(c) = chosen.get_mut(s.party) {
-                *c = Some(*i);
-            }
+    for (i, s) in stated.iter().enumerate() {
+        if closes_at.is_some_and(|c| s.at >= c) {
+            continue;
         }
-        if decides {
-            let so_far = weighed_tally(rule, w, false);
-            if so_far.outcome != Outcome::Open {
-                decided = Some((so_far, t));
-                break;
-            }
+        let Some(c) = chosen.get_mut(s.party) else {
+            continue;
+        };
+        let higher = match c.and_then(|j| stated.get(j)) {
+            Some(old) => (s.order, i) > (old.order, c.unwrap_or(0)),
+            None => true,
+        };
+        if higher {
+            *c = Some(i);
         }
     }
-    let (tally, decided_at) = match decided {
-        Some((t, at)) => (Some(t), Some(at)),
-        None if decides => {
-            let closed = closes_at.is_some_and(|c| now >= c);
-            (
-                Some(weighed_tally(rule, w, closed)),
-                closes_at.filter(|_| closed),
-            )
+    let mut w = Weighed::default();
+    for (party, weight) in silent.iter().enumerate() {
+        let (weight, stance) = match chosen
+            .get(party)
+            .copied()
+            .flatten()
+            .and_then(|i| stated.get(i))
+        {
+            Some(s) => (s.weight, Some(s.stance)),
+            None => (*weight, None),
+        };
+        w.electorate = w.electorate.saturating_add(weight);
+        if let Some(stance) = stance {
+            let n = count_of(&mut w, stance);
+            *n = n.saturating_add(weight);
         }
-        None => (None, None),
-    };
+    }
+    let closed = closes_at.is_some_and(|c| now >= c);
     Counted {
-        tally,
-        decided_at,
+        tally: decides.then(|| {
+            let t = weighed_tally(rule, w, closed);
+            if closed {
+                t
+            } else {
+                Tally {
+                    outcome: Outcome::Open,
+                    ..t
+                }
+            }
+        }),
+        decided_at: closes_at.filter(|_| closed && decides),
         chosen,
     }
 }
@@ -464,17 +448,16 @@ pub(crate) fn count_in_order(
 /// them with its own members under its rule, at `now`.
 ///
 /// Each member counts once, each affiliate with its weight ([`crate::tally::weighed_tally`]:
-/// under consensus or consent any party disagreeing or blocking stops it, whatever its weight;
-/// an affiliate against disagrees). An affiliate counted weighs its link's weight, or the
-/// members of the roster its position was signed under; one silent, its link's weight or its
-/// newest roster's members. Positions count in the order of their stated times (a member's
-/// `at`, a mandate statement's `as of`), each affiliate's latest (highest sequence) stated by
-/// then, none stated at or after the closing time: the outcome is decided at the first
-/// moment no position still missing could change it, and nothing stated after that moment
-/// counts (as members' nodes refuse positions on a decided proposal); else at the closing
-/// time. So the outcome is the same on every node holding the same statements, and a decided
-/// one stays decided, except that a position stated earlier but received later counts where
-/// its time puts it (as an offline member's position made before the close does).
+/// an affiliate for agrees, against disagrees; under consensus any party disagreeing stops
+/// it, whatever its weight, and under consent only a member's block does, since an affiliate
+/// cannot block). An affiliate counted weighs its link's weight, or the members of the
+/// roster its position was signed under; one silent, its link's weight or its newest
+/// roster's members. Each party counts its latest position (an affiliate's: under its newest
+/// roster, the highest sequence) stated before the closing time; the
+/// outcome is open until the closing time, then decided by those (`count_at_close`). So it
+/// is the same on every node holding the same statements whatever order they came in, and
+/// final once closed, except that a position stated before the close but received after it
+/// counts (as an offline member's does).
 pub fn mandates(
     linked: &BTreeMap<CoalitionId, FromLinked>,
     own: &CoalitionId,
@@ -496,7 +479,11 @@ pub fn mandates(
             .iter()
             .filter_map(|v| match &v.statement.value {
                 Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
-                    Some(((v.statement.sequence, std::cmp::Reverse(v.id)), v, m))
+                    Some((
+                        (v.roster, v.statement.sequence, std::cmp::Reverse(v.id)),
+                        v,
+                        m,
+                    ))
                 }
                 _ => None,
             })
@@ -529,15 +516,7 @@ pub fn mandates(
             });
         }
     }
-    let counted = count_in_order(
-        p.rule,
-        p.created_at,
-        &silent,
-        &stated,
-        p.closes_at,
-        now,
-        p.poll.is_none(),
-    );
+    let counted = count_at_close(p.rule, &silent, &stated, p.closes_at, now, p.poll.is_none());
     let mut out = MandateTally {
         outcome: counted.tally,
         decided_at: counted.decided_at,
@@ -639,7 +618,7 @@ mod tests {
         fn the_order_received_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), closes in proptest::option::of(0i64..25), now in 0i64..30, shuffle in any::<u64>()) {
             let closes = closes.map(Timestamp::from_millis);
             let now = Timestamp::from_millis(now);
-            let once = count_in_order(rule, Timestamp::MIN, &silent, &stated, closes, now, true);
+            let once = count_at_close(rule, &silent, &stated, closes, now, true);
             let mut other = stated.clone();
             // A permutation: rotate, then reverse when asked.
             let turn = (shuffle as usize) % other.len().max(1);
@@ -647,37 +626,36 @@ mod tests {
             if shuffle % 2 == 1 {
                 other.reverse();
             }
-            let again = count_in_order(rule, Timestamp::MIN, &silent, &other, closes, now, true);
+            let again = count_at_close(rule, &silent, &other, closes, now, true);
             prop_assert_eq!(seen(&once, &stated), seen(&again, &other));
         }
 
-        /// A decided outcome stays decided: positions stated after the moment it was decided
-        /// (changed ones included), and time passing, change nothing. One never decided while
-        /// the question is open.
+        /// Open until the close, decided from it on; nothing stated at or after the close
+        /// (changed positions included) nor time passing changes what was decided.
         #[test]
-        fn what_is_stated_after_a_decision_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), later in stated(5), closes in proptest::option::of(0i64..25), now in 0i64..30) {
-            let closes = closes.map(Timestamp::from_millis);
+        fn decided_at_the_close_by_what_was_stated_before_it(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), later in stated(5), closes in 0i64..25, now in 0i64..30) {
+            let closes = Timestamp::from_millis(closes);
             let now = Timestamp::from_millis(now);
-            let once = count_in_order(rule, Timestamp::MIN, &silent, &stated, closes, now, true);
+            let once = count_at_close(rule, &silent, &stated, Some(closes), now, true);
             let tally = once.tally.unwrap();
-            match once.decided_at {
-                None => prop_assert_eq!(tally.outcome, Outcome::Open),
-                Some(at) => {
-                    prop_assert_ne!(tally.outcome, Outcome::Open);
-                    let mut more = stated.clone();
-                    let base = stated.len();
-                    more.extend(later.iter().map(|s| Stated {
-                        at: Timestamp::from_millis(at.as_millis() + 1 + s.at.as_millis()),
-                        order: s.order + base,
-                        ..*s
-                    }));
-                    let again = count_in_order(rule, Timestamp::MIN, &silent, &more, closes, Timestamp::from_millis(100), true);
-                    prop_assert_eq!((again.tally, again.decided_at), (once.tally, once.decided_at));
-                }
+            if now < closes {
+                prop_assert_eq!((tally.outcome, once.decided_at), (Outcome::Open, None));
+            } else {
+                prop_assert_ne!(tally.outcome, Outcome::Open);
+                prop_assert_eq!(once.decided_at, Some(closes));
+                let mut more = stated.clone();
+                let base = stated.len();
+                more.extend(later.iter().map(|s| Stated {
+                    at: Timestamp::from_millis(closes.as_millis() + s.at.as_millis()),
+                    order: s.order + base,
+                    ..*s
+                }));
+                let again = count_at_close(rule, &silent, &more, Some(closes), Timestamp::from_millis(100), true);
+                prop_assert_eq!((again.tally, again.decided_at), (once.tally, once.decided_at));
             }
-            if closes.is_some_and(|c| now >= c) {
-                prop_assert!(once.decided_at.is_some());
-            }
+            // Without a closing time, never decided.
+            let never = count_at_close(rule, &silent, &stated, None, now, true);
+            prop_assert_eq!(never.tally.unwrap().outcome, Outcome::Open);
         }
     }
 
@@ -699,41 +677,21 @@ mod tests {
             s(2, 3, Stance::Agree, 5),
             s(3, 4, Stance::Disagree, 1),
         ];
-        let c = count_in_order(
-            rule,
-            Timestamp::MIN,
-            &[1, 1, 5, 1],
-            &stated,
-            Some(at(10)),
-            at(11),
-            true,
-        );
+        let weights = [1, 1, 5, 1];
+        let c = count_at_close(rule, &weights, &stated, Some(at(10)), at(11), true);
         assert_eq!(c.tally.unwrap().outcome, Outcome::Failed);
-        // Majority: 7 for, 1 against, decided once the weight-5 affiliate is in.
+        // Majority: 7 for, 1 against, but open until the close.
         let rule = Rule::new(Method::Majority, Fraction::HALF);
-        let c = count_in_order(
-            rule,
-            Timestamp::MIN,
-            &[1, 1, 5, 1],
-            &stated,
-            Some(at(10)),
-            at(5),
-            true,
-        );
+        let c = count_at_close(rule, &weights, &stated, Some(at(10)), at(5), true);
+        let t = c.tally.unwrap();
+        assert_eq!((t.outcome, t.agree, t.disagree), (Outcome::Open, 7, 1));
+        let c = count_at_close(rule, &weights, &stated, Some(at(10)), at(10), true);
         assert_eq!(
             (c.tally.unwrap().outcome, c.decided_at),
-            (Outcome::Passed, Some(at(3)))
+            (Outcome::Passed, Some(at(10)))
         );
         // Stated at the close or after: not counted.
-        let c = count_in_order(
-            rule,
-            Timestamp::MIN,
-            &[1, 1, 5, 1],
-            &stated,
-            Some(at(3)),
-            at(5),
-            true,
-        );
+        let c = count_at_close(rule, &weights, &stated, Some(at(3)), at(5), true);
         let t = c.tally.unwrap();
         assert_eq!((t.agree, t.pending, t.outcome), (2, 6, Outcome::Failed));
     }
