@@ -399,7 +399,7 @@ fn decide(rule: Rule, c: Counts, n: u64, closed: bool) -> Tally {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -413,7 +413,8 @@ mod tests {
         ]
     }
 
-    fn rule() -> impl Strategy<Value = Rule> {
+    /// Any rule by positions, fractions in sixths at most.
+    pub(crate) fn rule() -> impl Strategy<Value = Rule> {
         let fraction =
             (0u32..=6, 1u32..=6).prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
         let method = prop_oneof![

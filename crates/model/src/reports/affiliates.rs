@@ -555,20 +555,9 @@ pub fn mandates(
 mod tests {
     use super::*;
     use crate::tally::Method;
+    use crate::tally::tests::rule;
     use crate::values::Fraction;
     use proptest::prelude::*;
-
-    fn rule() -> impl Strategy<Value = Rule> {
-        let fraction =
-            (0u32..=4, 1u32..=4).prop_filter_map("num <= den", |(n, d)| Fraction::new(n, d).ok());
-        let method = prop_oneof![
-            Just(Method::Consensus),
-            Just(Method::Consent),
-            Just(Method::Majority),
-            fraction.clone().prop_map(Method::SuperMajority),
-        ];
-        (method, fraction).prop_map(|(m, q)| Rule::new(m, q))
-    }
 
     fn stance() -> impl Strategy<Value = Stance> {
         prop_oneof![
