@@ -141,6 +141,7 @@ impl Replica {
             store,
             docs: HashMap::new(),
             outbox: Vec::new(),
+            takes: None,
         })
     }
 

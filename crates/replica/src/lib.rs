@@ -161,6 +161,9 @@ pub struct Replica {
     store: Store,
     docs: HashMap<CoalitionId, Loaded>,
     outbox: Vec<LocalChange>,
+    /// What this node's coalitions take from linked coalitions (`Replica::takes_from`), as of
+    /// the heads of the coalitions it was read at: read again only when one moved.
+    takes: Option<received::TakesTable>,
 }
 
 impl std::fmt::Debug for Replica {

@@ -89,42 +89,85 @@ impl Replica {
     /// What this node's coalitions take from linked coalitions whose newest roster (as taken
     /// here) lists `peer`: (the publisher, the coalition taking, the fewest signers its link
     /// takes), for links taking statements; told to the peer in each Hello, so that it passes
-    /// only what counts here and what it passes with fewer is counted against it. A
-    /// coalition that cannot be read is passed over.
+    /// only what counts here and what it passes with fewer is counted against it. Read once
+    /// for all peers while no coalition's heads move (every connection, strangers' too, is
+    /// greeted). A coalition that cannot be read is passed over.
     pub fn takes_from(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
-        let mut out = Vec::new();
+        let mut heads = Vec::new();
         for to in self.coalition_ids().unwrap_or_default() {
             if self.is_joining(&to) || self.me(&to).is_err() {
                 continue;
             }
-            let links = match self.links(&to) {
-                Ok(links) => links,
-                Err(e) => {
-                    tracing::warn!(coalition = %to, error = %e, "could not read the links");
-                    continue;
-                }
-            };
-            if links.values().all(|l| l.terms.accept.is_empty()) {
-                continue;
-            }
-            let chains = match self.linked_chains(&to) {
-                Ok(chains) => chains,
-                Err(e) => {
-                    tracing::warn!(coalition = %to, error = %e, "could not read the rosters of linked coalitions");
-                    continue;
-                }
-            };
-            for (from, link) in &links {
-                let lists = chains
-                    .get(from)
-                    .is_some_and(|c| c.newest().member_of(peer.as_bytes()).is_some());
-                if lists && !link.terms.accept.is_empty() {
-                    let k = u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX);
-                    out.push((from.clone(), to.clone(), k));
-                }
+            if let Ok(l) = self.loaded(&to) {
+                let h = l.doc.heads();
+                heads.push((to, h));
             }
         }
-        out
+        // Links also come into force at their closing time, which moves no heads: read again
+        // at least every `TAKES_EVERY` too.
+        let now = now();
+        let fresh = self.takes.as_ref().is_some_and(|t| {
+            t.heads == heads && now.as_millis().saturating_sub(t.at.as_millis()) < TAKES_EVERY_MS
+        });
+        if !fresh {
+            let mut rows = Vec::new();
+            for (to, _) in &heads {
+                self.takes_of(to, &mut rows);
+            }
+            self.takes = Some(TakesTable {
+                heads,
+                rows,
+                at: now,
+            });
+        }
+        self.takes
+            .as_ref()
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .filter(|(_, _, _, keys)| keys.contains(peer.as_bytes()))
+                    .map(|(from, to, k, _)| (from.clone(), to.clone(), *k))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What coalition `to` takes from each coalition linked with it, with the keys of that
+    /// coalition's newest roster taken here, added to `rows`.
+    fn takes_of(&mut self, to: &CoalitionId, rows: &mut Vec<TakesRow>) {
+        let links = match self.links(to) {
+            Ok(links) => links,
+            Err(e) => {
+                tracing::warn!(coalition = %to, error = %e, "could not read the links");
+                return;
+            }
+        };
+        if links.values().all(|l| l.terms.accept.is_empty()) {
+            return;
+        }
+        let chains = match self.linked_chains(to) {
+            Ok(chains) => chains,
+            Err(e) => {
+                tracing::warn!(coalition = %to, error = %e, "could not read the rosters of linked coalitions");
+                return;
+            }
+        };
+        for (from, link) in &links {
+            let Some(chain) = chains.get(from) else {
+                continue;
+            };
+            if link.terms.accept.is_empty() {
+                continue;
+            }
+            let keys = chain
+                .newest()
+                .members
+                .iter()
+                .flat_map(|m| m.keys.iter().copied())
+                .collect();
+            let k = u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX);
+            rows.push((from.clone(), to.clone(), k, keys));
+        }
     }
 
     /// Carries `items` (statements of coalitions linked with `id`) into coalition `id`, in
@@ -264,6 +307,27 @@ pub const MAX_NEW_ROSTERS: usize = 256;
 /// Most rosters a passed file holds beyond the chain taken here that are checked for a
 /// forgery (each may cost a majority's signatures).
 const MAX_FORKS_CHECKED: usize = 8;
+
+/// One link's row of [`TakesTable`]: the publisher, the coalition taking, the fewest signers
+/// it takes, the keys of the publisher's newest roster taken here.
+type TakesRow = (
+    CoalitionId,
+    CoalitionId,
+    u32,
+    std::collections::BTreeSet<[u8; 32]>,
+);
+
+/// What this node's coalitions take from linked coalitions, as of the coalitions' heads.
+#[derive(Debug, Clone)]
+pub(crate) struct TakesTable {
+    heads: Vec<(CoalitionId, Vec<model::automerge::ChangeHash>)>,
+    rows: Vec<TakesRow>,
+    /// When it was read.
+    at: model::Timestamp,
+}
+
+/// Longest a [`TakesTable`] is kept whose coalitions did not move, in milliseconds.
+const TAKES_EVERY_MS: i64 = 60_000;
 
 /// What a coalition publishes on its link with another, as a statements file.
 #[derive(Debug, Clone)]

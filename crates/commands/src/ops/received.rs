@@ -1271,6 +1271,15 @@ mod tests {
             list(&mut r, &nation).unwrap().statements[0].id,
             progress.hex()
         );
+        // What the nation takes from the region, told to the region's member nodes (and to
+        // no one else) in each greeting; read once while nothing moves.
+        let takes = r.takes_from(&member);
+        assert!(
+            matches!(takes.as_slice(), [(f, t, k)] if *f == region && *t == nation && *k >= 1),
+            "{takes:?}"
+        );
+        assert_eq!(r.takes_from(&member), takes);
+        assert!(r.takes_from(&stranger).is_empty());
         // The region's member nodes are the nation's linked nodes (this node's own key left
         // out).
         assert_eq!(r.linked_chains(&nation).unwrap().len(), 1);
