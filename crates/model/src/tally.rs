@@ -302,6 +302,19 @@ pub struct Weighed {
     pub block: u64,
 }
 
+impl Weighed {
+    /// Counts a position `stance` of weight `weight` (the electorate is the caller's).
+    pub fn add(&mut self, stance: Stance, weight: u64) {
+        let n = match stance {
+            Stance::Agree => &mut self.agree,
+            Stance::Abstain => &mut self.abstain,
+            Stance::Disagree => &mut self.disagree,
+            Stance::Block => &mut self.block,
+        };
+        *n = n.saturating_add(weight);
+    }
+}
+
 /// Tallies positions counted with their weights under `rule`, as [`tally`] tallies one each:
 /// the same outcome as [`tally`] over an electorate where each party of weight w is w members
 /// taking its position (property-tested). A weight beyond the electorate's is cut to it.
@@ -485,16 +498,18 @@ pub(crate) mod tests {
                     }
                     members.push(m);
                 }
-                let counted = match s {
-                    Some(Stance::Agree) => &mut w.agree,
-                    Some(Stance::Abstain) => &mut w.abstain,
-                    Some(Stance::Disagree) => &mut w.disagree,
-                    Some(Stance::Block) => &mut w.block,
-                    None => continue,
-                };
-                *counted += weight;
+                if let Some(s) = s {
+                    w.add(*s, *weight);
+                }
             }
-            prop_assert_eq!(weighed_tally(rule, w, closed), tally(rule, &members, &p, closed));
+            let weighed = weighed_tally(rule, w, closed);
+            prop_assert_eq!(weighed, tally(rule, &members, &p, closed));
+            // The quorum found by bisection is the fewest positions that reach it.
+            let n = w.electorate;
+            prop_assert_eq!(
+                weighed.quorum_needed,
+                (0..=n).find(|k| rule.quorum().reached_by(*k, n)).unwrap_or(n)
+            );
         }
 
         /// Positions of non-members never count.

@@ -125,15 +125,15 @@ impl Replica {
             .map(|t| {
                 t.rows
                     .iter()
-                    .filter(|(_, _, _, keys)| keys.contains(peer.as_bytes()))
+                    .filter(|(_, _, _, roster)| roster.member_of(peer.as_bytes()).is_some())
                     .map(|(from, to, k, _)| (from.clone(), to.clone(), *k))
                     .collect()
             })
             .unwrap_or_default()
     }
 
-    /// What coalition `to` takes from each coalition linked with it, with the keys of that
-    /// coalition's newest roster taken here, added to `rows`.
+    /// What coalition `to` takes from each coalition linked with it, with that coalition's
+    /// newest roster taken here, added to `rows`.
     fn takes_of(&mut self, to: &CoalitionId, rows: &mut Vec<TakesRow>) {
         let links = match self.links(to) {
             Ok(links) => links,
@@ -159,14 +159,8 @@ impl Replica {
             if link.terms.accept.is_empty() {
                 continue;
             }
-            let keys = chain
-                .newest()
-                .members
-                .iter()
-                .flat_map(|m| m.keys.iter().copied())
-                .collect();
             let k = u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX);
-            rows.push((from.clone(), to.clone(), k, keys));
+            rows.push((from.clone(), to.clone(), k, chain.newest().clone()));
         }
     }
 
@@ -309,13 +303,8 @@ pub const MAX_NEW_ROSTERS: usize = 256;
 const MAX_FORKS_CHECKED: usize = 8;
 
 /// One link's row of [`TakesTable`]: the publisher, the coalition taking, the fewest signers
-/// it takes, the keys of the publisher's newest roster taken here.
-type TakesRow = (
-    CoalitionId,
-    CoalitionId,
-    u32,
-    std::collections::BTreeSet<[u8; 32]>,
-);
+/// it takes, the publisher's newest roster taken here.
+type TakesRow = (CoalitionId, CoalitionId, u32, model::federation::Roster);
 
 /// What this node's coalitions take from linked coalitions, as of the coalitions' heads.
 #[derive(Debug, Clone)]

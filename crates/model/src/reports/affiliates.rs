@@ -341,16 +341,6 @@ fn stance_of(p: federation::Position) -> Stance {
     }
 }
 
-/// The count of `stance` in `w`.
-fn count_of(w: &mut Weighed, stance: Stance) -> &mut u64 {
-    match stance {
-        Stance::Agree => &mut w.agree,
-        Stance::Abstain => &mut w.abstain,
-        Stance::Disagree => &mut w.disagree,
-        Stance::Block => &mut w.block,
-    }
-}
-
 /// A position a party stated on a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stated {
@@ -400,11 +390,10 @@ pub(crate) fn count_at_close(
         let Some(c) = chosen.get_mut(s.party) else {
             continue;
         };
-        let higher = match c.and_then(|j| stated.get(j)) {
-            Some(old) => (s.order, i) > (old.order, c.unwrap_or(0)),
-            None => true,
-        };
-        if higher {
+        // A party's orders are distinct: the highest counts.
+        if c.and_then(|j| stated.get(j))
+            .is_none_or(|old| s.order > old.order)
+        {
             *c = Some(i);
         }
     }
@@ -421,8 +410,7 @@ pub(crate) fn count_at_close(
         };
         w.electorate = w.electorate.saturating_add(weight);
         if let Some(stance) = stance {
-            let n = count_of(&mut w, stance);
-            *n = n.saturating_add(weight);
+            w.add(stance, weight);
         }
     }
     let closed = closes_at.is_some_and(|c| now >= c);

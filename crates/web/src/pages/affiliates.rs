@@ -82,16 +82,12 @@ pub(crate) fn mandates(
             ("abstain", weight(m.together[2])),
         ],
     );
-    let outcome = m.with_affiliates.as_ref().map_or_else(String::new, |t| {
-        c.tw(
-            "mandates-outcome",
-            &[(
-                "outcome",
-                Arg::Own(c.t(&format!("outcome-{}", t.outcome.as_str()))),
-            )],
-        )
-    });
-    let sentence = format!("{sentence} {together} {outcome}");
+    let mut sentence = format!("{sentence} {together}");
+    if let Some(t) = &m.with_affiliates {
+        let outcome = c.t(&format!("outcome-{}", t.outcome.as_str()));
+        sentence.push(' ');
+        sentence.push_str(&c.tw("mandates-outcome", &[("outcome", Arg::Own(outcome))]));
+    }
     let rows = m
         .affiliates
         .iter()
