@@ -146,7 +146,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             .filter(|l| publishes(l, Kind::Decision))
             .map(|l| l.decided_at)
             .min();
-        asked = crate::statements::asked_of(doc, &read, now);
+        asked = crate::statements::asked_of(doc, &read, gov.members.len(), now);
         for p in read.proposals.values() {
             // None while open (counting the affiliates' positions where they gave any).
             let decided = match with_affiliates(asked.as_ref(), &read, p, now) {

@@ -617,6 +617,9 @@ pub struct FromLinked {
     pub verified: Vec<Verified>,
     /// The latest on each subject among them.
     pub latest: Latest,
+    /// When each of them was first carried in (`Received::at`: the same on every node
+    /// holding the same entries).
+    pub carried: BTreeMap<StatementId, Timestamp>,
     /// Statements held that do not verify now (a roster not received yet...), and why.
     pub waiting: Vec<(Received, ReceiveError)>,
 }
@@ -657,6 +660,7 @@ pub fn from_linked(
             chain,
             verified: Vec::new(),
             latest: Latest::new(),
+            carried: BTreeMap::new(),
             waiting: Vec::new(),
         };
         for r in received.values() {
@@ -668,7 +672,10 @@ pub fn from_linked(
             let judged = taking(own, links, None, None, &signed)
                 .and_then(|t| t.judge(from.chain.as_ref(), &signed));
             match judged {
-                Ok(Some(v)) => from.verified.push(v),
+                Ok(Some(v)) => {
+                    from.carried.insert(v.id, r.at);
+                    from.verified.push(v);
+                }
                 Ok(None) => {}
                 Err(e) => from.waiting.push((r.clone(), e)),
             }

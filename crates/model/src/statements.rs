@@ -486,7 +486,7 @@ pub fn statement_of(
         }
         _ => {
             let asked = match topic {
-                Topic::Decision(_) => asked_of(at, &read, as_of),
+                Topic::Decision(_) => asked_of(at, &read, gov.members.len(), as_of),
                 _ => None,
             };
             value_of(&read, &gov, priority.as_ref(), asked.as_ref(), topic, as_of)?
@@ -683,13 +683,15 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
     (what, detail)
 }
 
-/// What a coalition takes from each coalition linked with it (`received::from_linked`).
-pub type Linked = std::collections::BTreeMap<crate::ids::CoalitionId, crate::received::FromLinked>;
-
-/// What coalition `c` (read from `doc`) takes from the coalitions linked with it, where a link
-/// in force at `now` takes mandate positions (so its decisions may count its affiliates'):
-/// `None` where none does.
-pub fn asked_of(doc: &CoalitionDoc, c: &Coalition, now: Timestamp) -> Option<Linked> {
+/// What coalition `c` (read from `doc`, with `members` in force) takes from the coalitions
+/// linked with it and the calls it published to them, where a link in force at `now` takes
+/// mandate positions (so its decisions may count its affiliates'): `None` where none does.
+pub fn asked_of(
+    doc: &CoalitionDoc,
+    c: &Coalition,
+    members: usize,
+    now: Timestamp,
+) -> Option<crate::reports::affiliates::Asked> {
     let links = crate::reports::links(c.proposals.values(), now);
     let takes = |l: &crate::reports::LinkInForce| {
         l.terms
@@ -701,7 +703,12 @@ pub fn asked_of(doc: &CoalitionDoc, c: &Coalition, now: Timestamp) -> Option<Lin
         return None;
     }
     let received = crate::received::received(doc);
-    Some(crate::received::from_linked(&c.id, &received, &links))
+    let drafts = drafts(doc);
+    let chain = roster_chain(&drafts, members);
+    Some(crate::reports::affiliates::Asked {
+        linked: crate::received::from_linked(&c.id, &received, &links),
+        calls: crate::reports::affiliates::published_calls(&drafts, chain.as_ref(), &links),
+    })
 }
 
 /// The value of `topic` in a whole read of the coalition `c` at `now`, with the governance
@@ -713,7 +720,7 @@ pub fn value_of(
     c: &Coalition,
     gov: &InForce,
     priority: Option<&crate::reports::Priority>,
-    asked: Option<&Linked>,
+    asked: Option<&crate::reports::affiliates::Asked>,
     topic: &Topic,
     now: Timestamp,
 ) -> Result<Value, BuildError> {
@@ -888,10 +895,11 @@ pub fn value_of(
 }
 
 /// Proposal `p` of `c` counted with its affiliates' positions (in `asked`) at `now`, where
-/// the count holds at least one affiliate's position on it (stated before the close): its
-/// tally and when it was decided (open until its closing time).
+/// the count holds at least one affiliate's position on it (answering a call of `c`, carried
+/// in in time): its tally and when it was decided (open until its closing time and
+/// `reports::affiliates::ANSWERS_WITHIN`).
 pub fn with_affiliates(
-    asked: Option<&Linked>,
+    asked: Option<&crate::reports::affiliates::Asked>,
     c: &Coalition,
     p: &crate::schema::Proposal,
     now: Timestamp,

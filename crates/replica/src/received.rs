@@ -45,6 +45,27 @@ impl Replica {
         Ok(model::received::from_linked(id, &received, &links))
     }
 
+    /// What coalition `id`'s count with its affiliates reads: what it takes from each linked
+    /// coalition, and the calls it published to them
+    /// (`model::reports::affiliates::published_calls`).
+    pub fn asked(
+        &mut self,
+        id: &CoalitionId,
+    ) -> Result<model::reports::affiliates::Asked, ReplicaError> {
+        let linked = self.from_linked(id)?;
+        if linked.is_empty() {
+            return Ok(Default::default());
+        }
+        let links = self.links(id)?;
+        let drafts = self.drafts(id)?;
+        let members = self.in_force(id)?.members.len();
+        let chain = model::statements::roster_chain(&drafts, members);
+        Ok(model::reports::affiliates::Asked {
+            linked,
+            calls: model::reports::affiliates::published_calls(&drafts, chain.as_ref(), &links),
+        })
+    }
+
     /// Per coalition linked with `id` that it takes statements from, the chain of that
     /// coalition's rosters `id` took (its newest roster lists the member nodes of the other
     /// side): replayed from the rosters alone (`model::received::linked_chains`).

@@ -175,6 +175,12 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                     t.pending,
                     t.electorate
                 ))?;
+                if let (None, Some(until)) = (v.decided_with_affiliates_at, v.answers_until) {
+                    out.text(&format!(
+                        "Affiliates' positions that reach us by {until} count (seven days after \
+                         the close, for their own decisions to be signed and carried here)."
+                    ))?;
+                }
             }
             let rows = v
                 .affiliates
@@ -191,7 +197,8 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
             out.table(
                 &["AFFILIATE", "WEIGHT", "POSITION", "PROVENANCE"],
                 rows,
-                "No affiliates.",
+                "No affiliate was asked: a call on this proposal, published on a link to an \
+                 affiliate, asks it.",
             )?;
         }
     }

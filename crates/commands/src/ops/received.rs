@@ -765,7 +765,7 @@ pub struct MandatesView {
     pub proposal: String,
     /// Its title.
     pub title: String,
-    /// Each affiliate.
+    /// Each affiliate asked (a call on the proposal was published to it).
     pub affiliates: Vec<MandateLine>,
     /// The weights for.
     pub weight_for: u64,
@@ -788,21 +788,27 @@ pub struct MandatesView {
     /// Its outcome counting both, under its rule (`model::reports::affiliates::mandates`):
     /// each member once, each affiliate with its weight (an affiliate for agrees, against
     /// disagrees: under consensus any one disagreeing stops it), each one's latest position
-    /// stated before the closing time; open until then, decided at it. Weights count here,
-    /// not members. None for a poll.
+    /// stated before the closing time (an affiliate's: answering a call of ours, carried in
+    /// until `answers_until`); open until then, decided at it. Weights count here, not
+    /// members. None for a poll or a proposal without a closing time.
     pub with_affiliates: Option<model::Tally>,
     /// When that outcome was decided, if it is.
     #[schema(value_type = Option<String>)]
     pub decided_with_affiliates_at: Option<model::Timestamp>,
+    /// Until when affiliates' positions carried in count, and so when that outcome is decided:
+    /// the closing time and seven days (`model::reports::affiliates::ANSWERS_WITHIN`). None
+    /// without a closing time, when no affiliate's position counts.
+    #[schema(value_type = Option<String>)]
+    pub answers_until: Option<model::Timestamp>,
 }
 
 /// The affiliates' positions on proposal `given` (an id or unique prefix), weighted.
 pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MandatesView> {
     let shown = super::proposals::show(r, c, given)?.proposal;
     let id = shown.proposal.id.clone();
-    let linked = r.from_linked(c)?;
+    let asked = r.asked(c)?;
     let t = model::reports::affiliates::mandates(
-        &linked,
+        &asked,
         c,
         id.to_bytes(),
         &shown.proposal,
@@ -857,6 +863,7 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
         rule: shown.proposal.rule.to_string(),
         with_affiliates: t.outcome,
         decided_with_affiliates_at: t.decided_at,
+        answers_until: t.answers_until,
     })
 }
 
@@ -1610,6 +1617,17 @@ mod tests {
         );
         assert_eq!(v.outcome, "open");
         assert!(v.decided_with_affiliates_at.is_none());
+        // Regions' positions carried in until a week after the close count.
+        let closes = r.proposal(&nation, &question).unwrap().unwrap().closes_at;
+        assert_eq!(
+            v.answers_until.map(model::Timestamp::as_millis),
+            closes.map(|c| c.as_millis() + model::reports::affiliates::ANSWERS_WITHIN)
+        );
+        // A question no call asked: no region is a party to it.
+        let unasked = proposal(&mut r, &nation, "Back the national tenant union");
+        let other = mandates(&mut r, &nation, unasked.as_str()).unwrap();
+        assert!(other.affiliates.is_empty(), "{other:?}");
+        assert_eq!(other.with_affiliates.map(|t| t.electorate), Some(1));
         // The decision, stated to whoever it goes to, says so too: counts with their weights.
         let decision = drafted(&mut r, &nation, "decision", question.as_str(), None);
         let drafts = r.drafts(&nation).unwrap();

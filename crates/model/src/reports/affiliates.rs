@@ -310,7 +310,7 @@ pub struct MandateLine {
 /// The affiliates' positions on one question, counted with their weights.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MandateTally {
-    /// Each affiliate, with its position if it has published one.
+    /// Each affiliate asked, with its position if it has published one.
     pub lines: Vec<MandateLine>,
     /// The weights of those for.
     pub for_: u64,
@@ -325,6 +325,72 @@ pub struct MandateTally {
     pub outcome: Option<Tally>,
     /// When that outcome was decided, if it is.
     pub decided_at: Option<Timestamp>,
+    /// Until when affiliates' positions carried in count (the closing time and
+    /// [`ANSWERS_WITHIN`]), and so when the outcome is decided; none without a closing time,
+    /// when no affiliate's position counts.
+    pub answers_until: Option<Timestamp>,
+}
+
+/// How long after a question's closing time its affiliates' positions carried in still count
+/// (seven days): an affiliate's own proposal answering a call closes when the call does, so
+/// its position is co-signed and carried over after the close, as its members' nodes and a
+/// node of both coalitions come online.
+pub const ANSWERS_WITHIN: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The calls asking a position this coalition published to each coalition linked with it,
+/// by that coalition: each call's id with the question (a proposal of this coalition) it
+/// asks ([`published_calls`]).
+pub type Calls = BTreeMap<CoalitionId, BTreeMap<StatementId, [u8; 16]>>;
+
+/// What a coalition's count with its affiliates reads: what it takes from each coalition
+/// linked with it, and the calls it published to them.
+#[derive(Debug, Clone, Default)]
+pub struct Asked {
+    /// What it takes from each linked coalition (`received::from_linked`).
+    pub linked: BTreeMap<CoalitionId, FromLinked>,
+    /// The calls it published.
+    pub calls: Calls,
+}
+
+/// The calls asking a position this coalition published on each link in `links` (its own
+/// drafts, `drafts`, replayed through its own roster chain `chain`): a call drafted here
+/// counts as published to a linked coalition where a link in force publishes calls to it and
+/// the call verifies through the chain with that link's threshold. So an affiliate's position
+/// answers a question only where this coalition's members asked it.
+pub fn published_calls(
+    drafts: &BTreeMap<StatementId, crate::statements::Draft>,
+    chain: Option<&federation::RosterChain>,
+    links: &BTreeMap<CoalitionId, crate::reports::LinkInForce>,
+) -> Calls {
+    let mut out = Calls::new();
+    let Some(chain) = chain else {
+        return out;
+    };
+    // Each call verified once; a link takes it where enough members signed.
+    let calls: Vec<(StatementId, [u8; 16], usize, &Value)> = drafts
+        .values()
+        .filter_map(|d| match &d.statement.value {
+            Value::Call(c) if c.mandate => {
+                let v = chain
+                    .verify(&d.signed(), federation::Threshold::clamped(1))
+                    .ok()?;
+                Some((d.id, c.proposal, v.signers.len(), &d.statement.value))
+            }
+            _ => None,
+        })
+        .collect();
+    for (other, link) in links {
+        let needed = federation::Threshold::clamped(link.terms.threshold).get() as usize;
+        let to: BTreeMap<StatementId, [u8; 16]> = calls
+            .iter()
+            .filter(|(.., signers, value)| *signers >= needed && link.terms.publishes(value))
+            .map(|(id, question, ..)| (*id, *question))
+            .collect();
+        if !to.is_empty() {
+            out.insert(other.clone(), to);
+        }
+    }
+    out
 }
 
 /// How receivers order statements on one subject: under the newest roster, the highest
@@ -346,8 +412,11 @@ fn stance_of(p: federation::Position) -> Stance {
 pub(crate) struct Stated {
     /// Whose (its place among the parties).
     pub(crate) party: usize,
-    /// When stated.
+    /// When stated (an affiliate's: when its statement was carried in).
     pub(crate) at: Timestamp,
+    /// It counts only if stated before this (a member's: the closing time; an affiliate's:
+    /// the closing time and [`ANSWERS_WITHIN`]).
+    pub(crate) by: Timestamp,
     /// Its order among the party's positions: a higher one replaces a lower.
     pub(crate) order: usize,
     /// What it counts as.
@@ -368,23 +437,24 @@ pub(crate) struct Counted {
 }
 
 /// Counts `stated` (parties weighing `silent` while they have stated nothing) under `rule`:
-/// each party's highest-ordered position stated before `closes_at` (counted while open too,
-/// though stated ahead of `now`: receipt bounds how far ahead).
-/// Open until the closing time (`now` reaching it), then decided by what was stated before
-/// it: never earlier, since a member may still change its position while its coalition's
-/// own count is open, and an affiliate may still publish a newer one. Without `decides` (a
-/// poll) only the positions are chosen; without a closing time it is never decided.
+/// each party's highest-ordered position stated before its `by` (counted while open too,
+/// though stated ahead of `now`).
+/// Open until `decided_at` (`now` reaching it), then decided by what was stated before each
+/// `by`, none of which is later than `decided_at`: never earlier, since a member may still
+/// change its position while its coalition's own count is open, and an affiliate may still
+/// publish a newer one. Without `decides` (a poll) only the positions are chosen; without a
+/// time to decide at it is never decided.
 pub(crate) fn count_at_close(
     rule: Rule,
     silent: &[u64],
     stated: &[Stated],
-    closes_at: Option<Timestamp>,
+    decided_at: Option<Timestamp>,
     now: Timestamp,
     decides: bool,
 ) -> Counted {
     let mut chosen: Vec<Option<usize>> = vec![None; silent.len()];
     for (i, s) in stated.iter().enumerate() {
-        if closes_at.is_some_and(|c| s.at >= c) {
+        if s.at >= s.by {
             continue;
         }
         let Some(c) = chosen.get_mut(s.party) else {
@@ -413,7 +483,7 @@ pub(crate) fn count_at_close(
             w.add(stance, weight);
         }
     }
-    let closed = closes_at.is_some_and(|c| now >= c);
+    let closed = decided_at.is_some_and(|c| now >= c);
     Counted {
         tally: decides.then(|| {
             let t = weighed_tally(rule, w, closed);
@@ -426,47 +496,76 @@ pub(crate) fn count_at_close(
                 }
             }
         }),
-        decided_at: closes_at.filter(|_| closed && decides),
+        decided_at: decided_at.filter(|_| closed && decides),
         chosen,
     }
 }
 
-/// The affiliates' positions on `question`, a proposal `p` of `own` (the coalition they are
-/// affiliates of), weighted by their links' weights (or members), and `p`'s outcome counting
-/// them with its own members under its rule, at `now`.
+/// The positions of the affiliates asked on `question` (those a call of `own`'s on it was
+/// published to), a proposal `p` of `own` (the coalition they are affiliates of), weighted by
+/// their links' weights (or members), and `p`'s outcome counting them with its own members
+/// under its rule, at `now`.
 ///
 /// Each member counts once, each affiliate with its weight ([`crate::tally::weighed_tally`]:
 /// an affiliate for agrees, against disagrees; under consensus any party disagreeing stops
 /// it, whatever its weight, and under consent only a member's block does, since an affiliate
 /// cannot block). An affiliate counted weighs its link's weight, or the members of the
 /// roster its position was signed under; one silent, its link's weight or its newest
-/// roster's members. Each party counts its latest position (an affiliate's: under its newest
-/// roster, the highest sequence) stated before the closing time; the
-/// outcome is open until the closing time, then decided by those (`count_at_close`). So it
-/// is the same on every node holding the same statements whatever order they came in, and
-/// final once closed, except that a position stated before the close but received after it
-/// counts (as an offline member's does).
+/// roster's members. Only a position answering a call this coalition published to that
+/// affiliate on `question` counts (`asked.calls`), and only on a proposal with a closing
+/// time: an affiliate cannot put a position on a question never asked of it.
+///
+/// Each member counts its latest position stated before the closing time; each affiliate its
+/// latest position (under its newest roster, the highest sequence) carried in before the
+/// closing time and [`ANSWERS_WITHIN`] (when it was carried in, not the time it states,
+/// which its signers choose: so none can date back a position after the count). The outcome
+/// is open until then, and decided by those (`count_at_close`). So it is the same on every
+/// node holding the same statements whatever order they came in, and final once decided,
+/// except that a position stated (or carried in) in time but received later counts (as an
+/// offline member's does): the times are those the writers state, as for every position.
 pub fn mandates(
-    linked: &BTreeMap<CoalitionId, FromLinked>,
+    asked: &Asked,
     own: &CoalitionId,
     question: [u8; 16],
     p: &Proposal,
     now: Timestamp,
 ) -> MandateTally {
-    let affiliates = affiliates(linked);
+    let linked = &asked.linked;
+    // The parties: the affiliates asked, those a call on the question was published to.
+    let affiliates: Vec<Affiliate> = affiliates(linked)
+        .into_iter()
+        .filter(|a| {
+            asked
+                .calls
+                .get(&a.id)
+                .is_some_and(|calls| calls.values().any(|q| *q == question))
+        })
+        .collect();
+    let members_by = p
+        .closes_at
+        .unwrap_or_else(|| Timestamp::from_millis(i64::MAX));
+    let answers_until = p
+        .closes_at
+        .map(|c| Timestamp::from_millis(c.as_millis().saturating_add(ANSWERS_WITHIN)));
     // The parties: the affiliates, then the members.
     let mut silent: Vec<u64> = affiliates.iter().map(|a| a.weight).collect();
     let mut said: Vec<(&federation::Verified, &federation::MandatePosition)> = Vec::new();
     let mut stated = Vec::new();
     for (party, a) in affiliates.iter().enumerate() {
-        let Some(from) = linked.get(&a.id) else {
+        let (Some(from), Some(until), Some(calls)) =
+            (linked.get(&a.id), answers_until, asked.calls.get(&a.id))
+        else {
             continue;
         };
         let mut mine: Vec<(Rank, &federation::Verified, &federation::MandatePosition)> = from
             .verified
             .iter()
             .filter_map(|v| match &v.statement.value {
-                Value::Mandate(m) if m.question == question && m.caller == own.to_bytes() => {
+                Value::Mandate(m)
+                    if m.question == question
+                        && m.caller == own.to_bytes()
+                        && calls.get(&StatementId(m.call)) == Some(&question) =>
+                {
                     Some((
                         (v.roster, v.statement.sequence, std::cmp::Reverse(v.id)),
                         v,
@@ -478,9 +577,14 @@ pub fn mandates(
             .collect();
         mine.sort_by_key(|(rank, ..)| *rank);
         for (order, (_, v, m)) in mine.into_iter().enumerate() {
+            // Verified, so carried in (`from_linked` keeps when).
+            let Some(at) = from.carried.get(&v.id).copied() else {
+                continue;
+            };
             stated.push(Stated {
                 party,
-                at: Timestamp::from_millis(v.statement.as_of),
+                at,
+                by: until,
                 order,
                 stance: stance_of(m.position),
                 weight: weight_of(a.link_weight, Some(v.members)),
@@ -498,16 +602,26 @@ pub fn mandates(
             stated.push(Stated {
                 party: first_member + place,
                 at: pos.at,
+                by: members_by,
                 order: 0,
                 stance: pos.stance,
                 weight: 1,
             });
         }
     }
-    let counted = count_at_close(p.rule, &silent, &stated, p.closes_at, now, p.poll.is_none());
+    // Without a closing time no affiliate is asked (a call names one), so none is counted.
+    let counted = count_at_close(
+        p.rule,
+        &silent,
+        &stated,
+        answers_until,
+        now,
+        p.poll.is_none() && answers_until.is_some(),
+    );
     let mut out = MandateTally {
         outcome: counted.tally,
         decided_at: counted.decided_at,
+        answers_until,
         ..MandateTally::default()
     };
     for (a, c) in affiliates.into_iter().zip(counted.chosen) {
@@ -556,24 +670,31 @@ mod tests {
         ]
     }
 
-    /// Positions of up to `parties` parties, at times 0..20, each party's in its order.
-    fn stated(parties: usize) -> impl Strategy<Value = Vec<Stated>> {
-        proptest::collection::vec((0..parties, 0i64..20, stance(), 0u64..4), 0..10).prop_map(|v| {
-            let mut orders = [0usize; 8];
-            v.into_iter()
-                .map(|(party, at, stance, weight)| {
-                    let order = orders[party];
-                    orders[party] += 1;
-                    Stated {
-                        party,
-                        at: Timestamp::from_millis(at),
-                        order,
-                        stance,
-                        weight,
-                    }
-                })
-                .collect()
-        })
+    /// Positions of up to `parties` parties, at times 0..20, each party's in its order, each
+    /// counting if stated before the time `by` gives its party.
+    fn stated(
+        parties: usize,
+        by: impl Fn(usize) -> Timestamp + 'static,
+    ) -> impl Strategy<Value = Vec<Stated>> {
+        proptest::collection::vec((0..parties, 0i64..20, stance(), 0u64..4), 0..10).prop_map(
+            move |v| {
+                let mut orders = [0usize; 8];
+                v.into_iter()
+                    .map(|(party, at, stance, weight)| {
+                        let order = orders[party];
+                        orders[party] += 1;
+                        Stated {
+                            party,
+                            at: Timestamp::from_millis(at),
+                            by: by(party),
+                            order,
+                            stance,
+                            weight,
+                        }
+                    })
+                    .collect()
+            },
+        )
     }
 
     /// The outcome, when it was decided and what each party counted, compared across orders.
@@ -592,8 +713,9 @@ mod tests {
     proptest! {
         /// Every node counts the same whatever order it received the positions in.
         #[test]
-        fn the_order_received_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), closes in proptest::option::of(0i64..25), now in 0i64..30, shuffle in any::<u64>()) {
-            let closes = closes.map(Timestamp::from_millis);
+        fn the_order_received_changes_nothing(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), (closes, stated) in proptest::option::of(0i64..25).prop_flat_map(|c| (Just(c), stated(5, move |party| Timestamp::from_millis(c.map_or(i64::MAX, |c| c + party as i64))))), now in 0i64..30, shuffle in any::<u64>()) {
+            // Each party's positions count until a time of its own, the latest deciding.
+            let closes = closes.map(|c| Timestamp::from_millis(c + 4));
             let now = Timestamp::from_millis(now);
             let once = count_at_close(rule, &silent, &stated, closes, now, true);
             let mut other = stated.clone();
@@ -607,11 +729,13 @@ mod tests {
             prop_assert_eq!(seen(&once, &stated), seen(&again, &other));
         }
 
-        /// Open until the close, decided from it on; nothing stated at or after the close
-        /// (changed positions included) nor time passing changes what was decided.
+        /// Open until the close, decided from it on; nothing stated at or after the time
+        /// each party's positions count until (changed positions included) nor time passing
+        /// changes what was decided. The first two parties' positions (affiliates') count
+        /// until `answers` after the others' (members') close, and the count closes then.
         #[test]
-        fn decided_at_the_close_by_what_was_stated_before_it(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), stated in stated(5), later in stated(5), closes in 0i64..25, now in 0i64..30) {
-            let closes = Timestamp::from_millis(closes);
+        fn decided_at_the_close_by_what_was_stated_before_it(rule in rule(), silent in proptest::collection::vec(0u64..4, 1..6), (members, answers, stated, later) in (0i64..25, 0i64..6).prop_flat_map(|(c, a)| { let by = move |party: usize| Timestamp::from_millis(if party < 2 { c + a } else { c }); (Just(c), Just(a), stated(5, by), stated(5, by)) }), now in 0i64..35) {
+            let closes = Timestamp::from_millis(members + answers);
             let now = Timestamp::from_millis(now);
             let once = count_at_close(rule, &silent, &stated, Some(closes), now, true);
             let tally = once.tally.unwrap();
@@ -623,12 +747,16 @@ mod tests {
                 let mut more = stated.clone();
                 let base = stated.len();
                 more.extend(later.iter().map(|s| Stated {
-                    at: Timestamp::from_millis(closes.as_millis() + s.at.as_millis()),
+                    at: Timestamp::from_millis(s.by.as_millis() + s.at.as_millis()),
                     order: s.order + base,
                     ..*s
                 }));
                 let again = count_at_close(rule, &silent, &more, Some(closes), Timestamp::from_millis(100), true);
                 prop_assert_eq!((again.tally, again.decided_at), (once.tally, once.decided_at));
+            }
+            // Only what was stated before each party's time counts.
+            for i in once.chosen.iter().flatten() {
+                prop_assert!(stated[*i].at < stated[*i].by);
             }
             // Without a closing time, never decided.
             let never = count_at_close(rule, &silent, &stated, None, now, true);
@@ -643,6 +771,7 @@ mod tests {
         let s = |party, t, stance, weight| Stated {
             party,
             at: at(t),
+            by: at(10),
             order: 0,
             stance,
             weight,
@@ -668,7 +797,8 @@ mod tests {
             (Outcome::Passed, Some(at(10)))
         );
         // Stated at the close or after: not counted.
-        let c = count_at_close(rule, &weights, &stated, Some(at(3)), at(5), true);
+        let early: Vec<Stated> = stated.iter().map(|s| Stated { by: at(3), ..*s }).collect();
+        let c = count_at_close(rule, &weights, &early, Some(at(3)), at(5), true);
         let t = c.tally.unwrap();
         assert_eq!((t.agree, t.pending, t.outcome), (2, 6, Outcome::Failed));
     }

@@ -9,6 +9,7 @@ mod budgets;
 mod device_keys;
 mod drafts;
 mod links;
+mod mandates;
 mod membership;
 mod received;
 mod records_and_reports;

@@ -1110,6 +1110,7 @@ mandates-heading = Our affiliates' positions
 mandates-sentence = Counted with each affiliate's weight in our mandates: { $for } for, { $against } against, { $abstain } abstaining, { $silent } not decided yet. Each affiliate decided under its own rules; our own members' positions are counted on their own, below.
 mandates-together = Counted together, our members one each and each affiliate with its weight: { $for } for, { $against } against, { $abstain } abstaining.
 mandates-outcome = Counting both under the proposal's rule: { $outcome }. The outcome above counts our members alone.
+mandates-until = Affiliates' positions that reach us by { $when } count: seven days after the close, for their own decisions to be signed and carried here.
 mandates-col-position = Its position
 mandate-position-for = For
 mandate-position-against = Against

@@ -1116,6 +1116,7 @@ mandates-heading = Las posiciones de nuestras coaliciones afiliadas
 mandates-sentence = Contadas con el peso de cada coalición afiliada en nuestros mandatos: { $for } a favor, { $against } en contra, { $abstain } en abstención, { $silent } todavía sin decidir. Cada coalición afiliada decidió según sus propias reglas; las posiciones de nuestros propios miembros se cuentan aparte, más abajo.
 mandates-together = Contadas juntas, cada uno de nuestros miembros una vez y cada coalición afiliada con su peso: { $for } a favor, { $against } en contra, { $abstain } en abstención.
 mandates-outcome = Contando ambos según la regla de la propuesta: { $outcome }. El resultado de arriba cuenta solo a nuestros miembros.
+mandates-until = Cuentan las posiciones de los afiliados que nos lleguen antes del { $when }: siete días después del cierre, para que sus propias decisiones se firmen y se traigan aquí.
 mandates-col-position = Su posición
 mandate-position-for = A favor
 mandate-position-against = En contra

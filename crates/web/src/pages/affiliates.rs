@@ -87,6 +87,13 @@ pub(crate) fn mandates(
         let outcome = c.t(&format!("outcome-{}", t.outcome.as_str()));
         sentence.push(' ');
         sentence.push_str(&c.tw("mandates-outcome", &[("outcome", Arg::Own(outcome))]));
+        if let (None, Some(until)) = (m.decided_with_affiliates_at, m.answers_until) {
+            sentence.push(' ');
+            sentence.push_str(&c.tw(
+                "mandates-until",
+                &[("when", Arg::Own(crate::i18n::date_time(c.l, until)))],
+            ));
+        }
     }
     let rows = m
         .affiliates

@@ -1,0 +1,313 @@
+//! A national question counted with its affiliates' mandate positions: only positions
+//! answering a call the national coalition published on that question count, only on a
+//! question with a closing time, and each affiliate's latest position carried in before the
+//! close and `ANSWERS_WITHIN` — whatever time its signers state.
+
+use model::federation::{
+    self, Cosign, Counts, MandatePosition, Position, Roster, RosterMember, Signed, Statement,
+    StatementId, Value,
+};
+use model::reports::affiliates::{ANSWERS_WITHIN, mandates};
+use model::statements::{Stated, Topic, asked_of, statement_at};
+use model::*;
+
+use crate::common::*;
+use crate::{new, pid, t};
+
+/// The affiliate whose positions are counted.
+const REGION: [u8; 16] = [0x52; 16];
+/// The national coalition.
+const NATION: [u8; 16] = [9; 16];
+
+/// The public node key of secret `[i; 32]`.
+fn public(i: u8) -> NodeKey {
+    NodeKey::from_bytes(
+        ed25519_dalek::SigningKey::from_bytes(&[i; 32])
+            .verifying_key()
+            .to_bytes(),
+    )
+}
+
+/// Member `who`'s node (key `public(who)`) makes an edit, which then reaches `doc`.
+fn by<T>(doc: &mut CoalitionDoc, who: u8, f: impl FnOnce(&mut CoalitionDoc) -> T) -> T {
+    let mut mine = doc.fork_as(public(who));
+    let out = f(&mut mine);
+    doc.merge(&mut mine).unwrap();
+    out
+}
+
+fn signed(s: &Statement, secrets: &[u8]) -> Signed {
+    let mut signed = Signed::new(s).unwrap();
+    for secret in secrets {
+        signed.sign(&[*secret; 32]).unwrap();
+    }
+    signed
+}
+
+/// The region's first roster: members 1, 2 and 3 (keys from secrets `[i; 32]`).
+fn region_roster() -> Signed {
+    let s = Statement {
+        format: federation::FORMAT,
+        coalition: REGION,
+        roster: 0,
+        as_of: t(1).as_millis(),
+        heads: vec![],
+        sequence: 1,
+        supersedes: None,
+        value: Value::Roster(Roster {
+            members: (1..=3u8)
+                .map(|s| RosterMember {
+                    member: [s; 16],
+                    name: format!("Region org {s}"),
+                    keys: vec![*public(s).as_bytes()],
+                })
+                .collect(),
+        }),
+    };
+    signed(&s, &[1, 2])
+}
+
+/// The region's position `position` on `question`, answering `call`, its `sequence`th on
+/// the question, stating `as_of` seconds; signed by one member (the link takes one).
+fn position(
+    call: StatementId,
+    question: ProposalId,
+    sequence: u64,
+    as_of: i64,
+    position: Position,
+) -> Signed {
+    let s = Statement {
+        format: federation::FORMAT,
+        coalition: REGION,
+        roster: 1,
+        as_of: t(as_of).as_millis(),
+        heads: vec![],
+        sequence,
+        supersedes: None,
+        value: Value::Mandate(MandatePosition {
+            question: question.to_bytes(),
+            caller: NATION,
+            call: call.0,
+            proposal: [0x71; 16],
+            position,
+            counts: Counts {
+                agree: 2,
+                abstain: 0,
+                disagree: 0,
+                block: 0,
+            },
+        }),
+    };
+    signed(&s, &[1])
+}
+
+/// A national coalition of three (real keys) that takes the region as an affiliate of
+/// weight 5 (calls down, mandate positions up, one signer each way), has published its
+/// roster, and asks the question `pid(2)` (closing at `t(100)`) with a call it published; the
+/// region's roster carried in. Also `pid(3)`, a question with no call.
+fn nation() -> (CoalitionDoc, StatementId) {
+    let mut doc = CoalitionDoc::found(
+        public(1),
+        Founding {
+            id: CoalitionId::from_bytes(NATION),
+            name: "National Housing Alliance".into(),
+            frame: "Homes for all".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(1),
+            founder: profile("Eastside Tenants"),
+            at: t(0),
+        },
+    )
+    .unwrap();
+    for i in 2..=3u8 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &profile(&format!("Org {i}")),
+            public(i),
+            t(1),
+        )
+        .unwrap();
+    }
+    let terms = model::schema::LinkTerms {
+        coalition: CoalitionId::from_bytes(REGION),
+        name: "Coastal Housing Coalition".into(),
+        relation: LinkRelation::Affiliate,
+        publish: vec![SharedKind::Call],
+        tags: vec![],
+        goals: vec![],
+        pools: vec![],
+        threshold: 1,
+        accept: vec![SharedKind::Mandate],
+        their_threshold: 1,
+        roster: Some(region_roster().id().hex()),
+        weight: Some(5),
+    };
+    by(&mut doc, 1, |d| {
+        d.propose_link(
+            &member(1),
+            NewProposal {
+                kind: DecisionKind::Link,
+                closes_at: Some(t(1000)),
+                ..new(pid(1), "Accept the Coastal Housing Coalition")
+            },
+            terms,
+            t(2),
+        )
+        .unwrap()
+    });
+    for who in 1..=3 {
+        by(&mut doc, who, |d| {
+            d.take_position(&member(who), &pid(1), Stance::Agree, "", t(3))
+                .unwrap()
+        });
+    }
+    for (id, closes) in [(pid(2), Some(t(100))), (pid(3), None)] {
+        by(&mut doc, 1, |d| {
+            d.new_proposal(
+                &member(1),
+                NewProposal {
+                    kind: DecisionKind::General,
+                    closes_at: closes,
+                    ..new(id, "Back the national rent cap")
+                },
+                t(4),
+            )
+            .unwrap()
+        });
+    }
+    // Its roster (two of three sign), then the call on pid(2) (one signs).
+    let heads = doc.heads();
+    let stated = |roster, as_of| Stated {
+        as_of: t(as_of),
+        roster,
+        sequence: 1,
+        supersedes: None,
+    };
+    let roster = statement_at(&mut doc, &heads, &Topic::Roster, stated(0, 5)).unwrap();
+    let call = statement_at(&mut doc, &heads, &Topic::Call(pid(2)), stated(1, 5)).unwrap();
+    for (statement, signers) in [(roster, &[1u8, 2][..]), (call.clone(), &[1u8][..])] {
+        let id = by(&mut doc, 1, |d| {
+            d.draft_statement(&member(1), &statement, t(6)).unwrap()
+        });
+        for who in signers {
+            by(&mut doc, *who, |d| {
+                let cosign = Cosign::sign(&[*who; 32], &id);
+                d.cosign_statement(&member(*who), &id, &cosign, t(7))
+                    .unwrap()
+            });
+        }
+    }
+    let call = Signed::new(&call).unwrap().id();
+    assert_eq!(carry(&mut doc, &[region_roster()], 8), vec![Offer::Stored]);
+    (doc, call)
+}
+
+/// Member 2 carries `items` in at `at` seconds.
+fn carry(doc: &mut CoalitionDoc, items: &[Signed], at: i64) -> Vec<Offer> {
+    by(doc, 2, |d| {
+        d.receive_statements(&member(2), items, t(at))
+            .unwrap()
+            .into_iter()
+            .map(|(_, o)| o)
+            .collect()
+    })
+}
+
+/// `question` counted with the region (asked, weighing 5) at `now` seconds: the region's
+/// position, and the outcome with when it was decided.
+fn counted(
+    doc: &CoalitionDoc,
+    question: &ProposalId,
+    now: i64,
+) -> (Option<Position>, Option<Outcome>, Option<Timestamp>) {
+    let read = doc.read_at(t(now)).unwrap();
+    let asked = asked_of(doc, &read, 3, t(now)).unwrap();
+    let p = &read.proposals[question];
+    let m = mandates(&asked, &read.id, question.to_bytes(), p, t(now));
+    let [line] = m.lines.as_slice() else {
+        panic!("one affiliate: {m:?}");
+    };
+    assert_eq!(line.weight, 5);
+    (
+        line.position.as_ref().map(|(p, _)| p.position),
+        m.outcome.map(|t| t.outcome),
+        m.decided_at,
+    )
+}
+
+#[test]
+fn only_a_position_answering_a_call_published_on_the_question_counts() {
+    let (mut doc, call) = nation();
+    let read = doc.read().unwrap();
+    let asked = asked_of(&doc, &read, 3, t(9)).unwrap();
+    assert_eq!(
+        asked.calls[&CoalitionId::from_bytes(REGION)].get(&call),
+        Some(&pid(2).to_bytes()),
+        "the call is published to the region"
+    );
+    let honest = position(call, pid(2), 1, 20, Position::For);
+    // Signed by the region's member, so stored: a call never made, and the call on pid(2)
+    // put to pid(3).
+    let never_asked = position(StatementId([3; 32]), pid(2), 2, 21, Position::Against);
+    let other_question = position(call, pid(3), 1, 21, Position::Against);
+    assert_eq!(
+        carry(&mut doc, &[honest, never_asked, other_question], 30),
+        vec![Offer::Stored; 3]
+    );
+    // Counted: the honest position (5 for of 8, majority), open until the close.
+    assert_eq!(
+        counted(&doc, &pid(2), 40),
+        (Some(Position::For), Some(Outcome::Open), None)
+    );
+    // On pid(3), which has no closing time and was never asked: no affiliate is a party to
+    // it, so nothing is counted and there is no outcome counting both.
+    let read = doc.read_at(t(40)).unwrap();
+    let asked = asked_of(&doc, &read, 3, t(40)).unwrap();
+    let m = mandates(
+        &asked,
+        &read.id,
+        pid(3).to_bytes(),
+        &read.proposals[&pid(3)],
+        t(40),
+    );
+    assert!(m.lines.is_empty() && m.outcome.is_none(), "{m:?}");
+}
+
+#[test]
+fn positions_count_by_when_they_were_carried_in_until_a_week_after_the_close() {
+    let (mut doc, call) = nation();
+    let week = ANSWERS_WITHIN / 1000;
+    // For, carried before the close; against, decided at the close and carried in the
+    // week after it.
+    let first = position(call, pid(2), 1, 20, Position::For);
+    assert_eq!(carry(&mut doc, &[first], 30), vec![Offer::Stored]);
+    let second = position(call, pid(2), 2, 100, Position::Against);
+    assert_eq!(
+        carry(&mut doc, &[second], 100 + week / 2),
+        vec![Offer::Stored]
+    );
+    // Before the week ends: the latest carried in counts, open.
+    assert_eq!(
+        counted(&doc, &pid(2), 100 + week / 2),
+        (Some(Position::Against), Some(Outcome::Open), None)
+    );
+    // A position dated back before the close but carried in after the week: not counted.
+    let late = position(call, pid(2), 3, 50, Position::For);
+    assert_eq!(
+        carry(&mut doc, &[late], 100 + week + 1),
+        vec![Offer::Stored]
+    );
+    // Decided a week after the close, by what was carried in by then: 5 against of 8.
+    let (region, outcome, at) = counted(&doc, &pid(2), 100 + week + 2);
+    assert_eq!(
+        (region, outcome, at),
+        (
+            Some(Position::Against),
+            Some(Outcome::Failed),
+            Some(Timestamp::from_millis(t(100).as_millis() + ANSWERS_WITHIN))
+        )
+    );
+}
