@@ -21,7 +21,7 @@ mod heap;
 mod tls;
 
 /// The version printed by `--version`: the program's, and the wire protocol's it speaks.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 16)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (protocol 17)");
 
 fn main() -> ExitCode {
     use std::io::Write;

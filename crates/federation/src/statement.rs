@@ -127,6 +127,43 @@ impl Kind {
             Kind::Mandate => "mandate",
         }
     }
+
+    /// The kind's bit in a set of kinds told over the wire: bit `i` for [`Kind::ALL`]`[i]`.
+    pub fn bit(self) -> u8 {
+        match self {
+            Kind::Roster => 1,
+            Kind::Issue => 1 << 1,
+            Kind::Pool => 1 << 2,
+            Kind::Goal => 1 << 3,
+            Kind::Decision => 1 << 4,
+            Kind::Call => 1 << 5,
+            Kind::Mandate => 1 << 6,
+        }
+    }
+}
+
+/// What a coalition takes on a link from a publisher, as its nodes tell the publisher's nodes
+/// (sync's Hello): statements with at least `threshold` signers, of the `kinds` it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Taking {
+    /// The fewest signers a statement needs.
+    pub threshold: u32,
+    /// The kinds taken, a bit each ([`Kind::bit`]): bits no kind has mean nothing.
+    pub kinds: u8,
+}
+
+impl Taking {
+    /// Whether it takes statements of `kind`.
+    pub fn takes(self, kind: Kind) -> bool {
+        self.kinds & kind.bit() != 0
+    }
+
+    /// The bits of `kinds`, rosters with them (a link taking any kind takes rosters).
+    pub fn kinds_of(kinds: impl IntoIterator<Item = Kind>) -> u8 {
+        kinds
+            .into_iter()
+            .fold(Kind::Roster.bit(), |bits, k| bits | k.bit())
+    }
 }
 
 impl std::fmt::Display for Kind {

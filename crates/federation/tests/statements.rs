@@ -1102,3 +1102,23 @@ fn a_first_roster_is_taken_from_its_own_majority_only() {
         Err(StatementError::BrokenChain { .. })
     ));
 }
+
+/// What a link takes is told over the wire a bit per kind: each kind its own bit, in the order
+/// of `Kind::ALL`, and rosters taken with any kind.
+#[test]
+fn each_kind_has_its_own_bit_and_rosters_come_with_any() {
+    for (i, k) in Kind::ALL.iter().enumerate() {
+        assert_eq!(k.bit(), 1 << i, "{k}");
+    }
+    let goals = Taking {
+        threshold: 1,
+        kinds: Taking::kinds_of([Kind::Goal]),
+    };
+    assert!(goals.takes(Kind::Roster) && goals.takes(Kind::Goal));
+    assert!(
+        Kind::ALL[1..]
+            .iter()
+            .filter(|k| **k != Kind::Goal)
+            .all(|k| !goals.takes(*k))
+    );
+}

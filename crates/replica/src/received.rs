@@ -109,11 +109,14 @@ impl Replica {
 
     /// What this node's coalitions take from linked coalitions whose newest roster (as taken
     /// here) lists `peer`: (the publisher, the coalition taking, the fewest signers its link
-    /// takes), for links taking statements; told to the peer in each Hello, so that it passes
+    /// takes and the kinds), for links taking statements; told to the peer in each Hello, so that it passes
     /// only what counts here and what it passes with fewer is counted against it. Read once
     /// for all peers while no coalition's heads move (every connection, strangers' too, is
     /// greeted). A coalition that cannot be read is passed over.
-    pub fn takes_from(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+    pub fn takes_from(
+        &mut self,
+        peer: &NodeKey,
+    ) -> Vec<(CoalitionId, CoalitionId, model::federation::Taking)> {
         let mut heads = Vec::new();
         for to in self.coalition_ids().unwrap_or_default() {
             if self.is_joining(&to) || self.me(&to).is_err() {
@@ -180,8 +183,16 @@ impl Replica {
             if link.terms.accept.is_empty() {
                 continue;
             }
-            let k = u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX);
-            rows.push((from.clone(), to.clone(), k, chain.newest().clone()));
+            let taking = model::federation::Taking {
+                threshold: u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX),
+                kinds: model::federation::Taking::kinds_of(
+                    link.terms
+                        .accept
+                        .iter()
+                        .filter_map(|k| k.as_str().parse::<model::federation::Kind>().ok()),
+                ),
+            };
+            rows.push((from.clone(), to.clone(), taking, chain.newest().clone()));
         }
     }
 
@@ -323,9 +334,14 @@ pub const MAX_NEW_ROSTERS: usize = 256;
 /// forgery (each may cost a majority's signatures).
 const MAX_FORKS_CHECKED: usize = 8;
 
-/// One link's row of [`TakesTable`]: the publisher, the coalition taking, the fewest signers
-/// it takes, the publisher's newest roster taken here.
-type TakesRow = (CoalitionId, CoalitionId, u32, model::federation::Roster);
+/// One link's row of [`TakesTable`]: the publisher, the coalition taking, what it takes (the
+/// fewest signers, the kinds), the publisher's newest roster taken here.
+type TakesRow = (
+    CoalitionId,
+    CoalitionId,
+    model::federation::Taking,
+    model::federation::Roster,
+);
 
 /// What this node's coalitions take from linked coalitions, as of the coalitions' heads.
 #[derive(Debug, Clone)]
@@ -506,16 +522,17 @@ impl Replica {
         self.receive_passed_told(peer, bytes, |_, _| None)
     }
 
-    /// [`Replica::receive_passed`], where `told(from, to)` says the fewest signers this node
-    /// told `peer`, in every greeting of the connection, that coalition `to` takes on a
-    /// statement of `from` (`sync::SyncNode::told_to`): a statement the peer passes with
-    /// fewer signers, every one listed and verifying under the roster this side took, is one
-    /// it knew would not count, and is counted against it too.
+    /// [`Replica::receive_passed`], where `told(from, to)` says what this node told `peer`,
+    /// in every greeting of the connection, that coalition `to` takes of `from`
+    /// (`sync::SyncNode::told_to`: the fewest signers, every kind told): a statement the peer
+    /// passes with fewer signers, every one listed and verifying under the roster this side
+    /// took, or of a kind no greeting told, is one it knew would not count, and is counted
+    /// against it too.
     pub fn receive_passed_told(
         &mut self,
         peer: &NodeKey,
         bytes: &[u8],
-        told: impl Fn(&CoalitionId, &CoalitionId) -> Option<u32>,
+        told: impl Fn(&CoalitionId, &CoalitionId) -> Option<model::federation::Taking>,
     ) -> Result<Passed, PassedError> {
         let mut file = StatementsFile::decode(bytes)?;
         let addresses = std::mem::take(&mut file.addresses);
@@ -659,19 +676,44 @@ impl Replica {
                 tracing::warn!(error = %e, "could not log the refusal");
             }
         }
+        // The rosters the file carries, by version with the moment each speaks of: the
+        // sender's own chain, if it is honest.
+        let carried: std::collections::BTreeMap<u64, i64> = of_publisher()
+            .filter(|(_, _, o)| o.statement.value.kind() == model::federation::Kind::Roster)
+            .map(|(_, _, o)| (o.statement.sequence, o.statement.as_of))
+            .collect();
+        // Each item's roster and moment, where it reads.
+        let stated: Vec<Option<(u64, i64)>> = items
+            .iter()
+            .map(|(_, _, o)| o.as_ref().map(|o| (o.statement.roster, o.statement.as_of)))
+            .collect();
         let items: Vec<Signed> = items.into_iter().map(|(_, s, _)| s).collect();
-        let floor = told(&from, &to);
+        let told = told(&from, &to);
+        let floor = told.map(|t| t.threshold);
         let offers = self.receive_statements(&to, &items, &source)?;
         let counted: Vec<String> = malformed
             .into_iter()
-            .chain(offers.iter().filter_map(|(_, o)| match o {
-                Offer::Refused(e) if counts_against(e) => Some(e.to_string()),
-                Offer::Refused(e) if below_told(e, floor, knows) => Some(format!(
-                    "{e}, passed by a node told that this side takes at least {} signers",
-                    floor.unwrap_or_default()
-                )),
-                _ => None,
-            }))
+            .chain(
+                offers
+                    .iter()
+                    .zip(&stated)
+                    .filter_map(|((_, o), stated)| match o {
+                        Offer::Refused(e) if counts_against(e) => Some(e.to_string()),
+                        Offer::Refused(e) if replaced_in_file(e, *stated, &carried) => {
+                            Some(format!(
+                                "{e}, passed with the roster that replaced it before it was dated"
+                            ))
+                        }
+                        Offer::Refused(e) if below_told(e, floor, knows) => Some(format!(
+                            "{e}, passed by a node told that this side takes at least {} signers",
+                            floor.unwrap_or_default()
+                        )),
+                        Offer::Refused(e) if kind_not_told(e, told) => Some(format!(
+                            "{e}, passed by a node never told that this side takes them"
+                        )),
+                        _ => None,
+                    }),
+            )
             .collect();
         if let Some(first) = counted.first() {
             return Err(PassedError::Refused {
@@ -694,8 +736,9 @@ impl Replica {
 /// take, a roster its chain does not take, a statement under a roster it does not hold or
 /// that a newer one replaced, fewer signers than this side asks with every listed key's
 /// signature verifying: the publisher's threshold may be lower, and a key no roster here
-/// lists may be a new member's); yes for a forgery (a listed key's signature that does not
-/// verify, malformed bytes).
+/// lists may be a new member's), unless this side told the sender otherwise (`below_told`,
+/// `kind_not_told`); yes for a forgery (a listed key's signature that does not verify,
+/// malformed bytes).
 fn counts_against(e: &model::received::ReceiveError) -> bool {
     use model::federation::StatementError;
     use model::received::ReceiveError;
@@ -711,6 +754,48 @@ fn counts_against(e: &model::received::ReceiveError) -> bool {
                 ..
             }
     )
+}
+
+/// Whether refusal `e` is of a statement under a roster replaced before it was dated (signed by
+/// members since removed, or dated after their removal), `stated` (its roster and moment), by
+/// a roster the file itself carries (`carried`, version to moment): an honest sender passes
+/// its own chain with only statements that verify through it, so it never passes one that
+/// chain makes stale.
+fn replaced_in_file(
+    e: &model::received::ReceiveError,
+    stated: Option<(u64, i64)>,
+    carried: &std::collections::BTreeMap<u64, i64>,
+) -> bool {
+    use model::federation::StatementError;
+    use model::received::ReceiveError;
+    let Some((roster, as_of)) = stated else {
+        return false;
+    };
+    matches!(
+        e,
+        ReceiveError::Statement {
+            error: StatementError::StaleRoster { .. },
+            ..
+        }
+    ) && roster
+        .checked_add(1)
+        .and_then(|next| carried.get(&next))
+        .is_some_and(|replaced| as_of >= *replaced)
+}
+
+/// Whether refusal `e` is of a statement of a kind this side's link does not take and that no
+/// greeting of the connection told the sender it takes (`told`): an honest sender passes only
+/// the kinds the last greeting it had told, all of them among those.
+fn kind_not_told(
+    e: &model::received::ReceiveError,
+    told: Option<model::federation::Taking>,
+) -> bool {
+    match e {
+        model::received::ReceiveError::NotTaken { kind, .. } => {
+            told.is_some_and(|t| !t.takes(*kind))
+        }
+        _ => false,
+    }
 }
 
 /// Whether refusal `e` is of a statement with fewer signers than `floor` (what this side told
@@ -744,7 +829,7 @@ mod tests {
     use model::federation::{Kind, StatementError};
     use model::received::ReceiveError;
 
-    use super::{below_told, counts_against};
+    use super::{below_told, counts_against, kind_not_told, replaced_in_file};
 
     /// Fewer signers than this side told the sender it takes count against it only where
     /// every signature is good and the roster named is the one both sides hold.
@@ -781,6 +866,62 @@ mod tests {
             kind: Kind::Issue,
         };
         assert!(!below_told(&other, Some(2), both));
+    }
+
+    /// A statement under a roster replaced before it was dated counts against the sender only
+    /// where the file carries the replacing roster: the sender's own chain made it stale.
+    #[test]
+    fn a_statement_the_file_s_own_rosters_make_stale_counts_against_the_sender() {
+        let stale = ReceiveError::Statement {
+            name: "Coastal".into(),
+            error: StatementError::StaleRoster {
+                named: 1,
+                newest: 2,
+            },
+        };
+        let carried = |rosters: &[(u64, i64)]| rosters.iter().copied().collect();
+        // Roster 2, as of 100, carried: a statement under roster 1 dated at or after it.
+        let with_second = carried(&[(1, 10), (2, 100)]);
+        assert!(replaced_in_file(&stale, Some((1, 100)), &with_second));
+        assert!(replaced_in_file(&stale, Some((1, 500)), &with_second));
+        // Dated before roster 2 (the receiver's chain holds another roster 2), roster 2 not
+        // carried, or the statement not read: not counted.
+        assert!(!replaced_in_file(&stale, Some((1, 99)), &with_second));
+        assert!(!replaced_in_file(
+            &stale,
+            Some((1, 500)),
+            &carried(&[(1, 10)])
+        ));
+        assert!(!replaced_in_file(&stale, None, &with_second));
+        // Another refusal: not this.
+        let unknown = ReceiveError::Statement {
+            name: "Coastal".into(),
+            error: StatementError::UnknownRoster {
+                named: 3,
+                newest: 2,
+            },
+        };
+        assert!(!replaced_in_file(&unknown, Some((3, 500)), &with_second));
+    }
+
+    /// A kind not taken counts against the sender only where every greeting of the
+    /// connection left it out.
+    #[test]
+    fn a_kind_no_greeting_told_counts_against_the_sender() {
+        use model::federation::Taking;
+        let not_taken = ReceiveError::NotTaken {
+            name: "Coastal".into(),
+            kind: Kind::Issue,
+        };
+        let told = |kinds: &[Kind]| {
+            Some(Taking {
+                threshold: 1,
+                kinds: Taking::kinds_of(kinds.iter().copied()),
+            })
+        };
+        assert!(kind_not_told(&not_taken, told(&[Kind::Goal])));
+        assert!(!kind_not_told(&not_taken, told(&[Kind::Goal, Kind::Issue])));
+        assert!(!kind_not_told(&not_taken, None));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use automerge::{AutoCommit, Change};
 use model::{CoalitionId, NodeKey};
 
+use crate::wire::Taking;
+
 pub use model::signing::{ChangeSignature, HeadIndex};
 
 /// The node's documents, as the sync state machine sees them.
@@ -65,8 +67,9 @@ pub trait Documents {
     fn signature(&mut self, coalition: &CoalitionId, hash: &[u8; 32]) -> Option<ChangeSignature>;
     /// For each link of this node's coalitions taking statements from a coalition whose
     /// newest roster (as held here) lists `peer`: (that coalition, this node's, the fewest
-    /// signers the link takes). Told in each Hello to `peer` (`wire::Takes`). None by default.
-    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+    /// signers the link takes and the kinds it takes). Told in each Hello to `peer`
+    /// (`wire::Takes`). None by default.
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, Taking)> {
         let _ = peer;
         Vec::new()
     }
@@ -110,7 +113,7 @@ pub struct MemoryDocs {
     /// when the heads moved, as the replica keeps the governance between changes).
     members: BTreeMap<CoalitionId, MembersAt>,
     /// What this node tells each peer it takes from linked coalitions (`Documents::takes_for`).
-    pub takes: BTreeMap<NodeKey, Vec<(CoalitionId, CoalitionId, u32)>>,
+    pub takes: BTreeMap<NodeKey, Vec<(CoalitionId, CoalitionId, Taking)>>,
 }
 
 /// Member keys read at some heads.
@@ -225,7 +228,7 @@ impl Documents for MemoryDocs {
         Some(keys)
     }
 
-    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, u32)> {
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, Taking)> {
         self.takes.get(peer).cloned().unwrap_or_default()
     }
 

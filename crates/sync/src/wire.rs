@@ -52,7 +52,9 @@ use serde::{Deserialize, Serialize};
 /// share no coalition ([`Message::Statements`]). Version 16: a Hello tells the peer, for each
 /// link whose publisher's roster lists the peer, how many signers each statement passed on it
 /// needs (`takes`), so that a statement passed with fewer is counted against the sender.
-pub const VERSION: u8 = 16;
+/// Version 17: and which kinds of statements it takes (`Takes::kinds`), so that a statement of
+/// a kind no Hello of the connection said is counted against the sender.
+pub const VERSION: u8 = 17;
 /// First byte of a version notice, `[NOTICE, version]`: the one frame every protocol version
 /// reads, sent to a peer that speaks another version before disconnecting it.
 pub const NOTICE: u8 = 0;
@@ -75,7 +77,8 @@ pub const MAX_COALITIONS: usize = 10_000;
 pub const MAX_TAKES: usize = 1_000;
 
 /// What a node takes from a linked coalition whose roster lists the peer it tells: the
-/// statements of `from` passed for `to` count only with `threshold` signers or more.
+/// statements of `from` passed for `to` count only with `threshold` signers or more, and
+/// only of the `kinds` it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Takes {
     /// The publishing coalition (the peer's).
@@ -84,7 +87,13 @@ pub struct Takes {
     pub to: WireCoalition,
     /// The fewest signers a statement it takes needs (the link's `their_threshold`).
     pub threshold: u32,
+    /// The kinds it takes, a bit each (`model::federation::Kind::bit`; rosters always): bits
+    /// no kind has mean nothing.
+    pub kinds: u8,
 }
+
+/// What a node takes on one link, as a Hello tells it ([`Takes`] without the pair).
+pub use model::federation::Taking;
 /// Most characters of the text of a join request (the organization's name) or refusal (its
 /// reason).
 pub const MAX_JOIN_TEXT: usize = model::MAX_SHORT;
@@ -521,17 +530,18 @@ mod tests {
             (
                 proptest::collection::vec(any::<[u8; 16]>(), 0..5),
                 any::<u64>(),
-                proptest::collection::vec(any::<([u8; 16], [u8; 16], u32)>(), 0..3)
+                proptest::collection::vec(any::<([u8; 16], [u8; 16], u32, u8)>(), 0..3)
             )
                 .prop_map(|(coalitions, max_message, takes)| Message::Hello {
                     coalitions,
                     max_message,
                     takes: takes
                         .into_iter()
-                        .map(|(from, to, threshold)| Takes {
+                        .map(|(from, to, threshold, kinds)| Takes {
                             from,
                             to,
-                            threshold
+                            threshold,
+                            kinds
                         })
                         .collect(),
                 }),

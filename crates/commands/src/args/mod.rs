@@ -38,7 +38,7 @@ pub use statements::*;
 #[derive(Debug, Parser)]
 #[command(
     name = "coalesce",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 16)"),
+    version = concat!(env!("CARGO_PKG_VERSION"), " (protocol 17)"),
     propagate_version = true,
     max_term_width = 100
 )]

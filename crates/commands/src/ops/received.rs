@@ -1172,15 +1172,67 @@ mod tests {
         );
         // Passed by a node this side told it takes at least one signer: it knew the statement
         // would not count, so it is counted against it.
+        let told = |kinds: &[model::federation::Kind]| model::federation::Taking {
+            threshold: 1,
+            kinds: model::federation::Taking::kinds_of(kinds.iter().copied()),
+        };
+        let goals = told(&[model::federation::Kind::Goal]);
         let e = r
             .receive_passed_told(&member, &short.encode(), |f, t| {
-                (*f == region && *t == nation).then_some(1)
+                (*f == region && *t == nation).then_some(goals)
             })
             .unwrap_err();
         assert!(
             e.counts()
                 && e.to_string()
                     .contains("told that this side takes at least 1"),
+            "{e}"
+        );
+        // An issue of the region, signed by its member, which the nation's link does not take:
+        // refused; counted against the sender only where every greeting told it the nation
+        // takes no issues.
+        let issue = crate::ops::issues::create(
+            &mut r,
+            &region,
+            crate::ops::issues::NewIssueRequest {
+                title: "Evictions".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let id = draft(
+            &mut r,
+            &region,
+            StatementDraftRequest {
+                kind: "issue".into(),
+                record: Some(issue.to_string()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let signed_issue = r.drafts(&region).unwrap()[&id].signed();
+        let of_kind = StatementsFile {
+            items: vec![published.file.items[0].clone(), signed_issue.encode()],
+            ..published.file.clone()
+        };
+        let not_taken = |o: &Offer| matches!(o, Offer::Refused(e) if e.to_string().contains("does not take issue"));
+        let done = r.receive_passed(&member, &of_kind.encode()).unwrap();
+        assert!(done.offers.iter().any(|(_, o)| not_taken(o)), "{done:?}");
+        let issues_too = told(&[
+            model::federation::Kind::Goal,
+            model::federation::Kind::Issue,
+        ]);
+        let done = r
+            .receive_passed_told(&member, &of_kind.encode(), |_, _| Some(issues_too))
+            .unwrap();
+        assert!(done.offers.iter().any(|(_, o)| not_taken(o)), "{done:?}");
+        let e = r
+            .receive_passed_told(&member, &of_kind.encode(), |_, _| Some(goals))
+            .unwrap_err();
+        assert!(
+            e.counts()
+                && e.to_string()
+                    .contains("never told that this side takes them"),
             "{e}"
         );
         let mut changed = model::federation::Signed::decode(&published.file.items[1]).unwrap();
@@ -1257,7 +1309,7 @@ mod tests {
         }
         let e = r
             .receive_passed_told(&member, &by_stranger(opened.statement.sequence), |_, _| {
-                Some(1)
+                Some(goals)
             })
             .unwrap_err();
         assert!(e.counts(), "{e}");
@@ -1282,7 +1334,7 @@ mod tests {
         // no one else) in each greeting; read once while nothing moves.
         let takes = r.takes_from(&member);
         assert!(
-            matches!(takes.as_slice(), [(f, t, k)] if *f == region && *t == nation && *k >= 1),
+            matches!(takes.as_slice(), [(f, t, k)] if *f == region && *t == nation && *k == goals),
             "{takes:?}"
         );
         assert_eq!(r.takes_from(&member), takes);

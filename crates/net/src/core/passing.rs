@@ -77,23 +77,40 @@ impl Core {
             if self.replica.me(q).is_ok() {
                 continue;
             }
-            // Grouped by the fewest signers each takes: this link's threshold, or what the
-            // peer's greeting said its coalition takes if more (what it takes with fewer is
-            // counted against this node).
-            let mut by_threshold: BTreeMap<u64, Vec<NodeKey>> = BTreeMap::new();
+            // Grouped by what each takes: this link's threshold, or the fewest signers the
+            // peer's greeting said its coalition takes if more, and of the kinds this link
+            // publishes those the greeting said it takes (what it takes with fewer signers, or
+            // a kind it does not take, is counted against this node).
+            let mut by_taking: BTreeMap<(u64, Vec<model::SharedKind>), Vec<NodeKey>> =
+                BTreeMap::new();
             for k in peers
                 .iter()
                 .filter(|k| chain.newest().member_of(k.as_bytes()).is_some())
             {
-                let told = self.sync.takes_from(k, p, q).map_or(0, u64::from);
-                by_threshold
-                    .entry(link.terms.threshold.max(told))
-                    .or_default()
-                    .push(*k);
+                let told = self.sync.takes_from(k, p, q);
+                let threshold = link
+                    .terms
+                    .threshold
+                    .max(told.map_or(0, |t| u64::from(t.threshold)));
+                let publish = link
+                    .terms
+                    .publish
+                    .iter()
+                    .filter(|kind| {
+                        told.is_none_or(|t| {
+                            kind.as_str()
+                                .parse::<model::federation::Kind>()
+                                .is_ok_and(|kind| t.takes(kind))
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                by_taking.entry((threshold, publish)).or_default().push(*k);
             }
-            for (threshold, targets) in by_threshold {
+            for ((threshold, publish), targets) in by_taking {
                 let terms = model::schema::LinkTerms {
                     threshold,
+                    publish,
                     ..link.terms.clone()
                 };
                 self.pass_to(p, q, &terms, &targets, &own_address)?;

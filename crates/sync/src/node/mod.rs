@@ -29,7 +29,7 @@ use crate::addresses::{AddressBook, AddressRecord};
 use crate::docs::Documents;
 use crate::verify::ChangeSignature;
 use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
-use crate::wire::{self, ByteChunk, Message, SignedHead, WireCoalition};
+use crate::wire::{self, ByteChunk, Message, SignedHead, Taking, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition (a
 /// round in which the peer took a page of a long catch-up sent to it counts as useful, see
@@ -300,12 +300,12 @@ pub(crate) struct Peer {
     /// The largest message it takes, as its Hello said (within the wire's bounds).
     limit: Option<usize>,
     /// What it takes from this node's coalitions, as its last Hello said: the fewest signers
-    /// per (publisher, its coalition).
-    takes: BTreeMap<(CoalitionId, CoalitionId), u32>,
+    /// and the kinds per (publisher, its coalition).
+    takes: BTreeMap<(CoalitionId, CoalitionId), Taking>,
     /// What this node told it it takes, as every Hello of the connection told: the fewest
-    /// signers per (its coalition, this node's), kept only where every Hello named the pair
-    /// (none before the first).
-    told: Option<BTreeMap<(CoalitionId, CoalitionId), u32>>,
+    /// signers and every kind told per (its coalition, this node's), kept only where every
+    /// Hello named the pair (none before the first).
+    told: Option<BTreeMap<(CoalitionId, CoalitionId), Taking>>,
 }
 
 /// How long the sync of a coalition with a peer is paused, the first time in a connection,
@@ -645,18 +645,20 @@ impl SyncNode {
         let coalitions = self.offer_for(docs, &peer);
         let mut takes = docs.takes_for(&peer);
         takes.truncate(crate::wire::MAX_TAKES);
-        let now: BTreeMap<(CoalitionId, CoalitionId), u32> = takes
+        let now: BTreeMap<(CoalitionId, CoalitionId), Taking> = takes
             .iter()
             .map(|(from, to, k)| ((from.clone(), to.clone()), *k))
             .collect();
         if let Some(p) = self.peers.get_mut(&peer) {
             p.told = Some(match p.told.take() {
                 None => now,
-                // Only what every Hello told, at the fewest told.
+                // Only pairs every Hello told, at the fewest signers told and with every kind
+                // told: what an honest peer may have passed from any of them.
                 Some(mut told) => {
                     told.retain(|pair, k| match now.get(pair) {
                         Some(n) => {
-                            *k = (*k).min(*n);
+                            k.threshold = k.threshold.min(n.threshold);
+                            k.kinds |= n.kinds;
                             true
                         }
                         None => false,
@@ -672,10 +674,11 @@ impl SyncNode {
                 max_message: self.max_message as u64,
                 takes: takes
                     .iter()
-                    .map(|(from, to, threshold)| crate::wire::Takes {
+                    .map(|(from, to, taking)| crate::wire::Takes {
                         from: wire_id(from),
                         to: wire_id(to),
-                        threshold: *threshold,
+                        threshold: taking.threshold,
+                        kinds: taking.kinds,
                     })
                     .collect(),
             }
@@ -683,9 +686,15 @@ impl SyncNode {
         }
     }
 
-    /// The fewest signers `peer` takes on a statement of `from` (this node's coalition) for
-    /// `to` (the peer's), as its last Hello said; none where it said nothing of the pair.
-    pub fn takes_from(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<u32> {
+    /// The fewest signers and the kinds `peer` takes on a statement of `from` (this node's
+    /// coalition) for `to` (the peer's), as its last Hello said; none where it said nothing of
+    /// the pair.
+    pub fn takes_from(
+        &self,
+        peer: &NodeKey,
+        from: &CoalitionId,
+        to: &CoalitionId,
+    ) -> Option<Taking> {
         self.peers
             .get(peer)?
             .takes
@@ -693,11 +702,12 @@ impl SyncNode {
             .copied()
     }
 
-    /// The fewest signers this node told `peer` it takes on a statement of `from` (the peer's
-    /// coalition) for `to` (this node's), in every Hello of this connection: a statement of
-    /// `from` the peer passes with fewer is one it knew would not count. None where a Hello
-    /// left the pair out.
-    pub fn told_to(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<u32> {
+    /// What this node told `peer` it takes on a statement of `from` (the peer's coalition)
+    /// for `to` (this node's), in every Hello of this connection: the fewest signers any
+    /// told, and every kind any told. A statement of `from` the peer passes with fewer signers,
+    /// or of a kind none told, is one it knew would not count. None where a Hello left the
+    /// pair out.
+    pub fn told_to(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<Taking> {
         self.peers
             .get(peer)?
             .told
@@ -874,40 +884,58 @@ mod tests {
     }
 
     /// What a node tells a peer it takes is kept as every greeting of the connection told
-    /// it (the fewest signers, none where one left the pair out); what the peer's greeting
-    /// says it takes is its last one's.
+    /// it (the fewest signers, every kind, none where one left the pair out); what the peer's
+    /// greeting says it takes is its last one's.
     #[test]
     fn what_each_greeting_tells_a_peer_it_takes_is_kept_at_its_fewest() {
+        use model::federation::Kind;
         let peer = NodeKey::from_bytes([7; 32]);
         let (p, q, r) = (
             CoalitionId::from_bytes([1; 16]),
             CoalitionId::from_bytes([2; 16]),
             CoalitionId::from_bytes([3; 16]),
         );
+        let taking = |threshold, kinds: &[Kind]| Taking {
+            threshold,
+            kinds: kinds.iter().fold(0, |bits, k| bits | k.bit()),
+        };
         let mut docs = crate::docs::MemoryDocs::new(NodeKey::from_bytes([8; 32]));
         let mut node = SyncNode::new();
         assert_eq!(node.told_to(&peer, &p, &q), None);
         docs.takes.insert(
             peer,
-            vec![(p.clone(), q.clone(), 3), (r.clone(), q.clone(), 2)],
+            vec![
+                (p.clone(), q.clone(), taking(3, &[Kind::Goal])),
+                (r.clone(), q.clone(), taking(2, &[Kind::Issue])),
+            ],
         );
         node.connected(&mut docs, peer);
-        assert_eq!(node.told_to(&peer, &p, &q), Some(3));
-        // A later greeting telling fewer, and leaving a pair out.
-        docs.takes.insert(peer, vec![(p.clone(), q.clone(), 2)]);
+        assert_eq!(node.told_to(&peer, &p, &q), Some(taking(3, &[Kind::Goal])));
+        // A later greeting telling fewer signers and another kind, and leaving a pair out:
+        // the fewest signers, every kind told.
+        docs.takes
+            .insert(peer, vec![(p.clone(), q.clone(), taking(2, &[Kind::Pool]))]);
         node.hello(&mut docs, peer);
-        assert_eq!(node.told_to(&peer, &p, &q), Some(2));
+        let told = node.told_to(&peer, &p, &q).unwrap();
+        assert_eq!(told, taking(2, &[Kind::Goal, Kind::Pool]));
+        assert!(told.takes(Kind::Goal) && told.takes(Kind::Pool) && !told.takes(Kind::Issue));
         assert_eq!(node.told_to(&peer, &r, &q), None);
         // More again: the fewest told stands; the pair left out is not told again.
         docs.takes.insert(
             peer,
-            vec![(p.clone(), q.clone(), 5), (r.clone(), q.clone(), 5)],
+            vec![
+                (p.clone(), q.clone(), taking(5, &[Kind::Goal])),
+                (r.clone(), q.clone(), taking(5, &[Kind::Goal])),
+            ],
         );
         node.hello(&mut docs, peer);
-        assert_eq!(node.told_to(&peer, &p, &q), Some(2));
+        assert_eq!(
+            node.told_to(&peer, &p, &q),
+            Some(taking(2, &[Kind::Goal, Kind::Pool]))
+        );
         assert_eq!(node.told_to(&peer, &r, &q), None);
         // The peer's greeting: what it takes of ours, as its last one said.
-        let hello = |threshold| {
+        let hello = |threshold, kinds| {
             Message::Hello {
                 coalitions: Vec::new(),
                 max_message: crate::wire::MAX_MESSAGE as u64,
@@ -915,14 +943,21 @@ mod tests {
                     from: q.to_bytes(),
                     to: p.to_bytes(),
                     threshold,
+                    kinds,
                 }],
             }
             .encode()
         };
-        node.received(&mut docs, peer, &hello(4));
-        assert_eq!(node.takes_from(&peer, &q, &p), Some(4));
-        node.received(&mut docs, peer, &hello(1));
-        assert_eq!(node.takes_from(&peer, &q, &p), Some(1));
+        node.received(&mut docs, peer, &hello(4, Kind::Goal.bit()));
+        assert_eq!(
+            node.takes_from(&peer, &q, &p),
+            Some(taking(4, &[Kind::Goal]))
+        );
+        node.received(&mut docs, peer, &hello(1, Kind::Call.bit()));
+        assert_eq!(
+            node.takes_from(&peer, &q, &p),
+            Some(taking(1, &[Kind::Call]))
+        );
         // A new connection starts afresh.
         node.disconnected(&peer);
         assert_eq!(

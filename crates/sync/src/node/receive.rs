@@ -63,7 +63,15 @@ impl SyncNode {
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.takes = takes
                         .iter()
-                        .map(|t| ((from_wire(&t.from), from_wire(&t.to)), t.threshold))
+                        .map(|t| {
+                            (
+                                (from_wire(&t.from), from_wire(&t.to)),
+                                crate::wire::Taking {
+                                    threshold: t.threshold,
+                                    kinds: t.kinds,
+                                },
+                            )
+                        })
                         .collect();
                 }
                 self.on_hello(docs, peer, &coalitions, &mut out);
