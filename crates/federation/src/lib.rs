@@ -60,8 +60,8 @@ pub use latest::{Current, Latest, Offered};
 pub use roster::{Ignored, MAX_KEPT_ROSTERS, RosterChain, Threshold, Verified};
 pub use signed::{Cosign, MAX_SIGNATURES, MAX_SIGNED, Opened, Signed, StatementId};
 pub use statement::{
-    Call, Counts, DecisionFacts, EvidenceFacts, FORMAT, GoalProgress, IssueFacts, Kind, MAX_BODY,
-    MAX_HEADS, MAX_KEYS, MAX_LIST, MAX_LONG, MAX_ROSTER, MAX_SHORT, MAX_TAG, MandatePosition, Mark,
-    PoolTotals, Position, RecordId, Roster, RosterMember, Statement, Subject, Taking, Value,
-    clean_long, clean_short, clean_tag, period,
+    Call, Counts, DecisionFacts, EvidenceFacts, FORMAT, GoalProgress, IssueFacts, Kind, LinkTakes,
+    MAX_BODY, MAX_HEADS, MAX_KEYS, MAX_LIST, MAX_LONG, MAX_ROSTER, MAX_SHORT, MAX_TAG,
+    MandatePosition, Mark, PoolTotals, Position, RecordId, Roster, RosterMember, Statement,
+    Subject, Value, clean_long, clean_short, clean_tag, period,
 };

@@ -145,14 +145,14 @@ impl Kind {
 /// What a coalition takes on a link from a publisher, as its nodes tell the publisher's nodes
 /// (sync's Hello): statements with at least `threshold` signers, of the `kinds` it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Taking {
+pub struct LinkTakes {
     /// The fewest signers a statement needs.
     pub threshold: u32,
     /// The kinds taken, a bit each ([`Kind::bit`]): bits no kind has mean nothing.
     pub kinds: u8,
 }
 
-impl Taking {
+impl LinkTakes {
     /// Whether it takes statements of `kind`.
     pub fn takes(self, kind: Kind) -> bool {
         self.kinds & kind.bit() != 0

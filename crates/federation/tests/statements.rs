@@ -1110,9 +1110,9 @@ fn each_kind_has_its_own_bit_and_rosters_come_with_any() {
     for (i, k) in Kind::ALL.iter().enumerate() {
         assert_eq!(k.bit(), 1 << i, "{k}");
     }
-    let goals = Taking {
+    let goals = LinkTakes {
         threshold: 1,
-        kinds: Taking::kinds_of([Kind::Goal]),
+        kinds: LinkTakes::kinds_of([Kind::Goal]),
     };
     assert!(goals.takes(Kind::Roster) && goals.takes(Kind::Goal));
     assert!(

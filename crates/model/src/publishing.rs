@@ -79,10 +79,20 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
     let now = Timestamp::from_secs(now.as_secs() + i64::from(now.as_millis() % 1000 != 0));
     let read = doc.read_at(now)?;
     let [before, this] = months(now);
+    // A close, or the end of the week after it when affiliates' answers are counted.
     let next_close = read
         .proposals
         .values()
         .filter_map(|p| p.closes_at)
+        .flat_map(|at| {
+            [
+                at,
+                Timestamp::from_millis(
+                    at.as_millis()
+                        .saturating_add(crate::reports::affiliates::ANSWERS_WITHIN),
+                ),
+            ]
+        })
         .filter(|at| *at > now)
         .min()
         .unwrap_or(Timestamp::from_millis(i64::MAX));

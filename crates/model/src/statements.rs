@@ -881,6 +881,13 @@ pub fn value_of(
                     id.short()
                 ))
             })?;
+            if now >= closes_at {
+                return Err(BuildError::Unexpected(format!(
+                    "calls on proposal {}, which closed at {closes_at}: a call after the close \
+                     asks nothing",
+                    id.short()
+                )));
+            }
             Value::Call(federation::Call {
                 proposal: id.to_bytes(),
                 title: clean_short(&p.title),
@@ -895,9 +902,9 @@ pub fn value_of(
 }
 
 /// Proposal `p` of `c` counted with its affiliates' positions (in `asked`) at `now`, where
-/// the count holds at least one affiliate's position on it (answering a call of `c`, carried
-/// in in time): its tally and when it was decided (open until its closing time and
-/// `reports::affiliates::ANSWERS_WITHIN`).
+/// some affiliate was asked (a call of `c` on it published to it): its tally and when it was
+/// decided (open until its closing time and `reports::affiliates::ANSWERS_WITHIN`, so a
+/// decision on a question put to affiliates is published only once their answers count).
 pub fn with_affiliates(
     asked: Option<&crate::reports::affiliates::Asked>,
     c: &Coalition,
@@ -905,7 +912,7 @@ pub fn with_affiliates(
     now: Timestamp,
 ) -> Option<(crate::tally::Tally, Option<Timestamp>)> {
     let m = crate::reports::affiliates::mandates(asked?, &c.id, p.id.to_bytes(), p, now);
-    if m.lines.iter().all(|l| l.position.is_none()) {
+    if m.lines.is_empty() {
         return None;
     }
     Some((m.outcome?, m.decided_at))

@@ -116,7 +116,7 @@ impl Replica {
     pub fn takes_from(
         &mut self,
         peer: &NodeKey,
-    ) -> Vec<(CoalitionId, CoalitionId, model::federation::Taking)> {
+    ) -> Vec<(CoalitionId, CoalitionId, model::federation::LinkTakes)> {
         let mut heads = Vec::new();
         for to in self.coalition_ids().unwrap_or_default() {
             if self.is_joining(&to) || self.me(&to).is_err() {
@@ -183,9 +183,9 @@ impl Replica {
             if link.terms.accept.is_empty() {
                 continue;
             }
-            let taking = model::federation::Taking {
+            let taking = model::federation::LinkTakes {
                 threshold: u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX),
-                kinds: model::federation::Taking::kinds_of(
+                kinds: model::federation::LinkTakes::kinds_of(
                     link.terms
                         .accept
                         .iter()
@@ -339,7 +339,7 @@ const MAX_FORKS_CHECKED: usize = 8;
 type TakesRow = (
     CoalitionId,
     CoalitionId,
-    model::federation::Taking,
+    model::federation::LinkTakes,
     model::federation::Roster,
 );
 
@@ -532,7 +532,7 @@ impl Replica {
         &mut self,
         peer: &NodeKey,
         bytes: &[u8],
-        told: impl Fn(&CoalitionId, &CoalitionId) -> Option<model::federation::Taking>,
+        told: impl Fn(&CoalitionId, &CoalitionId) -> Option<model::federation::LinkTakes>,
     ) -> Result<Passed, PassedError> {
         let mut file = StatementsFile::decode(bytes)?;
         let addresses = std::mem::take(&mut file.addresses);
@@ -682,10 +682,15 @@ impl Replica {
             .filter(|(_, _, o)| o.statement.value.kind() == model::federation::Kind::Roster)
             .map(|(_, _, o)| (o.statement.sequence, o.statement.as_of))
             .collect();
-        // Each item's roster and moment, where it reads.
+        // Each item's roster and moment, where it reads and is the publisher's (what `told`
+        // and `carried` speak of).
         let stated: Vec<Option<(u64, i64)>> = items
             .iter()
-            .map(|(_, _, o)| o.as_ref().map(|o| (o.statement.roster, o.statement.as_of)))
+            .map(|(_, _, o)| {
+                o.as_ref()
+                    .filter(|o| o.statement.coalition == from.to_bytes())
+                    .map(|o| (o.statement.roster, o.statement.as_of))
+            })
             .collect();
         let items: Vec<Signed> = items.into_iter().map(|(_, s, _)| s).collect();
         let told = told(&from, &to);
@@ -708,9 +713,9 @@ impl Replica {
                             "{e}, passed by a node told that this side takes at least {} signers",
                             floor.unwrap_or_default()
                         )),
-                        Offer::Refused(e) if kind_not_told(e, told) => Some(format!(
-                            "{e}, passed by a node never told that this side takes them"
-                        )),
+                        Offer::Refused(e) if stated.is_some() && kind_not_told(e, told) => Some(
+                            format!("{e}, passed by a node never told that this side takes them"),
+                        ),
                         _ => None,
                     }),
             )
@@ -788,7 +793,7 @@ fn replaced_in_file(
 /// the kinds the last greeting it had told, all of them among those.
 fn kind_not_told(
     e: &model::received::ReceiveError,
-    told: Option<model::federation::Taking>,
+    told: Option<model::federation::LinkTakes>,
 ) -> bool {
     match e {
         model::received::ReceiveError::NotTaken { kind, .. } => {
@@ -908,15 +913,15 @@ mod tests {
     /// connection left it out.
     #[test]
     fn a_kind_no_greeting_told_counts_against_the_sender() {
-        use model::federation::Taking;
+        use model::federation::LinkTakes;
         let not_taken = ReceiveError::NotTaken {
             name: "Coastal".into(),
             kind: Kind::Issue,
         };
         let told = |kinds: &[Kind]| {
-            Some(Taking {
+            Some(LinkTakes {
                 threshold: 1,
-                kinds: Taking::kinds_of(kinds.iter().copied()),
+                kinds: LinkTakes::kinds_of(kinds.iter().copied()),
             })
         };
         assert!(kind_not_told(&not_taken, told(&[Kind::Goal])));

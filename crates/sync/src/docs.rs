@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use automerge::{AutoCommit, Change};
 use model::{CoalitionId, NodeKey};
 
-use crate::wire::Taking;
+use crate::wire::LinkTakes;
 
 pub use model::signing::{ChangeSignature, HeadIndex};
 
@@ -69,7 +69,7 @@ pub trait Documents {
     /// newest roster (as held here) lists `peer`: (that coalition, this node's, the fewest
     /// signers the link takes and the kinds it takes). Told in each Hello to `peer`
     /// (`wire::Takes`). None by default.
-    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, Taking)> {
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, LinkTakes)> {
         let _ = peer;
         Vec::new()
     }
@@ -113,7 +113,7 @@ pub struct MemoryDocs {
     /// when the heads moved, as the replica keeps the governance between changes).
     members: BTreeMap<CoalitionId, MembersAt>,
     /// What this node tells each peer it takes from linked coalitions (`Documents::takes_for`).
-    pub takes: BTreeMap<NodeKey, Vec<(CoalitionId, CoalitionId, Taking)>>,
+    pub takes: BTreeMap<NodeKey, Vec<(CoalitionId, CoalitionId, LinkTakes)>>,
 }
 
 /// Member keys read at some heads.
@@ -228,7 +228,7 @@ impl Documents for MemoryDocs {
         Some(keys)
     }
 
-    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, Taking)> {
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, LinkTakes)> {
         self.takes.get(peer).cloned().unwrap_or_default()
     }
 

@@ -87,4 +87,4 @@ pub mod wire;
 pub use docs::{Documents, HeadIndex, MemoryDocs};
 pub use node::{JoinProgress, JoinRequest, MAX_REFUSED_JOINS, Output, SyncNode};
 pub use verify::{ChangeSignature, Refusal, sign, signing_payload};
-pub use wire::{Message, SignedHead, Taking};
+pub use wire::{LinkTakes, Message, SignedHead};

@@ -93,7 +93,7 @@ pub struct Takes {
 }
 
 /// What a node takes on one link, as a Hello tells it ([`Takes`] without the pair).
-pub use model::federation::Taking;
+pub use model::federation::LinkTakes;
 /// Most characters of the text of a join request (the organization's name) or refusal (its
 /// reason).
 pub const MAX_JOIN_TEXT: usize = model::MAX_SHORT;
@@ -184,9 +184,10 @@ pub enum Message {
         max_message: u64,
         /// For each link of the sender's coalitions taking statements from a coalition whose
         /// newest roster (as the sender holds it) lists the receiver: how many signers the
-        /// sender needs (at most [`MAX_TAKES`]). A node passing statements passes on such a
-        /// link only what has that many, and a statement passed with fewer, where every Hello
-        /// of the connection told it, is counted against the sender.
+        /// sender needs and which kinds it takes (at most [`MAX_TAKES`]). A node passing
+        /// statements passes on such a link only what has that many signers, of those kinds;
+        /// a statement passed with fewer signers than every Hello of the connection told, or
+        /// of a kind none told, is counted against the sender.
         takes: Vec<Takes>,
     },
     /// One step of Automerge's sync protocol for a coalition, with the signatures that vouch

@@ -1172,9 +1172,9 @@ mod tests {
         );
         // Passed by a node this side told it takes at least one signer: it knew the statement
         // would not count, so it is counted against it.
-        let told = |kinds: &[model::federation::Kind]| model::federation::Taking {
+        let told = |kinds: &[model::federation::Kind]| model::federation::LinkTakes {
             threshold: 1,
-            kinds: model::federation::Taking::kinds_of(kinds.iter().copied()),
+            kinds: model::federation::LinkTakes::kinds_of(kinds.iter().copied()),
         };
         let goals = told(&[model::federation::Kind::Goal]);
         let e = r

@@ -338,9 +338,29 @@ pub struct MandateTally {
 pub const ANSWERS_WITHIN: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// The calls asking a position this coalition published to each coalition linked with it,
-/// by that coalition: each call's id with the question (a proposal of this coalition) it
-/// asks ([`published_calls`]).
-pub type Calls = BTreeMap<CoalitionId, BTreeMap<StatementId, [u8; 16]>>;
+/// by that coalition, by id ([`published_calls`]).
+pub type Calls = BTreeMap<CoalitionId, BTreeMap<StatementId, CallMade>>;
+
+/// A call this coalition published: what it asks, as of when, until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallMade {
+    /// The question (a proposal of this coalition).
+    pub question: [u8; 16],
+    /// The moment the call speaks of (Unix milliseconds).
+    pub as_of: i64,
+    /// The closing time it states (Unix milliseconds).
+    pub closes_at: i64,
+}
+
+impl CallMade {
+    /// Whether it asks `question`, closing at `closes_at`, and was made before then: a call
+    /// made after the close asks nothing of it (one member's node could draft one alone).
+    fn asks(&self, question: [u8; 16], closes_at: Timestamp) -> bool {
+        self.question == question
+            && self.closes_at == closes_at.as_millis()
+            && self.as_of < closes_at.as_millis()
+    }
+}
 
 /// What a coalition's count with its affiliates reads: what it takes from each coalition
 /// linked with it, and the calls it published to them.
@@ -355,8 +375,9 @@ pub struct Asked {
 /// The calls asking a position this coalition published on each link in `links` (its own
 /// drafts, `drafts`, replayed through its own roster chain `chain`): a call drafted here
 /// counts as published to a linked coalition where a link in force publishes calls to it and
-/// the call verifies through the chain with that link's threshold. So an affiliate's position
-/// answers a question only where this coalition's members asked it.
+/// takes mandate positions from it, and the call verifies through the chain with that link's
+/// threshold. So an affiliate's position answers a question only where this coalition's
+/// members asked it.
 pub fn published_calls(
     drafts: &BTreeMap<StatementId, crate::statements::Draft>,
     chain: Option<&federation::RosterChain>,
@@ -367,24 +388,38 @@ pub fn published_calls(
         return out;
     };
     // Each call verified once; a link takes it where enough members signed.
-    let calls: Vec<(StatementId, [u8; 16], usize, &Value)> = drafts
+    let calls: Vec<(StatementId, CallMade, usize, &Value)> = drafts
         .values()
         .filter_map(|d| match &d.statement.value {
             Value::Call(c) if c.mandate => {
                 let v = chain
                     .verify(&d.signed(), federation::Threshold::clamped(1))
                     .ok()?;
-                Some((d.id, c.proposal, v.signers.len(), &d.statement.value))
+                let made = CallMade {
+                    question: c.proposal,
+                    as_of: d.statement.as_of,
+                    closes_at: c.closes_at,
+                };
+                Some((d.id, made, v.signers.len(), &d.statement.value))
             }
             _ => None,
         })
         .collect();
     for (other, link) in links {
+        // An affiliate whose positions the link does not take could never answer.
+        let answers = link
+            .terms
+            .accept
+            .iter()
+            .any(|k| k.as_str() == federation::Kind::Mandate.as_str());
+        if !answers {
+            continue;
+        }
         let needed = federation::Threshold::clamped(link.terms.threshold).get() as usize;
-        let to: BTreeMap<StatementId, [u8; 16]> = calls
+        let to: BTreeMap<StatementId, CallMade> = calls
             .iter()
             .filter(|(.., signers, value)| *signers >= needed && link.terms.publishes(value))
-            .map(|(id, question, ..)| (*id, *question))
+            .map(|(id, made, ..)| (*id, *made))
             .collect();
         if !to.is_empty() {
             out.insert(other.clone(), to);
@@ -512,17 +547,22 @@ pub(crate) fn count_at_close(
 /// cannot block). An affiliate counted weighs its link's weight, or the members of the
 /// roster its position was signed under; one silent, its link's weight or its newest
 /// roster's members. Only a position answering a call this coalition published to that
-/// affiliate on `question` counts (`asked.calls`), and only on a proposal with a closing
-/// time: an affiliate cannot put a position on a question never asked of it.
+/// affiliate on `question` before its close, stating that close, counts (`asked.calls`,
+/// [`CallMade`]), and only on a proposal with a closing time: an affiliate cannot put a
+/// position on a question never asked of it.
 ///
 /// Each member counts its latest position stated before the closing time; each affiliate its
 /// latest position (under its newest roster, the highest sequence) carried in before the
-/// closing time and [`ANSWERS_WITHIN`] (when it was carried in, not the time it states,
-/// which its signers choose: so none can date back a position after the count). The outcome
-/// is open until then, and decided by those (`count_at_close`). So it is the same on every
-/// node holding the same statements whatever order they came in, and final once decided,
-/// except that a position stated (or carried in) in time but received later counts (as an
-/// offline member's does): the times are those the writers state, as for every position.
+/// closing time and [`ANSWERS_WITHIN`] (when one of this coalition's member nodes carried it
+/// in, not the time it states, which the affiliate's signers choose: so they cannot date a
+/// position back after the count). The outcome is open until then, and decided by those
+/// (`count_at_close`). So it is the same on every node holding the same statements whatever
+/// order they came in, and final once decided, except that a position stated (or carried in)
+/// in time but received later counts (as an offline member's does): the times are those the
+/// writers state, as for every position, so a member of this coalition stating a false time
+/// can carry one in late, as it can date its own position. Known limit: which calls were
+/// published is judged by the links, thresholds and own roster chain as they are when
+/// counted, not as they were at the close.
 pub fn mandates(
     asked: &Asked,
     own: &CoalitionId,
@@ -535,10 +575,10 @@ pub fn mandates(
     let affiliates: Vec<Affiliate> = affiliates(linked)
         .into_iter()
         .filter(|a| {
-            asked
-                .calls
-                .get(&a.id)
-                .is_some_and(|calls| calls.values().any(|q| *q == question))
+            let calls = asked.calls.get(&a.id);
+            p.closes_at.is_some_and(|closes| {
+                calls.is_some_and(|calls| calls.values().any(|c| c.asks(question, closes)))
+            })
         })
         .collect();
     let members_by = p
@@ -564,7 +604,11 @@ pub fn mandates(
                 Value::Mandate(m)
                     if m.question == question
                         && m.caller == own.to_bytes()
-                        && calls.get(&StatementId(m.call)) == Some(&question) =>
+                        && p.closes_at.is_some_and(|closes| {
+                            calls
+                                .get(&StatementId(m.call))
+                                .is_some_and(|c| c.asks(question, closes))
+                        }) =>
                 {
                     Some((
                         (v.roster, v.statement.sequence, std::cmp::Reverse(v.id)),

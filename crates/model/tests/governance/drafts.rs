@@ -10,45 +10,12 @@ use model::statements::{Stated, Topic, drafts, statement_at};
 use model::*;
 
 use crate::common::*;
-use crate::t;
-
-/// The public node key of secret `[i; 32]`.
-fn public(i: u8) -> NodeKey {
-    NodeKey::from_bytes(
-        ed25519_dalek::SigningKey::from_bytes(&[i; 32])
-            .verifying_key()
-            .to_bytes(),
-    )
-}
+use crate::{by, keyed_three, public, t};
 
 /// Three members whose nodes hold real keys (secrets `[1; 32]`, `[2; 32]`, `[3; 32]`), and a
 /// goal.
 fn coalition() -> (CoalitionDoc, GoalId) {
-    let mut doc = CoalitionDoc::found(
-        public(1),
-        Founding {
-            id: CoalitionId::from_bytes([9; 16]),
-            name: "Coastal Housing Coalition".into(),
-            frame: "Homes for all".into(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: member(1),
-            founder: profile("Eastside Tenants"),
-            at: t(0),
-        },
-    )
-    .unwrap();
-    for i in 2..=3u8 {
-        doc.admit_member(
-            &member(1),
-            &member(i),
-            &profile(&format!("Org {i}")),
-            public(i),
-            t(1),
-        )
-        .unwrap();
-    }
+    let mut doc = keyed_three([9; 16], "Coastal Housing Coalition");
     let goal = GoalId::from_bytes([6; 16]);
     doc.add_goal(
         &member(1),
@@ -69,14 +36,6 @@ fn stated(roster: u64) -> Stated {
         sequence: 1,
         supersedes: None,
     }
-}
-
-/// Member `who`'s node (key `public(who)`) makes an edit, which then reaches `doc`.
-fn by<T>(doc: &mut CoalitionDoc, who: u8, f: impl FnOnce(&mut CoalitionDoc) -> T) -> T {
-    let mut mine = doc.fork_as(public(who));
-    let out = f(&mut mine);
-    doc.merge(&mut mine).unwrap();
-    out
 }
 
 #[test]

@@ -30,6 +30,54 @@ fn pid(n: u8) -> ProposalId {
     ProposalId::from_bytes([0x60 + n; 16])
 }
 
+/// The public node key of secret `[i; 32]`.
+fn public(i: u8) -> NodeKey {
+    NodeKey::from_bytes(
+        ed25519_dalek::SigningKey::from_bytes(&[i; 32])
+            .verifying_key()
+            .to_bytes(),
+    )
+}
+
+/// Member `who`'s node (key `public(who)`) makes an edit, which then reaches `doc`.
+fn by<T>(doc: &mut CoalitionDoc, who: u8, f: impl FnOnce(&mut CoalitionDoc) -> T) -> T {
+    let mut mine = doc.fork_as(public(who));
+    let out = f(&mut mine);
+    doc.merge(&mut mine).unwrap();
+    out
+}
+
+/// Coalition `id`, named `name`, of three members whose nodes hold real keys (`public(1)`
+/// to `public(3)`, secrets `[1; 32]` to `[3; 32]`): member 1 founded it and admitted 2 and 3.
+fn keyed_three(id: [u8; 16], name: &str) -> CoalitionDoc {
+    let mut doc = CoalitionDoc::found(
+        public(1),
+        Founding {
+            id: CoalitionId::from_bytes(id),
+            name: name.into(),
+            frame: "Homes for all".into(),
+            values: vec![],
+            commitments: vec![],
+            equity_threshold: None,
+            founder_id: member(1),
+            founder: profile("Eastside Tenants"),
+            at: t(0),
+        },
+    )
+    .unwrap();
+    for i in 2..=3u8 {
+        doc.admit_member(
+            &member(1),
+            &member(i),
+            &profile(&format!("Org {i}")),
+            public(i),
+            t(1),
+        )
+        .unwrap();
+    }
+    doc
+}
+
 /// Three members; member 1 founded the coalition and admitted 2 and 3.
 fn three() -> CoalitionDoc {
     three_members(t(0), t(1))

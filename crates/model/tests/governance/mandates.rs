@@ -12,29 +12,12 @@ use model::statements::{Stated, Topic, asked_of, statement_at};
 use model::*;
 
 use crate::common::*;
-use crate::{new, pid, t};
+use crate::{by, keyed_three, new, pid, public, t};
 
 /// The affiliate whose positions are counted.
 const REGION: [u8; 16] = [0x52; 16];
 /// The national coalition.
 const NATION: [u8; 16] = [9; 16];
-
-/// The public node key of secret `[i; 32]`.
-fn public(i: u8) -> NodeKey {
-    NodeKey::from_bytes(
-        ed25519_dalek::SigningKey::from_bytes(&[i; 32])
-            .verifying_key()
-            .to_bytes(),
-    )
-}
-
-/// Member `who`'s node (key `public(who)`) makes an edit, which then reaches `doc`.
-fn by<T>(doc: &mut CoalitionDoc, who: u8, f: impl FnOnce(&mut CoalitionDoc) -> T) -> T {
-    let mut mine = doc.fork_as(public(who));
-    let out = f(&mut mine);
-    doc.merge(&mut mine).unwrap();
-    out
-}
 
 fn signed(s: &Statement, secrets: &[u8]) -> Signed {
     let mut signed = Signed::new(s).unwrap();
@@ -106,31 +89,7 @@ fn position(
 /// roster, and asks the question `pid(2)` (closing at `t(100)`) with a call it published; the
 /// region's roster carried in. Also `pid(3)`, a question with no call.
 fn nation() -> (CoalitionDoc, StatementId) {
-    let mut doc = CoalitionDoc::found(
-        public(1),
-        Founding {
-            id: CoalitionId::from_bytes(NATION),
-            name: "National Housing Alliance".into(),
-            frame: "Homes for all".into(),
-            values: vec![],
-            commitments: vec![],
-            equity_threshold: None,
-            founder_id: member(1),
-            founder: profile("Eastside Tenants"),
-            at: t(0),
-        },
-    )
-    .unwrap();
-    for i in 2..=3u8 {
-        doc.admit_member(
-            &member(1),
-            &member(i),
-            &profile(&format!("Org {i}")),
-            public(i),
-            t(1),
-        )
-        .unwrap();
-    }
+    let mut doc = keyed_three(NATION, "National Housing Alliance");
     let terms = model::schema::LinkTerms {
         coalition: CoalitionId::from_bytes(REGION),
         name: "Coastal Housing Coalition".into(),
@@ -244,22 +203,57 @@ fn only_a_position_answering_a_call_published_on_the_question_counts() {
     let read = doc.read().unwrap();
     let asked = asked_of(&doc, &read, 3, t(9)).unwrap();
     assert_eq!(
-        asked.calls[&CoalitionId::from_bytes(REGION)].get(&call),
-        Some(&pid(2).to_bytes()),
+        asked.calls[&CoalitionId::from_bytes(REGION)]
+            .get(&call)
+            .map(|c| c.question),
+        Some(pid(2).to_bytes()),
         "the call is published to the region"
     );
+    // A call a member drafts by hand after the close (its node refuses to build one), signed
+    // by as many as the link asks: published, but it asks nothing.
+    let heads = doc.heads();
+    let stated = Stated {
+        as_of: t(50),
+        roster: 1,
+        sequence: 2,
+        supersedes: Some(call.0),
+    };
+    let late = statement_at(&mut doc, &heads, &Topic::Call(pid(2)), stated).unwrap();
+    let late = federation::Statement {
+        as_of: t(150).as_millis(),
+        ..late
+    };
+    let late_id = by(&mut doc, 1, |d| {
+        d.draft_statement(&member(1), &late, t(150)).unwrap()
+    });
+    by(&mut doc, 1, |d| {
+        let cosign = Cosign::sign(&[1; 32], &late_id);
+        d.cosign_statement(&member(1), &late_id, &cosign, t(150))
+            .unwrap()
+    });
+    let after = Stated {
+        as_of: t(150),
+        ..stated
+    };
+    let e = statement_at(&mut doc, &heads, &Topic::Call(pid(2)), after).unwrap_err();
+    assert!(e.to_string().contains("a call after the close"), "{e}");
     let honest = position(call, pid(2), 1, 20, Position::For);
     // Signed by the region's member, so stored: a call never made, and the call on pid(2)
     // put to pid(3).
     let never_asked = position(StatementId([3; 32]), pid(2), 2, 21, Position::Against);
     let other_question = position(call, pid(3), 1, 21, Position::Against);
+    let answering_late = position(late_id, pid(2), 3, 151, Position::Against);
     assert_eq!(
-        carry(&mut doc, &[honest, never_asked, other_question], 30),
-        vec![Offer::Stored; 3]
+        carry(
+            &mut doc,
+            &[honest, never_asked, other_question, answering_late],
+            160
+        ),
+        vec![Offer::Stored; 4]
     );
-    // Counted: the honest position (5 for of 8, majority), open until the close.
+    // Counted: the honest position (5 for of 8, majority), open until a week after the close.
     assert_eq!(
-        counted(&doc, &pid(2), 40),
+        counted(&doc, &pid(2), 170),
         (Some(Position::For), Some(Outcome::Open), None)
     );
     // On pid(3), which has no closing time and was never asked: no affiliate is a party to

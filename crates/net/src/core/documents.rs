@@ -49,7 +49,7 @@ impl Documents for ReplicaDocs<'_> {
         self.0.know_governance(coalition, heads, governance);
     }
 
-    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, sync::Taking)> {
+    fn takes_for(&mut self, peer: &NodeKey) -> Vec<(CoalitionId, CoalitionId, sync::LinkTakes)> {
         self.0.takes_from(peer)
     }
 

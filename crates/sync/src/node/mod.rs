@@ -29,7 +29,7 @@ use crate::addresses::{AddressBook, AddressRecord};
 use crate::docs::Documents;
 use crate::verify::ChangeSignature;
 use crate::verify::{Carried, Refusal, change_in_chunk, check_signatures, decode_sync};
-use crate::wire::{self, ByteChunk, Message, SignedHead, Taking, WireCoalition};
+use crate::wire::{self, ByteChunk, LinkTakes, Message, SignedHead, WireCoalition};
 
 /// Sync messages in a row that bring nothing new before a peer is cut off for a coalition (a
 /// round in which the peer took a page of a long catch-up sent to it counts as useful, see
@@ -301,11 +301,11 @@ pub(crate) struct Peer {
     limit: Option<usize>,
     /// What it takes from this node's coalitions, as its last Hello said: the fewest signers
     /// and the kinds per (publisher, its coalition).
-    takes: BTreeMap<(CoalitionId, CoalitionId), Taking>,
+    takes: BTreeMap<(CoalitionId, CoalitionId), LinkTakes>,
     /// What this node told it it takes, as every Hello of the connection told: the fewest
     /// signers and every kind told per (its coalition, this node's), kept only where every
     /// Hello named the pair (none before the first).
-    told: Option<BTreeMap<(CoalitionId, CoalitionId), Taking>>,
+    told: Option<BTreeMap<(CoalitionId, CoalitionId), LinkTakes>>,
 }
 
 /// How long the sync of a coalition with a peer is paused, the first time in a connection,
@@ -645,7 +645,7 @@ impl SyncNode {
         let coalitions = self.offer_for(docs, &peer);
         let mut takes = docs.takes_for(&peer);
         takes.truncate(crate::wire::MAX_TAKES);
-        let now: BTreeMap<(CoalitionId, CoalitionId), Taking> = takes
+        let now: BTreeMap<(CoalitionId, CoalitionId), LinkTakes> = takes
             .iter()
             .map(|(from, to, k)| ((from.clone(), to.clone()), *k))
             .collect();
@@ -694,7 +694,7 @@ impl SyncNode {
         peer: &NodeKey,
         from: &CoalitionId,
         to: &CoalitionId,
-    ) -> Option<Taking> {
+    ) -> Option<LinkTakes> {
         self.peers
             .get(peer)?
             .takes
@@ -707,7 +707,12 @@ impl SyncNode {
     /// told, and every kind any told. A statement of `from` the peer passes with fewer signers,
     /// or of a kind none told, is one it knew would not count. None where a Hello left the
     /// pair out.
-    pub fn told_to(&self, peer: &NodeKey, from: &CoalitionId, to: &CoalitionId) -> Option<Taking> {
+    pub fn told_to(
+        &self,
+        peer: &NodeKey,
+        from: &CoalitionId,
+        to: &CoalitionId,
+    ) -> Option<LinkTakes> {
         self.peers
             .get(peer)?
             .told
@@ -895,7 +900,7 @@ mod tests {
             CoalitionId::from_bytes([2; 16]),
             CoalitionId::from_bytes([3; 16]),
         );
-        let taking = |threshold, kinds: &[Kind]| Taking {
+        let taking = |threshold, kinds: &[Kind]| LinkTakes {
             threshold,
             kinds: kinds.iter().fold(0, |bits, k| bits | k.bit()),
         };

@@ -66,7 +66,7 @@ impl SyncNode {
                         .map(|t| {
                             (
                                 (from_wire(&t.from), from_wire(&t.to)),
-                                crate::wire::Taking {
+                                crate::wire::LinkTakes {
                                     threshold: t.threshold,
                                     kinds: t.kinds,
                                 },
