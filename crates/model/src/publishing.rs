@@ -38,7 +38,8 @@ pub struct Shared {
     /// each (a member listing many keys gains no more turns).
     pub members: Vec<crate::ids::MemberId>,
     /// The next moment time alone may change what is shared: a proposal closing (a decision
-    /// taken, a link made) or a month beginning.
+    /// taken, a link made), the week after a close ending (a decision counting affiliates'
+    /// answers), or a month beginning.
     pub next: Timestamp,
 }
 

@@ -709,7 +709,7 @@ impl Replica {
                                 "{e}, passed with the roster that replaced it before it was dated"
                             ))
                         }
-                        Offer::Refused(e) if below_told(e, floor, knows) => Some(format!(
+                        Offer::Refused(e) if stated.is_some() && below_told(e, floor, knows) => Some(format!(
                             "{e}, passed by a node told that this side takes at least {} signers",
                             floor.unwrap_or_default()
                         )),

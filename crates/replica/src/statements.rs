@@ -233,6 +233,19 @@ impl Replica {
             Value::Roster(_) => previous.map_or(0, |p| p.statement.sequence),
             _ => published.roster(),
         };
+        // A call signed after its question closed would ask affiliates of a count already
+        // closed, whatever time the draft states.
+        if let Value::Call(c) = &draft.statement.value
+            && now().as_millis() >= c.closes_at
+        {
+            let e = BuildError::Unexpected(format!(
+                "calls on a proposal that closed at {}: a call signed after the close asks \
+                 nothing",
+                Timestamp::from_millis(c.closes_at)
+            ));
+            tracing::warn!(coalition = %id, statement = %statement.short(), "not co-signed: {e}");
+            return Err(e.into());
+        }
         let expected = Expected {
             now: now(),
             roster,
