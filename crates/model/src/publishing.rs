@@ -85,15 +85,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         .proposals
         .values()
         .filter_map(|p| p.closes_at)
-        .flat_map(|at| {
-            [
-                at,
-                Timestamp::from_millis(
-                    at.as_millis()
-                        .saturating_add(crate::reports::affiliates::ANSWERS_WITHIN),
-                ),
-            ]
-        })
+        .flat_map(|at| [at, crate::reports::affiliates::answers_until(at)])
         .filter(|at| *at > now)
         .min()
         .unwrap_or(Timestamp::from_millis(i64::MAX));

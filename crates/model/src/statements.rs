@@ -693,13 +693,7 @@ pub fn asked_of(
     now: Timestamp,
 ) -> Option<crate::reports::affiliates::Asked> {
     let links = crate::reports::links(c.proposals.values(), now);
-    let takes = |l: &crate::reports::LinkInForce| {
-        l.terms
-            .accept
-            .iter()
-            .any(|k| k.as_str() == Kind::Mandate.as_str())
-    };
-    if !links.values().any(takes) {
+    if !links.values().any(|l| l.terms.accepts(Kind::Mandate)) {
         return None;
     }
     let received = crate::received::received(doc);
@@ -882,11 +876,7 @@ pub fn value_of(
                 ))
             })?;
             if now >= closes_at {
-                return Err(BuildError::Unexpected(format!(
-                    "calls on proposal {}, which closed at {closes_at}: a call after the close \
-                     asks nothing",
-                    id.short()
-                )));
+                return Err(call_after_close(closes_at));
             }
             Value::Call(federation::Call {
                 proposal: id.to_bytes(),
@@ -899,6 +889,14 @@ pub fn value_of(
         // Built from what the coalition received (`statement_of`).
         Topic::Mandate { .. } => return Err(BuildError::NotBuilt(Kind::Mandate)),
     })
+}
+
+/// Why a call on a question that closed at `closes_at` is neither built nor co-signed: it would
+/// ask affiliates of a count already closed.
+pub fn call_after_close(closes_at: Timestamp) -> BuildError {
+    BuildError::Unexpected(format!(
+        "calls on a proposal that closed at {closes_at}: a call after the close asks nothing"
+    ))
 }
 
 /// Proposal `p` of `c` counted with its affiliates' positions (in `asked`) at `now`, where

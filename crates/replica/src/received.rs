@@ -186,10 +186,9 @@ impl Replica {
             let taking = model::federation::LinkTakes {
                 threshold: u32::try_from(link.terms.their_threshold).unwrap_or(u32::MAX),
                 kinds: model::federation::LinkTakes::kinds_of(
-                    link.terms
-                        .accept
-                        .iter()
-                        .filter_map(|k| k.as_str().parse::<model::federation::Kind>().ok()),
+                    model::federation::Kind::ALL
+                        .into_iter()
+                        .filter(|k| link.terms.accepts(*k)),
                 ),
             };
             rows.push((from.clone(), to.clone(), taking, chain.newest().clone()));

@@ -238,11 +238,7 @@ impl Replica {
         if let Value::Call(c) = &draft.statement.value
             && now().as_millis() >= c.closes_at
         {
-            let e = BuildError::Unexpected(format!(
-                "calls on a proposal that closed at {}: a call signed after the close asks \
-                 nothing",
-                Timestamp::from_millis(c.closes_at)
-            ));
+            let e = model::statements::call_after_close(Timestamp::from_millis(c.closes_at));
             tracing::warn!(coalition = %id, statement = %statement.short(), "not co-signed: {e}");
             return Err(e.into());
         }

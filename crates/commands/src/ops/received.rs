@@ -1672,8 +1672,8 @@ mod tests {
         // Regions' positions carried in until a week after the close count.
         let closes = r.proposal(&nation, &question).unwrap().unwrap().closes_at;
         assert_eq!(
-            v.answers_until.map(model::Timestamp::as_millis),
-            closes.map(|c| c.as_millis() + model::reports::affiliates::ANSWERS_WITHIN)
+            v.answers_until,
+            closes.map(model::reports::affiliates::answers_until)
         );
         // A question no call asked: no region is a party to it.
         let unasked = proposal(&mut r, &nation, "Back the national tenant union");

@@ -337,6 +337,12 @@ pub struct MandateTally {
 /// node of both coalitions come online.
 pub const ANSWERS_WITHIN: i64 = 7 * 24 * 60 * 60 * 1000;
 
+/// Until when affiliates' positions on a question closing at `closes_at` count: the close and
+/// [`ANSWERS_WITHIN`].
+pub fn answers_until(closes_at: Timestamp) -> Timestamp {
+    Timestamp::from_millis(closes_at.as_millis().saturating_add(ANSWERS_WITHIN))
+}
+
 /// The calls asking a position this coalition published to each coalition linked with it,
 /// by that coalition, by id ([`published_calls`]).
 pub type Calls = BTreeMap<CoalitionId, BTreeMap<StatementId, CallMade>>;
@@ -407,12 +413,7 @@ pub fn published_calls(
         .collect();
     for (other, link) in links {
         // An affiliate whose positions the link does not take could never answer.
-        let answers = link
-            .terms
-            .accept
-            .iter()
-            .any(|k| k.as_str() == federation::Kind::Mandate.as_str());
-        if !answers {
+        if !link.terms.accepts(federation::Kind::Mandate) {
             continue;
         }
         let needed = federation::Threshold::clamped(link.terms.threshold).get() as usize;
@@ -584,9 +585,7 @@ pub fn mandates(
     let members_by = p
         .closes_at
         .unwrap_or_else(|| Timestamp::from_millis(i64::MAX));
-    let answers_until = p
-        .closes_at
-        .map(|c| Timestamp::from_millis(c.as_millis().saturating_add(ANSWERS_WITHIN)));
+    let answers_until = p.closes_at.map(answers_until);
     // The parties: the affiliates, then the members.
     let mut silent: Vec<u64> = affiliates.iter().map(|a| a.weight).collect();
     let mut said: Vec<(&federation::Verified, &federation::MandatePosition)> = Vec::new();

@@ -101,6 +101,20 @@ impl LinkTerms {
             }
     }
 
+    /// The kinds this coalition publishes on a link on these terms that `takes` (what the
+    /// other side's node told it takes) names.
+    pub fn publish_taken(&self, takes: federation::LinkTakes) -> Vec<SharedKind> {
+        self.publish
+            .iter()
+            .filter(|k| {
+                federation::Kind::ALL
+                    .into_iter()
+                    .any(|kind| kind.as_str() == k.as_str() && takes.takes(kind))
+            })
+            .cloned()
+            .collect()
+    }
+
     /// Whether a link on these terms takes statements of `kind` from the other coalition:
     /// rosters whenever it takes the other's rosters ([`LinkTerms::takes_rosters`]), other
     /// kinds those it names.

@@ -7,7 +7,7 @@ use model::federation::{
     self, Cosign, Counts, MandatePosition, Position, Roster, RosterMember, Signed, Statement,
     StatementId, Value,
 };
-use model::reports::affiliates::{ANSWERS_WITHIN, mandates};
+use model::reports::affiliates::{ANSWERS_WITHIN, answers_until, mandates};
 use model::statements::{Stated, Topic, asked_of, statement_at};
 use model::*;
 
@@ -301,7 +301,7 @@ fn positions_count_by_when_they_were_carried_in_until_a_week_after_the_close() {
         (
             Some(Position::Against),
             Some(Outcome::Failed),
-            Some(Timestamp::from_millis(t(100).as_millis() + ANSWERS_WITHIN))
+            Some(answers_until(t(100)))
         )
     );
 }

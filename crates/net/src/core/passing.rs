@@ -92,19 +92,10 @@ impl Core {
                     .terms
                     .threshold
                     .max(told.map_or(0, |t| u64::from(t.threshold)));
-                let publish = link
-                    .terms
-                    .publish
-                    .iter()
-                    .filter(|kind| {
-                        told.is_none_or(|t| {
-                            kind.as_str()
-                                .parse::<model::federation::Kind>()
-                                .is_ok_and(|kind| t.takes(kind))
-                        })
-                    })
-                    .cloned()
-                    .collect();
+                let publish = match told {
+                    Some(t) => link.terms.publish_taken(t),
+                    None => link.terms.publish.clone(),
+                };
                 by_taking.entry((threshold, publish)).or_default().push(*k);
             }
             for ((threshold, publish), targets) in by_taking {
