@@ -20,11 +20,13 @@
 //! co-signed pending, for k × `every` (the members before are offline, or their drafts are out
 //! of date or false). Two nodes of one member may draft at once: receivers take one.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use federation::Value;
 
 use crate::doc::CoalitionDoc;
+use crate::reports::affiliates::{Asked, judged_at};
 use crate::reports::{decided_at, links};
 use crate::statements::{BuildError, Topic, value_of, with_affiliates};
 use crate::values::{Day, Timestamp};
@@ -80,12 +82,11 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
     let now = Timestamp::from_secs(now.as_secs() + i64::from(now.as_millis() % 1000 != 0));
     let read = doc.read_at(now)?;
     let [before, this] = months(now);
-    // A close, or the end of the week after it when affiliates' answers are counted.
+    // A close (and below, the end of the week after it where affiliates were called on).
     let next_close = read
         .proposals
         .values()
         .filter_map(|p| p.closes_at)
-        .flat_map(|at| [at, crate::reports::affiliates::answers_until(at)])
         .filter(|at| *at > now)
         .min()
         .unwrap_or(Timestamp::from_millis(i64::MAX));
@@ -141,7 +142,10 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             }
         }
     }
-    let mut asked = None;
+    // Per question put to affiliates, the moment its count is judged at (its close, or now),
+    // and per such moment what the count reads (`asked_of`).
+    let mut asked: BTreeMap<[u8; 16], Timestamp> = BTreeMap::new();
+    let mut judged: BTreeMap<Timestamp, Option<Asked>> = BTreeMap::new();
     if kind(Kind::Decision) {
         // Decisions taken since the first link publishing them was made.
         let since = publishing
@@ -149,10 +153,48 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             .filter(|l| publishes(l, Kind::Decision))
             .map(|l| l.decided_at)
             .min();
-        asked = crate::statements::asked_of(doc, &read, gov.members.len(), now);
+        let drafts = crate::statements::drafts(doc);
+        let called = crate::statements::called(&drafts);
+        // The end of the week after a close where affiliates' answers are counted.
+        if let Some(until) = read
+            .proposals
+            .values()
+            .filter(|p| called.contains(&p.id.to_bytes()))
+            .filter_map(|p| p.closes_at.map(crate::reports::affiliates::answers_until))
+            .filter(|at| *at > now)
+            .min()
+        {
+            shared.next = shared.next.min(until);
+        }
+        // Read once, and only where some question was called on; one count per moment judged.
+        let mut parts = None;
         for p in read.proposals.values() {
+            let question = p.id.to_bytes();
+            if called.contains(&question) {
+                let (received, chain) = parts.get_or_insert_with(|| {
+                    (
+                        crate::received::received(doc),
+                        crate::statements::roster_chain(&drafts, gov.members.len()),
+                    )
+                });
+                let at = judged_at(p.closes_at, now);
+                judged.entry(at).or_insert_with(|| {
+                    crate::statements::asked_from(
+                        &read.id,
+                        &links(read.proposals.values(), at),
+                        received,
+                        &drafts,
+                        chain.as_ref(),
+                    )
+                });
+                asked.insert(question, at);
+            }
             // None while open (counting the affiliates' positions where they gave any).
-            let decided = match with_affiliates(asked.as_ref(), &read, p, now) {
+            let with = asked
+                .get(&question)
+                .and_then(|at| judged.get(at))
+                .and_then(Option::as_ref);
+            let decided = match with_affiliates(with, &read, p, now) {
                 Some((_, at)) => at,
                 None => decided_at(p, now),
             };
@@ -163,7 +205,14 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         }
     }
     for topic in topics {
-        let value = value_of(&read, &gov, priority.as_ref(), asked.as_ref(), &topic, now)?;
+        let with = match &topic {
+            Topic::Decision(id) => asked
+                .get(&id.to_bytes())
+                .and_then(|at| judged.get(at))
+                .and_then(Option::as_ref),
+            _ => None,
+        };
+        let value = value_of(&read, &gov, priority.as_ref(), with, &topic, now)?;
         let published = match (&topic, &value) {
             (Topic::Roster, _) => true,
             // The month before, only while something was in the pool by its end.

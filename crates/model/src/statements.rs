@@ -485,8 +485,14 @@ pub fn statement_of(
             mandate_of(&read, *call, c, *caller, proposal, as_of)?
         }
         _ => {
+            // Who was asked is judged by the links as they were at the question's close.
             let asked = match topic {
-                Topic::Decision(_) => asked_of(at, &read, gov.members.len(), as_of),
+                Topic::Decision(id) => {
+                    let judged = read.proposals.get(id).map_or(as_of, |p| {
+                        crate::reports::affiliates::judged_at(p.closes_at, as_of)
+                    });
+                    asked_of(at, &read, gov.members.len(), judged)
+                }
                 _ => None,
             };
             value_of(&read, &gov, priority.as_ref(), asked.as_ref(), topic, as_of)?
@@ -684,25 +690,68 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
 }
 
 /// What coalition `c` (read from `doc`, with `members` in force) takes from the coalitions
-/// linked with it and the calls it published to them, where a link in force at `now` takes
-/// mandate positions (so its decisions may count its affiliates'): `None` where none does.
+/// linked with it and the calls it published to them, under the links in force at `at`, where
+/// one of them takes mandate positions (so its decisions may count its affiliates'): `None`
+/// where none does. A count on a question reads them at
+/// [`crate::reports::affiliates::judged_at`] its close.
 pub fn asked_of(
     doc: &CoalitionDoc,
     c: &Coalition,
     members: usize,
-    now: Timestamp,
+    at: Timestamp,
 ) -> Option<crate::reports::affiliates::Asked> {
-    let links = crate::reports::links(c.proposals.values(), now);
-    if !links.values().any(|l| l.terms.accepts(Kind::Mandate)) {
+    let links = crate::reports::links(c.proposals.values(), at);
+    if !takes_mandates(&links) {
         return None;
     }
-    let received = crate::received::received(doc);
     let drafts = drafts(doc);
     let chain = roster_chain(&drafts, members);
+    asked_from(
+        &c.id,
+        &links,
+        &crate::received::received(doc),
+        &drafts,
+        chain.as_ref(),
+    )
+}
+
+/// Whether some link in `links` takes mandate positions (so a count may have affiliates).
+pub fn takes_mandates(
+    links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
+) -> bool {
+    links.values().any(|l| l.terms.accepts(Kind::Mandate))
+}
+
+/// [`asked_of`] from its parts already read: what `own` takes under `links` from what it
+/// `received`, and the calls its `drafts` (replayed through its own roster `chain`) published
+/// on them; `None` where no link takes mandate positions.
+pub fn asked_from(
+    own: &crate::ids::CoalitionId,
+    links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
+    received: &std::collections::BTreeMap<federation::StatementId, crate::received::Received>,
+    drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
+    chain: Option<&federation::RosterChain>,
+) -> Option<crate::reports::affiliates::Asked> {
+    if !takes_mandates(links) {
+        return None;
+    }
     Some(crate::reports::affiliates::Asked {
-        linked: crate::received::from_linked(&c.id, &received, &links),
-        calls: crate::reports::affiliates::published_calls(&drafts, chain.as_ref(), &links),
+        linked: crate::received::from_linked(own, received, links),
+        calls: crate::reports::affiliates::published_calls(drafts, chain, links),
     })
+}
+
+/// The questions `drafts` hold a call on (only these can be counted with affiliates).
+pub fn called(
+    drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
+) -> std::collections::BTreeSet<[u8; 16]> {
+    drafts
+        .values()
+        .filter_map(|d| match &d.statement.value {
+            Value::Call(c) if c.mandate => Some(c.proposal),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The value of `topic` in a whole read of the coalition `c` at `now`, with the governance

@@ -285,6 +285,16 @@ impl Replica {
         id: &CoalitionId,
     ) -> Result<std::collections::BTreeMap<CoalitionId, model::reports::LinkInForce>, ReplicaError>
     {
+        self.links_at(id, now())
+    }
+
+    /// [`Replica::links`] as they were in force at `at`.
+    pub fn links_at(
+        &mut self,
+        id: &CoalitionId,
+        at: model::Timestamp,
+    ) -> Result<std::collections::BTreeMap<CoalitionId, model::reports::LinkInForce>, ReplicaError>
+    {
         self.arrived_or_err(id)?;
         let headers = self.proposal_headers(id)?;
         model::reports::links_of(
@@ -294,7 +304,7 @@ impl Replica {
                 Err(ReplicaError::Unreadable { .. }) => Ok(None),
                 other => other,
             },
-            now(),
+            at,
         )
     }
 

@@ -45,25 +45,27 @@ impl Replica {
         Ok(model::received::from_linked(id, &received, &links))
     }
 
-    /// What coalition `id`'s count with its affiliates reads: what it takes from each linked
-    /// coalition, and the calls it published to them
-    /// (`model::reports::affiliates::published_calls`).
+    /// What coalition `id`'s count with its affiliates reads under the links in force at `at`
+    /// (`model::reports::affiliates::judged_at` a question's close): what it takes from each
+    /// linked coalition, and the calls it published to them (`model::statements::asked_from`).
     pub fn asked(
         &mut self,
         id: &CoalitionId,
+        at: model::Timestamp,
     ) -> Result<model::reports::affiliates::Asked, ReplicaError> {
-        let linked = self.from_linked(id)?;
-        if linked.is_empty() {
+        let links = self.links_at(id, at)?;
+        // Nothing is read where no link takes mandate positions.
+        if !model::statements::takes_mandates(&links) {
             return Ok(Default::default());
         }
-        let links = self.links(id)?;
         let drafts = self.drafts(id)?;
         let members = self.in_force(id)?.members.len();
         let chain = model::statements::roster_chain(&drafts, members);
-        Ok(model::reports::affiliates::Asked {
-            linked,
-            calls: model::reports::affiliates::published_calls(&drafts, chain.as_ref(), &links),
-        })
+        let received = model::received::received(&self.loaded(id)?.doc);
+        Ok(
+            model::statements::asked_from(id, &links, &received, &drafts, chain.as_ref())
+                .unwrap_or_default(),
+        )
     }
 
     /// Per coalition linked with `id` that it takes statements from, the chain of that

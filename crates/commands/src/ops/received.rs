@@ -806,14 +806,10 @@ pub struct MandatesView {
 pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result<MandatesView> {
     let shown = super::proposals::show(r, c, given)?.proposal;
     let id = shown.proposal.id.clone();
-    let asked = r.asked(c)?;
-    let t = model::reports::affiliates::mandates(
-        &asked,
-        c,
-        id.to_bytes(),
-        &shown.proposal,
-        replica::now(),
-    );
+    let now = replica::now();
+    let judged = model::reports::affiliates::judged_at(shown.proposal.closes_at, now);
+    let asked = r.asked(c, judged)?;
+    let t = model::reports::affiliates::mandates(&asked, c, id.to_bytes(), &shown.proposal, now);
     Ok(MandatesView {
         proposal: id.to_string(),
         title: shown.proposal.title.clone(),

@@ -343,6 +343,14 @@ pub fn answers_until(closes_at: Timestamp) -> Timestamp {
     Timestamp::from_millis(closes_at.as_millis().saturating_add(ANSWERS_WITHIN))
 }
 
+/// The moment a count with affiliates on a question closing at `closes_at` reads the links
+/// at, at `now`: now while the question is open, its close once that passed. So who was asked,
+/// with what weight, and under which terms their answers are taken, is what the links said
+/// when it closed: a link ended or changed after the close changes no count.
+pub fn judged_at(closes_at: Option<Timestamp>, now: Timestamp) -> Timestamp {
+    closes_at.map_or(now, |closes| closes.min(now))
+}
+
 /// The calls asking a position this coalition published to each coalition linked with it,
 /// by that coalition, by id ([`published_calls`]).
 pub type Calls = BTreeMap<CoalitionId, BTreeMap<StatementId, CallMade>>;
@@ -448,7 +456,7 @@ fn stance_of(p: federation::Position) -> Stance {
 pub(crate) struct Stated {
     /// Whose (its place among the parties).
     pub(crate) party: usize,
-    /// When stated (an affiliate's: when its statement was carried in).
+    /// When stated (an affiliate's: the later of when its statement was made and carried in).
     pub(crate) at: Timestamp,
     /// It counts only if stated before this (a member's: the closing time; an affiliate's:
     /// the closing time and [`ANSWERS_WITHIN`]).
@@ -553,17 +561,17 @@ pub(crate) fn count_at_close(
 /// position on a question never asked of it.
 ///
 /// Each member counts its latest position stated before the closing time; each affiliate its
-/// latest position (under its newest roster, the highest sequence) carried in before the
-/// closing time and [`ANSWERS_WITHIN`] (when one of this coalition's member nodes carried it
-/// in, not the time it states, which the affiliate's signers choose: so they cannot date a
-/// position back after the count). The outcome is open until then, and decided by those
-/// (`count_at_close`). So it is the same on every node holding the same statements whatever
-/// order they came in, and final once decided, except that a position stated (or carried in)
-/// in time but received later counts (as an offline member's does): the times are those the
-/// writers state, as for every position, so a member of this coalition stating a false time
-/// can carry one in late, as it can date its own position. Known limit: which calls were
-/// published is judged by the links, thresholds and own roster chain as they are when
-/// counted, not as they were at the close.
+/// latest position (under its newest roster, the highest sequence) both made (the time its
+/// signers state) and carried in (when one of this coalition's member nodes carried it in)
+/// before the closing time and [`ANSWERS_WITHIN`]: so the affiliate's signers cannot date a
+/// position back after the count, nor can one member of this coalition carry in a position
+/// made after it. The outcome is open until then, and decided by those (`count_at_close`). So
+/// it is the same on every node holding the same statements whatever order they came in, and
+/// final once decided, except that a position made and carried in in time but received later
+/// counts (as an offline member's does): the times are those the writers state, as for every
+/// position, so a member stating a false carry time can bring in a position made in time that
+/// reached it late. `asked` is read under the links in force at the close ([`judged_at`]);
+/// known limit: a call's own time is the one its signers state.
 pub fn mandates(
     asked: &Asked,
     own: &CoalitionId,
@@ -620,10 +628,13 @@ pub fn mandates(
             .collect();
         mine.sort_by_key(|(rank, ..)| *rank);
         for (order, (_, v, m)) in mine.into_iter().enumerate() {
-            // Verified, so carried in (`from_linked` keeps when).
+            // Verified, so carried in (`from_linked` keeps when). Counted by the later of
+            // when it was carried in and when its signers say it was made: stated in time
+            // only where both the carrying member and the affiliate's signers say so.
             let Some(at) = from.carried.get(&v.id).copied() else {
                 continue;
             };
+            let at = at.max(Timestamp::from_millis(v.statement.as_of));
             stated.push(Stated {
                 party,
                 at,

@@ -7,7 +7,7 @@ use model::federation::{
     self, Cosign, Counts, MandatePosition, Position, Roster, RosterMember, Signed, Statement,
     StatementId, Value,
 };
-use model::reports::affiliates::{ANSWERS_WITHIN, answers_until, mandates};
+use model::reports::affiliates::{ANSWERS_WITHIN, answers_until, judged_at, mandates};
 use model::statements::{Stated, Topic, asked_of, statement_at};
 use model::*;
 
@@ -84,13 +84,10 @@ fn position(
     signed(&s, &[1])
 }
 
-/// A national coalition of three (real keys) that takes the region as an affiliate of
-/// weight 5 (calls down, mandate positions up, one signer each way), has published its
-/// roster, and asks the question `pid(2)` (closing at `t(100)`) with a call it published; the
-/// region's roster carried in. Also `pid(3)`, a question with no call.
-fn nation() -> (CoalitionDoc, StatementId) {
-    let mut doc = keyed_three(NATION, "National Housing Alliance");
-    let terms = model::schema::LinkTerms {
+/// The national coalition's terms with the region: weight 5, calls down,
+/// mandate positions up, one signer each way.
+fn region_terms() -> model::schema::LinkTerms {
+    model::schema::LinkTerms {
         coalition: CoalitionId::from_bytes(REGION),
         name: "Coastal Housing Coalition".into(),
         relation: LinkRelation::Affiliate,
@@ -103,26 +100,52 @@ fn nation() -> (CoalitionDoc, StatementId) {
         their_threshold: 1,
         roster: Some(region_roster().id().hex()),
         weight: Some(5),
-    };
-    by(&mut doc, 1, |d| {
+    }
+}
+
+/// The national coalition's terms ending its link with the region.
+fn ended() -> model::schema::LinkTerms {
+    model::schema::LinkTerms {
+        relation: LinkRelation::End,
+        publish: vec![],
+        accept: vec![],
+        roster: None,
+        weight: None,
+        ..region_terms()
+    }
+}
+
+/// The national coalition's link proposal `id` on `terms`, made and passed by all three at
+/// `at` seconds.
+fn link(doc: &mut CoalitionDoc, id: ProposalId, terms: model::schema::LinkTerms, at: i64) {
+    by(doc, 1, |d| {
         d.propose_link(
             &member(1),
             NewProposal {
                 kind: DecisionKind::Link,
-                closes_at: Some(t(1000)),
-                ..new(pid(1), "Accept the Coastal Housing Coalition")
+                closes_at: Some(t(at + 1000)),
+                ..new(id.clone(), "Link with the Coastal Housing Coalition")
             },
             terms,
-            t(2),
+            t(at),
         )
         .unwrap()
     });
     for who in 1..=3 {
-        by(&mut doc, who, |d| {
-            d.take_position(&member(who), &pid(1), Stance::Agree, "", t(3))
+        by(doc, who, |d| {
+            d.take_position(&member(who), &id, Stance::Agree, "", t(at + 1))
                 .unwrap()
         });
     }
+}
+
+/// A national coalition of three (real keys) that takes the region as an affiliate of
+/// weight 5 (calls down, mandate positions up, one signer each way), has published its
+/// roster, and asks the question `pid(2)` (closing at `t(100)`) with a call it published; the
+/// region's roster carried in. Also `pid(3)`, a question with no call.
+fn nation() -> (CoalitionDoc, StatementId) {
+    let mut doc = keyed_three(NATION, "National Housing Alliance");
+    link(&mut doc, pid(1), region_terms(), 2);
     for (id, closes) in [(pid(2), Some(t(100))), (pid(3), None)] {
         by(&mut doc, 1, |d| {
             d.new_proposal(
@@ -183,8 +206,8 @@ fn counted(
     now: i64,
 ) -> (Option<Position>, Option<Outcome>, Option<Timestamp>) {
     let read = doc.read_at(t(now)).unwrap();
-    let asked = asked_of(doc, &read, 3, t(now)).unwrap();
     let p = &read.proposals[question];
+    let asked = asked_of(doc, &read, 3, judged_at(p.closes_at, t(now))).unwrap();
     let m = mandates(&asked, &read.id, question.to_bytes(), p, t(now));
     let [line] = m.lines.as_slice() else {
         panic!("one affiliate: {m:?}");
@@ -303,5 +326,60 @@ fn positions_count_by_when_they_were_carried_in_until_a_week_after_the_close() {
             Some(Outcome::Failed),
             Some(answers_until(t(100)))
         )
+    );
+}
+
+#[test]
+fn a_position_made_after_the_week_does_not_count_whatever_carry_time_is_stated() {
+    let (mut doc, call) = nation();
+    let week = ANSWERS_WITHIN / 1000;
+    let first = position(call, pid(2), 1, 20, Position::For);
+    assert_eq!(carry(&mut doc, &[first], 30), vec![Offer::Stored]);
+    // Made (its signers say) after the week, carried in by a member stating a time within
+    // it: both would have to lie for it to count.
+    let late = position(call, pid(2), 2, 100 + week + 10, Position::Against);
+    assert_eq!(
+        carry(&mut doc, &[late], 100 + week / 2),
+        vec![Offer::Stored]
+    );
+    assert_eq!(
+        counted(&doc, &pid(2), 100 + week + 20),
+        (
+            Some(Position::For),
+            Some(Outcome::Passed),
+            Some(answers_until(t(100)))
+        )
+    );
+}
+
+#[test]
+fn a_link_ended_after_the_close_changes_no_count() {
+    let (mut doc, call) = nation();
+    let week = ANSWERS_WITHIN / 1000;
+    let answer = position(call, pid(2), 1, 100, Position::Against);
+    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
+    let decided = (
+        Some(Position::Against),
+        Some(Outcome::Failed),
+        Some(answers_until(t(100))),
+    );
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
+    // The link ends after the close (within the week, and after it): who was asked, with
+    // what weight, is what the links said at the close.
+    link(&mut doc, pid(4), ended(), 200);
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
+    // The weight raised after the close: still 5.
+    let heavier = model::schema::LinkTerms {
+        weight: Some(50),
+        ..region_terms()
+    };
+    link(&mut doc, pid(5), heavier, 300);
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
+    // While a question is open the links now are read: ended before the close, no party.
+    link(&mut doc, pid(6), ended(), 400);
+    let read = doc.read_at(t(500)).unwrap();
+    assert!(
+        asked_of(&doc, &read, 3, t(500)).is_none(),
+        "no link takes mandate positions now"
     );
 }
