@@ -950,3 +950,51 @@ fn a_node_co_signs_on_its_own_what_it_computes_the_same() {
     // Nothing more the next round.
     assert!(r.cosign_pending(&mut refused).unwrap().is_empty());
 }
+
+/// A node co-signs no call once the question it asks about has closed, whatever time the
+/// draft states: the call would ask affiliates of a count already closed (a co-signer rebuilds
+/// the call at the draft's own time, so only its clock tells).
+#[test]
+fn a_node_co_signs_no_call_once_its_question_closed() {
+    use model::statements::{Stated, Topic};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, c) = founded(dir.path());
+    r.draft_statement(&c, &Topic::Roster).unwrap();
+    let question = model::ProposalId::from_bytes([7; 16]);
+    let now = replica::now().as_secs();
+    let closes = model::Timestamp::from_secs(now + 2);
+    r.edit(&c, |d, a| {
+        d.new_proposal(
+            &a.member,
+            model::NewProposal {
+                id: question.clone(),
+                kind: model::DecisionKind::General,
+                title: "Back the national rent cap".into(),
+                text: String::new(),
+                closes_at: Some(closes),
+            },
+            a.now,
+        )
+    })
+    .unwrap();
+    // Drafted (not signed) while the question is open.
+    let stated = Stated {
+        as_of: model::Timestamp::from_secs(now),
+        roster: 1,
+        sequence: 1,
+        supersedes: None,
+    };
+    let call = r
+        .edit(&c, |d, a| {
+            let s = model::statements::statement_of(d, &Topic::Call(question.clone()), stated)
+                .map_err(|e| model::EditError::Refused { why: e.to_string() })?;
+            d.draft_statement(&a.member, &s, a.now)
+        })
+        .unwrap();
+    while replica::now() < closes {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let e = r.sign_statement(&c, &call).unwrap_err();
+    assert!(e.to_string().contains("a call after the close"), "{e}");
+    assert!(r.drafts(&c).unwrap()[&call].cosigns.is_empty());
+}
