@@ -9,7 +9,11 @@
 //! over the network, passed by a region's node.
 
 use coalesce_tests::{Node, eventually, free_port};
-use model::federation::{RosterChain, Signed, StatementsFile, Threshold};
+use model::federation::{Kind, RosterChain, Signed, Statement, StatementsFile, Threshold, Value};
+use sync::Message;
+use sync::wire::ByteChunk;
+
+use crate::hostile::{Hostile, key_of, secret_of, wire};
 
 #[test]
 fn statements_drafted_on_one_node_are_co_signed_on_another_and_exported_for_a_link() {
@@ -423,7 +427,7 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
     let _serial = coalesce_tests::network_lock();
     // Nodes draft what links share on their own, a subject at most every 5 seconds.
     let org = |name: &str| Org::with_env(name, &[("COALESCE_PUBLISH_EVERY_SECONDS", "5")]);
-    let (coastal_orgs, coastal) = coalition_of(vec![
+    let (mut coastal_orgs, coastal) = coalition_of(vec![
         org("Coastal Tenants"),
         org("Harbor Faith Network"),
         org("Bay Workers Union"),
@@ -714,5 +718,102 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         ),
         (&"open".into(), &4.into(), &"open".into()),
         "{t}"
+    );
+
+    // A Coastal member's node (modified: its key taken, its node stopped) passes the nation's
+    // node what the nation's link with Coastal does not take, and what it signed alone where
+    // the link asks two: the nation's node told it both, so each is refused with its reason
+    // and counted against it, and nothing gets in.
+    let (harbor, bay) = (secret_of(c[1]), secret_of(c[2]));
+    let received = a.json(&["statement", "received", "--coalition", &nation]);
+    coastal_orgs[1].stop();
+    let a = &coastal_orgs[0].node;
+    let mut hostile = Hostile::connect(harbor, coastal_orgs[0].port(), key_of(&secret_of(a)));
+    let Message::Hello { takes, .. } = hostile.next_message() else {
+        panic!("a Hello first");
+    };
+    let told = takes
+        .iter()
+        .find(|t| t.from == wire(&coastal) && t.to == wire(&nation))
+        .expect("told what the nation takes from Coastal");
+    assert_eq!(told.threshold, 2);
+    assert_eq!(
+        told.kinds & Kind::Call.bit(),
+        0,
+        "calls are not taken from Coastal"
+    );
+    hostile.hello(&coastal);
+    let now = 1000
+        * std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+    let passed = |value: Value, signers: &[[u8; 32]]| {
+        let mut signed = Signed::new(&Statement {
+            format: model::federation::FORMAT,
+            coalition: wire(&coastal),
+            roster: 1,
+            as_of: now,
+            heads: vec![],
+            sequence: 1,
+            supersedes: None,
+            value,
+        })
+        .unwrap();
+        for secret in signers {
+            signed.sign(secret).unwrap();
+        }
+        let file = StatementsFile {
+            format: model::federation::FORMAT,
+            from: wire(&coastal),
+            to: wire(&nation),
+            items: vec![signed.encode()],
+            addresses: vec![],
+        };
+        Message::Statements {
+            file: ByteChunk(file.encode()),
+        }
+        .encode()
+    };
+    let call = Value::Call(model::federation::Call {
+        proposal: [0x42; 16],
+        title: "Join our march".into(),
+        text: String::new(),
+        closes_at: now + 60_000,
+        mandate: false,
+    });
+    let goal = Value::Goal(model::federation::GoalProgress {
+        goal: [0x43; 16],
+        title: "Homes kept".into(),
+        unit: "homes".into(),
+        target: 100_000,
+        latest: None,
+    });
+    for (frame, why) in [
+        (
+            passed(call, &[harbor, bay]),
+            "passed by a node never told that this side takes them",
+        ),
+        (
+            passed(goal, &[harbor]),
+            "passed by a node told that this side takes at least 2 signers",
+        ),
+    ] {
+        hostile.send(frame);
+        eventually(30, "the refusal logged against the peer", || {
+            let log = a.json(&["audit", "refused"]);
+            log.as_array()?
+                .iter()
+                .any(|r| {
+                    r["peer"] == key_of(&harbor).to_string()
+                        && r["reason"].as_str().is_some_and(|r| r.contains(why))
+                })
+                .then_some(())
+        });
+    }
+    assert_eq!(
+        a.json(&["statement", "received", "--coalition", &nation]),
+        received,
+        "nothing got in"
     );
 }

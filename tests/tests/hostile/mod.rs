@@ -19,7 +19,7 @@ use sync::wire::ByteChunk;
 use tokio::sync::mpsc;
 
 /// A bare protocol endpoint with a given key: no replica, no checks of its own.
-struct Hostile {
+pub(crate) struct Hostile {
     rt: tokio::runtime::Runtime,
     events: mpsc::Receiver<Event>,
     out: mpsc::Sender<Outgoing>,
@@ -29,7 +29,7 @@ struct Hostile {
 }
 
 impl Hostile {
-    fn connect(secret: [u8; 32], target_port: u16, target: NodeKey) -> Self {
+    pub(crate) fn connect(secret: [u8; 32], target_port: u16, target: NodeKey) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -85,21 +85,21 @@ impl Hostile {
     }
 
     /// The next protocol message from the target.
-    fn next_message(&mut self) -> Message {
+    pub(crate) fn next_message(&mut self) -> Message {
         match self.wait(|e| matches!(e, Event::Frame(..))) {
             Event::Frame(_, f) => Message::decode(&f).unwrap(),
             _ => unreachable!(),
         }
     }
 
-    fn send(&self, frame: Vec<u8>) {
+    pub(crate) fn send(&self, frame: Vec<u8>) {
         self.out
             .blocking_send(Outgoing::Send(self.target, frame))
             .unwrap();
     }
 
     /// Names coalition `c` in a Hello, as a member's node does.
-    fn hello(&self, c: &str) {
+    pub(crate) fn hello(&self, c: &str) {
         self.send(
             Message::Hello {
                 coalitions: vec![wire(c)],
@@ -125,7 +125,7 @@ impl Hostile {
     }
 }
 
-fn secret_of(node: &Node) -> [u8; 32] {
+pub(crate) fn secret_of(node: &Node) -> [u8; 32] {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(node.home().join("identity.json")).unwrap())
             .unwrap();
@@ -137,7 +137,7 @@ fn secret_of(node: &Node) -> [u8; 32] {
     out
 }
 
-fn key_of(secret: &[u8; 32]) -> NodeKey {
+pub(crate) fn key_of(secret: &[u8; 32]) -> NodeKey {
     NodeKey::from_bytes(SigningKey::from_bytes(secret).verifying_key().to_bytes())
 }
 
@@ -184,7 +184,7 @@ fn two_members() -> Members {
     }
 }
 
-fn wire(c: &str) -> [u8; 16] {
+pub(crate) fn wire(c: &str) -> [u8; 16] {
     c.parse::<model::CoalitionId>().unwrap().to_bytes()
 }
 

@@ -40,6 +40,11 @@ impl Org {
         org
     }
 
+    /// The port its daemon listens on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
     pub(crate) fn stop(&mut self) {
         let d = self.daemon.take().expect("running");
         assert!(d.stop(), "a clean shutdown");
