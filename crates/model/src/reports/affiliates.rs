@@ -554,11 +554,12 @@ pub(crate) fn count_at_close(
 /// an affiliate for agrees, against disagrees; under consensus any party disagreeing stops
 /// it, whatever its weight, and under consent only a member's block does, since an affiliate
 /// cannot block). An affiliate counted weighs its link's weight, or the members of the
-/// roster its position was signed under; one silent, its link's weight or its newest
-/// roster's members. Only a position answering a call this coalition published to that
-/// affiliate on `question` before its close, stating that close, counts (`asked.calls`,
-/// [`CallMade`]), and only on a proposal with a closing time: an affiliate cannot put a
-/// position on a question never asked of it.
+/// roster its position was signed under; one silent, its link's weight or the members of
+/// its newest roster carried in (and dated) before the close and [`ANSWERS_WITHIN`]
+/// (`FromLinked::members_by`; none, no weight). Only a position answering a call this
+/// coalition published to that affiliate on `question` before its close, stating that close,
+/// counts (`asked.calls`, [`CallMade`]), and only on a proposal with a closing time: an
+/// affiliate cannot put a position on a question never asked of it.
 ///
 /// Each member counts its latest position stated before the closing time; each affiliate its
 /// latest position (under its newest roster, the highest sequence) both made (the time its
@@ -594,8 +595,16 @@ pub fn mandates(
         .closes_at
         .unwrap_or_else(|| Timestamp::from_millis(i64::MAX));
     let answers_until = p.closes_at.map(answers_until);
-    // The parties: the affiliates, then the members.
-    let mut silent: Vec<u64> = affiliates.iter().map(|a| a.weight).collect();
+    // The parties: the affiliates, then the members. One silent weighs its link's weight, or
+    // the members of its newest roster carried in by the time answers count (a roster
+    // carried in later changes no count).
+    let mut silent: Vec<u64> = affiliates
+        .iter()
+        .map(|a| match (linked.get(&a.id), answers_until) {
+            (Some(from), Some(until)) => weight_of(a.link_weight, from.members_by(until)),
+            _ => a.weight,
+        })
+        .collect();
     let mut said: Vec<(&federation::Verified, &federation::MandatePosition)> = Vec::new();
     let mut stated = Vec::new();
     for (party, a) in affiliates.iter().enumerate() {
@@ -678,7 +687,7 @@ pub fn mandates(
         answers_until,
         ..MandateTally::default()
     };
-    for (a, c) in affiliates.into_iter().zip(counted.chosen) {
+    for (party, (a, c)) in affiliates.into_iter().zip(counted.chosen).enumerate() {
         let chosen = c.and_then(|i| Some((said.get(i)?, stated.get(i)?.weight)));
         let (position, weight) = match chosen {
             Some(((v, m), weight)) => {
@@ -694,8 +703,9 @@ pub fn mandates(
                 )
             }
             None => {
-                out.silent = out.silent.saturating_add(a.weight);
-                (None, a.weight)
+                let weight = silent.get(party).copied().unwrap_or(a.weight);
+                out.silent = out.silent.saturating_add(weight);
+                (None, weight)
             }
         };
         out.lines.push(MandateLine {

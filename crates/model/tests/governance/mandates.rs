@@ -144,8 +144,17 @@ fn link(doc: &mut CoalitionDoc, id: ProposalId, terms: model::schema::LinkTerms,
 /// roster, and asks the question `pid(2)` (closing at `t(100)`) with a call it published; the
 /// region's roster carried in. Also `pid(3)`, a question with no call.
 fn nation() -> (CoalitionDoc, StatementId) {
+    nation_weighing(Some(5))
+}
+
+/// [`nation`], the region weighing `weight` (none: its members).
+fn nation_weighing(weight: Option<u64>) -> (CoalitionDoc, StatementId) {
     let mut doc = keyed_three(NATION, "National Housing Alliance");
-    link(&mut doc, pid(1), region_terms(), 2);
+    let terms = model::schema::LinkTerms {
+        weight,
+        ..region_terms()
+    };
+    link(&mut doc, pid(1), terms, 2);
     for (id, closes) in [(pid(2), Some(t(100))), (pid(3), None)] {
         by(&mut doc, 1, |d| {
             d.new_proposal(
@@ -382,4 +391,53 @@ fn a_link_ended_after_the_close_changes_no_count() {
         asked_of(&doc, &read, 3, t(500)).is_none(),
         "no link takes mandate positions now"
     );
+}
+
+#[test]
+fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
+    let week = ANSWERS_WITHIN / 1000;
+    // The region's second roster, four members, signed by two of the first's three.
+    let second = {
+        let first = region_roster();
+        let s = Statement {
+            format: federation::FORMAT,
+            coalition: REGION,
+            roster: 1,
+            as_of: t(100 + week / 2).as_millis(),
+            heads: vec![],
+            sequence: 2,
+            supersedes: Some(first.id().0),
+            value: Value::Roster(Roster {
+                members: (1..=4u8)
+                    .map(|s| RosterMember {
+                        member: [s; 16],
+                        name: format!("Region org {s}"),
+                        keys: vec![*public(s).as_bytes()],
+                    })
+                    .collect(),
+            }),
+        };
+        signed(&s, &[1, 2])
+    };
+    let silent_weight = |carried: i64| {
+        let (mut doc, _) = nation_weighing(None);
+        assert_eq!(
+            carry(&mut doc, std::slice::from_ref(&second), carried),
+            vec![Offer::Stored]
+        );
+        let now = t(100 + 2 * week);
+        let read = doc.read_at(now).unwrap();
+        let p = &read.proposals[&pid(2)];
+        let asked = asked_of(&doc, &read, 3, judged_at(p.closes_at, now)).unwrap();
+        let m = mandates(&asked, &read.id, pid(2).to_bytes(), p, now);
+        assert!(
+            m.outcome.is_some_and(|t| t.outcome != Outcome::Open),
+            "{m:?}"
+        );
+        (m.lines[0].weight, m.silent)
+    };
+    // Carried in within the week: it weighs its four members.
+    assert_eq!(silent_weight(100 + week / 2), (4, 4));
+    // Carried in after the count was decided: it still weighs the three it had.
+    assert_eq!(silent_weight(100 + week + 5), (3, 3));
 }
