@@ -491,7 +491,7 @@ pub fn statement_of(
                     let judged = read.proposals.get(id).map_or(as_of, |p| {
                         crate::reports::affiliates::judged_at(p.closes_at, as_of)
                     });
-                    asked_of(at, &read, gov.members.len(), judged)
+                    asked_of(at, &read, gov.members.len(), Some(id.to_bytes()), judged)
                 }
                 _ => None,
             };
@@ -692,12 +692,14 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
 /// What coalition `c` (read from `doc`, with `members` in force) takes from the coalitions
 /// linked with it and the calls it published to them, under the links in force at `at`, where
 /// one of them takes mandate positions (so its decisions may count its affiliates'): `None`
-/// where none does. A count on a question reads them at
+/// where none does, or where `question` is given and no call drafted here names it (nothing
+/// else is read then). A count on a question reads them at
 /// [`crate::reports::affiliates::judged_at`] its close.
 pub fn asked_of(
     doc: &CoalitionDoc,
     c: &Coalition,
     members: usize,
+    question: Option<[u8; 16]>,
     at: Timestamp,
 ) -> Option<crate::reports::affiliates::Asked> {
     let links = crate::reports::links(c.proposals.values(), at);
@@ -705,6 +707,9 @@ pub fn asked_of(
         return None;
     }
     let drafts = drafts(doc);
+    if question.is_some_and(|q| !called(&drafts).contains(&q)) {
+        return None;
+    }
     let chain = roster_chain(&drafts, members);
     asked_from(
         &c.id,
@@ -724,7 +729,8 @@ pub fn takes_mandates(
 
 /// [`asked_of`] from its parts already read: what `own` takes under `links` from what it
 /// `received`, and the calls its `drafts` (replayed through its own roster `chain`) published
-/// on them; `None` where no link takes mandate positions.
+/// on them; `None` where no link takes mandate positions. Only what a count reads is verified:
+/// the rosters and mandate positions of coalitions whose links take mandate positions.
 pub fn asked_from(
     own: &crate::ids::CoalitionId,
     links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
@@ -732,12 +738,25 @@ pub fn asked_from(
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
     chain: Option<&federation::RosterChain>,
 ) -> Option<crate::reports::affiliates::Asked> {
-    if !takes_mandates(links) {
+    let links: std::collections::BTreeMap<_, _> = links
+        .iter()
+        .filter(|(_, l)| l.terms.accepts(Kind::Mandate))
+        .map(|(id, l)| (id.clone(), l.clone()))
+        .collect();
+    if links.is_empty() {
         return None;
     }
+    let read: std::collections::BTreeMap<_, _> = received
+        .iter()
+        .filter(|(_, r)| {
+            matches!(r.statement.value.kind(), Kind::Roster | Kind::Mandate)
+                && links.contains_key(&crate::ids::CoalitionId::from_bytes(r.statement.coalition))
+        })
+        .map(|(id, r)| (*id, r.clone()))
+        .collect();
     Some(crate::reports::affiliates::Asked {
-        linked: crate::received::from_linked(own, received, links),
-        calls: crate::reports::affiliates::published_calls(drafts, chain, links),
+        linked: crate::received::from_linked(own, &read, &links),
+        calls: crate::reports::affiliates::published_calls(drafts, chain, &links),
     })
 }
 

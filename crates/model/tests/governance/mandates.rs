@@ -216,7 +216,14 @@ fn counted(
 ) -> (Option<Position>, Option<Outcome>, Option<Timestamp>) {
     let read = doc.read_at(t(now)).unwrap();
     let p = &read.proposals[question];
-    let asked = asked_of(doc, &read, 3, judged_at(p.closes_at, t(now))).unwrap();
+    let asked = asked_of(
+        doc,
+        &read,
+        3,
+        Some(question.to_bytes()),
+        judged_at(p.closes_at, t(now)),
+    )
+    .unwrap();
     let m = mandates(&asked, &read.id, question.to_bytes(), p, t(now));
     let [line] = m.lines.as_slice() else {
         panic!("one affiliate: {m:?}");
@@ -233,7 +240,7 @@ fn counted(
 fn only_a_position_answering_a_call_published_on_the_question_counts() {
     let (mut doc, call) = nation();
     let read = doc.read().unwrap();
-    let asked = asked_of(&doc, &read, 3, t(9)).unwrap();
+    let asked = asked_of(&doc, &read, 3, Some(pid(2).to_bytes()), t(9)).unwrap();
     assert_eq!(
         asked.calls[&CoalitionId::from_bytes(REGION)]
             .get(&call)
@@ -291,7 +298,7 @@ fn only_a_position_answering_a_call_published_on_the_question_counts() {
     // On pid(3), which has no closing time and was never asked: no affiliate is a party to
     // it, so nothing is counted and there is no outcome counting both.
     let read = doc.read_at(t(40)).unwrap();
-    let asked = asked_of(&doc, &read, 3, t(40)).unwrap();
+    let asked = asked_of(&doc, &read, 3, None, t(40)).unwrap();
     let m = mandates(
         &asked,
         &read.id,
@@ -388,7 +395,7 @@ fn a_link_ended_after_the_close_changes_no_count() {
     link(&mut doc, pid(6), ended(), 400);
     let read = doc.read_at(t(500)).unwrap();
     assert!(
-        asked_of(&doc, &read, 3, t(500)).is_none(),
+        asked_of(&doc, &read, 3, None, t(500)).is_none(),
         "no link takes mandate positions now"
     );
 }
@@ -428,7 +435,14 @@ fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
         let now = t(100 + 2 * week);
         let read = doc.read_at(now).unwrap();
         let p = &read.proposals[&pid(2)];
-        let asked = asked_of(&doc, &read, 3, judged_at(p.closes_at, now)).unwrap();
+        let asked = asked_of(
+            &doc,
+            &read,
+            3,
+            Some(pid(2).to_bytes()),
+            judged_at(p.closes_at, now),
+        )
+        .unwrap();
         let m = mandates(&asked, &read.id, pid(2).to_bytes(), p, now);
         assert!(
             m.outcome.is_some_and(|t| t.outcome != Outcome::Open),
