@@ -26,7 +26,7 @@ use std::time::Duration;
 use federation::Value;
 
 use crate::doc::CoalitionDoc;
-use crate::reports::affiliates::{Asked, judged_at};
+use crate::reports::affiliates::{Asked, Moment};
 use crate::reports::{decided_at, links};
 use crate::statements::{BuildError, Topic, value_of, with_affiliates};
 use crate::values::{Day, Timestamp};
@@ -142,10 +142,12 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             }
         }
     }
-    // Per question put to affiliates, the moment its count is judged at (its close, or now),
-    // and per such moment what the count reads (`asked_of`).
-    let mut asked: BTreeMap<[u8; 16], Timestamp> = BTreeMap::new();
-    let mut judged: BTreeMap<Timestamp, Option<Asked>> = BTreeMap::new();
+    // Per question put to affiliates, what its count reads is as of a moment (`Moment::of`):
+    // one `Asked` per distinct reading (the links taking mandate positions then, the rosters
+    // carried in by then), however many questions share it.
+    type Reading = (Vec<(crate::ids::ProposalId, Timestamp)>, usize);
+    let mut asked: BTreeMap<[u8; 16], Reading> = BTreeMap::new();
+    let mut judged: BTreeMap<Reading, Option<Asked>> = BTreeMap::new();
     if kind(Kind::Decision) {
         // Decisions taken since the first link publishing them was made.
         let since = publishing
@@ -166,28 +168,45 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         {
             shared.next = shared.next.min(until);
         }
-        // Read once, and only where some question was called on; one count per moment judged.
+        // Read once, and only where some question was called on.
         let mut parts = None;
         for p in read.proposals.values() {
             let question = p.id.to_bytes();
             if called.contains(&question) {
-                let (received, chain) = parts.get_or_insert_with(|| {
-                    (
-                        crate::received::received(doc),
-                        crate::statements::roster_chain(&drafts, gov.members.len()),
-                    )
+                let (received, chain, roster_times) = parts.get_or_insert_with(|| {
+                    let received = crate::received::received(doc);
+                    let mut times: Vec<Timestamp> = received
+                        .values()
+                        .filter(|r| r.statement.value.kind() == Kind::Roster)
+                        .map(crate::received::Received::counted_at)
+                        .collect();
+                    times.sort_unstable();
+                    let chain = crate::statements::roster_chain(&drafts, gov.members.len());
+                    (received, chain, times)
                 });
-                let at = judged_at(p.closes_at, now);
-                judged.entry(at).or_insert_with(|| {
+                let moment = Moment::of(p.closes_at, now);
+                let in_force = links(read.proposals.values(), moment.at);
+                let reading: Reading = (
+                    in_force
+                        .values()
+                        .filter(|l| l.terms.accepts(Kind::Mandate))
+                        .map(|l| (l.proposal.clone(), l.decided_at))
+                        .collect(),
+                    moment.until.map_or(usize::MAX, |until| {
+                        roster_times.partition_point(|t| *t < until)
+                    }),
+                );
+                judged.entry(reading.clone()).or_insert_with(|| {
                     crate::statements::asked_from(
                         &read.id,
-                        &links(read.proposals.values(), at),
-                        received,
+                        &in_force,
+                        received.values(),
                         &drafts,
                         chain.as_ref(),
+                        moment.until,
                     )
                 });
-                asked.insert(question, at);
+                asked.insert(question, reading);
             }
             // None while open (counting the affiliates' positions where they gave any).
             let with = asked

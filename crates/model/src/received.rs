@@ -79,6 +79,12 @@ pub struct Received {
 }
 
 impl Received {
+    /// When it counts as received: the later of when it was first carried in and the time it
+    /// states (a time in time only if both the carrying member and the signers say so).
+    pub fn counted_at(&self) -> Timestamp {
+        self.at.max(Timestamp::from_millis(self.statement.as_of))
+    }
+
     /// The statement with its signatures, as it travels.
     pub fn signed(&self) -> Signed {
         Signed {
@@ -622,9 +628,6 @@ pub struct FromLinked {
     pub carried: BTreeMap<StatementId, Timestamp>,
     /// Statements held that do not verify now (a roster not received yet...), and why.
     pub waiting: Vec<(Received, ReceiveError)>,
-    /// Each roster of `chain`, oldest first: its version, how many members it lists, and the
-    /// later of when it was carried in and the time it states.
-    pub rosters: Vec<(u64, usize, Timestamp)>,
 }
 
 impl FromLinked {
@@ -633,16 +636,6 @@ impl FromLinked {
         self.latest
             .get(&v.statement.subject())
             .is_some_and(|c| c.id == v.id)
-    }
-
-    /// How many members the newest roster carried in (and dated) before `until` lists: none
-    /// where none was.
-    pub fn members_by(&self, until: Timestamp) -> Option<usize> {
-        self.rosters
-            .iter()
-            .filter(|(_, _, at)| *at < until)
-            .max_by_key(|(version, ..)| *version)
-            .map(|(_, members, _)| *members)
     }
 }
 
@@ -653,8 +646,19 @@ pub fn from_linked(
     received: &BTreeMap<StatementId, Received>,
     links: &BTreeMap<CoalitionId, LinkInForce>,
 ) -> BTreeMap<CoalitionId, FromLinked> {
+    let all: Vec<&Received> = received.values().collect();
+    from_linked_among(own, &all, links)
+}
+
+/// [`from_linked`] replayed from some of the entries `received` holds, each once.
+pub fn from_linked_among(
+    own: &CoalitionId,
+    received: &[&Received],
+    links: &BTreeMap<CoalitionId, LinkInForce>,
+) -> BTreeMap<CoalitionId, FromLinked> {
     let rosters: Vec<&Received> = received
-        .values()
+        .iter()
+        .copied()
         .filter(|r| r.statement.value.kind() == Kind::Roster)
         .collect();
     let mut out = BTreeMap::new();
@@ -668,19 +672,6 @@ pub fn from_linked(
             .as_deref()
             .and_then(|r| StatementId::from_hex(r).ok())
             .and_then(|pin| chain_of(rosters.iter().copied(), other, &pin));
-        let rosters = chain.as_ref().map_or_else(Vec::new, |c| {
-            c.ids()
-                .iter()
-                .filter_map(|(version, id)| {
-                    let r = received.get(id)?;
-                    let federation::Value::Roster(roster) = &r.statement.value else {
-                        return None;
-                    };
-                    let at = r.at.max(Timestamp::from_millis(r.statement.as_of));
-                    Some((*version, roster.members.len(), at))
-                })
-                .collect()
-        });
         let mut from = FromLinked {
             link: link.clone(),
             chain,
@@ -688,9 +679,8 @@ pub fn from_linked(
             latest: Latest::new(),
             carried: BTreeMap::new(),
             waiting: Vec::new(),
-            rosters,
         };
-        for r in received.values() {
+        for r in received.iter().copied() {
             if r.statement.coalition != other.to_bytes() || r.statement.value.kind() == Kind::Roster
             {
                 continue;

@@ -487,12 +487,10 @@ pub fn statement_of(
         _ => {
             // Who was asked is judged by the links as they were at the question's close.
             let asked = match topic {
-                Topic::Decision(id) => {
-                    let judged = read.proposals.get(id).map_or(as_of, |p| {
-                        crate::reports::affiliates::judged_at(p.closes_at, as_of)
-                    });
-                    asked_of(at, &read, gov.members.len(), Some(id.to_bytes()), judged)
-                }
+                Topic::Decision(id) => read
+                    .proposals
+                    .get(id)
+                    .and_then(|p| asked_of(at, &read, gov.members.len(), Some(p), as_of)),
                 _ => None,
             };
             value_of(&read, &gov, priority.as_ref(), asked.as_ref(), topic, as_of)?
@@ -690,33 +688,43 @@ fn differs(mine: &Value, theirs: &Value) -> (&'static str, String) {
 }
 
 /// What coalition `c` (read from `doc`, with `members` in force) takes from the coalitions
-/// linked with it and the calls it published to them, under the links in force at `at`, where
-/// one of them takes mandate positions (so its decisions may count its affiliates'): `None`
-/// where none does, or where `question` is given and no call drafted here names it (nothing
-/// else is read then). A count on a question reads them at
-/// [`crate::reports::affiliates::judged_at`] its close.
+/// linked with it and the calls it published to them, for a count with affiliates on `p` at
+/// `now` (as of [`crate::reports::affiliates::Moment::of`]: the links in force at its close,
+/// the affiliates' rosters carried in by the time answers stop counting), where one of those
+/// links takes mandate positions: `None` where none does, or where no call drafted here names
+/// `p` (nothing else is read then). Without `p`, as of `now`, every roster held.
 pub fn asked_of(
     doc: &CoalitionDoc,
     c: &Coalition,
     members: usize,
-    question: Option<[u8; 16]>,
-    at: Timestamp,
+    p: Option<&crate::schema::Proposal>,
+    now: Timestamp,
 ) -> Option<crate::reports::affiliates::Asked> {
-    let links = crate::reports::links(c.proposals.values(), at);
+    use crate::reports::affiliates::Moment;
+    let moment = p.map_or(
+        Moment {
+            at: now,
+            until: None,
+        },
+        |p| Moment::of(p.closes_at, now),
+    );
+    let links = crate::reports::links(c.proposals.values(), moment.at);
     if !takes_mandates(&links) {
         return None;
     }
     let drafts = drafts(doc);
-    if question.is_some_and(|q| !called(&drafts).contains(&q)) {
+    if p.is_some_and(|p| !called(&drafts).contains(&p.id.to_bytes())) {
         return None;
     }
     let chain = roster_chain(&drafts, members);
+    let received = crate::received::received(doc);
     asked_from(
         &c.id,
         &links,
-        &crate::received::received(doc),
+        received.values(),
         &drafts,
         chain.as_ref(),
+        moment.until,
     )
 }
 
@@ -728,15 +736,18 @@ pub fn takes_mandates(
 }
 
 /// [`asked_of`] from its parts already read: what `own` takes under `links` from what it
-/// `received`, and the calls its `drafts` (replayed through its own roster `chain`) published
-/// on them; `None` where no link takes mandate positions. Only what a count reads is verified:
-/// the rosters and mandate positions of coalitions whose links take mandate positions.
-pub fn asked_from(
+/// `received` (of the rosters, only those carried in and dated before `until`, where given:
+/// `Received::counted_at`), and the calls its `drafts` (replayed through its own roster
+/// `chain`) published on them; `None` where no link takes mandate positions. Only what a
+/// count reads is verified: the rosters and mandate positions of coalitions whose links take
+/// mandate positions.
+pub fn asked_from<'a>(
     own: &crate::ids::CoalitionId,
     links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
-    received: &std::collections::BTreeMap<federation::StatementId, crate::received::Received>,
+    received: impl IntoIterator<Item = &'a crate::received::Received>,
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
     chain: Option<&federation::RosterChain>,
+    until: Option<Timestamp>,
 ) -> Option<crate::reports::affiliates::Asked> {
     let links: std::collections::BTreeMap<_, _> = links
         .iter()
@@ -746,16 +757,17 @@ pub fn asked_from(
     if links.is_empty() {
         return None;
     }
-    let read: std::collections::BTreeMap<_, _> = received
-        .iter()
-        .filter(|(_, r)| {
-            matches!(r.statement.value.kind(), Kind::Roster | Kind::Mandate)
+    let read: Vec<&crate::received::Received> = received
+        .into_iter()
+        .filter(|r| {
+            let kind = r.statement.value.kind();
+            (kind == Kind::Mandate
+                || kind == Kind::Roster && until.is_none_or(|until| r.counted_at() < until))
                 && links.contains_key(&crate::ids::CoalitionId::from_bytes(r.statement.coalition))
         })
-        .map(|(id, r)| (*id, r.clone()))
         .collect();
     Some(crate::reports::affiliates::Asked {
-        linked: crate::received::from_linked(own, &read, &links),
+        linked: crate::received::from_linked_among(own, &read, &links),
         calls: crate::reports::affiliates::published_calls(drafts, chain, &links),
     })
 }

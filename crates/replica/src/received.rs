@@ -45,15 +45,18 @@ impl Replica {
         Ok(model::received::from_linked(id, &received, &links))
     }
 
-    /// What coalition `id`'s count with its affiliates reads under the links in force at `at`
-    /// (`model::reports::affiliates::judged_at` a question's close): what it takes from each
-    /// linked coalition, and the calls it published to them (`model::statements::asked_from`).
+    /// What coalition `id`'s count with its affiliates on proposal `p` reads at `now`, as of
+    /// `model::reports::affiliates::Moment::of` its close (the links in force then, the
+    /// rosters carried in by the time answers stop counting): what it takes from each linked
+    /// coalition, and the calls it published to them (`model::statements::asked_from`).
     pub fn asked(
         &mut self,
         id: &CoalitionId,
-        at: model::Timestamp,
+        p: &model::schema::Proposal,
+        now: model::Timestamp,
     ) -> Result<model::reports::affiliates::Asked, ReplicaError> {
-        let links = self.links_at(id, at)?;
+        let moment = model::reports::affiliates::Moment::of(p.closes_at, now);
+        let links = self.links_at(id, moment.at)?;
         // Nothing is read where no link takes mandate positions.
         if !model::statements::takes_mandates(&links) {
             return Ok(Default::default());
@@ -62,10 +65,15 @@ impl Replica {
         let members = self.in_force(id)?.members.len();
         let chain = model::statements::roster_chain(&drafts, members);
         let received = model::received::received(&self.loaded(id)?.doc);
-        Ok(
-            model::statements::asked_from(id, &links, &received, &drafts, chain.as_ref())
-                .unwrap_or_default(),
+        Ok(model::statements::asked_from(
+            id,
+            &links,
+            received.values(),
+            &drafts,
+            chain.as_ref(),
+            moment.until,
         )
+        .unwrap_or_default())
     }
 
     /// Per coalition linked with `id` that it takes statements from, the chain of that

@@ -807,8 +807,7 @@ pub fn mandates(r: &mut Replica, c: &CoalitionId, given: &str) -> anyhow::Result
     let shown = super::proposals::show(r, c, given)?.proposal;
     let id = shown.proposal.id.clone();
     let now = replica::now();
-    let judged = model::reports::affiliates::judged_at(shown.proposal.closes_at, now);
-    let asked = r.asked(c, judged)?;
+    let asked = r.asked(c, &shown.proposal, now)?;
     let t = model::reports::affiliates::mandates(&asked, c, id.to_bytes(), &shown.proposal, now);
     Ok(MandatesView {
         proposal: id.to_string(),

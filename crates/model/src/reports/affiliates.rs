@@ -303,7 +303,8 @@ pub struct MandateLine {
     /// Its position counted on the question, and where it comes from (none yet).
     pub position: Option<(federation::MandatePosition, Provenance)>,
     /// The weight it counts with: the link's, or the members of the roster its position was
-    /// signed under (of its newest roster while it has none).
+    /// signed under (while it has none, of its newest roster carried in before the answers
+    /// stop counting).
     pub weight: u64,
 }
 
@@ -343,12 +344,32 @@ pub fn answers_until(closes_at: Timestamp) -> Timestamp {
     Timestamp::from_millis(closes_at.as_millis().saturating_add(ANSWERS_WITHIN))
 }
 
-/// The moment a count with affiliates on a question closing at `closes_at` reads the links
-/// at, at `now`: now while the question is open, its close once that passed. So who was asked,
-/// with what weight, and under which terms their answers are taken, is what the links said
-/// when it closed: a link ended or changed after the close changes no count.
-pub fn judged_at(closes_at: Option<Timestamp>, now: Timestamp) -> Timestamp {
-    closes_at.map_or(now, |closes| closes.min(now))
+/// What a count with affiliates on a question reads is as of a moment: the links in force at
+/// `at`, and each affiliate's rosters carried in (and dated) before `until`
+/// (`Received::counted_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// The links in force then.
+    pub at: Timestamp,
+    /// The rosters carried in before then (none: every roster held).
+    pub until: Option<Timestamp>,
+}
+
+impl Moment {
+    /// The moment a count on a question closing at `closes_at` is read as of, at `now`: the
+    /// links in force now while the question is open, at its close once that passed; the
+    /// rosters carried in by [`answers_until`] the close. So who was asked, with what weight,
+    /// and under which rosters their answers verify, is what held when it closed and the
+    /// answers stopped counting: a link ended or changed after the close, or a roster carried
+    /// in after the week, changes no answer already carried in nor a decided count. (A link
+    /// ended or made stricter within the week does stop answers not carried in yet: they are
+    /// refused on receipt like any statement the link no longer takes.)
+    pub fn of(closes_at: Option<Timestamp>, now: Timestamp) -> Self {
+        Moment {
+            at: closes_at.map_or(now, |closes| closes.min(now)),
+            until: closes_at.map(answers_until),
+        }
+    }
 }
 
 /// The calls asking a position this coalition published to each coalition linked with it,
@@ -380,7 +401,9 @@ impl CallMade {
 /// linked with it, and the calls it published to them.
 #[derive(Debug, Clone, Default)]
 pub struct Asked {
-    /// What it takes from each linked coalition (`received::from_linked`).
+    /// What it takes from each linked coalition whose link takes mandate positions: only its
+    /// rosters (cut as [`Moment::of`] says) and mandate positions (`received::from_linked`;
+    /// so `waiting` counts only those).
     pub linked: BTreeMap<CoalitionId, FromLinked>,
     /// The calls it published.
     pub calls: Calls,
@@ -554,9 +577,9 @@ pub(crate) fn count_at_close(
 /// an affiliate for agrees, against disagrees; under consensus any party disagreeing stops
 /// it, whatever its weight, and under consent only a member's block does, since an affiliate
 /// cannot block). An affiliate counted weighs its link's weight, or the members of the
-/// roster its position was signed under; one silent, its link's weight or the members of
-/// its newest roster carried in (and dated) before the close and [`ANSWERS_WITHIN`]
-/// (`FromLinked::members_by`; none, no weight). Only a position answering a call this
+/// roster its position was signed under; one silent, its link's weight or its newest
+/// roster's members (in `asked` as [`Moment::of`] the close reads it: the newest carried in
+/// and dated before the close and [`ANSWERS_WITHIN`]). Only a position answering a call this
 /// coalition published to that affiliate on `question` before its close, stating that close,
 /// counts (`asked.calls`, [`CallMade`]), and only on a proposal with a closing time: an
 /// affiliate cannot put a position on a question never asked of it.
@@ -571,7 +594,7 @@ pub(crate) fn count_at_close(
 /// final once decided, except that a position made and carried in in time but received later
 /// counts (as an offline member's does): the times are those the writers state, as for every
 /// position, so a member stating a false carry time can bring in a position made in time that
-/// reached it late. `asked` is read under the links in force at the close ([`judged_at`]);
+/// reached it late. `asked` is read as of the close ([`Moment::of`]);
 /// known limit: a call's own time is the one its signers state.
 pub fn mandates(
     asked: &Asked,
@@ -595,16 +618,8 @@ pub fn mandates(
         .closes_at
         .unwrap_or_else(|| Timestamp::from_millis(i64::MAX));
     let answers_until = p.closes_at.map(answers_until);
-    // The parties: the affiliates, then the members. One silent weighs its link's weight, or
-    // the members of its newest roster carried in by the time answers count (a roster
-    // carried in later changes no count).
-    let mut silent: Vec<u64> = affiliates
-        .iter()
-        .map(|a| match (linked.get(&a.id), answers_until) {
-            (Some(from), Some(until)) => weight_of(a.link_weight, from.members_by(until)),
-            _ => a.weight,
-        })
-        .collect();
+    // The parties: the affiliates, then the members.
+    let mut silent: Vec<u64> = affiliates.iter().map(|a| a.weight).collect();
     let mut said: Vec<(&federation::Verified, &federation::MandatePosition)> = Vec::new();
     let mut stated = Vec::new();
     for (party, a) in affiliates.iter().enumerate() {
@@ -687,7 +702,7 @@ pub fn mandates(
         answers_until,
         ..MandateTally::default()
     };
-    for (party, (a, c)) in affiliates.into_iter().zip(counted.chosen).enumerate() {
+    for (a, c) in affiliates.into_iter().zip(counted.chosen) {
         let chosen = c.and_then(|i| Some((said.get(i)?, stated.get(i)?.weight)));
         let (position, weight) = match chosen {
             Some(((v, m), weight)) => {
@@ -703,9 +718,8 @@ pub fn mandates(
                 )
             }
             None => {
-                let weight = silent.get(party).copied().unwrap_or(a.weight);
-                out.silent = out.silent.saturating_add(weight);
-                (None, weight)
+                out.silent = out.silent.saturating_add(a.weight);
+                (None, a.weight)
             }
         };
         out.lines.push(MandateLine {

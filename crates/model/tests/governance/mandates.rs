@@ -1,13 +1,14 @@
 //! A national question counted with its affiliates' mandate positions: only positions
 //! answering a call the national coalition published on that question count, only on a
-//! question with a closing time, and each affiliate's latest position carried in before the
-//! close and `ANSWERS_WITHIN` — whatever time its signers state.
+//! question with a closing time, and each affiliate's latest position made and carried in
+//! before the close and `ANSWERS_WITHIN`; once decided, nothing carried in later and no link
+//! changed after the close changes the count.
 
 use model::federation::{
     self, Cosign, Counts, MandatePosition, Position, Roster, RosterMember, Signed, Statement,
     StatementId, Value,
 };
-use model::reports::affiliates::{ANSWERS_WITHIN, answers_until, judged_at, mandates};
+use model::reports::affiliates::{ANSWERS_WITHIN, answers_until, mandates};
 use model::statements::{Stated, Topic, asked_of, statement_at};
 use model::*;
 
@@ -216,14 +217,7 @@ fn counted(
 ) -> (Option<Position>, Option<Outcome>, Option<Timestamp>) {
     let read = doc.read_at(t(now)).unwrap();
     let p = &read.proposals[question];
-    let asked = asked_of(
-        doc,
-        &read,
-        3,
-        Some(question.to_bytes()),
-        judged_at(p.closes_at, t(now)),
-    )
-    .unwrap();
+    let asked = asked_of(doc, &read, 3, Some(p), t(now)).unwrap();
     let m = mandates(&asked, &read.id, question.to_bytes(), p, t(now));
     let [line] = m.lines.as_slice() else {
         panic!("one affiliate: {m:?}");
@@ -240,7 +234,7 @@ fn counted(
 fn only_a_position_answering_a_call_published_on_the_question_counts() {
     let (mut doc, call) = nation();
     let read = doc.read().unwrap();
-    let asked = asked_of(&doc, &read, 3, Some(pid(2).to_bytes()), t(9)).unwrap();
+    let asked = asked_of(&doc, &read, 3, Some(&read.proposals[&pid(2)]), t(9)).unwrap();
     assert_eq!(
         asked.calls[&CoalitionId::from_bytes(REGION)]
             .get(&call)
@@ -391,13 +385,11 @@ fn a_link_ended_after_the_close_changes_no_count() {
     };
     link(&mut doc, pid(5), heavier, 300);
     assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
-    // While a question is open the links now are read: ended before the close, no party.
+    // Read without a question, as of now: once the link ends, none takes mandate positions.
     link(&mut doc, pid(6), ended(), 400);
     let read = doc.read_at(t(500)).unwrap();
-    assert!(
-        asked_of(&doc, &read, 3, None, t(500)).is_none(),
-        "no link takes mandate positions now"
-    );
+    assert!(asked_of(&doc, &read, 3, None, t(500)).is_none());
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
 }
 
 #[test]
@@ -435,14 +427,7 @@ fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
         let now = t(100 + 2 * week);
         let read = doc.read_at(now).unwrap();
         let p = &read.proposals[&pid(2)];
-        let asked = asked_of(
-            &doc,
-            &read,
-            3,
-            Some(pid(2).to_bytes()),
-            judged_at(p.closes_at, now),
-        )
-        .unwrap();
+        let asked = asked_of(&doc, &read, 3, Some(p), now).unwrap();
         let m = mandates(&asked, &read.id, pid(2).to_bytes(), p, now);
         assert!(
             m.outcome.is_some_and(|t| t.outcome != Outcome::Open),
@@ -454,4 +439,81 @@ fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
     assert_eq!(silent_weight(100 + week / 2), (4, 4));
     // Carried in after the count was decided: it still weighs the three it had.
     assert_eq!(silent_weight(100 + week + 5), (3, 3));
+}
+
+#[test]
+fn a_roster_carried_in_after_the_week_changes_no_count() {
+    let (mut doc, call) = nation();
+    let week = ANSWERS_WITHIN / 1000;
+    let answer = position(call, pid(2), 1, 100, Position::Against);
+    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
+    let decided = (
+        Some(Position::Against),
+        Some(Outcome::Failed),
+        Some(answers_until(t(100))),
+    );
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
+    // After the count, the region's majority signs a second roster dated back before its
+    // position (which makes that position stale), carried in after the week.
+    let stale = Statement {
+        format: federation::FORMAT,
+        coalition: REGION,
+        roster: 1,
+        as_of: t(50).as_millis(),
+        heads: vec![],
+        sequence: 2,
+        supersedes: Some(region_roster().id().0),
+        value: Value::Roster(Roster {
+            members: (1..=2u8)
+                .map(|s| RosterMember {
+                    member: [s; 16],
+                    name: format!("Region org {s}"),
+                    keys: vec![*public(s).as_bytes()],
+                })
+                .collect(),
+        }),
+    };
+    assert_eq!(
+        carry(&mut doc, &[signed(&stale, &[1, 2])], 100 + week + 5),
+        vec![Offer::Stored]
+    );
+    assert_eq!(counted(&doc, &pid(2), 100 + week + 10), decided);
+}
+
+#[test]
+fn what_a_node_publishes_on_a_decided_count_is_what_a_co_signer_builds_after_a_link_changed() {
+    let (mut doc, call) = nation();
+    let week = ANSWERS_WITHIN / 1000;
+    let answer = position(call, pid(2), 1, 100, Position::Against);
+    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
+    // After the close the link is reweighted and publishes decisions too.
+    let heavier = model::schema::LinkTerms {
+        weight: Some(50),
+        publish: vec![SharedKind::Call, SharedKind::Decision],
+        ..region_terms()
+    };
+    link(&mut doc, pid(5), heavier, 300);
+    let now = t(100 + week + 1);
+    let shared = model::publishing::shared_now(&mut doc, now).unwrap();
+    let published = shared
+        .items
+        .iter()
+        .find(|(topic, _)| *topic == Topic::Decision(pid(2)))
+        .map(|(_, value)| value.clone())
+        .expect("the decided count is published");
+    let Value::Decision(facts) = &published else {
+        panic!("a decision: {published:?}");
+    };
+    // The region weighs 5, as its link said at the close.
+    assert_eq!(facts.counts.disagree, 5, "{facts:?}");
+    assert_eq!(facts.outcome, "failed");
+    let heads = doc.heads();
+    let stated = Stated {
+        as_of: now,
+        roster: 1,
+        sequence: 1,
+        supersedes: None,
+    };
+    let built = statement_at(&mut doc, &heads, &Topic::Decision(pid(2)), stated).unwrap();
+    assert_eq!(built.value, published, "a co-signer builds the same");
 }
