@@ -286,11 +286,13 @@ fn join(
         .map_err(commands::ops::OpError::into_anyhow)?
         .try_into()?;
     let coalition = started.coalition;
-    out.note("Joining: connecting to the inviting node.");
+    // The first stage, said at once (and not again when the node says it).
+    let first = "connecting to the inviting node";
+    out.note(&format!("Joining: {first}."));
     let terminal = std::io::stderr().is_terminal();
     let short = coalition.get(..8).unwrap_or(&coalition).to_owned();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
-    let (mut said, mut detail) = (String::new(), String::new());
+    let (mut said, mut detail) = (first.to_owned(), String::new());
     // The stage last heard: the node holds its next answer until the stage moves or a second
     // has passed (so that Ctrl-C and `--wait` are heard within about a second), so the
     // arrival is known at once.

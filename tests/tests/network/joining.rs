@@ -264,7 +264,10 @@ fn a_pending_join_says_how_it_goes_survives_a_restart_and_can_be_cancelled() {
     let db = b.run_daemon(pb);
     let waited = b.fails(&["join", &code, "--wait", "2"]);
     assert!(
-        waited.contains("Joining: connecting to the inviting node")
+        waited
+            .matches("Joining: connecting to the inviting node")
+            .count()
+            == 1
             && waited.contains("join --pending")
             && waited.contains("join --cancel"),
         "{waited}"
