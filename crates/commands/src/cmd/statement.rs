@@ -24,6 +24,29 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
             to,
         } => {
             let coalition = on(x, &c, out)?;
+            // What the other members' nodes do with it: rosters and what links publish are
+            // co-signed on their own; calls and positions drafted by hand, by hand.
+            let next = match kind.as_str() {
+                "roster" => {
+                    "The other members' nodes co-sign it on their own when they compute the \
+                     same (`coalesce statement sign ID` does it by hand); it takes effect once a \
+                     majority has signed."
+                }
+                "call" => {
+                    "Ask the other members to run `coalesce statement sign ID` on their nodes: a \
+                     call is co-signed by hand, each node signing only if it computes the same."
+                }
+                "mandate" => {
+                    "The other members' nodes co-sign it on their own if it comes from the first \
+                     proposal opened to answer the call and they compute the same; otherwise ask \
+                     them to run `coalesce statement sign ID`."
+                }
+                _ => {
+                    "The other members' nodes co-sign it on their own when a link publishes its \
+                     kind and they compute the same; otherwise ask them to run \
+                     `coalesce statement sign ID`."
+                }
+            };
             let body = StatementDraftRequest {
                 kind,
                 record,
@@ -34,11 +57,9 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
             let made: Created = x
                 .call(Request::StatementDraft { coalition, body })?
                 .try_into()?;
-            out.note(
-                "Statement drafted and signed by this node. Ask the other members to run \
-                 `coalesce statement sign ID` on their nodes: each signs only if it computes the \
-                 same (a roster takes effect once a majority has signed).",
-            );
+            out.note(&format!(
+                "Statement drafted and signed by this node. {next}"
+            ));
             out.id(made.id)?;
         }
         StatementCmd::Sign { c, statement } => {
