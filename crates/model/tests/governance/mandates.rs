@@ -30,16 +30,29 @@ fn signed(s: &Statement, secrets: &[u8]) -> Signed {
 
 /// The region's first roster: members 1, 2 and 3 (keys from secrets `[i; 32]`).
 fn region_roster() -> Signed {
-    let s = Statement {
+    signed(&roster_of(0, None, 1, 3), &[1, 2])
+}
+
+/// The region's second roster, listing members 1 to `members`, stating `as_of` seconds,
+/// signed by two of the first's three.
+fn second_roster(as_of: i64, members: u8) -> Signed {
+    let first = region_roster().id();
+    signed(&roster_of(1, Some(first), as_of, members), &[1, 2])
+}
+
+/// The region's roster following version `under` (replacing `supersedes`), stating `as_of`
+/// seconds, listing members 1 to `members`.
+fn roster_of(under: u64, supersedes: Option<StatementId>, as_of: i64, members: u8) -> Statement {
+    Statement {
         format: federation::FORMAT,
         coalition: REGION,
-        roster: 0,
-        as_of: t(1).as_millis(),
+        roster: under,
+        as_of: t(as_of).as_millis(),
         heads: vec![],
-        sequence: 1,
-        supersedes: None,
+        sequence: under + 1,
+        supersedes: supersedes.map(|s| s.0),
         value: Value::Roster(Roster {
-            members: (1..=3u8)
+            members: (1..=members)
                 .map(|s| RosterMember {
                     member: [s; 16],
                     name: format!("Region org {s}"),
@@ -47,8 +60,7 @@ fn region_roster() -> Signed {
                 })
                 .collect(),
         }),
-    };
-    signed(&s, &[1, 2])
+    }
 }
 
 /// The region's position `position` on `question`, answering `call`, its `sequence`th on
@@ -210,11 +222,7 @@ fn carry(doc: &mut CoalitionDoc, items: &[Signed], at: i64) -> Vec<Offer> {
 
 /// `question` counted with the region (asked, weighing 5) at `now` seconds: the region's
 /// position, and the outcome with when it was decided.
-fn counted(
-    doc: &CoalitionDoc,
-    question: &ProposalId,
-    now: i64,
-) -> (Option<Position>, Option<Outcome>, Option<Timestamp>) {
+fn counted(doc: &CoalitionDoc, question: &ProposalId, now: i64) -> Counted {
     let read = doc.read_at(t(now)).unwrap();
     let p = &read.proposals[question];
     let asked = asked_of(doc, &read, 3, Some(p), t(now)).unwrap();
@@ -229,6 +237,27 @@ fn counted(
         m.decided_at,
     )
 }
+
+/// [`nation`] with the region's answer against carried in after the close, and its count
+/// once decided (checked a week and a second after the close).
+fn answered_against() -> (CoalitionDoc, Counted) {
+    let (mut doc, call) = nation();
+    let answer = position(call, pid(2), 1, 100, Position::Against);
+    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
+    let decided = (
+        Some(Position::Against),
+        Some(Outcome::Failed),
+        Some(answers_until(t(100))),
+    );
+    assert_eq!(
+        counted(&doc, &pid(2), 100 + ANSWERS_WITHIN / 1000 + 1),
+        decided
+    );
+    (doc, decided)
+}
+
+/// The region's position counted, and the outcome with when it was decided.
+type Counted = (Option<Position>, Option<Outcome>, Option<Timestamp>);
 
 #[test]
 fn only_a_position_answering_a_call_published_on_the_question_counts() {
@@ -364,16 +393,8 @@ fn a_position_made_after_the_week_does_not_count_whatever_carry_time_is_stated()
 
 #[test]
 fn a_link_ended_after_the_close_changes_no_count() {
-    let (mut doc, call) = nation();
+    let (mut doc, decided) = answered_against();
     let week = ANSWERS_WITHIN / 1000;
-    let answer = position(call, pid(2), 1, 100, Position::Against);
-    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
-    let decided = (
-        Some(Position::Against),
-        Some(Outcome::Failed),
-        Some(answers_until(t(100))),
-    );
-    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
     // The link ends after the close (within the week, and after it): who was asked, with
     // what weight, is what the links said at the close.
     link(&mut doc, pid(4), ended(), 200);
@@ -395,29 +416,8 @@ fn a_link_ended_after_the_close_changes_no_count() {
 #[test]
 fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
     let week = ANSWERS_WITHIN / 1000;
-    // The region's second roster, four members, signed by two of the first's three.
-    let second = {
-        let first = region_roster();
-        let s = Statement {
-            format: federation::FORMAT,
-            coalition: REGION,
-            roster: 1,
-            as_of: t(100 + week / 2).as_millis(),
-            heads: vec![],
-            sequence: 2,
-            supersedes: Some(first.id().0),
-            value: Value::Roster(Roster {
-                members: (1..=4u8)
-                    .map(|s| RosterMember {
-                        member: [s; 16],
-                        name: format!("Region org {s}"),
-                        keys: vec![*public(s).as_bytes()],
-                    })
-                    .collect(),
-            }),
-        };
-        signed(&s, &[1, 2])
-    };
+    // The region's second roster, four members.
+    let second = second_roster(100 + week / 2, 4);
     let silent_weight = |carried: i64| {
         let (mut doc, _) = nation_weighing(None);
         assert_eq!(
@@ -443,38 +443,12 @@ fn a_silent_affiliate_weighs_the_roster_it_had_when_answers_stopped_counting() {
 
 #[test]
 fn a_roster_carried_in_after_the_week_changes_no_count() {
-    let (mut doc, call) = nation();
+    let (mut doc, decided) = answered_against();
     let week = ANSWERS_WITHIN / 1000;
-    let answer = position(call, pid(2), 1, 100, Position::Against);
-    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
-    let decided = (
-        Some(Position::Against),
-        Some(Outcome::Failed),
-        Some(answers_until(t(100))),
-    );
-    assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
     // After the count, the region's majority signs a second roster dated back before its
     // position (which makes that position stale), carried in after the week.
-    let stale = Statement {
-        format: federation::FORMAT,
-        coalition: REGION,
-        roster: 1,
-        as_of: t(50).as_millis(),
-        heads: vec![],
-        sequence: 2,
-        supersedes: Some(region_roster().id().0),
-        value: Value::Roster(Roster {
-            members: (1..=2u8)
-                .map(|s| RosterMember {
-                    member: [s; 16],
-                    name: format!("Region org {s}"),
-                    keys: vec![*public(s).as_bytes()],
-                })
-                .collect(),
-        }),
-    };
     assert_eq!(
-        carry(&mut doc, &[signed(&stale, &[1, 2])], 100 + week + 5),
+        carry(&mut doc, &[second_roster(50, 2)], 100 + week + 5),
         vec![Offer::Stored]
     );
     assert_eq!(counted(&doc, &pid(2), 100 + week + 10), decided);
@@ -482,10 +456,8 @@ fn a_roster_carried_in_after_the_week_changes_no_count() {
 
 #[test]
 fn what_a_node_publishes_on_a_decided_count_is_what_a_co_signer_builds_after_a_link_changed() {
-    let (mut doc, call) = nation();
+    let (mut doc, _) = answered_against();
     let week = ANSWERS_WITHIN / 1000;
-    let answer = position(call, pid(2), 1, 100, Position::Against);
-    assert_eq!(carry(&mut doc, &[answer], 110), vec![Offer::Stored]);
     // After the close the link is reweighted and publishes decisions too.
     let heavier = model::schema::LinkTerms {
         weight: Some(50),
