@@ -556,6 +556,24 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         ]);
         votes(&[(a, "agree"), (b, "agree")], &nation, &down);
     }
+    let listed = a.ok(&["link", "list", "--coalition", &nation]);
+    let mut weights: Vec<(&str, &str)> = listed
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            Some((*cells.get(2)?, *cells.get(6)?))
+        })
+        .filter(|(name, _)| name.ends_with("Housing Coalition"))
+        .collect();
+    weights.sort_unstable();
+    assert_eq!(
+        weights,
+        [
+            ("Coastal Housing Coalition", "3"),
+            ("Valley Housing Coalition", "1")
+        ],
+        "{listed}"
+    );
 
     // Each region's goal: its progress drafted on its own by the node whose turn it is (the
     // links publish goals), co-signed by the others' nodes, carried into the nation by the

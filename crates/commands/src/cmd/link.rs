@@ -99,6 +99,12 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                         l.relation.clone(),
                         format!("{} ({} co-signers)", kinds(&l.publish), l.threshold),
                         format!("{} ({} co-signers)", kinds(&l.accept), l.their_threshold),
+                        // An affiliate's weight in mandates (by default its members).
+                        match (l.relation.as_str(), l.weight) {
+                            ("affiliate", Some(w)) => w.to_string(),
+                            ("affiliate", None) => "its members".to_owned(),
+                            _ => "-".to_owned(),
+                        },
                         short(&l.proposal).to_owned(),
                     ]
                 })
@@ -110,6 +116,7 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                     "RELATION",
                     "PUBLISH",
                     "TAKE",
+                    "WEIGHT",
                     "DECIDED BY",
                 ],
                 rows,
