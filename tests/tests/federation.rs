@@ -743,7 +743,6 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
     // the link asks two: the nation's node told it both, so each is refused with its reason
     // and counted against it, and nothing gets in.
     let (harbor, bay) = (secret_of(c[1]), secret_of(c[2]));
-    let received = a.json(&["statement", "received", "--coalition", &nation]);
     coastal_orgs[1].stop();
     let a = &coastal_orgs[0].node;
     let mut hostile = Hostile::connect(harbor, coastal_orgs[0].port(), key_of(&secret_of(a)));
@@ -788,10 +787,11 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
             items: vec![signed.encode()],
             addresses: vec![],
         };
-        Message::Statements {
+        let frame = Message::Statements {
             file: ByteChunk(file.encode()),
         }
-        .encode()
+        .encode();
+        (frame, signed.id().hex())
     };
     let call = Value::Call(model::federation::Call {
         proposal: [0x42; 16],
@@ -807,7 +807,8 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         target: 100_000,
         latest: None,
     });
-    for (frame, why) in [
+    let mut forged = Vec::new();
+    for ((frame, id), why) in [
         (
             passed(call, &[harbor, bay]),
             "passed by a node never told that this side takes them",
@@ -818,6 +819,7 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
         ),
     ] {
         hostile.send(frame);
+        forged.push(id);
         eventually(30, "the refusal logged against the peer", || {
             let log = a.json(&["audit", "refused"]);
             log.as_array()?
@@ -829,9 +831,14 @@ fn two_regions_and_a_nation_share_statements_both_ways_and_decide_a_mandate_by_w
                 .then_some(())
         });
     }
-    assert_eq!(
-        a.json(&["statement", "received", "--coalition", &nation]),
-        received,
-        "nothing got in"
-    );
+    // Neither got in.
+    let got = a.json(&["statement", "received", "--coalition", &nation]);
+    let ids: Vec<&str> = got["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert!(!ids.is_empty(), "{got}");
+    assert!(forged.iter().all(|f| !ids.contains(&f.as_str())), "{got}");
 }

@@ -145,7 +145,6 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
     // Per question put to affiliates, what its count reads is as of a moment (`Moment::of`):
     // one `Asked` per distinct reading (the links taking mandate positions then, the rosters
     // carried in by then), however many questions share it.
-    type Reading = (Vec<(crate::ids::ProposalId, Timestamp)>, usize);
     let mut asked: BTreeMap<[u8; 16], Reading> = BTreeMap::new();
     let mut judged: BTreeMap<Reading, Option<Asked>> = BTreeMap::new();
     if kind(Kind::Decision) {
@@ -155,7 +154,17 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
             .filter(|l| publishes(l, Kind::Decision))
             .map(|l| l.decided_at)
             .min();
-        let drafts = crate::statements::drafts(doc);
+        // Calls are read only where some link proposal ever took mandate positions (only
+        // such a link, in force at some close, makes a count with affiliates).
+        let ever = read
+            .proposals
+            .values()
+            .any(|p| p.link.as_ref().is_some_and(|t| t.accepts(Kind::Mandate)));
+        let drafts = if ever {
+            crate::statements::drafts(doc)
+        } else {
+            BTreeMap::new()
+        };
         let called = crate::statements::called(&drafts);
         // The end of the week after a close where affiliates' answers are counted.
         if let Some(until) = read
@@ -172,7 +181,13 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         let mut parts = None;
         for p in read.proposals.values() {
             let question = p.id.to_bytes();
-            if called.contains(&question) {
+            // A count judged by the end of its week before the first link publishing
+            // decisions was made is never published: not read.
+            let publishable = since.is_some_and(|s| {
+                p.closes_at
+                    .is_none_or(|c| crate::reports::affiliates::answers_until(c) >= s)
+            });
+            if publishable && called.contains(&question) {
                 let (received, chain, roster_times) = parts.get_or_insert_with(|| {
                     let received = crate::received::received(doc);
                     let mut times: Vec<Timestamp> = received
@@ -209,10 +224,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
                 asked.insert(question, reading);
             }
             // None while open (counting the affiliates' positions where they gave any).
-            let with = asked
-                .get(&question)
-                .and_then(|at| judged.get(at))
-                .and_then(Option::as_ref);
+            let with = asked_on(&asked, &judged, &question);
             let decided = match with_affiliates(with, &read, p, now) {
                 Some((_, at)) => at,
                 None => decided_at(p, now),
@@ -225,10 +237,7 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
     }
     for topic in topics {
         let with = match &topic {
-            Topic::Decision(id) => asked
-                .get(&id.to_bytes())
-                .and_then(|at| judged.get(at))
-                .and_then(Option::as_ref),
+            Topic::Decision(id) => asked_on(&asked, &judged, &id.to_bytes()),
             _ => None,
         };
         let value = value_of(&read, &gov, priority.as_ref(), with, &topic, now)?;
@@ -248,6 +257,20 @@ pub fn shared_now(doc: &mut CoalitionDoc, now: Timestamp) -> Result<Shared, Buil
         }
     }
     Ok(shared)
+}
+
+/// What a count with affiliates reads, as of a moment: the links taking mandate positions then
+/// (each by the proposal that made it and when), and how many rosters had been carried in.
+type Reading = (Vec<(crate::ids::ProposalId, Timestamp)>, usize);
+
+/// What the count on `question` reads (`shared_now`: per question, its reading; per reading,
+/// what it reads): none where it was not put to affiliates.
+fn asked_on<'a>(
+    asked: &BTreeMap<[u8; 16], Reading>,
+    judged: &'a BTreeMap<Reading, Option<Asked>>,
+    question: &[u8; 16],
+) -> Option<&'a Asked> {
+    judged.get(asked.get(question)?)?.as_ref()
 }
 
 /// Whose turn it is to draft a statement on a subject whose value this node computes

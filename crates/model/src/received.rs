@@ -623,8 +623,9 @@ pub struct FromLinked {
     pub verified: Vec<Verified>,
     /// The latest on each subject among them.
     pub latest: Latest,
-    /// When each of them was first carried in (`Received::at`: the same on every node
-    /// holding the same entries).
+    /// When each of them counts as carried in ([`Received::counted_at`]: the later of when it
+    /// was first carried in and the time it states; the same on every node holding the same
+    /// entries).
     pub carried: BTreeMap<StatementId, Timestamp>,
     /// Statements held that do not verify now (a roster not received yet...), and why.
     pub waiting: Vec<(Received, ReceiveError)>,
@@ -651,7 +652,7 @@ pub fn from_linked(
 }
 
 /// [`from_linked`] replayed from some of the entries `received` holds, each once.
-pub fn from_linked_among(
+pub(crate) fn from_linked_among(
     own: &CoalitionId,
     received: &[&Received],
     links: &BTreeMap<CoalitionId, LinkInForce>,
@@ -690,7 +691,7 @@ pub fn from_linked_among(
                 .and_then(|t| t.judge(from.chain.as_ref(), &signed));
             match judged {
                 Ok(Some(v)) => {
-                    from.carried.insert(v.id, r.at);
+                    from.carried.insert(v.id, r.counted_at());
                     from.verified.push(v);
                 }
                 Ok(None) => {}

@@ -709,27 +709,48 @@ pub fn asked_of(
         |p| Moment::of(p.closes_at, now),
     );
     let links = crate::reports::links(c.proposals.values(), moment.at);
-    if !takes_mandates(&links) {
+    asked_with(
+        doc,
+        &c.id,
+        &links,
+        members,
+        p.map(|p| p.id.to_bytes()),
+        moment.until,
+    )
+}
+
+/// [`asked_of`] under `links` already read (in force at the moment judged), the rosters cut
+/// at `until`: `None` where none of `links` takes mandate positions, or where `question` is
+/// given and no call drafted in `doc` names it (nothing else is read then).
+pub fn asked_with(
+    doc: &CoalitionDoc,
+    own: &crate::ids::CoalitionId,
+    links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
+    members: usize,
+    question: Option<[u8; 16]>,
+    until: Option<Timestamp>,
+) -> Option<crate::reports::affiliates::Asked> {
+    if !takes_mandates(links) {
         return None;
     }
     let drafts = drafts(doc);
-    if p.is_some_and(|p| !called(&drafts).contains(&p.id.to_bytes())) {
+    if question.is_some_and(|q| !called(&drafts).contains(&q)) {
         return None;
     }
     let chain = roster_chain(&drafts, members);
     let received = crate::received::received(doc);
     asked_from(
-        &c.id,
-        &links,
+        own,
+        links,
         received.values(),
         &drafts,
         chain.as_ref(),
-        moment.until,
+        until,
     )
 }
 
 /// Whether some link in `links` takes mandate positions (so a count may have affiliates).
-pub fn takes_mandates(
+fn takes_mandates(
     links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
 ) -> bool {
     links.values().any(|l| l.terms.accepts(Kind::Mandate))
@@ -741,7 +762,7 @@ pub fn takes_mandates(
 /// `chain`) published on them; `None` where no link takes mandate positions. Only what a
 /// count reads is verified: the rosters and mandate positions of coalitions whose links take
 /// mandate positions.
-pub fn asked_from<'a>(
+pub(crate) fn asked_from<'a>(
     own: &crate::ids::CoalitionId,
     links: &std::collections::BTreeMap<crate::ids::CoalitionId, crate::reports::LinkInForce>,
     received: impl IntoIterator<Item = &'a crate::received::Received>,
@@ -773,7 +794,7 @@ pub fn asked_from<'a>(
 }
 
 /// The questions `drafts` hold a call on (only these can be counted with affiliates).
-pub fn called(
+pub(crate) fn called(
     drafts: &std::collections::BTreeMap<federation::StatementId, Draft>,
 ) -> std::collections::BTreeSet<[u8; 16]> {
     drafts

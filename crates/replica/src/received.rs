@@ -48,7 +48,8 @@ impl Replica {
     /// What coalition `id`'s count with its affiliates on proposal `p` reads at `now`, as of
     /// `model::reports::affiliates::Moment::of` its close (the links in force then, the
     /// rosters carried in by the time answers stop counting): what it takes from each linked
-    /// coalition, and the calls it published to them (`model::statements::asked_from`).
+    /// coalition, and the calls it published to them (`model::statements::asked_with`; none
+    /// where no call names `p`).
     pub fn asked(
         &mut self,
         id: &CoalitionId,
@@ -57,20 +58,13 @@ impl Replica {
     ) -> Result<model::reports::affiliates::Asked, ReplicaError> {
         let moment = model::reports::affiliates::Moment::of(p.closes_at, now);
         let links = self.links_at(id, moment.at)?;
-        // Nothing is read where no link takes mandate positions.
-        if !model::statements::takes_mandates(&links) {
-            return Ok(Default::default());
-        }
-        let drafts = self.drafts(id)?;
         let members = self.in_force(id)?.members.len();
-        let chain = model::statements::roster_chain(&drafts, members);
-        let received = model::received::received(&self.loaded(id)?.doc);
-        Ok(model::statements::asked_from(
+        Ok(model::statements::asked_with(
+            &self.loaded(id)?.doc,
             id,
             &links,
-            received.values(),
-            &drafts,
-            chain.as_ref(),
+            members,
+            Some(p.id.to_bytes()),
             moment.until,
         )
         .unwrap_or_default())

@@ -100,9 +100,11 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: LinkCmd, out: &Out) -> Result<()> {
                         format!("{} ({} co-signers)", kinds(&l.publish), l.threshold),
                         format!("{} ({} co-signers)", kinds(&l.accept), l.their_threshold),
                         // An affiliate's weight in mandates (by default its members).
-                        match (l.relation.as_str(), l.weight) {
-                            ("affiliate", Some(w)) => w.to_string(),
-                            ("affiliate", None) => "its members".to_owned(),
+                        match (l.relation.parse(), l.weight) {
+                            (Ok(model::LinkRelation::Affiliate), Some(w)) => w.to_string(),
+                            (Ok(model::LinkRelation::Affiliate), None) => {
+                                "its number of members".to_owned()
+                            }
                             _ => "-".to_owned(),
                         },
                         short(&l.proposal).to_owned(),

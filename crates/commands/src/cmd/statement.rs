@@ -26,17 +26,18 @@ pub(crate) fn run(x: &mut dyn Exec, cmd: StatementCmd, out: &Out) -> Result<()> 
             let coalition = on(x, &c, out)?;
             // What the other members' nodes do with it: rosters and what links publish are
             // co-signed on their own; calls and positions drafted by hand, by hand.
-            let next = match kind.as_str() {
-                "roster" => {
+            use model::federation::Kind;
+            let next = match kind.parse::<Kind>() {
+                Ok(Kind::Roster) => {
                     "The other members' nodes co-sign it on their own when they compute the \
                      same (`coalesce statement sign ID` does it by hand); it takes effect once a \
                      majority has signed."
                 }
-                "call" => {
+                Ok(Kind::Call) => {
                     "Ask the other members to run `coalesce statement sign ID` on their nodes: a \
                      call is co-signed by hand, each node signing only if it computes the same."
                 }
-                "mandate" => {
+                Ok(Kind::Mandate) => {
                     "The other members' nodes co-sign it on their own if it comes from the first \
                      proposal opened to answer the call and they compute the same; otherwise ask \
                      them to run `coalesce statement sign ID`."

@@ -652,13 +652,12 @@ pub fn mandates(
             .collect();
         mine.sort_by_key(|(rank, ..)| *rank);
         for (order, (_, v, m)) in mine.into_iter().enumerate() {
-            // Verified, so carried in (`from_linked` keeps when). Counted by the later of
-            // when it was carried in and when its signers say it was made: stated in time
-            // only where both the carrying member and the affiliate's signers say so.
+            // Verified, so carried in (`from_linked` keeps when: the later of when it was
+            // carried in and when its signers say it was made, so in time only where both the
+            // carrying member and the affiliate's signers say so).
             let Some(at) = from.carried.get(&v.id).copied() else {
                 continue;
             };
-            let at = at.max(Timestamp::from_millis(v.statement.as_of));
             stated.push(Stated {
                 party,
                 at,

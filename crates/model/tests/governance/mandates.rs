@@ -395,7 +395,7 @@ fn a_position_made_after_the_week_does_not_count_whatever_carry_time_is_stated()
 fn a_link_ended_after_the_close_changes_no_count() {
     let (mut doc, decided) = answered_against();
     let week = ANSWERS_WITHIN / 1000;
-    // The link ends after the close (within the week, and after it): who was asked, with
+    // The link ends after the close (within the week, counted after it): who was asked, with
     // what weight, is what the links said at the close.
     link(&mut doc, pid(4), ended(), 200);
     assert_eq!(counted(&doc, &pid(2), 100 + week + 1), decided);
